@@ -1,0 +1,163 @@
+/**
+ * The composition root: builds every piece from config, starts the sandbox emulators when
+ * needed, and returns a running app with a graceful stop.
+ */
+import type { TokenCredential } from '@azure/core-auth';
+import { DefaultAzureCredential } from '@azure/identity';
+import { ConversationState, MemoryStorage } from 'botbuilder';
+import type { AddressInfo } from 'node:net';
+import { AcrBot } from './bot/acr-bot';
+import type { BotServices } from './bot/bot-services';
+import { CardMessenger } from './bot/card-messenger';
+import { createAdapter } from './bot/create-adapter';
+import type { AppConfig } from './config/config';
+import type { AuditLog, Clock, RequestStore } from './domain/ports';
+import { Executor } from './flows/executor';
+import { GrantPlanner } from './flows/grant-planner';
+import { GrantRunner, realSleep, type Sleep } from './flows/grant-runner';
+import { RequestService } from './flows/request-service';
+import { ResourceResolver } from './flows/resource-resolver';
+import { DEFAULT_PRINCIPAL_RETRY_DELAYS_MS } from './flows/settings';
+import { createServer } from './http/server';
+import { type ArmConnection, staticTokenCredential } from './integrations/azure/arm-connection';
+import { ArmRoleAssignments } from './integrations/azure/arm-role-assignments';
+import { ArmResourceReader } from './integrations/azure/azure-resource-reader';
+import { GraphClient } from './integrations/graph/graph-client';
+import { GraphDirectory } from './integrations/graph/graph-directory';
+import { MemoryAuditLog, MemoryRequestStore } from './integrations/store/memory-stores';
+import { openSqlite } from './integrations/store/sqlite-database';
+import { SqliteAuditLog } from './integrations/store/sqlite-audit-log';
+import { SqliteRequestStore } from './integrations/store/sqlite-request-store';
+import { createLogger, type Logger } from './observability/logger';
+import { SANDBOX_BEARER_TOKEN } from './sandbox/fixtures';
+import { type Sandbox, startSandbox } from './sandbox/sandbox';
+
+/** Overrides for tests and benchmarks. */
+export interface AppOptions {
+  clock?: Clock;
+  logger?: Logger;
+  sleep?: Sleep;
+  principalRetryDelaysMs?: number[];
+  /** Use this already running sandbox instead of starting one (restart tests share one). */
+  sandbox?: Sandbox;
+  /** Replace the stores (e.g. a failing audit log in tests). */
+  stores?: { requests: RequestStore; audit: AuditLog };
+  /** How often the expiry sweeper runs; 0 disables it. */
+  sweepIntervalMs?: number;
+}
+
+/** A started acrbot. */
+export interface RunningApp {
+  url: string;
+  port: number;
+  config: AppConfig;
+  sandbox?: Sandbox;
+  services: BotServices;
+  store: RequestStore;
+  audit: AuditLog;
+  stop(): Promise<void>;
+}
+
+const SYSTEM_CLOCK: Clock = { now: () => new Date() };
+
+function openStores(config: AppConfig, clock: Clock): { requests: RequestStore; audit: AuditLog } {
+  if (config.storage.kind === 'memory') return { requests: new MemoryRequestStore(), audit: new MemoryAuditLog(clock) };
+  const db = openSqlite(config.storage.path);
+  return { requests: new SqliteRequestStore(db), audit: new SqliteAuditLog(db, clock) };
+}
+
+/** Starts acrbot. */
+export async function startApp(config: AppConfig, options: AppOptions = {}): Promise<RunningApp> {
+  const log = options.logger ?? createLogger({ level: config.logLevel });
+  const clock = options.clock ?? SYSTEM_CLOCK;
+  const sandboxMode = config.mode === 'sandbox';
+  const ownSandbox = sandboxMode && !config.armEndpoint && !options.sandbox ? await startSandbox() : undefined;
+  const sandbox = options.sandbox ?? ownSandbox;
+
+  let credential: TokenCredential;
+  let arm: ArmConnection;
+  let graphEndpoint: string;
+  let caPem: string | undefined;
+  if (sandboxMode) {
+    credential = staticTokenCredential(SANDBOX_BEARER_TOKEN);
+    // Own emulators: trust their CA for these clients only. External ones: NODE_EXTRA_CA_CERTS.
+    caPem = config.armEndpoint ? undefined : sandbox?.tls.caPem;
+    arm = { endpoint: config.armEndpoint ?? sandbox!.armUrl, credential, caPem };
+    graphEndpoint = config.graphEndpoint ?? sandbox!.graphUrl;
+  } else {
+    credential = new DefaultAzureCredential();
+    arm = { endpoint: config.armEndpoint ?? 'https://management.azure.com', credential };
+    graphEndpoint = config.graphEndpoint ?? 'https://graph.microsoft.com';
+  }
+
+  const stores = options.stores ?? openStores(config, clock);
+  const reader = new ArmResourceReader(arm);
+  const roleAssignments = new ArmRoleAssignments(arm);
+  const directory = new GraphDirectory(new GraphClient({ endpoint: graphEndpoint, credential, caPem }));
+  const planner = new GrantPlanner(new ResourceResolver(reader, config.subscriptionIds), roleAssignments, directory);
+
+  const adapter = createAdapter(config, log);
+  const messenger = new CardMessenger(adapter, config.app.id ?? '', stores.requests, log);
+  const settings = {
+    approvalTtlMs: config.approvalTtlMs,
+    approverIds: config.approverIds,
+    approverGroupId: config.approverGroupId,
+    auditorIds: config.auditorIds,
+    approverJustificationRequired: config.approverJustificationRequired,
+    principalRetryDelaysMs: options.principalRetryDelaysMs ?? DEFAULT_PRINCIPAL_RETRY_DELAYS_MS,
+    sandbox: sandboxMode,
+  };
+  const requests = new RequestService(stores.requests, stores.audit, directory, clock, settings, messenger);
+  const grantRunner = new GrantRunner(reader, roleAssignments, planner, settings.principalRetryDelaysMs, options.sleep ?? realSleep);
+  const executor = new Executor(stores.requests, stores.audit, clock, { grant: grantRunner }, messenger, log);
+
+  const services: BotServices = {
+    settings: { sandbox: sandboxMode, allowedTenantIds: config.allowedTenantIds, approvalChannelId: config.approvalChannelId, auditChannelId: config.auditChannelId },
+    planner, requests, executor, audit: stores.audit, messenger, log,
+  };
+  const bot = new AcrBot(services, new ConversationState(new MemoryStorage()));
+
+  let accepting = true;
+  const server = createServer({
+    log,
+    processActivity: async (req, res) => {
+      if (!accepting) {
+        res.send(503, { error: 'shutting down' });
+        return;
+      }
+      await adapter.process(req, res, (ctx) => bot.run(ctx));
+    },
+    checkReady: async () => {
+      await stores.requests.ping();
+      const token = await credential.getToken(`${arm.endpoint}/.default`);
+      if (!token) throw new Error('no Azure token');
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(config.port, config.host ?? (sandboxMode ? '127.0.0.1' : '0.0.0.0'), resolve));
+  const port = (server.address() as AddressInfo).port;
+
+  const resumed = await executor.resumeInterrupted();
+  if (resumed) log.info({ resumed }, 'resuming interrupted executions');
+  const sweepMs = options.sweepIntervalMs ?? 60_000;
+  const sweeper = sweepMs > 0 ? setInterval(() => void requests.expireDue().catch((err) => log.warn({ err: { message: (err as Error).message } }, 'expiry sweep failed')), sweepMs) : undefined;
+  sweeper?.unref();
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    config,
+    sandbox,
+    services,
+    store: stores.requests,
+    audit: stores.audit,
+    stop: async () => {
+      // Stop accepting turns, finish in-flight work, then close the store.
+      accepting = false;
+      if (sweeper) clearInterval(sweeper);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await executor.drain();
+      await stores.requests.close();
+      if (ownSandbox) await ownSandbox.stop();
+    },
+  };
+}

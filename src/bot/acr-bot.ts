@@ -1,0 +1,164 @@
+/**
+ * The Teams bot: checks every turn (channel, tenant, identity), routes commands by verb from
+ * a table, and answers card actions. The only class that sees botbuilder's turn model; the
+ * work is done by the handlers and the flows.
+ */
+import {
+  ActivityHandler, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type ConversationState,
+  type StatePropertyAccessor, TurnContext,
+} from 'botbuilder';
+import type { DialogState } from 'botbuilder-dialogs';
+import { z } from 'zod';
+import { type Command, parseCommand } from '../domain/command';
+import { isUserFacing } from '../domain/errors';
+import { singleLine } from '../domain/text';
+import { grantFormCard, messageCard } from '../views/message-view';
+import { requestCard } from '../views/request-view';
+import type { AdaptiveCardJson } from '../views/card-templates';
+import type { BotServices } from './bot-services';
+import { DialogRunner, GrantDialog } from './grant-dialog';
+import { DecisionHandler } from './handlers/decision-handler';
+import { errorCard, GrantHandler, originOf } from './handlers/grant-handler';
+import { InfoHandlers } from './handlers/info-handlers';
+import { identifyTurn, isRefusal, type TurnIdentity } from './turn-identity';
+
+const CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
+
+const grantForm = z.object({ cluster: z.string().max(400).default(''), registry: z.string().max(400).default(''), reason: z.string().max(2000).default('') });
+
+function cardResponse(card: AdaptiveCardJson): AdaptiveCardInvokeResponse {
+  return { statusCode: 200, type: CARD_TYPE, value: card as unknown as AdaptiveCardInvokeResponse['value'] };
+}
+
+/** A command handler from the verb table. */
+type CommandHandler = (ctx: TurnContext, identity: TurnIdentity, command: Command) => Promise<void>;
+
+/** acrbot's activity handler. */
+export class AcrBot extends ActivityHandler {
+  private readonly grants: GrantHandler;
+  private readonly decisions: DecisionHandler;
+  private readonly info: InfoHandlers;
+  private readonly dialogs: DialogRunner;
+  private readonly commandTable: Record<Command['verb'], CommandHandler>;
+
+  constructor(private readonly services: BotServices, private readonly conversationState: ConversationState) {
+    super();
+    this.grants = new GrantHandler(services);
+    this.decisions = new DecisionHandler(services);
+    this.info = new InfoHandlers(services);
+    const dialogState: StatePropertyAccessor<DialogState> = conversationState.createProperty('dialogState');
+    this.dialogs = new DialogRunner(dialogState, new GrantDialog(async (ctx, input) => {
+      const identity = identifyTurn(ctx.activity, services.settings.allowedTenantIds);
+      if (!isRefusal(identity)) await this.grants.handle(ctx, identity, input);
+    }));
+    this.commandTable = {
+      help: (ctx) => this.info.help(ctx),
+      grant: (ctx, identity, c) => this.grant(ctx, identity, c as Extract<Command, { verb: 'grant' }>),
+      secret: (ctx) => this.reply(ctx, messageCard({ title: 'Not available yet', text: 'The secret flow is not enabled in this version of acrbot; use "grant" to give the cluster\'s identity pull access.', tone: 'info', sandbox: services.settings.sandbox })),
+      status: (ctx, identity, c) => this.info.status(ctx, identity, (c as Extract<Command, { verb: 'status' }>).requestId),
+      pending: (ctx, identity) => this.info.pending(ctx, identity),
+      audit: (ctx, identity, c) => this.info.audit(ctx, identity, (c as Extract<Command, { verb: 'audit' }>).argument),
+      cancel: async (ctx) => { await ctx.sendActivity((await this.dialogs.cancel(ctx)) ? 'Cancelled; nothing was requested.' : 'There was nothing to cancel.'); },
+      unknown: (ctx, _identity, c) => this.reply(ctx, messageCard({ title: 'Unknown command', text: `"${(c as Extract<Command, { verb: 'unknown' }>).word}" is not an acrbot command. Type "@acrbot help" to see them all.`, tone: 'error', sandbox: services.settings.sandbox })),
+    };
+
+    this.onMessage(async (ctx, next) => {
+      await this.handleMessage(ctx);
+      await next();
+    });
+    this.onMembersAdded(async (ctx, next) => {
+      if (ctx.activity.membersAdded?.some((m) => m.id === ctx.activity.recipient.id)) await this.info.help(ctx);
+      await next();
+    });
+  }
+
+  /** Every turn passes the channel/tenant/identity check first (G2); refusals are audited. */
+  override async run(ctx: TurnContext): Promise<void> {
+    const identity = identifyTurn(ctx.activity, this.services.settings.allowedTenantIds);
+    const needsIdentity = ctx.activity.type === 'message' || ctx.activity.type === 'invoke';
+    if (needsIdentity && isRefusal(identity)) {
+      await this.services.audit.append({ actor: { objectId: ctx.activity.from?.aadObjectId ?? 'unknown', name: singleLine(ctx.activity.from?.name ?? 'unknown').slice(0, 100) }, tenantId: String(ctx.activity.conversation?.tenantId ?? 'unknown'), action: identity.code, targetIds: [], outcome: 'refused', detail: `channel=${ctx.activity.channelId}` }).catch(() => undefined);
+      if (ctx.activity.type === 'invoke') {
+        await ctx.sendActivity({ type: 'invokeResponse', value: { status: 403, body: { statusCode: 403, type: 'application/vnd.microsoft.error', value: { code: 'Forbidden', message: identity.message } } } });
+      } else if (identity.code !== 'rejected.channel') {
+        await ctx.sendActivity(identity.message);
+      }
+      return;
+    }
+    await super.run(ctx);
+    await this.conversationState.saveChanges(ctx);
+  }
+
+  private async handleMessage(ctx: TurnContext): Promise<void> {
+    const identity = identifyTurn(ctx.activity, this.services.settings.allowedTenantIds) as TurnIdentity;
+    const text = (TurnContext.removeRecipientMention(ctx.activity) ?? ctx.activity.text ?? '').replace(/<[^>]+>/g, ' ').trim();
+    const command = safeParse(text);
+    if ('error' in command) return this.reply(ctx, errorCard(this.services, command.error, 'Could not read that command'));
+    if (command.verb === 'cancel') return this.commandTable.cancel(ctx, identity, command);
+    // An answer to a question the dialog asked: only when the text is not a new command.
+    if (command.verb === 'unknown' && (await this.dialogs.continue(ctx))) return;
+    if (command.verb !== 'unknown') await this.dialogs.cancel(ctx);
+    await this.commandTable[command.verb](ctx, identity, command);
+  }
+
+  private async grant(ctx: TurnContext, identity: TurnIdentity, command: Extract<Command, { verb: 'grant' }>): Promise<void> {
+    if (!command.cluster && !command.registry) {
+      await this.reply(ctx, grantFormCard({ sandbox: this.services.settings.sandbox }));
+      return;
+    }
+    if (!command.cluster || !command.registry || !command.reason) {
+      await this.dialogs.start(ctx, { cluster: command.cluster, registry: command.registry, reason: command.reason });
+      return;
+    }
+    await this.grants.handle(ctx, identity, { cluster: command.cluster, registry: command.registry, reason: command.reason });
+  }
+
+  /** `adaptiveCard/action`: approve, reject, refresh, the grant form. */
+  protected override async onAdaptiveCardInvoke(ctx: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const identity = identifyTurn(ctx.activity, this.services.settings.allowedTenantIds) as TurnIdentity;
+    const verb = invokeValue.action?.verb;
+    const data = invokeValue.action?.data as Record<string, unknown> | undefined;
+    if (verb === 'grantForm') return cardResponse(await this.submitGrantForm(ctx, identity, data));
+    if (verb === 'approve' || verb === 'reject' || verb === 'refresh') {
+      const parsed = this.decisions.parse(data);
+      if (!parsed) {
+        await this.services.audit.append({ actor: identity.actor, tenantId: identity.tenantId, action: 'validation.failed', targetIds: [], outcome: 'badCardData', detail: `verb=${verb}` }).catch(() => undefined);
+        return cardResponse(messageCard({ title: 'This card is not valid', text: 'The card did not carry a valid request id; open the request with "@acrbot status <request-id>" instead.', tone: 'error', sandbox: this.services.settings.sandbox }));
+      }
+      if (verb === 'refresh') return cardResponse(await this.decisions.refresh(parsed.requestId));
+      return cardResponse(await this.decisions.decide(identity, parsed, verb === 'approve'));
+    }
+    return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: `Unknown card action "${String(verb).slice(0, 40)}".` } as never };
+  }
+
+  private async submitGrantForm(ctx: TurnContext, identity: TurnIdentity, data: Record<string, unknown> | undefined): Promise<AdaptiveCardJson> {
+    const sandbox = this.services.settings.sandbox;
+    const form = grantForm.safeParse(data ?? {});
+    if (!form.success) return grantFormCard({ sandbox, error: 'The form was not understood; fill in all three fields and try again.' });
+    const { cluster, registry, reason } = form.data;
+    const prepared = await this.grants.prepare(identity, { cluster, registry, reason }, originOf(ctx));
+    if (prepared.kind === 'card') {
+      const body = (prepared.card as { body?: { text?: string }[] }).body ?? [];
+      const error = body.map((b) => b.text).filter(Boolean).slice(-1)[0];
+      return grantFormCard({ sandbox, cluster, registry, reason, error: error ?? 'Check the values and try again.' });
+    }
+    const card = requestCard(prepared.request, { showActions: false });
+    // The invoke response replaces the form in place, so the form's message becomes the requester's copy.
+    if (ctx.activity.replyToId) await this.services.messenger.track(ctx, prepared.request.id, ctx.activity.replyToId, 'requester');
+    await this.grants.postApprovalCard(ctx, prepared.request);
+    return card;
+  }
+
+  private async reply(ctx: TurnContext, card: AdaptiveCardJson): Promise<void> {
+    await ctx.sendActivity({ type: 'message', attachments: [{ contentType: CARD_TYPE, content: card }] });
+  }
+}
+
+function safeParse(text: string): Command | (Command & { error: unknown }) {
+  try {
+    return parseCommand(text);
+  } catch (err) {
+    if (isUserFacing(err)) return { verb: 'unknown', word: '', error: err } as Command & { error: unknown };
+    throw err;
+  }
+}

@@ -1,0 +1,27 @@
+/** Everything the bot's handlers use, built once by the composition root. */
+import type { AuditLog } from '../domain/ports';
+import type { Executor } from '../flows/executor';
+import type { GrantPlanner } from '../flows/grant-planner';
+import type { RequestService } from '../flows/request-service';
+import type { Logger } from '../observability/logger';
+import type { CardMessenger } from './card-messenger';
+
+/** Settings the chat layer needs. */
+export interface BotSettings {
+  sandbox: boolean;
+  allowedTenantIds: readonly string[];
+  /** Channel (or chat) id for approval cards; else the conversation of the request. */
+  approvalChannelId?: string;
+  auditChannelId?: string;
+}
+
+/** Services shared by the handlers. */
+export interface BotServices {
+  settings: BotSettings;
+  planner: GrantPlanner;
+  requests: RequestService;
+  executor: Executor;
+  audit: AuditLog;
+  messenger: CardMessenger;
+  log: Logger;
+}

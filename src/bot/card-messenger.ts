@@ -1,0 +1,80 @@
+/**
+ * Posts and updates cards outside the current turn (proactive messages): the approval card
+ * in the approvals channel, updates of every copy of a request's card, the outcome card.
+ * Implements the flows' {@link RequestNotifier}.
+ */
+import { CardFactory, type CloudAdapter, type ConversationReference, MessageFactory, TurnContext } from 'botbuilder';
+import type { CardCopy, RequestStore } from '../domain/ports';
+import type { AccessRequest } from '../domain/request';
+import type { RequestNotifier } from '../flows/notifier';
+import type { Logger } from '../observability/logger';
+import type { AdaptiveCardJson } from '../views/card-templates';
+import { outcomeCard, requestCard } from '../views/request-view';
+
+/** A message activity carrying one Adaptive Card. */
+export function cardActivity(card: AdaptiveCardJson, id?: string): Partial<import('botbuilder').Activity> {
+  const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
+  return id ? { ...activity, id } : activity;
+}
+
+/** Sends and updates cards through the adapter. */
+export class CardMessenger implements RequestNotifier {
+  constructor(
+    private readonly adapter: CloudAdapter,
+    private readonly botAppId: string,
+    private readonly store: RequestStore,
+    private readonly log: Logger,
+  ) {}
+
+  /** Sends a card into a conversation; returns the new activity id. */
+  async send(reference: Partial<ConversationReference>, card: AdaptiveCardJson): Promise<string | undefined> {
+    let id: string | undefined;
+    await this.adapter.continueConversationAsync(this.botAppId, reference, async (ctx) => {
+      id = (await ctx.sendActivity(cardActivity(card)))?.id;
+    });
+    return id;
+  }
+
+  /** Sends a card in the current turn and records it as a copy of the request's card. */
+  async replyAndTrack(ctx: TurnContext, request: AccessRequest, card: AdaptiveCardJson, role: CardCopy['role']): Promise<void> {
+    const sent = await ctx.sendActivity(cardActivity(card));
+    if (sent?.id) await this.track(ctx, request.id, sent.id, role);
+  }
+
+  /** Records an activity of the current conversation as a copy of the request's card. */
+  async track(ctx: TurnContext, requestId: string, activityId: string, role: CardCopy['role']): Promise<void> {
+    await this.store.addCardCopy({ requestId, activityId, role, conversation: TurnContext.getConversationReference(ctx.activity) });
+  }
+
+  /** Posts the approvers' copy to a channel or chat and records it. */
+  async postApproval(reference: Partial<ConversationReference>, request: AccessRequest): Promise<string | undefined> {
+    const id = await this.send(reference, requestCard(request, { showActions: true }));
+    if (id) await this.store.addCardCopy({ requestId: request.id, activityId: id, role: 'approver', conversation: reference });
+    return id;
+  }
+
+  /** Updates every copy; on a final grant/secret state, sends the outcome card to the requester. Never throws. */
+  async requestChanged(request: AccessRequest): Promise<void> {
+    try {
+      const copies = await this.store.listCardCopies(request.id);
+      await Promise.all(copies.map((copy) => this.updateCopy(copy, request)));
+      if (request.state === 'succeeded' || request.state === 'failed') {
+        const requesterCopy = copies.find((c) => c.role === 'requester');
+        if (requesterCopy) await this.send(requesterCopy.conversation as Partial<ConversationReference>, outcomeCard(request));
+      }
+    } catch (err) {
+      this.log.warn({ err: { message: (err as Error).message }, requestId: request.id }, 'could not update request cards');
+    }
+  }
+
+  private async updateCopy(copy: CardCopy, request: AccessRequest): Promise<void> {
+    const card = requestCard(request, { showActions: copy.role === 'approver' });
+    try {
+      await this.adapter.continueConversationAsync(this.botAppId, copy.conversation as Partial<ConversationReference>, async (ctx) => {
+        await ctx.updateActivity(cardActivity(card, copy.activityId));
+      });
+    } catch (err) {
+      this.log.warn({ err: { message: (err as Error).message }, requestId: request.id, activityId: copy.activityId }, 'card copy update failed');
+    }
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The question-and-answer for a grant with arguments missing (botbuilder-dialogs): one
+ * question at a time, each answer validated with the same rules as the inline command and
+ * re-asked with the reason when wrong. `cancel` ends it.
+ */
+import { type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import { ComponentDialog, type DialogState, DialogSet, DialogTurnStatus, type PromptValidatorContext, TextPrompt, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { isUserFacing } from '../domain/errors';
+import { parseClusterRef, parseRegistryRef } from '../domain/names';
+import { checkReason } from '../domain/text';
+import type { GrantInput } from './handlers/grant-handler';
+
+const CLUSTER_PROMPT = 'clusterPrompt';
+const REGISTRY_PROMPT = 'registryPrompt';
+const REASON_PROMPT = 'reasonPrompt';
+const GRANT_WATERFALL = 'grantWaterfall';
+
+/** Dialog id. */
+export const GRANT_DIALOG_ID = 'grantDialog';
+
+/** What the dialog starts with (anything already given inline). */
+export type PartialGrant = Partial<GrantInput>;
+
+function validator(check: (text: string) => unknown) {
+  return async (prompt: PromptValidatorContext<string>): Promise<boolean> => {
+    const text = prompt.recognized.value?.trim() ?? '';
+    try {
+      check(text);
+      return true;
+    } catch (err) {
+      // Re-ask with the reason, not a bare retry.
+      await prompt.context.sendActivity(isUserFacing(err) ? `${err.message} (type "cancel" to stop)` : 'That answer was not understood; try again or type "cancel".');
+      return false;
+    }
+  };
+}
+
+/** Collects cluster, registry and reason, then calls `onComplete`. */
+export class GrantDialog extends ComponentDialog {
+  constructor(onComplete: (ctx: TurnContext, input: GrantInput) => Promise<void>) {
+    super(GRANT_DIALOG_ID);
+    this.addDialog(new TextPrompt(CLUSTER_PROMPT, validator(parseClusterRef)));
+    this.addDialog(new TextPrompt(REGISTRY_PROMPT, validator(parseRegistryRef)));
+    this.addDialog(new TextPrompt(REASON_PROMPT, validator((t) => checkReason(t))));
+    const ask = (key: keyof GrantInput, promptId: string, question: string) => async (step: WaterfallStepContext) => {
+      const values = step.options as PartialGrant;
+      if (values[key]) return step.next(values[key]);
+      return step.prompt(promptId, { prompt: question });
+    };
+    const keep = (key: keyof GrantInput) => (step: WaterfallStepContext) => {
+      (step.values as PartialGrant)[key] = String(step.result);
+    };
+    this.addDialog(new WaterfallDialog(GRANT_WATERFALL, [
+      ask('cluster', CLUSTER_PROMPT, 'Which cluster needs pull access? (name, resourceGroup/name or resource id; "cancel" to stop)'),
+      async (step) => { keep('cluster')(step); return ask('registry', REGISTRY_PROMPT, 'Which registry should it pull from? (name or resource id)')(step); },
+      async (step) => { keep('registry')(step); return ask('reason', REASON_PROMPT, 'Why is the access needed? (this goes to the approver and the audit log)')(step); },
+      async (step) => {
+        keep('reason')(step);
+        await onComplete(step.context, step.values as GrantInput);
+        return step.endDialog();
+      },
+    ]));
+    this.initialDialogId = GRANT_WATERFALL;
+  }
+}
+
+/** Runs the grant dialog inside a turn. */
+export class DialogRunner {
+  private readonly dialogs: DialogSet;
+
+  constructor(private readonly state: StatePropertyAccessor<DialogState>, dialog: GrantDialog) {
+    this.dialogs = new DialogSet(state);
+    this.dialogs.add(dialog);
+  }
+
+  /** Continues an active dialog; true if one consumed the turn. */
+  async continue(ctx: TurnContext): Promise<boolean> {
+    const dc = await this.dialogs.createContext(ctx);
+    if (!dc.activeDialog) return false;
+    const result = await dc.continueDialog();
+    return result.status !== DialogTurnStatus.empty;
+  }
+
+  /** Cancels any active dialog; true if one was active. */
+  async cancel(ctx: TurnContext): Promise<boolean> {
+    const dc = await this.dialogs.createContext(ctx);
+    if (!dc.activeDialog) return false;
+    await dc.cancelAllDialogs();
+    return true;
+  }
+
+  /** Starts the grant dialog with what is already known. */
+  async start(ctx: TurnContext, known: PartialGrant): Promise<void> {
+    const dc = await this.dialogs.createContext(ctx);
+    await dc.beginDialog(GRANT_DIALOG_ID, known);
+  }
+}

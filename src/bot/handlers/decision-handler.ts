@@ -1,0 +1,69 @@
+/**
+ * Approve / Reject / refresh clicks on request cards (`adaptiveCard/action` invokes). Card
+ * data is untrusted: only `requestId` is read from it; the request is re-read from the
+ * store and the actor comes from `from.aadObjectId` (G3). The approve click is answered at
+ * once with the card in its "executing" state; the work runs after the HTTP response.
+ */
+import { z } from 'zod';
+import { isUserFacing } from '../../domain/errors';
+import { isRequestId } from '../../domain/identifiers';
+import type { AccessRequest } from '../../domain/request';
+import { requestCard } from '../../views/request-view';
+import type { AdaptiveCardJson } from '../../views/card-templates';
+import type { BotServices } from '../bot-services';
+import type { TurnIdentity } from '../turn-identity';
+import { errorCard } from './grant-handler';
+
+const cardData = z.object({
+  requestId: z.string().refine(isRequestId, 'not a request id'),
+  version: z.union([z.string(), z.number()]).optional(),
+  comment: z.string().max(2000).optional(),
+});
+
+/** Decides which copy's view to return: approvers' copies keep the buttons while pending. */
+function view(request: AccessRequest, notice?: string, tone?: 'Attention' | 'Good'): AdaptiveCardJson {
+  return requestCard(request, { showActions: true, notice, noticeColor: tone });
+}
+
+/** Handles decision and refresh invokes; returns the card to show the clicking user. */
+export class DecisionHandler {
+  constructor(private readonly services: BotServices) {}
+
+  /** Parses the untrusted card data. */
+  parse(data: unknown): z.infer<typeof cardData> | undefined {
+    const parsed = cardData.safeParse(data);
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  async refresh(requestId: string): Promise<AdaptiveCardJson> {
+    try {
+      return view(await this.services.requests.get(requestId));
+    } catch (err) {
+      return errorCard(this.services, err);
+    }
+  }
+
+  async decide(identity: TurnIdentity, data: z.infer<typeof cardData>, approve: boolean): Promise<AdaptiveCardJson> {
+    const { requests, executor } = this.services;
+    try {
+      if (!approve && !data.comment?.trim()) {
+        const request = await requests.get(data.requestId);
+        return view(request, request.state === 'pending' ? 'Type the reason for rejecting in the comment box, then press Reject again.' : undefined, 'Attention');
+      }
+      const result = await requests.decide({ requestId: data.requestId, acting: identity, approve, reason: data.comment });
+      if (result.kind === 'refused') return view(result.request, result.message, 'Attention');
+      if (approve) {
+        void executor.schedule(result.request.id);
+        // Show "executing" at once: the executor's first step is exactly that transition.
+        return requestCard({ ...result.request, state: 'executing' }, { showActions: false });
+      }
+      return view(result.request);
+    } catch (err) {
+      if (isUserFacing(err)) {
+        const current = await requests.get(data.requestId).catch(() => undefined);
+        if (current) return view(current, err.message, 'Attention');
+      }
+      return errorCard(this.services, err);
+    }
+  }
+}

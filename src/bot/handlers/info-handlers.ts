@@ -1,0 +1,91 @@
+/** Read-only commands: help, status, pending, audit. */
+import type { TurnContext } from 'botbuilder';
+import { isRequestId } from '../../domain/identifiers';
+import { auditCard, helpCard, messageCard } from '../../views/message-view';
+import { requestCard } from '../../views/request-view';
+import type { AdaptiveCardJson } from '../../views/card-templates';
+import type { BotServices } from '../bot-services';
+import { cardActivity } from '../card-messenger';
+import type { TurnIdentity } from '../turn-identity';
+import { errorCard } from './grant-handler';
+
+/** Longest audit listing in one card (cards must stay well under Teams' size limit). */
+const AUDIT_MAX_ENTRIES = 50;
+
+/** Handlers for the informational commands. */
+export class InfoHandlers {
+  constructor(private readonly services: BotServices) {}
+
+  private reply(ctx: TurnContext, card: AdaptiveCardJson) {
+    return ctx.sendActivity(cardActivity(card));
+  }
+
+  async help(ctx: TurnContext): Promise<void> {
+    await this.reply(ctx, helpCard(this.services.settings.sandbox));
+  }
+
+  /** The requester and approvers may look at a request. */
+  async status(ctx: TurnContext, identity: TurnIdentity, requestId: string | undefined): Promise<void> {
+    const sandbox = this.services.settings.sandbox;
+    if (!requestId || !isRequestId(requestId)) {
+      await this.reply(ctx, messageCard({ title: 'Which request?', text: 'Give the request id from the plan card, e.g. "@acrbot status R-7K2M9QXA".', tone: 'error', sandbox }));
+      return;
+    }
+    try {
+      const request = await this.services.requests.get(requestId);
+      const mine = request.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase();
+      if (!mine && !(await this.services.requests.isApprover(identity.actor))) {
+        await this.reply(ctx, messageCard({ title: 'Not yours to see', text: `Request ${request.id} belongs to someone else; only its requester and approvers can see it.`, tone: 'error', sandbox }));
+        return;
+      }
+      await this.reply(ctx, requestCard(request, { showActions: false }));
+    } catch (err) {
+      await this.reply(ctx, errorCard(this.services, err));
+    }
+  }
+
+  /** Approvers get every pending request as an approval card (tracked, so it updates too). */
+  async pending(ctx: TurnContext, identity: TurnIdentity): Promise<void> {
+    const { requests, messenger, settings } = this.services;
+    if (!(await requests.isApprover(identity.actor))) {
+      await this.reply(ctx, messageCard({ title: 'Approvers only', text: 'Only approvers can list pending requests. To see your own request, use "@acrbot status <request-id>".', tone: 'error', sandbox: settings.sandbox }));
+      return;
+    }
+    const pending = await requests.pending();
+    if (pending.length === 0) {
+      await this.reply(ctx, messageCard({ title: 'Nothing pending', text: 'There are no requests waiting for approval.', tone: 'good', sandbox: settings.sandbox }));
+      return;
+    }
+    await ctx.sendActivity(`${pending.length} request${pending.length === 1 ? '' : 's'} waiting for approval:`);
+    for (const request of pending.slice(0, 20)) await messenger.replyAndTrack(ctx, request, requestCard(request, { showActions: true }), 'approver');
+  }
+
+  /** `audit [n]`, `audit <request-id>`, `audit verify` — approvers and auditors only. */
+  async audit(ctx: TurnContext, identity: TurnIdentity, argument: string | undefined): Promise<void> {
+    const { requests, audit, settings } = this.services;
+    if (!(await requests.mayReadAudit(identity.actor))) {
+      await audit.append({ actor: identity.actor, tenantId: identity.tenantId, action: 'audit.refused', targetIds: [], outcome: 'refused' }).catch(() => undefined);
+      await this.reply(ctx, messageCard({ title: 'Approvers and auditors only', text: 'Only approvers and auditors can read the audit log.', tone: 'error', sandbox: settings.sandbox }));
+      return;
+    }
+    const arg = argument?.trim();
+    if (arg?.toLowerCase() === 'verify') {
+      const verdict = await audit.verify();
+      const text = verdict.intact ? `The audit chain is intact, ${verdict.count} entries.` : `The audit chain is broken at seq ${verdict.brokenAtSeq}: ${verdict.problem}.`;
+      await this.reply(ctx, messageCard({ title: verdict.intact ? 'Audit chain intact' : 'Audit chain BROKEN', text, tone: verdict.intact ? 'good' : 'error', sandbox: settings.sandbox }));
+      return;
+    }
+    if (arg && isRequestId(arg)) {
+      const entries = await audit.forRequest(arg.toUpperCase());
+      await this.reply(ctx, auditCard(`Audit trail of ${arg.toUpperCase()}`, `${entries.length} entries`, entries.slice(-AUDIT_MAX_ENTRIES)));
+      return;
+    }
+    const n = arg ? Number(arg) : 10;
+    if (!Number.isInteger(n) || n < 1 || n > AUDIT_MAX_ENTRIES) {
+      await this.reply(ctx, messageCard({ title: 'Audit', text: `Use "audit", "audit <1-${AUDIT_MAX_ENTRIES}>", "audit <request-id>" or "audit verify".`, tone: 'error', sandbox: settings.sandbox }));
+      return;
+    }
+    const entries = await audit.latest(n);
+    await this.reply(ctx, auditCard('Latest audit entries', `last ${entries.length}, newest last`, entries));
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Who is acting in a turn, and whether the turn may be served at all (G2, G3). Identity is
+ * always `from.aadObjectId`; never anything from card data.
+ */
+import type { Activity } from 'botbuilder';
+import type { Actor } from '../domain/request';
+
+/** The acting user and tenant of a turn. */
+export interface TurnIdentity {
+  actor: Actor;
+  tenantId: string;
+}
+
+/** Reads the tenant from where Teams puts it. */
+export function tenantOf(activity: Partial<Activity>): string | undefined {
+  const channelData = activity.channelData as { tenant?: { id?: string } } | undefined;
+  return channelData?.tenant?.id ?? activity.conversation?.tenantId;
+}
+
+/** Why a turn is refused before any handler runs. */
+export type TurnRefusal = { code: 'rejected.channel' | 'rejected.tenant' | 'rejected.identity'; message: string };
+
+/** Checks channel, tenant and identity; returns the identity or a refusal. */
+export function identifyTurn(activity: Partial<Activity>, allowedTenantIds: readonly string[]): TurnIdentity | TurnRefusal {
+  if (activity.channelId !== 'msteams') {
+    return { code: 'rejected.channel', message: 'acrbot only works in Microsoft Teams.' };
+  }
+  const tenantId = tenantOf(activity);
+  if (!tenantId || !allowedTenantIds.some((t) => t.toLowerCase() === tenantId.toLowerCase())) {
+    return { code: 'rejected.tenant', message: 'acrbot is not enabled for your organisation (tenant); ask your platform team to add it to ACRBOT_ALLOWED_TENANTS.' };
+  }
+  const objectId = activity.from?.aadObjectId;
+  if (!objectId) {
+    return { code: 'rejected.identity', message: 'acrbot needs your Microsoft Entra identity, which this message did not carry; use acrbot from Teams while signed in.' };
+  }
+  return { actor: { objectId, name: (activity.from?.name ?? 'unknown').slice(0, 100) }, tenantId };
+}
+
+/** Type guard for a refusal. */
+export function isRefusal(value: TurnIdentity | TurnRefusal): value is TurnRefusal {
+  return 'code' in value;
+}

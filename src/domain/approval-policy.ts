@@ -1,0 +1,44 @@
+/**
+ * Who may decide a request. Pure: membership in the approver group is looked up by the caller
+ * at decision time and passed in (G5).
+ */
+import type { AccessRequest, Actor } from './request';
+import { isExpired } from './request';
+
+/** Why a decision was refused; also the audit action suffix (`approval.refused.<reason>`). */
+export type RefusalReason = 'self' | 'notApprover' | 'expired' | 'justification';
+
+/** The outcome of the policy check. */
+export type PolicyVerdict = { allowed: true } | { allowed: false; reason: RefusalReason; message: string };
+
+/** Inputs the policy needs besides the request. */
+export interface DecisionContext {
+  actor: Actor;
+  /** The actor is in ACRBOT_APPROVERS or (checked now) in ACRBOT_APPROVER_GROUP. */
+  actorIsApprover: boolean;
+  approving: boolean;
+  justification?: string;
+  approverJustificationRequired: boolean;
+  now: Date;
+}
+
+/**
+ * Checks, in order: the requester never decides their own request (G4, whatever the card
+ * data says), an expired request cannot be decided (G6), only approvers decide (G5), and a
+ * justification is present when policy requires one (G7).
+ */
+export function checkDecision(request: AccessRequest, ctx: DecisionContext): PolicyVerdict {
+  if (ctx.actor.objectId.toLowerCase() === request.requester.objectId.toLowerCase()) {
+    return { allowed: false, reason: 'self', message: `You asked for request ${request.id} yourself, so someone else must approve or reject it.` };
+  }
+  if (isExpired(request, ctx.now)) {
+    return { allowed: false, reason: 'expired', message: `Request ${request.id} expired at ${request.expiresAt}; ask the requester to make a new one.` };
+  }
+  if (!ctx.actorIsApprover) {
+    return { allowed: false, reason: 'notApprover', message: `Only approvers can decide request ${request.id}; ask a member of the approvers list or group.` };
+  }
+  if (ctx.approving && ctx.approverJustificationRequired && !(ctx.justification && ctx.justification.trim().length >= 3)) {
+    return { allowed: false, reason: 'justification', message: 'Approvals need a justification here: type it in the card\'s comment box and approve again.' };
+  }
+  return { allowed: true };
+}

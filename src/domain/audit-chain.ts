@@ -1,0 +1,91 @@
+/**
+ * The audit trail's hash chain (G11): each entry's hash covers the previous entry's hash and
+ * the canonical JSON of the entry, so a modified, deleted, reordered or inserted entry
+ * breaks the chain at the first place it touches.
+ */
+import { createHash } from 'node:crypto';
+
+/** What a caller records. */
+export interface AuditEvent {
+  actor: { objectId: string; name: string };
+  tenantId: string;
+  action: string;
+  requestId?: string;
+  targetIds: string[];
+  outcome: string;
+  /** Justification, rejection reason or error sentence; bounded, single-line. */
+  detail?: string;
+  /** `x-ms-request-id`s of Azure writes and similar correlation ids. */
+  correlationIds?: string[];
+}
+
+/** An entry as stored. */
+export interface AuditEntry extends AuditEvent {
+  seq: number;
+  ts: string;
+  prevHash: string;
+  hash: string;
+}
+
+/** Hash that precedes the first entry. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Longest detail kept, so one entry cannot flood a card or the store. */
+export const AUDIT_DETAIL_MAX = 500;
+
+/** JSON with object keys sorted at every level: the same entry always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** Normalises free text for the trail: CR/LF escaped (not removed, so nothing is hidden), bounded. */
+export function auditText(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const escaped = text.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+  return escaped.length > AUDIT_DETAIL_MAX ? `${escaped.slice(0, AUDIT_DETAIL_MAX - 1)}…` : escaped;
+}
+
+/** Computes the hash of an entry from its content and the previous hash. */
+export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
+  const { prevHash, ...content } = entry;
+  return createHash('sha256').update(prevHash).update(canonicalJson(content)).digest('hex');
+}
+
+/** Builds the next entry of the chain. */
+export function chainEntry(event: AuditEvent, previous: { seq: number; hash: string } | undefined, ts: Date): AuditEntry {
+  const partial: Omit<AuditEntry, 'hash'> = {
+    ...event,
+    detail: auditText(event.detail),
+    seq: (previous?.seq ?? 0) + 1,
+    ts: ts.toISOString(),
+    prevHash: previous?.hash ?? GENESIS_HASH,
+  };
+  return { ...partial, hash: hashEntry(partial) };
+}
+
+/** Result of verifying a chain. */
+export type ChainVerdict = { intact: true; count: number } | { intact: false; count: number; brokenAtSeq: number; problem: string };
+
+/**
+ * Verifies entries in seq order (streamed, so 100k entries stay cheap in memory). Detects
+ * content changes (hash), deletions and insertions (seq gaps, prevHash mismatch) and
+ * reordering.
+ */
+export function verifyChain(entries: Iterable<AuditEntry>): ChainVerdict {
+  let expectedSeq = 1;
+  let prevHash = GENESIS_HASH;
+  let count = 0;
+  for (const entry of entries) {
+    count++;
+    if (entry.seq !== expectedSeq) return { intact: false, count, brokenAtSeq: entry.seq, problem: `expected seq ${expectedSeq}, found ${entry.seq} (an entry was deleted, inserted or reordered)` };
+    if (entry.prevHash !== prevHash) return { intact: false, count, brokenAtSeq: entry.seq, problem: 'prevHash does not match the previous entry' };
+    const { hash, ...rest } = entry;
+    if (hashEntry(rest) !== hash) return { intact: false, count, brokenAtSeq: entry.seq, problem: 'content does not match its hash (the entry was modified)' };
+    prevHash = hash;
+    expectedSeq++;
+  }
+  return { intact: true, count };
+}

@@ -1,0 +1,29 @@
+/** Deterministic and random identifiers. */
+import { randomBytes } from 'node:crypto';
+import { v5 as uuidv5 } from 'uuid';
+
+/** Namespace for acrbot's UUIDv5 names (fixed forever: changing it would break idempotency). */
+export const ACRBOT_UUID_NAMESPACE = '8d5e2a52-6a6c-4c0e-9d59-0b1f3c1a7e21';
+
+/**
+ * The role assignment name: UUIDv5 of `scope|principal|role`, lowercased, so the same grant
+ * always PUTs the same resource and a retry can never create a duplicate.
+ */
+export function roleAssignmentName(scope: string, principalId: string, roleDefinitionGuid: string): string {
+  return uuidv5(`${scope}|${principalId}|${roleDefinitionGuid}`.toLowerCase(), ACRBOT_UUID_NAMESPACE);
+}
+
+const ALPHABET = '23456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** A short, unambiguous request id users can type: `R-` and 8 characters. */
+export function newRequestId(): string {
+  const bytes = randomBytes(8);
+  let id = 'R-';
+  for (const b of bytes) id += ALPHABET[b % ALPHABET.length];
+  return id;
+}
+
+/** True when text has the shape of a request id. */
+export function isRequestId(text: string): boolean {
+  return /^R-[2-9A-HJKMNP-TV-Z]{8}$/i.test(text);
+}

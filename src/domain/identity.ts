@@ -1,0 +1,32 @@
+/**
+ * Picks the identity that pulls images, exactly as PRODUCT.md "Facts" and
+ * `az aks update --attach-acr` do.
+ */
+import type { ClusterInfo } from './azure-model';
+import { UserFacingError } from './errors';
+
+/** The assignee, or what must be looked up to find it. */
+export type PullIdentity =
+  | { kind: 'kubelet'; objectId: string; description: string }
+  | { kind: 'servicePrincipal'; appId: string; description: string };
+
+/**
+ * Managed-identity clusters (identity.type SystemAssigned/UserAssigned) pull with the
+ * kubelet identity: `identityProfile.kubeletidentity.objectId` — never `identity.principalId`,
+ * which is the control plane. Older clusters pull with their service principal, whose
+ * `clientId` is an app id that Graph resolves to an object id.
+ */
+export function choosePullIdentity(cluster: ClusterInfo): PullIdentity {
+  const type = cluster.identity.identityType?.toLowerCase();
+  if (type === 'systemassigned' || type === 'userassigned') {
+    if (!cluster.identity.kubeletObjectId) {
+      throw new UserFacingError('cluster.noKubeletIdentity', `Cluster ${cluster.name} uses a managed identity but Azure reports no kubelet identity for it; check the cluster's provisioning state (az aks show -n ${cluster.name}) and try again.`);
+    }
+    return { kind: 'kubelet', objectId: cluster.identity.kubeletObjectId, description: `kubelet managed identity (${type === 'systemassigned' ? 'system-assigned cluster' : 'user-assigned cluster'})` };
+  }
+  const clientId = cluster.identity.servicePrincipalClientId;
+  if (clientId && clientId.toLowerCase() !== 'msi') {
+    return { kind: 'servicePrincipal', appId: clientId, description: 'cluster service principal' };
+  }
+  throw new UserFacingError('cluster.noIdentity', `Cluster ${cluster.name} has neither a managed identity nor a service principal, so it cannot be granted pull access; use the secret command instead.`);
+}

@@ -1,0 +1,98 @@
+/**
+ * Name rules for what users type. Names are validated before any Azure call and resolved
+ * through ARM, never concatenated into URLs (G10).
+ */
+import { UserFacingError } from './errors';
+import { parseResourceId } from './resource-id';
+
+/** How the user named a cluster. */
+export type ClusterRef =
+  | { kind: 'name'; name: string }
+  | { kind: 'groupAndName'; resourceGroup: string; name: string }
+  | { kind: 'id'; subscriptionId: string; resourceGroup: string; name: string };
+
+/** How the user named a registry. */
+export type RegistryRef =
+  | { kind: 'name'; name: string }
+  | { kind: 'id'; subscriptionId: string; resourceGroup: string; name: string };
+
+const REGISTRY_NAME = /^[a-zA-Z0-9]{5,50}$/;
+/** AKS: 1–63 letters, digits, `-` and `_`, starting and ending with a letter or digit. */
+const CLUSTER_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9_-]{0,61}[a-zA-Z0-9])?$/;
+/** Resource groups: 1–90 letters, digits, `_`, `-`, `.`, `(`, `)`; not ending in `.`. */
+const RESOURCE_GROUP = /^[\w().-]{0,89}[\w()-]$/;
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+function invalid(what: string, value: string, rule: string): UserFacingError {
+  const shown = value.length > 60 ? `${value.slice(0, 57)}…` : value;
+  return new UserFacingError('validation.name', `"${shown}" is not a valid ${what}: ${rule}`);
+}
+
+/** Validates a registry name (5–50 letters and digits). */
+export function checkRegistryName(name: string): string {
+  if (!REGISTRY_NAME.test(name)) {
+    throw invalid('registry name', name, 'use 5–50 letters and digits, e.g. contosoacr, or the registry\'s full resource id.');
+  }
+  return name;
+}
+
+/** Validates an AKS cluster name. */
+export function checkClusterName(name: string): string {
+  if (!CLUSTER_NAME.test(name)) {
+    throw invalid('cluster name', name, 'use 1–63 letters, digits, hyphens and underscores, starting and ending with a letter or digit (e.g. aks-prod), "resourceGroup/name", or the full resource id.');
+  }
+  return name;
+}
+
+/** Validates a resource group name. */
+export function checkResourceGroup(name: string): string {
+  if (!RESOURCE_GROUP.test(name) || name.includes('..')) {
+    throw invalid('resource group', name, 'use 1–90 letters, digits, "_", "-", ".", "(", ")", not ending in ".".');
+  }
+  return name;
+}
+
+function checkSubscription(id: string): string {
+  if (!GUID.test(id)) throw invalid('subscription id', id, 'a subscription id is a GUID.');
+  return id;
+}
+
+function emptyError(what: string, example: string): UserFacingError {
+  return new UserFacingError('validation.empty', `The ${what} is missing: give its name, e.g. ${example}.`);
+}
+
+/** Parses `name`, `resourceGroup/name` or a full AKS resource id. */
+export function parseClusterRef(input: string): ClusterRef {
+  const text = input.trim();
+  if (!text) throw emptyError('cluster', 'aks-prod');
+  if (text.startsWith('/')) {
+    const id = parseResourceId(text);
+    if (!id || id.provider.toLowerCase() !== 'microsoft.containerservice' || id.type.toLowerCase() !== 'managedclusters') {
+      throw invalid('AKS resource id', text, 'expected /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ContainerService/managedClusters/<name>.');
+    }
+    return { kind: 'id', subscriptionId: checkSubscription(id.subscriptionId), resourceGroup: checkResourceGroup(id.resourceGroup), name: checkClusterName(id.name) };
+  }
+  const parts = text.split('/');
+  if (parts.length === 2) return { kind: 'groupAndName', resourceGroup: checkResourceGroup(parts[0]), name: checkClusterName(parts[1]) };
+  if (parts.length > 2) throw invalid('cluster', text, 'use name, resourceGroup/name, or the full resource id.');
+  return { kind: 'name', name: checkClusterName(text) };
+}
+
+/** Parses a registry name or full ACR resource id. */
+export function parseRegistryRef(input: string): RegistryRef {
+  const text = input.trim();
+  if (!text) throw emptyError('registry', 'contosoacr');
+  if (text.startsWith('/')) {
+    const id = parseResourceId(text);
+    if (!id || id.provider.toLowerCase() !== 'microsoft.containerregistry' || id.type.toLowerCase() !== 'registries') {
+      throw invalid('ACR resource id', text, 'expected /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ContainerRegistry/registries/<name>.');
+    }
+    return { kind: 'id', subscriptionId: checkSubscription(id.subscriptionId), resourceGroup: checkResourceGroup(id.resourceGroup), name: checkRegistryName(id.name) };
+  }
+  return { kind: 'name', name: checkRegistryName(text) };
+}
+
+/** Human form of a cluster reference, for messages. */
+export function describeClusterRef(ref: ClusterRef): string {
+  return ref.kind === 'name' ? ref.name : `${ref.resourceGroup}/${ref.name}`;
+}

@@ -1,0 +1,60 @@
+/** Plans: exactly what acrbot will do once a request is approved. */
+import type { PullRole } from './roles';
+
+/** A reference to a resource, with the names users recognise. */
+export interface ResourceSummary {
+  id: string;
+  name: string;
+  subscriptionId: string;
+  resourceGroup: string;
+}
+
+/** The identity that will be granted. */
+export interface PlannedIdentity {
+  kind: 'kubelet' | 'servicePrincipal';
+  objectId: string;
+  /** Present for service-principal clusters. */
+  appId?: string;
+  description: string;
+}
+
+/** A grant: one role assignment on the registry. */
+export interface GrantPlan {
+  kind: 'grant';
+  cluster: ResourceSummary;
+  registry: ResourceSummary & { loginServer: string; roleAssignmentMode: string };
+  identity: PlannedIdentity;
+  role: PullRole;
+  /** Always the registry resource id: never a resource group or subscription (G9). */
+  scope: string;
+  /** Deterministic role assignment name: UUIDv5(scope|principal|role). */
+  roleAssignmentName: string;
+  /** The Azure operations, in words, for the plan card. */
+  operations: string[];
+}
+
+/** Credential kind for the secret flow. */
+export type SecretCredentialKind = 'token' | 'sp';
+
+/** A pull secret: a credential plus a Kubernetes secret. */
+export interface SecretPlan {
+  kind: 'secret';
+  cluster: ResourceSummary & { aadEnabled: boolean };
+  registry: ResourceSummary & { loginServer: string; roleAssignmentMode: string };
+  credentialKind: SecretCredentialKind;
+  /** Token name (token kind) or application display name (sp kind). */
+  credentialName: string;
+  /** Repositories the token may pull; empty = all (the built-in _repositories_pull scope map). */
+  repositories: string[];
+  namespace: string;
+  secretName: string;
+  serviceAccount?: string;
+  /** ISO time when the credential stops working. */
+  expiresAt: string;
+  /** Role for the sp kind (AcrPull or Repository Reader). */
+  role?: PullRole;
+  operations: string[];
+}
+
+/** Any plan. */
+export type Plan = GrantPlan | SecretPlan;

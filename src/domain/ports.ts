@@ -1,0 +1,94 @@
+/**
+ * The ports: what the flows need from the outside world. Integrations implement them
+ * (Azure SDKs, Graph, SQLite); tests may use fakes with the same semantics.
+ */
+import type { AuditEntry, AuditEvent, ChainVerdict } from './audit-chain';
+import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from './azure-model';
+import type { AccessRequest, RequestState } from './request';
+
+/** Reads clusters and registries in one subscription. */
+export interface AzureResourceReader {
+  getCluster(subscriptionId: string, resourceGroup: string, name: string): Promise<ClusterInfo | undefined>;
+  listClusters(subscriptionId: string): Promise<ClusterInfo[]>;
+  getRegistry(subscriptionId: string, resourceGroup: string, name: string): Promise<RegistryInfo | undefined>;
+  listRegistries(subscriptionId: string): Promise<RegistryInfo[]>;
+}
+
+/** Result of an Azure write. */
+export interface WriteResult {
+  id: string;
+  /** `x-ms-request-id` of the write. */
+  requestId?: string;
+}
+
+/** Role assignments on a scope. */
+export interface RoleAssignmentPort {
+  /** Assignments of `principalId` at or above `scope`. */
+  listForPrincipal(scope: string, principalId: string): Promise<RoleAssignmentInfo[]>;
+  /** PUT with a deterministic name and principalType ServicePrincipal. Throws {@link AzureWriteError}. */
+  create(input: { scope: string; name: string; roleDefinitionGuid: string; principalId: string; subscriptionId: string }): Promise<WriteResult>;
+  /** Whether the bot's own identity may write role assignments on `scope`. */
+  canAssignRoles(scope: string): Promise<boolean>;
+}
+
+/** Microsoft Graph lookups. */
+export interface DirectoryPort {
+  /** Object id of the service principal for an app id, or undefined. */
+  servicePrincipalObjectId(appId: string): Promise<string | undefined>;
+  /** Transitive membership, checked when a decision is made. */
+  isMemberOfGroup(objectId: string, groupId: string): Promise<boolean>;
+}
+
+/** A failure from Azure the flows understand, by code (never by message text). */
+export class AzureWriteError extends Error {
+  constructor(readonly code: string, readonly statusCode: number | undefined, message: string, readonly requestId?: string) {
+    super(message);
+    this.name = 'AzureWriteError';
+  }
+}
+
+/** Thrown by a conditional write whose expected version no longer matches (someone else won). */
+export class VersionConflictError extends Error {
+  constructor(readonly requestId: string) {
+    super(`request ${requestId} was changed by someone else`);
+    this.name = 'VersionConflictError';
+  }
+}
+
+/** Where a copy of a request's card was posted, so every copy can be updated. */
+export interface CardCopy {
+  requestId: string;
+  /** The bot layer's conversation reference (opaque JSON to the domain). */
+  conversation: unknown;
+  activityId: string;
+  role: 'requester' | 'approver' | 'audit';
+}
+
+/** Requests with conditional writes (G8). */
+export interface RequestStore {
+  /** Creates; fails if the id exists. */
+  create(request: AccessRequest): Promise<void>;
+  get(id: string): Promise<AccessRequest | undefined>;
+  /** Writes `next` only if the stored version is `next.version - 1`; else throws {@link VersionConflictError}. */
+  update(next: AccessRequest): Promise<void>;
+  listByState(states: RequestState[], limit?: number): Promise<AccessRequest[]>;
+  addCardCopy(copy: CardCopy): Promise<void>;
+  listCardCopies(requestId: string): Promise<CardCopy[]>;
+  /** Probe for /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The append-only audit log (G11). */
+export interface AuditLog {
+  /** Appends and returns the stored entry; throws if the entry could not be made durable. */
+  append(event: AuditEvent): Promise<AuditEntry>;
+  latest(limit: number): Promise<AuditEntry[]>;
+  forRequest(requestId: string): Promise<AuditEntry[]>;
+  verify(): Promise<ChainVerdict>;
+}
+
+/** Time, injectable so tests can move it. */
+export interface Clock {
+  now(): Date;
+}

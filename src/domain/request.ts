@@ -1,0 +1,117 @@
+/**
+ * Access requests and their state machine. A request is a record in the request store, not
+ * dialog state; every transition is a conditional write on `version` (G8).
+ */
+import { UserFacingError } from './errors';
+import type { Plan } from './plan';
+
+/** Request states. */
+export type RequestState = 'pending' | 'approved' | 'executing' | 'succeeded' | 'failed' | 'rejected' | 'expired';
+
+/** Someone acting in Teams: identity always from `from.aadObjectId` (G3). */
+export interface Actor {
+  objectId: string;
+  name: string;
+}
+
+/** What happened when the plan ran. */
+export interface Outcome {
+  summary: string;
+  /** `x-ms-request-id`s (and Kubernetes request ids) of the writes. */
+  azureRequestIds: string[];
+  /** True when Azure already had the access (RoleAssignmentExists). */
+  alreadyPresent?: boolean;
+  /** Role assignment id, token id or application id created. */
+  createdIds?: string[];
+  /** Plain sentence with the fix, when failed. */
+  error?: string;
+  errorCode?: string;
+  /** Credential clean-up status for the secret flow (G14). */
+  cleanup?: 'deleted' | 'pending' | 'none';
+}
+
+/** An access request. */
+export interface AccessRequest {
+  id: string;
+  /** Increments on every transition; cards carry it and stale clicks are told so. */
+  version: number;
+  state: RequestState;
+  tenantId: string;
+  requester: Actor;
+  reason: string;
+  plan: Plan;
+  createdAt: string;
+  expiresAt: string;
+  updatedAt: string;
+  decision?: { by: Actor; at: string; approved: boolean; reason?: string };
+  outcome?: Outcome;
+  /** Where the request was made (conversation id), for replies. */
+  origin: { conversationId: string; conversationType: string };
+  sandbox: boolean;
+}
+
+/** Events that move a request. */
+export type RequestEvent =
+  | { type: 'approve'; by: Actor; at: Date; reason?: string }
+  | { type: 'reject'; by: Actor; at: Date; reason?: string }
+  | { type: 'expire'; at: Date }
+  | { type: 'start'; at: Date }
+  | { type: 'succeed'; at: Date; outcome: Outcome }
+  | { type: 'fail'; at: Date; outcome: Outcome };
+
+const ALLOWED: Record<RequestEvent['type'], RequestState[]> = {
+  approve: ['pending'],
+  reject: ['pending'],
+  expire: ['pending'],
+  start: ['approved', 'executing'],
+  succeed: ['executing'],
+  fail: ['approved', 'executing'],
+};
+
+/** Final states: nothing moves a request out of them. */
+export const FINAL_STATES: readonly RequestState[] = ['succeeded', 'failed', 'rejected', 'expired'];
+
+/** Sentence describing a state for people who lost a race or clicked an old card. */
+export function describeState(request: AccessRequest): string {
+  const by = request.decision ? ` by ${request.decision.by.name}` : '';
+  switch (request.state) {
+    case 'pending': return 'waiting for approval';
+    case 'approved': return `approved${by}`;
+    case 'executing': return `approved${by}, running now`;
+    case 'succeeded': return `approved${by} and done`;
+    case 'failed': return `approved${by}, but it failed`;
+    case 'rejected': return `rejected${by}`;
+    case 'expired': return 'expired without a decision';
+  }
+}
+
+/**
+ * Applies an event and returns the next version of the request. Throws a
+ * {@link UserFacingError} (`request.alreadyDecided`) when the request is not in a state the
+ * event applies to, naming who decided.
+ */
+export function transition(request: AccessRequest, event: RequestEvent): AccessRequest {
+  if (!ALLOWED[event.type].includes(request.state)) {
+    throw new UserFacingError('request.alreadyDecided', `Request ${request.id} is already ${describeState(request)}; nothing was changed.`);
+  }
+  const base = { ...request, version: request.version + 1, updatedAt: event.at.toISOString() };
+  switch (event.type) {
+    case 'approve':
+      return { ...base, state: 'approved', decision: { by: event.by, at: event.at.toISOString(), approved: true, reason: event.reason } };
+    case 'reject':
+      return { ...base, state: 'rejected', decision: { by: event.by, at: event.at.toISOString(), approved: false, reason: event.reason } };
+    case 'expire':
+      return { ...base, state: 'expired' };
+    case 'start':
+      return { ...base, state: 'executing' };
+    case 'succeed':
+      return { ...base, state: 'succeeded', outcome: event.outcome };
+    case 'fail':
+      return { ...base, state: 'failed', outcome: event.outcome };
+  }
+}
+
+/** True when a pending request is past its expiry. */
+export function isExpired(request: AccessRequest, now: Date): boolean {
+  return request.state === 'pending' && now.getTime() >= Date.parse(request.expiresAt);
+}

@@ -1,0 +1,133 @@
+/**
+ * Runs approved requests after the approve click has been answered (Teams shows "Unable to
+ * reach app" when an invoke takes more than a few seconds). Tracks in-flight work so a
+ * shutdown can finish it, and resumes work a crash interrupted (G13).
+ */
+import type { AuditEvent } from '../domain/audit-chain';
+import { isUserFacing } from '../domain/errors';
+import type { AuditLog, Clock, RequestStore } from '../domain/ports';
+import { VersionConflictError } from '../domain/ports';
+import type { AccessRequest, Outcome, RequestEvent } from '../domain/request';
+import { transition } from '../domain/request';
+import type { Logger } from '../observability/logger';
+import type { RequestNotifier } from './notifier';
+
+/** What a runner may record while it works. */
+export interface RunContext {
+  /** Appends an audit entry for this request; throws if the log is unavailable. */
+  audit(event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail' | 'correlationIds'>): Promise<void>;
+  log: Logger;
+}
+
+/** Carries out one kind of plan. Throws a UserFacingError with the fix when it fails. */
+export interface PlanRunner {
+  run(request: AccessRequest, ctx: RunContext): Promise<Outcome>;
+}
+
+/** A failure that already carries its outcome (e.g. a secret flow that cleaned up after itself). */
+export class RunFailure extends Error {
+  constructor(readonly outcome: Outcome) {
+    super(outcome.error ?? 'failed');
+  }
+}
+
+const ACRBOT_ACTOR = { objectId: 'acrbot', name: 'acrbot' };
+
+/** Runs requests in the background, one run per request at a time. */
+export class Executor {
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly store: RequestStore,
+    private readonly audit: AuditLog,
+    private readonly clock: Clock,
+    private readonly runners: { grant: PlanRunner; secret?: PlanRunner },
+    private readonly notifier: RequestNotifier,
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts the work for a request without waiting for it; a second call while it runs is a no-op. */
+  schedule(requestId: string): Promise<void> {
+    const running = this.inFlight.get(requestId);
+    if (running) return running;
+    const work = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.run(requestId))
+      .catch((err) => this.log.error({ err: { message: (err as Error).message }, requestId }, 'execution crashed'))
+      .finally(() => this.inFlight.delete(requestId));
+    this.inFlight.set(requestId, work);
+    return work;
+  }
+
+  /** Resolves when all scheduled work has finished (graceful shutdown, tests). */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  /** Picks up requests a previous process approved or started but did not finish. */
+  async resumeInterrupted(): Promise<number> {
+    const interrupted = await this.store.listByState(['approved', 'executing'], 1000);
+    for (const r of interrupted) void this.schedule(r.id);
+    return interrupted.length;
+  }
+
+  private async run(requestId: string): Promise<void> {
+    let request = await this.store.get(requestId);
+    if (!request || (request.state !== 'approved' && request.state !== 'executing')) return;
+    const resumed = request.state === 'executing';
+    const targets = [request.plan.cluster.id, request.plan.registry.id];
+    const tenantId = request.tenantId;
+    const record = (event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail' | 'correlationIds'>) =>
+      this.audit.append({ ...event, actor: ACRBOT_ACTOR, tenantId, requestId }).then(() => undefined);
+    try {
+      await record({ action: resumed ? 'execution.resumed' : 'execution.started', outcome: 'executing', targetIds: targets });
+    } catch {
+      await this.finish(request, { type: 'fail', at: this.clock.now(), outcome: { summary: 'Not started', azureRequestIds: [], error: 'The audit log could not be written, so acrbot made no change in Azure; try again once the bot\'s storage is healthy.', errorCode: 'audit.unavailable' } });
+      return;
+    }
+    if (!resumed) {
+      request = await this.save(request, { type: 'start', at: this.clock.now() });
+      if (!request) return;
+    }
+    const runner = request.plan.kind === 'grant' ? this.runners.grant : this.runners.secret;
+    let event: RequestEvent;
+    try {
+      if (!runner) throw new Error(`no runner for ${request.plan.kind}`);
+      const outcome = await runner.run(request, { audit: record, log: this.log.child({ requestId }) });
+      event = { type: 'succeed', at: this.clock.now(), outcome };
+    } catch (err) {
+      event = { type: 'fail', at: this.clock.now(), outcome: failureOutcome(err, requestId) };
+      if (!isUserFacing(err) && !(err instanceof RunFailure)) this.log.error({ err: { message: (err as Error).message, code: (err as { code?: string }).code }, requestId }, 'execution failed unexpectedly');
+    }
+    try {
+      await record({ action: event.type === 'succeed' ? 'request.succeeded' : 'request.failed', outcome: event.type === 'succeed' ? 'succeeded' : 'failed', targetIds: targets, detail: event.outcome.error ?? event.outcome.summary, correlationIds: event.outcome.azureRequestIds });
+    } catch {
+      this.log.error({ requestId }, 'audit write failed after execution');
+    }
+    await this.finish(request, event);
+  }
+
+  private async finish(request: AccessRequest, event: RequestEvent): Promise<void> {
+    await this.save(request, event);
+  }
+
+  private async save(request: AccessRequest, event: RequestEvent): Promise<AccessRequest | undefined> {
+    const next = transition(request, event);
+    try {
+      await this.store.update(next);
+    } catch (err) {
+      if (err instanceof VersionConflictError) {
+        this.log.warn({ requestId: request.id }, 'request changed during execution; leaving it');
+        return undefined;
+      }
+      throw err;
+    }
+    await this.notifier.requestChanged(next).catch((err) => this.log.warn({ err: { message: (err as Error).message }, requestId: request.id }, 'card update failed'));
+    return next;
+  }
+}
+
+function failureOutcome(err: unknown, requestId: string): Outcome {
+  if (err instanceof RunFailure) return err.outcome;
+  if (isUserFacing(err)) return { summary: 'Failed', azureRequestIds: [], error: err.message, errorCode: err.code };
+  return { summary: 'Failed', azureRequestIds: [], error: `Something unexpected went wrong; the platform team can find the details in the bot's logs under request ${requestId}.`, errorCode: 'internal' };
+}

@@ -1,0 +1,88 @@
+/**
+ * Carries out an approved grant: re-check the plan, then one PUT of the role assignment with
+ * a deterministic name. Nothing is ever written to the cluster resource.
+ */
+import { UserFacingError } from '../domain/errors';
+import type { GrantPlan } from '../domain/plan';
+import type { AzureResourceReader, RoleAssignmentPort } from '../domain/ports';
+import { AzureWriteError } from '../domain/ports';
+import type { AccessRequest, Outcome } from '../domain/request';
+import type { PlanRunner, RunContext } from './executor';
+import type { GrantPlanner } from './grant-planner';
+import { missingRoleWriteMessage } from './grant-planner';
+
+/** Waits; injectable so tests need not sleep for real. */
+export type Sleep = (ms: number) => Promise<void>;
+
+/** Real sleep. */
+export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs grant plans. */
+export class GrantRunner implements PlanRunner {
+  constructor(
+    private readonly azure: AzureResourceReader,
+    private readonly roleAssignments: RoleAssignmentPort,
+    private readonly planner: GrantPlanner,
+    private readonly retryDelaysMs: readonly number[],
+    private readonly sleep: Sleep = realSleep,
+  ) {}
+
+  async run(request: AccessRequest, ctx: RunContext): Promise<Outcome> {
+    const plan = request.plan as GrantPlan;
+    await this.recheck(plan);
+    const requestIds: string[] = [];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await this.roleAssignments.create({ scope: plan.scope, name: plan.roleAssignmentName, roleDefinitionGuid: plan.role.id, principalId: plan.identity.objectId, subscriptionId: plan.registry.subscriptionId });
+        if (result.requestId) requestIds.push(result.requestId);
+        await ctx.audit({ action: 'azure.write.roleAssignment', outcome: 'created', targetIds: [result.id], correlationIds: requestIds });
+        return { summary: `Granted ${plan.role.name} on ${plan.registry.name} to ${plan.identity.description} ${plan.identity.objectId} of cluster ${plan.cluster.name}.`, azureRequestIds: requestIds, createdIds: [result.id] };
+      } catch (err) {
+        if (!(err instanceof AzureWriteError)) throw err;
+        if (err.requestId) requestIds.push(err.requestId);
+        if (err.code === 'RoleAssignmentExists') {
+          await ctx.audit({ action: 'azure.write.roleAssignment', outcome: 'alreadyExists', targetIds: [plan.scope], correlationIds: requestIds });
+          return { summary: `${plan.role.name} on ${plan.registry.name} was already assigned to ${plan.identity.objectId}; nothing needed to change.`, azureRequestIds: requestIds, alreadyPresent: true };
+        }
+        if (err.code === 'PrincipalNotFound' && attempt < this.retryDelaysMs.length) {
+          ctx.log.info({ attempt: attempt + 1 }, 'principal not replicated yet; retrying');
+          await this.sleep(this.retryDelaysMs[attempt]);
+          continue;
+        }
+        await ctx.audit({ action: 'azure.write.roleAssignment', outcome: `failed:${err.code}`, targetIds: [plan.scope], correlationIds: requestIds });
+        throw explainWriteFailure(err, plan);
+      }
+    }
+  }
+
+  /** Resources still there and unchanged: same identity, same registry mode. */
+  private async recheck(plan: GrantPlan): Promise<void> {
+    const [cluster, registry] = await Promise.all([
+      this.azure.getCluster(plan.cluster.subscriptionId, plan.cluster.resourceGroup, plan.cluster.name),
+      this.azure.getRegistry(plan.registry.subscriptionId, plan.registry.resourceGroup, plan.registry.name),
+    ]);
+    if (!cluster) throw new UserFacingError('recheck.clusterGone', `Cluster ${plan.cluster.name} no longer exists, so nothing was granted.`);
+    if (!registry) throw new UserFacingError('recheck.registryGone', `Registry ${plan.registry.name} no longer exists, so nothing was granted.`);
+    if (registry.roleAssignmentMode !== plan.registry.roleAssignmentMode) {
+      throw new UserFacingError('recheck.registryChanged', `Registry ${plan.registry.name} switched its permission mode to ${registry.roleAssignmentMode} since the plan was made, so nothing was granted; make a new request.`);
+    }
+    const identity = await this.planner.resolveIdentity(cluster);
+    if (identity.objectId.toLowerCase() !== plan.identity.objectId.toLowerCase()) {
+      throw new UserFacingError('recheck.identityChanged', `Cluster ${plan.cluster.name} now pulls with a different identity (${identity.objectId}) than the approved plan, so nothing was granted; make a new request.`);
+    }
+  }
+}
+
+/** One plain sentence with the fix, by error code (never by message text). */
+export function explainWriteFailure(err: AzureWriteError, plan: GrantPlan): UserFacingError {
+  switch (err.code) {
+    case 'AuthorizationFailed':
+      return new UserFacingError('bot.cannotAssignRoles', missingRoleWriteMessage(plan.registry.name, plan.registry.id));
+    case 'PrincipalNotFound':
+      return new UserFacingError('azure.principalNotFound', `Azure still does not know identity ${plan.identity.objectId} after retrying for about two minutes (directory replication); approve a new request in a few minutes.`);
+    case 'RoleAssignmentUpdateNotPermitted':
+      return new UserFacingError('azure.assignmentConflict', `A different role assignment already uses the name ${plan.roleAssignmentName} on registry ${plan.registry.name}; ask the platform team to check the registry's role assignments.`);
+    default:
+      return new UserFacingError('azure.writeFailed', `Azure refused the role assignment (${err.code}${err.statusCode ? `, HTTP ${err.statusCode}` : ''}); the platform team can look it up with Azure request id ${err.requestId ?? 'unknown'}.`);
+  }
+}

@@ -1,0 +1,10 @@
+/** How flows tell the chat layer that a request changed, without knowing about Teams. */
+import type { AccessRequest } from '../domain/request';
+
+/** Implemented by the bot layer: update every copy of the card, send outcome messages. */
+export interface RequestNotifier {
+  requestChanged(request: AccessRequest): Promise<void>;
+}
+
+/** Does nothing; for flows run without a chat (CLI, benchmarks of the core). */
+export const SILENT_NOTIFIER: RequestNotifier = { requestChanged: async () => undefined };

@@ -1,0 +1,159 @@
+/**
+ * Requests from creation to decision: stores them with conditional writes, applies the
+ * approval policy, and records every step and refusal in the audit log first.
+ */
+import { checkDecision, type RefusalReason } from '../domain/approval-policy';
+import type { AuditEvent } from '../domain/audit-chain';
+import { UserFacingError } from '../domain/errors';
+import { newRequestId } from '../domain/identifiers';
+import type { Plan } from '../domain/plan';
+import type { AuditLog, Clock, DirectoryPort, RequestStore } from '../domain/ports';
+import { VersionConflictError } from '../domain/ports';
+import type { AccessRequest, Actor, RequestEvent } from '../domain/request';
+import { describeState, isExpired, transition } from '../domain/request';
+import { singleLine } from '../domain/text';
+import type { RequestNotifier } from './notifier';
+import type { FlowSettings } from './settings';
+
+/** The result of an approve or reject click. */
+export type DecisionResult =
+  | { kind: 'decided'; request: AccessRequest }
+  | { kind: 'refused'; request: AccessRequest; reason: RefusalReason | 'stale'; message: string };
+
+/** Who is acting, in which tenant. */
+export interface ActingContext {
+  actor: Actor;
+  tenantId: string;
+}
+
+function targetsOf(plan: Plan): string[] {
+  return [plan.cluster.id, plan.registry.id];
+}
+
+/** Creates, decides, lists and expires requests. */
+export class RequestService {
+  constructor(
+    private readonly store: RequestStore,
+    private readonly audit: AuditLog,
+    private readonly directory: DirectoryPort,
+    private readonly clock: Clock,
+    private readonly settings: FlowSettings,
+    private readonly notifier: RequestNotifier,
+  ) {}
+
+  /** Records and stores a new pending request. The audit entry is written first. */
+  async create(input: { requester: Actor; tenantId: string; reason: string; plan: Plan; origin: AccessRequest['origin'] }): Promise<AccessRequest> {
+    const now = this.clock.now();
+    const request: AccessRequest = {
+      id: newRequestId(),
+      version: 1,
+      state: 'pending',
+      tenantId: input.tenantId,
+      requester: input.requester,
+      reason: input.reason,
+      plan: input.plan,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + this.settings.approvalTtlMs).toISOString(),
+      origin: input.origin,
+      sandbox: this.settings.sandbox,
+    };
+    await this.record({ actor: input.requester, tenantId: input.tenantId, action: 'request.created', requestId: request.id, targetIds: targetsOf(input.plan), outcome: 'pending', detail: input.reason });
+    await this.store.create(request);
+    return request;
+  }
+
+  /** Reads a request or says it does not exist. */
+  async get(id: string): Promise<AccessRequest> {
+    const request = await this.store.get(id.toUpperCase());
+    if (!request) throw new UserFacingError('request.notFound', `There is no request ${id}; check the id on the plan card (it looks like R-7K2M9QXA).`);
+    return request;
+  }
+
+  /** Pending requests, oldest first. */
+  async pending(): Promise<AccessRequest[]> {
+    return this.store.listByState(['pending'], 50);
+  }
+
+  /** In ACRBOT_APPROVERS, or a transitive member of ACRBOT_APPROVER_GROUP (asked now, not cached). */
+  async isApprover(actor: Actor): Promise<boolean> {
+    const id = actor.objectId.toLowerCase();
+    if (this.settings.approverIds.some((a) => a.toLowerCase() === id)) return true;
+    if (this.settings.approverGroupId) return this.directory.isMemberOfGroup(actor.objectId, this.settings.approverGroupId);
+    return false;
+  }
+
+  /** Approvers and auditors may read the audit log. */
+  async mayReadAudit(actor: Actor): Promise<boolean> {
+    if (this.settings.auditorIds.some((a) => a.toLowerCase() === actor.objectId.toLowerCase())) return true;
+    return this.isApprover(actor);
+  }
+
+  /**
+   * An approve or reject click. Identity is the caller's `aadObjectId`; the request is
+   * re-read from the store, whatever the card data says (G3). Exactly one decision wins (G8).
+   */
+  async decide(input: { requestId: string; acting: ActingContext; approve: boolean; reason?: string }): Promise<DecisionResult> {
+    const request = await this.get(input.requestId);
+    const { actor, tenantId } = input.acting;
+    const now = this.clock.now();
+    const reason = input.reason ? singleLine(input.reason).slice(0, 500) : undefined;
+    if (request.state !== 'pending') {
+      return { kind: 'refused', request, reason: 'stale', message: `Request ${request.id} is already ${describeState(request)}; nothing was changed.` };
+    }
+    const verdict = checkDecision(request, {
+      actor, now, approving: input.approve, justification: reason,
+      actorIsApprover: request.requester.objectId.toLowerCase() === actor.objectId.toLowerCase() ? false : await this.isApprover(actor),
+      approverJustificationRequired: this.settings.approverJustificationRequired,
+    });
+    if (!verdict.allowed) {
+      await this.record({ actor, tenantId, action: `approval.refused.${verdict.reason}`, requestId: request.id, targetIds: targetsOf(request.plan), outcome: 'refused', detail: verdict.message });
+      if (verdict.reason === 'expired') await this.expire(request, now);
+      return { kind: 'refused', request: (await this.store.get(request.id)) ?? request, reason: verdict.reason, message: verdict.message };
+    }
+    const event: RequestEvent = input.approve ? { type: 'approve', by: actor, at: now, reason } : { type: 'reject', by: actor, at: now, reason };
+    const next = transition(request, event);
+    await this.record({ actor, tenantId, action: input.approve ? 'request.approved' : 'request.rejected', requestId: request.id, targetIds: targetsOf(request.plan), outcome: next.state, detail: reason });
+    try {
+      await this.store.update(next);
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+      const winner = await this.get(request.id);
+      await this.record({ actor, tenantId, action: 'approval.refused.stale', requestId: request.id, targetIds: targetsOf(request.plan), outcome: 'refused', detail: `lost the race: ${describeState(winner)}` });
+      return { kind: 'refused', request: winner, reason: 'stale', message: `Request ${request.id} was already ${describeState(winner)}; your click changed nothing.` };
+    }
+    await this.notifier.requestChanged(next);
+    return { kind: 'decided', request: next };
+  }
+
+  /** Marks pending requests past their expiry as expired and updates their cards (the sweeper, G6). */
+  async expireDue(): Promise<number> {
+    const now = this.clock.now();
+    let count = 0;
+    for (const request of await this.store.listByState(['pending'], 1000)) {
+      if (isExpired(request, now) && (await this.expire(request, now))) count++;
+    }
+    return count;
+  }
+
+  private async expire(request: AccessRequest, now: Date): Promise<boolean> {
+    const next = transition(request, { type: 'expire', at: now });
+    await this.record({ actor: { objectId: 'acrbot', name: 'acrbot' }, tenantId: request.tenantId, action: 'request.expired', requestId: request.id, targetIds: targetsOf(request.plan), outcome: 'expired' });
+    try {
+      await this.store.update(next);
+    } catch (err) {
+      if (err instanceof VersionConflictError) return false;
+      throw err;
+    }
+    await this.notifier.requestChanged(next);
+    return true;
+  }
+
+  private async record(event: AuditEvent): Promise<void> {
+    try {
+      await this.audit.append(event);
+    } catch {
+      throw new UserFacingError('audit.unavailable', 'The audit log could not be written, so acrbot changed nothing; try again in a minute or ask the platform team to check the bot\'s storage.');
+    }
+  }
+}

@@ -1,0 +1,18 @@
+/** Settings the flows need, taken from config by the composition root. */
+export interface FlowSettings {
+  /** How long a request waits for a decision (ACRBOT_APPROVAL_TTL). */
+  approvalTtlMs: number;
+  /** Entra object ids allowed to decide (ACRBOT_APPROVERS). */
+  approverIds: readonly string[];
+  /** Entra group whose transitive members may decide (ACRBOT_APPROVER_GROUP). */
+  approverGroupId?: string;
+  /** Extra readers of the audit log (ACRBOT_AUDITORS). */
+  auditorIds: readonly string[];
+  approverJustificationRequired: boolean;
+  /** Delays between PrincipalNotFound retries; bounded (about 2 minutes in total by default). */
+  principalRetryDelaysMs: readonly number[];
+  sandbox: boolean;
+}
+
+/** Default PrincipalNotFound backoff: 2+4+8+16+30+30+30 s ≈ 2 minutes. */
+export const DEFAULT_PRINCIPAL_RETRY_DELAYS_MS = [2000, 4000, 8000, 16000, 30000, 30000, 30000];

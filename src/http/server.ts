@@ -1,0 +1,36 @@
+/**
+ * The HTTP front door (restify): `/api/messages` for Teams, `/healthz` (process alive) and
+ * `/readyz` (store and Azure credential usable).
+ */
+import restify from 'restify';
+import type { Logger } from '../observability/logger';
+
+/** What the server needs from the app. */
+export interface ServerDeps {
+  /** Processes one Bot Framework request (adapter.process + bot.run). */
+  processActivity(req: restify.Request, res: restify.Response): Promise<void>;
+  /** Throws when not ready, with a short reason. */
+  checkReady(): Promise<void>;
+  log: Logger;
+}
+
+/** Creates the restify server (not yet listening). */
+export function createServer(deps: ServerDeps): restify.Server {
+  const server = restify.createServer({ name: 'acrbot', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ maxBodySize: 256 * 1024, mapParams: false }));
+  server.post('/api/messages', async (req: restify.Request, res: restify.Response) => {
+    await deps.processActivity(req, res);
+  });
+  server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
+    res.send(200, { status: 'ok' });
+  });
+  server.get('/readyz', async (_req: restify.Request, res: restify.Response) => {
+    try {
+      await deps.checkReady();
+      res.send(200, { status: 'ready' });
+    } catch (err) {
+      res.send(503, { status: 'not ready', reason: (err as Error).message });
+    }
+  });
+  return server;
+}

@@ -1,0 +1,77 @@
+/** Role assignments and the bot's own permissions, with `@azure/arm-authorization`. */
+import { AuthorizationManagementClient } from '@azure/arm-authorization';
+import type { RoleAssignmentInfo } from '../../domain/azure-model';
+import { isActionAllowed } from '../../domain/permissions';
+import type { RoleAssignmentPort, WriteResult } from '../../domain/ports';
+import { AzureWriteError } from '../../domain/ports';
+import { parseResourceId } from '../../domain/resource-id';
+import { type ArmConnection, errorRequestId, restErrorInfo } from './arm-connection';
+
+const ROLE_ASSIGNMENT_WRITE = 'Microsoft.Authorization/roleAssignments/write';
+
+/** The SDK joins `scope` verbatim after the host; a leading `/` would double it. */
+function sdkScope(scope: string): string {
+  return scope.replace(/^\/+/, '');
+}
+
+/** {@link RoleAssignmentPort} over ARM. */
+export class ArmRoleAssignments implements RoleAssignmentPort {
+  private readonly clients = new Map<string, AuthorizationManagementClient>();
+
+  constructor(private readonly connection: ArmConnection) {}
+
+  private client(subscriptionId: string): AuthorizationManagementClient {
+    let client = this.clients.get(subscriptionId);
+    if (!client) {
+      // Classic autorest client: `$host` builds URLs, `endpoint` builds the token scope.
+      client = new AuthorizationManagementClient(this.connection.credential, subscriptionId, {
+        $host: this.connection.endpoint,
+        endpoint: this.connection.endpoint,
+        ...(this.connection.caPem ? { tlsOptions: { ca: this.connection.caPem } } : {}),
+      });
+      this.clients.set(subscriptionId, client);
+    }
+    return client;
+  }
+
+  private subscriptionOf(scope: string): string {
+    const id = parseResourceId(scope);
+    if (!id) throw new Error(`not a resource scope: ${scope}`);
+    return id.subscriptionId;
+  }
+
+  async listForPrincipal(scope: string, principalId: string): Promise<RoleAssignmentInfo[]> {
+    const out: RoleAssignmentInfo[] = [];
+    const iterator = this.client(this.subscriptionOf(scope)).roleAssignments.listForScope(sdkScope(scope), { filter: `principalId eq '${principalId}'` });
+    for await (const a of iterator) {
+      out.push({ id: a.id ?? '', name: a.name ?? '', scope: a.scope ?? '', roleDefinitionId: a.roleDefinitionId ?? '', principalId: a.principalId ?? '' });
+    }
+    return out;
+  }
+
+  async create(input: { scope: string; name: string; roleDefinitionGuid: string; principalId: string; subscriptionId: string }): Promise<WriteResult> {
+    let requestId: string | undefined;
+    try {
+      const created = await this.client(input.subscriptionId).roleAssignments.create(sdkScope(input.scope), input.name, {
+        roleDefinitionId: `/subscriptions/${input.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${input.roleDefinitionGuid}`,
+        principalId: input.principalId,
+        // Set so a freshly created identity is not refused while the directory replicates.
+        principalType: 'ServicePrincipal',
+      }, { onResponse: (raw) => { requestId = raw.headers.get('x-ms-request-id') ?? undefined; } });
+      return { id: created.id ?? '', requestId };
+    } catch (err) {
+      const info = restErrorInfo(err);
+      throw new AzureWriteError(info.code ?? 'Unknown', info.statusCode, 'role assignment create failed', errorRequestId(err) ?? requestId);
+    }
+  }
+
+  async canAssignRoles(scope: string): Promise<boolean> {
+    const id = parseResourceId(scope);
+    if (!id) return false;
+    const sets: { actions: string[]; notActions: string[] }[] = [];
+    for await (const p of this.client(id.subscriptionId).permissions.listForResource(id.resourceGroup, id.provider, '', id.type, id.name)) {
+      sets.push({ actions: p.actions ?? [], notActions: p.notActions ?? [] });
+    }
+    return isActionAllowed(sets, ROLE_ASSIGNMENT_WRITE);
+  }
+}

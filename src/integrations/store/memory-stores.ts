@@ -1,0 +1,69 @@
+/** In-memory stores (ACRBOT_STORAGE=memory, tests) with the same conditional-write semantics as SQLite. */
+import type { AuditEntry, AuditEvent, ChainVerdict } from '../../domain/audit-chain';
+import { chainEntry, verifyChain } from '../../domain/audit-chain';
+import type { AuditLog, CardCopy, Clock, RequestStore } from '../../domain/ports';
+import { VersionConflictError } from '../../domain/ports';
+import type { AccessRequest, RequestState } from '../../domain/request';
+
+/** Requests in a Map; documents are copied in and out so callers cannot mutate stored state. */
+export class MemoryRequestStore implements RequestStore {
+  private readonly requests = new Map<string, string>();
+  private readonly cards = new Map<string, CardCopy[]>();
+
+  async create(request: AccessRequest): Promise<void> {
+    if (this.requests.has(request.id)) throw new Error(`request ${request.id} already exists`);
+    this.requests.set(request.id, JSON.stringify(request));
+  }
+
+  async get(id: string): Promise<AccessRequest | undefined> {
+    const doc = this.requests.get(id);
+    return doc ? (JSON.parse(doc) as AccessRequest) : undefined;
+  }
+
+  async update(next: AccessRequest): Promise<void> {
+    const current = await this.get(next.id);
+    if (!current || current.version !== next.version - 1) throw new VersionConflictError(next.id);
+    this.requests.set(next.id, JSON.stringify(next));
+  }
+
+  async listByState(states: RequestState[], limit = 100): Promise<AccessRequest[]> {
+    return [...this.requests.values()].map((d) => JSON.parse(d) as AccessRequest).filter((r) => states.includes(r.state)).sort((a, b) => a.createdAt.localeCompare(b.createdAt)).slice(0, limit);
+  }
+
+  async addCardCopy(copy: CardCopy): Promise<void> {
+    const list = this.cards.get(copy.requestId) ?? [];
+    if (!list.some((c) => c.activityId === copy.activityId)) list.push(copy);
+    this.cards.set(copy.requestId, list);
+  }
+
+  async listCardCopies(requestId: string): Promise<CardCopy[]> {
+    return [...(this.cards.get(requestId) ?? [])];
+  }
+
+  async ping(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+/** Audit entries in an array; appends are serialised by the event loop. */
+export class MemoryAuditLog implements AuditLog {
+  private readonly entries: AuditEntry[] = [];
+  constructor(private readonly clock: Clock) {}
+
+  async append(event: AuditEvent): Promise<AuditEntry> {
+    const entry = chainEntry(event, this.entries[this.entries.length - 1], this.clock.now());
+    this.entries.push(entry);
+    return entry;
+  }
+
+  async latest(limit: number): Promise<AuditEntry[]> {
+    return this.entries.slice(-limit);
+  }
+
+  async forRequest(requestId: string): Promise<AuditEntry[]> {
+    return this.entries.filter((e) => e.requestId === requestId);
+  }
+
+  async verify(): Promise<ChainVerdict> {
+    return verifyChain(this.entries);
+  }
+}

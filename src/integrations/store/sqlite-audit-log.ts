@@ -1,0 +1,53 @@
+/** The audit log in SQLite: append-only (triggers refuse UPDATE/DELETE), hash-chained (G11). */
+import type { AuditEntry, AuditEvent, ChainVerdict } from '../../domain/audit-chain';
+import { chainEntry, verifyChain } from '../../domain/audit-chain';
+import type { AuditLog, Clock } from '../../domain/ports';
+import type { SqliteDatabase } from './sqlite-database';
+
+/** SQLite-backed {@link AuditLog}. */
+export class SqliteAuditLog implements AuditLog {
+  private readonly last;
+  private readonly insert;
+  private readonly appendTx;
+
+  constructor(private readonly db: SqliteDatabase, private readonly clock: Clock) {
+    this.last = db.prepare('SELECT seq, entry FROM audit ORDER BY seq DESC LIMIT 1');
+    this.insert = db.prepare('INSERT INTO audit (seq, request_id, entry) VALUES (?, ?, ?)');
+    // IMMEDIATE takes the write lock before reading the tail, so appends from several
+    // processes on one file still form one gap-free chain.
+    this.appendTx = db.transaction((event: AuditEvent) => {
+      const tail = this.last.get() as { seq: number; entry: string } | undefined;
+      const previous = tail ? { seq: tail.seq, hash: (JSON.parse(tail.entry) as AuditEntry).hash } : undefined;
+      const entry = chainEntry(event, previous, this.clock.now());
+      this.insert.run(entry.seq, entry.requestId ?? null, JSON.stringify(entry));
+      return entry;
+    });
+  }
+
+  async append(event: AuditEvent): Promise<AuditEntry> {
+    return this.appendTx.immediate(event);
+  }
+
+  async latest(limit: number): Promise<AuditEntry[]> {
+    const rows = this.db.prepare('SELECT entry FROM audit ORDER BY seq DESC LIMIT ?').all(limit) as { entry: string }[];
+    return rows.map((r) => JSON.parse(r.entry) as AuditEntry).reverse();
+  }
+
+  async forRequest(requestId: string): Promise<AuditEntry[]> {
+    const rows = this.db.prepare('SELECT entry FROM audit WHERE request_id = ? ORDER BY seq').all(requestId) as { entry: string }[];
+    return rows.map((r) => JSON.parse(r.entry) as AuditEntry);
+  }
+
+  /** Streams the whole log in seq order through the chain check. */
+  async verify(): Promise<ChainVerdict> {
+    const rows = this.db.prepare('SELECT seq, entry FROM audit ORDER BY seq').iterate() as IterableIterator<{ seq: number; entry: string }>;
+    function* entries(): Generator<AuditEntry> {
+      for (const row of rows) {
+        const entry = JSON.parse(row.entry) as AuditEntry;
+        // The row's own seq is authoritative: an entry moved to another row shows up as a gap.
+        yield { ...entry, seq: row.seq === entry.seq ? entry.seq : Number.NaN };
+      }
+    }
+    return verifyChain(entries());
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The embedded SQLite database (better-sqlite3) holding requests, card copies and the audit
+ * log. One file, WAL mode, schema created on open.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** An open database. */
+export type SqliteDatabase = Database.Database;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS requests (
+  id TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS requests_by_state ON requests(state, created_at);
+CREATE TABLE IF NOT EXISTS card_copies (
+  request_id TEXT NOT NULL,
+  activity_id TEXT NOT NULL,
+  role TEXT NOT NULL,
+  conversation TEXT NOT NULL,
+  PRIMARY KEY (request_id, activity_id)
+);
+CREATE TABLE IF NOT EXISTS audit (
+  seq INTEGER PRIMARY KEY,
+  request_id TEXT,
+  entry TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_request ON audit(request_id, seq);
+-- Append-only: no code path may update or delete an audit entry (G11).
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+`;
+
+/** Opens (creating if needed) the database at `path`; `:memory:` for a throwaway one. */
+export function openSqlite(path: string): SqliteDatabase {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+  return db;
+}

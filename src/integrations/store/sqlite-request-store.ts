@@ -1,0 +1,60 @@
+/** Requests in SQLite with conditional writes on `version` (G8). */
+import type { CardCopy, RequestStore } from '../../domain/ports';
+import { VersionConflictError } from '../../domain/ports';
+import type { AccessRequest, RequestState } from '../../domain/request';
+import type { SqliteDatabase } from './sqlite-database';
+
+/** SQLite-backed {@link RequestStore}. */
+export class SqliteRequestStore implements RequestStore {
+  private readonly insert;
+  private readonly select;
+  private readonly conditionalUpdate;
+  private readonly insertCard;
+  private readonly selectCards;
+
+  constructor(private readonly db: SqliteDatabase, private readonly closeWithStore = true) {
+    this.insert = db.prepare('INSERT INTO requests (id, state, version, created_at, doc) VALUES (?, ?, ?, ?, ?)');
+    this.select = db.prepare('SELECT doc FROM requests WHERE id = ?');
+    // The WHERE on version is the If-Match: a stale writer updates zero rows.
+    this.conditionalUpdate = db.prepare('UPDATE requests SET state = ?, version = ?, doc = ? WHERE id = ? AND version = ?');
+    this.insertCard = db.prepare('INSERT OR IGNORE INTO card_copies (request_id, activity_id, role, conversation) VALUES (?, ?, ?, ?)');
+    this.selectCards = db.prepare('SELECT request_id, activity_id, role, conversation FROM card_copies WHERE request_id = ? ORDER BY rowid');
+  }
+
+  async create(request: AccessRequest): Promise<void> {
+    this.insert.run(request.id, request.state, request.version, request.createdAt, JSON.stringify(request));
+  }
+
+  async get(id: string): Promise<AccessRequest | undefined> {
+    const row = this.select.get(id) as { doc: string } | undefined;
+    return row ? (JSON.parse(row.doc) as AccessRequest) : undefined;
+  }
+
+  async update(next: AccessRequest): Promise<void> {
+    const result = this.conditionalUpdate.run(next.state, next.version, JSON.stringify(next), next.id, next.version - 1);
+    if (result.changes !== 1) throw new VersionConflictError(next.id);
+  }
+
+  async listByState(states: RequestState[], limit = 100): Promise<AccessRequest[]> {
+    const marks = states.map(() => '?').join(',');
+    const rows = this.db.prepare(`SELECT doc FROM requests WHERE state IN (${marks}) ORDER BY created_at LIMIT ?`).all(...states, limit) as { doc: string }[];
+    return rows.map((r) => JSON.parse(r.doc) as AccessRequest);
+  }
+
+  async addCardCopy(copy: CardCopy): Promise<void> {
+    this.insertCard.run(copy.requestId, copy.activityId, copy.role, JSON.stringify(copy.conversation));
+  }
+
+  async listCardCopies(requestId: string): Promise<CardCopy[]> {
+    const rows = this.selectCards.all(requestId) as { request_id: string; activity_id: string; role: CardCopy['role']; conversation: string }[];
+    return rows.map((r) => ({ requestId: r.request_id, activityId: r.activity_id, role: r.role, conversation: JSON.parse(r.conversation) }));
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.closeWithStore && this.db.open) this.db.close();
+  }
+}

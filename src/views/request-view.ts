@@ -1,0 +1,119 @@
+/** View models for request cards: what every copy (requester's, approvers') shows. */
+import { describeState, type AccessRequest, type RequestState } from '../domain/request';
+import { deploymentSnippet } from '../domain/manifest-snippet';
+import type { AdaptiveCardJson } from './card-templates';
+import { renderCard } from './card-templates';
+
+/** A label/value row. */
+export interface Fact {
+  label: string;
+  value: string;
+}
+
+const STATE_LABEL: Record<RequestState, { label: string; color: string }> = {
+  pending: { label: 'Pending approval', color: 'Warning' },
+  approved: { label: 'Approved', color: 'Good' },
+  executing: { label: 'Executing…', color: 'Accent' },
+  succeeded: { label: 'Granted', color: 'Good' },
+  failed: { label: 'Failed', color: 'Attention' },
+  rejected: { label: 'Rejected', color: 'Attention' },
+  expired: { label: 'Expired', color: 'Default' },
+};
+
+function shortTime(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** The facts of a request's plan, in the order a reviewer reads them. */
+export function planFacts(request: AccessRequest): Fact[] {
+  const plan = request.plan;
+  const common: Fact[] = [
+    { label: 'Request', value: request.id },
+    { label: 'Requested by', value: request.requester.name },
+    { label: 'Cluster', value: `${plan.cluster.name} (${plan.cluster.resourceGroup})` },
+    { label: 'Registry', value: `${plan.registry.name} → ${plan.registry.loginServer}` },
+  ];
+  if (plan.kind === 'grant') {
+    common.push(
+      { label: 'Identity', value: `${plan.identity.description}: ${plan.identity.objectId}${plan.identity.appId ? ` (app ${plan.identity.appId})` : ''}` },
+      { label: 'Role', value: `${plan.role.name} (${plan.role.id})` },
+      { label: 'Scope', value: plan.scope },
+    );
+  } else {
+    common.push(
+      { label: 'Credential', value: `${plan.credentialKind === 'token' ? 'ACR token' : 'service principal'} ${plan.credentialName}` },
+      { label: 'Pulls from', value: plan.repositories.length ? plan.repositories.join(', ') : 'all repositories' },
+      { label: 'Expires', value: shortTime(plan.expiresAt) },
+      { label: 'Secret', value: `${plan.namespace}/${plan.secretName}${plan.serviceAccount ? ` (added to service account ${plan.serviceAccount})` : ''}` },
+    );
+  }
+  common.push({ label: 'Reason', value: request.reason });
+  if (request.state === 'pending') common.push({ label: 'Expires', value: shortTime(request.expiresAt) });
+  return common;
+}
+
+function stateDetail(request: AccessRequest): string {
+  if (request.state === 'pending') return 'Waiting for an approver. The requester cannot approve their own request.';
+  const d = request.decision;
+  const when = d ? ` at ${shortTime(d.at)}` : '';
+  const why = d?.reason ? ` — "${d.reason}"` : '';
+  return `${describeState(request).replace(/^./, (c) => c.toUpperCase())}${when}${why}.`;
+}
+
+/** Options for a request card. */
+export interface RequestCardOptions {
+  /** Approve/Reject buttons (approvers' copies while pending). */
+  showActions: boolean;
+  /** An extra line, e.g. why a click was refused. */
+  notice?: string;
+  noticeColor?: 'Attention' | 'Warning' | 'Good' | 'Default';
+}
+
+/** The request card for any state. */
+export function requestCard(request: AccessRequest, options: RequestCardOptions): AdaptiveCardJson {
+  const state = STATE_LABEL[request.state];
+  const plan = request.plan;
+  const title = plan.kind === 'grant' ? `Grant ${plan.role.name} to ${plan.cluster.name} on ${plan.registry.name}` : `Pull secret ${plan.secretName} in ${plan.cluster.name}/${plan.namespace}`;
+  const outcomeNotice = request.outcome?.error ?? (request.state === 'succeeded' ? request.outcome?.summary : undefined);
+  const notice = options.notice ?? outcomeNotice;
+  return renderCard('request', {
+    sandbox: request.sandbox,
+    requestId: request.id,
+    version: request.version,
+    title,
+    stateLabel: state.label,
+    stateColor: state.color,
+    stateDetail: stateDetail(request),
+    facts: planFacts(request),
+    operations: request.plan.operations,
+    showOperations: request.state === 'pending',
+    showActions: options.showActions && request.state === 'pending',
+    notice: notice ?? '',
+    hasNotice: Boolean(notice),
+    noticeColor: options.noticeColor ?? (request.state === 'failed' ? 'Attention' : 'Default'),
+  });
+}
+
+/** The outcome card sent to the requester when a request finishes. */
+export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
+  const plan = request.plan;
+  const ok = request.state === 'succeeded';
+  const outcome = request.outcome;
+  const facts: Fact[] = [{ label: 'Request', value: request.id }];
+  if (plan.kind === 'grant') facts.push({ label: 'Role', value: `${plan.role.name} on ${plan.registry.name}` }, { label: 'Identity', value: plan.identity.objectId });
+  else facts.push({ label: 'Secret', value: `${plan.namespace}/${plan.secretName}` }, { label: 'Credential', value: `${plan.credentialKind === 'token' ? 'ACR token' : 'service principal'} ${plan.credentialName}` }, { label: 'Expires', value: shortTime(plan.expiresAt) });
+  if (outcome?.createdIds?.length) facts.push({ label: 'Created', value: outcome.createdIds.join(', ') });
+  if (outcome?.azureRequestIds.length) facts.push({ label: 'Azure request ids', value: outcome.azureRequestIds.join(', ') });
+  if (outcome?.cleanup && outcome.cleanup !== 'none') facts.push({ label: 'Clean-up', value: outcome.cleanup === 'deleted' ? 'the credential was deleted again' : 'the credential is recorded for clean-up' });
+  const snippet = ok ? deploymentSnippet({ loginServer: plan.registry.loginServer, namespace: plan.kind === 'secret' ? plan.namespace : undefined, imagePullSecret: plan.kind === 'secret' ? plan.secretName : undefined }) : '';
+  return renderCard('outcome', {
+    sandbox: request.sandbox,
+    title: ok ? (outcome?.alreadyPresent ? 'Access was already in place' : plan.kind === 'grant' ? 'Pull access granted' : 'Pull secret created') : 'The request failed',
+    color: ok ? 'Good' : 'Attention',
+    summary: ok ? (outcome?.summary ?? '') : (outcome?.error ?? 'The request failed.'),
+    facts,
+    hasSnippet: ok,
+    snippetHint: plan.kind === 'grant' ? `Pods in ${plan.cluster.name} can now pull from ${plan.registry.loginServer}; no imagePullSecrets needed.` : `Reference the secret from pods in namespace ${plan.namespace}.`,
+    snippet,
+  });
+}
