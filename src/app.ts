@@ -154,7 +154,10 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
       // Stop accepting turns, finish in-flight work, then close the store.
       accepting = false;
       if (sweeper) clearInterval(sweeper);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Idle keep-alive sockets would hold close() open until they time out.
+      server.server.closeIdleConnections();
+      await closed;
       await executor.drain();
       await stores.requests.close();
       if (ownSandbox) await ownSandbox.stop();

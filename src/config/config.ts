@@ -87,11 +87,15 @@ export class ConfigError extends Error {
 
 /** Reads and validates config from `env`; throws {@link ConfigError} listing every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
-  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === '' ? undefined : v])));
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => (i.path.length && !i.message.startsWith(String(i.path[0])) ? `${String(i.path[0])}: ${i.message}` : i.message)));
-  const e = parsed.data;
-  const problems: string[] = [];
-  const sandbox = e.ACRBOT_MODE === 'sandbox';
+  const cleaned = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === '' ? undefined : v]));
+  // A production process never falls back to the sandbox: without ACRBOT_MODE it is azure mode (G1).
+  if (cleaned.ACRBOT_MODE === undefined && cleaned.NODE_ENV === 'production') cleaned.ACRBOT_MODE = 'azure';
+  const parsed = schema.safeParse(cleaned);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => (i.path.length && !i.message.startsWith(String(i.path[0])) ? `${String(i.path[0])}: ${i.message}` : i.message));
+  // Mode rules run even when some value was malformed, so every problem is listed at once.
+  const e = parsed.success ? parsed.data : (schema.safeParse({ ...cleaned, ...Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), undefined])) }).data as z.infer<typeof schema> | undefined);
+  if (!e) throw new ConfigError(problems);
+  const sandbox = (e.ACRBOT_MODE ?? 'sandbox') === 'sandbox';
   let subscriptionIds = [...new Set([...(e.AZURE_SUBSCRIPTION_ID ? [e.AZURE_SUBSCRIPTION_ID] : []), ...e.ACRBOT_SUBSCRIPTION_IDS])];
   let approverIds = e.ACRBOT_APPROVERS;
   let allowedTenantIds = e.ACRBOT_ALLOWED_TENANTS;
@@ -106,8 +110,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!e.MicrosoftAppId) problems.push('MicrosoftAppId is required in azure mode (no anonymous access outside the sandbox)');
     if (!e.MicrosoftAppType) problems.push('MicrosoftAppType is required in azure mode: SingleTenant or UserAssignedMSI');
     if ((e.MicrosoftAppType === 'SingleTenant' || e.MicrosoftAppType === 'UserAssignedMSI') && !e.MicrosoftAppTenantId) problems.push(`MicrosoftAppTenantId is required when MicrosoftAppType is ${e.MicrosoftAppType}`);
-    if (e.MicrosoftAppType === 'SingleTenant' && !e.MicrosoftAppPassword) problems.push('MicrosoftAppPassword is required when MicrosoftAppType is SingleTenant (or use UserAssignedMSI)');
-    if (subscriptionIds.length === 0) problems.push('AZURE_SUBSCRIPTION_ID or ACRBOT_SUBSCRIPTION_IDS is required in azure mode');
+    if ((e.MicrosoftAppType === 'SingleTenant' || e.MicrosoftAppType === 'MultiTenant') && !e.MicrosoftAppPassword) problems.push(`MicrosoftAppPassword is required when MicrosoftAppType is ${e.MicrosoftAppType} (or use UserAssignedMSI, which needs none)`);
+    if (subscriptionIds.length === 0 && !problems.some((p) => p.includes('SUBSCRIPTION'))) problems.push('AZURE_SUBSCRIPTION_ID or ACRBOT_SUBSCRIPTION_IDS is required in azure mode');
     if (approverIds.length === 0 && !e.ACRBOT_APPROVER_GROUP) problems.push('ACRBOT_APPROVERS or ACRBOT_APPROVER_GROUP is required in azure mode: someone must be able to approve');
     if (allowedTenantIds.length === 0) {
       if (e.MicrosoftAppTenantId) allowedTenantIds = [e.MicrosoftAppTenantId];

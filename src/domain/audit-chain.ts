@@ -69,12 +69,18 @@ export function chainEntry(event: AuditEvent, previous: { seq: number; hash: str
 /** Result of verifying a chain. */
 export type ChainVerdict = { intact: true; count: number } | { intact: false; count: number; brokenAtSeq: number; problem: string };
 
+/** The latest seq and hash, kept apart from the entries so a truncated tail is noticed. */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
 /**
  * Verifies entries in seq order (streamed, so 100k entries stay cheap in memory). Detects
- * content changes (hash), deletions and insertions (seq gaps, prevHash mismatch) and
- * reordering.
+ * content changes (hash), deletions and insertions (seq gaps, prevHash mismatch),
+ * reordering, and — given the recorded head — a deleted tail.
  */
-export function verifyChain(entries: Iterable<AuditEntry>): ChainVerdict {
+export function verifyChain(entries: Iterable<AuditEntry>, head?: ChainHead): ChainVerdict {
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   let count = 0;
@@ -86,6 +92,9 @@ export function verifyChain(entries: Iterable<AuditEntry>): ChainVerdict {
     if (hashEntry(rest) !== hash) return { intact: false, count, brokenAtSeq: entry.seq, problem: 'content does not match its hash (the entry was modified)' };
     prevHash = hash;
     expectedSeq++;
+  }
+  if (head && (head.seq !== count || head.hash !== prevHash)) {
+    return { intact: false, count, brokenAtSeq: count + 1, problem: `the log ends at seq ${count} but the recorded head is seq ${head.seq} (entries were deleted from the end)` };
   }
   return { intact: true, count };
 }

@@ -60,7 +60,7 @@ function parseSecret(words: string[]): Command {
     const key = SECRET_FLAGS[flag.toLowerCase()];
     if (key) {
       const value = inline ?? words[++i];
-      if (value === undefined || value.startsWith('--')) {
+      if (!value || value.startsWith('--')) {
         throw new UserFacingError('validation.option', `${flag} needs a value, e.g. ${flag} ${key === 'kind' ? 'token' : key === 'expires' ? '90d' : 'payments'}.`);
       }
       options[key] = value;

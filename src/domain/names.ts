@@ -65,6 +65,7 @@ function emptyError(what: string, example: string): UserFacingError {
 export function parseClusterRef(input: string): ClusterRef {
   const text = input.trim();
   if (!text) throw emptyError('cluster', 'aks-prod');
+  if (text.includes('..') || text.includes('#')) throw invalid('cluster', text, '".." and "#" are never part of a name; use name, resourceGroup/name, or the full resource id.');
   if (text.startsWith('/')) {
     const id = parseResourceId(text);
     if (!id || id.provider.toLowerCase() !== 'microsoft.containerservice' || id.type.toLowerCase() !== 'managedclusters') {

@@ -11,7 +11,7 @@ import type { AuditLog, Clock, DirectoryPort, RequestStore } from '../domain/por
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, Actor, RequestEvent } from '../domain/request';
 import { describeState, isExpired, transition } from '../domain/request';
-import { singleLine } from '../domain/text';
+import { looksLikeSecret, singleLine } from '../domain/text';
 import type { RequestNotifier } from './notifier';
 import type { FlowSettings } from './settings';
 
@@ -32,6 +32,9 @@ function targetsOf(plan: Plan): string[] {
 
 /** Creates, decides, lists and expires requests. */
 export class RequestService {
+  /** Decisions on one request in this process run one after another, so a double click's loser sees the winner before auditing anything. Across processes the conditional write decides. */
+  private readonly decisionQueues = new Map<string, Promise<unknown>>();
+
   constructor(
     private readonly store: RequestStore,
     private readonly audit: AuditLog,
@@ -94,12 +97,27 @@ export class RequestService {
    * re-read from the store, whatever the card data says (G3). Exactly one decision wins (G8).
    */
   async decide(input: { requestId: string; acting: ActingContext; approve: boolean; reason?: string }): Promise<DecisionResult> {
+    const key = input.requestId.toUpperCase();
+    const previous = this.decisionQueues.get(key) ?? Promise.resolve();
+    const mine = previous.catch(() => undefined).then(() => this.decideNow(input));
+    this.decisionQueues.set(key, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.decisionQueues.get(key) === mine) this.decisionQueues.delete(key);
+    }
+  }
+
+  private async decideNow(input: { requestId: string; acting: ActingContext; approve: boolean; reason?: string }): Promise<DecisionResult> {
     const request = await this.get(input.requestId);
     const { actor, tenantId } = input.acting;
     const now = this.clock.now();
     const reason = input.reason ? singleLine(input.reason).slice(0, 500) : undefined;
     if (request.state !== 'pending') {
       return { kind: 'refused', request, reason: 'stale', message: `Request ${request.id} is already ${describeState(request)}; nothing was changed.` };
+    }
+    if (reason && looksLikeSecret(reason)) {
+      throw new UserFacingError('validation.secret', 'The comment looks like it contains a credential (a token, key or password); remove it and click again. Never paste secrets in chat.');
     }
     const verdict = checkDecision(request, {
       actor, now, approving: input.approve, justification: reason,

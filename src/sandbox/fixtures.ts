@@ -85,3 +85,6 @@ export function sandboxResourceId(kind: 'cluster' | 'registry', r: { subscriptio
   const provider = kind === 'cluster' ? 'Microsoft.ContainerService/managedClusters' : 'Microsoft.ContainerRegistry/registries';
   return `/subscriptions/${r.subscriptionId}/resourceGroups/${r.resourceGroup}/providers/${provider}/${r.name}`;
 }
+
+/** Application (client) id of the bot's own service principal in the sandbox directory. */
+export const SANDBOX_BOT_APP_ID = '0a100000-0000-4000-8000-00000000b07b';

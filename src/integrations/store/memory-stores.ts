@@ -21,7 +21,9 @@ export class MemoryRequestStore implements RequestStore {
   }
 
   async update(next: AccessRequest): Promise<void> {
-    const current = await this.get(next.id);
+    // Check and write with no await in between: the event loop makes this atomic, like SQLite's WHERE version = ?.
+    const doc = this.requests.get(next.id);
+    const current = doc ? (JSON.parse(doc) as AccessRequest) : undefined;
     if (!current || current.version !== next.version - 1) throw new VersionConflictError(next.id);
     this.requests.set(next.id, JSON.stringify(next));
   }
@@ -32,12 +34,12 @@ export class MemoryRequestStore implements RequestStore {
 
   async addCardCopy(copy: CardCopy): Promise<void> {
     const list = this.cards.get(copy.requestId) ?? [];
-    if (!list.some((c) => c.activityId === copy.activityId)) list.push(copy);
+    if (!list.some((c) => c.activityId === copy.activityId)) list.push(structuredClone(copy));
     this.cards.set(copy.requestId, list);
   }
 
   async listCardCopies(requestId: string): Promise<CardCopy[]> {
-    return [...(this.cards.get(requestId) ?? [])];
+    return structuredClone(this.cards.get(requestId) ?? []);
   }
 
   async ping(): Promise<void> {}
@@ -52,18 +54,19 @@ export class MemoryAuditLog implements AuditLog {
   async append(event: AuditEvent): Promise<AuditEntry> {
     const entry = chainEntry(event, this.entries[this.entries.length - 1], this.clock.now());
     this.entries.push(entry);
-    return entry;
+    return structuredClone(entry);
   }
 
   async latest(limit: number): Promise<AuditEntry[]> {
-    return this.entries.slice(-limit);
+    return limit > 0 ? structuredClone(this.entries.slice(-limit)) : [];
   }
 
   async forRequest(requestId: string): Promise<AuditEntry[]> {
-    return this.entries.filter((e) => e.requestId === requestId);
+    return structuredClone(this.entries.filter((e) => e.requestId === requestId));
   }
 
   async verify(): Promise<ChainVerdict> {
-    return verifyChain(this.entries);
+    const head = this.entries[this.entries.length - 1];
+    return verifyChain(this.entries, head ? { seq: head.seq, hash: head.hash } : undefined);
   }
 }

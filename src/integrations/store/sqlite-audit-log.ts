@@ -9,10 +9,12 @@ export class SqliteAuditLog implements AuditLog {
   private readonly last;
   private readonly insert;
   private readonly appendTx;
+  private readonly writeHead;
 
   constructor(private readonly db: SqliteDatabase, private readonly clock: Clock) {
     this.last = db.prepare('SELECT seq, entry FROM audit ORDER BY seq DESC LIMIT 1');
     this.insert = db.prepare('INSERT INTO audit (seq, request_id, entry) VALUES (?, ?, ?)');
+    this.writeHead = db.prepare('INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash');
     // IMMEDIATE takes the write lock before reading the tail, so appends from several
     // processes on one file still form one gap-free chain.
     this.appendTx = db.transaction((event: AuditEvent) => {
@@ -20,6 +22,7 @@ export class SqliteAuditLog implements AuditLog {
       const previous = tail ? { seq: tail.seq, hash: (JSON.parse(tail.entry) as AuditEntry).hash } : undefined;
       const entry = chainEntry(event, previous, this.clock.now());
       this.insert.run(entry.seq, entry.requestId ?? null, JSON.stringify(entry));
+      this.writeHead.run(entry.seq, entry.hash);
       return entry;
     });
   }
@@ -40,14 +43,14 @@ export class SqliteAuditLog implements AuditLog {
 
   /** Streams the whole log in seq order through the chain check. */
   async verify(): Promise<ChainVerdict> {
-    const rows = this.db.prepare('SELECT seq, entry FROM audit ORDER BY seq').iterate() as IterableIterator<{ seq: number; entry: string }>;
+    const head = this.db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as { seq: number; hash: string } | undefined;
+    // The row's own seq is authoritative: an entry copied into another row breaks there.
+    const moved = this.db.prepare("SELECT seq FROM audit WHERE json_extract(entry, '$.seq') != seq ORDER BY seq LIMIT 1").get() as { seq: number } | undefined;
+    if (moved) return { intact: false, count: moved.seq - 1, brokenAtSeq: moved.seq, problem: 'the entry stored at this position belongs elsewhere (entries were moved)' };
+    const rows = this.db.prepare('SELECT entry FROM audit ORDER BY seq').iterate() as IterableIterator<{ entry: string }>;
     function* entries(): Generator<AuditEntry> {
-      for (const row of rows) {
-        const entry = JSON.parse(row.entry) as AuditEntry;
-        // The row's own seq is authoritative: an entry moved to another row shows up as a gap.
-        yield { ...entry, seq: row.seq === entry.seq ? entry.seq : Number.NaN };
-      }
+      for (const row of rows) yield JSON.parse(row.entry) as AuditEntry;
     }
-    return verifyChain(entries());
+    return verifyChain(entries(), head);
   }
 }

@@ -31,6 +31,9 @@ CREATE TABLE IF NOT EXISTS audit (
   entry TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_by_request ON audit(request_id, seq);
+-- The chain's head (latest seq and hash), written in the same transaction as each entry, so
+-- deleting entries from the end is detected.
+CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
 -- Append-only: no code path may update or delete an audit entry (G11).
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;

@@ -1,0 +1,235 @@
+// acrbot on Azure: one resource group holds the bot's identity, App Service, Azure Bot,
+// monitoring and storage. Rights on registries and clusters are granted by modules scoped to
+// each of those resources (never the subscription): see modules/registry-access.bicep and
+// modules/cluster-access.bicep. Deploy with `az deployment group what-if` first (docs/deploy.md).
+targetScope = 'resourceGroup'
+
+// ---------------------------------------------------------------------------------------
+// Types
+// ---------------------------------------------------------------------------------------
+
+@description('An existing resource the bot manages: subscription, resource group and name.')
+type resourceRef = {
+  @description('Subscription id of the resource.')
+  subscriptionId: string
+  @description('Resource group of the resource.')
+  resourceGroup: string
+  @description('Resource name (registry name or cluster name).')
+  name: string
+}
+
+// ---------------------------------------------------------------------------------------
+// Parameters
+// ---------------------------------------------------------------------------------------
+
+@minLength(2)
+@maxLength(20)
+@description('Short environment name used in resource names: lower-case letters, digits and hyphens, e.g. acrbot-prod.')
+param environmentName string
+
+@description('Region for the resources (the Azure Bot itself is always global).')
+param location string = resourceGroup().location
+
+@description('Name shown for the bot in the Azure portal.')
+param botDisplayName string = 'acrbot'
+
+@description('Container image to run, e.g. myacr.azurecr.io/acrbot:0.1.0. Empty = Node 20 code deployment (zip deploy of dist/).')
+param containerImage string = ''
+
+@description('Registry that hosts the acrbot image; the bot identity gets AcrPull there so App Service can pull it. Leave name empty when the image is public or containerImage is empty.')
+param imageRegistry resourceRef = {
+  subscriptionId: subscription().subscriptionId
+  resourceGroup: resourceGroup().name
+  name: ''
+}
+
+@description('Registries the bot may grant pull access on (each gets Role Based Access Control Administrator with an ABAC condition).')
+param managedRegistries resourceRef[] = []
+
+@description('Clusters the bot may resolve and write pull secrets to (each gets Reader + Azure Kubernetes Service Cluster User Role).')
+param managedClusters resourceRef[] = []
+
+@description('Subscriptions the bot searches for clusters and registries (ACRBOT_SUBSCRIPTION_IDS). Empty = the subscriptions of managedRegistries and managedClusters.')
+param subscriptionIds string[] = []
+
+@description('Entra object ids of people who may approve (ACRBOT_APPROVERS).')
+param approverObjectIds string[] = []
+
+@description('Entra group whose members may approve (ACRBOT_APPROVER_GROUP). Needs the Graph permission GroupMember.Read.All.')
+param approverGroupId string = ''
+
+@description('Teams channel id (19:...@thread.tacv2) for approval cards (ACRBOT_APPROVAL_CHANNEL). Empty = the conversation the request came from.')
+param approvalChannelId string = ''
+
+@description('Teams channel id for audit cards (ACRBOT_AUDIT_CHANNEL). Empty = no audit cards; the audit log is still written.')
+param auditChannelId string = ''
+
+@description('Entra tenants whose Teams users may talk to the bot (ACRBOT_ALLOWED_TENANTS).')
+param allowedTenantIds string[] = [tenant().tenantId]
+
+@description('Where the bot keeps requests and the audit log (ACRBOT_STORAGE). /home is the persistent App Service share.')
+param storeLocation string = 'sqlite:/home/data/acrbot.db'
+
+@allowed(['B1', 'B2', 'B3', 'S1', 'S2', 'S3', 'P0v3', 'P1v3', 'P2v3'])
+@description('App Service plan size. Basic or higher keeps Always On available, which the bot needs to answer Teams within seconds.')
+param appServiceSku string = 'B1'
+
+@allowed(['F0', 'S1'])
+@description('Azure Bot pricing tier. Teams is a standard channel: F0 is enough.')
+param botSku string = 'F0'
+
+@description('Tags for every resource.')
+param tags object = {}
+
+// ---------------------------------------------------------------------------------------
+// Names
+// ---------------------------------------------------------------------------------------
+
+// Deterministic per resource group + environment, so a redeployment updates in place.
+var token = uniqueString(subscription().id, resourceGroup().id, environmentName)
+var baseName = '${toLower(environmentName)}-${token}'
+var allTags = union(tags, { 'azd-env-name': environmentName, app: 'acrbot' })
+var effectiveSubscriptionIds = empty(subscriptionIds)
+  ? union(map(managedRegistries, r => r.subscriptionId), map(managedClusters, c => c.subscriptionId))
+  : subscriptionIds
+
+// ---------------------------------------------------------------------------------------
+// Resources
+// ---------------------------------------------------------------------------------------
+
+module identity 'modules/identity.bicep' = {
+  name: 'acrbot-identity'
+  params: {
+    name: 'id-${baseName}'
+    location: location
+    tags: allTags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'acrbot-monitoring'
+  params: {
+    baseName: baseName
+    location: location
+    tags: allTags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'acrbot-storage'
+  params: {
+    // Storage account names: 3-24 lower-case letters and digits, globally unique.
+    name: take('st${replace(toLower(environmentName), '-', '')}${token}', 24)
+    location: location
+    tags: allTags
+    dataPrincipalId: identity.outputs.principalId
+  }
+}
+
+module imagePull 'modules/image-pull.bicep' = if (!empty(containerImage) && !empty(imageRegistry.name)) {
+  name: 'acrbot-image-pull'
+  scope: resourceGroup(imageRegistry.subscriptionId, imageRegistry.resourceGroup)
+  params: {
+    registryName: imageRegistry.name
+    principalId: identity.outputs.principalId
+  }
+}
+
+module app 'modules/app-service.bicep' = {
+  name: 'acrbot-app'
+  params: {
+    name: 'app-${baseName}'
+    planName: 'plan-${baseName}'
+    location: location
+    tags: allTags
+    sku: appServiceSku
+    containerImage: containerImage
+    identityResourceId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    appInsightsName: monitoring.outputs.appInsightsName
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+    appSettings: {
+      ACRBOT_MODE: 'azure'
+      NODE_ENV: 'production'
+      // UserAssignedMSI: the bot authenticates to the Bot Framework with the managed identity,
+      // so there is no app password to store, rotate or leak. It is single-tenant by nature.
+      MicrosoftAppId: identity.outputs.clientId
+      MicrosoftAppType: 'UserAssignedMSI'
+      MicrosoftAppTenantId: tenant().tenantId
+      // DefaultAzureCredential picks this user-assigned identity for ARM and Graph.
+      AZURE_CLIENT_ID: identity.outputs.clientId
+      ACRBOT_SUBSCRIPTION_IDS: join(effectiveSubscriptionIds, ',')
+      ACRBOT_APPROVERS: join(approverObjectIds, ',')
+      ACRBOT_APPROVER_GROUP: approverGroupId
+      ACRBOT_APPROVAL_CHANNEL: approvalChannelId
+      ACRBOT_AUDIT_CHANNEL: auditChannelId
+      ACRBOT_ALLOWED_TENANTS: join(allowedTenantIds, ',')
+      ACRBOT_STORAGE: storeLocation
+      // Scale-out store: blob endpoint only; access is by the managed identity's data role,
+      // the account has shared keys disabled.
+      ACRBOT_BLOB_ENDPOINT: storage.outputs.blobEndpoint
+      ACRBOT_BLOB_CONTAINER: storage.outputs.containerName
+    }
+  }
+  dependsOn: [imagePull]
+}
+
+module bot 'modules/bot.bicep' = {
+  name: 'acrbot-bot'
+  params: {
+    name: 'bot-${baseName}'
+    displayName: botDisplayName
+    sku: botSku
+    tags: allTags
+    endpoint: 'https://${app.outputs.defaultHostName}/api/messages'
+    msaAppId: identity.outputs.clientId
+    msaAppMsiResourceId: identity.outputs.id
+    tenantId: tenant().tenantId
+  }
+}
+
+// Rights on each managed registry and cluster, scoped to that resource only.
+module registryAccess 'modules/registry-access.bicep' = [
+  for r in managedRegistries: {
+    name: 'acrbot-registry-${uniqueString(r.subscriptionId, r.resourceGroup, r.name)}'
+    scope: resourceGroup(r.subscriptionId, r.resourceGroup)
+    params: {
+      registryName: r.name
+      principalId: identity.outputs.principalId
+    }
+  }
+]
+
+module clusterAccess 'modules/cluster-access.bicep' = [
+  for c in managedClusters: {
+    name: 'acrbot-cluster-${uniqueString(c.subscriptionId, c.resourceGroup, c.name)}'
+    scope: resourceGroup(c.subscriptionId, c.resourceGroup)
+    params: {
+      clusterName: c.name
+      principalId: identity.outputs.principalId
+    }
+  }
+]
+
+// ---------------------------------------------------------------------------------------
+// Outputs (azd writes these to .azure/<env>/.env; `npm run package` reads BOT_ID and BOT_DOMAIN).
+// Ids and host names only: nothing here is a secret.
+// ---------------------------------------------------------------------------------------
+
+@description('The bot\'s Microsoft App ID (the managed identity\'s client id): the Teams manifest id and botId.')
+output BOT_ID string = identity.outputs.clientId
+
+@description('Host name the bot is served from; goes into the Teams manifest.')
+output BOT_DOMAIN string = app.outputs.defaultHostName
+
+@description('Object id of the bot identity, for Graph app-role assignments and in-cluster RBAC bindings.')
+output BOT_PRINCIPAL_ID string = identity.outputs.principalId
+
+@description('Client id of the bot identity (same as BOT_ID).')
+output AZURE_CLIENT_ID string = identity.outputs.clientId
+
+@description('App Service name, for `az webapp` commands.')
+output APP_NAME string = app.outputs.name
+
+@description('Azure Bot resource name.')
+output BOT_RESOURCE_NAME string = bot.outputs.name

@@ -1,0 +1,116 @@
+// Linux App Service running the bot: the container image when one is given, otherwise Node 20
+// with a zip deployment of dist/. HTTPS only, FTP and basic-auth publishing off, Always On
+// (Teams gives a bot a few seconds to answer; a cold start would show "Unable to reach app").
+
+param name string
+param planName string
+param location string
+param tags object = {}
+
+@description('App Service plan SKU.')
+param sku string = 'B1'
+
+@description('Image reference, or empty for a Node 20 code deployment.')
+param containerImage string = ''
+
+@description('Resource id of the bot\'s user-assigned identity.')
+param identityResourceId string
+
+@description('Client id of that identity (used to pull the image).')
+param identityClientId string
+
+@description('Application Insights component in this resource group.')
+param appInsightsName string
+
+@description('Log Analytics workspace for App Service logs.')
+param logAnalyticsWorkspaceId string
+
+@description('Configuration for the bot (name → value). Ids and names only: no secrets.')
+param appSettings object
+
+var isContainer = !empty(containerImage)
+
+// Referenced, not passed in: the connection string never appears as a parameter or output.
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: appInsightsName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'linux'
+  sku: {
+    name: sku
+    // One instance: the default store is SQLite on the App Service share. Scale out only with
+    // the blob store (ACRBOT_STORAGE) configured.
+    capacity: 1
+  }
+  properties: { reserved: true }
+}
+
+var platformSettings = {
+  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
+  // The container listens on 3978 (Dockerfile EXPOSE); App Service routes 443 to it.
+  WEBSITES_PORT: '3978'
+  // Keep /home (the SQLite store) across restarts and image updates.
+  WEBSITES_ENABLE_APP_SERVICE_STORAGE: 'true'
+}
+
+resource site 'Microsoft.Web/sites@2023-12-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': 'acrbot' })
+  kind: isContainer ? 'app,linux,container' : 'app,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identityResourceId}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    clientAffinityEnabled: false
+    siteConfig: {
+      linuxFxVersion: isContainer ? 'DOCKER|${containerImage}' : 'NODE|20-lts'
+      appCommandLine: isContainer ? '' : 'node dist/index.js'
+      acrUseManagedIdentityCreds: isContainer
+      acrUserManagedIdentityID: isContainer ? identityClientId : null
+      alwaysOn: true
+      http20Enabled: true
+      minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      healthCheckPath: '/healthz'
+      appSettings: [for s in items(union(platformSettings, appSettings)): { name: s.key, value: s.value }]
+    }
+  }
+}
+
+// Publishing with a username/password is off; deploy with Entra credentials (az webapp deploy).
+resource ftp 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
+  parent: site
+  name: 'ftp'
+  properties: { allow: false }
+}
+
+resource scm 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
+  parent: site
+  name: 'scm'
+  properties: { allow: false }
+}
+
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: site
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      { category: 'AppServiceConsoleLogs', enabled: true }
+      { category: 'AppServiceHTTPLogs', enabled: true }
+      { category: 'AppServicePlatformLogs', enabled: true }
+    ]
+  }
+}
+
+output name string = site.name
+output defaultHostName string = site.properties.defaultHostName

@@ -1,0 +1,45 @@
+// Rights for the bot identity on ONE existing AKS cluster. Deploy once per cluster, scoped to
+// the cluster's resource group (main.bicep loops over managedClusters).
+//
+// - Reader: resolve the cluster (kubelet identity, service principal profile, API server).
+// - Azure Kubernetes Service Cluster User Role: listClusterUserCredential/action, i.e. a
+//   kubeconfig for the secret flow. It carries no Kubernetes rights by itself; what the bot may
+//   do inside the cluster is granted by Kubernetes RBAC in the namespaces it serves
+//   (docs/deploy.md has the Role and RoleBinding).
+// The bot never gets write access to the cluster resource: the grant flow only touches the
+// registry, and the secret flow only the Kubernetes API.
+
+@description('Name of the existing cluster, in this deployment\'s resource group.')
+param clusterName string
+
+@description('Object id of the bot identity.')
+param principalId string
+
+var reader = 'acdd72a7-3385-48ef-bd42-f606fba81ae7'
+var aksClusterUser = '4abbcc35-e782-43d8-92c5-2d3f1bd2253f'
+
+resource cluster 'Microsoft.ContainerService/managedClusters@2024-05-01' existing = {
+  name: clusterName
+}
+
+resource readCluster 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(cluster.id, principalId, reader)
+  scope: cluster
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', reader)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    description: 'acrbot: resolve the cluster and its kubelet identity'
+  }
+}
+
+resource clusterUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(cluster.id, principalId, aksClusterUser)
+  scope: cluster
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', aksClusterUser)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    description: 'acrbot: fetch cluster user credentials to write image pull secrets'
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * The emulated Azure Resource Manager: AKS clusters, container registries (scope maps, tokens,
+ * credentials), role assignments and permissions, served over HTTPS to the real Azure SDK clients
+ * (CONTRACTS §0–3). Never imports bot code.
+ *
+ * Per request: read the body, route (case-insensitive, `//` collapsed), check the bearer token,
+ * require an `api-version` (any value), apply injected latency/faults, check the caller's rights,
+ * run the handler, and answer with ARM's headers and error envelope; then log the call.
+ *
+ * Operation names (request log, fault targets):
+ * - `managedClusters.get|list|listByResourceGroup|listClusterUserCredential|listClusterAdminCredential`
+ * - `registries.get|list|listByResourceGroup|generateCredentials|checkNameAvailability`
+ * - `scopeMaps.get|list|create|delete`, `tokens.get|list|create|update|delete`
+ * - `roleAssignments.create|get|delete|listForScope`
+ * - `permissions.listForResource|listForResourceGroup`
+ * - `unknown` for paths no route serves.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SANDBOX_BEARER_TOKEN, SANDBOX_BOT_OBJECT_ID } from '../fixtures';
+import type { Directory } from '../directory';
+import { HttpError, parseJsonBody, readBody, sleep, writeReply, type EmulatorReply } from '../http-util';
+import { authorizationFailed } from './arm-errors';
+import { armFaultError } from './arm-faults';
+import type { ArmRoute } from './arm-route';
+import { clusterRoutes } from './cluster-routes';
+import { FaultRegistry } from './faults';
+import { permissionRoutes } from './permission-routes';
+import { RateLimitCounters } from './rate-limit';
+import { registryRoutes } from './registry-routes';
+import { RequestLog, type RequestLogEntry } from './request-log';
+import { roleAssignmentRoutes } from './role-assignment-routes';
+import { parseRequestTarget, Router, splitPath } from './router';
+import { scopeMapRoutes } from './scope-map-routes';
+import { ArmState } from './state';
+import { tokenRoutes } from './token-routes';
+
+/** Options of {@link ArmEmulator}. */
+export interface ArmEmulatorOptions {
+  /** The shared directory (principals for role assignments). Its tenant is ARM's tenant. */
+  directory: Directory;
+  /** Bearer token to accept; default `SANDBOX_BEARER_TOKEN`. */
+  token?: string;
+  /** Object id of the caller; default `SANDBOX_BOT_OBJECT_ID`. */
+  callerObjectId?: string;
+  /** Page size of list operations; default 50. */
+  pageSize?: number;
+  /** false: keep no request log (benchmarks). Default true. */
+  recordRequests?: boolean;
+  /** Cap of the request log; default 10 000. */
+  maxRecordedRequests?: number;
+}
+
+/** The ARM emulator. Mount {@link ArmEmulator.listener} on an HTTPS server. */
+export class ArmEmulator {
+  /** World state and its seeding/inspection API. */
+  readonly state: ArmState;
+  /** Fault injection: `arm.faults.add({ operation: 'roleAssignments.create', status: 400, code: 'PrincipalNotFound', count: 3 })`. */
+  readonly faults = new FaultRegistry();
+  /** Request log; see {@link ArmEmulator.requests}. */
+  readonly log: RequestLog;
+  /** The accepted bearer token. */
+  token: string;
+
+  private readonly router = new Router<ArmRoute>();
+  private readonly rateLimits = new RateLimitCounters();
+
+  constructor(opts: ArmEmulatorOptions) {
+    this.token = opts.token ?? SANDBOX_BEARER_TOKEN;
+    this.state = new ArmState({
+      tenantId: opts.directory.tenantId,
+      callerObjectId: opts.callerObjectId ?? SANDBOX_BOT_OBJECT_ID,
+      directory: opts.directory,
+      pageSize: opts.pageSize ?? 50,
+    });
+    this.log = new RequestLog({ enabled: opts.recordRequests ?? true, ...(opts.maxRecordedRequests ? { cap: opts.maxRecordedRequests } : {}) });
+    // Permission and role-assignment routes end in fixed suffixes after a variable scope, so
+    // they cannot shadow the fixed-length resource routes; order only matters within a family.
+    this.router.add(...clusterRoutes(), ...registryRoutes(), ...scopeMapRoutes(), ...tokenRoutes(), ...permissionRoutes(), ...roleAssignmentRoutes());
+  }
+
+  /** Answered requests, oldest first: `{ method, path, operation, status, apiVersion, requestId, at }`. */
+  get requests(): RequestLogEntry[] {
+    return this.log.entries;
+  }
+
+  /** Empties the request log. */
+  clearRequests(): void {
+    this.log.clear();
+  }
+
+  /** Node request listener. */
+  readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
+    void this.handle(req, res);
+  };
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = Date.now();
+    const requestId = randomUUID();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = parseRequestTarget(req.url ?? '/');
+    const segments = splitPath(url.pathname);
+    const path = '/' + url.pathname.split('/').filter((s) => s !== '').join('/');
+    const apiVersion = url.query.get('api-version') ?? undefined;
+    const match = this.router.match(method, segments);
+    const operation = match.kind === 'found' ? match.route.operation : match.kind === 'method-not-allowed' ? match.operation : 'unknown';
+
+    let reply: EmulatorReply;
+    let body: unknown;
+    try {
+      const text = await readBody(req);
+      this.authenticate(req);
+      if (!apiVersion) throw new HttpError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
+      try {
+        body = parseJsonBody(text);
+      } catch (e) {
+        throw new HttpError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: ${(e as Error).message}`);
+      }
+      const fault = this.faults.take(operation, path);
+      const latency = this.faults.latencyMs + (fault?.rule.latencyMs ?? 0);
+      if (latency > 0) await sleep(latency);
+      const action = match.kind === 'found' ? match.route.action : undefined;
+      if (fault?.status !== undefined) {
+        throw armFaultError(fault, { operation, method, path, body, tenantId: this.state.tenantId, callerObjectId: this.state.callerObjectId, action });
+      }
+      if (match.kind === 'not-found') throw new HttpError(404, 'InvalidResourceType', `The sandbox ARM emulator has no resource type or operation at '${method} ${path}'.`);
+      if (match.kind === 'method-not-allowed') throw new HttpError(405, 'MethodNotAllowed', `The requested method ${method} is not allowed for '${path}'.`);
+      if (action && this.state.access.isDenied(actionScope(path, action), action)) {
+        throw authorizationFailed(this.state.callerObjectId, action, actionScope(path, action));
+      }
+      reply = match.route.handle({ state: this.state, params: match.params, query: url.query, body, path, baseUrl: `https://${req.headers.host ?? 'localhost'}` });
+    } catch (e) {
+      reply = errorReply(e);
+    }
+
+    const headers: Record<string, string> = {
+      ...reply.headers,
+      'x-ms-request-id': requestId,
+      'x-ms-correlation-request-id': headerValue(req, 'x-ms-correlation-request-id') ?? requestId,
+      ...this.rateLimits.headersFor(method, at),
+      'Cache-Control': 'no-cache',
+    };
+    const clientRequestId = headerValue(req, 'x-ms-client-request-id');
+    if (clientRequestId) headers['x-ms-client-request-id'] = clientRequestId;
+    writeReply(res, { ...reply, headers });
+    this.log.record({ method, path: url.pathname, operation, status: reply.status, apiVersion, requestId, at });
+  }
+
+  /** 401 unless `Authorization: Bearer <token>` carries exactly the configured token. */
+  private authenticate(req: IncomingMessage): void {
+    const header = req.headers.authorization;
+    const challenge = { 'WWW-Authenticate': `Bearer authorization_uri="https://login.microsoftonline.com/${this.state.tenantId}", error="invalid_token", error_description="The authentication failed because of missing 'Authorization' header."` };
+    if (!header) throw new HttpError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.", challenge);
+    const m = /^Bearer\s+(.+)$/i.exec(header);
+    if (!m || m[1] !== this.token) {
+      throw new HttpError(401, 'InvalidAuthenticationToken', 'The access token is invalid.', {
+        'WWW-Authenticate': `Bearer authorization_uri="https://login.microsoftonline.com/${this.state.tenantId}", error="invalid_token", error_description="The access token is invalid."`,
+      });
+    }
+  }
+}
+
+/** For a POST `…/{resource}/{verb}` action the scope is the resource, not the verb's path. */
+function actionScope(path: string, action: string): string {
+  return action.endsWith('/action') ? path.slice(0, path.lastIndexOf('/')) : path;
+}
+
+function errorReply(e: unknown): EmulatorReply {
+  if (e instanceof HttpError) return { status: e.status, headers: e.headers, body: { error: { code: e.code, message: e.message } } };
+  return { status: 500, body: { error: { code: 'InternalServerError', message: `Sandbox ARM emulator error: ${(e as Error)?.message ?? String(e)}` } } };
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}

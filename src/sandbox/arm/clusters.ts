@@ -1,0 +1,138 @@
+/**
+ * AKS managed clusters: what a test seeds ({@link ClusterSpec}) and the JSON the emulator puts on
+ * the wire (CONTRACTS §1.1). The SDK flattens `properties`; the wire keeps them nested.
+ */
+import { createHash } from 'node:crypto';
+import { PROVIDERS, resourceId } from './arm-ids';
+
+/** Seed description of a cluster. Only the identity fields matter to acrbot; the rest has defaults. */
+export interface ClusterSpec {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  location?: string;
+  /** `ServicePrincipal` = legacy cluster without an `identity` block. */
+  identity: 'SystemAssigned' | 'UserAssigned' | 'ServicePrincipal';
+  /** Control-plane identity (`identity.principalId` / the user-assigned identity's principalId). */
+  controlPlanePrincipalId?: string;
+  /** Client id of the user-assigned control-plane identity. */
+  controlPlaneClientId?: string;
+  /** Resource id of the user-assigned control-plane identity; defaults to `<rg>/…/userAssignedIdentities/<name>-identity`. */
+  userAssignedIdentityId?: string;
+  kubeletObjectId?: string;
+  kubeletClientId?: string;
+  /** For `ServicePrincipal` clusters: `servicePrincipalProfile.clientId`, an app id. */
+  servicePrincipalAppId?: string;
+  /** Entra ID integration (`aadProfile.managed`); its user credential is a kubelogin exec stanza. */
+  aad?: boolean;
+  /** `aadProfile.enableAzureRBAC`; defaults to `aad`. */
+  enableAzureRBAC?: boolean;
+  disableLocalAccounts?: boolean;
+  /** Private cluster: no `fqdn`, a `privateFQDN` instead. */
+  privateCluster?: boolean;
+  kubernetesVersion?: string;
+  dnsPrefix?: string;
+  /** `server:` in kubeconfigs; defaults to `https://<fqdn>:443`. Point it at the Kubernetes emulator. */
+  apiServerUrl?: string;
+  /** CA of the API server, put into kubeconfigs as `certificate-authority-data`. */
+  apiServerCaPem?: string;
+  /** Static user token for local-account kubeconfigs; defaults to `sandbox-kube-token-<name>`. */
+  token?: string;
+  tenantId?: string;
+}
+
+/** Stored cluster: the spec with every default filled in. */
+export interface ClusterRecord extends Required<Omit<ClusterSpec, 'apiServerUrl' | 'apiServerCaPem' | 'controlPlanePrincipalId' | 'controlPlaneClientId' | 'userAssignedIdentityId' | 'kubeletObjectId' | 'kubeletClientId' | 'servicePrincipalAppId'>> {
+  id: string;
+  fqdn: string;
+  nodeResourceGroup: string;
+  apiServerUrl?: string;
+  apiServerCaPem?: string;
+  controlPlanePrincipalId?: string;
+  controlPlaneClientId?: string;
+  userAssignedIdentityId?: string;
+  kubeletObjectId?: string;
+  kubeletClientId?: string;
+  servicePrincipalAppId?: string;
+}
+
+/** Fills in defaults; `tenantId` comes from the emulator. */
+export function clusterRecord(spec: ClusterSpec, tenantId: string): ClusterRecord {
+  const location = spec.location ?? 'eastus';
+  const dnsPrefix = spec.dnsPrefix ?? `${spec.name}-dns`;
+  // A stable pseudo-random suffix, like the 8 hex chars AKS adds to the API server host name.
+  const suffix = createHash('sha256').update(`${spec.subscriptionId}/${spec.resourceGroup}/${spec.name}`.toLowerCase()).digest('hex').slice(0, 8);
+  const zone = spec.privateCluster ? 'privatelink' : 'hcp';
+  const aad = spec.aad ?? false;
+  return {
+    ...spec,
+    id: resourceId(spec.subscriptionId, spec.resourceGroup, PROVIDERS.managedClusters, spec.name),
+    location,
+    dnsPrefix,
+    fqdn: `${dnsPrefix}-${suffix}.${zone}.${location}.azmk8s.io`,
+    nodeResourceGroup: `MC_${spec.resourceGroup}_${spec.name}_${location}`,
+    aad,
+    enableAzureRBAC: spec.enableAzureRBAC ?? aad,
+    disableLocalAccounts: spec.disableLocalAccounts ?? false,
+    privateCluster: spec.privateCluster ?? false,
+    kubernetesVersion: spec.kubernetesVersion ?? '1.31.2',
+    token: spec.token ?? `sandbox-kube-token-${spec.name.toLowerCase()}`,
+    tenantId: spec.tenantId ?? tenantId,
+  };
+}
+
+/** The managed cluster as GET returns it. */
+export function clusterToWire(c: ClusterRecord): Record<string, unknown> {
+  const managedIdentity = c.identity !== 'ServicePrincipal';
+  const properties: Record<string, unknown> = {
+    provisioningState: 'Succeeded',
+    powerState: { code: 'Running' },
+    kubernetesVersion: c.kubernetesVersion,
+    currentKubernetesVersion: c.kubernetesVersion,
+    dnsPrefix: c.dnsPrefix,
+    ...(c.privateCluster ? { privateFQDN: c.fqdn } : { fqdn: c.fqdn, azurePortalFQDN: c.fqdn.replace('.hcp.', '.portal.hcp.') }),
+    agentPoolProfiles: [
+      { name: 'nodepool1', count: 3, vmSize: 'Standard_D4s_v5', osType: 'Linux', mode: 'System', type: 'VirtualMachineScaleSets', provisioningState: 'Succeeded', orchestratorVersion: c.kubernetesVersion },
+    ],
+    enableRBAC: true,
+    nodeResourceGroup: c.nodeResourceGroup,
+    servicePrincipalProfile: { clientId: managedIdentity ? 'msi' : c.servicePrincipalAppId },
+    disableLocalAccounts: c.disableLocalAccounts,
+    networkProfile: { networkPlugin: 'azure', loadBalancerSku: 'standard', outboundType: 'loadBalancer' },
+  };
+  if (c.privateCluster) properties['apiServerAccessProfile'] = { enablePrivateCluster: true };
+  if (managedIdentity) {
+    properties['identityProfile'] = {
+      kubeletidentity: {
+        // Real responses use lowercase `resourcegroups` here, unlike the cluster id.
+        resourceId: `/subscriptions/${c.subscriptionId}/resourcegroups/${c.nodeResourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${c.name}-agentpool`,
+        clientId: c.kubeletClientId,
+        objectId: c.kubeletObjectId,
+      },
+    };
+  }
+  if (c.aad) properties['aadProfile'] = { managed: true, enableAzureRBAC: c.enableAzureRBAC, tenantID: c.tenantId };
+
+  const wire: Record<string, unknown> = {
+    id: c.id,
+    name: c.name,
+    type: PROVIDERS.managedClusters,
+    location: c.location,
+    sku: { name: 'Base', tier: 'Free' },
+  };
+  if (c.identity === 'SystemAssigned') {
+    wire['identity'] = { type: 'SystemAssigned', principalId: c.controlPlanePrincipalId, tenantId: c.tenantId };
+  } else if (c.identity === 'UserAssigned') {
+    wire['identity'] = {
+      type: 'UserAssigned',
+      userAssignedIdentities: { [userAssignedIdentityId(c)]: { clientId: c.controlPlaneClientId, principalId: c.controlPlanePrincipalId } },
+    };
+  }
+  wire['properties'] = properties;
+  return wire;
+}
+
+/** Resource id of the user-assigned control-plane identity. */
+export function userAssignedIdentityId(c: ClusterRecord): string {
+  return c.userAssignedIdentityId ?? `/subscriptions/${c.subscriptionId}/resourcegroups/${c.resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${c.name}-identity`;
+}

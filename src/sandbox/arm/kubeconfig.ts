@@ -1,0 +1,79 @@
+/**
+ * Kubeconfigs as AKS hands them out from `listClusterUserCredential` /
+ * `listClusterAdminCredential` (CONTRACTS §1.2): a static token for local accounts, the kubelogin
+ * exec stanza for Entra ID (AAD) clusters.
+ */
+import { localAccountsDisabled } from './arm-errors';
+import type { ClusterRecord } from './clusters';
+
+/** AKS Entra ID server app: the audience of tokens the API server accepts. */
+export const AKS_AAD_SERVER_APP_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
+/** The public kubelogin client app. */
+export const KUBELOGIN_CLIENT_APP_ID = '80faf920-1908-4b52-b5ef-a8e7bedfc67a';
+
+/** Which credential to build. */
+export interface KubeconfigRequest {
+  kind: 'user' | 'admin';
+  /** `format` query parameter: `exec` (default) or the deprecated `azure` auth-provider. */
+  format?: string;
+}
+
+/**
+ * Builds the kubeconfig YAML, or throws the 400 AKS returns when static credentials are asked of
+ * a cluster with local accounts disabled.
+ */
+export function buildKubeconfig(c: ClusterRecord, req: KubeconfigRequest): string {
+  const staticCredential = req.kind === 'admin' || !c.aad;
+  if (staticCredential && c.disableLocalAccounts) throw localAccountsDisabled();
+
+  const userName = `${req.kind === 'admin' ? 'clusterAdmin' : 'clusterUser'}_${c.resourceGroup}_${c.name}`;
+  const server = c.apiServerUrl ?? `https://${c.fqdn}:443`;
+  const lines = ['apiVersion: v1', 'clusters:', '- cluster:'];
+  if (c.apiServerCaPem) lines.push(`    certificate-authority-data: ${Buffer.from(c.apiServerCaPem).toString('base64')}`);
+  lines.push(
+    `    server: ${q(server)}`,
+    `  name: ${q(c.name)}`,
+    'contexts:',
+    '- context:',
+    `    cluster: ${q(c.name)}`,
+    `    user: ${q(userName)}`,
+    `  name: ${q(c.name)}`,
+    `current-context: ${q(c.name)}`,
+    'kind: Config',
+    'preferences: {}',
+    'users:',
+    `- name: ${q(userName)}`,
+    '  user:',
+  );
+  if (staticCredential) {
+    lines.push(`    token: ${q(c.token)}`);
+  } else if (req.format?.toLowerCase() === 'azure') {
+    lines.push(
+      '    auth-provider:',
+      '      name: azure',
+      '      config:',
+      `        apiserver-id: ${AKS_AAD_SERVER_APP_ID}`,
+      `        client-id: ${KUBELOGIN_CLIENT_APP_ID}`,
+      '        config-mode: "1"',
+      '        environment: AzurePublicCloud',
+      `        tenant-id: ${c.tenantId}`,
+    );
+  } else {
+    const args = ['get-token', '--environment', 'AzurePublicCloud', '--server-id', AKS_AAD_SERVER_APP_ID, '--client-id', KUBELOGIN_CLIENT_APP_ID, '--tenant-id', c.tenantId, '--login', 'devicecode'];
+    lines.push(
+      '    exec:',
+      '      apiVersion: client.authentication.k8s.io/v1beta1',
+      '      args:',
+      ...args.map((a) => `      - ${a}`),
+      '      command: kubelogin',
+      '      env: null',
+      '      provideClusterInfo: false',
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** JSON strings are valid YAML scalars, which spares a YAML dependency and any quoting rules. */
+function q(value: string): string {
+  return JSON.stringify(value);
+}

@@ -1,0 +1,138 @@
+/**
+ * Routes of `{scope}/providers/Microsoft.Authorization/roleAssignments` (CONTRACTS §3): create
+ * with ARM's idempotency and conflict rules, get, delete and listForScope with `$filter` and
+ * `nextLink` paging.
+ */
+import { HttpError } from '../http-util';
+import { isGuid, normalizeScope, parseScope } from './arm-ids';
+import { authorizationFailed, invalidRequestContent, principalNotFound, roleAssignmentExists, roleAssignmentUpdateNotPermitted } from './arm-errors';
+import { ok, type ArmRequestContext, type ArmRoute } from './arm-route';
+import { page } from './paging';
+import { matchesFilter, parseRoleAssignmentFilter, roleAssignmentToWire, type RoleAssignmentRecord } from './role-assignments';
+import { qualifiedRoleDefinitionId, roleDefinitionGuid } from './role-definitions';
+
+const BASE = '{*scope}/providers/Microsoft.Authorization/roleAssignments';
+const PRINCIPAL_TYPES = ['User', 'Group', 'ServicePrincipal', 'ForeignGroup', 'Device'];
+
+/** Role assignment routes. */
+export function roleAssignmentRoutes(): ArmRoute[] {
+  return [
+    { method: 'PUT', pattern: `${BASE}/{name}`, operation: 'roleAssignments.create', handle: create },
+    {
+      method: 'GET',
+      pattern: `${BASE}/{name}`,
+      operation: 'roleAssignments.get',
+      action: 'Microsoft.Authorization/roleAssignments/read',
+      handle: (ctx) => {
+        const ra = findAtScope(ctx);
+        if (!ra) throw new HttpError(404, 'RoleAssignmentNotFound', `The role assignment '${ctx.params['name']}' is not found.`);
+        return ok(roleAssignmentToWire(ra));
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: `${BASE}/{name}`,
+      operation: 'roleAssignments.delete',
+      action: 'Microsoft.Authorization/roleAssignments/delete',
+      handle: (ctx) => {
+        const ra = findAtScope(ctx);
+        if (!ra) return { status: 204 };
+        ctx.state.roleAssignments.delete(ra.name);
+        return ok(roleAssignmentToWire(ra));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: BASE,
+      operation: 'roleAssignments.listForScope',
+      action: 'Microsoft.Authorization/roleAssignments/read',
+      handle: (ctx) => {
+        const scope = scopeOf(ctx);
+        const filter = parseRoleAssignmentFilter(ctx.query.get('$filter'));
+        const groupsOf = (id: string) => ctx.state.directory.transitiveGroupIds(id);
+        // Start from the narrowest index, then apply the exact filter semantics.
+        const store = ctx.state.roleAssignments;
+        const candidates = filter.atScope ? store.atOrAbove(scope) : filter.principalId ? store.forPrincipal(filter.principalId) : store.values();
+        const items = candidates.filter((ra) => matchesFilter(ra, scope, filter, groupsOf));
+        return ok(page(ctx, items, roleAssignmentToWire));
+      },
+    },
+  ];
+}
+
+function scopeOf(ctx: ArmRequestContext): string {
+  return normalizeScope(ctx.params['scope'] ?? '');
+}
+
+/** The assignment with this name, only if it lives at exactly this scope. */
+function findAtScope(ctx: ArmRequestContext): RoleAssignmentRecord | undefined {
+  const ra = ctx.state.roleAssignments.get(ctx.params['name']!.toLowerCase());
+  return ra && ra.scope.toLowerCase() === scopeOf(ctx).toLowerCase() ? ra : undefined;
+}
+
+/**
+ * PUT: 201 on create, 200 for an identical re-PUT; 409 when the same scope/role/principal
+ * exists under another name; 400 when a name is reused for something else, the principal is
+ * unknown, or the role does not exist; 403 when the caller may not write assignments here.
+ */
+function create(ctx: ArmRequestContext) {
+  const { state } = ctx;
+  const scope = scopeOf(ctx);
+  const name = ctx.params['name']!;
+  const id = `${scope === '/' ? '' : scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
+  // Checked here rather than through `action` because ARM names the assignment id as the scope.
+  if (state.access.isDenied(scope, 'Microsoft.Authorization/roleAssignments/write')) {
+    throw authorizationFailed(state.callerObjectId, 'Microsoft.Authorization/roleAssignments/write', id);
+  }
+  if (!isGuid(name)) throw new HttpError(400, 'InvalidRoleAssignmentId', `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`);
+  state.requireScopeExists(scope);
+
+  const props = (ctx.body as { properties?: Record<string, unknown> } | undefined)?.properties;
+  if (!props) throw invalidRequestContent("'properties' is required.");
+  const { roleDefinitionId, principalId, principalType } = props;
+  if (typeof roleDefinitionId !== 'string' || typeof principalId !== 'string') throw invalidRequestContent("'roleDefinitionId' and 'principalId' are required.");
+  const roleGuid = roleDefinitionGuid(roleDefinitionId);
+  if (!roleGuid || !state.hasRoleDefinition(roleGuid)) {
+    throw new HttpError(400, 'RoleDefinitionDoesNotExist', `The specified role definition with ID '${roleGuid ?? roleDefinitionId}' does not exist.`);
+  }
+  if (principalType !== undefined && (typeof principalType !== 'string' || !PRINCIPAL_TYPES.includes(principalType))) {
+    throw invalidRequestContent(`'principalType' must be one of ${PRINCIPAL_TYPES.join(', ')}.`);
+  }
+  const kind = state.directory.principalKind(principalId);
+  if (!kind) throw principalNotFound(principalId, state.tenantId);
+  if (principalType !== undefined && principalType !== kind) {
+    throw new HttpError(400, 'UnmatchedPrincipalType', `The PrincipalId '${principalId.replace(/-/g, '')}' has type '${kind}' , which is different from specified PrincipalType '${principalType}'.`);
+  }
+
+  const qualifiedRole = qualifiedRoleDefinitionId(parseScope(scope).subscriptionId, roleGuid);
+  const sameName = state.roleAssignments.get(name);
+  if (sameName) {
+    const identical =
+      sameName.scope.toLowerCase() === scope.toLowerCase() &&
+      sameName.principalId.toLowerCase() === principalId.toLowerCase() &&
+      roleDefinitionGuid(sameName.roleDefinitionId) === roleGuid;
+    if (!identical) throw roleAssignmentUpdateNotPermitted();
+    return ok(roleAssignmentToWire(sameName));
+  }
+  const duplicate = state.roleAssignments.findSame(scope, roleGuid, principalId);
+  if (duplicate) throw roleAssignmentExists(duplicate.name);
+
+  const now = new Date().toISOString();
+  const record: RoleAssignmentRecord = {
+    id,
+    name,
+    scope,
+    roleDefinitionId: qualifiedRole,
+    principalId,
+    principalType: typeof principalType === 'string' ? principalType : kind,
+    description: typeof props['description'] === 'string' ? props['description'] : null,
+    condition: typeof props['condition'] === 'string' ? props['condition'] : null,
+    conditionVersion: typeof props['conditionVersion'] === 'string' ? props['conditionVersion'] : null,
+    createdOn: now,
+    updatedOn: now,
+    createdBy: null,
+    updatedBy: state.callerObjectId,
+  };
+  state.roleAssignments.set(record);
+  return { status: 201, body: roleAssignmentToWire(record) };
+}

@@ -1,0 +1,217 @@
+/**
+ * Everything the ARM emulator knows: subscriptions, resource groups, clusters, registries (with
+ * scope maps and tokens), role assignments and the caller's rights. Tests seed and inspect it
+ * through these plain methods (`arm.state.addCluster(...)`, `arm.state.listRoleAssignments()`);
+ * the route handlers use the same methods, so the HTTP surface and the test API cannot drift.
+ */
+import type { Directory } from '../directory';
+import { AccessControl } from './access-control';
+import { idKey, isAtOrAbove, parseScope, PROVIDERS } from './arm-ids';
+import { parentNotFound, resourceGroupNotFound, resourceNotFound, subscriptionNotFound } from './arm-errors';
+import { clusterRecord, type ClusterRecord, type ClusterSpec } from './clusters';
+import { BUILT_IN_ROLES, PULL_ROLES, roleDefinitionGuid } from './role-definitions';
+import type { RoleAssignmentRecord } from './role-assignments';
+import { RoleAssignmentStore } from './role-assignment-store';
+import { registryRecord, type RegistryRecord, type RegistrySpec } from './registries';
+import type { TokenRecord } from './tokens';
+import { verifyTokenPassword } from './tokens';
+
+/** Mutable cluster settings after seeding (e.g. pointing kubeconfigs at the Kubernetes emulator). */
+export type ClusterUpdate = Partial<Pick<ClusterSpec, 'apiServerUrl' | 'apiServerCaPem' | 'token' | 'disableLocalAccounts' | 'aad' | 'enableAzureRBAC' | 'kubernetesVersion'>>;
+
+/** Options of {@link ArmState}. */
+export interface ArmStateOptions {
+  tenantId: string;
+  /** Object id of the caller (the bot's identity): `updatedBy` of role assignments, named in 403s. */
+  callerObjectId: string;
+  directory: Directory;
+  /** Page size of every list operation (`nextLink` paging). */
+  pageSize: number;
+}
+
+/** The emulated ARM world. */
+export class ArmState {
+  readonly tenantId: string;
+  callerObjectId: string;
+  readonly directory: Directory;
+  /** Page size of every list; set to 1 in a test to force `nextLink` paging. */
+  pageSize: number;
+  /** The caller's rights; see {@link ArmState.denyAction}. */
+  readonly access = new AccessControl();
+
+  /** Default `certificate-authority-data` for kubeconfigs of clusters seeded without one. */
+  defaultApiServerCaPem: string | undefined;
+
+  private readonly subscriptions = new Map<string, string>();
+  private readonly resourceGroups = new Map<string, { subscriptionId: string; name: string }>();
+  private readonly clusters = new Map<string, ClusterRecord>();
+  private readonly registries = new Map<string, RegistryRecord>();
+  /** Role assignments (names are unique across scopes, as in ARM). */
+  readonly roleAssignments = new RoleAssignmentStore();
+  private readonly roleDefinitions = new Set<string>(Object.values(BUILT_IN_ROLES));
+
+  constructor(opts: ArmStateOptions) {
+    this.tenantId = opts.tenantId;
+    this.callerObjectId = opts.callerObjectId;
+    this.directory = opts.directory;
+    this.pageSize = opts.pageSize;
+  }
+
+  // ---- subscriptions and resource groups -------------------------------------------------
+
+  addSubscription(subscriptionId: string): void {
+    this.subscriptions.set(subscriptionId.toLowerCase(), subscriptionId);
+  }
+
+  /** Adds a resource group (and its subscription). Clusters and registries add theirs implicitly. */
+  addResourceGroup(subscriptionId: string, name: string): void {
+    this.addSubscription(subscriptionId);
+    const key = `${subscriptionId}/${name}`.toLowerCase();
+    if (!this.resourceGroups.has(key)) this.resourceGroups.set(key, { subscriptionId, name });
+  }
+
+  /** Throws ARM's 404 when the subscription or resource group does not exist. */
+  requireResourceGroup(subscriptionId: string, resourceGroup?: string): void {
+    if (!this.subscriptions.has(subscriptionId.toLowerCase())) throw subscriptionNotFound(subscriptionId);
+    if (resourceGroup !== undefined && !this.resourceGroups.has(`${subscriptionId}/${resourceGroup}`.toLowerCase())) throw resourceGroupNotFound(resourceGroup);
+  }
+
+  // ---- clusters ---------------------------------------------------------------------------
+
+  addCluster(spec: ClusterSpec): ClusterRecord {
+    this.addResourceGroup(spec.subscriptionId, spec.resourceGroup);
+    const record = clusterRecord(spec, this.tenantId);
+    this.clusters.set(idKey(record.id), record);
+    return record;
+  }
+
+  /** Changes kubeconfig-related settings of a cluster (by id, any case). */
+  updateCluster(id: string, update: ClusterUpdate): ClusterRecord {
+    const c = this.clusters.get(idKey(id));
+    if (!c) throw new Error(`No cluster ${id}`);
+    Object.assign(c, update);
+    return c;
+  }
+
+  /** The cluster with this id (any case), or undefined. */
+  getCluster(id: string): ClusterRecord | undefined {
+    return this.clusters.get(idKey(id));
+  }
+
+  listClusters(): ClusterRecord[] {
+    return [...this.clusters.values()];
+  }
+
+  removeCluster(id: string): boolean {
+    return this.clusters.delete(idKey(id));
+  }
+
+  /** Looks a cluster up for a route: ARM's 404s when the group or cluster is missing. */
+  requireCluster(subscriptionId: string, resourceGroup: string, name: string): ClusterRecord {
+    this.requireResourceGroup(subscriptionId, resourceGroup);
+    const c = this.clusters.get(idKey(`/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${PROVIDERS.managedClusters}/${name}`));
+    if (!c) throw resourceNotFound(PROVIDERS.managedClusters, name, resourceGroup);
+    return c;
+  }
+
+  // ---- registries -------------------------------------------------------------------------
+
+  addRegistry(spec: RegistrySpec): RegistryRecord {
+    this.addResourceGroup(spec.subscriptionId, spec.resourceGroup);
+    const record = registryRecord(spec);
+    this.registries.set(idKey(record.id), record);
+    return record;
+  }
+
+  getRegistry(id: string): RegistryRecord | undefined {
+    return this.registries.get(idKey(id));
+  }
+
+  listRegistries(): RegistryRecord[] {
+    return [...this.registries.values()];
+  }
+
+  removeRegistry(id: string): boolean {
+    return this.registries.delete(idKey(id));
+  }
+
+  /** Looks a registry up for a route; `asParent` gives ARM's nested-resource 404 instead. */
+  requireRegistry(subscriptionId: string, resourceGroup: string, name: string, asParent = false): RegistryRecord {
+    this.requireResourceGroup(subscriptionId, resourceGroup);
+    const r = this.registries.get(idKey(`/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${PROVIDERS.registries}/${name}`));
+    if (!r) throw asParent ? parentNotFound(PROVIDERS.registries, name) : resourceNotFound(PROVIDERS.registries, name, resourceGroup);
+    return r;
+  }
+
+  /** Tokens of a registry (by id); what tests check after the secret flow or its clean-up. */
+  listTokens(registryId: string): TokenRecord[] {
+    return [...(this.getRegistry(registryId)?.tokens.values() ?? [])];
+  }
+
+  /** True when `password` is a current password of the token (the value itself is never stored). */
+  verifyTokenPassword(registryId: string, tokenName: string, password: string): boolean {
+    const token = this.getRegistry(registryId)?.tokens.get(tokenName.toLowerCase());
+    return token ? verifyTokenPassword(token, password) : false;
+  }
+
+  // ---- role assignments -------------------------------------------------------------------
+
+  /** Makes a custom role definition GUID acceptable to role assignment creation. */
+  addRoleDefinition(guid: string): void {
+    this.roleDefinitions.add(guid.toLowerCase());
+  }
+
+  hasRoleDefinition(guid: string): boolean {
+    return this.roleDefinitions.has(guid.toLowerCase());
+  }
+
+  /** Role assignments, optionally only those at or below `scope`. */
+  listRoleAssignments(scope?: string): RoleAssignmentRecord[] {
+    const all = this.roleAssignments.values();
+    return scope === undefined ? all : all.filter((ra) => isAtOrAbove(scope, ra.scope));
+  }
+
+  /**
+   * Whether `principalId` can pull from the registry through a role assignment at or above it,
+   * honouring the registry's role mode (AcrPull does nothing in ABAC mode).
+   */
+  hasPullAccess(registryId: string, principalId: string): boolean {
+    const registry = this.getRegistry(registryId);
+    if (!registry) return false;
+    const roles: readonly string[] = PULL_ROLES[registry.roleAssignmentMode];
+    return this.roleAssignments
+      .forPrincipal(principalId)
+      .some((ra) => isAtOrAbove(ra.scope, registry.id) && roles.includes(roleDefinitionGuid(ra.roleDefinitionId) ?? ''));
+  }
+
+  /**
+   * Throws the 404 ARM gives when a scope names a missing subscription, resource group, or a
+   * cluster/registry the emulator serves. Scopes of other resource types are accepted as they are.
+   */
+  requireScopeExists(scope: string): void {
+    const p = parseScope(scope);
+    if (!p.subscriptionId) return;
+    this.requireResourceGroup(p.subscriptionId, p.resourceGroup);
+    if (!p.resourceGroup || !p.resourceType || !p.resourceName) return;
+    const type = p.resourceType.toLowerCase();
+    const id = `/subscriptions/${p.subscriptionId}/resourceGroups/${p.resourceGroup}/providers/${p.resourceType}/${p.resourceName}`;
+    if (type === PROVIDERS.registries.toLowerCase() && !this.getRegistry(id)) throw resourceNotFound(PROVIDERS.registries, p.resourceName, p.resourceGroup);
+    if (type === PROVIDERS.managedClusters.toLowerCase() && !this.getCluster(id)) throw resourceNotFound(PROVIDERS.managedClusters, p.resourceName, p.resourceGroup);
+  }
+
+  // ---- the caller's rights ----------------------------------------------------------------
+
+  /**
+   * Takes `action` (wildcards allowed) away from the caller at `scope` and below. Both the
+   * `permissions` answer and enforcement (403 `AuthorizationFailed`) honour it.
+   * Example: `denyAction(registryId, 'Microsoft.Authorization/roleAssignments/write')`.
+   */
+  denyAction(scope: string, action: string): void {
+    this.access.denyAction(scope, action);
+  }
+
+  /** Gives back a right taken by {@link denyAction}. */
+  allowAction(scope: string, action: string): void {
+    this.access.allowAction(scope, action);
+  }
+}

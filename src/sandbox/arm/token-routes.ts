@@ -1,0 +1,148 @@
+/**
+ * Routes of `registries/{r}/tokens` and `registries/{r}/generateCredentials` (CONTRACTS §2.3).
+ * Writes answer 200/201 with `provisioningState: Succeeded` and no async-operation header, so
+ * the SDK pollers finish without polling.
+ */
+import { HttpError } from '../http-util';
+import { idKey } from './arm-ids';
+import { childNotFound } from './arm-errors';
+import { ok, type ArmRequestContext, type ArmRoute } from './arm-route';
+import { page } from './paging';
+import type { RegistryRecord } from './registries';
+import { REGISTRIES_RG } from './registry-routes';
+import { assertTokenName, newTokenPassword, parseTokenBody, tokenToWire, type TokenRecord } from './tokens';
+
+const BASE = `${REGISTRIES_RG}/{registry}/tokens`;
+
+/** Token and credential routes. */
+export function tokenRoutes(): ArmRoute[] {
+  return [
+    {
+      method: 'GET',
+      pattern: BASE,
+      operation: 'tokens.list',
+      action: 'Microsoft.ContainerRegistry/registries/tokens/read',
+      handle: (ctx) => ok(page(ctx, [...registryOf(ctx).tokens.values()], tokenToWire)),
+    },
+    {
+      method: 'GET',
+      pattern: `${BASE}/{name}`,
+      operation: 'tokens.get',
+      action: 'Microsoft.ContainerRegistry/registries/tokens/read',
+      handle: (ctx) => ok(tokenToWire(requireToken(registryOf(ctx), ctx.params['name']!))),
+    },
+    {
+      method: 'PUT',
+      pattern: `${BASE}/{name}`,
+      operation: 'tokens.create',
+      action: 'Microsoft.ContainerRegistry/registries/tokens/write',
+      handle: (ctx) => {
+        const registry = registryOf(ctx);
+        const name = ctx.params['name']!;
+        assertTokenName(name);
+        const { scopeMapId, status } = parseTokenBody(ctx.body, true);
+        const canonicalScopeMapId = requireScopeMapId(registry, scopeMapId!);
+        const existing = registry.tokens.get(name.toLowerCase());
+        if (existing) {
+          // A re-PUT keeps the passwords, as ACR does.
+          existing.scopeMapId = canonicalScopeMapId;
+          existing.status = status ?? existing.status;
+          return ok(tokenToWire(existing));
+        }
+        const token: TokenRecord = {
+          id: `${registry.id}/tokens/${name}`,
+          name,
+          scopeMapId: canonicalScopeMapId,
+          status: status ?? 'enabled',
+          creationDate: new Date().toISOString(),
+          passwords: [],
+        };
+        registry.tokens.set(name.toLowerCase(), token);
+        return { status: 201, body: tokenToWire(token) };
+      },
+    },
+    {
+      method: 'PATCH',
+      pattern: `${BASE}/{name}`,
+      operation: 'tokens.update',
+      action: 'Microsoft.ContainerRegistry/registries/tokens/write',
+      handle: (ctx) => {
+        const registry = registryOf(ctx);
+        const token = requireToken(registry, ctx.params['name']!);
+        const { scopeMapId, status } = parseTokenBody(ctx.body, false);
+        if (scopeMapId) token.scopeMapId = requireScopeMapId(registry, scopeMapId);
+        if (status) token.status = status;
+        return ok(tokenToWire(token));
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: `${BASE}/{name}`,
+      operation: 'tokens.delete',
+      action: 'Microsoft.ContainerRegistry/registries/tokens/delete',
+      handle: (ctx) => {
+        const registry = registryOf(ctx);
+        return registry.tokens.delete(ctx.params['name']!.toLowerCase()) ? { status: 200 } : { status: 204 };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: `${REGISTRIES_RG}/{registry}/generateCredentials`,
+      operation: 'registries.generateCredentials',
+      action: 'Microsoft.ContainerRegistry/registries/generateCredentials/action',
+      handle: (ctx) => generateCredentials(ctx),
+    },
+  ];
+}
+
+/**
+ * `{tokenId, expiry?, name?}` → fresh password(s), returned this once. Without `name` both
+ * passwords are regenerated.
+ */
+function generateCredentials(ctx: ArmRequestContext) {
+  const registry = registryOf(ctx);
+  const body = (ctx.body ?? {}) as { tokenId?: unknown; expiry?: unknown; name?: unknown };
+  if (typeof body.tokenId !== 'string' || body.tokenId === '') {
+    throw new HttpError(400, 'InvalidRequestContent', "The request content was invalid: 'tokenId' is required.");
+  }
+  const prefix = `${idKey(registry.id)}/tokens/`;
+  const tokenKey = idKey(body.tokenId);
+  const token = tokenKey.startsWith(prefix) ? registry.tokens.get(tokenKey.slice(prefix.length)) : undefined;
+  if (!token) throw childNotFound(body.tokenId.split('/').pop() ?? body.tokenId);
+  if (body.name !== undefined && body.name !== 'password1' && body.name !== 'password2') {
+    throw new HttpError(400, 'InvalidRequestContent', "The request content was invalid: 'name' must be 'password1' or 'password2'.");
+  }
+  let expiry: string | undefined;
+  if (body.expiry !== undefined) {
+    if (typeof body.expiry !== 'string' || Number.isNaN(Date.parse(body.expiry))) {
+      throw new HttpError(400, 'InvalidRequestContent', "The request content was invalid: 'expiry' must be a date-time.");
+    }
+    expiry = new Date(body.expiry).toISOString();
+  }
+  const names: Array<'password1' | 'password2'> = body.name ? [body.name] : ['password1', 'password2'];
+  const passwords = names.map((name) => {
+    const { value, record } = newTokenPassword(name, expiry);
+    token.passwords = [...token.passwords.filter((p) => p.name !== name), record].sort((a, b) => a.name.localeCompare(b.name));
+    return { creationTime: record.creationTime, ...(record.expiry ? { expiry: record.expiry } : {}), name, value };
+  });
+  return ok({ username: token.name, passwords });
+}
+
+function registryOf(ctx: ArmRequestContext): RegistryRecord {
+  return ctx.state.requireRegistry(ctx.params['sub']!, ctx.params['rg']!, ctx.params['registry']!, true);
+}
+
+function requireToken(registry: RegistryRecord, name: string): TokenRecord {
+  const token = registry.tokens.get(name.toLowerCase());
+  if (!token) throw childNotFound(name);
+  return token;
+}
+
+/** The scope map must belong to this registry; returns its canonical id. */
+function requireScopeMapId(registry: RegistryRecord, scopeMapId: string): string {
+  const prefix = `${idKey(registry.id)}/scopemaps/`;
+  const key = idKey(scopeMapId);
+  const sm = key.startsWith(prefix) ? registry.scopeMaps.get(key.slice(prefix.length)) : undefined;
+  if (!sm) throw new HttpError(400, 'BadRequest', `The scope map '${scopeMapId}' was not found in registry '${registry.name}'.`);
+  return sm.id;
+}

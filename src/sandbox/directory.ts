@@ -1,0 +1,264 @@
+/**
+ * The emulated Entra ID directory: users, groups, applications and service principals. The
+ * Graph emulator serves it and the ARM emulator consults it (a role assignment's principal must
+ * exist here, else `PrincipalNotFound`). Ids are GUIDs compared case-insensitively.
+ */
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+
+/** Kinds of principals ARM can assign roles to. */
+export type PrincipalKind = 'User' | 'Group' | 'ServicePrincipal';
+
+/** A person in the directory. */
+export interface DirectoryUser {
+  id: string;
+  displayName: string;
+  userPrincipalName: string;
+}
+
+/** A security group; members may be users, service principals or nested groups. */
+export interface DirectoryGroup {
+  id: string;
+  displayName: string;
+  /** Object ids (lowercase) of direct members: users, service principals or groups. */
+  members: Set<string>;
+}
+
+/** A password credential of an application, without its value. */
+export interface StoredPasswordCredential {
+  keyId: string;
+  displayName: string | null;
+  startDateTime: string;
+  endDateTime: string;
+  /** First three characters of the secret, as Graph shows them. */
+  hint: string;
+  salt: Buffer;
+  hash: Buffer;
+}
+
+/** An application registration (`appId` is the client id). */
+export interface DirectoryApplication {
+  id: string;
+  appId: string;
+  displayName: string;
+  createdDateTime: string;
+  /** Owners' object ids (lowercase). `Application.ReadWrite.OwnedBy` only reaches owned apps. */
+  ownerIds: Set<string>;
+  passwords: StoredPasswordCredential[];
+  /** Replication lag left: while > 0, creating a service principal for this app fails. */
+  unreplicatedCalls: number;
+}
+
+/** A service principal: of an application, or a managed identity (kubelet, control plane). */
+export interface DirectoryServicePrincipal {
+  id: string;
+  appId: string;
+  displayName: string;
+  servicePrincipalType: 'Application' | 'ManagedIdentity';
+  accountEnabled: boolean;
+  createdDateTime: string;
+}
+
+/** A new password's value (shown once) and its stored metadata. */
+export interface NewPassword {
+  secretText: string;
+  credential: StoredPasswordCredential;
+}
+
+/** Shared directory state. Plain methods; no I/O. */
+export class Directory {
+  readonly users = new Map<string, DirectoryUser>();
+  readonly groups = new Map<string, DirectoryGroup>();
+  readonly applications = new Map<string, DirectoryApplication>();
+  readonly servicePrincipals = new Map<string, DirectoryServicePrincipal>();
+
+  /**
+   * Replication delay for new applications: an app created through Graph is unknown to
+   * `POST /servicePrincipals` for this many calls (400 `Request_BadRequest`, CONTRACTS §4).
+   */
+  replicationDelay = 0;
+
+  constructor(readonly tenantId: string) {}
+
+  addUser(user: { id: string; displayName: string; userPrincipalName?: string }): DirectoryUser {
+    const u: DirectoryUser = {
+      id: user.id.toLowerCase(),
+      displayName: user.displayName,
+      userPrincipalName: user.userPrincipalName ?? `${user.displayName.toLowerCase().replace(/[^a-z0-9]+/g, '.')}@sandbox.onmicrosoft.com`,
+    };
+    this.users.set(u.id, u);
+    return u;
+  }
+
+  addGroup(group: { id: string; displayName: string; members?: string[] }): DirectoryGroup {
+    const g: DirectoryGroup = { id: group.id.toLowerCase(), displayName: group.displayName, members: new Set((group.members ?? []).map((m) => m.toLowerCase())) };
+    this.groups.set(g.id, g);
+    return g;
+  }
+
+  addGroupMember(groupId: string, memberId: string): void {
+    const g = this.groups.get(groupId.toLowerCase());
+    if (!g) throw new Error(`No group ${groupId}`);
+    g.members.add(memberId.toLowerCase());
+  }
+
+  removeGroupMember(groupId: string, memberId: string): void {
+    this.groups.get(groupId.toLowerCase())?.members.delete(memberId.toLowerCase());
+  }
+
+  /** Adds an application directly (seeding): no replication delay. */
+  addApplication(app: { id?: string; appId?: string; displayName: string; ownerIds?: string[] }): DirectoryApplication {
+    const a: DirectoryApplication = {
+      id: (app.id ?? randomUUID()).toLowerCase(),
+      appId: (app.appId ?? randomUUID()).toLowerCase(),
+      displayName: app.displayName,
+      createdDateTime: graphDate(),
+      ownerIds: new Set((app.ownerIds ?? []).map((o) => o.toLowerCase())),
+      passwords: [],
+      unreplicatedCalls: 0,
+    };
+    this.applications.set(a.id, a);
+    return a;
+  }
+
+  /** Creates an application the way `POST /applications` does: owned by the caller, subject to {@link replicationDelay}. */
+  createApplication(displayName: string, ownerId: string): DirectoryApplication {
+    const a = this.addApplication({ displayName, ownerIds: [ownerId] });
+    a.unreplicatedCalls = this.replicationDelay;
+    return a;
+  }
+
+  addServicePrincipal(sp: { id?: string; appId: string; displayName: string; servicePrincipalType?: 'Application' | 'ManagedIdentity' }): DirectoryServicePrincipal {
+    const s: DirectoryServicePrincipal = {
+      id: (sp.id ?? randomUUID()).toLowerCase(),
+      appId: sp.appId.toLowerCase(),
+      displayName: sp.displayName,
+      servicePrincipalType: sp.servicePrincipalType ?? 'Application',
+      accountEnabled: true,
+      createdDateTime: graphDate(),
+    };
+    this.servicePrincipals.set(s.id, s);
+    return s;
+  }
+
+  getApplication(id: string): DirectoryApplication | undefined {
+    return this.applications.get(id.toLowerCase());
+  }
+
+  getApplicationByAppId(appId: string): DirectoryApplication | undefined {
+    const key = appId.toLowerCase();
+    for (const a of this.applications.values()) if (a.appId === key) return a;
+    return undefined;
+  }
+
+  getServicePrincipal(id: string): DirectoryServicePrincipal | undefined {
+    return this.servicePrincipals.get(id.toLowerCase());
+  }
+
+  getServicePrincipalByAppId(appId: string): DirectoryServicePrincipal | undefined {
+    const key = appId.toLowerCase();
+    for (const s of this.servicePrincipals.values()) if (s.appId === key) return s;
+    return undefined;
+  }
+
+  /** What kind of principal `id` is, or undefined when it is not in the directory. */
+  principalKind(id: string): PrincipalKind | undefined {
+    const key = id.toLowerCase();
+    if (this.users.has(key)) return 'User';
+    if (this.groups.has(key)) return 'Group';
+    if (this.servicePrincipals.has(key)) return 'ServicePrincipal';
+    return undefined;
+  }
+
+  /** True when `id` is a user, group or service principal. */
+  hasObject(id: string): boolean {
+    return this.principalKind(id) !== undefined;
+  }
+
+  /** Every group `memberId` belongs to, directly or through nested groups. */
+  transitiveGroupIds(memberId: string): Set<string> {
+    const found = new Set<string>();
+    let frontier = [memberId.toLowerCase()];
+    while (frontier.length > 0) {
+      const next: string[] = [];
+      for (const g of this.groups.values()) {
+        if (found.has(g.id)) continue;
+        if (frontier.some((m) => g.members.has(m))) {
+          found.add(g.id);
+          next.push(g.id);
+        }
+      }
+      frontier = next;
+    }
+    return found;
+  }
+
+  /**
+   * Adds a password to an application. The secret text is returned once and only a salted hash is
+   * kept. `endDateTime` defaults to start + 2 years, as in Graph.
+   */
+  addPassword(app: DirectoryApplication, opts: { displayName?: string | null; startDateTime?: string; endDateTime?: string }): NewPassword {
+    const secretText = newSecretText();
+    const start = opts.startDateTime ?? new Date().toISOString();
+    const end = opts.endDateTime ?? new Date(Date.parse(start) + 2 * 365 * 24 * 3600e3).toISOString();
+    const salt = randomBytes(16);
+    const credential: StoredPasswordCredential = {
+      keyId: randomUUID(),
+      displayName: opts.displayName ?? null,
+      startDateTime: start,
+      endDateTime: end,
+      hint: secretText.slice(0, 3),
+      salt,
+      hash: hashSecret(secretText, salt),
+    };
+    app.passwords.push(credential);
+    return { secretText, credential };
+  }
+
+  /** Removes a password by key id; false when the app has no such key. */
+  removePassword(app: DirectoryApplication, keyId: string): boolean {
+    const before = app.passwords.length;
+    app.passwords = app.passwords.filter((p) => p.keyId !== keyId.toLowerCase());
+    return app.passwords.length !== before;
+  }
+
+  /** True when `secret` is a current password of the application with `appId` (for test assertions). */
+  verifyApplicationSecret(appId: string, secret: string, now = Date.now()): boolean {
+    const app = this.getApplicationByAppId(appId);
+    if (!app) return false;
+    return app.passwords.some((p) => Date.parse(p.endDateTime) > now && timingSafeEqual(hashSecret(secret, p.salt), p.hash));
+  }
+
+  /** Deletes an application and its service principal, as Graph does. False when unknown. */
+  deleteApplication(id: string): boolean {
+    const app = this.getApplication(id);
+    if (!app) return false;
+    this.applications.delete(app.id);
+    for (const sp of [...this.servicePrincipals.values()]) if (sp.appId === app.appId) this.deleteServicePrincipal(sp.id);
+    return true;
+  }
+
+  deleteServicePrincipal(id: string): boolean {
+    const key = id.toLowerCase();
+    if (!this.servicePrincipals.delete(key)) return false;
+    for (const g of this.groups.values()) g.members.delete(key);
+    return true;
+  }
+}
+
+/** Graph prints dates without fractional seconds: `2024-05-20T17:00:59Z`. */
+export function graphDate(d = new Date()): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Graph client secrets: 40 characters, the 4th–6th being `8Q~` (the current secret format). */
+function newSecretText(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.~-';
+  const bytes = randomBytes(37);
+  let out = '';
+  for (const b of bytes) out += alphabet[b % alphabet.length];
+  return out.slice(0, 3) + '8Q~' + out.slice(3, 37);
+}
+
+function hashSecret(secret: string, salt: Buffer): Buffer {
+  return createHash('sha256').update(salt).update(secret).digest();
+}

@@ -1,0 +1,38 @@
+/**
+ * The shape of a Graph route and the request context its handler sees.
+ */
+import type { RouteDefinition } from '../arm/router';
+import type { Directory } from '../directory';
+import type { EmulatorReply } from '../http-util';
+
+/** How far the caller's application permission reaches (CONTRACTS §4, "Permissions"). */
+export type ApplicationPermission = 'OwnedBy' | 'All';
+
+/** A parsed Graph request. */
+export interface GraphRequestContext {
+  directory: Directory;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: unknown;
+  /** `https://host:port/v1.0`, for `@odata.context`. */
+  serviceRoot: string;
+  /** Object id of the caller (owner of the applications it creates). */
+  callerObjectId: string;
+  applicationPermission: ApplicationPermission;
+}
+
+/** One Graph route. */
+export interface GraphRoute extends RouteDefinition {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  handle(ctx: GraphRequestContext): EmulatorReply;
+}
+
+/** 200 with a JSON body. */
+export function ok(body: unknown): EmulatorReply {
+  return { status: 200, body };
+}
+
+/** `{ "@odata.context": …, value: [...] }` collection answer. */
+export function collection(ctx: GraphRequestContext, entitySet: string, value: unknown[]): EmulatorReply {
+  return ok({ '@odata.context': `${ctx.serviceRoot}/$metadata#${entitySet}`, value });
+}

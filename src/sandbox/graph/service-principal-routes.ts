@@ -1,0 +1,90 @@
+/**
+ * `/servicePrincipals` (CONTRACTS §4.2, 4.4, 4.5): lookup by appId (key and `$filter` forms) and
+ * id, creation (subject to the directory's replication delay) and deletion.
+ */
+import type { DirectoryServicePrincipal } from '../directory';
+import { HttpError } from '../http-util';
+import { badRequest, noBackingApplication, requestDenied, resourceNotFound } from './graph-errors';
+import { compileFilter } from './graph-filter';
+import { collection, ok, type GraphRequestContext, type GraphRoute } from './graph-route';
+import { select, servicePrincipalToWire } from './graph-wire';
+
+/** Service principal routes. */
+export function servicePrincipalRoutes(): GraphRoute[] {
+  return [
+    {
+      method: 'GET',
+      pattern: "servicePrincipals(appId='{appId}')",
+      operation: 'servicePrincipals.getByAppId',
+      handle: (ctx) => {
+        const sp = ctx.directory.getServicePrincipalByAppId(ctx.params['appId']!);
+        if (!sp) throw resourceNotFound(ctx.params['appId']!);
+        return entity(ctx, sp);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: 'servicePrincipals',
+      operation: 'servicePrincipals.list',
+      handle: (ctx) => {
+        const filter = compileFilter(ctx.query.get('$filter'));
+        const value = [...ctx.directory.servicePrincipals.values()]
+          .map((sp) => servicePrincipalToWire(sp, ctx.directory.tenantId))
+          .filter(filter)
+          .map((sp) => select(sp, ctx.query.get('$select')));
+        return collection(ctx, 'servicePrincipals', value);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: 'servicePrincipals/{id}',
+      operation: 'servicePrincipals.get',
+      handle: (ctx) => entity(ctx, find(ctx)),
+    },
+    { method: 'POST', pattern: 'servicePrincipals', operation: 'servicePrincipals.create', handle: create },
+    {
+      method: 'DELETE',
+      pattern: 'servicePrincipals/{id}',
+      operation: 'servicePrincipals.delete',
+      handle: (ctx) => {
+        const sp = find(ctx);
+        const app = ctx.directory.getApplicationByAppId(sp.appId);
+        const owned = app?.ownerIds.has(ctx.callerObjectId.toLowerCase()) ?? false;
+        if (sp.servicePrincipalType === 'ManagedIdentity' || (ctx.applicationPermission === 'OwnedBy' && !owned)) throw requestDenied();
+        ctx.directory.deleteServicePrincipal(sp.id);
+        return { status: 204 };
+      },
+    },
+  ];
+}
+
+/**
+ * POST /servicePrincipals `{appId}` → 201. While the application has not replicated (see
+ * `Directory.replicationDelay`) this is the 400 `Request_BadRequest` real Graph returns.
+ */
+function create(ctx: GraphRequestContext) {
+  const appId = ((ctx.body ?? {}) as { appId?: unknown }).appId;
+  if (typeof appId !== 'string' || appId === '') throw badRequest("Property 'appId' is required.");
+  const app = ctx.directory.getApplicationByAppId(appId);
+  if (!app) throw noBackingApplication(appId);
+  if (app.unreplicatedCalls > 0) {
+    app.unreplicatedCalls -= 1;
+    throw noBackingApplication(appId);
+  }
+  if (ctx.applicationPermission === 'OwnedBy' && !app.ownerIds.has(ctx.callerObjectId.toLowerCase())) throw requestDenied();
+  if (ctx.directory.getServicePrincipalByAppId(appId)) {
+    throw new HttpError(409, 'Request_MultipleObjectsWithSameKeyValue', `The service principal cannot be created, updated, or restored because the service principal name ${appId} is already in use.`);
+  }
+  const sp = ctx.directory.addServicePrincipal({ appId: app.appId, displayName: app.displayName });
+  return { status: 201, body: { '@odata.context': `${ctx.serviceRoot}/$metadata#servicePrincipals/$entity`, ...servicePrincipalToWire(sp, ctx.directory.tenantId) } };
+}
+
+function find(ctx: GraphRequestContext): DirectoryServicePrincipal {
+  const sp = ctx.directory.getServicePrincipal(ctx.params['id']!);
+  if (!sp) throw resourceNotFound(ctx.params['id']!);
+  return sp;
+}
+
+function entity(ctx: GraphRequestContext, sp: DirectoryServicePrincipal) {
+  return ok({ '@odata.context': `${ctx.serviceRoot}/$metadata#servicePrincipals/$entity`, ...select(servicePrincipalToWire(sp, ctx.directory.tenantId), ctx.query.get('$select')) });
+}

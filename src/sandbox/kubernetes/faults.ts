@@ -1,0 +1,96 @@
+/**
+ * Fault injection: make the next matching request(s) fail the way a flaky or overloaded API
+ * server does (429 with Retry-After, 500, 503, 504, a slow answer or a dropped connection),
+ * so the bot's retry and error paths can be tested without timing tricks.
+ */
+import { generic, StatusError } from './status';
+import type { ResourceName, Verb } from './types';
+
+/** A fault rule. Omitted match fields match anything. */
+export interface FaultRule {
+  /** HTTP method, e.g. 'PUT'. */
+  method?: string;
+  verb?: Verb;
+  resource?: ResourceName;
+  namespace?: string;
+  name?: string;
+  /** Exact path or a RegExp on the (normalised) URL path. */
+  path?: string | RegExp;
+  /** Status code to answer with (e.g. 429, 500, 503, 504). Omit with `delayMs` alone to only slow the request down. */
+  status?: number;
+  /** Status message; defaults to the real server's generic text for the code. */
+  message?: string;
+  /** Sets `Retry-After` and `details.retryAfterSeconds`. */
+  retryAfterSeconds?: number;
+  /** Waits this long before answering (or before proceeding normally when no status/drop is set). */
+  delayMs?: number;
+  /** Destroys the socket without an HTTP answer (a network failure as the client sees it). */
+  drop?: boolean;
+  /** How many requests this rule hits before it expires (default 1; Infinity for "always"). */
+  times?: number;
+}
+
+/** What the router should do for a request hit by a fault. */
+export interface FaultAction {
+  delayMs: number;
+  drop: boolean;
+  error?: StatusError;
+}
+
+/** Request attributes a fault can match on. */
+export interface FaultTarget {
+  method: string;
+  path: string;
+  verb?: Verb;
+  resource?: ResourceName;
+  namespace?: string;
+  name?: string;
+}
+
+interface LiveRule extends FaultRule {
+  remaining: number;
+}
+
+/** The fault set. One per emulator, reachable as `emulator.faults`. */
+export class Faults {
+  private rules: LiveRule[] = [];
+
+  /** Adds a fault; returns a function that removes it. */
+  inject(rule: FaultRule): () => void {
+    const live: LiveRule = { ...rule, remaining: rule.times ?? 1 };
+    this.rules.push(live);
+    return () => {
+      this.rules = this.rules.filter((r) => r !== live);
+    };
+  }
+
+  /** Removes all faults. */
+  clear(): void {
+    this.rules = [];
+  }
+
+  /** Consumes and returns the first matching fault's action, if any. */
+  take(t: FaultTarget): FaultAction | undefined {
+    const rule = this.rules.find((r) => r.remaining > 0 && matches(r, t));
+    if (!rule) return undefined;
+    rule.remaining -= 1;
+    if (rule.remaining <= 0) this.rules = this.rules.filter((r) => r !== rule);
+    return {
+      delayMs: rule.delayMs ?? 0,
+      drop: rule.drop ?? false,
+      error: rule.status ? generic(rule.status, rule.message, rule.retryAfterSeconds) : undefined,
+    };
+  }
+}
+
+function matches(r: FaultRule, t: FaultTarget): boolean {
+  if (r.method && r.method.toUpperCase() !== t.method) return false;
+  if (r.verb && r.verb !== t.verb) return false;
+  if (r.resource && r.resource !== t.resource) return false;
+  if (r.namespace !== undefined && r.namespace !== t.namespace) return false;
+  if (r.name !== undefined && r.name !== t.name) return false;
+  if (r.path !== undefined) {
+    if (typeof r.path === 'string' ? r.path !== t.path : !r.path.test(t.path)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,105 @@
+/**
+ * Starts the emulated Azure Resource Manager and Microsoft Graph over HTTPS, seeded with the
+ * sandbox world of `fixtures.ts`.
+ *
+ * ## Trusting the sandbox CA (copy this into the integration code)
+ *
+ * The Azure SDKs send bearer tokens only over HTTPS, so the emulators use a certificate from a CA
+ * minted at start (`tls.ts`). Trust it per client, never process-wide:
+ *
+ * - **All three Azure SDK clients** (`@azure/core-rest-pipeline` 1.24 pipeline option
+ *   `tlsOptions`, which installs the `tlsPolicy`; the Node HTTP client then builds an
+ *   `https.Agent` with that `ca`):
+ *   ```ts
+ *   const options = { endpoint: sandbox.armUrl, tlsOptions: { ca: sandbox.tls.caPem } };
+ *   new ContainerServiceClient(credential, subscriptionId, options);            // @azure/arm-containerservice 25.3.0
+ *   new ContainerRegistryManagementClient(credential, subscriptionId, options); // @azure/arm-containerregistry 12.0.0
+ *   new AuthorizationManagementClient(credential, subscriptionId, { ...options, $host: sandbox.armUrl }); // @azure/arm-authorization 9.0.0: needs $host too
+ *   ```
+ *   `tlsOptions.ca` *replaces* the default CA list for that client, which is what we want
+ *   against an emulator; in Azure mode pass no `tlsOptions`.
+ * - **Graph over `fetch`**: Node 20's global `fetch` takes no CA option (undici's dispatcher is
+ *   not a dependency here). Use `https.request(url, { ca })` for the few Graph calls, or start
+ *   a separate process with `NODE_EXTRA_CA_CERTS=<file with caPem>` (read at process start, so
+ *   it cannot help an in-process sandbox).
+ * - **Kubeconfigs** from `listClusterUserCredential` carry the CA as
+ *   `certificate-authority-data` (default: this sandbox CA; `arm.state.updateCluster` changes it).
+ *
+ * The credential can be a plain object:
+ * `{ getToken: async () => ({ token: SANDBOX_BEARER_TOKEN, expiresOnTimestamp: Date.now() + 3600e3 }) }`.
+ */
+import { ArmEmulator } from './arm/arm-emulator';
+import { Directory } from './directory';
+import { SANDBOX_BEARER_TOKEN, SANDBOX_TENANT_ID } from './fixtures';
+import { GraphEmulator } from './graph/graph-emulator';
+import { startHttpsServer } from './http-util';
+import { seedSandbox } from './seed';
+import { createSandboxTls } from './tls';
+
+/** Options of {@link startSandbox}. */
+export interface SandboxOptions {
+  /** Interface to listen on; default `127.0.0.1`. The certificate covers it and `localhost`. */
+  host?: string;
+  /** Default 0 (a free port). */
+  armPort?: number;
+  /** Default 0 (a free port). */
+  graphPort?: number;
+  /** Seed the fixtures' world; default true. */
+  seed?: boolean;
+  /** Keep request logs; default true. Switch off for long benchmarks. */
+  recordRequests?: boolean;
+  /** Page size of ARM list operations; default 50. */
+  pageSize?: number;
+}
+
+/** A running sandbox. */
+export interface Sandbox {
+  /** The CA to trust (see the file comment). */
+  tls: { caPem: string };
+  /** The bearer token both emulators accept. */
+  token: string;
+  /** ARM base URL, e.g. `https://127.0.0.1:PORT`. */
+  armUrl: string;
+  /** Graph base URL WITHOUT `/v1.0`, e.g. `https://127.0.0.1:PORT`. */
+  graphUrl: string;
+  arm: ArmEmulator;
+  graph: GraphEmulator;
+  /** The directory shared by Graph and ARM. */
+  directory: Directory;
+  /** Closes both servers and every open connection. */
+  stop(): Promise<void>;
+}
+
+/** Starts ARM and Graph emulators on HTTPS and (by default) seeds them. */
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const host = opts.host ?? '127.0.0.1';
+  const tls = createSandboxTls([...new Set([host, '127.0.0.1', 'localhost'])]);
+  const directory = new Directory(SANDBOX_TENANT_ID);
+  const recordRequests = opts.recordRequests ?? true;
+  const arm = new ArmEmulator({ directory, token: SANDBOX_BEARER_TOKEN, recordRequests, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) });
+  const graph = new GraphEmulator({ directory, token: SANDBOX_BEARER_TOKEN, recordRequests });
+  arm.state.defaultApiServerCaPem = tls.caPem;
+  if (opts.seed ?? true) seedSandbox(arm, directory);
+
+  const armServer = await startHttpsServer({ host, port: opts.armPort ?? 0, certPem: tls.certPem, keyPem: tls.keyPem, listener: arm.listener });
+  let graphServer;
+  try {
+    graphServer = await startHttpsServer({ host, port: opts.graphPort ?? 0, certPem: tls.certPem, keyPem: tls.keyPem, listener: graph.listener });
+  } catch (e) {
+    await armServer.close();
+    throw e;
+  }
+  const servers = [armServer, graphServer];
+  return {
+    tls: { caPem: tls.caPem },
+    token: SANDBOX_BEARER_TOKEN,
+    armUrl: armServer.url,
+    graphUrl: graphServer.url,
+    arm,
+    graph,
+    directory,
+    stop: async () => {
+      await Promise.all(servers.map((s) => s.close()));
+    },
+  };
+}

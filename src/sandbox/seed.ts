@@ -1,0 +1,102 @@
+/**
+ * Seeds the sandbox world of `fixtures.ts` into the ARM state and the directory: two
+ * subscriptions, three clusters (managed identity system/user-assigned and a legacy service
+ * principal cluster), four registries (one in ABAC mode, `sharedacr` in both subscriptions), the
+ * people, the approver group and the bot's own service principal.
+ *
+ * Every identity a cluster refers to is a service principal in the directory, so role
+ * assignments to it succeed and Graph can resolve the legacy cluster's app id.
+ */
+import { v5 as uuidv5 } from 'uuid';
+import type { ArmEmulator } from './arm/arm-emulator';
+import type { Directory } from './directory';
+import {
+  SANDBOX_APPROVER_GROUP_ID,
+  SANDBOX_BOT_APP_ID,
+  SANDBOX_BOT_OBJECT_ID,
+  SANDBOX_CLUSTERS,
+  SANDBOX_REGISTRIES,
+  SANDBOX_SUBSCRIPTIONS,
+  SANDBOX_USERS,
+} from './fixtures';
+
+/** Namespace for deriving stable client ids of identities whose client id the fixtures do not fix. */
+const DERIVED_ID_NAMESPACE = '6f0b8d6e-5a3c-4c1e-9a51-7d7f3e1c2b40';
+
+/** A stable GUID derived from another (e.g. a managed identity's client id from its object id). */
+function derivedId(from: string): string {
+  return uuidv5(from.toLowerCase(), DERIVED_ID_NAMESPACE);
+}
+
+/** Puts the fixtures' world into `arm` and `directory`. Call once, on a fresh emulator pair. */
+export function seedSandbox(arm: ArmEmulator, directory: Directory): void {
+  const state = arm.state;
+  for (const sub of Object.values(SANDBOX_SUBSCRIPTIONS)) state.addSubscription(sub);
+
+  // People and the approver group.
+  for (const u of Object.values(SANDBOX_USERS)) directory.addUser({ id: u.objectId, displayName: u.name });
+  directory.addGroup({ id: SANDBOX_APPROVER_GROUP_ID, displayName: 'acrbot approvers', members: [SANDBOX_USERS.approver.objectId] });
+
+  // The bot's own identity (the caller ARM and Graph see).
+  directory.addServicePrincipal({ id: SANDBOX_BOT_OBJECT_ID, appId: SANDBOX_BOT_APP_ID, displayName: 'acrbot' });
+
+  // prod: SystemAssigned managed identity, Entra ID + Azure RBAC.
+  const prod = SANDBOX_CLUSTERS.prod;
+  const prodControlPlaneClientId = derivedId(prod.controlPlanePrincipalId);
+  state.addCluster({
+    subscriptionId: prod.subscriptionId,
+    resourceGroup: prod.resourceGroup,
+    name: prod.name,
+    identity: prod.identity,
+    controlPlanePrincipalId: prod.controlPlanePrincipalId,
+    controlPlaneClientId: prodControlPlaneClientId,
+    kubeletObjectId: prod.kubeletObjectId,
+    kubeletClientId: prod.kubeletClientId,
+    aad: prod.aad,
+    enableAzureRBAC: true,
+  });
+  directory.addServicePrincipal({ id: prod.controlPlanePrincipalId, appId: prodControlPlaneClientId, displayName: prod.name, servicePrincipalType: 'ManagedIdentity' });
+  directory.addServicePrincipal({ id: prod.kubeletObjectId, appId: prod.kubeletClientId, displayName: `${prod.name}-agentpool`, servicePrincipalType: 'ManagedIdentity' });
+
+  // legacy: service principal cluster; its clientId is an app id that Graph resolves to the SP object id.
+  const legacy = SANDBOX_CLUSTERS.legacy;
+  state.addCluster({
+    subscriptionId: legacy.subscriptionId,
+    resourceGroup: legacy.resourceGroup,
+    name: legacy.name,
+    identity: legacy.identity,
+    servicePrincipalAppId: legacy.servicePrincipalAppId,
+    aad: legacy.aad,
+  });
+  // Owned by someone else: the bot's OwnedBy permission must not reach it.
+  directory.addApplication({ id: derivedId(legacy.servicePrincipalAppId), appId: legacy.servicePrincipalAppId, displayName: `${legacy.name}-sp` });
+  directory.addServicePrincipal({ id: legacy.servicePrincipalObjectId, appId: legacy.servicePrincipalAppId, displayName: `${legacy.name}-sp` });
+
+  // dev: UserAssigned managed identity in the second subscription, local accounts.
+  const dev = SANDBOX_CLUSTERS.dev;
+  const devControlPlaneClientId = derivedId(dev.controlPlanePrincipalId);
+  state.addCluster({
+    subscriptionId: dev.subscriptionId,
+    resourceGroup: dev.resourceGroup,
+    name: dev.name,
+    identity: dev.identity,
+    controlPlanePrincipalId: dev.controlPlanePrincipalId,
+    controlPlaneClientId: devControlPlaneClientId,
+    kubeletObjectId: dev.kubeletObjectId,
+    kubeletClientId: dev.kubeletClientId,
+    aad: dev.aad,
+    location: 'westeurope',
+  });
+  directory.addServicePrincipal({ id: dev.controlPlanePrincipalId, appId: devControlPlaneClientId, displayName: `${dev.name}-identity`, servicePrincipalType: 'ManagedIdentity' });
+  directory.addServicePrincipal({ id: dev.kubeletObjectId, appId: dev.kubeletClientId, displayName: `${dev.name}-agentpool`, servicePrincipalType: 'ManagedIdentity' });
+
+  for (const r of Object.values(SANDBOX_REGISTRIES)) {
+    state.addRegistry({
+      subscriptionId: r.subscriptionId,
+      resourceGroup: r.resourceGroup,
+      name: r.name,
+      loginServer: r.loginServer,
+      roleAssignmentMode: r.roleAssignmentMode,
+    });
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * A capturing Bot Connector: the Bot Framework REST endpoints the bot calls on `serviceUrl`
+ * (CONTRACTS §6), recording every outgoing activity so tests can assert on what users see.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One call the bot made. */
+export interface CapturedCall {
+  op: 'send' | 'reply' | 'update' | 'delete' | 'createConversation';
+  conversationId: string;
+  activityId: string;
+  activity: Record<string, any>;
+}
+
+/** The connector. */
+export class CapturingConnector {
+  readonly calls: CapturedCall[] = [];
+  private server?: Server;
+  private counter = 0;
+  private waiters: Array<() => void> = [];
+  url = '';
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+    const parts = (req.url ?? '').split('?')[0].split('/').filter(Boolean).map(decodeURIComponent);
+    // v3 / conversations / {id} / activities / {activityId}
+    let call: CapturedCall | undefined;
+    if (req.method === 'POST' && parts.length === 2) {
+      call = { op: 'createConversation', conversationId: `conv-${++this.counter}`, activityId: `act-${this.counter}`, activity: body };
+      this.record(call);
+      return this.json(res, 200, { id: call.conversationId, activityId: call.activityId });
+    }
+    const conversationId = parts[2] ?? '';
+    if (req.method === 'POST' && parts[3] === 'activities') {
+      call = { op: parts[4] ? 'reply' : 'send', conversationId, activityId: `act-${++this.counter}`, activity: body };
+    } else if (req.method === 'PUT' && parts[3] === 'activities') {
+      call = { op: 'update', conversationId, activityId: parts[4], activity: body };
+    } else if (req.method === 'DELETE') {
+      call = { op: 'delete', conversationId, activityId: parts[4], activity: {} };
+    } else if (req.method === 'GET' && parts[3]?.toLowerCase().includes('members')) {
+      return this.json(res, 200, []);
+    }
+    if (!call) return this.json(res, 404, { error: { code: 'NotFound', message: req.url } });
+    this.record(call);
+    this.json(res, 200, { id: call.activityId });
+  }
+
+  private record(call: CapturedCall): void {
+    this.calls.push(call);
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown): void {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  }
+
+  /** Messages with content (typing indicators left out). */
+  messages(): CapturedCall[] {
+    return this.calls.filter((c) => c.activity.type !== 'typing');
+  }
+
+  /** Waits until some call matches (or fails after `timeoutMs`). */
+  async waitFor(predicate: (call: CapturedCall) => boolean, timeoutMs = 10_000, what = 'a matching bot message'): Promise<CapturedCall> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.calls.find(predicate);
+      if (found) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; saw: ${this.calls.map((c) => `${c.op}:${cardText(c.activity).slice(0, 80)}`).join(' | ')}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => { clearTimeout(t); resolve(); });
+      });
+    }
+  }
+
+  clear(): void {
+    this.calls.length = 0;
+  }
+}
+
+/** All text in an activity: its text plus every TextBlock/FactSet value in its cards. */
+export function cardText(activity: Record<string, any>): string {
+  const out: string[] = [];
+  if (activity.text) out.push(String(activity.text));
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node && typeof node === 'object') {
+      const n = node as Record<string, unknown>;
+      if (typeof n.text === 'string') out.push(n.text);
+      if (typeof n.title === 'string') out.push(n.title);
+      if (typeof n.value === 'string') out.push(n.value);
+      if (typeof n.codeSnippet === 'string') out.push(n.codeSnippet);
+      Object.values(n).forEach(walk);
+    }
+  };
+  walk(activity.attachments?.map((a: { content: unknown }) => a.content));
+  return out.join('\n');
+}

@@ -1,0 +1,93 @@
+/**
+ * Integration harness: the real app (restify + CloudAdapter + bot) in sandbox mode over
+ * HTTP, the sandbox emulators over HTTPS with the real SDK clients, and a capturing Bot
+ * Connector for replies.
+ */
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { startApp, type AppOptions, type RunningApp } from '../../src/app';
+import { loadConfig } from '../../src/config/config';
+import type { AccessRequest } from '../../src/domain/request';
+import { REDACTED_KEYS } from '../../src/observability/logger';
+import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
+import { CapturingConnector, cardText, type CapturedCall } from './capturing-connector';
+import { cardAction, channelMessage, personalMessage, postActivity, type TeamsUser } from './teams-activities';
+
+/** Every log line the app wrote, for sentinel scans. */
+export class LogCapture {
+  readonly lines: string[] = [];
+  readonly stream = new Writable({ write: (chunk, _enc, done) => { this.lines.push(String(chunk)); done(); } });
+  logger(): pino.Logger {
+    return pino({ level: 'debug', redact: { paths: REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]), censor: '[redacted]' } }, this.stream);
+  }
+}
+
+/** A running bot with its connector. */
+export interface Harness {
+  app: RunningApp;
+  connector: CapturingConnector;
+  logs: LogCapture;
+  serviceUrl: string;
+  say(user: TeamsUser, text: string, where?: 'channel' | 'personal'): Promise<{ status: number; body: any }>;
+  click(user: TeamsUser, verb: string, data: Record<string, unknown>, replyToId?: string): Promise<{ status: number; body: any }>;
+  /** Requests a grant in the channel and returns the created request (from the store). */
+  requestGrant(user: TeamsUser, args: string): Promise<AccessRequest>;
+  /** Waits until the request reaches a final state. */
+  settle(requestId: string): Promise<AccessRequest>;
+  stop(): Promise<void>;
+}
+
+/** The sandbox people. */
+export const users = {
+  requester: SANDBOX_USERS.requester as TeamsUser,
+  approver: SANDBOX_USERS.approver as TeamsUser,
+  outsider: SANDBOX_USERS.outsider as TeamsUser,
+};
+
+/** Starts a harness; `env` adds config variables (sandbox mode, memory storage by default). */
+export async function startHarness(env: Record<string, string> = {}, options: AppOptions = {}, shared?: { connector: CapturingConnector }): Promise<Harness> {
+  const connector = shared?.connector ?? new CapturingConnector();
+  const serviceUrl = shared ? connector.url : await connector.start();
+  const logs = new LogCapture();
+  const config = loadConfig({ ACRBOT_MODE: 'sandbox', PORT: '0', ACRBOT_STORAGE: 'memory', LOG_LEVEL: 'debug', ...env });
+  const app = await startApp(config, { logger: logs.logger(), principalRetryDelaysMs: [5, 5, 5, 5, 5], sweepIntervalMs: 0, ...options });
+  const o = { serviceUrl };
+  let stopped = false;
+  const harness: Harness = {
+    app, connector, logs, serviceUrl,
+    say: (user, text, where = 'channel') => postActivity(app.url, where === 'channel' ? channelMessage(user, text, o) : personalMessage(user, text, o)),
+    click: (user, verb, data, replyToId) => postActivity(app.url, cardAction(user, verb, data, { ...o, replyToId })),
+    async requestGrant(user, args) {
+      const before = connector.calls.length;
+      const res = await harness.say(user, `grant ${args}`);
+      if (res.status !== 200) throw new Error(`bot answered ${res.status}`);
+      const reply = await connector.waitFor((c) => connector.calls.indexOf(c) >= before && /R-[2-9A-Z]{8}/.test(cardText(c.activity)) && c.op !== 'update', 10_000, 'a plan card');
+      const id = /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(cardText(reply.activity))![0];
+      const request = await app.store.get(id);
+      if (!request) throw new Error(`request ${id} not stored`);
+      return request;
+    },
+    async settle(requestId) {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        await app.services.executor.drain();
+        const r = await app.store.get(requestId);
+        if (r && ['succeeded', 'failed', 'rejected', 'expired'].includes(r.state)) return r;
+        if (Date.now() > deadline) throw new Error(`request ${requestId} did not settle: ${r?.state}`);
+        await new Promise((res) => setTimeout(res, 10));
+      }
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await app.stop();
+      if (!shared) await connector.stop();
+    },
+  };
+  return harness;
+}
+
+/** Calls whose card text matches. */
+export function callsWithText(connector: CapturingConnector, pattern: RegExp): CapturedCall[] {
+  return connector.calls.filter((c) => pattern.test(cardText(c.activity)));
+}

@@ -1,0 +1,253 @@
+/**
+ * The grant flow end to end: Teams-shaped activities into the real restify server and bot,
+ * the real Azure SDK clients against the sandbox emulators over HTTPS, replies captured at
+ * the Bot Connector.
+ */
+import { ROLE_IDS } from '../../src/domain/roles';
+import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
+import { cardText } from '../helpers/capturing-connector';
+import { callsWithText, type Harness, startHarness, users } from '../helpers/harness';
+
+const prodCluster = SANDBOX_CLUSTERS.prod;
+const contoso = SANDBOX_REGISTRIES.contoso;
+const contosoId = sandboxResourceId('registry', contoso);
+
+describe('grant flow', () => {
+  let h: Harness;
+  beforeEach(async () => { h = await startHarness(); });
+  afterEach(async () => { await h.stop(); });
+
+  function assignmentsOn(scope: string) {
+    return h.app.sandbox!.arm.state.listRoleAssignments().filter((a: { scope: string }) => a.scope.toLowerCase() === scope.toLowerCase());
+  }
+
+  test('MSI cluster: plan card, approval card in the approvals channel, approve, one AcrPull on the kubelet identity, outcome with snippet', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api to prod');
+    expect(request.state).toBe('pending');
+    expect(request.plan.kind).toBe('grant');
+    const plan = request.plan as Extract<typeof request.plan, { kind: 'grant' }>;
+    expect(plan.identity).toMatchObject({ kind: 'kubelet', objectId: prodCluster.kubeletObjectId });
+    expect(plan.identity.objectId).not.toBe(prodCluster.controlPlanePrincipalId);
+    expect(plan.role.id).toBe(ROLE_IDS.acrPull);
+    expect(plan.scope.toLowerCase()).toBe(contosoId.toLowerCase());
+
+    const planCard = callsWithText(h.connector, new RegExp(request.id)).find((c) => c.op !== 'update')!;
+    const planText = cardText(planCard.activity);
+    for (const expected of ['aks-prod', prodCluster.kubeletObjectId, 'contosoacr.azurecr.io', 'AcrPull', 'deploy payments-api to prod', 'SANDBOX']) expect(planText).toContain(expected);
+    const approval = await h.connector.waitFor((c) => c.conversationId.startsWith('19:sandbox-approvals') && cardText(c.activity).includes(request.id), 5000, 'the approval card');
+    expect(JSON.stringify(approval.activity)).toContain('"verb":"approve"');
+
+    const res = await h.click(users.approver, 'approve', { requestId: request.id, version: request.version }, approval.activityId);
+    expect(res.status).toBe(200);
+    expect(res.body.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(cardText({ attachments: [{ content: res.body.value }] })).toContain('Executing');
+
+    const done = await h.settle(request.id);
+    expect(done.state).toBe('succeeded');
+    const assignments = assignmentsOn(contosoId);
+    expect(assignments).toHaveLength(1);
+    expect(assignments[0].principalId).toBe(prodCluster.kubeletObjectId);
+    expect(assignments[0].roleDefinitionId.toLowerCase()).toMatch(new RegExp(`/${ROLE_IDS.acrPull}$`));
+    expect(assignments[0].principalType).toBe('ServicePrincipal');
+    expect(assignments[0].name).toBe(plan.roleAssignmentName);
+
+    const outcome = await h.connector.waitFor((c) => /Pull access granted/.test(cardText(c.activity)), 5000, 'the outcome card');
+    const outcomeText = cardText(outcome.activity);
+    expect(outcomeText).toContain('image: contosoacr.azurecr.io/');
+    expect(done.outcome!.azureRequestIds.length).toBeGreaterThan(0);
+    expect(outcomeText).toContain(done.outcome!.azureRequestIds[0]);
+    // Every copy (requester's and approvers') now shows the final state.
+    const copies = await h.app.store.listCardCopies(request.id);
+    expect(copies.map((c) => c.role).sort()).toEqual(['approver', 'requester']);
+    for (const copy of copies) {
+      const last = h.connector.calls.filter((c) => c.op === 'update' && c.activityId === copy.activityId).pop();
+      expect(last && cardText(last.activity)).toContain('Granted');
+    }
+    // Nothing was written to the cluster resource.
+    expect(h.app.sandbox!.arm.requests.filter((r: { method: string; operation: string }) => r.method !== 'GET' && r.operation.startsWith('managedClusters'))).toEqual([]);
+  });
+
+  test('cost: a first grant on an MSI cluster makes exactly one ARM write, no Graph call and at most 6 ARM reads', async () => {
+    await h.stop();
+    h = await startHarness({ ACRBOT_SUBSCRIPTION_IDS: prodCluster.subscriptionId });
+    const request = await h.requestGrant(users.requester, 'rg-aks/aks-prod contosoacr deploy payments-api to prod');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    expect((await h.settle(request.id)).state).toBe('succeeded');
+    const arm = h.app.sandbox!.arm.requests;
+    const writes = arm.filter((r: { method: string }) => r.method !== 'GET');
+    expect(writes.map((w: { operation: string }) => w.operation)).toEqual(['roleAssignments.create']);
+    expect(arm.length - writes.length).toBeLessThanOrEqual(6);
+    expect(h.app.sandbox!.graph.requests).toHaveLength(0);
+  });
+
+  test('SP cluster: the service principal app id is resolved to its object id through Graph', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-legacy contosoacr legacy batch jobs need images');
+    const plan = request.plan as Extract<typeof request.plan, { kind: 'grant' }>;
+    expect(plan.identity).toMatchObject({ kind: 'servicePrincipal', appId: SANDBOX_CLUSTERS.legacy.servicePrincipalAppId, objectId: SANDBOX_CLUSTERS.legacy.servicePrincipalObjectId });
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    expect((await h.settle(request.id)).state).toBe('succeeded');
+    expect(assignmentsOn(contosoId).map((a: { principalId: string }) => a.principalId)).toEqual([SANDBOX_CLUSTERS.legacy.servicePrincipalObjectId]);
+  });
+
+  test('ABAC registry: Container Registry Repository Reader instead of AcrPull', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoabac repository scoped pulls');
+    const plan = request.plan as Extract<typeof request.plan, { kind: 'grant' }>;
+    expect(plan.role.id).toBe(ROLE_IDS.repositoryReader);
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    expect((await h.settle(request.id)).state).toBe('succeeded');
+    const abacId = sandboxResourceId('registry', SANDBOX_REGISTRIES.abac);
+    expect(assignmentsOn(abacId).map((a: { roleDefinitionId: string }) => a.roleDefinitionId.split('/').pop())).toEqual([ROLE_IDS.repositoryReader]);
+  });
+
+  test('already granted: says so with the existing assignment and creates no request', async () => {
+    const first = await h.requestGrant(users.requester, 'aks-prod contosoacr first time grant');
+    await h.click(users.approver, 'approve', { requestId: first.id });
+    await h.settle(first.id);
+    h.connector.clear();
+    await h.say(users.requester, 'grant aks-prod contosoacr second time grant');
+    const reply = await h.connector.waitFor((c) => /Access already exists/.test(cardText(c.activity)), 5000, 'already-exists card');
+    expect(cardText(reply.activity)).toContain(first.outcome?.createdIds?.[0] ?? 'roleAssignments');
+    expect(await h.app.store.listByState(['pending'])).toHaveLength(0);
+  });
+
+  test('RoleAssignmentExists at execution (assigned under another name meanwhile) counts as granted', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.create', status: 409, code: 'RoleAssignmentExists', message: 'The role assignment already exists. The ID of the existing role assignment is 716c4d159bc8476da3c16ccb70082517.', count: 1 });
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const done = await h.settle(request.id);
+    expect(done.state).toBe('succeeded');
+    expect(done.outcome?.alreadyPresent).toBe(true);
+    await h.connector.waitFor((c) => /Access was already in place/.test(cardText(c.activity)), 5000, 'already-in-place outcome');
+  });
+
+  test('PrincipalNotFound ×3 is retried, then the grant succeeds', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr brand new cluster');
+    h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.create', status: 400, code: 'PrincipalNotFound', count: 3 });
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    expect((await h.settle(request.id)).state).toBe('succeeded');
+    expect(h.app.sandbox!.arm.requests.filter((r: { operation: string }) => r.operation === 'roleAssignments.create')).toHaveLength(4);
+    expect(assignmentsOn(contosoId)).toHaveLength(1);
+  });
+
+  test('bot lacks roleAssignments/write on the registry: plain sentence naming the role to give, no request', async () => {
+    h.app.sandbox!.arm.state.denyAction(contosoId, 'Microsoft.Authorization/roleAssignments/write');
+    await h.say(users.requester, 'grant aks-prod contosoacr deploy payments-api');
+    const reply = await h.connector.waitFor((c) => /roleAssignments\/write/.test(cardText(c.activity)), 5000, 'permission error');
+    const text = cardText(reply.activity);
+    expect(text).toMatch(/Role Based Access Control Administrator|User Access Administrator/);
+    expect(text).not.toMatch(/Owner\?/);
+    expect(await h.app.store.listByState(['pending'])).toHaveLength(0);
+  });
+
+  test('AuthorizationFailed at execution: failed with the same plain sentence', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    h.app.sandbox!.arm.state.denyAction(contosoId, 'Microsoft.Authorization/roleAssignments/write');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const done = await h.settle(request.id);
+    expect(done.state).toBe('failed');
+    expect(done.outcome?.error).toMatch(/Role Based Access Control Administrator/);
+    await h.connector.waitFor((c) => /The request failed/.test(cardText(c.activity)), 5000, 'failure outcome');
+  });
+
+  test('ambiguous registry name: asks which, listing both ids, no request', async () => {
+    await h.say(users.requester, 'grant aks-prod sharedacr shared images for all');
+    const reply = await h.connector.waitFor((c) => /registries named sharedacr/.test(cardText(c.activity)), 5000, 'ambiguity card');
+    const text = cardText(reply.activity);
+    expect(text).toContain(sandboxResourceId('registry', SANDBOX_REGISTRIES.sharedPlatform));
+    expect(text).toContain(sandboxResourceId('registry', SANDBOX_REGISTRIES.sharedData));
+    expect(await h.app.store.listByState(['pending'])).toHaveLength(0);
+  });
+
+  test('unknown names get "not found" with the closest names', async () => {
+    await h.say(users.requester, 'grant aks-prd contosoacr deploy payments-api');
+    const reply = await h.connector.waitFor((c) => /No cluster named aks-prd/.test(cardText(c.activity)), 5000, 'not found card');
+    expect(cardText(reply.activity)).toContain('aks-prod');
+  });
+
+  test('G10: bad names get a clear message, an audit entry and zero ARM requests', async () => {
+    for (const [args, fragment] of [['my;aks contosoacr valid reason here', 'cluster name'], ['../x contosoacr valid reason here', 'cluster'], ['aks-prod a'.padEnd(10, 'b') + ' valid reason here', 'registry name'], [`aks-prod ${'a'.repeat(51)} valid reason here`, 'registry name'], ['aks-prod acr#1x valid reason here', 'registry name']] as const) {
+      h.app.sandbox!.arm.clearRequests();
+      h.connector.clear();
+      await h.say(users.requester, `grant ${args}`);
+      const reply = await h.connector.waitFor((c) => /not a valid/.test(cardText(c.activity)), 5000, `rejection of ${args}`);
+      expect(cardText(reply.activity)).toContain(fragment);
+      expect(h.app.sandbox!.arm.requests).toHaveLength(0);
+    }
+    const audit = await h.app.audit.latest(20);
+    expect(audit.filter((e) => e.action === 'validation.failed').length).toBeGreaterThanOrEqual(5);
+  });
+
+  test('G10: names compare case-insensitively (MyAcr and myacr resolve to one registry)', async () => {
+    const a = await h.requestGrant(users.requester, 'AKS-PROD CONTOSOACR upper case names work');
+    const b = await h.requestGrant(users.requester, 'aks-prod contosoacr lower case names work');
+    expect(a.plan.registry.id).toBe(b.plan.registry.id);
+    expect((a.plan as { roleAssignmentName: string }).roleAssignmentName).toBe((b.plan as { roleAssignmentName: string }).roleAssignmentName);
+  });
+
+  test('a missing reason is asked for, validated, and cancel ends the conversation', async () => {
+    await h.say(users.requester, 'grant aks-prod contosoacr', 'personal');
+    await h.connector.waitFor((c) => /Why is the access needed/.test(cardText(c.activity)), 5000, 'reason question');
+    await h.say(users.requester, 'x', 'personal');
+    await h.connector.waitFor((c) => /at least 8 characters/.test(cardText(c.activity)), 5000, 're-ask with reason');
+    await h.say(users.requester, 'cancel', 'personal');
+    await h.connector.waitFor((c) => /Cancelled/.test(cardText(c.activity)), 5000, 'cancel');
+    expect(await h.app.store.listByState(['pending'])).toHaveLength(0);
+  });
+
+  test('the dialog collects missing arguments one at a time and creates the request', async () => {
+    await h.say(users.requester, 'grant aks-prod', 'personal');
+    await h.connector.waitFor((c) => /Which registry/.test(cardText(c.activity)), 5000, 'registry question');
+    await h.say(users.requester, 'contoso!!', 'personal');
+    await h.connector.waitFor((c) => /not a valid registry name/.test(cardText(c.activity)), 5000, 'registry re-ask');
+    await h.say(users.requester, 'contosoacr', 'personal');
+    await h.connector.waitFor((c) => /Why is the access needed/.test(cardText(c.activity)), 5000, 'reason question');
+    await h.say(users.requester, 'nightly batch needs images', 'personal');
+    await h.connector.waitFor((c) => /R-[2-9A-Z]{8}/.test(cardText(c.activity)), 5000, 'plan card');
+    expect(await h.app.store.listByState(['pending'])).toHaveLength(1);
+  });
+
+  test('the card form: errors keep the values, a valid form becomes the plan card', async () => {
+    await h.say(users.requester, 'grant');
+    const form = await h.connector.waitFor((c) => /Grant a cluster pull access/.test(cardText(c.activity)), 5000, 'form');
+    const bad = await h.click(users.requester, 'grantForm', { form: 'grant', cluster: 'aks-prod', registry: 'nope', reason: 'deploy payments-api' }, form.activityId);
+    expect(bad.status).toBe(200);
+    const badText = cardText({ attachments: [{ content: bad.body.value }] });
+    expect(badText).toContain('not a valid registry name');
+    expect(JSON.stringify(bad.body.value)).toContain('"value":"aks-prod"');
+    const good = await h.click(users.requester, 'grantForm', { form: 'grant', cluster: 'aks-prod', registry: 'contosoacr', reason: 'deploy payments-api' }, form.activityId);
+    expect(cardText({ attachments: [{ content: good.body.value }] })).toMatch(/Pending approval/);
+    const [pending] = await h.app.store.listByState(['pending']);
+    expect((await h.app.store.listCardCopies(pending.id)).map((c) => c.activityId)).toContain(form.activityId);
+  });
+
+  test('help lists every command with an example', async () => {
+    await h.say(users.requester, 'help');
+    const reply = await h.connector.waitFor((c) => /acrbot commands/.test(cardText(c.activity)), 5000, 'help');
+    for (const verb of ['grant', 'secret', 'status', 'pending', 'audit', 'cancel']) expect(cardText(reply.activity)).toContain(`Example: @acrbot ${verb}`);
+  });
+
+  test('status shows a request to its requester; pending lists it for approvers only', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    h.connector.clear();
+    await h.say(users.requester, `status ${request.id}`);
+    await h.connector.waitFor((c) => /Pending approval/.test(cardText(c.activity)) && cardText(c.activity).includes(request.id), 5000, 'status card');
+    await h.say(users.outsider, 'pending');
+    await h.connector.waitFor((c) => /Approvers only/.test(cardText(c.activity)), 5000, 'pending refused');
+    await h.say(users.approver, 'pending');
+    const listed = await h.connector.waitFor((c) => /"verb":"approve"/.test(JSON.stringify(c.activity)) && cardText(c.activity).includes(request.id), 5000, 'pending card');
+    expect((await h.app.store.listCardCopies(request.id)).map((c) => c.activityId)).toContain(listed.activityId);
+  });
+
+  test('a rejection asks for a reason, then records it; the request is rejected everywhere', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    const asked = await h.click(users.approver, 'reject', { requestId: request.id });
+    expect(cardText({ attachments: [{ content: asked.body.value }] })).toContain('reason for rejecting');
+    expect((await h.app.store.get(request.id))!.state).toBe('pending');
+    const res = await h.click(users.approver, 'reject', { requestId: request.id, comment: 'use the staging registry instead' });
+    expect(cardText({ attachments: [{ content: res.body.value }] })).toContain('Rejected');
+    const stored = (await h.app.store.get(request.id))!;
+    expect(stored.state).toBe('rejected');
+    expect(stored.decision?.reason).toBe('use the staging registry instead');
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
+  });
+});

@@ -1,0 +1,217 @@
+/**
+ * One test (or more) per guarantee in GUARANTEES.md, named after it, through the real server
+ * and the sandbox emulators.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AuditLog } from '../../src/domain/ports';
+import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { SANDBOX_APPROVER_GROUP_ID, SANDBOX_REGISTRIES, SANDBOX_USERS, sandboxResourceId } from '../../src/sandbox/fixtures';
+import { startSandbox } from '../../src/sandbox/sandbox';
+import { CapturingConnector, cardText } from '../helpers/capturing-connector';
+import { type Harness, startHarness, users } from '../helpers/harness';
+import { cardAction, postActivity } from '../helpers/teams-activities';
+
+const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
+
+function invokeText(res: { body: any }): string {
+  return cardText({ attachments: [{ content: res.body?.value }] });
+}
+
+describe('guarantees', () => {
+  let h: Harness;
+  afterEach(async () => { await h?.stop(); });
+
+  function creates(): number {
+    return h.app.sandbox!.arm.requests.filter((r: { operation: string }) => r.operation === 'roleAssignments.create').length;
+  }
+
+  test('G2: a non-Teams channel or a foreign tenant gets 403, no store write, and an audit entry', async () => {
+    h = await startHarness();
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    for (const [o, code] of [[{ channelId: 'webchat' }, 'rejected.channel'], [{ tenantId: '99999999-0000-4000-8000-000000000099' }, 'rejected.tenant']] as const) {
+      const res = await postActivity(h.app.url, cardAction(users.approver, 'approve', { requestId: request.id }, { serviceUrl: h.serviceUrl, ...o }));
+      expect(res.status).toBe(403);
+      expect((await h.app.store.get(request.id))!.state).toBe('pending');
+      expect((await h.app.audit.latest(1))[0].action).toBe(code);
+    }
+    expect(creates()).toBe(0);
+  });
+
+  test('G3: card data is untrusted — tampered requesterId/registry are ignored; the stored request wins', async () => {
+    h = await startHarness();
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    const res = await h.click(users.approver, 'approve', { requestId: request.id, requesterId: users.approver.objectId, registry: 'sharedacr', version: 99 });
+    expect(res.status).toBe(200);
+    expect((await h.settle(request.id)).state).toBe('succeeded');
+    const assignments = h.app.sandbox!.arm.state.listRoleAssignments();
+    expect(assignments).toHaveLength(1);
+    expect(assignments[0].scope.toLowerCase()).toBe(contosoId.toLowerCase());
+    // And the requester cannot approve by claiming someone else's id in the data.
+    const second = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
+    const self = await h.click(users.requester, 'approve', { requestId: second.id, requesterId: users.outsider.objectId });
+    expect(invokeText(self)).toContain('someone else must approve');
+    expect((await h.app.store.get(second.id))!.state).toBe('pending');
+  });
+
+  test('G4: the requester cannot approve their own request, even from another Teams id', async () => {
+    h = await startHarness({ ACRBOT_APPROVERS: `${SANDBOX_USERS.approver.objectId},${SANDBOX_USERS.requester.objectId}` });
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    for (const from of [users.requester, { ...users.requester, teamsId: '29:another-device-id' }]) {
+      const res = await h.click(from, 'approve', { requestId: request.id });
+      expect(invokeText(res)).toContain('someone else must approve');
+      expect((await h.app.store.get(request.id))!.state).toBe('pending');
+      expect((await h.app.audit.latest(1))[0].action).toBe('approval.refused.self');
+    }
+    await h.app.services.executor.drain();
+    expect(creates()).toBe(0);
+  });
+
+  test('G5: a non-approver is refused and audited', async () => {
+    h = await startHarness();
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    const res = await h.click(users.outsider, 'approve', { requestId: request.id });
+    expect(invokeText(res)).toContain('Only approvers');
+    expect((await h.app.audit.latest(1))[0].action).toBe('approval.refused.notApprover');
+    expect((await h.app.store.get(request.id))!.state).toBe('pending');
+  });
+
+  test('G5: group membership is checked in Graph at decision time — removed after posting → refused', async () => {
+    h = await startHarness({ ACRBOT_APPROVER_GROUP: SANDBOX_APPROVER_GROUP_ID, ACRBOT_APPROVERS: '' });
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    h.app.sandbox!.directory.removeGroupMember(SANDBOX_APPROVER_GROUP_ID, SANDBOX_USERS.approver.objectId);
+    const res = await h.click(users.approver, 'approve', { requestId: request.id });
+    expect(invokeText(res)).toContain('Only approvers');
+    expect((await h.app.store.get(request.id))!.state).toBe('pending');
+    h.app.sandbox!.directory.addGroupMember(SANDBOX_APPROVER_GROUP_ID, SANDBOX_USERS.approver.objectId);
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    expect((await h.settle(request.id)).state).toBe('succeeded');
+  });
+
+  test('G6: an expired request cannot be approved; the sweeper marks it expired and updates its cards', async () => {
+    let now = new Date('2026-11-25T10:00:00Z');
+    h = await startHarness({}, { clock: { now: () => now } });
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    now = new Date(now.getTime() + 24 * 3600_000 + 1000);
+    const res = await h.click(users.approver, 'approve', { requestId: request.id });
+    expect(invokeText(res)).toMatch(/expired/i);
+    expect((await h.app.store.get(request.id))!.state).toBe('expired');
+    expect((await h.app.audit.forRequest(request.id)).map((e) => e.action)).toEqual(expect.arrayContaining(['approval.refused.expired', 'request.expired']));
+    expect(creates()).toBe(0);
+    const other = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
+    now = new Date(now.getTime() + 24 * 3600_000 + 1000);
+    expect(await h.app.services.requests.expireDue()).toBe(1);
+    expect((await h.app.store.get(other.id))!.state).toBe('expired');
+    const copies = await h.app.store.listCardCopies(other.id);
+    for (const copy of copies) expect(h.connector.calls.some((c) => c.op === 'update' && c.activityId === copy.activityId && /Expired/.test(cardText(c.activity)))).toBe(true);
+  });
+
+  test('G7: a request without a real justification is refused and nothing is stored; approver justification when required', async () => {
+    h = await startHarness({ ACRBOT_APPROVER_JUSTIFICATION: 'required' });
+    await h.say(users.requester, 'grant aks-prod contosoacr x');
+    await h.connector.waitFor((c) => /at least 8 characters/.test(cardText(c.activity)), 5000, 'reason refusal');
+    expect(await h.app.store.listByState(['pending'])).toHaveLength(0);
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    const res = await h.click(users.approver, 'approve', { requestId: request.id });
+    expect(invokeText(res)).toContain('justification');
+    expect((await h.app.audit.latest(1))[0].action).toBe('approval.refused.justification');
+    await h.click(users.approver, 'approve', { requestId: request.id, comment: 'checked with the team lead' });
+    expect((await h.settle(request.id)).decision?.reason).toBe('checked with the team lead');
+  });
+
+  test('G8: a double click and an approve/reject race end with exactly one decision and one assignment', async () => {
+    h = await startHarness();
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    const [a, b] = await Promise.all([h.click(users.approver, 'approve', { requestId: request.id }), h.click(users.approver, 'approve', { requestId: request.id })]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect((await h.settle(request.id)).state).toBe('succeeded');
+    expect(creates()).toBe(1);
+    const texts = [invokeText(a), invokeText(b)];
+    expect(texts.some((t) => /already approved by Alex Approver/.test(t))).toBe(true);
+
+    const second = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
+    h.app.sandbox!.arm.clearRequests();
+    await Promise.all([h.click(users.approver, 'approve', { requestId: second.id }), h.click(users.approver, 'reject', { requestId: second.id, comment: 'not this week please' })]);
+    await h.app.services.executor.drain();
+    const final = (await h.app.store.get(second.id))!;
+    const decisions = (await h.app.audit.forRequest(second.id)).filter((e) => e.action === 'request.approved' || e.action === 'request.rejected');
+    expect(decisions.length).toBeGreaterThanOrEqual(1);
+    expect(creates()).toBe(final.decision?.approved ? 1 : 0);
+  });
+
+  test('G9: AcrPull only, scoped to the registry id, deterministic name; a repeat is RoleAssignmentExists → granted (already present)', async () => {
+    h = await startHarness();
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    await h.settle(request.id);
+    const [assignment] = h.app.sandbox!.arm.state.listRoleAssignments();
+    expect(assignment.roleDefinitionId.toLowerCase().endsWith('/7f951dda-4ed3-4680-a7ca-43fe172d538d')).toBe(true);
+    expect(assignment.scope.toLowerCase()).toBe(contosoId.toLowerCase());
+    // Someone removes the assignment and re-adds it under a random name: acrbot's PUT meets 409 and reports it as present.
+    const again = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
+    h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.create', status: 409, code: 'RoleAssignmentExists', count: 1 });
+    await h.click(users.approver, 'approve', { requestId: again.id });
+    const done = await h.settle(again.id);
+    expect(done.state).toBe('succeeded');
+    expect(done.outcome?.alreadyPresent).toBe(true);
+    expect((await h.app.audit.forRequest(again.id)).filter((e) => e.action === 'azure.write.roleAssignment').map((e) => e.outcome)).toEqual(['alreadyExists']);
+  });
+
+  test('G11: a failing audit store stops execution before any Azure write', async () => {
+    const store = new MemoryRequestStore();
+    const real = new MemoryAuditLog({ now: () => new Date() });
+    let failing = false;
+    const audit: AuditLog = { ...real, append: (e) => (failing ? Promise.reject(new Error('disk full')) : real.append(e)), latest: (n) => real.latest(n), forRequest: (id) => real.forRequest(id), verify: () => real.verify() };
+    h = await startHarness({}, { stores: { requests: store, audit } });
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    failing = true;
+    const res = await h.click(users.approver, 'approve', { requestId: request.id });
+    expect(invokeText(res)).toMatch(/audit log could not be written/);
+    await h.app.services.executor.drain();
+    expect(creates()).toBe(0);
+    expect((await store.get(request.id))!.state).toBe('pending');
+  });
+
+  test('G12: a sentinel secret in config never reaches an outgoing activity or a log line; secret-like justifications are refused; CR/LF escaped', async () => {
+    const sentinel = 'SENTINEL-s3cr3t-Pa55w0rd-7f3a';
+    h = await startHarness({ MicrosoftAppPassword: sentinel });
+    await h.say(users.requester, 'grant aks-prod contosoacr AccountKey=abc123def456');
+    await h.connector.waitFor((c) => /looks like it contains a credential/.test(cardText(c.activity)), 5000, 'secret refusal');
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments\nFAKE AUDIT line');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    await h.settle(request.id);
+    const entries = await h.app.audit.forRequest(request.id);
+    expect(entries[0].detail).not.toContain('\n');
+    const everything = JSON.stringify(h.connector.calls) + h.logs.lines.join('') + JSON.stringify(await h.app.audit.latest(100));
+    expect(everything).not.toContain(sentinel);
+    expect(everything).not.toContain('AccountKey=abc123def456');
+    expect(h.logs.lines.join('')).not.toMatch(/sandbox-token-acrbot/);
+  });
+
+  test('G13: a restart keeps a pending request approvable (SQLite), and resumes an interrupted execution exactly once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'acrbot-restart-'));
+    const storage = `sqlite:${join(dir, 'acrbot.db')}`;
+    const sandbox = await startSandbox();
+    // One Teams (connector) and one Azure (sandbox) across the bot's restart.
+    const connector = new CapturingConnector();
+    await connector.start();
+    h = await startHarness({ ACRBOT_STORAGE: storage }, { sandbox }, { connector });
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    // Simulate a crash right after the approval was stored: the request is 'approved', no execution ran.
+    const approved = { ...request, version: request.version + 1, state: 'approved' as const, decision: { by: { objectId: SANDBOX_USERS.approver.objectId, name: 'Alex Approver' }, at: new Date().toISOString(), approved: true } };
+    const pending = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
+    await h.app.store.update(approved);
+    await h.stop();
+    h = await startHarness({ ACRBOT_STORAGE: storage }, { sandbox }, { connector });
+    expect((await h.settle(request.id)).state).toBe('succeeded');
+    expect((await h.app.store.get(pending.id))!.state).toBe('pending');
+    await h.click(users.approver, 'approve', { requestId: pending.id });
+    expect((await h.settle(pending.id)).state).toBe('succeeded');
+    expect(sandbox.arm.state.listRoleAssignments()).toHaveLength(2);
+    expect((await h.app.audit.verify()).intact).toBe(true);
+    await h.stop();
+    await sandbox.stop();
+    await connector.stop();
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * The container recipe, checked as text (no Docker engine here): multi-stage, production
+ * dependencies only, non-root, a health check on /healthz without curl, and no secrets baked
+ * into the image.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+const dockerignore = fs.readFileSync(path.join(ROOT, '.dockerignore'), 'utf8');
+
+/** Instructions with line continuations joined and comments dropped. */
+const instructions = dockerfile
+  .replace(/\\\r?\n/g, ' ')
+  .split(/\r?\n/)
+  .map((l) => l.trim())
+  .filter((l) => l !== '' && !l.startsWith('#'));
+
+/** The instructions of each stage, keyed by stage name. */
+const stages = new Map<string, string[]>();
+let current = '';
+for (const line of instructions) {
+  const from = line.match(/^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i);
+  if (from) { current = from[2] ?? `stage${stages.size}`; stages.set(current, []); continue; }
+  stages.get(current)?.push(line);
+}
+const finalStage = [...stages.keys()].at(-1)!;
+const runtime = stages.get(finalStage)!;
+
+describe('Dockerfile', () => {
+  it('is multi-stage on node:20-bookworm-slim', () => {
+    expect(stages.size).toBeGreaterThanOrEqual(2);
+    const arg = dockerfile.match(/ARG NODE_IMAGE=(\S+)/);
+    const bases = instructions.filter((l) => /^FROM /i.test(l)).map((l) => l.split(/\s+/)[1].replace('${NODE_IMAGE}', arg?.[1] ?? ''));
+    for (const base of bases) expect(base).toBe('node:20-bookworm-slim');
+  });
+
+  it('builds with npm ci + npm run build and ships only production dependencies', () => {
+    const build = [...stages.values()].find((s) => s.some((l) => /npm run build/.test(l)))!;
+    expect(build.some((l) => /^RUN npm ci(\s|$)/.test(l))).toBe(true);
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    // The runtime stage never installs dev dependencies itself; it copies node_modules from the
+    // --omit=dev stage and dist/ from the build stage.
+    expect(runtime.some((l) => /^RUN npm (ci|install)(?!.*--omit=dev)/.test(l))).toBe(false);
+    const depsStage = [...stages.entries()].find(([, s]) => s.some((l) => /npm ci --omit=dev/.test(l)))![0];
+    expect(runtime).toContainEqual(expect.stringMatching(new RegExp(`^COPY --from=${depsStage}\\b.*node_modules`)));
+    expect(runtime).toContainEqual(expect.stringMatching(/^COPY --from=build\b.*\/app\/dist/));
+    expect(runtime).toContainEqual(expect.stringMatching(/^COPY .*cards/));
+  });
+
+  it('runs as the non-root node user', () => {
+    const users = runtime.filter((l) => /^USER /i.test(l));
+    expect(users.at(-1)).toBe('USER node');
+    expect(runtime.findIndex((l) => l === 'USER node')).toBeLessThan(runtime.findIndex((l) => /^CMD /.test(l)));
+  });
+
+  it('sets production mode, exposes 3978 and starts dist/index.js', () => {
+    expect(runtime.join('\n')).toMatch(/ENV[^\n]*NODE_ENV=production/);
+    expect(runtime.join('\n')).toMatch(/ENV[^\n]*ACRBOT_MODE=azure/);
+    expect(runtime).toContain('EXPOSE 3978');
+    expect(runtime.filter((l) => /^CMD /.test(l)).at(-1)).toBe('CMD ["node", "dist/index.js"]');
+  });
+
+  it('checks health on /healthz with node (no curl in the slim image)', () => {
+    const hc = runtime.find((l) => /^HEALTHCHECK /.test(l))!;
+    expect(hc).toBeDefined();
+    expect(hc).toMatch(/CMD \["node", "-e", ".*fetch\(.*127\.0\.0\.1.*\/healthz/);
+    expect(hc).not.toMatch(/curl|wget/);
+  });
+
+  it('bakes no secrets into the image', () => {
+    for (const line of instructions.filter((l) => /^(ENV|ARG|LABEL)\s/i.test(l))) {
+      expect(line).not.toMatch(/password|secret|token|apikey|api_key|AccountKey|MicrosoftAppPassword|CLIENT_SECRET/i);
+    }
+    expect(instructions.some((l) => /^COPY\s.*\.env\b/.test(l))).toBe(false);
+  });
+});
+
+describe('.dockerignore', () => {
+  const entries = dockerignore.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  it('keeps local state, tests and secrets out of the build context', () => {
+    for (const e of ['node_modules', 'data', 'build', '.git', 'test', 'coverage', '.env']) expect(entries).toContain(e);
+  });
+  it('keeps what the build needs', () => {
+    for (const e of ['src', 'cards', 'package.json', 'package-lock.json', '.npmrc', 'tsconfig.json', 'tsconfig.build.json']) {
+      expect(entries).not.toContain(e);
+    }
+  });
+});

@@ -1,0 +1,234 @@
+/**
+ * Least-privilege and no-secrets checks on the Bicep templates. Bicep cannot be compiled on
+ * this machine, so these read the templates as text: they pin the role ids, the ABAC
+ * condition, the absence of broad roles and subscription scope, and that nothing secret is
+ * output. `az deployment group what-if` is the compile check (docs/deploy.md).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const INFRA = path.resolve(__dirname, '..', '..', 'infra');
+const read = (rel: string) => fs.readFileSync(path.join(INFRA, rel), 'utf8');
+const bicepFiles = [
+  'main.bicep',
+  ...fs.readdirSync(path.join(INFRA, 'modules')).filter((f) => f.endsWith('.bicep')).map((f) => `modules/${f}`),
+];
+const all = Object.fromEntries(bicepFiles.map((f) => [f, read(f)]));
+
+/**
+ * Bicep without `//` line comments, so prose in comments cannot satisfy or fail a check.
+ * Quote-aware: `//` inside a string ('https://…') is kept. Multi-line ''' strings hold no `//` here.
+ */
+const code = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => {
+      let inString = false;
+      for (let i = 0; i < line.length; i++) {
+        if (line[i] === '\\') { i++; continue; }
+        if (line[i] === "'") inString = !inString;
+        else if (!inString && line[i] === '/' && line[i + 1] === '/') return line.slice(0, i);
+      }
+      return line;
+    })
+    .join('\n');
+
+const ROLE = {
+  rbacAdministrator: 'f58310d9-a9f6-439a-9e8d-f62e7b41a168',
+  acrPull: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
+  repositoryReader: 'b93aa761-3e63-49ed-ac28-beffa264f7ac',
+  reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7',
+  aksClusterUser: '4abbcc35-e782-43d8-92c5-2d3f1bd2253f',
+  owner: '8e3af657-a8ff-443b-a75f-fb2ccd3bd3ad',
+  contributor: 'b24988ac-6180-42e0-ab88-20f7382d58fe',
+  userAccessAdministrator: '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9',
+};
+
+/** Every `resource x 'Microsoft.Authorization/roleAssignments@…' = { … }` block, by brace matching. */
+function roleAssignmentBlocks(text: string): string[] {
+  const blocks: string[] = [];
+  const re = /resource\s+\w+\s+'Microsoft\.Authorization\/roleAssignments@[^']+'\s*=\s*(\[\s*for[^:]*:\s*)?\{/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    let depth = 1;
+    let i = re.lastIndex;
+    while (depth > 0 && i < text.length) {
+      if (text[i] === '{') depth++;
+      if (text[i] === '}') depth--;
+      i++;
+    }
+    blocks.push(text.slice(m.index, i));
+  }
+  return blocks;
+}
+
+describe('infra: least privilege for the bot identity', () => {
+  const registry = code(read('modules/registry-access.bicep'));
+  const cluster = code(read('modules/cluster-access.bicep'));
+
+  it('never uses Owner, Contributor or User Access Administrator', () => {
+    for (const [file, text] of Object.entries(all)) {
+      for (const id of [ROLE.owner, ROLE.contributor, ROLE.userAccessAdministrator]) {
+        expect({ file, found: text.toLowerCase().includes(id) }).toEqual({ file, found: false });
+      }
+    }
+  });
+
+  it('deploys nothing at subscription, management group or tenant scope', () => {
+    for (const [file, text] of Object.entries(all)) {
+      const target = code(text).match(/targetScope\s*=\s*'(\w+)'/);
+      expect({ file, scope: target ? target[1] : 'resourceGroup' }).toEqual({ file, scope: 'resourceGroup' });
+      expect(code(text)).not.toMatch(/scope:\s*(subscription|managementGroup|tenant)\(/);
+    }
+  });
+
+  it('gives Role Based Access Control Administrator on the registry only with the ABAC condition', () => {
+    const blocks = roleAssignmentBlocks(registry).filter((b) => b.includes('rbacAdministrator'));
+    expect(blocks).toHaveLength(1);
+    const [block] = blocks;
+    expect(registry).toContain(`'${ROLE.rbacAdministrator}'`);
+    expect(block).toMatch(/scope:\s*registry\b/);
+    expect(block).toMatch(/condition:\s*delegationCondition/);
+    expect(block).toContain("conditionVersion: '2.0'");
+    expect(block).toContain("principalType: 'ServicePrincipal'");
+  });
+
+  it('the condition allows only AcrPull and Repository Reader, to service principals, for write and delete', () => {
+    const condition = registry.match(/var delegationCondition = '''([\s\S]*?)'''/)![1];
+    const write = condition.slice(0, condition.indexOf('roleAssignments/delete'));
+    const del = condition.slice(condition.indexOf('roleAssignments/delete'));
+    expect(write).toContain("ActionMatches{'Microsoft.Authorization/roleAssignments/write'}");
+    expect(write).toMatch(
+      new RegExp(`@Request\\[Microsoft\\.Authorization/roleAssignments:RoleDefinitionId\\] ForAnyOfAnyValues:GuidEquals \\{${ROLE.acrPull}, ${ROLE.repositoryReader}\\}`),
+    );
+    expect(write).toMatch(/@Request\[Microsoft\.Authorization\/roleAssignments:PrincipalType\] ForAnyOfAnyValues:StringEqualsIgnoreCase \{'ServicePrincipal'\}/);
+    expect(del).toMatch(
+      new RegExp(`@Resource\\[Microsoft\\.Authorization/roleAssignments:RoleDefinitionId\\] ForAnyOfAnyValues:GuidEquals \\{${ROLE.acrPull}, ${ROLE.repositoryReader}\\}`),
+    );
+    // Balanced parentheses: an unbalanced condition is rejected by ARM at deployment.
+    let depth = 0;
+    for (const ch of condition) {
+      if (ch === '(') depth++;
+      if (ch === ')') depth--;
+      expect(depth).toBeGreaterThanOrEqual(0);
+    }
+    expect(depth).toBe(0);
+  });
+
+  it('gives Reader and a narrow custom token role on the registry', () => {
+    expect(registry).toContain(`'${ROLE.reader}'`);
+    const actions = registry.match(/actions:\s*\[([\s\S]*?)\]/)![1].match(/'([^']+)'/g)!.map((s) => s.slice(1, -1)).sort();
+    expect(actions).toEqual([
+      'Microsoft.ContainerRegistry/registries/generateCredentials/action',
+      'Microsoft.ContainerRegistry/registries/read',
+      'Microsoft.ContainerRegistry/registries/scopeMaps/read',
+      'Microsoft.ContainerRegistry/registries/tokens/*',
+    ]);
+    expect(registry).toMatch(/assignableScopes:\s*\[\s*resourceGroup\(\)\.id\s*\]/);
+    expect(registry).toMatch(/existing\s*=\s*\{\s*name:\s*registryName/);
+  });
+
+  it('gives Reader and AKS Cluster User Role on each cluster, nothing else', () => {
+    const ids = [...cluster.matchAll(/'([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'/g)].map((m) => m[1]).sort();
+    expect(ids).toEqual([ROLE.aksClusterUser, ROLE.reader].sort());
+    expect(roleAssignmentBlocks(cluster)).toHaveLength(2);
+    expect(cluster).toMatch(/existing\s*=\s*\{\s*name:\s*clusterName/);
+  });
+
+  it('names every role assignment with guid(), sets principalType and a resource scope', () => {
+    let count = 0;
+    for (const [file, text] of Object.entries(all)) {
+      for (const block of roleAssignmentBlocks(code(text))) {
+        count++;
+        expect({ file, block, guidName: /\n\s*name:\s*guid\(/.test(block) }).toMatchObject({ guidName: true });
+        expect({ file, block, sp: block.includes("principalType: 'ServicePrincipal'") }).toMatchObject({ sp: true });
+        expect({ file, block, scoped: /\n\s*scope:\s*\w+/.test(block) }).toMatchObject({ scoped: true });
+      }
+    }
+    expect(count).toBeGreaterThanOrEqual(6);
+  });
+
+  it('main.bicep grants registry and cluster rights per resource, in that resource\'s group', () => {
+    const main = code(read('main.bicep'));
+    expect(main).toMatch(/module registryAccess 'modules\/registry-access\.bicep' = \[\s*for r in managedRegistries:[\s\S]*?scope: resourceGroup\(r\.subscriptionId, r\.resourceGroup\)/);
+    expect(main).toMatch(/module clusterAccess 'modules\/cluster-access\.bicep' = \[\s*for c in managedClusters:[\s\S]*?scope: resourceGroup\(c\.subscriptionId, c\.resourceGroup\)/);
+  });
+});
+
+describe('infra: bot, app and configuration', () => {
+  const main = code(read('main.bicep'));
+  const bot = code(read('modules/bot.bicep'));
+  const app = code(read('modules/app-service.bicep'));
+  const storage = code(read('modules/storage.bicep'));
+
+  it('registers a single-tenant bot (managed identity) with Teams enabled', () => {
+    expect(bot).toMatch(/msaAppType:\s*'(UserAssignedMSI|SingleTenant)'/);
+    expect(bot).not.toMatch(/MultiTenant/);
+    expect(bot).toMatch(/name:\s*'MsTeamsChannel'[\s\S]*channelName:\s*'MsTeamsChannel'[\s\S]*isEnabled:\s*true/);
+  });
+
+  it('wires every configuration variable the bot reads', () => {
+    for (const name of [
+      'ACRBOT_MODE', 'MicrosoftAppId', 'MicrosoftAppType', 'MicrosoftAppTenantId', 'AZURE_CLIENT_ID',
+      'ACRBOT_SUBSCRIPTION_IDS', 'ACRBOT_APPROVERS', 'ACRBOT_APPROVER_GROUP', 'ACRBOT_APPROVAL_CHANNEL',
+      'ACRBOT_AUDIT_CHANNEL', 'ACRBOT_ALLOWED_TENANTS',
+    ]) {
+      expect({ name, wired: new RegExp(`\\n\\s*${name}:`).test(main) }).toEqual({ name, wired: true });
+    }
+    expect(main).toMatch(/ACRBOT_MODE:\s*'azure'/);
+    expect(main).toMatch(/MicrosoftAppType:\s*'UserAssignedMSI'/);
+    // The App Insights connection string is a reference to the resource, never a literal.
+    expect(app).toMatch(/APPLICATIONINSIGHTS_CONNECTION_STRING:\s*appInsights\.properties\.ConnectionString/);
+    expect(app).toMatch(/resource appInsights '[^']+' existing/);
+    expect(app).toMatch(/healthCheckPath:\s*'\/healthz'/);
+    expect(app).toMatch(/httpsOnly:\s*true/);
+    expect(app).toMatch(/ftpsState:\s*'Disabled'/);
+  });
+
+  it('keeps shared keys off the storage account', () => {
+    expect(storage).toMatch(/allowSharedKeyAccess:\s*false/);
+    expect(storage).toMatch(/allowBlobPublicAccess:\s*false/);
+  });
+});
+
+describe('infra: no secrets', () => {
+  it('never lists keys or credentials and outputs nothing secret', () => {
+    for (const [file, text] of Object.entries(all)) {
+      const c = code(text);
+      expect({ file, listCall: /\blist[A-Za-z]*\(/.test(c) }).toEqual({ file, listCall: false });
+      for (const line of c.split('\n').filter((l) => /^\s*output\s/.test(l))) {
+        expect({ file, line }).not.toMatchObject({ line: expect.stringMatching(/secret|password|key|connectionstring|token|credential/i) });
+      }
+      expect({ file, accountKey: /AccountKey=|InstrumentationKey=|SharedAccessSignature/i.test(c) }).toEqual({ file, accountKey: false });
+    }
+  });
+
+  it('marks any secret-looking parameter @secure()', () => {
+    for (const [file, text] of Object.entries(all)) {
+      const lines = code(text).split('\n');
+      lines.forEach((line, i) => {
+        const m = line.match(/^\s*param\s+(\w+)\s/);
+        if (m && /secret|password|key$|token/i.test(m[1])) {
+          const decorators = lines.slice(Math.max(0, i - 4), i).join('\n');
+          expect({ file, param: m[1], secure: decorators.includes('@secure()') }).toEqual({ file, param: m[1], secure: true });
+        }
+      });
+    }
+  });
+
+  it('main.parameters.json is valid JSON, names only declared parameters, and holds no secret', () => {
+    const raw = fs.readFileSync(path.join(INFRA, 'main.parameters.json'), 'utf8');
+    const params = JSON.parse(raw) as { parameters: Record<string, unknown> };
+    const declared = new Set([...code(read('main.bicep')).matchAll(/^param\s+(\w+)\s/gm)].map((m) => m[1]));
+    expect(declared.size).toBeGreaterThan(5);
+    for (const name of Object.keys(params.parameters)) expect({ name, declared: declared.has(name) }).toEqual({ name, declared: true });
+    // Parameters without a default must be in the file, or `az deployment group create` prompts.
+    const required = [...code(read('main.bicep')).matchAll(/^param\s+(\w+)\s+[\w\[\]]+\s*$/gm)].map((m) => m[1]);
+    for (const name of required) expect(Object.keys(params.parameters)).toContain(name);
+    expect(raw).not.toMatch(/password|secret|AccountKey/i);
+  });
+
+  it('every module main.bicep references exists', () => {
+    const main = read('main.bicep');
+    for (const m of main.matchAll(/module\s+\w+\s+'([^']+)'/g)) expect(fs.existsSync(path.join(INFRA, m[1]))).toBe(true);
+  });
+});

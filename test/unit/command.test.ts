@@ -1,0 +1,103 @@
+import { COMMAND_HELP, parseCommand, type Command } from '../../src/domain/command';
+import { UserFacingError } from '../../src/domain/errors';
+
+function errorOf(text: string): UserFacingError {
+  try {
+    parseCommand(text);
+  } catch (err) {
+    expect(err).toBeInstanceOf(UserFacingError);
+    return err as UserFacingError;
+  }
+  throw new Error(`expected parseCommand(${JSON.stringify(text)}) to throw`);
+}
+
+describe('parseCommand: verbs (mention already removed)', () => {
+  test.each<[string, Command]>([
+    ['', { verb: 'help' }],
+    ['   ', { verb: 'help' }],
+    ['help', { verb: 'help' }],
+    ['HELP', { verb: 'help' }],
+    ['?', { verb: 'help' }],
+    ['grant', { verb: 'grant', cluster: undefined, registry: undefined, reason: undefined }],
+    ['grant aks-prod', { verb: 'grant', cluster: 'aks-prod', registry: undefined, reason: undefined }],
+    ['grant aks-prod contosoacr', { verb: 'grant', cluster: 'aks-prod', registry: 'contosoacr', reason: undefined }],
+    ['Grant aks-prod contosoacr deploy payments-api', { verb: 'grant', cluster: 'aks-prod', registry: 'contosoacr', reason: 'deploy payments-api' }],
+    ['  grant\taks-prod   contosoacr  deploy\n payments-api  ', { verb: 'grant', cluster: 'aks-prod', registry: 'contosoacr', reason: 'deploy payments-api' }],
+    ['grant rg-aks/aks-prod contosoacr --not-a-flag here', { verb: 'grant', cluster: 'rg-aks/aks-prod', registry: 'contosoacr', reason: '--not-a-flag here' }],
+    ['status', { verb: 'status', requestId: undefined }],
+    ['status R-7K2M9QXA extra', { verb: 'status', requestId: 'R-7K2M9QXA' }],
+    ['pending', { verb: 'pending' }],
+    ['PENDING now', { verb: 'pending' }],
+    ['audit', { verb: 'audit', argument: undefined }],
+    ['audit 20', { verb: 'audit', argument: '20' }],
+    ['audit verify', { verb: 'audit', argument: 'verify' }],
+    ['audit R-7K2M9QXA', { verb: 'audit', argument: 'R-7K2M9QXA' }],
+    ['cancel', { verb: 'cancel' }],
+    ['stop', { verb: 'cancel' }],
+    ['deploy', { verb: 'unknown', word: 'deploy' }],
+    ['GRAB aks', { verb: 'unknown', word: 'grab' }],
+    [`${'x'.repeat(100)} y`, { verb: 'unknown', word: 'x'.repeat(40) }],
+  ])('%j', (text, expected) => {
+    expect(parseCommand(text)).toEqual(expected);
+  });
+});
+
+describe('parseCommand: secret flags', () => {
+  const base = { verb: 'secret', cluster: 'aks-dev', registry: 'contosoacr' } as const;
+  test.each<[string, Command]>([
+    ['secret', { verb: 'secret', cluster: undefined, registry: undefined, reason: undefined, options: {} }],
+    ['secret aks-dev contosoacr pull for payments', { ...base, reason: 'pull for payments', options: {} }],
+    ['secret aks-dev contosoacr --namespace payments pull for payments', { ...base, reason: 'pull for payments', options: { namespace: 'payments' } }],
+    ['secret aks-dev contosoacr -n payments pull it', { ...base, reason: 'pull it', options: { namespace: 'payments' } }],
+    ['secret --namespace=payments aks-dev contosoacr pull it', { ...base, reason: 'pull it', options: { namespace: 'payments' } }],
+    ['secret aks-dev --kind sp contosoacr pull it', { ...base, reason: 'pull it', options: { kind: 'sp' } }],
+    ['secret aks-dev contosoacr --NAMESPACE Payments x', { ...base, reason: 'x', options: { namespace: 'Payments' } }],
+    ['secret aks-dev contosoacr --expires=a=b x', { ...base, reason: 'x', options: { expires: 'a=b' } }],
+    [
+      'secret aks-dev contosoacr --namespace payments --name acr-auth --kind token --service-account default --expires 90d --repositories app1,app2 deploy the app',
+      { ...base, reason: 'deploy the app', options: { namespace: 'payments', name: 'acr-auth', kind: 'token', serviceAccount: 'default', expires: '90d', repositories: 'app1,app2' } },
+    ],
+    [
+      'secret aks-dev contosoacr --namespace=payments --name=acr-auth --kind=sp --service-account=sa --expires=30d --repositories=a deploy',
+      { ...base, reason: 'deploy', options: { namespace: 'payments', name: 'acr-auth', kind: 'sp', serviceAccount: 'sa', expires: '30d', repositories: 'a' } },
+    ],
+    ['secret aks-dev contosoacr --namespace a --namespace b x', { ...base, reason: 'x', options: { namespace: 'b' } }],
+  ])('%j', (text, expected) => {
+    expect(parseCommand(text)).toEqual(expected);
+  });
+
+  test.each([
+    ['secret aks-dev contosoacr --namespace', '--namespace needs a value, e.g. --namespace payments.'],
+    ['secret aks-dev contosoacr -n', '-n needs a value, e.g. -n payments.'],
+    ['secret aks-dev contosoacr --kind', '--kind needs a value, e.g. --kind token.'],
+    ['secret aks-dev contosoacr --expires', '--expires needs a value, e.g. --expires 90d.'],
+    ['secret aks-dev contosoacr --namespace --kind token x', '--namespace needs a value, e.g. --namespace payments.'],
+    ['secret aks-dev contosoacr --name --expires=90d x', '--name needs a value, e.g. --name payments.'],
+  ])('missing value: %j', (text, message) => {
+    const err = errorOf(text);
+    expect(err.code).toBe('validation.option');
+    expect(err.message).toBe(message);
+  });
+
+  test.each([
+    ['secret aks-dev contosoacr --force x', '--force'],
+    ['secret aks-dev contosoacr --token=abc x', '--token'],
+    ['secret aks-dev contosoacr --', '--'],
+  ])('unknown option: %j', (text, flag) => {
+    const err = errorOf(text);
+    expect(err.code).toBe('validation.option');
+    expect(err.message).toBe(`Unknown option ${flag}. The secret command takes --namespace, --name, --kind, --service-account, --expires and --repositories.`);
+  });
+
+  // BUG (src/domain/command.ts parseSecret): an empty inline value is accepted as the flag's value.
+  test('an empty inline value (--namespace=) is a missing value', () => {
+    expect(errorOf('secret aks-dev contosoacr --namespace= pull it').code).toBe('validation.option');
+  });
+});
+
+describe('COMMAND_HELP', () => {
+  test('documents every verb the parser knows, and each example parses to its own verb', () => {
+    expect(COMMAND_HELP.map((h) => h.verb).sort()).toEqual(['audit', 'cancel', 'grant', 'help', 'pending', 'secret', 'status']);
+    for (const h of COMMAND_HELP) expect(parseCommand(h.example).verb).toBe(h.verb);
+  });
+});

@@ -1,0 +1,229 @@
+import { ConfigError, loadConfig, type AppConfig } from '../../src/config/config';
+
+const G = {
+  app: '11111111-1111-4111-8111-111111111111',
+  tenant: '22222222-2222-4222-8222-222222222222',
+  sub: '33333333-3333-4333-8333-333333333333',
+  sub2: '44444444-4444-4444-8444-444444444444',
+  approver: '55555555-5555-4555-8555-555555555555',
+  group: '66666666-6666-4666-8666-666666666666',
+};
+
+/** A complete, valid azure-mode environment. */
+const AZURE: Record<string, string> = {
+  ACRBOT_MODE: 'azure',
+  MicrosoftAppId: G.app,
+  MicrosoftAppType: 'SingleTenant',
+  MicrosoftAppTenantId: G.tenant,
+  MicrosoftAppPassword: 'not-a-real-secret',
+  AZURE_SUBSCRIPTION_ID: G.sub,
+  ACRBOT_APPROVERS: G.approver,
+};
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error(`expected loadConfig(${JSON.stringify(env)}) to throw`);
+}
+
+const without = (key: string) => Object.fromEntries(Object.entries(AZURE).filter(([k]) => k !== key));
+
+describe('sandbox mode', () => {
+  test('an empty environment gives the sandbox defaults', () => {
+    const config = loadConfig({});
+    expect(config).toEqual<AppConfig>({
+      mode: 'sandbox',
+      port: 3978,
+      host: undefined,
+      app: { id: undefined, password: undefined, type: 'MultiTenant', tenantId: undefined },
+      subscriptionIds: ['1f0c0000-0000-4000-8000-000000000001', '2f0c0000-0000-4000-8000-000000000002'],
+      armEndpoint: undefined,
+      graphEndpoint: undefined,
+      approverIds: ['0a000000-0000-4000-8000-00000000bbb2'],
+      approverGroupId: undefined,
+      auditorIds: [],
+      approvalChannelId: '19:sandbox-approvals@thread.tacv2',
+      auditChannelId: undefined,
+      allowedTenantIds: ['5b1e2c3d-0000-4000-8000-00000000a0a0'],
+      approvalTtlMs: 24 * 3_600_000,
+      approverJustificationRequired: false,
+      secretMaxExpiryMs: 365 * 86_400_000,
+      storage: { kind: 'sqlite', path: './data/acrbot.db' },
+      channelAuth: { openIdMetadataUrl: undefined, tokenIssuer: undefined },
+      logLevel: 'info',
+    });
+  });
+
+  test('empty strings count as unset', () => {
+    expect(loadConfig({ ACRBOT_MODE: '', MicrosoftAppId: '', PORT: '' })).toMatchObject({ mode: 'sandbox', port: 3978, app: { id: undefined } });
+  });
+
+  test('an approver group replaces the default approver', () => {
+    expect(loadConfig({ ACRBOT_APPROVER_GROUP: G.group })).toMatchObject({ approverIds: [], approverGroupId: G.group });
+  });
+
+  test('explicit settings win over sandbox defaults', () => {
+    expect(loadConfig({ ACRBOT_SUBSCRIPTION_IDS: G.sub, ACRBOT_APPROVERS: G.approver, ACRBOT_ALLOWED_TENANTS: G.tenant, ACRBOT_APPROVAL_CHANNEL: '19:x' })).toMatchObject({
+      subscriptionIds: [G.sub], approverIds: [G.approver], allowedTenantIds: [G.tenant], approvalChannelId: '19:x',
+    });
+  });
+
+  // GUARANTEES.md G1 test: "loadConfig({NODE_ENV:'production'}) without MicrosoftAppId or
+  // MicrosoftAppTenantId throws". ACRBOT_MODE defaults to sandbox and NODE_ENV is ignored.
+  test('NODE_ENV=production without MicrosoftAppId throws (G1)', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+  });
+});
+
+describe('azure mode', () => {
+  test('a complete environment loads', () => {
+    expect(loadConfig(AZURE)).toMatchObject({
+      mode: 'azure',
+      app: { id: G.app, password: 'not-a-real-secret', type: 'SingleTenant', tenantId: G.tenant },
+      subscriptionIds: [G.sub],
+      approverIds: [G.approver],
+      allowedTenantIds: [G.tenant], // defaults to the app's tenant
+      approvalChannelId: undefined,
+    });
+  });
+
+  test('with nothing else set, ALL problems are listed at once', () => {
+    const problems = problemsOf({ ACRBOT_MODE: 'azure' });
+    expect(problems).toEqual([
+      'MicrosoftAppId is required in azure mode (no anonymous access outside the sandbox)',
+      'MicrosoftAppType is required in azure mode: SingleTenant or UserAssignedMSI',
+      'AZURE_SUBSCRIPTION_ID or ACRBOT_SUBSCRIPTION_IDS is required in azure mode',
+      'ACRBOT_APPROVERS or ACRBOT_APPROVER_GROUP is required in azure mode: someone must be able to approve',
+      'ACRBOT_ALLOWED_TENANTS is required in azure mode',
+    ]);
+  });
+
+  test('the ConfigError message lists each problem on its own line', () => {
+    expect(() => loadConfig({ ACRBOT_MODE: 'azure' })).toThrow(/^acrbot cannot start; fix these settings:\n {2}- MicrosoftAppId is required/);
+  });
+
+  test.each<[string, Record<string, string | undefined>, string]>([
+    ['no MicrosoftAppId', without('MicrosoftAppId'), 'MicrosoftAppId is required in azure mode (no anonymous access outside the sandbox)'],
+    ['no MicrosoftAppType', without('MicrosoftAppType'), 'MicrosoftAppType is required in azure mode: SingleTenant or UserAssignedMSI'],
+    ['SingleTenant without tenant', without('MicrosoftAppTenantId'), 'MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant'],
+    ['UserAssignedMSI without tenant', { ...without('MicrosoftAppTenantId'), MicrosoftAppType: 'UserAssignedMSI' }, 'MicrosoftAppTenantId is required when MicrosoftAppType is UserAssignedMSI'],
+    ['SingleTenant without password', without('MicrosoftAppPassword'), 'MicrosoftAppPassword is required when MicrosoftAppType is SingleTenant (or use UserAssignedMSI, which needs none)'],
+    ['no subscription', without('AZURE_SUBSCRIPTION_ID'), 'AZURE_SUBSCRIPTION_ID or ACRBOT_SUBSCRIPTION_IDS is required in azure mode'],
+    ['no approvers', without('ACRBOT_APPROVERS'), 'ACRBOT_APPROVERS or ACRBOT_APPROVER_GROUP is required in azure mode: someone must be able to approve'],
+  ])('%s', (_name, env, problem) => {
+    expect(problemsOf(env)).toContain(problem);
+  });
+
+  test('UserAssignedMSI needs no password', () => {
+    expect(loadConfig({ ...without('MicrosoftAppPassword'), MicrosoftAppType: 'UserAssignedMSI' }).app.type).toBe('UserAssignedMSI');
+  });
+
+  test('an approver group is enough', () => {
+    expect(loadConfig({ ...without('ACRBOT_APPROVERS'), ACRBOT_APPROVER_GROUP: G.group }).approverGroupId).toBe(G.group);
+  });
+
+  test('subscriptions are merged and de-duplicated', () => {
+    expect(loadConfig({ ...AZURE, ACRBOT_SUBSCRIPTION_IDS: ` ${G.sub}, ${G.sub2} ,` }).subscriptionIds).toEqual([G.sub, G.sub2]);
+  });
+
+  test('sandbox defaults never leak into azure mode', () => {
+    const config = loadConfig(AZURE);
+    expect(config.subscriptionIds).not.toContain('1f0c0000-0000-4000-8000-000000000001');
+    expect(config.approverIds).not.toContain('0a000000-0000-4000-8000-00000000bbb2');
+  });
+
+  // The message says "SingleTenant or UserAssignedMSI", yet MultiTenant with no password loads;
+  // a MultiTenant bot cannot authenticate without its password.
+  test('MultiTenant without MicrosoftAppPassword is refused in azure mode', () => {
+    expect(() => loadConfig({ ...without('MicrosoftAppPassword'), MicrosoftAppType: 'MultiTenant' })).toThrow(ConfigError);
+  });
+});
+
+describe('malformed values', () => {
+  test.each<[string, Record<string, string>, string]>([
+    ['MicrosoftAppId not a GUID', { MicrosoftAppId: 'my-bot' }, "MicrosoftAppId must be the bot's app (client) id, a GUID"],
+    ['tenant not a GUID', { MicrosoftAppTenantId: 'contoso.onmicrosoft.com' }, 'MicrosoftAppTenantId must be a GUID'],
+    ['subscription not a GUID', { AZURE_SUBSCRIPTION_ID: 'prod' }, 'AZURE_SUBSCRIPTION_ID must be a GUID'],
+    ['approver list item not a GUID', { ACRBOT_APPROVERS: `${G.approver},alice@contoso.com` }, 'ACRBOT_APPROVERS: "alice@contoso.com" is not a GUID (Entra object ids, tenant ids and subscription ids are GUIDs)'],
+    ['allowed tenant not a GUID', { ACRBOT_ALLOWED_TENANTS: 'evil' }, 'ACRBOT_ALLOWED_TENANTS: "evil" is not a GUID (Entra object ids, tenant ids and subscription ids are GUIDs)'],
+    ['approver group not a GUID', { ACRBOT_APPROVER_GROUP: 'platform-team' }, "ACRBOT_APPROVER_GROUP must be the group's object id (a GUID)"],
+    ['mode', { ACRBOT_MODE: 'production' }, 'ACRBOT_MODE must be "sandbox" or "azure"'],
+    ['app type', { MicrosoftAppType: 'Anonymous' }, 'MicrosoftAppType must be SingleTenant, UserAssignedMSI or MultiTenant'],
+    ['justification policy', { ACRBOT_APPROVER_JUSTIFICATION: 'sometimes' }, 'ACRBOT_APPROVER_JUSTIFICATION must be "required" or "optional"'],
+    ['http ARM endpoint', { ACRBOT_ARM_ENDPOINT: 'http://localhost:1' }, 'ACRBOT_ARM_ENDPOINT must be an https:// URL'],
+    ['storage', { ACRBOT_STORAGE: 'postgres://db' }, 'ACRBOT_STORAGE must be "memory" or "sqlite:<path>"'],
+    ['storage sqlite: without path', { ACRBOT_STORAGE: 'sqlite:' }, 'ACRBOT_STORAGE must be "memory" or "sqlite:<path>"'],
+  ])('%s', (_name, env, problem) => {
+    expect(problemsOf(env)).toEqual([problem]);
+  });
+
+  test('several malformed values are all listed', () => {
+    expect(problemsOf({ MicrosoftAppId: 'x', ACRBOT_MODE: 'prod', ACRBOT_APPROVAL_TTL: 'soon' })).toHaveLength(3);
+  });
+
+  // BUG (src/config/config.ts loadConfig): when the schema fails, the azure-mode checks never
+  // run, so the operator sees only the malformed value, not the missing MicrosoftAppId etc.
+  test('a malformed value does not hide the azure-mode problems (every problem is listed)', () => {
+    const problems = problemsOf({ ACRBOT_MODE: 'azure', ACRBOT_APPROVERS: 'nope' });
+    expect(problems).toContain('MicrosoftAppId is required in azure mode (no anonymous access outside the sandbox)');
+  });
+});
+
+describe('ACRBOT_APPROVAL_TTL', () => {
+  test.each([
+    ['24h', 24 * 3_600_000],
+    ['90m', 90 * 60_000],
+    ['1d', 86_400_000],
+    ['3600', 3_600_000],
+    ['30s', 30_000],
+  ])('%s -> %i ms', (ttl, ms) => {
+    expect(loadConfig({ ACRBOT_APPROVAL_TTL: ttl }).approvalTtlMs).toBe(ms);
+  });
+
+  test.each([
+    ['25h', 'ACRBOT_APPROVAL_TTL can be at most 24h (requests must not wait longer for a decision)'],
+    ['2d', 'ACRBOT_APPROVAL_TTL can be at most 24h (requests must not wait longer for a decision)'],
+    ['86401', 'ACRBOT_APPROVAL_TTL can be at most 24h (requests must not wait longer for a decision)'],
+    ['0h', 'ACRBOT_APPROVAL_TTL: "0h" is not a duration; use e.g. 24h, 90m or 7d'],
+    ['-1h', 'ACRBOT_APPROVAL_TTL: "-1h" is not a duration; use e.g. 24h, 90m or 7d'],
+    ['1.5h', 'ACRBOT_APPROVAL_TTL: "1.5h" is not a duration; use e.g. 24h, 90m or 7d'],
+    ['soon', 'ACRBOT_APPROVAL_TTL: "soon" is not a duration; use e.g. 24h, 90m or 7d'],
+  ])('%s is refused', (ttl, problem) => {
+    expect(problemsOf({ ACRBOT_APPROVAL_TTL: ttl })).toEqual([problem]);
+  });
+
+  test('ACRBOT_SECRET_MAX_EXPIRY above 365d is refused', () => {
+    expect(problemsOf({ ACRBOT_SECRET_MAX_EXPIRY: '366d' })).toEqual(['ACRBOT_SECRET_MAX_EXPIRY can be at most 365d']);
+    expect(loadConfig({ ACRBOT_SECRET_MAX_EXPIRY: '90d' }).secretMaxExpiryMs).toBe(90 * 86_400_000);
+  });
+});
+
+describe('ACRBOT_STORAGE and other values', () => {
+  test.each<[string, AppConfig['storage']]>([
+    ['memory', { kind: 'memory' }],
+    ['sqlite:/var/lib/acrbot/acrbot.db', { kind: 'sqlite', path: '/var/lib/acrbot/acrbot.db' }],
+    ['sqlite::memory:', { kind: 'sqlite', path: ':memory:' }],
+  ])('%s', (storage, expected) => {
+    expect(loadConfig({ ACRBOT_STORAGE: storage }).storage).toEqual(expected);
+  });
+
+  test.each([
+    ['0', 0], ['8080', 8080], ['65535', 65535],
+  ])('PORT %s', (port, expected) => {
+    expect(loadConfig({ PORT: port }).port).toBe(expected);
+  });
+
+  test.each(['-1', '65536', 'http', '80.5'])('PORT %s is refused', (port) => {
+    expect(problemsOf({ PORT: port })).toHaveLength(1);
+  });
+
+  test('https endpoints lose trailing slashes; justification policy maps to a boolean', () => {
+    expect(loadConfig({ ACRBOT_ARM_ENDPOINT: 'https://localhost:8443//', ACRBOT_APPROVER_JUSTIFICATION: 'required' })).toMatchObject({
+      armEndpoint: 'https://localhost:8443', approverJustificationRequired: true,
+    });
+  });
+});

@@ -1,0 +1,136 @@
+import { UserFacingError } from '../../src/domain/errors';
+import { describeState, FINAL_STATES, isExpired, transition, type AccessRequest, type Outcome, type RequestEvent, type RequestState } from '../../src/domain/request';
+import { FakeClock, HOUR, SECOND } from './support/fake-clock';
+import { APPROVER, pendingRequest } from './support/requests';
+
+const STATES: RequestState[] = ['pending', 'approved', 'executing', 'succeeded', 'failed', 'rejected', 'expired'];
+const AT = new Date('2025-01-15T10:00:00.000Z');
+const OUTCOME: Outcome = { summary: 'granted', azureRequestIds: ['req-1'] };
+const EVENTS: Record<RequestEvent['type'], RequestEvent> = {
+  approve: { type: 'approve', by: APPROVER, at: AT, reason: 'looks right' },
+  reject: { type: 'reject', by: APPROVER, at: AT, reason: 'wrong registry' },
+  expire: { type: 'expire', at: AT },
+  start: { type: 'start', at: AT },
+  succeed: { type: 'succeed', at: AT, outcome: OUTCOME },
+  fail: { type: 'fail', at: AT, outcome: { ...OUTCOME, error: 'boom' } },
+};
+
+/** The complete transition table: [from, event] -> to. Anything absent is forbidden. */
+const ALLOWED: Record<string, RequestState> = {
+  'pending/approve': 'approved',
+  'pending/reject': 'rejected',
+  'pending/expire': 'expired',
+  'approved/start': 'executing',
+  'executing/start': 'executing',
+  'approved/fail': 'failed',
+  'executing/fail': 'failed',
+  'executing/succeed': 'succeeded',
+};
+
+function inState(state: RequestState): AccessRequest {
+  const decided = state !== 'pending' && state !== 'expired';
+  return pendingRequest({ state, version: 3, ...(decided ? { decision: { by: APPROVER, at: AT.toISOString(), approved: state !== 'rejected' } } : {}) });
+}
+
+const cases = STATES.flatMap((from) => (Object.keys(EVENTS) as RequestEvent['type'][]).map((event) => [from, event, ALLOWED[`${from}/${event}`]] as const));
+
+describe('transition table', () => {
+  test.each(cases.filter(([, , to]) => to !== undefined))('%s --%s--> %s', (from, event, to) => {
+    const before = inState(from);
+    const frozen = JSON.stringify(before);
+    const next = transition(before, EVENTS[event]);
+    expect(next.state).toBe(to);
+    expect(next.version).toBe(before.version + 1);
+    expect(next.updatedAt).toBe(AT.toISOString());
+    expect(next.id).toBe(before.id);
+    expect(next.plan).toEqual(before.plan);
+    expect(JSON.stringify(before)).toBe(frozen); // the input is not mutated
+  });
+
+  test.each(cases.filter(([, , to]) => to === undefined))('%s --%s--> refused', (from, event) => {
+    const before = inState(from);
+    let error: unknown;
+    try {
+      transition(before, EVENTS[event]);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(UserFacingError);
+    expect((error as UserFacingError).code).toBe('request.alreadyDecided');
+    expect((error as UserFacingError).message).toBe(`Request ${before.id} is already ${describeState(before)}; nothing was changed.`);
+  });
+
+  test('final states accept no event at all', () => {
+    expect(FINAL_STATES).toEqual(['succeeded', 'failed', 'rejected', 'expired']);
+    for (const state of FINAL_STATES) for (const event of Object.values(EVENTS)) expect(() => transition(inState(state), event)).toThrow(UserFacingError);
+  });
+});
+
+describe('transition payloads', () => {
+  test('approve records the decider, time and reason', () => {
+    expect(transition(pendingRequest(), EVENTS.approve).decision).toEqual({ by: APPROVER, at: AT.toISOString(), approved: true, reason: 'looks right' });
+  });
+
+  test('reject records approved=false', () => {
+    expect(transition(pendingRequest(), EVENTS.reject).decision).toEqual({ by: APPROVER, at: AT.toISOString(), approved: false, reason: 'wrong registry' });
+  });
+
+  test('expire leaves no decision', () => {
+    expect(transition(pendingRequest(), EVENTS.expire).decision).toBeUndefined();
+  });
+
+  test('succeed and fail store the outcome', () => {
+    const executing = transition(transition(pendingRequest(), EVENTS.approve), EVENTS.start);
+    expect(transition(executing, EVENTS.succeed).outcome).toEqual(OUTCOME);
+    expect(transition(executing, EVENTS.fail).outcome).toEqual({ ...OUTCOME, error: 'boom' });
+  });
+
+  test('a full happy path increments the version once per step', () => {
+    let r = pendingRequest({ version: 1 });
+    for (const e of [EVENTS.approve, EVENTS.start, EVENTS.succeed]) r = transition(r, e);
+    expect(r).toMatchObject({ state: 'succeeded', version: 4 });
+  });
+});
+
+describe('already-decided message names the decider', () => {
+  test.each<[RequestState, boolean, string]>([
+    ['approved', true, 'approved by Alex Approver'],
+    ['executing', true, 'approved by Alex Approver, running now'],
+    ['succeeded', true, 'approved by Alex Approver and done'],
+    ['failed', true, 'approved by Alex Approver, but it failed'],
+    ['rejected', false, 'rejected by Alex Approver'],
+  ])('%s', (state, approved, phrase) => {
+    const request = pendingRequest({ state, decision: { by: APPROVER, at: AT.toISOString(), approved } });
+    expect(describeState(request)).toBe(phrase);
+    expect(() => transition(request, EVENTS.approve)).toThrow(`Request R-7K2M9QXA is already ${phrase}; nothing was changed.`);
+  });
+
+  test.each<[RequestState, string]>([
+    ['pending', 'waiting for approval'],
+    ['expired', 'expired without a decision'],
+    ['approved', 'approved'],
+  ])('%s without a decision -> %s', (state, phrase) => {
+    expect(describeState(pendingRequest({ state }))).toBe(phrase);
+  });
+});
+
+describe('isExpired (fake clock)', () => {
+  const clock = new FakeClock('2025-01-15T09:00:00.000Z');
+  const request = pendingRequest({ createdAt: clock.now().toISOString() }); // expires 24 h later
+
+  test.each([
+    ['at creation', 0, false],
+    ['1 s before expiry', 24 * HOUR - SECOND, false],
+    ['1 ms before expiry', 24 * HOUR - 1, false],
+    ['exactly at expiry', 24 * HOUR, true],
+    ['24 h + 1 s', 24 * HOUR + SECOND, true],
+  ])('%s', (_name, offset, expired) => {
+    clock.set('2025-01-15T09:00:00.000Z');
+    expect(isExpired(request, clock.advance(offset))).toBe(expired);
+  });
+
+  test.each(STATES.filter((s) => s !== 'pending'))('a %s request is never "expired" by time', (state) => {
+    clock.set('2030-01-01T00:00:00.000Z');
+    expect(isExpired({ ...request, state }, clock.now())).toBe(false);
+  });
+});

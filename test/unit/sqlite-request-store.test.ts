@@ -1,0 +1,75 @@
+import { VersionConflictError } from '../../src/domain/ports';
+import { transition } from '../../src/domain/request';
+import { openSqlite } from '../../src/integrations/store/sqlite-database';
+import { SqliteRequestStore } from '../../src/integrations/store/sqlite-request-store';
+import { describeRequestStoreContract } from './support/request-store-contract';
+import { APPROVER, OUTSIDER, pendingRequest } from './support/requests';
+import { useTempDir } from './support/temp-dir';
+
+const tmp = useTempDir();
+const AT = new Date('2025-01-15T10:00:00.000Z');
+
+describeRequestStoreContract('SqliteRequestStore (:memory:)', () => {
+  const store = new SqliteRequestStore(openSqlite(':memory:'));
+  return { store, dispose: () => store.close() };
+});
+
+describeRequestStoreContract('SqliteRequestStore (file)', () => {
+  const store = new SqliteRequestStore(openSqlite(tmp.path('contract.db')));
+  return { store, dispose: () => store.close() };
+});
+
+describe('SqliteRequestStore on a file', () => {
+  test('a restart keeps a pending request and its card copies', async () => {
+    const path = tmp.path('restart.db');
+    const before = new SqliteRequestStore(openSqlite(path));
+    const request = pendingRequest();
+    await before.create(request);
+    await before.addCardCopy({ requestId: request.id, activityId: 'act-1', role: 'approver', conversation: { id: '19:x' } });
+    await before.close();
+
+    const after = new SqliteRequestStore(openSqlite(path));
+    try {
+      expect(await after.get(request.id)).toEqual(request);
+      expect((await after.listByState(['pending'])).map((r) => r.id)).toEqual([request.id]);
+      expect(await after.listCardCopies(request.id)).toEqual([{ requestId: request.id, activityId: 'act-1', role: 'approver', conversation: { id: '19:x' } }]);
+      const approved = transition(request, { type: 'approve', by: APPROVER, at: AT });
+      await after.update(approved);
+      expect(await after.get(request.id)).toEqual(approved);
+    } finally {
+      await after.close();
+    }
+  });
+
+  test('two instances on one file: only one decision wins', async () => {
+    const path = tmp.path('two-instances.db');
+    const a = new SqliteRequestStore(openSqlite(path));
+    const b = new SqliteRequestStore(openSqlite(path));
+    try {
+      const request = pendingRequest();
+      await a.create(request);
+      const base = (await b.get(request.id))!;
+      const results = await Promise.allSettled([
+        a.update(transition(base, { type: 'approve', by: APPROVER, at: AT })),
+        b.update(transition(base, { type: 'reject', by: OUTSIDER, at: AT })),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(VersionConflictError);
+      const seenByA = await a.get(request.id);
+      expect(seenByA).toEqual(await b.get(request.id));
+      expect(seenByA?.version).toBe(2);
+      await expect(b.create(request)).rejects.toMatchObject({ message: expect.stringMatching(/UNIQUE constraint failed/) });
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  test('close() leaves a shared database open when the store does not own it', async () => {
+    const db = openSqlite(':memory:');
+    const store = new SqliteRequestStore(db, false);
+    await store.close();
+    expect(db.open).toBe(true);
+    db.close();
+  });
+});

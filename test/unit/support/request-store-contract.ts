@@ -1,0 +1,159 @@
+/**
+ * The RequestStore contract (G8), run against every implementation: the in-memory store must
+ * behave exactly like SQLite.
+ */
+import type { CardCopy, RequestStore } from '../../../src/domain/ports';
+import { VersionConflictError } from '../../../src/domain/ports';
+import { transition, type AccessRequest, type RequestEvent } from '../../../src/domain/request';
+import { APPROVER, OUTSIDER, pendingRequest } from './requests';
+
+export interface RequestStoreFixture {
+  store: RequestStore;
+  dispose(): Promise<void>;
+}
+
+export interface ContractOptions {
+  /** Contract cases the implementation is known to fail (run as test.failing). */
+  knownFailures?: string[];
+}
+
+const AT = new Date('2025-01-15T10:00:00.000Z');
+
+export function describeRequestStoreContract(name: string, make: () => Promise<RequestStoreFixture> | RequestStoreFixture, options: ContractOptions = {}): void {
+  describe(`RequestStore contract: ${name}`, () => {
+    let fixture: RequestStoreFixture;
+    let store: RequestStore;
+    beforeEach(async () => {
+      fixture = await make();
+      store = fixture.store;
+    });
+    afterEach(async () => {
+      await fixture.dispose();
+    });
+    const it = (title: string, fn: () => Promise<void>) => ((options.knownFailures ?? []).includes(title) ? test.failing : test)(title, fn);
+
+    it('create then get returns an equal document', async () => {
+      const request = pendingRequest();
+      await store.create(request);
+      expect(await store.get(request.id)).toEqual(request);
+    });
+
+    it('get of an unknown id is undefined', async () => {
+      expect(await store.get('R-22222222')).toBeUndefined();
+    });
+
+    it('create refuses an id that exists and keeps the original', async () => {
+      const request = pendingRequest();
+      await store.create(request);
+      // Not `.rejects.toThrow()`: better-sqlite3's native SqliteError can come from another
+      // jest realm and fail `instanceof Error`; the message is what matters.
+      const error = await store.create({ ...request, reason: 'overwrite attempt' }).then(() => undefined, (err: unknown) => err);
+      expect(error).toMatchObject({ message: expect.stringMatching(/already exists|UNIQUE constraint failed: requests\.id/) });
+      expect((await store.get(request.id))?.reason).toBe(request.reason);
+    });
+
+    it('documents are copied in and out', async () => {
+      const request = pendingRequest();
+      await store.create(request);
+      request.state = 'approved';
+      const read = (await store.get(request.id))!;
+      expect(read.state).toBe('pending');
+      read.requester.objectId = 'tampered';
+      expect((await store.get(request.id))!.requester.objectId).not.toBe('tampered');
+    });
+
+    it('a conditional update succeeds once; a second writer with the same base version gets VersionConflictError', async () => {
+      const base = pendingRequest();
+      await store.create(base);
+      const approved = transition(base, { type: 'approve', by: APPROVER, at: AT });
+      const rejected = transition(base, { type: 'reject', by: OUTSIDER, at: AT });
+      await store.update(approved);
+      const conflict = store.update(rejected);
+      await expect(conflict).rejects.toBeInstanceOf(VersionConflictError);
+      await expect(conflict).rejects.toMatchObject({ requestId: base.id });
+      expect(await store.get(base.id)).toEqual(approved);
+      expect((await store.get(base.id))?.version).toBe(2);
+    });
+
+    it('racing writers: exactly one of Promise.all([approve, reject]) wins', async () => {
+      const base = pendingRequest();
+      await store.create(base);
+      const writes = [transition(base, { type: 'approve', by: APPROVER, at: AT }), transition(base, { type: 'reject', by: OUTSIDER, at: AT })];
+      const results = await Promise.allSettled(writes.map((w) => store.update(w)));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const losers = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(losers).toHaveLength(1);
+      expect(losers[0].reason).toBeInstanceOf(VersionConflictError);
+      const winner = writes[results.findIndex((r) => r.status === 'fulfilled')];
+      expect(await store.get(base.id)).toEqual(winner);
+    });
+
+    it('successive conditional updates chain versions', async () => {
+      let r: AccessRequest = pendingRequest();
+      await store.create(r);
+      const events: RequestEvent[] = [{ type: 'approve', by: APPROVER, at: AT }, { type: 'start', at: AT }, { type: 'succeed', at: AT, outcome: { summary: 'ok', azureRequestIds: ['x'] } }];
+      for (const e of events) {
+        r = transition(r, e);
+        await store.update(r);
+      }
+      expect(await store.get(r.id)).toMatchObject({ state: 'succeeded', version: 4 });
+    });
+
+    it('update refuses a skipped version, the same version, and an unknown id', async () => {
+      const base = pendingRequest();
+      await store.create(base);
+      await expect(store.update({ ...base, version: 3, state: 'approved' })).rejects.toBeInstanceOf(VersionConflictError);
+      await expect(store.update({ ...base, state: 'approved' })).rejects.toBeInstanceOf(VersionConflictError);
+      await expect(store.update({ ...base, id: 'R-33333333', version: 2 })).rejects.toBeInstanceOf(VersionConflictError);
+      expect(await store.get(base.id)).toEqual(base);
+      expect(await store.get('R-33333333')).toBeUndefined();
+    });
+
+    it('listByState filters by state, orders by createdAt, honours the limit', async () => {
+      const mk = (id: string, createdAt: string) => pendingRequest({ id, createdAt });
+      // Inserted out of order on purpose.
+      await store.create(mk('R-CCCCCCCC', '2025-01-15T09:03:00.000Z'));
+      await store.create(mk('R-AAAAAAAA', '2025-01-15T09:01:00.000Z'));
+      await store.create(mk('R-DDDDDDDD', '2025-01-15T09:04:00.000Z'));
+      await store.create(mk('R-BBBBBBBB', '2025-01-15T09:02:00.000Z'));
+      const d = (await store.get('R-DDDDDDDD'))!;
+      await store.update(transition(d, { type: 'approve', by: APPROVER, at: AT }));
+      const b = (await store.get('R-BBBBBBBB'))!;
+      await store.update(transition(b, { type: 'expire', at: AT }));
+
+      const ids = async (states: Parameters<RequestStore['listByState']>[0], limit?: number) => (await store.listByState(states, limit)).map((r) => r.id);
+      expect(await ids(['pending'])).toEqual(['R-AAAAAAAA', 'R-CCCCCCCC']);
+      expect(await ids(['approved'])).toEqual(['R-DDDDDDDD']);
+      expect(await ids(['pending', 'approved', 'expired'])).toEqual(['R-AAAAAAAA', 'R-BBBBBBBB', 'R-CCCCCCCC', 'R-DDDDDDDD']);
+      expect(await ids(['pending', 'approved', 'expired'], 2)).toEqual(['R-AAAAAAAA', 'R-BBBBBBBB']);
+      expect(await ids(['succeeded'])).toEqual([]);
+      expect(await ids([])).toEqual([]);
+      expect((await store.listByState(['approved']))[0]).toMatchObject({ state: 'approved', version: 2, decision: { by: APPROVER } });
+    });
+
+    it('card copies: insertion order, de-duplicated by activity id, per request', async () => {
+      const copy = (requestId: string, activityId: string, role: CardCopy['role']): CardCopy => ({ requestId, activityId, role, conversation: { id: `conv-${activityId}`, serviceUrl: 'https://smba.example/', nested: { tenant: 't' } } });
+      await store.addCardCopy(copy('R-AAAAAAAA', 'act-2', 'approver'));
+      await store.addCardCopy(copy('R-AAAAAAAA', 'act-1', 'requester'));
+      await store.addCardCopy(copy('R-AAAAAAAA', 'act-2', 'approver'));
+      await store.addCardCopy(copy('R-BBBBBBBB', 'act-3', 'audit'));
+      expect(await store.listCardCopies('R-AAAAAAAA')).toEqual([copy('R-AAAAAAAA', 'act-2', 'approver'), copy('R-AAAAAAAA', 'act-1', 'requester')]);
+      expect(await store.listCardCopies('R-BBBBBBBB')).toEqual([copy('R-BBBBBBBB', 'act-3', 'audit')]);
+      expect(await store.listCardCopies('R-CCCCCCCC')).toEqual([]);
+    });
+
+    it('card copies are copied in and out', async () => {
+      const copy: CardCopy = { requestId: 'R-AAAAAAAA', activityId: 'act-1', role: 'approver', conversation: { id: 'conv-1' } };
+      await store.addCardCopy(copy);
+      (copy.conversation as { id: string }).id = 'changed-by-caller';
+      const [read] = await store.listCardCopies('R-AAAAAAAA');
+      expect(read.conversation).toEqual({ id: 'conv-1' });
+      (read.conversation as { id: string }).id = 'changed-by-reader';
+      expect((await store.listCardCopies('R-AAAAAAAA'))[0].conversation).toEqual({ id: 'conv-1' });
+    });
+
+    it('ping resolves', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+}
