@@ -18,6 +18,7 @@ const RULES = [
   ['views', [/^\.\.\/(bot|flows|integrations|sandbox|http)(\/|$)/, /^botbuilder/], 'views/ turn domain data into card JSON'],
   ['sandbox', [/^\.\.\/(\.\.\/)?(domain|flows|bot|integrations|views|http|config)(\/|$)/, /^botbuilder/], 'emulators never share the bot\'s logic'],
   ['http', [/^botbuilder/], 'only src/bot imports botbuilder'],
+  ['audit-cli', [/^\.\.\/(bot|flows|http|views)(\/|$)/, /^botbuilder/], 'the audit CLI reads the store; it needs no bot'],
   ['config', [/^botbuilder/], 'only src/bot imports botbuilder'],
 ];
 

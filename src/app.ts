@@ -14,9 +14,16 @@ import type { AppConfig } from './config/config';
 import type { AuditLog, Clock, RequestStore } from './domain/ports';
 import { Executor } from './flows/executor';
 import { GrantPlanner } from './flows/grant-planner';
-import { GrantRunner, realSleep, type Sleep } from './flows/grant-runner';
+import { realSleep, type Sleep } from './flows/assign-role';
+import { GrantRunner } from './flows/grant-runner';
 import { RequestService } from './flows/request-service';
 import { ResourceResolver } from './flows/resource-resolver';
+import { retryPendingCleanups } from './flows/credential-cleanup';
+import { SecretPlanner } from './flows/secret-planner';
+import { SecretRunner, type SecretRunnerPorts } from './flows/secret-runner';
+import { ArmRegistryTokens } from './integrations/azure/arm-registry-tokens';
+import { GraphServicePrincipals } from './integrations/graph/graph-service-principals';
+import { KubePullSecrets } from './integrations/kubernetes/kube-pull-secrets';
 import { DEFAULT_PRINCIPAL_RETRY_DELAYS_MS } from './flows/settings';
 import { createServer } from './http/server';
 import { type ArmConnection, staticTokenCredential } from './integrations/azure/arm-connection';
@@ -38,6 +45,8 @@ export interface AppOptions {
   logger?: Logger;
   sleep?: Sleep;
   principalRetryDelaysMs?: number[];
+  /** Delays while a new Entra application replicates (service principal create). */
+  graphReplicationDelaysMs?: number[];
   /** Use this already running sandbox instead of starting one (restart tests share one). */
   sandbox?: Sandbox;
   /** Replace the stores (e.g. a failing audit log in tests). */
@@ -93,8 +102,17 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
   const stores = options.stores ?? openStores(config, clock);
   const reader = new ArmResourceReader(arm);
   const roleAssignments = new ArmRoleAssignments(arm);
-  const directory = new GraphDirectory(new GraphClient({ endpoint: graphEndpoint, credential, caPem }));
-  const planner = new GrantPlanner(new ResourceResolver(reader, config.subscriptionIds), roleAssignments, directory);
+  const graph = new GraphClient({ endpoint: graphEndpoint, credential, caPem });
+  const directory = new GraphDirectory(graph);
+  const resolver = new ResourceResolver(reader, config.subscriptionIds);
+  const planner = new GrantPlanner(resolver, roleAssignments, directory);
+  const secretPlanner = new SecretPlanner(resolver, roleAssignments, clock, config.secretMaxExpiryMs);
+  const secretPorts: SecretRunnerPorts = {
+    tokens: new ArmRegistryTokens((s) => reader.acrClient(s)),
+    servicePrincipals: new GraphServicePrincipals(graph, options.graphReplicationDelaysMs),
+    roleAssignments,
+    kubernetes: new KubePullSecrets((s) => reader.aksClient(s), credential),
+  };
 
   const adapter = createAdapter(config, log);
   const messenger = new CardMessenger(adapter, config.app.id ?? '', stores.requests, log);
@@ -109,11 +127,12 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
   };
   const requests = new RequestService(stores.requests, stores.audit, directory, clock, settings, messenger);
   const grantRunner = new GrantRunner(reader, roleAssignments, planner, settings.principalRetryDelaysMs, options.sleep ?? realSleep);
-  const executor = new Executor(stores.requests, stores.audit, clock, { grant: grantRunner }, messenger, log);
+  const secretRunner = new SecretRunner(secretPorts, { delaysMs: settings.principalRetryDelaysMs, sleep: options.sleep ?? realSleep });
+  const executor = new Executor(stores.requests, stores.audit, clock, { grant: grantRunner, secret: secretRunner }, messenger, log);
 
   const services: BotServices = {
     settings: { sandbox: sandboxMode, allowedTenantIds: config.allowedTenantIds, approvalChannelId: config.approvalChannelId, auditChannelId: config.auditChannelId },
-    planner, requests, executor, audit: stores.audit, messenger, log,
+    planner, secretPlanner, requests, executor, audit: stores.audit, messenger, log,
   };
   const bot = new AcrBot(services, new ConversationState(new MemoryStorage()));
 
@@ -138,6 +157,7 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
 
   const resumed = await executor.resumeInterrupted();
   if (resumed) log.info({ resumed }, 'resuming interrupted executions');
+  void retryPendingCleanups(stores.requests, stores.audit, secretPorts, clock, log).catch((err) => log.warn({ err: { message: (err as Error).message } }, 'credential clean-up retry failed'));
   const sweepMs = options.sweepIntervalMs ?? 60_000;
   const sweeper = sweepMs > 0 ? setInterval(() => void requests.expireDue().catch((err) => log.warn({ err: { message: (err as Error).message } }, 'expiry sweep failed')), sweepMs) : undefined;
   sweeper?.unref();

@@ -54,7 +54,7 @@ export class AcrBot extends ActivityHandler {
     this.commandTable = {
       help: (ctx) => this.info.help(ctx),
       grant: (ctx, identity, c) => this.grant(ctx, identity, c as Extract<Command, { verb: 'grant' }>),
-      secret: (ctx) => this.reply(ctx, messageCard({ title: 'Not available yet', text: 'The secret flow is not enabled in this version of acrbot; use "grant" to give the cluster\'s identity pull access.', tone: 'info', sandbox: services.settings.sandbox })),
+      secret: (ctx, identity, c) => this.secret(ctx, identity, c as Extract<Command, { verb: 'secret' }>),
       status: (ctx, identity, c) => this.info.status(ctx, identity, (c as Extract<Command, { verb: 'status' }>).requestId),
       pending: (ctx, identity) => this.info.pending(ctx, identity),
       audit: (ctx, identity, c) => this.info.audit(ctx, identity, (c as Extract<Command, { verb: 'audit' }>).argument),
@@ -111,6 +111,14 @@ export class AcrBot extends ActivityHandler {
       return;
     }
     await this.grants.handle(ctx, identity, { cluster: command.cluster, registry: command.registry, reason: command.reason });
+  }
+
+  private async secret(ctx: TurnContext, identity: TurnIdentity, command: Extract<Command, { verb: 'secret' }>): Promise<void> {
+    if (!command.cluster || !command.registry || !command.reason) {
+      await this.dialogs.start(ctx, { cluster: command.cluster, registry: command.registry, reason: command.reason, options: command.options });
+      return;
+    }
+    await this.grants.handle(ctx, identity, { cluster: command.cluster, registry: command.registry, reason: command.reason, options: command.options });
   }
 
   /** `adaptiveCard/action`: approve, reject, refresh, the grant form. */

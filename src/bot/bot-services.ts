@@ -3,6 +3,7 @@ import type { AuditLog } from '../domain/ports';
 import type { Executor } from '../flows/executor';
 import type { GrantPlanner } from '../flows/grant-planner';
 import type { RequestService } from '../flows/request-service';
+import type { SecretPlanner } from '../flows/secret-planner';
 import type { Logger } from '../observability/logger';
 import type { CardMessenger } from './card-messenger';
 
@@ -19,6 +20,7 @@ export interface BotSettings {
 export interface BotServices {
   settings: BotSettings;
   planner: GrantPlanner;
+  secretPlanner: SecretPlanner;
   requests: RequestService;
   executor: Executor;
   audit: AuditLog;

@@ -1,23 +1,91 @@
 /**
  * The Bot Framework CloudAdapter. With an app id, every inbound activity's JWT is checked
- * (issuer, audience, signature, serviceUrl claim; G1); only sandbox mode may run without one.
+ * (Bearer scheme, issuer, audience, RS256 signature from the OpenID metadata's keys and their
+ * endorsements, 5-minute skew, serviceUrl claim; G1); only sandbox mode may run without one.
  */
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import { type Activity, CallerIdConstants, CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+// CloudAdapter answers 401 only for this class (`err instanceof AuthenticationError`); botbuilder
+// does not re-export it. botframework-connector is botbuilder's own dependency, same version.
+import { AuthenticationError } from 'botframework-connector';
 import type { AppConfig } from '../config/config';
 import type { Logger } from '../observability/logger';
 
+/**
+ * Public-cloud Bot Framework endpoints (botframework-connector `AuthenticationConstants`,
+ * CONTRACTS §6). Setting any one `ToBot…`/`ToChannel…` option switches botbuilder to fully
+ * parameterized mode, where every unset one is `undefined` (issuer `undefined` = every token
+ * refused; login URL `undefined` = no outbound token). So the test hooks override single
+ * entries of this complete set.
+ */
+const PUBLIC_CLOUD = {
+  ValidateAuthority: true,
+  ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+  ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+  ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+  OAuthUrl: 'https://api.botframework.com',
+  ToBotFromChannelOpenIdMetadataUrl: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
+  ToBotFromEmulatorOpenIdMetadataUrl: 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration',
+  CallerId: CallerIdConstants.PublicAzureChannel,
+} as const;
+
+/** jsonwebtoken's verify() errors, which botbuilder rethrows as they are (CloudAdapter would answer 500). */
+const JWT_ERRORS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpiredError']);
+
+/**
+ * botbuilder's validation plus two gaps closed: a bad signature or `nbf` is a 401, not a 500;
+ * and an activity without `serviceUrl` is refused (botbuilder skips the serviceurl-claim
+ * check when the activity has none, so a token from any conversation would be accepted).
+ */
+class ChannelAuthentication extends ConfigurationBotFrameworkAuthentication {
+  constructor(options: ConfigurationBotFrameworkAuthenticationOptions, private readonly enforced: boolean) {
+    super(options);
+  }
+
+  override async authenticateRequest(activity: Activity, authHeader: string) {
+    if (this.enforced && !activity.serviceUrl?.trim()) throw new AuthenticationError('Unauthorized. ServiceUrl claim do not match.', 401);
+    try {
+      return await super.authenticateRequest(activity, authHeader);
+    } catch (err) {
+      throw asUnauthorized(err);
+    }
+  }
+
+  override async authenticateStreamingRequest(authHeader: string, channelIdHeader: string) {
+    try {
+      return await super.authenticateStreamingRequest(authHeader, channelIdHeader);
+    } catch (err) {
+      throw asUnauthorized(err);
+    }
+  }
+}
+
+function asUnauthorized(err: unknown): unknown {
+  const e = err as { name?: string; message?: string };
+  return JWT_ERRORS.has(String(e?.name)) ? new AuthenticationError(`Unauthorized. ${e.message}`, 401) : err;
+}
+
 /** Builds the adapter from config. */
 export function createAdapter(config: AppConfig, log: Logger): CloudAdapter {
-  const options: Partial<ConfigurationBotFrameworkAuthenticationOptions> & Record<string, string | undefined> = {
+  const { openIdMetadataUrl, tokenIssuer } = config.channelAuth;
+  const hooked = Boolean(openIdMetadataUrl || tokenIssuer);
+  // The hooks choose which keys are trusted; outside the sandbox that would be a way around G1.
+  if (hooked && config.mode !== 'sandbox') {
+    throw new Error('ACRBOT_CHANNEL_OPENID_METADATA_URL and ACRBOT_CHANNEL_TOKEN_ISSUER are test hooks and only allowed with ACRBOT_MODE=sandbox');
+  }
+  const options: ConfigurationBotFrameworkAuthenticationOptions = {
     MicrosoftAppId: config.app.id ?? '',
     MicrosoftAppPassword: config.app.password ?? '',
     MicrosoftAppType: config.app.type,
     MicrosoftAppTenantId: config.app.tenantId ?? '',
   };
-  // Test hook (documented in README): trust a local OpenID metadata document for channel tokens.
-  if (config.channelAuth.openIdMetadataUrl) options.ToBotFromChannelOpenIdMetadataUrl = config.channelAuth.openIdMetadataUrl;
-  if (config.channelAuth.tokenIssuer) options.ToBotFromChannelTokenIssuer = config.channelAuth.tokenIssuer;
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(options as ConfigurationBotFrameworkAuthenticationOptions));
+  if (hooked) {
+    // Test hook (documented in README): trust a local OpenID metadata document / issuer for channel tokens.
+    Object.assign(options, PUBLIC_CLOUD, {
+      ToBotFromChannelOpenIdMetadataUrl: openIdMetadataUrl ?? PUBLIC_CLOUD.ToBotFromChannelOpenIdMetadataUrl,
+      ToBotFromChannelTokenIssuer: tokenIssuer ?? PUBLIC_CLOUD.ToBotFromChannelTokenIssuer,
+    });
+  }
+  const adapter = new CloudAdapter(new ChannelAuthentication(options, Boolean(config.app.id)));
   adapter.onTurnError = async (ctx, error) => {
     log.error({ err: { message: error.message }, activityType: ctx.activity.type }, 'unhandled error in turn');
     if (ctx.activity.type === 'message') {

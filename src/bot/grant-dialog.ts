@@ -8,7 +8,8 @@ import { ComponentDialog, type DialogState, DialogSet, DialogTurnStatus, type Pr
 import { isUserFacing } from '../domain/errors';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { checkReason } from '../domain/text';
-import type { GrantInput } from './handlers/grant-handler';
+import type { SecretCommandOptions } from '../domain/command';
+import type { GrantInput, SecretInput } from './handlers/grant-handler';
 
 const CLUSTER_PROMPT = 'clusterPrompt';
 const REGISTRY_PROMPT = 'registryPrompt';
@@ -18,8 +19,8 @@ const GRANT_WATERFALL = 'grantWaterfall';
 /** Dialog id. */
 export const GRANT_DIALOG_ID = 'grantDialog';
 
-/** What the dialog starts with (anything already given inline). */
-export type PartialGrant = Partial<GrantInput>;
+/** What the dialog starts with (anything already given inline); `options` marks a secret request. */
+export type PartialGrant = Partial<GrantInput> & { options?: SecretCommandOptions };
 
 function validator(check: (text: string) => unknown) {
   return async (prompt: PromptValidatorContext<string>): Promise<boolean> => {
@@ -37,7 +38,7 @@ function validator(check: (text: string) => unknown) {
 
 /** Collects cluster, registry and reason, then calls `onComplete`. */
 export class GrantDialog extends ComponentDialog {
-  constructor(onComplete: (ctx: TurnContext, input: GrantInput) => Promise<void>) {
+  constructor(onComplete: (ctx: TurnContext, input: GrantInput | SecretInput) => Promise<void>) {
     super(GRANT_DIALOG_ID);
     this.addDialog(new TextPrompt(CLUSTER_PROMPT, validator(parseClusterRef)));
     this.addDialog(new TextPrompt(REGISTRY_PROMPT, validator(parseRegistryRef)));
@@ -51,12 +52,16 @@ export class GrantDialog extends ComponentDialog {
       (step.values as PartialGrant)[key] = String(step.result);
     };
     this.addDialog(new WaterfallDialog(GRANT_WATERFALL, [
-      ask('cluster', CLUSTER_PROMPT, 'Which cluster needs pull access? (name, resourceGroup/name or resource id; "cancel" to stop)'),
+      async (step) => {
+        const options = (step.options as PartialGrant).options;
+        if (options) (step.values as PartialGrant).options = options;
+        return ask('cluster', CLUSTER_PROMPT, 'Which cluster needs pull access? (name, resourceGroup/name or resource id; "cancel" to stop)')(step);
+      },
       async (step) => { keep('cluster')(step); return ask('registry', REGISTRY_PROMPT, 'Which registry should it pull from? (name or resource id)')(step); },
       async (step) => { keep('registry')(step); return ask('reason', REASON_PROMPT, 'Why is the access needed? (this goes to the approver and the audit log)')(step); },
       async (step) => {
         keep('reason')(step);
-        await onComplete(step.context, step.values as GrantInput);
+        await onComplete(step.context, step.values as GrantInput | SecretInput);
         return step.endDialog();
       },
     ]));

@@ -56,8 +56,15 @@ export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
 
 /** Builds the next entry of the chain. */
 export function chainEntry(event: AuditEvent, previous: { seq: number; hash: string } | undefined, ts: Date): AuditEntry {
+  // Only the known fields, copied: a caller's extra properties (possibly sensitive) never reach the trail.
   const partial: Omit<AuditEntry, 'hash'> = {
-    ...event,
+    actor: { objectId: event.actor.objectId, name: event.actor.name },
+    tenantId: event.tenantId,
+    action: event.action,
+    requestId: event.requestId,
+    targetIds: [...event.targetIds],
+    outcome: event.outcome,
+    correlationIds: event.correlationIds ? [...event.correlationIds] : undefined,
     detail: auditText(event.detail),
     seq: (previous?.seq ?? 0) + 1,
     ts: ts.toISOString(),

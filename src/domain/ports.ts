@@ -29,6 +29,8 @@ export interface RoleAssignmentPort {
   create(input: { scope: string; name: string; roleDefinitionGuid: string; principalId: string; subscriptionId: string }): Promise<WriteResult>;
   /** Whether the bot's own identity may write role assignments on `scope`. */
   canAssignRoles(scope: string): Promise<boolean>;
+  /** Deletes an assignment by name; a missing one is fine. */
+  delete(input: { scope: string; name: string; subscriptionId: string }): Promise<void>;
 }
 
 /** Microsoft Graph lookups. */
@@ -91,4 +93,49 @@ export interface AuditLog {
 /** Time, injectable so tests can move it. */
 export interface Clock {
   now(): Date;
+}
+
+/** ACR repository-scoped tokens (secret flow, kind `token`). */
+export interface RegistryTokenPort {
+  /** Scope map id for the given repositories (created if needed), or the built-in `_repositories_pull` when none. */
+  scopeMapFor(registry: { id: string; subscriptionId: string; resourceGroup: string; name: string }, scopeMapName: string, repositories: string[]): Promise<{ id: string; created: boolean; requestId?: string }>;
+  /** PUT the token (replacing one of the same name). */
+  createToken(registry: { subscriptionId: string; resourceGroup: string; name: string }, tokenName: string, scopeMapId: string): Promise<WriteResult>;
+  /** generateCredentials for password1 with an expiry; the password is returned once. */
+  generatePassword(registry: { subscriptionId: string; resourceGroup: string; name: string }, tokenId: string, expiresAt: string): Promise<{ username: string; password: import('./secret-value').SecretValue; requestId?: string }>;
+  deleteToken(registry: { subscriptionId: string; resourceGroup: string; name: string }, tokenName: string): Promise<void>;
+  deleteScopeMap(registry: { subscriptionId: string; resourceGroup: string; name: string }, scopeMapName: string): Promise<void>;
+}
+
+/** Entra applications and service principals (secret flow, kind `sp`). */
+export interface ServicePrincipalPort {
+  createApplication(displayName: string): Promise<{ id: string; appId: string; requestId?: string }>;
+  /** Retries while a new application is not yet replicated. */
+  createServicePrincipal(appId: string): Promise<{ id: string; requestId?: string }>;
+  addPassword(applicationId: string, endDateTime: string): Promise<{ keyId: string; secret: import('./secret-value').SecretValue; requestId?: string }>;
+  deleteApplication(applicationId: string): Promise<void>;
+}
+
+/** Where a cluster's API server is and how to authenticate to it; opaque to the flows. */
+export interface ClusterAccess {
+  readonly clusterName: string;
+}
+
+/** Outcome of writing the pull secret. */
+export interface SecretWriteResult {
+  action: 'created' | 'replaced';
+  serviceAccountPatched: boolean;
+}
+
+/** The Kubernetes side of the secret flow. */
+export interface PullSecretPort {
+  /** Credentials for the cluster's API server (listClusterUserCredential; Entra token on AAD clusters). */
+  access(cluster: { id: string; subscriptionId: string; resourceGroup: string; name: string; aadEnabled: boolean }): Promise<ClusterAccess>;
+  /**
+   * Checks before any credential exists: namespace present, secret absent or acrbot's own,
+   * service account present. Returns the credential reference of an acrbot secret being replaced.
+   */
+  precheck(access: ClusterAccess, input: { namespace: string; secretName: string; serviceAccount?: string }): Promise<{ previousCredential?: string }>;
+  /** Creates or replaces the secret and links it to the service account. */
+  write(access: ClusterAccess, input: { namespace: string; secretName: string; dockerConfigJson: string; labels: Record<string, string>; annotations: Record<string, string>; serviceAccount?: string }): Promise<SecretWriteResult>;
 }

@@ -28,6 +28,10 @@ export interface Outcome {
   errorCode?: string;
   /** Credential clean-up status for the secret flow (G14). */
   cleanup?: 'deleted' | 'pending' | 'none';
+  /** What to delete if clean-up is pending (see secret-credential.ts); never a secret. */
+  credentialRef?: string;
+  /** Secret flow: what happened in the cluster. */
+  secret?: { action: 'created' | 'replaced'; serviceAccountPatched: boolean };
 }
 
 /** An access request. */
@@ -57,7 +61,8 @@ export type RequestEvent =
   | { type: 'expire'; at: Date }
   | { type: 'start'; at: Date }
   | { type: 'succeed'; at: Date; outcome: Outcome }
-  | { type: 'fail'; at: Date; outcome: Outcome };
+  | { type: 'fail'; at: Date; outcome: Outcome }
+  | { type: 'cleanedUp'; at: Date };
 
 const ALLOWED: Record<RequestEvent['type'], RequestState[]> = {
   approve: ['pending'],
@@ -66,6 +71,7 @@ const ALLOWED: Record<RequestEvent['type'], RequestState[]> = {
   start: ['approved', 'executing'],
   succeed: ['executing'],
   fail: ['approved', 'executing'],
+  cleanedUp: ['failed'],
 };
 
 /** Final states: nothing moves a request out of them. */
@@ -108,6 +114,8 @@ export function transition(request: AccessRequest, event: RequestEvent): AccessR
       return { ...base, state: 'succeeded', outcome: event.outcome };
     case 'fail':
       return { ...base, state: 'failed', outcome: event.outcome };
+    case 'cleanedUp':
+      return { ...base, outcome: { ...request.outcome!, cleanup: 'deleted' } };
   }
 }
 

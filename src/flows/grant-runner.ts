@@ -7,15 +7,10 @@ import type { GrantPlan } from '../domain/plan';
 import type { AzureResourceReader, RoleAssignmentPort } from '../domain/ports';
 import { AzureWriteError } from '../domain/ports';
 import type { AccessRequest, Outcome } from '../domain/request';
+import { assignRole, realSleep, type Sleep } from './assign-role';
 import type { PlanRunner, RunContext } from './executor';
 import type { GrantPlanner } from './grant-planner';
 import { missingRoleWriteMessage } from './grant-planner';
-
-/** Waits; injectable so tests need not sleep for real. */
-export type Sleep = (ms: number) => Promise<void>;
-
-/** Real sleep. */
-export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs grant plans. */
 export class GrantRunner implements PlanRunner {
@@ -30,28 +25,15 @@ export class GrantRunner implements PlanRunner {
   async run(request: AccessRequest, ctx: RunContext): Promise<Outcome> {
     const plan = request.plan as GrantPlan;
     await this.recheck(plan);
-    const requestIds: string[] = [];
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const result = await this.roleAssignments.create({ scope: plan.scope, name: plan.roleAssignmentName, roleDefinitionGuid: plan.role.id, principalId: plan.identity.objectId, subscriptionId: plan.registry.subscriptionId });
-        if (result.requestId) requestIds.push(result.requestId);
-        await ctx.audit({ action: 'azure.write.roleAssignment', outcome: 'created', targetIds: [result.id], correlationIds: requestIds });
-        return { summary: `Granted ${plan.role.name} on ${plan.registry.name} to ${plan.identity.description} ${plan.identity.objectId} of cluster ${plan.cluster.name}.`, azureRequestIds: requestIds, createdIds: [result.id] };
-      } catch (err) {
-        if (!(err instanceof AzureWriteError)) throw err;
-        if (err.requestId) requestIds.push(err.requestId);
-        if (err.code === 'RoleAssignmentExists') {
-          await ctx.audit({ action: 'azure.write.roleAssignment', outcome: 'alreadyExists', targetIds: [plan.scope], correlationIds: requestIds });
-          return { summary: `${plan.role.name} on ${plan.registry.name} was already assigned to ${plan.identity.objectId}; nothing needed to change.`, azureRequestIds: requestIds, alreadyPresent: true };
-        }
-        if (err.code === 'PrincipalNotFound' && attempt < this.retryDelaysMs.length) {
-          ctx.log.info({ attempt: attempt + 1 }, 'principal not replicated yet; retrying');
-          await this.sleep(this.retryDelaysMs[attempt]);
-          continue;
-        }
-        await ctx.audit({ action: 'azure.write.roleAssignment', outcome: `failed:${err.code}`, targetIds: [plan.scope], correlationIds: requestIds });
-        throw explainWriteFailure(err, plan);
+    try {
+      const result = await assignRole(this.roleAssignments, { scope: plan.scope, name: plan.roleAssignmentName, roleDefinitionGuid: plan.role.id, principalId: plan.identity.objectId, subscriptionId: plan.registry.subscriptionId }, { delaysMs: this.retryDelaysMs, sleep: this.sleep }, ctx);
+      if (result.alreadyExisted) {
+        return { summary: `${plan.role.name} on ${plan.registry.name} was already assigned to ${plan.identity.objectId}; nothing needed to change.`, azureRequestIds: result.requestIds, alreadyPresent: true };
       }
+      return { summary: `Granted ${plan.role.name} on ${plan.registry.name} to ${plan.identity.description} ${plan.identity.objectId} of cluster ${plan.cluster.name}.`, azureRequestIds: result.requestIds, createdIds: result.id ? [result.id] : [] };
+    } catch (err) {
+      if (err instanceof AzureWriteError) throw explainWriteFailure(err, plan);
+      throw err;
     }
   }
 
@@ -74,7 +56,7 @@ export class GrantRunner implements PlanRunner {
 }
 
 /** One plain sentence with the fix, by error code (never by message text). */
-export function explainWriteFailure(err: AzureWriteError, plan: GrantPlan): UserFacingError {
+export function explainWriteFailure(err: AzureWriteError, plan: Pick<GrantPlan, 'registry' | 'roleAssignmentName'> & { identity: { objectId: string } }): UserFacingError {
   switch (err.code) {
     case 'AuthorizationFailed':
       return new UserFacingError('bot.cannotAssignRoles', missingRoleWriteMessage(plan.registry.name, plan.registry.id));

@@ -30,7 +30,8 @@
  */
 import { ArmEmulator } from './arm/arm-emulator';
 import { Directory } from './directory';
-import { SANDBOX_BEARER_TOKEN, SANDBOX_TENANT_ID } from './fixtures';
+import { SANDBOX_BEARER_TOKEN, SANDBOX_BOT_OBJECT_ID, SANDBOX_TENANT_ID } from './fixtures';
+import { KubernetesEmulator } from './kubernetes';
 import { GraphEmulator } from './graph/graph-emulator';
 import { startHttpsServer } from './http-util';
 import { seedSandbox } from './seed';
@@ -66,6 +67,8 @@ export interface Sandbox {
   graph: GraphEmulator;
   /** The directory shared by Graph and ARM. */
   directory: Directory;
+  /** One Kubernetes API server per seeded cluster, by lowercase cluster name; kubeconfigs from ARM point at them. */
+  kubernetes: Record<string, KubernetesEmulator>;
   /** Closes both servers and every open connection. */
   stop(): Promise<void>;
 }
@@ -89,6 +92,20 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     await armServer.close();
     throw e;
   }
+  const kubernetes: Record<string, KubernetesEmulator> = {};
+  for (const cluster of arm.state.listClusters()) {
+    // Local-account clusters accept their static kubeconfig token; Entra-enabled ones the bot's
+    // own Entra token (in the sandbox, the sandbox bearer token), mapped to the bot's object id.
+    const k8s = new KubernetesEmulator({
+      tls,
+      clusterName: cluster.name,
+      tokens: { [cluster.token]: 'clusterUser', [SANDBOX_BEARER_TOKEN]: SANDBOX_BOT_OBJECT_ID },
+      namespaces: ['default', 'kube-system', 'kube-public', 'payments'],
+    });
+    const { url } = await k8s.start(0, host);
+    arm.state.updateCluster(cluster.id, { apiServerUrl: url, apiServerCaPem: tls.caPem });
+    kubernetes[cluster.name.toLowerCase()] = k8s;
+  }
   const servers = [armServer, graphServer];
   return {
     tls: { caPem: tls.caPem },
@@ -98,8 +115,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     arm,
     graph,
     directory,
+    kubernetes,
     stop: async () => {
-      await Promise.all(servers.map((s) => s.close()));
+      await Promise.all([...servers.map((s) => s.close()), ...Object.values(kubernetes).map((k) => k.stop())]);
     },
   };
 }

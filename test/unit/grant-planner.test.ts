@@ -53,7 +53,7 @@ describe('GrantPlanner.findExisting and resolveIdentity (fake ports)', () => {
     roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid.toUpperCase()}`,
   });
   const planner = (existing: RoleAssignmentInfo[], spObjectId?: string) => {
-    const ports: RoleAssignmentPort = { listForPrincipal: async () => existing, create: async () => ({ id: 'x' }), canAssignRoles: async () => true };
+    const ports: RoleAssignmentPort = { listForPrincipal: async () => existing, create: async () => ({ id: 'x' }), canAssignRoles: async () => true, delete: async () => undefined };
     const directory: DirectoryPort = { servicePrincipalObjectId: async () => spObjectId, isMemberOfGroup: async () => false };
     return new GrantPlanner({} as ResourceResolver, ports, directory);
   };

@@ -13,6 +13,7 @@ const EVENTS: Record<RequestEvent['type'], RequestEvent> = {
   start: { type: 'start', at: AT },
   succeed: { type: 'succeed', at: AT, outcome: OUTCOME },
   fail: { type: 'fail', at: AT, outcome: { ...OUTCOME, error: 'boom' } },
+  cleanedUp: { type: 'cleanedUp', at: AT },
 };
 
 /** The complete transition table: [from, event] -> to. Anything absent is forbidden. */
@@ -25,6 +26,7 @@ const ALLOWED: Record<string, RequestState> = {
   'approved/fail': 'failed',
   'executing/fail': 'failed',
   'executing/succeed': 'succeeded',
+  'failed/cleanedUp': 'failed',
 };
 
 function inState(state: RequestState): AccessRequest {
@@ -60,9 +62,19 @@ describe('transition table', () => {
     expect((error as UserFacingError).message).toBe(`Request ${before.id} is already ${describeState(before)}; nothing was changed.`);
   });
 
-  test('final states accept no event at all', () => {
+  test('final states accept no event that changes the state (a failed one may only record its credential clean-up)', () => {
     expect(FINAL_STATES).toEqual(['succeeded', 'failed', 'rejected', 'expired']);
-    for (const state of FINAL_STATES) for (const event of Object.values(EVENTS)) expect(() => transition(inState(state), event)).toThrow(UserFacingError);
+    for (const state of FINAL_STATES) {
+      for (const event of Object.values(EVENTS)) {
+        if (state === 'failed' && event.type === 'cleanedUp') {
+          const next = transition({ ...inState(state), outcome: { ...OUTCOME, cleanup: 'pending' } }, event);
+          expect(next.state).toBe('failed');
+          expect(next.outcome?.cleanup).toBe('deleted');
+        } else {
+          expect(() => transition(inState(state), event)).toThrow(UserFacingError);
+        }
+      }
+    }
   });
 });
 

@@ -5,6 +5,8 @@
 import type { ConversationReference, TurnContext } from 'botbuilder';
 import { isUserFacing, UserFacingError } from '../../domain/errors';
 import type { AccessRequest } from '../../domain/request';
+import type { SecretCommandOptions } from '../../domain/command';
+import type { Plan } from '../../domain/plan';
 import { checkReason } from '../../domain/text';
 import { messageCard } from '../../views/message-view';
 import { requestCard } from '../../views/request-view';
@@ -17,6 +19,11 @@ export interface GrantInput {
   cluster: string;
   registry: string;
   reason: string;
+}
+
+/** What the user gave for a secret. */
+export interface SecretInput extends GrantInput {
+  options: SecretCommandOptions;
 }
 
 /** The result of preparing a grant. */
@@ -34,10 +41,36 @@ export function errorCard(services: BotServices, err: unknown, title = 'That did
 export class GrantHandler {
   constructor(private readonly services: BotServices) {}
 
-  /** Validates, plans and stores. Validation failures are audited and change nothing (G10). */
-  async prepare(identity: TurnIdentity, input: GrantInput, origin: AccessRequest['origin']): Promise<GrantPreparation> {
-    const { planner, requests, audit, settings } = this.services;
+  /** Validates, plans and stores a secret request. */
+  async prepareSecret(identity: TurnIdentity, input: SecretInput, origin: AccessRequest['origin']): Promise<GrantPreparation> {
+    return this.guard(identity, 'Could not plan the pull secret', async () => {
+      const reason = checkReason(input.reason);
+      const plan = await this.services.secretPlanner.plan(input.cluster, input.registry, input.options);
+      return this.store(identity, reason, plan, origin);
+    });
+  }
+
+  private async store(identity: TurnIdentity, reason: string, plan: Plan, origin: AccessRequest['origin']): Promise<GrantPreparation> {
+    const request = await this.services.requests.create({ requester: identity.actor, tenantId: identity.tenantId, reason, plan, origin });
+    return { kind: 'created', request };
+  }
+
+  /** Turns errors into cards; validation failures are audited and change nothing (G10). */
+  private async guard(identity: TurnIdentity, title: string, work: () => Promise<GrantPreparation>): Promise<GrantPreparation> {
     try {
+      return await work();
+    } catch (err) {
+      if (isUserFacing(err) && err.code.startsWith('validation.')) {
+        await this.services.audit.append({ actor: identity.actor, tenantId: identity.tenantId, action: 'validation.failed', targetIds: [], outcome: err.code, detail: err.message }).catch(() => undefined);
+      }
+      return { kind: 'card', card: errorCard(this.services, err, title) };
+    }
+  }
+
+  /** Validates, plans and stores a grant request. */
+  async prepare(identity: TurnIdentity, input: GrantInput, origin: AccessRequest['origin']): Promise<GrantPreparation> {
+    const { planner, settings } = this.services;
+    return this.guard(identity, 'Could not plan the grant', async () => {
       const reason = checkReason(input.reason);
       const result = await planner.plan(input.cluster, input.registry);
       if (result.status === 'alreadyGranted') {
@@ -50,20 +83,14 @@ export class GrantHandler {
           sandbox: settings.sandbox,
         }) };
       }
-      const request = await requests.create({ requester: identity.actor, tenantId: identity.tenantId, reason, plan: result.plan, origin });
-      return { kind: 'created', request };
-    } catch (err) {
-      if (isUserFacing(err) && err.code.startsWith('validation.')) {
-        await audit.append({ actor: identity.actor, tenantId: identity.tenantId, action: 'validation.failed', targetIds: [], outcome: err.code, detail: err.message }).catch(() => undefined);
-      }
-      return { kind: 'card', card: errorCard(this.services, err, 'Could not plan the grant') };
-    }
+      return this.store(identity, reason, result.plan, origin);
+    });
   }
 
   /** Text command / dialog: typing, plan, reply, approval card. */
-  async handle(ctx: TurnContext, identity: TurnIdentity, input: GrantInput): Promise<void> {
+  async handle(ctx: TurnContext, identity: TurnIdentity, input: GrantInput | SecretInput): Promise<void> {
     await ctx.sendActivity({ type: 'typing' });
-    const prepared = await this.prepare(identity, input, originOf(ctx));
+    const prepared = 'options' in input ? await this.prepareSecret(identity, input, originOf(ctx)) : await this.prepare(identity, input, originOf(ctx));
     if (prepared.kind === 'card') {
       await ctx.sendActivity({ type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: prepared.card }] });
       return;

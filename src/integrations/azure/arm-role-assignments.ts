@@ -65,6 +65,15 @@ export class ArmRoleAssignments implements RoleAssignmentPort {
     }
   }
 
+  async delete(input: { scope: string; name: string; subscriptionId: string }): Promise<void> {
+    try {
+      await this.client(input.subscriptionId).roleAssignments.delete(sdkScope(input.scope), input.name);
+    } catch (err) {
+      const info = restErrorInfo(err);
+      if (info.statusCode !== 404) throw new AzureWriteError(info.code ?? 'Unknown', info.statusCode, 'role assignment delete failed', errorRequestId(err));
+    }
+  }
+
   async canAssignRoles(scope: string): Promise<boolean> {
     const id = parseResourceId(scope);
     if (!id) return false;

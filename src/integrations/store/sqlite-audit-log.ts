@@ -43,6 +43,19 @@ export class SqliteAuditLog implements AuditLog {
 
   /** Streams the whole log in seq order through the chain check. */
   async verify(): Promise<ChainVerdict> {
+    // One read transaction: an append by another process between the reads must not look like a truncated tail.
+    if (this.db.inTransaction) return this.verifySnapshot();
+    this.db.exec('BEGIN');
+    try {
+      return this.verifySnapshot();
+    } finally {
+      this.db.exec('ROLLBACK');
+    }
+  }
+
+  private verifySnapshot(): ChainVerdict {
+    const unreadable = this.db.prepare('SELECT seq FROM audit WHERE json_valid(entry) = 0 ORDER BY seq LIMIT 1').get() as { seq: number } | undefined;
+    if (unreadable) return { intact: false, count: unreadable.seq - 1, brokenAtSeq: unreadable.seq, problem: 'the entry is not valid JSON (it was modified)' };
     const head = this.db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as { seq: number; hash: string } | undefined;
     // The row's own seq is authoritative: an entry copied into another row breaks there.
     const moved = this.db.prepare("SELECT seq FROM audit WHERE json_extract(entry, '$.seq') != seq ORDER BY seq LIMIT 1").get() as { seq: number } | undefined;

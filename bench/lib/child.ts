@@ -1,0 +1,98 @@
+/**
+ * Bots as child processes: spawn, wait for `/readyz`, read RSS, stop. Used for cold start,
+ * memory and the HTTP latency/throughput comparisons, where both bots must run the same way.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { createServer } from 'node:net';
+import { compiled } from './compile';
+import { BUILD_DIR, ROOT } from './paths';
+
+/** Which bot. */
+export type BotName = 'acrbot' | 'echo';
+
+/** A started bot process. */
+export interface BotProcess {
+  name: BotName;
+  child: ChildProcess;
+  url: string;
+  /** spawn() → first `/readyz` 200, in ms. */
+  readyMs: number;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1 (the OS picks it; a tiny race with other programs is acceptable here). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The command line of each bot. Both are precompiled CommonJS run by plain `node` from the
+ * same working directory (BUILD_DIR, so a developer's `.env` is not picked up by acrbot).
+ */
+function command(name: BotName, port: number): { args: string[]; env: Record<string, string> } {
+  const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), NODE_ENV: 'development' };
+  if (name === 'acrbot') return { args: [`${ROOT}/dist/index.js`], env: { ...base, ACRBOT_MODE: 'sandbox', ACRBOT_STORAGE: 'memory' } };
+  return { args: [compiled('bench/echo-bot.ts')], env: base };
+}
+
+/** Spawns a bot and resolves once `/readyz` answers 200. */
+export async function startBot(name: BotName, opts: { nodeArgs?: string[]; timeoutMs?: number } = {}): Promise<BotProcess> {
+  const port = await freePort();
+  const { args, env } = command(name, port);
+  const url = `http://127.0.0.1:${port}`;
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...args], { cwd: BUILD_DIR, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => { if (stderr.length < 4000) stderr += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const deadline = t0 + (opts.timeoutMs ?? 30_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was ready:\n${stderr}`);
+    if (await readyz(url)) break;
+    if (performance.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} was not ready after ${opts.timeoutMs ?? 30_000} ms:\n${stderr}`);
+    }
+    // Poll often: the poll interval bounds the resolution of the cold-start figure.
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  const readyMs = performance.now() - t0;
+  return {
+    name, child, url, readyMs,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** One `/readyz` probe on a fresh connection; false on any error. */
+function readyz(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = get(`${url}/readyz`, { agent: false, timeout: 1_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => { req.destroy(); resolve(false); });
+  });
+}
+
+/** Resident set size of a process in MB (Linux /proc; what the kernel charges the process). */
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1]);
+  return kb / 1024;
+}

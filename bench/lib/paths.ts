@@ -1,0 +1,25 @@
+/** Where the benchmark keeps its files. */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/**
+ * The repository root: the nearest directory above with a `package.json`. Works both from
+ * `bench/` (run through `scripts/run-ts.js`) and from the precompiled copy in
+ * `bench/.build/bench/`.
+ */
+export const ROOT = findRoot(__dirname);
+
+/** Scratch space: compiled JS, logs, temp databases (ignored through bench/.gitignore). */
+export const BUILD_DIR = join(ROOT, 'bench', '.build');
+
+/** Outputs. */
+export const RESULTS_JSON = join(ROOT, 'bench', 'results.json');
+export const REPORT_MD = join(ROOT, 'bench', 'report.md');
+export const DOCS_MD = join(ROOT, 'docs', 'performance.md');
+
+function findRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${start}`);
+  }
+}

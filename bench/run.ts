@@ -1,0 +1,77 @@
+/**
+ * `npm run bench [-- --quick] [-- --only p1,p4] [-- --no-build]`: measures acrbot against a bare
+ * echo bot on the same stack, prints a table, and writes bench/results.json and
+ * bench/report.md. Everything listens on 127.0.0.1; every loop is bounded.
+ *
+ * Metrics run one after another (never in parallel: on 2 cores they would measure each other).
+ */
+import { writeFileSync } from 'node:fs';
+import { buildAcrbot, compileBench } from './lib/compile';
+import { consoleTable, machine, markdownReport } from './lib/report';
+import type { Metric, MetricContext, Row } from './lib/report-types';
+import { REPORT_MD, RESULTS_JSON } from './lib/paths';
+import { p1TurnLatency } from './metrics/p1-turn-latency';
+import { p2Throughput } from './metrics/p2-throughput';
+import { p3AzureCalls } from './metrics/p3-azure-calls';
+import { p4FlowLatency } from './metrics/p4-flow-latency';
+import { p5ColdStart } from './metrics/p5-cold-start';
+
+const METRICS: Record<string, Metric> = {
+  p1: p1TurnLatency,
+  p2: p2Throughput,
+  p3: p3AzureCalls,
+  p4: p4FlowLatency,
+  p5: p5ColdStart,
+};
+
+function parseArgs(argv: string[]): { quick: boolean; only?: string[]; build: boolean } {
+  const onlyArg = argv.find((a) => a.startsWith('--only'));
+  const only = onlyArg ? (onlyArg.includes('=') ? onlyArg.split('=')[1] : argv[argv.indexOf(onlyArg) + 1]).split(',').map((s) => s.trim().toLowerCase()) : undefined;
+  return { quick: argv.includes('--quick'), only, build: !argv.includes('--no-build') };
+}
+
+async function main(): Promise<void> {
+  // restify touches a deprecated Node API on load; the warning would only clutter the table.
+  process.noDeprecation = true;
+  const args = parseArgs(process.argv.slice(2));
+  const started = new Date();
+  const t0 = performance.now();
+  const ctx: MetricContext = { quick: args.quick, progress: (m) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0)}s] ${m}\n`) };
+  if (args.build) {
+    ctx.progress('building acrbot (npm run build) and compiling the bench bots (swc)');
+    buildAcrbot();
+    compileBench();
+  }
+  const selected = Object.entries(METRICS).filter(([id]) => !args.only || args.only.includes(id));
+  const keys: Record<string, number | null> = {};
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  for (const [id, metric] of selected) {
+    ctx.progress(`${id.toUpperCase()} …`);
+    const m0 = performance.now();
+    try {
+      const result = await metric(ctx);
+      Object.assign(keys, result.keys);
+      rows.push(...result.rows);
+      notes.push(...result.notes);
+    } catch (err) {
+      // One broken metric must not hide the others; it shows up as a missed row.
+      ctx.progress(`${id.toUpperCase()} failed: ${(err as Error).stack ?? err}`);
+      rows.push({ id: id.toUpperCase(), what: 'metric failed to run', value: '—', target: '', met: false, detail: String((err as Error).message).slice(0, 300) });
+    }
+    ctx.progress(`${id.toUpperCase()} done in ${((performance.now() - m0) / 1000).toFixed(1)} s`);
+  }
+  const durationS = (performance.now() - t0) / 1000;
+  const m = machine();
+  const results = { ...keys, machine: m, runs: { mode: args.quick ? 'quick' : 'full', metrics: selected.map(([id]) => id), started_at: started.toISOString(), duration_s: Math.round(durationS) } };
+  writeFileSync(RESULTS_JSON, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(REPORT_MD, markdownReport({ rows, notes, machine: m, mode: args.quick ? 'quick' : 'full', startedAt: started.toISOString(), durationS }));
+  process.stdout.write(`\n${consoleTable(rows)}\n\nwrote ${RESULTS_JSON} and ${REPORT_MD} (${durationS.toFixed(0)} s)\n`);
+  // Children are stopped by each metric; exit explicitly in case a library left a timer behind.
+  process.exit(0);
+}
+
+void main().catch((err) => {
+  process.stderr.write(`${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,67 @@
+/**
+ * Command-line parsing for `audit-cli verify|export`. Strict: an unknown flag or a flag
+ * without its value is an error rather than silently ignored, because a mistyped
+ * `--reqest` would otherwise export the whole log.
+ */
+import { parseArgs } from 'node:util';
+import { isRequestId } from '../domain/identifiers';
+import { CliError } from './cli-error';
+
+/** Export formats the CLI writes. */
+export const EXPORT_FORMATS = ['jsonl', 'csv'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** What the CLI was asked to do. */
+export type CliCommand =
+  | { command: 'help' }
+  | { command: 'verify'; storage?: string }
+  | { command: 'export'; storage?: string; format: ExportFormat; out?: string; requestId?: string; since?: string };
+
+export const USAGE = `usage:
+  npm run audit:verify [-- --storage sqlite:<path>]
+  npm run audit:export -- --format jsonl|csv [--out <file>] [--request R-XXXXXXXX] [--since <ISO date or time>] [--storage sqlite:<path>]
+
+Without --storage, ACRBOT_STORAGE (environment or .env) is used, as the bot does.
+The database is opened read-only and never created.
+exit codes: 0 ok/intact, 1 chain broken, 2 usage or file problem`;
+
+// A date, or a date-time with an explicit offset: a bare "2025-01-15T09:00" would mean
+// local time in JS, which differs between the operator's laptop and the server.
+const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/i;
+
+/** Parses `argv` (without node and script); throws {@link CliError} on any problem. */
+export function parseCliArgs(argv: string[]): CliCommand {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
+  if (command !== 'verify' && command !== 'export') throw new CliError(`unknown command "${command}"; use verify or export\n${USAGE}`);
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      strict: true,
+      allowPositionals: false,
+      options: command === 'verify'
+        ? { storage: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
+        : { storage: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, request: { type: 'string' }, since: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\n${USAGE}`);
+  }
+  if (values.help) return { command: 'help' };
+  const storage = values.storage as string | undefined;
+  if (command === 'verify') return { command, storage };
+  const format = values.format as string | undefined;
+  if (format === undefined) throw new CliError(`--format is required: ${EXPORT_FORMATS.join(' or ')}`);
+  if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new CliError(`--format "${format}" is not supported; use ${EXPORT_FORMATS.join(' or ')}`);
+  const requestId = values.request as string | undefined;
+  if (requestId !== undefined && !isRequestId(requestId)) throw new CliError(`--request "${requestId}" is not a request id (R- and 8 characters, e.g. R-7KQ2M9XD)`);
+  const sinceText = values.since as string | undefined;
+  let since: string | undefined;
+  if (sinceText !== undefined) {
+    const ms = ISO.test(sinceText) ? Date.parse(sinceText) : NaN;
+    if (Number.isNaN(ms)) throw new CliError(`--since "${sinceText}" is not an ISO 8601 date (2025-01-15) or date-time with offset (2025-01-15T09:00:00Z)`);
+    // Entries store ts as toISOString(), so the normalised bound compares correctly as text.
+    since = new Date(ms).toISOString();
+  }
+  return { command, storage, format: format as ExportFormat, out: values.out as string | undefined, requestId: requestId?.toUpperCase(), since };
+}

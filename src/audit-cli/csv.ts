@@ -1,0 +1,39 @@
+/**
+ * CSV rendering of audit entries (RFC 4180 quoting), safe to open in a spreadsheet: actor
+ * names, details and ids come from users, so a cell that a spreadsheet would treat as a
+ * formula gets a leading `'` (OWASP "CSV Injection"). JSONL is the exact, re-verifiable export;
+ * CSV is for reading, which is why it may alter such cells.
+ */
+import type { AuditEntry } from '../domain/audit-chain';
+
+/** Column order of the CSV export. */
+export const CSV_COLUMNS = ['seq', 'ts', 'actor_object_id', 'actor_name', 'tenant_id', 'action', 'request_id', 'target_ids', 'outcome', 'detail', 'correlation_ids', 'prev_hash', 'hash'] as const;
+
+/** Characters that make Excel, LibreOffice or Sheets evaluate a cell. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** Characters that force a cell into quotes. */
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/** One CSV cell: formula-neutralised, then quoted if needed. */
+export function csvCell(value: unknown): string {
+  let text = value === undefined || value === null ? '' : String(value);
+  if (FORMULA_START.test(text)) text = `'${text}`;
+  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** One CSV line (CRLF-terminated, as RFC 4180 says). */
+export function csvLine(values: readonly unknown[]): string {
+  return `${values.map(csvCell).join(',')}\r\n`;
+}
+
+/** Header line. */
+export const CSV_HEADER = csvLine(CSV_COLUMNS);
+
+// A stored entry is untrusted input here (it may have been tampered with), so fields are
+// read defensively rather than assumed to match AuditEntry.
+const list = (v: unknown): string => (Array.isArray(v) ? v.map(String).join(';') : v === undefined ? '' : String(v));
+
+/** The CSV line of one entry, in {@link CSV_COLUMNS} order. */
+export function entryCsvLine(entry: AuditEntry): string {
+  return csvLine([entry.seq, entry.ts, entry.actor?.objectId, entry.actor?.name, entry.tenantId, entry.action, entry.requestId, list(entry.targetIds), entry.outcome, entry.detail, list(entry.correlationIds), entry.prevHash, entry.hash]);
+}

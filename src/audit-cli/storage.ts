@@ -1,0 +1,86 @@
+/**
+ * Opens the bot's audit database for offline review, read-only. `openSqlite` is not used
+ * because it creates the file and runs the schema's CREATE statements; a review tool must
+ * leave the evidence exactly as it found it.
+ */
+import Database from 'better-sqlite3';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigError, loadConfig } from '../config/config';
+import type { Clock } from '../domain/ports';
+import { SqliteAuditLog } from '../integrations/store/sqlite-audit-log';
+import type { SqliteDatabase } from '../integrations/store/sqlite-database';
+import { CliError } from './cli-error';
+
+/** The read-only audit store. */
+export interface ReadOnlyAudit {
+  db: SqliteDatabase;
+  log: SqliteAuditLog;
+  path: string;
+  close(): void;
+}
+
+/**
+ * Resolves the SQLite path from `--storage` or ACRBOT_STORAGE, validated by the bot's own
+ * config rules. Only ACRBOT_STORAGE is passed to `loadConfig`: an auditor needs no bot
+ * credentials to review the trail, and a production env without them must still work.
+ */
+export function resolveAuditPath(flag: string | undefined, env: Record<string, string | undefined>): string {
+  let storage;
+  try {
+    storage = loadConfig({ ACRBOT_STORAGE: flag ?? env.ACRBOT_STORAGE }).storage;
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.problems.join('\n'));
+    throw err;
+  }
+  if (storage.kind === 'memory' || storage.path === ':memory:') {
+    throw new CliError('storage is "memory": the audit log lived only inside the bot process and is gone when it stops, so there is nothing to review offline. Use --storage sqlite:<path> (or set ACRBOT_STORAGE) to point at the bot\'s SQLite file.');
+  }
+  return resolve(storage.path);
+}
+
+/** Never called: the CLI only reads, so any attempt to append is a bug worth failing loudly. */
+const NO_CLOCK: Clock = {
+  now() {
+    throw new Error('the audit CLI is read-only and never appends');
+  },
+};
+
+/** Opens `path` read-only; a missing file is an error (exit 2), never created. */
+export function openAuditReadOnly(path: string): ReadOnlyAudit {
+  if (!existsSync(path)) throw new CliError(`no audit database at ${path} (nothing was created); check --storage or ACRBOT_STORAGE`);
+  if (!statSync(path).isFile()) throw new CliError(`${path} is not a file; --storage expects sqlite:<path to the bot's database file>`);
+  let db: SqliteDatabase | undefined;
+  try {
+    // readonly: SQLite refuses every write on this connection. In WAL mode it may still add
+    // the -wal/-shm side files (the bot does the same), but the database file is untouched.
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    // A reader waits briefly instead of failing if the bot is mid-checkpoint.
+    db.pragma('busy_timeout = 5000');
+    const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('audit', 'audit_head')").all() as { name: string }[]).map((r) => r.name));
+    if (!tables.has('audit') || !tables.has('audit_head')) throw new CliError(`${path} is not an acrbot database (no audit tables)`);
+    // Preparing INSERTs on a read-only connection is allowed (only running them fails), so the
+    // bot's own implementation does the reading and verifying: one verify, not two.
+    const log = new SqliteAuditLog(db, NO_CLOCK);
+    const opened = db;
+    return { db, log, path, close: () => opened.close() };
+  } catch (err) {
+    db?.close();
+    if (err instanceof CliError) throw err;
+    throw new CliError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Runs `fn` inside one read transaction, so every query sees the same snapshot even while
+ * the bot keeps appending (WAL readers never block the writer). Without it the head could be
+ * read before and the entries after a new append, and an intact log would look truncated.
+ */
+export async function inReadSnapshot<T>(db: SqliteDatabase, fn: () => Promise<T>): Promise<T> {
+  db.exec('BEGIN');
+  try {
+    return await fn();
+  } finally {
+    if (db.inTransaction) db.exec('ROLLBACK');
+  }
+}

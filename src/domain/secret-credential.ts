@@ -1,0 +1,44 @@
+/**
+ * References to credentials acrbot created for pull secrets: what to delete on failure or
+ * rotation. A reference names the credential, never its password.
+ */
+import { createHash } from 'node:crypto';
+
+/** A credential acrbot created. */
+export type CredentialRef =
+  | { kind: 'token'; subscriptionId: string; resourceGroup: string; registry: string; tokenName: string; scopeMapName?: string }
+  | { kind: 'sp'; applicationId: string; appId: string; roleAssignment?: { scope: string; name: string; subscriptionId: string } };
+
+/** Serialises a reference for the outcome and the secret's annotation. */
+export function encodeCredentialRef(ref: CredentialRef): string {
+  return JSON.stringify(ref);
+}
+
+/** Parses a reference; undefined if it is not one of ours. */
+export function decodeCredentialRef(text: string | undefined): CredentialRef | undefined {
+  if (!text) return undefined;
+  try {
+    const ref = JSON.parse(text) as CredentialRef;
+    if (ref.kind === 'token' && typeof ref.tokenName === 'string' && typeof ref.registry === 'string') return ref;
+    if (ref.kind === 'sp' && typeof ref.applicationId === 'string') return ref;
+  } catch {
+    // Not ours.
+  }
+  return undefined;
+}
+
+/** ACR token name for a request (5–50 letters, digits, `-`): unique per request, so a failed run never deletes a token in use. */
+export function tokenNameFor(requestId: string): string {
+  return `acrbot-${requestId.toLowerCase()}`;
+}
+
+/** Scope map name for a token limited to some repositories. */
+export function scopeMapNameFor(requestId: string): string {
+  return `acrbot-${requestId.toLowerCase()}`;
+}
+
+/** Display name of the Entra application for the sp kind. */
+export function applicationNameFor(registry: string, cluster: string, namespace: string): string {
+  const suffix = createHash('sha256').update(`${registry}|${cluster}|${namespace}`).digest('hex').slice(0, 6);
+  return `acrbot-pull-${registry}-${cluster}-${namespace}`.slice(0, 100 - 7) + `-${suffix}`;
+}

@@ -1,0 +1,67 @@
+/**
+ * Builds the plan for an image pull secret: resolve the cluster and registry, validate the
+ * options, name the credential, and (for a service principal) check the bot may assign the
+ * pull role on the registry.
+ */
+import { UserFacingError } from '../domain/errors';
+import { parseClusterRef, parseRegistryRef } from '../domain/names';
+import type { SecretPlan } from '../domain/plan';
+import type { Clock, RoleAssignmentPort } from '../domain/ports';
+import { pullRoleFor } from '../domain/roles';
+import { applicationNameFor } from '../domain/secret-credential';
+import { checkSecretOptions } from '../domain/secret-options';
+import type { SecretCommandOptions } from '../domain/command';
+import { missingRoleWriteMessage } from './grant-planner';
+import type { ResourceResolver } from './resource-resolver';
+
+/** Plans secret requests. */
+export class SecretPlanner {
+  constructor(
+    private readonly resolver: ResourceResolver,
+    private readonly roleAssignments: RoleAssignmentPort,
+    private readonly clock: Clock,
+    private readonly maxExpiryMs: number,
+  ) {}
+
+  /** Validates everything typed (before any Azure call), resolves, and plans. */
+  async plan(clusterText: string, registryText: string, typed: SecretCommandOptions): Promise<SecretPlan> {
+    const clusterRef = parseClusterRef(clusterText);
+    const registryRef = parseRegistryRef(registryText);
+    const options = checkSecretOptions(typed, this.maxExpiryMs);
+    const [cluster, registry] = await Promise.all([this.resolver.resolveCluster(clusterRef), this.resolver.resolveRegistry(registryRef)]);
+    const expiresAt = new Date(this.clock.now().getTime() + options.expiresInMs).toISOString();
+    const role = options.kind === 'sp' ? pullRoleFor(registry.roleAssignmentMode) : undefined;
+    if (role && !(await this.roleAssignments.canAssignRoles(registry.id))) {
+      throw new UserFacingError('bot.cannotAssignRoles', `${missingRoleWriteMessage(registry.name, registry.id)} Or use --kind token, which needs no role assignment.`);
+    }
+    const credentialName = options.kind === 'token' ? 'acrbot-<request id>' : applicationNameFor(registry.name, cluster.name, options.namespace);
+    const where = `${options.namespace}/${options.secretName}`;
+    const operations = options.kind === 'token'
+      ? [
+          ...(options.repositories.length ? [`Create scope map limited to ${options.repositories.join(', ')} (pull only)`] : []),
+          `Create ACR token ${credentialName} on ${options.repositories.length ? 'that scope map' : 'the built-in _repositories_pull scope map'}`,
+          `Generate password1 expiring ${expiresAt.slice(0, 10)} (shown to nobody: it goes straight into the secret)`,
+        ]
+      : [
+          `Create Entra application and service principal ${credentialName}`,
+          `Add a password expiring ${expiresAt.slice(0, 10)} (shown to nobody)`,
+          `Assign ${role!.name} on ${registry.name} to the service principal (principalType ServicePrincipal)`,
+        ];
+    operations.push(`Read cluster credentials of ${cluster.name} and write kubernetes.io/dockerconfigjson secret ${where}`);
+    if (options.serviceAccount) operations.push(`Add ${options.secretName} to imagePullSecrets of service account ${options.serviceAccount}`);
+    return {
+      kind: 'secret',
+      cluster: { id: cluster.id, name: cluster.name, subscriptionId: cluster.subscriptionId, resourceGroup: cluster.resourceGroup, aadEnabled: cluster.aadEnabled },
+      registry: { id: registry.id, name: registry.name, subscriptionId: registry.subscriptionId, resourceGroup: registry.resourceGroup, loginServer: registry.loginServer, roleAssignmentMode: registry.roleAssignmentMode },
+      credentialKind: options.kind,
+      credentialName,
+      repositories: options.repositories,
+      namespace: options.namespace,
+      secretName: options.secretName,
+      serviceAccount: options.serviceAccount,
+      expiresAt,
+      role,
+      operations,
+    };
+  }
+}

@@ -1,0 +1,65 @@
+/** Entra applications, service principals and passwords over Microsoft Graph (secret flow, kind `sp`). */
+import type { ServicePrincipalPort } from '../../domain/ports';
+import { AzureWriteError } from '../../domain/ports';
+import { SecretValue } from '../../domain/secret-value';
+import { type GraphClient, GraphError } from './graph-client';
+
+/** Waits between retries; injectable for tests. */
+export type Sleep = (ms: number) => Promise<void>;
+
+function asWriteError(err: unknown, what: string): AzureWriteError {
+  if (err instanceof GraphError) return new AzureWriteError(err.code, err.status, `${what} failed`, err.requestId);
+  return new AzureWriteError('Unknown', undefined, `${what} failed`);
+}
+
+/** {@link ServicePrincipalPort} over Graph. */
+export class GraphServicePrincipals implements ServicePrincipalPort {
+  constructor(
+    private readonly graph: GraphClient,
+    private readonly replicationDelaysMs: readonly number[] = [500, 1000, 2000, 4000, 8000],
+    private readonly sleep: Sleep = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {}
+
+  async createApplication(displayName: string): Promise<{ id: string; appId: string; requestId?: string }> {
+    try {
+      const { body, requestId } = await this.graph.request<{ id: string; appId: string }>('POST', '/applications', { displayName, signInAudience: 'AzureADMyOrg' });
+      return { id: body!.id, appId: body!.appId, requestId };
+    } catch (err) {
+      throw asWriteError(err, 'application create');
+    }
+  }
+
+  async createServicePrincipal(appId: string): Promise<{ id: string; requestId?: string }> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { body, requestId } = await this.graph.request<{ id: string }>('POST', '/servicePrincipals', { appId });
+        return { id: body!.id, requestId };
+      } catch (err) {
+        // A brand-new application is not visible everywhere at once (eventual consistency).
+        const replicating = err instanceof GraphError && err.status === 400 && err.code === 'Request_BadRequest';
+        if (replicating && attempt < this.replicationDelaysMs.length) {
+          await this.sleep(this.replicationDelaysMs[attempt]);
+          continue;
+        }
+        throw asWriteError(err, 'service principal create');
+      }
+    }
+  }
+
+  async addPassword(applicationId: string, endDateTime: string): Promise<{ keyId: string; secret: SecretValue; requestId?: string }> {
+    try {
+      const { body, requestId } = await this.graph.request<{ keyId: string; secretText: string }>('POST', `/applications/${encodeURIComponent(applicationId)}/addPassword`, { passwordCredential: { displayName: 'acrbot image pull', endDateTime } });
+      return { keyId: body!.keyId, secret: new SecretValue(body!.secretText), requestId };
+    } catch (err) {
+      throw asWriteError(err, 'addPassword');
+    }
+  }
+
+  async deleteApplication(applicationId: string): Promise<void> {
+    try {
+      await this.graph.request('DELETE', `/applications/${encodeURIComponent(applicationId)}`);
+    } catch (err) {
+      if (!(err instanceof GraphError && err.status === 404)) throw asWriteError(err, 'application delete');
+    }
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The Kubernetes side of the secret flow with `@kubernetes/client-node`: cluster credentials
+ * from ARM (the bot's own Entra token on Entra-enabled clusters, never kubelogin/device code),
+ * then the `kubernetes.io/dockerconfigjson` secret and the service account link.
+ */
+import type { ContainerServiceClient } from '@azure/arm-containerservice';
+import type { TokenCredential } from '@azure/core-auth';
+import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Secret } from '@kubernetes/client-node';
+import { UserFacingError } from '../../domain/errors';
+import type { ClusterAccess, PullSecretPort, SecretWriteResult } from '../../domain/ports';
+import { restErrorInfo } from '../azure/arm-connection';
+import { explainKubeError, kubeStatus } from './kube-errors';
+
+/** The AKS Entra server application: the audience of tokens for Entra-enabled clusters. */
+export const AKS_SERVER_APP_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
+
+/** Annotation naming the credential behind an acrbot secret (a reference, never the password). */
+export const CREDENTIAL_ANNOTATION = 'acrbot.io/credential';
+
+/** Label that marks secrets acrbot owns (and may replace). */
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+
+interface KubeAccess extends ClusterAccess {
+  api: CoreV1Api;
+}
+
+/** {@link PullSecretPort} over the Kubernetes API. */
+export class KubePullSecrets implements PullSecretPort {
+  constructor(
+    private readonly aksClient: (subscriptionId: string) => ContainerServiceClient,
+    private readonly credential: TokenCredential,
+  ) {}
+
+  async access(cluster: { subscriptionId: string; resourceGroup: string; name: string; aadEnabled: boolean }): Promise<ClusterAccess> {
+    let yaml: string;
+    try {
+      const result = await this.aksClient(cluster.subscriptionId).managedClusters.listClusterUserCredentials(cluster.resourceGroup, cluster.name);
+      const value = result.kubeconfigs?.[0]?.value;
+      if (!value) throw new Error('no kubeconfig');
+      yaml = Buffer.from(value).toString('utf8');
+    } catch (err) {
+      const { statusCode, code } = restErrorInfo(err);
+      if (statusCode === 403) throw new UserFacingError('cluster.noCredentials', `acrbot may not read the credentials of cluster ${cluster.name}; give its identity the Azure Kubernetes Service Cluster User Role on the cluster.`);
+      throw new UserFacingError('cluster.noCredentials', `Azure did not return credentials for cluster ${cluster.name} (${code ?? statusCode ?? 'error'}).`);
+    }
+    const kc = new KubeConfig();
+    kc.loadFromString(yaml);
+    const user = kc.getCurrentUser();
+    if (user?.exec || cluster.aadEnabled) {
+      // Entra-enabled cluster: the kubeconfig holds a kubelogin exec stanza (device code), which a
+      // headless bot cannot run; use the bot's own token for the AKS server application instead.
+      const token = await this.credential.getToken(`${AKS_SERVER_APP_ID}/.default`);
+      if (!token) throw new UserFacingError('cluster.noToken', `acrbot could not get an Entra token for cluster ${cluster.name}.`);
+      const current = kc.getCurrentContext();
+      const context = kc.getContextObject(current)!;
+      kc.loadFromOptions({
+        clusters: kc.getClusters(),
+        contexts: [{ ...context, user: 'acrbot' }],
+        users: [{ name: 'acrbot', token: token.token }],
+        currentContext: current,
+      });
+    }
+    const access: KubeAccess = { clusterName: cluster.name, api: kc.makeApiClient(CoreV1Api) };
+    return access;
+  }
+
+  async precheck(access: ClusterAccess, input: { namespace: string; secretName: string; serviceAccount?: string }): Promise<{ previousCredential?: string }> {
+    const { api, clusterName } = access as KubeAccess;
+    const ctx = { cluster: clusterName, namespace: input.namespace };
+    try {
+      await api.readNamespace({ name: input.namespace });
+    } catch (err) {
+      throw explainKubeError(err, { ...ctx, verb: 'read', resource: 'the namespace' });
+    }
+    const existing = await this.readSecret(api, input.namespace, input.secretName, clusterName);
+    if (existing && existing.metadata?.labels?.[MANAGED_BY_LABEL] !== 'acrbot') {
+      throw new UserFacingError('kubernetes.foreignSecret', `Secret ${input.secretName} already exists in namespace ${input.namespace} of cluster ${clusterName} and was not created by acrbot; acrbot will not overwrite it. Choose another --name, or delete that secret first.`);
+    }
+    if (input.serviceAccount) {
+      try {
+        await api.readNamespacedServiceAccount({ name: input.serviceAccount, namespace: input.namespace });
+      } catch (err) {
+        if (kubeStatus(err) === 404) throw new UserFacingError('kubernetes.noServiceAccount', `Service account ${input.serviceAccount} does not exist in namespace ${input.namespace} of cluster ${clusterName}; check --service-account.`);
+        throw explainKubeError(err, { ...ctx, verb: 'read', resource: 'service accounts' });
+      }
+    }
+    return { previousCredential: existing?.metadata?.annotations?.[CREDENTIAL_ANNOTATION] };
+  }
+
+  async write(access: ClusterAccess, input: { namespace: string; secretName: string; dockerConfigJson: string; labels: Record<string, string>; annotations: Record<string, string>; serviceAccount?: string }): Promise<SecretWriteResult> {
+    const { api, clusterName } = access as KubeAccess;
+    const ctx = { cluster: clusterName, namespace: input.namespace };
+    const body: V1Secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'kubernetes.io/dockerconfigjson',
+      metadata: { name: input.secretName, namespace: input.namespace, labels: { ...input.labels, [MANAGED_BY_LABEL]: 'acrbot' }, annotations: input.annotations },
+      data: { '.dockerconfigjson': Buffer.from(input.dockerConfigJson).toString('base64') },
+    };
+    const existing = await this.readSecret(api, input.namespace, input.secretName, clusterName);
+    let action: SecretWriteResult['action'];
+    try {
+      if (existing) {
+        if (existing.metadata?.labels?.[MANAGED_BY_LABEL] !== 'acrbot') {
+          throw new UserFacingError('kubernetes.foreignSecret', `Secret ${input.secretName} in namespace ${input.namespace} was not created by acrbot; acrbot will not overwrite it.`);
+        }
+        await api.replaceNamespacedSecret({ name: input.secretName, namespace: input.namespace, body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata?.resourceVersion } } });
+        action = 'replaced';
+      } else {
+        await api.createNamespacedSecret({ namespace: input.namespace, body });
+        action = 'created';
+      }
+    } catch (err) {
+      if (err instanceof UserFacingError) throw err;
+      throw explainKubeError(err, { ...ctx, verb: existing ? 'update' : 'create', resource: 'secrets' });
+    }
+    let serviceAccountPatched = false;
+    if (input.serviceAccount) serviceAccountPatched = await this.linkServiceAccount(api, input.serviceAccount, input.secretName, ctx);
+    return { action, serviceAccountPatched };
+  }
+
+  /**
+   * Adds the secret to `imagePullSecrets` without dropping existing entries. Strategic merge
+   * patch merges the list by `name` (what `kubectl patch` does) and works whether or not the
+   * list exists; JSON merge patch would replace the list, and JSON Patch's `add …/-` fails
+   * when the list is missing.
+   */
+  private async linkServiceAccount(api: CoreV1Api, serviceAccount: string, secretName: string, ctx: { cluster: string; namespace: string }): Promise<boolean> {
+    try {
+      const sa = await api.readNamespacedServiceAccount({ name: serviceAccount, namespace: ctx.namespace });
+      if (sa.imagePullSecrets?.some((s) => s.name === secretName)) return false;
+      await api.patchNamespacedServiceAccount({ name: serviceAccount, namespace: ctx.namespace, body: { imagePullSecrets: [{ name: secretName }] } }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
+      return true;
+    } catch (err) {
+      throw explainKubeError(err, { ...ctx, verb: 'patch', resource: 'serviceaccounts' });
+    }
+  }
+
+  private async readSecret(api: CoreV1Api, namespace: string, name: string, cluster: string): Promise<V1Secret | undefined> {
+    try {
+      return await api.readNamespacedSecret({ name, namespace });
+    } catch (err) {
+      if (kubeStatus(err) === 404) return undefined;
+      throw explainKubeError(err, { cluster, namespace, verb: 'read', resource: 'secrets' });
+    }
+  }
+}

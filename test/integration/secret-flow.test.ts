@@ -1,0 +1,198 @@
+/**
+ * The secret flow end to end: ACR token or service principal created through the real SDKs
+ * against the emulated ARM and Graph, the pull secret written with @kubernetes/client-node into
+ * the emulated Kubernetes API server, and the password nowhere else.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { ROLE_IDS } from '../../src/domain/roles';
+import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
+import { cardText } from '../helpers/capturing-connector';
+import { type Harness, startHarness, users } from '../helpers/harness';
+
+const run = promisify(execFile);
+const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
+
+interface DockerConfig {
+  auths: Record<string, { username: string; password: string; auth: string; email?: string }>;
+}
+
+describe('secret flow', () => {
+  let h: Harness;
+  beforeEach(async () => { h = await startHarness(); });
+  afterEach(async () => { await h.stop(); });
+
+  const k8s = (cluster: string) => h.app.sandbox!.kubernetes[cluster];
+
+  async function requestSecret(args: string) {
+    const before = h.connector.calls.length;
+    await h.say(users.requester, `secret ${args}`);
+    const plan = await h.connector.waitFor((c) => h.connector.calls.indexOf(c) >= before && c.op !== 'update' && /Pull secret .* in /.test(cardText(c.activity)) && /R-[2-9A-Z]{8}/.test(cardText(c.activity)), 5000, 'secret plan card');
+    const id = /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(cardText(plan.activity))![0];
+    return (await h.app.store.get(id))!;
+  }
+
+  async function approve(id: string) {
+    await h.click(users.approver, 'approve', { requestId: id });
+    return h.settle(id);
+  }
+
+  function dockerConfigOf(cluster: string, namespace: string, name: string): DockerConfig {
+    const secret = k8s(cluster).getObject('secrets', namespace, name) as unknown as { type: string; data: Record<string, string> };
+    expect(secret.type).toBe('kubernetes.io/dockerconfigjson');
+    return JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString('utf8')) as DockerConfig;
+  }
+
+  /** Everything that left the bot or was stored, as one string, for sentinel scans. */
+  async function everything(): Promise<string> {
+    const requests = await h.app.store.listByState(['pending', 'approved', 'executing', 'succeeded', 'failed', 'rejected', 'expired'], 1000);
+    return JSON.stringify(h.connector.calls) + h.logs.lines.join('') + JSON.stringify(await h.app.audit.latest(500)) + JSON.stringify(requests);
+  }
+
+  test('token kind: ACR token on _repositories_pull, secret exactly as kubectl builds it, labels, outcome with imagePullSecrets; the password appears nowhere else', async () => {
+    const request = await requestSecret('aks-dev contosoacr --namespace payments pull for payments-api');
+    const plan = request.plan as Extract<typeof request.plan, { kind: 'secret' }>;
+    expect(plan).toMatchObject({ credentialKind: 'token', namespace: 'payments', secretName: 'acr-auth', repositories: [] });
+    expect(Date.parse(plan.expiresAt) - Date.now()).toBeGreaterThan(89 * 86_400_000);
+    const done = await approve(request.id);
+    expect(done.state).toBe('succeeded');
+
+    const config = dockerConfigOf('aks-dev', 'payments', 'acr-auth');
+    expect(Object.keys(config.auths)).toEqual(['contosoacr.azurecr.io']);
+    const entry = config.auths['contosoacr.azurecr.io'];
+    expect(Object.keys(entry)).toEqual(['username', 'password', 'auth']);
+    expect(entry.username).toBe(`acrbot-${request.id.toLowerCase()}`);
+    expect(entry.auth).toBe(Buffer.from(`${entry.username}:${entry.password}`).toString('base64'));
+    expect(h.app.sandbox!.arm.state.verifyTokenPassword(contosoId, entry.username, entry.password)).toBe(true);
+    const [token] = h.app.sandbox!.arm.state.listTokens(contosoId);
+    expect(token.scopeMapId.toLowerCase()).toBe(`${contosoId}/scopeMaps/_repositories_pull`.toLowerCase());
+
+    const secret = k8s('aks-dev').getObject('secrets', 'payments', 'acr-auth') as unknown as { metadata: { labels: Record<string, string>; annotations: Record<string, string> } };
+    expect(secret.metadata.labels['app.kubernetes.io/managed-by']).toBe('acrbot');
+    expect(secret.metadata.annotations['acrbot.io/request-id']).toBe(request.id);
+    expect(secret.metadata.annotations['acrbot.io/expires-at']).toBe(plan.expiresAt);
+
+    const outcome = await h.connector.waitFor((c) => /Pull secret created/.test(cardText(c.activity)), 5000, 'outcome card');
+    const text = cardText(outcome.activity);
+    expect(text).toContain('imagePullSecrets:');
+    expect(text).toContain('- name: acr-auth');
+    expect(text).toContain('image: contosoacr.azurecr.io/');
+    expect(text).toContain(token.id);
+
+    const all = await everything();
+    expect(all).not.toContain(entry.password);
+    expect(all).not.toContain(entry.auth);
+  });
+
+  test('the decoded .dockerconfigjson equals kubectl create secret docker-registry output for the same inputs', async () => {
+    const request = await requestSecret('aks-dev contosoacr pull for the default namespace');
+    await approve(request.id);
+    const config = dockerConfigOf('aks-dev', 'default', 'acr-auth');
+    const { username, password } = config.auths['contosoacr.azurecr.io'];
+    const kubectl = process.env.KUBECTL ?? 'kubectl';
+    const available = await run(kubectl, ['version', '--client'], { timeout: 10_000 }).then(() => true, () => false);
+    let expected: string;
+    if (available) {
+      const { stdout } = await run(kubectl, ['create', 'secret', 'docker-registry', 'acr-auth', '--docker-server', 'contosoacr.azurecr.io', '--docker-username', username, '--docker-password', password, '--dry-run=client', '-o', 'json'], { timeout: 20_000 });
+      expected = Buffer.from(JSON.parse(stdout).data['.dockerconfigjson'], 'base64').toString('utf8');
+    } else {
+      // kubectl's Go struct order (username, password, email, auth), every field omitempty.
+      expected = JSON.stringify({ auths: { 'contosoacr.azurecr.io': { username, password, auth: Buffer.from(`${username}:${password}`).toString('base64') } } });
+    }
+    const secret = k8s('aks-dev').getObject('secrets', 'default', 'acr-auth') as unknown as { data: Record<string, string> };
+    expect(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString('utf8')).toBe(expected);
+  });
+
+  test('Entra-enabled cluster: the bot uses its own token (no kubelogin) and --repositories makes a limited scope map', async () => {
+    const request = await requestSecret('aks-prod contosoacr --namespace payments --repositories payments/api,payments/worker pull two repos');
+    expect((await approve(request.id)).state).toBe('succeeded');
+    const users = new Set(k8s('aks-prod').requests.map((r: { user?: string }) => r.user));
+    expect(users.has('clusterUser')).toBe(false);
+    const [token] = h.app.sandbox!.arm.state.listTokens(contosoId);
+    expect(token.scopeMapId).toMatch(/scopeMaps\/acrbot-r-/);
+  });
+
+  test('sp kind: application + service principal + password, role assignment to the SP object id, username = appId', async () => {
+    h.app.sandbox!.directory.replicationDelay = 2;
+    const request = await requestSecret('aks-dev contosoacr --kind sp --namespace payments --name acr-sp service principal pull');
+    expect((await approve(request.id)).state).toBe('succeeded');
+    const entry = dockerConfigOf('aks-dev', 'payments', 'acr-sp').auths['contosoacr.azurecr.io'];
+    const sp = h.app.sandbox!.directory.getServicePrincipalByAppId(entry.username)!;
+    expect(sp).toBeDefined();
+    expect(h.app.sandbox!.directory.verifyApplicationSecret(entry.username, entry.password)).toBe(true);
+    const assignments = h.app.sandbox!.arm.state.listRoleAssignments().filter((a: { principalId: string }) => a.principalId === sp.id);
+    expect(assignments).toHaveLength(1);
+    expect(assignments[0].principalType).toBe('ServicePrincipal');
+    expect(assignments[0].roleDefinitionId.endsWith(ROLE_IDS.acrPull)).toBe(true);
+    expect(h.app.sandbox!.graph.requests.filter((r: { operation: string }) => r.operation === 'servicePrincipals.create').length).toBe(3);
+    expect(await everything()).not.toContain(entry.password);
+  });
+
+  test('an existing acrbot secret is replaced and its old token deleted; a foreign secret is refused before any credential exists', async () => {
+    const first = await requestSecret('aks-dev contosoacr --namespace payments first pull secret');
+    await approve(first.id);
+    const second = await requestSecret('aks-dev contosoacr --namespace payments rotate the pull secret');
+    const done = await approve(second.id);
+    expect(done.state).toBe('succeeded');
+    expect(done.outcome?.secret?.action).toBe('replaced');
+    expect(h.app.sandbox!.arm.state.listTokens(contosoId).map((t: { name: string }) => t.name)).toEqual([`acrbot-${second.id.toLowerCase()}`]);
+
+    k8s('aks-dev').seedObject('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'team-secret', namespace: 'payments' }, type: 'Opaque', data: { a: 'Yg==' } });
+    const foreign = await requestSecret('aks-dev contosoacr --namespace payments --name team-secret overwrite attempt');
+    const failed = await approve(foreign.id);
+    expect(failed.state).toBe('failed');
+    expect(failed.outcome?.error).toMatch(/was not created by acrbot/);
+    expect(h.app.sandbox!.arm.state.listTokens(contosoId)).toHaveLength(1);
+    expect((k8s('aks-dev').getObject('secrets', 'payments', 'team-secret') as unknown as { type: string }).type).toBe('Opaque');
+  });
+
+  test('namespace missing → a clear error and no credential', async () => {
+    const request = await requestSecret('aks-dev contosoacr --namespace nope pull into a missing namespace');
+    const done = await approve(request.id);
+    expect(done.state).toBe('failed');
+    expect(done.outcome?.error).toMatch(/Namespace nope does not exist/);
+    expect(h.app.sandbox!.arm.state.listTokens(contosoId)).toHaveLength(0);
+  });
+
+  test('G14: Kubernetes answers 403 on secret create → the token is deleted again and the card names the missing right', async () => {
+    k8s('aks-dev').rbac.deny({ namespace: 'payments', resource: 'secrets', verb: 'create' });
+    const request = await requestSecret('aks-dev contosoacr --namespace payments forbidden namespace');
+    const done = await approve(request.id);
+    expect(done.state).toBe('failed');
+    expect(done.outcome?.cleanup).toBe('deleted');
+    expect(done.outcome?.error).toMatch(/RoleBinding .* create .* secrets|create on secrets|allows get, create and update on secrets/);
+    expect(h.app.sandbox!.arm.state.listTokens(contosoId)).toHaveLength(0);
+    expect((await h.app.audit.forRequest(request.id)).map((e) => e.action)).toEqual(expect.arrayContaining(['azure.write.token', 'credential.cleanup', 'request.failed']));
+    const card = await h.connector.waitFor((c) => /The request failed/.test(cardText(c.activity)), 5000, 'failure card');
+    expect(cardText(card.activity)).toMatch(/deleted again/);
+  });
+
+  test('G14: sp kind rolled back on 403 — application and role assignment deleted', async () => {
+    k8s('aks-dev').rbac.deny({ namespace: 'payments', resource: 'secrets', verb: 'create' });
+    const request = await requestSecret('aks-dev contosoacr --kind sp --namespace payments forbidden namespace');
+    const done = await approve(request.id);
+    expect(done.state).toBe('failed');
+    expect(done.outcome?.cleanup).toBe('deleted');
+    expect([...h.app.sandbox!.directory.applications.values()].filter((a: { displayName: string }) => a.displayName.startsWith('acrbot-pull'))).toHaveLength(0);
+    expect(h.app.sandbox!.arm.state.listRoleAssignments(contosoId)).toHaveLength(0);
+  });
+
+  test('--service-account adds the secret to imagePullSecrets, keeping existing entries, with or without a list', async () => {
+    const first = await requestSecret('aks-dev contosoacr --namespace payments --service-account default link to default sa');
+    await approve(first.id);
+    expect((k8s('aks-dev').getObject('serviceaccounts', 'payments', 'default') as unknown as { imagePullSecrets: unknown[] }).imagePullSecrets).toEqual([{ name: 'acr-auth' }]);
+    const second = await requestSecret('aks-dev contosoacr --namespace payments --name acr-two --service-account default second secret');
+    await approve(second.id);
+    expect((k8s('aks-dev').getObject('serviceaccounts', 'payments', 'default') as unknown as { imagePullSecrets: unknown[] }).imagePullSecrets).toEqual([{ name: 'acr-auth' }, { name: 'acr-two' }]);
+  });
+
+  test('bad options get a clear message and change nothing', async () => {
+    for (const [args, fragment] of [['aks-dev contosoacr --kind magic valid reason text', '--kind'], ['aks-dev contosoacr --namespace Bad_NS valid reason text', 'namespace'], ['aks-dev contosoacr --expires 5y valid reason text', 'maximum'], ['aks-dev contosoacr --bogus x valid reason text', 'Unknown option']] as const) {
+      h.connector.clear();
+      await h.say(users.requester, `secret ${args}`);
+      const reply = await h.connector.waitFor((c) => c.op !== 'update' && cardText(c.activity).includes(fragment), 5000, `rejection of ${args}`);
+      expect(cardText(reply.activity)).toContain(fragment);
+    }
+    expect(await h.app.store.listByState(['pending'])).toHaveLength(0);
+  });
+});
