@@ -115,7 +115,7 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
   };
 
   const adapter = createAdapter(config, log);
-  const messenger = new CardMessenger(adapter, config.app.id ?? '', stores.requests, log);
+  const messenger = new CardMessenger(adapter, config.app.id ?? '', stores.requests, log, config.auditChannelId ? { log: stores.audit, channelId: config.auditChannelId } : undefined);
   const settings = {
     approvalTtlMs: config.approvalTtlMs,
     approverIds: config.approverIds,

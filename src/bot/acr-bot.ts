@@ -154,6 +154,7 @@ export class AcrBot extends ActivityHandler {
     // The invoke response replaces the form in place, so the form's message becomes the requester's copy.
     if (ctx.activity.replyToId) await this.services.messenger.track(ctx, prepared.request.id, ctx.activity.replyToId, 'requester');
     await this.grants.postApprovalCard(ctx, prepared.request);
+    await this.services.messenger.syncAuditCard(prepared.request);
     return card;
   }
 

@@ -4,11 +4,12 @@
  * Implements the flows' {@link RequestNotifier}.
  */
 import { CardFactory, type CloudAdapter, type ConversationReference, MessageFactory, TurnContext } from 'botbuilder';
-import type { CardCopy, RequestStore } from '../domain/ports';
+import type { AuditLog, CardCopy, RequestStore } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import type { RequestNotifier } from '../flows/notifier';
 import type { Logger } from '../observability/logger';
 import type { AdaptiveCardJson } from '../views/card-templates';
+import { auditCard } from '../views/message-view';
 import { outcomeCard, requestCard } from '../views/request-view';
 
 /** A message activity carrying one Adaptive Card. */
@@ -24,12 +25,50 @@ export class CardMessenger implements RequestNotifier {
     private readonly botAppId: string,
     private readonly store: RequestStore,
     private readonly log: Logger,
+    private readonly audit?: { log: AuditLog; channelId: string },
   ) {}
+
+  /**
+   * The compact audit card of a request in ACRBOT_AUDIT_CHANNEL: posted once, then updated in
+   * place as the request moves (one card per request lifecycle, not a flood of messages).
+   */
+  async syncAuditCard(request: AccessRequest, copies?: CardCopy[]): Promise<void> {
+    if (!this.audit) return;
+    try {
+      const all = copies ?? (await this.store.listCardCopies(request.id));
+      const entries = await this.audit.log.forRequest(request.id);
+      const card = auditCard(`${request.id} · ${request.plan.kind} · ${request.state}`, `${request.requester.name}: ${request.plan.cluster.name} → ${request.plan.registry.name}`, entries.slice(-30));
+      const existing = all.find((c) => c.role === 'audit');
+      if (existing) {
+        await this.adapter.continueConversationAsync(this.botAppId, existing.conversation as Partial<ConversationReference>, async (ctx) => {
+          await ctx.updateActivity(cardActivity(card, existing.activityId));
+        });
+        return;
+      }
+      const origin = all.find((c) => c.role === 'requester')?.conversation as Partial<ConversationReference> | undefined;
+      if (!origin) return;
+      const reference = { ...origin, conversation: { id: this.audit.channelId, isGroup: true, conversationType: 'channel', tenantId: origin.conversation?.tenantId, name: 'audit' } } as Partial<ConversationReference>;
+      const id = await this.send(reference, card);
+      if (id) await this.store.addCardCopy({ requestId: request.id, activityId: id, role: 'audit', conversation: reference });
+    } catch (err) {
+      this.log.warn({ err: { message: (err as Error).message }, requestId: request.id }, 'audit card could not be posted');
+    }
+  }
+
+  /** A refused click, reported in the audit channel on the request's audit card. */
+  async refusalNoted(request: AccessRequest): Promise<void> {
+    await this.syncAuditCard(request);
+  }
 
   /** Sends a card into a conversation; returns the new activity id. */
   async send(reference: Partial<ConversationReference>, card: AdaptiveCardJson): Promise<string | undefined> {
     let id: string | undefined;
     await this.adapter.continueConversationAsync(this.botAppId, reference, async (ctx) => {
+      // A new post, not a reply: the continuation activity's made-up id must not become replyToId.
+      ctx.onSendActivities(async (_ctx, activities, next) => {
+        for (const a of activities) delete a.replyToId;
+        return next();
+      });
       id = (await ctx.sendActivity(cardActivity(card)))?.id;
     });
     return id;
@@ -57,7 +96,8 @@ export class CardMessenger implements RequestNotifier {
   async requestChanged(request: AccessRequest): Promise<void> {
     try {
       const copies = await this.store.listCardCopies(request.id);
-      await Promise.all(copies.map((copy) => this.updateCopy(copy, request)));
+      await Promise.all(copies.filter((c) => c.role !== 'audit').map((copy) => this.updateCopy(copy, request)));
+      await this.syncAuditCard(request, copies);
       if (request.state === 'succeeded' || request.state === 'failed') {
         const requesterCopy = copies.find((c) => c.role === 'requester');
         if (requesterCopy) await this.send(requesterCopy.conversation as Partial<ConversationReference>, outcomeCard(request));

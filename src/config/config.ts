@@ -118,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       else problems.push('ACRBOT_ALLOWED_TENANTS is required in azure mode');
     }
   }
+  if (!sandbox && (e.ACRBOT_CHANNEL_OPENID_METADATA_URL || e.ACRBOT_CHANNEL_TOKEN_ISSUER)) problems.push('ACRBOT_CHANNEL_OPENID_METADATA_URL and ACRBOT_CHANNEL_TOKEN_ISSUER are test hooks and only allowed with ACRBOT_MODE=sandbox');
   if (e.ACRBOT_APPROVAL_TTL > 24 * 3_600_000) problems.push('ACRBOT_APPROVAL_TTL can be at most 24h (requests must not wait longer for a decision)');
   if (e.ACRBOT_SECRET_MAX_EXPIRY > 365 * 86_400_000) problems.push('ACRBOT_SECRET_MAX_EXPIRY can be at most 365d');
   if (problems.length) throw new ConfigError(problems);

@@ -51,7 +51,10 @@ export class DecisionHandler {
         return view(request, request.state === 'pending' ? 'Type the reason for rejecting in the comment box, then press Reject again.' : undefined, 'Attention');
       }
       const result = await requests.decide({ requestId: data.requestId, acting: identity, approve, reason: data.comment });
-      if (result.kind === 'refused') return view(result.request, result.message, 'Attention');
+      if (result.kind === 'refused') {
+        await this.services.messenger.refusalNoted(result.request);
+        return view(result.request, result.message, 'Attention');
+      }
       if (approve) {
         void executor.schedule(result.request.id);
         // Show "executing" at once: the executor's first step is exactly that transition.

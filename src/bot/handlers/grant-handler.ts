@@ -97,6 +97,7 @@ export class GrantHandler {
     }
     await this.services.messenger.replyAndTrack(ctx, prepared.request, requestCard(prepared.request, { showActions: false }), 'requester');
     await this.postApprovalCard(ctx, prepared.request);
+    await this.services.messenger.syncAuditCard(prepared.request);
   }
 
   /** Sends the approvers' copy to the approvals channel, or the request's own channel/group chat. */

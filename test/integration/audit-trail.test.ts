@@ -1,0 +1,59 @@
+/**
+ * The audit trail in Teams: one audit card per request in ACRBOT_AUDIT_CHANNEL, updated in
+ * place (refusals included), and the `audit` command for approvers and auditors.
+ */
+import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
+import { cardText } from '../helpers/capturing-connector';
+import { type Harness, startHarness, users } from '../helpers/harness';
+
+const AUDIT_CHANNEL = '19:acrbot-audit@thread.tacv2';
+
+describe('audit trail', () => {
+  let h: Harness;
+  beforeEach(async () => { h = await startHarness({ ACRBOT_AUDIT_CHANNEL: AUDIT_CHANNEL, ACRBOT_AUDITORS: SANDBOX_USERS.outsider.objectId }); });
+  afterEach(async () => { await h.stop(); });
+
+  test('one audit card per request, posted once and updated in place through refusal, approval and execution', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.click(users.requester, 'approve', { requestId: request.id });
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const done = await h.settle(request.id);
+    const inAuditChannel = h.connector.calls.filter((c) => c.conversationId === AUDIT_CHANNEL);
+    const posts = inAuditChannel.filter((c) => c.op === 'send');
+    expect(posts).toHaveLength(1);
+    const updates = inAuditChannel.filter((c) => c.op === 'update');
+    expect(updates.length).toBeGreaterThanOrEqual(2);
+    expect(updates.every((u) => u.activityId === posts[0].activityId)).toBe(true);
+    const finalText = cardText(updates[updates.length - 1].activity);
+    for (const action of ['request.created', 'approval.refused.self', 'request.approved', 'execution.started', 'azure.write.roleAssignment', 'request.succeeded']) expect(finalText).toContain(action);
+    expect(finalText).toContain(`${request.id} · grant · succeeded`);
+    // The Azure write is linked to its x-ms-request-id in the trail.
+    const write = (await h.app.audit.forRequest(request.id)).find((e) => e.action === 'azure.write.roleAssignment')!;
+    expect(write.correlationIds).toEqual(done.outcome!.azureRequestIds);
+  });
+
+  test('audit [n], audit <request-id> and audit verify for approvers and auditors; refused (and recorded) for others', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    await h.settle(request.id);
+    h.connector.clear();
+
+    await h.say(users.requester, 'audit');
+    await h.connector.waitFor((c) => /Approvers and auditors only/.test(cardText(c.activity)), 5000, 'audit refusal');
+    expect((await h.app.audit.latest(1))[0].action).toBe('audit.refused');
+
+    await h.say(users.approver, 'audit 3');
+    const latest = await h.connector.waitFor((c) => /Latest audit entries/.test(cardText(c.activity)), 5000, 'audit listing');
+    expect(cardText(latest.activity).match(/^#\d+ · /gm)).toHaveLength(3);
+
+    await h.say(users.outsider, `audit ${request.id}`);
+    const history = await h.connector.waitFor((c) => new RegExp(`Audit trail of ${request.id}`).test(cardText(c.activity)), 5000, 'request history');
+    const entries = await h.app.audit.forRequest(request.id);
+    for (const e of entries) expect(cardText(history.activity)).toContain(`#${e.seq} · ${e.action}`);
+
+    await h.say(users.approver, 'audit verify');
+    const verdict = await h.connector.waitFor((c) => /Audit chain intact/.test(cardText(c.activity)), 5000, 'verify');
+    const total = (await h.app.audit.verify()) as { count: number };
+    expect(cardText(verdict.activity)).toMatch(new RegExp(`intact, (${total.count}|${total.count - 1}) entries`));
+  });
+});
