@@ -15,6 +15,7 @@ import { p2Throughput } from './metrics/p2-throughput';
 import { p3AzureCalls } from './metrics/p3-azure-calls';
 import { p4FlowLatency } from './metrics/p4-flow-latency';
 import { p5ColdStart } from './metrics/p5-cold-start';
+import { p6Memory } from './metrics/p6-memory';
 
 const METRICS: Record<string, Metric> = {
   p1: p1TurnLatency,
@@ -22,6 +23,7 @@ const METRICS: Record<string, Metric> = {
   p3: p3AzureCalls,
   p4: p4FlowLatency,
   p5: p5ColdStart,
+  p6: p6Memory,
 };
 
 function parseArgs(argv: string[]): { quick: boolean; only?: string[]; build: boolean } {

@@ -1,0 +1,155 @@
+/**
+ * G13: the bot process is killed (SIGKILL) in the middle of the grant and secret flows and
+ * started again on the same SQLite file; the work completes exactly once, nothing is
+ * orphaned, and the audit chain stays intact. Azure (ARM, Graph, Kubernetes emulators) and the
+ * Bot Connector live in the test process, so they survive the bot's death like the real ones.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSqlite } from '../../src/integrations/store/sqlite-database';
+import { SqliteAuditLog } from '../../src/integrations/store/sqlite-audit-log';
+import { SqliteRequestStore } from '../../src/integrations/store/sqlite-request-store';
+import { SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
+import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
+import { CapturingConnector, cardText } from '../helpers/capturing-connector';
+import { cardAction, channelMessage, postActivity } from '../helpers/teams-activities';
+import { users } from '../helpers/harness';
+
+const ROOT = join(__dirname, '..', '..');
+const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
+
+interface BotProcess {
+  child: ChildProcess;
+  url: string;
+}
+
+describe('G13: crash and restart', () => {
+  let sandbox: Sandbox;
+  let connector: CapturingConnector;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  const running: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    connector = new CapturingConnector();
+    await connector.start();
+  });
+  afterAll(async () => {
+    await sandbox.stop();
+    await connector.stop();
+  });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'acrbot-crash-'));
+    writeFileSync(join(dir, 'ca.pem'), sandbox.tls.caPem);
+    env = {
+      PATH: process.env.PATH,
+      ACRBOT_MODE: 'sandbox', PORT: '0', LOG_LEVEL: 'info',
+      ACRBOT_ARM_ENDPOINT: sandbox.armUrl, ACRBOT_GRAPH_ENDPOINT: sandbox.graphUrl,
+      NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
+      ACRBOT_STORAGE: `sqlite:${join(dir, 'acrbot.db')}`,
+    };
+  });
+  afterEach(() => {
+    for (const c of running.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+    sandbox.arm.faults.clear();
+  });
+
+  async function startBot(): Promise<BotProcess> {
+    const child = spawn(process.execPath, ['scripts/run-ts.js', 'src/index.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.push(child);
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`bot did not start: ${out}`)), 20_000);
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /acrbot listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m) { clearTimeout(timer); resolve(m[1]); }
+      });
+      child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`bot exited ${code}: ${out}`)); });
+    });
+    return { child, url };
+  }
+
+  async function kill(bot: BotProcess): Promise<void> {
+    const exited = new Promise((r) => bot.child.once('exit', r));
+    bot.child.kill('SIGKILL');
+    await exited;
+  }
+
+  function openStore() {
+    const db = openSqlite(join(dir, 'acrbot.db'));
+    return { requests: new SqliteRequestStore(db), audit: new SqliteAuditLog(db, { now: () => new Date() }), close: () => db.close() };
+  }
+
+  async function request(bot: BotProcess, text: string): Promise<string> {
+    const before = connector.calls.length;
+    await postActivity(bot.url, channelMessage(users.requester, text, { serviceUrl: connector.url }));
+    const plan = await connector.waitFor((c) => connector.calls.indexOf(c) >= before && /R-[2-9A-Z]{8}/.test(cardText(c.activity)), 10_000, 'plan card');
+    return /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(cardText(plan.activity))![0];
+  }
+
+  async function waitForState(id: string, states: string[], timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const store = openStore();
+      const r = await store.requests.get(id);
+      store.close();
+      if (r && states.includes(r.state)) return r.state;
+      if (Date.now() > deadline) throw new Error(`request ${id} stuck in ${r?.state}`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  }
+
+  test('grant: killed while the role assignment PUT is in flight → after restart exactly one assignment, succeeded, chain intact', async () => {
+    sandbox.arm.state.roleAssignments.clear();
+    let bot = await startBot();
+    const id = await request(bot, 'grant aks-prod contosoacr deploy payments-api');
+    sandbox.arm.faults.add({ operation: 'roleAssignments.create', latencyMs: 3000 });
+    const res = await postActivity(bot.url, cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }));
+    expect(res.status).toBe(200);
+    await waitForState(id, ['executing']);
+    await kill(bot);
+    bot = await startBot();
+    expect(await waitForState(id, ['succeeded', 'failed'])).toBe('succeeded');
+    expect(sandbox.arm.state.listRoleAssignments(contosoId)).toHaveLength(1);
+    await kill(bot);
+    const store = openStore();
+    expect(await store.audit.verify()).toMatchObject({ intact: true });
+    expect((await store.audit.forRequest(id)).map((e) => e.action)).toEqual(expect.arrayContaining(['execution.started', 'execution.resumed', 'request.succeeded']));
+    store.close();
+  });
+
+  test('pending request survives a kill and is approvable after restart', async () => {
+    let bot = await startBot();
+    const id = await request(bot, 'grant aks-dev contosoacr deploy payments-api');
+    await kill(bot);
+    bot = await startBot();
+    await postActivity(bot.url, cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }));
+    expect(await waitForState(id, ['succeeded', 'failed'])).toBe('succeeded');
+    await kill(bot);
+  });
+
+  test('secret: killed while generateCredentials is in flight → after restart one secret, one token, no orphan', async () => {
+    let bot = await startBot();
+    const id = await request(bot, 'secret aks-dev contosoacr --namespace payments --name acr-crash pull after a crash');
+    sandbox.arm.faults.add({ operation: 'registries.generateCredentials', latencyMs: 3000 });
+    await postActivity(bot.url, cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }));
+    await waitForState(id, ['executing']);
+    await new Promise((r) => setTimeout(r, 500));
+    await kill(bot);
+    bot = await startBot();
+    expect(await waitForState(id, ['succeeded', 'failed'])).toBe('succeeded');
+    const tokens = sandbox.arm.state.listTokens(contosoId).filter((t: { name: string }) => t.name === `acrbot-${id.toLowerCase()}`);
+    expect(tokens).toHaveLength(1);
+    const secret = sandbox.kubernetes['aks-dev'].getObject('secrets', 'payments', 'acr-crash') as unknown as { data: Record<string, string> };
+    const entry = JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString()).auths['contosoacr.azurecr.io'];
+    expect(sandbox.arm.state.verifyTokenPassword(contosoId, entry.username, entry.password)).toBe(true);
+    await kill(bot);
+    const store = openStore();
+    expect(await store.audit.verify()).toMatchObject({ intact: true });
+    store.close();
+  });
+});
