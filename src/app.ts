@@ -35,6 +35,7 @@ import { MemoryAuditLog, MemoryRequestStore } from './integrations/store/memory-
 import { openSqlite } from './integrations/store/sqlite-database';
 import { SqliteAuditLog } from './integrations/store/sqlite-audit-log';
 import { SqliteRequestStore } from './integrations/store/sqlite-request-store';
+import { withCorrelation } from './observability/correlation';
 import { createLogger, type Logger } from './observability/logger';
 import { SANDBOX_BEARER_TOKEN } from './sandbox/fixtures';
 import { type Sandbox, startSandbox } from './sandbox/sandbox';
@@ -144,7 +145,9 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
         res.send(503, { error: 'shutting down' });
         return;
       }
-      await adapter.process(req, res, (ctx) => bot.run(ctx));
+      // The Teams activity id (or a new id) correlates every log line of this turn.
+      const activityId = typeof (req.body as { id?: unknown } | undefined)?.id === 'string' ? String((req.body as { id: string }).id).slice(0, 100) : undefined;
+      await withCorrelation(() => adapter.process(req, res, (ctx) => bot.run(ctx)), activityId ? `turn-${activityId}` : undefined);
     },
     checkReady: async () => {
       await stores.requests.ping();

@@ -25,6 +25,7 @@ export interface MemoryCheckpoint {
   rssMb: number;
   heapUsedMb: number;
   externalMb: number;
+  arrayBuffersMb: number;
 }
 
 /** Final report. */
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'acrbot-bench-mem-'));
   const sandbox = await startSandbox({ recordRequests: false });
   const clusters = addBenchClusters(sandbox, concurrency);
-  const d = await AcrbotDriver.start({ sandbox, env: { ACRBOT_SUBSCRIPTION_IDS: SANDBOX_SUBSCRIPTIONS.platform, ACRBOT_STORAGE: `sqlite:${join(dir, 'acrbot.db')}` } });
+  const d = await AcrbotDriver.start({ sandbox, env: { ACRBOT_SUBSCRIPTION_IDS: SANDBOX_SUBSCRIPTIONS.platform, ACRBOT_STORAGE: process.env.BENCH_STORAGE === 'memory' ? 'memory' : `sqlite:${join(dir, 'acrbot.db')}` } });
   let done = 0;
   let failed = 0;
   let firstError: string | undefined;
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
       await d.drain();
       await settle();
       const m = process.memoryUsage();
-      const report: MemoryCheckpoint = { type: 'checkpoint', flows: done, elapsedMs: performance.now() - t0, rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), externalMb: mb(m.external) };
+      const report: MemoryCheckpoint = { type: 'checkpoint', flows: done, elapsedMs: performance.now() - t0, rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers) };
       process.send!(report);
     }
   } finally {

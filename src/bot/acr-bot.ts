@@ -74,6 +74,7 @@ export class AcrBot extends ActivityHandler {
 
   /** Every turn passes the channel/tenant/identity check first (G2); refusals are audited. */
   override async run(ctx: TurnContext): Promise<void> {
+    this.services.log.debug({ activityType: ctx.activity.type, name: ctx.activity.name, conversationType: ctx.activity.conversation?.conversationType }, 'turn');
     const identity = identifyTurn(ctx.activity, this.services.settings.allowedTenantIds);
     const needsIdentity = ctx.activity.type === 'message' || ctx.activity.type === 'invoke';
     if (needsIdentity && isRefusal(identity)) {

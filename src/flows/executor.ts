@@ -9,6 +9,7 @@ import type { AuditLog, Clock, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, Outcome, RequestEvent } from '../domain/request';
 import { transition } from '../domain/request';
+import { withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
 
@@ -51,7 +52,7 @@ export class Executor {
     const running = this.inFlight.get(requestId);
     if (running) return running;
     const work = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.run(requestId))
+      .then(() => withCorrelation(() => this.run(requestId), `exec-${requestId}`))
       .catch((err) => this.log.error({ err: { message: (err as Error).message }, requestId }, 'execution crashed'))
       .finally(() => this.inFlight.delete(requestId));
     this.inFlight.set(requestId, work);

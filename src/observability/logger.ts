@@ -3,6 +3,7 @@
  * encoding escapes CR/LF inside values, so user text cannot forge log lines (G12).
  */
 import pino from 'pino';
+import { currentCorrelationId } from './correlation';
 
 /** The logger type used across acrbot. */
 export type Logger = pino.Logger;
@@ -17,7 +18,16 @@ export const REDACTED_KEYS = [
 export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
   const paths = REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
   return pino(
-    { level: options.level ?? 'info', base: { app: 'acrbot' }, redact: { paths, censor: '[redacted]' } },
+    {
+      level: options.level ?? 'info',
+      base: { app: 'acrbot' },
+      redact: { paths, censor: '[redacted]' },
+      // Every line written during a turn or an execution carries that work's correlation id.
+      mixin: () => {
+        const correlationId = currentCorrelationId();
+        return correlationId ? { correlationId } : {};
+      },
+    },
     options.destination ?? pino.destination({ fd: 1, sync: false }),
   );
 }

@@ -8,7 +8,7 @@ import pino from 'pino';
 import { startApp, type AppOptions, type RunningApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import type { AccessRequest } from '../../src/domain/request';
-import { REDACTED_KEYS } from '../../src/observability/logger';
+import { createLogger } from '../../src/observability/logger';
 import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import { CapturingConnector, cardText, type CapturedCall } from './capturing-connector';
 import { cardAction, channelMessage, personalMessage, postActivity, type TeamsUser } from './teams-activities';
@@ -18,7 +18,7 @@ export class LogCapture {
   readonly lines: string[] = [];
   readonly stream = new Writable({ write: (chunk, _enc, done) => { this.lines.push(String(chunk)); done(); } });
   logger(): pino.Logger {
-    return pino({ level: 'debug', redact: { paths: REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]), censor: '[redacted]' } }, this.stream);
+    return createLogger({ level: 'debug', destination: this.stream });
   }
 }
 

@@ -127,6 +127,10 @@ describe('grant flow', () => {
     expect((await h.settle(request.id)).state).toBe('succeeded');
     expect(h.app.sandbox!.arm.requests.filter((r: { operation: string }) => r.operation === 'roleAssignments.create')).toHaveLength(4);
     expect(assignmentsOn(contosoId)).toHaveLength(1);
+    // Structured logs: the retries carry the execution's correlation id, turns carry theirs.
+    const lines = h.logs.lines.map((l) => JSON.parse(l) as { msg: string; correlationId?: string });
+    expect(lines.filter((l) => l.msg === 'principal not replicated yet; retrying').map((l) => l.correlationId)).toEqual([`exec-${request.id}`, `exec-${request.id}`, `exec-${request.id}`]);
+    expect(lines.filter((l) => l.msg === 'turn').every((l) => l.correlationId?.startsWith('turn-'))).toBe(true);
   });
 
   test('bot lacks roleAssignments/write on the registry: plain sentence naming the role to give, no request', async () => {
