@@ -12,6 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { SANDBOX_SUBSCRIPTIONS } from '../../src/sandbox/fixtures';
 import { startSandbox } from '../../src/sandbox/sandbox';
 import { AcrbotDriver } from '../lib/acrbot-driver';
@@ -24,6 +25,7 @@ export interface MemoryCheckpoint {
   elapsedMs: number;
   rssMb: number;
   heapUsedMb: number;
+  heapTotalMb: number;
   externalMb: number;
   arrayBuffersMb: number;
 }
@@ -78,7 +80,8 @@ async function main(): Promise<void> {
       await d.drain();
       await settle();
       const m = process.memoryUsage();
-      const report: MemoryCheckpoint = { type: 'checkpoint', flows: done, elapsedMs: performance.now() - t0, rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers) };
+      const report: MemoryCheckpoint = { type: 'checkpoint', flows: done, elapsedMs: performance.now() - t0, rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers) };
+      if (process.env.BENCH_DEBUG_SPACES) process.stderr.write(`${JSON.stringify(getHeapSpaceStatistics().map((x) => [x.space_name, Math.round(mb(x.space_size)), Math.round(mb(x.space_used_size))]))}\n`);
       process.send!(report);
     }
   } finally {

@@ -122,6 +122,21 @@ describe('G13: crash and restart', () => {
     store.close();
   });
 
+  test('SIGTERM: stops accepting turns, finishes the execution in flight, closes the store and exits 0', async () => {
+    const bot = await startBot();
+    const id = await request(bot, 'grant aks-legacy contosoacr graceful shutdown check');
+    sandbox.arm.faults.add({ operation: 'roleAssignments.create', latencyMs: 1500 });
+    await postActivity(bot.url, cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }));
+    await waitForState(id, ['executing']);
+    const exited = new Promise<number | null>((r) => bot.child.once('exit', (code) => r(code)));
+    bot.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    const late = await postActivity(bot.url, channelMessage(users.requester, 'help', { serviceUrl: connector.url })).catch(() => ({ status: 0 }));
+    expect([0, 503]).toContain(late.status);
+    expect(await exited).toBe(0);
+    expect(await waitForState(id, ['succeeded'], 1000)).toBe('succeeded');
+  });
+
   test('pending request survives a kill and is approvable after restart', async () => {
     let bot = await startBot();
     const id = await request(bot, 'grant aks-dev contosoacr deploy payments-api');

@@ -4,6 +4,9 @@
  * the emulated Kubernetes API server, and the password nowhere else.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ROLE_IDS } from '../../src/domain/roles';
 import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
@@ -101,6 +104,17 @@ describe('secret flow', () => {
     }
     const secret = k8s('aks-dev').getObject('secrets', 'default', 'acr-auth') as unknown as { data: Record<string, string> };
     expect(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString('utf8')).toBe(expected);
+    if (available) {
+      // kubectl itself reads what the bot wrote.
+      const dir = mkdtempSync(join(tmpdir(), 'acrbot-kubectl-'));
+      const kubeconfig = join(dir, 'config');
+      writeFileSync(kubeconfig, k8s('aks-dev').kubeconfig({ token: 'sandbox-kube-token-aks-dev' }));
+      const { stdout } = await run(kubectl, ['--kubeconfig', kubeconfig, 'get', 'secret', 'acr-auth', '-n', 'default', '-o', 'json'], { timeout: 20_000 });
+      const read = JSON.parse(stdout);
+      expect(read.type).toBe('kubernetes.io/dockerconfigjson');
+      expect(read.metadata.labels['app.kubernetes.io/managed-by']).toBe('acrbot');
+      expect(Buffer.from(read.data['.dockerconfigjson'], 'base64').toString('utf8')).toBe(expected);
+    }
   });
 
   test('Entra-enabled cluster: the bot uses its own token (no kubelogin) and --repositories makes a limited scope map', async () => {
