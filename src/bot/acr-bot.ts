@@ -18,7 +18,7 @@ import type { AdaptiveCardJson } from '../views/card-templates';
 import type { BotServices } from './bot-services';
 import { DialogRunner, GrantDialog } from './grant-dialog';
 import { DecisionHandler } from './handlers/decision-handler';
-import { errorCard, GrantHandler, originOf } from './handlers/grant-handler';
+import { errorCard, RequestHandler, originOf } from './handlers/request-handler';
 import { InfoHandlers } from './handlers/info-handlers';
 import { identifyTurn, isRefusal, type TurnIdentity } from './turn-identity';
 
@@ -35,7 +35,7 @@ type CommandHandler = (ctx: TurnContext, identity: TurnIdentity, command: Comman
 
 /** acrbot's activity handler. */
 export class AcrBot extends ActivityHandler {
-  private readonly grants: GrantHandler;
+  private readonly requestsHandler: RequestHandler;
   private readonly decisions: DecisionHandler;
   private readonly info: InfoHandlers;
   private readonly dialogs: DialogRunner;
@@ -43,13 +43,13 @@ export class AcrBot extends ActivityHandler {
 
   constructor(private readonly services: BotServices, private readonly conversationState: ConversationState) {
     super();
-    this.grants = new GrantHandler(services);
+    this.requestsHandler = new RequestHandler(services);
     this.decisions = new DecisionHandler(services);
     this.info = new InfoHandlers(services);
     const dialogState: StatePropertyAccessor<DialogState> = conversationState.createProperty('dialogState');
     this.dialogs = new DialogRunner(dialogState, new GrantDialog(async (ctx, input) => {
       const identity = identifyTurn(ctx.activity, services.settings.allowedTenantIds);
-      if (!isRefusal(identity)) await this.grants.handle(ctx, identity, input);
+      if (!isRefusal(identity)) await this.requestsHandler.handle(ctx, identity, input);
     }));
     this.commandTable = {
       help: (ctx) => this.info.help(ctx),
@@ -111,7 +111,7 @@ export class AcrBot extends ActivityHandler {
       await this.dialogs.start(ctx, { cluster: command.cluster, registry: command.registry, reason: command.reason });
       return;
     }
-    await this.grants.handle(ctx, identity, { cluster: command.cluster, registry: command.registry, reason: command.reason });
+    await this.requestsHandler.handle(ctx, identity, { cluster: command.cluster, registry: command.registry, reason: command.reason });
   }
 
   private async secret(ctx: TurnContext, identity: TurnIdentity, command: Extract<Command, { verb: 'secret' }>): Promise<void> {
@@ -119,7 +119,7 @@ export class AcrBot extends ActivityHandler {
       await this.dialogs.start(ctx, { cluster: command.cluster, registry: command.registry, reason: command.reason, options: command.options });
       return;
     }
-    await this.grants.handle(ctx, identity, { cluster: command.cluster, registry: command.registry, reason: command.reason, options: command.options });
+    await this.requestsHandler.handle(ctx, identity, { cluster: command.cluster, registry: command.registry, reason: command.reason, options: command.options });
   }
 
   /** `adaptiveCard/action`: approve, reject, refresh, the grant form. */
@@ -145,16 +145,16 @@ export class AcrBot extends ActivityHandler {
     const form = grantForm.safeParse(data ?? {});
     if (!form.success) return grantFormCard({ sandbox, error: 'The form was not understood; fill in all three fields and try again.' });
     const { cluster, registry, reason } = form.data;
-    const prepared = await this.grants.prepare(identity, { cluster, registry, reason }, originOf(ctx));
+    const prepared = await this.requestsHandler.prepare(identity, { cluster, registry, reason }, originOf(ctx));
     if (prepared.kind === 'card') {
-      const body = (prepared.card as { body?: { text?: string }[] }).body ?? [];
-      const error = body.map((b) => b.text).filter(Boolean).slice(-1)[0];
-      return grantFormCard({ sandbox, cluster, registry, reason, error: error ?? 'Check the values and try again.' });
+      // "Already exists" is an answer, not a form error: show that card instead of the form.
+      if (!prepared.error) return prepared.card;
+      return grantFormCard({ sandbox, cluster, registry, reason, error: prepared.error });
     }
     const card = requestCard(prepared.request, { showActions: false });
     // The invoke response replaces the form in place, so the form's message becomes the requester's copy.
     if (ctx.activity.replyToId) await this.services.messenger.track(ctx, prepared.request.id, ctx.activity.replyToId, 'requester');
-    await this.grants.postApprovalCard(ctx, prepared.request);
+    await this.requestsHandler.postApprovalCard(ctx, prepared.request);
     await this.services.messenger.syncAuditCard(prepared.request);
     return card;
   }

@@ -9,7 +9,7 @@ import { isUserFacing } from '../domain/errors';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { checkReason } from '../domain/text';
 import type { SecretCommandOptions } from '../domain/command';
-import type { GrantInput, SecretInput } from './handlers/grant-handler';
+import type { GrantInput, SecretInput } from './handlers/request-handler';
 
 const CLUSTER_PROMPT = 'clusterPrompt';
 const REGISTRY_PROMPT = 'registryPrompt';

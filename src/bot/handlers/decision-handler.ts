@@ -12,7 +12,7 @@ import { requestCard } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import type { BotServices } from '../bot-services';
 import type { TurnIdentity } from '../turn-identity';
-import { errorCard } from './grant-handler';
+import { errorCard } from './request-handler';
 
 const cardData = z.object({
   requestId: z.string().refine(isRequestId, 'not a request id'),

@@ -7,7 +7,7 @@ import type { AdaptiveCardJson } from '../../views/card-templates';
 import type { BotServices } from '../bot-services';
 import { cardActivity } from '../card-messenger';
 import type { TurnIdentity } from '../turn-identity';
-import { errorCard } from './grant-handler';
+import { errorCard } from './request-handler';
 
 /** Longest audit listing in one card (cards must stay well under Teams' size limit). */
 const AUDIT_MAX_ENTRIES = 50;

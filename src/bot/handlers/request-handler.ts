@@ -1,9 +1,9 @@
 /**
- * The grant request, whichever way it arrived (inline arguments, the dialog, the form):
- * validate, plan, store the request, reply with the plan card and post the approval card.
+ * Grant and secret requests, whichever way they arrived (inline arguments, the dialog, the
+ * form): validate, plan, store the request, reply with the plan card and post the approval card.
  */
 import type { ConversationReference, TurnContext } from 'botbuilder';
-import { isUserFacing, UserFacingError } from '../../domain/errors';
+import { isUserFacing } from '../../domain/errors';
 import type { AccessRequest } from '../../domain/request';
 import type { SecretCommandOptions } from '../../domain/command';
 import type { Plan } from '../../domain/plan';
@@ -27,7 +27,7 @@ export interface SecretInput extends GrantInput {
 }
 
 /** The result of preparing a grant. */
-export type GrantPreparation = { kind: 'card'; card: AdaptiveCardJson } | { kind: 'created'; request: AccessRequest };
+export type RequestPreparation = { kind: 'card'; card: AdaptiveCardJson; error?: string } | { kind: 'created'; request: AccessRequest };
 
 /** Turns a thrown error into the card users see; unexpected errors are logged, not shown. */
 export function errorCard(services: BotServices, err: unknown, title = 'That did not work'): AdaptiveCardJson {
@@ -37,12 +37,12 @@ export function errorCard(services: BotServices, err: unknown, title = 'That did
   return messageCard({ title, text: `Something unexpected went wrong (reference ${ref}); nothing was changed. Try again, or give the platform team the reference.`, tone: 'error', sandbox: services.settings.sandbox });
 }
 
-/** Handles grant requests. */
-export class GrantHandler {
+/** Handles grant and secret requests. */
+export class RequestHandler {
   constructor(private readonly services: BotServices) {}
 
   /** Validates, plans and stores a secret request. */
-  async prepareSecret(identity: TurnIdentity, input: SecretInput, origin: AccessRequest['origin']): Promise<GrantPreparation> {
+  async prepareSecret(identity: TurnIdentity, input: SecretInput, origin: AccessRequest['origin']): Promise<RequestPreparation> {
     return this.guard(identity, 'Could not plan the pull secret', async () => {
       const reason = checkReason(input.reason);
       const plan = await this.services.secretPlanner.plan(input.cluster, input.registry, input.options);
@@ -50,25 +50,25 @@ export class GrantHandler {
     });
   }
 
-  private async store(identity: TurnIdentity, reason: string, plan: Plan, origin: AccessRequest['origin']): Promise<GrantPreparation> {
+  private async store(identity: TurnIdentity, reason: string, plan: Plan, origin: AccessRequest['origin']): Promise<RequestPreparation> {
     const request = await this.services.requests.create({ requester: identity.actor, tenantId: identity.tenantId, reason, plan, origin });
     return { kind: 'created', request };
   }
 
   /** Turns errors into cards; validation failures are audited and change nothing (G10). */
-  private async guard(identity: TurnIdentity, title: string, work: () => Promise<GrantPreparation>): Promise<GrantPreparation> {
+  private async guard(identity: TurnIdentity, title: string, work: () => Promise<RequestPreparation>): Promise<RequestPreparation> {
     try {
       return await work();
     } catch (err) {
       if (isUserFacing(err) && err.code.startsWith('validation.')) {
         await this.services.audit.append({ actor: identity.actor, tenantId: identity.tenantId, action: 'validation.failed', targetIds: [], outcome: err.code, detail: err.message }).catch(() => undefined);
       }
-      return { kind: 'card', card: errorCard(this.services, err, title) };
+      return { kind: 'card', card: errorCard(this.services, err, title), error: isUserFacing(err) ? err.message : undefined };
     }
   }
 
   /** Validates, plans and stores a grant request. */
-  async prepare(identity: TurnIdentity, input: GrantInput, origin: AccessRequest['origin']): Promise<GrantPreparation> {
+  async prepare(identity: TurnIdentity, input: GrantInput, origin: AccessRequest['origin']): Promise<RequestPreparation> {
     const { planner, settings } = this.services;
     return this.guard(identity, 'Could not plan the grant', async () => {
       const reason = checkReason(input.reason);
@@ -137,10 +137,4 @@ export function approvalTarget(ctx: TurnContext, approvalChannelId: string | und
     return { ...base, conversation: { id: type === 'channel' ? channelId : a.conversation.id, isGroup: true, conversationType: type, tenantId: a.conversation.tenantId, name: '' } };
   }
   return undefined;
-}
-
-/** Throws when a required argument is missing (used by callers that do not ask for it). */
-export function requireArgument(value: string | undefined, what: string, example: string): string {
-  if (!value?.trim()) throw new UserFacingError('validation.empty', `The ${what} is missing, e.g. ${example}.`);
-  return value;
 }
