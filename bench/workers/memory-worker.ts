@@ -40,13 +40,19 @@ export interface MemoryDone {
 
 const mb = (bytes: number) => bytes / 1024 / 1024;
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Full GCs, then idle time: V8 gives freed pages back to the OS lazily (its memory reducer
+ * runs on a timer), so RSS read right after gc() shows a transient peak, not the footprint.
+ */
 async function settle(): Promise<void> {
-  // Two collections with a turn in between: finalizers and weak callbacks run in the first.
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with --expose-gc');
   gc();
-  await new Promise((r) => setTimeout(r, 50));
+  await sleep(50);
   gc();
+  await sleep(Number(process.env.BENCH_SETTLE_MS ?? 1500));
 }
 
 async function main(): Promise<void> {
@@ -83,6 +89,7 @@ async function main(): Promise<void> {
       const report: MemoryCheckpoint = { type: 'checkpoint', flows: done, elapsedMs: performance.now() - t0, rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers) };
       if (process.env.BENCH_DEBUG_SPACES) process.stderr.write(`${JSON.stringify(getHeapSpaceStatistics().map((x) => [x.space_name, Math.round(mb(x.space_size)), Math.round(mb(x.space_used_size))]))}\n`);
       process.send!(report);
+      if (process.env.BENCH_PAUSE_MS) await sleep(Number(process.env.BENCH_PAUSE_MS));
     }
   } finally {
     process.send!({ type: 'done', flows: done, failed, firstError } satisfies MemoryDone);
