@@ -20,6 +20,12 @@ const STATE_LABEL: Record<RequestState, { label: string; color: string }> = {
   expired: { label: 'Expired', color: 'Default' },
 };
 
+/** The last segment of an ARM id with its type (`roleAssignments/<guid>`), which wraps in a card. */
+function shortId(id: string): string {
+  const parts = id.split('/').filter(Boolean);
+  return parts.length >= 2 ? `${parts[parts.length - 2]} ${parts[parts.length - 1]}` : id;
+}
+
 function shortTime(iso: string): string {
   return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 }
@@ -37,7 +43,8 @@ export function planFacts(request: AccessRequest): Fact[] {
     common.push(
       { label: 'Identity', value: `${plan.identity.description}: ${plan.identity.objectId}${plan.identity.appId ? ` (app ${plan.identity.appId})` : ''}` },
       { label: 'Role', value: `${plan.role.name} (${plan.role.id})` },
-      { label: 'Scope', value: plan.scope },
+      // Full ARM ids have no break opportunities and get clipped in a FactSet; name the scope instead.
+      { label: 'Scope', value: `registry ${plan.registry.name} itself (resource group ${plan.registry.resourceGroup}, subscription ${plan.registry.subscriptionId}), not the group or subscription` },
     );
   } else {
     common.push(
@@ -102,7 +109,7 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
   const facts: Fact[] = [{ label: 'Request', value: request.id }];
   if (plan.kind === 'grant') facts.push({ label: 'Role', value: `${plan.role.name} on ${plan.registry.name}` }, { label: 'Identity', value: plan.identity.objectId });
   else facts.push({ label: 'Secret', value: `${plan.namespace}/${plan.secretName}` }, { label: 'Credential', value: `${plan.credentialKind === 'token' ? 'ACR token' : 'service principal'} ${plan.credentialName}` }, { label: 'Expires', value: shortTime(plan.expiresAt) });
-  if (outcome?.createdIds?.length) facts.push({ label: 'Created', value: outcome.createdIds.join(', ') });
+  if (outcome?.createdIds?.length) facts.push({ label: 'Created', value: outcome.createdIds.map(shortId).join(', ') });
   if (outcome?.azureRequestIds.length) facts.push({ label: 'Azure request ids', value: outcome.azureRequestIds.join(', ') });
   if (outcome?.cleanup && outcome.cleanup !== 'none') facts.push({ label: 'Clean-up', value: outcome.cleanup === 'deleted' ? 'the credential was deleted again' : 'the credential is recorded for clean-up' });
   const snippet = ok ? deploymentSnippet({ loginServer: plan.registry.loginServer, namespace: plan.kind === 'secret' ? plan.namespace : undefined, imagePullSecret: plan.kind === 'secret' ? plan.secretName : undefined }) : '';
@@ -115,5 +122,7 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
     hasSnippet: ok,
     snippetHint: plan.kind === 'grant' ? `Pods in ${plan.cluster.name} can now pull from ${plan.registry.loginServer}; no imagePullSecrets needed.` : `Reference the secret from pods in namespace ${plan.namespace}.`,
     snippet,
+    // Clients without CodeBlock fall back to one monospace line per row; non-breaking spaces keep the YAML indentation.
+    snippetLines: snippet.split('\n').map((line) => line.replace(/^ +/, (spaces) => '\u00a0'.repeat(spaces.length))),
   });
 }
