@@ -40,7 +40,7 @@ const originalConnect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function connectLoopbackOnly(...args) {
   const first = args[0];
   const options = Array.isArray(first) ? first[0] : first && typeof first === 'object' ? first : { port: first, host: typeof args[1] === 'string' ? args[1] : undefined };
-  if (options && options.path === undefined && !isLoopback(options.host)) {
+  if (options && !options.path && !isLoopback(options.host)) {
     const target = `${options.host}:${options.port}`;
     if (!reported.has(target)) {
       reported.add(target);

@@ -132,7 +132,7 @@ export class AcrBot extends ActivityHandler {
       const parsed = this.decisions.parse(data);
       if (!parsed) {
         await this.services.audit.append({ actor: identity.actor, tenantId: identity.tenantId, action: 'validation.failed', targetIds: [], outcome: 'badCardData', detail: `verb=${verb}` }).catch(() => undefined);
-        return cardResponse(messageCard({ title: 'This card is not valid', text: 'The card did not carry a valid request id; open the request with "@acrbot status <request-id>" instead.', tone: 'error', sandbox: this.services.settings.sandbox }));
+        return cardResponse(messageCard({ title: 'This card is not valid', text: 'The card did not carry a valid request id; open the request with "@acrbot status REQUEST-ID" instead.', tone: 'error', sandbox: this.services.settings.sandbox }));
       }
       if (verb === 'refresh') return cardResponse(await this.decisions.refresh(parsed.requestId));
       return cardResponse(await this.decisions.decide(identity, parsed, verb === 'approve'));

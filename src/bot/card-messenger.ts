@@ -37,7 +37,7 @@ export class CardMessenger implements RequestNotifier {
     try {
       const all = copies ?? (await this.store.listCardCopies(request.id));
       const entries = await this.audit.log.forRequest(request.id);
-      const card = auditCard(`${request.id} · ${request.plan.kind} · ${request.state}`, `${request.requester.name}: ${request.plan.cluster.name} → ${request.plan.registry.name}`, entries.slice(-30));
+      const card = auditCard(`${request.id} · ${request.plan.kind} · ${request.state}`, `${request.requester.name}: ${request.plan.cluster.name} → ${request.plan.registry.name}`, entries.slice(-30), request.sandbox);
       const existing = all.find((c) => c.role === 'audit');
       if (existing) {
         await this.adapter.continueConversationAsync(this.botAppId, existing.conversation as Partial<ConversationReference>, async (ctx) => {

@@ -26,13 +26,16 @@ export type Command =
   | { verb: 'cancel' }
   | { verb: 'unknown'; word: string };
 
-/** Every verb with a one-line usage and an example; `help` and the manifest are built from it. */
+/**
+ * Every verb with a one-line usage and an example; `help` is built from it. Placeholders are
+ * UPPERCASE, not `<angle brackets>`, which Teams' markdown drops as HTML.
+ */
 export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example: string; description: string }> = [
-  { verb: 'grant', usage: 'grant <cluster> <registry> <reason…>', example: 'grant aks-prod contosoacr deploy payments-api', description: 'Give a cluster\'s identity pull access (AcrPull) to a registry, after approval.' },
-  { verb: 'secret', usage: 'secret <cluster> <registry> [--namespace NS] [--name SECRET] [--kind token|sp] [--service-account SA] [--expires 90d] <reason…>', example: 'secret aks-dev contosoacr --namespace payments pull for payments-api', description: 'Create an image pull secret in a namespace from an ACR token (or a service principal).' },
-  { verb: 'status', usage: 'status <request-id>', example: 'status R-7K2M9QXA', description: 'Show a request and its current state.' },
+  { verb: 'grant', usage: 'grant CLUSTER REGISTRY REASON…', example: 'grant aks-prod contosoacr deploy payments-api', description: 'Give a cluster\'s identity pull access (AcrPull) to a registry, after approval.' },
+  { verb: 'secret', usage: 'secret CLUSTER REGISTRY [--namespace NS] [--name SECRET] [--kind token|sp] [--service-account SA] [--expires 90d] [--repositories A,B] REASON…', example: 'secret aks-dev contosoacr --namespace payments pull for payments-api', description: 'Create an image pull secret in a namespace from an ACR token (or a service principal).' },
+  { verb: 'status', usage: 'status REQUEST-ID', example: 'status R-7K2M9QXA', description: 'Show a request and its current state.' },
   { verb: 'pending', usage: 'pending', example: 'pending', description: 'List requests waiting for approval (approvers).' },
-  { verb: 'audit', usage: 'audit [n | request-id | verify]', example: 'audit 20', description: 'Read the audit trail or verify its hash chain (approvers and auditors).' },
+  { verb: 'audit', usage: 'audit [N | REQUEST-ID | verify]', example: 'audit 20', description: 'Read the audit trail or verify its hash chain (approvers and auditors).' },
   { verb: 'cancel', usage: 'cancel', example: 'cancel', description: 'Stop the question-and-answer in progress.' },
   { verb: 'help', usage: 'help', example: 'help', description: 'List the commands.' },
 ];

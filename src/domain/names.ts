@@ -69,7 +69,7 @@ export function parseClusterRef(input: string): ClusterRef {
   if (text.startsWith('/')) {
     const id = parseResourceId(text);
     if (!id || id.provider.toLowerCase() !== 'microsoft.containerservice' || id.type.toLowerCase() !== 'managedclusters') {
-      throw invalid('AKS resource id', text, 'expected /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ContainerService/managedClusters/<name>.');
+      throw invalid('AKS resource id', text, 'expected /subscriptions/SUBSCRIPTION/resourceGroups/GROUP/providers/Microsoft.ContainerService/managedClusters/NAME.');
     }
     return { kind: 'id', subscriptionId: checkSubscription(id.subscriptionId), resourceGroup: checkResourceGroup(id.resourceGroup), name: checkClusterName(id.name) };
   }
@@ -86,7 +86,7 @@ export function parseRegistryRef(input: string): RegistryRef {
   if (text.startsWith('/')) {
     const id = parseResourceId(text);
     if (!id || id.provider.toLowerCase() !== 'microsoft.containerregistry' || id.type.toLowerCase() !== 'registries') {
-      throw invalid('ACR resource id', text, 'expected /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ContainerRegistry/registries/<name>.');
+      throw invalid('ACR resource id', text, 'expected /subscriptions/SUBSCRIPTION/resourceGroups/GROUP/providers/Microsoft.ContainerRegistry/registries/NAME.');
     }
     return { kind: 'id', subscriptionId: checkSubscription(id.subscriptionId), resourceGroup: checkResourceGroup(id.resourceGroup), name: checkRegistryName(id.name) };
   }

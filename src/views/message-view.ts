@@ -22,8 +22,9 @@ export function grantFormCard(input: { sandbox: boolean; cluster?: string; regis
 }
 
 /** A listing of audit entries. */
-export function auditCard(title: string, subtitle: string, entries: AuditEntry[]): AdaptiveCardJson {
+export function auditCard(title: string, subtitle: string, entries: AuditEntry[], sandbox: boolean): AdaptiveCardJson {
   return renderCard('audit', {
+    sandbox,
     title,
     subtitle,
     entries: entries.map((e) => ({ seq: e.seq, action: e.action, outcome: e.outcome, ts: e.ts.slice(0, 19).replace('T', ' '), actor: e.actor.name, requestId: e.requestId ?? '—', detail: e.detail ?? '' })),

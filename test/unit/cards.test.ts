@@ -45,7 +45,7 @@ const cards: Record<string, AdaptiveCardJson> = {
   message: messageCard({ title: 'Not found', text: 'No cluster named x', tone: 'error', hints: ['aks-prod'], facts: [{ label: 'a', value: 'b' }], sandbox: true }),
   help: helpCard(true),
   'grant form': grantFormCard({ sandbox: true, cluster: 'aks-prod', error: 'bad registry' }),
-  audit: auditCard('Latest', 'last 2', [chainEntry(auditEvent(1), undefined, new Date()), chainEntry(auditEvent(2, { detail: undefined }), undefined, new Date())]),
+  audit: auditCard('Latest', 'last 2', [chainEntry(auditEvent(1), undefined, new Date()), chainEntry(auditEvent(2, { detail: undefined }), undefined, new Date())], true),
 };
 
 describe.each(Object.entries(cards))('%s card', (_name, card) => {

@@ -48,7 +48,7 @@ export class InfoHandlers {
   async pending(ctx: TurnContext, identity: TurnIdentity): Promise<void> {
     const { requests, messenger, settings } = this.services;
     if (!(await requests.isApprover(identity.actor))) {
-      await this.reply(ctx, messageCard({ title: 'Approvers only', text: 'Only approvers can list pending requests. To see your own request, use "@acrbot status <request-id>".', tone: 'error', sandbox: settings.sandbox }));
+      await this.reply(ctx, messageCard({ title: 'Approvers only', text: 'Only approvers can list pending requests. To see your own request, use "@acrbot status REQUEST-ID".', tone: 'error', sandbox: settings.sandbox }));
       return;
     }
     const pending = await requests.pending();
@@ -77,15 +77,15 @@ export class InfoHandlers {
     }
     if (arg && isRequestId(arg)) {
       const entries = await audit.forRequest(arg.toUpperCase());
-      await this.reply(ctx, auditCard(`Audit trail of ${arg.toUpperCase()}`, `${entries.length} entries`, entries.slice(-AUDIT_MAX_ENTRIES)));
+      await this.reply(ctx, auditCard(`Audit trail of ${arg.toUpperCase()}`, `${entries.length} entries`, entries.slice(-AUDIT_MAX_ENTRIES), settings.sandbox));
       return;
     }
     const n = arg ? Number(arg) : 10;
     if (!Number.isInteger(n) || n < 1 || n > AUDIT_MAX_ENTRIES) {
-      await this.reply(ctx, messageCard({ title: 'Audit', text: `Use "audit", "audit <1-${AUDIT_MAX_ENTRIES}>", "audit <request-id>" or "audit verify".`, tone: 'error', sandbox: settings.sandbox }));
+      await this.reply(ctx, messageCard({ title: 'Audit', text: `Use "audit", "audit N" (1-${AUDIT_MAX_ENTRIES}), "audit REQUEST-ID" or "audit verify".`, tone: 'error', sandbox: settings.sandbox }));
       return;
     }
     const entries = await audit.latest(n);
-    await this.reply(ctx, auditCard('Latest audit entries', `last ${entries.length}, newest last`, entries));
+    await this.reply(ctx, auditCard('Latest audit entries', `last ${entries.length}, newest last`, entries, settings.sandbox));
   }
 }
