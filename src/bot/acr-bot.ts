@@ -4,10 +4,8 @@
  * work is done by the handlers and the flows.
  */
 import {
-  ActivityHandler, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type ConversationState,
-  type StatePropertyAccessor, TurnContext,
+  ActivityHandler, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type ConversationState, TurnContext,
 } from 'botbuilder';
-import type { DialogState } from 'botbuilder-dialogs';
 import { z } from 'zod';
 import { type Command, parseCommand } from '../domain/command';
 import { isUserFacing } from '../domain/errors';
@@ -46,8 +44,7 @@ export class AcrBot extends ActivityHandler {
     this.requestsHandler = new RequestHandler(services);
     this.decisions = new DecisionHandler(services);
     this.info = new InfoHandlers(services);
-    const dialogState: StatePropertyAccessor<DialogState> = conversationState.createProperty('dialogState');
-    this.dialogs = new DialogRunner(dialogState, new GrantDialog(async (ctx, input) => {
+    this.dialogs = new DialogRunner(conversationState, new GrantDialog(async (ctx, input) => {
       const identity = identifyTurn(ctx.activity, services.settings.allowedTenantIds);
       if (!isRefusal(identity)) await this.requestsHandler.handle(ctx, identity, input);
     }));
