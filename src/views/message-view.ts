@@ -11,9 +11,16 @@ export function messageCard(input: { title: string; text: string; tone?: 'error'
   return renderCard('message', { sandbox: input.sandbox, title: input.title, text: input.text, color, hints: input.hints ?? [], hasHints: Boolean(input.hints?.length), facts: input.facts ?? [], hasFacts: Boolean(input.facts?.length) });
 }
 
-/** Every command with an example. */
+const helpCards = new Map<boolean, string>();
+
+/** Every command with an example. The card never changes, so it is expanded once (template expansion dominates a help turn). */
 export function helpCard(sandbox: boolean): AdaptiveCardJson {
-  return renderCard('help', { sandbox, commands: COMMAND_HELP });
+  let json = helpCards.get(sandbox);
+  if (!json) {
+    json = JSON.stringify(renderCard('help', { sandbox, commands: COMMAND_HELP }));
+    helpCards.set(sandbox, json);
+  }
+  return JSON.parse(json) as AdaptiveCardJson;
 }
 
 /** The grant form, optionally pre-filled and with an error line. */
