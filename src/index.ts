@@ -1,15 +1,21 @@
 /**
- * Entry point: `npm start`. Loads `.env` if present, validates config (listing every
- * problem), starts the bot, and stops gracefully on SIGTERM/SIGINT.
+ * Entry point: `npm start`. Loads `.env` if present, starts telemetry when configured (before
+ * anything that uses http is loaded), validates config (listing every problem), starts the
+ * bot, and stops gracefully on SIGTERM/SIGINT: no new turns, in-flight work finished, store
+ * closed, telemetry flushed.
  */
 import { existsSync } from 'node:fs';
-import { startApp } from './app';
-import { ConfigError, loadConfig } from './config/config';
-import { createLogger } from './observability/logger';
+import type * as AppModule from './app';
+import type * as ConfigModule from './config/config';
+import type * as LoggerModule from './observability/logger';
+import { startTelemetry } from './observability/telemetry';
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
-  let config;
+  const telemetry = startTelemetry(process.env.APPLICATIONINSIGHTS_CONNECTION_STRING);
+  // Required only now, after telemetry has hooked http, so restify and the SDK clients are instrumented.
+  const { ConfigError, loadConfig } = require('./config/config') as typeof ConfigModule;
+  let config: ConfigModule.AppConfig;
   try {
     config = loadConfig(process.env);
   } catch (err) {
@@ -19,15 +25,18 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  const { createLogger } = require('./observability/logger') as typeof LoggerModule;
+  const { startApp } = require('./app') as typeof AppModule;
   const log = createLogger({ level: config.logLevel });
   const app = await startApp(config, { logger: log });
-  log.info({ url: app.url, mode: config.mode, storage: config.storage.kind }, `acrbot listening on ${app.url}/api/messages${config.mode === 'sandbox' ? ' (SANDBOX: emulated Azure)' : ''}`);
+  log.info({ url: app.url, mode: config.mode, storage: config.storage.kind, telemetry: Boolean(telemetry) }, `acrbot listening on ${app.url}/api/messages${config.mode === 'sandbox' ? ' (SANDBOX: emulated Azure)' : ''}`);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping: finishing in-flight work');
     await app.stop();
+    await telemetry?.shutdown().catch(() => undefined);
     log.flush();
     process.exit(0);
   };

@@ -1,0 +1,76 @@
+/**
+ * Optional OpenTelemetry export (issue "Ship it"): with APPLICATIONINSIGHTS_CONNECTION_STRING set,
+ * the bot sends request telemetry to the ingestion endpoint — here a local HTTPS stand-in —
+ * and no secret from config appears in it.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { createSandboxTls } from '../../src/sandbox/tls';
+import { CapturingConnector } from '../helpers/capturing-connector';
+import { users } from '../helpers/harness';
+import { channelMessage, postActivity } from '../helpers/teams-activities';
+
+const ROOT = join(__dirname, '..', '..');
+const SENTINEL = 'SENTINEL-app-password-9c1e';
+
+test('Application Insights export: request telemetry for /api/messages reaches the ingestion endpoint; no secret in it', async () => {
+  const tls = createSandboxTls(['127.0.0.1', 'localhost']);
+  const received: string[] = [];
+  const ingestion: Server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      received.push((req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body).toString('utf8'));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ itemsReceived: 1, itemsAccepted: 1, errors: [] }));
+    });
+  });
+  await new Promise<void>((r) => ingestion.listen(0, '127.0.0.1', r));
+  const connector = new CapturingConnector();
+  await connector.start();
+  const dir = mkdtempSync(join(tmpdir(), 'acrbot-otel-'));
+  writeFileSync(join(dir, 'ca.pem'), tls.caPem);
+  const child = spawn(process.execPath, ['scripts/run-ts.js', 'src/index.ts'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      PATH: process.env.PATH, ACRBOT_MODE: 'sandbox', ACRBOT_STORAGE: 'memory', PORT: '0', MicrosoftAppPassword: SENTINEL,
+      NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
+      APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=11111111-2222-4333-8444-555555555555;IngestionEndpoint=https://127.0.0.1:${(ingestion.address() as AddressInfo).port}/`,
+      APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
+    },
+  });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`bot did not start: ${out}`)), 30_000);
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /acrbot listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m) { clearTimeout(timer); resolve(m[1]); }
+      });
+      child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+    });
+    expect((await postActivity(url, channelMessage(users.requester, 'help', { serviceUrl: connector.url }))).status).toBe(200);
+    await connector.waitFor((c) => c.op !== 'update', 10_000, 'the help reply');
+    // SIGTERM flushes the exporter before the process exits.
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+    const all = received.join('\n');
+    expect(all).toMatch(/RequestData/);
+    expect(all).toContain('/api/messages');
+    expect(all).not.toContain(SENTINEL);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await connector.stop();
+    ingestion.closeAllConnections();
+    await new Promise((r) => ingestion.close(r));
+  }
+}, 60_000);
