@@ -3,7 +3,7 @@
  * needed, and returns a running app with a graceful stop.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import { DefaultAzureCredential } from '@azure/identity';
+import type * as Identity from '@azure/identity';
 import { ConversationState, MemoryStorage } from 'botbuilder';
 import type { AddressInfo } from 'node:net';
 import { AcrBot } from './bot/acr-bot';
@@ -95,6 +95,8 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     arm = { endpoint: config.armEndpoint ?? sandbox!.armUrl, credential, caPem };
     graphEndpoint = config.graphEndpoint ?? sandbox!.graphUrl;
   } else {
+    // Loaded only in azure mode (it is not needed against the sandbox and costs start-up time).
+    const { DefaultAzureCredential } = require('@azure/identity') as typeof Identity;
     credential = new DefaultAzureCredential();
     arm = { endpoint: config.armEndpoint ?? 'https://management.azure.com', credential };
     graphEndpoint = config.graphEndpoint ?? 'https://graph.microsoft.com';

@@ -14,7 +14,7 @@ import { grantFormCard, messageCard } from '../views/message-view';
 import { requestCard } from '../views/request-view';
 import type { AdaptiveCardJson } from '../views/card-templates';
 import type { BotServices } from './bot-services';
-import { DialogRunner, GrantDialog } from './grant-dialog';
+import { DialogRunner } from './dialog-runner';
 import { DecisionHandler } from './handlers/decision-handler';
 import { errorCard, RequestHandler, originOf } from './handlers/request-handler';
 import { InfoHandlers } from './handlers/info-handlers';
@@ -44,10 +44,10 @@ export class AcrBot extends ActivityHandler {
     this.requestsHandler = new RequestHandler(services);
     this.decisions = new DecisionHandler(services);
     this.info = new InfoHandlers(services);
-    this.dialogs = new DialogRunner(conversationState, new GrantDialog(async (ctx, input) => {
+    this.dialogs = new DialogRunner(conversationState, async (ctx, input) => {
       const identity = identifyTurn(ctx.activity, services.settings.allowedTenantIds);
       if (!isRefusal(identity)) await this.requestsHandler.handle(ctx, identity, input);
-    }));
+    });
     this.commandTable = {
       help: (ctx) => this.info.help(ctx),
       grant: (ctx, identity, c) => this.grant(ctx, identity, c as Extract<Command, { verb: 'grant' }>),

@@ -3,8 +3,8 @@
  * question at a time, each answer validated with the same rules as the inline command and
  * re-asked with the reason when wrong. `cancel` ends it.
  */
-import { type ConversationState, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
-import { ComponentDialog, type DialogState, DialogSet, DialogTurnStatus, type PromptValidatorContext, TextPrompt, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { type TurnContext } from 'botbuilder';
+import { ComponentDialog, type PromptValidatorContext, TextPrompt, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { isUserFacing } from '../domain/errors';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { checkReason } from '../domain/text';
@@ -66,56 +66,5 @@ export class GrantDialog extends ComponentDialog {
       },
     ]));
     this.initialDialogId = GRANT_WATERFALL;
-  }
-}
-
-/**
- * Runs the grant dialog inside a turn. Conversation state exists only while a dialog is
- * active: every channel thread is its own conversation, so keeping an empty state per thread
- * would grow memory with every request.
- */
-export class DialogRunner {
-  private readonly dialogs: DialogSet;
-  private readonly state: StatePropertyAccessor<DialogState>;
-
-  constructor(private readonly conversationState: ConversationState, dialog: GrantDialog) {
-    this.state = conversationState.createProperty<DialogState>('dialogState');
-    this.dialogs = new DialogSet(this.state);
-    this.dialogs.add(dialog);
-  }
-
-  private async hasDialog(ctx: TurnContext): Promise<boolean> {
-    const state = await this.state.get(ctx);
-    return Boolean(state?.dialogStack?.length);
-  }
-
-  /** Drops the conversation's state once no dialog is left. */
-  private async forgetIfDone(ctx: TurnContext): Promise<void> {
-    if (!(await this.hasDialog(ctx))) await this.conversationState.delete(ctx);
-  }
-
-  /** Continues an active dialog; true if one consumed the turn. */
-  async continue(ctx: TurnContext): Promise<boolean> {
-    if (!(await this.hasDialog(ctx))) return false;
-    const dc = await this.dialogs.createContext(ctx);
-    const result = await dc.continueDialog();
-    await this.forgetIfDone(ctx);
-    return result.status !== DialogTurnStatus.empty;
-  }
-
-  /** Cancels any active dialog; true if one was active. */
-  async cancel(ctx: TurnContext): Promise<boolean> {
-    if (!(await this.hasDialog(ctx))) return false;
-    const dc = await this.dialogs.createContext(ctx);
-    await dc.cancelAllDialogs();
-    await this.conversationState.delete(ctx);
-    return true;
-  }
-
-  /** Starts the grant dialog with what is already known. */
-  async start(ctx: TurnContext, known: PartialGrant): Promise<void> {
-    const dc = await this.dialogs.createContext(ctx);
-    await dc.beginDialog(GRANT_DIALOG_ID, known);
-    await this.forgetIfDone(ctx);
   }
 }

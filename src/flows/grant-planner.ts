@@ -38,11 +38,10 @@ export class GrantPlanner {
     const [cluster, registry] = await Promise.all([this.resolver.resolveCluster(clusterRef), this.resolver.resolveRegistry(registryRef)]);
     const identity = await this.resolveIdentity(cluster);
     const plan = buildGrantPlan(cluster, registry, identity);
-    const [existing, allowed] = await Promise.all([
-      this.findExisting(plan.scope, identity.objectId, registry.roleAssignmentMode),
-      this.roleAssignments.canAssignRoles(plan.scope),
-    ]);
+    // Existing access first: a re-run on a granted pair then costs three reads and no permission check.
+    const existing = await this.findExisting(plan.scope, identity.objectId, registry.roleAssignmentMode);
     if (existing) return { status: 'alreadyGranted', plan, existing };
+    const allowed = await this.roleAssignments.canAssignRoles(plan.scope);
     if (!allowed) throw new UserFacingError('bot.cannotAssignRoles', missingRoleWriteMessage(registry.name, registry.id));
     return { status: 'planned', plan };
   }

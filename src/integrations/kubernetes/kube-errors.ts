@@ -1,10 +1,12 @@
 /** Kubernetes API failures turned into one plain sentence with the fix. */
-import { ApiException } from '@kubernetes/client-node';
 import { UserFacingError } from '../../domain/errors';
 
 /** HTTP status of a client-node error, if it is one. */
 export function kubeStatus(err: unknown): number | undefined {
-  return err instanceof ApiException ? err.code : (err as { code?: unknown }).code === undefined ? undefined : Number((err as { code?: unknown }).code) || undefined;
+  // client-node's ApiException carries the HTTP status as a numeric `code`; checked by shape
+  // so this module does not load client-node.
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'number' ? code : undefined;
 }
 
 /** Explains a failed call on `what` (e.g. "create secrets") in a namespace of a cluster. */

@@ -5,11 +5,22 @@
  */
 import type { ContainerServiceClient } from '@azure/arm-containerservice';
 import type { TokenCredential } from '@azure/core-auth';
-import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Secret } from '@kubernetes/client-node';
+import type * as KubeClient from '@kubernetes/client-node';
+import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
 import { UserFacingError } from '../../domain/errors';
 import type { ClusterAccess, PullSecretPort, SecretWriteResult } from '../../domain/ports';
 import { restErrorInfo } from '../azure/arm-connection';
 import { explainKubeError, kubeStatus } from './kube-errors';
+
+/**
+ * client-node is loaded on first use: it is ESM-only (loaded through require(esm)) and adds
+ * about half a second to start-up, which only the secret flow needs.
+ */
+let kubeClient: typeof KubeClient | undefined;
+function kube(): typeof KubeClient {
+  kubeClient ??= require('@kubernetes/client-node') as typeof KubeClient;
+  return kubeClient;
+}
 
 /** The AKS Entra server application: the audience of tokens for Entra-enabled clusters. */
 export const AKS_SERVER_APP_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
@@ -43,6 +54,7 @@ export class KubePullSecrets implements PullSecretPort {
       if (statusCode === 403) throw new UserFacingError('cluster.noCredentials', `acrbot may not read the credentials of cluster ${cluster.name}; give its identity the Azure Kubernetes Service Cluster User Role on the cluster.`);
       throw new UserFacingError('cluster.noCredentials', `Azure did not return credentials for cluster ${cluster.name} (${code ?? statusCode ?? 'error'}).`);
     }
+    const { CoreV1Api, KubeConfig } = kube();
     const kc = new KubeConfig();
     kc.loadFromString(yaml);
     const user = kc.getCurrentUser();
@@ -129,6 +141,7 @@ export class KubePullSecrets implements PullSecretPort {
     try {
       const sa = await api.readNamespacedServiceAccount({ name: serviceAccount, namespace: ctx.namespace });
       if (sa.imagePullSecrets?.some((s) => s.name === secretName)) return false;
+      const { PatchStrategy, setHeaderOptions } = kube();
       await api.patchNamespacedServiceAccount({ name: serviceAccount, namespace: ctx.namespace, body: { imagePullSecrets: [{ name: secretName }] } }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
       return true;
     } catch (err) {

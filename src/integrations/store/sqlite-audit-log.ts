@@ -53,17 +53,34 @@ export class SqliteAuditLog implements AuditLog {
     }
   }
 
+  /**
+   * One pass over the rows: a row that is not JSON, or whose entry claims another seq than
+   * its row (an entry moved), breaks the chain there; everything else is the hash check.
+   */
   private verifySnapshot(): ChainVerdict {
-    const unreadable = this.db.prepare('SELECT seq FROM audit WHERE json_valid(entry) = 0 ORDER BY seq LIMIT 1').get() as { seq: number } | undefined;
-    if (unreadable) return { intact: false, count: unreadable.seq - 1, brokenAtSeq: unreadable.seq, problem: 'the entry is not valid JSON (it was modified)' };
     const head = this.db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as { seq: number; hash: string } | undefined;
-    // The row's own seq is authoritative: an entry copied into another row breaks there.
-    const moved = this.db.prepare("SELECT seq FROM audit WHERE json_extract(entry, '$.seq') != seq ORDER BY seq LIMIT 1").get() as { seq: number } | undefined;
-    if (moved) return { intact: false, count: moved.seq - 1, brokenAtSeq: moved.seq, problem: 'the entry stored at this position belongs elsewhere (entries were moved)' };
-    const rows = this.db.prepare('SELECT entry FROM audit ORDER BY seq').iterate() as IterableIterator<{ entry: string }>;
+    const rows = this.db.prepare('SELECT seq, entry FROM audit ORDER BY seq').raw().iterate() as IterableIterator<[number, string]>;
+    let broken: ChainVerdict | undefined;
+    let seen = 0;
     function* entries(): Generator<AuditEntry> {
-      for (const row of rows) yield JSON.parse(row.entry) as AuditEntry;
+      for (const [seq, text] of rows) {
+        let entry: AuditEntry;
+        try {
+          entry = JSON.parse(text) as AuditEntry;
+        } catch {
+          broken = { intact: false, count: seen, brokenAtSeq: seq, problem: 'the entry is not valid JSON (it was modified)' };
+          return;
+        }
+        if (entry.seq !== seq) {
+          broken = { intact: false, count: seen, brokenAtSeq: seq, problem: 'the entry stored at this position belongs elsewhere (entries were moved)' };
+          return;
+        }
+        seen++;
+        yield entry;
+      }
     }
-    return verifyChain(entries(), head);
+    const verdict = verifyChain(entries(), head);
+    return broken ?? verdict;
   }
+
 }
