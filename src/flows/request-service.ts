@@ -140,7 +140,9 @@ export class RequestService {
       await this.record({ actor, tenantId, action: 'approval.refused.stale', requestId: request.id, targetIds: targetsOf(request.plan), outcome: 'refused', detail: `lost the race: ${describeState(winner)}` });
       return { kind: 'refused', request: winner, reason: 'stale', message: `Request ${request.id} was already ${describeState(winner)}; your click changed nothing.` };
     }
-    await this.notifier.requestChanged(next);
+    // The click is answered without waiting for the other copies: an approval's copies are
+    // updated by the executor's first step ("executing") anyway, a rejection's right after.
+    if (!input.approve) void this.notifier.requestChanged(next);
     return { kind: 'decided', request: next };
   }
 
