@@ -11,16 +11,24 @@ export function messageCard(input: { title: string; text: string; tone?: 'error'
   return renderCard('message', { sandbox: input.sandbox, title: input.title, text: input.text, color, hints: input.hints ?? [], hasHints: Boolean(input.hints?.length), facts: input.facts ?? [], hasFacts: Boolean(input.facts?.length) });
 }
 
-const helpCards = new Map<boolean, string>();
+const helpCards = new Map<boolean, AdaptiveCardJson>();
 
-/** Every command with an example. The card never changes, so it is expanded once (template expansion dominates a help turn). */
-export function helpCard(sandbox: boolean): AdaptiveCardJson {
-  let json = helpCards.get(sandbox);
-  if (!json) {
-    json = JSON.stringify(renderCard('help', { sandbox, commands: COMMAND_HELP }));
-    helpCards.set(sandbox, json);
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
   }
-  return JSON.parse(json) as AdaptiveCardJson;
+  return value;
+}
+
+/** Every command with an example. The card never changes: expanded once and shared, frozen (template expansion dominated a help turn). */
+export function helpCard(sandbox: boolean): AdaptiveCardJson {
+  let card = helpCards.get(sandbox);
+  if (!card) {
+    card = deepFreeze(renderCard('help', { sandbox, commands: COMMAND_HELP }));
+    helpCards.set(sandbox, card);
+  }
+  return card;
 }
 
 /** The grant form, optionally pre-filled and with an error line. */
