@@ -7,6 +7,7 @@
  * `/api/messages`, `/healthz` and `/readyz` on 127.0.0.1 like `node dist/index.js` does.
  */
 import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import restify from 'restify';
 
@@ -16,22 +17,26 @@ export interface EchoBot {
   stop(): Promise<void>;
 }
 
-/** Replies "echo: <text>" to every message. */
+/**
+ * Replies "echo: <text>" to every message, or, given a card, that Adaptive Card (a variant
+ * that separates the cost of sending a card from the cost of acrbot's own logic).
+ */
 class Echo extends ActivityHandler {
-  constructor() {
+  constructor(card?: Record<string, unknown>) {
     super();
     this.onMessage(async (ctx, next) => {
-      await ctx.sendActivity(`echo: ${ctx.activity.text ?? ''}`);
+      if (card) await ctx.sendActivity({ type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] });
+      else await ctx.sendActivity(`echo: ${ctx.activity.text ?? ''}`);
       await next();
     });
   }
 }
 
-/** Starts the echo bot on `port` (0 = a free one). */
-export async function startEchoBot(port = 0): Promise<EchoBot> {
+/** Starts the echo bot on `port` (0 = a free one); `card` makes it answer with that card. */
+export async function startEchoBot(port = 0, card?: Record<string, unknown>): Promise<EchoBot> {
   const auth = new ConfigurationBotFrameworkAuthentication({ MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppType: 'MultiTenant', MicrosoftAppTenantId: '' } as ConfigurationBotFrameworkAuthenticationOptions);
   const adapter = new CloudAdapter(auth);
-  const bot = new Echo();
+  const bot = new Echo(card);
   // Same options as acrbot's src/http/server.ts, so the HTTP stack costs the same.
   const server = restify.createServer({ name: 'echo', handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ maxBodySize: 256 * 1024, mapParams: false }));
@@ -56,7 +61,9 @@ export async function startEchoBot(port = 0): Promise<EchoBot> {
 }
 
 if (require.main === module) {
-  void startEchoBot(Number(process.env.PORT ?? 3979)).then((bot) => {
+  // ECHO_CARD_FILE: answer every message with this Adaptive Card JSON instead of text.
+  const card = process.env.ECHO_CARD_FILE ? (JSON.parse(readFileSync(process.env.ECHO_CARD_FILE, 'utf8')) as Record<string, unknown>) : undefined;
+  void startEchoBot(Number(process.env.PORT ?? 3979), card).then((bot) => {
     process.stdout.write(`echo bot listening on ${bot.url}/api/messages\n`);
     const stop = () => void bot.stop().then(() => process.exit(0));
     process.on('SIGTERM', stop);

@@ -3,19 +3,26 @@
  * echo bot on the same stack, prints a table, and writes bench/results.json and
  * bench/report.md. Everything listens on 127.0.0.1; every loop is bounded.
  *
+ * `--no-build` skips `npm run build` (dist/ as it is). `BENCH_ACRBOT_ENTRY=<path>/index.js`
+ * runs the process-based metrics (P1, P2, P5, P6, P8) against another build of acrbot, e.g. a
+ * patched copy of dist/, to A/B a proposed change.
+ *
  * Metrics run one after another (never in parallel: on 2 cores they would measure each other).
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildAcrbot, compileBench } from './lib/compile';
-import { consoleTable, machine, markdownReport } from './lib/report';
+import { consoleTable, load1, machine, markdownReport } from './lib/report';
 import type { Metric, MetricContext, Row } from './lib/report-types';
-import { REPORT_MD, RESULTS_JSON } from './lib/paths';
+import { BUILD_DIR, REPORT_MD, RESULTS_JSON } from './lib/paths';
 import { p1TurnLatency } from './metrics/p1-turn-latency';
 import { p2Throughput } from './metrics/p2-throughput';
 import { p3AzureCalls } from './metrics/p3-azure-calls';
 import { p4FlowLatency } from './metrics/p4-flow-latency';
 import { p5ColdStart } from './metrics/p5-cold-start';
 import { p6Memory } from './metrics/p6-memory';
+import { p7Scale } from './metrics/p7-scale';
+import { p8Concurrency } from './metrics/p8-concurrency';
 
 const METRICS: Record<string, Metric> = {
   p1: p1TurnLatency,
@@ -24,6 +31,8 @@ const METRICS: Record<string, Metric> = {
   p4: p4FlowLatency,
   p5: p5ColdStart,
   p6: p6Memory,
+  p7: p7Scale,
+  p8: p8Concurrency,
 };
 
 function parseArgs(argv: string[]): { quick: boolean; only?: string[]; build: boolean } {
@@ -37,13 +46,18 @@ async function main(): Promise<void> {
   process.noDeprecation = true;
   const args = parseArgs(process.argv.slice(2));
   const started = new Date();
+  const loadStart = load1();
   const t0 = performance.now();
   const ctx: MetricContext = { quick: args.quick, progress: (m) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0)}s] ${m}\n`) };
+  // Logs of the in-process bots (warnings only) from earlier runs.
+  mkdirSync(BUILD_DIR, { recursive: true });
+  for (const f of readdirSync(BUILD_DIR)) if (/^acrbot-\d+\.log$/.test(f)) rmSync(join(BUILD_DIR, f));
   if (args.build) {
-    ctx.progress('building acrbot (npm run build) and compiling the bench bots (swc)');
+    ctx.progress('building acrbot (npm run build)');
     buildAcrbot();
-    compileBench();
   }
+  // Always: the echo bot and preloads are precompiled from the current bench sources (swc, < 1 s).
+  compileBench();
   const selected = Object.entries(METRICS).filter(([id]) => !args.only || args.only.includes(id));
   const keys: Record<string, number | null> = {};
   const rows: Row[] = [];
@@ -64,7 +78,7 @@ async function main(): Promise<void> {
     ctx.progress(`${id.toUpperCase()} done in ${((performance.now() - m0) / 1000).toFixed(1)} s`);
   }
   const durationS = (performance.now() - t0) / 1000;
-  const m = machine();
+  const m = machine(loadStart);
   const results = { ...keys, machine: m, runs: { mode: args.quick ? 'quick' : 'full', metrics: selected.map(([id]) => id), started_at: started.toISOString(), duration_s: Math.round(durationS) } };
   writeFileSync(RESULTS_JSON, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(REPORT_MD, markdownReport({ rows, notes, machine: m, mode: args.quick ? 'quick' : 'full', startedAt: started.toISOString(), durationS }));

@@ -40,14 +40,17 @@ export function freePort(): Promise<number> {
  */
 function command(name: BotName, port: number): { args: string[]; env: Record<string, string> } {
   const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), NODE_ENV: 'development' };
-  if (name === 'acrbot') return { args: [`${ROOT}/dist/index.js`], env: { ...base, ACRBOT_MODE: 'sandbox', ACRBOT_STORAGE: 'memory' } };
+  // BENCH_ACRBOT_ENTRY points at another build of acrbot (e.g. a patched copy of dist/) to A/B a change.
+  const entry = process.env.BENCH_ACRBOT_ENTRY ?? `${ROOT}/dist/index.js`;
+  if (name === 'acrbot') return { args: [entry], env: { ...base, ACRBOT_MODE: 'sandbox', ACRBOT_STORAGE: 'memory' } };
   return { args: [compiled('bench/echo-bot.ts')], env: base };
 }
 
-/** Spawns a bot and resolves once `/readyz` answers 200. */
-export async function startBot(name: BotName, opts: { nodeArgs?: string[]; timeoutMs?: number } = {}): Promise<BotProcess> {
+/** Spawns a bot (extra `env` overrides the defaults) and resolves once `/readyz` answers 200. */
+export async function startBot(name: BotName, opts: { nodeArgs?: string[]; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<BotProcess> {
   const port = await freePort();
-  const { args, env } = command(name, port);
+  const { args, env: baseEnv } = command(name, port);
+  const env = { ...baseEnv, ...opts.env };
   const url = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...args], { cwd: BUILD_DIR, env, stdio: ['ignore', 'ignore', 'pipe'] });

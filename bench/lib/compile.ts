@@ -1,18 +1,20 @@
 /**
  * Precompiles what child processes run, so no child pays for an on-the-fly compiler:
  * - acrbot itself: `npm run build` (tsc → dist/), what `node dist/index.js` runs;
- * - the echo bot and the memory worker: swc → `bench/.build/`, together with `src/` (the
- *   worker imports it), keeping the repository layout so relative imports still resolve and
- *   `node_modules` is found by walking up, as for dist/.
+ * - the echo bot and the preloads (`bench/workers/`): swc → `bench/.build/bench/…`, keeping the
+ *   repository layout so `node_modules` is found by walking up, as from dist/.
  *
- * Both bots therefore start as plain precompiled CommonJS: the cold-start and memory
- * comparisons are fair.
+ * Both bots therefore start as plain precompiled CommonJS: cold start and memory compare fairly.
+ * These entry points import nothing from src/ or other bench files, so each compiles alone.
  */
 import { transformFileSync } from '@swc/core';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { BUILD_DIR, ROOT } from './paths';
+
+/** Files that child processes run (repository-relative). */
+const ENTRY_POINTS = ['bench/echo-bot.ts', ...readdirSync(join(ROOT, 'bench', 'workers')).filter((f) => f.endsWith('.ts')).map((f) => `bench/workers/${f}`)];
 
 /** Runs `npm run build`; throws with tsc's output when it fails. */
 export function buildAcrbot(): void {
@@ -20,39 +22,22 @@ export function buildAcrbot(): void {
   if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
 }
 
-/** Compiles `src/` and `bench/` into `bench/.build/` with swc (the same settings as scripts/run-ts.js). */
+/** Compiles the entry points into `bench/.build/` with swc (the settings of scripts/run-ts.js). */
 export function compileBench(): void {
-  rmSync(join(BUILD_DIR, 'src'), { recursive: true, force: true });
   rmSync(join(BUILD_DIR, 'bench'), { recursive: true, force: true });
-  for (const dir of ['src', 'bench']) {
-    for (const file of tsFiles(join(ROOT, dir))) {
-      const out = join(BUILD_DIR, relative(ROOT, file)).replace(/\.ts$/, '.js');
-      const { code } = transformFileSync(file, {
-        jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
-        module: { type: 'commonjs' },
-        sourceMaps: false,
-      });
-      mkdirSync(dirname(out), { recursive: true });
-      writeFileSync(out, code);
-    }
+  for (const file of ENTRY_POINTS) {
+    const { code } = transformFileSync(join(ROOT, file), {
+      jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
+      module: { type: 'commonjs' },
+      sourceMaps: false,
+    });
+    const out = compiled(file);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, code);
   }
-  // src/views/card-templates.ts reads ../../cards relative to itself.
-  const cards = join(BUILD_DIR, 'cards');
-  if (!existsSync(cards)) symlinkSync(join(ROOT, 'cards'), cards, 'dir');
 }
 
 /** Path of the compiled copy of a bench file, e.g. `compiled('bench/echo-bot.ts')`. */
 export function compiled(repoRelativeTs: string): string {
   return join(BUILD_DIR, repoRelativeTs.replace(/\.ts$/, '.js'));
-}
-
-function tsFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...tsFiles(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(path);
-  }
-  return out;
 }

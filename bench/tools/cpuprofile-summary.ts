@@ -48,6 +48,38 @@ export function byPackage(p: Profile): [string, number][] {
   return [...out.entries()].sort((a, b) => b[1] - a[1]);
 }
 
+/** Self time by function (`name (package file:line)`), largest first. */
+export function byFunction(p: Profile): [string, number][] {
+  const self = selfTimes(p);
+  const out = new Map<string, number>();
+  for (const n of p.nodes) {
+    const f = n.callFrame;
+    const key = `${f.functionName || '(anonymous)'}  ${packageOf(f.url)} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+    out.set(key, (out.get(key) ?? 0) + (self.get(n.id) ?? 0));
+  }
+  return [...out.entries()].sort((a, b) => b[1] - a[1]);
+}
+
+/** Where a function's self time comes from: the top caller chains (`depth` frames up). */
+export function callersOf(p: Profile, functionName: string, depth = 6): [string, number][] {
+  const self = selfTimes(p);
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const out = new Map<string, number>();
+  for (const n of p.nodes) {
+    if (n.callFrame.functionName !== functionName) continue;
+    const chain: string[] = [];
+    for (let id = parent.get(n.id), k = 0; id !== undefined && k < depth; id = parent.get(id), k++) {
+      const f = byId.get(id)!.callFrame;
+      chain.push(`${f.functionName || '(anonymous)'}@${f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`);
+    }
+    const key = chain.join(' < ');
+    out.set(key, (out.get(key) ?? 0) + (self.get(n.id) ?? 0));
+  }
+  return [...out.entries()].sort((a, b) => b[1] - a[1]);
+}
+
 /**
  * Inclusive time by package of the *requiring* module: for every frame that is a module's
  * top-level code (`functionName` empty, a file URL), its subtree's time is charged to that
@@ -70,7 +102,7 @@ export function loadTimeByPackage(p: Profile): [string, number][] {
   const walk = (id: number, seen: Set<string>) => {
     const n = byId.get(id)!;
     const pkg = packageOf(n.callFrame.url);
-    const isModuleTop = n.callFrame.functionName === '' && n.callFrame.url.startsWith('file:') || (n.callFrame.functionName === '' && n.callFrame.url.startsWith('/'));
+    const isModuleTop = n.callFrame.functionName === '' && /^(file:|\/)/.test(n.callFrame.url);
     let next = seen;
     if (isModuleTop && !seen.has(pkg)) {
       out.set(pkg, (out.get(pkg) ?? 0) + inclusive(id));
@@ -83,16 +115,22 @@ export function loadTimeByPackage(p: Profile): [string, number][] {
 }
 
 if (require.main === module || process.argv[1]?.endsWith('cpuprofile-summary.ts')) {
-  const [file, topArg] = process.argv.slice(2);
+  const [file, topArg, callersArg] = process.argv.slice(2);
   if (!file) {
-    process.stderr.write('usage: cpuprofile-summary <file.cpuprofile> [top]\n');
+    process.stderr.write('usage: cpuprofile-summary <file.cpuprofile> [top] [--callers=<function name>]\n');
     process.exit(2);
   }
   const top = Number(topArg ?? 15);
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  if (callersArg?.startsWith('--callers=')) {
+    for (const [k, v] of callersOf(p, callersArg.slice('--callers='.length)).slice(0, top)) process.stdout.write(`  ${v.toFixed(1).padStart(8)} ms  ${k}\n`);
+    process.exit(0);
+  }
   const totalMs = p.timeDeltas.reduce((s, d) => s + d, 0) / 1000;
   process.stdout.write(`profile: ${totalMs.toFixed(0)} ms sampled\n\nself time by package:\n`);
   for (const [k, v] of byPackage(p).slice(0, top)) process.stdout.write(`  ${v.toFixed(1).padStart(8)} ms  ${k}\n`);
+  process.stdout.write('\nself time by function:\n');
+  for (const [k, v] of byFunction(p).slice(0, top)) process.stdout.write(`  ${v.toFixed(1).padStart(8)} ms  ${k}\n`);
   process.stdout.write('\ninclusive time of module top-level code, by package (≈ load cost):\n');
   for (const [k, v] of loadTimeByPackage(p).slice(0, top)) process.stdout.write(`  ${v.toFixed(1).padStart(8)} ms  ${k}\n`);
 }

@@ -1,0 +1,36 @@
+/** Reads the memory of a bot process started with the GC preload (see workers/gc-preload.ts). */
+import type { BotProcess } from './child';
+import { compiled } from './compile';
+
+/** Node arguments that load the preload. */
+export function gcPreloadArgs(): string[] {
+  return ['--expose-gc', '-r', compiled('bench/workers/gc-preload.ts')];
+}
+
+/** Memory after full GCs and a settle period, in MB. */
+export interface MemorySample {
+  rssMb: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
+  externalMb: number;
+}
+
+/** Signals the bot to collect garbage and resolves with its report. */
+export function sampleMemory(bot: BotProcess, timeoutMs = 15_000): Promise<MemorySample> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const onData = (d: Buffer) => {
+      buffer += d.toString();
+      const line = /BENCH_MEMORY (\{.*\})\n/.exec(buffer);
+      if (!line) return;
+      cleanup();
+      const m = JSON.parse(line[1]) as { rss: number; heapUsed: number; heapTotal: number; external: number };
+      const mb = (b: number) => b / 1024 / 1024;
+      resolve({ rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external) });
+    };
+    const timer = setTimeout(() => { cleanup(); reject(new Error(`${bot.name} sent no memory report`)); }, timeoutMs);
+    const cleanup = () => { clearTimeout(timer); bot.child.stderr!.off('data', onData); };
+    bot.child.stderr!.on('data', onData);
+    bot.child.kill('SIGUSR2');
+  });
+}
