@@ -56,7 +56,7 @@ export class AcrBot extends ActivityHandler {
       pending: (ctx, identity) => this.info.pending(ctx, identity),
       audit: (ctx, identity, c) => this.info.audit(ctx, identity, (c as Extract<Command, { verb: 'audit' }>).argument),
       cancel: async (ctx) => { await ctx.sendActivity((await this.dialogs.cancel(ctx)) ? 'Cancelled; nothing was requested.' : 'There was nothing to cancel.'); },
-      unknown: (ctx, _identity, c) => this.reply(ctx, messageCard({ title: 'Unknown command', text: `"${(c as Extract<Command, { verb: 'unknown' }>).word}" is not an acrbot command. Type "@acrbot help" to see them all.`, tone: 'error', sandbox: services.settings.sandbox })),
+      unknown: (ctx, _identity, c) => this.reply(ctx, messageCard({ title: 'Unknown command', text: `"${(c as Extract<Command, { verb: 'unknown' }>).word.replace(/[^\w.-]/g, '')}" is not an acrbot command. Type "@acrbot help" to see them all.`, tone: 'error', sandbox: services.settings.sandbox })),
     };
 
     this.onMessage(async (ctx, next) => {

@@ -82,7 +82,7 @@ export class Executor {
     try {
       await record({ action: resumed ? 'execution.resumed' : 'execution.started', outcome: 'executing', targetIds: targets });
     } catch {
-      await this.finish(request, { type: 'fail', at: this.clock.now(), outcome: { summary: 'Not started', azureRequestIds: [], error: 'The audit log could not be written, so acrbot made no change in Azure; try again once the bot\'s storage is healthy.', errorCode: 'audit.unavailable' } });
+      await this.save(request, { type: 'fail', at: this.clock.now(), outcome: { summary: 'Not started', azureRequestIds: [], error: 'The audit log could not be written, so acrbot made no change in Azure; try again once the bot\'s storage is healthy.', errorCode: 'audit.unavailable' } });
       return;
     }
     if (!resumed) {
@@ -104,10 +104,6 @@ export class Executor {
     } catch {
       this.log.error({ requestId }, 'audit write failed after execution');
     }
-    await this.finish(request, event);
-  }
-
-  private async finish(request: AccessRequest, event: RequestEvent): Promise<void> {
     await this.save(request, event);
   }
 

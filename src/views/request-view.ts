@@ -20,6 +20,14 @@ const STATE_LABEL: Record<RequestState, { label: string; color: string }> = {
   expired: { label: 'Expired', color: 'Default' },
 };
 
+/**
+ * User text shown to others (reasons, comments): link syntax is broken up so a requester
+ * cannot put a disguised link in front of an approver; the audit log keeps the original.
+ */
+export function inertText(text: string): string {
+  return text.replace(/\]\s*\(/g, '] (').replace(/https?:\/\//gi, (m) => m.replace('://', ':\u200b//'));
+}
+
 /** The last segment of an ARM id with its type (`roleAssignments/<guid>`), which wraps in a card. */
 function shortId(id: string): string {
   const parts = id.split('/').filter(Boolean);
@@ -54,7 +62,7 @@ export function planFacts(request: AccessRequest): Fact[] {
       { label: 'Secret', value: `${plan.namespace}/${plan.secretName}${plan.serviceAccount ? ` (added to service account ${plan.serviceAccount})` : ''}` },
     );
   }
-  common.push({ label: 'Reason', value: request.reason });
+  common.push({ label: 'Reason', value: inertText(request.reason) });
   if (request.state === 'pending') common.push({ label: 'Expires', value: shortTime(request.expiresAt) });
   return common;
 }
@@ -63,7 +71,7 @@ function stateDetail(request: AccessRequest): string {
   if (request.state === 'pending') return 'Waiting for an approver. The requester cannot approve their own request.';
   const d = request.decision;
   const when = d ? ` at ${shortTime(d.at)}` : '';
-  const why = d?.reason ? ` — "${d.reason}"` : '';
+  const why = d?.reason ? ` — "${inertText(d.reason)}"` : '';
   return `${describeState(request).replace(/^./, (c) => c.toUpperCase())}${when}${why}.`;
 }
 

@@ -69,3 +69,11 @@ test('user text is inserted as text: a ${…} in a reason is not evaluated', () 
   const card = requestCard(pendingRequest({ reason: 'deploy ${requestId} now' }), { showActions: false });
   expect(JSON.stringify(card)).toContain('deploy ${requestId} now');
 });
+
+test('user text cannot carry a disguised link to the approver; the URL stays readable', () => {
+  const card = requestCard(pendingRequest({ reason: 'urgent [approve here](https://evil.example/x) please' }), { showActions: true });
+  const json = JSON.stringify(card);
+  expect(json).not.toMatch(/\]\(https?:/);
+  expect(json).not.toContain('https://evil');
+  expect(json).toContain('evil.example/x');
+});
