@@ -109,6 +109,10 @@ export interface RegistryTokenPort {
 
 /** Entra applications and service principals (secret flow, kind `sp`). */
 export interface ServicePrincipalPort {
+  /** An application with exactly this display name, if one exists (a resumed run reuses its own). */
+  findApplication(displayName: string): Promise<{ id: string; appId: string } | undefined>;
+  /** The service principal of an app id, if it exists. */
+  findServicePrincipal(appId: string): Promise<{ id: string } | undefined>;
   createApplication(displayName: string): Promise<{ id: string; appId: string; requestId?: string }>;
   /** Retries while a new application is not yet replicated. */
   createServicePrincipal(appId: string): Promise<{ id: string; requestId?: string }>;

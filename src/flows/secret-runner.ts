@@ -101,12 +101,16 @@ export class SecretRunner implements PlanRunner {
 
   private async createServicePrincipal(request: AccessRequest, plan: SecretPlan, ctx: RunContext, refs: CredentialRef[]): Promise<Credential> {
     const requestIds: string[] = [];
-    const app = await this.ports.servicePrincipals.createApplication(plan.credentialName);
+    // Named per request, so a run resumed after a crash finds and reuses its own application
+    // instead of leaving the first one behind.
+    const displayName = `${plan.credentialName}-${request.id.toLowerCase()}`;
+    const existing = await this.ports.servicePrincipals.findApplication(displayName);
+    const app: { id: string; appId: string; requestId?: string } = existing ?? (await this.ports.servicePrincipals.createApplication(displayName));
     const ref: CredentialRef = { kind: 'sp', applicationId: app.id, appId: app.appId };
     refs.push(ref);
     if (app.requestId) requestIds.push(app.requestId);
-    await ctx.audit({ action: 'graph.write.application', outcome: 'created', targetIds: [app.id, app.appId], correlationIds: app.requestId ? [app.requestId] : [] });
-    const sp = await this.ports.servicePrincipals.createServicePrincipal(app.appId);
+    await ctx.audit({ action: 'graph.write.application', outcome: existing ? 'reused' : 'created', targetIds: [app.id, app.appId], correlationIds: app.requestId ? [app.requestId] : [] });
+    const sp: { id: string; requestId?: string } = (await this.ports.servicePrincipals.findServicePrincipal(app.appId)) ?? (await this.ports.servicePrincipals.createServicePrincipal(app.appId));
     if (sp.requestId) requestIds.push(sp.requestId);
     const password = await this.ports.servicePrincipals.addPassword(app.id, plan.expiresAt);
     if (password.requestId) requestIds.push(password.requestId);

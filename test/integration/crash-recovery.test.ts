@@ -122,6 +122,25 @@ describe('G13: crash and restart', () => {
     store.close();
   });
 
+  test('secret --kind sp: killed while addPassword is in flight → after restart the same application is reused, none orphaned', async () => {
+    let bot = await startBot();
+    const id = await request(bot, 'secret aks-dev contosoacr --kind sp --namespace payments --name acr-sp-crash pull after a crash');
+    sandbox.graph.faults.add({ operation: 'applications.addPassword', latencyMs: 3000 });
+    await postActivity(bot.url, cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }));
+    await waitForState(id, ['executing']);
+    await new Promise((r) => setTimeout(r, 700));
+    await kill(bot);
+    bot = await startBot();
+    expect(await waitForState(id, ['succeeded', 'failed'])).toBe('succeeded');
+    const apps = [...sandbox.directory.applications.values()].filter((a: { displayName: string }) => a.displayName.endsWith(id.toLowerCase()));
+    expect(apps).toHaveLength(1);
+    const secret = sandbox.kubernetes['aks-dev'].getObject('secrets', 'payments', 'acr-sp-crash') as unknown as { data: Record<string, string> };
+    const entry = JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString()).auths['contosoacr.azurecr.io'];
+    expect(entry.username).toBe((apps[0] as { appId: string }).appId);
+    expect(sandbox.directory.verifyApplicationSecret(entry.username, entry.password)).toBe(true);
+    await kill(bot);
+  });
+
   test('SIGTERM: stops accepting turns, finishes the execution in flight, closes the store and exits 0', async () => {
     const bot = await startBot();
     const id = await request(bot, 'grant aks-legacy contosoacr graceful shutdown check');

@@ -20,6 +20,22 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
     private readonly sleep: Sleep = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
+  async findApplication(displayName: string): Promise<{ id: string; appId: string } | undefined> {
+    const filter = encodeURIComponent(`displayName eq '${displayName.replace(/'/g, "''")}'`);
+    const { body } = await this.graph.request<{ value: { id: string; appId: string }[] }>('GET', `/applications?$filter=${filter}&$select=id,appId`);
+    return body?.value?.[0];
+  }
+
+  async findServicePrincipal(appId: string): Promise<{ id: string } | undefined> {
+    try {
+      const { body } = await this.graph.request<{ id: string }>('GET', `/servicePrincipals(appId='${encodeURIComponent(appId)}')?$select=id`);
+      return body ? { id: body.id } : undefined;
+    } catch (err) {
+      if (err instanceof GraphError && err.status === 404) return undefined;
+      throw asWriteError(err, 'service principal lookup');
+    }
+  }
+
   async createApplication(displayName: string): Promise<{ id: string; appId: string; requestId?: string }> {
     try {
       const { body, requestId } = await this.graph.request<{ id: string; appId: string }>('POST', '/applications', { displayName, signInAudience: 'AzureADMyOrg' });
