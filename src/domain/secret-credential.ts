@@ -42,3 +42,8 @@ export function applicationNameFor(registry: string, cluster: string, namespace:
   const suffix = createHash('sha256').update(`${registry}|${cluster}|${namespace}`).digest('hex').slice(0, 6);
   return `acrbot-pull-${registry}-${cluster}-${namespace}`.slice(0, 100 - 7) + `-${suffix}`;
 }
+
+/** The application's display name for one request: unique, so a resumed run finds its own. */
+export function applicationDisplayNameFor(baseName: string, requestId: string): string {
+  return `${baseName}-${requestId.toLowerCase()}`;
+}

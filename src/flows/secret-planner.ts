@@ -34,12 +34,14 @@ export class SecretPlanner {
     if (role && !(await this.roleAssignments.canAssignRoles(registry.id))) {
       throw new UserFacingError('bot.cannotAssignRoles', `${missingRoleWriteMessage(registry.name, registry.id)} Or use --kind token, which needs no role assignment.`);
     }
-    const credentialName = options.kind === 'token' ? 'acrbot-<request id>' : applicationNameFor(registry.name, cluster.name, options.namespace);
+    // Token names carry the request id, which exists only once the request is stored; the
+    // views name the token from the request (tokenNameFor), so the plan keeps the prefix only.
+    const credentialName = options.kind === 'token' ? 'acrbot-' : applicationNameFor(registry.name, cluster.name, options.namespace);
     const where = `${options.namespace}/${options.secretName}`;
     const operations = options.kind === 'token'
       ? [
           ...(options.repositories.length ? [`Create scope map limited to ${options.repositories.join(', ')} (pull only)`] : []),
-          `Create ACR token ${credentialName} on ${options.repositories.length ? 'that scope map' : 'the built-in _repositories_pull scope map'}`,
+          `Create ACR token acrbot-REQUEST-ID on ${options.repositories.length ? 'that scope map' : 'the built-in _repositories_pull scope map'}`,
           `Generate password1 expiring ${expiresAt.slice(0, 10)} (shown to nobody: it goes straight into the secret)`,
         ]
       : [

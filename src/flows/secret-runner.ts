@@ -9,7 +9,7 @@ import type { SecretPlan } from '../domain/plan';
 import type { ClusterAccess, PullSecretPort, RegistryTokenPort, RoleAssignmentPort, ServicePrincipalPort } from '../domain/ports';
 import { AzureWriteError } from '../domain/ports';
 import type { AccessRequest, Outcome } from '../domain/request';
-import { type CredentialRef, decodeCredentialRef, encodeCredentialRef, scopeMapNameFor, tokenNameFor } from '../domain/secret-credential';
+import { applicationDisplayNameFor, type CredentialRef, decodeCredentialRef, encodeCredentialRef, scopeMapNameFor, tokenNameFor } from '../domain/secret-credential';
 import type { SecretValue } from '../domain/secret-value';
 import { identifierFor } from './secret-labels';
 import { assignRole, type Sleep } from './assign-role';
@@ -103,7 +103,7 @@ export class SecretRunner implements PlanRunner {
     const requestIds: string[] = [];
     // Named per request, so a run resumed after a crash finds and reuses its own application
     // instead of leaving the first one behind.
-    const displayName = `${plan.credentialName}-${request.id.toLowerCase()}`;
+    const displayName = applicationDisplayNameFor(plan.credentialName, request.id);
     const existing = await this.ports.servicePrincipals.findApplication(displayName);
     const app: { id: string; appId: string; requestId?: string } = existing ?? (await this.ports.servicePrincipals.createApplication(displayName));
     const ref: CredentialRef = { kind: 'sp', applicationId: app.id, appId: app.appId };

@@ -1,6 +1,8 @@
 /** View models for request cards: what every copy (requester's, approvers') shows. */
 import { describeState, type AccessRequest, type RequestState } from '../domain/request';
 import { deploymentSnippet } from '../domain/manifest-snippet';
+import type { SecretPlan } from '../domain/plan';
+import { applicationDisplayNameFor, tokenNameFor } from '../domain/secret-credential';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 
@@ -26,6 +28,12 @@ const STATE_LABEL: Record<RequestState, { label: string; color: string }> = {
  */
 export function inertText(text: string): string {
   return text.replace(/\]\s*\(/g, '] (').replace(/https?:\/\//gi, (m) => m.replace('://', ':\u200b//'));
+}
+
+/** The credential of a secret request, by the name it has (or will have) in Azure/Entra. */
+function credentialLabel(request: AccessRequest): string {
+  const plan = request.plan as SecretPlan;
+  return plan.credentialKind === 'token' ? `ACR token ${tokenNameFor(request.id)}` : `service principal ${applicationDisplayNameFor(plan.credentialName, request.id)}`;
 }
 
 /** The last segment of an ARM id with its type (`roleAssignments/<guid>`), which wraps in a card. */
@@ -56,7 +64,7 @@ export function planFacts(request: AccessRequest): Fact[] {
     );
   } else {
     common.push(
-      { label: 'Credential', value: `${plan.credentialKind === 'token' ? 'ACR token' : 'service principal'} ${plan.credentialName}` },
+      { label: 'Credential', value: credentialLabel(request) },
       { label: 'Pulls from', value: plan.repositories.length ? plan.repositories.join(', ') : 'all repositories' },
       { label: 'Expires', value: shortTime(plan.expiresAt) },
       { label: 'Secret', value: `${plan.namespace}/${plan.secretName}${plan.serviceAccount ? ` (added to service account ${plan.serviceAccount})` : ''}` },
@@ -116,7 +124,7 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
   const outcome = request.outcome;
   const facts: Fact[] = [{ label: 'Request', value: request.id }];
   if (plan.kind === 'grant') facts.push({ label: 'Role', value: `${plan.role.name} on ${plan.registry.name}` }, { label: 'Identity', value: plan.identity.objectId });
-  else facts.push({ label: 'Secret', value: `${plan.namespace}/${plan.secretName}` }, { label: 'Credential', value: `${plan.credentialKind === 'token' ? 'ACR token' : 'service principal'} ${plan.credentialName}` }, { label: 'Expires', value: shortTime(plan.expiresAt) });
+  else facts.push({ label: 'Secret', value: `${plan.namespace}/${plan.secretName}` }, { label: 'Credential', value: credentialLabel(request) }, { label: 'Expires', value: shortTime(plan.expiresAt) });
   if (outcome?.createdIds?.length) facts.push({ label: 'Created', value: outcome.createdIds.map(shortId).join(', ') });
   if (outcome?.azureRequestIds.length) facts.push({ label: 'Azure request ids', value: outcome.azureRequestIds.join(', ') });
   if (outcome?.cleanup && outcome.cleanup !== 'none') facts.push({ label: 'Clean-up', value: outcome.cleanup === 'deleted' ? 'the credential was deleted again' : 'the credential is recorded for clean-up' });

@@ -4,7 +4,7 @@
  * orphaned, and the audit chain stays intact. Azure (ARM, Graph, Kubernetes emulators) and the
  * Bot Connector live in the test process, so they survive the bot's death like the real ones.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,14 +16,9 @@ import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
 import { CapturingConnector, cardText } from '../helpers/capturing-connector';
 import { cardAction, channelMessage, postActivity } from '../helpers/teams-activities';
 import { users } from '../helpers/harness';
+import { type BotProcess, spawnBot } from '../helpers/bot-process';
 
-const ROOT = join(__dirname, '..', '..');
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
-
-interface BotProcess {
-  child: ChildProcess;
-  url: string;
-}
 
 describe('G13: crash and restart', () => {
   let sandbox: Sandbox;
@@ -58,19 +53,9 @@ describe('G13: crash and restart', () => {
   });
 
   async function startBot(): Promise<BotProcess> {
-    const child = spawn(process.execPath, ['scripts/run-ts.js', 'src/index.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    running.push(child);
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`bot did not start: ${out}`)), 20_000);
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /acrbot listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-        if (m) { clearTimeout(timer); resolve(m[1]); }
-      });
-      child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`bot exited ${code}: ${out}`)); });
-    });
-    return { child, url };
+    const bot = await spawnBot(env, 20_000);
+    running.push(bot.child);
+    return bot;
   }
 
   async function kill(bot: BotProcess): Promise<void> {

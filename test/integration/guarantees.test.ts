@@ -136,7 +136,9 @@ describe('guarantees', () => {
     await h.app.services.executor.drain();
     const final = (await h.app.store.get(second.id))!;
     const decisions = (await h.app.audit.forRequest(second.id)).filter((e) => e.action === 'request.approved' || e.action === 'request.rejected');
-    expect(decisions.length).toBeGreaterThanOrEqual(1);
+    // Exactly one decision was recorded, and it is the one stored.
+    expect(decisions).toHaveLength(1);
+    expect(decisions[0].action).toBe(final.decision?.approved ? 'request.approved' : 'request.rejected');
     expect(creates()).toBe(final.decision?.approved ? 1 : 0);
   });
 

@@ -57,6 +57,9 @@ describe('secret flow', () => {
     const plan = request.plan as Extract<typeof request.plan, { kind: 'secret' }>;
     expect(plan).toMatchObject({ credentialKind: 'token', namespace: 'payments', secretName: 'acr-auth', repositories: [] });
     expect(Date.parse(plan.expiresAt) - Date.now()).toBeGreaterThan(89 * 86_400_000);
+    const planCard = h.connector.calls.find((c) => c.op !== 'update' && cardText(c.activity).includes(request.id))!;
+    expect(cardText(planCard.activity)).toContain(`ACR token acrbot-${request.id.toLowerCase()}`);
+    expect(cardText(planCard.activity)).not.toMatch(/<[a-z ]+>/);
     const done = await approve(request.id);
     expect(done.state).toBe('succeeded');
 

@@ -3,7 +3,6 @@
  * the bot sends request telemetry to the ingestion endpoint — here a local HTTPS stand-in —
  * and no secret from config appears in it.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -12,10 +11,10 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createSandboxTls } from '../../src/sandbox/tls';
 import { CapturingConnector } from '../helpers/capturing-connector';
+import { spawnBot } from '../helpers/bot-process';
 import { users } from '../helpers/harness';
 import { channelMessage, postActivity } from '../helpers/teams-activities';
 
-const ROOT = join(__dirname, '..', '..');
 const SENTINEL = 'SENTINEL-app-password-9c1e';
 
 test('Application Insights export: request telemetry for /api/messages reaches the ingestion endpoint; no secret in it', async () => {
@@ -36,27 +35,14 @@ test('Application Insights export: request telemetry for /api/messages reaches t
   await connector.start();
   const dir = mkdtempSync(join(tmpdir(), 'acrbot-otel-'));
   writeFileSync(join(dir, 'ca.pem'), tls.caPem);
-  const child = spawn(process.execPath, ['scripts/run-ts.js', 'src/index.ts'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: process.env.PATH, ACRBOT_MODE: 'sandbox', ACRBOT_STORAGE: 'memory', PORT: '0', MicrosoftAppPassword: SENTINEL,
-      NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
-      APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=11111111-2222-4333-8444-555555555555;IngestionEndpoint=https://127.0.0.1:${(ingestion.address() as AddressInfo).port}/`,
-      APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
-    },
+  const bot = await spawnBot({
+    PATH: process.env.PATH, ACRBOT_MODE: 'sandbox', ACRBOT_STORAGE: 'memory', PORT: '0', MicrosoftAppPassword: SENTINEL,
+    NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
+    APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=11111111-2222-4333-8444-555555555555;IngestionEndpoint=https://127.0.0.1:${(ingestion.address() as AddressInfo).port}/`,
+    APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
   });
+  const { child, url } = bot;
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`bot did not start: ${out}`)), 30_000);
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /acrbot listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-        if (m) { clearTimeout(timer); resolve(m[1]); }
-      });
-      child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
-    });
     expect((await postActivity(url, channelMessage(users.requester, 'help', { serviceUrl: connector.url }))).status).toBe(200);
     await connector.waitFor((c) => c.op !== 'update', 10_000, 'the help reply');
     // SIGTERM flushes the exporter before the process exits.
