@@ -6,7 +6,12 @@
  * Run directly (`node bench/.build/bench/echo-bot.js`, PORT from the environment) it serves
  * `/api/messages`, `/healthz` and `/readyz` on 127.0.0.1 like `node dist/index.js` does.
  */
-import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import {
+  ActivityHandler,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+} from 'botbuilder';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import restify from 'restify';
@@ -25,7 +30,11 @@ class Echo extends ActivityHandler {
   constructor(card?: Record<string, unknown>) {
     super();
     this.onMessage(async (ctx, next) => {
-      if (card) await ctx.sendActivity({ type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] });
+      if (card)
+        await ctx.sendActivity({
+          type: 'message',
+          attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }],
+        });
       else await ctx.sendActivity(`echo: ${ctx.activity.text ?? ''}`);
       await next();
     });
@@ -34,7 +43,12 @@ class Echo extends ActivityHandler {
 
 /** Starts the echo bot on `port` (0 = a free one); `card` makes it answer with that card. */
 export async function startEchoBot(port = 0, card?: Record<string, unknown>): Promise<EchoBot> {
-  const auth = new ConfigurationBotFrameworkAuthentication({ MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppType: 'MultiTenant', MicrosoftAppTenantId: '' } as ConfigurationBotFrameworkAuthenticationOptions);
+  const auth = new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: '',
+    MicrosoftAppPassword: '',
+    MicrosoftAppType: 'MultiTenant',
+    MicrosoftAppTenantId: '',
+  } as ConfigurationBotFrameworkAuthenticationOptions);
   const adapter = new CloudAdapter(auth);
   const bot = new Echo(card);
   // Same options as acrbot's src/http/server.ts, so the HTTP stack costs the same.
@@ -62,7 +76,9 @@ export async function startEchoBot(port = 0, card?: Record<string, unknown>): Pr
 
 if (require.main === module) {
   // ECHO_CARD_FILE: answer every message with this Adaptive Card JSON instead of text.
-  const card = process.env.ECHO_CARD_FILE ? (JSON.parse(readFileSync(process.env.ECHO_CARD_FILE, 'utf8')) as Record<string, unknown>) : undefined;
+  const card = process.env.ECHO_CARD_FILE
+    ? (JSON.parse(readFileSync(process.env.ECHO_CARD_FILE, 'utf8')) as Record<string, unknown>)
+    : undefined;
   void startEchoBot(Number(process.env.PORT ?? 3979), card).then((bot) => {
     process.stdout.write(`echo bot listening on ${bot.url}/api/messages\n`);
     const stop = () => void bot.stop().then(() => process.exit(0));

@@ -37,7 +37,11 @@ const METRICS: Record<string, Metric> = {
 
 function parseArgs(argv: string[]): { quick: boolean; only?: string[]; build: boolean } {
   const onlyArg = argv.find((a) => a.startsWith('--only'));
-  const only = onlyArg ? (onlyArg.includes('=') ? onlyArg.split('=')[1] : argv[argv.indexOf(onlyArg) + 1]).split(',').map((s) => s.trim().toLowerCase()) : undefined;
+  const only = onlyArg
+    ? (onlyArg.includes('=') ? onlyArg.split('=')[1] : argv[argv.indexOf(onlyArg) + 1])
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+    : undefined;
   return { quick: argv.includes('--quick'), only, build: !argv.includes('--no-build') };
 }
 
@@ -48,7 +52,10 @@ async function main(): Promise<void> {
   const started = new Date();
   const loadStart = load1();
   const t0 = performance.now();
-  const ctx: MetricContext = { quick: args.quick, progress: (m) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0)}s] ${m}\n`) };
+  const ctx: MetricContext = {
+    quick: args.quick,
+    progress: (m) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0)}s] ${m}\n`),
+  };
   // Logs of the in-process bots (warnings only) from earlier runs.
   mkdirSync(BUILD_DIR, { recursive: true });
   for (const f of readdirSync(BUILD_DIR)) if (/^acrbot-\d+\.log$/.test(f)) rmSync(join(BUILD_DIR, f));
@@ -73,16 +80,44 @@ async function main(): Promise<void> {
     } catch (err) {
       // One broken metric must not hide the others; it shows up as a missed row.
       ctx.progress(`${id.toUpperCase()} failed: ${(err as Error).stack ?? err}`);
-      rows.push({ id: id.toUpperCase(), what: 'metric failed to run', value: '—', target: '', met: false, detail: String((err as Error).message).slice(0, 300) });
+      rows.push({
+        id: id.toUpperCase(),
+        what: 'metric failed to run',
+        value: '—',
+        target: '',
+        met: false,
+        detail: String((err as Error).message).slice(0, 300),
+      });
     }
     ctx.progress(`${id.toUpperCase()} done in ${((performance.now() - m0) / 1000).toFixed(1)} s`);
   }
   const durationS = (performance.now() - t0) / 1000;
   const m = machine(loadStart);
-  const results = { ...keys, machine: m, runs: { mode: args.quick ? 'quick' : 'full', metrics: selected.map(([id]) => id), started_at: started.toISOString(), duration_s: Math.round(durationS) } };
+  const results = {
+    ...keys,
+    machine: m,
+    runs: {
+      mode: args.quick ? 'quick' : 'full',
+      metrics: selected.map(([id]) => id),
+      started_at: started.toISOString(),
+      duration_s: Math.round(durationS),
+    },
+  };
   writeFileSync(RESULTS_JSON, `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(REPORT_MD, markdownReport({ rows, notes, machine: m, mode: args.quick ? 'quick' : 'full', startedAt: started.toISOString(), durationS }));
-  process.stdout.write(`\n${consoleTable(rows)}\n\nwrote ${RESULTS_JSON} and ${REPORT_MD} (${durationS.toFixed(0)} s)\n`);
+  writeFileSync(
+    REPORT_MD,
+    markdownReport({
+      rows,
+      notes,
+      machine: m,
+      mode: args.quick ? 'quick' : 'full',
+      startedAt: started.toISOString(),
+      durationS,
+    }),
+  );
+  process.stdout.write(
+    `\n${consoleTable(rows)}\n\nwrote ${RESULTS_JSON} and ${REPORT_MD} (${durationS.toFixed(0)} s)\n`,
+  );
   // Children are stopped by each metric; exit explicitly in case a library left a timer behind.
   process.exit(0);
 }

@@ -23,7 +23,9 @@ runAuditCli(process.argv.slice(2), process.env, { stdout: process.stdout, stderr
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`audit-cli: unexpected error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(
+      `audit-cli: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exitCode = 2;
   },
 );

@@ -12,13 +12,53 @@ const SRC = join(__dirname, '..', 'src');
 
 /** [layer folder, forbidden import patterns, why] */
 const RULES = [
-  ['domain', [/^\.\.\/(bot|flows|integrations|sandbox|http|config|views|observability)(\/|$)/, /^botbuilder/, /^@azure\//, /^@kubernetes\//, /^restify/, /^better-sqlite3/, /^pino/, /^node:(fs|http|https|net|child_process)/], 'domain/ is pure: no I/O, no SDKs, no other layers'],
-  ['flows', [/^\.\.\/(bot|integrations|sandbox|http|views)(\/|$)/, /^botbuilder/, /^@azure\//, /^@kubernetes\//, /^restify/, /^better-sqlite3/], 'flows/ use domain ports only'],
-  ['integrations', [/^\.\.\/\.\.\/(bot|flows|http|views|sandbox)(\/|$)/, /^botbuilder/], 'integrations/ implement ports; they know nothing of the bot or flows'],
-  ['views', [/^\.\.\/(bot|flows|integrations|sandbox|http)(\/|$)/, /^botbuilder/], 'views/ turn domain data into card JSON'],
-  ['sandbox', [/^\.\.\/(\.\.\/)?(domain|flows|bot|integrations|views|http|config)(\/|$)/, /^botbuilder/], 'emulators never share the bot\'s logic'],
+  [
+    'domain',
+    [
+      /^\.\.\/(bot|flows|integrations|sandbox|http|config|views|observability)(\/|$)/,
+      /^botbuilder/,
+      /^@azure\//,
+      /^@kubernetes\//,
+      /^restify/,
+      /^better-sqlite3/,
+      /^pino/,
+      /^node:(fs|http|https|net|child_process)/,
+    ],
+    'domain/ is pure: no I/O, no SDKs, no other layers',
+  ],
+  [
+    'flows',
+    [
+      /^\.\.\/(bot|integrations|sandbox|http|views)(\/|$)/,
+      /^botbuilder/,
+      /^@azure\//,
+      /^@kubernetes\//,
+      /^restify/,
+      /^better-sqlite3/,
+    ],
+    'flows/ use domain ports only',
+  ],
+  [
+    'integrations',
+    [/^\.\.\/\.\.\/(bot|flows|http|views|sandbox)(\/|$)/, /^botbuilder/],
+    'integrations/ implement ports; they know nothing of the bot or flows',
+  ],
+  [
+    'views',
+    [/^\.\.\/(bot|flows|integrations|sandbox|http)(\/|$)/, /^botbuilder/],
+    'views/ turn domain data into card JSON',
+  ],
+  [
+    'sandbox',
+    [/^\.\.\/(\.\.\/)?(domain|flows|bot|integrations|views|http|config)(\/|$)/, /^botbuilder/],
+    "emulators never share the bot's logic",
+  ],
   ['http', [/^botbuilder/], 'only src/bot imports botbuilder'],
-  ['audit-cli', [/^\.\.\/(bot|flows|http|views)(\/|$)/, /^botbuilder/], 'the audit CLI reads the store; it needs no bot'],
+  [
+    'audit-cli',
+    [/^\.\.\/(bot|flows|http|views)(\/|$)/, /^botbuilder/],
+    'the audit CLI reads the store; it needs no bot',
+  ],
   ['config', [/^botbuilder/], 'only src/bot imports botbuilder'],
 ];
 
@@ -35,9 +75,12 @@ for (const file of files(SRC)) {
   const rule = RULES.find(([l]) => l === layer);
   if (!rule) continue;
   const text = readFileSync(file, 'utf8');
-  for (const m of text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|require\(['"]([^'"]+)['"]\)|import\(['"]([^'"]+)['"]\)/g)) {
+  for (const m of text.matchAll(
+    /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|require\(['"]([^'"]+)['"]\)|import\(['"]([^'"]+)['"]\)/g,
+  )) {
     const spec = m[1] ?? m[2] ?? m[3];
-    if (rule[1].some((re) => re.test(spec))) problems.push(`${relative(process.cwd(), file)}: imports "${spec}" — ${rule[2]}`);
+    if (rule[1].some((re) => re.test(spec)))
+      problems.push(`${relative(process.cwd(), file)}: imports "${spec}" — ${rule[2]}`);
   }
 }
 if (problems.length) {

@@ -17,15 +17,23 @@ type Rgba = readonly [number, number, number, number];
 /** Paint a shape with a colour, or erase it back to transparent. */
 type Op = { shape: Shape; paint: Rgba | 'erase' };
 
-const rect = (x0: number, y0: number, x1: number, y1: number, r = 0): Shape => (x, y) => {
-  if (x < x0 || x > x1 || y < y0 || y > y1) return false;
-  // Inside the box; only the four corner squares need the rounding test.
-  const cx = Math.min(Math.max(x, x0 + r), x1 - r);
-  const cy = Math.min(Math.max(y, y0 + r), y1 - r);
-  return (x - cx) ** 2 + (y - cy) ** 2 <= r * r;
-};
-const circle = (cx: number, cy: number, r: number): Shape => (x, y) => (x - cx) ** 2 + (y - cy) ** 2 <= r * r;
-const union = (...shapes: Shape[]): Shape => (x, y) => shapes.some((s) => s(x, y));
+const rect =
+  (x0: number, y0: number, x1: number, y1: number, r = 0): Shape =>
+  (x, y) => {
+    if (x < x0 || x > x1 || y < y0 || y > y1) return false;
+    // Inside the box; only the four corner squares need the rounding test.
+    const cx = Math.min(Math.max(x, x0 + r), x1 - r);
+    const cy = Math.min(Math.max(y, y0 + r), y1 - r);
+    return (x - cx) ** 2 + (y - cy) ** 2 <= r * r;
+  };
+const circle =
+  (cx: number, cy: number, r: number): Shape =>
+  (x, y) =>
+    (x - cx) ** 2 + (y - cy) ** 2 <= r * r;
+const union =
+  (...shapes: Shape[]): Shape =>
+  (x, y) =>
+    shapes.some((s) => s(x, y));
 
 /**
  * A key lying horizontally: ring (bow) on the left, shaft to the right, two bits hanging
@@ -47,7 +55,10 @@ function render(width: number, height: number, ops: Op[], ss = 8): RgbaImage {
   for (let py = 0; py < height; py++) {
     for (let px = 0; px < width; px++) {
       // Accumulate premultiplied colour so edges against transparency stay clean.
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < ss; sy++) {
         for (let sx = 0; sx < ss; sx++) {
           const x = px + (sx + 0.5) / ss;
@@ -55,14 +66,19 @@ function render(width: number, height: number, ops: Op[], ss = 8): RgbaImage {
           let c: Rgba = [0, 0, 0, 0];
           for (const op of ops) if (op.shape(x, y)) c = op.paint === 'erase' ? [0, 0, 0, 0] : op.paint;
           const alpha = c[3] / 255;
-          r += c[0] * alpha; g += c[1] * alpha; b += c[2] * alpha; a += alpha;
+          r += c[0] * alpha;
+          g += c[1] * alpha;
+          b += c[2] * alpha;
+          a += alpha;
         }
       }
       const i = (py * width + px) * 4;
       const n = ss * ss;
       data[i + 3] = Math.round((a / n) * 255);
       if (a > 0) {
-        data[i] = Math.round(r / a); data[i + 1] = Math.round(g / a); data[i + 2] = Math.round(b / a);
+        data[i] = Math.round(r / a);
+        data[i + 1] = Math.round(g / a);
+        data[i + 2] = Math.round(b / a);
       }
     }
   }

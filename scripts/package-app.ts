@@ -27,7 +27,9 @@ async function main(args: string[]): Promise<number> {
   const env = { ...fromFile, ...process.env };
   try {
     const { file, manifest } = await buildAppPackage({ env, outFile });
-    console.log(`Teams app package: ${file}\n  app id ${manifest.id}, version ${manifest.version}, manifest ${manifest.manifestVersion}`);
+    console.log(
+      `Teams app package: ${file}\n  app id ${manifest.id}, version ${manifest.version}, manifest ${manifest.manifestVersion}`,
+    );
     console.log('Upload it in Teams (Apps → Manage your apps → Upload an app) or in the Teams admin center.');
     return 0;
   } catch (e) {
@@ -40,6 +42,11 @@ async function main(args: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (e: unknown) => { console.error(e instanceof Error ? e.message : e); process.exitCode = 1; },
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exitCode = 1;
+  },
 );

@@ -26,7 +26,12 @@ async function portOr(preferred: number | undefined, fallback: () => Promise<num
 
 async function main(): Promise<void> {
   const workDir = path.join(REPO_ROOT, '.playground');
-  const botEnv = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && (/^ACRBOT_/.test(k) || k === 'LOG_LEVEL')) as [string, string][]);
+  const botEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([k, v]) => v !== undefined && (/^ACRBOT_/.test(k) || k === 'LOG_LEVEL')) as [
+      string,
+      string,
+    ][],
+  );
 
   process.stdout.write('Starting acrbot (sandbox) and Microsoft 365 Agents Playground…\n');
   let stack: Stack | undefined;
@@ -57,28 +62,30 @@ async function main(): Promise<void> {
 
   const rel = (p: string) => path.relative(process.cwd(), p) || p;
   const [riley, alex] = views;
-  process.stdout.write([
-    '',
-    'acrbot sandbox in Microsoft 365 Agents Playground (127.0.0.1 only, offline; SANDBOX: emulated Azure)',
-    '',
-    `  Open as Riley Requester (requester):  ${riley.url}`,
-    `  Open as Alex Approver (approver):     ${alex.url}`,
-    '  Open both before you start, one window each, and do not reload them: a Playground window',
-    '  only shows messages that arrive while it is open.',
-    '',
-    '  1. Riley, team Platform, channel General, new post (type @acr and pick acrbot):',
-    '       @acrbot grant aks-prod contosoacr deploy payments-api',
-    '  2. The approval card appears in channel approvals. Riley presses Approve: refused.',
-    '  3. Alex presses Approve: the card shows Executing…, then Granted everywhere;',
-    '     Riley gets the outcome card with the manifest snippet in the request thread.',
-    '  4. Riley: help, status R-… (Personal Chat). Alex, new post in approvals: @acrbot audit R-…',
-    '',
-    `  Playground ${stack.playgroundUrl} (pid ${stack.playgroundPid}); bot ${stack.botEndpoint} (pid ${stack.botPid})`,
-    `  Logs: ${rel(stack.logs.bot)}, ${rel(stack.logs.playground)}, ${rel(stack.logs.playgroundInternal)}`,
-    '',
-    'Ctrl+C stops everything.',
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      '',
+      'acrbot sandbox in Microsoft 365 Agents Playground (127.0.0.1 only, offline; SANDBOX: emulated Azure)',
+      '',
+      `  Open as Riley Requester (requester):  ${riley.url}`,
+      `  Open as Alex Approver (approver):     ${alex.url}`,
+      '  Open both before you start, one window each, and do not reload them: a Playground window',
+      '  only shows messages that arrive while it is open.',
+      '',
+      '  1. Riley, team Platform, channel General, new post (type @acr and pick acrbot):',
+      '       @acrbot grant aks-prod contosoacr deploy payments-api',
+      '  2. The approval card appears in channel approvals. Riley presses Approve: refused.',
+      '  3. Alex presses Approve: the card shows Executing…, then Granted everywhere;',
+      '     Riley gets the outcome card with the manifest snippet in the request thread.',
+      '  4. Riley: help, status R-… (Personal Chat). Alex, new post in approvals: @acrbot audit R-…',
+      '',
+      `  Playground ${stack.playgroundUrl} (pid ${stack.playgroundPid}); bot ${stack.botEndpoint} (pid ${stack.botPid})`,
+      `  Logs: ${rel(stack.logs.bot)}, ${rel(stack.logs.playground)}, ${rel(stack.logs.playgroundInternal)}`,
+      '',
+      'Ctrl+C stops everything.',
+      '',
+    ].join('\n'),
+  );
 
   const reason = await stack.exited;
   if (stopping) return;

@@ -118,7 +118,13 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
   };
 
   const adapter = createAdapter(config, log);
-  const messenger = new CardMessenger(adapter, config.app.id ?? '', stores.requests, log, config.auditChannelId ? { log: stores.audit, channelId: config.auditChannelId } : undefined);
+  const messenger = new CardMessenger(
+    adapter,
+    config.app.id ?? '',
+    stores.requests,
+    log,
+    config.auditChannelId ? { log: stores.audit, channelId: config.auditChannelId } : undefined,
+  );
   const settings = {
     approvalTtlMs: config.approvalTtlMs,
     approverIds: config.approverIds,
@@ -129,13 +135,40 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     sandbox: sandboxMode,
   };
   const requests = new RequestService(stores.requests, stores.audit, directory, clock, settings, messenger);
-  const grantRunner = new GrantRunner(reader, roleAssignments, planner, settings.principalRetryDelaysMs, options.sleep ?? realSleep);
-  const secretRunner = new SecretRunner(secretPorts, { delaysMs: settings.principalRetryDelaysMs, sleep: options.sleep ?? realSleep });
-  const executor = new Executor(stores.requests, stores.audit, clock, { grant: grantRunner, secret: secretRunner }, messenger, log);
+  const grantRunner = new GrantRunner(
+    reader,
+    roleAssignments,
+    planner,
+    settings.principalRetryDelaysMs,
+    options.sleep ?? realSleep,
+  );
+  const secretRunner = new SecretRunner(secretPorts, {
+    delaysMs: settings.principalRetryDelaysMs,
+    sleep: options.sleep ?? realSleep,
+  });
+  const executor = new Executor(
+    stores.requests,
+    stores.audit,
+    clock,
+    { grant: grantRunner, secret: secretRunner },
+    messenger,
+    log,
+  );
 
   const services: BotServices = {
-    settings: { sandbox: sandboxMode, allowedTenantIds: config.allowedTenantIds, approvalChannelId: config.approvalChannelId, auditChannelId: config.auditChannelId },
-    planner, secretPlanner, requests, executor, audit: stores.audit, messenger, log,
+    settings: {
+      sandbox: sandboxMode,
+      allowedTenantIds: config.allowedTenantIds,
+      approvalChannelId: config.approvalChannelId,
+      auditChannelId: config.auditChannelId,
+    },
+    planner,
+    secretPlanner,
+    requests,
+    executor,
+    audit: stores.audit,
+    messenger,
+    log,
   };
   const bot = new AcrBot(services, new ConversationState(new MemoryStorage()));
 
@@ -148,8 +181,14 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
         return;
       }
       // The Teams activity id (or a new id) correlates every log line of this turn.
-      const activityId = typeof (req.body as { id?: unknown } | undefined)?.id === 'string' ? String((req.body as { id: string }).id).slice(0, 100) : undefined;
-      await withCorrelation(() => adapter.process(req, res, (ctx) => bot.run(ctx)), activityId ? `turn-${activityId}` : undefined);
+      const activityId =
+        typeof (req.body as { id?: unknown } | undefined)?.id === 'string'
+          ? String((req.body as { id: string }).id).slice(0, 100)
+          : undefined;
+      await withCorrelation(
+        () => adapter.process(req, res, (ctx) => bot.run(ctx)),
+        activityId ? `turn-${activityId}` : undefined,
+      );
     },
     checkReady: async () => {
       await stores.requests.ping();
@@ -157,14 +196,27 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
       if (!token) throw new Error('no Azure token');
     },
   });
-  await new Promise<void>((resolve) => server.listen(config.port, config.host ?? (sandboxMode ? '127.0.0.1' : '0.0.0.0'), resolve));
+  await new Promise<void>((resolve) =>
+    server.listen(config.port, config.host ?? (sandboxMode ? '127.0.0.1' : '0.0.0.0'), resolve),
+  );
   const port = (server.address() as AddressInfo).port;
 
   const resumed = await executor.resumeInterrupted();
   if (resumed) log.info({ resumed }, 'resuming interrupted executions');
-  void retryPendingCleanups(stores.requests, stores.audit, secretPorts, clock, log).catch((err) => log.warn({ err: { message: (err as Error).message } }, 'credential clean-up retry failed'));
+  void retryPendingCleanups(stores.requests, stores.audit, secretPorts, clock, log).catch((err) =>
+    log.warn({ err: { message: (err as Error).message } }, 'credential clean-up retry failed'),
+  );
   const sweepMs = options.sweepIntervalMs ?? 60_000;
-  const sweeper = sweepMs > 0 ? setInterval(() => void requests.expireDue().catch((err) => log.warn({ err: { message: (err as Error).message } }, 'expiry sweep failed')), sweepMs) : undefined;
+  const sweeper =
+    sweepMs > 0
+      ? setInterval(
+          () =>
+            void requests
+              .expireDue()
+              .catch((err) => log.warn({ err: { message: (err as Error).message } }, 'expiry sweep failed')),
+          sweepMs,
+        )
+      : undefined;
   sweeper?.unref();
 
   return {

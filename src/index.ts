@@ -29,7 +29,10 @@ async function main(): Promise<void> {
   const { startApp } = require('./app') as typeof AppModule;
   const log = createLogger({ level: config.logLevel });
   const app = await startApp(config, { logger: log });
-  log.info({ url: app.url, mode: config.mode, storage: config.storage.kind, telemetry: Boolean(telemetry) }, `acrbot listening on ${app.url}/api/messages${config.mode === 'sandbox' ? ' (SANDBOX: emulated Azure)' : ''}`);
+  log.info(
+    { url: app.url, mode: config.mode, storage: config.storage.kind, telemetry: Boolean(telemetry) },
+    `acrbot listening on ${app.url}/api/messages${config.mode === 'sandbox' ? ' (SANDBOX: emulated Azure)' : ''}`,
+  );
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

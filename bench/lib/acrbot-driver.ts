@@ -26,7 +26,10 @@ export interface DriverOptions {
 
 /** A running in-process acrbot, its connector, and the user actions of a flow. */
 export class AcrbotDriver extends FlowClient {
-  private constructor(readonly app: RunningApp, connector: BenchConnector) {
+  private constructor(
+    readonly app: RunningApp,
+    connector: BenchConnector,
+  ) {
     super(app.url, connector);
   }
 
@@ -34,11 +37,24 @@ export class AcrbotDriver extends FlowClient {
   static async start(options: DriverOptions = {}): Promise<AcrbotDriver> {
     const connector = new BenchConnector();
     await connector.start();
-    const config = loadConfig({ ACRBOT_MODE: 'sandbox', PORT: '0', ACRBOT_STORAGE: 'memory', LOG_LEVEL: 'warn', ...options.env });
+    const config = loadConfig({
+      ACRBOT_MODE: 'sandbox',
+      PORT: '0',
+      ACRBOT_STORAGE: 'memory',
+      LOG_LEVEL: 'warn',
+      ...options.env,
+    });
     // Warnings and errors go to a file: the table stays readable and failures stay debuggable.
     mkdirSync(BUILD_DIR, { recursive: true });
-    const logger = createLogger({ level: config.logLevel, destination: pino.destination({ dest: join(BUILD_DIR, `acrbot-${process.pid}.log`), sync: false, mkdir: true }) });
-    const app = await startApp(config, { logger, sweepIntervalMs: 0, ...(options.sandbox ? { sandbox: options.sandbox } : {}) });
+    const logger = createLogger({
+      level: config.logLevel,
+      destination: pino.destination({ dest: join(BUILD_DIR, `acrbot-${process.pid}.log`), sync: false, mkdir: true }),
+    });
+    const app = await startApp(config, {
+      logger,
+      sweepIntervalMs: 0,
+      ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+    });
     return new AcrbotDriver(app, connector);
   }
 

@@ -31,16 +31,34 @@ export function nextActivityId(): string {
  * A new channel post that @mentions the bot. Teams gives every new post its own conversation
  * id (`<channel>;messageid=<id>`), which is how the benchmark tells flows apart.
  */
-export function channelMessage(user: TeamsUser, text: string, serviceUrl: string, id = nextActivityId()): { activity: Record<string, unknown>; conversationId: string } {
+export function channelMessage(
+  user: TeamsUser,
+  text: string,
+  serviceUrl: string,
+  id = nextActivityId(),
+): { activity: Record<string, unknown>; conversationId: string } {
   const conversationId = `${TEAM_CHANNEL};messageid=${id}`;
   const activity = {
-    type: 'message', id, channelId: 'msteams', serviceUrl, timestamp: new Date().toISOString(),
+    type: 'message',
+    id,
+    channelId: 'msteams',
+    serviceUrl,
+    timestamp: new Date().toISOString(),
     from: { id: user.teamsId, name: user.name, aadObjectId: user.objectId },
     recipient: BOT,
     conversation: { id: conversationId, conversationType: 'channel', isGroup: true, tenantId: SANDBOX_TENANT_ID },
     text: `<at>acrbot</at> ${text}`,
-    entities: [{ type: 'mention', mentioned: BOT, text: '<at>acrbot</at>' }, { type: 'clientInfo', locale: 'en-US' }],
-    channelData: { teamsChannelId: TEAM_CHANNEL, teamsTeamId: '19:team@thread.tacv2', channel: { id: TEAM_CHANNEL }, team: { id: '19:team@thread.tacv2' }, tenant: { id: SANDBOX_TENANT_ID } },
+    entities: [
+      { type: 'mention', mentioned: BOT, text: '<at>acrbot</at>' },
+      { type: 'clientInfo', locale: 'en-US' },
+    ],
+    channelData: {
+      teamsChannelId: TEAM_CHANNEL,
+      teamsTeamId: '19:team@thread.tacv2',
+      channel: { id: TEAM_CHANNEL },
+      team: { id: '19:team@thread.tacv2' },
+      tenant: { id: SANDBOX_TENANT_ID },
+    },
   };
   return { activity, conversationId };
 }
@@ -48,7 +66,11 @@ export function channelMessage(user: TeamsUser, text: string, serviceUrl: string
 /** A 1:1 chat message (no mention); one fixed conversation per user, as in Teams. */
 export function personalMessage(user: TeamsUser, text: string, serviceUrl: string): Record<string, unknown> {
   return {
-    type: 'message', id: nextActivityId(), channelId: 'msteams', serviceUrl, timestamp: new Date().toISOString(),
+    type: 'message',
+    id: nextActivityId(),
+    channelId: 'msteams',
+    serviceUrl,
+    timestamp: new Date().toISOString(),
     from: { id: user.teamsId, name: user.name, aadObjectId: user.objectId },
     recipient: BOT,
     conversation: { id: `a:personal-${user.objectId}`, conversationType: 'personal', tenantId: SANDBOX_TENANT_ID },
@@ -58,19 +80,40 @@ export function personalMessage(user: TeamsUser, text: string, serviceUrl: strin
 }
 
 /** An `adaptiveCard/action` invoke (Action.Execute) on a card in the approvals channel. */
-export function cardAction(user: TeamsUser, verb: string, data: Record<string, unknown>, serviceUrl: string): Record<string, unknown> {
+export function cardAction(
+  user: TeamsUser,
+  verb: string,
+  data: Record<string, unknown>,
+  serviceUrl: string,
+): Record<string, unknown> {
   return {
-    type: 'invoke', name: 'adaptiveCard/action', id: nextActivityId(), channelId: 'msteams', serviceUrl,
+    type: 'invoke',
+    name: 'adaptiveCard/action',
+    id: nextActivityId(),
+    channelId: 'msteams',
+    serviceUrl,
     from: { id: user.teamsId, name: user.name, aadObjectId: user.objectId },
     recipient: BOT,
-    conversation: { id: SANDBOX_APPROVAL_CHANNEL_ID, conversationType: 'channel', isGroup: true, tenantId: SANDBOX_TENANT_ID },
+    conversation: {
+      id: SANDBOX_APPROVAL_CHANNEL_ID,
+      conversationType: 'channel',
+      isGroup: true,
+      tenantId: SANDBOX_TENANT_ID,
+    },
     value: { action: { type: 'Action.Execute', id: 'act', verb, data }, trigger: 'manual' },
     channelData: { tenant: { id: SANDBOX_TENANT_ID }, channel: { id: SANDBOX_APPROVAL_CHANNEL_ID } },
   };
 }
 
 /** POSTs an activity to a bot; returns the status and the raw body. */
-export async function postActivity(botUrl: string, activity: Record<string, unknown>): Promise<{ status: number; body: string }> {
-  const res = await fetch(`${botUrl}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+export async function postActivity(
+  botUrl: string,
+  activity: Record<string, unknown>,
+): Promise<{ status: number; body: string }> {
+  const res = await fetch(`${botUrl}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(activity),
+  });
   return { status: res.status, body: await res.text() };
 }

@@ -25,11 +25,23 @@ export function addBenchClusters(sandbox: Sandbox, count: number, prefix = 'aks-
     const kubeletObjectId = randomUUID();
     const kubeletClientId = randomUUID();
     sandbox.arm.state.addCluster({
-      subscriptionId: SANDBOX_SUBSCRIPTIONS.platform, resourceGroup: BENCH_RESOURCE_GROUP, name,
-      identity: 'SystemAssigned', controlPlanePrincipalId: randomUUID(), controlPlaneClientId: randomUUID(),
-      kubeletObjectId, kubeletClientId, aad: true, enableAzureRBAC: true,
+      subscriptionId: SANDBOX_SUBSCRIPTIONS.platform,
+      resourceGroup: BENCH_RESOURCE_GROUP,
+      name,
+      identity: 'SystemAssigned',
+      controlPlanePrincipalId: randomUUID(),
+      controlPlaneClientId: randomUUID(),
+      kubeletObjectId,
+      kubeletClientId,
+      aad: true,
+      enableAzureRBAC: true,
     });
-    sandbox.directory.addServicePrincipal({ id: kubeletObjectId, appId: kubeletClientId, displayName: `${name}-agentpool`, servicePrincipalType: 'ManagedIdentity' });
+    sandbox.directory.addServicePrincipal({
+      id: kubeletObjectId,
+      appId: kubeletClientId,
+      displayName: `${name}-agentpool`,
+      servicePrincipalType: 'ManagedIdentity',
+    });
     out.push({ ref: `${BENCH_RESOURCE_GROUP}/${name}`, kubeletObjectId });
   }
   return out;

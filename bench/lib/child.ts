@@ -39,7 +39,12 @@ export function freePort(): Promise<number> {
  * same working directory (BUILD_DIR, so a developer's `.env` is not picked up by acrbot).
  */
 function command(name: BotName, port: number): { args: string[]; env: Record<string, string> } {
-  const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), NODE_ENV: 'development' };
+  const base = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    PORT: String(port),
+    NODE_ENV: 'development',
+  };
   // BENCH_ACRBOT_ENTRY points at another build of acrbot (e.g. a patched copy of dist/) to A/B a change.
   const entry = process.env.BENCH_ACRBOT_ENTRY ?? `${ROOT}/dist/index.js`;
   if (name === 'acrbot') return { args: [entry], env: { ...base, ACRBOT_MODE: 'sandbox', ACRBOT_STORAGE: 'memory' } };
@@ -47,19 +52,29 @@ function command(name: BotName, port: number): { args: string[]; env: Record<str
 }
 
 /** Spawns a bot (extra `env` overrides the defaults) and resolves once `/readyz` answers 200. */
-export async function startBot(name: BotName, opts: { nodeArgs?: string[]; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<BotProcess> {
+export async function startBot(
+  name: BotName,
+  opts: { nodeArgs?: string[]; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<BotProcess> {
   const port = await freePort();
   const { args, env: baseEnv } = command(name, port);
   const env = { ...baseEnv, ...opts.env };
   const url = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...args], { cwd: BUILD_DIR, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...args], {
+    cwd: BUILD_DIR,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => { if (stderr.length < 4000) stderr += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => {
+    if (stderr.length < 4000) stderr += d.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const deadline = t0 + (opts.timeoutMs ?? 30_000);
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was ready:\n${stderr}`);
+    if (child.exitCode !== null)
+      throw new Error(`${name} exited with ${child.exitCode} before it was ready:\n${stderr}`);
     if (await readyz(url)) break;
     if (performance.now() > deadline) {
       child.kill('SIGKILL');
@@ -70,7 +85,10 @@ export async function startBot(name: BotName, opts: { nodeArgs?: string[]; env?:
   }
   const readyMs = performance.now() - t0;
   return {
-    name, child, url, readyMs,
+    name,
+    child,
+    url,
+    readyMs,
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
@@ -89,7 +107,10 @@ function readyz(url: string): Promise<boolean> {
       resolve(res.statusCode === 200);
     });
     req.on('error', () => resolve(false));
-    req.on('timeout', () => { req.destroy(); resolve(false); });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
   });
 }
 

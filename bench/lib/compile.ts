@@ -14,7 +14,12 @@ import { dirname, join } from 'node:path';
 import { BUILD_DIR, ROOT } from './paths';
 
 /** Files that child processes run (repository-relative). */
-const ENTRY_POINTS = ['bench/echo-bot.ts', ...readdirSync(join(ROOT, 'bench', 'workers')).filter((f) => f.endsWith('.ts')).map((f) => `bench/workers/${f}`)];
+const ENTRY_POINTS = [
+  'bench/echo-bot.ts',
+  ...readdirSync(join(ROOT, 'bench', 'workers'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => `bench/workers/${f}`),
+];
 
 /** Runs `npm run build`; throws with tsc's output when it fails. */
 export function buildAcrbot(): void {

@@ -52,7 +52,11 @@ export class BenchConnector {
   }
 
   async stop(): Promise<void> {
-    for (const set of this.waiters.values()) for (const w of set) { clearTimeout(w.timer); w.reject(new Error('connector stopped')); }
+    for (const set of this.waiters.values())
+      for (const w of set) {
+        clearTimeout(w.timer);
+        w.reject(new Error('connector stopped'));
+      }
     this.waiters.clear();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
@@ -62,7 +66,12 @@ export class BenchConnector {
    * Resolves with the first call in `conversationId` that `match` accepts. Register it before
    * the action that causes the call; it fails after `timeoutMs`.
    */
-  waitFor(conversationId: string, match: (call: ConnectorCall) => boolean, timeoutMs = 10_000, what = 'a bot message'): Promise<ConnectorCall> {
+  waitFor(
+    conversationId: string,
+    match: (call: ConnectorCall) => boolean,
+    timeoutMs = 10_000,
+    what = 'a bot message',
+  ): Promise<ConnectorCall> {
     return new Promise<ConnectorCall>((resolve, reject) => {
       let set = this.waiters.get(conversationId);
       if (!set) this.waiters.set(conversationId, (set = new Set()));
@@ -117,7 +126,15 @@ export class BenchConnector {
     }
     this.count++;
     if (!op) return;
-    const call: ConnectorCall = { op, conversationId, activityId, raw, type: activityType(raw), requestId: REQUEST_ID.exec(raw)?.[0], at: performance.now() };
+    const call: ConnectorCall = {
+      op,
+      conversationId,
+      activityId,
+      raw,
+      type: activityType(raw),
+      requestId: REQUEST_ID.exec(raw)?.[0],
+      at: performance.now(),
+    };
     this.onCall?.(call);
     const set = this.waiters.get(conversationId);
     if (!set) return;

@@ -42,7 +42,10 @@ export function summary(raw: string): string {
 
 /** Requester and approver actions against one bot. */
 export class FlowClient {
-  constructor(readonly botUrl: string, readonly connector: BenchConnector) {}
+  constructor(
+    readonly botUrl: string,
+    readonly connector: BenchConnector,
+  ) {}
 
   /** `@acrbot grant <args>`; resolves at the plan card. */
   request(args: string, timeoutMs = 15_000): Promise<RequestResult> {
@@ -66,15 +69,30 @@ export class FlowClient {
     }
     const card = await reply;
     const planMs = card.at - t0;
-    if (card.requestId) return { kind: 'planned', requestId: card.requestId, conversationId, planMs, turnMs, raw: card.raw };
-    return { kind: /Access already exists/.test(card.raw) ? 'alreadyExists' : 'other', conversationId, planMs, turnMs, raw: card.raw };
+    if (card.requestId)
+      return { kind: 'planned', requestId: card.requestId, conversationId, planMs, turnMs, raw: card.raw };
+    return {
+      kind: /Access already exists/.test(card.raw) ? 'alreadyExists' : 'other',
+      conversationId,
+      planMs,
+      turnMs,
+      raw: card.raw,
+    };
   }
 
   /** The approver clicks Approve; resolves at the outcome card in the requester's thread. */
   async approve(requestId: string, conversationId: string, timeoutMs = 15_000): Promise<ApproveResult> {
-    const outcome = this.connector.waitFor(conversationId, (c) => isMessage(c) && OUTCOME.test(c.raw), timeoutMs, `the outcome card of ${requestId}`);
+    const outcome = this.connector.waitFor(
+      conversationId,
+      (c) => isMessage(c) && OUTCOME.test(c.raw),
+      timeoutMs,
+      `the outcome card of ${requestId}`,
+    );
     const t0 = performance.now();
-    const res = await postActivity(this.botUrl, cardAction(USERS.approver, 'approve', { requestId }, this.connector.url)).catch((err: unknown) => {
+    const res = await postActivity(
+      this.botUrl,
+      cardAction(USERS.approver, 'approve', { requestId }, this.connector.url),
+    ).catch((err: unknown) => {
       outcome.catch(() => undefined);
       throw err;
     });

@@ -27,9 +27,26 @@ export interface LoadResult {
 /** POSTs `body` to `url` over `connections` keep-alive connections for `seconds`. */
 export function load(url: string, body: string, connections: number, seconds: number): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration: seconds, timeout: 10 }, (err, r) => {
-      if (err) return reject(err);
-      resolve({ perSecond: r['2xx'] / r.duration, ok: r['2xx'], failed: r.non2xx + r.errors + r.timeouts, latencyP50: r.latency.p50, latencyP99: r.latency.p99 });
-    });
+    autocannon(
+      {
+        url,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        connections,
+        duration: seconds,
+        timeout: 10,
+      },
+      (err, r) => {
+        if (err) return reject(err);
+        resolve({
+          perSecond: r['2xx'] / r.duration,
+          ok: r['2xx'],
+          failed: r.non2xx + r.errors + r.timeouts,
+          latencyP50: r.latency.p50,
+          latencyP99: r.latency.p99,
+        });
+      },
+    );
   });
 }

@@ -26,10 +26,21 @@ export function sampleMemory(bot: BotProcess, timeoutMs = 15_000): Promise<Memor
       cleanup();
       const m = JSON.parse(line[1]) as { rss: number; heapUsed: number; heapTotal: number; external: number };
       const mb = (b: number) => b / 1024 / 1024;
-      resolve({ rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external) });
+      resolve({
+        rssMb: mb(m.rss),
+        heapUsedMb: mb(m.heapUsed),
+        heapTotalMb: mb(m.heapTotal),
+        externalMb: mb(m.external),
+      });
     };
-    const timer = setTimeout(() => { cleanup(); reject(new Error(`${bot.name} sent no memory report`)); }, timeoutMs);
-    const cleanup = () => { clearTimeout(timer); bot.child.stderr!.off('data', onData); };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`${bot.name} sent no memory report`));
+    }, timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      bot.child.stderr!.off('data', onData);
+    };
     bot.child.stderr!.on('data', onData);
     bot.child.kill('SIGUSR2');
   });

@@ -21,7 +21,14 @@ export function load1(): number {
 /** This machine; `loadStart` is the load average read when the run began. */
 export function machine(loadStart: number): Machine {
   const list = cpus();
-  return { cpus: list.length, cpu_model: list[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}`, load_start: loadStart, load_end: load1() };
+  return {
+    cpus: list.length,
+    cpu_model: list[0]?.model ?? 'unknown',
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    load_start: loadStart,
+    load_end: load1(),
+  };
 }
 
 function status(met: boolean | null): string {
@@ -45,12 +52,22 @@ export function markdownTable(rows: Row[]): string {
   return [
     '| id | metric | value | target | status | details (median of runs; spread = min–max of runs) |',
     '|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.id} | ${esc(r.what)} | ${esc(r.value)} | ${esc(r.target || '—')} | ${r.met === false ? '**MISSED**' : status(r.met)} | ${esc(r.detail)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.id} | ${esc(r.what)} | ${esc(r.value)} | ${esc(r.target || '—')} | ${r.met === false ? '**MISSED**' : status(r.met)} | ${esc(r.detail)} |`,
+    ),
   ].join('\n');
 }
 
 /** bench/report.md. */
-export function markdownReport(input: { rows: Row[]; notes: string[]; machine: Machine; mode: string; startedAt: string; durationS: number }): string {
+export function markdownReport(input: {
+  rows: Row[];
+  notes: string[];
+  machine: Machine;
+  mode: string;
+  startedAt: string;
+  durationS: number;
+}): string {
   const missed = input.rows.filter((r) => r.met === false).map((r) => `${r.id} (${r.what})`);
   return [
     '# acrbot benchmark report',

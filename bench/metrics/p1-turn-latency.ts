@@ -22,12 +22,17 @@ async function turn(bot: BotProcess, serviceUrl: string): Promise<number> {
   const t0 = performance.now();
   const res = await postActivity(bot.url, activity);
   const ms = performance.now() - t0;
-  if (res.status !== 200) throw new Error(`${bot.name} answered HTTP ${res.status} to a help turn: ${res.body.slice(0, 200)}`);
+  if (res.status !== 200)
+    throw new Error(`${bot.name} answered HTTP ${res.status} to a help turn: ${res.body.slice(0, 200)}`);
   return ms;
 }
 
 /** `count` turns per bot, alternating between them; latencies per bot. */
-async function interleaved(bots: Record<'acrbot' | 'echo', BotProcess>, serviceUrl: string, count: number): Promise<{ acrbot: number[]; echo: number[] }> {
+async function interleaved(
+  bots: Record<'acrbot' | 'echo', BotProcess>,
+  serviceUrl: string,
+  count: number,
+): Promise<{ acrbot: number[]; echo: number[] }> {
   const out = { acrbot: [] as number[], echo: [] as number[] };
   for (let i = 0; i < count; i++) {
     // Swap who goes first every turn so neither always follows the other.
@@ -52,7 +57,10 @@ export const p1TurnLatency: Metric = async (ctx) => {
     for (let r = 0; r < runs; r++) {
       const samples = await interleaved(bots, serviceUrl, perRun);
       const run = { acrbot: summarize(samples.acrbot), echo: summarize(samples.echo) };
-      for (const name of ['acrbot', 'echo'] as const) { p50[name].push(run[name].p50); p99[name].push(run[name].p99); }
+      for (const name of ['acrbot', 'echo'] as const) {
+        p50[name].push(run[name].p50);
+        p99[name].push(run[name].p99);
+      }
       ratios.push(run.acrbot.p50 / run.echo.p50);
       ctx.progress(`P1 run ${r + 1}/${runs}: acrbot p50 ${fmt.ms(run.acrbot.p50)}, echo p50 ${fmt.ms(run.echo.p50)}`);
     }
@@ -66,14 +74,23 @@ export const p1TurnLatency: Metric = async (ctx) => {
   return {
     keys: {
       p1_turn_p50_ratio: round(ratio.median, 3),
-      p1_turn_p50_acrbot_ms: round(a.p50.median, 3), p1_turn_p99_acrbot_ms: round(a.p99.median, 3),
-      p1_turn_p50_echo_ms: round(e.p50.median, 3), p1_turn_p99_echo_ms: round(e.p99.median, 3),
+      p1_turn_p50_acrbot_ms: round(a.p50.median, 3),
+      p1_turn_p99_acrbot_ms: round(a.p99.median, 3),
+      p1_turn_p50_echo_ms: round(e.p50.median, 3),
+      p1_turn_p99_echo_ms: round(e.p99.median, 3),
     },
-    rows: [{
-      id: 'P1', what: 'help turn latency p50, acrbot ÷ echo',
-      value: fmt.ratio(ratio.median), target: '≤ 1.25×', met: ratio.median <= 1.25,
-      detail: `acrbot p50 ${fmt.ms(a.p50.median)} / p99 ${fmt.ms(a.p99.median)}; echo p50 ${fmt.ms(e.p50.median)} / p99 ${fmt.ms(e.p99.median)}; ratio over ${runs} runs ${fmt.range(ratio.min, ratio.max, '×')}`,
-    }],
-    notes: [`P1: ${runs} runs × ${perRun} sequential help turns per bot, alternating turn by turn between the bots, after ${warmup} warm-up turns each; both bots are precompiled child processes; client and connector shared in the parent.`],
+    rows: [
+      {
+        id: 'P1',
+        what: 'help turn latency p50, acrbot ÷ echo',
+        value: fmt.ratio(ratio.median),
+        target: '≤ 1.25×',
+        met: ratio.median <= 1.25,
+        detail: `acrbot p50 ${fmt.ms(a.p50.median)} / p99 ${fmt.ms(a.p99.median)}; echo p50 ${fmt.ms(e.p50.median)} / p99 ${fmt.ms(e.p99.median)}; ratio over ${runs} runs ${fmt.range(ratio.min, ratio.max, '×')}`,
+      },
+    ],
+    notes: [
+      `P1: ${runs} runs × ${perRun} sequential help turns per bot, alternating turn by turn between the bots, after ${warmup} warm-up turns each; both bots are precompiled child processes; client and connector shared in the parent.`,
+    ],
   };
 };

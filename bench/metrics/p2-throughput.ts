@@ -31,9 +31,14 @@ export const p2Throughput: Metric = async (ctx) => {
       const order = p % 2 === 0 ? (['acrbot', 'echo'] as const) : (['echo', 'acrbot'] as const);
       const got: Partial<Record<'acrbot' | 'echo', LoadResult>> = {};
       for (const name of order) got[name] = await load(`${bots[name].url}/api/messages`, body, connections, seconds);
-      for (const name of order) { rates[name].push(got[name]!.perSecond); failed += got[name]!.failed; }
+      for (const name of order) {
+        rates[name].push(got[name]!.perSecond);
+        failed += got[name]!.failed;
+      }
       ratios.push(got.acrbot!.perSecond / got.echo!.perSecond);
-      ctx.progress(`P2 pair ${p + 1}/${pairs}: acrbot ${got.acrbot!.perSecond.toFixed(0)} turns/s, echo ${got.echo!.perSecond.toFixed(0)} turns/s`);
+      ctx.progress(
+        `P2 pair ${p + 1}/${pairs}: acrbot ${got.acrbot!.perSecond.toFixed(0)} turns/s, echo ${got.echo!.perSecond.toFixed(0)} turns/s`,
+      );
     }
   } finally {
     await Promise.all(Object.values(bots).map((b) => b.stop()));
@@ -43,12 +48,24 @@ export const p2Throughput: Metric = async (ctx) => {
   const a = repeated(rates.acrbot);
   const e = repeated(rates.echo);
   return {
-    keys: { p2_throughput_ratio: round(ratio.median, 3), p2_turns_per_s_acrbot: round(a.median, 1), p2_turns_per_s_echo: round(e.median, 1), p2_failed_turns: failed },
-    rows: [{
-      id: 'P2', what: 'help turns/s at 16 connections, acrbot ÷ echo',
-      value: fmt.ratio(ratio.median), target: '≥ 0.80×', met: ratio.median >= 0.8 && failed === 0,
-      detail: `acrbot ${a.median.toFixed(0)} turns/s (${a.min.toFixed(0)}–${a.max.toFixed(0)}), echo ${e.median.toFixed(0)} turns/s (${e.min.toFixed(0)}–${e.max.toFixed(0)}); ratio over ${pairs} pairs ${fmt.range(ratio.min, ratio.max, '×')}; ${failed} failed turns`,
-    }],
-    notes: [`P2: autocannon, ${connections} keep-alive connections, ${pairs} alternating pairs of ${seconds} s windows after a 2 s warm-up per bot; both bots precompiled child processes, connector in the parent.`],
+    keys: {
+      p2_throughput_ratio: round(ratio.median, 3),
+      p2_turns_per_s_acrbot: round(a.median, 1),
+      p2_turns_per_s_echo: round(e.median, 1),
+      p2_failed_turns: failed,
+    },
+    rows: [
+      {
+        id: 'P2',
+        what: 'help turns/s at 16 connections, acrbot ÷ echo',
+        value: fmt.ratio(ratio.median),
+        target: '≥ 0.80×',
+        met: ratio.median >= 0.8 && failed === 0,
+        detail: `acrbot ${a.median.toFixed(0)} turns/s (${a.min.toFixed(0)}–${a.max.toFixed(0)}), echo ${e.median.toFixed(0)} turns/s (${e.min.toFixed(0)}–${e.max.toFixed(0)}); ratio over ${pairs} pairs ${fmt.range(ratio.min, ratio.max, '×')}; ${failed} failed turns`,
+      },
+    ],
+    notes: [
+      `P2: autocannon, ${connections} keep-alive connections, ${pairs} alternating pairs of ${seconds} s windows after a 2 s warm-up per bot; both bots precompiled child processes, connector in the parent.`,
+    ],
   };
 };

@@ -27,7 +27,10 @@ function counts(d: AcrbotDriver): Counts {
     arm: arm.length,
     armWrites: arm.filter((r) => r.method !== 'GET').length,
     graph: graph.length,
-    operations: [...arm.map((r) => `${r.method} ${r.operation}`), ...graph.map((r) => `graph ${r.method} ${r.operation}`)],
+    operations: [
+      ...arm.map((r) => `${r.method} ${r.operation}`),
+      ...graph.map((r) => `graph ${r.method} ${r.operation}`),
+    ],
   };
 }
 
@@ -48,14 +51,17 @@ async function grantTwice(d: AcrbotDriver, cluster: string): Promise<{ first: Co
   const first = counts(d);
   clear(d);
   const again = await d.request(`${cluster} contosoacr benchmark counts azure calls`);
-  if (again.kind !== 'alreadyExists') throw new Error(`second grant on ${cluster} did not say "Access already exists": ${summary(again.raw)}`);
+  if (again.kind !== 'alreadyExists')
+    throw new Error(`second grant on ${cluster} did not say "Access already exists": ${summary(again.raw)}`);
   return { first, plan, again: counts(d) };
 }
 
 /** The secret flow if it exists: counts of a token-kind secret, or null. */
 async function secret(d: AcrbotDriver, kind: 'token' | 'sp'): Promise<{ counts: Counts | null; note: string }> {
   clear(d);
-  const reply = await d.say(`secret rg-aks/aks-prod contosoacr --namespace payments --kind ${kind} --name acr-${kind} benchmark counts azure calls`);
+  const reply = await d.say(
+    `secret rg-aks/aks-prod contosoacr --namespace payments --kind ${kind} --name acr-${kind} benchmark counts azure calls`,
+  );
   if (/Not available yet/.test(reply.raw)) return { counts: null, note: 'the bot answers "Not available yet"' };
   if (reply.kind !== 'planned') return { counts: null, note: `no plan: ${summary(reply.raw)}` };
   const approved = await d.approve(reply.requestId!, reply.conversationId);
@@ -74,11 +80,48 @@ export const p3AzureCalls: Metric = async () => {
     const spSecret = await secret(d, 'sp');
     const reads = (c: Counts) => c.arm - c.armWrites;
     const rows: Row[] = [
-      { id: 'P3', what: 'ARM requests, first grant, MSI cluster', value: `${msi.first.arm} (${msi.first.armWrites} write)`, target: '≤ 7, exactly 1 write', met: msi.first.arm <= 7 && msi.first.armWrites === 1, detail: `plan ${msi.plan.arm}, execution ${msi.first.arm - msi.plan.arm}: ${msi.first.operations.join(', ')}` },
-      { id: 'P3', what: 'Graph requests, first grant, MSI cluster', value: String(msi.first.graph), target: '0', met: msi.first.graph === 0, detail: '' },
-      { id: 'P3', what: 'ARM requests, re-run on a granted pair', value: `${msi.again.arm} (${msi.again.armWrites} writes)`, target: '≤ 3 reads, 0 writes', met: reads(msi.again) <= 3 && msi.again.armWrites === 0, detail: msi.again.operations.join(', ') },
-      { id: 'P3', what: 'ARM / Graph requests, first grant, SP cluster', value: `${sp.first.arm} / ${sp.first.graph}`, target: '', met: null, detail: `${sp.first.armWrites} write; ${sp.first.operations.join(', ')}; re-run ${sp.again.arm} ARM / ${sp.again.graph} Graph` },
-      { id: 'P3', what: 'ARM / Graph requests, secret flow (token, sp)', value: token.counts ? `${token.counts.arm} / ${token.counts.graph}` : 'null', target: '', met: null, detail: token.counts ? `token: ${token.counts.operations.join(', ')}; sp: ${spSecret.counts?.operations.join(', ') ?? spSecret.note}` : `not measured: ${token.note}` },
+      {
+        id: 'P3',
+        what: 'ARM requests, first grant, MSI cluster',
+        value: `${msi.first.arm} (${msi.first.armWrites} write)`,
+        target: '≤ 7, exactly 1 write',
+        met: msi.first.arm <= 7 && msi.first.armWrites === 1,
+        detail: `plan ${msi.plan.arm}, execution ${msi.first.arm - msi.plan.arm}: ${msi.first.operations.join(', ')}`,
+      },
+      {
+        id: 'P3',
+        what: 'Graph requests, first grant, MSI cluster',
+        value: String(msi.first.graph),
+        target: '0',
+        met: msi.first.graph === 0,
+        detail: '',
+      },
+      {
+        id: 'P3',
+        what: 'ARM requests, re-run on a granted pair',
+        value: `${msi.again.arm} (${msi.again.armWrites} writes)`,
+        target: '≤ 3 reads, 0 writes',
+        met: reads(msi.again) <= 3 && msi.again.armWrites === 0,
+        detail: msi.again.operations.join(', '),
+      },
+      {
+        id: 'P3',
+        what: 'ARM / Graph requests, first grant, SP cluster',
+        value: `${sp.first.arm} / ${sp.first.graph}`,
+        target: '',
+        met: null,
+        detail: `${sp.first.armWrites} write; ${sp.first.operations.join(', ')}; re-run ${sp.again.arm} ARM / ${sp.again.graph} Graph`,
+      },
+      {
+        id: 'P3',
+        what: 'ARM / Graph requests, secret flow (token, sp)',
+        value: token.counts ? `${token.counts.arm} / ${token.counts.graph}` : 'null',
+        target: '',
+        met: null,
+        detail: token.counts
+          ? `token: ${token.counts.operations.join(', ')}; sp: ${spSecret.counts?.operations.join(', ') ?? spSecret.note}`
+          : `not measured: ${token.note}`,
+      },
     ];
     return {
       keys: {
@@ -99,7 +142,7 @@ export const p3AzureCalls: Metric = async () => {
       },
       rows,
       notes: [
-        'P3: request counts from the emulators\' request logs (every HTTPS request the real SDK clients made), one subscription (ACRBOT_SUBSCRIPTION_IDS=1f0c…0001), clusters given as resourceGroup/name, registry contosoacr by name.',
+        "P3: request counts from the emulators' request logs (every HTTPS request the real SDK clients made), one subscription (ACRBOT_SUBSCRIPTION_IDS=1f0c…0001), clusters given as resourceGroup/name, registry contosoacr by name.",
         ...(token.counts ? [] : [`P3: secret flow recorded as null: ${token.note}.`]),
       ],
     };

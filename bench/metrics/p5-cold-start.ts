@@ -36,14 +36,24 @@ export const p5ColdStart: Metric = async (ctx) => {
   const e = repeated(ready.echo);
   return {
     keys: {
-      p5_cold_start_ratio: round(ratio.median, 3), p5_cold_start_acrbot_ms: round(a.median, 1), p5_cold_start_echo_ms: round(e.median, 1),
-      p5_rss_at_ready_acrbot_mb: round(median(rss.acrbot), 1), p5_rss_at_ready_echo_mb: round(median(rss.echo), 1),
+      p5_cold_start_ratio: round(ratio.median, 3),
+      p5_cold_start_acrbot_ms: round(a.median, 1),
+      p5_cold_start_echo_ms: round(e.median, 1),
+      p5_rss_at_ready_acrbot_mb: round(median(rss.acrbot), 1),
+      p5_rss_at_ready_echo_mb: round(median(rss.echo), 1),
     },
-    rows: [{
-      id: 'P5', what: 'cold start (spawn → /readyz 200), acrbot ÷ echo',
-      value: fmt.ratio(ratio.median), target: '≤ 1.5×', met: ratio.median <= 1.5,
-      detail: `acrbot ${fmt.ms(a.median)} (${a.min.toFixed(0)}–${a.max.toFixed(0)}), echo ${fmt.ms(e.median)} (${e.min.toFixed(0)}–${e.max.toFixed(0)}); ratio over ${runs} runs ${fmt.range(ratio.min, ratio.max, '×')}; RSS at ready ${median(rss.acrbot).toFixed(0)} MB vs ${median(rss.echo).toFixed(0)} MB`,
-    }],
-    notes: [`P5: ${runs} alternating starts per bot after one unmeasured start each; /readyz polled every 2 ms on fresh connections; acrbot with ACRBOT_STORAGE=memory in sandbox mode.`],
+    rows: [
+      {
+        id: 'P5',
+        what: 'cold start (spawn → /readyz 200), acrbot ÷ echo',
+        value: fmt.ratio(ratio.median),
+        target: '≤ 1.5×',
+        met: ratio.median <= 1.5,
+        detail: `acrbot ${fmt.ms(a.median)} (${a.min.toFixed(0)}–${a.max.toFixed(0)}), echo ${fmt.ms(e.median)} (${e.min.toFixed(0)}–${e.max.toFixed(0)}); ratio over ${runs} runs ${fmt.range(ratio.min, ratio.max, '×')}; RSS at ready ${median(rss.acrbot).toFixed(0)} MB vs ${median(rss.echo).toFixed(0)} MB`,
+      },
+    ],
+    notes: [
+      `P5: ${runs} alternating starts per bot after one unmeasured start each; /readyz polled every 2 ms on fresh connections; acrbot with ACRBOT_STORAGE=memory in sandbox mode.`,
+    ],
   };
 };

@@ -55,23 +55,27 @@ export const p6Memory: Metric = async (ctx) => {
       const t0 = performance.now();
       for (const target of checkpoints) {
         // Each slot takes flows until the checkpoint's count is reached (bounded by `target`).
-        await Promise.all(clusters.map(async (cluster) => {
-          while (started < target) {
-            started++;
-            revoke(sandbox, cluster);
-            try {
-              await client.grantFlow(`${cluster.ref} contosoacr memory benchmark flow`);
-            } catch (err) {
-              failed++;
-              firstError ??= (err as Error).message;
-              if (failed > 20) throw new Error(`too many failed flows; first: ${firstError}`);
+        await Promise.all(
+          clusters.map(async (cluster) => {
+            while (started < target) {
+              started++;
+              revoke(sandbox, cluster);
+              try {
+                await client.grantFlow(`${cluster.ref} contosoacr memory benchmark flow`);
+              } catch (err) {
+                failed++;
+                firstError ??= (err as Error).message;
+                if (failed > 20) throw new Error(`too many failed flows; first: ${firstError}`);
+              }
             }
-          }
-        }));
+          }),
+        );
         const memory = await sampleMemory(bot);
         const elapsedS = (performance.now() - t0) / 1000;
         samples.push({ flows: started, elapsedS, memory });
-        ctx.progress(`P6 ${started} flows in ${elapsedS.toFixed(0)} s: RSS ${memory.rssMb.toFixed(1)} MB, heap ${memory.heapUsedMb.toFixed(1)} MB`);
+        ctx.progress(
+          `P6 ${started} flows in ${elapsedS.toFixed(0)} s: RSS ${memory.rssMb.toFixed(1)} MB, heap ${memory.heapUsedMb.toFixed(1)} MB`,
+        );
       }
     } finally {
       await acrbot.stop();
@@ -82,7 +86,10 @@ export const p6Memory: Metric = async (ctx) => {
   }
   const [first, last] = [samples[0], samples[samples.length - 1]];
   // The checkpoint nearest half-way: growth after it is the steady-state trend, free of warm-up.
-  const mid = samples.reduce((best, x) => (Math.abs(x.flows - last.flows / 2) < Math.abs(best.flows - last.flows / 2) ? x : best), first);
+  const mid = samples.reduce(
+    (best, x) => (Math.abs(x.flows - last.flows / 2) < Math.abs(best.flows - last.flows / 2) ? x : best),
+    first,
+  );
   const growth = last.memory.rssMb - first.memory.rssMb;
   const heapGrowth = last.memory.heapUsedMb - first.memory.heapUsedMb;
   const lateGrowth = last.memory.rssMb - mid.memory.rssMb;
@@ -91,7 +98,9 @@ export const p6Memory: Metric = async (ctx) => {
   // Flow rate between the first and last checkpoints; the settle periods are not flow time.
   const perSecond = (last.flows - first.flows) / (last.elapsedS - first.elapsedS - 1.6 * (samples.length - 1));
   const label = (n: number) => (n >= 1000 ? `${n / 1000}k` : String(n));
-  const series = samples.map((x) => `${label(x.flows)}: ${x.memory.rssMb.toFixed(1)}/${x.memory.heapUsedMb.toFixed(1)}`).join(', ');
+  const series = samples
+    .map((x) => `${label(x.flows)}: ${x.memory.rssMb.toFixed(1)}/${x.memory.heapUsedMb.toFixed(1)}`)
+    .join(', ');
   return {
     keys: {
       p6_rss_growth_mb_1k_to_10k: round(growth, 1),
@@ -106,11 +115,21 @@ export const p6Memory: Metric = async (ctx) => {
     },
     rows: [
       {
-        id: 'P6', what: `RSS ${label(first.flows)} → ${label(last.flows)} flows (no leak)`, value: `+${growth.toFixed(1)} MB`,
-        target: `flat: heap < +5 MB, RSS < +5 MB after ${label(mid.flows)}`, met: flat && failed === 0,
+        id: 'P6',
+        what: `RSS ${label(first.flows)} → ${label(last.flows)} flows (no leak)`,
+        value: `+${growth.toFixed(1)} MB`,
+        target: `flat: heap < +5 MB, RSS < +5 MB after ${label(mid.flows)}`,
+        met: flat && failed === 0,
         detail: `RSS/heap after GC (MB) at ${series}; heap ${heapGrowth >= 0 ? '+' : ''}${heapGrowth.toFixed(1)} MB, RSS ${lateGrowth >= 0 ? '+' : ''}${lateGrowth.toFixed(1)} MB from ${label(mid.flows)} to ${label(last.flows)}; ${failed} failed flows${firstError ? ` (${firstError.slice(0, 120)})` : ''}; ${perSecond.toFixed(0)} flows/s with ${concurrency} in flight`,
       },
-      { id: 'P6', what: `RSS after ${label(last.flows)} flows vs 1.5 × echo idle + 50 MB`, value: `${last.memory.rssMb.toFixed(0)} MB`, target: `≤ ${budget.toFixed(0)} MB`, met: last.memory.rssMb <= budget, detail: `echo idle ${echo.rssMb.toFixed(1)} MB (heap ${echo.heapUsedMb.toFixed(1)} MB)` },
+      {
+        id: 'P6',
+        what: `RSS after ${label(last.flows)} flows vs 1.5 × echo idle + 50 MB`,
+        value: `${last.memory.rssMb.toFixed(0)} MB`,
+        target: `≤ ${budget.toFixed(0)} MB`,
+        met: last.memory.rssMb <= budget,
+        detail: `echo idle ${echo.rssMb.toFixed(1)} MB (heap ${echo.heapUsedMb.toFixed(1)} MB)`,
+      },
     ],
     notes: [
       `P6: acrbot as \`node dist/index.js\` (SQLite on a temp file) in a child process, emulators/client/connector in the parent, ${concurrency} flows in flight; RSS and heap after two full GCs and a 1.5 s settle in both bots (preloaded SIGUSR2 hook); echo idle = the precompiled echo child after 300 turns.`,

@@ -29,8 +29,26 @@ const ARGS = 'rg-aks/aks-prod contosoacr scale benchmark flow';
 async function addPending(d: AcrbotDriver, template: AccessRequest, count: number): Promise<void> {
   const now = new Date();
   for (let i = 0; i < count; i++) {
-    const request: AccessRequest = { ...template, id: newRequestId(), version: 1, state: 'pending', createdAt: now.toISOString(), updatedAt: now.toISOString(), expiresAt: new Date(now.getTime() + 86_400_000).toISOString(), decision: undefined, outcome: undefined };
-    await d.app.audit.append({ actor: request.requester, tenantId: request.tenantId, action: 'request.created', requestId: request.id, targetIds: [request.plan.cluster.id, request.plan.registry.id], outcome: 'pending', detail: request.reason });
+    const request: AccessRequest = {
+      ...template,
+      id: newRequestId(),
+      version: 1,
+      state: 'pending',
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + 86_400_000).toISOString(),
+      decision: undefined,
+      outcome: undefined,
+    };
+    await d.app.audit.append({
+      actor: request.requester,
+      tenantId: request.tenantId,
+      action: 'request.created',
+      requestId: request.id,
+      targetIds: [request.plan.cluster.id, request.plan.registry.id],
+      outcome: 'pending',
+      detail: request.reason,
+    });
     await d.app.store.create(request);
   }
 }
@@ -39,7 +57,10 @@ async function addPending(d: AcrbotDriver, template: AccessRequest, count: numbe
 async function approveAtScale(pending: number, flows: number, runs: number, progress: (m: string) => void) {
   const dir = mkdtempSync(join(tmpdir(), 'acrbot-bench-p7-'));
   const sandbox = await startSandbox({ recordRequests: false });
-  const env = (name: string) => ({ ACRBOT_SUBSCRIPTION_IDS: SANDBOX_SUBSCRIPTIONS.platform, ACRBOT_STORAGE: `sqlite:${join(dir, `${name}.db`)}` });
+  const env = (name: string) => ({
+    ACRBOT_SUBSCRIPTION_IDS: SANDBOX_SUBSCRIPTIONS.platform,
+    ACRBOT_STORAGE: `sqlite:${join(dir, `${name}.db`)}`,
+  });
   const empty = await AcrbotDriver.start({ sandbox, env: env('empty') });
   const loaded = await AcrbotDriver.start({ sandbox, env: env('loaded') });
   const flow = async (d: AcrbotDriver) => {
@@ -54,7 +75,10 @@ async function approveAtScale(pending: number, flows: number, runs: number, prog
     const t0 = performance.now();
     await addPending(loaded, template!, pending);
     progress(`P7 inserted ${pending} pending requests in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    for (let i = 0; i < 20; i++) { await flow(empty); await flow(loaded); } // warm-up
+    for (let i = 0; i < 20; i++) {
+      await flow(empty);
+      await flow(loaded);
+    } // warm-up
     const ratios: number[] = [];
     const invokeRatios: number[] = [];
     const p50 = { empty: [] as number[], loaded: [] as number[] };
@@ -63,7 +87,16 @@ async function approveAtScale(pending: number, flows: number, runs: number, prog
       const invoke = { empty: [] as number[], loaded: [] as number[] };
       for (let i = 0; i < flows; i++) {
         // Alternate who goes first, as elsewhere.
-        const order = i % 2 === 0 ? ([['empty', empty], ['loaded', loaded]] as const) : ([['loaded', loaded], ['empty', empty]] as const);
+        const order =
+          i % 2 === 0
+            ? ([
+                ['empty', empty],
+                ['loaded', loaded],
+              ] as const)
+            : ([
+                ['loaded', loaded],
+                ['empty', empty],
+              ] as const);
         for (const [name, d] of order) {
           const a = await flow(d);
           outcome[name].push(a.outcomeMs);
@@ -76,9 +109,16 @@ async function approveAtScale(pending: number, flows: number, runs: number, prog
       p50.loaded.push(l);
       ratios.push(l / e);
       invokeRatios.push(median(invoke.loaded) / median(invoke.empty));
-      progress(`P7 run ${r + 1}/${runs}: approve → outcome p50 ${fmt.ms(l)} with ${pending} pending vs ${fmt.ms(e)} empty`);
+      progress(
+        `P7 run ${r + 1}/${runs}: approve → outcome p50 ${fmt.ms(l)} with ${pending} pending vs ${fmt.ms(e)} empty`,
+      );
     }
-    return { ratio: repeated(ratios), invokeRatio: repeated(invokeRatios), empty: repeated(p50.empty), loaded: repeated(p50.loaded) };
+    return {
+      ratio: repeated(ratios),
+      invokeRatio: repeated(invokeRatios),
+      empty: repeated(p50.empty),
+      loaded: repeated(p50.loaded),
+    };
   } finally {
     await empty.stop();
     await loaded.stop();
@@ -95,7 +135,18 @@ async function auditVerify(count: number, runs: number) {
     const log = new SqliteAuditLog(db, { now: () => new Date() });
     const t0 = performance.now();
     for (let i = 0; i < count; i++) {
-      await log.append({ actor: { objectId: '0a000000-0000-4000-8000-00000000aaa1', name: 'Riley Requester' }, tenantId: '5b1e2c3d-0000-4000-8000-00000000a0a0', action: i % 3 === 0 ? 'request.created' : i % 3 === 1 ? 'request.approved' : 'request.succeeded', requestId: `R-BENCH${String(i % 1000).padStart(4, '0')}`.slice(0, 10), targetIds: ['/subscriptions/1f0c0000-0000-4000-8000-000000000001/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-prod', '/subscriptions/1f0c0000-0000-4000-8000-000000000001/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/contosoacr'], outcome: 'pending', detail: 'deploy payments-api to prod' });
+      await log.append({
+        actor: { objectId: '0a000000-0000-4000-8000-00000000aaa1', name: 'Riley Requester' },
+        tenantId: '5b1e2c3d-0000-4000-8000-00000000a0a0',
+        action: i % 3 === 0 ? 'request.created' : i % 3 === 1 ? 'request.approved' : 'request.succeeded',
+        requestId: `R-BENCH${String(i % 1000).padStart(4, '0')}`.slice(0, 10),
+        targetIds: [
+          '/subscriptions/1f0c0000-0000-4000-8000-000000000001/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-prod',
+          '/subscriptions/1f0c0000-0000-4000-8000-000000000001/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/contosoacr',
+        ],
+        outcome: 'pending',
+        detail: 'deploy payments-api to prod',
+      });
     }
     const appendMs = performance.now() - t0;
     const times: number[] = [];
@@ -120,13 +171,28 @@ export const p7Scale: Metric = async (ctx) => {
   ctx.progress(`P7 verify of ${entries} entries: ${fmt.ms(audit.verify.median)}`);
   const k = (n: number) => `${n / 1000}k`;
   const rows: Row[] = [
-    { id: 'P7', what: `approve → outcome p50 with ${k(pending)} pending ÷ empty store`, value: fmt.ratio(scale.ratio.median), target: '≤ 1.2×', met: scale.ratio.median <= 1.2, detail: `${fmt.ms(scale.loaded.median)} vs ${fmt.ms(scale.empty.median)}; ratio over runs ${fmt.range(scale.ratio.min, scale.ratio.max, '×')}; the click's own answer ${fmt.ratio(scale.invokeRatio.median)}` },
-    { id: 'P7', what: `audit verify() over ${k(entries)} entries`, value: fmt.ms(audit.verify.median), target: '≤ 2000 ms', met: audit.verify.median <= 2000, detail: `runs ${fmt.range(audit.verify.min, audit.verify.max, ' ms')}; appends ran at ${audit.appendPerSecond.toFixed(0)}/s` },
+    {
+      id: 'P7',
+      what: `approve → outcome p50 with ${k(pending)} pending ÷ empty store`,
+      value: fmt.ratio(scale.ratio.median),
+      target: '≤ 1.2×',
+      met: scale.ratio.median <= 1.2,
+      detail: `${fmt.ms(scale.loaded.median)} vs ${fmt.ms(scale.empty.median)}; ratio over runs ${fmt.range(scale.ratio.min, scale.ratio.max, '×')}; the click's own answer ${fmt.ratio(scale.invokeRatio.median)}`,
+    },
+    {
+      id: 'P7',
+      what: `audit verify() over ${k(entries)} entries`,
+      value: fmt.ms(audit.verify.median),
+      target: '≤ 2000 ms',
+      met: audit.verify.median <= 2000,
+      detail: `runs ${fmt.range(audit.verify.min, audit.verify.max, ' ms')}; appends ran at ${audit.appendPerSecond.toFixed(0)}/s`,
+    },
   ];
   return {
     keys: {
       p7_approve_ratio_10k: round(scale.ratio.median, 3),
-      p7_approve_outcome_p50_ms_empty: round(scale.empty.median), p7_approve_outcome_p50_ms_10k: round(scale.loaded.median),
+      p7_approve_outcome_p50_ms_empty: round(scale.empty.median),
+      p7_approve_outcome_p50_ms_10k: round(scale.loaded.median),
       p7_approve_invoke_ratio_10k: round(scale.invokeRatio.median, 3),
       p7_audit_verify_100k_ms: round(audit.verify.median, 1),
       p7_audit_appends_per_s: round(audit.appendPerSecond, 0),

@@ -35,22 +35,43 @@ interface Burst {
 }
 
 /** Starts one flow per cluster at once and waits for all of them. */
-async function burst(client: FlowClient, sandbox: Sandbox, clusters: BenchCluster[], registryId: string): Promise<Burst> {
+async function burst(
+  client: FlowClient,
+  sandbox: Sandbox,
+  clusters: BenchCluster[],
+  registryId: string,
+): Promise<Burst> {
   sandbox.arm.state.roleAssignments.clear();
   const t0 = performance.now();
-  const results = await Promise.allSettled(clusters.map(async (c) => {
-    const start = performance.now();
-    const f = await client.grantFlow(`${c.ref} contosoacr concurrency benchmark`);
-    return { total: performance.now() - start, plan: f.request.planMs, outcome: f.approve.outcomeMs, invoke: f.approve.invokeMs };
-  }));
+  const results = await Promise.allSettled(
+    clusters.map(async (c) => {
+      const start = performance.now();
+      const f = await client.grantFlow(`${c.ref} contosoacr concurrency benchmark`);
+      return {
+        total: performance.now() - start,
+        plan: f.request.planMs,
+        outcome: f.approve.outcomeMs,
+        invoke: f.approve.invokeMs,
+      };
+    }),
+  );
   const wallMs = performance.now() - t0;
   const ok = results.flatMap((x) => (x.status === 'fulfilled' ? [x.value] : []));
-  const errors = results.flatMap((x) => (x.status === 'rejected' ? [String((x.reason as Error).message).slice(0, 160)] : []));
-  const assignments = sandbox.arm.state.listRoleAssignments().filter((a) => a.scope.toLowerCase() === registryId).length;
+  const errors = results.flatMap((x) =>
+    x.status === 'rejected' ? [String((x.reason as Error).message).slice(0, 160)] : [],
+  );
+  const assignments = sandbox.arm.state
+    .listRoleAssignments()
+    .filter((a) => a.scope.toLowerCase() === registryId).length;
   return {
-    ok: ok.length, assignments, wallMs, errors,
-    total: summarize(ok.map((x) => x.total)), plan: summarize(ok.map((x) => x.plan)),
-    outcome: summarize(ok.map((x) => x.outcome)), invoke: summarize(ok.map((x) => x.invoke)),
+    ok: ok.length,
+    assignments,
+    wallMs,
+    errors,
+    total: summarize(ok.map((x) => x.total)),
+    plan: summarize(ok.map((x) => x.plan)),
+    outcome: summarize(ok.map((x) => x.outcome)),
+    invoke: summarize(ok.map((x) => x.invoke)),
   };
 }
 
@@ -78,7 +99,9 @@ export const p8Concurrency: Metric = async (ctx) => {
       smallBursts.push(s);
       const b = await burst(client, sandbox, clusters, registryId);
       bursts.push(b);
-      ctx.progress(`P8 run ${r + 1}/${runs}: ${b.ok}/${count} ok, ${b.assignments} assignments, flow p50 ${fmt.ms(b.total.p50)} p99 ${fmt.ms(b.total.p99)}, all done in ${fmt.ms(b.wallMs)}; ${small} at once: p99 ${fmt.ms(s.total.p99)}`);
+      ctx.progress(
+        `P8 run ${r + 1}/${runs}: ${b.ok}/${count} ok, ${b.assignments} assignments, flow p50 ${fmt.ms(b.total.p50)} p99 ${fmt.ms(b.total.p99)}, all done in ${fmt.ms(b.wallMs)}; ${small} at once: p99 ${fmt.ms(s.total.p99)}`,
+      );
     }
   } finally {
     await acrbot.stop();
@@ -108,10 +131,33 @@ export const p8Concurrency: Metric = async (ctx) => {
       p8_p99_ms_25_at_once: round(smallP99.median, 1),
     },
     rows: [
-      { id: 'P8', what: `${count} concurrent grant flows: succeeded / role assignments`, value: `${okMin} / ${assignmentsMin}`, target: `${count} / exactly ${count}`, met: exact, detail: errors.length ? `errors: ${errors.slice(0, 2).join('; ')}` : `all ${runs} bursts fully granted` },
-      { id: 'P8', what: `flow latency p99, ${count} flows at once`, value: fmt.ms(p99.median), target: '≤ 1000 ms', met: p99.median <= 1000, detail: `request → plan card p99 ${fmt.ms(planP99.median)}, approve → outcome p99 ${fmt.ms(outcomeP99.median)}, the approve click's own answer p99 ${fmt.ms(invokeP99.median)}; whole burst ${fmt.ms(wall.median)}; p99 over ${runs} bursts ${fmt.range(p99.min, p99.max, ' ms')}` },
-      { id: 'P8', what: `flow latency p99, ${small} flows at once`, value: fmt.ms(smallP99.median), target: '', met: null, detail: `over ${runs} bursts ${fmt.range(smallP99.min, smallP99.max, ' ms')}` },
+      {
+        id: 'P8',
+        what: `${count} concurrent grant flows: succeeded / role assignments`,
+        value: `${okMin} / ${assignmentsMin}`,
+        target: `${count} / exactly ${count}`,
+        met: exact,
+        detail: errors.length ? `errors: ${errors.slice(0, 2).join('; ')}` : `all ${runs} bursts fully granted`,
+      },
+      {
+        id: 'P8',
+        what: `flow latency p99, ${count} flows at once`,
+        value: fmt.ms(p99.median),
+        target: '≤ 1000 ms',
+        met: p99.median <= 1000,
+        detail: `request → plan card p99 ${fmt.ms(planP99.median)}, approve → outcome p99 ${fmt.ms(outcomeP99.median)}, the approve click's own answer p99 ${fmt.ms(invokeP99.median)}; whole burst ${fmt.ms(wall.median)}; p99 over ${runs} bursts ${fmt.range(p99.min, p99.max, ' ms')}`,
+      },
+      {
+        id: 'P8',
+        what: `flow latency p99, ${small} flows at once`,
+        value: fmt.ms(smallP99.median),
+        target: '',
+        met: null,
+        detail: `over ${runs} bursts ${fmt.range(smallP99.min, smallP99.max, ' ms')}`,
+      },
     ],
-    notes: [`P8: ${runs} bursts each of ${small} and ${count} flows started together (Promise.all), each on its own cluster, approved on its plan card; acrbot as \`node dist/index.js\` with SQLite, emulators in the parent; flow latency = request POST → outcome card.`],
+    notes: [
+      `P8: ${runs} bursts each of ${small} and ${count} flows started together (Promise.all), each on its own cluster, approved on its plan card; acrbot as \`node dist/index.js\` with SQLite, emulators in the parent; flow latency = request POST → outcome card.`,
+    ],
   };
 };

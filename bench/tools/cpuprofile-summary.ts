@@ -36,7 +36,8 @@ export function packageOf(url: string): string {
 /** Self time (ms) per node id. */
 function selfTimes(p: Profile): Map<number, number> {
   const self = new Map<number, number>();
-  for (let i = 0; i < p.samples.length; i++) self.set(p.samples[i], (self.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000);
+  for (let i = 0; i < p.samples.length; i++)
+    self.set(p.samples[i], (self.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000);
   return self;
 }
 
@@ -44,7 +45,8 @@ function selfTimes(p: Profile): Map<number, number> {
 export function byPackage(p: Profile): [string, number][] {
   const self = selfTimes(p);
   const out = new Map<string, number>();
-  for (const n of p.nodes) out.set(packageOf(n.callFrame.url), (out.get(packageOf(n.callFrame.url)) ?? 0) + (self.get(n.id) ?? 0));
+  for (const n of p.nodes)
+    out.set(packageOf(n.callFrame.url), (out.get(packageOf(n.callFrame.url)) ?? 0) + (self.get(n.id) ?? 0));
   return [...out.entries()].sort((a, b) => b[1] - a[1]);
 }
 
@@ -123,7 +125,8 @@ if (require.main === module || process.argv[1]?.endsWith('cpuprofile-summary.ts'
   const top = Number(topArg ?? 15);
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   if (callersArg?.startsWith('--callers=')) {
-    for (const [k, v] of callersOf(p, callersArg.slice('--callers='.length)).slice(0, top)) process.stdout.write(`  ${v.toFixed(1).padStart(8)} ms  ${k}\n`);
+    for (const [k, v] of callersOf(p, callersArg.slice('--callers='.length)).slice(0, top))
+      process.stdout.write(`  ${v.toFixed(1).padStart(8)} ms  ${k}\n`);
     process.exit(0);
   }
   const totalMs = p.timeDeltas.reduce((s, d) => s + d, 0) / 1000;
@@ -132,5 +135,6 @@ if (require.main === module || process.argv[1]?.endsWith('cpuprofile-summary.ts'
   process.stdout.write('\nself time by function:\n');
   for (const [k, v] of byFunction(p).slice(0, top)) process.stdout.write(`  ${v.toFixed(1).padStart(8)} ms  ${k}\n`);
   process.stdout.write('\ninclusive time of module top-level code, by package (≈ load cost):\n');
-  for (const [k, v] of loadTimeByPackage(p).slice(0, top)) process.stdout.write(`  ${v.toFixed(1).padStart(8)} ms  ${k}\n`);
+  for (const [k, v] of loadTimeByPackage(p).slice(0, top))
+    process.stdout.write(`  ${v.toFixed(1).padStart(8)} ms  ${k}\n`);
 }

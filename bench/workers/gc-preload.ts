@@ -14,7 +14,9 @@ async function report(): Promise<void> {
   gc();
   await sleep(Number(process.env.BENCH_SETTLE_MS ?? 1500));
   const m = process.memoryUsage();
-  process.stderr.write(`BENCH_MEMORY ${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external })}\n`);
+  process.stderr.write(
+    `BENCH_MEMORY ${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external })}\n`,
+  );
 }
 
 process.on('SIGUSR2', () => void report());

@@ -51,17 +51,21 @@ export async function buildAppPackage({ env, outFile, manifestDir }: BuildAppPac
   const vars = resolveManifestVariables({ env, defaultVersion: pkg.version });
   if (!vars.ok) throw new AppPackageError(vars.problems);
 
-  const template = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as TeamsManifestLike & Record<string, unknown>;
+  const template = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as TeamsManifestLike &
+    Record<string, unknown>;
   const { filled: manifest, unknown } = fillPlaceholders(template, vars.values);
   if (unknown.length > 0) {
-    throw new AppPackageError([`manifest.json uses placeholders nobody fills: ${unknown.map((n) => `\${{${n}}}`).join(', ')}`]);
+    throw new AppPackageError([
+      `manifest.json uses placeholders nobody fills: ${unknown.map((n) => `\${{${n}}}`).join(', ')}`,
+    ]);
   }
 
   const iconNames = [manifest.icons?.color, manifest.icons?.outline].filter((n): n is string => typeof n === 'string');
   const icons: Record<string, Uint8Array | undefined> = {};
   for (const name of iconNames) {
     // Icon names are paths inside the zip; refuse anything that would escape the folder.
-    if (name.includes('..') || path.isAbsolute(name)) throw new AppPackageError([`icon path '${name}' must be a plain file name`]);
+    if (name.includes('..') || path.isAbsolute(name))
+      throw new AppPackageError([`icon path '${name}' must be a plain file name`]);
     icons[name] = await fs.readFile(path.join(dir, name)).catch(() => undefined);
   }
 

@@ -13,14 +13,21 @@ import { AppManifestUtils, type AppManifest } from '@microsoft/app-manifest';
 
 /** Directory of the bundled Teams schemas (`v1.0` … `v1.30`). */
 export function bundledTeamsSchemaDir(): string {
-  return path.join(path.dirname(require.resolve('@microsoft/app-manifest/package.json')), 'build', 'json-schemas', 'teams');
+  return path.join(
+    path.dirname(require.resolve('@microsoft/app-manifest/package.json')),
+    'build',
+    'json-schemas',
+    'teams',
+  );
 }
 
 /** Loads the bundled schema for a manifest version such as `1.22`. Throws if it is not shipped. */
 export function loadBundledTeamsSchema(manifestVersion: string): object {
-  if (!/^(\d+\.\d+|devPreview)$/.test(manifestVersion)) throw new Error(`manifestVersion '${manifestVersion}' is not a version like 1.22`);
+  if (!/^(\d+\.\d+|devPreview)$/.test(manifestVersion))
+    throw new Error(`manifestVersion '${manifestVersion}' is not a version like 1.22`);
   const file = path.join(bundledTeamsSchemaDir(), `v${manifestVersion}`, 'MicrosoftTeams.schema.json');
-  if (!fs.existsSync(file)) throw new Error(`no bundled Teams schema for manifestVersion ${manifestVersion} (looked for ${file})`);
+  if (!fs.existsSync(file))
+    throw new Error(`no bundled Teams schema for manifestVersion ${manifestVersion} (looked for ${file})`);
   // Same clean-up the package applies: some schema files contain \a and \v escapes that JSON.parse rejects.
   const raw = fs.readFileSync(file, 'utf8').replace(/\\a/g, '\\u0007').replace(/\\v/g, '\\u000b');
   return JSON.parse(raw) as object;

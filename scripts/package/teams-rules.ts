@@ -65,20 +65,23 @@ export function checkManifestFields(m: TeamsManifestLike): string[] {
   if (left) problems.push(`unfilled placeholders remain: ${[...new Set(left)].join(', ')}`);
 
   if (!m.id || !GUID_PATTERN.test(m.id)) problems.push(`id must be a GUID, got '${m.id ?? ''}'`);
-  if (!m.version || !SEMVER.test(m.version)) problems.push(`version must be semver (e.g. 1.2.3), got '${m.version ?? ''}'`);
+  if (!m.version || !SEMVER.test(m.version))
+    problems.push(`version must be semver (e.g. 1.2.3), got '${m.version ?? ''}'`);
   if (m.$schema && m.manifestVersion && !m.$schema.includes(`/v${m.manifestVersion}/`)) {
     problems.push(`$schema (${m.$schema}) does not match manifestVersion ${m.manifestVersion}`);
   }
   maxLength(problems, 'developer.name', m.developer?.name, TEAMS_LIMITS.developerName);
   for (const key of ['websiteUrl', 'privacyUrl', 'termsOfUseUrl'] as const) {
     const url = m.developer?.[key];
-    if (!url || !/^https:\/\/[^\s/]+/.test(url)) problems.push(`developer.${key} must be an https:// URL, got '${url ?? ''}'`);
+    if (!url || !/^https:\/\/[^\s/]+/.test(url))
+      problems.push(`developer.${key} must be an https:// URL, got '${url ?? ''}'`);
   }
   maxLength(problems, 'name.short', m.name?.short, TEAMS_LIMITS.nameShort);
   maxLength(problems, 'name.full', m.name?.full, TEAMS_LIMITS.nameFull, false);
   maxLength(problems, 'description.short', m.description?.short, TEAMS_LIMITS.descriptionShort);
   maxLength(problems, 'description.full', m.description?.full, TEAMS_LIMITS.descriptionFull);
-  if (!m.accentColor || !/^#[0-9a-fA-F]{6}$/.test(m.accentColor)) problems.push(`accentColor must be #RRGGBB, got '${m.accentColor ?? ''}'`);
+  if (!m.accentColor || !/^#[0-9a-fA-F]{6}$/.test(m.accentColor))
+    problems.push(`accentColor must be #RRGGBB, got '${m.accentColor ?? ''}'`);
 
   const bots = m.bots ?? [];
   if (bots.length !== 1) problems.push(`expected exactly one bot, found ${bots.length}`);
@@ -88,28 +91,36 @@ export function checkManifestFields(m: TeamsManifestLike): string[] {
     if (bot.botId !== m.id) problems.push(`bots[0].botId (${bot.botId ?? ''}) must equal id (${m.id ?? ''})`);
     for (const s of bot.scopes ?? []) if (!BOT_SCOPES.has(s)) problems.push(`unknown bot scope '${s}'`);
     const lists = bot.commandLists ?? [];
-    if (lists.length > TEAMS_LIMITS.commandLists) problems.push(`${lists.length} command lists; Teams allows ${TEAMS_LIMITS.commandLists}`);
+    if (lists.length > TEAMS_LIMITS.commandLists)
+      problems.push(`${lists.length} command lists; Teams allows ${TEAMS_LIMITS.commandLists}`);
     lists.forEach((list, i) => {
       const commands = list.commands ?? [];
       if (commands.length > TEAMS_LIMITS.commandsPerList) {
-        problems.push(`commandLists[${i}] has ${commands.length} commands; Teams shows at most ${TEAMS_LIMITS.commandsPerList}`);
+        problems.push(
+          `commandLists[${i}] has ${commands.length} commands; Teams shows at most ${TEAMS_LIMITS.commandsPerList}`,
+        );
       }
       const seen = new Set<string>();
       for (const c of commands) {
         maxLength(problems, `command '${c.title ?? ''}' title`, c.title, TEAMS_LIMITS.commandTitle);
         maxLength(problems, `command '${c.title ?? ''}' description`, c.description, TEAMS_LIMITS.commandDescription);
-        if (c.title && seen.has(c.title.toLowerCase())) problems.push(`command '${c.title}' is listed twice in commandLists[${i}]`);
+        if (c.title && seen.has(c.title.toLowerCase()))
+          problems.push(`command '${c.title}' is listed twice in commandLists[${i}]`);
         if (c.title) seen.add(c.title.toLowerCase());
       }
       for (const s of list.scopes ?? []) {
-        if (!(bot.scopes ?? []).includes(s)) problems.push(`commandLists[${i}] scope '${s}' is not one of the bot's scopes`);
+        if (!(bot.scopes ?? []).includes(s))
+          problems.push(`commandLists[${i}] scope '${s}' is not one of the bot's scopes`);
       }
     });
   }
 
   const domains = m.validDomains ?? [];
-  if (domains.length > TEAMS_LIMITS.validDomains) problems.push(`${domains.length} validDomains; Teams allows ${TEAMS_LIMITS.validDomains}`);
-  for (const d of domains) if (/^[a-z]+:\/\/|\//i.test(d)) problems.push(`validDomains entry '${d}' must be a host name, without scheme or path`);
+  if (domains.length > TEAMS_LIMITS.validDomains)
+    problems.push(`${domains.length} validDomains; Teams allows ${TEAMS_LIMITS.validDomains}`);
+  for (const d of domains)
+    if (/^[a-z]+:\/\/|\//i.test(d))
+      problems.push(`validDomains entry '${d}' must be a host name, without scheme or path`);
   return problems;
 }
 
@@ -124,11 +135,22 @@ export function checkIcons(m: TeamsManifestLike, files: IconFiles): string[] {
     ['outline', m.icons?.outline, 32],
   ];
   for (const [kind, name, size] of expect) {
-    if (!name) { problems.push(`icons.${kind} is required`); continue; }
+    if (!name) {
+      problems.push(`icons.${kind} is required`);
+      continue;
+    }
     const bytes = files[name];
-    if (!bytes) { problems.push(`icons.${kind} file '${name}' not found`); continue; }
+    if (!bytes) {
+      problems.push(`icons.${kind} file '${name}' not found`);
+      continue;
+    }
     let header;
-    try { header = readPngHeader(bytes); } catch (e) { problems.push(`icons.${kind} '${name}': ${(e as Error).message}`); continue; }
+    try {
+      header = readPngHeader(bytes);
+    } catch (e) {
+      problems.push(`icons.${kind} '${name}': ${(e as Error).message}`);
+      continue;
+    }
     if (header.width !== size || header.height !== size) {
       problems.push(`icons.${kind} '${name}' is ${header.width}×${header.height}; Teams requires ${size}×${size}`);
     }
@@ -144,12 +166,16 @@ function checkOutlinePixels(name: string, bytes: Uint8Array): string[] {
   let opaque = 0;
   for (let i = 0; i < img.data.length; i += 4) {
     const a = img.data[i + 3];
-    if (a === 0) { transparent++; continue; }
+    if (a === 0) {
+      transparent++;
+      continue;
+    }
     opaque++;
     if (img.data[i] !== 255 || img.data[i + 1] !== 255 || img.data[i + 2] !== 255) coloured++;
   }
   const problems: string[] = [];
-  if (transparent === 0) problems.push(`icons.outline '${name}' has no transparent pixels; the background must be transparent`);
+  if (transparent === 0)
+    problems.push(`icons.outline '${name}' has no transparent pixels; the background must be transparent`);
   if (coloured > 0) problems.push(`icons.outline '${name}' has ${coloured} non-white pixels; use white (#FFFFFF) only`);
   if (opaque === 0) problems.push(`icons.outline '${name}' is empty`);
   return problems;

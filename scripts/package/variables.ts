@@ -42,11 +42,14 @@ export function resolveManifestVariables({ env, defaultVersion }: ResolveVariabl
   const botId = nonEmpty(env.BOT_ID) ?? nonEmpty(env.MicrosoftAppId);
   if (!botId) missing.push('BOT_ID (or MicrosoftAppId): the Azure Bot app id, a GUID');
   else if (!GUID_PATTERN.test(botId)) {
-    problems.push(`BOT_ID must be a GUID like 00000000-0000-0000-0000-000000000000 (the bot's Microsoft App ID), got '${botId}'`);
+    problems.push(
+      `BOT_ID must be a GUID like 00000000-0000-0000-0000-000000000000 (the bot's Microsoft App ID), got '${botId}'`,
+    );
   }
 
   const botDomain = nonEmpty(env.BOT_DOMAIN);
-  if (!botDomain) missing.push('BOT_DOMAIN: the host name the bot is served from, e.g. acrbot-abc123.azurewebsites.net');
+  if (!botDomain)
+    missing.push('BOT_DOMAIN: the host name the bot is served from, e.g. acrbot-abc123.azurewebsites.net');
   else if (!HOST_PATTERN.test(botDomain)) {
     problems.push(`BOT_DOMAIN must be a bare host name without scheme, port or path, got '${botDomain}'`);
   }

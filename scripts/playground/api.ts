@@ -68,7 +68,13 @@ export interface PlaygroundMessage {
 export interface StreamEvent {
   action: string;
   actionConversationId: string;
-  message?: { messageId: string; from: { id: string }; text?: string; attachments?: PlaygroundAttachment[]; postConversationId?: string };
+  message?: {
+    messageId: string;
+    from: { id: string };
+    text?: string;
+    attachments?: PlaygroundAttachment[];
+    postConversationId?: string;
+  };
   receivedAt: number;
 }
 
@@ -83,7 +89,11 @@ export function cardText(content: unknown): string {
   const out: string[] = [];
   const walk = (node: unknown, key?: string) => {
     if (typeof node === 'string') {
-      if (key === undefined || ['text', 'title', 'value', 'label', 'placeholder', 'fallbackText', 'altText', 'speak'].includes(key)) out.push(node);
+      if (
+        key === undefined ||
+        ['text', 'title', 'value', 'label', 'placeholder', 'fallbackText', 'altText', 'speak'].includes(key)
+      )
+        out.push(node);
       return;
     }
     if (Array.isArray(node)) return node.forEach((n) => walk(n));
@@ -101,13 +111,16 @@ export function messageText(message: Pick<PlaygroundMessage, 'text' | 'attachmen
 }
 
 /** The Action.Execute actions on a message's cards (verb, title, data), including those in ActionSets. */
-export function cardActions(message: Pick<PlaygroundMessage, 'attachments'>): { verb?: string; title?: string; data?: Record<string, unknown> }[] {
+export function cardActions(
+  message: Pick<PlaygroundMessage, 'attachments'>,
+): { verb?: string; title?: string; data?: Record<string, unknown> }[] {
   const found: { verb?: string; title?: string; data?: Record<string, unknown> }[] = [];
   const walk = (node: unknown) => {
     if (Array.isArray(node)) return node.forEach(walk);
     if (node && typeof node === 'object') {
       const n = node as Record<string, unknown>;
-      if (n.type === 'Action.Execute') found.push({ verb: n.verb as string, title: n.title as string, data: n.data as Record<string, unknown> });
+      if (n.type === 'Action.Execute')
+        found.push({ verb: n.verb as string, title: n.title as string, data: n.data as Record<string, unknown> });
       Object.values(n).forEach(walk);
     }
   };
@@ -115,7 +128,10 @@ export function cardActions(message: Pick<PlaygroundMessage, 'attachments'>): { 
   return found;
 }
 
-type Waiter = { predicate: (m: PlaygroundMessage, event: StreamEvent) => boolean; resolve: (m: PlaygroundMessage) => void };
+type Waiter = {
+  predicate: (m: PlaygroundMessage, event: StreamEvent) => boolean;
+  resolve: (m: PlaygroundMessage) => void;
+};
 
 /** One connection to a running Playground: API calls plus the event stream. */
 export class PlaygroundSession {
@@ -123,7 +139,11 @@ export class PlaygroundSession {
   readonly messages = new Map<string, PlaygroundMessage>();
   private waiters: Waiter[] = [];
 
-  private constructor(readonly baseUrl: string, readonly config: PlaygroundConfig, private readonly ws: SimpleWebSocket | undefined) {
+  private constructor(
+    readonly baseUrl: string,
+    readonly config: PlaygroundConfig,
+    private readonly ws: SimpleWebSocket | undefined,
+  ) {
     ws?.on('message', (data: string) => this.onEvent(data));
     ws?.on('error', () => undefined);
   }
@@ -134,15 +154,28 @@ export class PlaygroundSession {
    */
   static async open(baseUrl: string, options: { stream?: boolean } = {}): Promise<PlaygroundSession> {
     const config = (await (await fetch(`${baseUrl}/_internal/v1/config`)).json()) as PlaygroundConfig;
-    const ws = options.stream === false ? undefined : await SimpleWebSocket.connect(`${baseUrl.replace(/^http/, 'ws')}/_ws_conversation/v1/conversations/stream`);
+    const ws =
+      options.stream === false
+        ? undefined
+        : await SimpleWebSocket.connect(`${baseUrl.replace(/^http/, 'ws')}/_ws_conversation/v1/conversations/stream`);
     return new PlaygroundSession(baseUrl, config, ws);
   }
 
-  get me(): PlaygroundUser { return this.config.config.currentUser; }
-  get bot(): { id: string; name: string } { return this.config.config.bot; }
-  get team() { return this.config.config.teams[0]; }
-  get groupChat() { return this.config.config.groupChats[0]; }
-  get personalChatId(): string { return this.config.config.personalChat.id; }
+  get me(): PlaygroundUser {
+    return this.config.config.currentUser;
+  }
+  get bot(): { id: string; name: string } {
+    return this.config.config.bot;
+  }
+  get team() {
+    return this.config.config.teams[0];
+  }
+  get groupChat() {
+    return this.config.config.groupChats[0];
+  }
+  get personalChatId(): string {
+    return this.config.config.personalChat.id;
+  }
 
   /** A user of the config by display name (or the current user). */
   user(name: string): PlaygroundUser {
@@ -194,13 +227,26 @@ export class PlaygroundSession {
   }
 
   /** Resolves with the first bot message (current state, or a later create/update) that matches. */
-  waitFor(predicate: (m: PlaygroundMessage) => boolean, what: string, timeoutInMs = 15_000): Promise<PlaygroundMessage> {
+  waitFor(
+    predicate: (m: PlaygroundMessage) => boolean,
+    what: string,
+    timeoutInMs = 15_000,
+  ): Promise<PlaygroundMessage> {
     for (const m of this.messages.values()) if (predicate(m)) return Promise.resolve(m);
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { predicate, resolve: (m) => { clearTimeout(timer); resolve(m); } };
+      const waiter: Waiter = {
+        predicate,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((x) => x !== waiter);
-        const seen = [...this.messages.values()].slice(-8).map((m) => `  ${m.messageId} in ${m.conversationId}: ${messageText(m).replace(/\s+/g, ' ').slice(0, 160)}`).join('\n');
+        const seen = [...this.messages.values()]
+          .slice(-8)
+          .map((m) => `  ${m.messageId} in ${m.conversationId}: ${messageText(m).replace(/\s+/g, ' ').slice(0, 160)}`)
+          .join('\n');
         reject(new Error(`timed out after ${timeoutInMs} ms waiting for ${what}; last messages:\n${seen}`));
       }, timeoutInMs);
       this.waiters.push(waiter);
@@ -209,14 +255,26 @@ export class PlaygroundSession {
 
   /** Resolves when an update of `messageId` arrives (or has arrived) whose text matches. */
   waitForUpdate(messageId: string, pattern: RegExp, what: string, timeoutInMs = 15_000): Promise<PlaygroundMessage> {
-    return this.waitFor((m) => m.messageId === messageId && m.updates > 0 && pattern.test(messageText(m)), what, timeoutInMs);
+    return this.waitFor(
+      (m) => m.messageId === messageId && m.updates > 0 && pattern.test(messageText(m)),
+      what,
+      timeoutInMs,
+    );
   }
 
   private async post(path: string, body: unknown): Promise<{ status: number; body: any }> {
-    const res = await fetch(`${this.baseUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const text = await res.text();
     let parsed: unknown = text;
-    try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON */
+    }
     return { status: res.status, body: parsed };
   }
 
@@ -224,17 +282,24 @@ export class PlaygroundSession {
    * The current user types `text` into a chat or channel, as the web UI does. With
    * `mention`, the message starts with an @mention of the bot (needed in channels and group chats).
    */
-  async say(conversationId: string, text: string, options: { mention?: boolean } = {}): Promise<{ messageId: string; postConversationId?: string; conversationId: string }> {
+  async say(
+    conversationId: string,
+    text: string,
+    options: { mention?: boolean } = {},
+  ): Promise<{ messageId: string; postConversationId?: string; conversationId: string }> {
     const mentionText = `<at>${this.bot.name}</at>`;
     const body = {
       type: 'text',
       from: { id: this.me.id },
       text: options.mention ? `${mentionText} ${text}` : text,
       textFormat: 'plain',
-      ...(options.mention ? { mentions: [{ mentioned: { id: this.bot.id, name: this.bot.name }, text: mentionText }] } : {}),
+      ...(options.mention
+        ? { mentions: [{ mentioned: { id: this.bot.id, name: this.bot.name }, text: mentionText }] }
+        : {}),
     };
     const res = await this.post(`/_conversation/v1/conversations/${encodeURIComponent(conversationId)}/messages`, body);
-    if (res.status !== 200) throw new Error(`Playground refused the message (HTTP ${res.status}): ${JSON.stringify(res.body)}`);
+    if (res.status !== 200)
+      throw new Error(`Playground refused the message (HTTP ${res.status}): ${JSON.stringify(res.body)}`);
     return { ...res.body, conversationId: res.body.postConversationId ?? conversationId };
   }
 
@@ -244,9 +309,17 @@ export class PlaygroundSession {
    * `from`, `text`, the mention and Teams channelData set). The bot's answer arrives on the
    * stream like any other; in a channel conversation it opens a new post.
    */
-  async sayAs(user: PlaygroundUser, conversationId: string, text: string, options: { mention?: boolean } = {}): Promise<void> {
-    const tplRes = await fetch(`${this.baseUrl}/_internal/v1/customActivities/template?conversationId=${encodeURIComponent(conversationId)}`);
-    if (!tplRes.ok) throw new Error(`Playground refused the activity template (HTTP ${tplRes.status}): ${await tplRes.text()}`);
+  async sayAs(
+    user: PlaygroundUser,
+    conversationId: string,
+    text: string,
+    options: { mention?: boolean } = {},
+  ): Promise<void> {
+    const tplRes = await fetch(
+      `${this.baseUrl}/_internal/v1/customActivities/template?conversationId=${encodeURIComponent(conversationId)}`,
+    );
+    if (!tplRes.ok)
+      throw new Error(`Playground refused the activity template (HTTP ${tplRes.status}): ${await tplRes.text()}`);
     const template = (await tplRes.json()) as Record<string, any>;
     const mentionText = `<at>${this.bot.name}</at>`;
     const channelOrPost = template.conversation?.conversationType === 'channel';
@@ -259,25 +332,53 @@ export class PlaygroundSession {
       textFormat: 'plain',
       locale: 'en-US',
       entities: [
-        ...(options.mention ? [{ type: 'mention', mentioned: { id: this.bot.id, name: this.bot.name }, text: mentionText }] : []),
+        ...(options.mention
+          ? [{ type: 'mention', mentioned: { id: this.bot.id, name: this.bot.name }, text: mentionText }]
+          : []),
         { type: 'clientInfo', locale: 'en-US', country: 'US', platform: 'Web' },
       ],
       channelData: {
         tenant: { id: this.config.config.tenantId },
-        ...(channelOrPost ? { teamsChannelId: channelId, teamsTeamId: this.team.id, team: { id: this.team.id }, channel: { id: channelId } } : {}),
+        ...(channelOrPost
+          ? {
+              teamsChannelId: channelId,
+              teamsTeamId: this.team.id,
+              team: { id: this.team.id },
+              channel: { id: channelId },
+            }
+          : {}),
       },
     };
     const res = await this.post('/_internal/v1/customActivities', activity);
-    if (res.status !== 200) throw new Error(`Playground refused the custom activity (HTTP ${res.status}): ${JSON.stringify(res.body)}`);
+    if (res.status !== 200)
+      throw new Error(`Playground refused the custom activity (HTTP ${res.status}): ${JSON.stringify(res.body)}`);
   }
 
   /** Presses an Action.Execute button of a bot message as `user` (default: the current user), exactly as the web UI does. */
-  async click(message: PlaygroundMessage, verb: string, options: { as?: PlaygroundUser; data?: Record<string, unknown> } = {}): Promise<InvokeResult> {
+  async click(
+    message: PlaygroundMessage,
+    verb: string,
+    options: { as?: PlaygroundUser; data?: Record<string, unknown> } = {},
+  ): Promise<InvokeResult> {
     const action = cardActions(message).find((a) => a.verb === verb);
-    if (!action && !options.data) throw new Error(`message ${message.messageId} has no "${verb}" button; it has ${cardActions(message).map((a) => a.verb).join(', ') || 'none'}`);
+    if (!action && !options.data)
+      throw new Error(
+        `message ${message.messageId} has no "${verb}" button; it has ${
+          cardActions(message)
+            .map((a) => a.verb)
+            .join(', ') || 'none'
+        }`,
+      );
     const body = {
       name: 'adaptiveCard/action',
-      value: { action: { type: 'Action.Execute', title: action?.title, verb, data: { ...(action?.data ?? {}), ...(options.data ?? {}) } } },
+      value: {
+        action: {
+          type: 'Action.Execute',
+          title: action?.title,
+          verb,
+          data: { ...(action?.data ?? {}), ...(options.data ?? {}) },
+        },
+      },
       from: { id: (options.as ?? this.me).id },
       conversation: { id: message.conversationId },
       replyToId: message.messageId,

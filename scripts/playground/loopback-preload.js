@@ -21,7 +21,15 @@ net.Server.prototype.listen = function listenOnLoopback(...args) {
   const first = args[0];
   if (typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first))) {
     if (typeof args[1] !== 'string') args.splice(1, 0, LOOPBACK);
-  } else if (first && typeof first === 'object' && !Array.isArray(first) && first.path === undefined && first.fd === undefined && !first._handle && !first.handle) {
+  } else if (
+    first &&
+    typeof first === 'object' &&
+    !Array.isArray(first) &&
+    first.path === undefined &&
+    first.fd === undefined &&
+    !first._handle &&
+    !first.handle
+  ) {
     if (!first.host) args[0] = { ...first, host: LOOPBACK };
   } else if (first === undefined || typeof first === 'function') {
     args.unshift(0, LOOPBACK);
@@ -31,7 +39,9 @@ net.Server.prototype.listen = function listenOnLoopback(...args) {
 
 function isLoopback(host) {
   if (!host) return true; // net defaults to localhost
-  const h = String(host).toLowerCase().replace(/^\[|\]$/g, '');
+  const h = String(host)
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127\./.test(h) || /^::ffff:127\./.test(h);
 }
 
@@ -39,7 +49,11 @@ const reported = new Set();
 const originalConnect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function connectLoopbackOnly(...args) {
   const first = args[0];
-  const options = Array.isArray(first) ? first[0] : first && typeof first === 'object' ? first : { port: first, host: typeof args[1] === 'string' ? args[1] : undefined };
+  const options = Array.isArray(first)
+    ? first[0]
+    : first && typeof first === 'object'
+      ? first
+      : { port: first, host: typeof args[1] === 'string' ? args[1] : undefined };
   if (options && !options.path && !isLoopback(options.host)) {
     const target = `${options.host}:${options.port}`;
     if (!reported.has(target)) {

@@ -78,7 +78,11 @@ interface Child {
   log: WriteStream;
 }
 
-function startChild(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; echo?: boolean; label: string }): Child {
+function startChild(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; echo?: boolean; label: string },
+): Child {
   const log = createWriteStream(options.logFile, { flags: 'w' });
   const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
@@ -105,7 +109,11 @@ function waitForOutput(child: Child, pattern: RegExp, timeoutInMs: number, what:
     };
     const onExit = (code: number | null, signal: string | null) => {
       finish();
-      reject(new Error(`${what} exited (code ${code}, signal ${signal}) before it was ready:\n${child.output.join('').slice(-3000)}`));
+      reject(
+        new Error(
+          `${what} exited (code ${code}, signal ${signal}) before it was ready:\n${child.output.join('').slice(-3000)}`,
+        ),
+      );
     };
     const timer = setTimeout(() => {
       finish();
@@ -194,7 +202,8 @@ function baseEnv(): NodeJS.ProcessEnv {
 export async function startStack(options: StackOptions): Promise<Stack> {
   const timeout = options.startTimeoutInMs ?? 60_000;
   mkdirSync(options.workDir, { recursive: true });
-  if (!existsSync(PLAYGROUND_CLI)) throw new Error(`Microsoft 365 Agents Playground is not installed (${PLAYGROUND_CLI}); run npm ci`);
+  if (!existsSync(PLAYGROUND_CLI))
+    throw new Error(`Microsoft 365 Agents Playground is not installed (${PLAYGROUND_CLI}); run npm ci`);
   const logs = {
     bot: path.join(options.workDir, 'bot.log'),
     playground: path.join(options.workDir, 'playground.log'),
@@ -212,7 +221,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     // 1. The bot, from source (run-ts compiles with swc), on a port the OS picks.
     const inherited = baseEnv();
-    if (options.isolated) for (const key of Object.keys(inherited)) if (/^ACRBOT_|^LOG_LEVEL$|^Microsoft/.test(key)) delete inherited[key];
+    if (options.isolated)
+      for (const key of Object.keys(inherited)) if (/^ACRBOT_|^LOG_LEVEL$|^Microsoft/.test(key)) delete inherited[key];
     bot = startChild(process.execPath, [RUN_TS, path.join(REPO_ROOT, 'src', 'index.ts')], {
       // The bot reads `.env` from its working directory.
       cwd: options.isolated ? options.workDir : REPO_ROOT,
@@ -231,42 +241,67 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       },
     });
     track(bot.process.pid);
-    const [, botUrl] = await waitForOutput(bot, /acrbot listening on (http:\/\/127\.0\.0\.1:\d+)\/api\/messages/, timeout, 'acrbot');
+    const [, botUrl] = await waitForOutput(
+      bot,
+      /acrbot listening on (http:\/\/127\.0\.0\.1:\d+)\/api\/messages/,
+      timeout,
+      'acrbot',
+    );
     await waitForHttp(`${botUrl}/readyz`, timeout, 'acrbot /readyz');
     const botEndpoint = `${botUrl}/api/messages`;
 
     // 2. The Playground, on loopback, offline, with the checked-in config.
     const port = options.playgroundPort ?? (await freePort());
-    playground = startChild(process.execPath, [
-      '--require', PRELOAD,
-      PLAYGROUND_CLI,
-      '--app-endpoint', botEndpoint,
-      '--channel-id', 'msteams',
-      '--port', String(port),
-      '--service-url', `http://127.0.0.1:${port}/_connector`,
-      '--disable-telemetry',
-    ], {
-      cwd: options.workDir,
-      label: 'playground',
-      logFile: logs.playground,
-      echo: options.echo,
-      env: {
-        ...baseEnv(),
-        APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
-        TEAMSAPPTESTER_BROWSER: 'none',
-        M365_AGENTS_PLAYGROUND_CONFIG_PATH: PLAYGROUND_CONFIG,
-        M365_AGENTS_PLAYGROUND_LOGFILE: logs.playgroundInternal,
-        TEAMSAPPTESTER_LOGFILE: logs.playgroundInternal,
+    playground = startChild(
+      process.execPath,
+      [
+        '--require',
+        PRELOAD,
+        PLAYGROUND_CLI,
+        '--app-endpoint',
+        botEndpoint,
+        '--channel-id',
+        'msteams',
+        '--port',
+        String(port),
+        '--service-url',
+        `http://127.0.0.1:${port}/_connector`,
+        '--disable-telemetry',
+      ],
+      {
+        cwd: options.workDir,
+        label: 'playground',
+        logFile: logs.playground,
+        echo: options.echo,
+        env: {
+          ...baseEnv(),
+          APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
+          TEAMSAPPTESTER_BROWSER: 'none',
+          M365_AGENTS_PLAYGROUND_CONFIG_PATH: PLAYGROUND_CONFIG,
+          M365_AGENTS_PLAYGROUND_LOGFILE: logs.playgroundInternal,
+          TEAMSAPPTESTER_LOGFILE: logs.playgroundInternal,
+        },
       },
-    });
+    );
     track(playground.process.pid);
-    const [, actualPort] = await waitForOutput(playground, /Listening on (\d+)/, timeout, 'Microsoft 365 Agents Playground');
-    if (Number(actualPort) !== port) throw new Error(`the Playground took port ${actualPort} instead of ${port} (port in use?); its service URL would be wrong`);
+    const [, actualPort] = await waitForOutput(
+      playground,
+      /Listening on (\d+)/,
+      timeout,
+      'Microsoft 365 Agents Playground',
+    );
+    if (Number(actualPort) !== port)
+      throw new Error(
+        `the Playground took port ${actualPort} instead of ${port} (port in use?); its service URL would be wrong`,
+      );
     const playgroundUrl = `http://127.0.0.1:${port}`;
     await waitForHttp(`${playgroundUrl}/_debug/ping`, timeout, 'Playground /_debug/ping');
 
     const pg = playground;
-    const children = [['acrbot', bot, logs.bot], ['Microsoft 365 Agents Playground', playground, logs.playground]] as const;
+    const children = [
+      ['acrbot', bot, logs.bot],
+      ['Microsoft 365 Agents Playground', playground, logs.playground],
+    ] as const;
     const exited = new Promise<string>((resolve) => {
       for (const [name, child, log] of children) {
         child.process.once('exit', (code, signal) => {
@@ -282,7 +317,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       botPid: bot.process.pid!,
       playgroundPid: playground.process.pid!,
       logs,
-      blockedConnections: () => pg.output.join('').split('\n').filter((l) => l.includes('[playground-offline]')),
+      blockedConnections: () =>
+        pg.output
+          .join('')
+          .split('\n')
+          .filter((l) => l.includes('[playground-offline]')),
       stop,
     };
   } catch (err) {

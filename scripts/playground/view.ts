@@ -45,7 +45,10 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -53,12 +56,17 @@ function send(res: http.ServerResponse, status: number, body: unknown): void {
  * Starts a view of the Playground at `playgroundUrl` for the config's currentUser, or with
  * `as` for another user of the config, on 127.0.0.1:`port` (0: any free port).
  */
-export async function startView(playgroundUrl: string, options: { as?: string; port?: number } = {}): Promise<PlaygroundView> {
+export async function startView(
+  playgroundUrl: string,
+  options: { as?: string; port?: number } = {},
+): Promise<PlaygroundView> {
   const upstream = new URL(playgroundUrl);
   const config = (await (await fetch(`${playgroundUrl}/_internal/v1/config`)).json()) as PlaygroundConfig;
   const original = config.config.currentUser;
-  const other = options.as && options.as !== original.name ? config.config.users.find((u) => u.name === options.as) : undefined;
-  if (options.as && options.as !== original.name && !other) throw new Error(`no user named ${options.as} in the Playground config`);
+  const other =
+    options.as && options.as !== original.name ? config.config.users.find((u) => u.name === options.as) : undefined;
+  if (options.as && options.as !== original.name && !other)
+    throw new Error(`no user named ${options.as} in the Playground config`);
   const user = other ?? original;
   // API calls only: no stream of its own (it would take events the Playground buffers for a page).
   const api = await PlaygroundSession.open(playgroundUrl, { stream: false });
@@ -66,31 +74,40 @@ export async function startView(playgroundUrl: string, options: { as?: string; p
   const ownPosts = new Set<string>();
 
   const forward = (req: http.IncomingMessage, res: http.ServerResponse, rewrite?: (b: Buffer) => Buffer) => {
-    const proxied = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host, 'accept-encoding': 'identity' } }, (up) => {
-      if (!rewrite) {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-        return;
-      }
-      const chunks: Buffer[] = [];
-      up.on('data', (c: Buffer) => chunks.push(c));
-      up.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        let out: Buffer = raw;
-        if (up.statusCode === 200) {
-          try {
-            out = rewrite(raw);
-          } catch {
-            out = raw;
-          }
+    const proxied = http.request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host, 'accept-encoding': 'identity' },
+      },
+      (up) => {
+        if (!rewrite) {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+          return;
         }
-        const headers = { ...up.headers, 'content-length': String(out.length) };
-        delete headers['transfer-encoding'];
-        delete headers.etag;
-        res.writeHead(up.statusCode ?? 502, headers);
-        res.end(out);
-      });
-    });
+        const chunks: Buffer[] = [];
+        up.on('data', (c: Buffer) => chunks.push(c));
+        up.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          let out: Buffer = raw;
+          if (up.statusCode === 200) {
+            try {
+              out = rewrite(raw);
+            } catch {
+              out = raw;
+            }
+          }
+          const headers = { ...up.headers, 'content-length': String(out.length) };
+          delete headers['transfer-encoding'];
+          delete headers.etag;
+          res.writeHead(up.statusCode ?? 502, headers);
+          res.end(out);
+        });
+      },
+    );
     proxied.on('error', (err) => send(res, 502, { error: `Playground unreachable: ${err.message}` }));
     req.pipe(proxied);
   };
@@ -120,17 +137,28 @@ export async function startView(playgroundUrl: string, options: { as?: string; p
           c.config.currentUser = other;
           const swap = (ids: string[]) => ids.map((id) => (id === other.id ? original.id : id));
           for (const chat of c.config.groupChats) chat.members = swap(chat.members);
-          for (const team of c.config.teams as { members?: string[] }[]) if (team.members) team.members = swap(team.members);
+          for (const team of c.config.teams as { members?: string[] }[])
+            if (team.members) team.members = swap(team.members);
           return Buffer.from(JSON.stringify(c));
         });
         return;
       }
       if (typed) {
         const conversationId = decodeURIComponent(typed[1]);
-        const body = JSON.parse((await readBody(req)).toString('utf8') || '{}') as { text?: string; mentions?: { mentioned: { id: string } }[] };
+        const body = JSON.parse((await readBody(req)).toString('utf8') || '{}') as {
+          text?: string;
+          mentions?: { mentioned: { id: string } }[];
+        };
         if (conversationId === config.config.personalChat.id || conversationId.includes(';messageid=')) {
-          const where = conversationId.includes(';messageid=') ? 'reply in a thread' : `use the personal chat (it belongs to ${original.name})`;
-          send(res, 400, { error: { code: 'NotSupported', message: `As ${other.name} you cannot ${where}; start a new post in a channel or write in the group chat.` } });
+          const where = conversationId.includes(';messageid=')
+            ? 'reply in a thread'
+            : `use the personal chat (it belongs to ${original.name})`;
+          send(res, 400, {
+            error: {
+              code: 'NotSupported',
+              message: `As ${other.name} you cannot ${where}; start a new post in a channel or write in the group chat.`,
+            },
+          });
           return;
         }
         const mentionsBot = body.mentions?.some((m) => m.mentioned.id === config.config.bot.id) ?? false;
@@ -140,7 +168,11 @@ export async function startView(playgroundUrl: string, options: { as?: string; p
         const now = Date.now();
         const postConversationId = isChannel ? `${conversationId};messageid=${now}` : undefined;
         if (postConversationId) ownPosts.add(postConversationId);
-        send(res, 200, { messageId: String(now), timestamp: now, ...(postConversationId ? { postConversationId } : {}) });
+        send(res, 200, {
+          messageId: String(now),
+          timestamp: now,
+          ...(postConversationId ? { postConversationId } : {}),
+        });
         return;
       }
       forward(req, res);
@@ -153,7 +185,14 @@ export async function startView(playgroundUrl: string, options: { as?: string; p
   server.on('upgrade', (req, socket: net.Socket, head) => {
     sockets.add(socket);
     const up = net.connect(Number(upstream.port), upstream.hostname, () => {
-      const lines = [`${req.method} ${req.url} HTTP/1.1`, ...Object.entries(req.headers).map(([k, v]) => `${k}: ${k === 'host' ? upstream.host : Array.isArray(v) ? v.join(', ') : v}`), '', ''];
+      const lines = [
+        `${req.method} ${req.url} HTTP/1.1`,
+        ...Object.entries(req.headers).map(
+          ([k, v]) => `${k}: ${k === 'host' ? upstream.host : Array.isArray(v) ? v.join(', ') : v}`,
+        ),
+        '',
+        '',
+      ];
       up.write(lines.join('\r\n'));
       if (head.length) up.write(head);
       if (req.url === '/_ws_conversation/v1/conversations/stream') filterConversationStream(up, socket, ownPosts);
@@ -179,10 +218,11 @@ export async function startView(playgroundUrl: string, options: { as?: string; p
     url: `http://127.0.0.1:${port}`,
     port,
     user,
-    stop: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -193,7 +233,11 @@ function filterConversationStream(up: net.Socket, client: net.Socket, ownPosts: 
   let buffer = Buffer.alloc(0);
   let headersDone = false;
   const keep = (payload: string): boolean => {
-    let event: { action?: string; actionConversationId?: string; message?: { messageId?: string; postConversationId?: string } };
+    let event: {
+      action?: string;
+      actionConversationId?: string;
+      message?: { messageId?: string; postConversationId?: string };
+    };
     try {
       event = JSON.parse(payload);
     } catch {

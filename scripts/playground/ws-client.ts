@@ -32,11 +32,18 @@ export class SimpleWebSocket extends EventEmitter {
         host: u.hostname,
         port: u.port,
         path: u.pathname + u.search,
-        headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Key': key, 'Sec-WebSocket-Version': '13' },
+        headers: {
+          Connection: 'Upgrade',
+          Upgrade: 'websocket',
+          'Sec-WebSocket-Key': key,
+          'Sec-WebSocket-Version': '13',
+        },
         timeout: timeoutInMs,
       });
       req.on('upgrade', (res, socket, head) => {
-        const expected = createHash('sha1').update(key + GUID).digest('base64');
+        const expected = createHash('sha1')
+          .update(key + GUID)
+          .digest('base64');
         if (res.headers['sec-websocket-accept'] !== expected) {
           socket.destroy();
           reject(new Error('WebSocket handshake failed: bad Sec-WebSocket-Accept'));
@@ -71,7 +78,10 @@ export class SimpleWebSocket extends EventEmitter {
     if (this.socket.destroyed) return;
     const mask = randomBytes(4);
     const len = payload.length;
-    const header = len < 126 ? Buffer.from([0x80 | opcode, 0x80 | len]) : Buffer.from([0x80 | opcode, 0x80 | 126, len >> 8, len & 0xff]);
+    const header =
+      len < 126
+        ? Buffer.from([0x80 | opcode, 0x80 | len])
+        : Buffer.from([0x80 | opcode, 0x80 | 126, len >> 8, len & 0xff]);
     const masked = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]));
     this.socket.write(Buffer.concat([header, mask, masked]));
   }

@@ -32,17 +32,27 @@ const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d
 /** Parses `argv` (without node and script); throws {@link CliError} on any problem. */
 export function parseCliArgs(argv: string[]): CliCommand {
   const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
-  if (command !== 'verify' && command !== 'export') throw new CliError(`unknown command "${command}"; use verify or export\n${USAGE}`);
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h')
+    return { command: 'help' };
+  if (command !== 'verify' && command !== 'export')
+    throw new CliError(`unknown command "${command}"; use verify or export\n${USAGE}`);
   let values: Record<string, unknown>;
   try {
     ({ values } = parseArgs({
       args: rest,
       strict: true,
       allowPositionals: false,
-      options: command === 'verify'
-        ? { storage: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
-        : { storage: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, request: { type: 'string' }, since: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options:
+        command === 'verify'
+          ? { storage: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
+          : {
+              storage: { type: 'string' },
+              format: { type: 'string' },
+              out: { type: 'string' },
+              request: { type: 'string' },
+              since: { type: 'string' },
+              help: { type: 'boolean', short: 'h' },
+            },
     }));
   } catch (err) {
     throw new CliError(`${(err as Error).message}\n${USAGE}`);
@@ -52,16 +62,28 @@ export function parseCliArgs(argv: string[]): CliCommand {
   if (command === 'verify') return { command, storage };
   const format = values.format as string | undefined;
   if (format === undefined) throw new CliError(`--format is required: ${EXPORT_FORMATS.join(' or ')}`);
-  if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new CliError(`--format "${format}" is not supported; use ${EXPORT_FORMATS.join(' or ')}`);
+  if (!(EXPORT_FORMATS as readonly string[]).includes(format))
+    throw new CliError(`--format "${format}" is not supported; use ${EXPORT_FORMATS.join(' or ')}`);
   const requestId = values.request as string | undefined;
-  if (requestId !== undefined && !isRequestId(requestId)) throw new CliError(`--request "${requestId}" is not a request id (R- and 8 characters, e.g. R-7KQ2M9XD)`);
+  if (requestId !== undefined && !isRequestId(requestId))
+    throw new CliError(`--request "${requestId}" is not a request id (R- and 8 characters, e.g. R-7KQ2M9XD)`);
   const sinceText = values.since as string | undefined;
   let since: string | undefined;
   if (sinceText !== undefined) {
     const ms = ISO.test(sinceText) ? Date.parse(sinceText) : NaN;
-    if (Number.isNaN(ms)) throw new CliError(`--since "${sinceText}" is not an ISO 8601 date (2025-01-15) or date-time with offset (2025-01-15T09:00:00Z)`);
+    if (Number.isNaN(ms))
+      throw new CliError(
+        `--since "${sinceText}" is not an ISO 8601 date (2025-01-15) or date-time with offset (2025-01-15T09:00:00Z)`,
+      );
     // Entries store ts as toISOString(), so the normalised bound compares correctly as text.
     since = new Date(ms).toISOString();
   }
-  return { command, storage, format: format as ExportFormat, out: values.out as string | undefined, requestId: requestId?.toUpperCase(), since };
+  return {
+    command,
+    storage,
+    format: format as ExportFormat,
+    out: values.out as string | undefined,
+    requestId: requestId?.toUpperCase(),
+    since,
+  };
 }

@@ -5,7 +5,10 @@ export const EXIT = { ok: 0, broken: 1, usage: 2 } as const;
 
 /** A problem the operator can fix (bad flag, missing file); printed without a stack trace. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT.usage) {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.usage,
+  ) {
     super(message);
     this.name = 'CliError';
   }

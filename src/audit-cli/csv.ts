@@ -7,7 +7,21 @@
 import type { AuditEntry } from '../domain/audit-chain';
 
 /** Column order of the CSV export. */
-export const CSV_COLUMNS = ['seq', 'ts', 'actor_object_id', 'actor_name', 'tenant_id', 'action', 'request_id', 'target_ids', 'outcome', 'detail', 'correlation_ids', 'prev_hash', 'hash'] as const;
+export const CSV_COLUMNS = [
+  'seq',
+  'ts',
+  'actor_object_id',
+  'actor_name',
+  'tenant_id',
+  'action',
+  'request_id',
+  'target_ids',
+  'outcome',
+  'detail',
+  'correlation_ids',
+  'prev_hash',
+  'hash',
+] as const;
 
 /** Characters that make Excel, LibreOffice or Sheets evaluate a cell. */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -35,5 +49,19 @@ const list = (v: unknown): string => (Array.isArray(v) ? v.map(String).join(';')
 
 /** The CSV line of one entry, in {@link CSV_COLUMNS} order. */
 export function entryCsvLine(entry: AuditEntry): string {
-  return csvLine([entry.seq, entry.ts, entry.actor?.objectId, entry.actor?.name, entry.tenantId, entry.action, entry.requestId, list(entry.targetIds), entry.outcome, entry.detail, list(entry.correlationIds), entry.prevHash, entry.hash]);
+  return csvLine([
+    entry.seq,
+    entry.ts,
+    entry.actor?.objectId,
+    entry.actor?.name,
+    entry.tenantId,
+    entry.action,
+    entry.requestId,
+    list(entry.targetIds),
+    entry.outcome,
+    entry.detail,
+    list(entry.correlationIds),
+    entry.prevHash,
+    entry.hash,
+  ]);
 }

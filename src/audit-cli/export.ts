@@ -39,8 +39,11 @@ export async function exportAudit(audit: ReadOnlyAudit, out: Writable, options: 
   return inReadSnapshot(audit.db, async () => {
     // json_extract in the filter throws on a garbled row, so check first and name its seq.
     if (options.since) {
-      const garbled = audit.db.prepare('SELECT seq FROM audit WHERE json_valid(entry) = 0 ORDER BY seq LIMIT 1').get() as { seq: number } | undefined;
-      if (garbled) throw new CliError(`the entry at seq ${garbled.seq} is not valid JSON; run audit:verify`, EXIT.broken);
+      const garbled = audit.db
+        .prepare('SELECT seq FROM audit WHERE json_valid(entry) = 0 ORDER BY seq LIMIT 1')
+        .get() as { seq: number } | undefined;
+      if (garbled)
+        throw new CliError(`the entry at seq ${garbled.seq} is not valid JSON; run audit:verify`, EXIT.broken);
     }
     let buffer = options.format === 'csv' ? CSV_HEADER : '';
     let count = 0;

@@ -72,7 +72,8 @@ async function exportToFile(audit: ReadOnlyAudit, out: string, options: ExportOp
     rmSync(partial, { force: true });
     if (err instanceof CliError) throw err;
     // Named after `out`, not the side file, which the operator never asked for.
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'its folder does not exist' : (err as Error).message;
+    const reason =
+      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'its folder does not exist' : (err as Error).message;
     throw new CliError(`cannot write ${out}: ${reason}`);
   }
 }

@@ -34,7 +34,9 @@ export function resolveAuditPath(flag: string | undefined, env: Record<string, s
     throw err;
   }
   if (storage.kind === 'memory' || storage.path === ':memory:') {
-    throw new CliError('storage is "memory": the audit log lived only inside the bot process and is gone when it stops, so there is nothing to review offline. Use --storage sqlite:<path> (or set ACRBOT_STORAGE) to point at the bot\'s SQLite file.');
+    throw new CliError(
+      'storage is "memory": the audit log lived only inside the bot process and is gone when it stops, so there is nothing to review offline. Use --storage sqlite:<path> (or set ACRBOT_STORAGE) to point at the bot\'s SQLite file.',
+    );
   }
   return resolve(storage.path);
 }
@@ -48,8 +50,10 @@ const NO_CLOCK: Clock = {
 
 /** Opens `path` read-only; a missing file is an error (exit 2), never created. */
 export function openAuditReadOnly(path: string): ReadOnlyAudit {
-  if (!existsSync(path)) throw new CliError(`no audit database at ${path} (nothing was created); check --storage or ACRBOT_STORAGE`);
-  if (!statSync(path).isFile()) throw new CliError(`${path} is not a file; --storage expects sqlite:<path to the bot's database file>`);
+  if (!existsSync(path))
+    throw new CliError(`no audit database at ${path} (nothing was created); check --storage or ACRBOT_STORAGE`);
+  if (!statSync(path).isFile())
+    throw new CliError(`${path} is not a file; --storage expects sqlite:<path to the bot's database file>`);
   let db: SqliteDatabase | undefined;
   try {
     // readonly: SQLite refuses every write on this connection. In WAL mode it may still add
@@ -57,8 +61,15 @@ export function openAuditReadOnly(path: string): ReadOnlyAudit {
     db = new Database(path, { readonly: true, fileMustExist: true });
     // A reader waits briefly instead of failing if the bot is mid-checkpoint.
     db.pragma('busy_timeout = 5000');
-    const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('audit', 'audit_head')").all() as { name: string }[]).map((r) => r.name));
-    if (!tables.has('audit') || !tables.has('audit_head')) throw new CliError(`${path} is not an acrbot database (no audit tables)`);
+    const tables = new Set(
+      (
+        db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('audit', 'audit_head')").all() as {
+          name: string;
+        }[]
+      ).map((r) => r.name),
+    );
+    if (!tables.has('audit') || !tables.has('audit_head'))
+      throw new CliError(`${path} is not an acrbot database (no audit tables)`);
     // Preparing INSERTs on a read-only connection is allowed (only running them fails), so the
     // bot's own implementation does the reading and verifying: one verify, not two.
     const log = new SqliteAuditLog(db, NO_CLOCK);

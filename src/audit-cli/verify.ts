@@ -8,13 +8,22 @@ import { inReadSnapshot, type ReadOnlyAudit } from './storage';
  */
 export async function verifyAudit(audit: ReadOnlyAudit): Promise<ChainVerdict> {
   return inReadSnapshot(audit.db, async () => {
-    const garbled = audit.db.prepare('SELECT seq FROM audit WHERE json_valid(entry) = 0 ORDER BY seq LIMIT 1').get() as { seq: number } | undefined;
-    if (garbled) return { intact: false, count: garbled.seq - 1, brokenAtSeq: garbled.seq, problem: 'the stored entry is not valid JSON (it was overwritten)' };
+    const garbled = audit.db.prepare('SELECT seq FROM audit WHERE json_valid(entry) = 0 ORDER BY seq LIMIT 1').get() as
+      { seq: number } | undefined;
+    if (garbled)
+      return {
+        intact: false,
+        count: garbled.seq - 1,
+        brokenAtSeq: garbled.seq,
+        problem: 'the stored entry is not valid JSON (it was overwritten)',
+      };
     return audit.log.verify();
   });
 }
 
 /** The one-line verdict the CLI prints. */
 export function formatVerdict(verdict: ChainVerdict): string {
-  return verdict.intact ? `intact, ${verdict.count} entries` : `BROKEN at seq ${verdict.brokenAtSeq}: ${verdict.problem}`;
+  return verdict.intact
+    ? `intact, ${verdict.count} entries`
+    : `BROKEN at seq ${verdict.brokenAtSeq}: ${verdict.problem}`;
 }

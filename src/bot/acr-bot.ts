@@ -4,7 +4,11 @@
  * work is done by the handlers and the flows.
  */
 import {
-  ActivityHandler, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type ConversationState, TurnContext,
+  ActivityHandler,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+  type ConversationState,
+  TurnContext,
 } from 'botbuilder';
 import { z } from 'zod';
 import { type Command, parseCommand } from '../domain/command';
@@ -22,7 +26,11 @@ import { identifyTurn, isRefusal, type TurnIdentity } from './turn-identity';
 
 const CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
 
-const grantForm = z.object({ cluster: z.string().max(400).default(''), registry: z.string().max(400).default(''), reason: z.string().max(2000).default('') });
+const grantForm = z.object({
+  cluster: z.string().max(400).default(''),
+  registry: z.string().max(400).default(''),
+  reason: z.string().max(2000).default(''),
+});
 
 function cardResponse(card: AdaptiveCardJson): AdaptiveCardInvokeResponse {
   return { statusCode: 200, type: CARD_TYPE, value: card as unknown as AdaptiveCardInvokeResponse['value'] };
@@ -39,7 +47,10 @@ export class AcrBot extends ActivityHandler {
   private readonly dialogs: DialogRunner;
   private readonly commandTable: Record<Command['verb'], CommandHandler>;
 
-  constructor(private readonly services: BotServices, private readonly conversationState: ConversationState) {
+  constructor(
+    private readonly services: BotServices,
+    private readonly conversationState: ConversationState,
+  ) {
     super();
     this.requestsHandler = new RequestHandler(services);
     this.decisions = new DecisionHandler(services);
@@ -52,11 +63,25 @@ export class AcrBot extends ActivityHandler {
       help: (ctx) => this.info.help(ctx),
       grant: (ctx, identity, c) => this.grant(ctx, identity, c as Extract<Command, { verb: 'grant' }>),
       secret: (ctx, identity, c) => this.secret(ctx, identity, c as Extract<Command, { verb: 'secret' }>),
-      status: (ctx, identity, c) => this.info.status(ctx, identity, (c as Extract<Command, { verb: 'status' }>).requestId),
+      status: (ctx, identity, c) =>
+        this.info.status(ctx, identity, (c as Extract<Command, { verb: 'status' }>).requestId),
       pending: (ctx, identity) => this.info.pending(ctx, identity),
       audit: (ctx, identity, c) => this.info.audit(ctx, identity, (c as Extract<Command, { verb: 'audit' }>).argument),
-      cancel: async (ctx) => { await ctx.sendActivity((await this.dialogs.cancel(ctx)) ? 'Cancelled; nothing was requested.' : 'There was nothing to cancel.'); },
-      unknown: (ctx, _identity, c) => this.reply(ctx, messageCard({ title: 'Unknown command', text: `"${(c as Extract<Command, { verb: 'unknown' }>).word.replace(/[^\w.-]/g, '')}" is not an acrbot command. Type "@acrbot help" to see them all.`, tone: 'error', sandbox: services.settings.sandbox })),
+      cancel: async (ctx) => {
+        await ctx.sendActivity(
+          (await this.dialogs.cancel(ctx)) ? 'Cancelled; nothing was requested.' : 'There was nothing to cancel.',
+        );
+      },
+      unknown: (ctx, _identity, c) =>
+        this.reply(
+          ctx,
+          messageCard({
+            title: 'Unknown command',
+            text: `"${(c as Extract<Command, { verb: 'unknown' }>).word.replace(/[^\w.-]/g, '')}" is not an acrbot command. Type "@acrbot help" to see them all.`,
+            tone: 'error',
+            sandbox: services.settings.sandbox,
+          }),
+        ),
     };
 
     this.onMessage(async (ctx, next) => {
@@ -71,13 +96,42 @@ export class AcrBot extends ActivityHandler {
 
   /** Every turn passes the channel/tenant/identity check first (G2); refusals are audited. */
   override async run(ctx: TurnContext): Promise<void> {
-    this.services.log.debug({ activityType: ctx.activity.type, name: ctx.activity.name, conversationType: ctx.activity.conversation?.conversationType }, 'turn');
+    this.services.log.debug(
+      {
+        activityType: ctx.activity.type,
+        name: ctx.activity.name,
+        conversationType: ctx.activity.conversation?.conversationType,
+      },
+      'turn',
+    );
     const identity = identifyTurn(ctx.activity, this.services.settings.allowedTenantIds);
     const needsIdentity = ctx.activity.type === 'message' || ctx.activity.type === 'invoke';
     if (needsIdentity && isRefusal(identity)) {
-      await this.services.audit.append({ actor: { objectId: ctx.activity.from?.aadObjectId ?? 'unknown', name: singleLine(ctx.activity.from?.name ?? 'unknown').slice(0, 100) }, tenantId: String(ctx.activity.conversation?.tenantId ?? 'unknown'), action: identity.code, targetIds: [], outcome: 'refused', detail: `channel=${ctx.activity.channelId}` }).catch(() => undefined);
+      await this.services.audit
+        .append({
+          actor: {
+            objectId: ctx.activity.from?.aadObjectId ?? 'unknown',
+            name: singleLine(ctx.activity.from?.name ?? 'unknown').slice(0, 100),
+          },
+          tenantId: String(ctx.activity.conversation?.tenantId ?? 'unknown'),
+          action: identity.code,
+          targetIds: [],
+          outcome: 'refused',
+          detail: `channel=${ctx.activity.channelId}`,
+        })
+        .catch(() => undefined);
       if (ctx.activity.type === 'invoke') {
-        await ctx.sendActivity({ type: 'invokeResponse', value: { status: 403, body: { statusCode: 403, type: 'application/vnd.microsoft.error', value: { code: 'Forbidden', message: identity.message } } } });
+        await ctx.sendActivity({
+          type: 'invokeResponse',
+          value: {
+            status: 403,
+            body: {
+              statusCode: 403,
+              type: 'application/vnd.microsoft.error',
+              value: { code: 'Forbidden', message: identity.message },
+            },
+          },
+        });
       } else if (identity.code !== 'rejected.channel') {
         await ctx.sendActivity(identity.message);
       }
@@ -89,9 +143,12 @@ export class AcrBot extends ActivityHandler {
 
   private async handleMessage(ctx: TurnContext): Promise<void> {
     const identity = identifyTurn(ctx.activity, this.services.settings.allowedTenantIds) as TurnIdentity;
-    const text = (TurnContext.removeRecipientMention(ctx.activity) ?? ctx.activity.text ?? '').replace(/<[^>]+>/g, ' ').trim();
+    const text = (TurnContext.removeRecipientMention(ctx.activity) ?? ctx.activity.text ?? '')
+      .replace(/<[^>]+>/g, ' ')
+      .trim();
     const command = safeParse(text);
-    if ('error' in command) return this.reply(ctx, errorCard(this.services, command.error, 'Could not read that command'));
+    if ('error' in command)
+      return this.reply(ctx, errorCard(this.services, command.error, 'Could not read that command'));
     if (command.verb === 'cancel') return this.commandTable.cancel(ctx, identity, command);
     // An answer to a question the dialog asked: only when the text is not a new command.
     if (command.verb === 'unknown' && (await this.dialogs.continue(ctx))) return;
@@ -99,7 +156,11 @@ export class AcrBot extends ActivityHandler {
     await this.commandTable[command.verb](ctx, identity, command);
   }
 
-  private async grant(ctx: TurnContext, identity: TurnIdentity, command: Extract<Command, { verb: 'grant' }>): Promise<void> {
+  private async grant(
+    ctx: TurnContext,
+    identity: TurnIdentity,
+    command: Extract<Command, { verb: 'grant' }>,
+  ): Promise<void> {
     if (!command.cluster && !command.registry) {
       await this.reply(ctx, grantFormCard({ sandbox: this.services.settings.sandbox }));
       return;
@@ -108,19 +169,40 @@ export class AcrBot extends ActivityHandler {
       await this.dialogs.start(ctx, { cluster: command.cluster, registry: command.registry, reason: command.reason });
       return;
     }
-    await this.requestsHandler.handle(ctx, identity, { cluster: command.cluster, registry: command.registry, reason: command.reason });
+    await this.requestsHandler.handle(ctx, identity, {
+      cluster: command.cluster,
+      registry: command.registry,
+      reason: command.reason,
+    });
   }
 
-  private async secret(ctx: TurnContext, identity: TurnIdentity, command: Extract<Command, { verb: 'secret' }>): Promise<void> {
+  private async secret(
+    ctx: TurnContext,
+    identity: TurnIdentity,
+    command: Extract<Command, { verb: 'secret' }>,
+  ): Promise<void> {
     if (!command.cluster || !command.registry || !command.reason) {
-      await this.dialogs.start(ctx, { cluster: command.cluster, registry: command.registry, reason: command.reason, options: command.options });
+      await this.dialogs.start(ctx, {
+        cluster: command.cluster,
+        registry: command.registry,
+        reason: command.reason,
+        options: command.options,
+      });
       return;
     }
-    await this.requestsHandler.handle(ctx, identity, { cluster: command.cluster, registry: command.registry, reason: command.reason, options: command.options });
+    await this.requestsHandler.handle(ctx, identity, {
+      cluster: command.cluster,
+      registry: command.registry,
+      reason: command.reason,
+      options: command.options,
+    });
   }
 
   /** `adaptiveCard/action`: approve, reject, refresh, the grant form. */
-  protected override async onAdaptiveCardInvoke(ctx: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+  protected override async onAdaptiveCardInvoke(
+    ctx: TurnContext,
+    invokeValue: AdaptiveCardInvokeValue,
+  ): Promise<AdaptiveCardInvokeResponse> {
     const identity = identifyTurn(ctx.activity, this.services.settings.allowedTenantIds) as TurnIdentity;
     const verb = invokeValue.action?.verb;
     const data = invokeValue.action?.data as Record<string, unknown> | undefined;
@@ -128,19 +210,44 @@ export class AcrBot extends ActivityHandler {
     if (verb === 'approve' || verb === 'reject' || verb === 'refresh') {
       const parsed = this.decisions.parse(data);
       if (!parsed) {
-        await this.services.audit.append({ actor: identity.actor, tenantId: identity.tenantId, action: 'validation.failed', targetIds: [], outcome: 'badCardData', detail: `verb=${verb}` }).catch(() => undefined);
-        return cardResponse(messageCard({ title: 'This card is not valid', text: 'The card did not carry a valid request id; open the request with "@acrbot status REQUEST-ID" instead.', tone: 'error', sandbox: this.services.settings.sandbox }));
+        await this.services.audit
+          .append({
+            actor: identity.actor,
+            tenantId: identity.tenantId,
+            action: 'validation.failed',
+            targetIds: [],
+            outcome: 'badCardData',
+            detail: `verb=${verb}`,
+          })
+          .catch(() => undefined);
+        return cardResponse(
+          messageCard({
+            title: 'This card is not valid',
+            text: 'The card did not carry a valid request id; open the request with "@acrbot status REQUEST-ID" instead.',
+            tone: 'error',
+            sandbox: this.services.settings.sandbox,
+          }),
+        );
       }
       if (verb === 'refresh') return cardResponse(await this.decisions.refresh(parsed.requestId));
       return cardResponse(await this.decisions.decide(identity, parsed, verb === 'approve'));
     }
-    return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: `Unknown card action "${String(verb).slice(0, 40)}".` } as never };
+    return {
+      statusCode: 400,
+      type: 'application/vnd.microsoft.error',
+      value: { code: 'BadRequest', message: `Unknown card action "${String(verb).slice(0, 40)}".` } as never,
+    };
   }
 
-  private async submitGrantForm(ctx: TurnContext, identity: TurnIdentity, data: Record<string, unknown> | undefined): Promise<AdaptiveCardJson> {
+  private async submitGrantForm(
+    ctx: TurnContext,
+    identity: TurnIdentity,
+    data: Record<string, unknown> | undefined,
+  ): Promise<AdaptiveCardJson> {
     const sandbox = this.services.settings.sandbox;
     const form = grantForm.safeParse(data ?? {});
-    if (!form.success) return grantFormCard({ sandbox, error: 'The form was not understood; fill in all three fields and try again.' });
+    if (!form.success)
+      return grantFormCard({ sandbox, error: 'The form was not understood; fill in all three fields and try again.' });
     const { cluster, registry, reason } = form.data;
     const prepared = await this.requestsHandler.prepare(identity, { cluster, registry, reason }, originOf(ctx));
     if (prepared.kind === 'card') {
@@ -150,7 +257,8 @@ export class AcrBot extends ActivityHandler {
     }
     const card = requestCard(prepared.request, { showActions: false });
     // The invoke response replaces the form in place, so the form's message becomes the requester's copy.
-    if (ctx.activity.replyToId) await this.services.messenger.track(ctx, prepared.request.id, ctx.activity.replyToId, 'requester');
+    if (ctx.activity.replyToId)
+      await this.services.messenger.track(ctx, prepared.request.id, ctx.activity.replyToId, 'requester');
     await this.requestsHandler.postApprovalCard(ctx, prepared.request);
     await this.services.messenger.syncAuditCard(prepared.request);
     return card;

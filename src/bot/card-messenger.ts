@@ -37,21 +37,44 @@ export class CardMessenger implements RequestNotifier {
     try {
       const all = copies ?? (await this.store.listCardCopies(request.id));
       const entries = await this.audit.log.forRequest(request.id);
-      const card = auditCard(`${request.id} · ${request.plan.kind} · ${request.state}`, `${request.requester.name}: ${request.plan.cluster.name} → ${request.plan.registry.name}`, entries.slice(-30), request.sandbox);
+      const card = auditCard(
+        `${request.id} · ${request.plan.kind} · ${request.state}`,
+        `${request.requester.name}: ${request.plan.cluster.name} → ${request.plan.registry.name}`,
+        entries.slice(-30),
+        request.sandbox,
+      );
       const existing = all.find((c) => c.role === 'audit');
       if (existing) {
-        await this.adapter.continueConversationAsync(this.botAppId, existing.conversation as Partial<ConversationReference>, async (ctx) => {
-          await ctx.updateActivity(cardActivity(card, existing.activityId));
-        });
+        await this.adapter.continueConversationAsync(
+          this.botAppId,
+          existing.conversation as Partial<ConversationReference>,
+          async (ctx) => {
+            await ctx.updateActivity(cardActivity(card, existing.activityId));
+          },
+        );
         return;
       }
-      const origin = all.find((c) => c.role === 'requester')?.conversation as Partial<ConversationReference> | undefined;
+      const origin = all.find((c) => c.role === 'requester')?.conversation as
+        Partial<ConversationReference> | undefined;
       if (!origin) return;
-      const reference = { ...origin, conversation: { id: this.audit.channelId, isGroup: true, conversationType: 'channel', tenantId: origin.conversation?.tenantId, name: 'audit' } } as Partial<ConversationReference>;
+      const reference = {
+        ...origin,
+        conversation: {
+          id: this.audit.channelId,
+          isGroup: true,
+          conversationType: 'channel',
+          tenantId: origin.conversation?.tenantId,
+          name: 'audit',
+        },
+      } as Partial<ConversationReference>;
       const id = await this.send(reference, card);
-      if (id) await this.store.addCardCopy({ requestId: request.id, activityId: id, role: 'audit', conversation: reference });
+      if (id)
+        await this.store.addCardCopy({ requestId: request.id, activityId: id, role: 'audit', conversation: reference });
     } catch (err) {
-      this.log.warn({ err: { message: (err as Error).message }, requestId: request.id }, 'audit card could not be posted');
+      this.log.warn(
+        { err: { message: (err as Error).message }, requestId: request.id },
+        'audit card could not be posted',
+      );
     }
   }
 
@@ -75,20 +98,36 @@ export class CardMessenger implements RequestNotifier {
   }
 
   /** Sends a card in the current turn and records it as a copy of the request's card. */
-  async replyAndTrack(ctx: TurnContext, request: AccessRequest, card: AdaptiveCardJson, role: CardCopy['role']): Promise<void> {
+  async replyAndTrack(
+    ctx: TurnContext,
+    request: AccessRequest,
+    card: AdaptiveCardJson,
+    role: CardCopy['role'],
+  ): Promise<void> {
     const sent = await ctx.sendActivity(cardActivity(card));
     if (sent?.id) await this.track(ctx, request.id, sent.id, role);
   }
 
   /** Records an activity of the current conversation as a copy of the request's card. */
   async track(ctx: TurnContext, requestId: string, activityId: string, role: CardCopy['role']): Promise<void> {
-    await this.store.addCardCopy({ requestId, activityId, role, conversation: TurnContext.getConversationReference(ctx.activity) });
+    await this.store.addCardCopy({
+      requestId,
+      activityId,
+      role,
+      conversation: TurnContext.getConversationReference(ctx.activity),
+    });
   }
 
   /** Posts the approvers' copy to a channel or chat and records it. */
   async postApproval(reference: Partial<ConversationReference>, request: AccessRequest): Promise<string | undefined> {
     const id = await this.send(reference, requestCard(request, { showActions: true }));
-    if (id) await this.store.addCardCopy({ requestId: request.id, activityId: id, role: 'approver', conversation: reference });
+    if (id)
+      await this.store.addCardCopy({
+        requestId: request.id,
+        activityId: id,
+        role: 'approver',
+        conversation: reference,
+      });
     return id;
   }
 
@@ -100,21 +139,32 @@ export class CardMessenger implements RequestNotifier {
       await this.syncAuditCard(request, copies);
       if (request.state === 'succeeded' || request.state === 'failed') {
         const requesterCopy = copies.find((c) => c.role === 'requester');
-        if (requesterCopy) await this.send(requesterCopy.conversation as Partial<ConversationReference>, outcomeCard(request));
+        if (requesterCopy)
+          await this.send(requesterCopy.conversation as Partial<ConversationReference>, outcomeCard(request));
       }
     } catch (err) {
-      this.log.warn({ err: { message: (err as Error).message }, requestId: request.id }, 'could not update request cards');
+      this.log.warn(
+        { err: { message: (err as Error).message }, requestId: request.id },
+        'could not update request cards',
+      );
     }
   }
 
   private async updateCopy(copy: CardCopy, request: AccessRequest): Promise<void> {
     const card = requestCard(request, { showActions: copy.role === 'approver' });
     try {
-      await this.adapter.continueConversationAsync(this.botAppId, copy.conversation as Partial<ConversationReference>, async (ctx) => {
-        await ctx.updateActivity(cardActivity(card, copy.activityId));
-      });
+      await this.adapter.continueConversationAsync(
+        this.botAppId,
+        copy.conversation as Partial<ConversationReference>,
+        async (ctx) => {
+          await ctx.updateActivity(cardActivity(card, copy.activityId));
+        },
+      );
     } catch (err) {
-      this.log.warn({ err: { message: (err as Error).message }, requestId: request.id, activityId: copy.activityId }, 'card copy update failed');
+      this.log.warn(
+        { err: { message: (err as Error).message }, requestId: request.id, activityId: copy.activityId },
+        'card copy update failed',
+      );
     }
   }
 }

@@ -3,7 +3,13 @@
  * (Bearer scheme, issuer, audience, RS256 signature from the OpenID metadata's keys and their
  * endorsements, 5-minute skew, serviceUrl claim; G1); only sandbox mode may run without one.
  */
-import { type Activity, CallerIdConstants, CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import {
+  type Activity,
+  CallerIdConstants,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+} from 'botbuilder';
 // CloudAdapter answers 401 only for this class (`err instanceof AuthenticationError`); botbuilder
 // does not re-export it. botframework-connector is botbuilder's own dependency, same version.
 import { AuthenticationError } from 'botframework-connector';
@@ -37,12 +43,16 @@ const JWT_ERRORS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpired
  * check when the activity has none, so a token from any conversation would be accepted).
  */
 class ChannelAuthentication extends ConfigurationBotFrameworkAuthentication {
-  constructor(options: ConfigurationBotFrameworkAuthenticationOptions, private readonly enforced: boolean) {
+  constructor(
+    options: ConfigurationBotFrameworkAuthenticationOptions,
+    private readonly enforced: boolean,
+  ) {
     super(options);
   }
 
   override async authenticateRequest(activity: Activity, authHeader: string) {
-    if (this.enforced && !activity.serviceUrl?.trim()) throw new AuthenticationError('Unauthorized. ServiceUrl claim do not match.', 401);
+    if (this.enforced && !activity.serviceUrl?.trim())
+      throw new AuthenticationError('Unauthorized. ServiceUrl claim do not match.', 401);
     try {
       return await super.authenticateRequest(activity, authHeader);
     } catch (err) {
@@ -70,7 +80,9 @@ export function createAdapter(config: AppConfig, log: Logger): CloudAdapter {
   const hooked = Boolean(openIdMetadataUrl || tokenIssuer);
   // The hooks choose which keys are trusted; outside the sandbox that would be a way around G1.
   if (hooked && config.mode !== 'sandbox') {
-    throw new Error('ACRBOT_CHANNEL_OPENID_METADATA_URL and ACRBOT_CHANNEL_TOKEN_ISSUER are test hooks and only allowed with ACRBOT_MODE=sandbox');
+    throw new Error(
+      'ACRBOT_CHANNEL_OPENID_METADATA_URL and ACRBOT_CHANNEL_TOKEN_ISSUER are test hooks and only allowed with ACRBOT_MODE=sandbox',
+    );
   }
   const options: ConfigurationBotFrameworkAuthenticationOptions = {
     MicrosoftAppId: config.app.id ?? '',
@@ -89,7 +101,9 @@ export function createAdapter(config: AppConfig, log: Logger): CloudAdapter {
   adapter.onTurnError = async (ctx, error) => {
     log.error({ err: { message: error.message }, activityType: ctx.activity.type }, 'unhandled error in turn');
     if (ctx.activity.type === 'message') {
-      await ctx.sendActivity('Something unexpected went wrong; nothing was changed. Try again in a minute.').catch(() => undefined);
+      await ctx
+        .sendActivity('Something unexpected went wrong; nothing was changed. Try again in a minute.')
+        .catch(() => undefined);
     }
   };
   return adapter;

@@ -4,7 +4,13 @@
  * re-asked with the reason when wrong. `cancel` ends it.
  */
 import { type TurnContext } from 'botbuilder';
-import { ComponentDialog, type PromptValidatorContext, TextPrompt, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import {
+  ComponentDialog,
+  type PromptValidatorContext,
+  TextPrompt,
+  WaterfallDialog,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
 import { isUserFacing } from '../domain/errors';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { checkReason } from '../domain/text';
@@ -30,7 +36,11 @@ function validator(check: (text: string) => unknown) {
       return true;
     } catch (err) {
       // Re-ask with the reason, not a bare retry.
-      await prompt.context.sendActivity(isUserFacing(err) ? `${err.message} (type "cancel" to stop)` : 'That answer was not understood; try again or type "cancel".');
+      await prompt.context.sendActivity(
+        isUserFacing(err)
+          ? `${err.message} (type "cancel" to stop)`
+          : 'That answer was not understood; try again or type "cancel".',
+      );
       return false;
     }
   };
@@ -42,7 +52,12 @@ export class GrantDialog extends ComponentDialog {
     super(GRANT_DIALOG_ID);
     this.addDialog(new TextPrompt(CLUSTER_PROMPT, validator(parseClusterRef)));
     this.addDialog(new TextPrompt(REGISTRY_PROMPT, validator(parseRegistryRef)));
-    this.addDialog(new TextPrompt(REASON_PROMPT, validator((t) => checkReason(t))));
+    this.addDialog(
+      new TextPrompt(
+        REASON_PROMPT,
+        validator((t) => checkReason(t)),
+      ),
+    );
     const ask = (key: keyof GrantInput, promptId: string, question: string) => async (step: WaterfallStepContext) => {
       const values = step.options as PartialGrant;
       if (values[key]) return step.next(values[key]);
@@ -51,20 +66,36 @@ export class GrantDialog extends ComponentDialog {
     const keep = (key: keyof GrantInput) => (step: WaterfallStepContext) => {
       (step.values as PartialGrant)[key] = String(step.result);
     };
-    this.addDialog(new WaterfallDialog(GRANT_WATERFALL, [
-      async (step) => {
-        const options = (step.options as PartialGrant).options;
-        if (options) (step.values as PartialGrant).options = options;
-        return ask('cluster', CLUSTER_PROMPT, 'Which cluster needs pull access? (name, resourceGroup/name or resource id; "cancel" to stop)')(step);
-      },
-      async (step) => { keep('cluster')(step); return ask('registry', REGISTRY_PROMPT, 'Which registry should it pull from? (name or resource id)')(step); },
-      async (step) => { keep('registry')(step); return ask('reason', REASON_PROMPT, 'Why is the access needed? (this goes to the approver and the audit log)')(step); },
-      async (step) => {
-        keep('reason')(step);
-        await onComplete(step.context, step.values as GrantInput | SecretInput);
-        return step.endDialog();
-      },
-    ]));
+    this.addDialog(
+      new WaterfallDialog(GRANT_WATERFALL, [
+        async (step) => {
+          const options = (step.options as PartialGrant).options;
+          if (options) (step.values as PartialGrant).options = options;
+          return ask(
+            'cluster',
+            CLUSTER_PROMPT,
+            'Which cluster needs pull access? (name, resourceGroup/name or resource id; "cancel" to stop)',
+          )(step);
+        },
+        async (step) => {
+          keep('cluster')(step);
+          return ask('registry', REGISTRY_PROMPT, 'Which registry should it pull from? (name or resource id)')(step);
+        },
+        async (step) => {
+          keep('registry')(step);
+          return ask(
+            'reason',
+            REASON_PROMPT,
+            'Why is the access needed? (this goes to the approver and the audit log)',
+          )(step);
+        },
+        async (step) => {
+          keep('reason')(step);
+          await onComplete(step.context, step.values as GrantInput | SecretInput);
+          return step.endDialog();
+        },
+      ]),
+    );
     this.initialDialogId = GRANT_WATERFALL;
   }
 }

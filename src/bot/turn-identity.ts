@@ -21,17 +21,28 @@ export function tenantOf(activity: Partial<Activity>): string | undefined {
 export type TurnRefusal = { code: 'rejected.channel' | 'rejected.tenant' | 'rejected.identity'; message: string };
 
 /** Checks channel, tenant and identity; returns the identity or a refusal. */
-export function identifyTurn(activity: Partial<Activity>, allowedTenantIds: readonly string[]): TurnIdentity | TurnRefusal {
+export function identifyTurn(
+  activity: Partial<Activity>,
+  allowedTenantIds: readonly string[],
+): TurnIdentity | TurnRefusal {
   if (activity.channelId !== 'msteams') {
     return { code: 'rejected.channel', message: 'acrbot only works in Microsoft Teams.' };
   }
   const tenantId = tenantOf(activity);
   if (!tenantId || !allowedTenantIds.some((t) => t.toLowerCase() === tenantId.toLowerCase())) {
-    return { code: 'rejected.tenant', message: 'acrbot is not enabled for your organisation (tenant); ask your platform team to add it to ACRBOT_ALLOWED_TENANTS.' };
+    return {
+      code: 'rejected.tenant',
+      message:
+        'acrbot is not enabled for your organisation (tenant); ask your platform team to add it to ACRBOT_ALLOWED_TENANTS.',
+    };
   }
   const objectId = activity.from?.aadObjectId;
   if (!objectId) {
-    return { code: 'rejected.identity', message: 'acrbot needs your Microsoft Entra identity, which this message did not carry; use acrbot from Teams while signed in.' };
+    return {
+      code: 'rejected.identity',
+      message:
+        'acrbot needs your Microsoft Entra identity, which this message did not carry; use acrbot from Teams while signed in.',
+    };
   }
   return { actor: { objectId, name: (activity.from?.name ?? 'unknown').slice(0, 100) }, tenantId };
 }

@@ -3,50 +3,101 @@
  * problem is listed; nothing here is ever printed unredacted.
  */
 import { z } from 'zod';
-import { SANDBOX_APPROVAL_CHANNEL_ID, SANDBOX_SUBSCRIPTIONS, SANDBOX_TENANT_ID, SANDBOX_USERS } from '../sandbox/fixtures';
+import {
+  SANDBOX_APPROVAL_CHANNEL_ID,
+  SANDBOX_SUBSCRIPTIONS,
+  SANDBOX_TENANT_ID,
+  SANDBOX_USERS,
+} from '../sandbox/fixtures';
 import { parseDurationMs } from './duration';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const guidList = (name: string) => z.string().optional().transform((v, ctx) => {
-  const items = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const item of items) if (!GUID.test(item)) ctx.addIssue({ code: 'custom', message: `${name}: "${item.slice(0, 40)}" is not a GUID (Entra object ids, tenant ids and subscription ids are GUIDs)` });
-  return items;
-});
+const guidList = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const items = (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      for (const item of items)
+        if (!GUID.test(item))
+          ctx.addIssue({
+            code: 'custom',
+            message: `${name}: "${item.slice(0, 40)}" is not a GUID (Entra object ids, tenant ids and subscription ids are GUIDs)`,
+          });
+      return items;
+    });
 
-const duration = (name: string, fallback: string) => z.string().optional().transform((v, ctx) => {
-  const ms = parseDurationMs(v ?? fallback);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `${name}: "${v}" is not a duration; use e.g. 24h, 90m or 7d` });
-    return 0;
-  }
-  return ms;
-});
+const duration = (name: string, fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const ms = parseDurationMs(v ?? fallback);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `${name}: "${v}" is not a duration; use e.g. 24h, 90m or 7d` });
+        return 0;
+      }
+      return ms;
+    });
 
-const httpsUrl = (name: string) => z.string().optional().refine((v) => v === undefined || v === '' || /^https:\/\/[^\s]+$/i.test(v), { message: `${name} must be an https:// URL` }).transform((v) => (v ? v.replace(/\/+$/, '') : undefined));
+const httpsUrl = (name: string) =>
+  z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^https:\/\/[^\s]+$/i.test(v), {
+      message: `${name} must be an https:// URL`,
+    })
+    .transform((v) => (v ? v.replace(/\/+$/, '') : undefined));
 
 const schema = z.object({
   ACRBOT_MODE: z.enum(['sandbox', 'azure'], { message: 'ACRBOT_MODE must be "sandbox" or "azure"' }).default('sandbox'),
   PORT: z.coerce.number({ message: 'PORT must be a number' }).int().min(0).max(65535).default(3978),
   HOST: z.string().optional(),
-  MicrosoftAppId: z.string().optional().refine((v) => !v || GUID.test(v), { message: 'MicrosoftAppId must be the bot\'s app (client) id, a GUID' }),
+  MicrosoftAppId: z
+    .string()
+    .optional()
+    .refine((v) => !v || GUID.test(v), { message: "MicrosoftAppId must be the bot's app (client) id, a GUID" }),
   MicrosoftAppPassword: z.string().optional(),
-  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { message: 'MicrosoftAppType must be SingleTenant, UserAssignedMSI or MultiTenant' }).optional(),
-  MicrosoftAppTenantId: z.string().optional().refine((v) => !v || GUID.test(v), { message: 'MicrosoftAppTenantId must be a GUID' }),
-  AZURE_SUBSCRIPTION_ID: z.string().optional().refine((v) => !v || GUID.test(v), { message: 'AZURE_SUBSCRIPTION_ID must be a GUID' }),
+  MicrosoftAppType: z
+    .enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], {
+      message: 'MicrosoftAppType must be SingleTenant, UserAssignedMSI or MultiTenant',
+    })
+    .optional(),
+  MicrosoftAppTenantId: z
+    .string()
+    .optional()
+    .refine((v) => !v || GUID.test(v), { message: 'MicrosoftAppTenantId must be a GUID' }),
+  AZURE_SUBSCRIPTION_ID: z
+    .string()
+    .optional()
+    .refine((v) => !v || GUID.test(v), { message: 'AZURE_SUBSCRIPTION_ID must be a GUID' }),
   ACRBOT_SUBSCRIPTION_IDS: guidList('ACRBOT_SUBSCRIPTION_IDS'),
   ACRBOT_ARM_ENDPOINT: httpsUrl('ACRBOT_ARM_ENDPOINT'),
   ACRBOT_GRAPH_ENDPOINT: httpsUrl('ACRBOT_GRAPH_ENDPOINT'),
   ACRBOT_APPROVERS: guidList('ACRBOT_APPROVERS'),
-  ACRBOT_APPROVER_GROUP: z.string().optional().refine((v) => !v || GUID.test(v), { message: 'ACRBOT_APPROVER_GROUP must be the group\'s object id (a GUID)' }),
+  ACRBOT_APPROVER_GROUP: z
+    .string()
+    .optional()
+    .refine((v) => !v || GUID.test(v), { message: "ACRBOT_APPROVER_GROUP must be the group's object id (a GUID)" }),
   ACRBOT_AUDITORS: guidList('ACRBOT_AUDITORS'),
   ACRBOT_APPROVAL_CHANNEL: z.string().optional(),
   ACRBOT_AUDIT_CHANNEL: z.string().optional(),
   ACRBOT_ALLOWED_TENANTS: guidList('ACRBOT_ALLOWED_TENANTS'),
   ACRBOT_APPROVAL_TTL: duration('ACRBOT_APPROVAL_TTL', '24h'),
-  ACRBOT_APPROVER_JUSTIFICATION: z.enum(['required', 'optional'], { message: 'ACRBOT_APPROVER_JUSTIFICATION must be "required" or "optional"' }).default('optional'),
+  ACRBOT_APPROVER_JUSTIFICATION: z
+    .enum(['required', 'optional'], { message: 'ACRBOT_APPROVER_JUSTIFICATION must be "required" or "optional"' })
+    .default('optional'),
   ACRBOT_SECRET_MAX_EXPIRY: duration('ACRBOT_SECRET_MAX_EXPIRY', '365d'),
-  ACRBOT_STORAGE: z.string().default('sqlite:./data/acrbot.db').refine((v) => v === 'memory' || /^sqlite:.+/.test(v), { message: 'ACRBOT_STORAGE must be "memory" or "sqlite:<path>"' }),
+  ACRBOT_STORAGE: z
+    .string()
+    .default('sqlite:./data/acrbot.db')
+    .refine((v) => v === 'memory' || /^sqlite:.+/.test(v), {
+      message: 'ACRBOT_STORAGE must be "memory" or "sqlite:<path>"',
+    }),
   ACRBOT_SERVICE_URL: z.string().optional(),
   ACRBOT_CHANNEL_OPENID_METADATA_URL: z.string().optional(),
   ACRBOT_CHANNEL_TOKEN_ISSUER: z.string().optional(),
@@ -91,12 +142,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // A production process never falls back to the sandbox: without ACRBOT_MODE it is azure mode (G1).
   if (cleaned.ACRBOT_MODE === undefined && cleaned.NODE_ENV === 'production') cleaned.ACRBOT_MODE = 'azure';
   const parsed = schema.safeParse(cleaned);
-  const problems = parsed.success ? [] : parsed.error.issues.map((i) => (i.path.length && !i.message.startsWith(String(i.path[0])) ? `${String(i.path[0])}: ${i.message}` : i.message));
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) =>
+        i.path.length && !i.message.startsWith(String(i.path[0])) ? `${String(i.path[0])}: ${i.message}` : i.message,
+      );
   // Mode rules run even when some value was malformed, so every problem is listed at once.
-  const e = parsed.success ? parsed.data : (schema.safeParse({ ...cleaned, ...Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), undefined])) }).data as z.infer<typeof schema> | undefined);
+  const e = parsed.success
+    ? parsed.data
+    : (schema.safeParse({
+        ...cleaned,
+        ...Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), undefined])),
+      }).data as z.infer<typeof schema> | undefined);
   if (!e) throw new ConfigError(problems);
   const sandbox = (e.ACRBOT_MODE ?? 'sandbox') === 'sandbox';
-  let subscriptionIds = [...new Set([...(e.AZURE_SUBSCRIPTION_ID ? [e.AZURE_SUBSCRIPTION_ID] : []), ...e.ACRBOT_SUBSCRIPTION_IDS])];
+  let subscriptionIds = [
+    ...new Set([...(e.AZURE_SUBSCRIPTION_ID ? [e.AZURE_SUBSCRIPTION_ID] : []), ...e.ACRBOT_SUBSCRIPTION_IDS]),
+  ];
   let approverIds = e.ACRBOT_APPROVERS;
   let allowedTenantIds = e.ACRBOT_ALLOWED_TENANTS;
   let approvalChannelId = e.ACRBOT_APPROVAL_CHANNEL;
@@ -107,26 +169,45 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (allowedTenantIds.length === 0) allowedTenantIds = [SANDBOX_TENANT_ID];
     approvalChannelId ??= SANDBOX_APPROVAL_CHANNEL_ID;
   } else {
-    if (!e.MicrosoftAppId) problems.push('MicrosoftAppId is required in azure mode (no anonymous access outside the sandbox)');
-    if (!e.MicrosoftAppType) problems.push('MicrosoftAppType is required in azure mode: SingleTenant or UserAssignedMSI');
-    if ((e.MicrosoftAppType === 'SingleTenant' || e.MicrosoftAppType === 'UserAssignedMSI') && !e.MicrosoftAppTenantId) problems.push(`MicrosoftAppTenantId is required when MicrosoftAppType is ${e.MicrosoftAppType}`);
-    if ((e.MicrosoftAppType === 'SingleTenant' || e.MicrosoftAppType === 'MultiTenant') && !e.MicrosoftAppPassword) problems.push(`MicrosoftAppPassword is required when MicrosoftAppType is ${e.MicrosoftAppType} (or use UserAssignedMSI, which needs none)`);
-    if (subscriptionIds.length === 0 && !problems.some((p) => p.includes('SUBSCRIPTION'))) problems.push('AZURE_SUBSCRIPTION_ID or ACRBOT_SUBSCRIPTION_IDS is required in azure mode');
-    if (approverIds.length === 0 && !e.ACRBOT_APPROVER_GROUP) problems.push('ACRBOT_APPROVERS or ACRBOT_APPROVER_GROUP is required in azure mode: someone must be able to approve');
+    if (!e.MicrosoftAppId)
+      problems.push('MicrosoftAppId is required in azure mode (no anonymous access outside the sandbox)');
+    if (!e.MicrosoftAppType)
+      problems.push('MicrosoftAppType is required in azure mode: SingleTenant or UserAssignedMSI');
+    if ((e.MicrosoftAppType === 'SingleTenant' || e.MicrosoftAppType === 'UserAssignedMSI') && !e.MicrosoftAppTenantId)
+      problems.push(`MicrosoftAppTenantId is required when MicrosoftAppType is ${e.MicrosoftAppType}`);
+    if ((e.MicrosoftAppType === 'SingleTenant' || e.MicrosoftAppType === 'MultiTenant') && !e.MicrosoftAppPassword)
+      problems.push(
+        `MicrosoftAppPassword is required when MicrosoftAppType is ${e.MicrosoftAppType} (or use UserAssignedMSI, which needs none)`,
+      );
+    if (subscriptionIds.length === 0 && !problems.some((p) => p.includes('SUBSCRIPTION')))
+      problems.push('AZURE_SUBSCRIPTION_ID or ACRBOT_SUBSCRIPTION_IDS is required in azure mode');
+    if (approverIds.length === 0 && !e.ACRBOT_APPROVER_GROUP)
+      problems.push(
+        'ACRBOT_APPROVERS or ACRBOT_APPROVER_GROUP is required in azure mode: someone must be able to approve',
+      );
     if (allowedTenantIds.length === 0) {
       if (e.MicrosoftAppTenantId) allowedTenantIds = [e.MicrosoftAppTenantId];
       else problems.push('ACRBOT_ALLOWED_TENANTS is required in azure mode');
     }
   }
-  if (!sandbox && (e.ACRBOT_CHANNEL_OPENID_METADATA_URL || e.ACRBOT_CHANNEL_TOKEN_ISSUER)) problems.push('ACRBOT_CHANNEL_OPENID_METADATA_URL and ACRBOT_CHANNEL_TOKEN_ISSUER are test hooks and only allowed with ACRBOT_MODE=sandbox');
-  if (e.ACRBOT_APPROVAL_TTL > 24 * 3_600_000) problems.push('ACRBOT_APPROVAL_TTL can be at most 24h (requests must not wait longer for a decision)');
+  if (!sandbox && (e.ACRBOT_CHANNEL_OPENID_METADATA_URL || e.ACRBOT_CHANNEL_TOKEN_ISSUER))
+    problems.push(
+      'ACRBOT_CHANNEL_OPENID_METADATA_URL and ACRBOT_CHANNEL_TOKEN_ISSUER are test hooks and only allowed with ACRBOT_MODE=sandbox',
+    );
+  if (e.ACRBOT_APPROVAL_TTL > 24 * 3_600_000)
+    problems.push('ACRBOT_APPROVAL_TTL can be at most 24h (requests must not wait longer for a decision)');
   if (e.ACRBOT_SECRET_MAX_EXPIRY > 365 * 86_400_000) problems.push('ACRBOT_SECRET_MAX_EXPIRY can be at most 365d');
   if (problems.length) throw new ConfigError(problems);
   return {
     mode: e.ACRBOT_MODE,
     port: e.PORT,
     host: e.HOST,
-    app: { id: e.MicrosoftAppId, password: e.MicrosoftAppPassword, type: e.MicrosoftAppType ?? 'MultiTenant', tenantId: e.MicrosoftAppTenantId },
+    app: {
+      id: e.MicrosoftAppId,
+      password: e.MicrosoftAppPassword,
+      type: e.MicrosoftAppType ?? 'MultiTenant',
+      tenantId: e.MicrosoftAppTenantId,
+    },
     subscriptionIds,
     armEndpoint: e.ACRBOT_ARM_ENDPOINT,
     graphEndpoint: e.ACRBOT_GRAPH_ENDPOINT,
@@ -139,8 +220,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     approvalTtlMs: e.ACRBOT_APPROVAL_TTL,
     approverJustificationRequired: e.ACRBOT_APPROVER_JUSTIFICATION === 'required',
     secretMaxExpiryMs: e.ACRBOT_SECRET_MAX_EXPIRY,
-    storage: e.ACRBOT_STORAGE === 'memory' ? { kind: 'memory' } : { kind: 'sqlite', path: e.ACRBOT_STORAGE.slice('sqlite:'.length) },
-    channelAuth: { openIdMetadataUrl: e.ACRBOT_CHANNEL_OPENID_METADATA_URL, tokenIssuer: e.ACRBOT_CHANNEL_TOKEN_ISSUER },
+    storage:
+      e.ACRBOT_STORAGE === 'memory'
+        ? { kind: 'memory' }
+        : { kind: 'sqlite', path: e.ACRBOT_STORAGE.slice('sqlite:'.length) },
+    channelAuth: {
+      openIdMetadataUrl: e.ACRBOT_CHANNEL_OPENID_METADATA_URL,
+      tokenIssuer: e.ACRBOT_CHANNEL_TOKEN_ISSUER,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,6 +1,13 @@
 /** Durations in config and commands: `90d`, `24h`, `30m`, `45s`, `1y`, or plain seconds. */
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, y: 365 * 86_400_000 };
+const UNIT_MS: Record<string, number> = {
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+  y: 365 * 86_400_000,
+};
 
 /** Parses a duration; undefined when the text is not one. */
 export function parseDurationMs(text: string): number | undefined {

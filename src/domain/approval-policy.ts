@@ -29,16 +29,36 @@ export interface DecisionContext {
  */
 export function checkDecision(request: AccessRequest, ctx: DecisionContext): PolicyVerdict {
   if (ctx.actor.objectId.toLowerCase() === request.requester.objectId.toLowerCase()) {
-    return { allowed: false, reason: 'self', message: `You asked for request ${request.id} yourself, so someone else must approve or reject it.` };
+    return {
+      allowed: false,
+      reason: 'self',
+      message: `You asked for request ${request.id} yourself, so someone else must approve or reject it.`,
+    };
   }
   if (isExpired(request, ctx.now)) {
-    return { allowed: false, reason: 'expired', message: `Request ${request.id} expired at ${request.expiresAt}; ask the requester to make a new one.` };
+    return {
+      allowed: false,
+      reason: 'expired',
+      message: `Request ${request.id} expired at ${request.expiresAt}; ask the requester to make a new one.`,
+    };
   }
   if (!ctx.actorIsApprover) {
-    return { allowed: false, reason: 'notApprover', message: `Only approvers can decide request ${request.id}; ask a member of the approvers list or group.` };
+    return {
+      allowed: false,
+      reason: 'notApprover',
+      message: `Only approvers can decide request ${request.id}; ask a member of the approvers list or group.`,
+    };
   }
-  if (ctx.approving && ctx.approverJustificationRequired && !(ctx.justification && ctx.justification.trim().length >= 3)) {
-    return { allowed: false, reason: 'justification', message: 'Approvals need a justification here: type it in the card\'s comment box and approve again.' };
+  if (
+    ctx.approving &&
+    ctx.approverJustificationRequired &&
+    !(ctx.justification && ctx.justification.trim().length >= 3)
+  ) {
+    return {
+      allowed: false,
+      reason: 'justification',
+      message: "Approvals need a justification here: type it in the card's comment box and approve again.",
+    };
   }
   return { allowed: true };
 }

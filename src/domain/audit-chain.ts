@@ -69,7 +69,11 @@ export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
 }
 
 /** Builds the next entry of the chain. */
-export function chainEntry(event: AuditEvent, previous: { seq: number; hash: string } | undefined, ts: Date): AuditEntry {
+export function chainEntry(
+  event: AuditEvent,
+  previous: { seq: number; hash: string } | undefined,
+  ts: Date,
+): AuditEntry {
   // Only the known fields, copied: a caller's extra properties (possibly sensitive) never reach the trail.
   const partial: Omit<AuditEntry, 'hash'> = {
     actor: { objectId: event.actor.objectId, name: event.actor.name },
@@ -88,7 +92,8 @@ export function chainEntry(event: AuditEvent, previous: { seq: number; hash: str
 }
 
 /** Result of verifying a chain. */
-export type ChainVerdict = { intact: true; count: number } | { intact: false; count: number; brokenAtSeq: number; problem: string };
+export type ChainVerdict =
+  { intact: true; count: number } | { intact: false; count: number; brokenAtSeq: number; problem: string };
 
 /** The latest seq and hash, kept apart from the entries so a truncated tail is noticed. */
 export interface ChainHead {
@@ -107,15 +112,33 @@ export function verifyChain(entries: Iterable<AuditEntry>, head?: ChainHead): Ch
   let count = 0;
   for (const entry of entries) {
     count++;
-    if (entry.seq !== expectedSeq) return { intact: false, count, brokenAtSeq: entry.seq, problem: `expected seq ${expectedSeq}, found ${entry.seq} (an entry was deleted, inserted or reordered)` };
-    if (entry.prevHash !== prevHash) return { intact: false, count, brokenAtSeq: entry.seq, problem: 'prevHash does not match the previous entry' };
+    if (entry.seq !== expectedSeq)
+      return {
+        intact: false,
+        count,
+        brokenAtSeq: entry.seq,
+        problem: `expected seq ${expectedSeq}, found ${entry.seq} (an entry was deleted, inserted or reordered)`,
+      };
+    if (entry.prevHash !== prevHash)
+      return { intact: false, count, brokenAtSeq: entry.seq, problem: 'prevHash does not match the previous entry' };
     const { hash, ...rest } = entry;
-    if (hashEntry(rest) !== hash) return { intact: false, count, brokenAtSeq: entry.seq, problem: 'content does not match its hash (the entry was modified)' };
+    if (hashEntry(rest) !== hash)
+      return {
+        intact: false,
+        count,
+        brokenAtSeq: entry.seq,
+        problem: 'content does not match its hash (the entry was modified)',
+      };
     prevHash = hash;
     expectedSeq++;
   }
   if (head && (head.seq !== count || head.hash !== prevHash)) {
-    return { intact: false, count, brokenAtSeq: count + 1, problem: `the log ends at seq ${count} but the recorded head is seq ${head.seq} (entries were deleted from the end)` };
+    return {
+      intact: false,
+      count,
+      brokenAtSeq: count + 1,
+      problem: `the log ends at seq ${count} but the recorded head is seq ${head.seq} (entries were deleted from the end)`,
+    };
   }
   return { intact: true, count };
 }

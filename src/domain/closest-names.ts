@@ -26,5 +26,9 @@ export function closestNames(wanted: string, candidates: readonly string[], limi
     return { name, distance };
   });
   const cutoff = Math.max(3, Math.ceil(w.length / 2));
-  return scored.filter((s) => s.distance <= cutoff).sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name)).slice(0, limit).map((s) => s.name);
+  return scored
+    .filter((s) => s.distance <= cutoff)
+    .sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name))
+    .slice(0, limit)
+    .map((s) => s.name);
 }

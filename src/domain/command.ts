@@ -31,18 +31,49 @@ export type Command =
  * UPPERCASE, not `<angle brackets>`, which Teams' markdown drops as HTML.
  */
 export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example: string; description: string }> = [
-  { verb: 'grant', usage: 'grant CLUSTER REGISTRY REASON…', example: 'grant aks-prod contosoacr deploy payments-api', description: 'Give a cluster\'s identity pull access (AcrPull) to a registry, after approval.' },
-  { verb: 'secret', usage: 'secret CLUSTER REGISTRY [--namespace NS] [--name SECRET] [--kind token|sp] [--service-account SA] [--expires 90d] [--repositories A,B] REASON…', example: 'secret aks-dev contosoacr --namespace payments pull for payments-api', description: 'Create an image pull secret in a namespace from an ACR token (or a service principal).' },
-  { verb: 'status', usage: 'status REQUEST-ID', example: 'status R-7K2M9QXA', description: 'Show a request and its current state.' },
-  { verb: 'pending', usage: 'pending', example: 'pending', description: 'List requests waiting for approval (approvers).' },
-  { verb: 'audit', usage: 'audit [N | REQUEST-ID | verify]', example: 'audit 20', description: 'Read the audit trail or verify its hash chain (approvers and auditors).' },
+  {
+    verb: 'grant',
+    usage: 'grant CLUSTER REGISTRY REASON…',
+    example: 'grant aks-prod contosoacr deploy payments-api',
+    description: "Give a cluster's identity pull access (AcrPull) to a registry, after approval.",
+  },
+  {
+    verb: 'secret',
+    usage:
+      'secret CLUSTER REGISTRY [--namespace NS] [--name SECRET] [--kind token|sp] [--service-account SA] [--expires 90d] [--repositories A,B] REASON…',
+    example: 'secret aks-dev contosoacr --namespace payments pull for payments-api',
+    description: 'Create an image pull secret in a namespace from an ACR token (or a service principal).',
+  },
+  {
+    verb: 'status',
+    usage: 'status REQUEST-ID',
+    example: 'status R-7K2M9QXA',
+    description: 'Show a request and its current state.',
+  },
+  {
+    verb: 'pending',
+    usage: 'pending',
+    example: 'pending',
+    description: 'List requests waiting for approval (approvers).',
+  },
+  {
+    verb: 'audit',
+    usage: 'audit [N | REQUEST-ID | verify]',
+    example: 'audit 20',
+    description: 'Read the audit trail or verify its hash chain (approvers and auditors).',
+  },
   { verb: 'cancel', usage: 'cancel', example: 'cancel', description: 'Stop the question-and-answer in progress.' },
   { verb: 'help', usage: 'help', example: 'help', description: 'List the commands.' },
 ];
 
 const SECRET_FLAGS: Record<string, keyof SecretCommandOptions> = {
-  '--namespace': 'namespace', '-n': 'namespace', '--name': 'name', '--kind': 'kind',
-  '--service-account': 'serviceAccount', '--expires': 'expires', '--repositories': 'repositories',
+  '--namespace': 'namespace',
+  '-n': 'namespace',
+  '--name': 'name',
+  '--kind': 'kind',
+  '--service-account': 'serviceAccount',
+  '--expires': 'expires',
+  '--repositories': 'repositories',
 };
 
 function splitWords(text: string): string[] {
@@ -59,16 +90,25 @@ function parseSecret(words: string[]): Command {
   const rest: string[] = [];
   for (let i = 0; i < words.length; i++) {
     const word = words[i];
-    const [flag, inline] = word.includes('=') && word.startsWith('--') ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)] : [word, undefined];
+    const [flag, inline] =
+      word.includes('=') && word.startsWith('--')
+        ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]
+        : [word, undefined];
     const key = SECRET_FLAGS[flag.toLowerCase()];
     if (key) {
       const value = inline ?? words[++i];
       if (!value || value.startsWith('--')) {
-        throw new UserFacingError('validation.option', `${flag} needs a value, e.g. ${flag} ${key === 'kind' ? 'token' : key === 'expires' ? '90d' : 'payments'}.`);
+        throw new UserFacingError(
+          'validation.option',
+          `${flag} needs a value, e.g. ${flag} ${key === 'kind' ? 'token' : key === 'expires' ? '90d' : 'payments'}.`,
+        );
       }
       options[key] = value;
     } else if (word.startsWith('--')) {
-      throw new UserFacingError('validation.option', `Unknown option ${flag}. The secret command takes --namespace, --name, --kind, --service-account, --expires and --repositories.`);
+      throw new UserFacingError(
+        'validation.option',
+        `Unknown option ${flag}. The secret command takes --namespace, --name, --kind, --service-account, --expires and --repositories.`,
+      );
     } else {
       rest.push(word);
     }
@@ -81,13 +121,23 @@ export function parseCommand(text: string): Command {
   const words = splitWords(text);
   const verb = (words.shift() ?? 'help').toLowerCase();
   switch (verb) {
-    case 'help': case '?': return { verb: 'help' };
-    case 'grant': return { verb: 'grant', ...positionals(words) };
-    case 'secret': return parseSecret(words);
-    case 'status': return { verb: 'status', requestId: words[0] };
-    case 'pending': return { verb: 'pending' };
-    case 'audit': return { verb: 'audit', argument: words[0] };
-    case 'cancel': case 'stop': return { verb: 'cancel' };
-    default: return { verb: 'unknown', word: verb.slice(0, 40) };
+    case 'help':
+    case '?':
+      return { verb: 'help' };
+    case 'grant':
+      return { verb: 'grant', ...positionals(words) };
+    case 'secret':
+      return parseSecret(words);
+    case 'status':
+      return { verb: 'status', requestId: words[0] };
+    case 'pending':
+      return { verb: 'pending' };
+    case 'audit':
+      return { verb: 'audit', argument: words[0] };
+    case 'cancel':
+    case 'stop':
+      return { verb: 'cancel' };
+    default:
+      return { verb: 'unknown', word: verb.slice(0, 40) };
   }
 }

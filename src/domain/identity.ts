@@ -20,13 +20,23 @@ export function choosePullIdentity(cluster: ClusterInfo): PullIdentity {
   const type = cluster.identity.identityType?.toLowerCase();
   if (type === 'systemassigned' || type === 'userassigned') {
     if (!cluster.identity.kubeletObjectId) {
-      throw new UserFacingError('cluster.noKubeletIdentity', `Cluster ${cluster.name} uses a managed identity but Azure reports no kubelet identity for it; check the cluster's provisioning state (az aks show -n ${cluster.name}) and try again.`);
+      throw new UserFacingError(
+        'cluster.noKubeletIdentity',
+        `Cluster ${cluster.name} uses a managed identity but Azure reports no kubelet identity for it; check the cluster's provisioning state (az aks show -n ${cluster.name}) and try again.`,
+      );
     }
-    return { kind: 'kubelet', objectId: cluster.identity.kubeletObjectId, description: `kubelet managed identity (${type === 'systemassigned' ? 'system-assigned cluster' : 'user-assigned cluster'})` };
+    return {
+      kind: 'kubelet',
+      objectId: cluster.identity.kubeletObjectId,
+      description: `kubelet managed identity (${type === 'systemassigned' ? 'system-assigned cluster' : 'user-assigned cluster'})`,
+    };
   }
   const clientId = cluster.identity.servicePrincipalClientId;
   if (clientId && clientId.toLowerCase() !== 'msi') {
     return { kind: 'servicePrincipal', appId: clientId, description: 'cluster service principal' };
   }
-  throw new UserFacingError('cluster.noIdentity', `Cluster ${cluster.name} has neither a managed identity nor a service principal, so it cannot be granted pull access; use the secret command instead.`);
+  throw new UserFacingError(
+    'cluster.noIdentity',
+    `Cluster ${cluster.name} has neither a managed identity nor a service principal, so it cannot be granted pull access; use the secret command instead.`,
+  );
 }

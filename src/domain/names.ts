@@ -13,8 +13,7 @@ export type ClusterRef =
 
 /** How the user named a registry. */
 export type RegistryRef =
-  | { kind: 'name'; name: string }
-  | { kind: 'id'; subscriptionId: string; resourceGroup: string; name: string };
+  { kind: 'name'; name: string } | { kind: 'id'; subscriptionId: string; resourceGroup: string; name: string };
 
 const REGISTRY_NAME = /^[a-zA-Z0-9]{5,50}$/;
 /** AKS: 1–63 letters, digits, `-` and `_`, starting and ending with a letter or digit. */
@@ -31,7 +30,11 @@ function invalid(what: string, value: string, rule: string): UserFacingError {
 /** Validates a registry name (5–50 letters and digits). */
 export function checkRegistryName(name: string): string {
   if (!REGISTRY_NAME.test(name)) {
-    throw invalid('registry name', name, 'use 5–50 letters and digits, e.g. contosoacr, or the registry\'s full resource id.');
+    throw invalid(
+      'registry name',
+      name,
+      "use 5–50 letters and digits, e.g. contosoacr, or the registry's full resource id.",
+    );
   }
   return name;
 }
@@ -39,7 +42,11 @@ export function checkRegistryName(name: string): string {
 /** Validates an AKS cluster name. */
 export function checkClusterName(name: string): string {
   if (!CLUSTER_NAME.test(name)) {
-    throw invalid('cluster name', name, 'use 1–63 letters, digits, hyphens and underscores, starting and ending with a letter or digit (e.g. aks-prod), "resourceGroup/name", or the full resource id.');
+    throw invalid(
+      'cluster name',
+      name,
+      'use 1–63 letters, digits, hyphens and underscores, starting and ending with a letter or digit (e.g. aks-prod), "resourceGroup/name", or the full resource id.',
+    );
   }
   return name;
 }
@@ -65,16 +72,35 @@ function emptyError(what: string, example: string): UserFacingError {
 export function parseClusterRef(input: string): ClusterRef {
   const text = input.trim();
   if (!text) throw emptyError('cluster', 'aks-prod');
-  if (text.includes('..') || text.includes('#')) throw invalid('cluster', text, '".." and "#" are never part of a name; use name, resourceGroup/name, or the full resource id.');
+  if (text.includes('..') || text.includes('#'))
+    throw invalid(
+      'cluster',
+      text,
+      '".." and "#" are never part of a name; use name, resourceGroup/name, or the full resource id.',
+    );
   if (text.startsWith('/')) {
     const id = parseResourceId(text);
-    if (!id || id.provider.toLowerCase() !== 'microsoft.containerservice' || id.type.toLowerCase() !== 'managedclusters') {
-      throw invalid('AKS resource id', text, 'expected /subscriptions/SUBSCRIPTION/resourceGroups/GROUP/providers/Microsoft.ContainerService/managedClusters/NAME.');
+    if (
+      !id ||
+      id.provider.toLowerCase() !== 'microsoft.containerservice' ||
+      id.type.toLowerCase() !== 'managedclusters'
+    ) {
+      throw invalid(
+        'AKS resource id',
+        text,
+        'expected /subscriptions/SUBSCRIPTION/resourceGroups/GROUP/providers/Microsoft.ContainerService/managedClusters/NAME.',
+      );
     }
-    return { kind: 'id', subscriptionId: checkSubscription(id.subscriptionId), resourceGroup: checkResourceGroup(id.resourceGroup), name: checkClusterName(id.name) };
+    return {
+      kind: 'id',
+      subscriptionId: checkSubscription(id.subscriptionId),
+      resourceGroup: checkResourceGroup(id.resourceGroup),
+      name: checkClusterName(id.name),
+    };
   }
   const parts = text.split('/');
-  if (parts.length === 2) return { kind: 'groupAndName', resourceGroup: checkResourceGroup(parts[0]), name: checkClusterName(parts[1]) };
+  if (parts.length === 2)
+    return { kind: 'groupAndName', resourceGroup: checkResourceGroup(parts[0]), name: checkClusterName(parts[1]) };
   if (parts.length > 2) throw invalid('cluster', text, 'use name, resourceGroup/name, or the full resource id.');
   return { kind: 'name', name: checkClusterName(text) };
 }
@@ -86,9 +112,18 @@ export function parseRegistryRef(input: string): RegistryRef {
   if (text.startsWith('/')) {
     const id = parseResourceId(text);
     if (!id || id.provider.toLowerCase() !== 'microsoft.containerregistry' || id.type.toLowerCase() !== 'registries') {
-      throw invalid('ACR resource id', text, 'expected /subscriptions/SUBSCRIPTION/resourceGroups/GROUP/providers/Microsoft.ContainerRegistry/registries/NAME.');
+      throw invalid(
+        'ACR resource id',
+        text,
+        'expected /subscriptions/SUBSCRIPTION/resourceGroups/GROUP/providers/Microsoft.ContainerRegistry/registries/NAME.',
+      );
     }
-    return { kind: 'id', subscriptionId: checkSubscription(id.subscriptionId), resourceGroup: checkResourceGroup(id.resourceGroup), name: checkRegistryName(id.name) };
+    return {
+      kind: 'id',
+      subscriptionId: checkSubscription(id.subscriptionId),
+      resourceGroup: checkResourceGroup(id.resourceGroup),
+      name: checkRegistryName(id.name),
+    };
   }
   return { kind: 'name', name: checkRegistryName(text) };
 }

@@ -26,7 +26,13 @@ export interface RoleAssignmentPort {
   /** Assignments of `principalId` at or above `scope`. */
   listForPrincipal(scope: string, principalId: string): Promise<RoleAssignmentInfo[]>;
   /** PUT with a deterministic name and principalType ServicePrincipal. Throws {@link AzureWriteError}. */
-  create(input: { scope: string; name: string; roleDefinitionGuid: string; principalId: string; subscriptionId: string }): Promise<WriteResult>;
+  create(input: {
+    scope: string;
+    name: string;
+    roleDefinitionGuid: string;
+    principalId: string;
+    subscriptionId: string;
+  }): Promise<WriteResult>;
   /** Whether the bot's own identity may write role assignments on `scope`. */
   canAssignRoles(scope: string): Promise<boolean>;
   /** Deletes an assignment by name; a missing one is fine. */
@@ -43,7 +49,12 @@ export interface DirectoryPort {
 
 /** A failure from Azure the flows understand, by code (never by message text). */
 export class AzureWriteError extends Error {
-  constructor(readonly code: string, readonly statusCode: number | undefined, message: string, readonly requestId?: string) {
+  constructor(
+    readonly code: string,
+    readonly statusCode: number | undefined,
+    message: string,
+    readonly requestId?: string,
+  ) {
     super(message);
     this.name = 'AzureWriteError';
   }
@@ -98,13 +109,31 @@ export interface Clock {
 /** ACR repository-scoped tokens (secret flow, kind `token`). */
 export interface RegistryTokenPort {
   /** Scope map id for the given repositories (created if needed), or the built-in `_repositories_pull` when none. */
-  scopeMapFor(registry: { id: string; subscriptionId: string; resourceGroup: string; name: string }, scopeMapName: string, repositories: string[]): Promise<{ id: string; created: boolean; requestId?: string }>;
+  scopeMapFor(
+    registry: { id: string; subscriptionId: string; resourceGroup: string; name: string },
+    scopeMapName: string,
+    repositories: string[],
+  ): Promise<{ id: string; created: boolean; requestId?: string }>;
   /** PUT the token (replacing one of the same name). */
-  createToken(registry: { subscriptionId: string; resourceGroup: string; name: string }, tokenName: string, scopeMapId: string): Promise<WriteResult>;
+  createToken(
+    registry: { subscriptionId: string; resourceGroup: string; name: string },
+    tokenName: string,
+    scopeMapId: string,
+  ): Promise<WriteResult>;
   /** generateCredentials for password1 with an expiry; the password is returned once. */
-  generatePassword(registry: { subscriptionId: string; resourceGroup: string; name: string }, tokenId: string, expiresAt: string): Promise<{ username: string; password: import('./secret-value').SecretValue; requestId?: string }>;
-  deleteToken(registry: { subscriptionId: string; resourceGroup: string; name: string }, tokenName: string): Promise<void>;
-  deleteScopeMap(registry: { subscriptionId: string; resourceGroup: string; name: string }, scopeMapName: string): Promise<void>;
+  generatePassword(
+    registry: { subscriptionId: string; resourceGroup: string; name: string },
+    tokenId: string,
+    expiresAt: string,
+  ): Promise<{ username: string; password: import('./secret-value').SecretValue; requestId?: string }>;
+  deleteToken(
+    registry: { subscriptionId: string; resourceGroup: string; name: string },
+    tokenName: string,
+  ): Promise<void>;
+  deleteScopeMap(
+    registry: { subscriptionId: string; resourceGroup: string; name: string },
+    scopeMapName: string,
+  ): Promise<void>;
 }
 
 /** Entra applications and service principals (secret flow, kind `sp`). */
@@ -116,7 +145,10 @@ export interface ServicePrincipalPort {
   createApplication(displayName: string): Promise<{ id: string; appId: string; requestId?: string }>;
   /** Retries while a new application is not yet replicated. */
   createServicePrincipal(appId: string): Promise<{ id: string; requestId?: string }>;
-  addPassword(applicationId: string, endDateTime: string): Promise<{ keyId: string; secret: import('./secret-value').SecretValue; requestId?: string }>;
+  addPassword(
+    applicationId: string,
+    endDateTime: string,
+  ): Promise<{ keyId: string; secret: import('./secret-value').SecretValue; requestId?: string }>;
   deleteApplication(applicationId: string): Promise<void>;
 }
 
@@ -134,12 +166,31 @@ export interface SecretWriteResult {
 /** The Kubernetes side of the secret flow. */
 export interface PullSecretPort {
   /** Credentials for the cluster's API server (listClusterUserCredential; Entra token on AAD clusters). */
-  access(cluster: { id: string; subscriptionId: string; resourceGroup: string; name: string; aadEnabled: boolean }): Promise<ClusterAccess>;
+  access(cluster: {
+    id: string;
+    subscriptionId: string;
+    resourceGroup: string;
+    name: string;
+    aadEnabled: boolean;
+  }): Promise<ClusterAccess>;
   /**
    * Checks before any credential exists: namespace present, secret absent or acrbot's own,
    * service account present. Returns the credential reference of an acrbot secret being replaced.
    */
-  precheck(access: ClusterAccess, input: { namespace: string; secretName: string; serviceAccount?: string }): Promise<{ previousCredential?: string }>;
+  precheck(
+    access: ClusterAccess,
+    input: { namespace: string; secretName: string; serviceAccount?: string },
+  ): Promise<{ previousCredential?: string }>;
   /** Creates or replaces the secret and links it to the service account. */
-  write(access: ClusterAccess, input: { namespace: string; secretName: string; dockerConfigJson: string; labels: Record<string, string>; annotations: Record<string, string>; serviceAccount?: string }): Promise<SecretWriteResult>;
+  write(
+    access: ClusterAccess,
+    input: {
+      namespace: string;
+      secretName: string;
+      dockerConfigJson: string;
+      labels: Record<string, string>;
+      annotations: Record<string, string>;
+      serviceAccount?: string;
+    },
+  ): Promise<SecretWriteResult>;
 }

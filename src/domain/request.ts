@@ -81,13 +81,20 @@ export const FINAL_STATES: readonly RequestState[] = ['succeeded', 'failed', 're
 export function describeState(request: AccessRequest): string {
   const by = request.decision ? ` by ${request.decision.by.name}` : '';
   switch (request.state) {
-    case 'pending': return 'waiting for approval';
-    case 'approved': return `approved${by}`;
-    case 'executing': return `approved${by}, running now`;
-    case 'succeeded': return `approved${by} and done`;
-    case 'failed': return `approved${by}, but it failed`;
-    case 'rejected': return `rejected${by}`;
-    case 'expired': return 'expired without a decision';
+    case 'pending':
+      return 'waiting for approval';
+    case 'approved':
+      return `approved${by}`;
+    case 'executing':
+      return `approved${by}, running now`;
+    case 'succeeded':
+      return `approved${by} and done`;
+    case 'failed':
+      return `approved${by}, but it failed`;
+    case 'rejected':
+      return `rejected${by}`;
+    case 'expired':
+      return 'expired without a decision';
   }
 }
 
@@ -98,14 +105,25 @@ export function describeState(request: AccessRequest): string {
  */
 export function transition(request: AccessRequest, event: RequestEvent): AccessRequest {
   if (!ALLOWED[event.type].includes(request.state)) {
-    throw new UserFacingError('request.alreadyDecided', `Request ${request.id} is already ${describeState(request)}; nothing was changed.`);
+    throw new UserFacingError(
+      'request.alreadyDecided',
+      `Request ${request.id} is already ${describeState(request)}; nothing was changed.`,
+    );
   }
   const base = { ...request, version: request.version + 1, updatedAt: event.at.toISOString() };
   switch (event.type) {
     case 'approve':
-      return { ...base, state: 'approved', decision: { by: event.by, at: event.at.toISOString(), approved: true, reason: event.reason } };
+      return {
+        ...base,
+        state: 'approved',
+        decision: { by: event.by, at: event.at.toISOString(), approved: true, reason: event.reason },
+      };
     case 'reject':
-      return { ...base, state: 'rejected', decision: { by: event.by, at: event.at.toISOString(), approved: false, reason: event.reason } };
+      return {
+        ...base,
+        state: 'rejected',
+        decision: { by: event.by, at: event.at.toISOString(), approved: false, reason: event.reason },
+      };
     case 'expire':
       return { ...base, state: 'expired' };
     case 'start':

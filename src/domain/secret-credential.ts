@@ -6,8 +6,20 @@ import { createHash } from 'node:crypto';
 
 /** A credential acrbot created. */
 export type CredentialRef =
-  | { kind: 'token'; subscriptionId: string; resourceGroup: string; registry: string; tokenName: string; scopeMapName?: string }
-  | { kind: 'sp'; applicationId: string; appId: string; roleAssignment?: { scope: string; name: string; subscriptionId: string } };
+  | {
+      kind: 'token';
+      subscriptionId: string;
+      resourceGroup: string;
+      registry: string;
+      tokenName: string;
+      scopeMapName?: string;
+    }
+  | {
+      kind: 'sp';
+      applicationId: string;
+      appId: string;
+      roleAssignment?: { scope: string; name: string; subscriptionId: string };
+    };
 
 /** Serialises a reference for the outcome and the secret's annotation. */
 export function encodeCredentialRef(ref: CredentialRef): string {

@@ -16,7 +16,12 @@ export interface SecretOptions {
 }
 
 /** Defaults: namespace `default`, secret `acr-auth`, kind `token`, 90 days. */
-export const SECRET_DEFAULTS = { namespace: 'default', secretName: 'acr-auth', kind: 'token' as const, expiresInMs: 90 * 86_400_000 };
+export const SECRET_DEFAULTS = {
+  namespace: 'default',
+  secretName: 'acr-auth',
+  kind: 'token' as const,
+  expiresInMs: 90 * 86_400_000,
+};
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -34,24 +39,63 @@ export function parseExpiry(text: string, maxMs: number): number {
   const m = DURATION.exec(text.trim());
   if (!m || Number(m[1]) === 0) throw bad('expiry', text, 'use a number and a unit, e.g. 30d, 12w, 1y or 48h.');
   const ms = Number(m[1]) * UNIT_MS[m[2].toLowerCase()];
-  if (ms > maxMs) throw new UserFacingError('validation.option', `--expires ${text} is longer than the maximum of ${Math.round(maxMs / 86_400_000)} days; choose a shorter expiry (credentials should be rotated).`);
+  if (ms > maxMs)
+    throw new UserFacingError(
+      'validation.option',
+      `--expires ${text} is longer than the maximum of ${Math.round(maxMs / 86_400_000)} days; choose a shorter expiry (credentials should be rotated).`,
+    );
   if (ms < 3_600_000) throw bad('expiry', text, 'at least 1h.');
   return ms;
 }
 
 /** Validates the typed options and applies the defaults. */
-export function checkSecretOptions(input: { namespace?: string; name?: string; kind?: string; serviceAccount?: string; expires?: string; repositories?: string }, maxExpiryMs: number): SecretOptions {
+export function checkSecretOptions(
+  input: {
+    namespace?: string;
+    name?: string;
+    kind?: string;
+    serviceAccount?: string;
+    expires?: string;
+    repositories?: string;
+  },
+  maxExpiryMs: number,
+): SecretOptions {
   const namespace = input.namespace ?? SECRET_DEFAULTS.namespace;
-  if (!DNS_LABEL.test(namespace)) throw bad('namespace', namespace, 'lowercase letters, digits and "-", at most 63 characters (a pull secret must live in the workload\'s namespace).');
+  if (!DNS_LABEL.test(namespace))
+    throw bad(
+      'namespace',
+      namespace,
+      'lowercase letters, digits and "-", at most 63 characters (a pull secret must live in the workload\'s namespace).',
+    );
   const secretName = input.name ?? SECRET_DEFAULTS.secretName;
-  if (!DNS_SUBDOMAIN.test(secretName)) throw bad('secret name', secretName, 'lowercase letters, digits, "-" and ".", e.g. acr-auth.');
+  if (!DNS_SUBDOMAIN.test(secretName))
+    throw bad('secret name', secretName, 'lowercase letters, digits, "-" and ".", e.g. acr-auth.');
   const kind = (input.kind ?? SECRET_DEFAULTS.kind).toLowerCase();
-  if (kind !== 'token' && kind !== 'sp') throw bad('--kind', input.kind ?? '', 'use "token" (an ACR repository-scoped token, the default) or "sp" (a service principal).');
-  if (input.serviceAccount !== undefined && !DNS_SUBDOMAIN.test(input.serviceAccount)) throw bad('service account', input.serviceAccount, 'lowercase letters, digits, "-" and ".", e.g. default.');
-  const repositories = (input.repositories ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+  if (kind !== 'token' && kind !== 'sp')
+    throw bad(
+      '--kind',
+      input.kind ?? '',
+      'use "token" (an ACR repository-scoped token, the default) or "sp" (a service principal).',
+    );
+  if (input.serviceAccount !== undefined && !DNS_SUBDOMAIN.test(input.serviceAccount))
+    throw bad('service account', input.serviceAccount, 'lowercase letters, digits, "-" and ".", e.g. default.');
+  const repositories = (input.repositories ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   for (const r of repositories) if (!REPOSITORY.test(r)) throw bad('repository', r, 'lowercase path like team/app.');
-  if (repositories.length > 0 && kind === 'sp') throw new UserFacingError('validation.option', '--repositories works with --kind token only: a service principal with AcrPull can pull every repository of the registry.');
-  if (repositories.length > 20) throw new UserFacingError('validation.option', 'At most 20 repositories per secret; use fewer or leave --repositories out to pull all.');
-  const expiresInMs = input.expires ? parseExpiry(input.expires, maxExpiryMs) : Math.min(SECRET_DEFAULTS.expiresInMs, maxExpiryMs);
+  if (repositories.length > 0 && kind === 'sp')
+    throw new UserFacingError(
+      'validation.option',
+      '--repositories works with --kind token only: a service principal with AcrPull can pull every repository of the registry.',
+    );
+  if (repositories.length > 20)
+    throw new UserFacingError(
+      'validation.option',
+      'At most 20 repositories per secret; use fewer or leave --repositories out to pull all.',
+    );
+  const expiresInMs = input.expires
+    ? parseExpiry(input.expires, maxExpiryMs)
+    : Math.min(SECRET_DEFAULTS.expiresInMs, maxExpiryMs);
   return { namespace, secretName, kind, serviceAccount: input.serviceAccount, expiresInMs, repositories };
 }

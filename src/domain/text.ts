@@ -16,7 +16,10 @@ const SECRET_PATTERNS: RegExp[] = [
 
 /** Collapses whitespace (CR/LF included) so user text cannot forge lines in logs or cards. */
 export function singleLine(text: string): string {
-  return text.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+  return text
+    .replace(/[\r\n\t\u2028\u2029]+/g, ' ')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
 }
 
 /** True when the text looks like it carries a credential. */
@@ -31,13 +34,22 @@ export function looksLikeSecret(text: string): boolean {
 export function checkReason(raw: string | undefined, what = 'reason'): string {
   const text = singleLine(raw ?? '');
   if (text.length < REASON_LIMITS.min) {
-    throw new UserFacingError('validation.reason', `A ${what} of at least ${REASON_LIMITS.min} characters is required: say why the access is needed, e.g. "deploy payments-api to prod".`);
+    throw new UserFacingError(
+      'validation.reason',
+      `A ${what} of at least ${REASON_LIMITS.min} characters is required: say why the access is needed, e.g. "deploy payments-api to prod".`,
+    );
   }
   if (text.length > REASON_LIMITS.max) {
-    throw new UserFacingError('validation.reason', `The ${what} is ${text.length} characters long; keep it under ${REASON_LIMITS.max}.`);
+    throw new UserFacingError(
+      'validation.reason',
+      `The ${what} is ${text.length} characters long; keep it under ${REASON_LIMITS.max}.`,
+    );
   }
   if (looksLikeSecret(text)) {
-    throw new UserFacingError('validation.secret', `The ${what} looks like it contains a credential (a token, key or password). Remove it and try again; never paste secrets in chat.`);
+    throw new UserFacingError(
+      'validation.secret',
+      `The ${what} looks like it contains a credential (a token, key or password). Remove it and try again; never paste secrets in chat.`,
+    );
   }
   return text;
 }

@@ -32,13 +32,23 @@ export async function assignRole(
     try {
       const result = await port.create(input);
       if (result.requestId) requestIds.push(result.requestId);
-      await ctx.audit({ action: 'azure.write.roleAssignment', outcome: 'created', targetIds: [result.id], correlationIds: requestIds });
+      await ctx.audit({
+        action: 'azure.write.roleAssignment',
+        outcome: 'created',
+        targetIds: [result.id],
+        correlationIds: requestIds,
+      });
       return { id: result.id, alreadyExisted: false, requestIds };
     } catch (err) {
       if (!(err instanceof AzureWriteError)) throw err;
       if (err.requestId) requestIds.push(err.requestId);
       if (err.code === 'RoleAssignmentExists') {
-        await ctx.audit({ action: 'azure.write.roleAssignment', outcome: 'alreadyExists', targetIds: [input.scope], correlationIds: requestIds });
+        await ctx.audit({
+          action: 'azure.write.roleAssignment',
+          outcome: 'alreadyExists',
+          targetIds: [input.scope],
+          correlationIds: requestIds,
+        });
         return { alreadyExisted: true, requestIds };
       }
       if (err.code === 'PrincipalNotFound' && attempt < retry.delaysMs.length) {
@@ -46,7 +56,12 @@ export async function assignRole(
         await retry.sleep(retry.delaysMs[attempt]);
         continue;
       }
-      await ctx.audit({ action: 'azure.write.roleAssignment', outcome: `failed:${err.code}`, targetIds: [input.scope], correlationIds: requestIds });
+      await ctx.audit({
+        action: 'azure.write.roleAssignment',
+        outcome: `failed:${err.code}`,
+        targetIds: [input.scope],
+        correlationIds: requestIds,
+      });
       throw err;
     }
   }

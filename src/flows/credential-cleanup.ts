@@ -15,25 +15,44 @@ function pendingRefs(text: string | undefined): CredentialRef[] {
   if (!text) return [];
   try {
     const parsed = JSON.parse(text) as unknown;
-    return (Array.isArray(parsed) ? parsed : [parsed]).map((r) => decodeCredentialRef(JSON.stringify(r))).filter((r): r is CredentialRef => r !== undefined);
+    return (Array.isArray(parsed) ? parsed : [parsed])
+      .map((r) => decodeCredentialRef(JSON.stringify(r)))
+      .filter((r): r is CredentialRef => r !== undefined);
   } catch {
     return [];
   }
 }
 
 /** Retries pending credential clean-ups; returns how many requests were cleaned. */
-export async function retryPendingCleanups(store: RequestStore, audit: AuditLog, ports: SecretRunnerPorts, clock: Clock, log: Logger): Promise<number> {
+export async function retryPendingCleanups(
+  store: RequestStore,
+  audit: AuditLog,
+  ports: SecretRunnerPorts,
+  clock: Clock,
+  log: Logger,
+): Promise<number> {
   let cleaned = 0;
   for (const request of await store.listByState(['failed'], 1000)) {
     if (request.outcome?.cleanup !== 'pending') continue;
     try {
       for (const ref of pendingRefs(request.outcome.credentialRef).reverse()) await deleteCredential(ports, ref);
-      await audit.append({ actor: { objectId: 'acrbot', name: 'acrbot' }, tenantId: request.tenantId, action: 'credential.cleanup', requestId: request.id, targetIds: [request.plan.registry.id], outcome: 'deleted', detail: 'retried after an earlier failure' });
+      await audit.append({
+        actor: { objectId: 'acrbot', name: 'acrbot' },
+        tenantId: request.tenantId,
+        action: 'credential.cleanup',
+        requestId: request.id,
+        targetIds: [request.plan.registry.id],
+        outcome: 'deleted',
+        detail: 'retried after an earlier failure',
+      });
       await store.update(transition(request, { type: 'cleanedUp', at: clock.now() }));
       cleaned++;
     } catch (err) {
       if (err instanceof VersionConflictError) continue;
-      log.warn({ requestId: request.id, err: { message: (err as Error).message } }, 'credential clean-up still failing; will retry at next start');
+      log.warn(
+        { requestId: request.id, err: { message: (err as Error).message } },
+        'credential clean-up still failing; will retry at next start',
+      );
     }
   }
   return cleaned;

@@ -80,9 +80,23 @@ export class Executor {
     const record = (event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail' | 'correlationIds'>) =>
       this.audit.append({ ...event, actor: ACRBOT_ACTOR, tenantId, requestId }).then(() => undefined);
     try {
-      await record({ action: resumed ? 'execution.resumed' : 'execution.started', outcome: 'executing', targetIds: targets });
+      await record({
+        action: resumed ? 'execution.resumed' : 'execution.started',
+        outcome: 'executing',
+        targetIds: targets,
+      });
     } catch {
-      await this.save(request, { type: 'fail', at: this.clock.now(), outcome: { summary: 'Not started', azureRequestIds: [], error: 'The audit log could not be written, so acrbot made no change in Azure; try again once the bot\'s storage is healthy.', errorCode: 'audit.unavailable' } });
+      await this.save(request, {
+        type: 'fail',
+        at: this.clock.now(),
+        outcome: {
+          summary: 'Not started',
+          azureRequestIds: [],
+          error:
+            "The audit log could not be written, so acrbot made no change in Azure; try again once the bot's storage is healthy.",
+          errorCode: 'audit.unavailable',
+        },
+      });
       return;
     }
     if (!resumed) {
@@ -97,10 +111,20 @@ export class Executor {
       event = { type: 'succeed', at: this.clock.now(), outcome };
     } catch (err) {
       event = { type: 'fail', at: this.clock.now(), outcome: failureOutcome(err, requestId) };
-      if (!isUserFacing(err) && !(err instanceof RunFailure)) this.log.error({ err: { message: (err as Error).message, code: (err as { code?: string }).code }, requestId }, 'execution failed unexpectedly');
+      if (!isUserFacing(err) && !(err instanceof RunFailure))
+        this.log.error(
+          { err: { message: (err as Error).message, code: (err as { code?: string }).code }, requestId },
+          'execution failed unexpectedly',
+        );
     }
     try {
-      await record({ action: event.type === 'succeed' ? 'request.succeeded' : 'request.failed', outcome: event.type === 'succeed' ? 'succeeded' : 'failed', targetIds: targets, detail: event.outcome.error ?? event.outcome.summary, correlationIds: event.outcome.azureRequestIds });
+      await record({
+        action: event.type === 'succeed' ? 'request.succeeded' : 'request.failed',
+        outcome: event.type === 'succeed' ? 'succeeded' : 'failed',
+        targetIds: targets,
+        detail: event.outcome.error ?? event.outcome.summary,
+        correlationIds: event.outcome.azureRequestIds,
+      });
     } catch {
       this.log.error({ requestId }, 'audit write failed after execution');
     }
@@ -118,7 +142,11 @@ export class Executor {
       }
       throw err;
     }
-    await this.notifier.requestChanged(next).catch((err) => this.log.warn({ err: { message: (err as Error).message }, requestId: request.id }, 'card update failed'));
+    await this.notifier
+      .requestChanged(next)
+      .catch((err) =>
+        this.log.warn({ err: { message: (err as Error).message }, requestId: request.id }, 'card update failed'),
+      );
     return next;
   }
 }
@@ -126,5 +154,10 @@ export class Executor {
 function failureOutcome(err: unknown, requestId: string): Outcome {
   if (err instanceof RunFailure) return err.outcome;
   if (isUserFacing(err)) return { summary: 'Failed', azureRequestIds: [], error: err.message, errorCode: err.code };
-  return { summary: 'Failed', azureRequestIds: [], error: `Something unexpected went wrong; the platform team can find the details in the bot's logs under request ${requestId}.`, errorCode: 'internal' };
+  return {
+    summary: 'Failed',
+    azureRequestIds: [],
+    error: `Something unexpected went wrong; the platform team can find the details in the bot's logs under request ${requestId}.`,
+    errorCode: 'internal',
+  };
 }

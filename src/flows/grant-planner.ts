@@ -15,8 +15,7 @@ import type { ResourceResolver } from './resource-resolver';
 
 /** The planner's answer. */
 export type GrantPlanResult =
-  | { status: 'planned'; plan: GrantPlan }
-  | { status: 'alreadyGranted'; plan: GrantPlan; existing: RoleAssignmentInfo };
+  { status: 'planned'; plan: GrantPlan } | { status: 'alreadyGranted'; plan: GrantPlan; existing: RoleAssignmentInfo };
 
 /** The sentence users see when the bot itself may not write role assignments on a registry. */
 export function missingRoleWriteMessage(registryName: string, registryId: string): string {
@@ -35,33 +34,50 @@ export class GrantPlanner {
   async plan(clusterText: string, registryText: string): Promise<GrantPlanResult> {
     const clusterRef = parseClusterRef(clusterText);
     const registryRef = parseRegistryRef(registryText);
-    const [cluster, registry] = await Promise.all([this.resolver.resolveCluster(clusterRef), this.resolver.resolveRegistry(registryRef)]);
+    const [cluster, registry] = await Promise.all([
+      this.resolver.resolveCluster(clusterRef),
+      this.resolver.resolveRegistry(registryRef),
+    ]);
     const identity = await this.resolveIdentity(cluster);
     const plan = buildGrantPlan(cluster, registry, identity);
     // Existing access first: a re-run on a granted pair then costs three reads and no permission check.
     const existing = await this.findExisting(plan.scope, identity.objectId, registry.roleAssignmentMode);
     if (existing) return { status: 'alreadyGranted', plan, existing };
     const allowed = await this.roleAssignments.canAssignRoles(plan.scope);
-    if (!allowed) throw new UserFacingError('bot.cannotAssignRoles', missingRoleWriteMessage(registry.name, registry.id));
+    if (!allowed)
+      throw new UserFacingError('bot.cannotAssignRoles', missingRoleWriteMessage(registry.name, registry.id));
     return { status: 'planned', plan };
   }
 
   /** Kubelet identity directly; a service principal's app id through Graph. */
   async resolveIdentity(cluster: ClusterInfo): Promise<PlannedIdentity> {
     const chosen = choosePullIdentity(cluster);
-    if (chosen.kind === 'kubelet') return { kind: 'kubelet', objectId: chosen.objectId, description: chosen.description };
+    if (chosen.kind === 'kubelet')
+      return { kind: 'kubelet', objectId: chosen.objectId, description: chosen.description };
     const objectId = await this.directory.servicePrincipalObjectId(chosen.appId);
     if (!objectId) {
-      throw new UserFacingError('cluster.servicePrincipalNotFound', `Cluster ${cluster.name} uses service principal ${chosen.appId}, but Microsoft Graph has no service principal with that app id; the cluster's credentials may have been deleted — rotate them (az aks update-credentials) or use the secret command.`);
+      throw new UserFacingError(
+        'cluster.servicePrincipalNotFound',
+        `Cluster ${cluster.name} uses service principal ${chosen.appId}, but Microsoft Graph has no service principal with that app id; the cluster's credentials may have been deleted — rotate them (az aks update-credentials) or use the secret command.`,
+      );
     }
     return { kind: 'servicePrincipal', objectId, appId: chosen.appId, description: chosen.description };
   }
 
   /** An assignment that already lets the principal pull, at the registry or above. */
-  async findExisting(scope: string, principalId: string, mode: RoleAssignmentMode): Promise<RoleAssignmentInfo | undefined> {
+  async findExisting(
+    scope: string,
+    principalId: string,
+    mode: RoleAssignmentMode,
+  ): Promise<RoleAssignmentInfo | undefined> {
     const roles = rolesThatGrantPull(mode);
     const assignments = await this.roleAssignments.listForPrincipal(scope, principalId);
-    return assignments.find((a) => a.principalId.toLowerCase() === principalId.toLowerCase() && scopeCovers(a.scope, scope) && roles.includes(roleDefinitionGuid(a.roleDefinitionId)));
+    return assignments.find(
+      (a) =>
+        a.principalId.toLowerCase() === principalId.toLowerCase() &&
+        scopeCovers(a.scope, scope) &&
+        roles.includes(roleDefinitionGuid(a.roleDefinitionId)),
+    );
   }
 }
 
@@ -72,8 +88,20 @@ export function buildGrantPlan(cluster: ClusterInfo, registry: RegistryInfo, ide
   const name = roleAssignmentName(scope, identity.objectId, role.id);
   return {
     kind: 'grant',
-    cluster: { id: cluster.id, name: cluster.name, subscriptionId: cluster.subscriptionId, resourceGroup: cluster.resourceGroup },
-    registry: { id: registry.id, name: registry.name, subscriptionId: registry.subscriptionId, resourceGroup: registry.resourceGroup, loginServer: registry.loginServer, roleAssignmentMode: registry.roleAssignmentMode },
+    cluster: {
+      id: cluster.id,
+      name: cluster.name,
+      subscriptionId: cluster.subscriptionId,
+      resourceGroup: cluster.resourceGroup,
+    },
+    registry: {
+      id: registry.id,
+      name: registry.name,
+      subscriptionId: registry.subscriptionId,
+      resourceGroup: registry.resourceGroup,
+      loginServer: registry.loginServer,
+      roleAssignmentMode: registry.roleAssignmentMode,
+    },
     identity,
     role,
     scope,

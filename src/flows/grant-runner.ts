@@ -26,11 +26,30 @@ export class GrantRunner implements PlanRunner {
     const plan = request.plan as GrantPlan;
     await this.recheck(plan);
     try {
-      const result = await assignRole(this.roleAssignments, { scope: plan.scope, name: plan.roleAssignmentName, roleDefinitionGuid: plan.role.id, principalId: plan.identity.objectId, subscriptionId: plan.registry.subscriptionId }, { delaysMs: this.retryDelaysMs, sleep: this.sleep }, ctx);
+      const result = await assignRole(
+        this.roleAssignments,
+        {
+          scope: plan.scope,
+          name: plan.roleAssignmentName,
+          roleDefinitionGuid: plan.role.id,
+          principalId: plan.identity.objectId,
+          subscriptionId: plan.registry.subscriptionId,
+        },
+        { delaysMs: this.retryDelaysMs, sleep: this.sleep },
+        ctx,
+      );
       if (result.alreadyExisted) {
-        return { summary: `${plan.role.name} on ${plan.registry.name} was already assigned to ${plan.identity.objectId}; nothing needed to change.`, azureRequestIds: result.requestIds, alreadyPresent: true };
+        return {
+          summary: `${plan.role.name} on ${plan.registry.name} was already assigned to ${plan.identity.objectId}; nothing needed to change.`,
+          azureRequestIds: result.requestIds,
+          alreadyPresent: true,
+        };
       }
-      return { summary: `Granted ${plan.role.name} on ${plan.registry.name} to ${plan.identity.description} ${plan.identity.objectId} of cluster ${plan.cluster.name}.`, azureRequestIds: result.requestIds, createdIds: result.id ? [result.id] : [] };
+      return {
+        summary: `Granted ${plan.role.name} on ${plan.registry.name} to ${plan.identity.description} ${plan.identity.objectId} of cluster ${plan.cluster.name}.`,
+        azureRequestIds: result.requestIds,
+        createdIds: result.id ? [result.id] : [],
+      };
     } catch (err) {
       if (err instanceof AzureWriteError) throw explainWriteFailure(err, plan);
       throw err;
@@ -43,28 +62,57 @@ export class GrantRunner implements PlanRunner {
       this.azure.getCluster(plan.cluster.subscriptionId, plan.cluster.resourceGroup, plan.cluster.name),
       this.azure.getRegistry(plan.registry.subscriptionId, plan.registry.resourceGroup, plan.registry.name),
     ]);
-    if (!cluster) throw new UserFacingError('recheck.clusterGone', `Cluster ${plan.cluster.name} no longer exists, so nothing was granted.`);
-    if (!registry) throw new UserFacingError('recheck.registryGone', `Registry ${plan.registry.name} no longer exists, so nothing was granted.`);
+    if (!cluster)
+      throw new UserFacingError(
+        'recheck.clusterGone',
+        `Cluster ${plan.cluster.name} no longer exists, so nothing was granted.`,
+      );
+    if (!registry)
+      throw new UserFacingError(
+        'recheck.registryGone',
+        `Registry ${plan.registry.name} no longer exists, so nothing was granted.`,
+      );
     if (registry.roleAssignmentMode !== plan.registry.roleAssignmentMode) {
-      throw new UserFacingError('recheck.registryChanged', `Registry ${plan.registry.name} switched its permission mode to ${registry.roleAssignmentMode} since the plan was made, so nothing was granted; make a new request.`);
+      throw new UserFacingError(
+        'recheck.registryChanged',
+        `Registry ${plan.registry.name} switched its permission mode to ${registry.roleAssignmentMode} since the plan was made, so nothing was granted; make a new request.`,
+      );
     }
     const identity = await this.planner.resolveIdentity(cluster);
     if (identity.objectId.toLowerCase() !== plan.identity.objectId.toLowerCase()) {
-      throw new UserFacingError('recheck.identityChanged', `Cluster ${plan.cluster.name} now pulls with a different identity (${identity.objectId}) than the approved plan, so nothing was granted; make a new request.`);
+      throw new UserFacingError(
+        'recheck.identityChanged',
+        `Cluster ${plan.cluster.name} now pulls with a different identity (${identity.objectId}) than the approved plan, so nothing was granted; make a new request.`,
+      );
     }
   }
 }
 
 /** One plain sentence with the fix, by error code (never by message text). */
-export function explainWriteFailure(err: AzureWriteError, plan: Pick<GrantPlan, 'registry' | 'roleAssignmentName'> & { identity: { objectId: string } }): UserFacingError {
+export function explainWriteFailure(
+  err: AzureWriteError,
+  plan: Pick<GrantPlan, 'registry' | 'roleAssignmentName'> & { identity: { objectId: string } },
+): UserFacingError {
   switch (err.code) {
     case 'AuthorizationFailed':
-      return new UserFacingError('bot.cannotAssignRoles', missingRoleWriteMessage(plan.registry.name, plan.registry.id));
+      return new UserFacingError(
+        'bot.cannotAssignRoles',
+        missingRoleWriteMessage(plan.registry.name, plan.registry.id),
+      );
     case 'PrincipalNotFound':
-      return new UserFacingError('azure.principalNotFound', `Azure still does not know identity ${plan.identity.objectId} after retrying for about two minutes (directory replication); approve a new request in a few minutes.`);
+      return new UserFacingError(
+        'azure.principalNotFound',
+        `Azure still does not know identity ${plan.identity.objectId} after retrying for about two minutes (directory replication); approve a new request in a few minutes.`,
+      );
     case 'RoleAssignmentUpdateNotPermitted':
-      return new UserFacingError('azure.assignmentConflict', `A different role assignment already uses the name ${plan.roleAssignmentName} on registry ${plan.registry.name}; ask the platform team to check the registry's role assignments.`);
+      return new UserFacingError(
+        'azure.assignmentConflict',
+        `A different role assignment already uses the name ${plan.roleAssignmentName} on registry ${plan.registry.name}; ask the platform team to check the registry's role assignments.`,
+      );
     default:
-      return new UserFacingError('azure.writeFailed', `Azure refused the role assignment (${err.code}${err.statusCode ? `, HTTP ${err.statusCode}` : ''}); the platform team can look it up with Azure request id ${err.requestId ?? 'unknown'}.`);
+      return new UserFacingError(
+        'azure.writeFailed',
+        `Azure refused the role assignment (${err.code}${err.statusCode ? `, HTTP ${err.statusCode}` : ''}); the platform team can look it up with Azure request id ${err.requestId ?? 'unknown'}.`,
+      );
   }
 }

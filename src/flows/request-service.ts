@@ -45,7 +45,13 @@ export class RequestService {
   ) {}
 
   /** Records and stores a new pending request. The audit entry is written first. */
-  async create(input: { requester: Actor; tenantId: string; reason: string; plan: Plan; origin: AccessRequest['origin'] }): Promise<AccessRequest> {
+  async create(input: {
+    requester: Actor;
+    tenantId: string;
+    reason: string;
+    plan: Plan;
+    origin: AccessRequest['origin'];
+  }): Promise<AccessRequest> {
     const now = this.clock.now();
     const request: AccessRequest = {
       id: newRequestId(),
@@ -61,7 +67,15 @@ export class RequestService {
       origin: input.origin,
       sandbox: this.settings.sandbox,
     };
-    await this.record({ actor: input.requester, tenantId: input.tenantId, action: 'request.created', requestId: request.id, targetIds: targetsOf(input.plan), outcome: 'pending', detail: input.reason });
+    await this.record({
+      actor: input.requester,
+      tenantId: input.tenantId,
+      action: 'request.created',
+      requestId: request.id,
+      targetIds: targetsOf(input.plan),
+      outcome: 'pending',
+      detail: input.reason,
+    });
     await this.store.create(request);
     return request;
   }
@@ -69,7 +83,11 @@ export class RequestService {
   /** Reads a request or says it does not exist. */
   async get(id: string): Promise<AccessRequest> {
     const request = await this.store.get(id.toUpperCase());
-    if (!request) throw new UserFacingError('request.notFound', `There is no request ${id}; check the id on the plan card (it looks like R-7K2M9QXA).`);
+    if (!request)
+      throw new UserFacingError(
+        'request.notFound',
+        `There is no request ${id}; check the id on the plan card (it looks like R-7K2M9QXA).`,
+      );
     return request;
   }
 
@@ -82,7 +100,8 @@ export class RequestService {
   async isApprover(actor: Actor): Promise<boolean> {
     const id = actor.objectId.toLowerCase();
     if (this.settings.approverIds.some((a) => a.toLowerCase() === id)) return true;
-    if (this.settings.approverGroupId) return this.directory.isMemberOfGroup(actor.objectId, this.settings.approverGroupId);
+    if (this.settings.approverGroupId)
+      return this.directory.isMemberOfGroup(actor.objectId, this.settings.approverGroupId);
     return false;
   }
 
@@ -96,7 +115,12 @@ export class RequestService {
    * An approve or reject click. Identity is the caller's `aadObjectId`; the request is
    * re-read from the store, whatever the card data says (G3). Exactly one decision wins (G8).
    */
-  async decide(input: { requestId: string; acting: ActingContext; approve: boolean; reason?: string }): Promise<DecisionResult> {
+  async decide(input: {
+    requestId: string;
+    acting: ActingContext;
+    approve: boolean;
+    reason?: string;
+  }): Promise<DecisionResult> {
     const key = input.requestId.toUpperCase();
     const previous = this.decisionQueues.get(key) ?? Promise.resolve();
     const mine = previous.catch(() => undefined).then(() => this.decideNow(input));
@@ -108,37 +132,92 @@ export class RequestService {
     }
   }
 
-  private async decideNow(input: { requestId: string; acting: ActingContext; approve: boolean; reason?: string }): Promise<DecisionResult> {
+  private async decideNow(input: {
+    requestId: string;
+    acting: ActingContext;
+    approve: boolean;
+    reason?: string;
+  }): Promise<DecisionResult> {
     const request = await this.get(input.requestId);
     const { actor, tenantId } = input.acting;
     const now = this.clock.now();
     const reason = input.reason ? singleLine(input.reason).slice(0, 500) : undefined;
     if (request.state !== 'pending') {
-      return { kind: 'refused', request, reason: 'stale', message: `Request ${request.id} is already ${describeState(request)}; nothing was changed.` };
+      return {
+        kind: 'refused',
+        request,
+        reason: 'stale',
+        message: `Request ${request.id} is already ${describeState(request)}; nothing was changed.`,
+      };
     }
     if (reason && looksLikeSecret(reason)) {
-      throw new UserFacingError('validation.secret', 'The comment looks like it contains a credential (a token, key or password); remove it and click again. Never paste secrets in chat.');
+      throw new UserFacingError(
+        'validation.secret',
+        'The comment looks like it contains a credential (a token, key or password); remove it and click again. Never paste secrets in chat.',
+      );
     }
     const verdict = checkDecision(request, {
-      actor, now, approving: input.approve, justification: reason,
-      actorIsApprover: request.requester.objectId.toLowerCase() === actor.objectId.toLowerCase() ? false : await this.isApprover(actor),
+      actor,
+      now,
+      approving: input.approve,
+      justification: reason,
+      actorIsApprover:
+        request.requester.objectId.toLowerCase() === actor.objectId.toLowerCase()
+          ? false
+          : await this.isApprover(actor),
       approverJustificationRequired: this.settings.approverJustificationRequired,
     });
     if (!verdict.allowed) {
-      await this.record({ actor, tenantId, action: `approval.refused.${verdict.reason}`, requestId: request.id, targetIds: targetsOf(request.plan), outcome: 'refused', detail: verdict.message });
+      await this.record({
+        actor,
+        tenantId,
+        action: `approval.refused.${verdict.reason}`,
+        requestId: request.id,
+        targetIds: targetsOf(request.plan),
+        outcome: 'refused',
+        detail: verdict.message,
+      });
       if (verdict.reason === 'expired') await this.expire(request, now);
-      return { kind: 'refused', request: (await this.store.get(request.id)) ?? request, reason: verdict.reason, message: verdict.message };
+      return {
+        kind: 'refused',
+        request: (await this.store.get(request.id)) ?? request,
+        reason: verdict.reason,
+        message: verdict.message,
+      };
     }
-    const event: RequestEvent = input.approve ? { type: 'approve', by: actor, at: now, reason } : { type: 'reject', by: actor, at: now, reason };
+    const event: RequestEvent = input.approve
+      ? { type: 'approve', by: actor, at: now, reason }
+      : { type: 'reject', by: actor, at: now, reason };
     const next = transition(request, event);
-    await this.record({ actor, tenantId, action: input.approve ? 'request.approved' : 'request.rejected', requestId: request.id, targetIds: targetsOf(request.plan), outcome: next.state, detail: reason });
+    await this.record({
+      actor,
+      tenantId,
+      action: input.approve ? 'request.approved' : 'request.rejected',
+      requestId: request.id,
+      targetIds: targetsOf(request.plan),
+      outcome: next.state,
+      detail: reason,
+    });
     try {
       await this.store.update(next);
     } catch (err) {
       if (!(err instanceof VersionConflictError)) throw err;
       const winner = await this.get(request.id);
-      await this.record({ actor, tenantId, action: 'approval.refused.stale', requestId: request.id, targetIds: targetsOf(request.plan), outcome: 'refused', detail: `lost the race: ${describeState(winner)}` });
-      return { kind: 'refused', request: winner, reason: 'stale', message: `Request ${request.id} was already ${describeState(winner)}; your click changed nothing.` };
+      await this.record({
+        actor,
+        tenantId,
+        action: 'approval.refused.stale',
+        requestId: request.id,
+        targetIds: targetsOf(request.plan),
+        outcome: 'refused',
+        detail: `lost the race: ${describeState(winner)}`,
+      });
+      return {
+        kind: 'refused',
+        request: winner,
+        reason: 'stale',
+        message: `Request ${request.id} was already ${describeState(winner)}; your click changed nothing.`,
+      };
     }
     // The click is answered without waiting for the other copies: an approval's copies are
     // updated by the executor's first step ("executing") anyway, a rejection's right after.
@@ -158,7 +237,14 @@ export class RequestService {
 
   private async expire(request: AccessRequest, now: Date): Promise<boolean> {
     const next = transition(request, { type: 'expire', at: now });
-    await this.record({ actor: { objectId: 'acrbot', name: 'acrbot' }, tenantId: request.tenantId, action: 'request.expired', requestId: request.id, targetIds: targetsOf(request.plan), outcome: 'expired' });
+    await this.record({
+      actor: { objectId: 'acrbot', name: 'acrbot' },
+      tenantId: request.tenantId,
+      action: 'request.expired',
+      requestId: request.id,
+      targetIds: targetsOf(request.plan),
+      outcome: 'expired',
+    });
     try {
       await this.store.update(next);
     } catch (err) {
@@ -173,7 +259,10 @@ export class RequestService {
     try {
       await this.audit.append(event);
     } catch {
-      throw new UserFacingError('audit.unavailable', 'The audit log could not be written, so acrbot changed nothing; try again in a minute or ask the platform team to check the bot\'s storage.');
+      throw new UserFacingError(
+        'audit.unavailable',
+        "The audit log could not be written, so acrbot changed nothing; try again in a minute or ask the platform team to check the bot's storage.",
+      );
     }
   }
 }

@@ -28,33 +28,59 @@ export class SecretPlanner {
     const clusterRef = parseClusterRef(clusterText);
     const registryRef = parseRegistryRef(registryText);
     const options = checkSecretOptions(typed, this.maxExpiryMs);
-    const [cluster, registry] = await Promise.all([this.resolver.resolveCluster(clusterRef), this.resolver.resolveRegistry(registryRef)]);
+    const [cluster, registry] = await Promise.all([
+      this.resolver.resolveCluster(clusterRef),
+      this.resolver.resolveRegistry(registryRef),
+    ]);
     const expiresAt = new Date(this.clock.now().getTime() + options.expiresInMs).toISOString();
     const role = options.kind === 'sp' ? pullRoleFor(registry.roleAssignmentMode) : undefined;
     if (role && !(await this.roleAssignments.canAssignRoles(registry.id))) {
-      throw new UserFacingError('bot.cannotAssignRoles', `${missingRoleWriteMessage(registry.name, registry.id)} Or use --kind token, which needs no role assignment.`);
+      throw new UserFacingError(
+        'bot.cannotAssignRoles',
+        `${missingRoleWriteMessage(registry.name, registry.id)} Or use --kind token, which needs no role assignment.`,
+      );
     }
     // Token names carry the request id, which exists only once the request is stored; the
     // views name the token from the request (tokenNameFor), so the plan keeps the prefix only.
-    const credentialName = options.kind === 'token' ? 'acrbot-' : applicationNameFor(registry.name, cluster.name, options.namespace);
+    const credentialName =
+      options.kind === 'token' ? 'acrbot-' : applicationNameFor(registry.name, cluster.name, options.namespace);
     const where = `${options.namespace}/${options.secretName}`;
-    const operations = options.kind === 'token'
-      ? [
-          ...(options.repositories.length ? [`Create scope map limited to ${options.repositories.join(', ')} (pull only)`] : []),
-          `Create ACR token acrbot-REQUEST-ID on ${options.repositories.length ? 'that scope map' : 'the built-in _repositories_pull scope map'}`,
-          `Generate password1 expiring ${expiresAt.slice(0, 10)} (shown to nobody: it goes straight into the secret)`,
-        ]
-      : [
-          `Create Entra application and service principal ${credentialName}`,
-          `Add a password expiring ${expiresAt.slice(0, 10)} (shown to nobody)`,
-          `Assign ${role!.name} on ${registry.name} to the service principal (principalType ServicePrincipal)`,
-        ];
-    operations.push(`Read cluster credentials of ${cluster.name} and write kubernetes.io/dockerconfigjson secret ${where}`);
-    if (options.serviceAccount) operations.push(`Add ${options.secretName} to imagePullSecrets of service account ${options.serviceAccount}`);
+    const operations =
+      options.kind === 'token'
+        ? [
+            ...(options.repositories.length
+              ? [`Create scope map limited to ${options.repositories.join(', ')} (pull only)`]
+              : []),
+            `Create ACR token acrbot-REQUEST-ID on ${options.repositories.length ? 'that scope map' : 'the built-in _repositories_pull scope map'}`,
+            `Generate password1 expiring ${expiresAt.slice(0, 10)} (shown to nobody: it goes straight into the secret)`,
+          ]
+        : [
+            `Create Entra application and service principal ${credentialName}`,
+            `Add a password expiring ${expiresAt.slice(0, 10)} (shown to nobody)`,
+            `Assign ${role!.name} on ${registry.name} to the service principal (principalType ServicePrincipal)`,
+          ];
+    operations.push(
+      `Read cluster credentials of ${cluster.name} and write kubernetes.io/dockerconfigjson secret ${where}`,
+    );
+    if (options.serviceAccount)
+      operations.push(`Add ${options.secretName} to imagePullSecrets of service account ${options.serviceAccount}`);
     return {
       kind: 'secret',
-      cluster: { id: cluster.id, name: cluster.name, subscriptionId: cluster.subscriptionId, resourceGroup: cluster.resourceGroup, aadEnabled: cluster.aadEnabled },
-      registry: { id: registry.id, name: registry.name, subscriptionId: registry.subscriptionId, resourceGroup: registry.resourceGroup, loginServer: registry.loginServer, roleAssignmentMode: registry.roleAssignmentMode },
+      cluster: {
+        id: cluster.id,
+        name: cluster.name,
+        subscriptionId: cluster.subscriptionId,
+        resourceGroup: cluster.resourceGroup,
+        aadEnabled: cluster.aadEnabled,
+      },
+      registry: {
+        id: registry.id,
+        name: registry.name,
+        subscriptionId: registry.subscriptionId,
+        resourceGroup: registry.resourceGroup,
+        loginServer: registry.loginServer,
+        roleAssignmentMode: registry.roleAssignmentMode,
+      },
       credentialKind: options.kind,
       credentialName,
       repositories: options.repositories,

@@ -6,10 +6,23 @@
 import { dockerConfigJson } from '../domain/docker-config';
 import { isUserFacing, UserFacingError } from '../domain/errors';
 import type { SecretPlan } from '../domain/plan';
-import type { ClusterAccess, PullSecretPort, RegistryTokenPort, RoleAssignmentPort, ServicePrincipalPort } from '../domain/ports';
+import type {
+  ClusterAccess,
+  PullSecretPort,
+  RegistryTokenPort,
+  RoleAssignmentPort,
+  ServicePrincipalPort,
+} from '../domain/ports';
 import { AzureWriteError } from '../domain/ports';
 import type { AccessRequest, Outcome } from '../domain/request';
-import { applicationDisplayNameFor, type CredentialRef, decodeCredentialRef, encodeCredentialRef, scopeMapNameFor, tokenNameFor } from '../domain/secret-credential';
+import {
+  applicationDisplayNameFor,
+  type CredentialRef,
+  decodeCredentialRef,
+  encodeCredentialRef,
+  scopeMapNameFor,
+  tokenNameFor,
+} from '../domain/secret-credential';
 import type { SecretValue } from '../domain/secret-value';
 import { identifierFor } from './secret-labels';
 import { assignRole, type Sleep } from './assign-role';
@@ -35,7 +48,10 @@ interface Credential {
 
 /** Runs secret plans. */
 export class SecretRunner implements PlanRunner {
-  constructor(private readonly ports: SecretRunnerPorts, private readonly retry: { delaysMs: readonly number[]; sleep: Sleep }) {}
+  constructor(
+    private readonly ports: SecretRunnerPorts,
+    private readonly retry: { delaysMs: readonly number[]; sleep: Sleep },
+  ) {}
 
   async run(request: AccessRequest, ctx: RunContext): Promise<Outcome> {
     const plan = request.plan as SecretPlan;
@@ -46,10 +62,22 @@ export class SecretRunner implements PlanRunner {
     const refs: CredentialRef[] = [];
     let credential: Credential | undefined;
     try {
-      credential = plan.credentialKind === 'token' ? await this.createToken(request, plan, ctx, refs) : await this.createServicePrincipal(request, plan, ctx, refs);
+      credential =
+        plan.credentialKind === 'token'
+          ? await this.createToken(request, plan, ctx, refs)
+          : await this.createServicePrincipal(request, plan, ctx, refs);
       const written = await this.writeSecret(access, request, plan, credential);
-      await ctx.audit({ action: 'kubernetes.write.secret', outcome: written.action, targetIds: [`${plan.cluster.id}/namespaces/${plan.namespace}/secrets/${plan.secretName}`] });
-      if (written.serviceAccountPatched) await ctx.audit({ action: 'kubernetes.write.serviceAccount', outcome: 'patched', targetIds: [`${plan.cluster.id}/namespaces/${plan.namespace}/serviceaccounts/${plan.serviceAccount}`] });
+      await ctx.audit({
+        action: 'kubernetes.write.secret',
+        outcome: written.action,
+        targetIds: [`${plan.cluster.id}/namespaces/${plan.namespace}/secrets/${plan.secretName}`],
+      });
+      if (written.serviceAccountPatched)
+        await ctx.audit({
+          action: 'kubernetes.write.serviceAccount',
+          outcome: 'patched',
+          targetIds: [`${plan.cluster.id}/namespaces/${plan.namespace}/serviceaccounts/${plan.serviceAccount}`],
+        });
       const rotated = await this.retirePrevious(previousCredential, credential.ref, ctx);
       return {
         summary: `Secret ${plan.namespace}/${plan.secretName} ${written.action} in ${plan.cluster.name} with ${plan.credentialKind === 'token' ? 'ACR token' : 'service principal'} ${credential.id}, valid until ${plan.expiresAt.slice(0, 10)}.${written.serviceAccountPatched ? ` Added to service account ${plan.serviceAccount}.` : ''}${rotated ? ' The credential it replaced was deleted.' : ''}`,
@@ -60,8 +88,17 @@ export class SecretRunner implements PlanRunner {
       };
     } catch (err) {
       const cleanup = await this.cleanUp(refs, ctx);
-      const reason = isUserFacing(err) ? err.message : err instanceof AzureWriteError ? this.explain(err, plan).message : 'Something unexpected went wrong while creating the pull secret.';
-      const cleanupText = refs.length === 0 ? '' : cleanup === 'deleted' ? ' The credential acrbot had created was deleted again.' : ' The credential acrbot had created could not be deleted yet; it is recorded for clean-up and will be retried.';
+      const reason = isUserFacing(err)
+        ? err.message
+        : err instanceof AzureWriteError
+          ? this.explain(err, plan).message
+          : 'Something unexpected went wrong while creating the pull secret.';
+      const cleanupText =
+        refs.length === 0
+          ? ''
+          : cleanup === 'deleted'
+            ? ' The credential acrbot had created was deleted again.'
+            : ' The credential acrbot had created could not be deleted yet; it is recorded for clean-up and will be retried.';
       throw new RunFailure({
         summary: 'Failed',
         azureRequestIds: credential?.requestIds ?? [],
@@ -74,51 +111,119 @@ export class SecretRunner implements PlanRunner {
   }
 
   private explain(err: AzureWriteError, plan: SecretPlan): UserFacingError {
-    if (err.code === 'AuthorizationFailed') return new UserFacingError('bot.cannotCreateCredential', `acrbot's identity may not create the credential on registry ${plan.registry.name}; give it rights on Microsoft.ContainerRegistry/registries/tokens and generateCredentials there (see docs/deploy.md), or ask for --kind sp.`);
-    if (err.code === 'Authorization_RequestDenied') return new UserFacingError('bot.cannotCreateApplication', 'acrbot may not create Entra applications; grant its identity the Graph application permission Application.ReadWrite.OwnedBy, or use --kind token (the default), which needs no directory rights.');
-    if (plan.role) return explainWriteFailure(err, { registry: plan.registry, roleAssignmentName: '', identity: { objectId: 'the new service principal' } });
-    return new UserFacingError('azure.writeFailed', `Azure refused to create the credential (${err.code}); the platform team can look it up with Azure request id ${err.requestId ?? 'unknown'}.`);
+    if (err.code === 'AuthorizationFailed')
+      return new UserFacingError(
+        'bot.cannotCreateCredential',
+        `acrbot's identity may not create the credential on registry ${plan.registry.name}; give it rights on Microsoft.ContainerRegistry/registries/tokens and generateCredentials there (see docs/deploy.md), or ask for --kind sp.`,
+      );
+    if (err.code === 'Authorization_RequestDenied')
+      return new UserFacingError(
+        'bot.cannotCreateApplication',
+        'acrbot may not create Entra applications; grant its identity the Graph application permission Application.ReadWrite.OwnedBy, or use --kind token (the default), which needs no directory rights.',
+      );
+    if (plan.role)
+      return explainWriteFailure(err, {
+        registry: plan.registry,
+        roleAssignmentName: '',
+        identity: { objectId: 'the new service principal' },
+      });
+    return new UserFacingError(
+      'azure.writeFailed',
+      `Azure refused to create the credential (${err.code}); the platform team can look it up with Azure request id ${err.requestId ?? 'unknown'}.`,
+    );
   }
 
-  private async createToken(request: AccessRequest, plan: SecretPlan, ctx: RunContext, refs: CredentialRef[]): Promise<Credential> {
+  private async createToken(
+    request: AccessRequest,
+    plan: SecretPlan,
+    ctx: RunContext,
+    refs: CredentialRef[],
+  ): Promise<Credential> {
     const registry = plan.registry;
     const tokenName = tokenNameFor(request.id);
     const requestIds: string[] = [];
     const scopeMapName = plan.repositories.length ? scopeMapNameFor(request.id) : undefined;
-    const ref: CredentialRef = { kind: 'token', subscriptionId: registry.subscriptionId, resourceGroup: registry.resourceGroup, registry: registry.name, tokenName, scopeMapName };
+    const ref: CredentialRef = {
+      kind: 'token',
+      subscriptionId: registry.subscriptionId,
+      resourceGroup: registry.resourceGroup,
+      registry: registry.name,
+      tokenName,
+      scopeMapName,
+    };
     // Recorded before the write: if the process dies mid-way, the clean-up knows what to look for.
     refs.push(ref);
     const scopeMap = await this.ports.tokens.scopeMapFor(registry, scopeMapName ?? '', plan.repositories);
     if (scopeMap.requestId) requestIds.push(scopeMap.requestId);
     const token = await this.ports.tokens.createToken(registry, tokenName, scopeMap.id);
     if (token.requestId) requestIds.push(token.requestId);
-    await ctx.audit({ action: 'azure.write.token', outcome: 'created', targetIds: [token.id], correlationIds: requestIds });
+    await ctx.audit({
+      action: 'azure.write.token',
+      outcome: 'created',
+      targetIds: [token.id],
+      correlationIds: requestIds,
+    });
     const generated = await this.ports.tokens.generatePassword(registry, token.id, plan.expiresAt);
     if (generated.requestId) requestIds.push(generated.requestId);
-    await ctx.audit({ action: 'azure.write.generateCredentials', outcome: 'password1', targetIds: [token.id], correlationIds: generated.requestId ? [generated.requestId] : [], detail: `expires ${plan.expiresAt}` });
+    await ctx.audit({
+      action: 'azure.write.generateCredentials',
+      outcome: 'password1',
+      targetIds: [token.id],
+      correlationIds: generated.requestId ? [generated.requestId] : [],
+      detail: `expires ${plan.expiresAt}`,
+    });
     return { username: generated.username, password: generated.password, ref, id: token.id, requestIds };
   }
 
-  private async createServicePrincipal(request: AccessRequest, plan: SecretPlan, ctx: RunContext, refs: CredentialRef[]): Promise<Credential> {
+  private async createServicePrincipal(
+    request: AccessRequest,
+    plan: SecretPlan,
+    ctx: RunContext,
+    refs: CredentialRef[],
+  ): Promise<Credential> {
     const requestIds: string[] = [];
     // Named per request, so a run resumed after a crash finds and reuses its own application
     // instead of leaving the first one behind.
     const displayName = applicationDisplayNameFor(plan.credentialName, request.id);
     const existing = await this.ports.servicePrincipals.findApplication(displayName);
-    const app: { id: string; appId: string; requestId?: string } = existing ?? (await this.ports.servicePrincipals.createApplication(displayName));
+    const app: { id: string; appId: string; requestId?: string } =
+      existing ?? (await this.ports.servicePrincipals.createApplication(displayName));
     const ref: CredentialRef = { kind: 'sp', applicationId: app.id, appId: app.appId };
     refs.push(ref);
     if (app.requestId) requestIds.push(app.requestId);
-    await ctx.audit({ action: 'graph.write.application', outcome: existing ? 'reused' : 'created', targetIds: [app.id, app.appId], correlationIds: app.requestId ? [app.requestId] : [] });
-    const sp: { id: string; requestId?: string } = (await this.ports.servicePrincipals.findServicePrincipal(app.appId)) ?? (await this.ports.servicePrincipals.createServicePrincipal(app.appId));
+    await ctx.audit({
+      action: 'graph.write.application',
+      outcome: existing ? 'reused' : 'created',
+      targetIds: [app.id, app.appId],
+      correlationIds: app.requestId ? [app.requestId] : [],
+    });
+    const sp: { id: string; requestId?: string } =
+      (await this.ports.servicePrincipals.findServicePrincipal(app.appId)) ??
+      (await this.ports.servicePrincipals.createServicePrincipal(app.appId));
     if (sp.requestId) requestIds.push(sp.requestId);
     const password = await this.ports.servicePrincipals.addPassword(app.id, plan.expiresAt);
     if (password.requestId) requestIds.push(password.requestId);
-    await ctx.audit({ action: 'graph.write.addPassword', outcome: 'created', targetIds: [app.id], detail: `keyId ${password.keyId}, expires ${plan.expiresAt}` });
+    await ctx.audit({
+      action: 'graph.write.addPassword',
+      outcome: 'created',
+      targetIds: [app.id],
+      detail: `keyId ${password.keyId}, expires ${plan.expiresAt}`,
+    });
     const role = plan.role!;
     const name = roleAssignmentName(plan.registry.id, sp.id, role.id);
     ref.roleAssignment = { scope: plan.registry.id, name, subscriptionId: plan.registry.subscriptionId };
-    const assigned = await assignRole(this.ports.roleAssignments, { scope: plan.registry.id, name, roleDefinitionGuid: role.id, principalId: sp.id, subscriptionId: plan.registry.subscriptionId }, this.retry, ctx);
+    const assigned = await assignRole(
+      this.ports.roleAssignments,
+      {
+        scope: plan.registry.id,
+        name,
+        roleDefinitionGuid: role.id,
+        principalId: sp.id,
+        subscriptionId: plan.registry.subscriptionId,
+      },
+      this.retry,
+      ctx,
+    );
     requestIds.push(...assigned.requestIds);
     return { username: app.appId, password: password.secret, ref, id: app.appId, requestIds };
   }
@@ -141,7 +246,11 @@ export class SecretRunner implements PlanRunner {
   }
 
   /** Deletes the credential a replaced acrbot secret used, so rotation leaves nothing behind. */
-  private async retirePrevious(previous: string | undefined, current: CredentialRef, ctx: RunContext): Promise<boolean> {
+  private async retirePrevious(
+    previous: string | undefined,
+    current: CredentialRef,
+    ctx: RunContext,
+  ): Promise<boolean> {
     const ref = decodeCredentialRef(previous);
     if (!ref || encodeCredentialRef(ref) === encodeCredentialRef(current)) return false;
     const result = await this.cleanUp([ref], ctx);
@@ -154,10 +263,21 @@ export class SecretRunner implements PlanRunner {
     for (const ref of [...refs].reverse()) {
       try {
         await deleteCredential(this.ports, ref);
-        await ctx.audit({ action: 'credential.cleanup', outcome: 'deleted', targetIds: [ref.kind === 'token' ? ref.tokenName : ref.applicationId] });
+        await ctx.audit({
+          action: 'credential.cleanup',
+          outcome: 'deleted',
+          targetIds: [ref.kind === 'token' ? ref.tokenName : ref.applicationId],
+        });
       } catch (err) {
         result = 'pending';
-        await ctx.audit({ action: 'credential.cleanup', outcome: 'pending', targetIds: [ref.kind === 'token' ? ref.tokenName : ref.applicationId], detail: err instanceof AzureWriteError ? err.code : 'error' }).catch(() => undefined);
+        await ctx
+          .audit({
+            action: 'credential.cleanup',
+            outcome: 'pending',
+            targetIds: [ref.kind === 'token' ? ref.tokenName : ref.applicationId],
+            detail: err instanceof AzureWriteError ? err.code : 'error',
+          })
+          .catch(() => undefined);
       }
     }
     return result;

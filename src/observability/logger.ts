@@ -10,8 +10,19 @@ export type Logger = pino.Logger;
 
 /** Keys whose values never reach a log line. */
 export const REDACTED_KEYS = [
-  'password', 'secret', 'secretText', 'token', 'accessToken', 'authorization', 'Authorization',
-  'kubeconfig', 'value', 'passwords', 'MicrosoftAppPassword', 'connectionString', 'clientSecret',
+  'password',
+  'secret',
+  'secretText',
+  'token',
+  'accessToken',
+  'authorization',
+  'Authorization',
+  'kubeconfig',
+  'value',
+  'passwords',
+  'MicrosoftAppPassword',
+  'connectionString',
+  'clientSecret',
 ];
 
 /** Creates the root logger; `destination` lets tests capture every line. */

@@ -19,7 +19,15 @@ export function startTelemetry(connectionString: string | undefined): Telemetry 
   monitor.useAzureMonitor({
     azureMonitorExporterOptions: { connectionString },
     // Requests, dependencies (Azure SDK and Kubernetes calls over http/https) and logs; no browser snippet.
-    instrumentationOptions: { http: { enabled: true }, azureSdk: { enabled: true }, mongoDb: { enabled: false }, mySql: { enabled: false }, postgreSql: { enabled: false }, redis: { enabled: false }, redis4: { enabled: false } },
+    instrumentationOptions: {
+      http: { enabled: true },
+      azureSdk: { enabled: true },
+      mongoDb: { enabled: false },
+      mySql: { enabled: false },
+      postgreSql: { enabled: false },
+      redis: { enabled: false },
+      redis4: { enabled: false },
+    },
     enableLiveMetrics: false,
   });
   return { shutdown: () => monitor.shutdownAzureMonitor() };

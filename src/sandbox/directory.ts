@@ -83,14 +83,20 @@ export class Directory {
     const u: DirectoryUser = {
       id: user.id.toLowerCase(),
       displayName: user.displayName,
-      userPrincipalName: user.userPrincipalName ?? `${user.displayName.toLowerCase().replace(/[^a-z0-9]+/g, '.')}@sandbox.onmicrosoft.com`,
+      userPrincipalName:
+        user.userPrincipalName ??
+        `${user.displayName.toLowerCase().replace(/[^a-z0-9]+/g, '.')}@sandbox.onmicrosoft.com`,
     };
     this.users.set(u.id, u);
     return u;
   }
 
   addGroup(group: { id: string; displayName: string; members?: string[] }): DirectoryGroup {
-    const g: DirectoryGroup = { id: group.id.toLowerCase(), displayName: group.displayName, members: new Set((group.members ?? []).map((m) => m.toLowerCase())) };
+    const g: DirectoryGroup = {
+      id: group.id.toLowerCase(),
+      displayName: group.displayName,
+      members: new Set((group.members ?? []).map((m) => m.toLowerCase())),
+    };
     this.groups.set(g.id, g);
     return g;
   }
@@ -127,7 +133,12 @@ export class Directory {
     return a;
   }
 
-  addServicePrincipal(sp: { id?: string; appId: string; displayName: string; servicePrincipalType?: 'Application' | 'ManagedIdentity' }): DirectoryServicePrincipal {
+  addServicePrincipal(sp: {
+    id?: string;
+    appId: string;
+    displayName: string;
+    servicePrincipalType?: 'Application' | 'ManagedIdentity';
+  }): DirectoryServicePrincipal {
     const s: DirectoryServicePrincipal = {
       id: (sp.id ?? randomUUID()).toLowerCase(),
       appId: sp.appId.toLowerCase(),
@@ -196,7 +207,10 @@ export class Directory {
    * Adds a password to an application. The secret text is returned once and only a salted hash is
    * kept. `endDateTime` defaults to start + 2 years, as in Graph.
    */
-  addPassword(app: DirectoryApplication, opts: { displayName?: string | null; startDateTime?: string; endDateTime?: string }): NewPassword {
+  addPassword(
+    app: DirectoryApplication,
+    opts: { displayName?: string | null; startDateTime?: string; endDateTime?: string },
+  ): NewPassword {
     const secretText = newSecretText();
     const start = opts.startDateTime ?? new Date().toISOString();
     const end = opts.endDateTime ?? new Date(Date.parse(start) + 2 * 365 * 24 * 3600e3).toISOString();
@@ -225,7 +239,9 @@ export class Directory {
   verifyApplicationSecret(appId: string, secret: string, now = Date.now()): boolean {
     const app = this.getApplicationByAppId(appId);
     if (!app) return false;
-    return app.passwords.some((p) => Date.parse(p.endDateTime) > now && timingSafeEqual(hashSecret(secret, p.salt), p.hash));
+    return app.passwords.some(
+      (p) => Date.parse(p.endDateTime) > now && timingSafeEqual(hashSecret(secret, p.salt), p.hash),
+    );
   }
 
   /** Deletes an application and its service principal, as Graph does. False when unknown. */
@@ -233,7 +249,8 @@ export class Directory {
     const app = this.getApplication(id);
     if (!app) return false;
     this.applications.delete(app.id);
-    for (const sp of [...this.servicePrincipals.values()]) if (sp.appId === app.appId) this.deleteServicePrincipal(sp.id);
+    for (const sp of [...this.servicePrincipals.values()])
+      if (sp.appId === app.appId) this.deleteServicePrincipal(sp.id);
     return true;
   }
 

@@ -19,7 +19,11 @@ export const SANDBOX_SUBSCRIPTIONS = {
 
 /** People in the emulated directory. The approver is the sandbox's seeded approver. */
 export const SANDBOX_USERS = {
-  requester: { objectId: '0a000000-0000-4000-8000-00000000aaa1', name: 'Riley Requester', teamsId: '29:riley-requester' },
+  requester: {
+    objectId: '0a000000-0000-4000-8000-00000000aaa1',
+    name: 'Riley Requester',
+    teamsId: '29:riley-requester',
+  },
   approver: { objectId: '0a000000-0000-4000-8000-00000000bbb2', name: 'Alex Approver', teamsId: '29:alex-approver' },
   outsider: { objectId: '0a000000-0000-4000-8000-00000000ccc3', name: 'Oscar Outsider', teamsId: '29:oscar-outsider' },
 } as const;
@@ -69,20 +73,48 @@ export const SANDBOX_CLUSTERS = {
 /** Seeded container registries. Login servers are lowercase, as Azure returns them. */
 export const SANDBOX_REGISTRIES = {
   /** Classic role model: AcrPull works. */
-  contoso: { subscriptionId: SANDBOX_SUBSCRIPTIONS.platform, resourceGroup: 'rg-acr', name: 'contosoacr', loginServer: 'contosoacr.azurecr.io', roleAssignmentMode: 'LegacyRegistryPermissions' as const },
+  contoso: {
+    subscriptionId: SANDBOX_SUBSCRIPTIONS.platform,
+    resourceGroup: 'rg-acr',
+    name: 'contosoacr',
+    loginServer: 'contosoacr.azurecr.io',
+    roleAssignmentMode: 'LegacyRegistryPermissions' as const,
+  },
   /** ABAC mode: AcrPull is not honoured; Container Registry Repository Reader instead. */
-  abac: { subscriptionId: SANDBOX_SUBSCRIPTIONS.platform, resourceGroup: 'rg-acr', name: 'contosoabac', loginServer: 'contosoabac.azurecr.io', roleAssignmentMode: 'AbacRepositoryPermissions' as const },
+  abac: {
+    subscriptionId: SANDBOX_SUBSCRIPTIONS.platform,
+    resourceGroup: 'rg-acr',
+    name: 'contosoabac',
+    loginServer: 'contosoabac.azurecr.io',
+    roleAssignmentMode: 'AbacRepositoryPermissions' as const,
+  },
   /** `sharedacr` exists in both subscriptions: a name lookup is ambiguous. */
-  sharedPlatform: { subscriptionId: SANDBOX_SUBSCRIPTIONS.platform, resourceGroup: 'rg-shared', name: 'sharedacr', loginServer: 'sharedacr.azurecr.io', roleAssignmentMode: 'LegacyRegistryPermissions' as const },
-  sharedData: { subscriptionId: SANDBOX_SUBSCRIPTIONS.data, resourceGroup: 'rg-shared-data', name: 'sharedacr', loginServer: 'sharedacr-b7c1.azurecr.io', roleAssignmentMode: 'LegacyRegistryPermissions' as const },
+  sharedPlatform: {
+    subscriptionId: SANDBOX_SUBSCRIPTIONS.platform,
+    resourceGroup: 'rg-shared',
+    name: 'sharedacr',
+    loginServer: 'sharedacr.azurecr.io',
+    roleAssignmentMode: 'LegacyRegistryPermissions' as const,
+  },
+  sharedData: {
+    subscriptionId: SANDBOX_SUBSCRIPTIONS.data,
+    resourceGroup: 'rg-shared-data',
+    name: 'sharedacr',
+    loginServer: 'sharedacr-b7c1.azurecr.io',
+    roleAssignmentMode: 'LegacyRegistryPermissions' as const,
+  },
 } as const;
 
 /** Object id of the bot's own identity in the sandbox directory (the caller ARM sees). */
 export const SANDBOX_BOT_OBJECT_ID = '0a000000-0000-4000-8000-00000000b07a';
 
 /** Builds the ARM id of a seeded cluster or registry. */
-export function sandboxResourceId(kind: 'cluster' | 'registry', r: { subscriptionId: string; resourceGroup: string; name: string }): string {
-  const provider = kind === 'cluster' ? 'Microsoft.ContainerService/managedClusters' : 'Microsoft.ContainerRegistry/registries';
+export function sandboxResourceId(
+  kind: 'cluster' | 'registry',
+  r: { subscriptionId: string; resourceGroup: string; name: string },
+): string {
+  const provider =
+    kind === 'cluster' ? 'Microsoft.ContainerService/managedClusters' : 'Microsoft.ContainerRegistry/registries';
   return `/subscriptions/${r.subscriptionId}/resourceGroups/${r.resourceGroup}/providers/${provider}/${r.name}`;
 }
 

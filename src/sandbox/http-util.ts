@@ -58,7 +58,11 @@ export function parseJsonBody(text: string): unknown {
 }
 
 /** Writes a reply: JSON with `contentType` when there is a body, nothing otherwise. */
-export function writeReply(res: ServerResponse, reply: EmulatorReply, contentType = 'application/json; charset=utf-8'): void {
+export function writeReply(
+  res: ServerResponse,
+  reply: EmulatorReply,
+  contentType = 'application/json; charset=utf-8',
+): void {
   const headers: Record<string, string> = { ...reply.headers };
   if (reply.body === undefined) {
     headers['Content-Length'] = '0';
@@ -140,7 +144,10 @@ export interface JsonResponse {
  * A minimal HTTPS JSON client that trusts a given CA: Node 20's `fetch` cannot take a CA, so
  * tests (and sandbox-mode Graph calls) use this for plain REST calls to the emulators.
  */
-export function httpsJson(url: string, opts: { ca: string; method?: string; token?: string; body?: unknown; headers?: Record<string, string> }): Promise<JsonResponse> {
+export function httpsJson(
+  url: string,
+  opts: { ca: string; method?: string; token?: string; body?: unknown; headers?: Record<string, string> },
+): Promise<JsonResponse> {
   const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
   const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
   if (opts.token) headers['Authorization'] = `Bearer ${opts.token}`;
@@ -153,7 +160,11 @@ export function httpsJson(url: string, opts: { ca: string; method?: string; toke
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         try {
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text === '' ? undefined : JSON.parse(text) });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: text === '' ? undefined : JSON.parse(text),
+          });
         } catch (e) {
           reject(e);
         }

@@ -79,15 +79,32 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const tls = createSandboxTls([...new Set([host, '127.0.0.1', 'localhost'])]);
   const directory = new Directory(SANDBOX_TENANT_ID);
   const recordRequests = opts.recordRequests ?? true;
-  const arm = new ArmEmulator({ directory, token: SANDBOX_BEARER_TOKEN, recordRequests, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) });
+  const arm = new ArmEmulator({
+    directory,
+    token: SANDBOX_BEARER_TOKEN,
+    recordRequests,
+    ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
+  });
   const graph = new GraphEmulator({ directory, token: SANDBOX_BEARER_TOKEN, recordRequests });
   arm.state.defaultApiServerCaPem = tls.caPem;
   if (opts.seed ?? true) seedSandbox(arm, directory);
 
-  const armServer = await startHttpsServer({ host, port: opts.armPort ?? 0, certPem: tls.certPem, keyPem: tls.keyPem, listener: arm.listener });
+  const armServer = await startHttpsServer({
+    host,
+    port: opts.armPort ?? 0,
+    certPem: tls.certPem,
+    keyPem: tls.keyPem,
+    listener: arm.listener,
+  });
   let graphServer;
   try {
-    graphServer = await startHttpsServer({ host, port: opts.graphPort ?? 0, certPem: tls.certPem, keyPem: tls.keyPem, listener: graph.listener });
+    graphServer = await startHttpsServer({
+      host,
+      port: opts.graphPort ?? 0,
+      certPem: tls.certPem,
+      keyPem: tls.keyPem,
+      listener: graph.listener,
+    });
   } catch (e) {
     await armServer.close();
     throw e;

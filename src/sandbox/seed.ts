@@ -35,7 +35,11 @@ export function seedSandbox(arm: ArmEmulator, directory: Directory): void {
 
   // People and the approver group.
   for (const u of Object.values(SANDBOX_USERS)) directory.addUser({ id: u.objectId, displayName: u.name });
-  directory.addGroup({ id: SANDBOX_APPROVER_GROUP_ID, displayName: 'acrbot approvers', members: [SANDBOX_USERS.approver.objectId] });
+  directory.addGroup({
+    id: SANDBOX_APPROVER_GROUP_ID,
+    displayName: 'acrbot approvers',
+    members: [SANDBOX_USERS.approver.objectId],
+  });
 
   // The bot's own identity (the caller ARM and Graph see).
   directory.addServicePrincipal({ id: SANDBOX_BOT_OBJECT_ID, appId: SANDBOX_BOT_APP_ID, displayName: 'acrbot' });
@@ -55,8 +59,18 @@ export function seedSandbox(arm: ArmEmulator, directory: Directory): void {
     aad: prod.aad,
     enableAzureRBAC: true,
   });
-  directory.addServicePrincipal({ id: prod.controlPlanePrincipalId, appId: prodControlPlaneClientId, displayName: prod.name, servicePrincipalType: 'ManagedIdentity' });
-  directory.addServicePrincipal({ id: prod.kubeletObjectId, appId: prod.kubeletClientId, displayName: `${prod.name}-agentpool`, servicePrincipalType: 'ManagedIdentity' });
+  directory.addServicePrincipal({
+    id: prod.controlPlanePrincipalId,
+    appId: prodControlPlaneClientId,
+    displayName: prod.name,
+    servicePrincipalType: 'ManagedIdentity',
+  });
+  directory.addServicePrincipal({
+    id: prod.kubeletObjectId,
+    appId: prod.kubeletClientId,
+    displayName: `${prod.name}-agentpool`,
+    servicePrincipalType: 'ManagedIdentity',
+  });
 
   // legacy: service principal cluster; its clientId is an app id that Graph resolves to the SP object id.
   const legacy = SANDBOX_CLUSTERS.legacy;
@@ -69,8 +83,16 @@ export function seedSandbox(arm: ArmEmulator, directory: Directory): void {
     aad: legacy.aad,
   });
   // Owned by someone else: the bot's OwnedBy permission must not reach it.
-  directory.addApplication({ id: derivedId(legacy.servicePrincipalAppId), appId: legacy.servicePrincipalAppId, displayName: `${legacy.name}-sp` });
-  directory.addServicePrincipal({ id: legacy.servicePrincipalObjectId, appId: legacy.servicePrincipalAppId, displayName: `${legacy.name}-sp` });
+  directory.addApplication({
+    id: derivedId(legacy.servicePrincipalAppId),
+    appId: legacy.servicePrincipalAppId,
+    displayName: `${legacy.name}-sp`,
+  });
+  directory.addServicePrincipal({
+    id: legacy.servicePrincipalObjectId,
+    appId: legacy.servicePrincipalAppId,
+    displayName: `${legacy.name}-sp`,
+  });
 
   // dev: UserAssigned managed identity in the second subscription, local accounts.
   const dev = SANDBOX_CLUSTERS.dev;
@@ -87,8 +109,18 @@ export function seedSandbox(arm: ArmEmulator, directory: Directory): void {
     aad: dev.aad,
     location: 'westeurope',
   });
-  directory.addServicePrincipal({ id: dev.controlPlanePrincipalId, appId: devControlPlaneClientId, displayName: `${dev.name}-identity`, servicePrincipalType: 'ManagedIdentity' });
-  directory.addServicePrincipal({ id: dev.kubeletObjectId, appId: dev.kubeletClientId, displayName: `${dev.name}-agentpool`, servicePrincipalType: 'ManagedIdentity' });
+  directory.addServicePrincipal({
+    id: dev.controlPlanePrincipalId,
+    appId: devControlPlaneClientId,
+    displayName: `${dev.name}-identity`,
+    servicePrincipalType: 'ManagedIdentity',
+  });
+  directory.addServicePrincipal({
+    id: dev.kubeletObjectId,
+    appId: dev.kubeletClientId,
+    displayName: `${dev.name}-agentpool`,
+    servicePrincipalType: 'ManagedIdentity',
+  });
 
   for (const r of Object.values(SANDBOX_REGISTRIES)) {
     state.addRegistry({

@@ -49,7 +49,10 @@ function mint(hosts: readonly string[]): SandboxTls {
   caCert.publicKey = caKeys.publicKey;
   caCert.serialNumber = serial();
   setValidity(caCert);
-  const caSubject = [{ name: 'commonName', value: 'acrbot sandbox CA' }, { name: 'organizationName', value: 'acrbot sandbox' }];
+  const caSubject = [
+    { name: 'commonName', value: 'acrbot sandbox CA' },
+    { name: 'organizationName', value: 'acrbot sandbox' },
+  ];
   caCert.setSubject(caSubject);
   caCert.setIssuer(caSubject);
   caCert.setExtensions([

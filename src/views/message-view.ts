@@ -6,9 +6,25 @@ import { renderCard } from './card-templates';
 import type { Fact } from './request-view';
 
 /** A titled message; `tone` picks the colour. */
-export function messageCard(input: { title: string; text: string; tone?: 'error' | 'info' | 'good'; hints?: readonly string[]; facts?: Fact[]; sandbox: boolean }): AdaptiveCardJson {
+export function messageCard(input: {
+  title: string;
+  text: string;
+  tone?: 'error' | 'info' | 'good';
+  hints?: readonly string[];
+  facts?: Fact[];
+  sandbox: boolean;
+}): AdaptiveCardJson {
   const color = input.tone === 'error' ? 'Attention' : input.tone === 'good' ? 'Good' : 'Default';
-  return renderCard('message', { sandbox: input.sandbox, title: input.title, text: input.text, color, hints: input.hints ?? [], hasHints: Boolean(input.hints?.length), facts: input.facts ?? [], hasFacts: Boolean(input.facts?.length) });
+  return renderCard('message', {
+    sandbox: input.sandbox,
+    title: input.title,
+    text: input.text,
+    color,
+    hints: input.hints ?? [],
+    hasHints: Boolean(input.hints?.length),
+    facts: input.facts ?? [],
+    hasFacts: Boolean(input.facts?.length),
+  });
 }
 
 const helpCards = new Map<boolean, AdaptiveCardJson>();
@@ -32,8 +48,21 @@ export function helpCard(sandbox: boolean): AdaptiveCardJson {
 }
 
 /** The grant form, optionally pre-filled and with an error line. */
-export function grantFormCard(input: { sandbox: boolean; cluster?: string; registry?: string; reason?: string; error?: string }): AdaptiveCardJson {
-  return renderCard('grant-form', { sandbox: input.sandbox, cluster: input.cluster ?? '', registry: input.registry ?? '', reason: input.reason ?? '', error: input.error ?? '', hasError: Boolean(input.error) });
+export function grantFormCard(input: {
+  sandbox: boolean;
+  cluster?: string;
+  registry?: string;
+  reason?: string;
+  error?: string;
+}): AdaptiveCardJson {
+  return renderCard('grant-form', {
+    sandbox: input.sandbox,
+    cluster: input.cluster ?? '',
+    registry: input.registry ?? '',
+    reason: input.reason ?? '',
+    error: input.error ?? '',
+    hasError: Boolean(input.error),
+  });
 }
 
 /** A listing of audit entries. */
@@ -42,6 +71,14 @@ export function auditCard(title: string, subtitle: string, entries: AuditEntry[]
     sandbox,
     title,
     subtitle,
-    entries: entries.map((e) => ({ seq: e.seq, action: e.action, outcome: e.outcome, ts: e.ts.slice(0, 19).replace('T', ' '), actor: e.actor.name, requestId: e.requestId ?? '—', detail: e.detail ?? '' })),
+    entries: entries.map((e) => ({
+      seq: e.seq,
+      action: e.action,
+      outcome: e.outcome,
+      ts: e.ts.slice(0, 19).replace('T', ' '),
+      actor: e.actor.name,
+      requestId: e.requestId ?? '—',
+      detail: e.detail ?? '',
+    })),
   });
 }

@@ -33,7 +33,9 @@ export function inertText(text: string): string {
 /** The credential of a secret request, by the name it has (or will have) in Azure/Entra. */
 function credentialLabel(request: AccessRequest): string {
   const plan = request.plan as SecretPlan;
-  return plan.credentialKind === 'token' ? `ACR token ${tokenNameFor(request.id)}` : `service principal ${applicationDisplayNameFor(plan.credentialName, request.id)}`;
+  return plan.credentialKind === 'token'
+    ? `ACR token ${tokenNameFor(request.id)}`
+    : `service principal ${applicationDisplayNameFor(plan.credentialName, request.id)}`;
 }
 
 /** The last segment of an ARM id with its type (`roleAssignments/<guid>`), which wraps in a card. */
@@ -57,17 +59,26 @@ export function planFacts(request: AccessRequest): Fact[] {
   ];
   if (plan.kind === 'grant') {
     common.push(
-      { label: 'Identity', value: `${plan.identity.description}: ${plan.identity.objectId}${plan.identity.appId ? ` (app ${plan.identity.appId})` : ''}` },
+      {
+        label: 'Identity',
+        value: `${plan.identity.description}: ${plan.identity.objectId}${plan.identity.appId ? ` (app ${plan.identity.appId})` : ''}`,
+      },
       { label: 'Role', value: `${plan.role.name} (${plan.role.id})` },
       // Full ARM ids have no break opportunities and get clipped in a FactSet; name the scope instead.
-      { label: 'Scope', value: `registry ${plan.registry.name} itself (resource group ${plan.registry.resourceGroup}, subscription ${plan.registry.subscriptionId}), not the group or subscription` },
+      {
+        label: 'Scope',
+        value: `registry ${plan.registry.name} itself (resource group ${plan.registry.resourceGroup}, subscription ${plan.registry.subscriptionId}), not the group or subscription`,
+      },
     );
   } else {
     common.push(
       { label: 'Credential', value: credentialLabel(request) },
       { label: 'Pulls from', value: plan.repositories.length ? plan.repositories.join(', ') : 'all repositories' },
       { label: 'Expires', value: shortTime(plan.expiresAt) },
-      { label: 'Secret', value: `${plan.namespace}/${plan.secretName}${plan.serviceAccount ? ` (added to service account ${plan.serviceAccount})` : ''}` },
+      {
+        label: 'Secret',
+        value: `${plan.namespace}/${plan.secretName}${plan.serviceAccount ? ` (added to service account ${plan.serviceAccount})` : ''}`,
+      },
     );
   }
   common.push({ label: 'Reason', value: inertText(request.reason) });
@@ -96,8 +107,12 @@ export interface RequestCardOptions {
 export function requestCard(request: AccessRequest, options: RequestCardOptions): AdaptiveCardJson {
   const state = STATE_LABEL[request.state];
   const plan = request.plan;
-  const title = plan.kind === 'grant' ? `Grant ${plan.role.name} to ${plan.cluster.name} on ${plan.registry.name}` : `Pull secret ${plan.secretName} in ${plan.cluster.name}/${plan.namespace}`;
-  const outcomeNotice = request.outcome?.error ?? (request.state === 'succeeded' ? request.outcome?.summary : undefined);
+  const title =
+    plan.kind === 'grant'
+      ? `Grant ${plan.role.name} to ${plan.cluster.name} on ${plan.registry.name}`
+      : `Pull secret ${plan.secretName} in ${plan.cluster.name}/${plan.namespace}`;
+  const outcomeNotice =
+    request.outcome?.error ?? (request.state === 'succeeded' ? request.outcome?.summary : undefined);
   const notice = options.notice ?? outcomeNotice;
   return renderCard('request', {
     sandbox: request.sandbox,
@@ -123,20 +138,50 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
   const ok = request.state === 'succeeded';
   const outcome = request.outcome;
   const facts: Fact[] = [{ label: 'Request', value: request.id }];
-  if (plan.kind === 'grant') facts.push({ label: 'Role', value: `${plan.role.name} on ${plan.registry.name}` }, { label: 'Identity', value: plan.identity.objectId });
-  else facts.push({ label: 'Secret', value: `${plan.namespace}/${plan.secretName}` }, { label: 'Credential', value: credentialLabel(request) }, { label: 'Expires', value: shortTime(plan.expiresAt) });
+  if (plan.kind === 'grant')
+    facts.push(
+      { label: 'Role', value: `${plan.role.name} on ${plan.registry.name}` },
+      { label: 'Identity', value: plan.identity.objectId },
+    );
+  else
+    facts.push(
+      { label: 'Secret', value: `${plan.namespace}/${plan.secretName}` },
+      { label: 'Credential', value: credentialLabel(request) },
+      { label: 'Expires', value: shortTime(plan.expiresAt) },
+    );
   if (outcome?.createdIds?.length) facts.push({ label: 'Created', value: outcome.createdIds.map(shortId).join(', ') });
-  if (outcome?.azureRequestIds.length) facts.push({ label: 'Azure request ids', value: outcome.azureRequestIds.join(', ') });
-  if (outcome?.cleanup && outcome.cleanup !== 'none') facts.push({ label: 'Clean-up', value: outcome.cleanup === 'deleted' ? 'the credential was deleted again' : 'the credential is recorded for clean-up' });
-  const snippet = ok ? deploymentSnippet({ loginServer: plan.registry.loginServer, namespace: plan.kind === 'secret' ? plan.namespace : undefined, imagePullSecret: plan.kind === 'secret' ? plan.secretName : undefined }) : '';
+  if (outcome?.azureRequestIds.length)
+    facts.push({ label: 'Azure request ids', value: outcome.azureRequestIds.join(', ') });
+  if (outcome?.cleanup && outcome.cleanup !== 'none')
+    facts.push({
+      label: 'Clean-up',
+      value:
+        outcome.cleanup === 'deleted' ? 'the credential was deleted again' : 'the credential is recorded for clean-up',
+    });
+  const snippet = ok
+    ? deploymentSnippet({
+        loginServer: plan.registry.loginServer,
+        namespace: plan.kind === 'secret' ? plan.namespace : undefined,
+        imagePullSecret: plan.kind === 'secret' ? plan.secretName : undefined,
+      })
+    : '';
   return renderCard('outcome', {
     sandbox: request.sandbox,
-    title: ok ? (outcome?.alreadyPresent ? 'Access was already in place' : plan.kind === 'grant' ? 'Pull access granted' : 'Pull secret created') : 'The request failed',
+    title: ok
+      ? outcome?.alreadyPresent
+        ? 'Access was already in place'
+        : plan.kind === 'grant'
+          ? 'Pull access granted'
+          : 'Pull secret created'
+      : 'The request failed',
     color: ok ? 'Good' : 'Attention',
     summary: ok ? (outcome?.summary ?? '') : (outcome?.error ?? 'The request failed.'),
     facts,
     hasSnippet: ok,
-    snippetHint: plan.kind === 'grant' ? `Pods in ${plan.cluster.name} can now pull from ${plan.registry.loginServer}; no imagePullSecrets needed.` : `Reference the secret from pods in namespace ${plan.namespace}.`,
+    snippetHint:
+      plan.kind === 'grant'
+        ? `Pods in ${plan.cluster.name} can now pull from ${plan.registry.loginServer}; no imagePullSecrets needed.`
+        : `Reference the secret from pods in namespace ${plan.namespace}.`,
     snippet,
     // Clients without CodeBlock fall back to one monospace line per row; non-breaking spaces keep the YAML indentation.
     snippetLines: snippet.split('\n').map((line) => line.replace(/^ +/, (spaces) => '\u00a0'.repeat(spaces.length))),

@@ -21,8 +21,14 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const IMG = path.join(REPO_ROOT, 'docs', 'img');
 const REQUEST_ID = /R-[2-9A-Z]{8}/;
 const FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
   '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
 ];
 
@@ -37,7 +43,8 @@ async function cardProblems(card: Locator): Promise<string[]> {
     const problems: string[] = [];
     const text: string = root.innerText;
     if (/\$\{|\{\{/.test(text)) problems.push(`template leftovers: ${text.match(/.{0,30}(\$\{|\{\{).{0,30}/)?.[0]}`);
-    if (/"\w+"\s*:|\{"|\[\{/.test(text)) problems.push(`raw JSON: ${text.match(/.{0,30}("\w+"\s*:|\{"|\[\{).{0,30}/)?.[0]}`);
+    if (/"\w+"\s*:|\{"|\[\{/.test(text))
+      problems.push(`raw JSON: ${text.match(/.{0,30}("\w+"\s*:|\{"|\[\{).{0,30}/)?.[0]}`);
     // Every visible piece of text must lie inside each ancestor that clips (overflow other than
     // visible), up to and including the card, and must not be cut by an ellipsis.
     const clipped = new Set<string>();
@@ -54,9 +61,15 @@ async function cardProblems(card: Locator): Promise<string[]> {
         const clips = a === root || style.overflowX !== 'visible' || style.overflowY !== 'visible';
         if (!clips) continue;
         const box = a.getBoundingClientRect();
-        if (rects.some((r) => r.right > box.right + 1 || r.left < box.left - 1 || r.bottom > box.bottom + 1 || r.top < box.top - 1)) clipped.add(textOf.slice(0, 70));
+        if (
+          rects.some(
+            (r) => r.right > box.right + 1 || r.left < box.left - 1 || r.bottom > box.bottom + 1 || r.top < box.top - 1,
+          )
+        )
+          clipped.add(textOf.slice(0, 70));
       }
-      if (styleOf(el).textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth + 1) clipped.add(textOf.slice(0, 70));
+      if (styleOf(el).textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth + 1)
+        clipped.add(textOf.slice(0, 70));
     }
     for (const t of clipped) problems.push(`clipped: "${t}"`);
     return problems;
@@ -71,7 +84,10 @@ describe('browser smoke: the grant flow in the Playground web UI (Chromium)', ()
   let profile: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get update && apt-get install -y chromium), or set CHROMIUM_PATH`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(
+        `${CHROMIUM} not found: install Debian's chromium (apt-get update && apt-get install -y chromium), or set CHROMIUM_PATH`,
+      );
     mkdirSync(IMG, { recursive: true });
     stack = await startE2eStack('browser');
     rileyView = await startView(stack.playgroundUrl);
@@ -102,7 +118,8 @@ describe('browser smoke: the grant flow in the Playground web UI (Chromium)', ()
     const page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(`${name}: ${err.message}`));
     page.on('console', (msg) => {
-      if (msg.type() === 'error' && !/Failed to load resource|worklet module/.test(msg.text())) pageErrors.push(`${name}: ${msg.text().split('\n')[0]}`);
+      if (msg.type() === 'error' && !/Failed to load resource|worklet module/.test(msg.text()))
+        pageErrors.push(`${name}: ${msg.text().split('\n')[0]}`);
     });
     await page.goto(url);
     await page.getByRole('toolbar').getByText(name, { exact: true }).waitFor();
@@ -132,7 +149,8 @@ describe('browser smoke: the grant flow in the Playground web UI (Chromium)', ()
   test('Riley requests in General, Alex approves in approvals, Riley gets the outcome card', async () => {
     // Readability problems of every card, collected so that one run shows (and screenshots) them all.
     const readability: string[] = [];
-    const check = async (name: string, c: Locator) => readability.push(...(await cardProblems(c)).map((p) => `${name}: ${p}`));
+    const check = async (name: string, c: Locator) =>
+      readability.push(...(await cardProblems(c)).map((p) => `${name}: ${p}`));
     try {
       // Both windows first: the web UI keeps messages in the page and only gets new ones from the
       // stream, so a window opened later would not show the approval card.
@@ -148,7 +166,8 @@ describe('browser smoke: the grant flow in the Playground web UI (Chromium)', ()
       await plan.waitFor({ timeout: 20_000 });
       const planText = await plan.innerText();
       const requestId = planText.match(REQUEST_ID)![0];
-      for (const expected of ['aks-prod', 'contosoacr.azurecr.io', 'AcrPull', 'deploy payments-api', 'Riley Requester']) expect(planText).toContain(expected);
+      for (const expected of ['aks-prod', 'contosoacr.azurecr.io', 'AcrPull', 'deploy payments-api', 'Riley Requester'])
+        expect(planText).toContain(expected);
       await check('plan card', plan);
       await plan.scrollIntoViewIfNeeded();
       await plan.screenshot({ path: path.join(IMG, 'playground-1-plan-card.png') });
@@ -176,7 +195,11 @@ describe('browser smoke: the grant flow in the Playground web UI (Chromium)', ()
       expect(outcomeText).toContain(requestId);
       expect(outcomeText).toContain('image: contosoacr.azurecr.io/');
       // The manifest snippet must keep its lines and indentation (YAML), whatever element renders it.
-      if (!/^\s*kind: Deployment\s*$/m.test(outcomeText) || !/^\s{4,}image: contosoacr\.azurecr\.io\//m.test(outcomeText)) readability.push('outcome card: the manifest snippet lost its line breaks and indentation');
+      if (
+        !/^\s*kind: Deployment\s*$/m.test(outcomeText) ||
+        !/^\s{4,}image: contosoacr\.azurecr\.io\//m.test(outcomeText)
+      )
+        readability.push('outcome card: the manifest snippet lost its line breaks and indentation');
       await check('outcome card', outcome);
       await outcome.scrollIntoViewIfNeeded();
       await outcome.screenshot({ path: path.join(IMG, 'playground-4-outcome-card.png') });
@@ -203,8 +226,10 @@ describe('browser smoke: the grant flow in the Playground web UI (Chromium)', ()
       await help.waitFor({ timeout: 20_000 });
       const helpText = await help.innerText();
       const usage = (verb: string) => helpText.match(new RegExp(`^${verb}\\b[^\\n]*`, 'm'))?.[0];
-      if (!/^grant\s+\S*cluster\S*\s+\S*registry/im.test(helpText)) readability.push(`help card: the grant usage lost its placeholders (shows "${usage('grant')}")`);
-      if (!/^status\s+\S*request/im.test(helpText)) readability.push(`help card: the status usage lost its placeholder (shows "${usage('status')}")`);
+      if (!/^grant\s+\S*cluster\S*\s+\S*registry/im.test(helpText))
+        readability.push(`help card: the grant usage lost its placeholders (shows "${usage('grant')}")`);
+      if (!/^status\s+\S*request/im.test(helpText))
+        readability.push(`help card: the status usage lost its placeholder (shows "${usage('status')}")`);
       await check('help card', help);
       await help.scrollIntoViewIfNeeded();
       await help.screenshot({ path: path.join(IMG, 'playground-7-help-card.png') });
@@ -213,8 +238,13 @@ describe('browser smoke: the grant flow in the Playground web UI (Chromium)', ()
       expect(pageErrors).toEqual([]);
       expect(readability).toEqual([]);
     } catch (err) {
-      for (const [i, page] of context.pages().entries()) await page.screenshot({ path: path.join(REPO_ROOT, '.playground', 'e2e', 'browser', `failure-${i}.png`) }).catch(() => undefined);
-      throw new Error(`${(err as Error).message}\n(screenshots: .playground/e2e/browser/failure-*.png)\n${logsOf(stack)}`);
+      for (const [i, page] of context.pages().entries())
+        await page
+          .screenshot({ path: path.join(REPO_ROOT, '.playground', 'e2e', 'browser', `failure-${i}.png`) })
+          .catch(() => undefined);
+      throw new Error(
+        `${(err as Error).message}\n(screenshots: .playground/e2e/browser/failure-*.png)\n${logsOf(stack)}`,
+      );
     }
   }, 120_000);
 });

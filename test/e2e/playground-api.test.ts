@@ -9,8 +9,19 @@
  */
 import { networkInterfaces } from 'node:os';
 import { connect } from 'node:net';
-import { SANDBOX_APPROVAL_CHANNEL_ID, SANDBOX_CLUSTERS, SANDBOX_TENANT_ID, SANDBOX_USERS } from '../../src/sandbox/fixtures';
-import { cardActions, messageText, type PlaygroundMessage, PlaygroundSession, type PlaygroundUser } from '../../scripts/playground/api';
+import {
+  SANDBOX_APPROVAL_CHANNEL_ID,
+  SANDBOX_CLUSTERS,
+  SANDBOX_TENANT_ID,
+  SANDBOX_USERS,
+} from '../../src/sandbox/fixtures';
+import {
+  cardActions,
+  messageText,
+  type PlaygroundMessage,
+  PlaygroundSession,
+  type PlaygroundUser,
+} from '../../scripts/playground/api';
 import { logsOf, type Stack, startE2eStack } from './support/e2e-stack';
 
 const REQUEST_ID = /R-[2-9A-Z]{8}/;
@@ -64,13 +75,21 @@ describe('acrbot in Microsoft 365 Agents Playground (API + stream)', () => {
 
   test('the Playground listens on loopback only', async () => {
     expect(new URL(stack.playgroundUrl).hostname).toBe('127.0.0.1');
-    const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal);
     if (!external) return; // no non-loopback interface on this machine: nothing else to check
     const reachable = await new Promise<boolean>((resolve) => {
       const socket = connect({ host: external.address, port: stack.playgroundPort, timeout: 2000 });
-      socket.once('connect', () => { socket.destroy(); resolve(true); });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
       socket.once('error', () => resolve(false));
-      socket.once('timeout', () => { socket.destroy(); resolve(false); });
+      socket.once('timeout', () => {
+        socket.destroy();
+        resolve(false);
+      });
     });
     expect(reachable).toBe(false);
   });
@@ -81,16 +100,38 @@ describe('acrbot in Microsoft 365 Agents Playground (API + stream)', () => {
 
   test('grant in a team channel with an @mention: plan card in the thread, approval card in the approvals channel', async () => {
     const sent = await pg.say(general, 'grant aks-prod contosoacr deploy payments-api', { mention: true });
-    expect(sent.postConversationId).toMatch(new RegExp(`^${general.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')};messageid=`));
-    plan = await step('plan card', () => pg.waitFor((m) => m.conversationId === sent.conversationId && REQUEST_ID.test(messageText(m)), 'the plan card in the request thread'));
+    expect(sent.postConversationId).toMatch(
+      new RegExp(`^${general.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')};messageid=`),
+    );
+    plan = await step('plan card', () =>
+      pg.waitFor(
+        (m) => m.conversationId === sent.conversationId && REQUEST_ID.test(messageText(m)),
+        'the plan card in the request thread',
+      ),
+    );
     requestId = messageText(plan).match(REQUEST_ID)![0];
     const planText = messageText(plan);
-    for (const expected of ['aks-prod', SANDBOX_CLUSTERS.prod.kubeletObjectId, 'contosoacr.azurecr.io', 'AcrPull', 'deploy payments-api', 'Pending approval', 'SANDBOX', 'Riley Requester']) expect(planText).toContain(expected);
+    for (const expected of [
+      'aks-prod',
+      SANDBOX_CLUSTERS.prod.kubeletObjectId,
+      'contosoacr.azurecr.io',
+      'AcrPull',
+      'deploy payments-api',
+      'Pending approval',
+      'SANDBOX',
+      'Riley Requester',
+    ])
+      expect(planText).toContain(expected);
     expect(planText).not.toMatch(/\$\{|\{\{/);
     // The requester's copy has no decision buttons.
     expect(cardActions(plan).map((a) => a.verb)).not.toContain('approve');
 
-    approval = await step('approval card', () => pg.waitFor((m) => m.parentId === approvals && messageText(m).includes(requestId), 'the approval card in the approvals channel'));
+    approval = await step('approval card', () =>
+      pg.waitFor(
+        (m) => m.parentId === approvals && messageText(m).includes(requestId),
+        'the approval card in the approvals channel',
+      ),
+    );
     expect(approval.conversationId).toMatch(/;messageid=/);
     expect(cardActions(approval).map((a) => a.verb)).toEqual(expect.arrayContaining(['approve', 'reject']));
   });
@@ -104,7 +145,13 @@ describe('acrbot in Microsoft 365 Agents Playground (API + stream)', () => {
     expect(text).toContain('Pending approval');
     await step('status stays pending', async () => {
       await pg.say(pg.personalChatId, `status ${requestId}`);
-      await pg.waitFor((m) => m.conversationId === pg.personalChatId && messageText(m).includes(requestId) && /Pending approval/.test(messageText(m)), 'the status card');
+      await pg.waitFor(
+        (m) =>
+          m.conversationId === pg.personalChatId &&
+          messageText(m).includes(requestId) &&
+          /Pending approval/.test(messageText(m)),
+        'the status card',
+      );
     });
   });
 
@@ -114,21 +161,40 @@ describe('acrbot in Microsoft 365 Agents Playground (API + stream)', () => {
     expect(messageText({ attachments: [{ contentType: 'card', content: res.body.value }] })).toMatch(/Executing/);
 
     // Every copy — the requester's plan card in General and the approvers' card in approvals — is updated, same message ids.
-    const approvalDone = await step('approval copy updated', () => pg.waitForUpdate(approval.messageId, /Granted/, 'the approval card to turn Granted'));
-    const planDone = await step('requester copy updated', () => pg.waitForUpdate(plan.messageId, /Granted/, 'the plan card to turn Granted'));
+    const approvalDone = await step('approval copy updated', () =>
+      pg.waitForUpdate(approval.messageId, /Granted/, 'the approval card to turn Granted'),
+    );
+    const planDone = await step('requester copy updated', () =>
+      pg.waitForUpdate(plan.messageId, /Granted/, 'the plan card to turn Granted'),
+    );
     for (const copy of [approvalDone, planDone]) {
       expect(messageText(copy)).toContain('Alex Approver');
       expect(cardActions(copy).map((a) => a.verb)).not.toContain('approve');
     }
-    const updates = pg.events.filter((e) => e.action === 'updateMessage' && [approval.messageId, plan.messageId].includes(e.message!.messageId));
+    const updates = pg.events.filter(
+      (e) => e.action === 'updateMessage' && [approval.messageId, plan.messageId].includes(e.message!.messageId),
+    );
     expect(new Set(updates.map((e) => e.message!.messageId))).toEqual(new Set([approval.messageId, plan.messageId]));
     // Everyone's window gets the same updates.
-    for (const id of [approval.messageId, plan.messageId]) await step('update seen by another window', () => other.waitForUpdate(id, /Granted/, `message ${id} to turn Granted in the other window`));
+    for (const id of [approval.messageId, plan.messageId])
+      await step('update seen by another window', () =>
+        other.waitForUpdate(id, /Granted/, `message ${id} to turn Granted in the other window`),
+      );
     // No card was re-posted: in the team, exactly the two original messages carry the request card.
-    const cards = [...pg.messages.values()].filter((m) => (m.parentId === general || m.parentId === approvals) && messageText(m).includes(requestId) && /Grant AcrPull to aks-prod/.test(messageText(m)));
+    const cards = [...pg.messages.values()].filter(
+      (m) =>
+        (m.parentId === general || m.parentId === approvals) &&
+        messageText(m).includes(requestId) &&
+        /Grant AcrPull to aks-prod/.test(messageText(m)),
+    );
     expect(cards.map((m) => m.messageId).sort()).toEqual([approval.messageId, plan.messageId].sort());
 
-    const outcome = await step('outcome card', () => pg.waitFor((m) => m.conversationId === plan.conversationId && /Pull access granted/.test(messageText(m)), 'the outcome card in the request thread'));
+    const outcome = await step('outcome card', () =>
+      pg.waitFor(
+        (m) => m.conversationId === plan.conversationId && /Pull access granted/.test(messageText(m)),
+        'the outcome card in the request thread',
+      ),
+    );
     const text = messageText(outcome);
     expect(text).toContain(requestId);
     expect(text).toContain('image: contosoacr.azurecr.io/');
@@ -139,45 +205,96 @@ describe('acrbot in Microsoft 365 Agents Playground (API + stream)', () => {
   test('asking again for the same access: "Access already exists", no new approval card', async () => {
     const before = [...pg.messages.values()].filter((m) => m.parentId === approvals).length;
     const sent = await pg.say(general, 'grant aks-prod contosoacr second deployment', { mention: true });
-    await step('already exists', () => pg.waitFor((m) => m.conversationId === sent.conversationId && /Access already exists/.test(messageText(m)), 'the already-exists card'));
+    await step('already exists', () =>
+      pg.waitFor(
+        (m) => m.conversationId === sent.conversationId && /Access already exists/.test(messageText(m)),
+        'the already-exists card',
+      ),
+    );
     await new Promise((r) => setTimeout(r, 500));
     expect([...pg.messages.values()].filter((m) => m.parentId === approvals)).toHaveLength(before);
   });
 
   test('help, in the personal chat and with an @mention in the group chat', async () => {
     await pg.say(pg.personalChatId, 'help');
-    const help = await step('help', () => pg.waitFor((m) => m.conversationId === pg.personalChatId && /acrbot commands/.test(messageText(m)), 'the help card in the personal chat'));
-    for (const verb of ['grant', 'secret', 'status', 'pending', 'audit', 'cancel']) expect(messageText(help)).toContain(`Example: @acrbot ${verb}`);
+    const help = await step('help', () =>
+      pg.waitFor(
+        (m) => m.conversationId === pg.personalChatId && /acrbot commands/.test(messageText(m)),
+        'the help card in the personal chat',
+      ),
+    );
+    for (const verb of ['grant', 'secret', 'status', 'pending', 'audit', 'cancel'])
+      expect(messageText(help)).toContain(`Example: @acrbot ${verb}`);
     await pg.say(pg.groupChat.id, 'help', { mention: true });
-    await step('help in group chat', () => pg.waitFor((m) => m.conversationId === pg.groupChat.id && /acrbot commands/.test(messageText(m)), 'the help card in the group chat'));
+    await step('help in group chat', () =>
+      pg.waitFor(
+        (m) => m.conversationId === pg.groupChat.id && /acrbot commands/.test(messageText(m)),
+        'the help card in the group chat',
+      ),
+    );
   });
 
-  test('audit: refused for the requester; the approver reads the request\'s trail and verifies the chain', async () => {
+  test("audit: refused for the requester; the approver reads the request's trail and verifies the chain", async () => {
     await pg.say(pg.personalChatId, 'audit');
-    await step('audit refused', () => pg.waitFor((m) => m.conversationId === pg.personalChatId && /Approvers and auditors only/.test(messageText(m)), 'the refusal'));
+    await step('audit refused', () =>
+      pg.waitFor(
+        (m) => m.conversationId === pg.personalChatId && /Approvers and auditors only/.test(messageText(m)),
+        'the refusal',
+      ),
+    );
 
     await pg.sayAs(alex, approvals, `audit ${requestId}`, { mention: true });
-    const trail = await step('audit trail', () => pg.waitFor((m) => m.parentId === approvals && messageText(m).includes(`Audit trail of ${requestId}`), 'the audit trail card'));
+    const trail = await step('audit trail', () =>
+      pg.waitFor(
+        (m) => m.parentId === approvals && messageText(m).includes(`Audit trail of ${requestId}`),
+        'the audit trail card',
+      ),
+    );
     const text = messageText(trail);
-    for (const action of ['request.created', 'approval.refused.self', 'request.approved', 'azure.write.roleAssignment']) expect(text).toContain(action);
+    for (const action of ['request.created', 'approval.refused.self', 'request.approved', 'azure.write.roleAssignment'])
+      expect(text).toContain(action);
     expect(text.indexOf('request.created')).toBeLessThan(text.indexOf('request.approved'));
 
     await pg.sayAs(alex, approvals, 'audit verify', { mention: true });
-    await step('audit verify', () => pg.waitFor((m) => m.parentId === approvals && /Audit chain intact/.test(messageText(m)), 'the chain check'));
+    await step('audit verify', () =>
+      pg.waitFor((m) => m.parentId === approvals && /Audit chain intact/.test(messageText(m)), 'the chain check'),
+    );
   });
 
   test('secret in a team channel: plan card, approval by another user, outcome with the imagePullSecrets snippet; the password is never shown', async () => {
-    const sent = await pg.say(general, 'secret aks-dev contosoacr --namespace payments pull secret for payments', { mention: true });
-    const secretPlan = await step('secret plan card', () => pg.waitFor((m) => m.conversationId === sent.conversationId && REQUEST_ID.test(messageText(m)) && /Pull secret acr-auth/.test(messageText(m)), 'the secret plan card'));
+    const sent = await pg.say(general, 'secret aks-dev contosoacr --namespace payments pull secret for payments', {
+      mention: true,
+    });
+    const secretPlan = await step('secret plan card', () =>
+      pg.waitFor(
+        (m) =>
+          m.conversationId === sent.conversationId &&
+          REQUEST_ID.test(messageText(m)) &&
+          /Pull secret acr-auth/.test(messageText(m)),
+        'the secret plan card',
+      ),
+    );
     const id = messageText(secretPlan).match(REQUEST_ID)![0];
-    for (const expected of ['ACR token', 'payments/acr-auth', 'all repositories', 'contosoacr.azurecr.io']) expect(messageText(secretPlan)).toContain(expected);
-    const secretApproval = await step('secret approval card', () => pg.waitFor((m) => m.parentId === approvals && messageText(m).includes(id), 'the secret approval card'));
+    for (const expected of ['ACR token', 'payments/acr-auth', 'all repositories', 'contosoacr.azurecr.io'])
+      expect(messageText(secretPlan)).toContain(expected);
+    const secretApproval = await step('secret approval card', () =>
+      pg.waitFor((m) => m.parentId === approvals && messageText(m).includes(id), 'the secret approval card'),
+    );
     const refused = await pg.click(secretApproval, 'approve', { as: riley });
-    expect(messageText({ attachments: [{ contentType: 'card', content: refused.body.value }] })).toMatch(/someone else must approve/);
+    expect(messageText({ attachments: [{ contentType: 'card', content: refused.body.value }] })).toMatch(
+      /someone else must approve/,
+    );
     const res = await pg.click(secretApproval, 'approve', { as: alex });
     expect(res.status).toBe(200);
-    await step('secret approval copy updated', () => pg.waitForUpdate(secretApproval.messageId, /Granted/, 'the secret approval card to turn Granted'));
-    const outcome = await step('secret outcome', () => pg.waitFor((m) => m.conversationId === secretPlan.conversationId && /Pull secret created/.test(messageText(m)), 'the secret outcome card'));
+    await step('secret approval copy updated', () =>
+      pg.waitForUpdate(secretApproval.messageId, /Granted/, 'the secret approval card to turn Granted'),
+    );
+    const outcome = await step('secret outcome', () =>
+      pg.waitFor(
+        (m) => m.conversationId === secretPlan.conversationId && /Pull secret created/.test(messageText(m)),
+        'the secret outcome card',
+      ),
+    );
     const text = messageText(outcome);
     expect(text).toContain('imagePullSecrets');
     expect(text).toContain('acr-auth');

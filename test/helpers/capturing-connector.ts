@@ -41,7 +41,12 @@ export class CapturingConnector {
     // v3 / conversations / {id} / activities / {activityId}
     let call: CapturedCall | undefined;
     if (req.method === 'POST' && parts.length === 2) {
-      call = { op: 'createConversation', conversationId: `conv-${++this.counter}`, activityId: `act-${this.counter}`, activity: body };
+      call = {
+        op: 'createConversation',
+        conversationId: `conv-${++this.counter}`,
+        activityId: `act-${this.counter}`,
+        activity: body,
+      };
       this.record(call);
       return this.json(res, 200, { id: call.conversationId, activityId: call.activityId });
     }
@@ -78,16 +83,26 @@ export class CapturingConnector {
   }
 
   /** Waits until some call matches (or fails after `timeoutMs`). */
-  async waitFor(predicate: (call: CapturedCall) => boolean, timeoutMs = 10_000, what = 'a matching bot message'): Promise<CapturedCall> {
+  async waitFor(
+    predicate: (call: CapturedCall) => boolean,
+    timeoutMs = 10_000,
+    what = 'a matching bot message',
+  ): Promise<CapturedCall> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.calls.find(predicate);
       if (found) return found;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; saw: ${this.calls.map((c) => `${c.op}:${cardText(c.activity).slice(0, 80)}`).join(' | ')}`);
+      if (left <= 0)
+        throw new Error(
+          `timed out waiting for ${what}; saw: ${this.calls.map((c) => `${c.op}:${cardText(c.activity).slice(0, 80)}`).join(' | ')}`,
+        );
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
-        this.waiters.push(() => { clearTimeout(t); resolve(); });
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
       });
     }
   }

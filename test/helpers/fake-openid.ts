@@ -51,12 +51,22 @@ export interface FakeChannelIssuer {
   stop(): Promise<void>;
 }
 
-interface KeyEntry { kid: string; privateKey: CryptoKey; publicJwk: Record<string, unknown>; endorsements?: string[] }
+interface KeyEntry {
+  kid: string;
+  privateKey: CryptoKey;
+  publicJwk: Record<string, unknown>;
+  endorsements?: string[];
+}
 
 async function makeKey(kid: string, endorsements?: string[]): Promise<KeyEntry> {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
   const jwk = await exportJWK(publicKey);
-  return { kid, privateKey, publicJwk: { kty: jwk.kty, use: 'sig', kid, n: jwk.n, e: jwk.e, ...(endorsements ? { endorsements } : {}) }, endorsements };
+  return {
+    kid,
+    privateKey,
+    publicJwk: { kty: jwk.kty, use: 'sig', kid, n: jwk.n, e: jwk.e, ...(endorsements ? { endorsements } : {}) },
+    endorsements,
+  };
 }
 
 /** Starts the metadata + JWKS server on 127.0.0.1 and mints its keys. */
@@ -79,7 +89,13 @@ export async function startFakeChannelIssuer(): Promise<FakeChannelIssuer> {
     };
     // Same shape as https://login.botframework.com/v1/.well-known/openidconfiguration.
     if (path === '/v1/.well-known/openidconfiguration') {
-      return send(200, { issuer: BOT_CONNECTOR_ISSUER, authorization_endpoint: 'https://invalid.botframework.com', jwks_uri: `${base}/v1/.well-known/keys`, id_token_signing_alg_values_supported: ['RS256'], token_endpoint_auth_methods_supported: ['private_key_jwt'] });
+      return send(200, {
+        issuer: BOT_CONNECTOR_ISSUER,
+        authorization_endpoint: 'https://invalid.botframework.com',
+        jwks_uri: `${base}/v1/.well-known/keys`,
+        id_token_signing_alg_values_supported: ['RS256'],
+        token_endpoint_auth_methods_supported: ['private_key_jwt'],
+      });
     }
     if (path === '/v1/.well-known/keys') return send(200, { keys: [trusted.publicJwk, webchatOnly.publicJwk] });
     send(404, { error: 'not found' });
@@ -105,7 +121,9 @@ export async function startFakeChannelIssuer(): Promise<FakeChannelIssuer> {
         ...o.extraClaims,
       };
       for (const k of Object.keys(claims)) if (claims[k] === undefined) delete claims[k];
-      return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: o.kid ?? key.kid }).sign(key.privateKey);
+      return new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: o.kid ?? key.kid })
+        .sign(key.privateKey);
     },
     async stop() {
       server.closeAllConnections();

@@ -16,7 +16,12 @@ import { cardAction, channelMessage, personalMessage, postActivity, type TeamsUs
 /** Every log line the app wrote, for sentinel scans. */
 export class LogCapture {
   readonly lines: string[] = [];
-  readonly stream = new Writable({ write: (chunk, _enc, done) => { this.lines.push(String(chunk)); done(); } });
+  readonly stream = new Writable({
+    write: (chunk, _enc, done) => {
+      this.lines.push(String(chunk));
+      done();
+    },
+  });
   logger(): pino.Logger {
     return createLogger({ level: 'debug', destination: this.stream });
   }
@@ -29,7 +34,12 @@ export interface Harness {
   logs: LogCapture;
   serviceUrl: string;
   say(user: TeamsUser, text: string, where?: 'channel' | 'personal'): Promise<{ status: number; body: any }>;
-  click(user: TeamsUser, verb: string, data: Record<string, unknown>, replyToId?: string): Promise<{ status: number; body: any }>;
+  click(
+    user: TeamsUser,
+    verb: string,
+    data: Record<string, unknown>,
+    replyToId?: string,
+  ): Promise<{ status: number; body: any }>;
   /** Requests a grant in the channel and returns the created request (from the store). */
   requestGrant(user: TeamsUser, args: string): Promise<AccessRequest>;
   /** Waits until the request reaches a final state. */
@@ -45,23 +55,46 @@ export const users = {
 };
 
 /** Starts a harness; `env` adds config variables (sandbox mode, memory storage by default). */
-export async function startHarness(env: Record<string, string> = {}, options: AppOptions = {}, shared?: { connector: CapturingConnector }): Promise<Harness> {
+export async function startHarness(
+  env: Record<string, string> = {},
+  options: AppOptions = {},
+  shared?: { connector: CapturingConnector },
+): Promise<Harness> {
   const connector = shared?.connector ?? new CapturingConnector();
   const serviceUrl = shared ? connector.url : await connector.start();
   const logs = new LogCapture();
-  const config = loadConfig({ ACRBOT_MODE: 'sandbox', PORT: '0', ACRBOT_STORAGE: 'memory', LOG_LEVEL: 'debug', ...env });
-  const app = await startApp(config, { logger: logs.logger(), principalRetryDelaysMs: [5, 5, 5, 5, 5], sweepIntervalMs: 0, ...options });
+  const config = loadConfig({
+    ACRBOT_MODE: 'sandbox',
+    PORT: '0',
+    ACRBOT_STORAGE: 'memory',
+    LOG_LEVEL: 'debug',
+    ...env,
+  });
+  const app = await startApp(config, {
+    logger: logs.logger(),
+    principalRetryDelaysMs: [5, 5, 5, 5, 5],
+    sweepIntervalMs: 0,
+    ...options,
+  });
   const o = { serviceUrl };
   let stopped = false;
   const harness: Harness = {
-    app, connector, logs, serviceUrl,
-    say: (user, text, where = 'channel') => postActivity(app.url, where === 'channel' ? channelMessage(user, text, o) : personalMessage(user, text, o)),
+    app,
+    connector,
+    logs,
+    serviceUrl,
+    say: (user, text, where = 'channel') =>
+      postActivity(app.url, where === 'channel' ? channelMessage(user, text, o) : personalMessage(user, text, o)),
     click: (user, verb, data, replyToId) => postActivity(app.url, cardAction(user, verb, data, { ...o, replyToId })),
     async requestGrant(user, args) {
       const before = connector.calls.length;
       const res = await harness.say(user, `grant ${args}`);
       if (res.status !== 200) throw new Error(`bot answered ${res.status}`);
-      const reply = await connector.waitFor((c) => connector.calls.indexOf(c) >= before && /R-[2-9A-Z]{8}/.test(cardText(c.activity)) && c.op !== 'update', 10_000, 'a plan card');
+      const reply = await connector.waitFor(
+        (c) => connector.calls.indexOf(c) >= before && /R-[2-9A-Z]{8}/.test(cardText(c.activity)) && c.op !== 'update',
+        10_000,
+        'a plan card',
+      );
       const id = /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(cardText(reply.activity))![0];
       const request = await app.store.get(id);
       if (!request) throw new Error(`request ${id} not stored`);

@@ -29,7 +29,11 @@ async function cli(...args: string[]): Promise<CliResult> {
   // ACRBOT_STORAGE cleared so only --storage decides which file is read.
   const env = { ...process.env, ACRBOT_STORAGE: '' };
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['scripts/run-ts.js', 'scripts/audit-cli.ts', ...args], { cwd: ROOT, env });
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ['scripts/run-ts.js', 'scripts/audit-cli.ts', ...args],
+      { cwd: ROOT, env },
+    );
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -71,9 +75,22 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(cell); cell = ''; } else if (c === '\r' && text[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i++; } else cell += c;
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i++;
+    } else cell += c;
   }
   return rows;
 }
@@ -100,7 +117,10 @@ describe('audit:verify', () => {
 
   test('a modified entry (triggers dropped, JSON updated): exit 1 naming its seq', async () => {
     const path = await auditFile(events(5));
-    tamper(path, "UPDATE audit SET entry = replace(entry, '\"outcome\":\"pending\"', '\"outcome\":\"granted\"') WHERE seq = 3");
+    tamper(
+      path,
+      'UPDATE audit SET entry = replace(entry, \'"outcome":"pending"\', \'"outcome":"granted"\') WHERE seq = 3',
+    );
     const r = await cli('verify', '--storage', `sqlite:${path}`);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^BROKEN at seq 3: content does not match its hash/);
@@ -109,10 +129,16 @@ describe('audit:verify', () => {
   test('a garbled entry and a deleted tail are both named', async () => {
     const garbled = await auditFile(events(4));
     tamper(garbled, "UPDATE audit SET entry = 'not json' WHERE seq = 2");
-    expect(await cli('verify', '--storage', `sqlite:${garbled}`)).toMatchObject({ code: 1, stdout: expect.stringMatching(/^BROKEN at seq 2: .*not valid JSON/) });
+    expect(await cli('verify', '--storage', `sqlite:${garbled}`)).toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(/^BROKEN at seq 2: .*not valid JSON/),
+    });
     const truncated = await auditFile(events(4));
     tamper(truncated, 'DELETE FROM audit WHERE seq = 4');
-    expect(await cli('verify', '--storage', `sqlite:${truncated}`)).toMatchObject({ code: 1, stdout: expect.stringMatching(/^BROKEN at seq 4: .*deleted from the end/) });
+    expect(await cli('verify', '--storage', `sqlite:${truncated}`)).toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(/^BROKEN at seq 4: .*deleted from the end/),
+    });
   });
 
   test('a missing file: exit 2, a clear message, and nothing is created', async () => {
@@ -125,11 +151,20 @@ describe('audit:verify', () => {
   });
 
   test('memory storage and bad settings: exit 2 with the reason', async () => {
-    expect(await cli('verify', '--storage', 'memory')).toMatchObject({ code: 2, stderr: expect.stringContaining('nothing to review offline') });
-    expect(await cli('verify', '--storage', 'postgres://x')).toMatchObject({ code: 2, stderr: expect.stringContaining('ACRBOT_STORAGE must be "memory" or "sqlite:<path>"') });
+    expect(await cli('verify', '--storage', 'memory')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('nothing to review offline'),
+    });
+    expect(await cli('verify', '--storage', 'postgres://x')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('ACRBOT_STORAGE must be "memory" or "sqlite:<path>"'),
+    });
     const notDb = tmp.path('not-a.db');
     writeFileSync(notDb, 'hello');
-    expect(await cli('verify', '--storage', `sqlite:${notDb}`)).toMatchObject({ code: 2, stderr: expect.stringContaining('cannot read') });
+    expect(await cli('verify', '--storage', `sqlite:${notDb}`)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('cannot read'),
+    });
   });
 });
 
@@ -143,7 +178,9 @@ describe('audit:export', () => {
     const exported = lines.map((l) => JSON.parse(l) as AuditEntry);
     expect(exported.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     const db = new Database(path, { readonly: true });
-    const stored = (db.prepare('SELECT entry FROM audit ORDER BY seq').all() as { entry: string }[]).map((row) => JSON.parse(row.entry));
+    const stored = (db.prepare('SELECT entry FROM audit ORDER BY seq').all() as { entry: string }[]).map((row) =>
+      JSON.parse(row.entry),
+    );
     db.close();
     expect(exported).toEqual(stored);
     expect(verifyChain(exported)).toEqual({ intact: true, count: 6 });
@@ -160,24 +197,61 @@ describe('audit:export', () => {
       auditEvent(3, { requestId: 'R-AAAA2222' }),
     ]);
     const out = tmp.path('export.jsonl');
-    const r = await cli('export', '--format', 'jsonl', '--out', out, '--request', 'R-AAAA2222', '--storage', `sqlite:${path}`);
+    const r = await cli(
+      'export',
+      '--format',
+      'jsonl',
+      '--out',
+      out,
+      '--request',
+      'R-AAAA2222',
+      '--storage',
+      `sqlite:${path}`,
+    );
     expect(r).toMatchObject({ code: 0, stderr: `exported 2 entries to ${out}\n` });
-    expect(readFileSync(out, 'utf8').trimEnd().split('\n').map((l) => (JSON.parse(l) as AuditEntry).seq)).toEqual([1, 3]);
+    expect(
+      readFileSync(out, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as AuditEntry).seq),
+    ).toEqual([1, 3]);
     expect(statSync(out).mode & 0o777).toBe(0o600);
     // FakeClock starts at 09:00:00Z and each append advances 1 s.
-    const since = await cli('export', '--format', 'jsonl', '--since', '2025-01-15T09:00:02Z', '--storage', `sqlite:${path}`);
-    expect(since.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as AuditEntry).seq)).toEqual([2, 3]);
+    const since = await cli(
+      'export',
+      '--format',
+      'jsonl',
+      '--since',
+      '2025-01-15T09:00:02Z',
+      '--storage',
+      `sqlite:${path}`,
+    );
+    expect(
+      since.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as AuditEntry).seq),
+    ).toEqual([2, 3]);
   });
 
   test('csv: header, RFC 4180 quoting, and formula-injection-safe cells', async () => {
     const path = await auditFile([
-      auditEvent(1, { actor: { objectId: 'oid-1', name: '=HYPERLINK("http://evil","x")' }, detail: 'a, "quoted" detail', correlationIds: ['c1', 'c2'], targetIds: ['/subscriptions/s/a', '/subscriptions/s/b'] }),
+      auditEvent(1, {
+        actor: { objectId: 'oid-1', name: '=HYPERLINK("http://evil","x")' },
+        detail: 'a, "quoted" detail',
+        correlationIds: ['c1', 'c2'],
+        targetIds: ['/subscriptions/s/a', '/subscriptions/s/b'],
+      }),
       auditEvent(2, { actor: { objectId: 'oid-2', name: '@SUM(A1)' }, detail: '+cmd|calc', outcome: '-1+2' }),
       auditEvent(3, { actor: { objectId: 'oid-3', name: '\tTabbed' }, detail: 'line\nbreak' }),
     ]);
     const r = await cli('export', '--format', 'csv', '--storage', `sqlite:${path}`);
     expect(r.code).toBe(0);
-    expect(r.stdout.startsWith('seq,ts,actor_object_id,actor_name,tenant_id,action,request_id,target_ids,outcome,detail,correlation_ids,prev_hash,hash\r\n')).toBe(true);
+    expect(
+      r.stdout.startsWith(
+        'seq,ts,actor_object_id,actor_name,tenant_id,action,request_id,target_ids,outcome,detail,correlation_ids,prev_hash,hash\r\n',
+      ),
+    ).toBe(true);
     const [header, ...rows] = parseCsv(r.stdout);
     const col = (row: string[], name: string) => row[header.indexOf(name)];
     expect(rows).toHaveLength(3);
@@ -199,10 +273,25 @@ describe('audit:export', () => {
   test('a bad or missing --format, a bad filter or an unknown flag: exit 2 with the reason', async () => {
     const path = await auditFile(events(1));
     const storage = `sqlite:${path}`;
-    expect(await cli('export', '--format', 'xml', '--storage', storage)).toMatchObject({ code: 2, stderr: expect.stringContaining('--format "xml" is not supported; use jsonl or csv') });
-    expect(await cli('export', '--storage', storage)).toMatchObject({ code: 2, stderr: expect.stringContaining('--format is required') });
-    expect(await cli('export', '--format', 'csv', '--since', 'yesterday', '--storage', storage)).toMatchObject({ code: 2, stderr: expect.stringContaining('--since "yesterday"') });
-    expect(await cli('export', '--format', 'csv', '--request', 'req-1', '--storage', storage)).toMatchObject({ code: 2, stderr: expect.stringContaining('not a request id') });
-    expect(await cli('export', '--format', 'csv', '--reqest', 'R-AAAA2222', '--storage', storage)).toMatchObject({ code: 2, stderr: expect.stringContaining("Unknown option '--reqest'") });
+    expect(await cli('export', '--format', 'xml', '--storage', storage)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--format "xml" is not supported; use jsonl or csv'),
+    });
+    expect(await cli('export', '--storage', storage)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--format is required'),
+    });
+    expect(await cli('export', '--format', 'csv', '--since', 'yesterday', '--storage', storage)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--since "yesterday"'),
+    });
+    expect(await cli('export', '--format', 'csv', '--request', 'req-1', '--storage', storage)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('not a request id'),
+    });
+    expect(await cli('export', '--format', 'csv', '--reqest', 'R-AAAA2222', '--storage', storage)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("Unknown option '--reqest'"),
+    });
   });
 });

@@ -45,7 +45,10 @@ process.stdin.once('data', async () => {
 `;
 
 function startWorker(script: string, dbPath: string, worker: number): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['scripts/run-ts.js', script, dbPath, String(worker), String(PER_WORKER)], { cwd: ROOT, stdio: 'pipe' });
+  return spawn(process.execPath, ['scripts/run-ts.js', script, dbPath, String(worker), String(PER_WORKER)], {
+    cwd: ROOT,
+    stdio: 'pipe',
+  });
 }
 
 /** Resolves once the child printed "ready" (rejects if it exits first). */
@@ -78,7 +81,9 @@ describe('SqliteAuditLog with several processes on one file', () => {
     expect(codes).toEqual(Array(WORKERS).fill(0));
 
     const db = openSqlite(dbPath);
-    const entries = (db.prepare('SELECT entry FROM audit ORDER BY seq').all() as { entry: string }[]).map((r) => JSON.parse(r.entry) as AuditEntry);
+    const entries = (db.prepare('SELECT entry FROM audit ORDER BY seq').all() as { entry: string }[]).map(
+      (r) => JSON.parse(r.entry) as AuditEntry,
+    );
     const verdict = await new SqliteAuditLog(db, new FakeClock()).verify();
     db.close();
 
@@ -89,7 +94,9 @@ describe('SqliteAuditLog with several processes on one file', () => {
     // Each worker's entries keep its own order, and workers did interleave (otherwise this
     // test would only have exercised sequential appends).
     for (let w = 1; w <= WORKERS; w++) {
-      const mine = entries.filter((e) => e.actor.objectId === `worker-${w}`).map((e) => Number(e.detail!.split(':')[1]));
+      const mine = entries
+        .filter((e) => e.actor.objectId === `worker-${w}`)
+        .map((e) => Number(e.detail!.split(':')[1]));
       expect(mine).toEqual(Array.from({ length: PER_WORKER }, (_, i) => i + 1));
     }
     const switches = entries.filter((e, i) => i > 0 && e.actor.objectId !== entries[i - 1].actor.objectId).length;
@@ -112,22 +119,70 @@ describe('G12: the audit trail stores only audit fields', () => {
     const db = openSqlite(dbPath);
     const log = new SqliteAuditLog(db, new FakeClock());
     const typical: AuditEvent[] = [
-      { actor: { objectId: '6a1f0c6e-0000-4000-8000-000000000001', name: 'Dana Developer' }, tenantId: '5b1e2c3d-0000-4000-8000-00000000a0a0', action: 'request.created', requestId: 'R-AAAA2222', targetIds: ['/subscriptions/1111/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-dev', '/subscriptions/1111/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/contoso'], outcome: 'pending', detail: 'Need images for the payments service' },
-      { actor: { objectId: 'acrbot', name: 'acrbot' }, tenantId: '5b1e2c3d-0000-4000-8000-00000000a0a0', action: 'execution.succeeded', requestId: 'R-AAAA2222', targetIds: ['/subscriptions/1111/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/contoso'], outcome: 'granted', correlationIds: ['c0ffee00-0000-4000-8000-000000000000'] },
+      {
+        actor: { objectId: '6a1f0c6e-0000-4000-8000-000000000001', name: 'Dana Developer' },
+        tenantId: '5b1e2c3d-0000-4000-8000-00000000a0a0',
+        action: 'request.created',
+        requestId: 'R-AAAA2222',
+        targetIds: [
+          '/subscriptions/1111/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-dev',
+          '/subscriptions/1111/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/contoso',
+        ],
+        outcome: 'pending',
+        detail: 'Need images for the payments service',
+      },
+      {
+        actor: { objectId: 'acrbot', name: 'acrbot' },
+        tenantId: '5b1e2c3d-0000-4000-8000-00000000a0a0',
+        action: 'execution.succeeded',
+        requestId: 'R-AAAA2222',
+        targetIds: ['/subscriptions/1111/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/contoso'],
+        outcome: 'granted',
+        correlationIds: ['c0ffee00-0000-4000-8000-000000000000'],
+      },
     ];
     for (const event of typical) {
-      const withSecret = { ...event, actor: { ...event.actor, accessToken: SENTINEL }, clientSecret: SENTINEL, kubeconfig: `password: ${SENTINEL}` } as AuditEvent;
+      const withSecret = {
+        ...event,
+        actor: { ...event.actor, accessToken: SENTINEL },
+        clientSecret: SENTINEL,
+        kubeconfig: `password: ${SENTINEL}`,
+      } as AuditEvent;
       await log.append(withSecret);
     }
     db.close();
 
-    const exported = await Promise.all(['jsonl', 'csv'].map(async (format) => (await promisify(execFile)(process.execPath, ['scripts/run-ts.js', 'scripts/audit-cli.ts', 'export', '--format', format, '--storage', `sqlite:${dbPath}`], { cwd: ROOT })).stdout));
+    const exported = await Promise.all(
+      ['jsonl', 'csv'].map(
+        async (format) =>
+          (
+            await promisify(execFile)(
+              process.execPath,
+              [
+                'scripts/run-ts.js',
+                'scripts/audit-cli.ts',
+                'export',
+                '--format',
+                format,
+                '--storage',
+                `sqlite:${dbPath}`,
+              ],
+              { cwd: ROOT },
+            )
+          ).stdout,
+      ),
+    );
     expect(exported[0].split('\n').filter(Boolean)).toHaveLength(typical.length);
     const stored = readFileSync(dbPath).toString('latin1');
     const reader = new Database(dbPath, { readonly: true });
     const rows = (reader.prepare('SELECT entry FROM audit').all() as { entry: string }[]).map((r) => r.entry);
     reader.close();
-    const places: [string, string][] = [['database file', stored], ...rows.map((r, i): [string, string] => [`row ${i + 1}`, r]), ['jsonl export', exported[0]], ['csv export', exported[1]]];
+    const places: [string, string][] = [
+      ['database file', stored],
+      ...rows.map((r, i): [string, string] => [`row ${i + 1}`, r]),
+      ['jsonl export', exported[0]],
+      ['csv export', exported[1]],
+    ];
     expect(places.filter(([, text]) => text.includes(SENTINEL)).map(([where]) => where)).toEqual([]);
   });
 });

@@ -10,8 +10,12 @@ const AUDIT_CHANNEL = '19:acrbot-audit@thread.tacv2';
 
 describe('audit trail', () => {
   let h: Harness;
-  beforeEach(async () => { h = await startHarness({ ACRBOT_AUDIT_CHANNEL: AUDIT_CHANNEL, ACRBOT_AUDITORS: SANDBOX_USERS.outsider.objectId }); });
-  afterEach(async () => { await h.stop(); });
+  beforeEach(async () => {
+    h = await startHarness({ ACRBOT_AUDIT_CHANNEL: AUDIT_CHANNEL, ACRBOT_AUDITORS: SANDBOX_USERS.outsider.objectId });
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
 
   test('one audit card per request, posted once and updated in place through refusal, approval and execution', async () => {
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
@@ -25,7 +29,15 @@ describe('audit trail', () => {
     expect(updates.length).toBeGreaterThanOrEqual(2);
     expect(updates.every((u) => u.activityId === posts[0].activityId)).toBe(true);
     const finalText = cardText(updates[updates.length - 1].activity);
-    for (const action of ['request.created', 'approval.refused.self', 'request.approved', 'execution.started', 'azure.write.roleAssignment', 'request.succeeded']) expect(finalText).toContain(action);
+    for (const action of [
+      'request.created',
+      'approval.refused.self',
+      'request.approved',
+      'execution.started',
+      'azure.write.roleAssignment',
+      'request.succeeded',
+    ])
+      expect(finalText).toContain(action);
     expect(finalText).toContain(`${request.id} · grant · succeeded`);
     // The Azure write is linked to its x-ms-request-id in the trail.
     const write = (await h.app.audit.forRequest(request.id)).find((e) => e.action === 'azure.write.roleAssignment')!;
@@ -43,11 +55,19 @@ describe('audit trail', () => {
     expect((await h.app.audit.latest(1))[0].action).toBe('audit.refused');
 
     await h.say(users.approver, 'audit 3');
-    const latest = await h.connector.waitFor((c) => /Latest audit entries/.test(cardText(c.activity)), 5000, 'audit listing');
+    const latest = await h.connector.waitFor(
+      (c) => /Latest audit entries/.test(cardText(c.activity)),
+      5000,
+      'audit listing',
+    );
     expect(cardText(latest.activity).match(/^#\d+ · /gm)).toHaveLength(3);
 
     await h.say(users.outsider, `audit ${request.id}`);
-    const history = await h.connector.waitFor((c) => new RegExp(`Audit trail of ${request.id}`).test(cardText(c.activity)), 5000, 'request history');
+    const history = await h.connector.waitFor(
+      (c) => new RegExp(`Audit trail of ${request.id}`).test(cardText(c.activity)),
+      5000,
+      'request history',
+    );
     const entries = await h.app.audit.forRequest(request.id);
     for (const e of entries) expect(cardText(history.activity)).toContain(`#${e.seq} · ${e.action}`);
 

@@ -31,7 +31,8 @@ import { channelMessage, personalMessage, postActivity } from '../helpers/teams-
 const APP_ID = '6a0c1b2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d';
 const BOT_TOKEN = 'bot-token-from-the-test-cache';
 /** botframework-connector's app-token cache (`AppCredentials.cache`, keyed `${appId}${scope}-cache`). */
-const tokenCache = () => (AppCredentials as unknown as { cache: Map<string, { accessToken: string; expiresOn: Date }> }).cache;
+const tokenCache = () =>
+  (AppCredentials as unknown as { cache: Map<string, { accessToken: string; expiresOn: Date }> }).cache;
 const TOKEN_CACHE_KEY = `${APP_ID}https://api.botframework.com-cache`;
 const ALL_STATES = ['pending', 'approved', 'executing', 'succeeded', 'failed', 'rejected', 'expired'] as const;
 
@@ -52,7 +53,9 @@ describe('G1: inbound channel authentication (real JWTs, local OpenID metadata +
     });
     // Private in the typings; a token MSAL would otherwise fetch from login.microsoftonline.com.
     tokenCache().set(TOKEN_CACHE_KEY, { accessToken: BOT_TOKEN, expiresOn: new Date(Date.now() + 3_600_000) });
-    (h.connector as unknown as { server: Server }).server.prependListener('request', (req) => outboundAuth.push(req.headers.authorization));
+    (h.connector as unknown as { server: Server }).server.prependListener('request', (req) =>
+      outboundAuth.push(req.headers.authorization),
+    );
   });
   afterAll(async () => {
     tokenCache().delete(TOKEN_CACHE_KEY);
@@ -60,7 +63,9 @@ describe('G1: inbound channel authentication (real JWTs, local OpenID metadata +
     await issuer?.stop();
   });
   // botbuilder console.error()s every rejected token; keep the output readable.
-  beforeEach(() => { consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined); });
+  beforeEach(() => {
+    consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  });
   afterEach(() => consoleError.mockRestore());
 
   /** Everything a handler could have touched. */
@@ -74,32 +79,70 @@ describe('G1: inbound channel authentication (real JWTs, local OpenID metadata +
 
   const grantText = 'grant aks-prod contosoacr deploy payments-api';
   const activity = (text = grantText) => channelMessage(users.requester, text, { serviceUrl: h.serviceUrl });
-  const token = (o: Partial<ChannelTokenOptions> = {}) => issuer.channelToken({ appId: APP_ID, serviceUrl: h.serviceUrl, ...o });
+  const token = (o: Partial<ChannelTokenOptions> = {}) =>
+    issuer.channelToken({ appId: APP_ID, serviceUrl: h.serviceUrl, ...o });
 
   test('G1: the app runs with an app id, so authentication is on (sandbox mode, SingleTenant)', () => {
-    expect(h.app.config).toMatchObject({ mode: 'sandbox', app: { id: APP_ID, type: 'SingleTenant', tenantId: SANDBOX_TENANT_ID } });
+    expect(h.app.config).toMatchObject({
+      mode: 'sandbox',
+      app: { id: APP_ID, type: 'SingleTenant', tenantId: SANDBOX_TENANT_ID },
+    });
   });
 
   type Case = { headers: Record<string, string>; activity?: Record<string, unknown> };
-  const bearer = async (o: Partial<ChannelTokenOptions> = {}): Promise<Case> => ({ headers: { authorization: `Bearer ${await token(o)}` } });
+  const bearer = async (o: Partial<ChannelTokenOptions> = {}): Promise<Case> => ({
+    headers: { authorization: `Bearer ${await token(o)}` },
+  });
 
   test.each<[string, () => Promise<Case>, RegExp]>([
     ['no Authorization header', async () => ({ headers: {} }), /Unauthorized Access\. Request is not authorized/],
     ['an empty Bearer', async () => ({ headers: { authorization: 'Bearer ' } }), /No valid identity/],
-    ['a token that is not a JWT', async () => ({ headers: { authorization: 'Bearer not.a.jwt' } }), /No valid identity/],
-    ['a valid token under another scheme (Basic)', async () => ({ headers: { authorization: `Basic ${await token()}` } }), /No valid identity/],
-    ['a token signed by a foreign key (kid not in the JWKS)', () => bearer({ key: 'foreign' }), /Signing Key could not be retrieved/],
-    ['a token signed by a foreign key that claims the trusted kid', () => bearer({ key: 'foreign', kid: issuer.kids.trusted }), /invalid signature/],
+    [
+      'a token that is not a JWT',
+      async () => ({ headers: { authorization: 'Bearer not.a.jwt' } }),
+      /No valid identity/,
+    ],
+    [
+      'a valid token under another scheme (Basic)',
+      async () => ({ headers: { authorization: `Basic ${await token()}` } }),
+      /No valid identity/,
+    ],
+    [
+      'a token signed by a foreign key (kid not in the JWKS)',
+      () => bearer({ key: 'foreign' }),
+      /Signing Key could not be retrieved/,
+    ],
+    [
+      'a token signed by a foreign key that claims the trusted kid',
+      () => bearer({ key: 'foreign', kid: issuer.kids.trusted }),
+      /invalid signature/,
+    ],
     ['an expired token (beyond the 5-minute skew)', () => bearer({ expiresIn: -360, notBefore: -7200 }), /expired/],
     ['a token not yet valid (nbf beyond the 5-minute skew)', () => bearer({ notBefore: 600 }), /not active/],
-    ['a wrong audience (another bot\'s app id)', () => bearer({ audience: '00000000-1111-4222-8333-444444444444' }), /Invalid AppId passed on token/],
+    [
+      "a wrong audience (another bot's app id)",
+      () => bearer({ audience: '00000000-1111-4222-8333-444444444444' }),
+      /Invalid AppId passed on token/,
+    ],
     ['no audience', () => bearer({ audience: undefined }), /Invalid AppId passed on token/],
     ['a wrong issuer', () => bearer({ issuer: 'https://evil.example.com' }), /No valid identity/],
-    ['a serviceurl claim that differs from activity.serviceUrl', () => bearer({ serviceUrl: 'https://smba.trafficmanager.net/evil/' }), /ServiceUrl claim do not match/],
+    [
+      'a serviceurl claim that differs from activity.serviceUrl',
+      () => bearer({ serviceUrl: 'https://smba.trafficmanager.net/evil/' }),
+      /ServiceUrl claim do not match/,
+    ],
     ['no serviceurl claim', () => bearer({ serviceUrl: undefined }), /ServiceUrl claim do not match/],
-    ['an activity without serviceUrl (botbuilder alone would skip the claim check)', async () => ({ ...(await bearer()), activity: { ...activity(), serviceUrl: undefined } }), /ServiceUrl claim do not match/],
+    [
+      'an activity without serviceUrl (botbuilder alone would skip the claim check)',
+      async () => ({ ...(await bearer()), activity: { ...activity(), serviceUrl: undefined } }),
+      /ServiceUrl claim do not match/,
+    ],
     ['a key not endorsed for msteams', () => bearer({ key: 'webchatOnly' }), /Could not validate endorsement/],
-    ['an msteams-only key on a webchat activity', async () => ({ ...(await bearer()), activity: { ...activity(), channelId: 'webchat' } }), /Could not validate endorsement/],
+    [
+      'an msteams-only key on a webchat activity',
+      async () => ({ ...(await bearer()), activity: { ...activity(), channelId: 'webchat' } }),
+      /Could not validate endorsement/,
+    ],
   ])('G1: %s → 401 and no handler runs', async (_name, make, reason) => {
     const before = await footprint();
     const c = await make();
@@ -116,9 +159,16 @@ describe('G1: inbound channel authentication (real JWTs, local OpenID metadata +
     const authBefore = outboundAuth.length;
     const res = await postActivity(h.app.url, activity(), { authorization: `Bearer ${await token()}` });
     expect(res.status).toBe(200);
-    const plan = await h.connector.waitFor((c) => h.connector.calls.indexOf(c) >= before.outbound && /R-[2-9A-Z]{8}/.test(cardText(c.activity)), 5_000, 'the plan card');
+    const plan = await h.connector.waitFor(
+      (c) => h.connector.calls.indexOf(c) >= before.outbound && /R-[2-9A-Z]{8}/.test(cardText(c.activity)),
+      5_000,
+      'the plan card',
+    );
     const id = /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(cardText(plan.activity))![0];
-    expect(await h.app.store.get(id)).toMatchObject({ state: 'pending', requester: { objectId: users.requester.objectId } });
+    expect(await h.app.store.get(id)).toMatchObject({
+      state: 'pending',
+      requester: { objectId: users.requester.objectId },
+    });
     const after = await footprint();
     expect(after.requests).toBe(before.requests + 1);
     expect(after.audit).toBeGreaterThan(before.audit);
@@ -126,7 +176,9 @@ describe('G1: inbound channel authentication (real JWTs, local OpenID metadata +
     const sent = outboundAuth.slice(authBefore);
     expect(sent.length).toBeGreaterThanOrEqual(after.outbound - before.outbound);
     expect(new Set(sent)).toEqual(new Set([`Bearer ${BOT_TOKEN}`]));
-    expect(issuer.fetched).toEqual(expect.arrayContaining(['/v1/.well-known/openidconfiguration', '/v1/.well-known/keys']));
+    expect(issuer.fetched).toEqual(
+      expect.arrayContaining(['/v1/.well-known/openidconfiguration', '/v1/.well-known/keys']),
+    );
   });
 
   test('G1: a valid token for a 1:1 chat is accepted too (help → reply)', async () => {
@@ -134,7 +186,11 @@ describe('G1: inbound channel authentication (real JWTs, local OpenID metadata +
     const a = personalMessage(users.outsider, 'help', { serviceUrl: h.serviceUrl });
     const res = await postActivity(h.app.url, a, { authorization: `Bearer ${await token()}` });
     expect(res.status).toBe(200);
-    await h.connector.waitFor((c) => h.connector.calls.indexOf(c) >= before.outbound && c.activity.type === 'message', 5_000, 'the help reply');
+    await h.connector.waitFor(
+      (c) => h.connector.calls.indexOf(c) >= before.outbound && c.activity.type === 'message',
+      5_000,
+      'the help reply',
+    );
   });
 
   test('G1: azure mode refuses to start without MicrosoftAppId (see also test/unit/config.test.ts)', () => {
@@ -143,6 +199,8 @@ describe('G1: inbound channel authentication (real JWTs, local OpenID metadata +
   });
 
   test('G1: the trust hooks are refused outside the sandbox', () => {
-    expect(() => createAdapter({ ...h.app.config, mode: 'azure' }, createLogger({ level: 'silent' }))).toThrow(/only allowed with ACRBOT_MODE=sandbox/);
+    expect(() => createAdapter({ ...h.app.config, mode: 'azure' }, createLogger({ level: 'silent' }))).toThrow(
+      /only allowed with ACRBOT_MODE=sandbox/,
+    );
   });
 });

@@ -41,8 +41,11 @@ describe('G13: crash and restart', () => {
     writeFileSync(join(dir, 'ca.pem'), sandbox.tls.caPem);
     env = {
       PATH: process.env.PATH,
-      ACRBOT_MODE: 'sandbox', PORT: '0', LOG_LEVEL: 'info',
-      ACRBOT_ARM_ENDPOINT: sandbox.armUrl, ACRBOT_GRAPH_ENDPOINT: sandbox.graphUrl,
+      ACRBOT_MODE: 'sandbox',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      ACRBOT_ARM_ENDPOINT: sandbox.armUrl,
+      ACRBOT_GRAPH_ENDPOINT: sandbox.graphUrl,
       NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
       ACRBOT_STORAGE: `sqlite:${join(dir, 'acrbot.db')}`,
     };
@@ -66,13 +69,21 @@ describe('G13: crash and restart', () => {
 
   function openStore() {
     const db = openSqlite(join(dir, 'acrbot.db'));
-    return { requests: new SqliteRequestStore(db), audit: new SqliteAuditLog(db, { now: () => new Date() }), close: () => db.close() };
+    return {
+      requests: new SqliteRequestStore(db),
+      audit: new SqliteAuditLog(db, { now: () => new Date() }),
+      close: () => db.close(),
+    };
   }
 
   async function request(bot: BotProcess, text: string): Promise<string> {
     const before = connector.calls.length;
     await postActivity(bot.url, channelMessage(users.requester, text, { serviceUrl: connector.url }));
-    const plan = await connector.waitFor((c) => connector.calls.indexOf(c) >= before && /R-[2-9A-Z]{8}/.test(cardText(c.activity)), 10_000, 'plan card');
+    const plan = await connector.waitFor(
+      (c) => connector.calls.indexOf(c) >= before && /R-[2-9A-Z]{8}/.test(cardText(c.activity)),
+      10_000,
+      'plan card',
+    );
     return /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(cardText(plan.activity))![0];
   }
 
@@ -93,7 +104,10 @@ describe('G13: crash and restart', () => {
     let bot = await startBot();
     const id = await request(bot, 'grant aks-prod contosoacr deploy payments-api');
     sandbox.arm.faults.add({ operation: 'roleAssignments.create', latencyMs: 3000 });
-    const res = await postActivity(bot.url, cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }));
+    const res = await postActivity(
+      bot.url,
+      cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }),
+    );
     expect(res.status).toBe(200);
     await waitForState(id, ['executing']);
     await kill(bot);
@@ -103,24 +117,38 @@ describe('G13: crash and restart', () => {
     await kill(bot);
     const store = openStore();
     expect(await store.audit.verify()).toMatchObject({ intact: true });
-    expect((await store.audit.forRequest(id)).map((e) => e.action)).toEqual(expect.arrayContaining(['execution.started', 'execution.resumed', 'request.succeeded']));
+    expect((await store.audit.forRequest(id)).map((e) => e.action)).toEqual(
+      expect.arrayContaining(['execution.started', 'execution.resumed', 'request.succeeded']),
+    );
     store.close();
   });
 
   test('secret --kind sp: killed while addPassword is in flight → after restart the same application is reused, none orphaned', async () => {
     let bot = await startBot();
-    const id = await request(bot, 'secret aks-dev contosoacr --kind sp --namespace payments --name acr-sp-crash pull after a crash');
+    const id = await request(
+      bot,
+      'secret aks-dev contosoacr --kind sp --namespace payments --name acr-sp-crash pull after a crash',
+    );
     sandbox.graph.faults.add({ operation: 'applications.addPassword', latencyMs: 3000 });
-    await postActivity(bot.url, cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }));
+    await postActivity(
+      bot.url,
+      cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }),
+    );
     await waitForState(id, ['executing']);
     await new Promise((r) => setTimeout(r, 700));
     await kill(bot);
     bot = await startBot();
     expect(await waitForState(id, ['succeeded', 'failed'])).toBe('succeeded');
-    const apps = [...sandbox.directory.applications.values()].filter((a: { displayName: string }) => a.displayName.endsWith(id.toLowerCase()));
+    const apps = [...sandbox.directory.applications.values()].filter((a: { displayName: string }) =>
+      a.displayName.endsWith(id.toLowerCase()),
+    );
     expect(apps).toHaveLength(1);
-    const secret = sandbox.kubernetes['aks-dev'].getObject('secrets', 'payments', 'acr-sp-crash') as unknown as { data: Record<string, string> };
-    const entry = JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString()).auths['contosoacr.azurecr.io'];
+    const secret = sandbox.kubernetes['aks-dev'].getObject('secrets', 'payments', 'acr-sp-crash') as unknown as {
+      data: Record<string, string>;
+    };
+    const entry = JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString()).auths[
+      'contosoacr.azurecr.io'
+    ];
     expect(entry.username).toBe((apps[0] as { appId: string }).appId);
     expect(sandbox.directory.verifyApplicationSecret(entry.username, entry.password)).toBe(true);
     await kill(bot);
@@ -130,12 +158,18 @@ describe('G13: crash and restart', () => {
     const bot = await startBot();
     const id = await request(bot, 'grant aks-legacy contosoacr graceful shutdown check');
     sandbox.arm.faults.add({ operation: 'roleAssignments.create', latencyMs: 1500 });
-    await postActivity(bot.url, cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }));
+    await postActivity(
+      bot.url,
+      cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }),
+    );
     await waitForState(id, ['executing']);
     const exited = new Promise<number | null>((r) => bot.child.once('exit', (code) => r(code)));
     bot.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 200));
-    const late = await postActivity(bot.url, channelMessage(users.requester, 'help', { serviceUrl: connector.url })).catch(() => ({ status: 0 }));
+    const late = await postActivity(
+      bot.url,
+      channelMessage(users.requester, 'help', { serviceUrl: connector.url }),
+    ).catch(() => ({ status: 0 }));
     expect([0, 503]).toContain(late.status);
     expect(await exited).toBe(0);
     expect(await waitForState(id, ['succeeded'], 1000)).toBe('succeeded');
@@ -146,7 +180,10 @@ describe('G13: crash and restart', () => {
     const id = await request(bot, 'grant aks-dev contosoacr deploy payments-api');
     await kill(bot);
     bot = await startBot();
-    await postActivity(bot.url, cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }));
+    await postActivity(
+      bot.url,
+      cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }),
+    );
     expect(await waitForState(id, ['succeeded', 'failed'])).toBe('succeeded');
     await kill(bot);
   });
@@ -155,16 +192,25 @@ describe('G13: crash and restart', () => {
     let bot = await startBot();
     const id = await request(bot, 'secret aks-dev contosoacr --namespace payments --name acr-crash pull after a crash');
     sandbox.arm.faults.add({ operation: 'registries.generateCredentials', latencyMs: 3000 });
-    await postActivity(bot.url, cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }));
+    await postActivity(
+      bot.url,
+      cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }),
+    );
     await waitForState(id, ['executing']);
     await new Promise((r) => setTimeout(r, 500));
     await kill(bot);
     bot = await startBot();
     expect(await waitForState(id, ['succeeded', 'failed'])).toBe('succeeded');
-    const tokens = sandbox.arm.state.listTokens(contosoId).filter((t: { name: string }) => t.name === `acrbot-${id.toLowerCase()}`);
+    const tokens = sandbox.arm.state
+      .listTokens(contosoId)
+      .filter((t: { name: string }) => t.name === `acrbot-${id.toLowerCase()}`);
     expect(tokens).toHaveLength(1);
-    const secret = sandbox.kubernetes['aks-dev'].getObject('secrets', 'payments', 'acr-crash') as unknown as { data: Record<string, string> };
-    const entry = JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString()).auths['contosoacr.azurecr.io'];
+    const secret = sandbox.kubernetes['aks-dev'].getObject('secrets', 'payments', 'acr-crash') as unknown as {
+      data: Record<string, string>;
+    };
+    const entry = JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString()).auths[
+      'contosoacr.azurecr.io'
+    ];
     expect(sandbox.arm.state.verifyTokenPassword(contosoId, entry.username, entry.password)).toBe(true);
     await kill(bot);
     const store = openStore();

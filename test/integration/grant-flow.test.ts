@@ -14,11 +14,17 @@ const contosoId = sandboxResourceId('registry', contoso);
 
 describe('grant flow', () => {
   let h: Harness;
-  beforeEach(async () => { h = await startHarness(); });
-  afterEach(async () => { await h.stop(); });
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
 
   function assignmentsOn(scope: string) {
-    return h.app.sandbox!.arm.state.listRoleAssignments().filter((a: { scope: string }) => a.scope.toLowerCase() === scope.toLowerCase());
+    return h.app
+      .sandbox!.arm.state.listRoleAssignments()
+      .filter((a: { scope: string }) => a.scope.toLowerCase() === scope.toLowerCase());
   }
 
   test('MSI cluster: plan card, approval card in the approvals channel, approve, one AcrPull on the kubelet identity, outcome with snippet', async () => {
@@ -33,11 +39,28 @@ describe('grant flow', () => {
 
     const planCard = callsWithText(h.connector, new RegExp(request.id)).find((c) => c.op !== 'update')!;
     const planText = cardText(planCard.activity);
-    for (const expected of ['aks-prod', prodCluster.kubeletObjectId, 'contosoacr.azurecr.io', 'AcrPull', 'deploy payments-api to prod', 'SANDBOX']) expect(planText).toContain(expected);
-    const approval = await h.connector.waitFor((c) => c.conversationId.startsWith('19:sandbox-approvals') && cardText(c.activity).includes(request.id), 5000, 'the approval card');
+    for (const expected of [
+      'aks-prod',
+      prodCluster.kubeletObjectId,
+      'contosoacr.azurecr.io',
+      'AcrPull',
+      'deploy payments-api to prod',
+      'SANDBOX',
+    ])
+      expect(planText).toContain(expected);
+    const approval = await h.connector.waitFor(
+      (c) => c.conversationId.startsWith('19:sandbox-approvals') && cardText(c.activity).includes(request.id),
+      5000,
+      'the approval card',
+    );
     expect(JSON.stringify(approval.activity)).toContain('"verb":"approve"');
 
-    const res = await h.click(users.approver, 'approve', { requestId: request.id, version: request.version }, approval.activityId);
+    const res = await h.click(
+      users.approver,
+      'approve',
+      { requestId: request.id, version: request.version },
+      approval.activityId,
+    );
     expect(res.status).toBe(200);
     expect(res.body.type).toBe('application/vnd.microsoft.card.adaptive');
     expect(cardText({ attachments: [{ content: res.body.value }] })).toContain('Executing');
@@ -51,7 +74,11 @@ describe('grant flow', () => {
     expect(assignments[0].principalType).toBe('ServicePrincipal');
     expect(assignments[0].name).toBe(plan.roleAssignmentName);
 
-    const outcome = await h.connector.waitFor((c) => /Pull access granted/.test(cardText(c.activity)), 5000, 'the outcome card');
+    const outcome = await h.connector.waitFor(
+      (c) => /Pull access granted/.test(cardText(c.activity)),
+      5000,
+      'the outcome card',
+    );
     const outcomeText = cardText(outcome.activity);
     expect(outcomeText).toContain('image: contosoacr.azurecr.io/');
     expect(done.outcome!.azureRequestIds.length).toBeGreaterThan(0);
@@ -64,7 +91,11 @@ describe('grant flow', () => {
       expect(last && cardText(last.activity)).toContain('Granted');
     }
     // Nothing was written to the cluster resource.
-    expect(h.app.sandbox!.arm.requests.filter((r: { method: string; operation: string }) => r.method !== 'GET' && r.operation.startsWith('managedClusters'))).toEqual([]);
+    expect(
+      h.app.sandbox!.arm.requests.filter(
+        (r: { method: string; operation: string }) => r.method !== 'GET' && r.operation.startsWith('managedClusters'),
+      ),
+    ).toEqual([]);
   });
 
   test('cost: a first grant on an MSI cluster makes exactly one ARM write, no Graph call and at most 6 ARM reads', async () => {
@@ -83,10 +114,16 @@ describe('grant flow', () => {
   test('SP cluster: the service principal app id is resolved to its object id through Graph', async () => {
     const request = await h.requestGrant(users.requester, 'aks-legacy contosoacr legacy batch jobs need images');
     const plan = request.plan as Extract<typeof request.plan, { kind: 'grant' }>;
-    expect(plan.identity).toMatchObject({ kind: 'servicePrincipal', appId: SANDBOX_CLUSTERS.legacy.servicePrincipalAppId, objectId: SANDBOX_CLUSTERS.legacy.servicePrincipalObjectId });
+    expect(plan.identity).toMatchObject({
+      kind: 'servicePrincipal',
+      appId: SANDBOX_CLUSTERS.legacy.servicePrincipalAppId,
+      objectId: SANDBOX_CLUSTERS.legacy.servicePrincipalObjectId,
+    });
     await h.click(users.approver, 'approve', { requestId: request.id });
     expect((await h.settle(request.id)).state).toBe('succeeded');
-    expect(assignmentsOn(contosoId).map((a: { principalId: string }) => a.principalId)).toEqual([SANDBOX_CLUSTERS.legacy.servicePrincipalObjectId]);
+    expect(assignmentsOn(contosoId).map((a: { principalId: string }) => a.principalId)).toEqual([
+      SANDBOX_CLUSTERS.legacy.servicePrincipalObjectId,
+    ]);
   });
 
   test('ABAC registry: Container Registry Repository Reader instead of AcrPull', async () => {
@@ -96,7 +133,9 @@ describe('grant flow', () => {
     await h.click(users.approver, 'approve', { requestId: request.id });
     expect((await h.settle(request.id)).state).toBe('succeeded');
     const abacId = sandboxResourceId('registry', SANDBOX_REGISTRIES.abac);
-    expect(assignmentsOn(abacId).map((a: { roleDefinitionId: string }) => a.roleDefinitionId.split('/').pop())).toEqual([ROLE_IDS.repositoryReader]);
+    expect(assignmentsOn(abacId).map((a: { roleDefinitionId: string }) => a.roleDefinitionId.split('/').pop())).toEqual(
+      [ROLE_IDS.repositoryReader],
+    );
   });
 
   test('already granted: says so with the existing assignment and creates no request', async () => {
@@ -105,38 +144,66 @@ describe('grant flow', () => {
     await h.settle(first.id);
     h.connector.clear();
     await h.say(users.requester, 'grant aks-prod contosoacr second time grant');
-    const reply = await h.connector.waitFor((c) => /Access already exists/.test(cardText(c.activity)), 5000, 'already-exists card');
+    const reply = await h.connector.waitFor(
+      (c) => /Access already exists/.test(cardText(c.activity)),
+      5000,
+      'already-exists card',
+    );
     expect(cardText(reply.activity)).toContain(first.outcome?.createdIds?.[0] ?? 'roleAssignments');
     expect(await h.app.store.listByState(['pending'])).toHaveLength(0);
   });
 
   test('RoleAssignmentExists at execution (assigned under another name meanwhile) counts as granted', async () => {
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
-    h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.create', status: 409, code: 'RoleAssignmentExists', message: 'The role assignment already exists. The ID of the existing role assignment is 716c4d159bc8476da3c16ccb70082517.', count: 1 });
+    h.app.sandbox!.arm.faults.add({
+      operation: 'roleAssignments.create',
+      status: 409,
+      code: 'RoleAssignmentExists',
+      message:
+        'The role assignment already exists. The ID of the existing role assignment is 716c4d159bc8476da3c16ccb70082517.',
+      count: 1,
+    });
     await h.click(users.approver, 'approve', { requestId: request.id });
     const done = await h.settle(request.id);
     expect(done.state).toBe('succeeded');
     expect(done.outcome?.alreadyPresent).toBe(true);
-    await h.connector.waitFor((c) => /Access was already in place/.test(cardText(c.activity)), 5000, 'already-in-place outcome');
+    await h.connector.waitFor(
+      (c) => /Access was already in place/.test(cardText(c.activity)),
+      5000,
+      'already-in-place outcome',
+    );
   });
 
   test('PrincipalNotFound ×3 is retried, then the grant succeeds', async () => {
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr brand new cluster');
-    h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.create', status: 400, code: 'PrincipalNotFound', count: 3 });
+    h.app.sandbox!.arm.faults.add({
+      operation: 'roleAssignments.create',
+      status: 400,
+      code: 'PrincipalNotFound',
+      count: 3,
+    });
     await h.click(users.approver, 'approve', { requestId: request.id });
     expect((await h.settle(request.id)).state).toBe('succeeded');
-    expect(h.app.sandbox!.arm.requests.filter((r: { operation: string }) => r.operation === 'roleAssignments.create')).toHaveLength(4);
+    expect(
+      h.app.sandbox!.arm.requests.filter((r: { operation: string }) => r.operation === 'roleAssignments.create'),
+    ).toHaveLength(4);
     expect(assignmentsOn(contosoId)).toHaveLength(1);
     // Structured logs: the retries carry the execution's correlation id, turns carry theirs.
     const lines = h.logs.lines.map((l) => JSON.parse(l) as { msg: string; correlationId?: string });
-    expect(lines.filter((l) => l.msg === 'principal not replicated yet; retrying').map((l) => l.correlationId)).toEqual([`exec-${request.id}`, `exec-${request.id}`, `exec-${request.id}`]);
+    expect(lines.filter((l) => l.msg === 'principal not replicated yet; retrying').map((l) => l.correlationId)).toEqual(
+      [`exec-${request.id}`, `exec-${request.id}`, `exec-${request.id}`],
+    );
     expect(lines.filter((l) => l.msg === 'turn').every((l) => l.correlationId?.startsWith('turn-'))).toBe(true);
   });
 
   test('bot lacks roleAssignments/write on the registry: plain sentence naming the role to give, no request', async () => {
     h.app.sandbox!.arm.state.denyAction(contosoId, 'Microsoft.Authorization/roleAssignments/write');
     await h.say(users.requester, 'grant aks-prod contosoacr deploy payments-api');
-    const reply = await h.connector.waitFor((c) => /roleAssignments\/write/.test(cardText(c.activity)), 5000, 'permission error');
+    const reply = await h.connector.waitFor(
+      (c) => /roleAssignments\/write/.test(cardText(c.activity)),
+      5000,
+      'permission error',
+    );
     const text = cardText(reply.activity);
     expect(text).toMatch(/Role Based Access Control Administrator|User Access Administrator/);
     expect(text).not.toMatch(/Owner\?/);
@@ -155,7 +222,11 @@ describe('grant flow', () => {
 
   test('ambiguous registry name: asks which, listing both ids, no request', async () => {
     await h.say(users.requester, 'grant aks-prod sharedacr shared images for all');
-    const reply = await h.connector.waitFor((c) => /registries named sharedacr/.test(cardText(c.activity)), 5000, 'ambiguity card');
+    const reply = await h.connector.waitFor(
+      (c) => /registries named sharedacr/.test(cardText(c.activity)),
+      5000,
+      'ambiguity card',
+    );
     const text = cardText(reply.activity);
     expect(text).toContain(sandboxResourceId('registry', SANDBOX_REGISTRIES.sharedPlatform));
     expect(text).toContain(sandboxResourceId('registry', SANDBOX_REGISTRIES.sharedData));
@@ -164,16 +235,30 @@ describe('grant flow', () => {
 
   test('unknown names get "not found" with the closest names', async () => {
     await h.say(users.requester, 'grant aks-prd contosoacr deploy payments-api');
-    const reply = await h.connector.waitFor((c) => /No cluster named aks-prd/.test(cardText(c.activity)), 5000, 'not found card');
+    const reply = await h.connector.waitFor(
+      (c) => /No cluster named aks-prd/.test(cardText(c.activity)),
+      5000,
+      'not found card',
+    );
     expect(cardText(reply.activity)).toContain('aks-prod');
   });
 
   test('G10: bad names get a clear message, an audit entry and zero ARM requests', async () => {
-    for (const [args, fragment] of [['my;aks contosoacr valid reason here', 'cluster name'], ['../x contosoacr valid reason here', 'cluster'], ['aks-prod a'.padEnd(10, 'b') + ' valid reason here', 'registry name'], [`aks-prod ${'a'.repeat(51)} valid reason here`, 'registry name'], ['aks-prod acr#1x valid reason here', 'registry name']] as const) {
+    for (const [args, fragment] of [
+      ['my;aks contosoacr valid reason here', 'cluster name'],
+      ['../x contosoacr valid reason here', 'cluster'],
+      ['aks-prod a'.padEnd(10, 'b') + ' valid reason here', 'registry name'],
+      [`aks-prod ${'a'.repeat(51)} valid reason here`, 'registry name'],
+      ['aks-prod acr#1x valid reason here', 'registry name'],
+    ] as const) {
       h.app.sandbox!.arm.clearRequests();
       h.connector.clear();
       await h.say(users.requester, `grant ${args}`);
-      const reply = await h.connector.waitFor((c) => /not a valid/.test(cardText(c.activity)), 5000, `rejection of ${args}`);
+      const reply = await h.connector.waitFor(
+        (c) => /not a valid/.test(cardText(c.activity)),
+        5000,
+        `rejection of ${args}`,
+      );
       expect(cardText(reply.activity)).toContain(fragment);
       expect(h.app.sandbox!.arm.requests).toHaveLength(0);
     }
@@ -185,7 +270,9 @@ describe('grant flow', () => {
     const a = await h.requestGrant(users.requester, 'AKS-PROD CONTOSOACR upper case names work');
     const b = await h.requestGrant(users.requester, 'aks-prod contosoacr lower case names work');
     expect(a.plan.registry.id).toBe(b.plan.registry.id);
-    expect((a.plan as { roleAssignmentName: string }).roleAssignmentName).toBe((b.plan as { roleAssignmentName: string }).roleAssignmentName);
+    expect((a.plan as { roleAssignmentName: string }).roleAssignmentName).toBe(
+      (b.plan as { roleAssignmentName: string }).roleAssignmentName,
+    );
   });
 
   test('a missing reason is asked for, validated, and cancel ends the conversation', async () => {
@@ -212,13 +299,27 @@ describe('grant flow', () => {
 
   test('the card form: errors keep the values, a valid form becomes the plan card', async () => {
     await h.say(users.requester, 'grant');
-    const form = await h.connector.waitFor((c) => /Grant a cluster pull access/.test(cardText(c.activity)), 5000, 'form');
-    const bad = await h.click(users.requester, 'grantForm', { form: 'grant', cluster: 'aks-prod', registry: 'nope', reason: 'deploy payments-api' }, form.activityId);
+    const form = await h.connector.waitFor(
+      (c) => /Grant a cluster pull access/.test(cardText(c.activity)),
+      5000,
+      'form',
+    );
+    const bad = await h.click(
+      users.requester,
+      'grantForm',
+      { form: 'grant', cluster: 'aks-prod', registry: 'nope', reason: 'deploy payments-api' },
+      form.activityId,
+    );
     expect(bad.status).toBe(200);
     const badText = cardText({ attachments: [{ content: bad.body.value }] });
     expect(badText).toContain('not a valid registry name');
     expect(JSON.stringify(bad.body.value)).toContain('"value":"aks-prod"');
-    const good = await h.click(users.requester, 'grantForm', { form: 'grant', cluster: 'aks-prod', registry: 'contosoacr', reason: 'deploy payments-api' }, form.activityId);
+    const good = await h.click(
+      users.requester,
+      'grantForm',
+      { form: 'grant', cluster: 'aks-prod', registry: 'contosoacr', reason: 'deploy payments-api' },
+      form.activityId,
+    );
     expect(cardText({ attachments: [{ content: good.body.value }] })).toMatch(/Pending approval/);
     const [pending] = await h.app.store.listByState(['pending']);
     expect((await h.app.store.listCardCopies(pending.id)).map((c) => c.activityId)).toContain(form.activityId);
@@ -227,18 +328,27 @@ describe('grant flow', () => {
   test('help lists every command with an example', async () => {
     await h.say(users.requester, 'help');
     const reply = await h.connector.waitFor((c) => /acrbot commands/.test(cardText(c.activity)), 5000, 'help');
-    for (const verb of ['grant', 'secret', 'status', 'pending', 'audit', 'cancel']) expect(cardText(reply.activity)).toContain(`Example: @acrbot ${verb}`);
+    for (const verb of ['grant', 'secret', 'status', 'pending', 'audit', 'cancel'])
+      expect(cardText(reply.activity)).toContain(`Example: @acrbot ${verb}`);
   });
 
   test('status shows a request to its requester; pending lists it for approvers only', async () => {
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
     h.connector.clear();
     await h.say(users.requester, `status ${request.id}`);
-    await h.connector.waitFor((c) => /Pending approval/.test(cardText(c.activity)) && cardText(c.activity).includes(request.id), 5000, 'status card');
+    await h.connector.waitFor(
+      (c) => /Pending approval/.test(cardText(c.activity)) && cardText(c.activity).includes(request.id),
+      5000,
+      'status card',
+    );
     await h.say(users.outsider, 'pending');
     await h.connector.waitFor((c) => /Approvers only/.test(cardText(c.activity)), 5000, 'pending refused');
     await h.say(users.approver, 'pending');
-    const listed = await h.connector.waitFor((c) => /"verb":"approve"/.test(JSON.stringify(c.activity)) && cardText(c.activity).includes(request.id), 5000, 'pending card');
+    const listed = await h.connector.waitFor(
+      (c) => /"verb":"approve"/.test(JSON.stringify(c.activity)) && cardText(c.activity).includes(request.id),
+      5000,
+      'pending card',
+    );
     expect((await h.app.store.listCardCopies(request.id)).map((c) => c.activityId)).toContain(listed.activityId);
   });
 
@@ -247,7 +357,10 @@ describe('grant flow', () => {
     const asked = await h.click(users.approver, 'reject', { requestId: request.id });
     expect(cardText({ attachments: [{ content: asked.body.value }] })).toContain('reason for rejecting');
     expect((await h.app.store.get(request.id))!.state).toBe('pending');
-    const res = await h.click(users.approver, 'reject', { requestId: request.id, comment: 'use the staging registry instead' });
+    const res = await h.click(users.approver, 'reject', {
+      requestId: request.id,
+      comment: 'use the staging registry instead',
+    });
     expect(cardText({ attachments: [{ content: res.body.value }] })).toContain('Rejected');
     const stored = (await h.app.store.get(request.id))!;
     expect(stored.state).toBe('rejected');

@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditLog } from '../../src/domain/ports';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { SANDBOX_APPROVER_GROUP_ID, SANDBOX_REGISTRIES, SANDBOX_USERS, sandboxResourceId } from '../../src/sandbox/fixtures';
+import {
+  SANDBOX_APPROVER_GROUP_ID,
+  SANDBOX_REGISTRIES,
+  SANDBOX_USERS,
+  sandboxResourceId,
+} from '../../src/sandbox/fixtures';
 import { startSandbox } from '../../src/sandbox/sandbox';
 import { CapturingConnector, cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
@@ -21,17 +26,26 @@ function invokeText(res: { body: any }): string {
 
 describe('guarantees', () => {
   let h: Harness;
-  afterEach(async () => { await h?.stop(); });
+  afterEach(async () => {
+    await h?.stop();
+  });
 
   function creates(): number {
-    return h.app.sandbox!.arm.requests.filter((r: { operation: string }) => r.operation === 'roleAssignments.create').length;
+    return h.app.sandbox!.arm.requests.filter((r: { operation: string }) => r.operation === 'roleAssignments.create')
+      .length;
   }
 
   test('G2: a non-Teams channel or a foreign tenant gets 403, no store write, and an audit entry', async () => {
     h = await startHarness();
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
-    for (const [o, code] of [[{ channelId: 'webchat' }, 'rejected.channel'], [{ tenantId: '99999999-0000-4000-8000-000000000099' }, 'rejected.tenant']] as const) {
-      const res = await postActivity(h.app.url, cardAction(users.approver, 'approve', { requestId: request.id }, { serviceUrl: h.serviceUrl, ...o }));
+    for (const [o, code] of [
+      [{ channelId: 'webchat' }, 'rejected.channel'],
+      [{ tenantId: '99999999-0000-4000-8000-000000000099' }, 'rejected.tenant'],
+    ] as const) {
+      const res = await postActivity(
+        h.app.url,
+        cardAction(users.approver, 'approve', { requestId: request.id }, { serviceUrl: h.serviceUrl, ...o }),
+      );
       expect(res.status).toBe(403);
       expect((await h.app.store.get(request.id))!.state).toBe('pending');
       expect((await h.app.audit.latest(1))[0].action).toBe(code);
@@ -42,7 +56,12 @@ describe('guarantees', () => {
   test('G3: card data is untrusted — tampered requesterId/registry are ignored; the stored request wins', async () => {
     h = await startHarness();
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
-    const res = await h.click(users.approver, 'approve', { requestId: request.id, requesterId: users.approver.objectId, registry: 'sharedacr', version: 99 });
+    const res = await h.click(users.approver, 'approve', {
+      requestId: request.id,
+      requesterId: users.approver.objectId,
+      registry: 'sharedacr',
+      version: 99,
+    });
     expect(res.status).toBe(200);
     expect((await h.settle(request.id)).state).toBe('succeeded');
     const assignments = h.app.sandbox!.arm.state.listRoleAssignments();
@@ -50,13 +69,18 @@ describe('guarantees', () => {
     expect(assignments[0].scope.toLowerCase()).toBe(contosoId.toLowerCase());
     // And the requester cannot approve by claiming someone else's id in the data.
     const second = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
-    const self = await h.click(users.requester, 'approve', { requestId: second.id, requesterId: users.outsider.objectId });
+    const self = await h.click(users.requester, 'approve', {
+      requestId: second.id,
+      requesterId: users.outsider.objectId,
+    });
     expect(invokeText(self)).toContain('someone else must approve');
     expect((await h.app.store.get(second.id))!.state).toBe('pending');
   });
 
   test('G4: the requester cannot approve their own request, even from another Teams id', async () => {
-    h = await startHarness({ ACRBOT_APPROVERS: `${SANDBOX_USERS.approver.objectId},${SANDBOX_USERS.requester.objectId}` });
+    h = await startHarness({
+      ACRBOT_APPROVERS: `${SANDBOX_USERS.approver.objectId},${SANDBOX_USERS.requester.objectId}`,
+    });
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
     for (const from of [users.requester, { ...users.requester, teamsId: '29:another-device-id' }]) {
       const res = await h.click(from, 'approve', { requestId: request.id });
@@ -97,14 +121,21 @@ describe('guarantees', () => {
     const res = await h.click(users.approver, 'approve', { requestId: request.id });
     expect(invokeText(res)).toMatch(/expired/i);
     expect((await h.app.store.get(request.id))!.state).toBe('expired');
-    expect((await h.app.audit.forRequest(request.id)).map((e) => e.action)).toEqual(expect.arrayContaining(['approval.refused.expired', 'request.expired']));
+    expect((await h.app.audit.forRequest(request.id)).map((e) => e.action)).toEqual(
+      expect.arrayContaining(['approval.refused.expired', 'request.expired']),
+    );
     expect(creates()).toBe(0);
     const other = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
     now = new Date(now.getTime() + 24 * 3600_000 + 1000);
     expect(await h.app.services.requests.expireDue()).toBe(1);
     expect((await h.app.store.get(other.id))!.state).toBe('expired');
     const copies = await h.app.store.listCardCopies(other.id);
-    for (const copy of copies) expect(h.connector.calls.some((c) => c.op === 'update' && c.activityId === copy.activityId && /Expired/.test(cardText(c.activity)))).toBe(true);
+    for (const copy of copies)
+      expect(
+        h.connector.calls.some(
+          (c) => c.op === 'update' && c.activityId === copy.activityId && /Expired/.test(cardText(c.activity)),
+        ),
+      ).toBe(true);
   });
 
   test('G7: a request without a real justification is refused and nothing is stored; approver justification when required', async () => {
@@ -123,7 +154,10 @@ describe('guarantees', () => {
   test('G8: a double click and an approve/reject race end with exactly one decision and one assignment', async () => {
     h = await startHarness();
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
-    const [a, b] = await Promise.all([h.click(users.approver, 'approve', { requestId: request.id }), h.click(users.approver, 'approve', { requestId: request.id })]);
+    const [a, b] = await Promise.all([
+      h.click(users.approver, 'approve', { requestId: request.id }),
+      h.click(users.approver, 'approve', { requestId: request.id }),
+    ]);
     expect([a.status, b.status]).toEqual([200, 200]);
     expect((await h.settle(request.id)).state).toBe('succeeded');
     expect(creates()).toBe(1);
@@ -132,10 +166,15 @@ describe('guarantees', () => {
 
     const second = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
     h.app.sandbox!.arm.clearRequests();
-    await Promise.all([h.click(users.approver, 'approve', { requestId: second.id }), h.click(users.approver, 'reject', { requestId: second.id, comment: 'not this week please' })]);
+    await Promise.all([
+      h.click(users.approver, 'approve', { requestId: second.id }),
+      h.click(users.approver, 'reject', { requestId: second.id, comment: 'not this week please' }),
+    ]);
     await h.app.services.executor.drain();
     const final = (await h.app.store.get(second.id))!;
-    const decisions = (await h.app.audit.forRequest(second.id)).filter((e) => e.action === 'request.approved' || e.action === 'request.rejected');
+    const decisions = (await h.app.audit.forRequest(second.id)).filter(
+      (e) => e.action === 'request.approved' || e.action === 'request.rejected',
+    );
     // Exactly one decision was recorded, and it is the one stored.
     expect(decisions).toHaveLength(1);
     expect(decisions[0].action).toBe(final.decision?.approved ? 'request.approved' : 'request.rejected');
@@ -152,19 +191,34 @@ describe('guarantees', () => {
     expect(assignment.scope.toLowerCase()).toBe(contosoId.toLowerCase());
     // Someone removes the assignment and re-adds it under a random name: acrbot's PUT meets 409 and reports it as present.
     const again = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
-    h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.create', status: 409, code: 'RoleAssignmentExists', count: 1 });
+    h.app.sandbox!.arm.faults.add({
+      operation: 'roleAssignments.create',
+      status: 409,
+      code: 'RoleAssignmentExists',
+      count: 1,
+    });
     await h.click(users.approver, 'approve', { requestId: again.id });
     const done = await h.settle(again.id);
     expect(done.state).toBe('succeeded');
     expect(done.outcome?.alreadyPresent).toBe(true);
-    expect((await h.app.audit.forRequest(again.id)).filter((e) => e.action === 'azure.write.roleAssignment').map((e) => e.outcome)).toEqual(['alreadyExists']);
+    expect(
+      (await h.app.audit.forRequest(again.id))
+        .filter((e) => e.action === 'azure.write.roleAssignment')
+        .map((e) => e.outcome),
+    ).toEqual(['alreadyExists']);
   });
 
   test('G11: a failing audit store stops execution before any Azure write', async () => {
     const store = new MemoryRequestStore();
     const real = new MemoryAuditLog({ now: () => new Date() });
     let failing = false;
-    const audit: AuditLog = { ...real, append: (e) => (failing ? Promise.reject(new Error('disk full')) : real.append(e)), latest: (n) => real.latest(n), forRequest: (id) => real.forRequest(id), verify: () => real.verify() };
+    const audit: AuditLog = {
+      ...real,
+      append: (e) => (failing ? Promise.reject(new Error('disk full')) : real.append(e)),
+      latest: (n) => real.latest(n),
+      forRequest: (id) => real.forRequest(id),
+      verify: () => real.verify(),
+    };
     h = await startHarness({}, { stores: { requests: store, audit } });
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
     failing = true;
@@ -179,13 +233,18 @@ describe('guarantees', () => {
     const sentinel = 'SENTINEL-s3cr3t-Pa55w0rd-7f3a';
     h = await startHarness({ MicrosoftAppPassword: sentinel });
     await h.say(users.requester, 'grant aks-prod contosoacr AccountKey=abc123def456');
-    await h.connector.waitFor((c) => /looks like it contains a credential/.test(cardText(c.activity)), 5000, 'secret refusal');
+    await h.connector.waitFor(
+      (c) => /looks like it contains a credential/.test(cardText(c.activity)),
+      5000,
+      'secret refusal',
+    );
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments\nFAKE AUDIT line');
     await h.click(users.approver, 'approve', { requestId: request.id });
     await h.settle(request.id);
     const entries = await h.app.audit.forRequest(request.id);
     expect(entries[0].detail).not.toContain('\n');
-    const everything = JSON.stringify(h.connector.calls) + h.logs.lines.join('') + JSON.stringify(await h.app.audit.latest(100));
+    const everything =
+      JSON.stringify(h.connector.calls) + h.logs.lines.join('') + JSON.stringify(await h.app.audit.latest(100));
     expect(everything).not.toContain(sentinel);
     expect(everything).not.toContain('AccountKey=abc123def456');
     expect(h.logs.lines.join('')).not.toMatch(/sandbox-token-acrbot/);
@@ -201,7 +260,16 @@ describe('guarantees', () => {
     h = await startHarness({ ACRBOT_STORAGE: storage }, { sandbox }, { connector });
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
     // Simulate a crash right after the approval was stored: the request is 'approved', no execution ran.
-    const approved = { ...request, version: request.version + 1, state: 'approved' as const, decision: { by: { objectId: SANDBOX_USERS.approver.objectId, name: 'Alex Approver' }, at: new Date().toISOString(), approved: true } };
+    const approved = {
+      ...request,
+      version: request.version + 1,
+      state: 'approved' as const,
+      decision: {
+        by: { objectId: SANDBOX_USERS.approver.objectId, name: 'Alex Approver' },
+        at: new Date().toISOString(),
+        approved: true,
+      },
+    };
     const pending = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
     await h.app.store.update(approved);
     await h.stop();

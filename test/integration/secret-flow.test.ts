@@ -22,15 +22,27 @@ interface DockerConfig {
 
 describe('secret flow', () => {
   let h: Harness;
-  beforeEach(async () => { h = await startHarness(); });
-  afterEach(async () => { await h.stop(); });
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
 
   const k8s = (cluster: string) => h.app.sandbox!.kubernetes[cluster];
 
   async function requestSecret(args: string) {
     const before = h.connector.calls.length;
     await h.say(users.requester, `secret ${args}`);
-    const plan = await h.connector.waitFor((c) => h.connector.calls.indexOf(c) >= before && c.op !== 'update' && /Pull secret .* in /.test(cardText(c.activity)) && /R-[2-9A-Z]{8}/.test(cardText(c.activity)), 5000, 'secret plan card');
+    const plan = await h.connector.waitFor(
+      (c) =>
+        h.connector.calls.indexOf(c) >= before &&
+        c.op !== 'update' &&
+        /Pull secret .* in /.test(cardText(c.activity)) &&
+        /R-[2-9A-Z]{8}/.test(cardText(c.activity)),
+      5000,
+      'secret plan card',
+    );
     const id = /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(cardText(plan.activity))![0];
     return (await h.app.store.get(id))!;
   }
@@ -41,21 +53,37 @@ describe('secret flow', () => {
   }
 
   function dockerConfigOf(cluster: string, namespace: string, name: string): DockerConfig {
-    const secret = k8s(cluster).getObject('secrets', namespace, name) as unknown as { type: string; data: Record<string, string> };
+    const secret = k8s(cluster).getObject('secrets', namespace, name) as unknown as {
+      type: string;
+      data: Record<string, string>;
+    };
     expect(secret.type).toBe('kubernetes.io/dockerconfigjson');
     return JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString('utf8')) as DockerConfig;
   }
 
   /** Everything that left the bot or was stored, as one string, for sentinel scans. */
   async function everything(): Promise<string> {
-    const requests = await h.app.store.listByState(['pending', 'approved', 'executing', 'succeeded', 'failed', 'rejected', 'expired'], 1000);
-    return JSON.stringify(h.connector.calls) + h.logs.lines.join('') + JSON.stringify(await h.app.audit.latest(500)) + JSON.stringify(requests);
+    const requests = await h.app.store.listByState(
+      ['pending', 'approved', 'executing', 'succeeded', 'failed', 'rejected', 'expired'],
+      1000,
+    );
+    return (
+      JSON.stringify(h.connector.calls) +
+      h.logs.lines.join('') +
+      JSON.stringify(await h.app.audit.latest(500)) +
+      JSON.stringify(requests)
+    );
   }
 
   test('token kind: ACR token on _repositories_pull, secret exactly as kubectl builds it, labels, outcome with imagePullSecrets; the password appears nowhere else', async () => {
     const request = await requestSecret('aks-dev contosoacr --namespace payments pull for payments-api');
     const plan = request.plan as Extract<typeof request.plan, { kind: 'secret' }>;
-    expect(plan).toMatchObject({ credentialKind: 'token', namespace: 'payments', secretName: 'acr-auth', repositories: [] });
+    expect(plan).toMatchObject({
+      credentialKind: 'token',
+      namespace: 'payments',
+      secretName: 'acr-auth',
+      repositories: [],
+    });
     expect(Date.parse(plan.expiresAt) - Date.now()).toBeGreaterThan(89 * 86_400_000);
     const planCard = h.connector.calls.find((c) => c.op !== 'update' && cardText(c.activity).includes(request.id))!;
     expect(cardText(planCard.activity)).toContain(`ACR token acrbot-${request.id.toLowerCase()}`);
@@ -73,12 +101,18 @@ describe('secret flow', () => {
     const [token] = h.app.sandbox!.arm.state.listTokens(contosoId);
     expect(token.scopeMapId.toLowerCase()).toBe(`${contosoId}/scopeMaps/_repositories_pull`.toLowerCase());
 
-    const secret = k8s('aks-dev').getObject('secrets', 'payments', 'acr-auth') as unknown as { metadata: { labels: Record<string, string>; annotations: Record<string, string> } };
+    const secret = k8s('aks-dev').getObject('secrets', 'payments', 'acr-auth') as unknown as {
+      metadata: { labels: Record<string, string>; annotations: Record<string, string> };
+    };
     expect(secret.metadata.labels['app.kubernetes.io/managed-by']).toBe('acrbot');
     expect(secret.metadata.annotations['acrbot.io/request-id']).toBe(request.id);
     expect(secret.metadata.annotations['acrbot.io/expires-at']).toBe(plan.expiresAt);
 
-    const outcome = await h.connector.waitFor((c) => /Pull secret created/.test(cardText(c.activity)), 5000, 'outcome card');
+    const outcome = await h.connector.waitFor(
+      (c) => /Pull secret created/.test(cardText(c.activity)),
+      5000,
+      'outcome card',
+    );
     const text = cardText(outcome.activity);
     expect(text).toContain('imagePullSecrets:');
     expect(text).toContain('- name: acr-auth');
@@ -96,23 +130,58 @@ describe('secret flow', () => {
     const config = dockerConfigOf('aks-dev', 'default', 'acr-auth');
     const { username, password } = config.auths['contosoacr.azurecr.io'];
     const kubectl = process.env.KUBECTL ?? 'kubectl';
-    const available = await run(kubectl, ['version', '--client'], { timeout: 10_000 }).then(() => true, () => false);
+    const available = await run(kubectl, ['version', '--client'], { timeout: 10_000 }).then(
+      () => true,
+      () => false,
+    );
     let expected: string;
     if (available) {
-      const { stdout } = await run(kubectl, ['create', 'secret', 'docker-registry', 'acr-auth', '--docker-server', 'contosoacr.azurecr.io', '--docker-username', username, '--docker-password', password, '--dry-run=client', '-o', 'json'], { timeout: 20_000 });
+      const { stdout } = await run(
+        kubectl,
+        [
+          'create',
+          'secret',
+          'docker-registry',
+          'acr-auth',
+          '--docker-server',
+          'contosoacr.azurecr.io',
+          '--docker-username',
+          username,
+          '--docker-password',
+          password,
+          '--dry-run=client',
+          '-o',
+          'json',
+        ],
+        { timeout: 20_000 },
+      );
       expected = Buffer.from(JSON.parse(stdout).data['.dockerconfigjson'], 'base64').toString('utf8');
     } else {
       // kubectl's Go struct order (username, password, email, auth), every field omitempty.
-      expected = JSON.stringify({ auths: { 'contosoacr.azurecr.io': { username, password, auth: Buffer.from(`${username}:${password}`).toString('base64') } } });
+      expected = JSON.stringify({
+        auths: {
+          'contosoacr.azurecr.io': {
+            username,
+            password,
+            auth: Buffer.from(`${username}:${password}`).toString('base64'),
+          },
+        },
+      });
     }
-    const secret = k8s('aks-dev').getObject('secrets', 'default', 'acr-auth') as unknown as { data: Record<string, string> };
+    const secret = k8s('aks-dev').getObject('secrets', 'default', 'acr-auth') as unknown as {
+      data: Record<string, string>;
+    };
     expect(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString('utf8')).toBe(expected);
     if (available) {
       // kubectl itself reads what the bot wrote.
       const dir = mkdtempSync(join(tmpdir(), 'acrbot-kubectl-'));
       const kubeconfig = join(dir, 'config');
       writeFileSync(kubeconfig, k8s('aks-dev').kubeconfig({ token: 'sandbox-kube-token-aks-dev' }));
-      const { stdout } = await run(kubectl, ['--kubeconfig', kubeconfig, 'get', 'secret', 'acr-auth', '-n', 'default', '-o', 'json'], { timeout: 20_000 });
+      const { stdout } = await run(
+        kubectl,
+        ['--kubeconfig', kubeconfig, 'get', 'secret', 'acr-auth', '-n', 'default', '-o', 'json'],
+        { timeout: 20_000 },
+      );
       const read = JSON.parse(stdout);
       expect(read.type).toBe('kubernetes.io/dockerconfigjson');
       expect(read.metadata.labels['app.kubernetes.io/managed-by']).toBe('acrbot');
@@ -121,7 +190,9 @@ describe('secret flow', () => {
   });
 
   test('Entra-enabled cluster: the bot uses its own token (no kubelogin) and --repositories makes a limited scope map', async () => {
-    const request = await requestSecret('aks-prod contosoacr --namespace payments --repositories payments/api,payments/worker pull two repos');
+    const request = await requestSecret(
+      'aks-prod contosoacr --namespace payments --repositories payments/api,payments/worker pull two repos',
+    );
     expect((await approve(request.id)).state).toBe('succeeded');
     const users = new Set(k8s('aks-prod').requests.map((r: { user?: string }) => r.user));
     expect(users.has('clusterUser')).toBe(false);
@@ -131,17 +202,24 @@ describe('secret flow', () => {
 
   test('sp kind: application + service principal + password, role assignment to the SP object id, username = appId', async () => {
     h.app.sandbox!.directory.replicationDelay = 2;
-    const request = await requestSecret('aks-dev contosoacr --kind sp --namespace payments --name acr-sp service principal pull');
+    const request = await requestSecret(
+      'aks-dev contosoacr --kind sp --namespace payments --name acr-sp service principal pull',
+    );
     expect((await approve(request.id)).state).toBe('succeeded');
     const entry = dockerConfigOf('aks-dev', 'payments', 'acr-sp').auths['contosoacr.azurecr.io'];
     const sp = h.app.sandbox!.directory.getServicePrincipalByAppId(entry.username)!;
     expect(sp).toBeDefined();
     expect(h.app.sandbox!.directory.verifyApplicationSecret(entry.username, entry.password)).toBe(true);
-    const assignments = h.app.sandbox!.arm.state.listRoleAssignments().filter((a: { principalId: string }) => a.principalId === sp.id);
+    const assignments = h.app
+      .sandbox!.arm.state.listRoleAssignments()
+      .filter((a: { principalId: string }) => a.principalId === sp.id);
     expect(assignments).toHaveLength(1);
     expect(assignments[0].principalType).toBe('ServicePrincipal');
     expect(assignments[0].roleDefinitionId.endsWith(ROLE_IDS.acrPull)).toBe(true);
-    expect(h.app.sandbox!.graph.requests.filter((r: { operation: string }) => r.operation === 'servicePrincipals.create').length).toBe(3);
+    expect(
+      h.app.sandbox!.graph.requests.filter((r: { operation: string }) => r.operation === 'servicePrincipals.create')
+        .length,
+    ).toBe(3);
     expect(await everything()).not.toContain(entry.password);
   });
 
@@ -152,15 +230,25 @@ describe('secret flow', () => {
     const done = await approve(second.id);
     expect(done.state).toBe('succeeded');
     expect(done.outcome?.secret?.action).toBe('replaced');
-    expect(h.app.sandbox!.arm.state.listTokens(contosoId).map((t: { name: string }) => t.name)).toEqual([`acrbot-${second.id.toLowerCase()}`]);
+    expect(h.app.sandbox!.arm.state.listTokens(contosoId).map((t: { name: string }) => t.name)).toEqual([
+      `acrbot-${second.id.toLowerCase()}`,
+    ]);
 
-    k8s('aks-dev').seedObject('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'team-secret', namespace: 'payments' }, type: 'Opaque', data: { a: 'Yg==' } });
+    k8s('aks-dev').seedObject('secrets', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'team-secret', namespace: 'payments' },
+      type: 'Opaque',
+      data: { a: 'Yg==' },
+    });
     const foreign = await requestSecret('aks-dev contosoacr --namespace payments --name team-secret overwrite attempt');
     const failed = await approve(foreign.id);
     expect(failed.state).toBe('failed');
     expect(failed.outcome?.error).toMatch(/was not created by acrbot/);
     expect(h.app.sandbox!.arm.state.listTokens(contosoId)).toHaveLength(1);
-    expect((k8s('aks-dev').getObject('secrets', 'payments', 'team-secret') as unknown as { type: string }).type).toBe('Opaque');
+    expect((k8s('aks-dev').getObject('secrets', 'payments', 'team-secret') as unknown as { type: string }).type).toBe(
+      'Opaque',
+    );
   });
 
   test('namespace missing → a clear error and no credential', async () => {
@@ -177,10 +265,18 @@ describe('secret flow', () => {
     const done = await approve(request.id);
     expect(done.state).toBe('failed');
     expect(done.outcome?.cleanup).toBe('deleted');
-    expect(done.outcome?.error).toMatch(/RoleBinding .* create .* secrets|create on secrets|allows get, create and update on secrets/);
+    expect(done.outcome?.error).toMatch(
+      /RoleBinding .* create .* secrets|create on secrets|allows get, create and update on secrets/,
+    );
     expect(h.app.sandbox!.arm.state.listTokens(contosoId)).toHaveLength(0);
-    expect((await h.app.audit.forRequest(request.id)).map((e) => e.action)).toEqual(expect.arrayContaining(['azure.write.token', 'credential.cleanup', 'request.failed']));
-    const card = await h.connector.waitFor((c) => /The request failed/.test(cardText(c.activity)), 5000, 'failure card');
+    expect((await h.app.audit.forRequest(request.id)).map((e) => e.action)).toEqual(
+      expect.arrayContaining(['azure.write.token', 'credential.cleanup', 'request.failed']),
+    );
+    const card = await h.connector.waitFor(
+      (c) => /The request failed/.test(cardText(c.activity)),
+      5000,
+      'failure card',
+    );
     expect(cardText(card.activity)).toMatch(/deleted again/);
   });
 
@@ -190,24 +286,47 @@ describe('secret flow', () => {
     const done = await approve(request.id);
     expect(done.state).toBe('failed');
     expect(done.outcome?.cleanup).toBe('deleted');
-    expect([...h.app.sandbox!.directory.applications.values()].filter((a: { displayName: string }) => a.displayName.startsWith('acrbot-pull'))).toHaveLength(0);
+    expect(
+      [...h.app.sandbox!.directory.applications.values()].filter((a: { displayName: string }) =>
+        a.displayName.startsWith('acrbot-pull'),
+      ),
+    ).toHaveLength(0);
     expect(h.app.sandbox!.arm.state.listRoleAssignments(contosoId)).toHaveLength(0);
   });
 
   test('--service-account adds the secret to imagePullSecrets, keeping existing entries, with or without a list', async () => {
-    const first = await requestSecret('aks-dev contosoacr --namespace payments --service-account default link to default sa');
+    const first = await requestSecret(
+      'aks-dev contosoacr --namespace payments --service-account default link to default sa',
+    );
     await approve(first.id);
-    expect((k8s('aks-dev').getObject('serviceaccounts', 'payments', 'default') as unknown as { imagePullSecrets: unknown[] }).imagePullSecrets).toEqual([{ name: 'acr-auth' }]);
-    const second = await requestSecret('aks-dev contosoacr --namespace payments --name acr-two --service-account default second secret');
+    expect(
+      (k8s('aks-dev').getObject('serviceaccounts', 'payments', 'default') as unknown as { imagePullSecrets: unknown[] })
+        .imagePullSecrets,
+    ).toEqual([{ name: 'acr-auth' }]);
+    const second = await requestSecret(
+      'aks-dev contosoacr --namespace payments --name acr-two --service-account default second secret',
+    );
     await approve(second.id);
-    expect((k8s('aks-dev').getObject('serviceaccounts', 'payments', 'default') as unknown as { imagePullSecrets: unknown[] }).imagePullSecrets).toEqual([{ name: 'acr-auth' }, { name: 'acr-two' }]);
+    expect(
+      (k8s('aks-dev').getObject('serviceaccounts', 'payments', 'default') as unknown as { imagePullSecrets: unknown[] })
+        .imagePullSecrets,
+    ).toEqual([{ name: 'acr-auth' }, { name: 'acr-two' }]);
   });
 
   test('bad options get a clear message and change nothing', async () => {
-    for (const [args, fragment] of [['aks-dev contosoacr --kind magic valid reason text', '--kind'], ['aks-dev contosoacr --namespace Bad_NS valid reason text', 'namespace'], ['aks-dev contosoacr --expires 5y valid reason text', 'maximum'], ['aks-dev contosoacr --bogus x valid reason text', 'Unknown option']] as const) {
+    for (const [args, fragment] of [
+      ['aks-dev contosoacr --kind magic valid reason text', '--kind'],
+      ['aks-dev contosoacr --namespace Bad_NS valid reason text', 'namespace'],
+      ['aks-dev contosoacr --expires 5y valid reason text', 'maximum'],
+      ['aks-dev contosoacr --bogus x valid reason text', 'Unknown option'],
+    ] as const) {
       h.connector.clear();
       await h.say(users.requester, `secret ${args}`);
-      const reply = await h.connector.waitFor((c) => c.op !== 'update' && cardText(c.activity).includes(fragment), 5000, `rejection of ${args}`);
+      const reply = await h.connector.waitFor(
+        (c) => c.op !== 'update' && cardText(c.activity).includes(fragment),
+        5000,
+        `rejection of ${args}`,
+      );
       expect(cardText(reply.activity)).toContain(fragment);
     }
     expect(await h.app.store.listByState(['pending'])).toHaveLength(0);

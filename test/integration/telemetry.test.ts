@@ -36,14 +36,20 @@ test('Application Insights export: request telemetry for /api/messages reaches t
   const dir = mkdtempSync(join(tmpdir(), 'acrbot-otel-'));
   writeFileSync(join(dir, 'ca.pem'), tls.caPem);
   const bot = await spawnBot({
-    PATH: process.env.PATH, ACRBOT_MODE: 'sandbox', ACRBOT_STORAGE: 'memory', PORT: '0', MicrosoftAppPassword: SENTINEL,
+    PATH: process.env.PATH,
+    ACRBOT_MODE: 'sandbox',
+    ACRBOT_STORAGE: 'memory',
+    PORT: '0',
+    MicrosoftAppPassword: SENTINEL,
     NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
     APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=11111111-2222-4333-8444-555555555555;IngestionEndpoint=https://127.0.0.1:${(ingestion.address() as AddressInfo).port}/`,
     APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
   });
   const { child, url } = bot;
   try {
-    expect((await postActivity(url, channelMessage(users.requester, 'help', { serviceUrl: connector.url }))).status).toBe(200);
+    expect(
+      (await postActivity(url, channelMessage(users.requester, 'help', { serviceUrl: connector.url }))).status,
+    ).toBe(200);
     await connector.waitFor((c) => c.op !== 'update', 10_000, 'the help reply');
     // SIGTERM flushes the exporter before the process exits.
     const exited = new Promise((r) => child.once('exit', r));

@@ -3,18 +3,29 @@
  */
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import type { TokenCredential } from '@azure/core-auth';
-import { SANDBOX_BEARER_TOKEN, SANDBOX_CLUSTERS, SANDBOX_SUBSCRIPTIONS, SANDBOX_TENANT_ID, sandboxResourceId } from '../../src/sandbox/fixtures';
+import {
+  SANDBOX_BEARER_TOKEN,
+  SANDBOX_CLUSTERS,
+  SANDBOX_SUBSCRIPTIONS,
+  SANDBOX_TENANT_ID,
+  sandboxResourceId,
+} from '../../src/sandbox/fixtures';
 import { httpsJson } from '../../src/sandbox/http-util';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
 
-const credential: TokenCredential = { getToken: async () => ({ token: SANDBOX_BEARER_TOKEN, expiresOnTimestamp: Date.now() + 3600e3 }) };
+const credential: TokenCredential = {
+  getToken: async () => ({ token: SANDBOX_BEARER_TOKEN, expiresOnTimestamp: Date.now() + 3600e3 }),
+};
 
 let sandbox: Sandbox;
 let aks: ContainerServiceClient;
 
 beforeAll(async () => {
   sandbox = await startSandbox();
-  aks = new ContainerServiceClient(credential, SANDBOX_SUBSCRIPTIONS.platform, { endpoint: sandbox.armUrl, tlsOptions: { ca: sandbox.tls.caPem } });
+  aks = new ContainerServiceClient(credential, SANDBOX_SUBSCRIPTIONS.platform, {
+    endpoint: sandbox.armUrl,
+    tlsOptions: { ca: sandbox.tls.caPem },
+  });
 });
 afterAll(() => sandbox.stop());
 beforeEach(() => {
@@ -49,7 +60,10 @@ describe('managedClusters.get', () => {
 
   it('returns a UserAssigned cluster in the second subscription', async () => {
     const c = SANDBOX_CLUSTERS.dev;
-    const client = new ContainerServiceClient(credential, c.subscriptionId, { endpoint: sandbox.armUrl, tlsOptions: { ca: sandbox.tls.caPem } });
+    const client = new ContainerServiceClient(credential, c.subscriptionId, {
+      endpoint: sandbox.armUrl,
+      tlsOptions: { ca: sandbox.tls.caPem },
+    });
     const cluster = await client.managedClusters.get(c.resourceGroup, c.name);
     expect(cluster.identity?.type).toBe('UserAssigned');
     expect(cluster.identity?.principalId).toBeUndefined();
@@ -60,19 +74,30 @@ describe('managedClusters.get', () => {
   });
 
   it('puts properties under "properties" on the wire', async () => {
-    const res = await httpsJson(`${sandbox.armUrl}${sandboxResourceId('cluster', SANDBOX_CLUSTERS.prod)}?api-version=2026-04-01`, { ca: sandbox.tls.caPem, token: sandbox.token });
+    const res = await httpsJson(
+      `${sandbox.armUrl}${sandboxResourceId('cluster', SANDBOX_CLUSTERS.prod)}?api-version=2026-04-01`,
+      { ca: sandbox.tls.caPem, token: sandbox.token },
+    );
     expect(res.status).toBe(200);
     expect(res.body.properties.identityProfile.kubeletidentity.objectId).toBe(SANDBOX_CLUSTERS.prod.kubeletObjectId);
-    expect(res.body.properties.identityProfile.kubeletidentity.resourceId).toContain('/resourcegroups/MC_rg-aks_aks-prod_');
+    expect(res.body.properties.identityProfile.kubeletidentity.resourceId).toContain(
+      '/resourcegroups/MC_rg-aks_aks-prod_',
+    );
     expect(res.body.identityProfile).toBeUndefined();
   });
 
   it('matches ids case-insensitively and tolerates repeated slashes', async () => {
     const id = sandboxResourceId('cluster', SANDBOX_CLUSTERS.prod);
-    const lower = await httpsJson(`${sandbox.armUrl}${id.toLowerCase()}?api-version=x`, { ca: sandbox.tls.caPem, token: sandbox.token });
+    const lower = await httpsJson(`${sandbox.armUrl}${id.toLowerCase()}?api-version=x`, {
+      ca: sandbox.tls.caPem,
+      token: sandbox.token,
+    });
     expect(lower.status).toBe(200);
     expect(lower.body.id).toBe(id);
-    const doubled = await httpsJson(`${sandbox.armUrl}//${id.slice(1).replace('/providers/', '//providers/')}?api-version=x`, { ca: sandbox.tls.caPem, token: sandbox.token });
+    const doubled = await httpsJson(
+      `${sandbox.armUrl}//${id.slice(1).replace('/providers/', '//providers/')}?api-version=x`,
+      { ca: sandbox.tls.caPem, token: sandbox.token },
+    );
     expect(doubled.status).toBe(200);
     expect(doubled.body.name).toBe('aks-prod');
   });
@@ -81,9 +106,14 @@ describe('managedClusters.get', () => {
     await expect(aks.managedClusters.get('rg-aks', 'nope')).rejects.toMatchObject({
       statusCode: 404,
       code: 'ResourceNotFound',
-      message: "The Resource 'Microsoft.ContainerService/managedClusters/nope' under resource group 'rg-aks' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix",
+      message:
+        "The Resource 'Microsoft.ContainerService/managedClusters/nope' under resource group 'rg-aks' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix",
     });
-    await expect(aks.managedClusters.get('rg-missing', 'aks-prod')).rejects.toMatchObject({ statusCode: 404, code: 'ResourceGroupNotFound', message: "Resource group 'rg-missing' could not be found." });
+    await expect(aks.managedClusters.get('rg-missing', 'aks-prod')).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'ResourceGroupNotFound',
+      message: "Resource group 'rg-missing' could not be found.",
+    });
   });
 });
 
@@ -125,9 +155,11 @@ describe('managedClusters.listClusterUserCredential', () => {
     expect(yaml).not.toContain('token:');
   });
 
-  it('gives a static token for a local-accounts cluster, pointing at the cluster\'s (emulated) API server', async () => {
+  it("gives a static token for a local-accounts cluster, pointing at the cluster's (emulated) API server", async () => {
     const c = SANDBOX_CLUSTERS.legacy;
-    const yaml = decode((await aks.managedClusters.listClusterUserCredentials(c.resourceGroup, c.name)).kubeconfigs?.[0]?.value);
+    const yaml = decode(
+      (await aks.managedClusters.listClusterUserCredentials(c.resourceGroup, c.name)).kubeconfigs?.[0]?.value,
+    );
     expect(yaml).toContain(`server: "${sandbox.kubernetes['aks-legacy'].url}"`);
     expect(yaml).toContain('token: "sandbox-kube-token-aks-legacy"');
     expect(yaml).toContain('name: "clusterUser_rg-legacy_aks-legacy"');
@@ -144,12 +176,19 @@ describe('managedClusters.listClusterUserCredential', () => {
         message: 'Getting static credential is not allowed because this cluster is set to disable local accounts.',
       });
       // An AAD cluster with local accounts disabled still hands out its exec credential.
-      sandbox.arm.state.updateCluster(sandboxResourceId('cluster', SANDBOX_CLUSTERS.prod), { disableLocalAccounts: true });
+      sandbox.arm.state.updateCluster(sandboxResourceId('cluster', SANDBOX_CLUSTERS.prod), {
+        disableLocalAccounts: true,
+      });
       await expect(aks.managedClusters.listClusterUserCredentials('rg-aks', 'aks-prod')).resolves.toBeDefined();
-      await expect(aks.managedClusters.listClusterAdminCredentials('rg-aks', 'aks-prod')).rejects.toMatchObject({ statusCode: 400, code: 'BadRequest' });
+      await expect(aks.managedClusters.listClusterAdminCredentials('rg-aks', 'aks-prod')).rejects.toMatchObject({
+        statusCode: 400,
+        code: 'BadRequest',
+      });
     } finally {
       sandbox.arm.state.updateCluster(id, { disableLocalAccounts: false });
-      sandbox.arm.state.updateCluster(sandboxResourceId('cluster', SANDBOX_CLUSTERS.prod), { disableLocalAccounts: false });
+      sandbox.arm.state.updateCluster(sandboxResourceId('cluster', SANDBOX_CLUSTERS.prod), {
+        disableLocalAccounts: false,
+      });
     }
   });
 
@@ -157,7 +196,10 @@ describe('managedClusters.listClusterUserCredential', () => {
     const id = sandboxResourceId('cluster', SANDBOX_CLUSTERS.prod);
     sandbox.arm.state.denyAction(id, 'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action');
     try {
-      await expect(aks.managedClusters.listClusterUserCredentials('rg-aks', 'aks-prod')).rejects.toMatchObject({ statusCode: 403, code: 'AuthorizationFailed' });
+      await expect(aks.managedClusters.listClusterUserCredentials('rg-aks', 'aks-prod')).rejects.toMatchObject({
+        statusCode: 403,
+        code: 'AuthorizationFailed',
+      });
     } finally {
       sandbox.arm.state.allowAction(id, 'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action');
     }
@@ -172,15 +214,25 @@ describe('protocol', () => {
     expect(wrong.body.error.code).toBe('InvalidAuthenticationToken');
     const missing = await httpsJson(url, { ca: sandbox.tls.caPem });
     expect(missing.status).toBe(401);
-    const bad = new ContainerServiceClient({ getToken: async () => ({ token: 'bad', expiresOnTimestamp: Date.now() + 3600e3 }) }, SANDBOX_SUBSCRIPTIONS.platform, {
-      endpoint: sandbox.armUrl,
-      tlsOptions: { ca: sandbox.tls.caPem },
+    const bad = new ContainerServiceClient(
+      { getToken: async () => ({ token: 'bad', expiresOnTimestamp: Date.now() + 3600e3 }) },
+      SANDBOX_SUBSCRIPTIONS.platform,
+      {
+        endpoint: sandbox.armUrl,
+        tlsOptions: { ca: sandbox.tls.caPem },
+      },
+    );
+    await expect(bad.managedClusters.get('rg-aks', 'aks-prod')).rejects.toMatchObject({
+      statusCode: 401,
+      code: 'InvalidAuthenticationToken',
     });
-    await expect(bad.managedClusters.get('rg-aks', 'aks-prod')).rejects.toMatchObject({ statusCode: 401, code: 'InvalidAuthenticationToken' });
   });
 
   it('sends ARM headers and logs each call with its api-version', async () => {
-    const res = await httpsJson(`${sandbox.armUrl}${sandboxResourceId('cluster', SANDBOX_CLUSTERS.prod)}?api-version=2099-01-01`, { ca: sandbox.tls.caPem, token: sandbox.token });
+    const res = await httpsJson(
+      `${sandbox.armUrl}${sandboxResourceId('cluster', SANDBOX_CLUSTERS.prod)}?api-version=2099-01-01`,
+      { ca: sandbox.tls.caPem, token: sandbox.token },
+    );
     expect(res.headers['x-ms-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.headers['x-ms-correlation-request-id']).toBeDefined();
     expect(Number(res.headers['x-ms-ratelimit-remaining-subscription-reads'])).toBeGreaterThan(0);
@@ -193,13 +245,21 @@ describe('protocol', () => {
   });
 
   it('requires an api-version, like ARM', async () => {
-    const res = await httpsJson(`${sandbox.armUrl}${sandboxResourceId('cluster', SANDBOX_CLUSTERS.prod)}`, { ca: sandbox.tls.caPem, token: sandbox.token });
+    const res = await httpsJson(`${sandbox.armUrl}${sandboxResourceId('cluster', SANDBOX_CLUSTERS.prod)}`, {
+      ca: sandbox.tls.caPem,
+      token: sandbox.token,
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('MissingApiVersionParameter');
   });
 
   it('absorbs a 503 with Retry-After through the SDK retry', async () => {
-    sandbox.arm.faults.add({ operation: 'managedClusters.get', status: 503, count: 2, headers: { 'retry-after-ms': '10' } });
+    sandbox.arm.faults.add({
+      operation: 'managedClusters.get',
+      status: 503,
+      count: 2,
+      headers: { 'retry-after-ms': '10' },
+    });
     const cluster = await aks.managedClusters.get('rg-aks', 'aks-prod');
     expect(cluster.name).toBe('aks-prod');
     expect(sandbox.arm.requests.map((r) => r.status)).toEqual([503, 503, 200]);

@@ -4,11 +4,18 @@
  */
 import { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import type { TokenCredential } from '@azure/core-auth';
-import { SANDBOX_BEARER_TOKEN, SANDBOX_REGISTRIES, SANDBOX_SUBSCRIPTIONS, sandboxResourceId } from '../../src/sandbox/fixtures';
+import {
+  SANDBOX_BEARER_TOKEN,
+  SANDBOX_REGISTRIES,
+  SANDBOX_SUBSCRIPTIONS,
+  sandboxResourceId,
+} from '../../src/sandbox/fixtures';
 import { httpsJson } from '../../src/sandbox/http-util';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
 
-const credential: TokenCredential = { getToken: async () => ({ token: SANDBOX_BEARER_TOKEN, expiresOnTimestamp: Date.now() + 3600e3 }) };
+const credential: TokenCredential = {
+  getToken: async () => ({ token: SANDBOX_BEARER_TOKEN, expiresOnTimestamp: Date.now() + 3600e3 }),
+};
 const contoso = SANDBOX_REGISTRIES.contoso;
 const contosoId = sandboxResourceId('registry', contoso);
 
@@ -17,7 +24,10 @@ let acr: ContainerRegistryManagementClient;
 
 beforeAll(async () => {
   sandbox = await startSandbox();
-  acr = new ContainerRegistryManagementClient(credential, SANDBOX_SUBSCRIPTIONS.platform, { endpoint: sandbox.armUrl, tlsOptions: { ca: sandbox.tls.caPem } });
+  acr = new ContainerRegistryManagementClient(credential, SANDBOX_SUBSCRIPTIONS.platform, {
+    endpoint: sandbox.armUrl,
+    tlsOptions: { ca: sandbox.tls.caPem },
+  });
 });
 afterAll(() => sandbox.stop());
 beforeEach(() => {
@@ -50,7 +60,10 @@ describe('registries', () => {
   });
 
   it('finds sharedacr in both subscriptions, with different login servers', async () => {
-    const data = new ContainerRegistryManagementClient(credential, SANDBOX_SUBSCRIPTIONS.data, { endpoint: sandbox.armUrl, tlsOptions: { ca: sandbox.tls.caPem } });
+    const data = new ContainerRegistryManagementClient(credential, SANDBOX_SUBSCRIPTIONS.data, {
+      endpoint: sandbox.armUrl,
+      tlsOptions: { ca: sandbox.tls.caPem },
+    });
     const inData: string[] = [];
     for await (const r of data.registries.list()) inData.push(r.loginServer!);
     expect(inData).toEqual(['sharedacr-b7c1.azurecr.io']);
@@ -60,7 +73,10 @@ describe('registries', () => {
   });
 
   it('answers 404 ResourceNotFound for a missing registry', async () => {
-    await expect(acr.registries.get('rg-acr', 'missingacr')).rejects.toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
+    await expect(acr.registries.get('rg-acr', 'missingacr')).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'ResourceNotFound',
+    });
   });
 });
 
@@ -76,19 +92,33 @@ describe('scope maps', () => {
   });
 
   it('creates, updates and deletes a user-defined scope map', async () => {
-    const created = await acr.scopeMaps.create('rg-acr', 'contosoacr', 'pull-app1', { actions: ['repositories/app1/content/read'], description: 'app1' });
+    const created = await acr.scopeMaps.create('rg-acr', 'contosoacr', 'pull-app1', {
+      actions: ['repositories/app1/content/read'],
+      description: 'app1',
+    });
     expect(created.provisioningState).toBe('Succeeded');
     expect(created.typePropertiesType).toBe('IsUserDefined');
-    const updated = await acr.scopeMaps.create('rg-acr', 'contosoacr', 'pull-app1', { actions: ['repositories/app1/content/read', 'repositories/app1/metadata/read'] });
+    const updated = await acr.scopeMaps.create('rg-acr', 'contosoacr', 'pull-app1', {
+      actions: ['repositories/app1/content/read', 'repositories/app1/metadata/read'],
+    });
     expect(updated.actions).toHaveLength(2);
-    expect(sandbox.arm.requests.filter((r) => r.operation === 'scopeMaps.create').map((r) => r.status)).toEqual([201, 200]);
+    expect(sandbox.arm.requests.filter((r) => r.operation === 'scopeMaps.create').map((r) => r.status)).toEqual([
+      201, 200,
+    ]);
     await acr.scopeMaps.delete('rg-acr', 'contosoacr', 'pull-app1');
-    await expect(acr.scopeMaps.get('rg-acr', 'contosoacr', 'pull-app1')).rejects.toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
+    await expect(acr.scopeMaps.get('rg-acr', 'contosoacr', 'pull-app1')).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'ResourceNotFound',
+    });
   });
 
   it('rejects bad scope map names and changes to system scope maps', async () => {
-    await expect(acr.scopeMaps.create('rg-acr', 'contosoacr', 'a.b', { actions: ['repositories/x/content/read'] })).rejects.toMatchObject({ statusCode: 400, code: 'InvalidResourceName' });
-    await expect(acr.scopeMaps.create('rg-acr', 'contosoacr', '_repositories_pull', { actions: ['repositories/x/content/read'] })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(
+      acr.scopeMaps.create('rg-acr', 'contosoacr', 'a.b', { actions: ['repositories/x/content/read'] }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'InvalidResourceName' });
+    await expect(
+      acr.scopeMaps.create('rg-acr', 'contosoacr', '_repositories_pull', { actions: ['repositories/x/content/read'] }),
+    ).rejects.toMatchObject({ statusCode: 400 });
   });
 });
 
@@ -96,13 +126,20 @@ describe('tokens and credentials', () => {
   const pullScopeMapId = `${contosoId}/scopeMaps/_repositories_pull`;
 
   it('creates a token, returns its passwords once, and never again', async () => {
-    const token = await acr.tokens.create('rg-acr', 'contosoacr', 'acrbot-aks-prod', { scopeMapId: pullScopeMapId.toLowerCase(), status: 'enabled' });
+    const token = await acr.tokens.create('rg-acr', 'contosoacr', 'acrbot-aks-prod', {
+      scopeMapId: pullScopeMapId.toLowerCase(),
+      status: 'enabled',
+    });
     expect(token.provisioningState).toBe('Succeeded');
     expect(token.scopeMapId).toBe(pullScopeMapId);
     expect(sandbox.arm.requests.at(-1)).toMatchObject({ operation: 'tokens.create', status: 201 });
 
     const expiry = new Date(Date.now() + 30 * 24 * 3600e3);
-    const creds = await acr.registries.generateCredentials('rg-acr', 'contosoacr', { tokenId: token.id!, expiry, name: 'password1' });
+    const creds = await acr.registries.generateCredentials('rg-acr', 'contosoacr', {
+      tokenId: token.id!,
+      expiry,
+      name: 'password1',
+    });
     expect(creds.username).toBe('acrbot-aks-prod');
     expect(creds.passwords).toHaveLength(1);
     const password = creds.passwords![0]!;
@@ -113,7 +150,10 @@ describe('tokens and credentials', () => {
     const again = await acr.tokens.get('rg-acr', 'contosoacr', 'acrbot-aks-prod');
     expect(again.credentials?.passwords).toEqual([expect.objectContaining({ name: 'password1' })]);
     expect(again.credentials?.passwords?.[0]?.value).toBeUndefined();
-    const raw = await httpsJson(`${sandbox.armUrl}${token.id}?api-version=2025-11-01`, { ca: sandbox.tls.caPem, token: sandbox.token });
+    const raw = await httpsJson(`${sandbox.armUrl}${token.id}?api-version=2025-11-01`, {
+      ca: sandbox.tls.caPem,
+      token: sandbox.token,
+    });
     expect(JSON.stringify(raw.body)).not.toContain(password.value!);
 
     expect(sandbox.arm.state.verifyTokenPassword(contosoId, 'acrbot-aks-prod', password.value!)).toBe(true);
@@ -122,7 +162,9 @@ describe('tokens and credentials', () => {
 
   it('regenerates both passwords when no name is given', async () => {
     await acr.tokens.create('rg-acr', 'contosoacr', 'two-passwords', { scopeMapId: pullScopeMapId });
-    const creds = await acr.registries.generateCredentials('rg-acr', 'contosoacr', { tokenId: `${contosoId}/tokens/two-passwords` });
+    const creds = await acr.registries.generateCredentials('rg-acr', 'contosoacr', {
+      tokenId: `${contosoId}/tokens/two-passwords`,
+    });
     expect(creds.passwords?.map((p) => p.name)).toEqual(['password1', 'password2']);
     expect(creds.passwords![0]!.value).not.toBe(creds.passwords![1]!.value);
   });
@@ -134,26 +176,44 @@ describe('tokens and credentials', () => {
     expect(names).toContain('to-delete');
     await acr.tokens.delete('rg-acr', 'contosoacr', 'to-delete');
     expect(sandbox.arm.state.listTokens(contosoId).map((t) => t.name)).not.toContain('to-delete');
-    await expect(acr.tokens.get('rg-acr', 'contosoacr', 'to-delete')).rejects.toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
+    await expect(acr.tokens.get('rg-acr', 'contosoacr', 'to-delete')).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'ResourceNotFound',
+    });
     // Deleting again is a no-op (204), so clean-up can be retried.
     await acr.tokens.delete('rg-acr', 'contosoacr', 'to-delete');
-    expect(sandbox.arm.requests.filter((r) => r.operation === 'tokens.delete').map((r) => r.status)).toEqual([200, 204]);
+    expect(sandbox.arm.requests.filter((r) => r.operation === 'tokens.delete').map((r) => r.status)).toEqual([
+      200, 204,
+    ]);
   });
 
   it('validates token names and scope maps', async () => {
-    await expect(acr.tokens.create('rg-acr', 'contosoacr', 'bad_name', { scopeMapId: pullScopeMapId })).rejects.toMatchObject({ statusCode: 400, code: 'InvalidResourceName' });
-    await expect(acr.tokens.create('rg-acr', 'contosoacr', 'abcd', { scopeMapId: pullScopeMapId })).rejects.toMatchObject({ statusCode: 400, code: 'InvalidResourceName' });
-    await expect(acr.tokens.create('rg-acr', 'contosoacr', 'no-such-map', { scopeMapId: `${contosoId}/scopeMaps/nope1` })).rejects.toMatchObject({ statusCode: 400 });
-    await expect(acr.registries.generateCredentials('rg-acr', 'contosoacr', { tokenId: `${contosoId}/tokens/ghost` })).rejects.toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
+    await expect(
+      acr.tokens.create('rg-acr', 'contosoacr', 'bad_name', { scopeMapId: pullScopeMapId }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'InvalidResourceName' });
+    await expect(
+      acr.tokens.create('rg-acr', 'contosoacr', 'abcd', { scopeMapId: pullScopeMapId }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'InvalidResourceName' });
+    await expect(
+      acr.tokens.create('rg-acr', 'contosoacr', 'no-such-map', { scopeMapId: `${contosoId}/scopeMaps/nope1` }),
+    ).rejects.toMatchObject({ statusCode: 400 });
+    await expect(
+      acr.registries.generateCredentials('rg-acr', 'contosoacr', { tokenId: `${contosoId}/tokens/ghost` }),
+    ).rejects.toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
   });
 
   it('answers ParentResourceNotFound for tokens of a missing registry', async () => {
-    await expect(acr.tokens.get('rg-acr', 'missingacr', 'tok12')).rejects.toMatchObject({ statusCode: 404, code: 'ParentResourceNotFound' });
+    await expect(acr.tokens.get('rg-acr', 'missingacr', 'tok12')).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'ParentResourceNotFound',
+    });
   });
 
   it('injects faults by operation, with latency', async () => {
     sandbox.arm.faults.add({ operation: 'tokens.create', status: 409, code: 'Conflict', message: 'busy' });
-    await expect(acr.tokens.create('rg-acr', 'contosoacr', 'faulty', { scopeMapId: pullScopeMapId })).rejects.toMatchObject({ statusCode: 409, code: 'Conflict', message: 'busy' });
+    await expect(
+      acr.tokens.create('rg-acr', 'contosoacr', 'faulty', { scopeMapId: pullScopeMapId }),
+    ).rejects.toMatchObject({ statusCode: 409, code: 'Conflict', message: 'busy' });
     sandbox.arm.faults.add({ operation: 'registries.get', latencyMs: 50 });
     const started = Date.now();
     await acr.registries.get('rg-acr', 'contosoacr');

@@ -5,11 +5,22 @@
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import type { TokenCredential } from '@azure/core-auth';
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
-import { SANDBOX_BEARER_TOKEN, SANDBOX_BOT_OBJECT_ID, SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, SANDBOX_SUBSCRIPTIONS, SANDBOX_TENANT_ID, SANDBOX_USERS, sandboxResourceId } from '../../src/sandbox/fixtures';
+import {
+  SANDBOX_BEARER_TOKEN,
+  SANDBOX_BOT_OBJECT_ID,
+  SANDBOX_CLUSTERS,
+  SANDBOX_REGISTRIES,
+  SANDBOX_SUBSCRIPTIONS,
+  SANDBOX_TENANT_ID,
+  SANDBOX_USERS,
+  sandboxResourceId,
+} from '../../src/sandbox/fixtures';
 import { httpsJson } from '../../src/sandbox/http-util';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
 
-const credential: TokenCredential = { getToken: async () => ({ token: SANDBOX_BEARER_TOKEN, expiresOnTimestamp: Date.now() + 3600e3 }) };
+const credential: TokenCredential = {
+  getToken: async () => ({ token: SANDBOX_BEARER_TOKEN, expiresOnTimestamp: Date.now() + 3600e3 }),
+};
 const sub = SANDBOX_SUBSCRIPTIONS.platform;
 const registryId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
 const kubelet = SANDBOX_CLUSTERS.prod.kubeletObjectId;
@@ -21,7 +32,11 @@ let auth: AuthorizationManagementClient;
 
 beforeAll(async () => {
   sandbox = await startSandbox();
-  auth = new AuthorizationManagementClient(credential, sub, { $host: sandbox.armUrl, endpoint: sandbox.armUrl, tlsOptions: { ca: sandbox.tls.caPem } });
+  auth = new AuthorizationManagementClient(credential, sub, {
+    $host: sandbox.armUrl,
+    endpoint: sandbox.armUrl,
+    tlsOptions: { ca: sandbox.tls.caPem },
+  });
 });
 afterAll(() => sandbox.stop());
 beforeEach(() => {
@@ -41,7 +56,10 @@ const NAME_B = '1b2c3d4e-0000-4000-8000-00000000000b';
 
 describe('roleAssignments.create', () => {
   it('creates (201), then accepts an identical re-PUT (200), storing a subscription-qualified role id', async () => {
-    const created = await auth.roleAssignments.create(registryId, NAME_A, { ...pull(), roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.acrPull}` });
+    const created = await auth.roleAssignments.create(registryId, NAME_A, {
+      ...pull(),
+      roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.acrPull}`,
+    });
     expect(created.id).toBe(`${registryId}/providers/Microsoft.Authorization/roleAssignments/${NAME_A}`);
     expect(created.roleDefinitionId).toBe(acrPull);
     expect(created.principalId).toBe(kubelet);
@@ -68,9 +86,14 @@ describe('roleAssignments.create', () => {
 
   it('refuses to reuse a name for another principal or scope', async () => {
     await auth.roleAssignments.create(registryId, NAME_A, pull());
-    await expect(auth.roleAssignments.create(registryId, NAME_A, pull(SANDBOX_CLUSTERS.dev.kubeletObjectId))).rejects.toMatchObject({ statusCode: 400, code: 'RoleAssignmentUpdateNotPermitted' });
+    await expect(
+      auth.roleAssignments.create(registryId, NAME_A, pull(SANDBOX_CLUSTERS.dev.kubeletObjectId)),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'RoleAssignmentUpdateNotPermitted' });
     const other = sandboxResourceId('registry', SANDBOX_REGISTRIES.abac);
-    await expect(auth.roleAssignments.create(other, NAME_A, pull())).rejects.toMatchObject({ statusCode: 400, code: 'RoleAssignmentUpdateNotPermitted' });
+    await expect(auth.roleAssignments.create(other, NAME_A, pull())).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'RoleAssignmentUpdateNotPermitted',
+    });
   });
 
   it('answers PrincipalNotFound with the exact ARM text for an unknown principal', async () => {
@@ -85,9 +108,15 @@ describe('roleAssignments.create', () => {
   it('simulates replication delay: PrincipalNotFound three times, then success', async () => {
     sandbox.arm.faults.add({ operation: 'roleAssignments.create', status: 400, code: 'PrincipalNotFound', count: 3 });
     for (let i = 0; i < 3; i++) {
-      await expect(auth.roleAssignments.create(registryId, NAME_A, pull())).rejects.toMatchObject({ statusCode: 400, code: 'PrincipalNotFound', message: expect.stringContaining(kubelet.replace(/-/g, '')) });
+      await expect(auth.roleAssignments.create(registryId, NAME_A, pull())).rejects.toMatchObject({
+        statusCode: 400,
+        code: 'PrincipalNotFound',
+        message: expect.stringContaining(kubelet.replace(/-/g, '')),
+      });
     }
-    await expect(auth.roleAssignments.create(registryId, NAME_A, pull())).resolves.toMatchObject({ principalId: kubelet });
+    await expect(auth.roleAssignments.create(registryId, NAME_A, pull())).resolves.toMatchObject({
+      principalId: kubelet,
+    });
     expect(sandbox.arm.requests.map((r) => r.status)).toEqual([400, 400, 400, 201]);
   });
 
@@ -99,16 +128,40 @@ describe('roleAssignments.create', () => {
       message: `The client '${SANDBOX_BOT_OBJECT_ID}' with object id '${SANDBOX_BOT_OBJECT_ID}' does not have authorization to perform action '${WRITE}' over scope '${registryId}/providers/Microsoft.Authorization/roleAssignments/${NAME_A}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
     });
     // Other registries are unaffected; a denial on the resource group reaches every registry in it.
-    await expect(auth.roleAssignments.create(sandboxResourceId('registry', SANDBOX_REGISTRIES.sharedPlatform), NAME_B, pull())).resolves.toBeDefined();
+    await expect(
+      auth.roleAssignments.create(sandboxResourceId('registry', SANDBOX_REGISTRIES.sharedPlatform), NAME_B, pull()),
+    ).resolves.toBeDefined();
     sandbox.arm.state.denyAction(`/subscriptions/${sub}/resourceGroups/rg-shared`, 'Microsoft.Authorization/*');
-    await expect(auth.roleAssignments.create(sandboxResourceId('registry', SANDBOX_REGISTRIES.sharedPlatform), NAME_A, pull(SANDBOX_USERS.requester.objectId, 'User'))).rejects.toMatchObject({ statusCode: 403 });
+    await expect(
+      auth.roleAssignments.create(
+        sandboxResourceId('registry', SANDBOX_REGISTRIES.sharedPlatform),
+        NAME_A,
+        pull(SANDBOX_USERS.requester.objectId, 'User'),
+      ),
+    ).rejects.toMatchObject({ statusCode: 403 });
   });
 
   it('validates the name, role and principal type', async () => {
-    await expect(auth.roleAssignments.create(registryId, 'not-a-guid', pull())).rejects.toMatchObject({ statusCode: 400, code: 'InvalidRoleAssignmentId' });
-    await expect(auth.roleAssignments.create(registryId, NAME_A, { ...pull(), roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${NAME_B}` })).rejects.toMatchObject({ statusCode: 400, code: 'RoleDefinitionDoesNotExist' });
-    await expect(auth.roleAssignments.create(registryId, NAME_A, { ...pull(), principalType: 'User' })).rejects.toMatchObject({ statusCode: 400, code: 'UnmatchedPrincipalType' });
-    await expect(auth.roleAssignments.create(`/subscriptions/${sub}/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/nope1`, NAME_A, pull())).rejects.toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
+    await expect(auth.roleAssignments.create(registryId, 'not-a-guid', pull())).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'InvalidRoleAssignmentId',
+    });
+    await expect(
+      auth.roleAssignments.create(registryId, NAME_A, {
+        ...pull(),
+        roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${NAME_B}`,
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'RoleDefinitionDoesNotExist' });
+    await expect(
+      auth.roleAssignments.create(registryId, NAME_A, { ...pull(), principalType: 'User' }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'UnmatchedPrincipalType' });
+    await expect(
+      auth.roleAssignments.create(
+        `/subscriptions/${sub}/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/nope1`,
+        NAME_A,
+        pull(),
+      ),
+    ).rejects.toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
   });
 
   it('does not honour AcrPull on an ABAC registry (hasPullAccess), but Repository Reader', async () => {
@@ -124,13 +177,21 @@ describe('roleAssignments.create', () => {
 describe('roleAssignments.get / delete', () => {
   it('gets, deletes (200 with body) and deletes again (204)', async () => {
     await auth.roleAssignments.create(registryId, NAME_A, pull());
-    const got = await auth.roleAssignments.get(registryId.toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/'), NAME_A);
+    const got = await auth.roleAssignments.get(
+      registryId.toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/'),
+      NAME_A,
+    );
     expect(got.name).toBe(NAME_A);
     const deleted = await auth.roleAssignments.delete(registryId, NAME_A);
     expect(deleted.principalId).toBe(kubelet);
     await auth.roleAssignments.delete(registryId, NAME_A);
-    expect(sandbox.arm.requests.filter((r) => r.operation === 'roleAssignments.delete').map((r) => r.status)).toEqual([200, 204]);
-    await expect(auth.roleAssignments.get(registryId, NAME_A)).rejects.toMatchObject({ statusCode: 404, code: 'RoleAssignmentNotFound' });
+    expect(sandbox.arm.requests.filter((r) => r.operation === 'roleAssignments.delete').map((r) => r.status)).toEqual([
+      200, 204,
+    ]);
+    await expect(auth.roleAssignments.get(registryId, NAME_A)).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'RoleAssignmentNotFound',
+    });
   });
 });
 
@@ -177,7 +238,14 @@ describe('permissions', () => {
   it("reports the caller's rights on a registry and honours denials", async () => {
     const list = async () => {
       const out = [];
-      for await (const p of auth.permissions.listForResource('rg-acr', 'Microsoft.ContainerRegistry', '', 'registries', 'contosoacr')) out.push(p);
+      for await (const p of auth.permissions.listForResource(
+        'rg-acr',
+        'Microsoft.ContainerRegistry',
+        '',
+        'registries',
+        'contosoacr',
+      ))
+        out.push(p);
       return out;
     };
     expect(await list()).toEqual([{ actions: ['*'], notActions: [], dataActions: [], notDataActions: [] }]);
@@ -193,7 +261,10 @@ describe('permissions', () => {
 describe('throttling', () => {
   it('answers an injected 429 with Retry-After and ARM throttling text', async () => {
     sandbox.arm.faults.add({ operation: 'roleAssignments.listForScope', status: 429 });
-    const res = await httpsJson(`${sandbox.armUrl}${registryId}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01`, { ca: sandbox.tls.caPem, token: sandbox.token });
+    const res = await httpsJson(
+      `${sandbox.armUrl}${registryId}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01`,
+      { ca: sandbox.tls.caPem, token: sandbox.token },
+    );
     expect(res.status).toBe(429);
     expect(res.headers['retry-after']).toBe('1');
     expect(res.body.error.code).toBe('SubscriptionRequestsThrottled');
@@ -206,11 +277,18 @@ describe('throttling', () => {
     const started = Date.now();
     await expect(auth.roleAssignments.get(registryId, NAME_A)).resolves.toMatchObject({ name: NAME_A });
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    expect(sandbox.arm.requests.filter((r) => r.operation === 'roleAssignments.get').map((r) => r.status)).toEqual([429, 200]);
+    expect(sandbox.arm.requests.filter((r) => r.operation === 'roleAssignments.get').map((r) => r.status)).toEqual([
+      429, 200,
+    ]);
   });
 
   it('lets the SDK absorb a 429 by retrying after the given delay', async () => {
-    sandbox.arm.faults.add({ operation: 'roleAssignments.create', status: 429, count: 2, headers: { 'retry-after-ms': '20' } });
+    sandbox.arm.faults.add({
+      operation: 'roleAssignments.create',
+      status: 429,
+      count: 2,
+      headers: { 'retry-after-ms': '20' },
+    });
     await expect(auth.roleAssignments.create(registryId, NAME_A, pull())).resolves.toMatchObject({ name: NAME_A });
     expect(sandbox.arm.requests.map((r) => r.status)).toEqual([429, 429, 201]);
   });

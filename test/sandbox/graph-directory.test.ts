@@ -2,7 +2,12 @@
  * The Graph emulator over HTTPS: service principal lookups, application and service principal
  * creation (with replication delay), passwords, deletion, group membership, errors and faults.
  */
-import { SANDBOX_APPROVER_GROUP_ID, SANDBOX_BOT_OBJECT_ID, SANDBOX_CLUSTERS, SANDBOX_USERS } from '../../src/sandbox/fixtures';
+import {
+  SANDBOX_APPROVER_GROUP_ID,
+  SANDBOX_BOT_OBJECT_ID,
+  SANDBOX_CLUSTERS,
+  SANDBOX_USERS,
+} from '../../src/sandbox/fixtures';
 import { httpsJson, type JsonResponse } from '../../src/sandbox/http-util';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
 
@@ -20,7 +25,12 @@ beforeEach(() => {
 });
 
 function graph(path: string, opts: { method?: string; body?: unknown; token?: string } = {}): Promise<JsonResponse> {
-  return httpsJson(`${sandbox.graphUrl}/v1.0${path}`, { ca: sandbox.tls.caPem, token: opts.token ?? sandbox.token, ...(opts.method ? { method: opts.method } : {}), ...(opts.body !== undefined ? { body: opts.body } : {}) });
+  return httpsJson(`${sandbox.graphUrl}/v1.0${path}`, {
+    ca: sandbox.tls.caPem,
+    token: opts.token ?? sandbox.token,
+    ...(opts.method ? { method: opts.method } : {}),
+    ...(opts.body !== undefined ? { body: opts.body } : {}),
+  });
 }
 
 describe('service principal lookup', () => {
@@ -31,11 +41,17 @@ describe('service principal lookup', () => {
     expect(res.status).toBe(200);
     expect(res.body.id).toBe(legacy.servicePrincipalObjectId);
     expect(res.body.appId).toBe(legacy.servicePrincipalAppId);
-    expect(sandbox.graph.requests[0]).toMatchObject({ operation: 'servicePrincipals.getByAppId', status: 200, apiVersion: 'v1.0' });
+    expect(sandbox.graph.requests[0]).toMatchObject({
+      operation: 'servicePrincipals.getByAppId',
+      status: 200,
+      apiVersion: 'v1.0',
+    });
   });
 
   it('resolves it through $filter too, wrapped in value', async () => {
-    const res = await graph(`/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${legacy.servicePrincipalAppId}'`)}&$select=id,appId`);
+    const res = await graph(
+      `/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${legacy.servicePrincipalAppId}'`)}&$select=id,appId`,
+    );
     expect(res.status).toBe(200);
     expect(res.body.value).toEqual([{ id: legacy.servicePrincipalObjectId, appId: legacy.servicePrincipalAppId }]);
   });
@@ -51,8 +67,14 @@ describe('service principal lookup', () => {
     const res = await graph(`/servicePrincipals(appId='00000000-0000-4000-8000-000000000000')`);
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('Request_ResourceNotFound');
-    expect(res.body.error.message).toBe("Resource '00000000-0000-4000-8000-000000000000' does not exist or one of its queried reference-property objects are not present.");
-    expect(res.body.error.innerError).toEqual({ date: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/), 'request-id': res.headers['request-id'], 'client-request-id': expect.any(String) });
+    expect(res.body.error.message).toBe(
+      "Resource '00000000-0000-4000-8000-000000000000' does not exist or one of its queried reference-property objects are not present.",
+    );
+    expect(res.body.error.innerError).toEqual({
+      date: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/),
+      'request-id': res.headers['request-id'],
+      'client-request-id': expect.any(String),
+    });
   });
 });
 
@@ -68,7 +90,10 @@ describe('service principal flow', () => {
     for (let i = 0; i < 2; i++) {
       const early = await graph('/servicePrincipals', { method: 'POST', body: { appId } });
       expect(early.status).toBe(400);
-      expect(early.body.error).toMatchObject({ code: 'Request_BadRequest', message: `The appId '${appId}' of the service principal does not reference a valid application object.` });
+      expect(early.body.error).toMatchObject({
+        code: 'Request_BadRequest',
+        message: `The appId '${appId}' of the service principal does not reference a valid application object.`,
+      });
     }
     const sp = await graph('/servicePrincipals', { method: 'POST', body: { appId } });
     expect(sp.status).toBe(201);
@@ -79,7 +104,10 @@ describe('service principal flow', () => {
     const dup = await graph('/servicePrincipals', { method: 'POST', body: { appId } });
     expect(dup.status).toBe(409);
 
-    const pw = await graph(`/applications/${app.body.id}/addPassword`, { method: 'POST', body: { passwordCredential: { displayName: 'acrbot', endDateTime: '2030-01-01T00:00:00Z' } } });
+    const pw = await graph(`/applications/${app.body.id}/addPassword`, {
+      method: 'POST',
+      body: { passwordCredential: { displayName: 'acrbot', endDateTime: '2030-01-01T00:00:00Z' } },
+    });
     expect(pw.status).toBe(200);
     expect(pw.body.secretText.length).toBeGreaterThanOrEqual(16);
     expect(pw.body.secretText.length).toBeLessThanOrEqual(64);
@@ -88,10 +116,15 @@ describe('service principal flow', () => {
     expect(sandbox.directory.verifyApplicationSecret(appId, pw.body.secretText)).toBe(true);
 
     const listed = await graph(`/applications/${app.body.id}`);
-    expect(listed.body.passwordCredentials).toEqual([expect.objectContaining({ keyId: pw.body.keyId, secretText: null, hint: pw.body.hint })]);
+    expect(listed.body.passwordCredentials).toEqual([
+      expect.objectContaining({ keyId: pw.body.keyId, secretText: null, hint: pw.body.hint }),
+    ]);
     expect(JSON.stringify(listed.body)).not.toContain(pw.body.secretText);
 
-    const removed = await graph(`/applications(appId='${appId}')/removePassword`, { method: 'POST', body: { keyId: pw.body.keyId } });
+    const removed = await graph(`/applications(appId='${appId}')/removePassword`, {
+      method: 'POST',
+      body: { keyId: pw.body.keyId },
+    });
     expect(removed.status).toBe(204);
     expect(sandbox.directory.verifyApplicationSecret(appId, pw.body.secretText)).toBe(false);
 
@@ -112,12 +145,20 @@ describe('service principal flow', () => {
     ]);
   });
 
-  it("denies writes to applications the bot does not own (Application.ReadWrite.OwnedBy)", async () => {
-    const legacyApp = [...sandbox.directory.applications.values()].find((a) => a.appId === SANDBOX_CLUSTERS.legacy.servicePrincipalAppId)!;
+  it('denies writes to applications the bot does not own (Application.ReadWrite.OwnedBy)', async () => {
+    const legacyApp = [...sandbox.directory.applications.values()].find(
+      (a) => a.appId === SANDBOX_CLUSTERS.legacy.servicePrincipalAppId,
+    )!;
     const res = await graph(`/applications/${legacyApp.id}/addPassword`, { method: 'POST', body: {} });
     expect(res.status).toBe(403);
-    expect(res.body.error).toMatchObject({ code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' });
-    expect((await graph(`/servicePrincipals/${SANDBOX_CLUSTERS.legacy.servicePrincipalObjectId}`, { method: 'DELETE' })).status).toBe(403);
+    expect(res.body.error).toMatchObject({
+      code: 'Authorization_RequestDenied',
+      message: 'Insufficient privileges to complete the operation.',
+    });
+    expect(
+      (await graph(`/servicePrincipals/${SANDBOX_CLUSTERS.legacy.servicePrincipalObjectId}`, { method: 'DELETE' }))
+        .status,
+    ).toBe(403);
   });
 
   it('deletes a service principal of an owned app', async () => {
@@ -130,29 +171,50 @@ describe('service principal flow', () => {
 
   it('validates bodies', async () => {
     expect((await graph('/applications', { method: 'POST', body: {} })).body.error.code).toBe('Request_BadRequest');
-    expect((await graph('/servicePrincipals', { method: 'POST', body: { appId: '00000000-0000-4000-8000-000000000001' } })).status).toBe(400);
+    expect(
+      (await graph('/servicePrincipals', { method: 'POST', body: { appId: '00000000-0000-4000-8000-000000000001' } }))
+        .status,
+    ).toBe(400);
   });
 });
 
 describe('group membership', () => {
   it('checkMemberGroups answers only the groups the user is in', async () => {
-    const approver = await graph(`/users/${SANDBOX_USERS.approver.objectId}/checkMemberGroups`, { method: 'POST', body: { groupIds: [SANDBOX_APPROVER_GROUP_ID] } });
+    const approver = await graph(`/users/${SANDBOX_USERS.approver.objectId}/checkMemberGroups`, {
+      method: 'POST',
+      body: { groupIds: [SANDBOX_APPROVER_GROUP_ID] },
+    });
     expect(approver.status).toBe(200);
     expect(approver.body.value).toEqual([SANDBOX_APPROVER_GROUP_ID]);
-    const outsider = await graph(`/directoryObjects/${SANDBOX_USERS.outsider.objectId}/checkMemberGroups`, { method: 'POST', body: { groupIds: [SANDBOX_APPROVER_GROUP_ID] } });
+    const outsider = await graph(`/directoryObjects/${SANDBOX_USERS.outsider.objectId}/checkMemberGroups`, {
+      method: 'POST',
+      body: { groupIds: [SANDBOX_APPROVER_GROUP_ID] },
+    });
     expect(outsider.body.value).toEqual([]);
-    expect(sandbox.graph.requests.map((r) => r.operation)).toEqual(['directoryObjects.checkMemberGroups', 'directoryObjects.checkMemberGroups']);
+    expect(sandbox.graph.requests.map((r) => r.operation)).toEqual([
+      'directoryObjects.checkMemberGroups',
+      'directoryObjects.checkMemberGroups',
+    ]);
   });
 
   it('is transitive through nested groups', async () => {
     const nested = '0b000000-0000-4000-8000-0000000000b1';
-    sandbox.directory.addGroup({ id: nested, displayName: 'platform team', members: [SANDBOX_USERS.requester.objectId] });
+    sandbox.directory.addGroup({
+      id: nested,
+      displayName: 'platform team',
+      members: [SANDBOX_USERS.requester.objectId],
+    });
     sandbox.directory.addGroupMember(SANDBOX_APPROVER_GROUP_ID, nested);
     try {
-      const res = await graph(`/users/${SANDBOX_USERS.requester.objectId}/checkMemberGroups`, { method: 'POST', body: { groupIds: [SANDBOX_APPROVER_GROUP_ID] } });
+      const res = await graph(`/users/${SANDBOX_USERS.requester.objectId}/checkMemberGroups`, {
+        method: 'POST',
+        body: { groupIds: [SANDBOX_APPROVER_GROUP_ID] },
+      });
       expect(res.body.value).toEqual([SANDBOX_APPROVER_GROUP_ID]);
       const memberOf = await graph(`/users/${SANDBOX_USERS.requester.objectId}/transitiveMemberOf?$select=id`);
-      expect(memberOf.body.value.map((g: { id: string }) => g.id).sort()).toEqual([SANDBOX_APPROVER_GROUP_ID, nested].sort());
+      expect(memberOf.body.value.map((g: { id: string }) => g.id).sort()).toEqual(
+        [SANDBOX_APPROVER_GROUP_ID, nested].sort(),
+      );
       expect(memberOf.body.value[0]).toEqual({ '@odata.type': '#microsoft.graph.group', id: expect.any(String) });
     } finally {
       sandbox.directory.removeGroupMember(SANDBOX_APPROVER_GROUP_ID, nested);
@@ -160,7 +222,10 @@ describe('group membership', () => {
   });
 
   it('answers 404 for an unknown user', async () => {
-    const res = await graph('/users/00000000-0000-4000-8000-0000000000ff/checkMemberGroups', { method: 'POST', body: { groupIds: [SANDBOX_APPROVER_GROUP_ID] } });
+    const res = await graph('/users/00000000-0000-4000-8000-0000000000ff/checkMemberGroups', {
+      method: 'POST',
+      body: { groupIds: [SANDBOX_APPROVER_GROUP_ID] },
+    });
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('Request_ResourceNotFound');
   });
@@ -179,13 +244,17 @@ describe('protocol', () => {
     expect(throttled.status).toBe(429);
     expect(throttled.headers['retry-after']).toBe('1');
     expect(throttled.body.error.code).toBe('TooManyRequests');
-    expect((await graph(`/servicePrincipals(appId='${SANDBOX_CLUSTERS.legacy.servicePrincipalAppId}')`)).status).toBe(200);
+    expect((await graph(`/servicePrincipals(appId='${SANDBOX_CLUSTERS.legacy.servicePrincipalAppId}')`)).status).toBe(
+      200,
+    );
   });
 
   it('defaults a Request_BadRequest fault on servicePrincipals.create to the replication message', async () => {
     const app = await graph('/applications', { method: 'POST', body: { displayName: 'acrbot-fault' } });
     sandbox.graph.faults.add({ operation: 'servicePrincipals.create', status: 400 });
     const res = await graph('/servicePrincipals', { method: 'POST', body: { appId: app.body.appId } });
-    expect(res.body.error.message).toBe(`The appId '${app.body.appId}' of the service principal does not reference a valid application object.`);
+    expect(res.body.error.message).toBe(
+      `The appId '${app.body.appId}' of the service principal does not reference a valid application object.`,
+    );
   });
 });

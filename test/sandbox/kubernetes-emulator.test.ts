@@ -17,14 +17,19 @@ interface Reply {
   json: any;
 }
 
-function call(method: string, path: string, opts: { token?: string | null; body?: unknown; contentType?: string; accept?: string } = {}): Promise<Reply> {
+function call(
+  method: string,
+  path: string,
+  opts: { token?: string | null; body?: unknown; contentType?: string; accept?: string } = {},
+): Promise<Reply> {
   const url = new URL(k8s.url);
   const headers: Record<string, string> = {};
   const token = opts.token === undefined ? TOKEN : opts.token;
   if (token !== null) headers.Authorization = `Bearer ${token}`;
   if (opts.contentType) headers['Content-Type'] = opts.contentType;
   if (opts.accept) headers.Accept = opts.accept;
-  const payload = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+  const payload =
+    opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
   const options: RequestOptions = { host: url.hostname, port: url.port, method, path, headers, ca: k8s.caPem };
   return new Promise((resolve, reject) => {
     const req = request(options, (res) => {
@@ -47,10 +52,21 @@ function call(method: string, path: string, opts: { token?: string | null; body?
   });
 }
 
-const secret = (name: string, extra: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name }, type: 'Opaque', data: { k: 'dg==' }, ...extra });
+const secret = (name: string, extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { name },
+  type: 'Opaque',
+  data: { k: 'dg==' },
+  ...extra,
+});
 
 beforeAll(async () => {
-  k8s = new KubernetesEmulator({ tls: createSandboxTls(), tokens: { [TOKEN]: 'alice' }, namespaces: ['default', 'kube-system', 'kube-public', 'apps'] });
+  k8s = new KubernetesEmulator({
+    tls: createSandboxTls(),
+    tokens: { [TOKEN]: 'alice' },
+    namespaces: ['default', 'kube-system', 'kube-public', 'apps'],
+  });
   await k8s.start();
 });
 
@@ -68,7 +84,9 @@ describe('authentication', () => {
     for (const token of [null, 'bogus']) {
       const r = await call('GET', '/api/v1/namespaces/default/secrets', { token });
       expect(r.status).toBe(401);
-      expect(r.text).toBe('{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}');
+      expect(r.text).toBe(
+        '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}',
+      );
       expect(r.headers['content-type']).toBe('application/json');
     }
   });
@@ -94,8 +112,17 @@ describe('discovery', () => {
     const v1 = (await call('GET', '/api/v1')).json;
     expect(v1.kind).toBe('APIResourceList');
     const byName = Object.fromEntries(v1.resources.map((r: { name: string }) => [r.name, r]));
-    expect(byName.secrets).toMatchObject({ namespaced: true, kind: 'Secret', verbs: expect.arrayContaining(['create', 'get', 'list', 'update', 'delete', 'patch']) });
-    expect(byName.serviceaccounts).toMatchObject({ namespaced: true, kind: 'ServiceAccount', shortNames: ['sa'], verbs: expect.arrayContaining(['patch']) });
+    expect(byName.secrets).toMatchObject({
+      namespaced: true,
+      kind: 'Secret',
+      verbs: expect.arrayContaining(['create', 'get', 'list', 'update', 'delete', 'patch']),
+    });
+    expect(byName.serviceaccounts).toMatchObject({
+      namespaced: true,
+      kind: 'ServiceAccount',
+      shortNames: ['sa'],
+      verbs: expect.arrayContaining(['patch']),
+    });
     expect(byName.namespaces).toMatchObject({ namespaced: false, kind: 'Namespace', shortNames: ['ns'] });
   });
 
@@ -103,22 +130,39 @@ describe('discovery', () => {
     for (const path of ['/apis/apps/v1', '/api/v1/namespaces/default/pods', '/nope']) {
       const r = await call('GET', path);
       expect(r.status).toBe(404);
-      expect(r.json).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 });
+      expect(r.json).toEqual({
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'the server could not find the requested resource',
+        reason: 'NotFound',
+        details: {},
+        code: 404,
+      });
     }
   });
 });
 
 describe('content negotiation', () => {
   test('a protobuf Accept gets JSON', async () => {
-    const r = await call('GET', '/api/v1/namespaces/default/serviceaccounts/default', { accept: 'application/vnd.kubernetes.protobuf, */*' });
+    const r = await call('GET', '/api/v1/namespaces/default/serviceaccounts/default', {
+      accept: 'application/vnd.kubernetes.protobuf, */*',
+    });
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('application/json');
-    expect(r.json).toMatchObject({ kind: 'ServiceAccount', apiVersion: 'v1', metadata: { name: 'default', namespace: 'default' } });
+    expect(r.json).toMatchObject({
+      kind: 'ServiceAccount',
+      apiVersion: 'v1',
+      metadata: { name: 'default', namespace: 'default' },
+    });
   });
 
   test('as=Table gets a meta.k8s.io/v1 Table with kubectl columns', async () => {
     await call('POST', '/api/v1/namespaces/apps/secrets', { body: secret('tabled'), contentType: 'application/json' });
-    const r = await call('GET', '/api/v1/namespaces/apps/secrets/tabled', { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' });
+    const r = await call('GET', '/api/v1/namespaces/apps/secrets/tabled', {
+      accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
+    });
     expect(r.json.kind).toBe('Table');
     expect(r.json.apiVersion).toBe('meta.k8s.io/v1');
     expect(r.json.columnDefinitions.map((c: { name: string }) => c.name)).toEqual(['Name', 'Type', 'Data', 'Age']);
@@ -128,7 +172,11 @@ describe('content negotiation', () => {
 
   test('lists carry a resourceVersion and items without kind', async () => {
     const r = await call('GET', '/api/v1/namespaces/apps/secrets');
-    expect(r.json).toMatchObject({ kind: 'SecretList', apiVersion: 'v1', metadata: { resourceVersion: expect.stringMatching(/^\d+$/) } });
+    expect(r.json).toMatchObject({
+      kind: 'SecretList',
+      apiVersion: 'v1',
+      metadata: { resourceVersion: expect.stringMatching(/^\d+$/) },
+    });
     expect(r.json.items[0].kind).toBeUndefined();
   });
 
@@ -139,83 +187,153 @@ describe('content negotiation', () => {
 
 describe('secrets over the wire', () => {
   test('create sets uid, increasing resourceVersion and creationTimestamp; delete answers a success Status', async () => {
-    const a = (await call('POST', '/api/v1/namespaces/apps/secrets', { body: secret('wire-a'), contentType: 'application/json' })).json;
-    const b = (await call('POST', '/api/v1/namespaces/apps/secrets', { body: secret('wire-b'), contentType: 'application/json' })).json;
+    const a = (
+      await call('POST', '/api/v1/namespaces/apps/secrets', { body: secret('wire-a'), contentType: 'application/json' })
+    ).json;
+    const b = (
+      await call('POST', '/api/v1/namespaces/apps/secrets', { body: secret('wire-b'), contentType: 'application/json' })
+    ).json;
     expect(Number(b.metadata.resourceVersion)).toBeGreaterThan(Number(a.metadata.resourceVersion));
     expect(a.metadata.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(Object.keys(a).slice(0, 2)).toEqual(['kind', 'apiVersion']);
     const del = await call('DELETE', '/api/v1/namespaces/apps/secrets/wire-a');
     expect(del.status).toBe(200);
-    expect(del.json).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: 'wire-a', kind: 'secrets', uid: a.metadata.uid } });
+    expect(del.json).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      details: { name: 'wire-a', kind: 'secrets', uid: a.metadata.uid },
+    });
     expect((await call('DELETE', '/api/v1/namespaces/apps/secrets/wire-a')).status).toBe(404);
   });
 
   test('PUT whose body names another object is 400', async () => {
     await call('POST', '/api/v1/namespaces/apps/secrets', { body: secret('named'), contentType: 'application/json' });
-    const r = await call('PUT', '/api/v1/namespaces/apps/secrets/named', { body: secret('other'), contentType: 'application/json' });
+    const r = await call('PUT', '/api/v1/namespaces/apps/secrets/named', {
+      body: secret('other'),
+      contentType: 'application/json',
+    });
     expect(r.status).toBe(400);
-    expect(r.json).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the name of the object (other) does not match the name on the URL (named)', reason: 'BadRequest', code: 400 });
+    expect(r.json).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'the name of the object (other) does not match the name on the URL (named)',
+      reason: 'BadRequest',
+      code: 400,
+    });
   });
 
   test('PUT without resourceVersion is an unconditional update', async () => {
     await call('POST', '/api/v1/namespaces/apps/secrets', { body: secret('uncond'), contentType: 'application/json' });
-    const r = await call('PUT', '/api/v1/namespaces/apps/secrets/uncond', { body: secret('uncond', { data: { k: 'dzI=' } }), contentType: 'application/json' });
+    const r = await call('PUT', '/api/v1/namespaces/apps/secrets/uncond', {
+      body: secret('uncond', { data: { k: 'dzI=' } }),
+      contentType: 'application/json',
+    });
     expect(r.status).toBe(200);
     expect(r.json.data).toEqual({ k: 'dzI=' });
   });
 
   test('a PUT or PATCH that changes nothing keeps the resourceVersion', async () => {
-    const created = (await call('POST', '/api/v1/namespaces/apps/secrets', { body: secret('noop'), contentType: 'application/json' })).json;
-    const put = (await call('PUT', '/api/v1/namespaces/apps/secrets/noop', { body: created, contentType: 'application/json' })).json;
+    const created = (
+      await call('POST', '/api/v1/namespaces/apps/secrets', { body: secret('noop'), contentType: 'application/json' })
+    ).json;
+    const put = (
+      await call('PUT', '/api/v1/namespaces/apps/secrets/noop', { body: created, contentType: 'application/json' })
+    ).json;
     expect(put.metadata.resourceVersion).toBe(created.metadata.resourceVersion);
-    const patched = (await call('PATCH', '/api/v1/namespaces/apps/secrets/noop', { body: { data: { k: 'dg==' } }, contentType: 'application/strategic-merge-patch+json' })).json;
+    const patched = (
+      await call('PATCH', '/api/v1/namespaces/apps/secrets/noop', {
+        body: { data: { k: 'dg==' } },
+        contentType: 'application/strategic-merge-patch+json',
+      })
+    ).json;
     expect(patched.metadata.resourceVersion).toBe(created.metadata.resourceVersion);
-    const changed = (await call('PATCH', '/api/v1/namespaces/apps/secrets/noop', { body: { data: { k: 'dzI=' } }, contentType: 'application/merge-patch+json' })).json;
+    const changed = (
+      await call('PATCH', '/api/v1/namespaces/apps/secrets/noop', {
+        body: { data: { k: 'dzI=' } },
+        contentType: 'application/merge-patch+json',
+      })
+    ).json;
     expect(Number(changed.metadata.resourceVersion)).toBeGreaterThan(Number(created.metadata.resourceVersion));
   });
 
   test('changing a secret type on update is 422 (type is immutable)', async () => {
     await call('POST', '/api/v1/namespaces/apps/secrets', { body: secret('typed'), contentType: 'application/json' });
-    const r = await call('PUT', '/api/v1/namespaces/apps/secrets/typed', { body: secret('typed', { type: 'kubernetes.io/tls', data: { 'tls.crt': 'eA==', 'tls.key': 'eA==' } }), contentType: 'application/json' });
+    const r = await call('PUT', '/api/v1/namespaces/apps/secrets/typed', {
+      body: secret('typed', { type: 'kubernetes.io/tls', data: { 'tls.crt': 'eA==', 'tls.key': 'eA==' } }),
+      contentType: 'application/json',
+    });
     expect(r.status).toBe(422);
-    expect(r.json.message).toBe('Secret "typed" is invalid: type: Invalid value: "kubernetes.io/tls": field is immutable');
+    expect(r.json.message).toBe(
+      'Secret "typed" is invalid: type: Invalid value: "kubernetes.io/tls": field is immutable',
+    );
   });
 
   test('data that is not base64 is a 400 before validation', async () => {
-    const r = await call('POST', '/api/v1/namespaces/apps/secrets', { body: secret('b64', { data: { k: 'not base64!' } }), contentType: 'application/json' });
+    const r = await call('POST', '/api/v1/namespaces/apps/secrets', {
+      body: secret('b64', { data: { k: 'not base64!' } }),
+      contentType: 'application/json',
+    });
     expect(r.status).toBe(400);
-    expect(r.json.message).toBe('Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 3');
+    expect(r.json.message).toBe(
+      'Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 3',
+    );
   });
 
   test('the body namespace must match the URL', async () => {
-    const r = await call('POST', '/api/v1/namespaces/apps/secrets', { body: secret('nsmismatch', { metadata: { name: 'nsmismatch', namespace: 'default' } }), contentType: 'application/json' });
+    const r = await call('POST', '/api/v1/namespaces/apps/secrets', {
+      body: secret('nsmismatch', { metadata: { name: 'nsmismatch', namespace: 'default' } }),
+      contentType: 'application/json',
+    });
     expect(r.status).toBe(400);
-    expect(r.json.message).toBe('the namespace of the provided object does not match the namespace sent on the request');
+    expect(r.json.message).toBe(
+      'the namespace of the provided object does not match the namespace sent on the request',
+    );
   });
 
   test('several validation errors are listed in brackets', async () => {
-    const r = await call('POST', '/api/v1/namespaces/apps/secrets', { body: { metadata: { name: 'tls-x' }, type: 'kubernetes.io/tls', data: {} }, contentType: 'application/json' });
+    const r = await call('POST', '/api/v1/namespaces/apps/secrets', {
+      body: { metadata: { name: 'tls-x' }, type: 'kubernetes.io/tls', data: {} },
+      contentType: 'application/json',
+    });
     expect(r.status).toBe(422);
-    expect(r.json.message).toBe('Secret "tls-x" is invalid: [data[tls.crt]: Required value, data[tls.key]: Required value]');
+    expect(r.json.message).toBe(
+      'Secret "tls-x" is invalid: [data[tls.crt]: Required value, data[tls.key]: Required value]',
+    );
     expect(r.json.details.causes).toHaveLength(2);
   });
 
   test('a YAML or form body on create is 415', async () => {
-    const r = await call('POST', '/api/v1/namespaces/apps/secrets', { body: 'a=b', contentType: 'application/x-www-form-urlencoded' });
+    const r = await call('POST', '/api/v1/namespaces/apps/secrets', {
+      body: 'a=b',
+      contentType: 'application/x-www-form-urlencoded',
+    });
     expect(r.status).toBe(415);
     expect(r.json.reason).toBe('UnsupportedMediaType');
   });
 
   test('generateName and dryRun=All', async () => {
-    const gen = await call('POST', '/api/v1/namespaces/apps/secrets', { body: { metadata: { generateName: 'acr-' }, data: {} }, contentType: 'application/json' });
+    const gen = await call('POST', '/api/v1/namespaces/apps/secrets', {
+      body: { metadata: { generateName: 'acr-' }, data: {} },
+      contentType: 'application/json',
+    });
     expect(gen.json.metadata.name).toMatch(/^acr-[a-z0-9]{5}$/);
-    const dry = await call('POST', '/api/v1/namespaces/apps/secrets?dryRun=All', { body: secret('dry'), contentType: 'application/json' });
+    const dry = await call('POST', '/api/v1/namespaces/apps/secrets?dryRun=All', {
+      body: secret('dry'),
+      contentType: 'application/json',
+    });
     expect(dry.status).toBe(201);
     expect(k8s.getObject('secrets', 'apps', 'dry')).toBeUndefined();
   });
 
   test('label and field selectors filter lists', async () => {
-    await call('POST', '/api/v1/namespaces/apps/secrets', { body: secret('lab', { metadata: { name: 'lab', labels: { app: 'acrbot' } } }), contentType: 'application/json' });
+    await call('POST', '/api/v1/namespaces/apps/secrets', {
+      body: secret('lab', { metadata: { name: 'lab', labels: { app: 'acrbot' } } }),
+      contentType: 'application/json',
+    });
     const byLabel = await call('GET', '/api/v1/namespaces/apps/secrets?labelSelector=app%3Dacrbot');
     expect(byLabel.json.items.map((i: { metadata: { name: string } }) => i.metadata.name)).toEqual(['lab']);
     const byField = await call('GET', '/api/v1/secrets?fieldSelector=metadata.name%3Dlab');
@@ -223,12 +341,21 @@ describe('secrets over the wire', () => {
   });
 
   test('POST to a named path and PUT to a collection are 405', async () => {
-    expect((await call('POST', '/api/v1/namespaces/apps/secrets/x', { body: secret('x'), contentType: 'application/json' })).status).toBe(405);
-    expect((await call('PUT', '/api/v1/namespaces/apps/secrets', { body: secret('x'), contentType: 'application/json' })).status).toBe(405);
+    expect(
+      (await call('POST', '/api/v1/namespaces/apps/secrets/x', { body: secret('x'), contentType: 'application/json' }))
+        .status,
+    ).toBe(405);
+    expect(
+      (await call('PUT', '/api/v1/namespaces/apps/secrets', { body: secret('x'), contentType: 'application/json' }))
+        .status,
+    ).toBe(405);
   });
 
   test('namespace names must be DNS-1123 labels', async () => {
-    const r = await call('POST', '/api/v1/namespaces', { body: { metadata: { name: 'a.b' } }, contentType: 'application/json' });
+    const r = await call('POST', '/api/v1/namespaces', {
+      body: { metadata: { name: 'a.b' } },
+      contentType: 'application/json',
+    });
     expect(r.status).toBe(422);
     expect(r.json.message).toBe(
       `Namespace "a.b" is invalid: metadata.name: Invalid value: "a.b": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
@@ -239,9 +366,16 @@ describe('secrets over the wire', () => {
 describe('RBAC', () => {
   test('authorization runs before content checks, and cluster-scoped denials say so', async () => {
     k8s.rbac.deny({ resource: 'serviceaccounts', verb: 'patch' });
-    const r = await call('PATCH', '/api/v1/namespaces/apps/serviceaccounts/default', { body: '{}', contentType: 'text/plain' });
+    const r = await call('PATCH', '/api/v1/namespaces/apps/serviceaccounts/default', {
+      body: '{}',
+      contentType: 'text/plain',
+    });
     expect(r.status).toBe(403);
-    k8s.rbac.deny({ resource: 'namespaces', verb: 'list', reason: 'User does not have access to the resource in Azure. Update role assignment to allow access.' });
+    k8s.rbac.deny({
+      resource: 'namespaces',
+      verb: 'list',
+      reason: 'User does not have access to the resource in Azure. Update role assignment to allow access.',
+    });
     const list = await call('GET', '/api/v1/namespaces');
     expect(list.json.message).toBe(
       'namespaces is forbidden: User "alice" cannot list resource "namespaces" in API group "" at the cluster scope: User does not have access to the resource in Azure. Update role assignment to allow access.',
@@ -258,7 +392,13 @@ describe('RBAC', () => {
 
 describe('faults, log and lifecycle', () => {
   test('429 carries Retry-After; a fault with times:2 hits twice', async () => {
-    k8s.faults.inject({ method: 'GET', path: '/api/v1/namespaces/apps/secrets', status: 429, retryAfterSeconds: 1, times: 2 });
+    k8s.faults.inject({
+      method: 'GET',
+      path: '/api/v1/namespaces/apps/secrets',
+      status: 429,
+      retryAfterSeconds: 1,
+      times: 2,
+    });
     const first = await call('GET', '/api/v1/namespaces/apps/secrets');
     expect(first.status).toBe(429);
     expect(first.headers['retry-after']).toBe('1');
@@ -274,7 +414,10 @@ describe('faults, log and lifecycle', () => {
 
   test('the request log records method, path, content type, status and user', async () => {
     k8s.clearRequests();
-    await call('PATCH', '/api/v1/namespaces/apps/serviceaccounts/default?fieldManager=x', { body: { metadata: { labels: { a: 'b' } } }, contentType: 'application/merge-patch+json' });
+    await call('PATCH', '/api/v1/namespaces/apps/serviceaccounts/default?fieldManager=x', {
+      body: { metadata: { labels: { a: 'b' } } },
+      contentType: 'application/merge-patch+json',
+    });
     expect(k8s.requests).toEqual([
       {
         method: 'PATCH',

@@ -2,10 +2,20 @@
  * The emulator's patch strategies and validation helpers in isolation: RFC 6902 corner cases,
  * RFC 7386 deletes, strategic-merge directives, and the apimachinery message formats.
  */
-import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, decodeJsonPatch, OBJECT_META_MERGE_RULES } from '../../src/sandbox/kubernetes/patch';
+import {
+  applyJsonPatch,
+  applyMergePatch,
+  applyStrategicMergePatch,
+  decodeJsonPatch,
+  OBJECT_META_MERGE_RULES,
+} from '../../src/sandbox/kubernetes/patch';
 import { StatusError } from '../../src/sandbox/kubernetes/status';
 import { humanDuration } from '../../src/sandbox/kubernetes/table';
-import { dns1123LabelErrors, dns1123SubdomainErrors, normaliseSecretInput } from '../../src/sandbox/kubernetes/validation';
+import {
+  dns1123LabelErrors,
+  dns1123SubdomainErrors,
+  normaliseSecretInput,
+} from '../../src/sandbox/kubernetes/validation';
 
 const SA_RULES = { ...OBJECT_META_MERGE_RULES, imagePullSecrets: { mergeKey: 'name' } };
 
@@ -43,7 +53,18 @@ describe('JSON Patch (RFC 6902)', () => {
 
   test('a failed operation leaves nothing half-applied', () => {
     let reason = '';
-    expect(statusOf(() => applyJsonPatch(doc, [{ op: 'add', path: '/x', value: 1 }, { op: 'test', path: '/x', value: 2 }], (e) => (reason = e.message)))).toBe(422);
+    expect(
+      statusOf(() =>
+        applyJsonPatch(
+          doc,
+          [
+            { op: 'add', path: '/x', value: 1 },
+            { op: 'test', path: '/x', value: 2 },
+          ],
+          (e) => (reason = e.message),
+        ),
+      ),
+    ).toBe(422);
     expect(reason).toBe('testing value /x failed: test failed');
     expect((doc as Record<string, unknown>).x).toBeUndefined();
   });
@@ -60,17 +81,31 @@ describe('strategic merge patch', () => {
   const sa = { metadata: { name: 'default', finalizers: ['a'] }, imagePullSecrets: [{ name: 'one' }, { name: 'two' }] };
 
   test('merges keyed lists, appends new keys, keeps order', () => {
-    expect(applyStrategicMergePatch(sa, { imagePullSecrets: [{ name: 'three' }, { name: 'one' }] }, SA_RULES).imagePullSecrets).toEqual([{ name: 'one' }, { name: 'two' }, { name: 'three' }]);
+    expect(
+      applyStrategicMergePatch(sa, { imagePullSecrets: [{ name: 'three' }, { name: 'one' }] }, SA_RULES)
+        .imagePullSecrets,
+    ).toEqual([{ name: 'one' }, { name: 'two' }, { name: 'three' }]);
   });
 
   test('$patch delete removes an element, $patch replace replaces the list', () => {
-    expect(applyStrategicMergePatch(sa, { imagePullSecrets: [{ name: 'one', $patch: 'delete' }] }, SA_RULES).imagePullSecrets).toEqual([{ name: 'two' }]);
-    expect(applyStrategicMergePatch(sa, { imagePullSecrets: [{ $patch: 'replace' }, { name: 'only' }] }, SA_RULES).imagePullSecrets).toEqual([{ name: 'only' }]);
+    expect(
+      applyStrategicMergePatch(sa, { imagePullSecrets: [{ name: 'one', $patch: 'delete' }] }, SA_RULES)
+        .imagePullSecrets,
+    ).toEqual([{ name: 'two' }]);
+    expect(
+      applyStrategicMergePatch(sa, { imagePullSecrets: [{ $patch: 'replace' }, { name: 'only' }] }, SA_RULES)
+        .imagePullSecrets,
+    ).toEqual([{ name: 'only' }]);
   });
 
   test('primitive merge lists union, and $deleteFromPrimitiveList removes', () => {
-    expect(applyStrategicMergePatch(sa, { metadata: { finalizers: ['b', 'a'] } }, SA_RULES).metadata).toEqual({ name: 'default', finalizers: ['a', 'b'] });
-    expect(applyStrategicMergePatch(sa, { metadata: { '$deleteFromPrimitiveList/finalizers': ['a'] } }, SA_RULES).metadata).toEqual({ name: 'default', finalizers: [] });
+    expect(applyStrategicMergePatch(sa, { metadata: { finalizers: ['b', 'a'] } }, SA_RULES).metadata).toEqual({
+      name: 'default',
+      finalizers: ['a', 'b'],
+    });
+    expect(
+      applyStrategicMergePatch(sa, { metadata: { '$deleteFromPrimitiveList/finalizers': ['a'] } }, SA_RULES).metadata,
+    ).toEqual({ name: 'default', finalizers: [] });
   });
 
   test('lists without a merge rule are replaced; null deletes', () => {

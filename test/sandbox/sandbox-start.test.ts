@@ -6,7 +6,16 @@ import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import { X509Certificate } from 'node:crypto';
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
-import { SANDBOX_APPROVER_GROUP_ID, SANDBOX_BEARER_TOKEN, SANDBOX_BOT_OBJECT_ID, SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, SANDBOX_SUBSCRIPTIONS, SANDBOX_USERS, sandboxResourceId } from '../../src/sandbox/fixtures';
+import {
+  SANDBOX_APPROVER_GROUP_ID,
+  SANDBOX_BEARER_TOKEN,
+  SANDBOX_BOT_OBJECT_ID,
+  SANDBOX_CLUSTERS,
+  SANDBOX_REGISTRIES,
+  SANDBOX_SUBSCRIPTIONS,
+  SANDBOX_USERS,
+  sandboxResourceId,
+} from '../../src/sandbox/fixtures';
 import { httpsJson } from '../../src/sandbox/http-util';
 import { startSandbox } from '../../src/sandbox/sandbox';
 import { createSandboxTls } from '../../src/sandbox/tls';
@@ -37,19 +46,31 @@ describe('startSandbox', () => {
       expect(sandbox.token).toBe(SANDBOX_BEARER_TOKEN);
 
       const state = sandbox.arm.state;
-      expect(state.listClusters().map((c) => c.name).sort()).toEqual(['aks-dev', 'aks-legacy', 'aks-prod']);
+      expect(
+        state
+          .listClusters()
+          .map((c) => c.name)
+          .sort(),
+      ).toEqual(['aks-dev', 'aks-legacy', 'aks-prod']);
       expect(state.listRegistries()).toHaveLength(4);
-      expect(state.getRegistry(sandboxResourceId('registry', SANDBOX_REGISTRIES.abac))?.roleAssignmentMode).toBe('AbacRepositoryPermissions');
+      expect(state.getRegistry(sandboxResourceId('registry', SANDBOX_REGISTRIES.abac))?.roleAssignmentMode).toBe(
+        'AbacRepositoryPermissions',
+      );
       for (const u of Object.values(SANDBOX_USERS)) expect(sandbox.directory.principalKind(u.objectId)).toBe('User');
       expect(sandbox.directory.principalKind(SANDBOX_BOT_OBJECT_ID)).toBe('ServicePrincipal');
-      expect(sandbox.directory.transitiveGroupIds(SANDBOX_USERS.approver.objectId).has(SANDBOX_APPROVER_GROUP_ID)).toBe(true);
+      expect(sandbox.directory.transitiveGroupIds(SANDBOX_USERS.approver.objectId).has(SANDBOX_APPROVER_GROUP_ID)).toBe(
+        true,
+      );
       for (const c of [SANDBOX_CLUSTERS.prod, SANDBOX_CLUSTERS.dev]) {
         expect(sandbox.directory.principalKind(c.kubeletObjectId)).toBe('ServicePrincipal');
         expect(sandbox.directory.principalKind(c.controlPlanePrincipalId)).toBe('ServicePrincipal');
       }
 
       // A keep-alive SDK connection is open when stop() runs; stop must not wait for it.
-      const acr = new ContainerRegistryManagementClient(credential, SANDBOX_SUBSCRIPTIONS.platform, { endpoint: sandbox.armUrl, tlsOptions: { ca: sandbox.tls.caPem } });
+      const acr = new ContainerRegistryManagementClient(credential, SANDBOX_SUBSCRIPTIONS.platform, {
+        endpoint: sandbox.armUrl,
+        tlsOptions: { ca: sandbox.tls.caPem },
+      });
       await acr.registries.get('rg-acr', 'contosoacr');
     } finally {
       const started = Date.now();
@@ -62,8 +83,15 @@ describe('startSandbox', () => {
     const sandbox = await startSandbox();
     try {
       const legacy = SANDBOX_CLUSTERS.legacy;
-      const sp = await httpsJson(`${sandbox.graphUrl}/v1.0/servicePrincipals(appId='${legacy.servicePrincipalAppId}')`, { ca: sandbox.tls.caPem, token: sandbox.token });
-      const auth = new AuthorizationManagementClient(credential, SANDBOX_SUBSCRIPTIONS.platform, { $host: sandbox.armUrl, endpoint: sandbox.armUrl, tlsOptions: { ca: sandbox.tls.caPem } });
+      const sp = await httpsJson(
+        `${sandbox.graphUrl}/v1.0/servicePrincipals(appId='${legacy.servicePrincipalAppId}')`,
+        { ca: sandbox.tls.caPem, token: sandbox.token },
+      );
+      const auth = new AuthorizationManagementClient(credential, SANDBOX_SUBSCRIPTIONS.platform, {
+        $host: sandbox.armUrl,
+        endpoint: sandbox.armUrl,
+        tlsOptions: { ca: sandbox.tls.caPem },
+      });
       const registryId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
       await auth.roleAssignments.create(registryId, '2b000000-0000-4000-8000-000000000001', {
         roleDefinitionId: `/subscriptions/${SANDBOX_SUBSCRIPTIONS.platform}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.acrPull}`,
@@ -81,7 +109,10 @@ describe('startSandbox', () => {
     try {
       expect(sandbox.arm.state.listClusters()).toEqual([]);
       expect(sandbox.arm.state.pageSize).toBe(1);
-      const res = await httpsJson(`${sandbox.armUrl}/subscriptions/${SANDBOX_SUBSCRIPTIONS.platform}/providers/Microsoft.ContainerRegistry/registries?api-version=2025-11-01`, { ca: sandbox.tls.caPem, token: sandbox.token });
+      const res = await httpsJson(
+        `${sandbox.armUrl}/subscriptions/${SANDBOX_SUBSCRIPTIONS.platform}/providers/Microsoft.ContainerRegistry/registries?api-version=2025-11-01`,
+        { ca: sandbox.tls.caPem, token: sandbox.token },
+      );
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe('SubscriptionNotFound');
       expect(sandbox.arm.requests).toEqual([]);
@@ -94,7 +125,11 @@ describe('startSandbox', () => {
     const sandbox = await startSandbox();
     try {
       const id = sandboxResourceId('cluster', SANDBOX_CLUSTERS.dev);
-      const res = await httpsJson(`${sandbox.armUrl}${id}/listClusterUserCredential?api-version=2026-04-01`, { ca: sandbox.tls.caPem, token: sandbox.token, method: 'POST' });
+      const res = await httpsJson(`${sandbox.armUrl}${id}/listClusterUserCredential?api-version=2026-04-01`, {
+        ca: sandbox.tls.caPem,
+        token: sandbox.token,
+        method: 'POST',
+      });
       const yaml = Buffer.from(res.body.kubeconfigs[0].value, 'base64').toString('utf8');
       expect(yaml).toContain(`certificate-authority-data: ${Buffer.from(sandbox.tls.caPem).toString('base64')}`);
       expect(yaml).toContain('token: "sandbox-kube-token-aks-dev"');

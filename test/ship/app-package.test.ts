@@ -19,7 +19,9 @@ const TEST_DOMAIN = 'acrbot-test.azurewebsites.net';
 const MANIFEST_DIR = path.resolve(__dirname, '..', '..', 'manifest');
 
 let tmp: string;
-beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'acrbot-pkg-')); });
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'acrbot-pkg-'));
+});
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 async function unzip(file: string): Promise<{ names: string[]; manifest: any; files: Record<string, Uint8Array> }> {
@@ -80,7 +82,10 @@ describe('Teams app package', () => {
   });
 
   it('lists every command with a short description', () => {
-    const lists = built.manifest.bots[0].commandLists as Array<{ scopes: string[]; commands: Array<{ title: string; description: string }> }>;
+    const lists = built.manifest.bots[0].commandLists as Array<{
+      scopes: string[];
+      commands: Array<{ title: string; description: string }>;
+    }>;
     const titles = lists.flatMap((l) => l.commands.map((c) => c.title));
     expect(new Set(titles)).toEqual(new Set(['help', 'grant', 'secret', 'status', 'pending', 'audit', 'cancel']));
     for (const l of lists) {
@@ -105,7 +110,8 @@ describe('Teams app package', () => {
     const alphas = new Set<number>();
     for (let i = 0; i < outline.data.length; i += 4) {
       alphas.add(outline.data[i + 3]);
-      if (outline.data[i + 3] > 0) expect([outline.data[i], outline.data[i + 1], outline.data[i + 2]]).toEqual([255, 255, 255]);
+      if (outline.data[i + 3] > 0)
+        expect([outline.data[i], outline.data[i + 1], outline.data[i + 2]]).toEqual([255, 255, 255]);
     }
     expect(alphas.has(0)).toBe(true);
     expect(alphas.has(255)).toBe(true);
@@ -113,14 +119,18 @@ describe('Teams app package', () => {
 
   it('accepts MicrosoftAppId (the name the bot reads) instead of BOT_ID', async () => {
     const out = path.join(tmp, 'by-app-id.zip');
-    const { manifest } = await buildAppPackage({ env: { MicrosoftAppId: TEST_BOT_ID.toUpperCase(), BOT_DOMAIN: TEST_DOMAIN, APP_VERSION: '2.3.4' }, outFile: out });
+    const { manifest } = await buildAppPackage({
+      env: { MicrosoftAppId: TEST_BOT_ID.toUpperCase(), BOT_DOMAIN: TEST_DOMAIN, APP_VERSION: '2.3.4' },
+      outFile: out,
+    });
     expect(manifest.id).toBe(TEST_BOT_ID);
     expect(manifest.version).toBe('2.3.4');
   });
 });
 
 describe('Teams app package: refusals', () => {
-  const build = (env: Record<string, string | undefined>) => buildAppPackage({ env, outFile: path.join(tmp, 'refused.zip') });
+  const build = (env: Record<string, string | undefined>) =>
+    buildAppPackage({ env, outFile: path.join(tmp, 'refused.zip') });
 
   it('names every missing variable and writes nothing', async () => {
     const err = await build({}).catch((e: unknown) => e);
@@ -139,15 +149,21 @@ describe('Teams app package: refusals', () => {
   });
 
   it('rejects a bot id that is not a GUID', async () => {
-    await expect(build({ BOT_ID: 'acrbot', BOT_DOMAIN: TEST_DOMAIN })).rejects.toThrow(/BOT_ID must be a GUID.*'acrbot'/);
+    await expect(build({ BOT_ID: 'acrbot', BOT_DOMAIN: TEST_DOMAIN })).rejects.toThrow(
+      /BOT_ID must be a GUID.*'acrbot'/,
+    );
   });
 
   it('rejects a domain given as a URL', async () => {
-    await expect(build({ BOT_ID: TEST_BOT_ID, BOT_DOMAIN: `https://${TEST_DOMAIN}/` })).rejects.toThrow(/bare host name/);
+    await expect(build({ BOT_ID: TEST_BOT_ID, BOT_DOMAIN: `https://${TEST_DOMAIN}/` })).rejects.toThrow(
+      /bare host name/,
+    );
   });
 
   it('rejects a version that is not semver', async () => {
-    await expect(build({ BOT_ID: TEST_BOT_ID, BOT_DOMAIN: TEST_DOMAIN, APP_VERSION: 'v1' })).rejects.toThrow(/version must be semver/);
+    await expect(build({ BOT_ID: TEST_BOT_ID, BOT_DOMAIN: TEST_DOMAIN, APP_VERSION: 'v1' })).rejects.toThrow(
+      /version must be semver/,
+    );
   });
 
   it('rejects placeholders nobody fills', async () => {
@@ -156,23 +172,45 @@ describe('Teams app package: refusals', () => {
     const tpl = JSON.parse(fs.readFileSync(path.join(MANIFEST_DIR, 'manifest.json'), 'utf8'));
     tpl.name.short = '${{TYPO_NAME}}';
     fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(tpl));
-    await expect(buildAppPackage({ env: { BOT_ID: TEST_BOT_ID, BOT_DOMAIN: TEST_DOMAIN }, outFile: path.join(dir, 'x.zip'), manifestDir: dir }))
-      .rejects.toThrow(/\$\{\{TYPO_NAME\}\}/);
+    await expect(
+      buildAppPackage({
+        env: { BOT_ID: TEST_BOT_ID, BOT_DOMAIN: TEST_DOMAIN },
+        outFile: path.join(dir, 'x.zip'),
+        manifestDir: dir,
+      }),
+    ).rejects.toThrow(/\$\{\{TYPO_NAME\}\}/);
   });
 });
 
 describe('Teams rules the schema does not cover', () => {
   // Drawing is pure but takes a few seconds under Jest; draw once for the tests below.
   let drawn: { color: ReturnType<typeof drawColorIcon>; outline: ReturnType<typeof drawOutlineIcon> };
-  beforeAll(() => { drawn = { color: drawColorIcon(), outline: drawOutlineIcon() }; });
+  beforeAll(() => {
+    drawn = { color: drawColorIcon(), outline: drawOutlineIcon() };
+  });
 
   const valid = (): TeamsManifestLike => ({
     $schema: 'https://developer.microsoft.com/json-schemas/teams/v1.22/MicrosoftTeams.schema.json',
-    manifestVersion: '1.22', version: '1.0.0', id: TEST_BOT_ID,
-    developer: { name: 'x', websiteUrl: 'https://a.example/', privacyUrl: 'https://a.example/', termsOfUseUrl: 'https://a.example/' },
-    name: { short: 'acrbot' }, description: { short: 's', full: 'f' }, icons: { color: 'color.png', outline: 'outline.png' },
+    manifestVersion: '1.22',
+    version: '1.0.0',
+    id: TEST_BOT_ID,
+    developer: {
+      name: 'x',
+      websiteUrl: 'https://a.example/',
+      privacyUrl: 'https://a.example/',
+      termsOfUseUrl: 'https://a.example/',
+    },
+    name: { short: 'acrbot' },
+    description: { short: 's', full: 'f' },
+    icons: { color: 'color.png', outline: 'outline.png' },
     accentColor: '#0F6CBD',
-    bots: [{ botId: TEST_BOT_ID, scopes: ['personal'], commandLists: [{ scopes: ['personal'], commands: [{ title: 'help', description: 'help' }] }] }],
+    bots: [
+      {
+        botId: TEST_BOT_ID,
+        scopes: ['personal'],
+        commandLists: [{ scopes: ['personal'], commands: [{ title: 'help', description: 'help' }] }],
+      },
+    ],
   });
 
   it('accepts a valid manifest', () => expect(checkManifestFields(valid())).toEqual([]));
@@ -202,7 +240,9 @@ describe('Teams rules the schema does not cover', () => {
     expect(problems).toMatch(/outline 'outline.png' is 192×192/);
     expect(problems).toMatch(/non-white pixels/);
     expect(problems).toMatch(/no transparent pixels/);
-    expect(checkIcons(valid(), { 'color.png': Buffer.from('GIF89a'), 'outline.png': undefined }).join('\n')).toMatch(/not a PNG[\s\S]*not found/);
+    expect(checkIcons(valid(), { 'color.png': Buffer.from('GIF89a'), 'outline.png': undefined }).join('\n')).toMatch(
+      /not a PNG[\s\S]*not found/,
+    );
   });
 
   it('the committed icons are what draw-icons.ts produces', () => {
@@ -223,7 +263,11 @@ describe('npm run package (node scripts/run-ts.js scripts/package-app.ts)', () =
   // A clean environment: the developer's own BOT_ID / MicrosoftAppId must not leak in.
   const baseEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
   const run = (args: string[], env: Record<string, string>) =>
-    spawnSync(process.execPath, ['scripts/run-ts.js', 'scripts/package-app.ts', ...args], { cwd: ROOT, env: { ...baseEnv, ...env }, encoding: 'utf8' });
+    spawnSync(process.execPath, ['scripts/run-ts.js', 'scripts/package-app.ts', ...args], {
+      cwd: ROOT,
+      env: { ...baseEnv, ...env },
+      encoding: 'utf8',
+    });
 
   it('writes the zip and exits 0', () => {
     const out = path.join(tmp, 'cli', 'appPackage.zip');

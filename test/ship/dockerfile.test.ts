@@ -22,7 +22,11 @@ const stages = new Map<string, string[]>();
 let current = '';
 for (const line of instructions) {
   const from = line.match(/^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i);
-  if (from) { current = from[2] ?? `stage${stages.size}`; stages.set(current, []); continue; }
+  if (from) {
+    current = from[2] ?? `stage${stages.size}`;
+    stages.set(current, []);
+    continue;
+  }
   stages.get(current)?.push(line);
 }
 const finalStage = [...stages.keys()].at(-1)!;
@@ -32,7 +36,9 @@ describe('Dockerfile', () => {
   it('is multi-stage on node:20-bookworm-slim', () => {
     expect(stages.size).toBeGreaterThanOrEqual(2);
     const arg = dockerfile.match(/ARG NODE_IMAGE=(\S+)/);
-    const bases = instructions.filter((l) => /^FROM /i.test(l)).map((l) => l.split(/\s+/)[1].replace('${NODE_IMAGE}', arg?.[1] ?? ''));
+    const bases = instructions
+      .filter((l) => /^FROM /i.test(l))
+      .map((l) => l.split(/\s+/)[1].replace('${NODE_IMAGE}', arg?.[1] ?? ''));
     for (const base of bases) expect(base).toBe('node:20-bookworm-slim');
   });
 
@@ -78,12 +84,23 @@ describe('Dockerfile', () => {
 });
 
 describe('.dockerignore', () => {
-  const entries = dockerignore.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const entries = dockerignore
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   it('keeps local state, tests and secrets out of the build context', () => {
     for (const e of ['node_modules', 'data', 'build', '.git', 'test', 'coverage', '.env']) expect(entries).toContain(e);
   });
   it('keeps what the build needs', () => {
-    for (const e of ['src', 'cards', 'package.json', 'package-lock.json', '.npmrc', 'tsconfig.json', 'tsconfig.build.json']) {
+    for (const e of [
+      'src',
+      'cards',
+      'package.json',
+      'package-lock.json',
+      '.npmrc',
+      'tsconfig.json',
+      'tsconfig.build.json',
+    ]) {
       expect(entries).not.toContain(e);
     }
   });

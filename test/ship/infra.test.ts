@@ -11,7 +11,10 @@ const INFRA = path.resolve(__dirname, '..', '..', 'infra');
 const read = (rel: string) => fs.readFileSync(path.join(INFRA, rel), 'utf8');
 const bicepFiles = [
   'main.bicep',
-  ...fs.readdirSync(path.join(INFRA, 'modules')).filter((f) => f.endsWith('.bicep')).map((f) => `modules/${f}`),
+  ...fs
+    .readdirSync(path.join(INFRA, 'modules'))
+    .filter((f) => f.endsWith('.bicep'))
+    .map((f) => `modules/${f}`),
 ];
 const all = Object.fromEntries(bicepFiles.map((f) => [f, read(f)]));
 
@@ -25,7 +28,10 @@ const code = (text: string) =>
     .map((line) => {
       let inString = false;
       for (let i = 0; i < line.length; i++) {
-        if (line[i] === '\\') { i++; continue; }
+        if (line[i] === '\\') {
+          i++;
+          continue;
+        }
         if (line[i] === "'") inString = !inString;
         else if (!inString && line[i] === '/' && line[i + 1] === '/') return line.slice(0, i);
       }
@@ -98,11 +104,17 @@ describe('infra: least privilege for the bot identity', () => {
     const del = condition.slice(condition.indexOf('roleAssignments/delete'));
     expect(write).toContain("ActionMatches{'Microsoft.Authorization/roleAssignments/write'}");
     expect(write).toMatch(
-      new RegExp(`@Request\\[Microsoft\\.Authorization/roleAssignments:RoleDefinitionId\\] ForAnyOfAnyValues:GuidEquals \\{${ROLE.acrPull}, ${ROLE.repositoryReader}\\}`),
+      new RegExp(
+        `@Request\\[Microsoft\\.Authorization/roleAssignments:RoleDefinitionId\\] ForAnyOfAnyValues:GuidEquals \\{${ROLE.acrPull}, ${ROLE.repositoryReader}\\}`,
+      ),
     );
-    expect(write).toMatch(/@Request\[Microsoft\.Authorization\/roleAssignments:PrincipalType\] ForAnyOfAnyValues:StringEqualsIgnoreCase \{'ServicePrincipal'\}/);
+    expect(write).toMatch(
+      /@Request\[Microsoft\.Authorization\/roleAssignments:PrincipalType\] ForAnyOfAnyValues:StringEqualsIgnoreCase \{'ServicePrincipal'\}/,
+    );
     expect(del).toMatch(
-      new RegExp(`@Resource\\[Microsoft\\.Authorization/roleAssignments:RoleDefinitionId\\] ForAnyOfAnyValues:GuidEquals \\{${ROLE.acrPull}, ${ROLE.repositoryReader}\\}`),
+      new RegExp(
+        `@Resource\\[Microsoft\\.Authorization/roleAssignments:RoleDefinitionId\\] ForAnyOfAnyValues:GuidEquals \\{${ROLE.acrPull}, ${ROLE.repositoryReader}\\}`,
+      ),
     );
     // Balanced parentheses: an unbalanced condition is rejected by ARM at deployment.
     let depth = 0;
@@ -116,7 +128,11 @@ describe('infra: least privilege for the bot identity', () => {
 
   it('gives Reader and a narrow custom token role on the registry', () => {
     expect(registry).toContain(`'${ROLE.reader}'`);
-    const actions = registry.match(/actions:\s*\[([\s\S]*?)\]/)![1].match(/'([^']+)'/g)!.map((s) => s.slice(1, -1)).sort();
+    const actions = registry
+      .match(/actions:\s*\[([\s\S]*?)\]/)![1]
+      .match(/'([^']+)'/g)!
+      .map((s) => s.slice(1, -1))
+      .sort();
     expect(actions).toEqual([
       'Microsoft.ContainerRegistry/registries/generateCredentials/action',
       'Microsoft.ContainerRegistry/registries/read',
@@ -128,7 +144,9 @@ describe('infra: least privilege for the bot identity', () => {
   });
 
   it('gives Reader and AKS Cluster User Role on each cluster, nothing else', () => {
-    const ids = [...cluster.matchAll(/'([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'/g)].map((m) => m[1]).sort();
+    const ids = [...cluster.matchAll(/'([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'/g)]
+      .map((m) => m[1])
+      .sort();
     expect(ids).toEqual([ROLE.aksClusterUser, ROLE.reader].sort());
     expect(roleAssignmentBlocks(cluster)).toHaveLength(2);
     expect(cluster).toMatch(/existing\s*=\s*\{\s*name:\s*clusterName/);
@@ -147,10 +165,14 @@ describe('infra: least privilege for the bot identity', () => {
     expect(count).toBeGreaterThanOrEqual(6);
   });
 
-  it('main.bicep grants registry and cluster rights per resource, in that resource\'s group', () => {
+  it("main.bicep grants registry and cluster rights per resource, in that resource's group", () => {
     const main = code(read('main.bicep'));
-    expect(main).toMatch(/module registryAccess 'modules\/registry-access\.bicep' = \[\s*for r in managedRegistries:[\s\S]*?scope: resourceGroup\(r\.subscriptionId, r\.resourceGroup\)/);
-    expect(main).toMatch(/module clusterAccess 'modules\/cluster-access\.bicep' = \[\s*for c in managedClusters:[\s\S]*?scope: resourceGroup\(c\.subscriptionId, c\.resourceGroup\)/);
+    expect(main).toMatch(
+      /module registryAccess 'modules\/registry-access\.bicep' = \[\s*for r in managedRegistries:[\s\S]*?scope: resourceGroup\(r\.subscriptionId, r\.resourceGroup\)/,
+    );
+    expect(main).toMatch(
+      /module clusterAccess 'modules\/cluster-access\.bicep' = \[\s*for c in managedClusters:[\s\S]*?scope: resourceGroup\(c\.subscriptionId, c\.resourceGroup\)/,
+    );
   });
 });
 
@@ -168,9 +190,17 @@ describe('infra: bot, app and configuration', () => {
 
   it('wires every configuration variable the bot reads', () => {
     for (const name of [
-      'ACRBOT_MODE', 'MicrosoftAppId', 'MicrosoftAppType', 'MicrosoftAppTenantId', 'AZURE_CLIENT_ID',
-      'ACRBOT_SUBSCRIPTION_IDS', 'ACRBOT_APPROVERS', 'ACRBOT_APPROVER_GROUP', 'ACRBOT_APPROVAL_CHANNEL',
-      'ACRBOT_AUDIT_CHANNEL', 'ACRBOT_ALLOWED_TENANTS',
+      'ACRBOT_MODE',
+      'MicrosoftAppId',
+      'MicrosoftAppType',
+      'MicrosoftAppTenantId',
+      'AZURE_CLIENT_ID',
+      'ACRBOT_SUBSCRIPTION_IDS',
+      'ACRBOT_APPROVERS',
+      'ACRBOT_APPROVER_GROUP',
+      'ACRBOT_APPROVAL_CHANNEL',
+      'ACRBOT_AUDIT_CHANNEL',
+      'ACRBOT_ALLOWED_TENANTS',
     ]) {
       expect({ name, wired: new RegExp(`\\n\\s*${name}:`).test(main) }).toEqual({ name, wired: true });
     }
@@ -196,9 +226,14 @@ describe('infra: no secrets', () => {
       const c = code(text);
       expect({ file, listCall: /\blist[A-Za-z]*\(/.test(c) }).toEqual({ file, listCall: false });
       for (const line of c.split('\n').filter((l) => /^\s*output\s/.test(l))) {
-        expect({ file, line }).not.toMatchObject({ line: expect.stringMatching(/secret|password|key|connectionstring|token|credential/i) });
+        expect({ file, line }).not.toMatchObject({
+          line: expect.stringMatching(/secret|password|key|connectionstring|token|credential/i),
+        });
       }
-      expect({ file, accountKey: /AccountKey=|InstrumentationKey=|SharedAccessSignature/i.test(c) }).toEqual({ file, accountKey: false });
+      expect({ file, accountKey: /AccountKey=|InstrumentationKey=|SharedAccessSignature/i.test(c) }).toEqual({
+        file,
+        accountKey: false,
+      });
     }
   });
 
@@ -209,7 +244,11 @@ describe('infra: no secrets', () => {
         const m = line.match(/^\s*param\s+(\w+)\s/);
         if (m && /secret|password|key$|token/i.test(m[1])) {
           const decorators = lines.slice(Math.max(0, i - 4), i).join('\n');
-          expect({ file, param: m[1], secure: decorators.includes('@secure()') }).toEqual({ file, param: m[1], secure: true });
+          expect({ file, param: m[1], secure: decorators.includes('@secure()') }).toEqual({
+            file,
+            param: m[1],
+            secure: true,
+          });
         }
       });
     }
@@ -220,7 +259,8 @@ describe('infra: no secrets', () => {
     const params = JSON.parse(raw) as { parameters: Record<string, unknown> };
     const declared = new Set([...code(read('main.bicep')).matchAll(/^param\s+(\w+)\s/gm)].map((m) => m[1]));
     expect(declared.size).toBeGreaterThan(5);
-    for (const name of Object.keys(params.parameters)) expect({ name, declared: declared.has(name) }).toEqual({ name, declared: true });
+    for (const name of Object.keys(params.parameters))
+      expect({ name, declared: declared.has(name) }).toEqual({ name, declared: true });
     // Parameters without a default must be in the file, or `az deployment group create` prompts.
     const required = [...code(read('main.bicep')).matchAll(/^param\s+(\w+)\s+[\w\[\]]+\s*$/gm)].map((m) => m[1]);
     for (const name of required) expect(Object.keys(params.parameters)).toContain(name);
@@ -229,6 +269,7 @@ describe('infra: no secrets', () => {
 
   it('every module main.bicep references exists', () => {
     const main = read('main.bicep');
-    for (const m of main.matchAll(/module\s+\w+\s+'([^']+)'/g)) expect(fs.existsSync(path.join(INFRA, m[1]))).toBe(true);
+    for (const m of main.matchAll(/module\s+\w+\s+'([^']+)'/g))
+      expect(fs.existsSync(path.join(INFRA, m[1]))).toBe(true);
   });
 });

@@ -10,7 +10,15 @@ const inTime = () => clock.set(new Date(Date.parse(CREATED) + HOUR));
 const late = () => clock.set(new Date(Date.parse(CREATED) + 24 * HOUR + SECOND));
 
 function ctx(overrides: Partial<DecisionContext> = {}): DecisionContext {
-  return { actor: APPROVER, actorIsApprover: true, approving: true, justification: undefined, approverJustificationRequired: false, now: inTime(), ...overrides };
+  return {
+    actor: APPROVER,
+    actorIsApprover: true,
+    approving: true,
+    justification: undefined,
+    approverJustificationRequired: false,
+    now: inTime(),
+    ...overrides,
+  };
 }
 
 function reasonOf(c: DecisionContext): RefusalReason | 'allowed' {
@@ -26,17 +34,26 @@ describe('self-approval is refused (G4)', () => {
     ['same id, rejecting', { actor: REQUESTER, actorIsApprover: true, approving: false }],
     ['upper-case id', { actor: requesterAs(REQUESTER.objectId.toUpperCase()) }],
     ['different display name', { actor: requesterAs(REQUESTER.objectId) }],
-    ['with a justification under required policy', { actor: REQUESTER, justification: 'I really need it', approverJustificationRequired: true }],
+    [
+      'with a justification under required policy',
+      { actor: REQUESTER, justification: 'I really need it', approverJustificationRequired: true },
+    ],
     ['even when expired (self is checked first)', { actor: REQUESTER, now: late() }],
     ['even when not an approver (self is checked first)', { actor: REQUESTER, actorIsApprover: false }],
   ] as const)('%s', (_name, overrides) => {
     const verdict = checkDecision(request, ctx(overrides as Partial<DecisionContext>));
-    expect(verdict).toEqual({ allowed: false, reason: 'self', message: 'You asked for request R-7K2M9QXA yourself, so someone else must approve or reject it.' });
+    expect(verdict).toEqual({
+      allowed: false,
+      reason: 'self',
+      message: 'You asked for request R-7K2M9QXA yourself, so someone else must approve or reject it.',
+    });
   });
 
   test('a mixed-case stored requester id matches a lower-case actor', () => {
     const r = pendingRequest({ requester: { objectId: 'ABCDEF00-0000-4000-8000-00000000AAA1', name: 'R' } });
-    expect(checkDecision(r, ctx({ actor: { objectId: 'abcdef00-0000-4000-8000-00000000aaa1', name: 'R' } }))).toMatchObject({ allowed: false, reason: 'self' });
+    expect(
+      checkDecision(r, ctx({ actor: { objectId: 'abcdef00-0000-4000-8000-00000000aaa1', name: 'R' } })),
+    ).toMatchObject({ allowed: false, reason: 'self' });
   });
 });
 
@@ -48,14 +65,26 @@ describe('the other checks, in order', () => {
     ['expired and not approver -> expired first', { now: late(), actorIsApprover: false }, 'expired'],
     ['expired and no justification -> expired first', { now: late(), approverJustificationRequired: true }, 'expired'],
     ['not approver', { actor: OUTSIDER, actorIsApprover: false }, 'notApprover'],
-    ['not approver and no justification -> notApprover first', { actor: OUTSIDER, actorIsApprover: false, approverJustificationRequired: true }, 'notApprover'],
+    [
+      'not approver and no justification -> notApprover first',
+      { actor: OUTSIDER, actorIsApprover: false, approverJustificationRequired: true },
+      'notApprover',
+    ],
     ['not approver rejecting', { actor: OUTSIDER, actorIsApprover: false, approving: false }, 'notApprover'],
     ['justification required, none', { approverJustificationRequired: true }, 'justification'],
     ['justification required, empty', { approverJustificationRequired: true, justification: '' }, 'justification'],
-    ['justification required, blanks', { approverJustificationRequired: true, justification: '     ' }, 'justification'],
+    [
+      'justification required, blanks',
+      { approverJustificationRequired: true, justification: '     ' },
+      'justification',
+    ],
     ['justification required, 2 chars', { approverJustificationRequired: true, justification: 'ok' }, 'justification'],
     ['justification required, 3 chars', { approverJustificationRequired: true, justification: 'yes' }, 'allowed'],
-    ['justification required, padded 3 chars', { approverJustificationRequired: true, justification: '  yes  ' }, 'allowed'],
+    [
+      'justification required, padded 3 chars',
+      { approverJustificationRequired: true, justification: '  yes  ' },
+      'allowed',
+    ],
     ['justification required but rejecting', { approverJustificationRequired: true, approving: false }, 'allowed'],
     ['justification optional, none', { approverJustificationRequired: false }, 'allowed'],
   ])('%s -> %s', (_name, overrides, expected) => {
@@ -63,8 +92,16 @@ describe('the other checks, in order', () => {
   });
 
   test('messages name the request', () => {
-    expect(checkDecision(request, ctx({ now: late() }))).toEqual({ allowed: false, reason: 'expired', message: `Request R-7K2M9QXA expired at ${request.expiresAt}; ask the requester to make a new one.` });
-    expect(checkDecision(request, ctx({ actorIsApprover: false }))).toEqual({ allowed: false, reason: 'notApprover', message: 'Only approvers can decide request R-7K2M9QXA; ask a member of the approvers list or group.' });
+    expect(checkDecision(request, ctx({ now: late() }))).toEqual({
+      allowed: false,
+      reason: 'expired',
+      message: `Request R-7K2M9QXA expired at ${request.expiresAt}; ask the requester to make a new one.`,
+    });
+    expect(checkDecision(request, ctx({ actorIsApprover: false }))).toEqual({
+      allowed: false,
+      reason: 'notApprover',
+      message: 'Only approvers can decide request R-7K2M9QXA; ask a member of the approvers list or group.',
+    });
   });
 
   test('expiry boundary: allowed 1 ms before, refused exactly at expiresAt', () => {

@@ -1,18 +1,31 @@
 import { createHash } from 'node:crypto';
-import { AUDIT_DETAIL_MAX, auditText, canonicalJson, chainEntry, GENESIS_HASH, hashEntry, verifyChain, type AuditEntry } from '../../src/domain/audit-chain';
+import {
+  AUDIT_DETAIL_MAX,
+  auditText,
+  canonicalJson,
+  chainEntry,
+  GENESIS_HASH,
+  hashEntry,
+  verifyChain,
+  type AuditEntry,
+} from '../../src/domain/audit-chain';
 import { FakeClock, SECOND } from './support/fake-clock';
 import { auditEvent } from './support/requests';
 
 function chainOf(n: number): AuditEntry[] {
   const clock = new FakeClock();
   const entries: AuditEntry[] = [];
-  for (let i = 1; i <= n; i++) entries.push(chainEntry(auditEvent(i), entries[entries.length - 1], clock.advance(SECOND)));
+  for (let i = 1; i <= n; i++)
+    entries.push(chainEntry(auditEvent(i), entries[entries.length - 1], clock.advance(SECOND)));
   return entries;
 }
 
 describe('canonicalJson', () => {
   test.each([
-    [{ b: 1, a: 2 }, { a: 2, b: 1 }],
+    [
+      { b: 1, a: 2 },
+      { a: 2, b: 1 },
+    ],
     [{ outer: { z: [3, { y: 1, x: 2 }], a: null } }, { outer: { a: null, z: [3, { x: 2, y: 1 }] } }],
   ])('key order does not matter: %j', (a, b) => {
     expect(canonicalJson(a)).toBe(canonicalJson(b));
@@ -50,13 +63,19 @@ describe('chainEntry and hashEntry', () => {
   test('hash = sha256(prevHash ‖ canonicalJSON(entry without prevHash and hash))', () => {
     const [a] = chainOf(1);
     const { hash, prevHash, ...content } = a;
-    expect(hash).toBe(createHash('sha256').update(prevHash + canonicalJson(content)).digest('hex'));
+    expect(hash).toBe(
+      createHash('sha256')
+        .update(prevHash + canonicalJson(content))
+        .digest('hex'),
+    );
     expect(hashEntry({ ...content, prevHash })).toBe(hash);
   });
 
   test('the hash survives a JSON round trip and key reordering', () => {
     const [a] = chainOf(1);
-    const reordered = Object.fromEntries(Object.entries(JSON.parse(JSON.stringify(a)) as AuditEntry).reverse()) as unknown as AuditEntry;
+    const reordered = Object.fromEntries(
+      Object.entries(JSON.parse(JSON.stringify(a)) as AuditEntry).reverse(),
+    ) as unknown as AuditEntry;
     expect(verifyChain([reordered])).toEqual({ intact: true, count: 1 });
   });
 
@@ -115,7 +134,7 @@ describe('verifyChain', () => {
     ['detail', (e) => ({ ...e, detail: 'rewritten' })],
     ['targetIds', (e) => ({ ...e, targetIds: [] })],
     ['ts', (e) => ({ ...e, ts: '2020-01-01T00:00:00.000Z' })],
-    ['an added field', (e) => ({ ...e, extra: 1 } as AuditEntry)],
+    ['an added field', (e) => ({ ...e, extra: 1 }) as AuditEntry],
   ])('mutating the middle entry (%s) breaks at seq 2', (_name, mutate) => {
     const entries = chainOf(3);
     entries[1] = mutate(entries[1]);
@@ -130,12 +149,22 @@ describe('verifyChain', () => {
     const entries = chainOf(3);
     const { hash: _old, ...rest } = { ...entries[1], outcome: 'granted' };
     entries[1] = { ...rest, hash: hashEntry(rest) };
-    expect(verifyChain(entries)).toEqual({ intact: false, count: 3, brokenAtSeq: 3, problem: 'prevHash does not match the previous entry' });
+    expect(verifyChain(entries)).toEqual({
+      intact: false,
+      count: 3,
+      brokenAtSeq: 3,
+      problem: 'prevHash does not match the previous entry',
+    });
   });
 
   test('deleting the middle entry is a seq gap at 3', () => {
     const [a, , c] = chainOf(3);
-    expect(verifyChain([a, c])).toEqual({ intact: false, count: 2, brokenAtSeq: 3, problem: 'expected seq 2, found 3 (an entry was deleted, inserted or reordered)' });
+    expect(verifyChain([a, c])).toEqual({
+      intact: false,
+      count: 2,
+      brokenAtSeq: 3,
+      problem: 'expected seq 2, found 3 (an entry was deleted, inserted or reordered)',
+    });
   });
 
   test('deleting the first entry is a gap at 2', () => {
@@ -151,13 +180,23 @@ describe('verifyChain', () => {
   test('inserting a well-formed entry in the middle is detected', () => {
     const [a, b, c] = chainOf(3);
     const forged = chainEntry(auditEvent(99), a, new Date('2025-01-15T09:00:01.500Z'));
-    expect(verifyChain([a, forged, b, c])).toEqual({ intact: false, count: 3, brokenAtSeq: 2, problem: 'expected seq 3, found 2 (an entry was deleted, inserted or reordered)' });
+    expect(verifyChain([a, forged, b, c])).toEqual({
+      intact: false,
+      count: 3,
+      brokenAtSeq: 2,
+      problem: 'expected seq 3, found 2 (an entry was deleted, inserted or reordered)',
+    });
   });
 
   test('inserting and renumbering the successors is detected at the first successor', () => {
     const [a, b, c] = chainOf(3);
     const forged = chainEntry(auditEvent(99), a, new Date('2025-01-15T09:00:01.500Z'));
-    expect(verifyChain([a, forged, { ...b, seq: 3 }, { ...c, seq: 4 }])).toEqual({ intact: false, count: 3, brokenAtSeq: 3, problem: 'prevHash does not match the previous entry' });
+    expect(verifyChain([a, forged, { ...b, seq: 3 }, { ...c, seq: 4 }])).toEqual({
+      intact: false,
+      count: 3,
+      brokenAtSeq: 3,
+      problem: 'prevHash does not match the previous entry',
+    });
   });
 
   test('renumbering after a deletion still breaks at the prevHash link', () => {

@@ -26,10 +26,29 @@ function parseErrors(card: AdaptiveCardJson): string[] {
 
 const secretPlan: SecretPlan = {
   kind: 'secret',
-  cluster: { id: '/subscriptions/x/resourceGroups/rg-dev/providers/Microsoft.ContainerService/managedClusters/aks-dev', name: 'aks-dev', subscriptionId: SUB, resourceGroup: 'rg-dev', aadEnabled: false },
-  registry: { id: REGISTRY_ID, name: 'contosoacr', subscriptionId: SUB, resourceGroup: 'rg-acr', loginServer: 'contosoacr.azurecr.io', roleAssignmentMode: 'LegacyRegistryPermissions' },
-  credentialKind: 'token', credentialName: 'acrbot-<request id>', repositories: [], namespace: 'payments', secretName: 'acr-auth', serviceAccount: 'default',
-  expiresAt: '2027-02-23T10:00:00.000Z', operations: ['Create ACR token', 'Write secret'],
+  cluster: {
+    id: '/subscriptions/x/resourceGroups/rg-dev/providers/Microsoft.ContainerService/managedClusters/aks-dev',
+    name: 'aks-dev',
+    subscriptionId: SUB,
+    resourceGroup: 'rg-dev',
+    aadEnabled: false,
+  },
+  registry: {
+    id: REGISTRY_ID,
+    name: 'contosoacr',
+    subscriptionId: SUB,
+    resourceGroup: 'rg-acr',
+    loginServer: 'contosoacr.azurecr.io',
+    roleAssignmentMode: 'LegacyRegistryPermissions',
+  },
+  credentialKind: 'token',
+  credentialName: 'acrbot-<request id>',
+  repositories: [],
+  namespace: 'payments',
+  secretName: 'acr-auth',
+  serviceAccount: 'default',
+  expiresAt: '2027-02-23T10:00:00.000Z',
+  operations: ['Create ACR token', 'Write secret'],
 };
 
 const decided = { by: APPROVER, at: '2025-01-15T10:00:00.000Z', approved: true };
@@ -37,15 +56,56 @@ const cards: Record<string, AdaptiveCardJson> = {
   'request pending (approver)': requestCard(pendingRequest(), { showActions: true }),
   'request pending (requester)': requestCard(pendingRequest(), { showActions: false }),
   'request executing': requestCard(pendingRequest({ state: 'executing', decision: decided }), { showActions: true }),
-  'request failed': requestCard(pendingRequest({ state: 'failed', decision: decided, outcome: { summary: 'Failed', azureRequestIds: [], error: 'acrbot may not …' } }), { showActions: true, notice: 'refused', noticeColor: 'Attention' }),
+  'request failed': requestCard(
+    pendingRequest({
+      state: 'failed',
+      decision: decided,
+      outcome: { summary: 'Failed', azureRequestIds: [], error: 'acrbot may not …' },
+    }),
+    { showActions: true, notice: 'refused', noticeColor: 'Attention' },
+  ),
   'secret request': requestCard(pendingRequest({ plan: secretPlan }), { showActions: true }),
-  'grant outcome': outcomeCard(pendingRequest({ state: 'succeeded', decision: decided, outcome: { summary: 'Granted AcrPull', azureRequestIds: ['a1b2'], createdIds: ['/x/roleAssignments/1'] } })),
-  'secret outcome': outcomeCard(pendingRequest({ state: 'succeeded', plan: secretPlan, decision: decided, outcome: { summary: 'Secret created', azureRequestIds: ['a1'], createdIds: ['tok'], cleanup: 'none' } })),
-  'failed outcome': outcomeCard(pendingRequest({ state: 'failed', decision: decided, outcome: { summary: 'Failed', azureRequestIds: [], error: 'no', cleanup: 'deleted' } })),
-  message: messageCard({ title: 'Not found', text: 'No cluster named x', tone: 'error', hints: ['aks-prod'], facts: [{ label: 'a', value: 'b' }], sandbox: true }),
+  'grant outcome': outcomeCard(
+    pendingRequest({
+      state: 'succeeded',
+      decision: decided,
+      outcome: { summary: 'Granted AcrPull', azureRequestIds: ['a1b2'], createdIds: ['/x/roleAssignments/1'] },
+    }),
+  ),
+  'secret outcome': outcomeCard(
+    pendingRequest({
+      state: 'succeeded',
+      plan: secretPlan,
+      decision: decided,
+      outcome: { summary: 'Secret created', azureRequestIds: ['a1'], createdIds: ['tok'], cleanup: 'none' },
+    }),
+  ),
+  'failed outcome': outcomeCard(
+    pendingRequest({
+      state: 'failed',
+      decision: decided,
+      outcome: { summary: 'Failed', azureRequestIds: [], error: 'no', cleanup: 'deleted' },
+    }),
+  ),
+  message: messageCard({
+    title: 'Not found',
+    text: 'No cluster named x',
+    tone: 'error',
+    hints: ['aks-prod'],
+    facts: [{ label: 'a', value: 'b' }],
+    sandbox: true,
+  }),
   help: helpCard(true),
   'grant form': grantFormCard({ sandbox: true, cluster: 'aks-prod', error: 'bad registry' }),
-  audit: auditCard('Latest', 'last 2', [chainEntry(auditEvent(1), undefined, new Date()), chainEntry(auditEvent(2, { detail: undefined }), undefined, new Date())], true),
+  audit: auditCard(
+    'Latest',
+    'last 2',
+    [
+      chainEntry(auditEvent(1), undefined, new Date()),
+      chainEntry(auditEvent(2, { detail: undefined }), undefined, new Date()),
+    ],
+    true,
+  ),
 };
 
 describe.each(Object.entries(cards))('%s card', (_name, card) => {
@@ -59,10 +119,11 @@ describe.each(Object.entries(cards))('%s card', (_name, card) => {
 });
 
 test('approve/reject carry only the request id and version; the other states have no buttons', () => {
-  const actions = (cards['request pending (approver)'].actions as { verb: string; data: object }[]);
+  const actions = cards['request pending (approver)'].actions as { verb: string; data: object }[];
   expect(actions.map((a) => a.verb)).toEqual(['approve', 'reject']);
   for (const a of actions) expect(Object.keys(a.data).sort()).toEqual(['requestId', 'version']);
-  for (const name of ['request pending (requester)', 'request executing', 'request failed']) expect(cards[name].actions ?? []).toEqual([]);
+  for (const name of ['request pending (requester)', 'request executing', 'request failed'])
+    expect(cards[name].actions ?? []).toEqual([]);
 });
 
 test('user text is inserted as text: a ${…} in a reason is not evaluated', () => {
@@ -71,7 +132,9 @@ test('user text is inserted as text: a ${…} in a reason is not evaluated', () 
 });
 
 test('user text cannot carry a disguised link to the approver; the URL stays readable', () => {
-  const card = requestCard(pendingRequest({ reason: 'urgent [approve here](https://evil.example/x) please' }), { showActions: true });
+  const card = requestCard(pendingRequest({ reason: 'urgent [approve here](https://evil.example/x) please' }), {
+    showActions: true,
+  });
   const json = JSON.stringify(card);
   expect(json).not.toMatch(/\]\(https?:/);
   expect(json).not.toContain('https://evil');

@@ -21,9 +21,18 @@ describe('parseCommand: verbs (mention already removed)', () => {
     ['grant', { verb: 'grant', cluster: undefined, registry: undefined, reason: undefined }],
     ['grant aks-prod', { verb: 'grant', cluster: 'aks-prod', registry: undefined, reason: undefined }],
     ['grant aks-prod contosoacr', { verb: 'grant', cluster: 'aks-prod', registry: 'contosoacr', reason: undefined }],
-    ['Grant aks-prod contosoacr deploy payments-api', { verb: 'grant', cluster: 'aks-prod', registry: 'contosoacr', reason: 'deploy payments-api' }],
-    ['  grant\taks-prod   contosoacr  deploy\n payments-api  ', { verb: 'grant', cluster: 'aks-prod', registry: 'contosoacr', reason: 'deploy payments-api' }],
-    ['grant rg-aks/aks-prod contosoacr --not-a-flag here', { verb: 'grant', cluster: 'rg-aks/aks-prod', registry: 'contosoacr', reason: '--not-a-flag here' }],
+    [
+      'Grant aks-prod contosoacr deploy payments-api',
+      { verb: 'grant', cluster: 'aks-prod', registry: 'contosoacr', reason: 'deploy payments-api' },
+    ],
+    [
+      '  grant\taks-prod   contosoacr  deploy\n payments-api  ',
+      { verb: 'grant', cluster: 'aks-prod', registry: 'contosoacr', reason: 'deploy payments-api' },
+    ],
+    [
+      'grant rg-aks/aks-prod contosoacr --not-a-flag here',
+      { verb: 'grant', cluster: 'rg-aks/aks-prod', registry: 'contosoacr', reason: '--not-a-flag here' },
+    ],
     ['status', { verb: 'status', requestId: undefined }],
     ['status R-7K2M9QXA extra', { verb: 'status', requestId: 'R-7K2M9QXA' }],
     ['pending', { verb: 'pending' }],
@@ -47,19 +56,50 @@ describe('parseCommand: secret flags', () => {
   test.each<[string, Command]>([
     ['secret', { verb: 'secret', cluster: undefined, registry: undefined, reason: undefined, options: {} }],
     ['secret aks-dev contosoacr pull for payments', { ...base, reason: 'pull for payments', options: {} }],
-    ['secret aks-dev contosoacr --namespace payments pull for payments', { ...base, reason: 'pull for payments', options: { namespace: 'payments' } }],
-    ['secret aks-dev contosoacr -n payments pull it', { ...base, reason: 'pull it', options: { namespace: 'payments' } }],
-    ['secret --namespace=payments aks-dev contosoacr pull it', { ...base, reason: 'pull it', options: { namespace: 'payments' } }],
+    [
+      'secret aks-dev contosoacr --namespace payments pull for payments',
+      { ...base, reason: 'pull for payments', options: { namespace: 'payments' } },
+    ],
+    [
+      'secret aks-dev contosoacr -n payments pull it',
+      { ...base, reason: 'pull it', options: { namespace: 'payments' } },
+    ],
+    [
+      'secret --namespace=payments aks-dev contosoacr pull it',
+      { ...base, reason: 'pull it', options: { namespace: 'payments' } },
+    ],
     ['secret aks-dev --kind sp contosoacr pull it', { ...base, reason: 'pull it', options: { kind: 'sp' } }],
     ['secret aks-dev contosoacr --NAMESPACE Payments x', { ...base, reason: 'x', options: { namespace: 'Payments' } }],
     ['secret aks-dev contosoacr --expires=a=b x', { ...base, reason: 'x', options: { expires: 'a=b' } }],
     [
       'secret aks-dev contosoacr --namespace payments --name acr-auth --kind token --service-account default --expires 90d --repositories app1,app2 deploy the app',
-      { ...base, reason: 'deploy the app', options: { namespace: 'payments', name: 'acr-auth', kind: 'token', serviceAccount: 'default', expires: '90d', repositories: 'app1,app2' } },
+      {
+        ...base,
+        reason: 'deploy the app',
+        options: {
+          namespace: 'payments',
+          name: 'acr-auth',
+          kind: 'token',
+          serviceAccount: 'default',
+          expires: '90d',
+          repositories: 'app1,app2',
+        },
+      },
     ],
     [
       'secret aks-dev contosoacr --namespace=payments --name=acr-auth --kind=sp --service-account=sa --expires=30d --repositories=a deploy',
-      { ...base, reason: 'deploy', options: { namespace: 'payments', name: 'acr-auth', kind: 'sp', serviceAccount: 'sa', expires: '30d', repositories: 'a' } },
+      {
+        ...base,
+        reason: 'deploy',
+        options: {
+          namespace: 'payments',
+          name: 'acr-auth',
+          kind: 'sp',
+          serviceAccount: 'sa',
+          expires: '30d',
+          repositories: 'a',
+        },
+      },
     ],
     ['secret aks-dev contosoacr --namespace a --namespace b x', { ...base, reason: 'x', options: { namespace: 'b' } }],
   ])('%j', (text, expected) => {
@@ -86,7 +126,9 @@ describe('parseCommand: secret flags', () => {
   ])('unknown option: %j', (text, flag) => {
     const err = errorOf(text);
     expect(err.code).toBe('validation.option');
-    expect(err.message).toBe(`Unknown option ${flag}. The secret command takes --namespace, --name, --kind, --service-account, --expires and --repositories.`);
+    expect(err.message).toBe(
+      `Unknown option ${flag}. The secret command takes --namespace, --name, --kind, --service-account, --expires and --repositories.`,
+    );
   });
 
   // BUG (src/domain/command.ts parseSecret): an empty inline value is accepted as the flag's value.
@@ -97,7 +139,15 @@ describe('parseCommand: secret flags', () => {
 
 describe('COMMAND_HELP', () => {
   test('documents every verb the parser knows, and each example parses to its own verb', () => {
-    expect(COMMAND_HELP.map((h) => h.verb).sort()).toEqual(['audit', 'cancel', 'grant', 'help', 'pending', 'secret', 'status']);
+    expect(COMMAND_HELP.map((h) => h.verb).sort()).toEqual([
+      'audit',
+      'cancel',
+      'grant',
+      'help',
+      'pending',
+      'secret',
+      'status',
+    ]);
     for (const h of COMMAND_HELP) expect(parseCommand(h.example).verb).toBe(h.verb);
   });
 });

@@ -59,7 +59,11 @@ describe('sandbox mode', () => {
   });
 
   test('empty strings count as unset', () => {
-    expect(loadConfig({ ACRBOT_MODE: '', MicrosoftAppId: '', PORT: '' })).toMatchObject({ mode: 'sandbox', port: 3978, app: { id: undefined } });
+    expect(loadConfig({ ACRBOT_MODE: '', MicrosoftAppId: '', PORT: '' })).toMatchObject({
+      mode: 'sandbox',
+      port: 3978,
+      app: { id: undefined },
+    });
   });
 
   test('an approver group replaces the default approver', () => {
@@ -67,8 +71,18 @@ describe('sandbox mode', () => {
   });
 
   test('explicit settings win over sandbox defaults', () => {
-    expect(loadConfig({ ACRBOT_SUBSCRIPTION_IDS: G.sub, ACRBOT_APPROVERS: G.approver, ACRBOT_ALLOWED_TENANTS: G.tenant, ACRBOT_APPROVAL_CHANNEL: '19:x' })).toMatchObject({
-      subscriptionIds: [G.sub], approverIds: [G.approver], allowedTenantIds: [G.tenant], approvalChannelId: '19:x',
+    expect(
+      loadConfig({
+        ACRBOT_SUBSCRIPTION_IDS: G.sub,
+        ACRBOT_APPROVERS: G.approver,
+        ACRBOT_ALLOWED_TENANTS: G.tenant,
+        ACRBOT_APPROVAL_CHANNEL: '19:x',
+      }),
+    ).toMatchObject({
+      subscriptionIds: [G.sub],
+      approverIds: [G.approver],
+      allowedTenantIds: [G.tenant],
+      approvalChannelId: '19:x',
     });
   });
 
@@ -103,31 +117,68 @@ describe('azure mode', () => {
   });
 
   test('the ConfigError message lists each problem on its own line', () => {
-    expect(() => loadConfig({ ACRBOT_MODE: 'azure' })).toThrow(/^acrbot cannot start; fix these settings:\n {2}- MicrosoftAppId is required/);
+    expect(() => loadConfig({ ACRBOT_MODE: 'azure' })).toThrow(
+      /^acrbot cannot start; fix these settings:\n {2}- MicrosoftAppId is required/,
+    );
   });
 
   test.each<[string, Record<string, string | undefined>, string]>([
-    ['no MicrosoftAppId', without('MicrosoftAppId'), 'MicrosoftAppId is required in azure mode (no anonymous access outside the sandbox)'],
-    ['no MicrosoftAppType', without('MicrosoftAppType'), 'MicrosoftAppType is required in azure mode: SingleTenant or UserAssignedMSI'],
-    ['SingleTenant without tenant', without('MicrosoftAppTenantId'), 'MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant'],
-    ['UserAssignedMSI without tenant', { ...without('MicrosoftAppTenantId'), MicrosoftAppType: 'UserAssignedMSI' }, 'MicrosoftAppTenantId is required when MicrosoftAppType is UserAssignedMSI'],
-    ['SingleTenant without password', without('MicrosoftAppPassword'), 'MicrosoftAppPassword is required when MicrosoftAppType is SingleTenant (or use UserAssignedMSI, which needs none)'],
-    ['no subscription', without('AZURE_SUBSCRIPTION_ID'), 'AZURE_SUBSCRIPTION_ID or ACRBOT_SUBSCRIPTION_IDS is required in azure mode'],
-    ['no approvers', without('ACRBOT_APPROVERS'), 'ACRBOT_APPROVERS or ACRBOT_APPROVER_GROUP is required in azure mode: someone must be able to approve'],
+    [
+      'no MicrosoftAppId',
+      without('MicrosoftAppId'),
+      'MicrosoftAppId is required in azure mode (no anonymous access outside the sandbox)',
+    ],
+    [
+      'no MicrosoftAppType',
+      without('MicrosoftAppType'),
+      'MicrosoftAppType is required in azure mode: SingleTenant or UserAssignedMSI',
+    ],
+    [
+      'SingleTenant without tenant',
+      without('MicrosoftAppTenantId'),
+      'MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant',
+    ],
+    [
+      'UserAssignedMSI without tenant',
+      { ...without('MicrosoftAppTenantId'), MicrosoftAppType: 'UserAssignedMSI' },
+      'MicrosoftAppTenantId is required when MicrosoftAppType is UserAssignedMSI',
+    ],
+    [
+      'SingleTenant without password',
+      without('MicrosoftAppPassword'),
+      'MicrosoftAppPassword is required when MicrosoftAppType is SingleTenant (or use UserAssignedMSI, which needs none)',
+    ],
+    [
+      'no subscription',
+      without('AZURE_SUBSCRIPTION_ID'),
+      'AZURE_SUBSCRIPTION_ID or ACRBOT_SUBSCRIPTION_IDS is required in azure mode',
+    ],
+    [
+      'no approvers',
+      without('ACRBOT_APPROVERS'),
+      'ACRBOT_APPROVERS or ACRBOT_APPROVER_GROUP is required in azure mode: someone must be able to approve',
+    ],
   ])('%s', (_name, env, problem) => {
     expect(problemsOf(env)).toContain(problem);
   });
 
   test('UserAssignedMSI needs no password', () => {
-    expect(loadConfig({ ...without('MicrosoftAppPassword'), MicrosoftAppType: 'UserAssignedMSI' }).app.type).toBe('UserAssignedMSI');
+    expect(loadConfig({ ...without('MicrosoftAppPassword'), MicrosoftAppType: 'UserAssignedMSI' }).app.type).toBe(
+      'UserAssignedMSI',
+    );
   });
 
   test('an approver group is enough', () => {
-    expect(loadConfig({ ...without('ACRBOT_APPROVERS'), ACRBOT_APPROVER_GROUP: G.group }).approverGroupId).toBe(G.group);
+    expect(loadConfig({ ...without('ACRBOT_APPROVERS'), ACRBOT_APPROVER_GROUP: G.group }).approverGroupId).toBe(
+      G.group,
+    );
   });
 
   test('subscriptions are merged and de-duplicated', () => {
-    expect(loadConfig({ ...AZURE, ACRBOT_SUBSCRIPTION_IDS: ` ${G.sub}, ${G.sub2} ,` }).subscriptionIds).toEqual([G.sub, G.sub2]);
+    expect(loadConfig({ ...AZURE, ACRBOT_SUBSCRIPTION_IDS: ` ${G.sub}, ${G.sub2} ,` }).subscriptionIds).toEqual([
+      G.sub,
+      G.sub2,
+    ]);
   });
 
   test('sandbox defaults never leak into azure mode', () => {
@@ -139,24 +190,54 @@ describe('azure mode', () => {
   // The message says "SingleTenant or UserAssignedMSI", yet MultiTenant with no password loads;
   // a MultiTenant bot cannot authenticate without its password.
   test('MultiTenant without MicrosoftAppPassword is refused in azure mode', () => {
-    expect(() => loadConfig({ ...without('MicrosoftAppPassword'), MicrosoftAppType: 'MultiTenant' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...without('MicrosoftAppPassword'), MicrosoftAppType: 'MultiTenant' })).toThrow(
+      ConfigError,
+    );
   });
 });
 
 describe('malformed values', () => {
   test.each<[string, Record<string, string>, string]>([
-    ['MicrosoftAppId not a GUID', { MicrosoftAppId: 'my-bot' }, "MicrosoftAppId must be the bot's app (client) id, a GUID"],
+    [
+      'MicrosoftAppId not a GUID',
+      { MicrosoftAppId: 'my-bot' },
+      "MicrosoftAppId must be the bot's app (client) id, a GUID",
+    ],
     ['tenant not a GUID', { MicrosoftAppTenantId: 'contoso.onmicrosoft.com' }, 'MicrosoftAppTenantId must be a GUID'],
     ['subscription not a GUID', { AZURE_SUBSCRIPTION_ID: 'prod' }, 'AZURE_SUBSCRIPTION_ID must be a GUID'],
-    ['approver list item not a GUID', { ACRBOT_APPROVERS: `${G.approver},alice@contoso.com` }, 'ACRBOT_APPROVERS: "alice@contoso.com" is not a GUID (Entra object ids, tenant ids and subscription ids are GUIDs)'],
-    ['allowed tenant not a GUID', { ACRBOT_ALLOWED_TENANTS: 'evil' }, 'ACRBOT_ALLOWED_TENANTS: "evil" is not a GUID (Entra object ids, tenant ids and subscription ids are GUIDs)'],
-    ['approver group not a GUID', { ACRBOT_APPROVER_GROUP: 'platform-team' }, "ACRBOT_APPROVER_GROUP must be the group's object id (a GUID)"],
+    [
+      'approver list item not a GUID',
+      { ACRBOT_APPROVERS: `${G.approver},alice@contoso.com` },
+      'ACRBOT_APPROVERS: "alice@contoso.com" is not a GUID (Entra object ids, tenant ids and subscription ids are GUIDs)',
+    ],
+    [
+      'allowed tenant not a GUID',
+      { ACRBOT_ALLOWED_TENANTS: 'evil' },
+      'ACRBOT_ALLOWED_TENANTS: "evil" is not a GUID (Entra object ids, tenant ids and subscription ids are GUIDs)',
+    ],
+    [
+      'approver group not a GUID',
+      { ACRBOT_APPROVER_GROUP: 'platform-team' },
+      "ACRBOT_APPROVER_GROUP must be the group's object id (a GUID)",
+    ],
     ['mode', { ACRBOT_MODE: 'production' }, 'ACRBOT_MODE must be "sandbox" or "azure"'],
-    ['app type', { MicrosoftAppType: 'Anonymous' }, 'MicrosoftAppType must be SingleTenant, UserAssignedMSI or MultiTenant'],
-    ['justification policy', { ACRBOT_APPROVER_JUSTIFICATION: 'sometimes' }, 'ACRBOT_APPROVER_JUSTIFICATION must be "required" or "optional"'],
+    [
+      'app type',
+      { MicrosoftAppType: 'Anonymous' },
+      'MicrosoftAppType must be SingleTenant, UserAssignedMSI or MultiTenant',
+    ],
+    [
+      'justification policy',
+      { ACRBOT_APPROVER_JUSTIFICATION: 'sometimes' },
+      'ACRBOT_APPROVER_JUSTIFICATION must be "required" or "optional"',
+    ],
     ['http ARM endpoint', { ACRBOT_ARM_ENDPOINT: 'http://localhost:1' }, 'ACRBOT_ARM_ENDPOINT must be an https:// URL'],
     ['storage', { ACRBOT_STORAGE: 'postgres://db' }, 'ACRBOT_STORAGE must be "memory" or "sqlite:<path>"'],
-    ['storage sqlite: without path', { ACRBOT_STORAGE: 'sqlite:' }, 'ACRBOT_STORAGE must be "memory" or "sqlite:<path>"'],
+    [
+      'storage sqlite: without path',
+      { ACRBOT_STORAGE: 'sqlite:' },
+      'ACRBOT_STORAGE must be "memory" or "sqlite:<path>"',
+    ],
   ])('%s', (_name, env, problem) => {
     expect(problemsOf(env)).toEqual([problem]);
   });
@@ -212,7 +293,9 @@ describe('ACRBOT_STORAGE and other values', () => {
   });
 
   test.each([
-    ['0', 0], ['8080', 8080], ['65535', 65535],
+    ['0', 0],
+    ['8080', 8080],
+    ['65535', 65535],
   ])('PORT %s', (port, expected) => {
     expect(loadConfig({ PORT: port }).port).toBe(expected);
   });
@@ -222,8 +305,11 @@ describe('ACRBOT_STORAGE and other values', () => {
   });
 
   test('https endpoints lose trailing slashes; justification policy maps to a boolean', () => {
-    expect(loadConfig({ ACRBOT_ARM_ENDPOINT: 'https://localhost:8443//', ACRBOT_APPROVER_JUSTIFICATION: 'required' })).toMatchObject({
-      armEndpoint: 'https://localhost:8443', approverJustificationRequired: true,
+    expect(
+      loadConfig({ ACRBOT_ARM_ENDPOINT: 'https://localhost:8443//', ACRBOT_APPROVER_JUSTIFICATION: 'required' }),
+    ).toMatchObject({
+      armEndpoint: 'https://localhost:8443',
+      approverJustificationRequired: true,
     });
   });
 });

@@ -18,7 +18,10 @@ describe('parseDurationMs', () => {
     expect(parseDurationMs(text)).toBe(ms);
   });
 
-  test.each(['', ' ', '0', '0s', '0d', '-1h', '1.5h', 'h', '24hours', '1h30m', '24x', 'soon', '1e3', '+5m'])('%j is not a duration', (text) => {
-    expect(parseDurationMs(text)).toBeUndefined();
-  });
+  test.each(['', ' ', '0', '0s', '0d', '-1h', '1.5h', 'h', '24hours', '1h30m', '24x', 'soon', '1e3', '+5m'])(
+    '%j is not a duration',
+    (text) => {
+      expect(parseDurationMs(text)).toBeUndefined();
+    },
+  );
 });

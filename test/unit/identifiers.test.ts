@@ -23,7 +23,12 @@ describe('roleAssignmentName', () => {
 
   test.each([
     ['scope upper-cased', REGISTRY_ID.toUpperCase(), PRINCIPAL, ROLE_IDS.acrPull],
-    ['scope with lower-case resourcegroups', REGISTRY_ID.replace('resourceGroups', 'resourcegroups'), PRINCIPAL, ROLE_IDS.acrPull],
+    [
+      'scope with lower-case resourcegroups',
+      REGISTRY_ID.replace('resourceGroups', 'resourcegroups'),
+      PRINCIPAL,
+      ROLE_IDS.acrPull,
+    ],
     ['principal upper-cased', REGISTRY_ID, PRINCIPAL.toUpperCase(), ROLE_IDS.acrPull],
     ['role upper-cased', REGISTRY_ID, PRINCIPAL, ROLE_IDS.acrPull.toUpperCase()],
   ])('case-insensitive: %s gives the same name', (_n, scope, principal, role) => {

@@ -7,7 +7,14 @@ const CONTROL_PLANE = '0c000000-0000-4000-8000-0000000000c1';
 const APP_ID = '0f000000-0000-4000-8000-0000000000f2';
 
 function cluster(identity: ClusterIdentityFacts): ClusterInfo {
-  return { id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-prod', name: 'aks-prod', subscriptionId: 's', resourceGroup: 'rg', identity, aadEnabled: false };
+  return {
+    id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-prod',
+    name: 'aks-prod',
+    subscriptionId: 's',
+    resourceGroup: 'rg',
+    identity,
+    aadEnabled: false,
+  };
 }
 
 function codeOf(identity: ClusterIdentityFacts): string {
@@ -27,13 +34,33 @@ describe('choosePullIdentity: managed-identity clusters use the kubelet identity
     ['systemassigned', 'system-assigned cluster'],
     ['USERASSIGNED', 'user-assigned cluster'],
   ])('%s', (identityType, flavour) => {
-    const chosen = choosePullIdentity(cluster({ identityType, servicePrincipalClientId: 'msi', kubeletObjectId: KUBELET, controlPlanePrincipalId: CONTROL_PLANE }));
-    expect(chosen).toEqual({ kind: 'kubelet', objectId: KUBELET, description: `kubelet managed identity (${flavour})` });
+    const chosen = choosePullIdentity(
+      cluster({
+        identityType,
+        servicePrincipalClientId: 'msi',
+        kubeletObjectId: KUBELET,
+        controlPlanePrincipalId: CONTROL_PLANE,
+      }),
+    );
+    expect(chosen).toEqual({
+      kind: 'kubelet',
+      objectId: KUBELET,
+      description: `kubelet managed identity (${flavour})`,
+    });
     expect(JSON.stringify(chosen)).not.toContain(CONTROL_PLANE);
   });
 
   test('the kubelet identity wins even if a service principal app id is also present', () => {
-    expect(choosePullIdentity(cluster({ identityType: 'SystemAssigned', servicePrincipalClientId: APP_ID, kubeletObjectId: KUBELET, controlPlanePrincipalId: CONTROL_PLANE }))).toMatchObject({ kind: 'kubelet', objectId: KUBELET });
+    expect(
+      choosePullIdentity(
+        cluster({
+          identityType: 'SystemAssigned',
+          servicePrincipalClientId: APP_ID,
+          kubeletObjectId: KUBELET,
+          controlPlanePrincipalId: CONTROL_PLANE,
+        }),
+      ),
+    ).toMatchObject({ kind: 'kubelet', objectId: KUBELET });
   });
 
   test.each([
@@ -41,17 +68,24 @@ describe('choosePullIdentity: managed-identity clusters use the kubelet identity
     ['UserAssigned', undefined],
     ['SystemAssigned', ''],
   ])('%s without a kubelet identity is an error, never the control plane (%j)', (identityType, kubeletObjectId) => {
-    expect(codeOf({ identityType, servicePrincipalClientId: 'msi', kubeletObjectId, controlPlanePrincipalId: CONTROL_PLANE })).toBe('cluster.noKubeletIdentity');
+    expect(
+      codeOf({
+        identityType,
+        servicePrincipalClientId: 'msi',
+        kubeletObjectId,
+        controlPlanePrincipalId: CONTROL_PLANE,
+      }),
+    ).toBe('cluster.noKubeletIdentity');
   });
 });
 
 describe('choosePullIdentity: service-principal clusters use the app id', () => {
-  test.each([
-    [undefined],
-    ['None'],
-    ['ServicePrincipal'],
-  ])('identity.type %j with an app id', (identityType) => {
-    expect(choosePullIdentity(cluster({ identityType, servicePrincipalClientId: APP_ID }))).toEqual({ kind: 'servicePrincipal', appId: APP_ID, description: 'cluster service principal' });
+  test.each([[undefined], ['None'], ['ServicePrincipal']])('identity.type %j with an app id', (identityType) => {
+    expect(choosePullIdentity(cluster({ identityType, servicePrincipalClientId: APP_ID }))).toEqual({
+      kind: 'servicePrincipal',
+      appId: APP_ID,
+      description: 'cluster service principal',
+    });
   });
 });
 

@@ -2,7 +2,11 @@ import { deploymentSnippet } from '../../src/domain/manifest-snippet';
 
 describe('deploymentSnippet', () => {
   test('grant flow: image on the given login server, no imagePullSecrets', () => {
-    const yaml = deploymentSnippet({ loginServer: 'sharedacr-b7c1.azurecr.io', appName: 'payments-api', namespace: 'payments' });
+    const yaml = deploymentSnippet({
+      loginServer: 'sharedacr-b7c1.azurecr.io',
+      appName: 'payments-api',
+      namespace: 'payments',
+    });
     expect(yaml.split('\n')).toEqual([
       'apiVersion: apps/v1',
       'kind: Deployment',
@@ -25,7 +29,11 @@ describe('deploymentSnippet', () => {
   });
 
   test('secret flow: imagePullSecrets names the secret, placed before containers', () => {
-    const lines = deploymentSnippet({ loginServer: 'contosoacr.azurecr.io', namespace: 'payments', imagePullSecret: 'acr-auth' }).split('\n');
+    const lines = deploymentSnippet({
+      loginServer: 'contosoacr.azurecr.io',
+      namespace: 'payments',
+      imagePullSecret: 'acr-auth',
+    }).split('\n');
     const at = lines.indexOf('      imagePullSecrets:');
     expect(at).toBeGreaterThan(lines.indexOf('    spec:'));
     expect(lines[at + 1]).toBe('        - name: acr-auth');
@@ -34,7 +42,11 @@ describe('deploymentSnippet', () => {
   });
 
   test.each([
-    ['the login server is used as given, never built from a name', { loginServer: 'contosoacr-abc123.azurecr.cn' }, '          image: contosoacr-abc123.azurecr.cn/my-app:1.0.0'],
+    [
+      'the login server is used as given, never built from a name',
+      { loginServer: 'contosoacr-abc123.azurecr.cn' },
+      '          image: contosoacr-abc123.azurecr.cn/my-app:1.0.0',
+    ],
     ['defaults: my-app, no namespace line', { loginServer: 'x.azurecr.io' }, '  name: my-app'],
   ])('%s', (_name, input, line) => {
     const lines = deploymentSnippet(input).split('\n');

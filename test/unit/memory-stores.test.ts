@@ -7,13 +7,17 @@ import { describeRequestStoreContract } from './support/request-store-contract';
 //   updates from the same base version both succeed (no real If-Match; G8).
 // - addCardCopy/listCardCopies keep the caller's object by reference (request documents are
 //   JSON-copied, card copies are not).
-describeRequestStoreContract('MemoryRequestStore', () => ({ store: new MemoryRequestStore(), dispose: async () => undefined }), {
-
-});
+describeRequestStoreContract(
+  'MemoryRequestStore',
+  () => ({ store: new MemoryRequestStore(), dispose: async () => undefined }),
+  {},
+);
 
 // BUG: MemoryAuditLog.append/latest/forRequest return the stored entry objects themselves, so a
 // caller editing a returned entry edits the log (verify then reports it broken); and
 // latest(0) returns every entry because `slice(-0)` is `slice(0)` (SQLite's LIMIT 0 returns none).
-describeAuditLogContract('MemoryAuditLog', (clock) => ({ log: new MemoryAuditLog(clock), clock, dispose: async () => undefined }), {
-
-});
+describeAuditLogContract(
+  'MemoryAuditLog',
+  (clock) => ({ log: new MemoryAuditLog(clock), clock, dispose: async () => undefined }),
+  {},
+);

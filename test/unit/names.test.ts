@@ -2,10 +2,20 @@ import { UserFacingError } from '../../src/domain/errors';
 import { checkResourceGroup, describeClusterRef, parseClusterRef, parseRegistryRef } from '../../src/domain/names';
 
 const SUB = '1f0c0000-0000-4000-8000-000000000001';
-const aksId = (rgSegment = 'resourceGroups', sub = SUB, rg = 'rg-aks', name = 'aks-prod', provider = 'Microsoft.ContainerService/managedClusters') =>
-  `/subscriptions/${sub}/${rgSegment}/${rg}/providers/${provider}/${name}`;
-const acrId = (rgSegment = 'resourceGroups', sub = SUB, rg = 'rg-acr', name = 'contosoacr', provider = 'Microsoft.ContainerRegistry/registries') =>
-  `/subscriptions/${sub}/${rgSegment}/${rg}/providers/${provider}/${name}`;
+const aksId = (
+  rgSegment = 'resourceGroups',
+  sub = SUB,
+  rg = 'rg-aks',
+  name = 'aks-prod',
+  provider = 'Microsoft.ContainerService/managedClusters',
+) => `/subscriptions/${sub}/${rgSegment}/${rg}/providers/${provider}/${name}`;
+const acrId = (
+  rgSegment = 'resourceGroups',
+  sub = SUB,
+  rg = 'rg-acr',
+  name = 'contosoacr',
+  provider = 'Microsoft.ContainerRegistry/registries',
+) => `/subscriptions/${sub}/${rgSegment}/${rg}/providers/${provider}/${name}`;
 
 function errorOf(fn: () => unknown): UserFacingError {
   try {
@@ -28,8 +38,14 @@ describe('parseClusterRef accepts', () => {
     ['rg.(team)_1/aks', { kind: 'groupAndName', resourceGroup: 'rg.(team)_1', name: 'aks' }],
     [aksId('resourceGroups'), { kind: 'id', subscriptionId: SUB, resourceGroup: 'rg-aks', name: 'aks-prod' }],
     [aksId('resourcegroups'), { kind: 'id', subscriptionId: SUB, resourceGroup: 'rg-aks', name: 'aks-prod' }],
-    [aksId('resourceGroups', SUB, 'rg-aks', 'aks-prod', 'microsoft.containerservice/MANAGEDCLUSTERS'), { kind: 'id', subscriptionId: SUB, resourceGroup: 'rg-aks', name: 'aks-prod' }],
-    [aksId('resourceGroups', SUB.toUpperCase()), { kind: 'id', subscriptionId: SUB.toUpperCase(), resourceGroup: 'rg-aks', name: 'aks-prod' }],
+    [
+      aksId('resourceGroups', SUB, 'rg-aks', 'aks-prod', 'microsoft.containerservice/MANAGEDCLUSTERS'),
+      { kind: 'id', subscriptionId: SUB, resourceGroup: 'rg-aks', name: 'aks-prod' },
+    ],
+    [
+      aksId('resourceGroups', SUB.toUpperCase()),
+      { kind: 'id', subscriptionId: SUB.toUpperCase(), resourceGroup: 'rg-aks', name: 'aks-prod' },
+    ],
   ])('%s', (input, expected) => {
     expect(parseClusterRef(input)).toEqual(expected);
   });
@@ -63,7 +79,9 @@ describe('parseClusterRef rejects', () => {
   });
 
   test('the message quotes the input and names the rule', () => {
-    expect(errorOf(() => parseClusterRef('my;aks')).message).toMatch(/^"my;aks" is not a valid cluster name: use 1–63 letters/);
+    expect(errorOf(() => parseClusterRef('my;aks')).message).toMatch(
+      /^"my;aks" is not a valid cluster name: use 1–63 letters/,
+    );
   });
 
   test('long input is shortened in the message', () => {
@@ -82,7 +100,10 @@ describe('parseRegistryRef accepts', () => {
     [' contosoacr\t', { kind: 'name', name: 'contosoacr' }],
     [acrId('resourceGroups'), { kind: 'id', subscriptionId: SUB, resourceGroup: 'rg-acr', name: 'contosoacr' }],
     [acrId('resourcegroups'), { kind: 'id', subscriptionId: SUB, resourceGroup: 'rg-acr', name: 'contosoacr' }],
-    [acrId('RESOURCEGROUPS', SUB, 'rg-acr', 'contosoacr', 'microsoft.containerregistry/Registries'), { kind: 'id', subscriptionId: SUB, resourceGroup: 'rg-acr', name: 'contosoacr' }],
+    [
+      acrId('RESOURCEGROUPS', SUB, 'rg-acr', 'contosoacr', 'microsoft.containerregistry/Registries'),
+      { kind: 'id', subscriptionId: SUB, resourceGroup: 'rg-acr', name: 'contosoacr' },
+    ],
   ])('%s', (input, expected) => {
     expect(parseRegistryRef(input)).toEqual(expected);
   });
@@ -117,18 +138,31 @@ describe('parseRegistryRef rejects', () => {
   });
 
   test('a non-GUID subscription is named in the message', () => {
-    expect(errorOf(() => parseRegistryRef(acrId('resourceGroups', 'prod-sub'))).message).toBe('"prod-sub" is not a valid subscription id: a subscription id is a GUID.');
+    expect(errorOf(() => parseRegistryRef(acrId('resourceGroups', 'prod-sub'))).message).toBe(
+      '"prod-sub" is not a valid subscription id: a subscription id is a GUID.',
+    );
   });
 
   test('the empty message gives an example', () => {
-    expect(errorOf(() => parseRegistryRef('')).message).toBe('The registry is missing: give its name, e.g. contosoacr.');
+    expect(errorOf(() => parseRegistryRef('')).message).toBe(
+      'The registry is missing: give its name, e.g. contosoacr.',
+    );
   });
 });
 
 describe('checkResourceGroup', () => {
   test.each([
-    ['rg', true], ['r', true], ['rg-1_(a).b', true], ['x'.repeat(90), true],
-    ['x'.repeat(91), false], ['rg.', false], ['r..g', false], ['..', false], ['rg/x', false], ['rg#', false], ['', false],
+    ['rg', true],
+    ['r', true],
+    ['rg-1_(a).b', true],
+    ['x'.repeat(90), true],
+    ['x'.repeat(91), false],
+    ['rg.', false],
+    ['r..g', false],
+    ['..', false],
+    ['rg/x', false],
+    ['rg#', false],
+    ['', false],
   ])('%j valid=%s', (name, valid) => {
     if (valid) expect(checkResourceGroup(name)).toBe(name);
     else expect(() => checkResourceGroup(name)).toThrow(UserFacingError);

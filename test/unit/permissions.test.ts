@@ -4,9 +4,23 @@ const WRITE = 'Microsoft.Authorization/roleAssignments/write';
 const READ = 'Microsoft.ContainerRegistry/registries/read';
 
 const owner: PermissionSet = { actions: ['*'], notActions: [] };
-const contributor: PermissionSet = { actions: ['*'], notActions: ['Microsoft.Authorization/*/Delete', 'Microsoft.Authorization/*/Write', 'Microsoft.Authorization/elevateAccess/Action'] };
+const contributor: PermissionSet = {
+  actions: ['*'],
+  notActions: [
+    'Microsoft.Authorization/*/Delete',
+    'Microsoft.Authorization/*/Write',
+    'Microsoft.Authorization/elevateAccess/Action',
+  ],
+};
 const uaa: PermissionSet = { actions: ['*/read', 'Microsoft.Authorization/*', 'Microsoft.Support/*'], notActions: [] };
-const rbacAdmin: PermissionSet = { actions: ['Microsoft.Authorization/roleAssignments/write', 'Microsoft.Authorization/roleAssignments/delete', '*/read'], notActions: [] };
+const rbacAdmin: PermissionSet = {
+  actions: [
+    'Microsoft.Authorization/roleAssignments/write',
+    'Microsoft.Authorization/roleAssignments/delete',
+    '*/read',
+  ],
+  notActions: [],
+};
 const reader: PermissionSet = { actions: ['*/read'], notActions: [] };
 
 describe('isActionAllowed', () => {
@@ -15,16 +29,36 @@ describe('isActionAllowed', () => {
     ['Owner (*) may read registries', [owner], READ, true],
     ['Contributor: * minus Microsoft.Authorization/*/Write', [contributor], WRITE, false],
     ['Contributor still reads', [contributor], READ, true],
-    ['Contributor may not delete role assignments', [contributor], 'Microsoft.Authorization/roleAssignments/delete', false],
+    [
+      'Contributor may not delete role assignments',
+      [contributor],
+      'Microsoft.Authorization/roleAssignments/delete',
+      false,
+    ],
     ['User Access Administrator: Microsoft.Authorization/*', [uaa], WRITE, true],
-    ['Microsoft.Authorization/* does not cover another provider', [uaa], 'Microsoft.ContainerRegistry/registries/write', false],
+    [
+      'Microsoft.Authorization/* does not cover another provider',
+      [uaa],
+      'Microsoft.ContainerRegistry/registries/write',
+      false,
+    ],
     ['RBAC Administrator: exact action', [rbacAdmin], WRITE, true],
     ['exact action is case-insensitive', [rbacAdmin], WRITE.toUpperCase(), true],
     ['*/read matches a nested read', [reader], 'Microsoft.ContainerService/managedClusters/read', true],
     ['*/read does not match write', [reader], WRITE, false],
     ['no blocks -> nothing allowed', [], READ, false],
-    ['a dot in the pattern is literal, not a wildcard', [{ actions: ['Microsoft.Authorization/roleAssignments/write'], notActions: [] }], 'MicrosoftXAuthorization/roleAssignments/write', false],
-    ['a pattern must match the whole action', [{ actions: ['Microsoft.Authorization/roleAssignments'], notActions: [] }], WRITE, false],
+    [
+      'a dot in the pattern is literal, not a wildcard',
+      [{ actions: ['Microsoft.Authorization/roleAssignments/write'], notActions: [] }],
+      'MicrosoftXAuthorization/roleAssignments/write',
+      false,
+    ],
+    [
+      'a pattern must match the whole action',
+      [{ actions: ['Microsoft.Authorization/roleAssignments'], notActions: [] }],
+      WRITE,
+      false,
+    ],
   ])('%s', (_name, blocks, action, allowed) => {
     expect(isActionAllowed(blocks, action)).toBe(allowed);
   });

@@ -1,5 +1,14 @@
 import { UserFacingError } from '../../src/domain/errors';
-import { describeState, FINAL_STATES, isExpired, transition, type AccessRequest, type Outcome, type RequestEvent, type RequestState } from '../../src/domain/request';
+import {
+  describeState,
+  FINAL_STATES,
+  isExpired,
+  transition,
+  type AccessRequest,
+  type Outcome,
+  type RequestEvent,
+  type RequestState,
+} from '../../src/domain/request';
 import { FakeClock, HOUR, SECOND } from './support/fake-clock';
 import { APPROVER, pendingRequest } from './support/requests';
 
@@ -31,10 +40,16 @@ const ALLOWED: Record<string, RequestState> = {
 
 function inState(state: RequestState): AccessRequest {
   const decided = state !== 'pending' && state !== 'expired';
-  return pendingRequest({ state, version: 3, ...(decided ? { decision: { by: APPROVER, at: AT.toISOString(), approved: state !== 'rejected' } } : {}) });
+  return pendingRequest({
+    state,
+    version: 3,
+    ...(decided ? { decision: { by: APPROVER, at: AT.toISOString(), approved: state !== 'rejected' } } : {}),
+  });
 }
 
-const cases = STATES.flatMap((from) => (Object.keys(EVENTS) as RequestEvent['type'][]).map((event) => [from, event, ALLOWED[`${from}/${event}`]] as const));
+const cases = STATES.flatMap((from) =>
+  (Object.keys(EVENTS) as RequestEvent['type'][]).map((event) => [from, event, ALLOWED[`${from}/${event}`]] as const),
+);
 
 describe('transition table', () => {
   test.each(cases.filter(([, , to]) => to !== undefined))('%s --%s--> %s', (from, event, to) => {
@@ -59,7 +74,9 @@ describe('transition table', () => {
     }
     expect(error).toBeInstanceOf(UserFacingError);
     expect((error as UserFacingError).code).toBe('request.alreadyDecided');
-    expect((error as UserFacingError).message).toBe(`Request ${before.id} is already ${describeState(before)}; nothing was changed.`);
+    expect((error as UserFacingError).message).toBe(
+      `Request ${before.id} is already ${describeState(before)}; nothing was changed.`,
+    );
   });
 
   test('final states accept no event that changes the state (a failed one may only record its credential clean-up)', () => {
@@ -80,11 +97,21 @@ describe('transition table', () => {
 
 describe('transition payloads', () => {
   test('approve records the decider, time and reason', () => {
-    expect(transition(pendingRequest(), EVENTS.approve).decision).toEqual({ by: APPROVER, at: AT.toISOString(), approved: true, reason: 'looks right' });
+    expect(transition(pendingRequest(), EVENTS.approve).decision).toEqual({
+      by: APPROVER,
+      at: AT.toISOString(),
+      approved: true,
+      reason: 'looks right',
+    });
   });
 
   test('reject records approved=false', () => {
-    expect(transition(pendingRequest(), EVENTS.reject).decision).toEqual({ by: APPROVER, at: AT.toISOString(), approved: false, reason: 'wrong registry' });
+    expect(transition(pendingRequest(), EVENTS.reject).decision).toEqual({
+      by: APPROVER,
+      at: AT.toISOString(),
+      approved: false,
+      reason: 'wrong registry',
+    });
   });
 
   test('expire leaves no decision', () => {
@@ -114,7 +141,9 @@ describe('already-decided message names the decider', () => {
   ])('%s', (state, approved, phrase) => {
     const request = pendingRequest({ state, decision: { by: APPROVER, at: AT.toISOString(), approved } });
     expect(describeState(request)).toBe(phrase);
-    expect(() => transition(request, EVENTS.approve)).toThrow(`Request R-7K2M9QXA is already ${phrase}; nothing was changed.`);
+    expect(() => transition(request, EVENTS.approve)).toThrow(
+      `Request R-7K2M9QXA is already ${phrase}; nothing was changed.`,
+    );
   });
 
   test.each<[RequestState, string]>([

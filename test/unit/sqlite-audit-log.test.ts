@@ -20,7 +20,9 @@ describeAuditLogContract('SqliteAuditLog (file)', (clock) => {
 });
 
 /** A log of `n` entries in a temp file, plus a second ("attacker") connection to the same file. */
-async function fileLog(n: number): Promise<{ db: SqliteDatabase; attacker: Database.Database; log: SqliteAuditLog; close(): void }> {
+async function fileLog(
+  n: number,
+): Promise<{ db: SqliteDatabase; attacker: Database.Database; log: SqliteAuditLog; close(): void }> {
   const path = tmp.path('tamper.db');
   const db = openSqlite(path);
   const clock = new FakeClock();
@@ -30,10 +32,19 @@ async function fileLog(n: number): Promise<{ db: SqliteDatabase; attacker: Datab
     await log.append(auditEvent(i));
   }
   const attacker = new Database(path);
-  return { db, attacker, log, close: () => { attacker.close(); db.close(); } };
+  return {
+    db,
+    attacker,
+    log,
+    close: () => {
+      attacker.close();
+      db.close();
+    },
+  };
 }
 
-const entryOf = (db: Database.Database, seq: number) => JSON.parse((db.prepare('SELECT entry FROM audit WHERE seq = ?').get(seq) as { entry: string }).entry) as AuditEntry;
+const entryOf = (db: Database.Database, seq: number) =>
+  JSON.parse((db.prepare('SELECT entry FROM audit WHERE seq = ?').get(seq) as { entry: string }).entry) as AuditEntry;
 
 describe('SqliteAuditLog is append-only (triggers)', () => {
   test.each([
@@ -59,14 +70,19 @@ describe('SqliteAuditLog detects tampering of the file (triggers dropped first)'
     db.exec('DROP TRIGGER audit_no_delete');
   };
 
-  test('UPDATE of an entry\'s JSON is reported at that seq', async () => {
+  test("UPDATE of an entry's JSON is reported at that seq", async () => {
     const t = await fileLog(3);
     try {
       dropTriggers(t.attacker);
       const forged = { ...entryOf(t.attacker, 2), outcome: 'granted' };
       t.attacker.prepare('UPDATE audit SET entry = ? WHERE seq = 2').run(JSON.stringify(forged));
       expect(entryOf(t.db, 2).outcome).toBe('granted');
-      await expect(t.log.verify()).resolves.toEqual({ intact: false, count: 2, brokenAtSeq: 2, problem: 'content does not match its hash (the entry was modified)' });
+      await expect(t.log.verify()).resolves.toEqual({
+        intact: false,
+        count: 2,
+        brokenAtSeq: 2,
+        problem: 'content does not match its hash (the entry was modified)',
+      });
     } finally {
       t.close();
     }
@@ -76,7 +92,9 @@ describe('SqliteAuditLog detects tampering of the file (triggers dropped first)'
     const t = await fileLog(5);
     try {
       dropTriggers(t.attacker);
-      t.attacker.prepare('UPDATE audit SET entry = ? WHERE seq = 5').run(JSON.stringify({ ...entryOf(t.attacker, 5), detail: 'nothing to see' }));
+      t.attacker
+        .prepare('UPDATE audit SET entry = ? WHERE seq = 5')
+        .run(JSON.stringify({ ...entryOf(t.attacker, 5), detail: 'nothing to see' }));
       await expect(t.log.verify()).resolves.toMatchObject({ intact: false, brokenAtSeq: 5 });
     } finally {
       t.close();
@@ -88,7 +106,12 @@ describe('SqliteAuditLog detects tampering of the file (triggers dropped first)'
     try {
       dropTriggers(t.attacker);
       t.attacker.exec('DELETE FROM audit WHERE seq = 2');
-      await expect(t.log.verify()).resolves.toEqual({ intact: false, count: 2, brokenAtSeq: 3, problem: 'expected seq 2, found 3 (an entry was deleted, inserted or reordered)' });
+      await expect(t.log.verify()).resolves.toEqual({
+        intact: false,
+        count: 2,
+        brokenAtSeq: 3,
+        problem: 'expected seq 2, found 3 (an entry was deleted, inserted or reordered)',
+      });
     } finally {
       t.close();
     }
@@ -113,7 +136,7 @@ describe('SqliteAuditLog detects tampering of the file (triggers dropped first)'
 
   // BUG (src/integrations/store/sqlite-audit-log.ts verify): the moved entry is given seq NaN,
   // so the verdict is brokenAtSeq NaN and "expected seq 2, found NaN" instead of naming row 2.
-  test('moving an entry to another row is reported at the row\'s seq, not NaN', async () => {
+  test("moving an entry to another row is reported at the row's seq, not NaN", async () => {
     const t = await moveEntry();
     try {
       await expect(t.log.verify()).resolves.toMatchObject({ intact: false, brokenAtSeq: 2 });
@@ -137,7 +160,9 @@ describe('SqliteAuditLog detects tampering of the file (triggers dropped first)'
     const t = await fileLog(3);
     try {
       dropTriggers(t.attacker);
-      t.attacker.prepare('UPDATE audit SET entry = ? WHERE seq = 2').run(JSON.stringify({ ...entryOf(t.attacker, 2), outcome: 'granted' }));
+      t.attacker
+        .prepare('UPDATE audit SET entry = ? WHERE seq = 2')
+        .run(JSON.stringify({ ...entryOf(t.attacker, 2), outcome: 'granted' }));
       expect((await t.log.append(auditEvent(4))).seq).toBe(4);
       await expect(t.log.verify()).resolves.toMatchObject({ intact: false, brokenAtSeq: 2 });
     } finally {
@@ -155,7 +180,9 @@ describe('SqliteAuditLog across connections', () => {
     const a = new SqliteAuditLog(dbA, clock);
     const b = new SqliteAuditLog(dbB, clock);
     try {
-      const entries = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).append(auditEvent(i + 1))));
+      const entries = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).append(auditEvent(i + 1))),
+      );
       expect(entries.map((e) => e.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
       await expect(a.verify()).resolves.toEqual({ intact: true, count: 200 });
       await expect(b.verify()).resolves.toEqual({ intact: true, count: 200 });

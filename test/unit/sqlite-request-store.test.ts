@@ -25,14 +25,21 @@ describe('SqliteRequestStore on a file', () => {
     const before = new SqliteRequestStore(openSqlite(path));
     const request = pendingRequest();
     await before.create(request);
-    await before.addCardCopy({ requestId: request.id, activityId: 'act-1', role: 'approver', conversation: { id: '19:x' } });
+    await before.addCardCopy({
+      requestId: request.id,
+      activityId: 'act-1',
+      role: 'approver',
+      conversation: { id: '19:x' },
+    });
     await before.close();
 
     const after = new SqliteRequestStore(openSqlite(path));
     try {
       expect(await after.get(request.id)).toEqual(request);
       expect((await after.listByState(['pending'])).map((r) => r.id)).toEqual([request.id]);
-      expect(await after.listCardCopies(request.id)).toEqual([{ requestId: request.id, activityId: 'act-1', role: 'approver', conversation: { id: '19:x' } }]);
+      expect(await after.listCardCopies(request.id)).toEqual([
+        { requestId: request.id, activityId: 'act-1', role: 'approver', conversation: { id: '19:x' } },
+      ]);
       const approved = transition(request, { type: 'approve', by: APPROVER, at: AT });
       await after.update(approved);
       expect(await after.get(request.id)).toEqual(approved);
@@ -54,11 +61,15 @@ describe('SqliteRequestStore on a file', () => {
         b.update(transition(base, { type: 'reject', by: OUTSIDER, at: AT })),
       ]);
       expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
-      expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(VersionConflictError);
+      expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(
+        VersionConflictError,
+      );
       const seenByA = await a.get(request.id);
       expect(seenByA).toEqual(await b.get(request.id));
       expect(seenByA?.version).toBe(2);
-      await expect(b.create(request)).rejects.toMatchObject({ message: expect.stringMatching(/UNIQUE constraint failed/) });
+      await expect(b.create(request)).rejects.toMatchObject({
+        message: expect.stringMatching(/UNIQUE constraint failed/),
+      });
     } finally {
       await a.close();
       await b.close();

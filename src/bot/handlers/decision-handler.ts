@@ -48,9 +48,20 @@ export class DecisionHandler {
     try {
       if (!approve && !data.comment?.trim()) {
         const request = await requests.get(data.requestId);
-        return view(request, request.state === 'pending' ? 'Type the reason for rejecting in the comment box, then press Reject again.' : undefined, 'Attention');
+        return view(
+          request,
+          request.state === 'pending'
+            ? 'Type the reason for rejecting in the comment box, then press Reject again.'
+            : undefined,
+          'Attention',
+        );
       }
-      const result = await requests.decide({ requestId: data.requestId, acting: identity, approve, reason: data.comment });
+      const result = await requests.decide({
+        requestId: data.requestId,
+        acting: identity,
+        approve,
+        reason: data.comment,
+      });
       if (result.kind === 'refused') {
         await this.services.messenger.refusalNoted(result.request);
         return view(result.request, result.message, 'Attention');

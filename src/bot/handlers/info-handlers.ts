@@ -28,14 +28,30 @@ export class InfoHandlers {
   async status(ctx: TurnContext, identity: TurnIdentity, requestId: string | undefined): Promise<void> {
     const sandbox = this.services.settings.sandbox;
     if (!requestId || !isRequestId(requestId)) {
-      await this.reply(ctx, messageCard({ title: 'Which request?', text: 'Give the request id from the plan card, e.g. "@acrbot status R-7K2M9QXA".', tone: 'error', sandbox }));
+      await this.reply(
+        ctx,
+        messageCard({
+          title: 'Which request?',
+          text: 'Give the request id from the plan card, e.g. "@acrbot status R-7K2M9QXA".',
+          tone: 'error',
+          sandbox,
+        }),
+      );
       return;
     }
     try {
       const request = await this.services.requests.get(requestId);
       const mine = request.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase();
       if (!mine && !(await this.services.requests.isApprover(identity.actor))) {
-        await this.reply(ctx, messageCard({ title: 'Not yours to see', text: `Request ${request.id} belongs to someone else; only its requester and approvers can see it.`, tone: 'error', sandbox }));
+        await this.reply(
+          ctx,
+          messageCard({
+            title: 'Not yours to see',
+            text: `Request ${request.id} belongs to someone else; only its requester and approvers can see it.`,
+            tone: 'error',
+            sandbox,
+          }),
+        );
         return;
       }
       await this.reply(ctx, requestCard(request, { showActions: false }));
@@ -48,44 +64,106 @@ export class InfoHandlers {
   async pending(ctx: TurnContext, identity: TurnIdentity): Promise<void> {
     const { requests, messenger, settings } = this.services;
     if (!(await requests.isApprover(identity.actor))) {
-      await this.reply(ctx, messageCard({ title: 'Approvers only', text: 'Only approvers can list pending requests. To see your own request, use "@acrbot status REQUEST-ID".', tone: 'error', sandbox: settings.sandbox }));
+      await this.reply(
+        ctx,
+        messageCard({
+          title: 'Approvers only',
+          text: 'Only approvers can list pending requests. To see your own request, use "@acrbot status REQUEST-ID".',
+          tone: 'error',
+          sandbox: settings.sandbox,
+        }),
+      );
       return;
     }
     const pending = await requests.pending();
     if (pending.length === 0) {
-      await this.reply(ctx, messageCard({ title: 'Nothing pending', text: 'There are no requests waiting for approval.', tone: 'good', sandbox: settings.sandbox }));
+      await this.reply(
+        ctx,
+        messageCard({
+          title: 'Nothing pending',
+          text: 'There are no requests waiting for approval.',
+          tone: 'good',
+          sandbox: settings.sandbox,
+        }),
+      );
       return;
     }
     await ctx.sendActivity(`${pending.length} request${pending.length === 1 ? '' : 's'} waiting for approval:`);
-    for (const request of pending.slice(0, 20)) await messenger.replyAndTrack(ctx, request, requestCard(request, { showActions: true }), 'approver');
+    for (const request of pending.slice(0, 20))
+      await messenger.replyAndTrack(ctx, request, requestCard(request, { showActions: true }), 'approver');
   }
 
   /** `audit [n]`, `audit <request-id>`, `audit verify` — approvers and auditors only. */
   async audit(ctx: TurnContext, identity: TurnIdentity, argument: string | undefined): Promise<void> {
     const { requests, audit, settings } = this.services;
     if (!(await requests.mayReadAudit(identity.actor))) {
-      await audit.append({ actor: identity.actor, tenantId: identity.tenantId, action: 'audit.refused', targetIds: [], outcome: 'refused' }).catch(() => undefined);
-      await this.reply(ctx, messageCard({ title: 'Approvers and auditors only', text: 'Only approvers and auditors can read the audit log.', tone: 'error', sandbox: settings.sandbox }));
+      await audit
+        .append({
+          actor: identity.actor,
+          tenantId: identity.tenantId,
+          action: 'audit.refused',
+          targetIds: [],
+          outcome: 'refused',
+        })
+        .catch(() => undefined);
+      await this.reply(
+        ctx,
+        messageCard({
+          title: 'Approvers and auditors only',
+          text: 'Only approvers and auditors can read the audit log.',
+          tone: 'error',
+          sandbox: settings.sandbox,
+        }),
+      );
       return;
     }
     const arg = argument?.trim();
     if (arg?.toLowerCase() === 'verify') {
       const verdict = await audit.verify();
-      const text = verdict.intact ? `The audit chain is intact, ${verdict.count} entries.` : `The audit chain is broken at seq ${verdict.brokenAtSeq}: ${verdict.problem}.`;
-      await this.reply(ctx, messageCard({ title: verdict.intact ? 'Audit chain intact' : 'Audit chain BROKEN', text, tone: verdict.intact ? 'good' : 'error', sandbox: settings.sandbox }));
+      const text = verdict.intact
+        ? `The audit chain is intact, ${verdict.count} entries.`
+        : `The audit chain is broken at seq ${verdict.brokenAtSeq}: ${verdict.problem}.`;
+      await this.reply(
+        ctx,
+        messageCard({
+          title: verdict.intact ? 'Audit chain intact' : 'Audit chain BROKEN',
+          text,
+          tone: verdict.intact ? 'good' : 'error',
+          sandbox: settings.sandbox,
+        }),
+      );
       return;
     }
     if (arg && isRequestId(arg)) {
       const entries = await audit.forRequest(arg.toUpperCase());
-      await this.reply(ctx, auditCard(`Audit trail of ${arg.toUpperCase()}`, `${entries.length} entries`, entries.slice(-AUDIT_MAX_ENTRIES), settings.sandbox));
+      await this.reply(
+        ctx,
+        auditCard(
+          `Audit trail of ${arg.toUpperCase()}`,
+          `${entries.length} entries`,
+          entries.slice(-AUDIT_MAX_ENTRIES),
+          settings.sandbox,
+        ),
+      );
       return;
     }
     const n = arg ? Number(arg) : 10;
     if (!Number.isInteger(n) || n < 1 || n > AUDIT_MAX_ENTRIES) {
-      await this.reply(ctx, messageCard({ title: 'Audit', text: `Use "audit", "audit N" (1-${AUDIT_MAX_ENTRIES}), "audit REQUEST-ID" or "audit verify".`, tone: 'error', sandbox: settings.sandbox }));
+      await this.reply(
+        ctx,
+        messageCard({
+          title: 'Audit',
+          text: `Use "audit", "audit N" (1-${AUDIT_MAX_ENTRIES}), "audit REQUEST-ID" or "audit verify".`,
+          tone: 'error',
+          sandbox: settings.sandbox,
+        }),
+      );
       return;
     }
     const entries = await audit.latest(n);
-    await this.reply(ctx, auditCard('Latest audit entries', `last ${entries.length}, newest last`, entries, settings.sandbox));
+    await this.reply(
+      ctx,
+      auditCard('Latest audit entries', `last ${entries.length}, newest last`, entries, settings.sandbox),
+    );
   }
 }

@@ -16,21 +16,41 @@ function writeError(err: unknown, what: string): AzureWriteError {
 }
 
 /** Captures `x-ms-request-id` of the final response of an SDK call. */
-function requestIdRecorder(): { options: { onResponse: (raw: { headers: { get(n: string): string | undefined } }) => void }; id: () => string | undefined } {
+function requestIdRecorder(): {
+  options: { onResponse: (raw: { headers: { get(n: string): string | undefined } }) => void };
+  id: () => string | undefined;
+} {
   let id: string | undefined;
-  return { options: { onResponse: (raw) => { id = raw.headers.get('x-ms-request-id') ?? id; } }, id: () => id };
+  return {
+    options: {
+      onResponse: (raw) => {
+        id = raw.headers.get('x-ms-request-id') ?? id;
+      },
+    },
+    id: () => id,
+  };
 }
 
 /** {@link RegistryTokenPort} over ARM; clients come from the resource reader's per-subscription cache. */
 export class ArmRegistryTokens implements RegistryTokenPort {
   constructor(private readonly client: (subscriptionId: string) => ContainerRegistryManagementClient) {}
 
-  async scopeMapFor(registry: RegistryRef & { id: string }, scopeMapName: string, repositories: string[]): Promise<{ id: string; created: boolean; requestId?: string }> {
+  async scopeMapFor(
+    registry: RegistryRef & { id: string },
+    scopeMapName: string,
+    repositories: string[],
+  ): Promise<{ id: string; created: boolean; requestId?: string }> {
     if (repositories.length === 0) return { id: `${registry.id}/scopeMaps/${PULL_ALL_SCOPE_MAP}`, created: false };
     const rec = requestIdRecorder();
     try {
       const actions = repositories.map((r) => `repositories/${r}/content/read`);
-      const map = await this.client(registry.subscriptionId).scopeMaps.create(registry.resourceGroup, registry.name, scopeMapName, { actions, description: 'acrbot: pull only' }, rec.options as never);
+      const map = await this.client(registry.subscriptionId).scopeMaps.create(
+        registry.resourceGroup,
+        registry.name,
+        scopeMapName,
+        { actions, description: 'acrbot: pull only' },
+        rec.options as never,
+      );
       return { id: map.id ?? `${registry.id}/scopeMaps/${scopeMapName}`, created: true, requestId: rec.id() };
     } catch (err) {
       throw writeError(err, 'scope map create');
@@ -40,19 +60,35 @@ export class ArmRegistryTokens implements RegistryTokenPort {
   async createToken(registry: RegistryRef, tokenName: string, scopeMapId: string): Promise<WriteResult> {
     const rec = requestIdRecorder();
     try {
-      const token = await this.client(registry.subscriptionId).tokens.create(registry.resourceGroup, registry.name, tokenName, { scopeMapId, status: 'enabled' }, rec.options as never);
+      const token = await this.client(registry.subscriptionId).tokens.create(
+        registry.resourceGroup,
+        registry.name,
+        tokenName,
+        { scopeMapId, status: 'enabled' },
+        rec.options as never,
+      );
       return { id: token.id ?? tokenName, requestId: rec.id() };
     } catch (err) {
       throw writeError(err, 'token create');
     }
   }
 
-  async generatePassword(registry: RegistryRef, tokenId: string, expiresAt: string): Promise<{ username: string; password: SecretValue; requestId?: string }> {
+  async generatePassword(
+    registry: RegistryRef,
+    tokenId: string,
+    expiresAt: string,
+  ): Promise<{ username: string; password: SecretValue; requestId?: string }> {
     const rec = requestIdRecorder();
     try {
-      const result = await this.client(registry.subscriptionId).registries.generateCredentials(registry.resourceGroup, registry.name, { tokenId, expiry: new Date(expiresAt), name: 'password1' }, rec.options as never);
+      const result = await this.client(registry.subscriptionId).registries.generateCredentials(
+        registry.resourceGroup,
+        registry.name,
+        { tokenId, expiry: new Date(expiresAt), name: 'password1' },
+        rec.options as never,
+      );
       const password = result.passwords?.find((p) => p.name === 'password1')?.value ?? result.passwords?.[0]?.value;
-      if (!result.username || !password) throw new AzureWriteError('NoPassword', undefined, 'generateCredentials returned no password', rec.id());
+      if (!result.username || !password)
+        throw new AzureWriteError('NoPassword', undefined, 'generateCredentials returned no password', rec.id());
       return { username: result.username, password: new SecretValue(password), requestId: rec.id() };
     } catch (err) {
       if (err instanceof AzureWriteError) throw err;

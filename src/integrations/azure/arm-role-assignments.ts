@@ -42,26 +42,54 @@ export class ArmRoleAssignments implements RoleAssignmentPort {
 
   async listForPrincipal(scope: string, principalId: string): Promise<RoleAssignmentInfo[]> {
     const out: RoleAssignmentInfo[] = [];
-    const iterator = this.client(this.subscriptionOf(scope)).roleAssignments.listForScope(sdkScope(scope), { filter: `principalId eq '${principalId}'` });
+    const iterator = this.client(this.subscriptionOf(scope)).roleAssignments.listForScope(sdkScope(scope), {
+      filter: `principalId eq '${principalId}'`,
+    });
     for await (const a of iterator) {
-      out.push({ id: a.id ?? '', name: a.name ?? '', scope: a.scope ?? '', roleDefinitionId: a.roleDefinitionId ?? '', principalId: a.principalId ?? '' });
+      out.push({
+        id: a.id ?? '',
+        name: a.name ?? '',
+        scope: a.scope ?? '',
+        roleDefinitionId: a.roleDefinitionId ?? '',
+        principalId: a.principalId ?? '',
+      });
     }
     return out;
   }
 
-  async create(input: { scope: string; name: string; roleDefinitionGuid: string; principalId: string; subscriptionId: string }): Promise<WriteResult> {
+  async create(input: {
+    scope: string;
+    name: string;
+    roleDefinitionGuid: string;
+    principalId: string;
+    subscriptionId: string;
+  }): Promise<WriteResult> {
     let requestId: string | undefined;
     try {
-      const created = await this.client(input.subscriptionId).roleAssignments.create(sdkScope(input.scope), input.name, {
-        roleDefinitionId: `/subscriptions/${input.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${input.roleDefinitionGuid}`,
-        principalId: input.principalId,
-        // Set so a freshly created identity is not refused while the directory replicates.
-        principalType: 'ServicePrincipal',
-      }, { onResponse: (raw) => { requestId = raw.headers.get('x-ms-request-id') ?? undefined; } });
+      const created = await this.client(input.subscriptionId).roleAssignments.create(
+        sdkScope(input.scope),
+        input.name,
+        {
+          roleDefinitionId: `/subscriptions/${input.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${input.roleDefinitionGuid}`,
+          principalId: input.principalId,
+          // Set so a freshly created identity is not refused while the directory replicates.
+          principalType: 'ServicePrincipal',
+        },
+        {
+          onResponse: (raw) => {
+            requestId = raw.headers.get('x-ms-request-id') ?? undefined;
+          },
+        },
+      );
       return { id: created.id ?? '', requestId };
     } catch (err) {
       const info = restErrorInfo(err);
-      throw new AzureWriteError(info.code ?? 'Unknown', info.statusCode, 'role assignment create failed', errorRequestId(err) ?? requestId);
+      throw new AzureWriteError(
+        info.code ?? 'Unknown',
+        info.statusCode,
+        'role assignment create failed',
+        errorRequestId(err) ?? requestId,
+      );
     }
   }
 
@@ -70,7 +98,13 @@ export class ArmRoleAssignments implements RoleAssignmentPort {
       await this.client(input.subscriptionId).roleAssignments.delete(sdkScope(input.scope), input.name);
     } catch (err) {
       const info = restErrorInfo(err);
-      if (info.statusCode !== 404) throw new AzureWriteError(info.code ?? 'Unknown', info.statusCode, 'role assignment delete failed', errorRequestId(err));
+      if (info.statusCode !== 404)
+        throw new AzureWriteError(
+          info.code ?? 'Unknown',
+          info.statusCode,
+          'role assignment delete failed',
+          errorRequestId(err),
+        );
     }
   }
 
@@ -78,7 +112,13 @@ export class ArmRoleAssignments implements RoleAssignmentPort {
     const id = parseResourceId(scope);
     if (!id) return false;
     const sets: { actions: string[]; notActions: string[] }[] = [];
-    for await (const p of this.client(id.subscriptionId).permissions.listForResource(id.resourceGroup, id.provider, '', id.type, id.name)) {
+    for await (const p of this.client(id.subscriptionId).permissions.listForResource(
+      id.resourceGroup,
+      id.provider,
+      '',
+      id.type,
+      id.name,
+    )) {
       sets.push({ actions: p.actions ?? [], notActions: p.notActions ?? [] });
     }
     return isActionAllowed(sets, ROLE_ASSIGNMENT_WRITE);

@@ -50,7 +50,11 @@ export class ArmResourceReader implements AzureResourceReader {
   aksClient(subscriptionId: string): ContainerServiceClient {
     let client = this.aks.get(subscriptionId);
     if (!client) {
-      client = new ContainerServiceClient(this.connection.credential, subscriptionId, modularClientOptions(this.connection));
+      client = new ContainerServiceClient(
+        this.connection.credential,
+        subscriptionId,
+        modularClientOptions(this.connection),
+      );
       this.aks.set(subscriptionId, client);
     }
     return client;
@@ -60,7 +64,11 @@ export class ArmResourceReader implements AzureResourceReader {
   acrClient(subscriptionId: string): ContainerRegistryManagementClient {
     let client = this.acr.get(subscriptionId);
     if (!client) {
-      client = new ContainerRegistryManagementClient(this.connection.credential, subscriptionId, modularClientOptions(this.connection));
+      client = new ContainerRegistryManagementClient(
+        this.connection.credential,
+        subscriptionId,
+        modularClientOptions(this.connection),
+      );
       this.acr.set(subscriptionId, client);
     }
     return client;

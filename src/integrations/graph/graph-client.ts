@@ -5,8 +5,13 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import {
-  bearerTokenAuthenticationPolicy, createDefaultHttpClient, createHttpHeaders, createPipelineFromOptions,
-  createPipelineRequest, type HttpClient, type Pipeline,
+  bearerTokenAuthenticationPolicy,
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineFromOptions,
+  createPipelineRequest,
+  type HttpClient,
+  type Pipeline,
 } from '@azure/core-rest-pipeline';
 
 /** Graph connection settings. */
@@ -20,7 +25,11 @@ export interface GraphConnection {
 
 /** An error answer from Graph, by code (never by message). */
 export class GraphError extends Error {
-  constructor(readonly status: number, readonly code: string, readonly requestId?: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly requestId?: string,
+  ) {
     super(`Graph ${status} ${code}`);
     this.name = 'GraphError';
   }
@@ -41,12 +50,24 @@ export class GraphClient {
 
   constructor(connection: GraphConnection) {
     this.base = `${connection.endpoint.replace(/\/+$/, '')}/v1.0`;
-    this.pipeline = createPipelineFromOptions({ ...(connection.caPem ? { tlsOptions: { ca: connection.caPem } } : {}), retryOptions: { maxRetries: 3 } });
-    this.pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: connection.credential, scopes: `${new URL(connection.endpoint).origin}/.default` }));
+    this.pipeline = createPipelineFromOptions({
+      ...(connection.caPem ? { tlsOptions: { ca: connection.caPem } } : {}),
+      retryOptions: { maxRetries: 3 },
+    });
+    this.pipeline.addPolicy(
+      bearerTokenAuthenticationPolicy({
+        credential: connection.credential,
+        scopes: `${new URL(connection.endpoint).origin}/.default`,
+      }),
+    );
   }
 
   /** `method` on `/v1.0{path}`; throws {@link GraphError} on a non-2xx answer. */
-  async request<T>(method: 'GET' | 'POST' | 'DELETE' | 'PATCH', path: string, body?: unknown): Promise<GraphResponse<T>> {
+  async request<T>(
+    method: 'GET' | 'POST' | 'DELETE' | 'PATCH',
+    path: string,
+    body?: unknown,
+  ): Promise<GraphResponse<T>> {
     const request = createPipelineRequest({
       url: `${this.base}${path}`,
       method,

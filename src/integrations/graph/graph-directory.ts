@@ -8,7 +8,10 @@ export class GraphDirectory implements DirectoryPort {
 
   async servicePrincipalObjectId(appId: string): Promise<string | undefined> {
     try {
-      const { body } = await this.graph.request<{ id: string }>('GET', `/servicePrincipals(appId='${encodeURIComponent(appId)}')?$select=id,appId`);
+      const { body } = await this.graph.request<{ id: string }>(
+        'GET',
+        `/servicePrincipals(appId='${encodeURIComponent(appId)}')?$select=id,appId`,
+      );
       return body?.id;
     } catch (err) {
       if (err instanceof GraphError && err.status === 404) return undefined;
@@ -19,7 +22,11 @@ export class GraphDirectory implements DirectoryPort {
   /** Transitive membership, asked at decision time (no caching: removal takes effect at once). */
   async isMemberOfGroup(objectId: string, groupId: string): Promise<boolean> {
     try {
-      const { body } = await this.graph.request<{ value: string[] }>('POST', `/directoryObjects/${encodeURIComponent(objectId)}/checkMemberGroups`, { groupIds: [groupId] });
+      const { body } = await this.graph.request<{ value: string[] }>(
+        'POST',
+        `/directoryObjects/${encodeURIComponent(objectId)}/checkMemberGroups`,
+        { groupIds: [groupId] },
+      );
       return (body?.value ?? []).some((id) => id.toLowerCase() === groupId.toLowerCase());
     } catch (err) {
       if (err instanceof GraphError && err.status === 404) return false;

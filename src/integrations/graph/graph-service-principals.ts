@@ -22,13 +22,19 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
 
   async findApplication(displayName: string): Promise<{ id: string; appId: string } | undefined> {
     const filter = encodeURIComponent(`displayName eq '${displayName.replace(/'/g, "''")}'`);
-    const { body } = await this.graph.request<{ value: { id: string; appId: string }[] }>('GET', `/applications?$filter=${filter}&$select=id,appId`);
+    const { body } = await this.graph.request<{ value: { id: string; appId: string }[] }>(
+      'GET',
+      `/applications?$filter=${filter}&$select=id,appId`,
+    );
     return body?.value?.[0];
   }
 
   async findServicePrincipal(appId: string): Promise<{ id: string } | undefined> {
     try {
-      const { body } = await this.graph.request<{ id: string }>('GET', `/servicePrincipals(appId='${encodeURIComponent(appId)}')?$select=id`);
+      const { body } = await this.graph.request<{ id: string }>(
+        'GET',
+        `/servicePrincipals(appId='${encodeURIComponent(appId)}')?$select=id`,
+      );
       return body ? { id: body.id } : undefined;
     } catch (err) {
       if (err instanceof GraphError && err.status === 404) return undefined;
@@ -38,7 +44,10 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
 
   async createApplication(displayName: string): Promise<{ id: string; appId: string; requestId?: string }> {
     try {
-      const { body, requestId } = await this.graph.request<{ id: string; appId: string }>('POST', '/applications', { displayName, signInAudience: 'AzureADMyOrg' });
+      const { body, requestId } = await this.graph.request<{ id: string; appId: string }>('POST', '/applications', {
+        displayName,
+        signInAudience: 'AzureADMyOrg',
+      });
       return { id: body!.id, appId: body!.appId, requestId };
     } catch (err) {
       throw asWriteError(err, 'application create');
@@ -62,9 +71,16 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
     }
   }
 
-  async addPassword(applicationId: string, endDateTime: string): Promise<{ keyId: string; secret: SecretValue; requestId?: string }> {
+  async addPassword(
+    applicationId: string,
+    endDateTime: string,
+  ): Promise<{ keyId: string; secret: SecretValue; requestId?: string }> {
     try {
-      const { body, requestId } = await this.graph.request<{ keyId: string; secretText: string }>('POST', `/applications/${encodeURIComponent(applicationId)}/addPassword`, { passwordCredential: { displayName: 'acrbot image pull', endDateTime } });
+      const { body, requestId } = await this.graph.request<{ keyId: string; secretText: string }>(
+        'POST',
+        `/applications/${encodeURIComponent(applicationId)}/addPassword`,
+        { passwordCredential: { displayName: 'acrbot image pull', endDateTime } },
+      );
       return { keyId: body!.keyId, secret: new SecretValue(body!.secretText), requestId };
     } catch (err) {
       throw asWriteError(err, 'addPassword');

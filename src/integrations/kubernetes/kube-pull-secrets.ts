@@ -42,17 +42,32 @@ export class KubePullSecrets implements PullSecretPort {
     private readonly credential: TokenCredential,
   ) {}
 
-  async access(cluster: { subscriptionId: string; resourceGroup: string; name: string; aadEnabled: boolean }): Promise<ClusterAccess> {
+  async access(cluster: {
+    subscriptionId: string;
+    resourceGroup: string;
+    name: string;
+    aadEnabled: boolean;
+  }): Promise<ClusterAccess> {
     let yaml: string;
     try {
-      const result = await this.aksClient(cluster.subscriptionId).managedClusters.listClusterUserCredentials(cluster.resourceGroup, cluster.name);
+      const result = await this.aksClient(cluster.subscriptionId).managedClusters.listClusterUserCredentials(
+        cluster.resourceGroup,
+        cluster.name,
+      );
       const value = result.kubeconfigs?.[0]?.value;
       if (!value) throw new Error('no kubeconfig');
       yaml = Buffer.from(value).toString('utf8');
     } catch (err) {
       const { statusCode, code } = restErrorInfo(err);
-      if (statusCode === 403) throw new UserFacingError('cluster.noCredentials', `acrbot may not read the credentials of cluster ${cluster.name}; give its identity the Azure Kubernetes Service Cluster User Role on the cluster.`);
-      throw new UserFacingError('cluster.noCredentials', `Azure did not return credentials for cluster ${cluster.name} (${code ?? statusCode ?? 'error'}).`);
+      if (statusCode === 403)
+        throw new UserFacingError(
+          'cluster.noCredentials',
+          `acrbot may not read the credentials of cluster ${cluster.name}; give its identity the Azure Kubernetes Service Cluster User Role on the cluster.`,
+        );
+      throw new UserFacingError(
+        'cluster.noCredentials',
+        `Azure did not return credentials for cluster ${cluster.name} (${code ?? statusCode ?? 'error'}).`,
+      );
     }
     const { CoreV1Api, KubeConfig } = kube();
     const kc = new KubeConfig();
@@ -62,7 +77,11 @@ export class KubePullSecrets implements PullSecretPort {
       // Entra-enabled cluster: the kubeconfig holds a kubelogin exec stanza (device code), which a
       // headless bot cannot run; use the bot's own token for the AKS server application instead.
       const token = await this.credential.getToken(`${AKS_SERVER_APP_ID}/.default`);
-      if (!token) throw new UserFacingError('cluster.noToken', `acrbot could not get an Entra token for cluster ${cluster.name}.`);
+      if (!token)
+        throw new UserFacingError(
+          'cluster.noToken',
+          `acrbot could not get an Entra token for cluster ${cluster.name}.`,
+        );
       const current = kc.getCurrentContext();
       const context = kc.getContextObject(current)!;
       kc.loadFromOptions({
@@ -76,7 +95,10 @@ export class KubePullSecrets implements PullSecretPort {
     return access;
   }
 
-  async precheck(access: ClusterAccess, input: { namespace: string; secretName: string; serviceAccount?: string }): Promise<{ previousCredential?: string }> {
+  async precheck(
+    access: ClusterAccess,
+    input: { namespace: string; secretName: string; serviceAccount?: string },
+  ): Promise<{ previousCredential?: string }> {
     const { api, clusterName } = access as KubeAccess;
     const ctx = { cluster: clusterName, namespace: input.namespace };
     try {
@@ -86,27 +108,49 @@ export class KubePullSecrets implements PullSecretPort {
     }
     const existing = await this.readSecret(api, input.namespace, input.secretName, clusterName);
     if (existing && existing.metadata?.labels?.[MANAGED_BY_LABEL] !== 'acrbot') {
-      throw new UserFacingError('kubernetes.foreignSecret', `Secret ${input.secretName} already exists in namespace ${input.namespace} of cluster ${clusterName} and was not created by acrbot; acrbot will not overwrite it. Choose another --name, or delete that secret first.`);
+      throw new UserFacingError(
+        'kubernetes.foreignSecret',
+        `Secret ${input.secretName} already exists in namespace ${input.namespace} of cluster ${clusterName} and was not created by acrbot; acrbot will not overwrite it. Choose another --name, or delete that secret first.`,
+      );
     }
     if (input.serviceAccount) {
       try {
         await api.readNamespacedServiceAccount({ name: input.serviceAccount, namespace: input.namespace });
       } catch (err) {
-        if (kubeStatus(err) === 404) throw new UserFacingError('kubernetes.noServiceAccount', `Service account ${input.serviceAccount} does not exist in namespace ${input.namespace} of cluster ${clusterName}; check --service-account.`);
+        if (kubeStatus(err) === 404)
+          throw new UserFacingError(
+            'kubernetes.noServiceAccount',
+            `Service account ${input.serviceAccount} does not exist in namespace ${input.namespace} of cluster ${clusterName}; check --service-account.`,
+          );
         throw explainKubeError(err, { ...ctx, verb: 'read', resource: 'service accounts' });
       }
     }
     return { previousCredential: existing?.metadata?.annotations?.[CREDENTIAL_ANNOTATION] };
   }
 
-  async write(access: ClusterAccess, input: { namespace: string; secretName: string; dockerConfigJson: string; labels: Record<string, string>; annotations: Record<string, string>; serviceAccount?: string }): Promise<SecretWriteResult> {
+  async write(
+    access: ClusterAccess,
+    input: {
+      namespace: string;
+      secretName: string;
+      dockerConfigJson: string;
+      labels: Record<string, string>;
+      annotations: Record<string, string>;
+      serviceAccount?: string;
+    },
+  ): Promise<SecretWriteResult> {
     const { api, clusterName } = access as KubeAccess;
     const ctx = { cluster: clusterName, namespace: input.namespace };
     const body: V1Secret = {
       apiVersion: 'v1',
       kind: 'Secret',
       type: 'kubernetes.io/dockerconfigjson',
-      metadata: { name: input.secretName, namespace: input.namespace, labels: { ...input.labels, [MANAGED_BY_LABEL]: 'acrbot' }, annotations: input.annotations },
+      metadata: {
+        name: input.secretName,
+        namespace: input.namespace,
+        labels: { ...input.labels, [MANAGED_BY_LABEL]: 'acrbot' },
+        annotations: input.annotations,
+      },
       data: { '.dockerconfigjson': Buffer.from(input.dockerConfigJson).toString('base64') },
     };
     const existing = await this.readSecret(api, input.namespace, input.secretName, clusterName);
@@ -114,9 +158,16 @@ export class KubePullSecrets implements PullSecretPort {
     try {
       if (existing) {
         if (existing.metadata?.labels?.[MANAGED_BY_LABEL] !== 'acrbot') {
-          throw new UserFacingError('kubernetes.foreignSecret', `Secret ${input.secretName} in namespace ${input.namespace} was not created by acrbot; acrbot will not overwrite it.`);
+          throw new UserFacingError(
+            'kubernetes.foreignSecret',
+            `Secret ${input.secretName} in namespace ${input.namespace} was not created by acrbot; acrbot will not overwrite it.`,
+          );
         }
-        await api.replaceNamespacedSecret({ name: input.secretName, namespace: input.namespace, body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata?.resourceVersion } } });
+        await api.replaceNamespacedSecret({
+          name: input.secretName,
+          namespace: input.namespace,
+          body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata?.resourceVersion } },
+        });
         action = 'replaced';
       } else {
         await api.createNamespacedSecret({ namespace: input.namespace, body });
@@ -127,7 +178,8 @@ export class KubePullSecrets implements PullSecretPort {
       throw explainKubeError(err, { ...ctx, verb: existing ? 'update' : 'create', resource: 'secrets' });
     }
     let serviceAccountPatched = false;
-    if (input.serviceAccount) serviceAccountPatched = await this.linkServiceAccount(api, input.serviceAccount, input.secretName, ctx);
+    if (input.serviceAccount)
+      serviceAccountPatched = await this.linkServiceAccount(api, input.serviceAccount, input.secretName, ctx);
     return { action, serviceAccountPatched };
   }
 
@@ -137,19 +189,32 @@ export class KubePullSecrets implements PullSecretPort {
    * list exists; JSON merge patch would replace the list, and JSON Patch's `add …/-` fails
    * when the list is missing.
    */
-  private async linkServiceAccount(api: CoreV1Api, serviceAccount: string, secretName: string, ctx: { cluster: string; namespace: string }): Promise<boolean> {
+  private async linkServiceAccount(
+    api: CoreV1Api,
+    serviceAccount: string,
+    secretName: string,
+    ctx: { cluster: string; namespace: string },
+  ): Promise<boolean> {
     try {
       const sa = await api.readNamespacedServiceAccount({ name: serviceAccount, namespace: ctx.namespace });
       if (sa.imagePullSecrets?.some((s) => s.name === secretName)) return false;
       const { PatchStrategy, setHeaderOptions } = kube();
-      await api.patchNamespacedServiceAccount({ name: serviceAccount, namespace: ctx.namespace, body: { imagePullSecrets: [{ name: secretName }] } }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
+      await api.patchNamespacedServiceAccount(
+        { name: serviceAccount, namespace: ctx.namespace, body: { imagePullSecrets: [{ name: secretName }] } },
+        setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+      );
       return true;
     } catch (err) {
       throw explainKubeError(err, { ...ctx, verb: 'patch', resource: 'serviceaccounts' });
     }
   }
 
-  private async readSecret(api: CoreV1Api, namespace: string, name: string, cluster: string): Promise<V1Secret | undefined> {
+  private async readSecret(
+    api: CoreV1Api,
+    namespace: string,
+    name: string,
+    cluster: string,
+  ): Promise<V1Secret | undefined> {
     try {
       return await api.readNamespacedSecret({ name, namespace });
     } catch (err) {

@@ -29,7 +29,11 @@ export class MemoryRequestStore implements RequestStore {
   }
 
   async listByState(states: RequestState[], limit = 100): Promise<AccessRequest[]> {
-    return [...this.requests.values()].map((d) => JSON.parse(d) as AccessRequest).filter((r) => states.includes(r.state)).sort((a, b) => a.createdAt.localeCompare(b.createdAt)).slice(0, limit);
+    return [...this.requests.values()]
+      .map((d) => JSON.parse(d) as AccessRequest)
+      .filter((r) => states.includes(r.state))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      .slice(0, limit);
   }
 
   async addCardCopy(copy: CardCopy): Promise<void> {

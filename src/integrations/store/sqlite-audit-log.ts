@@ -11,10 +11,15 @@ export class SqliteAuditLog implements AuditLog {
   private readonly appendTx;
   private readonly writeHead;
 
-  constructor(private readonly db: SqliteDatabase, private readonly clock: Clock) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly clock: Clock,
+  ) {
     this.last = db.prepare('SELECT seq, entry FROM audit ORDER BY seq DESC LIMIT 1');
     this.insert = db.prepare('INSERT INTO audit (seq, request_id, entry) VALUES (?, ?, ?)');
-    this.writeHead = db.prepare('INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash');
+    this.writeHead = db.prepare(
+      'INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash',
+    );
     // IMMEDIATE takes the write lock before reading the tail, so appends from several
     // processes on one file still form one gap-free chain.
     this.appendTx = db.transaction((event: AuditEvent) => {
@@ -37,7 +42,9 @@ export class SqliteAuditLog implements AuditLog {
   }
 
   async forRequest(requestId: string): Promise<AuditEntry[]> {
-    const rows = this.db.prepare('SELECT entry FROM audit WHERE request_id = ? ORDER BY seq').all(requestId) as { entry: string }[];
+    const rows = this.db.prepare('SELECT entry FROM audit WHERE request_id = ? ORDER BY seq').all(requestId) as {
+      entry: string;
+    }[];
     return rows.map((r) => JSON.parse(r.entry) as AuditEntry);
   }
 
@@ -58,8 +65,11 @@ export class SqliteAuditLog implements AuditLog {
    * its row (an entry moved), breaks the chain there; everything else is the hash check.
    */
   private verifySnapshot(): ChainVerdict {
-    const head = this.db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as { seq: number; hash: string } | undefined;
-    const rows = this.db.prepare('SELECT seq, entry FROM audit ORDER BY seq').raw().iterate() as IterableIterator<[number, string]>;
+    const head = this.db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as
+      { seq: number; hash: string } | undefined;
+    const rows = this.db.prepare('SELECT seq, entry FROM audit ORDER BY seq').raw().iterate() as IterableIterator<
+      [number, string]
+    >;
     let broken: ChainVerdict | undefined;
     let seen = 0;
     function* entries(): Generator<AuditEntry> {
@@ -68,11 +78,21 @@ export class SqliteAuditLog implements AuditLog {
         try {
           entry = JSON.parse(text) as AuditEntry;
         } catch {
-          broken = { intact: false, count: seen, brokenAtSeq: seq, problem: 'the entry is not valid JSON (it was modified)' };
+          broken = {
+            intact: false,
+            count: seen,
+            brokenAtSeq: seq,
+            problem: 'the entry is not valid JSON (it was modified)',
+          };
           return;
         }
         if (entry.seq !== seq) {
-          broken = { intact: false, count: seen, brokenAtSeq: seq, problem: 'the entry stored at this position belongs elsewhere (entries were moved)' };
+          broken = {
+            intact: false,
+            count: seen,
+            brokenAtSeq: seq,
+            problem: 'the entry stored at this position belongs elsewhere (entries were moved)',
+          };
           return;
         }
         seen++;
@@ -82,5 +102,4 @@ export class SqliteAuditLog implements AuditLog {
     const verdict = verifyChain(entries(), head);
     return broken ?? verdict;
   }
-
 }

@@ -12,13 +12,22 @@ export class SqliteRequestStore implements RequestStore {
   private readonly insertCard;
   private readonly selectCards;
 
-  constructor(private readonly db: SqliteDatabase, private readonly closeWithStore = true) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly closeWithStore = true,
+  ) {
     this.insert = db.prepare('INSERT INTO requests (id, state, version, created_at, doc) VALUES (?, ?, ?, ?, ?)');
     this.select = db.prepare('SELECT doc FROM requests WHERE id = ?');
     // The WHERE on version is the If-Match: a stale writer updates zero rows.
-    this.conditionalUpdate = db.prepare('UPDATE requests SET state = ?, version = ?, doc = ? WHERE id = ? AND version = ?');
-    this.insertCard = db.prepare('INSERT OR IGNORE INTO card_copies (request_id, activity_id, role, conversation) VALUES (?, ?, ?, ?)');
-    this.selectCards = db.prepare('SELECT request_id, activity_id, role, conversation FROM card_copies WHERE request_id = ? ORDER BY rowid');
+    this.conditionalUpdate = db.prepare(
+      'UPDATE requests SET state = ?, version = ?, doc = ? WHERE id = ? AND version = ?',
+    );
+    this.insertCard = db.prepare(
+      'INSERT OR IGNORE INTO card_copies (request_id, activity_id, role, conversation) VALUES (?, ?, ?, ?)',
+    );
+    this.selectCards = db.prepare(
+      'SELECT request_id, activity_id, role, conversation FROM card_copies WHERE request_id = ? ORDER BY rowid',
+    );
   }
 
   async create(request: AccessRequest): Promise<void> {
@@ -31,13 +40,21 @@ export class SqliteRequestStore implements RequestStore {
   }
 
   async update(next: AccessRequest): Promise<void> {
-    const result = this.conditionalUpdate.run(next.state, next.version, JSON.stringify(next), next.id, next.version - 1);
+    const result = this.conditionalUpdate.run(
+      next.state,
+      next.version,
+      JSON.stringify(next),
+      next.id,
+      next.version - 1,
+    );
     if (result.changes !== 1) throw new VersionConflictError(next.id);
   }
 
   async listByState(states: RequestState[], limit = 100): Promise<AccessRequest[]> {
     const marks = states.map(() => '?').join(',');
-    const rows = this.db.prepare(`SELECT doc FROM requests WHERE state IN (${marks}) ORDER BY created_at LIMIT ?`).all(...states, limit) as { doc: string }[];
+    const rows = this.db
+      .prepare(`SELECT doc FROM requests WHERE state IN (${marks}) ORDER BY created_at LIMIT ?`)
+      .all(...states, limit) as { doc: string }[];
     return rows.map((r) => JSON.parse(r.doc) as AccessRequest);
   }
 
@@ -46,8 +63,18 @@ export class SqliteRequestStore implements RequestStore {
   }
 
   async listCardCopies(requestId: string): Promise<CardCopy[]> {
-    const rows = this.selectCards.all(requestId) as { request_id: string; activity_id: string; role: CardCopy['role']; conversation: string }[];
-    return rows.map((r) => ({ requestId: r.request_id, activityId: r.activity_id, role: r.role, conversation: JSON.parse(r.conversation) }));
+    const rows = this.selectCards.all(requestId) as {
+      request_id: string;
+      activity_id: string;
+      role: CardCopy['role'];
+      conversation: string;
+    }[];
+    return rows.map((r) => ({
+      requestId: r.request_id,
+      activityId: r.activity_id,
+      role: r.role,
+      conversation: JSON.parse(r.conversation),
+    }));
   }
 
   async ping(): Promise<void> {

@@ -36,7 +36,9 @@ export class AccessControl {
   /** Gives back a right taken with {@link denyAction} (same scope and action text, any case). */
   allowAction(scope: string, action: string): void {
     const key = normalizeScope(scope).toLowerCase();
-    this.denials = this.denials.filter((d) => !(d.scope.toLowerCase() === key && d.action.toLowerCase() === action.toLowerCase()));
+    this.denials = this.denials.filter(
+      (d) => !(d.scope.toLowerCase() === key && d.action.toLowerCase() === action.toLowerCase()),
+    );
   }
 
   /** Removes every denial. */

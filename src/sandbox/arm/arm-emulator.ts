@@ -73,10 +73,20 @@ export class ArmEmulator {
       directory: opts.directory,
       pageSize: opts.pageSize ?? 50,
     });
-    this.log = new RequestLog({ enabled: opts.recordRequests ?? true, ...(opts.maxRecordedRequests ? { cap: opts.maxRecordedRequests } : {}) });
+    this.log = new RequestLog({
+      enabled: opts.recordRequests ?? true,
+      ...(opts.maxRecordedRequests ? { cap: opts.maxRecordedRequests } : {}),
+    });
     // Permission and role-assignment routes end in fixed suffixes after a variable scope, so
     // they cannot shadow the fixed-length resource routes; order only matters within a family.
-    this.router.add(...clusterRoutes(), ...registryRoutes(), ...scopeMapRoutes(), ...tokenRoutes(), ...permissionRoutes(), ...roleAssignmentRoutes());
+    this.router.add(
+      ...clusterRoutes(),
+      ...registryRoutes(),
+      ...scopeMapRoutes(),
+      ...tokenRoutes(),
+      ...permissionRoutes(),
+      ...roleAssignmentRoutes(),
+    );
   }
 
   /** Answered requests, oldest first: `{ method, path, operation, status, apiVersion, requestId, at }`. */
@@ -100,35 +110,75 @@ export class ArmEmulator {
     const method = (req.method ?? 'GET').toUpperCase();
     const url = parseRequestTarget(req.url ?? '/');
     const segments = splitPath(url.pathname);
-    const path = '/' + url.pathname.split('/').filter((s) => s !== '').join('/');
+    const path =
+      '/' +
+      url.pathname
+        .split('/')
+        .filter((s) => s !== '')
+        .join('/');
     const apiVersion = url.query.get('api-version') ?? undefined;
     const match = this.router.match(method, segments);
-    const operation = match.kind === 'found' ? match.route.operation : match.kind === 'method-not-allowed' ? match.operation : 'unknown';
+    const operation =
+      match.kind === 'found'
+        ? match.route.operation
+        : match.kind === 'method-not-allowed'
+          ? match.operation
+          : 'unknown';
 
     let reply: EmulatorReply;
     let body: unknown;
     try {
       const text = await readBody(req);
       this.authenticate(req);
-      if (!apiVersion) throw new HttpError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
+      if (!apiVersion)
+        throw new HttpError(
+          400,
+          'MissingApiVersionParameter',
+          'The api-version query parameter (?api-version=) is required for all requests.',
+        );
       try {
         body = parseJsonBody(text);
       } catch (e) {
-        throw new HttpError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: ${(e as Error).message}`);
+        throw new HttpError(
+          400,
+          'InvalidRequestContent',
+          `The request content was invalid and could not be deserialized: ${(e as Error).message}`,
+        );
       }
       const fault = this.faults.take(operation, path);
       const latency = this.faults.latencyMs + (fault?.rule.latencyMs ?? 0);
       if (latency > 0) await sleep(latency);
       const action = match.kind === 'found' ? match.route.action : undefined;
       if (fault?.status !== undefined) {
-        throw armFaultError(fault, { operation, method, path, body, tenantId: this.state.tenantId, callerObjectId: this.state.callerObjectId, action });
+        throw armFaultError(fault, {
+          operation,
+          method,
+          path,
+          body,
+          tenantId: this.state.tenantId,
+          callerObjectId: this.state.callerObjectId,
+          action,
+        });
       }
-      if (match.kind === 'not-found') throw new HttpError(404, 'InvalidResourceType', `The sandbox ARM emulator has no resource type or operation at '${method} ${path}'.`);
-      if (match.kind === 'method-not-allowed') throw new HttpError(405, 'MethodNotAllowed', `The requested method ${method} is not allowed for '${path}'.`);
+      if (match.kind === 'not-found')
+        throw new HttpError(
+          404,
+          'InvalidResourceType',
+          `The sandbox ARM emulator has no resource type or operation at '${method} ${path}'.`,
+        );
+      if (match.kind === 'method-not-allowed')
+        throw new HttpError(405, 'MethodNotAllowed', `The requested method ${method} is not allowed for '${path}'.`);
       if (action && this.state.access.isDenied(actionScope(path, action), action)) {
         throw authorizationFailed(this.state.callerObjectId, action, actionScope(path, action));
       }
-      reply = match.route.handle({ state: this.state, params: match.params, query: url.query, body, path, baseUrl: `https://${req.headers.host ?? 'localhost'}` });
+      reply = match.route.handle({
+        state: this.state,
+        params: match.params,
+        query: url.query,
+        body,
+        path,
+        baseUrl: `https://${req.headers.host ?? 'localhost'}`,
+      });
     } catch (e) {
       reply = errorReply(e);
     }
@@ -149,8 +199,16 @@ export class ArmEmulator {
   /** 401 unless `Authorization: Bearer <token>` carries exactly the configured token. */
   private authenticate(req: IncomingMessage): void {
     const header = req.headers.authorization;
-    const challenge = { 'WWW-Authenticate': `Bearer authorization_uri="https://login.microsoftonline.com/${this.state.tenantId}", error="invalid_token", error_description="The authentication failed because of missing 'Authorization' header."` };
-    if (!header) throw new HttpError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.", challenge);
+    const challenge = {
+      'WWW-Authenticate': `Bearer authorization_uri="https://login.microsoftonline.com/${this.state.tenantId}", error="invalid_token", error_description="The authentication failed because of missing 'Authorization' header."`,
+    };
+    if (!header)
+      throw new HttpError(
+        401,
+        'AuthenticationFailed',
+        "Authentication failed. The 'Authorization' header is missing.",
+        challenge,
+      );
     const m = /^Bearer\s+(.+)$/i.exec(header);
     if (!m || m[1] !== this.token) {
       throw new HttpError(401, 'InvalidAuthenticationToken', 'The access token is invalid.', {
@@ -166,8 +224,17 @@ function actionScope(path: string, action: string): string {
 }
 
 function errorReply(e: unknown): EmulatorReply {
-  if (e instanceof HttpError) return { status: e.status, headers: e.headers, body: { error: { code: e.code, message: e.message } } };
-  return { status: 500, body: { error: { code: 'InternalServerError', message: `Sandbox ARM emulator error: ${(e as Error)?.message ?? String(e)}` } } };
+  if (e instanceof HttpError)
+    return { status: e.status, headers: e.headers, body: { error: { code: e.code, message: e.message } } };
+  return {
+    status: 500,
+    body: {
+      error: {
+        code: 'InternalServerError',
+        message: `Sandbox ARM emulator error: ${(e as Error)?.message ?? String(e)}`,
+      },
+    },
+  };
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

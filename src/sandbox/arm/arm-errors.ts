@@ -68,21 +68,38 @@ export function roleAssignmentExists(existingName: string): HttpError {
 
 /** 400 when a role assignment name is reused with another principal or scope (CONTRACTS §3.1). */
 export function roleAssignmentUpdateNotPermitted(): HttpError {
-  return new HttpError(400, 'RoleAssignmentUpdateNotPermitted', 'Tenant ID, application ID, principal ID, and scope are not allowed to be updated.');
+  return new HttpError(
+    400,
+    'RoleAssignmentUpdateNotPermitted',
+    'Tenant ID, application ID, principal ID, and scope are not allowed to be updated.',
+  );
 }
 
 /** 400 when static credentials are requested from a cluster with local accounts disabled (CONTRACTS §1.2). */
 export function localAccountsDisabled(): HttpError {
-  return new HttpError(400, 'BadRequest', 'Getting static credential is not allowed because this cluster is set to disable local accounts.');
+  return new HttpError(
+    400,
+    'BadRequest',
+    'Getting static credential is not allowed because this cluster is set to disable local accounts.',
+  );
 }
 
 /** 400 for a malformed or incomplete request body. */
 export function invalidRequestContent(detail: string): HttpError {
-  return new HttpError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: ${detail}`);
+  return new HttpError(
+    400,
+    'InvalidRequestContent',
+    `The request content was invalid and could not be deserialized: ${detail}`,
+  );
 }
 
 /** 429 as ARM's own throttling layer words it (CONTRACTS §0.8). */
-export function subscriptionThrottled(subscriptionId: string, method: string, path: string, seconds: number): HttpError {
+export function subscriptionThrottled(
+  subscriptionId: string,
+  method: string,
+  path: string,
+  seconds: number,
+): HttpError {
   return new HttpError(
     429,
     'SubscriptionRequestsThrottled',

@@ -51,7 +51,12 @@ function defaultMessage(code: string, status: number, ctx: ArmFaultContext, head
       return authorizationFailed(ctx.callerObjectId, ctx.action ?? `${ctx.operation}`, ctx.path).message;
     case 'SubscriptionRequestsThrottled': {
       const retry = Object.entries(headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
-      return subscriptionThrottled(parseScope(ctx.path).subscriptionId ?? '', ctx.method, ctx.path, Number(retry ?? 1) || 1).message;
+      return subscriptionThrottled(
+        parseScope(ctx.path).subscriptionId ?? '',
+        ctx.method,
+        ctx.path,
+        Number(retry ?? 1) || 1,
+      ).message;
     }
     default:
       return `Injected ${status} fault for operation '${ctx.operation}'.`;

@@ -10,7 +10,10 @@ export function idKey(id: string): string {
 
 /** Collapses repeated slashes, ensures a leading `/` and drops a trailing one. Keeps case. */
 export function normalizeScope(scope: string): string {
-  const trimmed = scope.split('/').filter((s) => s !== '').join('/');
+  const trimmed = scope
+    .split('/')
+    .filter((s) => s !== '')
+    .join('/');
   return '/' + trimmed;
 }
 
@@ -32,7 +35,9 @@ export interface ParsedScope {
 
 /** Parses `/subscriptions/{s}/resourceGroups/{rg}/providers/{ns}/{type}/{name}/...` (any case). */
 export function parseScope(scope: string): ParsedScope {
-  const parts = normalizeScope(scope).split('/').filter((s) => s !== '');
+  const parts = normalizeScope(scope)
+    .split('/')
+    .filter((s) => s !== '');
   const out: ParsedScope = {};
   if (parts[0]?.toLowerCase() !== 'subscriptions' || !parts[1]) return out;
   out.subscriptionId = parts[1];

@@ -20,7 +20,13 @@ export function clusterRoutes(): ArmRoute[] {
       handle: (ctx) => {
         ctx.state.requireResourceGroup(ctx.params['sub']!);
         const sub = ctx.params['sub']!.toLowerCase();
-        return ok(page(ctx, ctx.state.listClusters().filter((c) => c.subscriptionId.toLowerCase() === sub), clusterToWire));
+        return ok(
+          page(
+            ctx,
+            ctx.state.listClusters().filter((c) => c.subscriptionId.toLowerCase() === sub),
+            clusterToWire,
+          ),
+        );
       },
     },
     {
@@ -31,7 +37,8 @@ export function clusterRoutes(): ArmRoute[] {
       handle: (ctx) => {
         const { sub, rg } = ctx.params as { sub: string; rg: string };
         ctx.state.requireResourceGroup(sub, rg);
-        const inGroup = (c: ClusterRecord) => c.subscriptionId.toLowerCase() === sub.toLowerCase() && c.resourceGroup.toLowerCase() === rg.toLowerCase();
+        const inGroup = (c: ClusterRecord) =>
+          c.subscriptionId.toLowerCase() === sub.toLowerCase() && c.resourceGroup.toLowerCase() === rg.toLowerCase();
         return ok(page(ctx, ctx.state.listClusters().filter(inGroup), clusterToWire));
       },
     },
@@ -40,26 +47,51 @@ export function clusterRoutes(): ArmRoute[] {
       pattern: `${RG}/{name}`,
       operation: 'managedClusters.get',
       action: READ,
-      handle: (ctx) => ok(clusterToWire(ctx.state.requireCluster(ctx.params['sub']!, ctx.params['rg']!, ctx.params['name']!))),
+      handle: (ctx) =>
+        ok(clusterToWire(ctx.state.requireCluster(ctx.params['sub']!, ctx.params['rg']!, ctx.params['name']!))),
     },
     {
       method: 'POST',
       pattern: `${RG}/{name}/listClusterUserCredential`,
       operation: 'managedClusters.listClusterUserCredential',
       action: 'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action',
-      handle: (ctx) => credentialReply(ctx.state.requireCluster(ctx.params['sub']!, ctx.params['rg']!, ctx.params['name']!), 'user', ctx.query.get('format'), ctx.state.defaultApiServerCaPem),
+      handle: (ctx) =>
+        credentialReply(
+          ctx.state.requireCluster(ctx.params['sub']!, ctx.params['rg']!, ctx.params['name']!),
+          'user',
+          ctx.query.get('format'),
+          ctx.state.defaultApiServerCaPem,
+        ),
     },
     {
       method: 'POST',
       pattern: `${RG}/{name}/listClusterAdminCredential`,
       operation: 'managedClusters.listClusterAdminCredential',
       action: 'Microsoft.ContainerService/managedClusters/listClusterAdminCredential/action',
-      handle: (ctx) => credentialReply(ctx.state.requireCluster(ctx.params['sub']!, ctx.params['rg']!, ctx.params['name']!), 'admin', null, ctx.state.defaultApiServerCaPem),
+      handle: (ctx) =>
+        credentialReply(
+          ctx.state.requireCluster(ctx.params['sub']!, ctx.params['rg']!, ctx.params['name']!),
+          'admin',
+          null,
+          ctx.state.defaultApiServerCaPem,
+        ),
     },
   ];
 }
 
-function credentialReply(c: ClusterRecord, kind: 'user' | 'admin', format: string | null, defaultCaPem: string | undefined) {
-  const yaml = buildKubeconfig({ ...c, apiServerCaPem: c.apiServerCaPem ?? defaultCaPem }, { kind, ...(format ? { format } : {}) });
-  return ok({ kubeconfigs: [{ name: kind === 'admin' ? 'clusterAdmin' : 'clusterUser', value: Buffer.from(yaml).toString('base64') }] });
+function credentialReply(
+  c: ClusterRecord,
+  kind: 'user' | 'admin',
+  format: string | null,
+  defaultCaPem: string | undefined,
+) {
+  const yaml = buildKubeconfig(
+    { ...c, apiServerCaPem: c.apiServerCaPem ?? defaultCaPem },
+    { kind, ...(format ? { format } : {}) },
+  );
+  return ok({
+    kubeconfigs: [
+      { name: kind === 'admin' ? 'clusterAdmin' : 'clusterUser', value: Buffer.from(yaml).toString('base64') },
+    ],
+  });
 }

@@ -42,7 +42,19 @@ export interface ClusterSpec {
 }
 
 /** Stored cluster: the spec with every default filled in. */
-export interface ClusterRecord extends Required<Omit<ClusterSpec, 'apiServerUrl' | 'apiServerCaPem' | 'controlPlanePrincipalId' | 'controlPlaneClientId' | 'userAssignedIdentityId' | 'kubeletObjectId' | 'kubeletClientId' | 'servicePrincipalAppId'>> {
+export interface ClusterRecord extends Required<
+  Omit<
+    ClusterSpec,
+    | 'apiServerUrl'
+    | 'apiServerCaPem'
+    | 'controlPlanePrincipalId'
+    | 'controlPlaneClientId'
+    | 'userAssignedIdentityId'
+    | 'kubeletObjectId'
+    | 'kubeletClientId'
+    | 'servicePrincipalAppId'
+  >
+> {
   id: string;
   fqdn: string;
   nodeResourceGroup: string;
@@ -61,7 +73,10 @@ export function clusterRecord(spec: ClusterSpec, tenantId: string): ClusterRecor
   const location = spec.location ?? 'eastus';
   const dnsPrefix = spec.dnsPrefix ?? `${spec.name}-dns`;
   // A stable pseudo-random suffix, like the 8 hex chars AKS adds to the API server host name.
-  const suffix = createHash('sha256').update(`${spec.subscriptionId}/${spec.resourceGroup}/${spec.name}`.toLowerCase()).digest('hex').slice(0, 8);
+  const suffix = createHash('sha256')
+    .update(`${spec.subscriptionId}/${spec.resourceGroup}/${spec.name}`.toLowerCase())
+    .digest('hex')
+    .slice(0, 8);
   const zone = spec.privateCluster ? 'privatelink' : 'hcp';
   const aad = spec.aad ?? false;
   return {
@@ -90,9 +105,20 @@ export function clusterToWire(c: ClusterRecord): Record<string, unknown> {
     kubernetesVersion: c.kubernetesVersion,
     currentKubernetesVersion: c.kubernetesVersion,
     dnsPrefix: c.dnsPrefix,
-    ...(c.privateCluster ? { privateFQDN: c.fqdn } : { fqdn: c.fqdn, azurePortalFQDN: c.fqdn.replace('.hcp.', '.portal.hcp.') }),
+    ...(c.privateCluster
+      ? { privateFQDN: c.fqdn }
+      : { fqdn: c.fqdn, azurePortalFQDN: c.fqdn.replace('.hcp.', '.portal.hcp.') }),
     agentPoolProfiles: [
-      { name: 'nodepool1', count: 3, vmSize: 'Standard_D4s_v5', osType: 'Linux', mode: 'System', type: 'VirtualMachineScaleSets', provisioningState: 'Succeeded', orchestratorVersion: c.kubernetesVersion },
+      {
+        name: 'nodepool1',
+        count: 3,
+        vmSize: 'Standard_D4s_v5',
+        osType: 'Linux',
+        mode: 'System',
+        type: 'VirtualMachineScaleSets',
+        provisioningState: 'Succeeded',
+        orchestratorVersion: c.kubernetesVersion,
+      },
     ],
     enableRBAC: true,
     nodeResourceGroup: c.nodeResourceGroup,
@@ -125,7 +151,9 @@ export function clusterToWire(c: ClusterRecord): Record<string, unknown> {
   } else if (c.identity === 'UserAssigned') {
     wire['identity'] = {
       type: 'UserAssigned',
-      userAssignedIdentities: { [userAssignedIdentityId(c)]: { clientId: c.controlPlaneClientId, principalId: c.controlPlanePrincipalId } },
+      userAssignedIdentities: {
+        [userAssignedIdentityId(c)]: { clientId: c.controlPlaneClientId, principalId: c.controlPlanePrincipalId },
+      },
     };
   }
   wire['properties'] = properties;
@@ -134,5 +162,8 @@ export function clusterToWire(c: ClusterRecord): Record<string, unknown> {
 
 /** Resource id of the user-assigned control-plane identity. */
 export function userAssignedIdentityId(c: ClusterRecord): string {
-  return c.userAssignedIdentityId ?? `/subscriptions/${c.subscriptionId}/resourcegroups/${c.resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${c.name}-identity`;
+  return (
+    c.userAssignedIdentityId ??
+    `/subscriptions/${c.subscriptionId}/resourcegroups/${c.resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${c.name}-identity`
+  );
 }

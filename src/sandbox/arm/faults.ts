@@ -81,5 +81,7 @@ export class FaultRegistry {
 }
 
 function hasRetryHeader(headers: Record<string, string>): boolean {
-  return Object.keys(headers).some((h) => ['retry-after', 'retry-after-ms', 'x-ms-retry-after-ms'].includes(h.toLowerCase()));
+  return Object.keys(headers).some((h) =>
+    ['retry-after', 'retry-after-ms', 'x-ms-retry-after-ms'].includes(h.toLowerCase()),
+  );
 }

@@ -29,7 +29,8 @@ export function buildKubeconfig(c: ClusterRecord, req: KubeconfigRequest): strin
   const userName = `${req.kind === 'admin' ? 'clusterAdmin' : 'clusterUser'}_${c.resourceGroup}_${c.name}`;
   const server = c.apiServerUrl ?? `https://${c.fqdn}:443`;
   const lines = ['apiVersion: v1', 'clusters:', '- cluster:'];
-  if (c.apiServerCaPem) lines.push(`    certificate-authority-data: ${Buffer.from(c.apiServerCaPem).toString('base64')}`);
+  if (c.apiServerCaPem)
+    lines.push(`    certificate-authority-data: ${Buffer.from(c.apiServerCaPem).toString('base64')}`);
   lines.push(
     `    server: ${q(server)}`,
     `  name: ${q(c.name)}`,
@@ -59,7 +60,19 @@ export function buildKubeconfig(c: ClusterRecord, req: KubeconfigRequest): strin
       `        tenant-id: ${c.tenantId}`,
     );
   } else {
-    const args = ['get-token', '--environment', 'AzurePublicCloud', '--server-id', AKS_AAD_SERVER_APP_ID, '--client-id', KUBELOGIN_CLIENT_APP_ID, '--tenant-id', c.tenantId, '--login', 'devicecode'];
+    const args = [
+      'get-token',
+      '--environment',
+      'AzurePublicCloud',
+      '--server-id',
+      AKS_AAD_SERVER_APP_ID,
+      '--client-id',
+      KUBELOGIN_CLIENT_APP_ID,
+      '--tenant-id',
+      c.tenantId,
+      '--login',
+      'devicecode',
+    ];
     lines.push(
       '    exec:',
       '      apiVersion: client.authentication.k8s.io/v1beta1',

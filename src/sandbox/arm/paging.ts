@@ -7,7 +7,11 @@ import { HttpError } from '../http-util';
 import type { ArmRequestContext } from './arm-route';
 
 /** One page of `items` plus a `nextLink` when more remain. */
-export function page<T>(ctx: ArmRequestContext, items: readonly T[], toWire: (item: T) => unknown): { value: unknown[]; nextLink?: string } {
+export function page<T>(
+  ctx: ArmRequestContext,
+  items: readonly T[],
+  toWire: (item: T) => unknown,
+): { value: unknown[]; nextLink?: string } {
   const size = Math.max(1, ctx.state.pageSize);
   const offset = decodeSkipToken(ctx.query.get('$skipToken'));
   const value = items.slice(offset, offset + size).map(toWire);

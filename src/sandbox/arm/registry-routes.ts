@@ -21,7 +21,13 @@ export function registryRoutes(): ArmRoute[] {
       handle: (ctx) => {
         ctx.state.requireResourceGroup(ctx.params['sub']!);
         const sub = ctx.params['sub']!.toLowerCase();
-        return ok(page(ctx, ctx.state.listRegistries().filter((r) => r.subscriptionId.toLowerCase() === sub), registryToWire));
+        return ok(
+          page(
+            ctx,
+            ctx.state.listRegistries().filter((r) => r.subscriptionId.toLowerCase() === sub),
+            registryToWire,
+          ),
+        );
       },
     },
     {
@@ -32,7 +38,8 @@ export function registryRoutes(): ArmRoute[] {
       handle: (ctx) => {
         const { sub, rg } = ctx.params as { sub: string; rg: string };
         ctx.state.requireResourceGroup(sub, rg);
-        const inGroup = (r: RegistryRecord) => r.subscriptionId.toLowerCase() === sub.toLowerCase() && r.resourceGroup.toLowerCase() === rg.toLowerCase();
+        const inGroup = (r: RegistryRecord) =>
+          r.subscriptionId.toLowerCase() === sub.toLowerCase() && r.resourceGroup.toLowerCase() === rg.toLowerCase();
         return ok(page(ctx, ctx.state.listRegistries().filter(inGroup), registryToWire));
       },
     },
@@ -41,7 +48,8 @@ export function registryRoutes(): ArmRoute[] {
       pattern: `${REGISTRIES_RG}/{name}`,
       operation: 'registries.get',
       action: READ,
-      handle: (ctx) => ok(registryToWire(ctx.state.requireRegistry(ctx.params['sub']!, ctx.params['rg']!, ctx.params['name']!))),
+      handle: (ctx) =>
+        ok(registryToWire(ctx.state.requireRegistry(ctx.params['sub']!, ctx.params['rg']!, ctx.params['name']!))),
     },
     {
       method: 'POST',
@@ -51,11 +59,19 @@ export function registryRoutes(): ArmRoute[] {
       handle: (ctx) => {
         const name = String((ctx.body as { name?: unknown } | undefined)?.name ?? '');
         if (!isValidRegistryName(name)) {
-          return ok({ nameAvailable: false, reason: 'Invalid', message: 'The specified resource name is invalid. It must be 5 to 50 alphanumeric characters.' });
+          return ok({
+            nameAvailable: false,
+            reason: 'Invalid',
+            message: 'The specified resource name is invalid. It must be 5 to 50 alphanumeric characters.',
+          });
         }
         // Registry names are global across Azure, not per subscription.
         const taken = ctx.state.listRegistries().some((r) => r.name.toLowerCase() === name.toLowerCase());
-        return ok(taken ? { nameAvailable: false, reason: 'AlreadyExists', message: `The registry ${name} is already in use.` } : { nameAvailable: true });
+        return ok(
+          taken
+            ? { nameAvailable: false, reason: 'AlreadyExists', message: `The registry ${name} is already in use.` }
+            : { nameAvailable: true },
+        );
       },
     },
   ];

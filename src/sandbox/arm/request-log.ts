@@ -44,7 +44,8 @@ export class RequestLog {
     this.entries.push(entry);
     // Drop a batch rather than one entry at a time: splice is O(n), so doing it per call would
     // make a capped log quadratic.
-    if (this.entries.length > this.cap) this.entries.splice(0, Math.max(1, this.entries.length - Math.floor(this.cap * 0.9)));
+    if (this.entries.length > this.cap)
+      this.entries.splice(0, Math.max(1, this.entries.length - Math.floor(this.cap * 0.9)));
   }
 
   clear(): void {

@@ -5,10 +5,21 @@
  */
 import { HttpError } from '../http-util';
 import { isGuid, normalizeScope, parseScope } from './arm-ids';
-import { authorizationFailed, invalidRequestContent, principalNotFound, roleAssignmentExists, roleAssignmentUpdateNotPermitted } from './arm-errors';
+import {
+  authorizationFailed,
+  invalidRequestContent,
+  principalNotFound,
+  roleAssignmentExists,
+  roleAssignmentUpdateNotPermitted,
+} from './arm-errors';
 import { ok, type ArmRequestContext, type ArmRoute } from './arm-route';
 import { page } from './paging';
-import { matchesFilter, parseRoleAssignmentFilter, roleAssignmentToWire, type RoleAssignmentRecord } from './role-assignments';
+import {
+  matchesFilter,
+  parseRoleAssignmentFilter,
+  roleAssignmentToWire,
+  type RoleAssignmentRecord,
+} from './role-assignments';
 import { qualifiedRoleDefinitionId, roleDefinitionGuid } from './role-definitions';
 
 const BASE = '{*scope}/providers/Microsoft.Authorization/roleAssignments';
@@ -25,7 +36,12 @@ export function roleAssignmentRoutes(): ArmRoute[] {
       action: 'Microsoft.Authorization/roleAssignments/read',
       handle: (ctx) => {
         const ra = findAtScope(ctx);
-        if (!ra) throw new HttpError(404, 'RoleAssignmentNotFound', `The role assignment '${ctx.params['name']}' is not found.`);
+        if (!ra)
+          throw new HttpError(
+            404,
+            'RoleAssignmentNotFound',
+            `The role assignment '${ctx.params['name']}' is not found.`,
+          );
         return ok(roleAssignmentToWire(ra));
       },
     },
@@ -52,7 +68,11 @@ export function roleAssignmentRoutes(): ArmRoute[] {
         const groupsOf = (id: string) => ctx.state.directory.transitiveGroupIds(id);
         // Start from the narrowest index, then apply the exact filter semantics.
         const store = ctx.state.roleAssignments;
-        const candidates = filter.atScope ? store.atOrAbove(scope) : filter.principalId ? store.forPrincipal(filter.principalId) : store.values();
+        const candidates = filter.atScope
+          ? store.atOrAbove(scope)
+          : filter.principalId
+            ? store.forPrincipal(filter.principalId)
+            : store.values();
         const items = candidates.filter((ra) => matchesFilter(ra, scope, filter, groupsOf));
         return ok(page(ctx, items, roleAssignmentToWire));
       },
@@ -84,16 +104,26 @@ function create(ctx: ArmRequestContext) {
   if (state.access.isDenied(scope, 'Microsoft.Authorization/roleAssignments/write')) {
     throw authorizationFailed(state.callerObjectId, 'Microsoft.Authorization/roleAssignments/write', id);
   }
-  if (!isGuid(name)) throw new HttpError(400, 'InvalidRoleAssignmentId', `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`);
+  if (!isGuid(name))
+    throw new HttpError(
+      400,
+      'InvalidRoleAssignmentId',
+      `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`,
+    );
   state.requireScopeExists(scope);
 
   const props = (ctx.body as { properties?: Record<string, unknown> } | undefined)?.properties;
   if (!props) throw invalidRequestContent("'properties' is required.");
   const { roleDefinitionId, principalId, principalType } = props;
-  if (typeof roleDefinitionId !== 'string' || typeof principalId !== 'string') throw invalidRequestContent("'roleDefinitionId' and 'principalId' are required.");
+  if (typeof roleDefinitionId !== 'string' || typeof principalId !== 'string')
+    throw invalidRequestContent("'roleDefinitionId' and 'principalId' are required.");
   const roleGuid = roleDefinitionGuid(roleDefinitionId);
   if (!roleGuid || !state.hasRoleDefinition(roleGuid)) {
-    throw new HttpError(400, 'RoleDefinitionDoesNotExist', `The specified role definition with ID '${roleGuid ?? roleDefinitionId}' does not exist.`);
+    throw new HttpError(
+      400,
+      'RoleDefinitionDoesNotExist',
+      `The specified role definition with ID '${roleGuid ?? roleDefinitionId}' does not exist.`,
+    );
   }
   if (principalType !== undefined && (typeof principalType !== 'string' || !PRINCIPAL_TYPES.includes(principalType))) {
     throw invalidRequestContent(`'principalType' must be one of ${PRINCIPAL_TYPES.join(', ')}.`);
@@ -101,7 +131,11 @@ function create(ctx: ArmRequestContext) {
   const kind = state.directory.principalKind(principalId);
   if (!kind) throw principalNotFound(principalId, state.tenantId);
   if (principalType !== undefined && principalType !== kind) {
-    throw new HttpError(400, 'UnmatchedPrincipalType', `The PrincipalId '${principalId.replace(/-/g, '')}' has type '${kind}' , which is different from specified PrincipalType '${principalType}'.`);
+    throw new HttpError(
+      400,
+      'UnmatchedPrincipalType',
+      `The PrincipalId '${principalId.replace(/-/g, '')}' has type '${kind}' , which is different from specified PrincipalType '${principalType}'.`,
+    );
   }
 
   const qualifiedRole = qualifiedRoleDefinitionId(parseScope(scope).subscriptionId, roleGuid);

@@ -35,7 +35,11 @@ export class RoleAssignmentStore {
     this.delete(record.name);
     const name = record.name.toLowerCase();
     const scopeKey = idKey(record.scope);
-    const identityKey = identity(scopeKey, roleDefinitionGuid(record.roleDefinitionId) ?? record.roleDefinitionId, record.principalId);
+    const identityKey = identity(
+      scopeKey,
+      roleDefinitionGuid(record.roleDefinitionId) ?? record.roleDefinitionId,
+      record.principalId,
+    );
     this.byName.set(name, { record, scopeKey, identityKey });
     add(this.byScope, scopeKey, name);
     add(this.byPrincipal, record.principalId.toLowerCase(), name);

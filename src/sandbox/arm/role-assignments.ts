@@ -70,7 +70,12 @@ export function parseRoleAssignmentFilter(filter: string | null): RoleAssignment
     if (/^atScope\(\s*\)$/i.test(c)) out.atScope = true;
     else if ((m = /^principalId\s+eq\s+'([^']+)'$/i.exec(c))) out.principalId = m[1]!.toLowerCase();
     else if ((m = /^assignedTo\(\s*'([^']+)'\s*\)$/i.exec(c))) out.assignedTo = m[1]!.toLowerCase();
-    else throw new HttpError(400, 'UnsupportedQuery', `The filter '${filter}' is not supported. Supported filters are 'atScope()', 'principalId eq {id}' and 'assignedTo({id})'.`);
+    else
+      throw new HttpError(
+        400,
+        'UnsupportedQuery',
+        `The filter '${filter}' is not supported. Supported filters are 'atScope()', 'principalId eq {id}' and 'assignedTo({id})'.`,
+      );
   }
   return out;
 }
@@ -81,7 +86,12 @@ export function parseRoleAssignmentFilter(filter: string | null): RoleAssignment
  * - otherwise: at, above or below the scope (the principal filters narrow that further).
  * `groupsOf` returns the groups a principal belongs to, transitively (for `assignedTo`).
  */
-export function matchesFilter(ra: RoleAssignmentRecord, scope: string, f: RoleAssignmentFilter, groupsOf: (id: string) => Set<string>): boolean {
+export function matchesFilter(
+  ra: RoleAssignmentRecord,
+  scope: string,
+  f: RoleAssignmentFilter,
+  groupsOf: (id: string) => Set<string>,
+): boolean {
   const above = isAtOrAbove(ra.scope, scope);
   if (f.atScope ? !above : !(above || isAtOrAbove(scope, ra.scope))) return false;
   const principal = ra.principalId.toLowerCase();

@@ -27,13 +27,20 @@ export const BUILT_IN_ROLES = {
  * `ArmState.hasPullAccess`). In ABAC mode AcrPull/AcrPush are not honoured (CONTRACTS §2.1).
  */
 export const PULL_ROLES = {
-  LegacyRegistryPermissions: [BUILT_IN_ROLES.acrPull, BUILT_IN_ROLES.acrPush, BUILT_IN_ROLES.contributor, BUILT_IN_ROLES.owner],
+  LegacyRegistryPermissions: [
+    BUILT_IN_ROLES.acrPull,
+    BUILT_IN_ROLES.acrPush,
+    BUILT_IN_ROLES.contributor,
+    BUILT_IN_ROLES.owner,
+  ],
   AbacRepositoryPermissions: [BUILT_IN_ROLES.containerRegistryRepositoryReader],
 } as const;
 
 /** Extracts the trailing role definition GUID from a (possibly subscription-qualified) id. */
 export function roleDefinitionGuid(roleDefinitionId: string): string | undefined {
-  const m = /\/roleDefinitions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i.exec(roleDefinitionId);
+  const m = /\/roleDefinitions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i.exec(
+    roleDefinitionId,
+  );
   return m ? m[1]!.toLowerCase() : undefined;
 }
 

@@ -61,7 +61,9 @@ export class Router<R extends RouteDefinition> {
  */
 export function parseRequestTarget(target: string): { pathname: string; query: URLSearchParams } {
   const q = target.indexOf('?');
-  return q < 0 ? { pathname: target, query: new URLSearchParams() } : { pathname: target.slice(0, q), query: new URLSearchParams(target.slice(q + 1)) };
+  return q < 0
+    ? { pathname: target, query: new URLSearchParams() }
+    : { pathname: target.slice(0, q), query: new URLSearchParams(target.slice(q + 1)) };
 }
 
 /**
@@ -112,7 +114,10 @@ function compile<R extends RouteDefinition>(route: R): CompiledRoute<R> {
   return { route, scopeWildcard, segments, paramNames };
 }
 
-function matchSegments<R extends RouteDefinition>(c: CompiledRoute<R>, path: readonly string[]): Record<string, string> | undefined {
+function matchSegments<R extends RouteDefinition>(
+  c: CompiledRoute<R>,
+  path: readonly string[],
+): Record<string, string> | undefined {
   const offset = path.length - c.segments.length;
   if (offset < 0 || (c.scopeWildcard === undefined && offset !== 0)) return undefined;
   const params: Record<string, string> = {};

@@ -50,7 +50,14 @@ export function scopeMapRoutes(): ArmRoute[] {
           existing.actions = actions;
           return ok(scopeMapToWire(existing));
         }
-        const created = { id: `${registry.id}/scopeMaps/${name}`, name, description, actions, system: false, creationDate: new Date().toISOString() };
+        const created = {
+          id: `${registry.id}/scopeMaps/${name}`,
+          name,
+          description,
+          actions,
+          system: false,
+          creationDate: new Date().toISOString(),
+        };
         registry.scopeMaps.set(name.toLowerCase(), created);
         return { status: 201, body: scopeMapToWire(created) };
       },
@@ -78,5 +85,9 @@ function registryOf(ctx: ArmRequestContext): RegistryRecord {
 }
 
 function systemScopeMapReadOnly(name: string): HttpError {
-  return new HttpError(400, 'BadRequest', `The scope map '${name}' is system defined and cannot be modified or deleted.`);
+  return new HttpError(
+    400,
+    'BadRequest',
+    `The scope map '${name}' is system defined and cannot be modified or deleted.`,
+  );
 }

@@ -19,15 +19,35 @@ const SYSTEM_SCOPE_MAPS: ReadonlyArray<{ name: string; description: string; acti
   {
     name: '_repositories_admin',
     description: 'Can perform all read, write and delete operations on the registry',
-    actions: ['repositories/*/metadata/read', 'repositories/*/metadata/write', 'repositories/*/content/read', 'repositories/*/content/write', 'repositories/*/content/delete'],
+    actions: [
+      'repositories/*/metadata/read',
+      'repositories/*/metadata/write',
+      'repositories/*/content/read',
+      'repositories/*/content/write',
+      'repositories/*/content/delete',
+    ],
   },
-  { name: '_repositories_pull', description: 'Can pull any repository of the registry', actions: ['repositories/*/content/read'] },
-  { name: '_repositories_push', description: 'Can push to any repository of the registry', actions: ['repositories/*/content/read', 'repositories/*/content/write'] },
+  {
+    name: '_repositories_pull',
+    description: 'Can pull any repository of the registry',
+    actions: ['repositories/*/content/read'],
+  },
+  {
+    name: '_repositories_push',
+    description: 'Can push to any repository of the registry',
+    actions: ['repositories/*/content/read', 'repositories/*/content/write'],
+  },
 ];
 
 /** The system scope maps of a new registry. */
 export function systemScopeMaps(registryId: string, creationDate: string): ScopeMapRecord[] {
-  return SYSTEM_SCOPE_MAPS.map((s) => ({ ...s, actions: [...s.actions], id: `${registryId}/scopeMaps/${s.name}`, system: true, creationDate }));
+  return SYSTEM_SCOPE_MAPS.map((s) => ({
+    ...s,
+    actions: [...s.actions],
+    id: `${registryId}/scopeMaps/${s.name}`,
+    system: true,
+    creationDate,
+  }));
 }
 
 /** The scope map as GET returns it. `type` values follow the spec example (`IsUserDefined`). */
@@ -49,7 +69,11 @@ export function scopeMapToWire(sm: ScopeMapRecord): Record<string, unknown> {
 /** Scope map name rule: 5–50 of letters, digits, `-` and `_` (CONTRACTS §2.2). */
 export function assertScopeMapName(name: string): void {
   if (!/^[a-zA-Z0-9-_]{5,50}$/.test(name)) {
-    throw new HttpError(400, 'InvalidResourceName', `The scope map name '${name}' is invalid. It must be 5 to 50 characters long and contain only letters, digits, '-' and '_'.`);
+    throw new HttpError(
+      400,
+      'InvalidResourceName',
+      `The scope map name '${name}' is invalid. It must be 5 to 50 characters long and contain only letters, digits, '-' and '_'.`,
+    );
   }
 }
 
@@ -58,7 +82,11 @@ export function parseScopeMapBody(body: unknown): { description: string; actions
   const props = (body as { properties?: { description?: unknown; actions?: unknown } } | undefined)?.properties;
   const actions = props?.actions;
   if (!Array.isArray(actions) || actions.length === 0 || !actions.every((a) => typeof a === 'string' && a.length > 0)) {
-    throw new HttpError(400, 'InvalidRequestContent', "The request content was invalid: 'properties.actions' must be a non-empty list of actions.");
+    throw new HttpError(
+      400,
+      'InvalidRequestContent',
+      "The request content was invalid: 'properties.actions' must be a non-empty list of actions.",
+    );
   }
   return { description: typeof props?.description === 'string' ? props.description : '', actions: actions as string[] };
 }

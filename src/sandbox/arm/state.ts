@@ -17,7 +17,18 @@ import type { TokenRecord } from './tokens';
 import { verifyTokenPassword } from './tokens';
 
 /** Mutable cluster settings after seeding (e.g. pointing kubeconfigs at the Kubernetes emulator). */
-export type ClusterUpdate = Partial<Pick<ClusterSpec, 'apiServerUrl' | 'apiServerCaPem' | 'token' | 'disableLocalAccounts' | 'aad' | 'enableAzureRBAC' | 'kubernetesVersion'>>;
+export type ClusterUpdate = Partial<
+  Pick<
+    ClusterSpec,
+    | 'apiServerUrl'
+    | 'apiServerCaPem'
+    | 'token'
+    | 'disableLocalAccounts'
+    | 'aad'
+    | 'enableAzureRBAC'
+    | 'kubernetesVersion'
+  >
+>;
 
 /** Options of {@link ArmState}. */
 export interface ArmStateOptions {
@@ -73,7 +84,8 @@ export class ArmState {
   /** Throws ARM's 404 when the subscription or resource group does not exist. */
   requireResourceGroup(subscriptionId: string, resourceGroup?: string): void {
     if (!this.subscriptions.has(subscriptionId.toLowerCase())) throw subscriptionNotFound(subscriptionId);
-    if (resourceGroup !== undefined && !this.resourceGroups.has(`${subscriptionId}/${resourceGroup}`.toLowerCase())) throw resourceGroupNotFound(resourceGroup);
+    if (resourceGroup !== undefined && !this.resourceGroups.has(`${subscriptionId}/${resourceGroup}`.toLowerCase()))
+      throw resourceGroupNotFound(resourceGroup);
   }
 
   // ---- clusters ---------------------------------------------------------------------------
@@ -109,7 +121,11 @@ export class ArmState {
   /** Looks a cluster up for a route: ARM's 404s when the group or cluster is missing. */
   requireCluster(subscriptionId: string, resourceGroup: string, name: string): ClusterRecord {
     this.requireResourceGroup(subscriptionId, resourceGroup);
-    const c = this.clusters.get(idKey(`/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${PROVIDERS.managedClusters}/${name}`));
+    const c = this.clusters.get(
+      idKey(
+        `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${PROVIDERS.managedClusters}/${name}`,
+      ),
+    );
     if (!c) throw resourceNotFound(PROVIDERS.managedClusters, name, resourceGroup);
     return c;
   }
@@ -138,8 +154,15 @@ export class ArmState {
   /** Looks a registry up for a route; `asParent` gives ARM's nested-resource 404 instead. */
   requireRegistry(subscriptionId: string, resourceGroup: string, name: string, asParent = false): RegistryRecord {
     this.requireResourceGroup(subscriptionId, resourceGroup);
-    const r = this.registries.get(idKey(`/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${PROVIDERS.registries}/${name}`));
-    if (!r) throw asParent ? parentNotFound(PROVIDERS.registries, name) : resourceNotFound(PROVIDERS.registries, name, resourceGroup);
+    const r = this.registries.get(
+      idKey(
+        `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${PROVIDERS.registries}/${name}`,
+      ),
+    );
+    if (!r)
+      throw asParent
+        ? parentNotFound(PROVIDERS.registries, name)
+        : resourceNotFound(PROVIDERS.registries, name, resourceGroup);
     return r;
   }
 
@@ -181,7 +204,9 @@ export class ArmState {
     const roles: readonly string[] = PULL_ROLES[registry.roleAssignmentMode];
     return this.roleAssignments
       .forPrincipal(principalId)
-      .some((ra) => isAtOrAbove(ra.scope, registry.id) && roles.includes(roleDefinitionGuid(ra.roleDefinitionId) ?? ''));
+      .some(
+        (ra) => isAtOrAbove(ra.scope, registry.id) && roles.includes(roleDefinitionGuid(ra.roleDefinitionId) ?? ''),
+      );
   }
 
   /**
@@ -195,8 +220,10 @@ export class ArmState {
     if (!p.resourceGroup || !p.resourceType || !p.resourceName) return;
     const type = p.resourceType.toLowerCase();
     const id = `/subscriptions/${p.subscriptionId}/resourceGroups/${p.resourceGroup}/providers/${p.resourceType}/${p.resourceName}`;
-    if (type === PROVIDERS.registries.toLowerCase() && !this.getRegistry(id)) throw resourceNotFound(PROVIDERS.registries, p.resourceName, p.resourceGroup);
-    if (type === PROVIDERS.managedClusters.toLowerCase() && !this.getCluster(id)) throw resourceNotFound(PROVIDERS.managedClusters, p.resourceName, p.resourceGroup);
+    if (type === PROVIDERS.registries.toLowerCase() && !this.getRegistry(id))
+      throw resourceNotFound(PROVIDERS.registries, p.resourceName, p.resourceGroup);
+    if (type === PROVIDERS.managedClusters.toLowerCase() && !this.getCluster(id))
+      throw resourceNotFound(PROVIDERS.managedClusters, p.resourceName, p.resourceGroup);
   }
 
   // ---- the caller's rights ----------------------------------------------------------------

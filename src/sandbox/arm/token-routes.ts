@@ -110,19 +110,29 @@ function generateCredentials(ctx: ArmRequestContext) {
   const token = tokenKey.startsWith(prefix) ? registry.tokens.get(tokenKey.slice(prefix.length)) : undefined;
   if (!token) throw childNotFound(body.tokenId.split('/').pop() ?? body.tokenId);
   if (body.name !== undefined && body.name !== 'password1' && body.name !== 'password2') {
-    throw new HttpError(400, 'InvalidRequestContent', "The request content was invalid: 'name' must be 'password1' or 'password2'.");
+    throw new HttpError(
+      400,
+      'InvalidRequestContent',
+      "The request content was invalid: 'name' must be 'password1' or 'password2'.",
+    );
   }
   let expiry: string | undefined;
   if (body.expiry !== undefined) {
     if (typeof body.expiry !== 'string' || Number.isNaN(Date.parse(body.expiry))) {
-      throw new HttpError(400, 'InvalidRequestContent', "The request content was invalid: 'expiry' must be a date-time.");
+      throw new HttpError(
+        400,
+        'InvalidRequestContent',
+        "The request content was invalid: 'expiry' must be a date-time.",
+      );
     }
     expiry = new Date(body.expiry).toISOString();
   }
   const names: Array<'password1' | 'password2'> = body.name ? [body.name] : ['password1', 'password2'];
   const passwords = names.map((name) => {
     const { value, record } = newTokenPassword(name, expiry);
-    token.passwords = [...token.passwords.filter((p) => p.name !== name), record].sort((a, b) => a.name.localeCompare(b.name));
+    token.passwords = [...token.passwords.filter((p) => p.name !== name), record].sort((a, b) =>
+      a.name.localeCompare(b.name),
+    );
     return { creationTime: record.creationTime, ...(record.expiry ? { expiry: record.expiry } : {}), name, value };
   });
   return ok({ username: token.name, passwords });
@@ -143,6 +153,11 @@ function requireScopeMapId(registry: RegistryRecord, scopeMapId: string): string
   const prefix = `${idKey(registry.id)}/scopemaps/`;
   const key = idKey(scopeMapId);
   const sm = key.startsWith(prefix) ? registry.scopeMaps.get(key.slice(prefix.length)) : undefined;
-  if (!sm) throw new HttpError(400, 'BadRequest', `The scope map '${scopeMapId}' was not found in registry '${registry.name}'.`);
+  if (!sm)
+    throw new HttpError(
+      400,
+      'BadRequest',
+      `The scope map '${scopeMapId}' was not found in registry '${registry.name}'.`,
+    );
   return sm.id;
 }

@@ -40,7 +40,11 @@ export function tokenToWire(t: TokenRecord): Record<string, unknown> {
       status: t.status,
       credentials: {
         certificates: [],
-        passwords: t.passwords.map((p) => ({ creationTime: p.creationTime, ...(p.expiry ? { expiry: p.expiry } : {}), name: p.name })),
+        passwords: t.passwords.map((p) => ({
+          creationTime: p.creationTime,
+          ...(p.expiry ? { expiry: p.expiry } : {}),
+          name: p.name,
+        })),
       },
     },
   };
@@ -49,35 +53,64 @@ export function tokenToWire(t: TokenRecord): Record<string, unknown> {
 /** Token name rule: 5–50 of letters, digits and `-` (CONTRACTS §2.2). */
 export function assertTokenName(name: string): void {
   if (!/^[a-zA-Z0-9-]{5,50}$/.test(name)) {
-    throw new HttpError(400, 'InvalidResourceName', `The token name '${name}' is invalid. It must be 5 to 50 characters long and contain only letters, digits and '-'.`);
+    throw new HttpError(
+      400,
+      'InvalidResourceName',
+      `The token name '${name}' is invalid. It must be 5 to 50 characters long and contain only letters, digits and '-'.`,
+    );
   }
 }
 
 /** Parses a token PUT/PATCH body. */
-export function parseTokenBody(body: unknown, requireScopeMap: boolean): { scopeMapId?: string; status?: 'enabled' | 'disabled' } {
+export function parseTokenBody(
+  body: unknown,
+  requireScopeMap: boolean,
+): { scopeMapId?: string; status?: 'enabled' | 'disabled' } {
   const props = (body as { properties?: { scopeMapId?: unknown; status?: unknown } } | undefined)?.properties;
   const scopeMapId = props?.scopeMapId;
   if (requireScopeMap && (typeof scopeMapId !== 'string' || scopeMapId === '')) {
-    throw new HttpError(400, 'InvalidRequestContent', "The request content was invalid: 'properties.scopeMapId' is required.");
+    throw new HttpError(
+      400,
+      'InvalidRequestContent',
+      "The request content was invalid: 'properties.scopeMapId' is required.",
+    );
   }
   const status = props?.status;
   if (status !== undefined && status !== 'enabled' && status !== 'disabled') {
-    throw new HttpError(400, 'InvalidRequestContent', "The request content was invalid: 'properties.status' must be 'enabled' or 'disabled'.");
+    throw new HttpError(
+      400,
+      'InvalidRequestContent',
+      "The request content was invalid: 'properties.status' must be 'enabled' or 'disabled'.",
+    );
   }
   return { ...(typeof scopeMapId === 'string' ? { scopeMapId } : {}), ...(status ? { status } : {}) };
 }
 
 /** A new password value and the record that remembers it without storing it. */
-export function newTokenPassword(name: 'password1' | 'password2', expiry: string | undefined): { value: string; record: TokenPasswordRecord } {
+export function newTokenPassword(
+  name: 'password1' | 'password2',
+  expiry: string | undefined,
+): { value: string; record: TokenPasswordRecord } {
   // ACR passwords are 32 random bytes, base64-encoded (44 chars, may contain + / =).
   const value = randomBytes(32).toString('base64');
   const salt = randomBytes(16);
-  return { value, record: { name, creationTime: new Date().toISOString(), ...(expiry ? { expiry } : {}), salt, hash: hashPassword(value, salt) } };
+  return {
+    value,
+    record: {
+      name,
+      creationTime: new Date().toISOString(),
+      ...(expiry ? { expiry } : {}),
+      salt,
+      hash: hashPassword(value, salt),
+    },
+  };
 }
 
 /** True when `value` is one of the token's current, unexpired passwords. */
 export function verifyTokenPassword(t: TokenRecord, value: string, now = Date.now()): boolean {
-  return t.passwords.some((p) => (!p.expiry || Date.parse(p.expiry) > now) && timingSafeEqual(hashPassword(value, p.salt), p.hash));
+  return t.passwords.some(
+    (p) => (!p.expiry || Date.parse(p.expiry) > now) && timingSafeEqual(hashPassword(value, p.salt), p.hash),
+  );
 }
 
 function hashPassword(value: string, salt: Buffer): Buffer {

@@ -40,7 +40,8 @@ export interface GraphEmulatorOptions {
   maxRecordedRequests?: number;
 }
 
-const CONTENT_TYPE = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
+const CONTENT_TYPE =
+  'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 
 const DEFAULT_CODES: Record<number, string> = {
   400: 'Request_BadRequest',
@@ -69,7 +70,10 @@ export class GraphEmulator {
     this.token = opts.token ?? SANDBOX_BEARER_TOKEN;
     this.callerObjectId = opts.callerObjectId ?? SANDBOX_BOT_OBJECT_ID;
     this.applicationPermission = opts.applicationPermission ?? 'OwnedBy';
-    this.log = new RequestLog({ enabled: opts.recordRequests ?? true, ...(opts.maxRecordedRequests ? { cap: opts.maxRecordedRequests } : {}) });
+    this.log = new RequestLog({
+      enabled: opts.recordRequests ?? true,
+      ...(opts.maxRecordedRequests ? { cap: opts.maxRecordedRequests } : {}),
+    });
     this.router.add(...servicePrincipalRoutes(), ...applicationRoutes(), ...membershipRoutes());
   }
 
@@ -102,7 +106,12 @@ export class GraphEmulator {
     const version = all[0];
     const segments = all.slice(1);
     const match = version === 'v1.0' ? this.router.match(method, segments) : ({ kind: 'not-found' } as const);
-    const operation = match.kind === 'found' ? match.route.operation : match.kind === 'method-not-allowed' ? match.operation : 'unknown';
+    const operation =
+      match.kind === 'found'
+        ? match.route.operation
+        : match.kind === 'method-not-allowed'
+          ? match.operation
+          : 'unknown';
 
     let reply: EmulatorReply;
     try {
@@ -112,15 +121,21 @@ export class GraphEmulator {
       try {
         body = parseJsonBody(text);
       } catch {
-        throw new HttpError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+        throw new HttpError(
+          400,
+          'BadRequest',
+          'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+        );
       }
       const fault = this.faults.take(operation, url.pathname);
       const latency = this.faults.latencyMs + (fault?.rule.latencyMs ?? 0);
       if (latency > 0) await sleep(latency);
       if (fault?.status !== undefined) throw faultError(fault, operation, body);
       if (version !== 'v1.0') throw new HttpError(400, 'BadRequest', `Invalid version: ${version ?? ''}`);
-      if (match.kind === 'not-found') throw new HttpError(400, 'BadRequest', `Resource not found for the segment '${segments[0] ?? ''}'.`);
-      if (match.kind === 'method-not-allowed') throw new HttpError(405, 'Request_BadRequest', `The HTTP method '${method}' is not allowed on this resource.`);
+      if (match.kind === 'not-found')
+        throw new HttpError(400, 'BadRequest', `Resource not found for the segment '${segments[0] ?? ''}'.`);
+      if (match.kind === 'method-not-allowed')
+        throw new HttpError(405, 'Request_BadRequest', `The HTTP method '${method}' is not allowed on this resource.`);
       reply = match.route.handle({
         directory: this.directory,
         params: match.params,
@@ -133,16 +148,44 @@ export class GraphEmulator {
     } catch (e) {
       reply = errorReply(e, requestId, clientRequestId);
     }
-    writeReply(res, { ...reply, headers: { ...reply.headers, 'request-id': requestId, 'client-request-id': clientRequestId, 'Cache-Control': 'no-cache' } }, CONTENT_TYPE);
-    this.log.record({ method, path: url.pathname, operation, status: reply.status, apiVersion: version === 'v1.0' ? 'v1.0' : undefined, requestId, at });
+    writeReply(
+      res,
+      {
+        ...reply,
+        headers: {
+          ...reply.headers,
+          'request-id': requestId,
+          'client-request-id': clientRequestId,
+          'Cache-Control': 'no-cache',
+        },
+      },
+      CONTENT_TYPE,
+    );
+    this.log.record({
+      method,
+      path: url.pathname,
+      operation,
+      status: reply.status,
+      apiVersion: version === 'v1.0' ? 'v1.0' : undefined,
+      requestId,
+      at,
+    });
   }
 
   private authenticate(req: IncomingMessage): void {
     const header = req.headers.authorization;
-    const challenge = { 'WWW-Authenticate': `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"` };
+    const challenge = {
+      'WWW-Authenticate': `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`,
+    };
     if (!header) throw new HttpError(401, 'InvalidAuthenticationToken', 'Access token is empty.', challenge);
     const m = /^Bearer\s+(.+)$/i.exec(header);
-    if (!m || m[1] !== this.token) throw new HttpError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.', challenge);
+    if (!m || m[1] !== this.token)
+      throw new HttpError(
+        401,
+        'InvalidAuthenticationToken',
+        'Access token validation failure. Invalid audience.',
+        challenge,
+      );
   }
 }
 
@@ -152,16 +195,39 @@ function faultError(fault: FiredFault, operation: string, body: unknown): HttpEr
   const code = fault.rule.code ?? DEFAULT_CODES[status] ?? 'InjectedFault';
   if (!fault.rule.message && operation === 'servicePrincipals.create' && code === 'Request_BadRequest') {
     const appId = (body as { appId?: unknown } | undefined)?.appId;
-    return new HttpError(status, code, noBackingApplication(typeof appId === 'string' ? appId : '').message, fault.headers);
+    return new HttpError(
+      status,
+      code,
+      noBackingApplication(typeof appId === 'string' ? appId : '').message,
+      fault.headers,
+    );
   }
-  const message = fault.rule.message ?? (status === 429 ? 'Too many requests. Please retry after the time given in Retry-After.' : `Injected ${status} fault for operation '${operation}'.`);
+  const message =
+    fault.rule.message ??
+    (status === 429
+      ? 'Too many requests. Please retry after the time given in Retry-After.'
+      : `Injected ${status} fault for operation '${operation}'.`);
   return new HttpError(status, code, message, fault.headers);
 }
 
 function errorReply(e: unknown, requestId: string, clientRequestId: string): EmulatorReply {
-  const innerError = { date: graphDate().replace(/Z$/, ''), 'request-id': requestId, 'client-request-id': clientRequestId };
-  if (e instanceof HttpError) return { status: e.status, headers: e.headers, body: { error: { code: e.code, message: e.message, innerError } } };
-  return { status: 500, body: { error: { code: 'generalException', message: `Sandbox Graph emulator error: ${(e as Error)?.message ?? String(e)}`, innerError } } };
+  const innerError = {
+    date: graphDate().replace(/Z$/, ''),
+    'request-id': requestId,
+    'client-request-id': clientRequestId,
+  };
+  if (e instanceof HttpError)
+    return { status: e.status, headers: e.headers, body: { error: { code: e.code, message: e.message, innerError } } };
+  return {
+    status: 500,
+    body: {
+      error: {
+        code: 'generalException',
+        message: `Sandbox Graph emulator error: ${(e as Error)?.message ?? String(e)}`,
+        innerError,
+      },
+    },
+  };
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

@@ -6,12 +6,20 @@ import { HttpError } from '../http-util';
 
 /** 404 for an unknown object id or alternate key. */
 export function resourceNotFound(id: string): HttpError {
-  return new HttpError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  return new HttpError(
+    404,
+    'Request_ResourceNotFound',
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 }
 
 /** 400 while a new application has not replicated yet (eventual consistency). */
 export function noBackingApplication(appId: string): HttpError {
-  return new HttpError(400, 'Request_BadRequest', `The appId '${appId}' of the service principal does not reference a valid application object.`);
+  return new HttpError(
+    400,
+    'Request_BadRequest',
+    `The appId '${appId}' of the service principal does not reference a valid application object.`,
+  );
 }
 
 /** 403 when the caller's Graph permission does not reach the object (e.g. `OwnedBy` on an app it does not own). */

@@ -13,7 +13,10 @@ const FILTERABLE = new Set(['appid', 'displayname', 'id']);
 /** Compiles `$filter`; an absent filter matches everything. Throws 400 `Request_UnsupportedQuery`. */
 export function compileFilter(filter: string | null): GraphFilter {
   if (!filter || filter.trim() === '') return () => true;
-  const clauses = filter.trim().split(/\s+and\s+/i).map(compileClause);
+  const clauses = filter
+    .trim()
+    .split(/\s+and\s+/i)
+    .map(compileClause);
   return (obj) => clauses.every((c) => c(obj));
 }
 
@@ -32,7 +35,9 @@ function compileClause(clause: string): GraphFilter {
   }
   if ((m = /^servicePrincipalNames\/any\(\s*(\w+)\s*:\s*\1\s+eq\s+'((?:[^']|'')*)'\s*\)$/i.exec(c))) {
     const value = unquote(m[2]!);
-    return (obj) => Array.isArray(obj['servicePrincipalNames']) && (obj['servicePrincipalNames'] as unknown[]).some((n) => String(n).toLowerCase() === value);
+    return (obj) =>
+      Array.isArray(obj['servicePrincipalNames']) &&
+      (obj['servicePrincipalNames'] as unknown[]).some((n) => String(n).toLowerCase() === value);
   }
   throw unsupportedQuery();
 }

@@ -1,11 +1,25 @@
 /**
  * JSON shapes of directory objects as Graph v1.0 returns them, plus `$select` projection.
  */
-import type { DirectoryApplication, DirectoryGroup, DirectoryServicePrincipal, DirectoryUser, StoredPasswordCredential } from '../directory';
+import type {
+  DirectoryApplication,
+  DirectoryGroup,
+  DirectoryServicePrincipal,
+  DirectoryUser,
+  StoredPasswordCredential,
+} from '../directory';
 
 /** A password credential as listed on an application: `secretText` is always null here. */
 export function passwordCredentialToWire(p: StoredPasswordCredential): Record<string, unknown> {
-  return { customKeyIdentifier: null, displayName: p.displayName, endDateTime: p.endDateTime, hint: p.hint, keyId: p.keyId, secretText: null, startDateTime: p.startDateTime };
+  return {
+    customKeyIdentifier: null,
+    displayName: p.displayName,
+    endDateTime: p.endDateTime,
+    hint: p.hint,
+    keyId: p.keyId,
+    secretText: null,
+    startDateTime: p.startDateTime,
+  };
 }
 
 /** An application as Graph returns it (password values never included). */
@@ -51,7 +65,13 @@ export function userToWire(u: DirectoryUser): Record<string, unknown> {
 
 /** A group as a `directoryObject` in membership answers (carries `@odata.type`). */
 export function groupToWire(g: DirectoryGroup): Record<string, unknown> {
-  return { '@odata.type': '#microsoft.graph.group', id: g.id, displayName: g.displayName, securityEnabled: true, mailEnabled: false };
+  return {
+    '@odata.type': '#microsoft.graph.group',
+    id: g.id,
+    displayName: g.displayName,
+    securityEnabled: true,
+    mailEnabled: false,
+  };
 }
 
 /**
@@ -61,5 +81,7 @@ export function groupToWire(g: DirectoryGroup): Record<string, unknown> {
 export function select(obj: Record<string, unknown>, selectParam: string | null): Record<string, unknown> {
   if (!selectParam) return obj;
   const wanted = new Set(selectParam.split(',').map((s) => s.trim().toLowerCase()));
-  return Object.fromEntries(Object.entries(obj).filter(([k]) => k.startsWith('@odata.') || wanted.has(k.toLowerCase())));
+  return Object.fromEntries(
+    Object.entries(obj).filter(([k]) => k.startsWith('@odata.') || wanted.has(k.toLowerCase())),
+  );
 }

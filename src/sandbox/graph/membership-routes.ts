@@ -17,7 +17,10 @@ export function membershipRoutes(): GraphRoute[] {
       operation: 'users.get',
       handle: (ctx) => {
         const user = findUser(ctx.directory, ctx.params['id']!);
-        return ok({ '@odata.context': `${ctx.serviceRoot}/$metadata#users/$entity`, ...select(userToWire(user), ctx.query.get('$select')) });
+        return ok({
+          '@odata.context': `${ctx.serviceRoot}/$metadata#users/$entity`,
+          ...select(userToWire(user), ctx.query.get('$select')),
+        });
       },
     },
     {
@@ -27,35 +30,72 @@ export function membershipRoutes(): GraphRoute[] {
       handle: (ctx) => {
         const group = ctx.directory.groups.get(ctx.params['id']!.toLowerCase());
         if (!group) throw resourceNotFound(ctx.params['id']!);
-        return ok({ '@odata.context': `${ctx.serviceRoot}/$metadata#groups/$entity`, ...select(groupToWire(group), ctx.query.get('$select')) });
+        return ok({
+          '@odata.context': `${ctx.serviceRoot}/$metadata#groups/$entity`,
+          ...select(groupToWire(group), ctx.query.get('$select')),
+        });
       },
     },
-    { method: 'POST', pattern: 'users/{id}/checkMemberGroups', operation: 'directoryObjects.checkMemberGroups', handle: (ctx) => checkMemberGroups(ctx, findUser(ctx.directory, ctx.params['id']!).id) },
-    { method: 'POST', pattern: 'directoryObjects/{id}/checkMemberGroups', operation: 'directoryObjects.checkMemberGroups', handle: (ctx) => checkMemberGroups(ctx, anyObject(ctx)) },
-    { method: 'POST', pattern: 'servicePrincipals/{id}/checkMemberGroups', operation: 'directoryObjects.checkMemberGroups', handle: (ctx) => checkMemberGroups(ctx, anyObject(ctx)) },
-    { method: 'GET', pattern: 'users/{id}/transitiveMemberOf', operation: 'users.transitiveMemberOf', handle: (ctx) => transitiveMemberOf(ctx, findUser(ctx.directory, ctx.params['id']!).id) },
-    { method: 'GET', pattern: 'servicePrincipals/{id}/transitiveMemberOf', operation: 'servicePrincipals.transitiveMemberOf', handle: (ctx) => transitiveMemberOf(ctx, anyObject(ctx)) },
+    {
+      method: 'POST',
+      pattern: 'users/{id}/checkMemberGroups',
+      operation: 'directoryObjects.checkMemberGroups',
+      handle: (ctx) => checkMemberGroups(ctx, findUser(ctx.directory, ctx.params['id']!).id),
+    },
+    {
+      method: 'POST',
+      pattern: 'directoryObjects/{id}/checkMemberGroups',
+      operation: 'directoryObjects.checkMemberGroups',
+      handle: (ctx) => checkMemberGroups(ctx, anyObject(ctx)),
+    },
+    {
+      method: 'POST',
+      pattern: 'servicePrincipals/{id}/checkMemberGroups',
+      operation: 'directoryObjects.checkMemberGroups',
+      handle: (ctx) => checkMemberGroups(ctx, anyObject(ctx)),
+    },
+    {
+      method: 'GET',
+      pattern: 'users/{id}/transitiveMemberOf',
+      operation: 'users.transitiveMemberOf',
+      handle: (ctx) => transitiveMemberOf(ctx, findUser(ctx.directory, ctx.params['id']!).id),
+    },
+    {
+      method: 'GET',
+      pattern: 'servicePrincipals/{id}/transitiveMemberOf',
+      operation: 'servicePrincipals.transitiveMemberOf',
+      handle: (ctx) => transitiveMemberOf(ctx, anyObject(ctx)),
+    },
   ];
 }
 
 /** `{groupIds:[...]}` (at most 20) → the ids among them the object belongs to, transitively. */
 function checkMemberGroups(ctx: GraphRequestContext, objectId: string) {
   const groupIds = ((ctx.body ?? {}) as { groupIds?: unknown }).groupIds;
-  if (!Array.isArray(groupIds) || !groupIds.every((g) => typeof g === 'string')) throw badRequest("Property 'groupIds' must be a list of group ids.");
+  if (!Array.isArray(groupIds) || !groupIds.every((g) => typeof g === 'string'))
+    throw badRequest("Property 'groupIds' must be a list of group ids.");
   if (groupIds.length > 20) throw badRequest('Too many groupIds: at most 20 are allowed.');
   const member = ctx.directory.transitiveGroupIds(objectId);
-  return ok({ '@odata.context': `${ctx.serviceRoot}/$metadata#Collection(Edm.String)`, value: (groupIds as string[]).filter((g) => member.has(g.toLowerCase())) });
+  return ok({
+    '@odata.context': `${ctx.serviceRoot}/$metadata#Collection(Edm.String)`,
+    value: (groupIds as string[]).filter((g) => member.has(g.toLowerCase())),
+  });
 }
 
 function transitiveMemberOf(ctx: GraphRequestContext, objectId: string) {
   const groups = [...ctx.directory.transitiveGroupIds(objectId)].map((id) => ctx.directory.groups.get(id)!);
-  return collection(ctx, 'directoryObjects', groups.map((g) => select(groupToWire(g), ctx.query.get('$select'))));
+  return collection(
+    ctx,
+    'directoryObjects',
+    groups.map((g) => select(groupToWire(g), ctx.query.get('$select'))),
+  );
 }
 
 /** A user by object id or userPrincipalName. */
 function findUser(directory: Directory, idOrUpn: string) {
   const key = idOrUpn.toLowerCase();
-  const user = directory.users.get(key) ?? [...directory.users.values()].find((u) => u.userPrincipalName.toLowerCase() === key);
+  const user =
+    directory.users.get(key) ?? [...directory.users.values()].find((u) => u.userPrincipalName.toLowerCase() === key);
   if (!user) throw resourceNotFound(idOrUpn);
   return user;
 }

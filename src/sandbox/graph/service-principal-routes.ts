@@ -50,7 +50,8 @@ export function servicePrincipalRoutes(): GraphRoute[] {
         const sp = find(ctx);
         const app = ctx.directory.getApplicationByAppId(sp.appId);
         const owned = app?.ownerIds.has(ctx.callerObjectId.toLowerCase()) ?? false;
-        if (sp.servicePrincipalType === 'ManagedIdentity' || (ctx.applicationPermission === 'OwnedBy' && !owned)) throw requestDenied();
+        if (sp.servicePrincipalType === 'ManagedIdentity' || (ctx.applicationPermission === 'OwnedBy' && !owned))
+          throw requestDenied();
         ctx.directory.deleteServicePrincipal(sp.id);
         return { status: 204 };
       },
@@ -71,12 +72,23 @@ function create(ctx: GraphRequestContext) {
     app.unreplicatedCalls -= 1;
     throw noBackingApplication(appId);
   }
-  if (ctx.applicationPermission === 'OwnedBy' && !app.ownerIds.has(ctx.callerObjectId.toLowerCase())) throw requestDenied();
+  if (ctx.applicationPermission === 'OwnedBy' && !app.ownerIds.has(ctx.callerObjectId.toLowerCase()))
+    throw requestDenied();
   if (ctx.directory.getServicePrincipalByAppId(appId)) {
-    throw new HttpError(409, 'Request_MultipleObjectsWithSameKeyValue', `The service principal cannot be created, updated, or restored because the service principal name ${appId} is already in use.`);
+    throw new HttpError(
+      409,
+      'Request_MultipleObjectsWithSameKeyValue',
+      `The service principal cannot be created, updated, or restored because the service principal name ${appId} is already in use.`,
+    );
   }
   const sp = ctx.directory.addServicePrincipal({ appId: app.appId, displayName: app.displayName });
-  return { status: 201, body: { '@odata.context': `${ctx.serviceRoot}/$metadata#servicePrincipals/$entity`, ...servicePrincipalToWire(sp, ctx.directory.tenantId) } };
+  return {
+    status: 201,
+    body: {
+      '@odata.context': `${ctx.serviceRoot}/$metadata#servicePrincipals/$entity`,
+      ...servicePrincipalToWire(sp, ctx.directory.tenantId),
+    },
+  };
 }
 
 function find(ctx: GraphRequestContext): DirectoryServicePrincipal {
@@ -86,5 +98,8 @@ function find(ctx: GraphRequestContext): DirectoryServicePrincipal {
 }
 
 function entity(ctx: GraphRequestContext, sp: DirectoryServicePrincipal) {
-  return ok({ '@odata.context': `${ctx.serviceRoot}/$metadata#servicePrincipals/$entity`, ...select(servicePrincipalToWire(sp, ctx.directory.tenantId), ctx.query.get('$select')) });
+  return ok({
+    '@odata.context': `${ctx.serviceRoot}/$metadata#servicePrincipals/$entity`,
+    ...select(servicePrincipalToWire(sp, ctx.directory.tenantId), ctx.query.get('$select')),
+  });
 }

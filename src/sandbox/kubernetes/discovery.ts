@@ -26,7 +26,11 @@ export function versionInfo(): object {
 
 /** GET /api: the legacy core group versions. `serverAddress` is the host:port clients used. */
 export function apiVersions(serverAddress: string): object {
-  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
 }
 
 /** GET /apis: no named groups are served. */

@@ -86,9 +86,12 @@ export class KubernetesEmulator {
   /** Starts listening. Port 0 picks a free port. Resolves with the base URL (`https://127.0.0.1:PORT`). */
   async start(port = 0, host = '127.0.0.1'): Promise<{ url: string }> {
     if (this.server) throw new Error('KubernetesEmulator already started');
-    const server = createServer({ cert: this.tlsMaterial.certPem, key: this.tlsMaterial.keyPem, ca: this.tlsMaterial.caPem }, (req, res) => {
-      void this.handle(req, res);
-    });
+    const server = createServer(
+      { cert: this.tlsMaterial.certPem, key: this.tlsMaterial.keyPem, ca: this.tlsMaterial.caPem },
+      (req, res) => {
+        void this.handle(req, res);
+      },
+    );
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -171,7 +174,9 @@ export class KubernetesEmulator {
   /** Copies of stored objects of a resource (in one namespace, or all). */
   listObjects(resource: ResourceName, namespace?: string): KubeObject[] {
     const def = RESOURCES[resource];
-    return this.store.list(resource, def.namespaced ? namespace : undefined).map((o) => ({ kind: def.kind, apiVersion: 'v1', ...o }) as KubeObject);
+    return this.store
+      .list(resource, def.namespaced ? namespace : undefined)
+      .map((o) => ({ kind: def.kind, apiVersion: 'v1', ...o }) as KubeObject);
   }
 
   /**
@@ -184,7 +189,9 @@ export class KubernetesEmulator {
     const obj = def.normalise({ ...object, metadata: { ...object.metadata, resourceVersion: undefined } });
     if (ns !== undefined) this.createNamespace(ns);
     const name = obj.metadata.name as string;
-    const stored = this.store.get(resource, ns, name) ? this.store.update(resource, ns, name, obj) : this.store.create(resource, ns, obj);
+    const stored = this.store.get(resource, ns, name)
+      ? this.store.update(resource, ns, name, obj)
+      : this.store.create(resource, ns, obj);
     if (resource === 'namespaces') this.createDefaultServiceAccount(name);
     return stored;
   }
@@ -245,7 +252,14 @@ export class KubernetesEmulator {
     writeJson(res, result.status, result.body, headers);
   }
 
-  private async process(req: IncomingMessage, method: string, path: string, query: URLSearchParams, raw: string, entry: RequestLogEntry): Promise<HandlerResult> {
+  private async process(
+    req: IncomingMessage,
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    raw: string,
+    entry: RequestLogEntry,
+  ): Promise<HandlerResult> {
     let r: Route;
     try {
       r = route(method, path, query);
@@ -287,7 +301,13 @@ export class KubernetesEmulator {
         break;
     }
 
-    const denied = this.rbac.check({ user: entry.user ?? 'system:anonymous', verb: r.verb, resource: r.def.name, namespace: r.namespace, name: r.name });
+    const denied = this.rbac.check({
+      user: entry.user ?? 'system:anonymous',
+      verb: r.verb,
+      resource: r.def.name,
+      namespace: r.namespace,
+      name: r.name,
+    });
     if (denied) throw denied;
 
     const ctx: HandlerContext = {

@@ -68,13 +68,20 @@ function decodeObject(ctx: HandlerContext): KubeObject {
   const bare = (ctx.contentType ?? 'application/json').split(';')[0].trim().toLowerCase();
   if (bare !== 'application/json' && bare !== '') throw unsupportedMediaType(BODY_CONTENT_TYPES);
   const body = parseJson(ctx.rawBody);
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest("couldn't get version/kind; json parse error: json: cannot unmarshal into Go value of type struct");
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw badRequest(
+      "couldn't get version/kind; json parse error: json: cannot unmarshal into Go value of type struct",
+    );
   const obj = body as KubeObject;
   if (obj.kind !== undefined && obj.kind !== ctx.def.kind) {
-    throw badRequest(`${String(obj.kind)} in version "${String(obj.apiVersion ?? 'v1')}" cannot be handled as a ${ctx.def.kind}: the object provided is unrecognized (must be of type ${ctx.def.kind})`);
+    throw badRequest(
+      `${String(obj.kind)} in version "${String(obj.apiVersion ?? 'v1')}" cannot be handled as a ${ctx.def.kind}: the object provided is unrecognized (must be of type ${ctx.def.kind})`,
+    );
   }
   if (obj.apiVersion !== undefined && obj.apiVersion !== 'v1') {
-    throw badRequest(`${ctx.def.kind} in version "${String(obj.apiVersion)}" cannot be handled as a ${ctx.def.kind}: no kind "${ctx.def.kind}" is registered for version "${String(obj.apiVersion)}"`);
+    throw badRequest(
+      `${ctx.def.kind} in version "${String(obj.apiVersion)}" cannot be handled as a ${ctx.def.kind}: no kind "${ctx.def.kind}" is registered for version "${String(obj.apiVersion)}"`,
+    );
   }
   if (!obj.metadata || typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) obj.metadata = {};
   return obj;
@@ -103,7 +110,16 @@ export function getObject(ctx: HandlerContext): HandlerResult {
   const obj = ctx.store.get(ctx.def.name, ctx.def.namespaced ? ctx.namespace : undefined, ctx.name as string);
   if (!obj) throw notFound(ctx.def.name, ctx.name as string);
   if (wantsTable(ctx.accept)) {
-    return { status: 200, body: toTable(ctx.def, [obj], obj.metadata.resourceVersion ?? '', ctx.now, ctx.query.get('includeObject') ?? undefined) };
+    return {
+      status: 200,
+      body: toTable(
+        ctx.def,
+        [obj],
+        obj.metadata.resourceVersion ?? '',
+        ctx.now,
+        ctx.query.get('includeObject') ?? undefined,
+      ),
+    };
   }
   return { status: 200, body: wire(ctx.def, obj) };
 }
@@ -113,8 +129,12 @@ export function listObjects(ctx: HandlerContext): HandlerResult {
   const keep = selectorFilter(ctx.query.get('labelSelector'), ctx.query.get('fieldSelector'));
   const items = ctx.store.list(ctx.def.name, ctx.def.namespaced ? ctx.namespace : undefined).filter(keep);
   const rv = ctx.store.currentRevision();
-  if (wantsTable(ctx.accept)) return { status: 200, body: toTable(ctx.def, items, rv, ctx.now, ctx.query.get('includeObject') ?? undefined) };
-  return { status: 200, body: { kind: ctx.def.listKind, apiVersion: 'v1', metadata: { resourceVersion: rv }, items: items.map(listItem) } };
+  if (wantsTable(ctx.accept))
+    return { status: 200, body: toTable(ctx.def, items, rv, ctx.now, ctx.query.get('includeObject') ?? undefined) };
+  return {
+    status: 200,
+    body: { kind: ctx.def.listKind, apiVersion: 'v1', metadata: { resourceVersion: rv }, items: items.map(listItem) },
+  };
 }
 
 /** POST: create. 201 with the stored object. */
@@ -142,10 +162,13 @@ export function createObject(ctx: HandlerContext): HandlerResult {
 /** The handler's checkName: the body must name the same object as the URL. */
 function checkName(ctx: HandlerContext, obj: KubeObject): void {
   const objName = obj.metadata.name ?? '';
-  if (objName !== ctx.name) throw badRequest(`the name of the object (${objName}) does not match the name on the URL (${ctx.name})`);
+  if (objName !== ctx.name)
+    throw badRequest(`the name of the object (${objName}) does not match the name on the URL (${ctx.name})`);
   const objNs = obj.metadata.namespace;
   if (ctx.def.namespaced && objNs && objNs !== ctx.namespace) {
-    throw badRequest(`the namespace of the object (${objNs}) does not match the namespace on the request (${ctx.namespace})`);
+    throw badRequest(
+      `the namespace of the object (${objNs}) does not match the namespace on the request (${ctx.namespace})`,
+    );
   }
 }
 
@@ -158,7 +181,18 @@ function commitUpdate(ctx: HandlerContext, next: KubeObject, current: KubeObject
   ctx.def.normalise(next);
   const errs = ctx.def.validate(next, current);
   if (errs.length > 0) throw invalid(ctx.def.kind, ctx.name as string, errs);
-  if (isDryRun(ctx)) return { status: 200, body: wire(ctx.def, { ...next, metadata: { ...next.metadata, uid: current.metadata.uid, creationTimestamp: current.metadata.creationTimestamp } }) };
+  if (isDryRun(ctx))
+    return {
+      status: 200,
+      body: wire(ctx.def, {
+        ...next,
+        metadata: {
+          ...next.metadata,
+          uid: current.metadata.uid,
+          creationTimestamp: current.metadata.creationTimestamp,
+        },
+      }),
+    };
   return { status: 200, body: wire(ctx.def, ctx.store.update(ctx.def.name, ns, ctx.name as string, next)) };
 }
 
@@ -178,7 +212,9 @@ export function patchObject(ctx: HandlerContext): HandlerResult {
   const current = ctx.store.get(ctx.def.name, ctx.def.namespaced ? ctx.namespace : undefined, ctx.name as string);
   if (!current) throw notFound(ctx.def.name, ctx.name as string);
   // Patches apply to the versioned wire form, so `kind`/`apiVersion` are there for JSON Patch `test` ops.
-  const patched = applyPatch(type, wire(ctx.def, current) as unknown as JsonObject, patch, ctx.def.mergeSchema, (e) => ctx.note?.(e.message));
+  const patched = applyPatch(type, wire(ctx.def, current) as unknown as JsonObject, patch, ctx.def.mergeSchema, (e) =>
+    ctx.note?.(e.message),
+  );
   const next = patched as unknown as KubeObject;
   if (!next.metadata || typeof next.metadata !== 'object') next.metadata = {};
   checkName(ctx, next);
@@ -198,8 +234,17 @@ export function deleteObject(ctx: HandlerContext): HandlerResult {
 export function deleteCollection(ctx: HandlerContext): HandlerResult {
   const keep = selectorFilter(ctx.query.get('labelSelector'), ctx.query.get('fieldSelector'));
   const victims = ctx.store.list(ctx.def.name, ctx.namespace).filter(keep);
-  if (!isDryRun(ctx)) for (const v of victims) ctx.store.delete(ctx.def.name, v.metadata.namespace, v.metadata.name as string);
-  return { status: 200, body: { kind: ctx.def.listKind, apiVersion: 'v1', metadata: { resourceVersion: ctx.store.currentRevision() }, items: victims.map(listItem) } };
+  if (!isDryRun(ctx))
+    for (const v of victims) ctx.store.delete(ctx.def.name, v.metadata.namespace, v.metadata.name as string);
+  return {
+    status: 200,
+    body: {
+      kind: ctx.def.listKind,
+      apiVersion: 'v1',
+      metadata: { resourceVersion: ctx.store.currentRevision() },
+      items: victims.map(listItem),
+    },
+  };
 }
 
 /** Reads a JSON value for the request log without failing on bad bodies. */

@@ -56,7 +56,12 @@ export function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /** Writes a JSON answer with the headers a real API server sends. */
-export function writeJson(res: ServerResponse, status: number, body: object, extraHeaders: Record<string, string> = {}): void {
+export function writeJson(
+  res: ServerResponse,
+  status: number,
+  body: object,
+  extraHeaders: Record<string, string> = {},
+): void {
   const payload = JSON.stringify(body);
   res.writeHead(status, {
     'Content-Type': 'application/json',

@@ -40,7 +40,8 @@ const NAME_COLUMN: TableColumn = {
   name: 'Name',
   type: 'string',
   format: 'name',
-  description: 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
+  description:
+    'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
   cell: (o) => o.metadata.name ?? '',
 };
 
@@ -48,7 +49,8 @@ const AGE_COLUMN: TableColumn = {
   name: 'Age',
   type: 'string',
   format: '',
-  description: 'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata',
+  description:
+    'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata',
   cell: (_o, age) => age,
 };
 
@@ -66,14 +68,21 @@ const namespaces: ResourceDef = {
     // The namespace controller's finalizer and the immutable name label are set on create.
     o.spec = { finalizers: ['kubernetes'], ...((o.spec as object | undefined) ?? {}) };
     o.status = { phase: 'Active' };
-    if (o.metadata.name) o.metadata.labels = { ...(o.metadata.labels ?? {}), 'kubernetes.io/metadata.name': o.metadata.name };
+    if (o.metadata.name)
+      o.metadata.labels = { ...(o.metadata.labels ?? {}), 'kubernetes.io/metadata.name': o.metadata.name };
     return o;
   },
   validate: (o) => validateNamespace(o),
   mergeSchema: { ...OBJECT_META_MERGE_RULES, 'spec.finalizers': { primitive: true } },
   columns: [
     NAME_COLUMN,
-    { name: 'Status', type: 'string', format: '', description: 'The status of the namespace', cell: (o) => String((o.status as { phase?: string } | undefined)?.phase ?? '') },
+    {
+      name: 'Status',
+      type: 'string',
+      format: '',
+      description: 'The status of the namespace',
+      cell: (o) => String((o.status as { phase?: string } | undefined)?.phase ?? ''),
+    },
     AGE_COLUMN,
   ],
 };
@@ -91,8 +100,22 @@ const secrets: ResourceDef = {
   mergeSchema: OBJECT_META_MERGE_RULES,
   columns: [
     NAME_COLUMN,
-    { name: 'Type', type: 'string', format: '', description: 'Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types', cell: (o) => String(o.type ?? '') },
-    { name: 'Data', type: 'string', format: '', description: 'Data contains the secret data. Each key must consist of alphanumeric characters, \'-\', \'_\' or \'.\'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in https://tools.ietf.org/html/rfc4648#section-4', cell: (o) => Object.keys((o.data as object | undefined) ?? {}).length },
+    {
+      name: 'Type',
+      type: 'string',
+      format: '',
+      description:
+        'Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types',
+      cell: (o) => String(o.type ?? ''),
+    },
+    {
+      name: 'Data',
+      type: 'string',
+      format: '',
+      description:
+        "Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in https://tools.ietf.org/html/rfc4648#section-4",
+      cell: (o) => Object.keys((o.data as object | undefined) ?? {}).length,
+    },
     AGE_COLUMN,
   ],
 };
@@ -110,7 +133,14 @@ const serviceaccounts: ResourceDef = {
   mergeSchema: { ...OBJECT_META_MERGE_RULES, imagePullSecrets: { mergeKey: 'name' }, secrets: { mergeKey: 'name' } },
   columns: [
     NAME_COLUMN,
-    { name: 'Secrets', type: 'string', format: '', description: 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.', cell: (o) => (Array.isArray(o.secrets) ? o.secrets.length : 0) },
+    {
+      name: 'Secrets',
+      type: 'string',
+      format: '',
+      description:
+        'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.',
+      cell: (o) => (Array.isArray(o.secrets) ? o.secrets.length : 0),
+    },
     AGE_COLUMN,
   ],
 };

@@ -43,7 +43,13 @@ function verbFor(method: string, named: boolean, watch: boolean): Verb | undefin
   }
 }
 
-function resourceRoute(method: string, def: ResourceDef, namespace: string | undefined, name: string | undefined, watch: boolean): Route {
+function resourceRoute(
+  method: string,
+  def: ResourceDef,
+  namespace: string | undefined,
+  name: string | undefined,
+  watch: boolean,
+): Route {
   const verb = verbFor(method, name !== undefined, watch);
   // Watch is not emulated; refuse it rather than hang a client waiting for events.
   if (!verb || verb === 'watch' || !def.verbs.includes(verb)) return { type: 'methodNotAllowed', def, namespace, name };

@@ -21,7 +21,9 @@ function parse(selector: string, kind: 'label' | 'field'): Requirement[] {
         m = /^(!?)([A-Za-z0-9_./-]+)$/.exec(term);
         if (m) return { key: m[2], op: m[1] ? '!exists' : 'exists' } as Requirement;
       }
-      throw badRequest(`unable to parse requirement: ${kind === 'field' ? 'invalid field selector' : 'found unsupported selector'}: ${term}`);
+      throw badRequest(
+        `unable to parse requirement: ${kind === 'field' ? 'invalid field selector' : 'found unsupported selector'}: ${term}`,
+      );
     });
 }
 
@@ -54,6 +56,9 @@ export function selectorFilter(labelSelector: string | null, fieldSelector: stri
       if (r.op === '!exists') return !has;
       return r.op === '=' ? has && l[r.key] === r.value : !has || l[r.key] !== r.value;
     });
-    return labelOk && fields.every((r) => (r.op === '=' ? fieldValue(o, r.key) === r.value : fieldValue(o, r.key) !== r.value));
+    return (
+      labelOk &&
+      fields.every((r) => (r.op === '=' ? fieldValue(o, r.key) === r.value : fieldValue(o, r.key) !== r.value))
+    );
   };
 }

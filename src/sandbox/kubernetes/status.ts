@@ -55,7 +55,12 @@ export class StatusError extends Error {
 }
 
 /** Builds a failure Status in Go field order, dropping empty optional parts. */
-export function failure(code: number, reason: string | undefined, message: string | undefined, details?: StatusDetails): StatusBody {
+export function failure(
+  code: number,
+  reason: string | undefined,
+  message: string | undefined,
+  details?: StatusDetails,
+): StatusBody {
   // Built key by key so the JSON comes out in wire order, with `code` last.
   const ordered: Record<string, unknown> = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure' };
   if (message) ordered.message = message;
@@ -67,7 +72,13 @@ export function failure(code: number, reason: string | undefined, message: strin
 
 /** A success Status, as the server answers DELETE of resources that do not return the object. */
 export function success(details: StatusDetails): StatusBody {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: orderDetails(details) } as unknown as StatusBody;
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    details: orderDetails(details),
+  } as unknown as StatusBody;
 }
 
 function orderDetails(d: StatusDetails): StatusDetails {
@@ -98,12 +109,23 @@ export function pathNotFound(): StatusError {
 
 /** 409 AlreadyExists on create. */
 export function alreadyExists(resource: string, name: string): StatusError {
-  return new StatusError(failure(409, 'AlreadyExists', `${resource} "${name}" already exists`, { name, kind: resource }));
+  return new StatusError(
+    failure(409, 'AlreadyExists', `${resource} "${name}" already exists`, { name, kind: resource }),
+  );
 }
 
 /** 409 Conflict for an optimistic-concurrency failure (stale `metadata.resourceVersion`). */
-export function conflict(resource: string, name: string, why = 'the object has been modified; please apply your changes to the latest version and try again'): StatusError {
-  return new StatusError(failure(409, 'Conflict', `Operation cannot be fulfilled on ${resource} "${name}": ${why}`, { name, kind: resource }));
+export function conflict(
+  resource: string,
+  name: string,
+  why = 'the object has been modified; please apply your changes to the latest version and try again',
+): StatusError {
+  return new StatusError(
+    failure(409, 'Conflict', `Operation cannot be fulfilled on ${resource} "${name}": ${why}`, {
+      name,
+      kind: resource,
+    }),
+  );
 }
 
 /** 403 with an authorizer message built by the RBAC module. */
@@ -165,13 +187,19 @@ export function badRequest(message: string): StatusError {
 /** 415 for a body in a media type the endpoint does not take. */
 export function unsupportedMediaType(accepted: readonly string[]): StatusError {
   return new StatusError(
-    failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`),
+    failure(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
+    ),
   );
 }
 
 /** 405 for a verb the route does not support. */
 export function methodNotAllowed(): StatusError {
-  return new StatusError(failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {}));
+  return new StatusError(
+    failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {}),
+  );
 }
 
 /** 413 for request bodies over the server's limit. */
@@ -188,9 +216,18 @@ export function generic(code: number, message?: string, retryAfterSeconds?: numb
     429: ['TooManyRequests', 'the server has received too many requests and has asked us to try again later'],
     500: ['InternalError', 'an error on the server ("") has prevented the request from succeeding'],
     503: ['ServiceUnavailable', 'the server is currently unable to handle the request'],
-    504: ['Timeout', 'the server was unable to return a response in the time allotted, but may still be processing the request'],
+    504: [
+      'Timeout',
+      'the server was unable to return a response in the time allotted, but may still be processing the request',
+    ],
   };
-  const [reason, defaultMessage] = known[code] ?? [code >= 500 ? 'InternalError' : 'Unknown', `the server responded with the status code ${code} but did not return more information`];
+  const [reason, defaultMessage] = known[code] ?? [
+    code >= 500 ? 'InternalError' : 'Unknown',
+    `the server responded with the status code ${code} but did not return more information`,
+  ];
   const headers: Record<string, string> = retryAfterSeconds ? { 'Retry-After': String(retryAfterSeconds) } : {};
-  return new StatusError(failure(code, reason, message ?? defaultMessage, retryAfterSeconds ? { retryAfterSeconds } : {}), headers);
+  return new StatusError(
+    failure(code, reason, message ?? defaultMessage, retryAfterSeconds ? { retryAfterSeconds } : {}),
+    headers,
+  );
 }

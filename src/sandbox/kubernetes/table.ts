@@ -11,7 +11,11 @@ export function wantsTable(accept: string | undefined): boolean {
   if (!accept) return false;
   return accept.split(',').some((part) => {
     const params = part.split(';').map((p) => p.trim());
-    return params.includes('as=Table') && params.includes('g=meta.k8s.io') && (params.includes('v=v1') || params.includes('v=v1beta1'));
+    return (
+      params.includes('as=Table') &&
+      params.includes('g=meta.k8s.io') &&
+      (params.includes('v=v1') || params.includes('v=v1beta1'))
+    );
   });
 }
 
@@ -40,18 +44,31 @@ export function humanDuration(ms: number): string {
  * Builds the Table. `includeObject` follows the query parameter: `None`, `Metadata` (default;
  * rows carry a PartialObjectMetadata) or `Object` (rows carry the full object).
  */
-export function toTable(def: ResourceDef, objects: KubeObject[], resourceVersion: string, now: Date, includeObject = 'Metadata'): object {
+export function toTable(
+  def: ResourceDef,
+  objects: KubeObject[],
+  resourceVersion: string,
+  now: Date,
+  includeObject = 'Metadata',
+): object {
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
     metadata: { resourceVersion },
-    columnDefinitions: def.columns.map((c) => ({ name: c.name, type: c.type, format: c.format, description: c.description, priority: 0 })),
+    columnDefinitions: def.columns.map((c) => ({
+      name: c.name,
+      type: c.type,
+      format: c.format,
+      description: c.description,
+      priority: 0,
+    })),
     rows: objects.map((o) => {
       const created = o.metadata.creationTimestamp ? Date.parse(o.metadata.creationTimestamp) : now.getTime();
       const age = humanDuration(now.getTime() - created);
       const row: Record<string, unknown> = { cells: def.columns.map((c) => c.cell(o, age)) };
       if (includeObject === 'Object') row.object = { kind: def.kind, apiVersion: 'v1', ...o };
-      else if (includeObject !== 'None') row.object = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
+      else if (includeObject !== 'None')
+        row.object = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
       return row;
     }),
   };

@@ -56,7 +56,8 @@ export function dns1123LabelErrors(value: string): string[] {
 
 /** ValidateObjectMeta's name checks. */
 export function validateName(name: string | undefined, rule: (v: string) => string[]): FieldError[] {
-  if (!name) return [{ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' }];
+  if (!name)
+    return [{ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' }];
   return rule(name).map((detail) => ({ type: 'FieldValueInvalid', field: 'metadata.name', value: name, detail }));
 }
 
@@ -84,20 +85,25 @@ export function normaliseSecretInput(secret: KubeObject): KubeObject {
   const data = secret.data;
   if (data !== undefined && data !== null) {
     if (typeof data !== 'object' || Array.isArray(data)) {
-      throw badRequest(`Secret in version "v1" cannot be handled as a Secret: json: cannot unmarshal ${jsonTypeName(data)} into Go struct field Secret.data of type map[string][]uint8`);
+      throw badRequest(
+        `Secret in version "v1" cannot be handled as a Secret: json: cannot unmarshal ${jsonTypeName(data)} into Go struct field Secret.data of type map[string][]uint8`,
+      );
     }
     for (const value of Object.values(data)) {
       if (value === null) continue;
       if (typeof value !== 'string' || !decodeBase64Strict(value)) {
         const offset = typeof value === 'string' ? illegalBase64Offset(value) : 0;
-        throw badRequest(`Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte ${offset}`);
+        throw badRequest(
+          `Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte ${offset}`,
+        );
       }
     }
   }
   const stringData = secret.stringData;
   if (stringData && typeof stringData === 'object' && !Array.isArray(stringData)) {
     const merged = { ...((data as Record<string, string> | undefined) ?? {}) };
-    for (const [key, value] of Object.entries(stringData)) merged[key] = Buffer.from(String(value ?? ''), 'utf8').toString('base64');
+    for (const [key, value] of Object.entries(stringData))
+      merged[key] = Buffer.from(String(value ?? ''), 'utf8').toString('base64');
     secret.data = merged;
   }
   delete secret.stringData;
@@ -125,20 +131,33 @@ export function validateSecret(secret: KubeObject, old?: KubeObject): FieldError
         type: 'FieldValueInvalid',
         field: `data[${key}]`,
         value: key,
-        detail: regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'", CONFIG_KEY, 'key.name', 'KEY_NAME', 'key-name'),
+        detail: regexError(
+          "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+          CONFIG_KEY,
+          'key.name',
+          'KEY_NAME',
+          'key-name',
+        ),
       });
     }
     total += value ? Buffer.from(value, 'base64').length : 0;
   }
-  if (total > MAX_SECRET_BYTES) errs.push({ type: 'FieldValueTooLong', field: 'data', detail: `must have at most ${MAX_SECRET_BYTES} bytes` });
+  if (total > MAX_SECRET_BYTES)
+    errs.push({ type: 'FieldValueTooLong', field: 'data', detail: `must have at most ${MAX_SECRET_BYTES} bytes` });
   errs.push(...validateSecretType(secret, data));
   if (old) {
-    if (old.type !== secret.type) errs.push({ type: 'FieldValueInvalid', field: 'type', value: String(secret.type), detail: 'field is immutable' });
+    if (old.type !== secret.type)
+      errs.push({ type: 'FieldValueInvalid', field: 'type', value: String(secret.type), detail: 'field is immutable' });
     if (old.immutable === true) {
       if (JSON.stringify(old.data ?? {}) !== JSON.stringify(secret.data ?? {})) {
         errs.push({ type: 'FieldValueForbidden', field: 'data', detail: 'field is immutable when `immutable` is set' });
       }
-      if (secret.immutable !== true) errs.push({ type: 'FieldValueForbidden', field: 'immutable', detail: 'field is immutable when `immutable` is set' });
+      if (secret.immutable !== true)
+        errs.push({
+          type: 'FieldValueForbidden',
+          field: 'immutable',
+          detail: 'field is immutable when `immutable` is set',
+        });
     }
   }
   return errs;
@@ -150,7 +169,9 @@ function validateSecretType(secret: KubeObject, data: Record<string, string | nu
   const required = (k: string): FieldError => ({ type: 'FieldValueRequired', field: `data[${k}]` });
   switch (secret.type) {
     case 'kubernetes.io/dockerconfigjson':
-      return has('.dockerconfigjson') ? dockerConfigErrors('.dockerconfigjson', data['.dockerconfigjson'], true) : [required('.dockerconfigjson')];
+      return has('.dockerconfigjson')
+        ? dockerConfigErrors('.dockerconfigjson', data['.dockerconfigjson'], true)
+        : [required('.dockerconfigjson')];
     case 'kubernetes.io/dockercfg':
       return has('.dockercfg') ? dockerConfigErrors('.dockercfg', data['.dockercfg'], false) : [required('.dockercfg')];
     case 'kubernetes.io/tls':
@@ -177,7 +198,9 @@ function validateSecretType(secret: KubeObject, data: Record<string, string | nu
 function dockerConfigErrors(key: string, value: string | null, wrapped: boolean): FieldError[] {
   const text = value ? Buffer.from(value, 'base64').toString('utf8') : '';
   const problem = goJsonProblem(text) ?? dockerConfigShapeProblem(JSON.parse(text), wrapped);
-  return problem ? [{ type: 'FieldValueInvalid', field: `data[${key}]`, value: '<secret contents redacted>', detail: problem }] : [];
+  return problem
+    ? [{ type: 'FieldValueInvalid', field: `data[${key}]`, value: '<secret contents redacted>', detail: problem }]
+    : [];
 }
 
 /** A Go-flavoured description of why `text` is not JSON, or undefined when it parses. */
@@ -188,10 +211,12 @@ function goJsonProblem(text: string): string | undefined {
     return undefined;
   } catch (err) {
     const first = text.trimStart()[0];
-    if (!first || !'{["-0123456789tfn'.includes(first)) return `invalid character '${first}' looking for beginning of value`;
+    if (!first || !'{["-0123456789tfn'.includes(first))
+      return `invalid character '${first}' looking for beginning of value`;
     // V8 names the offset in some messages ("... at position 7") and only the token in others.
     const pos = /position (\d+)/.exec((err as Error).message);
-    if (pos && Number(pos[1]) < text.length) return `invalid character '${text[Number(pos[1])]}' in JSON input at offset ${pos[1]}`;
+    if (pos && Number(pos[1]) < text.length)
+      return `invalid character '${text[Number(pos[1])]}' in JSON input at offset ${pos[1]}`;
     const token = /Unexpected token '?(.)/.exec((err as Error).message);
     return token ? `invalid character '${token[1]}' in JSON input` : 'unexpected end of JSON input';
   }
@@ -203,16 +228,19 @@ function dockerConfigShapeProblem(parsed: unknown, wrapped: boolean): string | u
   if (parsed === null) return undefined;
   let hosts: unknown = parsed;
   if (wrapped) {
-    if (!isObj(parsed)) return `json: cannot unmarshal ${jsonTypeName(parsed)} into Go value of type core.DockerConfigJSON`;
+    if (!isObj(parsed))
+      return `json: cannot unmarshal ${jsonTypeName(parsed)} into Go value of type core.DockerConfigJSON`;
     hosts = parsed.auths;
     if (hosts === undefined || hosts === null) return undefined;
-    if (!isObj(hosts)) return `json: cannot unmarshal ${jsonTypeName(hosts)} into Go struct field DockerConfigJSON.auths of type core.DockerConfig`;
+    if (!isObj(hosts))
+      return `json: cannot unmarshal ${jsonTypeName(hosts)} into Go struct field DockerConfigJSON.auths of type core.DockerConfig`;
   } else if (!isObj(hosts)) {
     return `json: cannot unmarshal ${jsonTypeName(hosts)} into Go value of type core.DockerConfig`;
   }
   for (const entry of Object.values(hosts as Record<string, unknown>)) {
     if (entry === null) continue;
-    if (!isObj(entry)) return `json: cannot unmarshal ${jsonTypeName(entry)} into Go value of type core.DockerConfigEntry`;
+    if (!isObj(entry))
+      return `json: cannot unmarshal ${jsonTypeName(entry)} into Go value of type core.DockerConfigEntry`;
     for (const field of ['username', 'password', 'email', 'auth']) {
       const v = entry[field];
       if (v !== undefined && v !== null && typeof v !== 'string') {
@@ -228,7 +256,9 @@ export function validateServiceAccount(sa: KubeObject): FieldError[] {
   const errs = validateName(sa.metadata.name, dns1123SubdomainErrors);
   const ips = sa.imagePullSecrets;
   if (ips !== undefined && ips !== null && !Array.isArray(ips)) {
-    throw badRequest(`ServiceAccount in version "v1" cannot be handled as a ServiceAccount: json: cannot unmarshal ${jsonTypeName(ips)} into Go struct field ServiceAccount.imagePullSecrets of type []v1.LocalObjectReference`);
+    throw badRequest(
+      `ServiceAccount in version "v1" cannot be handled as a ServiceAccount: json: cannot unmarshal ${jsonTypeName(ips)} into Go struct field ServiceAccount.imagePullSecrets of type []v1.LocalObjectReference`,
+    );
   }
   return errs;
 }

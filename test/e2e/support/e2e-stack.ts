@@ -6,7 +6,12 @@ export type { Stack };
 
 /** Starts a fresh stack for the test file `name`: in-memory storage, sandbox defaults, no developer settings (.env, ACRBOT_*). */
 export async function startE2eStack(name: string, botEnv: Record<string, string> = {}): Promise<Stack> {
-  return startStack({ workDir: path.join(REPO_ROOT, '.playground', 'e2e', name), botEnv, isolated: true, startTimeoutInMs: 60_000 });
+  return startStack({
+    workDir: path.join(REPO_ROOT, '.playground', 'e2e', name),
+    botEnv,
+    isolated: true,
+    startTimeoutInMs: 60_000,
+  });
 }
 
 /** The last lines of both logs, for failure messages. */

@@ -15,7 +15,11 @@ export interface AuditContractOptions {
   knownFailures?: string[];
 }
 
-export function describeAuditLogContract(name: string, make: (clock: FakeClock) => Promise<AuditLogFixture> | AuditLogFixture, options: AuditContractOptions = {}): void {
+export function describeAuditLogContract(
+  name: string,
+  make: (clock: FakeClock) => Promise<AuditLogFixture> | AuditLogFixture,
+  options: AuditContractOptions = {},
+): void {
   describe(`AuditLog contract: ${name}`, () => {
     let fixture: AuditLogFixture;
     let log: AuditLog;
@@ -26,7 +30,8 @@ export function describeAuditLogContract(name: string, make: (clock: FakeClock) 
     afterEach(async () => {
       await fixture.dispose();
     });
-    const test = (title: string, fn: () => Promise<void>) => ((options.knownFailures ?? []).includes(title) ? globalThis.test.failing : globalThis.test)(title, fn);
+    const test = (title: string, fn: () => Promise<void>) =>
+      ((options.knownFailures ?? []).includes(title) ? globalThis.test.failing : globalThis.test)(title, fn);
 
     test('an empty log verifies as intact with 0 entries', async () => {
       await expect(log.verify()).resolves.toEqual({ intact: true, count: 0 });
@@ -36,7 +41,13 @@ export function describeAuditLogContract(name: string, make: (clock: FakeClock) 
     test('the first entry: seq 1, genesis prevHash, ts from the clock, detail escaped', async () => {
       fixture.clock.advance(5 * SECOND);
       const entry = await log.append(auditEvent(1, { detail: 'ok\nFAKE AUDIT' }));
-      expect(entry).toMatchObject({ seq: 1, prevHash: GENESIS_HASH, ts: '2025-01-15T09:00:05.000Z', detail: 'ok\\nFAKE AUDIT', action: 'request.created' });
+      expect(entry).toMatchObject({
+        seq: 1,
+        prevHash: GENESIS_HASH,
+        ts: '2025-01-15T09:00:05.000Z',
+        detail: 'ok\\nFAKE AUDIT',
+        action: 'request.created',
+      });
       expect(await log.latest(1)).toEqual([entry]);
     });
 

@@ -19,7 +19,11 @@ export interface ContractOptions {
 
 const AT = new Date('2025-01-15T10:00:00.000Z');
 
-export function describeRequestStoreContract(name: string, make: () => Promise<RequestStoreFixture> | RequestStoreFixture, options: ContractOptions = {}): void {
+export function describeRequestStoreContract(
+  name: string,
+  make: () => Promise<RequestStoreFixture> | RequestStoreFixture,
+  options: ContractOptions = {},
+): void {
   describe(`RequestStore contract: ${name}`, () => {
     let fixture: RequestStoreFixture;
     let store: RequestStore;
@@ -30,7 +34,8 @@ export function describeRequestStoreContract(name: string, make: () => Promise<R
     afterEach(async () => {
       await fixture.dispose();
     });
-    const it = (title: string, fn: () => Promise<void>) => ((options.knownFailures ?? []).includes(title) ? test.failing : test)(title, fn);
+    const it = (title: string, fn: () => Promise<void>) =>
+      ((options.knownFailures ?? []).includes(title) ? test.failing : test)(title, fn);
 
     it('create then get returns an equal document', async () => {
       const request = pendingRequest();
@@ -47,8 +52,13 @@ export function describeRequestStoreContract(name: string, make: () => Promise<R
       await store.create(request);
       // Not `.rejects.toThrow()`: better-sqlite3's native SqliteError can come from another
       // jest realm and fail `instanceof Error`; the message is what matters.
-      const error = await store.create({ ...request, reason: 'overwrite attempt' }).then(() => undefined, (err: unknown) => err);
-      expect(error).toMatchObject({ message: expect.stringMatching(/already exists|UNIQUE constraint failed: requests\.id/) });
+      const error = await store.create({ ...request, reason: 'overwrite attempt' }).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(error).toMatchObject({
+        message: expect.stringMatching(/already exists|UNIQUE constraint failed: requests\.id/),
+      });
       expect((await store.get(request.id))?.reason).toBe(request.reason);
     });
 
@@ -78,7 +88,10 @@ export function describeRequestStoreContract(name: string, make: () => Promise<R
     it('racing writers: exactly one of Promise.all([approve, reject]) wins', async () => {
       const base = pendingRequest();
       await store.create(base);
-      const writes = [transition(base, { type: 'approve', by: APPROVER, at: AT }), transition(base, { type: 'reject', by: OUTSIDER, at: AT })];
+      const writes = [
+        transition(base, { type: 'approve', by: APPROVER, at: AT }),
+        transition(base, { type: 'reject', by: OUTSIDER, at: AT }),
+      ];
       const results = await Promise.allSettled(writes.map((w) => store.update(w)));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       const losers = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -91,7 +104,11 @@ export function describeRequestStoreContract(name: string, make: () => Promise<R
     it('successive conditional updates chain versions', async () => {
       let r: AccessRequest = pendingRequest();
       await store.create(r);
-      const events: RequestEvent[] = [{ type: 'approve', by: APPROVER, at: AT }, { type: 'start', at: AT }, { type: 'succeed', at: AT, outcome: { summary: 'ok', azureRequestIds: ['x'] } }];
+      const events: RequestEvent[] = [
+        { type: 'approve', by: APPROVER, at: AT },
+        { type: 'start', at: AT },
+        { type: 'succeed', at: AT, outcome: { summary: 'ok', azureRequestIds: ['x'] } },
+      ];
       for (const e of events) {
         r = transition(r, e);
         await store.update(r);
@@ -102,9 +119,13 @@ export function describeRequestStoreContract(name: string, make: () => Promise<R
     it('update refuses a skipped version, the same version, and an unknown id', async () => {
       const base = pendingRequest();
       await store.create(base);
-      await expect(store.update({ ...base, version: 3, state: 'approved' })).rejects.toBeInstanceOf(VersionConflictError);
+      await expect(store.update({ ...base, version: 3, state: 'approved' })).rejects.toBeInstanceOf(
+        VersionConflictError,
+      );
       await expect(store.update({ ...base, state: 'approved' })).rejects.toBeInstanceOf(VersionConflictError);
-      await expect(store.update({ ...base, id: 'R-33333333', version: 2 })).rejects.toBeInstanceOf(VersionConflictError);
+      await expect(store.update({ ...base, id: 'R-33333333', version: 2 })).rejects.toBeInstanceOf(
+        VersionConflictError,
+      );
       expect(await store.get(base.id)).toEqual(base);
       expect(await store.get('R-33333333')).toBeUndefined();
     });
@@ -121,29 +142,52 @@ export function describeRequestStoreContract(name: string, make: () => Promise<R
       const b = (await store.get('R-BBBBBBBB'))!;
       await store.update(transition(b, { type: 'expire', at: AT }));
 
-      const ids = async (states: Parameters<RequestStore['listByState']>[0], limit?: number) => (await store.listByState(states, limit)).map((r) => r.id);
+      const ids = async (states: Parameters<RequestStore['listByState']>[0], limit?: number) =>
+        (await store.listByState(states, limit)).map((r) => r.id);
       expect(await ids(['pending'])).toEqual(['R-AAAAAAAA', 'R-CCCCCCCC']);
       expect(await ids(['approved'])).toEqual(['R-DDDDDDDD']);
-      expect(await ids(['pending', 'approved', 'expired'])).toEqual(['R-AAAAAAAA', 'R-BBBBBBBB', 'R-CCCCCCCC', 'R-DDDDDDDD']);
+      expect(await ids(['pending', 'approved', 'expired'])).toEqual([
+        'R-AAAAAAAA',
+        'R-BBBBBBBB',
+        'R-CCCCCCCC',
+        'R-DDDDDDDD',
+      ]);
       expect(await ids(['pending', 'approved', 'expired'], 2)).toEqual(['R-AAAAAAAA', 'R-BBBBBBBB']);
       expect(await ids(['succeeded'])).toEqual([]);
       expect(await ids([])).toEqual([]);
-      expect((await store.listByState(['approved']))[0]).toMatchObject({ state: 'approved', version: 2, decision: { by: APPROVER } });
+      expect((await store.listByState(['approved']))[0]).toMatchObject({
+        state: 'approved',
+        version: 2,
+        decision: { by: APPROVER },
+      });
     });
 
     it('card copies: insertion order, de-duplicated by activity id, per request', async () => {
-      const copy = (requestId: string, activityId: string, role: CardCopy['role']): CardCopy => ({ requestId, activityId, role, conversation: { id: `conv-${activityId}`, serviceUrl: 'https://smba.example/', nested: { tenant: 't' } } });
+      const copy = (requestId: string, activityId: string, role: CardCopy['role']): CardCopy => ({
+        requestId,
+        activityId,
+        role,
+        conversation: { id: `conv-${activityId}`, serviceUrl: 'https://smba.example/', nested: { tenant: 't' } },
+      });
       await store.addCardCopy(copy('R-AAAAAAAA', 'act-2', 'approver'));
       await store.addCardCopy(copy('R-AAAAAAAA', 'act-1', 'requester'));
       await store.addCardCopy(copy('R-AAAAAAAA', 'act-2', 'approver'));
       await store.addCardCopy(copy('R-BBBBBBBB', 'act-3', 'audit'));
-      expect(await store.listCardCopies('R-AAAAAAAA')).toEqual([copy('R-AAAAAAAA', 'act-2', 'approver'), copy('R-AAAAAAAA', 'act-1', 'requester')]);
+      expect(await store.listCardCopies('R-AAAAAAAA')).toEqual([
+        copy('R-AAAAAAAA', 'act-2', 'approver'),
+        copy('R-AAAAAAAA', 'act-1', 'requester'),
+      ]);
       expect(await store.listCardCopies('R-BBBBBBBB')).toEqual([copy('R-BBBBBBBB', 'act-3', 'audit')]);
       expect(await store.listCardCopies('R-CCCCCCCC')).toEqual([]);
     });
 
     it('card copies are copied in and out', async () => {
-      const copy: CardCopy = { requestId: 'R-AAAAAAAA', activityId: 'act-1', role: 'approver', conversation: { id: 'conv-1' } };
+      const copy: CardCopy = {
+        requestId: 'R-AAAAAAAA',
+        activityId: 'act-1',
+        role: 'approver',
+        conversation: { id: 'conv-1' },
+      };
       await store.addCardCopy(copy);
       (copy.conversation as { id: string }).id = 'changed-by-caller';
       const [read] = await store.listCardCopies('R-AAAAAAAA');

@@ -16,8 +16,19 @@ export function grantPlan(): GrantPlan {
   return {
     kind: 'grant',
     cluster: { id: CLUSTER_ID, name: 'aks-prod', subscriptionId: SUB, resourceGroup: 'rg-aks' },
-    registry: { id: REGISTRY_ID, name: 'contosoacr', subscriptionId: SUB, resourceGroup: 'rg-acr', loginServer: 'contosoacr.azurecr.io', roleAssignmentMode: 'LegacyRegistryPermissions' },
-    identity: { kind: 'kubelet', objectId: '0d000000-0000-4000-8000-0000000000d1', description: 'kubelet managed identity' },
+    registry: {
+      id: REGISTRY_ID,
+      name: 'contosoacr',
+      subscriptionId: SUB,
+      resourceGroup: 'rg-acr',
+      loginServer: 'contosoacr.azurecr.io',
+      roleAssignmentMode: 'LegacyRegistryPermissions',
+    },
+    identity: {
+      kind: 'kubelet',
+      objectId: '0d000000-0000-4000-8000-0000000000d1',
+      description: 'kubelet managed identity',
+    },
     role: { id: ROLE_IDS.acrPull, name: 'AcrPull' },
     scope: REGISTRY_ID,
     roleAssignmentName: '00000000-0000-5000-8000-000000000000',

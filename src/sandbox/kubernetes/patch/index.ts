@@ -10,7 +10,11 @@ import { applyMergePatch } from './merge-patch';
 import { applyStrategicMergePatch, type MergeSchema } from './strategic-merge-patch';
 
 /** The PATCH media types the emulator accepts, in the order the 415 message lists them. */
-export const PATCH_CONTENT_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'] as const;
+export const PATCH_CONTENT_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+] as const;
 
 /** One of {@link PATCH_CONTENT_TYPES}. */
 export type PatchContentType = (typeof PATCH_CONTENT_TYPES)[number];
@@ -43,4 +47,9 @@ export function applyPatch(
 
 export { applyJsonPatch, decodeJsonPatch, JsonPatchApplyError, type JsonPatchOperation } from './json-patch';
 export { applyMergePatch, mergePatchValue } from './merge-patch';
-export { applyStrategicMergePatch, OBJECT_META_MERGE_RULES, type ListMergeRule, type MergeSchema } from './strategic-merge-patch';
+export {
+  applyStrategicMergePatch,
+  OBJECT_META_MERGE_RULES,
+  type ListMergeRule,
+  type MergeSchema,
+} from './strategic-merge-patch';

@@ -23,10 +23,13 @@ export class JsonPatchApplyError extends Error {}
 /** Validates the decoded body is a patch document; throws 400 like jsonpatch.DecodePatch. */
 export function decodeJsonPatch(body: unknown): JsonPatchOperation[] {
   if (!Array.isArray(body)) {
-    throw badRequest(`json: cannot unmarshal ${body === null ? 'null' : typeof body === 'object' ? 'object' : typeof body} into Go value of type jsonpatch.Patch`);
+    throw badRequest(
+      `json: cannot unmarshal ${body === null ? 'null' : typeof body === 'object' ? 'object' : typeof body} into Go value of type jsonpatch.Patch`,
+    );
   }
   for (const op of body) {
-    if (!op || typeof op !== 'object' || Array.isArray(op)) throw badRequest('json: cannot unmarshal into Go value of type jsonpatch.Operation');
+    if (!op || typeof op !== 'object' || Array.isArray(op))
+      throw badRequest('json: cannot unmarshal into Go value of type jsonpatch.Operation');
   }
   return body as JsonPatchOperation[];
 }
@@ -35,7 +38,11 @@ export function decodeJsonPatch(body: unknown): JsonPatchOperation[] {
  * Applies the operations in order to a copy of `doc`. Throws the 422 Status the server sends
  * when an operation does not apply; `onApplyError` receives the library-level reason.
  */
-export function applyJsonPatch(doc: JsonObject, ops: JsonPatchOperation[], onApplyError?: (e: JsonPatchApplyError) => void): JsonObject {
+export function applyJsonPatch(
+  doc: JsonObject,
+  ops: JsonPatchOperation[],
+  onApplyError?: (e: JsonPatchApplyError) => void,
+): JsonObject {
   let out: Json = clone(doc);
   try {
     for (const op of ops) out = applyOne(out, op);
@@ -53,7 +60,8 @@ export function applyJsonPatch(doc: JsonObject, ops: JsonPatchOperation[], onApp
 function parsePointer(path: unknown, op: string): string[] {
   if (typeof path !== 'string') throw new JsonPatchApplyError(`${op} operation failed to decode path`);
   if (path === '') return [];
-  if (!path.startsWith('/')) throw new JsonPatchApplyError(`${op} operation does not apply: doc is missing path: "${path}"`);
+  if (!path.startsWith('/'))
+    throw new JsonPatchApplyError(`${op} operation does not apply: doc is missing path: "${path}"`);
   return path
     .slice(1)
     .split('/')
@@ -103,10 +111,12 @@ function add(doc: Json, path: string, value: Json, op = 'add'): Json {
   if (tokens.length === 0) return clone(value);
   const parent = findParent(doc, tokens);
   const last = tokens[tokens.length - 1];
-  if (!parent) throw new JsonPatchApplyError(`${op} operation does not apply: doc is missing path: "${path}": missing value`);
+  if (!parent)
+    throw new JsonPatchApplyError(`${op} operation does not apply: doc is missing path: "${path}": missing value`);
   if (Array.isArray(parent)) {
     const i = last === '-' ? parent.length : arrayIndex(last, parent.length);
-    if (i === undefined) throw new JsonPatchApplyError(`Unable to access invalid index: ${last}: invalid index referenced`);
+    if (i === undefined)
+      throw new JsonPatchApplyError(`Unable to access invalid index: ${last}: invalid index referenced`);
     parent.splice(i, 0, clone(value));
   } else {
     parent[last] = clone(value);
@@ -118,13 +128,16 @@ function remove(doc: Json, path: string, op = 'remove'): Json {
   const tokens = parsePointer(path, op);
   const parent = findParent(doc, tokens);
   const last = tokens[tokens.length - 1];
-  if (!parent || tokens.length === 0) throw new JsonPatchApplyError(`${op} operation does not apply: doc is missing path: "${path}": missing value`);
+  if (!parent || tokens.length === 0)
+    throw new JsonPatchApplyError(`${op} operation does not apply: doc is missing path: "${path}": missing value`);
   if (Array.isArray(parent)) {
     const i = arrayIndex(last, parent.length - 1);
-    if (i === undefined) throw new JsonPatchApplyError(`Unable to remove invalid index: ${last}: invalid index referenced`);
+    if (i === undefined)
+      throw new JsonPatchApplyError(`Unable to remove invalid index: ${last}: invalid index referenced`);
     parent.splice(i, 1);
   } else {
-    if (!Object.prototype.hasOwnProperty.call(parent, last)) throw new JsonPatchApplyError(`Unable to remove nonexistent key: ${last}: missing value`);
+    if (!Object.prototype.hasOwnProperty.call(parent, last))
+      throw new JsonPatchApplyError(`Unable to remove nonexistent key: ${last}: missing value`);
     delete parent[last];
   }
   return doc;
@@ -137,7 +150,10 @@ function deepEqual(a: Json | undefined, b: Json | undefined): boolean {
   if (Array.isArray(a)) return a.length === (b as Json[]).length && a.every((v, i) => deepEqual(v, (b as Json[])[i]));
   const ak = Object.keys(a);
   const bo = b as JsonObject;
-  return ak.length === Object.keys(bo).length && ak.every((k) => Object.prototype.hasOwnProperty.call(bo, k) && deepEqual((a as JsonObject)[k], bo[k]));
+  return (
+    ak.length === Object.keys(bo).length &&
+    ak.every((k) => Object.prototype.hasOwnProperty.call(bo, k) && deepEqual((a as JsonObject)[k], bo[k]))
+  );
 }
 
 function applyOne(doc: Json, op: JsonPatchOperation): Json {
@@ -149,25 +165,38 @@ function applyOne(doc: Json, op: JsonPatchOperation): Json {
     case 'replace': {
       const tokens = parsePointer(op.path, 'replace');
       if (tokens.length === 0) return clone(op.value ?? null);
-      if (!findParent(doc, tokens)) throw new JsonPatchApplyError(`replace operation does not apply: doc is missing path: ${op.path}: missing value`);
-      if (!getAt(doc, tokens).found) throw new JsonPatchApplyError(`replace operation does not apply: doc is missing key: ${op.path}: missing value`);
+      if (!findParent(doc, tokens))
+        throw new JsonPatchApplyError(
+          `replace operation does not apply: doc is missing path: ${op.path}: missing value`,
+        );
+      if (!getAt(doc, tokens).found)
+        throw new JsonPatchApplyError(
+          `replace operation does not apply: doc is missing key: ${op.path}: missing value`,
+        );
       return add(remove(doc, op.path, 'replace'), op.path, op.value ?? null, 'replace');
     }
     case 'move': {
       const from = getAt(doc, parsePointer(op.from, 'move'));
-      if (!from.found) throw new JsonPatchApplyError(`move operation does not apply: doc is missing from path: ${op.from}: missing value`);
+      if (!from.found)
+        throw new JsonPatchApplyError(
+          `move operation does not apply: doc is missing from path: ${op.from}: missing value`,
+        );
       return add(remove(doc, op.from as string, 'move'), op.path, from.value as Json, 'move');
     }
     case 'copy': {
       const from = getAt(doc, parsePointer(op.from, 'copy'));
-      if (!from.found) throw new JsonPatchApplyError(`copy operation does not apply: doc is missing from path: ${op.from}: missing value`);
+      if (!from.found)
+        throw new JsonPatchApplyError(
+          `copy operation does not apply: doc is missing from path: ${op.from}: missing value`,
+        );
       return add(doc, op.path, from.value as Json, 'copy');
     }
     case 'test': {
       const at = getAt(doc, parsePointer(op.path, 'test'));
       // evanphx treats a missing path as null for `test`, so {"value":null} passes on an absent field.
       const actual = at.found ? at.value : null;
-      if (!deepEqual(actual, op.value ?? null)) throw new JsonPatchApplyError(`testing value ${op.path} failed: test failed`);
+      if (!deepEqual(actual, op.value ?? null))
+        throw new JsonPatchApplyError(`testing value ${op.path} failed: test failed`);
       return doc;
     }
     default:

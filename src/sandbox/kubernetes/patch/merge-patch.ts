@@ -24,6 +24,7 @@ export function mergePatchValue(target: Json | undefined, patch: Json): Json {
 
 /** Applies a merge patch to an object. A patch that is not a JSON object cannot yield an object: 400. */
 export function applyMergePatch(doc: JsonObject, patch: unknown): JsonObject {
-  if (!isObject(patch)) throw badRequest('error decoding patch: json: cannot unmarshal into Go value of type map[string]interface {}');
+  if (!isObject(patch))
+    throw badRequest('error decoding patch: json: cannot unmarshal into Go value of type map[string]interface {}');
   return mergePatchValue(doc, patch) as JsonObject;
 }
