@@ -194,3 +194,103 @@ export interface PullSecretPort {
     },
   ): Promise<SecretWriteResult>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Coordination ports shared by scale-out, lifecycle, policy, limits and the tab. Every store
+// (memory, SQLite, Azure Tables) implements all of them; one contract suite tests them.
+// ---------------------------------------------------------------------------------------------
+
+/** A claim on one piece of work (an execution, a scheduled job) by one instance until `expiresAt`. */
+export interface Lease {
+  key: string;
+  /** Instance id of the holder. */
+  owner: string;
+  expiresAt: string;
+  /** Increases on every take-over; writes made under a lease check it (fencing). */
+  fence: number;
+}
+
+/** Thrown when a lease was taken over by another instance (its expiry passed) or released. */
+export class LeaseLostError extends Error {
+  constructor(readonly key: string) {
+    super(`lease ${key} is no longer held by this instance`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+/** Leases in the store: another instance takes over only after `expiresAt` (ACRBOT_LEASE_TTL). */
+export interface LeaseStore {
+  /** Takes the lease when nobody holds it or the holder's lease expired; undefined when held by another. */
+  acquire(key: string, owner: string, ttlMs: number): Promise<Lease | undefined>;
+  /** Extends a held lease; throws {@link LeaseLostError} when the fence or owner no longer match. */
+  renew(lease: Lease, ttlMs: number): Promise<Lease>;
+  /** Releases a held lease (no-op when already lost). */
+  release(lease: Lease): Promise<void>;
+}
+
+/** Kinds of persisted background work. */
+export type JobKind =
+  | 'request.expire' // a pending request's approval window ends
+  | 'access.expire' // a granted access (grant or secret) ends: revoke
+  | 'access.remind' // tell the requester before expiry
+  | 'approval.remind' // nudge approvers (policy remindAfter)
+  | 'approval.escalate' // escalate (policy escalateAfter)
+  | 'breakglass.review' // unreviewed break-glass grant: report again
+  | 'cleanup.credential' // retry deleting a credential acrbot created (G14)
+  | 'drift.check'
+  | 'audit.anchor'
+  | 'audit.retry';
+
+/** One persisted job; run by exactly one instance under the lease `job:<id>`. */
+export interface ScheduledJob {
+  /** Deterministic (e.g. `access.expire:R-123`), so scheduling twice is idempotent. */
+  id: string;
+  kind: JobKind;
+  dueAt: string;
+  requestId?: string;
+  /** Small JSON payload; never a secret. */
+  payload?: Record<string, unknown>;
+  /** Failed attempts so far (for backoff and reporting). */
+  attempts: number;
+  lastError?: string;
+}
+
+/** The persisted schedule: survives restarts; due jobs are found in O(due), not O(all). */
+export interface ScheduleStore {
+  /** Inserts or replaces the job with this id. */
+  put(job: ScheduledJob): Promise<void>;
+  get(id: string): Promise<ScheduledJob | undefined>;
+  /** Jobs with `dueAt <= now`, earliest first, at most `limit`. */
+  due(now: Date, limit: number): Promise<ScheduledJob[]>;
+  forRequest(requestId: string): Promise<ScheduledJob[]>;
+  /** Deletes (no-op when absent). */
+  delete(id: string): Promise<void>;
+}
+
+/** Short-lived conversation state of a dialog, owned by one user in one conversation. */
+export interface DialogRecord {
+  /** `${conversationId}|${userObjectId}`. */
+  key: string;
+  state: Record<string, unknown>;
+  expiresAt: string;
+}
+
+/** Dialog state with a TTL (ACRBOT_DIALOG_TTL); expired records are invisible and purged. */
+export interface DialogStore {
+  get(key: string, now: Date): Promise<DialogRecord | undefined>;
+  put(record: DialogRecord): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Deletes expired records; returns how many. */
+  purgeExpired(now: Date): Promise<number>;
+}
+
+/** Abuse limits and redelivery (G16). */
+export interface AbuseLedger {
+  /**
+   * Records an inbound activity id; false when it was seen before (Teams redelivery), so the
+   * caller creates nothing. Entries older than `ttlMs` may be forgotten.
+   */
+  firstSighting(activityId: string, now: Date, ttlMs: number): Promise<boolean>;
+  /** Counts one event for `key` in the fixed window containing `now` and returns the count in that window. */
+  hit(key: string, now: Date, windowMs: number): Promise<number>;
+}

@@ -6,7 +6,18 @@ import { UserFacingError } from './errors';
 import type { Plan } from './plan';
 
 /** Request states. */
-export type RequestState = 'pending' | 'approved' | 'executing' | 'succeeded' | 'failed' | 'rejected' | 'expired';
+export type RequestState =
+  | 'pending'
+  | 'approved'
+  | 'executing'
+  | 'succeeded'
+  | 'failed'
+  | 'rejected'
+  | 'expired'
+  /** Withdrawn by the requester before a decision. */
+  | 'cancelled'
+  /** Access that was granted has ended (expired and revoked, or revoked by someone). */
+  | 'revoked';
 
 /** Someone acting in Teams: identity always from `from.aadObjectId` (G3). */
 export interface Actor {
@@ -52,6 +63,64 @@ export interface AccessRequest {
   /** Where the request was made (conversation id), for replies. */
   origin: { conversationId: string; conversationType: string };
   sandbox: boolean;
+  /** Teams activity id of the message that created it (redelivery, G16). */
+  sourceActivityId?: string;
+  /**
+   * The access lifecycle (G17). Absent on requests made before time-boxing: they have no expiry
+   * and the sweeper never revokes them.
+   */
+  access?: AccessTerm;
+  /** For an extension request: the request whose access it extends. */
+  extendsRequestId?: string;
+  /** The policy rule this request was created under (kept while pending, G18). */
+  policy?: PolicyBinding;
+  /** Every approval so far (quorum); `decision` holds the deciding one. */
+  approvals?: Approval[];
+  /**
+   * What acrbot created for this request, recorded before/when created (G15): the only source
+   * for replacing, revoking or cleaning up. Never a secret.
+   */
+  created?: CreatedObject[];
+}
+
+/** How long access lasts. */
+export interface AccessTerm {
+  /** Requested duration in ms; undefined with `permanent`. */
+  durationMs?: number;
+  permanent?: boolean;
+  /** Set when the access is granted (outcome time + duration). */
+  expiresAt?: string;
+  revokedAt?: string;
+  revokedBy?: Actor;
+  revokeReason?: string;
+  /** Set when the access was removed or changed outside acrbot. */
+  driftDetectedAt?: string;
+}
+
+/** The policy rule a request is bound to. */
+export interface PolicyBinding {
+  ruleId: string;
+  policyHash: string;
+  approvalsRequired: number;
+  autoApproved?: boolean;
+  breakGlass?: boolean;
+}
+
+/** One approver's approval. */
+export interface Approval {
+  by: Actor;
+  at: string;
+  reason?: string;
+}
+
+/** An Azure / Entra / Kubernetes object acrbot created for a request. */
+export interface CreatedObject {
+  kind: 'roleAssignment' | 'acrToken' | 'scopeMap' | 'application' | 'servicePrincipal' | 'pullSecret';
+  /** Full resource id, Graph object id, or `cluster-id|namespace|name` for a pull secret. */
+  id: string;
+  /** Graph `uniqueName` / deterministic name used to create it idempotently. */
+  name?: string;
+  recordedAt: string;
 }
 
 /** Events that move a request. */
@@ -75,7 +144,14 @@ const ALLOWED: Record<RequestEvent['type'], RequestState[]> = {
 };
 
 /** Final states: nothing moves a request out of them. */
-export const FINAL_STATES: readonly RequestState[] = ['succeeded', 'failed', 'rejected', 'expired'];
+export const FINAL_STATES: readonly RequestState[] = [
+  'succeeded',
+  'failed',
+  'rejected',
+  'expired',
+  'cancelled',
+  'revoked',
+];
 
 /** Sentence describing a state for people who lost a race or clicked an old card. */
 export function describeState(request: AccessRequest): string {
@@ -95,6 +171,10 @@ export function describeState(request: AccessRequest): string {
       return `rejected${by}`;
     case 'expired':
       return 'expired without a decision';
+    case 'cancelled':
+      return 'cancelled by the requester';
+    case 'revoked':
+      return 'revoked';
   }
 }
 

@@ -20,6 +20,8 @@ const STATE_LABEL: Record<RequestState, { label: string; color: string }> = {
   failed: { label: 'Failed', color: 'Attention' },
   rejected: { label: 'Rejected', color: 'Attention' },
   expired: { label: 'Expired', color: 'Default' },
+  cancelled: { label: 'Cancelled', color: 'Default' },
+  revoked: { label: 'Revoked', color: 'Default' },
 };
 
 /**

@@ -1,0 +1,144 @@
+/**
+ * In-memory leases, schedule, dialog state and abuse ledger (ACRBOT_STORAGE=memory, tests),
+ * with the same semantics as the SQLite and Azure Tables implementations.
+ */
+import type {
+  AbuseLedger,
+  DialogRecord,
+  DialogStore,
+  Lease,
+  LeaseStore,
+  ScheduledJob,
+  ScheduleStore,
+} from '../../domain/ports';
+import { LeaseLostError } from '../../domain/ports';
+
+/** Leases in a Map; check and write happen with no await between them, so they are atomic. */
+export class MemoryLeaseStore implements LeaseStore {
+  private readonly leases = new Map<string, Lease>();
+  constructor(private readonly now: () => Date) {}
+
+  async acquire(key: string, owner: string, ttlMs: number): Promise<Lease | undefined> {
+    const current = this.leases.get(key);
+    const now = this.now();
+    if (current && current.owner !== owner && Date.parse(current.expiresAt) > now.getTime()) return undefined;
+    const lease: Lease = {
+      key,
+      owner,
+      expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
+      fence: (current?.fence ?? 0) + 1,
+    };
+    this.leases.set(key, lease);
+    return { ...lease };
+  }
+
+  async renew(lease: Lease, ttlMs: number): Promise<Lease> {
+    const current = this.leases.get(lease.key);
+    if (!current || current.owner !== lease.owner || current.fence !== lease.fence) throw new LeaseLostError(lease.key);
+    const next = { ...current, expiresAt: new Date(this.now().getTime() + ttlMs).toISOString() };
+    this.leases.set(lease.key, next);
+    return { ...next };
+  }
+
+  async release(lease: Lease): Promise<void> {
+    const current = this.leases.get(lease.key);
+    if (current && current.owner === lease.owner && current.fence === lease.fence) {
+      // Keep the fence so a later holder still gets a higher one.
+      this.leases.set(lease.key, { ...current, expiresAt: new Date(0).toISOString() });
+    }
+  }
+}
+
+/** Jobs in a Map; `due` scans, which is fine for memory (SQLite and Tables use an index). */
+export class MemoryScheduleStore implements ScheduleStore {
+  private readonly jobs = new Map<string, ScheduledJob>();
+
+  async put(job: ScheduledJob): Promise<void> {
+    this.jobs.set(job.id, structuredClone(job));
+  }
+
+  async get(id: string): Promise<ScheduledJob | undefined> {
+    const job = this.jobs.get(id);
+    return job ? structuredClone(job) : undefined;
+  }
+
+  async due(now: Date, limit: number): Promise<ScheduledJob[]> {
+    const t = now.getTime();
+    return [...this.jobs.values()]
+      .filter((j) => Date.parse(j.dueAt) <= t)
+      .sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.id.localeCompare(b.id))
+      .slice(0, limit)
+      .map((j) => structuredClone(j));
+  }
+
+  async forRequest(requestId: string): Promise<ScheduledJob[]> {
+    return [...this.jobs.values()].filter((j) => j.requestId === requestId).map((j) => structuredClone(j));
+  }
+
+  async delete(id: string): Promise<void> {
+    this.jobs.delete(id);
+  }
+}
+
+/** Dialog records in a Map, invisible once expired. */
+export class MemoryDialogStore implements DialogStore {
+  private readonly records = new Map<string, DialogRecord>();
+
+  async get(key: string, now: Date): Promise<DialogRecord | undefined> {
+    const record = this.records.get(key);
+    if (!record) return undefined;
+    if (Date.parse(record.expiresAt) <= now.getTime()) {
+      this.records.delete(key);
+      return undefined;
+    }
+    return structuredClone(record);
+  }
+
+  async put(record: DialogRecord): Promise<void> {
+    this.records.set(record.key, structuredClone(record));
+  }
+
+  async delete(key: string): Promise<void> {
+    this.records.delete(key);
+  }
+
+  async purgeExpired(now: Date): Promise<number> {
+    let purged = 0;
+    for (const [key, record] of this.records) {
+      if (Date.parse(record.expiresAt) <= now.getTime()) {
+        this.records.delete(key);
+        purged++;
+      }
+    }
+    return purged;
+  }
+}
+
+/** Activity ids and rate windows in Maps; old entries are dropped as new ones arrive. */
+export class MemoryAbuseLedger implements AbuseLedger {
+  private readonly seen = new Map<string, number>();
+  private readonly windows = new Map<string, { start: number; count: number }>();
+
+  async firstSighting(activityId: string, now: Date, ttlMs: number): Promise<boolean> {
+    const t = now.getTime();
+    // Maps iterate in insertion order: forget the oldest sightings first.
+    for (const [id, at] of this.seen) {
+      if (t - at < ttlMs) break;
+      this.seen.delete(id);
+    }
+    if (this.seen.has(activityId)) return false;
+    this.seen.set(activityId, t);
+    return true;
+  }
+
+  async hit(key: string, now: Date, windowMs: number): Promise<number> {
+    const start = Math.floor(now.getTime() / windowMs) * windowMs;
+    const current = this.windows.get(key);
+    const next = current && current.start === start ? { start, count: current.count + 1 } : { start, count: 1 };
+    this.windows.set(key, next);
+    if (this.windows.size > 10_000) {
+      for (const [k, w] of this.windows) if (w.start < start) this.windows.delete(k);
+    }
+    return next.count;
+  }
+}
