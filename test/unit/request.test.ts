@@ -80,7 +80,7 @@ describe('transition table', () => {
   });
 
   test('final states accept no event that changes the state (a failed one may only record its credential clean-up)', () => {
-    expect(FINAL_STATES).toEqual(['succeeded', 'failed', 'rejected', 'expired']);
+    expect(FINAL_STATES).toEqual(['succeeded', 'failed', 'rejected', 'expired', 'cancelled', 'revoked']);
     for (const state of FINAL_STATES) {
       for (const event of Object.values(EVENTS)) {
         if (state === 'failed' && event.type === 'cleanedUp') {
