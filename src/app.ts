@@ -12,6 +12,7 @@ import { CardMessenger } from './bot/card-messenger';
 import { createAdapter } from './bot/create-adapter';
 import type { AppConfig } from './config/config';
 import type { AuditLog, Clock, RequestStore } from './domain/ports';
+import { AccessInventory } from './flows/access-inventory';
 import { Executor } from './flows/executor';
 import { GrantPlanner } from './flows/grant-planner';
 import { realSleep, type Sleep } from './flows/assign-role';
@@ -155,6 +156,12 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     log,
   );
 
+  const inventory = new AccessInventory(
+    { azure: reader, roleAssignments, directory, requests: stores.requests, clock },
+    resolver,
+    config.subscriptionIds,
+  );
+
   const services: BotServices = {
     settings: {
       sandbox: sandboxMode,
@@ -166,6 +173,7 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     secretPlanner,
     requests,
     executor,
+    inventory,
     audit: stores.audit,
     messenger,
     log,
