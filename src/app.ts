@@ -133,12 +133,13 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
   const directory = new GraphDirectory(graph);
   const resolver = new ResourceResolver(reader, config.subscriptionIds);
   const planner = new GrantPlanner(resolver, roleAssignments, directory);
-  const secretPlanner = new SecretPlanner(resolver, roleAssignments, clock, config.secretMaxExpiryMs);
+  const secretPlanner = new SecretPlanner(resolver, roleAssignments, clock, config.secretMaxExpiryMs, stores.requests);
   const secretPorts: SecretRunnerPorts = {
     tokens: new ArmRegistryTokens((s) => reader.acrClient(s)),
     servicePrincipals: new GraphServicePrincipals(graph, options.graphReplicationDelaysMs),
     roleAssignments,
     kubernetes: new KubePullSecrets((s) => reader.aksClient(s), credential),
+    requests: stores.requests,
   };
 
   const adapter = createAdapter(config, log);
