@@ -31,10 +31,7 @@ import { ArmRoleAssignments } from './integrations/azure/arm-role-assignments';
 import { ArmResourceReader } from './integrations/azure/azure-resource-reader';
 import { GraphClient } from './integrations/graph/graph-client';
 import { GraphDirectory } from './integrations/graph/graph-directory';
-import { MemoryAuditLog, MemoryRequestStore } from './integrations/store/memory-stores';
-import { openSqlite } from './integrations/store/sqlite-database';
-import { SqliteAuditLog } from './integrations/store/sqlite-audit-log';
-import { SqliteRequestStore } from './integrations/store/sqlite-request-store';
+import { openStores, type Stores, withMemoryDefaults } from './integrations/store/open-stores';
 import { withCorrelation } from './observability/correlation';
 import { createLogger, type Logger } from './observability/logger';
 import { SANDBOX_BEARER_TOKEN } from './sandbox/fixtures';
@@ -50,8 +47,8 @@ export interface AppOptions {
   graphReplicationDelaysMs?: number[];
   /** Use this already running sandbox instead of starting one (restart tests share one). */
   sandbox?: Sandbox;
-  /** Replace the stores (e.g. a failing audit log in tests). */
-  stores?: { requests: RequestStore; audit: AuditLog };
+  /** Replace stores (e.g. a failing audit log in tests); the others are memory stores. */
+  stores?: Partial<Stores>;
   /** How often the expiry sweeper runs; 0 disables it. */
   sweepIntervalMs?: number;
 }
@@ -65,16 +62,12 @@ export interface RunningApp {
   services: BotServices;
   store: RequestStore;
   audit: AuditLog;
+  /** Every store (leases, schedule, dialogs, abuse ledger too). */
+  stores: Stores;
   stop(): Promise<void>;
 }
 
 const SYSTEM_CLOCK: Clock = { now: () => new Date() };
-
-function openStores(config: AppConfig, clock: Clock): { requests: RequestStore; audit: AuditLog } {
-  if (config.storage.kind === 'memory') return { requests: new MemoryRequestStore(), audit: new MemoryAuditLog(clock) };
-  const db = openSqlite(config.storage.path);
-  return { requests: new SqliteRequestStore(db), audit: new SqliteAuditLog(db, clock) };
-}
 
 /** Starts acrbot. */
 export async function startApp(config: AppConfig, options: AppOptions = {}): Promise<RunningApp> {
@@ -102,7 +95,7 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     graphEndpoint = config.graphEndpoint ?? 'https://graph.microsoft.com';
   }
 
-  const stores = options.stores ?? openStores(config, clock);
+  const stores = options.stores ? withMemoryDefaults(options.stores, clock) : await openStores(config.storage, clock);
   const reader = new ArmResourceReader(arm);
   const roleAssignments = new ArmRoleAssignments(arm);
   const graph = new GraphClient({ endpoint: graphEndpoint, credential, caPem });
@@ -227,6 +220,7 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     services,
     store: stores.requests,
     audit: stores.audit,
+    stores,
     stop: async () => {
       // Stop accepting turns, finish in-flight work, then close the store.
       accepting = false;
@@ -236,7 +230,7 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
       server.server.closeIdleConnections();
       await closed;
       await executor.drain();
-      await stores.requests.close();
+      await stores.close();
       if (ownSandbox) await ownSandbox.stop();
     },
   };
