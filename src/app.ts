@@ -34,11 +34,7 @@ import { ArmRoleAssignments } from './integrations/azure/arm-role-assignments';
 import { ArmResourceReader } from './integrations/azure/azure-resource-reader';
 import { GraphClient } from './integrations/graph/graph-client';
 import { GraphDirectory } from './integrations/graph/graph-directory';
-import { MemoryAuditLog, MemoryRequestStore } from './integrations/store/memory-stores';
-import { MemoryLeaseStore, MemoryScheduleStore } from './integrations/store/memory-coordination';
-import { openSqlite } from './integrations/store/sqlite-database';
-import { SqliteAuditLog } from './integrations/store/sqlite-audit-log';
-import { SqliteRequestStore } from './integrations/store/sqlite-request-store';
+import { openStores, type Stores, withMemoryDefaults } from './integrations/store/open-stores';
 import { withCorrelation } from './observability/correlation';
 import { createLogger, type Logger } from './observability/logger';
 import { SANDBOX_BEARER_TOKEN, SANDBOX_USERS } from './sandbox/fixtures';
@@ -56,8 +52,8 @@ export interface AppOptions {
   graphReplicationDelaysMs?: number[];
   /** Use this already running sandbox instead of starting one (restart tests share one). */
   sandbox?: Sandbox;
-  /** Replace the stores (e.g. a failing audit log in tests). */
-  stores?: { requests: RequestStore; audit: AuditLog };
+  /** Replace stores (e.g. a failing audit log in tests); the others are memory stores. */
+  stores?: Partial<Stores>;
   /** Replace the schedule and lease stores (restart tests keep them across app instances). */
   coordination?: { schedule: ScheduleStore; leases: LeaseStore };
   /** How often the scheduler sweeps (overrides ACRBOT_SWEEP_INTERVAL); 0 disables the timer (tests call runDue). */
@@ -77,6 +73,8 @@ export interface RunningApp {
   scheduler: Scheduler;
   store: RequestStore;
   audit: AuditLog;
+  /** Every store (leases, schedule, dialogs, abuse ledger too). */
+  stores: Stores;
   stop(): Promise<void>;
 }
 
@@ -84,12 +82,6 @@ const SYSTEM_CLOCK: Clock = { now: () => new Date() };
 
 /** How long one instance holds a scheduled job before another may take it over (renewed while it runs). */
 const SCHEDULER_LEASE_TTL_MS = 60_000;
-
-function openStores(config: AppConfig, clock: Clock): { requests: RequestStore; audit: AuditLog } {
-  if (config.storage.kind === 'memory') return { requests: new MemoryRequestStore(), audit: new MemoryAuditLog(clock) };
-  const db = openSqlite(config.storage.path);
-  return { requests: new SqliteRequestStore(db), audit: new SqliteAuditLog(db, clock) };
-}
 
 /** Starts acrbot. */
 export async function startApp(config: AppConfig, options: AppOptions = {}): Promise<RunningApp> {
@@ -117,11 +109,9 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     graphEndpoint = config.graphEndpoint ?? 'https://graph.microsoft.com';
   }
 
-  const stores = options.stores ?? openStores(config, clock);
-  const coordination = options.coordination ?? {
-    schedule: new MemoryScheduleStore(),
-    leases: new MemoryLeaseStore(() => clock.now()),
-  };
+  const opened = options.stores ? withMemoryDefaults(options.stores, clock) : await openStores(config.storage, clock);
+  const stores: Stores = { ...opened, ...options.coordination };
+  const coordination = { schedule: stores.schedule, leases: stores.leases };
   const scheduler = new Scheduler(coordination.schedule, coordination.leases, clock, log, {
     instanceId: options.instanceId ?? `${hostname()}:${process.pid}`,
     sweepIntervalMs: options.sweepIntervalMs ?? config.sweepIntervalMs,
@@ -275,6 +265,7 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     scheduler,
     store: stores.requests,
     audit: stores.audit,
+    stores,
     stop: async () => {
       // Stop accepting turns, finish in-flight work, then close the store.
       accepting = false;
@@ -284,7 +275,7 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
       server.server.closeIdleConnections();
       await closed;
       await executor.drain();
-      await stores.requests.close();
+      await stores.close();
       if (ownSandbox) await ownSandbox.stop();
     },
   };
