@@ -134,7 +134,7 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     principalRetryDelaysMs: options.principalRetryDelaysMs ?? DEFAULT_PRINCIPAL_RETRY_DELAYS_MS,
     sandbox: sandboxMode,
   };
-  const requests = new RequestService(stores.requests, stores.audit, directory, clock, settings, messenger);
+  const requests = new RequestService(stores.requests, stores.audit, directory, clock, settings, messenger, log);
   const grantRunner = new GrantRunner(
     reader,
     roleAssignments,

@@ -3,7 +3,7 @@ import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import type { RoleAssignmentInfo } from '../../domain/azure-model';
 import { isActionAllowed } from '../../domain/permissions';
 import type { RoleAssignmentPort, WriteResult } from '../../domain/ports';
-import { AzureWriteError } from '../../domain/ports';
+import { CloudApiError } from '../../domain/ports';
 import { parseResourceId } from '../../domain/resource-id';
 import { type ArmConnection, errorRequestId, restErrorInfo } from './arm-connection';
 
@@ -84,7 +84,7 @@ export class ArmRoleAssignments implements RoleAssignmentPort {
       return { id: created.id ?? '', requestId };
     } catch (err) {
       const info = restErrorInfo(err);
-      throw new AzureWriteError(
+      throw new CloudApiError(
         info.code ?? 'Unknown',
         info.statusCode,
         'role assignment create failed',
@@ -99,7 +99,7 @@ export class ArmRoleAssignments implements RoleAssignmentPort {
     } catch (err) {
       const info = restErrorInfo(err);
       if (info.statusCode !== 404)
-        throw new AzureWriteError(
+        throw new CloudApiError(
           info.code ?? 'Unknown',
           info.statusCode,
           'role assignment delete failed',
