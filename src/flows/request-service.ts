@@ -1,6 +1,8 @@
 /**
  * Requests from creation to decision: stores them with conditional writes, applies the
- * approval policy, and records every step and refusal in the audit log first.
+ * approval policy, and records every step and refusal in the audit log. A decision is audited
+ * by the winner of its conditional write only, right after it, and undone if that entry cannot
+ * be written (G8, G11).
  */
 import { checkDecision, type RefusalReason } from '../domain/approval-policy';
 import type { AuditEvent } from '../domain/audit-chain';
@@ -14,6 +16,7 @@ import { describeState, isExpired, transition } from '../domain/request';
 import { looksLikeSecret, singleLine } from '../domain/text';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
+import type { JobSpec } from './scheduler';
 import type { FlowSettings } from './settings';
 
 /** The result of an approve or reject click. */
@@ -31,6 +34,17 @@ function targetsOf(plan: Plan): string[] {
   return [plan.cluster.id, plan.registry.id];
 }
 
+/** The part of the scheduler the request service uses. */
+export interface JobScheduling {
+  schedule(job: JobSpec): Promise<void>;
+  cancel(id: string): Promise<void>;
+}
+
+/** The `request.expire` job of a pending request. */
+export function requestExpiryJobId(requestId: string): string {
+  return `request.expire:${requestId}`;
+}
+
 /** Creates, decides, lists and expires requests. */
 export class RequestService {
   /** Decisions on one request in this process run one after another, so a double click's loser sees the winner before auditing anything. Across processes the conditional write decides. */
@@ -44,6 +58,8 @@ export class RequestService {
     private readonly settings: FlowSettings,
     private readonly notifier: RequestNotifier,
     private readonly log: Logger,
+    /** Persisted schedule for the approval window's end (G6); absent in flows run without one. */
+    private readonly jobs?: JobScheduling,
   ) {}
 
   /**
@@ -92,7 +108,29 @@ export class RequestService {
       detail: input.reason,
     });
     await this.store.create(request);
+    await this.scheduleExpiry(request);
     return request;
+  }
+
+  /** Schedules the `request.expire` job of a pending request (idempotent). */
+  async scheduleExpiry(request: AccessRequest): Promise<void> {
+    if (!this.jobs || request.state !== 'pending') return;
+    await this.jobs.schedule({
+      id: requestExpiryJobId(request.id),
+      kind: 'request.expire',
+      dueAt: new Date(request.expiresAt),
+      requestId: request.id,
+    });
+  }
+
+  /**
+   * Schedules expiry for pending requests made before the schedule existed (or whose job was
+   * lost); idempotent, run at start.
+   */
+  async scheduleExpiryForPending(): Promise<number> {
+    const pending = await this.store.listByState(['pending'], 1000);
+    for (const request of pending) await this.scheduleExpiry(request);
+    return pending.length;
   }
 
   /** Reads a request or says it does not exist. */
@@ -204,50 +242,80 @@ export class RequestService {
       ? { type: 'approve', by: actor, at: now, reason }
       : { type: 'reject', by: actor, at: now, reason };
     const next = transition(request, event);
-    await this.record({
-      actor,
-      tenantId,
-      action: input.approve ? 'request.approved' : 'request.rejected',
-      requestId: request.id,
-      targetIds: targetsOf(request.plan),
-      outcome: next.state,
-      detail: reason,
-    });
+    // The conditional write picks the winner first; only the winner records the decision, so a
+    // race leaves exactly one decision entry (G8). The losers record a stale refusal.
     try {
       await this.store.update(next);
     } catch (err) {
       if (!(err instanceof VersionConflictError)) throw err;
-      const winner = await this.get(request.id);
+      return this.lostRace(request, input.acting);
+    }
+    try {
       await this.record({
         actor,
         tenantId,
-        action: 'approval.refused.stale',
+        action: input.approve ? 'request.approved' : 'request.rejected',
         requestId: request.id,
         targetIds: targetsOf(request.plan),
-        outcome: 'refused',
-        detail: `lost the race: ${describeState(winner)}`,
+        outcome: next.state,
+        detail: reason,
       });
-      return {
-        kind: 'refused',
-        request: winner,
-        reason: 'stale',
-        message: `Request ${request.id} was already ${describeState(winner)}; your click changed nothing.`,
-      };
+    } catch (err) {
+      // G11: a decision that is not in the audit trail must not stand (nor run). Put the request
+      // back as it was; the executor is only started by the caller after this returns.
+      await this.undo(request, next);
+      throw err;
     }
     // The click is answered without waiting for the other copies: an approval's copies are
     // updated by the executor's first step ("executing") anyway, a rejection's right after.
     if (!input.approve) void this.notifier.requestChanged(next);
+    // The request.expire job stays: at its time it finds the request decided and does nothing.
     return { kind: 'decided', request: next };
   }
 
-  /** Marks pending requests past their expiry as expired and updates their cards (the sweeper, G6). */
-  async expireDue(): Promise<number> {
-    const now = this.clock.now();
-    let count = 0;
-    for (const request of await this.store.listByState(['pending'], 1000)) {
-      if (isExpired(request, now) && (await this.expire(request, now))) count++;
+  /** The loser of the conditional write: tells who won and records a refusal, never a second decision. */
+  private async lostRace(request: AccessRequest, acting: ActingContext): Promise<DecisionResult> {
+    const winner = await this.get(request.id);
+    await this.record({
+      actor: acting.actor,
+      tenantId: acting.tenantId,
+      action: 'approval.refused.stale',
+      requestId: request.id,
+      targetIds: targetsOf(request.plan),
+      outcome: 'refused',
+      detail: `lost the race: ${describeState(winner)}`,
+    });
+    return {
+      kind: 'refused',
+      request: winner,
+      reason: 'stale',
+      message: `Request ${request.id} was already ${describeState(winner)}; your click changed nothing.`,
+    };
+  }
+
+  /**
+   * Restores `before` after `written` was stored but its audit entry could not be made durable.
+   * Conditional on `written` still being current: if something moved the request meanwhile (an
+   * executor elsewhere), that step wrote its own audit entry before acting.
+   */
+  private async undo(before: AccessRequest, written: AccessRequest): Promise<void> {
+    try {
+      await this.store.update({ ...before, version: written.version + 1, updatedAt: this.clock.now().toISOString() });
+    } catch (err) {
+      if (!(err instanceof VersionConflictError))
+        throw new Error(`could not undo an unaudited decision on ${before.id}`, { cause: err });
     }
-    return count;
+  }
+
+  /**
+   * The `request.expire` job (G6): marks the request expired and updates its cards when it is
+   * still pending and past its expiry; otherwise does nothing. Returns whether it expired it.
+   */
+  async expireIfDue(requestId: string): Promise<boolean> {
+    const request = await this.store.get(requestId);
+    const now = this.clock.now();
+    if (!request || !isExpired(request, now)) return false;
+    return this.expire(request, now);
   }
 
   private async expire(request: AccessRequest, now: Date): Promise<boolean> {
@@ -266,6 +334,7 @@ export class RequestService {
       if (err instanceof VersionConflictError) return false;
       throw err;
     }
+    await this.jobs?.cancel(requestExpiryJobId(request.id));
     await this.notifier.requestChanged(next);
     return true;
   }
