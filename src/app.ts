@@ -40,7 +40,9 @@ import { SqliteAuditLog } from './integrations/store/sqlite-audit-log';
 import { SqliteRequestStore } from './integrations/store/sqlite-request-store';
 import { withCorrelation } from './observability/correlation';
 import { createLogger, type Logger } from './observability/logger';
-import { SANDBOX_BEARER_TOKEN } from './sandbox/fixtures';
+import { SANDBOX_BEARER_TOKEN, SANDBOX_USERS } from './sandbox/fixtures';
+import { SANDBOX_TAB_CLIENT_ID } from './sandbox/identity/oidc-issuer';
+import { mountTab } from './tab/mount-tab';
 import { type Sandbox, startSandbox } from './sandbox/sandbox';
 
 /** Overrides for tests and benchmarks. */
@@ -131,12 +133,13 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
   const directory = new GraphDirectory(graph);
   const resolver = new ResourceResolver(reader, config.subscriptionIds);
   const planner = new GrantPlanner(resolver, roleAssignments, directory);
-  const secretPlanner = new SecretPlanner(resolver, roleAssignments, clock, config.secretMaxExpiryMs);
+  const secretPlanner = new SecretPlanner(resolver, roleAssignments, clock, config.secretMaxExpiryMs, stores.requests);
   const secretPorts: SecretRunnerPorts = {
     tokens: new ArmRegistryTokens((s) => reader.acrClient(s)),
     servicePrincipals: new GraphServicePrincipals(graph, options.graphReplicationDelaysMs),
     roleAssignments,
     kubernetes: new KubePullSecrets((s) => reader.aksClient(s), credential),
+    requests: stores.requests,
   };
 
   const adapter = createAdapter(config, log);
@@ -228,6 +231,26 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
       await stores.requests.ping();
       const token = await credential.getToken(`${arm.endpoint}/.default`);
       if (!token) throw new Error('no Azure token');
+    },
+  });
+  mountTab(server, {
+    mode: config.mode,
+    appId: config.app.id,
+    domain: config.tabDomain,
+    allowedTenantIds: config.allowedTenantIds,
+    auditorIds: config.auditorIds,
+    isApprover: (actor) => requests.isApprover(actor),
+    store: stores.requests,
+    audit: stores.audit,
+    clock,
+    log,
+    sandbox: sandbox && {
+      issuer: sandbox.identity.issuer,
+      jwksUri: sandbox.identity.jwksUri,
+      tokenEndpoint: sandbox.identity.tokenEndpoint,
+      caPem: sandbox.tls.caPem,
+      clientId: SANDBOX_TAB_CLIENT_ID,
+      users: Object.entries(SANDBOX_USERS).map(([key, u]) => ({ key, name: u.name })),
     },
   });
   await new Promise<void>((resolve) =>
