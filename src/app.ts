@@ -13,6 +13,7 @@ import { CardMessenger } from './bot/card-messenger';
 import { createAdapter } from './bot/create-adapter';
 import type { AppConfig } from './config/config';
 import type { AuditLog, Clock, LeaseStore, RequestStore, ScheduleStore } from './domain/ports';
+import { AccessInventory } from './flows/access-inventory';
 import { Executor } from './flows/executor';
 import { GrantPlanner } from './flows/grant-planner';
 import { realSleep, type Sleep } from './flows/assign-role';
@@ -33,11 +34,7 @@ import { ArmRoleAssignments } from './integrations/azure/arm-role-assignments';
 import { ArmResourceReader } from './integrations/azure/azure-resource-reader';
 import { GraphClient } from './integrations/graph/graph-client';
 import { GraphDirectory } from './integrations/graph/graph-directory';
-import { MemoryAuditLog, MemoryRequestStore } from './integrations/store/memory-stores';
-import { MemoryLeaseStore, MemoryScheduleStore } from './integrations/store/memory-coordination';
-import { openSqlite } from './integrations/store/sqlite-database';
-import { SqliteAuditLog } from './integrations/store/sqlite-audit-log';
-import { SqliteRequestStore } from './integrations/store/sqlite-request-store';
+import { openStores, type Stores, withMemoryDefaults } from './integrations/store/open-stores';
 import { withCorrelation } from './observability/correlation';
 import { createLogger, type Logger } from './observability/logger';
 import { SANDBOX_BEARER_TOKEN, SANDBOX_USERS } from './sandbox/fixtures';
@@ -55,8 +52,8 @@ export interface AppOptions {
   graphReplicationDelaysMs?: number[];
   /** Use this already running sandbox instead of starting one (restart tests share one). */
   sandbox?: Sandbox;
-  /** Replace the stores (e.g. a failing audit log in tests). */
-  stores?: { requests: RequestStore; audit: AuditLog };
+  /** Replace stores (e.g. a failing audit log in tests); the others are memory stores. */
+  stores?: Partial<Stores>;
   /** Replace the schedule and lease stores (restart tests keep them across app instances). */
   coordination?: { schedule: ScheduleStore; leases: LeaseStore };
   /** How often the scheduler sweeps (overrides ACRBOT_SWEEP_INTERVAL); 0 disables the timer (tests call runDue). */
@@ -76,6 +73,8 @@ export interface RunningApp {
   scheduler: Scheduler;
   store: RequestStore;
   audit: AuditLog;
+  /** Every store (leases, schedule, dialogs, abuse ledger too). */
+  stores: Stores;
   stop(): Promise<void>;
 }
 
@@ -83,12 +82,6 @@ const SYSTEM_CLOCK: Clock = { now: () => new Date() };
 
 /** How long one instance holds a scheduled job before another may take it over (renewed while it runs). */
 const SCHEDULER_LEASE_TTL_MS = 60_000;
-
-function openStores(config: AppConfig, clock: Clock): { requests: RequestStore; audit: AuditLog } {
-  if (config.storage.kind === 'memory') return { requests: new MemoryRequestStore(), audit: new MemoryAuditLog(clock) };
-  const db = openSqlite(config.storage.path);
-  return { requests: new SqliteRequestStore(db), audit: new SqliteAuditLog(db, clock) };
-}
 
 /** Starts acrbot. */
 export async function startApp(config: AppConfig, options: AppOptions = {}): Promise<RunningApp> {
@@ -116,11 +109,9 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     graphEndpoint = config.graphEndpoint ?? 'https://graph.microsoft.com';
   }
 
-  const stores = options.stores ?? openStores(config, clock);
-  const coordination = options.coordination ?? {
-    schedule: new MemoryScheduleStore(),
-    leases: new MemoryLeaseStore(() => clock.now()),
-  };
+  const opened = options.stores ? withMemoryDefaults(options.stores, clock) : await openStores(config.storage, clock);
+  const stores: Stores = { ...opened, ...options.coordination };
+  const coordination = { schedule: stores.schedule, leases: stores.leases };
   const scheduler = new Scheduler(coordination.schedule, coordination.leases, clock, log, {
     instanceId: options.instanceId ?? `${hostname()}:${process.pid}`,
     sweepIntervalMs: options.sweepIntervalMs ?? config.sweepIntervalMs,
@@ -192,6 +183,12 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     log,
   );
 
+  const inventory = new AccessInventory(
+    { azure: reader, roleAssignments, directory, requests: stores.requests, clock },
+    resolver,
+    config.subscriptionIds,
+  );
+
   const services: BotServices = {
     settings: {
       sandbox: sandboxMode,
@@ -203,6 +200,7 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     secretPlanner,
     requests,
     executor,
+    inventory,
     audit: stores.audit,
     messenger,
     log,
@@ -276,6 +274,7 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     scheduler,
     store: stores.requests,
     audit: stores.audit,
+    stores,
     stop: async () => {
       // Stop accepting turns, finish in-flight work, then close the store.
       accepting = false;
@@ -285,7 +284,7 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
       server.server.closeIdleConnections();
       await closed;
       await executor.drain();
-      await stores.requests.close();
+      await stores.close();
       if (ownSandbox) await ownSandbox.stop();
     },
   };
