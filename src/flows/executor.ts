@@ -84,6 +84,11 @@ export class Executor {
         action: resumed ? 'execution.resumed' : 'execution.started',
         outcome: 'executing',
         targetIds: targets,
+        // Names the decision, so even if the process died between the decision's conditional
+        // write and its audit entry, no Azure write happens without a durable entry saying why.
+        detail: request.decision
+          ? `approved by ${request.decision.by.name} (${request.decision.by.objectId})`
+          : undefined,
       });
     } catch {
       await this.save(request, {

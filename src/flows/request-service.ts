@@ -1,6 +1,8 @@
 /**
  * Requests from creation to decision: stores them with conditional writes, applies the
- * approval policy, and records every step and refusal in the audit log first.
+ * approval policy, and records every step and refusal in the audit log. A decision is audited
+ * by the winner of its conditional write only, right after it, and undone if that entry cannot
+ * be written (G8, G11).
  */
 import { checkDecision, type RefusalReason } from '../domain/approval-policy';
 import type { AuditEvent } from '../domain/audit-chain';
@@ -189,40 +191,68 @@ export class RequestService {
       ? { type: 'approve', by: actor, at: now, reason }
       : { type: 'reject', by: actor, at: now, reason };
     const next = transition(request, event);
-    await this.record({
-      actor,
-      tenantId,
-      action: input.approve ? 'request.approved' : 'request.rejected',
-      requestId: request.id,
-      targetIds: targetsOf(request.plan),
-      outcome: next.state,
-      detail: reason,
-    });
+    // The conditional write picks the winner first; only the winner records the decision, so a
+    // race leaves exactly one decision entry (G8). The losers record a stale refusal.
     try {
       await this.store.update(next);
     } catch (err) {
       if (!(err instanceof VersionConflictError)) throw err;
-      const winner = await this.get(request.id);
+      return this.lostRace(request, input.acting);
+    }
+    try {
       await this.record({
         actor,
         tenantId,
-        action: 'approval.refused.stale',
+        action: input.approve ? 'request.approved' : 'request.rejected',
         requestId: request.id,
         targetIds: targetsOf(request.plan),
-        outcome: 'refused',
-        detail: `lost the race: ${describeState(winner)}`,
+        outcome: next.state,
+        detail: reason,
       });
-      return {
-        kind: 'refused',
-        request: winner,
-        reason: 'stale',
-        message: `Request ${request.id} was already ${describeState(winner)}; your click changed nothing.`,
-      };
+    } catch (err) {
+      // G11: a decision that is not in the audit trail must not stand (nor run). Put the request
+      // back as it was; the executor is only started by the caller after this returns.
+      await this.undo(request, next);
+      throw err;
     }
     // The click is answered without waiting for the other copies: an approval's copies are
     // updated by the executor's first step ("executing") anyway, a rejection's right after.
     if (!input.approve) void this.notifier.requestChanged(next);
     return { kind: 'decided', request: next };
+  }
+
+  /** The loser of the conditional write: tells who won and records a refusal, never a second decision. */
+  private async lostRace(request: AccessRequest, acting: ActingContext): Promise<DecisionResult> {
+    const winner = await this.get(request.id);
+    await this.record({
+      actor: acting.actor,
+      tenantId: acting.tenantId,
+      action: 'approval.refused.stale',
+      requestId: request.id,
+      targetIds: targetsOf(request.plan),
+      outcome: 'refused',
+      detail: `lost the race: ${describeState(winner)}`,
+    });
+    return {
+      kind: 'refused',
+      request: winner,
+      reason: 'stale',
+      message: `Request ${request.id} was already ${describeState(winner)}; your click changed nothing.`,
+    };
+  }
+
+  /**
+   * Restores `before` after `written` was stored but its audit entry could not be made durable.
+   * Conditional on `written` still being current: if something moved the request meanwhile (an
+   * executor elsewhere), that step wrote its own audit entry before acting.
+   */
+  private async undo(before: AccessRequest, written: AccessRequest): Promise<void> {
+    try {
+      await this.store.update({ ...before, version: written.version + 1, updatedAt: this.clock.now().toISOString() });
+    } catch (err) {
+      if (!(err instanceof VersionConflictError))
+        throw new Error(`could not undo an unaudited decision on ${before.id}`, { cause: err });
+    }
   }
 
   /** Marks pending requests past their expiry as expired and updates their cards (the sweeper, G6). */

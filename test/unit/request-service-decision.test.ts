@@ -1,0 +1,111 @@
+/**
+ * Only the winner of the conditional transition records the decision (G8, G11): two
+ * RequestService instances (two bot processes) on one store, and an audit log that fails.
+ */
+import type { AuditEvent } from '../../src/domain/audit-chain';
+import type { AuditLog, DirectoryPort } from '../../src/domain/ports';
+import { RequestService } from '../../src/flows/request-service';
+import type { FlowSettings } from '../../src/flows/settings';
+import { SILENT_NOTIFIER } from '../../src/flows/notifier';
+import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { FakeClock } from './support/fake-clock';
+import { APPROVER, OUTSIDER, grantPlan, REQUESTER } from './support/requests';
+
+const TENANT = '5b1e2c3d-0000-4000-8000-00000000a0a0';
+const SECOND_APPROVER = OUTSIDER;
+
+const settings: FlowSettings = {
+  approvalTtlMs: 24 * 3_600_000,
+  approverIds: [APPROVER.objectId, SECOND_APPROVER.objectId],
+  auditorIds: [],
+  approverJustificationRequired: false,
+  principalRetryDelaysMs: [],
+  sandbox: true,
+};
+const directory: DirectoryPort = {
+  servicePrincipalObjectId: async () => undefined,
+  isMemberOfGroup: async () => false,
+};
+
+function setup(audit: AuditLog = new MemoryAuditLog({ now: () => new Date() })) {
+  const clock = new FakeClock();
+  const store = new MemoryRequestStore();
+  const make = () => new RequestService(store, audit, directory, clock, settings, SILENT_NOTIFIER);
+  return { store, audit, a: make(), b: make() };
+}
+
+async function createRequest(service: RequestService) {
+  return service.create({
+    requester: REQUESTER,
+    tenantId: TENANT,
+    reason: 'deploy payments-api',
+    plan: grantPlan(),
+    origin: { conversationId: '19:general@thread.tacv2', conversationType: 'channel' },
+  });
+}
+
+const isDecision = (e: { action: string }) => e.action === 'request.approved' || e.action === 'request.rejected';
+
+describe('RequestService decisions: only the winner audits', () => {
+  test('G8: concurrent approvals through two services on one store → exactly one decision entry', async () => {
+    const { a, b, audit } = setup();
+    const request = await createRequest(a);
+    const results = await Promise.all([
+      a.decide({ requestId: request.id, acting: { actor: APPROVER, tenantId: TENANT }, approve: true }),
+      b.decide({ requestId: request.id, acting: { actor: SECOND_APPROVER, tenantId: TENANT }, approve: true }),
+    ]);
+    expect(results.map((r) => r.kind).sort()).toEqual(['decided', 'refused']);
+    const entries = await audit.forRequest(request.id);
+    expect(entries.filter(isDecision)).toHaveLength(1);
+    expect(entries.filter((e) => e.action === 'approval.refused.stale')).toHaveLength(1);
+    const winner = results.find((r) => r.kind === 'decided')!;
+    expect(entries.find(isDecision)!.actor.objectId).toBe(winner.request.decision!.by.objectId);
+  });
+
+  test('G8: an approve/reject race through two services → one decision entry, matching the stored state', async () => {
+    const { a, b, audit, store } = setup();
+    const request = await createRequest(a);
+    await Promise.all([
+      a.decide({ requestId: request.id, acting: { actor: APPROVER, tenantId: TENANT }, approve: true }),
+      b.decide({
+        requestId: request.id,
+        acting: { actor: SECOND_APPROVER, tenantId: TENANT },
+        approve: false,
+        reason: 'not this week',
+      }),
+    ]);
+    const decisions = (await audit.forRequest(request.id)).filter(isDecision);
+    expect(decisions).toHaveLength(1);
+    const stored = (await store.get(request.id))!;
+    expect(decisions[0].action).toBe(stored.state === 'approved' ? 'request.approved' : 'request.rejected');
+  });
+
+  test('G11: when the decision cannot be audited, the request is put back to pending and can be decided later', async () => {
+    const real = new MemoryAuditLog({ now: () => new Date() });
+    let failOn: ((e: AuditEvent) => boolean) | undefined;
+    const audit: AuditLog = {
+      append: (e) => (failOn?.(e) ? Promise.reject(new Error('disk full')) : real.append(e)),
+      latest: (n) => real.latest(n),
+      forRequest: (id) => real.forRequest(id),
+      verify: () => real.verify(),
+    };
+    const { a, store } = setup(audit);
+    const request = await createRequest(a);
+    failOn = isDecision;
+    await expect(
+      a.decide({ requestId: request.id, acting: { actor: APPROVER, tenantId: TENANT }, approve: true }),
+    ).rejects.toThrow(/audit log could not be written/);
+    const after = (await store.get(request.id))!;
+    expect(after.state).toBe('pending');
+    expect(after.decision).toBeUndefined();
+    expect((await real.forRequest(request.id)).filter(isDecision)).toHaveLength(0);
+    failOn = undefined;
+    const retry = await a.decide({
+      requestId: request.id,
+      acting: { actor: APPROVER, tenantId: TENANT },
+      approve: true,
+    });
+    expect(retry.kind).toBe('decided');
+    expect((await real.forRequest(request.id)).filter(isDecision)).toHaveLength(1);
+  });
+});
