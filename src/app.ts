@@ -9,8 +9,9 @@
  */
 import type { BotServices } from './bot/bot-services';
 import type { AppConfig } from './config/config';
-import type { AuditLog, Clock, RequestStore } from './domain/ports';
+import type { AuditLog, Clock, LeaseStore, RequestStore, ScheduleStore } from './domain/ports';
 import type { Sleep } from './flows/assign-role';
+import type { Scheduler } from './flows/scheduler';
 import { connectAzure } from './composition/azure-access';
 import { createAzurePorts } from './composition/azure-ports';
 import { startBackground } from './composition/background';
@@ -19,6 +20,7 @@ import { createChannel } from './composition/channel';
 import { createFlows } from './composition/flows';
 import { serveHttp } from './composition/http';
 import { startSandboxStep } from './composition/sandbox-step';
+import { createScheduler, registerJobs } from './composition/scheduler';
 import { openStores } from './composition/stores';
 import { createLogger, type Logger } from './observability/logger';
 import type { Sandbox } from './sandbox/sandbox';
@@ -35,8 +37,12 @@ export interface AppOptions {
   sandbox?: Sandbox;
   /** Replace the stores (e.g. a failing audit log in tests). */
   stores?: { requests: RequestStore; audit: AuditLog };
-  /** How often the expiry sweeper runs; 0 disables it. */
+  /** Replace the schedule and lease stores (restart tests keep them across app instances). */
+  coordination?: { schedule: ScheduleStore; leases: LeaseStore };
+  /** How often the scheduler sweeps (overrides ACRBOT_SWEEP_INTERVAL); 0 disables the timer (tests call runDue). */
   sweepIntervalMs?: number;
+  /** Lease owner id of this instance (default: host name + pid). */
+  instanceId?: string;
 }
 
 /** A started acrbot. */
@@ -47,6 +53,8 @@ export interface RunningApp {
   config: AppConfig;
   sandbox?: Sandbox;
   services: BotServices;
+  /** Persisted background jobs (request expiry, access expiry, reminders). */
+  scheduler: Scheduler;
   store: RequestStore;
   audit: AuditLog;
   stop(): Promise<void>;
@@ -65,15 +73,17 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
   const access = sandboxStep?.access ?? connectAzure(config);
 
   // 2. State, adapters, the way out to Teams, use cases, the bot.
-  const stores = options.stores ?? openStores(config, clock);
+  const stores = openStores(config, clock, options);
+  const scheduler = createScheduler(config, { stores, clock, log }, options);
   const azure = createAzurePorts(access, { graphReplicationDelaysMs: options.graphReplicationDelaysMs });
   const channel = createChannel(config, stores, log);
-  const flows = createFlows(config, { stores, azure, notifier: channel.messenger, clock, log }, options);
+  const flows = createFlows(config, { stores, azure, notifier: channel.messenger, scheduler, clock, log }, options);
+  registerJobs(scheduler, flows);
   const { services, bot } = createBot(config, { flows, stores, channel, log });
 
   // 3. Listen, then start background work.
   const http = await serveHttp(config, { adapter: channel.adapter, bot, stores, access, log });
-  const stopBackground = await startBackground({ flows, stores, azure, clock, log }, options);
+  const stopBackground = await startBackground({ flows, stores, azure, scheduler, clock, log });
 
   return {
     url: `http://127.0.0.1:${http.port}`,
@@ -81,12 +91,14 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
     config,
     sandbox: sandboxStep?.sandbox,
     services,
+    scheduler,
     store: stores.requests,
     audit: stores.audit,
     stop: async () => {
-      // Stop timers and turns, finish in-flight work, then close the store and the emulators.
-      stopBackground();
-      await http.close();
+      // Stop turns and jobs, finish in-flight work, then close the store and the emulators.
+      const closing = http.close(); // refuses new turns at once
+      await stopBackground();
+      await closing;
       await flows.executor.drain();
       await stores.requests.close();
       await sandboxStep?.stop();

@@ -9,6 +9,7 @@ import type { RequestNotifier } from '../flows/notifier';
 import { RequestService } from '../flows/request-service';
 import { ResourceResolver } from '../flows/resource-resolver';
 import { SecretPlanner } from '../flows/secret-planner';
+import type { Scheduler } from '../flows/scheduler';
 import { SecretRunner } from '../flows/secret-runner';
 import { DEFAULT_PRINCIPAL_RETRY_DELAYS_MS, type FlowSettings } from '../flows/settings';
 import type { Logger } from '../observability/logger';
@@ -33,10 +34,17 @@ export interface FlowOptions {
 /** Builds the flows. */
 export function createFlows(
   config: AppConfig,
-  deps: { stores: Stores; azure: AzurePorts; notifier: RequestNotifier; clock: Clock; log: Logger },
+  deps: {
+    stores: Stores;
+    azure: AzurePorts;
+    notifier: RequestNotifier;
+    scheduler: Scheduler;
+    clock: Clock;
+    log: Logger;
+  },
   options: FlowOptions,
 ): Flows {
-  const { stores, azure, notifier, clock, log } = deps;
+  const { stores, azure, notifier, scheduler, clock, log } = deps;
   const settings: FlowSettings = {
     approvalTtlMs: config.approvalTtlMs,
     approverIds: config.approverIds,
@@ -50,7 +58,15 @@ export function createFlows(
   const resolver = new ResourceResolver(azure.reader, config.subscriptionIds);
   const planner = new GrantPlanner(resolver, azure.roleAssignments, azure.directory);
   const secretPlanner = new SecretPlanner(resolver, azure.roleAssignments, clock, config.secretMaxExpiryMs);
-  const requests = new RequestService(stores.requests, stores.audit, azure.directory, clock, settings, notifier);
+  const requests = new RequestService(
+    stores.requests,
+    stores.audit,
+    azure.directory,
+    clock,
+    settings,
+    notifier,
+    scheduler,
+  );
   const grantRunner = new GrantRunner(
     azure.reader,
     azure.roleAssignments,
