@@ -75,7 +75,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
   // 2. State, adapters, the way out to Teams, use cases, the bot.
   const stores = openStores(config, clock, options);
   const scheduler = createScheduler(config, { stores, clock, log }, options);
-  const azure = createAzurePorts(access, { graphReplicationDelaysMs: options.graphReplicationDelaysMs });
+  const azure = createAzurePorts(access, stores, { graphReplicationDelaysMs: options.graphReplicationDelaysMs });
   const channel = createChannel(config, stores, log);
   const flows = createFlows(config, { stores, azure, notifier: channel.messenger, scheduler, clock, log }, options);
   registerJobs(scheduler, flows);

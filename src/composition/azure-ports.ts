@@ -1,4 +1,4 @@
-/** Step "azure ports": the ARM, Graph and Kubernetes adapters behind the flows' ports. */
+/** Step "azure ports": the ARM, Graph and Kubernetes adapters behind the flows' ports (and the secret runner's). */
 import type { SecretRunnerPorts } from '../flows/secret-runner';
 import { ArmRegistryTokens } from '../integrations/azure/arm-registry-tokens';
 import { ArmRoleAssignments } from '../integrations/azure/arm-role-assignments';
@@ -8,6 +8,7 @@ import { GraphDirectory } from '../integrations/graph/graph-directory';
 import { GraphServicePrincipals } from '../integrations/graph/graph-service-principals';
 import { KubePullSecrets } from '../integrations/kubernetes/kube-pull-secrets';
 import type { AzureAccess } from './azure-access';
+import type { Stores } from './stores';
 
 /** The Azure-facing adapters. */
 export interface AzurePorts {
@@ -18,7 +19,11 @@ export interface AzurePorts {
 }
 
 /** Builds the adapters (no I/O yet: clients connect on first use). */
-export function createAzurePorts(access: AzureAccess, options: { graphReplicationDelaysMs?: number[] }): AzurePorts {
+export function createAzurePorts(
+  access: AzureAccess,
+  stores: Stores,
+  options: { graphReplicationDelaysMs?: number[] },
+): AzurePorts {
   const reader = new ArmResourceReader(access.arm);
   const roleAssignments = new ArmRoleAssignments(access.arm);
   const graph = new GraphClient({ endpoint: access.graphEndpoint, credential: access.credential, caPem: access.caPem });
@@ -28,6 +33,8 @@ export function createAzurePorts(access: AzureAccess, options: { graphReplicatio
     servicePrincipals: new GraphServicePrincipals(graph, options.graphReplicationDelaysMs),
     roleAssignments,
     kubernetes: new KubePullSecrets((s) => reader.aksClient(s), access.credential),
+    // The secret runner checks acrbot's own records before replacing or deleting (G15).
+    requests: stores.requests,
   };
   return { reader, roleAssignments, directory, secrets };
 }

@@ -57,7 +57,13 @@ export function createFlows(
   const sleep = options.sleep ?? realSleep;
   const resolver = new ResourceResolver(azure.reader, config.subscriptionIds);
   const planner = new GrantPlanner(resolver, azure.roleAssignments, azure.directory);
-  const secretPlanner = new SecretPlanner(resolver, azure.roleAssignments, clock, config.secretMaxExpiryMs);
+  const secretPlanner = new SecretPlanner(
+    resolver,
+    azure.roleAssignments,
+    clock,
+    config.secretMaxExpiryMs,
+    stores.requests,
+  );
   const requests = new RequestService(
     stores.requests,
     stores.audit,
