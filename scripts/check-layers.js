@@ -64,6 +64,11 @@ const RULES = [
     [/^botbuilder/, /^\.\.\/sandbox(\/|$)/],
     'only src/bot imports botbuilder; sandbox defaults are injected, not imported',
   ],
+  [
+    'tab',
+    [/^\.\.\/(bot|sandbox|integrations)(\/|$)/, /^botbuilder/],
+    'the tab reads through ports; sandbox details come from the app (loaded only in sandbox mode)',
+  ],
 ];
 
 function files(dir) {

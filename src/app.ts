@@ -82,7 +82,16 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
   const { services, bot } = createBot(config, { flows, stores, channel, log });
 
   // 3. Listen, then start background work.
-  const http = await serveHttp(config, { adapter: channel.adapter, bot, stores, access, log });
+  const http = await serveHttp(config, {
+    adapter: channel.adapter,
+    bot,
+    flows,
+    stores,
+    access,
+    clock,
+    log,
+    tabSignIn: sandboxStep?.tabSignIn,
+  });
   const stopBackground = await startBackground({ flows, stores, azure, scheduler, clock, log });
 
   return {

@@ -6,10 +6,13 @@ import type { CloudAdapter } from 'botbuilder';
 import type { AddressInfo } from 'node:net';
 import type { AcrBot } from '../bot/acr-bot';
 import type { AppConfig } from '../config/config';
+import type { Clock } from '../domain/ports';
 import { createServer } from '../http/server';
 import { withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
+import { mountTab, type MountTabInput } from '../tab/mount-tab';
 import type { AzureAccess } from './azure-access';
+import type { Flows } from './flows';
 import type { Stores } from './stores';
 
 /** A listening server. */
@@ -22,9 +25,19 @@ export interface HttpFrontDoor {
 /** Creates the server and listens on the configured port. */
 export async function serveHttp(
   config: AppConfig,
-  deps: { adapter: CloudAdapter; bot: AcrBot; stores: Stores; access: AzureAccess; log: Logger },
+  deps: {
+    adapter: CloudAdapter;
+    bot: AcrBot;
+    flows: Flows;
+    stores: Stores;
+    access: AzureAccess;
+    clock: Clock;
+    log: Logger;
+    /** Sandbox mode: the emulated issuer for the tab's sign-in. */
+    tabSignIn?: MountTabInput['sandbox'];
+  },
 ): Promise<HttpFrontDoor> {
-  const { adapter, bot, stores, access, log } = deps;
+  const { adapter, bot, flows, stores, access, clock, log } = deps;
   let accepting = true;
   const server = createServer({
     log,
@@ -48,6 +61,19 @@ export async function serveHttp(
       const token = await access.credential.getToken(`${access.arm.endpoint}/.default`);
       if (!token) throw new Error('no Azure token');
     },
+  });
+  mountTab(server, {
+    mode: config.mode,
+    appId: config.app.id,
+    domain: config.tabDomain,
+    allowedTenantIds: config.allowedTenantIds,
+    auditorIds: config.auditorIds,
+    isApprover: (actor) => flows.requests.isApprover(actor),
+    store: stores.requests,
+    audit: stores.audit,
+    clock,
+    log,
+    sandbox: deps.tabSignIn,
   });
   await new Promise<void>((resolve) =>
     server.listen(config.port, config.host ?? (config.mode === 'sandbox' ? '127.0.0.1' : '0.0.0.0'), resolve),

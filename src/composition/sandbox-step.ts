@@ -8,8 +8,10 @@
 import { applySandboxDefaults, type AppConfig } from '../config/config';
 import { staticTokenCredential } from '../integrations/azure/arm-connection';
 import type * as SandboxDefaultsModule from '../sandbox/defaults';
+import type * as OidcIssuerModule from '../sandbox/identity/oidc-issuer';
 import type * as SandboxModule from '../sandbox/sandbox';
 import type { Sandbox } from '../sandbox/sandbox';
+import type { MountTabInput } from '../tab/mount-tab';
 import type { AzureAccess } from './azure-access';
 
 /** What the sandbox step hands to the rest of the composition. */
@@ -19,6 +21,8 @@ export interface SandboxStep {
   access: AzureAccess;
   /** The emulators in use (own or shared); undefined when external ones are configured. */
   sandbox?: Sandbox;
+  /** The emulated Entra issuer the tab's sandbox sign-in uses (none with external emulators). */
+  tabSignIn?: MountTabInput['sandbox'];
   /** Stops the emulators this step started (not shared or external ones). */
   stop(): Promise<void>;
 }
@@ -46,6 +50,14 @@ export async function startSandboxStep(config: AppConfig, shared?: Sandbox): Pro
       caPem,
     },
     sandbox,
+    tabSignIn: sandbox && {
+      issuer: sandbox.identity.issuer,
+      jwksUri: sandbox.identity.jwksUri,
+      tokenEndpoint: sandbox.identity.tokenEndpoint,
+      caPem: sandbox.tls.caPem,
+      clientId: (require('../sandbox/identity/oidc-issuer') as typeof OidcIssuerModule).SANDBOX_TAB_CLIENT_ID,
+      users: SANDBOX_DEFAULTS.users,
+    },
     stop: async () => {
       if (own) await own.stop();
     },

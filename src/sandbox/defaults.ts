@@ -11,11 +11,13 @@ import {
   SANDBOX_USERS,
 } from './fixtures';
 
-/** The sandbox's defaults (shape: `SandboxDefaults` in src/config/config.ts). */
+/** The sandbox's defaults (config's part has the shape `SandboxDefaults` in src/config/config.ts). */
 export const SANDBOX_DEFAULTS = {
   subscriptionIds: [SANDBOX_SUBSCRIPTIONS.platform, SANDBOX_SUBSCRIPTIONS.data],
   approverId: SANDBOX_USERS.approver.objectId,
   tenantId: SANDBOX_TENANT_ID,
   approvalChannelId: SANDBOX_APPROVAL_CHANNEL_ID,
   bearerToken: SANDBOX_BEARER_TOKEN,
-} as const;
+  /** The people the tab's sandbox sign-in page offers. */
+  users: Object.entries(SANDBOX_USERS).map(([key, u]) => ({ key, name: u.name })),
+};
