@@ -21,7 +21,7 @@ import { createFlows } from './composition/flows';
 import { serveHttp } from './composition/http';
 import { startSandboxStep } from './composition/sandbox-step';
 import { createScheduler, registerJobs } from './composition/scheduler';
-import { openStores } from './composition/stores';
+import { openAppStores, type Stores } from './composition/stores';
 import { createLogger, type Logger } from './observability/logger';
 import type { Sandbox } from './sandbox/sandbox';
 
@@ -35,8 +35,8 @@ export interface AppOptions {
   graphReplicationDelaysMs?: number[];
   /** Use this already running sandbox instead of starting one (restart tests share one). */
   sandbox?: Sandbox;
-  /** Replace the stores (e.g. a failing audit log in tests). */
-  stores?: { requests: RequestStore; audit: AuditLog };
+  /** Replace stores (e.g. a failing audit log in tests); the others are memory stores. */
+  stores?: Partial<Stores>;
   /** Replace the schedule and lease stores (restart tests keep them across app instances). */
   coordination?: { schedule: ScheduleStore; leases: LeaseStore };
   /** How often the scheduler sweeps (overrides ACRBOT_SWEEP_INTERVAL); 0 disables the timer (tests call runDue). */
@@ -55,6 +55,8 @@ export interface RunningApp {
   services: BotServices;
   /** Persisted background jobs (request expiry, access expiry, reminders). */
   scheduler: Scheduler;
+  /** Every store (leases, schedule, dialogs, abuse ledger too). */
+  stores: Stores;
   store: RequestStore;
   audit: AuditLog;
   stop(): Promise<void>;
@@ -73,7 +75,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
   const access = sandboxStep?.access ?? connectAzure(config);
 
   // 2. State, adapters, the way out to Teams, use cases, the bot.
-  const stores = openStores(config, clock, options);
+  const stores = await openAppStores(config, clock, options);
   const scheduler = createScheduler(config, { stores, clock, log }, options);
   const azure = createAzurePorts(access, stores, { graphReplicationDelaysMs: options.graphReplicationDelaysMs });
   const channel = createChannel(config, stores, log);
@@ -101,6 +103,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
     sandbox: sandboxStep?.sandbox,
     services,
     scheduler,
+    stores,
     store: stores.requests,
     audit: stores.audit,
     stop: async () => {
@@ -109,7 +112,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
       await stopBackground();
       await closing;
       await flows.executor.drain();
-      await stores.requests.close();
+      await stores.close();
       await sandboxStep?.stop();
     },
   };

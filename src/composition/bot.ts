@@ -25,6 +25,7 @@ export function createBot(
     secretPlanner: flows.secretPlanner,
     requests: flows.requests,
     executor: flows.executor,
+    inventory: flows.inventory,
     audit: stores.audit,
     messenger: channel.messenger,
     log,

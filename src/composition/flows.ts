@@ -1,6 +1,7 @@
 /** Step "flows": planners, the request service, runners and the executor, wired to their ports. */
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/ports';
+import { AccessInventory } from '../flows/access-inventory';
 import { realSleep, type Sleep } from '../flows/assign-role';
 import { Executor } from '../flows/executor';
 import { GrantPlanner } from '../flows/grant-planner';
@@ -23,6 +24,7 @@ export interface Flows {
   secretPlanner: SecretPlanner;
   requests: RequestService;
   executor: Executor;
+  inventory: AccessInventory;
 }
 
 /** Overrides of timing for tests and benchmarks. */
@@ -89,5 +91,16 @@ export function createFlows(
     notifier,
     log,
   );
-  return { settings, planner, secretPlanner, requests, executor };
+  const inventory = new AccessInventory(
+    {
+      azure: azure.reader,
+      roleAssignments: azure.roleAssignments,
+      directory: azure.directory,
+      requests: stores.requests,
+      clock,
+    },
+    resolver,
+    config.subscriptionIds,
+  );
+  return { settings, planner, secretPlanner, requests, executor, inventory };
 }
