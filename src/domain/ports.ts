@@ -3,7 +3,7 @@
  * (Azure SDKs, Graph, SQLite); tests may use fakes with the same semantics.
  */
 import type { AuditEntry, AuditEvent, ChainVerdict } from './audit-chain';
-import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from './azure-model';
+import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo, RoleDefinitionInfo } from './azure-model';
 import type { AccessRequest, RequestState } from './request';
 
 /** Reads clusters and registries in one subscription. */
@@ -37,6 +37,22 @@ export interface RoleAssignmentPort {
   canAssignRoles(scope: string): Promise<boolean>;
   /** Deletes an assignment by name; a missing one is fine. */
   delete(input: { scope: string; name: string; subscriptionId: string }): Promise<void>;
+}
+
+/**
+ * Reading role assignments and role definitions across a subscription, for the access
+ * inventory (`access`, `check`, the tab, drift). Read-only.
+ */
+export interface RoleAssignmentListing {
+  /**
+   * `$filter=assignedTo('{objectId}')` at subscription scope: the principal's assignments at any
+   * scope in the subscription, including those held through (transitive) group membership.
+   */
+  listAssignedTo(subscriptionId: string, objectId: string): Promise<RoleAssignmentInfo[]>;
+  /** Every role assignment in the subscription (no filter), all pages. */
+  listInSubscription(subscriptionId: string): Promise<RoleAssignmentInfo[]>;
+  /** A role definition with its permissions, or undefined when it does not exist. */
+  getRoleDefinition(subscriptionId: string, roleDefinitionGuid: string): Promise<RoleDefinitionInfo | undefined>;
 }
 
 /** Microsoft Graph lookups. */
