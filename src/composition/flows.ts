@@ -73,6 +73,7 @@ export function createFlows(
     clock,
     settings,
     notifier,
+    log,
     scheduler,
   );
   const grantRunner = new GrantRunner(

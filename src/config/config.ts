@@ -119,7 +119,6 @@ const schema = z.object({
     .refine((v) => v === 'memory' || /^sqlite:.+/.test(v), {
       message: 'ACRBOT_STORAGE must be "memory" or "sqlite:<path>"',
     }),
-  ACRBOT_SERVICE_URL: z.string().optional(),
   ACRBOT_CHANNEL_OPENID_METADATA_URL: z.string().optional(),
   ACRBOT_CHANNEL_TOKEN_ISSUER: z.string().optional(),
   ACRBOT_TAB_DOMAIN: z
