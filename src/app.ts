@@ -14,6 +14,7 @@ import { createAdapter } from './bot/create-adapter';
 import type { AppConfig } from './config/config';
 import type { AuditLog, Clock, LeaseStore, RequestStore, ScheduleStore } from './domain/ports';
 import { AccessInventory } from './flows/access-inventory';
+import { DRIFT_JOB_ID, DriftDetector } from './flows/drift-detector';
 import { Executor } from './flows/executor';
 import { GrantPlanner } from './flows/grant-planner';
 import { realSleep, type Sleep } from './flows/assign-role';
@@ -180,6 +181,22 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     config.subscriptionIds,
   );
 
+  const drift = new DriftDetector(
+    { requests: stores.requests, audit: stores.audit, roleAssignments, clock },
+    messenger,
+    log,
+  );
+  // One recurring job (fixed id): whichever instance runs it schedules the next run.
+  scheduler.register('drift.check', async () => {
+    const marked = await drift.sweep();
+    if (marked.length) log.info({ requests: marked.map((r) => r.id) }, 'drift recorded');
+    await scheduler.schedule({
+      id: DRIFT_JOB_ID,
+      kind: 'drift.check',
+      dueAt: new Date(clock.now().getTime() + config.driftIntervalMs),
+    });
+  });
+
   const services: BotServices = {
     settings: {
       sandbox: sandboxMode,
@@ -192,6 +209,7 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     requests,
     executor,
     inventory,
+    drift,
     audit: stores.audit,
     messenger,
     log,
@@ -254,6 +272,13 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
   );
   // Pending requests stored before the schedule existed get their expiry job (idempotent).
   await requests.scheduleExpiryForPending();
+  // The drift check's first run; later runs are scheduled by the job itself (a restart does not postpone it).
+  if (!(await coordination.schedule.get(DRIFT_JOB_ID)))
+    await scheduler.schedule({
+      id: DRIFT_JOB_ID,
+      kind: 'drift.check',
+      dueAt: new Date(clock.now().getTime() + config.driftIntervalMs),
+    });
   scheduler.start();
 
   return {

@@ -22,6 +22,7 @@ import { DialogRunner } from './dialog-runner';
 import { DecisionHandler } from './handlers/decision-handler';
 import { errorCard, RequestHandler, originOf } from './handlers/request-handler';
 import { InfoHandlers } from './handlers/info-handlers';
+import { AccessHandlers } from './handlers/access-handlers';
 import { identifyTurn, isRefusal, type TurnIdentity } from './turn-identity';
 
 const CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -44,6 +45,7 @@ export class AcrBot extends ActivityHandler {
   private readonly requestsHandler: RequestHandler;
   private readonly decisions: DecisionHandler;
   private readonly info: InfoHandlers;
+  private readonly accessHandlers: AccessHandlers;
   private readonly dialogs: DialogRunner;
   private readonly commandTable: Record<Command['verb'], CommandHandler>;
 
@@ -55,6 +57,7 @@ export class AcrBot extends ActivityHandler {
     this.requestsHandler = new RequestHandler(services);
     this.decisions = new DecisionHandler(services);
     this.info = new InfoHandlers(services);
+    this.accessHandlers = new AccessHandlers(services);
     this.dialogs = new DialogRunner(conversationState, async (ctx, input) => {
       const identity = identifyTurn(ctx.activity, services.settings.allowedTenantIds);
       if (!isRefusal(identity)) await this.requestsHandler.handle(ctx, identity, input);
@@ -67,6 +70,9 @@ export class AcrBot extends ActivityHandler {
         this.info.status(ctx, identity, (c as Extract<Command, { verb: 'status' }>).requestId),
       pending: (ctx, identity) => this.info.pending(ctx, identity),
       audit: (ctx, identity, c) => this.info.audit(ctx, identity, (c as Extract<Command, { verb: 'audit' }>).argument),
+      access: (ctx, identity, c) =>
+        this.accessHandlers.access(ctx, identity, c as Extract<Command, { verb: 'access' }>),
+      check: (ctx, _identity, c) => this.accessHandlers.check(ctx, c as Extract<Command, { verb: 'check' }>),
       cancel: async (ctx) => {
         await ctx.sendActivity(
           (await this.dialogs.cancel(ctx)) ? 'Cancelled; nothing was requested.' : 'There was nothing to cancel.',
