@@ -25,7 +25,7 @@ export interface WriteResult {
 export interface RoleAssignmentPort {
   /** Assignments of `principalId` at or above `scope`. */
   listForPrincipal(scope: string, principalId: string): Promise<RoleAssignmentInfo[]>;
-  /** PUT with a deterministic name and principalType ServicePrincipal. Throws {@link AzureWriteError}. */
+  /** PUT with a deterministic name and principalType ServicePrincipal. Throws {@link CloudApiError}. */
   create(input: {
     scope: string;
     name: string;
@@ -63,8 +63,11 @@ export interface DirectoryPort {
   isMemberOfGroup(objectId: string, groupId: string): Promise<boolean>;
 }
 
-/** A failure from Azure the flows understand, by code (never by message text). */
-export class AzureWriteError extends Error {
+/**
+ * A failed call to ARM or Microsoft Graph (a read or a write) that the flows understand by
+ * its service error code, never by message text; `requestId` is the service's request id.
+ */
+export class CloudApiError extends Error {
   constructor(
     readonly code: string,
     readonly statusCode: number | undefined,
@@ -72,9 +75,17 @@ export class AzureWriteError extends Error {
     readonly requestId?: string,
   ) {
     super(message);
-    this.name = 'AzureWriteError';
+    this.name = 'CloudApiError';
   }
 }
+
+/**
+ * @deprecated The old name of {@link CloudApiError}, kept only so branches opened before the
+ * rename (issues #11–#16) still compile when they merge; remove once none uses it.
+ */
+export const AzureWriteError = CloudApiError;
+/** @deprecated See the value of the same name. */
+export type AzureWriteError = CloudApiError;
 
 /** Thrown by a conditional write whose expected version no longer matches (someone else won). */
 export class VersionConflictError extends Error {

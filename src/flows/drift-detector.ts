@@ -37,7 +37,14 @@ export class DriftDetector {
     },
     private readonly notifier: RequestNotifier,
     private readonly log: Logger,
+    /** Time between runs of the `drift.check` job (ACRBOT_DRIFT_INTERVAL). */
+    private readonly intervalMs: number,
   ) {}
+
+  /** When the next `drift.check` run is due. */
+  nextRunAt(): Date {
+    return new Date(this.ports.clock.now().getTime() + this.intervalMs);
+  }
 
   /** Checks every live acrbot grant against Azure; returns the requests newly marked. */
   async sweep(): Promise<AccessRequest[]> {

@@ -9,16 +9,15 @@ import { checkCard, clusterAccessCard, registryAccessCard, userAccessCard } from
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { messageCard } from '../../views/message-view';
 import type { BotServices } from '../bot-services';
-import { cardActivity } from '../card-messenger';
+import { errorCardFor, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
-import { errorCard } from './request-handler';
 
 /** Handlers for `access` and `check`. */
 export class AccessHandlers {
   constructor(private readonly services: BotServices) {}
 
-  private reply(ctx: TurnContext, card: AdaptiveCardJson) {
-    return ctx.sendActivity(cardActivity(card));
+  private async reply(ctx: TurnContext, card: AdaptiveCardJson): Promise<void> {
+    await sendCard(ctx, card);
   }
 
   /**
@@ -68,7 +67,7 @@ export class AccessHandlers {
         }
       }
     } catch (err) {
-      await this.reply(ctx, errorCard(this.services, err));
+      await this.reply(ctx, errorCardFor(this.services, err));
     }
   }
 
@@ -92,7 +91,7 @@ export class AccessHandlers {
       await this.recordDrift(diagnosis.drift, 'check');
       await this.reply(ctx, checkCard(diagnosis, settings.sandbox));
     } catch (err) {
-      await this.reply(ctx, errorCard(this.services, err));
+      await this.reply(ctx, errorCardFor(this.services, err));
     }
   }
 

@@ -4,7 +4,7 @@ import type { RoleAssignment, RoleDefinition } from '@azure/arm-authorization';
 import type { RoleAssignmentInfo, RoleDefinitionInfo } from '../../domain/azure-model';
 import { isActionAllowed } from '../../domain/permissions';
 import type { RoleAssignmentListing, RoleAssignmentPort, WriteResult } from '../../domain/ports';
-import { AzureWriteError } from '../../domain/ports';
+import { CloudApiError } from '../../domain/ports';
 import { parseResourceId } from '../../domain/resource-id';
 import { type ArmConnection, errorRequestId, isNotFound, restErrorInfo } from './arm-connection';
 
@@ -133,7 +133,7 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
       return { id: created.id ?? '', requestId };
     } catch (err) {
       const info = restErrorInfo(err);
-      throw new AzureWriteError(
+      throw new CloudApiError(
         info.code ?? 'Unknown',
         info.statusCode,
         'role assignment create failed',
@@ -148,7 +148,7 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
     } catch (err) {
       const info = restErrorInfo(err);
       if (info.statusCode !== 404)
-        throw new AzureWriteError(
+        throw new CloudApiError(
           info.code ?? 'Unknown',
           info.statusCode,
           'role assignment delete failed',
