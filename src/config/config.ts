@@ -87,6 +87,7 @@ const schema = z.object({
     .default('optional'),
   ACRBOT_SECRET_MAX_EXPIRY: duration('ACRBOT_SECRET_MAX_EXPIRY', '365d'),
   ACRBOT_SWEEP_INTERVAL: duration('ACRBOT_SWEEP_INTERVAL', '30s'),
+  ACRBOT_DRIFT_INTERVAL: duration('ACRBOT_DRIFT_INTERVAL', '15m'),
   ACRBOT_DEFAULT_ACCESS_DURATION: duration('ACRBOT_DEFAULT_ACCESS_DURATION', '30d'),
   ACRBOT_MAX_ACCESS_DURATION: duration('ACRBOT_MAX_ACCESS_DURATION', '90d'),
   ACRBOT_MIN_ACCESS_DURATION: duration('ACRBOT_MIN_ACCESS_DURATION', '1h'),
@@ -163,6 +164,8 @@ export interface AppConfig {
   secretMaxExpiryMs: number;
   /** How often the scheduler looks for due jobs (ACRBOT_SWEEP_INTERVAL, default 30 s). */
   sweepIntervalMs: number;
+  /** How often acrbot's grants are compared with Azure to notice drift (ACRBOT_DRIFT_INTERVAL, default 15 min). */
+  driftIntervalMs: number;
   /** How long granted access lasts (G17). */
   access: AccessDurationSettings;
   storage: StorageSetting;
@@ -306,6 +309,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('ACRBOT_APPROVAL_TTL can be at most 24h (requests must not wait longer for a decision)');
   if (e.ACRBOT_SWEEP_INTERVAL > 3_600_000)
     problems.push('ACRBOT_SWEEP_INTERVAL can be at most 1h (expiries and reminders would run late)');
+  if (e.ACRBOT_DRIFT_INTERVAL < 60_000 || e.ACRBOT_DRIFT_INTERVAL > 24 * 3_600_000)
+    problems.push('ACRBOT_DRIFT_INTERVAL must be between 1m and 24h (each run lists role assignments per identity)');
   if (e.ACRBOT_MIN_ACCESS_DURATION < 60_000) problems.push('ACRBOT_MIN_ACCESS_DURATION can be no less than 1m');
   if (e.ACRBOT_MAX_ACCESS_DURATION > 365 * 86_400_000)
     problems.push('ACRBOT_MAX_ACCESS_DURATION can be at most 1y (use ACRBOT_ALLOW_PERMANENT for access without end)');
@@ -343,6 +348,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     approverJustificationRequired: e.ACRBOT_APPROVER_JUSTIFICATION === 'required',
     secretMaxExpiryMs: e.ACRBOT_SECRET_MAX_EXPIRY,
     sweepIntervalMs: e.ACRBOT_SWEEP_INTERVAL,
+    driftIntervalMs: e.ACRBOT_DRIFT_INTERVAL,
     access: {
       defaultMs: e.ACRBOT_DEFAULT_ACCESS_DURATION,
       maxMs: e.ACRBOT_MAX_ACCESS_DURATION,
