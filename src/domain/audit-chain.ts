@@ -17,6 +17,9 @@ export interface AuditEvent {
   detail?: string;
   /** `x-ms-request-id`s of Azure writes and similar correlation ids. */
   correlationIds?: string[];
+  /** Decisions: the policy rule that made or allowed them, and the policy's sha256 (G18). */
+  ruleId?: string;
+  policyHash?: string;
 }
 
 /** An entry as stored. */

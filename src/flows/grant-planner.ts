@@ -93,6 +93,7 @@ export function buildGrantPlan(cluster: ClusterInfo, registry: RegistryInfo, ide
       name: cluster.name,
       subscriptionId: cluster.subscriptionId,
       resourceGroup: cluster.resourceGroup,
+      ...(cluster.tags && { tags: cluster.tags }),
     },
     registry: {
       id: registry.id,
@@ -101,6 +102,7 @@ export function buildGrantPlan(cluster: ClusterInfo, registry: RegistryInfo, ide
       resourceGroup: registry.resourceGroup,
       loginServer: registry.loginServer,
       roleAssignmentMode: registry.roleAssignmentMode,
+      ...(registry.tags && { tags: registry.tags }),
     },
     identity,
     role,

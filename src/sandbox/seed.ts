@@ -12,6 +12,7 @@ import type { ArmEmulator } from './arm/arm-emulator';
 import type { Directory } from './directory';
 import {
   SANDBOX_APPROVER_GROUP_ID,
+  SANDBOX_ONCALL_GROUP_ID,
   SANDBOX_BOT_APP_ID,
   SANDBOX_BOT_OBJECT_ID,
   SANDBOX_CLUSTERS,
@@ -38,7 +39,12 @@ export function seedSandbox(arm: ArmEmulator, directory: Directory): void {
   directory.addGroup({
     id: SANDBOX_APPROVER_GROUP_ID,
     displayName: 'acrbot approvers',
-    members: [SANDBOX_USERS.approver.objectId],
+    members: [SANDBOX_USERS.approver.objectId, SANDBOX_USERS.secondApprover.objectId],
+  });
+  directory.addGroup({
+    id: SANDBOX_ONCALL_GROUP_ID,
+    displayName: 'platform on-call',
+    members: [SANDBOX_USERS.oncall.objectId],
   });
 
   // The bot's own identity (the caller ARM and Graph see).
@@ -58,6 +64,7 @@ export function seedSandbox(arm: ArmEmulator, directory: Directory): void {
     kubeletClientId: prod.kubeletClientId,
     aad: prod.aad,
     enableAzureRBAC: true,
+    tags: { ...prod.tags },
   });
   directory.addServicePrincipal({
     id: prod.controlPlanePrincipalId,
@@ -108,6 +115,7 @@ export function seedSandbox(arm: ArmEmulator, directory: Directory): void {
     kubeletClientId: dev.kubeletClientId,
     aad: dev.aad,
     location: 'westeurope',
+    tags: { ...dev.tags },
   });
   directory.addServicePrincipal({
     id: dev.controlPlanePrincipalId,
@@ -129,6 +137,7 @@ export function seedSandbox(arm: ArmEmulator, directory: Directory): void {
       name: r.name,
       loginServer: r.loginServer,
       roleAssignmentMode: r.roleAssignmentMode,
+      ...('tags' in r && { tags: { ...r.tags } }),
     });
   }
 }

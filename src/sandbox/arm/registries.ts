@@ -18,6 +18,8 @@ export interface RegistrySpec {
   loginServer?: string;
   roleAssignmentMode?: 'LegacyRegistryPermissions' | 'AbacRepositoryPermissions';
   adminUserEnabled?: boolean;
+  /** Azure resource tags (`tags` on the wire). */
+  tags?: Record<string, string>;
 }
 
 /** Stored registry. Child maps are keyed by lowercase name. */
@@ -32,6 +34,7 @@ export interface RegistryRecord {
   roleAssignmentMode: 'LegacyRegistryPermissions' | 'AbacRepositoryPermissions';
   adminUserEnabled: boolean;
   creationDate: string;
+  tags?: Record<string, string>;
   scopeMaps: Map<string, ScopeMapRecord>;
   tokens: Map<string, TokenRecord>;
 }
@@ -53,6 +56,7 @@ export function registryRecord(spec: RegistrySpec): RegistryRecord {
     roleAssignmentMode: spec.roleAssignmentMode ?? 'LegacyRegistryPermissions',
     adminUserEnabled: spec.adminUserEnabled ?? false,
     creationDate,
+    ...(spec.tags && { tags: { ...spec.tags } }),
     scopeMaps,
     tokens: new Map(),
   };
@@ -66,6 +70,7 @@ export function registryToWire(r: RegistryRecord): Record<string, unknown> {
     type: PROVIDERS.registries,
     location: r.location,
     sku: { name: r.sku, tier: r.sku },
+    ...(r.tags && Object.keys(r.tags).length > 0 && { tags: { ...r.tags } }),
     properties: {
       loginServer: r.loginServer,
       creationDate: r.creationDate,
