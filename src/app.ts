@@ -6,17 +6,19 @@ import type { TokenCredential } from '@azure/core-auth';
 import type * as Identity from '@azure/identity';
 import { ConversationState, MemoryStorage } from 'botbuilder';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { AcrBot } from './bot/acr-bot';
 import type { BotServices } from './bot/bot-services';
 import { CardMessenger } from './bot/card-messenger';
 import { createAdapter } from './bot/create-adapter';
 import type { AppConfig } from './config/config';
-import type { AuditLog, Clock, RequestStore } from './domain/ports';
+import type { AuditLog, Clock, LeaseStore, RequestStore, ScheduleStore } from './domain/ports';
 import { Executor } from './flows/executor';
 import { GrantPlanner } from './flows/grant-planner';
 import { realSleep, type Sleep } from './flows/assign-role';
 import { GrantRunner } from './flows/grant-runner';
 import { RequestService } from './flows/request-service';
+import { Scheduler } from './flows/scheduler';
 import { ResourceResolver } from './flows/resource-resolver';
 import { retryPendingCleanups } from './flows/credential-cleanup';
 import { SecretPlanner } from './flows/secret-planner';
@@ -32,6 +34,7 @@ import { ArmResourceReader } from './integrations/azure/azure-resource-reader';
 import { GraphClient } from './integrations/graph/graph-client';
 import { GraphDirectory } from './integrations/graph/graph-directory';
 import { MemoryAuditLog, MemoryRequestStore } from './integrations/store/memory-stores';
+import { MemoryLeaseStore, MemoryScheduleStore } from './integrations/store/memory-coordination';
 import { openSqlite } from './integrations/store/sqlite-database';
 import { SqliteAuditLog } from './integrations/store/sqlite-audit-log';
 import { SqliteRequestStore } from './integrations/store/sqlite-request-store';
@@ -52,8 +55,12 @@ export interface AppOptions {
   sandbox?: Sandbox;
   /** Replace the stores (e.g. a failing audit log in tests). */
   stores?: { requests: RequestStore; audit: AuditLog };
-  /** How often the expiry sweeper runs; 0 disables it. */
+  /** Replace the schedule and lease stores (restart tests keep them across app instances). */
+  coordination?: { schedule: ScheduleStore; leases: LeaseStore };
+  /** How often the scheduler sweeps (overrides ACRBOT_SWEEP_INTERVAL); 0 disables the timer (tests call runDue). */
   sweepIntervalMs?: number;
+  /** Lease owner id of this instance (default: host name + pid). */
+  instanceId?: string;
 }
 
 /** A started acrbot. */
@@ -63,12 +70,17 @@ export interface RunningApp {
   config: AppConfig;
   sandbox?: Sandbox;
   services: BotServices;
+  /** Persisted background jobs (request expiry, access expiry, reminders). */
+  scheduler: Scheduler;
   store: RequestStore;
   audit: AuditLog;
   stop(): Promise<void>;
 }
 
 const SYSTEM_CLOCK: Clock = { now: () => new Date() };
+
+/** How long one instance holds a scheduled job before another may take it over (renewed while it runs). */
+const SCHEDULER_LEASE_TTL_MS = 60_000;
 
 function openStores(config: AppConfig, clock: Clock): { requests: RequestStore; audit: AuditLog } {
   if (config.storage.kind === 'memory') return { requests: new MemoryRequestStore(), audit: new MemoryAuditLog(clock) };
@@ -103,6 +115,16 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
   }
 
   const stores = options.stores ?? openStores(config, clock);
+  const coordination = options.coordination ?? {
+    schedule: new MemoryScheduleStore(),
+    leases: new MemoryLeaseStore(() => clock.now()),
+  };
+  const scheduler = new Scheduler(coordination.schedule, coordination.leases, clock, log, {
+    instanceId: options.instanceId ?? `${hostname()}:${process.pid}`,
+    sweepIntervalMs: options.sweepIntervalMs ?? config.sweepIntervalMs,
+    leaseTtlMs: SCHEDULER_LEASE_TTL_MS,
+    reportAfterAttempts: 3,
+  });
   const reader = new ArmResourceReader(arm);
   const roleAssignments = new ArmRoleAssignments(arm);
   const graph = new GraphClient({ endpoint: graphEndpoint, credential, caPem });
@@ -134,7 +156,10 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     principalRetryDelaysMs: options.principalRetryDelaysMs ?? DEFAULT_PRINCIPAL_RETRY_DELAYS_MS,
     sandbox: sandboxMode,
   };
-  const requests = new RequestService(stores.requests, stores.audit, directory, clock, settings, messenger);
+  const requests = new RequestService(stores.requests, stores.audit, directory, clock, settings, messenger, scheduler);
+  scheduler.register('request.expire', async (job) => {
+    if (job.requestId) await requests.expireIfDue(job.requestId);
+  });
   const grantRunner = new GrantRunner(
     reader,
     roleAssignments,
@@ -206,18 +231,9 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
   void retryPendingCleanups(stores.requests, stores.audit, secretPorts, clock, log).catch((err) =>
     log.warn({ err: { message: (err as Error).message } }, 'credential clean-up retry failed'),
   );
-  const sweepMs = options.sweepIntervalMs ?? 60_000;
-  const sweeper =
-    sweepMs > 0
-      ? setInterval(
-          () =>
-            void requests
-              .expireDue()
-              .catch((err) => log.warn({ err: { message: (err as Error).message } }, 'expiry sweep failed')),
-          sweepMs,
-        )
-      : undefined;
-  sweeper?.unref();
+  // Pending requests stored before the schedule existed get their expiry job (idempotent).
+  await requests.scheduleExpiryForPending();
+  scheduler.start();
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -225,12 +241,13 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     config,
     sandbox,
     services,
+    scheduler,
     store: stores.requests,
     audit: stores.audit,
     stop: async () => {
       // Stop accepting turns, finish in-flight work, then close the store.
       accepting = false;
-      if (sweeper) clearInterval(sweeper);
+      await scheduler.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Idle keep-alive sockets would hold close() open until they time out.
       server.server.closeIdleConnections();

@@ -92,6 +92,33 @@ const schema = z.object({
     .enum(['required', 'optional'], { message: 'ACRBOT_APPROVER_JUSTIFICATION must be "required" or "optional"' })
     .default('optional'),
   ACRBOT_SECRET_MAX_EXPIRY: duration('ACRBOT_SECRET_MAX_EXPIRY', '365d'),
+  ACRBOT_SWEEP_INTERVAL: duration('ACRBOT_SWEEP_INTERVAL', '30s'),
+  ACRBOT_DEFAULT_ACCESS_DURATION: duration('ACRBOT_DEFAULT_ACCESS_DURATION', '30d'),
+  ACRBOT_MAX_ACCESS_DURATION: duration('ACRBOT_MAX_ACCESS_DURATION', '90d'),
+  ACRBOT_MIN_ACCESS_DURATION: duration('ACRBOT_MIN_ACCESS_DURATION', '1h'),
+  ACRBOT_ALLOW_PERMANENT: z
+    .enum(['true', 'false'], { message: 'ACRBOT_ALLOW_PERMANENT must be "true" or "false"' })
+    .default('false'),
+  ACRBOT_EXPIRY_REMINDERS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const items = (v ?? '7d,1d')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s && s !== 'none');
+      const ms: number[] = [];
+      for (const item of items) {
+        const d = parseDurationMs(item);
+        if (d === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            message: `ACRBOT_EXPIRY_REMINDERS: "${item.slice(0, 20)}" is not a duration; use e.g. 7d,1d (or none)`,
+          });
+        else ms.push(d);
+      }
+      return [...new Set(ms)].sort((a, b) => b - a);
+    }),
   ACRBOT_STORAGE: z
     .string()
     .default('sqlite:./data/acrbot.db')
@@ -122,10 +149,24 @@ export interface AppConfig {
   approvalTtlMs: number;
   approverJustificationRequired: boolean;
   secretMaxExpiryMs: number;
+  /** How often the scheduler looks for due jobs (ACRBOT_SWEEP_INTERVAL, default 30 s). */
+  sweepIntervalMs: number;
+  /** How long granted access lasts (G17). */
+  access: AccessDurationSettings;
   storage: { kind: 'memory' } | { kind: 'sqlite'; path: string };
   /** Test hooks: trust a local OpenID metadata document for channel tokens. */
   channelAuth: { openIdMetadataUrl?: string; tokenIssuer?: string };
   logLevel: string;
+}
+
+/** Access durations (ACRBOT_*_ACCESS_DURATION, ACRBOT_ALLOW_PERMANENT, ACRBOT_EXPIRY_REMINDERS). */
+export interface AccessDurationSettings {
+  defaultMs: number;
+  maxMs: number;
+  minMs: number;
+  allowPermanent: boolean;
+  /** How long before expiry the requester is reminded, longest first. */
+  remindersMs: number[];
 }
 
 /** Configuration problems, all of them, one per line. */
@@ -196,6 +237,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   if (e.ACRBOT_APPROVAL_TTL > 24 * 3_600_000)
     problems.push('ACRBOT_APPROVAL_TTL can be at most 24h (requests must not wait longer for a decision)');
+  if (e.ACRBOT_SWEEP_INTERVAL > 3_600_000)
+    problems.push('ACRBOT_SWEEP_INTERVAL can be at most 1h (expiries and reminders would run late)');
+  if (e.ACRBOT_MIN_ACCESS_DURATION < 60_000) problems.push('ACRBOT_MIN_ACCESS_DURATION can be no less than 1m');
+  if (e.ACRBOT_MAX_ACCESS_DURATION > 365 * 86_400_000)
+    problems.push('ACRBOT_MAX_ACCESS_DURATION can be at most 1y (use ACRBOT_ALLOW_PERMANENT for access without end)');
+  if (e.ACRBOT_MIN_ACCESS_DURATION > e.ACRBOT_MAX_ACCESS_DURATION)
+    problems.push('ACRBOT_MIN_ACCESS_DURATION is longer than ACRBOT_MAX_ACCESS_DURATION');
+  else if (
+    e.ACRBOT_DEFAULT_ACCESS_DURATION < e.ACRBOT_MIN_ACCESS_DURATION ||
+    e.ACRBOT_DEFAULT_ACCESS_DURATION > e.ACRBOT_MAX_ACCESS_DURATION
+  )
+    problems.push(
+      'ACRBOT_DEFAULT_ACCESS_DURATION must lie between ACRBOT_MIN_ACCESS_DURATION and ACRBOT_MAX_ACCESS_DURATION',
+    );
   if (e.ACRBOT_SECRET_MAX_EXPIRY > 365 * 86_400_000) problems.push('ACRBOT_SECRET_MAX_EXPIRY can be at most 365d');
   if (problems.length) throw new ConfigError(problems);
   return {
@@ -220,6 +275,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     approvalTtlMs: e.ACRBOT_APPROVAL_TTL,
     approverJustificationRequired: e.ACRBOT_APPROVER_JUSTIFICATION === 'required',
     secretMaxExpiryMs: e.ACRBOT_SECRET_MAX_EXPIRY,
+    sweepIntervalMs: e.ACRBOT_SWEEP_INTERVAL,
+    access: {
+      defaultMs: e.ACRBOT_DEFAULT_ACCESS_DURATION,
+      maxMs: e.ACRBOT_MAX_ACCESS_DURATION,
+      minMs: e.ACRBOT_MIN_ACCESS_DURATION,
+      allowPermanent: e.ACRBOT_ALLOW_PERMANENT === 'true',
+      remindersMs: e.ACRBOT_EXPIRY_REMINDERS,
+    },
     storage:
       e.ACRBOT_STORAGE === 'memory'
         ? { kind: 'memory' }

@@ -25,6 +25,7 @@ import type { AccessRequest, AccessTerm, Actor, PolicyBinding, RequestEvent } fr
 import { describeState, isExpired, transition } from '../domain/request';
 import { looksLikeSecret, singleLine } from '../domain/text';
 import type { RequestNotifier } from './notifier';
+import type { JobSpec } from './scheduler';
 import type { FlowSettings } from './settings';
 
 /** The result of an approve or reject click. */
@@ -54,6 +55,17 @@ function targetsOf(plan: Plan): string[] {
   return [plan.cluster.id, plan.registry.id];
 }
 
+/** The part of the scheduler the request service uses. */
+export interface JobScheduling {
+  schedule(job: JobSpec): Promise<void>;
+  cancel(id: string): Promise<void>;
+}
+
+/** The `request.expire` job of a pending request. */
+export function requestExpiryJobId(requestId: string): string {
+  return `request.expire:${requestId}`;
+}
+
 /** Creates, decides, lists and expires requests. */
 export class RequestService {
   /** Decisions on one request in this process run one after another, so a double click's loser sees the winner before auditing anything. Across processes the conditional write decides. */
@@ -66,6 +78,9 @@ export class RequestService {
     private readonly clock: Clock,
     private readonly settings: FlowSettings,
     private readonly notifier: RequestNotifier,
+    /** Persisted schedule for the approval window's end (G6); absent in flows run without one. */
+    private readonly jobs?: JobScheduling,
+    /** The approval policy (G18); without one, the single rule built from the environment. */
     policies?: PolicyProvider,
   ) {
     const fallback = policies ? undefined : policyFromEnvironment(settings);
@@ -156,6 +171,7 @@ export class RequestService {
     });
     if (!auto) {
       await this.store.create(request);
+      await this.scheduleExpiry(request);
       return request;
     }
     // Auto-approval is a decision by the rule: audited as one before the request exists approved.
@@ -279,6 +295,27 @@ export class RequestService {
     });
     await this.store.create(approved);
     return approved;
+  }
+
+  /** Schedules the `request.expire` job of a pending request (idempotent). */
+  async scheduleExpiry(request: AccessRequest): Promise<void> {
+    if (!this.jobs || request.state !== 'pending') return;
+    await this.jobs.schedule({
+      id: requestExpiryJobId(request.id),
+      kind: 'request.expire',
+      dueAt: new Date(request.expiresAt),
+      requestId: request.id,
+    });
+  }
+
+  /**
+   * Schedules expiry for pending requests made before the schedule existed (or whose job was
+   * lost); idempotent, run at start.
+   */
+  async scheduleExpiryForPending(): Promise<number> {
+    const pending = await this.store.listByState(['pending'], 1000);
+    for (const request of pending) await this.scheduleExpiry(request);
+    return pending.length;
   }
 
   /** Reads a request or says it does not exist. */
@@ -455,6 +492,7 @@ export class RequestService {
     // The click is answered without waiting for the other copies: an approval's copies are
     // updated by the executor's first step ("executing") anyway, a rejection's right after.
     if (!input.approve) void this.notifier.requestChanged(next);
+    // The request.expire job stays: at its time it finds the request decided and does nothing.
     return { kind: 'decided', request: next };
   }
 
@@ -504,14 +542,15 @@ export class RequestService {
     }
   }
 
-  /** Marks pending requests past their expiry as expired and updates their cards (the sweeper, G6). */
-  async expireDue(): Promise<number> {
+  /**
+   * The `request.expire` job (G6): marks the request expired and updates its cards when it is
+   * still pending and past its expiry; otherwise does nothing. Returns whether it expired it.
+   */
+  async expireIfDue(requestId: string): Promise<boolean> {
+    const request = await this.store.get(requestId);
     const now = this.clock.now();
-    let count = 0;
-    for (const request of await this.store.listByState(['pending'], 1000)) {
-      if (isExpired(request, now) && (await this.expire(request, now))) count++;
-    }
-    return count;
+    if (!request || !isExpired(request, now)) return false;
+    return this.expire(request, now);
   }
 
   private async expire(request: AccessRequest, now: Date): Promise<boolean> {
@@ -530,6 +569,7 @@ export class RequestService {
       if (err instanceof VersionConflictError) return false;
       throw err;
     }
+    await this.jobs?.cancel(requestExpiryJobId(request.id));
     await this.notifier.requestChanged(next);
     return true;
   }

@@ -127,7 +127,7 @@ describe('guarantees', () => {
     expect(creates()).toBe(0);
     const other = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
     now = new Date(now.getTime() + 24 * 3600_000 + 1000);
-    expect(await h.app.services.requests.expireDue()).toBe(1);
+    expect(await h.app.scheduler.runDue()).toBe(1);
     expect((await h.app.store.get(other.id))!.state).toBe('expired');
     const copies = await h.app.store.listCardCopies(other.id);
     for (const copy of copies)

@@ -1,0 +1,197 @@
+/**
+ * The persisted scheduler: background work (pending-request expiry, access expiry, reminders,
+ * approval nudges) as jobs in the {@link ScheduleStore}, run by exactly one instance under the
+ * lease `job:<id>`. Jobs survive restarts because they live in the store; a job whose handler
+ * throws stays in the store with `attempts`/`lastError` and a later `dueAt` (backoff), and is
+ * reported once it keeps failing — it is never dropped silently (G17).
+ */
+import type { Clock, JobKind, LeaseStore, ScheduledJob, ScheduleStore } from '../domain/ports';
+import { LeaseLostError } from '../domain/ports';
+import { withCorrelation } from '../observability/correlation';
+import type { Logger } from '../observability/logger';
+
+/** Runs one job; throwing means "try again later" (retried with backoff, reported). */
+export type JobHandler = (job: ScheduledJob) => Promise<void>;
+
+/** Told when a job failed `reportAfterAttempts` times (and on every later failure). */
+export type JobFailureReporter = (job: ScheduledJob, err: unknown) => Promise<void>;
+
+/** What to schedule. */
+export interface JobSpec {
+  id: string;
+  kind: JobKind;
+  dueAt: Date;
+  requestId?: string;
+  payload?: Record<string, unknown>;
+}
+
+/** Scheduler settings. */
+export interface SchedulerOptions {
+  /** This instance's id (lease owner). */
+  instanceId: string;
+  /** How often `start()` sweeps (ACRBOT_SWEEP_INTERVAL). */
+  sweepIntervalMs: number;
+  /** How long a job's lease lasts; another instance takes a job over only after it (ACRBOT_LEASE_TTL). */
+  leaseTtlMs: number;
+  /** Most jobs taken per sweep (the rest run in the next one). */
+  batchSize?: number;
+  /** Backoff after the n-th failure: `backoffMs[min(n-1, last)]`. */
+  backoffMs?: readonly number[];
+  /** Failures after which the reporter is called. */
+  reportAfterAttempts?: number;
+  reporter?: JobFailureReporter;
+}
+
+/** 30 s, 1 min, 2 min, 5 min, 15 min, then every 30 min. */
+export const DEFAULT_JOB_BACKOFF_MS: readonly number[] = [30_000, 60_000, 120_000, 300_000, 900_000, 1_800_000];
+
+/** Longest error text kept on a job (never a secret: errors are built without them). */
+const MAX_ERROR_LENGTH = 500;
+
+/** Persisted jobs, run once each by one instance. */
+export class Scheduler {
+  private readonly handlers = new Map<JobKind, JobHandler>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly jobs: ScheduleStore,
+    private readonly leases: LeaseStore,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly options: SchedulerOptions,
+  ) {}
+
+  /** Sets the handler for a kind (one per kind; a second registration replaces the first). */
+  register(kind: JobKind, handler: JobHandler): void {
+    this.handlers.set(kind, handler);
+  }
+
+  /**
+   * Idempotent by job id: scheduling a job that exists moves it to the new due time and payload
+   * and resets its failure count (e.g. an extension moving `access.expire:R-…`).
+   */
+  async schedule(job: JobSpec): Promise<void> {
+    await this.jobs.put({
+      id: job.id,
+      kind: job.kind,
+      dueAt: job.dueAt.toISOString(),
+      requestId: job.requestId,
+      payload: job.payload,
+      attempts: 0,
+    });
+  }
+
+  /** Removes a job (no-op when absent). */
+  async cancel(id: string): Promise<void> {
+    await this.jobs.delete(id);
+  }
+
+  /** Runs due jobs once, each under the lease `job:<id>`; returns how many ran (succeeded or failed). */
+  async runDue(): Promise<number> {
+    // One sweep at a time in this process; a second caller waits for the running one and then sweeps.
+    while (this.running) await this.running.catch(() => undefined);
+    this.running = this.sweep();
+    try {
+      return await this.running;
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  /** Sweeps every `sweepIntervalMs` until {@link stop}. */
+  start(): void {
+    if (this.timer || this.options.sweepIntervalMs <= 0) return;
+    this.stopped = false;
+    this.timer = setInterval(() => {
+      if (this.running || this.stopped) return;
+      void this.runDue().catch((err) => this.log.error({ err }, 'scheduler sweep failed'));
+    }, this.options.sweepIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops sweeping and waits for a running sweep to finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+
+  private async sweep(): Promise<number> {
+    const due = await this.jobs.due(this.clock.now(), this.options.batchSize ?? 100);
+    let ran = 0;
+    for (const job of due) {
+      if (this.stopped) break;
+      if (await this.runOne(job)) ran++;
+    }
+    return ran;
+  }
+
+  /** Runs one job under its lease; false when another instance holds it or it is gone or not yet due. */
+  private async runOne(candidate: ScheduledJob): Promise<boolean> {
+    const lease = await this.leases.acquire(`job:${candidate.id}`, this.options.instanceId, this.options.leaseTtlMs);
+    if (!lease) return false;
+    try {
+      // Re-read under the lease: another instance may have run (and deleted) or moved it meanwhile.
+      const job = await this.jobs.get(candidate.id);
+      if (!job || Date.parse(job.dueAt) > this.clock.now().getTime()) return false;
+      const handler = this.handlers.get(job.kind);
+      if (!handler) {
+        // Another instance (a newer version) may know this kind; leave it for later, loudly.
+        await this.failed(job, new Error(`no handler registered for job kind ${job.kind}`));
+        return true;
+      }
+      // Long handlers (a revocation retrying Azure) keep their lease alive.
+      const heartbeat = setInterval(
+        () => {
+          void this.leases
+            .renew(lease, this.options.leaseTtlMs)
+            .then((renewed) => (lease.expiresAt = renewed.expiresAt))
+            .catch((err: unknown) => this.log.warn({ err, jobId: job.id }, 'job lease renewal failed'));
+        },
+        Math.max(1000, Math.floor(this.options.leaseTtlMs / 3)),
+      );
+      heartbeat.unref();
+      try {
+        await withCorrelation(() => handler(job), `job-${job.id}`);
+      } catch (err) {
+        await this.failed(job, err);
+        return true;
+      } finally {
+        clearInterval(heartbeat);
+      }
+      // Done, unless the handler rescheduled the same id for later (e.g. a reminder chain).
+      const after = await this.jobs.get(job.id);
+      if (after && after.dueAt === job.dueAt && after.attempts === job.attempts) await this.jobs.delete(job.id);
+      return true;
+    } finally {
+      await this.leases.release(lease).catch((err: unknown) => {
+        if (!(err instanceof LeaseLostError)) this.log.error({ err, jobId: candidate.id }, 'releasing a job lease');
+      });
+    }
+  }
+
+  private async failed(job: ScheduledJob, err: unknown): Promise<void> {
+    const attempts = job.attempts + 1;
+    const backoff = this.options.backoffMs ?? DEFAULT_JOB_BACKOFF_MS;
+    const delayMs = backoff[Math.min(attempts - 1, backoff.length - 1)];
+    const lastError = (err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_LENGTH);
+    const next: ScheduledJob = {
+      ...job,
+      attempts,
+      lastError,
+      dueAt: new Date(this.clock.now().getTime() + delayMs).toISOString(),
+    };
+    await this.jobs.put(next);
+    this.log.error({ err, jobId: job.id, kind: job.kind, attempts }, 'scheduled job failed; retrying later');
+    if (this.options.reporter && attempts >= (this.options.reportAfterAttempts ?? 1)) {
+      await this.options
+        .reporter(next, err)
+        .catch((reportErr: unknown) =>
+          this.log.error({ err: reportErr, jobId: job.id }, 'reporting a failed job failed'),
+        );
+    }
+  }
+}

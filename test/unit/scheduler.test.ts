@@ -1,0 +1,171 @@
+import type { ScheduledJob } from '../../src/domain/ports';
+import { Scheduler, type SchedulerOptions } from '../../src/flows/scheduler';
+import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
+import { createLogger } from '../../src/observability/logger';
+import { FakeClock, MINUTE, SECOND } from './support/fake-clock';
+
+const log = createLogger({ level: 'silent' });
+
+function setup(options: Partial<SchedulerOptions> = {}) {
+  const clock = new FakeClock('2026-11-30T10:00:00Z');
+  const jobs = new MemoryScheduleStore();
+  const leases = new MemoryLeaseStore(() => clock.now());
+  const make = (instanceId: string) =>
+    new Scheduler(jobs, leases, clock, log, {
+      instanceId,
+      sweepIntervalMs: 0,
+      leaseTtlMs: MINUTE,
+      backoffMs: [10 * SECOND, 60 * SECOND],
+      ...options,
+    });
+  return { clock, jobs, leases, scheduler: make('a'), make };
+}
+
+describe('Scheduler', () => {
+  test('runs a job only once it is due, then removes it', async () => {
+    const { clock, jobs, scheduler } = setup();
+    const ran: string[] = [];
+    scheduler.register('access.expire', async (job) => void ran.push(job.id));
+    await scheduler.schedule({
+      id: 'access.expire:R-1',
+      kind: 'access.expire',
+      dueAt: new Date(clock.now().getTime() + MINUTE),
+      requestId: 'R-1',
+    });
+    expect(await scheduler.runDue()).toBe(0);
+    expect(ran).toEqual([]);
+    clock.advance(MINUTE);
+    expect(await scheduler.runDue()).toBe(1);
+    expect(ran).toEqual(['access.expire:R-1']);
+    expect(await jobs.get('access.expire:R-1')).toBeUndefined();
+    expect(await scheduler.runDue()).toBe(0);
+  });
+
+  test('schedule is idempotent by id: the second call moves the job, it runs once', async () => {
+    const { clock, scheduler } = setup();
+    const ran: ScheduledJob[] = [];
+    scheduler.register('access.remind', async (job) => void ran.push(job));
+    const at = new Date(clock.now().getTime() + MINUTE);
+    await scheduler.schedule({ id: 'r', kind: 'access.remind', dueAt: at, payload: { n: 1 } });
+    await scheduler.schedule({
+      id: 'r',
+      kind: 'access.remind',
+      dueAt: new Date(at.getTime() + MINUTE),
+      payload: { n: 2 },
+    });
+    clock.advance(MINUTE);
+    expect(await scheduler.runDue()).toBe(0);
+    clock.advance(MINUTE);
+    expect(await scheduler.runDue()).toBe(1);
+    expect(ran.map((j) => j.payload)).toEqual([{ n: 2 }]);
+  });
+
+  test('cancel removes a job', async () => {
+    const { clock, scheduler } = setup();
+    const handler = jest.fn(async () => undefined);
+    scheduler.register('request.expire', handler);
+    await scheduler.schedule({ id: 'x', kind: 'request.expire', dueAt: clock.now() });
+    await scheduler.cancel('x');
+    await scheduler.cancel('x');
+    expect(await scheduler.runDue()).toBe(0);
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  test('a failing job stays, with attempts and lastError, retried after the backoff and reported', async () => {
+    const reports: ScheduledJob[] = [];
+    const { clock, jobs, scheduler } = setup({
+      reportAfterAttempts: 2,
+      reporter: async (job) => void reports.push(job),
+    });
+    let fail = true;
+    const calls: number[] = [];
+    scheduler.register('access.expire', async (job) => {
+      calls.push(job.attempts);
+      if (fail) throw new Error('ARM answered 503');
+    });
+    await scheduler.schedule({ id: 'j', kind: 'access.expire', dueAt: clock.now() });
+    expect(await scheduler.runDue()).toBe(1);
+    let job = (await jobs.get('j'))!;
+    expect(job).toMatchObject({ attempts: 1, lastError: 'ARM answered 503' });
+    expect(Date.parse(job.dueAt)).toBe(clock.now().getTime() + 10 * SECOND);
+    expect(reports).toEqual([]);
+    // Not yet due again: the backoff holds it back.
+    expect(await scheduler.runDue()).toBe(0);
+    clock.advance(10 * SECOND);
+    expect(await scheduler.runDue()).toBe(1);
+    job = (await jobs.get('j'))!;
+    expect(job.attempts).toBe(2);
+    expect(Date.parse(job.dueAt)).toBe(clock.now().getTime() + 60 * SECOND);
+    expect(reports.map((r) => r.attempts)).toEqual([2]);
+    // The backoff stops growing at its last step; the job is never dropped.
+    clock.advance(60 * SECOND);
+    await scheduler.runDue();
+    expect(Date.parse((await jobs.get('j'))!.dueAt)).toBe(clock.now().getTime() + 60 * SECOND);
+    fail = false;
+    clock.advance(60 * SECOND);
+    expect(await scheduler.runDue()).toBe(1);
+    expect(calls).toEqual([0, 1, 2, 3]);
+    expect(await jobs.get('j')).toBeUndefined();
+  });
+
+  test('a job with no handler is kept and reported, not dropped', async () => {
+    const reports: string[] = [];
+    const { clock, jobs, scheduler } = setup({ reporter: async (job) => void reports.push(job.lastError ?? '') });
+    await scheduler.schedule({ id: 'n', kind: 'drift.check', dueAt: clock.now() });
+    await scheduler.runDue();
+    expect((await jobs.get('n'))!.attempts).toBe(1);
+    expect(reports[0]).toMatch(/no handler/);
+  });
+
+  test('two instances sweeping at once run each job exactly once (lease job:<id>)', async () => {
+    const { clock, make } = setup();
+    const a = make('a');
+    const b = make('b');
+    const ran: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    for (const s of [a, b])
+      s.register('access.expire', async (job) => {
+        ran.push(job.id);
+        await gate;
+      });
+    for (let i = 0; i < 5; i++) await a.schedule({ id: `job-${i}`, kind: 'access.expire', dueAt: clock.now() });
+    const both = Promise.all([a.runDue(), b.runDue()]);
+    release();
+    const [na, nb] = await both;
+    expect(na + nb).toBe(5);
+    expect([...ran].sort()).toEqual(['job-0', 'job-1', 'job-2', 'job-3', 'job-4']);
+  });
+
+  test('a job whose lease another instance holds is left to that instance until the lease expires', async () => {
+    const { clock, leases, scheduler } = setup();
+    const handler = jest.fn(async () => undefined);
+    scheduler.register('access.expire', handler);
+    await scheduler.schedule({ id: 'held', kind: 'access.expire', dueAt: clock.now() });
+    // Another instance took the job and then crashed (never released).
+    expect(await leases.acquire('job:held', 'crashed', MINUTE)).toBeDefined();
+    expect(await scheduler.runDue()).toBe(0);
+    clock.advance(MINUTE + 1);
+    expect(await scheduler.runDue()).toBe(1);
+    expect(handler).toHaveBeenCalledTimes(1);
+  });
+
+  test('a handler that reschedules its own id keeps the job for later', async () => {
+    const { clock, jobs, scheduler } = setup();
+    scheduler.register('access.remind', async (job) => {
+      await scheduler.schedule({ id: job.id, kind: job.kind, dueAt: new Date(clock.now().getTime() + MINUTE) });
+    });
+    await scheduler.schedule({ id: 'chain', kind: 'access.remind', dueAt: clock.now() });
+    await scheduler.runDue();
+    expect(await jobs.get('chain')).toBeDefined();
+  });
+
+  test('start() sweeps on its interval until stop()', async () => {
+    const { clock, scheduler } = setup({ sweepIntervalMs: 5 });
+    const ran = new Promise<string>((resolve) => scheduler.register('request.expire', async (job) => resolve(job.id)));
+    await scheduler.schedule({ id: 'tick', kind: 'request.expire', dueAt: clock.now() });
+    scheduler.start();
+    expect(await ran).toBe('tick');
+    await scheduler.stop();
+  });
+});
