@@ -19,6 +19,8 @@ import { realSleep, type Sleep } from './flows/assign-role';
 import { GrantRunner } from './flows/grant-runner';
 import { RequestService } from './flows/request-service';
 import { Scheduler } from './flows/scheduler';
+import { ApprovalNudges } from './flows/approval-nudges';
+import { PolicySource } from './config/policy-source';
 import { ResourceResolver } from './flows/resource-resolver';
 import { retryPendingCleanups } from './flows/credential-cleanup';
 import { SecretPlanner } from './flows/secret-planner';
@@ -72,6 +74,8 @@ export interface RunningApp {
   services: BotServices;
   /** Persisted background jobs (request expiry, access expiry, reminders). */
   scheduler: Scheduler;
+  /** The approval policy in force (reload() re-reads ACRBOT_POLICY). */
+  policies: PolicySource;
   store: RequestStore;
   audit: AuditLog;
   stop(): Promise<void>;
@@ -156,7 +160,32 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     principalRetryDelaysMs: options.principalRetryDelaysMs ?? DEFAULT_PRINCIPAL_RETRY_DELAYS_MS,
     sandbox: sandboxMode,
   };
-  const requests = new RequestService(stores.requests, stores.audit, directory, clock, settings, messenger, scheduler);
+  // The approval policy (G18): ACRBOT_POLICY reloaded on SIGHUP and when the file changes; an
+  // invalid new file is reported and the last good policy stays.
+  const policies = new PolicySource(config.policy, config.policyFile, (result) => {
+    if (result.ok) {
+      if (result.changed) log.info({ policyHash: result.policy.hash }, 'approval policy reloaded');
+    } else
+      log.error(
+        { err: result.error },
+        'approval policy not reloaded: the file has problems; the previous policy stays',
+      );
+  });
+  messenger.breakGlassChannel = () => policies.current().breakGlass?.channel;
+  const requests = new RequestService(
+    stores.requests,
+    stores.audit,
+    directory,
+    clock,
+    settings,
+    messenger,
+    scheduler,
+    policies,
+  );
+  const nudges = new ApprovalNudges(stores.requests, stores.audit, clock, messenger, scheduler);
+  scheduler.register('approval.remind', (job) => nudges.remind(job));
+  scheduler.register('approval.escalate', (job) => nudges.escalate(job));
+  scheduler.register('breakglass.review', (job) => nudges.reviewDue(job));
   scheduler.register('request.expire', async (job) => {
     if (job.requestId) await requests.expireIfDue(job.requestId);
   });
@@ -234,6 +263,11 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
   // Pending requests stored before the schedule existed get their expiry job (idempotent).
   await requests.scheduleExpiryForPending();
   scheduler.start();
+  const reloadPolicy = () => void policies.reload();
+  if (config.policyFile) {
+    process.on('SIGHUP', reloadPolicy);
+    policies.watch();
+  }
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -242,11 +276,14 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     sandbox,
     services,
     scheduler,
+    policies,
     store: stores.requests,
     audit: stores.audit,
     stop: async () => {
       // Stop accepting turns, finish in-flight work, then close the store.
       accepting = false;
+      process.off('SIGHUP', reloadPolicy);
+      policies.close();
       await scheduler.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Idle keep-alive sockets would hold close() open until they time out.

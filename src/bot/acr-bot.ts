@@ -22,6 +22,7 @@ import { DialogRunner } from './dialog-runner';
 import { DecisionHandler } from './handlers/decision-handler';
 import { errorCard, RequestHandler, originOf } from './handlers/request-handler';
 import { InfoHandlers } from './handlers/info-handlers';
+import { PolicyHandler } from './handlers/policy-handler';
 import { identifyTurn, isRefusal, type TurnIdentity } from './turn-identity';
 
 const CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -46,6 +47,7 @@ export class AcrBot extends ActivityHandler {
   private readonly info: InfoHandlers;
   private readonly dialogs: DialogRunner;
   private readonly commandTable: Record<Command['verb'], CommandHandler>;
+  private readonly policyHandler: PolicyHandler;
 
   constructor(
     private readonly services: BotServices,
@@ -55,6 +57,7 @@ export class AcrBot extends ActivityHandler {
     this.requestsHandler = new RequestHandler(services);
     this.decisions = new DecisionHandler(services);
     this.info = new InfoHandlers(services);
+    this.policyHandler = new PolicyHandler(services);
     this.dialogs = new DialogRunner(conversationState, async (ctx, input) => {
       const identity = identifyTurn(ctx.activity, services.settings.allowedTenantIds);
       if (!isRefusal(identity)) await this.requestsHandler.handle(ctx, identity, input);
@@ -66,6 +69,10 @@ export class AcrBot extends ActivityHandler {
       status: (ctx, identity, c) =>
         this.info.status(ctx, identity, (c as Extract<Command, { verb: 'status' }>).requestId),
       pending: (ctx, identity) => this.info.pending(ctx, identity),
+      policy: (ctx, _identity, c) => {
+        const { cluster, registry } = c as Extract<Command, { verb: 'policy' }>;
+        return this.policyHandler.show(ctx, cluster, registry);
+      },
       audit: (ctx, identity, c) => this.info.audit(ctx, identity, (c as Extract<Command, { verb: 'audit' }>).argument),
       cancel: async (ctx) => {
         await ctx.sendActivity(
@@ -173,6 +180,7 @@ export class AcrBot extends ActivityHandler {
       cluster: command.cluster,
       registry: command.registry,
       reason: command.reason,
+      ...(command.breakGlass && { breakGlass: true }),
     });
   }
 

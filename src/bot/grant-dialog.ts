@@ -58,12 +58,14 @@ export class GrantDialog extends ComponentDialog {
         validator((t) => checkReason(t)),
       ),
     );
-    const ask = (key: keyof GrantInput, promptId: string, question: string) => async (step: WaterfallStepContext) => {
-      const values = step.options as PartialGrant;
-      if (values[key]) return step.next(values[key]);
-      return step.prompt(promptId, { prompt: question });
-    };
-    const keep = (key: keyof GrantInput) => (step: WaterfallStepContext) => {
+    const ask =
+      (key: Exclude<keyof GrantInput, 'breakGlass'>, promptId: string, question: string) =>
+      async (step: WaterfallStepContext) => {
+        const values = step.options as PartialGrant;
+        if (values[key]) return step.next(values[key]);
+        return step.prompt(promptId, { prompt: question });
+      };
+    const keep = (key: Exclude<keyof GrantInput, 'breakGlass'>) => (step: WaterfallStepContext) => {
       (step.values as PartialGrant)[key] = String(step.result);
     };
     this.addDialog(

@@ -5,6 +5,7 @@
  * (the behaviour before policies existed). See docs/policy.md.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import type { Policy, PolicyRule } from '../domain/policy';
@@ -87,58 +88,34 @@ const channel = z
   .string({ message: 'must be a Teams channel id' })
   .regex(CONVERSATION_ID, 'must be a Teams conversation id (19:…@thread.tacv2)');
 
-const ruleSchema = z
-  .strictObject({
-    id: z
-      .string({ message: 'every rule needs an id' })
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1–64 letters, digits, dots, dashes or underscores'),
-    match: matchSchema.default({}),
-    approvers: z
-      .strictObject({
-        users: z.array(guid('an approver user (Entra object id)')).default([]),
-        groups: z.array(guid('an approver group (Entra object id)')).default([]),
-        name: z.string().min(1).max(80).optional(),
-      })
-      .optional(),
-    approvalsRequired: z
-      .number({ message: 'must be a whole number' })
-      .int('must be a whole number')
-      .min(1, 'must be at least 1')
-      .max(10, 'must be at most 10')
-      .optional(),
-    channel: channel.optional(),
-    maxDuration: duration.optional(),
-    approverJustification: z.enum(['required', 'optional'], { message: 'must be "required" or "optional"' }).optional(),
-    remindAfter: duration.optional(),
-    escalateAfter: duration.optional(),
-    escalateTo: z
-      .strictObject({ channel: channel.optional(), groups: z.array(guid('an escalation group')).default([]) })
-      .optional(),
-    autoApprove: z.strictObject({ maxDuration: duration }).optional(),
-  })
-  .superRefine((rule, ctx) => {
-    const people = (rule.approvers?.users.length ?? 0) + (rule.approvers?.groups.length ?? 0);
-    if (!rule.autoApprove && people === 0)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['approvers'],
-        message: 'nobody could approve under this rule: list approvers (users or groups) or use autoApprove',
-      });
-    if (rule.escalateAfter !== undefined && !rule.escalateTo)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['escalateTo'],
-        message: 'escalateAfter needs escalateTo (a channel or groups)',
-      });
-    if (rule.escalateAfter !== undefined && rule.remindAfter !== undefined && rule.escalateAfter <= rule.remindAfter)
-      ctx.addIssue({ code: 'custom', path: ['escalateAfter'], message: 'must be later than remindAfter' });
-    if (rule.autoApprove && rule.maxDuration !== undefined && rule.autoApprove.maxDuration > rule.maxDuration)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['autoApprove', 'maxDuration'],
-        message: 'must not be longer than the rule maxDuration',
-      });
-  });
+const ruleSchema = z.strictObject({
+  id: z
+    .string({ message: 'every rule needs an id' })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1–64 letters, digits, dots, dashes or underscores'),
+  match: matchSchema.default({}),
+  approvers: z
+    .strictObject({
+      users: z.array(guid('an approver user (Entra object id)')).default([]),
+      groups: z.array(guid('an approver group (Entra object id)')).default([]),
+      name: z.string().min(1).max(80).optional(),
+    })
+    .optional(),
+  approvalsRequired: z
+    .number({ message: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(10, 'must be at most 10')
+    .optional(),
+  channel: channel.optional(),
+  maxDuration: duration.optional(),
+  approverJustification: z.enum(['required', 'optional'], { message: 'must be "required" or "optional"' }).optional(),
+  remindAfter: duration.optional(),
+  escalateAfter: duration.optional(),
+  escalateTo: z
+    .strictObject({ channel: channel.optional(), groups: z.array(guid('an escalation group')).default([]) })
+    .optional(),
+  autoApprove: z.strictObject({ maxDuration: duration }).optional(),
+});
 
 const fileSchema = z.strictObject({
   version: z.literal(1, { message: 'must be 1' }),
@@ -197,6 +174,39 @@ function locate(
   return { line: 1, col: 1 };
 }
 
+/**
+ * Checks across fields of a rule, on the raw document: zod skips refinements of an object whose
+ * fields failed, and every problem should be listed in one pass.
+ */
+function crossFieldProblems(raw: unknown, doc: Document, lines: LineCounter): PolicyProblem[] {
+  const rules = (raw as { rules?: unknown } | null)?.rules;
+  if (!Array.isArray(rules)) return [];
+  const out: PolicyProblem[] = [];
+  const ms = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? parseDurationMs(String(v)) : undefined);
+  rules.forEach((value: unknown, i) => {
+    if (!value || typeof value !== 'object') return;
+    const rule = value as Record<string, unknown>;
+    const add = (path: (string | number)[], message: string) =>
+      out.push({ ...locate(doc, lines, ['rules', i, ...path]), path: pathText(['rules', i, ...path]), message });
+    const approvers = (rule.approvers ?? {}) as Record<string, unknown>;
+    const count = (v: unknown) => (Array.isArray(v) ? v.length : 0);
+    const auto = rule.autoApprove as Record<string, unknown> | undefined;
+    if (!auto && count(approvers.users) + count(approvers.groups) === 0)
+      add(['approvers'], 'nobody could approve under this rule: list approvers (users or groups) or use autoApprove');
+    if (rule.escalateAfter !== undefined && !rule.escalateTo)
+      add(['escalateTo'], 'escalateAfter needs escalateTo (a channel or groups)');
+    const remind = ms(rule.remindAfter);
+    const escalate = ms(rule.escalateAfter);
+    if (remind !== undefined && escalate !== undefined && escalate <= remind)
+      add(['escalateAfter'], 'must be later than remindAfter');
+    const max = ms(rule.maxDuration);
+    const autoMax = auto && typeof auto === 'object' ? ms(auto.maxDuration) : undefined;
+    if (max !== undefined && autoMax !== undefined && autoMax > max)
+      add(['autoApprove', 'maxDuration'], 'must not be longer than the rule maxDuration');
+  });
+  return out;
+}
+
 function duplicateIds(raw: unknown, doc: Document, lines: LineCounter): PolicyProblem[] {
   const rules = (raw as { rules?: unknown } | null)?.rules;
   if (!Array.isArray(rules)) return [];
@@ -235,7 +245,7 @@ export function parsePolicy(text: string, file: string): Policy {
   const raw: unknown = doc.toJS();
   // Checked on the raw document so it is reported even when a rule has other problems (zod
   // skips refinements of an object whose fields failed).
-  problems.push(...duplicateIds(raw, doc, lines));
+  problems.push(...duplicateIds(raw, doc, lines), ...crossFieldProblems(raw, doc, lines));
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -291,4 +301,16 @@ export function policyFromEnvironment(s: EnvironmentPolicySettings): Policy {
     .update(`environment:${JSON.stringify(rule)}`, 'utf8')
     .digest('hex');
   return { version: 1, rules: [rule], hash, source: 'environment' };
+}
+
+/** Reads and parses a policy file; an unreadable file is one problem at line 0. */
+export function readPolicyFile(file: string): Policy {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new PolicyFileError(file, [{ line: 0, col: 0, path: '', message: `cannot read the file (${code})` }]);
+  }
+  return parsePolicy(text, file);
 }

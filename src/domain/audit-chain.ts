@@ -87,6 +87,9 @@ export function chainEntry(
     outcome: event.outcome,
     correlationIds: event.correlationIds ? [...event.correlationIds] : undefined,
     detail: auditText(event.detail),
+    // Absent (not undefined-valued) on entries without a rule, so their hashes are unchanged.
+    ...(event.ruleId !== undefined && { ruleId: String(event.ruleId).slice(0, 64) }),
+    ...(event.policyHash !== undefined && { policyHash: String(event.policyHash).slice(0, 64) }),
     seq: (previous?.seq ?? 0) + 1,
     ts: ts.toISOString(),
     prevHash: previous?.hash ?? GENESIS_HASH,

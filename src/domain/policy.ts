@@ -96,21 +96,42 @@ export interface RequestFacts {
   registryTags: Record<string, string>;
 }
 
+/** A cluster or registry as far as rules care. */
+export interface MatchedResource {
+  name: string;
+  resourceGroup: string;
+  subscriptionId: string;
+  tags?: Record<string, string>;
+}
+
+/** The facts of a cluster/registry pair for a flow (the `policy` command asks before any plan exists). */
+export function factsFor(
+  cluster: MatchedResource,
+  registry: MatchedResource,
+  flow: 'grant' | 'secret' = 'grant',
+  kind = 'roleAssignment',
+  namespace?: string,
+): RequestFacts {
+  return {
+    cluster: cluster.name,
+    registry: registry.name,
+    resourceGroup: registry.resourceGroup,
+    subscription: registry.subscriptionId,
+    clusterResourceGroup: cluster.resourceGroup,
+    clusterSubscription: cluster.subscriptionId,
+    namespace,
+    flow,
+    kind,
+    clusterTags: cluster.tags ?? {},
+    registryTags: registry.tags ?? {},
+  };
+}
+
 /** The facts of a plan. */
 export function factsOf(plan: Plan): RequestFacts {
-  return {
-    cluster: plan.cluster.name,
-    registry: plan.registry.name,
-    resourceGroup: plan.registry.resourceGroup,
-    subscription: plan.registry.subscriptionId,
-    clusterResourceGroup: plan.cluster.resourceGroup,
-    clusterSubscription: plan.cluster.subscriptionId,
-    namespace: plan.kind === 'secret' ? plan.namespace : undefined,
-    flow: plan.kind,
-    kind: plan.kind === 'secret' ? plan.credentialKind : 'roleAssignment',
-    clusterTags: plan.cluster.tags ?? {},
-    registryTags: plan.registry.tags ?? {},
-  };
+  return plan.kind === 'secret'
+    ? factsFor(plan.cluster, plan.registry, 'secret', plan.credentialKind, plan.namespace)
+    : factsFor(plan.cluster, plan.registry, 'grant', 'roleAssignment');
 }
 
 /** Case-insensitive glob: `*` any run of characters, `?` one character; everything else literal. */
@@ -227,7 +248,12 @@ export function nextApprovalStep(
 export function describeRequirement(request: AccessRequest): string | undefined {
   const binding = request.policy;
   if (!binding?.rule) return undefined;
-  if (binding.breakGlass) return `break-glass: ran at once, to be reviewed by ${approversName(binding.rule)}`;
+  if (binding.breakGlass) {
+    const review = binding.review;
+    if (review?.outcome)
+      return `break-glass, reviewed: ${review.outcome === 'accepted' ? 'kept' : 'rejected'} by ${review.by?.name ?? 'an approver'}`;
+    return `break-glass: ran at once; ${approversName(binding.rule)} must review it`;
+  }
   if (binding.autoApproved) return `auto-approved by rule ${binding.ruleId}`;
   const required = binding.approvalsRequired;
   const who = approversName(binding.rule);
@@ -251,4 +277,9 @@ export function cappedDurationMs(requestedMs: number | undefined, rule: PolicyRu
 /** Where the policy in force comes from (the file, reloaded on SIGHUP or change; or the environment). */
 export interface PolicyProvider {
   current(): Policy;
+}
+
+/** A break-glass request whose review is still owed (its card keeps Approve/Reject for approvers). */
+export function awaitingReview(request: AccessRequest): boolean {
+  return Boolean(request.policy?.breakGlass && request.policy.review && !request.policy.review.outcome);
 }

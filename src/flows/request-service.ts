@@ -6,6 +6,7 @@
  */
 import { checkDecision, type RefusalReason } from '../domain/approval-policy';
 import {
+  awaitingReview,
   factsOf,
   isNamedApprover,
   nextApprovalStep,
@@ -33,6 +34,8 @@ export type DecisionResult =
   | { kind: 'decided'; request: AccessRequest }
   /** An approval towards a quorum was recorded; the request is still pending (G18). */
   | { kind: 'recorded'; request: AccessRequest }
+  /** A break-glass grant was reviewed: kept, or rejected (and revoked). */
+  | { kind: 'reviewed'; request: AccessRequest; outcome: 'accepted' | 'rejected' }
   | { kind: 'refused'; request: AccessRequest; reason: RefusalReason | 'stale' | 'twice'; message: string };
 
 /** The identity decisions made by a rule (auto-approval) are recorded under. */
@@ -59,6 +62,16 @@ function targetsOf(plan: Plan): string[] {
 export interface JobScheduling {
   schedule(job: JobSpec): Promise<void>;
   cancel(id: string): Promise<void>;
+}
+
+/** The `breakglass.review` job of a break-glass request (reported again daily until reviewed). */
+export function breakGlassReviewJobId(requestId: string): string {
+  return `breakglass.review:${requestId}`;
+}
+
+/** The reminder and escalation jobs of a pending request. */
+export function approvalNudgeJobIds(requestId: string): { remind: string; escalate: string } {
+  return { remind: `approval.remind:${requestId}`, escalate: `approval.escalate:${requestId}` };
 }
 
 /** The `request.expire` job of a pending request. */
@@ -172,6 +185,7 @@ export class RequestService {
     if (!auto) {
       await this.store.create(request);
       await this.scheduleExpiry(request);
+      await this.scheduleNudges(request);
       return request;
     }
     // Auto-approval is a decision by the rule: audited as one before the request exists approved.
@@ -294,7 +308,35 @@ export class RequestService {
       policyHash: policy.hash,
     });
     await this.store.create(approved);
+    await this.jobs?.schedule({
+      id: breakGlassReviewJobId(approved.id),
+      kind: 'breakglass.review',
+      dueAt: new Date(binding.review!.dueAt),
+      requestId: approved.id,
+    });
     return approved;
+  }
+
+  /** Schedules the rule's reminder and escalation of a pending request (idempotent; they no-op once decided). */
+  async scheduleNudges(request: AccessRequest): Promise<void> {
+    const rule = request.policy?.rule;
+    if (!this.jobs || request.state !== 'pending' || !rule) return;
+    const ids = approvalNudgeJobIds(request.id);
+    const created = Date.parse(request.createdAt);
+    if (rule.remindAfterMs !== undefined)
+      await this.jobs.schedule({
+        id: ids.remind,
+        kind: 'approval.remind',
+        dueAt: new Date(created + rule.remindAfterMs),
+        requestId: request.id,
+      });
+    if (rule.escalateAfterMs !== undefined)
+      await this.jobs.schedule({
+        id: ids.escalate,
+        kind: 'approval.escalate',
+        dueAt: new Date(created + rule.escalateAfterMs),
+        requestId: request.id,
+      });
   }
 
   /** Schedules the `request.expire` job of a pending request (idempotent). */
@@ -400,6 +442,14 @@ export class RequestService {
     const { actor, tenantId } = input.acting;
     const now = this.clock.now();
     const reason = input.reason ? singleLine(input.reason).slice(0, 500) : undefined;
+    if (reason && looksLikeSecret(reason)) {
+      throw new UserFacingError(
+        'validation.secret',
+        'The comment looks like it contains a credential (a token, key or password); remove it and click again. Never paste secrets in chat.',
+      );
+    }
+    // Approve/Reject on a break-glass card is its review: keep it, or revoke it at once.
+    if (awaitingReview(request)) return this.reviewNow(request, input.acting, input.approve, reason);
     if (request.state !== 'pending') {
       return {
         kind: 'refused',
@@ -407,12 +457,6 @@ export class RequestService {
         reason: 'stale',
         message: `Request ${request.id} is already ${describeState(request)}; nothing was changed.`,
       };
-    }
-    if (reason && looksLikeSecret(reason)) {
-      throw new UserFacingError(
-        'validation.secret',
-        'The comment looks like it contains a credential (a token, key or password); remove it and click again. Never paste secrets in chat.',
-      );
     }
     const rule = this.ruleOf(request);
     const binding = this.bindingOf(request, rule);
@@ -494,6 +538,110 @@ export class RequestService {
     if (!input.approve) void this.notifier.requestChanged(next);
     // The request.expire job stays: at its time it finds the request decided and does nothing.
     return { kind: 'decided', request: next };
+  }
+
+  /**
+   * The review of a break-glass grant by an approver of the rule that would have applied (never
+   * the requester). Reject revokes the access at once through the lifecycle's revocation.
+   */
+  private async reviewNow(
+    request: AccessRequest,
+    acting: ActingContext,
+    accept: boolean,
+    reason: string | undefined,
+  ): Promise<DecisionResult> {
+    const { actor, tenantId } = acting;
+    const now = this.clock.now();
+    const binding = request.policy!;
+    const targets = targetsOf(request.plan);
+    const refuse = async (r: RefusalReason, message: string): Promise<DecisionResult> => {
+      await this.record({
+        actor,
+        tenantId,
+        action: `breakglass.review.refused.${r}`,
+        requestId: request.id,
+        targetIds: targets,
+        outcome: 'refused',
+        detail: message,
+        ruleId: binding.ruleId,
+        policyHash: binding.policyHash,
+      });
+      return { kind: 'refused', request, reason: r, message };
+    };
+    if (actor.objectId.toLowerCase() === request.requester.objectId.toLowerCase())
+      return refuse('self', `You used break-glass for request ${request.id} yourself, so an approver must review it.`);
+    if (!(await this.isApproverOf(actor, request)))
+      return refuse(
+        'notApprover',
+        `Only approvers of rule ${binding.rule?.id ?? 'default'} can review break-glass request ${request.id}.`,
+      );
+    const outcome = accept ? ('accepted' as const) : ('rejected' as const);
+    const next: AccessRequest = {
+      ...request,
+      version: request.version + 1,
+      updatedAt: now.toISOString(),
+      policy: { ...binding, review: { ...binding.review!, outcome, by: actor, at: now.toISOString(), reason } },
+    };
+    try {
+      await this.store.update(next);
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+      const current = await this.get(request.id);
+      // The executor moved it meanwhile (not another review): review the current version.
+      if (awaitingReview(current)) return this.reviewNow(current, acting, accept, reason);
+      return this.lostRace(request, acting);
+    }
+    try {
+      await this.record({
+        actor,
+        tenantId,
+        action: `breakglass.review.${outcome}`,
+        requestId: request.id,
+        targetIds: targets,
+        outcome,
+        detail: reason,
+        ruleId: binding.ruleId,
+        policyHash: binding.policyHash,
+      });
+    } catch (err) {
+      await this.undo(request, next);
+      throw err;
+    }
+    await this.jobs?.cancel(breakGlassReviewJobId(request.id));
+    if (!accept) await this.revokeBreakGlass(next, acting, reason);
+    const latest = (await this.store.get(request.id)) ?? next;
+    void this.notifier.requestChanged(latest);
+    return { kind: 'reviewed', request: latest, outcome };
+  }
+
+  /** Revokes a rejected break-glass grant at once, or records that this build cannot yet. */
+  private async revokeBreakGlass(
+    request: AccessRequest,
+    acting: ActingContext,
+    reason: string | undefined,
+  ): Promise<void> {
+    if (this.revocation) {
+      await this.revocation(request, acting.actor, `break-glass rejected in review: ${reason ?? ''}`.trim());
+      return;
+    }
+    await this.record({
+      actor: ruleActor(BREAK_GLASS_RULE_ID),
+      tenantId: request.tenantId,
+      action: 'breakglass.revoke.unavailable',
+      requestId: request.id,
+      targetIds: targetsOf(request.plan),
+      outcome: 'manual',
+      detail: 'no revocation is wired in this process: remove the access by hand',
+      ruleId: request.policy?.ruleId,
+      policyHash: request.policy?.policyHash,
+    });
+  }
+
+  private revocation?: (request: AccessRequest, by: Actor, reason: string) => Promise<void>;
+
+  /** Wires the lifecycle's revocation (break-glass rejected in review revokes at once). */
+  useRevocation(revoke: (request: AccessRequest, by: Actor, reason: string) => Promise<void>): void {
+    this.revocation = revoke;
   }
 
   /** The request's binding, or (requests made before policies) one made from the rule that fits now. */

@@ -145,6 +145,7 @@ describe('COMMAND_HELP', () => {
       'grant',
       'help',
       'pending',
+      'policy',
       'secret',
       'status',
     ]);

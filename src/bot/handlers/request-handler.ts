@@ -19,6 +19,8 @@ export interface GrantInput {
   cluster: string;
   registry: string;
   reason: string;
+  /** `--break-glass`: execute at once, reviewed afterwards (policy breakGlass). */
+  breakGlass?: boolean;
 }
 
 /** What the user gave for a secret. */
@@ -75,6 +77,7 @@ export class RequestHandler {
     reason: string,
     plan: Plan,
     origin: AccessRequest['origin'],
+    breakGlass?: boolean,
   ): Promise<RequestPreparation> {
     const request = await this.services.requests.create({
       requester: identity.actor,
@@ -82,6 +85,7 @@ export class RequestHandler {
       reason,
       plan,
       origin,
+      ...(breakGlass && { breakGlass: true }),
     });
     return { kind: 'created', request };
   }
@@ -142,7 +146,7 @@ export class RequestHandler {
           }),
         };
       }
-      return this.store(identity, reason, result.plan, origin);
+      return this.store(identity, reason, result.plan, origin, input.breakGlass);
     });
   }
 
@@ -160,20 +164,31 @@ export class RequestHandler {
       });
       return;
     }
+    const request = prepared.request;
+    // Auto-approved or break-glass: decided by the policy already; it runs now.
+    const decided = request.state === 'approved';
     await this.services.messenger.replyAndTrack(
       ctx,
-      prepared.request,
-      requestCard(prepared.request, { showActions: false }),
+      request,
+      requestCard(decided ? { ...request, state: 'executing' } : request, { showActions: false }),
       'requester',
     );
-    await this.postApprovalCard(ctx, prepared.request);
-    await this.services.messenger.syncAuditCard(prepared.request);
+    if (decided) void this.services.executor.schedule(request.id);
+    if (request.policy?.breakGlass) {
+      await this.services.messenger.breakGlassUsed(request, this.services.requests.currentPolicy().breakGlass?.channel);
+      // The approvers' copy carries the review (Approve keeps it, Reject revokes it).
+      await this.postApprovalCard(ctx, request);
+    } else if (!decided) {
+      await this.postApprovalCard(ctx, request);
+    }
+    await this.services.messenger.syncAuditCard(request);
   }
 
   /** Sends the approvers' copy to the approvals channel, or the request's own channel/group chat. */
   async postApprovalCard(ctx: TurnContext, request: AccessRequest): Promise<void> {
     const { settings, messenger, audit } = this.services;
-    const target = approvalTarget(ctx, settings.approvalChannelId);
+    // The rule the request is bound to routes its card (G18); else ACRBOT_APPROVAL_CHANNEL.
+    const target = approvalTarget(ctx, request.policy?.rule?.channel ?? settings.approvalChannelId);
     if (!target) {
       await ctx.sendActivity(
         `No approvals channel is configured and this is a personal chat, so approvers are not notified automatically: they can find request ${request.id} with "@acrbot pending". The platform team can set ACRBOT_APPROVAL_CHANNEL.`,
