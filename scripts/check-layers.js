@@ -59,7 +59,16 @@ const RULES = [
     [/^\.\.\/(bot|flows|http|views)(\/|$)/, /^botbuilder/],
     'the audit CLI reads the store; it needs no bot',
   ],
-  ['config', [/^botbuilder/], 'only src/bot imports botbuilder'],
+  [
+    'config',
+    [/^botbuilder/, /^\.\.\/sandbox(\/|$)/],
+    'only src/bot imports botbuilder; sandbox defaults are injected, not imported',
+  ],
+  [
+    'tab',
+    [/^\.\.\/(bot|sandbox|integrations)(\/|$)/, /^botbuilder/],
+    'the tab reads through ports; sandbox details come from the app (loaded only in sandbox mode)',
+  ],
 ];
 
 function files(dir) {

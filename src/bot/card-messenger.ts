@@ -3,7 +3,7 @@
  * in the approvals channel, updates of every copy of a request's card, the outcome card.
  * Implements the flows' {@link RequestNotifier}.
  */
-import { CardFactory, type CloudAdapter, type ConversationReference, MessageFactory, TurnContext } from 'botbuilder';
+import { type CloudAdapter, type ConversationReference, TurnContext } from 'botbuilder';
 import type { AuditLog, CardCopy, RequestStore } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import type { NudgeNotifier } from '../flows/approval-nudges';
@@ -13,12 +13,7 @@ import type { AdaptiveCardJson } from '../views/card-templates';
 import { auditCard } from '../views/message-view';
 import { breakGlassCard } from '../views/policy-view';
 import { outcomeCard, requestCard } from '../views/request-view';
-
-/** A message activity carrying one Adaptive Card. */
-export function cardActivity(card: AdaptiveCardJson, id?: string): Partial<import('botbuilder').Activity> {
-  const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
-  return id ? { ...activity, id } : activity;
-}
+import { cardActivity, sendCard } from './turn-cards';
 
 /** Sends and updates cards through the adapter. */
 export class CardMessenger implements NudgeNotifier {
@@ -194,7 +189,7 @@ export class CardMessenger implements NudgeNotifier {
     card: AdaptiveCardJson,
     role: CardCopy['role'],
   ): Promise<void> {
-    const sent = await ctx.sendActivity(cardActivity(card));
+    const sent = await sendCard(ctx, card);
     if (sent?.id) await this.track(ctx, request.id, sent.id, role);
   }
 

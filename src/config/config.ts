@@ -3,12 +3,6 @@
  * problem is listed; nothing here is ever printed unredacted.
  */
 import { z } from 'zod';
-import {
-  SANDBOX_APPROVAL_CHANNEL_ID,
-  SANDBOX_SUBSCRIPTIONS,
-  SANDBOX_TENANT_ID,
-  SANDBOX_USERS,
-} from '../sandbox/fixtures';
 import type { Policy } from '../domain/policy';
 import { parseDurationMs } from './duration';
 import { PolicyFileError, policyFromEnvironment, readPolicyFile } from './policy-file';
@@ -128,9 +122,18 @@ const schema = z.object({
     .refine((v) => v === 'memory' || /^sqlite:.+/.test(v), {
       message: 'ACRBOT_STORAGE must be "memory" or "sqlite:<path>"',
     }),
-  ACRBOT_SERVICE_URL: z.string().optional(),
   ACRBOT_CHANNEL_OPENID_METADATA_URL: z.string().optional(),
   ACRBOT_CHANNEL_TOKEN_ISSUER: z.string().optional(),
+  ACRBOT_TAB_DOMAIN: z
+    .string()
+    .optional()
+    .refine(
+      (v) => !v || /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(v),
+      {
+        message:
+          'ACRBOT_TAB_DOMAIN must be the lowercase host the tab is served from (no scheme, port or path), as in api://<domain>/<app id>',
+      },
+    ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -161,6 +164,8 @@ export interface AppConfig {
   /** How long granted access lasts (G17). */
   access: AccessDurationSettings;
   storage: { kind: 'memory' } | { kind: 'sqlite'; path: string };
+  /** Host of the tab's Application ID URI `api://<domain>/<app id>`; the tab is off in azure mode without it. */
+  tabDomain?: string;
   /** Test hooks: trust a local OpenID metadata document for channel tokens. */
   channelAuth: { openIdMetadataUrl?: string; tokenIssuer?: string };
   logLevel: string;
@@ -204,19 +209,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       }).data as z.infer<typeof schema> | undefined);
   if (!e) throw new ConfigError(problems);
   const sandbox = (e.ACRBOT_MODE ?? 'sandbox') === 'sandbox';
-  let subscriptionIds = [
+  const subscriptionIds = [
     ...new Set([...(e.AZURE_SUBSCRIPTION_ID ? [e.AZURE_SUBSCRIPTION_ID] : []), ...e.ACRBOT_SUBSCRIPTION_IDS]),
   ];
-  let approverIds = e.ACRBOT_APPROVERS;
+  const approverIds = e.ACRBOT_APPROVERS;
   let allowedTenantIds = e.ACRBOT_ALLOWED_TENANTS;
-  let approvalChannelId = e.ACRBOT_APPROVAL_CHANNEL;
-  if (sandbox) {
-    // The sandbox works with no settings at all: its own subscriptions, approver, tenant and channel.
-    if (subscriptionIds.length === 0) subscriptionIds = [SANDBOX_SUBSCRIPTIONS.platform, SANDBOX_SUBSCRIPTIONS.data];
-    if (approverIds.length === 0 && !e.ACRBOT_APPROVER_GROUP) approverIds = [SANDBOX_USERS.approver.objectId];
-    if (allowedTenantIds.length === 0) allowedTenantIds = [SANDBOX_TENANT_ID];
-    approvalChannelId ??= SANDBOX_APPROVAL_CHANNEL_ID;
-  } else {
+  const approvalChannelId = e.ACRBOT_APPROVAL_CHANNEL;
+  // Sandbox mode works with no settings at all: the composition root fills the sandbox's own
+  // subscriptions, approver, tenant and channel in with applySandboxDefaults.
+  if (!sandbox) {
     if (!e.MicrosoftAppId)
       problems.push('MicrosoftAppId is required in azure mode (no anonymous access outside the sandbox)');
     if (!e.MicrosoftAppType)
@@ -311,10 +312,43 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.ACRBOT_STORAGE === 'memory'
         ? { kind: 'memory' }
         : { kind: 'sqlite', path: e.ACRBOT_STORAGE.slice('sqlite:'.length) },
+    tabDomain: e.ACRBOT_TAB_DOMAIN,
     channelAuth: {
       openIdMetadataUrl: e.ACRBOT_CHANNEL_OPENID_METADATA_URL,
       tokenIssuer: e.ACRBOT_CHANNEL_TOKEN_ISSUER,
     },
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** What sandbox mode uses where a setting is empty (injected from `src/sandbox/defaults.ts`). */
+export interface SandboxDefaults {
+  subscriptionIds: readonly string[];
+  approverId: string;
+  tenantId: string;
+  approvalChannelId: string;
+}
+
+/**
+ * Sandbox mode with no settings at all: the sandbox's subscriptions, approver (unless an approver
+ * group is set), tenant and approval channel fill what is empty; explicit settings win.
+ */
+export function applySandboxDefaults(config: AppConfig, defaults: SandboxDefaults): AppConfig {
+  if (config.mode !== 'sandbox') return config;
+  const next: AppConfig = {
+    ...config,
+    subscriptionIds: config.subscriptionIds.length ? config.subscriptionIds : [...defaults.subscriptionIds],
+    approverIds: config.approverIds.length || config.approverGroupId ? config.approverIds : [defaults.approverId],
+    allowedTenantIds: config.allowedTenantIds.length ? config.allowedTenantIds : [defaults.tenantId],
+    approvalChannelId: config.approvalChannelId ?? defaults.approvalChannelId,
+  };
+  // Without a policy file, the single rule is built from the (now filled-in) approver settings.
+  if (config.policy.source === 'environment')
+    next.policy = policyFromEnvironment({
+      approverIds: next.approverIds,
+      approverGroupId: next.approverGroupId,
+      approvalChannelId: next.approvalChannelId,
+      approverJustificationRequired: next.approverJustificationRequired,
+    });
+  return next;
 }

@@ -29,6 +29,11 @@ export class PolicySource implements PolicyProvider {
     return this.policy;
   }
 
+  /** True when there is a file to reload from. */
+  get watching(): boolean {
+    return this.file !== undefined;
+  }
+
   /** Re-reads the file (no-op without one); keeps the old policy when the new one is invalid. */
   reload(): PolicyReload {
     if (!this.file) return { ok: true, changed: false, policy: this.policy };

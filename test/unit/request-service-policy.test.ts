@@ -94,7 +94,8 @@ function setup(initial: Policy) {
   );
   let current = initial;
   const policies: PolicyProvider = { current: () => current };
-  const service = new RequestService(store, audit, directory, clock, settings, notifications, scheduler, policies);
+  const log = createLogger({ level: 'silent' });
+  const service = new RequestService(store, audit, directory, clock, settings, notifications, log, scheduler, policies);
   const nudges = new ApprovalNudges(store, audit, clock, notifications, scheduler);
   scheduler.register('request.expire', async (job) => void (await service.expireIfDue(job.requestId!)));
   scheduler.register('approval.remind', (job) => nudges.remind(job));

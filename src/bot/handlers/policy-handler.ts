@@ -8,15 +8,14 @@ import { messageCard } from '../../views/message-view';
 import { policyCard } from '../../views/policy-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import type { BotServices } from '../bot-services';
-import { cardActivity } from '../card-messenger';
-import { errorCard } from './request-handler';
+import { errorCardFor, sendCard } from '../turn-cards';
 
 /** Handles the `policy` command. */
 export class PolicyHandler {
   constructor(private readonly services: BotServices) {}
 
   async show(ctx: TurnContext, cluster: string | undefined, registry: string | undefined): Promise<void> {
-    await ctx.sendActivity(cardActivity(await this.card(cluster, registry)));
+    await sendCard(ctx, await this.card(cluster, registry));
   }
 
   /** The card for a pair (or the usage when one is missing). */
@@ -35,7 +34,7 @@ export class PolicyHandler {
       const rule = selectRule(policy, factsFor(resolved.cluster, resolved.registry));
       return policyCard({ cluster: resolved.cluster.name, registry: resolved.registry.name, policy, rule, sandbox });
     } catch (err) {
-      return errorCard(this.services, err, 'Could not look up the policy');
+      return errorCardFor(this.services, err, 'Could not look up the policy');
     }
   }
 }

@@ -38,6 +38,15 @@ export function toRegistryInfo(registry: Registry): RegistryInfo {
     loginServer: registry.loginServer ?? '',
     roleAssignmentMode: (registry.roleAssignmentMode as RoleAssignmentMode | undefined) ?? 'LegacyRegistryPermissions',
     tags: registry.tags ? { ...registry.tags } : undefined,
+    network: {
+      publicNetworkAccess: registry.publicNetworkAccess,
+      defaultAction: registry.networkRuleSet?.defaultAction,
+      ipRuleCount: registry.networkRuleSet?.ipRules?.length ?? 0,
+      privateEndpoints: (registry.privateEndpointConnections ?? []).filter(
+        (p) => (p.privateLinkServiceConnectionState?.status ?? 'Approved') === 'Approved',
+      ).length,
+      anonymousPullEnabled: Boolean(registry.anonymousPullEnabled),
+    },
   };
 }
 

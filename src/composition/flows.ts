@@ -1,0 +1,124 @@
+/** Step "flows": planners, the request service, runners and the executor, wired to their ports. */
+import type { AppConfig } from '../config/config';
+import type { Clock } from '../domain/ports';
+import { AccessInventory } from '../flows/access-inventory';
+import { realSleep, type Sleep } from '../flows/assign-role';
+import { Executor } from '../flows/executor';
+import { GrantPlanner } from '../flows/grant-planner';
+import { GrantRunner } from '../flows/grant-runner';
+import { ApprovalNudges, type NudgeNotifier } from '../flows/approval-nudges';
+import { PolicySource } from '../config/policy-source';
+import { RequestService } from '../flows/request-service';
+import { ResourceResolver } from '../flows/resource-resolver';
+import { SecretPlanner } from '../flows/secret-planner';
+import type { Scheduler } from '../flows/scheduler';
+import { SecretRunner } from '../flows/secret-runner';
+import { DEFAULT_PRINCIPAL_RETRY_DELAYS_MS, type FlowSettings } from '../flows/settings';
+import type { Logger } from '../observability/logger';
+import type { AzurePorts } from './azure-ports';
+import type { Stores } from './stores';
+
+/** The use cases. */
+export interface Flows {
+  settings: FlowSettings;
+  planner: GrantPlanner;
+  secretPlanner: SecretPlanner;
+  requests: RequestService;
+  executor: Executor;
+  inventory: AccessInventory;
+  /** The approval policy in force (G18); `reload()` re-reads ACRBOT_POLICY. */
+  policies: PolicySource;
+  /** Approval reminders, escalation, unreviewed break-glass reports (job handlers). */
+  nudges: ApprovalNudges;
+}
+
+/** Overrides of timing for tests and benchmarks. */
+export interface FlowOptions {
+  sleep?: Sleep;
+  principalRetryDelaysMs?: number[];
+}
+
+/** Builds the flows. */
+export function createFlows(
+  config: AppConfig,
+  deps: {
+    stores: Stores;
+    azure: AzurePorts;
+    notifier: NudgeNotifier;
+    scheduler: Scheduler;
+    clock: Clock;
+    log: Logger;
+  },
+  options: FlowOptions,
+): Flows {
+  const { stores, azure, notifier, scheduler, clock, log } = deps;
+  const settings: FlowSettings = {
+    approvalTtlMs: config.approvalTtlMs,
+    approverIds: config.approverIds,
+    approverGroupId: config.approverGroupId,
+    auditorIds: config.auditorIds,
+    approverJustificationRequired: config.approverJustificationRequired,
+    principalRetryDelaysMs: options.principalRetryDelaysMs ?? DEFAULT_PRINCIPAL_RETRY_DELAYS_MS,
+    sandbox: config.mode === 'sandbox',
+  };
+  const sleep = options.sleep ?? realSleep;
+  const resolver = new ResourceResolver(azure.reader, config.subscriptionIds);
+  const planner = new GrantPlanner(resolver, azure.roleAssignments, azure.directory);
+  const secretPlanner = new SecretPlanner(
+    resolver,
+    azure.roleAssignments,
+    clock,
+    config.secretMaxExpiryMs,
+    stores.requests,
+  );
+  // ACRBOT_POLICY is reloaded on SIGHUP and when the file changes (the background step); a new
+  // file with problems is reported and the last good policy stays.
+  const policies = new PolicySource(config.policy, config.policyFile, (result) => {
+    if (!result.ok)
+      log.error(
+        { err: result.error },
+        'approval policy not reloaded: the file has problems; the previous policy stays',
+      );
+    else if (result.changed) log.info({ policyHash: result.policy.hash }, 'approval policy reloaded');
+  });
+  const requests = new RequestService(
+    stores.requests,
+    stores.audit,
+    azure.directory,
+    clock,
+    settings,
+    notifier,
+    log,
+    scheduler,
+    policies,
+  );
+  const nudges = new ApprovalNudges(stores.requests, stores.audit, clock, notifier, scheduler);
+  const grantRunner = new GrantRunner(
+    azure.reader,
+    azure.roleAssignments,
+    planner,
+    settings.principalRetryDelaysMs,
+    sleep,
+  );
+  const secretRunner = new SecretRunner(azure.secrets, { delaysMs: settings.principalRetryDelaysMs, sleep });
+  const executor = new Executor(
+    stores.requests,
+    stores.audit,
+    clock,
+    { grant: grantRunner, secret: secretRunner },
+    notifier,
+    log,
+  );
+  const inventory = new AccessInventory(
+    {
+      azure: azure.reader,
+      roleAssignments: azure.roleAssignments,
+      directory: azure.directory,
+      requests: stores.requests,
+      clock,
+    },
+    resolver,
+    config.subscriptionIds,
+  );
+  return { settings, planner, secretPlanner, requests, executor, inventory, policies, nudges };
+}

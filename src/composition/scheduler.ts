@@ -1,0 +1,38 @@
+/**
+ * Step "scheduler": the persisted job runner, and the one place where job kinds get their
+ * handlers ({@link registerJobs}); a new job kind adds one `register` line there.
+ */
+import { hostname } from 'node:os';
+import type { AppConfig } from '../config/config';
+import type { Clock } from '../domain/ports';
+import { Scheduler } from '../flows/scheduler';
+import type { Logger } from '../observability/logger';
+import type { Flows } from './flows';
+import type { Stores } from './stores';
+
+/** How long one instance holds a scheduled job before another may take it over (renewed while it runs). */
+const SCHEDULER_LEASE_TTL_MS = 60_000;
+
+/** Builds the scheduler (not started; {@link startBackground} starts it after listen). */
+export function createScheduler(
+  config: AppConfig,
+  deps: { stores: Stores; clock: Clock; log: Logger },
+  options: { sweepIntervalMs?: number; instanceId?: string },
+): Scheduler {
+  return new Scheduler(deps.stores.schedule, deps.stores.leases, deps.clock, deps.log, {
+    instanceId: options.instanceId ?? `${hostname()}:${process.pid}`,
+    sweepIntervalMs: options.sweepIntervalMs ?? config.sweepIntervalMs,
+    leaseTtlMs: SCHEDULER_LEASE_TTL_MS,
+    reportAfterAttempts: 3,
+  });
+}
+
+/** Registers the handler of every job kind. */
+export function registerJobs(scheduler: Scheduler, flows: Flows): void {
+  scheduler.register('request.expire', async (job) => {
+    if (job.requestId) await flows.requests.expireIfDue(job.requestId);
+  });
+  scheduler.register('approval.remind', (job) => flows.nudges.remind(job));
+  scheduler.register('approval.escalate', (job) => flows.nudges.escalate(job));
+  scheduler.register('breakglass.review', (job) => flows.nudges.reviewDue(job));
+}
