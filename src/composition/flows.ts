@@ -2,6 +2,7 @@
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/ports';
 import { AccessInventory } from '../flows/access-inventory';
+import { DriftDetector } from '../flows/drift-detector';
 import { realSleep, type Sleep } from '../flows/assign-role';
 import { Executor } from '../flows/executor';
 import { GrantPlanner } from '../flows/grant-planner';
@@ -30,6 +31,7 @@ export interface Flows {
   policies: PolicySource;
   /** Approval reminders, escalation, unreviewed break-glass reports (job handlers). */
   nudges: ApprovalNudges;
+  drift: DriftDetector;
 }
 
 /** Overrides of timing for tests and benchmarks. */
@@ -120,5 +122,11 @@ export function createFlows(
     resolver,
     config.subscriptionIds,
   );
-  return { settings, planner, secretPlanner, requests, executor, inventory, policies, nudges };
+  const drift = new DriftDetector(
+    { requests: stores.requests, audit: stores.audit, roleAssignments: azure.roleAssignments, clock },
+    notifier,
+    log,
+    config.driftIntervalMs,
+  );
+  return { settings, planner, secretPlanner, requests, executor, inventory, drift, policies, nudges };
 }
