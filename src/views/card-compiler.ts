@@ -13,7 +13,7 @@
  * - `path` is `name`, `a.b.c`, `$data`, `$root…` or `$index`; bare names are read from the
  *   current `$data` (the root at top level, the item inside a `$data` array);
  * - `$when` keeps an object only when it evaluates to the boolean `true`; besides a path it may be
- *   `path != 'text'` or `path == 'text'`;
+ *   `!path`, `path != 'text'` or `path == 'text'`;
  * - `$data` bound to an array repeats the object per item (inside an array the copies are
  *   spliced in; none → dropped; one → the object itself), bound to anything else rebinds `$data`.
  *
@@ -153,6 +153,14 @@ const COMPARISON = /^(\S+)\s*(!=|==)\s*'([^'\\]*)'$/;
  * yields undefined.
  */
 function compileExpression(expression: string, substitute: boolean): Eval {
+  if (expression.startsWith('!')) {
+    // The engine's not(): booleans are negated; any other value counts as true unless null/undefined.
+    const read = compilePath(expression.slice(1).trim(), expression, false);
+    return (scope) => {
+      const value = read(scope);
+      return typeof value === 'boolean' ? !value : value === undefined || value === null;
+    };
+  }
   const comparison = COMPARISON.exec(expression);
   if (comparison) {
     const [, path, op, constant] = comparison;

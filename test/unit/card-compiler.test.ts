@@ -1,112 +1,19 @@
 /**
- * The card compiler expands acrbot's templates exactly as adaptivecards-templating does: every
- * card the views render (recorded below) is expanded by both and compared, and the engine's
- * edge semantics (missing values, types, `$when`, `$data`) are pinned on small templates.
+ * The card compiler expands templates exactly as adaptivecards-templating does: the engine's
+ * semantics (missing values, types, `$when`, `$data`) are pinned here on small templates, and
+ * test/unit/cards.test.ts compares both on every card the views render.
  */
 import { Template } from 'adaptivecards-templating';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chainEntry } from '../../src/domain/audit-chain';
 import { compileCard } from '../../src/views/card-compiler';
-import { CARDS_DIR, type CardName } from '../../src/views/card-templates';
-import {
-  alreadyGrantedCard,
-  auditCard,
-  errorCard,
-  grantFormCard,
-  helpCard,
-  messageCard,
-} from '../../src/views/message-view';
-import { outcomeCard, requestCard } from '../../src/views/request-view';
-import { APPROVER, auditEvent, grantPlan, pendingRequest } from './support/requests';
+import { CARDS_DIR } from '../../src/views/card-templates';
 
-const recorded: Array<{ name: CardName; data: object }> = [];
-
-jest.mock('../../src/views/card-templates', () => {
-  const actual = jest.requireActual('../../src/views/card-templates');
-  return {
-    ...actual,
-    renderCard: (name: CardName, data: object) => {
-      recorded.push({ name, data: structuredClone(data) });
-      return actual.renderCard(name, data);
-    },
-  };
-});
-
-const engine = (name: CardName, data: object) =>
-  new Template(JSON.parse(readFileSync(join(CARDS_DIR, `${name}.json`), 'utf8'))).expand({ $root: data });
-const compiled = (name: CardName, data: object) =>
-  compileCard(JSON.parse(readFileSync(join(CARDS_DIR, `${name}.json`), 'utf8')))(data);
-
-describe('every card the views render', () => {
-  const decided = { by: APPROVER, at: '2025-01-15T10:00:00.000Z', approved: true };
-  beforeAll(() => {
-    requestCard(pendingRequest(), { showActions: true });
-    requestCard(pendingRequest({ reason: 'deploy ${requestId} now' }), { showActions: false });
-    requestCard(pendingRequest({ state: 'executing', decision: decided }), { showActions: true });
-    requestCard(
-      pendingRequest({
-        state: 'failed',
-        decision: decided,
-        outcome: { summary: 'F', azureRequestIds: [], error: 'x' },
-      }),
-      { showActions: true, notice: 'refused', noticeColor: 'Attention' },
-    );
-    outcomeCard(
-      pendingRequest({
-        state: 'succeeded',
-        decision: decided,
-        outcome: { summary: 'Granted AcrPull', azureRequestIds: ['a1'], createdIds: ['/x/roleAssignments/1'] },
-      }),
-    );
-    outcomeCard(
-      pendingRequest({
-        state: 'failed',
-        decision: decided,
-        outcome: { summary: 'Failed', azureRequestIds: [], error: 'no', cleanup: 'deleted' },
-      }),
-    );
-    messageCard({
-      title: 'T',
-      text: 'x',
-      tone: 'error',
-      hints: ['aks-prod'],
-      facts: [{ label: 'a', value: 'b' }],
-      sandbox: true,
-    });
-    messageCard({ title: 'T', text: 'x', tone: 'info', sandbox: false });
-    errorCard({ err: new Error('boom'), reference: 'turn-1', sandbox: false });
-    const plan = grantPlan();
-    alreadyGrantedCard(
-      plan,
-      { id: '/ra/1', name: '1', principalId: 'p', roleDefinitionId: 'r', scope: plan.scope },
-      true,
-    );
-    grantFormCard({ sandbox: true, cluster: 'aks-prod', error: 'bad registry' });
-    grantFormCard({ sandbox: false });
-    auditCard(
-      'Latest',
-      'last 2',
-      [
-        chainEntry(auditEvent(1), undefined, new Date()),
-        chainEntry(auditEvent(2, { detail: undefined }), undefined, new Date()),
-      ],
-      true,
-    );
-    auditCard('Latest', 'none', [], false);
-    helpCard(true);
-    helpCard(false);
-  });
-
-  test('were recorded from all six templates', () => {
-    expect(new Set(recorded.map((r) => r.name))).toEqual(
-      new Set(['request', 'outcome', 'message', 'help', 'grant-form', 'audit']),
-    );
-  });
-
-  test('expand identically with the compiler and with adaptivecards-templating', () => {
-    for (const { name, data } of recorded) expect([name, compiled(name, data)]).toEqual([name, engine(name, data)]);
-  });
+test('every template in cards/ compiles (an unsupported expression fails here, not in a conversation)', () => {
+  const files = readdirSync(CARDS_DIR).filter((f) => f.endsWith('.json'));
+  expect(files.length).toBeGreaterThanOrEqual(6);
+  for (const file of files)
+    expect(() => compileCard(JSON.parse(readFileSync(join(CARDS_DIR, file), 'utf8')))).not.toThrow();
 });
 
 describe('engine semantics on small templates', () => {
@@ -148,10 +55,17 @@ describe('engine semantics on small templates', () => {
           w("${e == ''}", 8),
           w(false, 9),
           w('text', 10),
+          w('${!t}', 11),
+          w('${!f}', 12),
+          w('${!one}', 13),
+          w('${!e}', 14),
+          w('${!gone}', 15),
+          w('${!nul}', 16),
         ],
-        dropped: w('${f}', 11),
+        negated: '${!gone}',
+        dropped: w('${f}', 99),
       },
-      { t: true, f: false, one: 1, s: 'str', e: '' },
+      { t: true, f: false, one: 1, s: 'str', e: '', nul: null },
     );
   });
 
