@@ -173,6 +173,7 @@ export class AcrBot extends ActivityHandler {
       cluster: command.cluster,
       registry: command.registry,
       reason: command.reason,
+      duration: command.duration,
     });
   }
 

@@ -11,7 +11,8 @@ import { newRequestId } from '../domain/identifiers';
 import type { Plan } from '../domain/plan';
 import type { AuditLog, Clock, DirectoryPort, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
-import type { AccessRequest, Actor, RequestEvent } from '../domain/request';
+import type { AccessRequest, AccessTerm, Actor, RequestEvent } from '../domain/request';
+import { describeAccess, parseAccessDuration } from '../domain/access-term';
 import { describeState, isExpired, transition } from '../domain/request';
 import { looksLikeSecret, singleLine } from '../domain/text';
 import type { RequestNotifier } from './notifier';
@@ -67,6 +68,9 @@ export class RequestService {
     reason: string;
     plan: Plan;
     origin: AccessRequest['origin'];
+    /** How long access lasts once granted (from {@link accessTerm}). */
+    access?: AccessTerm;
+    extendsRequestId?: string;
   }): Promise<AccessRequest> {
     const now = this.clock.now();
     const request: AccessRequest = {
@@ -82,6 +86,8 @@ export class RequestService {
       expiresAt: new Date(now.getTime() + this.settings.approvalTtlMs).toISOString(),
       origin: input.origin,
       sandbox: this.settings.sandbox,
+      ...(input.access ? { access: input.access } : {}),
+      ...(input.extendsRequestId ? { extendsRequestId: input.extendsRequestId } : {}),
     };
     await this.record({
       actor: input.requester,
@@ -90,7 +96,9 @@ export class RequestService {
       requestId: request.id,
       targetIds: targetsOf(input.plan),
       outcome: 'pending',
-      detail: input.reason,
+      detail: input.access
+        ? `${input.reason} (access: ${describeAccess({ access: input.access, state: 'pending' })})`
+        : input.reason,
     });
     await this.store.create(request);
     await this.scheduleExpiry(request);
@@ -116,6 +124,21 @@ export class RequestService {
     const pending = await this.store.listByState(['pending'], 1000);
     for (const request of pending) await this.scheduleExpiry(request);
     return pending.length;
+  }
+
+  /**
+   * The access term for a typed `--for` (default when absent), checked against the configured
+   * limits; throws a `validation.duration` error. Undefined when time-boxing is not configured.
+   */
+  accessTerm(text: string | undefined): AccessTerm | undefined {
+    return this.settings.access ? parseAccessDuration(text, this.settings.access) : undefined;
+  }
+
+  /** How long the credential of a secret must live to outlast its access term (approval wait included). */
+  credentialLifetimeMs(term: AccessTerm | undefined): number | undefined {
+    if (!term) return undefined;
+    if (term.permanent || !term.durationMs) return Number.MAX_SAFE_INTEGER;
+    return term.durationMs + this.settings.approvalTtlMs;
   }
 
   /** Reads a request or says it does not exist. */

@@ -1,5 +1,6 @@
 /** View models for request cards: what every copy (requester's, approvers') shows. */
 import { describeState, type AccessRequest, type RequestState } from '../domain/request';
+import { describeAccess } from '../domain/access-term';
 import { deploymentSnippet } from '../domain/manifest-snippet';
 import type { SecretPlan } from '../domain/plan';
 import { applicationDisplayNameFor, tokenNameFor } from '../domain/secret-credential';
@@ -76,7 +77,7 @@ export function planFacts(request: AccessRequest): Fact[] {
     common.push(
       { label: 'Credential', value: credentialLabel(request) },
       { label: 'Pulls from', value: plan.repositories.length ? plan.repositories.join(', ') : 'all repositories' },
-      { label: 'Expires', value: shortTime(plan.expiresAt) },
+      { label: 'Credential expires', value: shortTime(plan.expiresAt) },
       {
         label: 'Secret',
         value: `${plan.namespace}/${plan.secretName}${plan.serviceAccount ? ` (added to service account ${plan.serviceAccount})` : ''}`,
@@ -84,12 +85,19 @@ export function planFacts(request: AccessRequest): Fact[] {
     );
   }
   common.push({ label: 'Reason', value: inertText(request.reason) });
+  // How long access lasts (G17), on the plan, approval and outcome cards.
+  common.push({ label: 'Access', value: describeAccess(request) });
+  if (request.extendsRequestId) common.push({ label: 'Extends', value: request.extendsRequestId });
   if (request.state === 'pending') common.push({ label: 'Expires', value: shortTime(request.expiresAt) });
   return common;
 }
 
 function stateDetail(request: AccessRequest): string {
   if (request.state === 'pending') return 'Waiting for an approver. The requester cannot approve their own request.';
+  if (request.state === 'revoked' && request.access?.revokedAt) {
+    const why = request.access.revokeReason ? ` — "${inertText(request.access.revokeReason)}"` : '';
+    return `${describeAccess(request)}${why}.`;
+  }
   const d = request.decision;
   const when = d ? ` at ${shortTime(d.at)}` : '';
   const why = d?.reason ? ` — "${inertText(d.reason)}"` : '';
@@ -140,6 +148,7 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
   const ok = request.state === 'succeeded';
   const outcome = request.outcome;
   const facts: Fact[] = [{ label: 'Request', value: request.id }];
+  if (ok) facts.push({ label: 'Access', value: describeAccess(request) });
   if (plan.kind === 'grant')
     facts.push(
       { label: 'Role', value: `${plan.role.name} on ${plan.registry.name}` },

@@ -4,7 +4,7 @@
  */
 import type { ConversationReference, TurnContext } from 'botbuilder';
 import { isUserFacing } from '../../domain/errors';
-import type { AccessRequest } from '../../domain/request';
+import type { AccessRequest, AccessTerm } from '../../domain/request';
 import type { SecretCommandOptions } from '../../domain/command';
 import type { Plan } from '../../domain/plan';
 import { checkReason } from '../../domain/text';
@@ -19,6 +19,8 @@ export interface GrantInput {
   cluster: string;
   registry: string;
   reason: string;
+  /** `--for DURATION` as typed (default when absent). */
+  duration?: string;
 }
 
 /** What the user gave for a secret. */
@@ -65,8 +67,16 @@ export class RequestHandler {
   ): Promise<RequestPreparation> {
     return this.guard(identity, 'Could not plan the pull secret', async () => {
       const reason = checkReason(input.reason);
-      const plan = await this.services.secretPlanner.plan(input.cluster, input.registry, input.options);
-      return this.store(identity, reason, plan, origin);
+      const { requests } = this.services;
+      // --for (or its synonym --expires) is the access term; the credential outlives it (G17).
+      const access = requests.accessTerm(input.options.expires);
+      const plan = await this.services.secretPlanner.plan(
+        input.cluster,
+        input.registry,
+        input.options,
+        requests.credentialLifetimeMs(access),
+      );
+      return this.store(identity, reason, plan, origin, access);
     });
   }
 
@@ -75,6 +85,7 @@ export class RequestHandler {
     reason: string,
     plan: Plan,
     origin: AccessRequest['origin'],
+    access?: AccessTerm,
   ): Promise<RequestPreparation> {
     const request = await this.services.requests.create({
       requester: identity.actor,
@@ -82,6 +93,7 @@ export class RequestHandler {
       reason,
       plan,
       origin,
+      access,
     });
     return { kind: 'created', request };
   }
@@ -124,8 +136,15 @@ export class RequestHandler {
     const { planner, settings } = this.services;
     return this.guard(identity, 'Could not plan the grant', async () => {
       const reason = checkReason(input.reason);
+      const access = this.services.requests.accessTerm(input.duration);
       const result = await planner.plan(input.cluster, input.registry);
-      if (result.status === 'alreadyGranted') {
+      // acrbot's own time-boxed assignment (deterministic name): a second request overlaps it and
+      // keeps the access until the last one ends (G17), so it is requested, not refused.
+      const overlapsAcrbot =
+        result.status === 'alreadyGranted' &&
+        access !== undefined &&
+        result.existing.name.toLowerCase() === result.plan.roleAssignmentName.toLowerCase();
+      if (result.status === 'alreadyGranted' && !overlapsAcrbot) {
         const e = result.existing;
         return {
           kind: 'card',
@@ -142,7 +161,7 @@ export class RequestHandler {
           }),
         };
       }
-      return this.store(identity, reason, result.plan, origin);
+      return this.store(identity, reason, result.plan, origin, access);
     });
   }
 
