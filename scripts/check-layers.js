@@ -60,6 +60,11 @@ const RULES = [
     'the audit CLI reads the store; it needs no bot',
   ],
   ['config', [/^botbuilder/], 'only src/bot imports botbuilder'],
+  [
+    'tab',
+    [/^\.\.\/(bot|sandbox|integrations)(\/|$)/, /^botbuilder/],
+    'the tab reads through ports; sandbox details come from the app (loaded only in sandbox mode)',
+  ],
 ];
 
 function files(dir) {

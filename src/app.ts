@@ -19,6 +19,8 @@ import { realSleep, type Sleep } from './flows/assign-role';
 import { GrantRunner } from './flows/grant-runner';
 import { RequestService } from './flows/request-service';
 import { Scheduler } from './flows/scheduler';
+import { AccessLifecycle } from './flows/access-lifecycle';
+import { ExtensionAwareGrantRunner } from './flows/extension-runner';
 import { ResourceResolver } from './flows/resource-resolver';
 import { retryPendingCleanups } from './flows/credential-cleanup';
 import { SecretPlanner } from './flows/secret-planner';
@@ -40,7 +42,9 @@ import { SqliteAuditLog } from './integrations/store/sqlite-audit-log';
 import { SqliteRequestStore } from './integrations/store/sqlite-request-store';
 import { withCorrelation } from './observability/correlation';
 import { createLogger, type Logger } from './observability/logger';
-import { SANDBOX_BEARER_TOKEN } from './sandbox/fixtures';
+import { SANDBOX_BEARER_TOKEN, SANDBOX_USERS } from './sandbox/fixtures';
+import { SANDBOX_TAB_CLIENT_ID } from './sandbox/identity/oidc-issuer';
+import { mountTab } from './tab/mount-tab';
 import { type Sandbox, startSandbox } from './sandbox/sandbox';
 
 /** Overrides for tests and benchmarks. */
@@ -59,6 +63,8 @@ export interface AppOptions {
   coordination?: { schedule: ScheduleStore; leases: LeaseStore };
   /** How often the scheduler sweeps (overrides ACRBOT_SWEEP_INTERVAL); 0 disables the timer (tests call runDue). */
   sweepIntervalMs?: number;
+  /** Backoff of failed jobs (tests shorten it). */
+  jobBackoffMs?: number[];
   /** Lease owner id of this instance (default: host name + pid). */
   instanceId?: string;
 }
@@ -119,24 +125,19 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     schedule: new MemoryScheduleStore(),
     leases: new MemoryLeaseStore(() => clock.now()),
   };
-  const scheduler = new Scheduler(coordination.schedule, coordination.leases, clock, log, {
-    instanceId: options.instanceId ?? `${hostname()}:${process.pid}`,
-    sweepIntervalMs: options.sweepIntervalMs ?? config.sweepIntervalMs,
-    leaseTtlMs: SCHEDULER_LEASE_TTL_MS,
-    reportAfterAttempts: 3,
-  });
   const reader = new ArmResourceReader(arm);
   const roleAssignments = new ArmRoleAssignments(arm);
   const graph = new GraphClient({ endpoint: graphEndpoint, credential, caPem });
   const directory = new GraphDirectory(graph);
   const resolver = new ResourceResolver(reader, config.subscriptionIds);
   const planner = new GrantPlanner(resolver, roleAssignments, directory);
-  const secretPlanner = new SecretPlanner(resolver, roleAssignments, clock, config.secretMaxExpiryMs);
+  const secretPlanner = new SecretPlanner(resolver, roleAssignments, clock, config.secretMaxExpiryMs, stores.requests);
   const secretPorts: SecretRunnerPorts = {
     tokens: new ArmRegistryTokens((s) => reader.acrClient(s)),
     servicePrincipals: new GraphServicePrincipals(graph, options.graphReplicationDelaysMs),
     roleAssignments,
     kubernetes: new KubePullSecrets((s) => reader.aksClient(s), credential),
+    requests: stores.requests,
   };
 
   const adapter = createAdapter(config, log);
@@ -146,7 +147,24 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     stores.requests,
     log,
     config.auditChannelId ? { log: stores.audit, channelId: config.auditChannelId } : undefined,
+    { approvalChannelId: config.approvalChannelId, defaultAccessMs: config.access.defaultMs },
   );
+  const scheduler = new Scheduler(coordination.schedule, coordination.leases, clock, log, {
+    instanceId: options.instanceId ?? `${hostname()}:${process.pid}`,
+    sweepIntervalMs: options.sweepIntervalMs ?? config.sweepIntervalMs,
+    leaseTtlMs: SCHEDULER_LEASE_TTL_MS,
+    backoffMs: options.jobBackoffMs,
+    // A job that keeps failing (a revocation Azure refuses) is reported to the approvers (G17).
+    reportAfterAttempts: 3,
+    reporter: async (job, err) => {
+      const request = job.requestId ? await stores.requests.get(job.requestId) : undefined;
+      const what = job.kind === 'access.expire' ? 'Revoking the access' : `The background job ${job.kind}`;
+      await messenger.reportToApprovers(
+        request,
+        `${what} has failed ${job.attempts} times (last error: ${job.lastError ?? (err as Error).message}). acrbot keeps retrying; next attempt at ${job.dueAt.slice(0, 16).replace('T', ' ')} UTC.`,
+      );
+    },
+  });
   const settings = {
     approvalTtlMs: config.approvalTtlMs,
     approverIds: config.approverIds,
@@ -155,6 +173,7 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     approverJustificationRequired: config.approverJustificationRequired,
     principalRetryDelaysMs: options.principalRetryDelaysMs ?? DEFAULT_PRINCIPAL_RETRY_DELAYS_MS,
     sandbox: sandboxMode,
+    access: config.access,
   };
   const requests = new RequestService(stores.requests, stores.audit, directory, clock, settings, messenger, scheduler);
   scheduler.register('request.expire', async (job) => {
@@ -171,12 +190,31 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     delaysMs: settings.principalRetryDelaysMs,
     sleep: options.sleep ?? realSleep,
   });
+  const lifecycle = new AccessLifecycle(
+    stores.requests,
+    stores.audit,
+    clock,
+    scheduler,
+    secretPorts,
+    messenger,
+    messenger,
+    log,
+    { remindersMs: config.access.remindersMs },
+  );
+  scheduler.register('access.expire', (job) => lifecycle.onExpire(job));
+  scheduler.register('access.remind', (job) => lifecycle.onReminder(job));
   const executor = new Executor(
     stores.requests,
     stores.audit,
     clock,
-    { grant: grantRunner, secret: secretRunner },
-    messenger,
+    { grant: new ExtensionAwareGrantRunner(grantRunner, stores.requests), secret: secretRunner },
+    {
+      // Cards first, then the lifecycle schedules the end of the access (G17).
+      requestChanged: async (request) => {
+        await messenger.requestChanged(request);
+        await lifecycle.requestChanged(request);
+      },
+    },
     log,
   );
 
@@ -194,6 +232,7 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     audit: stores.audit,
     messenger,
     log,
+    lifecycle: { flow: lifecycle, resolver, defaultAccessMs: config.access.defaultMs },
   };
   const bot = new AcrBot(services, new ConversationState(new MemoryStorage()));
 
@@ -219,6 +258,26 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
       await stores.requests.ping();
       const token = await credential.getToken(`${arm.endpoint}/.default`);
       if (!token) throw new Error('no Azure token');
+    },
+  });
+  mountTab(server, {
+    mode: config.mode,
+    appId: config.app.id,
+    domain: config.tabDomain,
+    allowedTenantIds: config.allowedTenantIds,
+    auditorIds: config.auditorIds,
+    isApprover: (actor) => requests.isApprover(actor),
+    store: stores.requests,
+    audit: stores.audit,
+    clock,
+    log,
+    sandbox: sandbox && {
+      issuer: sandbox.identity.issuer,
+      jwksUri: sandbox.identity.jwksUri,
+      tokenEndpoint: sandbox.identity.tokenEndpoint,
+      caPem: sandbox.tls.caPem,
+      clientId: SANDBOX_TAB_CLIENT_ID,
+      users: Object.entries(SANDBOX_USERS).map(([key, u]) => ({ key, name: u.name })),
     },
   });
   await new Promise<void>((resolve) =>

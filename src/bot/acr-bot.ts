@@ -22,6 +22,7 @@ import { DialogRunner } from './dialog-runner';
 import { DecisionHandler } from './handlers/decision-handler';
 import { errorCard, RequestHandler, originOf } from './handlers/request-handler';
 import { InfoHandlers } from './handlers/info-handlers';
+import { LifecycleHandler } from './handlers/lifecycle-handler';
 import { identifyTurn, isRefusal, type TurnIdentity } from './turn-identity';
 
 const CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -44,6 +45,7 @@ export class AcrBot extends ActivityHandler {
   private readonly requestsHandler: RequestHandler;
   private readonly decisions: DecisionHandler;
   private readonly info: InfoHandlers;
+  private readonly lifecycle: LifecycleHandler;
   private readonly dialogs: DialogRunner;
   private readonly commandTable: Record<Command['verb'], CommandHandler>;
 
@@ -55,6 +57,7 @@ export class AcrBot extends ActivityHandler {
     this.requestsHandler = new RequestHandler(services);
     this.decisions = new DecisionHandler(services);
     this.info = new InfoHandlers(services);
+    this.lifecycle = new LifecycleHandler(services, this.requestsHandler);
     this.dialogs = new DialogRunner(conversationState, async (ctx, input) => {
       const identity = identifyTurn(ctx.activity, services.settings.allowedTenantIds);
       if (!isRefusal(identity)) await this.requestsHandler.handle(ctx, identity, input);
@@ -67,6 +70,10 @@ export class AcrBot extends ActivityHandler {
         this.info.status(ctx, identity, (c as Extract<Command, { verb: 'status' }>).requestId),
       pending: (ctx, identity) => this.info.pending(ctx, identity),
       audit: (ctx, identity, c) => this.info.audit(ctx, identity, (c as Extract<Command, { verb: 'audit' }>).argument),
+      revoke: (ctx, identity, c) =>
+        this.lifecycle.revokeCommand(ctx, identity, c as Extract<Command, { verb: 'revoke' }>),
+      extend: (ctx, identity, c) =>
+        this.lifecycle.extendCommand(ctx, identity, c as Extract<Command, { verb: 'extend' }>),
       cancel: async (ctx) => {
         await ctx.sendActivity(
           (await this.dialogs.cancel(ctx)) ? 'Cancelled; nothing was requested.' : 'There was nothing to cancel.',
@@ -208,6 +215,8 @@ export class AcrBot extends ActivityHandler {
     const verb = invokeValue.action?.verb;
     const data = invokeValue.action?.data as Record<string, unknown> | undefined;
     if (verb === 'grantForm') return cardResponse(await this.submitGrantForm(ctx, identity, data));
+    if (verb === 'revokeConfirm') return cardResponse(await this.lifecycle.confirmRevoke(identity, data));
+    if (verb === 'extend') return cardResponse(await this.lifecycle.extendClick(ctx, identity, data));
     if (verb === 'approve' || verb === 'reject' || verb === 'refresh') {
       const parsed = this.decisions.parse(data);
       if (!parsed) {

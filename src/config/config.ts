@@ -128,6 +128,16 @@ const schema = z.object({
   ACRBOT_SERVICE_URL: z.string().optional(),
   ACRBOT_CHANNEL_OPENID_METADATA_URL: z.string().optional(),
   ACRBOT_CHANNEL_TOKEN_ISSUER: z.string().optional(),
+  ACRBOT_TAB_DOMAIN: z
+    .string()
+    .optional()
+    .refine(
+      (v) => !v || /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(v),
+      {
+        message:
+          'ACRBOT_TAB_DOMAIN must be the lowercase host the tab is served from (no scheme, port or path), as in api://<domain>/<app id>',
+      },
+    ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -154,6 +164,8 @@ export interface AppConfig {
   /** How long granted access lasts (G17). */
   access: AccessDurationSettings;
   storage: { kind: 'memory' } | { kind: 'sqlite'; path: string };
+  /** Host of the tab's Application ID URI `api://<domain>/<app id>`; the tab is off in azure mode without it. */
+  tabDomain?: string;
   /** Test hooks: trust a local OpenID metadata document for channel tokens. */
   channelAuth: { openIdMetadataUrl?: string; tokenIssuer?: string };
   logLevel: string;
@@ -287,6 +299,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.ACRBOT_STORAGE === 'memory'
         ? { kind: 'memory' }
         : { kind: 'sqlite', path: e.ACRBOT_STORAGE.slice('sqlite:'.length) },
+    tabDomain: e.ACRBOT_TAB_DOMAIN,
     channelAuth: {
       openIdMetadataUrl: e.ACRBOT_CHANNEL_OPENID_METADATA_URL,
       tokenIssuer: e.ACRBOT_CHANNEL_TOKEN_ISSUER,

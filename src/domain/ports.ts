@@ -179,14 +179,19 @@ export interface PullSecretPort {
     aadEnabled: boolean;
   }): Promise<ClusterAccess>;
   /**
-   * Checks before any credential exists: namespace present, secret absent or acrbot's own,
-   * service account present. Returns the credential reference of an acrbot secret being replaced.
+   * Checks before any credential exists: namespace present, service account present. Returns
+   * what the cluster says about a secret of that name (hints only: the flow decides from its
+   * own records whether it may replace it, G15).
    */
   precheck(
     access: ClusterAccess,
     input: { namespace: string; secretName: string; serviceAccount?: string },
-  ): Promise<{ previousCredential?: string }>;
-  /** Creates or replaces the secret and links it to the service account. */
+  ): Promise<{ existing?: import('./secret-ownership').ExistingSecret }>;
+  /**
+   * Creates the secret, or replaces it only when `replaceResourceVersion` is given and the
+   * secret still has that version (so a secret swapped after the check is never overwritten);
+   * then links it to the service account.
+   */
   write(
     access: ClusterAccess,
     input: {
@@ -196,6 +201,7 @@ export interface PullSecretPort {
       labels: Record<string, string>;
       annotations: Record<string, string>;
       serviceAccount?: string;
+      replaceResourceVersion?: string;
     },
   ): Promise<SecretWriteResult>;
   /**

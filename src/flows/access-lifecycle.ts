@@ -11,7 +11,7 @@ import type { AuditLog, Clock, RequestStore, ScheduledJob } from '../domain/port
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, Actor } from '../domain/request';
 import { transition } from '../domain/request';
-import { decodeCredentialRef } from '../domain/secret-credential';
+import { credentialOf, credentialRefProblem } from '../domain/secret-ownership';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
 import type { JobScheduling } from './request-service';
@@ -81,8 +81,72 @@ export class AccessLifecycle {
    * reminders are scheduled. Idempotent (job ids are deterministic).
    */
   async requestChanged(request: AccessRequest): Promise<void> {
-    if (request.state === 'succeeded' && request.access?.expiresAt && !request.access.revokedAt)
+    if (request.state === 'executing' && request.access?.durationMs && !request.access.expiresAt) {
+      // Before any write in Azure (the executor's first step): a provisional end, so a crash
+      // between the grant and its scheduling can never leave access without an end (G17). The
+      // job moves itself to the real end when it finds the request granted later than this.
+      await this.jobs.schedule({
+        id: accessExpiryJobId(request.id),
+        kind: 'access.expire',
+        dueAt: new Date(this.clock.now().getTime() + request.access.durationMs),
+        requestId: request.id,
+      });
+    }
+    if (request.state === 'succeeded' && request.access?.expiresAt && !request.access.revokedAt) {
       await this.scheduleEnd(request);
+      if (request.extendsRequestId) await this.applyExtension(request);
+    }
+  }
+
+  /**
+   * An approved extension succeeded: the original request's end moves to the extension's (a
+   * grant re-creates nothing; a secret was rotated into the same secret by the extension run).
+   */
+  private async applyExtension(extension: AccessRequest): Promise<void> {
+    const original = await this.store.get(extension.extendsRequestId!);
+    const end = extension.access?.expiresAt;
+    if (!original || original.state !== 'succeeded' || !end) return;
+    if (original.access?.extendedBy?.includes(extension.id)) return;
+    const current = original.access?.expiresAt;
+    if (current && Date.parse(current) >= Date.parse(end)) return;
+    const movedMs = current ? Date.parse(end) - Date.parse(current) : 0;
+    const next = transition(original, {
+      type: 'extend',
+      at: this.clock.now(),
+      expiresAt: end,
+      durationMs: Math.max(0, movedMs),
+      by: extension.id,
+    });
+    await this.record(original, extension.requester, {
+      action: 'access.extended',
+      outcome: 'extended',
+      detail: `until ${end} by ${extension.id}${extension.plan.kind === 'secret' ? ' (new credential in the same secret; the old one deleted)' : ' (nothing re-created)'}`,
+    });
+    try {
+      await this.store.update(next);
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+      this.log.warn({ requestId: original.id, extension: extension.id }, 'original changed while extending; not moved');
+      return;
+    }
+    await this.scheduleEnd(next);
+    await this.cards.requestChanged(next);
+  }
+
+  /**
+   * A confirmed revoke: the request's `access.expire` job is moved to now with who and why,
+   * then run at once under its lease (failures retried and reported like expiry).
+   */
+  async revokeSoon(request: AccessRequest, by: Actor, reason: string | undefined): Promise<void> {
+    await this.record(request, by, { action: 'access.revoke.requested', outcome: 'scheduled', detail: reason });
+    await this.jobs.schedule({
+      id: accessExpiryJobId(request.id),
+      kind: 'access.expire',
+      dueAt: this.clock.now(),
+      requestId: request.id,
+      payload: { by, ...(reason ? { reason } : {}) },
+    });
+    await this.jobs.runNow?.(accessExpiryJobId(request.id));
   }
 
   /** Schedules `access.expire` at the end and every reminder that still lies in the future. */
@@ -162,6 +226,12 @@ export class AccessLifecycle {
     }
   }
 
+  /** Active acrbot requests (grants and secrets) on a cluster and registry: `revoke CLUSTER REGISTRY`. */
+  async activeOn(clusterId: string, registryId: string): Promise<AccessRequest[]> {
+    const now = this.clock.now();
+    return (await this.store.listByTarget(clusterId, registryId, ['succeeded'], 200)).filter((r) => isActive(r, now));
+  }
+
   /** What revoking would delete and keep, checked against the store (and Azure for grants). */
   async preview(request: AccessRequest): Promise<RevocationStep[]> {
     if (request.plan.kind === 'grant') {
@@ -203,7 +273,7 @@ export class AccessLifecycle {
         target: `service account ${plan.namespace}/${plan.serviceAccount}`,
         action: 'delete',
       });
-    const ref = decodeCredentialRef(request.outcome?.credentialRef);
+    const ref = credentialOf(request);
     if (ref?.kind === 'token') {
       steps.push({ what: 'ACR token', target: `${ref.tokenName} on ${ref.registry}`, action: 'delete' });
       if (ref.scopeMapName) steps.push({ what: 'scope map', target: ref.scopeMapName, action: 'delete' });
@@ -357,10 +427,14 @@ export class AccessLifecycle {
         outcome: 'patched',
         targetIds: [`${plan.cluster.id}/namespaces/${plan.namespace}/serviceaccounts/${plan.serviceAccount}`],
       });
-    // The credential this request created, from its own outcome record (G15). A later request
-    // that replaced the secret already retired it; deleting an absent credential is a no-op.
-    const ref = decodeCredentialRef(request.outcome?.credentialRef);
-    if (!ref) return;
+    // The credential this request created, rebuilt from its own store records (G15). A later
+    // request that replaced the secret already retired it; deleting an absent one is a no-op.
+    const ref = credentialOf(request);
+    const problem = ref ? credentialRefProblem(ref, request) : 'no credential is recorded for this request';
+    if (!ref || problem) {
+      await this.record(request, by, { action: 'access.revoke.credential', outcome: 'kept', detail: problem });
+      return;
+    }
     await deleteCredential(this.ports, ref);
     await this.record(request, by, {
       action: 'access.revoke.credential',

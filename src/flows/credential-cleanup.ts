@@ -1,12 +1,14 @@
 /**
  * Finishes credential clean-ups that failed earlier (G14): a failed secret request whose
  * credential could not be deleted keeps the reference in its outcome; each start of the bot
- * tries again and records the result.
+ * tries again and records the result. Only references the request's own `created` records
+ * vouch for are deleted (G15).
  */
 import type { AuditLog, Clock, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import { transition } from '../domain/request';
 import { type CredentialRef, decodeCredentialRef } from '../domain/secret-credential';
+import { credentialRefProblem } from '../domain/secret-ownership';
 import type { Logger } from '../observability/logger';
 import { deleteCredential, type SecretRunnerPorts } from './secret-runner';
 
@@ -34,8 +36,32 @@ export async function retryPendingCleanups(
   let cleaned = 0;
   for (const request of await store.listByState(['failed'], 1000)) {
     if (request.outcome?.cleanup !== 'pending') continue;
+    // Only references that the request's own records vouch for are acted on (G15): the stored
+    // outcome could have been written by an older version, or tampered with.
+    const refs = pendingRefs(request.outcome.credentialRef);
+    const refused = refs
+      .map((ref) => ({ ref, problem: credentialRefProblem(ref, request) }))
+      .filter((r) => r.problem !== undefined);
+    if (refused.length) {
+      log.error(
+        { requestId: request.id, problems: refused.map((r) => r.problem) },
+        'credential clean-up refused: reference not recorded as created by this request',
+      );
+      await audit
+        .append({
+          actor: { objectId: 'acrbot', name: 'acrbot' },
+          tenantId: request.tenantId,
+          action: 'credential.cleanup',
+          requestId: request.id,
+          targetIds: [request.plan.registry.id],
+          outcome: 'refused',
+          detail: refused.map((r) => r.problem).join('; '),
+        })
+        .catch((err: unknown) => log.error({ err, requestId: request.id }, 'audit of a refused clean-up failed'));
+      continue;
+    }
     try {
-      for (const ref of pendingRefs(request.outcome.credentialRef).reverse()) await deleteCredential(ports, ref);
+      for (const ref of refs.reverse()) await deleteCredential(ports, ref);
       await audit.append({
         actor: { objectId: 'acrbot', name: 'acrbot' },
         tenantId: request.tenantId,
@@ -49,10 +75,7 @@ export async function retryPendingCleanups(
       cleaned++;
     } catch (err) {
       if (err instanceof VersionConflictError) continue;
-      log.warn(
-        { requestId: request.id, err: { message: (err as Error).message } },
-        'credential clean-up still failing; will retry at next start',
-      );
+      log.warn({ requestId: request.id, err }, 'credential clean-up still failing; will retry at next start');
     }
   }
   return cleaned;

@@ -7,7 +7,7 @@ import type { AuditEvent } from '../domain/audit-chain';
 import { isUserFacing } from '../domain/errors';
 import type { AuditLog, Clock, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
-import type { AccessRequest, Outcome, RequestEvent } from '../domain/request';
+import type { AccessRequest, CreatedObject, Outcome, RequestEvent } from '../domain/request';
 import { transition } from '../domain/request';
 import { withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
@@ -17,6 +17,14 @@ import type { RequestNotifier } from './notifier';
 export interface RunContext {
   /** Appends an audit entry for this request; throws if the log is unavailable. */
   audit(event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail' | 'correlationIds'>): Promise<void>;
+  /**
+   * Records in the store what acrbot is about to create or has created (G15), replacing an
+   * earlier record of the same kind and name (or id). Call it before the write with the name
+   * and again with the id once known: only these records may later be replaced or deleted.
+   */
+  recordCreated(object: Omit<CreatedObject, 'recordedAt'>): Promise<void>;
+  /** What the store records as created for this request so far (a resumed run finds its own objects here). */
+  created(): CreatedObject[];
   log: Logger;
 }
 
@@ -110,9 +118,30 @@ export class Executor {
     }
     const runner = request.plan.kind === 'grant' ? this.runners.grant : this.runners.secret;
     let event: RequestEvent;
+    let current = request;
+    const recordCreated = async (object: Omit<CreatedObject, 'recordedAt'>) => {
+      const entry: CreatedObject = { ...object, recordedAt: this.clock.now().toISOString() };
+      const same = (o: CreatedObject) =>
+        o.kind === entry.kind &&
+        ((entry.name !== undefined && o.name === entry.name) || (!!entry.id && o.id === entry.id));
+      const next: AccessRequest = {
+        ...current,
+        version: current.version + 1,
+        created: [...(current.created ?? []).filter((o) => !same(o)), entry],
+      };
+      // A conditional write like every other: if someone else moved the request, the run stops
+      // before creating anything it could not record.
+      await this.store.update(next);
+      current = next;
+    };
     try {
       if (!runner) throw new Error(`no runner for ${request.plan.kind}`);
-      const outcome = await runner.run(request, { audit: record, log: this.log.child({ requestId }) });
+      const outcome = await runner.run(request, {
+        audit: record,
+        recordCreated,
+        created: () => [...(current.created ?? [])],
+        log: this.log.child({ requestId }),
+      });
       event = { type: 'succeed', at: this.clock.now(), outcome };
     } catch (err) {
       event = { type: 'fail', at: this.clock.now(), outcome: failureOutcome(err, requestId) };
@@ -133,7 +162,7 @@ export class Executor {
     } catch {
       this.log.error({ requestId }, 'audit write failed after execution');
     }
-    await this.save(request, event);
+    await this.save(current, event);
   }
 
   private async save(request: AccessRequest, event: RequestEvent): Promise<AccessRequest | undefined> {

@@ -38,6 +38,8 @@ function targetsOf(plan: Plan): string[] {
 export interface JobScheduling {
   schedule(job: JobSpec): Promise<void>;
   cancel(id: string): Promise<void>;
+  /** Runs a due job at once under its lease (optional: without it the next sweep runs it). */
+  runNow?(id: string): Promise<boolean>;
 }
 
 /** The `request.expire` job of a pending request. */

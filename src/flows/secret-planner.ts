@@ -6,7 +6,8 @@
 import { UserFacingError } from '../domain/errors';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import type { SecretPlan } from '../domain/plan';
-import type { Clock, RoleAssignmentPort } from '../domain/ports';
+import type { Clock, RequestStore, RoleAssignmentPort } from '../domain/ports';
+import { replacesLine, sameSecretTarget } from '../domain/secret-ownership';
 import { pullRoleFor } from '../domain/roles';
 import { applicationNameFor } from '../domain/secret-credential';
 import { checkSecretOptions } from '../domain/secret-options';
@@ -21,6 +22,8 @@ export class SecretPlanner {
     private readonly roleAssignments: RoleAssignmentPort,
     private readonly clock: Clock,
     private readonly maxExpiryMs: number,
+    /** acrbot's records, to say which earlier request's secret this one would replace. */
+    private readonly requests?: Pick<RequestStore, 'listByState'>,
   ) {}
 
   /**
@@ -80,7 +83,7 @@ export class SecretPlanner {
     );
     if (options.serviceAccount)
       operations.push(`Add ${options.secretName} to imagePullSecrets of service account ${options.serviceAccount}`);
-    return {
+    const plan: SecretPlan = {
       kind: 'secret',
       cluster: {
         id: cluster.id,
@@ -107,5 +110,12 @@ export class SecretPlanner {
       role,
       operations,
     };
+    // Only acrbot's own records say what would be replaced (G15); the run checks the cluster
+    // again and refuses a secret these records do not explain.
+    const previous = (await this.requests?.listByState(['succeeded'], 1000))
+      ?.filter((r) => r.plan.kind === 'secret' && sameSecretTarget(r.plan, plan))
+      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
+    if (previous) operations.unshift(replacesLine(previous));
+    return plan;
   }
 }

@@ -10,6 +10,7 @@ import type {
   ClusterAccess,
   PullSecretPort,
   RegistryTokenPort,
+  RequestStore,
   RoleAssignmentPort,
   ServicePrincipalPort,
 } from '../domain/ports';
@@ -18,7 +19,6 @@ import type { AccessRequest, Outcome } from '../domain/request';
 import {
   applicationDisplayNameFor,
   type CredentialRef,
-  decodeCredentialRef,
   encodeCredentialRef,
   scopeMapNameFor,
   tokenNameFor,
@@ -29,6 +29,7 @@ import { assignRole, type Sleep } from './assign-role';
 import { RunFailure, type PlanRunner, type RunContext } from './executor';
 import { roleAssignmentName } from '../domain/identifiers';
 import { explainWriteFailure } from './grant-runner';
+import { credentialOf, credentialRefProblem, decideReplacement, labelledRequestId } from '../domain/secret-ownership';
 
 /** What the runner needs. */
 export interface SecretRunnerPorts {
@@ -36,6 +37,8 @@ export interface SecretRunnerPorts {
   servicePrincipals: ServicePrincipalPort;
   roleAssignments: RoleAssignmentPort;
   kubernetes: PullSecretPort;
+  /** acrbot's own records: the only source for what a secret was made with (G15). */
+  requests: Pick<RequestStore, 'get'>;
 }
 
 interface Credential {
@@ -58,7 +61,27 @@ export class SecretRunner implements PlanRunner {
     // Everything that can be checked without a credential is checked first, so a typo'd
     // namespace or a foreign secret costs nothing to clean up.
     const access = await this.ports.kubernetes.access(plan.cluster);
-    const { previousCredential } = await this.ports.kubernetes.precheck(access, plan);
+    const { existing } = await this.ports.kubernetes.precheck(access, plan);
+    let previous: AccessRequest | undefined;
+    if (existing) {
+      // The cluster's labels are hints; only acrbot's own records decide (G15).
+      const labelled = labelledRequestId(existing);
+      const decision = decideReplacement(
+        request,
+        existing,
+        labelled ? await this.ports.requests.get(labelled) : undefined,
+      );
+      if (!decision.replace) {
+        await ctx.audit({
+          action: 'kubernetes.write.secret',
+          outcome: 'refused',
+          targetIds: [`${plan.cluster.id}/namespaces/${plan.namespace}/secrets/${plan.secretName}`],
+          detail: decision.reason,
+        });
+        throw new UserFacingError(decision.code, decision.reason);
+      }
+      previous = decision.previous;
+    }
     const refs: CredentialRef[] = [];
     let credential: Credential | undefined;
     try {
@@ -66,7 +89,12 @@ export class SecretRunner implements PlanRunner {
         plan.credentialKind === 'token'
           ? await this.createToken(request, plan, ctx, refs)
           : await this.createServicePrincipal(request, plan, ctx, refs);
-      const written = await this.writeSecret(access, request, plan, credential);
+      const written = await this.writeSecret(access, request, plan, credential, existing?.resourceVersion);
+      await ctx.recordCreated({
+        kind: 'pullSecret',
+        id: `${plan.cluster.id}|${plan.namespace}|${plan.secretName}`,
+        name: plan.secretName,
+      });
       await ctx.audit({
         action: 'kubernetes.write.secret',
         outcome: written.action,
@@ -78,7 +106,7 @@ export class SecretRunner implements PlanRunner {
           outcome: 'patched',
           targetIds: [`${plan.cluster.id}/namespaces/${plan.namespace}/serviceaccounts/${plan.serviceAccount}`],
         });
-      const rotated = await this.retirePrevious(previousCredential, credential.ref, ctx);
+      const rotated = previous ? await this.retirePrevious(previous, credential.ref, ctx) : false;
       return {
         summary: `Secret ${plan.namespace}/${plan.secretName} ${written.action} in ${plan.cluster.name} with ${plan.credentialKind === 'token' ? 'ACR token' : 'service principal'} ${credential.id}, valid until ${plan.expiresAt.slice(0, 10)}.${written.serviceAccountPatched ? ` Added to service account ${plan.serviceAccount}.` : ''}${rotated ? ' The credential it replaced was deleted.' : ''}`,
         azureRequestIds: credential.requestIds,
@@ -87,7 +115,7 @@ export class SecretRunner implements PlanRunner {
         secret: written,
       };
     } catch (err) {
-      const cleanup = await this.cleanUp(refs, ctx);
+      const cleanup = await this.cleanUp(refs, ctx, { ...request, created: ctx.created() });
       const reason = isUserFacing(err)
         ? err.message
         : err instanceof AzureWriteError
@@ -151,7 +179,11 @@ export class SecretRunner implements PlanRunner {
       tokenName,
       scopeMapName,
     };
-    // Recorded before the write: if the process dies mid-way, the clean-up knows what to look for.
+    // Recorded before the write, in the store and for this run: if the process dies mid-way, the
+    // clean-up knows what to look for, and only what is recorded is ever deleted (G15).
+    if (scopeMapName)
+      await ctx.recordCreated({ kind: 'scopeMap', id: `${registry.id}/scopeMaps/${scopeMapName}`, name: scopeMapName });
+    await ctx.recordCreated({ kind: 'acrToken', id: `${registry.id}/tokens/${tokenName}`, name: tokenName });
     refs.push(ref);
     const scopeMap = await this.ports.tokens.scopeMapFor(registry, scopeMapName ?? '', plan.repositories);
     if (scopeMap.requestId) requestIds.push(scopeMap.requestId);
@@ -189,6 +221,7 @@ export class SecretRunner implements PlanRunner {
     const app: { id: string; appId: string; requestId?: string } =
       existing ?? (await this.ports.servicePrincipals.createApplication(displayName));
     const ref: CredentialRef = { kind: 'sp', applicationId: app.id, appId: app.appId };
+    await ctx.recordCreated({ kind: 'application', id: app.id, name: displayName });
     refs.push(ref);
     if (app.requestId) requestIds.push(app.requestId);
     await ctx.audit({
@@ -200,6 +233,7 @@ export class SecretRunner implements PlanRunner {
     const sp: { id: string; requestId?: string } =
       (await this.ports.servicePrincipals.findServicePrincipal(app.appId)) ??
       (await this.ports.servicePrincipals.createServicePrincipal(app.appId));
+    await ctx.recordCreated({ kind: 'servicePrincipal', id: sp.id, name: app.appId });
     if (sp.requestId) requestIds.push(sp.requestId);
     const password = await this.ports.servicePrincipals.addPassword(app.id, plan.expiresAt);
     if (password.requestId) requestIds.push(password.requestId);
@@ -211,6 +245,11 @@ export class SecretRunner implements PlanRunner {
     });
     const role = plan.role!;
     const name = roleAssignmentName(plan.registry.id, sp.id, role.id);
+    await ctx.recordCreated({
+      kind: 'roleAssignment',
+      id: `${plan.registry.id}/providers/Microsoft.Authorization/roleAssignments/${name}`,
+      name,
+    });
     ref.roleAssignment = { scope: plan.registry.id, name, subscriptionId: plan.registry.subscriptionId };
     const assigned = await assignRole(
       this.ports.roleAssignments,
@@ -228,8 +267,15 @@ export class SecretRunner implements PlanRunner {
     return { username: app.appId, password: password.secret, ref, id: app.appId, requestIds };
   }
 
-  private async writeSecret(access: ClusterAccess, request: AccessRequest, plan: SecretPlan, credential: Credential) {
+  private async writeSecret(
+    access: ClusterAccess,
+    request: AccessRequest,
+    plan: SecretPlan,
+    credential: Credential,
+    replaceResourceVersion: string | undefined,
+  ) {
     return this.ports.kubernetes.write(access, {
+      replaceResourceVersion,
       namespace: plan.namespace,
       secretName: plan.secretName,
       // The one place the password is revealed: from Azure's answer into the Kubernetes request.
@@ -239,28 +285,43 @@ export class SecretRunner implements PlanRunner {
         'acrbot.io/request-id': request.id,
         'acrbot.io/expires-at': plan.expiresAt,
         'acrbot.io/registry': plan.registry.id,
-        'acrbot.io/credential': encodeCredentialRef(credential.ref),
       },
       serviceAccount: plan.serviceAccount,
     });
   }
 
-  /** Deletes the credential a replaced acrbot secret used, so rotation leaves nothing behind. */
-  private async retirePrevious(
-    previous: string | undefined,
-    current: CredentialRef,
-    ctx: RunContext,
-  ): Promise<boolean> {
-    const ref = decodeCredentialRef(previous);
+  /**
+   * Deletes the credential a replaced acrbot secret used, so rotation leaves nothing behind. The
+   * credential is rebuilt from the previous request's store records and checked against them
+   * (G15); the cluster is never asked what to delete.
+   */
+  private async retirePrevious(previous: AccessRequest, current: CredentialRef, ctx: RunContext): Promise<boolean> {
+    const ref = credentialOf(previous);
     if (!ref || encodeCredentialRef(ref) === encodeCredentialRef(current)) return false;
-    const result = await this.cleanUp([ref], ctx);
+    const problem = credentialRefProblem(ref, previous);
+    if (problem) {
+      ctx.log.error({ previousRequestId: previous.id, problem }, "previous credential not deleted: not acrbot's");
+      return false;
+    }
+    const result = await this.cleanUp([ref], ctx, previous);
     return result === 'deleted';
   }
 
-  /** Deletes credentials (newest first); 'pending' if any deletion failed (audited, retried later). */
-  async cleanUp(refs: CredentialRef[], ctx: RunContext): Promise<'deleted' | 'pending'> {
+  /**
+   * Deletes credentials (newest first); 'pending' if any deletion failed (audited, retried
+   * later). Each reference is checked against `owner`'s records first (G15).
+   */
+  async cleanUp(refs: CredentialRef[], ctx: RunContext, owner?: AccessRequest): Promise<'deleted' | 'pending'> {
     let result: 'deleted' | 'pending' = 'deleted';
     for (const ref of [...refs].reverse()) {
+      if (owner) {
+        const problem = credentialRefProblem(ref, owner);
+        if (problem) {
+          ctx.log.error({ ownerRequestId: owner.id, problem }, "credential not deleted: not recorded as acrbot's");
+          result = 'pending';
+          continue;
+        }
+      }
       try {
         await deleteCredential(this.ports, ref);
         await ctx.audit({

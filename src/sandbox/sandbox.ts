@@ -33,6 +33,7 @@ import { Directory } from './directory';
 import { SANDBOX_BEARER_TOKEN, SANDBOX_BOT_OBJECT_ID, SANDBOX_TENANT_ID } from './fixtures';
 import { KubernetesEmulator } from './kubernetes';
 import { GraphEmulator } from './graph/graph-emulator';
+import { OidcIssuer } from './identity/oidc-issuer';
 import { startHttpsServer } from './http-util';
 import { seedSandbox } from './seed';
 import { createSandboxTls } from './tls';
@@ -65,6 +66,10 @@ export interface Sandbox {
   graphUrl: string;
   arm: ArmEmulator;
   graph: GraphEmulator;
+  /** The OpenID issuer standing in for Entra ID for Teams tab sign-in (keys made at start). */
+  identity: OidcIssuer;
+  /** Its base URL, e.g. `https://127.0.0.1:PORT` (the issuer is `<url>/<tenant>/v2.0`). */
+  identityUrl: string;
   /** The directory shared by Graph and ARM. */
   directory: Directory;
   /** One Kubernetes API server per seeded cluster, by lowercase cluster name; kubeconfigs from ARM point at them. */
@@ -87,6 +92,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   });
   const graph = new GraphEmulator({ directory, token: SANDBOX_BEARER_TOKEN, recordRequests });
   arm.state.defaultApiServerCaPem = tls.caPem;
+  // Key generation runs in the thread pool while the emulators start.
+  const identityReady = OidcIssuer.create(directory);
   if (opts.seed ?? true) seedSandbox(arm, directory);
 
   const armServer = await startHttpsServer({
@@ -123,7 +130,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     arm.state.updateCluster(cluster.id, { apiServerUrl: url, apiServerCaPem: tls.caPem });
     kubernetes[cluster.name.toLowerCase()] = k8s;
   }
-  const servers = [armServer, graphServer];
+  const identity = await identityReady;
+  const identityServer = await startHttpsServer({
+    host,
+    port: 0,
+    certPem: tls.certPem,
+    keyPem: tls.keyPem,
+    listener: identity.listener,
+  });
+  identity.baseUrl = identityServer.url;
+  const servers = [armServer, graphServer, identityServer];
   return {
     tls: { caPem: tls.caPem },
     token: SANDBOX_BEARER_TOKEN,
@@ -131,6 +147,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     graphUrl: graphServer.url,
     arm,
     graph,
+    identity,
+    identityUrl: identityServer.url,
     directory,
     kubernetes,
     stop: async () => {

@@ -25,7 +25,7 @@ interface LifecycleCardInput {
   facts?: Fact[];
   steps?: string[];
   extend?: { defaultDuration: string };
-  actions?: Array<{ title: string; verb: string; requestId: string; version?: number }>;
+  actions?: Array<{ title: string; verb: string; requestId: string; version?: number; reason?: string }>;
 }
 
 function lifecycleCard(input: LifecycleCardInput): AdaptiveCardJson {
@@ -40,7 +40,7 @@ function lifecycleCard(input: LifecycleCardInput): AdaptiveCardJson {
     hasSteps: Boolean(input.steps?.length),
     showExtendInputs: Boolean(input.extend),
     defaultDuration: input.extend?.defaultDuration ?? '',
-    actions: (input.actions ?? []).map((a) => ({ ...a, version: a.version ?? 0 })),
+    actions: (input.actions ?? []).map((a) => ({ ...a, version: a.version ?? 0, reason: a.reason ?? '' })),
   });
 }
 
@@ -76,7 +76,57 @@ export function revokeConfirmCard(
         ? `Delete ${l.what} ${l.target}${l.why ? ` (${l.why})` : ''}`
         : `Keep ${l.what} ${l.target}: ${l.why ?? ''}`,
     ),
-    actions: [{ title: 'Revoke now', verb: 'revokeConfirm', requestId: request.id, version: request.version }],
+    actions: [
+      {
+        title: 'Revoke now',
+        verb: 'revokeConfirm',
+        requestId: request.id,
+        version: request.version,
+        reason: reason ?? '',
+      },
+    ],
+  });
+}
+
+/** The confirmation before revoking every acrbot grant on a cluster and registry. */
+export function revokePairConfirmCard(
+  input: { cluster: string; registry: string; sandbox: boolean; reason?: string },
+  requests: Array<{ request: AccessRequest; lines: RevocationLine[] }>,
+): AdaptiveCardJson {
+  return lifecycleCard({
+    sandbox: input.sandbox,
+    title: `Revoke ${requests.length} acrbot grant${requests.length === 1 ? '' : 's'} of ${input.cluster} on ${input.registry}?`,
+    text: `Every active acrbot request on this pair ends now${input.reason ? ` (reason: "${inertText(input.reason)}")` : ''}. Access granted outside acrbot is not touched.`,
+    color: 'Warning',
+    steps: requests.flatMap(({ request, lines }) =>
+      lines.map(
+        (l) =>
+          `${request.id} (${request.requester.name}): ${l.action === 'delete' ? 'delete' : 'keep'} ${l.what} ${l.target}${l.why ? ` — ${l.why}` : ''}`,
+      ),
+    ),
+    actions: [
+      {
+        title: 'Revoke all',
+        verb: 'revokeConfirm',
+        requestId: requests.map((r) => r.request.id).join(','),
+        reason: input.reason ?? '',
+      },
+    ],
+  });
+}
+
+/** A short answer on the card the user clicked (done, refused, under way). */
+export function lifecycleNoticeCard(input: {
+  title: string;
+  text: string;
+  ok: boolean;
+  sandbox: boolean;
+}): AdaptiveCardJson {
+  return lifecycleCard({
+    sandbox: input.sandbox,
+    title: input.title,
+    text: input.text,
+    color: input.ok ? 'Good' : 'Attention',
   });
 }
 

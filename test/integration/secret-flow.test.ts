@@ -227,6 +227,10 @@ describe('secret flow', () => {
     const first = await requestSecret('aks-dev contosoacr --namespace payments first pull secret');
     await approve(first.id);
     const second = await requestSecret('aks-dev contosoacr --namespace payments rotate the pull secret');
+    const planCard = h.connector.calls.find((c) => c.op !== 'update' && cardText(c.activity).includes(second.id))!;
+    expect(cardText(planCard.activity)).toContain(
+      `Replaces secret \`payments/acr-auth\` from request ${first.id} (by ${first.requester.name}, created ${first.createdAt.slice(0, 10)}, expires ${(first.plan as { expiresAt: string }).expiresAt.slice(0, 10)})`,
+    );
     const done = await approve(second.id);
     expect(done.state).toBe('succeeded');
     expect(done.outcome?.secret?.action).toBe('replaced');
@@ -244,11 +248,91 @@ describe('secret flow', () => {
     const foreign = await requestSecret('aks-dev contosoacr --namespace payments --name team-secret overwrite attempt');
     const failed = await approve(foreign.id);
     expect(failed.state).toBe('failed');
-    expect(failed.outcome?.error).toMatch(/was not created by acrbot/);
+    expect(failed.outcome?.error).toMatch(/acrbot has no record of making it/);
     expect(h.app.sandbox!.arm.state.listTokens(contosoId)).toHaveLength(1);
     expect((k8s('aks-dev').getObject('secrets', 'payments', 'team-secret') as unknown as { type: string }).type).toBe(
       'Opaque',
     );
+  });
+
+  test('G15: a planted secret naming another grant (issue #11 repro) is refused before any credential exists; nothing is deleted', async () => {
+    // aks-prod gets pull access on contosoacr through an ordinary acrbot grant.
+    const grant = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api to prod');
+    await h.click(users.approver, 'approve', { requestId: grant.id });
+    expect((await h.settle(grant.id)).state).toBe('succeeded');
+    const [assignment] = h.app.sandbox!.arm.state.listRoleAssignments(contosoId);
+    expect(assignment).toBeDefined();
+    const assignmentName = assignment.id.split('/').pop()!;
+
+    // Someone who can write secrets in aks-dev/payments plants one that looks like acrbot's and
+    // names aks-prod's assignment as "its" credential (label naming a real request, too).
+    k8s('aks-dev').seedObject('secrets', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: 'acr-auth',
+        namespace: 'payments',
+        labels: { 'app.kubernetes.io/managed-by': 'acrbot', 'acrbot.io/request-id': grant.id },
+        annotations: {
+          'acrbot.io/request-id': grant.id,
+          'acrbot.io/credential': JSON.stringify({
+            kind: 'sp',
+            applicationId: '00000000-0000-0000-0000-000000000001',
+            appId: '00000000-0000-0000-0000-000000000002',
+            roleAssignment: { scope: contosoId, name: assignmentName, subscriptionId: assignment.id.split('/')[2] },
+          }),
+        },
+      },
+      type: 'kubernetes.io/dockerconfigjson',
+      data: { '.dockerconfigjson': Buffer.from('{"auths":{}}').toString('base64') },
+    });
+    const request = await requestSecret('aks-dev contosoacr --namespace payments ordinary pull secret');
+    const done = await approve(request.id);
+    expect(done.state).toBe('failed');
+    expect(done.outcome?.errorCode).toBe('kubernetes.foreignSecret');
+    expect(done.outcome?.error).toContain(`its label names request ${grant.id}, which was not a pull secret`);
+    expect(done.outcome?.error).toMatch(/someone else's secret/);
+    // aks-prod keeps its pull access; no credential was created or deleted.
+    expect(h.app.sandbox!.arm.state.listRoleAssignments(contosoId).map((a: { id: string }) => a.id)).toEqual([
+      assignment.id,
+    ]);
+    expect(h.app.sandbox!.arm.state.listTokens(contosoId)).toHaveLength(0);
+    const actions = (await h.app.audit.forRequest(request.id)).map((e) => e.action);
+    expect(actions).not.toContain('credential.cleanup');
+    expect(actions).not.toContain('azure.write.token');
+    expect(JSON.stringify(await h.app.audit.forRequest(request.id))).not.toContain(assignmentName);
+  });
+
+  test('G15: a secret labelled with an acrbot request for another registry, or an unknown request, is refused', async () => {
+    const other = await requestSecret('aks-dev contosoabac --namespace payments pull from the other registry');
+    expect((await approve(other.id)).state).toBe('succeeded');
+    const request = await requestSecret('aks-dev contosoacr --namespace payments same secret other registry');
+    expect(request.plan.operations.join('\n')).not.toMatch(/Replaces secret/);
+    const done = await approve(request.id);
+    expect(done.state).toBe('failed');
+    expect(done.outcome?.error).toContain(
+      `its label names request ${other.id}, which acrbot made for payments/acr-auth`,
+    );
+    expect(done.outcome?.error).toContain('from registry contosoabac');
+    expect(h.app.sandbox!.arm.state.listTokens(contosoId)).toHaveLength(0);
+
+    k8s('aks-dev').seedObject('secrets', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: 'acr-forged',
+        namespace: 'payments',
+        labels: { 'app.kubernetes.io/managed-by': 'acrbot', 'acrbot.io/request-id': 'R-ZZZZZZZZ' },
+      },
+      type: 'Opaque',
+      data: { a: 'Yg==' },
+    });
+    const forged = await approve(
+      (await requestSecret('aks-dev contosoacr --namespace payments --name acr-forged forged label')).id,
+    );
+    expect(forged.state).toBe('failed');
+    expect(forged.outcome?.error).toContain('its label names request R-ZZZZZZZZ, which acrbot has no record of');
+    expect(h.app.sandbox!.arm.state.listTokens(contosoId)).toHaveLength(0);
   });
 
   test('namespace missing → a clear error and no credential', async () => {

@@ -9,6 +9,7 @@ import type * as KubeClient from '@kubernetes/client-node';
 import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
 import { UserFacingError } from '../../domain/errors';
 import type { ClusterAccess, PullSecretPort, SecretRemoveResult, SecretWriteResult } from '../../domain/ports';
+import type { ExistingSecret } from '../../domain/secret-ownership';
 import { restErrorInfo } from '../azure/arm-connection';
 import { explainKubeError, kubeStatus } from './kube-errors';
 
@@ -25,13 +26,10 @@ function kube(): typeof KubeClient {
 /** The AKS Entra server application: the audience of tokens for Entra-enabled clusters. */
 export const AKS_SERVER_APP_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
 
-/** Annotation naming the credential behind an acrbot secret (a reference, never the password). */
-export const CREDENTIAL_ANNOTATION = 'acrbot.io/credential';
+/** Label naming the request that wrote a secret (a hint: the store decides, G15). */
+export const REQUEST_ID_LABEL = 'acrbot.io/request-id';
 
-/** Annotation naming the request a secret was written for. */
-export const REQUEST_ANNOTATION = 'acrbot.io/request-id';
-
-/** Label that marks secrets acrbot owns (and may replace). */
+/** Label acrbot puts on its secrets (for people and selectors; never trusted, G15). */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 
 interface KubeAccess extends ClusterAccess {
@@ -101,7 +99,7 @@ export class KubePullSecrets implements PullSecretPort {
   async precheck(
     access: ClusterAccess,
     input: { namespace: string; secretName: string; serviceAccount?: string },
-  ): Promise<{ previousCredential?: string }> {
+  ): Promise<{ existing?: ExistingSecret }> {
     const { api, clusterName } = access as KubeAccess;
     const ctx = { cluster: clusterName, namespace: input.namespace };
     try {
@@ -109,13 +107,7 @@ export class KubePullSecrets implements PullSecretPort {
     } catch (err) {
       throw explainKubeError(err, { ...ctx, verb: 'read', resource: 'the namespace' });
     }
-    const existing = await this.readSecret(api, input.namespace, input.secretName, clusterName);
-    if (existing && existing.metadata?.labels?.[MANAGED_BY_LABEL] !== 'acrbot') {
-      throw new UserFacingError(
-        'kubernetes.foreignSecret',
-        `Secret ${input.secretName} already exists in namespace ${input.namespace} of cluster ${clusterName} and was not created by acrbot; acrbot will not overwrite it. Choose another --name, or delete that secret first.`,
-      );
-    }
+    const secret = await this.readSecret(api, input.namespace, input.secretName, clusterName);
     if (input.serviceAccount) {
       try {
         await api.readNamespacedServiceAccount({ name: input.serviceAccount, namespace: input.namespace });
@@ -128,7 +120,19 @@ export class KubePullSecrets implements PullSecretPort {
         throw explainKubeError(err, { ...ctx, verb: 'read', resource: 'service accounts' });
       }
     }
-    return { previousCredential: existing?.metadata?.annotations?.[CREDENTIAL_ANNOTATION] };
+    if (!secret) return {};
+    const meta = secret.metadata ?? {};
+    const existing: ExistingSecret = {
+      requestIdLabel: meta.labels?.[REQUEST_ID_LABEL],
+      managedBy: meta.labels?.[MANAGED_BY_LABEL],
+      createdAt: meta.creationTimestamp ? new Date(meta.creationTimestamp).toISOString() : undefined,
+      writers: [...new Set((meta.managedFields ?? []).map((f) => f.manager).filter((m): m is string => !!m))].slice(
+        0,
+        3,
+      ),
+      resourceVersion: meta.resourceVersion,
+    };
+    return { existing };
   }
 
   async write(
@@ -140,6 +144,7 @@ export class KubePullSecrets implements PullSecretPort {
       labels: Record<string, string>;
       annotations: Record<string, string>;
       serviceAccount?: string;
+      replaceResourceVersion?: string;
     },
   ): Promise<SecretWriteResult> {
     const { api, clusterName } = access as KubeAccess;
@@ -156,29 +161,30 @@ export class KubePullSecrets implements PullSecretPort {
       },
       data: { '.dockerconfigjson': Buffer.from(input.dockerConfigJson).toString('base64') },
     };
-    const existing = await this.readSecret(api, input.namespace, input.secretName, clusterName);
+    const replacing = input.replaceResourceVersion !== undefined;
     let action: SecretWriteResult['action'];
     try {
-      if (existing) {
-        if (existing.metadata?.labels?.[MANAGED_BY_LABEL] !== 'acrbot') {
-          throw new UserFacingError(
-            'kubernetes.foreignSecret',
-            `Secret ${input.secretName} in namespace ${input.namespace} was not created by acrbot; acrbot will not overwrite it.`,
-          );
-        }
+      if (replacing) {
+        // Conditional on the version the flow checked: a secret swapped since then gets 409.
         await api.replaceNamespacedSecret({
           name: input.secretName,
           namespace: input.namespace,
-          body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata?.resourceVersion } },
+          body: { ...body, metadata: { ...body.metadata, resourceVersion: input.replaceResourceVersion } },
         });
         action = 'replaced';
       } else {
+        // Create never overwrites: a secret that appeared since the check gets 409 AlreadyExists.
         await api.createNamespacedSecret({ namespace: input.namespace, body });
         action = 'created';
       }
     } catch (err) {
-      if (err instanceof UserFacingError) throw err;
-      throw explainKubeError(err, { ...ctx, verb: existing ? 'update' : 'create', resource: 'secrets' });
+      const status = kubeStatus(err);
+      if (status === 409)
+        throw new UserFacingError(
+          'kubernetes.secretChanged',
+          `Secret ${input.secretName} in namespace ${input.namespace} of cluster ${clusterName} was ${replacing ? 'changed' : 'created'} by someone else while acrbot was working; nothing was overwritten. Ask again to check it afresh.`,
+        );
+      throw explainKubeError(err, { ...ctx, verb: replacing ? 'update' : 'create', resource: 'secrets' });
     }
     let serviceAccountPatched = false;
     if (input.serviceAccount)
@@ -194,15 +200,17 @@ export class KubePullSecrets implements PullSecretPort {
     const ctx = { cluster: clusterName, namespace: input.namespace };
     const existing = await this.readSecret(api, input.namespace, input.secretName, clusterName);
     if (!existing) return { secret: 'absent', serviceAccountPatched: false };
-    const owner = existing.metadata?.annotations?.[REQUEST_ANNOTATION];
-    if (existing.metadata?.labels?.[MANAGED_BY_LABEL] !== 'acrbot' || owner !== input.requestId)
+    // The caller's store says this request wrote the secret; the label must still name it, so a
+    // secret replaced since (by a later request, or by hand) is left alone.
+    const label = existing.metadata?.labels?.[REQUEST_ID_LABEL];
+    if (existing.metadata?.labels?.[MANAGED_BY_LABEL] !== 'acrbot' || label !== input.requestId)
       return {
         secret: 'notOurs',
-        ownerRequestId: existing.metadata?.labels?.[MANAGED_BY_LABEL] === 'acrbot' ? owner : undefined,
+        ownerRequestId: existing.metadata?.labels?.[MANAGED_BY_LABEL] === 'acrbot' ? label : undefined,
         serviceAccountPatched: false,
       };
     try {
-      // Exactly the object just read: a replacement written meanwhile (another request) survives.
+      // Exactly the object just read: a replacement written meanwhile survives (409 Conflict).
       await api.deleteNamespacedSecret({
         name: input.secretName,
         namespace: input.namespace,
@@ -211,6 +219,7 @@ export class KubePullSecrets implements PullSecretPort {
     } catch (err) {
       const status = kubeStatus(err);
       if (status === 404) return { secret: 'absent', serviceAccountPatched: false };
+      if (status === 409) return { secret: 'notOurs', serviceAccountPatched: false };
       throw explainKubeError(err, { ...ctx, verb: 'delete', resource: 'secrets' });
     }
     const serviceAccountPatched = input.serviceAccount

@@ -1,0 +1,189 @@
+/**
+ * Which pull secret acrbot may replace, and which credentials it may delete (G15). The answer
+ * comes only from acrbot's own request records: a label or annotation read back from a cluster
+ * is a hint anyone with write access to the namespace can forge.
+ */
+import { isRequestId } from './identifiers';
+import type { SecretPlan } from './plan';
+import type { AccessRequest, CreatedObject } from './request';
+import { sameResourceId } from './resource-id';
+import type { CredentialRef } from './secret-credential';
+import { tokenNameFor } from './secret-credential';
+
+/** What the cluster says about a secret that already exists (hints only). */
+export interface ExistingSecret {
+  /** Value of the `acrbot.io/request-id` label, if any. */
+  requestIdLabel?: string;
+  /** `app.kubernetes.io/managed-by` label. */
+  managedBy?: string;
+  /** `metadata.creationTimestamp`. */
+  createdAt?: string;
+  /** Field managers that wrote it (`metadata.managedFields[].manager`), e.g. `kubectl-client-side-apply`. */
+  writers: string[];
+  /** `metadata.resourceVersion`: the replace is conditional on it. */
+  resourceVersion?: string;
+}
+
+/** States in which a request's secret is acrbot's and may be rotated. */
+const REPLACEABLE_STATES = new Set(['succeeded', 'revoked']);
+
+/** True when two secret plans write the same secret from the same registry. */
+export function sameSecretTarget(a: SecretPlan, b: SecretPlan): boolean {
+  return (
+    sameResourceId(a.cluster.id, b.cluster.id) &&
+    a.namespace === b.namespace &&
+    a.secretName === b.secretName &&
+    sameResourceId(a.registry.id, b.registry.id)
+  );
+}
+
+/** The request id the label names, if it has a request id's shape (only then is the store asked). */
+export function labelledRequestId(existing: ExistingSecret): string | undefined {
+  const label = existing.requestIdLabel;
+  return label && isRequestId(label) ? label : undefined;
+}
+
+/** Decision about an existing secret. */
+export type ReplaceDecision =
+  { replace: true; previous?: AccessRequest } | { replace: false; reason: string; code: 'kubernetes.foreignSecret' };
+
+/**
+ * Decides whether `request` may replace the secret that exists: only when its label names one
+ * of acrbot's requests (`labelled`, read from the store) for the same cluster, namespace, secret
+ * name and registry. Anything else is refused with a sentence saying whose secret it seems to be.
+ */
+export function decideReplacement(
+  request: AccessRequest,
+  existing: ExistingSecret,
+  labelled: AccessRequest | undefined,
+): ReplaceDecision {
+  const plan = request.plan as SecretPlan;
+  const where = `Secret ${plan.namespace}/${plan.secretName} already exists in cluster ${plan.cluster.name}`;
+  const seems = whoseSecret(existing);
+  const refuse = (why: string): ReplaceDecision => ({
+    replace: false,
+    code: 'kubernetes.foreignSecret',
+    reason: `${where}, ${why} ${seems} acrbot will not overwrite it or delete any credential it names; choose another --name, or ask whoever owns it to remove it first.`,
+  });
+  const id = labelledRequestId(existing);
+  if (!id) return refuse('and acrbot has no record of making it.');
+  if (id === request.id) return { replace: true };
+  if (!labelled) return refuse(`and its label names request ${id}, which acrbot has no record of.`);
+  if (labelled.plan.kind !== 'secret') return refuse(`and its label names request ${id}, which was not a pull secret.`);
+  if (!sameSecretTarget(labelled.plan, plan))
+    return refuse(
+      `and its label names request ${id}, which acrbot made for ${labelled.plan.namespace}/${labelled.plan.secretName} in ${labelled.plan.cluster.name} from registry ${labelled.plan.registry.name}, not this secret from ${plan.registry.name}.`,
+    );
+  if (!REPLACEABLE_STATES.has(labelled.state))
+    return refuse(`and its label names request ${id}, which never wrote a secret (it is ${labelled.state}).`);
+  return { replace: true, previous: labelled };
+}
+
+/** A short description of who seems to have written a secret, from its metadata. */
+function whoseSecret(existing: ExistingSecret): string {
+  const parts: string[] = [];
+  if (existing.writers.length) parts.push(`last written by ${existing.writers.join(', ')}`);
+  if (existing.createdAt) parts.push(`created ${existing.createdAt.slice(0, 10)}`);
+  const managed = existing.managedBy ? `labelled managed-by=${existing.managedBy}` : undefined;
+  if (managed) parts.push(managed);
+  return parts.length
+    ? `It seems to be someone else's secret (${parts.join(', ')}).`
+    : "It seems to be someone else's secret.";
+}
+
+/** One line for the plan card: what the new secret replaces. */
+export function replacesLine(previous: AccessRequest): string {
+  const plan = previous.plan as SecretPlan;
+  return `Replaces secret \`${plan.namespace}/${plan.secretName}\` from request ${previous.id} (by ${previous.requester.name}, created ${previous.createdAt.slice(0, 10)}, expires ${plan.expiresAt.slice(0, 10)})`;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ACRBOT_NAME = /^acrbot-r-[a-z0-9]{8}$/;
+
+function recorded(created: CreatedObject[], kind: CreatedObject['kind'], match: (o: CreatedObject) => boolean) {
+  return created.some((o) => o.kind === kind && match(o));
+}
+
+/**
+ * Why a credential reference must not be acted on for `request`, or undefined when it is one of
+ * acrbot's own: the right shape, under the request's registry, and recorded in the request's
+ * `created` list (or, for tokens of requests made before those records existed, named after the
+ * request itself).
+ */
+export function credentialRefProblem(ref: CredentialRef, request: AccessRequest): string | undefined {
+  const plan = request.plan;
+  if (plan.kind !== 'secret') return 'the request is not a pull secret';
+  const created = request.created ?? [];
+  const registry = plan.registry;
+  if (ref.kind === 'token') {
+    if (
+      ref.subscriptionId?.toLowerCase() !== registry.subscriptionId.toLowerCase() ||
+      ref.resourceGroup?.toLowerCase() !== registry.resourceGroup.toLowerCase() ||
+      ref.registry?.toLowerCase() !== registry.name.toLowerCase()
+    )
+      return 'the token is not in the registry of the request';
+    const ours = (kind: 'acrToken' | 'scopeMap', name: string) =>
+      ACRBOT_NAME.test(name) &&
+      (recorded(created, kind, (o) => o.name === name) || (created.length === 0 && name === tokenNameFor(request.id)));
+    if (!ours('acrToken', ref.tokenName)) return 'the token is not recorded as created by this request';
+    if (ref.scopeMapName !== undefined && !ours('scopeMap', ref.scopeMapName))
+      return 'the scope map is not recorded as created by this request';
+    return undefined;
+  }
+  if (ref.kind === 'sp') {
+    if (!GUID.test(ref.applicationId ?? '')) return 'the application id is not an object id';
+    if (!recorded(created, 'application', (o) => o.id.toLowerCase() === ref.applicationId.toLowerCase()))
+      return 'the application is not recorded as created by this request';
+    if (ref.roleAssignment) {
+      const ra = ref.roleAssignment;
+      if (!GUID.test(ra.name) || !sameResourceId(ra.scope, registry.id))
+        return 'the role assignment is not on the registry of the request';
+      if (ra.subscriptionId?.toLowerCase() !== registry.subscriptionId.toLowerCase())
+        return 'the role assignment is not in the subscription of the request';
+      const id = `${registry.id}/providers/Microsoft.Authorization/roleAssignments/${ra.name}`;
+      if (!recorded(created, 'roleAssignment', (o) => sameResourceId(o.id, id)))
+        return 'the role assignment is not recorded as created by this request';
+    }
+    return undefined;
+  }
+  return 'unknown credential kind';
+}
+
+/** The credential a succeeded secret request made, rebuilt from its store records only. */
+export function credentialOf(request: AccessRequest): CredentialRef | undefined {
+  const plan = request.plan;
+  if (plan.kind !== 'secret') return undefined;
+  const created = request.created ?? [];
+  const registry = plan.registry;
+  if (plan.credentialKind === 'token') {
+    const token = created.find((o) => o.kind === 'acrToken');
+    const tokenName = token?.name ?? (created.length === 0 ? tokenNameFor(request.id) : undefined);
+    if (!tokenName) return undefined;
+    const scopeMap = created.find((o) => o.kind === 'scopeMap');
+    return {
+      kind: 'token',
+      subscriptionId: registry.subscriptionId,
+      resourceGroup: registry.resourceGroup,
+      registry: registry.name,
+      tokenName,
+      ...(scopeMap?.name ? { scopeMapName: scopeMap.name } : {}),
+    };
+  }
+  const app = created.find((o) => o.kind === 'application' && o.id);
+  if (!app) return undefined;
+  const assignment = created.find((o) => o.kind === 'roleAssignment');
+  return {
+    kind: 'sp',
+    applicationId: app.id,
+    appId: created.find((o) => o.kind === 'servicePrincipal')?.name ?? '',
+    ...(assignment
+      ? {
+          roleAssignment: {
+            scope: registry.id,
+            name: assignment.id.split('/').pop()!,
+            subscriptionId: registry.subscriptionId,
+          },
+        }
+      : {}),
+  };
+}

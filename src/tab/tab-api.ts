@@ -1,0 +1,260 @@
+/**
+ * The tab's JSON API (`/api/tab/…`), transport-free: each method takes the Authorization header
+ * and returns a status and a JSON body. Authentication is {@link validateSsoToken}; authorization:
+ * requesters see their own requests, approvers and auditors see everything. A request the caller
+ * may not see answers 404, exactly like one that does not exist.
+ */
+import type { AuditLog, Clock, RequestStore } from '../domain/ports';
+import type { AccessRequest, Actor, RequestState } from '../domain/request';
+import { UserFacingError } from '../domain/errors';
+import type { Logger } from '../observability/logger';
+import { currentCorrelationId } from '../observability/correlation';
+import { SsoError, type SsoSettings, type TabUser, validateSsoToken } from './sso-token';
+import { requestHistory, requestRow, type TabRow } from './tab-rows';
+
+/** Every state: the tab lists requests in all of them. */
+const ALL_STATES: RequestState[] = [
+  'pending',
+  'approved',
+  'executing',
+  'succeeded',
+  'failed',
+  'rejected',
+  'expired',
+  'cancelled',
+  'revoked',
+];
+
+/** Most requests one listing reads (the request store has no paging by requester yet). */
+const LIST_LIMIT = 5000;
+
+/** Who may see everything. */
+export interface TabRoles {
+  isApprover(actor: Actor): Promise<boolean>;
+  isAuditor(actor: Actor): boolean;
+}
+
+/** Extend/revoke, the same flows as chat; absent while not available (the tab hides the buttons). */
+export interface TabActions {
+  extend?(input: { requestId: string; actor: Actor; tenantId: string; duration: string; reason?: string }): Promise<{
+    message: string;
+    requestId?: string;
+  }>;
+  revoke?(input: { requestId: string; actor: Actor; tenantId: string; reason: string }): Promise<{ message: string }>;
+}
+
+/** Rows of access that exists outside acrbot's requests (from the access inventory), for approvers/auditors. */
+export type OutsideRows = (now: Date) => Promise<TabRow[]>;
+
+/** What the API needs. */
+export interface TabApiDeps {
+  sso: SsoSettings;
+  store: RequestStore;
+  audit: AuditLog;
+  roles: TabRoles;
+  clock: Clock;
+  log: Logger;
+  /** The bot's app id, for "open in chat" deep links. */
+  botAppId: string;
+  actions?: TabActions;
+  outside?: OutsideRows;
+}
+
+/** An API answer. */
+export interface ApiReply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+interface Caller {
+  user: TabUser;
+  actor: Actor;
+  seesAll: boolean;
+  approver: boolean;
+  auditor: boolean;
+}
+
+/** The tab API. */
+export class TabApi {
+  constructor(private readonly deps: TabApiDeps) {}
+
+  /** `GET /api/tab/me`: who the caller is, what they see and may do. */
+  me(authorization: string | undefined): Promise<ApiReply> {
+    return this.handle(authorization, async (c) => ({
+      status: 200,
+      body: {
+        user: { objectId: c.user.objectId, name: c.user.name, tenantId: c.user.tenantId },
+        roles: { approver: c.approver, auditor: c.auditor },
+        sees: c.seesAll ? 'all' : 'own',
+        actions: { extend: Boolean(this.deps.actions?.extend), revoke: Boolean(this.deps.actions?.revoke) },
+        botAppId: this.deps.botAppId,
+        now: this.deps.clock.now().toISOString(),
+      },
+    }));
+  }
+
+  /** `GET /api/tab/my-access`: the caller's requests, active grants/secrets, approvals asked of them. */
+  myAccess(authorization: string | undefined): Promise<ApiReply> {
+    return this.handle(authorization, async (c) => {
+      const now = this.deps.clock.now();
+      const all = await this.deps.store.listByState(ALL_STATES, LIST_LIMIT);
+      const own = all.filter((r) => this.isOwn(r, c)).map((r) => this.withActions(requestRow(r, now), r, c));
+      const approvals = c.approver
+        ? all
+            .filter((r) => r.state === 'pending' && !this.isOwn(r, c))
+            .filter((r) => !(r.approvals ?? []).some((a) => a.by.objectId.toLowerCase() === c.user.objectId))
+            .map((r) => requestRow(r, now))
+        : [];
+      return {
+        status: 200,
+        body: {
+          requests: own.sort(newestFirst),
+          grants: own.filter((r) => ['active', 'expiring', 'drifted'].includes(r.state)).sort(byExpiry),
+          approvals,
+        },
+      };
+    });
+  }
+
+  /** `GET /api/tab/matrix`: every visible way a cluster pulls from a registry, with the axes. */
+  matrix(authorization: string | undefined): Promise<ApiReply> {
+    return this.handle(authorization, async (c) => {
+      const now = this.deps.clock.now();
+      const all = await this.deps.store.listByState(ALL_STATES, LIST_LIMIT);
+      const rows: TabRow[] = all
+        .filter((r) => c.seesAll || this.isOwn(r, c))
+        .map((r) => this.withActions(requestRow(r, now), r, c));
+      if (c.seesAll && this.deps.outside) rows.push(...(await this.deps.outside(now)));
+      const clusters = axis(rows.map((r) => r.cluster));
+      const registries = axis(rows.map((r) => r.registry));
+      return { status: 200, body: { clusters, registries, rows } };
+    });
+  }
+
+  /** `GET /api/tab/requests/:id`: a request's history (requests, approvers, audit, Azure request ids). */
+  history(authorization: string | undefined, id: string): Promise<ApiReply> {
+    return this.handle(authorization, async (c) => {
+      const request = await this.visible(id, c);
+      if (!request) return notFound(id);
+      const audit = await this.deps.audit.forRequest(request.id);
+      const history = requestHistory(request, audit, this.deps.clock.now());
+      this.withActions(history.row, request, c);
+      return { status: 200, body: history };
+    });
+  }
+
+  /** `POST /api/tab/requests/:id/extend` with `{ duration, reason? }`. */
+  extend(authorization: string | undefined, id: string, body: unknown): Promise<ApiReply> {
+    return this.handle(authorization, async (c) => {
+      const extend = this.deps.actions?.extend;
+      if (!extend) return unavailable('extend');
+      const request = await this.visible(id, c);
+      if (!request) return notFound(id);
+      const input = (body ?? {}) as { duration?: unknown; reason?: unknown };
+      if (typeof input.duration !== 'string' || input.duration.length > 20)
+        return badRequest('duration is required, e.g. "7d" or "24h".');
+      const result = await extend({
+        requestId: request.id,
+        actor: c.actor,
+        tenantId: c.user.tenantId,
+        duration: input.duration,
+        reason: typeof input.reason === 'string' ? input.reason.slice(0, 600) : undefined,
+      });
+      return { status: 202, body: result };
+    });
+  }
+
+  /** `POST /api/tab/requests/:id/revoke` with `{ reason }`. */
+  revoke(authorization: string | undefined, id: string, body: unknown): Promise<ApiReply> {
+    return this.handle(authorization, async (c) => {
+      const revoke = this.deps.actions?.revoke;
+      if (!revoke) return unavailable('revoke');
+      const request = await this.visible(id, c);
+      if (!request) return notFound(id);
+      const input = (body ?? {}) as { reason?: unknown };
+      if (typeof input.reason !== 'string') return badRequest('reason is required: say why the access ends.');
+      const result = await revoke({
+        requestId: request.id,
+        actor: c.actor,
+        tenantId: c.user.tenantId,
+        reason: input.reason.slice(0, 600),
+      });
+      return { status: 202, body: result };
+    });
+  }
+
+  private isOwn(request: AccessRequest, c: Caller): boolean {
+    return request.requester.objectId.toLowerCase() === c.user.objectId;
+  }
+
+  private async visible(id: string, c: Caller): Promise<AccessRequest | undefined> {
+    if (!/^R-[0-9A-Z]{4,20}$/i.test(id)) return undefined;
+    const request = await this.deps.store.get(id.toUpperCase());
+    if (!request || request.tenantId.toLowerCase() !== c.user.tenantId) return undefined;
+    return c.seesAll || this.isOwn(request, c) ? request : undefined;
+  }
+
+  /** Marks what the caller could do; the flows decide again when they are called. */
+  private withActions(row: TabRow, request: AccessRequest, c: Caller): TabRow {
+    const live = request.state === 'succeeded' && row.state !== 'revoked' && row.state !== 'expired';
+    row.canExtend = Boolean(this.deps.actions?.extend) && live && (this.isOwn(request, c) || c.approver);
+    row.canRevoke = Boolean(this.deps.actions?.revoke) && live && (this.isOwn(request, c) || c.approver);
+    return row;
+  }
+
+  private async handle(authorization: string | undefined, work: (c: Caller) => Promise<ApiReply>): Promise<ApiReply> {
+    let user: TabUser;
+    try {
+      user = await validateSsoToken(authorization, this.deps.sso, this.deps.clock.now());
+    } catch (err) {
+      if (!(err instanceof SsoError)) throw err;
+      if (err.code === 'key_unavailable') this.deps.log.error({ err }, 'tab token could not be verified');
+      else this.deps.log.info({ code: err.code, status: err.status }, 'tab token refused');
+      return {
+        status: err.status,
+        body: { error: err.code, message: err.message },
+        headers:
+          err.status === 401
+            ? { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${err.code}"` }
+            : { 'WWW-Authenticate': `Bearer error="insufficient_scope", error_description="${err.code}"` },
+      };
+    }
+    const actor: Actor = { objectId: user.objectId, name: user.name };
+    const approver = await this.deps.roles.isApprover(actor);
+    const auditor = this.deps.roles.isAuditor(actor);
+    const caller: Caller = { user, actor, approver, auditor, seesAll: approver || auditor };
+    try {
+      return await work(caller);
+    } catch (err) {
+      if (err instanceof UserFacingError) return { status: 409, body: { error: err.code, message: err.message } };
+      this.deps.log.error({ err }, 'tab API failed');
+      return {
+        status: 500,
+        body: {
+          error: 'internal',
+          message: 'Something went wrong; tell your acrbot admins this correlation id.',
+          correlationId: currentCorrelationId(),
+        },
+      };
+    }
+  }
+}
+
+function axis<T extends { id: string; name: string }>(items: T[]): T[] {
+  const byId = new Map<string, T>();
+  for (const i of items) if (!byId.has(i.id.toLowerCase())) byId.set(i.id.toLowerCase(), i);
+  return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+}
+
+const newestFirst = (a: TabRow, b: TabRow) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '');
+const byExpiry = (a: TabRow, b: TabRow) => (a.expiresAt ?? '9999').localeCompare(b.expiresAt ?? '9999');
+const notFound = (id: string): ApiReply => ({
+  status: 404,
+  body: { error: 'not_found', message: `There is no request ${id.slice(0, 30)} you can see.` },
+});
+const badRequest = (message: string): ApiReply => ({ status: 400, body: { error: 'bad_request', message } });
+const unavailable = (what: string): ApiReply => ({
+  status: 501,
+  body: { error: 'not_available', message: `${what} is not available in this acrbot yet.` },
+});

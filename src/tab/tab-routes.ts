@@ -1,0 +1,172 @@
+/**
+ * Mounts the tab on acrbot's restify server:
+ *
+ * - `/tabs/personal` ("My access"), `/tabs/matrix` ("Access matrix"), `/tabs/config` (the
+ *   configurable tab's configuration page): one HTML page each, the bundle and the stylesheet
+ *   under `/tabs/assets/` (built by esbuild into a git-ignored folder, see scripts/build-web.ts);
+ * - `/api/tab/…`: the JSON API ({@link TabApi});
+ * - `/tabs/sandbox-signin?user=<seeded user>` in sandbox mode only (see sandbox-signin.ts).
+ *
+ * Every page is sent with a Content-Security-Policy that allows only our own scripts and styles
+ * and framing by Teams / Microsoft 365 hosts (what Teams needs to show a tab).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type restify from 'restify';
+import type { Logger } from '../observability/logger';
+import type { ApiReply, TabApi } from './tab-api';
+import { escapeHtml } from './html';
+import type { SandboxSignIn } from './sandbox-signin';
+
+/** Hosts that may frame the tab (Teams, Microsoft 365 app and Outlook, per the Teams tab docs). */
+const FRAME_ANCESTORS = [
+  "'self'",
+  'teams.microsoft.com',
+  '*.teams.microsoft.com',
+  '*.teams.microsoft.us',
+  'local.teams.office.com',
+  '*.office.com',
+  'outlook.office.com',
+  'outlook.office365.com',
+  '*.microsoft365.com',
+  '*.cloud.microsoft',
+  '*.skype.com',
+].join(' ');
+
+const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  `frame-ancestors ${FRAME_ANCESTORS}`,
+].join('; ');
+
+/** The pages and what the bundle shows on each. */
+export const TAB_PAGES = {
+  personal: 'My access',
+  matrix: 'Access matrix',
+  config: 'Configure the access matrix',
+} as const;
+
+/** What the routes need. */
+export interface TabRouteDeps {
+  api: TabApi;
+  /** Folder with the built front end (`app.js`, `app.css`). */
+  webRoot: string;
+  log: Logger;
+  /** Sandbox mode only. */
+  sandboxSignIn?: SandboxSignIn;
+}
+
+const ASSETS: Record<string, string> = {
+  'app.js': 'text/javascript; charset=utf-8',
+  'app.css': 'text/css; charset=utf-8',
+  'signin.js': 'text/javascript; charset=utf-8',
+};
+
+/** Registers the tab's routes on `server`. */
+export function registerTabRoutes(server: restify.Server, deps: TabRouteDeps): void {
+  const { api } = deps;
+  const auth = (req: restify.Request) => req.header('authorization') || undefined;
+  const json = (res: restify.Response, reply: ApiReply) => {
+    res.header('Cache-Control', 'no-store');
+    for (const [k, v] of Object.entries(reply.headers ?? {})) res.header(k, v);
+    res.send(reply.status, reply.body);
+  };
+  const idOf = (req: restify.Request) => String((req.params as { id?: string }).id ?? '');
+
+  server.get('/api/tab/me', async (req: restify.Request, res: restify.Response) => json(res, await api.me(auth(req))));
+  server.get('/api/tab/my-access', async (req: restify.Request, res: restify.Response) =>
+    json(res, await api.myAccess(auth(req))),
+  );
+  server.get('/api/tab/matrix', async (req: restify.Request, res: restify.Response) =>
+    json(res, await api.matrix(auth(req))),
+  );
+  server.get('/api/tab/requests/:id', async (req: restify.Request, res: restify.Response) =>
+    json(res, await api.history(auth(req), idOf(req))),
+  );
+  server.post('/api/tab/requests/:id/extend', async (req: restify.Request, res: restify.Response) =>
+    json(res, await api.extend(auth(req), idOf(req), req.body)),
+  );
+  server.post('/api/tab/requests/:id/revoke', async (req: restify.Request, res: restify.Response) =>
+    json(res, await api.revoke(auth(req), idOf(req), req.body)),
+  );
+
+  for (const page of Object.keys(TAB_PAGES) as (keyof typeof TAB_PAGES)[]) {
+    server.get(`/tabs/${page}`, async (_req: restify.Request, res: restify.Response) => {
+      sendHtml(res, 200, pageHtml(page, Boolean(deps.sandboxSignIn)));
+    });
+  }
+  server.get('/tabs/assets/:name', async (req: restify.Request, res: restify.Response) => {
+    const name = String((req.params as { name?: string }).name ?? '');
+    const type = ASSETS[name];
+    if (!type) {
+      res.send(404, { error: 'not_found' });
+      return;
+    }
+    const body = await readFile(join(deps.webRoot, name)).catch(() => undefined);
+    if (!body) {
+      res.send(503, { error: 'not_built', message: 'The tab front end is not built; run npm run build.' });
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': type,
+      'Content-Length': body.length,
+      'Cache-Control': 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    res.end(body);
+  });
+  if (deps.sandboxSignIn) {
+    const signIn = deps.sandboxSignIn;
+    server.get('/tabs/sandbox-signin', async (req: restify.Request, res: restify.Response) => {
+      try {
+        const query = Object.fromEntries(new URL(req.url ?? '/', 'http://tab.invalid').searchParams);
+        const reply = await signIn.page(query);
+        sendHtml(res, reply.status, reply.html);
+      } catch (err) {
+        deps.log.error({ err }, 'sandbox sign-in failed');
+        sendHtml(
+          res,
+          502,
+          '<!doctype html><title>acrbot</title><p>The sandbox issuer did not answer; see the log.</p>',
+        );
+      }
+    });
+  }
+}
+
+function sendHtml(res: restify.Response, status: number, html: string): void {
+  const body = Buffer.from(html, 'utf8');
+  res.writeHead(status, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': body.length,
+    'Content-Security-Policy': CSP,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+  });
+  res.end(body);
+}
+
+function pageHtml(page: keyof typeof TAB_PAGES, sandbox: boolean): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="acrbot-page" content="${page}">
+<meta name="acrbot-sandbox" content="${sandbox ? 'true' : 'false'}">
+<title>acrbot · ${escapeHtml(TAB_PAGES[page])}</title>
+<link rel="stylesheet" href="/tabs/assets/app.css">
+<script src="/tabs/assets/app.js" defer></script>
+</head>
+<body class="theme-default">
+<main id="app" aria-busy="true"><p class="status">Loading…</p></main>
+</body>
+</html>
+`;
+}

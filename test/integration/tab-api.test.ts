@@ -1,0 +1,248 @@
+/**
+ * The tab's JSON API over HTTP on the real app in sandbox mode: every authentication failure
+ * (401/403 and nothing else), the sandbox issuer refused by the azure-mode wiring, and
+ * authorization (requesters see their own requests only; approvers see everything).
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
+import restify from 'restify';
+import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { createLogger } from '../../src/observability/logger';
+import { SANDBOX_TENANT_ID } from '../../src/sandbox/fixtures';
+import type { OidcIssuer } from '../../src/sandbox/identity/oidc-issuer';
+import { mountTab, SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
+import { type Harness, startHarness, users } from '../helpers/harness';
+
+const AUDIENCE = `api://localhost/${SANDBOX_TAB_APP_ID}`;
+const FOREIGN_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
+
+async function get(base: string, path: string, token?: string): Promise<{ status: number; body: any; text: string }> {
+  const res = await fetch(`${base}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, text };
+}
+
+describe('tab API', () => {
+  let h: Harness;
+  let issuer: OidcIssuer;
+  let base: string;
+  let riley: string;
+  let alex: string;
+  let oscar: string;
+  let rileyRequest: string;
+  let oscarRequest: string;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    issuer = h.app.sandbox!.identity;
+    base = h.app.url;
+    const mine = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api to prod');
+    await h.click(users.approver, 'approve', { requestId: mine.id });
+    await h.settle(mine.id);
+    rileyRequest = mine.id;
+    oscarRequest = (await h.requestGrant(users.outsider, 'aks-legacy contosoacr batch jobs need images')).id;
+    [riley, alex, oscar] = await Promise.all(
+      ['requester', 'approver', 'outsider'].map((user) => issuer.issue({ user, audience: AUDIENCE })),
+    );
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  describe('authentication', () => {
+    test('a valid sandbox token is accepted and names the user', async () => {
+      const res = await get(base, '/api/tab/me', riley);
+      expect(res.status).toBe(200);
+      expect(res.body.user).toMatchObject({ objectId: users.requester.objectId, name: users.requester.name });
+      expect(res.body.sees).toBe('own');
+    });
+
+    test('no token → 401 missing_token', async () => {
+      const res = await get(base, '/api/tab/matrix');
+      expect(res.status).toBe(401);
+      expect(res.body.error).toBe('missing_token');
+      expect(res.body).not.toHaveProperty('rows');
+    });
+
+    test('a token that is not a JWT → 401', async () => {
+      const res = await get(base, '/api/tab/matrix', 'not-a-jwt');
+      expect(res.status).toBe(401);
+    });
+
+    test('forged signature (same claims and kid, another key) → 401 invalid_signature, nothing else', async () => {
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const claims = decodeJwt(riley);
+      const forged = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: decodeProtectedHeader(riley).kid! })
+        .sign(privateKey);
+      const res = await get(base, '/api/tab/matrix', forged);
+      expect(res.status).toBe(401);
+      expect(res.body.error).toBe('invalid_signature');
+      expect(res.text).not.toContain(rileyRequest);
+    });
+
+    test('a genuine token with a tampered payload (another oid) → 401', async () => {
+      const [head, , sig] = riley.split('.');
+      const payload = Buffer.from(
+        JSON.stringify({ ...decodeJwt(riley), oid: users.approver.objectId }),
+        'utf8',
+      ).toString('base64url');
+      const res = await get(base, '/api/tab/matrix', `${head}.${payload}.${sig}`);
+      expect(res.status).toBe(401);
+      expect(res.body.error).toBe('invalid_signature');
+    });
+
+    test('alg none → 401', async () => {
+      const head = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+      const payload = riley.split('.')[1];
+      const res = await get(base, '/api/tab/matrix', `${head}.${payload}.`);
+      expect(res.status).toBe(401);
+    });
+
+    test('expired → 401 token_expired; expired within the 60 s skew → accepted', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const expired = await issuer.issue({
+        user: 'requester',
+        audience: AUDIENCE,
+        claims: { iat: now - 7200, nbf: now - 7200, exp: now - 600 },
+      });
+      const res = await get(base, '/api/tab/matrix', expired);
+      expect(res.status).toBe(401);
+      expect(res.body.error).toBe('token_expired');
+      const justExpired = await issuer.issue({
+        user: 'requester',
+        audience: AUDIENCE,
+        claims: { iat: now - 3600, nbf: now - 3600, exp: now - 20 },
+      });
+      expect((await get(base, '/api/tab/me', justExpired)).status).toBe(200);
+    });
+
+    test('wrong audience → 401 wrong_audience', async () => {
+      const other = await issuer.issue({
+        user: 'requester',
+        audience: 'api://localhost/11111111-2222-4333-8444-555555555555',
+      });
+      const res = await get(base, '/api/tab/matrix', other);
+      expect(res.status).toBe(401);
+      expect(res.body.error).toBe('wrong_audience');
+    });
+
+    test('wrong issuer (Entra issuer claimed, signed by the sandbox key) → 401 untrusted_issuer', async () => {
+      const token = await issuer.issue({
+        user: 'requester',
+        audience: AUDIENCE,
+        claims: { iss: `https://login.microsoftonline.com/${SANDBOX_TENANT_ID}/v2.0` },
+      });
+      const res = await get(base, '/api/tab/matrix', token);
+      expect(res.status).toBe(401);
+      expect(res.body.error).toBe('untrusted_issuer');
+    });
+
+    test('foreign tenant (valid signature, tid not allowed) → 403 tenant_not_allowed', async () => {
+      const token = await issuer.issue({ user: 'requester', audience: AUDIENCE, claims: { tid: FOREIGN_TENANT } });
+      const res = await get(base, '/api/tab/matrix', token);
+      expect(res.status).toBe(403);
+      expect(res.body.error).toBe('tenant_not_allowed');
+      expect(res.body).not.toHaveProperty('rows');
+    });
+
+    test('a token without access_as_user, or for an unexpected client → 403', async () => {
+      const noScope = await issuer.issue({ user: 'requester', audience: AUDIENCE, scope: 'User.Read' });
+      expect((await get(base, '/api/tab/matrix', noScope)).body.error).toBe('insufficient_scope');
+      const otherClient = await issuer.issue({
+        user: 'requester',
+        audience: AUDIENCE,
+        clientId: '0f0f0f0f-0000-4000-8000-000000000abc',
+      });
+      const res = await get(base, '/api/tab/matrix', otherClient);
+      expect(res.status).toBe(403);
+      expect(res.body.error).toBe('client_not_allowed');
+    });
+
+    test('refusals never echo the token', async () => {
+      const token = await issuer.issue({ user: 'requester', audience: 'api://localhost/nope' });
+      const res = await get(base, '/api/tab/matrix', token);
+      expect(res.status).toBe(401);
+      expect(res.text).not.toContain(token.split('.')[1]);
+      expect(h.logs.lines.join('')).not.toContain(token.split('.')[2]);
+    });
+  });
+
+  test('azure mode refuses a token of the sandbox issuer (401 untrusted_issuer), with the same production code', async () => {
+    const server = restify.createServer({ name: 'tab-azure-test' });
+    const mounted = mountTab(server, {
+      mode: 'azure',
+      appId: SANDBOX_TAB_APP_ID,
+      domain: 'localhost',
+      allowedTenantIds: [SANDBOX_TENANT_ID],
+      auditorIds: [],
+      isApprover: async () => true,
+      store: new MemoryRequestStore(),
+      audit: new MemoryAuditLog({ now: () => new Date() }),
+      clock: { now: () => new Date() },
+      log: createLogger({ level: 'silent' }),
+      // Even if someone passes the sandbox issuer in azure mode, it is not trusted.
+      sandbox: {
+        issuer: issuer.issuer,
+        jwksUri: issuer.jwksUri,
+        tokenEndpoint: issuer.tokenEndpoint,
+        caPem: h.app.sandbox!.tls.caPem,
+        clientId: 'x',
+        users: [{ key: 'requester', name: 'Riley' }],
+      },
+    });
+    expect(mounted).toBe(true);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const azureBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const res = await get(azureBase, '/api/tab/me', riley);
+      expect(res.status).toBe(401);
+      expect(res.body.error).toBe('untrusted_issuer');
+      // …and it offers no sandbox sign-in page.
+      expect((await fetch(`${azureBase}/tabs/sandbox-signin?user=requester`)).status).toBe(404);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  describe('authorization', () => {
+    test('a requester sees only their own rows in the matrix', async () => {
+      const res = await get(base, '/api/tab/matrix', riley);
+      expect(res.status).toBe(200);
+      const ids = res.body.rows.map((r: any) => r.requestId);
+      expect(ids).toContain(rileyRequest);
+      expect(ids).not.toContain(oscarRequest);
+      for (const row of res.body.rows) expect(row.requester.objectId).toBe(users.requester.objectId);
+      const other = await get(base, '/api/tab/matrix', oscar);
+      expect(other.body.rows.map((r: any) => r.requestId)).toEqual([oscarRequest]);
+    });
+
+    test("a requester cannot open someone else's request (404, as if it did not exist)", async () => {
+      const res = await get(base, `/api/tab/requests/${oscarRequest}`, riley);
+      expect(res.status).toBe(404);
+      expect(res.text).not.toContain('batch jobs');
+      const own = await get(base, `/api/tab/requests/${rileyRequest}`, riley);
+      expect(own.status).toBe(200);
+      expect(own.body.row.requestId).toBe(rileyRequest);
+      expect(own.body.decision.by.objectId).toBe(users.approver.objectId);
+      expect(own.body.audit.map((e: any) => e.action)).toEqual(expect.arrayContaining(['request.created']));
+      expect(own.body.azureRequestIds.length).toBeGreaterThan(0);
+    });
+
+    test('an approver sees everything, and pending requests they are asked to approve', async () => {
+      const me = await get(base, '/api/tab/me', alex);
+      expect(me.body).toMatchObject({ sees: 'all', roles: { approver: true } });
+      const matrix = await get(base, '/api/tab/matrix', alex);
+      const ids = matrix.body.rows.map((r: any) => r.requestId);
+      expect(ids).toEqual(expect.arrayContaining([rileyRequest, oscarRequest]));
+      const active = matrix.body.rows.find((r: any) => r.requestId === rileyRequest);
+      expect(active).toMatchObject({ how: 'acrbot-role', state: 'active', cluster: { name: 'aks-prod' } });
+      const mine = await get(base, '/api/tab/my-access', alex);
+      expect(mine.body.approvals.map((r: any) => r.requestId)).toEqual([oscarRequest]);
+      const rileys = await get(base, '/api/tab/my-access', riley);
+      expect(rileys.body.approvals).toEqual([]);
+      expect(rileys.body.grants.map((r: any) => r.requestId)).toEqual([rileyRequest]);
+    });
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * G15: clean-ups retried at start act only on references the request's own records vouch for.
+ * A stored reference naming something acrbot did not record (another grant's role assignment,
+ * a token of another request, another registry) is refused and audited, never deleted.
+ */
+import { retryPendingCleanups } from '../../src/flows/credential-cleanup';
+import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
+import type { SecretPlan } from '../../src/domain/plan';
+import type { AccessRequest } from '../../src/domain/request';
+import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { createLogger } from '../../src/observability/logger';
+import { FakeClock } from './support/fake-clock';
+import { grantPlan, pendingRequest, REGISTRY_ID, SUB } from './support/requests';
+
+function secretPlan(): SecretPlan {
+  const g = grantPlan();
+  return {
+    kind: 'secret',
+    cluster: { ...g.cluster, aadEnabled: false },
+    registry: g.registry,
+    credentialKind: 'token',
+    credentialName: 'acrbot-',
+    repositories: [],
+    namespace: 'payments',
+    secretName: 'acr-auth',
+    expiresAt: '2025-04-15T09:00:00.000Z',
+    operations: [],
+  };
+}
+
+function failedWith(id: string, refs: unknown[], created: AccessRequest['created']): AccessRequest {
+  return pendingRequest({
+    id,
+    state: 'failed',
+    plan: secretPlan(),
+    created,
+    outcome: { summary: 'Failed', azureRequestIds: [], cleanup: 'pending', credentialRef: JSON.stringify(refs) },
+  });
+}
+
+describe('credential clean-up retried at start (G15)', () => {
+  const deletes: string[] = [];
+  const ports = {
+    tokens: {
+      deleteToken: async (_r: unknown, name: string) => void deletes.push(`token:${name}`),
+      deleteScopeMap: async (_r: unknown, name: string) => void deletes.push(`scopeMap:${name}`),
+    },
+    roleAssignments: { delete: async (ra: { name: string }) => void deletes.push(`ra:${ra.name}`) },
+    servicePrincipals: { deleteApplication: async (id: string) => void deletes.push(`app:${id}`) },
+  } as unknown as SecretRunnerPorts;
+  const token = { kind: 'token', subscriptionId: SUB, resourceGroup: 'rg-acr', registry: 'contosoacr' };
+  beforeEach(() => deletes.splice(0));
+
+  test('a reference that does not match the records is not executed; a recorded one is', async () => {
+    const store = new MemoryRequestStore();
+    const audit = new MemoryAuditLog(new FakeClock());
+    const recordedAt = '2025-01-15T09:00:00.000Z';
+    // Its own token, recorded: deleted.
+    await store.create(
+      failedWith(
+        'R-AAAAAAAA',
+        [{ ...token, tokenName: 'acrbot-r-aaaaaaaa' }],
+        [{ kind: 'acrToken', id: `${REGISTRY_ID}/tokens/acrbot-r-aaaaaaaa`, name: 'acrbot-r-aaaaaaaa', recordedAt }],
+      ),
+    );
+    // Another request's token.
+    await store.create(
+      failedWith(
+        'R-BBBBBBBB',
+        [{ ...token, tokenName: 'acrbot-r-cccccccc' }],
+        [{ kind: 'acrToken', id: `${REGISTRY_ID}/tokens/acrbot-r-bbbbbbbb`, name: 'acrbot-r-bbbbbbbb', recordedAt }],
+      ),
+    );
+    // Its own token name, but in another registry.
+    await store.create(
+      failedWith('R-DDDDDDDD', [{ ...token, registry: 'otheracr', tokenName: 'acrbot-r-dddddddd' }], []),
+    );
+    // Someone else's role assignment (e.g. a grant to aks-prod) dressed up as an sp credential.
+    await store.create(
+      failedWith(
+        'R-EEEEEEEE',
+        [
+          {
+            kind: 'sp',
+            applicationId: '00000000-0000-4000-8000-000000000001',
+            appId: 'x',
+            roleAssignment: { scope: REGISTRY_ID, name: '11111111-1111-4111-8111-111111111111', subscriptionId: SUB },
+          },
+        ],
+        [{ kind: 'application', id: '00000000-0000-4000-8000-000000000001', name: 'acrbot-x', recordedAt }],
+      ),
+    );
+    const cleaned = await retryPendingCleanups(store, audit, ports, new FakeClock(), createLogger({ level: 'silent' }));
+    expect(cleaned).toBe(1);
+    expect(deletes).toEqual(['token:acrbot-r-aaaaaaaa']);
+    expect((await store.get('R-AAAAAAAA'))?.outcome?.cleanup).toBe('deleted');
+    for (const id of ['R-BBBBBBBB', 'R-DDDDDDDD', 'R-EEEEEEEE']) {
+      expect((await store.get(id))?.outcome?.cleanup).toBe('pending');
+      expect((await audit.forRequest(id)).map((e) => e.outcome)).toEqual(['refused']);
+    }
+  });
+});
