@@ -65,6 +65,8 @@ export interface AppOptions {
   sweepIntervalMs?: number;
   /** Backoff of failed jobs (tests shorten it). */
   jobBackoffMs?: number[];
+  /** Failures of a job before it is reported to the approvers (default 3). */
+  jobReportAfterAttempts?: number;
   /** Lease owner id of this instance (default: host name + pid). */
   instanceId?: string;
 }
@@ -78,6 +80,8 @@ export interface RunningApp {
   services: BotServices;
   /** Persisted background jobs (request expiry, access expiry, reminders). */
   scheduler: Scheduler;
+  /** The schedule and lease stores (tests and restarts share them). */
+  coordination: { schedule: ScheduleStore; leases: LeaseStore };
   store: RequestStore;
   audit: AuditLog;
   stop(): Promise<void>;
@@ -155,7 +159,7 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     leaseTtlMs: SCHEDULER_LEASE_TTL_MS,
     backoffMs: options.jobBackoffMs,
     // A job that keeps failing (a revocation Azure refuses) is reported to the approvers (G17).
-    reportAfterAttempts: 3,
+    reportAfterAttempts: options.jobReportAfterAttempts ?? 3,
     reporter: async (job, err) => {
       const request = job.requestId ? await stores.requests.get(job.requestId) : undefined;
       const what = job.kind === 'access.expire' ? 'Revoking the access' : `The background job ${job.kind}`;
@@ -301,6 +305,7 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     sandbox,
     services,
     scheduler,
+    coordination,
     store: stores.requests,
     audit: stores.audit,
     stop: async () => {

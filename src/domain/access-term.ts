@@ -80,7 +80,9 @@ export function parseAccessDuration(text: string | undefined, limits: AccessLimi
   if (ms < limits.minMs || ms > limits.maxMs)
     throw new UserFacingError(
       'validation.duration',
-      `--for ${value} is ${ms < limits.minMs ? 'shorter' : 'longer'} than allowed; choose a duration ${range}.`,
+      ms < limits.minMs
+        ? `${value} is shorter than the minimum access of ${shortDuration(limits.minMs)}; choose a duration ${range}.`
+        : `${value} is longer than the maximum access of ${shortDuration(limits.maxMs)}; choose a duration ${range}.`,
     );
   return { durationMs: ms };
 }

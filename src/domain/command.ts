@@ -98,8 +98,8 @@ const SECRET_FLAGS: Record<string, keyof SecretCommandOptions> = {
 const DURATION_FLAGS = ['--for', '--expires'];
 const REQUEST_ID = /^R-[0-9A-Z]{8}$/i;
 
-/** Pulls `--for D` / `--expires D` (or `--for=D`) out of the words; other `--` words are errors. */
-function takeDuration(words: string[], verb: string): { duration?: string; rest: string[] } {
+/** Pulls `--for D` / `--expires D` (or `--for=D`) out of the words. */
+function takeDuration(words: string[]): { duration?: string; rest: string[] } {
   const rest: string[] = [];
   let duration: string | undefined;
   for (let i = 0; i < words.length; i++) {
@@ -111,12 +111,7 @@ function takeDuration(words: string[], verb: string): { duration?: string; rest:
       if (!value || value.startsWith('--'))
         throw new UserFacingError('validation.option', `${flag} needs a value, e.g. ${flag} 30d.`);
       duration = value;
-    } else if (word.startsWith('--')) {
-      throw new UserFacingError(
-        'validation.option',
-        `Unknown option ${flag.slice(0, 40)}. The ${verb} command takes --for DURATION (e.g. --for 30d).`,
-      );
-    } else rest.push(word);
+    } else rest.push(word); // other words, even ones starting with --, belong to the reason
   }
   return { duration, rest };
 }
@@ -129,7 +124,7 @@ function parseRevoke(words: string[]): Command {
 }
 
 function parseExtend(words: string[]): Command {
-  const { duration, rest } = takeDuration(words, 'extend');
+  const { duration, rest } = takeDuration(words);
   const [requestId, ...reason] = rest;
   return { verb: 'extend', requestId: requestId?.toUpperCase(), duration, reason: reason.join(' ') || undefined };
 }
@@ -183,7 +178,7 @@ export function parseCommand(text: string): Command {
     case '?':
       return { verb: 'help' };
     case 'grant': {
-      const { duration, rest } = takeDuration(words, 'grant');
+      const { duration, rest } = takeDuration(words);
       return { verb: 'grant', ...positionals(rest), ...(duration ? { duration } : {}) };
     }
     case 'revoke':

@@ -5,6 +5,7 @@
 import type { ConversationReference, TurnContext } from 'botbuilder';
 import { isUserFacing } from '../../domain/errors';
 import type { AccessRequest, AccessTerm } from '../../domain/request';
+import { describeAccess } from '../../domain/access-term';
 import type { SecretCommandOptions } from '../../domain/command';
 import type { Plan } from '../../domain/plan';
 import { checkReason } from '../../domain/text';
@@ -140,17 +141,26 @@ export class RequestHandler {
       const result = await planner.plan(input.cluster, input.registry);
       // acrbot's own time-boxed assignment (deterministic name): a second request overlaps it and
       // keeps the access until the last one ends (G17), so it is requested, not refused.
-      const overlapsAcrbot =
+      let overlapsAcrbot = false;
+      let mine: AccessRequest | undefined;
+      if (
         result.status === 'alreadyGranted' &&
         access !== undefined &&
-        result.existing.name.toLowerCase() === result.plan.roleAssignmentName.toLowerCase();
+        result.existing.name.toLowerCase() === result.plan.roleAssignmentName.toLowerCase()
+      ) {
+        const holders = (
+          await this.services.lifecycle.flow.activeOn(result.plan.cluster.id, result.plan.registry.id)
+        ).filter((r) => r.plan.kind === 'grant' && r.plan.roleAssignmentName === result.plan.roleAssignmentName);
+        mine = holders.find((r) => r.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase());
+        overlapsAcrbot = holders.length > 0 && !mine;
+      }
       if (result.status === 'alreadyGranted' && !overlapsAcrbot) {
         const e = result.existing;
         return {
           kind: 'card',
           card: messageCard({
             title: 'Access already exists',
-            text: `${result.plan.identity.description} ${result.plan.identity.objectId} of ${result.plan.cluster.name} can already pull from ${result.plan.registry.name}; no request was created.`,
+            text: `${result.plan.identity.description} ${result.plan.identity.objectId} of ${result.plan.cluster.name} can already pull from ${result.plan.registry.name}; no request was created.${mine ? ` It is your request ${mine.id} (${describeAccess(mine)}); to keep it longer: extend ${mine.id} --for 30d REASON.` : ''}`,
             tone: 'good',
             facts: [
               { label: 'Assignment', value: e.id },
