@@ -59,7 +59,11 @@ const RULES = [
     [/^\.\.\/(bot|flows|http|views)(\/|$)/, /^botbuilder/],
     'the audit CLI reads the store; it needs no bot',
   ],
-  ['config', [/^botbuilder/], 'only src/bot imports botbuilder'],
+  [
+    'config',
+    [/^botbuilder/, /^\.\.\/sandbox(\/|$)/],
+    'only src/bot imports botbuilder; sandbox defaults are injected, not imported',
+  ],
   [
     'tab',
     [/^\.\.\/(bot|sandbox|integrations)(\/|$)/, /^botbuilder/],

@@ -10,28 +10,21 @@ import {
   type ConversationState,
   TurnContext,
 } from 'botbuilder';
-import { z } from 'zod';
 import { type Command, parseCommand } from '../domain/command';
 import { isUserFacing } from '../domain/errors';
 import { singleLine } from '../domain/text';
 import { grantFormCard, messageCard } from '../views/message-view';
-import { requestCard } from '../views/request-view';
 import type { AdaptiveCardJson } from '../views/card-templates';
 import type { BotServices } from './bot-services';
 import { DialogRunner } from './dialog-runner';
 import { DecisionHandler } from './handlers/decision-handler';
-import { errorCard, RequestHandler, originOf } from './handlers/request-handler';
+import { RequestHandler } from './handlers/request-handler';
 import { InfoHandlers } from './handlers/info-handlers';
 import { LifecycleHandler } from './handlers/lifecycle-handler';
+import { errorCardFor, sendCard } from './turn-cards';
 import { identifyTurn, isRefusal, type TurnIdentity } from './turn-identity';
 
 const CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
-
-const grantForm = z.object({
-  cluster: z.string().max(400).default(''),
-  registry: z.string().max(400).default(''),
-  reason: z.string().max(2000).default(''),
-});
 
 function cardResponse(card: AdaptiveCardJson): AdaptiveCardInvokeResponse {
   return { statusCode: 200, type: CARD_TYPE, value: card as unknown as AdaptiveCardInvokeResponse['value'] };
@@ -79,8 +72,8 @@ export class AcrBot extends ActivityHandler {
           (await this.dialogs.cancel(ctx)) ? 'Cancelled; nothing was requested.' : 'There was nothing to cancel.',
         );
       },
-      unknown: (ctx, _identity, c) =>
-        this.reply(
+      unknown: async (ctx, _identity, c) => {
+        await sendCard(
           ctx,
           messageCard({
             title: 'Unknown command',
@@ -88,7 +81,8 @@ export class AcrBot extends ActivityHandler {
             tone: 'error',
             sandbox: services.settings.sandbox,
           }),
-        ),
+        );
+      },
     };
 
     this.onMessage(async (ctx, next) => {
@@ -114,19 +108,16 @@ export class AcrBot extends ActivityHandler {
     const identity = identifyTurn(ctx.activity, this.services.settings.allowedTenantIds);
     const needsIdentity = ctx.activity.type === 'message' || ctx.activity.type === 'invoke';
     if (needsIdentity && isRefusal(identity)) {
-      await this.services.audit
-        .append({
-          actor: {
-            objectId: ctx.activity.from?.aadObjectId ?? 'unknown',
-            name: singleLine(ctx.activity.from?.name ?? 'unknown').slice(0, 100),
-          },
-          tenantId: String(ctx.activity.conversation?.tenantId ?? 'unknown'),
-          action: identity.code,
-          targetIds: [],
-          outcome: 'refused',
-          detail: `channel=${ctx.activity.channelId}`,
-        })
-        .catch(() => undefined);
+      await this.services.requests.recordRefusal({
+        actor: {
+          objectId: ctx.activity.from?.aadObjectId ?? 'unknown',
+          name: singleLine(ctx.activity.from?.name ?? 'unknown').slice(0, 100),
+        },
+        tenantId: String(ctx.activity.conversation?.tenantId ?? 'unknown'),
+        action: identity.code,
+        outcome: 'refused',
+        detail: `channel=${ctx.activity.channelId}`,
+      });
       if (ctx.activity.type === 'invoke') {
         await ctx.sendActivity({
           type: 'invokeResponse',
@@ -154,8 +145,10 @@ export class AcrBot extends ActivityHandler {
       .replace(/<[^>]+>/g, ' ')
       .trim();
     const command = safeParse(text);
-    if ('error' in command)
-      return this.reply(ctx, errorCard(this.services, command.error, 'Could not read that command'));
+    if ('error' in command) {
+      await sendCard(ctx, errorCardFor(this.services, command.error, 'Could not read that command'));
+      return;
+    }
     if (command.verb === 'cancel') return this.commandTable.cancel(ctx, identity, command);
     // An answer to a question the dialog asked: only when the text is not a new command.
     if (command.verb === 'unknown' && (await this.dialogs.continue(ctx))) return;
@@ -169,7 +162,7 @@ export class AcrBot extends ActivityHandler {
     command: Extract<Command, { verb: 'grant' }>,
   ): Promise<void> {
     if (!command.cluster && !command.registry) {
-      await this.reply(ctx, grantFormCard({ sandbox: this.services.settings.sandbox }));
+      await sendCard(ctx, grantFormCard({ sandbox: this.services.settings.sandbox }));
       return;
     }
     if (!command.cluster || !command.registry || !command.reason) {
@@ -214,22 +207,19 @@ export class AcrBot extends ActivityHandler {
     const identity = identifyTurn(ctx.activity, this.services.settings.allowedTenantIds) as TurnIdentity;
     const verb = invokeValue.action?.verb;
     const data = invokeValue.action?.data as Record<string, unknown> | undefined;
-    if (verb === 'grantForm') return cardResponse(await this.submitGrantForm(ctx, identity, data));
+    if (verb === 'grantForm') return cardResponse(await this.requestsHandler.submitForm(ctx, identity, data));
     if (verb === 'revokeConfirm') return cardResponse(await this.lifecycle.confirmRevoke(identity, data));
     if (verb === 'extend') return cardResponse(await this.lifecycle.extendClick(ctx, identity, data));
     if (verb === 'approve' || verb === 'reject' || verb === 'refresh') {
       const parsed = this.decisions.parse(data);
       if (!parsed) {
-        await this.services.audit
-          .append({
-            actor: identity.actor,
-            tenantId: identity.tenantId,
-            action: 'validation.failed',
-            targetIds: [],
-            outcome: 'badCardData',
-            detail: `verb=${verb}`,
-          })
-          .catch(() => undefined);
+        await this.services.requests.recordRefusal({
+          actor: identity.actor,
+          tenantId: identity.tenantId,
+          action: 'validation.failed',
+          outcome: 'badCardData',
+          detail: `verb=${verb}`,
+        });
         return cardResponse(
           messageCard({
             title: 'This card is not valid',
@@ -247,35 +237,6 @@ export class AcrBot extends ActivityHandler {
       type: 'application/vnd.microsoft.error',
       value: { code: 'BadRequest', message: `Unknown card action "${String(verb).slice(0, 40)}".` } as never,
     };
-  }
-
-  private async submitGrantForm(
-    ctx: TurnContext,
-    identity: TurnIdentity,
-    data: Record<string, unknown> | undefined,
-  ): Promise<AdaptiveCardJson> {
-    const sandbox = this.services.settings.sandbox;
-    const form = grantForm.safeParse(data ?? {});
-    if (!form.success)
-      return grantFormCard({ sandbox, error: 'The form was not understood; fill in all three fields and try again.' });
-    const { cluster, registry, reason } = form.data;
-    const prepared = await this.requestsHandler.prepare(identity, { cluster, registry, reason }, originOf(ctx));
-    if (prepared.kind === 'card') {
-      // "Already exists" is an answer, not a form error: show that card instead of the form.
-      if (!prepared.error) return prepared.card;
-      return grantFormCard({ sandbox, cluster, registry, reason, error: prepared.error });
-    }
-    const card = requestCard(prepared.request, { showActions: false });
-    // The invoke response replaces the form in place, so the form's message becomes the requester's copy.
-    if (ctx.activity.replyToId)
-      await this.services.messenger.track(ctx, prepared.request.id, ctx.activity.replyToId, 'requester');
-    await this.requestsHandler.postApprovalCard(ctx, prepared.request);
-    await this.services.messenger.syncAuditCard(prepared.request);
-    return card;
-  }
-
-  private async reply(ctx: TurnContext, card: AdaptiveCardJson): Promise<void> {
-    await ctx.sendActivity({ type: 'message', attachments: [{ contentType: CARD_TYPE, content: card }] });
   }
 }
 

@@ -1,5 +1,6 @@
 /** Everything the bot's handlers use, built once by the composition root. */
 import type { AuditLog } from '../domain/ports';
+import type { AccessInventory } from '../flows/access-inventory';
 import type { Executor } from '../flows/executor';
 import type { GrantPlanner } from '../flows/grant-planner';
 import type { RequestService } from '../flows/request-service';
@@ -25,6 +26,8 @@ export interface BotServices {
   secretPlanner: SecretPlanner;
   requests: RequestService;
   executor: Executor;
+  /** What can pull what, and why (`access`, `check`; the tab uses the same instance). */
+  inventory: AccessInventory;
   audit: AuditLog;
   messenger: CardMessenger;
   log: Logger;

@@ -3,7 +3,7 @@
  * in the approvals channel, updates of every copy of a request's card, the outcome card.
  * Implements the flows' {@link RequestNotifier}.
  */
-import { CardFactory, type CloudAdapter, type ConversationReference, MessageFactory, TurnContext } from 'botbuilder';
+import { type CloudAdapter, type ConversationReference, TurnContext } from 'botbuilder';
 import type { AuditLog, CardCopy, RequestStore } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import type { RequestNotifier } from '../flows/notifier';
@@ -11,14 +11,9 @@ import type { Logger } from '../observability/logger';
 import type { AdaptiveCardJson } from '../views/card-templates';
 import { auditCard } from '../views/message-view';
 import { outcomeCard, requestCard } from '../views/request-view';
+import { cardActivity, sendCard } from './turn-cards';
 import type { LifecycleMessenger, RequesterNews } from '../flows/access-lifecycle';
 import { approverReportCard, expiryReminderCard, requesterNewsCard } from '../views/lifecycle-view';
-
-/** A message activity carrying one Adaptive Card. */
-export function cardActivity(card: AdaptiveCardJson, id?: string): Partial<import('botbuilder').Activity> {
-  const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
-  return id ? { ...activity, id } : activity;
-}
 
 /** Sends and updates cards through the adapter. */
 export class CardMessenger implements RequestNotifier, LifecycleMessenger {
@@ -157,7 +152,7 @@ export class CardMessenger implements RequestNotifier, LifecycleMessenger {
     card: AdaptiveCardJson,
     role: CardCopy['role'],
   ): Promise<void> {
-    const sent = await ctx.sendActivity(cardActivity(card));
+    const sent = await sendCard(ctx, card);
     if (sent?.id) await this.track(ctx, request.id, sent.id, role);
   }
 

@@ -1,10 +1,10 @@
 /**
- * Runs the grant dialog inside a turn. botbuilder-dialogs (with its text recognizers) is
+ * Runs the request dialog inside a turn. botbuilder-dialogs (with its text recognizers) is
  * loaded only when a dialog is first needed: most turns are commands with all arguments.
  */
 import type { ConversationState, StatePropertyAccessor, TurnContext } from 'botbuilder';
 import type * as Dialogs from 'botbuilder-dialogs';
-import type * as GrantDialogModule from './grant-dialog';
+import type * as RequestDialogModule from './request-dialog';
 import type { GrantInput, SecretInput } from './handlers/request-handler';
 
 /**
@@ -25,9 +25,9 @@ export class DialogRunner {
   private get dialogs(): Dialogs.DialogSet {
     if (!this.loaded) {
       const { DialogSet, DialogTurnStatus } = require('botbuilder-dialogs') as typeof Dialogs;
-      const { GrantDialog } = require('./grant-dialog') as typeof GrantDialogModule;
+      const { RequestDialog } = require('./request-dialog') as typeof RequestDialogModule;
       const dialogs = new DialogSet(this.state);
-      dialogs.add(new GrantDialog(this.onComplete));
+      dialogs.add(new RequestDialog(this.onComplete));
       this.loaded = { dialogs, empty: DialogTurnStatus.empty };
     }
     return this.loaded.dialogs;
@@ -61,10 +61,10 @@ export class DialogRunner {
     return true;
   }
 
-  /** Starts the grant dialog with what is already known. */
-  async start(ctx: TurnContext, known: GrantDialogModule.PartialGrant): Promise<void> {
+  /** Starts the request dialog with what is already known. */
+  async start(ctx: TurnContext, known: RequestDialogModule.PartialRequest): Promise<void> {
     const dc = await this.dialogs.createContext(ctx);
-    await dc.beginDialog((require('./grant-dialog') as typeof GrantDialogModule).GRANT_DIALOG_ID, known);
+    await dc.beginDialog((require('./request-dialog') as typeof RequestDialogModule).REQUEST_DIALOG_ID, known);
     await this.forgetIfDone(ctx);
   }
 }

@@ -3,12 +3,6 @@
  * problem is listed; nothing here is ever printed unredacted.
  */
 import { z } from 'zod';
-import {
-  SANDBOX_APPROVAL_CHANNEL_ID,
-  SANDBOX_SUBSCRIPTIONS,
-  SANDBOX_TENANT_ID,
-  SANDBOX_USERS,
-} from '../sandbox/fixtures';
 import { parseDurationMs } from './duration';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -125,7 +119,6 @@ const schema = z.object({
     .refine((v) => v === 'memory' || /^sqlite:.+/.test(v), {
       message: 'ACRBOT_STORAGE must be "memory" or "sqlite:<path>"',
     }),
-  ACRBOT_SERVICE_URL: z.string().optional(),
   ACRBOT_CHANNEL_OPENID_METADATA_URL: z.string().optional(),
   ACRBOT_CHANNEL_TOKEN_ISSUER: z.string().optional(),
   ACRBOT_TAB_DOMAIN: z
@@ -209,19 +202,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       }).data as z.infer<typeof schema> | undefined);
   if (!e) throw new ConfigError(problems);
   const sandbox = (e.ACRBOT_MODE ?? 'sandbox') === 'sandbox';
-  let subscriptionIds = [
+  const subscriptionIds = [
     ...new Set([...(e.AZURE_SUBSCRIPTION_ID ? [e.AZURE_SUBSCRIPTION_ID] : []), ...e.ACRBOT_SUBSCRIPTION_IDS]),
   ];
-  let approverIds = e.ACRBOT_APPROVERS;
+  const approverIds = e.ACRBOT_APPROVERS;
   let allowedTenantIds = e.ACRBOT_ALLOWED_TENANTS;
-  let approvalChannelId = e.ACRBOT_APPROVAL_CHANNEL;
-  if (sandbox) {
-    // The sandbox works with no settings at all: its own subscriptions, approver, tenant and channel.
-    if (subscriptionIds.length === 0) subscriptionIds = [SANDBOX_SUBSCRIPTIONS.platform, SANDBOX_SUBSCRIPTIONS.data];
-    if (approverIds.length === 0 && !e.ACRBOT_APPROVER_GROUP) approverIds = [SANDBOX_USERS.approver.objectId];
-    if (allowedTenantIds.length === 0) allowedTenantIds = [SANDBOX_TENANT_ID];
-    approvalChannelId ??= SANDBOX_APPROVAL_CHANNEL_ID;
-  } else {
+  const approvalChannelId = e.ACRBOT_APPROVAL_CHANNEL;
+  // Sandbox mode works with no settings at all: the composition root fills the sandbox's own
+  // subscriptions, approver, tenant and channel in with applySandboxDefaults.
+  if (!sandbox) {
     if (!e.MicrosoftAppId)
       problems.push('MicrosoftAppId is required in azure mode (no anonymous access outside the sandbox)');
     if (!e.MicrosoftAppType)
@@ -305,5 +294,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       tokenIssuer: e.ACRBOT_CHANNEL_TOKEN_ISSUER,
     },
     logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** What sandbox mode uses where a setting is empty (injected from `src/sandbox/defaults.ts`). */
+export interface SandboxDefaults {
+  subscriptionIds: readonly string[];
+  approverId: string;
+  tenantId: string;
+  approvalChannelId: string;
+}
+
+/**
+ * Sandbox mode with no settings at all: the sandbox's subscriptions, approver (unless an approver
+ * group is set), tenant and approval channel fill what is empty; explicit settings win.
+ */
+export function applySandboxDefaults(config: AppConfig, defaults: SandboxDefaults): AppConfig {
+  if (config.mode !== 'sandbox') return config;
+  return {
+    ...config,
+    subscriptionIds: config.subscriptionIds.length ? config.subscriptionIds : [...defaults.subscriptionIds],
+    approverIds: config.approverIds.length || config.approverGroupId ? config.approverIds : [defaults.approverId],
+    allowedTenantIds: config.allowedTenantIds.length ? config.allowedTenantIds : [defaults.tenantId],
+    approvalChannelId: config.approvalChannelId ?? defaults.approvalChannelId,
   };
 }

@@ -34,6 +34,21 @@ export interface RegistryInfo {
   /** From Azure, never built from the name. */
   loginServer: string;
   roleAssignmentMode: RoleAssignmentMode;
+  /** Network and anonymous-pull settings (for `check`); absent when Azure did not report them. */
+  network?: RegistryNetwork;
+}
+
+/** How a registry can be reached, as ARM reports it (CONTRACTS §2.1). */
+export interface RegistryNetwork {
+  /** `publicNetworkAccess`: Enabled or Disabled. */
+  publicNetworkAccess?: string;
+  /** `networkRuleSet.defaultAction` (Premium): Allow, or Deny with IP rules. */
+  defaultAction?: string;
+  /** Number of `networkRuleSet.ipRules`. */
+  ipRuleCount: number;
+  /** Approved private endpoint connections. */
+  privateEndpoints: number;
+  anonymousPullEnabled: boolean;
 }
 
 /** A role assignment as read from Azure. */
@@ -43,4 +58,26 @@ export interface RoleAssignmentInfo {
   scope: string;
   roleDefinitionId: string;
   principalId: string;
+  /** User, Group, ServicePrincipal…; a Group means the pull identity holds it through membership. */
+  principalType?: string;
+  /** ABAC condition (e.g. limited to some repositories); undefined when none. */
+  condition?: string;
+}
+
+/** One permission block of a role definition. */
+export interface RolePermissions {
+  actions: string[];
+  notActions: string[];
+  dataActions: string[];
+  notDataActions: string[];
+}
+
+/** A role definition with its permissions (built-in or custom). */
+export interface RoleDefinitionInfo {
+  /** Lowercase GUID. */
+  guid: string;
+  roleName: string;
+  /** BuiltInRole or CustomRole. */
+  roleType: string;
+  permissions: RolePermissions[];
 }

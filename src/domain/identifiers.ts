@@ -27,3 +27,11 @@ export function newRequestId(): string {
 export function isRequestId(text: string): boolean {
   return /^R-[2-9A-HJKMNP-TV-Z]{8}$/i.test(text);
 }
+
+/**
+ * A request id as a Kubernetes label value (at most 63 letters, digits, `-`, `_`, `.`), for
+ * the `acrbot.io/request-id` label; the annotation keeps the id itself.
+ */
+export function requestIdLabelValue(requestId: string): string {
+  return requestId.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 63);
+}

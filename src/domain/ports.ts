@@ -3,7 +3,7 @@
  * (Azure SDKs, Graph, SQLite); tests may use fakes with the same semantics.
  */
 import type { AuditEntry, AuditEvent, ChainVerdict } from './audit-chain';
-import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from './azure-model';
+import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo, RoleDefinitionInfo } from './azure-model';
 import type { AccessRequest, RequestState } from './request';
 
 /** Reads clusters and registries in one subscription. */
@@ -25,7 +25,7 @@ export interface WriteResult {
 export interface RoleAssignmentPort {
   /** Assignments of `principalId` at or above `scope`. */
   listForPrincipal(scope: string, principalId: string): Promise<RoleAssignmentInfo[]>;
-  /** PUT with a deterministic name and principalType ServicePrincipal. Throws {@link AzureWriteError}. */
+  /** PUT with a deterministic name and principalType ServicePrincipal. Throws {@link CloudApiError}. */
   create(input: {
     scope: string;
     name: string;
@@ -39,6 +39,22 @@ export interface RoleAssignmentPort {
   delete(input: { scope: string; name: string; subscriptionId: string }): Promise<void>;
 }
 
+/**
+ * Reading role assignments and role definitions across a subscription, for the access
+ * inventory (`access`, `check`, the tab, drift). Read-only.
+ */
+export interface RoleAssignmentListing {
+  /**
+   * `$filter=assignedTo('{objectId}')` at subscription scope: the principal's assignments at any
+   * scope in the subscription, including those held through (transitive) group membership.
+   */
+  listAssignedTo(subscriptionId: string, objectId: string): Promise<RoleAssignmentInfo[]>;
+  /** Every role assignment in the subscription (no filter), all pages. */
+  listInSubscription(subscriptionId: string): Promise<RoleAssignmentInfo[]>;
+  /** A role definition with its permissions, or undefined when it does not exist. */
+  getRoleDefinition(subscriptionId: string, roleDefinitionGuid: string): Promise<RoleDefinitionInfo | undefined>;
+}
+
 /** Microsoft Graph lookups. */
 export interface DirectoryPort {
   /** Object id of the service principal for an app id, or undefined. */
@@ -47,8 +63,11 @@ export interface DirectoryPort {
   isMemberOfGroup(objectId: string, groupId: string): Promise<boolean>;
 }
 
-/** A failure from Azure the flows understand, by code (never by message text). */
-export class AzureWriteError extends Error {
+/**
+ * A failed call to ARM or Microsoft Graph (a read or a write) that the flows understand by
+ * its service error code, never by message text; `requestId` is the service's request id.
+ */
+export class CloudApiError extends Error {
   constructor(
     readonly code: string,
     readonly statusCode: number | undefined,
@@ -56,9 +75,17 @@ export class AzureWriteError extends Error {
     readonly requestId?: string,
   ) {
     super(message);
-    this.name = 'AzureWriteError';
+    this.name = 'CloudApiError';
   }
 }
+
+/**
+ * @deprecated The old name of {@link CloudApiError}, kept only so branches opened before the
+ * rename (issues #11–#16) still compile when they merge; remove once none uses it.
+ */
+export const AzureWriteError = CloudApiError;
+/** @deprecated See the value of the same name. */
+export type AzureWriteError = CloudApiError;
 
 /** Thrown by a conditional write whose expected version no longer matches (someone else won). */
 export class VersionConflictError extends Error {

@@ -4,7 +4,7 @@
  * as granted.
  */
 import type { RoleAssignmentPort } from '../domain/ports';
-import { AzureWriteError } from '../domain/ports';
+import { CloudApiError } from '../domain/ports';
 import type { RunContext } from './executor';
 
 /** Waits; injectable so tests need not sleep for real. */
@@ -20,7 +20,7 @@ export interface AssignResult {
   requestIds: string[];
 }
 
-/** PUTs the assignment, retrying PrincipalNotFound; throws the last {@link AzureWriteError} otherwise. */
+/** PUTs the assignment, retrying PrincipalNotFound; throws the last {@link CloudApiError} otherwise. */
 export async function assignRole(
   port: RoleAssignmentPort,
   input: { scope: string; name: string; roleDefinitionGuid: string; principalId: string; subscriptionId: string },
@@ -40,7 +40,7 @@ export async function assignRole(
       });
       return { id: result.id, alreadyExisted: false, requestIds };
     } catch (err) {
-      if (!(err instanceof AzureWriteError)) throw err;
+      if (!(err instanceof CloudApiError)) throw err;
       if (err.requestId) requestIds.push(err.requestId);
       if (err.code === 'RoleAssignmentExists') {
         await ctx.audit({

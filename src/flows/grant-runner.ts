@@ -5,7 +5,7 @@
 import { UserFacingError } from '../domain/errors';
 import type { GrantPlan } from '../domain/plan';
 import type { AzureResourceReader, RoleAssignmentPort } from '../domain/ports';
-import { AzureWriteError } from '../domain/ports';
+import { CloudApiError } from '../domain/ports';
 import type { AccessRequest, Outcome } from '../domain/request';
 import { assignRole, realSleep, type Sleep } from './assign-role';
 import type { PlanRunner, RunContext } from './executor';
@@ -58,7 +58,7 @@ export class GrantRunner implements PlanRunner {
         createdIds: result.id ? [result.id] : [],
       };
     } catch (err) {
-      if (err instanceof AzureWriteError) throw explainWriteFailure(err, plan);
+      if (err instanceof CloudApiError) throw explainWriteFailure(err, plan);
       throw err;
     }
   }
@@ -95,11 +95,8 @@ export class GrantRunner implements PlanRunner {
   }
 }
 
-/** One plain sentence with the fix, by error code (never by message text). */
-export function explainWriteFailure(
-  err: AzureWriteError,
-  plan: Pick<GrantPlan, 'registry' | 'roleAssignmentName'> & { identity: { objectId: string } },
-): UserFacingError {
+/** One plain sentence with the fix for a failed role assignment PUT, by error code (never by message text). */
+function explainWriteFailure(err: CloudApiError, plan: GrantPlan): UserFacingError {
   switch (err.code) {
     case 'AuthorizationFailed':
       return new UserFacingError(

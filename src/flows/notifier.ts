@@ -5,6 +5,3 @@ import type { AccessRequest } from '../domain/request';
 export interface RequestNotifier {
   requestChanged(request: AccessRequest): Promise<void>;
 }
-
-/** Does nothing; for flows run without a chat (CLI, benchmarks of the core). */
-export const SILENT_NOTIFIER: RequestNotifier = { requestChanged: async () => undefined };

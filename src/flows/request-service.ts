@@ -15,6 +15,7 @@ import type { AccessRequest, AccessTerm, Actor, RequestEvent } from '../domain/r
 import { describeAccess, parseAccessDuration } from '../domain/access-term';
 import { describeState, isExpired, transition } from '../domain/request';
 import { looksLikeSecret, singleLine } from '../domain/text';
+import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
 import type { JobSpec } from './scheduler';
 import type { FlowSettings } from './settings';
@@ -59,9 +60,23 @@ export class RequestService {
     private readonly clock: Clock,
     private readonly settings: FlowSettings,
     private readonly notifier: RequestNotifier,
+    private readonly log: Logger,
     /** Persisted schedule for the approval window's end (G6); absent in flows run without one. */
     private readonly jobs?: JobScheduling,
   ) {}
+
+  /**
+   * Audits something acrbot refused before any request was involved (a turn from the wrong
+   * tenant, bad card data, a validation failure, a reader who may not read). The refusal
+   * stands whether or not the entry could be written, so a failed write is logged, not thrown.
+   */
+  async recordRefusal(event: Omit<AuditEvent, 'targetIds'> & { targetIds?: string[] }): Promise<void> {
+    try {
+      await this.audit.append({ ...event, targetIds: event.targetIds ?? [] });
+    } catch (err) {
+      this.log.error({ err, action: event.action }, 'refusal could not be audited');
+    }
+  }
 
   /** Records and stores a new pending request. The audit entry is written first. */
   async create(input: {

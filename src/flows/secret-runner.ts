@@ -14,7 +14,7 @@ import type {
   RoleAssignmentPort,
   ServicePrincipalPort,
 } from '../domain/ports';
-import { AzureWriteError } from '../domain/ports';
+import { CloudApiError } from '../domain/ports';
 import type { AccessRequest, Outcome } from '../domain/request';
 import {
   applicationDisplayNameFor,
@@ -24,11 +24,9 @@ import {
   tokenNameFor,
 } from '../domain/secret-credential';
 import type { SecretValue } from '../domain/secret-value';
-import { identifierFor } from './secret-labels';
 import { assignRole, type Sleep } from './assign-role';
 import { RunFailure, type PlanRunner, type RunContext } from './executor';
-import { roleAssignmentName } from '../domain/identifiers';
-import { explainWriteFailure } from './grant-runner';
+import { requestIdLabelValue, roleAssignmentName } from '../domain/identifiers';
 import { credentialOf, credentialRefProblem, decideReplacement, labelledRequestId } from '../domain/secret-ownership';
 
 /** What the runner needs. */
@@ -118,7 +116,7 @@ export class SecretRunner implements PlanRunner {
       const cleanup = await this.cleanUp(refs, ctx, { ...request, created: ctx.created() });
       const reason = isUserFacing(err)
         ? err.message
-        : err instanceof AzureWriteError
+        : err instanceof CloudApiError
           ? this.explain(err, plan).message
           : 'Something unexpected went wrong while creating the pull secret.';
       const cleanupText =
@@ -131,14 +129,14 @@ export class SecretRunner implements PlanRunner {
         summary: 'Failed',
         azureRequestIds: credential?.requestIds ?? [],
         error: `${reason}${cleanupText}`,
-        errorCode: isUserFacing(err) ? err.code : err instanceof AzureWriteError ? err.code : 'internal',
+        errorCode: isUserFacing(err) ? err.code : err instanceof CloudApiError ? err.code : 'internal',
         cleanup: refs.length ? cleanup : 'none',
         credentialRef: refs.length && cleanup === 'pending' ? JSON.stringify(refs) : undefined,
       });
     }
   }
 
-  private explain(err: AzureWriteError, plan: SecretPlan): UserFacingError {
+  private explain(err: CloudApiError, plan: SecretPlan): UserFacingError {
     if (err.code === 'AuthorizationFailed')
       return new UserFacingError(
         'bot.cannotCreateCredential',
@@ -149,12 +147,16 @@ export class SecretRunner implements PlanRunner {
         'bot.cannotCreateApplication',
         'acrbot may not create Entra applications; grant its identity the Graph application permission Application.ReadWrite.OwnedBy, or use --kind token (the default), which needs no directory rights.',
       );
-    if (plan.role)
-      return explainWriteFailure(err, {
-        registry: plan.registry,
-        roleAssignmentName: '',
-        identity: { objectId: 'the new service principal' },
-      });
+    if (plan.role && err.code === 'RoleAssignmentUpdateNotPermitted')
+      return new UserFacingError(
+        'azure.assignmentConflict',
+        `A different role assignment already uses acrbot's name for the new service principal's ${plan.role.name} on registry ${plan.registry.name}; ask the platform team to check the registry's role assignments.`,
+      );
+    if (plan.role && err.code === 'PrincipalNotFound')
+      return new UserFacingError(
+        'azure.principalNotFound',
+        `Azure still did not know the new service principal after retrying for about two minutes (directory replication); approve a new request in a few minutes.`,
+      );
     return new UserFacingError(
       'azure.writeFailed',
       `Azure refused to create the credential (${err.code}); the platform team can look it up with Azure request id ${err.requestId ?? 'unknown'}.`,
@@ -280,7 +282,7 @@ export class SecretRunner implements PlanRunner {
       secretName: plan.secretName,
       // The one place the password is revealed: from Azure's answer into the Kubernetes request.
       dockerConfigJson: dockerConfigJson(plan.registry.loginServer, credential.username, credential.password.reveal()),
-      labels: { 'acrbot.io/request-id': identifierFor(request.id) },
+      labels: { 'acrbot.io/request-id': requestIdLabelValue(request.id) },
       annotations: {
         'acrbot.io/request-id': request.id,
         'acrbot.io/expires-at': plan.expiresAt,
@@ -336,7 +338,7 @@ export class SecretRunner implements PlanRunner {
             action: 'credential.cleanup',
             outcome: 'pending',
             targetIds: [ref.kind === 'token' ? ref.tokenName : ref.applicationId],
-            detail: err instanceof AzureWriteError ? err.code : 'error',
+            detail: err instanceof CloudApiError ? err.code : 'error',
           })
           .catch(() => undefined);
       }

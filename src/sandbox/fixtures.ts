@@ -120,3 +120,15 @@ export function sandboxResourceId(
 
 /** Application (client) id of the bot's own service principal in the sandbox directory. */
 export const SANDBOX_BOT_APP_ID = '0a100000-0000-4000-8000-00000000b07b';
+
+/**
+ * A role assignment seeded as if made outside acrbot: AcrPull for aks-legacy's service principal
+ * on resource group rg-shared (so it covers `sharedacr` in the platform subscription).
+ */
+export const SANDBOX_OUTSIDE_GRANT = {
+  name: '5eed0000-0000-4000-8000-0000000000a1',
+  subscriptionId: SANDBOX_SUBSCRIPTIONS.platform,
+  resourceGroup: 'rg-shared',
+  roleDefinitionGuid: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
+  principalId: SANDBOX_CLUSTERS.legacy.servicePrincipalObjectId,
+} as const;

@@ -2,7 +2,8 @@
  * Seeds the sandbox world of `fixtures.ts` into the ARM state and the directory: two
  * subscriptions, three clusters (managed identity system/user-assigned and a legacy service
  * principal cluster), four registries (one in ABAC mode, `sharedacr` in both subscriptions), the
- * people, the approver group and the bot's own service principal.
+ * people, the approver group, the bot's own service principal, and one AcrPull made outside
+ * acrbot (aks-legacy's service principal on resource group rg-shared).
  *
  * Every identity a cluster refers to is a service principal in the directory, so role
  * assignments to it succeed and Graph can resolve the legacy cluster's app id.
@@ -15,6 +16,7 @@ import {
   SANDBOX_BOT_APP_ID,
   SANDBOX_BOT_OBJECT_ID,
   SANDBOX_CLUSTERS,
+  SANDBOX_OUTSIDE_GRANT,
   SANDBOX_REGISTRIES,
   SANDBOX_SUBSCRIPTIONS,
   SANDBOX_USERS,
@@ -131,4 +133,16 @@ export function seedSandbox(arm: ArmEmulator, directory: Directory): void {
       roleAssignmentMode: r.roleAssignmentMode,
     });
   }
+
+  // A grant made outside acrbot (someone ran `az role assignment create` on the resource group),
+  // so `access aks-legacy` shows both kinds once acrbot has granted something too.
+  const outside = SANDBOX_OUTSIDE_GRANT;
+  state.addRoleAssignment({
+    name: outside.name,
+    scope: `/subscriptions/${outside.subscriptionId}/resourceGroups/${outside.resourceGroup}`,
+    roleDefinitionGuid: outside.roleDefinitionGuid,
+    principalId: outside.principalId,
+    principalType: 'ServicePrincipal',
+    createdBy: SANDBOX_USERS.outsider.objectId,
+  });
 }

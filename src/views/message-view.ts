@@ -1,7 +1,12 @@
 /** Small cards: messages, errors, help, the grant form, audit listings. */
 import type { AuditEntry } from '../domain/audit-chain';
+import type { RoleAssignmentInfo } from '../domain/azure-model';
 import { COMMAND_HELP } from '../domain/command';
+import { isUserFacing } from '../domain/errors';
+import type { GrantPlan } from '../domain/plan';
 import type { AdaptiveCardJson } from './card-templates';
+import type { AccessRequest } from '../domain/request';
+import { describeAccess } from '../domain/access-term';
 import { renderCard } from './card-templates';
 import type { Fact } from './request-view';
 
@@ -24,6 +29,54 @@ export function messageCard(input: {
     hasHints: Boolean(input.hints?.length),
     facts: input.facts ?? [],
     hasFacts: Boolean(input.facts?.length),
+  });
+}
+
+/**
+ * The card for a command that failed: a user-facing error shows its message and hints; any
+ * other error shows only `reference` (the caller logs the error itself under it), never its text.
+ */
+export function errorCard(input: {
+  err: unknown;
+  title?: string;
+  reference: string;
+  sandbox: boolean;
+}): AdaptiveCardJson {
+  const title = input.title ?? 'That did not work';
+  if (isUserFacing(input.err))
+    return messageCard({
+      title,
+      text: input.err.message,
+      tone: 'error',
+      hints: input.err.hints,
+      sandbox: input.sandbox,
+    });
+  return messageCard({
+    title,
+    text: `Something unexpected went wrong (reference ${input.reference}); nothing was changed. Try again, or give the platform team the reference.`,
+    tone: 'error',
+    sandbox: input.sandbox,
+  });
+}
+
+/** The answer to a grant whose cluster can already pull from the registry: no request is created. */
+export function alreadyGrantedCard(
+  plan: GrantPlan,
+  existing: RoleAssignmentInfo,
+  sandbox: boolean,
+  /** The requester's own active acrbot request holding it: the card says how to extend it. */
+  mine?: AccessRequest,
+): AdaptiveCardJson {
+  return messageCard({
+    title: 'Access already exists',
+    text: `${plan.identity.description} ${plan.identity.objectId} of ${plan.cluster.name} can already pull from ${plan.registry.name}; no request was created.${mine ? ` It is your request ${mine.id} (${describeAccess(mine)}); to keep it longer: extend ${mine.id} --for 30d REASON.` : ''}`,
+    tone: 'good',
+    facts: [
+      { label: 'Assignment', value: existing.id },
+      { label: 'Role', value: existing.roleDefinitionId.split('/').pop() ?? '' },
+      { label: 'Scope', value: existing.scope },
+    ],
+    sandbox,
   });
 }
 

@@ -336,10 +336,10 @@ describe('access lifecycle (G17)', () => {
   }
 
   async function scheduleOf(requestId: string): Promise<string[]> {
-    return (await h.app.coordination.schedule.forRequest(requestId)).map((j) => j.id).sort();
+    return (await h.app.stores.schedule.forRequest(requestId)).map((j) => j.id).sort();
   }
 
   async function jobOf(id: string) {
-    return h.app.coordination.schedule.get(id);
+    return h.app.stores.schedule.get(id);
   }
 });

@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig, type AppConfig } from '../../src/config/config';
+import { applySandboxDefaults, ConfigError, loadConfig, type AppConfig } from '../../src/config/config';
+import { SANDBOX_DEFAULTS } from '../../src/sandbox/defaults';
 
 const G = {
   app: '11111111-1111-4111-8111-111111111111',
@@ -30,11 +31,15 @@ function problemsOf(env: Record<string, string | undefined>): string[] {
   throw new Error(`expected loadConfig(${JSON.stringify(env)}) to throw`);
 }
 
+/** The config sandbox mode runs with: what the composition root's sandbox step makes of `env`. */
+const sandboxConfig = (env: Record<string, string | undefined>) =>
+  applySandboxDefaults(loadConfig(env), SANDBOX_DEFAULTS);
+
 const without = (key: string) => Object.fromEntries(Object.entries(AZURE).filter(([k]) => k !== key));
 
 describe('sandbox mode', () => {
   test('an empty environment gives the sandbox defaults', () => {
-    const config = loadConfig({});
+    const config = sandboxConfig({});
     expect(config).toEqual<AppConfig>({
       mode: 'sandbox',
       port: 3978,
@@ -75,12 +80,15 @@ describe('sandbox mode', () => {
   });
 
   test('an approver group replaces the default approver', () => {
-    expect(loadConfig({ ACRBOT_APPROVER_GROUP: G.group })).toMatchObject({ approverIds: [], approverGroupId: G.group });
+    expect(sandboxConfig({ ACRBOT_APPROVER_GROUP: G.group })).toMatchObject({
+      approverIds: [],
+      approverGroupId: G.group,
+    });
   });
 
   test('explicit settings win over sandbox defaults', () => {
     expect(
-      loadConfig({
+      sandboxConfig({
         ACRBOT_SUBSCRIPTION_IDS: G.sub,
         ACRBOT_APPROVERS: G.approver,
         ACRBOT_ALLOWED_TENANTS: G.tenant,
@@ -189,8 +197,13 @@ describe('azure mode', () => {
     ]);
   });
 
+  test('config itself fills in nothing: the defaults come from the sandbox step', () => {
+    expect(loadConfig({})).toMatchObject({ subscriptionIds: [], approverIds: [], allowedTenantIds: [] });
+    expect(loadConfig({}).approvalChannelId).toBeUndefined();
+  });
+
   test('sandbox defaults never leak into azure mode', () => {
-    const config = loadConfig(AZURE);
+    const config = applySandboxDefaults(loadConfig(AZURE), SANDBOX_DEFAULTS);
     expect(config.subscriptionIds).not.toContain('1f0c0000-0000-4000-8000-000000000001');
     expect(config.approverIds).not.toContain('0a000000-0000-4000-8000-00000000bbb2');
   });

@@ -6,8 +6,9 @@ import type { AuditEvent } from '../../src/domain/audit-chain';
 import type { AuditLog, DirectoryPort } from '../../src/domain/ports';
 import { RequestService } from '../../src/flows/request-service';
 import type { FlowSettings } from '../../src/flows/settings';
-import { SILENT_NOTIFIER } from '../../src/flows/notifier';
+import type { RequestNotifier } from '../../src/flows/notifier';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { createLogger } from '../../src/observability/logger';
 import { FakeClock } from './support/fake-clock';
 import { APPROVER, OUTSIDER, grantPlan, REQUESTER } from './support/requests';
 
@@ -27,10 +28,13 @@ const directory: DirectoryPort = {
   isMemberOfGroup: async () => false,
 };
 
+const silentNotifier: RequestNotifier = { requestChanged: async () => undefined };
+const log = createLogger({ level: 'silent' });
+
 function setup(audit: AuditLog = new MemoryAuditLog({ now: () => new Date() })) {
   const clock = new FakeClock();
   const store = new MemoryRequestStore();
-  const make = () => new RequestService(store, audit, directory, clock, settings, SILENT_NOTIFIER);
+  const make = () => new RequestService(store, audit, directory, clock, settings, silentNotifier, log);
   return { store, audit, a: make(), b: make() };
 }
 

@@ -12,7 +12,7 @@ import { requestCard } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import type { BotServices } from '../bot-services';
 import type { TurnIdentity } from '../turn-identity';
-import { errorCard } from './request-handler';
+import { errorCardFor } from '../turn-cards';
 
 const cardData = z.object({
   requestId: z.string().refine(isRequestId, 'not a request id'),
@@ -39,7 +39,7 @@ export class DecisionHandler {
     try {
       return view(await this.services.requests.get(requestId));
     } catch (err) {
-      return errorCard(this.services, err);
+      return errorCardFor(this.services, err);
     }
   }
 
@@ -74,10 +74,17 @@ export class DecisionHandler {
       return view(result.request);
     } catch (err) {
       if (isUserFacing(err)) {
-        const current = await requests.get(data.requestId).catch(() => undefined);
+        // Show the message on the request's card if it can still be read; else on an error card.
+        const current = await requests.get(data.requestId).catch((readErr: unknown) => {
+          this.services.log.warn(
+            { err: readErr, requestId: data.requestId },
+            'request unreadable after a refused click',
+          );
+          return undefined;
+        });
         if (current) return view(current, err.message, 'Attention');
       }
-      return errorCard(this.services, err);
+      return errorCardFor(this.services, err);
     }
   }
 }

@@ -5,9 +5,8 @@ import { auditCard, helpCard, messageCard } from '../../views/message-view';
 import { requestCard } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import type { BotServices } from '../bot-services';
-import { cardActivity } from '../card-messenger';
+import { errorCardFor, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
-import { errorCard } from './request-handler';
 
 /** Longest audit listing in one card (cards must stay well under Teams' size limit). */
 const AUDIT_MAX_ENTRIES = 50;
@@ -16,8 +15,8 @@ const AUDIT_MAX_ENTRIES = 50;
 export class InfoHandlers {
   constructor(private readonly services: BotServices) {}
 
-  private reply(ctx: TurnContext, card: AdaptiveCardJson) {
-    return ctx.sendActivity(cardActivity(card));
+  private async reply(ctx: TurnContext, card: AdaptiveCardJson): Promise<void> {
+    await sendCard(ctx, card);
   }
 
   async help(ctx: TurnContext): Promise<void> {
@@ -56,7 +55,7 @@ export class InfoHandlers {
       }
       await this.reply(ctx, requestCard(request, { showActions: false }));
     } catch (err) {
-      await this.reply(ctx, errorCard(this.services, err));
+      await this.reply(ctx, errorCardFor(this.services, err));
     }
   }
 
@@ -97,15 +96,12 @@ export class InfoHandlers {
   async audit(ctx: TurnContext, identity: TurnIdentity, argument: string | undefined): Promise<void> {
     const { requests, audit, settings } = this.services;
     if (!(await requests.mayReadAudit(identity.actor))) {
-      await audit
-        .append({
-          actor: identity.actor,
-          tenantId: identity.tenantId,
-          action: 'audit.refused',
-          targetIds: [],
-          outcome: 'refused',
-        })
-        .catch(() => undefined);
+      await requests.recordRefusal({
+        actor: identity.actor,
+        tenantId: identity.tenantId,
+        action: 'audit.refused',
+        outcome: 'refused',
+      });
       await this.reply(
         ctx,
         messageCard({

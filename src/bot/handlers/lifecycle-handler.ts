@@ -17,7 +17,9 @@ import { lifecycleNoticeCard, revokeConfirmCard, revokePairConfirmCard } from '.
 import { requestCard } from '../../views/request-view';
 import type { BotServices } from '../bot-services';
 import type { TurnIdentity } from '../turn-identity';
-import { errorCard, originOf, RequestHandler } from './request-handler';
+import { originOf } from '../conversation-targets';
+import { errorCardFor as errorCard, sendCard } from '../turn-cards';
+import type { RequestHandler } from './request-handler';
 
 const revokeData = z.object({
   requestId: z
@@ -32,8 +34,6 @@ const extendData = z.object({
   duration: z.string().max(20).optional(),
   reason: z.string().max(2000).optional(),
 });
-
-const CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
 
 /** Handles revoke and extend. */
 export class LifecycleHandler {
@@ -162,14 +162,10 @@ export class LifecycleHandler {
           'Say which request to extend: "extend REQUEST-ID [--for 30d] reason", e.g. extend R-7K2M9QXA --for 30d release still running.',
         );
       const extension = await this.createExtension(identity, command.requestId, command.duration, command.reason, ctx);
-      await this.services.messenger.replyAndTrack(
-        ctx,
-        extension,
-        requestCard(extension, { showActions: false }),
-        'requester',
+      const card = requestCard(extension, { showActions: false });
+      await this.requestsHandler.announce(ctx, extension, () =>
+        this.services.messenger.replyAndTrack(ctx, extension, card, 'requester'),
       );
-      await this.requestsHandler.postApprovalCard(ctx, extension);
-      await this.services.messenger.syncAuditCard(extension);
     } catch (err) {
       await this.reply(ctx, errorCard(this.services, err, 'Could not extend'));
     }
@@ -188,10 +184,10 @@ export class LifecycleHandler {
         ctx,
       );
       // The reminder's message becomes the requester's copy of the extension request.
-      if (ctx.activity.replyToId)
-        await this.services.messenger.track(ctx, extension.id, ctx.activity.replyToId, 'requester');
-      await this.requestsHandler.postApprovalCard(ctx, extension);
-      await this.services.messenger.syncAuditCard(extension);
+      const replyToId = ctx.activity.replyToId;
+      await this.requestsHandler.announce(ctx, extension, async () => {
+        if (replyToId) await this.services.messenger.track(ctx, extension.id, replyToId, 'requester');
+      });
       return requestCard(extension, { showActions: false });
     } catch (err) {
       return errorCard(this.services, err, 'Could not extend');
@@ -258,6 +254,6 @@ export class LifecycleHandler {
   }
 
   private async reply(ctx: TurnContext, card: AdaptiveCardJson): Promise<void> {
-    await ctx.sendActivity({ type: 'message', attachments: [{ contentType: CARD_TYPE, content: card }] });
+    await sendCard(ctx, card);
   }
 }

@@ -1,7 +1,7 @@
 /** ACR scope maps, tokens and generateCredentials with `@azure/arm-containerregistry`. */
 import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import type { RegistryTokenPort, WriteResult } from '../../domain/ports';
-import { AzureWriteError } from '../../domain/ports';
+import { CloudApiError } from '../../domain/ports';
 import { SecretValue } from '../../domain/secret-value';
 import { errorRequestId, isNotFound, restErrorInfo } from './arm-connection';
 
@@ -10,9 +10,9 @@ type RegistryRef = { subscriptionId: string; resourceGroup: string; name: string
 /** The built-in scope map that pulls every repository. */
 export const PULL_ALL_SCOPE_MAP = '_repositories_pull';
 
-function writeError(err: unknown, what: string): AzureWriteError {
+function writeError(err: unknown, what: string): CloudApiError {
   const info = restErrorInfo(err);
-  return new AzureWriteError(info.code ?? 'Unknown', info.statusCode, `${what} failed`, errorRequestId(err));
+  return new CloudApiError(info.code ?? 'Unknown', info.statusCode, `${what} failed`, errorRequestId(err));
 }
 
 /** Captures `x-ms-request-id` of the final response of an SDK call. */
@@ -88,10 +88,10 @@ export class ArmRegistryTokens implements RegistryTokenPort {
       );
       const password = result.passwords?.find((p) => p.name === 'password1')?.value ?? result.passwords?.[0]?.value;
       if (!result.username || !password)
-        throw new AzureWriteError('NoPassword', undefined, 'generateCredentials returned no password', rec.id());
+        throw new CloudApiError('NoPassword', undefined, 'generateCredentials returned no password', rec.id());
       return { username: result.username, password: new SecretValue(password), requestId: rec.id() };
     } catch (err) {
-      if (err instanceof AzureWriteError) throw err;
+      if (err instanceof CloudApiError) throw err;
       throw writeError(err, 'generateCredentials');
     }
   }

@@ -1,11 +1,12 @@
 /** Role assignments and the bot's own permissions, with `@azure/arm-authorization`. */
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
-import type { RoleAssignmentInfo } from '../../domain/azure-model';
+import type { RoleAssignment, RoleDefinition } from '@azure/arm-authorization';
+import type { RoleAssignmentInfo, RoleDefinitionInfo } from '../../domain/azure-model';
 import { isActionAllowed } from '../../domain/permissions';
-import type { RoleAssignmentPort, WriteResult } from '../../domain/ports';
-import { AzureWriteError } from '../../domain/ports';
+import type { RoleAssignmentListing, RoleAssignmentPort, WriteResult } from '../../domain/ports';
+import { CloudApiError } from '../../domain/ports';
 import { parseResourceId } from '../../domain/resource-id';
-import { type ArmConnection, errorRequestId, restErrorInfo } from './arm-connection';
+import { type ArmConnection, errorRequestId, isNotFound, restErrorInfo } from './arm-connection';
 
 const ROLE_ASSIGNMENT_WRITE = 'Microsoft.Authorization/roleAssignments/write';
 
@@ -14,8 +15,36 @@ function sdkScope(scope: string): string {
   return scope.replace(/^\/+/, '');
 }
 
-/** {@link RoleAssignmentPort} over ARM. */
-export class ArmRoleAssignments implements RoleAssignmentPort {
+/** The SDK's (flattened) role assignment as acrbot's. */
+export function toRoleAssignmentInfo(a: RoleAssignment): RoleAssignmentInfo {
+  return {
+    id: a.id ?? '',
+    name: a.name ?? '',
+    scope: a.scope ?? '',
+    roleDefinitionId: a.roleDefinitionId ?? '',
+    principalId: a.principalId ?? '',
+    principalType: a.principalType,
+    condition: a.condition ?? undefined,
+  };
+}
+
+/** The SDK's role definition as acrbot's. */
+export function toRoleDefinitionInfo(d: RoleDefinition): RoleDefinitionInfo {
+  return {
+    guid: (d.name ?? d.id?.split('/').pop() ?? '').toLowerCase(),
+    roleName: d.roleName ?? d.name ?? '',
+    roleType: d.roleType ?? '',
+    permissions: (d.permissions ?? []).map((p) => ({
+      actions: p.actions ?? [],
+      notActions: p.notActions ?? [],
+      dataActions: p.dataActions ?? [],
+      notDataActions: p.notDataActions ?? [],
+    })),
+  };
+}
+
+/** {@link RoleAssignmentPort} and {@link RoleAssignmentListing} over ARM. */
+export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentListing {
   private readonly clients = new Map<string, AuthorizationManagementClient>();
 
   constructor(private readonly connection: ArmConnection) {}
@@ -45,16 +74,36 @@ export class ArmRoleAssignments implements RoleAssignmentPort {
     const iterator = this.client(this.subscriptionOf(scope)).roleAssignments.listForScope(sdkScope(scope), {
       filter: `principalId eq '${principalId}'`,
     });
-    for await (const a of iterator) {
-      out.push({
-        id: a.id ?? '',
-        name: a.name ?? '',
-        scope: a.scope ?? '',
-        roleDefinitionId: a.roleDefinitionId ?? '',
-        principalId: a.principalId ?? '',
-      });
-    }
+    for await (const a of iterator) out.push(toRoleAssignmentInfo(a));
     return out;
+  }
+
+  async listAssignedTo(subscriptionId: string, objectId: string): Promise<RoleAssignmentInfo[]> {
+    const out: RoleAssignmentInfo[] = [];
+    // The SDK follows nextLink; the filter is sent as given (CONTRACTS §7a).
+    for await (const a of this.client(subscriptionId).roleAssignments.listForSubscription({
+      filter: `assignedTo('${objectId}')`,
+    }))
+      out.push(toRoleAssignmentInfo(a));
+    return out;
+  }
+
+  async listInSubscription(subscriptionId: string): Promise<RoleAssignmentInfo[]> {
+    const out: RoleAssignmentInfo[] = [];
+    for await (const a of this.client(subscriptionId).roleAssignments.listForSubscription())
+      out.push(toRoleAssignmentInfo(a));
+    return out;
+  }
+
+  async getRoleDefinition(subscriptionId: string, roleDefinitionGuid: string): Promise<RoleDefinitionInfo | undefined> {
+    try {
+      return toRoleDefinitionInfo(
+        await this.client(subscriptionId).roleDefinitions.get(`subscriptions/${subscriptionId}`, roleDefinitionGuid),
+      );
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
   }
 
   async create(input: {
@@ -84,7 +133,7 @@ export class ArmRoleAssignments implements RoleAssignmentPort {
       return { id: created.id ?? '', requestId };
     } catch (err) {
       const info = restErrorInfo(err);
-      throw new AzureWriteError(
+      throw new CloudApiError(
         info.code ?? 'Unknown',
         info.statusCode,
         'role assignment create failed',
@@ -99,7 +148,7 @@ export class ArmRoleAssignments implements RoleAssignmentPort {
     } catch (err) {
       const info = restErrorInfo(err);
       if (info.statusCode !== 404)
-        throw new AzureWriteError(
+        throw new CloudApiError(
           info.code ?? 'Unknown',
           info.statusCode,
           'role assignment delete failed',

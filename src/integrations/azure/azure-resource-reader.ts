@@ -36,6 +36,15 @@ export function toRegistryInfo(registry: Registry): RegistryInfo {
     resourceGroup: id?.resourceGroup ?? '',
     loginServer: registry.loginServer ?? '',
     roleAssignmentMode: (registry.roleAssignmentMode as RoleAssignmentMode | undefined) ?? 'LegacyRegistryPermissions',
+    network: {
+      publicNetworkAccess: registry.publicNetworkAccess,
+      defaultAction: registry.networkRuleSet?.defaultAction,
+      ipRuleCount: registry.networkRuleSet?.ipRules?.length ?? 0,
+      privateEndpoints: (registry.privateEndpointConnections ?? []).filter(
+        (p) => (p.privateLinkServiceConnectionState?.status ?? 'Approved') === 'Approved',
+      ).length,
+      anonymousPullEnabled: Boolean(registry.anonymousPullEnabled),
+    },
   };
 }
 

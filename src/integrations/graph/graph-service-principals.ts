@@ -1,15 +1,15 @@
 /** Entra applications, service principals and passwords over Microsoft Graph (secret flow, kind `sp`). */
 import type { ServicePrincipalPort } from '../../domain/ports';
-import { AzureWriteError } from '../../domain/ports';
+import { CloudApiError } from '../../domain/ports';
 import { SecretValue } from '../../domain/secret-value';
 import { type GraphClient, GraphError } from './graph-client';
 
 /** Waits between retries; injectable for tests. */
 export type Sleep = (ms: number) => Promise<void>;
 
-function asWriteError(err: unknown, what: string): AzureWriteError {
-  if (err instanceof GraphError) return new AzureWriteError(err.code, err.status, `${what} failed`, err.requestId);
-  return new AzureWriteError('Unknown', undefined, `${what} failed`);
+function asWriteError(err: unknown, what: string): CloudApiError {
+  if (err instanceof GraphError) return new CloudApiError(err.code, err.status, `${what} failed`, err.requestId);
+  return new CloudApiError('Unknown', undefined, `${what} failed`);
 }
 
 /** {@link ServicePrincipalPort} over Graph. */

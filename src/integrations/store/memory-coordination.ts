@@ -43,8 +43,8 @@ export class MemoryLeaseStore implements LeaseStore {
   async release(lease: Lease): Promise<void> {
     const current = this.leases.get(lease.key);
     if (current && current.owner === lease.owner && current.fence === lease.fence) {
-      // Keep the fence so a later holder still gets a higher one.
-      this.leases.set(lease.key, { ...current, expiresAt: new Date(0).toISOString() });
+      // Keep the fence so a later holder still gets a higher one; no owner, so renew is refused.
+      this.leases.set(lease.key, { ...current, owner: '', expiresAt: new Date(0).toISOString() });
     }
   }
 }

@@ -1,6 +1,8 @@
 /**
- * The embedded SQLite database (better-sqlite3) holding requests, card copies and the audit
- * log. One file, WAL mode, schema created on open.
+ * The embedded SQLite database (better-sqlite3) holding requests, card copies, the audit
+ * log and the coordination tables (leases, schedule, dialogs, abuse ledger). One file, WAL
+ * mode, schema created on open. Several processes on one local file coordinate through it;
+ * never put it on a network share (no WAL there): use Azure Tables to run many instances.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -41,6 +43,17 @@ CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), se
 -- Append-only: no code path may update or delete an audit entry (G11).
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+-- Coordination between instances (leases with fencing, the schedule, dialog state, abuse limits).
+CREATE TABLE IF NOT EXISTS leases (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL, fence INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS schedule (id TEXT PRIMARY KEY, due_at TEXT NOT NULL, request_id TEXT, doc TEXT NOT NULL);
+-- due() reads this index from its start and stops after the last due row: O(due), not O(all).
+CREATE INDEX IF NOT EXISTS schedule_by_due ON schedule(due_at, id);
+CREATE INDEX IF NOT EXISTS schedule_by_request ON schedule(request_id);
+CREATE TABLE IF NOT EXISTS dialogs (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS dialogs_by_expiry ON dialogs(expires_at);
+CREATE TABLE IF NOT EXISTS sightings (activity_id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS sightings_by_time ON sightings(seen_at);
+CREATE TABLE IF NOT EXISTS rate_windows (key TEXT PRIMARY KEY, window_start INTEGER NOT NULL, count INTEGER NOT NULL);
 `;
 
 /** Opens (creating if needed) the database at `path`; `:memory:` for a throwaway one. */

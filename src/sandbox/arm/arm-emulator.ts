@@ -11,7 +11,7 @@
  * - `managedClusters.get|list|listByResourceGroup|listClusterUserCredential|listClusterAdminCredential`
  * - `registries.get|list|listByResourceGroup|generateCredentials|checkNameAvailability`
  * - `scopeMaps.get|list|create|delete`, `tokens.get|list|create|update|delete`
- * - `roleAssignments.create|get|delete|listForScope`
+ * - `roleAssignments.create|get|delete|listForScope`, `roleDefinitions.get|list`
  * - `permissions.listForResource|listForResourceGroup`
  * - `unknown` for paths no route serves.
  */
@@ -30,6 +30,7 @@ import { RateLimitCounters } from './rate-limit';
 import { registryRoutes } from './registry-routes';
 import { RequestLog, type RequestLogEntry } from './request-log';
 import { roleAssignmentRoutes } from './role-assignment-routes';
+import { roleDefinitionRoutes } from './role-definition-routes';
 import { parseRequestTarget, Router, splitPath } from './router';
 import { scopeMapRoutes } from './scope-map-routes';
 import { ArmState } from './state';
@@ -86,6 +87,7 @@ export class ArmEmulator {
       ...tokenRoutes(),
       ...permissionRoutes(),
       ...roleAssignmentRoutes(),
+      ...roleDefinitionRoutes(),
     );
   }
 

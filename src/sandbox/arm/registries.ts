@@ -18,6 +18,13 @@ export interface RegistrySpec {
   loginServer?: string;
   roleAssignmentMode?: 'LegacyRegistryPermissions' | 'AbacRepositoryPermissions';
   adminUserEnabled?: boolean;
+  /** `publicNetworkAccess`; default Enabled. */
+  publicNetworkAccess?: 'Enabled' | 'Disabled';
+  /** Premium firewall: `networkRuleSet.defaultAction` and allowed IP ranges; default Allow, none. */
+  networkRuleSet?: { defaultAction: 'Allow' | 'Deny'; ipRules?: string[] };
+  /** Names of approved private endpoints. */
+  privateEndpoints?: string[];
+  anonymousPullEnabled?: boolean;
 }
 
 /** Stored registry. Child maps are keyed by lowercase name. */
@@ -31,6 +38,10 @@ export interface RegistryRecord {
   loginServer: string;
   roleAssignmentMode: 'LegacyRegistryPermissions' | 'AbacRepositoryPermissions';
   adminUserEnabled: boolean;
+  publicNetworkAccess: 'Enabled' | 'Disabled';
+  networkRuleSet: { defaultAction: 'Allow' | 'Deny'; ipRules: string[] };
+  privateEndpoints: string[];
+  anonymousPullEnabled: boolean;
   creationDate: string;
   scopeMaps: Map<string, ScopeMapRecord>;
   tokens: Map<string, TokenRecord>;
@@ -52,6 +63,13 @@ export function registryRecord(spec: RegistrySpec): RegistryRecord {
     loginServer: (spec.loginServer ?? `${spec.name}.azurecr.io`).toLowerCase(),
     roleAssignmentMode: spec.roleAssignmentMode ?? 'LegacyRegistryPermissions',
     adminUserEnabled: spec.adminUserEnabled ?? false,
+    publicNetworkAccess: spec.publicNetworkAccess ?? 'Enabled',
+    networkRuleSet: {
+      defaultAction: spec.networkRuleSet?.defaultAction ?? 'Allow',
+      ipRules: spec.networkRuleSet?.ipRules ?? [],
+    },
+    privateEndpoints: spec.privateEndpoints ?? [],
+    anonymousPullEnabled: spec.anonymousPullEnabled ?? false,
     creationDate,
     scopeMaps,
     tokens: new Map(),
@@ -71,8 +89,33 @@ export function registryToWire(r: RegistryRecord): Record<string, unknown> {
       creationDate: r.creationDate,
       provisioningState: 'Succeeded',
       adminUserEnabled: r.adminUserEnabled,
-      publicNetworkAccess: 'Enabled',
-      anonymousPullEnabled: false,
+      publicNetworkAccess: r.publicNetworkAccess,
+      anonymousPullEnabled: r.anonymousPullEnabled,
+      // Premium only, as in Azure (2025-11-01: `ipRules` of `{ action: 'Allow', value }`).
+      ...(r.sku === 'Premium'
+        ? {
+            networkRuleSet: {
+              defaultAction: r.networkRuleSet.defaultAction,
+              ipRules: r.networkRuleSet.ipRules.map((value) => ({ action: 'Allow', value })),
+            },
+          }
+        : {}),
+      privateEndpointConnections: r.privateEndpoints.map((name) => ({
+        id: `${r.id}/privateEndpointConnections/${name}`,
+        name,
+        type: 'Microsoft.ContainerRegistry/registries/privateEndpointConnections',
+        properties: {
+          privateEndpoint: {
+            id: `/subscriptions/${r.subscriptionId}/resourceGroups/${r.resourceGroup}/providers/Microsoft.Network/privateEndpoints/${name}`,
+          },
+          privateLinkServiceConnectionState: {
+            status: 'Approved',
+            description: 'Auto-approved',
+            actionsRequired: 'None',
+          },
+          provisioningState: 'Succeeded',
+        },
+      })),
       dataEndpointEnabled: false,
       networkRuleBypassOptions: 'AzureServices',
       zoneRedundancy: 'Disabled',

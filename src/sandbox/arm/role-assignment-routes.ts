@@ -65,14 +65,18 @@ export function roleAssignmentRoutes(): ArmRoute[] {
       handle: (ctx) => {
         const scope = scopeOf(ctx);
         const filter = parseRoleAssignmentFilter(ctx.query.get('$filter'));
+        // A listing under a missing subscription, resource group or registry/cluster is ARM's 404.
+        ctx.state.requireScopeExists(scope);
         const groupsOf = (id: string) => ctx.state.directory.transitiveGroupIds(id);
         // Start from the narrowest index, then apply the exact filter semantics.
         const store = ctx.state.roleAssignments;
-        const candidates = filter.atScope
-          ? store.atOrAbove(scope)
-          : filter.principalId
-            ? store.forPrincipal(filter.principalId)
-            : store.values();
+        const candidates = filter.assignedTo
+          ? [filter.assignedTo, ...groupsOf(filter.assignedTo)].flatMap((p) => store.forPrincipal(p))
+          : filter.atScope
+            ? store.atOrAbove(scope)
+            : filter.principalId
+              ? store.forPrincipal(filter.principalId)
+              : store.values();
         const items = candidates.filter((ra) => matchesFilter(ra, scope, filter, groupsOf));
         return ok(page(ctx, items, roleAssignmentToWire));
       },

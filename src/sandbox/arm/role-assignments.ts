@@ -58,24 +58,29 @@ export interface RoleAssignmentFilter {
 }
 
 /**
- * Parses the filters ARM supports on listForScope: `atScope()`, `principalId eq '<oid>'`,
- * `assignedTo('<oid>')`, joined with `and`. Anything else is a 400, like ARM.
+ * Parses the filters ARM supports on role assignment lists (2022-04-01): `atScope()`,
+ * `principalId eq '<oid>'`, `assignedTo('<oid>')`, and `atScope() and assignedTo('<oid>')`.
+ * `principalId eq` cannot be combined with anything (ARM refuses it); any other filter is a
+ * 400 `UnsupportedQuery` with ARM's own message (docs/access-inventory.md).
  */
 export function parseRoleAssignmentFilter(filter: string | null): RoleAssignmentFilter {
   const out: RoleAssignmentFilter = { atScope: false };
   if (!filter || filter.trim() === '') return out;
-  for (const clause of filter.trim().split(/\s+and\s+/i)) {
+  const unsupported = () =>
+    new HttpError(
+      400,
+      'UnsupportedQuery',
+      `The filter '${filter}' is not supported. Supported filters are either 'atScope()' or 'principalId eq '{value}' or assignedTo('{value}')'.`,
+    );
+  const clauses = filter.trim().split(/\s+and\s+/i);
+  for (const clause of clauses) {
     const c = clause.trim();
     let m: RegExpExecArray | null;
-    if (/^atScope\(\s*\)$/i.test(c)) out.atScope = true;
-    else if ((m = /^principalId\s+eq\s+'([^']+)'$/i.exec(c))) out.principalId = m[1]!.toLowerCase();
-    else if ((m = /^assignedTo\(\s*'([^']+)'\s*\)$/i.exec(c))) out.assignedTo = m[1]!.toLowerCase();
-    else
-      throw new HttpError(
-        400,
-        'UnsupportedQuery',
-        `The filter '${filter}' is not supported. Supported filters are 'atScope()', 'principalId eq {id}' and 'assignedTo({id})'.`,
-      );
+    if (/^atScope\(\s*\)$/i.test(c) && !out.atScope) out.atScope = true;
+    else if ((m = /^principalId\s+eq\s+'([^']+)'$/i.exec(c)) && clauses.length === 1)
+      out.principalId = m[1]!.toLowerCase();
+    else if ((m = /^assignedTo\(\s*'([^']+)'\s*\)$/i.exec(c)) && !out.assignedTo) out.assignedTo = m[1]!.toLowerCase();
+    else throw unsupported();
   }
   return out;
 }

@@ -1,6 +1,8 @@
 /**
- * Built-in Azure role definitions the emulator knows. A role assignment naming any other role
- * definition fails with `RoleDefinitionDoesNotExist`, which catches typos in role ids early.
+ * Built-in Azure role definitions the emulator knows, with their permissions (the parts that
+ * matter for registries and clusters, from the built-in role reference), plus custom roles tests
+ * add. A role assignment naming any other role definition fails with `RoleDefinitionDoesNotExist`,
+ * which catches typos in role ids early.
  */
 
 /** Built-in role definition ids (the trailing GUID of `roleDefinitionId`). */
@@ -48,4 +50,181 @@ export function roleDefinitionGuid(roleDefinitionId: string): string | undefined
 export function qualifiedRoleDefinitionId(subscriptionId: string | undefined, guid: string): string {
   const prefix = subscriptionId ? `/subscriptions/${subscriptionId}` : '';
   return `${prefix}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+}
+
+/** One permission block of a role definition (ARM's wire names). */
+export interface RolePermissionBlock {
+  actions: string[];
+  notActions: string[];
+  dataActions: string[];
+  notDataActions: string[];
+}
+
+/** A stored role definition. */
+export interface RoleDefinitionRecord {
+  guid: string;
+  roleName: string;
+  type: 'BuiltInRole' | 'CustomRole';
+  description: string;
+  permissions: RolePermissionBlock[];
+  /** Custom roles: where they may be assigned; built-in roles: `/`. */
+  assignableScopes: string[];
+}
+
+function block(actions: string[], dataActions: string[] = [], notActions: string[] = []): RolePermissionBlock {
+  return { actions, notActions, dataActions, notDataActions: [] };
+}
+
+function builtIn(
+  guid: string,
+  roleName: string,
+  description: string,
+  permissions: RolePermissionBlock,
+): RoleDefinitionRecord {
+  return { guid, roleName, type: 'BuiltInRole', description, permissions: [permissions], assignableScopes: ['/'] };
+}
+
+/** The built-in roles with the permissions Azure publishes for them (registry/cluster parts verbatim). */
+export const BUILT_IN_ROLE_DEFINITIONS: readonly RoleDefinitionRecord[] = [
+  builtIn(BUILT_IN_ROLES.acrPull, 'AcrPull', 'acr pull', block(['Microsoft.ContainerRegistry/registries/pull/read'])),
+  builtIn(
+    BUILT_IN_ROLES.acrPush,
+    'AcrPush',
+    'acr push',
+    block(['Microsoft.ContainerRegistry/registries/pull/read', 'Microsoft.ContainerRegistry/registries/push/write']),
+  ),
+  builtIn(
+    BUILT_IN_ROLES.acrDelete,
+    'AcrDelete',
+    'acr delete',
+    block(['Microsoft.ContainerRegistry/registries/artifacts/delete']),
+  ),
+  builtIn(
+    BUILT_IN_ROLES.containerRegistryRepositoryReader,
+    'Container Registry Repository Reader',
+    'Allows for read access to Azure Container Registry repositories, but excluding catalog listing.',
+    block(
+      [],
+      [
+        'Microsoft.ContainerRegistry/registries/repositories/metadata/read',
+        'Microsoft.ContainerRegistry/registries/repositories/content/read',
+      ],
+    ),
+  ),
+  builtIn(
+    BUILT_IN_ROLES.reader,
+    'Reader',
+    'View all resources, but does not allow you to make any changes.',
+    block(['*/read']),
+  ),
+  builtIn(
+    BUILT_IN_ROLES.contributor,
+    'Contributor',
+    'Grants full access to manage all resources, but does not allow you to assign roles in Azure RBAC.',
+    block(
+      ['*'],
+      [],
+      [
+        'Microsoft.Authorization/*/Delete',
+        'Microsoft.Authorization/*/Write',
+        'Microsoft.Authorization/elevateAccess/Action',
+        'Microsoft.Blueprint/blueprintAssignments/write',
+        'Microsoft.Blueprint/blueprintAssignments/delete',
+        'Microsoft.Compute/galleries/share/action',
+        'Microsoft.Purview/consents/write',
+        'Microsoft.Purview/consents/delete',
+        'Microsoft.Resources/deploymentStacks/manageDenySetting/action',
+        'Microsoft.Subscription/cancel/action',
+        'Microsoft.Subscription/enable/action',
+      ],
+    ),
+  ),
+  builtIn(BUILT_IN_ROLES.owner, 'Owner', 'Grants full access to manage all resources.', block(['*'])),
+  builtIn(
+    BUILT_IN_ROLES.userAccessAdministrator,
+    'User Access Administrator',
+    'Lets you manage user access to Azure resources.',
+    block(['*/read', 'Microsoft.Authorization/*', 'Microsoft.Support/*']),
+  ),
+  builtIn(
+    BUILT_IN_ROLES.rbacAdministrator,
+    'Role Based Access Control Administrator',
+    'Manage access to Azure resources by assigning roles using Azure RBAC.',
+    block([
+      'Microsoft.Authorization/roleAssignments/write',
+      'Microsoft.Authorization/roleAssignments/delete',
+      '*/read',
+      'Microsoft.Support/*',
+    ]),
+  ),
+  builtIn(
+    BUILT_IN_ROLES.aksClusterUser,
+    'Azure Kubernetes Service Cluster User Role',
+    'List cluster user credential action.',
+    block([
+      'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action',
+      'Microsoft.ContainerService/managedClusters/read',
+    ]),
+  ),
+  builtIn(
+    BUILT_IN_ROLES.aksClusterAdmin,
+    'Azure Kubernetes Service Cluster Admin Role',
+    'List cluster admin credential action.',
+    block([
+      'Microsoft.ContainerService/managedClusters/listClusterAdminCredential/action',
+      'Microsoft.ContainerService/managedClusters/accessProfiles/listCredential/action',
+      'Microsoft.ContainerService/managedClusters/read',
+      'Microsoft.ContainerService/managedClusters/runcommand/action',
+    ]),
+  ),
+  builtIn(
+    BUILT_IN_ROLES.aksRbacReader,
+    'Azure Kubernetes Service RBAC Reader',
+    'Allows read-only access to see most objects in a namespace.',
+    block(
+      ['Microsoft.Authorization/*/read', 'Microsoft.Resources/subscriptions/operationresults/read'],
+      ['Microsoft.ContainerService/managedClusters/*/read'],
+    ),
+  ),
+  builtIn(
+    BUILT_IN_ROLES.aksRbacWriter,
+    'Azure Kubernetes Service RBAC Writer',
+    'Allows read/write access to most objects in a namespace.',
+    block(['Microsoft.Authorization/*/read'], ['Microsoft.ContainerService/managedClusters/*']),
+  ),
+  builtIn(
+    BUILT_IN_ROLES.aksRbacAdmin,
+    'Azure Kubernetes Service RBAC Admin',
+    'Lets you manage all resources under cluster/namespace, except update or delete resource quotas and namespaces.',
+    block(['Microsoft.Authorization/*/read'], ['Microsoft.ContainerService/managedClusters/*']),
+  ),
+  builtIn(
+    BUILT_IN_ROLES.aksRbacClusterAdmin,
+    'Azure Kubernetes Service RBAC Cluster Admin',
+    'Lets you manage all resources in the cluster.',
+    block(['Microsoft.Authorization/*/read'], ['Microsoft.ContainerService/managedClusters/*']),
+  ),
+];
+
+/** The role definition as ARM returns it at `scope` (`/subscriptions/{sub}` or `''` for tenant level). */
+export function roleDefinitionToWire(
+  def: RoleDefinitionRecord,
+  subscriptionId: string | undefined,
+): Record<string, unknown> {
+  return {
+    id: qualifiedRoleDefinitionId(subscriptionId, def.guid),
+    name: def.guid,
+    type: 'Microsoft.Authorization/roleDefinitions',
+    properties: {
+      roleName: def.roleName,
+      type: def.type,
+      description: def.description,
+      assignableScopes: def.assignableScopes,
+      permissions: def.permissions,
+      createdOn: '2018-02-22T00:00:00.0000000Z',
+      updatedOn: '2024-01-01T00:00:00.0000000Z',
+      createdBy: null,
+      updatedBy: null,
+    },
+  };
 }

@@ -6,10 +6,18 @@
  */
 import type { Directory } from '../directory';
 import { AccessControl } from './access-control';
-import { idKey, isAtOrAbove, parseScope, PROVIDERS } from './arm-ids';
+import { randomUUID } from 'node:crypto';
+import { idKey, isAtOrAbove, normalizeScope, parseScope, PROVIDERS } from './arm-ids';
 import { parentNotFound, resourceGroupNotFound, resourceNotFound, subscriptionNotFound } from './arm-errors';
 import { clusterRecord, type ClusterRecord, type ClusterSpec } from './clusters';
-import { BUILT_IN_ROLES, PULL_ROLES, roleDefinitionGuid } from './role-definitions';
+import {
+  BUILT_IN_ROLE_DEFINITIONS,
+  PULL_ROLES,
+  qualifiedRoleDefinitionId,
+  roleDefinitionGuid,
+  type RolePermissionBlock,
+  type RoleDefinitionRecord,
+} from './role-definitions';
 import type { RoleAssignmentRecord } from './role-assignments';
 import { RoleAssignmentStore } from './role-assignment-store';
 import { registryRecord, type RegistryRecord, type RegistrySpec } from './registries';
@@ -59,7 +67,9 @@ export class ArmState {
   private readonly registries = new Map<string, RegistryRecord>();
   /** Role assignments (names are unique across scopes, as in ARM). */
   readonly roleAssignments = new RoleAssignmentStore();
-  private readonly roleDefinitions = new Set<string>(Object.values(BUILT_IN_ROLES));
+  private readonly roleDefinitions = new Map<string, RoleDefinitionRecord>(
+    BUILT_IN_ROLE_DEFINITIONS.map((d) => [d.guid, d]),
+  );
 
   constructor(opts: ArmStateOptions) {
     this.tenantId = opts.tenantId;
@@ -179,13 +189,82 @@ export class ArmState {
 
   // ---- role assignments -------------------------------------------------------------------
 
-  /** Makes a custom role definition GUID acceptable to role assignment creation. */
-  addRoleDefinition(guid: string): void {
-    this.roleDefinitions.add(guid.toLowerCase());
+  /**
+   * Adds a custom role definition (acceptable to role assignment creation, served by the
+   * roleDefinitions routes). Without permissions it grants nothing.
+   */
+  addRoleDefinition(
+    guid: string,
+    custom: { roleName?: string; permissions?: Partial<RolePermissionBlock>[] } = {},
+  ): void {
+    const key = guid.toLowerCase();
+    this.roleDefinitions.set(key, {
+      guid: key,
+      roleName: custom.roleName ?? `custom-${key.slice(0, 8)}`,
+      type: 'CustomRole',
+      description: '',
+      permissions: (custom.permissions ?? [{}]).map((p) => ({
+        actions: p.actions ?? [],
+        notActions: p.notActions ?? [],
+        dataActions: p.dataActions ?? [],
+        notDataActions: p.notDataActions ?? [],
+      })),
+      assignableScopes: [...this.subscriptions.values()].map((s) => `/subscriptions/${s}`),
+    });
   }
 
   hasRoleDefinition(guid: string): boolean {
     return this.roleDefinitions.has(guid.toLowerCase());
+  }
+
+  /** A role definition by GUID (any case). */
+  getRoleDefinition(guid: string): RoleDefinitionRecord | undefined {
+    return this.roleDefinitions.get(guid.toLowerCase());
+  }
+
+  /** Every role definition, built-in first. */
+  listRoleDefinitions(): RoleDefinitionRecord[] {
+    return [...this.roleDefinitions.values()];
+  }
+
+  /**
+   * Adds a role assignment as someone other than acrbot would (portal, CLI, Bicep): seeds and
+   * tests use it for grants made outside acrbot. The role must exist; the name defaults to a new GUID.
+   */
+  addRoleAssignment(input: {
+    scope: string;
+    roleDefinitionGuid: string;
+    principalId: string;
+    principalType?: string;
+    name?: string;
+    condition?: string;
+    createdBy?: string;
+  }): RoleAssignmentRecord {
+    if (!this.hasRoleDefinition(input.roleDefinitionGuid))
+      throw new Error(`No role definition ${input.roleDefinitionGuid}`);
+    const scope = normalizeScope(input.scope);
+    const name = input.name ?? randomUUID();
+    const now = new Date().toISOString();
+    const record: RoleAssignmentRecord = {
+      id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
+      name,
+      scope,
+      roleDefinitionId: qualifiedRoleDefinitionId(
+        parseScope(scope).subscriptionId,
+        input.roleDefinitionGuid.toLowerCase(),
+      ),
+      principalId: input.principalId,
+      principalType: input.principalType ?? this.directory.principalKind(input.principalId) ?? 'ServicePrincipal',
+      description: null,
+      condition: input.condition ?? null,
+      conditionVersion: input.condition ? '2.0' : null,
+      createdOn: now,
+      updatedOn: now,
+      createdBy: input.createdBy ?? null,
+      updatedBy: input.createdBy ?? null,
+    };
+    this.roleAssignments.set(record);
+    return record;
   }
 
   /** Role assignments, optionally only those at or below `scope`. */

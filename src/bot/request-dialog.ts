@@ -1,7 +1,8 @@
 /**
- * The question-and-answer for a grant with arguments missing (botbuilder-dialogs): one
- * question at a time, each answer validated with the same rules as the inline command and
- * re-asked with the reason when wrong. `cancel` ends it.
+ * The question-and-answer for a grant or secret request with arguments missing
+ * (botbuilder-dialogs): one question at a time, each answer validated with the same rules as
+ * the inline command and re-asked with the reason when wrong. `cancel` ends it. A secret
+ * request carries its options through unchanged.
  */
 import { type TurnContext } from 'botbuilder';
 import {
@@ -20,13 +21,13 @@ import type { GrantInput, SecretInput } from './handlers/request-handler';
 const CLUSTER_PROMPT = 'clusterPrompt';
 const REGISTRY_PROMPT = 'registryPrompt';
 const REASON_PROMPT = 'reasonPrompt';
-const GRANT_WATERFALL = 'grantWaterfall';
+const REQUEST_WATERFALL = 'requestWaterfall';
 
 /** Dialog id. */
-export const GRANT_DIALOG_ID = 'grantDialog';
+export const REQUEST_DIALOG_ID = 'requestDialog';
 
 /** What the dialog starts with (anything already given inline); `options` marks a secret request. */
-export type PartialGrant = Partial<GrantInput> & { options?: SecretCommandOptions };
+export type PartialRequest = Partial<GrantInput> & { options?: SecretCommandOptions };
 
 function validator(check: (text: string) => unknown) {
   return async (prompt: PromptValidatorContext<string>): Promise<boolean> => {
@@ -47,9 +48,9 @@ function validator(check: (text: string) => unknown) {
 }
 
 /** Collects cluster, registry and reason, then calls `onComplete`. */
-export class GrantDialog extends ComponentDialog {
+export class RequestDialog extends ComponentDialog {
   constructor(onComplete: (ctx: TurnContext, input: GrantInput | SecretInput) => Promise<void>) {
-    super(GRANT_DIALOG_ID);
+    super(REQUEST_DIALOG_ID);
     this.addDialog(new TextPrompt(CLUSTER_PROMPT, validator(parseClusterRef)));
     this.addDialog(new TextPrompt(REGISTRY_PROMPT, validator(parseRegistryRef)));
     this.addDialog(
@@ -59,18 +60,18 @@ export class GrantDialog extends ComponentDialog {
       ),
     );
     const ask = (key: keyof GrantInput, promptId: string, question: string) => async (step: WaterfallStepContext) => {
-      const values = step.options as PartialGrant;
+      const values = step.options as PartialRequest;
       if (values[key]) return step.next(values[key]);
       return step.prompt(promptId, { prompt: question });
     };
     const keep = (key: keyof GrantInput) => (step: WaterfallStepContext) => {
-      (step.values as PartialGrant)[key] = String(step.result);
+      (step.values as PartialRequest)[key] = String(step.result);
     };
     this.addDialog(
-      new WaterfallDialog(GRANT_WATERFALL, [
+      new WaterfallDialog(REQUEST_WATERFALL, [
         async (step) => {
-          const options = (step.options as PartialGrant).options;
-          if (options) (step.values as PartialGrant).options = options;
+          const options = (step.options as PartialRequest).options;
+          if (options) (step.values as PartialRequest).options = options;
           return ask(
             'cluster',
             CLUSTER_PROMPT,
@@ -96,6 +97,6 @@ export class GrantDialog extends ComponentDialog {
         },
       ]),
     );
-    this.initialDialogId = GRANT_WATERFALL;
+    this.initialDialogId = REQUEST_WATERFALL;
   }
 }

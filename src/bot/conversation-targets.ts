@@ -1,0 +1,52 @@
+/**
+ * Where a turn's cards go: the conversation a request was made in, and the conversation the
+ * approvers' copy is posted to.
+ */
+import type { ConversationReference, TurnContext } from 'botbuilder';
+import type { AccessRequest } from '../domain/request';
+
+/** Where the request was made. */
+export function originOf(ctx: TurnContext): AccessRequest['origin'] {
+  return {
+    conversationId: ctx.activity.conversation.id,
+    conversationType: ctx.activity.conversation.conversationType ?? 'personal',
+  };
+}
+
+/** The conversation reference for the approval card, or undefined in a personal chat with no channel configured. */
+export function approvalTarget(
+  ctx: TurnContext,
+  approvalChannelId: string | undefined,
+): Partial<ConversationReference> | undefined {
+  const a = ctx.activity;
+  const base = { channelId: a.channelId, serviceUrl: a.serviceUrl, bot: a.recipient, locale: a.locale };
+  if (approvalChannelId) {
+    return {
+      ...base,
+      conversation: {
+        id: approvalChannelId,
+        isGroup: true,
+        conversationType: 'channel',
+        tenantId: a.conversation.tenantId,
+        name: 'approvals',
+      },
+    };
+  }
+  const type = a.conversation.conversationType;
+  if (type === 'channel' || type === 'groupChat') {
+    // A new post in the channel (not the request's thread), so approvers see it.
+    const channelId =
+      (a.channelData as { channel?: { id?: string } } | undefined)?.channel?.id ?? a.conversation.id.split(';')[0];
+    return {
+      ...base,
+      conversation: {
+        id: type === 'channel' ? channelId : a.conversation.id,
+        isGroup: true,
+        conversationType: type,
+        tenantId: a.conversation.tenantId,
+        name: '',
+      },
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,33 @@
+/**
+ * The one way the bot puts a card into a conversation: {@link cardActivity} builds the message
+ * (new or, with an id, an update), {@link sendCard} sends it in the current turn, and
+ * {@link errorCardFor} turns a caught error into the card users see, logging the unexpected
+ * ones once under the reference the card shows.
+ */
+import { type Activity, CardFactory, MessageFactory, type ResourceResponse, type TurnContext } from 'botbuilder';
+import { isUserFacing } from '../domain/errors';
+import type { Logger } from '../observability/logger';
+import type { AdaptiveCardJson } from '../views/card-templates';
+import { errorCard } from '../views/message-view';
+
+/** A message activity carrying one Adaptive Card; with `id`, an update of that activity. */
+export function cardActivity(card: AdaptiveCardJson, id?: string): Partial<Activity> {
+  const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
+  return id ? { ...activity, id } : activity;
+}
+
+/** Sends a card in the current turn; resolves to the new activity's id, if the channel gave one. */
+export async function sendCard(ctx: TurnContext, card: AdaptiveCardJson): Promise<ResourceResponse | undefined> {
+  return ctx.sendActivity(cardActivity(card));
+}
+
+/** The card for an error caught in a turn; an unexpected error is logged here, once, with its reference. */
+export function errorCardFor(
+  services: { log: Logger; settings: { sandbox: boolean } },
+  err: unknown,
+  title?: string,
+): AdaptiveCardJson {
+  const reference = Math.random().toString(36).slice(2, 10);
+  if (!isUserFacing(err)) services.log.error({ err, ref: reference }, 'unexpected error in a turn');
+  return errorCard({ err, title, reference, sandbox: services.settings.sandbox });
+}

@@ -1,0 +1,40 @@
+/** Step "azure ports": the ARM, Graph and Kubernetes adapters behind the flows' ports (and the secret runner's). */
+import type { SecretRunnerPorts } from '../flows/secret-runner';
+import { ArmRegistryTokens } from '../integrations/azure/arm-registry-tokens';
+import { ArmRoleAssignments } from '../integrations/azure/arm-role-assignments';
+import { ArmResourceReader } from '../integrations/azure/azure-resource-reader';
+import { GraphClient } from '../integrations/graph/graph-client';
+import { GraphDirectory } from '../integrations/graph/graph-directory';
+import { GraphServicePrincipals } from '../integrations/graph/graph-service-principals';
+import { KubePullSecrets } from '../integrations/kubernetes/kube-pull-secrets';
+import type { AzureAccess } from './azure-access';
+import type { Stores } from './stores';
+
+/** The Azure-facing adapters. */
+export interface AzurePorts {
+  reader: ArmResourceReader;
+  roleAssignments: ArmRoleAssignments;
+  directory: GraphDirectory;
+  secrets: SecretRunnerPorts;
+}
+
+/** Builds the adapters (no I/O yet: clients connect on first use). */
+export function createAzurePorts(
+  access: AzureAccess,
+  stores: Stores,
+  options: { graphReplicationDelaysMs?: number[] },
+): AzurePorts {
+  const reader = new ArmResourceReader(access.arm);
+  const roleAssignments = new ArmRoleAssignments(access.arm);
+  const graph = new GraphClient({ endpoint: access.graphEndpoint, credential: access.credential, caPem: access.caPem });
+  const directory = new GraphDirectory(graph);
+  const secrets: SecretRunnerPorts = {
+    tokens: new ArmRegistryTokens((s) => reader.acrClient(s)),
+    servicePrincipals: new GraphServicePrincipals(graph, options.graphReplicationDelaysMs),
+    roleAssignments,
+    kubernetes: new KubePullSecrets((s) => reader.aksClient(s), access.credential),
+    // The secret runner checks acrbot's own records before replacing or deleting (G15).
+    requests: stores.requests,
+  };
+  return { reader, roleAssignments, directory, secrets };
+}

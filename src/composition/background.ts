@@ -1,0 +1,33 @@
+/**
+ * Step "background": work that starts after the server listens: resuming interrupted
+ * executions, retrying credential clean-ups, and the scheduler's sweep. The returned function
+ * stops what was started here.
+ */
+import type { Clock } from '../domain/ports';
+import { retryPendingCleanups } from '../flows/credential-cleanup';
+import type { Scheduler } from '../flows/scheduler';
+import type { Logger } from '../observability/logger';
+import type { AzurePorts } from './azure-ports';
+import type { Flows } from './flows';
+import type { Stores } from './stores';
+
+/** Starts the background work; returns how to stop it. */
+export async function startBackground(deps: {
+  flows: Flows;
+  stores: Stores;
+  azure: AzurePorts;
+  scheduler: Scheduler;
+  clock: Clock;
+  log: Logger;
+}): Promise<() => Promise<void>> {
+  const { flows, stores, azure, scheduler, clock, log } = deps;
+  const resumed = await flows.executor.resumeInterrupted();
+  if (resumed) log.info({ resumed }, 'resuming interrupted executions');
+  void retryPendingCleanups(stores.requests, stores.audit, azure.secrets, clock, log).catch((err) =>
+    log.warn({ err: { message: (err as Error).message } }, 'credential clean-up retry failed'),
+  );
+  // Pending requests stored before the schedule existed get their expiry job (idempotent).
+  await flows.requests.scheduleExpiryForPending();
+  scheduler.start();
+  return () => scheduler.stop();
+}

@@ -1,0 +1,35 @@
+/** Step "bot": the services the chat handlers share and the Teams bot itself. */
+import { ConversationState, MemoryStorage } from 'botbuilder';
+import { AcrBot } from '../bot/acr-bot';
+import type { BotServices } from '../bot/bot-services';
+import type { AppConfig } from '../config/config';
+import type { Logger } from '../observability/logger';
+import type { Channel } from './channel';
+import type { Flows } from './flows';
+import type { Stores } from './stores';
+
+/** Builds the bot's services and the bot. */
+export function createBot(
+  config: AppConfig,
+  deps: { flows: Flows; stores: Stores; channel: Channel; log: Logger },
+): { services: BotServices; bot: AcrBot } {
+  const { flows, stores, channel, log } = deps;
+  const services: BotServices = {
+    settings: {
+      sandbox: config.mode === 'sandbox',
+      allowedTenantIds: config.allowedTenantIds,
+      approvalChannelId: config.approvalChannelId,
+      auditChannelId: config.auditChannelId,
+    },
+    planner: flows.planner,
+    secretPlanner: flows.secretPlanner,
+    requests: flows.requests,
+    executor: flows.executor,
+    inventory: flows.inventory,
+    audit: stores.audit,
+    messenger: channel.messenger,
+    log,
+    lifecycle: { flow: flows.lifecycle, resolver: flows.resolver, defaultAccessMs: config.access.defaultMs },
+  };
+  return { services, bot: new AcrBot(services, new ConversationState(new MemoryStorage())) };
+}

@@ -1,0 +1,130 @@
+/** Step "flows": planners, the request service, runners and the executor, wired to their ports. */
+import type { AppConfig } from '../config/config';
+import type { Clock } from '../domain/ports';
+import { AccessInventory } from '../flows/access-inventory';
+import { realSleep, type Sleep } from '../flows/assign-role';
+import { Executor } from '../flows/executor';
+import { AccessLifecycle, type LifecycleMessenger } from '../flows/access-lifecycle';
+import { ExtensionAwareGrantRunner } from '../flows/extension-runner';
+import { GrantPlanner } from '../flows/grant-planner';
+import { GrantRunner } from '../flows/grant-runner';
+import type { RequestNotifier } from '../flows/notifier';
+import { RequestService } from '../flows/request-service';
+import { ResourceResolver } from '../flows/resource-resolver';
+import { SecretPlanner } from '../flows/secret-planner';
+import type { Scheduler } from '../flows/scheduler';
+import { SecretRunner } from '../flows/secret-runner';
+import { DEFAULT_PRINCIPAL_RETRY_DELAYS_MS, type FlowSettings } from '../flows/settings';
+import type { Logger } from '../observability/logger';
+import type { AzurePorts } from './azure-ports';
+import type { Stores } from './stores';
+
+/** The use cases. */
+export interface Flows {
+  settings: FlowSettings;
+  planner: GrantPlanner;
+  secretPlanner: SecretPlanner;
+  requests: RequestService;
+  executor: Executor;
+  inventory: AccessInventory;
+  /** Expiry, revoke and extend (G17). */
+  lifecycle: AccessLifecycle;
+  resolver: ResourceResolver;
+}
+
+/** Overrides of timing for tests and benchmarks. */
+export interface FlowOptions {
+  sleep?: Sleep;
+  principalRetryDelaysMs?: number[];
+}
+
+/** Builds the flows. */
+export function createFlows(
+  config: AppConfig,
+  deps: {
+    stores: Stores;
+    azure: AzurePorts;
+    notifier: RequestNotifier & LifecycleMessenger;
+    scheduler: Scheduler;
+    clock: Clock;
+    log: Logger;
+  },
+  options: FlowOptions,
+): Flows {
+  const { stores, azure, notifier, scheduler, clock, log } = deps;
+  const settings: FlowSettings = {
+    approvalTtlMs: config.approvalTtlMs,
+    approverIds: config.approverIds,
+    approverGroupId: config.approverGroupId,
+    auditorIds: config.auditorIds,
+    approverJustificationRequired: config.approverJustificationRequired,
+    principalRetryDelaysMs: options.principalRetryDelaysMs ?? DEFAULT_PRINCIPAL_RETRY_DELAYS_MS,
+    sandbox: config.mode === 'sandbox',
+    access: config.access,
+  };
+  const sleep = options.sleep ?? realSleep;
+  const resolver = new ResourceResolver(azure.reader, config.subscriptionIds);
+  const planner = new GrantPlanner(resolver, azure.roleAssignments, azure.directory);
+  const secretPlanner = new SecretPlanner(
+    resolver,
+    azure.roleAssignments,
+    clock,
+    config.secretMaxExpiryMs,
+    stores.requests,
+  );
+  const requests = new RequestService(
+    stores.requests,
+    stores.audit,
+    azure.directory,
+    clock,
+    settings,
+    notifier,
+    log,
+    scheduler,
+  );
+  const grantRunner = new GrantRunner(
+    azure.reader,
+    azure.roleAssignments,
+    planner,
+    settings.principalRetryDelaysMs,
+    sleep,
+  );
+  const secretRunner = new SecretRunner(azure.secrets, { delaysMs: settings.principalRetryDelaysMs, sleep });
+  const lifecycle = new AccessLifecycle(
+    stores.requests,
+    stores.audit,
+    clock,
+    scheduler,
+    azure.secrets,
+    notifier,
+    notifier,
+    log,
+    { remindersMs: config.access.remindersMs },
+  );
+  const executor = new Executor(
+    stores.requests,
+    stores.audit,
+    clock,
+    { grant: new ExtensionAwareGrantRunner(grantRunner, stores.requests), secret: secretRunner },
+    {
+      // Cards first, then the lifecycle schedules the end of the access (G17).
+      requestChanged: async (request) => {
+        await notifier.requestChanged(request);
+        await lifecycle.requestChanged(request);
+      },
+    },
+    log,
+  );
+  const inventory = new AccessInventory(
+    {
+      azure: azure.reader,
+      roleAssignments: azure.roleAssignments,
+      directory: azure.directory,
+      requests: stores.requests,
+      clock,
+    },
+    resolver,
+    config.subscriptionIds,
+  );
+  return { settings, planner, secretPlanner, requests, executor, inventory, lifecycle, resolver };
+}

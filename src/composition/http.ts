@@ -1,0 +1,91 @@
+/**
+ * Step "http": the restify server (Teams messages, health, readiness) and its listen/close.
+ * Further routes (e.g. the tab) are added in {@link serveHttp} so there is one server.
+ */
+import type { CloudAdapter } from 'botbuilder';
+import type { AddressInfo } from 'node:net';
+import type { AcrBot } from '../bot/acr-bot';
+import type { AppConfig } from '../config/config';
+import type { Clock } from '../domain/ports';
+import { createServer } from '../http/server';
+import { withCorrelation } from '../observability/correlation';
+import type { Logger } from '../observability/logger';
+import { mountTab, type MountTabInput } from '../tab/mount-tab';
+import type { AzureAccess } from './azure-access';
+import type { Flows } from './flows';
+import type { Stores } from './stores';
+
+/** A listening server. */
+export interface HttpFrontDoor {
+  port: number;
+  /** Stops accepting turns (503) and closes the server once in-flight requests are done. */
+  close(): Promise<void>;
+}
+
+/** Creates the server and listens on the configured port. */
+export async function serveHttp(
+  config: AppConfig,
+  deps: {
+    adapter: CloudAdapter;
+    bot: AcrBot;
+    flows: Flows;
+    stores: Stores;
+    access: AzureAccess;
+    clock: Clock;
+    log: Logger;
+    /** Sandbox mode: the emulated issuer for the tab's sign-in. */
+    tabSignIn?: MountTabInput['sandbox'];
+  },
+): Promise<HttpFrontDoor> {
+  const { adapter, bot, flows, stores, access, clock, log } = deps;
+  let accepting = true;
+  const server = createServer({
+    log,
+    processActivity: async (req, res) => {
+      if (!accepting) {
+        res.send(503, { error: 'shutting down' });
+        return;
+      }
+      // The Teams activity id (or a new id) correlates every log line of this turn.
+      const activityId =
+        typeof (req.body as { id?: unknown } | undefined)?.id === 'string'
+          ? String((req.body as { id: string }).id).slice(0, 100)
+          : undefined;
+      await withCorrelation(
+        () => adapter.process(req, res, (ctx) => bot.run(ctx)),
+        activityId ? `turn-${activityId}` : undefined,
+      );
+    },
+    checkReady: async () => {
+      await stores.requests.ping();
+      const token = await access.credential.getToken(`${access.arm.endpoint}/.default`);
+      if (!token) throw new Error('no Azure token');
+    },
+  });
+  mountTab(server, {
+    mode: config.mode,
+    appId: config.app.id,
+    domain: config.tabDomain,
+    allowedTenantIds: config.allowedTenantIds,
+    auditorIds: config.auditorIds,
+    isApprover: (actor) => flows.requests.isApprover(actor),
+    store: stores.requests,
+    audit: stores.audit,
+    clock,
+    log,
+    sandbox: deps.tabSignIn,
+  });
+  await new Promise<void>((resolve) =>
+    server.listen(config.port, config.host ?? (config.mode === 'sandbox' ? '127.0.0.1' : '0.0.0.0'), resolve),
+  );
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      accepting = false;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Idle keep-alive sockets would hold close() open until they time out.
+      server.server.closeIdleConnections();
+      await closed;
+    },
+  };
+}

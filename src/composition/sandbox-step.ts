@@ -1,0 +1,65 @@
+/**
+ * Step "sandbox" (sandbox mode only): loads the emulators on demand, starts them unless an
+ * external or shared one is given, fills the sandbox defaults into the config, and returns the
+ * access to the emulated ARM and Graph. This is the only place in the bot that loads
+ * `src/sandbox`, and it does so lazily (`require` inside the function): azure mode never loads
+ * the emulators, node-forge or the fixtures (test/unit/azure-mode-modules.test.ts proves it).
+ */
+import { applySandboxDefaults, type AppConfig } from '../config/config';
+import { staticTokenCredential } from '../integrations/azure/arm-connection';
+import type * as SandboxDefaultsModule from '../sandbox/defaults';
+import type * as OidcIssuerModule from '../sandbox/identity/oidc-issuer';
+import type * as SandboxModule from '../sandbox/sandbox';
+import type { Sandbox } from '../sandbox/sandbox';
+import type { MountTabInput } from '../tab/mount-tab';
+import type { AzureAccess } from './azure-access';
+
+/** What the sandbox step hands to the rest of the composition. */
+export interface SandboxStep {
+  /** The config with the sandbox's subscriptions, approver, tenant and channel filled in. */
+  config: AppConfig;
+  access: AzureAccess;
+  /** The emulators in use (own or shared); undefined when external ones are configured. */
+  sandbox?: Sandbox;
+  /** The emulated Entra issuer the tab's sandbox sign-in uses (none with external emulators). */
+  tabSignIn?: MountTabInput['sandbox'];
+  /** Stops the emulators this step started (not shared or external ones). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Sandbox mode: `shared` is an already running sandbox (restart tests share one); with
+ * `ACRBOT_ARM_ENDPOINT` set the emulators run elsewhere and are trusted via NODE_EXTRA_CA_CERTS.
+ */
+export async function startSandboxStep(config: AppConfig, shared?: Sandbox): Promise<SandboxStep> {
+  const { SANDBOX_DEFAULTS } = require('../sandbox/defaults') as typeof SandboxDefaultsModule;
+  const withDefaults = applySandboxDefaults(config, SANDBOX_DEFAULTS);
+  const external = Boolean(config.armEndpoint);
+  const own =
+    !external && !shared ? await (require('../sandbox/sandbox') as typeof SandboxModule).startSandbox() : undefined;
+  const sandbox = shared ?? own;
+  const credential = staticTokenCredential(SANDBOX_DEFAULTS.bearerToken);
+  // Own emulators: trust their CA for these clients only. External ones: NODE_EXTRA_CA_CERTS.
+  const caPem = external ? undefined : sandbox?.tls.caPem;
+  return {
+    config: withDefaults,
+    access: {
+      credential,
+      arm: { endpoint: config.armEndpoint ?? sandbox!.armUrl, credential, caPem },
+      graphEndpoint: config.graphEndpoint ?? sandbox!.graphUrl,
+      caPem,
+    },
+    sandbox,
+    tabSignIn: sandbox && {
+      issuer: sandbox.identity.issuer,
+      jwksUri: sandbox.identity.jwksUri,
+      tokenEndpoint: sandbox.identity.tokenEndpoint,
+      caPem: sandbox.tls.caPem,
+      clientId: (require('../sandbox/identity/oidc-issuer') as typeof OidcIssuerModule).SANDBOX_TAB_CLIENT_ID,
+      users: SANDBOX_DEFAULTS.users,
+    },
+    stop: async () => {
+      if (own) await own.stop();
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * Step "scheduler": the persisted job runner, and the one place where job kinds get their
+ * handlers ({@link registerJobs}); a new job kind adds one `register` line there.
+ */
+import { hostname } from 'node:os';
+import type { AppConfig } from '../config/config';
+import type { Clock } from '../domain/ports';
+import { Scheduler } from '../flows/scheduler';
+import type { LifecycleMessenger } from '../flows/access-lifecycle';
+import type { Logger } from '../observability/logger';
+import type { Flows } from './flows';
+import type { Stores } from './stores';
+
+/** How long one instance holds a scheduled job before another may take it over (renewed while it runs). */
+const SCHEDULER_LEASE_TTL_MS = 60_000;
+
+/** Builds the scheduler (not started; {@link startBackground} starts it after listen). */
+export function createScheduler(
+  config: AppConfig,
+  deps: { stores: Stores; clock: Clock; log: Logger; messenger: LifecycleMessenger },
+  options: { sweepIntervalMs?: number; instanceId?: string; jobBackoffMs?: number[]; jobReportAfterAttempts?: number },
+): Scheduler {
+  const { stores, messenger } = deps;
+  return new Scheduler(stores.schedule, stores.leases, deps.clock, deps.log, {
+    instanceId: options.instanceId ?? `${hostname()}:${process.pid}`,
+    sweepIntervalMs: options.sweepIntervalMs ?? config.sweepIntervalMs,
+    leaseTtlMs: SCHEDULER_LEASE_TTL_MS,
+    backoffMs: options.jobBackoffMs,
+    // A job that keeps failing (a revocation Azure refuses) is reported to the approvers (G17).
+    reportAfterAttempts: options.jobReportAfterAttempts ?? 3,
+    reporter: async (job, err) => {
+      const request = job.requestId ? await stores.requests.get(job.requestId) : undefined;
+      const what = job.kind === 'access.expire' ? 'Revoking the access' : `The background job ${job.kind}`;
+      await messenger.reportToApprovers(
+        request,
+        `${what} has failed ${job.attempts} times (last error: ${job.lastError ?? (err as Error).message}). acrbot keeps retrying; next attempt at ${job.dueAt.slice(0, 16).replace('T', ' ')} UTC.`,
+      );
+    },
+  });
+}
+
+/** Registers the handler of every job kind. */
+export function registerJobs(scheduler: Scheduler, flows: Flows): void {
+  scheduler.register('request.expire', async (job) => {
+    if (job.requestId) await flows.requests.expireIfDue(job.requestId);
+  });
+  scheduler.register('access.expire', (job) => flows.lifecycle.onExpire(job));
+  scheduler.register('access.remind', (job) => flows.lifecycle.onReminder(job));
+}

@@ -1,0 +1,462 @@
+/**
+ * The access inventory's data: which clusters can pull from which registries, by which ways
+ * (role assignments made by acrbot or outside it, acrbot's pull secrets), and in which state.
+ * Chat (`access`, `check`) and the tab render these same types; the join below is pure so both
+ * see exactly the same answer. The I/O lives in `src/flows/access-inventory.ts`.
+ */
+import type { RoleAssignmentInfo, RoleDefinitionInfo } from './azure-model';
+import type { SecretCredentialKind } from './plan';
+import { roleCarriesPull } from './pull-permission';
+import type { AccessRequest } from './request';
+import { roleDefinitionGuid, scopeCovers } from './resource-id';
+import type { RoleAssignmentMode } from './roles';
+
+/** A way of pulling is "expiring" when it ends within this window (issue #15: 7 days). */
+export const EXPIRING_WITHIN_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * State of one way of pulling, or of a cell:
+ * - `active`: works now, no end within 7 days (or no end at all);
+ * - `expiring`: works now, ends within 7 days;
+ * - `expired`: acrbot access whose time ran out;
+ * - `revoked`: acrbot access taken back (by a person or at expiry by the sweeper);
+ * - `drifted`: acrbot access removed or changed outside acrbot.
+ */
+export type AccessState = 'active' | 'expiring' | 'expired' | 'revoked' | 'drifted';
+
+/** A cluster as the inventory names it. */
+export interface InventoryCluster {
+  id: string;
+  name: string;
+  subscriptionId: string;
+  resourceGroup: string;
+}
+
+/** A registry as the inventory names it. */
+export interface InventoryRegistry {
+  id: string;
+  name: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  loginServer: string;
+  roleAssignmentMode: RoleAssignmentMode;
+}
+
+/** The identity a cluster pulls with (PRODUCT facts: kubelet identity, or the cluster's service principal). */
+export interface InventoryIdentity {
+  kind: 'kubelet' | 'servicePrincipal';
+  objectId: string;
+  appId?: string;
+  description: string;
+}
+
+/** The acrbot request behind a way of pulling: the store's record is the proof (G15). */
+export interface AcrbotRequestRef {
+  requestId: string;
+  requesterName: string;
+  requesterId: string;
+  approvedBy?: string;
+  approvedAt?: string;
+  /** When the access ends; undefined = no end. */
+  expiresAt?: string;
+  /** Why there is no end: `permanent` (--for permanent) or `beforeTimeBoxing` (granted before durations existed). */
+  noExpiry?: 'permanent' | 'beforeTimeBoxing';
+  state: AccessState;
+  revokedAt?: string;
+  revokedBy?: string;
+  driftDetectedAt?: string;
+}
+
+/** Where a role assignment sits relative to the registry. */
+export type ScopeLevel = 'registry' | 'resourceGroup' | 'subscription' | 'managementGroup';
+
+/** A role assignment of the cluster's identity that covers the registry and whose role carries pull. */
+export interface RoleAssignmentPath {
+  kind: 'roleAssignment';
+  assignmentId: string;
+  roleGuid: string;
+  roleName: string;
+  scope: string;
+  scopeLevel: ScopeLevel;
+  /** Group through which the identity holds it (assignedTo is transitive), when not direct. */
+  viaGroupId?: string;
+  /** True when the assignment has an ABAC condition (e.g. only some repositories). */
+  conditional: boolean;
+  /** False when the registry's mode ignores the role (AcrPull on an ABAC-mode registry). */
+  honoured: boolean;
+  /** `acrbot` when a request in the store created it; else `outside`. */
+  origin: 'acrbot' | 'outside';
+  /** The acrbot requests behind it (several when grants overlap); empty when outside. */
+  requests: AcrbotRequestRef[];
+  state: AccessState;
+}
+
+/** An acrbot pull secret in one namespace of the cluster. */
+export interface PullSecretPath {
+  kind: 'pullSecret';
+  namespace: string;
+  secretName: string;
+  credentialKind: SecretCredentialKind;
+  request: AcrbotRequestRef;
+  state: AccessState;
+}
+
+/** An acrbot grant whose role assignment is no longer in Azure (revoked, expired or drifted). */
+export interface EndedGrantPath {
+  kind: 'endedGrant';
+  assignmentId: string;
+  roleName: string;
+  scope: string;
+  request: AcrbotRequestRef;
+  state: AccessState;
+}
+
+/** One way a cluster pulls (or pulled) from a registry. */
+export type PullPath = RoleAssignmentPath | PullSecretPath | EndedGrantPath;
+
+/** A cluster × registry pair with every way of pulling. */
+export interface AccessCell {
+  cluster: InventoryCluster;
+  registry: InventoryRegistry;
+  paths: PullPath[];
+  /** The best live state, else the most telling ended one (drifted, expired, revoked). */
+  state: AccessState;
+  /** The cluster's nodes (or a namespace through a secret) can pull now. */
+  canPull: boolean;
+  /** Latest end of the live ways of pulling; undefined when one of them has no end, or none is live. */
+  expiresAt?: string;
+}
+
+/** `access CLUSTER`. */
+export interface ClusterAccessReport {
+  cluster: InventoryCluster;
+  identity?: InventoryIdentity;
+  /** Why the identity could not be determined (then only pull secrets are listed). */
+  identityProblem?: string;
+  cells: AccessCell[];
+  generatedAt: string;
+}
+
+/** `access REGISTRY`. */
+export interface RegistryAccessReport {
+  registry: InventoryRegistry;
+  cells: AccessCell[];
+  /** Clusters whose identity could not be determined (they may still pull; not counted). */
+  unresolvedClusters: { cluster: InventoryCluster; problem: string }[];
+  generatedAt: string;
+}
+
+/** One of a user's own requests that gave access. */
+export interface UserAccessEntry {
+  kind: 'grant' | 'secret';
+  cluster: InventoryCluster;
+  registry: InventoryRegistry;
+  /** Secret flow: where the secret lives. */
+  namespace?: string;
+  secretName?: string;
+  roleName?: string;
+  request: AcrbotRequestRef;
+}
+
+/** `access` alone. */
+export interface UserAccessReport {
+  user: { objectId: string; name: string };
+  entries: UserAccessEntry[];
+  generatedAt: string;
+}
+
+/** The tab's matrix: every cluster × registry pair in the allowed subscriptions that has a way of pulling. */
+export interface AccessMatrix {
+  clusters: InventoryCluster[];
+  registries: InventoryRegistry[];
+  /** Only pairs with at least one path (the rest cannot pull). */
+  cells: AccessCell[];
+  unresolvedClusters: { cluster: InventoryCluster; problem: string }[];
+  generatedAt: string;
+}
+
+/** An acrbot grant found removed or changed outside acrbot. */
+export interface DriftFinding {
+  requestId: string;
+  assignmentId: string;
+  kind: 'deleted' | 'changed';
+  /** Plain description for the audit detail and the card. */
+  detail: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const lower = (s: string) => s.toLowerCase();
+
+/** The role assignment id acrbot's grant request created (from the store's records), if any. */
+export function createdAssignmentId(request: AccessRequest): string | undefined {
+  if (request.plan.kind !== 'grant') return undefined;
+  const recorded = request.created?.find((c) => c.kind === 'roleAssignment');
+  if (recorded) return recorded.id;
+  // RoleAssignmentExists: acrbot created nothing; the assignment is someone else's.
+  if (request.outcome?.alreadyPresent) return undefined;
+  const fromOutcome = request.outcome?.createdIds?.find((id) => /\/roleAssignments\//i.test(id));
+  if (fromOutcome) return fromOutcome;
+  // Requests granted before `created` existed: the deterministic name in the stored plan.
+  if (request.state === 'succeeded' || request.state === 'revoked')
+    return `${request.plan.scope}/providers/Microsoft.Authorization/roleAssignments/${request.plan.roleAssignmentName}`;
+  return undefined;
+}
+
+/** Whether a request ever gave access (the only ones the inventory shows). */
+export function gaveAccess(request: AccessRequest): boolean {
+  if (request.state === 'revoked') return true;
+  if (request.state !== 'succeeded') return false;
+  return request.plan.kind === 'secret' || createdAssignmentId(request) !== undefined;
+}
+
+/** The access state of a request that gave access, at `now`. */
+export function requestAccessState(request: AccessRequest, now: Date): AccessState {
+  const end = accessEnd(request);
+  if (request.state === 'revoked') {
+    // Revoked by nobody at or after the end = the sweeper revoked it at expiry.
+    const atExpiry =
+      !request.access?.revokedBy &&
+      end !== undefined &&
+      Date.parse(request.access?.revokedAt ?? request.updatedAt) >= Date.parse(end);
+    return atExpiry ? 'expired' : 'revoked';
+  }
+  if (request.access?.driftDetectedAt) return 'drifted';
+  if (end !== undefined) {
+    const left = Date.parse(end) - now.getTime();
+    if (left <= 0) return 'expired';
+    if (left <= EXPIRING_WITHIN_MS) return 'expiring';
+  }
+  return 'active';
+}
+
+/** When a request's access ends; undefined = no end. */
+export function accessEnd(request: AccessRequest): string | undefined {
+  if (request.access?.permanent) return undefined;
+  if (request.access?.expiresAt) return request.access.expiresAt;
+  // A secret's credential always had an expiry, also before time-boxing.
+  return request.plan.kind === 'secret' ? request.plan.expiresAt : undefined;
+}
+
+/** The reference cards and the tab show for a request. */
+export function requestRef(request: AccessRequest, now: Date): AcrbotRequestRef {
+  const end = accessEnd(request);
+  const approved = request.decision?.approved ? request.decision : undefined;
+  return {
+    requestId: request.id,
+    requesterName: request.requester.name,
+    requesterId: request.requester.objectId,
+    approvedBy: approved?.by.name,
+    approvedAt: approved?.at,
+    expiresAt: end,
+    noExpiry: end !== undefined ? undefined : request.access?.permanent ? 'permanent' : 'beforeTimeBoxing',
+    state: requestAccessState(request, now),
+    revokedAt: request.access?.revokedAt,
+    revokedBy: request.access?.revokedBy?.name,
+    driftDetectedAt: request.access?.driftDetectedAt,
+  };
+}
+
+/** Where `scope` sits relative to `registryId`; undefined when it does not cover the registry. */
+export function scopeLevelOf(scope: string, registry: InventoryRegistry): ScopeLevel | undefined {
+  const s = lower(scope).replace(/\/+$/, '');
+  if (s === '' || s === '/' || s.startsWith('/providers/microsoft.management/managementgroups/'))
+    return 'managementGroup';
+  if (!scopeCovers(s, registry.id)) return undefined;
+  if (s === lower(registry.id)) return 'registry';
+  if (s === lower(`/subscriptions/${registry.subscriptionId}`)) return 'subscription';
+  if (s === lower(`/subscriptions/${registry.subscriptionId}/resourceGroups/${registry.resourceGroup}`))
+    return 'resourceGroup';
+  return undefined;
+}
+
+const LIVE: readonly AccessState[] = ['active', 'expiring'];
+const ENDED_ORDER: readonly AccessState[] = ['drifted', 'expired', 'revoked'];
+
+/** Everything the pure join needs, gathered by the flow. */
+export interface InventoryFacts {
+  /** Each cluster with the identity it pulls with (undefined when it could not be determined). */
+  clusters: { cluster: InventoryCluster; identity?: InventoryIdentity }[];
+  registries: InventoryRegistry[];
+  /** Role assignments that apply to each identity (lowercase object id), direct or through groups. */
+  assignmentsByIdentity: Map<string, RoleAssignmentInfo[]>;
+  /** Role definitions by lowercase GUID; an assignment whose role is missing here is not counted. */
+  roles: Map<string, RoleDefinitionInfo>;
+  /** acrbot requests that gave access (see {@link gaveAccess}). */
+  requests: AccessRequest[];
+  now: Date;
+}
+
+/**
+ * Joins Azure's role assignments with acrbot's records into cells, one per cluster × registry
+ * pair that has at least one way of pulling (live or ended). O(assignments + requests) per
+ * cluster and registry pair touched; no I/O.
+ */
+export function buildCells(facts: InventoryFacts): AccessCell[] {
+  const { now } = facts;
+  const registriesById = new Map(facts.registries.map((r) => [lower(r.id), r]));
+  const requestsByPair = new Map<string, AccessRequest[]>();
+  for (const r of facts.requests) {
+    const key = `${lower(r.plan.cluster.id)}|${lower(r.plan.registry.id)}`;
+    requestsByPair.set(key, [...(requestsByPair.get(key) ?? []), r]);
+  }
+  const cells: AccessCell[] = [];
+  for (const { cluster, identity } of facts.clusters) {
+    const assignments = identity ? (facts.assignmentsByIdentity.get(lower(identity.objectId)) ?? []) : [];
+    for (const registry of registriesById.values()) {
+      const requests = requestsByPair.get(`${lower(cluster.id)}|${lower(registry.id)}`) ?? [];
+      const paths = pathsFor(registry, identity, assignments, requests, facts.roles, now);
+      if (paths.length) cells.push(cellOf(cluster, registry, paths));
+    }
+  }
+  return cells;
+}
+
+function pathsFor(
+  registry: InventoryRegistry,
+  identity: InventoryIdentity | undefined,
+  assignments: RoleAssignmentInfo[],
+  requests: AccessRequest[],
+  roles: Map<string, RoleDefinitionInfo>,
+  now: Date,
+): PullPath[] {
+  const paths: PullPath[] = [];
+  const grantRequests = requests.filter((r) => r.plan.kind === 'grant');
+  const seen = new Set<string>();
+  for (const a of assignments) {
+    const scopeLevel = scopeLevelOf(a.scope, registry);
+    if (!scopeLevel) continue;
+    const role = roles.get(roleDefinitionGuid(a.roleDefinitionId));
+    if (!role) continue;
+    const legacy = roleCarriesPull(role, 'LegacyRegistryPermissions');
+    const abac = roleCarriesPull(role, 'AbacRepositoryPermissions');
+    if (!legacy && !abac) continue;
+    const honoured = registry.roleAssignmentMode === 'AbacRepositoryPermissions' ? abac : legacy;
+    const mine = grantRequests.filter((r) => lower(createdAssignmentId(r) ?? '') === lower(a.id));
+    seen.add(lower(a.id));
+    const refs = mine.map((r) => requestRef(r, now));
+    paths.push({
+      kind: 'roleAssignment',
+      assignmentId: a.id,
+      roleGuid: role.guid,
+      roleName: role.roleName,
+      scope: a.scope,
+      scopeLevel,
+      viaGroupId: identity && lower(a.principalId) !== lower(identity.objectId) ? a.principalId : undefined,
+      conditional: Boolean(a.condition),
+      honoured,
+      origin: refs.length ? 'acrbot' : 'outside',
+      requests: refs,
+      state: assignmentState(refs),
+    });
+  }
+  for (const r of grantRequests) {
+    const id = createdAssignmentId(r);
+    if (!id || seen.has(lower(id))) continue;
+    // Granted to an identity the cluster no longer uses: not this cluster's way of pulling any more.
+    if (identity && r.plan.kind === 'grant' && lower(r.plan.identity.objectId) !== lower(identity.objectId)) continue;
+    const ref = requestRef(r, now);
+    const plan = r.plan as Extract<AccessRequest['plan'], { kind: 'grant' }>;
+    paths.push({
+      kind: 'endedGrant',
+      assignmentId: id,
+      roleName: plan.role.name,
+      scope: plan.scope,
+      request: ref,
+      // Still "succeeded" in the store but gone from Azure: drifted, even before the sweeper records it.
+      state: LIVE.includes(ref.state) && identity ? 'drifted' : ref.state,
+    });
+  }
+  for (const r of requests) {
+    if (r.plan.kind !== 'secret') continue;
+    const ref = requestRef(r, now);
+    paths.push({
+      kind: 'pullSecret',
+      namespace: r.plan.namespace,
+      secretName: r.plan.secretName,
+      credentialKind: r.plan.credentialKind,
+      request: ref,
+      state: ref.state,
+    });
+  }
+  return paths;
+}
+
+/** An existing assignment works now; its acrbot requests say until when. */
+function assignmentState(refs: AcrbotRequestRef[]): AccessState {
+  const live = refs.filter((r) => LIVE.includes(r.state));
+  if (refs.length === 0 || live.length === 0) return 'active';
+  return live.some((r) => r.state === 'active') ? 'active' : 'expiring';
+}
+
+function cellOf(cluster: InventoryCluster, registry: InventoryRegistry, paths: PullPath[]): AccessCell {
+  const live = paths.filter((p) => LIVE.includes(p.state) && (p.kind !== 'roleAssignment' || p.honoured));
+  if (live.length) {
+    const ends = live.map(pathEnd);
+    const unbounded = ends.some((e) => e === undefined);
+    const latest = unbounded ? undefined : ends.reduce<string | undefined>((m, e) => (!m || e! > m ? e : m), undefined);
+    return {
+      cluster,
+      registry,
+      paths,
+      state: live.some((p) => p.state === 'active') ? 'active' : 'expiring',
+      canPull: true,
+      expiresAt: latest,
+    };
+  }
+  const ended = ENDED_ORDER.find((s) => paths.some((p) => p.state === s));
+  // Only unhonoured assignments left: nothing works, and nothing ended either.
+  return { cluster, registry, paths, state: ended ?? 'revoked', canPull: false };
+}
+
+/** When a live path ends; undefined = no end. */
+export function pathEnd(path: PullPath): string | undefined {
+  if (path.kind === 'roleAssignment') {
+    if (path.origin === 'outside') return undefined;
+    const live = path.requests.filter((r) => LIVE.includes(r.state));
+    if (live.length === 0 || live.some((r) => r.expiresAt === undefined)) return undefined;
+    return live.map((r) => r.expiresAt!).sort()[live.length - 1];
+  }
+  return path.request.expiresAt;
+}
+
+/**
+ * acrbot grants that Azure no longer has (deleted outside acrbot) or that were changed (a
+ * condition added): `assignments` are the identity's current assignments, `requests` its
+ * live acrbot grants (succeeded, not yet marked drifted).
+ */
+export function findDrift(
+  identityObjectId: string,
+  assignments: RoleAssignmentInfo[],
+  requests: AccessRequest[],
+): DriftFinding[] {
+  const byId = new Map(assignments.map((a) => [lower(a.id), a]));
+  const out: DriftFinding[] = [];
+  for (const r of requests) {
+    if (r.state !== 'succeeded' || r.plan.kind !== 'grant' || r.access?.driftDetectedAt) continue;
+    if (lower(r.plan.identity.objectId) !== lower(identityObjectId)) continue;
+    const id = createdAssignmentId(r);
+    if (!id) continue;
+    const found = byId.get(lower(id));
+    if (!found) {
+      out.push({
+        requestId: r.id,
+        assignmentId: id,
+        kind: 'deleted',
+        detail: `role assignment ${id.split('/').pop()} (${r.plan.role.name} on ${r.plan.registry.name}) was deleted outside acrbot`,
+      });
+    } else if (
+      roleDefinitionGuid(found.roleDefinitionId) !== lower(r.plan.role.id) ||
+      lower(found.principalId) !== lower(r.plan.identity.objectId) ||
+      found.condition
+    ) {
+      out.push({
+        requestId: r.id,
+        assignmentId: id,
+        kind: 'changed',
+        detail: `role assignment ${id.split('/').pop()} on ${r.plan.registry.name} was changed outside acrbot${found.condition ? ' (a condition was added)' : ''}`,
+      });
+    }
+  }
+  return out;
+}

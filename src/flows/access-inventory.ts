@@ -1,0 +1,333 @@
+/**
+ * The access inventory: what a cluster can pull and why, which clusters can pull from a
+ * registry, a user's own access, and the clusters × registries matrix of the tab. It gathers
+ * facts through the ports (ARM role assignments and role definitions, clusters, registries,
+ * Graph for service-principal clusters and group membership, the request store) and joins them
+ * with the pure `buildCells` of `src/domain/access-inventory.ts`, so chat and the tab show the
+ * same answer.
+ *
+ * ARM cost (S = allowed subscriptions, R = distinct roles among the relevant assignments,
+ * G = group-held pull assignments, C = clusters), every list followed through its pages:
+ * - {@link AccessInventory.forCluster}: cluster lookup (≤ S lists) + S registry lists +
+ *   S `assignedTo()` lists + R role definition GETs.
+ * - {@link AccessInventory.forRegistry}: registry lookup (≤ S lists) + S cluster lists + 1
+ *   subscription-wide assignment list (only the registry's subscription can cover it) + R GETs +
+ *   ≤ G × C Graph membership checks.
+ * - {@link AccessInventory.matrix}: S cluster lists + S registry lists + S subscription-wide
+ *   assignment lists + R GETs + ≤ G × C membership checks — never one call per cell.
+ * - {@link AccessInventory.forUser}: the store only (no Azure call).
+ * Role definitions are cached for the duration of one call (custom roles may change).
+ */
+import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo, RoleDefinitionInfo } from '../domain/azure-model';
+import {
+  buildCells,
+  findDrift,
+  gaveAccess,
+  requestRef,
+  type AccessMatrix,
+  type ClusterAccessReport,
+  type DriftFinding,
+  type InventoryCluster,
+  type InventoryIdentity,
+  type InventoryRegistry,
+  type RegistryAccessReport,
+  type UserAccessReport,
+} from '../domain/access-inventory';
+import { isUserFacing } from '../domain/errors';
+import { choosePullIdentity } from '../domain/identity';
+import { parseClusterRef, parseRegistryRef } from '../domain/names';
+import type { AzureResourceReader, Clock, DirectoryPort, RequestStore, RoleAssignmentListing } from '../domain/ports';
+import { roleCarriesPullInAnyMode } from '../domain/pull-permission';
+import type { AccessRequest, Actor } from '../domain/request';
+import { roleDefinitionGuid } from '../domain/resource-id';
+import type { ResourceResolver } from './resource-resolver';
+
+/**
+ * Most requests read from the store per inventory call. The store has no index by cluster or
+ * registry yet, so the inventory reads the requests that gave access (succeeded, revoked) and
+ * filters them; this bound keeps one call's memory and time in check.
+ */
+export const INVENTORY_REQUEST_LIMIT = 10_000;
+
+/** The ports the inventory reads. */
+export interface AccessInventoryPorts {
+  azure: AzureResourceReader;
+  roleAssignments: RoleAssignmentListing;
+  directory: DirectoryPort;
+  requests: RequestStore;
+  clock: Clock;
+}
+
+/** `forCluster` also returns the drift it saw, so the caller can record it (see DriftDetector). */
+export type ClusterAccessResult = ClusterAccessReport & { drift: DriftFinding[] };
+
+/** Answers "who can pull what, and why". Read-only: it never writes to Azure or the store. */
+export class AccessInventory {
+  constructor(
+    private readonly ports: AccessInventoryPorts,
+    private readonly resolver: ResourceResolver,
+    private readonly subscriptionIds: readonly string[],
+  ) {}
+
+  /** `access CLUSTER`: every registry the cluster can pull from (or could, through acrbot), and why. */
+  async forCluster(clusterText: string): Promise<ClusterAccessResult> {
+    const cluster = await this.resolver.resolveCluster(parseClusterRef(clusterText));
+    const now = this.ports.clock.now();
+    const [resolved, registries, requests] = await Promise.all([
+      this.identityOf(cluster),
+      this.allRegistries(),
+      this.accessRequests((r) => sameId(r.plan.cluster.id, cluster.id)),
+    ]);
+    const assignments = resolved.identity
+      ? (
+          await Promise.all(
+            this.subscriptionIds.map((s) => this.ports.roleAssignments.listAssignedTo(s, resolved.identity!.objectId)),
+          )
+        ).flat()
+      : [];
+    const roles = await this.roleDefinitions(assignments);
+    const assignmentsByIdentity = new Map<string, RoleAssignmentInfo[]>();
+    if (resolved.identity) assignmentsByIdentity.set(resolved.identity.objectId.toLowerCase(), assignments);
+    const cells = buildCells({
+      clusters: [{ cluster: toCluster(cluster), identity: resolved.identity }],
+      registries: registries.map(toRegistry),
+      assignmentsByIdentity,
+      roles,
+      requests,
+      now,
+    });
+    return {
+      cluster: toCluster(cluster),
+      identity: resolved.identity,
+      identityProblem: resolved.problem,
+      cells,
+      generatedAt: now.toISOString(),
+      drift: resolved.identity ? findDrift(resolved.identity.objectId, assignments, requests) : [],
+    };
+  }
+
+  /** `access REGISTRY`: the clusters (in the allowed subscriptions) that can pull from it. */
+  async forRegistry(registryText: string): Promise<RegistryAccessReport> {
+    const registry = await this.resolver.resolveRegistry(parseRegistryRef(registryText));
+    const now = this.ports.clock.now();
+    const [clusters, requests, assignments] = await Promise.all([
+      this.allClusters(),
+      this.accessRequests((r) => sameId(r.plan.registry.id, registry.id)),
+      // Only assignments in the registry's own subscription (or above it) can cover it.
+      this.ports.roleAssignments.listInSubscription(registry.subscriptionId),
+    ]);
+    const gathered = await this.gather(clusters, assignments);
+    return {
+      registry: toRegistry(registry),
+      cells: buildCells({
+        clusters: gathered.clusters,
+        registries: [toRegistry(registry)],
+        assignmentsByIdentity: gathered.assignmentsByIdentity,
+        roles: gathered.roles,
+        requests,
+        now,
+      }),
+      unresolvedClusters: gathered.unresolved,
+      generatedAt: now.toISOString(),
+    };
+  }
+
+  /** The tab's matrix over every cluster and registry in the allowed subscriptions. */
+  async matrix(): Promise<AccessMatrix> {
+    const now = this.ports.clock.now();
+    const [clusters, registries, requests, assignments] = await Promise.all([
+      this.allClusters(),
+      this.allRegistries(),
+      this.accessRequests(() => true),
+      Promise.all(this.subscriptionIds.map((s) => this.ports.roleAssignments.listInSubscription(s))).then((all) =>
+        dedupe(all.flat()),
+      ),
+    ]);
+    const gathered = await this.gather(clusters, assignments);
+    return {
+      clusters: clusters.map(toCluster),
+      registries: registries.map(toRegistry),
+      cells: buildCells({
+        clusters: gathered.clusters,
+        registries: registries.map(toRegistry),
+        assignmentsByIdentity: gathered.assignmentsByIdentity,
+        roles: gathered.roles,
+        requests,
+        now,
+      }),
+      unresolvedClusters: gathered.unresolved,
+      generatedAt: now.toISOString(),
+    };
+  }
+
+  /** `access` alone: the user's own requests that gave access (active, ending, ended), newest first. */
+  async forUser(user: Actor): Promise<UserAccessReport> {
+    const now = this.ports.clock.now();
+    const mine = await this.accessRequests((r) => sameId(r.requester.objectId, user.objectId));
+    return {
+      user: { objectId: user.objectId, name: user.name },
+      entries: mine
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+        .map((r) => ({
+          kind: r.plan.kind,
+          cluster: planCluster(r),
+          registry: planRegistry(r),
+          namespace: r.plan.kind === 'secret' ? r.plan.namespace : undefined,
+          secretName: r.plan.kind === 'secret' ? r.plan.secretName : undefined,
+          roleName: r.plan.kind === 'grant' ? r.plan.role.name : undefined,
+          request: requestRef(r, now),
+        })),
+      generatedAt: now.toISOString(),
+    };
+  }
+
+  // ---- gathering ---------------------------------------------------------------------------
+
+  /** Requests that gave access and pass `keep`, read once per call. */
+  private async accessRequests(keep: (r: AccessRequest) => boolean): Promise<AccessRequest[]> {
+    const all = await this.ports.requests.listByState(['succeeded', 'revoked'], INVENTORY_REQUEST_LIMIT);
+    return all.filter((r) => gaveAccess(r) && keep(r));
+  }
+
+  private async allClusters(): Promise<ClusterInfo[]> {
+    return (await Promise.all(this.subscriptionIds.map((s) => this.ports.azure.listClusters(s)))).flat();
+  }
+
+  private async allRegistries(): Promise<RegistryInfo[]> {
+    return (await Promise.all(this.subscriptionIds.map((s) => this.ports.azure.listRegistries(s)))).flat();
+  }
+
+  /** The identity a cluster pulls with; a problem sentence instead when it has none usable. */
+  async identityOf(cluster: ClusterInfo): Promise<{ identity?: InventoryIdentity; problem?: string }> {
+    try {
+      const chosen = choosePullIdentity(cluster);
+      if (chosen.kind === 'kubelet')
+        return { identity: { kind: 'kubelet', objectId: chosen.objectId, description: chosen.description } };
+      const objectId = await this.ports.directory.servicePrincipalObjectId(chosen.appId);
+      if (!objectId)
+        return {
+          problem: `Cluster ${cluster.name} uses service principal ${chosen.appId}, which Microsoft Graph does not know; it cannot pull through role assignments.`,
+        };
+      return { identity: { kind: 'servicePrincipal', objectId, appId: chosen.appId, description: chosen.description } };
+    } catch (err) {
+      if (isUserFacing(err)) return { problem: err.message };
+      throw err;
+    }
+  }
+
+  /**
+   * From a subscription-wide listing: each cluster's identity and the assignments that apply to
+   * it — direct ones, and group-held ones whose role carries pull when Graph says the identity
+   * is a (transitive) member (checked once per group and identity).
+   */
+  private async gather(
+    clusters: ClusterInfo[],
+    assignments: RoleAssignmentInfo[],
+  ): Promise<{
+    clusters: { cluster: InventoryCluster; identity?: InventoryIdentity }[];
+    assignmentsByIdentity: Map<string, RoleAssignmentInfo[]>;
+    roles: Map<string, RoleDefinitionInfo>;
+    unresolved: { cluster: InventoryCluster; problem: string }[];
+  }> {
+    const identities = await Promise.all(clusters.map((c) => this.identityOf(c)));
+    const ids = new Set(identities.flatMap((i) => (i.identity ? [i.identity.objectId.toLowerCase()] : [])));
+    const groupHeld = assignments.filter((a) => a.principalType === 'Group');
+    const relevant = assignments.filter((a) => ids.has(a.principalId.toLowerCase()) || a.principalType === 'Group');
+    const roles = await this.roleDefinitions(relevant);
+    const pullGroups = groupHeld.filter((a) => {
+      const role = roles.get(roleDefinitionGuid(a.roleDefinitionId));
+      return role !== undefined && roleCarriesPullInAnyMode(role);
+    });
+    const assignmentsByIdentity = new Map<string, RoleAssignmentInfo[]>();
+    for (const a of relevant) {
+      const key = a.principalId.toLowerCase();
+      if (ids.has(key)) assignmentsByIdentity.set(key, [...(assignmentsByIdentity.get(key) ?? []), a]);
+    }
+    const groupIds = [...new Set(pullGroups.map((a) => a.principalId.toLowerCase()))];
+    for (const id of ids) {
+      for (const groupId of groupIds) {
+        if (!(await this.ports.directory.isMemberOfGroup(id, groupId))) continue;
+        const held = pullGroups.filter((a) => a.principalId.toLowerCase() === groupId);
+        assignmentsByIdentity.set(id, [...(assignmentsByIdentity.get(id) ?? []), ...held]);
+      }
+    }
+    return {
+      clusters: clusters.map((c, i) => ({ cluster: toCluster(c), identity: identities[i].identity })),
+      assignmentsByIdentity,
+      roles,
+      unresolved: clusters.flatMap((c, i) =>
+        identities[i].problem ? [{ cluster: toCluster(c), problem: identities[i].problem! }] : [],
+      ),
+    };
+  }
+
+  /** The role definitions of `assignments`, one GET per distinct role. */
+  async roleDefinitions(assignments: RoleAssignmentInfo[]): Promise<Map<string, RoleDefinitionInfo>> {
+    const wanted = new Map<string, string>();
+    for (const a of assignments) {
+      const guid = roleDefinitionGuid(a.roleDefinitionId);
+      if (!wanted.has(guid)) wanted.set(guid, subscriptionOf(a) ?? this.subscriptionIds[0]);
+    }
+    const out = new Map<string, RoleDefinitionInfo>();
+    await Promise.all(
+      [...wanted].map(async ([guid, subscriptionId]) => {
+        const role = await this.ports.roleAssignments.getRoleDefinition(subscriptionId, guid);
+        if (role) out.set(guid, role);
+      }),
+    );
+    return out;
+  }
+}
+
+function sameId(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+function subscriptionOf(a: RoleAssignmentInfo): string | undefined {
+  return /^\/subscriptions\/([^/]+)/i.exec(a.scope)?.[1];
+}
+
+function dedupe(assignments: RoleAssignmentInfo[]): RoleAssignmentInfo[] {
+  const seen = new Set<string>();
+  return assignments.filter((a) => {
+    const key = a.id.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The inventory's view of a cluster. */
+export function toCluster(c: ClusterInfo): InventoryCluster {
+  return { id: c.id, name: c.name, subscriptionId: c.subscriptionId, resourceGroup: c.resourceGroup };
+}
+
+/** The inventory's view of a registry. */
+export function toRegistry(r: RegistryInfo): InventoryRegistry {
+  return {
+    id: r.id,
+    name: r.name,
+    subscriptionId: r.subscriptionId,
+    resourceGroup: r.resourceGroup,
+    loginServer: r.loginServer,
+    roleAssignmentMode: r.roleAssignmentMode,
+  };
+}
+
+function planCluster(r: AccessRequest): InventoryCluster {
+  const c = r.plan.cluster;
+  return { id: c.id, name: c.name, subscriptionId: c.subscriptionId, resourceGroup: c.resourceGroup };
+}
+
+function planRegistry(r: AccessRequest): InventoryRegistry {
+  const g = r.plan.registry;
+  return {
+    id: g.id,
+    name: g.name,
+    subscriptionId: g.subscriptionId,
+    resourceGroup: g.resourceGroup,
+    loginServer: g.loginServer,
+    roleAssignmentMode:
+      g.roleAssignmentMode === 'AbacRepositoryPermissions' ? g.roleAssignmentMode : 'LegacyRegistryPermissions',
+  };
+}

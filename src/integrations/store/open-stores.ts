@@ -1,0 +1,83 @@
+/**
+ * One place that opens every store for a storage setting: the app asks for a {@link Stores}
+ * bundle and never knows which backend it got.
+ */
+import type { AppConfig } from '../../config/config';
+import type {
+  AbuseLedger,
+  AuditLog,
+  Clock,
+  DialogStore,
+  LeaseStore,
+  RequestStore,
+  ScheduleStore,
+} from '../../domain/ports';
+import { MemoryAbuseLedger, MemoryDialogStore, MemoryLeaseStore, MemoryScheduleStore } from './memory-coordination';
+import { MemoryAuditLog, MemoryRequestStore } from './memory-stores';
+import { SqliteAuditLog } from './sqlite-audit-log';
+import { SqliteAbuseLedger, SqliteDialogStore, SqliteLeaseStore, SqliteScheduleStore } from './sqlite-coordination';
+import { openSqlite } from './sqlite-database';
+import { SqliteRequestStore } from './sqlite-request-store';
+
+/** Every store the bot uses, on one backend. */
+export interface Stores {
+  requests: RequestStore;
+  audit: AuditLog;
+  leases: LeaseStore;
+  schedule: ScheduleStore;
+  dialogs: DialogStore;
+  abuse: AbuseLedger;
+  /** Closes the backend (idempotent). */
+  close(): Promise<void>;
+}
+
+/** Memory stores for one process (ACRBOT_STORAGE=memory, tests). */
+export function memoryStores(clock: Clock): Stores {
+  const now = () => clock.now();
+  return {
+    requests: new MemoryRequestStore(),
+    audit: new MemoryAuditLog(clock),
+    leases: new MemoryLeaseStore(now),
+    schedule: new MemoryScheduleStore(),
+    dialogs: new MemoryDialogStore(),
+    abuse: new MemoryAbuseLedger(),
+    close: async () => undefined,
+  };
+}
+
+/** SQLite stores on one database file (`:memory:` for a throwaway one). */
+export function sqliteStores(path: string, clock: Clock): Stores {
+  const db = openSqlite(path);
+  const now = () => clock.now();
+  return {
+    // The request store does not close the shared database: close() below does, once.
+    requests: new SqliteRequestStore(db, false),
+    audit: new SqliteAuditLog(db, clock),
+    leases: new SqliteLeaseStore(db, now),
+    schedule: new SqliteScheduleStore(db),
+    dialogs: new SqliteDialogStore(db),
+    abuse: new SqliteAbuseLedger(db),
+    close: async () => {
+      if (db.open) db.close();
+    },
+  };
+}
+
+/** Opens every store for `storage` (async: a remote backend creates its tables first). */
+export async function openStores(storage: AppConfig['storage'], clock: Clock): Promise<Stores> {
+  switch (storage.kind) {
+    case 'memory':
+      return memoryStores(clock);
+    case 'sqlite':
+      return sqliteStores(storage.path, clock);
+  }
+}
+
+/**
+ * Completes a partial bundle (tests replace one store, e.g. a failing audit log) with memory
+ * stores for the rest.
+ */
+export function withMemoryDefaults(partial: Partial<Stores>, clock: Clock): Stores {
+  const base = memoryStores(clock);
+  return { ...base, ...partial, close: partial.close ?? (async () => partial.requests?.close()) };
+}

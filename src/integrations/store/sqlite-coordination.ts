@@ -1,0 +1,186 @@
+/**
+ * Leases, schedule, dialog state and abuse ledger in SQLite, with the same semantics as the
+ * memory versions. Every read-then-write runs in an IMMEDIATE transaction, which takes the
+ * file's write lock first, so several processes on one local file still decide once.
+ */
+import type {
+  AbuseLedger,
+  DialogRecord,
+  DialogStore,
+  Lease,
+  LeaseStore,
+  ScheduledJob,
+  ScheduleStore,
+} from '../../domain/ports';
+import { LeaseLostError } from '../../domain/ports';
+import type { SqliteDatabase } from './sqlite-database';
+
+interface LeaseRow {
+  owner: string;
+  expires_at: number;
+  fence: number;
+}
+
+function toLease(key: string, row: LeaseRow): Lease {
+  return { key, owner: row.owner, expiresAt: new Date(row.expires_at).toISOString(), fence: row.fence };
+}
+
+/** SQLite-backed {@link LeaseStore}. */
+export class SqliteLeaseStore implements LeaseStore {
+  private readonly acquireTx;
+  private readonly renewTx;
+  private readonly releaseStmt;
+
+  constructor(
+    db: SqliteDatabase,
+    private readonly now: () => Date,
+  ) {
+    const select = db.prepare('SELECT owner, expires_at, fence FROM leases WHERE key = ?');
+    const upsert = db.prepare(
+      'INSERT INTO leases (key, owner, expires_at, fence) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at, fence = excluded.fence',
+    );
+    // The WHERE on owner and fence is the fencing check: a stale holder updates zero rows.
+    const extend = db.prepare('UPDATE leases SET expires_at = ? WHERE key = ? AND owner = ? AND fence = ?');
+    this.releaseStmt = db.prepare(
+      "UPDATE leases SET owner = '', expires_at = 0 WHERE key = ? AND owner = ? AND fence = ?",
+    );
+    this.acquireTx = db.transaction((key: string, owner: string, nowMs: number, ttlMs: number) => {
+      const current = select.get(key) as LeaseRow | undefined;
+      if (current && current.owner !== owner && current.expires_at > nowMs) return undefined;
+      const row: LeaseRow = { owner, expires_at: nowMs + ttlMs, fence: (current?.fence ?? 0) + 1 };
+      upsert.run(key, row.owner, row.expires_at, row.fence);
+      return toLease(key, row);
+    });
+    this.renewTx = db.transaction((lease: Lease, expiresAt: number) => {
+      if (extend.run(expiresAt, lease.key, lease.owner, lease.fence).changes !== 1) throw new LeaseLostError(lease.key);
+      return { ...lease, expiresAt: new Date(expiresAt).toISOString() };
+    });
+  }
+
+  async acquire(key: string, owner: string, ttlMs: number): Promise<Lease | undefined> {
+    return this.acquireTx.immediate(key, owner, this.now().getTime(), ttlMs);
+  }
+
+  async renew(lease: Lease, ttlMs: number): Promise<Lease> {
+    return this.renewTx.immediate(lease, this.now().getTime() + ttlMs);
+  }
+
+  async release(lease: Lease): Promise<void> {
+    // Expire and disown rather than delete: the fence stays, so a later holder still gets a higher one.
+    this.releaseStmt.run(lease.key, lease.owner, lease.fence);
+  }
+}
+
+/** SQLite-backed {@link ScheduleStore}; `due` walks the (due_at, id) index and stops at the first job not due. */
+export class SqliteScheduleStore implements ScheduleStore {
+  private readonly upsert;
+  private readonly select;
+  private readonly selectDue;
+  private readonly selectForRequest;
+  private readonly remove;
+
+  constructor(db: SqliteDatabase) {
+    this.upsert = db.prepare(
+      'INSERT INTO schedule (id, due_at, request_id, doc) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET due_at = excluded.due_at, request_id = excluded.request_id, doc = excluded.doc',
+    );
+    this.select = db.prepare('SELECT doc FROM schedule WHERE id = ?');
+    this.selectDue = db.prepare('SELECT doc FROM schedule WHERE due_at <= ? ORDER BY due_at, id LIMIT ?');
+    this.selectForRequest = db.prepare('SELECT doc FROM schedule WHERE request_id = ? ORDER BY due_at, id');
+    this.remove = db.prepare('DELETE FROM schedule WHERE id = ?');
+  }
+
+  async put(job: ScheduledJob): Promise<void> {
+    // Normalised ISO text sorts like time, so the index orders by due time.
+    this.upsert.run(job.id, new Date(job.dueAt).toISOString(), job.requestId ?? null, JSON.stringify(job));
+  }
+
+  async get(id: string): Promise<ScheduledJob | undefined> {
+    const row = this.select.get(id) as { doc: string } | undefined;
+    return row ? (JSON.parse(row.doc) as ScheduledJob) : undefined;
+  }
+
+  async due(now: Date, limit: number): Promise<ScheduledJob[]> {
+    if (limit <= 0) return [];
+    const rows = this.selectDue.all(now.toISOString(), limit) as { doc: string }[];
+    return rows.map((r) => JSON.parse(r.doc) as ScheduledJob);
+  }
+
+  async forRequest(requestId: string): Promise<ScheduledJob[]> {
+    const rows = this.selectForRequest.all(requestId) as { doc: string }[];
+    return rows.map((r) => JSON.parse(r.doc) as ScheduledJob);
+  }
+
+  async delete(id: string): Promise<void> {
+    this.remove.run(id);
+  }
+}
+
+/** SQLite-backed {@link DialogStore}. */
+export class SqliteDialogStore implements DialogStore {
+  private readonly select;
+  private readonly upsert;
+  private readonly remove;
+  private readonly removeExpiredOne;
+  private readonly purge;
+
+  constructor(db: SqliteDatabase) {
+    this.select = db.prepare('SELECT expires_at, doc FROM dialogs WHERE key = ?');
+    this.upsert = db.prepare(
+      'INSERT INTO dialogs (key, expires_at, doc) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET expires_at = excluded.expires_at, doc = excluded.doc',
+    );
+    this.remove = db.prepare('DELETE FROM dialogs WHERE key = ?');
+    // Conditional on expiry: a fresh put by another instance in between is kept.
+    this.removeExpiredOne = db.prepare('DELETE FROM dialogs WHERE key = ? AND expires_at <= ?');
+    this.purge = db.prepare('DELETE FROM dialogs WHERE expires_at <= ?');
+  }
+
+  async get(key: string, now: Date): Promise<DialogRecord | undefined> {
+    const row = this.select.get(key) as { expires_at: number; doc: string } | undefined;
+    if (!row) return undefined;
+    if (row.expires_at <= now.getTime()) {
+      this.removeExpiredOne.run(key, now.getTime());
+      return undefined;
+    }
+    return JSON.parse(row.doc) as DialogRecord;
+  }
+
+  async put(record: DialogRecord): Promise<void> {
+    this.upsert.run(record.key, Date.parse(record.expiresAt), JSON.stringify(record));
+  }
+
+  async delete(key: string): Promise<void> {
+    this.remove.run(key);
+  }
+
+  async purgeExpired(now: Date): Promise<number> {
+    return this.purge.run(now.getTime()).changes;
+  }
+}
+
+/** SQLite-backed {@link AbuseLedger}. */
+export class SqliteAbuseLedger implements AbuseLedger {
+  private readonly sightingTx;
+  private readonly hitStmt;
+
+  constructor(db: SqliteDatabase) {
+    const forget = db.prepare('DELETE FROM sightings WHERE seen_at <= ?');
+    const insert = db.prepare('INSERT OR IGNORE INTO sightings (activity_id, seen_at) VALUES (?, ?)');
+    this.sightingTx = db.transaction((activityId: string, nowMs: number, ttlMs: number) => {
+      forget.run(nowMs - ttlMs);
+      return insert.run(activityId, nowMs).changes === 1;
+    });
+    // One statement: a new window restarts the count, the same window adds one (atomic across processes).
+    this.hitStmt = db.prepare(
+      'INSERT INTO rate_windows (key, window_start, count) VALUES (?, ?, 1) ON CONFLICT(key) DO UPDATE SET count = CASE WHEN window_start = excluded.window_start THEN count + 1 ELSE 1 END, window_start = excluded.window_start RETURNING count',
+    );
+  }
+
+  async firstSighting(activityId: string, now: Date, ttlMs: number): Promise<boolean> {
+    return this.sightingTx.immediate(activityId, now.getTime(), ttlMs);
+  }
+
+  async hit(key: string, now: Date, windowMs: number): Promise<number> {
+    const start = Math.floor(now.getTime() / windowMs) * windowMs;
+    return (this.hitStmt.get(key, start) as { count: number }).count;
+  }
+}

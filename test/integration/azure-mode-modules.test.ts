@@ -1,0 +1,49 @@
+/**
+ * Azure mode loads no sandbox code: not the emulators, not their fixtures, not node-forge (which
+ * only the sandbox's TLS uses). Each mode starts in a fresh process, so `require.cache` holds
+ * exactly what that start loaded. Sandbox mode is the control: the same check must see the
+ * sandbox there, or it would prove nothing.
+ */
+import { execFile } from 'node:child_process';
+import { join, sep } from 'node:path';
+import { promisify } from 'node:util';
+
+const ROOT = join(__dirname, '..', '..');
+const SANDBOX_DIR = `${sep}src${sep}sandbox${sep}`;
+const FORGE_DIR = `${sep}node_modules${sep}node-forge${sep}`;
+
+const AZURE_ENV = {
+  ACRBOT_MODE: 'azure',
+  MicrosoftAppId: '11111111-1111-4111-8111-111111111111',
+  MicrosoftAppType: 'SingleTenant',
+  MicrosoftAppTenantId: '22222222-2222-4222-8222-222222222222',
+  MicrosoftAppPassword: 'not-a-real-secret',
+  AZURE_SUBSCRIPTION_ID: '33333333-3333-4333-8333-333333333333',
+  ACRBOT_APPROVERS: '55555555-5555-4555-8555-555555555555',
+};
+
+async function modulesLoadedBy(env: Record<string, string>): Promise<string[]> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['scripts/run-ts.js', 'test/helpers/loaded-modules.ts'],
+    { cwd: ROOT, env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', ACRBOT_STORAGE: 'memory', ...env } },
+  );
+  const line = stdout.split('\n').find((l) => l.startsWith('{"modules"'));
+  if (!line) throw new Error(`no module list in: ${stdout}`);
+  return (JSON.parse(line) as { modules: string[] }).modules;
+}
+
+describe('start-up loads only what the mode needs (P5)', () => {
+  test('azure mode loads no sandbox module and no node-forge', async () => {
+    const modules = await modulesLoadedBy(AZURE_ENV);
+    expect(modules.some((m) => m.includes(`${sep}src${sep}app.ts`))).toBe(true);
+    expect(modules.filter((m) => m.includes(SANDBOX_DIR))).toEqual([]);
+    expect(modules.filter((m) => m.includes(FORGE_DIR))).toEqual([]);
+  });
+
+  test('control: sandbox mode does load the emulators and node-forge', async () => {
+    const modules = await modulesLoadedBy({ ACRBOT_MODE: 'sandbox' });
+    expect(modules.some((m) => m.includes(`${SANDBOX_DIR}sandbox.ts`))).toBe(true);
+    expect(modules.some((m) => m.includes(FORGE_DIR))).toBe(true);
+  });
+});

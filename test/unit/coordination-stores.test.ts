@@ -1,0 +1,79 @@
+import {
+  MemoryAbuseLedger,
+  MemoryDialogStore,
+  MemoryLeaseStore,
+  MemoryScheduleStore,
+} from '../../src/integrations/store/memory-coordination';
+import { sqliteStores } from '../../src/integrations/store/open-stores';
+import { SqliteLeaseStore, SqliteScheduleStore } from '../../src/integrations/store/sqlite-coordination';
+import { openSqlite } from '../../src/integrations/store/sqlite-database';
+import { describeCoordinationContract } from './support/coordination-contract';
+import { FakeClock, SECOND } from './support/fake-clock';
+import { useTempDir } from './support/temp-dir';
+
+const tmp = useTempDir();
+
+describeCoordinationContract('memory', (clock) => ({
+  leases: new MemoryLeaseStore(() => clock.now()),
+  schedule: new MemoryScheduleStore(),
+  dialogs: new MemoryDialogStore(),
+  abuse: new MemoryAbuseLedger(),
+  dispose: async () => undefined,
+}));
+
+describeCoordinationContract('SQLite (:memory:)', (clock) => {
+  const stores = sqliteStores(':memory:', clock);
+  return { ...stores, dispose: () => stores.close() };
+});
+
+describeCoordinationContract('SQLite (file)', (clock) => {
+  const stores = sqliteStores(tmp.path('coordination.db'), clock);
+  return { ...stores, dispose: () => stores.close() };
+});
+
+describe('SQLite coordination specifics', () => {
+  test('due() reads the schedule through the due-time index (O(due), no table scan, no sort)', () => {
+    const db = openSqlite(':memory:');
+    try {
+      new SqliteScheduleStore(db);
+      const plan = db
+        .prepare('EXPLAIN QUERY PLAN SELECT doc FROM schedule WHERE due_at <= ? ORDER BY due_at, id LIMIT ?')
+        .all('2025-01-15T09:00:00.000Z', 10) as { detail: string }[];
+      const details = plan.map((p) => p.detail).join('\n');
+      expect(details).toMatch(/USING INDEX schedule_by_due/);
+      expect(details).not.toMatch(/SCAN schedule\b(?! USING)|TEMP B-TREE/);
+    } finally {
+      db.close();
+    }
+  });
+
+  test('two processes’ worth of connections on one file: one lease holder, and a restart keeps the fence', () => {
+    const path = tmp.path('leases.db');
+    const clock = new FakeClock();
+    const a = openSqlite(path);
+    const b = openSqlite(path);
+    return (async () => {
+      try {
+        const la = new SqliteLeaseStore(a, () => clock.now());
+        const lb = new SqliteLeaseStore(b, () => clock.now());
+        const held = await la.acquire('exec:R-1', 'a', 10 * SECOND);
+        expect(held).toMatchObject({ fence: 1 });
+        expect(await lb.acquire('exec:R-1', 'b', 10 * SECOND)).toBeUndefined();
+        clock.advance(10 * SECOND);
+        expect(await lb.acquire('exec:R-1', 'b', 10 * SECOND)).toMatchObject({ owner: 'b', fence: 2 });
+      } finally {
+        a.close();
+        b.close();
+      }
+      const c = openSqlite(path);
+      try {
+        clock.advance(10 * SECOND);
+        expect(await new SqliteLeaseStore(c, () => clock.now()).acquire('exec:R-1', 'c', SECOND)).toMatchObject({
+          fence: 3,
+        });
+      } finally {
+        c.close();
+      }
+    })();
+  });
+});

@@ -1,0 +1,240 @@
+/**
+ * The coordination contract (leases, schedule, dialog state, abuse ledger), run against every
+ * store: memory, SQLite and Azure Tables must behave the same.
+ */
+import type { AbuseLedger, DialogStore, LeaseStore, ScheduledJob, ScheduleStore } from '../../../src/domain/ports';
+import { LeaseLostError } from '../../../src/domain/ports';
+import { FakeClock, MINUTE, SECOND } from './fake-clock';
+
+export interface CoordinationFixture {
+  leases: LeaseStore;
+  schedule: ScheduleStore;
+  dialogs: DialogStore;
+  abuse: AbuseLedger;
+  dispose(): Promise<void>;
+}
+
+/** `make` must build the lease store on `clock` (leases read the time themselves). */
+export function describeCoordinationContract(
+  name: string,
+  make: (clock: FakeClock) => Promise<CoordinationFixture> | CoordinationFixture,
+): void {
+  describe(`Coordination contract: ${name}`, () => {
+    let clock: FakeClock;
+    let f: CoordinationFixture;
+    beforeEach(async () => {
+      clock = new FakeClock('2025-01-15T09:00:00.000Z');
+      f = await make(clock);
+    });
+    afterEach(async () => {
+      await f.dispose();
+    });
+
+    describe('leases', () => {
+      test('a free lease is taken with fence 1 and expiry now + ttl; another owner is refused while it holds', async () => {
+        const lease = await f.leases.acquire('exec:R-1', 'a', 30 * SECOND);
+        expect(lease).toEqual({ key: 'exec:R-1', owner: 'a', expiresAt: '2025-01-15T09:00:30.000Z', fence: 1 });
+        clock.advance(29 * SECOND);
+        expect(await f.leases.acquire('exec:R-1', 'b', 30 * SECOND)).toBeUndefined();
+        // Other keys are independent.
+        expect(await f.leases.acquire('exec:R-2', 'b', 30 * SECOND)).toMatchObject({ owner: 'b', fence: 1 });
+      });
+
+      test('after expiry another owner takes over with a higher fence; the stale owner is fenced', async () => {
+        const stale = (await f.leases.acquire('exec:R-1', 'a', 30 * SECOND))!;
+        clock.advance(30 * SECOND);
+        const taken = await f.leases.acquire('exec:R-1', 'b', 30 * SECOND);
+        expect(taken).toMatchObject({ owner: 'b', fence: 2, expiresAt: '2025-01-15T09:01:00.000Z' });
+        await expect(f.leases.renew(stale, 30 * SECOND)).rejects.toBeInstanceOf(LeaseLostError);
+        await expect(f.leases.renew(stale, 30 * SECOND)).rejects.toMatchObject({ key: 'exec:R-1' });
+        // A stale release does not free the new holder's lease.
+        await f.leases.release(stale);
+        expect(await f.leases.acquire('exec:R-1', 'c', 30 * SECOND)).toBeUndefined();
+      });
+
+      test('renew extends a held lease from now; the extension keeps others out', async () => {
+        const lease = (await f.leases.acquire('job:x', 'a', 30 * SECOND))!;
+        clock.advance(20 * SECOND);
+        const renewed = await f.leases.renew(lease, 30 * SECOND);
+        expect(renewed).toEqual({ ...lease, expiresAt: '2025-01-15T09:00:50.000Z' });
+        clock.advance(20 * SECOND); // past the first expiry, before the renewed one
+        expect(await f.leases.acquire('job:x', 'b', 30 * SECOND)).toBeUndefined();
+        await expect(f.leases.renew(renewed, 30 * SECOND)).resolves.toMatchObject({ fence: 1 });
+      });
+
+      test('release lets another owner in at once, with a higher fence; renew after release is refused', async () => {
+        const lease = (await f.leases.acquire('job:x', 'a', 60 * SECOND))!;
+        await f.leases.release(lease);
+        await expect(f.leases.renew(lease, 60 * SECOND)).rejects.toBeInstanceOf(LeaseLostError);
+        expect(await f.leases.acquire('job:x', 'b', 60 * SECOND)).toMatchObject({ owner: 'b', fence: 2 });
+        // Releasing twice is a no-op.
+        await expect(f.leases.release(lease)).resolves.toBeUndefined();
+        expect(await f.leases.acquire('job:x', 'c', 60 * SECOND)).toBeUndefined();
+      });
+
+      test('the same owner acquiring again gets a new fence, and its older lease is fenced', async () => {
+        const first = (await f.leases.acquire('job:x', 'a', 60 * SECOND))!;
+        const second = (await f.leases.acquire('job:x', 'a', 60 * SECOND))!;
+        expect(second.fence).toBe(first.fence + 1);
+        await expect(f.leases.renew(first, 60 * SECOND)).rejects.toBeInstanceOf(LeaseLostError);
+        await expect(f.leases.renew(second, 60 * SECOND)).resolves.toMatchObject({ fence: second.fence });
+      });
+
+      test('racing acquires: exactly one of ten owners gets the lease', async () => {
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => f.leases.acquire('exec:R-race', `owner-${i}`, MINUTE)),
+        );
+        expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+      });
+    });
+
+    describe('schedule', () => {
+      const job = (id: string, dueAt: string, extra: Partial<ScheduledJob> = {}): ScheduledJob => ({
+        id,
+        kind: 'access.expire',
+        dueAt,
+        attempts: 0,
+        ...extra,
+      });
+
+      test('put/get round-trips every field; put with the same id replaces', async () => {
+        const j = job('access.expire:R-1', '2025-01-15T10:00:00.000Z', {
+          requestId: 'R-1',
+          payload: { registry: 'r', nested: { n: 1 } },
+          attempts: 2,
+          lastError: 'ARM 503',
+        });
+        await f.schedule.put(j);
+        expect(await f.schedule.get(j.id)).toEqual(j);
+        const moved = { ...j, dueAt: '2025-01-15T11:00:00.000Z', attempts: 3 };
+        await f.schedule.put(moved);
+        expect(await f.schedule.get(j.id)).toEqual(moved);
+        expect(await f.schedule.due(new Date('2025-01-15T10:30:00.000Z'), 10)).toEqual([]);
+        expect(await f.schedule.get('absent')).toBeUndefined();
+      });
+
+      test('due returns jobs with dueAt <= now, earliest first (then by id), at most limit', async () => {
+        await f.schedule.put(job('c', '2025-01-15T09:03:00.000Z'));
+        await f.schedule.put(job('future', '2025-01-15T09:10:00.000Z'));
+        await f.schedule.put(job('a', '2025-01-15T09:01:00.000Z'));
+        await f.schedule.put(job('b2', '2025-01-15T09:02:00.000Z'));
+        await f.schedule.put(job('b1', '2025-01-15T09:02:00.000Z'));
+        const now = new Date('2025-01-15T09:05:00.000Z');
+        expect((await f.schedule.due(now, 10)).map((j) => j.id)).toEqual(['a', 'b1', 'b2', 'c']);
+        expect((await f.schedule.due(now, 2)).map((j) => j.id)).toEqual(['a', 'b1']);
+        expect((await f.schedule.due(new Date('2025-01-15T09:03:00.000Z'), 10)).map((j) => j.id)).toEqual([
+          'a',
+          'b1',
+          'b2',
+          'c',
+        ]);
+        expect(await f.schedule.due(new Date('2025-01-15T09:00:00.000Z'), 10)).toEqual([]);
+      });
+
+      test('forRequest lists a request’s jobs; delete removes one and is a no-op when absent', async () => {
+        await f.schedule.put(job('access.expire:R-1', '2025-01-15T10:00:00.000Z', { requestId: 'R-1' }));
+        await f.schedule.put(
+          job('access.remind:R-1', '2025-01-15T09:50:00.000Z', { requestId: 'R-1', kind: 'access.remind' }),
+        );
+        await f.schedule.put(job('access.expire:R-2', '2025-01-15T10:00:00.000Z', { requestId: 'R-2' }));
+        expect((await f.schedule.forRequest('R-1')).map((j) => j.id).sort()).toEqual([
+          'access.expire:R-1',
+          'access.remind:R-1',
+        ]);
+        await f.schedule.delete('access.expire:R-1');
+        await f.schedule.delete('access.expire:R-1');
+        await f.schedule.delete('never-existed');
+        expect((await f.schedule.forRequest('R-1')).map((j) => j.id)).toEqual(['access.remind:R-1']);
+        expect(await f.schedule.get('access.expire:R-1')).toBeUndefined();
+        expect((await f.schedule.due(new Date('2025-01-15T12:00:00.000Z'), 10)).map((j) => j.id)).toEqual([
+          'access.remind:R-1',
+          'access.expire:R-2',
+        ]);
+        expect(await f.schedule.forRequest('R-9')).toEqual([]);
+      });
+
+      test('jobs are copied in and out', async () => {
+        const j = job('x', '2025-01-15T09:00:00.000Z', { payload: { a: 1 } });
+        await f.schedule.put(j);
+        j.payload!.a = 2;
+        const read = (await f.schedule.get('x'))!;
+        expect(read.payload).toEqual({ a: 1 });
+        read.payload!.a = 3;
+        expect((await f.schedule.due(new Date('2025-01-15T09:00:00.000Z'), 1))[0].payload).toEqual({ a: 1 });
+      });
+    });
+
+    describe('dialogs', () => {
+      const at = (s: number) => new Date(Date.parse('2025-01-15T09:00:00.000Z') + s * SECOND);
+
+      test('put/get until expiry; expired records are invisible; put replaces; delete removes', async () => {
+        const record = {
+          key: '19:conv|user-1',
+          state: { step: 'cluster', picked: ['a'] },
+          expiresAt: at(60).toISOString(),
+        };
+        await f.dialogs.put(record);
+        expect(await f.dialogs.get(record.key, at(59))).toEqual(record);
+        expect(await f.dialogs.get('19:conv|user-2', at(0))).toBeUndefined();
+        expect(await f.dialogs.get(record.key, at(60))).toBeUndefined();
+        await f.dialogs.put({ ...record, state: { step: 'registry' }, expiresAt: at(120).toISOString() });
+        expect((await f.dialogs.get(record.key, at(100)))?.state).toEqual({ step: 'registry' });
+        await f.dialogs.delete(record.key);
+        await f.dialogs.delete(record.key);
+        expect(await f.dialogs.get(record.key, at(100))).toBeUndefined();
+      });
+
+      test('purgeExpired deletes only expired records and counts them', async () => {
+        await f.dialogs.put({ key: 'c|1', state: {}, expiresAt: at(10).toISOString() });
+        await f.dialogs.put({ key: 'c|2', state: {}, expiresAt: at(20).toISOString() });
+        await f.dialogs.put({ key: 'c|3', state: { keep: true }, expiresAt: at(30).toISOString() });
+        expect(await f.dialogs.purgeExpired(at(20))).toBe(2);
+        expect(await f.dialogs.purgeExpired(at(20))).toBe(0);
+        expect(await f.dialogs.get('c|3', at(21))).toMatchObject({ state: { keep: true } });
+      });
+
+      test('records are copied in and out', async () => {
+        const record = { key: 'c|1', state: { n: 1 }, expiresAt: at(60).toISOString() };
+        await f.dialogs.put(record);
+        record.state.n = 2;
+        const read = (await f.dialogs.get('c|1', at(0)))!;
+        expect(read.state).toEqual({ n: 1 });
+        (read.state as { n: number }).n = 3;
+        expect((await f.dialogs.get('c|1', at(0)))!.state).toEqual({ n: 1 });
+      });
+    });
+
+    describe('abuse ledger', () => {
+      test('firstSighting: true once, false on redelivery, true again after the ttl', async () => {
+        const t0 = new Date('2025-01-15T09:00:00.000Z');
+        expect(await f.abuse.firstSighting('act-1', t0, MINUTE)).toBe(true);
+        expect(await f.abuse.firstSighting('act-1', new Date(t0.getTime() + 59 * SECOND), MINUTE)).toBe(false);
+        expect(await f.abuse.firstSighting('act-2', t0, MINUTE)).toBe(true);
+        expect(await f.abuse.firstSighting('act-1', new Date(t0.getTime() + 2 * MINUTE), MINUTE)).toBe(true);
+      });
+
+      test('racing redeliveries: exactly one firstSighting is true', async () => {
+        const t0 = new Date('2025-01-15T09:00:00.000Z');
+        const results = await Promise.all(Array.from({ length: 8 }, () => f.abuse.firstSighting('act-r', t0, MINUTE)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+
+      test('hit counts per key in fixed windows and restarts in the next window', async () => {
+        const w = MINUTE;
+        const t = (s: number) => new Date(Date.parse('2025-01-15T09:00:00.000Z') + s * SECOND);
+        expect(await f.abuse.hit('user-1', t(0), w)).toBe(1);
+        expect(await f.abuse.hit('user-1', t(30), w)).toBe(2);
+        expect(await f.abuse.hit('user-2', t(30), w)).toBe(1);
+        expect(await f.abuse.hit('user-1', t(59), w)).toBe(3);
+        expect(await f.abuse.hit('user-1', t(60), w)).toBe(1);
+        expect(await f.abuse.hit('user-1', t(61), w)).toBe(2);
+      });
+
+      test('concurrent hits are all counted', async () => {
+        const now = new Date('2025-01-15T09:00:00.000Z');
+        const counts = await Promise.all(Array.from({ length: 12 }, () => f.abuse.hit('user-c', now, MINUTE)));
+        expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+      });
+    });
+  });
+}
