@@ -65,10 +65,11 @@ export class SqliteRequestStore implements RequestStore {
     limit = 100,
   ): Promise<AccessRequest[]> {
     const marks = states.map(() => '?').join(',');
-    // The expressions match the requests_by_target index exactly, so this is an index lookup.
+    // The expressions match the requests_by_target index exactly; INDEXED BY keeps the planner
+    // from preferring requests_by_state (a scan of every active request) without statistics.
     const rows = this.db
       .prepare(
-        `SELECT doc FROM requests WHERE lower(json_extract(doc, '$.plan.registry.id')) = ? AND lower(json_extract(doc, '$.plan.cluster.id')) = ? AND state IN (${marks}) ORDER BY created_at LIMIT ?`,
+        `SELECT doc FROM requests INDEXED BY requests_by_target WHERE lower(json_extract(doc, '$.plan.registry.id')) = ? AND lower(json_extract(doc, '$.plan.cluster.id')) = ? AND state IN (${marks}) ORDER BY created_at LIMIT ?`,
       )
       .all(registryId.toLowerCase(), clusterId.toLowerCase(), ...states, limit) as { doc: string }[];
     return rows.map((r) => JSON.parse(r.doc) as AccessRequest);
