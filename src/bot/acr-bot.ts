@@ -21,6 +21,7 @@ import { DecisionHandler } from './handlers/decision-handler';
 import { RequestHandler } from './handlers/request-handler';
 import { InfoHandlers } from './handlers/info-handlers';
 import { LifecycleHandler } from './handlers/lifecycle-handler';
+import { AccessHandlers } from './handlers/access-handlers';
 import { errorCardFor, sendCard } from './turn-cards';
 import { identifyTurn, isRefusal, type TurnIdentity } from './turn-identity';
 
@@ -39,6 +40,7 @@ export class AcrBot extends ActivityHandler {
   private readonly decisions: DecisionHandler;
   private readonly info: InfoHandlers;
   private readonly lifecycle: LifecycleHandler;
+  private readonly accessHandlers: AccessHandlers;
   private readonly dialogs: DialogRunner;
   private readonly commandTable: Record<Command['verb'], CommandHandler>;
 
@@ -51,6 +53,7 @@ export class AcrBot extends ActivityHandler {
     this.decisions = new DecisionHandler(services);
     this.info = new InfoHandlers(services);
     this.lifecycle = new LifecycleHandler(services, this.requestsHandler);
+    this.accessHandlers = new AccessHandlers(services);
     this.dialogs = new DialogRunner(conversationState, async (ctx, input) => {
       const identity = identifyTurn(ctx.activity, services.settings.allowedTenantIds);
       if (!isRefusal(identity)) await this.requestsHandler.handle(ctx, identity, input);
@@ -67,6 +70,9 @@ export class AcrBot extends ActivityHandler {
         this.lifecycle.revokeCommand(ctx, identity, c as Extract<Command, { verb: 'revoke' }>),
       extend: (ctx, identity, c) =>
         this.lifecycle.extendCommand(ctx, identity, c as Extract<Command, { verb: 'extend' }>),
+      access: (ctx, identity, c) =>
+        this.accessHandlers.access(ctx, identity, c as Extract<Command, { verb: 'access' }>),
+      check: (ctx, _identity, c) => this.accessHandlers.check(ctx, c as Extract<Command, { verb: 'check' }>),
       cancel: async (ctx) => {
         await ctx.sendActivity(
           (await this.dialogs.cancel(ctx)) ? 'Cancelled; nothing was requested.' : 'There was nothing to cancel.',

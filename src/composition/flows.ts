@@ -2,6 +2,7 @@
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/ports';
 import { AccessInventory } from '../flows/access-inventory';
+import { DriftDetector } from '../flows/drift-detector';
 import { realSleep, type Sleep } from '../flows/assign-role';
 import { Executor } from '../flows/executor';
 import { AccessLifecycle, type LifecycleMessenger } from '../flows/access-lifecycle';
@@ -30,6 +31,7 @@ export interface Flows {
   /** Expiry, revoke and extend (G17). */
   lifecycle: AccessLifecycle;
   resolver: ResourceResolver;
+  drift: DriftDetector;
 }
 
 /** Overrides of timing for tests and benchmarks. */
@@ -126,5 +128,11 @@ export function createFlows(
     resolver,
     config.subscriptionIds,
   );
-  return { settings, planner, secretPlanner, requests, executor, inventory, lifecycle, resolver };
+  const drift = new DriftDetector(
+    { requests: stores.requests, audit: stores.audit, roleAssignments: azure.roleAssignments, clock },
+    notifier,
+    log,
+    config.driftIntervalMs,
+  );
+  return { settings, planner, secretPlanner, requests, executor, inventory, drift, lifecycle, resolver };
 }

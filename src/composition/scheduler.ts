@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/ports';
+import { DRIFT_JOB_ID } from '../flows/drift-detector';
 import { Scheduler } from '../flows/scheduler';
 import type { LifecycleMessenger } from '../flows/access-lifecycle';
 import type { Logger } from '../observability/logger';
@@ -46,4 +47,9 @@ export function registerJobs(scheduler: Scheduler, flows: Flows): void {
   });
   scheduler.register('access.expire', (job) => flows.lifecycle.onExpire(job));
   scheduler.register('access.remind', (job) => flows.lifecycle.onReminder(job));
+  // One recurring job with a fixed id: whichever instance runs it schedules the next run.
+  scheduler.register('drift.check', async () => {
+    await flows.drift.sweep();
+    await scheduler.schedule({ id: DRIFT_JOB_ID, kind: 'drift.check', dueAt: flows.drift.nextRunAt() });
+  });
 }

@@ -168,13 +168,28 @@ export interface RegistryTokenPort {
   ): Promise<void>;
 }
 
+/** Who holds an application: its owners and the key ids of its credentials (never the secrets). */
+export interface ApplicationInspection {
+  owners: { id: string; type: 'user' | 'servicePrincipal' | 'other' }[];
+  passwordKeyIds: string[];
+  certificateKeyIds: string[];
+}
+
 /** Entra applications and service principals (secret flow, kind `sp`). */
 export interface ServicePrincipalPort {
-  /** An application with exactly this display name, if one exists (a resumed run reuses its own). */
-  findApplication(displayName: string): Promise<{ id: string; appId: string } | undefined>;
+  /**
+   * Creates the application with this `uniqueName`, or finds the one that already has it (a run
+   * resumed after a crash), without any lookup by name (Graph upsert, CONTRACTS §7a).
+   * `created` is false when it already existed.
+   */
+  upsertApplication(
+    uniqueName: string,
+    displayName: string,
+  ): Promise<{ id: string; appId: string; created: boolean; requestId?: string }>;
+  /** Owners and credential key ids of an application, to check nobody else holds it (G15). */
+  inspectApplication(applicationId: string): Promise<ApplicationInspection>;
   /** The service principal of an app id, if it exists. */
   findServicePrincipal(appId: string): Promise<{ id: string } | undefined>;
-  createApplication(displayName: string): Promise<{ id: string; appId: string; requestId?: string }>;
   /** Retries while a new application is not yet replicated. */
   createServicePrincipal(appId: string): Promise<{ id: string; requestId?: string }>;
   addPassword(

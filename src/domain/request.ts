@@ -117,7 +117,15 @@ export interface Approval {
 
 /** An Azure / Entra / Kubernetes object acrbot created for a request. */
 export interface CreatedObject {
-  kind: 'roleAssignment' | 'acrToken' | 'scopeMap' | 'application' | 'servicePrincipal' | 'pullSecret';
+  kind:
+    | 'roleAssignment'
+    | 'acrToken'
+    | 'scopeMap'
+    | 'application'
+    | 'servicePrincipal'
+    /** A password acrbot added to its application: `id` = keyId. */
+    | 'applicationPassword'
+    | 'pullSecret';
   /** Full resource id, Graph object id, or `cluster-id|namespace|name` for a pull secret. */
   id: string;
   /** Graph `uniqueName` / deterministic name used to create it idempotently. */

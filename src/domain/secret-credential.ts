@@ -2,7 +2,7 @@
  * References to credentials acrbot created for pull secrets: what to delete on failure or
  * rotation. A reference names the credential, never its password.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /** A credential acrbot created. */
 export type CredentialRef =
@@ -58,4 +58,13 @@ export function applicationNameFor(registry: string, cluster: string, namespace:
 /** The application's display name for one request: unique, so a resumed run finds its own. */
 export function applicationDisplayNameFor(baseName: string, requestId: string): string {
   return `${baseName}-${requestId.toLowerCase()}`;
+}
+
+/**
+ * The Graph `uniqueName` acrbot creates a request's application under (upsert, CONTRACTS §7a).
+ * It carries a random part, recorded in the store before the call, so nobody can create an
+ * application with that key first and have acrbot adopt it (G15).
+ */
+export function newApplicationUniqueName(requestId: string): string {
+  return `acrbot-${requestId.toLowerCase()}-${randomBytes(8).toString('hex')}`;
 }

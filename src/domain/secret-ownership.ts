@@ -187,3 +187,24 @@ export function credentialOf(request: AccessRequest): CredentialRef | undefined 
       : {}),
   };
 }
+
+/** Who holds an application (from Graph), as {@link applicationProblem} needs it. */
+export interface ApplicationHolders {
+  owners: { id: string; type: 'user' | 'servicePrincipal' | 'other' }[];
+  passwordKeyIds: string[];
+  certificateKeyIds: string[];
+}
+
+/**
+ * Why acrbot must not use an application, or undefined: it must be owned by acrbot alone (one
+ * service principal owner, no people) and hold no credential but the passwords acrbot recorded.
+ */
+export function applicationProblem(holders: ApplicationHolders, recordedKeyIds: string[]): string | undefined {
+  const others = holders.owners.filter((o) => o.type !== 'servicePrincipal');
+  if (others.length || holders.owners.length !== 1)
+    return `it has ${holders.owners.length} owner(s)${others.length ? `, ${others.length} of them not acrbot` : ''}`;
+  if (holders.certificateKeyIds.length) return 'it has a certificate credential acrbot did not add';
+  const foreign = holders.passwordKeyIds.filter((k) => !recordedKeyIds.includes(k));
+  if (foreign.length) return `it has ${foreign.length} password(s) acrbot did not add`;
+  return undefined;
+}

@@ -18,6 +18,7 @@ import { CloudApiError } from '../domain/ports';
 import type { AccessRequest, Outcome } from '../domain/request';
 import {
   applicationDisplayNameFor,
+  newApplicationUniqueName,
   type CredentialRef,
   encodeCredentialRef,
   scopeMapNameFor,
@@ -27,7 +28,13 @@ import type { SecretValue } from '../domain/secret-value';
 import { assignRole, type Sleep } from './assign-role';
 import { RunFailure, type PlanRunner, type RunContext } from './executor';
 import { requestIdLabelValue, roleAssignmentName } from '../domain/identifiers';
-import { credentialOf, credentialRefProblem, decideReplacement, labelledRequestId } from '../domain/secret-ownership';
+import {
+  applicationProblem,
+  credentialOf,
+  credentialRefProblem,
+  decideReplacement,
+  labelledRequestId,
+} from '../domain/secret-ownership';
 
 /** What the runner needs. */
 export interface SecretRunnerPorts {
@@ -216,19 +223,21 @@ export class SecretRunner implements PlanRunner {
     refs: CredentialRef[],
   ): Promise<Credential> {
     const requestIds: string[] = [];
-    // Named per request, so a run resumed after a crash finds and reuses its own application
-    // instead of leaving the first one behind.
+    // Created idempotently under a uniqueName recorded before the call (never found by display
+    // name, which anyone can give their own application, G15): a run resumed after a crash finds
+    // its own application under the recorded key.
     const displayName = applicationDisplayNameFor(plan.credentialName, request.id);
-    const existing = await this.ports.servicePrincipals.findApplication(displayName);
-    const app: { id: string; appId: string; requestId?: string } =
-      existing ?? (await this.ports.servicePrincipals.createApplication(displayName));
+    const recordedApp = ctx.created().find((o) => o.kind === 'application' && o.name);
+    const uniqueName = recordedApp?.name ?? newApplicationUniqueName(request.id);
+    if (!recordedApp) await ctx.recordCreated({ kind: 'application', id: '', name: uniqueName });
+    const app = await this.ports.servicePrincipals.upsertApplication(uniqueName, displayName);
+    await ctx.recordCreated({ kind: 'application', id: app.id, name: uniqueName });
     const ref: CredentialRef = { kind: 'sp', applicationId: app.id, appId: app.appId };
-    await ctx.recordCreated({ kind: 'application', id: app.id, name: displayName });
     refs.push(ref);
     if (app.requestId) requestIds.push(app.requestId);
     await ctx.audit({
       action: 'graph.write.application',
-      outcome: existing ? 'reused' : 'created',
+      outcome: app.created ? 'created' : 'reused',
       targetIds: [app.id, app.appId],
       correlationIds: app.requestId ? [app.requestId] : [],
     });
@@ -237,7 +246,25 @@ export class SecretRunner implements PlanRunner {
       (await this.ports.servicePrincipals.createServicePrincipal(app.appId));
     await ctx.recordCreated({ kind: 'servicePrincipal', id: sp.id, name: app.appId });
     if (sp.requestId) requestIds.push(sp.requestId);
+    // Before it gets a password and pull rights: nobody else may own it or hold a credential on it.
+    const problem = applicationProblem(
+      await this.ports.servicePrincipals.inspectApplication(app.id),
+      ctx
+        .created()
+        .filter((o) => o.kind === 'applicationPassword')
+        .map((o) => o.id),
+    );
+    if (problem) {
+      // Not deleted either: an application someone else holds is for a person to look at.
+      refs.splice(refs.indexOf(ref), 1);
+      ctx.log.error({ applicationId: app.id, problem }, 'application refused: not held by acrbot alone');
+      throw new UserFacingError(
+        'graph.applicationNotOurs',
+        `acrbot will not use Entra application ${app.id} for this secret: ${problem}. Nothing was granted; the platform team should look at that application.`,
+      );
+    }
     const password = await this.ports.servicePrincipals.addPassword(app.id, plan.expiresAt);
+    await ctx.recordCreated({ kind: 'applicationPassword', id: password.keyId });
     if (password.requestId) requestIds.push(password.requestId);
     await ctx.audit({
       action: 'graph.write.addPassword',

@@ -43,6 +43,8 @@ export interface DirectoryApplication {
   createdDateTime: string;
   /** Owners' object ids (lowercase). `Application.ReadWrite.OwnedBy` only reaches owned apps. */
   ownerIds: Set<string>;
+  /** Client-provided alternate key (upsert by `uniqueName`, CONTRACTS §7a); immutable once set, unique in the tenant. */
+  uniqueName?: string;
   passwords: StoredPasswordCredential[];
   /** Replication lag left: while > 0, creating a service principal for this app fails. */
   unreplicatedCalls: number;
@@ -112,8 +114,17 @@ export class Directory {
   }
 
   /** Adds an application directly (seeding): no replication delay. */
-  addApplication(app: { id?: string; appId?: string; displayName: string; ownerIds?: string[] }): DirectoryApplication {
+  addApplication(app: {
+    id?: string;
+    appId?: string;
+    displayName: string;
+    ownerIds?: string[];
+    uniqueName?: string;
+  }): DirectoryApplication {
+    if (app.uniqueName !== undefined && this.getApplicationByUniqueName(app.uniqueName))
+      throw new Error(`uniqueName ${app.uniqueName} is taken`);
     const a: DirectoryApplication = {
+      ...(app.uniqueName !== undefined ? { uniqueName: app.uniqueName } : {}),
       id: (app.id ?? randomUUID()).toLowerCase(),
       appId: (app.appId ?? randomUUID()).toLowerCase(),
       displayName: app.displayName,
@@ -127,8 +138,8 @@ export class Directory {
   }
 
   /** Creates an application the way `POST /applications` does: owned by the caller, subject to {@link replicationDelay}. */
-  createApplication(displayName: string, ownerId: string): DirectoryApplication {
-    const a = this.addApplication({ displayName, ownerIds: [ownerId] });
+  createApplication(displayName: string, ownerId: string, uniqueName?: string): DirectoryApplication {
+    const a = this.addApplication({ displayName, ownerIds: [ownerId], uniqueName });
     a.unreplicatedCalls = this.replicationDelay;
     return a;
   }
@@ -153,6 +164,13 @@ export class Directory {
 
   getApplication(id: string): DirectoryApplication | undefined {
     return this.applications.get(id.toLowerCase());
+  }
+
+  /** The application with this `uniqueName` (alternate keys compare case-insensitively). */
+  getApplicationByUniqueName(uniqueName: string): DirectoryApplication | undefined {
+    const key = uniqueName.toLowerCase();
+    for (const a of this.applications.values()) if (a.uniqueName?.toLowerCase() === key) return a;
+    return undefined;
   }
 
   getApplicationByAppId(appId: string): DirectoryApplication | undefined {

@@ -85,8 +85,13 @@ export function planFacts(request: AccessRequest): Fact[] {
     );
   }
   common.push({ label: 'Reason', value: inertText(request.reason) });
-  // How long access lasts (G17), on the plan, approval and outcome cards.
-  common.push({ label: 'Access', value: describeAccess(request) });
+  // How long access lasts (G17), on the plan, approval and outcome cards; drift replaces it.
+  if (request.access?.driftDetectedAt)
+    common.push({
+      label: 'Access',
+      value: `removed outside acrbot on ${shortTime(request.access.driftDetectedAt)}; acrbot did not re-create it`,
+    });
+  else common.push({ label: 'Access', value: describeAccess(request) });
   if (request.extendsRequestId) common.push({ label: 'Extends', value: request.extendsRequestId });
   if (request.state === 'pending') common.push({ label: 'Expires', value: shortTime(request.expiresAt) });
   return common;

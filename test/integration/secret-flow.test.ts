@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ROLE_IDS } from '../../src/domain/roles';
-import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
+import { applicationDisplayNameFor } from '../../src/domain/secret-credential';
+import {
+  SANDBOX_BOT_OBJECT_ID,
+  SANDBOX_CLUSTERS,
+  SANDBOX_REGISTRIES,
+  sandboxResourceId,
+} from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
@@ -223,6 +229,41 @@ describe('secret flow', () => {
         .length,
     ).toBe(3);
     expect(await everything()).not.toContain(entry.password);
+  });
+
+  test('G15: a pre-created application with the planned display name is not adopted (created by uniqueName upsert instead)', async () => {
+    const request = await requestSecret(
+      'aks-dev contosoacr --kind sp --namespace payments --name acr-sp service principal pull',
+    );
+    const plan = request.plan as Extract<typeof request.plan, { kind: 'secret' }>;
+    const planned = applicationDisplayNameFor(plan.credentialName, request.id);
+    const planCard = h.connector.calls.find((c) => c.op !== 'update' && cardText(c.activity).includes(request.id))!;
+    expect(cardText(planCard.activity)).toContain(planned);
+    // Before approval, the requester creates an application with that name, makes acrbot an owner
+    // and keeps a password of their own.
+    const directory = h.app.sandbox!.directory;
+    const planted = directory.addApplication({
+      displayName: planned,
+      ownerIds: [SANDBOX_BOT_OBJECT_ID, users.requester.objectId],
+    });
+    directory.addPassword(planted, { displayName: 'mine', endDateTime: '2099-01-01T00:00:00Z' });
+    const done = await approve(request.id);
+    expect(done.state).toBe('succeeded');
+    const entry = dockerConfigOf('aks-dev', 'payments', 'acr-sp').auths['contosoacr.azurecr.io'];
+    expect(entry.username).not.toBe(planted.appId);
+    expect(directory.getServicePrincipalByAppId(planted.appId)).toBeUndefined();
+    const mine = directory.getApplicationByAppId(entry.username)!;
+    expect(mine.uniqueName).toMatch(new RegExp(`^acrbot-${request.id.toLowerCase()}-[0-9a-f]{16}$`));
+    expect([...mine.ownerIds]).toEqual([SANDBOX_BOT_OBJECT_ID.toLowerCase()]);
+    const ops = h.app.sandbox!.graph.requests.map((r: { operation: string }) => r.operation);
+    expect(ops).toContain('applications.upsert');
+    expect(ops).not.toContain('applications.list');
+    expect(ops).not.toContain('applications.create');
+    // The store recorded the uniqueName and the object id, and only those are acted on later.
+    const stored = (await h.app.store.get(request.id))!;
+    expect(stored.created).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'application', id: mine.id, name: mine.uniqueName })]),
+    );
   });
 
   test('an existing acrbot secret is replaced and its old token deleted; a foreign secret is refused before any credential exists', async () => {

@@ -24,10 +24,14 @@ beforeEach(() => {
   sandbox.graph.applicationPermission = 'OwnedBy';
 });
 
-function graph(path: string, opts: { method?: string; body?: unknown; token?: string } = {}): Promise<JsonResponse> {
+function graph(
+  path: string,
+  opts: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {},
+): Promise<JsonResponse> {
   return httpsJson(`${sandbox.graphUrl}/v1.0${path}`, {
     ca: sandbox.tls.caPem,
     token: opts.token ?? sandbox.token,
+    ...(opts.headers ? { headers: opts.headers } : {}),
     ...(opts.method ? { method: opts.method } : {}),
     ...(opts.body !== undefined ? { body: opts.body } : {}),
   });
@@ -256,5 +260,52 @@ describe('protocol', () => {
     expect(res.body.error.message).toBe(
       `The appId '${app.body.appId}' of the service principal does not reference a valid application object.`,
     );
+  });
+});
+
+describe('application upsert by uniqueName (CONTRACTS §7a)', () => {
+  const upsert = (uniqueName: string, displayName: string, create = true) =>
+    graph(`/applications(uniqueName='${uniqueName}')`, {
+      method: 'PATCH',
+      body: { displayName },
+      ...(create ? { headers: { Prefer: 'create-if-missing' } } : {}),
+    });
+
+  it('201 with the new application, then 204 on the same uniqueName; GET by uniqueName; owners = the caller', async () => {
+    const first = await upsert('acrbot-upsert-1', 'first name');
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ displayName: 'first name', uniqueName: 'acrbot-upsert-1' });
+    const again = await upsert('acrbot-upsert-1', 'second name');
+    expect(again.status).toBe(204);
+    expect(again.body).toBeUndefined();
+    const read = await graph(`/applications(uniqueName='acrbot-upsert-1')`);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ id: first.body.id, displayName: 'second name', passwordCredentials: [] });
+    const owners = await graph(`/applications/${first.body.id}/owners`);
+    expect(owners.body.value).toEqual([
+      { '@odata.type': '#microsoft.graph.servicePrincipal', id: SANDBOX_BOT_OBJECT_ID.toLowerCase() },
+    ]);
+    expect(sandbox.graph.requests.map((r) => `${r.operation} ${r.status}`)).toEqual([
+      'applications.upsert 201',
+      'applications.upsert 204',
+      'applications.getByUniqueName 200',
+      'applications.owners 200',
+    ]);
+  });
+
+  it('404 without Prefer: create-if-missing when none exists; 403 for an existing one the caller does not own', async () => {
+    expect((await upsert('acrbot-upsert-missing', 'x', false)).status).toBe(404);
+    sandbox.directory.addApplication({
+      displayName: 'someone else',
+      uniqueName: 'acrbot-upsert-foreign',
+      ownerIds: [SANDBOX_USERS.outsider.objectId],
+    });
+    const denied = await upsert('acrbot-upsert-foreign', 'mine now');
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.code).toBe('Authorization_RequestDenied');
+    const owners = await graph(
+      `/applications/${sandbox.directory.getApplicationByUniqueName('acrbot-upsert-foreign')!.id}/owners`,
+    );
+    expect(owners.body.value[0]['@odata.type']).toBe('#microsoft.graph.user');
   });
 });

@@ -67,11 +67,12 @@ export class GraphClient {
     method: 'GET' | 'POST' | 'DELETE' | 'PATCH',
     path: string,
     body?: unknown,
+    headers: Record<string, string> = {},
   ): Promise<GraphResponse<T>> {
     const request = createPipelineRequest({
       url: `${this.base}${path}`,
       method,
-      headers: createHttpHeaders(body === undefined ? {} : { 'content-type': 'application/json' }),
+      headers: createHttpHeaders({ ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }),
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const response = await this.pipeline.sendRequest(this.http, request);

@@ -1,5 +1,5 @@
 /** Entra applications, service principals and passwords over Microsoft Graph (secret flow, kind `sp`). */
-import type { ServicePrincipalPort } from '../../domain/ports';
+import type { ApplicationInspection, ServicePrincipalPort } from '../../domain/ports';
 import { CloudApiError } from '../../domain/ports';
 import { SecretValue } from '../../domain/secret-value';
 import { type GraphClient, GraphError } from './graph-client';
@@ -20,13 +20,53 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
     private readonly sleep: Sleep = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
-  async findApplication(displayName: string): Promise<{ id: string; appId: string } | undefined> {
-    const filter = encodeURIComponent(`displayName eq '${displayName.replace(/'/g, "''")}'`);
-    const { body } = await this.graph.request<{ value: { id: string; appId: string }[] }>(
-      'GET',
-      `/applications?$filter=${filter}&$select=id,appId`,
-    );
-    return body?.value?.[0];
+  async upsertApplication(
+    uniqueName: string,
+    displayName: string,
+  ): Promise<{ id: string; appId: string; created: boolean; requestId?: string }> {
+    const key = `/applications(uniqueName='${encodeURIComponent(uniqueName.replace(/'/g, "''"))}')`;
+    try {
+      const { status, body, requestId } = await this.graph.request<{ id: string; appId: string }>(
+        'PATCH',
+        key,
+        { displayName, signInAudience: 'AzureADMyOrg' },
+        { Prefer: 'create-if-missing' },
+      );
+      if (status === 201 && body) return { id: body.id, appId: body.appId, created: true, requestId };
+      // 204: it exists (ours, from an earlier attempt: with OwnedBy a foreign one is 403).
+      const read = await this.graph.request<{ id: string; appId: string }>('GET', `${key}?$select=id,appId`);
+      return { id: read.body!.id, appId: read.body!.appId, created: false, requestId };
+    } catch (err) {
+      throw asWriteError(err, 'application upsert');
+    }
+  }
+
+  async inspectApplication(applicationId: string): Promise<ApplicationInspection> {
+    const id = encodeURIComponent(applicationId);
+    try {
+      const [owners, app] = await Promise.all([
+        this.graph.request<{ value: { '@odata.type'?: string; id: string }[] }>('GET', `/applications/${id}/owners`),
+        this.graph.request<{ passwordCredentials?: { keyId: string }[]; keyCredentials?: { keyId: string }[] }>(
+          'GET',
+          `/applications/${id}?$select=passwordCredentials,keyCredentials`,
+        ),
+      ]);
+      return {
+        owners: (owners.body?.value ?? []).map((o) => ({
+          id: o.id,
+          type:
+            o['@odata.type'] === '#microsoft.graph.user'
+              ? 'user'
+              : o['@odata.type'] === '#microsoft.graph.servicePrincipal'
+                ? 'servicePrincipal'
+                : 'other',
+        })),
+        passwordKeyIds: (app.body?.passwordCredentials ?? []).map((p) => p.keyId),
+        certificateKeyIds: (app.body?.keyCredentials ?? []).map((k) => k.keyId),
+      };
+    } catch (err) {
+      throw asWriteError(err, 'application read');
+    }
   }
 
   async findServicePrincipal(appId: string): Promise<{ id: string } | undefined> {
@@ -39,18 +79,6 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
     } catch (err) {
       if (err instanceof GraphError && err.status === 404) return undefined;
       throw asWriteError(err, 'service principal lookup');
-    }
-  }
-
-  async createApplication(displayName: string): Promise<{ id: string; appId: string; requestId?: string }> {
-    try {
-      const { body, requestId } = await this.graph.request<{ id: string; appId: string }>('POST', '/applications', {
-        displayName,
-        signInAudience: 'AzureADMyOrg',
-      });
-      return { id: body!.id, appId: body!.appId, requestId };
-    } catch (err) {
-      throw asWriteError(err, 'application create');
     }
   }
 

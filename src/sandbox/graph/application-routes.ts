@@ -11,6 +11,7 @@ import { applicationToWire, passwordCredentialToWire, select } from './graph-wir
 
 const BY_ID = 'applications/{id}';
 const BY_APP_ID = "applications(appId='{appId}')";
+const BY_UNIQUE_NAME = "applications(uniqueName='{uniqueName}')";
 
 /** Application routes. */
 export function applicationRoutes(): GraphRoute[] {
@@ -27,6 +28,30 @@ export function applicationRoutes(): GraphRoute[] {
           .filter(filter)
           .map((a) => select(a, ctx.query.get('$select')));
         return collection(ctx, 'applications', value);
+      },
+    },
+    { method: 'PATCH', pattern: BY_UNIQUE_NAME, operation: 'applications.upsert', handle: upsert },
+    {
+      method: 'GET',
+      pattern: BY_UNIQUE_NAME,
+      operation: 'applications.getByUniqueName',
+      handle: (ctx) =>
+        ok({
+          '@odata.context': `${ctx.serviceRoot}/$metadata#applications/$entity`,
+          ...select(applicationToWire(find(ctx)), ctx.query.get('$select')),
+        }),
+    },
+    {
+      method: 'GET',
+      pattern: `${BY_ID}/owners`,
+      operation: 'applications.owners',
+      handle: (ctx) => {
+        const app = find(ctx);
+        const value = [...app.ownerIds].map((id) => ({
+          '@odata.type': ctx.directory.users.has(id) ? '#microsoft.graph.user' : '#microsoft.graph.servicePrincipal',
+          id,
+        }));
+        return collection(ctx, 'directoryObjects', value);
       },
     },
   ];
@@ -82,6 +107,38 @@ function create(ctx: GraphRequestContext) {
   };
 }
 
+/**
+ * `PATCH /applications(uniqueName='…')` (CONTRACTS §7a, learn.microsoft.com/graph/api/application-upsert):
+ * with `Prefer: create-if-missing` creates the application (201 with it) when no application has
+ * that `uniqueName`; otherwise updates it (204). Without the header a missing one is 404. With
+ * `OwnedBy`, an existing application the caller does not own is 403.
+ */
+function upsert(ctx: GraphRequestContext) {
+  const uniqueName = ctx.params.uniqueName ?? '';
+  const body = (ctx.body ?? {}) as { displayName?: unknown; passwordCredentials?: unknown; uniqueName?: unknown };
+  if (Array.isArray(body.passwordCredentials) && body.passwordCredentials.length > 0)
+    throw badRequest("Property 'passwordCredentials' cannot be set with PATCH; use addPassword.");
+  const existing = ctx.directory.getApplicationByUniqueName(uniqueName);
+  if (existing) {
+    if (ctx.applicationPermission === 'OwnedBy' && !existing.ownerIds.has(ctx.callerObjectId.toLowerCase()))
+      throw requestDenied();
+    if (typeof body.displayName === 'string' && body.displayName.trim() !== '') existing.displayName = body.displayName;
+    return { status: 204 };
+  }
+  const prefer = ctx.headers['prefer'];
+  const wantsCreate = (Array.isArray(prefer) ? prefer.join(',') : (prefer ?? ''))
+    .split(',')
+    .some((p) => p.trim().toLowerCase() === 'create-if-missing');
+  if (!wantsCreate) throw resourceNotFound(uniqueName);
+  if (typeof body.displayName !== 'string' || body.displayName.trim() === '')
+    throw badRequest("Property 'displayName' is required.");
+  const app = ctx.directory.createApplication(body.displayName, ctx.callerObjectId, uniqueName);
+  return {
+    status: 201,
+    body: { '@odata.context': `${ctx.serviceRoot}/$metadata#applications/$entity`, ...applicationToWire(app) },
+  };
+}
+
 /** Returns the new secret once (`secretText`); the directory keeps only a hash. */
 function addPassword(ctx: GraphRequestContext) {
   const app = writable(ctx);
@@ -118,9 +175,14 @@ function removePassword(ctx: GraphRequestContext) {
 }
 
 function find(ctx: GraphRequestContext): DirectoryApplication {
-  const { id, appId } = ctx.params;
-  const app = appId !== undefined ? ctx.directory.getApplicationByAppId(appId) : ctx.directory.getApplication(id!);
-  if (!app) throw resourceNotFound(appId ?? id!);
+  const { id, appId, uniqueName } = ctx.params;
+  const app =
+    uniqueName !== undefined
+      ? ctx.directory.getApplicationByUniqueName(uniqueName)
+      : appId !== undefined
+        ? ctx.directory.getApplicationByAppId(appId)
+        : ctx.directory.getApplication(id!);
+  if (!app) throw resourceNotFound(uniqueName ?? appId ?? id!);
   return app;
 }
 

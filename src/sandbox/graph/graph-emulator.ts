@@ -8,7 +8,7 @@
  *
  * Operation names (request log, fault targets):
  * - `servicePrincipals.getByAppId|list|get|create|delete|transitiveMemberOf`
- * - `applications.create|list|get|getByAppId|addPassword|removePassword|delete`
+ * - `applications.create|list|get|getByAppId|getByUniqueName|upsert|owners|addPassword|removePassword|delete`
  * - `directoryObjects.checkMemberGroups` (for `/users/{id}/…`, `/directoryObjects/{id}/…` and
  *   `/servicePrincipals/{id}/…` alike), `users.get`, `users.transitiveMemberOf`, `groups.get`
  * - `unknown` for paths no route serves.
@@ -144,6 +144,7 @@ export class GraphEmulator {
         serviceRoot: `https://${req.headers.host ?? 'localhost'}/v1.0`,
         callerObjectId: this.callerObjectId,
         applicationPermission: this.applicationPermission,
+        headers: req.headers,
       });
     } catch (e) {
       reply = errorReply(e, requestId, clientRequestId);

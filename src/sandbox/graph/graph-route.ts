@@ -19,6 +19,8 @@ export interface GraphRequestContext {
   /** Object id of the caller (owner of the applications it creates). */
   callerObjectId: string;
   applicationPermission: ApplicationPermission;
+  /** Request headers (lowercase names), e.g. `prefer`. */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 /** One Graph route. */

@@ -29,6 +29,7 @@ export function applicationToWire(a: DirectoryApplication): Record<string, unkno
     deletedDateTime: null,
     appId: a.appId,
     displayName: a.displayName,
+    uniqueName: a.uniqueName ?? null,
     createdDateTime: a.createdDateTime,
     signInAudience: 'AzureADMyOrg',
     publisherDomain: 'sandbox.onmicrosoft.com',
