@@ -85,6 +85,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
   const azure = createAzurePorts(access, stores, { graphReplicationDelaysMs: options.graphReplicationDelaysMs });
   const flows = createFlows(config, { stores, azure, notifier: channel.messenger, scheduler, clock, log }, options);
   registerJobs(scheduler, flows);
+  channel.messenger.breakGlassChannel = () => flows.policies.current().breakGlass?.channel;
   const { services, bot } = createBot(config, { flows, stores, channel, log });
 
   // 3. Listen, then start background work.

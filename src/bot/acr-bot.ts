@@ -21,6 +21,7 @@ import { DecisionHandler } from './handlers/decision-handler';
 import { RequestHandler } from './handlers/request-handler';
 import { InfoHandlers } from './handlers/info-handlers';
 import { LifecycleHandler } from './handlers/lifecycle-handler';
+import { PolicyHandler } from './handlers/policy-handler';
 import { AccessHandlers } from './handlers/access-handlers';
 import { errorCardFor, sendCard } from './turn-cards';
 import { identifyTurn, isRefusal, type TurnIdentity } from './turn-identity';
@@ -43,6 +44,7 @@ export class AcrBot extends ActivityHandler {
   private readonly accessHandlers: AccessHandlers;
   private readonly dialogs: DialogRunner;
   private readonly commandTable: Record<Command['verb'], CommandHandler>;
+  private readonly policyHandler: PolicyHandler;
 
   constructor(
     private readonly services: BotServices,
@@ -53,6 +55,7 @@ export class AcrBot extends ActivityHandler {
     this.decisions = new DecisionHandler(services);
     this.info = new InfoHandlers(services);
     this.lifecycle = new LifecycleHandler(services, this.requestsHandler);
+    this.policyHandler = new PolicyHandler(services);
     this.accessHandlers = new AccessHandlers(services);
     this.dialogs = new DialogRunner(conversationState, async (ctx, input) => {
       const identity = identifyTurn(ctx.activity, services.settings.allowedTenantIds);
@@ -65,6 +68,10 @@ export class AcrBot extends ActivityHandler {
       status: (ctx, identity, c) =>
         this.info.status(ctx, identity, (c as Extract<Command, { verb: 'status' }>).requestId),
       pending: (ctx, identity) => this.info.pending(ctx, identity),
+      policy: (ctx, _identity, c) => {
+        const { cluster, registry } = c as Extract<Command, { verb: 'policy' }>;
+        return this.policyHandler.show(ctx, cluster, registry);
+      },
       audit: (ctx, identity, c) => this.info.audit(ctx, identity, (c as Extract<Command, { verb: 'audit' }>).argument),
       revoke: (ctx, identity, c) =>
         this.lifecycle.revokeCommand(ctx, identity, c as Extract<Command, { verb: 'revoke' }>),
@@ -180,6 +187,7 @@ export class AcrBot extends ActivityHandler {
       registry: command.registry,
       reason: command.reason,
       duration: command.duration,
+      ...(command.breakGlass && { breakGlass: true }),
     });
   }
 

@@ -47,6 +47,9 @@ export function registerJobs(scheduler: Scheduler, flows: Flows): void {
   });
   scheduler.register('access.expire', (job) => flows.lifecycle.onExpire(job));
   scheduler.register('access.remind', (job) => flows.lifecycle.onReminder(job));
+  scheduler.register('approval.remind', (job) => flows.nudges.remind(job));
+  scheduler.register('approval.escalate', (job) => flows.nudges.escalate(job));
+  scheduler.register('breakglass.review', (job) => flows.nudges.reviewDue(job));
   // One recurring job with a fixed id: whichever instance runs it schedules the next run.
   scheduler.register('drift.check', async () => {
     await flows.drift.sweep();

@@ -18,10 +18,11 @@ export interface SecretCommandOptions {
 /** A parsed chat command. */
 export type Command =
   | { verb: 'help' }
-  | { verb: 'grant'; cluster?: string; registry?: string; reason?: string; duration?: string }
+  | { verb: 'grant'; cluster?: string; registry?: string; reason?: string; duration?: string; breakGlass?: boolean }
   | { verb: 'secret'; cluster?: string; registry?: string; reason?: string; options: SecretCommandOptions }
   | { verb: 'status'; requestId?: string }
   | { verb: 'pending' }
+  | { verb: 'policy'; cluster?: string; registry?: string }
   | { verb: 'audit'; argument?: string }
   | { verb: 'cancel' }
   /** `revoke REQUEST-ID [REASON…]` or `revoke CLUSTER REGISTRY [REASON…]`. */
@@ -39,7 +40,7 @@ export type Command =
 export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example: string; description: string }> = [
   {
     verb: 'grant',
-    usage: 'grant CLUSTER REGISTRY [--for 30d] REASON…',
+    usage: 'grant CLUSTER REGISTRY [--for 30d] [--break-glass] REASON…',
     example: 'grant aks-prod contosoacr --for 30d deploy payments-api',
     description:
       "Give a cluster's identity pull access (AcrPull) to a registry, after approval, for a time (30m, 12h, 30d, 12w, 1y); it is revoked by itself when it ends.",
@@ -76,6 +77,12 @@ export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example:
     usage: 'pending',
     example: 'pending',
     description: 'List requests waiting for approval (approvers).',
+  },
+  {
+    verb: 'policy',
+    usage: 'policy CLUSTER REGISTRY',
+    example: 'policy aks-prod contosoacr',
+    description: 'Show which approval rule applies and who can approve, before asking.',
   },
   {
     verb: 'audit',
@@ -207,13 +214,24 @@ export function parseCommand(text: string): Command {
     case '?':
       return { verb: 'help' };
     case 'grant': {
+      // `--break-glass` anywhere before the reason: the emergency path (policy breakGlass).
+      const flag = words.findIndex((w) => w.toLowerCase() === '--break-glass');
+      const breakGlass = flag >= 0 && flag <= 4;
+      if (breakGlass) words.splice(flag, 1);
       const { duration, rest } = takeDuration(words);
-      return { verb: 'grant', ...positionals(rest), ...(duration ? { duration } : {}) };
+      return {
+        verb: 'grant',
+        ...positionals(rest),
+        ...(duration ? { duration } : {}),
+        ...(breakGlass ? { breakGlass: true } : {}),
+      };
     }
     case 'revoke':
       return parseRevoke(words);
     case 'extend':
       return parseExtend(words);
+    case 'policy':
+      return { verb: 'policy', cluster: words[0], registry: words[1] };
     case 'secret':
       return parseSecret(words);
     case 'status':

@@ -3,6 +3,7 @@ import { describeState, type AccessRequest, type RequestState } from '../domain/
 import { describeAccess } from '../domain/access-term';
 import { deploymentSnippet } from '../domain/manifest-snippet';
 import type { SecretPlan } from '../domain/plan';
+import { awaitingReview, describeRequirement } from '../domain/policy';
 import { applicationDisplayNameFor, tokenNameFor } from '../domain/secret-credential';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
@@ -85,6 +86,8 @@ export function planFacts(request: AccessRequest): Fact[] {
     );
   }
   common.push({ label: 'Reason', value: inertText(request.reason) });
+  const requirement = describeRequirement(request);
+  if (requirement) common.push({ label: 'Approval', value: inertText(requirement) });
   // How long access lasts (G17), on the plan, approval and outcome cards; drift replaces it.
   if (request.access?.driftDetectedAt)
     common.push({
@@ -103,6 +106,9 @@ function stateDetail(request: AccessRequest): string {
     const why = request.access.revokeReason ? ` — "${inertText(request.access.revokeReason)}"` : '';
     return `${describeAccess(request)}${why}.`;
   }
+  const review = request.policy?.breakGlass ? request.policy.review : undefined;
+  if (review && !review.outcome)
+    return `BREAK-GLASS: ran without approval. An approver must review it by ${shortTime(review.dueAt)}: Approve keeps it, Reject revokes it at once.`;
   const d = request.decision;
   const when = d ? ` at ${shortTime(d.at)}` : '';
   const why = d?.reason ? ` — "${inertText(d.reason)}"` : '';
@@ -140,7 +146,7 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
     facts: planFacts(request),
     operations: request.plan.operations,
     showOperations: request.state === 'pending',
-    showActions: options.showActions && request.state === 'pending',
+    showActions: options.showActions && (request.state === 'pending' || awaitingReview(request)),
     notice: notice ?? '',
     hasNotice: Boolean(notice),
     noticeColor: options.noticeColor ?? (request.state === 'failed' ? 'Attention' : 'Default'),

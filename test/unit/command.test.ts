@@ -182,6 +182,7 @@ describe('COMMAND_HELP', () => {
       'grant',
       'help',
       'pending',
+      'policy',
       'revoke',
       'secret',
       'status',

@@ -25,6 +25,8 @@ export interface GrantInput {
   reason: string;
   /** `--for DURATION` as typed (default when absent). */
   duration?: string;
+  /** `--break-glass`: execute at once, reviewed afterwards (policy breakGlass). */
+  breakGlass?: boolean;
 }
 
 /** What the user gave for a secret. */
@@ -56,7 +58,10 @@ export class RequestHandler {
       return;
     }
     const { messenger } = this.services;
-    const card = requestCard(prepared.request, { showActions: false });
+    // Auto-approved or break-glass: decided by the policy already, it runs now.
+    const shown =
+      prepared.request.state === 'approved' ? { ...prepared.request, state: 'executing' as const } : prepared.request;
+    const card = requestCard(shown, { showActions: false });
     await this.announce(ctx, prepared.request, () => messenger.replyAndTrack(ctx, prepared.request, card, 'requester'));
   }
 
@@ -125,6 +130,7 @@ export class RequestHandler {
         plan,
         origin: originOf(ctx),
         access,
+        ...(!secret && input.breakGlass && { breakGlass: true }),
       });
       return { kind: 'created', request };
     } catch (err) {
@@ -163,14 +169,23 @@ export class RequestHandler {
   /** A stored request: the requester's copy (placed by the caller), then the approvers' copy and the audit card. */
   async announce(ctx: TurnContext, request: AccessRequest, placeRequesterCopy: () => Promise<void>): Promise<void> {
     await placeRequesterCopy();
-    await this.postApprovalCard(ctx, request);
-    await this.services.messenger.syncAuditCard(request);
+    const { executor, messenger, requests } = this.services;
+    if (request.state === 'approved') void executor.schedule(request.id);
+    if (request.policy?.breakGlass) {
+      await messenger.breakGlassUsed(request, requests.currentPolicy().breakGlass?.channel);
+      // The approvers' copy carries the review: Approve keeps it, Reject revokes it at once.
+      await this.postApprovalCard(ctx, request);
+    } else if (request.state === 'pending') {
+      await this.postApprovalCard(ctx, request);
+    }
+    await messenger.syncAuditCard(request);
   }
 
   /** Sends the approvers' copy to the approvals channel, or the request's own channel/group chat. */
   private async postApprovalCard(ctx: TurnContext, request: AccessRequest): Promise<void> {
     const { settings, messenger, audit } = this.services;
-    const target = approvalTarget(ctx, settings.approvalChannelId);
+    // The rule the request is bound to routes its card (G18); else ACRBOT_APPROVAL_CHANNEL.
+    const target = approvalTarget(ctx, request.policy?.rule?.channel ?? settings.approvalChannelId);
     if (!target) {
       await ctx.sendActivity(
         `No approvals channel is configured and this is a personal chat, so approvers are not notified automatically: they can find request ${request.id} with "@acrbot pending". The platform team can set ACRBOT_APPROVAL_CHANNEL.`,
