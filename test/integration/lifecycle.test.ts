@@ -302,6 +302,54 @@ describe('access lifecycle (G17)', () => {
     );
   });
 
+  test('extending a secret rotates it: a new token in the same secret, the old token deleted; it ends at the new end', async () => {
+    await start();
+    const k8s = h.app.sandbox!.kubernetes['aks-dev'];
+    h.connector.clear();
+    await h.say(users.requester, 'secret aks-dev contosoacr --namespace payments --for 2m pull for payments-api');
+    const plan = await h.connector.waitFor(
+      (c) =>
+        c.op !== 'update' &&
+        /Pull secret .* in /.test(cardText(c.activity)) &&
+        /R-[2-9A-Z]{8}/.test(cardText(c.activity)),
+      5000,
+      'secret plan card',
+    );
+    const id = /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(cardText(plan.activity))![0];
+    await h.click(users.approver, 'approve', { requestId: id });
+    expect((await h.settle(id)).state).toBe('succeeded');
+    const tokens = () => h.app.sandbox!.arm.state.listTokens(contosoId).map((t: { name: string }) => t.name);
+    expect(tokens()).toEqual([`acrbot-${id.toLowerCase()}`]);
+    h.connector.clear();
+    await h.say(users.requester, `extend ${id} --for 1h rollout still running`);
+    const card = await h.connector.waitFor(
+      (c) => c.op !== 'update' && /Extends/.test(cardText(c.activity)) && /rotation/.test(cardText(c.activity)),
+      5000,
+      'rotation plan card',
+    );
+    const extensionId = [...cardText(card.activity).matchAll(/R-[2-9A-HJKMNP-TV-Z]{8}/g)]
+      .map((m) => m[0])
+      .find((x) => x !== id)!;
+    await h.click(users.approver, 'approve', { requestId: extensionId });
+    expect((await h.settle(extensionId)).state).toBe('succeeded');
+    expect(tokens()).toEqual([`acrbot-${extensionId.toLowerCase()}`]);
+    const secret = k8s.getObject('secrets', 'payments', 'acr-auth') as unknown as {
+      metadata: { labels: Record<string, string> };
+    };
+    expect(secret.metadata.labels['acrbot.io/request-id']).toBe(extensionId);
+    expect((await h.app.store.get(id))!.access?.expiresAt).toBe('2026-11-30T11:00:00.000Z');
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(id))!.state).toBe('succeeded');
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeDefined();
+    advance(58 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(id))!.state).toBe('revoked');
+    expect((await h.app.store.get(extensionId))!.state).toBe('revoked');
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
+    expect(tokens()).toEqual([]);
+  });
+
   test('a revocation that gets a 5xx is retried with backoff, reported to the approvers, and completes', async () => {
     await start();
     const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
