@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { compileCard } from './card-compiler';
 
 /** The templates in `cards/`. */
-export type CardName = 'request' | 'outcome' | 'message' | 'help' | 'grant-form' | 'audit' | 'access' | 'check';
+export type CardName =
+  'request' | 'outcome' | 'message' | 'help' | 'grant-form' | 'audit' | 'access' | 'check' | 'lifecycle';
 
 /** Adaptive Card JSON. */
 export type AdaptiveCardJson = Record<string, unknown>;
