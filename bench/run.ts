@@ -5,7 +5,8 @@
  *
  * ## Adding a metric (e.g. P9, P10): one file, nothing else to edit
  *
- * Put `bench/metrics/p<N>-<what>.ts` next to the others and export `metric`:
+ * Put `bench/metrics/p<N>-<what>.ts` (or `<id>-<what>.ts`, e.g. `tab-first-paint.ts`) next to the
+ * others and export `metric`:
  *
  * ```ts
  * import type { Metric } from '../lib/report-types';
@@ -16,8 +17,8 @@
  * });
  * ```
  *
- * This runner finds every such file, runs them in the order of N (`--only p9` selects by the
- * `p<N>` prefix), and one failing metric shows as a missed row without hiding the others. Keep
+ * This runner finds every such file, runs them in the order of N (`--only p9,tab` selects by the
+ * prefix before the first `-`), and one failing metric shows as a missed row without hiding the others. Keep
  * ratios against the echo bot measured in the same run where a target is relative, report
  * medians with the min–max of runs, use `ctx.quick` for a smoke run, and stop every child you
  * start. `bench/lib/` has the shared pieces (child bots, connector, load generator, stats).
@@ -37,16 +38,20 @@ import { BUILD_DIR, REPORT_MD, RESULTS_JSON } from './lib/paths';
 
 const METRICS_DIR = join(__dirname, 'metrics');
 
-/** Every `bench/metrics/p<N>-*.ts` file, by id (`p1`…), in the order of N. */
+/**
+ * Every `bench/metrics/<id>-*.ts` file, by id (the name up to the first `-`: `p1`, `p10`, `tab`):
+ * the numbered ones in the order of N, then the others by name.
+ */
 function discoverMetrics(): Array<[string, Metric]> {
+  const order = (id: string) => (/^p\d+$/.test(id) ? Number(id.slice(1)) : Number.MAX_SAFE_INTEGER);
   return readdirSync(METRICS_DIR)
-    .map((file) => ({ file, m: /^p(\d+)-.*\.ts$/.exec(file) }))
-    .filter((f): f is { file: string; m: RegExpExecArray } => f.m !== null)
-    .sort((a, b) => Number(a.m[1]) - Number(b.m[1]) || a.file.localeCompare(b.file))
-    .map(({ file, m }) => {
+    .filter((file) => /^[a-z0-9]+-.*\.ts$/.test(file))
+    .map((file) => ({ file, id: file.slice(0, file.indexOf('-')) }))
+    .sort((a, b) => order(a.id) - order(b.id) || a.file.localeCompare(b.file))
+    .map(({ file, id }) => {
       const mod = require(join(METRICS_DIR, file)) as { metric?: Metric };
       if (typeof mod.metric !== 'function') throw new Error(`bench/metrics/${file} must export \`metric: Metric\``);
-      return [`p${m[1]}`, mod.metric] as [string, Metric];
+      return [id, mod.metric] as [string, Metric];
     });
 }
 
