@@ -109,6 +109,7 @@ function setup(initial: Policy) {
     audit,
     service,
     scheduler,
+    nudges,
     notifications,
     revoked,
     setPolicy: (p: Policy) => (current = p),
@@ -295,6 +296,15 @@ describe('G18: reminders and escalation (test clock)', () => {
     await t.scheduler.runDue();
     expect(t.notifications.nudges).toEqual([`remind:${request.id}:prod`]);
     expect((await t.store.get(request.id))!.policy?.remindedAt).toBe('2026-11-30T11:00:00.000Z');
+    // The same job run again (an instance died after nudging, before the job was deleted): no second nudge.
+    await t.nudges.remind({
+      id: `approval.remind:${request.id}`,
+      kind: 'approval.remind',
+      dueAt: '',
+      requestId: request.id,
+      attempts: 0,
+    });
+    expect(t.notifications.nudges).toEqual([`remind:${request.id}:prod`]);
     expect(t.notifications.changed.at(-1)?.policy?.remindedAt).toBeDefined();
     t.clock.advance(6 * HOUR);
     await t.scheduler.runDue();
