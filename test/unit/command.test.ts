@@ -131,7 +131,6 @@ describe('parseCommand: secret flags', () => {
     );
   });
 
-  // BUG (src/domain/command.ts parseSecret): an empty inline value is accepted as the flag's value.
   test('an empty inline value (--namespace=) is a missing value', () => {
     expect(errorOf('secret aks-dev contosoacr --namespace= pull it').code).toBe('validation.option');
   });
