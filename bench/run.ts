@@ -23,6 +23,7 @@ import { p5ColdStart } from './metrics/p5-cold-start';
 import { p6Memory } from './metrics/p6-memory';
 import { p7Scale } from './metrics/p7-scale';
 import { p8Concurrency } from './metrics/p8-concurrency';
+import { p10Sweep } from './metrics/p10-sweep';
 
 const METRICS: Record<string, Metric> = {
   p1: p1TurnLatency,
@@ -33,6 +34,7 @@ const METRICS: Record<string, Metric> = {
   p6: p6Memory,
   p7: p7Scale,
   p8: p8Concurrency,
+  p10: p10Sweep,
 };
 
 function parseArgs(argv: string[]): { quick: boolean; only?: string[]; build: boolean } {

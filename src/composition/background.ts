@@ -33,5 +33,15 @@ export async function startBackground(deps: {
   if (!(await stores.schedule.get(DRIFT_JOB_ID)))
     await scheduler.schedule({ id: DRIFT_JOB_ID, kind: 'drift.check', dueAt: flows.drift.nextRunAt() });
   scheduler.start();
-  return () => scheduler.stop();
+  // The approval policy file: reloaded on SIGHUP and when it changes (G18).
+  const reloadPolicy = () => void flows.policies.reload();
+  if (flows.policies.watching) {
+    process.on('SIGHUP', reloadPolicy);
+    flows.policies.watch();
+  }
+  return async () => {
+    process.off('SIGHUP', reloadPolicy);
+    flows.policies.close();
+    await scheduler.stop();
+  };
 }

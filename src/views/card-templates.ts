@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The templates in `cards/`. */
-export type CardName = 'request' | 'outcome' | 'message' | 'help' | 'grant-form' | 'audit' | 'access' | 'check';
+export type CardName =
+  'request' | 'outcome' | 'message' | 'help' | 'grant-form' | 'audit' | 'access' | 'check' | 'lifecycle';
 
 /** Adaptive Card JSON. */
 export type AdaptiveCardJson = Record<string, unknown>;
