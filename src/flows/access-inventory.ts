@@ -199,7 +199,9 @@ export class AccessInventory {
     const now = this.ports.clock.now();
     const [resolved, requests] = await Promise.all([
       this.identityOf(cluster),
-      this.accessRequests((r) => sameId(r.plan.cluster.id, cluster.id) && sameId(r.plan.registry.id, registry.id)),
+      this.ports.requests
+        .listByTarget(cluster.id, registry.id, ['succeeded', 'revoked'], INVENTORY_REQUEST_LIMIT)
+        .then((all) => all.filter(gaveAccess)),
     ]);
     const assignments = resolved.identity
       ? await this.ports.roleAssignments.listAssignedTo(registry.subscriptionId, resolved.identity.objectId)
