@@ -218,3 +218,6 @@ export const p10Sweep: Metric = async (ctx) => {
     ],
   };
 };
+
+/** The entry point bench/run.ts discovers. */
+export const metric = p10Sweep;

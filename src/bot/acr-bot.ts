@@ -24,7 +24,7 @@ import { LifecycleHandler } from './handlers/lifecycle-handler';
 import { PolicyHandler } from './handlers/policy-handler';
 import { AccessHandlers } from './handlers/access-handlers';
 import { errorCardFor, sendCard } from './turn-cards';
-import { identifyTurn, isRefusal, type TurnIdentity } from './turn-identity';
+import { isRefusal, turnIdentity, type TurnIdentity } from './turn-identity';
 
 const CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
 
@@ -58,7 +58,7 @@ export class AcrBot extends ActivityHandler {
     this.policyHandler = new PolicyHandler(services);
     this.accessHandlers = new AccessHandlers(services);
     this.dialogs = new DialogRunner(conversationState, async (ctx, input) => {
-      const identity = identifyTurn(ctx.activity, services.settings.allowedTenantIds);
+      const identity = turnIdentity(ctx, services.settings.allowedTenantIds);
       if (!isRefusal(identity)) await this.requestsHandler.handle(ctx, identity, input);
     });
     this.commandTable = {
@@ -118,7 +118,7 @@ export class AcrBot extends ActivityHandler {
       },
       'turn',
     );
-    const identity = identifyTurn(ctx.activity, this.services.settings.allowedTenantIds);
+    const identity = turnIdentity(ctx, this.services.settings.allowedTenantIds);
     const needsIdentity = ctx.activity.type === 'message' || ctx.activity.type === 'invoke';
     if (needsIdentity && isRefusal(identity)) {
       await this.services.requests.recordRefusal({
@@ -153,7 +153,7 @@ export class AcrBot extends ActivityHandler {
   }
 
   private async handleMessage(ctx: TurnContext): Promise<void> {
-    const identity = identifyTurn(ctx.activity, this.services.settings.allowedTenantIds) as TurnIdentity;
+    const identity = turnIdentity(ctx, this.services.settings.allowedTenantIds) as TurnIdentity;
     const text = (TurnContext.removeRecipientMention(ctx.activity) ?? ctx.activity.text ?? '')
       .replace(/<[^>]+>/g, ' ')
       .trim();
@@ -218,7 +218,7 @@ export class AcrBot extends ActivityHandler {
     ctx: TurnContext,
     invokeValue: AdaptiveCardInvokeValue,
   ): Promise<AdaptiveCardInvokeResponse> {
-    const identity = identifyTurn(ctx.activity, this.services.settings.allowedTenantIds) as TurnIdentity;
+    const identity = turnIdentity(ctx, this.services.settings.allowedTenantIds) as TurnIdentity;
     const verb = invokeValue.action?.verb;
     const data = invokeValue.action?.data as Record<string, unknown> | undefined;
     if (verb === 'grantForm') return cardResponse(await this.requestsHandler.submitForm(ctx, identity, data));

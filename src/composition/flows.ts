@@ -1,4 +1,5 @@
 /** Step "flows": planners, the request service, runners and the executor, wired to their ports. */
+import { hostname } from 'node:os';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/ports';
 import { AccessInventory } from '../flows/access-inventory';
@@ -43,6 +44,8 @@ export interface Flows {
 export interface FlowOptions {
   sleep?: Sleep;
   principalRetryDelaysMs?: number[];
+  /** Lease owner id of this instance (default: host name + pid). */
+  instanceId?: string;
 }
 
 /** Builds the flows. */
@@ -118,7 +121,10 @@ export function createFlows(
     notifier,
     notifier,
     log,
-    { remindersMs: config.access.remindersMs },
+    {
+      remindersMs: config.access.remindersMs,
+      leases: { store: stores.leases, owner: options.instanceId ?? `${hostname()}:${process.pid}` },
+    },
   );
   // A break-glass grant rejected in review is revoked at once by the lifecycle (G17, G18).
   requests.useRevocation((request, by, reason) => lifecycle.revokeSoon(request, by, reason));

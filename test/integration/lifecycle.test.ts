@@ -166,6 +166,7 @@ describe('access lifecycle (G17)', () => {
   test('revoke by an approver: anyone\u2019s request, and every acrbot grant on a cluster and registry', async () => {
     await start();
     const request = await grant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
+    const overlap = await grant(second, 'aks-prod contosoacr --for 30d second team deploys');
     // Someone who is neither requester nor approver gets nothing.
     await h.say(users.outsider, 'revoke aks-prod contosoacr');
     await h.connector.waitFor(
@@ -175,13 +176,16 @@ describe('access lifecycle (G17)', () => {
     );
     await h.say(users.approver, 'revoke aks-prod contosoacr incident 42');
     const confirm = await h.connector.waitFor(
-      (c) => /Revoke 1 acrbot grant/.test(cardText(c.activity)),
+      (c) => /Revoke 2 acrbot grants/.test(cardText(c.activity)),
       5000,
       'pair card',
     );
     expect(cardText(confirm.activity)).toContain(request.id);
-    await h.click(users.approver, 'revokeConfirm', { requestId: request.id, reason: 'incident 42' });
+    expect(cardText(confirm.activity)).toContain(overlap.id);
+    // Both at once: overlapping grants must not each keep the assignment for the other.
+    await h.click(users.approver, 'revokeConfirm', { requestId: `${request.id},${overlap.id}`, reason: 'incident 42' });
     await pollState(request.id, 'revoked');
+    await pollState(overlap.id, 'revoked');
     expect((await h.app.store.get(request.id))!.access?.revokedBy?.objectId).toBe(users.approver.objectId);
     expect(assignmentsOn(contosoId)).toHaveLength(0);
     await h.connector.waitFor(
