@@ -108,6 +108,32 @@ describe('access lifecycle (G17)', () => {
     expect(await h.app.scheduler.runDue()).toBe(0);
   });
 
+  test('the requester is told when a request is approved, rejected or expires without a decision', async () => {
+    await start();
+    const approved = await grant(users.requester, 'aks-prod contosoacr --for 1h deploy payments-api');
+    await h.connector.waitFor(
+      (c) => c.op !== 'update' && new RegExp(`Approved: ${approved.id}`).test(cardText(c.activity)),
+      5000,
+      'approved news',
+    );
+    const rejected = await h.requestGrant(users.requester, 'aks-dev contosoacr --for 1h deploy payments-api');
+    await h.click(users.approver, 'reject', { requestId: rejected.id, comment: 'use the dev registry' });
+    await h.connector.waitFor(
+      (c) => c.op !== 'update' && new RegExp(`Rejected: ${rejected.id}`).test(cardText(c.activity)),
+      5000,
+      'rejected news',
+    );
+    const unanswered = await h.requestGrant(users.requester, 'aks-legacy contosoacr --for 1h deploy payments-api');
+    advance(24 * 60 * MINUTE + MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(unanswered.id))!.state).toBe('expired');
+    await h.connector.waitFor(
+      (c) => c.op !== 'update' && new RegExp(`Expired without a decision: ${unanswered.id}`).test(cardText(c.activity)),
+      5000,
+      'expired news',
+    );
+  });
+
   test('overlapping grants by two requesters: the assignment stays until the last one ends', async () => {
     await start();
     const first = await grant(users.requester, 'aks-prod contosoacr --for 2m first team deploys');
