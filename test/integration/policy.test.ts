@@ -152,6 +152,29 @@ describe('G18: the approval policy', () => {
     expect((await h.app.store.get(request.id))!.policy?.review).toMatchObject({ outcome: 'accepted' });
   });
 
+  test('G18: break-glass review "reject" revokes at once (the role assignment acrbot created is deleted)', async () => {
+    h = await start();
+    const request = await h.requestGrant(olive, 'aks-prod contosoacr --break-glass prod is down, image pull failing');
+    expect((await h.settle(request.id)).state).toBe('succeeded');
+    const mine = () =>
+      h.app
+        .sandbox!.arm.state.listRoleAssignments()
+        .filter(
+          (a: { name: string }) => a.name === (request.plan as { roleAssignmentName: string }).roleAssignmentName,
+        );
+    expect(mine()).toHaveLength(1);
+    const res = await h.click(users.approver, 'reject', { requestId: request.id, comment: 'not an emergency' });
+    expect(invokeText(res)).toMatch(/rejected and revoked/);
+    const deadline = Date.now() + 10_000;
+    while ((await h.app.store.get(request.id))!.state !== 'revoked') {
+      if (Date.now() > deadline) throw new Error('the break-glass grant was not revoked');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(mine()).toHaveLength(0);
+    const actions = (await h.app.audit.forRequest(request.id)).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['breakglass.review.rejected', 'access.revoke.requested']));
+  });
+
   test('G18: SIGHUP reloads the file; a pending request keeps the rule and hash it was created under', async () => {
     const file = join(dir, 'reload.yaml');
     writeFileSync(file, POLICY);
