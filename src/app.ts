@@ -81,7 +81,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
   const channel = createChannel(config, stores, log);
   const flows = createFlows(config, { stores, azure, notifier: channel.messenger, scheduler, clock, log }, options);
   registerJobs(scheduler, flows);
-  const { services, bot } = createBot(config, { flows, stores, channel, log });
+  const { services, bot } = createBot(config, { flows, stores, channel, clock, log });
 
   // 3. Listen, then start background work.
   const http = await serveHttp(config, {
@@ -94,7 +94,15 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
     log,
     tabSignIn: sandboxStep?.tabSignIn,
   });
-  const stopBackground = await startBackground({ flows, stores, azure, scheduler, clock, log });
+  const stopBackground = await startBackground({
+    flows,
+    stores,
+    azure,
+    scheduler,
+    clock,
+    log,
+    sweepIntervalMs: options.sweepIntervalMs ?? config.sweepIntervalMs,
+  });
 
   return {
     url: `http://127.0.0.1:${http.port}`,
@@ -111,6 +119,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
       const closing = http.close(); // refuses new turns at once
       await stopBackground();
       await closing;
+      await services.background.drain();
       await flows.executor.drain();
       await stores.close();
       await sandboxStep?.stop();

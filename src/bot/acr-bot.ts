@@ -7,10 +7,10 @@ import {
   ActivityHandler,
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
-  type ConversationState,
   TurnContext,
 } from 'botbuilder';
 import { type Command, parseCommand } from '../domain/command';
+import type { Clock, DialogStore } from '../domain/ports';
 import { isUserFacing } from '../domain/errors';
 import { singleLine } from '../domain/text';
 import { grantFormCard, messageCard } from '../views/message-view';
@@ -42,13 +42,13 @@ export class AcrBot extends ActivityHandler {
 
   constructor(
     private readonly services: BotServices,
-    private readonly conversationState: ConversationState,
+    dialogState: { store: DialogStore; clock: Clock; ttlMs: number },
   ) {
     super();
     this.requestsHandler = new RequestHandler(services);
     this.decisions = new DecisionHandler(services);
     this.info = new InfoHandlers(services);
-    this.dialogs = new DialogRunner(conversationState, async (ctx, input) => {
+    this.dialogs = new DialogRunner(dialogState.store, dialogState.clock, dialogState.ttlMs, async (ctx, input) => {
       const identity = identifyTurn(ctx.activity, services.settings.allowedTenantIds);
       if (!isRefusal(identity)) await this.requestsHandler.handle(ctx, identity, input);
     });
@@ -129,7 +129,6 @@ export class AcrBot extends ActivityHandler {
       return;
     }
     await super.run(ctx);
-    await this.conversationState.saveChanges(ctx);
   }
 
   private async handleMessage(ctx: TurnContext): Promise<void> {

@@ -3,9 +3,11 @@ import type { AuditLog } from '../domain/ports';
 import type { AccessInventory } from '../flows/access-inventory';
 import type { Executor } from '../flows/executor';
 import type { GrantPlanner } from '../flows/grant-planner';
+import type { RequestGate } from '../flows/request-gate';
 import type { RequestService } from '../flows/request-service';
 import type { SecretPlanner } from '../flows/secret-planner';
 import type { Logger } from '../observability/logger';
+import type { BackgroundWork } from './background-work';
 import type { CardMessenger } from './card-messenger';
 
 /** Settings the chat layer needs. */
@@ -23,10 +25,14 @@ export interface BotServices {
   planner: GrantPlanner;
   secretPlanner: SecretPlanner;
   requests: RequestService;
+  /** Per-user limits and redelivery, checked before planning (G16). */
+  gate: RequestGate;
   executor: Executor;
   /** What can pull what, and why (`access`, `check`; the tab uses the same instance). */
   inventory: AccessInventory;
   audit: AuditLog;
   messenger: CardMessenger;
+  /** Work turns start after answering (form planning); drained on shutdown. */
+  background: BackgroundWork;
   log: Logger;
 }

@@ -92,6 +92,27 @@ export class CardMessenger implements RequestNotifier {
     return id;
   }
 
+  /** Replaces a card posted earlier (e.g. the form a submit answered at once, once planning is done). */
+  async updateCard(
+    reference: Partial<ConversationReference>,
+    activityId: string,
+    card: AdaptiveCardJson,
+  ): Promise<void> {
+    await this.adapter.continueConversationAsync(this.botAppId, reference, async (ctx) => {
+      await ctx.updateActivity(cardActivity(card, activityId));
+    });
+  }
+
+  /** Records an activity of a conversation (by reference) as a copy of the request's card. */
+  async trackAt(
+    reference: Partial<ConversationReference>,
+    requestId: string,
+    activityId: string,
+    role: CardCopy['role'],
+  ): Promise<void> {
+    await this.store.addCardCopy({ requestId, activityId, role, conversation: reference });
+  }
+
   /** Sends a card in the current turn and records it as a copy of the request's card. */
   async replyAndTrack(
     ctx: TurnContext,

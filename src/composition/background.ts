@@ -19,8 +19,10 @@ export async function startBackground(deps: {
   scheduler: Scheduler;
   clock: Clock;
   log: Logger;
+  /** How often expired dialogs are purged; 0 disables it. */
+  sweepIntervalMs: number;
 }): Promise<() => Promise<void>> {
-  const { flows, stores, azure, scheduler, clock, log } = deps;
+  const { flows, stores, azure, scheduler, clock, log, sweepIntervalMs } = deps;
   const resumed = await flows.executor.resumeInterrupted();
   if (resumed) log.info({ resumed }, 'resuming interrupted executions');
   void retryPendingCleanups(stores.requests, stores.audit, azure.secrets, clock, log).catch((err) =>
@@ -29,5 +31,20 @@ export async function startBackground(deps: {
   // Pending requests stored before the schedule existed get their expiry job (idempotent).
   await flows.requests.scheduleExpiryForPending();
   scheduler.start();
-  return () => scheduler.stop();
+  // Abandoned dialogs expire (ACRBOT_DIALOG_TTL); purging them keeps memory and tables flat (G16).
+  const purge =
+    sweepIntervalMs > 0
+      ? setInterval(
+          () =>
+            void stores.dialogs
+              .purgeExpired(clock.now())
+              .catch((err: unknown) => log.error({ err }, 'dialog purge failed')),
+          sweepIntervalMs,
+        )
+      : undefined;
+  purge?.unref();
+  return async () => {
+    if (purge) clearInterval(purge);
+    await scheduler.stop();
+  };
 }

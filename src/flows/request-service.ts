@@ -82,6 +82,8 @@ export class RequestService {
     reason: string;
     plan: Plan;
     origin: AccessRequest['origin'];
+    /** Teams activity id of the message that asked (redelivery, G16). */
+    sourceActivityId?: string;
   }): Promise<AccessRequest> {
     const now = this.clock.now();
     const request: AccessRequest = {
@@ -97,6 +99,7 @@ export class RequestService {
       expiresAt: new Date(now.getTime() + this.settings.approvalTtlMs).toISOString(),
       origin: input.origin,
       sandbox: this.settings.sandbox,
+      ...(input.sourceActivityId ? { sourceActivityId: input.sourceActivityId } : {}),
     };
     await this.record({
       actor: input.requester,

@@ -3,14 +3,14 @@
  * form): validate, plan, store the request, give the requester the plan card and post the
  * approval card. The form differs only in where the requester's copy goes (it replaces the form).
  */
-import type { TurnContext } from 'botbuilder';
+import { type ConversationReference, TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { isUserFacing } from '../../domain/errors';
 import type { AccessRequest } from '../../domain/request';
 import type { SecretCommandOptions } from '../../domain/command';
 import type { Plan } from '../../domain/plan';
 import { checkReason } from '../../domain/text';
-import { alreadyGrantedCard, grantFormCard } from '../../views/message-view';
+import { alreadyGrantedCard, grantFormCard, messageCard } from '../../views/message-view';
 import { requestCard } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import type { BotServices } from '../bot-services';
@@ -34,6 +34,26 @@ export interface SecretInput extends GrantInput {
 export type RequestPreparation =
   { kind: 'card'; card: AdaptiveCardJson; error?: string } | { kind: 'created'; request: AccessRequest };
 
+/** What a turn tells about where a request comes from, taken before any background work. */
+interface TurnFacts {
+  origin: AccessRequest['origin'];
+  /** Teams activity id of the message or invoke (redelivery, G16). */
+  activityId?: string;
+  /** The requester's conversation. */
+  reference: Partial<ConversationReference>;
+  /** Where the approvers' copy goes, if anywhere. */
+  approval?: Partial<ConversationReference>;
+}
+
+function factsOf(ctx: TurnContext, approvalChannelId: string | undefined): TurnFacts {
+  return {
+    origin: originOf(ctx),
+    activityId: ctx.activity.id ? String(ctx.activity.id).slice(0, 200) : undefined,
+    reference: TurnContext.getConversationReference(ctx.activity),
+    approval: approvalTarget(ctx, approvalChannelId),
+  };
+}
+
 /** The grant form's fields (untrusted card data). */
 const grantForm = z.object({
   cluster: z.string().max(400).default(''),
@@ -48,45 +68,92 @@ export class RequestHandler {
   /** Text command / dialog: typing, plan, the plan card as a reply, the approval card. */
   async handle(ctx: TurnContext, identity: TurnIdentity, input: GrantInput | SecretInput): Promise<void> {
     await ctx.sendActivity({ type: 'typing' });
-    const prepared = await this.prepare(ctx, identity, input);
+    const facts = factsOf(ctx, this.services.settings.approvalChannelId);
+    const prepared = await this.prepare(facts, identity, input);
     if (prepared.kind === 'card') {
       await sendCard(ctx, prepared.card);
       return;
     }
     const { messenger } = this.services;
     const card = requestCard(prepared.request, { showActions: false });
-    await this.announce(ctx, prepared.request, () => messenger.replyAndTrack(ctx, prepared.request, card, 'requester'));
+    await this.announce(
+      facts,
+      prepared.request,
+      () => messenger.replyAndTrack(ctx, prepared.request, card, 'requester'),
+      async (text) => void (await ctx.sendActivity(text)),
+    );
   }
 
   /**
-   * The grant form's submit: returns the card that replaces the form. An error shows the form
-   * again with the message; "already exists" is an answer, not a form error, so it shows that card.
+   * The grant form's submit, answered at once (Teams shows "Unable to reach app" when an invoke
+   * takes more than a few seconds, G16): the answer replaces the form with a "planning" card,
+   * and the planning runs after the response and then replaces that card with the plan (or
+   * the form again with the error). "Already exists" is an answer, not a form error.
    */
   async submitForm(ctx: TurnContext, identity: TurnIdentity, data: unknown): Promise<AdaptiveCardJson> {
     const sandbox = this.services.settings.sandbox;
     const form = grantForm.safeParse(data ?? {});
     if (!form.success)
       return grantFormCard({ sandbox, error: 'The form was not understood; fill in all three fields and try again.' });
-    const prepared = await this.prepare(ctx, identity, form.data);
-    if (prepared.kind === 'card')
-      return prepared.error ? grantFormCard({ sandbox, ...form.data, error: prepared.error }) : prepared.card;
-    const { request } = prepared;
+    const facts = factsOf(ctx, this.services.settings.approvalChannelId);
     // The invoke response replaces the form in place, so the form's message becomes the requester's copy.
-    const replyToId = ctx.activity.replyToId;
-    await this.announce(ctx, request, async () => {
-      if (replyToId) await this.services.messenger.track(ctx, request.id, replyToId, 'requester');
+    const formId = ctx.activity.replyToId;
+    const { messenger, background } = this.services;
+    background.run('grant form', async () => {
+      const prepared = await this.prepare(facts, identity, form.data);
+      if (prepared.kind === 'card') {
+        const card = prepared.error ? grantFormCard({ sandbox, ...form.data, error: prepared.error }) : prepared.card;
+        if (formId) await messenger.updateCard(facts.reference, formId, card);
+        else await messenger.send(facts.reference, card);
+        return;
+      }
+      const { request } = prepared;
+      await this.announce(
+        facts,
+        request,
+        async () => {
+          const card = requestCard(request, { showActions: false });
+          if (formId) {
+            await messenger.updateCard(facts.reference, formId, card);
+            await messenger.trackAt(facts.reference, request.id, formId, 'requester');
+          } else {
+            const id = await messenger.send(facts.reference, card);
+            if (id) await messenger.trackAt(facts.reference, request.id, id, 'requester');
+          }
+        },
+        async (text) => void (await messenger.send(facts.reference, messageCard({ title: 'Note', text, sandbox }))),
+      );
     });
-    return requestCard(request, { showActions: false });
+    return messageCard({
+      title: 'Planning your request…',
+      text: `acrbot is checking ${form.data.cluster.slice(0, 100) || 'the cluster'} and ${form.data.registry.slice(0, 100) || 'the registry'}; this card changes to the plan in a moment.`,
+      sandbox,
+    });
   }
 
   /** Validates, plans and stores a request; errors become the card to answer with. */
   private async prepare(
-    ctx: TurnContext,
+    facts: TurnFacts,
     identity: TurnIdentity,
     input: GrantInput | SecretInput,
   ): Promise<RequestPreparation> {
     const { planner, secretPlanner, settings } = this.services;
     const secret = 'options' in input;
+    const activityId = facts.activityId;
+    // Before any planning: a refused request costs no Azure call (G16).
+    const refusal = await this.services.gate.admit(
+      identity.actor,
+      activityId ? `${facts.origin.conversationId.slice(0, 300)}|${activityId}` : undefined,
+    );
+    if (refusal) {
+      this.services.log.info({ code: refusal.code, actor: identity.actor.objectId }, 'request not admitted');
+      const title = refusal.code === 'limits.redelivered' ? 'Already received' : 'Too many requests';
+      return {
+        kind: 'card',
+        card: messageCard({ title, text: refusal.message, tone: 'error', sandbox: settings.sandbox }),
+        error: refusal.message,
+      };
+    }
     try {
       const reason = checkReason(input.reason);
       let plan: Plan;
@@ -103,7 +170,8 @@ export class RequestHandler {
         tenantId: identity.tenantId,
         reason,
         plan,
-        origin: originOf(ctx),
+        origin: facts.origin,
+        sourceActivityId: activityId,
       });
       return { kind: 'created', request };
     } catch (err) {
@@ -126,21 +194,26 @@ export class RequestHandler {
 
   /** A stored request: the requester's copy (placed by the caller), then the approvers' copy and the audit card. */
   private async announce(
-    ctx: TurnContext,
+    facts: TurnFacts,
     request: AccessRequest,
     placeRequesterCopy: () => Promise<void>,
+    say: (text: string) => Promise<void>,
   ): Promise<void> {
     await placeRequesterCopy();
-    await this.postApprovalCard(ctx, request);
+    await this.postApprovalCard(facts, request, say);
     await this.services.messenger.syncAuditCard(request);
   }
 
   /** Sends the approvers' copy to the approvals channel, or the request's own channel/group chat. */
-  private async postApprovalCard(ctx: TurnContext, request: AccessRequest): Promise<void> {
-    const { settings, messenger, audit } = this.services;
-    const target = approvalTarget(ctx, settings.approvalChannelId);
+  private async postApprovalCard(
+    facts: TurnFacts,
+    request: AccessRequest,
+    say: (text: string) => Promise<void>,
+  ): Promise<void> {
+    const { messenger, audit } = this.services;
+    const target = facts.approval;
     if (!target) {
-      await ctx.sendActivity(
+      await say(
         `No approvals channel is configured and this is a personal chat, so approvers are not notified automatically: they can find request ${request.id} with "@acrbot pending". The platform team can set ACRBOT_APPROVAL_CHANNEL.`,
       );
       return;
@@ -157,7 +230,7 @@ export class RequestHandler {
       });
     } catch (err) {
       this.services.log.warn({ err, requestId: request.id }, 'approval card could not be posted');
-      await ctx.sendActivity(
+      await say(
         `The approval card could not be posted to the approvals channel; approvers can still find request ${request.id} with "@acrbot pending".`,
       );
     }
