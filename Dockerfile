@@ -17,6 +17,9 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The Teams tab front end: esbuild bundles web/ into build/web during npm run build.
+COPY web ./web
+COPY scripts/run-ts.js scripts/build-web.ts ./scripts/
 RUN npm run build
 
 # ---- deps: production dependencies only (native modules built here, tools stay here) -------
@@ -36,6 +39,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
+COPY --from=build --chown=root:root /app/build/web ./build/web
 COPY --chown=root:root package.json ./
 COPY --chown=root:root cards ./cards
 # The code stays root-owned and read-only for the app; only data/ (the default SQLite store

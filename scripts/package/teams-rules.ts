@@ -24,6 +24,9 @@ export interface TeamsManifestLike {
     commandLists?: Array<{ scopes?: string[]; commands?: Array<{ title?: string; description?: string }> }>;
   }>;
   validDomains?: string[];
+  staticTabs?: Array<{ entityId?: string; name?: string; contentUrl?: string; websiteUrl?: string; scopes?: string[] }>;
+  configurableTabs?: Array<{ configurationUrl?: string; scopes?: string[] }>;
+  webApplicationInfo?: { id?: string; resource?: string };
 }
 
 /** Icon bytes by the file name the manifest uses. */
@@ -121,6 +124,47 @@ export function checkManifestFields(m: TeamsManifestLike): string[] {
   for (const d of domains)
     if (/^[a-z]+:\/\/|\//i.test(d))
       problems.push(`validDomains entry '${d}' must be a host name, without scheme or path`);
+  problems.push(...checkTabs(m));
+  return problems;
+}
+
+/**
+ * Tabs and SSO: every tab URL is https on one of `validDomains` (Teams refuses to load others),
+ * and `webApplicationInfo` names this app with the Application ID URI `api://<domain>/<id>` whose
+ * domain is where the tabs are served (getAuthToken() fails otherwise).
+ */
+export function checkTabs(m: TeamsManifestLike): string[] {
+  const problems: string[] = [];
+  const domains = (m.validDomains ?? []).map((d) => d.toLowerCase());
+  const urls: Array<[string, string | undefined]> = [
+    ...(m.staticTabs ?? []).flatMap((t, i): Array<[string, string | undefined]> =>
+      // The built-in chat and about tabs have no URL.
+      t.entityId === 'conversations' || t.entityId === 'about'
+        ? []
+        : [
+            [`staticTabs[${i}].contentUrl`, t.contentUrl],
+            ...(t.websiteUrl ? [[`staticTabs[${i}].websiteUrl`, t.websiteUrl] as [string, string]] : []),
+          ],
+    ),
+    ...(m.configurableTabs ?? []).map((t, i): [string, string | undefined] => [
+      `configurableTabs[${i}].configurationUrl`,
+      t.configurationUrl,
+    ]),
+  ];
+  for (const [field, url] of urls) {
+    const host = /^https:\/\/([^/:?#]+)/i.exec(url ?? '')?.[1]?.toLowerCase();
+    if (!host) problems.push(`${field} must be an https:// URL, got '${url ?? ''}'`);
+    else if (!domains.includes(host)) problems.push(`${field} host '${host}' is not in validDomains`);
+  }
+  if (urls.length > 0) {
+    const w = m.webApplicationInfo;
+    if (!w?.id) problems.push('webApplicationInfo.id is required for tab single sign-on');
+    else if (w.id !== m.id) problems.push(`webApplicationInfo.id (${w.id}) must equal id (${m.id ?? ''})`);
+    const res = /^api:\/\/([^/]+)\/(?:botid-)?([0-9a-f-]{36})$/i.exec(w?.resource ?? '');
+    if (!res) problems.push(`webApplicationInfo.resource must be api://<domain>/<app id>, got '${w?.resource ?? ''}'`);
+    else if (!domains.includes(res[1]!.toLowerCase()))
+      problems.push(`webApplicationInfo.resource domain '${res[1]}' is not in validDomains`);
+  }
   return problems;
 }
 

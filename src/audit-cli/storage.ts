@@ -33,11 +33,13 @@ export function resolveAuditPath(flag: string | undefined, env: Record<string, s
     if (err instanceof ConfigError) throw new CliError(err.problems.join('\n'));
     throw err;
   }
-  if (storage.kind === 'memory' || storage.path === ':memory:') {
+  if (storage.kind === 'memory' || (storage.kind === 'sqlite' && storage.path === ':memory:')) {
     throw new CliError(
       'storage is "memory": the audit log lived only inside the bot process and is gone when it stops, so there is nothing to review offline. Use --storage sqlite:<path> (or set ACRBOT_STORAGE) to point at the bot\'s SQLite file.',
     );
   }
+  if (storage.kind !== 'sqlite')
+    throw new CliError('this command reads a SQLite file; for Azure Tables use the tables: support of audit:verify');
   return resolve(storage.path);
 }
 

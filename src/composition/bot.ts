@@ -29,6 +29,7 @@ export function createBot(
     gate: new RequestGate(stores.abuse, stores.requests, clock, config.limits),
     executor: flows.executor,
     inventory: flows.inventory,
+    drift: flows.drift,
     audit: stores.audit,
     messenger: channel.messenger,
     background: new BackgroundWork(log),

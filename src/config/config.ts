@@ -87,6 +87,7 @@ const schema = z.object({
     .default('optional'),
   ACRBOT_SECRET_MAX_EXPIRY: duration('ACRBOT_SECRET_MAX_EXPIRY', '365d'),
   ACRBOT_SWEEP_INTERVAL: duration('ACRBOT_SWEEP_INTERVAL', '30s'),
+  ACRBOT_DRIFT_INTERVAL: duration('ACRBOT_DRIFT_INTERVAL', '15m'),
   ACRBOT_DEFAULT_ACCESS_DURATION: duration('ACRBOT_DEFAULT_ACCESS_DURATION', '30d'),
   ACRBOT_MAX_ACCESS_DURATION: duration('ACRBOT_MAX_ACCESS_DURATION', '90d'),
   ACRBOT_MIN_ACCESS_DURATION: duration('ACRBOT_MIN_ACCESS_DURATION', '1h'),
@@ -116,9 +117,18 @@ const schema = z.object({
   ACRBOT_STORAGE: z
     .string()
     .default('sqlite:./data/acrbot.db')
-    .refine((v) => v === 'memory' || /^sqlite:.+/.test(v), {
-      message: 'ACRBOT_STORAGE must be "memory" or "sqlite:<path>"',
+    .transform((v, ctx) => {
+      const parsed = parseStorage(v);
+      // The message never repeats the value: a connection string carries the account key.
+      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `ACRBOT_STORAGE: ${parsed}` });
+      return typeof parsed === 'string' ? { kind: 'memory' as const } : parsed;
     }),
+  ACRBOT_TABLE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{0,39}$/, {
+      message: 'ACRBOT_TABLE_PREFIX must start with a letter and hold only letters and digits (at most 40)',
+    })
+    .optional(),
   ACRBOT_CHANNEL_OPENID_METADATA_URL: z.string().optional(),
   ACRBOT_CHANNEL_TOKEN_ISSUER: z.string().optional(),
   ACRBOT_TAB_DOMAIN: z
@@ -180,9 +190,11 @@ export interface AppConfig {
   secretMaxExpiryMs: number;
   /** How often the scheduler looks for due jobs (ACRBOT_SWEEP_INTERVAL, default 30 s). */
   sweepIntervalMs: number;
+  /** How often acrbot's grants are compared with Azure to notice drift (ACRBOT_DRIFT_INTERVAL, default 15 min). */
+  driftIntervalMs: number;
   /** How long granted access lasts (G17). */
   access: AccessDurationSettings;
-  storage: { kind: 'memory' } | { kind: 'sqlite'; path: string };
+  storage: StorageSetting;
   /** Host of the tab's Application ID URI `api://<domain>/<app id>`; the tab is off in azure mode without it. */
   tabDomain?: string;
   /** Per-user abuse limits (G16): pending requests at once, and new requests per minute. */
@@ -194,6 +206,63 @@ export interface AppConfig {
   /** Test hooks: trust a local OpenID metadata document for channel tokens. */
   channelAuth: { openIdMetadataUrl?: string; tokenIssuer?: string };
   logLevel: string;
+}
+
+/**
+ * Where the bot keeps its state. `tables` holds either a connection string (a secret: never
+ * print this object) or an account URL reached with DefaultAzureCredential (no key).
+ */
+export type StorageSetting =
+  | { kind: 'memory' }
+  | { kind: 'sqlite'; path: string }
+  | {
+      kind: 'tables';
+      connection: { kind: 'connectionString'; value: string } | { kind: 'identity'; endpoint: string };
+      /** Table name prefix (ACRBOT_TABLE_PREFIX, default `acrbot`). */
+      prefix?: string;
+    };
+
+/** Parses ACRBOT_STORAGE; a string is the problem (never containing the value). */
+export function parseStorage(value: string): StorageSetting | string {
+  if (value === 'memory') return { kind: 'memory' };
+  if (value.startsWith('sqlite:'))
+    return value.length > 'sqlite:'.length
+      ? { kind: 'sqlite', path: value.slice('sqlite:'.length) }
+      : 'sqlite: needs a path';
+  if (value.startsWith('tables:')) {
+    const rest = value.slice('tables:'.length).trim();
+    if (/^https:\/\//i.test(rest)) {
+      let url: URL;
+      try {
+        url = new URL(rest);
+      } catch {
+        return 'tables:https://… is not a valid URL';
+      }
+      if (url.username || url.password || url.search || (url.pathname !== '/' && url.pathname !== ''))
+        return 'tables:https://<account>.table.core.windows.net takes the account URL only (no key, SAS or path; the bot signs in with its managed identity)';
+      return { kind: 'tables', connection: { kind: 'identity', endpoint: url.origin } };
+    }
+    if (/^http:\/\//i.test(rest))
+      return 'tables: needs an https:// account URL (or a connection string for the local emulator)';
+    const fields = new Map(
+      rest
+        .split(';')
+        .filter(Boolean)
+        .map((part) => {
+          const i = part.indexOf('=');
+          return [part.slice(0, i).trim().toLowerCase(), part.slice(i + 1).trim()] as const;
+        }),
+    );
+    if (!fields.get('accountname') && !fields.get('tableendpoint') && !fields.has('usedevelopmentstorage'))
+      return 'tables: expects a connection string (AccountName=…;AccountKey=…;TableEndpoint=…) or https://<account>.table.core.windows.net';
+    if (!fields.get('accountkey') && !fields.get('sharedaccesssignature') && !fields.has('usedevelopmentstorage'))
+      return 'tables: the connection string has no AccountKey or SharedAccessSignature (without a key, use tables:https://<account>.table.core.windows.net and a managed identity)';
+    const endpoint = fields.get('tableendpoint');
+    if (endpoint && /^http:\/\//i.test(endpoint) && !/^http:\/\/(127\.0\.0\.1|localhost)[:/]/i.test(endpoint))
+      return 'tables: TableEndpoint must be https:// (plain http only for a local emulator on 127.0.0.1)';
+    return { kind: 'tables', connection: { kind: 'connectionString', value: rest } };
+  }
+  return 'must be "memory", "sqlite:<path>", "tables:<connection string>" or "tables:https://<account>.table.core.windows.net"';
 }
 
 /** Access durations (ACRBOT_*_ACCESS_DURATION, ACRBOT_ALLOW_PERMANENT, ACRBOT_EXPIRY_REMINDERS). */
@@ -272,6 +341,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('ACRBOT_APPROVAL_TTL can be at most 24h (requests must not wait longer for a decision)');
   if (e.ACRBOT_SWEEP_INTERVAL > 3_600_000)
     problems.push('ACRBOT_SWEEP_INTERVAL can be at most 1h (expiries and reminders would run late)');
+  if (e.ACRBOT_DRIFT_INTERVAL < 60_000 || e.ACRBOT_DRIFT_INTERVAL > 24 * 3_600_000)
+    problems.push('ACRBOT_DRIFT_INTERVAL must be between 1m and 24h (each run lists role assignments per identity)');
   if (e.ACRBOT_MIN_ACCESS_DURATION < 60_000) problems.push('ACRBOT_MIN_ACCESS_DURATION can be no less than 1m');
   if (e.ACRBOT_MAX_ACCESS_DURATION > 365 * 86_400_000)
     problems.push('ACRBOT_MAX_ACCESS_DURATION can be at most 1y (use ACRBOT_ALLOW_PERMANENT for access without end)');
@@ -316,6 +387,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     approverJustificationRequired: e.ACRBOT_APPROVER_JUSTIFICATION === 'required',
     secretMaxExpiryMs: e.ACRBOT_SECRET_MAX_EXPIRY,
     sweepIntervalMs: e.ACRBOT_SWEEP_INTERVAL,
+    driftIntervalMs: e.ACRBOT_DRIFT_INTERVAL,
     access: {
       defaultMs: e.ACRBOT_DEFAULT_ACCESS_DURATION,
       maxMs: e.ACRBOT_MAX_ACCESS_DURATION,
@@ -324,9 +396,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       remindersMs: e.ACRBOT_EXPIRY_REMINDERS,
     },
     storage:
-      e.ACRBOT_STORAGE === 'memory'
-        ? { kind: 'memory' }
-        : { kind: 'sqlite', path: e.ACRBOT_STORAGE.slice('sqlite:'.length) },
+      e.ACRBOT_STORAGE.kind === 'tables' && e.ACRBOT_TABLE_PREFIX
+        ? { ...e.ACRBOT_STORAGE, prefix: e.ACRBOT_TABLE_PREFIX }
+        : e.ACRBOT_STORAGE,
     tabDomain: e.ACRBOT_TAB_DOMAIN,
     channelAuth: {
       openIdMetadataUrl: e.ACRBOT_CHANNEL_OPENID_METADATA_URL,

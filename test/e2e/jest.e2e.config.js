@@ -12,6 +12,8 @@ module.exports = {
   roots: ['<rootDir>/test/e2e'],
   testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/'],
+  // jose (the tab's token validation) ships ESM only; swc compiles it like the main config does.
+  transformIgnorePatterns: ['/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose|strip-bom)/)'],
   transform: {
     '^.+\\.(t|j)sx?$': [
       '@swc/jest',

@@ -157,7 +157,7 @@ describe('audit:verify', () => {
     });
     expect(await cli('verify', '--storage', 'postgres://x')).toMatchObject({
       code: 2,
-      stderr: expect.stringContaining('ACRBOT_STORAGE must be "memory" or "sqlite:<path>"'),
+      stderr: expect.stringContaining('ACRBOT_STORAGE: must be "memory", "sqlite:<path>", "tables:'),
     });
     const notDb = tmp.path('not-a.db');
     writeFileSync(notDb, 'hello');

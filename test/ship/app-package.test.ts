@@ -77,6 +77,34 @@ describe('Teams app package', () => {
     await expect(validateAgainstBundledSchema(built.manifest)).resolves.toEqual([]);
   });
 
+  it('offers the "My access" personal tab (keeping the chat), the configurable "Access matrix" tab and SSO', () => {
+    const m = built.manifest;
+    expect(m.staticTabs[0]).toEqual({ entityId: 'conversations', scopes: ['personal'] });
+    expect(m.staticTabs[1]).toMatchObject({
+      name: 'My access',
+      contentUrl: `https://${TEST_DOMAIN}/tabs/personal`,
+      scopes: ['personal'],
+    });
+    expect(m.configurableTabs[0]).toMatchObject({
+      configurationUrl: `https://${TEST_DOMAIN}/tabs/config`,
+      scopes: ['team', 'groupChat'],
+    });
+    expect(m.webApplicationInfo).toEqual({ id: TEST_BOT_ID, resource: `api://${TEST_DOMAIN}/${TEST_BOT_ID}` });
+  });
+
+  it('refuses tab URLs outside validDomains and an SSO resource for another app', () => {
+    const m = structuredClone(built.manifest) as TeamsManifestLike & Record<string, any>;
+    m.staticTabs![1]!.contentUrl = 'https://elsewhere.example.com/tabs/personal';
+    m.webApplicationInfo = { id: TEST_BOT_ID, resource: `api://${TEST_DOMAIN}/not-a-guid` };
+    const problems = checkManifestFields(m);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "staticTabs[1].contentUrl host 'elsewhere.example.com' is not in validDomains",
+        expect.stringMatching(/^webApplicationInfo.resource must be api:\/\/<domain>\/<app id>/),
+      ]),
+    );
+  });
+
   it('offers the bot in personal, team and group chat scopes', () => {
     expect([...built.manifest.bots[0].scopes].sort()).toEqual(['groupChat', 'personal', 'team']);
   });

@@ -55,6 +55,14 @@ describe('Dockerfile', () => {
     expect(runtime).toContainEqual(expect.stringMatching(/^COPY .*cards/));
   });
 
+  it('builds the Teams tab front end and ships only its bundle', () => {
+    const build = [...stages.values()].find((s) => s.some((l) => /npm run build/.test(l)))!;
+    expect(build).toContainEqual(expect.stringMatching(/^COPY web /));
+    expect(build).toContainEqual(expect.stringMatching(/^COPY scripts\/run-ts\.js scripts\/build-web\.ts /));
+    expect(runtime).toContainEqual(expect.stringMatching(/^COPY --from=build\b.*\/app\/build\/web \.\/build\/web$/));
+    expect(dockerignore).toMatch(/^!scripts\/build-web\.ts$/m);
+  });
+
   it('runs as the non-root node user', () => {
     const users = runtime.filter((l) => /^USER /i.test(l));
     expect(users.at(-1)).toBe('USER node');

@@ -58,6 +58,7 @@ describe('sandbox mode', () => {
       approverJustificationRequired: false,
       secretMaxExpiryMs: 365 * 86_400_000,
       sweepIntervalMs: 30_000,
+      driftIntervalMs: 900_000,
       access: {
         defaultMs: 30 * 86_400_000,
         maxMs: 90 * 86_400_000,
@@ -104,11 +105,25 @@ describe('sandbox mode', () => {
       approvalChannelId: '19:x',
     });
   });
+});
 
-  // GUARANTEES.md G1 test: "loadConfig({NODE_ENV:'production'}) without MicrosoftAppId or
-  // MicrosoftAppTenantId throws". ACRBOT_MODE defaults to sandbox and NODE_ENV is ignored.
-  test('NODE_ENV=production without MicrosoftAppId throws (G1)', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+// GUARANTEES.md G1: "loadConfig({NODE_ENV:'production'}) without MicrosoftAppId or
+// MicrosoftAppTenantId throws". Without ACRBOT_MODE, NODE_ENV=production means azure mode, and
+// azure mode names exactly what is missing: the test fails if production falls back to the
+// sandbox or if either check goes.
+describe('NODE_ENV=production (G1)', () => {
+  const PRODUCTION = { ...without('ACRBOT_MODE'), ACRBOT_ALLOWED_TENANTS: G.tenant, NODE_ENV: 'production' };
+
+  test('is azure mode when ACRBOT_MODE is not set', () => {
+    expect(loadConfig(PRODUCTION).mode).toBe('azure');
+  });
+
+  test.each([
+    ['MicrosoftAppId', 'MicrosoftAppId is required in azure mode (no anonymous access outside the sandbox)'],
+    ['MicrosoftAppTenantId', 'MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant'],
+  ])('without %s refuses to start and says so', (key, problem) => {
+    const env = Object.fromEntries(Object.entries(PRODUCTION).filter(([k]) => k !== key));
+    expect(problemsOf(env)).toEqual([problem]);
   });
 });
 
@@ -256,11 +271,36 @@ describe('malformed values', () => {
       'ACRBOT_APPROVER_JUSTIFICATION must be "required" or "optional"',
     ],
     ['http ARM endpoint', { ACRBOT_ARM_ENDPOINT: 'http://localhost:1' }, 'ACRBOT_ARM_ENDPOINT must be an https:// URL'],
-    ['storage', { ACRBOT_STORAGE: 'postgres://db' }, 'ACRBOT_STORAGE must be "memory" or "sqlite:<path>"'],
     [
-      'storage sqlite: without path',
-      { ACRBOT_STORAGE: 'sqlite:' },
-      'ACRBOT_STORAGE must be "memory" or "sqlite:<path>"',
+      'storage',
+      { ACRBOT_STORAGE: 'postgres://db' },
+      'ACRBOT_STORAGE: must be "memory", "sqlite:<path>", "tables:<connection string>" or "tables:https://<account>.table.core.windows.net"',
+    ],
+    ['storage sqlite: without path', { ACRBOT_STORAGE: 'sqlite:' }, 'ACRBOT_STORAGE: sqlite: needs a path'],
+    [
+      'tables: account URL with a SAS',
+      { ACRBOT_STORAGE: 'tables:https://acct.table.core.windows.net/?sv=2024&sig=SECRETSIG' },
+      'ACRBOT_STORAGE: tables:https://<account>.table.core.windows.net takes the account URL only (no key, SAS or path; the bot signs in with its managed identity)',
+    ],
+    [
+      'tables: plain http account URL',
+      { ACRBOT_STORAGE: 'tables:http://acct.table.core.windows.net' },
+      'ACRBOT_STORAGE: tables: needs an https:// account URL (or a connection string for the local emulator)',
+    ],
+    [
+      'tables: connection string without a key',
+      { ACRBOT_STORAGE: 'tables:AccountName=acct;TableEndpoint=https://acct.table.core.windows.net' },
+      'ACRBOT_STORAGE: tables: the connection string has no AccountKey or SharedAccessSignature (without a key, use tables:https://<account>.table.core.windows.net and a managed identity)',
+    ],
+    [
+      'tables: remote plain http endpoint',
+      { ACRBOT_STORAGE: 'tables:AccountName=a;AccountKey=SECRETKEY;TableEndpoint=http://10.0.0.5:10002/a' },
+      'ACRBOT_STORAGE: tables: TableEndpoint must be https:// (plain http only for a local emulator on 127.0.0.1)',
+    ],
+    [
+      'tables: garbage',
+      { ACRBOT_STORAGE: 'tables:SECRETKEY' },
+      expect.stringMatching(/^ACRBOT_STORAGE: tables: expects a connection string/),
     ],
   ])('%s', (_name, env, problem) => {
     expect(problemsOf(env)).toEqual([problem]);
@@ -270,8 +310,6 @@ describe('malformed values', () => {
     expect(problemsOf({ MicrosoftAppId: 'x', ACRBOT_MODE: 'prod', ACRBOT_APPROVAL_TTL: 'soon' })).toHaveLength(3);
   });
 
-  // BUG (src/config/config.ts loadConfig): when the schema fails, the azure-mode checks never
-  // run, so the operator sees only the malformed value, not the missing MicrosoftAppId etc.
   test('a malformed value does not hide the azure-mode problems (every problem is listed)', () => {
     const problems = problemsOf({ ACRBOT_MODE: 'azure', ACRBOT_APPROVERS: 'nope' });
     expect(problems).toContain('MicrosoftAppId is required in azure mode (no anonymous access outside the sandbox)');
@@ -312,8 +350,50 @@ describe('ACRBOT_STORAGE and other values', () => {
     ['memory', { kind: 'memory' }],
     ['sqlite:/var/lib/acrbot/acrbot.db', { kind: 'sqlite', path: '/var/lib/acrbot/acrbot.db' }],
     ['sqlite::memory:', { kind: 'sqlite', path: ':memory:' }],
+    [
+      'tables:https://acrbotstore.table.core.windows.net/',
+      { kind: 'tables', connection: { kind: 'identity', endpoint: 'https://acrbotstore.table.core.windows.net' } },
+    ],
+    [
+      'tables:DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;',
+      {
+        kind: 'tables',
+        connection: {
+          kind: 'connectionString',
+          value:
+            'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;',
+        },
+      },
+    ],
   ])('%s', (storage, expected) => {
     expect(loadConfig({ ACRBOT_STORAGE: storage }).storage).toEqual(expected);
+  });
+
+  test('ACRBOT_TABLE_PREFIX names the tables; it is validated', () => {
+    expect(
+      loadConfig({ ACRBOT_STORAGE: 'tables:https://a.table.core.windows.net', ACRBOT_TABLE_PREFIX: 'acrbotprod' })
+        .storage,
+    ).toMatchObject({ kind: 'tables', prefix: 'acrbotprod' });
+    expect(problemsOf({ ACRBOT_TABLE_PREFIX: 'acr-bot' })).toEqual([
+      'ACRBOT_TABLE_PREFIX must start with a letter and hold only letters and digits (at most 40)',
+    ]);
+  });
+
+  test('a rejected tables: value never appears in the problems (the key or SAS is a secret)', () => {
+    for (const value of [
+      'tables:AccountName=a;AccountKey=SECRETKEY;TableEndpoint=http://10.0.0.5:10002/a',
+      'tables:https://a.table.core.windows.net/?sig=SECRETKEY',
+      'tables:SECRETKEY',
+    ]) {
+      let message = '';
+      try {
+        loadConfig({ ACRBOT_STORAGE: value });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/ACRBOT_STORAGE/);
+      expect(message).not.toContain('SECRETKEY');
+    }
   });
 
   test.each([

@@ -18,6 +18,10 @@ import { SqliteAuditLog } from './sqlite-audit-log';
 import { SqliteAbuseLedger, SqliteDialogStore, SqliteLeaseStore, SqliteScheduleStore } from './sqlite-coordination';
 import { openSqlite } from './sqlite-database';
 import { SqliteRequestStore } from './sqlite-request-store';
+import { TablesAuditLog } from './tables-audit-log';
+import { openTablesAccount, type TablesConnection } from './tables-client';
+import { TablesAbuseLedger, TablesDialogStore, TablesLeaseStore, TablesScheduleStore } from './tables-coordination';
+import { TablesRequestStore } from './tables-request-store';
 
 /** Every store the bot uses, on one backend. */
 export interface Stores {
@@ -63,6 +67,27 @@ export function sqliteStores(path: string, clock: Clock): Stores {
   };
 }
 
+/**
+ * Azure Table Storage stores (one table per concern, named `<prefix><concern>`; tables are
+ * created on open). `prefix` separates deployments, or tests, sharing one account.
+ */
+export async function tablesStores(connection: TablesConnection, clock: Clock, prefix = 'acrbot'): Promise<Stores> {
+  const account = openTablesAccount(connection, prefix);
+  const now = () => clock.now();
+  const [requests, audit, leases, schedule, dialogs, abuse] = await Promise.all(
+    ['requests', 'audit', 'leases', 'schedule', 'dialogs', 'abuse'].map((name) => account.table(name)),
+  );
+  return {
+    requests: new TablesRequestStore(requests),
+    audit: new TablesAuditLog(audit, clock),
+    leases: new TablesLeaseStore(leases, now),
+    schedule: new TablesScheduleStore(schedule),
+    dialogs: new TablesDialogStore(dialogs),
+    abuse: new TablesAbuseLedger(abuse),
+    close: async () => undefined,
+  };
+}
+
 /** Opens every store for `storage` (async: a remote backend creates its tables first). */
 export async function openStores(storage: AppConfig['storage'], clock: Clock): Promise<Stores> {
   switch (storage.kind) {
@@ -70,6 +95,8 @@ export async function openStores(storage: AppConfig['storage'], clock: Clock): P
       return memoryStores(clock);
     case 'sqlite':
       return sqliteStores(storage.path, clock);
+    case 'tables':
+      return tablesStores(storage.connection, clock, storage.prefix);
   }
 }
 

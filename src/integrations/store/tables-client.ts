@@ -1,0 +1,186 @@
+/**
+ * Shared plumbing for the Azure Table Storage stores (`@azure/data-tables`): opening table
+ * clients from a connection string (Azurite, account keys) or an account URL with
+ * DefaultAzureCredential (managed identity, no key), reading status codes out of SDK errors,
+ * safe row keys, and JSON documents split over several string properties (CONTRACTS §7a:
+ * a string property holds at most 64 KiB, an entity at most 1 MiB and 252 properties).
+ */
+import type { TokenCredential } from '@azure/core-auth';
+import type * as TablesModule from '@azure/data-tables';
+import type { TableClient, TableEntity, TableEntityResult } from '@azure/data-tables';
+import type * as IdentityModule from '@azure/identity';
+
+/** How to reach the Table service. The connection string is a secret: never log this object. */
+export type TablesConnection = { kind: 'connectionString'; value: string } | { kind: 'identity'; endpoint: string };
+
+/** Opens table clients for one account and creates tables on first use. */
+export interface TablesAccount {
+  /** A client for `${prefix}${name}`; the table is created if missing. */
+  table(name: string): Promise<TableClient>;
+  /** Where the account is, without credentials (safe to log). */
+  readonly displayEndpoint: string;
+}
+
+/** Opens an account; `prefix` (letters/digits) separates deployments or tests sharing one account. */
+export function openTablesAccount(connection: TablesConnection, prefix = 'acrbot'): TablesAccount {
+  if (!/^[A-Za-z][A-Za-z0-9]{0,39}$/.test(prefix)) throw new Error('table prefix must be letters and digits');
+  // Loaded on first use: processes on SQLite never pay for the Tables SDK.
+  const tables = require('@azure/data-tables') as typeof TablesModule;
+  const clients = new Map<string, Promise<TableClient>>();
+  let credential: TokenCredential | undefined;
+  const make = (tableName: string): TableClient => {
+    if (connection.kind === 'connectionString') {
+      const insecure = /(TableEndpoint|BlobEndpoint)=http:\/\/(127\.0\.0\.1|localhost)[:/]/i.test(connection.value);
+      return tables.TableClient.fromConnectionString(connection.value, tableName, {
+        // Plain http only for the local emulator on loopback (TOOLCHAIN: Azurite).
+        allowInsecureConnection: insecure,
+      });
+    }
+    if (!credential) {
+      const identity = require('@azure/identity') as typeof IdentityModule;
+      credential = new identity.DefaultAzureCredential();
+    }
+    return new tables.TableClient(connection.endpoint, tableName, credential);
+  };
+  return {
+    displayEndpoint: connection.kind === 'identity' ? connection.endpoint : tableEndpointOf(connection.value),
+    table(name: string): Promise<TableClient> {
+      const full = `${prefix}${name}`;
+      let client = clients.get(full);
+      if (!client) {
+        client = (async () => {
+          const c = make(full);
+          try {
+            await c.createTable();
+          } catch (err) {
+            if (statusOf(err) !== 409) throw new Error(`cannot create table ${full}`, { cause: err });
+          }
+          return c;
+        })();
+        // A failed creation is retried by the next caller rather than cached.
+        client.catch(() => clients.delete(full));
+        clients.set(full, client);
+      }
+      return client;
+    },
+  };
+}
+
+/** The table endpoint of a connection string, without the key (for logs and errors). */
+export function tableEndpointOf(connectionString: string): string {
+  const endpoint = /TableEndpoint=([^;]+)/i.exec(connectionString)?.[1];
+  if (endpoint) return endpoint;
+  const account = /AccountName=([^;]+)/i.exec(connectionString)?.[1];
+  return account ? `https://${account}.table.core.windows.net` : '(connection string)';
+}
+
+/** HTTP status of an SDK error (RestError), or undefined. */
+export function statusOf(err: unknown): number | undefined {
+  const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** True for the answers of a conditional write that lost: 412 (stale ETag) or 409 (already exists). */
+export function isConflict(err: unknown): boolean {
+  const s = statusOf(err);
+  return s === 412 || s === 409;
+}
+
+/**
+ * A row or partition key from free text: characters the service refuses or that SDKs mangle
+ * (`/ \ # ?`, `%`, control characters, and our own `|` separator) are written as `!XX` hex,
+ * so different inputs never map to one key.
+ */
+export function keyPart(text: string): string {
+  return text.replace(/[^A-Za-z0-9\-_.:@=+]/g, (c) => {
+    const hex = c.codePointAt(0)!.toString(16).toUpperCase();
+    return `!${hex.length % 2 ? `0${hex}` : hex};`;
+  });
+}
+
+/** Zero-padded number for row keys that sort numerically. */
+export function pad(n: number, width = 12): string {
+  return String(n).padStart(width, '0');
+}
+
+/** UTF-16 code units per property: 30,000 chars stay below 64 KiB even when every char is 2 bytes. */
+const CHUNK = 30_000;
+/** Properties a document may use (the rest of the 252 stay for keys and index columns). */
+const MAX_CHUNKS = 30;
+
+/** Splits JSON over `doc0..docN` properties (a 64 KiB string limit per property). */
+export function docProperties(value: unknown): Record<string, string | number> {
+  const json = JSON.stringify(value);
+  const chunks = Math.max(1, Math.ceil(json.length / CHUNK));
+  if (chunks > MAX_CHUNKS) throw new Error(`document too large for one table entity (${json.length} characters)`);
+  const out: Record<string, string | number> = { docChunks: chunks };
+  for (let i = 0; i < chunks; i++) out[`doc${i}`] = json.slice(i * CHUNK, (i + 1) * CHUNK);
+  return out;
+}
+
+/** Reassembles a document written by {@link docProperties}. */
+export function readDoc<T>(entity: TableEntityResult<Record<string, unknown>> | Record<string, unknown>): T {
+  const chunks = Number(entity.docChunks ?? 1);
+  let json = '';
+  for (let i = 0; i < chunks; i++) json += String(entity[`doc${i}`] ?? '');
+  return JSON.parse(json) as T;
+}
+
+/** Every entity of a query, following continuation tokens. */
+export async function listAll(
+  client: TableClient,
+  filter: string,
+  select?: string[],
+): Promise<TableEntityResult<Record<string, unknown>>[]> {
+  const out: TableEntityResult<Record<string, unknown>>[] = [];
+  for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter, select } })) out.push(e);
+  return out;
+}
+
+/** At most `limit` entities of a query in key order (reads only the pages it needs). */
+export async function listTop(
+  client: TableClient,
+  filter: string,
+  limit: number,
+): Promise<TableEntityResult<Record<string, unknown>>[]> {
+  const out: TableEntityResult<Record<string, unknown>>[] = [];
+  if (limit <= 0) return out;
+  for await (const page of client
+    .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
+    .byPage({ maxPageSize: Math.min(limit, 1000) })) {
+    for (const e of page) {
+      out.push(e);
+      if (out.length >= limit) return out;
+    }
+  }
+  return out;
+}
+
+/** OData string literal (single quotes doubled). */
+export function lit(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** Filter for row keys starting with `prefix` in one partition. */
+export function prefixFilter(partitionKey: string, prefix: string): string {
+  return `PartitionKey eq ${lit(partitionKey)} and RowKey ge ${lit(prefix)} and RowKey lt ${lit(`${prefix}\uffff`)}`;
+}
+
+/** Short random wait before retrying a lost optimistic write, so racing writers spread out. */
+export function backoff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(200, 5 * 2 ** Math.min(attempt, 6));
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A table entity as written (keys plus properties). */
+export type Row = TableEntity<Record<string, unknown>>;
+
+/** Runs async work one at a time (in this process); cross-process contention is left to ETags. */
+export class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(work, work);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}

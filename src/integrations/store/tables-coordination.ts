@@ -1,0 +1,312 @@
+/**
+ * Leases, schedule, dialog state and abuse ledger in Azure Table Storage, with the same
+ * semantics as the memory and SQLite versions. Every read-then-write is an optimistic write
+ * under the ETag that was read (If-Match) or an insert that fails when the row exists, so
+ * several instances decide once; a lost race is re-read and decided again.
+ */
+import type { TableClient } from '@azure/data-tables';
+import type {
+  AbuseLedger,
+  DialogRecord,
+  DialogStore,
+  Lease,
+  LeaseStore,
+  ScheduledJob,
+  ScheduleStore,
+} from '../../domain/ports';
+import { LeaseLostError } from '../../domain/ports';
+import {
+  backoff,
+  docProperties,
+  isConflict,
+  keyPart,
+  listAll,
+  listTop,
+  lit,
+  prefixFilter,
+  readDoc,
+  statusOf,
+} from './tables-client';
+
+/** Optimistic retries before giving up on a contended row. */
+const MAX_ATTEMPTS = 100;
+
+async function getRow(
+  table: TableClient,
+  pk: string,
+  rk: string,
+): Promise<(Record<string, unknown> & { etag: string }) | undefined> {
+  try {
+    return await table.getEntity<Record<string, unknown>>(pk, rk);
+  } catch (err) {
+    if (statusOf(err) === 404) return undefined;
+    throw err;
+  }
+}
+
+async function ignoreMissing(work: Promise<unknown>): Promise<boolean> {
+  try {
+    await work;
+    return true;
+  } catch (err) {
+    // 404: already gone; 412: changed since read (a fresh write we must keep).
+    if (statusOf(err) === 404 || statusOf(err) === 412) return false;
+    throw err;
+  }
+}
+
+/**
+ * Leases: one row per key (`PartitionKey` = key, `RowKey` = ''). Take-over is an If-Match
+ * replace of the expired row with `fence + 1`; renew is an If-Match replace that checks
+ * owner and fence first, so a stale holder can never extend or release a newer lease.
+ */
+export class TablesLeaseStore implements LeaseStore {
+  constructor(
+    private readonly table: TableClient,
+    private readonly now: () => Date,
+  ) {}
+
+  async acquire(key: string, owner: string, ttlMs: number): Promise<Lease | undefined> {
+    const pk = keyPart(key);
+    const nowMs = this.now().getTime();
+    const current = await getRow(this.table, pk, '');
+    const lease: Lease = {
+      key,
+      owner,
+      expiresAt: new Date(nowMs + ttlMs).toISOString(),
+      fence: Number(current?.fence ?? 0) + 1,
+    };
+    const row = { partitionKey: pk, rowKey: '', owner, expiresAtMs: nowMs + ttlMs, fence: lease.fence };
+    try {
+      if (!current) await this.table.createEntity(row);
+      else {
+        if (current.owner !== owner && Number(current.expiresAtMs) > nowMs) return undefined;
+        await this.table.updateEntity(row, 'Replace', { etag: current.etag });
+      }
+      return lease;
+    } catch (err) {
+      if (isConflict(err)) return undefined; // another instance took it between our read and write
+      throw err;
+    }
+  }
+
+  async renew(lease: Lease, ttlMs: number): Promise<Lease> {
+    const pk = keyPart(lease.key);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const current = await getRow(this.table, pk, '');
+      if (!current || current.owner !== lease.owner || Number(current.fence) !== lease.fence)
+        throw new LeaseLostError(lease.key);
+      const expiresAtMs = this.now().getTime() + ttlMs;
+      try {
+        await this.table.updateEntity(
+          { partitionKey: pk, rowKey: '', owner: lease.owner, expiresAtMs, fence: lease.fence },
+          'Replace',
+          { etag: current.etag },
+        );
+        return { ...lease, expiresAt: new Date(expiresAtMs).toISOString() };
+      } catch (err) {
+        if (statusOf(err) !== 412) throw err;
+        await backoff(attempt); // changed since read: re-read and check ownership again
+      }
+    }
+    throw new LeaseLostError(lease.key);
+  }
+
+  async release(lease: Lease): Promise<void> {
+    const pk = keyPart(lease.key);
+    const current = await getRow(this.table, pk, '');
+    if (!current || current.owner !== lease.owner || Number(current.fence) !== lease.fence) return;
+    // Expire and disown rather than delete: the fence stays, so a later holder still gets a higher one.
+    await ignoreMissing(
+      this.table.updateEntity(
+        { partitionKey: pk, rowKey: '', owner: '', expiresAtMs: 0, fence: lease.fence },
+        'Replace',
+        { etag: current.etag },
+      ),
+    );
+  }
+}
+
+const SCHEDULE = 'schedule';
+const jobKey = (id: string) => `j|${keyPart(id)}`;
+const dueKey = (dueAt: string, id: string) => `d|${dueAt}|${keyPart(id)}`;
+const requestJobKey = (requestId: string, id: string) => `r|${keyPart(requestId)}|${keyPart(id)}`;
+
+/**
+ * The schedule in one partition: `j|<id>` (the job), `d|<dueAt>|<id>` (due-time index: `due`
+ * is a key-range read from the start that stops at `now`, O(due)), `r|<requestId>|<id>`
+ * (per request). A put moves all three in one entity-group transaction conditional on the
+ * job row's ETag.
+ */
+export class TablesScheduleStore implements ScheduleStore {
+  constructor(private readonly table: TableClient) {}
+
+  async put(job: ScheduledJob): Promise<void> {
+    const stored: ScheduledJob = { ...job, dueAt: new Date(job.dueAt).toISOString() };
+    for (let attempt = 0; ; attempt++) {
+      const current = await getRow(this.table, SCHEDULE, jobKey(job.id));
+      const previous = current ? readDoc<ScheduledJob>(current) : undefined;
+      const doc = docProperties(stored);
+      const jobRow = { partitionKey: SCHEDULE, rowKey: jobKey(job.id), ...doc };
+      const actions: Parameters<TableClient['submitTransaction']>[0] = [
+        current ? ['update', jobRow, 'Replace', { etag: current.etag }] : ['create', jobRow],
+      ];
+      const newDue = dueKey(stored.dueAt, job.id);
+      if (previous && dueKey(previous.dueAt, job.id) !== newDue)
+        actions.push(['delete', { partitionKey: SCHEDULE, rowKey: dueKey(previous.dueAt, job.id) }]);
+      actions.push(['upsert', { partitionKey: SCHEDULE, rowKey: newDue, ...doc }, 'Replace']);
+      if (previous?.requestId && previous.requestId !== stored.requestId)
+        actions.push(['delete', { partitionKey: SCHEDULE, rowKey: requestJobKey(previous.requestId, job.id) }]);
+      if (stored.requestId)
+        actions.push([
+          'upsert',
+          { partitionKey: SCHEDULE, rowKey: requestJobKey(stored.requestId, job.id) },
+          'Replace',
+        ]);
+      try {
+        await this.table.submitTransaction(actions);
+        return;
+      } catch (err) {
+        if (!isConflict(err) || attempt + 1 >= MAX_ATTEMPTS) throw err;
+        await backoff(attempt);
+      }
+    }
+  }
+
+  async get(id: string): Promise<ScheduledJob | undefined> {
+    const row = await getRow(this.table, SCHEDULE, jobKey(id));
+    return row ? readDoc<ScheduledJob>(row) : undefined;
+  }
+
+  async due(now: Date, limit: number): Promise<ScheduledJob[]> {
+    if (limit <= 0) return [];
+    // '}' sorts after every character keyPart emits, so every id at exactly `now` is included.
+    const filter = `PartitionKey eq ${lit(SCHEDULE)} and RowKey ge 'd|' and RowKey le ${lit(`d|${now.toISOString()}|}`)}`;
+    return (await listTop(this.table, filter, limit)).map((row) => readDoc<ScheduledJob>(row));
+  }
+
+  async forRequest(requestId: string): Promise<ScheduledJob[]> {
+    const index = await listAll(this.table, prefixFilter(SCHEDULE, `r|${keyPart(requestId)}|`));
+    const jobs = await Promise.all(index.map((row) => this.get(decodeKey(row.rowKey!.split('|')[2]))));
+    return jobs
+      .filter((j): j is ScheduledJob => j !== undefined && j.requestId === requestId)
+      .sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.id < b.id ? -1 : 1));
+  }
+
+  async delete(id: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await getRow(this.table, SCHEDULE, jobKey(id));
+      if (!current) return;
+      const job = readDoc<ScheduledJob>(current);
+      const actions: Parameters<TableClient['submitTransaction']>[0] = [
+        ['delete', { partitionKey: SCHEDULE, rowKey: jobKey(id) }],
+        ['delete', { partitionKey: SCHEDULE, rowKey: dueKey(job.dueAt, id) }],
+      ];
+      if (job.requestId) actions.push(['delete', { partitionKey: SCHEDULE, rowKey: requestJobKey(job.requestId, id) }]);
+      try {
+        // Deletes in a batch are unconditional; a put that moved the job after our read removed
+        // the old index row, so this batch fails as a whole (404) and is decided again.
+        await this.table.submitTransaction(actions);
+        return;
+      } catch (err) {
+        if (statusOf(err) !== 404 || attempt + 1 >= MAX_ATTEMPTS) throw err;
+        await backoff(attempt);
+      }
+    }
+  }
+}
+
+/** Inverse of keyPart for ids read back from row keys. */
+function decodeKey(part: string): string {
+  return part.replace(/!([0-9A-F]+);/g, (_, hex: string) => String.fromCodePoint(parseInt(hex, 16)));
+}
+
+/** Dialog state: one row per `conversation|user` key; expiry checked on read, purged by a filter query. */
+export class TablesDialogStore implements DialogStore {
+  constructor(private readonly table: TableClient) {}
+
+  async get(key: string, now: Date): Promise<DialogRecord | undefined> {
+    const row = await getRow(this.table, keyPart(key), '');
+    if (!row) return undefined;
+    if (Number(row.expiresAtMs) <= now.getTime()) {
+      // Conditional on the row we read: a fresh put by another instance in between is kept.
+      await ignoreMissing(this.table.deleteEntity(keyPart(key), '', { etag: row.etag }));
+      return undefined;
+    }
+    return readDoc<DialogRecord>(row);
+  }
+
+  async put(record: DialogRecord): Promise<void> {
+    await this.table.upsertEntity(
+      {
+        partitionKey: keyPart(record.key),
+        rowKey: '',
+        expiresAtMs: Date.parse(record.expiresAt),
+        ...docProperties(record),
+      },
+      'Replace',
+    );
+  }
+
+  async delete(key: string): Promise<void> {
+    await ignoreMissing(this.table.deleteEntity(keyPart(key), ''));
+  }
+
+  async purgeExpired(now: Date): Promise<number> {
+    // The service filters; dialogs are few and short-lived, so this scan stays small.
+    const expired = await listAll(this.table, `expiresAtMs le ${now.getTime()}`, ['PartitionKey', 'RowKey']);
+    let purged = 0;
+    for (const row of expired)
+      if (await ignoreMissing(this.table.deleteEntity(row.partitionKey!, row.rowKey!, { etag: row.etag }))) purged++;
+    return purged;
+  }
+}
+
+/**
+ * Redelivery sightings (`s|<activityId>`) and rate windows (`w|<key>`): inserts that fail when
+ * the row exists, and If-Match increments retried on 412, so every hit is counted once.
+ */
+export class TablesAbuseLedger implements AbuseLedger {
+  constructor(private readonly table: TableClient) {}
+
+  async firstSighting(activityId: string, now: Date, ttlMs: number): Promise<boolean> {
+    const pk = `s|${keyPart(activityId)}`;
+    const row = { partitionKey: pk, rowKey: '', seenAtMs: now.getTime() };
+    try {
+      await this.table.createEntity(row);
+      return true;
+    } catch (err) {
+      if (statusOf(err) !== 409) throw err;
+    }
+    const seen = await getRow(this.table, pk, '');
+    if (!seen) return false; // deleted in between: someone else is handling it
+    if (Number(seen.seenAtMs) > now.getTime() - ttlMs) return false;
+    // Forgotten after the ttl: the first instance to overwrite the old sighting wins.
+    try {
+      await this.table.updateEntity(row, 'Replace', { etag: seen.etag });
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 412) return false;
+      throw err;
+    }
+  }
+
+  async hit(key: string, now: Date, windowMs: number): Promise<number> {
+    const pk = `w|${keyPart(key)}`;
+    const start = Math.floor(now.getTime() / windowMs) * windowMs;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const current = await getRow(this.table, pk, '');
+      const count = current && Number(current.windowStartMs) === start ? Number(current.count) + 1 : 1;
+      const row = { partitionKey: pk, rowKey: '', windowStartMs: start, count };
+      try {
+        if (current) await this.table.updateEntity(row, 'Replace', { etag: current.etag });
+        else await this.table.createEntity(row);
+        return count;
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+        await backoff(attempt);
+      }
+    }
+    throw new Error(`rate window ${key} is too contended`);
+  }
+}

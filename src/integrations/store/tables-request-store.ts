@@ -1,0 +1,130 @@
+/**
+ * Requests and card copies in Azure Table Storage with conditional writes (G8): create fails
+ * when the row exists (409), a transition replaces the row only under the ETag it was read
+ * with (If-Match; 412 → {@link VersionConflictError}).
+ *
+ * Layout (one table, one partition `req`, so a request and its index rows change in one
+ * entity-group transaction):
+ * - `r|<id>`: the request (JSON split over `doc*` properties), `version`, `state`;
+ * - `s|<state>|<createdAt>|<id>`: one index row per request, moved atomically with each
+ *   transition, so `listByState` is a key-range read in createdAt order;
+ * - `c|<id>|<activityId>`: a card copy; `order` keeps insertion order.
+ * One partition serves a few thousand writes a second, far above an approval bot's rate.
+ */
+import type { TableClient } from '@azure/data-tables';
+import type { CardCopy, RequestStore } from '../../domain/ports';
+import { VersionConflictError } from '../../domain/ports';
+import type { AccessRequest, RequestState } from '../../domain/request';
+import { docProperties, keyPart, listAll, listTop, prefixFilter, readDoc, statusOf, type Row } from './tables-client';
+
+const PK = 'req';
+const requestKey = (id: string) => `r|${keyPart(id)}`;
+const stateKey = (r: Pick<AccessRequest, 'state' | 'createdAt' | 'id'>) =>
+  `s|${r.state}|${keyPart(r.createdAt)}|${keyPart(r.id)}`;
+
+/** Azure Tables-backed {@link RequestStore}. */
+export class TablesRequestStore implements RequestStore {
+  private order = 0;
+
+  constructor(private readonly table: TableClient) {}
+
+  async create(request: AccessRequest): Promise<void> {
+    try {
+      await this.table.submitTransaction([
+        ['create', this.requestRow(request)],
+        ['create', { partitionKey: PK, rowKey: stateKey(request), id: request.id }],
+      ]);
+    } catch (err) {
+      if (statusOf(err) === 409) throw new Error(`request ${request.id} already exists`, { cause: err });
+      throw err;
+    }
+  }
+
+  async get(id: string): Promise<AccessRequest | undefined> {
+    return (await this.read(id))?.request;
+  }
+
+  async update(next: AccessRequest): Promise<void> {
+    const current = await this.read(next.id);
+    // The version check is ours; the ETag makes it atomic against every other writer.
+    if (!current || current.request.version !== next.version - 1) throw new VersionConflictError(next.id);
+    const actions: Parameters<TableClient['submitTransaction']>[0] = [
+      ['update', this.requestRow(next), 'Replace', { etag: current.etag }],
+    ];
+    const before = stateKey(current.request);
+    const after = stateKey(next);
+    if (before !== after) {
+      actions.push(['delete', { partitionKey: PK, rowKey: before }]);
+      actions.push(['upsert', { partitionKey: PK, rowKey: after, id: next.id }, 'Replace']);
+    }
+    try {
+      await this.table.submitTransaction(actions);
+    } catch (err) {
+      // 412: someone else's write landed after our read; 404: the index row went with it.
+      const status = statusOf(err);
+      if (status === 412 || status === 404) throw new VersionConflictError(next.id);
+      throw err;
+    }
+  }
+
+  async listByState(states: RequestState[], limit = 100): Promise<AccessRequest[]> {
+    if (states.length === 0 || limit <= 0) return [];
+    // Each state's index rows come back in createdAt order; merge and cut.
+    const perState = await Promise.all(
+      [...new Set(states)].map((s) => listTop(this.table, prefixFilter(PK, `s|${s}|`), limit)),
+    );
+    const ids = perState
+      .flat()
+      .map((row) => ({ key: row.rowKey!.split('|')[2], id: String(row.id) }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, limit);
+    const found = await Promise.all(ids.map((i) => this.get(i.id)));
+    // A request whose state moved between the index read and the point read is left out.
+    return found.filter((r): r is AccessRequest => r !== undefined && states.includes(r.state));
+  }
+
+  async addCardCopy(copy: CardCopy): Promise<void> {
+    try {
+      await this.table.createEntity({
+        partitionKey: PK,
+        rowKey: `c|${keyPart(copy.requestId)}|${keyPart(copy.activityId)}`,
+        // Wall time plus a counter: insertion order within and (roughly) across instances.
+        order: Date.now() * 1000 + (this.order++ % 1000),
+        ...docProperties(copy),
+      });
+    } catch (err) {
+      if (statusOf(err) !== 409) throw err; // 409: this activity's copy is already recorded.
+    }
+  }
+
+  async listCardCopies(requestId: string): Promise<CardCopy[]> {
+    const rows = await listAll(this.table, prefixFilter(PK, `c|${keyPart(requestId)}|`));
+    return rows.sort((a, b) => Number(a.order) - Number(b.order)).map((row) => readDoc<CardCopy>(row));
+  }
+
+  async ping(): Promise<void> {
+    await listTop(this.table, `PartitionKey eq '${PK}'`, 1);
+  }
+
+  async close(): Promise<void> {}
+
+  private requestRow(request: AccessRequest): Row {
+    return {
+      partitionKey: PK,
+      rowKey: requestKey(request.id),
+      version: request.version,
+      state: request.state,
+      ...docProperties(request),
+    };
+  }
+
+  private async read(id: string): Promise<{ request: AccessRequest; etag: string } | undefined> {
+    try {
+      const row = await this.table.getEntity<Record<string, unknown>>(PK, requestKey(id));
+      return { request: readDoc<AccessRequest>(row), etag: row.etag };
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * The Teams tab in Chromium (playwright-core, headless) against the real app in sandbox mode:
+ * sign-in through the sandbox issuer as a requester and as an approver, what each sees, the
+ * filters, search, CSV export (formula-safe), hostile text shown as text, keyboard use of the
+ * matrix and its history drawer, 320 px without page overflow or clipped text, and axe-core with
+ * no serious or critical violation in the light, dark and high-contrast themes.
+ *
+ * Needs /usr/bin/chromium (`apt-get install -y chromium`). Nothing is written to the repo.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { buildWeb } from '../../scripts/build-web';
+import type { AccessRequest } from '../../src/domain/request';
+import { type Harness, startHarness, users } from '../helpers/harness';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
+];
+const AXE = readFileSync(path.resolve(__dirname, '..', '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+// Page functions use `globalThis as any`: the project's tsconfig has no DOM lib (web/tsconfig.json has).
+const HOSTILE_REASON = '=HYPERLINK("http://evil.example/x") <img src=x onerror="window.__xss=1"> batch';
+
+describe('Teams tab in Chromium (sandbox sign-in)', () => {
+  let h: Harness;
+  let browser: Browser;
+  let rileyId: string;
+  let oscarId: string;
+  let hostileId: string;
+
+  beforeAll(async () => {
+    await buildWeb();
+    h = await startHarness();
+    const mine = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api to prod');
+    await h.click(users.approver, 'approve', { requestId: mine.id });
+    await h.settle(mine.id);
+    rileyId = mine.id;
+    const oscar = await h.requestGrant(users.outsider, 'aks-legacy contosoacr batch jobs need images');
+    oscarId = oscar.id;
+    // A record with hostile text, as if it had come in through another channel: the tab must show it as text.
+    hostileId = 'R-H0ST1LE2';
+    const hostile: AccessRequest = {
+      ...oscar,
+      id: hostileId,
+      reason: HOSTILE_REASON,
+      createdAt: new Date().toISOString(),
+    };
+    await h.app.store.create(hostile);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await h?.stop();
+  });
+
+  async function signIn(
+    user: string,
+    next: string,
+    width = 1280,
+    theme?: string,
+  ): Promise<{ ctx: BrowserContext; page: Page }> {
+    const ctx = await browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true });
+    const page = await ctx.newPage();
+    await page.goto(`${h.app.url}/tabs/sandbox-signin?user=${user}&next=${encodeURIComponent(next)}`);
+    await page.waitForURL((u) => u.pathname === next);
+    if (theme) await page.goto(`${h.app.url}${next}?theme=${theme}`);
+    await page.waitForSelector('body[data-ready="true"]');
+    return { ctx, page };
+  }
+
+  async function axeViolations(page: Page): Promise<string[]> {
+    // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') rightly refuses injected script tags.
+    await page.evaluate(AXE);
+    return page.evaluate(async () => {
+      const result = await (globalThis as any).axe.run((globalThis as any).document, { resultTypes: ['violations'] });
+      return result.violations
+        .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
+    });
+  }
+
+  test('a requester sees their own request only, in My access and in the matrix', async () => {
+    const { ctx, page } = await signIn('requester', '/tabs/matrix');
+    try {
+      const text = await page.locator('main').innerText();
+      expect(text).toContain(rileyId);
+      expect(text).toContain('You see your own requests');
+      expect(text).not.toContain(oscarId);
+      expect(text).not.toContain(hostileId);
+      await expect(page.locator('[data-cell="aks-prod|contosoacr"]').innerText()).resolves.toContain('Active');
+      await page.goto(`${h.app.url}/tabs/personal`);
+      await page.waitForSelector('body[data-ready="true"]');
+      const personal = await page.locator('#grants').innerText();
+      expect(personal).toContain(rileyId);
+      expect(personal).toMatch(/Active/);
+      expect(await page.locator('#approvals').count()).toBe(0);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test('without a token the page says how to sign in, and shows no data', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    try {
+      await page.goto(`${h.app.url}/tabs/matrix`);
+      await page.waitForSelector('body[data-ready="true"]');
+      await expect(page.getByRole('alert').innerText()).resolves.toContain('Sign in');
+      expect(await page.locator('.cell').count()).toBe(0);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test('an approver sees everyone, filters, searches and exports what is shown as formula-safe CSV', async () => {
+    const { ctx, page } = await signIn('approver', '/tabs/matrix');
+    try {
+      const all = await page.locator('main').innerText();
+      for (const id of [rileyId, oscarId, hostileId]) expect(all).toContain(id);
+      // Hostile text is text: no element was injected, no script ran.
+      await page.click(`li[data-request="${hostileId}"] .row-open`);
+      const drawer = page.locator('dialog.drawer[open]');
+      await drawer.waitFor();
+      expect(await drawer.innerText()).toContain('<img src=x onerror="window.__xss=1">');
+      expect(await page.locator('img').count()).toBe(0);
+      expect(await page.evaluate(() => (globalThis as any).__xss)).toBeUndefined();
+      await page.keyboard.press('Escape');
+
+      await page.selectOption('#f-requester', users.outsider.objectId);
+      let shown = await page.locator('.rows').innerText();
+      expect(shown).toContain(oscarId);
+      expect(shown).not.toContain(rileyId);
+      await page.selectOption('#f-requester', '');
+      await page.selectOption('#f-state', 'active');
+      shown = await page.locator('.rows').innerText();
+      expect(shown).toContain(rileyId);
+      expect(shown).not.toContain(oscarId);
+      await page.selectOption('#f-state', '');
+      await page.fill('#f-q', 'batch');
+      await expect(page.locator('.count').innerText()).resolves.toBe('2 of 3 entries shown');
+
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+      const csv = readFileSync((await download.path())!, 'utf8').replace(/^\ufeff/, '');
+      const lines = csv.trim().split('\r\n');
+      expect(lines[0]).toMatch(/^cluster,cluster_subscription,registry/);
+      expect(lines).toHaveLength(3);
+      expect(csv).toContain(oscarId);
+      expect(csv).not.toContain(rileyId);
+      // The formula-looking reason is neutralised with a leading quote.
+      expect(csv).toContain(`"'=HYPERLINK(""http://evil.example/x"")`);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test('keyboard: Tab to a cell, Enter opens its history (approvers, audit, Azure ids), Escape closes it', async () => {
+    const { ctx, page } = await signIn('approver', '/tabs/matrix');
+    try {
+      let focused = '';
+      for (let i = 0; i < 40 && !focused.includes('aks-prod|contosoacr'); i++) {
+        await page.keyboard.press('Tab');
+        focused = await page.evaluate(
+          () => (globalThis as any).document.activeElement?.getAttribute('data-cell') ?? '',
+        );
+      }
+      expect(focused).toBe('aks-prod|contosoacr');
+      await page.keyboard.press('Enter');
+      const drawer = page.locator('dialog.drawer[open]');
+      await drawer.waitFor();
+      await page.locator('dialog.drawer .facts dt', { hasText: 'Approvers' }).waitFor();
+      const text = await drawer.innerText();
+      expect(text).toContain(rileyId);
+      expect(text).toContain(users.approver.name);
+      expect(text).toMatch(/Azure request ids/);
+      expect(text).toContain('Open the request in chat');
+      await page.keyboard.press('Escape');
+      await expect(drawer.count()).resolves.toBe(0);
+      expect(await page.evaluate(() => (globalThis as any).document.activeElement?.getAttribute('data-cell'))).toBe(
+        'aks-prod|contosoacr',
+      );
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test('320 px wide: no page overflow and no clipped text', async () => {
+    const { ctx, page } = await signIn('approver', '/tabs/matrix', 320);
+    try {
+      const problems = await page.evaluate(() => {
+        const { document, window, getComputedStyle } = globalThis as any;
+        const out: string[] = [];
+        if (document.documentElement.scrollWidth > window.innerWidth + 1)
+          out.push(`page is ${document.documentElement.scrollWidth}px wide`);
+        // .sr-only text is visually hidden on purpose (read by screen readers only).
+        for (const el of Array.from(document.querySelectorAll('main *:not(.sr-only)')) as any[]) {
+          const s = getComputedStyle(el);
+          const hides = s.overflowX === 'hidden' || s.overflowX === 'clip' || s.textOverflow === 'ellipsis';
+          if (hides && el.scrollWidth > el.clientWidth + 1) out.push(`clipped: ${el.textContent?.slice(0, 60)}`);
+        }
+        // Outside the scrollable grid, every element fits the viewport.
+        for (const el of Array.from(document.querySelectorAll('main > div > *:not(.grid-wrap) *')) as any[]) {
+          const r = el.getBoundingClientRect();
+          if (r.width > 0 && r.right > window.innerWidth + 1)
+            out.push(`beyond the edge: ${el.tagName} ${el.textContent?.slice(0, 40)}`);
+        }
+        return out;
+      });
+      expect(problems).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test.each(['default', 'dark', 'contrast'])(
+    'axe-core: no serious or critical violation (%s theme, drawer open)',
+    async (theme) => {
+      const { ctx, page } = await signIn('approver', '/tabs/matrix', 1024, theme);
+      try {
+        expect(await page.evaluate(() => (globalThis as any).document.body.className)).toContain(`theme-${theme}`);
+        expect(await axeViolations(page)).toEqual([]);
+        await page.click('[data-cell="aks-prod|contosoacr"]');
+        await page.locator('dialog.drawer .facts dt', { hasText: 'Approvers' }).waitFor();
+        expect(await axeViolations(page)).toEqual([]);
+        await page.goto(`${h.app.url}/tabs/personal?theme=${theme}`);
+        await page.waitForSelector('body[data-ready="true"]');
+        expect(await axeViolations(page)).toEqual([]);
+      } finally {
+        await ctx.close();
+      }
+    },
+  );
+});

@@ -1,0 +1,59 @@
+/**
+ * CSV export of the rows shown, with the same formula-injection-safe cells as the audit export
+ * (`src/audit-cli/csv.ts`: a cell starting with = + - @ tab or CR gets a leading ').
+ */
+import { csvLine } from '../../src/audit-cli/csv';
+import type { Row } from './types';
+
+/** Columns of the export. */
+export const EXPORT_COLUMNS = [
+  'cluster',
+  'cluster_subscription',
+  'registry',
+  'login_server',
+  'how',
+  'detail',
+  'state',
+  'expires_at',
+  'requester',
+  'request_id',
+  'reason',
+  'approvers',
+] as const;
+
+/** The CSV text of `rows`, header first. */
+export function rowsCsv(rows: readonly Row[]): string {
+  return (
+    csvLine(EXPORT_COLUMNS) +
+    rows
+      .map((r) =>
+        csvLine([
+          r.cluster.name,
+          r.cluster.subscriptionId,
+          r.registry.name,
+          r.registry.loginServer,
+          r.how,
+          r.howText,
+          r.state,
+          r.expiresAt,
+          r.requester?.name,
+          r.requestId,
+          r.reason,
+          r.approvers.map((a) => a.name).join('; '),
+        ]),
+      )
+      .join('')
+  );
+}
+
+/** Offers `text` as a download. */
+export function download(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([`\ufeff${text}`], { type: 'text/csv;charset=utf-8' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,225 @@
+/**
+ * The history drawer of a matrix cell or a request: every way the cluster pulls from the
+ * registry, and for each acrbot request its approvers, audit entries and Azure request ids,
+ * with Extend / Revoke (when the API says the user may) and "Open in chat".
+ */
+import { api, ApiError, AuthError } from './api';
+import { h, replace } from './dom';
+import { chatLink, howShort, relative, shortTime, STATE_LABEL } from './format';
+import type { Host } from './host';
+import type { History, Me, Row } from './types';
+
+/** Context the drawer needs. */
+export interface DrawerContext {
+  host: Host;
+  me: Me;
+  /** Called after an action so the page reloads its data. */
+  changed(): void;
+}
+
+let dialog: HTMLDialogElement | undefined;
+
+function ensureDialog(): HTMLDialogElement {
+  if (dialog) return dialog;
+  dialog = h('dialog', { class: 'drawer', attrs: { 'aria-labelledby': 'drawer-title' } });
+  dialog.addEventListener('click', (ev) => {
+    if (ev.target === dialog) dialog!.close();
+  });
+  document.body.appendChild(dialog);
+  return dialog;
+}
+
+/** Opens the drawer for the rows of one cell (or one request). */
+export function openHistory(ctx: DrawerContext, title: string, rows: Row[]): void {
+  const d = ensureDialog();
+  const body = h('div', { class: 'drawer-body' });
+  replace(
+    d,
+    h(
+      'header',
+      { class: 'drawer-head' },
+      h('h2', { attrs: { id: 'drawer-title' } }, title),
+      h('button', { class: 'btn', attrs: { type: 'button' }, on: { click: () => d.close() } }, 'Close'),
+    ),
+    body,
+  );
+  for (const row of rows) body.appendChild(entry(ctx, row));
+  if (!d.open) d.showModal();
+}
+
+function entry(ctx: DrawerContext, row: Row): HTMLElement {
+  const section = h(
+    'section',
+    { class: 'entry' },
+    h(
+      'h3',
+      {},
+      h('span', { class: `badge state-${row.state}` }, STATE_LABEL[row.state]),
+      ' ',
+      howShort(row),
+      row.requestId ? ` · ${row.requestId}` : '',
+    ),
+    facts([
+      ['How', row.howText],
+      ['Requested by', row.requester?.name],
+      ['Reason', row.reason],
+      ['Requested', shortTime(row.createdAt)],
+      [
+        'Access ends',
+        row.expiresAt ? `${shortTime(row.expiresAt)} (${relative(row.expiresAt, Date.now())})` : undefined,
+      ],
+    ]),
+  );
+  if (!row.requestId) {
+    section.appendChild(
+      h('p', { class: 'note' }, 'Granted outside acrbot: no request, approval or audit entry exists.'),
+    );
+    return section;
+  }
+  const more = h(
+    'div',
+    { class: 'entry-more', attrs: { 'aria-live': 'polite' } },
+    h('p', { class: 'status' }, 'Loading history…'),
+  );
+  section.appendChild(more);
+  void api<History>(ctx.host, `/requests/${encodeURIComponent(row.requestId)}`).then(
+    (hist) => replace(more, ...historyParts(ctx, hist)),
+    (err: Error) => replace(more, h('p', { class: 'error', attrs: { role: 'alert' } }, err.message)),
+  );
+  return section;
+}
+
+function facts(items: Array<[string, string | undefined]>): HTMLElement {
+  const dl = h('dl', { class: 'facts' });
+  for (const [k, v] of items) if (v) dl.append(h('dt', {}, k), h('dd', {}, v));
+  return dl;
+}
+
+function historyParts(ctx: DrawerContext, hist: History): HTMLElement[] {
+  const parts: HTMLElement[] = [];
+  const approvers = hist.approvals.length
+    ? hist.approvals.map((a) => `${a.by.name} (${shortTime(a.at)})`).join(', ')
+    : hist.decision
+      ? `${hist.decision.by.name} ${hist.decision.approved ? 'approved' : 'rejected'} (${shortTime(hist.decision.at)})`
+      : undefined;
+  parts.push(
+    facts([
+      ['Approvers', approvers],
+      ['Decision note', hist.decision?.reason],
+      ['Outcome', hist.outcome ? (hist.outcome.error ?? hist.outcome.summary) : undefined],
+      ['Azure request ids', hist.azureRequestIds.join(', ') || undefined],
+    ]),
+  );
+  parts.push(actions(ctx, hist.row));
+  const list = h('ol', { class: 'audit' });
+  for (const e of hist.audit)
+    list.appendChild(
+      h(
+        'li',
+        {},
+        h('span', { class: 'audit-time' }, shortTime(e.ts)),
+        ' ',
+        h('strong', {}, e.action),
+        ` by ${e.actor.name}: ${e.outcome}`,
+        e.detail ? ` — ${e.detail}` : '',
+        e.correlationIds.length ? h('span', { class: 'ids' }, ` (${e.correlationIds.join(', ')})`) : '',
+      ),
+    );
+  parts.push(h('details', { class: 'audit-box' }, h('summary', {}, `Audit trail (${hist.audit.length})`), list));
+  return parts;
+}
+
+function actions(ctx: DrawerContext, row: Row): HTMLElement {
+  const box = h('div', { class: 'actions' });
+  const message = h('p', { class: 'action-message', attrs: { role: 'status' } });
+  const requestId = row.requestId!;
+  const run = async (what: string, body: unknown) => {
+    message.textContent = `${what}…`;
+    try {
+      const res = await api<{ message: string }>(
+        ctx.host,
+        `/requests/${encodeURIComponent(requestId)}/${what.toLowerCase()}`,
+        body,
+      );
+      message.textContent = res.message;
+      ctx.changed();
+    } catch (err) {
+      message.textContent = err instanceof ApiError || err instanceof AuthError ? err.message : 'That did not work.';
+    }
+  };
+  if (row.canExtend) {
+    const select = h(
+      'select',
+      { attrs: { id: `extend-${requestId}`, name: 'duration' } },
+      ...['1d', '7d', '30d', '90d'].map((d) => h('option', { attrs: { value: d } }, d)),
+    );
+    select.value = '7d';
+    box.appendChild(
+      h(
+        'form',
+        {
+          class: 'action-form',
+          on: {
+            submit: (ev) => {
+              ev.preventDefault();
+              void run('Extend', { duration: select.value });
+            },
+          },
+        },
+        h('label', { attrs: { for: `extend-${requestId}` } }, 'Extend by'),
+        select,
+        h('button', { class: 'btn', attrs: { type: 'submit' } }, 'Extend'),
+      ),
+    );
+  }
+  if (row.canRevoke) {
+    const reason = h('input', {
+      attrs: {
+        id: `revoke-${requestId}`,
+        name: 'reason',
+        type: 'text',
+        required: '',
+        minlength: '8',
+        maxlength: '500',
+      },
+    });
+    box.appendChild(
+      h(
+        'form',
+        {
+          class: 'action-form',
+          on: {
+            submit: (ev) => {
+              ev.preventDefault();
+              void run('Revoke', { reason: reason.value });
+            },
+          },
+        },
+        h('label', { attrs: { for: `revoke-${requestId}` } }, 'Reason to revoke'),
+        reason,
+        h('button', { class: 'btn btn-danger', attrs: { type: 'submit' } }, 'Revoke'),
+      ),
+    );
+  }
+  const link = chatLink(ctx.me.botAppId, requestId);
+  box.appendChild(
+    h(
+      'a',
+      {
+        class: 'chat-link',
+        attrs: { href: link, target: '_blank', rel: 'noopener' },
+        on: {
+          click: (ev) => {
+            if (ctx.host.inTeams) {
+              ev.preventDefault();
+              ctx.host.openLink(link);
+            }
+          },
+        },
+      },
+      'Open the request in chat',
+    ),
+  );
+  box.appendChild(message);
+  return box;
+}

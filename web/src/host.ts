@@ -1,0 +1,68 @@
+/**
+ * Where the tab runs and how it gets a token.
+ *
+ * In Teams (the page is framed by a Teams / Microsoft 365 host) it uses `@microsoft/teams-js`
+ * `authentication.getAuthToken()`: Teams itself obtains an Entra access token for acrbot's API
+ * (`webApplicationInfo.resource`, scope `access_as_user`) silently, caches and refreshes it.
+ * Chosen over Nested App Authentication with MSAL because the tab only calls its own API (no
+ * Microsoft Graph from the browser, which is what NAA is for), it needs no extra package
+ * (MSAL.js would be another ~100 KB dependency), and the server validates the token either way.
+ *
+ * In a plain browser (sandbox mode) the token comes from `/tabs/sandbox-signin`, which stores it
+ * in session storage. Teams' theme follows `app.getContext()` and the theme-change handler; in
+ * a browser `?theme=dark|contrast` picks one.
+ */
+import { app, authentication } from '@microsoft/teams-js';
+
+/** Session storage key of the sandbox token. */
+export const SANDBOX_TOKEN_KEY = 'acrbot.sandboxToken';
+
+export type Theme = 'default' | 'dark' | 'contrast';
+
+/** The host the page runs in. */
+export interface Host {
+  inTeams: boolean;
+  theme: Theme;
+  /** A token for the tab API, or undefined when the user must sign in. */
+  token(): Promise<string | undefined>;
+  /** Opens a link the way the host wants (Teams deep links inside Teams). */
+  openLink(url: string): void;
+  onThemeChange(fn: (theme: Theme) => void): void;
+}
+
+const asTheme = (t: string | null | undefined): Theme => (t === 'dark' || t === 'contrast' ? t : 'default');
+
+/** Detects the host. Never waits for Teams when the page is not framed. */
+export async function detectHost(): Promise<Host> {
+  const framed = window.self !== window.top;
+  if (framed) {
+    try {
+      await app.initialize();
+      const context = await app.getContext();
+      return {
+        inTeams: true,
+        theme: asTheme(context.app.theme),
+        token: () => authentication.getAuthToken(),
+        openLink: (url) => void app.openLink(url),
+        onThemeChange: (fn) => app.registerOnThemeChangeHandler((t) => fn(asTheme(t))),
+      };
+    } catch {
+      // Framed by something that is not Teams: behave like a browser.
+    }
+  }
+  const query = new URLSearchParams(location.search);
+  return {
+    inTeams: false,
+    theme: asTheme(query.get('theme')),
+    token: async () => sessionStorage.getItem(SANDBOX_TOKEN_KEY) ?? undefined,
+    openLink: (url) => void window.open(url, '_blank', 'noopener'),
+    onThemeChange: () => undefined,
+  };
+}
+
+/** Applies a theme to the document. */
+export function applyTheme(theme: Theme): void {
+  document.body.classList.remove('theme-default', 'theme-dark', 'theme-contrast');
+  document.body.classList.add(`theme-${theme}`);
+  document.documentElement.style.colorScheme = theme === 'default' ? 'light' : 'dark';
+}

@@ -1,0 +1,95 @@
+/**
+ * Entry of the tab bundle: the page kind comes from `<meta name="acrbot-page">` (personal,
+ * matrix, config, signin, chooser). Renders a header, loads the data with the user's token and
+ * draws the page; 401/403 show what to do instead of data.
+ */
+import { api, AuthError } from './api';
+import { h, replace } from './dom';
+import { applyTheme, detectHost, type Host, SANDBOX_TOKEN_KEY } from './host';
+import { renderConfig } from './config-page';
+import type { DrawerContext } from './history';
+import { renderMatrix } from './matrix';
+import { renderMyAccess } from './my-access';
+import type { MatrixData, Me, MyAccess } from './types';
+
+const meta = (name: string): string => document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content ?? '';
+
+async function main(): Promise<void> {
+  const page = meta('acrbot-page');
+  if (page === 'signin') {
+    // Sandbox sign-in: keep the token for this browser tab only, then open the page asked for.
+    sessionStorage.setItem(SANDBOX_TOKEN_KEY, meta('acrbot-token'));
+    location.replace(meta('acrbot-next') || '/tabs/personal');
+    return;
+  }
+  if (page === 'chooser') return;
+  const root = document.getElementById('app')!;
+  const host = await detectHost();
+  applyTheme(host.theme);
+  host.onThemeChange(applyTheme);
+  if (page === 'config') {
+    renderConfig(root, host);
+    root.removeAttribute('aria-busy');
+    return;
+  }
+  await load(root, host, page === 'matrix' ? 'matrix' : 'personal');
+}
+
+async function load(root: HTMLElement, host: Host, page: 'matrix' | 'personal'): Promise<void> {
+  const title = page === 'matrix' ? 'Access matrix' : 'My access';
+  try {
+    const me = await api<Me>(host, '/me');
+    const content = h('div', { class: 'content' });
+    replace(
+      root,
+      h(
+        'header',
+        { class: 'page-head' },
+        h('h1', {}, title),
+        h(
+          'p',
+          { class: 'who' },
+          `${me.user.name} · `,
+          me.sees === 'all'
+            ? `${me.roles.approver ? 'Approver' : 'Auditor'}: you see everything`
+            : 'You see your own requests',
+        ),
+      ),
+      content,
+    );
+    const ctx: DrawerContext = { host, me, changed: () => void reload() };
+    const reload = async () => {
+      if (page === 'matrix') renderMatrix(content, await api<MatrixData>(host, '/matrix'), ctx);
+      else renderMyAccess(content, await api<MyAccess>(host, '/my-access'), ctx);
+    };
+    await reload();
+  } catch (err) {
+    replace(root, h('h1', {}, title), problem(err, host));
+  } finally {
+    root.removeAttribute('aria-busy');
+    document.body.dataset.ready = 'true';
+  }
+}
+
+function problem(err: unknown, host: Host): HTMLElement {
+  if (err instanceof AuthError) {
+    const box = h('div', { class: 'problem', attrs: { role: 'alert' } }, h('p', {}, err.message));
+    if (!host.inTeams && meta('acrbot-sandbox') === 'true')
+      box.appendChild(
+        h(
+          'p',
+          {},
+          h(
+            'a',
+            { attrs: { href: `/tabs/sandbox-signin?next=${encodeURIComponent(location.pathname)}` } },
+            'Sign in to the sandbox',
+          ),
+        ),
+      );
+    else if (!host.inTeams) box.appendChild(h('p', {}, 'Open this tab in Microsoft Teams.'));
+    return box;
+  }
+  return h('div', { class: 'problem', attrs: { role: 'alert' } }, h('p', {}, (err as Error).message));
+}
+
+void main();

@@ -1,0 +1,233 @@
+/**
+ * The channel tab "Access matrix": clusters × registries, each cell saying how the cluster pulls
+ * and in what state; filters (cluster, registry, requester, state), search, sort by expiry, CSV
+ * export of exactly the rows shown, and the history drawer of a cell.
+ */
+import { rowsCsv, download } from './csv';
+import { h, replace } from './dom';
+import { howShort, relative, shortTime, STATE_LABEL, STATE_RANK } from './format';
+import { type DrawerContext, openHistory } from './history';
+import type { MatrixData, PullState, Row } from './types';
+
+/** Filter and sort choices. */
+export interface MatrixFilters {
+  cluster: string;
+  registry: string;
+  requester: string;
+  state: string;
+  q: string;
+  sort: 'expiry' | 'cluster' | 'newest';
+}
+
+const EMPTY: MatrixFilters = { cluster: '', registry: '', requester: '', state: '', q: '', sort: 'expiry' };
+
+/** Rows that pass the filters, sorted. */
+export function filterRows(rows: readonly Row[], f: MatrixFilters): Row[] {
+  const q = f.q.trim().toLowerCase();
+  const out = rows.filter(
+    (r) =>
+      (!f.cluster || r.cluster.id === f.cluster) &&
+      (!f.registry || r.registry.id === f.registry) &&
+      (!f.requester || (r.requester?.objectId ?? 'outside') === f.requester) &&
+      (!f.state || r.state === f.state) &&
+      (!q ||
+        [r.cluster.name, r.registry.name, r.registry.loginServer, r.requester?.name, r.reason, r.requestId, r.howText]
+          .filter(Boolean)
+          .some((t) => t!.toLowerCase().includes(q))),
+  );
+  const by: Record<MatrixFilters['sort'], (a: Row, b: Row) => number> = {
+    expiry: (a, b) => (a.expiresAt ?? '9999').localeCompare(b.expiresAt ?? '9999') || a.key.localeCompare(b.key),
+    cluster: (a, b) => a.cluster.name.localeCompare(b.cluster.name) || a.registry.name.localeCompare(b.registry.name),
+    newest: (a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''),
+  };
+  return out.sort(by[f.sort]);
+}
+
+/** The state a cell shows for its rows. */
+export function cellState(rows: readonly Row[]): PullState {
+  return STATE_RANK.find((s) => rows.some((r) => r.state === s)) ?? 'closed';
+}
+
+/** Renders the matrix page into `root`. */
+export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerContext): void {
+  const filters: MatrixFilters = { ...EMPTY };
+  const requesters = new Map<string, string>();
+  for (const r of data.rows) requesters.set(r.requester?.objectId ?? 'outside', r.requester?.name ?? 'Outside acrbot');
+
+  const select = (
+    id: keyof MatrixFilters,
+    label: string,
+    options: Array<[string, string]>,
+    all = 'All',
+  ): HTMLElement => {
+    const el = h(
+      'select',
+      { attrs: { id: `f-${id}`, name: id } },
+      ...(all ? [h('option', { attrs: { value: '' } }, all)] : []),
+      ...options.map(([v, t]) => h('option', { attrs: { value: v } }, t)),
+    );
+    el.addEventListener('change', () => {
+      (filters as unknown as Record<string, string>)[id] = el.value;
+      update();
+    });
+    return h('div', { class: 'field' }, h('label', { attrs: { for: `f-${id}` } }, label), el);
+  };
+  const search = h('input', {
+    attrs: { id: 'f-q', type: 'search', name: 'q', placeholder: 'cluster, registry, person, id…' },
+  });
+  search.addEventListener('input', () => {
+    filters.q = search.value;
+    update();
+  });
+  const count = h('p', { class: 'count', attrs: { role: 'status', 'aria-live': 'polite' } });
+  const exportButton = h('button', { class: 'btn', attrs: { type: 'button', id: 'export-csv' } }, 'Export CSV');
+  exportButton.addEventListener('click', () => download('acrbot-access.csv', rowsCsv(shown)));
+
+  const bar = h(
+    'form',
+    {
+      class: 'filters',
+      attrs: { role: 'search', 'aria-label': 'Filter the matrix' },
+      on: { submit: (e) => e.preventDefault() },
+    },
+    select(
+      'cluster',
+      'Cluster',
+      data.clusters.map((c) => [c.id, c.name]),
+    ),
+    select(
+      'registry',
+      'Registry',
+      data.registries.map((r) => [r.id, r.name]),
+    ),
+    select(
+      'requester',
+      'Requester',
+      [...requesters].sort((a, b) => a[1].localeCompare(b[1])),
+    ),
+    select(
+      'state',
+      'State',
+      (Object.keys(STATE_LABEL) as PullState[]).map((s) => [s, STATE_LABEL[s]]),
+    ),
+    h('div', { class: 'field field-wide' }, h('label', { attrs: { for: 'f-q' } }, 'Search'), search),
+    select(
+      'sort',
+      'Sort by',
+      [
+        ['expiry', 'Expiry (soonest first)'],
+        ['cluster', 'Cluster and registry'],
+        ['newest', 'Newest request'],
+      ],
+      '',
+    ),
+    h('div', { class: 'field field-button' }, exportButton),
+  );
+  const grid = h('div', {
+    class: 'grid-wrap',
+    attrs: { role: 'region', 'aria-label': 'Clusters by registries', tabindex: '0' },
+  });
+  const list = h('ul', { class: 'rows', attrs: { 'aria-label': 'Entries shown' } });
+  replace(root, bar, count, grid, h('h2', { class: 'section-title' }, 'Entries'), list);
+
+  let shown: Row[] = [];
+  function update(): void {
+    shown = filterRows(data.rows, filters);
+    count.textContent = `${shown.length} of ${data.rows.length} entries shown`;
+    renderGrid(grid, data, shown, ctx);
+    renderList(list, shown, ctx);
+  }
+  update();
+}
+
+function renderGrid(grid: HTMLElement, data: MatrixData, rows: Row[], ctx: DrawerContext): void {
+  const cells = new Map<string, Row[]>();
+  for (const r of rows) {
+    const k = `${r.cluster.id}|${r.registry.id}`;
+    const list = cells.get(k);
+    if (list) list.push(r);
+    else cells.set(k, [r]);
+  }
+  const clusterIds = new Set(rows.map((r) => r.cluster.id));
+  const registryIds = new Set(rows.map((r) => r.registry.id));
+  const clusters = data.clusters.filter((c) => clusterIds.has(c.id));
+  const registries = data.registries.filter((r) => registryIds.has(r.id));
+  if (clusters.length === 0) {
+    replace(grid, h('p', { class: 'empty' }, 'Nothing matches these filters.'));
+    return;
+  }
+  const head = h('tr', {}, h('th', { class: 'corner', attrs: { scope: 'col' } }, 'Cluster \\ Registry'));
+  for (const r of registries)
+    head.appendChild(
+      h('th', { attrs: { scope: 'col', title: r.loginServer ?? r.name } }, h('span', { class: 'axis-name' }, r.name)),
+    );
+  const body = h('tbody');
+  const frag = document.createDocumentFragment();
+  for (const c of clusters) {
+    const tr = h('tr', {}, h('th', { attrs: { scope: 'row' } }, h('span', { class: 'axis-name' }, c.name)));
+    for (const r of registries) {
+      const here = cells.get(`${c.id}|${r.id}`);
+      if (!here) {
+        tr.appendChild(h('td', { class: 'cell-empty' }, h('span', { attrs: { 'aria-label': 'no access' } }, '·')));
+        continue;
+      }
+      const state = cellState(here);
+      const hows = [...new Set(here.map(howShort))];
+      tr.appendChild(
+        h(
+          'td',
+          {},
+          h(
+            'button',
+            {
+              class: `cell state-${state}`,
+              attrs: { type: 'button', 'data-cell': `${c.name}|${r.name}`, 'aria-haspopup': 'dialog' },
+              on: { click: () => openHistory(ctx, `${c.name} → ${r.name}`, here) },
+            },
+            // Screen readers hear which cell this is; sighted users see it from the headers.
+            h('span', { class: 'sr-only' }, `${c.name} pulls from ${r.name}: `),
+            h('span', { class: 'cell-state' }, STATE_LABEL[state]),
+            h('span', { class: 'cell-how' }, hows.join(' + ')),
+          ),
+        ),
+      );
+    }
+    frag.appendChild(tr);
+  }
+  body.appendChild(frag);
+  replace(grid, h('table', { class: 'matrix' }, h('thead', {}, head), body));
+}
+
+function renderList(list: HTMLElement, rows: Row[], ctx: DrawerContext): void {
+  const now = Date.now();
+  const frag = document.createDocumentFragment();
+  for (const r of rows.slice(0, 500)) {
+    frag.appendChild(
+      h(
+        'li',
+        { class: 'row', attrs: { 'data-request': r.requestId ?? r.key } },
+        h(
+          'button',
+          {
+            class: 'row-open',
+            attrs: { type: 'button' },
+            on: { click: () => openHistory(ctx, `${r.cluster.name} → ${r.registry.name}`, [r]) },
+          },
+          h('span', { class: `badge state-${r.state}` }, STATE_LABEL[r.state]),
+          h('span', { class: 'row-title' }, `${r.cluster.name} → ${r.registry.name}`),
+        ),
+        h(
+          'p',
+          { class: 'row-meta' },
+          `${howShort(r)} · ${r.requester ? r.requester.name : 'outside acrbot'}${r.requestId ? ` · ${r.requestId}` : ''}`,
+        ),
+        r.expiresAt
+          ? h('p', { class: 'row-meta' }, `Ends ${shortTime(r.expiresAt)} (${relative(r.expiresAt, now)})`)
+          : null,
+      ),
+    );
+  }
+  replace(list, frag);
+  if (rows.length > 500)
+    list.appendChild(h('li', { class: 'note' }, `First 500 of ${rows.length}; narrow the filters.`));
+}

@@ -1,0 +1,94 @@
+/**
+ * The personal tab "My access": approvals the user is asked for, their active grants and
+ * secrets with expiry, and all their requests.
+ */
+import { h, replace } from './dom';
+import { chatLink, howShort, relative, shortTime, STATE_LABEL } from './format';
+import { type DrawerContext, openHistory } from './history';
+import type { MyAccess, Row } from './types';
+
+/** Renders "My access" into `root`. */
+export function renderMyAccess(root: HTMLElement, data: MyAccess, ctx: DrawerContext): void {
+  const sections: HTMLElement[] = [];
+  if (ctx.me.roles.approver)
+    sections.push(
+      section(
+        'approvals',
+        'Waiting for your approval',
+        data.approvals,
+        ctx,
+        'Nothing is waiting for you.',
+        (r) => `Asked by ${r.requester?.name ?? 'someone'}: ${r.reason ?? ''}`,
+      ),
+    );
+  sections.push(
+    section('grants', 'Your active access', data.grants, ctx, 'You have no active access.', (r) =>
+      r.expiresAt ? `Ends ${shortTime(r.expiresAt)} (${relative(r.expiresAt, Date.now())})` : 'No end date',
+    ),
+  );
+  sections.push(
+    section(
+      'requests',
+      'Your requests',
+      data.requests,
+      ctx,
+      'You have not asked for access yet.',
+      (r) => r.reason ?? '',
+    ),
+  );
+  replace(root, ...sections);
+}
+
+function section(
+  id: string,
+  title: string,
+  rows: Row[],
+  ctx: DrawerContext,
+  empty: string,
+  detail: (r: Row) => string,
+): HTMLElement {
+  const list = h('ul', { class: 'rows', attrs: { 'aria-labelledby': `h-${id}` } });
+  for (const r of rows)
+    list.appendChild(
+      h(
+        'li',
+        { class: 'row', attrs: { 'data-request': r.requestId ?? r.key } },
+        h(
+          'button',
+          {
+            class: 'row-open',
+            attrs: { type: 'button' },
+            on: { click: () => openHistory(ctx, `${r.cluster.name} → ${r.registry.name}`, [r]) },
+          },
+          h('span', { class: `badge state-${r.state}` }, STATE_LABEL[r.state]),
+          h('span', { class: 'row-title' }, `${r.cluster.name} → ${r.registry.name}`),
+        ),
+        h('p', { class: 'row-meta' }, `${howShort(r)} · ${r.requestId ?? ''}`),
+        h('p', { class: 'row-meta' }, detail(r)),
+        r.requestId && id === 'approvals'
+          ? h(
+              'a',
+              {
+                class: 'chat-link',
+                attrs: { href: chatLink(ctx.me.botAppId, r.requestId), target: '_blank', rel: 'noopener' },
+                on: {
+                  click: (ev) => {
+                    if (ctx.host.inTeams) {
+                      ev.preventDefault();
+                      ctx.host.openLink(chatLink(ctx.me.botAppId, r.requestId!));
+                    }
+                  },
+                },
+              },
+              'Open in chat to approve',
+            )
+          : null,
+      ),
+    );
+  return h(
+    'section',
+    { class: 'block', attrs: { id } },
+    h('h2', { class: 'section-title', attrs: { id: `h-${id}` } }, `${title} (${rows.length})`),
+    rows.length ? list : h('p', { class: 'empty' }, empty),
+  );
+}

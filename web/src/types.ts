@@ -1,0 +1,66 @@
+/** The JSON the tab API returns (see src/tab/tab-rows.ts and src/tab/tab-api.ts). */
+
+export type PullState = 'pending' | 'active' | 'expiring' | 'expired' | 'revoked' | 'drifted' | 'failed' | 'closed';
+
+export interface Person {
+  objectId: string;
+  name: string;
+}
+
+export interface Row {
+  key: string;
+  requestId?: string;
+  kind: 'grant' | 'secret' | 'outside';
+  how: 'acrbot-role' | 'outside-role' | 'pull-secret';
+  howText: string;
+  requestState?: string;
+  state: PullState;
+  cluster: { id: string; name: string; subscriptionId: string };
+  registry: { id: string; name: string; loginServer?: string };
+  requester?: Person;
+  reason?: string;
+  createdAt?: string;
+  expiresAt?: string;
+  decidedBy?: Person;
+  approvers: Person[];
+  canExtend?: boolean;
+  canRevoke?: boolean;
+}
+
+export interface Me {
+  user: Person & { tenantId: string };
+  roles: { approver: boolean; auditor: boolean };
+  sees: 'all' | 'own';
+  actions: { extend: boolean; revoke: boolean };
+  botAppId: string;
+  now: string;
+}
+
+export interface MatrixData {
+  clusters: Row['cluster'][];
+  registries: Row['registry'][];
+  rows: Row[];
+}
+
+export interface MyAccess {
+  requests: Row[];
+  grants: Row[];
+  approvals: Row[];
+}
+
+export interface History {
+  row: Row;
+  decision?: { by: Person; at: string; approved: boolean; reason?: string };
+  approvals: Array<{ by: Person; at: string; reason?: string }>;
+  outcome?: { summary: string; error?: string };
+  azureRequestIds: string[];
+  audit: Array<{
+    seq: number;
+    ts: string;
+    actor: Person;
+    action: string;
+    outcome: string;
+    detail?: string;
+    correlationIds: string[];
+  }>;
+}
