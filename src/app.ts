@@ -68,6 +68,18 @@ const SYSTEM_CLOCK: Clock = { now: () => new Date() };
 export async function startApp(givenConfig: AppConfig, options: AppOptions = {}): Promise<RunningApp> {
   const log = options.logger ?? createLogger({ level: givenConfig.logLevel });
   const clock = options.clock ?? SYSTEM_CLOCK;
+  if (givenConfig.mode === 'sandbox') {
+    // The first line an operator sees says so, at warn level, before anything else happens.
+    log.warn(
+      { mode: 'sandbox' },
+      'SANDBOX mode: emulated Azure, Graph and Kubernetes, no authentication on /api/messages; never use it for real access',
+    );
+    if (givenConfig.host)
+      log.warn(
+        { host: givenConfig.host },
+        'SANDBOX endpoint bound to HOST: anyone who can reach it can post anonymous activities (unset HOST to keep it on 127.0.0.1)',
+      );
+  }
 
   // 1. Where Azure is: the emulators (sandbox mode) or the real endpoints.
   const sandboxStep = givenConfig.mode === 'sandbox' ? await startSandboxStep(givenConfig, options.sandbox) : undefined;

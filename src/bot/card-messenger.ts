@@ -66,10 +66,7 @@ export class CardMessenger implements RequestNotifier {
       if (id)
         await this.store.addCardCopy({ requestId: request.id, activityId: id, role: 'audit', conversation: reference });
     } catch (err) {
-      this.log.warn(
-        { err: { message: (err as Error).message }, requestId: request.id },
-        'audit card could not be posted',
-      );
+      this.log.warn({ err, requestId: request.id }, 'audit card could not be posted');
     }
   }
 
@@ -159,10 +156,7 @@ export class CardMessenger implements RequestNotifier {
           await this.send(requesterCopy.conversation as Partial<ConversationReference>, outcomeCard(request));
       }
     } catch (err) {
-      this.log.warn(
-        { err: { message: (err as Error).message }, requestId: request.id },
-        'could not update request cards',
-      );
+      this.log.warn({ err, requestId: request.id }, 'could not update request cards');
     }
   }
 
@@ -177,10 +171,7 @@ export class CardMessenger implements RequestNotifier {
         },
       );
     } catch (err) {
-      this.log.warn(
-        { err: { message: (err as Error).message }, requestId: request.id, activityId: copy.activityId },
-        'card copy update failed',
-      );
+      this.log.warn({ err, requestId: request.id, activityId: copy.activityId }, 'card copy update failed');
     }
   }
 }

@@ -27,7 +27,7 @@ export async function startBackground(deps: {
   const resumed = await flows.executor.resumeInterrupted();
   if (resumed) log.info({ resumed }, 'resuming interrupted executions');
   void retryPendingCleanups(stores.requests, stores.audit, azure.secrets, clock, log).catch((err) =>
-    log.warn({ err: { message: (err as Error).message } }, 'credential clean-up retry failed'),
+    log.warn({ err }, 'credential clean-up retry failed'),
   );
   // Pending requests stored before the schedule existed get their expiry job (idempotent).
   await flows.requests.scheduleExpiryForPending();

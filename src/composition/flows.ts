@@ -1,4 +1,5 @@
 /** Step "flows": planners, the request service, runners and the executor, wired to their ports. */
+import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/ports';
 import { AccessInventory } from '../flows/access-inventory';
@@ -93,6 +94,14 @@ export function createFlows(
     { grant: grantRunner, secret: secretRunner },
     notifier,
     log,
+    (event) =>
+      scheduler.schedule({
+        id: `audit.retry:${randomUUID()}`,
+        kind: 'audit.retry',
+        dueAt: clock.now(),
+        requestId: event.requestId,
+        payload: { event },
+      }),
   );
   const inventory = new AccessInventory(
     {
