@@ -93,6 +93,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
   const channel = createChannel(config, stores, log);
   const flows = createFlows(config, { stores, azure, notifier: channel.messenger, scheduler, clock, log }, options);
   registerJobs(scheduler, flows);
+  channel.messenger.breakGlassChannel = () => flows.policies.current().breakGlass?.channel;
   const { services, bot } = createBot(config, { flows, stores, channel, clock, log });
 
   // 3. Listen, then start background work.

@@ -20,6 +20,7 @@ import { DialogRunner } from './dialog-runner';
 import { DecisionHandler } from './handlers/decision-handler';
 import { RequestHandler } from './handlers/request-handler';
 import { InfoHandlers } from './handlers/info-handlers';
+import { PolicyHandler } from './handlers/policy-handler';
 import { AccessHandlers } from './handlers/access-handlers';
 import { errorCardFor, sendCard } from './turn-cards';
 import { identifyTurn, isRefusal, type TurnIdentity } from './turn-identity';
@@ -41,6 +42,7 @@ export class AcrBot extends ActivityHandler {
   private readonly accessHandlers: AccessHandlers;
   private readonly dialogs: DialogRunner;
   private readonly commandTable: Record<Command['verb'], CommandHandler>;
+  private readonly policyHandler: PolicyHandler;
 
   constructor(
     private readonly services: BotServices,
@@ -50,6 +52,7 @@ export class AcrBot extends ActivityHandler {
     this.requestsHandler = new RequestHandler(services);
     this.decisions = new DecisionHandler(services);
     this.info = new InfoHandlers(services);
+    this.policyHandler = new PolicyHandler(services);
     this.accessHandlers = new AccessHandlers(services);
     this.dialogs = new DialogRunner(dialogState.store, dialogState.clock, dialogState.ttlMs, async (ctx, input) => {
       const identity = identifyTurn(ctx.activity, services.settings.allowedTenantIds);
@@ -62,6 +65,10 @@ export class AcrBot extends ActivityHandler {
       status: (ctx, identity, c) =>
         this.info.status(ctx, identity, (c as Extract<Command, { verb: 'status' }>).requestId),
       pending: (ctx, identity) => this.info.pending(ctx, identity),
+      policy: (ctx, _identity, c) => {
+        const { cluster, registry } = c as Extract<Command, { verb: 'policy' }>;
+        return this.policyHandler.show(ctx, cluster, registry);
+      },
       audit: (ctx, identity, c) => this.info.audit(ctx, identity, (c as Extract<Command, { verb: 'audit' }>).argument),
       access: (ctx, identity, c) =>
         this.accessHandlers.access(ctx, identity, c as Extract<Command, { verb: 'access' }>),
@@ -171,6 +178,7 @@ export class AcrBot extends ActivityHandler {
       cluster: command.cluster,
       registry: command.registry,
       reason: command.reason,
+      ...(command.breakGlass && { breakGlass: true }),
     });
   }
 

@@ -6,15 +6,17 @@
 import { type CloudAdapter, type ConversationReference, TurnContext } from 'botbuilder';
 import type { AuditLog, CardCopy, RequestStore } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
-import type { RequestNotifier } from '../flows/notifier';
+import type { NudgeNotifier } from '../flows/approval-nudges';
+import type { PolicyRule } from '../domain/policy';
 import type { Logger } from '../observability/logger';
 import type { AdaptiveCardJson } from '../views/card-templates';
 import { auditCard } from '../views/message-view';
+import { breakGlassCard } from '../views/policy-view';
 import { outcomeCard, requestCard } from '../views/request-view';
 import { cardActivity, sendCard } from './turn-cards';
 
 /** Sends and updates cards through the adapter. */
-export class CardMessenger implements RequestNotifier {
+export class CardMessenger implements NudgeNotifier {
   constructor(
     private readonly adapter: CloudAdapter,
     private readonly botAppId: string,
@@ -67,6 +69,94 @@ export class CardMessenger implements RequestNotifier {
         await this.store.addCardCopy({ requestId: request.id, activityId: id, role: 'audit', conversation: reference });
     } catch (err) {
       this.log.warn({ err, requestId: request.id }, 'audit card could not be posted');
+    }
+  }
+
+  /**
+   * A reference to `channelId` built from one of the request's card copies (for the service
+   * URL and bot account): nudges and break-glass alerts are posted outside any turn.
+   */
+  private async channelReference(
+    requestId: string,
+    channelId: string,
+    name: string,
+  ): Promise<Partial<ConversationReference> | undefined> {
+    const copies = await this.store.listCardCopies(requestId);
+    const base = (copies.find((c) => c.role === 'requester') ?? copies[0])?.conversation as
+      Partial<ConversationReference> | undefined;
+    if (!base) return undefined;
+    return {
+      ...base,
+      conversation: {
+        id: channelId,
+        isGroup: true,
+        conversationType: 'channel',
+        tenantId: base.conversation?.tenantId,
+        name,
+      },
+    } as Partial<ConversationReference>;
+  }
+
+  /**
+   * A reminder (or escalation) in the rule's channel, mentioning the rule's named approvers by
+   * Entra object id (Teams accepts a user id, object id or UPN in `mentioned.id`).
+   */
+  async nudgeApprovers(request: AccessRequest, rule: PolicyRule, kind: 'remind' | 'escalate'): Promise<void> {
+    const approverCopy = (await this.store.listCardCopies(request.id)).find((c) => c.role === 'approver');
+    const targets: Partial<ConversationReference>[] = [];
+    const main = rule.channel
+      ? await this.channelReference(request.id, rule.channel, 'approvals')
+      : (approverCopy?.conversation as Partial<ConversationReference> | undefined);
+    if (main) targets.push(main);
+    if (kind === 'escalate' && rule.escalateTo?.channel) {
+      const escalation = await this.channelReference(request.id, rule.escalateTo.channel, 'escalation');
+      if (escalation) targets.push(escalation);
+    }
+    const mentions = rule.approvers.users.map((id, i) => ({
+      type: 'mention',
+      text: `<at>approver ${i + 1}</at>`,
+      mentioned: { id, name: `approver ${i + 1}` },
+    }));
+    const groups = kind === 'escalate' ? (rule.escalateTo?.groups ?? []) : rule.approvers.groups;
+    const so = request.approvals?.length ?? 0;
+    const text =
+      `${kind === 'remind' ? 'Reminder' : 'Escalation'}: request ${request.id} (${request.plan.cluster.name} → ${request.plan.registry.name}, ` +
+      `from ${request.requester.name}) is still waiting: ${so} of ${request.policy?.approvalsRequired ?? 1} approvals. ` +
+      `${mentions.map((m) => m.text).join(' ')}${groups.length ? ` Members of ${groups.join(', ')}, please decide.` : ''}`.trim();
+    for (const target of targets) {
+      await this.adapter.continueConversationAsync(this.botAppId, target, async (ctx) => {
+        ctx.onSendActivities(async (_ctx, activities, next) => {
+          for (const a of activities) delete a.replyToId;
+          return next();
+        });
+        await ctx.sendActivity({ type: 'message', text, entities: mentions });
+      });
+    }
+  }
+
+  /** The loud break-glass card: in the break-glass channel and the audit channel. */
+  async breakGlassUsed(request: AccessRequest, channelId: string | undefined): Promise<void> {
+    await this.postBreakGlass(request, channelId, 'used');
+  }
+
+  /** The daily report of an unreviewed break-glass grant (same places as the alert). */
+  async breakGlassUnreviewed(request: AccessRequest): Promise<void> {
+    await this.postBreakGlass(request, this.breakGlassChannel(), 'unreviewed');
+  }
+
+  /** Where break-glass alerts go: the current policy's `breakGlass.channel` (wired by the composition root). */
+  breakGlassChannel: () => string | undefined = () => undefined;
+
+  private async postBreakGlass(
+    request: AccessRequest,
+    channelId: string | undefined,
+    kind: 'used' | 'unreviewed',
+  ): Promise<void> {
+    const card = breakGlassCard(request, kind);
+    const channels = [channelId, this.audit?.channelId].filter((c): c is string => Boolean(c));
+    for (const id of [...new Set(channels)]) {
+      const reference = await this.channelReference(request.id, id, 'break-glass');
+      if (reference) await this.send(reference, card);
     }
   }
 

@@ -47,8 +47,16 @@ export async function startBackground(deps: {
         )
       : undefined;
   purge?.unref();
+  // The approval policy file: reloaded on SIGHUP and when it changes (G18).
+  const reloadPolicy = () => void flows.policies.reload();
+  if (flows.policies.watching) {
+    process.on('SIGHUP', reloadPolicy);
+    flows.policies.watch();
+  }
   return async () => {
     if (purge) clearInterval(purge);
+    process.off('SIGHUP', reloadPolicy);
+    flows.policies.close();
     await scheduler.stop();
   };
 }

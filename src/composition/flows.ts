@@ -8,7 +8,8 @@ import { realSleep, type Sleep } from '../flows/assign-role';
 import { Executor } from '../flows/executor';
 import { GrantPlanner } from '../flows/grant-planner';
 import { GrantRunner } from '../flows/grant-runner';
-import type { RequestNotifier } from '../flows/notifier';
+import { ApprovalNudges, type NudgeNotifier } from '../flows/approval-nudges';
+import { PolicySource } from '../config/policy-source';
 import { RequestService } from '../flows/request-service';
 import { ResourceResolver } from '../flows/resource-resolver';
 import { SecretPlanner } from '../flows/secret-planner';
@@ -27,6 +28,10 @@ export interface Flows {
   requests: RequestService;
   executor: Executor;
   inventory: AccessInventory;
+  /** The approval policy in force (G18); `reload()` re-reads ACRBOT_POLICY. */
+  policies: PolicySource;
+  /** Approval reminders, escalation, unreviewed break-glass reports (job handlers). */
+  nudges: ApprovalNudges;
   drift: DriftDetector;
 }
 
@@ -42,7 +47,7 @@ export function createFlows(
   deps: {
     stores: Stores;
     azure: AzurePorts;
-    notifier: RequestNotifier;
+    notifier: NudgeNotifier;
     scheduler: Scheduler;
     clock: Clock;
     log: Logger;
@@ -69,6 +74,16 @@ export function createFlows(
     config.secretMaxExpiryMs,
     stores.requests,
   );
+  // ACRBOT_POLICY is reloaded on SIGHUP and when the file changes (the background step); a new
+  // file with problems is reported and the last good policy stays.
+  const policies = new PolicySource(config.policy, config.policyFile, (result) => {
+    if (!result.ok)
+      log.error(
+        { err: result.error },
+        'approval policy not reloaded: the file has problems; the previous policy stays',
+      );
+    else if (result.changed) log.info({ policyHash: result.policy.hash }, 'approval policy reloaded');
+  });
   const requests = new RequestService(
     stores.requests,
     stores.audit,
@@ -78,7 +93,9 @@ export function createFlows(
     notifier,
     log,
     scheduler,
+    policies,
   );
+  const nudges = new ApprovalNudges(stores.requests, stores.audit, clock, notifier, scheduler);
   const grantRunner = new GrantRunner(
     azure.reader,
     azure.roleAssignments,
@@ -120,5 +137,5 @@ export function createFlows(
     log,
     config.driftIntervalMs,
   );
-  return { settings, planner, secretPlanner, requests, executor, inventory, drift };
+  return { settings, planner, secretPlanner, requests, executor, inventory, drift, policies, nudges };
 }

@@ -78,6 +78,7 @@ export async function serveHttp(
     clock,
     log,
     sandbox: deps.tabSignIn,
+    inventory: flows.inventory,
   });
   await new Promise<void>((resolve) =>
     server.listen(config.port, config.host ?? (config.mode === 'sandbox' ? '127.0.0.1' : '0.0.0.0'), resolve),

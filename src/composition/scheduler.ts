@@ -39,6 +39,9 @@ export function registerJobs(scheduler: Scheduler, flows: Flows): void {
   scheduler.register('request.expire', async (job) => {
     if (job.requestId) await flows.requests.expireIfDue(job.requestId);
   });
+  scheduler.register('approval.remind', (job) => flows.nudges.remind(job));
+  scheduler.register('approval.escalate', (job) => flows.nudges.escalate(job));
+  scheduler.register('breakglass.review', (job) => flows.nudges.reviewDue(job));
   // One recurring job with a fixed id: whichever instance runs it schedules the next run.
   scheduler.register('drift.check', async () => {
     await flows.drift.sweep();

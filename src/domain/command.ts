@@ -18,10 +18,11 @@ export interface SecretCommandOptions {
 /** A parsed chat command. */
 export type Command =
   | { verb: 'help' }
-  | { verb: 'grant'; cluster?: string; registry?: string; reason?: string }
+  | { verb: 'grant'; cluster?: string; registry?: string; reason?: string; breakGlass?: boolean }
   | { verb: 'secret'; cluster?: string; registry?: string; reason?: string; options: SecretCommandOptions }
   | { verb: 'status'; requestId?: string }
   | { verb: 'pending' }
+  | { verb: 'policy'; cluster?: string; registry?: string }
   | { verb: 'audit'; argument?: string }
   | { verb: 'cancel' }
   /** `access` (own), `access NAME`, `access cluster NAME`, `access registry NAME`. */
@@ -36,7 +37,7 @@ export type Command =
 export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example: string; description: string }> = [
   {
     verb: 'grant',
-    usage: 'grant CLUSTER REGISTRY REASON…',
+    usage: 'grant CLUSTER REGISTRY [--break-glass] REASON…',
     example: 'grant aks-prod contosoacr deploy payments-api',
     description: "Give a cluster's identity pull access (AcrPull) to a registry, after approval.",
   },
@@ -58,6 +59,12 @@ export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example:
     usage: 'pending',
     example: 'pending',
     description: 'List requests waiting for approval (approvers).',
+  },
+  {
+    verb: 'policy',
+    usage: 'policy CLUSTER REGISTRY',
+    example: 'policy aks-prod contosoacr',
+    description: 'Show which approval rule applies and who can approve, before asking.',
   },
   {
     verb: 'audit',
@@ -153,8 +160,17 @@ export function parseCommand(text: string): Command {
     case 'help':
     case '?':
       return { verb: 'help' };
-    case 'grant':
+    case 'grant': {
+      // `--break-glass` anywhere before the reason: the emergency path (policy breakGlass).
+      const flag = words.findIndex((w) => w.toLowerCase() === '--break-glass');
+      if (flag >= 0 && flag <= 2) {
+        words.splice(flag, 1);
+        return { verb: 'grant', ...positionals(words), breakGlass: true };
+      }
       return { verb: 'grant', ...positionals(words) };
+    }
+    case 'policy':
+      return { verb: 'policy', cluster: words[0], registry: words[1] };
     case 'secret':
       return parseSecret(words);
     case 'status':

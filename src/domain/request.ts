@@ -4,6 +4,7 @@
  */
 import { UserFacingError } from './errors';
 import type { Plan } from './plan';
+import type { BoundRule } from './policy';
 
 /** Request states. */
 export type RequestState =
@@ -104,6 +105,16 @@ export interface PolicyBinding {
   approvalsRequired: number;
   autoApproved?: boolean;
   breakGlass?: boolean;
+  /**
+   * The rule as it was when the request was created: who may approve, channel, reminders. A
+   * pending request keeps it across policy reloads and restarts (G18).
+   */
+  rule?: BoundRule;
+  /** Break-glass: the review an approver owes within 24 h. */
+  review?: { dueAt: string; outcome?: 'accepted' | 'rejected'; by?: Actor; at?: string; reason?: string };
+  /** Reminder / escalation already sent (so the card shows it and nothing is sent twice). */
+  remindedAt?: string;
+  escalatedAt?: string;
 }
 
 /** One approver's approval. */
@@ -134,6 +145,8 @@ export interface CreatedObject {
 /** Events that move a request. */
 export type RequestEvent =
   | { type: 'approve'; by: Actor; at: Date; reason?: string }
+  /** One approval towards a quorum; the request stays pending (G18). */
+  | { type: 'recordApproval'; by: Actor; at: Date; reason?: string }
   | { type: 'reject'; by: Actor; at: Date; reason?: string }
   | { type: 'expire'; at: Date }
   | { type: 'start'; at: Date }
@@ -143,6 +156,7 @@ export type RequestEvent =
 
 const ALLOWED: Record<RequestEvent['type'], RequestState[]> = {
   approve: ['pending'],
+  recordApproval: ['pending'],
   reject: ['pending'],
   expire: ['pending'],
   start: ['approved', 'executing'],
@@ -205,6 +219,12 @@ export function transition(request: AccessRequest, event: RequestEvent): AccessR
         ...base,
         state: 'approved',
         decision: { by: event.by, at: event.at.toISOString(), approved: true, reason: event.reason },
+        approvals: [...(request.approvals ?? []), { by: event.by, at: event.at.toISOString(), reason: event.reason }],
+      };
+    case 'recordApproval':
+      return {
+        ...base,
+        approvals: [...(request.approvals ?? []), { by: event.by, at: event.at.toISOString(), reason: event.reason }],
       };
     case 'reject':
       return {

@@ -75,6 +75,7 @@ export class SecretPlanner {
         subscriptionId: cluster.subscriptionId,
         resourceGroup: cluster.resourceGroup,
         aadEnabled: cluster.aadEnabled,
+        ...(cluster.tags && { tags: cluster.tags }),
       },
       registry: {
         id: registry.id,
@@ -83,6 +84,7 @@ export class SecretPlanner {
         resourceGroup: registry.resourceGroup,
         loginServer: registry.loginServer,
         roleAssignmentMode: registry.roleAssignmentMode,
+        ...(registry.tags && { tags: registry.tags }),
       },
       credentialKind: options.kind,
       credentialName,

@@ -2,6 +2,7 @@
 import { describeState, type AccessRequest, type RequestState } from '../domain/request';
 import { deploymentSnippet } from '../domain/manifest-snippet';
 import type { SecretPlan } from '../domain/plan';
+import { awaitingReview, describeRequirement } from '../domain/policy';
 import { applicationDisplayNameFor, tokenNameFor } from '../domain/secret-credential';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
@@ -84,6 +85,8 @@ export function planFacts(request: AccessRequest): Fact[] {
     );
   }
   common.push({ label: 'Reason', value: inertText(request.reason) });
+  const requirement = describeRequirement(request);
+  if (requirement) common.push({ label: 'Approval', value: inertText(requirement) });
   if (request.access?.driftDetectedAt)
     common.push({
       label: 'Access',
@@ -95,6 +98,9 @@ export function planFacts(request: AccessRequest): Fact[] {
 
 function stateDetail(request: AccessRequest): string {
   if (request.state === 'pending') return 'Waiting for an approver. The requester cannot approve their own request.';
+  const review = request.policy?.breakGlass ? request.policy.review : undefined;
+  if (review && !review.outcome)
+    return `BREAK-GLASS: ran without approval. An approver must review it by ${shortTime(review.dueAt)}: Approve keeps it, Reject revokes it at once.`;
   const d = request.decision;
   const when = d ? ` at ${shortTime(d.at)}` : '';
   const why = d?.reason ? ` — "${inertText(d.reason)}"` : '';
@@ -132,7 +138,7 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
     facts: planFacts(request),
     operations: request.plan.operations,
     showOperations: request.state === 'pending',
-    showActions: options.showActions && request.state === 'pending',
+    showActions: options.showActions && (request.state === 'pending' || awaitingReview(request)),
     notice: notice ?? '',
     hasNotice: Boolean(notice),
     noticeColor: options.noticeColor ?? (request.state === 'failed' ? 'Attention' : 'Default'),

@@ -214,8 +214,12 @@ describe('tab API', () => {
       expect(ids).toContain(rileyRequest);
       expect(ids).not.toContain(oscarRequest);
       for (const row of res.body.rows) expect(row.requester.objectId).toBe(users.requester.objectId);
+      // Oscar's only request is pending: it gives no access, so his matrix is empty; My access lists it.
       const other = await get(base, '/api/tab/matrix', oscar);
-      expect(other.body.rows.map((r: any) => r.requestId)).toEqual([oscarRequest]);
+      expect(other.body.rows).toEqual([]);
+      const oscars = await get(base, '/api/tab/my-access', oscar);
+      expect(oscars.body.requests.map((r: any) => r.requestId)).toEqual([oscarRequest]);
+      expect(oscars.body.requests[0].state).toBe('pending');
     });
 
     test("a requester cannot open someone else's request (404, as if it did not exist)", async () => {
@@ -230,14 +234,27 @@ describe('tab API', () => {
       expect(own.body.azureRequestIds.length).toBeGreaterThan(0);
     });
 
-    test('an approver sees everything, and pending requests they are asked to approve', async () => {
+    test('an approver sees everything: the inventory matrix (acrbot and outside grants), pending requests to approve', async () => {
       const me = await get(base, '/api/tab/me', alex);
       expect(me.body).toMatchObject({ sees: 'all', roles: { approver: true } });
       const matrix = await get(base, '/api/tab/matrix', alex);
-      const ids = matrix.body.rows.map((r: any) => r.requestId);
-      expect(ids).toEqual(expect.arrayContaining([rileyRequest, oscarRequest]));
+      expect(matrix.status).toBe(200);
+      expect(matrix.body.clusters.map((c: any) => c.name).sort()).toEqual(['aks-dev', 'aks-legacy', 'aks-prod']);
+      expect(matrix.body.registries.length).toBe(4);
       const active = matrix.body.rows.find((r: any) => r.requestId === rileyRequest);
-      expect(active).toMatchObject({ how: 'acrbot-role', state: 'active', cluster: { name: 'aks-prod' } });
+      expect(active).toMatchObject({
+        how: 'acrbot-role',
+        state: 'active',
+        cluster: { name: 'aks-prod' },
+        registry: { name: 'contosoacr' },
+        requester: { objectId: users.requester.objectId },
+        reason: 'deploy payments-api to prod',
+      });
+      const outside = matrix.body.rows.filter((r: any) => r.how === 'outside-role');
+      expect(outside.length).toBeGreaterThan(0);
+      for (const r of outside) expect(r.requestId).toBeUndefined();
+      // A pending request gives no access: not in the matrix, but in the approver's queue.
+      expect(matrix.body.rows.map((r: any) => r.requestId)).not.toContain(oscarRequest);
       const mine = await get(base, '/api/tab/my-access', alex);
       expect(mine.body.approvals.map((r: any) => r.requestId)).toEqual([oscarRequest]);
       const rileys = await get(base, '/api/tab/my-access', riley);

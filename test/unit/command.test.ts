@@ -163,6 +163,7 @@ describe('COMMAND_HELP', () => {
       'grant',
       'help',
       'pending',
+      'policy',
       'secret',
       'status',
     ]);

@@ -23,7 +23,7 @@ test.each([
   ['a YAML scalar', `"${SENTINEL}"`],
 ])('%s: the error names the cluster, never the content, and logging it leaks nothing', async (_what, yaml) => {
   const err = await secretsWith(yaml)
-    .access({ id: '/x', subscriptionId: 's', resourceGroup: 'rg', name: 'aks-dev', aadEnabled: false })
+    .access({ subscriptionId: 's', resourceGroup: 'rg', name: 'aks-dev', aadEnabled: false })
     .then(
       () => undefined,
       (e: unknown) => e,

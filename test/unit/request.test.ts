@@ -17,6 +17,7 @@ const AT = new Date('2025-01-15T10:00:00.000Z');
 const OUTCOME: Outcome = { summary: 'granted', azureRequestIds: ['req-1'] };
 const EVENTS: Record<RequestEvent['type'], RequestEvent> = {
   approve: { type: 'approve', by: APPROVER, at: AT, reason: 'looks right' },
+  recordApproval: { type: 'recordApproval', by: APPROVER, at: AT, reason: 'first of two' },
   reject: { type: 'reject', by: APPROVER, at: AT, reason: 'wrong registry' },
   expire: { type: 'expire', at: AT },
   start: { type: 'start', at: AT },
@@ -28,6 +29,7 @@ const EVENTS: Record<RequestEvent['type'], RequestEvent> = {
 /** The complete transition table: [from, event] -> to. Anything absent is forbidden. */
 const ALLOWED: Record<string, RequestState> = {
   'pending/approve': 'approved',
+  'pending/recordApproval': 'pending',
   'pending/reject': 'rejected',
   'pending/expire': 'expired',
   'approved/start': 'executing',

@@ -61,6 +61,7 @@ function entry(ctx: DrawerContext, row: Row): HTMLElement {
     ),
     facts([
       ['How', row.howText],
+      ['Notes', row.notes?.join('; ')],
       ['Requested by', row.requester?.name],
       ['Reason', row.reason],
       ['Requested', shortTime(row.createdAt)],

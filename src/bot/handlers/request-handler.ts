@@ -23,6 +23,8 @@ export interface GrantInput {
   cluster: string;
   registry: string;
   reason: string;
+  /** `--break-glass`: execute at once, reviewed afterwards (policy breakGlass). */
+  breakGlass?: boolean;
 }
 
 /** What the user gave for a secret. */
@@ -41,16 +43,18 @@ interface TurnFacts {
   activityId?: string;
   /** The requester's conversation. */
   reference: Partial<ConversationReference>;
-  /** Where the approvers' copy goes, if anywhere. */
-  approval?: Partial<ConversationReference>;
+  /** Where the approvers' copy goes for an approvals channel id, if anywhere (read from the turn's activity). */
+  approvalFor(channelId: string | undefined): Partial<ConversationReference> | undefined;
 }
 
-function factsOf(ctx: TurnContext, approvalChannelId: string | undefined): TurnFacts {
+function factsOf(ctx: TurnContext): TurnFacts {
+  // The activity outlives the turn; the TurnContext does not (background planning uses these).
+  const turn = { activity: ctx.activity } as TurnContext;
   return {
     origin: originOf(ctx),
     activityId: ctx.activity.id ? String(ctx.activity.id).slice(0, 200) : undefined,
     reference: TurnContext.getConversationReference(ctx.activity),
-    approval: approvalTarget(ctx, approvalChannelId),
+    approvalFor: (channelId) => approvalTarget(turn, channelId),
   };
 }
 
@@ -68,14 +72,17 @@ export class RequestHandler {
   /** Text command / dialog: typing, plan, the plan card as a reply, the approval card. */
   async handle(ctx: TurnContext, identity: TurnIdentity, input: GrantInput | SecretInput): Promise<void> {
     await ctx.sendActivity({ type: 'typing' });
-    const facts = factsOf(ctx, this.services.settings.approvalChannelId);
+    const facts = factsOf(ctx);
     const prepared = await this.prepare(facts, identity, input);
     if (prepared.kind === 'card') {
       await sendCard(ctx, prepared.card);
       return;
     }
     const { messenger } = this.services;
-    const card = requestCard(prepared.request, { showActions: false });
+    // Auto-approved or break-glass: decided by the policy already, it runs now.
+    const shown =
+      prepared.request.state === 'approved' ? { ...prepared.request, state: 'executing' as const } : prepared.request;
+    const card = requestCard(shown, { showActions: false });
     await this.announce(
       facts,
       prepared.request,
@@ -95,7 +102,7 @@ export class RequestHandler {
     const form = grantForm.safeParse(data ?? {});
     if (!form.success)
       return grantFormCard({ sandbox, error: 'The form was not understood; fill in all three fields and try again.' });
-    const facts = factsOf(ctx, this.services.settings.approvalChannelId);
+    const facts = factsOf(ctx);
     // The invoke response replaces the form in place, so the form's message becomes the requester's copy.
     const formId = ctx.activity.replyToId;
     const { messenger, background } = this.services;
@@ -172,6 +179,7 @@ export class RequestHandler {
         plan,
         origin: facts.origin,
         sourceActivityId: activityId,
+        ...(!secret && input.breakGlass && { breakGlass: true }),
       });
       return { kind: 'created', request };
     } catch (err) {
@@ -200,8 +208,16 @@ export class RequestHandler {
     say: (text: string) => Promise<void>,
   ): Promise<void> {
     await placeRequesterCopy();
-    await this.postApprovalCard(facts, request, say);
-    await this.services.messenger.syncAuditCard(request);
+    const { executor, messenger, requests } = this.services;
+    if (request.state === 'approved') void executor.schedule(request.id);
+    if (request.policy?.breakGlass) {
+      await messenger.breakGlassUsed(request, requests.currentPolicy().breakGlass?.channel);
+      // The approvers' copy carries the review: Approve keeps it, Reject revokes it at once.
+      await this.postApprovalCard(facts, request, say);
+    } else if (request.state === 'pending') {
+      await this.postApprovalCard(facts, request, say);
+    }
+    await messenger.syncAuditCard(request);
   }
 
   /** Sends the approvers' copy to the approvals channel, or the request's own channel/group chat. */
@@ -210,8 +226,9 @@ export class RequestHandler {
     request: AccessRequest,
     say: (text: string) => Promise<void>,
   ): Promise<void> {
-    const { messenger, audit } = this.services;
-    const target = facts.approval;
+    const { settings, messenger, audit } = this.services;
+    // The rule the request is bound to routes its card (G18); else ACRBOT_APPROVAL_CHANNEL.
+    const target = facts.approvalFor(request.policy?.rule?.channel ?? settings.approvalChannelId);
     if (!target) {
       await say(
         `No approvals channel is configured and this is a personal chat, so approvers are not notified automatically: they can find request ${request.id} with "@acrbot pending". The platform team can set ACRBOT_APPROVAL_CHANNEL.`,
