@@ -9,6 +9,8 @@ import type { RequestService } from '../flows/request-service';
 import type { SecretPlanner } from '../flows/secret-planner';
 import type { Logger } from '../observability/logger';
 import type { BackgroundWork } from './background-work';
+import type { AccessLifecycle } from '../flows/access-lifecycle';
+import type { ResourceResolver } from '../flows/resource-resolver';
 import type { CardMessenger } from './card-messenger';
 
 /** Settings the chat layer needs. */
@@ -38,4 +40,6 @@ export interface BotServices {
   /** Work turns start after answering (form planning); drained on shutdown. */
   background: BackgroundWork;
   log: Logger;
+  /** Revoke, extend and expiry (G17). */
+  lifecycle: { flow: AccessLifecycle; resolver: ResourceResolver; defaultAccessMs: number };
 }

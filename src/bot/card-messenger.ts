@@ -14,16 +14,69 @@ import { auditCard } from '../views/message-view';
 import { breakGlassCard } from '../views/policy-view';
 import { outcomeCard, requestCard } from '../views/request-view';
 import { cardActivity, sendCard } from './turn-cards';
+import type { LifecycleMessenger, RequesterNews } from '../flows/access-lifecycle';
+import { approverReportCard, expiryReminderCard, requesterNewsCard } from '../views/lifecycle-view';
 
 /** Sends and updates cards through the adapter. */
-export class CardMessenger implements NudgeNotifier {
+export class CardMessenger implements NudgeNotifier, LifecycleMessenger {
   constructor(
     private readonly adapter: CloudAdapter,
     private readonly botAppId: string,
     private readonly store: RequestStore,
     private readonly log: Logger,
     private readonly audit?: { log: AuditLog; channelId: string },
+    /** Where problems are reported, and the default extension length on reminders. */
+    private readonly lifecycle?: { approvalChannelId?: string; defaultAccessMs: number },
   ) {}
+
+  /**
+   * Tells the requester proactively, in the conversation where they asked (the request's thread
+   * in a channel, or their chat with acrbot): the conversation reference stored with their card.
+   */
+  async tellRequester(request: AccessRequest, news: RequesterNews): Promise<void> {
+    try {
+      const requesterCopy = (await this.store.listCardCopies(request.id)).find((c) => c.role === 'requester');
+      if (!requesterCopy) return;
+      const card =
+        news.kind === 'expiring'
+          ? expiryReminderCard(request, news.inMs, this.lifecycle?.defaultAccessMs ?? 30 * 86_400_000)
+          : requesterNewsCard(request, news);
+      await this.send(requesterCopy.conversation as Partial<ConversationReference>, card);
+    } catch (err) {
+      this.log.error({ err, requestId: request.id, news: news.kind }, 'could not tell the requester');
+    }
+  }
+
+  /** Posts a problem in the approvals channel (next to the approval cards). */
+  async reportToApprovers(request: AccessRequest | undefined, text: string): Promise<void> {
+    try {
+      const copies = request ? await this.store.listCardCopies(request.id) : [];
+      const approverCopy = copies.find((c) => c.role === 'approver');
+      const origin = (approverCopy ?? copies.find((c) => c.role === 'requester'))?.conversation as
+        Partial<ConversationReference> | undefined;
+      if (!origin) {
+        this.log.error({ requestId: request?.id, text }, 'no conversation to report a problem to approvers');
+        return;
+      }
+      const channelId = this.lifecycle?.approvalChannelId;
+      // A new post in the approvals channel (not a reply in a request's thread).
+      const reference: Partial<ConversationReference> = channelId
+        ? {
+            ...origin,
+            conversation: {
+              id: channelId,
+              isGroup: true,
+              conversationType: 'channel',
+              tenantId: origin.conversation?.tenantId,
+              name: 'approvals',
+            },
+          }
+        : origin;
+      await this.send(reference, approverReportCard(request, text, request?.sandbox ?? false));
+    } catch (err) {
+      this.log.error({ err, requestId: request?.id }, 'could not report to approvers');
+    }
+  }
 
   /**
    * The compact audit card of a request in ACRBOT_AUDIT_CHANNEL: posted once, then updated in
@@ -240,11 +293,20 @@ export class CardMessenger implements NudgeNotifier {
       const copies = await this.store.listCardCopies(request.id);
       await Promise.all(copies.filter((c) => c.role !== 'audit').map((copy) => this.updateCopy(copy, request)));
       await this.syncAuditCard(request, copies);
-      if (request.state === 'succeeded' || request.state === 'failed') {
-        const requesterCopy = copies.find((c) => c.role === 'requester');
-        if (requesterCopy)
-          await this.send(requesterCopy.conversation as Partial<ConversationReference>, outcomeCard(request));
-      }
+      const requesterCopy = copies.find((c) => c.role === 'requester');
+      const to = requesterCopy?.conversation as Partial<ConversationReference> | undefined;
+      if (to && (request.state === 'succeeded' || request.state === 'failed') && !request.access?.extendedBy)
+        await this.send(to, outcomeCard(request));
+      // The requester hears about every decision, not only the end (proactive; G17 notifications).
+      const news =
+        request.state === 'rejected'
+          ? 'rejected'
+          : request.state === 'expired'
+            ? 'expiredUnapproved'
+            : request.state === 'executing' && request.outcome === undefined && request.decision?.approved
+              ? 'approved'
+              : undefined;
+      if (to && news) await this.send(to, requesterNewsCard(request, { kind: news }));
     } catch (err) {
       this.log.warn({ err, requestId: request.id }, 'could not update request cards');
     }

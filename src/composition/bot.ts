@@ -34,6 +34,7 @@ export function createBot(
     messenger: channel.messenger,
     background: new BackgroundWork(log),
     log,
+    lifecycle: { flow: flows.lifecycle, resolver: flows.resolver, defaultAccessMs: config.access.defaultMs },
   };
   return { services, bot: new AcrBot(services, { store: stores.dialogs, clock, ttlMs: config.dialogTtlMs }) };
 }

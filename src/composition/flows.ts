@@ -6,6 +6,8 @@ import { AccessInventory } from '../flows/access-inventory';
 import { DriftDetector } from '../flows/drift-detector';
 import { realSleep, type Sleep } from '../flows/assign-role';
 import { Executor } from '../flows/executor';
+import { AccessLifecycle, type LifecycleMessenger } from '../flows/access-lifecycle';
+import { ExtensionAwareGrantRunner } from '../flows/extension-runner';
 import { GrantPlanner } from '../flows/grant-planner';
 import { GrantRunner } from '../flows/grant-runner';
 import { ApprovalNudges, type NudgeNotifier } from '../flows/approval-nudges';
@@ -28,6 +30,9 @@ export interface Flows {
   requests: RequestService;
   executor: Executor;
   inventory: AccessInventory;
+  /** Expiry, revoke and extend (G17). */
+  lifecycle: AccessLifecycle;
+  resolver: ResourceResolver;
   /** The approval policy in force (G18); `reload()` re-reads ACRBOT_POLICY. */
   policies: PolicySource;
   /** Approval reminders, escalation, unreviewed break-glass reports (job handlers). */
@@ -47,7 +52,7 @@ export function createFlows(
   deps: {
     stores: Stores;
     azure: AzurePorts;
-    notifier: NudgeNotifier;
+    notifier: NudgeNotifier & LifecycleMessenger;
     scheduler: Scheduler;
     clock: Clock;
     log: Logger;
@@ -63,6 +68,7 @@ export function createFlows(
     approverJustificationRequired: config.approverJustificationRequired,
     principalRetryDelaysMs: options.principalRetryDelaysMs ?? DEFAULT_PRINCIPAL_RETRY_DELAYS_MS,
     sandbox: config.mode === 'sandbox',
+    access: config.access,
   };
   const sleep = options.sleep ?? realSleep;
   const resolver = new ResourceResolver(azure.reader, config.subscriptionIds);
@@ -104,12 +110,31 @@ export function createFlows(
     sleep,
   );
   const secretRunner = new SecretRunner(azure.secrets, { delaysMs: settings.principalRetryDelaysMs, sleep });
+  const lifecycle = new AccessLifecycle(
+    stores.requests,
+    stores.audit,
+    clock,
+    scheduler,
+    azure.secrets,
+    notifier,
+    notifier,
+    log,
+    { remindersMs: config.access.remindersMs },
+  );
+  // A break-glass grant rejected in review is revoked at once by the lifecycle (G17, G18).
+  requests.useRevocation((request, by, reason) => lifecycle.revokeSoon(request, by, reason));
   const executor = new Executor(
     stores.requests,
     stores.audit,
     clock,
-    { grant: grantRunner, secret: secretRunner },
-    notifier,
+    { grant: new ExtensionAwareGrantRunner(grantRunner, stores.requests), secret: secretRunner },
+    {
+      // Cards first, then the lifecycle schedules the end of the access (G17).
+      requestChanged: async (request) => {
+        await notifier.requestChanged(request);
+        await lifecycle.requestChanged(request);
+      },
+    },
     log,
     (event) =>
       scheduler.schedule({
@@ -137,5 +162,17 @@ export function createFlows(
     log,
     config.driftIntervalMs,
   );
-  return { settings, planner, secretPlanner, requests, executor, inventory, drift, policies, nudges };
+  return {
+    settings,
+    planner,
+    secretPlanner,
+    requests,
+    executor,
+    inventory,
+    drift,
+    policies,
+    nudges,
+    lifecycle,
+    resolver,
+  };
 }

@@ -8,6 +8,7 @@ import type { AuditEvent } from '../domain/audit-chain';
 import type { Clock } from '../domain/ports';
 import { DRIFT_JOB_ID } from '../flows/drift-detector';
 import { Scheduler } from '../flows/scheduler';
+import type { LifecycleMessenger } from '../flows/access-lifecycle';
 import type { Logger } from '../observability/logger';
 import type { Flows } from './flows';
 import type { Stores } from './stores';
@@ -18,14 +19,25 @@ const SCHEDULER_LEASE_TTL_MS = 60_000;
 /** Builds the scheduler (not started; {@link startBackground} starts it after listen). */
 export function createScheduler(
   config: AppConfig,
-  deps: { stores: Stores; clock: Clock; log: Logger },
-  options: { sweepIntervalMs?: number; instanceId?: string },
+  deps: { stores: Stores; clock: Clock; log: Logger; messenger: LifecycleMessenger },
+  options: { sweepIntervalMs?: number; instanceId?: string; jobBackoffMs?: number[]; jobReportAfterAttempts?: number },
 ): Scheduler {
-  return new Scheduler(deps.stores.schedule, deps.stores.leases, deps.clock, deps.log, {
+  const { stores, messenger } = deps;
+  return new Scheduler(stores.schedule, stores.leases, deps.clock, deps.log, {
     instanceId: options.instanceId ?? `${hostname()}:${process.pid}`,
     sweepIntervalMs: options.sweepIntervalMs ?? config.sweepIntervalMs,
     leaseTtlMs: SCHEDULER_LEASE_TTL_MS,
-    reportAfterAttempts: 3,
+    backoffMs: options.jobBackoffMs,
+    // A job that keeps failing (a revocation Azure refuses) is reported to the approvers (G17).
+    reportAfterAttempts: options.jobReportAfterAttempts ?? 3,
+    reporter: async (job, err) => {
+      const request = job.requestId ? await stores.requests.get(job.requestId) : undefined;
+      const what = job.kind === 'access.expire' ? 'Revoking the access' : `The background job ${job.kind}`;
+      await messenger.reportToApprovers(
+        request,
+        `${what} has failed ${job.attempts} times (last error: ${job.lastError ?? (err as Error).message}). acrbot keeps retrying; next attempt at ${job.dueAt.slice(0, 16).replace('T', ' ')} UTC.`,
+      );
+    },
   });
 }
 
@@ -39,6 +51,8 @@ export function registerJobs(scheduler: Scheduler, flows: Flows): void {
   scheduler.register('request.expire', async (job) => {
     if (job.requestId) await flows.requests.expireIfDue(job.requestId);
   });
+  scheduler.register('access.expire', (job) => flows.lifecycle.onExpire(job));
+  scheduler.register('access.remind', (job) => flows.lifecycle.onReminder(job));
   scheduler.register('approval.remind', (job) => flows.nudges.remind(job));
   scheduler.register('approval.escalate', (job) => flows.nudges.escalate(job));
   scheduler.register('breakglass.review', (job) => flows.nudges.reviewDue(job));

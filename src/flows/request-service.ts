@@ -19,6 +19,7 @@ import { policyFromEnvironment } from '../config/policy-file';
 import type { AuditEvent } from '../domain/audit-chain';
 import { UserFacingError } from '../domain/errors';
 import { newRequestId } from '../domain/identifiers';
+import { parseAccessDuration } from '../domain/access-term';
 import type { Plan } from '../domain/plan';
 import type { AuditLog, Clock, DirectoryPort, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
@@ -63,6 +64,8 @@ function targetsOf(plan: Plan): string[] {
 export interface JobScheduling {
   schedule(job: JobSpec): Promise<void>;
   cancel(id: string): Promise<void>;
+  /** Runs a due job at once under its lease (optional: without it the next sweep runs it). */
+  runNow?(id: string): Promise<boolean>;
 }
 
 /** The `breakglass.review` job of a break-glass request (reported again daily until reviewed). */
@@ -139,6 +142,8 @@ export class RequestService {
     /** `--break-glass`: execute at once, reviewed afterwards. */
     breakGlass?: boolean;
     sourceActivityId?: string;
+    /** For an extension: the request whose access it extends (G17). */
+    extendsRequestId?: string;
   }): Promise<AccessRequest> {
     const now = this.clock.now();
     const policy = this.policies.current();
@@ -233,6 +238,7 @@ export class RequestService {
       plan: Plan;
       origin: AccessRequest['origin'];
       sourceActivityId?: string;
+      extendsRequestId?: string;
     },
     now: Date,
     policy: PolicyBinding,
@@ -254,7 +260,23 @@ export class RequestService {
       policy,
       ...(access && { access }),
       ...(input.sourceActivityId && { sourceActivityId: input.sourceActivityId }),
+      ...(input.extendsRequestId && { extendsRequestId: input.extendsRequestId }),
     };
+  }
+
+  /**
+   * The access term for a typed `--for` (default when absent), checked against the configured
+   * limits; throws a `validation.duration` error. Undefined when time-boxing is not configured.
+   */
+  accessTerm(text: string | undefined): AccessTerm | undefined {
+    return this.settings.access ? parseAccessDuration(text, this.settings.access) : undefined;
+  }
+
+  /** How long the credential of a secret must live to outlast its access term (approval wait included). */
+  credentialLifetimeMs(term: AccessTerm | undefined): number | undefined {
+    if (!term) return undefined;
+    if (term.permanent || !term.durationMs) return Number.MAX_SAFE_INTEGER;
+    return term.durationMs + this.settings.approvalTtlMs;
   }
 
   /**

@@ -175,7 +175,8 @@ export function matrixRows(matrix: AccessMatrix): TabRow[] {
           kind: path.kind === 'pullSecret' ? 'secret' : ref ? 'grant' : 'outside',
           how: path.kind === 'pullSecret' ? 'pull-secret' : ref ? 'acrbot-role' : 'outside-role',
           howText: pathText(path),
-          state: ref?.state ?? path.state,
+          // An ended grant's own state says what Azure shows now (drifted when it is gone but the record is live).
+          state: path.kind === 'endedGrant' ? path.state : (ref?.state ?? path.state),
           requester: ref ? { objectId: ref.requesterId, name: ref.requesterName } : undefined,
           expiresAt: ref?.expiresAt,
           decidedBy: ref?.approvedBy ? { name: ref.approvedBy } : undefined,
@@ -202,7 +203,9 @@ function pathText(path: PullPath): string {
     case 'pullSecret':
       return `pull secret ${path.secretName} in ${path.namespace} (${path.credentialKind === 'token' ? 'ACR token' : 'service principal'})`;
     case 'endedGrant':
-      return `${path.roleName} role by acrbot (ended)`;
+      return path.state === 'drifted'
+        ? `${path.roleName} role by acrbot, removed in Azure outside acrbot`
+        : `${path.roleName} role by acrbot (ended)`;
   }
 }
 

@@ -154,6 +154,37 @@ describe('G13: crash and restart', () => {
     await kill(bot);
   });
 
+  test('G17: SIGKILL between scheduling the end and revoking → the restarted bot revokes at the end, exactly once', async () => {
+    sandbox.arm.state.roleAssignments.clear();
+    env = { ...env, ACRBOT_MIN_ACCESS_DURATION: '1m', ACRBOT_SWEEP_INTERVAL: '1s', ACRBOT_EXPIRY_REMINDERS: 'none' };
+    let bot = await startBot();
+    const id = await request(bot, 'grant aks-prod contosoacr --for 1m deploy payments-api');
+    await postActivity(
+      bot.url,
+      cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }),
+    );
+    expect(await waitForState(id, ['succeeded', 'failed'])).toBe('succeeded');
+    expect(sandbox.arm.state.listRoleAssignments(contosoId)).toHaveLength(1);
+    await kill(bot);
+    // The end is in the store, not in the dead process.
+    const db = openSqlite(join(dir, 'acrbot.db'));
+    const job = db.prepare('SELECT due_at FROM schedule WHERE id = ?').get(`access.expire:${id}`) as
+      { due_at: string } | undefined;
+    db.close();
+    expect(job).toBeDefined();
+    bot = await startBot();
+    // Real time: the restarted bot's sweep (every second) revokes once the minute is over.
+    expect(await waitForState(id, ['revoked'], 120_000)).toBe('revoked');
+    expect(sandbox.arm.state.listRoleAssignments(contosoId)).toHaveLength(0);
+    await kill(bot);
+    const store = openStore();
+    const actions = (await store.audit.forRequest(id)).map((e) => e.action);
+    expect(actions.filter((a) => a === 'access.expired')).toHaveLength(1);
+    expect(actions).toContain('access.revoke.roleAssignment');
+    expect(await store.audit.verify()).toMatchObject({ intact: true });
+    store.close();
+  }, 180_000);
+
   test('SIGTERM: stops accepting turns, finishes the execution in flight, closes the store and exits 0', async () => {
     const bot = await startBot();
     const id = await request(bot, 'grant aks-legacy contosoacr graceful shutdown check');

@@ -9,12 +9,29 @@ const AC = require('adaptivecards/dist/adaptivecards.js');
 import type { SecretPlan } from '../../src/domain/plan';
 import { auditCard, grantFormCard, helpCard, messageCard } from '../../src/views/message-view';
 import { outcomeCard, requestCard } from '../../src/views/request-view';
-import type { AdaptiveCardJson } from '../../src/views/card-templates';
+import { Template } from 'adaptivecards-templating';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type AdaptiveCardJson, CARDS_DIR, type CardName } from '../../src/views/card-templates';
 import { APPROVER, auditEvent, pendingRequest, REGISTRY_ID, SUB } from './support/requests';
 import { chainEntry } from '../../src/domain/audit-chain';
 import type { AccessCell, ClusterAccessReport } from '../../src/domain/access-inventory';
 import { diagnosePull } from '../../src/domain/pull-diagnosis';
 import { checkCard, clusterAccessCard, registryAccessCard, userAccessCard } from '../../src/views/access-view';
+
+// Every card rendered in this file is also expanded by adaptivecards-templating and compared at the
+// end: src/views/card-compiler.ts must produce exactly what the templating engine would.
+const rendered: Array<{ name: CardName; data: object }> = [];
+jest.mock('../../src/views/card-templates', () => {
+  const actual = jest.requireActual('../../src/views/card-templates');
+  return {
+    ...actual,
+    renderCard: (name: CardName, data: object) => {
+      rendered.push({ name, data: structuredClone(data) });
+      return actual.renderCard(name, data);
+    },
+  };
+});
 
 const TEAMS_ONLY_ELEMENTS = ['Unknown element type "CodeBlock". Fallback will be used if present.'];
 
@@ -270,4 +287,13 @@ test('user text cannot carry a disguised link to the approver; the URL stays rea
   expect(json).not.toMatch(/\]\(https?:/);
   expect(json).not.toContain('https://evil');
   expect(json).toContain('evil.example/x');
+});
+
+test('every card above is what adaptivecards-templating would expand (the compiled renderer is exact)', () => {
+  expect(rendered.length).toBeGreaterThan(10);
+  const engine = (name: CardName) => new Template(JSON.parse(readFileSync(join(CARDS_DIR, `${name}.json`), 'utf8')));
+  for (const { name, data } of rendered) {
+    const again = jest.requireActual('../../src/views/card-templates').renderCard(name, data);
+    expect([name, again]).toEqual([name, engine(name).expand({ $root: data })]);
+  }
 });

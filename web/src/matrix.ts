@@ -249,7 +249,9 @@ function renderList(list: HTMLElement, rows: Row[], ctx: DrawerContext): void {
         h(
           'p',
           { class: 'row-meta' },
-          `${howShort(r)} · ${r.requester ? r.requester.name : 'outside acrbot'}${r.requestId ? ` · ${r.requestId}` : ''}`,
+          `${howShort(r)} · ${r.requester ? r.requester.name : 'outside acrbot'}`,
+          r.requestId ? ' · ' : '',
+          r.requestId ? h('span', { class: 'nowrap' }, r.requestId) : null,
         ),
         r.expiresAt
           ? h('p', { class: 'row-meta' }, `Ends ${shortTime(r.expiresAt)} (${relative(r.expiresAt, now)})`)

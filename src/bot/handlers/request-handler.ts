@@ -6,9 +6,9 @@
 import { type ConversationReference, TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { isUserFacing } from '../../domain/errors';
-import type { AccessRequest } from '../../domain/request';
+import type { AccessRequest, AccessTerm } from '../../domain/request';
 import type { SecretCommandOptions } from '../../domain/command';
-import type { Plan } from '../../domain/plan';
+import type { GrantPlan, Plan } from '../../domain/plan';
 import { checkReason } from '../../domain/text';
 import { alreadyGrantedCard, grantFormCard, messageCard } from '../../views/message-view';
 import { requestCard } from '../../views/request-view';
@@ -23,6 +23,8 @@ export interface GrantInput {
   cluster: string;
   registry: string;
   reason: string;
+  /** `--for DURATION` as typed (default when absent). */
+  duration?: string;
   /** `--break-glass`: execute at once, reviewed afterwards (policy breakGlass). */
   breakGlass?: boolean;
 }
@@ -83,7 +85,7 @@ export class RequestHandler {
     const shown =
       prepared.request.state === 'approved' ? { ...prepared.request, state: 'executing' as const } : prepared.request;
     const card = requestCard(shown, { showActions: false });
-    await this.announce(
+    await this.announceAt(
       facts,
       prepared.request,
       () => messenger.replyAndTrack(ctx, prepared.request, card, 'requester'),
@@ -115,7 +117,7 @@ export class RequestHandler {
         return;
       }
       const { request } = prepared;
-      await this.announce(
+      await this.announceAt(
         facts,
         request,
         async () => {
@@ -144,7 +146,8 @@ export class RequestHandler {
     identity: TurnIdentity,
     input: GrantInput | SecretInput,
   ): Promise<RequestPreparation> {
-    const { planner, secretPlanner, settings } = this.services;
+    const { planner, secretPlanner, settings, requests } = this.services;
+    let access: AccessTerm | undefined;
     const secret = 'options' in input;
     const activityId = facts.activityId;
     // Before any planning: a refused request costs no Azure call (G16).
@@ -165,11 +168,28 @@ export class RequestHandler {
       const reason = checkReason(input.reason);
       let plan: Plan;
       if (secret) {
-        plan = await secretPlanner.plan(input.cluster, input.registry, input.options);
+        // --for (or its synonym --expires) is the access term; the credential outlives it (G17).
+        access = requests.accessTerm(input.options.expires);
+        plan = await secretPlanner.plan(
+          input.cluster,
+          input.registry,
+          input.options,
+          requests.credentialLifetimeMs(access),
+        );
       } else {
+        access = requests.accessTerm(input.duration);
         const result = await planner.plan(input.cluster, input.registry);
-        if (result.status === 'alreadyGranted')
-          return { kind: 'card', card: alreadyGrantedCard(result.plan, result.existing, settings.sandbox) };
+        if (result.status === 'alreadyGranted') {
+          // acrbot's own time-boxed assignment (deterministic name) held by someone else: this
+          // request overlaps it and keeps the access until the last one ends (G17). One of the
+          // requester's own is answered with the way to extend it.
+          const overlap = await this.overlap(identity, result.plan, result.existing.name, access);
+          if (!overlap.allowed)
+            return {
+              kind: 'card',
+              card: alreadyGrantedCard(result.plan, result.existing, settings.sandbox, overlap.mine),
+            };
+        }
         plan = result.plan;
       }
       const request = await this.services.requests.create({
@@ -179,6 +199,7 @@ export class RequestHandler {
         plan,
         origin: facts.origin,
         sourceActivityId: activityId,
+        access,
         ...(!secret && input.breakGlass && { breakGlass: true }),
       });
       return { kind: 'created', request };
@@ -200,8 +221,33 @@ export class RequestHandler {
     }
   }
 
+  /** Whether a grant on acrbot's existing assignment may overlap it (held only by other requesters). */
+  private async overlap(
+    identity: TurnIdentity,
+    plan: GrantPlan,
+    existingName: string,
+    access: AccessTerm | undefined,
+  ): Promise<{ allowed: boolean; mine?: AccessRequest }> {
+    if (!access || existingName.toLowerCase() !== plan.roleAssignmentName.toLowerCase()) return { allowed: false };
+    const holders = (await this.services.lifecycle.flow.activeOn(plan.cluster.id, plan.registry.id)).filter(
+      (r) => r.plan.kind === 'grant' && r.plan.roleAssignmentName === plan.roleAssignmentName,
+    );
+    const mine = holders.find((r) => r.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase());
+    return { allowed: holders.length > 0 && !mine, mine };
+  }
+
   /** A stored request: the requester's copy (placed by the caller), then the approvers' copy and the audit card. */
-  private async announce(
+  async announce(ctx: TurnContext, request: AccessRequest, placeRequesterCopy: () => Promise<void>): Promise<void> {
+    await this.announceAt(
+      factsOf(ctx),
+      request,
+      placeRequesterCopy,
+      async (text) => void (await ctx.sendActivity(text)),
+    );
+  }
+
+  /** {@link announce} from facts taken earlier (planning after an answered invoke has no turn left). */
+  private async announceAt(
     facts: TurnFacts,
     request: AccessRequest,
     placeRequesterCopy: () => Promise<void>,
