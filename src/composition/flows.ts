@@ -1,5 +1,6 @@
 /** Step "flows": planners, the request service, runners and the executor, wired to their ports. */
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/ports';
 import { AccessInventory } from '../flows/access-inventory';
@@ -44,6 +45,8 @@ export interface Flows {
 export interface FlowOptions {
   sleep?: Sleep;
   principalRetryDelaysMs?: number[];
+  /** Lease owner id of this instance (default: host name + pid). */
+  instanceId?: string;
 }
 
 /** Builds the flows. */
@@ -119,7 +122,10 @@ export function createFlows(
     notifier,
     notifier,
     log,
-    { remindersMs: config.access.remindersMs },
+    {
+      remindersMs: config.access.remindersMs,
+      leases: { store: stores.leases, owner: options.instanceId ?? `${hostname()}:${process.pid}` },
+    },
   );
   // A break-glass grant rejected in review is revoked at once by the lifecycle (G17, G18).
   requests.useRevocation((request, by, reason) => lifecycle.revokeSoon(request, by, reason));
@@ -157,7 +163,13 @@ export function createFlows(
     config.subscriptionIds,
   );
   const drift = new DriftDetector(
-    { requests: stores.requests, audit: stores.audit, roleAssignments: azure.roleAssignments, clock },
+    {
+      requests: stores.requests,
+      audit: stores.audit,
+      roleAssignments: azure.roleAssignments,
+      schedule: stores.schedule,
+      clock,
+    },
     notifier,
     log,
     config.driftIntervalMs,

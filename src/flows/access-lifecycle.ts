@@ -7,7 +7,7 @@
 import type { AuditEvent } from '../domain/audit-chain';
 import { UserFacingError } from '../domain/errors';
 import type { GrantPlan, SecretPlan } from '../domain/plan';
-import type { AuditLog, Clock, RequestStore, ScheduledJob } from '../domain/ports';
+import type { AuditLog, Clock, LeaseStore, RequestStore, ScheduledJob } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, Actor } from '../domain/request';
 import { transition } from '../domain/request';
@@ -73,7 +73,15 @@ export class AccessLifecycle {
     private readonly cards: RequestNotifier,
     private readonly messenger: LifecycleMessenger,
     private readonly log: Logger,
-    private readonly settings: { remindersMs: readonly number[] },
+    private readonly settings: {
+      remindersMs: readonly number[];
+      /**
+       * Serialises revocations of one role assignment across instances (lease
+       * `assignment:<name>`), so two overlapping grants revoked at once cannot both see the
+       * other as still active and both keep it.
+       */
+      leases?: { store: LeaseStore; owner: string };
+    },
   ) {}
 
   /**
@@ -226,6 +234,21 @@ export class AccessLifecycle {
     }
   }
 
+  /** A secret's extension rotates: a new credential into the same secret, then the old one deleted. */
+  rotationPlan(original: AccessRequest, lifetimeMs: number | undefined): SecretPlan {
+    const plan = original.plan as SecretPlan;
+    const expiresAt = new Date(this.clock.now().getTime() + Math.min(lifetimeMs ?? 0, 365 * 86_400_000)).toISOString();
+    return {
+      ...plan,
+      expiresAt,
+      operations: [
+        `Create a new ${plan.credentialKind === 'token' ? 'ACR token' : 'service principal password'} expiring ${expiresAt.slice(0, 10)}`,
+        `Write it into the same secret ${plan.namespace}/${plan.secretName} (rotation)`,
+        `Delete the credential of ${original.id}`,
+      ],
+    };
+  }
+
   /** Active acrbot requests (grants and secrets) on a cluster and registry: `revoke CLUSTER REGISTRY`. */
   async activeOn(clusterId: string, registryId: string): Promise<AccessRequest[]> {
     const now = this.clock.now();
@@ -298,8 +321,36 @@ export class AccessLifecycle {
   ): Promise<AccessRequest> {
     if (request.state !== 'succeeded')
       throw new UserFacingError('request.notActive', `Request ${request.id} has no active access to revoke.`);
-    if (request.plan.kind === 'grant') await this.revokeGrant(request, request.plan, by);
-    else await this.revokeSecret(request, request.plan, by);
+    if (request.plan.kind === 'secret') {
+      await this.revokeSecret(request, request.plan, by);
+      return this.markRevoked(request, by, reason, expired);
+    }
+    const plan = request.plan;
+    const leases = this.settings.leases;
+    const lease = leases
+      ? await leases.store.acquire(`assignment:${plan.roleAssignmentName}`, leases.owner, 60_000)
+      : undefined;
+    if (leases && !lease)
+      throw new Error(`another revocation of role assignment ${plan.roleAssignmentName} is running; retrying`);
+    try {
+      // Under the lease: the holder check, the delete and marking this request revoked happen
+      // before any other revocation of the same assignment looks at the holders.
+      const current = (await this.store.get(request.id)) ?? request;
+      if (current.state !== 'succeeded') return current;
+      await this.revokeGrant(current, plan, by);
+      return await this.markRevoked(current, by, reason, expired);
+    } finally {
+      if (lease && leases)
+        await leases.store.release(lease).catch((err: unknown) => this.log.warn({ err }, 'assignment lease release'));
+    }
+  }
+
+  private async markRevoked(
+    request: AccessRequest,
+    by: Actor,
+    reason: string | undefined,
+    expired: boolean,
+  ): Promise<AccessRequest> {
     const now = this.clock.now();
     const next = transition(request, { type: 'revoke', at: now, by, reason });
     await this.record(request, by, {

@@ -169,7 +169,8 @@ export class RequestService {
         `No rule of the approval policy covers ${input.plan.cluster.name} → ${input.plan.registry.name}, so nobody could approve it. Ask the platform team to add a rule ("@acrbot policy ${input.plan.cluster.name} ${input.plan.registry.name}" shows what applies).`,
       );
     const requestedMs = input.access?.durationMs;
-    if (requestedMs !== undefined && rule.maxDurationMs !== undefined && requestedMs > rule.maxDurationMs)
+    const tooLong = input.access?.permanent || (requestedMs !== undefined && requestedMs > rule.maxDurationMs!);
+    if (rule.maxDurationMs !== undefined && tooLong)
       return refuse(
         'policy.refused.duration',
         'policy.maxDuration',

@@ -87,6 +87,15 @@ describe('G13: crash and restart', () => {
     return /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(cardText(plan.activity))![0];
   }
 
+  /** Polls a condition on the shared sandbox (the bot runs in another process, so there is no event to await). */
+  async function waitUntil(condition: () => boolean, what: string): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((res) => setTimeout(res, 20));
+    }
+  }
+
   async function waitForState(id: string, states: string[], timeoutMs = 20_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -135,6 +144,10 @@ describe('G13: crash and restart', () => {
       cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }),
     );
     await waitForState(id, ['executing']);
+    // Still a fixed wait, on purpose, until #11 decides the case: killing exactly while
+    // addPassword is in flight (waiting for its fault to be taken) lets Graph finish adding a
+    // password acrbot never recorded, and the resumed run then refuses the application
+    // (graph.applicationNotOurs, G15) instead of reusing it (G13). Reported to the security helper.
     await new Promise((r) => setTimeout(r, 700));
     await kill(bot);
     bot = await startBot();
@@ -196,7 +209,7 @@ describe('G13: crash and restart', () => {
     await waitForState(id, ['executing']);
     const exited = new Promise<number | null>((r) => bot.child.once('exit', (code) => r(code)));
     bot.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 200));
+    await bot.waitForOutput(/stopping: finishing in-flight work/);
     const late = await postActivity(
       bot.url,
       channelMessage(users.requester, 'help', { serviceUrl: connector.url }),
@@ -228,7 +241,7 @@ describe('G13: crash and restart', () => {
       cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }),
     );
     await waitForState(id, ['executing']);
-    await new Promise((r) => setTimeout(r, 500));
+    await waitUntil(() => sandbox.arm.faults.pending().length === 0, 'generateCredentials in flight');
     await kill(bot);
     bot = await startBot();
     expect(await waitForState(id, ['succeeded', 'failed'])).toBe('succeeded');

@@ -108,6 +108,32 @@ describe('access lifecycle (G17)', () => {
     expect(await h.app.scheduler.runDue()).toBe(0);
   });
 
+  test('the requester is told when a request is approved, rejected or expires without a decision', async () => {
+    await start();
+    const approved = await grant(users.requester, 'aks-prod contosoacr --for 1h deploy payments-api');
+    await h.connector.waitFor(
+      (c) => c.op !== 'update' && new RegExp(`Approved: ${approved.id}`).test(cardText(c.activity)),
+      5000,
+      'approved news',
+    );
+    const rejected = await h.requestGrant(users.requester, 'aks-dev contosoacr --for 1h deploy payments-api');
+    await h.click(users.approver, 'reject', { requestId: rejected.id, comment: 'use the dev registry' });
+    await h.connector.waitFor(
+      (c) => c.op !== 'update' && new RegExp(`Rejected: ${rejected.id}`).test(cardText(c.activity)),
+      5000,
+      'rejected news',
+    );
+    const unanswered = await h.requestGrant(users.requester, 'aks-legacy contosoacr --for 1h deploy payments-api');
+    advance(24 * 60 * MINUTE + MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(unanswered.id))!.state).toBe('expired');
+    await h.connector.waitFor(
+      (c) => c.op !== 'update' && new RegExp(`Expired without a decision: ${unanswered.id}`).test(cardText(c.activity)),
+      5000,
+      'expired news',
+    );
+  });
+
   test('overlapping grants by two requesters: the assignment stays until the last one ends', async () => {
     await start();
     const first = await grant(users.requester, 'aks-prod contosoacr --for 2m first team deploys');
@@ -166,6 +192,7 @@ describe('access lifecycle (G17)', () => {
   test('revoke by an approver: anyone\u2019s request, and every acrbot grant on a cluster and registry', async () => {
     await start();
     const request = await grant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
+    const overlap = await grant(second, 'aks-prod contosoacr --for 30d second team deploys');
     // Someone who is neither requester nor approver gets nothing.
     await h.say(users.outsider, 'revoke aks-prod contosoacr');
     await h.connector.waitFor(
@@ -175,13 +202,16 @@ describe('access lifecycle (G17)', () => {
     );
     await h.say(users.approver, 'revoke aks-prod contosoacr incident 42');
     const confirm = await h.connector.waitFor(
-      (c) => /Revoke 1 acrbot grant/.test(cardText(c.activity)),
+      (c) => /Revoke 2 acrbot grants/.test(cardText(c.activity)),
       5000,
       'pair card',
     );
     expect(cardText(confirm.activity)).toContain(request.id);
-    await h.click(users.approver, 'revokeConfirm', { requestId: request.id, reason: 'incident 42' });
+    expect(cardText(confirm.activity)).toContain(overlap.id);
+    // Both at once: overlapping grants must not each keep the assignment for the other.
+    await h.click(users.approver, 'revokeConfirm', { requestId: `${request.id},${overlap.id}`, reason: 'incident 42' });
     await pollState(request.id, 'revoked');
+    await pollState(overlap.id, 'revoked');
     expect((await h.app.store.get(request.id))!.access?.revokedBy?.objectId).toBe(users.approver.objectId);
     expect(assignmentsOn(contosoId)).toHaveLength(0);
     await h.connector.waitFor(

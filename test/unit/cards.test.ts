@@ -18,6 +18,13 @@ import { chainEntry } from '../../src/domain/audit-chain';
 import type { AccessCell, ClusterAccessReport } from '../../src/domain/access-inventory';
 import { diagnosePull } from '../../src/domain/pull-diagnosis';
 import { checkCard, clusterAccessCard, registryAccessCard, userAccessCard } from '../../src/views/access-view';
+import {
+  approverReportCard,
+  expiryReminderCard,
+  requesterNewsCard,
+  revokeConfirmCard,
+  revokePairConfirmCard,
+} from '../../src/views/lifecycle-view';
 
 // Every card rendered in this file is also expanded by adaptivecards-templating and compared at the
 // end: src/views/card-compiler.ts must produce exactly what the templating engine would.
@@ -247,6 +254,72 @@ Object.assign(cards, {
     diagnosePull({ cluster: invCluster, registry: invRegistry, identityProblem: 'no identity', now: new Date() }),
     false,
   ),
+});
+
+// ---- lifecycle (G17) -----------------------------------------------------------------------------
+const grantedTimeBoxed = pendingRequest({
+  state: 'succeeded',
+  decision: decided,
+  reason: 'deploy [click](https://evil.example) now',
+  access: { durationMs: 30 * 86_400_000, expiresAt: '2027-01-04T10:00:00.000Z' },
+  outcome: { summary: 'Granted AcrPull', azureRequestIds: [] },
+});
+const revokedByApprover = {
+  ...grantedTimeBoxed,
+  state: 'revoked' as const,
+  access: {
+    ...grantedTimeBoxed.access,
+    revokedAt: '2026-12-01T09:00:00.000Z',
+    revokedBy: APPROVER,
+    revokeReason: 'incident [42](https://evil.example)',
+  },
+};
+Object.assign(cards, {
+  'request granted, time-boxed': requestCard(grantedTimeBoxed, { showActions: true }),
+  'request revoked': requestCard(revokedByApprover, { showActions: true }),
+  'revoke confirmation': revokeConfirmCard(
+    grantedTimeBoxed,
+    [
+      { what: 'role assignment', target: 'AcrPull for kubelet identity on contosoacr', action: 'delete' },
+      { what: 'Kubernetes secret', target: 'payments/acr-auth', action: 'keep', why: 'still used by R-22222222' },
+    ],
+    'no longer [needed](https://evil.example)',
+  ),
+  'revoke pair confirmation': revokePairConfirmCard(
+    { cluster: 'aks-prod', registry: 'contosoacr', sandbox: true, reason: 'incident' },
+    [{ request: grantedTimeBoxed, lines: [{ what: 'role assignment', target: 'AcrPull', action: 'delete' }] }],
+  ),
+  'expiry reminder': expiryReminderCard(grantedTimeBoxed, 86_400_000, 30 * 86_400_000),
+  'requester told: revoked': requesterNewsCard(revokedByApprover, {
+    kind: 'ended',
+    by: APPROVER,
+    expired: false,
+    reason: 'incident',
+  }),
+  'requester told: rejected': requesterNewsCard(
+    { ...grantedTimeBoxed, state: 'rejected', decision: { ...decided, approved: false, reason: 'no' } },
+    { kind: 'rejected' },
+  ),
+  'approvers told: revocation failing': approverReportCard(
+    grantedTimeBoxed,
+    'Revoking the access has failed 3 times',
+    true,
+  ),
+});
+
+test('lifecycle cards: the term on the request card, user text neutralised, buttons carry ids only', () => {
+  expect(JSON.stringify(cards['request granted, time-boxed'])).toContain('until 2027-01-04 10:00 UTC, 30 days');
+  expect(JSON.stringify(cards['request revoked'])).toContain('Revoked at 2026-12-01 09:00 UTC by');
+  // What people see is neutralised (the confirm button's data carries the typed reason back to the bot).
+  for (const name of ['request revoked', 'revoke confirmation', 'requester told: revoked'])
+    expect(JSON.stringify(cards[name].body)).not.toContain('https://evil');
+  const confirm = cards['revoke confirmation'].actions as { verb: string; data: Record<string, unknown> }[];
+  expect(confirm.map((a) => a.verb)).toEqual(['revokeConfirm']);
+  expect(Object.keys(confirm[0].data).sort()).toEqual(['reason', 'requestId', 'version']);
+  const reminder = cards['expiry reminder'];
+  expect((reminder.actions as { verb: string }[]).map((a) => a.verb)).toEqual(['extend']);
+  expect(JSON.stringify(reminder)).toContain('"id":"duration"');
+  expect(cards['request revoked'].actions ?? []).toEqual([]);
 });
 
 test('access cards neutralise names from Teams and cap long listings', () => {

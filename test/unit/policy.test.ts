@@ -137,7 +137,7 @@ describe('rule order', () => {
 
 describe('quorum steps', () => {
   const AT = new Date('2025-01-15T10:00:00.000Z');
-  const SECOND = { objectId: '0a000000-0000-4000-8000-00000000ddd4', name: 'Sam Second' };
+  const SECOND = { objectId: '0a000000-0000-4000-8000-00000000ddd4', name: 'Megan Developer' };
 
   test('two approvals from different people: recorded, then approved', () => {
     const request = pendingRequest();

@@ -9,7 +9,6 @@ import type { Command } from '../../domain/command';
 import { UserFacingError } from '../../domain/errors';
 import { isRequestId } from '../../domain/identifiers';
 import { parseClusterRef, parseRegistryRef } from '../../domain/names';
-import type { SecretPlan } from '../../domain/plan';
 import type { AccessRequest, Actor } from '../../domain/request';
 import { checkReason, singleLine } from '../../domain/text';
 import type { AdaptiveCardJson } from '../../views/card-templates';
@@ -107,22 +106,28 @@ export class LifecycleHandler {
     const ids = [...new Set(parsed.data.requestId.toUpperCase().split(','))].slice(0, 200);
     const started: string[] = [];
     const refused: string[] = [];
+    const accepted: AccessRequest[] = [];
     for (const id of ids) {
       try {
         const request = await requests.get(id);
         await this.mayRevoke(identity.actor, request);
         if (ids.length > 1 && !(await requests.isApprover(identity.actor)))
           throw new UserFacingError('revoke.notApprover', 'only approvers may revoke several requests at once');
-        // Answer the click now; the deletions run under the job's lease and update every card copy.
-        void lifecycle.flow
-          .revokeSoon(request, identity.actor, reason)
-          .catch((err) => log.error({ err, requestId: id }, 'revocation could not be started'));
+        accepted.push(request);
         started.push(id);
       } catch (err) {
         refused.push(`${id}: ${err instanceof UserFacingError ? err.message : 'could not be read'}`);
         if (!(err instanceof UserFacingError)) log.error({ err, requestId: id }, 'revoke click failed');
       }
     }
+    // Answer the click now; the revocations run one after another (overlapping grants on one
+    // assignment: the last one deletes it), each under its job's lease, and update every card copy.
+    void (async () => {
+      for (const request of accepted)
+        await lifecycle.flow
+          .revokeSoon(request, identity.actor, reason)
+          .catch((err: unknown) => log.error({ err, requestId: request.id }, 'revocation could not be started'));
+    })();
     return lifecycleNoticeCard({
       title: started.length ? `Revoking ${started.join(', ')}` : 'Nothing was revoked',
       text: [
@@ -226,7 +231,7 @@ export class LifecycleHandler {
             ...original.plan,
             operations: [`Move the end of ${original.id}'s access; nothing is re-created in Azure`],
           }
-        : this.rotationPlan(original, requests.credentialLifetimeMs(access));
+        : this.services.lifecycle.flow.rotationPlan(original, requests.credentialLifetimeMs(access));
     return requests.create({
       requester: identity.actor,
       tenantId: identity.tenantId,
@@ -236,21 +241,6 @@ export class LifecycleHandler {
       access,
       extendsRequestId: original.id,
     });
-  }
-
-  /** A secret's extension rotates: a new credential into the same secret, then the old one deleted. */
-  private rotationPlan(original: AccessRequest, lifetimeMs: number | undefined): SecretPlan {
-    const plan = original.plan as SecretPlan;
-    const expiresAt = new Date(Date.now() + Math.min(lifetimeMs ?? 0, 365 * 86_400_000)).toISOString();
-    return {
-      ...plan,
-      expiresAt,
-      operations: [
-        `Create a new ${plan.credentialKind === 'token' ? 'ACR token' : 'service principal password'} expiring ${expiresAt.slice(0, 10)}`,
-        `Write it into the same secret ${plan.namespace}/${plan.secretName} (rotation)`,
-        `Delete the credential of ${original.id}`,
-      ],
-    };
   }
 
   private async reply(ctx: TurnContext, card: AdaptiveCardJson): Promise<void> {
