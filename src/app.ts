@@ -139,6 +139,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
       await services.background.drain();
       await flows.executor.drain();
       await stores.close();
+      access.agent.destroy();
       await sandboxStep?.stop();
     },
   };
