@@ -7,11 +7,12 @@ import type { AddressInfo } from 'node:net';
 import type { AcrBot } from '../bot/acr-bot';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/ports';
-import { createServer } from '../http/server';
+import { createServer, NotReadyError } from '../http/server';
 import { withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import { mountTab, type MountTabInput } from '../tab/mount-tab';
 import type { AzureAccess } from './azure-access';
+import { tabActions } from './tab-actions';
 import type { Flows } from './flows';
 import type { Stores } from './stores';
 
@@ -57,9 +58,13 @@ export async function serveHttp(
       );
     },
     checkReady: async () => {
-      await stores.requests.ping();
-      const token = await access.credential.getToken(`${access.arm.endpoint}/.default`);
-      if (!token) throw new Error('no Azure token');
+      await stores.requests.ping().catch((cause: unknown) => {
+        throw new NotReadyError('store', { cause });
+      });
+      const token = await access.credential.getToken(`${access.arm.endpoint}/.default`).catch((cause: unknown) => {
+        throw new NotReadyError('azureCredential', { cause });
+      });
+      if (!token) throw new NotReadyError('azureCredential');
     },
   });
   mountTab(server, {
@@ -75,6 +80,7 @@ export async function serveHttp(
     log,
     sandbox: deps.tabSignIn,
     inventory: flows.inventory,
+    actions: tabActions(flows),
   });
   await new Promise<void>((resolve) =>
     server.listen(config.port, config.host ?? (config.mode === 'sandbox' ? '127.0.0.1' : '0.0.0.0'), resolve),

@@ -162,6 +162,12 @@ export class RequestService {
     };
     const rule = selectRule(policy, factsOf(input.plan));
     if (input.breakGlass) return this.createBreakGlass(input, policy, rule, now, refuse);
+    if (input.extendsRequestId && (await this.store.get(input.extendsRequestId))?.policy?.breakGlass)
+      return refuse(
+        'policy.refused.breakGlassExtension',
+        'policy.breakGlassExtension',
+        `Request ${input.extendsRequestId} was break-glass access, which cannot be extended; ask for a normal grant and an approver will decide.`,
+      );
     if (!rule)
       return refuse(
         'policy.noRule',
@@ -169,7 +175,8 @@ export class RequestService {
         `No rule of the approval policy covers ${input.plan.cluster.name} → ${input.plan.registry.name}, so nobody could approve it. Ask the platform team to add a rule ("@acrbot policy ${input.plan.cluster.name} ${input.plan.registry.name}" shows what applies).`,
       );
     const requestedMs = input.access?.durationMs;
-    if (requestedMs !== undefined && rule.maxDurationMs !== undefined && requestedMs > rule.maxDurationMs)
+    const tooLong = input.access?.permanent || (requestedMs !== undefined && requestedMs > rule.maxDurationMs!);
+    if (rule.maxDurationMs !== undefined && tooLong)
       return refuse(
         'policy.refused.duration',
         'policy.maxDuration',

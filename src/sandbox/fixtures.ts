@@ -26,14 +26,17 @@ export const SANDBOX_USERS = {
   },
   approver: { objectId: '0a000000-0000-4000-8000-00000000bbb2', name: 'Alex Approver', teamsId: '29:alex-approver' },
   outsider: { objectId: '0a000000-0000-4000-8000-00000000ccc3', name: 'Oscar Outsider', teamsId: '29:oscar-outsider' },
-  /** A second approver (in the approver group), for two-approver policies. */
+  /**
+   * In the approver group (not in the default single-approver setup): the second approver of
+   * two-approver policies. A Playground user (playground/.m365agentsplayground.yml).
+   */
   secondApprover: {
     objectId: '0a000000-0000-4000-8000-00000000ddd4',
-    name: 'Sam Second',
-    teamsId: '29:sam-second',
+    name: 'Megan Developer',
+    teamsId: '29:megan-developer',
   },
-  /** On call: in the break-glass group, not an approver. */
-  oncall: { objectId: '0a000000-0000-4000-8000-00000000eee5', name: 'Olive Oncall', teamsId: '29:olive-oncall' },
+  /** On call: in the break-glass group, not an approver. A Playground user. */
+  oncall: { objectId: '0a000000-0000-4000-8000-00000000eee5', name: 'Adele Operator', teamsId: '29:adele-operator' },
 } as const;
 
 /** Entra group whose (transitive) members may approve. Contains the approver only. */

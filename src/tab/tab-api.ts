@@ -139,7 +139,13 @@ export class TabApi {
           if (!request) return row;
           const own = requestRow(request, now);
           return this.withActions(
-            { ...row, reason: own.reason, createdAt: own.createdAt, approvers: own.approvers },
+            {
+              ...row,
+              requestState: own.requestState,
+              reason: own.reason,
+              createdAt: own.createdAt,
+              approvers: own.approvers,
+            },
             request,
             c,
           );
@@ -219,7 +225,7 @@ export class TabApi {
         tenantId: c.user.tenantId,
         reason: input.reason.slice(0, 600),
       });
-      return { status: 202, body: result };
+      return { status: 200, body: result };
     });
   }
 

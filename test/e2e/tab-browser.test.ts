@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { buildWeb } from '../../scripts/build-web';
+import { cardText } from '../helpers/capturing-connector';
 import type { AccessRequest } from '../../src/domain/request';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
@@ -254,4 +255,42 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       }
     },
   );
+
+  test('Revoke from the tab runs the chat flow: access removed in Azure, chat cards updated to Revoked', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-dev contosoacr dev cluster pulls payments images');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const granted = await h.settle(request.id);
+    const assignment = granted.created?.find((c) => c.kind === 'roleAssignment')?.id;
+    expect(assignment).toBeDefined();
+    const { ctx, page } = await signIn('requester', '/tabs/personal');
+    try {
+      await page.click(`#grants li[data-request="${request.id}"] .row-open`);
+      const reason = page.locator(`#revoke-${request.id}`);
+      await reason.fill('no longer needed on dev');
+      const before = h.connector.calls.length;
+      await page.locator('dialog.drawer form', { has: reason }).getByRole('button', { name: 'Revoke' }).click();
+      await expect(
+        page
+          .locator('dialog.drawer .action-message')
+          .filter({ hasText: /^Revoked / })
+          .innerText(),
+      ).resolves.toContain(request.id);
+      expect((await h.app.store.get(request.id))!.state).toBe('revoked');
+      const names = h.app.sandbox!.arm.state.listRoleAssignments().map((a: { id: string }) => a.id.toLowerCase());
+      expect(names).not.toContain(assignment!.toLowerCase());
+      await h.connector.waitFor(
+        (c) =>
+          h.connector.calls.indexOf(c) >= before &&
+          c.op === 'update' &&
+          cardText(c.activity).includes(request.id) &&
+          /revoked/i.test(cardText(c.activity)),
+        10_000,
+        'a chat card of the request updated to Revoked',
+      );
+      // The page reloaded its data: the grant is no longer active.
+      await page.locator(`#grants li[data-request="${request.id}"]`).waitFor({ state: 'detached' });
+    } finally {
+      await ctx.close();
+    }
+  });
 });

@@ -17,6 +17,15 @@ import { type Harness, startHarness, users } from '../helpers/harness';
 const AUDIENCE = `api://localhost/${SANDBOX_TAB_APP_ID}`;
 const FOREIGN_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
 
+async function post(base: string, path: string, token: string, body: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
 async function get(base: string, path: string, token?: string): Promise<{ status: number; body: any; text: string }> {
   const res = await fetch(`${base}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
   const text = await res.text();
@@ -232,6 +241,20 @@ describe('tab API', () => {
       expect(own.body.decision.by.objectId).toBe(users.approver.objectId);
       expect(own.body.audit.map((e: any) => e.action)).toEqual(expect.arrayContaining(['request.created']));
       expect(own.body.azureRequestIds.length).toBeGreaterThan(0);
+    });
+
+    test('no one revokes what they may not see; extend is not offered by the tab (501), nothing changes', async () => {
+      const res = await post(base, `/api/tab/requests/${rileyRequest}/revoke`, oscar, { reason: 'not mine to revoke' });
+      expect(res.status).toBe(404);
+      expect((await h.app.store.get(rileyRequest))!.state).toBe('succeeded');
+      const me = await get(base, '/api/tab/me', riley);
+      expect(me.body.actions).toEqual({ extend: false, revoke: true });
+      const extend = await post(base, `/api/tab/requests/${rileyRequest}/extend`, riley, { duration: '7d' });
+      expect(extend.status).toBe(501);
+      const own = await get(base, `/api/tab/requests/${rileyRequest}`, riley);
+      expect(own.body.row).toMatchObject({ canRevoke: true, canExtend: false });
+      const oscars = await get(base, '/api/tab/my-access', oscar);
+      expect(oscars.body.requests[0].canRevoke).toBe(false);
     });
 
     test('an approver sees everything: the inventory matrix (acrbot and outside grants), pending requests to approve', async () => {

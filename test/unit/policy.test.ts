@@ -137,7 +137,7 @@ describe('rule order', () => {
 
 describe('quorum steps', () => {
   const AT = new Date('2025-01-15T10:00:00.000Z');
-  const SECOND = { objectId: '0a000000-0000-4000-8000-00000000ddd4', name: 'Sam Second' };
+  const SECOND = { objectId: '0a000000-0000-4000-8000-00000000ddd4', name: 'Megan Developer' };
 
   test('two approvals from different people: recorded, then approved', () => {
     const request = pendingRequest();
@@ -183,6 +183,16 @@ describe('card text', () => {
     });
     expect(describeRequirement(request)).toBe(
       'Rule prod: needs 2 approvals from Platform Approvers; 1 of 2 so far: Alex Approver',
+    );
+  });
+  test('a reminder or escalation sent shows on the card', () => {
+    const r = rule('prod', {}, { approvers: { users: [], groups: ['g'], name: 'Platform Approvers' } });
+    const binding = { ruleId: 'prod', policyHash: 'h', approvalsRequired: 1, rule: r };
+    expect(describeRequirement(pendingRequest({ policy: { ...binding, remindedAt: 'x' } }))).toBe(
+      'Rule prod: needs 1 approval from Platform Approvers; approvers reminded',
+    );
+    expect(describeRequirement(pendingRequest({ policy: { ...binding, remindedAt: 'x', escalatedAt: 'y' } }))).toMatch(
+      /; escalated$/,
     );
   });
   test('auto-approval and break-glass say so', () => {

@@ -19,8 +19,8 @@ import { FakeClock, HOUR, MINUTE } from './support/fake-clock';
 import { APPROVER, grantPlan, OUTSIDER, REQUESTER } from './support/requests';
 
 const TENANT = '5b1e2c3d-0000-4000-8000-00000000a0a0';
-const SAM: Actor = { objectId: '0a000000-0000-4000-8000-00000000ddd4', name: 'Sam Second' };
-const OLIVE: Actor = { objectId: '0a000000-0000-4000-8000-00000000eee5', name: 'Olive Oncall' };
+const SAM: Actor = { objectId: '0a000000-0000-4000-8000-00000000ddd4', name: 'Megan Developer' };
+const OLIVE: Actor = { objectId: '0a000000-0000-4000-8000-00000000eee5', name: 'Adele Operator' };
 const APPROVERS_GROUP = '0b000000-0000-4000-8000-0000000000a9';
 const ONCALL_GROUP = '0b000000-0000-4000-8000-0000000000b8';
 const DAY = 24 * HOUR;
@@ -109,6 +109,7 @@ function setup(initial: Policy) {
     audit,
     service,
     scheduler,
+    nudges,
     notifications,
     revoked,
     setPolicy: (p: Policy) => (current = p),
@@ -141,7 +142,7 @@ describe('G18: quorum', () => {
     const second = await t.decide(request.id, SAM);
     expect(second.kind).toBe('decided');
     expect(second.request.state).toBe('approved');
-    expect(second.request.approvals?.map((a) => a.by.name)).toEqual(['Alex Approver', 'Sam Second']);
+    expect(second.request.approvals?.map((a) => a.by.name)).toEqual(['Alex Approver', 'Megan Developer']);
     const entries = await t.audit.forRequest(request.id);
     expect(actions(entries)).toEqual(['request.created', 'approval.recorded', 'request.approved']);
     for (const e of entries) expect(e).toMatchObject({ ruleId: 'prod', policyHash: 'hash-1' });
@@ -233,7 +234,11 @@ describe('G18: break-glass', () => {
     });
     const entries = await t.audit.forRequest(request.id);
     expect(actions(entries)).toEqual(['request.created', 'request.approved']);
-    expect(entries[1]).toMatchObject({ ruleId: 'break-glass', policyHash: 'hash-1', actor: { name: 'Olive Oncall' } });
+    expect(entries[1]).toMatchObject({
+      ruleId: 'break-glass',
+      policyHash: 'hash-1',
+      actor: { name: 'Adele Operator' },
+    });
   });
 
   test('a non-member is refused and audited; nothing is stored', async () => {
@@ -255,6 +260,23 @@ describe('G18: break-glass', () => {
     expect(actions(await t.audit.forRequest(request.id))).toContain('breakglass.review.rejected');
     // Reviewed once: a second review is stale.
     expect(await t.decide(request.id, SAM, true)).toMatchObject({ kind: 'refused', reason: 'stale' });
+  });
+
+  test('break-glass access cannot be extended', async () => {
+    const t = setup(policy([rule('prod')]));
+    const request = await t.create(OLIVE, { breakGlass: true });
+    await expect(
+      t.service.create({
+        requester: OLIVE,
+        tenantId: TENANT,
+        reason: 'still on fire',
+        plan: grantPlan(),
+        origin: { conversationId: '19:general@thread.tacv2', conversationType: 'channel' },
+        access: { durationMs: HOUR },
+        extendsRequestId: request.id,
+      }),
+    ).rejects.toThrow(/break-glass access, which cannot be extended/);
+    expect(actions(await t.audit.latest(1))).toEqual(['policy.refused.breakGlassExtension']);
   });
 
   test('unreviewed: reported when the review is due, and again every day until reviewed', async () => {
@@ -295,6 +317,15 @@ describe('G18: reminders and escalation (test clock)', () => {
     await t.scheduler.runDue();
     expect(t.notifications.nudges).toEqual([`remind:${request.id}:prod`]);
     expect((await t.store.get(request.id))!.policy?.remindedAt).toBe('2026-11-30T11:00:00.000Z');
+    // The same job run again (an instance died after nudging, before the job was deleted): no second nudge.
+    await t.nudges.remind({
+      id: `approval.remind:${request.id}`,
+      kind: 'approval.remind',
+      dueAt: '',
+      requestId: request.id,
+      attempts: 0,
+    });
+    expect(t.notifications.nudges).toEqual([`remind:${request.id}:prod`]);
     expect(t.notifications.changed.at(-1)?.policy?.remindedAt).toBeDefined();
     t.clock.advance(6 * HOUR);
     await t.scheduler.runDue();
