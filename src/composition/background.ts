@@ -29,5 +29,16 @@ export async function startBackground(deps: {
   // Pending requests stored before the schedule existed get their expiry job (idempotent).
   await flows.requests.scheduleExpiryForPending();
   scheduler.start();
-  return () => scheduler.stop();
+  // Executions whose instance died are taken over once their lease expired (G13 with many
+  // instances); a run held by a live instance is skipped by its lease.
+  const resumer = setInterval(() => {
+    void flows.executor
+      .resumeInterrupted()
+      .catch((err: unknown) => log.error({ err }, 'resuming interrupted executions failed'));
+  }, flows.executor.resumeIntervalMs);
+  resumer.unref();
+  return async () => {
+    clearInterval(resumer);
+    await scheduler.stop();
+  };
 }

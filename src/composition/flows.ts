@@ -1,4 +1,5 @@
 /** Step "flows": planners, the request service, runners and the executor, wired to their ports. */
+import { hostname } from 'node:os';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/ports';
 import { AccessInventory } from '../flows/access-inventory';
@@ -31,6 +32,8 @@ export interface Flows {
 export interface FlowOptions {
   sleep?: Sleep;
   principalRetryDelaysMs?: number[];
+  /** Lease owner id of this instance (default: host name + pid). */
+  instanceId?: string;
 }
 
 /** Builds the flows. */
@@ -91,6 +94,11 @@ export function createFlows(
     { grant: grantRunner, secret: secretRunner },
     notifier,
     log,
+    {
+      leases: stores.leases,
+      owner: options.instanceId ?? `${hostname()}:${process.pid}`,
+      ttlMs: config.leaseTtlMs,
+    },
   );
   const inventory = new AccessInventory(
     {

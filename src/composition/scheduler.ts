@@ -10,9 +10,6 @@ import type { Logger } from '../observability/logger';
 import type { Flows } from './flows';
 import type { Stores } from './stores';
 
-/** How long one instance holds a scheduled job before another may take it over (renewed while it runs). */
-const SCHEDULER_LEASE_TTL_MS = 60_000;
-
 /** Builds the scheduler (not started; {@link startBackground} starts it after listen). */
 export function createScheduler(
   config: AppConfig,
@@ -22,7 +19,8 @@ export function createScheduler(
   return new Scheduler(deps.stores.schedule, deps.stores.leases, deps.clock, deps.log, {
     instanceId: options.instanceId ?? `${hostname()}:${process.pid}`,
     sweepIntervalMs: options.sweepIntervalMs ?? config.sweepIntervalMs,
-    leaseTtlMs: SCHEDULER_LEASE_TTL_MS,
+    // How long one instance holds a job before another may take it over (renewed while it runs).
+    leaseTtlMs: config.leaseTtlMs,
     reportAfterAttempts: 3,
   });
 }

@@ -87,6 +87,7 @@ const schema = z.object({
     .default('optional'),
   ACRBOT_SECRET_MAX_EXPIRY: duration('ACRBOT_SECRET_MAX_EXPIRY', '365d'),
   ACRBOT_SWEEP_INTERVAL: duration('ACRBOT_SWEEP_INTERVAL', '30s'),
+  ACRBOT_LEASE_TTL: duration('ACRBOT_LEASE_TTL', '60s'),
   ACRBOT_DEFAULT_ACCESS_DURATION: duration('ACRBOT_DEFAULT_ACCESS_DURATION', '30d'),
   ACRBOT_MAX_ACCESS_DURATION: duration('ACRBOT_MAX_ACCESS_DURATION', '90d'),
   ACRBOT_MIN_ACCESS_DURATION: duration('ACRBOT_MIN_ACCESS_DURATION', '1h'),
@@ -163,6 +164,11 @@ export interface AppConfig {
   secretMaxExpiryMs: number;
   /** How often the scheduler looks for due jobs (ACRBOT_SWEEP_INTERVAL, default 30 s). */
   sweepIntervalMs: number;
+  /**
+   * How long an instance holds an execution or a scheduled job before another may take it over
+   * (ACRBOT_LEASE_TTL, default 60 s; renewed while the work runs).
+   */
+  leaseTtlMs: number;
   /** How long granted access lasts (G17). */
   access: AccessDurationSettings;
   storage: StorageSetting;
@@ -306,6 +312,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('ACRBOT_APPROVAL_TTL can be at most 24h (requests must not wait longer for a decision)');
   if (e.ACRBOT_SWEEP_INTERVAL > 3_600_000)
     problems.push('ACRBOT_SWEEP_INTERVAL can be at most 1h (expiries and reminders would run late)');
+  if (e.ACRBOT_LEASE_TTL < 2_000 || e.ACRBOT_LEASE_TTL > 600_000)
+    problems.push('ACRBOT_LEASE_TTL must lie between 2s and 10m (renewed every third of it while work runs)');
   if (e.ACRBOT_MIN_ACCESS_DURATION < 60_000) problems.push('ACRBOT_MIN_ACCESS_DURATION can be no less than 1m');
   if (e.ACRBOT_MAX_ACCESS_DURATION > 365 * 86_400_000)
     problems.push('ACRBOT_MAX_ACCESS_DURATION can be at most 1y (use ACRBOT_ALLOW_PERMANENT for access without end)');
@@ -343,6 +351,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     approverJustificationRequired: e.ACRBOT_APPROVER_JUSTIFICATION === 'required',
     secretMaxExpiryMs: e.ACRBOT_SECRET_MAX_EXPIRY,
     sweepIntervalMs: e.ACRBOT_SWEEP_INTERVAL,
+    leaseTtlMs: e.ACRBOT_LEASE_TTL,
     access: {
       defaultMs: e.ACRBOT_DEFAULT_ACCESS_DURATION,
       maxMs: e.ACRBOT_MAX_ACCESS_DURATION,
