@@ -20,6 +20,7 @@ import { DialogRunner } from './dialog-runner';
 import { DecisionHandler } from './handlers/decision-handler';
 import { RequestHandler } from './handlers/request-handler';
 import { InfoHandlers } from './handlers/info-handlers';
+import { AccessHandlers } from './handlers/access-handlers';
 import { errorCardFor, sendCard } from './turn-cards';
 import { identifyTurn, isRefusal, type TurnIdentity } from './turn-identity';
 
@@ -37,6 +38,7 @@ export class AcrBot extends ActivityHandler {
   private readonly requestsHandler: RequestHandler;
   private readonly decisions: DecisionHandler;
   private readonly info: InfoHandlers;
+  private readonly accessHandlers: AccessHandlers;
   private readonly dialogs: DialogRunner;
   private readonly commandTable: Record<Command['verb'], CommandHandler>;
 
@@ -48,6 +50,7 @@ export class AcrBot extends ActivityHandler {
     this.requestsHandler = new RequestHandler(services);
     this.decisions = new DecisionHandler(services);
     this.info = new InfoHandlers(services);
+    this.accessHandlers = new AccessHandlers(services);
     this.dialogs = new DialogRunner(conversationState, async (ctx, input) => {
       const identity = identifyTurn(ctx.activity, services.settings.allowedTenantIds);
       if (!isRefusal(identity)) await this.requestsHandler.handle(ctx, identity, input);
@@ -60,6 +63,9 @@ export class AcrBot extends ActivityHandler {
         this.info.status(ctx, identity, (c as Extract<Command, { verb: 'status' }>).requestId),
       pending: (ctx, identity) => this.info.pending(ctx, identity),
       audit: (ctx, identity, c) => this.info.audit(ctx, identity, (c as Extract<Command, { verb: 'audit' }>).argument),
+      access: (ctx, identity, c) =>
+        this.accessHandlers.access(ctx, identity, c as Extract<Command, { verb: 'access' }>),
+      check: (ctx, _identity, c) => this.accessHandlers.check(ctx, c as Extract<Command, { verb: 'check' }>),
       cancel: async (ctx) => {
         await ctx.sendActivity(
           (await this.dialogs.cancel(ctx)) ? 'Cancelled; nothing was requested.' : 'There was nothing to cancel.',

@@ -1,6 +1,7 @@
 /** Everything the bot's handlers use, built once by the composition root. */
 import type { AuditLog } from '../domain/ports';
 import type { AccessInventory } from '../flows/access-inventory';
+import type { DriftDetector } from '../flows/drift-detector';
 import type { Executor } from '../flows/executor';
 import type { GrantPlanner } from '../flows/grant-planner';
 import type { RequestService } from '../flows/request-service';
@@ -26,6 +27,8 @@ export interface BotServices {
   executor: Executor;
   /** What can pull what, and why (`access`, `check`; the tab uses the same instance). */
   inventory: AccessInventory;
+  /** Records drift that `access`/`check` notice (the `drift.check` job uses the same instance). */
+  drift: DriftDetector;
   audit: AuditLog;
   messenger: CardMessenger;
   log: Logger;

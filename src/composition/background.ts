@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../domain/ports';
 import { retryPendingCleanups } from '../flows/credential-cleanup';
+import { DRIFT_JOB_ID } from '../flows/drift-detector';
 import type { Scheduler } from '../flows/scheduler';
 import type { Logger } from '../observability/logger';
 import type { AzurePorts } from './azure-ports';
@@ -28,6 +29,9 @@ export async function startBackground(deps: {
   );
   // Pending requests stored before the schedule existed get their expiry job (idempotent).
   await flows.requests.scheduleExpiryForPending();
+  // The drift check's first run; later runs are scheduled by the job itself (a restart does not postpone it).
+  if (!(await stores.schedule.get(DRIFT_JOB_ID)))
+    await scheduler.schedule({ id: DRIFT_JOB_ID, kind: 'drift.check', dueAt: flows.drift.nextRunAt() });
   scheduler.start();
   // Executions whose instance died are taken over once their lease expired (G13 with many
   // instances); a run held by a live instance is skipped by its lease.

@@ -26,6 +26,7 @@ export function createBot(
     requests: flows.requests,
     executor: flows.executor,
     inventory: flows.inventory,
+    drift: flows.drift,
     audit: stores.audit,
     messenger: channel.messenger,
     log,

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/ports';
 import { AccessInventory } from '../flows/access-inventory';
+import { DriftDetector } from '../flows/drift-detector';
 import { realSleep, type Sleep } from '../flows/assign-role';
 import { Executor } from '../flows/executor';
 import { GrantPlanner } from '../flows/grant-planner';
@@ -26,6 +27,7 @@ export interface Flows {
   requests: RequestService;
   executor: Executor;
   inventory: AccessInventory;
+  drift: DriftDetector;
 }
 
 /** Overrides of timing for tests and benchmarks. */
@@ -111,5 +113,11 @@ export function createFlows(
     resolver,
     config.subscriptionIds,
   );
-  return { settings, planner, secretPlanner, requests, executor, inventory };
+  const drift = new DriftDetector(
+    { requests: stores.requests, audit: stores.audit, roleAssignments: azure.roleAssignments, clock },
+    notifier,
+    log,
+    config.driftIntervalMs,
+  );
+  return { settings, planner, secretPlanner, requests, executor, inventory, drift };
 }

@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/ports';
+import { DRIFT_JOB_ID } from '../flows/drift-detector';
 import { Scheduler } from '../flows/scheduler';
 import type { Logger } from '../observability/logger';
 import type { Flows } from './flows';
@@ -29,5 +30,10 @@ export function createScheduler(
 export function registerJobs(scheduler: Scheduler, flows: Flows): void {
   scheduler.register('request.expire', async (job) => {
     if (job.requestId) await flows.requests.expireIfDue(job.requestId);
+  });
+  // One recurring job with a fixed id: whichever instance runs it schedules the next run.
+  scheduler.register('drift.check', async () => {
+    await flows.drift.sweep();
+    await scheduler.schedule({ id: DRIFT_JOB_ID, kind: 'drift.check', dueAt: flows.drift.nextRunAt() });
   });
 }

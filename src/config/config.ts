@@ -88,6 +88,7 @@ const schema = z.object({
   ACRBOT_SECRET_MAX_EXPIRY: duration('ACRBOT_SECRET_MAX_EXPIRY', '365d'),
   ACRBOT_SWEEP_INTERVAL: duration('ACRBOT_SWEEP_INTERVAL', '30s'),
   ACRBOT_LEASE_TTL: duration('ACRBOT_LEASE_TTL', '60s'),
+  ACRBOT_DRIFT_INTERVAL: duration('ACRBOT_DRIFT_INTERVAL', '15m'),
   ACRBOT_DEFAULT_ACCESS_DURATION: duration('ACRBOT_DEFAULT_ACCESS_DURATION', '30d'),
   ACRBOT_MAX_ACCESS_DURATION: duration('ACRBOT_MAX_ACCESS_DURATION', '90d'),
   ACRBOT_MIN_ACCESS_DURATION: duration('ACRBOT_MIN_ACCESS_DURATION', '1h'),
@@ -169,6 +170,8 @@ export interface AppConfig {
    * (ACRBOT_LEASE_TTL, default 60 s; renewed while the work runs).
    */
   leaseTtlMs: number;
+  /** How often acrbot's grants are compared with Azure to notice drift (ACRBOT_DRIFT_INTERVAL, default 15 min). */
+  driftIntervalMs: number;
   /** How long granted access lasts (G17). */
   access: AccessDurationSettings;
   storage: StorageSetting;
@@ -314,6 +317,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('ACRBOT_SWEEP_INTERVAL can be at most 1h (expiries and reminders would run late)');
   if (e.ACRBOT_LEASE_TTL < 2_000 || e.ACRBOT_LEASE_TTL > 600_000)
     problems.push('ACRBOT_LEASE_TTL must lie between 2s and 10m (renewed every third of it while work runs)');
+  if (e.ACRBOT_DRIFT_INTERVAL < 60_000 || e.ACRBOT_DRIFT_INTERVAL > 24 * 3_600_000)
+    problems.push('ACRBOT_DRIFT_INTERVAL must be between 1m and 24h (each run lists role assignments per identity)');
   if (e.ACRBOT_MIN_ACCESS_DURATION < 60_000) problems.push('ACRBOT_MIN_ACCESS_DURATION can be no less than 1m');
   if (e.ACRBOT_MAX_ACCESS_DURATION > 365 * 86_400_000)
     problems.push('ACRBOT_MAX_ACCESS_DURATION can be at most 1y (use ACRBOT_ALLOW_PERMANENT for access without end)');
@@ -352,6 +357,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretMaxExpiryMs: e.ACRBOT_SECRET_MAX_EXPIRY,
     sweepIntervalMs: e.ACRBOT_SWEEP_INTERVAL,
     leaseTtlMs: e.ACRBOT_LEASE_TTL,
+    driftIntervalMs: e.ACRBOT_DRIFT_INTERVAL,
     access: {
       defaultMs: e.ACRBOT_DEFAULT_ACCESS_DURATION,
       maxMs: e.ACRBOT_MAX_ACCESS_DURATION,

@@ -24,6 +24,9 @@ export type Command =
   | { verb: 'pending' }
   | { verb: 'audit'; argument?: string }
   | { verb: 'cancel' }
+  /** `access` (own), `access NAME`, `access cluster NAME`, `access registry NAME`. */
+  | { verb: 'access'; target?: string; kind?: 'cluster' | 'registry' }
+  | { verb: 'check'; cluster?: string; registry?: string }
   | { verb: 'unknown'; word: string };
 
 /**
@@ -61,6 +64,19 @@ export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example:
     usage: 'audit [N | REQUEST-ID | verify]',
     example: 'audit 20',
     description: 'Read the audit trail or verify its hash chain (approvers and auditors).',
+  },
+  {
+    verb: 'access',
+    usage: 'access [CLUSTER | REGISTRY]',
+    example: 'access aks-prod',
+    description:
+      'What a cluster can pull and why, or which clusters can pull from a registry (approvers and auditors); alone: your own grants and secrets.',
+  },
+  {
+    verb: 'check',
+    usage: 'check CLUSTER REGISTRY',
+    example: 'check aks-prod contosoacr',
+    description: 'Why a cluster can or cannot pull from a registry (like az aks check-acr), and the fix.',
   },
   { verb: 'cancel', usage: 'cancel', example: 'cancel', description: 'Stop the question-and-answer in progress.' },
   { verb: 'help', usage: 'help', example: 'help', description: 'List the commands.' },
@@ -116,6 +132,19 @@ function parseSecret(words: string[]): Command {
   return { verb: 'secret', ...positionals(rest), options };
 }
 
+function parseAccess(words: string[]): Command {
+  const first = words[0]?.toLowerCase();
+  if (first === 'cluster' || first === 'registry') {
+    if (!words[1])
+      throw new UserFacingError(
+        'validation.option',
+        `Say which ${first}, e.g. "access ${first} ${first === 'cluster' ? 'aks-prod' : 'contosoacr'}".`,
+      );
+    return { verb: 'access', kind: first, target: words[1] };
+  }
+  return { verb: 'access', target: words[0] };
+}
+
 /** Parses the text of a message addressed to the bot. */
 export function parseCommand(text: string): Command {
   const words = splitWords(text);
@@ -137,6 +166,10 @@ export function parseCommand(text: string): Command {
     case 'cancel':
     case 'stop':
       return { verb: 'cancel' };
+    case 'access':
+      return parseAccess(words);
+    case 'check':
+      return { verb: 'check', cluster: words[0], registry: words[1] };
     default:
       return { verb: 'unknown', word: verb.slice(0, 40) };
   }

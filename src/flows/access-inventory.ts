@@ -16,6 +16,8 @@
  * - {@link AccessInventory.matrix}: S cluster lists + S registry lists + S subscription-wide
  *   assignment lists + R GETs + ≤ G × C membership checks — never one call per cell.
  * - {@link AccessInventory.forUser}: the store only (no Azure call).
+ * - {@link AccessInventory.check}: both lookups (≤ 2S lists) + 1 `assignedTo()` list in the
+ *   registry's subscription (only it can cover the registry) + R GETs.
  * Role definitions are cached for the duration of one call (custom roles may change).
  */
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo, RoleDefinitionInfo } from '../domain/azure-model';
@@ -37,6 +39,7 @@ import { isUserFacing } from '../domain/errors';
 import { choosePullIdentity } from '../domain/identity';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import type { AzureResourceReader, Clock, DirectoryPort, RequestStore, RoleAssignmentListing } from '../domain/ports';
+import { diagnosePull, type PullDiagnosis } from '../domain/pull-diagnosis';
 import { roleCarriesPullInAnyMode } from '../domain/pull-permission';
 import type { AccessRequest, Actor } from '../domain/request';
 import { roleDefinitionGuid } from '../domain/resource-id';
@@ -178,6 +181,47 @@ export class AccessInventory {
           request: requestRef(r, now),
         })),
       generatedAt: now.toISOString(),
+    };
+  }
+
+  /** `check CLUSTER REGISTRY`: a diagnosis like `az aks check-acr`, without running a pod. */
+  async check(clusterText: string, registryText: string): Promise<PullDiagnosis & { drift: DriftFinding[] }> {
+    const clusterRef = parseClusterRef(clusterText);
+    const registryRef = parseRegistryRef(registryText);
+    const [cluster, registry] = await Promise.all([
+      this.resolver.resolveCluster(clusterRef),
+      this.resolver.resolveRegistry(registryRef),
+    ]);
+    const now = this.ports.clock.now();
+    const [resolved, requests] = await Promise.all([
+      this.identityOf(cluster),
+      this.accessRequests((r) => sameId(r.plan.cluster.id, cluster.id) && sameId(r.plan.registry.id, registry.id)),
+    ]);
+    const assignments = resolved.identity
+      ? await this.ports.roleAssignments.listAssignedTo(registry.subscriptionId, resolved.identity.objectId)
+      : [];
+    const roles = await this.roleDefinitions(assignments);
+    const [cell] = buildCells({
+      clusters: [{ cluster: toCluster(cluster), identity: resolved.identity }],
+      registries: [toRegistry(registry)],
+      assignmentsByIdentity: new Map(
+        resolved.identity ? [[resolved.identity.objectId.toLowerCase(), assignments]] : [],
+      ),
+      roles,
+      requests,
+      now,
+    });
+    return {
+      ...diagnosePull({
+        cluster: toCluster(cluster),
+        registry: toRegistry(registry),
+        network: registry.network,
+        identity: resolved.identity,
+        identityProblem: resolved.problem,
+        cell,
+        now,
+      }),
+      drift: resolved.identity ? findDrift(resolved.identity.objectId, assignments, requests) : [],
     };
   }
 

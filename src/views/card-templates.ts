@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The templates in `cards/`. */
-export type CardName = 'request' | 'outcome' | 'message' | 'help' | 'grant-form' | 'audit';
+export type CardName = 'request' | 'outcome' | 'message' | 'help' | 'grant-form' | 'audit' | 'access' | 'check';
 
 /** Adaptive Card JSON. */
 export type AdaptiveCardJson = Record<string, unknown>;

@@ -84,6 +84,11 @@ export function planFacts(request: AccessRequest): Fact[] {
     );
   }
   common.push({ label: 'Reason', value: inertText(request.reason) });
+  if (request.access?.driftDetectedAt)
+    common.push({
+      label: 'Access',
+      value: `removed outside acrbot on ${shortTime(request.access.driftDetectedAt)}; acrbot did not re-create it`,
+    });
   if (request.state === 'pending') common.push({ label: 'Expires', value: shortTime(request.expiresAt) });
   return common;
 }

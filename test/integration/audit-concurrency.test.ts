@@ -109,10 +109,8 @@ describe('G12: the audit trail stores only audit fields', () => {
 
   /**
    * Typical entries whose event objects also carry a secret in fields the trail has no use
-   * for — what happens when a caller spreads a wider object (`{ ...request, ... }`).
-   * Known failure: `chainEntry` in src/domain/audit-chain.ts copies `...event` whole, so
-   * unknown fields (and extra `actor` fields) are stored and hashed. Once it copies only the
-   * AuditEvent fields, this test passes: turn `test.failing` into `test`.
+   * for — what happens when a caller spreads a wider object (`{ ...request, ... }`):
+   * `chainEntry` (src/domain/audit-chain.ts) keeps only the AuditEvent fields.
    */
   test('a secret passed in an unrelated field never reaches the store or an export', async () => {
     const dbPath = tmp.path('sentinel.db');

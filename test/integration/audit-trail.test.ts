@@ -71,9 +71,10 @@ describe('audit trail', () => {
     const entries = await h.app.audit.forRequest(request.id);
     for (const e of entries) expect(cardText(history.activity)).toContain(`#${e.seq} · ${e.action}`);
 
+    // Work is settled, so the chain does not grow while the command reads it: the count is exact.
+    const { count } = await h.app.audit.verify();
     await h.say(users.approver, 'audit verify');
     const verdict = await h.connector.waitFor((c) => /Audit chain intact/.test(cardText(c.activity)), 5000, 'verify');
-    const total = (await h.app.audit.verify()) as { count: number };
-    expect(cardText(verdict.activity)).toMatch(new RegExp(`intact, (${total.count}|${total.count - 1}) entries`));
+    expect(cardText(verdict.activity)).toContain(`The audit chain is intact, ${count} entries.`);
   });
 });

@@ -3,6 +3,7 @@
  * the real Azure SDK clients against the sandbox emulators over HTTPS, replies captured at
  * the Bot Connector.
  */
+import type { GrantPlan } from '../../src/domain/plan';
 import { ROLE_IDS } from '../../src/domain/roles';
 import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
@@ -247,7 +248,7 @@ describe('grant flow', () => {
     for (const [args, fragment] of [
       ['my;aks contosoacr valid reason here', 'cluster name'],
       ['../x contosoacr valid reason here', 'cluster'],
-      ['aks-prod a'.padEnd(10, 'b') + ' valid reason here', 'registry name'],
+      ['aks-prod abcd valid reason here', 'registry name'], // one character short of the 5 minimum
       [`aks-prod ${'a'.repeat(51)} valid reason here`, 'registry name'],
       ['aks-prod acr#1x valid reason here', 'registry name'],
     ] as const) {
@@ -266,13 +267,23 @@ describe('grant flow', () => {
     expect(audit.filter((e) => e.action === 'validation.failed').length).toBeGreaterThanOrEqual(5);
   });
 
-  test('G10: names compare case-insensitively (MyAcr and myacr resolve to one registry)', async () => {
+  test('G10: names compare case-insensitively (AKS-PROD CONTOSOACR and aks-prod contosoacr are one grant)', async () => {
     const a = await h.requestGrant(users.requester, 'AKS-PROD CONTOSOACR upper case names work');
-    const b = await h.requestGrant(users.requester, 'aks-prod contosoacr lower case names work');
-    expect(a.plan.registry.id).toBe(b.plan.registry.id);
-    expect((a.plan as { roleAssignmentName: string }).roleAssignmentName).toBe(
-      (b.plan as { roleAssignmentName: string }).roleAssignmentName,
+    // Resolved through ARM: the plan holds Azure's names, not the typed spelling.
+    expect(a.plan.cluster.name).toBe('aks-prod');
+    expect(a.plan.registry.name).toBe('contosoacr');
+    await h.click(users.approver, 'approve', { requestId: a.id });
+    expect((await h.settle(a.id)).state).toBe('succeeded');
+    const pendingBefore = await h.app.store.listByState(['pending'], 100);
+    h.connector.clear();
+    await h.say(users.requester, 'grant aks-prod contosoacr lower case names work');
+    const reply = await h.connector.waitFor(
+      (c) => /Access already exists/.test(cardText(c.activity)),
+      5000,
+      'the already-exists answer',
     );
+    expect(cardText(reply.activity)).toContain((a.plan as GrantPlan).roleAssignmentName);
+    expect(await h.app.store.listByState(['pending'], 100)).toEqual(pendingBefore);
   });
 
   test('a missing reason is asked for, validated, and cancel ends the conversation', async () => {

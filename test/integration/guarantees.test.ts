@@ -4,20 +4,45 @@
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import type { GrantPlan } from '../../src/domain/plan';
 import type { AuditLog } from '../../src/domain/ports';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import {
   SANDBOX_APPROVER_GROUP_ID,
   SANDBOX_OUTSIDE_GRANT,
   SANDBOX_REGISTRIES,
+  SANDBOX_TENANT_ID,
   SANDBOX_USERS,
   sandboxResourceId,
 } from '../../src/sandbox/fixtures';
 import { startSandbox } from '../../src/sandbox/sandbox';
+import type * as Msal from '@azure/msal-node';
+import { AppCredentials } from 'botframework-connector';
+import { startFakeChannelIssuer } from '../helpers/fake-openid';
 import { CapturingConnector, cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
-import { cardAction, postActivity } from '../helpers/teams-activities';
+import { cardAction, channelMessage, postActivity } from '../helpers/teams-activities';
+
+/** The MSAL botframework-connector fetches bot tokens with (its own nested copy). */
+const { ConfidentialClientApplication } = require(
+  require.resolve('@azure/msal-node', { paths: [dirname(require.resolve('botframework-connector'))] }),
+) as typeof Msal;
+
+/** botframework-connector's app-token cache (private in the typings; see channel-auth.test.ts). */
+const botTokenCache = () =>
+  (AppCredentials as unknown as { cache: Map<string, { accessToken: string; expiresOn: Date }> }).cache;
+
+const G12_APP_ID = '6a0c1b2d-3e4f-4a5b-8c6d-7e8f9a0b1c2e';
+
+/** Polls a condition (events here have no hook to await) until it holds, or fails after 10 s. */
+async function waitUntil(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
 
@@ -119,7 +144,7 @@ describe('guarantees', () => {
     expect((await h.settle(request.id)).state).toBe('succeeded');
   });
 
-  test('G6: an expired request cannot be approved; the sweeper marks it expired and updates its cards', async () => {
+  test('G6: an expired request cannot be approved, and the refused click expires it', async () => {
     let now = new Date('2026-11-25T10:00:00Z');
     h = await startHarness({}, { clock: { now: () => now } });
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
@@ -131,17 +156,29 @@ describe('guarantees', () => {
       expect.arrayContaining(['approval.refused.expired', 'request.expired']),
     );
     expect(creates()).toBe(0);
-    const other = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
+  });
+
+  test('G6: the sweeper, on its own timer, expires a pending request and updates every copy of its card', async () => {
+    let now = new Date('2026-11-25T10:00:00Z');
+    h = await startHarness({}, { clock: { now: () => now }, sweepIntervalMs: 20 });
+    const request = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
+    const copies = await h.app.store.listCardCopies(request.id);
+    // The requester's plan card and the approvers' card, at least.
+    expect(copies.map((c) => c.role)).toEqual(expect.arrayContaining(['requester', 'approver']));
+    const expiredUpdate = (activityId: string) =>
+      h.connector.waitFor(
+        (c) => c.op === 'update' && c.activityId === activityId && /Expired/.test(cardText(c.activity)),
+        10_000,
+        `the expired card ${activityId}`,
+      );
+    // Nothing happens while the request is within its window, however often the timer fires.
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(request.id))!.state).toBe('pending');
+    // Past the window (test clock), the timer's next sweep expires it: no one calls the sweeper here.
     now = new Date(now.getTime() + 24 * 3600_000 + 1000);
-    expect(await h.app.scheduler.runDue()).toBe(1);
-    expect((await h.app.store.get(other.id))!.state).toBe('expired');
-    const copies = await h.app.store.listCardCopies(other.id);
-    for (const copy of copies)
-      expect(
-        h.connector.calls.some(
-          (c) => c.op === 'update' && c.activityId === copy.activityId && /Expired/.test(cardText(c.activity)),
-        ),
-      ).toBe(true);
+    await Promise.all(copies.filter((c) => c.role !== 'audit').map((c) => expiredUpdate(c.activityId)));
+    expect((await h.app.store.get(request.id))!.state).toBe('expired');
+    expect((await h.app.audit.forRequest(request.id)).map((e) => e.action)).toContain('request.expired');
   });
 
   test('G7: a request without a real justification is refused and nothing is stored; approver justification when required', async () => {
@@ -195,14 +232,16 @@ describe('guarantees', () => {
     const [assignment] = acrbotMade(h.app.sandbox!.arm.state.listRoleAssignments());
     expect(assignment.roleDefinitionId.toLowerCase().endsWith('/7f951dda-4ed3-4680-a7ca-43fe172d538d')).toBe(true);
     expect(assignment.scope.toLowerCase()).toBe(contosoId.toLowerCase());
-    // Someone removes the assignment and re-adds it under a random name: acrbot's PUT meets 409 and reports it as present.
+    // While a second request waits, someone grants the same access by hand under a random
+    // name: acrbot's PUT (deterministic name) meets ARM's 409 RoleAssignmentExists and reports it as present.
     const again = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
-    h.app.sandbox!.arm.faults.add({
-      operation: 'roleAssignments.create',
-      status: 409,
-      code: 'RoleAssignmentExists',
-      count: 1,
+    const plan = again.plan as GrantPlan;
+    const byHand = h.app.sandbox!.arm.state.addRoleAssignment({
+      scope: contosoId,
+      roleDefinitionGuid: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
+      principalId: plan.identity.objectId,
     });
+    expect(byHand.name).not.toBe(plan.roleAssignmentName);
     await h.click(users.approver, 'approve', { requestId: again.id });
     const done = await h.settle(again.id);
     expect(done.state).toBe('succeeded');
@@ -212,6 +251,10 @@ describe('guarantees', () => {
         .filter((e) => e.action === 'azure.write.roleAssignment')
         .map((e) => e.outcome),
     ).toEqual(['alreadyExists']);
+    // Nothing new was created: the hand-made assignment is the only one for that identity.
+    expect(
+      h.app.sandbox!.arm.state.listRoleAssignments().filter((a) => a.principalId === plan.identity.objectId),
+    ).toHaveLength(1);
   });
 
   test('G11: a failing audit store stops execution before any Azure write', async () => {
@@ -235,25 +278,69 @@ describe('guarantees', () => {
     expect((await store.get(request.id))!.state).toBe('pending');
   });
 
-  test('G12: a sentinel secret in config never reaches an outgoing activity or a log line; secret-like justifications are refused; CR/LF escaped', async () => {
+  test('G12: the app password is used for the bot token and reaches no activity, log line or audit entry; secret-like justifications are refused; CR/LF stay escaped in the logs', async () => {
+    // A real app identity, so MicrosoftAppPassword is the client secret botbuilder sends to
+    // Entra for the bot token when it replies (the token request fails here: no network).
     const sentinel = 'SENTINEL-s3cr3t-Pa55w0rd-7f3a';
-    h = await startHarness({ MicrosoftAppPassword: sentinel });
-    await h.say(users.requester, 'grant aks-prod contosoacr AccountKey=abc123def456');
-    await h.connector.waitFor(
-      (c) => /looks like it contains a credential/.test(cardText(c.activity)),
-      5000,
-      'secret refusal',
-    );
-    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments\nFAKE AUDIT line');
-    await h.click(users.approver, 'approve', { requestId: request.id });
-    await h.settle(request.id);
-    const entries = await h.app.audit.forRequest(request.id);
-    expect(entries[0].detail).not.toContain('\n');
-    const everything =
-      JSON.stringify(h.connector.calls) + h.logs.lines.join('') + JSON.stringify(await h.app.audit.latest(100));
-    expect(everything).not.toContain(sentinel);
-    expect(everything).not.toContain('AccountKey=abc123def456');
-    expect(h.logs.lines.join('')).not.toMatch(/sandbox-token-acrbot/);
+    const issuer = await startFakeChannelIssuer();
+    const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const tokenRequests = jest.spyOn(ConfidentialClientApplication.prototype, 'acquireTokenByClientCredential');
+    try {
+      h = await startHarness({
+        MicrosoftAppId: G12_APP_ID,
+        MicrosoftAppType: 'SingleTenant',
+        MicrosoftAppTenantId: SANDBOX_TENANT_ID,
+        MicrosoftAppPassword: sentinel,
+        ACRBOT_CHANNEL_OPENID_METADATA_URL: issuer.metadataUrl,
+      });
+      const send = async (text: string, extra: Record<string, unknown> = {}) => {
+        const token = await issuer.channelToken({ appId: G12_APP_ID, serviceUrl: h.serviceUrl });
+        const activity = { ...channelMessage(users.requester, text, { serviceUrl: h.serviceUrl }), ...extra };
+        return postActivity(h.app.url, activity, { authorization: `Bearer ${token}` });
+      };
+      // No bot token yet: the first reply makes botframework-connector ask Entra for one with the
+      // password (so a leak path is exercised); the request fails for want of a network and is logged.
+      await send('help');
+      await waitUntil(() => tokenRequests.mock.calls.length > 0, 'a bot token request');
+      const secrets = tokenRequests.mock.instances.map(
+        (app) => (app as unknown as { config: { auth: { clientSecret?: string } } }).config.auth.clientSecret,
+      );
+      expect(secrets).toContain(sentinel);
+      await waitUntil(() => h.logs.lines.some((l) => /"level":50/.test(l)), 'the failed reply in the log');
+      // With a token in botframework-connector's cache (as MSAL would have put it) replies go out.
+      botTokenCache().set(`${G12_APP_ID}https://api.botframework.com-cache`, {
+        accessToken: 'bot-token-from-the-test-cache',
+        expiresOn: new Date(Date.now() + 3_600_000),
+      });
+      await send('grant aks-prod contosoacr AccountKey=abc123def456');
+      await h.connector.waitFor(
+        (c) => /looks like it contains a credential/.test(cardText(c.activity)),
+        5000,
+        'refusal',
+      );
+      // The activity's name is logged with every turn: a line break in it must not start a log line.
+      await send('grant aks-prod contosoacr deploy payments\nFAKE AUDIT line', { name: 'x\nFAKE LOG line' });
+      await h.connector.waitFor((c) => /R-[2-9A-Z]{8}/.test(cardText(c.activity)), 5000, 'the plan card');
+
+      const entries = await h.app.audit.latest(100);
+      expect(entries.find((e) => e.action === 'validation.failed')?.outcome).toBe('validation.secret');
+      const created = entries.find((e) => e.action === 'request.created')!;
+      expect(created.detail).not.toContain('\n');
+      // Every log line is one JSON object; the user's line break is inside a value, escaped.
+      const lines = h.logs.lines.join('').split('\n').filter(Boolean);
+      for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+      expect(lines.some((l) => l.startsWith('FAKE'))).toBe(false);
+      expect(lines.some((l) => l.includes('"x\\nFAKE LOG line"'))).toBe(true);
+      const everything = JSON.stringify(h.connector.calls) + lines.join('\n') + JSON.stringify(entries);
+      expect(everything).not.toContain(sentinel);
+      expect(everything).not.toContain('AccountKey=abc123def456');
+      expect(lines.join('')).not.toMatch(/sandbox-token-acrbot/);
+    } finally {
+      botTokenCache().delete(`${G12_APP_ID}https://api.botframework.com-cache`);
+      tokenRequests.mockRestore();
+      consoleError.mockRestore();
+      await issuer.stop();
+    }
   });
 
   test('G13: a restart keeps a pending request approvable (SQLite), and resumes an interrupted execution exactly once', async () => {

@@ -12,6 +12,9 @@ import { outcomeCard, requestCard } from '../../src/views/request-view';
 import type { AdaptiveCardJson } from '../../src/views/card-templates';
 import { APPROVER, auditEvent, pendingRequest, REGISTRY_ID, SUB } from './support/requests';
 import { chainEntry } from '../../src/domain/audit-chain';
+import type { AccessCell, ClusterAccessReport } from '../../src/domain/access-inventory';
+import { diagnosePull } from '../../src/domain/pull-diagnosis';
+import { checkCard, clusterAccessCard, registryAccessCard, userAccessCard } from '../../src/views/access-view';
 
 const TEAMS_ONLY_ELEMENTS = ['Unknown element type "CodeBlock". Fallback will be used if present.'];
 
@@ -107,6 +110,134 @@ const cards: Record<string, AdaptiveCardJson> = {
     true,
   ),
 };
+
+// ---- access and check ------------------------------------------------------------------------
+const invCluster = { id: secretPlan.cluster.id, name: 'aks-dev', subscriptionId: SUB, resourceGroup: 'rg-dev' };
+const invRegistry = { ...secretPlan.registry, roleAssignmentMode: 'LegacyRegistryPermissions' as const };
+const ref = {
+  requestId: 'R-7K2M9QXA',
+  requesterName: 'Riley',
+  requesterId: 'r',
+  approvedBy: 'Alex [click](https://evil.example)',
+  expiresAt: '2027-02-23T10:00:00.000Z',
+  state: 'active' as const,
+};
+const accessCell = (n: number): AccessCell => ({
+  cluster: invCluster,
+  registry: { ...invRegistry, name: `registry${n}`, id: `${REGISTRY_ID}${n}` },
+  canPull: true,
+  state: 'active',
+  paths: [
+    {
+      kind: 'roleAssignment',
+      assignmentId: `${REGISTRY_ID}/providers/Microsoft.Authorization/roleAssignments/1`,
+      roleGuid: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
+      roleName: 'AcrPull',
+      scope: REGISTRY_ID,
+      scopeLevel: 'registry',
+      conditional: false,
+      honoured: true,
+      origin: 'acrbot',
+      requests: [ref],
+      state: 'active',
+    },
+    {
+      kind: 'roleAssignment',
+      assignmentId: '/subscriptions/x/resourceGroups/rg-acr/providers/Microsoft.Authorization/roleAssignments/2',
+      roleGuid: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
+      roleName: 'AcrPull',
+      scope: '/subscriptions/x/resourceGroups/rg-acr',
+      scopeLevel: 'resourceGroup',
+      conditional: true,
+      honoured: true,
+      origin: 'outside',
+      requests: [],
+      state: 'active',
+    },
+    {
+      kind: 'pullSecret',
+      namespace: 'payments',
+      secretName: 'acr-auth',
+      credentialKind: 'token',
+      request: ref,
+      state: 'active',
+    },
+    {
+      kind: 'endedGrant',
+      assignmentId: 'x',
+      roleName: 'AcrPull',
+      scope: REGISTRY_ID,
+      request: { ...ref, state: 'drifted', driftDetectedAt: '2027-01-01T00:00:00Z' },
+      state: 'drifted',
+    },
+  ],
+});
+const clusterReport = (cells: number): ClusterAccessReport => ({
+  cluster: invCluster,
+  identity: { kind: 'kubelet', objectId: 'oid', description: 'kubelet managed identity' },
+  cells: Array.from({ length: cells }, (_, i) => accessCell(i)),
+  generatedAt: '2027-01-02T00:00:00.000Z',
+});
+const network = {
+  publicNetworkAccess: 'Enabled',
+  defaultAction: 'Deny',
+  ipRuleCount: 2,
+  privateEndpoints: 0,
+  anonymousPullEnabled: true,
+};
+Object.assign(cards, {
+  'access cluster': clusterAccessCard(clusterReport(2), true),
+  'access cluster, nothing': clusterAccessCard(clusterReport(0), false),
+  'access cluster, 60 registries (capped)': clusterAccessCard(clusterReport(60), true),
+  'access registry': registryAccessCard(
+    {
+      registry: invRegistry,
+      cells: [accessCell(1)],
+      unresolvedClusters: [{ cluster: invCluster, problem: 'no SP' }],
+      generatedAt: '2027-01-02T00:00:00.000Z',
+    },
+    true,
+  ),
+  'access own': userAccessCard(
+    {
+      user: { objectId: 'r', name: 'Riley' },
+      entries: [
+        {
+          kind: 'secret',
+          cluster: invCluster,
+          registry: invRegistry,
+          namespace: 'payments',
+          secretName: 'acr-auth',
+          request: ref,
+        },
+      ],
+      generatedAt: '2027-01-02T00:00:00.000Z',
+    },
+    true,
+  ),
+  'check can pull': checkCard(
+    diagnosePull({
+      cluster: invCluster,
+      registry: invRegistry,
+      network,
+      identity: clusterReport(1).identity,
+      cell: accessCell(1),
+      now: new Date('2027-02-20T00:00:00Z'),
+    }),
+    true,
+  ),
+  'check cannot pull': checkCard(
+    diagnosePull({ cluster: invCluster, registry: invRegistry, identityProblem: 'no identity', now: new Date() }),
+    false,
+  ),
+});
+
+test('access cards neutralise names from Teams and cap long listings', () => {
+  const json = JSON.stringify(cards['access own']);
+  expect(json).not.toContain('https://evil');
+  const capped = JSON.stringify(cards['access cluster, 60 registries (capped)']);
+  expect(capped).toContain('40 more not shown');
+});
 
 describe.each(Object.entries(cards))('%s card', (_name, card) => {
   test('parses without errors, version 1.5, nothing left unexpanded, small', () => {

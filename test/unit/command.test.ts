@@ -131,17 +131,35 @@ describe('parseCommand: secret flags', () => {
     );
   });
 
-  // BUG (src/domain/command.ts parseSecret): an empty inline value is accepted as the flag's value.
   test('an empty inline value (--namespace=) is a missing value', () => {
     expect(errorOf('secret aks-dev contosoacr --namespace= pull it').code).toBe('validation.option');
+  });
+});
+
+describe('access and check', () => {
+  test.each([
+    ['access', { verb: 'access', target: undefined }],
+    ['access aks-prod', { verb: 'access', target: 'aks-prod' }],
+    ['ACCESS registry contosoacr', { verb: 'access', kind: 'registry', target: 'contosoacr' }],
+    ['access cluster rg-aks/aks-prod', { verb: 'access', kind: 'cluster', target: 'rg-aks/aks-prod' }],
+    ['check aks-prod contosoacr', { verb: 'check', cluster: 'aks-prod', registry: 'contosoacr' }],
+    ['check aks-prod', { verb: 'check', cluster: 'aks-prod', registry: undefined }],
+  ])('%s', (text, expected) => {
+    expect(parseCommand(text)).toEqual(expected);
+  });
+
+  test('"access cluster" without a name is a clear error', () => {
+    expect(() => parseCommand('access cluster')).toThrow(/Say which cluster/);
   });
 });
 
 describe('COMMAND_HELP', () => {
   test('documents every verb the parser knows, and each example parses to its own verb', () => {
     expect(COMMAND_HELP.map((h) => h.verb).sort()).toEqual([
+      'access',
       'audit',
       'cancel',
+      'check',
       'grant',
       'help',
       'pending',

@@ -58,7 +58,8 @@ describe('sandbox mode', () => {
       approverJustificationRequired: false,
       secretMaxExpiryMs: 365 * 86_400_000,
       sweepIntervalMs: 30_000,
-    leaseTtlMs: 60_000,
+      leaseTtlMs: 60_000,
+      driftIntervalMs: 900_000,
       access: {
         defaultMs: 30 * 86_400_000,
         maxMs: 90 * 86_400_000,
@@ -102,11 +103,25 @@ describe('sandbox mode', () => {
       approvalChannelId: '19:x',
     });
   });
+});
 
-  // GUARANTEES.md G1 test: "loadConfig({NODE_ENV:'production'}) without MicrosoftAppId or
-  // MicrosoftAppTenantId throws". ACRBOT_MODE defaults to sandbox and NODE_ENV is ignored.
-  test('NODE_ENV=production without MicrosoftAppId throws (G1)', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+// GUARANTEES.md G1: "loadConfig({NODE_ENV:'production'}) without MicrosoftAppId or
+// MicrosoftAppTenantId throws". Without ACRBOT_MODE, NODE_ENV=production means azure mode, and
+// azure mode names exactly what is missing: the test fails if production falls back to the
+// sandbox or if either check goes.
+describe('NODE_ENV=production (G1)', () => {
+  const PRODUCTION = { ...without('ACRBOT_MODE'), ACRBOT_ALLOWED_TENANTS: G.tenant, NODE_ENV: 'production' };
+
+  test('is azure mode when ACRBOT_MODE is not set', () => {
+    expect(loadConfig(PRODUCTION).mode).toBe('azure');
+  });
+
+  test.each([
+    ['MicrosoftAppId', 'MicrosoftAppId is required in azure mode (no anonymous access outside the sandbox)'],
+    ['MicrosoftAppTenantId', 'MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant'],
+  ])('without %s refuses to start and says so', (key, problem) => {
+    const env = Object.fromEntries(Object.entries(PRODUCTION).filter(([k]) => k !== key));
+    expect(problemsOf(env)).toEqual([problem]);
   });
 });
 
@@ -293,8 +308,6 @@ describe('malformed values', () => {
     expect(problemsOf({ MicrosoftAppId: 'x', ACRBOT_MODE: 'prod', ACRBOT_APPROVAL_TTL: 'soon' })).toHaveLength(3);
   });
 
-  // BUG (src/config/config.ts loadConfig): when the schema fails, the azure-mode checks never
-  // run, so the operator sees only the malformed value, not the missing MicrosoftAppId etc.
   test('a malformed value does not hide the azure-mode problems (every problem is listed)', () => {
     const problems = problemsOf({ ACRBOT_MODE: 'azure', ACRBOT_APPROVERS: 'nope' });
     expect(problems).toContain('MicrosoftAppId is required in azure mode (no anonymous access outside the sandbox)');

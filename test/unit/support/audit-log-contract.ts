@@ -10,15 +10,9 @@ export interface AuditLogFixture {
   dispose(): Promise<void>;
 }
 
-export interface AuditContractOptions {
-  /** Contract cases the implementation is known to fail (run as test.failing). */
-  knownFailures?: string[];
-}
-
 export function describeAuditLogContract(
   name: string,
   make: (clock: FakeClock) => Promise<AuditLogFixture> | AuditLogFixture,
-  options: AuditContractOptions = {},
 ): void {
   describe(`AuditLog contract: ${name}`, () => {
     let fixture: AuditLogFixture;
@@ -30,8 +24,6 @@ export function describeAuditLogContract(
     afterEach(async () => {
       await fixture.dispose();
     });
-    const test = (title: string, fn: () => Promise<void>) =>
-      ((options.knownFailures ?? []).includes(title) ? globalThis.test.failing : globalThis.test)(title, fn);
 
     test('an empty log verifies as intact with 0 entries', async () => {
       await expect(log.verify()).resolves.toEqual({ intact: true, count: 0 });

@@ -12,17 +12,11 @@ export interface RequestStoreFixture {
   dispose(): Promise<void>;
 }
 
-export interface ContractOptions {
-  /** Contract cases the implementation is known to fail (run as test.failing). */
-  knownFailures?: string[];
-}
-
 const AT = new Date('2025-01-15T10:00:00.000Z');
 
 export function describeRequestStoreContract(
   name: string,
   make: () => Promise<RequestStoreFixture> | RequestStoreFixture,
-  options: ContractOptions = {},
 ): void {
   describe(`RequestStore contract: ${name}`, () => {
     let fixture: RequestStoreFixture;
@@ -34,8 +28,7 @@ export function describeRequestStoreContract(
     afterEach(async () => {
       await fixture.dispose();
     });
-    const it = (title: string, fn: () => Promise<void>) =>
-      ((options.knownFailures ?? []).includes(title) ? test.failing : test)(title, fn);
+    const it = test;
 
     it('create then get returns an equal document', async () => {
       const request = pendingRequest();

@@ -1,0 +1,115 @@
+/** `access` and `check`: read-only answers from the access inventory. */
+import type { TurnContext } from 'botbuilder';
+import type { Command } from '../../domain/command';
+import { isUserFacing, UserFacingError } from '../../domain/errors';
+import { parseResourceId } from '../../domain/resource-id';
+import type { DriftFinding } from '../../domain/access-inventory';
+import type { DriftNoticedBy } from '../../flows/drift-detector';
+import { checkCard, clusterAccessCard, registryAccessCard, userAccessCard } from '../../views/access-view';
+import type { AdaptiveCardJson } from '../../views/card-templates';
+import { messageCard } from '../../views/message-view';
+import type { BotServices } from '../bot-services';
+import { errorCardFor, sendCard } from '../turn-cards';
+import type { TurnIdentity } from '../turn-identity';
+
+/** Handlers for `access` and `check`. */
+export class AccessHandlers {
+  constructor(private readonly services: BotServices) {}
+
+  private async reply(ctx: TurnContext, card: AdaptiveCardJson): Promise<void> {
+    await sendCard(ctx, card);
+  }
+
+  /**
+   * `access` alone: the user's own access (anyone). `access CLUSTER|REGISTRY`: approvers and
+   * auditors, since it lists every grant on the resource, also other people's and outside ones.
+   */
+  async access(ctx: TurnContext, identity: TurnIdentity, command: Extract<Command, { verb: 'access' }>): Promise<void> {
+    const { inventory, requests, settings } = this.services;
+    try {
+      if (!command.target) {
+        await this.reply(ctx, userAccessCard(await inventory.forUser(identity.actor), settings.sandbox));
+        return;
+      }
+      if (!(await requests.mayReadAudit(identity.actor))) {
+        await this.reply(
+          ctx,
+          messageCard({
+            title: 'Approvers and auditors only',
+            text: 'Only approvers and auditors can list everything that can pull from a cluster or registry. "@acrbot access" shows your own access, and "@acrbot check CLUSTER REGISTRY" explains one pair.',
+            tone: 'error',
+            sandbox: settings.sandbox,
+          }),
+        );
+        return;
+      }
+      const kind = command.kind ?? guessKind(command.target);
+      if (kind === 'registry') {
+        await this.reply(ctx, registryAccessCard(await inventory.forRegistry(command.target), settings.sandbox));
+        return;
+      }
+      try {
+        const report = await inventory.forCluster(command.target);
+        await this.recordDrift(report.drift, 'access');
+        await this.reply(ctx, clusterAccessCard(report, settings.sandbox));
+      } catch (err) {
+        // A bare name that is no cluster may be a registry.
+        if (kind !== undefined || !isUserFacing(err) || err.code !== 'cluster.notFound') throw err;
+        try {
+          await this.reply(ctx, registryAccessCard(await inventory.forRegistry(command.target), settings.sandbox));
+        } catch (second) {
+          if (!isUserFacing(second) || second.code !== 'registry.notFound') throw second;
+          throw new UserFacingError(
+            'access.notFound',
+            `Neither a cluster nor a registry named ${command.target.slice(0, 60)} was found in the subscriptions acrbot can see.`,
+            [...err.hints, ...second.hints],
+          );
+        }
+      }
+    } catch (err) {
+      await this.reply(ctx, errorCardFor(this.services, err));
+    }
+  }
+
+  /** `check CLUSTER REGISTRY`: anyone may ask why their cluster can or cannot pull. */
+  async check(ctx: TurnContext, command: Extract<Command, { verb: 'check' }>): Promise<void> {
+    const { inventory, settings } = this.services;
+    if (!command.cluster || !command.registry) {
+      await this.reply(
+        ctx,
+        messageCard({
+          title: 'Which cluster and registry?',
+          text: 'Name both, e.g. "@acrbot check aks-prod contosoacr".',
+          tone: 'error',
+          sandbox: settings.sandbox,
+        }),
+      );
+      return;
+    }
+    try {
+      const diagnosis = await inventory.check(command.cluster, command.registry);
+      await this.recordDrift(diagnosis.drift, 'check');
+      await this.reply(ctx, checkCard(diagnosis, settings.sandbox));
+    } catch (err) {
+      await this.reply(ctx, errorCardFor(this.services, err));
+    }
+  }
+
+  /** Drift seen while answering is recorded like the sweeper would (never re-created). */
+  private async recordDrift(findings: DriftFinding[], by: DriftNoticedBy): Promise<void> {
+    if (findings.length === 0) return;
+    try {
+      await this.services.drift.record(findings, by);
+    } catch (err) {
+      // The answer still goes out; the drift job records it on its next run.
+      this.services.log.error({ err }, 'recording drift seen by access/check failed');
+    }
+  }
+}
+
+/** An ARM id says what it is; `group/name` is a cluster; a bare name is decided by lookup. */
+function guessKind(target: string): 'cluster' | 'registry' | undefined {
+  const id = parseResourceId(target);
+  if (id) return id.type.toLowerCase() === 'registries' ? 'registry' : 'cluster';
+  return target.includes('/') ? 'cluster' : undefined;
+}

@@ -1,0 +1,227 @@
+/**
+ * `check CLUSTER REGISTRY`: a diagnosis like `az aks check-acr`, without running a pod. From
+ * the inventory's cell for the pair and the registry's network settings it says which identity
+ * pulls, which role(s) give pull at which scope, whether the registry's ABAC mode ignores them,
+ * whether the network lets the nodes reach the registry, anonymous pull, and when access ends;
+ * then one verdict sentence and the fix. Pure.
+ */
+import {
+  EXPIRING_WITHIN_MS,
+  pathEnd,
+  type AccessCell,
+  type AcrbotRequestRef,
+  type InventoryCluster,
+  type InventoryIdentity,
+  type InventoryRegistry,
+  type PullPath,
+  type RoleAssignmentPath,
+} from './access-inventory';
+import type { RegistryNetwork } from './azure-model';
+
+/** One line of the diagnosis. */
+export interface DiagnosisFinding {
+  topic: 'identity' | 'role' | 'abac' | 'network' | 'anonymous' | 'expiry' | 'secret' | 'drift';
+  /** `ok` supports pulling, `warn` may stop it, `fail` stops it, `info` is context. */
+  level: 'ok' | 'warn' | 'fail' | 'info';
+  text: string;
+}
+
+/** The answer to `check`. */
+export interface PullDiagnosis {
+  cluster: InventoryCluster;
+  registry: InventoryRegistry;
+  identity?: InventoryIdentity;
+  findings: DiagnosisFinding[];
+  /** The cluster's nodes can pull (through a role, or anonymous pull), network permitting. */
+  canPull: boolean;
+  /** One sentence. */
+  verdict: string;
+  /** What to do, often an `@acrbot …` command; undefined when nothing is needed. */
+  fix?: string;
+}
+
+/** Everything {@link diagnosePull} reads. */
+export interface DiagnosisInput {
+  cluster: InventoryCluster;
+  registry: InventoryRegistry;
+  network?: RegistryNetwork;
+  identity?: InventoryIdentity;
+  identityProblem?: string;
+  /** The inventory's cell for the pair, when it has any way of pulling. */
+  cell?: AccessCell;
+  now: Date;
+}
+
+const SCOPE_WORDS: Record<RoleAssignmentPath['scopeLevel'], string> = {
+  registry: 'on the registry itself',
+  resourceGroup: 'on its resource group',
+  subscription: 'on its subscription',
+  managementGroup: 'on a management group above it',
+};
+
+/** "acrbot request R-… (approved by X, until DATE)" or "granted outside acrbot". */
+export function originText(path: PullPath): string {
+  if (path.kind === 'roleAssignment' && path.origin === 'outside') return 'granted outside acrbot';
+  const refs = path.kind === 'roleAssignment' ? path.requests : [path.request];
+  return refs.map(requestText).join('; ');
+}
+
+/** "acrbot request R-… (approved by X, until DATE)". */
+export function requestText(ref: AcrbotRequestRef): string {
+  const parts = [
+    ref.approvedBy ? `approved by ${ref.approvedBy}` : undefined,
+    ref.expiresAt
+      ? `until ${shortTime(ref.expiresAt)}`
+      : ref.noExpiry === 'permanent'
+        ? 'permanent'
+        : 'no expiry (granted before time-boxing)',
+  ].filter(Boolean);
+  return `acrbot request ${ref.requestId} (${parts.join(', ')})`;
+}
+
+/** `2027-01-04 10:00 UTC`. */
+export function shortTime(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function grantCommand(input: DiagnosisInput): string {
+  return `@acrbot grant ${input.cluster.name} ${input.registry.name} REASON…`;
+}
+
+/** Diagnoses pulls from `registry` by `cluster`. */
+export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
+  const { cluster, registry, identity, network, cell, now } = input;
+  const findings: DiagnosisFinding[] = [];
+  const paths = cell?.paths ?? [];
+  const abac = registry.roleAssignmentMode === 'AbacRepositoryPermissions';
+
+  if (identity) {
+    findings.push({
+      topic: 'identity',
+      level: 'ok',
+      text: `${cluster.name} pulls with its ${identity.description} ${identity.objectId}${identity.appId ? ` (app ${identity.appId})` : ''}.`,
+    });
+  } else {
+    findings.push({
+      topic: 'identity',
+      level: 'fail',
+      text: input.identityProblem ?? `acrbot could not determine the identity ${cluster.name} pulls with.`,
+    });
+  }
+
+  const roles = paths.filter((p): p is RoleAssignmentPath => p.kind === 'roleAssignment');
+  const working = roles.filter((p) => p.honoured);
+  const ignored = roles.filter((p) => !p.honoured);
+  for (const p of working) {
+    findings.push({
+      topic: 'role',
+      level: p.conditional ? 'warn' : 'ok',
+      text: `${p.roleName} ${SCOPE_WORDS[p.scopeLevel]}${p.viaGroupId ? ` through group ${p.viaGroupId}` : ''}: ${originText(p)}.${p.conditional ? ' It has a condition, so it may cover only some repositories.' : ''}`,
+    });
+  }
+  if (identity && roles.length === 0)
+    findings.push({
+      topic: 'role',
+      level: 'fail',
+      text: `No role assignment of this identity that carries pull covers ${registry.name} (checked the registry, its resource group, subscription and management groups).`,
+    });
+  if (abac) {
+    findings.push({
+      topic: 'abac',
+      level: ignored.length ? 'fail' : 'info',
+      text: ignored.length
+        ? `${registry.name} uses ABAC repository permissions: ${ignored.map((p) => `${p.roleName} ${SCOPE_WORDS[p.scopeLevel]}`).join(', ')} is not honoured there; Container Registry Repository Reader is needed.`
+        : `${registry.name} uses ABAC repository permissions: only roles like Container Registry Repository Reader give pull (AcrPull and AcrPush do not).`,
+    });
+  }
+
+  for (const p of paths) {
+    if (p.kind === 'endedGrant' && p.state === 'drifted')
+      findings.push({
+        topic: 'drift',
+        level: 'warn',
+        text: `acrbot's grant ${p.request.requestId} (${p.roleName}) was removed outside acrbot${p.request.driftDetectedAt ? ` on ${shortTime(p.request.driftDetectedAt)}` : ''}; acrbot does not re-create it.`,
+      });
+    if (p.kind === 'pullSecret' && (p.state === 'active' || p.state === 'expiring'))
+      findings.push({
+        topic: 'secret',
+        level: 'info',
+        text: `Pull secret ${p.secretName} in namespace ${p.namespace}: ${originText(p)}; only pods in that namespace that reference it use it.`,
+      });
+  }
+
+  let unreachable = false;
+  if (network) {
+    if (network.publicNetworkAccess?.toLowerCase() === 'disabled') {
+      unreachable = network.privateEndpoints === 0;
+      findings.push({
+        topic: 'network',
+        level: unreachable ? 'fail' : 'warn',
+        text: unreachable
+          ? `Public network access to ${registry.name} is disabled and it has no approved private endpoint, so nothing can reach it.`
+          : `Public network access is disabled; the nodes must reach ${registry.name} through one of its ${network.privateEndpoints} private endpoint(s) (the cluster's network must resolve ${registry.loginServer} to it).`,
+      });
+    } else if (network.defaultAction?.toLowerCase() === 'deny') {
+      findings.push({
+        topic: 'network',
+        level: 'warn',
+        text: `The registry firewall denies by default and allows ${network.ipRuleCount} IP range(s); the cluster's outbound IP must be one of them (acrbot cannot see it).`,
+      });
+    } else {
+      findings.push({
+        topic: 'network',
+        level: 'ok',
+        text: `${registry.loginServer} accepts connections from public networks.`,
+      });
+    }
+    if (network.anonymousPullEnabled)
+      findings.push({
+        topic: 'anonymous',
+        level: 'info',
+        text: `Anonymous pull is enabled: anyone who can reach ${registry.loginServer} can pull without a role.`,
+      });
+  }
+
+  const anonymous = Boolean(network?.anonymousPullEnabled);
+  const canPull = !unreachable && (working.length > 0 || anonymous);
+  const ends = working.map(pathEnd);
+  const end = ends.length && !ends.includes(undefined) ? ends.sort()[ends.length - 1] : undefined;
+  const expiring = end !== undefined && Date.parse(end) - now.getTime() <= EXPIRING_WITHIN_MS;
+  if (working.length) {
+    findings.push({
+      topic: 'expiry',
+      level: expiring ? 'warn' : 'ok',
+      text: end ? `Role-based pull ends ${shortTime(end)}.` : 'Role-based pull has no end date.',
+    });
+  }
+
+  const soonest = working
+    .flatMap((p) => p.requests)
+    .filter((r) => r.expiresAt === end)
+    .map((r) => r.requestId)[0];
+  const firewall =
+    network?.defaultAction?.toLowerCase() === 'deny' ? ', if its outbound IP is allowed by the firewall' : '';
+  let verdict: string;
+  let fix: string | undefined;
+  if (unreachable) {
+    verdict = `${cluster.name} cannot pull from ${registry.name}: the registry cannot be reached from any network.`;
+    fix = `Ask the registry's owners to enable public network access or add a private endpoint reachable from ${cluster.name}'s network.`;
+  } else if (working.length) {
+    const first = working[0];
+    verdict = `${cluster.name} can pull from ${registry.name}${firewall}: ${first.roleName} ${SCOPE_WORDS[first.scopeLevel]} (${originText(first)}).`;
+    if (expiring && soonest) fix = `Extend before it ends: @acrbot extend ${soonest} REASON…`;
+  } else if (anonymous) {
+    verdict = `${cluster.name} can pull from ${registry.name}${firewall} because anonymous pull is enabled, not through a role.`;
+    fix = identity ? `For access that survives turning anonymous pull off: ${grantCommand(input)}` : undefined;
+  } else if (!identity) {
+    verdict = `${cluster.name} cannot pull from ${registry.name} with a node identity: ${input.identityProblem ?? 'it has none acrbot can use'}.`;
+    fix = `Use a pull secret instead: @acrbot secret ${cluster.name} ${registry.name} --namespace NAMESPACE REASON…`;
+  } else if (ignored.length) {
+    verdict = `${cluster.name} cannot pull from ${registry.name}: its ${ignored[0].roleName} is not honoured because the registry uses ABAC repository permissions.`;
+    fix = `${grantCommand(input)} (acrbot assigns Container Registry Repository Reader on ABAC registries).`;
+  } else {
+    verdict = `${cluster.name} cannot pull from ${registry.name}: its identity has no role that carries pull on the registry.`;
+    fix = grantCommand(input);
+  }
+  return { cluster, registry, identity, findings, canPull, verdict, fix };
+}

@@ -1,0 +1,129 @@
+/**
+ * Drift: an acrbot grant deleted or changed outside acrbot (portal, CLI, another automation).
+ * The `drift.check` job (and `access`/`check`, which see the same) records it on the request as
+ * `access.driftDetectedAt`, audits it, and updates the request's cards ("removed outside acrbot
+ * on …"). acrbot never re-creates the assignment: someone removed it on purpose, or knows why.
+ *
+ * Only acrbot's own records are compared (G15): requests that succeeded, whose role assignment
+ * id the store recorded (see `createdAssignmentId`), not revoked, not already marked. Grants
+ * whose end has passed are left to the lifecycle's revocation, which may be deleting them right
+ * now. ARM cost of a sweep: one `assignedTo()` list per distinct (identity, subscription) among
+ * the live grants.
+ */
+import { createdAssignmentId, findDrift, type DriftFinding } from '../domain/access-inventory';
+import type { AuditLog, Clock, RequestStore, RoleAssignmentListing } from '../domain/ports';
+import { VersionConflictError } from '../domain/ports';
+import type { AccessRequest } from '../domain/request';
+import type { Logger } from '../observability/logger';
+import { INVENTORY_REQUEST_LIMIT } from './access-inventory';
+import type { RequestNotifier } from './notifier';
+
+/** The id of the one recurring drift job (the scheduler runs it on one instance at a time). */
+export const DRIFT_JOB_ID = 'drift.check';
+
+const ACRBOT_ACTOR = { objectId: 'acrbot', name: 'acrbot' };
+
+/** Who noticed: the sweeper, or a person's `access`/`check`. */
+export type DriftNoticedBy = 'sweeper' | 'access' | 'check';
+
+/** Finds and records drift. */
+export class DriftDetector {
+  constructor(
+    private readonly ports: {
+      requests: RequestStore;
+      audit: AuditLog;
+      roleAssignments: RoleAssignmentListing;
+      clock: Clock;
+    },
+    private readonly notifier: RequestNotifier,
+    private readonly log: Logger,
+    /** Time between runs of the `drift.check` job (ACRBOT_DRIFT_INTERVAL). */
+    private readonly intervalMs: number,
+  ) {}
+
+  /** When the next `drift.check` run is due. */
+  nextRunAt(): Date {
+    return new Date(this.ports.clock.now().getTime() + this.intervalMs);
+  }
+
+  /** Checks every live acrbot grant against Azure; returns the requests newly marked. */
+  async sweep(): Promise<AccessRequest[]> {
+    const now = this.ports.clock.now();
+    const live = (await this.ports.requests.listByState(['succeeded'], INVENTORY_REQUEST_LIMIT)).filter(
+      (r) => r.plan.kind === 'grant' && watchable(r, now),
+    );
+    const groups = new Map<string, { subscriptionId: string; identity: string; requests: AccessRequest[] }>();
+    for (const r of live) {
+      if (r.plan.kind !== 'grant') continue;
+      const subscriptionId = r.plan.registry.subscriptionId;
+      const identity = r.plan.identity.objectId;
+      const key = `${subscriptionId}|${identity}`.toLowerCase();
+      const group = groups.get(key) ?? { subscriptionId, identity, requests: [] };
+      group.requests.push(r);
+      groups.set(key, group);
+    }
+    const marked: AccessRequest[] = [];
+    for (const g of groups.values()) {
+      const assignments = await this.ports.roleAssignments.listAssignedTo(g.subscriptionId, g.identity);
+      marked.push(...(await this.record(findDrift(g.identity, assignments, g.requests), 'sweeper')));
+    }
+    return marked;
+  }
+
+  /**
+   * Marks each finding's request (conditional write: exactly one instance wins) and audits it;
+   * the winner only. Returns the requests it marked. An audit failure un-marks the request and
+   * throws, so the next sweep tries again (a drift is never recorded without its audit entry).
+   */
+  async record(findings: DriftFinding[], noticedBy: DriftNoticedBy): Promise<AccessRequest[]> {
+    const marked: AccessRequest[] = [];
+    for (const finding of findings) {
+      const now = this.ports.clock.now();
+      const current = await this.ports.requests.get(finding.requestId);
+      if (!current || !watchable(current, now)) continue;
+      const next: AccessRequest = {
+        ...current,
+        version: current.version + 1,
+        updatedAt: now.toISOString(),
+        access: { ...current.access, driftDetectedAt: now.toISOString() },
+      };
+      try {
+        await this.ports.requests.update(next);
+      } catch (err) {
+        if (err instanceof VersionConflictError) continue; // someone else moved it; the next sweep looks again
+        throw err;
+      }
+      try {
+        await this.ports.audit.append({
+          actor: ACRBOT_ACTOR,
+          tenantId: current.tenantId,
+          action: 'access.drift',
+          requestId: current.id,
+          targetIds: [finding.assignmentId],
+          outcome: finding.kind,
+          detail: `${finding.detail}; noticed by ${noticedBy}; acrbot does not re-create it`,
+        });
+      } catch (err) {
+        await this.ports.requests
+          .update({ ...current, version: next.version + 1, updatedAt: now.toISOString() })
+          .catch((undo: unknown) =>
+            this.log.error({ err: undo, requestId: current.id }, 'undoing a drift mark failed'),
+          );
+        throw new Error(`could not audit drift of ${current.id}`, { cause: err });
+      }
+      marked.push(next);
+      await this.notifier
+        .requestChanged(next)
+        .catch((err: unknown) => this.log.error({ err, requestId: next.id }, 'updating cards after drift failed'));
+    }
+    return marked;
+  }
+}
+
+/** A live acrbot grant the drift check watches. */
+function watchable(r: AccessRequest, now: Date): boolean {
+  if (r.state !== 'succeeded' || r.access?.driftDetectedAt || r.access?.revokedAt) return false;
+  // At or past its end the lifecycle revokes it (deleting the assignment): not drift.
+  if (r.access?.expiresAt && Date.parse(r.access.expiresAt) <= now.getTime()) return false;
+  return createdAssignmentId(r) !== undefined;
+}

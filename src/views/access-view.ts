@@ -1,0 +1,222 @@
+/**
+ * Cards for `access` and `check`, from the inventory's data (src/domain/access-inventory.ts):
+ * the same data the tab renders. People's names come from Teams and are neutralised; nothing
+ * here is ever a secret (the inventory holds none).
+ */
+import type {
+  AccessCell,
+  AccessState,
+  ClusterAccessReport,
+  PullPath,
+  RegistryAccessReport,
+  UserAccessReport,
+} from '../domain/access-inventory';
+import { originText, requestText, shortTime, type PullDiagnosis } from '../domain/pull-diagnosis';
+import type { AdaptiveCardJson } from './card-templates';
+import { renderCard } from './card-templates';
+import { inertText } from './request-view';
+
+/** Most rows in one card (Teams' message size limit); the rest are counted in a note. */
+export const ACCESS_CARD_MAX_ROWS = 20;
+
+const STATE: Record<AccessState | 'cannot', { label: string; color: string }> = {
+  active: { label: 'Active', color: 'Good' },
+  expiring: { label: 'Expiring soon', color: 'Warning' },
+  expired: { label: 'Expired', color: 'Default' },
+  revoked: { label: 'Revoked', color: 'Default' },
+  drifted: { label: 'Removed outside acrbot', color: 'Attention' },
+  cannot: { label: 'Not honoured', color: 'Attention' },
+};
+
+const SCOPE: Record<string, string> = {
+  registry: 'on the registry',
+  resourceGroup: 'on resource group',
+  subscription: 'on subscription',
+  managementGroup: 'on a management group',
+};
+
+interface Row {
+  heading: string;
+  subheading: string;
+  stateLabel: string;
+  stateColor: string;
+  lines: string[];
+}
+
+/** One line per way of pulling, in words. */
+export function pathLine(path: PullPath, registryGroup: string, subscriptionId: string): string {
+  switch (path.kind) {
+    case 'roleAssignment': {
+      const where =
+        path.scopeLevel === 'resourceGroup'
+          ? `${SCOPE.resourceGroup} ${registryGroup}`
+          : path.scopeLevel === 'subscription'
+            ? `${SCOPE.subscription} ${subscriptionId}`
+            : SCOPE[path.scopeLevel];
+      const notes = [
+        path.viaGroupId ? `through group ${path.viaGroupId}` : '',
+        path.conditional ? 'limited by a condition' : '',
+        path.honoured ? '' : 'NOT honoured: the registry uses ABAC repository permissions',
+      ].filter(Boolean);
+      return inertText(
+        `${path.roleName} ${where} — ${originText(path)}${notes.length ? ` (${notes.join('; ')})` : ''}`,
+      );
+    }
+    case 'pullSecret':
+      return inertText(
+        `pull secret ${path.secretName} in namespace ${path.namespace} (${path.credentialKind === 'token' ? 'ACR token' : 'service principal'}) — ${originText(path)}${stateSuffix(path)}`,
+      );
+    case 'endedGrant':
+      return inertText(`${path.roleName} on the registry — ${requestText(path.request)}${stateSuffix(path)}`);
+  }
+}
+
+function stateSuffix(path: PullPath): string {
+  const r = path.kind === 'roleAssignment' ? undefined : path.request;
+  switch (path.state) {
+    case 'drifted':
+      return ` — removed outside acrbot${r?.driftDetectedAt ? ` on ${shortTime(r.driftDetectedAt)}` : ''}`;
+    case 'revoked':
+      return ` — revoked${r?.revokedBy ? ` by ${r.revokedBy}` : ''}${r?.revokedAt ? ` on ${shortTime(r.revokedAt)}` : ''}`;
+    case 'expired':
+      return ' — expired';
+    default:
+      return '';
+  }
+}
+
+/** Most ways of pulling listed per row; the check command explains one pair in full. */
+const MAX_LINES_PER_ROW = 6;
+
+function limitLines(lines: string[]): string[] {
+  return lines.length <= MAX_LINES_PER_ROW
+    ? lines
+    : [...lines.slice(0, MAX_LINES_PER_ROW - 1), `${lines.length - MAX_LINES_PER_ROW + 1} more ways`];
+}
+
+function cellState(cell: AccessCell): { label: string; color: string } {
+  const onlyIgnored = !cell.canPull && cell.paths.every((p) => p.kind === 'roleAssignment' && !p.honoured);
+  return onlyIgnored ? STATE.cannot : STATE[cell.state];
+}
+
+function cellRow(cell: AccessCell, heading: string, subheading: string): Row {
+  const state = cellState(cell);
+  return {
+    heading,
+    subheading,
+    stateLabel: state.label,
+    stateColor: state.color,
+    lines: limitLines(cell.paths.map((p) => pathLine(p, cell.registry.resourceGroup, cell.registry.subscriptionId))),
+  };
+}
+
+/** Live first, then by name. */
+function ordered(cells: AccessCell[], name: (c: AccessCell) => string): AccessCell[] {
+  return [...cells].sort((a, b) => Number(b.canPull) - Number(a.canPull) || name(a).localeCompare(name(b)));
+}
+
+function card(input: {
+  sandbox: boolean;
+  title: string;
+  subtitle: string;
+  rows: Row[];
+  emptyText: string;
+  notes: string[];
+}): AdaptiveCardJson {
+  const shown = input.rows.slice(0, ACCESS_CARD_MAX_ROWS);
+  const notes = [...input.notes];
+  if (input.rows.length > shown.length)
+    notes.push(`${input.rows.length - shown.length} more not shown; the Access matrix tab lists them all.`);
+  return renderCard('access', {
+    sandbox: input.sandbox,
+    title: input.title,
+    subtitle: input.subtitle,
+    rows: shown,
+    hasRows: shown.length > 0,
+    emptyText: input.emptyText,
+    notes,
+    hasNotes: notes.length > 0,
+  });
+}
+
+/** `access CLUSTER`. */
+export function clusterAccessCard(report: ClusterAccessReport, sandbox: boolean): AdaptiveCardJson {
+  const { cluster, identity } = report;
+  const who = identity
+    ? `Pulls with its ${identity.description} ${identity.objectId}.`
+    : `No node identity: ${report.identityProblem ?? 'unknown'}`;
+  return card({
+    sandbox,
+    title: `What ${cluster.name} can pull, and why`,
+    subtitle: `${who} Resource group ${cluster.resourceGroup}, subscription ${cluster.subscriptionId}; as of ${shortTime(report.generatedAt)}.`,
+    rows: ordered(report.cells, (c) => c.registry.name).map((c) =>
+      cellRow(c, `${c.registry.name} → ${c.registry.loginServer}`, `resource group ${c.registry.resourceGroup}`),
+    ),
+    emptyText: `${cluster.name} cannot pull from any registry in the subscriptions acrbot manages, and acrbot never gave it access. Use "@acrbot grant ${cluster.name} REGISTRY REASON…".`,
+    notes: [
+      'Roles carry pull when their permissions include registries/pull/read (or repository content read on ABAC registries); Reader does not.',
+    ],
+  });
+}
+
+/** `access REGISTRY`. */
+export function registryAccessCard(report: RegistryAccessReport, sandbox: boolean): AdaptiveCardJson {
+  const { registry } = report;
+  return card({
+    sandbox,
+    title: `Who can pull from ${registry.name}`,
+    subtitle: `${registry.loginServer}, resource group ${registry.resourceGroup}, ${registry.roleAssignmentMode === 'AbacRepositoryPermissions' ? 'ABAC repository permissions' : 'RBAC registry permissions'}; clusters in the subscriptions acrbot manages, as of ${shortTime(report.generatedAt)}.`,
+    rows: ordered(report.cells, (c) => c.cluster.name).map((c) =>
+      cellRow(c, c.cluster.name, `resource group ${c.cluster.resourceGroup}, subscription ${c.cluster.subscriptionId}`),
+    ),
+    emptyText: `No cluster in the subscriptions acrbot manages can pull from ${registry.name}.`,
+    notes: report.unresolvedClusters.map((u) => inertText(`Not checked: ${u.problem}`)),
+  });
+}
+
+/** `access` alone: the user's own grants and secrets. */
+export function userAccessCard(report: UserAccessReport, sandbox: boolean): AdaptiveCardJson {
+  const rows: Row[] = report.entries.map((e) => {
+    const state = STATE[e.request.state];
+    const what =
+      e.kind === 'grant'
+        ? `${e.roleName ?? 'pull role'} for ${e.cluster.name} on ${e.registry.name}`
+        : `pull secret ${e.secretName} in ${e.cluster.name}/${e.namespace} for ${e.registry.name}`;
+    return {
+      heading: inertText(what),
+      subheading: '',
+      stateLabel: state.label,
+      stateColor: state.color,
+      lines: [inertText(requestText(e.request))],
+    };
+  });
+  return card({
+    sandbox,
+    title: 'Your access',
+    subtitle: `Grants and pull secrets acrbot made for requests by ${inertText(report.user.name)}, newest first.`,
+    rows,
+    emptyText:
+      'acrbot has not granted anything for your requests yet. Ask with "@acrbot grant CLUSTER REGISTRY REASON…".',
+    notes: [],
+  });
+}
+
+const MARK: Record<PullDiagnosis['findings'][number]['level'], { mark: string; color: string }> = {
+  ok: { mark: '✓', color: 'Good' },
+  warn: { mark: '!', color: 'Warning' },
+  fail: { mark: '✗', color: 'Attention' },
+  info: { mark: 'i', color: 'Default' },
+};
+
+/** `check CLUSTER REGISTRY`. */
+export function checkCard(diagnosis: PullDiagnosis, sandbox: boolean): AdaptiveCardJson {
+  return renderCard('check', {
+    sandbox,
+    title: `Can ${diagnosis.cluster.name} pull from ${diagnosis.registry.name}?`,
+    verdict: inertText(diagnosis.verdict),
+    verdictColor: diagnosis.canPull ? 'Good' : 'Attention',
+    findings: diagnosis.findings.map((f) => ({ ...MARK[f.level], text: inertText(f.text) })),
+    fix: diagnosis.fix ?? '',
+    hasFix: Boolean(diagnosis.fix),
+  });
+}

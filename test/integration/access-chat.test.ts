@@ -1,0 +1,179 @@
+/**
+ * `access`, `check` and drift through Teams activities against the real app and emulators:
+ * a cluster with one acrbot grant and one made outside acrbot, a missing grant, an ABAC registry,
+ * a registry's clusters, the user's own access, and a grant deleted outside acrbot (recorded,
+ * audited, cards updated, never re-created) by the drift job and by `access`.
+ */
+import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
+import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
+import { DRIFT_JOB_ID } from '../../src/flows/drift-detector';
+import type { GrantPlan } from '../../src/domain/plan';
+import type { AccessRequest } from '../../src/domain/request';
+import { cardText } from '../helpers/capturing-connector';
+import { type Harness, startHarness, users } from '../helpers/harness';
+import type { TeamsUser } from '../helpers/teams-activities';
+
+const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
+const abacId = sandboxResourceId('registry', SANDBOX_REGISTRIES.abac);
+
+describe('access and check in chat', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(() => h.stop());
+
+  /** Says `text` and returns the text of the bot's next card. */
+  async function ask(user: TeamsUser, text: string): Promise<string> {
+    const before = h.connector.calls.length;
+    const res = await h.say(user, text);
+    expect(res.status).toBe(200);
+    const reply = await h.connector.waitFor(
+      (c) => h.connector.calls.indexOf(c) >= before && c.op !== 'update' && cardText(c.activity) !== '',
+      10_000,
+      `an answer to "${text}"`,
+    );
+    return cardText(reply.activity);
+  }
+
+  async function grantApproved(args: string): Promise<AccessRequest> {
+    const request = await h.requestGrant(users.requester, args);
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const done = await h.settle(request.id);
+    expect(done.state).toBe('succeeded');
+    return done;
+  }
+
+  test('access CLUSTER: one acrbot grant and one made outside acrbot, each with its origin', async () => {
+    const granted = await grantApproved('aks-legacy contosoacr deploy billing');
+    const text = await ask(users.approver, 'access aks-legacy');
+    expect(text).toContain('What aks-legacy can pull, and why');
+    expect(text).toContain('contosoacr → contosoacr.azurecr.io');
+    expect(text).toMatch(
+      new RegExp(`AcrPull on the registry — acrbot request ${granted.id} \\(approved by ${users.approver.name}`),
+    );
+    expect(text).toMatch(/sharedacr → sharedacr\.azurecr\.io/);
+    expect(text).toMatch(/AcrPull on resource group rg-shared — granted outside acrbot/);
+    expect(text).not.toContain('contosoabac');
+  });
+
+  test('access CLUSTER is for approvers and auditors; access alone shows the requester their own', async () => {
+    const granted = await grantApproved('aks-prod contosoacr deploy payments');
+    expect(await ask(users.requester, 'access aks-prod')).toContain('Approvers and auditors only');
+    const own = await ask(users.requester, 'access');
+    expect(own).toContain('Your access');
+    expect(own).toContain(`acrbot request ${granted.id}`);
+    expect(await ask(users.outsider, 'access')).toContain('has not granted anything for your requests');
+  });
+
+  test('access REGISTRY (a bare name that is no cluster) lists the clusters that can pull from it', async () => {
+    await grantApproved('aks-prod contosoacr deploy payments');
+    const text = await ask(users.approver, 'access contosoacr');
+    expect(text).toContain('Who can pull from contosoacr');
+    expect(text).toContain('aks-prod');
+    expect(text).not.toContain('aks-legacy');
+    expect(await ask(users.approver, 'access nosuchthing')).toContain(
+      'Neither a cluster nor a registry named nosuchthing',
+    );
+  });
+
+  test('check explains a missing grant, with the grant command as the fix', async () => {
+    const text = await ask(users.requester, 'check aks-prod contosoacr');
+    expect(text).toContain('Can aks-prod pull from contosoacr?');
+    expect(text).toContain(
+      'aks-prod cannot pull from contosoacr: its identity has no role that carries pull on the registry.',
+    );
+    expect(text).toContain(SANDBOX_CLUSTERS.prod.kubeletObjectId);
+    expect(text).toContain('@acrbot grant aks-prod contosoacr REASON');
+  });
+
+  test('check explains an ABAC registry: AcrPull is there but not honoured; Repository Reader is needed', async () => {
+    h.app.sandbox!.arm.state.addRoleAssignment({
+      scope: abacId,
+      roleDefinitionGuid: BUILT_IN_ROLES.acrPull,
+      principalId: SANDBOX_CLUSTERS.prod.kubeletObjectId,
+    });
+    const text = await ask(users.requester, 'check aks-prod contosoabac');
+    expect(text).toContain('its AcrPull is not honoured because the registry uses ABAC repository permissions');
+    expect(text).toContain('Container Registry Repository Reader is needed');
+    expect(text).toContain('@acrbot grant aks-prod contosoabac');
+  });
+
+  test('check after a grant: can pull, which role, at which scope, from which request, network', async () => {
+    const granted = await grantApproved('aks-prod contosoacr deploy payments');
+    const text = await ask(users.requester, 'check aks-prod contosoacr');
+    expect(text).toContain(
+      `aks-prod can pull from contosoacr: AcrPull on the registry itself (acrbot request ${granted.id}`,
+    );
+    expect(text).toContain('contosoacr.azurecr.io accepts connections from public networks');
+  });
+});
+
+describe('drift', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(() => h.stop());
+
+  async function grantedAndDeleted(): Promise<AccessRequest> {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const done = await h.settle(request.id);
+    const name = (done.plan as GrantPlan).roleAssignmentName;
+    // Someone deletes acrbot's assignment in the portal.
+    expect(h.app.sandbox!.arm.state.roleAssignments.delete(name)).toBe(true);
+    return done;
+  }
+
+  test('the drift job records a deleted grant once, audits it, updates the cards, and never re-creates it', async () => {
+    const request = await grantedAndDeleted();
+    const before = h.connector.calls.length;
+    await h.app.scheduler.schedule({ id: DRIFT_JOB_ID, kind: 'drift.check', dueAt: new Date(Date.now() - 1000) });
+    expect(await h.app.scheduler.runDue()).toBeGreaterThanOrEqual(1);
+
+    const stored = (await h.app.store.get(request.id))!;
+    expect(stored.access?.driftDetectedAt).toBeDefined();
+    expect(stored.state).toBe('succeeded');
+    const entries = (await h.app.audit.forRequest(request.id)).filter((e) => e.action === 'access.drift');
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ outcome: 'deleted', actor: { objectId: 'acrbot' } });
+    expect(entries[0].detail).toContain('noticed by sweeper');
+    // The assignment is not re-created.
+    expect(
+      h.app
+        .sandbox!.arm.state.listRoleAssignments(contosoId)
+        .filter((a) => a.principalId === SANDBOX_CLUSTERS.prod.kubeletObjectId),
+    ).toEqual([]);
+    // Every card copy now says so.
+    await h.connector.waitFor(
+      (c) =>
+        h.connector.calls.indexOf(c) >= before &&
+        c.op === 'update' &&
+        /removed outside acrbot on/.test(cardText(c.activity)),
+      10_000,
+      'a card update naming the drift',
+    );
+    // The job put itself back for the next run; a second run records nothing new.
+    const next = await h.app.stores.schedule.get(DRIFT_JOB_ID);
+    expect(Date.parse(next!.dueAt)).toBeGreaterThan(Date.now());
+    expect(await h.app.services.drift.sweep()).toEqual([]);
+    expect((await h.app.audit.forRequest(request.id)).filter((e) => e.action === 'access.drift')).toHaveLength(1);
+  });
+
+  test('access notices drift too: the listing says "removed outside acrbot" and the audit records it', async () => {
+    const request = await grantedAndDeleted();
+    const before = h.connector.calls.length;
+    await h.say(users.approver, 'access aks-prod');
+    const reply = await h.connector.waitFor(
+      (c) => h.connector.calls.indexOf(c) >= before && /What aks-prod can pull/.test(cardText(c.activity)),
+      10_000,
+      'the access card',
+    );
+    expect(cardText(reply.activity)).toContain('Removed outside acrbot');
+    expect(cardText(reply.activity)).toContain(request.id);
+    const entries = (await h.app.audit.forRequest(request.id)).filter((e) => e.action === 'access.drift');
+    expect(entries).toHaveLength(1);
+    expect(entries[0].detail).toContain('noticed by access');
+  });
+});
