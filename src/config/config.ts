@@ -124,6 +124,22 @@ const schema = z.object({
       if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `ACRBOT_STORAGE: ${parsed}` });
       return typeof parsed === 'string' ? { kind: 'memory' as const } : parsed;
     }),
+  ACRBOT_AUDIT_KEY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return undefined;
+      const bytes = Buffer.from(v, 'base64');
+      // The message never repeats the value: it is the key that makes the audit tamper-evident.
+      if (!/^[A-Za-z0-9+/]+={0,2}$/.test(v.trim()) || bytes.length < 32) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'ACRBOT_AUDIT_KEY must be at least 32 random bytes, base64-encoded (e.g. openssl rand -base64 32)',
+        });
+        return undefined;
+      }
+      return bytes;
+    }),
   ACRBOT_TABLE_PREFIX: z
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9]{0,39}$/, {
@@ -175,6 +191,11 @@ export interface AppConfig {
   /** How long granted access lasts (G17). */
   access: AccessDurationSettings;
   storage: StorageSetting;
+  /**
+   * Key of the audit MACs (ACRBOT_AUDIT_KEY, base64): never in the store. Without it (outside
+   * the sandbox, which keeps one in `.data/audit.key`) entries are hash-chained but not keyed.
+   */
+  auditKey?: Buffer;
   /** Host of the tab's Application ID URI `api://<domain>/<app id>`; the tab is off in azure mode without it. */
   tabDomain?: string;
   /** Test hooks: trust a local OpenID metadata document for channel tokens. */
@@ -369,6 +390,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.ACRBOT_STORAGE.kind === 'tables' && e.ACRBOT_TABLE_PREFIX
         ? { ...e.ACRBOT_STORAGE, prefix: e.ACRBOT_TABLE_PREFIX }
         : e.ACRBOT_STORAGE,
+    auditKey: e.ACRBOT_AUDIT_KEY,
     tabDomain: e.ACRBOT_TAB_DOMAIN,
     channelAuth: {
       openIdMetadataUrl: e.ACRBOT_CHANNEL_OPENID_METADATA_URL,
