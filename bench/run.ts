@@ -3,9 +3,29 @@
  * echo bot on the same stack, prints a table, and writes bench/results.json and
  * bench/report.md. Everything listens on 127.0.0.1; every loop is bounded.
  *
+ * ## Adding a metric (e.g. P9, P10): one file, nothing else to edit
+ *
+ * Put `bench/metrics/p<N>-<what>.ts` (or `<id>-<what>.ts`, e.g. `tab-first-paint.ts`) next to the
+ * others and export `metric`:
+ *
+ * ```ts
+ * import type { Metric } from '../lib/report-types';
+ * export const metric: Metric = async (ctx) => ({
+ *   keys: { p9_scaleout_ratio: 1.8 },   // merged into bench/results.json (null = not measurable)
+ *   rows: [{ id: 'P9', what: '…', value: '1.80×', target: '≥ 1.7×', met: true, detail: 'runs 1.7–1.9×' }],
+ *   notes: ['P9: how it was measured'],
+ * });
+ * ```
+ *
+ * This runner finds every such file, runs them in the order of N (`--only p9,tab` selects by the
+ * prefix before the first `-`), and one failing metric shows as a missed row without hiding the others. Keep
+ * ratios against the echo bot measured in the same run where a target is relative, report
+ * medians with the min–max of runs, use `ctx.quick` for a smoke run, and stop every child you
+ * start. `bench/lib/` has the shared pieces (child bots, connector, load generator, stats).
+ *
  * `--no-build` skips `npm run build` (dist/ as it is). `BENCH_ACRBOT_ENTRY=<path>/index.js`
  * runs the process-based metrics (P1, P2, P5, P6, P8) against another build of acrbot, e.g. a
- * patched copy of dist/, to A/B a proposed change.
+ * patched copy of dist/, to A/B a change.
  *
  * Metrics run one after another (never in parallel: on 2 cores they would measure each other).
  */
@@ -15,25 +35,25 @@ import { buildAcrbot, compileBench } from './lib/compile';
 import { consoleTable, load1, machine, markdownReport } from './lib/report';
 import type { Metric, MetricContext, Row } from './lib/report-types';
 import { BUILD_DIR, REPORT_MD, RESULTS_JSON } from './lib/paths';
-import { p1TurnLatency } from './metrics/p1-turn-latency';
-import { p2Throughput } from './metrics/p2-throughput';
-import { p3AzureCalls } from './metrics/p3-azure-calls';
-import { p4FlowLatency } from './metrics/p4-flow-latency';
-import { p5ColdStart } from './metrics/p5-cold-start';
-import { p6Memory } from './metrics/p6-memory';
-import { p7Scale } from './metrics/p7-scale';
-import { p8Concurrency } from './metrics/p8-concurrency';
 
-const METRICS: Record<string, Metric> = {
-  p1: p1TurnLatency,
-  p2: p2Throughput,
-  p3: p3AzureCalls,
-  p4: p4FlowLatency,
-  p5: p5ColdStart,
-  p6: p6Memory,
-  p7: p7Scale,
-  p8: p8Concurrency,
-};
+const METRICS_DIR = join(__dirname, 'metrics');
+
+/**
+ * Every `bench/metrics/<id>-*.ts` file, by id (the name up to the first `-`: `p1`, `p10`, `tab`):
+ * the numbered ones in the order of N, then the others by name.
+ */
+function discoverMetrics(): Array<[string, Metric]> {
+  const order = (id: string) => (/^p\d+$/.test(id) ? Number(id.slice(1)) : Number.MAX_SAFE_INTEGER);
+  return readdirSync(METRICS_DIR)
+    .filter((file) => /^[a-z0-9]+-.*\.ts$/.test(file))
+    .map((file) => ({ file, id: file.slice(0, file.indexOf('-')) }))
+    .sort((a, b) => order(a.id) - order(b.id) || a.file.localeCompare(b.file))
+    .map(({ file, id }) => {
+      const mod = require(join(METRICS_DIR, file)) as { metric?: Metric };
+      if (typeof mod.metric !== 'function') throw new Error(`bench/metrics/${file} must export \`metric: Metric\``);
+      return [id, mod.metric] as [string, Metric];
+    });
+}
 
 function parseArgs(argv: string[]): { quick: boolean; only?: string[]; build: boolean } {
   const onlyArg = argv.find((a) => a.startsWith('--only'));
@@ -65,7 +85,7 @@ async function main(): Promise<void> {
   }
   // Always: the echo bot and preloads are precompiled from the current bench sources (swc, < 1 s).
   compileBench();
-  const selected = Object.entries(METRICS).filter(([id]) => !args.only || args.only.includes(id));
+  const selected = discoverMetrics().filter(([id]) => !args.only || args.only.includes(id));
   const keys: Record<string, number | null> = {};
   const rows: Row[] = [];
   const notes: string[] = [];

@@ -43,6 +43,10 @@ export interface AppOptions {
   sweepIntervalMs?: number;
   /** Lease owner id of this instance (default: host name + pid). */
   instanceId?: string;
+  /** Backoff of failed jobs (tests shorten it). */
+  jobBackoffMs?: number[];
+  /** Failures of a job before it is reported to the approvers (default 3). */
+  jobReportAfterAttempts?: number;
 }
 
 /** A started acrbot. */
@@ -76,11 +80,12 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
 
   // 2. State, adapters, the way out to Teams, use cases, the bot.
   const stores = await openAppStores(config, clock, options);
-  const scheduler = createScheduler(config, { stores, clock, log }, options);
-  const azure = createAzurePorts(access, stores, { graphReplicationDelaysMs: options.graphReplicationDelaysMs });
   const channel = createChannel(config, stores, log);
+  const scheduler = createScheduler(config, { stores, clock, log, messenger: channel.messenger }, options);
+  const azure = createAzurePorts(access, stores, { graphReplicationDelaysMs: options.graphReplicationDelaysMs });
   const flows = createFlows(config, { stores, azure, notifier: channel.messenger, scheduler, clock, log }, options);
   registerJobs(scheduler, flows);
+  channel.messenger.breakGlassChannel = () => flows.policies.current().breakGlass?.channel;
   const { services, bot } = createBot(config, { flows, stores, channel, log });
 
   // 3. Listen, then start background work.

@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import type * as AppModule from './app';
+import type * as SandboxStepModule from './composition/sandbox-step';
 import type * as ConfigModule from './config/config';
 import type * as LoggerModule from './observability/logger';
 import { startTelemetry } from './observability/telemetry';
@@ -25,6 +26,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // Sandbox mode: the emulators' TLS material is read from its cache or generated in the thread
+  // pool while the rest of the app loads (docs/performance.md, P5).
+  if (config.mode === 'sandbox')
+    (require('./composition/sandbox-step') as typeof SandboxStepModule).prepareSandboxEarly();
   const { createLogger } = require('./observability/logger') as typeof LoggerModule;
   const { startApp } = require('./app') as typeof AppModule;
   const log = createLogger({ level: config.logLevel });

@@ -17,8 +17,10 @@ export interface BotProcess {
   name: BotName;
   child: ChildProcess;
   url: string;
-  /** spawn() → first `/readyz` 200, in ms. */
+  /** spawn() → first 200 from the readiness path, in ms. */
   readyMs: number;
+  /** CPU time (user + system) the process had used when it was ready, in ms (10 ms resolution). */
+  readyCpuMs: number;
   stop(): Promise<void>;
 }
 
@@ -54,7 +56,15 @@ function command(name: BotName, port: number): { args: string[]; env: Record<str
 /** Spawns a bot (extra `env` overrides the defaults) and resolves once `/readyz` answers 200. */
 export async function startBot(
   name: BotName,
-  opts: { nodeArgs?: string[]; env?: Record<string, string>; timeoutMs?: number } = {},
+  opts: {
+    nodeArgs?: string[];
+    env?: Record<string, string>;
+    timeoutMs?: number;
+    /** What "ready" means; default `/readyz` (azure mode uses `/healthz`: its /readyz needs Entra). */
+    readyPath?: string;
+    /** Working directory; default BUILD_DIR. */
+    cwd?: string;
+  } = {},
 ): Promise<BotProcess> {
   const port = await freePort();
   const { args, env: baseEnv } = command(name, port);
@@ -62,7 +72,7 @@ export async function startBot(
   const url = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...args], {
-    cwd: BUILD_DIR,
+    cwd: opts.cwd ?? BUILD_DIR,
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -75,7 +85,7 @@ export async function startBot(
   for (;;) {
     if (child.exitCode !== null)
       throw new Error(`${name} exited with ${child.exitCode} before it was ready:\n${stderr}`);
-    if (await readyz(url)) break;
+    if (await probe(`${url}${opts.readyPath ?? '/readyz'}`)) break;
     if (performance.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`${name} was not ready after ${opts.timeoutMs ?? 30_000} ms:\n${stderr}`);
@@ -84,11 +94,13 @@ export async function startBot(
     await new Promise((r) => setTimeout(r, 2));
   }
   const readyMs = performance.now() - t0;
+  const readyCpuMs = cpuMs(child.pid!);
   return {
     name,
     child,
     url,
     readyMs,
+    readyCpuMs,
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
@@ -99,10 +111,10 @@ export async function startBot(
   };
 }
 
-/** One `/readyz` probe on a fresh connection; false on any error. */
-function readyz(url: string): Promise<boolean> {
+/** One probe on a fresh connection; false on any error. */
+function probe(url: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = get(`${url}/readyz`, { agent: false, timeout: 1_000 }, (res) => {
+    const req = get(url, { agent: false, timeout: 1_000 }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
@@ -119,4 +131,12 @@ export function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1]);
   return kb / 1024;
+}
+
+/** CPU time (user + system) a process has used, in ms (Linux /proc; clock ticks of 10 ms). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }

@@ -94,3 +94,6 @@ export const p1TurnLatency: Metric = async (ctx) => {
     ],
   };
 };
+
+/** The entry point bench/run.ts discovers. */
+export const metric = p1TurnLatency;

@@ -69,3 +69,6 @@ export const p2Throughput: Metric = async (ctx) => {
     ],
   };
 };
+
+/** The entry point bench/run.ts discovers. */
+export const metric = p2Throughput;

@@ -150,3 +150,6 @@ export const p3AzureCalls: Metric = async () => {
     await d.stop();
   }
 };
+
+/** The entry point bench/run.ts discovers. */
+export const metric = p3AzureCalls;

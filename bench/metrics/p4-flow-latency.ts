@@ -86,3 +86,6 @@ export const p4FlowLatency: Metric = async (ctx) => {
     ],
   };
 };
+
+/** The entry point bench/run.ts discovers. */
+export const metric = p4FlowLatency;

@@ -204,3 +204,6 @@ export const p7Scale: Metric = async (ctx) => {
     ],
   };
 };
+
+/** The entry point bench/run.ts discovers. */
+export const metric = p7Scale;

@@ -161,3 +161,6 @@ export const p8Concurrency: Metric = async (ctx) => {
     ],
   };
 };
+
+/** The entry point bench/run.ts discovers. */
+export const metric = p8Concurrency;

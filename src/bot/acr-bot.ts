@@ -20,9 +20,11 @@ import { DialogRunner } from './dialog-runner';
 import { DecisionHandler } from './handlers/decision-handler';
 import { RequestHandler } from './handlers/request-handler';
 import { InfoHandlers } from './handlers/info-handlers';
+import { LifecycleHandler } from './handlers/lifecycle-handler';
+import { PolicyHandler } from './handlers/policy-handler';
 import { AccessHandlers } from './handlers/access-handlers';
 import { errorCardFor, sendCard } from './turn-cards';
-import { identifyTurn, isRefusal, type TurnIdentity } from './turn-identity';
+import { isRefusal, turnIdentity, type TurnIdentity } from './turn-identity';
 
 const CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
 
@@ -38,9 +40,11 @@ export class AcrBot extends ActivityHandler {
   private readonly requestsHandler: RequestHandler;
   private readonly decisions: DecisionHandler;
   private readonly info: InfoHandlers;
+  private readonly lifecycle: LifecycleHandler;
   private readonly accessHandlers: AccessHandlers;
   private readonly dialogs: DialogRunner;
   private readonly commandTable: Record<Command['verb'], CommandHandler>;
+  private readonly policyHandler: PolicyHandler;
 
   constructor(
     private readonly services: BotServices,
@@ -50,9 +54,11 @@ export class AcrBot extends ActivityHandler {
     this.requestsHandler = new RequestHandler(services);
     this.decisions = new DecisionHandler(services);
     this.info = new InfoHandlers(services);
+    this.lifecycle = new LifecycleHandler(services, this.requestsHandler);
+    this.policyHandler = new PolicyHandler(services);
     this.accessHandlers = new AccessHandlers(services);
     this.dialogs = new DialogRunner(conversationState, async (ctx, input) => {
-      const identity = identifyTurn(ctx.activity, services.settings.allowedTenantIds);
+      const identity = turnIdentity(ctx, services.settings.allowedTenantIds);
       if (!isRefusal(identity)) await this.requestsHandler.handle(ctx, identity, input);
     });
     this.commandTable = {
@@ -62,7 +68,15 @@ export class AcrBot extends ActivityHandler {
       status: (ctx, identity, c) =>
         this.info.status(ctx, identity, (c as Extract<Command, { verb: 'status' }>).requestId),
       pending: (ctx, identity) => this.info.pending(ctx, identity),
+      policy: (ctx, _identity, c) => {
+        const { cluster, registry } = c as Extract<Command, { verb: 'policy' }>;
+        return this.policyHandler.show(ctx, cluster, registry);
+      },
       audit: (ctx, identity, c) => this.info.audit(ctx, identity, (c as Extract<Command, { verb: 'audit' }>).argument),
+      revoke: (ctx, identity, c) =>
+        this.lifecycle.revokeCommand(ctx, identity, c as Extract<Command, { verb: 'revoke' }>),
+      extend: (ctx, identity, c) =>
+        this.lifecycle.extendCommand(ctx, identity, c as Extract<Command, { verb: 'extend' }>),
       access: (ctx, identity, c) =>
         this.accessHandlers.access(ctx, identity, c as Extract<Command, { verb: 'access' }>),
       check: (ctx, _identity, c) => this.accessHandlers.check(ctx, c as Extract<Command, { verb: 'check' }>),
@@ -104,7 +118,7 @@ export class AcrBot extends ActivityHandler {
       },
       'turn',
     );
-    const identity = identifyTurn(ctx.activity, this.services.settings.allowedTenantIds);
+    const identity = turnIdentity(ctx, this.services.settings.allowedTenantIds);
     const needsIdentity = ctx.activity.type === 'message' || ctx.activity.type === 'invoke';
     if (needsIdentity && isRefusal(identity)) {
       await this.services.requests.recordRefusal({
@@ -139,7 +153,7 @@ export class AcrBot extends ActivityHandler {
   }
 
   private async handleMessage(ctx: TurnContext): Promise<void> {
-    const identity = identifyTurn(ctx.activity, this.services.settings.allowedTenantIds) as TurnIdentity;
+    const identity = turnIdentity(ctx, this.services.settings.allowedTenantIds) as TurnIdentity;
     const text = (TurnContext.removeRecipientMention(ctx.activity) ?? ctx.activity.text ?? '')
       .replace(/<[^>]+>/g, ' ')
       .trim();
@@ -172,6 +186,8 @@ export class AcrBot extends ActivityHandler {
       cluster: command.cluster,
       registry: command.registry,
       reason: command.reason,
+      duration: command.duration,
+      ...(command.breakGlass && { breakGlass: true }),
     });
   }
 
@@ -202,10 +218,12 @@ export class AcrBot extends ActivityHandler {
     ctx: TurnContext,
     invokeValue: AdaptiveCardInvokeValue,
   ): Promise<AdaptiveCardInvokeResponse> {
-    const identity = identifyTurn(ctx.activity, this.services.settings.allowedTenantIds) as TurnIdentity;
+    const identity = turnIdentity(ctx, this.services.settings.allowedTenantIds) as TurnIdentity;
     const verb = invokeValue.action?.verb;
     const data = invokeValue.action?.data as Record<string, unknown> | undefined;
     if (verb === 'grantForm') return cardResponse(await this.requestsHandler.submitForm(ctx, identity, data));
+    if (verb === 'revokeConfirm') return cardResponse(await this.lifecycle.confirmRevoke(identity, data));
+    if (verb === 'extend') return cardResponse(await this.lifecycle.extendClick(ctx, identity, data));
     if (verb === 'approve' || verb === 'reject' || verb === 'refresh') {
       const parsed = this.decisions.parse(data);
       if (!parsed) {

@@ -7,6 +7,8 @@ import type { GrantPlanner } from '../flows/grant-planner';
 import type { RequestService } from '../flows/request-service';
 import type { SecretPlanner } from '../flows/secret-planner';
 import type { Logger } from '../observability/logger';
+import type { AccessLifecycle } from '../flows/access-lifecycle';
+import type { ResourceResolver } from '../flows/resource-resolver';
 import type { CardMessenger } from './card-messenger';
 
 /** Settings the chat layer needs. */
@@ -32,4 +34,6 @@ export interface BotServices {
   audit: AuditLog;
   messenger: CardMessenger;
   log: Logger;
+  /** Revoke, extend and expiry (G17). */
+  lifecycle: { flow: AccessLifecycle; resolver: ResourceResolver; defaultAccessMs: number };
 }

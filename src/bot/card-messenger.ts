@@ -6,22 +6,77 @@
 import { type CloudAdapter, type ConversationReference, TurnContext } from 'botbuilder';
 import type { AuditLog, CardCopy, RequestStore } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
-import type { RequestNotifier } from '../flows/notifier';
+import type { NudgeNotifier } from '../flows/approval-nudges';
+import type { PolicyRule } from '../domain/policy';
 import type { Logger } from '../observability/logger';
 import type { AdaptiveCardJson } from '../views/card-templates';
 import { auditCard } from '../views/message-view';
+import { breakGlassCard } from '../views/policy-view';
 import { outcomeCard, requestCard } from '../views/request-view';
 import { cardActivity, sendCard } from './turn-cards';
+import type { LifecycleMessenger, RequesterNews } from '../flows/access-lifecycle';
+import { approverReportCard, expiryReminderCard, requesterNewsCard } from '../views/lifecycle-view';
 
 /** Sends and updates cards through the adapter. */
-export class CardMessenger implements RequestNotifier {
+export class CardMessenger implements NudgeNotifier, LifecycleMessenger {
   constructor(
     private readonly adapter: CloudAdapter,
     private readonly botAppId: string,
     private readonly store: RequestStore,
     private readonly log: Logger,
     private readonly audit?: { log: AuditLog; channelId: string },
+    /** Where problems are reported, and the default extension length on reminders. */
+    private readonly lifecycle?: { approvalChannelId?: string; defaultAccessMs: number },
   ) {}
+
+  /**
+   * Tells the requester proactively, in the conversation where they asked (the request's thread
+   * in a channel, or their chat with acrbot): the conversation reference stored with their card.
+   */
+  async tellRequester(request: AccessRequest, news: RequesterNews): Promise<void> {
+    try {
+      const requesterCopy = (await this.store.listCardCopies(request.id)).find((c) => c.role === 'requester');
+      if (!requesterCopy) return;
+      const card =
+        news.kind === 'expiring'
+          ? expiryReminderCard(request, news.inMs, this.lifecycle?.defaultAccessMs ?? 30 * 86_400_000)
+          : requesterNewsCard(request, news);
+      await this.send(requesterCopy.conversation as Partial<ConversationReference>, card);
+    } catch (err) {
+      this.log.error({ err, requestId: request.id, news: news.kind }, 'could not tell the requester');
+    }
+  }
+
+  /** Posts a problem in the approvals channel (next to the approval cards). */
+  async reportToApprovers(request: AccessRequest | undefined, text: string): Promise<void> {
+    try {
+      const copies = request ? await this.store.listCardCopies(request.id) : [];
+      const approverCopy = copies.find((c) => c.role === 'approver');
+      const origin = (approverCopy ?? copies.find((c) => c.role === 'requester'))?.conversation as
+        Partial<ConversationReference> | undefined;
+      if (!origin) {
+        this.log.error({ requestId: request?.id, text }, 'no conversation to report a problem to approvers');
+        return;
+      }
+      const channelId = this.lifecycle?.approvalChannelId;
+      // A new post in the approvals channel (not a reply in a request's thread).
+      const reference: Partial<ConversationReference> = channelId
+        ? {
+            ...origin,
+            conversation: {
+              id: channelId,
+              isGroup: true,
+              conversationType: 'channel',
+              tenantId: origin.conversation?.tenantId,
+              name: 'approvals',
+            },
+          }
+        : origin;
+      await this.send(reference, approverReportCard(request, text, request?.sandbox ?? false));
+    } catch (err) {
+      this.log.error({ err, requestId: request?.id }, 'could not report to approvers');
+    }
+  }
 
   /**
    * The compact audit card of a request in ACRBOT_AUDIT_CHANNEL: posted once, then updated in
@@ -70,6 +125,94 @@ export class CardMessenger implements RequestNotifier {
         { err: { message: (err as Error).message }, requestId: request.id },
         'audit card could not be posted',
       );
+    }
+  }
+
+  /**
+   * A reference to `channelId` built from one of the request's card copies (for the service
+   * URL and bot account): nudges and break-glass alerts are posted outside any turn.
+   */
+  private async channelReference(
+    requestId: string,
+    channelId: string,
+    name: string,
+  ): Promise<Partial<ConversationReference> | undefined> {
+    const copies = await this.store.listCardCopies(requestId);
+    const base = (copies.find((c) => c.role === 'requester') ?? copies[0])?.conversation as
+      Partial<ConversationReference> | undefined;
+    if (!base) return undefined;
+    return {
+      ...base,
+      conversation: {
+        id: channelId,
+        isGroup: true,
+        conversationType: 'channel',
+        tenantId: base.conversation?.tenantId,
+        name,
+      },
+    } as Partial<ConversationReference>;
+  }
+
+  /**
+   * A reminder (or escalation) in the rule's channel, mentioning the rule's named approvers by
+   * Entra object id (Teams accepts a user id, object id or UPN in `mentioned.id`).
+   */
+  async nudgeApprovers(request: AccessRequest, rule: PolicyRule, kind: 'remind' | 'escalate'): Promise<void> {
+    const approverCopy = (await this.store.listCardCopies(request.id)).find((c) => c.role === 'approver');
+    const targets: Partial<ConversationReference>[] = [];
+    const main = rule.channel
+      ? await this.channelReference(request.id, rule.channel, 'approvals')
+      : (approverCopy?.conversation as Partial<ConversationReference> | undefined);
+    if (main) targets.push(main);
+    if (kind === 'escalate' && rule.escalateTo?.channel) {
+      const escalation = await this.channelReference(request.id, rule.escalateTo.channel, 'escalation');
+      if (escalation) targets.push(escalation);
+    }
+    const mentions = rule.approvers.users.map((id, i) => ({
+      type: 'mention',
+      text: `<at>approver ${i + 1}</at>`,
+      mentioned: { id, name: `approver ${i + 1}` },
+    }));
+    const groups = kind === 'escalate' ? (rule.escalateTo?.groups ?? []) : rule.approvers.groups;
+    const so = request.approvals?.length ?? 0;
+    const text =
+      `${kind === 'remind' ? 'Reminder' : 'Escalation'}: request ${request.id} (${request.plan.cluster.name} → ${request.plan.registry.name}, ` +
+      `from ${request.requester.name}) is still waiting: ${so} of ${request.policy?.approvalsRequired ?? 1} approvals. ` +
+      `${mentions.map((m) => m.text).join(' ')}${groups.length ? ` Members of ${groups.join(', ')}, please decide.` : ''}`.trim();
+    for (const target of targets) {
+      await this.adapter.continueConversationAsync(this.botAppId, target, async (ctx) => {
+        ctx.onSendActivities(async (_ctx, activities, next) => {
+          for (const a of activities) delete a.replyToId;
+          return next();
+        });
+        await ctx.sendActivity({ type: 'message', text, entities: mentions });
+      });
+    }
+  }
+
+  /** The loud break-glass card: in the break-glass channel and the audit channel. */
+  async breakGlassUsed(request: AccessRequest, channelId: string | undefined): Promise<void> {
+    await this.postBreakGlass(request, channelId, 'used');
+  }
+
+  /** The daily report of an unreviewed break-glass grant (same places as the alert). */
+  async breakGlassUnreviewed(request: AccessRequest): Promise<void> {
+    await this.postBreakGlass(request, this.breakGlassChannel(), 'unreviewed');
+  }
+
+  /** Where break-glass alerts go: the current policy's `breakGlass.channel` (wired by the composition root). */
+  breakGlassChannel: () => string | undefined = () => undefined;
+
+  private async postBreakGlass(
+    request: AccessRequest,
+    channelId: string | undefined,
+    kind: 'used' | 'unreviewed',
+  ): Promise<void> {
+    const card = breakGlassCard(request, kind);
+    const channels = [channelId, this.audit?.channelId].filter((c): c is string => Boolean(c));
+    for (const id of [...new Set(channels)]) {
+      const reference = await this.channelReference(request.id, id, 'break-glass');
+      if (reference) await this.send(reference, card);
     }
   }
 
@@ -132,11 +275,20 @@ export class CardMessenger implements RequestNotifier {
       const copies = await this.store.listCardCopies(request.id);
       await Promise.all(copies.filter((c) => c.role !== 'audit').map((copy) => this.updateCopy(copy, request)));
       await this.syncAuditCard(request, copies);
-      if (request.state === 'succeeded' || request.state === 'failed') {
-        const requesterCopy = copies.find((c) => c.role === 'requester');
-        if (requesterCopy)
-          await this.send(requesterCopy.conversation as Partial<ConversationReference>, outcomeCard(request));
-      }
+      const requesterCopy = copies.find((c) => c.role === 'requester');
+      const to = requesterCopy?.conversation as Partial<ConversationReference> | undefined;
+      if (to && (request.state === 'succeeded' || request.state === 'failed') && !request.access?.extendedBy)
+        await this.send(to, outcomeCard(request));
+      // The requester hears about every decision, not only the end (proactive; G17 notifications).
+      const news =
+        request.state === 'rejected'
+          ? 'rejected'
+          : request.state === 'expired'
+            ? 'expiredUnapproved'
+            : request.state === 'executing' && request.outcome === undefined && request.decision?.approved
+              ? 'approved'
+              : undefined;
+      if (to && news) await this.send(to, requesterNewsCard(request, { kind: news }));
     } catch (err) {
       this.log.warn(
         { err: { message: (err as Error).message }, requestId: request.id },

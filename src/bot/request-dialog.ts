@@ -59,12 +59,14 @@ export class RequestDialog extends ComponentDialog {
         validator((t) => checkReason(t)),
       ),
     );
-    const ask = (key: keyof GrantInput, promptId: string, question: string) => async (step: WaterfallStepContext) => {
-      const values = step.options as PartialRequest;
-      if (values[key]) return step.next(values[key]);
-      return step.prompt(promptId, { prompt: question });
-    };
-    const keep = (key: keyof GrantInput) => (step: WaterfallStepContext) => {
+    const ask =
+      (key: Exclude<keyof GrantInput, 'breakGlass'>, promptId: string, question: string) =>
+      async (step: WaterfallStepContext) => {
+        const values = step.options as PartialRequest;
+        if (values[key]) return step.next(values[key]);
+        return step.prompt(promptId, { prompt: question });
+      };
+    const keep = (key: Exclude<keyof GrantInput, 'breakGlass'>) => (step: WaterfallStepContext) => {
       (step.values as PartialRequest)[key] = String(step.result);
     };
     this.addDialog(

@@ -2,7 +2,7 @@
  * Who is acting in a turn, and whether the turn may be served at all (G2, G3). Identity is
  * always `from.aadObjectId`; never anything from card data.
  */
-import type { Activity } from 'botbuilder';
+import type { Activity, TurnContext } from 'botbuilder';
 import type { Actor } from '../domain/request';
 
 /** The acting user and tenant of a turn. */
@@ -50,4 +50,19 @@ export function identifyTurn(
 /** Type guard for a refusal. */
 export function isRefusal(value: TurnIdentity | TurnRefusal): value is TurnRefusal {
   return 'code' in value;
+}
+
+/** Where a turn's identity is kept once computed (botbuilder's per-turn state). */
+const TURN_IDENTITY = Symbol('acrbot.turnIdentity');
+
+/**
+ * {@link identifyTurn} for this turn, computed once: `run`, the message handler, the dialog
+ * continuation and the invoke handler all ask, and the answer cannot change within a turn.
+ */
+export function turnIdentity(ctx: TurnContext, allowedTenantIds: readonly string[]): TurnIdentity | TurnRefusal {
+  const known = ctx.turnState.get(TURN_IDENTITY) as TurnIdentity | TurnRefusal | undefined;
+  if (known) return known;
+  const identity = identifyTurn(ctx.activity, allowedTenantIds);
+  ctx.turnState.set(TURN_IDENTITY, identity);
+  return identity;
 }

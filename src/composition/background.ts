@@ -41,8 +41,16 @@ export async function startBackground(deps: {
       .catch((err: unknown) => log.error({ err }, 'resuming interrupted executions failed'));
   }, flows.executor.resumeIntervalMs);
   resumer.unref();
+  // The approval policy file: reloaded on SIGHUP and when it changes (G18).
+  const reloadPolicy = () => void flows.policies.reload();
+  if (flows.policies.watching) {
+    process.on('SIGHUP', reloadPolicy);
+    flows.policies.watch();
+  }
   return async () => {
     clearInterval(resumer);
+    process.off('SIGHUP', reloadPolicy);
+    flows.policies.close();
     await scheduler.stop();
   };
 }

@@ -30,6 +30,7 @@ export function createBot(
     audit: stores.audit,
     messenger: channel.messenger,
     log,
+    lifecycle: { flow: flows.lifecycle, resolver: flows.resolver, defaultAccessMs: config.access.defaultMs },
   };
   return { services, bot: new AcrBot(services, new ConversationState(new MemoryStorage())) };
 }

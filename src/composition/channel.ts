@@ -21,6 +21,7 @@ export function createChannel(config: AppConfig, stores: Stores, log: Logger): C
     stores.requests,
     log,
     config.auditChannelId ? { log: stores.audit, channelId: config.auditChannelId } : undefined,
+    { approvalChannelId: config.approvalChannelId, defaultAccessMs: config.access.defaultMs },
   );
   return { adapter, messenger };
 }

@@ -6,9 +6,12 @@ import { AccessInventory } from '../flows/access-inventory';
 import { DriftDetector } from '../flows/drift-detector';
 import { realSleep, type Sleep } from '../flows/assign-role';
 import { Executor } from '../flows/executor';
+import { AccessLifecycle, type LifecycleMessenger } from '../flows/access-lifecycle';
+import { ExtensionAwareGrantRunner } from '../flows/extension-runner';
 import { GrantPlanner } from '../flows/grant-planner';
 import { GrantRunner } from '../flows/grant-runner';
-import type { RequestNotifier } from '../flows/notifier';
+import { ApprovalNudges, type NudgeNotifier } from '../flows/approval-nudges';
+import { PolicySource } from '../config/policy-source';
 import { RequestService } from '../flows/request-service';
 import { ResourceResolver } from '../flows/resource-resolver';
 import { SecretPlanner } from '../flows/secret-planner';
@@ -27,6 +30,13 @@ export interface Flows {
   requests: RequestService;
   executor: Executor;
   inventory: AccessInventory;
+  /** Expiry, revoke and extend (G17). */
+  lifecycle: AccessLifecycle;
+  resolver: ResourceResolver;
+  /** The approval policy in force (G18); `reload()` re-reads ACRBOT_POLICY. */
+  policies: PolicySource;
+  /** Approval reminders, escalation, unreviewed break-glass reports (job handlers). */
+  nudges: ApprovalNudges;
   drift: DriftDetector;
 }
 
@@ -44,7 +54,7 @@ export function createFlows(
   deps: {
     stores: Stores;
     azure: AzurePorts;
-    notifier: RequestNotifier;
+    notifier: NudgeNotifier & LifecycleMessenger;
     scheduler: Scheduler;
     clock: Clock;
     log: Logger;
@@ -60,6 +70,7 @@ export function createFlows(
     approverJustificationRequired: config.approverJustificationRequired,
     principalRetryDelaysMs: options.principalRetryDelaysMs ?? DEFAULT_PRINCIPAL_RETRY_DELAYS_MS,
     sandbox: config.mode === 'sandbox',
+    access: config.access,
   };
   const sleep = options.sleep ?? realSleep;
   const resolver = new ResourceResolver(azure.reader, config.subscriptionIds);
@@ -71,6 +82,16 @@ export function createFlows(
     config.secretMaxExpiryMs,
     stores.requests,
   );
+  // ACRBOT_POLICY is reloaded on SIGHUP and when the file changes (the background step); a new
+  // file with problems is reported and the last good policy stays.
+  const policies = new PolicySource(config.policy, config.policyFile, (result) => {
+    if (!result.ok)
+      log.error(
+        { err: result.error },
+        'approval policy not reloaded: the file has problems; the previous policy stays',
+      );
+    else if (result.changed) log.info({ policyHash: result.policy.hash }, 'approval policy reloaded');
+  });
   const requests = new RequestService(
     stores.requests,
     stores.audit,
@@ -80,7 +101,9 @@ export function createFlows(
     notifier,
     log,
     scheduler,
+    policies,
   );
+  const nudges = new ApprovalNudges(stores.requests, stores.audit, clock, notifier, scheduler);
   const grantRunner = new GrantRunner(
     azure.reader,
     azure.roleAssignments,
@@ -89,12 +112,34 @@ export function createFlows(
     sleep,
   );
   const secretRunner = new SecretRunner(azure.secrets, { delaysMs: settings.principalRetryDelaysMs, sleep });
+  const lifecycle = new AccessLifecycle(
+    stores.requests,
+    stores.audit,
+    clock,
+    scheduler,
+    azure.secrets,
+    notifier,
+    notifier,
+    log,
+    {
+      remindersMs: config.access.remindersMs,
+      leases: { store: stores.leases, owner: options.instanceId ?? `${hostname()}:${process.pid}` },
+    },
+  );
+  // A break-glass grant rejected in review is revoked at once by the lifecycle (G17, G18).
+  requests.useRevocation((request, by, reason) => lifecycle.revokeSoon(request, by, reason));
   const executor = new Executor(
     stores.requests,
     stores.audit,
     clock,
-    { grant: grantRunner, secret: secretRunner },
-    notifier,
+    { grant: new ExtensionAwareGrantRunner(grantRunner, stores.requests), secret: secretRunner },
+    {
+      // Cards first, then the lifecycle schedules the end of the access (G17).
+      requestChanged: async (request) => {
+        await notifier.requestChanged(request);
+        await lifecycle.requestChanged(request);
+      },
+    },
     log,
     {
       leases: stores.leases,
@@ -114,10 +159,28 @@ export function createFlows(
     config.subscriptionIds,
   );
   const drift = new DriftDetector(
-    { requests: stores.requests, audit: stores.audit, roleAssignments: azure.roleAssignments, clock },
+    {
+      requests: stores.requests,
+      audit: stores.audit,
+      roleAssignments: azure.roleAssignments,
+      schedule: stores.schedule,
+      clock,
+    },
     notifier,
     log,
     config.driftIntervalMs,
   );
-  return { settings, planner, secretPlanner, requests, executor, inventory, drift };
+  return {
+    settings,
+    planner,
+    secretPlanner,
+    requests,
+    executor,
+    inventory,
+    drift,
+    policies,
+    nudges,
+    lifecycle,
+    resolver,
+  };
 }

@@ -12,6 +12,7 @@ import { withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import { mountTab, type MountTabInput } from '../tab/mount-tab';
 import type { AzureAccess } from './azure-access';
+import { tabActions } from './tab-actions';
 import type { Flows } from './flows';
 import type { Stores } from './stores';
 
@@ -74,6 +75,8 @@ export async function serveHttp(
     clock,
     log,
     sandbox: deps.tabSignIn,
+    inventory: flows.inventory,
+    actions: tabActions(flows),
   });
   await new Promise<void>((resolve) =>
     server.listen(config.port, config.host ?? (config.mode === 'sandbox' ? '127.0.0.1' : '0.0.0.0'), resolve),

@@ -5,14 +5,30 @@
  * `src/sandbox`, and it does so lazily (`require` inside the function): azure mode never loads
  * the emulators, node-forge or the fixtures (test/unit/azure-mode-modules.test.ts proves it).
  */
+import { join } from 'node:path';
 import { applySandboxDefaults, type AppConfig } from '../config/config';
 import { staticTokenCredential } from '../integrations/azure/arm-connection';
 import type * as SandboxDefaultsModule from '../sandbox/defaults';
 import type * as OidcIssuerModule from '../sandbox/identity/oidc-issuer';
 import type * as SandboxModule from '../sandbox/sandbox';
+import type * as TlsModule from '../sandbox/tls';
 import type { Sandbox } from '../sandbox/sandbox';
 import type { MountTabInput } from '../tab/mount-tab';
 import type { AzureAccess } from './azure-access';
+
+/** Where the sandbox keeps its TLS material between starts (git-ignored; relative to the working directory). */
+const SANDBOX_TLS_CACHE_DIR = join(process.cwd(), '.data');
+
+/**
+ * Starts preparing the emulators' TLS material (cache or thread pool) before the rest of the
+ * app is loaded, so key generation overlaps module loading. Called by src/index.ts in sandbox
+ * mode; startSandbox later picks up the same (memoised) promise.
+ */
+export function prepareSandboxEarly(): void {
+  const tls = require('../sandbox/tls') as typeof TlsModule;
+  // A failure here is not lost: startSandbox calls prepareSandboxTls again and gets the error.
+  void tls.prepareSandboxTls(tls.sandboxTlsHosts(), { cacheDir: SANDBOX_TLS_CACHE_DIR }).catch(() => undefined);
+}
 
 /** What the sandbox step hands to the rest of the composition. */
 export interface SandboxStep {
@@ -36,7 +52,11 @@ export async function startSandboxStep(config: AppConfig, shared?: Sandbox): Pro
   const withDefaults = applySandboxDefaults(config, SANDBOX_DEFAULTS);
   const external = Boolean(config.armEndpoint);
   const own =
-    !external && !shared ? await (require('../sandbox/sandbox') as typeof SandboxModule).startSandbox() : undefined;
+    !external && !shared
+      ? await (require('../sandbox/sandbox') as typeof SandboxModule).startSandbox({
+          tlsCacheDir: SANDBOX_TLS_CACHE_DIR,
+        })
+      : undefined;
   const sandbox = shared ?? own;
   const credential = staticTokenCredential(SANDBOX_DEFAULTS.bearerToken);
   // Own emulators: trust their CA for these clients only. External ones: NODE_EXTRA_CA_CERTS.

@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/ports';
 import { DRIFT_JOB_ID } from '../flows/drift-detector';
 import { Scheduler } from '../flows/scheduler';
+import type { LifecycleMessenger } from '../flows/access-lifecycle';
 import type { Logger } from '../observability/logger';
 import type { Flows } from './flows';
 import type { Stores } from './stores';
@@ -14,15 +15,26 @@ import type { Stores } from './stores';
 /** Builds the scheduler (not started; {@link startBackground} starts it after listen). */
 export function createScheduler(
   config: AppConfig,
-  deps: { stores: Stores; clock: Clock; log: Logger },
-  options: { sweepIntervalMs?: number; instanceId?: string },
+  deps: { stores: Stores; clock: Clock; log: Logger; messenger: LifecycleMessenger },
+  options: { sweepIntervalMs?: number; instanceId?: string; jobBackoffMs?: number[]; jobReportAfterAttempts?: number },
 ): Scheduler {
-  return new Scheduler(deps.stores.schedule, deps.stores.leases, deps.clock, deps.log, {
+  const { stores, messenger } = deps;
+  return new Scheduler(stores.schedule, stores.leases, deps.clock, deps.log, {
     instanceId: options.instanceId ?? `${hostname()}:${process.pid}`,
     sweepIntervalMs: options.sweepIntervalMs ?? config.sweepIntervalMs,
     // How long one instance holds a job before another may take it over (renewed while it runs).
     leaseTtlMs: config.leaseTtlMs,
-    reportAfterAttempts: 3,
+    backoffMs: options.jobBackoffMs,
+    // A job that keeps failing (a revocation Azure refuses) is reported to the approvers (G17).
+    reportAfterAttempts: options.jobReportAfterAttempts ?? 3,
+    reporter: async (job, err) => {
+      const request = job.requestId ? await stores.requests.get(job.requestId) : undefined;
+      const what = job.kind === 'access.expire' ? 'Revoking the access' : `The background job ${job.kind}`;
+      await messenger.reportToApprovers(
+        request,
+        `${what} has failed ${job.attempts} times (last error: ${job.lastError ?? (err as Error).message}). acrbot keeps retrying; next attempt at ${job.dueAt.slice(0, 16).replace('T', ' ')} UTC.`,
+      );
+    },
   });
 }
 
@@ -31,6 +43,11 @@ export function registerJobs(scheduler: Scheduler, flows: Flows): void {
   scheduler.register('request.expire', async (job) => {
     if (job.requestId) await flows.requests.expireIfDue(job.requestId);
   });
+  scheduler.register('access.expire', (job) => flows.lifecycle.onExpire(job));
+  scheduler.register('access.remind', (job) => flows.lifecycle.onReminder(job));
+  scheduler.register('approval.remind', (job) => flows.nudges.remind(job));
+  scheduler.register('approval.escalate', (job) => flows.nudges.escalate(job));
+  scheduler.register('breakglass.review', (job) => flows.nudges.reviewDue(job));
   // One recurring job with a fixed id: whichever instance runs it schedules the next run.
   scheduler.register('drift.check', async () => {
     await flows.drift.sweep();

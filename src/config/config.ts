@@ -3,7 +3,9 @@
  * problem is listed; nothing here is ever printed unredacted.
  */
 import { z } from 'zod';
+import type { Policy } from '../domain/policy';
 import { parseDurationMs } from './duration';
+import { PolicyFileError, policyFromEnvironment, readPolicyFile } from './policy-file';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -79,6 +81,7 @@ const schema = z.object({
     .refine((v) => !v || GUID.test(v), { message: "ACRBOT_APPROVER_GROUP must be the group's object id (a GUID)" }),
   ACRBOT_AUDITORS: guidList('ACRBOT_AUDITORS'),
   ACRBOT_APPROVAL_CHANNEL: z.string().optional(),
+  ACRBOT_POLICY: z.string().optional(),
   ACRBOT_AUDIT_CHANNEL: z.string().optional(),
   ACRBOT_ALLOWED_TENANTS: guidList('ACRBOT_ALLOWED_TENANTS'),
   ACRBOT_APPROVAL_TTL: duration('ACRBOT_APPROVAL_TTL', '24h'),
@@ -163,6 +166,10 @@ const schema = z.object({
 
 /** The validated configuration. */
 export interface AppConfig {
+  /** The approval policy at start: from ACRBOT_POLICY, or the single rule built from the environment. */
+  policy: Policy;
+  /** ACRBOT_POLICY: reloaded on SIGHUP and when it changes. */
+  policyFile?: string;
   mode: 'sandbox' | 'azure';
   port: number;
   host?: string;
@@ -319,7 +326,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       );
     if (subscriptionIds.length === 0 && !problems.some((p) => p.includes('SUBSCRIPTION')))
       problems.push('AZURE_SUBSCRIPTION_ID or ACRBOT_SUBSCRIPTION_IDS is required in azure mode');
-    if (approverIds.length === 0 && !e.ACRBOT_APPROVER_GROUP)
+    if (approverIds.length === 0 && !e.ACRBOT_APPROVER_GROUP && !e.ACRBOT_POLICY)
       problems.push(
         'ACRBOT_APPROVERS or ACRBOT_APPROVER_GROUP is required in azure mode: someone must be able to approve',
       );
@@ -353,8 +360,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'ACRBOT_DEFAULT_ACCESS_DURATION must lie between ACRBOT_MIN_ACCESS_DURATION and ACRBOT_MAX_ACCESS_DURATION',
     );
   if (e.ACRBOT_SECRET_MAX_EXPIRY > 365 * 86_400_000) problems.push('ACRBOT_SECRET_MAX_EXPIRY can be at most 365d');
+  const environmentPolicy = policyFromEnvironment({
+    approverIds,
+    approverGroupId: e.ACRBOT_APPROVER_GROUP,
+    approvalChannelId,
+    approverJustificationRequired: e.ACRBOT_APPROVER_JUSTIFICATION === 'required',
+  });
+  let policy = environmentPolicy;
+  if (e.ACRBOT_POLICY) {
+    try {
+      policy = readPolicyFile(e.ACRBOT_POLICY);
+    } catch (err) {
+      if (!(err instanceof PolicyFileError)) throw err;
+      problems.push(err.message);
+    }
+  }
   if (problems.length) throw new ConfigError(problems);
   return {
+    policy,
+    policyFile: e.ACRBOT_POLICY,
     mode: e.ACRBOT_MODE,
     port: e.PORT,
     host: e.HOST,
@@ -414,11 +438,20 @@ export interface SandboxDefaults {
  */
 export function applySandboxDefaults(config: AppConfig, defaults: SandboxDefaults): AppConfig {
   if (config.mode !== 'sandbox') return config;
-  return {
+  const next: AppConfig = {
     ...config,
     subscriptionIds: config.subscriptionIds.length ? config.subscriptionIds : [...defaults.subscriptionIds],
     approverIds: config.approverIds.length || config.approverGroupId ? config.approverIds : [defaults.approverId],
     allowedTenantIds: config.allowedTenantIds.length ? config.allowedTenantIds : [defaults.tenantId],
     approvalChannelId: config.approvalChannelId ?? defaults.approvalChannelId,
   };
+  // Without a policy file, the single rule is built from the (now filled-in) approver settings.
+  if (config.policy.source === 'environment')
+    next.policy = policyFromEnvironment({
+      approverIds: next.approverIds,
+      approverGroupId: next.approverGroupId,
+      approvalChannelId: next.approvalChannelId,
+      approverJustificationRequired: next.approverJustificationRequired,
+    });
+  return next;
 }

@@ -17,6 +17,9 @@ export interface AuditEvent {
   detail?: string;
   /** `x-ms-request-id`s of Azure writes and similar correlation ids. */
   correlationIds?: string[];
+  /** Decisions: the policy rule that made or allowed them, and the policy's sha256 (G18). */
+  ruleId?: string;
+  policyHash?: string;
 }
 
 /** An entry as stored. */
@@ -106,6 +109,9 @@ export function chainEntry(
     outcome: event.outcome,
     correlationIds: event.correlationIds ? [...event.correlationIds] : undefined,
     detail: auditText(event.detail),
+    // Absent (not undefined-valued) on entries without a rule, so their hashes are unchanged.
+    ...(event.ruleId !== undefined && { ruleId: String(event.ruleId).slice(0, 64) }),
+    ...(event.policyHash !== undefined && { policyHash: String(event.policyHash).slice(0, 64) }),
     seq: (previous?.seq ?? 0) + 1,
     ts: ts.toISOString(),
     prevHash: previous?.hash ?? GENESIS_HASH,

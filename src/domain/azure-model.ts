@@ -23,6 +23,8 @@ export interface ClusterInfo {
   identity: ClusterIdentityFacts;
   /** Entra ID (AAD) integration: credentials are exec/kubelogin stanzas. */
   aadEnabled: boolean;
+  /** Azure tags (policy `match.clusterTags`); names as Azure returns them. */
+  tags?: Record<string, string>;
 }
 
 /** A container registry. */
@@ -34,6 +36,8 @@ export interface RegistryInfo {
   /** From Azure, never built from the name. */
   loginServer: string;
   roleAssignmentMode: RoleAssignmentMode;
+  /** Azure tags (policy `match.registryTags`). */
+  tags?: Record<string, string>;
   /** Network and anonymous-pull settings (for `check`); absent when Azure did not report them. */
   network?: RegistryNetwork;
 }

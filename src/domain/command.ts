@@ -18,12 +18,16 @@ export interface SecretCommandOptions {
 /** A parsed chat command. */
 export type Command =
   | { verb: 'help' }
-  | { verb: 'grant'; cluster?: string; registry?: string; reason?: string }
+  | { verb: 'grant'; cluster?: string; registry?: string; reason?: string; duration?: string; breakGlass?: boolean }
   | { verb: 'secret'; cluster?: string; registry?: string; reason?: string; options: SecretCommandOptions }
   | { verb: 'status'; requestId?: string }
   | { verb: 'pending' }
+  | { verb: 'policy'; cluster?: string; registry?: string }
   | { verb: 'audit'; argument?: string }
   | { verb: 'cancel' }
+  /** `revoke REQUEST-ID [REASON…]` or `revoke CLUSTER REGISTRY [REASON…]`. */
+  | { verb: 'revoke'; requestId?: string; cluster?: string; registry?: string; reason?: string }
+  | { verb: 'extend'; requestId?: string; duration?: string; reason?: string }
   /** `access` (own), `access NAME`, `access cluster NAME`, `access registry NAME`. */
   | { verb: 'access'; target?: string; kind?: 'cluster' | 'registry' }
   | { verb: 'check'; cluster?: string; registry?: string }
@@ -36,16 +40,31 @@ export type Command =
 export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example: string; description: string }> = [
   {
     verb: 'grant',
-    usage: 'grant CLUSTER REGISTRY REASON…',
-    example: 'grant aks-prod contosoacr deploy payments-api',
-    description: "Give a cluster's identity pull access (AcrPull) to a registry, after approval.",
+    usage: 'grant CLUSTER REGISTRY [--for 30d] [--break-glass] REASON…',
+    example: 'grant aks-prod contosoacr --for 30d deploy payments-api',
+    description:
+      "Give a cluster's identity pull access (AcrPull) to a registry, after approval, for a time (30m, 12h, 30d, 12w, 1y); it is revoked by itself when it ends.",
   },
   {
     verb: 'secret',
     usage:
-      'secret CLUSTER REGISTRY [--namespace NS] [--name SECRET] [--kind token|sp] [--service-account SA] [--expires 90d] [--repositories A,B] REASON…',
+      'secret CLUSTER REGISTRY [--namespace NS] [--name SECRET] [--kind token|sp] [--service-account SA] [--for 30d] [--repositories A,B] REASON…',
     example: 'secret aks-dev contosoacr --namespace payments pull for payments-api',
-    description: 'Create an image pull secret in a namespace from an ACR token (or a service principal).',
+    description:
+      'Create an image pull secret in a namespace from an ACR token (or a service principal), for a time; secret and credential are deleted when it ends.',
+  },
+  {
+    verb: 'revoke',
+    usage: 'revoke REQUEST-ID [REASON…] | revoke CLUSTER REGISTRY [REASON…]',
+    example: 'revoke R-7K2M9QXA no longer needed',
+    description:
+      "End access now: your own at once; approvers may revoke anyone's, or every acrbot grant on a cluster and registry.",
+  },
+  {
+    verb: 'extend',
+    usage: 'extend REQUEST-ID [--for 30d] REASON…',
+    example: 'extend R-7K2M9QXA --for 30d release still running',
+    description: 'Ask to keep access longer; approved like a new request (a secret gets a new credential).',
   },
   {
     verb: 'status',
@@ -58,6 +77,12 @@ export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example:
     usage: 'pending',
     example: 'pending',
     description: 'List requests waiting for approval (approvers).',
+  },
+  {
+    verb: 'policy',
+    usage: 'policy CLUSTER REGISTRY',
+    example: 'policy aks-prod contosoacr',
+    description: 'Show which approval rule applies and who can approve, before asking.',
   },
   {
     verb: 'audit',
@@ -89,8 +114,43 @@ const SECRET_FLAGS: Record<string, keyof SecretCommandOptions> = {
   '--kind': 'kind',
   '--service-account': 'serviceAccount',
   '--expires': 'expires',
+  '--for': 'expires',
   '--repositories': 'repositories',
 };
+
+const DURATION_FLAGS = ['--for', '--expires'];
+const REQUEST_ID = /^R-[0-9A-Z]{8}$/i;
+
+/** Pulls `--for D` / `--expires D` (or `--for=D`) out of the words. */
+function takeDuration(words: string[]): { duration?: string; rest: string[] } {
+  const rest: string[] = [];
+  let duration: string | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    const eq = word.startsWith('--') ? word.indexOf('=') : -1;
+    const flag = (eq > 0 ? word.slice(0, eq) : word).toLowerCase();
+    if (DURATION_FLAGS.includes(flag)) {
+      const value = eq > 0 ? word.slice(eq + 1) : words[++i];
+      if (!value || value.startsWith('--'))
+        throw new UserFacingError('validation.option', `${flag} needs a value, e.g. ${flag} 30d.`);
+      duration = value;
+    } else rest.push(word); // other words, even ones starting with --, belong to the reason
+  }
+  return { duration, rest };
+}
+
+function parseRevoke(words: string[]): Command {
+  if (words[0] && REQUEST_ID.test(words[0]))
+    return { verb: 'revoke', requestId: words[0].toUpperCase(), reason: words.slice(1).join(' ') || undefined };
+  const [cluster, registry, ...rest] = words;
+  return { verb: 'revoke', cluster, registry, reason: rest.join(' ') || undefined };
+}
+
+function parseExtend(words: string[]): Command {
+  const { duration, rest } = takeDuration(words);
+  const [requestId, ...reason] = rest;
+  return { verb: 'extend', requestId: requestId?.toUpperCase(), duration, reason: reason.join(' ') || undefined };
+}
 
 function splitWords(text: string): string[] {
   return text.trim().split(/\s+/).filter(Boolean);
@@ -123,7 +183,7 @@ function parseSecret(words: string[]): Command {
     } else if (word.startsWith('--')) {
       throw new UserFacingError(
         'validation.option',
-        `Unknown option ${flag}. The secret command takes --namespace, --name, --kind, --service-account, --expires and --repositories.`,
+        `Unknown option ${flag}. The secret command takes --namespace, --name, --kind, --service-account, --for (or --expires) and --repositories.`,
       );
     } else {
       rest.push(word);
@@ -153,8 +213,25 @@ export function parseCommand(text: string): Command {
     case 'help':
     case '?':
       return { verb: 'help' };
-    case 'grant':
-      return { verb: 'grant', ...positionals(words) };
+    case 'grant': {
+      // `--break-glass` anywhere before the reason: the emergency path (policy breakGlass).
+      const flag = words.findIndex((w) => w.toLowerCase() === '--break-glass');
+      const breakGlass = flag >= 0 && flag <= 4;
+      if (breakGlass) words.splice(flag, 1);
+      const { duration, rest } = takeDuration(words);
+      return {
+        verb: 'grant',
+        ...positionals(rest),
+        ...(duration ? { duration } : {}),
+        ...(breakGlass ? { breakGlass: true } : {}),
+      };
+    }
+    case 'revoke':
+      return parseRevoke(words);
+    case 'extend':
+      return parseExtend(words);
+    case 'policy':
+      return { verb: 'policy', cluster: words[0], registry: words[1] };
     case 'secret':
       return parseSecret(words);
     case 'status':

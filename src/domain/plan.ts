@@ -7,6 +7,8 @@ export interface ResourceSummary {
   name: string;
   subscriptionId: string;
   resourceGroup: string;
+  /** Azure tags read when planning; the approval policy matches on them. */
+  tags?: Record<string, string>;
 }
 
 /** The identity that will be granted. */

@@ -112,6 +112,11 @@ export interface RequestStore {
   /** Writes `next` only if the stored version is `next.version - 1`; else throws {@link VersionConflictError}. */
   update(next: AccessRequest): Promise<void>;
   listByState(states: RequestState[], limit?: number): Promise<AccessRequest[]>;
+  /**
+   * Requests on one cluster and registry (ids compared case-insensitively) in the given states:
+   * overlapping grants and `revoke CLUSTER REGISTRY` (G17). Indexed; at most `limit`.
+   */
+  listByTarget(clusterId: string, registryId: string, states: RequestState[], limit?: number): Promise<AccessRequest[]>;
   addCardCopy(copy: CardCopy): Promise<void>;
   listCardCopies(requestId: string): Promise<CardCopy[]>;
   /** Probe for /readyz. */
@@ -241,6 +246,24 @@ export interface PullSecretPort {
       replaceResourceVersion?: string;
     },
   ): Promise<SecretWriteResult>;
+  /**
+   * Revocation (G17): deletes the secret only if it is still the one acrbot wrote for
+   * `requestId` (managed-by label and request-id annotation; deleted with a uid precondition),
+   * then removes it from the service account's `imagePullSecrets`. A secret that is gone,
+   * foreign, or now written for another request is left alone and said so.
+   */
+  remove(
+    access: ClusterAccess,
+    input: { namespace: string; secretName: string; serviceAccount?: string; requestId: string },
+  ): Promise<SecretRemoveResult>;
+}
+
+/** Outcome of removing a pull secret. */
+export interface SecretRemoveResult {
+  secret: 'deleted' | 'absent' | 'notOurs';
+  /** The request the secret now belongs to, when it was replaced by a later acrbot request. */
+  ownerRequestId?: string;
+  serviceAccountPatched: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
  */
 import { UserFacingError } from './errors';
 import type { Plan } from './plan';
+import type { BoundRule } from './policy';
 
 /** Request states. */
 export type RequestState =
@@ -95,6 +96,8 @@ export interface AccessTerm {
   revokeReason?: string;
   /** Set when the access was removed or changed outside acrbot. */
   driftDetectedAt?: string;
+  /** Extension requests that moved `expiresAt`. */
+  extendedBy?: string[];
 }
 
 /** The policy rule a request is bound to. */
@@ -104,6 +107,16 @@ export interface PolicyBinding {
   approvalsRequired: number;
   autoApproved?: boolean;
   breakGlass?: boolean;
+  /**
+   * The rule as it was when the request was created: who may approve, channel, reminders. A
+   * pending request keeps it across policy reloads and restarts (G18).
+   */
+  rule?: BoundRule;
+  /** Break-glass: the review an approver owes within 24 h. */
+  review?: { dueAt: string; outcome?: 'accepted' | 'rejected'; by?: Actor; at?: string; reason?: string };
+  /** Reminder / escalation already sent (so the card shows it and nothing is sent twice). */
+  remindedAt?: string;
+  escalatedAt?: string;
 }
 
 /** One approver's approval. */
@@ -134,21 +147,30 @@ export interface CreatedObject {
 /** Events that move a request. */
 export type RequestEvent =
   | { type: 'approve'; by: Actor; at: Date; reason?: string }
+  /** One approval towards a quorum; the request stays pending (G18). */
+  | { type: 'recordApproval'; by: Actor; at: Date; reason?: string }
   | { type: 'reject'; by: Actor; at: Date; reason?: string }
   | { type: 'expire'; at: Date }
   | { type: 'start'; at: Date }
   | { type: 'succeed'; at: Date; outcome: Outcome }
   | { type: 'fail'; at: Date; outcome: Outcome }
-  | { type: 'cleanedUp'; at: Date };
+  | { type: 'cleanedUp'; at: Date }
+  /** Granted access ended: expired (by acrbot) or revoked by someone (G17). */
+  | { type: 'revoke'; at: Date; by: Actor; reason?: string }
+  /** An approved extension moved the end of granted access. */
+  | { type: 'extend'; at: Date; expiresAt: string; durationMs: number; by: string };
 
 const ALLOWED: Record<RequestEvent['type'], RequestState[]> = {
   approve: ['pending'],
+  recordApproval: ['pending'],
   reject: ['pending'],
   expire: ['pending'],
   start: ['approved', 'executing'],
   succeed: ['executing'],
   fail: ['approved', 'executing'],
   cleanedUp: ['failed'],
+  revoke: ['succeeded'],
+  extend: ['succeeded'],
 };
 
 /** Final states: nothing moves a request out of them. */
@@ -182,7 +204,9 @@ export function describeState(request: AccessRequest): string {
     case 'cancelled':
       return 'cancelled by the requester';
     case 'revoked':
-      return 'revoked';
+      return request.access?.revokedBy && request.access.revokedBy.objectId !== 'acrbot'
+        ? `revoked by ${request.access.revokedBy.name}`
+        : 'expired and revoked';
   }
 }
 
@@ -205,6 +229,12 @@ export function transition(request: AccessRequest, event: RequestEvent): AccessR
         ...base,
         state: 'approved',
         decision: { by: event.by, at: event.at.toISOString(), approved: true, reason: event.reason },
+        approvals: [...(request.approvals ?? []), { by: event.by, at: event.at.toISOString(), reason: event.reason }],
+      };
+    case 'recordApproval':
+      return {
+        ...base,
+        approvals: [...(request.approvals ?? []), { by: event.by, at: event.at.toISOString(), reason: event.reason }],
       };
     case 'reject':
       return {
@@ -217,11 +247,46 @@ export function transition(request: AccessRequest, event: RequestEvent): AccessR
     case 'start':
       return { ...base, state: 'executing' };
     case 'succeed':
-      return { ...base, state: 'succeeded', outcome: event.outcome };
+      return {
+        ...base,
+        state: 'succeeded',
+        outcome: event.outcome,
+        // The access term starts when access exists, not when it was asked for (G17).
+        ...(request.access && !request.access.permanent && request.access.durationMs && !request.access.expiresAt
+          ? {
+              access: {
+                ...request.access,
+                expiresAt: new Date(event.at.getTime() + request.access.durationMs).toISOString(),
+              },
+            }
+          : {}),
+      };
     case 'fail':
       return { ...base, state: 'failed', outcome: event.outcome };
     case 'cleanedUp':
       return { ...base, outcome: { ...request.outcome!, cleanup: 'deleted' } };
+    case 'revoke':
+      return {
+        ...base,
+        state: 'revoked',
+        access: {
+          ...request.access,
+          revokedAt: event.at.toISOString(),
+          // Nobody is named when acrbot itself revoked at the end (expiry); a person is.
+          revokedBy: event.by.objectId === 'acrbot' ? undefined : event.by,
+          revokeReason: event.reason,
+        },
+      };
+    case 'extend':
+      return {
+        ...base,
+        access: {
+          ...request.access,
+          expiresAt: event.expiresAt,
+          durationMs: (request.access?.durationMs ?? 0) + event.durationMs,
+          extendedBy: [...(request.access?.extendedBy ?? []), event.by],
+        },
+      };
   }
 }
 

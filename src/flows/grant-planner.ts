@@ -30,6 +30,15 @@ export class GrantPlanner {
     private readonly directory: DirectoryPort,
   ) {}
 
+  /** Validates the names (before any Azure call) and resolves both resources, without planning. */
+  async resolve(clusterText: string, registryText: string): Promise<{ cluster: ClusterInfo; registry: RegistryInfo }> {
+    const [cluster, registry] = await Promise.all([
+      this.resolver.resolveCluster(parseClusterRef(clusterText)),
+      this.resolver.resolveRegistry(parseRegistryRef(registryText)),
+    ]);
+    return { cluster, registry };
+  }
+
   /** Validates the names (before any Azure call), resolves, and plans. */
   async plan(clusterText: string, registryText: string): Promise<GrantPlanResult> {
     const clusterRef = parseClusterRef(clusterText);
@@ -93,6 +102,7 @@ export function buildGrantPlan(cluster: ClusterInfo, registry: RegistryInfo, ide
       name: cluster.name,
       subscriptionId: cluster.subscriptionId,
       resourceGroup: cluster.resourceGroup,
+      ...(cluster.tags && { tags: cluster.tags }),
     },
     registry: {
       id: registry.id,
@@ -101,6 +111,7 @@ export function buildGrantPlan(cluster: ClusterInfo, registry: RegistryInfo, ide
       resourceGroup: registry.resourceGroup,
       loginServer: registry.loginServer,
       roleAssignmentMode: registry.roleAssignmentMode,
+      ...(registry.tags && { tags: registry.tags }),
     },
     identity,
     role,

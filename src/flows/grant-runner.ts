@@ -25,6 +25,13 @@ export class GrantRunner implements PlanRunner {
   async run(request: AccessRequest, ctx: RunContext): Promise<Outcome> {
     const plan = request.plan as GrantPlan;
     await this.recheck(plan);
+    // Recorded before the PUT (G15): the deterministic name is acrbot's, so a resumed run that
+    // finds "already exists" still knows the assignment is its own and expiry removes it (G17).
+    await ctx.recordCreated({
+      kind: 'roleAssignment',
+      id: `${plan.scope}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`,
+      name: plan.roleAssignmentName,
+    });
     try {
       const result = await assignRole(
         this.roleAssignments,

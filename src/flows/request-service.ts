@@ -5,13 +5,25 @@
  * be written (G8, G11).
  */
 import { checkDecision, type RefusalReason } from '../domain/approval-policy';
+import {
+  awaitingReview,
+  factsOf,
+  isNamedApprover,
+  nextApprovalStep,
+  selectRule,
+  type Policy,
+  type PolicyProvider,
+  type PolicyRule,
+} from '../domain/policy';
+import { policyFromEnvironment } from '../config/policy-file';
 import type { AuditEvent } from '../domain/audit-chain';
 import { UserFacingError } from '../domain/errors';
 import { newRequestId } from '../domain/identifiers';
+import { parseAccessDuration } from '../domain/access-term';
 import type { Plan } from '../domain/plan';
 import type { AuditLog, Clock, DirectoryPort, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
-import type { AccessRequest, Actor, RequestEvent } from '../domain/request';
+import type { AccessRequest, AccessTerm, Actor, PolicyBinding, RequestEvent } from '../domain/request';
 import { describeState, isExpired, transition } from '../domain/request';
 import { looksLikeSecret, singleLine } from '../domain/text';
 import type { Logger } from '../observability/logger';
@@ -22,7 +34,21 @@ import type { FlowSettings } from './settings';
 /** The result of an approve or reject click. */
 export type DecisionResult =
   | { kind: 'decided'; request: AccessRequest }
-  | { kind: 'refused'; request: AccessRequest; reason: RefusalReason | 'stale'; message: string };
+  /** An approval towards a quorum was recorded; the request is still pending (G18). */
+  | { kind: 'recorded'; request: AccessRequest }
+  /** A break-glass grant was reviewed: kept, or rejected (and revoked). */
+  | { kind: 'reviewed'; request: AccessRequest; outcome: 'accepted' | 'rejected' }
+  | { kind: 'refused'; request: AccessRequest; reason: RefusalReason | 'stale' | 'twice'; message: string };
+
+/** The identity decisions made by a rule (auto-approval) are recorded under. */
+export function ruleActor(ruleId: string): Actor {
+  return { objectId: 'acrbot', name: `rule ${ruleId}` };
+}
+
+/** Hours an approver has to review a break-glass grant. */
+export const BREAK_GLASS_REVIEW_MS = 24 * 3_600_000;
+/** Rule id recorded for break-glass decisions. */
+export const BREAK_GLASS_RULE_ID = 'break-glass';
 
 /** Who is acting, in which tenant. */
 export interface ActingContext {
@@ -38,6 +64,18 @@ function targetsOf(plan: Plan): string[] {
 export interface JobScheduling {
   schedule(job: JobSpec): Promise<void>;
   cancel(id: string): Promise<void>;
+  /** Runs a due job at once under its lease (optional: without it the next sweep runs it). */
+  runNow?(id: string): Promise<boolean>;
+}
+
+/** The `breakglass.review` job of a break-glass request (reported again daily until reviewed). */
+export function breakGlassReviewJobId(requestId: string): string {
+  return `breakglass.review:${requestId}`;
+}
+
+/** The reminder and escalation jobs of a pending request. */
+export function approvalNudgeJobIds(requestId: string): { remind: string; escalate: string } {
+  return { remind: `approval.remind:${requestId}`, escalate: `approval.escalate:${requestId}` };
 }
 
 /** The `request.expire` job of a pending request. */
@@ -60,7 +98,19 @@ export class RequestService {
     private readonly log: Logger,
     /** Persisted schedule for the approval window's end (G6); absent in flows run without one. */
     private readonly jobs?: JobScheduling,
-  ) {}
+    /** The approval policy (G18); without one, the single rule built from the environment. */
+    policies?: PolicyProvider,
+  ) {
+    const fallback = policies ? undefined : policyFromEnvironment(settings);
+    this.policies = policies ?? { current: () => fallback! };
+  }
+
+  private readonly policies: PolicyProvider;
+
+  /** The policy in force now (new requests are bound to it; pending ones keep their rule). */
+  currentPolicy(): Policy {
+    return this.policies.current();
+  }
 
   /**
    * Audits something acrbot refused before any request was involved (a turn from the wrong
@@ -75,16 +125,127 @@ export class RequestService {
     }
   }
 
-  /** Records and stores a new pending request. The audit entry is written first. */
+  /**
+   * Records and stores a new request bound to the first policy rule that fits it (G18). The
+   * audit entry is written first. A rule with `autoApprove` returns the request already
+   * approved (the caller starts the execution); break-glass likewise, after checking the
+   * requester is in a break-glass group.
+   */
   async create(input: {
     requester: Actor;
     tenantId: string;
     reason: string;
     plan: Plan;
     origin: AccessRequest['origin'];
+    /** Requested duration (the lifecycle); capped or refused by the rule's maxDuration. */
+    access?: AccessTerm;
+    /** `--break-glass`: execute at once, reviewed afterwards. */
+    breakGlass?: boolean;
+    sourceActivityId?: string;
+    /** For an extension: the request whose access it extends (G17). */
+    extendsRequestId?: string;
   }): Promise<AccessRequest> {
     const now = this.clock.now();
-    const request: AccessRequest = {
+    const policy = this.policies.current();
+    const targets = targetsOf(input.plan);
+    const refuse = async (action: string, code: string, message: string): Promise<never> => {
+      await this.record({
+        actor: input.requester,
+        tenantId: input.tenantId,
+        action,
+        targetIds: targets,
+        outcome: 'refused',
+        detail: message,
+        policyHash: policy.hash,
+      });
+      throw new UserFacingError(code, message);
+    };
+    const rule = selectRule(policy, factsOf(input.plan));
+    if (input.breakGlass) return this.createBreakGlass(input, policy, rule, now, refuse);
+    if (!rule)
+      return refuse(
+        'policy.noRule',
+        'policy.noRule',
+        `No rule of the approval policy covers ${input.plan.cluster.name} → ${input.plan.registry.name}, so nobody could approve it. Ask the platform team to add a rule ("@acrbot policy ${input.plan.cluster.name} ${input.plan.registry.name}" shows what applies).`,
+      );
+    const requestedMs = input.access?.durationMs;
+    const tooLong = input.access?.permanent || (requestedMs !== undefined && requestedMs > rule.maxDurationMs!);
+    if (rule.maxDurationMs !== undefined && tooLong)
+      return refuse(
+        'policy.refused.duration',
+        'policy.maxDuration',
+        `Rule ${rule.id} allows access for at most ${formatDuration(rule.maxDurationMs)}; ask for less.`,
+      );
+    const auto = rule.autoApprove;
+    const access: AccessTerm | undefined = auto
+      ? {
+          ...input.access,
+          durationMs: Math.min(requestedMs ?? auto.maxDurationMs, auto.maxDurationMs),
+          permanent: undefined,
+        }
+      : input.access;
+    const binding: PolicyBinding = {
+      ruleId: rule.id,
+      policyHash: policy.hash,
+      approvalsRequired: rule.approvalsRequired,
+      rule,
+      ...(auto && { autoApproved: true }),
+    };
+    const request = this.newRequest(input, now, binding, access);
+    await this.record({
+      actor: input.requester,
+      tenantId: input.tenantId,
+      action: 'request.created',
+      requestId: request.id,
+      targetIds: targets,
+      outcome: 'pending',
+      detail: input.reason,
+      ruleId: rule.id,
+      policyHash: policy.hash,
+    });
+    if (!auto) {
+      await this.store.create(request);
+      await this.scheduleExpiry(request);
+      await this.scheduleNudges(request);
+      return request;
+    }
+    // Auto-approval is a decision by the rule: audited as one before the request exists approved.
+    const approved = transition(request, {
+      type: 'approve',
+      by: ruleActor(rule.id),
+      at: now,
+      reason: `auto-approved by rule ${rule.id}`,
+    });
+    await this.record({
+      actor: ruleActor(rule.id),
+      tenantId: input.tenantId,
+      action: 'request.approved',
+      requestId: request.id,
+      targetIds: targets,
+      outcome: 'approved',
+      detail: `auto-approved by rule ${rule.id} for at most ${formatDuration(access!.durationMs!)}`,
+      ruleId: rule.id,
+      policyHash: policy.hash,
+    });
+    await this.store.create(approved);
+    return approved;
+  }
+
+  private newRequest(
+    input: {
+      requester: Actor;
+      tenantId: string;
+      reason: string;
+      plan: Plan;
+      origin: AccessRequest['origin'];
+      sourceActivityId?: string;
+      extendsRequestId?: string;
+    },
+    now: Date,
+    policy: PolicyBinding,
+    access: AccessTerm | undefined,
+  ): AccessRequest {
+    return {
       id: newRequestId(),
       version: 1,
       state: 'pending',
@@ -97,19 +258,123 @@ export class RequestService {
       expiresAt: new Date(now.getTime() + this.settings.approvalTtlMs).toISOString(),
       origin: input.origin,
       sandbox: this.settings.sandbox,
+      policy,
+      ...(access && { access }),
+      ...(input.sourceActivityId && { sourceActivityId: input.sourceActivityId }),
+      ...(input.extendsRequestId && { extendsRequestId: input.extendsRequestId }),
     };
+  }
+
+  /**
+   * The access term for a typed `--for` (default when absent), checked against the configured
+   * limits; throws a `validation.duration` error. Undefined when time-boxing is not configured.
+   */
+  accessTerm(text: string | undefined): AccessTerm | undefined {
+    return this.settings.access ? parseAccessDuration(text, this.settings.access) : undefined;
+  }
+
+  /** How long the credential of a secret must live to outlast its access term (approval wait included). */
+  credentialLifetimeMs(term: AccessTerm | undefined): number | undefined {
+    if (!term) return undefined;
+    if (term.permanent || !term.durationMs) return Number.MAX_SAFE_INTEGER;
+    return term.durationMs + this.settings.approvalTtlMs;
+  }
+
+  /**
+   * Break-glass: a member of a break-glass group gets the access at once, for at most the
+   * policy's break-glass maxDuration, and an approver of the rule that would have applied must
+   * review it within 24 h.
+   */
+  private async createBreakGlass(
+    input: Parameters<RequestService['create']>[0],
+    policy: Policy,
+    rule: PolicyRule | undefined,
+    now: Date,
+    refuse: (action: string, code: string, message: string) => Promise<never>,
+  ): Promise<AccessRequest> {
+    const bg = policy.breakGlass;
+    if (!bg)
+      return refuse(
+        'breakglass.refused',
+        'breakglass.unavailable',
+        'The approval policy has no break-glass section, so --break-glass cannot be used here; ask an approver instead.',
+      );
+    if (!(await this.inAnyGroup(input.requester, bg.groups)))
+      return refuse(
+        'breakglass.refused',
+        'breakglass.notMember',
+        'Only members of the break-glass groups can use --break-glass; run the command without it and an approver will decide.',
+      );
+    const durationMs = Math.min(input.access?.durationMs ?? bg.maxDurationMs, bg.maxDurationMs);
+    const binding: PolicyBinding = {
+      ruleId: BREAK_GLASS_RULE_ID,
+      policyHash: policy.hash,
+      approvalsRequired: 0,
+      breakGlass: true,
+      // The approvers of the rule that would have applied review it.
+      rule: rule ?? policy.rules[0],
+      review: { dueAt: new Date(now.getTime() + BREAK_GLASS_REVIEW_MS).toISOString() },
+    };
+    const request = this.newRequest(input, now, binding, { durationMs });
+    const targets = targetsOf(input.plan);
     await this.record({
       actor: input.requester,
       tenantId: input.tenantId,
       action: 'request.created',
       requestId: request.id,
-      targetIds: targetsOf(input.plan),
+      targetIds: targets,
       outcome: 'pending',
       detail: input.reason,
+      ruleId: BREAK_GLASS_RULE_ID,
+      policyHash: policy.hash,
     });
-    await this.store.create(request);
-    await this.scheduleExpiry(request);
-    return request;
+    const approved = transition(request, {
+      type: 'approve',
+      by: input.requester,
+      at: now,
+      reason: `break-glass: ${input.reason}`,
+    });
+    await this.record({
+      actor: input.requester,
+      tenantId: input.tenantId,
+      action: 'request.approved',
+      requestId: request.id,
+      targetIds: targets,
+      outcome: 'approved',
+      detail: `break-glass for at most ${formatDuration(durationMs)}, review due ${binding.review!.dueAt}`,
+      ruleId: BREAK_GLASS_RULE_ID,
+      policyHash: policy.hash,
+    });
+    await this.store.create(approved);
+    await this.jobs?.schedule({
+      id: breakGlassReviewJobId(approved.id),
+      kind: 'breakglass.review',
+      dueAt: new Date(binding.review!.dueAt),
+      requestId: approved.id,
+    });
+    return approved;
+  }
+
+  /** Schedules the rule's reminder and escalation of a pending request (idempotent; they no-op once decided). */
+  async scheduleNudges(request: AccessRequest): Promise<void> {
+    const rule = request.policy?.rule;
+    if (!this.jobs || request.state !== 'pending' || !rule) return;
+    const ids = approvalNudgeJobIds(request.id);
+    const created = Date.parse(request.createdAt);
+    if (rule.remindAfterMs !== undefined)
+      await this.jobs.schedule({
+        id: ids.remind,
+        kind: 'approval.remind',
+        dueAt: new Date(created + rule.remindAfterMs),
+        requestId: request.id,
+      });
+    if (rule.escalateAfterMs !== undefined)
+      await this.jobs.schedule({
+        id: ids.escalate,
+        kind: 'approval.escalate',
+        dueAt: new Date(created + rule.escalateAfterMs),
+        requestId: request.id,
+      });
   }
 
   /** Schedules the `request.expire` job of a pending request (idempotent). */
@@ -149,12 +414,32 @@ export class RequestService {
     return this.store.listByState(['pending'], 50);
   }
 
-  /** In ACRBOT_APPROVERS, or a transitive member of ACRBOT_APPROVER_GROUP (asked now, not cached). */
+  /**
+   * THE question "may this person approve this request": named in the rule the request is bound
+   * to, or a transitive member of one of its groups (asked in Graph now, not cached, G5). The
+   * requester never is (G4). Requests made before policies use the rule that fits them now.
+   */
+  async isApproverOf(actor: Actor, request: AccessRequest): Promise<boolean> {
+    if (actor.objectId.toLowerCase() === request.requester.objectId.toLowerCase()) return false;
+    const rule = this.ruleOf(request);
+    if (!rule) return false;
+    return isNamedApprover(rule, actor) || this.inAnyGroup(actor, rule.approvers.groups);
+  }
+
+  /** The rule a request is bound to (or, for requests made before policies, the one that fits now). */
+  ruleOf(request: AccessRequest): PolicyRule | undefined {
+    return request.policy?.rule ?? selectRule(this.policies.current(), factsOf(request.plan));
+  }
+
+  /** An approver under any rule of the current policy (who may list pending requests). */
   async isApprover(actor: Actor): Promise<boolean> {
-    const id = actor.objectId.toLowerCase();
-    if (this.settings.approverIds.some((a) => a.toLowerCase() === id)) return true;
-    if (this.settings.approverGroupId)
-      return this.directory.isMemberOfGroup(actor.objectId, this.settings.approverGroupId);
+    const rules = this.policies.current().rules;
+    if (rules.some((r) => isNamedApprover(r, actor))) return true;
+    return this.inAnyGroup(actor, [...new Set(rules.flatMap((r) => r.approvers.groups.map((g) => g.toLowerCase())))]);
+  }
+
+  private async inAnyGroup(actor: Actor, groups: readonly string[]): Promise<boolean> {
+    for (const group of groups) if (await this.directory.isMemberOfGroup(actor.objectId, group)) return true;
     return false;
   }
 
@@ -195,6 +480,14 @@ export class RequestService {
     const { actor, tenantId } = input.acting;
     const now = this.clock.now();
     const reason = input.reason ? singleLine(input.reason).slice(0, 500) : undefined;
+    if (reason && looksLikeSecret(reason)) {
+      throw new UserFacingError(
+        'validation.secret',
+        'The comment looks like it contains a credential (a token, key or password); remove it and click again. Never paste secrets in chat.',
+      );
+    }
+    // Approve/Reject on a break-glass card is its review: keep it, or revoke it at once.
+    if (awaitingReview(request)) return this.reviewNow(request, input.acting, input.approve, reason);
     if (request.state !== 'pending') {
       return {
         kind: 'refused',
@@ -203,45 +496,44 @@ export class RequestService {
         message: `Request ${request.id} is already ${describeState(request)}; nothing was changed.`,
       };
     }
-    if (reason && looksLikeSecret(reason)) {
-      throw new UserFacingError(
-        'validation.secret',
-        'The comment looks like it contains a credential (a token, key or password); remove it and click again. Never paste secrets in chat.',
-      );
-    }
+    const rule = this.ruleOf(request);
+    const binding = this.bindingOf(request, rule);
     const verdict = checkDecision(request, {
       actor,
       now,
       approving: input.approve,
       justification: reason,
-      actorIsApprover:
-        request.requester.objectId.toLowerCase() === actor.objectId.toLowerCase()
-          ? false
-          : await this.isApprover(actor),
-      approverJustificationRequired: this.settings.approverJustificationRequired,
+      actorIsApprover: await this.isApproverOf(actor, request),
+      approverJustificationRequired: rule?.approverJustification === 'required',
     });
-    if (!verdict.allowed) {
+    const refused = async (r: RefusalReason | 'twice', message: string): Promise<DecisionResult> => {
       await this.record({
         actor,
         tenantId,
-        action: `approval.refused.${verdict.reason}`,
+        action: `approval.refused.${r}`,
         requestId: request.id,
         targetIds: targetsOf(request.plan),
         outcome: 'refused',
-        detail: verdict.message,
+        detail: message,
+        ruleId: binding.ruleId,
+        policyHash: binding.policyHash,
       });
-      if (verdict.reason === 'expired') await this.expire(request, now);
-      return {
-        kind: 'refused',
-        request: (await this.store.get(request.id)) ?? request,
-        reason: verdict.reason,
-        message: verdict.message,
-      };
-    }
-    const event: RequestEvent = input.approve
-      ? { type: 'approve', by: actor, at: now, reason }
-      : { type: 'reject', by: actor, at: now, reason };
-    const next = transition(request, event);
+      if (r === 'expired') await this.expire(request, now);
+      return { kind: 'refused', request: (await this.store.get(request.id)) ?? request, reason: r, message };
+    };
+    if (!verdict.allowed) return refused(verdict.reason, verdict.message);
+    const step = nextApprovalStep(request, Math.max(1, binding.approvalsRequired), {
+      actor,
+      approving: input.approve,
+      at: now,
+      reason,
+    });
+    if (step.kind === 'refused') return refused(step.reason, step.message);
+    const event: RequestEvent =
+      step.kind === 'rejected'
+        ? { type: 'reject', by: actor, at: now, reason }
+        : { type: step.kind === 'approved' ? 'approve' : 'recordApproval', by: actor, at: now, reason };
+    const next = { ...transition(request, event), ...(request.policy ? {} : { policy: binding }) };
     // The conditional write picks the winner first; only the winner records the decision, so a
     // race leaves exactly one decision entry (G8). The losers record a stale refusal.
     try {
@@ -250,15 +542,23 @@ export class RequestService {
       if (!(err instanceof VersionConflictError)) throw err;
       return this.lostRace(request, input.acting);
     }
+    const action =
+      step.kind === 'rejected'
+        ? 'request.rejected'
+        : step.kind === 'approved'
+          ? 'request.approved'
+          : 'approval.recorded';
     try {
       await this.record({
         actor,
         tenantId,
-        action: input.approve ? 'request.approved' : 'request.rejected',
+        action,
         requestId: request.id,
         targetIds: targetsOf(request.plan),
-        outcome: next.state,
+        outcome: step.kind === 'recorded' ? `${step.approvals.length} of ${step.required}` : next.state,
         detail: reason,
+        ruleId: binding.ruleId,
+        policyHash: binding.policyHash,
       });
     } catch (err) {
       // G11: a decision that is not in the audit trail must not stand (nor run). Put the request
@@ -266,11 +566,132 @@ export class RequestService {
       await this.undo(request, next);
       throw err;
     }
+    if (step.kind === 'recorded') {
+      // Every copy shows "1 of 2 so far"; the click is answered with the same.
+      void this.notifier.requestChanged(next);
+      return { kind: 'recorded', request: next };
+    }
     // The click is answered without waiting for the other copies: an approval's copies are
     // updated by the executor's first step ("executing") anyway, a rejection's right after.
     if (!input.approve) void this.notifier.requestChanged(next);
     // The request.expire job stays: at its time it finds the request decided and does nothing.
     return { kind: 'decided', request: next };
+  }
+
+  /**
+   * The review of a break-glass grant by an approver of the rule that would have applied (never
+   * the requester). Reject revokes the access at once through the lifecycle's revocation.
+   */
+  private async reviewNow(
+    request: AccessRequest,
+    acting: ActingContext,
+    accept: boolean,
+    reason: string | undefined,
+  ): Promise<DecisionResult> {
+    const { actor, tenantId } = acting;
+    const now = this.clock.now();
+    const binding = request.policy!;
+    const targets = targetsOf(request.plan);
+    const refuse = async (r: RefusalReason, message: string): Promise<DecisionResult> => {
+      await this.record({
+        actor,
+        tenantId,
+        action: `breakglass.review.refused.${r}`,
+        requestId: request.id,
+        targetIds: targets,
+        outcome: 'refused',
+        detail: message,
+        ruleId: binding.ruleId,
+        policyHash: binding.policyHash,
+      });
+      return { kind: 'refused', request, reason: r, message };
+    };
+    if (actor.objectId.toLowerCase() === request.requester.objectId.toLowerCase())
+      return refuse('self', `You used break-glass for request ${request.id} yourself, so an approver must review it.`);
+    if (!(await this.isApproverOf(actor, request)))
+      return refuse(
+        'notApprover',
+        `Only approvers of rule ${binding.rule?.id ?? 'default'} can review break-glass request ${request.id}.`,
+      );
+    const outcome = accept ? ('accepted' as const) : ('rejected' as const);
+    const next: AccessRequest = {
+      ...request,
+      version: request.version + 1,
+      updatedAt: now.toISOString(),
+      policy: { ...binding, review: { ...binding.review!, outcome, by: actor, at: now.toISOString(), reason } },
+    };
+    try {
+      await this.store.update(next);
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+      const current = await this.get(request.id);
+      // The executor moved it meanwhile (not another review): review the current version.
+      if (awaitingReview(current)) return this.reviewNow(current, acting, accept, reason);
+      return this.lostRace(request, acting);
+    }
+    try {
+      await this.record({
+        actor,
+        tenantId,
+        action: `breakglass.review.${outcome}`,
+        requestId: request.id,
+        targetIds: targets,
+        outcome,
+        detail: reason,
+        ruleId: binding.ruleId,
+        policyHash: binding.policyHash,
+      });
+    } catch (err) {
+      await this.undo(request, next);
+      throw err;
+    }
+    await this.jobs?.cancel(breakGlassReviewJobId(request.id));
+    if (!accept) await this.revokeBreakGlass(next, acting, reason);
+    const latest = (await this.store.get(request.id)) ?? next;
+    void this.notifier.requestChanged(latest);
+    return { kind: 'reviewed', request: latest, outcome };
+  }
+
+  /** Revokes a rejected break-glass grant at once, or records that this build cannot yet. */
+  private async revokeBreakGlass(
+    request: AccessRequest,
+    acting: ActingContext,
+    reason: string | undefined,
+  ): Promise<void> {
+    if (this.revocation) {
+      await this.revocation(request, acting.actor, `break-glass rejected in review: ${reason ?? ''}`.trim());
+      return;
+    }
+    await this.record({
+      actor: ruleActor(BREAK_GLASS_RULE_ID),
+      tenantId: request.tenantId,
+      action: 'breakglass.revoke.unavailable',
+      requestId: request.id,
+      targetIds: targetsOf(request.plan),
+      outcome: 'manual',
+      detail: 'no revocation is wired in this process: remove the access by hand',
+      ruleId: request.policy?.ruleId,
+      policyHash: request.policy?.policyHash,
+    });
+  }
+
+  private revocation?: (request: AccessRequest, by: Actor, reason: string) => Promise<void>;
+
+  /** Wires the lifecycle's revocation (break-glass rejected in review revokes at once). */
+  useRevocation(revoke: (request: AccessRequest, by: Actor, reason: string) => Promise<void>): void {
+    this.revocation = revoke;
+  }
+
+  /** The request's binding, or (requests made before policies) one made from the rule that fits now. */
+  private bindingOf(request: AccessRequest, rule: PolicyRule | undefined): PolicyBinding {
+    if (request.policy) return request.policy;
+    const policy = this.policies.current();
+    return {
+      ruleId: rule?.id ?? 'none',
+      policyHash: policy.hash,
+      approvalsRequired: rule?.approvalsRequired ?? 1,
+      rule,
+    };
   }
 
   /** The loser of the conditional write: tells who won and records a refusal, never a second decision. */
@@ -349,4 +770,15 @@ export class RequestService {
       );
     }
   }
+}
+
+/** `30d`, `4h`, `90m` for messages. */
+export function formatDuration(ms: number): string {
+  const units: [number, string][] = [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'm'],
+  ];
+  for (const [size, unit] of units) if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  return `${Math.round(ms / 1000)}s`;
 }

@@ -100,6 +100,15 @@ export class Scheduler {
     }
   }
 
+  /**
+   * Runs one job now if it is due (e.g. a revoke the user just confirmed), under its lease like
+   * a sweep would; false when it is not due, gone, or another instance holds it.
+   */
+  async runNow(id: string): Promise<boolean> {
+    const job = await this.jobs.get(id);
+    return job ? this.runOne(job) : false;
+  }
+
   /** Sweeps every `sweepIntervalMs` until {@link stop}. */
   start(): void {
     if (this.timer || this.options.sweepIntervalMs <= 0) return;

@@ -26,11 +26,27 @@ export class SecretPlanner {
     private readonly requests?: Pick<RequestStore, 'listByState'>,
   ) {}
 
-  /** Validates everything typed (before any Azure call), resolves, and plans. */
-  async plan(clusterText: string, registryText: string, typed: SecretCommandOptions): Promise<SecretPlan> {
+  /**
+   * Validates everything typed (before any Azure call), resolves, and plans. With
+   * `credentialLifetimeMs` (the access term, validated by the caller; G17) `--expires`/`--for`
+   * is not parsed again and the credential lives that long.
+   */
+  async plan(
+    clusterText: string,
+    registryText: string,
+    typed: SecretCommandOptions,
+    credentialLifetimeMs?: number,
+  ): Promise<SecretPlan> {
     const clusterRef = parseClusterRef(clusterText);
     const registryRef = parseRegistryRef(registryText);
-    const options = checkSecretOptions(typed, this.maxExpiryMs);
+    const checked = checkSecretOptions(
+      credentialLifetimeMs === undefined ? typed : { ...typed, expires: undefined },
+      this.maxExpiryMs,
+    );
+    const options =
+      credentialLifetimeMs === undefined
+        ? checked
+        : { ...checked, expiresInMs: Math.min(credentialLifetimeMs, this.maxExpiryMs) };
     const [cluster, registry] = await Promise.all([
       this.resolver.resolveCluster(clusterRef),
       this.resolver.resolveRegistry(registryRef),
@@ -75,6 +91,7 @@ export class SecretPlanner {
         subscriptionId: cluster.subscriptionId,
         resourceGroup: cluster.resourceGroup,
         aadEnabled: cluster.aadEnabled,
+        ...(cluster.tags && { tags: cluster.tags }),
       },
       registry: {
         id: registry.id,
@@ -83,6 +100,7 @@ export class SecretPlanner {
         resourceGroup: registry.resourceGroup,
         loginServer: registry.loginServer,
         roleAssignmentMode: registry.roleAssignmentMode,
+        ...(registry.tags && { tags: registry.tags }),
       },
       credentialKind: options.kind,
       credentialName,

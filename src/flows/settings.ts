@@ -12,6 +12,8 @@ export interface FlowSettings {
   /** Delays between PrincipalNotFound retries; bounded (about 2 minutes in total by default). */
   principalRetryDelaysMs: readonly number[];
   sandbox: boolean;
+  /** Access durations (G17); without them requests have no term (flows run without config). */
+  access?: import('../domain/access-term').AccessLimits;
 }
 
 /** Default PrincipalNotFound backoff: 2+4+8+16+30+30+30 s ≈ 2 minutes. */

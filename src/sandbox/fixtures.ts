@@ -26,10 +26,24 @@ export const SANDBOX_USERS = {
   },
   approver: { objectId: '0a000000-0000-4000-8000-00000000bbb2', name: 'Alex Approver', teamsId: '29:alex-approver' },
   outsider: { objectId: '0a000000-0000-4000-8000-00000000ccc3', name: 'Oscar Outsider', teamsId: '29:oscar-outsider' },
+  /**
+   * In the approver group (not in the default single-approver setup): the second approver of
+   * two-approver policies. A Playground user (playground/.m365agentsplayground.yml).
+   */
+  secondApprover: {
+    objectId: '0a000000-0000-4000-8000-00000000ddd4',
+    name: 'Megan Developer',
+    teamsId: '29:megan-developer',
+  },
+  /** On call: in the break-glass group, not an approver. A Playground user. */
+  oncall: { objectId: '0a000000-0000-4000-8000-00000000eee5', name: 'Adele Operator', teamsId: '29:adele-operator' },
 } as const;
 
 /** Entra group whose (transitive) members may approve. Contains the approver only. */
 export const SANDBOX_APPROVER_GROUP_ID = '0b000000-0000-4000-8000-0000000000a9';
+
+/** Entra group of the people on call, who may use break-glass in the sandbox's example policy. */
+export const SANDBOX_ONCALL_GROUP_ID = '0b000000-0000-4000-8000-0000000000b8';
 
 /** The Teams channel the sandbox posts approval cards to. */
 export const SANDBOX_APPROVAL_CHANNEL_ID = '19:sandbox-approvals@thread.tacv2';
@@ -46,6 +60,7 @@ export const SANDBOX_CLUSTERS = {
     kubeletObjectId: '0d000000-0000-4000-8000-0000000000d1',
     kubeletClientId: '0e000000-0000-4000-8000-0000000000e1',
     aad: true,
+    tags: { env: 'prod', team: 'payments' },
   },
   /** Legacy service-principal cluster: servicePrincipalProfile.clientId is an app id. */
   legacy: {
@@ -67,6 +82,7 @@ export const SANDBOX_CLUSTERS = {
     kubeletObjectId: '0d000000-0000-4000-8000-0000000000d4',
     kubeletClientId: '0e000000-0000-4000-8000-0000000000e4',
     aad: false,
+    tags: { env: 'dev' },
   },
 } as const;
 
@@ -79,6 +95,7 @@ export const SANDBOX_REGISTRIES = {
     name: 'contosoacr',
     loginServer: 'contosoacr.azurecr.io',
     roleAssignmentMode: 'LegacyRegistryPermissions' as const,
+    tags: { owner: 'platform' },
   },
   /** ABAC mode: AcrPull is not honoured; Container Registry Repository Reader instead. */
   abac: {

@@ -36,7 +36,7 @@ import { GraphEmulator } from './graph/graph-emulator';
 import { OidcIssuer } from './identity/oidc-issuer';
 import { startHttpsServer } from './http-util';
 import { seedSandbox } from './seed';
-import { createSandboxTls } from './tls';
+import { prepareSandboxTls, sandboxTlsHosts } from './tls';
 
 /** Options of {@link startSandbox}. */
 export interface SandboxOptions {
@@ -52,6 +52,11 @@ export interface SandboxOptions {
   recordRequests?: boolean;
   /** Page size of ARM list operations; default 50. */
   pageSize?: number;
+  /**
+   * Folder (git-ignored) where the TLS material is cached between starts; without it each
+   * process mints its own (see tls.ts).
+   */
+  tlsCacheDir?: string;
 }
 
 /** A running sandbox. */
@@ -81,7 +86,7 @@ export interface Sandbox {
 /** Starts ARM and Graph emulators on HTTPS and (by default) seeds them. */
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const host = opts.host ?? '127.0.0.1';
-  const tls = createSandboxTls([...new Set([host, '127.0.0.1', 'localhost'])]);
+  const tls = await prepareSandboxTls(sandboxTlsHosts(host), { cacheDir: opts.tlsCacheDir });
   const directory = new Directory(SANDBOX_TENANT_ID);
   const recordRequests = opts.recordRequests ?? true;
   const arm = new ArmEmulator({

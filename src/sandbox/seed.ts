@@ -13,6 +13,7 @@ import type { ArmEmulator } from './arm/arm-emulator';
 import type { Directory } from './directory';
 import {
   SANDBOX_APPROVER_GROUP_ID,
+  SANDBOX_ONCALL_GROUP_ID,
   SANDBOX_BOT_APP_ID,
   SANDBOX_BOT_OBJECT_ID,
   SANDBOX_CLUSTERS,
@@ -40,7 +41,12 @@ export function seedSandbox(arm: ArmEmulator, directory: Directory): void {
   directory.addGroup({
     id: SANDBOX_APPROVER_GROUP_ID,
     displayName: 'acrbot approvers',
-    members: [SANDBOX_USERS.approver.objectId],
+    members: [SANDBOX_USERS.approver.objectId, SANDBOX_USERS.secondApprover.objectId],
+  });
+  directory.addGroup({
+    id: SANDBOX_ONCALL_GROUP_ID,
+    displayName: 'platform on-call',
+    members: [SANDBOX_USERS.oncall.objectId],
   });
 
   // The bot's own identity (the caller ARM and Graph see).
@@ -60,6 +66,7 @@ export function seedSandbox(arm: ArmEmulator, directory: Directory): void {
     kubeletClientId: prod.kubeletClientId,
     aad: prod.aad,
     enableAzureRBAC: true,
+    tags: { ...prod.tags },
   });
   directory.addServicePrincipal({
     id: prod.controlPlanePrincipalId,
@@ -110,6 +117,7 @@ export function seedSandbox(arm: ArmEmulator, directory: Directory): void {
     kubeletClientId: dev.kubeletClientId,
     aad: dev.aad,
     location: 'westeurope',
+    tags: { ...dev.tags },
   });
   directory.addServicePrincipal({
     id: dev.controlPlanePrincipalId,
@@ -131,6 +139,7 @@ export function seedSandbox(arm: ArmEmulator, directory: Directory): void {
       name: r.name,
       loginServer: r.loginServer,
       roleAssignmentMode: r.roleAssignmentMode,
+      ...('tags' in r && { tags: { ...r.tags } }),
     });
   }
 

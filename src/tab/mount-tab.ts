@@ -9,7 +9,7 @@ import type { AuditLog, Clock, RequestStore } from '../domain/ports';
 import type { Actor } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import { SandboxSignIn } from './sandbox-signin';
-import { TabApi, type OutsideRows, type TabActions } from './tab-api';
+import { TabApi, type TabActions, type TabInventory } from './tab-api';
 import { type SandboxIssuerInfo, tabSsoSettings } from './tab-auth';
 import { registerTabRoutes } from './tab-routes';
 
@@ -36,7 +36,7 @@ export interface MountTabInput {
   /** Sandbox mode: the local issuer and its token endpoint. */
   sandbox?: SandboxIssuerInfo & { tokenEndpoint: string; users: Array<{ key: string; name: string }> };
   actions?: TabActions;
-  outside?: OutsideRows;
+  inventory?: TabInventory;
 }
 
 /** Mounts the tab; returns false (and logs why) when it cannot be offered. */
@@ -69,7 +69,7 @@ export function mountTab(server: restify.Server, input: MountTabInput): boolean 
     botAppId: appId,
     roles: { isApprover: input.isApprover, isAuditor: (a) => auditors.has(a.objectId.toLowerCase()) },
     actions: input.actions,
-    outside: input.outside,
+    inventory: input.inventory,
   });
   const sandboxSignIn =
     sandboxMode && input.sandbox

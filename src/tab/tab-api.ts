@@ -4,13 +4,14 @@
  * requesters see their own requests, approvers and auditors see everything. A request the caller
  * may not see answers 404, exactly like one that does not exist.
  */
+import { type AccessMatrix, gaveAccess } from '../domain/access-inventory';
 import type { AuditLog, Clock, RequestStore } from '../domain/ports';
 import type { AccessRequest, Actor, RequestState } from '../domain/request';
 import { UserFacingError } from '../domain/errors';
 import type { Logger } from '../observability/logger';
 import { currentCorrelationId } from '../observability/correlation';
 import { SsoError, type SsoSettings, type TabUser, validateSsoToken } from './sso-token';
-import { requestHistory, requestRow, type TabRow } from './tab-rows';
+import { matrixRows, requestHistory, requestRow, type TabRow } from './tab-rows';
 
 /** Every state: the tab lists requests in all of them. */
 const ALL_STATES: RequestState[] = [
@@ -43,8 +44,10 @@ export interface TabActions {
   revoke?(input: { requestId: string; actor: Actor; tenantId: string; reason: string }): Promise<{ message: string }>;
 }
 
-/** Rows of access that exists outside acrbot's requests (from the access inventory), for approvers/auditors. */
-export type OutsideRows = (now: Date) => Promise<TabRow[]>;
+/** The access inventory (src/flows/access-inventory.ts): the matrix across the allowed subscriptions. */
+export interface TabInventory {
+  matrix(): Promise<AccessMatrix>;
+}
 
 /** What the API needs. */
 export interface TabApiDeps {
@@ -57,7 +60,8 @@ export interface TabApiDeps {
   /** The bot's app id, for "open in chat" deep links. */
   botAppId: string;
   actions?: TabActions;
-  outside?: OutsideRows;
+  /** Approvers and auditors see the inventory's matrix (Azure joined with the store); absent = the store's requests only. */
+  inventory?: TabInventory;
 }
 
 /** An API answer. */
@@ -117,18 +121,59 @@ export class TabApi {
     });
   }
 
-  /** `GET /api/tab/matrix`: every visible way a cluster pulls from a registry, with the axes. */
+  /**
+   * `GET /api/tab/matrix`: every visible way a cluster pulls from a registry, with the axes.
+   * Approvers and auditors get the access inventory's matrix (role assignments by acrbot or
+   * outside it, pull secrets, ended grants, across the allowed subscriptions); requesters the
+   * access their own requests gave.
+   */
   matrix(authorization: string | undefined): Promise<ApiReply> {
     return this.handle(authorization, async (c) => {
       const now = this.deps.clock.now();
       const all = await this.deps.store.listByState(ALL_STATES, LIST_LIMIT);
+      if (c.seesAll && this.deps.inventory) {
+        const matrix = await this.deps.inventory.matrix();
+        const byId = new Map(all.map((r) => [r.id, r]));
+        const rows = matrixRows(matrix).map((row) => {
+          const request = row.requestId ? byId.get(row.requestId) : undefined;
+          if (!request) return row;
+          const own = requestRow(request, now);
+          return this.withActions(
+            {
+              ...row,
+              requestState: own.requestState,
+              reason: own.reason,
+              createdAt: own.createdAt,
+              approvers: own.approvers,
+            },
+            request,
+            c,
+          );
+        });
+        return {
+          status: 200,
+          body: {
+            clusters: axis(matrix.clusters.map((x) => ({ id: x.id, name: x.name, subscriptionId: x.subscriptionId }))),
+            registries: axis(matrix.registries.map((x) => ({ id: x.id, name: x.name, loginServer: x.loginServer }))),
+            rows,
+            unresolvedClusters: matrix.unresolvedClusters.map((u) => ({ name: u.cluster.name, problem: u.problem })),
+            generatedAt: matrix.generatedAt,
+          },
+        };
+      }
       const rows: TabRow[] = all
-        .filter((r) => c.seesAll || this.isOwn(r, c))
+        .filter((r) => (c.seesAll || this.isOwn(r, c)) && gaveAccess(r))
         .map((r) => this.withActions(requestRow(r, now), r, c));
-      if (c.seesAll && this.deps.outside) rows.push(...(await this.deps.outside(now)));
-      const clusters = axis(rows.map((r) => r.cluster));
-      const registries = axis(rows.map((r) => r.registry));
-      return { status: 200, body: { clusters, registries, rows } };
+      return {
+        status: 200,
+        body: {
+          clusters: axis(rows.map((r) => r.cluster)),
+          registries: axis(rows.map((r) => r.registry)),
+          rows,
+          unresolvedClusters: [],
+          generatedAt: now.toISOString(),
+        },
+      };
     });
   }
 
@@ -180,7 +225,7 @@ export class TabApi {
         tenantId: c.user.tenantId,
         reason: input.reason.slice(0, 600),
       });
-      return { status: 202, body: result };
+      return { status: 200, body: result };
     });
   }
 
@@ -197,7 +242,7 @@ export class TabApi {
 
   /** Marks what the caller could do; the flows decide again when they are called. */
   private withActions(row: TabRow, request: AccessRequest, c: Caller): TabRow {
-    const live = request.state === 'succeeded' && row.state !== 'revoked' && row.state !== 'expired';
+    const live = request.state === 'succeeded' && ['active', 'expiring', 'drifted'].includes(row.state);
     row.canExtend = Boolean(this.deps.actions?.extend) && live && (this.isOwn(request, c) || c.approver);
     row.canRevoke = Boolean(this.deps.actions?.revoke) && live && (this.isOwn(request, c) || c.approver);
     return row;

@@ -3,6 +3,14 @@
  * copied one by one — never spread from a stored record — so nothing the tab does not need
  * (and never a secret) can reach the browser.
  */
+import {
+  type AccessMatrix,
+  accessEnd,
+  type AcrbotRequestRef,
+  gaveAccess,
+  type PullPath,
+  requestAccessState,
+} from '../domain/access-inventory';
 import type { AuditEntry } from '../domain/audit-chain';
 import type { AccessRequest, RequestState } from '../domain/request';
 
@@ -11,9 +19,6 @@ export type PullHow = 'acrbot-role' | 'outside-role' | 'pull-secret';
 
 /** The state of one way of pulling, as the matrix colours it. */
 export type PullState = 'pending' | 'active' | 'expiring' | 'expired' | 'revoked' | 'drifted' | 'failed' | 'closed';
-
-/** Access ending within this window is "expiring". */
-export const EXPIRING_WINDOW_MS = 7 * 86_400_000;
 
 /** A person, as shown. */
 export interface TabPerson {
@@ -39,8 +44,11 @@ export interface TabRow {
   createdAt?: string;
   /** When the access ends (grant term or secret credential expiry). */
   expiresAt?: string;
-  decidedBy?: TabPerson;
+  /** Who approved (the deciding approver); the history lists every approval. */
+  decidedBy?: { name: string; objectId?: string };
   approvers: TabPerson[];
+  /** Role assignment facts for rows from Azure: scope level, via a group, ABAC condition, not honoured. */
+  notes?: string[];
   /** The user may extend / revoke it (decided by the API per caller). */
   canExtend?: boolean;
   canRevoke?: boolean;
@@ -66,10 +74,12 @@ export interface TabHistory {
 
 const person = (a: { objectId: string; name: string }): TabPerson => ({ objectId: a.objectId, name: a.name });
 
-/** The pull state of a request at `now`. */
+/**
+ * The state of a request as the tab colours it: for requests that gave access, the inventory's
+ * access state (active, expiring, expired, revoked, drifted); otherwise where the request stands.
+ */
 export function pullState(request: AccessRequest, now: Date): PullState {
-  if (request.access?.driftDetectedAt) return 'drifted';
-  if (request.state === 'revoked' || request.access?.revokedAt) return 'revoked';
+  if (gaveAccess(request)) return requestAccessState(request, now);
   switch (request.state) {
     case 'pending':
     case 'approved':
@@ -77,27 +87,9 @@ export function pullState(request: AccessRequest, now: Date): PullState {
       return 'pending';
     case 'failed':
       return 'failed';
-    case 'rejected':
-    case 'cancelled':
-    case 'expired':
-      return 'closed';
-    case 'succeeded': {
-      const end = accessEnd(request);
-      if (!end) return 'active';
-      const left = Date.parse(end) - now.getTime();
-      if (left <= 0) return 'expired';
-      return left <= EXPIRING_WINDOW_MS ? 'expiring' : 'active';
-    }
     default:
       return 'closed';
   }
-}
-
-/** When the access a request granted ends (grant term, or the secret's credential expiry). */
-export function accessEnd(request: AccessRequest): string | undefined {
-  if (request.access?.expiresAt) return request.access.expiresAt;
-  if (request.plan.kind === 'secret' && request.state === 'succeeded') return request.plan.expiresAt;
-  return undefined;
 }
 
 /** The row of one request. */
@@ -123,7 +115,7 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
     requester: person(request.requester),
     reason: request.reason,
     createdAt: request.createdAt,
-    expiresAt: accessEnd(request),
+    expiresAt: gaveAccess(request) ? accessEnd(request) : undefined,
     decidedBy: request.decision ? person(request.decision.by) : undefined,
     approvers,
   };
@@ -156,4 +148,72 @@ export function requestHistory(request: AccessRequest, audit: readonly AuditEntr
       correlationIds: [...(e.correlationIds ?? [])],
     })),
   };
+}
+
+const SCOPE_WORDS = {
+  registry: 'on the registry',
+  resourceGroup: 'on its resource group',
+  subscription: 'on its subscription',
+  managementGroup: 'on a management group',
+} as const;
+
+/** One row per way of pulling (and per acrbot request behind it) in the inventory's matrix. */
+export function matrixRows(matrix: AccessMatrix): TabRow[] {
+  const rows: TabRow[] = [];
+  for (const cell of matrix.cells) {
+    const base = {
+      cluster: { id: cell.cluster.id, name: cell.cluster.name, subscriptionId: cell.cluster.subscriptionId },
+      registry: { id: cell.registry.id, name: cell.registry.name, loginServer: cell.registry.loginServer },
+      approvers: [] as TabPerson[],
+    };
+    for (const path of cell.paths) {
+      for (const { ref, key } of refsOf(path)) {
+        rows.push({
+          ...base,
+          key,
+          requestId: ref?.requestId,
+          kind: path.kind === 'pullSecret' ? 'secret' : ref ? 'grant' : 'outside',
+          how: path.kind === 'pullSecret' ? 'pull-secret' : ref ? 'acrbot-role' : 'outside-role',
+          howText: pathText(path),
+          // An ended grant's own state says what Azure shows now (drifted when it is gone but the record is live).
+          state: path.kind === 'endedGrant' ? path.state : (ref?.state ?? path.state),
+          requester: ref ? { objectId: ref.requesterId, name: ref.requesterName } : undefined,
+          expiresAt: ref?.expiresAt,
+          decidedBy: ref?.approvedBy ? { name: ref.approvedBy } : undefined,
+          notes: pathNotes(path),
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+function refsOf(path: PullPath): Array<{ ref?: AcrbotRequestRef; key: string }> {
+  if (path.kind === 'roleAssignment') {
+    if (path.requests.length === 0) return [{ key: path.assignmentId }];
+    return path.requests.map((ref) => ({ ref, key: `${ref.requestId}|${path.assignmentId}` }));
+  }
+  return [{ ref: path.request, key: `${path.request.requestId}|${path.kind}` }];
+}
+
+function pathText(path: PullPath): string {
+  switch (path.kind) {
+    case 'roleAssignment':
+      return `${path.roleName} role ${SCOPE_WORDS[path.scopeLevel]}${path.origin === 'acrbot' ? ' by acrbot' : ', granted outside acrbot'}`;
+    case 'pullSecret':
+      return `pull secret ${path.secretName} in ${path.namespace} (${path.credentialKind === 'token' ? 'ACR token' : 'service principal'})`;
+    case 'endedGrant':
+      return path.state === 'drifted'
+        ? `${path.roleName} role by acrbot, removed in Azure outside acrbot`
+        : `${path.roleName} role by acrbot (ended)`;
+  }
+}
+
+function pathNotes(path: PullPath): string[] | undefined {
+  if (path.kind !== 'roleAssignment') return undefined;
+  const notes: string[] = [];
+  if (path.viaGroupId) notes.push(`through group ${path.viaGroupId}`);
+  if (path.conditional) notes.push('with an ABAC condition (some repositories only)');
+  if (!path.honoured) notes.push("not honoured: the registry's role assignment mode ignores this role");
+  return notes.length ? notes : undefined;
 }

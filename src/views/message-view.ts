@@ -5,6 +5,8 @@ import { COMMAND_HELP } from '../domain/command';
 import { isUserFacing } from '../domain/errors';
 import type { GrantPlan } from '../domain/plan';
 import type { AdaptiveCardJson } from './card-templates';
+import type { AccessRequest } from '../domain/request';
+import { describeAccess } from '../domain/access-term';
 import { renderCard } from './card-templates';
 import type { Fact } from './request-view';
 
@@ -58,10 +60,16 @@ export function errorCard(input: {
 }
 
 /** The answer to a grant whose cluster can already pull from the registry: no request is created. */
-export function alreadyGrantedCard(plan: GrantPlan, existing: RoleAssignmentInfo, sandbox: boolean): AdaptiveCardJson {
+export function alreadyGrantedCard(
+  plan: GrantPlan,
+  existing: RoleAssignmentInfo,
+  sandbox: boolean,
+  /** The requester's own active acrbot request holding it: the card says how to extend it. */
+  mine?: AccessRequest,
+): AdaptiveCardJson {
   return messageCard({
     title: 'Access already exists',
-    text: `${plan.identity.description} ${plan.identity.objectId} of ${plan.cluster.name} can already pull from ${plan.registry.name}; no request was created.`,
+    text: `${plan.identity.description} ${plan.identity.objectId} of ${plan.cluster.name} can already pull from ${plan.registry.name}; no request was created.${mine ? ` It is your request ${mine.id} (${describeAccess(mine)}); to keep it longer: extend ${mine.id} --for 30d REASON.` : ''}`,
     tone: 'good',
     facts: [
       { label: 'Assignment', value: existing.id },

@@ -1,7 +1,9 @@
 /** View models for request cards: what every copy (requester's, approvers') shows. */
 import { describeState, type AccessRequest, type RequestState } from '../domain/request';
+import { describeAccess } from '../domain/access-term';
 import { deploymentSnippet } from '../domain/manifest-snippet';
 import type { SecretPlan } from '../domain/plan';
+import { awaitingReview, describeRequirement } from '../domain/policy';
 import { applicationDisplayNameFor, tokenNameFor } from '../domain/secret-credential';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
@@ -76,7 +78,7 @@ export function planFacts(request: AccessRequest): Fact[] {
     common.push(
       { label: 'Credential', value: credentialLabel(request) },
       { label: 'Pulls from', value: plan.repositories.length ? plan.repositories.join(', ') : 'all repositories' },
-      { label: 'Expires', value: shortTime(plan.expiresAt) },
+      { label: 'Credential expires', value: shortTime(plan.expiresAt) },
       {
         label: 'Secret',
         value: `${plan.namespace}/${plan.secretName}${plan.serviceAccount ? ` (added to service account ${plan.serviceAccount})` : ''}`,
@@ -84,17 +86,29 @@ export function planFacts(request: AccessRequest): Fact[] {
     );
   }
   common.push({ label: 'Reason', value: inertText(request.reason) });
+  const requirement = describeRequirement(request);
+  if (requirement) common.push({ label: 'Approval', value: inertText(requirement) });
+  // How long access lasts (G17), on the plan, approval and outcome cards; drift replaces it.
   if (request.access?.driftDetectedAt)
     common.push({
       label: 'Access',
       value: `removed outside acrbot on ${shortTime(request.access.driftDetectedAt)}; acrbot did not re-create it`,
     });
+  else common.push({ label: 'Access', value: describeAccess(request) });
+  if (request.extendsRequestId) common.push({ label: 'Extends', value: request.extendsRequestId });
   if (request.state === 'pending') common.push({ label: 'Expires', value: shortTime(request.expiresAt) });
   return common;
 }
 
 function stateDetail(request: AccessRequest): string {
   if (request.state === 'pending') return 'Waiting for an approver. The requester cannot approve their own request.';
+  if (request.state === 'revoked' && request.access?.revokedAt) {
+    const why = request.access.revokeReason ? ` — "${inertText(request.access.revokeReason)}"` : '';
+    return `${describeAccess(request)}${why}.`;
+  }
+  const review = request.policy?.breakGlass ? request.policy.review : undefined;
+  if (review && !review.outcome)
+    return `BREAK-GLASS: ran without approval. An approver must review it by ${shortTime(review.dueAt)}: Approve keeps it, Reject revokes it at once.`;
   const d = request.decision;
   const when = d ? ` at ${shortTime(d.at)}` : '';
   const why = d?.reason ? ` — "${inertText(d.reason)}"` : '';
@@ -132,7 +146,7 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
     facts: planFacts(request),
     operations: request.plan.operations,
     showOperations: request.state === 'pending',
-    showActions: options.showActions && request.state === 'pending',
+    showActions: options.showActions && (request.state === 'pending' || awaitingReview(request)),
     notice: notice ?? '',
     hasNotice: Boolean(notice),
     noticeColor: options.noticeColor ?? (request.state === 'failed' ? 'Attention' : 'Default'),
@@ -145,6 +159,7 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
   const ok = request.state === 'succeeded';
   const outcome = request.outcome;
   const facts: Fact[] = [{ label: 'Request', value: request.id }];
+  if (ok) facts.push({ label: 'Access', value: describeAccess(request) });
   if (plan.kind === 'grant')
     facts.push(
       { label: 'Role', value: `${plan.role.name} on ${plan.registry.name}` },

@@ -211,7 +211,8 @@ describe('acrbot in Microsoft 365 Agents Playground (API + stream)', () => {
         'the already-exists card',
       ),
     );
-    await new Promise((r) => setTimeout(r, 500));
+    // The already-exists card is the last thing that turn sends (no request, so nothing is posted
+    // after it): once it is here, the approvals channel has everything the turn will ever post.
     expect([...pg.messages.values()].filter((m) => m.parentId === approvals)).toHaveLength(before);
   });
 

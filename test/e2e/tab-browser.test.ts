@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { buildWeb } from '../../scripts/build-web';
+import { cardText } from '../helpers/capturing-connector';
 import type { AccessRequest } from '../../src/domain/request';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
@@ -42,15 +43,15 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
     h = await startHarness();
     const mine = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api to prod');
     await h.click(users.approver, 'approve', { requestId: mine.id });
-    await h.settle(mine.id);
+    const granted = await h.settle(mine.id);
     rileyId = mine.id;
-    const oscar = await h.requestGrant(users.outsider, 'aks-legacy contosoacr batch jobs need images');
-    oscarId = oscar.id;
-    // A record with hostile text, as if it had come in through another channel: the tab must show it as text.
+    oscarId = (await h.requestGrant(users.outsider, 'aks-legacy contosoacr batch jobs need images')).id;
+    // A granted record with hostile text, as if it had come in through another channel: the tab must show it as text.
     hostileId = 'R-H0ST1LE2';
     const hostile: AccessRequest = {
-      ...oscar,
+      ...granted,
       id: hostileId,
+      requester: { objectId: users.outsider.objectId, name: users.outsider.name },
       reason: HOSTILE_REASON,
       createdAt: new Date().toISOString(),
     };
@@ -96,6 +97,7 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       expect(text).toContain('You see your own requests');
       expect(text).not.toContain(oscarId);
       expect(text).not.toContain(hostileId);
+      expect(text).not.toContain('outside acrbot');
       await expect(page.locator('[data-cell="aks-prod|contosoacr"]').innerText()).resolves.toContain('Active');
       await page.goto(`${h.app.url}/tabs/personal`);
       await page.waitForSelector('body[data-ready="true"]');
@@ -121,15 +123,22 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
     }
   });
 
-  test('an approver sees everyone, filters, searches and exports what is shown as formula-safe CSV', async () => {
+  test('an approver sees everyone (acrbot and outside grants), filters, searches and exports what is shown as formula-safe CSV', async () => {
     const { ctx, page } = await signIn('approver', '/tabs/matrix');
     try {
       const all = await page.locator('main').innerText();
-      for (const id of [rileyId, oscarId, hostileId]) expect(all).toContain(id);
+      for (const id of [rileyId, hostileId]) expect(all).toContain(id);
+      expect(all).toContain('outside acrbot');
+      // The whole matrix: every seeded cluster is a row, even those that pull from nothing.
+      expect(await page.locator('.matrix tbody th').allInnerTexts()).toEqual(['aks-dev', 'aks-legacy', 'aks-prod']);
+      // A pending request gives no access: it is not in the matrix.
+      expect(all).not.toContain(oscarId);
+
       // Hostile text is text: no element was injected, no script ran.
       await page.click(`li[data-request="${hostileId}"] .row-open`);
       const drawer = page.locator('dialog.drawer[open]');
       await drawer.waitFor();
+      await page.locator('dialog.drawer .facts dt', { hasText: 'Approvers' }).first().waitFor();
       expect(await drawer.innerText()).toContain('<img src=x onerror="window.__xss=1">');
       expect(await page.locator('img').count()).toBe(0);
       expect(await page.evaluate(() => (globalThis as any).__xss)).toBeUndefined();
@@ -137,23 +146,26 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
 
       await page.selectOption('#f-requester', users.outsider.objectId);
       let shown = await page.locator('.rows').innerText();
-      expect(shown).toContain(oscarId);
+      expect(shown).toContain(hostileId);
       expect(shown).not.toContain(rileyId);
+      await page.selectOption('#f-requester', 'outside');
+      shown = await page.locator('.rows').innerText();
+      expect(shown).toContain('outside acrbot');
+      expect(shown).not.toMatch(/R-[0-9A-Z]{8}/);
       await page.selectOption('#f-requester', '');
       await page.selectOption('#f-state', 'active');
       shown = await page.locator('.rows').innerText();
       expect(shown).toContain(rileyId);
-      expect(shown).not.toContain(oscarId);
       await page.selectOption('#f-state', '');
-      await page.fill('#f-q', 'batch');
-      await expect(page.locator('.count').innerText()).resolves.toBe('2 of 3 entries shown');
+      await page.fill('#f-q', 'hyperlink');
+      await expect(page.locator('.count').innerText()).resolves.toMatch(/^1 of \d+ entries shown$/);
 
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
       const csv = readFileSync((await download.path())!, 'utf8').replace(/^\ufeff/, '');
       const lines = csv.trim().split('\r\n');
       expect(lines[0]).toMatch(/^cluster,cluster_subscription,registry/);
-      expect(lines).toHaveLength(3);
-      expect(csv).toContain(oscarId);
+      expect(lines).toHaveLength(2);
+      expect(csv).toContain(hostileId);
       expect(csv).not.toContain(rileyId);
       // The formula-looking reason is neutralised with a leading quote.
       expect(csv).toContain(`"'=HYPERLINK(""http://evil.example/x"")`);
@@ -176,7 +188,7 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       await page.keyboard.press('Enter');
       const drawer = page.locator('dialog.drawer[open]');
       await drawer.waitFor();
-      await page.locator('dialog.drawer .facts dt', { hasText: 'Approvers' }).waitFor();
+      await page.locator('dialog.drawer .facts dt', { hasText: 'Approvers' }).first().waitFor();
       const text = await drawer.innerText();
       expect(text).toContain(rileyId);
       expect(text).toContain(users.approver.name);
@@ -198,8 +210,13 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       const problems = await page.evaluate(() => {
         const { document, window, getComputedStyle } = globalThis as any;
         const out: string[] = [];
-        if (document.documentElement.scrollWidth > window.innerWidth + 1)
-          out.push(`page is ${document.documentElement.scrollWidth}px wide`);
+        if (document.documentElement.scrollWidth > window.innerWidth + 1) {
+          const widest = (Array.from(document.querySelectorAll('main *')) as any[])
+            .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+            .map((el) => `${el.tagName}.${el.className}`)
+            .slice(0, 5);
+          out.push(`page is ${document.documentElement.scrollWidth}px wide: ${widest.join(', ')}`);
+        }
         // .sr-only text is visually hidden on purpose (read by screen readers only).
         for (const el of Array.from(document.querySelectorAll('main *:not(.sr-only)')) as any[]) {
           const s = getComputedStyle(el);
@@ -228,7 +245,7 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
         expect(await page.evaluate(() => (globalThis as any).document.body.className)).toContain(`theme-${theme}`);
         expect(await axeViolations(page)).toEqual([]);
         await page.click('[data-cell="aks-prod|contosoacr"]');
-        await page.locator('dialog.drawer .facts dt', { hasText: 'Approvers' }).waitFor();
+        await page.locator('dialog.drawer .facts dt', { hasText: 'Approvers' }).first().waitFor();
         expect(await axeViolations(page)).toEqual([]);
         await page.goto(`${h.app.url}/tabs/personal?theme=${theme}`);
         await page.waitForSelector('body[data-ready="true"]');
@@ -238,4 +255,42 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       }
     },
   );
+
+  test('Revoke from the tab runs the chat flow: access removed in Azure, chat cards updated to Revoked', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-dev contosoacr dev cluster pulls payments images');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const granted = await h.settle(request.id);
+    const assignment = granted.created?.find((c) => c.kind === 'roleAssignment')?.id;
+    expect(assignment).toBeDefined();
+    const { ctx, page } = await signIn('requester', '/tabs/personal');
+    try {
+      await page.click(`#grants li[data-request="${request.id}"] .row-open`);
+      const reason = page.locator(`#revoke-${request.id}`);
+      await reason.fill('no longer needed on dev');
+      const before = h.connector.calls.length;
+      await page.locator('dialog.drawer form', { has: reason }).getByRole('button', { name: 'Revoke' }).click();
+      await expect(
+        page
+          .locator('dialog.drawer .action-message')
+          .filter({ hasText: /^Revoked / })
+          .innerText(),
+      ).resolves.toContain(request.id);
+      expect((await h.app.store.get(request.id))!.state).toBe('revoked');
+      const names = h.app.sandbox!.arm.state.listRoleAssignments().map((a: { id: string }) => a.id.toLowerCase());
+      expect(names).not.toContain(assignment!.toLowerCase());
+      await h.connector.waitFor(
+        (c) =>
+          h.connector.calls.indexOf(c) >= before &&
+          c.op === 'update' &&
+          cardText(c.activity).includes(request.id) &&
+          /revoked/i.test(cardText(c.activity)),
+        10_000,
+        'a chat card of the request updated to Revoked',
+      );
+      // The page reloaded its data: the grant is no longer active.
+      await page.locator(`#grants li[data-request="${request.id}"]`).waitFor({ state: 'detached' });
+    } finally {
+      await ctx.close();
+    }
+  });
 });

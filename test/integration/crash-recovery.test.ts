@@ -89,6 +89,15 @@ describe('G13: crash and restart', () => {
     return /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(cardText(plan.activity))![0];
   }
 
+  /** Polls a condition on the shared sandbox (the bot runs in another process, so there is no event to await). */
+  async function waitUntil(condition: () => boolean, what: string): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((res) => setTimeout(res, 20));
+    }
+  }
+
   async function waitForState(id: string, states: string[], timeoutMs = 20_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -137,6 +146,10 @@ describe('G13: crash and restart', () => {
       cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }),
     );
     await waitForState(id, ['executing']);
+    // Still a fixed wait, on purpose, until #11 decides the case: killing exactly while
+    // addPassword is in flight (waiting for its fault to be taken) lets Graph finish adding a
+    // password acrbot never recorded, and the resumed run then refuses the application
+    // (graph.applicationNotOurs, G15) instead of reusing it (G13). Reported to the security helper.
     await new Promise((r) => setTimeout(r, 700));
     await kill(bot);
     bot = await startBot();
@@ -156,6 +169,37 @@ describe('G13: crash and restart', () => {
     await kill(bot);
   });
 
+  test('G17: SIGKILL between scheduling the end and revoking → the restarted bot revokes at the end, exactly once', async () => {
+    sandbox.arm.state.roleAssignments.clear();
+    env = { ...env, ACRBOT_MIN_ACCESS_DURATION: '1m', ACRBOT_SWEEP_INTERVAL: '1s', ACRBOT_EXPIRY_REMINDERS: 'none' };
+    let bot = await startBot();
+    const id = await request(bot, 'grant aks-prod contosoacr --for 1m deploy payments-api');
+    await postActivity(
+      bot.url,
+      cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }),
+    );
+    expect(await waitForState(id, ['succeeded', 'failed'])).toBe('succeeded');
+    expect(sandbox.arm.state.listRoleAssignments(contosoId)).toHaveLength(1);
+    await kill(bot);
+    // The end is in the store, not in the dead process.
+    const db = openSqlite(join(dir, 'acrbot.db'));
+    const job = db.prepare('SELECT due_at FROM schedule WHERE id = ?').get(`access.expire:${id}`) as
+      { due_at: string } | undefined;
+    db.close();
+    expect(job).toBeDefined();
+    bot = await startBot();
+    // Real time: the restarted bot's sweep (every second) revokes once the minute is over.
+    expect(await waitForState(id, ['revoked'], 120_000)).toBe('revoked');
+    expect(sandbox.arm.state.listRoleAssignments(contosoId)).toHaveLength(0);
+    await kill(bot);
+    const store = openStore();
+    const actions = (await store.audit.forRequest(id)).map((e) => e.action);
+    expect(actions.filter((a) => a === 'access.expired')).toHaveLength(1);
+    expect(actions).toContain('access.revoke.roleAssignment');
+    expect(await store.audit.verify()).toMatchObject({ intact: true });
+    store.close();
+  }, 180_000);
+
   test('SIGTERM: stops accepting turns, finishes the execution in flight, closes the store and exits 0', async () => {
     const bot = await startBot();
     const id = await request(bot, 'grant aks-legacy contosoacr graceful shutdown check');
@@ -167,7 +211,7 @@ describe('G13: crash and restart', () => {
     await waitForState(id, ['executing']);
     const exited = new Promise<number | null>((r) => bot.child.once('exit', (code) => r(code)));
     bot.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 200));
+    await bot.waitForOutput(/stopping: finishing in-flight work/);
     const late = await postActivity(
       bot.url,
       channelMessage(users.requester, 'help', { serviceUrl: connector.url }),
@@ -199,7 +243,7 @@ describe('G13: crash and restart', () => {
       cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }),
     );
     await waitForState(id, ['executing']);
-    await new Promise((r) => setTimeout(r, 500));
+    await waitUntil(() => sandbox.arm.faults.pending().length === 0, 'generateCredentials in flight');
     await kill(bot);
     bot = await startBot();
     expect(await waitForState(id, ['succeeded', 'failed'])).toBe('succeeded');

@@ -378,4 +378,20 @@ describe('grant flow', () => {
     expect(stored.decision?.reason).toBe('use the staging registry instead');
     expect(assignmentsOn(contosoId)).toHaveLength(0);
   });
+
+  test('refresh shows the stored state of a request, whoever clicks and whatever the card said', async () => {
+    const cardOf = (res: { body: any }) => cardText({ attachments: [{ content: res.body?.value }] });
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    const pending = await h.click(users.outsider, 'refresh', { requestId: request.id, version: 99 });
+    expect(pending.status).toBe(200);
+    expect(cardOf(pending)).toContain(request.id);
+    expect(cardOf(pending)).toContain('Pending approval');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    await h.settle(request.id);
+    const granted = await h.click(users.requester, 'refresh', { requestId: request.id });
+    expect(cardOf(granted)).toContain('Granted');
+    expect(cardOf(granted)).not.toContain('Pending approval');
+    const missing = await h.click(users.requester, 'refresh', { requestId: 'R-22222222' });
+    expect(cardOf(missing)).toContain('There is no request R-22222222');
+  });
 });

@@ -278,6 +278,23 @@ describe('guarantees', () => {
     expect((await store.get(request.id))!.state).toBe('pending');
   });
 
+  test('G11: an approved request whose execution cannot be audited fails before any Azure write, and says why', async () => {
+    const real = new MemoryAuditLog({ now: () => new Date() });
+    const audit: AuditLog = {
+      append: (e) => (e.action === 'execution.started' ? Promise.reject(new Error('storage offline')) : real.append(e)),
+      latest: (n) => real.latest(n),
+      forRequest: (id) => real.forRequest(id),
+      verify: () => real.verify(),
+    };
+    h = await startHarness({}, { stores: { requests: new MemoryRequestStore(), audit } });
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const done = await h.settle(request.id);
+    expect(done.state).toBe('failed');
+    expect(done.outcome).toMatchObject({ errorCode: 'audit.unavailable', summary: 'Not started' });
+    expect(creates()).toBe(0);
+  });
+
   test('G12: the app password is used for the bot token and reaches no activity, log line or audit entry; secret-like justifications are refused; CR/LF stay escaped in the logs', async () => {
     // A real app identity, so MicrosoftAppPassword is the client secret botbuilder sends to
     // Entra for the bot token when it replies (the token request fails here: no network).

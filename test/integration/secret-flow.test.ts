@@ -90,7 +90,9 @@ describe('secret flow', () => {
       secretName: 'acr-auth',
       repositories: [],
     });
-    expect(Date.parse(plan.expiresAt) - Date.now()).toBeGreaterThan(89 * 86_400_000);
+    // The credential outlives the access term (30 days by default) plus the approval window (G17).
+    expect(request.access).toEqual({ durationMs: 30 * 86_400_000 });
+    expect(Date.parse(plan.expiresAt) - Date.now()).toBeGreaterThan(30 * 86_400_000);
     const planCard = h.connector.calls.find((c) => c.op !== 'update' && cardText(c.activity).includes(request.id))!;
     expect(cardText(planCard.activity)).toContain(`ACR token acrbot-${request.id.toLowerCase()}`);
     expect(cardText(planCard.activity)).not.toMatch(/<[a-z ]+>/);

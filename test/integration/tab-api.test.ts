@@ -17,6 +17,15 @@ import { type Harness, startHarness, users } from '../helpers/harness';
 const AUDIENCE = `api://localhost/${SANDBOX_TAB_APP_ID}`;
 const FOREIGN_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
 
+async function post(base: string, path: string, token: string, body: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
 async function get(base: string, path: string, token?: string): Promise<{ status: number; body: any; text: string }> {
   const res = await fetch(`${base}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
   const text = await res.text();
@@ -214,8 +223,12 @@ describe('tab API', () => {
       expect(ids).toContain(rileyRequest);
       expect(ids).not.toContain(oscarRequest);
       for (const row of res.body.rows) expect(row.requester.objectId).toBe(users.requester.objectId);
+      // Oscar's only request is pending: it gives no access, so his matrix is empty; My access lists it.
       const other = await get(base, '/api/tab/matrix', oscar);
-      expect(other.body.rows.map((r: any) => r.requestId)).toEqual([oscarRequest]);
+      expect(other.body.rows).toEqual([]);
+      const oscars = await get(base, '/api/tab/my-access', oscar);
+      expect(oscars.body.requests.map((r: any) => r.requestId)).toEqual([oscarRequest]);
+      expect(oscars.body.requests[0].state).toBe('pending');
     });
 
     test("a requester cannot open someone else's request (404, as if it did not exist)", async () => {
@@ -230,14 +243,41 @@ describe('tab API', () => {
       expect(own.body.azureRequestIds.length).toBeGreaterThan(0);
     });
 
-    test('an approver sees everything, and pending requests they are asked to approve', async () => {
+    test('no one revokes what they may not see; extend is not offered by the tab (501), nothing changes', async () => {
+      const res = await post(base, `/api/tab/requests/${rileyRequest}/revoke`, oscar, { reason: 'not mine to revoke' });
+      expect(res.status).toBe(404);
+      expect((await h.app.store.get(rileyRequest))!.state).toBe('succeeded');
+      const me = await get(base, '/api/tab/me', riley);
+      expect(me.body.actions).toEqual({ extend: false, revoke: true });
+      const extend = await post(base, `/api/tab/requests/${rileyRequest}/extend`, riley, { duration: '7d' });
+      expect(extend.status).toBe(501);
+      const own = await get(base, `/api/tab/requests/${rileyRequest}`, riley);
+      expect(own.body.row).toMatchObject({ canRevoke: true, canExtend: false });
+      const oscars = await get(base, '/api/tab/my-access', oscar);
+      expect(oscars.body.requests[0].canRevoke).toBe(false);
+    });
+
+    test('an approver sees everything: the inventory matrix (acrbot and outside grants), pending requests to approve', async () => {
       const me = await get(base, '/api/tab/me', alex);
       expect(me.body).toMatchObject({ sees: 'all', roles: { approver: true } });
       const matrix = await get(base, '/api/tab/matrix', alex);
-      const ids = matrix.body.rows.map((r: any) => r.requestId);
-      expect(ids).toEqual(expect.arrayContaining([rileyRequest, oscarRequest]));
+      expect(matrix.status).toBe(200);
+      expect(matrix.body.clusters.map((c: any) => c.name).sort()).toEqual(['aks-dev', 'aks-legacy', 'aks-prod']);
+      expect(matrix.body.registries.length).toBe(4);
       const active = matrix.body.rows.find((r: any) => r.requestId === rileyRequest);
-      expect(active).toMatchObject({ how: 'acrbot-role', state: 'active', cluster: { name: 'aks-prod' } });
+      expect(active).toMatchObject({
+        how: 'acrbot-role',
+        state: 'active',
+        cluster: { name: 'aks-prod' },
+        registry: { name: 'contosoacr' },
+        requester: { objectId: users.requester.objectId },
+        reason: 'deploy payments-api to prod',
+      });
+      const outside = matrix.body.rows.filter((r: any) => r.how === 'outside-role');
+      expect(outside.length).toBeGreaterThan(0);
+      for (const r of outside) expect(r.requestId).toBeUndefined();
+      // A pending request gives no access: not in the matrix, but in the approver's queue.
+      expect(matrix.body.rows.map((r: any) => r.requestId)).not.toContain(oscarRequest);
       const mine = await get(base, '/api/tab/my-access', alex);
       expect(mine.body.approvals.map((r: any) => r.requestId)).toEqual([oscarRequest]);
       const rileys = await get(base, '/api/tab/my-access', riley);

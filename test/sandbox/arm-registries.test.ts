@@ -214,10 +214,16 @@ describe('tokens and credentials', () => {
     await expect(
       acr.tokens.create('rg-acr', 'contosoacr', 'faulty', { scopeMapId: pullScopeMapId }),
     ).rejects.toMatchObject({ statusCode: 409, code: 'Conflict', message: 'busy' });
-    sandbox.arm.faults.add({ operation: 'registries.get', latencyMs: 50 });
-    const started = Date.now();
-    await acr.registries.get('rg-acr', 'contosoacr');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    // The delayed GET is overtaken by a list sent after it: latency shows as the order of answers.
+    sandbox.arm.faults.add({ operation: 'registries.get', latencyMs: 500 });
+    const answered: string[] = [];
+    const slow = acr.registries.get('rg-acr', 'contosoacr').then(() => answered.push('get'));
+    const fast = (async () => {
+      for await (const _ of acr.registries.listByResourceGroup('rg-acr')) void _;
+      answered.push('list');
+    })();
+    await Promise.all([slow, fast]);
+    expect(answered).toEqual(['list', 'get']);
     expect(sandbox.arm.faults.pending()).toEqual([]);
   });
 });

@@ -9,12 +9,36 @@ const AC = require('adaptivecards/dist/adaptivecards.js');
 import type { SecretPlan } from '../../src/domain/plan';
 import { auditCard, grantFormCard, helpCard, messageCard } from '../../src/views/message-view';
 import { outcomeCard, requestCard } from '../../src/views/request-view';
-import type { AdaptiveCardJson } from '../../src/views/card-templates';
+import { Template } from 'adaptivecards-templating';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type AdaptiveCardJson, CARDS_DIR, type CardName } from '../../src/views/card-templates';
 import { APPROVER, auditEvent, pendingRequest, REGISTRY_ID, SUB } from './support/requests';
 import { chainEntry } from '../../src/domain/audit-chain';
 import type { AccessCell, ClusterAccessReport } from '../../src/domain/access-inventory';
 import { diagnosePull } from '../../src/domain/pull-diagnosis';
 import { checkCard, clusterAccessCard, registryAccessCard, userAccessCard } from '../../src/views/access-view';
+import {
+  approverReportCard,
+  expiryReminderCard,
+  requesterNewsCard,
+  revokeConfirmCard,
+  revokePairConfirmCard,
+} from '../../src/views/lifecycle-view';
+
+// Every card rendered in this file is also expanded by adaptivecards-templating and compared at the
+// end: src/views/card-compiler.ts must produce exactly what the templating engine would.
+const rendered: Array<{ name: CardName; data: object }> = [];
+jest.mock('../../src/views/card-templates', () => {
+  const actual = jest.requireActual('../../src/views/card-templates');
+  return {
+    ...actual,
+    renderCard: (name: CardName, data: object) => {
+      rendered.push({ name, data: structuredClone(data) });
+      return actual.renderCard(name, data);
+    },
+  };
+});
 
 const TEAMS_ONLY_ELEMENTS = ['Unknown element type "CodeBlock". Fallback will be used if present.'];
 
@@ -232,6 +256,72 @@ Object.assign(cards, {
   ),
 });
 
+// ---- lifecycle (G17) -----------------------------------------------------------------------------
+const grantedTimeBoxed = pendingRequest({
+  state: 'succeeded',
+  decision: decided,
+  reason: 'deploy [click](https://evil.example) now',
+  access: { durationMs: 30 * 86_400_000, expiresAt: '2027-01-04T10:00:00.000Z' },
+  outcome: { summary: 'Granted AcrPull', azureRequestIds: [] },
+});
+const revokedByApprover = {
+  ...grantedTimeBoxed,
+  state: 'revoked' as const,
+  access: {
+    ...grantedTimeBoxed.access,
+    revokedAt: '2026-12-01T09:00:00.000Z',
+    revokedBy: APPROVER,
+    revokeReason: 'incident [42](https://evil.example)',
+  },
+};
+Object.assign(cards, {
+  'request granted, time-boxed': requestCard(grantedTimeBoxed, { showActions: true }),
+  'request revoked': requestCard(revokedByApprover, { showActions: true }),
+  'revoke confirmation': revokeConfirmCard(
+    grantedTimeBoxed,
+    [
+      { what: 'role assignment', target: 'AcrPull for kubelet identity on contosoacr', action: 'delete' },
+      { what: 'Kubernetes secret', target: 'payments/acr-auth', action: 'keep', why: 'still used by R-22222222' },
+    ],
+    'no longer [needed](https://evil.example)',
+  ),
+  'revoke pair confirmation': revokePairConfirmCard(
+    { cluster: 'aks-prod', registry: 'contosoacr', sandbox: true, reason: 'incident' },
+    [{ request: grantedTimeBoxed, lines: [{ what: 'role assignment', target: 'AcrPull', action: 'delete' }] }],
+  ),
+  'expiry reminder': expiryReminderCard(grantedTimeBoxed, 86_400_000, 30 * 86_400_000),
+  'requester told: revoked': requesterNewsCard(revokedByApprover, {
+    kind: 'ended',
+    by: APPROVER,
+    expired: false,
+    reason: 'incident',
+  }),
+  'requester told: rejected': requesterNewsCard(
+    { ...grantedTimeBoxed, state: 'rejected', decision: { ...decided, approved: false, reason: 'no' } },
+    { kind: 'rejected' },
+  ),
+  'approvers told: revocation failing': approverReportCard(
+    grantedTimeBoxed,
+    'Revoking the access has failed 3 times',
+    true,
+  ),
+});
+
+test('lifecycle cards: the term on the request card, user text neutralised, buttons carry ids only', () => {
+  expect(JSON.stringify(cards['request granted, time-boxed'])).toContain('until 2027-01-04 10:00 UTC, 30 days');
+  expect(JSON.stringify(cards['request revoked'])).toContain('Revoked at 2026-12-01 09:00 UTC by');
+  // What people see is neutralised (the confirm button's data carries the typed reason back to the bot).
+  for (const name of ['request revoked', 'revoke confirmation', 'requester told: revoked'])
+    expect(JSON.stringify(cards[name].body)).not.toContain('https://evil');
+  const confirm = cards['revoke confirmation'].actions as { verb: string; data: Record<string, unknown> }[];
+  expect(confirm.map((a) => a.verb)).toEqual(['revokeConfirm']);
+  expect(Object.keys(confirm[0].data).sort()).toEqual(['reason', 'requestId', 'version']);
+  const reminder = cards['expiry reminder'];
+  expect((reminder.actions as { verb: string }[]).map((a) => a.verb)).toEqual(['extend']);
+  expect(JSON.stringify(reminder)).toContain('"id":"duration"');
+  expect(cards['request revoked'].actions ?? []).toEqual([]);
+});
+
 test('access cards neutralise names from Teams and cap long listings', () => {
   const json = JSON.stringify(cards['access own']);
   expect(json).not.toContain('https://evil');
@@ -270,4 +360,13 @@ test('user text cannot carry a disguised link to the approver; the URL stays rea
   expect(json).not.toMatch(/\]\(https?:/);
   expect(json).not.toContain('https://evil');
   expect(json).toContain('evil.example/x');
+});
+
+test('every card above is what adaptivecards-templating would expand (the compiled renderer is exact)', () => {
+  expect(rendered.length).toBeGreaterThan(10);
+  const engine = (name: CardName) => new Template(JSON.parse(readFileSync(join(CARDS_DIR, `${name}.json`), 'utf8')));
+  for (const { name, data } of rendered) {
+    const again = jest.requireActual('../../src/views/card-templates').renderCard(name, data);
+    expect([name, again]).toEqual([name, engine(name).expand({ $root: data })]);
+  }
 });

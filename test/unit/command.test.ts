@@ -33,6 +33,24 @@ describe('parseCommand: verbs (mention already removed)', () => {
       'grant rg-aks/aks-prod contosoacr --not-a-flag here',
       { verb: 'grant', cluster: 'rg-aks/aks-prod', registry: 'contosoacr', reason: '--not-a-flag here' },
     ],
+    [
+      'grant aks-prod contosoacr --for 2m deploy payments-api',
+      { verb: 'grant', cluster: 'aks-prod', registry: 'contosoacr', reason: 'deploy payments-api', duration: '2m' },
+    ],
+    [
+      'grant aks-prod --expires=12w contosoacr deploy payments-api',
+      { verb: 'grant', cluster: 'aks-prod', registry: 'contosoacr', reason: 'deploy payments-api', duration: '12w' },
+    ],
+    ['revoke r-7k2m9qxa no longer needed', { verb: 'revoke', requestId: 'R-7K2M9QXA', reason: 'no longer needed' }],
+    [
+      'revoke aks-prod contosoacr incident 42',
+      { verb: 'revoke', cluster: 'aks-prod', registry: 'contosoacr', reason: 'incident 42' },
+    ],
+    ['revoke', { verb: 'revoke', cluster: undefined, registry: undefined, reason: undefined }],
+    [
+      'extend R-7K2M9QXA --for 30d release still running',
+      { verb: 'extend', requestId: 'R-7K2M9QXA', duration: '30d', reason: 'release still running' },
+    ],
     ['status', { verb: 'status', requestId: undefined }],
     ['status R-7K2M9QXA extra', { verb: 'status', requestId: 'R-7K2M9QXA' }],
     ['pending', { verb: 'pending' }],
@@ -127,7 +145,7 @@ describe('parseCommand: secret flags', () => {
     const err = errorOf(text);
     expect(err.code).toBe('validation.option');
     expect(err.message).toBe(
-      `Unknown option ${flag}. The secret command takes --namespace, --name, --kind, --service-account, --expires and --repositories.`,
+      `Unknown option ${flag}. The secret command takes --namespace, --name, --kind, --service-account, --for (or --expires) and --repositories.`,
     );
   });
 
@@ -160,9 +178,12 @@ describe('COMMAND_HELP', () => {
       'audit',
       'cancel',
       'check',
+      'extend',
       'grant',
       'help',
       'pending',
+      'policy',
+      'revoke',
       'secret',
       'status',
     ]);

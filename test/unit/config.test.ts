@@ -41,6 +41,22 @@ describe('sandbox mode', () => {
   test('an empty environment gives the sandbox defaults', () => {
     const config = sandboxConfig({});
     expect(config).toEqual<AppConfig>({
+      policy: {
+        version: 1,
+        source: 'environment',
+        hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        rules: [
+          {
+            id: 'default',
+            match: {},
+            approvers: { users: ['0a000000-0000-4000-8000-00000000bbb2'], groups: [], name: 'the approvers' },
+            approvalsRequired: 1,
+            channel: '19:sandbox-approvals@thread.tacv2',
+            approverJustification: 'optional',
+          },
+        ],
+      },
+      policyFile: undefined,
       mode: 'sandbox',
       port: 3978,
       host: undefined,

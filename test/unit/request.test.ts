@@ -17,17 +17,21 @@ const AT = new Date('2025-01-15T10:00:00.000Z');
 const OUTCOME: Outcome = { summary: 'granted', azureRequestIds: ['req-1'] };
 const EVENTS: Record<RequestEvent['type'], RequestEvent> = {
   approve: { type: 'approve', by: APPROVER, at: AT, reason: 'looks right' },
+  recordApproval: { type: 'recordApproval', by: APPROVER, at: AT, reason: 'first of two' },
   reject: { type: 'reject', by: APPROVER, at: AT, reason: 'wrong registry' },
   expire: { type: 'expire', at: AT },
   start: { type: 'start', at: AT },
   succeed: { type: 'succeed', at: AT, outcome: OUTCOME },
   fail: { type: 'fail', at: AT, outcome: { ...OUTCOME, error: 'boom' } },
   cleanedUp: { type: 'cleanedUp', at: AT },
+  revoke: { type: 'revoke', at: AT, by: APPROVER, reason: 'no longer needed' },
+  extend: { type: 'extend', at: AT, expiresAt: '2025-02-15T10:00:00.000Z', durationMs: 86_400_000, by: 'R-EXTEND01' },
 };
 
 /** The complete transition table: [from, event] -> to. Anything absent is forbidden. */
 const ALLOWED: Record<string, RequestState> = {
   'pending/approve': 'approved',
+  'pending/recordApproval': 'pending',
   'pending/reject': 'rejected',
   'pending/expire': 'expired',
   'approved/start': 'executing',
@@ -36,6 +40,8 @@ const ALLOWED: Record<string, RequestState> = {
   'executing/fail': 'failed',
   'executing/succeed': 'succeeded',
   'failed/cleanedUp': 'failed',
+  'succeeded/revoke': 'revoked',
+  'succeeded/extend': 'succeeded',
 };
 
 function inState(state: RequestState): AccessRequest {
@@ -79,7 +85,7 @@ describe('transition table', () => {
     );
   });
 
-  test('final states accept no event that changes the state (a failed one may only record its credential clean-up)', () => {
+  test('final states accept no event that changes the state (a failed one may only record its credential clean-up; granted access may end or be extended)', () => {
     expect(FINAL_STATES).toEqual(['succeeded', 'failed', 'rejected', 'expired', 'cancelled', 'revoked']);
     for (const state of FINAL_STATES) {
       for (const event of Object.values(EVENTS)) {
@@ -87,6 +93,8 @@ describe('transition table', () => {
           const next = transition({ ...inState(state), outcome: { ...OUTCOME, cleanup: 'pending' } }, event);
           expect(next.state).toBe('failed');
           expect(next.outcome?.cleanup).toBe('deleted');
+        } else if (state === 'succeeded' && (event.type === 'revoke' || event.type === 'extend')) {
+          expect(transition(inState(state), event).state).toBe(ALLOWED[`succeeded/${event.type}`]);
         } else {
           expect(() => transition(inState(state), event)).toThrow(UserFacingError);
         }
@@ -96,6 +104,29 @@ describe('transition table', () => {
 });
 
 describe('transition payloads', () => {
+  test('succeed starts the access term: expiresAt = success time + duration; no term stays without expiry', () => {
+    const timed = transition(inState('executing'), EVENTS.succeed);
+    expect(timed.access).toBeUndefined();
+    const boxed = transition({ ...inState('executing'), access: { durationMs: 2 * HOUR } }, EVENTS.succeed);
+    expect(boxed.access).toEqual({ durationMs: 2 * HOUR, expiresAt: '2025-01-15T12:00:00.000Z' });
+    const permanent = transition({ ...inState('executing'), access: { permanent: true } }, EVENTS.succeed);
+    expect(permanent.access).toEqual({ permanent: true });
+  });
+
+  test('revoke records when, by whom and why; extend moves the end', () => {
+    const granted = { ...inState('succeeded'), access: { durationMs: HOUR, expiresAt: AT.toISOString() } };
+    expect(transition(granted, EVENTS.revoke).access).toMatchObject({
+      revokedAt: AT.toISOString(),
+      revokedBy: APPROVER,
+      revokeReason: 'no longer needed',
+    });
+    expect(transition(granted, EVENTS.extend).access).toMatchObject({
+      expiresAt: '2025-02-15T10:00:00.000Z',
+      durationMs: HOUR + 86_400_000,
+      extendedBy: ['R-EXTEND01'],
+    });
+  });
+
   test('approve records the decider, time and reason', () => {
     expect(transition(pendingRequest(), EVENTS.approve).decision).toEqual({
       by: APPROVER,

@@ -61,6 +61,7 @@ function entry(ctx: DrawerContext, row: Row): HTMLElement {
     ),
     facts([
       ['How', row.howText],
+      ['Notes', row.notes?.join('; ')],
       ['Requested by', row.requester?.name],
       ['Reason', row.reason],
       ['Requested', shortTime(row.createdAt)],
@@ -142,6 +143,7 @@ function actions(ctx: DrawerContext, row: Row): HTMLElement {
         body,
       );
       message.textContent = res.message;
+      for (const b of Array.from(box.querySelectorAll('button'))) b.disabled = true;
       ctx.changed();
     } catch (err) {
       message.textContent = err instanceof ApiError || err instanceof AuthError ? err.message : 'That did not work.';
@@ -201,6 +203,11 @@ function actions(ctx: DrawerContext, row: Row): HTMLElement {
       ),
     );
   }
+  const live = ['active', 'expiring', 'drifted'].includes(row.state) && row.requestState === 'succeeded';
+  if (live && !row.canExtend && row.requester?.objectId === ctx.me.user.objectId)
+    box.appendChild(
+      h('p', { class: 'note' }, 'To extend it, say in chat: ', h('code', {}, `extend ${requestId} --for 30d <reason>`)),
+    );
   const link = chatLink(ctx.me.botAppId, requestId);
   box.appendChild(
     h(

@@ -21,6 +21,20 @@ export interface MatrixFilters {
 
 const EMPTY: MatrixFilters = { cluster: '', registry: '', requester: '', state: '', q: '', sort: 'expiry' };
 
+/** Axis labels: the name, and the login server (registries) or subscription (clusters) when names repeat. */
+export function axisLabels(
+  items: ReadonlyArray<{ id: string; name: string; loginServer?: string; subscriptionId?: string }>,
+): Map<string, string> {
+  const count = new Map<string, number>();
+  for (const i of items) count.set(i.name, (count.get(i.name) ?? 0) + 1);
+  return new Map(
+    items.map((i) => [
+      i.id,
+      (count.get(i.name) ?? 0) > 1 ? `${i.name} (${i.loginServer ?? i.subscriptionId?.slice(0, 8) ?? i.id})` : i.name,
+    ]),
+  );
+}
+
 /** Rows that pass the filters, sorted. */
 export function filterRows(rows: readonly Row[], f: MatrixFilters): Row[] {
   const q = f.q.trim().toLowerCase();
@@ -51,6 +65,8 @@ export function cellState(rows: readonly Row[]): PullState {
 /** Renders the matrix page into `root`. */
 export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerContext): void {
   const filters: MatrixFilters = { ...EMPTY };
+  const clusterLabels = axisLabels(data.clusters);
+  const registryLabels = axisLabels(data.registries);
   const requesters = new Map<string, string>();
   for (const r of data.rows) requesters.set(r.requester?.objectId ?? 'outside', r.requester?.name ?? 'Outside acrbot');
 
@@ -134,13 +150,17 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
   function update(): void {
     shown = filterRows(data.rows, filters);
     count.textContent = `${shown.length} of ${data.rows.length} entries shown`;
-    renderGrid(grid, data, shown, ctx);
+    const filtered = Boolean(
+      filters.cluster || filters.registry || filters.requester || filters.state || filters.q.trim(),
+    );
+    renderGrid(grid, data, shown, ctx, filtered);
     renderList(list, shown, ctx);
   }
   update();
 }
 
-function renderGrid(grid: HTMLElement, data: MatrixData, rows: Row[], ctx: DrawerContext): void {
+/** The grid: every cluster and registry when nothing is filtered, else only those with matching entries. */
+function renderGrid(grid: HTMLElement, data: MatrixData, rows: Row[], ctx: DrawerContext, filtered: boolean): void {
   const cells = new Map<string, Row[]>();
   for (const r of rows) {
     const k = `${r.cluster.id}|${r.registry.id}`;
@@ -148,23 +168,33 @@ function renderGrid(grid: HTMLElement, data: MatrixData, rows: Row[], ctx: Drawe
     if (list) list.push(r);
     else cells.set(k, [r]);
   }
+  const clusterLabels = axisLabels(data.clusters);
+  const registryLabels = axisLabels(data.registries);
   const clusterIds = new Set(rows.map((r) => r.cluster.id));
   const registryIds = new Set(rows.map((r) => r.registry.id));
-  const clusters = data.clusters.filter((c) => clusterIds.has(c.id));
-  const registries = data.registries.filter((r) => registryIds.has(r.id));
-  if (clusters.length === 0) {
+  const clusters = filtered ? data.clusters.filter((c) => clusterIds.has(c.id)) : data.clusters;
+  const registries = filtered ? data.registries.filter((r) => registryIds.has(r.id)) : data.registries;
+  if (clusters.length === 0 || registries.length === 0) {
     replace(grid, h('p', { class: 'empty' }, 'Nothing matches these filters.'));
     return;
   }
   const head = h('tr', {}, h('th', { class: 'corner', attrs: { scope: 'col' } }, 'Cluster \\ Registry'));
   for (const r of registries)
     head.appendChild(
-      h('th', { attrs: { scope: 'col', title: r.loginServer ?? r.name } }, h('span', { class: 'axis-name' }, r.name)),
+      h(
+        'th',
+        { attrs: { scope: 'col', title: r.loginServer ?? r.name } },
+        h('span', { class: 'axis-name' }, registryLabels.get(r.id) ?? r.name),
+      ),
     );
   const body = h('tbody');
   const frag = document.createDocumentFragment();
   for (const c of clusters) {
-    const tr = h('tr', {}, h('th', { attrs: { scope: 'row' } }, h('span', { class: 'axis-name' }, c.name)));
+    const tr = h(
+      'tr',
+      {},
+      h('th', { attrs: { scope: 'row' } }, h('span', { class: 'axis-name' }, clusterLabels.get(c.id) ?? c.name)),
+    );
     for (const r of registries) {
       const here = cells.get(`${c.id}|${r.id}`);
       if (!here) {
@@ -219,7 +249,9 @@ function renderList(list: HTMLElement, rows: Row[], ctx: DrawerContext): void {
         h(
           'p',
           { class: 'row-meta' },
-          `${howShort(r)} · ${r.requester ? r.requester.name : 'outside acrbot'}${r.requestId ? ` · ${r.requestId}` : ''}`,
+          `${howShort(r)} · ${r.requester ? r.requester.name : 'outside acrbot'}`,
+          r.requestId ? ' · ' : '',
+          r.requestId ? h('span', { class: 'nowrap' }, r.requestId) : null,
         ),
         r.expiresAt
           ? h('p', { class: 'row-meta' }, `Ends ${shortTime(r.expiresAt)} (${relative(r.expiresAt, now)})`)

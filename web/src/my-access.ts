@@ -63,7 +63,7 @@ function section(
           h('span', { class: `badge state-${r.state}` }, STATE_LABEL[r.state]),
           h('span', { class: 'row-title' }, `${r.cluster.name} → ${r.registry.name}`),
         ),
-        h('p', { class: 'row-meta' }, `${howShort(r)} · ${r.requestId ?? ''}`),
+        h('p', { class: 'row-meta' }, `${howShort(r)} · `, h('span', { class: 'nowrap' }, r.requestId ?? '')),
         h('p', { class: 'row-meta' }, detail(r)),
         r.requestId && id === 'approvals'
           ? h(

@@ -21,8 +21,9 @@ export interface Row {
   reason?: string;
   createdAt?: string;
   expiresAt?: string;
-  decidedBy?: Person;
+  decidedBy?: { name: string; objectId?: string };
   approvers: Person[];
+  notes?: string[];
   canExtend?: boolean;
   canRevoke?: boolean;
 }
@@ -40,6 +41,9 @@ export interface MatrixData {
   clusters: Row['cluster'][];
   registries: Row['registry'][];
   rows: Row[];
+  /** Clusters whose pulling identity could not be determined (they are not in the matrix). */
+  unresolvedClusters: Array<{ name: string; problem: string }>;
+  generatedAt: string;
 }
 
 export interface MyAccess {

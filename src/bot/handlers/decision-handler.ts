@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { isUserFacing } from '../../domain/errors';
 import { isRequestId } from '../../domain/identifiers';
+import { awaitingReview } from '../../domain/policy';
 import type { AccessRequest } from '../../domain/request';
 import { requestCard } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
@@ -50,7 +51,7 @@ export class DecisionHandler {
         const request = await requests.get(data.requestId);
         return view(
           request,
-          request.state === 'pending'
+          request.state === 'pending' || awaitingReview(request)
             ? 'Type the reason for rejecting in the comment box, then press Reject again.'
             : undefined,
           'Attention',
@@ -66,6 +67,16 @@ export class DecisionHandler {
         await this.services.messenger.refusalNoted(result.request);
         return view(result.request, result.message, 'Attention');
       }
+      if (result.kind === 'recorded')
+        return view(result.request, 'Your approval is recorded; the request needs more approvers.', 'Good');
+      if (result.kind === 'reviewed')
+        return view(
+          result.request,
+          result.outcome === 'accepted'
+            ? 'Review recorded: the break-glass grant stays.'
+            : 'Review recorded: the break-glass grant is rejected and revoked.',
+          result.outcome === 'accepted' ? 'Good' : 'Attention',
+        );
       if (approve) {
         void executor.schedule(result.request.id);
         // Show "executing" at once: the executor's first step is exactly that transition.

@@ -41,7 +41,7 @@ export class InfoHandlers {
     try {
       const request = await this.services.requests.get(requestId);
       const mine = request.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase();
-      if (!mine && !(await this.services.requests.isApprover(identity.actor))) {
+      if (!mine && !(await this.services.requests.isApproverOf(identity.actor, request))) {
         await this.reply(
           ctx,
           messageCard({
@@ -74,7 +74,10 @@ export class InfoHandlers {
       );
       return;
     }
-    const pending = await requests.pending();
+    // Only the requests this approver may decide (their rules), not every pending one.
+    const all = await requests.pending();
+    const pending: typeof all = [];
+    for (const request of all) if (await requests.isApproverOf(identity.actor, request)) pending.push(request);
     if (pending.length === 0) {
       await this.reply(
         ctx,

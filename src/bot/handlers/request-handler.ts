@@ -6,9 +6,9 @@
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { isUserFacing } from '../../domain/errors';
-import type { AccessRequest } from '../../domain/request';
+import type { AccessRequest, AccessTerm } from '../../domain/request';
 import type { SecretCommandOptions } from '../../domain/command';
-import type { Plan } from '../../domain/plan';
+import type { GrantPlan, Plan } from '../../domain/plan';
 import { checkReason } from '../../domain/text';
 import { alreadyGrantedCard, grantFormCard } from '../../views/message-view';
 import { requestCard } from '../../views/request-view';
@@ -23,6 +23,10 @@ export interface GrantInput {
   cluster: string;
   registry: string;
   reason: string;
+  /** `--for DURATION` as typed (default when absent). */
+  duration?: string;
+  /** `--break-glass`: execute at once, reviewed afterwards (policy breakGlass). */
+  breakGlass?: boolean;
 }
 
 /** What the user gave for a secret. */
@@ -54,7 +58,10 @@ export class RequestHandler {
       return;
     }
     const { messenger } = this.services;
-    const card = requestCard(prepared.request, { showActions: false });
+    // Auto-approved or break-glass: decided by the policy already, it runs now.
+    const shown =
+      prepared.request.state === 'approved' ? { ...prepared.request, state: 'executing' as const } : prepared.request;
+    const card = requestCard(shown, { showActions: false });
     await this.announce(ctx, prepared.request, () => messenger.replyAndTrack(ctx, prepared.request, card, 'requester'));
   }
 
@@ -85,17 +92,35 @@ export class RequestHandler {
     identity: TurnIdentity,
     input: GrantInput | SecretInput,
   ): Promise<RequestPreparation> {
-    const { planner, secretPlanner, settings } = this.services;
+    const { planner, secretPlanner, settings, requests } = this.services;
+    let access: AccessTerm | undefined;
     const secret = 'options' in input;
     try {
       const reason = checkReason(input.reason);
       let plan: Plan;
       if (secret) {
-        plan = await secretPlanner.plan(input.cluster, input.registry, input.options);
+        // --for (or its synonym --expires) is the access term; the credential outlives it (G17).
+        access = requests.accessTerm(input.options.expires);
+        plan = await secretPlanner.plan(
+          input.cluster,
+          input.registry,
+          input.options,
+          requests.credentialLifetimeMs(access),
+        );
       } else {
+        access = requests.accessTerm(input.duration);
         const result = await planner.plan(input.cluster, input.registry);
-        if (result.status === 'alreadyGranted')
-          return { kind: 'card', card: alreadyGrantedCard(result.plan, result.existing, settings.sandbox) };
+        if (result.status === 'alreadyGranted') {
+          // acrbot's own time-boxed assignment (deterministic name) held by someone else: this
+          // request overlaps it and keeps the access until the last one ends (G17). One of the
+          // requester's own is answered with the way to extend it.
+          const overlap = await this.overlap(identity, result.plan, result.existing.name, access);
+          if (!overlap.allowed)
+            return {
+              kind: 'card',
+              card: alreadyGrantedCard(result.plan, result.existing, settings.sandbox, overlap.mine),
+            };
+        }
         plan = result.plan;
       }
       const request = await this.services.requests.create({
@@ -104,6 +129,8 @@ export class RequestHandler {
         reason,
         plan,
         origin: originOf(ctx),
+        access,
+        ...(!secret && input.breakGlass && { breakGlass: true }),
       });
       return { kind: 'created', request };
     } catch (err) {
@@ -124,21 +151,41 @@ export class RequestHandler {
     }
   }
 
+  /** Whether a grant on acrbot's existing assignment may overlap it (held only by other requesters). */
+  private async overlap(
+    identity: TurnIdentity,
+    plan: GrantPlan,
+    existingName: string,
+    access: AccessTerm | undefined,
+  ): Promise<{ allowed: boolean; mine?: AccessRequest }> {
+    if (!access || existingName.toLowerCase() !== plan.roleAssignmentName.toLowerCase()) return { allowed: false };
+    const holders = (await this.services.lifecycle.flow.activeOn(plan.cluster.id, plan.registry.id)).filter(
+      (r) => r.plan.kind === 'grant' && r.plan.roleAssignmentName === plan.roleAssignmentName,
+    );
+    const mine = holders.find((r) => r.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase());
+    return { allowed: holders.length > 0 && !mine, mine };
+  }
+
   /** A stored request: the requester's copy (placed by the caller), then the approvers' copy and the audit card. */
-  private async announce(
-    ctx: TurnContext,
-    request: AccessRequest,
-    placeRequesterCopy: () => Promise<void>,
-  ): Promise<void> {
+  async announce(ctx: TurnContext, request: AccessRequest, placeRequesterCopy: () => Promise<void>): Promise<void> {
     await placeRequesterCopy();
-    await this.postApprovalCard(ctx, request);
-    await this.services.messenger.syncAuditCard(request);
+    const { executor, messenger, requests } = this.services;
+    if (request.state === 'approved') void executor.schedule(request.id);
+    if (request.policy?.breakGlass) {
+      await messenger.breakGlassUsed(request, requests.currentPolicy().breakGlass?.channel);
+      // The approvers' copy carries the review: Approve keeps it, Reject revokes it at once.
+      await this.postApprovalCard(ctx, request);
+    } else if (request.state === 'pending') {
+      await this.postApprovalCard(ctx, request);
+    }
+    await messenger.syncAuditCard(request);
   }
 
   /** Sends the approvers' copy to the approvals channel, or the request's own channel/group chat. */
   private async postApprovalCard(ctx: TurnContext, request: AccessRequest): Promise<void> {
     const { settings, messenger, audit } = this.services;
-    const target = approvalTarget(ctx, settings.approvalChannelId);
+    // The rule the request is bound to routes its card (G18); else ACRBOT_APPROVAL_CHANNEL.
+    const target = approvalTarget(ctx, request.policy?.rule?.channel ?? settings.approvalChannelId);
     if (!target) {
       await ctx.sendActivity(
         `No approvals channel is configured and this is a personal chat, so approvers are not notified automatically: they can find request ${request.id} with "@acrbot pending". The platform team can set ACRBOT_APPROVAL_CHANNEL.`,

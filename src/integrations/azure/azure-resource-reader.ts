@@ -23,6 +23,7 @@ export function toClusterInfo(cluster: ManagedCluster): ClusterInfo {
       controlPlanePrincipalId: cluster.identity?.principalId,
     },
     aadEnabled: Boolean(cluster.aadProfile?.managed),
+    tags: cluster.tags ? { ...cluster.tags } : undefined,
   };
 }
 
@@ -36,6 +37,7 @@ export function toRegistryInfo(registry: Registry): RegistryInfo {
     resourceGroup: id?.resourceGroup ?? '',
     loginServer: registry.loginServer ?? '',
     roleAssignmentMode: (registry.roleAssignmentMode as RoleAssignmentMode | undefined) ?? 'LegacyRegistryPermissions',
+    tags: registry.tags ? { ...registry.tags } : undefined,
     network: {
       publicNetworkAccess: registry.publicNetworkAccess,
       defaultAction: registry.networkRuleSet?.defaultAction,

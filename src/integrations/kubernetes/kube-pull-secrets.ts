@@ -8,7 +8,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type * as KubeClient from '@kubernetes/client-node';
 import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
 import { UserFacingError } from '../../domain/errors';
-import type { ClusterAccess, PullSecretPort, SecretWriteResult } from '../../domain/ports';
+import type { ClusterAccess, PullSecretPort, SecretRemoveResult, SecretWriteResult } from '../../domain/ports';
 import type { ExistingSecret } from '../../domain/secret-ownership';
 import { restErrorInfo } from '../azure/arm-connection';
 import { explainKubeError, kubeStatus } from './kube-errors';
@@ -190,6 +190,76 @@ export class KubePullSecrets implements PullSecretPort {
     if (input.serviceAccount)
       serviceAccountPatched = await this.linkServiceAccount(api, input.serviceAccount, input.secretName, ctx);
     return { action, serviceAccountPatched };
+  }
+
+  async remove(
+    access: ClusterAccess,
+    input: { namespace: string; secretName: string; serviceAccount?: string; requestId: string },
+  ): Promise<SecretRemoveResult> {
+    const { api, clusterName } = access as KubeAccess;
+    const ctx = { cluster: clusterName, namespace: input.namespace };
+    const existing = await this.readSecret(api, input.namespace, input.secretName, clusterName);
+    if (!existing) return { secret: 'absent', serviceAccountPatched: false };
+    // The caller's store says this request wrote the secret; the label must still name it, so a
+    // secret replaced since (by a later request, or by hand) is left alone.
+    const label = existing.metadata?.labels?.[REQUEST_ID_LABEL];
+    if (existing.metadata?.labels?.[MANAGED_BY_LABEL] !== 'acrbot' || label !== input.requestId)
+      return {
+        secret: 'notOurs',
+        ownerRequestId: existing.metadata?.labels?.[MANAGED_BY_LABEL] === 'acrbot' ? label : undefined,
+        serviceAccountPatched: false,
+      };
+    try {
+      // Exactly the object just read: a replacement written meanwhile survives (409 Conflict).
+      await api.deleteNamespacedSecret({
+        name: input.secretName,
+        namespace: input.namespace,
+        body: { preconditions: { uid: existing.metadata?.uid, resourceVersion: existing.metadata?.resourceVersion } },
+      });
+    } catch (err) {
+      const status = kubeStatus(err);
+      if (status === 404) return { secret: 'absent', serviceAccountPatched: false };
+      if (status === 409) return { secret: 'notOurs', serviceAccountPatched: false };
+      throw explainKubeError(err, { ...ctx, verb: 'delete', resource: 'secrets' });
+    }
+    const serviceAccountPatched = input.serviceAccount
+      ? await this.unlinkServiceAccount(api, input.serviceAccount, input.secretName, ctx)
+      : false;
+    return { secret: 'deleted', serviceAccountPatched };
+  }
+
+  /**
+   * Removes the secret from `imagePullSecrets`, keeping every other entry: a JSON Patch that
+   * tests the entry's name at its index before removing it, so a list changed since the read
+   * fails (422) instead of losing someone else's entry.
+   */
+  private async unlinkServiceAccount(
+    api: CoreV1Api,
+    serviceAccount: string,
+    secretName: string,
+    ctx: { cluster: string; namespace: string },
+  ): Promise<boolean> {
+    try {
+      const sa = await api.readNamespacedServiceAccount({ name: serviceAccount, namespace: ctx.namespace });
+      const index = sa.imagePullSecrets?.findIndex((s) => s.name === secretName) ?? -1;
+      if (index < 0) return false;
+      const { PatchStrategy, setHeaderOptions } = kube();
+      await api.patchNamespacedServiceAccount(
+        {
+          name: serviceAccount,
+          namespace: ctx.namespace,
+          body: [
+            { op: 'test', path: `/imagePullSecrets/${index}/name`, value: secretName },
+            { op: 'remove', path: `/imagePullSecrets/${index}` },
+          ],
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+      );
+      return true;
+    } catch (err) {
+      if (kubeStatus(err) === 404) return false;
+      throw explainKubeError(err, { ...ctx, verb: 'patch', resource: 'serviceaccounts' });
+    }
   }
 
   /**

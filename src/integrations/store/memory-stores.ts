@@ -36,6 +36,19 @@ export class MemoryRequestStore implements RequestStore {
       .slice(0, limit);
   }
 
+  async listByTarget(
+    clusterId: string,
+    registryId: string,
+    states: RequestState[],
+    limit = 100,
+  ): Promise<AccessRequest[]> {
+    const c = clusterId.toLowerCase();
+    const r = registryId.toLowerCase();
+    return (await this.listByState(states, Number.MAX_SAFE_INTEGER))
+      .filter((x) => x.plan.cluster.id.toLowerCase() === c && x.plan.registry.id.toLowerCase() === r)
+      .slice(0, limit);
+  }
+
   async addCardCopy(copy: CardCopy): Promise<void> {
     const list = this.cards.get(copy.requestId) ?? [];
     if (!list.some((c) => c.activityId === copy.activityId)) list.push(structuredClone(copy));

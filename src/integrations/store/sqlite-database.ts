@@ -20,6 +20,10 @@ CREATE TABLE IF NOT EXISTS requests (
   doc TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS requests_by_state ON requests(state, created_at);
+-- Requests on one cluster and registry (overlapping grants, revoke CLUSTER REGISTRY; G17).
+CREATE INDEX IF NOT EXISTS requests_by_target ON requests(
+  lower(json_extract(doc, '$.plan.registry.id')), lower(json_extract(doc, '$.plan.cluster.id'))
+);
 CREATE TABLE IF NOT EXISTS card_copies (
   request_id TEXT NOT NULL,
   activity_id TEXT NOT NULL,

@@ -58,6 +58,23 @@ export class SqliteRequestStore implements RequestStore {
     return rows.map((r) => JSON.parse(r.doc) as AccessRequest);
   }
 
+  async listByTarget(
+    clusterId: string,
+    registryId: string,
+    states: RequestState[],
+    limit = 100,
+  ): Promise<AccessRequest[]> {
+    const marks = states.map(() => '?').join(',');
+    // The expressions match the requests_by_target index exactly; INDEXED BY keeps the planner
+    // from preferring requests_by_state (a scan of every active request) without statistics.
+    const rows = this.db
+      .prepare(
+        `SELECT doc FROM requests INDEXED BY requests_by_target WHERE lower(json_extract(doc, '$.plan.registry.id')) = ? AND lower(json_extract(doc, '$.plan.cluster.id')) = ? AND state IN (${marks}) ORDER BY created_at LIMIT ?`,
+      )
+      .all(registryId.toLowerCase(), clusterId.toLowerCase(), ...states, limit) as { doc: string }[];
+    return rows.map((r) => JSON.parse(r.doc) as AccessRequest);
+  }
+
   async addCardCopy(copy: CardCopy): Promise<void> {
     this.insertCard.run(copy.requestId, copy.activityId, copy.role, JSON.stringify(copy.conversation));
   }

@@ -8,7 +8,9 @@
  * - `r|<id>`: the request (JSON split over `doc*` properties), `version`, `state`;
  * - `s|<state>|<createdAt>|<id>`: one index row per request, moved atomically with each
  *   transition, so `listByState` is a key-range read in createdAt order;
- * - `c|<id>|<activityId>`: a card copy; `order` keeps insertion order.
+ * - `c|<id>|<activityId>`: a card copy; `order` keeps insertion order;
+ * - `t|<registry id>|<cluster id>|<id>`: one row per request on its (never changing) cluster
+ *   and registry, so `listByTarget` reads only that pair's requests (G17 overlap, revoke).
  * One partition serves a few thousand writes a second, far above an approval bot's rate.
  */
 import type { TableClient } from '@azure/data-tables';
@@ -19,6 +21,8 @@ import { docProperties, keyPart, listAll, listTop, prefixFilter, readDoc, status
 
 const PK = 'req';
 const requestKey = (id: string) => `r|${keyPart(id)}`;
+const targetPrefix = (clusterId: string, registryId: string) =>
+  `t|${keyPart(registryId.toLowerCase())}|${keyPart(clusterId.toLowerCase())}|`;
 const stateKey = (r: Pick<AccessRequest, 'state' | 'createdAt' | 'id'>) =>
   `s|${r.state}|${keyPart(r.createdAt)}|${keyPart(r.id)}`;
 
@@ -33,6 +37,14 @@ export class TablesRequestStore implements RequestStore {
       await this.table.submitTransaction([
         ['create', this.requestRow(request)],
         ['create', { partitionKey: PK, rowKey: stateKey(request), id: request.id }],
+        [
+          'create',
+          {
+            partitionKey: PK,
+            rowKey: `${targetPrefix(request.plan.cluster.id, request.plan.registry.id)}${keyPart(request.id)}`,
+            id: request.id,
+          },
+        ],
       ]);
     } catch (err) {
       if (statusOf(err) === 409) throw new Error(`request ${request.id} already exists`, { cause: err });
@@ -81,6 +93,21 @@ export class TablesRequestStore implements RequestStore {
     const found = await Promise.all(ids.map((i) => this.get(i.id)));
     // A request whose state moved between the index read and the point read is left out.
     return found.filter((r): r is AccessRequest => r !== undefined && states.includes(r.state));
+  }
+
+  async listByTarget(
+    clusterId: string,
+    registryId: string,
+    states: RequestState[],
+    limit = 100,
+  ): Promise<AccessRequest[]> {
+    if (states.length === 0 || limit <= 0) return [];
+    const rows = await listAll(this.table, prefixFilter(PK, targetPrefix(clusterId, registryId)));
+    const found = await Promise.all(rows.map((row) => this.get(String(row.id))));
+    return found
+      .filter((r): r is AccessRequest => r !== undefined && states.includes(r.state))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+      .slice(0, limit);
   }
 
   async addCardCopy(copy: CardCopy): Promise<void> {

@@ -39,6 +39,8 @@ export interface ClusterSpec {
   /** Static user token for local-account kubeconfigs; defaults to `sandbox-kube-token-<name>`. */
   token?: string;
   tenantId?: string;
+  /** Azure resource tags (`tags` on the wire). */
+  tags?: Record<string, string>;
 }
 
 /** Stored cluster: the spec with every default filled in. */
@@ -53,8 +55,10 @@ export interface ClusterRecord extends Required<
     | 'kubeletObjectId'
     | 'kubeletClientId'
     | 'servicePrincipalAppId'
+    | 'tags'
   >
 > {
+  tags?: Record<string, string>;
   id: string;
   fqdn: string;
   nodeResourceGroup: string;
@@ -146,6 +150,8 @@ export function clusterToWire(c: ClusterRecord): Record<string, unknown> {
     location: c.location,
     sku: { name: 'Base', tier: 'Free' },
   };
+  // ARM puts `tags` at the top level of a tracked resource, and omits it when there are none.
+  if (c.tags && Object.keys(c.tags).length > 0) wire['tags'] = { ...c.tags };
   if (c.identity === 'SystemAssigned') {
     wire['identity'] = { type: 'SystemAssigned', principalId: c.controlPlanePrincipalId, tenantId: c.tenantId };
   } else if (c.identity === 'UserAssigned') {

@@ -18,6 +18,8 @@ export interface RegistrySpec {
   loginServer?: string;
   roleAssignmentMode?: 'LegacyRegistryPermissions' | 'AbacRepositoryPermissions';
   adminUserEnabled?: boolean;
+  /** Azure resource tags (`tags` on the wire). */
+  tags?: Record<string, string>;
   /** `publicNetworkAccess`; default Enabled. */
   publicNetworkAccess?: 'Enabled' | 'Disabled';
   /** Premium firewall: `networkRuleSet.defaultAction` and allowed IP ranges; default Allow, none. */
@@ -43,6 +45,7 @@ export interface RegistryRecord {
   privateEndpoints: string[];
   anonymousPullEnabled: boolean;
   creationDate: string;
+  tags?: Record<string, string>;
   scopeMaps: Map<string, ScopeMapRecord>;
   tokens: Map<string, TokenRecord>;
 }
@@ -71,6 +74,7 @@ export function registryRecord(spec: RegistrySpec): RegistryRecord {
     privateEndpoints: spec.privateEndpoints ?? [],
     anonymousPullEnabled: spec.anonymousPullEnabled ?? false,
     creationDate,
+    ...(spec.tags && { tags: { ...spec.tags } }),
     scopeMaps,
     tokens: new Map(),
   };
@@ -84,6 +88,7 @@ export function registryToWire(r: RegistryRecord): Record<string, unknown> {
     type: PROVIDERS.registries,
     location: r.location,
     sku: { name: r.sku, tier: r.sku },
+    ...(r.tags && Object.keys(r.tags).length > 0 && { tags: { ...r.tags } }),
     properties: {
       loginServer: r.loginServer,
       creationDate: r.creationDate,

@@ -226,8 +226,33 @@ export function deleteObject(ctx: HandlerContext): HandlerResult {
   const ns = ctx.def.namespaced ? ctx.namespace : undefined;
   const current = ctx.store.get(ctx.def.name, ns, ctx.name as string);
   if (!current) throw notFound(ctx.def.name, ctx.name as string);
+  checkDeletePreconditions(ctx, current);
   if (!isDryRun(ctx)) ctx.store.delete(ctx.def.name, ns, ctx.name as string);
   return { status: 200, body: success({ name: current.metadata.name, kind: ctx.def.name, uid: current.metadata.uid }) };
+}
+
+/**
+ * DeleteOptions `preconditions` (uid, resourceVersion): the API server refuses with 409 Conflict
+ * "Precondition failed: UID in precondition: …, UID in object meta: …" when they do not match,
+ * so a client deletes exactly the object it read.
+ */
+function checkDeletePreconditions(ctx: HandlerContext, current: KubeObject): void {
+  const body = tryParseJson(ctx.rawBody) as
+    { preconditions?: { uid?: unknown; resourceVersion?: unknown } } | undefined;
+  const pre = body && typeof body === 'object' ? body.preconditions : undefined;
+  if (!pre || typeof pre !== 'object') return;
+  if (typeof pre.uid === 'string' && pre.uid !== current.metadata.uid)
+    throw conflict(
+      ctx.def.name,
+      ctx.name as string,
+      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${String(current.metadata.uid)}`,
+    );
+  if (typeof pre.resourceVersion === 'string' && pre.resourceVersion !== current.metadata.resourceVersion)
+    throw conflict(
+      ctx.def.name,
+      ctx.name as string,
+      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${String(current.metadata.resourceVersion)}`,
+    );
 }
 
 /** DELETE of a collection (with selectors): answers with the list of deleted objects. */

@@ -123,6 +123,32 @@ export function describeRequestStoreContract(
       expect(await store.get('R-33333333')).toBeUndefined();
     });
 
+    it('listByTarget finds requests on one cluster and registry (case-insensitive ids) in the given states', async () => {
+      const base = pendingRequest();
+      const other = {
+        ...base.plan,
+        cluster: { ...base.plan.cluster, id: `${base.plan.cluster.id}-other` },
+      } as AccessRequest['plan'];
+      const a = { ...base, id: 'R-AAAAAAAA', state: 'succeeded' as const, createdAt: '2025-01-15T09:00:00.000Z' };
+      const b = { ...base, id: 'R-BBBBBBBB', state: 'succeeded' as const, createdAt: '2025-01-15T09:01:00.000Z' };
+      const c = { ...base, id: 'R-CCCCCCCC', state: 'revoked' as const };
+      const d = { ...base, id: 'R-DDDDDDDD', state: 'succeeded' as const, plan: other };
+      for (const r of [a, b, c, d]) await store.create(r);
+      const ids = async (states: Parameters<RequestStore['listByTarget']>[2], limit?: number) =>
+        (
+          await store.listByTarget(
+            base.plan.cluster.id.toUpperCase(),
+            base.plan.registry.id.toLowerCase(),
+            states,
+            limit,
+          )
+        ).map((r) => r.id);
+      expect(await ids(['succeeded'])).toEqual(['R-AAAAAAAA', 'R-BBBBBBBB']);
+      expect((await ids(['succeeded', 'revoked'])).sort()).toEqual(['R-AAAAAAAA', 'R-BBBBBBBB', 'R-CCCCCCCC']);
+      expect(await ids(['succeeded'], 1)).toEqual(['R-AAAAAAAA']);
+      expect(await ids(['pending'])).toEqual([]);
+    });
+
     it('listByState filters by state, orders by createdAt, honours the limit', async () => {
       const mk = (id: string, createdAt: string) => pendingRequest({ id, createdAt });
       // Inserted out of order on purpose.

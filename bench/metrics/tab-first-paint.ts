@@ -1,0 +1,182 @@
+/**
+ * T1: first paint of a 50 × 50 Access matrix in the Teams tab (target: under a second).
+ *
+ * acrbot in sandbox mode in this process (memory store); the sandbox gets 47 more clusters and
+ * 46 more registries (50 × 50 with the seeded ones), each new cluster with a kubelet identity and
+ * AcrPull on 10 registries (about 470 filled cells, the rest empty). Chromium (headless, fresh
+ * context, signed in as the approver through the sandbox issuer) opens `/tabs/matrix`; the time is
+ * from navigation start to the first animation frame after the grid is in the DOM
+ * (`body[data-ready]`), which includes the page, the bundle, token validation, the inventory's
+ * ARM reads and rendering. Also reported: the API alone (`/api/tab/matrix`) and the bundle size.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { buildWeb } from '../../scripts/build-web';
+import { startApp } from '../../src/app';
+import { loadConfig } from '../../src/config/config';
+import { createLogger } from '../../src/observability/logger';
+import { SANDBOX_SUBSCRIPTIONS } from '../../src/sandbox/fixtures';
+import { SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
+import { fmt, type Metric } from '../lib/report-types';
+import { median } from '../lib/stats';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ACR_PULL = '7f951dda-4ed3-4680-a7ca-43fe172d538d';
+const SIZE = 50;
+const TARGET_MS = 1000;
+
+const guid = (prefix: string, i: number) => `${prefix}-0000-4000-8000-${String(i).padStart(12, '0')}`;
+
+export const tabFirstPaint: Metric = async (ctx) => {
+  if (!existsSync(CHROMIUM))
+    return {
+      keys: { tab_first_paint_50x50_ms: null, tab_matrix_api_50x50_ms: null, tab_bundle_bytes: null },
+      rows: [
+        {
+          id: 'T1',
+          what: 'tab: first paint of a 50 × 50 matrix',
+          value: 'n/a',
+          target: '< 1 s',
+          met: null,
+          detail: `no ${CHROMIUM}`,
+        },
+      ],
+      notes: ['T1 needs Chromium (`apt-get install -y chromium`).'],
+    };
+  const runs = ctx.quick ? 3 : 10;
+  ctx.progress('T1: building the tab bundle');
+  const built = await buildWeb();
+  const config = loadConfig({ ACRBOT_MODE: 'sandbox', PORT: '0', ACRBOT_STORAGE: 'memory', LOG_LEVEL: 'silent' });
+  const app = await startApp(config, { logger: createLogger({ level: 'silent' }), sweepIntervalMs: 0 });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  try {
+    const sandbox = app.sandbox!;
+    const state = sandbox.arm.state;
+    const sub = SANDBOX_SUBSCRIPTIONS.platform;
+    ctx.progress('T1: seeding 50 × 50');
+    const registries: string[] = [];
+    for (let i = 0; state.listRegistries().length < SIZE; i++) {
+      const r = state.addRegistry({
+        subscriptionId: sub,
+        resourceGroup: 'rg-bench',
+        name: `benchacr${String(i).padStart(2, '0')}`,
+        loginServer: `benchacr${String(i).padStart(2, '0')}.azurecr.io`,
+        roleAssignmentMode: 'LegacyRegistryPermissions',
+      });
+      registries.push(r.id);
+    }
+    for (let i = 0; state.listClusters().length < SIZE; i++) {
+      const kubelet = guid('0d0b0000', i);
+      sandbox.directory.addServicePrincipal({
+        id: kubelet,
+        appId: guid('0e0b0000', i),
+        displayName: `bench-${i}-agentpool`,
+        servicePrincipalType: 'ManagedIdentity',
+      });
+      state.addCluster({
+        subscriptionId: sub,
+        resourceGroup: 'rg-bench',
+        name: `aks-bench-${String(i).padStart(2, '0')}`,
+        identity: 'SystemAssigned',
+        controlPlanePrincipalId: guid('0c0b0000', i),
+        controlPlaneClientId: guid('0f0b0000', i),
+        kubeletObjectId: kubelet,
+        kubeletClientId: guid('0e0b0000', i),
+        aad: false,
+      });
+      for (let k = 0; k < 10; k++)
+        state.addRoleAssignment({
+          scope: registries[(i * 7 + k) % registries.length]!,
+          roleDefinitionGuid: ACR_PULL,
+          principalId: kubelet,
+          principalType: 'ServicePrincipal',
+        });
+    }
+    const token = await sandbox.identity.issue({ user: 'approver', audience: `api://localhost/${SANDBOX_TAB_APP_ID}` });
+
+    const apiMs: number[] = [];
+    let cells = 0;
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      const res = await fetch(`${app.url}/api/tab/matrix`, { headers: { Authorization: `Bearer ${token}` } });
+      const body = (await res.json()) as { clusters: unknown[]; registries: unknown[]; rows: unknown[] };
+      apiMs.push(performance.now() - t0);
+      cells = body.rows.length;
+      if (body.clusters.length !== SIZE || body.registries.length !== SIZE)
+        throw new Error(`T1: matrix is ${body.clusters.length} × ${body.registries.length}, not ${SIZE} × ${SIZE}`);
+    }
+
+    const paintMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      ctx.progress(`T1: first paint ${i + 1}/${runs}`);
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      // The token is in session storage before the measured navigation (as after sign-in).
+      await page.goto(`${app.url}/tabs/config`);
+      await page.evaluate((t) => (globalThis as any).sessionStorage.setItem('acrbot.sandboxToken', t), token);
+      await page.goto(`${app.url}/tabs/matrix`);
+      await page.waitForSelector('body[data-ready="true"]');
+      const ms = await page.evaluate(
+        () =>
+          new Promise<number>((resolve) =>
+            (globalThis as any).requestAnimationFrame(() => resolve((globalThis as any).performance.now())),
+          ),
+      );
+      const rendered = await page.locator('table.matrix tbody tr').count();
+      if (rendered !== SIZE) throw new Error(`T1: ${rendered} rows rendered, not ${SIZE}`);
+      paintMs.push(ms);
+      await context.close();
+    }
+    const paint = median(paintMs);
+    const api = median(apiMs);
+    const bundle = statSync(path.join(built.outDir, 'app.js')).size;
+    return {
+      keys: {
+        tab_first_paint_50x50_ms: Math.round(paint),
+        tab_matrix_api_50x50_ms: Math.round(api),
+        tab_bundle_bytes: bundle,
+      },
+      rows: [
+        {
+          id: 'T1',
+          what: 'tab: first paint of a 50 × 50 matrix (navigation → grid painted)',
+          value: fmt.ms(paint),
+          target: '< 1 s',
+          met: paint < TARGET_MS,
+          detail: `${runs} runs ${fmt.range(Math.min(...paintMs), Math.max(...paintMs), ' ms')}; ${cells} entries`,
+        },
+        {
+          id: 'T1a',
+          what: 'tab: /api/tab/matrix 50 × 50 (token check + inventory + rows)',
+          value: fmt.ms(api),
+          target: '',
+          met: null,
+          detail: `bundle app.js ${(bundle / 1024).toFixed(1)} KiB`,
+        },
+      ],
+      notes: [
+        `T1: 50 clusters × 50 registries in the sandbox (${cells} ways of pulling); Chromium headless, fresh context per run; time from navigation start to the first frame after the grid is in the DOM.`,
+      ],
+    };
+  } finally {
+    await browser.close();
+    await app.stop();
+  }
+};
+
+/** The entry point bench/run.ts discovers. */
+export const metric = tabFirstPaint;

@@ -1,0 +1,249 @@
+/**
+ * `revoke`, `extend`, and their card clicks (G17). Every click re-reads the request from the
+ * store and checks who is acting (G3): the requester may revoke their own access, approvers
+ * anyone's; an extension is a new request approved like any other (never by its requester).
+ */
+import type { TurnContext } from 'botbuilder';
+import { z } from 'zod';
+import type { Command } from '../../domain/command';
+import { UserFacingError } from '../../domain/errors';
+import { isRequestId } from '../../domain/identifiers';
+import { parseClusterRef, parseRegistryRef } from '../../domain/names';
+import type { AccessRequest, Actor } from '../../domain/request';
+import { checkReason, singleLine } from '../../domain/text';
+import type { AdaptiveCardJson } from '../../views/card-templates';
+import { lifecycleNoticeCard, revokeConfirmCard, revokePairConfirmCard } from '../../views/lifecycle-view';
+import { requestCard } from '../../views/request-view';
+import type { BotServices } from '../bot-services';
+import type { TurnIdentity } from '../turn-identity';
+import { originOf } from '../conversation-targets';
+import { errorCardFor as errorCard, sendCard } from '../turn-cards';
+import type { RequestHandler } from './request-handler';
+
+const revokeData = z.object({
+  requestId: z
+    .string()
+    .max(2000)
+    .refine((v) => v.split(',').every(isRequestId), 'not request ids'),
+  reason: z.string().max(2000).optional(),
+});
+
+const extendData = z.object({
+  requestId: z.string().refine(isRequestId, 'not a request id'),
+  duration: z.string().max(20).optional(),
+  reason: z.string().max(2000).optional(),
+});
+
+/** Handles revoke and extend. */
+export class LifecycleHandler {
+  constructor(
+    private readonly services: BotServices,
+    private readonly requestsHandler: RequestHandler,
+  ) {}
+
+  /** `revoke REQUEST-ID [REASON…]` or `revoke CLUSTER REGISTRY [REASON…]`: the confirmation card. */
+  async revokeCommand(ctx: TurnContext, identity: TurnIdentity, command: Extract<Command, { verb: 'revoke' }>) {
+    await this.reply(ctx, await this.revokePreview(identity, command));
+  }
+
+  private async revokePreview(
+    identity: TurnIdentity,
+    command: Extract<Command, { verb: 'revoke' }>,
+  ): Promise<AdaptiveCardJson> {
+    const { requests, lifecycle, settings } = this.services;
+    try {
+      const reason = command.reason ? singleLine(command.reason).slice(0, 500) : undefined;
+      if (command.requestId) {
+        const request = await requests.get(command.requestId);
+        await this.mayRevoke(identity.actor, request);
+        return revokeConfirmCard(request, await lifecycle.flow.preview(request), reason);
+      }
+      if (!command.cluster || !command.registry)
+        throw new UserFacingError(
+          'validation.usage',
+          'Say what to revoke: "revoke REQUEST-ID [reason]", or (approvers) "revoke CLUSTER REGISTRY [reason]".',
+        );
+      if (!(await requests.isApprover(identity.actor)))
+        throw new UserFacingError(
+          'revoke.notApprover',
+          'Only approvers may revoke every grant on a cluster and registry; you can revoke your own request with "revoke REQUEST-ID".',
+        );
+      const [cluster, registry] = await Promise.all([
+        lifecycle.resolver.resolveCluster(parseClusterRef(command.cluster)),
+        lifecycle.resolver.resolveRegistry(parseRegistryRef(command.registry)),
+      ]);
+      const active = await lifecycle.flow.activeOn(cluster.id, registry.id);
+      if (active.length === 0)
+        return lifecycleNoticeCard({
+          title: 'Nothing to revoke',
+          text: `acrbot has no active grant of ${cluster.name} on ${registry.name}; access granted outside acrbot is not acrbot's to revoke.`,
+          ok: true,
+          sandbox: settings.sandbox,
+        });
+      const previews = [];
+      for (const request of active) previews.push({ request, lines: await lifecycle.flow.preview(request) });
+      return revokePairConfirmCard(
+        { cluster: cluster.name, registry: registry.name, sandbox: settings.sandbox, reason },
+        previews,
+      );
+    } catch (err) {
+      return errorCard(this.services, err, 'Could not revoke');
+    }
+  }
+
+  /** The confirm click: re-checks everything, then revokes in the background (the card updates when done). */
+  async confirmRevoke(identity: TurnIdentity, data: unknown): Promise<AdaptiveCardJson> {
+    const { requests, lifecycle, settings, log } = this.services;
+    const parsed = revokeData.safeParse(data);
+    if (!parsed.success)
+      return lifecycleNoticeCard({
+        title: 'This card is not valid',
+        text: 'The card did not carry valid request ids; use "@acrbot revoke REQUEST-ID" instead.',
+        ok: false,
+        sandbox: settings.sandbox,
+      });
+    const reason = parsed.data.reason ? singleLine(parsed.data.reason).slice(0, 500) || undefined : undefined;
+    const ids = [...new Set(parsed.data.requestId.toUpperCase().split(','))].slice(0, 200);
+    const started: string[] = [];
+    const refused: string[] = [];
+    const accepted: AccessRequest[] = [];
+    for (const id of ids) {
+      try {
+        const request = await requests.get(id);
+        await this.mayRevoke(identity.actor, request);
+        if (ids.length > 1 && !(await requests.isApprover(identity.actor)))
+          throw new UserFacingError('revoke.notApprover', 'only approvers may revoke several requests at once');
+        accepted.push(request);
+        started.push(id);
+      } catch (err) {
+        refused.push(`${id}: ${err instanceof UserFacingError ? err.message : 'could not be read'}`);
+        if (!(err instanceof UserFacingError)) log.error({ err, requestId: id }, 'revoke click failed');
+      }
+    }
+    // Answer the click now; the revocations run one after another (overlapping grants on one
+    // assignment: the last one deletes it), each under its job's lease, and update every card copy.
+    void (async () => {
+      for (const request of accepted)
+        await lifecycle.flow
+          .revokeSoon(request, identity.actor, reason)
+          .catch((err: unknown) => log.error({ err, requestId: request.id }, 'revocation could not be started'));
+    })();
+    return lifecycleNoticeCard({
+      title: started.length ? `Revoking ${started.join(', ')}` : 'Nothing was revoked',
+      text: [
+        started.length
+          ? 'acrbot is deleting what it created now; the request cards change to "Revoked" when it is done, and the requester is told.'
+          : '',
+        ...refused,
+      ]
+        .filter(Boolean)
+        .join(' '),
+      ok: started.length > 0 && refused.length === 0,
+      sandbox: settings.sandbox,
+    });
+  }
+
+  /** The requester may revoke their own access; approvers anyone's; only active access. */
+  private async mayRevoke(actor: Actor, request: AccessRequest): Promise<void> {
+    if (request.state !== 'succeeded')
+      throw new UserFacingError(
+        'revoke.notActive',
+        `Request ${request.id} has no active access to revoke (it is ${request.state}).`,
+      );
+    const own = request.requester.objectId.toLowerCase() === actor.objectId.toLowerCase();
+    if (!own && !(await this.services.requests.isApprover(actor)))
+      throw new UserFacingError(
+        'revoke.notAllowed',
+        `Only the requester of ${request.id} or an approver may revoke it; nothing was changed.`,
+      );
+  }
+
+  /** `extend REQUEST-ID [--for DURATION] REASON…`: a new request, approved like any other. */
+  async extendCommand(ctx: TurnContext, identity: TurnIdentity, command: Extract<Command, { verb: 'extend' }>) {
+    try {
+      if (!command.requestId || !isRequestId(command.requestId))
+        throw new UserFacingError(
+          'validation.usage',
+          'Say which request to extend: "extend REQUEST-ID [--for 30d] reason", e.g. extend R-7K2M9QXA --for 30d release still running.',
+        );
+      const extension = await this.createExtension(identity, command.requestId, command.duration, command.reason, ctx);
+      const card = requestCard(extension, { showActions: false });
+      await this.requestsHandler.announce(ctx, extension, () =>
+        this.services.messenger.replyAndTrack(ctx, extension, card, 'requester'),
+      );
+    } catch (err) {
+      await this.reply(ctx, errorCard(this.services, err, 'Could not extend'));
+    }
+  }
+
+  /** The Extend button of a reminder: same as the command, from the card's inputs. */
+  async extendClick(ctx: TurnContext, identity: TurnIdentity, data: unknown): Promise<AdaptiveCardJson> {
+    const parsed = extendData.safeParse(data);
+    try {
+      if (!parsed.success) throw new UserFacingError('validation.usage', 'The card did not carry a valid request id.');
+      const extension = await this.createExtension(
+        identity,
+        parsed.data.requestId,
+        parsed.data.duration || undefined,
+        parsed.data.reason,
+        ctx,
+      );
+      // The reminder's message becomes the requester's copy of the extension request.
+      const replyToId = ctx.activity.replyToId;
+      await this.requestsHandler.announce(ctx, extension, async () => {
+        if (replyToId) await this.services.messenger.track(ctx, extension.id, replyToId, 'requester');
+      });
+      return requestCard(extension, { showActions: false });
+    } catch (err) {
+      return errorCard(this.services, err, 'Could not extend');
+    }
+  }
+
+  private async createExtension(
+    identity: TurnIdentity,
+    originalId: string,
+    duration: string | undefined,
+    reasonText: string | undefined,
+    ctx: TurnContext,
+  ): Promise<AccessRequest> {
+    const { requests } = this.services;
+    const original = await requests.get(originalId);
+    if (original.state !== 'succeeded')
+      throw new UserFacingError(
+        'extend.notActive',
+        `Request ${original.id} has no active access to extend (it is ${original.state}); ask for a new one instead.`,
+      );
+    if (!original.access?.expiresAt)
+      throw new UserFacingError(
+        'extend.noExpiry',
+        `Request ${original.id} has no expiry (${original.access?.permanent ? 'permanent' : 'granted before time-boxing'}), so there is nothing to extend.`,
+      );
+    if (original.requester.objectId.toLowerCase() !== identity.actor.objectId.toLowerCase())
+      throw new UserFacingError(
+        'extend.notRequester',
+        `Only ${original.requester.name}, who asked for ${original.id}, can ask to extend it; you can ask for your own grant.`,
+      );
+    const reason = checkReason(reasonText);
+    const access = requests.accessTerm(duration);
+    const plan =
+      original.plan.kind === 'grant'
+        ? {
+            ...original.plan,
+            operations: [`Move the end of ${original.id}'s access; nothing is re-created in Azure`],
+          }
+        : this.services.lifecycle.flow.rotationPlan(original, requests.credentialLifetimeMs(access));
+    return requests.create({
+      requester: identity.actor,
+      tenantId: identity.tenantId,
+      reason,
+      plan,
+      origin: originOf(ctx),
+      access,
+      extendsRequestId: original.id,
+    });
+  }
+
+  private async reply(ctx: TurnContext, card: AdaptiveCardJson): Promise<void> {
+    await sendCard(ctx, card);
+  }
+}

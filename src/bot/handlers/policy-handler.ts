@@ -1,0 +1,40 @@
+/**
+ * `policy CLUSTER REGISTRY`: which approval rule applies to a pair and who can approve, before
+ * anyone asks. Resolves both resources (their tags take part in matching) and asks the policy.
+ */
+import type { TurnContext } from 'botbuilder';
+import { factsFor, selectRule } from '../../domain/policy';
+import { messageCard } from '../../views/message-view';
+import { policyCard } from '../../views/policy-view';
+import type { AdaptiveCardJson } from '../../views/card-templates';
+import type { BotServices } from '../bot-services';
+import { errorCardFor, sendCard } from '../turn-cards';
+
+/** Handles the `policy` command. */
+export class PolicyHandler {
+  constructor(private readonly services: BotServices) {}
+
+  async show(ctx: TurnContext, cluster: string | undefined, registry: string | undefined): Promise<void> {
+    await sendCard(ctx, await this.card(cluster, registry));
+  }
+
+  /** The card for a pair (or the usage when one is missing). */
+  async card(cluster: string | undefined, registry: string | undefined): Promise<AdaptiveCardJson> {
+    const { sandbox } = this.services.settings;
+    if (!cluster || !registry)
+      return messageCard({
+        title: 'Which cluster and registry?',
+        text: 'Give both, e.g. "@acrbot policy aks-prod contosoacr".',
+        tone: 'error',
+        sandbox,
+      });
+    try {
+      const resolved = await this.services.planner.resolve(cluster, registry);
+      const policy = this.services.requests.currentPolicy();
+      const rule = selectRule(policy, factsFor(resolved.cluster, resolved.registry));
+      return policyCard({ cluster: resolved.cluster.name, registry: resolved.registry.name, policy, rule, sandbox });
+    } catch (err) {
+      return errorCardFor(this.services, err, 'Could not look up the policy');
+    }
+  }
+}

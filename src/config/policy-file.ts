@@ -1,0 +1,316 @@
+/**
+ * The approval policy file (`ACRBOT_POLICY`, YAML): parsed with `yaml`, validated with zod,
+ * every problem reported with its line, column and path in the file. Without a file, the policy
+ * is the single rule built from ACRBOT_APPROVERS / ACRBOT_APPROVER_GROUP / ACRBOT_APPROVAL_CHANNEL
+ * (the behaviour before policies existed). See docs/policy.md.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { z } from 'zod';
+import type { Policy, PolicyRule } from '../domain/policy';
+import { parseDurationMs } from './duration';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Teams channel / chat conversation ids: `19:…` with no spaces or control characters. */
+const CONVERSATION_ID = /^19:[^\s]{1,300}$/;
+
+/** One problem in a policy file. */
+export interface PolicyProblem {
+  /** 1-based; 0 when the file as a whole is meant. */
+  line: number;
+  col: number;
+  /** Dotted path in the document, e.g. `rules[0].approvers.users[1]`. */
+  path: string;
+  message: string;
+}
+
+/** A policy file that cannot be used; `message` lists every problem, one per line. */
+export class PolicyFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: PolicyProblem[],
+  ) {
+    super(
+      `The approval policy ${file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
+        problems.map((p) => `  ${file}:${p.line}:${p.col} ${p.path || '(file)'}: ${p.message}`).join('\n'),
+    );
+    this.name = 'PolicyFileError';
+  }
+}
+
+const guid = (what: string) => z.string({ message: `${what} must be a string` }).regex(GUID, `${what} must be a GUID`);
+
+const duration = z
+  .union([z.string(), z.number()], { message: 'must be a duration such as 30m, 8h or 7d' })
+  .transform((v, ctx) => {
+    const ms = parseDurationMs(String(v));
+    if (ms === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${String(v).slice(0, 40)}" is not a duration; use e.g. 30m, 8h or 7d`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const glob = z
+  .string({ message: 'must be a glob pattern (text)' })
+  .min(1, 'must not be empty')
+  .max(200, 'is longer than 200 characters');
+const globs = z
+  .union([glob, z.array(glob).min(1, 'must list at least one pattern')])
+  .transform((v) => (Array.isArray(v) ? v : [v]));
+const tags = z.record(
+  z.string().min(1).max(512),
+  z.union([z.string(), z.number(), z.boolean()], { message: 'tag values are text' }).transform(String),
+);
+
+const matchSchema = z.strictObject(
+  {
+    cluster: globs.optional(),
+    registry: globs.optional(),
+    resourceGroup: globs.optional(),
+    subscription: globs.optional(),
+    clusterResourceGroup: globs.optional(),
+    clusterSubscription: globs.optional(),
+    namespace: globs.optional(),
+    flow: globs.optional(),
+    kind: globs.optional(),
+    clusterTags: tags.optional(),
+    registryTags: tags.optional(),
+  },
+  { message: 'match must be a map of conditions ({} matches everything)' },
+);
+
+const channel = z
+  .string({ message: 'must be a Teams channel id' })
+  .regex(CONVERSATION_ID, 'must be a Teams conversation id (19:…@thread.tacv2)');
+
+const ruleSchema = z.strictObject({
+  id: z
+    .string({ message: 'every rule needs an id' })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1–64 letters, digits, dots, dashes or underscores'),
+  match: matchSchema.default({}),
+  approvers: z
+    .strictObject({
+      users: z.array(guid('an approver user (Entra object id)')).default([]),
+      groups: z.array(guid('an approver group (Entra object id)')).default([]),
+      name: z.string().min(1).max(80).optional(),
+    })
+    .optional(),
+  approvalsRequired: z
+    .number({ message: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(10, 'must be at most 10')
+    .optional(),
+  channel: channel.optional(),
+  maxDuration: duration.optional(),
+  approverJustification: z.enum(['required', 'optional'], { message: 'must be "required" or "optional"' }).optional(),
+  remindAfter: duration.optional(),
+  escalateAfter: duration.optional(),
+  escalateTo: z
+    .strictObject({ channel: channel.optional(), groups: z.array(guid('an escalation group')).default([]) })
+    .optional(),
+  autoApprove: z.strictObject({ maxDuration: duration }).optional(),
+});
+
+const fileSchema = z.strictObject({
+  version: z.literal(1, { message: 'must be 1' }),
+  rules: z.array(ruleSchema, { message: 'must be a list of rules' }).min(1, 'must list at least one rule'),
+  breakGlass: z
+    .strictObject({
+      groups: z.array(guid('a break-glass group')).min(1, 'must list at least one group'),
+      maxDuration: duration,
+      channel: channel.optional(),
+    })
+    .optional(),
+});
+
+type RuleInput = z.infer<typeof ruleSchema>;
+
+function toRule(r: RuleInput): PolicyRule {
+  return {
+    id: r.id,
+    match: r.match,
+    approvers: { users: r.approvers?.users ?? [], groups: r.approvers?.groups ?? [], name: r.approvers?.name },
+    approvalsRequired: r.autoApprove ? 0 : (r.approvalsRequired ?? 1),
+    channel: r.channel,
+    maxDurationMs: r.maxDuration,
+    approverJustification: r.approverJustification ?? 'optional',
+    remindAfterMs: r.remindAfter,
+    escalateAfterMs: r.escalateAfter,
+    escalateTo: r.escalateTo,
+    autoApprove: r.autoApprove ? { maxDurationMs: r.autoApprove.maxDuration } : undefined,
+  };
+}
+
+function pathText(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
+  return out;
+}
+
+/** Line and column of the node at `path`, or of its closest existing parent. */
+function locate(
+  doc: Document,
+  lines: LineCounter,
+  path: readonly PropertyKey[],
+  key?: string,
+): { line: number; col: number } {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined;
+    const target =
+      n === path.length && key && isMap(node)
+        ? node.items.find((p) => isScalar(p.key) && p.key.value === key)?.key
+        : node;
+    const range =
+      (target as { range?: [number, number, number] } | undefined)?.range ??
+      (n === 0 ? doc.contents?.range : undefined);
+    if (range) return lines.linePos(range[0]);
+  }
+  return { line: 1, col: 1 };
+}
+
+/**
+ * Checks across fields of a rule, on the raw document: zod skips refinements of an object whose
+ * fields failed, and every problem should be listed in one pass.
+ */
+function crossFieldProblems(raw: unknown, doc: Document, lines: LineCounter): PolicyProblem[] {
+  const rules = (raw as { rules?: unknown } | null)?.rules;
+  if (!Array.isArray(rules)) return [];
+  const out: PolicyProblem[] = [];
+  const ms = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? parseDurationMs(String(v)) : undefined);
+  rules.forEach((value: unknown, i) => {
+    if (!value || typeof value !== 'object') return;
+    const rule = value as Record<string, unknown>;
+    const add = (path: (string | number)[], message: string) =>
+      out.push({ ...locate(doc, lines, ['rules', i, ...path]), path: pathText(['rules', i, ...path]), message });
+    const approvers = (rule.approvers ?? {}) as Record<string, unknown>;
+    const count = (v: unknown) => (Array.isArray(v) ? v.length : 0);
+    const auto = rule.autoApprove as Record<string, unknown> | undefined;
+    if (!auto && count(approvers.users) + count(approvers.groups) === 0)
+      add(['approvers'], 'nobody could approve under this rule: list approvers (users or groups) or use autoApprove');
+    if (rule.escalateAfter !== undefined && !rule.escalateTo)
+      add(['escalateTo'], 'escalateAfter needs escalateTo (a channel or groups)');
+    const remind = ms(rule.remindAfter);
+    const escalate = ms(rule.escalateAfter);
+    if (remind !== undefined && escalate !== undefined && escalate <= remind)
+      add(['escalateAfter'], 'must be later than remindAfter');
+    const max = ms(rule.maxDuration);
+    const autoMax = auto && typeof auto === 'object' ? ms(auto.maxDuration) : undefined;
+    if (max !== undefined && autoMax !== undefined && autoMax > max)
+      add(['autoApprove', 'maxDuration'], 'must not be longer than the rule maxDuration');
+  });
+  return out;
+}
+
+function duplicateIds(raw: unknown, doc: Document, lines: LineCounter): PolicyProblem[] {
+  const rules = (raw as { rules?: unknown } | null)?.rules;
+  if (!Array.isArray(rules)) return [];
+  const seen = new Map<string, number>();
+  const out: PolicyProblem[] = [];
+  rules.forEach((rule: unknown, i) => {
+    const id = (rule as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string') return;
+    const first = seen.get(id.toLowerCase());
+    if (first === undefined) seen.set(id.toLowerCase(), i);
+    else
+      out.push({
+        ...locate(doc, lines, ['rules', i, 'id']),
+        path: `rules[${i}].id`,
+        message: `the same id as rules[${first}]`,
+      });
+  });
+  return out;
+}
+
+/** Parses and validates a policy file's text; throws a {@link PolicyFileError} listing every problem. */
+export function parsePolicy(text: string, file: string): Policy {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const problems: PolicyProblem[] = [];
+  for (const e of doc.errors) {
+    const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+    problems.push({
+      line: pos.line,
+      col: pos.col,
+      path: '',
+      message: e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''),
+    });
+  }
+  if (problems.length > 0) throw new PolicyFileError(file, problems);
+  const raw: unknown = doc.toJS();
+  // Checked on the raw document so it is reported even when a rule has other problems (zod
+  // skips refinements of an object whose fields failed).
+  problems.push(...duplicateIds(raw, doc, lines), ...crossFieldProblems(raw, doc, lines));
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+      for (const key of keys) {
+        const where = locate(doc, lines, issue.path, key);
+        const path = key ? pathText([...issue.path, key]) : pathText(issue.path);
+        const message = issue.code === 'unrecognized_keys' ? 'unknown field (check the spelling)' : issue.message;
+        problems.push({ ...where, path, message });
+      }
+    }
+  }
+  if (problems.length > 0 || !parsed.success) {
+    problems.sort((a, b) => a.line - b.line || a.col - b.col);
+    throw new PolicyFileError(file, problems);
+  }
+  return {
+    version: 1,
+    rules: parsed.data.rules.map(toRule),
+    breakGlass: parsed.data.breakGlass && {
+      groups: parsed.data.breakGlass.groups,
+      maxDurationMs: parsed.data.breakGlass.maxDuration,
+      channel: parsed.data.breakGlass.channel,
+    },
+    hash: createHash('sha256').update(text, 'utf8').digest('hex'),
+    source: 'file',
+  };
+}
+
+/** The settings the policy is built from when there is no file. */
+export interface EnvironmentPolicySettings {
+  approverIds: readonly string[];
+  approverGroupId?: string;
+  approvalChannelId?: string;
+  approverJustificationRequired: boolean;
+}
+
+/** Today's behaviour as a policy: one rule, `default`, matching everything. */
+export function policyFromEnvironment(s: EnvironmentPolicySettings): Policy {
+  const rule: PolicyRule = {
+    id: 'default',
+    match: {},
+    approvers: {
+      users: [...s.approverIds],
+      groups: s.approverGroupId ? [s.approverGroupId] : [],
+      name: 'the approvers',
+    },
+    approvalsRequired: 1,
+    channel: s.approvalChannelId,
+    approverJustification: s.approverJustificationRequired ? 'required' : 'optional',
+  };
+  const hash = createHash('sha256')
+    .update(`environment:${JSON.stringify(rule)}`, 'utf8')
+    .digest('hex');
+  return { version: 1, rules: [rule], hash, source: 'environment' };
+}
+
+/** Reads and parses a policy file; an unreadable file is one problem at line 0. */
+export function readPolicyFile(file: string): Policy {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new PolicyFileError(file, [{ line: 0, col: 0, path: '', message: `cannot read the file (${code})` }]);
+  }
+  return parsePolicy(text, file);
+}

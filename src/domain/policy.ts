@@ -1,0 +1,285 @@
+/**
+ * The approval policy (G18): which rule applies to a request, who may approve it, how many
+ * approvals it needs, where its card goes, how long access may last, auto-approval and
+ * break-glass. Pure: the file is parsed in `config/policy-file.ts`, group membership is looked
+ * up by the caller and passed in.
+ */
+import type { Plan } from './plan';
+import type { AccessRequest, Actor, Approval } from './request';
+
+/** Conditions of a rule; every field given must fit (AND), a list fits when one entry fits (OR). */
+export interface RuleMatch {
+  /** Globs on the cluster name. */
+  cluster?: string[];
+  /** Globs on the registry name. */
+  registry?: string[];
+  /** Globs on the registry's resource group (the resource access is granted on). */
+  resourceGroup?: string[];
+  /** Globs on the registry's subscription id. */
+  subscription?: string[];
+  /** Globs on the cluster's resource group. */
+  clusterResourceGroup?: string[];
+  /** Globs on the cluster's subscription id. */
+  clusterSubscription?: string[];
+  /** Globs on the Kubernetes namespace (secret flow; a grant has none and never fits). */
+  namespace?: string[];
+  /** Globs on the flow: `grant` or `secret`. */
+  flow?: string[];
+  /** Globs on the kind: `roleAssignment` for a grant, `token` or `sp` for a secret. */
+  kind?: string[];
+  /** Exact tag values on the cluster (tag names case-insensitive, values exact). */
+  clusterTags?: Record<string, string>;
+  /** Exact tag values on the registry. */
+  registryTags?: Record<string, string>;
+}
+
+/** Who may approve under a rule. */
+export interface ApproverSet {
+  /** Entra object ids of people. */
+  users: string[];
+  /** Entra group object ids; transitive members approve (checked at decision time, G5). */
+  groups: string[];
+  /** How cards name them ("Platform Approvers"); defaults to "the approvers of rule <id>". */
+  name?: string;
+}
+
+/** One rule of the policy. Durations are in ms. */
+export interface PolicyRule {
+  id: string;
+  match: RuleMatch;
+  approvers: ApproverSet;
+  /** Distinct approvers other than the requester. */
+  approvalsRequired: number;
+  /** Teams channel (conversation id) the approval card goes to. */
+  channel?: string;
+  /** Longest access this rule grants. */
+  maxDurationMs?: number;
+  approverJustification: 'required' | 'optional';
+  remindAfterMs?: number;
+  escalateAfterMs?: number;
+  escalateTo?: { channel?: string; groups: string[] };
+  /** Executes without a human decision, for at most `maxDurationMs`. */
+  autoApprove?: { maxDurationMs: number };
+}
+
+/** The emergency path: members of these groups execute at once, reviewed afterwards. */
+export interface BreakGlassPolicy {
+  groups: string[];
+  maxDurationMs: number;
+  /** Where the loud card goes (besides the audit channel). */
+  channel?: string;
+}
+
+/** A loaded policy. */
+export interface Policy {
+  version: 1;
+  rules: PolicyRule[];
+  breakGlass?: BreakGlassPolicy;
+  /** sha256 (hex) of the file, or of the environment settings the default rule was built from. */
+  hash: string;
+  /** Where it came from, for the `policy` command and logs. */
+  source: 'file' | 'environment';
+}
+
+/** What a rule is matched against, taken from a request's plan. */
+export interface RequestFacts {
+  cluster: string;
+  registry: string;
+  resourceGroup: string;
+  subscription: string;
+  clusterResourceGroup: string;
+  clusterSubscription: string;
+  namespace?: string;
+  flow: string;
+  kind: string;
+  clusterTags: Record<string, string>;
+  registryTags: Record<string, string>;
+}
+
+/** A cluster or registry as far as rules care. */
+export interface MatchedResource {
+  name: string;
+  resourceGroup: string;
+  subscriptionId: string;
+  tags?: Record<string, string>;
+}
+
+/** The facts of a cluster/registry pair for a flow (the `policy` command asks before any plan exists). */
+export function factsFor(
+  cluster: MatchedResource,
+  registry: MatchedResource,
+  flow: 'grant' | 'secret' = 'grant',
+  kind = 'roleAssignment',
+  namespace?: string,
+): RequestFacts {
+  return {
+    cluster: cluster.name,
+    registry: registry.name,
+    resourceGroup: registry.resourceGroup,
+    subscription: registry.subscriptionId,
+    clusterResourceGroup: cluster.resourceGroup,
+    clusterSubscription: cluster.subscriptionId,
+    namespace,
+    flow,
+    kind,
+    clusterTags: cluster.tags ?? {},
+    registryTags: registry.tags ?? {},
+  };
+}
+
+/** The facts of a plan. */
+export function factsOf(plan: Plan): RequestFacts {
+  return plan.kind === 'secret'
+    ? factsFor(plan.cluster, plan.registry, 'secret', plan.credentialKind, plan.namespace)
+    : factsFor(plan.cluster, plan.registry, 'grant', 'roleAssignment');
+}
+
+/** Case-insensitive glob: `*` any run of characters, `?` one character; everything else literal. */
+export function globMatches(pattern: string, value: string): boolean {
+  let re = '^';
+  for (const ch of pattern) {
+    if (ch === '*') re += '.*';
+    else if (ch === '?') re += '.';
+    else re += ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
+  }
+  return new RegExp(`${re}$`, 'is').test(value);
+}
+
+function anyGlob(patterns: string[] | undefined, value: string | undefined): boolean {
+  if (!patterns) return true;
+  if (value === undefined) return false;
+  return patterns.some((p) => globMatches(p, value));
+}
+
+function tagsFit(wanted: Record<string, string> | undefined, actual: Record<string, string>): boolean {
+  if (!wanted) return true;
+  const byName = new Map(Object.entries(actual).map(([k, v]) => [k.toLowerCase(), v]));
+  return Object.entries(wanted).every(([k, v]) => byName.get(k.toLowerCase()) === v);
+}
+
+/** True when every condition of `match` fits the facts. */
+export function ruleMatches(match: RuleMatch, facts: RequestFacts): boolean {
+  return (
+    anyGlob(match.cluster, facts.cluster) &&
+    anyGlob(match.registry, facts.registry) &&
+    anyGlob(match.resourceGroup, facts.resourceGroup) &&
+    anyGlob(match.subscription, facts.subscription) &&
+    anyGlob(match.clusterResourceGroup, facts.clusterResourceGroup) &&
+    anyGlob(match.clusterSubscription, facts.clusterSubscription) &&
+    anyGlob(match.namespace, facts.namespace) &&
+    anyGlob(match.flow, facts.flow) &&
+    anyGlob(match.kind, facts.kind) &&
+    tagsFit(match.clusterTags, facts.clusterTags) &&
+    tagsFit(match.registryTags, facts.registryTags)
+  );
+}
+
+/** The first rule whose match fits, or undefined (then nobody can approve: the request is refused). */
+export function selectRule(policy: Policy, facts: RequestFacts): PolicyRule | undefined {
+  return policy.rules.find((r) => ruleMatches(r.match, facts));
+}
+
+/** A rule's snapshot as bound to a request: a pending request keeps it whatever reloads happen. */
+export type BoundRule = PolicyRule;
+
+/** How cards name a rule's approvers. */
+export function approversName(rule: PolicyRule): string {
+  return rule.approvers.name ?? `the approvers of rule ${rule.id}`;
+}
+
+/** True when the actor is named in the rule or (looked up now by the caller) in one of its groups. */
+export function isNamedApprover(rule: PolicyRule, actor: Actor): boolean {
+  const id = actor.objectId.toLowerCase();
+  return rule.approvers.users.some((u) => u.toLowerCase() === id);
+}
+
+/** Distinct approvals that count: never the requester's, one per person. */
+export function countedApprovals(request: AccessRequest): Approval[] {
+  const requester = request.requester.objectId.toLowerCase();
+  const seen = new Set<string>();
+  const out: Approval[] = [];
+  for (const a of request.approvals ?? []) {
+    const id = a.by.objectId.toLowerCase();
+    if (id === requester || seen.has(id)) continue;
+    seen.add(id);
+    out.push(a);
+  }
+  return out;
+}
+
+/** Why an approval click is refused, beyond the base checks (self, expired, not an approver, justification). */
+export type QuorumRefusal = 'twice';
+
+/** The outcome of one approver's click under a rule. */
+export type ApprovalStep =
+  | { kind: 'refused'; reason: 'twice'; message: string }
+  | { kind: 'recorded'; approvals: Approval[]; required: number }
+  | { kind: 'approved'; approvals: Approval[]; required: number }
+  | { kind: 'rejected' };
+
+/**
+ * The next step after `actor` approves (or rejects) a pending request, as a pure function of
+ * the request (with its approvals so far) and the rule it is bound to. Call after the base
+ * checks: one rejection rejects; an approval from someone who already approved is refused; the
+ * request is approved when the distinct approvals reach `approvalsRequired`.
+ */
+export function nextApprovalStep(
+  request: AccessRequest,
+  required: number,
+  click: { actor: Actor; approving: boolean; at: Date; reason?: string },
+): ApprovalStep {
+  if (!click.approving) return { kind: 'rejected' };
+  const id = click.actor.objectId.toLowerCase();
+  const so = countedApprovals(request);
+  if (so.some((a) => a.by.objectId.toLowerCase() === id)) {
+    return {
+      kind: 'refused',
+      reason: 'twice',
+      message: `You already approved request ${request.id}; it needs ${required} different approvers, so someone else must approve it too.`,
+    };
+  }
+  const approvals = [...so, { by: click.actor, at: click.at.toISOString(), reason: click.reason }];
+  return approvals.length >= required
+    ? { kind: 'approved', approvals, required }
+    : { kind: 'recorded', approvals, required };
+}
+
+/** "needs 2 approvals from Platform Approvers; 1 of 2 so far: Alex" — for cards. */
+export function describeRequirement(request: AccessRequest): string | undefined {
+  const binding = request.policy;
+  if (!binding?.rule) return undefined;
+  if (binding.breakGlass) {
+    const review = binding.review;
+    if (review?.outcome)
+      return `break-glass, reviewed: ${review.outcome === 'accepted' ? 'kept' : 'rejected'} by ${review.by?.name ?? 'an approver'}`;
+    return `break-glass: ran at once; ${approversName(binding.rule)} must review it`;
+  }
+  if (binding.autoApproved) return `auto-approved by rule ${binding.ruleId}`;
+  const required = binding.approvalsRequired;
+  const who = approversName(binding.rule);
+  const needs = `Rule ${binding.ruleId}: needs ${required === 1 ? '1 approval' : `${required} approvals`} from ${who}`;
+  if (required <= 1) return needs;
+  const so = countedApprovals(request);
+  const names = so.map((a) => a.by.name).join(', ');
+  return `${needs}; ${so.length} of ${required} so far${names ? `: ${names}` : ''}`;
+}
+
+/** The access duration a rule allows: the requested one, capped by the rule (and auto-approval's cap). */
+export function cappedDurationMs(requestedMs: number | undefined, rule: PolicyRule, auto: boolean): number | undefined {
+  const caps = [rule.maxDurationMs, auto ? rule.autoApprove?.maxDurationMs : undefined].filter(
+    (v): v is number => v !== undefined,
+  );
+  if (caps.length === 0) return requestedMs;
+  const cap = Math.min(...caps);
+  return requestedMs === undefined ? cap : Math.min(requestedMs, cap);
+}
+
+/** Where the policy in force comes from (the file, reloaded on SIGHUP or change; or the environment). */
+export interface PolicyProvider {
+  current(): Policy;
+}
+
+/** A break-glass request whose review is still owed (its card keeps Approve/Reject for approvers). */
+export function awaitingReview(request: AccessRequest): boolean {
+  return Boolean(request.policy?.breakGlass && request.policy.review && !request.policy.review.outcome);
+}

@@ -1,0 +1,522 @@
+/**
+ * The end of granted access (G17): schedules `access.expire` and `access.remind` jobs when a
+ * request succeeds, and revokes — at expiry, or when someone revokes — exactly what acrbot
+ * created, step by step in the audit log. Overlapping grants on the same role assignment keep
+ * it until the last one ends; anything that cannot be verified as acrbot's is left alone.
+ */
+import type { AuditEvent } from '../domain/audit-chain';
+import { UserFacingError } from '../domain/errors';
+import type { GrantPlan, SecretPlan } from '../domain/plan';
+import type { AuditLog, Clock, LeaseStore, RequestStore, ScheduledJob } from '../domain/ports';
+import { VersionConflictError } from '../domain/ports';
+import type { AccessRequest, Actor } from '../domain/request';
+import { transition } from '../domain/request';
+import { credentialOf, credentialRefProblem } from '../domain/secret-ownership';
+import type { Logger } from '../observability/logger';
+import type { RequestNotifier } from './notifier';
+import type { JobScheduling } from './request-service';
+import { deleteCredential, type SecretRunnerPorts } from './secret-runner';
+
+/** acrbot itself, as the actor of expiry. */
+export const ACRBOT_ACTOR: Actor = { objectId: 'acrbot', name: 'acrbot' };
+
+/** What the requester is told, proactively (rendered by the chat layer). */
+export type RequesterNews =
+  | { kind: 'expiring'; inMs: number }
+  | { kind: 'ended'; by: Actor; expired: boolean; reason?: string }
+  | { kind: 'revocationFailing'; attempts: number };
+
+/** Implemented by the chat layer: messages outside any turn. */
+export interface LifecycleMessenger {
+  /** Tells the requester, in the request's thread or their chat with acrbot. Never throws. */
+  tellRequester(request: AccessRequest, news: RequesterNews): Promise<void>;
+  /** Posts a problem in the approvals channel. Never throws. */
+  reportToApprovers(request: AccessRequest | undefined, text: string): Promise<void>;
+}
+
+/** Job ids. */
+export const accessExpiryJobId = (requestId: string): string => `access.expire:${requestId}`;
+export const accessReminderJobId = (requestId: string, beforeMs: number): string =>
+  `access.remind:${requestId}:${beforeMs}`;
+
+/** Payload of an `access.expire` job moved to "now" by a revoke command. */
+interface RevokePayload {
+  by?: Actor;
+  reason?: string;
+}
+
+/** One thing revocation would delete (or keep), for the confirmation card and the audit. */
+export interface RevocationStep {
+  what: string;
+  target: string;
+  /** `delete`: will be deleted; `keep`: left alone, with the reason. */
+  action: 'delete' | 'keep';
+  why?: string;
+}
+
+/** Still-granted access whose term has not ended (pre-time-boxing and permanent grants never end). */
+export function isActive(request: AccessRequest, now: Date): boolean {
+  if (request.state !== 'succeeded') return false;
+  const term = request.access;
+  if (!term || term.permanent || !term.expiresAt) return true;
+  return Date.parse(term.expiresAt) > now.getTime();
+}
+
+/** Schedules and carries out the end of access. */
+export class AccessLifecycle {
+  constructor(
+    private readonly store: RequestStore,
+    private readonly audit: AuditLog,
+    private readonly clock: Clock,
+    private readonly jobs: JobScheduling,
+    private readonly ports: SecretRunnerPorts,
+    private readonly cards: RequestNotifier,
+    private readonly messenger: LifecycleMessenger,
+    private readonly log: Logger,
+    private readonly settings: {
+      remindersMs: readonly number[];
+      /**
+       * Serialises revocations of one role assignment across instances (lease
+       * `assignment:<name>`), so two overlapping grants revoked at once cannot both see the
+       * other as still active and both keep it.
+       */
+      leases?: { store: LeaseStore; owner: string };
+    },
+  ) {}
+
+  /**
+   * A request changed (wraps the card notifier): once it succeeded with an end, its expiry and
+   * reminders are scheduled. Idempotent (job ids are deterministic).
+   */
+  async requestChanged(request: AccessRequest): Promise<void> {
+    if (request.state === 'executing' && request.access?.durationMs && !request.access.expiresAt) {
+      // Before any write in Azure (the executor's first step): a provisional end, so a crash
+      // between the grant and its scheduling can never leave access without an end (G17). The
+      // job moves itself to the real end when it finds the request granted later than this.
+      await this.jobs.schedule({
+        id: accessExpiryJobId(request.id),
+        kind: 'access.expire',
+        dueAt: new Date(this.clock.now().getTime() + request.access.durationMs),
+        requestId: request.id,
+      });
+    }
+    if (request.state === 'succeeded' && request.access?.expiresAt && !request.access.revokedAt) {
+      await this.scheduleEnd(request);
+      if (request.extendsRequestId) await this.applyExtension(request);
+    }
+  }
+
+  /**
+   * An approved extension succeeded: the original request's end moves to the extension's (a
+   * grant re-creates nothing; a secret was rotated into the same secret by the extension run).
+   */
+  private async applyExtension(extension: AccessRequest): Promise<void> {
+    const original = await this.store.get(extension.extendsRequestId!);
+    const end = extension.access?.expiresAt;
+    if (!original || original.state !== 'succeeded' || !end) return;
+    if (original.access?.extendedBy?.includes(extension.id)) return;
+    const current = original.access?.expiresAt;
+    if (current && Date.parse(current) >= Date.parse(end)) return;
+    const movedMs = current ? Date.parse(end) - Date.parse(current) : 0;
+    const next = transition(original, {
+      type: 'extend',
+      at: this.clock.now(),
+      expiresAt: end,
+      durationMs: Math.max(0, movedMs),
+      by: extension.id,
+    });
+    await this.record(original, extension.requester, {
+      action: 'access.extended',
+      outcome: 'extended',
+      detail: `until ${end} by ${extension.id}${extension.plan.kind === 'secret' ? ' (new credential in the same secret; the old one deleted)' : ' (nothing re-created)'}`,
+    });
+    try {
+      await this.store.update(next);
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+      this.log.warn({ requestId: original.id, extension: extension.id }, 'original changed while extending; not moved');
+      return;
+    }
+    await this.scheduleEnd(next);
+    await this.cards.requestChanged(next);
+  }
+
+  /**
+   * A confirmed revoke: the request's `access.expire` job is moved to now with who and why,
+   * then run at once under its lease (failures retried and reported like expiry).
+   */
+  async revokeSoon(request: AccessRequest, by: Actor, reason: string | undefined): Promise<void> {
+    await this.record(request, by, { action: 'access.revoke.requested', outcome: 'scheduled', detail: reason });
+    await this.jobs.schedule({
+      id: accessExpiryJobId(request.id),
+      kind: 'access.expire',
+      dueAt: this.clock.now(),
+      requestId: request.id,
+      payload: { by, ...(reason ? { reason } : {}) },
+    });
+    await this.jobs.runNow?.(accessExpiryJobId(request.id));
+  }
+
+  /** Schedules `access.expire` at the end and every reminder that still lies in the future. */
+  async scheduleEnd(request: AccessRequest): Promise<void> {
+    const expiresAt = request.access?.expiresAt;
+    if (!expiresAt) return;
+    const end = Date.parse(expiresAt);
+    await this.jobs.schedule({
+      id: accessExpiryJobId(request.id),
+      kind: 'access.expire',
+      dueAt: new Date(end),
+      requestId: request.id,
+    });
+    const now = this.clock.now().getTime();
+    for (const beforeMs of this.settings.remindersMs) {
+      const at = end - beforeMs;
+      if (at <= now) continue;
+      await this.jobs.schedule({
+        id: accessReminderJobId(request.id, beforeMs),
+        kind: 'access.remind',
+        dueAt: new Date(at),
+        requestId: request.id,
+        payload: { beforeMs },
+      });
+    }
+  }
+
+  /** Schedules ends for succeeded requests whose jobs are missing (start-up; idempotent). */
+  async scheduleMissing(requests: AccessRequest[]): Promise<void> {
+    for (const r of requests) await this.requestChanged(r);
+  }
+
+  /** The `access.remind` job: tells the requester, with an Extend button, unless access already ended. */
+  async onReminder(job: ScheduledJob): Promise<void> {
+    const request = job.requestId ? await this.store.get(job.requestId) : undefined;
+    if (!request || request.state !== 'succeeded' || !request.access?.expiresAt) return;
+    const inMs = Date.parse(request.access.expiresAt) - this.clock.now().getTime();
+    if (inMs <= 0) return;
+    await this.messenger.tellRequester(request, { kind: 'expiring', inMs });
+    await this.record(request, ACRBOT_ACTOR, {
+      action: 'access.reminded',
+      outcome: 'sent',
+      detail: `expires ${request.access.expiresAt}`,
+    });
+  }
+
+  /**
+   * The `access.expire` job: at the end of the term (or moved to now by `revoke`), revokes.
+   * Throws when a step failed, so the scheduler retries with backoff and reports.
+   */
+  async onExpire(job: ScheduledJob): Promise<void> {
+    const request = job.requestId ? await this.store.get(job.requestId) : undefined;
+    if (!request) return;
+    const now = this.clock.now();
+    if (request.state === 'approved' || request.state === 'executing') {
+      // Still being granted: look again shortly (the executor finishes or a restart resumes it).
+      await this.jobs.schedule({ ...jobSpec(job), dueAt: new Date(now.getTime() + 60_000) });
+      return;
+    }
+    if (request.state !== 'succeeded') return;
+    const payload = (job.payload ?? {}) as RevokePayload;
+    if (!payload.by) {
+      // Expiry: never for grants made before time-boxing or permanent ones, never early.
+      const end = request.access?.expiresAt;
+      if (!end || request.access?.permanent) return;
+      if (Date.parse(end) > now.getTime()) {
+        await this.jobs.schedule({ ...jobSpec(job), dueAt: new Date(end) });
+        return;
+      }
+    }
+    try {
+      await this.revoke(request, payload.by ?? ACRBOT_ACTOR, payload.reason, !payload.by);
+    } catch (err) {
+      if (job.attempts + 1 >= 3)
+        await this.messenger.tellRequester(request, { kind: 'revocationFailing', attempts: job.attempts + 1 });
+      throw err;
+    }
+  }
+
+  /** A secret's extension rotates: a new credential into the same secret, then the old one deleted. */
+  rotationPlan(original: AccessRequest, lifetimeMs: number | undefined): SecretPlan {
+    const plan = original.plan as SecretPlan;
+    const expiresAt = new Date(this.clock.now().getTime() + Math.min(lifetimeMs ?? 0, 365 * 86_400_000)).toISOString();
+    return {
+      ...plan,
+      expiresAt,
+      operations: [
+        `Create a new ${plan.credentialKind === 'token' ? 'ACR token' : 'service principal password'} expiring ${expiresAt.slice(0, 10)}`,
+        `Write it into the same secret ${plan.namespace}/${plan.secretName} (rotation)`,
+        `Delete the credential of ${original.id}`,
+      ],
+    };
+  }
+
+  /** Active acrbot requests (grants and secrets) on a cluster and registry: `revoke CLUSTER REGISTRY`. */
+  async activeOn(clusterId: string, registryId: string): Promise<AccessRequest[]> {
+    const now = this.clock.now();
+    return (await this.store.listByTarget(clusterId, registryId, ['succeeded'], 200)).filter((r) => isActive(r, now));
+  }
+
+  /** What revoking would delete and keep, checked against the store (and Azure for grants). */
+  async preview(request: AccessRequest): Promise<RevocationStep[]> {
+    if (request.plan.kind === 'grant') {
+      const plan = request.plan;
+      const holders = await this.otherHolders(request, plan);
+      const target = `${plan.role.name} for ${plan.identity.description} ${plan.identity.objectId} on ${plan.registry.name}`;
+      if (holders.length)
+        return [
+          {
+            what: 'role assignment',
+            target,
+            action: 'keep',
+            why: `still used by ${holders.map((h) => h.id).join(', ')}`,
+          },
+        ];
+      if (!(await this.acrbotCreatedAssignment(request, plan)))
+        return [
+          {
+            what: 'role assignment',
+            target,
+            action: 'keep',
+            why: 'it existed before acrbot; not acrbot\u2019s to delete',
+          },
+        ];
+      return [{ what: 'role assignment', target, action: 'delete' }];
+    }
+    const plan = request.plan;
+    const steps: RevocationStep[] = [
+      {
+        what: 'Kubernetes secret',
+        target: `${plan.namespace}/${plan.secretName} in ${plan.cluster.name}`,
+        action: 'delete',
+        why: 'only if it is still the one acrbot wrote for this request',
+      },
+    ];
+    if (plan.serviceAccount)
+      steps.push({
+        what: 'imagePullSecrets entry',
+        target: `service account ${plan.namespace}/${plan.serviceAccount}`,
+        action: 'delete',
+      });
+    const ref = credentialOf(request);
+    if (ref?.kind === 'token') {
+      steps.push({ what: 'ACR token', target: `${ref.tokenName} on ${ref.registry}`, action: 'delete' });
+      if (ref.scopeMapName) steps.push({ what: 'scope map', target: ref.scopeMapName, action: 'delete' });
+    } else if (ref?.kind === 'sp') {
+      steps.push({ what: 'Entra application', target: `${ref.appId}`, action: 'delete' });
+      if (ref.roleAssignment)
+        steps.push({ what: 'role assignment', target: `of ${ref.appId} on ${plan.registry.name}`, action: 'delete' });
+    }
+    return steps;
+  }
+
+  /**
+   * Revokes granted access now: deletes what acrbot created (and only that), audits each step,
+   * marks the request revoked, updates every card copy and tells the requester. Throws on a
+   * failed step (the request stays `succeeded`, so it is retried).
+   */
+  async revoke(
+    request: AccessRequest,
+    by: Actor,
+    reason: string | undefined,
+    expired: boolean,
+  ): Promise<AccessRequest> {
+    if (request.state !== 'succeeded')
+      throw new UserFacingError('request.notActive', `Request ${request.id} has no active access to revoke.`);
+    if (request.plan.kind === 'secret') {
+      await this.revokeSecret(request, request.plan, by);
+      return this.markRevoked(request, by, reason, expired);
+    }
+    const plan = request.plan;
+    const leases = this.settings.leases;
+    const lease = leases
+      ? await leases.store.acquire(`assignment:${plan.roleAssignmentName}`, leases.owner, 60_000)
+      : undefined;
+    if (leases && !lease)
+      throw new Error(`another revocation of role assignment ${plan.roleAssignmentName} is running; retrying`);
+    try {
+      // Under the lease: the holder check, the delete and marking this request revoked happen
+      // before any other revocation of the same assignment looks at the holders.
+      const current = (await this.store.get(request.id)) ?? request;
+      if (current.state !== 'succeeded') return current;
+      await this.revokeGrant(current, plan, by);
+      return await this.markRevoked(current, by, reason, expired);
+    } finally {
+      if (lease && leases)
+        await leases.store.release(lease).catch((err: unknown) => this.log.warn({ err }, 'assignment lease release'));
+    }
+  }
+
+  private async markRevoked(
+    request: AccessRequest,
+    by: Actor,
+    reason: string | undefined,
+    expired: boolean,
+  ): Promise<AccessRequest> {
+    const now = this.clock.now();
+    const next = transition(request, { type: 'revoke', at: now, by, reason });
+    await this.record(request, by, {
+      action: expired ? 'access.expired' : 'access.revoked',
+      outcome: 'revoked',
+      detail: reason,
+    });
+    try {
+      await this.store.update(next);
+    } catch (err) {
+      if (err instanceof VersionConflictError) {
+        // Extended or revoked meanwhile: the next run of the job looks again.
+        throw new Error(`request ${request.id} changed during revocation; retrying`, { cause: err });
+      }
+      throw err;
+    }
+    for (const beforeMs of this.settings.remindersMs) await this.jobs.cancel(accessReminderJobId(request.id, beforeMs));
+    await this.cards.requestChanged(next);
+    await this.messenger.tellRequester(next, { kind: 'ended', by, expired, reason });
+    return next;
+  }
+
+  /** Other active acrbot grants on the same role assignment (overlap: they keep it). */
+  private async otherHolders(request: AccessRequest, plan: GrantPlan): Promise<AccessRequest[]> {
+    const now = this.clock.now();
+    const same = await this.store.listByTarget(plan.cluster.id, plan.registry.id, ['succeeded'], 1000);
+    return same.filter(
+      (r) =>
+        r.id !== request.id &&
+        r.plan.kind === 'grant' &&
+        r.plan.roleAssignmentName === plan.roleAssignmentName &&
+        isActive(r, now),
+    );
+  }
+
+  /**
+   * Whether an acrbot request created this role assignment (G15): this request's own record,
+   * or an earlier acrbot request on the same assignment that created it (a later overlapping
+   * request found it present and created nothing).
+   */
+  private async acrbotCreatedAssignment(request: AccessRequest, plan: GrantPlan): Promise<boolean> {
+    const created = (r: AccessRequest) =>
+      r.plan.kind === 'grant' &&
+      r.plan.roleAssignmentName === plan.roleAssignmentName &&
+      ((r.created ?? []).some((c) => c.kind === 'roleAssignment' && c.name === plan.roleAssignmentName) ||
+        (r.outcome !== undefined && !r.outcome.alreadyPresent && (r.outcome.createdIds?.length ?? 0) > 0));
+    if (created(request)) return true;
+    const history = await this.store.listByTarget(plan.cluster.id, plan.registry.id, ['succeeded', 'revoked'], 1000);
+    return history.some(created);
+  }
+
+  private async revokeGrant(request: AccessRequest, plan: GrantPlan, by: Actor): Promise<void> {
+    const target = `${plan.scope}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`;
+    const holders = await this.otherHolders(request, plan);
+    if (holders.length) {
+      await this.record(request, by, {
+        action: 'access.revoke.roleAssignment',
+        outcome: 'kept',
+        targetIds: [target],
+        detail: `still used by ${holders.map((h) => h.id).join(', ')}`,
+      });
+      return;
+    }
+    if (!(await this.acrbotCreatedAssignment(request, plan))) {
+      await this.record(request, by, {
+        action: 'access.revoke.roleAssignment',
+        outcome: 'notOurs',
+        targetIds: [target],
+        detail: 'the assignment existed before acrbot; left in place',
+      });
+      return;
+    }
+    // Only the assignment acrbot created: same name, principal, role and scope (G15).
+    const current = await this.ports.roleAssignments.listForPrincipal(plan.scope, plan.identity.objectId);
+    const match = current.find(
+      (a) =>
+        a.name.toLowerCase() === plan.roleAssignmentName.toLowerCase() &&
+        a.scope.toLowerCase() === plan.scope.toLowerCase() &&
+        a.principalId.toLowerCase() === plan.identity.objectId.toLowerCase() &&
+        a.roleDefinitionId.toLowerCase().endsWith(`/${plan.role.id.toLowerCase()}`),
+    );
+    if (!match) {
+      await this.record(request, by, {
+        action: 'access.revoke.roleAssignment',
+        outcome: 'absent',
+        targetIds: [target],
+        detail: 'no assignment with the name, principal, role and scope acrbot created; nothing deleted',
+      });
+      return;
+    }
+    await this.ports.roleAssignments.delete({
+      scope: plan.scope,
+      name: plan.roleAssignmentName,
+      subscriptionId: plan.registry.subscriptionId,
+    });
+    await this.record(request, by, {
+      action: 'access.revoke.roleAssignment',
+      outcome: 'deleted',
+      targetIds: [match.id],
+    });
+  }
+
+  private async revokeSecret(request: AccessRequest, plan: SecretPlan, by: Actor): Promise<void> {
+    const access = await this.ports.kubernetes.access(plan.cluster);
+    const removed = await this.ports.kubernetes.remove(access, {
+      namespace: plan.namespace,
+      secretName: plan.secretName,
+      serviceAccount: plan.serviceAccount,
+      requestId: request.id,
+    });
+    await this.record(request, by, {
+      action: 'access.revoke.secret',
+      outcome: removed.secret,
+      targetIds: [`${plan.cluster.id}/namespaces/${plan.namespace}/secrets/${plan.secretName}`],
+      detail:
+        removed.secret === 'notOurs'
+          ? removed.ownerRequestId
+            ? `now written for ${removed.ownerRequestId}; left in place`
+            : 'not written by acrbot for this request; left in place'
+          : undefined,
+    });
+    if (removed.serviceAccountPatched)
+      await this.record(request, by, {
+        action: 'access.revoke.serviceAccount',
+        outcome: 'patched',
+        targetIds: [`${plan.cluster.id}/namespaces/${plan.namespace}/serviceaccounts/${plan.serviceAccount}`],
+      });
+    // The credential this request created, rebuilt from its own store records (G15). A later
+    // request that replaced the secret already retired it; deleting an absent one is a no-op.
+    const ref = credentialOf(request);
+    const problem = ref ? credentialRefProblem(ref, request) : 'no credential is recorded for this request';
+    if (!ref || problem) {
+      await this.record(request, by, { action: 'access.revoke.credential', outcome: 'kept', detail: problem });
+      return;
+    }
+    await deleteCredential(this.ports, ref);
+    await this.record(request, by, {
+      action: 'access.revoke.credential',
+      outcome: 'deleted',
+      targetIds: [ref.kind === 'token' ? ref.tokenName : ref.applicationId],
+      detail:
+        ref.kind === 'token'
+          ? ref.scopeMapName
+            ? 'token and scope map'
+            : 'token'
+          : 'application (and its role assignment)',
+    });
+  }
+
+  private async record(
+    request: AccessRequest,
+    by: Actor,
+    event: Pick<AuditEvent, 'action' | 'outcome' | 'detail'> & { targetIds?: string[] },
+  ): Promise<void> {
+    await this.audit.append({
+      actor: by,
+      tenantId: request.tenantId,
+      requestId: request.id,
+      targetIds: event.targetIds ?? [request.plan.cluster.id, request.plan.registry.id],
+      action: event.action,
+      outcome: event.outcome,
+      detail: event.detail,
+    });
+  }
+}
+
+function jobSpec(job: ScheduledJob) {
+  return { id: job.id, kind: job.kind, dueAt: new Date(job.dueAt), requestId: job.requestId, payload: job.payload };
+}

@@ -1,0 +1,231 @@
+/**
+ * Cards of the access lifecycle (G17): the revoke confirmation (exactly what will be deleted),
+ * the expiry reminder with an Extend button, and the messages the requester gets when their
+ * request is decided, fails, ends or is revoked.
+ */
+import { describeAccess, describeDurationMs, formatUtc, shortDuration } from '../domain/access-term';
+import type { AccessRequest, Actor } from '../domain/request';
+import type { AdaptiveCardJson } from './card-templates';
+import { renderCard } from './card-templates';
+import { inertText, type Fact } from './request-view';
+
+/** One line of a revocation preview. */
+export interface RevocationLine {
+  what: string;
+  target: string;
+  action: 'delete' | 'keep';
+  why?: string;
+}
+
+interface LifecycleCardInput {
+  sandbox: boolean;
+  title: string;
+  text: string;
+  color?: 'Good' | 'Attention' | 'Warning' | 'Default' | 'Accent';
+  facts?: Fact[];
+  steps?: string[];
+  extend?: { defaultDuration: string };
+  actions?: Array<{ title: string; verb: string; requestId: string; version?: number; reason?: string }>;
+}
+
+function lifecycleCard(input: LifecycleCardInput): AdaptiveCardJson {
+  return renderCard('lifecycle', {
+    sandbox: input.sandbox,
+    title: input.title,
+    text: input.text,
+    color: input.color ?? 'Default',
+    facts: input.facts ?? [],
+    hasFacts: Boolean(input.facts?.length),
+    steps: input.steps ?? [],
+    hasSteps: Boolean(input.steps?.length),
+    showExtendInputs: Boolean(input.extend),
+    defaultDuration: input.extend?.defaultDuration ?? '',
+    actions: (input.actions ?? []).map((a) => ({ ...a, version: a.version ?? 0, reason: a.reason ?? '' })),
+  });
+}
+
+function subject(request: AccessRequest): string {
+  const plan = request.plan;
+  return plan.kind === 'grant'
+    ? `${plan.cluster.name} → ${plan.registry.name} (${plan.role.name})`
+    : `secret ${plan.namespace}/${plan.secretName} in ${plan.cluster.name} for ${plan.registry.name}`;
+}
+
+function facts(request: AccessRequest): Fact[] {
+  return [
+    { label: 'Request', value: request.id },
+    { label: 'Access', value: subject(request) },
+    { label: 'Term', value: describeAccess(request) },
+  ];
+}
+
+/** The confirmation before a revoke: every object that will be deleted (or kept, and why). */
+export function revokeConfirmCard(
+  request: AccessRequest,
+  lines: RevocationLine[],
+  reason: string | undefined,
+): AdaptiveCardJson {
+  return lifecycleCard({
+    sandbox: request.sandbox,
+    title: `Revoke ${request.id}?`,
+    text: `This ends the access now${reason ? ` (reason: "${inertText(reason)}")` : ''}. acrbot deletes only what it created:`,
+    color: 'Warning',
+    facts: facts(request),
+    steps: lines.map((l) =>
+      l.action === 'delete'
+        ? `Delete ${l.what} ${l.target}${l.why ? ` (${l.why})` : ''}`
+        : `Keep ${l.what} ${l.target}: ${l.why ?? ''}`,
+    ),
+    actions: [
+      {
+        title: 'Revoke now',
+        verb: 'revokeConfirm',
+        requestId: request.id,
+        version: request.version,
+        reason: reason ?? '',
+      },
+    ],
+  });
+}
+
+/** The confirmation before revoking every acrbot grant on a cluster and registry. */
+export function revokePairConfirmCard(
+  input: { cluster: string; registry: string; sandbox: boolean; reason?: string },
+  requests: Array<{ request: AccessRequest; lines: RevocationLine[] }>,
+): AdaptiveCardJson {
+  return lifecycleCard({
+    sandbox: input.sandbox,
+    title: `Revoke ${requests.length} acrbot grant${requests.length === 1 ? '' : 's'} of ${input.cluster} on ${input.registry}?`,
+    text: `Every active acrbot request on this pair ends now${input.reason ? ` (reason: "${inertText(input.reason)}")` : ''}. Access granted outside acrbot is not touched.`,
+    color: 'Warning',
+    steps: requests.flatMap(({ request, lines }) =>
+      lines.map(
+        (l) =>
+          `${request.id} (${request.requester.name}): ${l.action === 'delete' ? 'delete' : 'keep'} ${l.what} ${l.target}${l.why ? ` — ${l.why}` : ''}`,
+      ),
+    ),
+    actions: [
+      {
+        title: 'Revoke all',
+        verb: 'revokeConfirm',
+        requestId: requests.map((r) => r.request.id).join(','),
+        reason: input.reason ?? '',
+      },
+    ],
+  });
+}
+
+/** A short answer on the card the user clicked (done, refused, under way). */
+export function lifecycleNoticeCard(input: {
+  title: string;
+  text: string;
+  ok: boolean;
+  sandbox: boolean;
+}): AdaptiveCardJson {
+  return lifecycleCard({
+    sandbox: input.sandbox,
+    title: input.title,
+    text: input.text,
+    color: input.ok ? 'Good' : 'Attention',
+  });
+}
+
+/** A revoke that needs no confirmation card any more (done, or refused). */
+export function revokeResultCard(request: AccessRequest, text: string, ok: boolean): AdaptiveCardJson {
+  return lifecycleCard({
+    sandbox: request.sandbox,
+    title: ok ? `Revoked ${request.id}` : `${request.id} was not revoked`,
+    text,
+    color: ok ? 'Good' : 'Attention',
+    facts: facts(request),
+  });
+}
+
+/** The reminder before expiry, with duration and reason inputs and an Extend button. */
+export function expiryReminderCard(request: AccessRequest, inMs: number, defaultDurationMs: number): AdaptiveCardJson {
+  return lifecycleCard({
+    sandbox: request.sandbox,
+    title: `Access ends in ${describeDurationMs(roundUp(inMs))}`,
+    text: `Your access ${subject(request)} ends at ${formatUtc(request.access!.expiresAt!)} and is then revoked automatically. To keep it, ask for an extension; it is approved like a new request.`,
+    color: 'Warning',
+    facts: facts(request),
+    extend: { defaultDuration: shortDuration(defaultDurationMs) },
+    actions: [{ title: 'Extend', verb: 'extend', requestId: request.id, version: request.version }],
+  });
+}
+
+/** Whole minutes, hours or days for "ends in …". */
+function roundUp(ms: number): number {
+  for (const unit of [86_400_000, 3_600_000, 60_000]) if (ms >= unit) return Math.round(ms / unit) * unit;
+  return 60_000;
+}
+
+/** What the requester is told about their request, proactively. */
+export function requesterNewsCard(
+  request: AccessRequest,
+  news:
+    | { kind: 'approved' | 'rejected' | 'expiredUnapproved' | 'failed' }
+    | { kind: 'ended'; by: Actor; expired: boolean; reason?: string }
+    | { kind: 'revocationFailing'; attempts: number },
+): AdaptiveCardJson {
+  const base = { sandbox: request.sandbox, facts: facts(request) };
+  switch (news.kind) {
+    case 'approved':
+      return lifecycleCard({
+        ...base,
+        title: `Approved: ${request.id}`,
+        text: `${request.decision?.by.name ?? 'An approver'} approved your request; acrbot is carrying it out now.`,
+        color: 'Good',
+      });
+    case 'rejected':
+      return lifecycleCard({
+        ...base,
+        title: `Rejected: ${request.id}`,
+        text: `${request.decision?.by.name ?? 'An approver'} rejected your request${request.decision?.reason ? `: "${inertText(request.decision.reason)}"` : ''}. Nothing was changed.`,
+        color: 'Attention',
+      });
+    case 'expiredUnapproved':
+      return lifecycleCard({
+        ...base,
+        title: `Expired without a decision: ${request.id}`,
+        text: 'Nobody decided in time, so nothing was changed. Ask again if you still need the access.',
+      });
+    case 'failed':
+      return lifecycleCard({
+        ...base,
+        title: `Failed: ${request.id}`,
+        text: request.outcome?.error ?? 'The request failed.',
+        color: 'Attention',
+      });
+    case 'ended':
+      return lifecycleCard({
+        ...base,
+        title: news.expired ? `Expired and revoked: ${request.id}` : `Revoked: ${request.id}`,
+        text: news.expired
+          ? `Your access ${subject(request)} reached its end and was revoked at ${formatUtc(request.access?.revokedAt ?? request.updatedAt)}.`
+          : `${news.by.name} revoked your access ${subject(request)} at ${formatUtc(request.access?.revokedAt ?? request.updatedAt)}${news.reason ? `: "${inertText(news.reason)}"` : ''}.`,
+      });
+    case 'revocationFailing':
+      return lifecycleCard({
+        ...base,
+        title: `Revocation of ${request.id} is retrying`,
+        text: `acrbot could not yet remove your access (${news.attempts} attempts); it keeps retrying and the approvers were told.`,
+        color: 'Warning',
+      });
+  }
+}
+
+/** A problem for the approvals channel (a revocation that keeps failing). */
+export function approverReportCard(
+  request: AccessRequest | undefined,
+  text: string,
+  sandbox: boolean,
+): AdaptiveCardJson {
+  return lifecycleCard({
+    sandbox: request?.sandbox ?? sandbox,
+    title: request ? `Needs attention: ${request.id}` : 'Needs attention',
+    text,
+    color: 'Attention',
+    facts: request ? facts(request) : [],
+  });
+}

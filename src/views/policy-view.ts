@@ -1,0 +1,106 @@
+/** Cards of the approval policy: `policy CLUSTER REGISTRY`, the break-glass alert. */
+import { approversName, type Policy, type PolicyRule } from '../domain/policy';
+import type { AccessRequest } from '../domain/request';
+import type { AdaptiveCardJson } from './card-templates';
+import { messageCard } from './message-view';
+import { inertText, type Fact } from './request-view';
+
+function duration(ms: number | undefined): string | undefined {
+  if (ms === undefined) return undefined;
+  for (const [size, unit] of [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'm'],
+  ] as const)
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  return `${Math.round(ms / 1000)}s`;
+}
+
+/** The facts that describe a rule, in the order people ask about them. */
+export function ruleFacts(rule: PolicyRule): Fact[] {
+  const facts: Fact[] = [{ label: 'Rule', value: rule.id }];
+  if (rule.autoApprove) {
+    facts.push({
+      label: 'Approval',
+      value: `automatic (no human needed), for at most ${duration(rule.autoApprove.maxDurationMs)}`,
+    });
+  } else {
+    facts.push({
+      label: 'Needs',
+      value: `${rule.approvalsRequired === 1 ? '1 approval' : `${rule.approvalsRequired} approvals from different people`} from ${approversName(rule)}; the requester never counts`,
+    });
+    if (rule.approvers.users.length) facts.push({ label: 'Approvers', value: rule.approvers.users.join(', ') });
+    if (rule.approvers.groups.length)
+      facts.push({ label: 'Approver groups', value: `members of ${rule.approvers.groups.join(', ')}` });
+    facts.push({
+      label: 'Approver justification',
+      value: rule.approverJustification === 'required' ? 'required' : 'optional',
+    });
+  }
+  if (rule.channel) facts.push({ label: 'Card goes to', value: rule.channel });
+  if (rule.maxDurationMs !== undefined) facts.push({ label: 'Longest access', value: duration(rule.maxDurationMs)! });
+  if (rule.remindAfterMs !== undefined)
+    facts.push({ label: 'Reminder', value: `approvers are reminded after ${duration(rule.remindAfterMs)}` });
+  if (rule.escalateAfterMs !== undefined)
+    facts.push({
+      label: 'Escalation',
+      value: `after ${duration(rule.escalateAfterMs)} to ${[rule.escalateTo?.channel, ...(rule.escalateTo?.groups ?? [])].filter(Boolean).join(', ')}`,
+    });
+  return facts;
+}
+
+/** `policy CLUSTER REGISTRY`: which rule applies and who can approve, before anyone asks. */
+export function policyCard(input: {
+  cluster: string;
+  registry: string;
+  policy: Policy;
+  rule: PolicyRule | undefined;
+  sandbox: boolean;
+}): AdaptiveCardJson {
+  const { policy, rule } = input;
+  const facts: Fact[] = rule ? ruleFacts(rule) : [];
+  if (policy.breakGlass)
+    facts.push({
+      label: 'Break-glass',
+      value: `members of ${policy.breakGlass.groups.join(', ')} may use --break-glass for at most ${duration(policy.breakGlass.maxDurationMs)}, reviewed within 24 h`,
+    });
+  facts.push({
+    label: 'Policy',
+    value: `${policy.source === 'file' ? 'policy file' : 'environment settings'}, sha256 ${policy.hash.slice(0, 12)}…`,
+  });
+  return messageCard({
+    title: `Approval policy for ${input.cluster} → ${input.registry}`,
+    text: rule
+      ? `Rule ${rule.id} applies (the first rule whose match fits).`
+      : 'No rule fits this pair, so a request would be refused: nobody could approve it. Ask the platform team to add a rule.',
+    tone: rule ? 'info' : 'error',
+    facts,
+    sandbox: input.sandbox,
+  });
+}
+
+/** The loud card posted when break-glass is used (break-glass channel and audit channel). */
+export function breakGlassCard(request: AccessRequest, kind: 'used' | 'unreviewed'): AdaptiveCardJson {
+  const review = request.policy?.review;
+  return messageCard({
+    title:
+      kind === 'used'
+        ? `BREAK-GLASS used by ${request.requester.name}: ${request.plan.cluster.name} → ${request.plan.registry.name}`
+        : `BREAK-GLASS still unreviewed: ${request.id}`,
+    text:
+      kind === 'used'
+        ? `Request ${request.id} ran without approval. An approver must review it by ${review?.dueAt.slice(0, 16).replace('T', ' ')} UTC; Reject revokes it at once.`
+        : `Request ${request.id} (${request.requester.name}) was not reviewed by ${review?.dueAt.slice(0, 16).replace('T', ' ')} UTC. Approvers: open it with "@acrbot status ${request.id}" and Approve or Reject.`,
+    tone: 'error',
+    facts: [
+      { label: 'Request', value: request.id },
+      { label: 'By', value: request.requester.name },
+      { label: 'Reason', value: inertText(request.reason) },
+      {
+        label: 'Access for',
+        value: request.access?.durationMs !== undefined ? (duration(request.access.durationMs) ?? '') : 'unknown',
+      },
+    ],
+    sandbox: request.sandbox,
+  });
+}

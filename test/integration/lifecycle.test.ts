@@ -1,0 +1,423 @@
+/**
+ * G17 end to end: time-boxed grants and secrets that revoke themselves, overlap, revoke,
+ * extend and reminders — through the real server, the scheduler and the sandbox emulators,
+ * with a test clock (no sleeps: the test moves time and runs the due jobs).
+ */
+import type { AccessRequest } from '../../src/domain/request';
+import {
+  SANDBOX_APPROVAL_CHANNEL_ID,
+  SANDBOX_REGISTRIES,
+  SANDBOX_USERS,
+  sandboxResourceId,
+} from '../../src/sandbox/fixtures';
+import { cardText } from '../helpers/capturing-connector';
+import { type Harness, startHarness, users } from '../helpers/harness';
+import type { TeamsUser } from '../helpers/teams-activities';
+
+const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
+const MINUTE = 60_000;
+const second: TeamsUser = { ...SANDBOX_USERS.outsider, name: 'Sam Second' } as TeamsUser;
+
+describe('access lifecycle (G17)', () => {
+  let h: Harness;
+  let now: Date;
+  const clock = { now: () => now };
+  const advance = (ms: number) => (now = new Date(now.getTime() + ms));
+
+  beforeEach(() => {
+    now = new Date('2026-11-30T10:00:00Z');
+  });
+  afterEach(async () => {
+    await h?.stop();
+  });
+
+  async function start(env: Record<string, string> = {}) {
+    h = await startHarness(
+      { ACRBOT_MIN_ACCESS_DURATION: '1m', ACRBOT_EXPIRY_REMINDERS: 'none', ...env },
+      { clock, jobBackoffMs: [MINUTE, MINUTE], jobReportAfterAttempts: 1 },
+    );
+  }
+
+  function assignmentsOn(scope: string) {
+    return h.app
+      .sandbox!.arm.state.listRoleAssignments()
+      .filter((a: { scope: string }) => a.scope.toLowerCase() === scope.toLowerCase());
+  }
+
+  async function grant(user: TeamsUser, args: string): Promise<AccessRequest> {
+    const request = await h.requestGrant(user, args);
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const done = await h.settle(request.id);
+    expect(done.state).toBe('succeeded');
+    return done;
+  }
+
+  async function actions(id: string): Promise<string[]> {
+    return (await h.app.audit.forRequest(id)).map((e) => `${e.action}:${e.outcome}`);
+  }
+
+  test('a grant --for 2m is revoked by itself at its end: assignment deleted, audit step by step, every card copy updated, requester told', async () => {
+    await start();
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+    expect(request.access).toEqual({ durationMs: 2 * MINUTE });
+    const planCard = h.connector.calls.find((c) => c.op !== 'update' && cardText(c.activity).includes(request.id))!;
+    expect(cardText(planCard.activity)).toContain('2 minutes from when it is granted');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const granted = await h.settle(request.id);
+    expect(granted.access?.expiresAt).toBe('2026-11-30T10:02:00.000Z');
+    expect(assignmentsOn(contosoId)).toHaveLength(1);
+    await h.connector.waitFor(
+      (c) =>
+        /Pull access granted/.test(cardText(c.activity)) &&
+        /until 2026-11-30 10:02 UTC, 2 minutes/.test(cardText(c.activity)),
+      5000,
+      'outcome card with the access term',
+    );
+
+    // One minute before the end nothing happens: never early.
+    advance(MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(request.id))!.state).toBe('succeeded');
+    expect(assignmentsOn(contosoId)).toHaveLength(1);
+
+    advance(MINUTE);
+    expect(await h.app.scheduler.runDue()).toBeGreaterThanOrEqual(1);
+    const revoked = (await h.app.store.get(request.id))!;
+    expect(revoked.state).toBe('revoked');
+    expect(revoked.access?.revokedAt).toBe('2026-11-30T10:02:00.000Z');
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
+    expect(await actions(request.id)).toEqual(
+      expect.arrayContaining(['access.revoke.roleAssignment:deleted', 'access.expired:revoked']),
+    );
+    // Every copy (requester's and approvers') says so, and the requester got a message.
+    for (const copy of (await h.app.store.listCardCopies(request.id)).filter((c) => c.role !== 'audit'))
+      expect(
+        h.connector.calls.some(
+          (c) =>
+            c.op === 'update' &&
+            c.activityId === copy.activityId &&
+            /Expired and revoked at 2026-11-30 10:02 UTC/.test(cardText(c.activity)),
+        ),
+      ).toBe(true);
+    await h.connector.waitFor(
+      (c) => c.op !== 'update' && /Expired and revoked: /.test(cardText(c.activity)),
+      5000,
+      'requester told',
+    );
+    // The job is gone: a later sweep does nothing more.
+    expect(await h.app.scheduler.runDue()).toBe(0);
+  });
+
+  test('the requester is told when a request is approved, rejected or expires without a decision', async () => {
+    await start();
+    const approved = await grant(users.requester, 'aks-prod contosoacr --for 1h deploy payments-api');
+    await h.connector.waitFor(
+      (c) => c.op !== 'update' && new RegExp(`Approved: ${approved.id}`).test(cardText(c.activity)),
+      5000,
+      'approved news',
+    );
+    const rejected = await h.requestGrant(users.requester, 'aks-dev contosoacr --for 1h deploy payments-api');
+    await h.click(users.approver, 'reject', { requestId: rejected.id, comment: 'use the dev registry' });
+    await h.connector.waitFor(
+      (c) => c.op !== 'update' && new RegExp(`Rejected: ${rejected.id}`).test(cardText(c.activity)),
+      5000,
+      'rejected news',
+    );
+    const unanswered = await h.requestGrant(users.requester, 'aks-legacy contosoacr --for 1h deploy payments-api');
+    advance(24 * 60 * MINUTE + MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(unanswered.id))!.state).toBe('expired');
+    await h.connector.waitFor(
+      (c) => c.op !== 'update' && new RegExp(`Expired without a decision: ${unanswered.id}`).test(cardText(c.activity)),
+      5000,
+      'expired news',
+    );
+  });
+
+  test('overlapping grants by two requesters: the assignment stays until the last one ends', async () => {
+    await start();
+    const first = await grant(users.requester, 'aks-prod contosoacr --for 2m first team deploys');
+    advance(MINUTE);
+    const overlap = await grant(second, 'aks-prod contosoacr --for 5m second team deploys');
+    expect(assignmentsOn(contosoId)).toHaveLength(1);
+
+    advance(MINUTE); // the first ends
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(first.id))!.state).toBe('revoked');
+    expect(assignmentsOn(contosoId)).toHaveLength(1);
+    expect(await actions(first.id)).toContain('access.revoke.roleAssignment:kept');
+
+    advance(4 * MINUTE); // the second ends
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(overlap.id))!.state).toBe('revoked');
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
+    expect(await actions(overlap.id)).toContain('access.revoke.roleAssignment:deleted');
+  });
+
+  test('revoke by the requester: a confirmation card naming what will be deleted, then revoked at once', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
+    h.connector.clear();
+    await h.say(users.requester, `revoke ${request.id} not needed any more`);
+    const confirm = await h.connector.waitFor(
+      (c) => /Revoke .*\?/.test(cardText(c.activity)),
+      5000,
+      'confirmation card',
+    );
+    expect(cardText(confirm.activity)).toContain('Delete role assignment AcrPull');
+    expect((await h.app.store.get(request.id))!.state).toBe('succeeded');
+    // An outsider cannot confirm it.
+    const refused = await h.click(users.outsider, 'revokeConfirm', { requestId: request.id });
+    expect(cardText({ attachments: [{ content: refused.body?.value }] })).toContain('Only the requester');
+    const res = await h.click(users.requester, 'revokeConfirm', {
+      requestId: request.id,
+      reason: 'not needed any more',
+    });
+    expect(cardText({ attachments: [{ content: res.body?.value }] })).toContain(`Revoking ${request.id}`);
+    await pollState(request.id, 'revoked');
+    const done = (await h.app.store.get(request.id))!;
+    expect(done.access?.revokedBy?.objectId).toBe(users.requester.objectId);
+    expect(done.access?.revokeReason).toBe('not needed any more');
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
+    expect(await actions(request.id)).toEqual(
+      expect.arrayContaining(['access.revoke.requested:scheduled', 'access.revoked:revoked']),
+    );
+    await h.connector.waitFor(
+      (c) => c.op === 'update' && new RegExp(`Revoked at .* by ${users.requester.name}`).test(cardText(c.activity)),
+      5000,
+      'cards updated with who revoked',
+    );
+  });
+
+  test('revoke by an approver: anyone\u2019s request, and every acrbot grant on a cluster and registry', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
+    const overlap = await grant(second, 'aks-prod contosoacr --for 30d second team deploys');
+    // Someone who is neither requester nor approver gets nothing.
+    await h.say(users.outsider, 'revoke aks-prod contosoacr');
+    await h.connector.waitFor(
+      (c) => /Only approvers may revoke every grant/.test(cardText(c.activity)),
+      5000,
+      'refusal',
+    );
+    await h.say(users.approver, 'revoke aks-prod contosoacr incident 42');
+    const confirm = await h.connector.waitFor(
+      (c) => /Revoke 2 acrbot grants/.test(cardText(c.activity)),
+      5000,
+      'pair card',
+    );
+    expect(cardText(confirm.activity)).toContain(request.id);
+    expect(cardText(confirm.activity)).toContain(overlap.id);
+    // Both at once: overlapping grants must not each keep the assignment for the other.
+    await h.click(users.approver, 'revokeConfirm', { requestId: `${request.id},${overlap.id}`, reason: 'incident 42' });
+    await pollState(request.id, 'revoked');
+    await pollState(overlap.id, 'revoked');
+    expect((await h.app.store.get(request.id))!.access?.revokedBy?.objectId).toBe(users.approver.objectId);
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
+    await h.connector.waitFor(
+      (c) => c.op !== 'update' && new RegExp(`${users.approver.name} revoked your access`).test(cardText(c.activity)),
+      5000,
+      'requester told who revoked',
+    );
+  });
+
+  test('extend: approved like a new request (self-approval refused); the end moves and nothing is re-created', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+    const creates = () =>
+      h.app.sandbox!.arm.requests.filter((r: { operation: string }) => r.operation === 'roleAssignments.create').length;
+    const before = creates();
+    h.connector.clear();
+    await h.say(users.requester, `extend ${request.id} --for 1h release still running`);
+    const card = await h.connector.waitFor(
+      (c) => c.op !== 'update' && /Extends/.test(cardText(c.activity)) && /R-[2-9A-Z]{8}/.test(cardText(c.activity)),
+      5000,
+      'extension plan card',
+    );
+    const extensionId = [...cardText(card.activity).matchAll(/R-[2-9A-HJKMNP-TV-Z]{8}/g)]
+      .map((m) => m[0])
+      .find((id) => id !== request.id)!;
+    const extension = (await h.app.store.get(extensionId))!;
+    expect(extension).toMatchObject({
+      state: 'pending',
+      extendsRequestId: request.id,
+      access: { durationMs: 60 * MINUTE },
+    });
+    // The requester cannot approve their own extension.
+    await h.click(users.requester, 'approve', { requestId: extensionId });
+    expect((await h.app.store.get(extensionId))!.state).toBe('pending');
+    expect(await actions(extensionId)).toContain('approval.refused.self:refused');
+    await h.click(users.approver, 'approve', { requestId: extensionId });
+    expect((await h.settle(extensionId)).state).toBe('succeeded');
+    expect(creates()).toBe(before);
+    const moved = (await h.app.store.get(request.id))!;
+    expect(moved.access?.expiresAt).toBe('2026-11-30T11:00:00.000Z');
+    // The old end passes: nothing is revoked.
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(request.id))!.state).toBe('succeeded');
+    expect(assignmentsOn(contosoId)).toHaveLength(1);
+    advance(58 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(request.id))!.state).toBe('revoked');
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
+  });
+
+  test('reminder before the end with an Extend button that files an extension', async () => {
+    await start({ ACRBOT_EXPIRY_REMINDERS: '2m,10m' });
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 5m deploy payments-api');
+    // Only reminders still in the future: 10m before a 5m grant is dropped.
+    const jobs = (await scheduleOf(request.id)).filter((j) => j.startsWith('access.'));
+    expect(jobs).toEqual([`access.expire:${request.id}`, `access.remind:${request.id}:120000`]);
+    advance(3 * MINUTE);
+    await h.app.scheduler.runDue();
+    const reminder = await h.connector.waitFor(
+      (c) => c.op !== 'update' && /Access ends in 2 minutes/.test(cardText(c.activity)),
+      5000,
+      'reminder',
+    );
+    const actionsOfCard = JSON.stringify(reminder.activity);
+    expect(actionsOfCard).toContain('"verb":"extend"');
+    const res = await h.click(users.requester, 'extend', {
+      requestId: request.id,
+      duration: '1h',
+      reason: 'still rolling out',
+    });
+    const id = /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(
+      cardText({ attachments: [{ content: res.body?.value }] }).replace(request.id, ''),
+    )?.[0];
+    expect(id).toBeDefined();
+    expect((await h.app.store.get(id!))!).toMatchObject({ state: 'pending', extendsRequestId: request.id });
+  });
+
+  test('a secret that expires: secret, service-account entry and ACR token gone', async () => {
+    await start();
+    const k8s = h.app.sandbox!.kubernetes['aks-dev'];
+    h.connector.clear();
+    await h.say(
+      users.requester,
+      'secret aks-dev contosoacr --namespace payments --service-account default --for 2m pull for payments-api',
+    );
+    const plan = await h.connector.waitFor(
+      (c) =>
+        c.op !== 'update' &&
+        /Pull secret .* in /.test(cardText(c.activity)) &&
+        /R-[2-9A-Z]{8}/.test(cardText(c.activity)),
+      5000,
+      'secret plan card',
+    );
+    const id = /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(cardText(plan.activity))![0];
+    await h.click(users.approver, 'approve', { requestId: id });
+    expect((await h.settle(id)).state).toBe('succeeded');
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeDefined();
+    expect(h.app.sandbox!.arm.state.listTokens(contosoId)).toHaveLength(1);
+    const sa = () =>
+      (k8s.getObject('serviceaccounts', 'payments', 'default') as unknown as { imagePullSecrets?: { name: string }[] })
+        .imagePullSecrets ?? [];
+    expect(sa()).toEqual([{ name: 'acr-auth' }]);
+
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(id))!.state).toBe('revoked');
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
+    expect(sa()).toEqual([]);
+    expect(h.app.sandbox!.arm.state.listTokens(contosoId)).toHaveLength(0);
+    expect(await actions(id)).toEqual(
+      expect.arrayContaining([
+        'access.revoke.secret:deleted',
+        'access.revoke.serviceAccount:patched',
+        'access.revoke.credential:deleted',
+        'access.expired:revoked',
+      ]),
+    );
+  });
+
+  test('extending a secret rotates it: a new token in the same secret, the old token deleted; it ends at the new end', async () => {
+    await start();
+    const k8s = h.app.sandbox!.kubernetes['aks-dev'];
+    h.connector.clear();
+    await h.say(users.requester, 'secret aks-dev contosoacr --namespace payments --for 2m pull for payments-api');
+    const plan = await h.connector.waitFor(
+      (c) =>
+        c.op !== 'update' &&
+        /Pull secret .* in /.test(cardText(c.activity)) &&
+        /R-[2-9A-Z]{8}/.test(cardText(c.activity)),
+      5000,
+      'secret plan card',
+    );
+    const id = /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(cardText(plan.activity))![0];
+    await h.click(users.approver, 'approve', { requestId: id });
+    expect((await h.settle(id)).state).toBe('succeeded');
+    const tokens = () => h.app.sandbox!.arm.state.listTokens(contosoId).map((t: { name: string }) => t.name);
+    expect(tokens()).toEqual([`acrbot-${id.toLowerCase()}`]);
+    h.connector.clear();
+    await h.say(users.requester, `extend ${id} --for 1h rollout still running`);
+    const card = await h.connector.waitFor(
+      (c) => c.op !== 'update' && /Extends/.test(cardText(c.activity)) && /rotation/.test(cardText(c.activity)),
+      5000,
+      'rotation plan card',
+    );
+    const extensionId = [...cardText(card.activity).matchAll(/R-[2-9A-HJKMNP-TV-Z]{8}/g)]
+      .map((m) => m[0])
+      .find((x) => x !== id)!;
+    await h.click(users.approver, 'approve', { requestId: extensionId });
+    expect((await h.settle(extensionId)).state).toBe('succeeded');
+    expect(tokens()).toEqual([`acrbot-${extensionId.toLowerCase()}`]);
+    const secret = k8s.getObject('secrets', 'payments', 'acr-auth') as unknown as {
+      metadata: { labels: Record<string, string> };
+    };
+    expect(secret.metadata.labels['acrbot.io/request-id']).toBe(extensionId);
+    expect((await h.app.store.get(id))!.access?.expiresAt).toBe('2026-11-30T11:00:00.000Z');
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(id))!.state).toBe('succeeded');
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeDefined();
+    advance(58 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(id))!.state).toBe('revoked');
+    expect((await h.app.store.get(extensionId))!.state).toBe('revoked');
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
+    expect(tokens()).toEqual([]);
+  });
+
+  test('a revocation that gets a 5xx is retried with backoff, reported to the approvers, and completes', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+    // More failures than the SDK's own retries: the job itself fails and is retried later.
+    h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.delete', status: 500, count: 4 });
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(request.id))!.state).toBe('succeeded');
+    const job = await jobOf(`access.expire:${request.id}`);
+    expect(job).toMatchObject({ attempts: 1 });
+    expect(job!.lastError).toBeTruthy();
+    expect(assignmentsOn(contosoId)).toHaveLength(1);
+    const report = await h.connector.waitFor(
+      (c) => c.op !== 'update' && /Needs attention/.test(cardText(c.activity)),
+      5000,
+      'report in the approvals channel',
+    );
+    expect(report.conversationId).toContain(SANDBOX_APPROVAL_CHANNEL_ID);
+    expect(cardText(report.activity)).toMatch(/Revoking the access has failed 1 times .* keeps retrying/);
+    advance(MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(request.id))!.state).toBe('revoked');
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
+  });
+
+  async function pollState(id: string, state: string): Promise<void> {
+    for (let i = 0; i < 500; i++) {
+      if ((await h.app.store.get(id))?.state === state) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`request ${id} never became ${state}`);
+  }
+
+  async function scheduleOf(requestId: string): Promise<string[]> {
+    return (await h.app.stores.schedule.forRequest(requestId)).map((j) => j.id).sort();
+  }
+
+  async function jobOf(id: string) {
+    return h.app.stores.schedule.get(id);
+  }
+});

@@ -1,0 +1,175 @@
+/**
+ * G18 through Teams: the policy file decides where the approval card goes, who may approve and
+ * how many approvals a request needs; auto-approval and break-glass run at once and are audited
+ * with the rule that made them; `policy CLUSTER REGISTRY` answers before anyone asks.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SANDBOX_APPROVER_GROUP_ID, SANDBOX_ONCALL_GROUP_ID, SANDBOX_USERS } from '../../src/sandbox/fixtures';
+import { cardText } from '../helpers/capturing-connector';
+import { type Harness, startHarness, users } from '../helpers/harness';
+import type { TeamsUser } from '../helpers/teams-activities';
+
+const PROD_CHANNEL = '19:prod-approvals@thread.tacv2';
+const SECURITY_CHANNEL = '19:security@thread.tacv2';
+const sam = SANDBOX_USERS.secondApprover as TeamsUser;
+const olive = SANDBOX_USERS.oncall as TeamsUser;
+
+const POLICY = `version: 1
+rules:
+  - id: prod-two
+    match: { cluster: "aks-prod*", registry: "contoso*", clusterTags: { env: prod } }
+    approvers: { name: Platform Approvers, groups: ["${SANDBOX_APPROVER_GROUP_ID}"] }
+    approvalsRequired: 2
+    channel: "${PROD_CHANNEL}"
+  - id: dev-auto
+    match: { clusterTags: { env: dev } }
+    autoApprove: { maxDuration: 7d }
+  - id: default
+    match: {}
+    approvers: { users: ["${SANDBOX_USERS.approver.objectId}"] }
+breakGlass:
+  groups: ["${SANDBOX_ONCALL_GROUP_ID}"]
+  maxDuration: 4h
+  channel: "${SECURITY_CHANNEL}"
+`;
+
+function invokeText(res: { body: any }): string {
+  return cardText({ attachments: [{ content: res.body?.value }] });
+}
+
+describe('G18: the approval policy', () => {
+  let h: Harness;
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'acrbot-policy-int-'));
+    writeFileSync(join(dir, 'policy.yaml'), POLICY);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    await h?.stop();
+  });
+  const start = () => startHarness({ ACRBOT_POLICY: join(dir, 'policy.yaml') });
+  const creates = () =>
+    h.app.sandbox!.arm.requests.filter((r: { operation: string }) => r.operation === 'roleAssignments.create').length;
+
+  test('G18: two-approver quorum — card in the rule channel names the rule; same approver twice and the requester refused; the second approval grants', async () => {
+    h = await start();
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    expect(request.policy).toMatchObject({ ruleId: 'prod-two', approvalsRequired: 2 });
+    const posted = await h.connector.waitFor(
+      (c) => c.conversationId === PROD_CHANNEL && cardText(c.activity).includes(request.id),
+      5000,
+      'approval card in the rule channel',
+    );
+    expect(cardText(posted.activity)).toContain(
+      'Rule prod-two: needs 2 approvals from Platform Approvers; 0 of 2 so far',
+    );
+
+    const first = await h.click(users.approver, 'approve', { requestId: request.id });
+    expect(invokeText(first)).toContain('1 of 2 so far: Alex Approver');
+    expect((await h.app.store.get(request.id))!.state).toBe('pending');
+    expect(creates()).toBe(0);
+
+    const twice = await h.click(users.approver, 'approve', { requestId: request.id });
+    expect(invokeText(twice)).toMatch(/You already approved request/);
+    const self = await h.click(users.requester, 'approve', { requestId: request.id });
+    expect(invokeText(self)).toMatch(/someone else must approve/);
+    const outsider = await h.click(users.outsider, 'approve', { requestId: request.id });
+    expect(invokeText(outsider)).toMatch(/Only approvers/);
+
+    await h.click(sam, 'approve', { requestId: request.id });
+    const done = await h.settle(request.id);
+    expect(done.state).toBe('succeeded');
+    expect(done.approvals?.map((a) => a.by.name)).toEqual(['Alex Approver', 'Megan Developer']);
+    expect(creates()).toBe(1);
+    const entries = await h.app.audit.forRequest(request.id);
+    const policyHash = h.app.config.policy.hash;
+    expect(entries.filter((e) => e.action === 'approval.recorded')).toEqual([
+      expect.objectContaining({ ruleId: 'prod-two', policyHash, outcome: '1 of 2' }),
+    ]);
+    expect(entries.filter((e) => e.action === 'request.approved')).toEqual([
+      expect.objectContaining({
+        ruleId: 'prod-two',
+        policyHash,
+        actor: expect.objectContaining({ name: 'Megan Developer' }),
+      }),
+    ]);
+    expect(entries.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['approval.refused.twice', 'approval.refused.self', 'approval.refused.notApprover']),
+    );
+  });
+
+  test('G18: auto-approve executes at once, recorded as decided by the rule', async () => {
+    h = await start();
+    const request = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
+    // Decided when stored (it may already be running by the time the test reads it).
+    expect(request.state).not.toBe('pending');
+    const done = await h.settle(request.id);
+    expect(done.state).toBe('succeeded');
+    expect(done.decision?.by.name).toBe('rule dev-auto');
+    const decision = (await h.app.audit.forRequest(request.id)).find((e) => e.action === 'request.approved');
+    expect(decision).toMatchObject({ ruleId: 'dev-auto', policyHash: h.app.config.policy.hash });
+  });
+
+  test('G18: break-glass by an on-call member runs at once, alerts the security channel, and a review is owed; a non-member is refused', async () => {
+    h = await start();
+    const refused = h.connector.calls.length;
+    await h.say(users.requester, 'grant aks-prod contosoacr --break-glass prod is down');
+    await h.connector.waitFor(
+      (c) =>
+        h.connector.calls.indexOf(c) >= refused && /Only members of the break-glass groups/.test(cardText(c.activity)),
+      5000,
+      'break-glass refusal',
+    );
+    expect((await h.app.audit.latest(1))[0].action).toBe('breakglass.refused');
+
+    const request = await h.requestGrant(olive, 'aks-prod contosoacr --break-glass prod is down, image pull failing');
+    expect(request.policy).toMatchObject({ ruleId: 'break-glass', breakGlass: true });
+    expect(request.access?.durationMs).toBe(4 * 3_600_000);
+    await h.connector.waitFor(
+      (c) => c.conversationId === SECURITY_CHANNEL && /BREAK-GLASS used by Adele Operator/.test(cardText(c.activity)),
+      5000,
+      'the loud break-glass card',
+    );
+    expect((await h.settle(request.id)).state).toBe('succeeded');
+    expect(creates()).toBe(1);
+    const decision = (await h.app.audit.forRequest(request.id)).find((e) => e.action === 'request.approved');
+    expect(decision).toMatchObject({
+      ruleId: 'break-glass',
+      actor: expect.objectContaining({ name: 'Adele Operator' }),
+    });
+
+    // The review: Olive cannot review her own; an approver keeps it.
+    const own = await h.click(olive, 'approve', { requestId: request.id });
+    expect(invokeText(own)).toMatch(/an approver must review it/);
+    const kept = await h.click(users.approver, 'approve', { requestId: request.id, comment: 'real incident' });
+    expect(invokeText(kept)).toMatch(/Review recorded: the break-glass grant stays/);
+    expect((await h.app.store.get(request.id))!.policy?.review).toMatchObject({ outcome: 'accepted' });
+  });
+
+  test('policy CLUSTER REGISTRY shows the rule that applies and who can approve', async () => {
+    h = await start();
+    const before = h.connector.calls.length;
+    await h.say(users.requester, 'policy aks-prod contosoacr');
+    const reply = await h.connector.waitFor(
+      (c) => h.connector.calls.indexOf(c) >= before && /Approval policy for aks-prod/.test(cardText(c.activity)),
+      5000,
+      'the policy card',
+    );
+    const text = cardText(reply.activity);
+    expect(text).toContain('Rule prod-two applies');
+    expect(text).toContain('2 approvals from different people from Platform Approvers');
+    expect(text).toContain(SANDBOX_APPROVER_GROUP_ID);
+    expect(text).toContain(PROD_CHANNEL);
+    const dev = h.connector.calls.length;
+    await h.say(users.requester, 'policy aks-dev contosoacr');
+    const devReply = await h.connector.waitFor(
+      (c) => h.connector.calls.indexOf(c) >= dev && /Approval policy for aks-dev/.test(cardText(c.activity)),
+      5000,
+      'the dev policy card',
+    );
+    expect(cardText(devReply.activity)).toContain('automatic (no human needed), for at most 7d');
+  });
+});

@@ -1,0 +1,80 @@
+import { describeAccess, describeDurationMs, parseAccessDuration } from '../../src/domain/access-term';
+import { UserFacingError } from '../../src/domain/errors';
+
+const LIMITS = { defaultMs: 30 * 86_400_000, minMs: 3_600_000, maxMs: 90 * 86_400_000, allowPermanent: false };
+
+describe('parseAccessDuration (--for)', () => {
+  test.each([
+    ['12h', 12 * 3_600_000],
+    ['30d', 30 * 86_400_000],
+    ['12w', 84 * 86_400_000],
+    ['90D', 90 * 86_400_000],
+  ])('%s', (text, ms) => {
+    expect(parseAccessDuration(text, LIMITS)).toEqual({ durationMs: ms });
+  });
+
+  test('absent → the default', () => {
+    expect(parseAccessDuration(undefined, LIMITS)).toEqual({ durationMs: 30 * 86_400_000 });
+  });
+
+  test.each([
+    ['30m', /shorter than the minimum access of 1h; choose a duration between 1h and 90d/],
+    ['1y', /longer than the maximum access of 90d/],
+    ['soon', /not a duration/],
+    ['0d', /not a duration/],
+    ['permanent', /Permanent access is not allowed/],
+  ])('%s is refused with the allowed range', (text, message) => {
+    let error: unknown;
+    try {
+      parseAccessDuration(text, LIMITS);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(UserFacingError);
+    expect((error as UserFacingError).code).toBe('validation.duration');
+    expect((error as UserFacingError).message).toMatch(message);
+  });
+
+  test('minimum lowered to 1m allows --for 2m; permanent only when allowed', () => {
+    expect(parseAccessDuration('2m', { ...LIMITS, minMs: 60_000 })).toEqual({ durationMs: 120_000 });
+    expect(parseAccessDuration('permanent', { ...LIMITS, allowPermanent: true })).toEqual({ permanent: true });
+  });
+});
+
+describe('describeAccess', () => {
+  test('granted: "until DATE UTC, 30 days"', () => {
+    expect(
+      describeAccess({
+        state: 'succeeded',
+        access: { durationMs: 30 * 86_400_000, expiresAt: '2027-01-04T10:00:00.000Z' },
+      }),
+    ).toBe('until 2027-01-04 10:00 UTC, 30 days');
+  });
+  test('before time-boxing, pending, permanent, expired, revoked by someone', () => {
+    expect(describeAccess({ state: 'succeeded' })).toBe('no expiry (granted before time-boxing)');
+    expect(describeAccess({ state: 'pending', access: { durationMs: 2 * 3_600_000 } })).toBe(
+      '2 hours from when it is granted',
+    );
+    expect(describeAccess({ state: 'succeeded', access: { permanent: true } })).toBe('permanent (no expiry)');
+    const ended = { durationMs: 60_000, expiresAt: '2027-01-04T10:00:00.000Z', revokedAt: '2027-01-04T10:00:30.000Z' };
+    expect(
+      describeAccess({ state: 'revoked', access: { ...ended, revokedBy: { objectId: 'acrbot', name: 'acrbot' } } }),
+    ).toBe('Expired and revoked at 2027-01-04 10:00 UTC');
+    expect(
+      describeAccess({
+        state: 'revoked',
+        access: {
+          ...ended,
+          revokedAt: '2027-01-04T09:00:00.000Z',
+          revokedBy: { objectId: 'x', name: 'Alex Approver' },
+        },
+      }),
+    ).toBe('Revoked at 2027-01-04 09:00 UTC by Alex Approver');
+  });
+  test('durations read the way people say them', () => {
+    expect(describeDurationMs(84 * 86_400_000)).toBe('12 weeks');
+    expect(describeDurationMs(14 * 86_400_000)).toBe('14 days');
+    expect(describeDurationMs(365 * 86_400_000)).toBe('1 year');
+    expect(describeDurationMs(120_000)).toBe('2 minutes');
+  });
+});

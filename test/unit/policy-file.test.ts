@@ -1,0 +1,257 @@
+/**
+ * The policy file: every field parsed, every problem listed with its line, column and path, the
+ * process refusing to start on a bad file, and reloads that keep the last good policy.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config/config';
+import { parsePolicy, PolicyFileError, policyFromEnvironment } from '../../src/config/policy-file';
+import { PolicySource } from '../../src/config/policy-source';
+import { useTempDir } from './support/temp-dir';
+
+const EXAMPLE = readFileSync(join(__dirname, '../../docs/policy.example.yaml'), 'utf8');
+const G1 = '0b000000-0000-4000-8000-0000000000a9';
+const U1 = '0a000000-0000-4000-8000-00000000bbb2';
+
+function problemsOf(text: string): string[] {
+  try {
+    parsePolicy(text, 'policy.yaml');
+  } catch (err) {
+    expect(err).toBeInstanceOf(PolicyFileError);
+    return (err as PolicyFileError).problems.map((p) => `${p.line}:${p.col} ${p.path}: ${p.message}`);
+  }
+  throw new Error('expected the policy to be refused');
+}
+
+describe('policy file: every field', () => {
+  test('the documented example parses into the rules it describes', () => {
+    const policy = parsePolicy(EXAMPLE, 'docs/policy.example.yaml');
+    expect(policy.source).toBe('file');
+    expect(policy.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(policy.rules.map((r) => r.id)).toEqual(['prod-registries', 'dev-auto', 'default']);
+    expect(policy.rules[0]).toEqual({
+      id: 'prod-registries',
+      match: {
+        registry: ['contoso*'],
+        cluster: ['aks-prod*'],
+        flow: ['grant', 'secret'],
+        clusterTags: { env: 'prod' },
+      },
+      approvers: { users: [U1], groups: [G1], name: 'Platform Approvers' },
+      approvalsRequired: 2,
+      channel: '19:sandbox-approvals@thread.tacv2',
+      maxDurationMs: 30 * 86_400_000,
+      approverJustification: 'required',
+      remindAfterMs: 2 * 3_600_000,
+      escalateAfterMs: 8 * 3_600_000,
+      escalateTo: { channel: '19:sandbox-escalations@thread.tacv2', groups: ['0b000000-0000-4000-8000-0000000000b8'] },
+      autoApprove: undefined,
+    });
+    expect(policy.rules[1]).toMatchObject({
+      id: 'dev-auto',
+      approvalsRequired: 0,
+      autoApprove: { maxDurationMs: 7 * 86_400_000 },
+    });
+    expect(policy.rules[2]).toMatchObject({
+      id: 'default',
+      match: {},
+      approvalsRequired: 1,
+      approverJustification: 'optional',
+    });
+    expect(policy.breakGlass).toEqual({
+      groups: ['0b000000-0000-4000-8000-0000000000b8'],
+      maxDurationMs: 4 * 3_600_000,
+      channel: '19:sandbox-security@thread.tacv2',
+    });
+  });
+
+  test('every match field, a single glob or a list; tag values as text', () => {
+    const policy = parsePolicy(
+      `version: 1
+rules:
+  - id: all
+    match:
+      cluster: "aks-*"
+      registry: [a*, b*]
+      resourceGroup: rg-*
+      subscription: "1f0c*"
+      clusterResourceGroup: rg-aks
+      clusterSubscription: "2f0c*"
+      namespace: pay*
+      flow: secret
+      kind: [token, sp]
+      clusterTags: { env: prod, tier: 1 }
+      registryTags: { owner: platform }
+    approvers: { users: ["${U1}"] }
+`,
+      'p.yaml',
+    );
+    expect(policy.rules[0].match).toEqual({
+      cluster: ['aks-*'],
+      registry: ['a*', 'b*'],
+      resourceGroup: ['rg-*'],
+      subscription: ['1f0c*'],
+      clusterResourceGroup: ['rg-aks'],
+      clusterSubscription: ['2f0c*'],
+      namespace: ['pay*'],
+      flow: ['secret'],
+      kind: ['token', 'sp'],
+      clusterTags: { env: 'prod', tier: '1' },
+      registryTags: { owner: 'platform' },
+    });
+  });
+
+  test('the hash is the sha256 of the file: any change changes it', () => {
+    expect(parsePolicy(EXAMPLE, 'a').hash).not.toBe(parsePolicy(`${EXAMPLE}\n# edited\n`, 'a').hash);
+  });
+
+  test('without a file: one rule from ACRBOT_APPROVERS / ACRBOT_APPROVER_GROUP / ACRBOT_APPROVAL_CHANNEL', () => {
+    const policy = policyFromEnvironment({
+      approverIds: [U1],
+      approverGroupId: G1,
+      approvalChannelId: '19:approvals@thread.tacv2',
+      approverJustificationRequired: true,
+    });
+    expect(policy.rules).toEqual([
+      {
+        id: 'default',
+        match: {},
+        approvers: { users: [U1], groups: [G1], name: 'the approvers' },
+        approvalsRequired: 1,
+        channel: '19:approvals@thread.tacv2',
+        approverJustification: 'required',
+      },
+    ]);
+  });
+});
+
+describe('policy file: every problem listed with its location', () => {
+  test('field errors: line:column and path of each', () => {
+    expect(
+      problemsOf(`version: 2
+rules:
+  - id: a
+    match: { clustr: x, registry: [] }
+    approvers: { users: [nope] }
+    approvalsRequired: 0
+    remindAfter: soon
+  - id: a
+    approvers: { groups: ["${G1}"] }
+    escalateAfter: 1h
+breakGlass: { groups: [], maxDuration: 4h }
+`),
+    ).toEqual([
+      '1:10 version: must be 1',
+      '4:14 rules[0].match.clustr: unknown field (check the spelling)',
+      '4:35 rules[0].match.registry: must list at least one pattern',
+      '5:26 rules[0].approvers.users[0]: an approver user (Entra object id) must be a GUID',
+      '6:24 rules[0].approvalsRequired: must be at least 1',
+      '7:18 rules[0].remindAfter: "soon" is not a duration; use e.g. 30m, 8h or 7d',
+      '8:5 rules[1].escalateTo: escalateAfter needs escalateTo (a channel or groups)',
+      '8:9 rules[1].id: the same id as rules[0]',
+      '11:23 breakGlass.groups: must list at least one group',
+    ]);
+  });
+
+  test('a rule nobody could approve, a bad channel, escalation before the reminder, auto longer than max', () => {
+    expect(
+      problemsOf(`version: 1
+rules:
+  - id: nobody
+    match: {}
+  - id: chan
+    approvers: { users: ["${U1}"] }
+    channel: general
+    remindAfter: 8h
+    escalateAfter: 2h
+    escalateTo: { groups: ["${G1}"] }
+  - id: auto
+    maxDuration: 1d
+    autoApprove: { maxDuration: 7d }
+`),
+    ).toEqual([
+      '3:5 rules[0].approvers: nobody could approve under this rule: list approvers (users or groups) or use autoApprove',
+      '7:14 rules[1].channel: must be a Teams conversation id (19:…@thread.tacv2)',
+      '9:20 rules[1].escalateAfter: must be later than remindAfter',
+      '13:33 rules[2].autoApprove.maxDuration: must not be longer than the rule maxDuration',
+    ]);
+  });
+
+  test('YAML syntax errors carry their line', () => {
+    const problems = problemsOf('version: 1\nrules: [\n  - id: a\n');
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems[0]).toMatch(/^3:3 : /);
+  });
+
+  test('a missing rules list and an unknown top-level field', () => {
+    expect(problemsOf('version: 1\nrulez: []\n')).toEqual([
+      '1:1 rules: must be a list of rules',
+      '2:1 rulez: unknown field (check the spelling)',
+    ]);
+  });
+});
+
+describe('policy file at start and on reload', () => {
+  const dir = useTempDir('acrbot-policy-');
+
+  test('ACRBOT_POLICY with problems: loadConfig refuses to start and lists each one with file:line:col', () => {
+    const file = dir.path('bad.yaml');
+    writeFileSync(file, 'version: 1\nrules:\n  - id: x\n    approvalsRequired: two\n');
+    let error: unknown;
+    try {
+      loadConfig({ ACRBOT_POLICY: file });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = (error as ConfigError).message;
+    expect(text).toContain(`${file}:4:24 rules[0].approvalsRequired: must be a whole number`);
+    expect(text).toContain(`${file}:3:5 rules[0].approvers: nobody could approve`);
+  });
+
+  test('a missing file is a problem too', () => {
+    expect(() => loadConfig({ ACRBOT_POLICY: dir.path('absent.yaml') })).toThrow(/cannot read the file \(ENOENT\)/);
+  });
+
+  test('ACRBOT_POLICY replaces the environment rule; azure mode then needs no ACRBOT_APPROVERS', () => {
+    const file = dir.path('good.yaml');
+    writeFileSync(file, EXAMPLE);
+    expect(loadConfig({ ACRBOT_POLICY: file }).policy.rules[0].id).toBe('prod-registries');
+  });
+
+  test('reload: a changed file takes effect; a broken one is reported and the last good policy stays', () => {
+    const file = dir.path('reload.yaml');
+    writeFileSync(file, EXAMPLE);
+    const reports: boolean[] = [];
+    const source = new PolicySource(parsePolicy(EXAMPLE, file), file, (r) => reports.push(r.ok));
+    const before = source.current().hash;
+    writeFileSync(file, EXAMPLE.replace('approvalsRequired: 2', 'approvalsRequired: 3'));
+    expect(source.reload()).toMatchObject({ ok: true, changed: true });
+    expect(source.current().rules[0].approvalsRequired).toBe(3);
+    const good = source.current().hash;
+    expect(good).not.toBe(before);
+    writeFileSync(file, 'version: 1\nrules: nope\n');
+    expect(source.reload().ok).toBe(false);
+    expect(source.current().hash).toBe(good);
+    expect(reports).toEqual([true, false]);
+  });
+
+  test('a change to the file is picked up by the watcher', async () => {
+    const file = dir.path('watched.yaml');
+    writeFileSync(file, EXAMPLE);
+    const source = new PolicySource(parsePolicy(EXAMPLE, file), file);
+    const changed = new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (source.current().rules[0].approvalsRequired === 3) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 20);
+    });
+    source.watch();
+    writeFileSync(file, EXAMPLE.replace('approvalsRequired: 2', 'approvalsRequired: 3'));
+    await changed;
+    source.close();
+    expect(source.current().rules[0].approvalsRequired).toBe(3);
+  });
+});

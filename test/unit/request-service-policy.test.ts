@@ -1,0 +1,348 @@
+/**
+ * G18 in the request flow: the rule a request is bound to decides who approves and how many;
+ * quorum, auto-approval, break-glass and its review, reminders/escalation on a test clock, and
+ * reloads that leave pending requests on their rule. Real memory stores with conditional writes,
+ * the real Scheduler, a directory with groups.
+ */
+import type { AuditEntry } from '../../src/domain/audit-chain';
+import type { DirectoryPort } from '../../src/domain/ports';
+import type { Policy, PolicyProvider, PolicyRule } from '../../src/domain/policy';
+import type { AccessRequest, Actor } from '../../src/domain/request';
+import { ApprovalNudges, type NudgeNotifier } from '../../src/flows/approval-nudges';
+import { RequestService, type DecisionResult } from '../../src/flows/request-service';
+import { Scheduler } from '../../src/flows/scheduler';
+import type { FlowSettings } from '../../src/flows/settings';
+import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
+import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { createLogger } from '../../src/observability/logger';
+import { FakeClock, HOUR, MINUTE } from './support/fake-clock';
+import { APPROVER, grantPlan, OUTSIDER, REQUESTER } from './support/requests';
+
+const TENANT = '5b1e2c3d-0000-4000-8000-00000000a0a0';
+const SAM: Actor = { objectId: '0a000000-0000-4000-8000-00000000ddd4', name: 'Megan Developer' };
+const OLIVE: Actor = { objectId: '0a000000-0000-4000-8000-00000000eee5', name: 'Adele Operator' };
+const APPROVERS_GROUP = '0b000000-0000-4000-8000-0000000000a9';
+const ONCALL_GROUP = '0b000000-0000-4000-8000-0000000000b8';
+const DAY = 24 * HOUR;
+
+const GROUPS: Record<string, string[]> = {
+  [APPROVERS_GROUP]: [APPROVER.objectId, SAM.objectId],
+  [ONCALL_GROUP]: [OLIVE.objectId],
+};
+
+const settings: FlowSettings = {
+  approvalTtlMs: DAY,
+  approverIds: [],
+  auditorIds: [],
+  approverJustificationRequired: false,
+  principalRetryDelaysMs: [],
+  sandbox: true,
+};
+
+function rule(id: string, extra: Partial<PolicyRule> = {}): PolicyRule {
+  return {
+    id,
+    match: {},
+    approvers: { users: [], groups: [APPROVERS_GROUP], name: 'Platform Approvers' },
+    approvalsRequired: 1,
+    approverJustification: 'optional',
+    ...extra,
+  };
+}
+
+function policy(rules: PolicyRule[], hash = 'hash-1'): Policy {
+  return {
+    version: 1,
+    rules,
+    hash,
+    source: 'file',
+    breakGlass: { groups: [ONCALL_GROUP], maxDurationMs: 4 * HOUR, channel: '19:security@thread.tacv2' },
+  };
+}
+
+class Notifications implements NudgeNotifier {
+  readonly nudges: string[] = [];
+  readonly unreviewed: string[] = [];
+  readonly changed: AccessRequest[] = [];
+  async requestChanged(request: AccessRequest) {
+    this.changed.push(request);
+  }
+  async nudgeApprovers(request: AccessRequest, r: PolicyRule, kind: 'remind' | 'escalate') {
+    this.nudges.push(`${kind}:${request.id}:${r.id}`);
+  }
+  async breakGlassUnreviewed(request: AccessRequest) {
+    this.unreviewed.push(request.id);
+  }
+}
+
+function setup(initial: Policy) {
+  const clock = new FakeClock('2026-11-30T09:00:00.000Z');
+  const store = new MemoryRequestStore();
+  const audit = new MemoryAuditLog(clock);
+  const directory: DirectoryPort = {
+    servicePrincipalObjectId: async () => undefined,
+    isMemberOfGroup: async (objectId, groupId) =>
+      (GROUPS[groupId] ?? []).some((m) => m.toLowerCase() === objectId.toLowerCase()),
+  };
+  const notifications = new Notifications();
+  const scheduler = new Scheduler(
+    new MemoryScheduleStore(),
+    new MemoryLeaseStore(() => clock.now()),
+    clock,
+    createLogger({ level: 'silent' }),
+    { instanceId: 'test', sweepIntervalMs: 0, leaseTtlMs: MINUTE },
+  );
+  let current = initial;
+  const policies: PolicyProvider = { current: () => current };
+  const log = createLogger({ level: 'silent' });
+  const service = new RequestService(store, audit, directory, clock, settings, notifications, log, scheduler, policies);
+  const nudges = new ApprovalNudges(store, audit, clock, notifications, scheduler);
+  scheduler.register('request.expire', async (job) => void (await service.expireIfDue(job.requestId!)));
+  scheduler.register('approval.remind', (job) => nudges.remind(job));
+  scheduler.register('approval.escalate', (job) => nudges.escalate(job));
+  scheduler.register('breakglass.review', (job) => nudges.reviewDue(job));
+  const revoked: string[] = [];
+  service.useRevocation(async (request, by) => void revoked.push(`${request.id}:${by.name}`));
+  return {
+    clock,
+    store,
+    audit,
+    service,
+    scheduler,
+    nudges,
+    notifications,
+    revoked,
+    setPolicy: (p: Policy) => (current = p),
+    create: (requester: Actor = REQUESTER, extra: { breakGlass?: boolean; durationMs?: number } = {}) =>
+      service.create({
+        requester,
+        tenantId: TENANT,
+        reason: 'deploy payments-api',
+        plan: grantPlan(),
+        origin: { conversationId: '19:general@thread.tacv2', conversationType: 'channel' },
+        ...(extra.breakGlass && { breakGlass: true }),
+        ...(extra.durationMs !== undefined && { access: { durationMs: extra.durationMs } }),
+      }),
+    decide: (id: string, actor: Actor, approve = true, reason?: string): Promise<DecisionResult> =>
+      service.decide({ requestId: id, acting: { actor, tenantId: TENANT }, approve, reason }),
+  };
+}
+
+const actions = (entries: AuditEntry[]) => entries.map((e) => e.action);
+
+describe('G18: quorum', () => {
+  test('two-approver quorum: the first approval is recorded, the second approves; audit names rule and hash', async () => {
+    const t = setup(policy([rule('prod', { approvalsRequired: 2 })]));
+    const request = await t.create();
+    expect(request.policy).toMatchObject({ ruleId: 'prod', policyHash: 'hash-1', approvalsRequired: 2 });
+    const first = await t.decide(request.id, APPROVER);
+    expect(first.kind).toBe('recorded');
+    expect(first.request.state).toBe('pending');
+    expect(first.request.approvals?.map((a) => a.by.name)).toEqual(['Alex Approver']);
+    const second = await t.decide(request.id, SAM);
+    expect(second.kind).toBe('decided');
+    expect(second.request.state).toBe('approved');
+    expect(second.request.approvals?.map((a) => a.by.name)).toEqual(['Alex Approver', 'Megan Developer']);
+    const entries = await t.audit.forRequest(request.id);
+    expect(actions(entries)).toEqual(['request.created', 'approval.recorded', 'request.approved']);
+    for (const e of entries) expect(e).toMatchObject({ ruleId: 'prod', policyHash: 'hash-1' });
+    expect(entries[1].outcome).toBe('1 of 2');
+  });
+
+  test('the same approver twice is refused and audited; the request stays pending', async () => {
+    const t = setup(policy([rule('prod', { approvalsRequired: 2 })]));
+    const request = await t.create();
+    await t.decide(request.id, APPROVER);
+    const again = await t.decide(request.id, APPROVER);
+    expect(again).toMatchObject({ kind: 'refused', reason: 'twice' });
+    expect((await t.store.get(request.id))!.state).toBe('pending');
+    expect((await t.store.get(request.id))!.approvals).toHaveLength(1);
+    expect(actions(await t.audit.forRequest(request.id)).pop()).toBe('approval.refused.twice');
+  });
+
+  test('the requester never approves, even when in the approver group', async () => {
+    const t = setup(policy([rule('prod', { approvalsRequired: 2 })]));
+    const request = await t.create(SAM);
+    expect(await t.service.isApproverOf(SAM, request)).toBe(false);
+    expect(await t.decide(request.id, SAM)).toMatchObject({ kind: 'refused', reason: 'self' });
+    expect((await t.store.get(request.id))!.approvals ?? []).toHaveLength(0);
+  });
+
+  test('one rejection rejects, even after an approval', async () => {
+    const t = setup(policy([rule('prod', { approvalsRequired: 2 })]));
+    const request = await t.create();
+    await t.decide(request.id, APPROVER);
+    const rejected = await t.decide(request.id, SAM, false, 'wrong registry');
+    expect(rejected.kind).toBe('decided');
+    expect(rejected.request.state).toBe('rejected');
+    expect(actions(await t.audit.forRequest(request.id))).toEqual([
+      'request.created',
+      'approval.recorded',
+      'request.rejected',
+    ]);
+  });
+
+  test('only the rule’s approvers decide: users by id, groups asked at decision time', async () => {
+    const t = setup(policy([rule('users-only', { approvers: { users: [OUTSIDER.objectId], groups: [] } })]));
+    const request = await t.create();
+    expect(await t.decide(request.id, APPROVER)).toMatchObject({ kind: 'refused', reason: 'notApprover' });
+    expect(await t.decide(request.id, OUTSIDER)).toMatchObject({ kind: 'decided' });
+  });
+
+  test('approverJustification: required refuses an approval without one', async () => {
+    const t = setup(policy([rule('prod', { approverJustification: 'required' })]));
+    const request = await t.create();
+    expect(await t.decide(request.id, APPROVER)).toMatchObject({ kind: 'refused', reason: 'justification' });
+    expect(await t.decide(request.id, APPROVER, true, 'checked with the team lead')).toMatchObject({ kind: 'decided' });
+  });
+
+  test('maxDuration: a longer request is refused and audited; no rule fits → refused, nothing stored', async () => {
+    const t = setup(policy([rule('prod', { maxDurationMs: DAY, match: { registry: ['contoso*'] } })]));
+    await expect(t.create(REQUESTER, { durationMs: 2 * DAY })).rejects.toThrow(/at most 1d/);
+    t.setPolicy(policy([rule('other', { match: { registry: ['shared*'] } })]));
+    await expect(t.create()).rejects.toThrow(/No rule of the approval policy covers aks-prod → contosoacr/);
+    expect(await t.store.listByState(['pending'])).toHaveLength(0);
+    expect(actions(await t.audit.latest(10))).toEqual(['policy.refused.duration', 'policy.noRule']);
+  });
+});
+
+describe('G18: auto-approval', () => {
+  test('executes at once: created approved, decided by the rule, audited with rule id and hash, time-boxed', async () => {
+    const t = setup(policy([rule('dev-auto', { autoApprove: { maxDurationMs: 7 * DAY }, approvalsRequired: 0 })]));
+    const request = await t.create(REQUESTER, { durationMs: 30 * DAY });
+    expect(request.state).toBe('approved');
+    expect(request.decision).toMatchObject({ by: { objectId: 'acrbot', name: 'rule dev-auto' }, approved: true });
+    expect(request.access?.durationMs).toBe(7 * DAY);
+    expect(request.policy).toMatchObject({ ruleId: 'dev-auto', autoApproved: true });
+    const entries = await t.audit.forRequest(request.id);
+    expect(actions(entries)).toEqual(['request.created', 'request.approved']);
+    expect(entries[1]).toMatchObject({ ruleId: 'dev-auto', policyHash: 'hash-1', actor: { name: 'rule dev-auto' } });
+    expect(entries[1].detail).toMatch(/auto-approved by rule dev-auto for at most 7d/);
+  });
+});
+
+describe('G18: break-glass', () => {
+  test('a member executes at once for at most maxDuration; a review job is scheduled', async () => {
+    const t = setup(policy([rule('prod')]));
+    const request = await t.create(OLIVE, { breakGlass: true, durationMs: 30 * DAY });
+    expect(request.state).toBe('approved');
+    expect(request.access?.durationMs).toBe(4 * HOUR);
+    expect(request.policy).toMatchObject({
+      ruleId: 'break-glass',
+      breakGlass: true,
+      review: { dueAt: '2026-12-01T09:00:00.000Z' },
+    });
+    const entries = await t.audit.forRequest(request.id);
+    expect(actions(entries)).toEqual(['request.created', 'request.approved']);
+    expect(entries[1]).toMatchObject({
+      ruleId: 'break-glass',
+      policyHash: 'hash-1',
+      actor: { name: 'Adele Operator' },
+    });
+  });
+
+  test('a non-member is refused and audited; nothing is stored', async () => {
+    const t = setup(policy([rule('prod')]));
+    await expect(t.create(REQUESTER, { breakGlass: true })).rejects.toThrow(/Only members of the break-glass groups/);
+    expect(await t.store.listByState(['approved', 'pending'])).toHaveLength(0);
+    expect(actions(await t.audit.latest(1))).toEqual(['breakglass.refused']);
+  });
+
+  test('review: the user themself cannot review; an approver rejecting revokes at once', async () => {
+    const t = setup(policy([rule('prod')]));
+    const request = await t.create(OLIVE, { breakGlass: true });
+    expect(await t.decide(request.id, OLIVE, true)).toMatchObject({ kind: 'refused', reason: 'self' });
+    expect(await t.decide(request.id, OUTSIDER, true)).toMatchObject({ kind: 'refused', reason: 'notApprover' });
+    const review = await t.decide(request.id, APPROVER, false, 'not an emergency');
+    expect(review).toMatchObject({ kind: 'reviewed', outcome: 'rejected' });
+    expect(t.revoked).toEqual([`${request.id}:Alex Approver`]);
+    expect((await t.store.get(request.id))!.policy?.review).toMatchObject({ outcome: 'rejected', by: APPROVER });
+    expect(actions(await t.audit.forRequest(request.id))).toContain('breakglass.review.rejected');
+    // Reviewed once: a second review is stale.
+    expect(await t.decide(request.id, SAM, true)).toMatchObject({ kind: 'refused', reason: 'stale' });
+  });
+
+  test('unreviewed: reported when the review is due, and again every day until reviewed', async () => {
+    const t = setup(policy([rule('prod')]));
+    const request = await t.create(OLIVE, { breakGlass: true });
+    expect(await t.scheduler.runDue()).toBe(0);
+    t.clock.advance(DAY);
+    await t.scheduler.runDue();
+    expect(t.notifications.unreviewed).toEqual([request.id]);
+    t.clock.advance(DAY);
+    await t.scheduler.runDue();
+    expect(t.notifications.unreviewed).toEqual([request.id, request.id]);
+    await t.decide(request.id, APPROVER, true, 'was a real incident');
+    t.clock.advance(DAY);
+    await t.scheduler.runDue();
+    expect(t.notifications.unreviewed).toHaveLength(2);
+    expect(actions(await t.audit.forRequest(request.id)).filter((a) => a === 'breakglass.unreviewed')).toHaveLength(2);
+  });
+});
+
+describe('G18: reminders and escalation (test clock)', () => {
+  test('remindAfter then escalateAfter nudge once each, update the card, and stop once decided', async () => {
+    const t = setup(
+      policy([
+        rule('prod', {
+          approvalsRequired: 2,
+          remindAfterMs: 2 * HOUR,
+          escalateAfterMs: 8 * HOUR,
+          escalateTo: { channel: '19:escalations@thread.tacv2', groups: [] },
+        }),
+      ]),
+    );
+    const request = await t.create();
+    t.clock.advance(2 * HOUR - MINUTE);
+    await t.scheduler.runDue();
+    expect(t.notifications.nudges).toEqual([]);
+    t.clock.advance(MINUTE);
+    await t.scheduler.runDue();
+    expect(t.notifications.nudges).toEqual([`remind:${request.id}:prod`]);
+    expect((await t.store.get(request.id))!.policy?.remindedAt).toBe('2026-11-30T11:00:00.000Z');
+    // The same job run again (an instance died after nudging, before the job was deleted): no second nudge.
+    await t.nudges.remind({
+      id: `approval.remind:${request.id}`,
+      kind: 'approval.remind',
+      dueAt: '',
+      requestId: request.id,
+      attempts: 0,
+    });
+    expect(t.notifications.nudges).toEqual([`remind:${request.id}:prod`]);
+    expect(t.notifications.changed.at(-1)?.policy?.remindedAt).toBeDefined();
+    t.clock.advance(6 * HOUR);
+    await t.scheduler.runDue();
+    expect(t.notifications.nudges).toEqual([`remind:${request.id}:prod`, `escalate:${request.id}:prod`]);
+    expect(actions(await t.audit.forRequest(request.id))).toEqual([
+      'request.created',
+      'approval.reminded',
+      'approval.escalated',
+    ]);
+    // A decided request is not nudged.
+    const second = await t.create();
+    await t.decide(second.id, APPROVER, false, 'no longer needed');
+    t.clock.advance(9 * HOUR);
+    await t.scheduler.runDue();
+    expect(t.notifications.nudges.filter((n) => n.includes(second.id))).toEqual([]);
+  });
+});
+
+describe('G18: a pending request keeps the rule it was created under', () => {
+  test('reload to a stricter policy: the pending request still needs one approval from its own approvers', async () => {
+    const t = setup(policy([rule('prod', { approvalsRequired: 1 })], 'hash-1'));
+    const pending = await t.create();
+    t.setPolicy(
+      policy([rule('prod', { approvalsRequired: 2, approvers: { users: [OUTSIDER.objectId], groups: [] } })], 'hash-2'),
+    );
+    const fresh = await t.create();
+    expect(fresh.policy).toMatchObject({ policyHash: 'hash-2', approvalsRequired: 2 });
+    // The old request: Alex (its rule's group) approves alone; the new rule's approver is not one of its approvers.
+    expect(await t.service.isApproverOf(OUTSIDER, pending)).toBe(false);
+    const decided = await t.decide(pending.id, APPROVER);
+    expect(decided.kind).toBe('decided');
+    const entries = await t.audit.forRequest(pending.id);
+    expect(entries.at(-1)).toMatchObject({ action: 'request.approved', policyHash: 'hash-1' });
+    // The new request follows the new rule.
+    expect(await t.decide(fresh.id, APPROVER)).toMatchObject({ kind: 'refused', reason: 'notApprover' });
+  });
+});
