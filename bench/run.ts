@@ -68,6 +68,8 @@ function parseArgs(argv: string[]): { quick: boolean; only?: string[]; build: bo
 async function main(): Promise<void> {
   // restify touches a deprecated Node API on load; the warning would only clutter the table.
   process.noDeprecation = true;
+  // A metric's stray promise must not end the whole run (the metric's own failure is reported as a row).
+  process.on('unhandledRejection', (err) => process.stderr.write(`[bench] unhandled rejection: ${String(err)}\n`));
   const args = parseArgs(process.argv.slice(2));
   const started = new Date();
   const loadStart = load1();

@@ -118,6 +118,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
       await closing;
       await flows.executor.drain();
       await stores.close();
+      access.agent.destroy();
       await sandboxStep?.stop();
     },
   };

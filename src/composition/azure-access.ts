@@ -6,7 +6,8 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type * as Identity from '@azure/identity';
 import type { AppConfig } from '../config/config';
-import type { ArmConnection } from '../integrations/azure/arm-connection';
+import type { Agent } from 'node:https';
+import { type ArmConnection, keepAliveAgent } from '../integrations/azure/arm-connection';
 
 /** Endpoints and credential every Azure-facing client is built from. */
 export interface AzureAccess {
@@ -16,6 +17,8 @@ export interface AzureAccess {
   graphEndpoint: string;
   /** PEM of a CA to trust for ARM and Graph only (the sandbox's own emulators). */
   caPem?: string;
+  /** The keep-alive agent every ARM and Graph client shares (bounded sockets per host). */
+  agent: Agent;
 }
 
 /** Azure mode: real endpoints (or the configured overrides) and `DefaultAzureCredential`. */
@@ -23,9 +26,11 @@ export function connectAzure(config: AppConfig): AzureAccess {
   // Loaded only here: @azure/identity is not needed against the sandbox and costs start-up time.
   const { DefaultAzureCredential } = require('@azure/identity') as typeof Identity;
   const credential = new DefaultAzureCredential();
+  const agent = keepAliveAgent();
   return {
     credential,
-    arm: { endpoint: config.armEndpoint ?? 'https://management.azure.com', credential },
+    arm: { endpoint: config.armEndpoint ?? 'https://management.azure.com', credential, agent },
     graphEndpoint: config.graphEndpoint ?? 'https://graph.microsoft.com',
+    agent,
   };
 }

@@ -26,7 +26,12 @@ export function createAzurePorts(
 ): AzurePorts {
   const reader = new ArmResourceReader(access.arm);
   const roleAssignments = new ArmRoleAssignments(access.arm);
-  const graph = new GraphClient({ endpoint: access.graphEndpoint, credential: access.credential, caPem: access.caPem });
+  const graph = new GraphClient({
+    endpoint: access.graphEndpoint,
+    credential: access.credential,
+    caPem: access.caPem,
+    agent: access.agent,
+  });
   const directory = new GraphDirectory(graph);
   const secrets: SecretRunnerPorts = {
     tokens: new ArmRegistryTokens((s) => reader.acrClient(s)),

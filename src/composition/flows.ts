@@ -154,7 +154,13 @@ export function createFlows(
     config.subscriptionIds,
   );
   const drift = new DriftDetector(
-    { requests: stores.requests, audit: stores.audit, roleAssignments: azure.roleAssignments, clock },
+    {
+      requests: stores.requests,
+      audit: stores.audit,
+      roleAssignments: azure.roleAssignments,
+      schedule: stores.schedule,
+      clock,
+    },
     notifier,
     log,
     config.driftIntervalMs,

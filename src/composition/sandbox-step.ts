@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { applySandboxDefaults, type AppConfig } from '../config/config';
-import { staticTokenCredential } from '../integrations/azure/arm-connection';
+import { keepAliveAgent, staticTokenCredential } from '../integrations/azure/arm-connection';
 import type * as SandboxDefaultsModule from '../sandbox/defaults';
 import type * as OidcIssuerModule from '../sandbox/identity/oidc-issuer';
 import type * as SandboxModule from '../sandbox/sandbox';
@@ -61,13 +61,15 @@ export async function startSandboxStep(config: AppConfig, shared?: Sandbox): Pro
   const credential = staticTokenCredential(SANDBOX_DEFAULTS.bearerToken);
   // Own emulators: trust their CA for these clients only. External ones: NODE_EXTRA_CA_CERTS.
   const caPem = external ? undefined : sandbox?.tls.caPem;
+  const agent = keepAliveAgent(caPem);
   return {
     config: withDefaults,
     access: {
       credential,
-      arm: { endpoint: config.armEndpoint ?? sandbox!.armUrl, credential, caPem },
+      arm: { endpoint: config.armEndpoint ?? sandbox!.armUrl, credential, caPem, agent },
       graphEndpoint: config.graphEndpoint ?? sandbox!.graphUrl,
       caPem,
+      agent,
     },
     sandbox,
     tabSignIn: sandbox && {

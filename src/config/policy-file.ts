@@ -6,7 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+
+/** Loaded when a policy file is read: most starts have none, and yaml costs start-up time (P5). */
+const yaml = (): typeof Yaml => require('yaml') as typeof Yaml;
 import { z } from 'zod';
 import type { Policy, PolicyRule } from '../domain/policy';
 import { parseDurationMs } from './duration';
@@ -163,8 +167,8 @@ function locate(
   for (let n = path.length; n >= 0; n--) {
     const node = doc.getIn(path.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined;
     const target =
-      n === path.length && key && isMap(node)
-        ? node.items.find((p) => isScalar(p.key) && p.key.value === key)?.key
+      n === path.length && key && yaml().isMap(node)
+        ? node.items.find((p) => yaml().isScalar(p.key) && p.key.value === key)?.key
         : node;
     const range =
       (target as { range?: [number, number, number] } | undefined)?.range ??
@@ -229,8 +233,8 @@ function duplicateIds(raw: unknown, doc: Document, lines: LineCounter): PolicyPr
 
 /** Parses and validates a policy file's text; throws a {@link PolicyFileError} listing every problem. */
 export function parsePolicy(text: string, file: string): Policy {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const lines = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const problems: PolicyProblem[] = [];
   for (const e of doc.errors) {
     const pos = e.linePos?.[0] ?? { line: 1, col: 1 };

@@ -205,6 +205,8 @@ export function createdAssignmentId(request: AccessRequest): string | undefined 
 
 /** Whether a request ever gave access (the only ones the inventory shows). */
 export function gaveAccess(request: AccessRequest): boolean {
+  // An extension moves the original's end (or rotates its secret): the original carries the access.
+  if (request.extendsRequestId) return false;
   if (request.state === 'revoked') return true;
   if (request.state !== 'succeeded') return false;
   return request.plan.kind === 'secret' || createdAssignmentId(request) !== undefined;

@@ -258,10 +258,11 @@ export function describeRequirement(request: AccessRequest): string | undefined 
   const required = binding.approvalsRequired;
   const who = approversName(binding.rule);
   const needs = `Rule ${binding.ruleId}: needs ${required === 1 ? '1 approval' : `${required} approvals`} from ${who}`;
-  if (required <= 1) return needs;
+  const nudged = binding.escalatedAt ? '; escalated' : binding.remindedAt ? '; approvers reminded' : '';
+  if (required <= 1) return `${needs}${nudged}`;
   const so = countedApprovals(request);
   const names = so.map((a) => a.by.name).join(', ');
-  return `${needs}; ${so.length} of ${required} so far${names ? `: ${names}` : ''}`;
+  return `${needs}; ${so.length} of ${required} so far${names ? `: ${names}` : ''}${nudged}`;
 }
 
 /** The access duration a rule allows: the requested one, capped by the rule (and auto-approval's cap). */

@@ -18,7 +18,8 @@
  * - {@link AccessInventory.forUser}: the store only (no Azure call).
  * - {@link AccessInventory.check}: both lookups (≤ 2S lists) + 1 `assignedTo()` list in the
  *   registry's subscription (only it can cover the registry) + R GETs.
- * Role definitions are cached for the duration of one call (custom roles may change).
+ * R counts only roles not read before: built-in role definitions are cached per process; custom
+ * roles are read on every call (they may change).
  */
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo, RoleDefinitionInfo } from '../domain/azure-model';
 import {
@@ -66,6 +67,9 @@ export type ClusterAccessResult = ClusterAccessReport & { drift: DriftFinding[] 
 
 /** Answers "who can pull what, and why". Read-only: it never writes to Azure or the store. */
 export class AccessInventory {
+  /** Built-in role definitions by GUID, read once per process. */
+  private readonly builtInRoles = new Map<string, RoleDefinitionInfo>();
+
   constructor(
     private readonly ports: AccessInventoryPorts,
     private readonly resolver: ResourceResolver,
@@ -195,7 +199,9 @@ export class AccessInventory {
     const now = this.ports.clock.now();
     const [resolved, requests] = await Promise.all([
       this.identityOf(cluster),
-      this.accessRequests((r) => sameId(r.plan.cluster.id, cluster.id) && sameId(r.plan.registry.id, registry.id)),
+      this.ports.requests
+        .listByTarget(cluster.id, registry.id, ['succeeded', 'revoked'], INVENTORY_REQUEST_LIMIT)
+        .then((all) => all.filter(gaveAccess)),
     ]);
     const assignments = resolved.identity
       ? await this.ports.roleAssignments.listAssignedTo(registry.subscriptionId, resolved.identity.objectId)
@@ -288,12 +294,20 @@ export class AccessInventory {
       if (ids.has(key)) assignmentsByIdentity.set(key, [...(assignmentsByIdentity.get(key) ?? []), a]);
     }
     const groupIds = [...new Set(pullGroups.map((a) => a.principalId.toLowerCase()))];
-    for (const id of ids) {
-      for (const groupId of groupIds) {
-        if (!(await this.ports.directory.isMemberOfGroup(id, groupId))) continue;
-        const held = pullGroups.filter((a) => a.principalId.toLowerCase() === groupId);
-        assignmentsByIdentity.set(id, [...(assignmentsByIdentity.get(id) ?? []), ...held]);
-      }
+    // Identity × group membership checks run concurrently; usually there are no pull groups at all.
+    const memberships = await Promise.all(
+      [...ids].flatMap((id) =>
+        groupIds.map(async (groupId) => ({
+          id,
+          groupId,
+          member: await this.ports.directory.isMemberOfGroup(id, groupId),
+        })),
+      ),
+    );
+    for (const { id, groupId, member } of memberships) {
+      if (!member) continue;
+      const held = pullGroups.filter((a) => a.principalId.toLowerCase() === groupId);
+      assignmentsByIdentity.set(id, [...(assignmentsByIdentity.get(id) ?? []), ...held]);
     }
     return {
       clusters: clusters.map((c, i) => ({ cluster: toCluster(c), identity: identities[i].identity })),
@@ -305,7 +319,11 @@ export class AccessInventory {
     };
   }
 
-  /** The role definitions of `assignments`, one GET per distinct role. */
+  /**
+   * The role definitions of `assignments`, one GET per distinct role not cached. Built-in roles
+   * are cached for the life of the process (Microsoft changes them rarely, and only by adding
+   * actions); custom roles are read again on every call, since anyone may edit them.
+   */
   async roleDefinitions(assignments: RoleAssignmentInfo[]): Promise<Map<string, RoleDefinitionInfo>> {
     const wanted = new Map<string, string>();
     for (const a of assignments) {
@@ -315,8 +333,11 @@ export class AccessInventory {
     const out = new Map<string, RoleDefinitionInfo>();
     await Promise.all(
       [...wanted].map(async ([guid, subscriptionId]) => {
-        const role = await this.ports.roleAssignments.getRoleDefinition(subscriptionId, guid);
-        if (role) out.set(guid, role);
+        const cached = this.builtInRoles.get(guid);
+        const role = cached ?? (await this.ports.roleAssignments.getRoleDefinition(subscriptionId, guid));
+        if (!role) return;
+        if (role.roleType === 'BuiltInRole') this.builtInRoles.set(guid, role);
+        out.set(guid, role);
       }),
     );
     return out;

@@ -6,16 +6,17 @@
  *
  * Only acrbot's own records are compared (G15): requests that succeeded, whose role assignment
  * id the store recorded (see `createdAssignmentId`), not revoked, not already marked. Grants
- * whose end has passed are left to the lifecycle's revocation, which may be deleting them right
- * now. ARM cost of a sweep: one `assignedTo()` list per distinct (identity, subscription) among
+ * whose end has passed, or whose `access.expire` job is due (a revoke in progress), are left to
+ * the lifecycle's revocation, which may be deleting them right now. ARM cost of a sweep: one `assignedTo()` list per distinct (identity, subscription) among
  * the live grants.
  */
 import { createdAssignmentId, findDrift, type DriftFinding } from '../domain/access-inventory';
-import type { AuditLog, Clock, RequestStore, RoleAssignmentListing } from '../domain/ports';
+import type { AuditLog, Clock, RequestStore, RoleAssignmentListing, ScheduleStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import { INVENTORY_REQUEST_LIMIT } from './access-inventory';
+import { accessExpiryJobId } from './access-lifecycle';
 import type { RequestNotifier } from './notifier';
 
 /** The id of the one recurring drift job (the scheduler runs it on one instance at a time). */
@@ -33,6 +34,8 @@ export class DriftDetector {
       requests: RequestStore;
       audit: AuditLog;
       roleAssignments: RoleAssignmentListing;
+      /** To see a revocation in flight (its `access.expire` job is due). */
+      schedule: ScheduleStore;
       clock: Clock;
     },
     private readonly notifier: RequestNotifier,
@@ -81,6 +84,9 @@ export class DriftDetector {
       const now = this.ports.clock.now();
       const current = await this.ports.requests.get(finding.requestId);
       if (!current || !watchable(current, now)) continue;
+      // A revoke in progress deletes the assignment before it marks the request revoked: not drift.
+      const expiry = await this.ports.schedule.get(accessExpiryJobId(current.id));
+      if (expiry && Date.parse(expiry.dueAt) <= now.getTime()) continue;
       const next: AccessRequest = {
         ...current,
         version: current.version + 1,

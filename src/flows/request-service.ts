@@ -162,6 +162,12 @@ export class RequestService {
     };
     const rule = selectRule(policy, factsOf(input.plan));
     if (input.breakGlass) return this.createBreakGlass(input, policy, rule, now, refuse);
+    if (input.extendsRequestId && (await this.store.get(input.extendsRequestId))?.policy?.breakGlass)
+      return refuse(
+        'policy.refused.breakGlassExtension',
+        'policy.breakGlassExtension',
+        `Request ${input.extendsRequestId} was break-glass access, which cannot be extended; ask for a normal grant and an approver will decide.`,
+      );
     if (!rule)
       return refuse(
         'policy.noRule',

@@ -97,8 +97,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   });
   const graph = new GraphEmulator({ directory, token: SANDBOX_BEARER_TOKEN, recordRequests });
   arm.state.defaultApiServerCaPem = tls.caPem;
-  // Key generation runs in the thread pool while the emulators start.
-  const identityReady = OidcIssuer.create(directory);
+  // Signs with the (cached) TLS key: no key generation at start.
+  const identityReady = OidcIssuer.create(directory, tls.keyPem);
   if (opts.seed ?? true) seedSandbox(arm, directory);
 
   const armServer = await startHttpsServer({

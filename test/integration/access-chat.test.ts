@@ -161,6 +161,19 @@ describe('drift', () => {
     expect((await h.app.audit.forRequest(request.id)).filter((e) => e.action === 'access.drift')).toHaveLength(1);
   });
 
+  test('a revoke in flight (its access.expire job due) is not drift', async () => {
+    const request = await grantedAndDeleted();
+    await h.app.stores.schedule.put({
+      id: `access.expire:${request.id}`,
+      kind: 'access.expire',
+      dueAt: new Date(Date.now() - 1000).toISOString(),
+      requestId: request.id,
+      attempts: 0,
+    });
+    expect(await h.app.services.drift.sweep()).toEqual([]);
+    expect((await h.app.store.get(request.id))!.access?.driftDetectedAt).toBeUndefined();
+  });
+
   test('access notices drift too: the listing says "removed outside acrbot" and the audit records it', async () => {
     const request = await grantedAndDeleted();
     const before = h.connector.calls.length;

@@ -108,12 +108,18 @@ describe('access inventory', () => {
     expect(pairs).toEqual(['aks-legacy→sharedacr:active', 'aks-prod→contosoacr:active', 'aks-prod→sharedacr:active']);
   });
 
-  test('the matrix lists each subscription once, never per cell', async () => {
+  test('the matrix lists each subscription once, never per cell; built-in roles are read once per process', async () => {
     await grantApproved('aks-prod contosoacr deploy payments');
-    h.app.sandbox!.arm.clearRequests();
+    const { arm } = h.app.sandbox!;
+    const count = (operation: string) => arm.requests.filter((r) => r.operation === operation).length;
+    arm.clearRequests();
     await h.app.services.inventory.matrix();
-    const lists = h.app.sandbox!.arm.requests.filter((r) => r.operation === 'roleAssignments.listForScope');
-    expect(lists).toHaveLength(2); // two allowed subscriptions
+    expect(count('roleAssignments.listForScope')).toBe(2); // two allowed subscriptions
+    expect(count('roleDefinitions.get')).toBe(1); // AcrPull, the only role among the relevant assignments
+    arm.clearRequests();
+    await h.app.services.inventory.matrix();
+    expect(count('roleAssignments.listForScope')).toBe(2);
+    expect(count('roleDefinitions.get')).toBe(0);
   });
 
   test('access REGISTRY lists the clusters that can pull; the user sees only their own', async () => {

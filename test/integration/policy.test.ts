@@ -109,6 +109,9 @@ describe('G18: the approval policy', () => {
     const done = await h.settle(request.id);
     expect(done.state).toBe('succeeded');
     expect(done.decision?.by.name).toBe('rule dev-auto');
+    // Still time-boxed: at most the rule's 7 days, with an end the lifecycle revokes at.
+    expect(done.access?.durationMs).toBeLessThanOrEqual(7 * 86_400_000);
+    expect(done.access?.expiresAt).toBeDefined();
     const decision = (await h.app.audit.forRequest(request.id)).find((e) => e.action === 'request.approved');
     expect(decision).toMatchObject({ ruleId: 'dev-auto', policyHash: h.app.config.policy.hash });
   });
@@ -147,6 +150,62 @@ describe('G18: the approval policy', () => {
     const kept = await h.click(users.approver, 'approve', { requestId: request.id, comment: 'real incident' });
     expect(invokeText(kept)).toMatch(/Review recorded: the break-glass grant stays/);
     expect((await h.app.store.get(request.id))!.policy?.review).toMatchObject({ outcome: 'accepted' });
+  });
+
+  test('G18: break-glass review "reject" revokes at once (the role assignment acrbot created is deleted)', async () => {
+    h = await start();
+    const request = await h.requestGrant(olive, 'aks-prod contosoacr --break-glass prod is down, image pull failing');
+    expect((await h.settle(request.id)).state).toBe('succeeded');
+    const mine = () =>
+      h.app
+        .sandbox!.arm.state.listRoleAssignments()
+        .filter(
+          (a: { name: string }) => a.name === (request.plan as { roleAssignmentName: string }).roleAssignmentName,
+        );
+    expect(mine()).toHaveLength(1);
+    const res = await h.click(users.approver, 'reject', { requestId: request.id, comment: 'not an emergency' });
+    expect(invokeText(res)).toMatch(/rejected and revoked/);
+    const deadline = Date.now() + 10_000;
+    while ((await h.app.store.get(request.id))!.state !== 'revoked') {
+      if (Date.now() > deadline) throw new Error('the break-glass grant was not revoked');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(mine()).toHaveLength(0);
+    const actions = (await h.app.audit.forRequest(request.id)).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['breakglass.review.rejected', 'access.revoke.requested']));
+  });
+
+  test('G18: SIGHUP reloads the file; a pending request keeps the rule and hash it was created under', async () => {
+    const file = join(dir, 'reload.yaml');
+    writeFileSync(file, POLICY);
+    h = await startHarness({ ACRBOT_POLICY: file });
+    const pending = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    const before = h.app.services.requests.currentPolicy().hash;
+    // The new file: production needs a single approval, and only from Oscar.
+    writeFileSync(
+      file,
+      POLICY.replace('approvalsRequired: 2', 'approvalsRequired: 1').replace(
+        `groups: ["${SANDBOX_APPROVER_GROUP_ID}"] }\n    approvalsRequired`,
+        `users: ["${SANDBOX_USERS.outsider.objectId}"] }\n    approvalsRequired`,
+      ),
+    );
+    process.emit('SIGHUP');
+    const after = h.app.services.requests.currentPolicy();
+    expect(after.hash).not.toBe(before);
+    expect(after.rules[0]).toMatchObject({
+      approvalsRequired: 1,
+      approvers: { users: [SANDBOX_USERS.outsider.objectId] },
+    });
+    // The pending request: still two approvals from its own group; Oscar is not its approver.
+    expect(invokeText(await h.click(users.outsider, 'approve', { requestId: pending.id }))).toMatch(/Only approvers/);
+    expect(invokeText(await h.click(users.approver, 'approve', { requestId: pending.id }))).toContain('1 of 2 so far');
+    await h.click(sam, 'approve', { requestId: pending.id });
+    expect((await h.settle(pending.id)).state).toBe('succeeded');
+    const decision = (await h.app.audit.forRequest(pending.id)).find((e) => e.action === 'request.approved');
+    expect(decision).toMatchObject({ ruleId: 'prod-two', policyHash: before });
+    // A new request follows the new file.
+    const fresh = await h.requestGrant(users.requester, 'aks-prod contosoabac deploy payments-api');
+    expect(fresh.policy).toMatchObject({ policyHash: after.hash });
   });
 
   test('policy CLUSTER REGISTRY shows the rule that applies and who can approve', async () => {

@@ -2,6 +2,7 @@
 import {
   buildCells,
   findDrift,
+  gaveAccess,
   requestAccessState,
   scopeLevelOf,
   type InventoryFacts,
@@ -195,6 +196,16 @@ describe('cells', () => {
     const [cell] = buildCells(facts([assignmentOf(r)], [r]));
     expect(cell.paths).toHaveLength(1);
     expect(cell.paths[0]).toMatchObject({ origin: 'outside' });
+  });
+
+  test('an extension request is not a way of pulling of its own (the original carries the access)', () => {
+    const original = grantRequest('R-AAAAAAAA');
+    const extension = grantRequest('R-BBBBBBBB', { extendsRequestId: 'R-AAAAAAAA' });
+    const [cell] = buildCells(facts([assignmentOf(original)], [original, extension].filter(gaveAccess)));
+    expect(cell.paths).toHaveLength(1);
+    expect((cell.paths[0] as { requests: { requestId: string }[] }).requests.map((r) => r.requestId)).toEqual([
+      'R-AAAAAAAA',
+    ]);
   });
 
   test('Reader does not carry pull: no cell', () => {

@@ -185,6 +185,16 @@ describe('card text', () => {
       'Rule prod: needs 2 approvals from Platform Approvers; 1 of 2 so far: Alex Approver',
     );
   });
+  test('a reminder or escalation sent shows on the card', () => {
+    const r = rule('prod', {}, { approvers: { users: [], groups: ['g'], name: 'Platform Approvers' } });
+    const binding = { ruleId: 'prod', policyHash: 'h', approvalsRequired: 1, rule: r };
+    expect(describeRequirement(pendingRequest({ policy: { ...binding, remindedAt: 'x' } }))).toBe(
+      'Rule prod: needs 1 approval from Platform Approvers; approvers reminded',
+    );
+    expect(describeRequirement(pendingRequest({ policy: { ...binding, remindedAt: 'x', escalatedAt: 'y' } }))).toMatch(
+      /; escalated$/,
+    );
+  });
   test('auto-approval and break-glass say so', () => {
     const r = rule('dev', {}, { autoApprove: { maxDurationMs: 1 } });
     expect(

@@ -262,6 +262,23 @@ describe('G18: break-glass', () => {
     expect(await t.decide(request.id, SAM, true)).toMatchObject({ kind: 'refused', reason: 'stale' });
   });
 
+  test('break-glass access cannot be extended', async () => {
+    const t = setup(policy([rule('prod')]));
+    const request = await t.create(OLIVE, { breakGlass: true });
+    await expect(
+      t.service.create({
+        requester: OLIVE,
+        tenantId: TENANT,
+        reason: 'still on fire',
+        plan: grantPlan(),
+        origin: { conversationId: '19:general@thread.tacv2', conversationType: 'channel' },
+        access: { durationMs: HOUR },
+        extendsRequestId: request.id,
+      }),
+    ).rejects.toThrow(/break-glass access, which cannot be extended/);
+    expect(actions(await t.audit.latest(1))).toEqual(['policy.refused.breakGlassExtension']);
+  });
+
   test('unreviewed: reported when the review is due, and again every day until reviewed', async () => {
     const t = setup(policy([rule('prod')]));
     const request = await t.create(OLIVE, { breakGlass: true });

@@ -4,6 +4,7 @@
  * passed as `tlsOptions.ca` (or trusted process-wide through NODE_EXTRA_CA_CERTS).
  */
 import type { TokenCredential } from '@azure/core-auth';
+import { Agent } from 'node:https';
 
 /** Connection settings shared by all ARM clients. */
 export interface ArmConnection {
@@ -12,11 +13,50 @@ export interface ArmConnection {
   credential: TokenCredential;
   /** PEM of a CA to trust for this endpoint only (sandbox). */
   caPem?: string;
+  /**
+   * One keep-alive agent shared by every client of this endpoint (see {@link keepAliveAgent});
+   * it carries the CA when there is one. Without it each SDK client keeps its own unbounded pool.
+   */
+  agent?: Agent;
+}
+
+/**
+ * Sockets per endpoint at most. A burst of concurrent flows then queues on warm connections
+ * instead of opening (and TLS-handshaking) one socket per request in flight, which is also what
+ * ARM's and Graph's throttling prefer (docs/performance.md, P8).
+ */
+export const MAX_SOCKETS_PER_ENDPOINT = 32;
+
+/** A keep-alive HTTPS agent with bounded sockets, trusting `caPem` only when given. */
+export function keepAliveAgent(caPem?: string): Agent {
+  return new Agent({
+    keepAlive: true,
+    maxSockets: MAX_SOCKETS_PER_ENDPOINT,
+    maxFreeSockets: MAX_SOCKETS_PER_ENDPOINT,
+    scheduling: 'lifo',
+    ...(caPem ? { ca: caPem } : {}),
+  });
+}
+
+/**
+ * Transport options for any Azure SDK client: the shared agent (which then also carries the CA:
+ * the SDK ignores `tlsOptions` for a request that has an agent), else the CA as `tlsOptions`.
+ */
+export function transportOptions(connection: { caPem?: string; agent?: Agent }): {
+  agent?: Agent;
+  tlsOptions?: { ca: string };
+} {
+  if (connection.agent) return { agent: connection.agent };
+  return connection.caPem ? { tlsOptions: { ca: connection.caPem } } : {};
 }
 
 /** Client options the modular (TypeSpec) SDKs take. */
-export function modularClientOptions(connection: ArmConnection): { endpoint: string; tlsOptions?: { ca: string } } {
-  return { endpoint: connection.endpoint, ...(connection.caPem ? { tlsOptions: { ca: connection.caPem } } : {}) };
+export function modularClientOptions(connection: ArmConnection): {
+  endpoint: string;
+  agent?: Agent;
+  tlsOptions?: { ca: string };
+} {
+  return { endpoint: connection.endpoint, ...transportOptions(connection) };
 }
 
 /** A credential that always returns one fixed token: the sandbox's, which only the local emulators accept. */

@@ -1,12 +1,12 @@
 /** Role assignments and the bot's own permissions, with `@azure/arm-authorization`. */
-import { AuthorizationManagementClient } from '@azure/arm-authorization';
-import type { RoleAssignment, RoleDefinition } from '@azure/arm-authorization';
+import type * as Authorization from '@azure/arm-authorization';
+import type { AuthorizationManagementClient, RoleAssignment, RoleDefinition } from '@azure/arm-authorization';
 import type { RoleAssignmentInfo, RoleDefinitionInfo } from '../../domain/azure-model';
 import { isActionAllowed } from '../../domain/permissions';
 import type { RoleAssignmentListing, RoleAssignmentPort, WriteResult } from '../../domain/ports';
 import { CloudApiError } from '../../domain/ports';
 import { parseResourceId } from '../../domain/resource-id';
-import { type ArmConnection, errorRequestId, isNotFound, restErrorInfo } from './arm-connection';
+import { type ArmConnection, errorRequestId, isNotFound, restErrorInfo, transportOptions } from './arm-connection';
 
 const ROLE_ASSIGNMENT_WRITE = 'Microsoft.Authorization/roleAssignments/write';
 
@@ -52,11 +52,13 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
   private client(subscriptionId: string): AuthorizationManagementClient {
     let client = this.clients.get(subscriptionId);
     if (!client) {
+      // Loaded on first use: a start (and a help turn) does not need the SDK (P5).
+      const { AuthorizationManagementClient } = require('@azure/arm-authorization') as typeof Authorization;
       // Classic autorest client: `$host` builds URLs, `endpoint` builds the token scope.
       client = new AuthorizationManagementClient(this.connection.credential, subscriptionId, {
         $host: this.connection.endpoint,
         endpoint: this.connection.endpoint,
-        ...(this.connection.caPem ? { tlsOptions: { ca: this.connection.caPem } } : {}),
+        ...transportOptions(this.connection),
       });
       this.clients.set(subscriptionId, client);
     }

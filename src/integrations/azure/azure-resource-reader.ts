@@ -1,6 +1,8 @@
 /** Reads AKS clusters and ACR registries with the real Azure SDK clients. */
-import { ContainerServiceClient, type ManagedCluster } from '@azure/arm-containerservice';
-import { ContainerRegistryManagementClient, type Registry } from '@azure/arm-containerregistry';
+import type * as ContainerService from '@azure/arm-containerservice';
+import type { ContainerServiceClient, ManagedCluster } from '@azure/arm-containerservice';
+import type * as ContainerRegistry from '@azure/arm-containerregistry';
+import type { ContainerRegistryManagementClient, Registry } from '@azure/arm-containerregistry';
 import type { ClusterInfo, RegistryInfo } from '../../domain/azure-model';
 import type { AzureResourceReader } from '../../domain/ports';
 import { parseResourceId } from '../../domain/resource-id';
@@ -61,6 +63,8 @@ export class ArmResourceReader implements AzureResourceReader {
   aksClient(subscriptionId: string): ContainerServiceClient {
     let client = this.aks.get(subscriptionId);
     if (!client) {
+      // The SDKs load on first use: a start (and a help turn) does not need them (P5).
+      const { ContainerServiceClient } = require('@azure/arm-containerservice') as typeof ContainerService;
       client = new ContainerServiceClient(
         this.connection.credential,
         subscriptionId,
@@ -75,6 +79,7 @@ export class ArmResourceReader implements AzureResourceReader {
   acrClient(subscriptionId: string): ContainerRegistryManagementClient {
     let client = this.acr.get(subscriptionId);
     if (!client) {
+      const { ContainerRegistryManagementClient } = require('@azure/arm-containerregistry') as typeof ContainerRegistry;
       client = new ContainerRegistryManagementClient(
         this.connection.credential,
         subscriptionId,

@@ -4,15 +4,10 @@
  * ARM clients. The two or three calls acrbot makes do not justify the Graph SDK.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import {
-  bearerTokenAuthenticationPolicy,
-  createDefaultHttpClient,
-  createHttpHeaders,
-  createPipelineFromOptions,
-  createPipelineRequest,
-  type HttpClient,
-  type Pipeline,
-} from '@azure/core-rest-pipeline';
+import type * as RestPipeline from '@azure/core-rest-pipeline';
+import type { HttpClient, Pipeline } from '@azure/core-rest-pipeline';
+import type { Agent } from 'node:https';
+import { transportOptions } from '../azure/arm-connection';
 
 /** Graph connection settings. */
 export interface GraphConnection {
@@ -21,6 +16,8 @@ export interface GraphConnection {
   credential: TokenCredential;
   /** PEM of a CA to trust (sandbox). */
   caPem?: string;
+  /** A shared keep-alive agent (then carrying the CA); see `keepAliveAgent`. */
+  agent?: Agent;
 }
 
 /** An error answer from Graph, by code (never by message). */
@@ -44,22 +41,30 @@ export interface GraphResponse<T> {
 
 /** Sends JSON requests to Graph. */
 export class GraphClient {
-  private readonly pipeline: Pipeline;
-  private readonly http: HttpClient = createDefaultHttpClient();
+  private transport?: { pipeline: Pipeline; http: HttpClient; rest: typeof RestPipeline };
   private readonly base: string;
 
-  constructor(connection: GraphConnection) {
+  constructor(private readonly connection: GraphConnection) {
     this.base = `${connection.endpoint.replace(/\/+$/, '')}/v1.0`;
-    this.pipeline = createPipelineFromOptions({
-      ...(connection.caPem ? { tlsOptions: { ca: connection.caPem } } : {}),
-      retryOptions: { maxRetries: 3 },
-    });
-    this.pipeline.addPolicy(
-      bearerTokenAuthenticationPolicy({
-        credential: connection.credential,
-        scopes: `${new URL(connection.endpoint).origin}/.default`,
-      }),
-    );
+  }
+
+  /** Built on first use: the pipeline package is not needed to start (P5). */
+  private get client(): { pipeline: Pipeline; http: HttpClient; rest: typeof RestPipeline } {
+    if (!this.transport) {
+      const rest = require('@azure/core-rest-pipeline') as typeof RestPipeline;
+      const pipeline = rest.createPipelineFromOptions({
+        ...transportOptions(this.connection),
+        retryOptions: { maxRetries: 3 },
+      });
+      pipeline.addPolicy(
+        rest.bearerTokenAuthenticationPolicy({
+          credential: this.connection.credential,
+          scopes: `${new URL(this.connection.endpoint).origin}/.default`,
+        }),
+      );
+      this.transport = { pipeline, http: rest.createDefaultHttpClient(), rest };
+    }
+    return this.transport;
   }
 
   /** `method` on `/v1.0{path}`; throws {@link GraphError} on a non-2xx answer. */
@@ -69,13 +74,17 @@ export class GraphClient {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<GraphResponse<T>> {
-    const request = createPipelineRequest({
+    const { pipeline, http, rest } = this.client;
+    const request = rest.createPipelineRequest({
       url: `${this.base}${path}`,
       method,
-      headers: createHttpHeaders({ ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }),
+      headers: rest.createHttpHeaders({
+        ...headers,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      }),
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const response = await this.pipeline.sendRequest(this.http, request);
+    const response = await pipeline.sendRequest(http, request);
     const requestId = response.headers.get('request-id') ?? undefined;
     const parsed = response.bodyAsText ? (JSON.parse(response.bodyAsText) as unknown) : undefined;
     if (response.status >= 300) {

@@ -18,7 +18,7 @@
  * leave the process. The bot validates these tokens with its production code; only its sandbox
  * configuration trusts this issuer.
  */
-import { generateKeyPair, type KeyObject, randomUUID } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { exportJWK, type JWK, SignJWT } from 'jose';
 import type { Directory, DirectoryUser } from '../directory';
@@ -60,13 +60,18 @@ export class OidcIssuer {
   ) {}
 
   /** Generates a fresh RSA key pair (2048 bits, off the main thread) and returns the issuer. */
-  static async create(directory: Directory): Promise<OidcIssuer> {
-    const { privateKey, publicKey } = await new Promise<{ privateKey: KeyObject; publicKey: KeyObject }>(
-      (resolve, reject) =>
-        generateKeyPair('rsa', { modulusLength: 2048 }, (err, publicKey, privateKey) =>
-          err ? reject(err) : resolve({ publicKey, privateKey }),
-        ),
-    );
+  /**
+   * `signingKeyPem`: an RSA private key to sign with (the sandbox passes its cached TLS key, so a
+   * start generates no key, P5); without it a fresh key is generated in the thread pool.
+   */
+  static async create(directory: Directory, signingKeyPem?: string): Promise<OidcIssuer> {
+    const { privateKey, publicKey } = signingKeyPem
+      ? { privateKey: createPrivateKey(signingKeyPem), publicKey: createPublicKey(signingKeyPem) }
+      : await new Promise<{ privateKey: KeyObject; publicKey: KeyObject }>((resolve, reject) =>
+          generateKeyPair('rsa', { modulusLength: 2048 }, (err, publicKey, privateKey) =>
+            err ? reject(err) : resolve({ publicKey, privateKey }),
+          ),
+        );
     return new OidcIssuer(directory, privateKey, await exportJWK(publicKey));
   }
 

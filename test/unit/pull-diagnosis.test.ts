@@ -1,0 +1,133 @@
+/** `check`'s diagnosis: verdict and fix for each reason a pull works or fails. */
+import type { AccessCell, RoleAssignmentPath } from '../../src/domain/access-inventory';
+import type { RegistryNetwork } from '../../src/domain/azure-model';
+import { diagnosePull, type DiagnosisInput } from '../../src/domain/pull-diagnosis';
+
+const SUB = '00000000-0000-4000-8000-000000000001';
+const registry = {
+  id: `/subscriptions/${SUB}/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/contosoacr`,
+  name: 'contosoacr',
+  subscriptionId: SUB,
+  resourceGroup: 'rg-acr',
+  loginServer: 'contosoacr.azurecr.io',
+  roleAssignmentMode: 'LegacyRegistryPermissions' as const,
+};
+const cluster = {
+  id: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-prod',
+  name: 'aks-prod',
+  subscriptionId: SUB,
+  resourceGroup: 'rg',
+};
+const identity = { kind: 'kubelet' as const, objectId: 'kubelet-oid', description: 'kubelet managed identity' };
+const NOW = new Date('2027-01-01T00:00:00Z');
+const open: RegistryNetwork = {
+  publicNetworkAccess: 'Enabled',
+  ipRuleCount: 0,
+  privateEndpoints: 0,
+  anonymousPullEnabled: false,
+};
+
+function role(over: Partial<RoleAssignmentPath> = {}): RoleAssignmentPath {
+  return {
+    kind: 'roleAssignment',
+    assignmentId: `${registry.id}/providers/Microsoft.Authorization/roleAssignments/1`,
+    roleGuid: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
+    roleName: 'AcrPull',
+    scope: registry.id,
+    scopeLevel: 'registry',
+    conditional: false,
+    honoured: true,
+    origin: 'acrbot',
+    requests: [
+      {
+        requestId: 'R-AAAAAAAA',
+        requesterName: 'Riley',
+        requesterId: 'r',
+        approvedBy: 'Alex',
+        expiresAt: '2027-01-03T00:00:00Z',
+        state: 'expiring',
+      },
+    ],
+    state: 'expiring',
+    ...over,
+  };
+}
+
+function cell(paths: AccessCell['paths']): AccessCell {
+  return { cluster, registry, paths, state: 'active', canPull: true };
+}
+
+function diagnose(over: Partial<DiagnosisInput>) {
+  return diagnosePull({ cluster, registry, identity, network: open, now: NOW, ...over });
+}
+
+test('no role: cannot pull, fix is the grant command', () => {
+  const d = diagnose({});
+  expect(d.canPull).toBe(false);
+  expect(d.verdict).toBe(
+    'aks-prod cannot pull from contosoacr: its identity has no role that carries pull on the registry.',
+  );
+  expect(d.fix).toBe('@acrbot grant aks-prod contosoacr REASON…');
+});
+
+test('an acrbot grant ending within 7 days: can pull, fix is to extend that request', () => {
+  const d = diagnose({ cell: cell([role()]) });
+  expect(d.canPull).toBe(true);
+  expect(d.verdict).toContain('acrbot request R-AAAAAAAA (approved by Alex, until 2027-01-03 00:00 UTC)');
+  expect(d.fix).toBe('Extend before it ends: @acrbot extend R-AAAAAAAA REASON…');
+  expect(d.findings.find((f) => f.topic === 'expiry')?.level).toBe('warn');
+});
+
+test('granted outside acrbot at resource-group scope: can pull, no end, nothing to fix', () => {
+  const d = diagnose({
+    cell: cell([role({ origin: 'outside', requests: [], scopeLevel: 'resourceGroup', state: 'active' })]),
+  });
+  expect(d.verdict).toBe('aks-prod can pull from contosoacr: AcrPull on its resource group (granted outside acrbot).');
+  expect(d.fix).toBeUndefined();
+});
+
+test('public access disabled without a private endpoint: unreachable, whatever the roles', () => {
+  const d = diagnose({ cell: cell([role()]), network: { ...open, publicNetworkAccess: 'Disabled' } });
+  expect(d.canPull).toBe(false);
+  expect(d.verdict).toContain('cannot be reached from any network');
+});
+
+test('public access disabled with a private endpoint: can pull, network is a warning', () => {
+  const d = diagnose({
+    cell: cell([role()]),
+    network: { ...open, publicNetworkAccess: 'Disabled', privateEndpoints: 1 },
+  });
+  expect(d.canPull).toBe(true);
+  expect(d.findings.find((f) => f.topic === 'network')).toMatchObject({ level: 'warn' });
+});
+
+test('firewall default Deny: the verdict says it depends on the outbound IP', () => {
+  const d = diagnose({ cell: cell([role()]), network: { ...open, defaultAction: 'Deny', ipRuleCount: 2 } });
+  expect(d.verdict).toContain('if its outbound IP is allowed by the firewall');
+});
+
+test('anonymous pull: can pull without a role', () => {
+  const d = diagnose({ network: { ...open, anonymousPullEnabled: true } });
+  expect(d.canPull).toBe(true);
+  expect(d.verdict).toContain('because anonymous pull is enabled');
+});
+
+test('ABAC registry with AcrPull: not honoured, grant gives Repository Reader', () => {
+  const abac = { ...registry, roleAssignmentMode: 'AbacRepositoryPermissions' as const };
+  const d = diagnose({
+    registry: abac,
+    cell: { ...cell([role({ honoured: false })]), registry: abac, canPull: false },
+  });
+  expect(d.canPull).toBe(false);
+  expect(d.findings.find((f) => f.topic === 'abac')).toMatchObject({ level: 'fail' });
+  expect(d.fix).toContain('Container Registry Repository Reader');
+});
+
+test('no identity: a pull secret is the way', () => {
+  const d = diagnose({
+    identity: undefined,
+    identityProblem: 'Cluster aks-prod has neither a managed identity nor a service principal.',
+  });
+  expect(d.canPull).toBe(false);
+  expect(d.fix).toBe('Use a pull secret instead: @acrbot secret aks-prod contosoacr --namespace NAMESPACE REASON…');
+});
