@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import type { AppConfig } from '../config/config';
+import type { AuditEvent } from '../domain/audit-chain';
 import type { Clock } from '../domain/ports';
 import { DRIFT_JOB_ID } from '../flows/drift-detector';
 import { Scheduler } from '../flows/scheduler';
@@ -42,6 +43,11 @@ export function createScheduler(
 
 /** Registers the handler of every job kind. */
 export function registerJobs(scheduler: Scheduler, flows: Flows): void {
+  // An audit entry that failed after an Azure change: written until it succeeds (backoff).
+  scheduler.register('audit.retry', async (job) => {
+    const event = job.payload?.event as AuditEvent | undefined;
+    if (event) await flows.executor.appendRetried(event);
+  });
   scheduler.register('request.expire', async (job) => {
     if (job.requestId) await flows.requests.expireIfDue(job.requestId);
   });

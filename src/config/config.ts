@@ -145,7 +145,33 @@ const schema = z.object({
       },
     ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ACRBOT_MAX_PENDING_PER_USER: positiveInt('ACRBOT_MAX_PENDING_PER_USER', 5),
+  ACRBOT_REQUESTS_PER_MINUTE: positiveInt('ACRBOT_REQUESTS_PER_MINUTE', 10),
+  ACRBOT_DIALOG_TTL: duration('ACRBOT_DIALOG_TTL', '30m'),
+  ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: z
+    .enum(['true', 'false'], { message: 'ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS must be "true" or "false"' })
+    .default('false'),
+  ACRBOT_ALLOW_SANDBOX_IN_PRODUCTION: z
+    .enum(['true', 'false'], { message: 'ACRBOT_ALLOW_SANDBOX_IN_PRODUCTION must be "true" or "false"' })
+    .default('false'),
+  NODE_ENV: z.string().optional(),
 });
+
+/** A whole number ≥ 1 with a default. */
+function positiveInt(name: string, fallback: number) {
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 100_000) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from 1 to 100000` });
+        return fallback;
+      }
+      return n;
+    });
+}
 
 /** The validated configuration. */
 export interface AppConfig {
@@ -178,6 +204,12 @@ export interface AppConfig {
   storage: StorageSetting;
   /** Host of the tab's Application ID URI `api://<domain>/<app id>`; the tab is off in azure mode without it. */
   tabDomain?: string;
+  /** Per-user abuse limits (G16): pending requests at once, and new requests per minute. */
+  limits: { maxPendingPerUser: number; requestsPerMinute: number };
+  /** How long an unanswered dialog question is kept (ACRBOT_DIALOG_TTL, default 30 min). */
+  dialogTtlMs: number;
+  /** Allow the secret flow on clusters with local accounts (their user credential is an admin certificate). */
+  allowLocalAccountClusters: boolean;
   /** Test hooks: trust a local OpenID metadata document for channel tokens. */
   channelAuth: { openIdMetadataUrl?: string; tokenIssuer?: string };
   logLevel: string;
@@ -331,6 +363,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'ACRBOT_DEFAULT_ACCESS_DURATION must lie between ACRBOT_MIN_ACCESS_DURATION and ACRBOT_MAX_ACCESS_DURATION',
     );
   if (e.ACRBOT_SECRET_MAX_EXPIRY > 365 * 86_400_000) problems.push('ACRBOT_SECRET_MAX_EXPIRY can be at most 365d');
+  if (e.ACRBOT_DIALOG_TTL < 60_000 || e.ACRBOT_DIALOG_TTL > 24 * 3_600_000)
+    problems.push('ACRBOT_DIALOG_TTL must lie between 1m and 24h');
+  // A sandbox answers anyone without authentication and fakes Azure: never by accident in production.
+  if (sandbox && e.NODE_ENV === 'production' && e.ACRBOT_ALLOW_SANDBOX_IN_PRODUCTION !== 'true')
+    problems.push(
+      'ACRBOT_MODE=sandbox with NODE_ENV=production: the sandbox accepts unauthenticated calls and talks to emulators, not Azure. Use ACRBOT_MODE=azure, or set ACRBOT_ALLOW_SANDBOX_IN_PRODUCTION=true if this really is a demo',
+    );
   const environmentPolicy = policyFromEnvironment({
     approverIds,
     approverGroupId: e.ACRBOT_APPROVER_GROUP,
@@ -390,6 +429,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       tokenIssuer: e.ACRBOT_CHANNEL_TOKEN_ISSUER,
     },
     logLevel: e.LOG_LEVEL,
+    limits: { maxPendingPerUser: e.ACRBOT_MAX_PENDING_PER_USER, requestsPerMinute: e.ACRBOT_REQUESTS_PER_MINUTE },
+    dialogTtlMs: e.ACRBOT_DIALOG_TTL,
+    allowLocalAccountClusters: e.ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS === 'true',
   };
 }
 

@@ -9,7 +9,7 @@ import type { AuditLog, Clock, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, CreatedObject, Outcome, RequestEvent } from '../domain/request';
 import { transition } from '../domain/request';
-import { withCorrelation } from '../observability/correlation';
+import { currentCorrelationId, withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
 
@@ -53,7 +53,17 @@ export class Executor {
     private readonly runners: { grant: PlanRunner; secret?: PlanRunner },
     private readonly notifier: RequestNotifier,
     private readonly log: Logger,
+    /**
+     * Persists an audit entry that could not be written after an Azure change was made (an
+     * `audit.retry` job): the change happened, so the request says so and the entry follows.
+     */
+    private readonly auditRetry?: (event: AuditEvent) => Promise<void>,
   ) {}
+
+  /** Appends an audit entry an `audit.retry` job carries (throws to be retried with backoff). */
+  async appendRetried(event: AuditEvent): Promise<void> {
+    await this.audit.append(event);
+  }
 
   /** Starts the work for a request without waiting for it; a second call while it runs is a no-op. */
   schedule(requestId: string): Promise<void> {
@@ -61,7 +71,7 @@ export class Executor {
     if (running) return running;
     const work = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => withCorrelation(() => this.run(requestId), `exec-${requestId}`))
-      .catch((err) => this.log.error({ err: { message: (err as Error).message }, requestId }, 'execution crashed'))
+      .catch((err) => this.log.error({ err, requestId }, 'execution crashed'))
       .finally(() => this.inFlight.delete(requestId));
     this.inFlight.set(requestId, work);
     return work;
@@ -116,6 +126,25 @@ export class Executor {
       request = await this.save(request, { type: 'start', at: this.clock.now() });
       if (!request) return;
     }
+    // After the first write an audit failure must not turn a done change into "failed": the
+    // entry is handed to a retry job and the run goes on (the outcome stays truthful).
+    const recordOrRetry = async (
+      event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail' | 'correlationIds'>,
+    ) => {
+      try {
+        await record(event);
+      } catch (err) {
+        const full: AuditEvent = { ...event, actor: ACRBOT_ACTOR, tenantId, requestId };
+        this.log.error({ err, requestId, action: event.action }, 'audit write failed; scheduling an audit.retry');
+        if (!this.auditRetry) throw err;
+        await this.auditRetry(full).catch((retryErr: unknown) =>
+          this.log.error(
+            { err: retryErr, requestId, lostAuditEvent: full },
+            'audit entry could not be scheduled for retry',
+          ),
+        );
+      }
+    };
     const runner = request.plan.kind === 'grant' ? this.runners.grant : this.runners.secret;
     let event: RequestEvent;
     let current = request;
@@ -137,7 +166,7 @@ export class Executor {
     try {
       if (!runner) throw new Error(`no runner for ${request.plan.kind}`);
       const outcome = await runner.run(request, {
-        audit: record,
+        audit: recordOrRetry,
         recordCreated,
         created: () => [...(current.created ?? [])],
         log: this.log.child({ requestId }),
@@ -146,22 +175,15 @@ export class Executor {
     } catch (err) {
       event = { type: 'fail', at: this.clock.now(), outcome: failureOutcome(err, requestId) };
       if (!isUserFacing(err) && !(err instanceof RunFailure))
-        this.log.error(
-          { err: { message: (err as Error).message, code: (err as { code?: string }).code }, requestId },
-          'execution failed unexpectedly',
-        );
+        this.log.error({ err, requestId }, 'execution failed unexpectedly');
     }
-    try {
-      await record({
-        action: event.type === 'succeed' ? 'request.succeeded' : 'request.failed',
-        outcome: event.type === 'succeed' ? 'succeeded' : 'failed',
-        targetIds: targets,
-        detail: event.outcome.error ?? event.outcome.summary,
-        correlationIds: event.outcome.azureRequestIds,
-      });
-    } catch {
-      this.log.error({ requestId }, 'audit write failed after execution');
-    }
+    await recordOrRetry({
+      action: event.type === 'succeed' ? 'request.succeeded' : 'request.failed',
+      outcome: event.type === 'succeed' ? 'succeeded' : 'failed',
+      targetIds: targets,
+      detail: event.outcome.error ?? event.outcome.summary,
+      correlationIds: event.outcome.azureRequestIds,
+    }).catch((err: unknown) => this.log.error({ err, requestId }, 'audit write failed after execution'));
     await this.save(current, event);
   }
 
@@ -178,9 +200,7 @@ export class Executor {
     }
     await this.notifier
       .requestChanged(next)
-      .catch((err) =>
-        this.log.warn({ err: { message: (err as Error).message }, requestId: request.id }, 'card update failed'),
-      );
+      .catch((err) => this.log.warn({ err, requestId: request.id }, 'card update failed'));
     return next;
   }
 }
@@ -191,7 +211,7 @@ function failureOutcome(err: unknown, requestId: string): Outcome {
   return {
     summary: 'Failed',
     azureRequestIds: [],
-    error: `Something unexpected went wrong; the platform team can find the details in the bot's logs under request ${requestId}.`,
+    error: `Something unexpected went wrong; the platform team can find the details in the bot's logs under reference ${currentCorrelationId() ?? requestId}.`,
     errorCode: 'internal',
   };
 }
