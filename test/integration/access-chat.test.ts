@@ -4,6 +4,9 @@
  * a registry's clusters, the user's own access, and a grant deleted outside acrbot (recorded,
  * audited, cards updated, never re-created) by the drift job and by `access`.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
 import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { DRIFT_JOB_ID } from '../../src/flows/drift-detector';
@@ -188,5 +191,17 @@ describe('drift', () => {
     const entries = (await h.app.audit.forRequest(request.id)).filter((e) => e.action === 'access.drift');
     expect(entries).toHaveLength(1);
     expect(entries[0].detail).toContain('noticed by access');
+  });
+
+  test('the drift job is persisted: a restart keeps its due time (never postponed, never lost)', async () => {
+    await h.stop();
+    const dir = mkdtempSync(join(tmpdir(), 'acrbot-drift-'));
+    const storage = `sqlite:${join(dir, 'acrbot.db')}`;
+    h = await startHarness({ ACRBOT_STORAGE: storage });
+    const first = await h.app.stores.schedule.get(DRIFT_JOB_ID);
+    expect(first).toMatchObject({ kind: 'drift.check' });
+    await h.stop();
+    h = await startHarness({ ACRBOT_STORAGE: storage });
+    expect((await h.app.stores.schedule.get(DRIFT_JOB_ID))?.dueAt).toBe(first!.dueAt);
   });
 });
