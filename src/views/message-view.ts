@@ -8,7 +8,7 @@ import type { AdaptiveCardJson } from './card-templates';
 import type { AccessRequest } from '../domain/request';
 import { describeAccess } from '../domain/access-term';
 import { renderCard } from './card-templates';
-import type { Fact } from './request-view';
+import { type Fact, inertText } from './request-view';
 
 /** A titled message; `tone` picks the colour. */
 export function messageCard(input: {
@@ -43,12 +43,14 @@ export function errorCard(input: {
   sandbox: boolean;
 }): AdaptiveCardJson {
   const title = input.title ?? 'That did not work';
+  // Error messages echo what the user typed (a name that is not valid): neutralised, since the
+  // reply is visible to everyone in the channel.
   if (isUserFacing(input.err))
     return messageCard({
       title,
-      text: input.err.message,
+      text: inertText(input.err.message),
       tone: 'error',
-      hints: input.err.hints,
+      hints: input.err.hints.map(inertText),
       sandbox: input.sandbox,
     });
   return messageCard({
