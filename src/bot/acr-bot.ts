@@ -242,7 +242,7 @@ export class AcrBot extends ActivityHandler {
           }),
         );
       }
-      if (verb === 'refresh') return cardResponse(await this.decisions.refresh(parsed.requestId));
+      if (verb === 'refresh') return cardResponse(await this.decisions.refresh(identity, parsed.requestId));
       return cardResponse(await this.decisions.decide(identity, parsed, verb === 'approve'));
     }
     return {

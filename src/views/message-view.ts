@@ -43,8 +43,8 @@ export function errorCard(input: {
   sandbox: boolean;
 }): AdaptiveCardJson {
   const title = input.title ?? 'That did not work';
-  // Error messages echo what the user typed (a name that is not valid): neutralised, since the
-  // reply is visible to everyone in the channel.
+  // Error messages quote what was typed ("\"![img](https://…)\" is not a valid registry name"):
+  // neutralised like every other piece of user text in a card.
   if (isUserFacing(input.err))
     return messageCard({
       title,
@@ -125,15 +125,16 @@ export function auditCard(title: string, subtitle: string, entries: AuditEntry[]
   return renderCard('audit', {
     sandbox,
     title,
-    subtitle,
+    // Names, reasons and comments are user text: no live links, images or mentions.
+    subtitle: inertText(subtitle),
     entries: entries.map((e) => ({
       seq: e.seq,
       action: e.action,
       outcome: e.outcome,
       ts: e.ts.slice(0, 19).replace('T', ' '),
-      actor: e.actor.name,
+      actor: inertText(e.actor.name),
       requestId: e.requestId ?? '—',
-      detail: e.detail ?? '',
+      detail: inertText(e.detail ?? ''),
     })),
   });
 }
