@@ -72,6 +72,18 @@ const SYSTEM_CLOCK: Clock = { now: () => new Date() };
 export async function startApp(givenConfig: AppConfig, options: AppOptions = {}): Promise<RunningApp> {
   const log = options.logger ?? createLogger({ level: givenConfig.logLevel });
   const clock = options.clock ?? SYSTEM_CLOCK;
+  if (givenConfig.mode === 'sandbox') {
+    // The first line an operator sees says so, at warn level, before anything else happens.
+    log.warn(
+      { mode: 'sandbox' },
+      'SANDBOX mode: emulated Azure, Graph and Kubernetes, no authentication on /api/messages; never use it for real access',
+    );
+    if (givenConfig.host)
+      log.warn(
+        { host: givenConfig.host },
+        'SANDBOX endpoint bound to HOST: anyone who can reach it can post anonymous activities (unset HOST to keep it on 127.0.0.1)',
+      );
+  }
 
   // 1. Where Azure is: the emulators (sandbox mode) or the real endpoints.
   const sandboxStep = givenConfig.mode === 'sandbox' ? await startSandboxStep(givenConfig, options.sandbox) : undefined;
@@ -86,7 +98,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
   const flows = createFlows(config, { stores, azure, notifier: channel.messenger, scheduler, clock, log }, options);
   registerJobs(scheduler, flows);
   channel.messenger.breakGlassChannel = () => flows.policies.current().breakGlass?.channel;
-  const { services, bot } = createBot(config, { flows, stores, channel, log });
+  const { services, bot } = createBot(config, { flows, stores, channel, clock, log });
 
   // 3. Listen, then start background work.
   const http = await serveHttp(config, {
@@ -99,7 +111,15 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
     log,
     tabSignIn: sandboxStep?.tabSignIn,
   });
-  const stopBackground = await startBackground({ flows, stores, azure, scheduler, clock, log });
+  const stopBackground = await startBackground({
+    flows,
+    stores,
+    azure,
+    scheduler,
+    clock,
+    log,
+    sweepIntervalMs: options.sweepIntervalMs ?? config.sweepIntervalMs,
+  });
 
   return {
     url: `http://127.0.0.1:${http.port}`,
@@ -116,6 +136,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
       const closing = http.close(); // refuses new turns at once
       await stopBackground();
       await closing;
+      await services.background.drain();
       await flows.executor.drain();
       await stores.close();
       access.agent.destroy();

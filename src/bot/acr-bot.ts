@@ -7,10 +7,10 @@ import {
   ActivityHandler,
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
-  type ConversationState,
   TurnContext,
 } from 'botbuilder';
 import { type Command, parseCommand } from '../domain/command';
+import type { Clock, DialogStore } from '../domain/ports';
 import { isUserFacing } from '../domain/errors';
 import { singleLine } from '../domain/text';
 import { grantFormCard, messageCard } from '../views/message-view';
@@ -48,7 +48,7 @@ export class AcrBot extends ActivityHandler {
 
   constructor(
     private readonly services: BotServices,
-    private readonly conversationState: ConversationState,
+    dialogState: { store: DialogStore; clock: Clock; ttlMs: number },
   ) {
     super();
     this.requestsHandler = new RequestHandler(services);
@@ -57,7 +57,7 @@ export class AcrBot extends ActivityHandler {
     this.lifecycle = new LifecycleHandler(services, this.requestsHandler);
     this.policyHandler = new PolicyHandler(services);
     this.accessHandlers = new AccessHandlers(services);
-    this.dialogs = new DialogRunner(conversationState, async (ctx, input) => {
+    this.dialogs = new DialogRunner(dialogState.store, dialogState.clock, dialogState.ttlMs, async (ctx, input) => {
       const identity = turnIdentity(ctx, services.settings.allowedTenantIds);
       if (!isRefusal(identity)) await this.requestsHandler.handle(ctx, identity, input);
     });
@@ -149,7 +149,6 @@ export class AcrBot extends ActivityHandler {
       return;
     }
     await super.run(ctx);
-    await this.conversationState.saveChanges(ctx);
   }
 
   private async handleMessage(ctx: TurnContext): Promise<void> {
@@ -243,7 +242,7 @@ export class AcrBot extends ActivityHandler {
           }),
         );
       }
-      if (verb === 'refresh') return cardResponse(await this.decisions.refresh(parsed.requestId));
+      if (verb === 'refresh') return cardResponse(await this.decisions.refresh(identity, parsed.requestId));
       return cardResponse(await this.decisions.decide(identity, parsed, verb === 'approve'));
     }
     return {

@@ -4,9 +4,11 @@ import type { AccessInventory } from '../flows/access-inventory';
 import type { DriftDetector } from '../flows/drift-detector';
 import type { Executor } from '../flows/executor';
 import type { GrantPlanner } from '../flows/grant-planner';
+import type { RequestGate } from '../flows/request-gate';
 import type { RequestService } from '../flows/request-service';
 import type { SecretPlanner } from '../flows/secret-planner';
 import type { Logger } from '../observability/logger';
+import type { BackgroundWork } from './background-work';
 import type { AccessLifecycle } from '../flows/access-lifecycle';
 import type { ResourceResolver } from '../flows/resource-resolver';
 import type { CardMessenger } from './card-messenger';
@@ -26,6 +28,8 @@ export interface BotServices {
   planner: GrantPlanner;
   secretPlanner: SecretPlanner;
   requests: RequestService;
+  /** Per-user limits and redelivery, checked before planning (G16). */
+  gate: RequestGate;
   executor: Executor;
   /** What can pull what, and why (`access`, `check`; the tab uses the same instance). */
   inventory: AccessInventory;
@@ -33,6 +37,8 @@ export interface BotServices {
   drift: DriftDetector;
   audit: AuditLog;
   messenger: CardMessenger;
+  /** Work turns start after answering (form planning); drained on shutdown. */
+  background: BackgroundWork;
   log: Logger;
   /** Revoke, extend and expiry (G17). */
   lifecycle: { flow: AccessLifecycle; resolver: ResourceResolver; defaultAccessMs: number };

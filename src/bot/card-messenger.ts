@@ -121,10 +121,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger {
       if (id)
         await this.store.addCardCopy({ requestId: request.id, activityId: id, role: 'audit', conversation: reference });
     } catch (err) {
-      this.log.warn(
-        { err: { message: (err as Error).message }, requestId: request.id },
-        'audit card could not be posted',
-      );
+      this.log.warn({ err, requestId: request.id }, 'audit card could not be posted');
     }
   }
 
@@ -235,6 +232,27 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger {
     return id;
   }
 
+  /** Replaces a card posted earlier (e.g. the form a submit answered at once, once planning is done). */
+  async updateCard(
+    reference: Partial<ConversationReference>,
+    activityId: string,
+    card: AdaptiveCardJson,
+  ): Promise<void> {
+    await this.adapter.continueConversationAsync(this.botAppId, reference, async (ctx) => {
+      await ctx.updateActivity(cardActivity(card, activityId));
+    });
+  }
+
+  /** Records an activity of a conversation (by reference) as a copy of the request's card. */
+  async trackAt(
+    reference: Partial<ConversationReference>,
+    requestId: string,
+    activityId: string,
+    role: CardCopy['role'],
+  ): Promise<void> {
+    await this.store.addCardCopy({ requestId, activityId, role, conversation: reference });
+  }
+
   /** Sends a card in the current turn and records it as a copy of the request's card. */
   async replyAndTrack(
     ctx: TurnContext,
@@ -290,10 +308,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger {
               : undefined;
       if (to && news) await this.send(to, requesterNewsCard(request, { kind: news }));
     } catch (err) {
-      this.log.warn(
-        { err: { message: (err as Error).message }, requestId: request.id },
-        'could not update request cards',
-      );
+      this.log.warn({ err, requestId: request.id }, 'could not update request cards');
     }
   }
 
@@ -308,10 +323,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger {
         },
       );
     } catch (err) {
-      this.log.warn(
-        { err: { message: (err as Error).message }, requestId: request.id, activityId: copy.activityId },
-        'card copy update failed',
-      );
+      this.log.warn({ err, requestId: request.id, activityId: copy.activityId }, 'card copy update failed');
     }
   }
 }

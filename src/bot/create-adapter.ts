@@ -14,6 +14,7 @@ import {
 // does not re-export it. botframework-connector is botbuilder's own dependency, same version.
 import { AuthenticationError } from 'botframework-connector';
 import type { AppConfig } from '../config/config';
+import { currentCorrelationId } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 
 /**
@@ -99,11 +100,15 @@ export function createAdapter(config: AppConfig, log: Logger): CloudAdapter {
   }
   const adapter = new CloudAdapter(new ChannelAuthentication(options, Boolean(config.app.id)));
   adapter.onTurnError = async (ctx, error) => {
-    log.error({ err: { message: error.message }, activityType: ctx.activity.type }, 'unhandled error in turn');
+    log.error({ err: error, activityType: ctx.activity.type }, 'unhandled error in turn');
     if (ctx.activity.type === 'message') {
+      // The reference people quote is the correlation id every log line of this turn carries.
+      const reference = currentCorrelationId() ?? 'unknown';
       await ctx
-        .sendActivity('Something unexpected went wrong; nothing was changed. Try again in a minute.')
-        .catch(() => undefined);
+        .sendActivity(
+          `Something unexpected went wrong; nothing was changed. Try again in a minute, or give the platform team reference ${reference}.`,
+        )
+        .catch((sendErr: unknown) => log.warn({ err: sendErr }, 'could not tell the user about an unexpected error'));
     }
   };
   return adapter;

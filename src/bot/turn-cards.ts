@@ -5,7 +5,9 @@
  * ones once under the reference the card shows.
  */
 import { type Activity, CardFactory, MessageFactory, type ResourceResponse, type TurnContext } from 'botbuilder';
+import { randomUUID } from 'node:crypto';
 import { isUserFacing } from '../domain/errors';
+import { currentCorrelationId } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import type { AdaptiveCardJson } from '../views/card-templates';
 import { errorCard } from '../views/message-view';
@@ -27,7 +29,8 @@ export function errorCardFor(
   err: unknown,
   title?: string,
 ): AdaptiveCardJson {
-  const reference = Math.random().toString(36).slice(2, 10);
+  // The correlation id is on every log line of this turn: the reference people quote finds them.
+  const reference = currentCorrelationId() ?? randomUUID();
   if (!isUserFacing(err)) services.log.error({ err, ref: reference }, 'unexpected error in a turn');
   return errorCard({ err, title, reference, sandbox: services.settings.sandbox });
 }

@@ -20,12 +20,14 @@ export async function startBackground(deps: {
   scheduler: Scheduler;
   clock: Clock;
   log: Logger;
+  /** How often expired dialogs are purged; 0 disables it. */
+  sweepIntervalMs: number;
 }): Promise<() => Promise<void>> {
-  const { flows, stores, azure, scheduler, clock, log } = deps;
+  const { flows, stores, azure, scheduler, clock, log, sweepIntervalMs } = deps;
   const resumed = await flows.executor.resumeInterrupted();
   if (resumed) log.info({ resumed }, 'resuming interrupted executions');
   void retryPendingCleanups(stores.requests, stores.audit, azure.secrets, clock, log).catch((err) =>
-    log.warn({ err: { message: (err as Error).message } }, 'credential clean-up retry failed'),
+    log.warn({ err }, 'credential clean-up retry failed'),
   );
   // Pending requests stored before the schedule existed get their expiry job (idempotent).
   await flows.requests.scheduleExpiryForPending();
@@ -33,6 +35,26 @@ export async function startBackground(deps: {
   if (!(await stores.schedule.get(DRIFT_JOB_ID)))
     await scheduler.schedule({ id: DRIFT_JOB_ID, kind: 'drift.check', dueAt: flows.drift.nextRunAt() });
   scheduler.start();
+  // Executions whose instance died are taken over once their lease expired (G13 with many
+  // instances); a run held by a live instance is skipped by its lease.
+  const resumer = setInterval(() => {
+    void flows.executor
+      .resumeInterrupted()
+      .catch((err: unknown) => log.error({ err }, 'resuming interrupted executions failed'));
+  }, flows.executor.resumeIntervalMs);
+  resumer.unref();
+  // Abandoned dialogs expire (ACRBOT_DIALOG_TTL); purging them keeps memory and tables flat (G16).
+  const purge =
+    sweepIntervalMs > 0
+      ? setInterval(
+          () =>
+            void stores.dialogs
+              .purgeExpired(clock.now())
+              .catch((err: unknown) => log.error({ err }, 'dialog purge failed')),
+          sweepIntervalMs,
+        )
+      : undefined;
+  purge?.unref();
   // The approval policy file: reloaded on SIGHUP and when it changes (G18).
   const reloadPolicy = () => void flows.policies.reload();
   if (flows.policies.watching) {
@@ -40,6 +62,8 @@ export async function startBackground(deps: {
     flows.policies.watch();
   }
   return async () => {
+    clearInterval(resumer);
+    if (purge) clearInterval(purge);
     process.off('SIGHUP', reloadPolicy);
     flows.policies.close();
     await scheduler.stop();

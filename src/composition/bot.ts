@@ -1,8 +1,10 @@
 /** Step "bot": the services the chat handlers share and the Teams bot itself. */
-import { ConversationState, MemoryStorage } from 'botbuilder';
 import { AcrBot } from '../bot/acr-bot';
 import type { BotServices } from '../bot/bot-services';
 import type { AppConfig } from '../config/config';
+import type { Clock } from '../domain/ports';
+import { RequestGate } from '../flows/request-gate';
+import { BackgroundWork } from '../bot/background-work';
 import type { Logger } from '../observability/logger';
 import type { Channel } from './channel';
 import type { Flows } from './flows';
@@ -11,9 +13,9 @@ import type { Stores } from './stores';
 /** Builds the bot's services and the bot. */
 export function createBot(
   config: AppConfig,
-  deps: { flows: Flows; stores: Stores; channel: Channel; log: Logger },
+  deps: { flows: Flows; stores: Stores; channel: Channel; clock: Clock; log: Logger },
 ): { services: BotServices; bot: AcrBot } {
-  const { flows, stores, channel, log } = deps;
+  const { flows, stores, channel, clock, log } = deps;
   const services: BotServices = {
     settings: {
       sandbox: config.mode === 'sandbox',
@@ -24,13 +26,15 @@ export function createBot(
     planner: flows.planner,
     secretPlanner: flows.secretPlanner,
     requests: flows.requests,
+    gate: new RequestGate(stores.abuse, stores.requests, clock, config.limits),
     executor: flows.executor,
     inventory: flows.inventory,
     drift: flows.drift,
     audit: stores.audit,
     messenger: channel.messenger,
+    background: new BackgroundWork(log),
     log,
     lifecycle: { flow: flows.lifecycle, resolver: flows.resolver, defaultAccessMs: config.access.defaultMs },
   };
-  return { services, bot: new AcrBot(services, new ConversationState(new MemoryStorage())) };
+  return { services, bot: new AcrBot(services, { store: stores.dialogs, clock, ttlMs: config.dialogTtlMs }) };
 }

@@ -1,4 +1,5 @@
 /** Step "flows": planners, the request service, runners and the executor, wired to their ports. */
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/ports';
@@ -141,6 +142,19 @@ export function createFlows(
       },
     },
     log,
+    {
+      leases: stores.leases,
+      owner: options.instanceId ?? `${hostname()}:${process.pid}`,
+      ttlMs: config.leaseTtlMs,
+    },
+    (event) =>
+      scheduler.schedule({
+        id: `audit.retry:${randomUUID()}`,
+        kind: 'audit.retry',
+        dueAt: clock.now(),
+        requestId: event.requestId,
+        payload: { event },
+      }),
   );
   const inventory = new AccessInventory(
     {

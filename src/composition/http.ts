@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { AcrBot } from '../bot/acr-bot';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/ports';
-import { createServer } from '../http/server';
+import { createServer, NotReadyError } from '../http/server';
 import { withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import { mountTab, type MountTabInput } from '../tab/mount-tab';
@@ -58,9 +58,13 @@ export async function serveHttp(
       );
     },
     checkReady: async () => {
-      await stores.requests.ping();
-      const token = await access.credential.getToken(`${access.arm.endpoint}/.default`);
-      if (!token) throw new Error('no Azure token');
+      await stores.requests.ping().catch((cause: unknown) => {
+        throw new NotReadyError('store', { cause });
+      });
+      const token = await access.credential.getToken(`${access.arm.endpoint}/.default`).catch((cause: unknown) => {
+        throw new NotReadyError('azureCredential', { cause });
+      });
+      if (!token) throw new NotReadyError('azureCredential');
     },
   });
   mountTab(server, {

@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import type { AppConfig } from '../config/config';
+import type { AuditEvent } from '../domain/audit-chain';
 import type { Clock } from '../domain/ports';
 import { DRIFT_JOB_ID } from '../flows/drift-detector';
 import { Scheduler } from '../flows/scheduler';
@@ -11,9 +12,6 @@ import type { LifecycleMessenger } from '../flows/access-lifecycle';
 import type { Logger } from '../observability/logger';
 import type { Flows } from './flows';
 import type { Stores } from './stores';
-
-/** How long one instance holds a scheduled job before another may take it over (renewed while it runs). */
-const SCHEDULER_LEASE_TTL_MS = 60_000;
 
 /** Builds the scheduler (not started; {@link startBackground} starts it after listen). */
 export function createScheduler(
@@ -25,7 +23,8 @@ export function createScheduler(
   return new Scheduler(stores.schedule, stores.leases, deps.clock, deps.log, {
     instanceId: options.instanceId ?? `${hostname()}:${process.pid}`,
     sweepIntervalMs: options.sweepIntervalMs ?? config.sweepIntervalMs,
-    leaseTtlMs: SCHEDULER_LEASE_TTL_MS,
+    // How long one instance holds a job before another may take it over (renewed while it runs).
+    leaseTtlMs: config.leaseTtlMs,
     backoffMs: options.jobBackoffMs,
     // A job that keeps failing (a revocation Azure refuses) is reported to the approvers (G17).
     reportAfterAttempts: options.jobReportAfterAttempts ?? 3,
@@ -42,6 +41,11 @@ export function createScheduler(
 
 /** Registers the handler of every job kind. */
 export function registerJobs(scheduler: Scheduler, flows: Flows): void {
+  // An audit entry that failed after an Azure change: written until it succeeds (backoff).
+  scheduler.register('audit.retry', async (job) => {
+    const event = job.payload?.event as AuditEvent | undefined;
+    if (event) await flows.executor.appendRetried(event);
+  });
   scheduler.register('request.expire', async (job) => {
     if (job.requestId) await flows.requests.expireIfDue(job.requestId);
   });

@@ -25,7 +25,7 @@ export function tabActions(flows: Pick<Flows, 'requests' | 'lifecycle'>): TabAct
           `Request ${request.id} has no active access to revoke (it is ${request.state}).`,
         );
       const own = request.requester.objectId.toLowerCase() === actor.objectId.toLowerCase();
-      if (!own && !(await flows.requests.isApprover(actor)))
+      if (!own && !(await flows.requests.isApproverOf(actor, request)))
         throw new UserFacingError(
           'revoke.notAllowed',
           `Only the requester of ${request.id} or an approver may revoke it; nothing was changed.`,

@@ -90,6 +90,7 @@ const schema = z.object({
     .default('optional'),
   ACRBOT_SECRET_MAX_EXPIRY: duration('ACRBOT_SECRET_MAX_EXPIRY', '365d'),
   ACRBOT_SWEEP_INTERVAL: duration('ACRBOT_SWEEP_INTERVAL', '30s'),
+  ACRBOT_LEASE_TTL: duration('ACRBOT_LEASE_TTL', '60s'),
   ACRBOT_DRIFT_INTERVAL: duration('ACRBOT_DRIFT_INTERVAL', '15m'),
   ACRBOT_DEFAULT_ACCESS_DURATION: duration('ACRBOT_DEFAULT_ACCESS_DURATION', '30d'),
   ACRBOT_MAX_ACCESS_DURATION: duration('ACRBOT_MAX_ACCESS_DURATION', '90d'),
@@ -126,6 +127,22 @@ const schema = z.object({
       if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `ACRBOT_STORAGE: ${parsed}` });
       return typeof parsed === 'string' ? { kind: 'memory' as const } : parsed;
     }),
+  ACRBOT_AUDIT_KEY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return undefined;
+      const bytes = Buffer.from(v, 'base64');
+      // The message never repeats the value: it is the key that makes the audit tamper-evident.
+      if (!/^[A-Za-z0-9+/]+={0,2}$/.test(v.trim()) || bytes.length < 32) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'ACRBOT_AUDIT_KEY must be at least 32 random bytes, base64-encoded (e.g. openssl rand -base64 32)',
+        });
+        return undefined;
+      }
+      return bytes;
+    }),
   ACRBOT_TABLE_PREFIX: z
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9]{0,39}$/, {
@@ -145,7 +162,33 @@ const schema = z.object({
       },
     ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ACRBOT_MAX_PENDING_PER_USER: positiveInt('ACRBOT_MAX_PENDING_PER_USER', 5),
+  ACRBOT_REQUESTS_PER_MINUTE: positiveInt('ACRBOT_REQUESTS_PER_MINUTE', 10),
+  ACRBOT_DIALOG_TTL: duration('ACRBOT_DIALOG_TTL', '30m'),
+  ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: z
+    .enum(['true', 'false'], { message: 'ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS must be "true" or "false"' })
+    .default('false'),
+  ACRBOT_ALLOW_SANDBOX_IN_PRODUCTION: z
+    .enum(['true', 'false'], { message: 'ACRBOT_ALLOW_SANDBOX_IN_PRODUCTION must be "true" or "false"' })
+    .default('false'),
+  NODE_ENV: z.string().optional(),
 });
+
+/** A whole number ≥ 1 with a default. */
+function positiveInt(name: string, fallback: number) {
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 100_000) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from 1 to 100000` });
+        return fallback;
+      }
+      return n;
+    });
+}
 
 /** The validated configuration. */
 export interface AppConfig {
@@ -171,13 +214,29 @@ export interface AppConfig {
   secretMaxExpiryMs: number;
   /** How often the scheduler looks for due jobs (ACRBOT_SWEEP_INTERVAL, default 30 s). */
   sweepIntervalMs: number;
+  /**
+   * How long an instance holds an execution or a scheduled job before another may take it over
+   * (ACRBOT_LEASE_TTL, default 60 s; renewed while the work runs).
+   */
+  leaseTtlMs: number;
   /** How often acrbot's grants are compared with Azure to notice drift (ACRBOT_DRIFT_INTERVAL, default 15 min). */
   driftIntervalMs: number;
   /** How long granted access lasts (G17). */
   access: AccessDurationSettings;
   storage: StorageSetting;
+  /**
+   * Key of the audit MACs (ACRBOT_AUDIT_KEY, base64): never in the store. Without it (outside
+   * the sandbox, which keeps one in `.data/audit.key`) entries are hash-chained but not keyed.
+   */
+  auditKey?: Buffer;
   /** Host of the tab's Application ID URI `api://<domain>/<app id>`; the tab is off in azure mode without it. */
   tabDomain?: string;
+  /** Per-user abuse limits (G16): pending requests at once, and new requests per minute. */
+  limits: { maxPendingPerUser: number; requestsPerMinute: number };
+  /** How long an unanswered dialog question is kept (ACRBOT_DIALOG_TTL, default 30 min). */
+  dialogTtlMs: number;
+  /** Allow the secret flow on clusters with local accounts (their user credential is an admin certificate). */
+  allowLocalAccountClusters: boolean;
   /** Test hooks: trust a local OpenID metadata document for channel tokens. */
   channelAuth: { openIdMetadataUrl?: string; tokenIssuer?: string };
   logLevel: string;
@@ -316,6 +375,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('ACRBOT_APPROVAL_TTL can be at most 24h (requests must not wait longer for a decision)');
   if (e.ACRBOT_SWEEP_INTERVAL > 3_600_000)
     problems.push('ACRBOT_SWEEP_INTERVAL can be at most 1h (expiries and reminders would run late)');
+  if (e.ACRBOT_LEASE_TTL < 2_000 || e.ACRBOT_LEASE_TTL > 600_000)
+    problems.push('ACRBOT_LEASE_TTL must lie between 2s and 10m (renewed every third of it while work runs)');
   if (e.ACRBOT_DRIFT_INTERVAL < 60_000 || e.ACRBOT_DRIFT_INTERVAL > 24 * 3_600_000)
     problems.push('ACRBOT_DRIFT_INTERVAL must be between 1m and 24h (each run lists role assignments per identity)');
   if (e.ACRBOT_MIN_ACCESS_DURATION < 60_000) problems.push('ACRBOT_MIN_ACCESS_DURATION can be no less than 1m');
@@ -331,6 +392,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'ACRBOT_DEFAULT_ACCESS_DURATION must lie between ACRBOT_MIN_ACCESS_DURATION and ACRBOT_MAX_ACCESS_DURATION',
     );
   if (e.ACRBOT_SECRET_MAX_EXPIRY > 365 * 86_400_000) problems.push('ACRBOT_SECRET_MAX_EXPIRY can be at most 365d');
+  if (e.ACRBOT_DIALOG_TTL < 60_000 || e.ACRBOT_DIALOG_TTL > 24 * 3_600_000)
+    problems.push('ACRBOT_DIALOG_TTL must lie between 1m and 24h');
+  // A sandbox answers anyone without authentication and fakes Azure: never by accident in production.
+  if (sandbox && e.NODE_ENV === 'production' && e.ACRBOT_ALLOW_SANDBOX_IN_PRODUCTION !== 'true')
+    problems.push(
+      'ACRBOT_MODE=sandbox with NODE_ENV=production: the sandbox accepts unauthenticated calls and talks to emulators, not Azure. Use ACRBOT_MODE=azure, or set ACRBOT_ALLOW_SANDBOX_IN_PRODUCTION=true if this really is a demo',
+    );
   const environmentPolicy = policyFromEnvironment({
     approverIds,
     approverGroupId: e.ACRBOT_APPROVER_GROUP,
@@ -372,6 +440,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     approverJustificationRequired: e.ACRBOT_APPROVER_JUSTIFICATION === 'required',
     secretMaxExpiryMs: e.ACRBOT_SECRET_MAX_EXPIRY,
     sweepIntervalMs: e.ACRBOT_SWEEP_INTERVAL,
+    leaseTtlMs: e.ACRBOT_LEASE_TTL,
     driftIntervalMs: e.ACRBOT_DRIFT_INTERVAL,
     access: {
       defaultMs: e.ACRBOT_DEFAULT_ACCESS_DURATION,
@@ -384,12 +453,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.ACRBOT_STORAGE.kind === 'tables' && e.ACRBOT_TABLE_PREFIX
         ? { ...e.ACRBOT_STORAGE, prefix: e.ACRBOT_TABLE_PREFIX }
         : e.ACRBOT_STORAGE,
+    auditKey: e.ACRBOT_AUDIT_KEY,
     tabDomain: e.ACRBOT_TAB_DOMAIN,
     channelAuth: {
       openIdMetadataUrl: e.ACRBOT_CHANNEL_OPENID_METADATA_URL,
       tokenIssuer: e.ACRBOT_CHANNEL_TOKEN_ISSUER,
     },
     logLevel: e.LOG_LEVEL,
+    limits: { maxPendingPerUser: e.ACRBOT_MAX_PENDING_PER_USER, requestsPerMinute: e.ACRBOT_REQUESTS_PER_MINUTE },
+    dialogTtlMs: e.ACRBOT_DIALOG_TTL,
+    allowLocalAccountClusters: e.ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS === 'true',
   };
 }
 

@@ -9,11 +9,11 @@ export class UserFacingError extends Error {
   /** Optional follow-up hints (e.g. closest names) shown under the message. */
   readonly hints: readonly string[];
 
-  constructor(code: string, message: string, hints: readonly string[] = []) {
-    super(message);
+  constructor(code: string, message: string, hints: readonly string[] | { cause?: unknown } = []) {
+    super(message, Array.isArray(hints) ? undefined : { cause: (hints as { cause?: unknown }).cause });
     this.name = 'UserFacingError';
     this.code = code;
-    this.hints = hints;
+    this.hints = Array.isArray(hints) ? hints : [];
   }
 }
 

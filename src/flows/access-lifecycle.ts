@@ -328,7 +328,8 @@ export class AccessLifecycle {
     const plan = request.plan;
     const leases = this.settings.leases;
     const lease = leases
-      ? await leases.store.acquire(`assignment:${plan.roleAssignmentName}`, leases.owner, 60_000)
+      ? // Owner per request, so two revocations in one process contend too (a lease is re-entrant per owner).
+        await leases.store.acquire(`assignment:${plan.roleAssignmentName}`, `${leases.owner}|${request.id}`, 60_000)
       : undefined;
     if (leases && !lease)
       throw new Error(`another revocation of role assignment ${plan.roleAssignmentName} is running; retrying`);

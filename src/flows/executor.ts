@@ -5,11 +5,11 @@
  */
 import type { AuditEvent } from '../domain/audit-chain';
 import { isUserFacing } from '../domain/errors';
-import type { AuditLog, Clock, RequestStore } from '../domain/ports';
-import { VersionConflictError } from '../domain/ports';
+import type { AuditLog, Clock, Lease, LeaseStore, RequestStore } from '../domain/ports';
+import { LeaseLostError, VersionConflictError } from '../domain/ports';
 import type { AccessRequest, CreatedObject, Outcome, RequestEvent } from '../domain/request';
 import { transition } from '../domain/request';
-import { withCorrelation } from '../observability/correlation';
+import { currentCorrelationId, withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
 
@@ -42,7 +42,19 @@ export class RunFailure extends Error {
 
 const ACRBOT_ACTOR = { objectId: 'acrbot', name: 'acrbot' };
 
-/** Runs requests in the background, one run per request at a time. */
+/** Executions run under the lease `exec:<requestId>` (ACRBOT_LEASE_TTL). */
+export interface ExecutionLeases {
+  leases: LeaseStore;
+  /** This instance's id (lease owner). */
+  owner: string;
+  ttlMs: number;
+}
+
+/**
+ * Runs requests in the background, one run per request at a time in this process and, through
+ * the lease `exec:<requestId>`, in the whole deployment: another instance takes a run over only
+ * after the holder's lease expired (it crashed), and the holder's later writes are fenced.
+ */
 export class Executor {
   private readonly inFlight = new Map<string, Promise<void>>();
 
@@ -53,7 +65,23 @@ export class Executor {
     private readonly runners: { grant: PlanRunner; secret?: PlanRunner },
     private readonly notifier: RequestNotifier,
     private readonly log: Logger,
+    private readonly exec: ExecutionLeases,
+    /**
+     * Persists an audit entry that could not be written after an Azure change was made (an
+     * `audit.retry` job): the change happened, so the request says so and the entry follows.
+     */
+    private readonly auditRetry?: (event: AuditEvent) => Promise<void>,
   ) {}
+
+  /** How often to look for runs to take over: half a lease TTL, so a dead holder's work waits at most 1.5 TTL. */
+  get resumeIntervalMs(): number {
+    return Math.max(1000, Math.floor(this.exec.ttlMs / 2));
+  }
+
+  /** Appends an audit entry an `audit.retry` job carries (throws to be retried with backoff). */
+  async appendRetried(event: AuditEvent): Promise<void> {
+    await this.audit.append(event);
+  }
 
   /** Starts the work for a request without waiting for it; a second call while it runs is a no-op. */
   schedule(requestId: string): Promise<void> {
@@ -61,7 +89,7 @@ export class Executor {
     if (running) return running;
     const work = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => withCorrelation(() => this.run(requestId), `exec-${requestId}`))
-      .catch((err) => this.log.error({ err: { message: (err as Error).message }, requestId }, 'execution crashed'))
+      .catch((err) => this.log.error({ err, requestId }, 'execution crashed'))
       .finally(() => this.inFlight.delete(requestId));
     this.inFlight.set(requestId, work);
     return work;
@@ -72,7 +100,11 @@ export class Executor {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
   }
 
-  /** Picks up requests a previous process approved or started but did not finish. */
+  /**
+   * Picks up requests approved or started but not finished: at start, and periodically, so a
+   * run whose instance died is taken over once its lease expired. A run another live instance
+   * holds is left alone (its lease refuses us). Returns how many were examined.
+   */
   async resumeInterrupted(): Promise<number> {
     const interrupted = await this.store.listByState(['approved', 'executing'], 1000);
     for (const r of interrupted) void this.schedule(r.id);
@@ -80,13 +112,45 @@ export class Executor {
   }
 
   private async run(requestId: string): Promise<void> {
+    const lease = await this.exec.leases.acquire(`exec:${requestId}`, this.exec.owner, this.exec.ttlMs);
+    if (!lease) return; // another instance runs it; if it dies, its lease expires and a sweep takes over
+    const guard = new LeaseGuard(this.exec, lease, this.log, requestId);
+    try {
+      await this.runLeased(requestId, guard);
+    } catch (err) {
+      if (!(err instanceof LeaseLostError)) throw err;
+      // Someone else took over (we were too slow to renew): stop here, they finish it.
+      this.log.warn({ requestId }, 'execution lease lost; another instance continues this request');
+    } finally {
+      await guard.stop();
+    }
+  }
+
+  private async runLeased(requestId: string, guard: LeaseGuard): Promise<void> {
     let request = await this.store.get(requestId);
     if (!request || (request.state !== 'approved' && request.state !== 'executing')) return;
     const resumed = request.state === 'executing';
+    if (resumed) {
+      // Fence: a version bump under our lease makes every later conditional write of an earlier
+      // holder (still running somewhere, paused) fail, so it can record nothing more.
+      await guard.check();
+      const claimed: AccessRequest = { ...request, version: request.version + 1 };
+      try {
+        await this.store.update(claimed);
+      } catch (err) {
+        if (err instanceof VersionConflictError) return; // moved on meanwhile: nothing to resume here
+        throw err;
+      }
+      request = claimed;
+    }
     const targets = [request.plan.cluster.id, request.plan.registry.id];
     const tenantId = request.tenantId;
-    const record = (event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail' | 'correlationIds'>) =>
-      this.audit.append({ ...event, actor: ACRBOT_ACTOR, tenantId, requestId }).then(() => undefined);
+    const record = async (
+      event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail' | 'correlationIds'>,
+    ) => {
+      await guard.check();
+      await this.audit.append({ ...event, actor: ACRBOT_ACTOR, tenantId, requestId });
+    };
     try {
       await record({
         action: resumed ? 'execution.resumed' : 'execution.started',
@@ -98,8 +162,9 @@ export class Executor {
           ? `approved by ${request.decision.by.name} (${request.decision.by.objectId})`
           : undefined,
       });
-    } catch {
-      await this.save(request, {
+    } catch (err) {
+      if (err instanceof LeaseLostError) throw err;
+      await this.save(request, guard, {
         type: 'fail',
         at: this.clock.now(),
         outcome: {
@@ -113,9 +178,30 @@ export class Executor {
       return;
     }
     if (!resumed) {
-      request = await this.save(request, { type: 'start', at: this.clock.now() });
+      request = await this.save(request, guard, { type: 'start', at: this.clock.now() });
       if (!request) return;
     }
+    // After the first write an audit failure must not turn a done change into "failed": the
+    // entry is handed to a retry job and the run goes on (the outcome stays truthful).
+    const recordOrRetry = async (
+      event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail' | 'correlationIds'>,
+    ) => {
+      try {
+        await record(event);
+      } catch (err) {
+        // Taken over by another instance: stop; the new holder writes the rest.
+        if (err instanceof LeaseLostError) throw err;
+        const full: AuditEvent = { ...event, actor: ACRBOT_ACTOR, tenantId, requestId };
+        this.log.error({ err, requestId, action: event.action }, 'audit write failed; scheduling an audit.retry');
+        if (!this.auditRetry) throw err;
+        await this.auditRetry(full).catch((retryErr: unknown) =>
+          this.log.error(
+            { err: retryErr, requestId, lostAuditEvent: full },
+            'audit entry could not be scheduled for retry',
+          ),
+        );
+      }
+    };
     const runner = request.plan.kind === 'grant' ? this.runners.grant : this.runners.secret;
     let event: RequestEvent;
     let current = request;
@@ -129,44 +215,47 @@ export class Executor {
         version: current.version + 1,
         created: [...(current.created ?? []).filter((o) => !same(o)), entry],
       };
-      // A conditional write like every other: if someone else moved the request, the run stops
-      // before creating anything it could not record.
+      // A conditional write like every other: if someone else moved the request (or took the
+      // run over), the run stops before creating anything it could not record.
+      await guard.check();
       await this.store.update(next);
       current = next;
     };
     try {
       if (!runner) throw new Error(`no runner for ${request.plan.kind}`);
       const outcome = await runner.run(request, {
-        audit: record,
+        audit: recordOrRetry,
         recordCreated,
         created: () => [...(current.created ?? [])],
         log: this.log.child({ requestId }),
       });
       event = { type: 'succeed', at: this.clock.now(), outcome };
     } catch (err) {
+      if (err instanceof LeaseLostError) throw err;
       event = { type: 'fail', at: this.clock.now(), outcome: failureOutcome(err, requestId) };
       if (!isUserFacing(err) && !(err instanceof RunFailure))
-        this.log.error(
-          { err: { message: (err as Error).message, code: (err as { code?: string }).code }, requestId },
-          'execution failed unexpectedly',
-        );
+        this.log.error({ err, requestId }, 'execution failed unexpectedly');
     }
-    try {
-      await record({
-        action: event.type === 'succeed' ? 'request.succeeded' : 'request.failed',
-        outcome: event.type === 'succeed' ? 'succeeded' : 'failed',
-        targetIds: targets,
-        detail: event.outcome.error ?? event.outcome.summary,
-        correlationIds: event.outcome.azureRequestIds,
-      });
-    } catch {
-      this.log.error({ requestId }, 'audit write failed after execution');
-    }
-    await this.save(current, event);
+    await recordOrRetry({
+      action: event.type === 'succeed' ? 'request.succeeded' : 'request.failed',
+      outcome: event.type === 'succeed' ? 'succeeded' : 'failed',
+      targetIds: targets,
+      detail: event.outcome.error ?? event.outcome.summary,
+      correlationIds: event.outcome.azureRequestIds,
+    }).catch((err: unknown) => {
+      if (err instanceof LeaseLostError) throw err;
+      this.log.error({ err, requestId }, 'audit write failed after execution');
+    });
+    await this.save(current, guard, event);
   }
 
-  private async save(request: AccessRequest, event: RequestEvent): Promise<AccessRequest | undefined> {
+  private async save(
+    request: AccessRequest,
+    guard: LeaseGuard,
+    event: RequestEvent,
+  ): Promise<AccessRequest | undefined> {
     const next = transition(request, event);
+    await guard.check();
     try {
       await this.store.update(next);
     } catch (err) {
@@ -178,10 +267,51 @@ export class Executor {
     }
     await this.notifier
       .requestChanged(next)
-      .catch((err) =>
-        this.log.warn({ err: { message: (err as Error).message }, requestId: request.id }, 'card update failed'),
-      );
+      .catch((err) => this.log.warn({ err, requestId: request.id }, 'card update failed'));
     return next;
+  }
+}
+
+/**
+ * Keeps an execution lease alive while the run works (renewed every third of its TTL) and
+ * checks it before each write: `check()` renews at once and throws {@link LeaseLostError} when
+ * another instance took over, so a stale holder stops before its next write.
+ */
+class LeaseGuard {
+  private lost: LeaseLostError | undefined;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly exec: ExecutionLeases,
+    private lease: Lease,
+    private readonly log: Logger,
+    private readonly requestId: string,
+  ) {
+    this.timer = setInterval(() => void this.renew().catch(() => undefined), Math.max(500, exec.ttlMs / 3));
+    this.timer.unref();
+  }
+
+  async check(): Promise<void> {
+    await this.renew();
+  }
+
+  private async renew(): Promise<void> {
+    if (this.lost) throw this.lost;
+    try {
+      this.lease = await this.exec.leases.renew(this.lease, this.exec.ttlMs);
+    } catch (err) {
+      if (err instanceof LeaseLostError) this.lost = err;
+      else this.log.warn({ err, requestId: this.requestId }, 'execution lease renewal failed');
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    if (this.lost) return;
+    await this.exec.leases.release(this.lease).catch((err: unknown) => {
+      this.log.error({ err, requestId: this.requestId }, 'releasing an execution lease');
+    });
   }
 }
 
@@ -191,7 +321,7 @@ function failureOutcome(err: unknown, requestId: string): Outcome {
   return {
     summary: 'Failed',
     azureRequestIds: [],
-    error: `Something unexpected went wrong; the platform team can find the details in the bot's logs under request ${requestId}.`,
+    error: `Something unexpected went wrong; the platform team can find the details in the bot's logs under reference ${currentCorrelationId() ?? requestId}.`,
     errorCode: 'internal',
   };
 }

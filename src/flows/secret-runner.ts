@@ -5,6 +5,7 @@
  */
 import { dockerConfigJson } from '../domain/docker-config';
 import { isUserFacing, UserFacingError } from '../domain/errors';
+import { currentCorrelationId } from '../observability/correlation';
 import type { SecretPlan } from '../domain/plan';
 import type {
   ClusterAccess,
@@ -125,7 +126,9 @@ export class SecretRunner implements PlanRunner {
         ? err.message
         : err instanceof CloudApiError
           ? this.explain(err, plan).message
-          : 'Something unexpected went wrong while creating the pull secret.';
+          : `Something unexpected went wrong while creating the pull secret (reference ${currentCorrelationId() ?? request.id}).`;
+      if (!isUserFacing(err) && !(err instanceof CloudApiError))
+        ctx.log.error({ err }, 'unexpected error in the secret flow');
       const cleanupText =
         refs.length === 0
           ? ''
@@ -360,6 +363,7 @@ export class SecretRunner implements PlanRunner {
         });
       } catch (err) {
         result = 'pending';
+        ctx.log.error({ err }, 'credential clean-up failed; recorded for retry');
         await ctx
           .audit({
             action: 'credential.cleanup',
@@ -367,7 +371,7 @@ export class SecretRunner implements PlanRunner {
             targetIds: [ref.kind === 'token' ? ref.tokenName : ref.applicationId],
             detail: err instanceof CloudApiError ? err.code : 'error',
           })
-          .catch(() => undefined);
+          .catch((auditErr: unknown) => ctx.log.error({ err: auditErr }, 'audit of a pending clean-up failed'));
       }
     }
     return result;

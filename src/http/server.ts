@@ -5,11 +5,22 @@
 import restify from 'restify';
 import type { Logger } from '../observability/logger';
 
+/** Why the app is not ready, as a short code for `/readyz` (the detail goes to the log). */
+export class NotReadyError extends Error {
+  constructor(
+    readonly reason: 'store' | 'azureCredential',
+    options?: { cause?: unknown },
+  ) {
+    super(`not ready: ${reason}`, options);
+    this.name = 'NotReadyError';
+  }
+}
+
 /** What the server needs from the app. */
 export interface ServerDeps {
   /** Processes one Bot Framework request (adapter.process + bot.run). */
   processActivity(req: restify.Request, res: restify.Response): Promise<void>;
-  /** Throws when not ready, with a short reason. */
+  /** Throws when not ready ({@link NotReadyError} with a short reason code). */
   checkReady(): Promise<void>;
   log: Logger;
 }
@@ -29,7 +40,10 @@ export function createServer(deps: ServerDeps): restify.Server {
       await deps.checkReady();
       res.send(200, { status: 'ready' });
     } catch (err) {
-      res.send(503, { status: 'not ready', reason: (err as Error).message });
+      // A short code only: raw error text can carry hosts, paths or connection details.
+      const reason = err instanceof NotReadyError ? err.reason : 'internal';
+      deps.log.error({ err, reason }, 'not ready');
+      res.send(503, { status: 'not ready', reason });
     }
   });
   return server;

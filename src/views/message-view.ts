@@ -8,7 +8,7 @@ import type { AdaptiveCardJson } from './card-templates';
 import type { AccessRequest } from '../domain/request';
 import { describeAccess } from '../domain/access-term';
 import { renderCard } from './card-templates';
-import type { Fact } from './request-view';
+import { type Fact, inertText } from './request-view';
 
 /** A titled message; `tone` picks the colour. */
 export function messageCard(input: {
@@ -43,12 +43,14 @@ export function errorCard(input: {
   sandbox: boolean;
 }): AdaptiveCardJson {
   const title = input.title ?? 'That did not work';
+  // Error messages quote what was typed ("\"![img](https://…)\" is not a valid registry name"):
+  // neutralised like every other piece of user text in a card.
   if (isUserFacing(input.err))
     return messageCard({
       title,
-      text: input.err.message,
+      text: inertText(input.err.message),
       tone: 'error',
-      hints: input.err.hints,
+      hints: input.err.hints.map(inertText),
       sandbox: input.sandbox,
     });
   return messageCard({
@@ -123,15 +125,16 @@ export function auditCard(title: string, subtitle: string, entries: AuditEntry[]
   return renderCard('audit', {
     sandbox,
     title,
-    subtitle,
+    // Names, reasons and comments are user text: no live links, images or mentions.
+    subtitle: inertText(subtitle),
     entries: entries.map((e) => ({
       seq: e.seq,
       action: e.action,
       outcome: e.outcome,
       ts: e.ts.slice(0, 19).replace('T', ' '),
-      actor: e.actor.name,
+      actor: inertText(e.actor.name),
       requestId: e.requestId ?? '—',
-      detail: e.detail ?? '',
+      detail: inertText(e.detail ?? ''),
     })),
   });
 }

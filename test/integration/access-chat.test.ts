@@ -4,6 +4,9 @@
  * a registry's clusters, the user's own access, and a grant deleted outside acrbot (recorded,
  * audited, cards updated, never re-created) by the drift job and by `access`.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
 import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { DRIFT_JOB_ID } from '../../src/flows/drift-detector';
@@ -75,6 +78,16 @@ describe('access and check in chat', () => {
     expect(await ask(users.approver, 'access nosuchthing')).toContain(
       'Neither a cluster nor a registry named nosuchthing',
     );
+  });
+
+  test('hostile names get a clear error, no link, no Azure call', async () => {
+    h.app.sandbox!.arm.clearRequests();
+    const link = await ask(users.approver, 'access [approve](https://evil.example/x)');
+    expect(link).not.toMatch(/\]\(https?:/);
+    expect(link).not.toContain('https://evil');
+    const long = await ask(users.requester, `check aks-prod ${'a'.repeat(300)}`);
+    expect(long).toMatch(/registry name/i);
+    expect(h.app.sandbox!.arm.requests).toEqual([]);
   });
 
   test('check explains a missing grant, with the grant command as the fix', async () => {
@@ -188,5 +201,17 @@ describe('drift', () => {
     const entries = (await h.app.audit.forRequest(request.id)).filter((e) => e.action === 'access.drift');
     expect(entries).toHaveLength(1);
     expect(entries[0].detail).toContain('noticed by access');
+  });
+
+  test('the drift job is persisted: a restart keeps its due time (never postponed, never lost)', async () => {
+    await h.stop();
+    const dir = mkdtempSync(join(tmpdir(), 'acrbot-drift-'));
+    const storage = `sqlite:${join(dir, 'acrbot.db')}`;
+    h = await startHarness({ ACRBOT_STORAGE: storage });
+    const first = await h.app.stores.schedule.get(DRIFT_JOB_ID);
+    expect(first).toMatchObject({ kind: 'drift.check' });
+    await h.stop();
+    h = await startHarness({ ACRBOT_STORAGE: storage });
+    expect((await h.app.stores.schedule.get(DRIFT_JOB_ID))?.dueAt).toBe(first!.dueAt);
   });
 });

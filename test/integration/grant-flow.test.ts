@@ -308,13 +308,20 @@ describe('grant flow', () => {
     expect(await h.app.store.listByState(['pending'])).toHaveLength(1);
   });
 
-  test('the card form: errors keep the values, a valid form becomes the plan card', async () => {
+  test('the card form: answered at once (G16), then errors keep the values and a valid form becomes the plan card', async () => {
     await h.say(users.requester, 'grant');
     const form = await h.connector.waitFor(
       (c) => /Grant a cluster pull access/.test(cardText(c.activity)),
       5000,
       'form',
     );
+    const formUpdate = (pattern: RegExp) =>
+      h.connector.waitFor(
+        (c) => c.op === 'update' && c.activityId === form.activityId && pattern.test(cardText(c.activity)),
+        5000,
+        `form update ${pattern}`,
+      );
+    const armBefore = h.app.sandbox!.arm.requests.length;
     const bad = await h.click(
       users.requester,
       'grantForm',
@@ -322,16 +329,20 @@ describe('grant flow', () => {
       form.activityId,
     );
     expect(bad.status).toBe(200);
-    const badText = cardText({ attachments: [{ content: bad.body.value }] });
-    expect(badText).toContain('not a valid registry name');
-    expect(JSON.stringify(bad.body.value)).toContain('"value":"aks-prod"');
+    // The invoke answer comes before any planning: no ARM call was needed to answer it.
+    expect(cardText({ attachments: [{ content: bad.body.value }] })).toMatch(/Planning your request/);
+    expect(h.app.sandbox!.arm.requests.length).toBe(armBefore);
+    const badCard = await formUpdate(/not a valid registry name/);
+    expect(JSON.stringify(badCard.activity)).toContain('"value":"aks-prod"');
     const good = await h.click(
       users.requester,
       'grantForm',
       { form: 'grant', cluster: 'aks-prod', registry: 'contosoacr', reason: 'deploy payments-api' },
       form.activityId,
     );
-    expect(cardText({ attachments: [{ content: good.body.value }] })).toMatch(/Pending approval/);
+    expect(cardText({ attachments: [{ content: good.body.value }] })).toMatch(/Planning your request/);
+    await formUpdate(/Pending approval/);
+    await h.app.services.background.drain();
     const [pending] = await h.app.store.listByState(['pending']);
     expect((await h.app.store.listCardCopies(pending.id)).map((c) => c.activityId)).toContain(form.activityId);
   });

@@ -332,6 +332,45 @@ describe('access lifecycle (G17)', () => {
     );
   });
 
+  test('a --kind sp secret that expires: the Entra application and its role assignment on the registry are gone', async () => {
+    await start();
+    const k8s = h.app.sandbox!.kubernetes['aks-dev'];
+    h.connector.clear();
+    await h.say(
+      users.requester,
+      'secret aks-dev contosoacr --kind sp --namespace payments --for 2m pull for payments-api',
+    );
+    const plan = await h.connector.waitFor(
+      (c) =>
+        c.op !== 'update' &&
+        /Pull secret .* in /.test(cardText(c.activity)) &&
+        /R-[2-9A-Z]{8}/.test(cardText(c.activity)),
+      5000,
+      'secret plan card',
+    );
+    const id = /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(cardText(plan.activity))![0];
+    await h.click(users.approver, 'approve', { requestId: id });
+    expect((await h.settle(id)).state).toBe('succeeded');
+    const secret = k8s.getObject('secrets', 'payments', 'acr-auth') as unknown as { data: Record<string, string> };
+    const appId = JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString()).auths[
+      'contosoacr.azurecr.io'
+    ].username as string;
+    const directory = h.app.sandbox!.directory;
+    const sp = directory.getServicePrincipalByAppId(appId)!;
+    expect(directory.getApplicationByAppId(appId)).toBeDefined();
+    const spAssignments = () =>
+      assignmentsOn(contosoId).filter((a: { principalId: string }) => a.principalId === sp.id);
+    expect(spAssignments()).toHaveLength(1);
+
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(id))!.state).toBe('revoked');
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
+    expect(directory.getApplicationByAppId(appId)).toBeUndefined();
+    expect(spAssignments()).toHaveLength(0);
+    expect(await actions(id)).toContain('access.revoke.credential:deleted');
+  });
+
   test('extending a secret rotates it: a new token in the same secret, the old token deleted; it ends at the new end', async () => {
     await start();
     const k8s = h.app.sandbox!.kubernetes['aks-dev'];

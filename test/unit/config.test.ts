@@ -74,6 +74,7 @@ describe('sandbox mode', () => {
       approverJustificationRequired: false,
       secretMaxExpiryMs: 365 * 86_400_000,
       sweepIntervalMs: 30_000,
+      leaseTtlMs: 60_000,
       driftIntervalMs: 900_000,
       access: {
         defaultMs: 30 * 86_400_000,
@@ -85,6 +86,9 @@ describe('sandbox mode', () => {
       storage: { kind: 'sqlite', path: './data/acrbot.db' },
       channelAuth: { openIdMetadataUrl: undefined, tokenIssuer: undefined },
       logLevel: 'info',
+      limits: { maxPendingPerUser: 5, requestsPerMinute: 10 },
+      dialogTtlMs: 30 * 60_000,
+      allowLocalAccountClusters: false,
     });
   });
 
@@ -428,5 +432,26 @@ describe('ACRBOT_STORAGE and other values', () => {
       armEndpoint: 'https://localhost:8443',
       approverJustificationRequired: true,
     });
+  });
+});
+
+describe('abuse limits, dialog TTL and the sandbox-in-production guard (#11)', () => {
+  test('limits and the dialog TTL are read and checked', () => {
+    expect(
+      loadConfig({ ACRBOT_MAX_PENDING_PER_USER: '2', ACRBOT_REQUESTS_PER_MINUTE: '3', ACRBOT_DIALOG_TTL: '5m' }),
+    ).toMatchObject({ limits: { maxPendingPerUser: 2, requestsPerMinute: 3 }, dialogTtlMs: 300_000 });
+    expect(problemsOf({ ACRBOT_MAX_PENDING_PER_USER: '0' })).toEqual([
+      'ACRBOT_MAX_PENDING_PER_USER must be a whole number from 1 to 100000',
+    ]);
+    expect(problemsOf({ ACRBOT_DIALOG_TTL: '10s' })).toEqual(['ACRBOT_DIALOG_TTL must lie between 1m and 24h']);
+  });
+
+  test('ACRBOT_MODE=sandbox with NODE_ENV=production refuses to start unless explicitly allowed', () => {
+    expect(problemsOf({ ACRBOT_MODE: 'sandbox', NODE_ENV: 'production' })[0]).toMatch(
+      /^ACRBOT_MODE=sandbox with NODE_ENV=production: the sandbox accepts unauthenticated calls/,
+    );
+    expect(
+      loadConfig({ ACRBOT_MODE: 'sandbox', NODE_ENV: 'production', ACRBOT_ALLOW_SANDBOX_IN_PRODUCTION: 'true' }).mode,
+    ).toBe('sandbox');
   });
 });

@@ -8,8 +8,9 @@ import { z } from 'zod';
 import { isUserFacing } from '../../domain/errors';
 import { isRequestId } from '../../domain/identifiers';
 import { awaitingReview } from '../../domain/policy';
-import type { AccessRequest } from '../../domain/request';
+import { type AccessRequest, describeState } from '../../domain/request';
 import { requestCard } from '../../views/request-view';
+import { messageCard } from '../../views/message-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import type { BotServices } from '../bot-services';
 import type { TurnIdentity } from '../turn-identity';
@@ -36,9 +37,23 @@ export class DecisionHandler {
     return parsed.success ? parsed.data : undefined;
   }
 
-  async refresh(requestId: string): Promise<AdaptiveCardJson> {
+  /**
+   * A Universal Actions `refresh` is a read: authorised like `status` (CONTRACTS §7a). The
+   * requester sees their card without buttons, approvers of this request see Approve/Reject,
+   * anyone else only the id and state (never more than `status` would show them).
+   */
+  async refresh(identity: TurnIdentity, requestId: string): Promise<AdaptiveCardJson> {
+    const { requests, settings } = this.services;
     try {
-      return view(await this.services.requests.get(requestId));
+      const request = await requests.get(requestId);
+      if (await requests.isApproverOf(identity.actor, request)) return view(request);
+      const mine = request.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase();
+      if (mine) return requestCard(request, { showActions: false });
+      return messageCard({
+        title: `Request ${request.id}`,
+        text: `This request is ${describeState(request)}. Only its requester and its approvers see the details and the buttons.`,
+        sandbox: settings.sandbox,
+      });
     } catch (err) {
       return errorCardFor(this.services, err);
     }

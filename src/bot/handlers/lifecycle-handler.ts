@@ -151,7 +151,7 @@ export class LifecycleHandler {
         `Request ${request.id} has no active access to revoke (it is ${request.state}).`,
       );
     const own = request.requester.objectId.toLowerCase() === actor.objectId.toLowerCase();
-    if (!own && !(await this.services.requests.isApprover(actor)))
+    if (!own && !(await this.services.requests.isApproverOf(actor, request)))
       throw new UserFacingError(
         'revoke.notAllowed',
         `Only the requester of ${request.id} or an approver may revoke it; nothing was changed.`,

@@ -3,14 +3,14 @@
  * form): validate, plan, store the request, give the requester the plan card and post the
  * approval card. The form differs only in where the requester's copy goes (it replaces the form).
  */
-import type { TurnContext } from 'botbuilder';
+import { type ConversationReference, TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { isUserFacing } from '../../domain/errors';
 import type { AccessRequest, AccessTerm } from '../../domain/request';
 import type { SecretCommandOptions } from '../../domain/command';
 import type { GrantPlan, Plan } from '../../domain/plan';
 import { checkReason } from '../../domain/text';
-import { alreadyGrantedCard, grantFormCard } from '../../views/message-view';
+import { alreadyGrantedCard, grantFormCard, messageCard } from '../../views/message-view';
 import { requestCard } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import type { BotServices } from '../bot-services';
@@ -38,6 +38,28 @@ export interface SecretInput extends GrantInput {
 export type RequestPreparation =
   { kind: 'card'; card: AdaptiveCardJson; error?: string } | { kind: 'created'; request: AccessRequest };
 
+/** What a turn tells about where a request comes from, taken before any background work. */
+interface TurnFacts {
+  origin: AccessRequest['origin'];
+  /** Teams activity id of the message or invoke (redelivery, G16). */
+  activityId?: string;
+  /** The requester's conversation. */
+  reference: Partial<ConversationReference>;
+  /** Where the approvers' copy goes for an approvals channel id, if anywhere (read from the turn's activity). */
+  approvalFor(channelId: string | undefined): Partial<ConversationReference> | undefined;
+}
+
+function factsOf(ctx: TurnContext): TurnFacts {
+  // The activity outlives the turn; the TurnContext does not (background planning uses these).
+  const turn = { activity: ctx.activity } as TurnContext;
+  return {
+    origin: originOf(ctx),
+    activityId: ctx.activity.id ? String(ctx.activity.id).slice(0, 200) : undefined,
+    reference: TurnContext.getConversationReference(ctx.activity),
+    approvalFor: (channelId) => approvalTarget(turn, channelId),
+  };
+}
+
 /** The grant form's fields (untrusted card data). */
 const grantForm = z.object({
   cluster: z.string().max(400).default(''),
@@ -52,7 +74,8 @@ export class RequestHandler {
   /** Text command / dialog: typing, plan, the plan card as a reply, the approval card. */
   async handle(ctx: TurnContext, identity: TurnIdentity, input: GrantInput | SecretInput): Promise<void> {
     await ctx.sendActivity({ type: 'typing' });
-    const prepared = await this.prepare(ctx, identity, input);
+    const facts = factsOf(ctx);
+    const prepared = await this.prepare(facts, identity, input);
     if (prepared.kind === 'card') {
       await sendCard(ctx, prepared.card);
       return;
@@ -62,39 +85,85 @@ export class RequestHandler {
     const shown =
       prepared.request.state === 'approved' ? { ...prepared.request, state: 'executing' as const } : prepared.request;
     const card = requestCard(shown, { showActions: false });
-    await this.announce(ctx, prepared.request, () => messenger.replyAndTrack(ctx, prepared.request, card, 'requester'));
+    await this.announceAt(
+      facts,
+      prepared.request,
+      () => messenger.replyAndTrack(ctx, prepared.request, card, 'requester'),
+      async (text) => void (await ctx.sendActivity(text)),
+    );
   }
 
   /**
-   * The grant form's submit: returns the card that replaces the form. An error shows the form
-   * again with the message; "already exists" is an answer, not a form error, so it shows that card.
+   * The grant form's submit, answered at once (Teams shows "Unable to reach app" when an invoke
+   * takes more than a few seconds, G16): the answer replaces the form with a "planning" card,
+   * and the planning runs after the response and then replaces that card with the plan (or
+   * the form again with the error). "Already exists" is an answer, not a form error.
    */
   async submitForm(ctx: TurnContext, identity: TurnIdentity, data: unknown): Promise<AdaptiveCardJson> {
     const sandbox = this.services.settings.sandbox;
     const form = grantForm.safeParse(data ?? {});
     if (!form.success)
       return grantFormCard({ sandbox, error: 'The form was not understood; fill in all three fields and try again.' });
-    const prepared = await this.prepare(ctx, identity, form.data);
-    if (prepared.kind === 'card')
-      return prepared.error ? grantFormCard({ sandbox, ...form.data, error: prepared.error }) : prepared.card;
-    const { request } = prepared;
+    const facts = factsOf(ctx);
     // The invoke response replaces the form in place, so the form's message becomes the requester's copy.
-    const replyToId = ctx.activity.replyToId;
-    await this.announce(ctx, request, async () => {
-      if (replyToId) await this.services.messenger.track(ctx, request.id, replyToId, 'requester');
+    const formId = ctx.activity.replyToId;
+    const { messenger, background } = this.services;
+    background.run('grant form', async () => {
+      const prepared = await this.prepare(facts, identity, form.data);
+      if (prepared.kind === 'card') {
+        const card = prepared.error ? grantFormCard({ sandbox, ...form.data, error: prepared.error }) : prepared.card;
+        if (formId) await messenger.updateCard(facts.reference, formId, card);
+        else await messenger.send(facts.reference, card);
+        return;
+      }
+      const { request } = prepared;
+      await this.announceAt(
+        facts,
+        request,
+        async () => {
+          const card = requestCard(request, { showActions: false });
+          if (formId) {
+            await messenger.updateCard(facts.reference, formId, card);
+            await messenger.trackAt(facts.reference, request.id, formId, 'requester');
+          } else {
+            const id = await messenger.send(facts.reference, card);
+            if (id) await messenger.trackAt(facts.reference, request.id, id, 'requester');
+          }
+        },
+        async (text) => void (await messenger.send(facts.reference, messageCard({ title: 'Note', text, sandbox }))),
+      );
     });
-    return requestCard(request, { showActions: false });
+    return messageCard({
+      title: 'Planning your request…',
+      text: `acrbot is checking ${form.data.cluster.slice(0, 100) || 'the cluster'} and ${form.data.registry.slice(0, 100) || 'the registry'}; this card changes to the plan in a moment.`,
+      sandbox,
+    });
   }
 
   /** Validates, plans and stores a request; errors become the card to answer with. */
   private async prepare(
-    ctx: TurnContext,
+    facts: TurnFacts,
     identity: TurnIdentity,
     input: GrantInput | SecretInput,
   ): Promise<RequestPreparation> {
     const { planner, secretPlanner, settings, requests } = this.services;
     let access: AccessTerm | undefined;
     const secret = 'options' in input;
+    const activityId = facts.activityId;
+    // Before any planning: a refused request costs no Azure call (G16).
+    const refusal = await this.services.gate.admit(
+      identity.actor,
+      activityId ? `${facts.origin.conversationId.slice(0, 300)}|${activityId}` : undefined,
+    );
+    if (refusal) {
+      this.services.log.info({ code: refusal.code, actor: identity.actor.objectId }, 'request not admitted');
+      const title = refusal.code === 'limits.redelivered' ? 'Already received' : 'Too many requests';
+      return {
+        kind: 'card',
+        card: messageCard({ title, text: refusal.message, tone: 'error', sandbox: settings.sandbox }),
+        error: refusal.message,
+      };
+    }
     try {
       const reason = checkReason(input.reason);
       let plan: Plan;
@@ -128,7 +197,8 @@ export class RequestHandler {
         tenantId: identity.tenantId,
         reason,
         plan,
-        origin: originOf(ctx),
+        origin: facts.origin,
+        sourceActivityId: activityId,
         access,
         ...(!secret && input.breakGlass && { breakGlass: true }),
       });
@@ -168,26 +238,45 @@ export class RequestHandler {
 
   /** A stored request: the requester's copy (placed by the caller), then the approvers' copy and the audit card. */
   async announce(ctx: TurnContext, request: AccessRequest, placeRequesterCopy: () => Promise<void>): Promise<void> {
+    await this.announceAt(
+      factsOf(ctx),
+      request,
+      placeRequesterCopy,
+      async (text) => void (await ctx.sendActivity(text)),
+    );
+  }
+
+  /** {@link announce} from facts taken earlier (planning after an answered invoke has no turn left). */
+  private async announceAt(
+    facts: TurnFacts,
+    request: AccessRequest,
+    placeRequesterCopy: () => Promise<void>,
+    say: (text: string) => Promise<void>,
+  ): Promise<void> {
     await placeRequesterCopy();
     const { executor, messenger, requests } = this.services;
     if (request.state === 'approved') void executor.schedule(request.id);
     if (request.policy?.breakGlass) {
       await messenger.breakGlassUsed(request, requests.currentPolicy().breakGlass?.channel);
       // The approvers' copy carries the review: Approve keeps it, Reject revokes it at once.
-      await this.postApprovalCard(ctx, request);
+      await this.postApprovalCard(facts, request, say);
     } else if (request.state === 'pending') {
-      await this.postApprovalCard(ctx, request);
+      await this.postApprovalCard(facts, request, say);
     }
     await messenger.syncAuditCard(request);
   }
 
   /** Sends the approvers' copy to the approvals channel, or the request's own channel/group chat. */
-  private async postApprovalCard(ctx: TurnContext, request: AccessRequest): Promise<void> {
+  private async postApprovalCard(
+    facts: TurnFacts,
+    request: AccessRequest,
+    say: (text: string) => Promise<void>,
+  ): Promise<void> {
     const { settings, messenger, audit } = this.services;
     // The rule the request is bound to routes its card (G18); else ACRBOT_APPROVAL_CHANNEL.
-    const target = approvalTarget(ctx, request.policy?.rule?.channel ?? settings.approvalChannelId);
+    const target = facts.approvalFor(request.policy?.rule?.channel ?? settings.approvalChannelId);
     if (!target) {
-      await ctx.sendActivity(
+      await say(
         `No approvals channel is configured and this is a personal chat, so approvers are not notified automatically: they can find request ${request.id} with "@acrbot pending". The platform team can set ACRBOT_APPROVAL_CHANNEL.`,
       );
       return;
@@ -204,7 +293,7 @@ export class RequestHandler {
       });
     } catch (err) {
       this.services.log.warn({ err, requestId: request.id }, 'approval card could not be posted');
-      await ctx.sendActivity(
+      await say(
         `The approval card could not be posted to the approvals channel; approvers can still find request ${request.id} with "@acrbot pending".`,
       );
     }

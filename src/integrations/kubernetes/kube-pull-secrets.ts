@@ -72,7 +72,18 @@ export class KubePullSecrets implements PullSecretPort {
     }
     const { CoreV1Api, KubeConfig } = kube();
     const kc = new KubeConfig();
-    kc.loadFromString(yaml);
+    try {
+      kc.loadFromString(yaml);
+      if (!kc.getCurrentCluster() || !kc.getCurrentContext()) throw new TypeError('no current cluster or context');
+    } catch (err) {
+      // A parser error quotes the document, which holds keys and tokens: only its type is kept,
+      // so nothing from the kubeconfig can reach a log line or a card.
+      throw new UserFacingError(
+        'cluster.badKubeconfig',
+        `The credentials Azure returned for cluster ${cluster.name} could not be read as a kubeconfig; ask the platform team to check the cluster.`,
+        { cause: new Error(`${(err as Error)?.name ?? 'Error'} while parsing the kubeconfig (content withheld)`) },
+      );
+    }
     const user = kc.getCurrentUser();
     if (user?.exec || cluster.aadEnabled) {
       // Entra-enabled cluster: the kubeconfig holds a kubelogin exec stanza (device code), which a

@@ -1,0 +1,65 @@
+/**
+ * Per-user limits and redelivery (G16), checked before anything is planned, so a refused
+ * request costs no Azure call: an activity id seen before creates nothing, nobody has more
+ * than `maxPendingPerUser` requests waiting, and nobody starts more than `requestsPerMinute`.
+ */
+import type { AbuseLedger, Clock, RequestStore } from '../domain/ports';
+import type { Actor } from '../domain/request';
+
+/** The limits (ACRBOT_MAX_PENDING_PER_USER, ACRBOT_REQUESTS_PER_MINUTE). */
+export interface RequestLimits {
+  maxPendingPerUser: number;
+  requestsPerMinute: number;
+}
+
+/** How long a seen activity id is remembered; Teams redelivers within seconds to minutes. */
+export const REDELIVERY_MEMORY_MS = 24 * 3_600_000;
+const MINUTE_MS = 60_000;
+
+/** Why a request was not admitted; `message` is for the user. */
+export type GateRefusal = {
+  code: 'limits.redelivered' | 'limits.pending' | 'limits.rate';
+  message: string;
+};
+
+/** Admits or refuses new requests. */
+export class RequestGate {
+  constructor(
+    private readonly ledger: AbuseLedger,
+    private readonly requests: Pick<RequestStore, 'listByState'>,
+    private readonly clock: Clock,
+    private readonly limits: RequestLimits,
+  ) {}
+
+  /**
+   * Undefined when `actor` may start a new request from the activity `activityKey` (a
+   * conversation-qualified Teams activity id); otherwise the refusal to answer with.
+   */
+  async admit(actor: Actor, activityKey: string | undefined): Promise<GateRefusal | undefined> {
+    const now = this.clock.now();
+    if (activityKey && !(await this.ledger.firstSighting(`activity:${activityKey}`, now, REDELIVERY_MEMORY_MS)))
+      return {
+        code: 'limits.redelivered',
+        message:
+          'This message was already received (Teams sent it again); it is handled once, so no second request was made.',
+      };
+    const count = await this.ledger.hit(`rate:${actor.objectId}`, now, MINUTE_MS);
+    if (count > this.limits.requestsPerMinute)
+      return {
+        code: 'limits.rate',
+        message: `You have started more than ${this.limits.requestsPerMinute} requests in the last minute; wait a minute and try again. Nothing was requested.`,
+      };
+    const pending = (await this.requests.listByState(['pending'], 10_000)).filter(
+      (r) => r.requester.objectId === actor.objectId,
+    );
+    if (pending.length >= this.limits.maxPendingPerUser)
+      return {
+        code: 'limits.pending',
+        message: `You already have ${pending.length} requests waiting for approval (at most ${this.limits.maxPendingPerUser}): ${pending
+          .slice(0, 10)
+          .map((r) => r.id)
+          .join(', ')}. Cancel one with "@acrbot cancel REQUEST-ID" or wait for a decision. Nothing was requested.`,
+      };
+    return undefined;
+  }
+}

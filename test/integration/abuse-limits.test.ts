@@ -1,0 +1,114 @@
+/**
+ * G16: one person cannot flood acrbot, and a redelivered message is one request. Per-user caps
+ * are answered clearly with no ARM call; the same activity id creates one request; dialog state
+ * belongs to one user in one conversation and expires.
+ */
+import { cardText } from '../helpers/capturing-connector';
+import { type Harness, startHarness, users } from '../helpers/harness';
+import { channelMessage, postActivity } from '../helpers/teams-activities';
+
+/** A clock tests move by hand (the per-minute window and the dialog TTL depend on it). */
+class TestClock {
+  constructor(private t = Date.parse('2026-11-30T12:00:05.000Z')) {}
+  now = () => new Date(this.t);
+  advance(ms: number) {
+    this.t += ms;
+  }
+}
+
+describe('G16: per-user limits and redelivery', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h?.stop();
+  });
+
+  async function ask(text: string, user = users.requester) {
+    const before = h.connector.calls.length;
+    await h.say(user, text);
+    return h.connector.waitFor(
+      (c) =>
+        h.connector.calls.indexOf(c) >= before &&
+        c.op !== 'update' &&
+        (c.activity as { type?: string }).type === 'message' &&
+        cardText(c.activity).length > 0,
+      10_000,
+      `answer to ${text}`,
+    );
+  }
+
+  test(`the pending cap (ACRBOT_MAX_PENDING_PER_USER) is answered clearly with 0 ARM calls`, async () => {
+    h = await startHarness({ ACRBOT_MAX_PENDING_PER_USER: '2' }, { clock: new TestClock() });
+    const first = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    const second = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
+    const arm = h.app.sandbox!.arm.requests.length;
+    const graph = h.app.sandbox!.graph.requests.length;
+    const reply = await ask('grant aks-legacy contosoacr one request too many');
+    expect(cardText(reply.activity)).toContain('You already have 2 requests waiting for approval (at most 2)');
+    expect(cardText(reply.activity)).toContain(first.id);
+    expect(cardText(reply.activity)).toContain(second.id);
+    expect(h.app.sandbox!.arm.requests.length).toBe(arm);
+    expect(h.app.sandbox!.graph.requests.length).toBe(graph);
+    expect(await h.app.store.listByState(['pending'])).toHaveLength(2);
+    // Someone else is not affected by the requester's cap.
+    await h.requestGrant(users.approver, 'aks-legacy contosoacr the approver asks too');
+  });
+
+  test('the rate limit (ACRBOT_REQUESTS_PER_MINUTE) is answered clearly with 0 ARM calls; the next minute is open again', async () => {
+    const clock = new TestClock();
+    h = await startHarness({ ACRBOT_REQUESTS_PER_MINUTE: '2' }, { clock });
+    await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
+    const arm = h.app.sandbox!.arm.requests.length;
+    const reply = await ask('secret aks-dev contosoacr --namespace payments third in a minute');
+    expect(cardText(reply.activity)).toContain('You have started more than 2 requests in the last minute');
+    expect(h.app.sandbox!.arm.requests.length).toBe(arm);
+    clock.advance(60_000);
+    await h.requestGrant(users.requester, 'aks-legacy contosoacr a minute later');
+  });
+
+  test('the same activity posted twice (Teams redelivery) creates one request; the request records its activity id', async () => {
+    h = await startHarness({}, { clock: new TestClock() });
+    const activity = channelMessage(users.requester, 'grant aks-prod contosoacr deploy payments-api', {
+      serviceUrl: h.serviceUrl,
+    });
+    const [a, b] = await Promise.all([postActivity(h.app.url, activity), postActivity(h.app.url, activity)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    await h.connector.waitFor((c) => /Already received/.test(cardText(c.activity)), 10_000, 'redelivery answer');
+    await h.connector.waitFor((c) => /R-[2-9A-Z]{8}/.test(cardText(c.activity)), 10_000, 'plan card');
+    const pending = await h.app.store.listByState(['pending']);
+    expect(pending).toHaveLength(1);
+    expect(pending[0].sourceActivityId).toBe(activity.id);
+  });
+
+  test("a bystander's reply cannot finish my dialog; an abandoned dialog expires (ACRBOT_DIALOG_TTL) and is purged", async () => {
+    const clock = new TestClock();
+    h = await startHarness({ ACRBOT_DIALOG_TTL: '5m' }, { clock });
+    const start = channelMessage(users.requester, 'grant aks-prod', { serviceUrl: h.serviceUrl });
+    await postActivity(h.app.url, start);
+    await h.connector.waitFor((c) => /Which registry/.test(cardText(c.activity)), 5000, 'registry question');
+    const thread = (start.conversation as { id: string }).id;
+    const inThread = (user: typeof users.requester, text: string) => {
+      const a = channelMessage(user, text, { serviceUrl: h.serviceUrl });
+      (a.conversation as { id: string }).id = thread;
+      return postActivity(h.app.url, a);
+    };
+    // The outsider answers in the same thread: not my dialog's answer.
+    h.connector.clear();
+    await inThread(users.outsider, 'contosoacr');
+    await h.connector.waitFor((c) => /not an acrbot command/.test(cardText(c.activity)), 5000, 'bystander answer');
+    expect(h.connector.calls.some((c) => /Why is the access needed/.test(cardText(c.activity)))).toBe(false);
+    // My own answer continues my dialog.
+    await inThread(users.requester, 'contosoacr');
+    await h.connector.waitFor((c) => /Why is the access needed/.test(cardText(c.activity)), 5000, 'reason question');
+    expect(await h.app.stores.dialogs.purgeExpired(clock.now())).toBe(0);
+    // Abandoned: after the TTL my answer no longer continues it, and the purge frees it.
+    clock.advance(5 * 60_000 + 1);
+    h.connector.clear();
+    await inThread(users.requester, 'deploy payments-api please');
+    await h.connector.waitFor((c) => /not an acrbot command/.test(cardText(c.activity)), 5000, 'expired dialog');
+    expect(await h.app.store.listByState(['pending'])).toHaveLength(0);
+    await inThread(users.outsider, 'grant aks-dev');
+    clock.advance(5 * 60_000 + 1);
+    expect(await h.app.stores.dialogs.purgeExpired(clock.now())).toBe(1);
+  });
+});

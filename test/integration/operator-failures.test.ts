@@ -1,0 +1,90 @@
+/**
+ * #11 items 6 and 7: sandbox mode says so first and stays local; failures an operator can act
+ * on — `/readyz` gives a short code only, an audit write failing after the Azure write keeps the
+ * outcome truthful and is retried until written, errors are logged with their stack.
+ */
+import type { AuditEvent } from '../../src/domain/audit-chain';
+import type { AuditLog } from '../../src/domain/ports';
+import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
+import { type Harness, startHarness, users } from '../helpers/harness';
+
+interface LogLine {
+  level: number;
+  msg: string;
+  err?: { type?: string; message?: string; stack?: string };
+  [k: string]: unknown;
+}
+const parse = (h: Harness): LogLine[] => h.logs.lines.map((l) => JSON.parse(l) as LogLine);
+
+describe('sandbox mode cannot pass for production', () => {
+  let h: Harness;
+  afterEach(() => h?.stop());
+
+  test('the first log line says SANDBOX at warn level; with HOST set it warns the endpoint is anonymous', async () => {
+    h = await startHarness({ HOST: '127.0.0.1' });
+    const lines = parse(h);
+    expect(lines[0].level).toBe(40);
+    expect(lines[0].msg).toMatch(/^SANDBOX mode/);
+    expect(lines[1]).toMatchObject({ level: 40, host: '127.0.0.1' });
+    expect(lines[1].msg).toMatch(/anonymous/);
+  });
+});
+
+describe('failures an operator can act on', () => {
+  let h: Harness;
+  afterEach(() => h?.stop());
+
+  test('/readyz answers 503 with a short reason code only; the detail is logged with its stack', async () => {
+    const requests = new MemoryRequestStore();
+    requests.ping = async () => {
+      throw new Error('cannot open /srv/secret-path/acrbot.db: SQLITE_CANTOPEN');
+    };
+    h = await startHarness({}, { stores: { requests } });
+    const res = await fetch(`${h.app.url}/readyz`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ status: 'not ready', reason: 'store' });
+    const logged = parse(h).find((l) => l.msg === 'not ready')!;
+    expect(logged.err?.stack).toContain('NotReadyError');
+    expect(JSON.stringify(logged)).toContain('SQLITE_CANTOPEN');
+  });
+
+  test('the audit write failing after the Azure write succeeded: the request says succeeded, the entry is retried until written', async () => {
+    let failures = 2;
+    const clockless = new MemoryAuditLog({ now: () => new Date() });
+    const audit: AuditLog = {
+      append: async (event: AuditEvent) => {
+        if (event.action === 'request.succeeded' && failures-- > 0) throw new Error('audit store unavailable');
+        return clockless.append(event);
+      },
+      latest: (n) => clockless.latest(n),
+      forRequest: (id) => clockless.forRequest(id),
+      verify: () => clockless.verify(),
+    };
+    h = await startHarness({}, { stores: { audit } });
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const done = await h.settle(request.id);
+    expect(done.state).toBe('succeeded');
+    expect(
+      h.app.sandbox!.arm.state.listRoleAssignments(sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso)),
+    ).toHaveLength(1);
+    const failed = parse(h).find((l) => l.msg.startsWith('audit write failed; scheduling an audit.retry'))!;
+    expect(failed.err?.stack).toContain('audit store unavailable');
+    // The job retries (with backoff after the second failure) until the entry is written.
+    const { scheduler } = h.app;
+    for (
+      let i = 0;
+      i < 20 && !(await audit.forRequest(request.id)).some((e) => e.action === 'request.succeeded');
+      i++
+    ) {
+      const [job] = await h.app.stores.schedule
+        .forRequest(request.id)
+        .then((jobs) => jobs.filter((j) => j.kind === 'audit.retry'));
+      if (job) await h.app.stores.schedule.put({ ...job, dueAt: new Date(0).toISOString() });
+      await scheduler.runDue();
+    }
+    expect((await audit.forRequest(request.id)).filter((e) => e.action === 'request.succeeded')).toHaveLength(1);
+    expect((await h.app.stores.schedule.forRequest(request.id)).filter((j) => j.kind === 'audit.retry')).toEqual([]);
+  });
+});
