@@ -67,12 +67,14 @@ param auditChannelId string = ''
 @description('Entra tenants whose Teams users may talk to the bot (ACRBOT_ALLOWED_TENANTS).')
 param allowedTenantIds string[] = [tenant().tenantId]
 
-@description('Where the bot keeps requests and the audit log (ACRBOT_STORAGE). /home is the persistent App Service share.')
-param storeLocation string = 'sqlite:/home/data/acrbot.db'
-
 @allowed(['B1', 'B2', 'B3', 'S1', 'S2', 'S3', 'P0v3', 'P1v3', 'P2v3'])
 @description('App Service plan size. Basic or higher keeps Always On available, which the bot needs to answer Teams within seconds.')
 param appServiceSku string = 'B1'
+
+@minValue(2)
+@maxValue(30)
+@description('App Service instances (at least two: any instance may fail or be restarted without an outage).')
+param instanceCount int = 2
 
 @allowed(['F0', 'S1'])
 @description('Azure Bot pricing tier. Teams is a standard channel: F0 is enough.')
@@ -126,6 +128,17 @@ module storage 'modules/storage.bicep' = {
   }
 }
 
+module vault 'modules/key-vault.bicep' = {
+  name: 'acrbot-key-vault'
+  params: {
+    // Key Vault names: 3-24 letters, digits and hyphens, globally unique.
+    name: take('kv-${replace(toLower(environmentName), '-', '')}-${token}', 24)
+    location: location
+    tags: allTags
+    readerPrincipalId: identity.outputs.principalId
+  }
+}
+
 module imagePull 'modules/image-pull.bicep' = if (!empty(containerImage) && !empty(imageRegistry.name)) {
   name: 'acrbot-image-pull'
   scope: resourceGroup(imageRegistry.subscriptionId, imageRegistry.resourceGroup)
@@ -143,6 +156,7 @@ module app 'modules/app-service.bicep' = {
     location: location
     tags: allTags
     sku: appServiceSku
+    instanceCount: instanceCount
     containerImage: containerImage
     identityResourceId: identity.outputs.id
     identityClientId: identity.outputs.clientId
@@ -164,11 +178,11 @@ module app 'modules/app-service.bicep' = {
       ACRBOT_APPROVAL_CHANNEL: approvalChannelId
       ACRBOT_AUDIT_CHANNEL: auditChannelId
       ACRBOT_ALLOWED_TENANTS: join(allowedTenantIds, ',')
-      ACRBOT_STORAGE: storeLocation
-      // Scale-out store: blob endpoint only; access is by the managed identity's data role,
-      // the account has shared keys disabled.
-      ACRBOT_BLOB_ENDPOINT: storage.outputs.blobEndpoint
-      ACRBOT_BLOB_CONTAINER: storage.outputs.containerName
+      // Azure Tables through the managed identity (DefaultAzureCredential with AZURE_CLIENT_ID);
+      // no key: the account has shared keys disabled.
+      ACRBOT_STORAGE: 'tables:${storage.outputs.tableEndpoint}'
+      // The MAC key of the audit chain, kept out of the store: a Key Vault reference.
+      ACRBOT_AUDIT_KEY: '@Microsoft.KeyVault(VaultName=${vault.outputs.vaultName};SecretName=acrbot-audit-key)'
     }
   }
   dependsOn: [imagePull]

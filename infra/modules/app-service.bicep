@@ -10,6 +10,11 @@ param tags object = {}
 @description('App Service plan SKU.')
 param sku string = 'B1'
 
+@minValue(1)
+@maxValue(30)
+@description('Instances. Two or more: the store is Azure Tables, executions and jobs run under leases, so any instance may serve any turn.')
+param instanceCount int = 2
+
 @description('Image reference, or empty for a Node 20 code deployment.')
 param containerImage string = ''
 
@@ -42,9 +47,8 @@ resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   kind: 'linux'
   sku: {
     name: sku
-    // One instance: the default store is SQLite on the App Service share. Scale out only with
-    // the blob store (ACRBOT_STORAGE) configured.
-    capacity: 1
+    // Several instances share the Azure Tables store (no database on the /home network share).
+    capacity: instanceCount
   }
   properties: { reserved: true }
 }
@@ -53,8 +57,8 @@ var platformSettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
   // The container listens on 3978 (Dockerfile EXPOSE); App Service routes 443 to it.
   WEBSITES_PORT: '3978'
-  // Keep /home (the SQLite store) across restarts and image updates.
-  WEBSITES_ENABLE_APP_SERVICE_STORAGE: 'true'
+  // No state on the /home share: every instance keeps its state in Azure Tables.
+  WEBSITES_ENABLE_APP_SERVICE_STORAGE: 'false'
 }
 
 resource site 'Microsoft.Web/sites@2023-12-01' = {
@@ -68,6 +72,8 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
   }
   properties: {
     serverFarmId: plan.id
+    // Key Vault references (ACRBOT_AUDIT_KEY) resolve with the bot's user-assigned identity.
+    keyVaultReferenceIdentity: identityResourceId
     httpsOnly: true
     clientAffinityEnabled: false
     siteConfig: {

@@ -1,7 +1,10 @@
-// Storage for the scale-out store (requests + audit log as blobs). Shared keys are disabled:
-// only Entra identities with a data role can read or write, so there is no account key or
-// key-based connection string to leak. The bot identity gets Storage Blob Data Contributor on
-// its one container, not on the account.
+// Storage for the scale-out store: the Table service holds requests, the audit log, leases,
+// the schedule, dialog state and abuse limits (ACRBOT_STORAGE=tables:<table endpoint>); an
+// append-only blob container with a time-based immutability policy holds the audit anchors.
+// Shared keys are disabled: only Entra identities with a data role can read or write, so there
+// is no account key or key-based connection string to leak. The bot identity gets Storage
+// Table Data Contributor on this account only, and Storage Blob Data Contributor on the
+// anchor container only.
 
 @minLength(3)
 @maxLength(24)
@@ -12,10 +15,15 @@ param tags object = {}
 @description('Object id of the bot identity.')
 param dataPrincipalId string
 
-@description('Blob container for the store.')
-param containerName string = 'acrbot'
+@description('Blob container for the audit anchors (append blobs, immutable).')
+param anchorContainerName string = 'audit-anchors'
+
+@minValue(1)
+@description('Days an anchor blob can be neither overwritten nor deleted (appends stay allowed).')
+param anchorRetentionDays int = 365
 
 var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -45,26 +53,57 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
   }
 }
 
-resource container 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
+  parent: account
+  name: 'default'
+}
+
+resource anchorContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
   parent: blobService
-  name: containerName
+  name: anchorContainerName
   properties: { publicAccess: 'None' }
 }
 
-resource dataRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(container.id, dataPrincipalId, storageBlobDataContributor)
-  scope: container
+// Time-based retention with protected append writes: the bot appends anchor lines, nobody
+// (not the bot, not an account owner) can overwrite or delete them until retention ends.
+// Lock it (az storage container immutability-policy lock) once the retention is agreed:
+// an unlocked policy can still be shortened by an owner.
+resource anchorImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2023-05-01' = {
+  parent: anchorContainer
+  name: 'default'
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributor)
+    immutabilityPeriodSinceCreationInDays: anchorRetentionDays
+    allowProtectedAppendWrites: true
+  }
+}
+
+resource tableRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(account.id, dataPrincipalId, storageTableDataContributor)
+  // This account only: the Table role on the account covers its tables and nothing else.
+  scope: account
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageTableDataContributor)
     principalId: dataPrincipalId
     // Set explicitly: a new managed identity may not have replicated yet, and ARM then fails
     // with PrincipalNotFound unless it is told the type.
     principalType: 'ServicePrincipal'
-    description: 'acrbot: read and write its request store and audit log'
+    description: 'acrbot: requests, audit log, leases, schedule, dialogs (Azure Tables)'
   }
 }
 
-@description('Blob endpoint (a URL, not a credential).')
-output blobEndpoint string = account.properties.primaryEndpoints.blob
-output containerName string = container.name
+resource anchorRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(anchorContainer.id, dataPrincipalId, storageBlobDataContributor)
+  scope: anchorContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributor)
+    principalId: dataPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'acrbot: append audit anchors'
+  }
+}
+
+@description('Table endpoint (a URL, not a credential).')
+output tableEndpoint string = account.properties.primaryEndpoints.table
+@description('Anchor container URL (a URL, not a credential).')
+output anchorContainerUrl string = '${account.properties.primaryEndpoints.blob}${anchorContainer.name}'
 output accountName string = account.name

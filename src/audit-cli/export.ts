@@ -71,3 +71,25 @@ export async function exportAudit(audit: ReadOnlyAudit, out: Writable, options: 
 async function write(out: Writable, text: string): Promise<void> {
   if (!out.write(text)) await once(out, 'drain');
 }
+
+/** Streams entries from any store (Azure Tables) with the same filters and formats as {@link exportAudit}. */
+export async function exportEntries(
+  entries: AsyncIterable<AuditEntry>,
+  out: Writable,
+  options: ExportOptions,
+): Promise<number> {
+  let buffer = options.format === 'csv' ? CSV_HEADER : '';
+  let count = 0;
+  for await (const entry of entries) {
+    if (options.requestId && entry.requestId !== options.requestId) continue;
+    if (options.since && !(entry.ts >= options.since)) continue;
+    buffer += options.format === 'csv' ? entryCsvLine(entry) : `${JSON.stringify(entry)}\n`;
+    count++;
+    if (buffer.length >= CHUNK) {
+      await write(out, buffer);
+      buffer = '';
+    }
+  }
+  if (buffer) await write(out, buffer);
+  return count;
+}

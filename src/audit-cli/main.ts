@@ -9,8 +9,9 @@ import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { parseCliArgs, USAGE } from './args';
 import { CliError, EXIT } from './cli-error';
-import { exportAudit, type ExportOptions } from './export';
-import { openAuditReadOnly, resolveAuditPath, type ReadOnlyAudit } from './storage';
+import { exportAudit, exportEntries, type ExportOptions } from './export';
+import { openAuditReadOnly, resolveAuditStorage, reviewKey, type ReadOnlyAudit } from './storage';
+import { openTablesReview, type TablesReview } from './tables-review';
 import { formatVerdict, verifyAudit } from './verify';
 
 /** Where the CLI writes. */
@@ -28,7 +29,12 @@ export async function runAuditCli(argv: string[], env: Record<string, string | u
       io.stdout.write(`${USAGE}\n`);
       return EXIT.ok;
     }
-    audit = openAuditReadOnly(resolveAuditPath(cmd.storage, env));
+    const storage = resolveAuditStorage(cmd.storage, env);
+    const key = reviewKey(env);
+    if (!key && cmd.command === 'verify')
+      io.stderr.write('note: no ACRBOT_AUDIT_KEY, so entry MACs are not checked (hash chain only)\n');
+    if (storage.kind === 'tables') return await runOnTables(await openTablesReview(storage, key), cmd, io);
+    audit = openAuditReadOnly(storage.path, key);
     if (cmd.command === 'verify') {
       const verdict = await verifyAudit(audit);
       io.stdout.write(`${formatVerdict(verdict)}\n`);
@@ -53,16 +59,44 @@ export async function runAuditCli(argv: string[], env: Record<string, string | u
   }
 }
 
+async function runOnTables(
+  review: TablesReview,
+  cmd: Exclude<ReturnType<typeof parseCliArgs>, { command: 'help' }>,
+  io: CliIo,
+): Promise<number> {
+  if (cmd.command === 'verify') {
+    const verdict = await review.log.verify();
+    io.stdout.write(`${formatVerdict(verdict)}\n`);
+    return verdict.intact ? EXIT.ok : EXIT.broken;
+  }
+  const options: ExportOptions = { format: cmd.format, requestId: cmd.requestId, since: cmd.since };
+  const run = (out: Writable) =>
+    exportEntries(review.log.entries(), out, options).catch((err: unknown) => {
+      throw new CliError(`${(err as Error).message}; run audit:verify`, EXIT.broken);
+    });
+  if (cmd.out === undefined) {
+    await run(io.stdout);
+    return EXIT.ok;
+  }
+  const count = await toFile(cmd.out, run);
+  io.stderr.write(`exported ${count} entries to ${cmd.out}\n`);
+  return EXIT.ok;
+}
+
 /**
  * Writes to a side file and renames it into place only when complete, so a failed export
  * never leaves a truncated file that looks whole. Mode 0600: the trail names people.
  */
 async function exportToFile(audit: ReadOnlyAudit, out: string, options: ExportOptions): Promise<number> {
+  return toFile(out, (file) => exportAudit(audit, file, options));
+}
+
+async function toFile(out: string, write: (file: Writable) => Promise<number>): Promise<number> {
   const partial = `${out}.partial-${process.pid}`;
   const file = createWriteStream(partial, { mode: 0o600 });
   try {
     await once(file, 'open');
-    const count = await exportAudit(audit, file, options);
+    const count = await write(file);
     file.end();
     await finished(file);
     renameSync(partial, out);

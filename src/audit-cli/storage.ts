@@ -4,9 +4,9 @@
  * leave the evidence exactly as it found it.
  */
 import Database from 'better-sqlite3';
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { ConfigError, loadConfig } from '../config/config';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError, loadConfig, type StorageSetting } from '../config/config';
 import type { Clock } from '../domain/ports';
 import { SqliteAuditLog } from '../integrations/store/sqlite-audit-log';
 import type { SqliteDatabase } from '../integrations/store/sqlite-database';
@@ -26,9 +26,22 @@ export interface ReadOnlyAudit {
  * credentials to review the trail, and a production env without them must still work.
  */
 export function resolveAuditPath(flag: string | undefined, env: Record<string, string | undefined>): string {
-  let storage;
+  const storage = resolveAuditStorage(flag, env);
+  if (storage.kind === 'tables') throw new CliError('storage is Azure Tables, not a SQLite file');
+  return storage.path;
+}
+
+/** The store to review: a SQLite file (resolved path) or Azure Tables; memory is refused. */
+export function resolveAuditStorage(
+  flag: string | undefined,
+  env: Record<string, string | undefined>,
+): { kind: 'sqlite'; path: string } | Extract<StorageSetting, { kind: 'tables' }> {
+  let storage: StorageSetting;
   try {
-    storage = loadConfig({ ACRBOT_STORAGE: flag ?? env.ACRBOT_STORAGE }).storage;
+    storage = loadConfig({
+      ACRBOT_STORAGE: flag ?? env.ACRBOT_STORAGE,
+      ACRBOT_TABLE_PREFIX: env.ACRBOT_TABLE_PREFIX,
+    }).storage;
   } catch (err) {
     if (err instanceof ConfigError) throw new CliError(err.problems.join('\n'));
     throw err;
@@ -38,9 +51,25 @@ export function resolveAuditPath(flag: string | undefined, env: Record<string, s
       'storage is "memory": the audit log lived only inside the bot process and is gone when it stops, so there is nothing to review offline. Use --storage sqlite:<path> (or set ACRBOT_STORAGE) to point at the bot\'s SQLite file.',
     );
   }
-  if (storage.kind !== 'sqlite')
-    throw new CliError('this command reads a SQLite file; for Azure Tables use the tables: support of audit:verify');
-  return resolve(storage.path);
+  if (storage.kind === 'tables') return storage;
+  return { kind: 'sqlite', path: resolve(storage.path) };
+}
+
+/**
+ * The audit key for checking MACs: ACRBOT_AUDIT_KEY, else the sandbox's `.data/audit.key` if
+ * present (never created here). Undefined: hashes are checked, MACs cannot be.
+ */
+export function reviewKey(env: Record<string, string | undefined>, cwd = process.cwd()): Buffer | undefined {
+  if (env.ACRBOT_AUDIT_KEY) {
+    try {
+      return loadConfig({ ACRBOT_AUDIT_KEY: env.ACRBOT_AUDIT_KEY }).auditKey;
+    } catch (err) {
+      if (err instanceof ConfigError) throw new CliError(err.problems.join('\n'));
+      throw err;
+    }
+  }
+  const file = join(cwd, '.data', 'audit.key');
+  return existsSync(file) ? Buffer.from(readFileSync(file, 'utf8').trim(), 'base64') : undefined;
 }
 
 /** Never called: the CLI only reads, so any attempt to append is a bug worth failing loudly. */
@@ -51,7 +80,7 @@ const NO_CLOCK: Clock = {
 };
 
 /** Opens `path` read-only; a missing file is an error (exit 2), never created. */
-export function openAuditReadOnly(path: string): ReadOnlyAudit {
+export function openAuditReadOnly(path: string, key?: Buffer): ReadOnlyAudit {
   if (!existsSync(path))
     throw new CliError(`no audit database at ${path} (nothing was created); check --storage or ACRBOT_STORAGE`);
   if (!statSync(path).isFile())
@@ -74,7 +103,7 @@ export function openAuditReadOnly(path: string): ReadOnlyAudit {
       throw new CliError(`${path} is not an acrbot database (no audit tables)`);
     // Preparing INSERTs on a read-only connection is allowed (only running them fails), so the
     // bot's own implementation does the reading and verifying: one verify, not two.
-    const log = new SqliteAuditLog(db, NO_CLOCK);
+    const log = new SqliteAuditLog(db, NO_CLOCK, key);
     const opened = db;
     return { db, log, path, close: () => opened.close() };
   } catch (err) {

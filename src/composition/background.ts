@@ -35,6 +35,14 @@ export async function startBackground(deps: {
   if (!(await stores.schedule.get(DRIFT_JOB_ID)))
     await scheduler.schedule({ id: DRIFT_JOB_ID, kind: 'drift.check', dueAt: flows.drift.nextRunAt() });
   scheduler.start();
+  // Executions whose instance died are taken over once their lease expired (G13 with many
+  // instances); a run held by a live instance is skipped by its lease.
+  const resumer = setInterval(() => {
+    void flows.executor
+      .resumeInterrupted()
+      .catch((err: unknown) => log.error({ err }, 'resuming interrupted executions failed'));
+  }, flows.executor.resumeIntervalMs);
+  resumer.unref();
   // Abandoned dialogs expire (ACRBOT_DIALOG_TTL); purging them keeps memory and tables flat (G16).
   const purge =
     sweepIntervalMs > 0
@@ -54,6 +62,7 @@ export async function startBackground(deps: {
     flows.policies.watch();
   }
   return async () => {
+    clearInterval(resumer);
     if (purge) clearInterval(purge);
     process.off('SIGHUP', reloadPolicy);
     flows.policies.close();

@@ -142,6 +142,11 @@ export function createFlows(
       },
     },
     log,
+    {
+      leases: stores.leases,
+      owner: options.instanceId ?? `${hostname()}:${process.pid}`,
+      ttlMs: config.leaseTtlMs,
+    },
     (event) =>
       scheduler.schedule({
         id: `audit.retry:${randomUUID()}`,

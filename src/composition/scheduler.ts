@@ -13,9 +13,6 @@ import type { Logger } from '../observability/logger';
 import type { Flows } from './flows';
 import type { Stores } from './stores';
 
-/** How long one instance holds a scheduled job before another may take it over (renewed while it runs). */
-const SCHEDULER_LEASE_TTL_MS = 60_000;
-
 /** Builds the scheduler (not started; {@link startBackground} starts it after listen). */
 export function createScheduler(
   config: AppConfig,
@@ -26,7 +23,8 @@ export function createScheduler(
   return new Scheduler(stores.schedule, stores.leases, deps.clock, deps.log, {
     instanceId: options.instanceId ?? `${hostname()}:${process.pid}`,
     sweepIntervalMs: options.sweepIntervalMs ?? config.sweepIntervalMs,
-    leaseTtlMs: SCHEDULER_LEASE_TTL_MS,
+    // How long one instance holds a job before another may take it over (renewed while it runs).
+    leaseTtlMs: config.leaseTtlMs,
     backoffMs: options.jobBackoffMs,
     // A job that keeps failing (a revocation Azure refuses) is reported to the approvers (G17).
     reportAfterAttempts: options.jobReportAfterAttempts ?? 3,

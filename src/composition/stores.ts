@@ -2,6 +2,9 @@
  * Step "stores": every store the app uses, opened for `ACRBOT_STORAGE` by
  * `src/integrations/store/open-stores.ts` (a new store is added there), or given by tests.
  */
+import { randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { AppConfig } from '../config/config';
 import type { Clock, LeaseStore, ScheduleStore } from '../domain/ports';
 import { openStores, type Stores, withMemoryDefaults } from '../integrations/store/open-stores';
@@ -16,10 +19,36 @@ export interface StoreOverrides {
   coordination?: { schedule: ScheduleStore; leases: LeaseStore };
 }
 
+/**
+ * The audit key: ACRBOT_AUDIT_KEY, or in the sandbox with a persistent store a key generated
+ * once into `.data/audit.key` (git-ignored, outside the store, shared by every local instance).
+ */
+export function auditKeyFor(config: AppConfig): Buffer | undefined {
+  if (config.auditKey) return config.auditKey;
+  if (config.mode !== 'sandbox' || config.storage.kind === 'memory') return undefined;
+  return loadOrCreateKeyFile(join(process.cwd(), '.data', 'audit.key'));
+}
+
+function loadOrCreateKeyFile(path: string): Buffer {
+  mkdirSync(dirname(path), { recursive: true });
+  // Written whole to a side file, then linked into place: link fails if another instance won
+  // the race, and nobody ever reads a half-written key.
+  const side = `${path}.${process.pid}.tmp`;
+  writeFileSync(side, randomBytes(32).toString('base64'), { mode: 0o600 });
+  try {
+    linkSync(side, path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    rmSync(side, { force: true });
+  }
+  return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
+}
+
 /** Opens the configured stores, unless given. */
 export async function openAppStores(config: AppConfig, clock: Clock, overrides: StoreOverrides = {}): Promise<Stores> {
   const opened = overrides.stores
     ? withMemoryDefaults(overrides.stores, clock)
-    : await openStores(config.storage, clock);
+    : await openStores(config.storage, clock, auditKeyFor(config));
   return { ...opened, ...overrides.coordination };
 }

@@ -90,6 +90,7 @@ const schema = z.object({
     .default('optional'),
   ACRBOT_SECRET_MAX_EXPIRY: duration('ACRBOT_SECRET_MAX_EXPIRY', '365d'),
   ACRBOT_SWEEP_INTERVAL: duration('ACRBOT_SWEEP_INTERVAL', '30s'),
+  ACRBOT_LEASE_TTL: duration('ACRBOT_LEASE_TTL', '60s'),
   ACRBOT_DRIFT_INTERVAL: duration('ACRBOT_DRIFT_INTERVAL', '15m'),
   ACRBOT_DEFAULT_ACCESS_DURATION: duration('ACRBOT_DEFAULT_ACCESS_DURATION', '30d'),
   ACRBOT_MAX_ACCESS_DURATION: duration('ACRBOT_MAX_ACCESS_DURATION', '90d'),
@@ -125,6 +126,22 @@ const schema = z.object({
       // The message never repeats the value: a connection string carries the account key.
       if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `ACRBOT_STORAGE: ${parsed}` });
       return typeof parsed === 'string' ? { kind: 'memory' as const } : parsed;
+    }),
+  ACRBOT_AUDIT_KEY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return undefined;
+      const bytes = Buffer.from(v, 'base64');
+      // The message never repeats the value: it is the key that makes the audit tamper-evident.
+      if (!/^[A-Za-z0-9+/]+={0,2}$/.test(v.trim()) || bytes.length < 32) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'ACRBOT_AUDIT_KEY must be at least 32 random bytes, base64-encoded (e.g. openssl rand -base64 32)',
+        });
+        return undefined;
+      }
+      return bytes;
     }),
   ACRBOT_TABLE_PREFIX: z
     .string()
@@ -197,11 +214,21 @@ export interface AppConfig {
   secretMaxExpiryMs: number;
   /** How often the scheduler looks for due jobs (ACRBOT_SWEEP_INTERVAL, default 30 s). */
   sweepIntervalMs: number;
+  /**
+   * How long an instance holds an execution or a scheduled job before another may take it over
+   * (ACRBOT_LEASE_TTL, default 60 s; renewed while the work runs).
+   */
+  leaseTtlMs: number;
   /** How often acrbot's grants are compared with Azure to notice drift (ACRBOT_DRIFT_INTERVAL, default 15 min). */
   driftIntervalMs: number;
   /** How long granted access lasts (G17). */
   access: AccessDurationSettings;
   storage: StorageSetting;
+  /**
+   * Key of the audit MACs (ACRBOT_AUDIT_KEY, base64): never in the store. Without it (outside
+   * the sandbox, which keeps one in `.data/audit.key`) entries are hash-chained but not keyed.
+   */
+  auditKey?: Buffer;
   /** Host of the tab's Application ID URI `api://<domain>/<app id>`; the tab is off in azure mode without it. */
   tabDomain?: string;
   /** Per-user abuse limits (G16): pending requests at once, and new requests per minute. */
@@ -348,6 +375,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('ACRBOT_APPROVAL_TTL can be at most 24h (requests must not wait longer for a decision)');
   if (e.ACRBOT_SWEEP_INTERVAL > 3_600_000)
     problems.push('ACRBOT_SWEEP_INTERVAL can be at most 1h (expiries and reminders would run late)');
+  if (e.ACRBOT_LEASE_TTL < 2_000 || e.ACRBOT_LEASE_TTL > 600_000)
+    problems.push('ACRBOT_LEASE_TTL must lie between 2s and 10m (renewed every third of it while work runs)');
   if (e.ACRBOT_DRIFT_INTERVAL < 60_000 || e.ACRBOT_DRIFT_INTERVAL > 24 * 3_600_000)
     problems.push('ACRBOT_DRIFT_INTERVAL must be between 1m and 24h (each run lists role assignments per identity)');
   if (e.ACRBOT_MIN_ACCESS_DURATION < 60_000) problems.push('ACRBOT_MIN_ACCESS_DURATION can be no less than 1m');
@@ -411,6 +440,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     approverJustificationRequired: e.ACRBOT_APPROVER_JUSTIFICATION === 'required',
     secretMaxExpiryMs: e.ACRBOT_SECRET_MAX_EXPIRY,
     sweepIntervalMs: e.ACRBOT_SWEEP_INTERVAL,
+    leaseTtlMs: e.ACRBOT_LEASE_TTL,
     driftIntervalMs: e.ACRBOT_DRIFT_INTERVAL,
     access: {
       defaultMs: e.ACRBOT_DEFAULT_ACCESS_DURATION,
@@ -423,6 +453,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.ACRBOT_STORAGE.kind === 'tables' && e.ACRBOT_TABLE_PREFIX
         ? { ...e.ACRBOT_STORAGE, prefix: e.ACRBOT_TABLE_PREFIX }
         : e.ACRBOT_STORAGE,
+    auditKey: e.ACRBOT_AUDIT_KEY,
     tabDomain: e.ACRBOT_TAB_DOMAIN,
     channelAuth: {
       openIdMetadataUrl: e.ACRBOT_CHANNEL_OPENID_METADATA_URL,

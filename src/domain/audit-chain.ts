@@ -3,7 +3,7 @@
  * the canonical JSON of the entry, so a modified, deleted, reordered or inserted entry
  * breaks the chain at the first place it touches.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /** What a caller records. */
 export interface AuditEvent {
@@ -28,6 +28,26 @@ export interface AuditEntry extends AuditEvent {
   ts: string;
   prevHash: string;
   hash: string;
+  /**
+   * HMAC-SHA256 of `hash` under the audit key (ACRBOT_AUDIT_KEY), which is never in the store:
+   * whoever can write the store but not read the key cannot recompute it. Absent on entries
+   * written before the key existed (those are checked by the hash chain only).
+   */
+  mac?: string;
+}
+
+/** The audit key: bytes kept outside the store (Key Vault in Azure, a git-ignored file in the sandbox). */
+export type AuditKey = Buffer;
+
+/** MAC of an entry's hash (the hash already covers its content and the previous hash). */
+export function macOf(key: AuditKey, hash: string): string {
+  return createHmac('sha256', key).update(`acrbot-audit-v1:${hash}`).digest('hex');
+}
+
+function sameHex(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
 
 /** Hash that precedes the first entry. */
@@ -67,7 +87,8 @@ export function auditText(text: string | undefined): string | undefined {
 
 /** Computes the hash of an entry from its content and the previous hash. */
 export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
-  const { prevHash, ...content } = entry;
+  // The MAC is computed over the hash, so it is not part of what is hashed.
+  const { prevHash, mac: _mac, ...content } = entry;
   return createHash('sha256').update(prevHash).update(canonicalJson(content)).digest('hex');
 }
 
@@ -76,6 +97,7 @@ export function chainEntry(
   event: AuditEvent,
   previous: { seq: number; hash: string } | undefined,
   ts: Date,
+  key?: AuditKey,
 ): AuditEntry {
   // Only the known fields, copied: a caller's extra properties (possibly sensitive) never reach the trail.
   const partial: Omit<AuditEntry, 'hash'> = {
@@ -94,7 +116,8 @@ export function chainEntry(
     ts: ts.toISOString(),
     prevHash: previous?.hash ?? GENESIS_HASH,
   };
-  return { ...partial, hash: hashEntry(partial) };
+  const hash = hashEntry(partial);
+  return key ? { ...partial, hash, mac: macOf(key, hash) } : { ...partial, hash };
 }
 
 /** Result of verifying a chain. */
@@ -112,8 +135,9 @@ export interface ChainHead {
  * content changes (hash), deletions and insertions (seq gaps, prevHash mismatch),
  * reordering, and — given the recorded head — a deleted tail.
  */
-export function verifyChain(entries: Iterable<AuditEntry>, head?: ChainHead): ChainVerdict {
+export function verifyChain(entries: Iterable<AuditEntry>, head?: ChainHead, key?: AuditKey): ChainVerdict {
   let expectedSeq = 1;
+  let keyed = false;
   let prevHash = GENESIS_HASH;
   let count = 0;
   for (const entry of entries) {
@@ -135,6 +159,26 @@ export function verifyChain(entries: Iterable<AuditEntry>, head?: ChainHead): Ch
         brokenAtSeq: entry.seq,
         problem: 'content does not match its hash (the entry was modified)',
       };
+    if (key) {
+      // Once entries carry MACs, every later one must: a missing MAC is a forged entry that
+      // could not be signed (an unkeyed prefix from before the key existed is accepted).
+      if (entry.mac === undefined) {
+        if (keyed)
+          return {
+            intact: false,
+            count,
+            brokenAtSeq: entry.seq,
+            problem: 'the entry has no MAC although earlier entries have one (it was written without the audit key)',
+          };
+      } else if (!sameHex(entry.mac, macOf(key, hash))) {
+        return {
+          intact: false,
+          count,
+          brokenAtSeq: entry.seq,
+          problem: 'the MAC does not match (the entry or the chain was rewritten without the audit key)',
+        };
+      } else keyed = true;
+    }
     prevHash = hash;
     expectedSeq++;
   }

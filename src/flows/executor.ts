@@ -5,8 +5,8 @@
  */
 import type { AuditEvent } from '../domain/audit-chain';
 import { isUserFacing } from '../domain/errors';
-import type { AuditLog, Clock, RequestStore } from '../domain/ports';
-import { VersionConflictError } from '../domain/ports';
+import type { AuditLog, Clock, Lease, LeaseStore, RequestStore } from '../domain/ports';
+import { LeaseLostError, VersionConflictError } from '../domain/ports';
 import type { AccessRequest, CreatedObject, Outcome, RequestEvent } from '../domain/request';
 import { transition } from '../domain/request';
 import { currentCorrelationId, withCorrelation } from '../observability/correlation';
@@ -42,7 +42,19 @@ export class RunFailure extends Error {
 
 const ACRBOT_ACTOR = { objectId: 'acrbot', name: 'acrbot' };
 
-/** Runs requests in the background, one run per request at a time. */
+/** Executions run under the lease `exec:<requestId>` (ACRBOT_LEASE_TTL). */
+export interface ExecutionLeases {
+  leases: LeaseStore;
+  /** This instance's id (lease owner). */
+  owner: string;
+  ttlMs: number;
+}
+
+/**
+ * Runs requests in the background, one run per request at a time in this process and, through
+ * the lease `exec:<requestId>`, in the whole deployment: another instance takes a run over only
+ * after the holder's lease expired (it crashed), and the holder's later writes are fenced.
+ */
 export class Executor {
   private readonly inFlight = new Map<string, Promise<void>>();
 
@@ -53,12 +65,18 @@ export class Executor {
     private readonly runners: { grant: PlanRunner; secret?: PlanRunner },
     private readonly notifier: RequestNotifier,
     private readonly log: Logger,
+    private readonly exec: ExecutionLeases,
     /**
      * Persists an audit entry that could not be written after an Azure change was made (an
      * `audit.retry` job): the change happened, so the request says so and the entry follows.
      */
     private readonly auditRetry?: (event: AuditEvent) => Promise<void>,
   ) {}
+
+  /** How often to look for runs to take over: half a lease TTL, so a dead holder's work waits at most 1.5 TTL. */
+  get resumeIntervalMs(): number {
+    return Math.max(1000, Math.floor(this.exec.ttlMs / 2));
+  }
 
   /** Appends an audit entry an `audit.retry` job carries (throws to be retried with backoff). */
   async appendRetried(event: AuditEvent): Promise<void> {
@@ -82,7 +100,11 @@ export class Executor {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
   }
 
-  /** Picks up requests a previous process approved or started but did not finish. */
+  /**
+   * Picks up requests approved or started but not finished: at start, and periodically, so a
+   * run whose instance died is taken over once its lease expired. A run another live instance
+   * holds is left alone (its lease refuses us). Returns how many were examined.
+   */
   async resumeInterrupted(): Promise<number> {
     const interrupted = await this.store.listByState(['approved', 'executing'], 1000);
     for (const r of interrupted) void this.schedule(r.id);
@@ -90,13 +112,45 @@ export class Executor {
   }
 
   private async run(requestId: string): Promise<void> {
+    const lease = await this.exec.leases.acquire(`exec:${requestId}`, this.exec.owner, this.exec.ttlMs);
+    if (!lease) return; // another instance runs it; if it dies, its lease expires and a sweep takes over
+    const guard = new LeaseGuard(this.exec, lease, this.log, requestId);
+    try {
+      await this.runLeased(requestId, guard);
+    } catch (err) {
+      if (!(err instanceof LeaseLostError)) throw err;
+      // Someone else took over (we were too slow to renew): stop here, they finish it.
+      this.log.warn({ requestId }, 'execution lease lost; another instance continues this request');
+    } finally {
+      await guard.stop();
+    }
+  }
+
+  private async runLeased(requestId: string, guard: LeaseGuard): Promise<void> {
     let request = await this.store.get(requestId);
     if (!request || (request.state !== 'approved' && request.state !== 'executing')) return;
     const resumed = request.state === 'executing';
+    if (resumed) {
+      // Fence: a version bump under our lease makes every later conditional write of an earlier
+      // holder (still running somewhere, paused) fail, so it can record nothing more.
+      await guard.check();
+      const claimed: AccessRequest = { ...request, version: request.version + 1 };
+      try {
+        await this.store.update(claimed);
+      } catch (err) {
+        if (err instanceof VersionConflictError) return; // moved on meanwhile: nothing to resume here
+        throw err;
+      }
+      request = claimed;
+    }
     const targets = [request.plan.cluster.id, request.plan.registry.id];
     const tenantId = request.tenantId;
-    const record = (event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail' | 'correlationIds'>) =>
-      this.audit.append({ ...event, actor: ACRBOT_ACTOR, tenantId, requestId }).then(() => undefined);
+    const record = async (
+      event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail' | 'correlationIds'>,
+    ) => {
+      await guard.check();
+      await this.audit.append({ ...event, actor: ACRBOT_ACTOR, tenantId, requestId });
+    };
     try {
       await record({
         action: resumed ? 'execution.resumed' : 'execution.started',
@@ -108,8 +162,9 @@ export class Executor {
           ? `approved by ${request.decision.by.name} (${request.decision.by.objectId})`
           : undefined,
       });
-    } catch {
-      await this.save(request, {
+    } catch (err) {
+      if (err instanceof LeaseLostError) throw err;
+      await this.save(request, guard, {
         type: 'fail',
         at: this.clock.now(),
         outcome: {
@@ -123,7 +178,7 @@ export class Executor {
       return;
     }
     if (!resumed) {
-      request = await this.save(request, { type: 'start', at: this.clock.now() });
+      request = await this.save(request, guard, { type: 'start', at: this.clock.now() });
       if (!request) return;
     }
     // After the first write an audit failure must not turn a done change into "failed": the
@@ -134,6 +189,8 @@ export class Executor {
       try {
         await record(event);
       } catch (err) {
+        // Taken over by another instance: stop; the new holder writes the rest.
+        if (err instanceof LeaseLostError) throw err;
         const full: AuditEvent = { ...event, actor: ACRBOT_ACTOR, tenantId, requestId };
         this.log.error({ err, requestId, action: event.action }, 'audit write failed; scheduling an audit.retry');
         if (!this.auditRetry) throw err;
@@ -158,8 +215,9 @@ export class Executor {
         version: current.version + 1,
         created: [...(current.created ?? []).filter((o) => !same(o)), entry],
       };
-      // A conditional write like every other: if someone else moved the request, the run stops
-      // before creating anything it could not record.
+      // A conditional write like every other: if someone else moved the request (or took the
+      // run over), the run stops before creating anything it could not record.
+      await guard.check();
       await this.store.update(next);
       current = next;
     };
@@ -173,6 +231,7 @@ export class Executor {
       });
       event = { type: 'succeed', at: this.clock.now(), outcome };
     } catch (err) {
+      if (err instanceof LeaseLostError) throw err;
       event = { type: 'fail', at: this.clock.now(), outcome: failureOutcome(err, requestId) };
       if (!isUserFacing(err) && !(err instanceof RunFailure))
         this.log.error({ err, requestId }, 'execution failed unexpectedly');
@@ -183,12 +242,20 @@ export class Executor {
       targetIds: targets,
       detail: event.outcome.error ?? event.outcome.summary,
       correlationIds: event.outcome.azureRequestIds,
-    }).catch((err: unknown) => this.log.error({ err, requestId }, 'audit write failed after execution'));
-    await this.save(current, event);
+    }).catch((err: unknown) => {
+      if (err instanceof LeaseLostError) throw err;
+      this.log.error({ err, requestId }, 'audit write failed after execution');
+    });
+    await this.save(current, guard, event);
   }
 
-  private async save(request: AccessRequest, event: RequestEvent): Promise<AccessRequest | undefined> {
+  private async save(
+    request: AccessRequest,
+    guard: LeaseGuard,
+    event: RequestEvent,
+  ): Promise<AccessRequest | undefined> {
     const next = transition(request, event);
+    await guard.check();
     try {
       await this.store.update(next);
     } catch (err) {
@@ -202,6 +269,49 @@ export class Executor {
       .requestChanged(next)
       .catch((err) => this.log.warn({ err, requestId: request.id }, 'card update failed'));
     return next;
+  }
+}
+
+/**
+ * Keeps an execution lease alive while the run works (renewed every third of its TTL) and
+ * checks it before each write: `check()` renews at once and throws {@link LeaseLostError} when
+ * another instance took over, so a stale holder stops before its next write.
+ */
+class LeaseGuard {
+  private lost: LeaseLostError | undefined;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly exec: ExecutionLeases,
+    private lease: Lease,
+    private readonly log: Logger,
+    private readonly requestId: string,
+  ) {
+    this.timer = setInterval(() => void this.renew().catch(() => undefined), Math.max(500, exec.ttlMs / 3));
+    this.timer.unref();
+  }
+
+  async check(): Promise<void> {
+    await this.renew();
+  }
+
+  private async renew(): Promise<void> {
+    if (this.lost) throw this.lost;
+    try {
+      this.lease = await this.exec.leases.renew(this.lease, this.exec.ttlMs);
+    } catch (err) {
+      if (err instanceof LeaseLostError) this.lost = err;
+      else this.log.warn({ err, requestId: this.requestId }, 'execution lease renewal failed');
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    if (this.lost) return;
+    await this.exec.leases.release(this.lease).catch((err: unknown) => {
+      this.log.error({ err, requestId: this.requestId }, 'releasing an execution lease');
+    });
   }
 }
 

@@ -48,6 +48,8 @@ describe('G13: crash and restart', () => {
       ACRBOT_GRAPH_ENDPOINT: sandbox.graphUrl,
       NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
       ACRBOT_STORAGE: `sqlite:${join(dir, 'acrbot.db')}`,
+      // The killed process's execution lease must expire before the restarted one takes over.
+      ACRBOT_LEASE_TTL: '3s',
     };
   });
   afterEach(() => {

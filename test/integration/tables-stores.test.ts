@@ -2,12 +2,17 @@
  * The store contracts (requests G8, audit log G11, coordination) on Azure Table Storage, through
  * @azure/data-tables against a real Azurite started from node_modules for this file.
  */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { type AuditEntry, hashEntry } from '../../src/domain/audit-chain';
 import { VersionConflictError } from '../../src/domain/ports';
 import { transition } from '../../src/domain/request';
 import { tablesStores } from '../../src/integrations/store/open-stores';
 import { openTablesAccount } from '../../src/integrations/store/tables-client';
+import { TablesAuditLog } from '../../src/integrations/store/tables-audit-log';
 import { TablesRequestStore } from '../../src/integrations/store/tables-request-store';
-import { startAzurite, type Azurite } from '../helpers/azurite';
+import { DEV_KEY, startAzurite, type Azurite } from '../helpers/azurite';
 import { describeAuditLogContract } from '../unit/support/audit-log-contract';
 import { describeCoordinationContract } from '../unit/support/coordination-contract';
 import { FakeClock } from '../unit/support/fake-clock';
@@ -94,4 +99,91 @@ describe('Azure Tables specifics', () => {
     expect(entries.map((e) => e.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
     await expect(a.verify()).resolves.toEqual({ intact: true, count: 60 });
   });
+
+  test('keyed chain on Tables: an entity rewritten through the Table API with re-computed hashes is named by its MAC', async () => {
+    const key = Buffer.alloc(32, 3);
+    const prefix = azurite.freshPrefix();
+    const clock = new FakeClock();
+    const stores = await tablesStores(conn(), clock, prefix, key);
+    for (let i = 1; i <= 3; i++) await stores.audit.append(auditEvent(i));
+    await expect(stores.audit.verify()).resolves.toEqual({ intact: true, count: 3 });
+    // The attacker has the account key, not the audit key: edits entry 2, re-hashes 2 and 3 and the head.
+    const table = await openTablesAccount(conn(), prefix).table('audit');
+    const read = async (seq: number) =>
+      JSON.parse(String((await table.getEntity('audit', `e|${String(seq).padStart(12, '0')}`)).doc0)) as AuditEntry;
+    let prev = (await read(1)).hash;
+    for (const seq of [2, 3]) {
+      const { hash: _h, ...rest } = await read(seq);
+      const body = { ...rest, prevHash: prev, ...(seq === 2 ? { outcome: 'granted' } : {}) };
+      const forged = { ...body, hash: hashEntry(body) };
+      prev = forged.hash;
+      await table.updateEntity(
+        {
+          partitionKey: 'audit',
+          rowKey: `e|${String(seq).padStart(12, '0')}`,
+          doc0: JSON.stringify(forged),
+          docChunks: 1,
+        },
+        'Replace',
+      );
+    }
+    await table.updateEntity({ partitionKey: 'audit', rowKey: 'head', seq: 3, hash: prev }, 'Replace');
+    await expect(new TablesAuditLog(table, clock).verify()).resolves.toEqual({ intact: true, count: 3 });
+    await expect(stores.audit.verify()).resolves.toMatchObject({ intact: false, brokenAtSeq: 2 });
+  });
+
+  test('npm run audit:verify / audit:export read the Tables store (ACRBOT_STORAGE=tables:…) and name a broken entry', async () => {
+    const prefix = azurite.freshPrefix();
+    const clock = new FakeClock();
+    const stores = await tablesStores(conn(), clock, prefix);
+    for (let i = 1; i <= 3; i++) await stores.audit.append(auditEvent(i, i === 2 ? { requestId: 'R-AAAAAAAA' } : {}));
+    const env = { ACRBOT_STORAGE: `tables:${azurite.connectionString}`, ACRBOT_TABLE_PREFIX: prefix };
+    const ok = await auditCli(env, 'verify');
+    expect(ok).toMatchObject({ code: 0, stdout: 'intact, 3 entries\n' });
+    expect(ok.stderr).not.toContain(DEV_KEY);
+    const exported = await auditCli(env, 'export', '--format', 'jsonl', '--request', 'R-AAAAAAAA');
+    expect(exported.code).toBe(0);
+    expect(
+      exported.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as AuditEntry).seq),
+    ).toEqual([2]);
+    const table = await openTablesAccount(conn(), prefix).table('audit');
+    const row = await table.getEntity<Record<string, unknown>>('audit', 'e|000000000002');
+    await table.updateEntity(
+      {
+        partitionKey: 'audit',
+        rowKey: 'e|000000000002',
+        docChunks: 1,
+        doc0: String(row.doc0).replace('pending', 'granted'),
+      },
+      'Replace',
+    );
+    expect(await auditCli(env, 'verify')).toMatchObject({
+      code: 1,
+      stdout: 'BROKEN at seq 2: content does not match its hash (the entry was modified)\n',
+    });
+    expect(await auditCli({ ...env, ACRBOT_TABLE_PREFIX: 'nosuchprefix' }, 'verify')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('no audit table nosuchprefixaudit'),
+    });
+  });
 });
+
+async function auditCli(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ['scripts/run-ts.js', 'scripts/audit-cli.ts', ...args],
+      { cwd: join(__dirname, '..', '..'), env: { PATH: process.env.PATH, ...env } },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}

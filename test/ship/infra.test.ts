@@ -220,6 +220,69 @@ describe('infra: bot, app and configuration', () => {
   });
 });
 
+describe('infra: scale-out store (#12)', () => {
+  const main = code(read('main.bicep'));
+  const app = code(read('modules/app-service.bicep'));
+  const storage = code(read('modules/storage.bicep'));
+  const vault = code(read('modules/key-vault.bicep'));
+  const TABLE_DATA_CONTRIBUTOR = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3';
+
+  it('runs at least two App Service instances and keeps no database on the /home share', () => {
+    expect(main).toMatch(
+      /@minValue\(2\)\s*\n\s*@maxValue\(\d+\)\s*\n\s*@description\('[^']*'\)\s*\nparam instanceCount int = [2-9]/,
+    );
+    expect(main).toMatch(/instanceCount:\s*instanceCount/);
+    expect(app).toMatch(/capacity:\s*instanceCount/);
+    expect(app).toMatch(/WEBSITES_ENABLE_APP_SERVICE_STORAGE:\s*'false'/);
+    for (const [file, text] of Object.entries(all))
+      expect({ file, sqlite: /sqlite:|\/home\//.test(code(text)) }).toEqual({ file, sqlite: false });
+  });
+
+  it('reaches the Table service with the managed identity: tables:<endpoint>, no key, shared keys off', () => {
+    expect(main).toMatch(/ACRBOT_STORAGE:\s*'tables:\$\{storage\.outputs\.tableEndpoint\}'/);
+    expect(storage).toMatch(/output tableEndpoint string = account\.properties\.primaryEndpoints\.table/);
+    expect(storage).toMatch(/allowSharedKeyAccess:\s*false/);
+    expect(main).toMatch(/AZURE_CLIENT_ID:\s*identity\.outputs\.clientId/);
+  });
+
+  it('grants Storage Table Data Contributor on that storage account only', () => {
+    const blocks = Object.entries(all).flatMap(([file, text]) =>
+      roleAssignmentBlocks(code(text))
+        .filter((b) => b.includes(TABLE_DATA_CONTRIBUTOR) || /storageTableDataContributor/.test(b))
+        .map((b) => ({ file, b })),
+    );
+    expect(blocks).toHaveLength(1);
+    expect(blocks[0].file).toBe('modules/storage.bicep');
+    expect(blocks[0].b).toMatch(/scope:\s*account\s*\n/);
+    expect(storage).toContain(`var storageTableDataContributor = '${TABLE_DATA_CONTRIBUTOR}'`);
+  });
+
+  it('keeps audit anchors in an append-only container with a time-based immutability policy', () => {
+    expect(storage).toMatch(/resource anchorImmutability '[^']*immutabilityPolicies@[^']+'/);
+    expect(storage).toMatch(/allowProtectedAppendWrites:\s*true/);
+    expect(storage).toMatch(/immutabilityPeriodSinceCreationInDays:\s*anchorRetentionDays/);
+    const anchorRole = roleAssignmentBlocks(storage).find((b) => b.includes('anchorContainer'));
+    expect(anchorRole).toMatch(/scope:\s*anchorContainer\s*\n/);
+  });
+
+  it('takes ACRBOT_AUDIT_KEY from Key Vault through a Key Vault reference (read by the bot identity, on that secret only)', () => {
+    expect(main).toMatch(
+      /ACRBOT_AUDIT_KEY:\s*'@Microsoft\.KeyVault\(VaultName=\$\{vault\.outputs\.vaultName\};SecretName=acrbot-audit-key\)'/,
+    );
+    expect(vault).toContain("var auditMacEntryName = 'acrbot-audit-key'");
+    expect(vault).toMatch(/enableRbacAuthorization:\s*true/);
+    expect(vault).toMatch(/enablePurgeProtection:\s*true/);
+    const reader = roleAssignmentBlocks(vault);
+    expect(reader).toHaveLength(1);
+    expect(reader[0]).toMatch(/scope:\s*auditKeySecret\s*\n/);
+    expect(reader[0]).toContain('keyVaultSecretsUser');
+    expect(vault).toContain("var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'");
+    expect(app).toMatch(/keyVaultReferenceIdentity:\s*identityResourceId/);
+    // The template never sets the secret's value (a redeploy would orphan the MACs already written).
+    expect(vault).not.toMatch(/\bvalue:/);
+  });
+});
+
 describe('infra: no secrets', () => {
   it('never lists keys or credentials and outputs nothing secret', () => {
     for (const [file, text] of Object.entries(all)) {

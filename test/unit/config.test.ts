@@ -74,6 +74,7 @@ describe('sandbox mode', () => {
       approverJustificationRequired: false,
       secretMaxExpiryMs: 365 * 86_400_000,
       sweepIntervalMs: 30_000,
+      leaseTtlMs: 60_000,
       driftIntervalMs: 900_000,
       access: {
         defaultMs: 30 * 86_400_000,

@@ -1,5 +1,5 @@
 /** In-memory stores (ACRBOT_STORAGE=memory, tests) with the same conditional-write semantics as SQLite. */
-import type { AuditEntry, AuditEvent, ChainVerdict } from '../../domain/audit-chain';
+import type { AuditEntry, AuditEvent, AuditKey, ChainVerdict } from '../../domain/audit-chain';
 import { chainEntry, verifyChain } from '../../domain/audit-chain';
 import type { AuditLog, CardCopy, Clock, RequestStore } from '../../domain/ports';
 import { VersionConflictError } from '../../domain/ports';
@@ -66,10 +66,14 @@ export class MemoryRequestStore implements RequestStore {
 /** Audit entries in an array; appends are serialised by the event loop. */
 export class MemoryAuditLog implements AuditLog {
   private readonly entries: AuditEntry[] = [];
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    /** The audit key (MACs on entries); undefined keeps entries unkeyed. */
+    private readonly key?: AuditKey,
+  ) {}
 
   async append(event: AuditEvent): Promise<AuditEntry> {
-    const entry = chainEntry(event, this.entries[this.entries.length - 1], this.clock.now());
+    const entry = chainEntry(event, this.entries[this.entries.length - 1], this.clock.now(), this.key);
     this.entries.push(entry);
     return structuredClone(entry);
   }
@@ -84,6 +88,6 @@ export class MemoryAuditLog implements AuditLog {
 
   async verify(): Promise<ChainVerdict> {
     const head = this.entries[this.entries.length - 1];
-    return verifyChain(this.entries, head ? { seq: head.seq, hash: head.hash } : undefined);
+    return verifyChain(this.entries, head ? { seq: head.seq, hash: head.hash } : undefined, this.key);
   }
 }

@@ -3,6 +3,7 @@
  * bundle and never knows which backend it got.
  */
 import type { AppConfig } from '../../config/config';
+import type { AuditKey } from '../../domain/audit-chain';
 import type {
   AbuseLedger,
   AuditLog,
@@ -36,11 +37,11 @@ export interface Stores {
 }
 
 /** Memory stores for one process (ACRBOT_STORAGE=memory, tests). */
-export function memoryStores(clock: Clock): Stores {
+export function memoryStores(clock: Clock, auditKey?: AuditKey): Stores {
   const now = () => clock.now();
   return {
     requests: new MemoryRequestStore(),
-    audit: new MemoryAuditLog(clock),
+    audit: new MemoryAuditLog(clock, auditKey),
     leases: new MemoryLeaseStore(now),
     schedule: new MemoryScheduleStore(),
     dialogs: new MemoryDialogStore(),
@@ -50,13 +51,13 @@ export function memoryStores(clock: Clock): Stores {
 }
 
 /** SQLite stores on one database file (`:memory:` for a throwaway one). */
-export function sqliteStores(path: string, clock: Clock): Stores {
+export function sqliteStores(path: string, clock: Clock, auditKey?: AuditKey): Stores {
   const db = openSqlite(path);
   const now = () => clock.now();
   return {
     // The request store does not close the shared database: close() below does, once.
     requests: new SqliteRequestStore(db, false),
-    audit: new SqliteAuditLog(db, clock),
+    audit: new SqliteAuditLog(db, clock, auditKey),
     leases: new SqliteLeaseStore(db, now),
     schedule: new SqliteScheduleStore(db),
     dialogs: new SqliteDialogStore(db),
@@ -71,7 +72,12 @@ export function sqliteStores(path: string, clock: Clock): Stores {
  * Azure Table Storage stores (one table per concern, named `<prefix><concern>`; tables are
  * created on open). `prefix` separates deployments, or tests, sharing one account.
  */
-export async function tablesStores(connection: TablesConnection, clock: Clock, prefix = 'acrbot'): Promise<Stores> {
+export async function tablesStores(
+  connection: TablesConnection,
+  clock: Clock,
+  prefix = 'acrbot',
+  auditKey?: AuditKey,
+): Promise<Stores> {
   const account = openTablesAccount(connection, prefix);
   const now = () => clock.now();
   const [requests, audit, leases, schedule, dialogs, abuse] = await Promise.all(
@@ -79,7 +85,7 @@ export async function tablesStores(connection: TablesConnection, clock: Clock, p
   );
   return {
     requests: new TablesRequestStore(requests),
-    audit: new TablesAuditLog(audit, clock),
+    audit: new TablesAuditLog(audit, clock, auditKey),
     leases: new TablesLeaseStore(leases, now),
     schedule: new TablesScheduleStore(schedule),
     dialogs: new TablesDialogStore(dialogs),
@@ -89,14 +95,14 @@ export async function tablesStores(connection: TablesConnection, clock: Clock, p
 }
 
 /** Opens every store for `storage` (async: a remote backend creates its tables first). */
-export async function openStores(storage: AppConfig['storage'], clock: Clock): Promise<Stores> {
+export async function openStores(storage: AppConfig['storage'], clock: Clock, auditKey?: AuditKey): Promise<Stores> {
   switch (storage.kind) {
     case 'memory':
-      return memoryStores(clock);
+      return memoryStores(clock, auditKey);
     case 'sqlite':
-      return sqliteStores(storage.path, clock);
+      return sqliteStores(storage.path, clock, auditKey);
     case 'tables':
-      return tablesStores(storage.connection, clock, storage.prefix);
+      return tablesStores(storage.connection, clock, storage.prefix, auditKey);
   }
 }
 

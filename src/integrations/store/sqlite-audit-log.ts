@@ -1,5 +1,5 @@
 /** The audit log in SQLite: append-only (triggers refuse UPDATE/DELETE), hash-chained (G11). */
-import type { AuditEntry, AuditEvent, ChainVerdict } from '../../domain/audit-chain';
+import type { AuditEntry, AuditEvent, AuditKey, ChainVerdict } from '../../domain/audit-chain';
 import { chainEntry, verifyChain } from '../../domain/audit-chain';
 import type { AuditLog, Clock } from '../../domain/ports';
 import type { SqliteDatabase } from './sqlite-database';
@@ -14,6 +14,8 @@ export class SqliteAuditLog implements AuditLog {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly clock: Clock,
+    /** The audit key (MACs on entries); undefined keeps entries unkeyed. */
+    private readonly key?: AuditKey,
   ) {
     this.last = db.prepare('SELECT seq, entry FROM audit ORDER BY seq DESC LIMIT 1');
     this.insert = db.prepare('INSERT INTO audit (seq, request_id, entry) VALUES (?, ?, ?)');
@@ -25,7 +27,7 @@ export class SqliteAuditLog implements AuditLog {
     this.appendTx = db.transaction((event: AuditEvent) => {
       const tail = this.last.get() as { seq: number; entry: string } | undefined;
       const previous = tail ? { seq: tail.seq, hash: (JSON.parse(tail.entry) as AuditEntry).hash } : undefined;
-      const entry = chainEntry(event, previous, this.clock.now());
+      const entry = chainEntry(event, previous, this.clock.now(), this.key);
       this.insert.run(entry.seq, entry.requestId ?? null, JSON.stringify(entry));
       this.writeHead.run(entry.seq, entry.hash);
       return entry;
@@ -99,7 +101,7 @@ export class SqliteAuditLog implements AuditLog {
         yield entry;
       }
     }
-    const verdict = verifyChain(entries(), head);
+    const verdict = verifyChain(entries(), head, this.key);
     return broken ?? verdict;
   }
 }

@@ -9,7 +9,7 @@
  * retried on the new head. Appends in one process are queued so they do not race each other.
  */
 import type { TableClient } from '@azure/data-tables';
-import type { AuditEntry, AuditEvent, ChainHead, ChainVerdict } from '../../domain/audit-chain';
+import type { AuditEntry, AuditEvent, AuditKey, ChainHead, ChainVerdict } from '../../domain/audit-chain';
 import { chainEntry, verifyChain } from '../../domain/audit-chain';
 import type { AuditLog, Clock } from '../../domain/ports';
 import {
@@ -38,6 +38,8 @@ export class TablesAuditLog implements AuditLog {
   constructor(
     private readonly table: TableClient,
     private readonly clock: Clock,
+    /** The audit key (MACs on entries); undefined keeps entries unkeyed. */
+    private readonly key?: AuditKey,
   ) {}
 
   append(event: AuditEvent): Promise<AuditEntry> {
@@ -50,7 +52,7 @@ export class TablesAuditLog implements AuditLog {
       // its ETag is stale, the batch fails with 412 and the next attempt reads the real head.
       const head = this.knownHead ?? (await this.readHead());
       this.knownHead = undefined;
-      const entry = chainEntry(event, head?.head, this.clock.now());
+      const entry = chainEntry(event, head?.head, this.clock.now(), this.key);
       const headRow = { partitionKey: PK, rowKey: 'head', seq: entry.seq, hash: entry.hash };
       const actions: Parameters<TableClient['submitTransaction']>[0] = [
         ['create', { partitionKey: PK, rowKey: entryKey(entry.seq), ...docProperties(entry) }],
@@ -116,19 +118,45 @@ export class TablesAuditLog implements AuditLog {
       try {
         entry = readDoc<AuditEntry>(row);
       } catch {
-        return early(entries, {
+        return early(entries, this.key, {
           brokenAtSeq: rowSeq,
           problem: 'the entry is not valid JSON (it was modified)',
         });
       }
       if (entry.seq !== rowSeq)
-        return early(entries, {
+        return early(entries, this.key, {
           brokenAtSeq: rowSeq,
           problem: 'the entry stored at this position belongs elsewhere (entries were moved)',
         });
       entries.push(entry);
     }
-    return verifyChain(entries, head);
+    return verifyChain(entries, head, this.key);
+  }
+
+  /** Every entry in seq order, read page by page (export). Throws on a row that is not JSON, naming its seq. */
+  async *entries(): AsyncGenerator<AuditEntry> {
+    for await (const row of this.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: prefixFilter(PK, 'e|') },
+    })) {
+      try {
+        yield readDoc<AuditEntry>(row);
+      } catch (err) {
+        throw new Error(`the entry at seq ${Number(row.rowKey!.slice(2))} is not valid JSON`, { cause: err });
+      }
+    }
+  }
+
+  /** Whether the audit table exists (a review tool must not create it). */
+  async exists(): Promise<boolean> {
+    try {
+      await this.table.getEntity(PK, 'head');
+      return true;
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+      return (
+        (err as { code?: string }).code !== 'TableNotFound' && !/TableNotFound/.test(String((err as Error).message))
+      );
+    }
   }
 
   private async readHead(): Promise<{ head: ChainHead; etag: string } | undefined> {
@@ -143,8 +171,12 @@ export class TablesAuditLog implements AuditLog {
 }
 
 /** A verdict for a row that cannot be an entry: the chain before it must still be checked first. */
-function early(before: AuditEntry[], problem: { brokenAtSeq: number; problem: string }): ChainVerdict {
-  const prefix = verifyChain(before);
+function early(
+  before: AuditEntry[],
+  key: AuditKey | undefined,
+  problem: { brokenAtSeq: number; problem: string },
+): ChainVerdict {
+  const prefix = verifyChain(before, undefined, key);
   if (!prefix.intact) return prefix;
   return { intact: false, count: before.length, ...problem };
 }

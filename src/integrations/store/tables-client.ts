@@ -17,6 +17,8 @@ export type TablesConnection = { kind: 'connectionString'; value: string } | { k
 export interface TablesAccount {
   /** A client for `${prefix}${name}`; the table is created if missing. */
   table(name: string): Promise<TableClient>;
+  /** A client for `${prefix}${name}` that never creates the table (read-only review tools). */
+  existingTable(name: string): TableClient;
   /** Where the account is, without credentials (safe to log). */
   readonly displayEndpoint: string;
 }
@@ -44,6 +46,7 @@ export function openTablesAccount(connection: TablesConnection, prefix = 'acrbot
   };
   return {
     displayEndpoint: connection.kind === 'identity' ? connection.endpoint : tableEndpointOf(connection.value),
+    existingTable: (name: string) => make(`${prefix}${name}`),
     table(name: string): Promise<TableClient> {
       const full = `${prefix}${name}`;
       let client = clients.get(full);

@@ -1,0 +1,55 @@
+// Key Vault for the audit key (ACRBOT_AUDIT_KEY): the MAC key of the audit chain must not live
+// in the store it protects. The vault uses Azure RBAC; the bot identity may read this one
+// secret (Key Vault Secrets User on the secret), App Service resolves it through a Key Vault
+// reference with the same identity. The secret value is created once by an operator:
+//   az keyvault secret set --vault-name <vault> --name acrbot-audit-key --value "$(openssl rand -base64 32)"
+// (never by this template: a redeployment would replace it and orphan the MACs already written).
+
+@minLength(3)
+@maxLength(24)
+param name string
+param location string
+param tags object = {}
+
+@description('Object id of the bot identity.')
+param readerPrincipalId string
+
+// Name of the secret holding the audit key (main.bicep's Key Vault reference names it too).
+var auditMacEntryName = 'acrbot-audit-key'
+
+var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: name
+  location: location
+  tags: tags
+  properties: {
+    tenantId: tenant().tenantId
+    sku: { family: 'A', name: 'standard' }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 90
+    enablePurgeProtection: true
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+// The role is on the secret, not the vault: the identity reads this secret and nothing else.
+resource auditKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' existing = {
+  parent: vault
+  name: auditMacEntryName
+}
+
+resource secretReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, auditMacEntryName, readerPrincipalId, keyVaultSecretsUser)
+  scope: auditKeySecret
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
+    principalId: readerPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'acrbot: read the audit MAC key'
+  }
+}
+
+@description('Vault name, for the Key Vault reference in the app settings.')
+output vaultName string = vault.name

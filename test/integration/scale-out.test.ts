@@ -1,0 +1,186 @@
+/**
+ * G8/G11/G13 with several bot processes on one Azure Table Storage (Azurite): real
+ * `src/index.ts` processes, one Azurite started from node_modules, the emulated Azure and the
+ * Bot Connector in the test process (they outlive a killed bot, like the real ones).
+ *
+ * - Double-approval races across instances (a Teams retry landing on another instance, two
+ *   approvers at once): one execution, one role assignment PUT, exactly one decision entry per
+ *   request, and the audit chain verifies. `ACRBOT_RACES` sets how many (default 8 here; the
+ *   full run of 200 is `npm run test:races`).
+ * - SIGKILL of the instance holding an execution's lease mid-way: another instance takes it
+ *   over once the lease expired (ACRBOT_LEASE_TTL=3s) and finishes it exactly once.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Stores } from '../../src/integrations/store/open-stores';
+import { tablesStores } from '../../src/integrations/store/open-stores';
+import { keyPart, openTablesAccount } from '../../src/integrations/store/tables-client';
+import { SANDBOX_REGISTRIES, SANDBOX_USERS, sandboxResourceId } from '../../src/sandbox/fixtures';
+import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
+import { startAzurite, type Azurite } from '../helpers/azurite';
+import { type BotProcess, spawnBot } from '../helpers/bot-process';
+import { CapturingConnector, cardText } from '../helpers/capturing-connector';
+import { users } from '../helpers/harness';
+import { cardAction, channelMessage, postActivity } from '../helpers/teams-activities';
+
+jest.setTimeout(180_000);
+
+const RACES = Number(process.env.ACRBOT_RACES ?? 8);
+const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
+const SECOND_APPROVER = { ...SANDBOX_USERS.outsider } as typeof users.approver;
+
+let azurite: Azurite;
+let sandbox: Sandbox;
+let connector: CapturingConnector;
+let caFile: string;
+
+beforeAll(async () => {
+  [azurite, sandbox] = await Promise.all([startAzurite(), startSandbox()]);
+  connector = new CapturingConnector();
+  await connector.start();
+  const dir = mkdtempSync(join(tmpdir(), 'acrbot-scale-'));
+  caFile = join(dir, 'ca.pem');
+  writeFileSync(caFile, sandbox.tls.caPem);
+});
+afterAll(async () => {
+  await connector?.stop();
+  await sandbox?.stop();
+  await azurite?.stop();
+});
+
+const running: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of running.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  sandbox.arm.faults.clear();
+});
+
+function botEnv(prefix: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    ACRBOT_MODE: 'sandbox',
+    PORT: '0',
+    LOG_LEVEL: 'info', // spawnBot waits for the info line "acrbot listening"
+    ACRBOT_ARM_ENDPOINT: sandbox.armUrl,
+    ACRBOT_GRAPH_ENDPOINT: sandbox.graphUrl,
+    NODE_EXTRA_CA_CERTS: caFile,
+    ACRBOT_STORAGE: `tables:${azurite.connectionString}`,
+    ACRBOT_TABLE_PREFIX: prefix,
+    ACRBOT_LEASE_TTL: '3s',
+    ACRBOT_APPROVERS: `${users.approver.objectId},${SECOND_APPROVER.objectId}`,
+  };
+}
+
+async function startBots(n: number, prefix: string): Promise<BotProcess[]> {
+  const started = await Promise.allSettled(Array.from({ length: n }, () => spawnBot(botEnv(prefix), 60_000)));
+  const bots = started.filter((r) => r.status === 'fulfilled').map((r) => r.value);
+  running.push(...bots.map((b) => b.child));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return bots;
+}
+
+async function request(bot: BotProcess, text: string): Promise<string> {
+  const before = connector.calls.length;
+  await postActivity(bot.url, channelMessage(users.requester, text, { serviceUrl: connector.url }));
+  const plan = await connector.waitFor(
+    (c) => connector.calls.indexOf(c) >= before && /R-[2-9A-Z]{8}/.test(cardText(c.activity)),
+    20_000,
+    'plan card',
+  );
+  return /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(cardText(plan.activity))![0];
+}
+
+async function waitForState(stores: Stores, id: string, states: string[], timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await stores.requests.get(id);
+    if (r && states.includes(r.state)) return r.state;
+    if (Date.now() > deadline) throw new Error(`request ${id} stuck in ${r?.state}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+const roleAssignmentPuts = () =>
+  sandbox.arm.requests.filter((e) => e.operation === 'roleAssignments.create' && e.status < 300).length;
+
+describe('many instances on one Azure Table Storage', () => {
+  test(`${RACES} double-approval races across two instances: one execution, one PUT, one decision entry each; audit verifies`, async () => {
+    const prefix = azurite.freshPrefix();
+    const [a, b] = await startBots(2, prefix);
+    const stores = await tablesStores(
+      { kind: 'connectionString', value: azurite.connectionString },
+      { now: () => new Date() },
+      prefix,
+    );
+    for (let i = 0; i < RACES; i++) {
+      sandbox.arm.state.roleAssignments.clear();
+      const putsBefore = roleAssignmentPuts();
+      const id = await request(i % 2 ? b : a, `grant aks-prod contosoacr double approval race number ${i}`);
+      // Even races: the same click delivered to both instances (a Teams retry); odd: two approvers at once.
+      const second = i % 2 ? SECOND_APPROVER : users.approver;
+      const answers = await Promise.all([
+        postActivity(a.url, cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url })),
+        postActivity(b.url, cardAction(second, 'approve', { requestId: id }, { serviceUrl: connector.url })),
+      ]);
+      expect(answers.map((r) => r.status)).toEqual([200, 200]);
+      expect(await waitForState(stores, id, ['succeeded', 'failed'])).toBe('succeeded');
+      const actions = (await stores.audit.forRequest(id)).map((e) => e.action);
+      expect(actions.filter((x) => x === 'request.approved')).toHaveLength(1);
+      expect(actions.filter((x) => x === 'execution.started' || x === 'execution.resumed')).toHaveLength(1);
+      expect(actions.filter((x) => x === 'request.succeeded')).toHaveLength(1);
+      expect(roleAssignmentPuts() - putsBefore).toBe(1);
+      expect(sandbox.arm.state.listRoleAssignments(contosoId)).toHaveLength(1);
+    }
+    await expect(stores.audit.verify()).resolves.toMatchObject({ intact: true });
+  });
+
+  test('SIGKILL of the instance executing a grant mid-PUT: the other instance takes over after the lease expired, exactly once', async () => {
+    const prefix = azurite.freshPrefix();
+    const bots = await startBots(2, prefix);
+    const stores = await tablesStores(
+      { kind: 'connectionString', value: azurite.connectionString },
+      { now: () => new Date() },
+      prefix,
+    );
+    sandbox.arm.state.roleAssignments.clear();
+    const id = await request(bots[0], 'grant aks-prod contosoacr killed mid-way');
+    sandbox.arm.faults.add({ operation: 'roleAssignments.create', latencyMs: 2500 });
+    await postActivity(
+      bots[0].url,
+      cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }),
+    );
+    await waitForState(stores, id, ['executing']);
+    // Kill whichever instance holds the execution lease (its owner id is host:pid).
+    const holder = await waitForLeaseHolder(prefix, id, bots);
+    const other = bots.find((b) => b !== holder)!;
+    const exited = new Promise((r) => holder.child.once('exit', r));
+    holder.child.kill('SIGKILL');
+    await exited;
+    expect(await waitForState(stores, id, ['succeeded', 'failed'], 60_000)).toBe('succeeded');
+    expect(sandbox.arm.state.listRoleAssignments(contosoId)).toHaveLength(1);
+    const actions = (await stores.audit.forRequest(id)).map((e) => e.action);
+    expect(actions.filter((x) => x === 'request.approved')).toHaveLength(1);
+    expect(actions.filter((x) => x === 'execution.resumed')).toHaveLength(1);
+    expect(actions.filter((x) => x === 'request.succeeded')).toHaveLength(1);
+    await expect(stores.audit.verify()).resolves.toMatchObject({ intact: true });
+    // The survivor is still serving.
+    expect((await fetch(`${other.url}/readyz`)).status).toBe(200);
+  });
+});
+
+async function waitForLeaseHolder(prefix: string, requestId: string, bots: BotProcess[]): Promise<BotProcess> {
+  const table = await openTablesAccount({ kind: 'connectionString', value: azurite.connectionString }, prefix).table(
+    'leases',
+  );
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const row = await table.getEntity<{ owner: string }>(keyPart(`exec:${requestId}`), '').catch(() => undefined);
+    const pid = Number(row?.owner.split(':').pop());
+    const bot = bots.find((b) => b.child.pid === pid);
+    if (bot) return bot;
+    if (Date.now() > deadline) throw new Error(`no instance holds exec:${requestId} (${row?.owner})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
