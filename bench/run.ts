@@ -30,7 +30,7 @@
  * Metrics run one after another (never in parallel: on 2 cores they would measure each other).
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { buildAcrbot, compileBench } from './lib/compile';
 import { consoleTable, load1, machine, markdownReport } from './lib/report';
 import type { Metric, MetricContext, Row } from './lib/report-types';
@@ -126,6 +126,7 @@ async function main(): Promise<void> {
     },
   };
   writeFileSync(RESULTS_JSON, `${JSON.stringify(results, null, 2)}\n`);
+  mkdirSync(dirname(REPORT_MD), { recursive: true });
   writeFileSync(
     REPORT_MD,
     markdownReport({

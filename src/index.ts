@@ -6,12 +6,15 @@
  */
 import { existsSync } from 'node:fs';
 import type * as AppModule from './app';
+import type * as NextStepsModule from './composition/next-steps';
 import type * as SandboxStepModule from './composition/sandbox-step';
 import type * as ConfigModule from './config/config';
 import type * as LoggerModule from './observability/logger';
+import { silenceRestifyHttpParserWarning } from './observability/quiet-deprecations';
 import { startTelemetry } from './observability/telemetry';
 
 async function main(): Promise<void> {
+  silenceRestifyHttpParserWarning();
   if (existsSync('.env')) process.loadEnvFile('.env');
   const telemetry = startTelemetry(process.env.APPLICATIONINSIGHTS_CONNECTION_STRING);
   // Required only now, after telemetry has hooked http, so restify and the SDK clients are instrumented.
@@ -38,6 +41,8 @@ async function main(): Promise<void> {
     { url: app.url, mode: config.mode, storage: config.storage.kind, telemetry: Boolean(telemetry) },
     `acrbot listening on ${app.url}/api/messages${config.mode === 'sandbox' ? ' (SANDBOX: emulated Azure)' : ''}`,
   );
+  if (config.mode === 'sandbox')
+    process.stderr.write((require('./composition/next-steps') as typeof NextStepsModule).nextStepsText(app.url));
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -14,7 +14,8 @@ export const BUILD_DIR = join(ROOT, 'bench', '.build');
 
 /** Outputs. */
 export const RESULTS_JSON = join(ROOT, 'bench', 'results.json');
-export const REPORT_MD = join(ROOT, 'bench', 'report.md');
+/** Written under the git-ignored bench/out/; copy it to bench/report.md to publish a run. */
+export const REPORT_MD = join(ROOT, 'bench', 'out', 'report.md');
 export const DOCS_MD = join(ROOT, 'docs', 'performance.md');
 
 function findRoot(start: string): string {

@@ -420,6 +420,12 @@ export class RequestService {
     return this.store.listByState(['pending'], 50);
   }
 
+  /** Break-glass grants whose review is still owed, oldest first (they wait for an approver too). */
+  async awaitingReview(): Promise<AccessRequest[]> {
+    const active = await this.store.listByState(['approved', 'executing', 'succeeded', 'failed'], 500);
+    return active.filter(awaitingReview).slice(0, 50);
+  }
+
   /**
    * THE question "may this person approve this request": named in the rule the request is bound
    * to, or a transitive member of one of its groups (asked in Graph now, not cached, G5). The

@@ -18,7 +18,14 @@ import { REPO_ROOT } from '../../scripts/playground/stack';
 import { logsOf, type Stack, startE2eStack } from './support/e2e-stack';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const IMG = path.join(REPO_ROOT, 'docs', 'img');
+/**
+ * Screenshots go to a git-ignored folder, so a test run leaves the tree clean; `npm run
+ * screenshots` sets ACRBOT_SCREENSHOTS=docs to refresh the ones docs/ and README.md show.
+ */
+const IMG =
+  process.env.ACRBOT_SCREENSHOTS === 'docs'
+    ? path.join(REPO_ROOT, 'docs', 'img')
+    : path.join(REPO_ROOT, '.playground', 'e2e', 'img');
 const REQUEST_ID = /R-[2-9A-Z]{8}/;
 const FLAGS = [
   '--headless',

@@ -80,6 +80,16 @@ describe('access and check in chat', () => {
     );
   });
 
+  test('hostile names get a clear error, no link, no Azure call', async () => {
+    h.app.sandbox!.arm.clearRequests();
+    const link = await ask(users.approver, 'access [approve](https://evil.example/x)');
+    expect(link).not.toMatch(/\]\(https?:/);
+    expect(link).not.toContain('https://evil');
+    const long = await ask(users.requester, `check aks-prod ${'a'.repeat(300)}`);
+    expect(long).toMatch(/registry name/i);
+    expect(h.app.sandbox!.arm.requests).toEqual([]);
+  });
+
   test('check explains a missing grant, with the grant command as the fix', async () => {
     const text = await ask(users.requester, 'check aks-prod contosoacr');
     expect(text).toContain('Can aks-prod pull from contosoacr?');

@@ -144,6 +144,18 @@ describe('G18: the approval policy', () => {
       actor: expect.objectContaining({ name: 'Adele Operator' }),
     });
 
+    // Approvers find it with "pending" (break-glass grants to review come first).
+    const listed = h.connector.calls.length;
+    await h.say(users.approver, 'pending');
+    await h.connector.waitFor(
+      (c) =>
+        h.connector.calls.indexOf(c) >= listed &&
+        cardText(c.activity).includes(request.id) &&
+        /BREAK-GLASS/.test(cardText(c.activity)),
+      5000,
+      'the review card in the pending list',
+    );
+
     // The review: Olive cannot review her own; an approver keeps it.
     const own = await h.click(olive, 'approve', { requestId: request.id });
     expect(invokeText(own)).toMatch(/an approver must review it/);

@@ -75,7 +75,7 @@ export class InfoHandlers {
       return;
     }
     // Only the requests this approver may decide (their rules), not every pending one.
-    const all = await requests.pending();
+    const all = [...(await requests.awaitingReview()), ...(await requests.pending())];
     const pending: typeof all = [];
     for (const request of all) if (await requests.isApproverOf(identity.actor, request)) pending.push(request);
     if (pending.length === 0) {
@@ -83,14 +83,16 @@ export class InfoHandlers {
         ctx,
         messageCard({
           title: 'Nothing pending',
-          text: 'There are no requests waiting for approval.',
+          text: 'There are no requests waiting for approval or review.',
           tone: 'good',
           sandbox: settings.sandbox,
         }),
       );
       return;
     }
-    await ctx.sendActivity(`${pending.length} request${pending.length === 1 ? '' : 's'} waiting for approval:`);
+    await ctx.sendActivity(
+      `${pending.length} request${pending.length === 1 ? '' : 's'} waiting for approval (break-glass grants to review first):`,
+    );
     for (const request of pending.slice(0, 20))
       await messenger.replyAndTrack(ctx, request, requestCard(request, { showActions: true }), 'approver');
   }

@@ -1,0 +1,126 @@
+/**
+ * The tab's rows from the access inventory's matrix: one row per way of pulling and per acrbot
+ * request behind it; outside grants without a request; an ended grant gone from Azure is
+ * "drifted" even while its request record is still live; nothing but the listed fields.
+ */
+import type {
+  AccessMatrix,
+  AcrbotRequestRef,
+  InventoryCluster,
+  InventoryRegistry,
+} from '../../src/domain/access-inventory';
+import { matrixRows } from '../../src/tab/tab-rows';
+
+const cluster: InventoryCluster = {
+  id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks',
+  name: 'aks',
+  subscriptionId: 's',
+  resourceGroup: 'rg',
+};
+const registry: InventoryRegistry = {
+  id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr',
+  name: 'acr',
+  subscriptionId: 's',
+  resourceGroup: 'rg',
+  loginServer: 'acr.azurecr.io',
+  roleAssignmentMode: 'LegacyRegistryPermissions',
+};
+const ref = (id: string, state: AcrbotRequestRef['state']): AcrbotRequestRef => ({
+  requestId: id,
+  requesterName: 'Riley',
+  requesterId: 'r-1',
+  approvedBy: 'Alex',
+  expiresAt: '2030-01-01T00:00:00.000Z',
+  state,
+});
+
+test('rows per path and request: acrbot, outside, pull secret, drifted ended grant', () => {
+  const matrix: AccessMatrix = {
+    clusters: [cluster],
+    registries: [registry],
+    unresolvedClusters: [],
+    generatedAt: '2026-01-01T00:00:00.000Z',
+    cells: [
+      {
+        cluster,
+        registry,
+        state: 'active',
+        canPull: true,
+        paths: [
+          {
+            kind: 'roleAssignment',
+            assignmentId: 'ra-1',
+            roleGuid: 'g',
+            roleName: 'AcrPull',
+            scope: registry.id,
+            scopeLevel: 'registry',
+            conditional: false,
+            honoured: true,
+            origin: 'acrbot',
+            requests: [ref('R-AAAAAAA1', 'active'), ref('R-AAAAAAA2', 'expiring')],
+            state: 'active',
+          },
+          {
+            kind: 'roleAssignment',
+            assignmentId: 'ra-2',
+            roleGuid: 'g',
+            roleName: 'AcrPull',
+            scope: '/subscriptions/s/resourceGroups/rg',
+            scopeLevel: 'resourceGroup',
+            viaGroupId: 'group-1',
+            conditional: false,
+            honoured: true,
+            origin: 'outside',
+            requests: [],
+            state: 'active',
+          },
+          {
+            kind: 'pullSecret',
+            namespace: 'payments',
+            secretName: 'acr-auth',
+            credentialKind: 'token',
+            request: ref('R-AAAAAAA3', 'active'),
+            state: 'active',
+          },
+          {
+            kind: 'endedGrant',
+            assignmentId: 'ra-3',
+            roleName: 'AcrPull',
+            scope: registry.id,
+            request: ref('R-AAAAAAA4', 'active'),
+            state: 'drifted',
+          },
+        ],
+      },
+    ],
+  };
+  const rows = matrixRows(matrix);
+  expect(rows.map((r) => [r.requestId, r.how, r.state])).toEqual([
+    ['R-AAAAAAA1', 'acrbot-role', 'active'],
+    ['R-AAAAAAA2', 'acrbot-role', 'expiring'],
+    [undefined, 'outside-role', 'active'],
+    ['R-AAAAAAA3', 'pull-secret', 'active'],
+    ['R-AAAAAAA4', 'acrbot-role', 'drifted'],
+  ]);
+  expect(rows[2]).toMatchObject({ kind: 'outside', requester: undefined, notes: ['through group group-1'] });
+  expect(rows[2]!.howText).toBe('AcrPull role on its resource group, granted outside acrbot');
+  expect(rows[4]!.howText).toContain('removed in Azure outside acrbot');
+  expect(new Set(rows.map((r) => r.key)).size).toBe(rows.length);
+  expect(Object.keys(rows[0]!).sort()).toEqual(
+    [
+      'approvers',
+      'cluster',
+      'decidedBy',
+      'expiresAt',
+      'how',
+      'howText',
+      'key',
+      'kind',
+      'notes',
+      'registry',
+      'requestId',
+      'requester',
+      'state',
+    ].sort(),
+  );
+});
