@@ -176,9 +176,6 @@ const schema = z.object({
   ACRBOT_MAX_PENDING_PER_USER: positiveInt('ACRBOT_MAX_PENDING_PER_USER', 5),
   ACRBOT_REQUESTS_PER_MINUTE: positiveInt('ACRBOT_REQUESTS_PER_MINUTE', 10),
   ACRBOT_DIALOG_TTL: duration('ACRBOT_DIALOG_TTL', '30m'),
-  ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: z
-    .enum(['true', 'false'], { message: 'ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS must be "true" or "false"' })
-    .default('false'),
   ACRBOT_ALLOW_SANDBOX_IN_PRODUCTION: z
     .enum(['true', 'false'], { message: 'ACRBOT_ALLOW_SANDBOX_IN_PRODUCTION must be "true" or "false"' })
     .default('false'),
@@ -248,8 +245,6 @@ export interface AppConfig {
   limits: { maxPendingPerUser: number; requestsPerMinute: number };
   /** How long an unanswered dialog question is kept (ACRBOT_DIALOG_TTL, default 30 min). */
   dialogTtlMs: number;
-  /** Allow the secret flow on clusters with local accounts (their user credential is an admin certificate). */
-  allowLocalAccountClusters: boolean;
   /** Test hooks: trust a local OpenID metadata document for channel tokens. */
   channelAuth: { openIdMetadataUrl?: string; tokenIssuer?: string };
   logLevel: string;
@@ -513,7 +508,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     limits: { maxPendingPerUser: e.ACRBOT_MAX_PENDING_PER_USER, requestsPerMinute: e.ACRBOT_REQUESTS_PER_MINUTE },
     dialogTtlMs: e.ACRBOT_DIALOG_TTL,
-    allowLocalAccountClusters: e.ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS === 'true',
   };
 }
 
