@@ -182,6 +182,8 @@ module app 'modules/app-service.bicep' = {
       // no key: the account has shared keys disabled.
       ACRBOT_STORAGE: 'tables:${storage.outputs.tableEndpoint}'
       // The MAC key of the audit chain, kept out of the store: a Key Vault reference.
+      // Signed chain heads, appended to the immutable container (outside the store).
+      ACRBOT_AUDIT_ANCHOR: storage.outputs.anchorContainerUrl
       ACRBOT_AUDIT_KEY: '@Microsoft.KeyVault(VaultName=${vault.outputs.vaultName};SecretName=acrbot-audit-key)'
     }
   }
