@@ -74,6 +74,7 @@ export async function serveHttp(
     allowedTenantIds: config.allowedTenantIds,
     auditorIds: config.auditorIds,
     isApprover: (actor) => flows.requests.isApprover(actor),
+    isApproverOf: (actor, request) => flows.requests.isApproverOf(actor, request),
     store: stores.requests,
     audit: stores.audit,
     clock,

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type restify from 'restify';
 import type { AuditLog, Clock, RequestStore } from '../domain/ports';
-import type { Actor } from '../domain/request';
+import type { AccessRequest, Actor } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import { SandboxSignIn } from './sandbox-signin';
 import { TabApi, type TabActions, type TabInventory } from './tab-api';
@@ -28,6 +28,7 @@ export interface MountTabInput {
   allowedTenantIds: string[];
   auditorIds: string[];
   isApprover(actor: Actor): Promise<boolean>;
+  isApproverOf(actor: Actor, request: AccessRequest): Promise<boolean>;
   store: RequestStore;
   audit: AuditLog;
   clock: Clock;
@@ -67,7 +68,11 @@ export function mountTab(server: restify.Server, input: MountTabInput): boolean 
     clock: input.clock,
     log: input.log,
     botAppId: appId,
-    roles: { isApprover: input.isApprover, isAuditor: (a) => auditors.has(a.objectId.toLowerCase()) },
+    roles: {
+      isApprover: input.isApprover,
+      isApproverOf: input.isApproverOf,
+      isAuditor: (a) => auditors.has(a.objectId.toLowerCase()),
+    },
     actions: input.actions,
     inventory: input.inventory,
   });

@@ -32,6 +32,8 @@ const LIST_LIMIT = 5000;
 /** Who may see everything. */
 export interface TabRoles {
   isApprover(actor: Actor): Promise<boolean>;
+  /** May this person approve this request (the policy rule it is bound to; never the requester). */
+  isApproverOf(actor: Actor, request: AccessRequest): Promise<boolean>;
   isAuditor(actor: Actor): boolean;
 }
 
@@ -104,12 +106,14 @@ export class TabApi {
       const now = this.deps.clock.now();
       const all = await this.deps.store.listByState(ALL_STATES, LIST_LIMIT);
       const own = all.filter((r) => this.isOwn(r, c)).map((r) => this.withActions(requestRow(r, now), r, c));
-      const approvals = c.approver
+      // Asked of them: pending, not yet approved by them, and they are an approver under its rule.
+      const candidates = c.approver
         ? all
             .filter((r) => r.state === 'pending' && !this.isOwn(r, c))
             .filter((r) => !(r.approvals ?? []).some((a) => a.by.objectId.toLowerCase() === c.user.objectId))
-            .map((r) => requestRow(r, now))
         : [];
+      const asked = await Promise.all(candidates.map((r) => this.deps.roles.isApproverOf(c.actor, r)));
+      const approvals = candidates.filter((_, i) => asked[i]).map((r) => requestRow(r, now));
       return {
         status: 200,
         body: {

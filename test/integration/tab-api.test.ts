@@ -187,6 +187,7 @@ describe('tab API', () => {
       allowedTenantIds: [SANDBOX_TENANT_ID],
       auditorIds: [],
       isApprover: async () => true,
+      isApproverOf: async () => true,
       store: new MemoryRequestStore(),
       audit: new MemoryAuditLog({ now: () => new Date() }),
       clock: { now: () => new Date() },
