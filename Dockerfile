@@ -1,9 +1,9 @@
 # syntax=docker/dockerfile:1
 # acrbot container: build TypeScript in one stage, install production dependencies in another,
-# and run the result as the unprivileged `node` user on a slim Node 20 image.
+# and run the result as the unprivileged `node` user on a slim Node 22 LTS image (Node 20 reached end of life in April 2026; the code and tests still run on Node 20).
 # Build remotely without a local Docker engine:  az acr build -r <registry> -t acrbot:<version> .
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 # ---- build: full dependencies + tsc -> dist/ ----------------------------------------------
 FROM ${NODE_IMAGE} AS build
@@ -47,7 +47,7 @@ COPY --chown=root:root cards ./cards
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3978
-# No curl in the slim image: Node 20's built-in fetch does the probe.
+# No curl in the slim image: Node's built-in fetch does the probe.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3978)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "dist/index.js"]

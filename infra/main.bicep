@@ -33,7 +33,7 @@ param location string = resourceGroup().location
 @description('Name shown for the bot in the Azure portal.')
 param botDisplayName string = 'acrbot'
 
-@description('Container image to run, e.g. myacr.azurecr.io/acrbot:0.1.0. Empty = Node 20 code deployment (zip deploy of dist/).')
+@description('Container image to run, e.g. myacr.azurecr.io/acrbot:0.1.0. Empty = Node 22 LTS code deployment (zip deploy of dist/).')
 param containerImage string = ''
 
 @description('Registry that hosts the acrbot image; the bot identity gets AcrPull there so App Service can pull it. Leave name empty when the image is public or containerImage is empty.')
@@ -182,6 +182,8 @@ module app 'modules/app-service.bicep' = {
       // no key: the account has shared keys disabled.
       ACRBOT_STORAGE: 'tables:${storage.outputs.tableEndpoint}'
       // The MAC key of the audit chain, kept out of the store: a Key Vault reference.
+      // Signed chain heads, appended to the immutable container (outside the store).
+      ACRBOT_AUDIT_ANCHOR: storage.outputs.anchorContainerUrl
       ACRBOT_AUDIT_KEY: '@Microsoft.KeyVault(VaultName=${vault.outputs.vaultName};SecretName=acrbot-audit-key)'
     }
   }

@@ -21,6 +21,7 @@ import { createFlows } from './composition/flows';
 import { serveHttp } from './composition/http';
 import { startSandboxStep } from './composition/sandbox-step';
 import { createScheduler, registerJobs } from './composition/scheduler';
+import { publishAnchor } from './flows/audit-anchoring';
 import { openAppStores, type Stores } from './composition/stores';
 import { createLogger, type Logger } from './observability/logger';
 import type { Sandbox } from './sandbox/sandbox';
@@ -96,7 +97,17 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
   const scheduler = createScheduler(config, { stores, clock, log, messenger: channel.messenger }, options);
   const azure = createAzurePorts(access, stores, { graphReplicationDelaysMs: options.graphReplicationDelaysMs });
   const flows = createFlows(config, { stores, azure, notifier: channel.messenger, scheduler, clock, log }, options);
-  registerJobs(scheduler, flows);
+  registerJobs(
+    scheduler,
+    flows,
+    stores.anchors && stores.auditKey && config.auditAnchor
+      ? {
+          publish: () => publishAnchor(stores.audit, stores.anchors!, stores.auditKey!, clock),
+          intervalMs: config.auditAnchor.intervalMs,
+          clock,
+        }
+      : undefined,
+  );
   channel.messenger.breakGlassChannel = () => flows.policies.current().breakGlass?.channel;
   const { services, bot } = createBot(config, { flows, stores, channel, clock, log });
 

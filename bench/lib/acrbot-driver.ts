@@ -12,7 +12,7 @@ import { createLogger } from '../../src/observability/logger';
 import type { Sandbox } from '../../src/sandbox/sandbox';
 import { BenchConnector } from './connector';
 import { FlowClient } from './flow-client';
-import { BUILD_DIR } from './paths';
+import { BUILD_DIR, BENCH_LIMITS_ENV } from './paths';
 
 export { summary } from './flow-client';
 
@@ -42,6 +42,7 @@ export class AcrbotDriver extends FlowClient {
       PORT: '0',
       ACRBOT_STORAGE: 'memory',
       LOG_LEVEL: 'warn',
+      ...BENCH_LIMITS_ENV,
       ...options.env,
     });
     // Warnings and errors go to a file: the table stays readable and failures stay debuggable.

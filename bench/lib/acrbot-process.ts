@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { SANDBOX_SUBSCRIPTIONS } from '../../src/sandbox/fixtures';
 import type { Sandbox } from '../../src/sandbox/sandbox';
 import { type BotProcess, startBot } from './child';
+import { BENCH_LIMITS_ENV } from './paths';
 
 /** A started acrbot process and its scratch directory. */
 export interface AcrbotProcess {
@@ -33,6 +34,7 @@ export async function startAcrbotProcess(sandbox: Sandbox, opts: { nodeArgs?: st
         ACRBOT_ARM_ENDPOINT: sandbox.armUrl,
         ACRBOT_GRAPH_ENDPOINT: sandbox.graphUrl,
         NODE_EXTRA_CA_CERTS: caFile,
+        ...BENCH_LIMITS_ENV,
       },
     });
     return {

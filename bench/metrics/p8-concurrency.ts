@@ -15,6 +15,7 @@ import { SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixture
 import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
 import { startAcrbotProcess } from '../lib/acrbot-process';
 import { addBenchClusters, type BenchCluster, revoke } from '../lib/bench-world';
+import { cpuMs } from '../lib/child';
 import { BenchConnector } from '../lib/connector';
 import { FlowClient } from '../lib/flow-client';
 import { fmt, type Metric } from '../lib/report-types';
@@ -31,6 +32,8 @@ interface Burst {
   /** The approve click's own answer (Teams gives up on an invoke after a few seconds). */
   invoke: Summary;
   wallMs: number;
+  /** CPU (user + system) the bot process used during the burst, per flow, in ms. */
+  cpuMsPerFlow: number;
   errors: string[];
 }
 
@@ -40,8 +43,10 @@ async function burst(
   sandbox: Sandbox,
   clusters: BenchCluster[],
   registryId: string,
+  botPid: number,
 ): Promise<Burst> {
   sandbox.arm.state.roleAssignments.clear();
+  const cpu0 = cpuMs(botPid);
   const t0 = performance.now();
   const results = await Promise.allSettled(
     clusters.map(async (c) => {
@@ -56,6 +61,7 @@ async function burst(
     }),
   );
   const wallMs = performance.now() - t0;
+  const cpuMsPerFlow = (cpuMs(botPid) - cpu0) / clusters.length;
   const ok = results.flatMap((x) => (x.status === 'fulfilled' ? [x.value] : []));
   const errors = results.flatMap((x) =>
     x.status === 'rejected' ? [String((x.reason as Error).message).slice(0, 160)] : [],
@@ -67,6 +73,7 @@ async function burst(
     ok: ok.length,
     assignments,
     wallMs,
+    cpuMsPerFlow,
     errors,
     total: summarize(ok.map((x) => x.total)),
     plan: summarize(ok.map((x) => x.plan)),
@@ -95,12 +102,12 @@ export const p8Concurrency: Metric = async (ctx) => {
       await client.grantFlow(`${clusters[i % count].ref} contosoacr concurrency warm-up`);
     }
     for (let r = 0; r < runs; r++) {
-      const s = await burst(client, sandbox, clusters.slice(0, small), registryId);
+      const s = await burst(client, sandbox, clusters.slice(0, small), registryId, acrbot.bot.child.pid!);
       smallBursts.push(s);
-      const b = await burst(client, sandbox, clusters, registryId);
+      const b = await burst(client, sandbox, clusters, registryId, acrbot.bot.child.pid!);
       bursts.push(b);
       ctx.progress(
-        `P8 run ${r + 1}/${runs}: ${b.ok}/${count} ok, ${b.assignments} assignments, flow p50 ${fmt.ms(b.total.p50)} p99 ${fmt.ms(b.total.p99)}, all done in ${fmt.ms(b.wallMs)}; ${small} at once: p99 ${fmt.ms(s.total.p99)}`,
+        `P8 run ${r + 1}/${runs}: ${b.ok}/${count} ok, ${b.assignments} assignments, flow p50 ${fmt.ms(b.total.p50)} p99 ${fmt.ms(b.total.p99)}, all done in ${fmt.ms(b.wallMs)}, bot CPU ${b.cpuMsPerFlow.toFixed(1)} ms/flow; ${small} at once: p99 ${fmt.ms(s.total.p99)}`,
       );
     }
   } finally {
@@ -117,6 +124,7 @@ export const p8Concurrency: Metric = async (ctx) => {
   const invokeP99 = repeated(bursts.map((b) => b.invoke.p99));
   const wall = repeated(bursts.map((b) => b.wallMs));
   const smallP99 = repeated(smallBursts.map((b) => b.total.p99));
+  const cpuPerFlow = repeated(bursts.map((b) => b.cpuMsPerFlow));
   const errors = [...new Set(bursts.flatMap((b) => b.errors))];
   return {
     keys: {
@@ -129,6 +137,7 @@ export const p8Concurrency: Metric = async (ctx) => {
       p8_approve_invoke_p99_ms: round(invokeP99.median, 1),
       p8_burst_wall_ms: round(wall.median, 1),
       p8_p99_ms_25_at_once: round(smallP99.median, 1),
+      p8_cpu_ms_per_flow: round(cpuPerFlow.median, 2),
     },
     rows: [
       {
@@ -146,6 +155,14 @@ export const p8Concurrency: Metric = async (ctx) => {
         target: '≤ 1000 ms',
         met: p99.median <= 1000,
         detail: `request → plan card p99 ${fmt.ms(planP99.median)}, approve → outcome p99 ${fmt.ms(outcomeP99.median)}, the approve click's own answer p99 ${fmt.ms(invokeP99.median)}; whole burst ${fmt.ms(wall.median)}; p99 over ${runs} bursts ${fmt.range(p99.min, p99.max, ' ms')}`,
+      },
+      {
+        id: 'P8',
+        what: `bot CPU per grant flow (${count} at once)`,
+        value: fmt.ms(cpuPerFlow.median),
+        target: '≤ 5 ms',
+        met: cpuPerFlow.median <= 5,
+        detail: `user + system CPU of the bot process over each burst ÷ flows (/proc, 10 ms ticks); over ${runs} bursts ${fmt.range(cpuPerFlow.min, cpuPerFlow.max, ' ms')}`,
       },
       {
         id: 'P8',

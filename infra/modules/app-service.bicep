@@ -1,4 +1,4 @@
-// Linux App Service running the bot: the container image when one is given, otherwise Node 20
+// Linux App Service running the bot: the container image when one is given, otherwise Node 22 LTS
 // with a zip deployment of dist/. HTTPS only, FTP and basic-auth publishing off, Always On
 // (Teams gives a bot a few seconds to answer; a cold start would show "Unable to reach app").
 
@@ -15,7 +15,7 @@ param sku string = 'B1'
 @description('Instances. Two or more: the store is Azure Tables, executions and jobs run under leases, so any instance may serve any turn.')
 param instanceCount int = 2
 
-@description('Image reference, or empty for a Node 20 code deployment.')
+@description('Image reference, or empty for a Node 22 LTS code deployment.')
 param containerImage string = ''
 
 @description('Resource id of the bot\'s user-assigned identity.')
@@ -77,7 +77,7 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
     httpsOnly: true
     clientAffinityEnabled: false
     siteConfig: {
-      linuxFxVersion: isContainer ? 'DOCKER|${containerImage}' : 'NODE|20-lts'
+      linuxFxVersion: isContainer ? 'DOCKER|${containerImage}' : 'NODE|22-lts'
       appCommandLine: isContainer ? '' : 'node dist/index.js'
       acrUseManagedIdentityCreds: isContainer
       acrUserManagedIdentityID: isContainer ? identityClientId : null

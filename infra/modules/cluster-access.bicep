@@ -3,9 +3,12 @@
 //
 // - Reader: resolve the cluster (kubelet identity, service principal profile, API server).
 // - Azure Kubernetes Service Cluster User Role: listClusterUserCredential/action, i.e. a
-//   kubeconfig for the secret flow. It carries no Kubernetes rights by itself; what the bot may
-//   do inside the cluster is granted by Kubernetes RBAC in the namespaces it serves
-//   (docs/deploy.md has the Role and RoleBinding).
+//   kubeconfig for the secret flow. On Entra-enabled clusters with local accounts disabled
+//   (disableLocalAccounts) it carries no Kubernetes rights by itself: what the bot may do inside
+//   the cluster is granted by Kubernetes RBAC in the namespaces it serves (docs/deploy.md has
+//   the Role and RoleBinding). On clusters WITH local accounts the "user" credential is a
+//   cluster-admin certificate: acrbot refuses the secret flow there unless
+//   ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS=true (docs/deploy.md, residual risk).
 // The bot never gets write access to the cluster resource: the grant flow only touches the
 // registry, and the secret flow only the Kubernetes API.
 

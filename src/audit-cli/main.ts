@@ -7,6 +7,10 @@ import { once } from 'node:events';
 import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
+import { ConfigError, loadConfig } from '../config/config';
+import { checkAnchors } from '../domain/audit-anchor';
+import type { AuditEntry, ChainVerdict } from '../domain/audit-chain';
+import { BlobAnchorLog } from '../integrations/store/blob-anchor-log';
 import { parseCliArgs, USAGE } from './args';
 import { CliError, EXIT } from './cli-error';
 import { exportAudit, exportEntries, type ExportOptions } from './export';
@@ -33,10 +37,12 @@ export async function runAuditCli(argv: string[], env: Record<string, string | u
     const key = reviewKey(env);
     if (!key && cmd.command === 'verify')
       io.stderr.write('note: no ACRBOT_AUDIT_KEY, so entry MACs are not checked (hash chain only)\n');
-    if (storage.kind === 'tables') return await runOnTables(await openTablesReview(storage, key), cmd, io);
+    const anchored = anchorCheck(env, key, io);
+    if (storage.kind === 'tables') return await runOnTables(await openTablesReview(storage, key), cmd, io, anchored);
     audit = openAuditReadOnly(storage.path, key);
     if (cmd.command === 'verify') {
-      const verdict = await verifyAudit(audit);
+      const opened = audit;
+      const verdict = await anchored(await verifyAudit(audit), (seq) => opened.log.entryAt(seq));
       io.stdout.write(`${formatVerdict(verdict)}\n`);
       return verdict.intact ? EXIT.ok : EXIT.broken;
     }
@@ -59,13 +65,40 @@ export async function runAuditCli(argv: string[], env: Record<string, string | u
   }
 }
 
+type AnchorCheck = (
+  verdict: ChainVerdict,
+  entryAt: (seq: number) => Promise<AuditEntry | undefined>,
+) => Promise<ChainVerdict>;
+
+/**
+ * With ACRBOT_AUDIT_ANCHOR (and the key that signed the anchors) the store is also checked
+ * against every published anchor; without, the chain alone is checked and stderr says so.
+ */
+function anchorCheck(env: Record<string, string | undefined>, key: Buffer | undefined, io: CliIo): AnchorCheck {
+  if (!env.ACRBOT_AUDIT_ANCHOR) return async (verdict) => verdict;
+  let target;
+  try {
+    target = loadConfig({ ACRBOT_AUDIT_ANCHOR: env.ACRBOT_AUDIT_ANCHOR }).auditAnchor?.target;
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.problems.join('\n'));
+    throw err;
+  }
+  if (!target || !key) {
+    io.stderr.write('note: anchors not checked (they need ACRBOT_AUDIT_KEY to check their signatures)\n');
+    return async (verdict) => verdict;
+  }
+  const anchors = new BlobAnchorLog(target, () => new Date());
+  return async (verdict, entryAt) => checkAnchors(verdict, await anchors.lines(), entryAt, key);
+}
+
 async function runOnTables(
   review: TablesReview,
   cmd: Exclude<ReturnType<typeof parseCliArgs>, { command: 'help' }>,
   io: CliIo,
+  anchored: AnchorCheck,
 ): Promise<number> {
   if (cmd.command === 'verify') {
-    const verdict = await review.log.verify();
+    const verdict = await anchored(await review.log.verify(), (seq) => review.log.entryAt(seq));
     io.stdout.write(`${formatVerdict(verdict)}\n`);
     return verdict.intact ? EXIT.ok : EXIT.broken;
   }

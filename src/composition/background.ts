@@ -6,6 +6,7 @@
 import type { Clock } from '../domain/ports';
 import { retryPendingCleanups } from '../flows/credential-cleanup';
 import { DRIFT_JOB_ID } from '../flows/drift-detector';
+import { AUDIT_ANCHOR_JOB_ID } from './scheduler';
 import type { Scheduler } from '../flows/scheduler';
 import type { Logger } from '../observability/logger';
 import type { AzurePorts } from './azure-ports';
@@ -34,6 +35,9 @@ export async function startBackground(deps: {
   // The drift check's first run; later runs are scheduled by the job itself (a restart does not postpone it).
   if (!(await stores.schedule.get(DRIFT_JOB_ID)))
     await scheduler.schedule({ id: DRIFT_JOB_ID, kind: 'drift.check', dueAt: flows.drift.nextRunAt() });
+  // Audit anchors: the first run soon after start, then every ACRBOT_AUDIT_ANCHOR_INTERVAL.
+  if (stores.anchors && !(await stores.schedule.get(AUDIT_ANCHOR_JOB_ID)))
+    await scheduler.schedule({ id: AUDIT_ANCHOR_JOB_ID, kind: 'audit.anchor', dueAt: clock.now() });
   scheduler.start();
   // Executions whose instance died are taken over once their lease expired (G13 with many
   // instances); a run held by a live instance is skipped by its lease.

@@ -39,8 +39,28 @@ export function createScheduler(
   });
 }
 
+/** Id of the recurring anchor job (whichever instance runs it schedules the next run). */
+export const AUDIT_ANCHOR_JOB_ID = 'audit.anchor';
+
 /** Registers the handler of every job kind. */
-export function registerJobs(scheduler: Scheduler, flows: Flows): void {
+export function registerJobs(
+  scheduler: Scheduler,
+  flows: Flows,
+  anchoring?: { publish(): Promise<unknown>; intervalMs: number; clock: Clock },
+): void {
+  if (anchoring)
+    scheduler.register('audit.anchor', async () => {
+      await anchoring.publish();
+      await scheduler.schedule({
+        id: AUDIT_ANCHOR_JOB_ID,
+        kind: 'audit.anchor',
+        dueAt: new Date(anchoring.clock.now().getTime() + anchoring.intervalMs),
+      });
+    });
+  registerCoreJobs(scheduler, flows);
+}
+
+function registerCoreJobs(scheduler: Scheduler, flows: Flows): void {
   // An audit entry that failed after an Azure change: written until it succeeds (backoff).
   scheduler.register('audit.retry', async (job) => {
     const event = job.payload?.event as AuditEvent | undefined;

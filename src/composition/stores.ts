@@ -7,6 +7,7 @@ import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { dirname, join } from 'node:path';
 import type { AppConfig } from '../config/config';
 import type { Clock, LeaseStore, ScheduleStore } from '../domain/ports';
+import { BlobAnchorLog } from '../integrations/store/blob-anchor-log';
 import { openStores, type Stores, withMemoryDefaults } from '../integrations/store/open-stores';
 
 export type { Stores } from '../integrations/store/open-stores';
@@ -47,8 +48,11 @@ function loadOrCreateKeyFile(path: string): Buffer {
 
 /** Opens the configured stores, unless given. */
 export async function openAppStores(config: AppConfig, clock: Clock, overrides: StoreOverrides = {}): Promise<Stores> {
+  const auditKey = overrides.stores ? undefined : auditKeyFor(config);
   const opened = overrides.stores
     ? withMemoryDefaults(overrides.stores, clock)
-    : await openStores(config.storage, clock, auditKeyFor(config));
+    : await openStores(config.storage, clock, auditKey);
+  if (auditKey) opened.auditKey = auditKey;
+  if (auditKey && config.auditAnchor) opened.anchors = new BlobAnchorLog(config.auditAnchor.target, () => clock.now());
   return { ...opened, ...overrides.coordination };
 }

@@ -143,6 +143,17 @@ const schema = z.object({
       }
       return bytes;
     }),
+  ACRBOT_AUDIT_ANCHOR: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return undefined;
+      const parsed = parseAnchorTarget(v);
+      // Never repeats the value: a connection string carries the account key.
+      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `ACRBOT_AUDIT_ANCHOR: ${parsed}` });
+      return typeof parsed === 'string' ? undefined : parsed;
+    }),
+  ACRBOT_AUDIT_ANCHOR_INTERVAL: duration('ACRBOT_AUDIT_ANCHOR_INTERVAL', '1h'),
   ACRBOT_TABLE_PREFIX: z
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9]{0,39}$/, {
@@ -165,9 +176,6 @@ const schema = z.object({
   ACRBOT_MAX_PENDING_PER_USER: positiveInt('ACRBOT_MAX_PENDING_PER_USER', 5),
   ACRBOT_REQUESTS_PER_MINUTE: positiveInt('ACRBOT_REQUESTS_PER_MINUTE', 10),
   ACRBOT_DIALOG_TTL: duration('ACRBOT_DIALOG_TTL', '30m'),
-  ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: z
-    .enum(['true', 'false'], { message: 'ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS must be "true" or "false"' })
-    .default('false'),
   ACRBOT_ALLOW_SANDBOX_IN_PRODUCTION: z
     .enum(['true', 'false'], { message: 'ACRBOT_ALLOW_SANDBOX_IN_PRODUCTION must be "true" or "false"' })
     .default('false'),
@@ -229,14 +237,14 @@ export interface AppConfig {
    * the sandbox, which keeps one in `.data/audit.key`) entries are hash-chained but not keyed.
    */
   auditKey?: Buffer;
+  /** Where the signed audit anchors go (ACRBOT_AUDIT_ANCHOR), and how often (ACRBOT_AUDIT_ANCHOR_INTERVAL). */
+  auditAnchor?: { target: AnchorTargetSetting; intervalMs: number };
   /** Host of the tab's Application ID URI `api://<domain>/<app id>`; the tab is off in azure mode without it. */
   tabDomain?: string;
   /** Per-user abuse limits (G16): pending requests at once, and new requests per minute. */
   limits: { maxPendingPerUser: number; requestsPerMinute: number };
   /** How long an unanswered dialog question is kept (ACRBOT_DIALOG_TTL, default 30 min). */
   dialogTtlMs: number;
-  /** Allow the secret flow on clusters with local accounts (their user credential is an admin certificate). */
-  allowLocalAccountClusters: boolean;
   /** Test hooks: trust a local OpenID metadata document for channel tokens. */
   channelAuth: { openIdMetadataUrl?: string; tokenIssuer?: string };
   logLevel: string;
@@ -255,6 +263,37 @@ export type StorageSetting =
       /** Table name prefix (ACRBOT_TABLE_PREFIX, default `acrbot`). */
       prefix?: string;
     };
+
+/** Where audit anchors are appended: a container URL (managed identity) or a connection string with `Container=<name>`. */
+export type AnchorTargetSetting =
+  { kind: 'identity'; containerUrl: string } | { kind: 'connectionString'; value: string; container: string };
+
+/** Parses ACRBOT_AUDIT_ANCHOR; a string is the problem (never containing the value). */
+export function parseAnchorTarget(value: string): AnchorTargetSetting | string {
+  const v = value.trim();
+  if (/^https:\/\//i.test(v)) {
+    let url: URL;
+    try {
+      url = new URL(v);
+    } catch {
+      return 'is not a valid URL';
+    }
+    if (url.search || url.username || !/^\/[a-z0-9-]{3,63}\/?$/.test(url.pathname))
+      return 'takes https://<account>.blob.core.windows.net/<container> (no SAS, no blob path)';
+    return { kind: 'identity', containerUrl: `${url.origin}${url.pathname.replace(/\/$/, '')}` };
+  }
+  const parts = v.split(';').filter(Boolean);
+  const container = parts.find((p) => /^container=/i.test(p))?.slice('container='.length);
+  const rest = parts.filter((p) => !/^container=/i.test(p)).join(';');
+  if (
+    !container ||
+    !/^[a-z0-9-]{3,63}$/.test(container) ||
+    !/AccountKey=|SharedAccessSignature=/i.test(rest) ||
+    !/BlobEndpoint=|AccountName=/i.test(rest)
+  )
+    return 'takes https://<account>.blob.core.windows.net/<container>, or a connection string with BlobEndpoint and Container=<name> (local emulator)';
+  return { kind: 'connectionString', value: `${rest};`, container };
+}
 
 /** Parses ACRBOT_STORAGE; a string is the problem (never containing the value). */
 export function parseStorage(value: string): StorageSetting | string {
@@ -375,6 +414,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('ACRBOT_APPROVAL_TTL can be at most 24h (requests must not wait longer for a decision)');
   if (e.ACRBOT_SWEEP_INTERVAL > 3_600_000)
     problems.push('ACRBOT_SWEEP_INTERVAL can be at most 1h (expiries and reminders would run late)');
+  if (e.ACRBOT_AUDIT_ANCHOR_INTERVAL < 60_000 || e.ACRBOT_AUDIT_ANCHOR_INTERVAL > 86_400_000)
+    problems.push('ACRBOT_AUDIT_ANCHOR_INTERVAL must lie between 1m and 24h');
+  if (e.ACRBOT_AUDIT_ANCHOR && !e.ACRBOT_AUDIT_KEY && !sandbox)
+    problems.push('ACRBOT_AUDIT_ANCHOR needs ACRBOT_AUDIT_KEY (anchors are signed with it)');
   if (e.ACRBOT_LEASE_TTL < 2_000 || e.ACRBOT_LEASE_TTL > 600_000)
     problems.push('ACRBOT_LEASE_TTL must lie between 2s and 10m (renewed every third of it while work runs)');
   if (e.ACRBOT_DRIFT_INTERVAL < 60_000 || e.ACRBOT_DRIFT_INTERVAL > 24 * 3_600_000)
@@ -454,6 +497,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { ...e.ACRBOT_STORAGE, prefix: e.ACRBOT_TABLE_PREFIX }
         : e.ACRBOT_STORAGE,
     auditKey: e.ACRBOT_AUDIT_KEY,
+    auditAnchor: e.ACRBOT_AUDIT_ANCHOR
+      ? { target: e.ACRBOT_AUDIT_ANCHOR, intervalMs: e.ACRBOT_AUDIT_ANCHOR_INTERVAL }
+      : undefined,
     tabDomain: e.ACRBOT_TAB_DOMAIN,
     channelAuth: {
       openIdMetadataUrl: e.ACRBOT_CHANNEL_OPENID_METADATA_URL,
@@ -462,7 +508,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     limits: { maxPendingPerUser: e.ACRBOT_MAX_PENDING_PER_USER, requestsPerMinute: e.ACRBOT_REQUESTS_PER_MINUTE },
     dialogTtlMs: e.ACRBOT_DIALOG_TTL,
-    allowLocalAccountClusters: e.ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS === 'true',
   };
 }
 

@@ -32,9 +32,13 @@ export class GrantPlanner {
 
   /** Validates the names (before any Azure call) and resolves both resources, without planning. */
   async resolve(clusterText: string, registryText: string): Promise<{ cluster: ClusterInfo; registry: RegistryInfo }> {
+    // Both names are parsed before either lookup starts: a bad registry name thrown while the
+    // cluster lookup runs would leave that lookup's rejection unhandled (and end the process).
+    const clusterRef = parseClusterRef(clusterText);
+    const registryRef = parseRegistryRef(registryText);
     const [cluster, registry] = await Promise.all([
-      this.resolver.resolveCluster(parseClusterRef(clusterText)),
-      this.resolver.resolveRegistry(parseRegistryRef(registryText)),
+      this.resolver.resolveCluster(clusterRef),
+      this.resolver.resolveRegistry(registryRef),
     ]);
     return { cluster, registry };
   }

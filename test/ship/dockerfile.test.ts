@@ -33,13 +33,13 @@ const finalStage = [...stages.keys()].at(-1)!;
 const runtime = stages.get(finalStage)!;
 
 describe('Dockerfile', () => {
-  it('is multi-stage on node:20-bookworm-slim', () => {
+  it('is multi-stage on node:22-bookworm-slim (a supported LTS)', () => {
     expect(stages.size).toBeGreaterThanOrEqual(2);
     const arg = dockerfile.match(/ARG NODE_IMAGE=(\S+)/);
     const bases = instructions
       .filter((l) => /^FROM /i.test(l))
       .map((l) => l.split(/\s+/)[1].replace('${NODE_IMAGE}', arg?.[1] ?? ''));
-    for (const base of bases) expect(base).toBe('node:20-bookworm-slim');
+    for (const base of bases) expect(base).toBe('node:22-bookworm-slim');
   });
 
   it('builds with npm ci + npm run build and ships only production dependencies', () => {

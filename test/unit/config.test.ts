@@ -88,7 +88,6 @@ describe('sandbox mode', () => {
       logLevel: 'info',
       limits: { maxPendingPerUser: 5, requestsPerMinute: 10 },
       dialogTtlMs: 30 * 60_000,
-      allowLocalAccountClusters: false,
     });
   });
 

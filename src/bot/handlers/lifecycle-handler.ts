@@ -68,9 +68,12 @@ export class LifecycleHandler {
           'revoke.notApprover',
           'Only approvers may revoke every grant on a cluster and registry; you can revoke your own request with "revoke REQUEST-ID".',
         );
+      // Both names parsed before either lookup starts (no unhandled rejection on a bad name).
+      const clusterRef = parseClusterRef(command.cluster);
+      const registryRef = parseRegistryRef(command.registry);
       const [cluster, registry] = await Promise.all([
-        lifecycle.resolver.resolveCluster(parseClusterRef(command.cluster)),
-        lifecycle.resolver.resolveRegistry(parseRegistryRef(command.registry)),
+        lifecycle.resolver.resolveCluster(clusterRef),
+        lifecycle.resolver.resolveRegistry(registryRef),
       ]);
       const active = await lifecycle.flow.activeOn(cluster.id, registry.id);
       if (active.length === 0)

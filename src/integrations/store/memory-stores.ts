@@ -86,6 +86,12 @@ export class MemoryAuditLog implements AuditLog {
     return structuredClone(this.entries.filter((e) => e.requestId === requestId));
   }
 
+  /** The entry at `seq` (anchor checks). */
+  async entryAt(seq: number): Promise<AuditEntry | undefined> {
+    const e = this.entries[seq - 1];
+    return e ? structuredClone(e) : undefined;
+  }
+
   async verify(): Promise<ChainVerdict> {
     const head = this.entries[this.entries.length - 1];
     return verifyChain(this.entries, head ? { seq: head.seq, hash: head.hash } : undefined, this.key);

@@ -3,6 +3,7 @@
  * bundle and never knows which backend it got.
  */
 import type { AppConfig } from '../../config/config';
+import type { AnchorLog } from '../../domain/audit-anchor';
 import type { AuditKey } from '../../domain/audit-chain';
 import type {
   AbuseLedger,
@@ -32,6 +33,10 @@ export interface Stores {
   schedule: ScheduleStore;
   dialogs: DialogStore;
   abuse: AbuseLedger;
+  /** Where signed audit anchors are published (outside the store), when configured. */
+  anchors?: AnchorLog;
+  /** The audit key (MACs and anchor signatures), when configured; never stored. */
+  auditKey?: AuditKey;
   /** Closes the backend (idempotent). */
   close(): Promise<void>;
 }

@@ -50,6 +50,12 @@ export class SqliteAuditLog implements AuditLog {
     return rows.map((r) => JSON.parse(r.entry) as AuditEntry);
   }
 
+  /** The entry at `seq` (anchor checks). */
+  async entryAt(seq: number): Promise<AuditEntry | undefined> {
+    const row = this.db.prepare('SELECT entry FROM audit WHERE seq = ?').get(seq) as { entry: string } | undefined;
+    return row ? (JSON.parse(row.entry) as AuditEntry) : undefined;
+  }
+
   /** Streams the whole log in seq order through the chain check. */
   async verify(): Promise<ChainVerdict> {
     // One read transaction: an append by another process between the reads must not look like a truncated tail.

@@ -146,6 +146,16 @@ export class TablesAuditLog implements AuditLog {
     }
   }
 
+  /** The entry at `seq` (anchor checks). */
+  async entryAt(seq: number): Promise<AuditEntry | undefined> {
+    try {
+      return readDoc<AuditEntry>(await this.table.getEntity(PK, entryKey(seq)));
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
   /** Whether the audit table exists (a review tool must not create it). */
   async exists(): Promise<boolean> {
     try {

@@ -94,6 +94,17 @@ export function describeRequestStoreContract(
       expect(await store.get(base.id)).toEqual(winner);
     });
 
+    it('racing writers that keep the state (e.g. two records of created objects): exactly one wins', async () => {
+      const base = pendingRequest();
+      await store.create(base);
+      const writes = ['first', 'second'].map((reason) => ({ ...base, version: base.version + 1, reason }));
+      const results = await Promise.allSettled(writes.map((w) => store.update(w)));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const loser = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(loser?.reason).toBeInstanceOf(VersionConflictError);
+      expect(await store.get(base.id)).toEqual(writes[results.findIndex((r) => r.status === 'fulfilled')]);
+    });
+
     it('successive conditional updates chain versions', async () => {
       let r: AccessRequest = pendingRequest();
       await store.create(r);

@@ -1,0 +1,59 @@
+/**
+ * Audit anchors in append blobs (@azure/storage-blob): one blob per UTC day
+ * (`anchors-YYYY-MM-DD.log`, an append blob holds at most 50,000 blocks), one block per line.
+ * In Azure the container has a time-based immutability policy with protected append writes:
+ * lines can be added, never changed or deleted (Azurite does not enforce it).
+ */
+import type * as BlobModule from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
+import type * as IdentityModule from '@azure/identity';
+import type { AnchorLog } from '../../domain/audit-anchor';
+
+/** Where anchors go: a container URL (managed identity) or a connection string plus container name. */
+export type AnchorTarget =
+  { kind: 'identity'; containerUrl: string } | { kind: 'connectionString'; value: string; container: string };
+
+/** Append-blob {@link AnchorLog}. */
+export class BlobAnchorLog implements AnchorLog {
+  private readonly container: ContainerClient;
+  private created = false;
+
+  constructor(
+    target: AnchorTarget,
+    private readonly now: () => Date,
+  ) {
+    // Loaded on first use: most processes never anchor.
+    const blob = require('@azure/storage-blob') as typeof BlobModule;
+    if (target.kind === 'connectionString') {
+      this.container = blob.BlobServiceClient.fromConnectionString(target.value).getContainerClient(target.container);
+    } else {
+      const identity = require('@azure/identity') as typeof IdentityModule;
+      this.container = new blob.ContainerClient(target.containerUrl, new identity.DefaultAzureCredential());
+    }
+  }
+
+  async append(line: string): Promise<void> {
+    if (!this.created) {
+      await this.container.createIfNotExists();
+      this.created = true;
+    }
+    const day = this.now().toISOString().slice(0, 10);
+    const client = this.container.getAppendBlobClient(`anchors-${day}.log`);
+    await client.createIfNotExists();
+    const text = `${line}\n`;
+    // One block per line: a block is appended whole, so concurrent instances never interleave bytes.
+    await client.appendBlock(text, Buffer.byteLength(text));
+  }
+
+  async lines(): Promise<string[]> {
+    const out: string[] = [];
+    if (!(await this.container.exists())) return out;
+    const names: string[] = [];
+    for await (const b of this.container.listBlobsFlat({ prefix: 'anchors-' })) names.push(b.name);
+    for (const name of names.sort()) {
+      const body = await this.container.getBlobClient(name).downloadToBuffer();
+      out.push(...body.toString('utf8').split('\n').filter(Boolean));
+    }
+    return out;
+  }
+}
