@@ -18,7 +18,8 @@ import type { AdaptiveCardJson } from '../views/card-templates';
 import type { BotServices } from './bot-services';
 import { DialogRunner } from './dialog-runner';
 import { DecisionHandler } from './handlers/decision-handler';
-import { RequestHandler } from './handlers/request-handler';
+import { type GrantInput, RequestHandler, type SecretInput } from './handlers/request-handler';
+import type { PartialRequest } from './request-dialog';
 import { InfoHandlers } from './handlers/info-handlers';
 import { LifecycleHandler } from './handlers/lifecycle-handler';
 import { PolicyHandler } from './handlers/policy-handler';
@@ -177,11 +178,7 @@ export class AcrBot extends ActivityHandler {
       await sendCard(ctx, grantFormCard({ sandbox: this.services.settings.sandbox }));
       return;
     }
-    if (!command.cluster || !command.registry || !command.reason) {
-      await this.dialogs.start(ctx, { cluster: command.cluster, registry: command.registry, reason: command.reason });
-      return;
-    }
-    await this.requestsHandler.handle(ctx, identity, {
+    await this.request(ctx, identity, {
       cluster: command.cluster,
       registry: command.registry,
       reason: command.reason,
@@ -195,21 +192,21 @@ export class AcrBot extends ActivityHandler {
     identity: TurnIdentity,
     command: Extract<Command, { verb: 'secret' }>,
   ): Promise<void> {
-    if (!command.cluster || !command.registry || !command.reason) {
-      await this.dialogs.start(ctx, {
-        cluster: command.cluster,
-        registry: command.registry,
-        reason: command.reason,
-        options: command.options,
-      });
-      return;
-    }
-    await this.requestsHandler.handle(ctx, identity, {
+    await this.request(ctx, identity, {
       cluster: command.cluster,
       registry: command.registry,
       reason: command.reason,
       options: command.options,
     });
+  }
+
+  /** A grant or secret request: asked for what is missing first (the dialog keeps only what it asks and `options`). */
+  private async request(ctx: TurnContext, identity: TurnIdentity, input: PartialRequest): Promise<void> {
+    if (!input.cluster || !input.registry || !input.reason) {
+      await this.dialogs.start(ctx, input);
+      return;
+    }
+    await this.requestsHandler.handle(ctx, identity, input as GrantInput | SecretInput);
   }
 
   /** `adaptiveCard/action`: approve, reject, refresh, the grant form. */

@@ -28,10 +28,11 @@ import { FaultRegistry } from './faults';
 import { permissionRoutes } from './permission-routes';
 import { RateLimitCounters } from './rate-limit';
 import { registryRoutes } from './registry-routes';
-import { RequestLog, type RequestLogEntry } from './request-log';
+import { RequestLog } from './request-log';
 import { roleAssignmentRoutes } from './role-assignment-routes';
 import { roleDefinitionRoutes } from './role-definition-routes';
 import { parseRequestTarget, Router, splitPath } from './router';
+import { operationOf, RecordingEmulator } from '../recording-emulator';
 import { scopeMapRoutes } from './scope-map-routes';
 import { ArmState } from './state';
 import { tokenRoutes } from './token-routes';
@@ -53,7 +54,7 @@ export interface ArmEmulatorOptions {
 }
 
 /** The ARM emulator. Mount {@link ArmEmulator.listener} on an HTTPS server. */
-export class ArmEmulator {
+export class ArmEmulator extends RecordingEmulator {
   /** World state and its seeding/inspection API. */
   readonly state: ArmState;
   /** Fault injection: `arm.faults.add({ operation: 'roleAssignments.create', status: 400, code: 'PrincipalNotFound', count: 3 })`. */
@@ -67,6 +68,7 @@ export class ArmEmulator {
   private readonly rateLimits = new RateLimitCounters();
 
   constructor(opts: ArmEmulatorOptions) {
+    super();
     this.token = opts.token ?? SANDBOX_BEARER_TOKEN;
     this.state = new ArmState({
       tenantId: opts.directory.tenantId,
@@ -91,22 +93,7 @@ export class ArmEmulator {
     );
   }
 
-  /** Answered requests, oldest first: `{ method, path, operation, status, apiVersion, requestId, at }`. */
-  get requests(): RequestLogEntry[] {
-    return this.log.entries;
-  }
-
-  /** Empties the request log. */
-  clearRequests(): void {
-    this.log.clear();
-  }
-
-  /** Node request listener. */
-  readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
-    void this.handle(req, res);
-  };
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const at = Date.now();
     const requestId = randomUUID();
     const method = (req.method ?? 'GET').toUpperCase();
@@ -120,12 +107,7 @@ export class ArmEmulator {
         .join('/');
     const apiVersion = url.query.get('api-version') ?? undefined;
     const match = this.router.match(method, segments);
-    const operation =
-      match.kind === 'found'
-        ? match.route.operation
-        : match.kind === 'method-not-allowed'
-          ? match.operation
-          : 'unknown';
+    const operation = operationOf(match);
 
     let reply: EmulatorReply;
     let body: unknown;

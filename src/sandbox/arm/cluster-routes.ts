@@ -4,52 +4,20 @@
 import { ok, type ArmRoute } from './arm-route';
 import { clusterToWire, type ClusterRecord } from './clusters';
 import { buildKubeconfig } from './kubeconfig';
-import { page } from './paging';
+import { readRoutes } from './read-routes';
 
 const RG = 'subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ContainerService/managedClusters';
-const READ = 'Microsoft.ContainerService/managedClusters/read';
 
 /** Cluster routes. */
 export function clusterRoutes(): ArmRoute[] {
   return [
-    {
-      method: 'GET',
-      pattern: 'subscriptions/{sub}/providers/Microsoft.ContainerService/managedClusters',
-      operation: 'managedClusters.list',
-      action: READ,
-      handle: (ctx) => {
-        ctx.state.requireResourceGroup(ctx.params['sub']!);
-        const sub = ctx.params['sub']!.toLowerCase();
-        return ok(
-          page(
-            ctx,
-            ctx.state.listClusters().filter((c) => c.subscriptionId.toLowerCase() === sub),
-            clusterToWire,
-          ),
-        );
-      },
-    },
-    {
-      method: 'GET',
-      pattern: RG,
-      operation: 'managedClusters.listByResourceGroup',
-      action: READ,
-      handle: (ctx) => {
-        const { sub, rg } = ctx.params as { sub: string; rg: string };
-        ctx.state.requireResourceGroup(sub, rg);
-        const inGroup = (c: ClusterRecord) =>
-          c.subscriptionId.toLowerCase() === sub.toLowerCase() && c.resourceGroup.toLowerCase() === rg.toLowerCase();
-        return ok(page(ctx, ctx.state.listClusters().filter(inGroup), clusterToWire));
-      },
-    },
-    {
-      method: 'GET',
-      pattern: `${RG}/{name}`,
-      operation: 'managedClusters.get',
-      action: READ,
-      handle: (ctx) =>
-        ok(clusterToWire(ctx.state.requireCluster(ctx.params['sub']!, ctx.params['rg']!, ctx.params['name']!))),
-    },
+    ...readRoutes({
+      type: 'Microsoft.ContainerService/managedClusters',
+      operation: 'managedClusters',
+      list: (state) => state.listClusters(),
+      require: (state, sub, rg, name) => state.requireCluster(sub, rg, name),
+      toWire: clusterToWire,
+    }),
     {
       method: 'POST',
       pattern: `${RG}/{name}/listClusterUserCredential`,

@@ -16,8 +16,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultRegistry, type FiredFault } from '../arm/faults';
-import { RequestLog, type RequestLogEntry } from '../arm/request-log';
+import { RequestLog } from '../arm/request-log';
 import { parseRequestTarget, Router, splitPath } from '../arm/router';
+import { operationOf, RecordingEmulator } from '../recording-emulator';
 import { graphDate, type Directory } from '../directory';
 import { SANDBOX_BEARER_TOKEN, SANDBOX_BOT_OBJECT_ID } from '../fixtures';
 import { HttpError, parseJsonBody, readBody, sleep, writeReply, type EmulatorReply } from '../http-util';
@@ -54,7 +55,7 @@ const DEFAULT_CODES: Record<number, string> = {
 };
 
 /** The Graph emulator. Mount {@link GraphEmulator.listener} on an HTTPS server. */
-export class GraphEmulator {
+export class GraphEmulator extends RecordingEmulator {
   readonly directory: Directory;
   readonly faults = new FaultRegistry();
   readonly log: RequestLog;
@@ -66,6 +67,7 @@ export class GraphEmulator {
   private readonly router = new Router<GraphRoute>();
 
   constructor(opts: GraphEmulatorOptions) {
+    super();
     this.directory = opts.directory;
     this.token = opts.token ?? SANDBOX_BEARER_TOKEN;
     this.callerObjectId = opts.callerObjectId ?? SANDBOX_BOT_OBJECT_ID;
@@ -82,21 +84,7 @@ export class GraphEmulator {
     return this.directory;
   }
 
-  /** Answered requests, oldest first. */
-  get requests(): RequestLogEntry[] {
-    return this.log.entries;
-  }
-
-  clearRequests(): void {
-    this.log.clear();
-  }
-
-  /** Node request listener. */
-  readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
-    void this.handle(req, res);
-  };
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const at = Date.now();
     const requestId = randomUUID();
     const clientRequestId = headerValue(req, 'client-request-id') ?? requestId;
@@ -106,12 +94,7 @@ export class GraphEmulator {
     const version = all[0];
     const segments = all.slice(1);
     const match = version === 'v1.0' ? this.router.match(method, segments) : ({ kind: 'not-found' } as const);
-    const operation =
-      match.kind === 'found'
-        ? match.route.operation
-        : match.kind === 'method-not-allowed'
-          ? match.operation
-          : 'unknown';
+    const operation = operationOf(match);
 
     let reply: EmulatorReply;
     try {
