@@ -83,7 +83,7 @@ resource tokenOperatorRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' 
   name: guid(registry.id, 'acrbot-acr-token-operator')
   properties: {
     roleName: 'acrbot ACR token operator ${registryName} ${uniqueString(registry.id)}'
-    description: 'Lets acrbot create pull-only repository-scoped tokens on one registry and generate their expiring passwords.'
+    description: 'Lets acrbot create pull-only repository-scoped tokens (and their scope maps) on one registry and generate their expiring passwords.'
     type: 'CustomRole'
     permissions: [
       {
@@ -91,6 +91,13 @@ resource tokenOperatorRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' 
           'Microsoft.ContainerRegistry/registries/read'
           'Microsoft.ContainerRegistry/registries/tokens/*'
           'Microsoft.ContainerRegistry/registries/scopeMaps/read'
+          // secret --repositories A,B: acrbot creates a pull-only scope map limited to those
+          // repositories for the token, and deletes it with the token when the access ends or
+          // is revoked. Without these two, --repositories fails in Azure with AuthorizationFailed.
+          // Residual risk (docs/deploy.md): write also allows editing other scope maps of this
+          // registry; acrbot only touches the ones its store says it created.
+          'Microsoft.ContainerRegistry/registries/scopeMaps/write'
+          'Microsoft.ContainerRegistry/registries/scopeMaps/delete'
           'Microsoft.ContainerRegistry/registries/generateCredentials/action'
         ]
         notActions: []

@@ -136,9 +136,14 @@ describe('infra: least privilege for the bot identity', () => {
     expect(actions).toEqual([
       'Microsoft.ContainerRegistry/registries/generateCredentials/action',
       'Microsoft.ContainerRegistry/registries/read',
+      'Microsoft.ContainerRegistry/registries/scopeMaps/delete',
       'Microsoft.ContainerRegistry/registries/scopeMaps/read',
+      // --repositories creates (and later deletes) a pull-only scope map (#11 §3).
+      'Microsoft.ContainerRegistry/registries/scopeMaps/write',
       'Microsoft.ContainerRegistry/registries/tokens/*',
     ]);
+    // Every action granted is explained by a comment in the Bicep (why the bot needs it).
+    expect(read('modules/registry-access.bicep')).toMatch(/\/\/[^\n]*--repositories[\s\S]*scopeMaps\/write/);
     expect(registry).toMatch(/assignableScopes:\s*\[\s*resourceGroup\(\)\.id\s*\]/);
     expect(registry).toMatch(/existing\s*=\s*\{\s*name:\s*registryName/);
   });
