@@ -179,6 +179,10 @@ const schema = z.object({
   ACRBOT_ALLOW_SANDBOX_IN_PRODUCTION: z
     .enum(['true', 'false'], { message: 'ACRBOT_ALLOW_SANDBOX_IN_PRODUCTION must be "true" or "false"' })
     .default('false'),
+  /** Unset: false in azure mode; true in sandbox mode, whose demo cluster aks-dev has local accounts. */
+  ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: z
+    .enum(['true', 'false'], { message: 'ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS must be "true" or "false"' })
+    .optional(),
   NODE_ENV: z.string().optional(),
 });
 
@@ -245,6 +249,11 @@ export interface AppConfig {
   limits: { maxPendingPerUser: number; requestsPerMinute: number };
   /** How long an unanswered dialog question is kept (ACRBOT_DIALOG_TTL, default 30 min). */
   dialogTtlMs: number;
+  /**
+   * Whether the secret flow may use clusters whose local accounts are enabled (there the cluster
+   * user credential is an admin certificate). ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS.
+   */
+  allowLocalAccountClusters: boolean;
   /** Test hooks: trust a local OpenID metadata document for channel tokens. */
   channelAuth: { openIdMetadataUrl?: string; tokenIssuer?: string };
   logLevel: string;
@@ -508,6 +517,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     limits: { maxPendingPerUser: e.ACRBOT_MAX_PENDING_PER_USER, requestsPerMinute: e.ACRBOT_REQUESTS_PER_MINUTE },
     dialogTtlMs: e.ACRBOT_DIALOG_TTL,
+    allowLocalAccountClusters: (e.ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS ?? (sandbox ? 'true' : 'false')) === 'true',
   };
 }
 

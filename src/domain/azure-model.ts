@@ -23,6 +23,12 @@ export interface ClusterInfo {
   identity: ClusterIdentityFacts;
   /** Entra ID (AAD) integration: credentials are exec/kubelogin stanzas. */
   aadEnabled: boolean;
+  /**
+   * `disableLocalAccounts` is true: no static credential exists. Otherwise the "cluster user"
+   * credential acrbot would read is an admin certificate (local accounts), so the secret flow
+   * refuses such clusters unless allowed (`ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS`).
+   */
+  localAccountsDisabled?: boolean;
   /** Azure tags (policy `match.clusterTags`); names as Azure returns them. */
   tags?: Record<string, string>;
 }

@@ -24,6 +24,8 @@ export class SecretPlanner {
     private readonly maxExpiryMs: number,
     /** acrbot's records, to say which earlier request's secret this one would replace. */
     private readonly requests?: Pick<RequestStore, 'listByState'>,
+    /** ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: see {@link localAccountsRefusal}. */
+    private readonly options: { allowLocalAccountClusters?: boolean } = {},
   ) {}
 
   /**
@@ -51,6 +53,8 @@ export class SecretPlanner {
       this.resolver.resolveCluster(clusterRef),
       this.resolver.resolveRegistry(registryRef),
     ]);
+    if (!cluster.localAccountsDisabled && !this.options.allowLocalAccountClusters)
+      throw localAccountsRefusal(cluster.name);
     const expiresAt = new Date(this.clock.now().getTime() + options.expiresInMs).toISOString();
     const role = options.kind === 'sp' ? pullRoleFor(registry.roleAssignmentMode) : undefined;
     if (role && !(await this.roleAssignments.canAssignRoles(registry.id))) {
@@ -120,4 +124,16 @@ export class SecretPlanner {
     if (previous) operations.unshift(replacesLine(previous));
     return plan;
   }
+}
+
+/**
+ * Refusal for a cluster with local accounts: the "cluster user" credential acrbot reads to write
+ * the secret is then an admin client certificate (cluster-admin), so a bot holding that right
+ * holds every cluster's keys. Refused before any credential exists.
+ */
+export function localAccountsRefusal(clusterName: string): UserFacingError {
+  return new UserFacingError(
+    'cluster.localAccounts',
+    `acrbot does not write pull secrets in ${clusterName}: its local accounts are enabled, so the only credential acrbot could use there is an admin certificate. Disable local accounts on the cluster (az aks update --disable-local-accounts, with Entra ID integration), or ask the platform team to set ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS=true if they accept that risk. A grant (AcrPull on the cluster's identity) needs no cluster credential.`,
+  );
 }

@@ -60,6 +60,8 @@ export const SANDBOX_CLUSTERS = {
     kubeletObjectId: '0d000000-0000-4000-8000-0000000000d1',
     kubeletClientId: '0e000000-0000-4000-8000-0000000000e1',
     aad: true,
+    /** Entra ID only: no static (local-account) credential exists, as a production cluster should be. */
+    disableLocalAccounts: true,
     tags: { env: 'prod', team: 'payments' },
   },
   /** Legacy service-principal cluster: servicePrincipalProfile.clientId is an app id. */

@@ -65,6 +65,7 @@ export function seedSandbox(arm: ArmEmulator, directory: Directory): void {
     kubeletObjectId: prod.kubeletObjectId,
     kubeletClientId: prod.kubeletClientId,
     aad: prod.aad,
+    disableLocalAccounts: prod.disableLocalAccounts,
     enableAzureRBAC: true,
     tags: { ...prod.tags },
   });

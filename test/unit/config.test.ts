@@ -88,6 +88,7 @@ describe('sandbox mode', () => {
       logLevel: 'info',
       limits: { maxPendingPerUser: 5, requestsPerMinute: 10 },
       dialogTtlMs: 30 * 60_000,
+      allowLocalAccountClusters: true,
     });
   });
 
@@ -435,6 +436,16 @@ describe('ACRBOT_STORAGE and other values', () => {
 });
 
 describe('abuse limits, dialog TTL and the sandbox-in-production guard (#11)', () => {
+  test('ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: off in azure mode unless set, on in the sandbox unless set', () => {
+    expect(loadConfig(AZURE).allowLocalAccountClusters).toBe(false);
+    expect(loadConfig({ ...AZURE, ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: 'true' }).allowLocalAccountClusters).toBe(true);
+    expect(sandboxConfig({}).allowLocalAccountClusters).toBe(true);
+    expect(sandboxConfig({ ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: 'false' }).allowLocalAccountClusters).toBe(false);
+    expect(problemsOf({ ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: 'yes' })).toEqual([
+      'ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS must be "true" or "false"',
+    ]);
+  });
+
   test('limits and the dialog TTL are read and checked', () => {
     expect(
       loadConfig({ ACRBOT_MAX_PENDING_PER_USER: '2', ACRBOT_REQUESTS_PER_MINUTE: '3', ACRBOT_DIALOG_TTL: '5m' }),

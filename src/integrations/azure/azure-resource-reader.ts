@@ -25,6 +25,7 @@ export function toClusterInfo(cluster: ManagedCluster): ClusterInfo {
       controlPlanePrincipalId: cluster.identity?.principalId,
     },
     aadEnabled: Boolean(cluster.aadProfile?.managed),
+    localAccountsDisabled: cluster.disableLocalAccounts === true,
     tags: cluster.tags ? { ...cluster.tags } : undefined,
   };
 }

@@ -1,0 +1,82 @@
+/**
+ * Clusters with local accounts (#11 §3): there the "cluster user" credential is an admin
+ * certificate, so the secret flow refuses them unless ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS=true,
+ * before any credential exists. The sandbox's aks-dev has local accounts (no Entra ID); aks-prod
+ * is Entra-only (`disableLocalAccounts: true`). Grants need no cluster credential and are unaffected.
+ */
+import { SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
+import { cardText } from '../helpers/capturing-connector';
+import { type Harness, startHarness, users } from '../helpers/harness';
+
+const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
+
+describe('secret flow on clusters with local accounts', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  async function say(harness: Harness, text: string, pattern: RegExp): Promise<string> {
+    const before = harness.connector.calls.length;
+    await harness.say(users.requester, text);
+    const reply = await harness.connector.waitFor(
+      (c) => harness.connector.calls.indexOf(c) >= before && c.op !== 'update' && pattern.test(cardText(c.activity)),
+      5000,
+      `a reply matching ${pattern}`,
+    );
+    return cardText(reply.activity);
+  }
+
+  const writes = (harness: Harness) => ({
+    arm: harness.app.sandbox!.arm.requests.filter((r: { method: string }) => r.method !== 'GET').length,
+    graph: harness.app.sandbox!.graph.requests.filter((r: { method: string }) => r.method !== 'GET').length,
+    tokens: harness.app.sandbox!.arm.state.listTokens(contosoId).length,
+  });
+
+  test('refused without the switch: a sentence saying why and what to do, no request, 0 credentials', async () => {
+    h = await startHarness({ ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: 'false' });
+    const before = writes(h);
+    for (const kind of ['token', 'sp']) {
+      const text = await say(
+        h,
+        `secret aks-dev contosoacr --namespace payments --kind ${kind} pull for payments-api`,
+        /local accounts/,
+      );
+      expect(text).toContain('its local accounts are enabled');
+      expect(text).toContain('admin certificate');
+      expect(text).toContain('ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS=true');
+      expect(text).toContain('--disable-local-accounts');
+    }
+    expect(writes(h)).toEqual(before);
+    expect(await h.app.store.listByState(['pending'], 10)).toEqual([]);
+    // A grant needs no cluster credential: unaffected.
+    const grant = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
+    expect(grant.state).toBe('pending');
+  });
+
+  test('an Entra-only cluster (local accounts disabled) needs no switch', async () => {
+    h = await startHarness({ ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: 'false' });
+    const text = await say(
+      h,
+      'secret aks-prod contosoacr --namespace payments pull for payments-api',
+      /Pull secret .* in |local accounts/,
+    );
+    expect(text).not.toContain('local accounts');
+    expect(text).toMatch(/R-[2-9A-Z]{8}/);
+  });
+
+  test('allowed with ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS=true: the secret is written', async () => {
+    h = await startHarness({ ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: 'true' });
+    const text = await say(
+      h,
+      'secret aks-dev contosoacr --namespace payments pull for payments-api',
+      /Pull secret .* in |local accounts/,
+    );
+    expect(text).not.toContain('local accounts');
+    const id = /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(text)![0];
+    await h.click(users.approver, 'approve', { requestId: id });
+    expect((await h.settle(id)).state).toBe('succeeded');
+    expect(h.app.sandbox!.arm.state.listTokens(contosoId)).toHaveLength(1);
+  });
+});
