@@ -81,7 +81,9 @@ export class AcrBot extends ActivityHandler {
       access: (ctx, identity, c) =>
         this.accessHandlers.access(ctx, identity, c as Extract<Command, { verb: 'access' }>),
       check: (ctx, _identity, c) => this.accessHandlers.check(ctx, c as Extract<Command, { verb: 'check' }>),
-      cancel: async (ctx) => {
+      cancel: async (ctx, identity, c) => {
+        const { requestId } = c as Extract<Command, { verb: 'cancel' }>;
+        if (requestId) return this.lifecycle.cancelRequest(ctx, identity, requestId);
         await ctx.sendActivity(
           (await this.dialogs.cancel(ctx)) ? 'Cancelled; nothing was requested.' : 'There was nothing to cancel.',
         );

@@ -24,7 +24,8 @@ export type Command =
   | { verb: 'pending' }
   | { verb: 'policy'; cluster?: string; registry?: string }
   | { verb: 'audit'; argument?: string }
-  | { verb: 'cancel' }
+  /** `cancel` stops the question-and-answer in progress; `cancel REQUEST-ID` withdraws a pending request. */
+  | { verb: 'cancel'; requestId?: string }
   /** `revoke REQUEST-ID [REASON…]` or `revoke CLUSTER REGISTRY [REASON…]`. */
   | { verb: 'revoke'; requestId?: string; cluster?: string; registry?: string; reason?: string }
   | { verb: 'extend'; requestId?: string; duration?: string; reason?: string }
@@ -103,7 +104,13 @@ export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example:
     example: 'check aks-prod contosoacr',
     description: 'Why a cluster can or cannot pull from a registry (like az aks check-acr), and the fix.',
   },
-  { verb: 'cancel', usage: 'cancel', example: 'cancel', description: 'Stop the question-and-answer in progress.' },
+  {
+    verb: 'cancel',
+    usage: 'cancel [REQUEST-ID]',
+    example: 'cancel R-7K2M9QXA',
+    description:
+      'Withdraw your own pending request (it can no longer be approved); alone: stop the question-and-answer in progress.',
+  },
   { verb: 'help', usage: 'help', example: 'help', description: 'List the commands.' },
 ];
 
@@ -144,6 +151,15 @@ function parseRevoke(words: string[]): Command {
     return { verb: 'revoke', requestId: words[0].toUpperCase(), reason: words.slice(1).join(' ') || undefined };
   const [cluster, registry, ...rest] = words;
   return { verb: 'revoke', cluster, registry, reason: rest.join(' ') || undefined };
+}
+
+function parseCancel(words: string[]): Command {
+  if (words.length === 0) return { verb: 'cancel' };
+  if (words.length === 1 && REQUEST_ID.test(words[0])) return { verb: 'cancel', requestId: words[0].toUpperCase() };
+  throw new UserFacingError(
+    'validation.usage',
+    'Say "cancel REQUEST-ID" (like "cancel R-7K2M9QXA") to withdraw your pending request, or just "cancel" to stop the question-and-answer in progress.',
+  );
 }
 
 function parseExtend(words: string[]): Command {
@@ -242,7 +258,7 @@ export function parseCommand(text: string): Command {
       return { verb: 'audit', argument: words[0] };
     case 'cancel':
     case 'stop':
-      return { verb: 'cancel' };
+      return parseCancel(words);
     case 'access':
       return parseAccess(words);
     case 'check':

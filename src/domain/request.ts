@@ -150,6 +150,8 @@ export type RequestEvent =
   /** One approval towards a quorum; the request stays pending (G18). */
   | { type: 'recordApproval'; by: Actor; at: Date; reason?: string }
   | { type: 'reject'; by: Actor; at: Date; reason?: string }
+  /** The requester withdrew their own pending request (`cancel R-…`). */
+  | { type: 'cancel'; by: Actor; at: Date }
   | { type: 'expire'; at: Date }
   | { type: 'start'; at: Date }
   | { type: 'succeed'; at: Date; outcome: Outcome }
@@ -164,6 +166,7 @@ const ALLOWED: Record<RequestEvent['type'], RequestState[]> = {
   approve: ['pending'],
   recordApproval: ['pending'],
   reject: ['pending'],
+  cancel: ['pending'],
   expire: ['pending'],
   start: ['approved', 'executing'],
   succeed: ['executing'],
@@ -242,6 +245,14 @@ export function transition(request: AccessRequest, event: RequestEvent): AccessR
         state: 'rejected',
         decision: { by: event.by, at: event.at.toISOString(), approved: false, reason: event.reason },
       };
+    case 'cancel':
+      // Only the requester withdraws; approvers reject (with a reason) instead.
+      if (event.by.objectId.toLowerCase() !== request.requester.objectId.toLowerCase())
+        throw new UserFacingError(
+          'request.notRequester',
+          `Only ${request.requester.name}, who made request ${request.id}, can cancel it; nothing was changed.`,
+        );
+      return { ...base, state: 'cancelled' };
     case 'expire':
       return { ...base, state: 'expired' };
     case 'start':

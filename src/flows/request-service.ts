@@ -17,7 +17,7 @@ import {
 } from '../domain/policy';
 import { policyFromEnvironment } from '../config/policy-file';
 import type { AuditEvent } from '../domain/audit-chain';
-import { UserFacingError } from '../domain/errors';
+import { isUserFacing, UserFacingError } from '../domain/errors';
 import { newRequestId } from '../domain/identifiers';
 import { parseAccessDuration } from '../domain/access-term';
 import type { Plan } from '../domain/plan';
@@ -588,6 +588,73 @@ export class RequestService {
     if (!input.approve) void this.notifier.requestChanged(next);
     // The request.expire job stays: at its time it finds the request decided and does nothing.
     return { kind: 'decided', request: next };
+  }
+
+  /**
+   * `cancel R-…`: the requester withdraws their own pending request. Serialised with decisions
+   * on the same request, conditional on the version read (a concurrent approval wins or loses
+   * cleanly); audited as `request.cancelled`; its reminder, escalation and expiry jobs are
+   * cancelled and every card copy updates. Anyone else is refused (audited, nothing changes).
+   */
+  async cancel(input: { requestId: string; acting: ActingContext }): Promise<AccessRequest> {
+    const key = input.requestId.toUpperCase();
+    const previous = this.decisionQueues.get(key) ?? Promise.resolve();
+    const mine = previous.catch(() => undefined).then(() => this.cancelNow(input));
+    this.decisionQueues.set(key, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.decisionQueues.get(key) === mine) this.decisionQueues.delete(key);
+    }
+  }
+
+  private async cancelNow(input: { requestId: string; acting: ActingContext }): Promise<AccessRequest> {
+    const request = await this.get(input.requestId);
+    const { actor, tenantId } = input.acting;
+    const now = this.clock.now();
+    let next: AccessRequest;
+    try {
+      next = transition(request, { type: 'cancel', by: actor, at: now });
+    } catch (err) {
+      if (isUserFacing(err))
+        await this.record({
+          actor,
+          tenantId,
+          action: `request.cancel.refused.${err.code === 'request.notRequester' ? 'notRequester' : 'notPending'}`,
+          requestId: request.id,
+          targetIds: targetsOf(request.plan),
+          outcome: 'refused',
+          detail: err.message,
+        });
+      throw err;
+    }
+    try {
+      await this.store.update(next);
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+      const winner = await this.get(request.id);
+      throw new UserFacingError(
+        'request.alreadyDecided',
+        `Request ${request.id} was already ${describeState(winner)}; it was not cancelled.`,
+      );
+    }
+    try {
+      await this.record({
+        actor,
+        tenantId,
+        action: 'request.cancelled',
+        requestId: request.id,
+        targetIds: targetsOf(request.plan),
+        outcome: 'cancelled',
+      });
+    } catch (err) {
+      await this.undo(request, next);
+      throw err;
+    }
+    const nudges = approvalNudgeJobIds(request.id);
+    for (const id of [requestExpiryJobId(request.id), nudges.remind, nudges.escalate]) await this.jobs?.cancel(id);
+    void this.notifier.requestChanged(next);
+    return next;
   }
 
   /**

@@ -61,6 +61,7 @@ describe('parseCommand: verbs (mention already removed)', () => {
     ['audit R-7K2M9QXA', { verb: 'audit', argument: 'R-7K2M9QXA' }],
     ['cancel', { verb: 'cancel' }],
     ['stop', { verb: 'cancel' }],
+    ['cancel r-7k2m9qxa', { verb: 'cancel', requestId: 'R-7K2M9QXA' }],
     ['deploy', { verb: 'unknown', word: 'deploy' }],
     ['GRAB aks', { verb: 'unknown', word: 'grab' }],
     [`${'x'.repeat(100)} y`, { verb: 'unknown', word: 'x'.repeat(40) }],
@@ -168,6 +169,7 @@ describe('access and check', () => {
 
   test('"access cluster" without a name is a clear error', () => {
     expect(() => parseCommand('access cluster')).toThrow(/Say which cluster/);
+    expect(() => parseCommand('cancel everything')).toThrow(/cancel REQUEST-ID/);
   });
 });
 

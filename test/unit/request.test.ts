@@ -10,15 +10,25 @@ import {
   type RequestState,
 } from '../../src/domain/request';
 import { FakeClock, HOUR, SECOND } from './support/fake-clock';
-import { APPROVER, pendingRequest } from './support/requests';
+import { APPROVER, pendingRequest, REQUESTER } from './support/requests';
 
-const STATES: RequestState[] = ['pending', 'approved', 'executing', 'succeeded', 'failed', 'rejected', 'expired'];
+const STATES: RequestState[] = [
+  'pending',
+  'approved',
+  'executing',
+  'succeeded',
+  'failed',
+  'rejected',
+  'expired',
+  'cancelled',
+];
 const AT = new Date('2025-01-15T10:00:00.000Z');
 const OUTCOME: Outcome = { summary: 'granted', azureRequestIds: ['req-1'] };
 const EVENTS: Record<RequestEvent['type'], RequestEvent> = {
   approve: { type: 'approve', by: APPROVER, at: AT, reason: 'looks right' },
   recordApproval: { type: 'recordApproval', by: APPROVER, at: AT, reason: 'first of two' },
   reject: { type: 'reject', by: APPROVER, at: AT, reason: 'wrong registry' },
+  cancel: { type: 'cancel', by: REQUESTER, at: AT },
   expire: { type: 'expire', at: AT },
   start: { type: 'start', at: AT },
   succeed: { type: 'succeed', at: AT, outcome: OUTCOME },
@@ -33,6 +43,7 @@ const ALLOWED: Record<string, RequestState> = {
   'pending/approve': 'approved',
   'pending/recordApproval': 'pending',
   'pending/reject': 'rejected',
+  'pending/cancel': 'cancelled',
   'pending/expire': 'expired',
   'approved/start': 'executing',
   'executing/start': 'executing',
@@ -183,6 +194,29 @@ describe('already-decided message names the decider', () => {
     ['approved', 'approved'],
   ])('%s without a decision -> %s', (state, phrase) => {
     expect(describeState(pendingRequest({ state }))).toBe(phrase);
+  });
+});
+
+describe('cancel (#11)', () => {
+  test('only the requester withdraws a pending request; someone else is refused and nothing changes', () => {
+    const before = pendingRequest();
+    let error: unknown;
+    try {
+      transition(before, { type: 'cancel', by: APPROVER, at: AT });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(UserFacingError);
+    expect((error as UserFacingError).code).toBe('request.notRequester');
+    expect((error as Error).message).toContain(`Only ${REQUESTER.name}`);
+    const next = transition(before, {
+      type: 'cancel',
+      by: { ...REQUESTER, objectId: REQUESTER.objectId.toUpperCase() },
+      at: AT,
+    });
+    expect(next.state).toBe('cancelled');
+    expect(describeState(next)).toBe('cancelled by the requester');
+    expect(() => transition(next, EVENTS.approve)).toThrow(/already cancelled by the requester/);
   });
 });
 

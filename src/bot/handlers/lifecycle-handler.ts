@@ -1,5 +1,5 @@
 /**
- * `revoke`, `extend`, and their card clicks (G17). Every click re-reads the request from the
+ * `revoke`, `extend`, `cancel REQUEST-ID`, and their card clicks (G17). Every click re-reads the request from the
  * store and checks who is acting (G3): the requester may revoke their own access, approvers
  * anyone's; an extension is a new request approved like any other (never by its requester).
  */
@@ -244,6 +244,23 @@ export class LifecycleHandler {
       access,
       extendsRequestId: original.id,
     });
+  }
+
+  /** `cancel REQUEST-ID`: the requester withdraws their pending request; the answer is its card, now cancelled. */
+  async cancelRequest(ctx: TurnContext, identity: TurnIdentity, requestId: string): Promise<void> {
+    try {
+      const cancelled = await this.services.requests.cancel({ requestId, acting: identity });
+      await this.reply(
+        ctx,
+        requestCard(cancelled, {
+          showActions: false,
+          notice: `You cancelled request ${cancelled.id}; it can no longer be approved.`,
+          noticeColor: 'Good',
+        }),
+      );
+    } catch (err) {
+      await this.reply(ctx, errorCard(this.services, err, 'Could not cancel'));
+    }
   }
 
   private async reply(ctx: TurnContext, card: AdaptiveCardJson): Promise<void> {

@@ -1,0 +1,96 @@
+/**
+ * `cancel R-…` (#11 §5): the requester withdraws their own pending request. Every card copy
+ * updates, the audit records it, it can no longer be approved, its scheduled jobs go; anyone
+ * else is refused (audited) and nothing changes.
+ */
+import { cardText } from '../helpers/capturing-connector';
+import { type Harness, startHarness, users } from '../helpers/harness';
+
+describe('cancel a pending request', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  const actions = async (id: string) => (await h.app.audit.forRequest(id)).map((e) => `${e.action}:${e.outcome}`);
+  const jobs = async (id: string) => (await h.app.stores.schedule.forRequest(id)).map((j) => j.id);
+
+  async function replyAfter(before: number, pattern: RegExp): Promise<string> {
+    const reply = await h.connector.waitFor(
+      (c) => h.connector.calls.indexOf(c) >= before && c.op !== 'update' && pattern.test(cardText(c.activity)),
+      5000,
+      `a reply matching ${pattern}`,
+    );
+    return cardText(reply.activity);
+  }
+
+  test('the requester cancels: every copy shows Cancelled, audited, jobs cancelled, approve afterwards refused', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.connector.waitFor(
+      (c) => c.conversationId.startsWith('19:sandbox-approvals') && cardText(c.activity).includes(request.id),
+      5000,
+      'the approval card',
+    );
+    expect(await jobs(request.id)).not.toEqual([]);
+
+    const before = h.connector.calls.length;
+    expect((await h.say(users.requester, `cancel ${request.id.toLowerCase()}`)).status).toBe(200);
+    expect(await replyAfter(before, /You cancelled request/)).toContain('Cancelled');
+
+    expect((await h.app.store.get(request.id))!.state).toBe('cancelled');
+    expect(await actions(request.id)).toContain('request.cancelled:cancelled');
+    expect(await jobs(request.id)).toEqual([]);
+    const copies = await h.app.store.listCardCopies(request.id);
+    expect(copies.map((c) => c.role).sort()).toEqual(['approver', 'requester']);
+    for (const copy of copies) {
+      const last = await h.connector.waitFor(
+        (c) => c.op === 'update' && c.activityId === copy.activityId && /Cancelled/.test(cardText(c.activity)),
+        5000,
+        `the ${copy.role} copy updated`,
+      );
+      expect(JSON.stringify(last.activity)).not.toContain('"verb":"approve"');
+    }
+
+    const assignmentsBefore = h.app.sandbox!.arm.state.listRoleAssignments().length;
+    const approve = await h.click(users.approver, 'approve', { requestId: request.id, version: request.version });
+    expect(approve.status).toBe(200);
+    expect(cardText({ attachments: [{ content: approve.body.value }] })).toContain(
+      `Request ${request.id} is already cancelled by the requester; nothing was changed.`,
+    );
+    expect((await h.app.store.get(request.id))!.state).toBe('cancelled');
+    expect(h.app.sandbox!.arm.state.listRoleAssignments()).toHaveLength(assignmentsBefore);
+    expect((await actions(request.id)).filter((a) => a.startsWith('request.approved'))).toEqual([]);
+  });
+
+  test("someone else's request: a clear refusal, audited, nothing changes", async () => {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    for (const user of [users.approver, users.outsider]) {
+      const before = h.connector.calls.length;
+      await h.say(user, `cancel ${request.id}`);
+      expect(await replyAfter(before, /Could not cancel/)).toContain(
+        `Only ${users.requester.name}, who made request ${request.id}, can cancel it; nothing was changed.`,
+      );
+    }
+    const stored = (await h.app.store.get(request.id))!;
+    expect(stored.state).toBe('pending');
+    expect(stored.version).toBe(request.version);
+    expect(await jobs(request.id)).not.toEqual([]);
+    expect((await actions(request.id)).filter((a) => a.startsWith('request.cancel'))).toEqual([
+      'request.cancel.refused.notRequester:refused',
+      'request.cancel.refused.notRequester:refused',
+    ]);
+  });
+
+  test('a request that is no longer pending cannot be cancelled', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    await h.settle(request.id);
+    const before = h.connector.calls.length;
+    await h.say(users.requester, `cancel ${request.id}`);
+    expect(await replyAfter(before, /Could not cancel/)).toContain('is already approved');
+    expect((await h.app.store.get(request.id))!.state).toBe('succeeded');
+  });
+});
