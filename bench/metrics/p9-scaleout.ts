@@ -122,6 +122,8 @@ export const p9Scaleout: Metric = async (ctx) => {
   let one: Throughput, two: Throughput;
   let tablesOutcome: number[], sqliteOutcome: number[];
   let auditDoubles = 0;
+  // Requests whose audit shows exactly one execution: proves the audit was read, not just empty.
+  let exactlyOnce = 0;
   let putsTwo = 0;
   try {
     // One instance on Tables: outcome latency, then throughput.
@@ -150,6 +152,7 @@ export const p9Scaleout: Metric = async (ctx) => {
       const actions = (await stores.audit.forRequest(id)).map((e) => e.action);
       const executions = actions.filter((a) => a === 'execution.started' || a === 'execution.resumed').length;
       if (executions > 1) auditDoubles += executions - 1;
+      if (executions === 1) exactlyOnce++;
     }
 
     // One instance on SQLite: outcome latency.
@@ -177,6 +180,7 @@ export const p9Scaleout: Metric = async (ctx) => {
     keys: {
       p9_scaleout_ratio: round(ratio, 2),
       p9_double_executions: doubles,
+      p9_requests_executed_exactly_once: exactlyOnce,
       p9_one_instance_flows_per_s: round(one.flowsPerS, 2),
       p9_two_instances_flows_per_s: round(two.flowsPerS, 2),
       p9_azurite_cores_two_instances: round(two.azuriteCores, 2),
@@ -199,8 +203,8 @@ export const p9Scaleout: Metric = async (ctx) => {
         what: 'double executions across the two instances',
         value: String(doubles),
         target: '0',
-        met: doubles === 0,
-        detail: `audit: ${auditDoubles} extra execution entries over ${two.requestIds.length} requests; ${putsTwo} successful role-assignment PUTs for ${two.ok} granted flows`,
+        met: doubles === 0 && exactlyOnce === two.ok,
+        detail: `audit: ${exactlyOnce}/${two.requestIds.length} requests with exactly one execution entry, ${auditDoubles} extra entries; ${putsTwo} successful role-assignment PUTs for ${two.ok} granted flows`,
       },
       {
         id: 'P9',
