@@ -20,8 +20,14 @@ export interface AcrbotProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `node dist/index.js` with SQLite on a temp file, one subscription, the given emulators. */
-export async function startAcrbotProcess(sandbox: Sandbox, opts: { nodeArgs?: string[] } = {}): Promise<AcrbotProcess> {
+/**
+ * Starts `node dist/index.js` with SQLite on a temp file, one subscription, the given emulators.
+ * `env` overrides any of it (e.g. `ACRBOT_STORAGE: 'tables:…'` for several processes on one store).
+ */
+export async function startAcrbotProcess(
+  sandbox: Sandbox,
+  opts: { nodeArgs?: string[]; env?: Record<string, string> } = {},
+): Promise<AcrbotProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'acrbot-bench-'));
   const caFile = join(dir, 'sandbox-ca.pem');
   writeFileSync(caFile, sandbox.tls.caPem);
@@ -35,6 +41,7 @@ export async function startAcrbotProcess(sandbox: Sandbox, opts: { nodeArgs?: st
         ACRBOT_GRAPH_ENDPOINT: sandbox.graphUrl,
         NODE_EXTRA_CA_CERTS: caFile,
         ...BENCH_LIMITS_ENV,
+        ...opts.env,
       },
     });
     return {
