@@ -3,6 +3,7 @@
  * in the approvals channel, updates of every copy of a request's card, the outcome card.
  * Implements the flows' {@link RequestNotifier}.
  */
+import { collapseRefusals } from '../domain/audit-summary';
 import { type CloudAdapter, type ConversationReference, TurnContext } from 'botbuilder';
 import type { AuditLog, CardCopy, RequestStore } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
@@ -90,7 +91,8 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger {
       const card = auditCard(
         `${request.id} · ${request.plan.kind} · ${request.state}`,
         `${request.requester.name}: ${request.plan.cluster.name} → ${request.plan.registry.name}`,
-        entries.slice(-30),
+        // Repeated refused clicks are one counted line, so they cannot flush the history off the card.
+        collapseRefusals(entries).slice(-30),
         request.sandbox,
       );
       const existing = all.find((c) => c.role === 'audit');

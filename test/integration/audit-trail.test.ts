@@ -44,6 +44,28 @@ describe('audit trail', () => {
     expect(write.correlationIds).toEqual(done.outcome!.azureRequestIds);
   });
 
+  test('repeated refused clicks are one counted line on the audit card; each is still audited (#11)', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    // 32 refusals: enough to push "request.created" off a card that lists the last 30 entries.
+    for (let i = 0; i < 20; i++) await h.click(users.requester, 'approve', { requestId: request.id });
+    for (let i = 0; i < 12; i++) await h.click(users.outsider, 'approve', { requestId: request.id });
+    const updates = h.connector.calls.filter((c) => c.conversationId === AUDIT_CHANNEL && c.op === 'update');
+    const text = cardText(updates[updates.length - 1].activity);
+    expect(text).toContain('request.created');
+    expect(text).toContain('32 refused clicks: self-approval ×20, not an approver ×12');
+    expect(text).not.toContain('approval.refused.self');
+    const refusals = (await h.app.audit.forRequest(request.id)).filter((e) => e.outcome === 'refused');
+    expect(refusals.map((e) => e.action).sort()).toEqual([
+      ...Array<string>(12).fill('approval.refused.notApprover'),
+      ...Array<string>(20).fill('approval.refused.self'),
+    ]);
+    // A decision after the run is listed after it.
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    await h.settle(request.id);
+    const last = h.connector.calls.filter((c) => c.conversationId === AUDIT_CHANNEL && c.op === 'update').pop()!;
+    expect(cardText(last.activity)).toMatch(/32 refused clicks[\s\S]*request\.approved/);
+  });
+
   test('audit [n], audit <request-id> and audit verify for approvers and auditors; refused (and recorded) for others', async () => {
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
     await h.click(users.approver, 'approve', { requestId: request.id });

@@ -1,0 +1,43 @@
+import type { AuditEntry } from '../../src/domain/audit-chain';
+import { collapseRefusals } from '../../src/domain/audit-summary';
+
+let seq = 0;
+function entry(action: string, outcome: string, name = 'Riley', requestId = 'R-AAAAAAAA'): AuditEntry {
+  seq++;
+  return {
+    seq,
+    ts: `2026-01-01T00:00:${String(seq).padStart(2, '0')}.000Z`,
+    prevHash: '',
+    hash: `h${seq}`,
+    actor: { objectId: name.toLowerCase(), name },
+    tenantId: 't',
+    action,
+    requestId,
+    targetIds: [],
+    outcome,
+  } as AuditEntry;
+}
+
+describe('collapseRefusals (#11)', () => {
+  test('a run of refusals on one request becomes one counted line; single refusals and other entries stay', () => {
+    const created = entry('request.created', 'pending');
+    const run = [
+      entry('approval.refused.self', 'refused'),
+      entry('approval.refused.notApprover', 'refused', 'Oscar'),
+      entry('approval.refused.self', 'refused'),
+    ];
+    const approved = entry('request.approved', 'approved', 'Alex');
+    const single = entry('approval.refused.stale', 'refused', 'Oscar');
+    const other = entry('approval.refused.self', 'refused', 'Riley', 'R-BBBBBBBB');
+    const shown = collapseRefusals([created, ...run, approved, single, other]);
+    expect(shown.map((e) => e.action)).toEqual([
+      'request.created',
+      '3 refused clicks: self-approval ×2, not an approver ×1',
+      'request.approved',
+      'approval.refused.stale',
+      'approval.refused.self',
+    ]);
+    expect(shown[1]).toMatchObject({ seq: run[2].seq, ts: run[2].ts, outcome: 'refused' });
+    expect(shown[1].actor.name).toBe('Riley, Oscar');
+  });
+});
