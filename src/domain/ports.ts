@@ -172,6 +172,8 @@ export interface RegistryTokenPort {
 export interface ApplicationInspection {
   owners: { id: string; type: 'user' | 'servicePrincipal' | 'other' }[];
   passwordKeyIds: string[];
+  /** Display names of the passwords by key id (acrbot's carry a marker it records before adding them). */
+  passwordDisplayNames?: Record<string, string | null>;
   certificateKeyIds: string[];
 }
 
@@ -192,9 +194,11 @@ export interface ServicePrincipalPort {
   findServicePrincipal(appId: string): Promise<{ id: string } | undefined>;
   /** Retries while a new application is not yet replicated. */
   createServicePrincipal(appId: string): Promise<{ id: string; requestId?: string }>;
+  /** `displayName` is the marker acrbot recorded before the call (a run killed mid-call recognises its own password). */
   addPassword(
     applicationId: string,
     endDateTime: string,
+    displayName: string,
   ): Promise<{ keyId: string; secret: import('./secret-value').SecretValue; requestId?: string }>;
   deleteApplication(applicationId: string): Promise<void>;
 }

@@ -192,19 +192,31 @@ export function credentialOf(request: AccessRequest): CredentialRef | undefined 
 export interface ApplicationHolders {
   owners: { id: string; type: 'user' | 'servicePrincipal' | 'other' }[];
   passwordKeyIds: string[];
+  /** Display names by key id, when Graph returned them. */
+  passwordDisplayNames?: Record<string, string | null>;
   certificateKeyIds: string[];
 }
 
 /**
  * Why acrbot must not use an application, or undefined: it must be owned by acrbot alone (one
- * service principal owner, no people) and hold no credential but the passwords acrbot recorded.
+ * service principal owner, no people) and hold no credential but the passwords acrbot recorded:
+ * by key id, or by the random marker acrbot recorded as the display name before adding it (a run
+ * killed while `addPassword` was in flight never learnt the key id of the password Graph added).
  */
-export function applicationProblem(holders: ApplicationHolders, recordedKeyIds: string[]): string | undefined {
+export function applicationProblem(
+  holders: ApplicationHolders,
+  recordedKeyIds: string[],
+  recordedMarkers: string[] = [],
+): string | undefined {
   const others = holders.owners.filter((o) => o.type !== 'servicePrincipal');
   if (others.length || holders.owners.length !== 1)
     return `it has ${holders.owners.length} owner(s)${others.length ? `, ${others.length} of them not acrbot` : ''}`;
   if (holders.certificateKeyIds.length) return 'it has a certificate credential acrbot did not add';
-  const foreign = holders.passwordKeyIds.filter((k) => !recordedKeyIds.includes(k));
+  const marked = (keyId: string) => {
+    const name = holders.passwordDisplayNames?.[keyId];
+    return typeof name === 'string' && recordedMarkers.includes(name);
+  };
+  const foreign = holders.passwordKeyIds.filter((k) => !recordedKeyIds.includes(k) && !marked(k));
   if (foreign.length) return `it has ${foreign.length} password(s) acrbot did not add`;
   return undefined;
 }

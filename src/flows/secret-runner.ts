@@ -3,6 +3,7 @@
  * put it straight into the Kubernetes secret, and delete the credential again if anything
  * after its creation fails (G14). The password lives only in this function's variables.
  */
+import { randomUUID } from 'node:crypto';
 import { dockerConfigJson } from '../domain/docker-config';
 import { isUserFacing, UserFacingError } from '../domain/errors';
 import { currentCorrelationId } from '../observability/correlation';
@@ -250,12 +251,11 @@ export class SecretRunner implements PlanRunner {
     await ctx.recordCreated({ kind: 'servicePrincipal', id: sp.id, name: app.appId });
     if (sp.requestId) requestIds.push(sp.requestId);
     // Before it gets a password and pull rights: nobody else may own it or hold a credential on it.
+    const recordedPasswords = ctx.created().filter((o) => o.kind === 'applicationPassword');
     const problem = applicationProblem(
       await this.ports.servicePrincipals.inspectApplication(app.id),
-      ctx
-        .created()
-        .filter((o) => o.kind === 'applicationPassword')
-        .map((o) => o.id),
+      recordedPasswords.map((o) => o.id).filter(Boolean),
+      recordedPasswords.map((o) => o.name).filter((n): n is string => !!n),
     );
     if (problem) {
       // Not deleted either: an application someone else holds is for a person to look at.
@@ -266,8 +266,12 @@ export class SecretRunner implements PlanRunner {
         `acrbot will not use Entra application ${app.id} for this secret: ${problem}. Nothing was granted; the platform team should look at that application.`,
       );
     }
-    const password = await this.ports.servicePrincipals.addPassword(app.id, plan.expiresAt);
-    await ctx.recordCreated({ kind: 'applicationPassword', id: password.keyId });
+    // The marker is recorded before the call: if the process dies while Graph adds the password,
+    // the resumed run recognises that password as its own instead of refusing the application.
+    const marker = `acrbot image pull ${request.id} ${randomUUID()}`;
+    await ctx.recordCreated({ kind: 'applicationPassword', id: '', name: marker });
+    const password = await this.ports.servicePrincipals.addPassword(app.id, plan.expiresAt, marker);
+    await ctx.recordCreated({ kind: 'applicationPassword', id: password.keyId, name: marker });
     if (password.requestId) requestIds.push(password.requestId);
     await ctx.audit({
       action: 'graph.write.addPassword',

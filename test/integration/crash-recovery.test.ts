@@ -146,11 +146,11 @@ describe('G13: crash and restart', () => {
       cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }),
     );
     await waitForState(id, ['executing']);
-    // Still a fixed wait, on purpose, until #11 decides the case: killing exactly while
-    // addPassword is in flight (waiting for its fault to be taken) lets Graph finish adding a
-    // password acrbot never recorded, and the resumed run then refuses the application
-    // (graph.applicationNotOurs, G15) instead of reusing it (G13). Reported to the security helper.
-    await new Promise((r) => setTimeout(r, 700));
+    // Killed exactly while addPassword is in flight: Graph still adds that password, whose key id
+    // acrbot never learnt. The marker recorded before the call (its display name) lets the resumed
+    // run recognise it as its own (G13) instead of refusing the application as held by someone
+    // else (graph.applicationNotOurs, G15).
+    await waitUntil(() => sandbox.graph.faults.pending().length === 0, 'addPassword in flight');
     await kill(bot);
     bot = await startBot();
     expect(await waitForState(id, ['succeeded', 'failed'])).toBe('succeeded');
@@ -158,6 +158,10 @@ describe('G13: crash and restart', () => {
       a.displayName.endsWith(id.toLowerCase()),
     );
     expect(apps).toHaveLength(1);
+    // The interrupted call's password and the resumed run's: both carry a marker acrbot recorded.
+    const passwords = (apps[0] as { passwords: { displayName: string | null }[] }).passwords;
+    expect(passwords).toHaveLength(2);
+    for (const p of passwords) expect(p.displayName).toMatch(new RegExp(`^acrbot image pull ${id} `));
     const secret = sandbox.kubernetes['aks-dev'].getObject('secrets', 'payments', 'acr-sp-crash') as unknown as {
       data: Record<string, string>;
     };

@@ -46,10 +46,10 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
     try {
       const [owners, app] = await Promise.all([
         this.graph.request<{ value: { '@odata.type'?: string; id: string }[] }>('GET', `/applications/${id}/owners`),
-        this.graph.request<{ passwordCredentials?: { keyId: string }[]; keyCredentials?: { keyId: string }[] }>(
-          'GET',
-          `/applications/${id}?$select=passwordCredentials,keyCredentials`,
-        ),
+        this.graph.request<{
+          passwordCredentials?: { keyId: string; displayName?: string | null }[];
+          keyCredentials?: { keyId: string }[];
+        }>('GET', `/applications/${id}?$select=passwordCredentials,keyCredentials`),
       ]);
       return {
         owners: (owners.body?.value ?? []).map((o) => ({
@@ -62,6 +62,9 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
                 : 'other',
         })),
         passwordKeyIds: (app.body?.passwordCredentials ?? []).map((p) => p.keyId),
+        passwordDisplayNames: Object.fromEntries(
+          (app.body?.passwordCredentials ?? []).map((p) => [p.keyId, p.displayName ?? null]),
+        ),
         certificateKeyIds: (app.body?.keyCredentials ?? []).map((k) => k.keyId),
       };
     } catch (err) {
@@ -102,12 +105,13 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
   async addPassword(
     applicationId: string,
     endDateTime: string,
+    displayName: string,
   ): Promise<{ keyId: string; secret: SecretValue; requestId?: string }> {
     try {
       const { body, requestId } = await this.graph.request<{ keyId: string; secretText: string }>(
         'POST',
         `/applications/${encodeURIComponent(applicationId)}/addPassword`,
-        { passwordCredential: { displayName: 'acrbot image pull', endDateTime } },
+        { passwordCredential: { displayName, endDateTime } },
       );
       return { keyId: body!.keyId, secret: new SecretValue(body!.secretText), requestId };
     } catch (err) {
