@@ -9,6 +9,19 @@ describe('applicationProblem (an application acrbot holds alone)', () => {
     ).toBeUndefined();
     expect(applicationProblem({ owners: [bot], passwordKeyIds: [], certificateKeyIds: [] }, [])).toBeUndefined();
   });
+  test('a password whose key id acrbot never learnt counts as its own only by the marker it recorded', () => {
+    const holders = {
+      owners: [bot],
+      passwordKeyIds: ['k1', 'k2'],
+      passwordDisplayNames: { k1: 'acrbot image pull R-1 m1', k2: 'acrbot image pull R-1 guess' },
+      certificateKeyIds: [],
+    };
+    expect(
+      applicationProblem(holders, [], ['acrbot image pull R-1 m1', 'acrbot image pull R-1 guess']),
+    ).toBeUndefined();
+    // Same prefix, unrecorded marker: someone else's password.
+    expect(applicationProblem(holders, [], ['acrbot image pull R-1 m1'])).toMatch(/1 password/);
+  });
   test.each([
     [
       'a person as second owner',
