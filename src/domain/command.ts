@@ -235,9 +235,18 @@ export function parseCommand(text: string): Command {
       const breakGlass = flag >= 0 && flag <= 4;
       if (breakGlass) words.splice(flag, 1);
       const { duration, rest } = takeDuration(words);
+      const parts = positionals(rest);
+      // Break-glass runs at once, so there is no question-and-answer to fill gaps in (the
+      // dialog would drop the flag and file an ordinary request without saying so).
+      if (breakGlass && !(parts.cluster && parts.registry && parts.reason)) {
+        throw new UserFacingError(
+          'validation.breakGlassIncomplete',
+          'Break-glass runs at once, so it needs everything on one line: grant CLUSTER REGISTRY --break-glass REASON… Nothing was requested.',
+        );
+      }
       return {
         verb: 'grant',
-        ...positionals(rest),
+        ...parts,
         ...(duration ? { duration } : {}),
         ...(breakGlass ? { breakGlass: true } : {}),
       };

@@ -169,6 +169,19 @@ describe('access and check', () => {
 
   test('"access cluster" without a name is a clear error', () => {
     expect(() => parseCommand('access cluster')).toThrow(/Say which cluster/);
+  });
+
+  test('--break-glass with a missing cluster, registry or reason is refused, not turned into a question', () => {
+    for (const text of [
+      'grant --break-glass',
+      'grant aks-prod --break-glass',
+      'grant aks-prod contosoacr --break-glass',
+    ])
+      expect(errorOf(text).code).toBe('validation.breakGlassIncomplete');
+    expect(parseCommand('grant aks-prod contosoacr --break-glass prod is down')).toMatchObject({
+      breakGlass: true,
+      reason: 'prod is down',
+    });
     expect(() => parseCommand('cancel everything')).toThrow(/cancel REQUEST-ID/);
   });
 });
