@@ -49,7 +49,8 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping: finishing in-flight work');
     await app.stop();
-    await telemetry?.shutdown().catch(() => undefined);
+    // Exporting the last spans may fail (ingestion unreachable); say so, then exit anyway.
+    await telemetry?.shutdown().catch((err: unknown) => log.warn({ err }, 'telemetry flush at shutdown failed'));
     log.flush();
     process.exit(0);
   };

@@ -107,7 +107,11 @@ export function registerTabRoutes(server: restify.Server, deps: TabRouteDeps): v
       res.send(404, { error: 'not_found' });
       return;
     }
-    const body = await readFile(join(deps.webRoot, name)).catch(() => undefined);
+    const body = await readFile(join(deps.webRoot, name)).catch((err: NodeJS.ErrnoException) => {
+      // Not built is expected in a fresh checkout; anything else (permissions, I/O) is logged.
+      if (err.code !== 'ENOENT') deps.log.error({ err, asset: name }, 'tab asset could not be read');
+      return undefined;
+    });
     if (!body) {
       res.send(503, { error: 'not_built', message: 'The tab front end is not built; run npm run build.' });
       return;
