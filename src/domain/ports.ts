@@ -142,6 +142,8 @@ export interface AuditLog {
   latest(limit: number): Promise<AuditEntry[]>;
   forRequest(requestId: string): Promise<AuditEntry[]>;
   verify(): Promise<ChainVerdict>;
+  /** The stored entry at `seq` (checking the store against published anchors). */
+  entryAt(seq: number): Promise<AuditEntry | undefined>;
 }
 
 /** Time, injectable so tests can move it. */
