@@ -117,6 +117,12 @@ export interface RequestStore {
    * overlapping grants and `revoke CLUSTER REGISTRY` (G17). Indexed; at most `limit`.
    */
   listByTarget(clusterId: string, registryId: string, states: RequestState[], limit?: number): Promise<AccessRequest[]>;
+  /**
+   * One requester's requests (object id compared case-insensitively) in the given states, oldest
+   * first: the per-user pending cap on every new request (G16) and a user's own access. Indexed
+   * by requester, so its cost follows that user's requests, not everyone's; at most `limit`.
+   */
+  listByRequester(requesterId: string, states: RequestState[], limit?: number): Promise<AccessRequest[]>;
   addCardCopy(copy: CardCopy): Promise<void>;
   listCardCopies(requestId: string): Promise<CardCopy[]>;
   /** Probe for /readyz. */

@@ -26,7 +26,7 @@ export type GateRefusal = {
 export class RequestGate {
   constructor(
     private readonly ledger: AbuseLedger,
-    private readonly requests: Pick<RequestStore, 'listByState'>,
+    private readonly requests: Pick<RequestStore, 'listByRequester'>,
     private readonly clock: Clock,
     private readonly limits: RequestLimits,
   ) {}
@@ -49,9 +49,9 @@ export class RequestGate {
         code: 'limits.rate',
         message: `You have started more than ${this.limits.requestsPerMinute} requests in the last minute; wait a minute and try again. Nothing was requested.`,
       };
-    const pending = (await this.requests.listByState(['pending'], 10_000)).filter(
-      (r) => r.requester.objectId === actor.objectId,
-    );
+    // Only this user's pending requests, and no more than the cap: an indexed read on every
+    // new request, whatever the number of requests waiting for everyone else.
+    const pending = await this.requests.listByRequester(actor.objectId, ['pending'], this.limits.maxPendingPerUser);
     if (pending.length >= this.limits.maxPendingPerUser)
       return {
         code: 'limits.pending',

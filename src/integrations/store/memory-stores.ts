@@ -49,6 +49,13 @@ export class MemoryRequestStore implements RequestStore {
       .slice(0, limit);
   }
 
+  async listByRequester(requesterId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
+    const who = requesterId.toLowerCase();
+    return (await this.listByState(states, Number.MAX_SAFE_INTEGER))
+      .filter((x) => x.requester.objectId.toLowerCase() === who)
+      .slice(0, limit);
+  }
+
   async addCardCopy(copy: CardCopy): Promise<void> {
     const list = this.cards.get(copy.requestId) ?? [];
     if (!list.some((c) => c.activityId === copy.activityId)) list.push(structuredClone(copy));

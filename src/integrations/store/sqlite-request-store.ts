@@ -2,6 +2,7 @@
 import type { CardCopy, RequestStore } from '../../domain/ports';
 import { VersionConflictError } from '../../domain/ports';
 import type { AccessRequest, RequestState } from '../../domain/request';
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './sqlite-database';
 
 /** SQLite-backed {@link RequestStore}. */
@@ -11,6 +12,7 @@ export class SqliteRequestStore implements RequestStore {
   private readonly conditionalUpdate;
   private readonly insertCard;
   private readonly selectCards;
+  private readonly byRequesterStatements = new Map<number, Statement>();
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -75,6 +77,13 @@ export class SqliteRequestStore implements RequestStore {
     return rows.map((r) => JSON.parse(r.doc) as AccessRequest);
   }
 
+  async listByRequester(requesterId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
+    if (states.length === 0 || limit <= 0) return [];
+    // One statement per number of states, prepared once: this runs on every new request.
+    const rows = this.byRequester(states.length).all(requesterId.toLowerCase(), ...states, limit) as { doc: string }[];
+    return rows.map((r) => JSON.parse(r.doc) as AccessRequest);
+  }
+
   async addCardCopy(copy: CardCopy): Promise<void> {
     this.insertCard.run(copy.requestId, copy.activityId, copy.role, JSON.stringify(copy.conversation));
   }
@@ -92,6 +101,20 @@ export class SqliteRequestStore implements RequestStore {
       role: r.role,
       conversation: JSON.parse(r.conversation),
     }));
+  }
+
+  private byRequester(stateCount: number): Statement {
+    let statement = this.byRequesterStatements.get(stateCount);
+    if (!statement) {
+      const marks = Array.from({ length: stateCount }, () => '?').join(',');
+      // The expression matches the requests_by_requester index exactly; INDEXED BY keeps the
+      // planner from choosing requests_by_state (every pending request) without statistics.
+      statement = this.db.prepare(
+        `SELECT doc FROM requests INDEXED BY requests_by_requester WHERE lower(json_extract(doc, '$.requester.objectId')) = ? AND state IN (${marks}) ORDER BY created_at LIMIT ?`,
+      );
+      this.byRequesterStatements.set(stateCount, statement);
+    }
+    return statement;
   }
 
   async ping(): Promise<void> {
