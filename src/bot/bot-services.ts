@@ -1,4 +1,6 @@
 /** Everything the bot's handlers use, built once by the composition root. */
+import type { AnchorLog } from '../domain/audit-anchor';
+import type { AuditKey } from '../domain/audit-chain';
 import type { AuditLog } from '../domain/ports';
 import type { AccessInventory } from '../flows/access-inventory';
 import type { DriftDetector } from '../flows/drift-detector';
@@ -37,6 +39,8 @@ export interface BotServices {
   /** Records drift that `access`/`check` notice (the `drift.check` job uses the same instance). */
   drift: DriftDetector;
   audit: AuditLog;
+  /** The published anchors and the key that signs them (ACRBOT_AUDIT_ANCHOR): `audit verify` checks the store against them. */
+  anchors?: { log: AnchorLog; key: AuditKey };
   messenger: CardMessenger;
   /** Work turns start after answering (form planning); drained on shutdown. */
   background: BackgroundWork;

@@ -147,12 +147,16 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     try {
       const all = copies ?? (await this.store.listCardCopies(request.id));
       const entries = await this.audit.log.forRequest(request.id);
+      // Read after the request's entries, so the head covers them: every card update publishes
+      // the head of that moment outside the store (G11).
+      const [head] = await this.audit.log.latest(1);
       const card = auditCard(
         `${request.id} · ${request.plan.kind} · ${request.state}`,
         `${request.requester.name}: ${request.plan.cluster.name} → ${request.plan.registry.name}`,
         // Repeated refused clicks are one counted line, so they cannot flush the history off the card.
         collapseRefusals(entries).slice(-30),
         request.sandbox,
+        head,
       );
       const existing = all.find((c) => c.role === 'audit');
       if (existing) {

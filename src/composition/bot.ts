@@ -31,6 +31,7 @@ export function createBot(
     inventory: flows.inventory,
     drift: flows.drift,
     audit: stores.audit,
+    anchors: stores.anchors && stores.auditKey ? { log: stores.anchors, key: stores.auditKey } : undefined,
     messenger: channel.messenger,
     background: new BackgroundWork(log),
     log,
