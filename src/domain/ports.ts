@@ -123,6 +123,11 @@ export interface RequestStore {
    * by requester, so its cost follows that user's requests, not everyone's; at most `limit`.
    */
   listByRequester(requesterId: string, states: RequestState[], limit?: number): Promise<AccessRequest[]>;
+  /**
+   * How many requests {@link listByRequester} would find, counting no further than `atMost`
+   * (the per-user cap): reads the index only, no request documents.
+   */
+  countByRequester(requesterId: string, states: RequestState[], atMost: number): Promise<number>;
   addCardCopy(copy: CardCopy): Promise<void>;
   listCardCopies(requestId: string): Promise<CardCopy[]>;
   /** Probe for /readyz. */

@@ -56,6 +56,10 @@ export class MemoryRequestStore implements RequestStore {
       .slice(0, limit);
   }
 
+  async countByRequester(requesterId: string, states: RequestState[], atMost: number): Promise<number> {
+    return (await this.listByRequester(requesterId, states, atMost)).length;
+  }
+
   async addCardCopy(copy: CardCopy): Promise<void> {
     const list = this.cards.get(copy.requestId) ?? [];
     if (!list.some((c) => c.activityId === copy.activityId)) list.push(structuredClone(copy));

@@ -12,7 +12,7 @@ export class SqliteRequestStore implements RequestStore {
   private readonly conditionalUpdate;
   private readonly insertCard;
   private readonly selectCards;
-  private readonly byRequesterStatements = new Map<number, Statement>();
+  private readonly byRequesterStatements = new Map<string, Statement>();
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -80,8 +80,18 @@ export class SqliteRequestStore implements RequestStore {
   async listByRequester(requesterId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
     if (states.length === 0 || limit <= 0) return [];
     // One statement per number of states, prepared once: this runs on every new request.
-    const rows = this.byRequester(states.length).all(requesterId.toLowerCase(), ...states, limit) as { doc: string }[];
+    const rows = this.byRequester(states.length, 'list').all(requesterId.toLowerCase(), ...states, limit) as {
+      doc: string;
+    }[];
     return rows.map((r) => JSON.parse(r.doc) as AccessRequest);
+  }
+
+  async countByRequester(requesterId: string, states: RequestState[], atMost: number): Promise<number> {
+    if (states.length === 0 || atMost <= 0) return 0;
+    const row = this.byRequester(states.length, 'count').get(requesterId.toLowerCase(), ...states, atMost) as {
+      n: number;
+    };
+    return row.n;
   }
 
   async addCardCopy(copy: CardCopy): Promise<void> {
@@ -103,16 +113,21 @@ export class SqliteRequestStore implements RequestStore {
     }));
   }
 
-  private byRequester(stateCount: number): Statement {
-    let statement = this.byRequesterStatements.get(stateCount);
+  private byRequester(stateCount: number, kind: 'list' | 'count'): Statement {
+    const key = `${kind}:${stateCount}`;
+    let statement = this.byRequesterStatements.get(key);
     if (!statement) {
       const marks = Array.from({ length: stateCount }, () => '?').join(',');
       // The expression matches the requests_by_requester index exactly; INDEXED BY keeps the
       // planner from choosing requests_by_state (every pending request) without statistics.
+      const query = `FROM requests INDEXED BY requests_by_requester WHERE lower(json_extract(doc, '$.requester.objectId')) = ? AND state IN (${marks})`;
       statement = this.db.prepare(
-        `SELECT doc FROM requests INDEXED BY requests_by_requester WHERE lower(json_extract(doc, '$.requester.objectId')) = ? AND state IN (${marks}) ORDER BY created_at LIMIT ?`,
+        kind === 'list'
+          ? `SELECT doc ${query} ORDER BY created_at LIMIT ?`
+          : // Counting stops at the cap; the index alone answers it (no document is read).
+            `SELECT count(*) AS n FROM (SELECT 1 ${query} LIMIT ?)`,
       );
-      this.byRequesterStatements.set(stateCount, statement);
+      this.byRequesterStatements.set(key, statement);
     }
     return statement;
   }

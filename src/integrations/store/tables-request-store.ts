@@ -147,6 +147,30 @@ export class TablesRequestStore implements RequestStore {
     return found.filter((r): r is AccessRequest => r !== undefined && states.includes(r.state));
   }
 
+  async countByRequester(requesterId: string, states: RequestState[], atMost: number): Promise<number> {
+    if (states.length === 0 || atMost <= 0) return 0;
+    // Index rows only (RowKey), never the request documents; each state stops at the cap.
+    const counts = await Promise.all(
+      [...new Set(states)].map(async (s) => {
+        let n = 0;
+        const pages = this.table
+          .listEntities({
+            queryOptions: { filter: prefixFilter(PK, requesterPrefix(requesterId, s)), select: ['RowKey'] },
+          })
+          .byPage({ maxPageSize: Math.min(atMost, 1000) });
+        for await (const page of pages) {
+          n += page.length;
+          if (n >= atMost) break;
+        }
+        return n;
+      }),
+    );
+    return Math.min(
+      atMost,
+      counts.reduce((a, b) => a + b, 0),
+    );
+  }
+
   async addCardCopy(copy: CardCopy): Promise<void> {
     try {
       await this.table.createEntity({

@@ -178,6 +178,13 @@ export function describeRequestStoreContract(
       expect(await ids(oscar.objectId.toUpperCase(), ['pending'])).toEqual(['R-OOOOOOOO']);
       expect(await ids('ab000000-0000-4000-8000-000000000000', ['pending'])).toEqual([]);
       expect(await ids(rileyId, [])).toEqual([]);
+      // The count the pending cap reads: that user's only, stopping at the cap.
+      expect(await store.countByRequester(riley.objectId.toUpperCase(), ['pending'], 10)).toBe(3);
+      expect(await store.countByRequester(rileyId, ['pending'], 2)).toBe(2);
+      expect(await store.countByRequester(rileyId, ['pending', 'approved'], 10)).toBe(3);
+      expect(await store.countByRequester(oscar.objectId, ['pending'], 10)).toBe(1);
+      expect(await store.countByRequester(rileyId, ['approved'], 10)).toBe(0);
+      expect(await store.countByRequester(rileyId, [], 10)).toBe(0);
 
       // A transition moves the request out of one state and into the other, for this query too.
       const b = (await store.get('R-BBBBBBBB'))!;
@@ -186,6 +193,8 @@ export function describeRequestStoreContract(
       expect(await ids(rileyId, ['pending'])).toEqual(['R-AAAAAAAA', 'R-CCCCCCCC']);
       expect(await ids(rileyId, ['approved'])).toEqual(['R-BBBBBBBB']);
       expect(await ids(rileyId, ['pending', 'approved'])).toEqual(['R-AAAAAAAA', 'R-BBBBBBBB', 'R-CCCCCCCC']);
+      expect(await store.countByRequester(rileyId, ['pending'], 10)).toBe(2);
+      expect(await store.countByRequester(rileyId, ['approved'], 10)).toBe(1);
       // An update that keeps the state keeps the request listed once.
       await store.update({ ...approved, version: approved.version + 1, reason: 'same state' });
       expect(await store.listByRequester(rileyId, ['approved'])).toEqual([
