@@ -117,6 +117,17 @@ export interface RequestStore {
    * overlapping grants and `revoke CLUSTER REGISTRY` (G17). Indexed; at most `limit`.
    */
   listByTarget(clusterId: string, registryId: string, states: RequestState[], limit?: number): Promise<AccessRequest[]>;
+  /**
+   * One requester's requests (object id compared case-insensitively) in the given states, oldest
+   * first: the per-user pending cap on every new request (G16) and a user's own access. Indexed
+   * by requester, so its cost follows that user's requests, not everyone's; at most `limit`.
+   */
+  listByRequester(requesterId: string, states: RequestState[], limit?: number): Promise<AccessRequest[]>;
+  /**
+   * How many requests {@link listByRequester} would find, counting no further than `atMost`
+   * (the per-user cap): reads the index only, no request documents.
+   */
+  countByRequester(requesterId: string, states: RequestState[], atMost: number): Promise<number>;
   addCardCopy(copy: CardCopy): Promise<void>;
   listCardCopies(requestId: string): Promise<CardCopy[]>;
   /** Probe for /readyz. */
@@ -131,6 +142,8 @@ export interface AuditLog {
   latest(limit: number): Promise<AuditEntry[]>;
   forRequest(requestId: string): Promise<AuditEntry[]>;
   verify(): Promise<ChainVerdict>;
+  /** The stored entry at `seq` (checking the store against published anchors). */
+  entryAt(seq: number): Promise<AuditEntry | undefined>;
 }
 
 /** Time, injectable so tests can move it. */
@@ -314,7 +327,8 @@ export type JobKind =
   | 'cleanup.credential' // retry deleting a credential acrbot created (G14)
   | 'drift.check'
   | 'audit.anchor'
-  | 'audit.retry';
+  | 'audit.retry'
+  | 'store.purge'; // expired dialogs and forgotten redelivery sightings
 
 /** One persisted job; run by exactly one instance under the lease `job:<id>`. */
 export interface ScheduledJob {
@@ -355,7 +369,10 @@ export interface DialogStore {
   get(key: string, now: Date): Promise<DialogRecord | undefined>;
   put(record: DialogRecord): Promise<void>;
   delete(key: string): Promise<void>;
-  /** Deletes expired records; returns how many. */
+  /**
+   * Deletes records expired at `now` and returns how many; the work is proportional to what
+   * expired (an expiry index), never a scan of every record.
+   */
   purgeExpired(now: Date): Promise<number>;
 }
 
@@ -368,4 +385,9 @@ export interface AbuseLedger {
   firstSighting(activityId: string, now: Date, ttlMs: number): Promise<boolean>;
   /** Counts one event for `key` in the fixed window containing `now` and returns the count in that window. */
   hit(key: string, now: Date, windowMs: number): Promise<number>;
+  /**
+   * Deletes sightings recorded at or before `before` (now minus their ttl) and returns how
+   * many; proportional to what is deleted (a time index), never a scan of every sighting.
+   */
+  forgetSightings(before: Date): Promise<number>;
 }
