@@ -8,8 +8,8 @@ import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { ConfigError, loadConfig } from '../config/config';
-import { checkAnchors } from '../domain/audit-anchor';
-import type { AuditEntry, ChainVerdict } from '../domain/audit-chain';
+import { type VerifiableAudit, verifyWithAnchors } from '../domain/audit-anchor';
+import type { ChainVerdict } from '../domain/audit-chain';
 import { BlobAnchorLog } from '../integrations/store/blob-anchor-log';
 import { parseCliArgs, USAGE } from './args';
 import { CliError, EXIT } from './cli-error';
@@ -42,7 +42,7 @@ export async function runAuditCli(argv: string[], env: Record<string, string | u
     audit = openAuditReadOnly(storage.path, key);
     if (cmd.command === 'verify') {
       const opened = audit;
-      const verdict = await anchored(await verifyAudit(audit), (seq) => opened.log.entryAt(seq));
+      const verdict = await anchored({ verify: () => verifyAudit(opened), entryAt: (seq) => opened.log.entryAt(seq) });
       io.stdout.write(`${formatVerdict(verdict)}\n`);
       return verdict.intact ? EXIT.ok : EXIT.broken;
     }
@@ -65,17 +65,14 @@ export async function runAuditCli(argv: string[], env: Record<string, string | u
   }
 }
 
-type AnchorCheck = (
-  verdict: ChainVerdict,
-  entryAt: (seq: number) => Promise<AuditEntry | undefined>,
-) => Promise<ChainVerdict>;
+type AnchorCheck = (audit: VerifiableAudit) => Promise<ChainVerdict>;
 
 /**
  * With ACRBOT_AUDIT_ANCHOR (and the key that signed the anchors) the store is also checked
  * against every published anchor; without, the chain alone is checked and stderr says so.
  */
 function anchorCheck(env: Record<string, string | undefined>, key: Buffer | undefined, io: CliIo): AnchorCheck {
-  if (!env.ACRBOT_AUDIT_ANCHOR) return async (verdict) => verdict;
+  if (!env.ACRBOT_AUDIT_ANCHOR) return (audit) => audit.verify();
   let target;
   try {
     target = loadConfig({ ACRBOT_AUDIT_ANCHOR: env.ACRBOT_AUDIT_ANCHOR }).auditAnchor?.target;
@@ -85,10 +82,11 @@ function anchorCheck(env: Record<string, string | undefined>, key: Buffer | unde
   }
   if (!target || !key) {
     io.stderr.write('note: anchors not checked (they need ACRBOT_AUDIT_KEY to check their signatures)\n');
-    return async (verdict) => verdict;
+    return (audit) => audit.verify();
   }
   const anchors = new BlobAnchorLog(target, () => new Date());
-  return async (verdict, entryAt) => checkAnchors(verdict, await anchors.lines(), entryAt, key);
+  // The same function chat `audit verify` runs: one implementation, one verdict.
+  return (audit) => verifyWithAnchors(audit, anchors, key);
 }
 
 async function runOnTables(
@@ -98,7 +96,7 @@ async function runOnTables(
   anchored: AnchorCheck,
 ): Promise<number> {
   if (cmd.command === 'verify') {
-    const verdict = await anchored(await review.log.verify(), (seq) => review.log.entryAt(seq));
+    const verdict = await anchored(review.log);
     io.stdout.write(`${formatVerdict(verdict)}\n`);
     return verdict.intact ? EXIT.ok : EXIT.broken;
   }

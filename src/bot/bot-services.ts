@@ -1,4 +1,6 @@
 /** Everything the bot's handlers use, built once by the composition root. */
+import type { AnchorLog } from '../domain/audit-anchor';
+import type { AuditKey } from '../domain/audit-chain';
 import type { AuditLog } from '../domain/ports';
 import type { AccessInventory } from '../flows/access-inventory';
 import type { DriftDetector } from '../flows/drift-detector';
@@ -9,6 +11,7 @@ import type { RequestService } from '../flows/request-service';
 import type { SecretPlanner } from '../flows/secret-planner';
 import type { Logger } from '../observability/logger';
 import type { BackgroundWork } from './background-work';
+import type { AccessActions } from '../flows/access-actions';
 import type { AccessLifecycle } from '../flows/access-lifecycle';
 import type { ResourceResolver } from '../flows/resource-resolver';
 import type { CardMessenger } from './card-messenger';
@@ -36,10 +39,12 @@ export interface BotServices {
   /** Records drift that `access`/`check` notice (the `drift.check` job uses the same instance). */
   drift: DriftDetector;
   audit: AuditLog;
+  /** The published anchors and the key that signs them (ACRBOT_AUDIT_ANCHOR): `audit verify` checks the store against them. */
+  anchors?: { log: AnchorLog; key: AuditKey };
   messenger: CardMessenger;
   /** Work turns start after answering (form planning); drained on shutdown. */
   background: BackgroundWork;
   log: Logger;
-  /** Revoke, extend and expiry (G17). */
-  lifecycle: { flow: AccessLifecycle; resolver: ResourceResolver; defaultAccessMs: number };
+  /** Revoke, extend and expiry (G17); `actions` holds who may revoke/extend and makes extensions (shared with the tab). */
+  lifecycle: { flow: AccessLifecycle; resolver: ResourceResolver; defaultAccessMs: number; actions: AccessActions };
 }

@@ -31,10 +31,16 @@ export function createBot(
     inventory: flows.inventory,
     drift: flows.drift,
     audit: stores.audit,
+    anchors: stores.anchors && stores.auditKey ? { log: stores.anchors, key: stores.auditKey } : undefined,
     messenger: channel.messenger,
     background: new BackgroundWork(log),
     log,
-    lifecycle: { flow: flows.lifecycle, resolver: flows.resolver, defaultAccessMs: config.access.defaultMs },
+    lifecycle: {
+      flow: flows.lifecycle,
+      resolver: flows.resolver,
+      defaultAccessMs: config.access.defaultMs,
+      actions: flows.actions,
+    },
   };
   return { services, bot: new AcrBot(services, { store: stores.dialogs, clock, ttlMs: config.dialogTtlMs }) };
 }

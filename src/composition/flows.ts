@@ -7,6 +7,7 @@ import { AccessInventory } from '../flows/access-inventory';
 import { DriftDetector } from '../flows/drift-detector';
 import { realSleep, type Sleep } from '../flows/assign-role';
 import { Executor } from '../flows/executor';
+import { AccessActions, type ExtensionAnnouncer } from '../flows/access-actions';
 import { AccessLifecycle, type LifecycleMessenger } from '../flows/access-lifecycle';
 import { ExtensionAwareGrantRunner } from '../flows/extension-runner';
 import { GrantPlanner } from '../flows/grant-planner';
@@ -33,6 +34,8 @@ export interface Flows {
   inventory: AccessInventory;
   /** Expiry, revoke and extend (G17). */
   lifecycle: AccessLifecycle;
+  /** Who may revoke/extend, and extension requests: chat and the tab call these (one rule each). */
+  actions: AccessActions;
   resolver: ResourceResolver;
   /** The approval policy in force (G18); `reload()` re-reads ACRBOT_POLICY. */
   policies: PolicySource;
@@ -55,7 +58,7 @@ export function createFlows(
   deps: {
     stores: Stores;
     azure: AzurePorts;
-    notifier: NudgeNotifier & LifecycleMessenger;
+    notifier: NudgeNotifier & LifecycleMessenger & ExtensionAnnouncer;
     scheduler: Scheduler;
     clock: Clock;
     log: Logger;
@@ -161,6 +164,10 @@ export function createFlows(
         payload: { event },
       }),
   );
+  const actions = new AccessActions(requests, lifecycle, stores.audit, {
+    announcer: notifier,
+    execute: (requestId) => executor.schedule(requestId),
+  });
   const inventory = new AccessInventory(
     {
       azure: azure.reader,
@@ -195,6 +202,7 @@ export function createFlows(
     policies,
     nudges,
     lifecycle,
+    actions,
     resolver,
   };
 }

@@ -92,3 +92,23 @@ export async function checkAnchors(
   }
   return chain;
 }
+
+/** What verification needs from an audit log: the chain check, and one stored entry by seq. */
+export interface VerifiableAudit {
+  verify(): Promise<ChainVerdict>;
+  entryAt(seq: number): Promise<Pick<AuditEntry, 'hash'> | undefined>;
+}
+
+/**
+ * The one store-against-anchors verification: the chain check, then every published anchor.
+ * Chat `audit verify` and `npm run audit:verify` both run this function, so they give the same
+ * verdict and name the same first entry that disagrees.
+ */
+export async function verifyWithAnchors(
+  audit: VerifiableAudit,
+  anchors: Pick<AnchorLog, 'lines'>,
+  key: AuditKey,
+): Promise<ChainVerdict> {
+  const chain = await audit.verify();
+  return checkAnchors(chain, await anchors.lines(), (seq) => audit.entryAt(seq), key);
+}

@@ -117,6 +117,17 @@ export interface RequestStore {
    * overlapping grants and `revoke CLUSTER REGISTRY` (G17). Indexed; at most `limit`.
    */
   listByTarget(clusterId: string, registryId: string, states: RequestState[], limit?: number): Promise<AccessRequest[]>;
+  /**
+   * One requester's requests (object id compared case-insensitively) in the given states, oldest
+   * first: the per-user pending cap on every new request (G16) and a user's own access. Indexed
+   * by requester, so its cost follows that user's requests, not everyone's; at most `limit`.
+   */
+  listByRequester(requesterId: string, states: RequestState[], limit?: number): Promise<AccessRequest[]>;
+  /**
+   * How many requests {@link listByRequester} would find, counting no further than `atMost`
+   * (the per-user cap): reads the index only, no request documents.
+   */
+  countByRequester(requesterId: string, states: RequestState[], atMost: number): Promise<number>;
   addCardCopy(copy: CardCopy): Promise<void>;
   listCardCopies(requestId: string): Promise<CardCopy[]>;
   /** Probe for /readyz. */
@@ -131,6 +142,8 @@ export interface AuditLog {
   latest(limit: number): Promise<AuditEntry[]>;
   forRequest(requestId: string): Promise<AuditEntry[]>;
   verify(): Promise<ChainVerdict>;
+  /** The stored entry at `seq` (checking the store against published anchors). */
+  entryAt(seq: number): Promise<AuditEntry | undefined>;
 }
 
 /** Time, injectable so tests can move it. */

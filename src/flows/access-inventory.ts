@@ -170,7 +170,10 @@ export class AccessInventory {
   /** `access` alone: the user's own requests that gave access (active, ending, ended), newest first. */
   async forUser(user: Actor): Promise<UserAccessReport> {
     const now = this.ports.clock.now();
-    const mine = await this.accessRequests((r) => sameId(r.requester.objectId, user.objectId));
+    // Indexed by requester: one user's requests, not everyone's filtered.
+    const mine = (
+      await this.ports.requests.listByRequester(user.objectId, ['succeeded', 'revoked'], INVENTORY_REQUEST_LIMIT)
+    ).filter(gaveAccess);
     return {
       user: { objectId: user.objectId, name: user.name },
       entries: mine

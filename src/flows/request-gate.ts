@@ -26,7 +26,7 @@ export type GateRefusal = {
 export class RequestGate {
   constructor(
     private readonly ledger: AbuseLedger,
-    private readonly requests: Pick<RequestStore, 'listByState'>,
+    private readonly requests: Pick<RequestStore, 'listByRequester' | 'countByRequester'>,
     private readonly clock: Clock,
     private readonly limits: RequestLimits,
   ) {}
@@ -49,17 +49,19 @@ export class RequestGate {
         code: 'limits.rate',
         message: `You have started more than ${this.limits.requestsPerMinute} requests in the last minute; wait a minute and try again. Nothing was requested.`,
       };
-    const pending = (await this.requests.listByState(['pending'], 10_000)).filter(
-      (r) => r.requester.objectId === actor.objectId,
-    );
-    if (pending.length >= this.limits.maxPendingPerUser)
+    // Only this user's pending requests, counted up to the cap from the index: on every new
+    // request, whatever the number waiting for everyone else; documents are read only to refuse.
+    const max = this.limits.maxPendingPerUser;
+    if ((await this.requests.countByRequester(actor.objectId, ['pending'], max)) >= max) {
+      const pending = await this.requests.listByRequester(actor.objectId, ['pending'], Math.min(max, 10));
       return {
         code: 'limits.pending',
-        message: `You already have ${pending.length} requests waiting for approval (at most ${this.limits.maxPendingPerUser}): ${pending
+        message: `You already have ${max} requests waiting for approval (at most ${this.limits.maxPendingPerUser}): ${pending
           .slice(0, 10)
           .map((r) => r.id)
           .join(', ')}. Cancel one with "@acrbot cancel REQUEST-ID" or wait for a decision. Nothing was requested.`,
       };
+    }
     return undefined;
   }
 }

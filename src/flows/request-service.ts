@@ -29,6 +29,7 @@ import { looksLikeSecret, singleLine } from '../domain/text';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
 import type { JobSpec } from './scheduler';
+import { KeyedSerialiser } from './keyed-serialiser';
 import type { FlowSettings } from './settings';
 
 /** The result of an approve or reject click. */
@@ -86,7 +87,7 @@ export function requestExpiryJobId(requestId: string): string {
 /** Creates, decides, lists and expires requests. */
 export class RequestService {
   /** Decisions on one request in this process run one after another, so a double click's loser sees the winner before auditing anything. Across processes the conditional write decides. */
-  private readonly decisionQueues = new Map<string, Promise<unknown>>();
+  private readonly perRequest = new KeyedSerialiser();
 
   constructor(
     private readonly store: RequestStore,
@@ -198,17 +199,7 @@ export class RequestService {
       ...(auto && { autoApproved: true }),
     };
     const request = this.newRequest(input, now, binding, access);
-    await this.record({
-      actor: input.requester,
-      tenantId: input.tenantId,
-      action: 'request.created',
-      requestId: request.id,
-      targetIds: targets,
-      outcome: 'pending',
-      detail: input.reason,
-      ruleId: rule.id,
-      policyHash: policy.hash,
-    });
+    await this.recordCreated(request);
     if (!auto) {
       await this.store.create(request);
       await this.scheduleExpiry(request);
@@ -235,6 +226,21 @@ export class RequestService {
     });
     await this.store.create(approved);
     return approved;
+  }
+
+  /** The `request.created` entry, written before the request is stored (a request exists only once audited). */
+  private async recordCreated(request: AccessRequest): Promise<void> {
+    await this.record({
+      actor: request.requester,
+      tenantId: request.tenantId,
+      action: 'request.created',
+      requestId: request.id,
+      targetIds: targetsOf(request.plan),
+      outcome: 'pending',
+      detail: request.reason,
+      ruleId: request.policy?.ruleId,
+      policyHash: request.policy?.policyHash,
+    });
   }
 
   private newRequest(
@@ -323,17 +329,7 @@ export class RequestService {
     };
     const request = this.newRequest(input, now, binding, { durationMs });
     const targets = targetsOf(input.plan);
-    await this.record({
-      actor: input.requester,
-      tenantId: input.tenantId,
-      action: 'request.created',
-      requestId: request.id,
-      targetIds: targets,
-      outcome: 'pending',
-      detail: input.reason,
-      ruleId: BREAK_GLASS_RULE_ID,
-      policyHash: policy.hash,
-    });
+    await this.recordCreated(request);
     const approved = transition(request, {
       type: 'approve',
       by: input.requester,
@@ -471,15 +467,7 @@ export class RequestService {
     approve: boolean;
     reason?: string;
   }): Promise<DecisionResult> {
-    const key = input.requestId.toUpperCase();
-    const previous = this.decisionQueues.get(key) ?? Promise.resolve();
-    const mine = previous.catch(() => undefined).then(() => this.decideNow(input));
-    this.decisionQueues.set(key, mine);
-    try {
-      return await mine;
-    } finally {
-      if (this.decisionQueues.get(key) === mine) this.decisionQueues.delete(key);
-    }
+    return this.perRequest.run(input.requestId.toUpperCase(), () => this.decideNow(input));
   }
 
   private async decideNow(input: {
@@ -560,24 +548,18 @@ export class RequestService {
         : step.kind === 'approved'
           ? 'request.approved'
           : 'approval.recorded';
-    try {
-      await this.record({
-        actor,
-        tenantId,
-        action,
-        requestId: request.id,
-        targetIds: targetsOf(request.plan),
-        outcome: step.kind === 'recorded' ? `${step.approvals.length} of ${step.required}` : next.state,
-        detail: reason,
-        ruleId: binding.ruleId,
-        policyHash: binding.policyHash,
-      });
-    } catch (err) {
-      // G11: a decision that is not in the audit trail must not stand (nor run). Put the request
-      // back as it was; the executor is only started by the caller after this returns.
-      await this.undo(request, next);
-      throw err;
-    }
+    // G11: the executor is only started by the caller after this returns, so an undone decision never runs.
+    await this.recordOrUndo(request, next, {
+      actor,
+      tenantId,
+      action,
+      requestId: request.id,
+      targetIds: targetsOf(request.plan),
+      outcome: step.kind === 'recorded' ? `${step.approvals.length} of ${step.required}` : next.state,
+      detail: reason,
+      ruleId: binding.ruleId,
+      policyHash: binding.policyHash,
+    });
     if (step.kind === 'recorded') {
       // Every copy shows "1 of 2 so far"; the click is answered with the same.
       void this.notifier.requestChanged(next);
@@ -597,15 +579,7 @@ export class RequestService {
    * cancelled and every card copy updates. Anyone else is refused (audited, nothing changes).
    */
   async cancel(input: { requestId: string; acting: ActingContext }): Promise<AccessRequest> {
-    const key = input.requestId.toUpperCase();
-    const previous = this.decisionQueues.get(key) ?? Promise.resolve();
-    const mine = previous.catch(() => undefined).then(() => this.cancelNow(input));
-    this.decisionQueues.set(key, mine);
-    try {
-      return await mine;
-    } finally {
-      if (this.decisionQueues.get(key) === mine) this.decisionQueues.delete(key);
-    }
+    return this.perRequest.run(input.requestId.toUpperCase(), () => this.cancelNow(input));
   }
 
   private async cancelNow(input: { requestId: string; acting: ActingContext }): Promise<AccessRequest> {
@@ -638,19 +612,14 @@ export class RequestService {
         `Request ${request.id} was already ${describeState(winner)}; it was not cancelled.`,
       );
     }
-    try {
-      await this.record({
-        actor,
-        tenantId,
-        action: 'request.cancelled',
-        requestId: request.id,
-        targetIds: targetsOf(request.plan),
-        outcome: 'cancelled',
-      });
-    } catch (err) {
-      await this.undo(request, next);
-      throw err;
-    }
+    await this.recordOrUndo(request, next, {
+      actor,
+      tenantId,
+      action: 'request.cancelled',
+      requestId: request.id,
+      targetIds: targetsOf(request.plan),
+      outcome: 'cancelled',
+    });
     const nudges = approvalNudgeJobIds(request.id);
     for (const id of [requestExpiryJobId(request.id), nudges.remind, nudges.escalate]) await this.jobs?.cancel(id);
     void this.notifier.requestChanged(next);
@@ -708,22 +677,17 @@ export class RequestService {
       if (awaitingReview(current)) return this.reviewNow(current, acting, accept, reason);
       return this.lostRace(request, acting);
     }
-    try {
-      await this.record({
-        actor,
-        tenantId,
-        action: `breakglass.review.${outcome}`,
-        requestId: request.id,
-        targetIds: targets,
-        outcome,
-        detail: reason,
-        ruleId: binding.ruleId,
-        policyHash: binding.policyHash,
-      });
-    } catch (err) {
-      await this.undo(request, next);
-      throw err;
-    }
+    await this.recordOrUndo(request, next, {
+      actor,
+      tenantId,
+      action: `breakglass.review.${outcome}`,
+      requestId: request.id,
+      targetIds: targets,
+      outcome,
+      detail: reason,
+      ruleId: binding.ruleId,
+      policyHash: binding.policyHash,
+    });
     await this.jobs?.cancel(breakGlassReviewJobId(request.id));
     if (!accept) await this.revokeBreakGlass(next, acting, reason);
     const latest = (await this.store.get(request.id)) ?? next;
@@ -791,6 +755,20 @@ export class RequestService {
       reason: 'stale',
       message: `Request ${request.id} was already ${describeState(winner)}; your click changed nothing.`,
     };
+  }
+
+  /**
+   * Audits a transition already stored as `written`; if the entry cannot be made durable, puts
+   * the request back as `before` and rethrows: a decision not in the audit trail must not stand
+   * (G11).
+   */
+  private async recordOrUndo(before: AccessRequest, written: AccessRequest, event: AuditEvent): Promise<void> {
+    try {
+      await this.record(event);
+    } catch (err) {
+      await this.undo(before, written);
+      throw err;
+    }
   }
 
   /**

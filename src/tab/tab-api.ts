@@ -8,6 +8,7 @@ import { type AccessMatrix, gaveAccess } from '../domain/access-inventory';
 import type { AuditLog, Clock, RequestStore } from '../domain/ports';
 import type { AccessRequest, Actor, RequestState } from '../domain/request';
 import { UserFacingError } from '../domain/errors';
+import { NOT_ALLOWED_CODES } from '../flows/access-actions';
 import type { Logger } from '../observability/logger';
 import { currentCorrelationId } from '../observability/correlation';
 import { SsoError, type SsoSettings, type TabUser, validateSsoToken } from './sso-token';
@@ -44,6 +45,8 @@ export interface TabActions {
     requestId?: string;
   }>;
   revoke?(input: { requestId: string; actor: Actor; tenantId: string; reason: string }): Promise<{ message: string }>;
+  /** The flows' extend rule, for showing the button (the action decides again). */
+  canExtend?(actor: Actor, request: AccessRequest): boolean;
 }
 
 /** The access inventory (src/flows/access-inventory.ts): the matrix across the allowed subscriptions. */
@@ -201,14 +204,16 @@ export class TabApi {
       const request = await this.visible(id, c);
       if (!request) return notFound(id);
       const input = (body ?? {}) as { duration?: unknown; reason?: unknown };
-      if (typeof input.duration !== 'string' || input.duration.length > 20)
+      if (typeof input.duration !== 'string' || !input.duration.trim() || input.duration.length > 20)
         return badRequest('duration is required, e.g. "7d" or "24h".');
+      if (input.reason !== undefined && typeof input.reason !== 'string')
+        return badRequest('reason must be text: say why the access is still needed.');
       const result = await extend({
         requestId: request.id,
         actor: c.actor,
         tenantId: c.user.tenantId,
         duration: input.duration,
-        reason: typeof input.reason === 'string' ? input.reason.slice(0, 600) : undefined,
+        reason: typeof input.reason === 'string' ? input.reason.slice(0, 2000) : undefined,
       });
       return { status: 202, body: result };
     });
@@ -247,7 +252,11 @@ export class TabApi {
   /** Marks what the caller could do; the flows decide again when they are called. */
   private withActions(row: TabRow, request: AccessRequest, c: Caller): TabRow {
     const live = request.state === 'succeeded' && ['active', 'expiring', 'drifted'].includes(row.state);
-    row.canExtend = Boolean(this.deps.actions?.extend) && live && (this.isOwn(request, c) || c.approver);
+    const extendRule = this.deps.actions?.canExtend;
+    row.canExtend =
+      Boolean(this.deps.actions?.extend) &&
+      live &&
+      (extendRule ? extendRule(c.actor, request) : this.isOwn(request, c));
     row.canRevoke = Boolean(this.deps.actions?.revoke) && live && (this.isOwn(request, c) || c.approver);
     return row;
   }
@@ -276,7 +285,8 @@ export class TabApi {
     try {
       return await work(caller);
     } catch (err) {
-      if (err instanceof UserFacingError) return { status: 409, body: { error: err.code, message: err.message } };
+      if (err instanceof UserFacingError)
+        return { status: refusalStatus(err), body: { error: err.code, message: err.message } };
       this.deps.log.error({ err }, 'tab API failed');
       return {
         status: 500,
@@ -288,6 +298,17 @@ export class TabApi {
       };
     }
   }
+}
+
+/**
+ * A refusal's HTTP status: 403 when it is not the caller's to do (the flows' permission rules),
+ * 400 for bad input (a duration outside the limits, a missing reason), 409 for the request's
+ * state (not active, no expiry, …).
+ */
+function refusalStatus(err: UserFacingError): number {
+  if (NOT_ALLOWED_CODES.has(err.code)) return 403;
+  if (err.code.startsWith('validation.') || err.code === 'policy.maxDuration') return 400;
+  return 409;
 }
 
 function axis<T extends { id: string; name: string }>(items: T[]): T[] {

@@ -120,11 +120,35 @@ export function grantFormCard(input: {
   });
 }
 
-/** A listing of audit entries. */
-export function auditCard(title: string, subtitle: string, entries: AuditEntry[], sandbox: boolean): AdaptiveCardJson {
+/** How many hex characters of the head's MAC (or hash) the audit channel card shows. */
+export const HEAD_PREFIX_LENGTH = 16;
+
+/**
+ * The chain head as the audit channel card publishes it: its seq and a MAC prefix (the hash
+ * prefix, marked unkeyed, when no audit key is configured). Posted to Teams, it is a copy of the
+ * head outside the store: a later rewrite of the store cannot change what Teams already shows.
+ */
+export function chainHeadText(head: Pick<AuditEntry, 'seq' | 'hash' | 'mac'>): string {
+  return head.mac
+    ? `Chain head: #${head.seq} · MAC ${head.mac.slice(0, HEAD_PREFIX_LENGTH)}`
+    : `Chain head: #${head.seq} · hash ${head.hash.slice(0, HEAD_PREFIX_LENGTH)} (unkeyed)`;
+}
+
+/**
+ * A listing of audit entries; with `head` (the audit channel card) it also shows the chain head
+ * at the moment the card was rendered.
+ */
+export function auditCard(
+  title: string,
+  subtitle: string,
+  entries: AuditEntry[],
+  sandbox: boolean,
+  head?: Pick<AuditEntry, 'seq' | 'hash' | 'mac'>,
+): AdaptiveCardJson {
   return renderCard('audit', {
     sandbox,
     title,
+    head: head ? chainHeadText(head) : '',
     // Names, reasons and comments are user text: no live links, images or mentions.
     subtitle: inertText(subtitle),
     entries: entries.map((e) => ({

@@ -11,7 +11,11 @@ const AUDIT_CHANNEL = '19:acrbot-audit@thread.tacv2';
 describe('audit trail', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness({ ACRBOT_AUDIT_CHANNEL: AUDIT_CHANNEL, ACRBOT_AUDITORS: SANDBOX_USERS.outsider.objectId });
+    h = await startHarness({
+      ACRBOT_AUDIT_CHANNEL: AUDIT_CHANNEL,
+      ACRBOT_AUDITORS: SANDBOX_USERS.outsider.objectId,
+      ACRBOT_AUDIT_KEY: Buffer.alloc(32, 3).toString('base64'),
+    });
   });
   afterEach(async () => {
     await h.stop();
@@ -39,6 +43,19 @@ describe('audit trail', () => {
     ])
       expect(finalText).toContain(action);
     expect(finalText).toContain(`${request.id} · grant · succeeded`);
+    // Every post and update publishes the chain head of its moment (seq and MAC prefix, G11):
+    // a head at or past the card's own entries, whose MAC is the stored entry's MAC.
+    let lastHead = 0;
+    for (const call of inAuditChannel) {
+      const text = cardText(call.activity);
+      const [, seq, prefix] = /Chain head: #(\d+) · MAC ([0-9a-f]{16})/.exec(text)!;
+      const shown = Math.max(...[...text.matchAll(/^#(\d+) · /gm)].map((m) => Number(m[1])));
+      expect(Number(seq)).toBeGreaterThanOrEqual(shown);
+      expect(Number(seq)).toBeGreaterThanOrEqual(lastHead);
+      lastHead = Number(seq);
+      const stored = (await h.app.audit.latest(1000)).find((e) => e.seq === Number(seq))!;
+      expect(stored.mac!.slice(0, 16)).toBe(prefix);
+    }
     // The Azure write is linked to its x-ms-request-id in the trail.
     const write = (await h.app.audit.forRequest(request.id)).find((e) => e.action === 'azure.write.roleAssignment')!;
     expect(write.correlationIds).toEqual(done.outcome!.azureRequestIds);

@@ -267,6 +267,7 @@ describe('guarantees', () => {
       latest: (n) => real.latest(n),
       forRequest: (id) => real.forRequest(id),
       verify: () => real.verify(),
+      entryAt: (seq) => real.entryAt(seq),
     };
     h = await startHarness({}, { stores: { requests: store, audit } });
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
@@ -285,6 +286,7 @@ describe('guarantees', () => {
       latest: (n) => real.latest(n),
       forRequest: (id) => real.forRequest(id),
       verify: () => real.verify(),
+      entryAt: (seq) => real.entryAt(seq),
     };
     h = await startHarness({}, { stores: { requests: new MemoryRequestStore(), audit } });
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');

@@ -60,6 +60,7 @@ describe('failures an operator can act on', () => {
       latest: (n) => clockless.latest(n),
       forRequest: (id) => clockless.forRequest(id),
       verify: () => clockless.verify(),
+      entryAt: (seq) => clockless.entryAt(seq),
     };
     h = await startHarness({}, { stores: { audit } });
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');

@@ -201,6 +201,26 @@ const cards: Array<[string, () => AdaptiveCardJson]> = [
       return auditCard('Audit trail of R-7K2M9QXA', '2 entries', [first, second], true);
     },
   ],
+  [
+    // The audit channel card: the request's entries and the chain head (seq, MAC prefix) of that moment.
+    'audit-channel-head',
+    () => {
+      const key = Buffer.alloc(32, 7);
+      const first = chainEntry(
+        { ...auditEvent(1), requestId: 'R-7K2M9QXA', actor: REQUESTER },
+        undefined,
+        new Date(AT),
+        key,
+      );
+      const other = chainEntry(
+        { ...auditEvent(2), requestId: 'R-OTHER234', actor: REQUESTER },
+        first,
+        new Date(AT),
+        key,
+      );
+      return auditCard('R-7K2M9QXA · grant · pending', 'Riley Requester: aks-prod → contosoacr', [first], false, other);
+    },
+  ],
 ];
 
 describe('rendered cards match their golden files (UPDATE_GOLDEN=1 rewrites them)', () => {

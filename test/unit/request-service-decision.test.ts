@@ -92,6 +92,7 @@ describe('RequestService decisions: only the winner audits', () => {
       latest: (n) => real.latest(n),
       forRequest: (id) => real.forRequest(id),
       verify: () => real.verify(),
+      entryAt: (seq) => real.entryAt(seq),
     };
     const { a, store } = setup(audit);
     const request = await createRequest(a);

@@ -48,6 +48,32 @@ describe('SqliteRequestStore on a file', () => {
     }
   });
 
+  test('a database file from before the requester index gets it on open, and listByRequester reads through it', async () => {
+    const path = tmp.path('older.db');
+    const older = openSqlite(path);
+    older.exec('DROP INDEX requests_by_requester');
+    const request = pendingRequest();
+    await new SqliteRequestStore(older, false).create(request);
+    older.close();
+
+    const db = openSqlite(path);
+    const store = new SqliteRequestStore(db);
+    try {
+      // INDEXED BY makes the query fail outright ("no such index") rather than scan.
+      expect((await store.listByRequester(request.requester.objectId, ['pending'])).map((r) => r.id)).toEqual([
+        request.id,
+      ]);
+      const plan = db
+        .prepare(
+          "EXPLAIN QUERY PLAN SELECT doc FROM requests INDEXED BY requests_by_requester WHERE lower(json_extract(doc, '$.requester.objectId')) = ? AND state IN (?) ORDER BY created_at LIMIT ?",
+        )
+        .all('x', 'pending', 1) as { detail: string }[];
+      expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX requests_by_requester/);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('two instances on one file: only one decision wins', async () => {
     const path = tmp.path('two-instances.db');
     const a = new SqliteRequestStore(openSqlite(path));

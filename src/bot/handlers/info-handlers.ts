@@ -1,5 +1,6 @@
 /** Read-only commands: help, status, pending, audit. */
 import type { TurnContext } from 'botbuilder';
+import { verifyWithAnchors } from '../../domain/audit-anchor';
 import { isRequestId } from '../../domain/identifiers';
 import { auditCard, helpCard, messageCard } from '../../views/message-view';
 import { requestCard } from '../../views/request-view';
@@ -120,10 +121,15 @@ export class InfoHandlers {
     }
     const arg = argument?.trim();
     if (arg?.toLowerCase() === 'verify') {
-      const verdict = await audit.verify();
+      const { anchors } = this.services;
+      // With anchors, the same check as `npm run audit:verify`: the chain, then every published anchor.
+      const verdict = anchors ? await verifyWithAnchors(audit, anchors.log, anchors.key) : await audit.verify();
+      const scope = anchors
+        ? 'Checked the chain in the store and the store against every published anchor.'
+        : 'Checked the chain in the store (no anchors are configured, ACRBOT_AUDIT_ANCHOR).';
       const text = verdict.intact
-        ? `The audit chain is intact, ${verdict.count} entries.`
-        : `The audit chain is broken at seq ${verdict.brokenAtSeq}: ${verdict.problem}.`;
+        ? `The audit chain is intact, ${verdict.count} entries. ${scope}`
+        : `The audit chain is broken at seq ${verdict.brokenAtSeq}: ${verdict.problem}. ${scope}`;
       await this.reply(
         ctx,
         messageCard({

@@ -49,6 +49,17 @@ export class MemoryRequestStore implements RequestStore {
       .slice(0, limit);
   }
 
+  async listByRequester(requesterId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
+    const who = requesterId.toLowerCase();
+    return (await this.listByState(states, Number.MAX_SAFE_INTEGER))
+      .filter((x) => x.requester.objectId.toLowerCase() === who)
+      .slice(0, limit);
+  }
+
+  async countByRequester(requesterId: string, states: RequestState[], atMost: number): Promise<number> {
+    return (await this.listByRequester(requesterId, states, atMost)).length;
+  }
+
   async addCardCopy(copy: CardCopy): Promise<void> {
     const list = this.cards.get(copy.requestId) ?? [];
     if (!list.some((c) => c.activityId === copy.activityId)) list.push(structuredClone(copy));

@@ -24,6 +24,11 @@ CREATE INDEX IF NOT EXISTS requests_by_state ON requests(state, created_at);
 CREATE INDEX IF NOT EXISTS requests_by_target ON requests(
   lower(json_extract(doc, '$.plan.registry.id')), lower(json_extract(doc, '$.plan.cluster.id'))
 );
+-- One requester's requests in a state, oldest first (the per-user pending cap on every new
+-- request, a user's own access); created on open, so older database files get it too.
+CREATE INDEX IF NOT EXISTS requests_by_requester ON requests(
+  lower(json_extract(doc, '$.requester.objectId')), state, created_at
+);
 CREATE TABLE IF NOT EXISTS card_copies (
   request_id TEXT NOT NULL,
   activity_id TEXT NOT NULL,

@@ -2,6 +2,7 @@
 import type { CardCopy, RequestStore } from '../../domain/ports';
 import { VersionConflictError } from '../../domain/ports';
 import type { AccessRequest, RequestState } from '../../domain/request';
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './sqlite-database';
 
 /** SQLite-backed {@link RequestStore}. */
@@ -11,6 +12,7 @@ export class SqliteRequestStore implements RequestStore {
   private readonly conditionalUpdate;
   private readonly insertCard;
   private readonly selectCards;
+  private readonly byRequesterStatements = new Map<string, Statement>();
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -75,6 +77,23 @@ export class SqliteRequestStore implements RequestStore {
     return rows.map((r) => JSON.parse(r.doc) as AccessRequest);
   }
 
+  async listByRequester(requesterId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
+    if (states.length === 0 || limit <= 0) return [];
+    // One statement per number of states, prepared once: this runs on every new request.
+    const rows = this.byRequester(states.length, 'list').all(requesterId.toLowerCase(), ...states, limit) as {
+      doc: string;
+    }[];
+    return rows.map((r) => JSON.parse(r.doc) as AccessRequest);
+  }
+
+  async countByRequester(requesterId: string, states: RequestState[], atMost: number): Promise<number> {
+    if (states.length === 0 || atMost <= 0) return 0;
+    const row = this.byRequester(states.length, 'count').get(requesterId.toLowerCase(), ...states, atMost) as {
+      n: number;
+    };
+    return row.n;
+  }
+
   async addCardCopy(copy: CardCopy): Promise<void> {
     this.insertCard.run(copy.requestId, copy.activityId, copy.role, JSON.stringify(copy.conversation));
   }
@@ -92,6 +111,25 @@ export class SqliteRequestStore implements RequestStore {
       role: r.role,
       conversation: JSON.parse(r.conversation),
     }));
+  }
+
+  private byRequester(stateCount: number, kind: 'list' | 'count'): Statement {
+    const key = `${kind}:${stateCount}`;
+    let statement = this.byRequesterStatements.get(key);
+    if (!statement) {
+      const marks = Array.from({ length: stateCount }, () => '?').join(',');
+      // The expression matches the requests_by_requester index exactly; INDEXED BY keeps the
+      // planner from choosing requests_by_state (every pending request) without statistics.
+      const query = `FROM requests INDEXED BY requests_by_requester WHERE lower(json_extract(doc, '$.requester.objectId')) = ? AND state IN (${marks})`;
+      statement = this.db.prepare(
+        kind === 'list'
+          ? `SELECT doc ${query} ORDER BY created_at LIMIT ?`
+          : // Counting stops at the cap; the index alone answers it (no document is read).
+            `SELECT count(*) AS n FROM (SELECT 1 ${query} LIMIT ?)`,
+      );
+      this.byRequesterStatements.set(key, statement);
+    }
+    return statement;
   }
 
   async ping(): Promise<void> {

@@ -10,7 +10,12 @@
  *   transition, so `listByState` is a key-range read in createdAt order;
  * - `c|<id>|<activityId>`: a card copy; `order` keeps insertion order;
  * - `t|<registry id>|<cluster id>|<id>`: one row per request on its (never changing) cluster
- *   and registry, so `listByTarget` reads only that pair's requests (G17 overlap, revoke).
+ *   and registry, so `listByTarget` reads only that pair's requests (G17 overlap, revoke);
+ * - `u|<requester object id>|<state>|<createdAt>|<id>`: one row per request, moved with each
+ *   transition in the same transaction as `s|`, so `listByRequester` (the per-user pending cap,
+ *   read on every new request) is a key-range read of that user's requests in those states only.
+ *   Tables has no secondary indexes; an index row in the request's own partition is the only
+ *   way to make this query O(matches) and still atomic with the request's state.
  * One partition serves a few thousand writes a second, far above an approval bot's rate.
  */
 import type { TableClient } from '@azure/data-tables';
@@ -25,6 +30,16 @@ const targetPrefix = (clusterId: string, registryId: string) =>
   `t|${keyPart(registryId.toLowerCase())}|${keyPart(clusterId.toLowerCase())}|`;
 const stateKey = (r: Pick<AccessRequest, 'state' | 'createdAt' | 'id'>) =>
   `s|${r.state}|${keyPart(r.createdAt)}|${keyPart(r.id)}`;
+const requesterPrefix = (requesterId: string, state: RequestState) =>
+  `u|${keyPart(requesterId.toLowerCase())}|${state}|`;
+const requesterKey = (r: Pick<AccessRequest, 'requester' | 'state' | 'createdAt' | 'id'>) =>
+  `${requesterPrefix(r.requester.objectId, r.state)}${keyPart(r.createdAt)}|${keyPart(r.id)}`;
+const requesterRow = (r: AccessRequest): Row => ({
+  partitionKey: PK,
+  rowKey: requesterKey(r),
+  id: r.id,
+  createdAt: r.createdAt,
+});
 
 /** Azure Tables-backed {@link RequestStore}. */
 export class TablesRequestStore implements RequestStore {
@@ -45,6 +60,7 @@ export class TablesRequestStore implements RequestStore {
             id: request.id,
           },
         ],
+        ['create', requesterRow(request)],
       ]);
     } catch (err) {
       if (statusOf(err) === 409) throw new Error(`request ${request.id} already exists`, { cause: err });
@@ -68,6 +84,11 @@ export class TablesRequestStore implements RequestStore {
     if (before !== after) {
       actions.push(['delete', { partitionKey: PK, rowKey: before }]);
       actions.push(['upsert', { partitionKey: PK, rowKey: after, id: next.id }, 'Replace']);
+    }
+    const requesterBefore = requesterKey(current.request);
+    if (requesterBefore !== requesterKey(next)) {
+      actions.push(['delete', { partitionKey: PK, rowKey: requesterBefore }]);
+      actions.push(['upsert', requesterRow(next), 'Replace']);
     }
     try {
       await this.table.submitTransaction(actions);
@@ -108,6 +129,46 @@ export class TablesRequestStore implements RequestStore {
       .filter((r): r is AccessRequest => r !== undefined && states.includes(r.state))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
       .slice(0, limit);
+  }
+
+  async listByRequester(requesterId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
+    if (states.length === 0 || limit <= 0) return [];
+    // Like listByState: each state's rows in createdAt order, merged and cut, then point reads.
+    const perState = await Promise.all(
+      [...new Set(states)].map((s) => listTop(this.table, prefixFilter(PK, requesterPrefix(requesterId, s)), limit)),
+    );
+    const ids = perState
+      .flat()
+      .map((row) => ({ createdAt: String(row.createdAt), id: String(row.id) }))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+      .slice(0, limit);
+    const found = await Promise.all(ids.map((i) => this.get(i.id)));
+    // A request whose state moved between the index read and the point read is left out.
+    return found.filter((r): r is AccessRequest => r !== undefined && states.includes(r.state));
+  }
+
+  async countByRequester(requesterId: string, states: RequestState[], atMost: number): Promise<number> {
+    if (states.length === 0 || atMost <= 0) return 0;
+    // Index rows only (RowKey), never the request documents; each state stops at the cap.
+    const counts = await Promise.all(
+      [...new Set(states)].map(async (s) => {
+        let n = 0;
+        const pages = this.table
+          .listEntities({
+            queryOptions: { filter: prefixFilter(PK, requesterPrefix(requesterId, s)), select: ['RowKey'] },
+          })
+          .byPage({ maxPageSize: Math.min(atMost, 1000) });
+        for await (const page of pages) {
+          n += page.length;
+          if (n >= atMost) break;
+        }
+        return n;
+      }),
+    );
+    return Math.min(
+      atMost,
+      counts.reduce((a, b) => a + b, 0),
+    );
   }
 
   async addCardCopy(copy: CardCopy): Promise<void> {

@@ -160,6 +160,52 @@ export function describeRequestStoreContract(
       expect(await ids(['pending'])).toEqual([]);
     });
 
+    it("listByRequester finds one requester's requests (case-insensitive id) in the given states, oldest first, and follows transitions", async () => {
+      const riley = { objectId: 'AB000000-0000-4000-8000-00000000AAA1', name: 'Riley' };
+      const oscar = { objectId: 'ab000000-0000-4000-8000-00000000ccc3', name: 'Oscar' };
+      const mk = (id: string, minute: number, requester = riley) =>
+        pendingRequest({ id, requester, createdAt: `2025-01-15T09:0${minute}:00.000Z` });
+      // Inserted out of order on purpose; Oscar's request is older than all of Riley's.
+      await store.create(mk('R-CCCCCCCC', 3));
+      await store.create(mk('R-AAAAAAAA', 1));
+      await store.create(mk('R-BBBBBBBB', 2));
+      await store.create(mk('R-OOOOOOOO', 0, oscar));
+      const ids = async (who: string, states: Parameters<RequestStore['listByRequester']>[1], limit?: number) =>
+        (await store.listByRequester(who, states, limit)).map((r) => r.id);
+      const rileyId = riley.objectId.toLowerCase();
+      expect(await ids(rileyId, ['pending'])).toEqual(['R-AAAAAAAA', 'R-BBBBBBBB', 'R-CCCCCCCC']);
+      expect(await ids(riley.objectId, ['pending'], 2)).toEqual(['R-AAAAAAAA', 'R-BBBBBBBB']);
+      expect(await ids(oscar.objectId.toUpperCase(), ['pending'])).toEqual(['R-OOOOOOOO']);
+      expect(await ids('ab000000-0000-4000-8000-000000000000', ['pending'])).toEqual([]);
+      expect(await ids(rileyId, [])).toEqual([]);
+      // The count the pending cap reads: that user's only, stopping at the cap.
+      expect(await store.countByRequester(riley.objectId.toUpperCase(), ['pending'], 10)).toBe(3);
+      expect(await store.countByRequester(rileyId, ['pending'], 2)).toBe(2);
+      expect(await store.countByRequester(rileyId, ['pending', 'approved'], 10)).toBe(3);
+      expect(await store.countByRequester(oscar.objectId, ['pending'], 10)).toBe(1);
+      expect(await store.countByRequester(rileyId, ['approved'], 10)).toBe(0);
+      expect(await store.countByRequester(rileyId, [], 10)).toBe(0);
+
+      // A transition moves the request out of one state and into the other, for this query too.
+      const b = (await store.get('R-BBBBBBBB'))!;
+      const approved = transition(b, { type: 'approve', by: APPROVER, at: AT });
+      await store.update(approved);
+      expect(await ids(rileyId, ['pending'])).toEqual(['R-AAAAAAAA', 'R-CCCCCCCC']);
+      expect(await ids(rileyId, ['approved'])).toEqual(['R-BBBBBBBB']);
+      expect(await ids(rileyId, ['pending', 'approved'])).toEqual(['R-AAAAAAAA', 'R-BBBBBBBB', 'R-CCCCCCCC']);
+      expect(await store.countByRequester(rileyId, ['pending'], 10)).toBe(2);
+      expect(await store.countByRequester(rileyId, ['approved'], 10)).toBe(1);
+      // An update that keeps the state keeps the request listed once.
+      await store.update({ ...approved, version: approved.version + 1, reason: 'same state' });
+      expect(await store.listByRequester(rileyId, ['approved'])).toEqual([
+        { ...approved, version: approved.version + 1, reason: 'same state' },
+      ]);
+      // A refused (stale) write moves nothing.
+      await expect(store.update({ ...b, version: 2, state: 'rejected' })).rejects.toBeInstanceOf(VersionConflictError);
+      expect(await ids(rileyId, ['rejected'])).toEqual([]);
+      expect(await ids(rileyId, ['pending', 'approved'])).toEqual(['R-AAAAAAAA', 'R-BBBBBBBB', 'R-CCCCCCCC']);
+    });
+
     it('listByState filters by state, orders by createdAt, honours the limit', async () => {
       const mk = (id: string, createdAt: string) => pendingRequest({ id, createdAt });
       // Inserted out of order on purpose.
