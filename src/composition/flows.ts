@@ -129,7 +129,11 @@ export function createFlows(
     settings.principalRetryDelaysMs,
     sleep,
   );
-  const secretRunner = new SecretRunner(azure.secrets, { delaysMs: settings.principalRetryDelaysMs, sleep });
+  const secretRunner = new SecretRunner(
+    azure.secrets,
+    { delaysMs: settings.principalRetryDelaysMs, sleep },
+    { reader: azure.reader, allowLocalAccountClusters: config.allowLocalAccountClusters },
+  );
   const lifecycle = new AccessLifecycle(
     stores.requests,
     stores.audit,
