@@ -202,6 +202,7 @@ function actionScope(path: string, action: string): string {
   return action.endsWith('/action') ? path.slice(0, path.lastIndexOf('/')) : path;
 }
 
+/** ARM's envelope `{error:{code,message}}` (CONTRACTS §1); Graph's differs (innerError), so each emulator has its own. */
 function errorReply(e: unknown): EmulatorReply {
   if (e instanceof HttpError)
     return { status: e.status, headers: e.headers, body: { error: { code: e.code, message: e.message } } };

@@ -192,6 +192,7 @@ function faultError(fault: FiredFault, operation: string, body: unknown): HttpEr
   return new HttpError(status, code, message, fault.headers);
 }
 
+/** Graph's envelope, with `innerError` (CONTRACTS §4); ARM's differs, so each emulator has its own. */
 function errorReply(e: unknown, requestId: string, clientRequestId: string): EmulatorReply {
   const innerError = {
     date: graphDate().replace(/Z$/, ''),

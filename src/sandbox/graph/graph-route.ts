@@ -25,7 +25,11 @@ export interface GraphRequestContext {
   headers: Record<string, string | string[] | undefined>;
 }
 
-/** One Graph route. */
+/**
+ * One Graph route. Route files are tables of these literals, alike in shape by design: one literal
+ * per Graph operation, found by its operation name; shared replies are `entity`, `created`,
+ * `collection` and `filteredCollection`.
+ */
 export interface GraphRoute extends RouteDefinition {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   handle(ctx: GraphRequestContext): EmulatorReply;
