@@ -107,6 +107,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
           clock,
         }
       : undefined,
+    { stores, intervalMs: config.dialogTtlMs, clock, log },
   );
   channel.messenger.breakGlassChannel = () => flows.policies.current().breakGlass?.channel;
   const { services, bot } = createBot(config, { flows, stores, channel, clock, log });
@@ -129,7 +130,6 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
     scheduler,
     clock,
     log,
-    sweepIntervalMs: options.sweepIntervalMs ?? config.sweepIntervalMs,
   });
 
   return {

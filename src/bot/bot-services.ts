@@ -11,6 +11,7 @@ import type { RequestService } from '../flows/request-service';
 import type { SecretPlanner } from '../flows/secret-planner';
 import type { Logger } from '../observability/logger';
 import type { BackgroundWork } from './background-work';
+import type { AccessActions } from '../flows/access-actions';
 import type { AccessLifecycle } from '../flows/access-lifecycle';
 import type { ResourceResolver } from '../flows/resource-resolver';
 import type { CardMessenger } from './card-messenger';
@@ -44,6 +45,6 @@ export interface BotServices {
   /** Work turns start after answering (form planning); drained on shutdown. */
   background: BackgroundWork;
   log: Logger;
-  /** Revoke, extend and expiry (G17). */
-  lifecycle: { flow: AccessLifecycle; resolver: ResourceResolver; defaultAccessMs: number };
+  /** Revoke, extend and expiry (G17); `actions` holds who may revoke/extend and makes extensions (shared with the tab). */
+  lifecycle: { flow: AccessLifecycle; resolver: ResourceResolver; defaultAccessMs: number; actions: AccessActions };
 }

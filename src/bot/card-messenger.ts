@@ -16,11 +16,12 @@ import { breakGlassCard } from '../views/policy-view';
 import { outcomeCard, requestCard } from '../views/request-view';
 import { CardOutbox } from './card-outbox';
 import { cardActivity, sendCard } from './turn-cards';
+import type { ExtensionAnnouncer } from '../flows/access-actions';
 import type { LifecycleMessenger, RequesterNews } from '../flows/access-lifecycle';
 import { approverReportCard, expiryReminderCard, requesterNewsCard } from '../views/lifecycle-view';
 
 /** Sends and updates cards through the adapter. */
-export class CardMessenger implements NudgeNotifier, LifecycleMessenger {
+export class CardMessenger implements NudgeNotifier, LifecycleMessenger, ExtensionAnnouncer {
   /** Card replacements and messages of {@link requestChanged}, batched per conversation. */
   readonly outbox = new CardOutbox();
 
@@ -50,6 +51,64 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger {
     } catch (err) {
       this.log.error({ err, requestId: request.id, news: news.kind }, 'could not tell the requester');
     }
+  }
+
+  /**
+   * An extension asked for outside a turn (the tab): the requester's copy in the conversation of
+   * their original request's card, the approvers' copy in `channelId` (the rule's channel), else
+   * ACRBOT_APPROVAL_CHANNEL, else as a new post where the original's approval card is; then the
+   * audit card. Returns where the approval card went. Never throws (failures are logged).
+   */
+  async announceExtension(
+    extension: AccessRequest,
+    original: AccessRequest,
+    channelId: string | undefined,
+  ): Promise<{ approvalPostedTo?: string }> {
+    let copies: CardCopy[] = [];
+    try {
+      copies = await this.store.listCardCopies(original.id);
+    } catch (err) {
+      this.log.error({ err, requestId: extension.id }, 'extension: card copies of the original could not be read');
+      return {};
+    }
+    const requesterCopy = copies.find((c) => c.role === 'requester');
+    const approverCopy = copies.find((c) => c.role === 'approver');
+    if (requesterCopy) {
+      const to = requesterCopy.conversation as Partial<ConversationReference>;
+      try {
+        const id = await this.send(to, requestCard(extension, { showActions: false }));
+        if (id) await this.trackAt(to, extension.id, id, 'requester');
+      } catch (err) {
+        this.log.warn({ err, requestId: extension.id }, "extension: the requester's copy could not be posted");
+      }
+    }
+    let approvalPostedTo: string | undefined;
+    if (extension.state === 'pending') {
+      const base = (requesterCopy ?? approverCopy)?.conversation as Partial<ConversationReference> | undefined;
+      const channel = channelId ?? this.lifecycle?.approvalChannelId;
+      const target: Partial<ConversationReference> | undefined =
+        channel && base
+          ? {
+              ...base,
+              conversation: {
+                id: channel,
+                isGroup: true,
+                conversationType: 'channel',
+                tenantId: base.conversation?.tenantId,
+                name: 'approvals',
+              },
+            }
+          : (approverCopy?.conversation as Partial<ConversationReference> | undefined);
+      if (target)
+        try {
+          if (await this.postApproval(target, extension)) approvalPostedTo = String(target.conversation?.id);
+        } catch (err) {
+          this.log.warn({ err, requestId: extension.id }, 'extension: the approval card could not be posted');
+        }
+      else this.log.warn({ requestId: extension.id }, 'extension: no conversation to post the approval card to');
+    }
+    await this.syncAuditCard(extension);
+    return { approvalPostedTo };
   }
 
   /** Posts a problem in the approvals channel (next to the approval cards). */

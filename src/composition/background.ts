@@ -1,11 +1,12 @@
 /**
  * Step "background": work that starts after the server listens: resuming interrupted
- * executions, retrying credential clean-ups, and the scheduler's sweep. The returned function
- * stops what was started here.
+ * executions, retrying credential clean-ups, the first runs of recurring jobs, and the
+ * scheduler's sweep. The returned function stops what was started here.
  */
 import type { Clock } from '../domain/ports';
 import { retryPendingCleanups } from '../flows/credential-cleanup';
 import { DRIFT_JOB_ID } from '../flows/drift-detector';
+import { STORE_PURGE_JOB_ID } from '../flows/store-purge';
 import { AUDIT_ANCHOR_JOB_ID } from './scheduler';
 import type { Scheduler } from '../flows/scheduler';
 import type { Logger } from '../observability/logger';
@@ -21,10 +22,8 @@ export async function startBackground(deps: {
   scheduler: Scheduler;
   clock: Clock;
   log: Logger;
-  /** How often expired dialogs are purged; 0 disables it. */
-  sweepIntervalMs: number;
 }): Promise<() => Promise<void>> {
-  const { flows, stores, azure, scheduler, clock, log, sweepIntervalMs } = deps;
+  const { flows, stores, azure, scheduler, clock, log } = deps;
   const resumed = await flows.executor.resumeInterrupted();
   if (resumed) log.info({ resumed }, 'resuming interrupted executions');
   void retryPendingCleanups(stores.requests, stores.audit, azure.secrets, clock, log).catch((err) =>
@@ -38,6 +37,10 @@ export async function startBackground(deps: {
   // Audit anchors: the first run soon after start, then every ACRBOT_AUDIT_ANCHOR_INTERVAL.
   if (stores.anchors && !(await stores.schedule.get(AUDIT_ANCHOR_JOB_ID)))
     await scheduler.schedule({ id: AUDIT_ANCHOR_JOB_ID, kind: 'audit.anchor', dueAt: clock.now() });
+  // Abandoned dialogs expire (ACRBOT_DIALOG_TTL) and old redelivery sightings are forgotten: the
+  // recurring `store.purge` job (one instance at a time, under its lease) keeps the store flat (G16).
+  if (!(await stores.schedule.get(STORE_PURGE_JOB_ID)))
+    await scheduler.schedule({ id: STORE_PURGE_JOB_ID, kind: 'store.purge', dueAt: clock.now() });
   scheduler.start();
   // Executions whose instance died are taken over once their lease expired (G13 with many
   // instances); a run held by a live instance is skipped by its lease.
@@ -47,18 +50,6 @@ export async function startBackground(deps: {
       .catch((err: unknown) => log.error({ err }, 'resuming interrupted executions failed'));
   }, flows.executor.resumeIntervalMs);
   resumer.unref();
-  // Abandoned dialogs expire (ACRBOT_DIALOG_TTL); purging them keeps memory and tables flat (G16).
-  const purge =
-    sweepIntervalMs > 0
-      ? setInterval(
-          () =>
-            void stores.dialogs
-              .purgeExpired(clock.now())
-              .catch((err: unknown) => log.error({ err }, 'dialog purge failed')),
-          sweepIntervalMs,
-        )
-      : undefined;
-  purge?.unref();
   // The approval policy file: reloaded on SIGHUP and when it changes (G18).
   const reloadPolicy = () => void flows.policies.reload();
   if (flows.policies.watching) {
@@ -67,7 +58,6 @@ export async function startBackground(deps: {
   }
   return async () => {
     clearInterval(resumer);
-    if (purge) clearInterval(purge);
     process.off('SIGHUP', reloadPolicy);
     flows.policies.close();
     await scheduler.stop();

@@ -35,7 +35,12 @@ export function createBot(
     messenger: channel.messenger,
     background: new BackgroundWork(log),
     log,
-    lifecycle: { flow: flows.lifecycle, resolver: flows.resolver, defaultAccessMs: config.access.defaultMs },
+    lifecycle: {
+      flow: flows.lifecycle,
+      resolver: flows.resolver,
+      defaultAccessMs: config.access.defaultMs,
+      actions: flows.actions,
+    },
   };
   return { services, bot: new AcrBot(services, { store: stores.dialogs, clock, ttlMs: config.dialogTtlMs }) };
 }

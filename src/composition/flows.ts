@@ -7,6 +7,7 @@ import { AccessInventory } from '../flows/access-inventory';
 import { DriftDetector } from '../flows/drift-detector';
 import { realSleep, type Sleep } from '../flows/assign-role';
 import { Executor } from '../flows/executor';
+import { AccessActions, type ExtensionAnnouncer } from '../flows/access-actions';
 import { AccessLifecycle, type LifecycleMessenger } from '../flows/access-lifecycle';
 import { ExtensionAwareGrantRunner } from '../flows/extension-runner';
 import { GrantPlanner } from '../flows/grant-planner';
@@ -19,6 +20,8 @@ import { SecretPlanner } from '../flows/secret-planner';
 import type { Scheduler } from '../flows/scheduler';
 import { SecretRunner } from '../flows/secret-runner';
 import { DEFAULT_PRINCIPAL_RETRY_DELAYS_MS, type FlowSettings } from '../flows/settings';
+import type { RequestNotifier } from '../flows/notifier';
+import type { AccessRequest } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import type { AzurePorts } from './azure-ports';
 import type { Stores } from './stores';
@@ -33,6 +36,10 @@ export interface Flows {
   inventory: AccessInventory;
   /** Expiry, revoke and extend (G17). */
   lifecycle: AccessLifecycle;
+  /** Who may revoke/extend, and extension requests: chat and the tab call these (one rule each). */
+  actions: AccessActions;
+  /** Tells `listener` (synchronously, before the cards are updated) of every request change on this instance. */
+  onRequestChanged(listener: (request: AccessRequest) => void): void;
   resolver: ResourceResolver;
   /** The approval policy in force (G18); `reload()` re-reads ACRBOT_POLICY. */
   policies: PolicySource;
@@ -55,7 +62,7 @@ export function createFlows(
   deps: {
     stores: Stores;
     azure: AzurePorts;
-    notifier: NudgeNotifier & LifecycleMessenger;
+    notifier: NudgeNotifier & LifecycleMessenger & ExtensionAnnouncer;
     scheduler: Scheduler;
     clock: Clock;
     log: Logger;
@@ -63,6 +70,15 @@ export function createFlows(
   options: FlowOptions,
 ): Flows {
   const { stores, azure, notifier, scheduler, clock, log } = deps;
+  // Every request change on this instance passes here on its way to the cards, so listeners
+  // (the tab's cached matrix) hear about decisions, grants, revocations, extensions and drift.
+  const changeListeners: Array<(request: AccessRequest) => void> = [];
+  const cards: RequestNotifier = {
+    requestChanged: async (request) => {
+      for (const listener of changeListeners) listener(request);
+      await notifier.requestChanged(request);
+    },
+  };
   const settings: FlowSettings = {
     approvalTtlMs: config.approvalTtlMs,
     approverIds: config.approverIds,
@@ -100,7 +116,7 @@ export function createFlows(
     azure.directory,
     clock,
     settings,
-    notifier,
+    cards,
     log,
     scheduler,
     policies,
@@ -113,14 +129,18 @@ export function createFlows(
     settings.principalRetryDelaysMs,
     sleep,
   );
-  const secretRunner = new SecretRunner(azure.secrets, { delaysMs: settings.principalRetryDelaysMs, sleep });
+  const secretRunner = new SecretRunner(
+    azure.secrets,
+    { delaysMs: settings.principalRetryDelaysMs, sleep },
+    { reader: azure.reader, allowLocalAccountClusters: config.allowLocalAccountClusters },
+  );
   const lifecycle = new AccessLifecycle(
     stores.requests,
     stores.audit,
     clock,
     scheduler,
     azure.secrets,
-    notifier,
+    cards,
     notifier,
     log,
     {
@@ -141,10 +161,10 @@ export function createFlows(
       // arrives while they still wait, it takes their place (CardOutbox) instead of following.
       requestChanged: async (request) => {
         if (request.state === 'executing')
-          void notifier
+          void cards
             .requestChanged(request)
             .catch((err: unknown) => log.warn({ err, requestId: request.id }, 'card update failed'));
-        else await notifier.requestChanged(request);
+        else await cards.requestChanged(request);
         await lifecycle.requestChanged(request);
       },
     },
@@ -163,6 +183,10 @@ export function createFlows(
         payload: { event },
       }),
   );
+  const actions = new AccessActions(requests, lifecycle, stores.audit, {
+    announcer: notifier,
+    execute: (requestId) => executor.schedule(requestId),
+  });
   const inventory = new AccessInventory(
     {
       azure: azure.reader,
@@ -182,7 +206,7 @@ export function createFlows(
       schedule: stores.schedule,
       clock,
     },
-    notifier,
+    cards,
     log,
     config.driftIntervalMs,
   );
@@ -197,6 +221,8 @@ export function createFlows(
     policies,
     nudges,
     lifecycle,
+    actions,
     resolver,
+    onRequestChanged: (listener) => void changeListeners.push(listener),
   };
 }

@@ -8,6 +8,7 @@ import type { AuditEvent } from '../domain/audit-chain';
 import type { Clock } from '../domain/ports';
 import { DRIFT_JOB_ID } from '../flows/drift-detector';
 import { Scheduler } from '../flows/scheduler';
+import { purgeStores, STORE_PURGE_JOB_ID } from '../flows/store-purge';
 import type { LifecycleMessenger } from '../flows/access-lifecycle';
 import type { Logger } from '../observability/logger';
 import type { Flows } from './flows';
@@ -47,7 +48,18 @@ export function registerJobs(
   scheduler: Scheduler,
   flows: Flows,
   anchoring?: { publish(): Promise<unknown>; intervalMs: number; clock: Clock },
+  purging?: { stores: Pick<Stores, 'dialogs' | 'abuse'>; intervalMs: number; clock: Clock; log: Logger },
 ): void {
+  if (purging)
+    scheduler.register('store.purge', async () => {
+      const purged = await purgeStores(purging.stores, purging.clock);
+      if (purged.dialogs || purged.sightings) purging.log.debug({ purged }, 'purged expired dialogs and sightings');
+      await scheduler.schedule({
+        id: STORE_PURGE_JOB_ID,
+        kind: 'store.purge',
+        dueAt: new Date(purging.clock.now().getTime() + purging.intervalMs),
+      });
+    });
   if (anchoring)
     scheduler.register('audit.anchor', async () => {
       await anchoring.publish();

@@ -1,43 +1,50 @@
 /**
- * The tab's Revoke: the same flow as chat's `revoke` confirm click (`AccessLifecycle.revokeSoon`:
- * audited, run under the `access.expire` job's lease, every card copy updated, the requester
- * told), under the same rule as `LifecycleHandler.mayRevoke`: only active access, by its
- * requester or an approver.
+ * The tab's Extend and Revoke: the same flows as chat (`AccessActions`), under the same rules.
  *
- * Extend is not offered by the tab yet: chat's extend creates a new request and announces it
- * through the bot's turn (`RequestHandler.announce` needs the Teams conversation of the turn to
- * post the approval card), which the tab does not have. The tab hides the button (capability
- * `actions.extend` is false) and says "Extend in chat" instead.
+ * - Revoke: `AccessActions.revoke` (the one revoke rule, then `AccessLifecycle.revokeSoon`:
+ *   audited, run under the `access.expire` job's lease, every card copy updated, the requester
+ *   told).
+ * - Extend: `AccessActions.extendOutsideTurn` (the one extend rule, the extension request made
+ *   exactly like chat's, then announced by the chat layer without a turn: the requester's copy
+ *   where their original card is, the approval card in the approvals channel). An approver
+ *   decides in chat as for any request; the original's end moves when the extension succeeds.
+ *
+ * `changed` is told after either, so this instance's cached matrix is rebuilt at the next load.
  */
-import { UserFacingError } from '../domain/errors';
 import { singleLine } from '../domain/text';
 import type { TabActions } from '../tab/tab-api';
 import type { Flows } from './flows';
 
 /** The actions the tab may call. */
-export function tabActions(flows: Pick<Flows, 'requests' | 'lifecycle'>): TabActions {
+export function tabActions(flows: Pick<Flows, 'actions'>, changed: () => void = () => {}): TabActions {
   return {
     async revoke({ requestId, actor, reason }) {
-      const request = await flows.requests.get(requestId);
-      if (request.state !== 'succeeded')
-        throw new UserFacingError(
-          'revoke.notActive',
-          `Request ${request.id} has no active access to revoke (it is ${request.state}).`,
-        );
-      const own = request.requester.objectId.toLowerCase() === actor.objectId.toLowerCase();
-      if (!own && !(await flows.requests.isApproverOf(actor, request)))
-        throw new UserFacingError(
-          'revoke.notAllowed',
-          `Only the requester of ${request.id} or an approver may revoke it; nothing was changed.`,
-        );
-      await flows.lifecycle.revokeSoon(request, actor, singleLine(reason).slice(0, 500) || undefined);
-      const after = await flows.requests.get(request.id);
+      const after = await flows.actions.revoke(actor, requestId, singleLine(reason).slice(0, 500) || undefined);
+      changed();
       return {
         message:
           after.state === 'revoked'
-            ? `Revoked ${request.id}: acrbot deleted what it created; the request cards in chat say "Revoked" and the requester is told.`
-            : `Revoking ${request.id}: it did not finish at once and is retried; the request cards in chat change to "Revoked" when it is done.`,
+            ? `Revoked ${after.id}: acrbot deleted what it created; the request cards in chat say "Revoked" and the requester is told.`
+            : `Revoking ${after.id}: it did not finish at once and is retried; the request cards in chat change to "Revoked" when it is done.`,
       };
+    },
+    canExtend: (actor, request) => flows.actions.canExtend(actor, request),
+    async extend({ requestId, actor, tenantId, duration, reason }) {
+      const { extension, approversNotified } = await flows.actions.extendOutsideTurn({
+        actor,
+        tenantId,
+        originalId: requestId,
+        duration,
+        reason,
+      });
+      changed();
+      const next =
+        extension.state === 'approved'
+          ? 'The approval policy approved it at once; the new end applies in a moment.'
+          : approversNotified
+            ? 'An approver decides in the approvals channel in chat; the new end applies once it is approved.'
+            : 'The approval card could not be posted, so approvers are not notified automatically: they can find it with "@acrbot pending".';
+      return { message: `Extension ${extension.id} of ${requestId} asked for. ${next}`, requestId: extension.id };
     },
   };
 }

@@ -159,7 +159,20 @@ export interface RegistryTokenPort {
     scopeMapName: string,
     repositories: string[],
   ): Promise<{ id: string; created: boolean; requestId?: string }>;
-  /** PUT the token (replacing one of the same name). */
+  /**
+   * The token of that name on the registry, or undefined when there is none (404). Read before
+   * creating: a token acrbot's store does not record must never be replaced or deleted (G15).
+   */
+  getToken(
+    registry: { subscriptionId: string; resourceGroup: string; name: string },
+    tokenName: string,
+  ): Promise<{ id: string; scopeMapId?: string } | undefined>;
+  /** The scope map of that name, or undefined when there is none (404). Same use as {@link getToken}. */
+  getScopeMap(
+    registry: { subscriptionId: string; resourceGroup: string; name: string },
+    scopeMapName: string,
+  ): Promise<{ id: string } | undefined>;
+  /** PUT the token (replacing one of the same name: callers check {@link getToken} first). */
   createToken(
     registry: { subscriptionId: string; resourceGroup: string; name: string },
     tokenName: string,
@@ -327,7 +340,8 @@ export type JobKind =
   | 'cleanup.credential' // retry deleting a credential acrbot created (G14)
   | 'drift.check'
   | 'audit.anchor'
-  | 'audit.retry';
+  | 'audit.retry'
+  | 'store.purge'; // expired dialogs and forgotten redelivery sightings
 
 /** One persisted job; run by exactly one instance under the lease `job:<id>`. */
 export interface ScheduledJob {
@@ -368,7 +382,10 @@ export interface DialogStore {
   get(key: string, now: Date): Promise<DialogRecord | undefined>;
   put(record: DialogRecord): Promise<void>;
   delete(key: string): Promise<void>;
-  /** Deletes expired records; returns how many. */
+  /**
+   * Deletes records expired at `now` and returns how many; the work is proportional to what
+   * expired (an expiry index), never a scan of every record.
+   */
   purgeExpired(now: Date): Promise<number>;
 }
 
@@ -381,4 +398,9 @@ export interface AbuseLedger {
   firstSighting(activityId: string, now: Date, ttlMs: number): Promise<boolean>;
   /** Counts one event for `key` in the fixed window containing `now` and returns the count in that window. */
   hit(key: string, now: Date, windowMs: number): Promise<number>;
+  /**
+   * Deletes sightings recorded at or before `before` (now minus their ttl) and returns how
+   * many; proportional to what is deleted (a time index), never a scan of every sighting.
+   */
+  forgetSightings(before: Date): Promise<number>;
 }

@@ -8,6 +8,7 @@ import { type AccessMatrix, gaveAccess } from '../domain/access-inventory';
 import type { AuditLog, Clock, RequestStore } from '../domain/ports';
 import type { AccessRequest, Actor, RequestState } from '../domain/request';
 import { UserFacingError } from '../domain/errors';
+import { NOT_ALLOWED_CODES } from '../flows/access-actions';
 import type { Logger } from '../observability/logger';
 import { currentCorrelationId } from '../observability/correlation';
 import { SsoError, type SsoSettings, type TabUser, validateSsoToken } from './sso-token';
@@ -25,6 +26,9 @@ const ALL_STATES: RequestState[] = [
   'cancelled',
   'revoked',
 ];
+
+/** Most matrix rows one answer carries (and the default page size). */
+export const MATRIX_PAGE_MAX = 1000;
 
 /** Most requests one listing reads (the request store has no paging by requester yet). */
 const LIST_LIMIT = 5000;
@@ -44,6 +48,8 @@ export interface TabActions {
     requestId?: string;
   }>;
   revoke?(input: { requestId: string; actor: Actor; tenantId: string; reason: string }): Promise<{ message: string }>;
+  /** The flows' extend rule, for showing the button (the action decides again). */
+  canExtend?(actor: Actor, request: AccessRequest): boolean;
 }
 
 /** The access inventory (src/flows/access-inventory.ts): the matrix across the allowed subscriptions. */
@@ -126,13 +132,36 @@ export class TabApi {
   }
 
   /**
-   * `GET /api/tab/matrix`: every visible way a cluster pulls from a registry, with the axes.
-   * Approvers and auditors get the access inventory's matrix (role assignments by acrbot or
-   * outside it, pull secrets, ended grants, across the allowed subscriptions); requesters the
-   * access their own requests gave.
+   * `GET /api/tab/matrix?offset=&limit=`: every visible way a cluster pulls from a registry, with
+   * the axes. Approvers and auditors get the access inventory's matrix (role assignments by
+   * acrbot or outside it, pull secrets, ended grants, across the allowed subscriptions);
+   * requesters the access their own requests gave.
+   *
+   * Paged: at most `limit` rows (default and maximum {@link MATRIX_PAGE_MAX}) from `offset`, in a
+   * stable order (cluster, registry, row key); `nextOffset` while more follow. The axes and the
+   * unresolved clusters come with the first page only. `generatedAt` names the snapshot: when it
+   * differs between pages, the matrix was re-read meanwhile and the client starts again.
    */
-  matrix(authorization: string | undefined): Promise<ApiReply> {
+  matrix(authorization: string | undefined, query: Record<string, string | undefined> = {}): Promise<ApiReply> {
     return this.handle(authorization, async (c) => {
+      const page = pageOf(query);
+      if (typeof page === 'string') return badRequest(page);
+      const paged = (body: MatrixBody): ApiReply => {
+        const rows = [...body.rows].sort(byPlace);
+        const end = page.offset + page.limit;
+        return {
+          status: 200,
+          body: {
+            ...(page.offset === 0
+              ? body
+              : { clusters: [], registries: [], unresolvedClusters: [], generatedAt: body.generatedAt }),
+            rows: rows.slice(page.offset, end),
+            total: rows.length,
+            offset: page.offset,
+            ...(end < rows.length ? { nextOffset: end } : {}),
+          },
+        };
+      };
       const now = this.deps.clock.now();
       const all = await this.deps.store.listByState(ALL_STATES, LIST_LIMIT);
       if (c.seesAll && this.deps.inventory) {
@@ -154,30 +183,24 @@ export class TabApi {
             c,
           );
         });
-        return {
-          status: 200,
-          body: {
-            clusters: axis(matrix.clusters.map((x) => ({ id: x.id, name: x.name, subscriptionId: x.subscriptionId }))),
-            registries: axis(matrix.registries.map((x) => ({ id: x.id, name: x.name, loginServer: x.loginServer }))),
-            rows,
-            unresolvedClusters: matrix.unresolvedClusters.map((u) => ({ name: u.cluster.name, problem: u.problem })),
-            generatedAt: matrix.generatedAt,
-          },
-        };
+        return paged({
+          clusters: axis(matrix.clusters.map((x) => ({ id: x.id, name: x.name, subscriptionId: x.subscriptionId }))),
+          registries: axis(matrix.registries.map((x) => ({ id: x.id, name: x.name, loginServer: x.loginServer }))),
+          rows,
+          unresolvedClusters: matrix.unresolvedClusters.map((u) => ({ name: u.cluster.name, problem: u.problem })),
+          generatedAt: matrix.generatedAt,
+        });
       }
       const rows: TabRow[] = all
         .filter((r) => (c.seesAll || this.isOwn(r, c)) && gaveAccess(r))
         .map((r) => this.withActions(requestRow(r, now), r, c));
-      return {
-        status: 200,
-        body: {
-          clusters: axis(rows.map((r) => r.cluster)),
-          registries: axis(rows.map((r) => r.registry)),
-          rows,
-          unresolvedClusters: [],
-          generatedAt: now.toISOString(),
-        },
-      };
+      return paged({
+        clusters: axis(rows.map((r) => r.cluster)),
+        registries: axis(rows.map((r) => r.registry)),
+        rows,
+        unresolvedClusters: [],
+        generatedAt: now.toISOString(),
+      });
     });
   }
 
@@ -201,14 +224,16 @@ export class TabApi {
       const request = await this.visible(id, c);
       if (!request) return notFound(id);
       const input = (body ?? {}) as { duration?: unknown; reason?: unknown };
-      if (typeof input.duration !== 'string' || input.duration.length > 20)
+      if (typeof input.duration !== 'string' || !input.duration.trim() || input.duration.length > 20)
         return badRequest('duration is required, e.g. "7d" or "24h".');
+      if (input.reason !== undefined && typeof input.reason !== 'string')
+        return badRequest('reason must be text: say why the access is still needed.');
       const result = await extend({
         requestId: request.id,
         actor: c.actor,
         tenantId: c.user.tenantId,
         duration: input.duration,
-        reason: typeof input.reason === 'string' ? input.reason.slice(0, 600) : undefined,
+        reason: typeof input.reason === 'string' ? input.reason.slice(0, 2000) : undefined,
       });
       return { status: 202, body: result };
     });
@@ -247,7 +272,11 @@ export class TabApi {
   /** Marks what the caller could do; the flows decide again when they are called. */
   private withActions(row: TabRow, request: AccessRequest, c: Caller): TabRow {
     const live = request.state === 'succeeded' && ['active', 'expiring', 'drifted'].includes(row.state);
-    row.canExtend = Boolean(this.deps.actions?.extend) && live && (this.isOwn(request, c) || c.approver);
+    const extendRule = this.deps.actions?.canExtend;
+    row.canExtend =
+      Boolean(this.deps.actions?.extend) &&
+      live &&
+      (extendRule ? extendRule(c.actor, request) : this.isOwn(request, c));
     row.canRevoke = Boolean(this.deps.actions?.revoke) && live && (this.isOwn(request, c) || c.approver);
     return row;
   }
@@ -276,7 +305,8 @@ export class TabApi {
     try {
       return await work(caller);
     } catch (err) {
-      if (err instanceof UserFacingError) return { status: 409, body: { error: err.code, message: err.message } };
+      if (err instanceof UserFacingError)
+        return { status: refusalStatus(err), body: { error: err.code, message: err.message } };
       this.deps.log.error({ err }, 'tab API failed');
       return {
         status: 500,
@@ -289,6 +319,44 @@ export class TabApi {
     }
   }
 }
+
+/**
+ * A refusal's HTTP status: 403 when it is not the caller's to do (the flows' permission rules),
+ * 400 for bad input (a duration outside the limits, a missing reason), 409 for the request's
+ * state (not active, no expiry, …).
+ */
+function refusalStatus(err: UserFacingError): number {
+  if (NOT_ALLOWED_CODES.has(err.code)) return 403;
+  if (err.code.startsWith('validation.') || err.code === 'policy.maxDuration') return 400;
+  return 409;
+}
+
+interface MatrixBody {
+  clusters: unknown[];
+  registries: unknown[];
+  rows: TabRow[];
+  unresolvedClusters: unknown[];
+  generatedAt: string;
+}
+
+/** `offset` and `limit` from the query, or what is wrong with them. */
+function pageOf(query: Record<string, string | undefined>): { offset: number; limit: number } | string {
+  const whole = (v: string | undefined, fallback: number) => (v === undefined || v === '' ? fallback : Number(v));
+  const offset = whole(query.offset, 0);
+  const limit = whole(query.limit, MATRIX_PAGE_MAX);
+  if (!Number.isSafeInteger(offset) || offset < 0) return 'offset must be a whole number, 0 or more.';
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MATRIX_PAGE_MAX)
+    return `limit must be a whole number from 1 to ${MATRIX_PAGE_MAX}.`;
+  return { offset, limit };
+}
+
+/** A stable order for paging: cluster, registry, then the row's own key. */
+const byPlace = (a: TabRow, b: TabRow) =>
+  a.cluster.name.localeCompare(b.cluster.name) ||
+  a.cluster.id.localeCompare(b.cluster.id) ||
+  a.registry.name.localeCompare(b.registry.name) ||
+  a.registry.id.localeCompare(b.registry.id) ||
+  a.key.localeCompare(b.key);
 
 function axis<T extends { id: string; name: string }>(items: T[]): T[] {
   const byId = new Map<string, T>();

@@ -3,6 +3,8 @@
  * are answered clearly with no ARM call; the same activity id creates one request; dialog state
  * belongs to one user in one conversation and expires.
  */
+import { REDELIVERY_MEMORY_MS } from '../../src/flows/request-gate';
+import { STORE_PURGE_JOB_ID } from '../../src/flows/store-purge';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { channelMessage, postActivity } from '../helpers/teams-activities';
@@ -110,5 +112,42 @@ describe('G16: per-user limits and redelivery', () => {
     await inThread(users.outsider, 'grant aks-dev');
     clock.advance(5 * 60_000 + 1);
     expect(await h.app.stores.dialogs.purgeExpired(clock.now())).toBe(1);
+  });
+
+  test('the store.purge job deletes expired dialogs and old redelivery sightings, one instance at a time under its lease', async () => {
+    const clock = new TestClock();
+    h = await startHarness({ ACRBOT_DIALOG_TTL: '5m' }, { clock });
+    const { dialogs, abuse, leases, schedule } = h.app.stores;
+    const purgeJob = await schedule.get(STORE_PURGE_JOB_ID);
+    expect(purgeJob).toMatchObject({ kind: 'store.purge' });
+    await dialogs.put({
+      key: '19:c|abandoned',
+      state: {},
+      expiresAt: new Date(clock.now().getTime() + 60_000).toISOString(),
+    });
+    expect(await abuse.firstSighting('activity:seen-once', clock.now(), REDELIVERY_MEMORY_MS)).toBe(true);
+    clock.advance(REDELIVERY_MEMORY_MS + 1);
+    await dialogs.put({
+      key: '19:c|live',
+      state: {},
+      expiresAt: new Date(clock.now().getTime() + 60_000).toISOString(),
+    });
+
+    // Another instance holds the job: this one neither runs nor purges.
+    const other = await leases.acquire(`job:${STORE_PURGE_JOB_ID}`, 'other-instance', 30_000);
+    expect(other).toBeDefined();
+    await h.app.scheduler.runDue();
+    expect((await schedule.get(STORE_PURGE_JOB_ID))?.dueAt).toBe(purgeJob!.dueAt);
+    await leases.release(other!);
+
+    expect(await h.app.scheduler.runDue()).toBeGreaterThanOrEqual(1);
+    // Gone from the store (a purge now finds nothing), the live dialog kept; the sighting forgotten.
+    expect(await dialogs.purgeExpired(clock.now())).toBe(0);
+    expect(await dialogs.get('19:c|live', clock.now())).toBeDefined();
+    expect(await abuse.forgetSightings(clock.now())).toBe(0);
+    // The next run is scheduled one dialog TTL later.
+    expect((await schedule.get(STORE_PURGE_JOB_ID))?.dueAt).toBe(
+      new Date(clock.now().getTime() + 5 * 60_000).toISOString(),
+    );
   });
 });

@@ -9,7 +9,7 @@ import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
 import restify from 'restify';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
-import { SANDBOX_TENANT_ID } from '../../src/sandbox/fixtures';
+import { SANDBOX_TENANT_ID, SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import type { OidcIssuer } from '../../src/sandbox/identity/oidc-issuer';
 import { mountTab, SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
 import { type Harness, startHarness, users } from '../helpers/harness';
@@ -39,11 +39,13 @@ describe('tab API', () => {
   let riley: string;
   let alex: string;
   let oscar: string;
+  let adele: string;
   let rileyRequest: string;
   let oscarRequest: string;
 
   beforeAll(async () => {
-    h = await startHarness();
+    // Adele (on call) is an auditor: she sees everything but is neither the requester nor an approver.
+    h = await startHarness({ ACRBOT_AUDITORS: SANDBOX_USERS.oncall.objectId });
     issuer = h.app.sandbox!.identity;
     base = h.app.url;
     const mine = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api to prod');
@@ -51,8 +53,8 @@ describe('tab API', () => {
     await h.settle(mine.id);
     rileyRequest = mine.id;
     oscarRequest = (await h.requestGrant(users.outsider, 'aks-legacy contosoacr batch jobs need images')).id;
-    [riley, alex, oscar] = await Promise.all(
-      ['requester', 'approver', 'outsider'].map((user) => issuer.issue({ user, audience: AUDIENCE })),
+    [riley, alex, oscar, adele] = await Promise.all(
+      ['requester', 'approver', 'outsider', 'oncall'].map((user) => issuer.issue({ user, audience: AUDIENCE })),
     );
   });
   afterAll(async () => {
@@ -244,18 +246,66 @@ describe('tab API', () => {
       expect(own.body.azureRequestIds.length).toBeGreaterThan(0);
     });
 
-    test('no one revokes what they may not see; extend is not offered by the tab (501), nothing changes', async () => {
+    test('revoke: no one revokes what they may not see (404); a bystander who sees it gets 403; nothing changes', async () => {
       const res = await post(base, `/api/tab/requests/${rileyRequest}/revoke`, oscar, { reason: 'not mine to revoke' });
       expect(res.status).toBe(404);
+      // Adele sees everything (auditor) but is neither Riley nor an approver of the request.
+      const bystander = await post(base, `/api/tab/requests/${rileyRequest}/revoke`, adele, {
+        reason: 'auditors do not revoke',
+      });
+      expect(bystander.status).toBe(403);
+      expect(bystander.body).toMatchObject({ error: 'revoke.notAllowed' });
+      expect(bystander.body.message).toContain('Only the requester');
       expect((await h.app.store.get(rileyRequest))!.state).toBe('succeeded');
+      const actions = (await h.app.audit.forRequest(rileyRequest)).map((e) => e.action);
+      expect(actions).not.toContain('access.revoke.requested');
       const me = await get(base, '/api/tab/me', riley);
-      expect(me.body.actions).toEqual({ extend: false, revoke: true });
-      const extend = await post(base, `/api/tab/requests/${rileyRequest}/extend`, riley, { duration: '7d' });
-      expect(extend.status).toBe(501);
+      expect(me.body.actions).toEqual({ extend: true, revoke: true });
       const own = await get(base, `/api/tab/requests/${rileyRequest}`, riley);
-      expect(own.body.row).toMatchObject({ canRevoke: true, canExtend: false });
+      expect(own.body.row).toMatchObject({ canRevoke: true, canExtend: true });
+      // Extend is the requester's only: an approver may revoke Riley's grant but not extend it.
+      const asApprover = await get(base, `/api/tab/requests/${rileyRequest}`, alex);
+      expect(asApprover.body.row).toMatchObject({ canRevoke: true, canExtend: false });
       const oscars = await get(base, '/api/tab/my-access', oscar);
-      expect(oscars.body.requests[0].canRevoke).toBe(false);
+      expect(oscars.body.requests[0]).toMatchObject({ canRevoke: false, canExtend: false });
+    });
+
+    test('extend: bystanders get 403 (or 404 when they cannot see it), bad input 400 with a clear message; nothing is created', async () => {
+      const count = async () => (await h.app.store.listByState(['pending', 'approved', 'succeeded'], 1000)).length;
+      const before = await count();
+      const body = { duration: '7d', reason: 'release still running' };
+      const approver = await post(base, `/api/tab/requests/${rileyRequest}/extend`, alex, body);
+      expect(approver.status).toBe(403);
+      expect(approver.body).toMatchObject({ error: 'extend.notRequester' });
+      expect(approver.body.message).toContain(`Only ${users.requester.name}`);
+      const auditor = await post(base, `/api/tab/requests/${rileyRequest}/extend`, adele, body);
+      expect(auditor.status).toBe(403);
+      const outsider = await post(base, `/api/tab/requests/${rileyRequest}/extend`, oscar, body);
+      expect(outsider.status).toBe(404);
+
+      const tooLong = await post(base, `/api/tab/requests/${rileyRequest}/extend`, riley, {
+        ...body,
+        duration: '400d',
+      });
+      expect(tooLong.status).toBe(400);
+      expect(tooLong.body.error).toBe('validation.duration');
+      expect(tooLong.body.message).toMatch(/longer than the maximum access of 90d/);
+      const nonsense = await post(base, `/api/tab/requests/${rileyRequest}/extend`, riley, {
+        ...body,
+        duration: 'forever',
+      });
+      expect(nonsense.status).toBe(400);
+      expect(nonsense.body.error).toBe('validation.duration');
+      const noReason = await post(base, `/api/tab/requests/${rileyRequest}/extend`, riley, { duration: '7d' });
+      expect(noReason.status).toBe(400);
+      expect(noReason.body).toMatchObject({ error: 'validation.reason' });
+      expect(noReason.body.message).toMatch(/reason of at least/);
+      const noDuration = await post(base, `/api/tab/requests/${rileyRequest}/extend`, riley, { reason: body.reason });
+      expect(noDuration.status).toBe(400);
+      expect(noDuration.body.message).toContain('duration is required');
+
+      expect(await count()).toBe(before);
+      expect((await h.app.store.get(rileyRequest))!.access?.extendedBy).toBeUndefined();
     });
 
     test('an approver sees everything: the inventory matrix (acrbot and outside grants), pending requests to approve', async () => {
@@ -284,6 +334,62 @@ describe('tab API', () => {
       const rileys = await get(base, '/api/tab/my-access', riley);
       expect(rileys.body.approvals).toEqual([]);
       expect(rileys.body.grants.map((r: any) => r.requestId)).toEqual([rileyRequest]);
+    });
+  });
+
+  describe('the matrix: paged, and read from Azure at most once per ACRBOT_TAB_INVENTORY_TTL unless something changed here', () => {
+    const armCalls = () => h.app.sandbox!.arm.requests.length;
+
+    test('pages in a stable order add up to the whole matrix; the axes come with the first page', async () => {
+      const whole = await get(base, '/api/tab/matrix', alex);
+      expect(whole.body.total).toBe(whole.body.rows.length);
+      expect(whole.body.total).toBeGreaterThan(1);
+      expect(whole.body.nextOffset).toBeUndefined();
+      const keys: string[] = [];
+      let offset: number | undefined = 0;
+      let pages = 0;
+      while (offset !== undefined) {
+        const page: { status: number; body: any } = await get(base, `/api/tab/matrix?offset=${offset}&limit=1`, alex);
+        expect(page.status).toBe(200);
+        expect(page.body.rows.length).toBe(1);
+        expect(page.body.generatedAt).toBe(whole.body.generatedAt);
+        if (offset > 0) expect(page.body.clusters).toEqual([]);
+        else expect(page.body.clusters).toEqual(whole.body.clusters);
+        keys.push(...page.body.rows.map((r: any) => r.key));
+        offset = page.body.nextOffset;
+        pages += 1;
+      }
+      expect(pages).toBe(whole.body.total);
+      expect(keys).toEqual(whole.body.rows.map((r: any) => r.key));
+    });
+
+    test.each(['limit=0', 'limit=1001', 'limit=2.5', 'offset=-1', 'offset=abc'])('%s → 400, no rows', async (q) => {
+      const res = await get(base, `/api/tab/matrix?${q}`, alex);
+      expect(res.status).toBe(400);
+      expect(res.body.message).toMatch(/^(limit|offset) must be a whole number/);
+      expect(res.body).not.toHaveProperty('rows');
+    });
+
+    test('a second load within the TTL makes no ARM call; a revoke here drops the copy and the next load shows it', async () => {
+      const request = await h.requestGrant(users.requester, 'aks-dev contosoacr nightly payments build');
+      await h.click(users.approver, 'approve', { requestId: request.id });
+      await h.settle(request.id);
+      // The grant's outcome dropped the copy: this load reads Azure and shows the new grant.
+      let calls = armCalls();
+      const first = await get(base, '/api/tab/matrix', alex);
+      expect(armCalls()).toBeGreaterThan(calls);
+      expect(first.body.rows.find((r: any) => r.requestId === request.id)).toMatchObject({ state: 'active' });
+      calls = armCalls();
+      const second = await get(base, '/api/tab/matrix', alex);
+      expect(armCalls()).toBe(calls);
+      expect(second.body.generatedAt).toBe(first.body.generatedAt);
+
+      const revoked = await post(base, `/api/tab/requests/${request.id}/revoke`, riley, { reason: 'build moved away' });
+      expect(revoked.status).toBe(200);
+      const after = await get(base, '/api/tab/matrix', alex);
+      expect(armCalls()).toBeGreaterThan(calls);
+      const row = after.body.rows.find((r: any) => r.requestId === request.id);
+      expect(row?.state ?? 'gone').not.toBe('active');
     });
   });
 });

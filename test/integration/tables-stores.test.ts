@@ -3,6 +3,7 @@
  * @azure/data-tables against a real Azurite started from node_modules for this file.
  */
 import { execFile } from 'node:child_process';
+import type { TableClient } from '@azure/data-tables';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type AuditEntry, hashEntry } from '../../src/domain/audit-chain';
@@ -11,6 +12,7 @@ import { transition } from '../../src/domain/request';
 import { tablesStores } from '../../src/integrations/store/open-stores';
 import { openTablesAccount } from '../../src/integrations/store/tables-client';
 import { TablesAuditLog } from '../../src/integrations/store/tables-audit-log';
+import { TablesAbuseLedger, TablesDialogStore } from '../../src/integrations/store/tables-coordination';
 import { TablesRequestStore } from '../../src/integrations/store/tables-request-store';
 import { DEV_KEY, startAzurite, type Azurite } from '../helpers/azurite';
 import { describeAuditLogContract } from '../unit/support/audit-log-contract';
@@ -88,6 +90,60 @@ describe('Azure Tables specifics', () => {
     expect((await stores.dialogs.get('19:a!2F;b#c?d\\e|user', now))?.state).toEqual({ n: 2 });
     expect(await stores.abuse.firstSighting('f:1/2#3', now, 60_000)).toBe(true);
     expect(await stores.abuse.firstSighting('f:1/2#3', now, 60_000)).toBe(false);
+  });
+
+  /**
+   * Records the HTTP calls one TableClient makes. A query whose $filter does not pin the
+   * PartitionKey is a scan of the whole table on Azure (the service filters row by row).
+   */
+  function recordCalls(table: TableClient): { method: string; filter?: string }[] {
+    const calls: { method: string; filter?: string }[] = [];
+    table.pipeline.addPolicy({
+      name: 'record-calls',
+      sendRequest: (request, next) => {
+        calls.push({ method: request.method, filter: new URL(request.url).searchParams.get('$filter') ?? undefined });
+        return next(request);
+      },
+    });
+    return calls;
+  }
+
+  test('dialog purge without a scan: partition-range reads of the expiry index, work proportional to what expired', async () => {
+    const table = await openTablesAccount(conn(), azurite.freshPrefix()).table('dialogs');
+    const dialogs = new TablesDialogStore(table);
+    const at = (s: number) => new Date(Date.parse('2025-01-15T09:00:00.000Z') + s * 1000);
+    // Many live dialogs, a few expired ones.
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        dialogs.put({ key: `19:c|live-${i}`, state: {}, expiresAt: at(600).toISOString() }),
+      ),
+    );
+    for (const i of [1, 2, 3]) await dialogs.put({ key: `19:c|old-${i}`, state: {}, expiresAt: at(i).toISOString() });
+    const calls = recordCalls(table);
+    expect(await dialogs.purgeExpired(at(10))).toBe(3);
+    const queries = calls.filter((c) => c.filter !== undefined);
+    expect(queries.length).toBeGreaterThan(0);
+    for (const q of queries) expect(q.filter).toMatch(/^PartitionKey eq 'x\|expiry' and RowKey le /);
+    // One index query, then per expired record: read, delete, delete its index row.
+    expect(calls.length).toBeLessThanOrEqual(1 + 3 * 3);
+    expect(await dialogs.get('19:c|live-7', at(10))).toBeDefined();
+  });
+
+  test('redelivery sightings are forgotten without a scan: the time index is read up to the cutoff only', async () => {
+    const table = await openTablesAccount(conn(), azurite.freshPrefix()).table('abuse');
+    const abuse = new TablesAbuseLedger(table);
+    const at = (s: number) => new Date(Date.parse('2025-01-15T09:00:00.000Z') + s * 1000);
+    for (const i of [1, 2]) expect(await abuse.firstSighting(`act-old-${i}`, at(i), 60_000)).toBe(true);
+    await Promise.all(Array.from({ length: 60 }, (_, i) => abuse.firstSighting(`act-new-${i}`, at(100), 60_000)));
+    await abuse.hit('user-1', at(100), 60_000);
+    const calls = recordCalls(table);
+    expect(await abuse.forgetSightings(at(40))).toBe(2);
+    const queries = calls.filter((c) => c.filter !== undefined);
+    for (const q of queries) expect(q.filter).toMatch(/^PartitionKey eq 'x\|sightings' and RowKey le /);
+    expect(calls.length).toBeLessThanOrEqual(1 + 2 * 3);
+    // The rows are gone from the table, not only hidden.
+    await expect(table.getEntity(`s|act-old-1`, '')).rejects.toMatchObject({ statusCode: 404 });
+    expect(await abuse.firstSighting('act-new-5', at(110), 60_000)).toBe(false);
   });
 
   test('two audit logs on one table (two instances) interleave appends into one gap-free chain', async () => {

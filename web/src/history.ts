@@ -156,6 +156,17 @@ function actions(ctx: DrawerContext, row: Row): HTMLElement {
       ...['1d', '7d', '30d', '90d'].map((d) => h('option', { attrs: { value: d } }, d)),
     );
     select.value = '7d';
+    const why = h('input', {
+      attrs: {
+        id: `extend-reason-${requestId}`,
+        name: 'reason',
+        type: 'text',
+        required: '',
+        minlength: '8',
+        maxlength: '500',
+      },
+    });
+    // An extension is a new request: an approver decides in chat, like for the first one.
     box.appendChild(
       h(
         'form',
@@ -164,13 +175,15 @@ function actions(ctx: DrawerContext, row: Row): HTMLElement {
           on: {
             submit: (ev) => {
               ev.preventDefault();
-              void run('Extend', { duration: select.value });
+              void run('Extend', { duration: select.value, reason: why.value });
             },
           },
         },
         h('label', { attrs: { for: `extend-${requestId}` } }, 'Extend by'),
         select,
-        h('button', { class: 'btn', attrs: { type: 'submit' } }, 'Extend'),
+        h('label', { attrs: { for: `extend-reason-${requestId}` } }, 'Why it is still needed'),
+        why,
+        h('button', { class: 'btn', attrs: { type: 'submit' } }, 'Ask to extend'),
       ),
     );
   }

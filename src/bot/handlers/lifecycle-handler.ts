@@ -10,7 +10,7 @@ import { UserFacingError } from '../../domain/errors';
 import { isRequestId } from '../../domain/identifiers';
 import { parseClusterRef, parseRegistryRef } from '../../domain/names';
 import type { AccessRequest, Actor } from '../../domain/request';
-import { checkReason, singleLine } from '../../domain/text';
+import { singleLine } from '../../domain/text';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { lifecycleNoticeCard, revokeConfirmCard, revokePairConfirmCard } from '../../views/lifecycle-view';
 import { requestCard } from '../../views/request-view';
@@ -146,19 +146,9 @@ export class LifecycleHandler {
     });
   }
 
-  /** The requester may revoke their own access; approvers anyone's; only active access. */
-  private async mayRevoke(actor: Actor, request: AccessRequest): Promise<void> {
-    if (request.state !== 'succeeded')
-      throw new UserFacingError(
-        'revoke.notActive',
-        `Request ${request.id} has no active access to revoke (it is ${request.state}).`,
-      );
-    const own = request.requester.objectId.toLowerCase() === actor.objectId.toLowerCase();
-    if (!own && !(await this.services.requests.isApproverOf(actor, request)))
-      throw new UserFacingError(
-        'revoke.notAllowed',
-        `Only the requester of ${request.id} or an approver may revoke it; nothing was changed.`,
-      );
+  /** The one revoke rule (flows): the requester may revoke their own access, approvers of it anyone's; only active access. */
+  private mayRevoke(actor: Actor, request: AccessRequest): Promise<void> {
+    return this.services.lifecycle.actions.mayRevoke(actor, request);
   }
 
   /** `extend REQUEST-ID [--for DURATION] REASON…`: a new request, approved like any other. */
@@ -202,47 +192,21 @@ export class LifecycleHandler {
     }
   }
 
-  private async createExtension(
+  /** The extension request, made by the flows (the same as the tab's); this turn announces it. */
+  private createExtension(
     identity: TurnIdentity,
     originalId: string,
     duration: string | undefined,
     reasonText: string | undefined,
     ctx: TurnContext,
   ): Promise<AccessRequest> {
-    const { requests } = this.services;
-    const original = await requests.get(originalId);
-    if (original.state !== 'succeeded')
-      throw new UserFacingError(
-        'extend.notActive',
-        `Request ${original.id} has no active access to extend (it is ${original.state}); ask for a new one instead.`,
-      );
-    if (!original.access?.expiresAt)
-      throw new UserFacingError(
-        'extend.noExpiry',
-        `Request ${original.id} has no expiry (${original.access?.permanent ? 'permanent' : 'granted before time-boxing'}), so there is nothing to extend.`,
-      );
-    if (original.requester.objectId.toLowerCase() !== identity.actor.objectId.toLowerCase())
-      throw new UserFacingError(
-        'extend.notRequester',
-        `Only ${original.requester.name}, who asked for ${original.id}, can ask to extend it; you can ask for your own grant.`,
-      );
-    const reason = checkReason(reasonText);
-    const access = requests.accessTerm(duration);
-    const plan =
-      original.plan.kind === 'grant'
-        ? {
-            ...original.plan,
-            operations: [`Move the end of ${original.id}'s access; nothing is re-created in Azure`],
-          }
-        : this.services.lifecycle.flow.rotationPlan(original, requests.credentialLifetimeMs(access));
-    return requests.create({
-      requester: identity.actor,
+    return this.services.lifecycle.actions.createExtension({
+      actor: identity.actor,
       tenantId: identity.tenantId,
-      reason,
-      plan,
+      originalId,
+      duration,
+      reason: reasonText,
       origin: originOf(ctx),
-      access,
-      extendsRequestId: original.id,
     });
   }
 

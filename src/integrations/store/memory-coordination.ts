@@ -141,4 +141,15 @@ export class MemoryAbuseLedger implements AbuseLedger {
     }
     return next.count;
   }
+
+  async forgetSightings(before: Date): Promise<number> {
+    // Insertion order is sighting order (a sighting is deleted before it is seen again): stop at the first younger one.
+    let forgotten = 0;
+    for (const [id, at] of this.seen) {
+      if (at > before.getTime()) break;
+      this.seen.delete(id);
+      forgotten++;
+    }
+    return forgotten;
+  }
 }

@@ -131,6 +131,7 @@ export class SqliteDialogStore implements DialogStore {
     this.remove = db.prepare('DELETE FROM dialogs WHERE key = ?');
     // Conditional on expiry: a fresh put by another instance in between is kept.
     this.removeExpiredOne = db.prepare('DELETE FROM dialogs WHERE key = ? AND expires_at <= ?');
+    // Uses the index dialogs_by_expiry: a range delete, proportional to what expired.
     this.purge = db.prepare('DELETE FROM dialogs WHERE expires_at <= ?');
   }
 
@@ -161,9 +162,12 @@ export class SqliteDialogStore implements DialogStore {
 export class SqliteAbuseLedger implements AbuseLedger {
   private readonly sightingTx;
   private readonly hitStmt;
+  private readonly forget;
 
   constructor(db: SqliteDatabase) {
+    // Uses the index sightings_by_time: a range delete, proportional to what is forgotten.
     const forget = db.prepare('DELETE FROM sightings WHERE seen_at <= ?');
+    this.forget = forget;
     const insert = db.prepare('INSERT OR IGNORE INTO sightings (activity_id, seen_at) VALUES (?, ?)');
     this.sightingTx = db.transaction((activityId: string, nowMs: number, ttlMs: number) => {
       forget.run(nowMs - ttlMs);
@@ -182,5 +186,9 @@ export class SqliteAbuseLedger implements AbuseLedger {
   async hit(key: string, now: Date, windowMs: number): Promise<number> {
     const start = Math.floor(now.getTime() / windowMs) * windowMs;
     return (this.hitStmt.get(key, start) as { count: number }).count;
+  }
+
+  async forgetSightings(before: Date): Promise<number> {
+    return this.forget.run(before.getTime()).changes;
   }
 }

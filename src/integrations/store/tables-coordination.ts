@@ -23,6 +23,7 @@ import {
   listAll,
   listTop,
   lit,
+  pad,
   prefixFilter,
   readDoc,
   statusOf,
@@ -221,7 +222,13 @@ function decodeKey(part: string): string {
   return part.replace(/!([0-9A-F]+);/g, (_, hex: string) => String.fromCodePoint(parseInt(hex, 16)));
 }
 
-/** Dialog state: one row per `conversation|user` key; expiry checked on read, purged by a filter query. */
+/** Partition of the dialogs' expiry index; dialog partitions are keyPart output, which never contains `|`. */
+const DIALOG_EXPIRY = 'x|expiry';
+
+/**
+ * Dialog state: one row per `conversation|user` key (expiry checked on read), and an expiry
+ * index `x|expiry` / `<expiresAtMs>|<key>` so that purging reads only what expired.
+ */
 export class TablesDialogStore implements DialogStore {
   constructor(private readonly table: TableClient) {}
 
@@ -237,34 +244,72 @@ export class TablesDialogStore implements DialogStore {
   }
 
   async put(record: DialogRecord): Promise<void> {
+    const expiresAtMs = Date.parse(record.expiresAt);
+    // The index row first: a record always has an index row for its expiry, even if this
+    // process dies between the two writes (an index row without its record is dropped by purge).
+    await this.table.upsertEntity({ partitionKey: DIALOG_EXPIRY, rowKey: timeKey(expiresAtMs, record.key) }, 'Replace');
     await this.table.upsertEntity(
-      {
-        partitionKey: keyPart(record.key),
-        rowKey: '',
-        expiresAtMs: Date.parse(record.expiresAt),
-        ...docProperties(record),
-      },
+      { partitionKey: keyPart(record.key), rowKey: '', expiresAtMs, ...docProperties(record) },
       'Replace',
     );
   }
 
   async delete(key: string): Promise<void> {
+    // Its index row stays until its time comes; purge then finds no record and drops it.
     await ignoreMissing(this.table.deleteEntity(keyPart(key), ''));
   }
 
   async purgeExpired(now: Date): Promise<number> {
-    // The service filters; dialogs are few and short-lived, so this scan stays small.
-    const expired = await listAll(this.table, `expiresAtMs le ${now.getTime()}`, ['PartitionKey', 'RowKey']);
-    let purged = 0;
-    for (const row of expired)
-      if (await ignoreMissing(this.table.deleteEntity(row.partitionKey!, row.rowKey!, { etag: row.etag }))) purged++;
-    return purged;
+    return drainIndex(this.table, DIALOG_EXPIRY, now.getTime(), async (key) => {
+      const row = await getRow(this.table, keyPart(key), '');
+      // Put again with a later expiry since this index row was written: the record stays (its new index row exists).
+      if (!row || Number(row.expiresAtMs) > now.getTime()) return false;
+      return ignoreMissing(this.table.deleteEntity(keyPart(key), '', { etag: row.etag }));
+    });
   }
 }
 
+/** Row key of a time index: the time zero-padded (sorts like time), then the escaped key. */
+function timeKey(ms: number, key: string): string {
+  return `${pad(ms, 15)}|${keyPart(key)}`;
+}
+
+/** Index rows read per page while draining. */
+const INDEX_PAGE = 500;
+
+/**
+ * Reads the index rows of `partition` up to `untilMs` (a key range from the start: only what
+ * is due), lets `remove` delete the indexed row when it is still due, then deletes the index
+ * row. Returns how many indexed rows were deleted. Work is proportional to the due index rows.
+ */
+async function drainIndex(
+  table: TableClient,
+  partition: string,
+  untilMs: number,
+  remove: (key: string) => Promise<boolean>,
+): Promise<number> {
+  // '}' sorts after every character keyPart emits, so every key at exactly `untilMs` is included.
+  const filter = `PartitionKey eq ${lit(partition)} and RowKey le ${lit(`${pad(untilMs, 15)}|}`)}`;
+  let removed = 0;
+  for (;;) {
+    const page = await listTop(table, filter, INDEX_PAGE);
+    for (const index of page) {
+      const key = decodeKey(index.rowKey!.slice(index.rowKey!.indexOf('|') + 1));
+      if (await remove(key)) removed++;
+      // Unconditional: a row rewritten meanwhile names the same key and the same (past) time.
+      await ignoreMissing(table.deleteEntity(partition, index.rowKey!));
+    }
+    if (page.length < INDEX_PAGE) return removed;
+  }
+}
+
+/** Partition of the sightings' time index (sighting partitions are `s|…`, rate windows `w|…`). */
+const SIGHTING_TIMES = 'x|sightings';
+
 /**
  * Redelivery sightings (`s|<activityId>`) and rate windows (`w|<key>`): inserts that fail when
- * the row exists, and If-Match increments retried on 412, so every hit is counted once.
+ * the row exists, and If-Match increments retried on 412, so every hit is counted once. A time
+ * index (`x|sightings` / `<seenAtMs>|<activityId>`) lets old sightings be forgotten without a scan.
  */
 export class TablesAbuseLedger implements AbuseLedger {
   constructor(private readonly table: TableClient) {}
@@ -272,6 +317,12 @@ export class TablesAbuseLedger implements AbuseLedger {
   async firstSighting(activityId: string, now: Date, ttlMs: number): Promise<boolean> {
     const pk = `s|${keyPart(activityId)}`;
     const row = { partitionKey: pk, rowKey: '', seenAtMs: now.getTime() };
+    // The index row first, so a sighting never exists without one (a redelivery adds a row that
+    // points at a younger sighting than its time: forgetSightings then drops the index row only).
+    await this.table.upsertEntity(
+      { partitionKey: SIGHTING_TIMES, rowKey: timeKey(now.getTime(), activityId) },
+      'Replace',
+    );
     try {
       await this.table.createEntity(row);
       return true;
@@ -308,5 +359,15 @@ export class TablesAbuseLedger implements AbuseLedger {
       }
     }
     throw new Error(`rate window ${key} is too contended`);
+  }
+
+  async forgetSightings(before: Date): Promise<number> {
+    return drainIndex(this.table, SIGHTING_TIMES, before.getTime(), async (activityId) => {
+      const pk = `s|${keyPart(activityId)}`;
+      const seen = await getRow(this.table, pk, '');
+      // Seen again after the ttl since this index row was written: that younger sighting stays.
+      if (!seen || Number(seen.seenAtMs) > before.getTime()) return false;
+      return ignoreMissing(this.table.deleteEntity(pk, '', { etag: seen.etag }));
+    });
   }
 }

@@ -193,6 +193,28 @@ export function describeCoordinationContract(
         expect(await f.dialogs.get('c|3', at(21))).toMatchObject({ state: { keep: true } });
       });
 
+      test('purgeExpired: a record put again with a later expiry survives a purge at its first expiry; a deleted one is not counted', async () => {
+        await f.dialogs.put({ key: 'c|again', state: { n: 1 }, expiresAt: at(10).toISOString() });
+        await f.dialogs.put({ key: 'c|again', state: { n: 2 }, expiresAt: at(40).toISOString() });
+        await f.dialogs.put({ key: 'c|gone', state: {}, expiresAt: at(10).toISOString() });
+        await f.dialogs.delete('c|gone');
+        await f.dialogs.put({ key: 'c|due', state: {}, expiresAt: at(10).toISOString() });
+        expect(await f.dialogs.purgeExpired(at(20))).toBe(1);
+        expect(await f.dialogs.get('c|again', at(21))).toMatchObject({ state: { n: 2 } });
+        expect(await f.dialogs.purgeExpired(at(40))).toBe(1);
+        expect(await f.dialogs.get('c|again', at(0))).toBeUndefined();
+        expect(await f.dialogs.purgeExpired(at(100))).toBe(0);
+      });
+
+      test('purgeExpired at exactly the expiry; keys with characters a table key cannot hold', async () => {
+        const key = '19:a/b#c?d\\e|!7C;user';
+        await f.dialogs.put({ key, state: {}, expiresAt: at(10).toISOString() });
+        await f.dialogs.put({ key: '19:a/b#c?d\\e|!7c;user', state: {}, expiresAt: at(11).toISOString() });
+        expect(await f.dialogs.purgeExpired(at(9))).toBe(0);
+        expect(await f.dialogs.purgeExpired(at(10))).toBe(1);
+        expect(await f.dialogs.get('19:a/b#c?d\\e|!7c;user', at(10))).toBeDefined();
+      });
+
       test('records are copied in and out', async () => {
         const record = { key: 'c|1', state: { n: 1 }, expiresAt: at(60).toISOString() };
         await f.dialogs.put(record);
@@ -211,6 +233,25 @@ export function describeCoordinationContract(
         expect(await f.abuse.firstSighting('act-1', new Date(t0.getTime() + 59 * SECOND), MINUTE)).toBe(false);
         expect(await f.abuse.firstSighting('act-2', t0, MINUTE)).toBe(true);
         expect(await f.abuse.firstSighting('act-1', new Date(t0.getTime() + 2 * MINUTE), MINUTE)).toBe(true);
+      });
+
+      test('forgetSightings deletes sightings at or before the cutoff and counts them; a forgotten id is new again', async () => {
+        const t = (s: number) => new Date(Date.parse('2025-01-15T09:00:00.000Z') + s * SECOND);
+        expect(await f.abuse.firstSighting('act-a', t(0), MINUTE)).toBe(true);
+        expect(await f.abuse.firstSighting('act-b', t(10), MINUTE)).toBe(true);
+        expect(await f.abuse.firstSighting('act-c', t(20), MINUTE)).toBe(true);
+        // Redelivered: still one sighting, still the first time.
+        expect(await f.abuse.firstSighting('act-a', t(15), MINUTE)).toBe(false);
+        expect(await f.abuse.forgetSightings(t(10))).toBe(2);
+        expect(await f.abuse.forgetSightings(t(10))).toBe(0);
+        // Still remembered: act-c (seen at 20) within its ttl.
+        expect(await f.abuse.firstSighting('act-c', t(30), MINUTE)).toBe(false);
+        // Forgotten: a redelivery now counts as new (the ledger may forget after the ttl).
+        expect(await f.abuse.firstSighting('act-a', t(70), MINUTE)).toBe(true);
+        expect(await f.abuse.forgetSightings(t(20))).toBe(1);
+        expect(await f.abuse.forgetSightings(t(69))).toBe(0);
+        expect(await f.abuse.firstSighting('act-a', t(80), MINUTE)).toBe(false);
+        expect(await f.abuse.forgetSightings(t(70))).toBe(1);
       });
 
       test('racing redeliveries: exactly one firstSighting is true', async () => {

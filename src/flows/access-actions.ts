@@ -1,0 +1,176 @@
+/**
+ * Extend and revoke as people ask for them, from chat or from the tab (G3, G17): one place for
+ * who may do it and for how an extension request is made. Chat and the tab call these methods;
+ * neither re-implements the rules.
+ *
+ * - Revoke: only active access, by its requester or an approver of that request (the rule it is
+ *   bound to).
+ * - Extend: only active access with an end, by its requester only; the extension is a new
+ *   request (`extendsRequestId`) checked against the configured durations and the policy, and
+ *   approved like any other (never by its requester).
+ */
+import { UserFacingError } from '../domain/errors';
+import type { AuditLog } from '../domain/ports';
+import type { AccessRequest, Actor } from '../domain/request';
+import { checkReason } from '../domain/text';
+import type { AccessLifecycle } from './access-lifecycle';
+import type { RequestService } from './request-service';
+
+/**
+ * Implemented by the chat layer: announces an extension asked for outside a Teams turn (the
+ * tab). The requester's copy goes where their original request's card is; the approvers' copy
+ * to `channelId` (the rule's channel), else the configured approvals channel, else where the
+ * original was approved.
+ */
+export interface ExtensionAnnouncer {
+  announceExtension(
+    extension: AccessRequest,
+    original: AccessRequest,
+    channelId: string | undefined,
+  ): Promise<{ approvalPostedTo?: string }>;
+}
+
+/** The refusal codes that mean "not yours to do" (the tab answers them with 403). */
+export const NOT_ALLOWED_CODES: ReadonlySet<string> = new Set(['revoke.notAllowed', 'extend.notRequester']);
+
+/** What an extension needs from the caller. */
+export interface ExtensionInput {
+  actor: Actor;
+  tenantId: string;
+  /** The request whose access is extended. */
+  originalId: string;
+  /** As typed (`--for 30d`, or the tab's choice); the default when absent. */
+  duration: string | undefined;
+  reason: string | undefined;
+  /** Where it was asked (a chat conversation, or the tab). */
+  origin: AccessRequest['origin'];
+}
+
+/** Extend and revoke, for chat and the tab. */
+export class AccessActions {
+  constructor(
+    private readonly requests: Pick<
+      RequestService,
+      'get' | 'isApproverOf' | 'accessTerm' | 'credentialLifetimeMs' | 'create'
+    >,
+    private readonly lifecycle: Pick<AccessLifecycle, 'rotationPlan' | 'revokeSoon'>,
+    private readonly audit: AuditLog,
+    private readonly outside?: {
+      announcer: ExtensionAnnouncer;
+      /** Starts an auto-approved request in the background (the executor; logs its own failures). */
+      execute(requestId: string): unknown;
+    },
+  ) {}
+
+  /** THE revoke rule: only active access; by its requester, or an approver of this request. Throws when refused. */
+  async mayRevoke(actor: Actor, request: AccessRequest): Promise<void> {
+    if (request.state !== 'succeeded')
+      throw new UserFacingError(
+        'revoke.notActive',
+        `Request ${request.id} has no active access to revoke (it is ${request.state}).`,
+      );
+    if (!isRequester(actor, request) && !(await this.requests.isApproverOf(actor, request)))
+      throw new UserFacingError(
+        'revoke.notAllowed',
+        `Only the requester of ${request.id} or an approver may revoke it; nothing was changed.`,
+      );
+  }
+
+  /** THE extend rule: only active access with an end, by its requester. Throws when refused. */
+  mayExtend(actor: Actor, request: AccessRequest): void {
+    if (request.state !== 'succeeded')
+      throw new UserFacingError(
+        'extend.notActive',
+        `Request ${request.id} has no active access to extend (it is ${request.state}); ask for a new one instead.`,
+      );
+    if (!request.access?.expiresAt)
+      throw new UserFacingError(
+        'extend.noExpiry',
+        `Request ${request.id} has no expiry (${request.access?.permanent ? 'permanent' : 'granted before time-boxing'}), so there is nothing to extend.`,
+      );
+    if (!isRequester(actor, request))
+      throw new UserFacingError(
+        'extend.notRequester',
+        `Only ${request.requester.name}, who asked for ${request.id}, can ask to extend it; you can ask for your own grant.`,
+      );
+  }
+
+  /** Whether {@link mayExtend} allows it (for showing the button; the action decides again). */
+  canExtend(actor: Actor, request: AccessRequest): boolean {
+    try {
+      this.mayExtend(actor, request);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * A confirmed revoke by someone allowed to: audited, run under the `access.expire` job's lease,
+   * every card copy updated, the requester told. Returns the request as it is afterwards
+   * (`revoked`, or still `succeeded` when a step failed and is retried).
+   */
+  async revoke(actor: Actor, requestId: string, reason: string | undefined): Promise<AccessRequest> {
+    const request = await this.requests.get(requestId);
+    await this.mayRevoke(actor, request);
+    await this.lifecycle.revokeSoon(request, actor, reason);
+    return this.requests.get(request.id);
+  }
+
+  /**
+   * Creates the extension request (checked, audited, bound to the policy). The caller announces
+   * it: chat in its turn, the tab through {@link extendOutsideTurn}. Throws a UserFacingError
+   * when refused; nothing is stored then.
+   */
+  async createExtension(input: ExtensionInput): Promise<AccessRequest> {
+    const original = await this.requests.get(input.originalId);
+    this.mayExtend(input.actor, original);
+    const reason = checkReason(input.reason);
+    const access = this.requests.accessTerm(input.duration);
+    const plan =
+      original.plan.kind === 'grant'
+        ? {
+            ...original.plan,
+            operations: [`Move the end of ${original.id}'s access; nothing is re-created in Azure`],
+          }
+        : this.lifecycle.rotationPlan(original, this.requests.credentialLifetimeMs(access));
+    return this.requests.create({
+      requester: input.actor,
+      tenantId: input.tenantId,
+      reason,
+      plan,
+      origin: input.origin,
+      access,
+      extendsRequestId: original.id,
+    });
+  }
+
+  /**
+   * An extension asked for outside a Teams turn (the tab): created like chat's, then announced
+   * by the chat layer (requester's copy, approval card in the approvals channel, audit card) and,
+   * when the policy approved it at once, started.
+   */
+  async extendOutsideTurn(
+    input: Omit<ExtensionInput, 'origin'>,
+  ): Promise<{ extension: AccessRequest; approversNotified: boolean }> {
+    if (!this.outside) throw new Error('extensions outside a Teams turn are not wired');
+    const original = await this.requests.get(input.originalId);
+    const extension = await this.createExtension({ ...input, origin: { ...original.origin } });
+    const posted = await this.outside.announcer.announceExtension(extension, original, extension.policy?.rule?.channel);
+    if (posted.approvalPostedTo)
+      await this.audit.append({
+        actor: { objectId: 'acrbot', name: 'acrbot' },
+        tenantId: extension.tenantId,
+        action: 'approval.card.posted',
+        requestId: extension.id,
+        targetIds: [posted.approvalPostedTo],
+        outcome: 'posted',
+      });
+    if (extension.state === 'approved') void this.outside.execute(extension.id);
+    return { extension, approversNotified: Boolean(posted.approvalPostedTo) };
+  }
+}
+
+function isRequester(actor: Actor, request: AccessRequest): boolean {
+  return request.requester.objectId.toLowerCase() === actor.objectId.toLowerCase();
+}
