@@ -14,7 +14,6 @@ import { currentCorrelationId } from '../observability/correlation';
 import { SsoError, type SsoSettings, type TabUser, validateSsoToken } from './sso-token';
 import { matrixRows, requestHistory, requestRow, type TabRow } from './tab-rows';
 
-
 /** Most matrix rows one answer carries (and the default page size). */
 export const MATRIX_PAGE_MAX = 1000;
 
