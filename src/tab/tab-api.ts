@@ -37,6 +37,11 @@ export interface TabActions {
   revoke?(input: { requestId: string; actor: Actor; tenantId: string; reason: string }): Promise<{ message: string }>;
   /** The flows' extend rule, for showing the button (the action decides again). */
   canExtend?(actor: Actor, request: AccessRequest): boolean;
+  /**
+   * The flows' revoke rule (an approver of this request's own rule), for the drawer's button.
+   * Lists use the cheaper "own, or an approver under any rule" instead; the action decides again.
+   */
+  canRevoke?(actor: Actor, request: AccessRequest): Promise<boolean>;
 }
 
 /** The access inventory (src/flows/access-inventory.ts): the matrix across the allowed subscriptions. */
@@ -199,6 +204,8 @@ export class TabApi {
       const audit = await this.deps.audit.forRequest(request.id);
       const history = requestHistory(request, audit, this.deps.clock.now());
       this.withActions(history.row, request, c);
+      const revokeRule = this.deps.actions?.canRevoke;
+      if (history.row.canRevoke && revokeRule) history.row.canRevoke = await revokeRule(c.actor, request);
       return { status: 200, body: history };
     });
   }
