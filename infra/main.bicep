@@ -76,6 +76,10 @@ param appServiceSku string = 'B1'
 @description('App Service instances (at least two: any instance may fail or be restarted without an outage).')
 param instanceCount int = 2
 
+@allowed(['Deny', 'Audit', 'Disabled'])
+@description('Effect of the Azure Policy that keeps ACR tokens of the managed registries pull-only (docs/deploy.md). Deny unless you must migrate existing push tokens first.')
+param pullOnlyPolicyEffect string = 'Deny'
+
 @allowed(['F0', 'S1'])
 @description('Azure Bot pricing tier. Teams is a standard channel: F0 is enough.')
 param botSku string = 'F0'
@@ -213,6 +217,36 @@ module registryAccess 'modules/registry-access.bicep' = [
       registryName: r.name
       principalId: identity.outputs.principalId
     }
+  }
+]
+
+// The limit RBAC cannot express for the token role: tokens only on pull-only scope maps, scope
+// maps read-only (modules/acr-token-policy-definition.bicep). The definition is a subscription
+// resource (once per subscription that holds a managed registry; it grants nothing); each
+// registry gets an assignment on its resource group, limited to that registry.
+var tokenPolicyName = 'acrbot-acr-pull-only-tokens'
+var registrySubscriptionIds = union(map(managedRegistries, r => r.subscriptionId), [])
+
+module tokenPolicyDefinition 'modules/acr-token-policy-definition.bicep' = [
+  for s in registrySubscriptionIds: {
+    name: 'acrbot-token-policy-${uniqueString(s)}'
+    scope: subscription(s)
+    params: {
+      name: tokenPolicyName
+    }
+  }
+]
+
+module tokenPolicy 'modules/acr-token-policy.bicep' = [
+  for r in managedRegistries: {
+    name: 'acrbot-token-policy-${uniqueString(r.subscriptionId, r.resourceGroup, r.name)}'
+    scope: resourceGroup(r.subscriptionId, r.resourceGroup)
+    params: {
+      registryName: r.name
+      policyDefinitionName: tokenPolicyName
+      effect: pullOnlyPolicyEffect
+    }
+    dependsOn: [tokenPolicyDefinition]
   }
 ]
 

@@ -20,6 +20,8 @@ import { SecretPlanner } from '../flows/secret-planner';
 import type { Scheduler } from '../flows/scheduler';
 import { SecretRunner } from '../flows/secret-runner';
 import { DEFAULT_PRINCIPAL_RETRY_DELAYS_MS, type FlowSettings } from '../flows/settings';
+import type { RequestNotifier } from '../flows/notifier';
+import type { AccessRequest } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import type { AzurePorts } from './azure-ports';
 import type { Stores } from './stores';
@@ -36,6 +38,8 @@ export interface Flows {
   lifecycle: AccessLifecycle;
   /** Who may revoke/extend, and extension requests: chat and the tab call these (one rule each). */
   actions: AccessActions;
+  /** Tells `listener` (synchronously, before the cards are updated) of every request change on this instance. */
+  onRequestChanged(listener: (request: AccessRequest) => void): void;
   resolver: ResourceResolver;
   /** The approval policy in force (G18); `reload()` re-reads ACRBOT_POLICY. */
   policies: PolicySource;
@@ -66,6 +70,15 @@ export function createFlows(
   options: FlowOptions,
 ): Flows {
   const { stores, azure, notifier, scheduler, clock, log } = deps;
+  // Every request change on this instance passes here on its way to the cards, so listeners
+  // (the tab's cached matrix) hear about decisions, grants, revocations, extensions and drift.
+  const changeListeners: Array<(request: AccessRequest) => void> = [];
+  const cards: RequestNotifier = {
+    requestChanged: async (request) => {
+      for (const listener of changeListeners) listener(request);
+      await notifier.requestChanged(request);
+    },
+  };
   const settings: FlowSettings = {
     approvalTtlMs: config.approvalTtlMs,
     approverIds: config.approverIds,
@@ -103,7 +116,7 @@ export function createFlows(
     azure.directory,
     clock,
     settings,
-    notifier,
+    cards,
     log,
     scheduler,
     policies,
@@ -116,14 +129,18 @@ export function createFlows(
     settings.principalRetryDelaysMs,
     sleep,
   );
-  const secretRunner = new SecretRunner(azure.secrets, { delaysMs: settings.principalRetryDelaysMs, sleep });
+  const secretRunner = new SecretRunner(
+    azure.secrets,
+    { delaysMs: settings.principalRetryDelaysMs, sleep },
+    { reader: azure.reader, allowLocalAccountClusters: config.allowLocalAccountClusters },
+  );
   const lifecycle = new AccessLifecycle(
     stores.requests,
     stores.audit,
     clock,
     scheduler,
     azure.secrets,
-    notifier,
+    cards,
     notifier,
     log,
     {
@@ -139,9 +156,15 @@ export function createFlows(
     clock,
     { grant: new ExtensionAwareGrantRunner(grantRunner, stores.requests), secret: secretRunner },
     {
-      // Cards first, then the lifecycle schedules the end of the access (G17).
+      // Cards first, then the lifecycle schedules the end of the access (G17). The run does not
+      // wait for the cards of "executing": they queue per conversation, and if the final state
+      // arrives while they still wait, it takes their place (CardOutbox) instead of following.
       requestChanged: async (request) => {
-        await notifier.requestChanged(request);
+        if (request.state === 'executing')
+          void cards
+            .requestChanged(request)
+            .catch((err: unknown) => log.warn({ err, requestId: request.id }, 'card update failed'));
+        else await cards.requestChanged(request);
         await lifecycle.requestChanged(request);
       },
     },
@@ -183,7 +206,7 @@ export function createFlows(
       schedule: stores.schedule,
       clock,
     },
-    notifier,
+    cards,
     log,
     config.driftIntervalMs,
   );
@@ -200,5 +223,6 @@ export function createFlows(
     lifecycle,
     actions,
     resolver,
+    onRequestChanged: (listener) => void changeListeners.push(listener),
   };
 }

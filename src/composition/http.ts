@@ -10,6 +10,7 @@ import type { Clock } from '../domain/ports';
 import { createServer, NotReadyError } from '../http/server';
 import { withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
+import { CachedInventory } from '../tab/inventory-cache';
 import { mountTab, type MountTabInput } from '../tab/mount-tab';
 import type { AzureAccess } from './azure-access';
 import { tabActions } from './tab-actions';
@@ -67,6 +68,10 @@ export async function serveHttp(
       if (!token) throw new NotReadyError('azureCredential');
     },
   });
+  // The matrix read from Azure is reused for ACRBOT_TAB_INVENTORY_TTL; any request change on this
+  // instance (and the tab's own actions) drops it.
+  const inventory = new CachedInventory(flows.inventory, clock, config.tabInventoryTtlMs);
+  flows.onRequestChanged(() => inventory.invalidate());
   mountTab(server, {
     mode: config.mode,
     appId: config.app.id,
@@ -80,8 +85,8 @@ export async function serveHttp(
     clock,
     log,
     sandbox: deps.tabSignIn,
-    inventory: flows.inventory,
-    actions: tabActions(flows),
+    inventory,
+    actions: tabActions(flows, () => inventory.invalidate()),
   });
   await new Promise<void>((resolve) =>
     server.listen(config.port, config.host ?? (config.mode === 'sandbox' ? '127.0.0.1' : '0.0.0.0'), resolve),

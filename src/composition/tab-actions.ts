@@ -29,6 +29,7 @@ export function tabActions(flows: Pick<Flows, 'actions'>, changed: () => void = 
       };
     },
     canExtend: (actor, request) => flows.actions.canExtend(actor, request),
+    canRevoke: (actor, request) => flows.actions.canRevoke(actor, request),
     async extend({ requestId, actor, tenantId, duration, reason }) {
       const { extension, approversNotified } = await flows.actions.extendOutsideTurn({
         actor,
@@ -43,7 +44,7 @@ export function tabActions(flows: Pick<Flows, 'actions'>, changed: () => void = 
           ? 'The approval policy approved it at once; the new end applies in a moment.'
           : approversNotified
             ? 'An approver decides in the approvals channel in chat; the new end applies once it is approved.'
-            : `Approvers were not notified automatically (no approvals channel is configured): they can find it with "@acrbot pending".`;
+            : 'The approval card could not be posted, so approvers are not notified automatically: they can find it with "@acrbot pending".';
       return { message: `Extension ${extension.id} of ${requestId} asked for. ${next}`, requestId: extension.id };
     },
   };

@@ -172,6 +172,7 @@ const schema = z.object({
           'ACRBOT_TAB_DOMAIN must be the lowercase host the tab is served from (no scheme, port or path), as in api://<domain>/<app id>',
       },
     ),
+  ACRBOT_TAB_INVENTORY_TTL: duration('ACRBOT_TAB_INVENTORY_TTL', '60s'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ACRBOT_MAX_PENDING_PER_USER: positiveInt('ACRBOT_MAX_PENDING_PER_USER', 5),
   ACRBOT_REQUESTS_PER_MINUTE: positiveInt('ACRBOT_REQUESTS_PER_MINUTE', 10),
@@ -245,6 +246,12 @@ export interface AppConfig {
   auditAnchor?: { target: AnchorTargetSetting; intervalMs: number };
   /** Host of the tab's Application ID URI `api://<domain>/<app id>`; the tab is off in azure mode without it. */
   tabDomain?: string;
+  /**
+   * How long this instance reuses the access matrix it read from Azure for the tab
+   * (ACRBOT_TAB_INVENTORY_TTL, default 60 s); revoke, extend and grant outcomes on this instance
+   * drop it at once, other instances' changes show after at most this long.
+   */
+  tabInventoryTtlMs: number;
   /** Per-user abuse limits (G16): pending requests at once, and new requests per minute. */
   limits: { maxPendingPerUser: number; requestsPerMinute: number };
   /** How long an unanswered dialog question is kept (ACRBOT_DIALOG_TTL, default 30 min). */
@@ -429,6 +436,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('ACRBOT_AUDIT_ANCHOR needs ACRBOT_AUDIT_KEY (anchors are signed with it)');
   if (e.ACRBOT_LEASE_TTL < 2_000 || e.ACRBOT_LEASE_TTL > 600_000)
     problems.push('ACRBOT_LEASE_TTL must lie between 2s and 10m (renewed every third of it while work runs)');
+  if (e.ACRBOT_TAB_INVENTORY_TTL < 1_000 || e.ACRBOT_TAB_INVENTORY_TTL > 600_000)
+    problems.push(
+      'ACRBOT_TAB_INVENTORY_TTL must lie between 1s and 10m (how long the tab reuses the matrix read from Azure)',
+    );
   if (e.ACRBOT_DRIFT_INTERVAL < 60_000 || e.ACRBOT_DRIFT_INTERVAL > 24 * 3_600_000)
     problems.push('ACRBOT_DRIFT_INTERVAL must be between 1m and 24h (each run lists role assignments per identity)');
   if (e.ACRBOT_MIN_ACCESS_DURATION < 60_000) problems.push('ACRBOT_MIN_ACCESS_DURATION can be no less than 1m');
@@ -510,6 +521,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? { target: e.ACRBOT_AUDIT_ANCHOR, intervalMs: e.ACRBOT_AUDIT_ANCHOR_INTERVAL }
       : undefined,
     tabDomain: e.ACRBOT_TAB_DOMAIN,
+    tabInventoryTtlMs: e.ACRBOT_TAB_INVENTORY_TTL,
     channelAuth: {
       openIdMetadataUrl: e.ACRBOT_CHANNEL_OPENID_METADATA_URL,
       tokenIssuer: e.ACRBOT_CHANNEL_TOKEN_ISSUER,

@@ -159,7 +159,20 @@ export interface RegistryTokenPort {
     scopeMapName: string,
     repositories: string[],
   ): Promise<{ id: string; created: boolean; requestId?: string }>;
-  /** PUT the token (replacing one of the same name). */
+  /**
+   * The token of that name on the registry, or undefined when there is none (404). Read before
+   * creating: a token acrbot's store does not record must never be replaced or deleted (G15).
+   */
+  getToken(
+    registry: { subscriptionId: string; resourceGroup: string; name: string },
+    tokenName: string,
+  ): Promise<{ id: string; scopeMapId?: string } | undefined>;
+  /** The scope map of that name, or undefined when there is none (404). Same use as {@link getToken}. */
+  getScopeMap(
+    registry: { subscriptionId: string; resourceGroup: string; name: string },
+    scopeMapName: string,
+  ): Promise<{ id: string } | undefined>;
+  /** PUT the token (replacing one of the same name: callers check {@link getToken} first). */
   createToken(
     registry: { subscriptionId: string; resourceGroup: string; name: string },
     tokenName: string,

@@ -9,6 +9,7 @@ import { isUserFacing, UserFacingError } from '../domain/errors';
 import { currentCorrelationId } from '../observability/correlation';
 import type { SecretPlan } from '../domain/plan';
 import type {
+  AzureResourceReader,
   ClusterAccess,
   PullSecretPort,
   RegistryTokenPort,
@@ -29,6 +30,7 @@ import {
 import type { SecretValue } from '../domain/secret-value';
 import { assignRole, type Sleep } from './assign-role';
 import { RunFailure, type PlanRunner, type RunContext } from './executor';
+import { localAccountsRefusal } from './secret-planner';
 import { requestIdLabelValue, roleAssignmentName } from '../domain/identifiers';
 import {
   applicationProblem,
@@ -61,10 +63,17 @@ export class SecretRunner implements PlanRunner {
   constructor(
     private readonly ports: SecretRunnerPorts,
     private readonly retry: { delaysMs: readonly number[]; sleep: Sleep },
+    /** The cluster is read again at execution: approval can come hours after the plan. */
+    private readonly clusters: {
+      reader: Pick<AzureResourceReader, 'getCluster'>;
+      /** ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS (see {@link localAccountsRefusal}). */
+      allowLocalAccountClusters: boolean;
+    },
   ) {}
 
   async run(request: AccessRequest, ctx: RunContext): Promise<Outcome> {
     const plan = request.plan as SecretPlan;
+    await this.recheckCluster(plan, ctx);
     // Everything that can be checked without a credential is checked first, so a typo'd
     // namespace or a foreign secret costs nothing to clean up.
     const access = await this.ports.kubernetes.access(plan.cluster);
@@ -147,6 +156,26 @@ export class SecretRunner implements PlanRunner {
     }
   }
 
+  /**
+   * Refuses, before any credential exists, a cluster that enabled local accounts (or vanished)
+   * since the plan: its "cluster user" credential is then an admin certificate.
+   */
+  private async recheckCluster(plan: SecretPlan, ctx: RunContext): Promise<void> {
+    const { subscriptionId, resourceGroup, name, id } = plan.cluster;
+    const cluster = await this.clusters.reader.getCluster(subscriptionId, resourceGroup, name);
+    const refusal = !cluster
+      ? new UserFacingError(
+          'cluster.notFound',
+          `Cluster ${name} (resource group ${resourceGroup}) no longer exists or acrbot can no longer read it; nothing was created.`,
+        )
+      : !cluster.localAccountsDisabled && !this.clusters.allowLocalAccountClusters
+        ? localAccountsRefusal(name, 'since this request was planned')
+        : undefined;
+    if (!refusal) return;
+    await ctx.audit({ action: 'kubernetes.write.secret', outcome: 'refused', targetIds: [id], detail: refusal.code });
+    throw refusal;
+  }
+
   private explain(err: CloudApiError, plan: SecretPlan): UserFacingError {
     if (err.code === 'AuthorizationFailed')
       return new UserFacingError(
@@ -192,6 +221,33 @@ export class SecretRunner implements PlanRunner {
       tokenName,
       scopeMapName,
     };
+    // A token or scope map with the planned name that acrbot's records do not vouch for is not
+    // ours: replacing it would take it over (its other passwords stay valid) and a clean-up would
+    // delete it. Only what an earlier attempt of this same request recorded may already exist (a
+    // run resumed after a crash); the name, prefix and request id included, proves nothing (G15).
+    const earlier = ctx.created();
+    const recorded = (kind: 'acrToken' | 'scopeMap', name: string) =>
+      earlier.some((o) => o.kind === kind && o.name === name);
+    const foreign: { what: string; id: string } | undefined =
+      scopeMapName &&
+      !recorded('scopeMap', scopeMapName) &&
+      (await this.ports.tokens.getScopeMap(registry, scopeMapName))
+        ? { what: `scope map ${scopeMapName}`, id: `${registry.id}/scopeMaps/${scopeMapName}` }
+        : !recorded('acrToken', tokenName) && (await this.ports.tokens.getToken(registry, tokenName))
+          ? { what: `token ${tokenName}`, id: `${registry.id}/tokens/${tokenName}` }
+          : undefined;
+    if (foreign) {
+      await ctx.audit({
+        action: 'azure.write.token',
+        outcome: 'refused',
+        targetIds: [foreign.id],
+        detail: `an ACR ${foreign.what} already exists and is not recorded as created by this request`,
+      });
+      throw new UserFacingError(
+        'azure.credentialNotOurs',
+        `An ACR ${foreign.what} already exists on registry ${registry.name}, and acrbot's records do not say acrbot created it, so acrbot will not take it over or delete it. Nothing was created; the platform team should look at who made it.`,
+      );
+    }
     // Recorded before the write, in the store and for this run: if the process dies mid-way, the
     // clean-up knows what to look for, and only what is recorded is ever deleted (G15).
     if (scopeMapName)

@@ -27,6 +27,9 @@ const ALL_STATES: RequestState[] = [
   'revoked',
 ];
 
+/** Most matrix rows one answer carries (and the default page size). */
+export const MATRIX_PAGE_MAX = 1000;
+
 /** Most requests one listing reads (the request store has no paging by requester yet). */
 const LIST_LIMIT = 5000;
 
@@ -47,6 +50,11 @@ export interface TabActions {
   revoke?(input: { requestId: string; actor: Actor; tenantId: string; reason: string }): Promise<{ message: string }>;
   /** The flows' extend rule, for showing the button (the action decides again). */
   canExtend?(actor: Actor, request: AccessRequest): boolean;
+  /**
+   * The flows' revoke rule (an approver of this request's own rule), for the drawer's button.
+   * Lists use the cheaper "own, or an approver under any rule" instead; the action decides again.
+   */
+  canRevoke?(actor: Actor, request: AccessRequest): Promise<boolean>;
 }
 
 /** The access inventory (src/flows/access-inventory.ts): the matrix across the allowed subscriptions. */
@@ -129,13 +137,36 @@ export class TabApi {
   }
 
   /**
-   * `GET /api/tab/matrix`: every visible way a cluster pulls from a registry, with the axes.
-   * Approvers and auditors get the access inventory's matrix (role assignments by acrbot or
-   * outside it, pull secrets, ended grants, across the allowed subscriptions); requesters the
-   * access their own requests gave.
+   * `GET /api/tab/matrix?offset=&limit=`: every visible way a cluster pulls from a registry, with
+   * the axes. Approvers and auditors get the access inventory's matrix (role assignments by
+   * acrbot or outside it, pull secrets, ended grants, across the allowed subscriptions);
+   * requesters the access their own requests gave.
+   *
+   * Paged: at most `limit` rows (default and maximum {@link MATRIX_PAGE_MAX}) from `offset`, in a
+   * stable order (cluster, registry, row key); `nextOffset` while more follow. The axes and the
+   * unresolved clusters come with the first page only. `generatedAt` names the snapshot: when it
+   * differs between pages, the matrix was re-read meanwhile and the client starts again.
    */
-  matrix(authorization: string | undefined): Promise<ApiReply> {
+  matrix(authorization: string | undefined, query: Record<string, string | undefined> = {}): Promise<ApiReply> {
     return this.handle(authorization, async (c) => {
+      const page = pageOf(query);
+      if (typeof page === 'string') return badRequest(page);
+      const paged = (body: MatrixBody): ApiReply => {
+        const rows = [...body.rows].sort(byPlace);
+        const end = page.offset + page.limit;
+        return {
+          status: 200,
+          body: {
+            ...(page.offset === 0
+              ? body
+              : { clusters: [], registries: [], unresolvedClusters: [], generatedAt: body.generatedAt }),
+            rows: rows.slice(page.offset, end),
+            total: rows.length,
+            offset: page.offset,
+            ...(end < rows.length ? { nextOffset: end } : {}),
+          },
+        };
+      };
       const now = this.deps.clock.now();
       const all = await this.deps.store.listByState(ALL_STATES, LIST_LIMIT);
       if (c.seesAll && this.deps.inventory) {
@@ -157,30 +188,24 @@ export class TabApi {
             c,
           );
         });
-        return {
-          status: 200,
-          body: {
-            clusters: axis(matrix.clusters.map((x) => ({ id: x.id, name: x.name, subscriptionId: x.subscriptionId }))),
-            registries: axis(matrix.registries.map((x) => ({ id: x.id, name: x.name, loginServer: x.loginServer }))),
-            rows,
-            unresolvedClusters: matrix.unresolvedClusters.map((u) => ({ name: u.cluster.name, problem: u.problem })),
-            generatedAt: matrix.generatedAt,
-          },
-        };
+        return paged({
+          clusters: axis(matrix.clusters.map((x) => ({ id: x.id, name: x.name, subscriptionId: x.subscriptionId }))),
+          registries: axis(matrix.registries.map((x) => ({ id: x.id, name: x.name, loginServer: x.loginServer }))),
+          rows,
+          unresolvedClusters: matrix.unresolvedClusters.map((u) => ({ name: u.cluster.name, problem: u.problem })),
+          generatedAt: matrix.generatedAt,
+        });
       }
       const rows: TabRow[] = all
         .filter((r) => (c.seesAll || this.isOwn(r, c)) && gaveAccess(r))
         .map((r) => this.withActions(requestRow(r, now), r, c));
-      return {
-        status: 200,
-        body: {
-          clusters: axis(rows.map((r) => r.cluster)),
-          registries: axis(rows.map((r) => r.registry)),
-          rows,
-          unresolvedClusters: [],
-          generatedAt: now.toISOString(),
-        },
-      };
+      return paged({
+        clusters: axis(rows.map((r) => r.cluster)),
+        registries: axis(rows.map((r) => r.registry)),
+        rows,
+        unresolvedClusters: [],
+        generatedAt: now.toISOString(),
+      });
     });
   }
 
@@ -192,6 +217,8 @@ export class TabApi {
       const audit = await this.deps.audit.forRequest(request.id);
       const history = requestHistory(request, audit, this.deps.clock.now());
       this.withActions(history.row, request, c);
+      const revokeRule = this.deps.actions?.canRevoke;
+      if (history.row.canRevoke && revokeRule) history.row.canRevoke = await revokeRule(c.actor, request);
       return { status: 200, body: history };
     });
   }
@@ -310,6 +337,33 @@ function refusalStatus(err: UserFacingError): number {
   if (err.code.startsWith('validation.') || err.code === 'policy.maxDuration') return 400;
   return 409;
 }
+
+interface MatrixBody {
+  clusters: unknown[];
+  registries: unknown[];
+  rows: TabRow[];
+  unresolvedClusters: unknown[];
+  generatedAt: string;
+}
+
+/** `offset` and `limit` from the query, or what is wrong with them. */
+function pageOf(query: Record<string, string | undefined>): { offset: number; limit: number } | string {
+  const whole = (v: string | undefined, fallback: number) => (v === undefined || v === '' ? fallback : Number(v));
+  const offset = whole(query.offset, 0);
+  const limit = whole(query.limit, MATRIX_PAGE_MAX);
+  if (!Number.isSafeInteger(offset) || offset < 0) return 'offset must be a whole number, 0 or more.';
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MATRIX_PAGE_MAX)
+    return `limit must be a whole number from 1 to ${MATRIX_PAGE_MAX}.`;
+  return { offset, limit };
+}
+
+/** A stable order for paging: cluster, registry, then the row's own key. */
+const byPlace = (a: TabRow, b: TabRow) =>
+  a.cluster.name.localeCompare(b.cluster.name) ||
+  a.cluster.id.localeCompare(b.cluster.id) ||
+  a.registry.name.localeCompare(b.registry.name) ||
+  a.registry.id.localeCompare(b.registry.id) ||
+  a.key.localeCompare(b.key);
 
 function axis<T extends { id: string; name: string }>(items: T[]): T[] {
   const byId = new Map<string, T>();

@@ -82,9 +82,11 @@ export function registerTabRoutes(server: restify.Server, deps: TabRouteDeps): v
   server.get('/api/tab/my-access', async (req: restify.Request, res: restify.Response) =>
     json(res, await api.myAccess(auth(req))),
   );
-  server.get('/api/tab/matrix', async (req: restify.Request, res: restify.Response) =>
-    json(res, await api.matrix(auth(req))),
-  );
+  server.get('/api/tab/matrix', async (req: restify.Request, res: restify.Response) => {
+    const query = new URL(req.url ?? '/', 'http://tab.invalid').searchParams;
+    const page = { offset: query.get('offset') ?? undefined, limit: query.get('limit') ?? undefined };
+    json(res, await api.matrix(auth(req), page));
+  });
   server.get('/api/tab/requests/:id', async (req: restify.Request, res: restify.Response) =>
     json(res, await api.history(auth(req), idOf(req))),
   );

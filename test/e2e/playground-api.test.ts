@@ -94,29 +94,88 @@ describe('acrbot in Microsoft 365 Agents Playground (API + stream)', () => {
     expect(reachable).toBe(false);
   });
 
-  let plan: PlaygroundMessage;
-  let approval: PlaygroundMessage;
-  let requestId: string;
+  /** A grant request as its requester and the approvers see it. */
+  interface RequestedGrant {
+    plan: PlaygroundMessage;
+    approval: PlaygroundMessage;
+    requestId: string;
+  }
 
-  test('grant in a team channel with an @mention: plan card in the thread, approval card in the approvals channel', async () => {
+  /**
+   * The stages of one grant (aks-prod → contosoacr), each run once, on first use, by whichever
+   * test needs it first: every test sets up what it asserts on, so the tests pass in any order
+   * and alone (`-t`). A stage records what it saw at the time (a later stage moves the request on).
+   */
+  const once = <T>(fn: () => Promise<T>): (() => Promise<T>) => {
+    let result: Promise<T> | undefined;
+    return () => (result ??= fn());
+  };
+
+  /** Stage 1: Riley asks with an @mention in General. */
+  const requested = once(async (): Promise<RequestedGrant & { postConversationId: string | undefined }> => {
     const sent = await pg.say(general, 'grant aks-prod contosoacr deploy payments-api', { mention: true });
-    expect(sent.postConversationId).toMatch(
-      new RegExp(`^${general.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')};messageid=`),
-    );
-    plan = await step('plan card', () =>
+    const plan = await step('plan card', () =>
       pg.waitFor(
         (m) => m.conversationId === sent.conversationId && REQUEST_ID.test(messageText(m)),
         'the plan card in the request thread',
       ),
     );
-    requestId = messageText(plan).match(REQUEST_ID)![0];
+    const requestId = messageText(plan).match(REQUEST_ID)![0];
+    const approval = await step('approval card', () =>
+      pg.waitFor(
+        (m) => m.parentId === approvals && messageText(m).includes(requestId),
+        'the approval card in the approvals channel',
+      ),
+    );
+    return { plan, approval, requestId, postConversationId: sent.postConversationId };
+  });
+
+  /** Stage 2: Riley presses Approve on the approval card, then asks for the status. */
+  const selfApprovalTried = once(async () => {
+    const { approval, requestId } = await requested();
+    const res = await pg.click(approval, 'approve', { as: riley });
+    const status = await step('status after the refused click', async () => {
+      await pg.say(pg.personalChatId, `status ${requestId}`);
+      return pg.waitFor(
+        (m) => m.conversationId === pg.personalChatId && messageText(m).includes(requestId),
+        'the status card',
+      );
+    });
+    return { res, status };
+  });
+
+  /** Stage 3: Alex approves (after the refused self-approval, so the audit trail has both). */
+  const approved = once(async () => {
+    const grant = await requested();
+    await selfApprovalTried();
+    const res = await pg.click(grant.approval, 'approve', { as: alex });
+    const approvalDone = await step('approval copy updated', () =>
+      pg.waitForUpdate(grant.approval.messageId, /Granted/, 'the approval card to turn Granted'),
+    );
+    const planDone = await step('requester copy updated', () =>
+      pg.waitForUpdate(grant.plan.messageId, /Granted/, 'the plan card to turn Granted'),
+    );
+    const outcome = await step('outcome card', () =>
+      pg.waitFor(
+        (m) => m.conversationId === grant.plan.conversationId && /Pull access granted/.test(messageText(m)),
+        'the outcome card in the request thread',
+      ),
+    );
+    return { ...grant, res, approvalDone, planDone, outcome };
+  });
+
+  test('grant in a team channel with an @mention: plan card in the thread, approval card in the approvals channel', async () => {
+    const { plan, approval, requestId, postConversationId } = await requested();
+    expect(postConversationId).toMatch(new RegExp(`^${general.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')};messageid=`));
     const planText = messageText(plan);
     for (const expected of [
+      requestId,
       'aks-prod',
       SANDBOX_CLUSTERS.prod.kubeletObjectId,
       'contosoacr.azurecr.io',
       'AcrPull',
       'deploy payments-api',
+      // The copy as first posted (stage 1 captured it before anyone clicked).
       'Pending approval',
       'SANDBOX',
       'Riley Requester',
@@ -125,48 +184,26 @@ describe('acrbot in Microsoft 365 Agents Playground (API + stream)', () => {
     expect(planText).not.toMatch(/\$\{|\{\{/);
     // The requester's copy has no decision buttons.
     expect(cardActions(plan).map((a) => a.verb)).not.toContain('approve');
-
-    approval = await step('approval card', () =>
-      pg.waitFor(
-        (m) => m.parentId === approvals && messageText(m).includes(requestId),
-        'the approval card in the approvals channel',
-      ),
-    );
     expect(approval.conversationId).toMatch(/;messageid=/);
     expect(cardActions(approval).map((a) => a.verb)).toEqual(expect.arrayContaining(['approve', 'reject']));
   });
 
   test('self-approval is refused: the requester presses Approve on the approval card', async () => {
-    const res = await pg.click(approval, 'approve', { as: riley });
+    const { res, status } = await selfApprovalTried();
     expect(res.status).toBe(200);
     expect(res.body.type).toBe('application/vnd.microsoft.card.adaptive');
     const text = messageText({ attachments: [{ contentType: 'card', content: res.body.value }] });
     expect(text).toMatch(/someone else must approve/);
     expect(text).toContain('Pending approval');
-    await step('status stays pending', async () => {
-      await pg.say(pg.personalChatId, `status ${requestId}`);
-      await pg.waitFor(
-        (m) =>
-          m.conversationId === pg.personalChatId &&
-          messageText(m).includes(requestId) &&
-          /Pending approval/.test(messageText(m)),
-        'the status card',
-      );
-    });
+    expect(messageText(status)).toMatch(/Pending approval/);
   });
 
   test('the approver approves: the clicked card shows Executing at once, every copy is updated in place to Granted, the requester gets the outcome with the manifest snippet', async () => {
-    const res = await pg.click(approval, 'approve', { as: alex });
+    const { res, approval, plan, approvalDone, planDone, outcome, requestId } = await approved();
     expect(res.status).toBe(200);
     expect(messageText({ attachments: [{ contentType: 'card', content: res.body.value }] })).toMatch(/Executing/);
 
     // Every copy — the requester's plan card in General and the approvers' card in approvals — is updated, same message ids.
-    const approvalDone = await step('approval copy updated', () =>
-      pg.waitForUpdate(approval.messageId, /Granted/, 'the approval card to turn Granted'),
-    );
-    const planDone = await step('requester copy updated', () =>
-      pg.waitForUpdate(plan.messageId, /Granted/, 'the plan card to turn Granted'),
-    );
     for (const copy of [approvalDone, planDone]) {
       expect(messageText(copy)).toContain('Alex Approver');
       expect(cardActions(copy).map((a) => a.verb)).not.toContain('approve');
@@ -189,12 +226,6 @@ describe('acrbot in Microsoft 365 Agents Playground (API + stream)', () => {
     );
     expect(cards.map((m) => m.messageId).sort()).toEqual([approval.messageId, plan.messageId].sort());
 
-    const outcome = await step('outcome card', () =>
-      pg.waitFor(
-        (m) => m.conversationId === plan.conversationId && /Pull access granted/.test(messageText(m)),
-        'the outcome card in the request thread',
-      ),
-    );
     const text = messageText(outcome);
     expect(text).toContain(requestId);
     expect(text).toContain('image: contosoacr.azurecr.io/');
@@ -203,6 +234,7 @@ describe('acrbot in Microsoft 365 Agents Playground (API + stream)', () => {
   });
 
   test('asking again for the same access: "Access already exists", no new approval card', async () => {
+    await approved();
     const before = [...pg.messages.values()].filter((m) => m.parentId === approvals).length;
     const sent = await pg.say(general, 'grant aks-prod contosoacr second deployment', { mention: true });
     await step('already exists', () =>
@@ -236,6 +268,7 @@ describe('acrbot in Microsoft 365 Agents Playground (API + stream)', () => {
   });
 
   test("audit: refused for the requester; the approver reads the request's trail and verifies the chain", async () => {
+    const { requestId } = await approved();
     await pg.say(pg.personalChatId, 'audit');
     await step('audit refused', () =>
       pg.waitFor(
@@ -303,7 +336,9 @@ describe('acrbot in Microsoft 365 Agents Playground (API + stream)', () => {
     expect(text).not.toMatch(/"password"|passwords|secretText/i);
   });
 
-  test('nothing tried to leave the machine', () => {
+  test('nothing tried to leave the machine', async () => {
+    // A grant carried out end to end is the traffic that would reach Azure if anything leaked out.
+    await approved();
     expect(stack.blockedConnections()).toEqual([]);
   });
 });

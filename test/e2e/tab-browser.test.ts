@@ -14,6 +14,7 @@ import { buildWeb } from '../../scripts/build-web';
 import { cardText } from '../helpers/capturing-connector';
 import type { AccessRequest } from '../../src/domain/request';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { SANDBOX_APPROVAL_CHANNEL_ID } from '../../src/sandbox/fixtures';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = [
@@ -289,6 +290,71 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       );
       // The page reloaded its data: the grant is no longer active.
       await page.locator(`#grants li[data-request="${request.id}"]`).waitFor({ state: 'detached' });
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test('Extend from the tab: the extension goes to the approvals channel, an approver approves in chat, the tab and the chat cards show the new end', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-legacy contosoacr --for 1d nightly batch pulls');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const granted = await h.settle(request.id);
+    const oldEnd = granted.access!.expiresAt!;
+    const { ctx, page } = await signIn('requester', '/tabs/personal');
+    try {
+      await page.click(`#grants li[data-request="${request.id}"] .row-open`);
+      await page.selectOption(`#extend-${request.id}`, '30d');
+      await page.fill(`#extend-reason-${request.id}`, 'batch migration runs another month');
+      const before = h.connector.calls.length;
+      await page.getByRole('button', { name: 'Ask to extend' }).click();
+      const message = await page
+        .locator('dialog.drawer .action-message')
+        .filter({ hasText: /^Extension R-/ })
+        .innerText();
+      expect(message).toContain(`of ${request.id}`);
+      expect(message).toContain('An approver decides in the approvals channel');
+      const extensionId = /^Extension (R-[0-9A-Z]+)/.exec(message)![1];
+      expect(await h.app.store.get(extensionId)).toMatchObject({ state: 'pending', extendsRequestId: request.id });
+      // Posted like chat's: the approvers' copy (with Approve) in the approvals channel, and the requester's copy.
+      const sent = h.connector.calls
+        .slice(before)
+        .filter((c) => c.op !== 'update' && cardText(c.activity).includes(extensionId));
+      const approval = sent.find((c) => JSON.stringify(c.activity).includes('"verb":"approve"'));
+      expect(approval?.conversationId).toBe(SANDBOX_APPROVAL_CHANNEL_ID);
+      expect(sent.filter((c) => !JSON.stringify(c.activity).includes('"verb":"approve"')).length).toBeGreaterThan(0);
+      const posted = (await h.app.audit.forRequest(extensionId)).map((e) => `${e.action}:${e.outcome}`);
+      expect(posted).toEqual(expect.arrayContaining(['request.created:pending', 'approval.card.posted:posted']));
+
+      // The requester cannot approve it; an approver does, in chat.
+      await h.click(users.requester, 'approve', { requestId: extensionId });
+      expect((await h.app.store.get(extensionId))!.state).toBe('pending');
+      await h.click(users.approver, 'approve', { requestId: extensionId });
+      const extension = await h.settle(extensionId);
+      expect(extension.state).toBe('succeeded');
+      const newEnd = extension.access!.expiresAt!;
+      expect(Date.parse(newEnd)).toBeGreaterThan(Date.parse(oldEnd));
+      expect((await h.app.store.get(request.id))!.access).toMatchObject({
+        expiresAt: newEnd,
+        extendedBy: [extensionId],
+      });
+      const shown = `${newEnd.slice(0, 16).replace('T', ' ')} UTC`;
+      // Every chat copy of the original request's card now shows the new end.
+      await h.connector.waitFor(
+        (c) =>
+          h.connector.calls.indexOf(c) >= before &&
+          c.op === 'update' &&
+          cardText(c.activity).includes(request.id) &&
+          !cardText(c.activity).includes(extensionId) &&
+          cardText(c.activity).includes(`until ${shown}`),
+        10_000,
+        "the original request's chat card updated to the new end",
+      );
+      // The tab shows the new end once reloaded.
+      await page.reload();
+      await page.waitForSelector('body[data-ready="true"]');
+      await expect(page.locator(`#grants li[data-request="${request.id}"]`).innerText()).resolves.toContain(
+        `Ends ${shown}`,
+      );
     } finally {
       await ctx.close();
     }

@@ -4,11 +4,12 @@
  * before any credential exists. The sandbox's aks-dev has local accounts (no Entra ID); aks-prod
  * is Entra-only (`disableLocalAccounts: true`). Grants need no cluster credential and are unaffected.
  */
-import { SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
+import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
+const prodId = sandboxResourceId('cluster', SANDBOX_CLUSTERS.prod);
 
 describe('secret flow on clusters with local accounts', () => {
   let h: Harness | undefined;
@@ -64,6 +65,34 @@ describe('secret flow on clusters with local accounts', () => {
     );
     expect(text).not.toContain('local accounts');
     expect(text).toMatch(/R-[2-9A-Z]{8}/);
+  });
+
+  test('re-checked at execution: local accounts enabled between plan and approval → refused, nothing created', async () => {
+    h = await startHarness({ ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: 'false' });
+    const text = await say(
+      h,
+      'secret aks-prod contosoacr --namespace payments pull for payments-api',
+      /Pull secret .* in |local accounts/,
+    );
+    const id = /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(text)![0];
+    // Hours later someone turns local accounts back on; then the approval comes.
+    h.app.sandbox!.arm.state.updateCluster(prodId, { disableLocalAccounts: false });
+    const before = writes(h);
+    const k8sBefore = h.app.sandbox!.kubernetes['aks-prod'].requests.length;
+    await h.click(users.approver, 'approve', { requestId: id });
+    const done = await h.settle(id);
+    expect(done.state).toBe('failed');
+    expect(done.outcome?.errorCode).toBe('cluster.localAccounts');
+    expect(done.outcome?.error).toContain(
+      'its local accounts are enabled (they were enabled since this request was planned',
+    );
+    expect(done.outcome?.error).toContain('ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS=true');
+    // No credential, no cluster credential read, no Kubernetes call.
+    expect(writes(h)).toEqual(before);
+    expect(h.app.sandbox!.kubernetes['aks-prod'].requests.length).toBe(k8sBefore);
+    expect(done.created ?? []).toEqual([]);
+    const refusal = (await h.app.audit.forRequest(id)).find((e) => e.outcome === 'refused');
+    expect(refusal).toMatchObject({ action: 'kubernetes.write.secret', detail: 'cluster.localAccounts' });
   });
 
   test('allowed with ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS=true: the secret is written', async () => {

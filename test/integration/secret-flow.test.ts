@@ -378,6 +378,61 @@ describe('secret flow', () => {
     expect(h.app.sandbox!.arm.state.listTokens(contosoId)).toHaveLength(0);
   });
 
+  test('G15: a pre-existing ACR token or scope map with the planned name is not adopted, overwritten or deleted', async () => {
+    const registry = h.app.sandbox!.arm.state.getRegistry(contosoId)!;
+    const armWrites = () =>
+      h.app.sandbox!.arm.requests.filter(
+        (r: { method: string; path: string }) => r.method !== 'GET' && /\/(tokens|scopeMaps)\//i.test(r.path),
+      ).length;
+    // Someone with token rights saw the request id on the plan card and created acrbot's token
+    // name first, bound to the push scope map, with a password of their own.
+    const request = await requestSecret('aks-prod contosoacr --namespace payments pull for payments-api');
+    const tokenName = `acrbot-${request.id.toLowerCase()}`;
+    const planted = {
+      id: `${contosoId}/tokens/${tokenName}`,
+      name: tokenName,
+      scopeMapId: `${contosoId}/scopeMaps/_repositories_push`,
+      status: 'enabled' as const,
+      creationDate: new Date().toISOString(),
+      passwords: [],
+    };
+    registry.tokens.set(tokenName, planted);
+    const writesBefore = armWrites();
+    const done = await approve(request.id);
+    expect(done.state).toBe('failed');
+    expect(done.outcome?.error).toContain(`An ACR token ${tokenName} already exists on registry contosoacr`);
+    expect(done.outcome?.error).toContain('will not take it over or delete it');
+    expect(done.outcome?.cleanup ?? 'none').toBe('none');
+    // Not re-bound, not deleted, no password generated on it, no other token made.
+    expect(h.app.sandbox!.arm.state.listTokens(contosoId)).toEqual([planted]);
+    expect(planted.scopeMapId).toMatch(/_repositories_push$/);
+    expect(armWrites()).toBe(writesBefore);
+    expect(done.created ?? []).toEqual([]);
+    const refusal = (await h.app.audit.forRequest(request.id)).find((e) => e.outcome === 'refused');
+    expect(refusal?.targetIds).toEqual([planted.id]);
+
+    // The same for the scope map of --repositories: its actions are not replaced.
+    const limited = await requestSecret(
+      'aks-prod contosoacr --namespace payments --name acr-limited --repositories payments/api limited to the api',
+    );
+    const mapName = `acrbot-${limited.id.toLowerCase()}`;
+    const map = {
+      id: `${contosoId}/scopeMaps/${mapName}`,
+      name: mapName,
+      description: 'not acrbot',
+      system: false,
+      actions: ['repositories/payments/api/content/write'],
+      creationDate: new Date().toISOString(),
+    };
+    registry.scopeMaps.set(mapName, map);
+    const failed = await approve(limited.id);
+    expect(failed.state).toBe('failed');
+    expect(failed.outcome?.error).toContain(`An ACR scope map ${mapName} already exists`);
+    expect(registry.scopeMaps.get(mapName)).toEqual(map);
+    expect(h.app.sandbox!.arm.state.listTokens(contosoId)).toEqual([planted]);
+    expect(armWrites()).toBe(writesBefore);
+  });
+
   test('namespace missing → a clear error and no credential', async () => {
     const request = await requestSecret('aks-dev contosoacr --namespace nope pull into a missing namespace');
     const done = await approve(request.id);

@@ -336,4 +336,60 @@ describe('tab API', () => {
       expect(rileys.body.grants.map((r: any) => r.requestId)).toEqual([rileyRequest]);
     });
   });
+
+  describe('the matrix: paged, and read from Azure at most once per ACRBOT_TAB_INVENTORY_TTL unless something changed here', () => {
+    const armCalls = () => h.app.sandbox!.arm.requests.length;
+
+    test('pages in a stable order add up to the whole matrix; the axes come with the first page', async () => {
+      const whole = await get(base, '/api/tab/matrix', alex);
+      expect(whole.body.total).toBe(whole.body.rows.length);
+      expect(whole.body.total).toBeGreaterThan(1);
+      expect(whole.body.nextOffset).toBeUndefined();
+      const keys: string[] = [];
+      let offset: number | undefined = 0;
+      let pages = 0;
+      while (offset !== undefined) {
+        const page: { status: number; body: any } = await get(base, `/api/tab/matrix?offset=${offset}&limit=1`, alex);
+        expect(page.status).toBe(200);
+        expect(page.body.rows.length).toBe(1);
+        expect(page.body.generatedAt).toBe(whole.body.generatedAt);
+        if (offset > 0) expect(page.body.clusters).toEqual([]);
+        else expect(page.body.clusters).toEqual(whole.body.clusters);
+        keys.push(...page.body.rows.map((r: any) => r.key));
+        offset = page.body.nextOffset;
+        pages += 1;
+      }
+      expect(pages).toBe(whole.body.total);
+      expect(keys).toEqual(whole.body.rows.map((r: any) => r.key));
+    });
+
+    test.each(['limit=0', 'limit=1001', 'limit=2.5', 'offset=-1', 'offset=abc'])('%s → 400, no rows', async (q) => {
+      const res = await get(base, `/api/tab/matrix?${q}`, alex);
+      expect(res.status).toBe(400);
+      expect(res.body.message).toMatch(/^(limit|offset) must be a whole number/);
+      expect(res.body).not.toHaveProperty('rows');
+    });
+
+    test('a second load within the TTL makes no ARM call; a revoke here drops the copy and the next load shows it', async () => {
+      const request = await h.requestGrant(users.requester, 'aks-dev contosoacr nightly payments build');
+      await h.click(users.approver, 'approve', { requestId: request.id });
+      await h.settle(request.id);
+      // The grant's outcome dropped the copy: this load reads Azure and shows the new grant.
+      let calls = armCalls();
+      const first = await get(base, '/api/tab/matrix', alex);
+      expect(armCalls()).toBeGreaterThan(calls);
+      expect(first.body.rows.find((r: any) => r.requestId === request.id)).toMatchObject({ state: 'active' });
+      calls = armCalls();
+      const second = await get(base, '/api/tab/matrix', alex);
+      expect(armCalls()).toBe(calls);
+      expect(second.body.generatedAt).toBe(first.body.generatedAt);
+
+      const revoked = await post(base, `/api/tab/requests/${request.id}/revoke`, riley, { reason: 'build moved away' });
+      expect(revoked.status).toBe(200);
+      const after = await get(base, '/api/tab/matrix', alex);
+      expect(armCalls()).toBeGreaterThan(calls);
+      const row = after.body.rows.find((r: any) => r.requestId === request.id);
+      expect(row?.state ?? 'gone').not.toBe('active');
+    });
+  });
 });

@@ -39,6 +39,8 @@ const code = (text: string) =>
     })
     .join('\n');
 
+const POLICY_DEFINITION = 'modules/acr-token-policy-definition.bicep';
+
 const ROLE = {
   rbacAdministrator: 'f58310d9-a9f6-439a-9e8d-f62e7b41a168',
   acrPull: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
@@ -79,11 +81,18 @@ describe('infra: least privilege for the bot identity', () => {
     }
   });
 
-  it('deploys nothing at subscription, management group or tenant scope', () => {
+  it('deploys nothing at subscription, management group or tenant scope (but the inert policy definition)', () => {
     for (const [file, text] of Object.entries(all)) {
       const target = code(text).match(/targetScope\s*=\s*'(\w+)'/);
-      expect({ file, scope: target ? target[1] : 'resourceGroup' }).toEqual({ file, scope: 'resourceGroup' });
-      expect(code(text)).not.toMatch(/scope:\s*(subscription|managementGroup|tenant)\(/);
+      // A policy definition cannot live in a resource group; it grants nothing until assigned,
+      // and that module holds nothing else (checked in 'infra: pull-only ACR tokens').
+      const expected = file === POLICY_DEFINITION ? 'subscription' : 'resourceGroup';
+      expect({ file, scope: target ? target[1] : 'resourceGroup' }).toEqual({ file, scope: expected });
+      // Only the policy definition module is deployed at a subscription (its module block is
+      // pinned in 'infra: pull-only ACR tokens').
+      const subscriptionScoped = code(text).match(/scope:\s*subscription\(/g) ?? [];
+      expect({ file, count: subscriptionScoped.length }).toEqual({ file, count: file === 'main.bicep' ? 1 : 0 });
+      expect(code(text)).not.toMatch(/scope:\s*(managementGroup|tenant)\(/);
     }
   });
 
@@ -178,6 +187,76 @@ describe('infra: least privilege for the bot identity', () => {
     expect(main).toMatch(
       /module clusterAccess 'modules\/cluster-access\.bicep' = \[\s*for c in managedClusters:[\s\S]*?scope: resourceGroup\(c\.subscriptionId, c\.resourceGroup\)/,
     );
+  });
+});
+
+describe('infra: pull-only ACR tokens (Azure Policy, #11 §3)', () => {
+  const definition = code(read('modules/acr-token-policy-definition.bicep'));
+  const assignment = code(read('modules/acr-token-policy.bicep'));
+  const main = code(read('main.bicep'));
+  const TOKEN_SCOPE_MAP = 'Microsoft.ContainerRegistry/registries/tokens/scopeMapId';
+  const SCOPE_MAP_ACTIONS = 'Microsoft.ContainerRegistry/registries/scopeMaps/actions[*]';
+
+  it('defines a Deny policy (mode All, so child resources are evaluated) and nothing else in that module', () => {
+    const resources = [...definition.matchAll(/^resource\s+\w+\s+'([^@']+)@/gm)].map((m) => m[1]);
+    expect(resources).toEqual(['Microsoft.Authorization/policyDefinitions']);
+    expect(definition).toMatch(/targetScope = 'subscription'/);
+    expect(definition).toMatch(/mode:\s*'All'/);
+    expect(definition).toMatch(/effect:\s*\{[^}]*defaultValue:\s*'Deny'/);
+    expect(definition).toMatch(/then:\s*\{\s*effect:\s*'\[parameters\(\\'effect\\'\)\]'/);
+    expect(definition).not.toMatch(/roleAssignments|policyExemptions/);
+  });
+
+  it('(a) denies tokens bound to any scope map but _repositories_pull and acrbot-* (by the scopeMapId alias)', () => {
+    expect(definition).toContain(`var tokenScopeMap = '${TOKEN_SCOPE_MAP}'`);
+    const tokens = definition.slice(
+      definition.indexOf("equals: 'Microsoft.ContainerRegistry/registries/tokens'"),
+      definition.indexOf("equals: 'Microsoft.ContainerRegistry/registries/scopeMaps'"),
+    );
+    expect(tokens).toMatch(/value:\s*boundScopeMap\s*\n\s*notEquals:\s*'_repositories_pull'/);
+    expect(tokens).toMatch(/value:\s*boundScopeMap\s*\n\s*notLike:\s*'acrbot-\*'/);
+    expect(definition).toMatch(
+      /var boundScopeMap = '\[if\(empty\(field\(.*last\(split\(field\(\\'\$\{tokenScopeMap\}\\'\), \\'\/\\'\)\)\)\]'/,
+    );
+    // Nothing else lets a token through: no other exception in the token branch.
+    expect(tokens.match(/notEquals|notLike/g)).toHaveLength(2);
+  });
+
+  it('(b) denies scope maps with any action but repositories/*/content/read and …/metadata/read', () => {
+    expect(definition).toContain(`var scopeMapActions = '${SCOPE_MAP_ACTIONS}'`);
+    const maps = definition.slice(definition.indexOf("equals: 'Microsoft.ContainerRegistry/registries/scopeMaps'"));
+    expect(maps).toMatch(/count:\s*\{\s*field:\s*scopeMapActions/);
+    const allowed = [...maps.matchAll(/field:\s*scopeMapActions\s*\n\s*notLike:\s*'([^']+)'/g)].map((m) => m[1]).sort();
+    expect(allowed).toEqual(['repositories/*/content/read', 'repositories/*/metadata/read']);
+    expect(maps).toMatch(/greater:\s*0/);
+  });
+
+  it("is limited to the managed registries and assigned on each registry's resource group", () => {
+    expect(definition).toMatch(
+      /value:\s*'\[first\(split\(field\(\\'fullName\\'\), \\'\/\\'\)\)\]'\s*\n\s*in:\s*'\[parameters\(\\'registryNames\\'\)\]'/,
+    );
+    expect(assignment).toMatch(/resource \w+ 'Microsoft\.Authorization\/policyAssignments@[^']+' = \{/);
+    expect(assignment).toMatch(
+      /policyDefinitionId:\s*subscriptionResourceId\('Microsoft\.Authorization\/policyDefinitions', policyDefinitionName\)/,
+    );
+    expect(assignment).toMatch(/registryNames:\s*\{\s*value:\s*\[registryName\]/);
+    expect(assignment).toMatch(/enforcementMode:\s*'Default'/);
+    expect(main).toMatch(
+      /module tokenPolicy 'modules\/acr-token-policy\.bicep' = \[\s*for r in managedRegistries:[\s\S]*?scope: resourceGroup\(r\.subscriptionId, r\.resourceGroup\)[\s\S]*?registryName: r\.name[\s\S]*?dependsOn: \[tokenPolicyDefinition\]/,
+    );
+    expect(main).toMatch(
+      /module tokenPolicyDefinition 'modules\/acr-token-policy-definition\.bicep' = \[\s*for s in registrySubscriptionIds:[\s\S]*?scope: subscription\(s\)/,
+    );
+    expect(main).toMatch(
+      /var registrySubscriptionIds = union\(map\(managedRegistries, r => r\.subscriptionId\), \[\]\)/,
+    );
+    expect(main).toMatch(/param pullOnlyPolicyEffect string = 'Deny'/);
+  });
+
+  it('docs/deploy.md names the aliases and says how they were verified', () => {
+    const doc = fs.readFileSync(path.resolve(INFRA, '..', 'docs', 'deploy.md'), 'utf8');
+    for (const alias of [TOKEN_SCOPE_MAP, SCOPE_MAP_ACTIONS]) expect(doc).toContain(alias);
+    expect(doc).toMatch(/az provider show --namespace Microsoft\.ContainerRegistry --expand "resourceTypes\/aliases"/);
   });
 });
 

@@ -6,8 +6,6 @@
  * read the diff of test/golden/ before committing it. Without UPDATE_GOLDEN a missing or
  * different file fails the test.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { chainEntry } from '../../src/domain/audit-chain';
 import { UserFacingError } from '../../src/domain/errors';
 import type { SecretPlan } from '../../src/domain/plan';
@@ -22,10 +20,8 @@ import {
   messageCard,
 } from '../../src/views/message-view';
 import { outcomeCard, requestCard } from '../../src/views/request-view';
+import { expectGolden } from './support/golden';
 import { APPROVER, auditEvent, grantPlan, pendingRequest, REGISTRY_ID, REQUESTER, SUB } from './support/requests';
-
-const GOLDEN_DIR = join(__dirname, '..', 'golden', 'cards');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
 const secretPlan: SecretPlan = {
   kind: 'secret',
@@ -224,19 +220,5 @@ const cards: Array<[string, () => AdaptiveCardJson]> = [
 ];
 
 describe('rendered cards match their golden files (UPDATE_GOLDEN=1 rewrites them)', () => {
-  if (UPDATE) mkdirSync(GOLDEN_DIR, { recursive: true });
-
-  test.each(cards)('%s', (name, render) => {
-    const file = join(GOLDEN_DIR, `${name}.json`);
-    const actual = `${JSON.stringify(render(), null, 2)}\n`;
-    if (UPDATE) {
-      writeFileSync(file, actual);
-      return;
-    }
-    if (!existsSync(file))
-      throw new Error(
-        `No golden file ${file}; run UPDATE_GOLDEN=1 npx jest test/unit/card-golden.test.ts and review it`,
-      );
-    expect(actual).toBe(readFileSync(file, 'utf8'));
-  });
+  test.each(cards)('%s', (name, render) => expectGolden(name, render()));
 });

@@ -76,6 +76,7 @@ describe('sandbox mode', () => {
       sweepIntervalMs: 30_000,
       leaseTtlMs: 60_000,
       driftIntervalMs: 900_000,
+      tabInventoryTtlMs: 60_000,
       access: {
         defaultMs: 30 * 86_400_000,
         maxMs: 90 * 86_400_000,
@@ -454,6 +455,17 @@ describe('abuse limits, dialog TTL and the sandbox-in-production guard (#11)', (
       'ACRBOT_MAX_PENDING_PER_USER must be a whole number from 1 to 100000',
     ]);
     expect(problemsOf({ ACRBOT_DIALOG_TTL: '10s' })).toEqual(['ACRBOT_DIALOG_TTL must lie between 1m and 24h']);
+  });
+
+  test('ACRBOT_TAB_INVENTORY_TTL: 60 s by default, read, and kept between 1s and 10m', () => {
+    expect(loadConfig({}).tabInventoryTtlMs).toBe(60_000);
+    expect(loadConfig({ ACRBOT_TAB_INVENTORY_TTL: '5m' }).tabInventoryTtlMs).toBe(300_000);
+    const problem =
+      'ACRBOT_TAB_INVENTORY_TTL must lie between 1s and 10m (how long the tab reuses the matrix read from Azure)';
+    expect(problemsOf({ ACRBOT_TAB_INVENTORY_TTL: '11m' })).toEqual([problem]);
+    expect(problemsOf({ ACRBOT_TAB_INVENTORY_TTL: 'soon' })).toEqual([
+      'ACRBOT_TAB_INVENTORY_TTL: "soon" is not a duration; use e.g. 24h, 90m or 7d',
+    ]);
   });
 
   test('ACRBOT_MODE=sandbox with NODE_ENV=production refuses to start unless explicitly allowed', () => {

@@ -9,8 +9,9 @@ import { applyTheme, detectHost, type Host, SANDBOX_TOKEN_KEY } from './host';
 import { renderConfig } from './config-page';
 import type { DrawerContext } from './history';
 import { renderMatrix } from './matrix';
+import { loadMatrix } from './matrix-loader';
 import { renderMyAccess } from './my-access';
-import type { MatrixData, Me, MyAccess } from './types';
+import type { Me, MyAccess } from './types';
 
 const meta = (name: string): string => document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content ?? '';
 
@@ -59,7 +60,7 @@ async function load(root: HTMLElement, host: Host, page: 'matrix' | 'personal'):
     );
     const ctx: DrawerContext = { host, me, changed: () => void reload() };
     const reload = async () => {
-      if (page === 'matrix') renderMatrix(content, await api<MatrixData>(host, '/matrix'), ctx);
+      if (page === 'matrix') renderMatrix(content, await loadMatrix(host), ctx);
       else renderMyAccess(content, await api<MyAccess>(host, '/my-access'), ctx);
     };
     await reload();

@@ -57,6 +57,34 @@ export class ArmRegistryTokens implements RegistryTokenPort {
     }
   }
 
+  async getToken(registry: RegistryRef, tokenName: string): Promise<{ id: string; scopeMapId?: string } | undefined> {
+    try {
+      const token = await this.client(registry.subscriptionId).tokens.get(
+        registry.resourceGroup,
+        registry.name,
+        tokenName,
+      );
+      return { id: token.id ?? tokenName, scopeMapId: token.scopeMapId };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw writeError(err, 'token read');
+    }
+  }
+
+  async getScopeMap(registry: RegistryRef, scopeMapName: string): Promise<{ id: string } | undefined> {
+    try {
+      const map = await this.client(registry.subscriptionId).scopeMaps.get(
+        registry.resourceGroup,
+        registry.name,
+        scopeMapName,
+      );
+      return { id: map.id ?? scopeMapName };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw writeError(err, 'scope map read');
+    }
+  }
+
   async createToken(registry: RegistryRef, tokenName: string, scopeMapId: string): Promise<WriteResult> {
     const rec = requestIdRecorder();
     try {
