@@ -130,8 +130,8 @@ test('Application Insights export: the ACR token password the secret flow genera
       NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
       APPLICATIONINSIGHTS_CONNECTION_STRING: ingestion.connectionString,
       APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
-    // Every span exported (the distro's default rate-limits traces), so what the test looks for is there.
-    OTEL_TRACES_SAMPLER: 'always_on',
+      // Every span exported (the distro's default rate-limits traces), so what the test looks for is there.
+      OTEL_TRACES_SAMPLER: 'always_on',
     });
     await postActivity(
       bot.url,
