@@ -102,12 +102,17 @@ export class TabApi {
   myAccess(authorization: string | undefined): Promise<ApiReply> {
     return this.handle(authorization, async (c) => {
       const now = this.deps.clock.now();
-      const all = await this.deps.store.listByState([...REQUEST_STATES], LIST_LIMIT);
-      const own = all.filter((r) => this.isOwn(r, c)).map((r) => this.withActions(requestRow(r, now), r, c));
+      // The caller's own requests through the requester index (not everyone's, filtered), and
+      // the pending ones only for an approver.
+      const [mine, pending] = await Promise.all([
+        this.deps.store.listByRequester(c.user.objectId, [...REQUEST_STATES], LIST_LIMIT),
+        c.approver ? this.deps.store.listByState(['pending'], LIST_LIMIT) : Promise.resolve([]),
+      ]);
+      const own = mine.map((r) => this.withActions(requestRow(r, now), r, c));
       // Asked of them: pending, not yet approved by them, and they are an approver under its rule.
       const candidates = c.approver
-        ? all
-            .filter((r) => r.state === 'pending' && !this.isOwn(r, c))
+        ? pending
+            .filter((r) => !this.isOwn(r, c))
             .filter((r) => !(r.approvals ?? []).some((a) => a.by.objectId.toLowerCase() === c.user.objectId))
         : [];
       const asked = await Promise.all(candidates.map((r) => this.deps.roles.isApproverOf(c.actor, r)));
