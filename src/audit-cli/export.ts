@@ -45,27 +45,42 @@ export async function exportAudit(audit: ReadOnlyAudit, out: Writable, options: 
       if (garbled)
         throw new CliError(`the entry at seq ${garbled.seq} is not valid JSON; run audit:verify`, EXIT.broken);
     }
-    let buffer = options.format === 'csv' ? CSV_HEADER : '';
-    let count = 0;
-    for (const row of audit.db.prepare(sql).iterate(...params) as IterableIterator<{ seq: number; entry: string }>) {
-      let entry: AuditEntry;
-      try {
-        entry = JSON.parse(row.entry) as AuditEntry;
-      } catch {
-        throw new CliError(`the entry at seq ${row.seq} is not valid JSON; run audit:verify`, EXIT.broken);
-      }
-      // Re-serialised rather than copied: guarantees one line per entry even if a stored row
-      // was rewritten with line breaks; the hash covers content, not formatting.
-      buffer += options.format === 'csv' ? entryCsvLine(entry) : `${JSON.stringify(entry)}\n`;
-      count++;
-      if (buffer.length >= CHUNK) {
-        await write(out, buffer);
-        buffer = '';
-      }
-    }
-    if (buffer) await write(out, buffer);
-    return count;
+    const rows = audit.db.prepare(sql).iterate(...params) as IterableIterator<{ seq: number; entry: string }>;
+    return writeEntries(parsed(rows), out, options.format);
   });
+}
+
+/** The stored rows as entries; a row that is not JSON stops the export and names its seq. */
+function* parsed(rows: Iterable<{ seq: number; entry: string }>): Generator<AuditEntry> {
+  for (const row of rows) {
+    try {
+      yield JSON.parse(row.entry) as AuditEntry;
+    } catch {
+      throw new CliError(`the entry at seq ${row.seq} is not valid JSON; run audit:verify`, EXIT.broken);
+    }
+  }
+}
+
+/** Writes entries as JSONL or CSV in chunks, honouring backpressure; returns how many were written. */
+async function writeEntries(
+  entries: Iterable<AuditEntry> | AsyncIterable<AuditEntry>,
+  out: Writable,
+  format: ExportFormat,
+): Promise<number> {
+  let buffer = format === 'csv' ? CSV_HEADER : '';
+  let count = 0;
+  for await (const entry of entries) {
+    // Re-serialised rather than copied: guarantees one line per entry even if a stored row
+    // was rewritten with line breaks; the hash covers content, not formatting.
+    buffer += format === 'csv' ? entryCsvLine(entry) : `${JSON.stringify(entry)}\n`;
+    count++;
+    if (buffer.length >= CHUNK) {
+      await write(out, buffer);
+      buffer = '';
+    }
+  }
+  if (buffer) await write(out, buffer);
+  return count;
 }
 
 async function write(out: Writable, text: string): Promise<void> {
@@ -78,18 +93,14 @@ export async function exportEntries(
   out: Writable,
   options: ExportOptions,
 ): Promise<number> {
-  let buffer = options.format === 'csv' ? CSV_HEADER : '';
-  let count = 0;
+  return writeEntries(selected(entries, options), out, options.format);
+}
+
+/** The entries `options` selects, for stores that cannot filter themselves. */
+async function* selected(entries: AsyncIterable<AuditEntry>, options: ExportOptions): AsyncGenerator<AuditEntry> {
   for await (const entry of entries) {
     if (options.requestId && entry.requestId !== options.requestId) continue;
     if (options.since && !(entry.ts >= options.since)) continue;
-    buffer += options.format === 'csv' ? entryCsvLine(entry) : `${JSON.stringify(entry)}\n`;
-    count++;
-    if (buffer.length >= CHUNK) {
-      await write(out, buffer);
-      buffer = '';
-    }
+    yield entry;
   }
-  if (buffer) await write(out, buffer);
-  return count;
 }

@@ -14,6 +14,7 @@ import type { AdaptiveCardJson } from '../views/card-templates';
 import { auditCard } from '../views/message-view';
 import { breakGlassCard } from '../views/policy-view';
 import { MAX_CARD_VIEWERS, outcomeCard, requestCard, withViewers } from '../views/request-view';
+import { CardOutbox } from './card-outbox';
 import { cardActivity, sendCard } from './turn-cards';
 import type { ExtensionAnnouncer } from '../flows/access-actions';
 import type { LifecycleMessenger, RequesterNews } from '../flows/access-lifecycle';
@@ -21,6 +22,9 @@ import { approverReportCard, expiryReminderCard, requesterNewsCard } from '../vi
 
 /** Sends and updates cards through the adapter. */
 export class CardMessenger implements NudgeNotifier, LifecycleMessenger, ExtensionAnnouncer {
+  /** Card replacements and messages of {@link requestChanged}, batched per conversation. */
+  readonly outbox = new CardOutbox();
+
   constructor(
     private readonly adapter: CloudAdapter,
     private readonly botAppId: string,
@@ -438,12 +442,16 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
   async requestChanged(request: AccessRequest): Promise<void> {
     try {
       const copies = await this.store.listCardCopies(request.id);
-      await Promise.all(copies.filter((c) => c.role !== 'audit').map((copy) => this.updateCopy(copy, request)));
-      await this.syncAuditCard(request, copies);
+      // Everything is queued before the first await, so a later state's call queues after this one.
+      const work: Promise<unknown>[] = copies
+        .filter((c) => c.role !== 'audit')
+        .map((copy) =>
+          this.outbox.replace(conversationKey(copy.conversation), copy.activityId, request.version, () =>
+            this.updateCopy(copy, request),
+          ),
+        );
       const requesterCopy = copies.find((c) => c.role === 'requester');
       const to = requesterCopy?.conversation as Partial<ConversationReference> | undefined;
-      if (to && (request.state === 'succeeded' || request.state === 'failed') && !request.access?.extendedBy)
-        await this.send(to, outcomeCard(request));
       // The requester hears about every decision, not only the end (proactive; G17 notifications).
       const news =
         request.state === 'rejected'
@@ -453,7 +461,16 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
             : request.state === 'executing' && request.outcome === undefined && request.decision?.approved
               ? 'approved'
               : undefined;
-      if (to && news) await this.send(to, requesterNewsCard(request, { kind: news }));
+      const outcome =
+        (request.state === 'succeeded' || request.state === 'failed') && !request.access?.extendedBy
+          ? outcomeCard(request)
+          : undefined;
+      // New messages are never coalesced: each goes out, in order, after the card replacements
+      // queued before it in that conversation.
+      for (const card of [outcome, news && requesterNewsCard(request, { kind: news })])
+        if (to && card) work.push(this.outbox.send(conversationKey(to), () => this.send(to, card)));
+      await this.syncAuditCard(request, copies);
+      await Promise.all(work);
     } catch (err) {
       this.log.warn({ err, requestId: request.id }, 'could not update request cards');
     }
@@ -477,4 +494,10 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
       this.log.warn({ err, requestId: request.id, activityId: copy.activityId }, 'card copy update failed');
     }
   }
+}
+
+/** The conversation a stored reference points at (the outbox's lane). */
+function conversationKey(reference: unknown): string {
+  const r = reference as Partial<ConversationReference> | undefined;
+  return `${r?.serviceUrl ?? ''} ${r?.conversation?.id ?? ''}`;
 }

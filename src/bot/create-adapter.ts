@@ -12,10 +12,16 @@ import {
 } from 'botbuilder';
 // CloudAdapter answers 401 only for this class (`err instanceof AuthenticationError`); botbuilder
 // does not re-export it. botframework-connector is botbuilder's own dependency, same version.
-import { AuthenticationError } from 'botframework-connector';
+import {
+  type AuthenticateRequestResult,
+  AuthenticationError,
+  type ClaimsIdentity,
+  type ConnectorFactory,
+} from 'botframework-connector';
 import type { AppConfig } from '../config/config';
 import { currentCorrelationId } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
+import { appIdOf, ConnectorClientCache } from './connector-client-cache';
 
 /**
  * Public-cloud Bot Framework endpoints (botframework-connector `AuthenticationConstants`,
@@ -44,6 +50,9 @@ const JWT_ERRORS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpired
  * check when the activity has none, so a token from any conversation would be accepted).
  */
 class ChannelAuthentication extends ConfigurationBotFrameworkAuthentication {
+  /** Clients reused across turns instead of built per turn (see connector-client-cache.ts). */
+  private readonly clients = new ConnectorClientCache();
+
   constructor(
     options: ConfigurationBotFrameworkAuthenticationOptions,
     private readonly enforced: boolean,
@@ -55,7 +64,7 @@ class ChannelAuthentication extends ConfigurationBotFrameworkAuthentication {
     if (this.enforced && !activity.serviceUrl?.trim())
       throw new AuthenticationError('Unauthorized. ServiceUrl claim do not match.', 401);
     try {
-      return await super.authenticateRequest(activity, authHeader);
+      return this.withCachedClients(await super.authenticateRequest(activity, authHeader));
     } catch (err) {
       throw asUnauthorized(err);
     }
@@ -63,10 +72,26 @@ class ChannelAuthentication extends ConfigurationBotFrameworkAuthentication {
 
   override async authenticateStreamingRequest(authHeader: string, channelIdHeader: string) {
     try {
-      return await super.authenticateStreamingRequest(authHeader, channelIdHeader);
+      return this.withCachedClients(await super.authenticateStreamingRequest(authHeader, channelIdHeader));
     } catch (err) {
       throw asUnauthorized(err);
     }
+  }
+
+  /** Proactive messages (continueConversationAsync) ask for a factory each time. */
+  override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    return this.clients.connectorFactory(appIdOf(claimsIdentity), super.createConnectorFactory(claimsIdentity));
+  }
+
+  override createUserTokenClient(claimsIdentity: ClaimsIdentity) {
+    return this.clients.userTokenClient(appIdOf(claimsIdentity), () => super.createUserTokenClient(claimsIdentity));
+  }
+
+  /** The JWT is still checked on every request above; only the outbound client is reused. */
+  private withCachedClients(result: AuthenticateRequestResult): AuthenticateRequestResult {
+    const inner = result.connectorFactory;
+    if (!inner) return result;
+    return { ...result, connectorFactory: this.clients.connectorFactory(appIdOf(result.claimsIdentity), inner) };
   }
 }
 

@@ -156,9 +156,15 @@ export function createFlows(
     clock,
     { grant: new ExtensionAwareGrantRunner(grantRunner, stores.requests), secret: secretRunner },
     {
-      // Cards first, then the lifecycle schedules the end of the access (G17).
+      // Cards first, then the lifecycle schedules the end of the access (G17). The run does not
+      // wait for the cards of "executing": they queue per conversation, and if the final state
+      // arrives while they still wait, it takes their place (CardOutbox) instead of following.
       requestChanged: async (request) => {
-        await cards.requestChanged(request);
+        if (request.state === 'executing')
+          void cards
+            .requestChanged(request)
+            .catch((err: unknown) => log.warn({ err, requestId: request.id }, 'card update failed'));
+        else await cards.requestChanged(request);
         await lifecycle.requestChanged(request);
       },
     },

@@ -4,12 +4,11 @@
  * Chat (`access`, `check`) and the tab render these same types; the join below is pure so both
  * see exactly the same answer. The I/O lives in `src/flows/access-inventory.ts`.
  */
-import type { RoleAssignmentInfo, RoleDefinitionInfo } from './azure-model';
+import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo, RoleDefinitionInfo } from './azure-model';
 import type { SecretCredentialKind } from './plan';
 import { roleCarriesPull } from './pull-permission';
 import type { AccessRequest } from './request';
 import { roleDefinitionGuid, scopeCovers } from './resource-id';
-import type { RoleAssignmentMode } from './roles';
 
 /** A way of pulling is "expiring" when it ends within this window (issue #15: 7 days). */
 export const EXPIRING_WITHIN_MS = 7 * 24 * 60 * 60 * 1000;
@@ -25,22 +24,13 @@ export const EXPIRING_WITHIN_MS = 7 * 24 * 60 * 60 * 1000;
 export type AccessState = 'active' | 'expiring' | 'expired' | 'revoked' | 'drifted';
 
 /** A cluster as the inventory names it. */
-export interface InventoryCluster {
-  id: string;
-  name: string;
-  subscriptionId: string;
-  resourceGroup: string;
-}
+export type InventoryCluster = Pick<ClusterInfo, 'id' | 'name' | 'subscriptionId' | 'resourceGroup'>;
 
 /** A registry as the inventory names it. */
-export interface InventoryRegistry {
-  id: string;
-  name: string;
-  subscriptionId: string;
-  resourceGroup: string;
-  loginServer: string;
-  roleAssignmentMode: RoleAssignmentMode;
-}
+export type InventoryRegistry = Pick<
+  RegistryInfo,
+  'id' | 'name' | 'subscriptionId' | 'resourceGroup' | 'loginServer' | 'roleAssignmentMode'
+>;
 
 /** The identity a cluster pulls with (PRODUCT facts: kubelet identity, or the cluster's service principal). */
 export interface InventoryIdentity {

@@ -225,6 +225,7 @@ function parseAccess(words: string[]): Command {
 export function parseCommand(text: string): Command {
   const words = splitWords(text);
   const verb = (words.shift() ?? 'help').toLowerCase();
+  // One case per verb: alike in shape, but each builds its own command from its own words.
   switch (verb) {
     case 'help':
     case '?':

@@ -27,28 +27,30 @@ function invalid(what: string, value: string, rule: string): UserFacingError {
   return new UserFacingError('validation.name', `"${shown}" is not a valid ${what}: ${rule}`);
 }
 
+/** `name` when it fits `pattern`; else the validation error naming `what` and its `rule`. */
+function checked(name: string, pattern: RegExp, what: string, rule: string): string {
+  if (!pattern.test(name)) throw invalid(what, name, rule);
+  return name;
+}
+
 /** Validates a registry name (5–50 letters and digits). */
 export function checkRegistryName(name: string): string {
-  if (!REGISTRY_NAME.test(name)) {
-    throw invalid(
-      'registry name',
-      name,
-      "use 5–50 letters and digits, e.g. contosoacr, or the registry's full resource id.",
-    );
-  }
-  return name;
+  return checked(
+    name,
+    REGISTRY_NAME,
+    'registry name',
+    "use 5–50 letters and digits, e.g. contosoacr, or the registry's full resource id.",
+  );
 }
 
 /** Validates an AKS cluster name. */
 export function checkClusterName(name: string): string {
-  if (!CLUSTER_NAME.test(name)) {
-    throw invalid(
-      'cluster name',
-      name,
-      'use 1–63 letters, digits, hyphens and underscores, starting and ending with a letter or digit (e.g. aks-prod), "resourceGroup/name", or the full resource id.',
-    );
-  }
-  return name;
+  return checked(
+    name,
+    CLUSTER_NAME,
+    'cluster name',
+    'use 1–63 letters, digits, hyphens and underscores, starting and ending with a letter or digit (e.g. aks-prod), "resourceGroup/name", or the full resource id.',
+  );
 }
 
 /** Validates a resource group name. */
@@ -60,8 +62,7 @@ export function checkResourceGroup(name: string): string {
 }
 
 function checkSubscription(id: string): string {
-  if (!GUID.test(id)) throw invalid('subscription id', id, 'a subscription id is a GUID.');
-  return id;
+  return checked(id, GUID, 'subscription id', 'a subscription id is a GUID.');
 }
 
 function emptyError(what: string, example: string): UserFacingError {

@@ -234,6 +234,18 @@ export interface ClusterAccess {
   readonly clusterName: string;
 }
 
+/** What {@link PullSecretPort.write} writes. */
+export interface PullSecretWrite {
+  namespace: string;
+  secretName: string;
+  dockerConfigJson: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  serviceAccount?: string;
+  /** Replace only the secret still at this version (else create). */
+  replaceResourceVersion?: string;
+}
+
 /** Outcome of writing the pull secret. */
 export interface SecretWriteResult {
   action: 'created' | 'replaced';
@@ -264,18 +276,7 @@ export interface PullSecretPort {
    * secret still has that version (so a secret swapped after the check is never overwritten);
    * then links it to the service account.
    */
-  write(
-    access: ClusterAccess,
-    input: {
-      namespace: string;
-      secretName: string;
-      dockerConfigJson: string;
-      labels: Record<string, string>;
-      annotations: Record<string, string>;
-      serviceAccount?: string;
-      replaceResourceVersion?: string;
-    },
-  ): Promise<SecretWriteResult>;
+  write(access: ClusterAccess, input: PullSecretWrite): Promise<SecretWriteResult>;
   /**
    * Revocation (G17): deletes the secret only if it is still the one acrbot wrote for
    * `requestId` (managed-by label and request-id annotation; deleted with a uid precondition),

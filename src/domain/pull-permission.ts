@@ -22,7 +22,10 @@ export const PULL_ACTION = 'Microsoft.ContainerRegistry/registries/pull/read';
 /** The data action that carries pull on ABAC-mode registries. */
 export const REPOSITORY_READ_DATA_ACTION = 'Microsoft.ContainerRegistry/registries/repositories/content/read';
 
-/** RBAC pattern match: `*` matches any run of characters, case-insensitively. */
+/**
+ * RBAC pattern match: `*` matches any run of characters, case-insensitively. The sandbox's ARM
+ * emulator has its own copy (`actionMatches`): it never imports the bot's code.
+ */
 export function rbacPatternMatches(pattern: string, action: string): boolean {
   const source = pattern
     .split('*')

@@ -186,6 +186,9 @@ export const FINAL_STATES: readonly RequestState[] = [
   'revoked',
 ];
 
+/** Every state, in lifecycle order (the tab lists requests in all of them). */
+export const REQUEST_STATES: readonly RequestState[] = ['pending', 'approved', 'executing', ...FINAL_STATES];
+
 /** Sentence describing a state for people who lost a race or clicked an old card. */
 export function describeState(request: AccessRequest): string {
   const by = request.decision ? ` by ${request.decision.by.name}` : '';

@@ -3,6 +3,7 @@
  * expiry within the configured maximum, repository names.
  */
 import { UserFacingError } from './errors';
+import type { SecretCommandOptions } from './command';
 import type { SecretCredentialKind } from './plan';
 
 /** Validated secret options with defaults applied. */
@@ -49,17 +50,7 @@ export function parseExpiry(text: string, maxMs: number): number {
 }
 
 /** Validates the typed options and applies the defaults. */
-export function checkSecretOptions(
-  input: {
-    namespace?: string;
-    name?: string;
-    kind?: string;
-    serviceAccount?: string;
-    expires?: string;
-    repositories?: string;
-  },
-  maxExpiryMs: number,
-): SecretOptions {
+export function checkSecretOptions(input: SecretCommandOptions, maxExpiryMs: number): SecretOptions {
   const namespace = input.namespace ?? SECRET_DEFAULTS.namespace;
   if (!DNS_LABEL.test(namespace))
     throw bad(

@@ -100,8 +100,20 @@ export class AccessActions {
     try {
       this.mayExtend(actor, request);
       return true;
-    } catch {
-      return false;
+    } catch (err) {
+      if (err instanceof UserFacingError) return false;
+      throw err;
+    }
+  }
+
+  /** Whether {@link mayRevoke} allows it (for showing the button; the action decides again). */
+  async canRevoke(actor: Actor, request: AccessRequest): Promise<boolean> {
+    try {
+      await this.mayRevoke(actor, request);
+      return true;
+    } catch (err) {
+      if (err instanceof UserFacingError) return false;
+      throw err;
     }
   }
 

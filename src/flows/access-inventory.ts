@@ -126,14 +126,7 @@ export class AccessInventory {
     const gathered = await this.gather(clusters, assignments);
     return {
       registry: toRegistry(registry),
-      cells: buildCells({
-        clusters: gathered.clusters,
-        registries: [toRegistry(registry)],
-        assignmentsByIdentity: gathered.assignmentsByIdentity,
-        roles: gathered.roles,
-        requests,
-        now,
-      }),
+      cells: buildCells({ ...gathered, registries: [toRegistry(registry)], requests, now }),
       unresolvedClusters: gathered.unresolved,
       generatedAt: now.toISOString(),
     };
@@ -154,14 +147,7 @@ export class AccessInventory {
     return {
       clusters: clusters.map(toCluster),
       registries: registries.map(toRegistry),
-      cells: buildCells({
-        clusters: gathered.clusters,
-        registries: registries.map(toRegistry),
-        assignmentsByIdentity: gathered.assignmentsByIdentity,
-        roles: gathered.roles,
-        requests,
-        now,
-      }),
+      cells: buildCells({ ...gathered, registries: registries.map(toRegistry), requests, now }),
       unresolvedClusters: gathered.unresolved,
       generatedAt: now.toISOString(),
     };

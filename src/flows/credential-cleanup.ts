@@ -4,9 +4,10 @@
  * tries again and records the result. Only references the request's own `created` records
  * vouch for are deleted (G15).
  */
+import type { AuditEvent } from '../domain/audit-chain';
 import type { AuditLog, Clock, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
-import { transition } from '../domain/request';
+import { transition, type AccessRequest } from '../domain/request';
 import { type CredentialRef, decodeCredentialRef } from '../domain/secret-credential';
 import { credentialRefProblem } from '../domain/secret-ownership';
 import type { Logger } from '../observability/logger';
@@ -23,6 +24,19 @@ function pendingRefs(text: string | undefined): CredentialRef[] {
   } catch {
     return [];
   }
+}
+
+/** The `credential.cleanup` audit entry of a retried clean-up. */
+function cleanupEntry(request: AccessRequest, outcome: 'refused' | 'deleted', detail: string): AuditEvent {
+  return {
+    actor: { objectId: 'acrbot', name: 'acrbot' },
+    tenantId: request.tenantId,
+    action: 'credential.cleanup',
+    requestId: request.id,
+    targetIds: [request.plan.registry.id],
+    outcome,
+    detail,
+  };
 }
 
 /** Retries pending credential clean-ups; returns how many requests were cleaned. */
@@ -48,29 +62,13 @@ export async function retryPendingCleanups(
         'credential clean-up refused: reference not recorded as created by this request',
       );
       await audit
-        .append({
-          actor: { objectId: 'acrbot', name: 'acrbot' },
-          tenantId: request.tenantId,
-          action: 'credential.cleanup',
-          requestId: request.id,
-          targetIds: [request.plan.registry.id],
-          outcome: 'refused',
-          detail: refused.map((r) => r.problem).join('; '),
-        })
+        .append(cleanupEntry(request, 'refused', refused.map((r) => r.problem).join('; ')))
         .catch((err: unknown) => log.error({ err, requestId: request.id }, 'audit of a refused clean-up failed'));
       continue;
     }
     try {
       for (const ref of refs.reverse()) await deleteCredential(ports, ref);
-      await audit.append({
-        actor: { objectId: 'acrbot', name: 'acrbot' },
-        tenantId: request.tenantId,
-        action: 'credential.cleanup',
-        requestId: request.id,
-        targetIds: [request.plan.registry.id],
-        outcome: 'deleted',
-        detail: 'retried after an earlier failure',
-      });
+      await audit.append(cleanupEntry(request, 'deleted', 'retried after an earlier failure'));
       await store.update(transition(request, { type: 'cleanedUp', at: clock.now() }));
       cleaned++;
     } catch (err) {

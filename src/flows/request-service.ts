@@ -363,20 +363,13 @@ export class RequestService {
     if (!this.jobs || request.state !== 'pending' || !rule) return;
     const ids = approvalNudgeJobIds(request.id);
     const created = Date.parse(request.createdAt);
-    if (rule.remindAfterMs !== undefined)
-      await this.jobs.schedule({
-        id: ids.remind,
-        kind: 'approval.remind',
-        dueAt: new Date(created + rule.remindAfterMs),
-        requestId: request.id,
-      });
-    if (rule.escalateAfterMs !== undefined)
-      await this.jobs.schedule({
-        id: ids.escalate,
-        kind: 'approval.escalate',
-        dueAt: new Date(created + rule.escalateAfterMs),
-        requestId: request.id,
-      });
+    const nudges = [
+      { id: ids.remind, kind: 'approval.remind', afterMs: rule.remindAfterMs },
+      { id: ids.escalate, kind: 'approval.escalate', afterMs: rule.escalateAfterMs },
+    ] as const;
+    for (const { id, kind, afterMs } of nudges)
+      if (afterMs !== undefined)
+        await this.jobs.schedule({ id, kind, dueAt: new Date(created + afterMs), requestId: request.id });
   }
 
   /** Schedules the `request.expire` job of a pending request (idempotent). */

@@ -33,16 +33,31 @@ export class HttpError extends Error {
 /** Largest request body the emulators accept; real ARM limits are far above anything acrbot sends. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Reads the whole request body as text. Rejects with a 413 HttpError beyond 1 MiB. */
-export function readBody(req: IncomingMessage): Promise<string> {
+/** How large a body an emulator takes, and its own error beyond that. */
+export interface BodyLimit {
+  maxBytes: number;
+  tooLarge(): Error;
+}
+
+/** The ARM and Graph emulators' limit: 1 MiB, then ARM's 413 `RequestEntityTooLarge`. */
+const DEFAULT_LIMIT: BodyLimit = {
+  maxBytes: MAX_BODY_BYTES,
+  tooLarge: () => new HttpError(413, 'RequestEntityTooLarge', 'The request body is too large.'),
+};
+
+/**
+ * Reads the whole request body as text. Beyond the limit it rejects with the limit's error and
+ * lets the rest of the body drain unread, so the emulator can still answer its 413.
+ */
+export function readBody(req: IncomingMessage, limit: BodyLimit = DEFAULT_LIMIT): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new HttpError(413, 'RequestEntityTooLarge', 'The request body is too large.'));
-        req.destroy();
+      if (size > limit.maxBytes) {
+        chunks.length = 0;
+        reject(limit.tooLarge());
         return;
       }
       chunks.push(chunk);

@@ -1,12 +1,33 @@
 /**
  * What the ARM and Graph emulators share around their own request handling: the request log
- * tests assert on, the Node listener, and the operation name a route match gives the log and
- * the fault registry. Each emulator keeps its own parse → authenticate → fault → answer steps,
- * which differ in error bodies and headers (CONTRACTS §1 vs §3).
+ * tests assert on, the Node listener, the operation name a route match gives the log and the
+ * fault registry, and the order of the steps of a request ({@link RecordingEmulator.answer}:
+ * read, check, parse, fault, route). The steps' errors, envelopes and headers are each
+ * emulator's own (CONTRACTS §1 vs §3).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FaultRegistry, FiredFault } from './arm/faults';
 import type { RequestLog, RequestLogEntry } from './arm/request-log';
 import type { RouteMatch } from './arm/router';
+import { type EmulatorReply, type HttpError, parseJsonBody, readBody, sleep } from './http-util';
+
+/** What differs between emulators in the steps of one request. */
+export interface RequestSteps {
+  /** Operation name of the matched route (fault target). */
+  operation: string;
+  /** Path the faults' `pathIncludes` is matched against. */
+  path: string;
+  /** Throws the emulator's 401 (and other request preconditions) before the body is parsed. */
+  precheck(): void;
+  /** The emulator's 400 for a body that is not JSON. */
+  invalidJson(err: Error): HttpError;
+  /** The emulator's error for a fault that fired with a status. */
+  faultError(fault: FiredFault, body: unknown): HttpError;
+  /** Routes the request (throws the emulator's 404/405/403 first); runs after faults. */
+  route(body: unknown): EmulatorReply;
+  /** The emulator's error envelope for anything thrown above. */
+  errorReply(err: unknown): EmulatorReply;
+}
 
 /** Base of an emulator that records every answered request. */
 export abstract class RecordingEmulator {
@@ -29,6 +50,40 @@ export abstract class RecordingEmulator {
   };
 
   protected abstract handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+
+  /** Injected faults and latency. */
+  abstract readonly faults: FaultRegistry;
+
+  /**
+   * The steps of one request, in the order every emulator runs them: read the body, precheck
+   * (authentication), parse the body as JSON, wait out injected latency and fire an injected
+   * fault, then route. Anything thrown becomes the emulator's error reply.
+   */
+  protected async answer(req: IncomingMessage, steps: RequestSteps): Promise<EmulatorReply> {
+    try {
+      const text = await readBody(req);
+      steps.precheck();
+      let body: unknown;
+      try {
+        body = parseJsonBody(text);
+      } catch (e) {
+        throw steps.invalidJson(e as Error);
+      }
+      const fault = this.faults.take(steps.operation, steps.path);
+      const latency = this.faults.latencyMs + (fault?.rule.latencyMs ?? 0);
+      if (latency > 0) await sleep(latency);
+      if (fault?.status !== undefined) throw steps.faultError(fault, body);
+      return steps.route(body);
+    } catch (e) {
+      return steps.errorReply(e);
+    }
+  }
+}
+
+/** The first value of a request header. */
+export function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
 }
 
 /** The operation name of a route match (`unknown` when no route matched). */

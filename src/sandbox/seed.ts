@@ -10,6 +10,7 @@
  */
 import { v5 as uuidv5 } from 'uuid';
 import type { ArmEmulator } from './arm/arm-emulator';
+import type { ClusterSpec } from './arm/clusters';
 import type { Directory } from './directory';
 import {
   SANDBOX_APPROVER_GROUP_ID,
@@ -29,6 +30,48 @@ const DERIVED_ID_NAMESPACE = '6f0b8d6e-5a3c-4c1e-9a51-7d7f3e1c2b40';
 /** A stable GUID derived from another (e.g. a managed identity's client id from its object id). */
 function derivedId(from: string): string {
   return uuidv5(from.toLowerCase(), DERIVED_ID_NAMESPACE);
+}
+
+/** A managed-identity cluster of the fixtures (system- or user-assigned). */
+type ManagedIdentityCluster = (typeof SANDBOX_CLUSTERS)['prod' | 'dev'];
+
+/**
+ * Adds a managed-identity cluster and both its identities (control plane and kubelet) as
+ * managed-identity service principals, so role assignments to either succeed.
+ */
+function addManagedIdentityCluster(
+  arm: ArmEmulator,
+  directory: Directory,
+  cluster: ManagedIdentityCluster,
+  controlPlaneName: string,
+  extra: Partial<ClusterSpec>,
+): void {
+  const controlPlaneClientId = derivedId(cluster.controlPlanePrincipalId);
+  arm.state.addCluster({
+    subscriptionId: cluster.subscriptionId,
+    resourceGroup: cluster.resourceGroup,
+    name: cluster.name,
+    identity: cluster.identity,
+    controlPlanePrincipalId: cluster.controlPlanePrincipalId,
+    controlPlaneClientId,
+    kubeletObjectId: cluster.kubeletObjectId,
+    kubeletClientId: cluster.kubeletClientId,
+    aad: cluster.aad,
+    tags: { ...cluster.tags },
+    ...extra,
+  });
+  directory.addServicePrincipal({
+    id: cluster.controlPlanePrincipalId,
+    appId: controlPlaneClientId,
+    displayName: controlPlaneName,
+    servicePrincipalType: 'ManagedIdentity',
+  });
+  directory.addServicePrincipal({
+    id: cluster.kubeletObjectId,
+    appId: cluster.kubeletClientId,
+    displayName: `${cluster.name}-agentpool`,
+    servicePrincipalType: 'ManagedIdentity',
+  });
 }
 
 /** Puts the fixtures' world into `arm` and `directory`. Call once, on a fresh emulator pair. */
@@ -54,32 +97,9 @@ export function seedSandbox(arm: ArmEmulator, directory: Directory): void {
 
   // prod: SystemAssigned managed identity, Entra ID + Azure RBAC.
   const prod = SANDBOX_CLUSTERS.prod;
-  const prodControlPlaneClientId = derivedId(prod.controlPlanePrincipalId);
-  state.addCluster({
-    subscriptionId: prod.subscriptionId,
-    resourceGroup: prod.resourceGroup,
-    name: prod.name,
-    identity: prod.identity,
-    controlPlanePrincipalId: prod.controlPlanePrincipalId,
-    controlPlaneClientId: prodControlPlaneClientId,
-    kubeletObjectId: prod.kubeletObjectId,
-    kubeletClientId: prod.kubeletClientId,
-    aad: prod.aad,
+  addManagedIdentityCluster(arm, directory, prod, prod.name, {
     disableLocalAccounts: prod.disableLocalAccounts,
     enableAzureRBAC: true,
-    tags: { ...prod.tags },
-  });
-  directory.addServicePrincipal({
-    id: prod.controlPlanePrincipalId,
-    appId: prodControlPlaneClientId,
-    displayName: prod.name,
-    servicePrincipalType: 'ManagedIdentity',
-  });
-  directory.addServicePrincipal({
-    id: prod.kubeletObjectId,
-    appId: prod.kubeletClientId,
-    displayName: `${prod.name}-agentpool`,
-    servicePrincipalType: 'ManagedIdentity',
   });
 
   // legacy: service principal cluster; its clientId is an app id that Graph resolves to the SP object id.
@@ -106,32 +126,7 @@ export function seedSandbox(arm: ArmEmulator, directory: Directory): void {
 
   // dev: UserAssigned managed identity in the second subscription, local accounts.
   const dev = SANDBOX_CLUSTERS.dev;
-  const devControlPlaneClientId = derivedId(dev.controlPlanePrincipalId);
-  state.addCluster({
-    subscriptionId: dev.subscriptionId,
-    resourceGroup: dev.resourceGroup,
-    name: dev.name,
-    identity: dev.identity,
-    controlPlanePrincipalId: dev.controlPlanePrincipalId,
-    controlPlaneClientId: devControlPlaneClientId,
-    kubeletObjectId: dev.kubeletObjectId,
-    kubeletClientId: dev.kubeletClientId,
-    aad: dev.aad,
-    location: 'westeurope',
-    tags: { ...dev.tags },
-  });
-  directory.addServicePrincipal({
-    id: dev.controlPlanePrincipalId,
-    appId: devControlPlaneClientId,
-    displayName: `${dev.name}-identity`,
-    servicePrincipalType: 'ManagedIdentity',
-  });
-  directory.addServicePrincipal({
-    id: dev.kubeletObjectId,
-    appId: dev.kubeletClientId,
-    displayName: `${dev.name}-agentpool`,
-    servicePrincipalType: 'ManagedIdentity',
-  });
+  addManagedIdentityCluster(arm, directory, dev, `${dev.name}-identity`, { location: 'westeurope' });
 
   for (const r of Object.values(SANDBOX_REGISTRIES)) {
     state.addRegistry({

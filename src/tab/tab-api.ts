@@ -6,26 +6,13 @@
  */
 import { type AccessMatrix, gaveAccess } from '../domain/access-inventory';
 import type { AuditLog, Clock, RequestStore } from '../domain/ports';
-import type { AccessRequest, Actor, RequestState } from '../domain/request';
+import { REQUEST_STATES, type AccessRequest, type Actor } from '../domain/request';
 import { UserFacingError } from '../domain/errors';
 import { NOT_ALLOWED_CODES } from '../flows/access-actions';
 import type { Logger } from '../observability/logger';
 import { currentCorrelationId } from '../observability/correlation';
 import { SsoError, type SsoSettings, type TabUser, validateSsoToken } from './sso-token';
 import { matrixRows, requestHistory, requestRow, type TabRow } from './tab-rows';
-
-/** Every state: the tab lists requests in all of them. */
-const ALL_STATES: RequestState[] = [
-  'pending',
-  'approved',
-  'executing',
-  'succeeded',
-  'failed',
-  'rejected',
-  'expired',
-  'cancelled',
-  'revoked',
-];
 
 /** Most matrix rows one answer carries (and the default page size). */
 export const MATRIX_PAGE_MAX = 1000;
@@ -50,6 +37,11 @@ export interface TabActions {
   revoke?(input: { requestId: string; actor: Actor; tenantId: string; reason: string }): Promise<{ message: string }>;
   /** The flows' extend rule, for showing the button (the action decides again). */
   canExtend?(actor: Actor, request: AccessRequest): boolean;
+  /**
+   * The flows' revoke rule (an approver of this request's own rule), for the drawer's button.
+   * Lists use the cheaper "own, or an approver under any rule" instead; the action decides again.
+   */
+  canRevoke?(actor: Actor, request: AccessRequest): Promise<boolean>;
 }
 
 /** The access inventory (src/flows/access-inventory.ts): the matrix across the allowed subscriptions. */
@@ -110,7 +102,7 @@ export class TabApi {
   myAccess(authorization: string | undefined): Promise<ApiReply> {
     return this.handle(authorization, async (c) => {
       const now = this.deps.clock.now();
-      const all = await this.deps.store.listByState(ALL_STATES, LIST_LIMIT);
+      const all = await this.deps.store.listByState([...REQUEST_STATES], LIST_LIMIT);
       const own = all.filter((r) => this.isOwn(r, c)).map((r) => this.withActions(requestRow(r, now), r, c));
       // Asked of them: pending, not yet approved by them, and they are an approver under its rule.
       const candidates = c.approver
@@ -163,7 +155,7 @@ export class TabApi {
         };
       };
       const now = this.deps.clock.now();
-      const all = await this.deps.store.listByState(ALL_STATES, LIST_LIMIT);
+      const all = await this.deps.store.listByState([...REQUEST_STATES], LIST_LIMIT);
       if (c.seesAll && this.deps.inventory) {
         const matrix = await this.deps.inventory.matrix();
         const byId = new Map(all.map((r) => [r.id, r]));
@@ -212,6 +204,8 @@ export class TabApi {
       const audit = await this.deps.audit.forRequest(request.id);
       const history = requestHistory(request, audit, this.deps.clock.now());
       this.withActions(history.row, request, c);
+      const revokeRule = this.deps.actions?.canRevoke;
+      if (history.row.canRevoke && revokeRule) history.row.canRevoke = await revokeRule(c.actor, request);
       return { status: 200, body: history };
     });
   }

@@ -19,6 +19,8 @@ import { inertText } from './request-view';
 /** Most rows in one card (Teams' message size limit); the rest are counted in a note. */
 export const ACCESS_CARD_MAX_ROWS = 20;
 
+// Labels of the inventory's access states; a request's states are another set with their own table
+// (STATE_LABEL in request-view.ts), alike in shape only.
 const STATE: Record<AccessState | 'cannot', { label: string; color: string }> = {
   active: { label: 'Active', color: 'Good' },
   expiring: { label: 'Expiring soon', color: 'Warning' },

@@ -14,6 +14,7 @@ export interface Fact {
   value: string;
 }
 
+// Labels of a request's states; the access inventory's states have their own table (access-view.ts).
 const STATE_LABEL: Record<RequestState, { label: string; color: string }> = {
   pending: { label: 'Pending approval', color: 'Warning' },
   approved: { label: 'Approved', color: 'Good' },

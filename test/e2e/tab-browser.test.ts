@@ -238,6 +238,31 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
     }
   });
 
+  test("320 px wide: the requester's drawer with Extend and Revoke fits, nothing clipped", async () => {
+    const { ctx, page } = await signIn('requester', '/tabs/personal', 320);
+    try {
+      await page.click(`#grants li[data-request="${rileyId}"] .row-open`);
+      await page.locator(`#extend-${rileyId}`).waitFor();
+      await page.locator(`#revoke-${rileyId}`).waitFor();
+      const problems = await page.evaluate(() => {
+        const { document, window, getComputedStyle } = globalThis as any;
+        const out: string[] = [];
+        for (const el of Array.from(document.querySelectorAll('dialog.drawer *:not(.sr-only)')) as any[]) {
+          const r = el.getBoundingClientRect();
+          if (r.width > 0 && r.right > window.innerWidth + 1)
+            out.push(`beyond the edge: ${el.tagName}#${el.id} ${el.textContent?.slice(0, 40)}`);
+          const s = getComputedStyle(el);
+          const hides = s.overflowX === 'hidden' || s.overflowX === 'clip' || s.textOverflow === 'ellipsis';
+          if (hides && el.scrollWidth > el.clientWidth + 1) out.push(`clipped: ${el.textContent?.slice(0, 60)}`);
+        }
+        return out;
+      });
+      expect(problems).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   test.each(['default', 'dark', 'contrast'])(
     'axe-core: no serious or critical violation (%s theme, drawer open)',
     async (theme) => {
@@ -303,6 +328,9 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
     const { ctx, page } = await signIn('requester', '/tabs/personal');
     try {
       await page.click(`#grants li[data-request="${request.id}"] .row-open`);
+      await page.locator('dialog.drawer .facts dt', { hasText: 'Approvers' }).first().waitFor();
+      // The requester's drawer with its Extend and Revoke forms passes axe too.
+      expect(await axeViolations(page)).toEqual([]);
       await page.selectOption(`#extend-${request.id}`, '30d');
       await page.fill(`#extend-reason-${request.id}`, 'batch migration runs another month');
       const before = h.connector.calls.length;

@@ -8,7 +8,11 @@
  *   request, and the audit chain verifies. `ACRBOT_RACES` sets how many (default 8 here; the
  *   full run of 200 is `npm run test:races`).
  * - SIGKILL of the instance holding an execution's lease mid-way: another instance takes it
- *   over once the lease expired (ACRBOT_LEASE_TTL=3s) and finishes it exactly once.
+ *   over once the lease expired (ACRBOT_LEASE_TTL=3s) and finishes it exactly once. The grant
+ *   flow mid-PUT; the secret flow at three steps (generateCredentials in flight; the credential
+ *   made and the Kubernetes secret write in flight; the secret written and the service account
+ *   patch in flight): one token, one secret with its valid password, one outcome card, a clean
+ *   audit. The test waits for the held call to reach the sandbox (no fixed sleep).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -18,6 +22,7 @@ import type { Stores } from '../../src/integrations/store/open-stores';
 import { tablesStores } from '../../src/integrations/store/open-stores';
 import { keyPart, openTablesAccount } from '../../src/integrations/store/tables-client';
 import { SANDBOX_REGISTRIES, SANDBOX_USERS, sandboxResourceId } from '../../src/sandbox/fixtures';
+import type { Faults } from '../../src/sandbox/kubernetes';
 import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
 import { startAzurite, type Azurite } from '../helpers/azurite';
 import { type BotProcess, spawnBot } from '../helpers/bot-process';
@@ -169,6 +174,156 @@ describe('many instances on one Azure Table Storage', () => {
     expect((await fetch(`${other.url}/readyz`)).status).toBe(200);
   });
 });
+
+/** Where a secret run is killed, how the sandbox holds it there, and how the test knows it is there. */
+interface SecretKillStep {
+  title: string;
+  /** Holds the run at the step: a slow answer (`drop`: the killed instance's write never lands). */
+  hold(name: string): void;
+  /** True once the held call has reached the sandbox (it is in flight). */
+  reached(): boolean;
+  /** How the instance that finishes writes the secret: `replaced` when the killed one's write had landed. */
+  write: 'created' | 'replaced';
+}
+
+const aksDev = () => sandbox.kubernetes['aks-dev'];
+
+/** Whether the Kubernetes emulator has handed out a fault (the held call arrived). */
+function kubeFaultTaken(): boolean {
+  const take = aksDev().faults.take as jest.MockedFunction<Faults['take']>;
+  return take.mock.results.some((r) => r.type === 'return' && r.value !== undefined);
+}
+
+const SECRET_KILL_STEPS: SecretKillStep[] = [
+  {
+    title: 'while generateCredentials is in flight (the token exists, its password is being made)',
+    hold: () => sandbox.arm.faults.add({ operation: 'registries.generateCredentials', latencyMs: 2500 }),
+    reached: () => sandbox.arm.faults.pending().length === 0,
+    write: 'created',
+  },
+  {
+    title: 'after the credential exists, while the Kubernetes secret write is in flight (it never lands)',
+    // A create names the secret in its body, not its path: matched by verb, resource and namespace.
+    hold: () =>
+      aksDev().faults.inject({
+        verb: 'create',
+        resource: 'secrets',
+        namespace: 'payments',
+        delayMs: 20_000,
+        drop: true,
+      }),
+    reached: kubeFaultTaken,
+    write: 'created',
+  },
+  {
+    title: 'after the secret write, before the outcome (the service account patch in flight)',
+    hold: () =>
+      aksDev().faults.inject({
+        verb: 'patch',
+        resource: 'serviceaccounts',
+        name: 'default',
+        delayMs: 20_000,
+        drop: true,
+      }),
+    reached: kubeFaultTaken,
+    // Its own secret, found by the label naming this very request and written again (G13).
+    write: 'replaced',
+  },
+];
+
+describe('SIGKILL mid-secret-flow with two instances on one Azure Table Storage', () => {
+  beforeEach(() => {
+    jest.spyOn(aksDev().faults, 'take');
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    aksDev().faults.clear();
+  });
+
+  test.each(SECRET_KILL_STEPS.map((step, i) => [step.title, i] as const))(
+    'killed %s: the other instance finishes after the lease expired, exactly once',
+    async (_title, index) => {
+      const step = SECRET_KILL_STEPS[index];
+      const prefix = azurite.freshPrefix();
+      const bots = await startBots(2, prefix);
+      const stores = await tablesStores(
+        { kind: 'connectionString', value: azurite.connectionString },
+        { now: () => new Date() },
+        prefix,
+      );
+      const name = `acr-kill-${index}-${prefix.slice(-6)}`;
+      const id = await request(
+        bots[0],
+        `secret aks-dev contosoacr --namespace payments --name ${name} --service-account default killed mid-way`,
+      );
+      step.hold(name);
+      await postActivity(
+        bots[0].url,
+        cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }),
+      );
+      const holder = await waitForLeaseHolder(prefix, id, bots);
+      await waitUntil(async () => step.reached(), `the run held ${step.title}`);
+      const other = bots.find((b) => b !== holder)!;
+      const exited = new Promise((r) => holder.child.once('exit', r));
+      holder.child.kill('SIGKILL');
+      await exited;
+
+      const final = await waitForState(stores, id, ['succeeded', 'failed'], 60_000);
+      expect({ final, error: (await stores.requests.get(id))?.outcome?.error }).toEqual({ final: 'succeeded' });
+      // One credential: one token named after the request, and the secret's password is its valid one.
+      const tokens = sandbox.arm.state
+        .listTokens(contosoId)
+        .filter((t: { name: string }) => t.name === `acrbot-${id.toLowerCase()}`);
+      expect(tokens).toHaveLength(1);
+      // One secret, written by acrbot for this request, linked once to the service account.
+      const secret = aksDev().getObject('secrets', 'payments', name) as unknown as {
+        metadata: { labels: Record<string, string> };
+        data: Record<string, string>;
+      };
+      expect(secret.metadata.labels['acrbot.io/request-id']).toBe(id);
+      const entry = JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString()).auths[
+        'contosoacr.azurecr.io'
+      ];
+      expect(sandbox.arm.state.verifyTokenPassword(contosoId, entry.username, entry.password)).toBe(true);
+      const sa = aksDev().getObject('serviceaccounts', 'payments', 'default') as unknown as {
+        imagePullSecrets?: { name: string }[];
+      };
+      expect(sa.imagePullSecrets?.filter((s) => s.name === name)).toHaveLength(1);
+      // One outcome card (posted after the state is stored).
+      await connector.waitFor(
+        (c) => /Pull secret created/.test(cardText(c.activity)) && cardText(c.activity).includes(`payments/${name}`),
+        20_000,
+        'the outcome card',
+      );
+      const outcomes = connector.calls.filter(
+        (c) =>
+          c.op === 'send' &&
+          /Pull secret created/.test(cardText(c.activity)) &&
+          cardText(c.activity).includes(`payments/${name}`),
+      );
+      expect(outcomes).toHaveLength(1);
+      // A clean audit: one decision, one take-over, one outcome; the chain verifies.
+      const actions = (await stores.audit.forRequest(id)).map((e) => e.action);
+      expect(actions.filter((x) => x === 'request.approved')).toHaveLength(1);
+      expect(actions.filter((x) => x === 'execution.resumed')).toHaveLength(1);
+      expect(actions.filter((x) => x === 'request.succeeded')).toHaveLength(1);
+      expect(actions.filter((x) => x === 'request.failed')).toHaveLength(0);
+      const writes = (await stores.audit.forRequest(id)).filter((e) => e.action === 'kubernetes.write.secret');
+      expect(writes.map((e) => e.outcome)).toEqual([step.write]);
+      await expect(stores.audit.verify()).resolves.toMatchObject({ intact: true });
+      expect((await fetch(`${other.url}/readyz`)).status).toBe(200);
+    },
+  );
+});
+
+/** Polls a condition on the store or the sandbox (no fixed sleep: returns as soon as it holds). */
+async function waitUntil(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 async function waitForLeaseHolder(prefix: string, requestId: string, bots: BotProcess[]): Promise<BotProcess> {
   const table = await openTablesAccount({ kind: 'connectionString', value: azurite.connectionString }, prefix).table(

@@ -227,3 +227,18 @@ describe('tokens and credentials', () => {
     expect(sandbox.arm.faults.pending()).toEqual([]);
   });
 });
+
+describe('request bodies', () => {
+  it('answers a body over 1 MiB with 413 RequestEntityTooLarge and changes nothing', async () => {
+    const url = `${sandbox.armUrl}${contosoId}/scopeMaps/too-large?api-version=2025-11-01`;
+    const res = await httpsJson(url, {
+      ca: sandbox.tls.caPem,
+      token: sandbox.token,
+      method: 'PUT',
+      body: { properties: { description: 'x'.repeat(1_100_000), actions: [] } },
+    });
+    expect(res.status).toBe(413);
+    expect(res.body).toEqual({ error: { code: 'RequestEntityTooLarge', message: 'The request body is too large.' } });
+    await expect(acr.scopeMaps.get('rg-acr', 'contosoacr', 'too-large')).rejects.toMatchObject({ statusCode: 404 });
+  });
+});

@@ -8,7 +8,13 @@ import type { TokenCredential } from '@azure/core-auth';
 import type * as KubeClient from '@kubernetes/client-node';
 import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
 import { UserFacingError } from '../../domain/errors';
-import type { ClusterAccess, PullSecretPort, SecretRemoveResult, SecretWriteResult } from '../../domain/ports';
+import type {
+  ClusterAccess,
+  PullSecretPort,
+  PullSecretWrite,
+  SecretRemoveResult,
+  SecretWriteResult,
+} from '../../domain/ports';
 import type { ExistingSecret } from '../../domain/secret-ownership';
 import { restErrorInfo } from '../azure/arm-connection';
 import { explainKubeError, kubeStatus } from './kube-errors';
@@ -146,18 +152,7 @@ export class KubePullSecrets implements PullSecretPort {
     return { existing };
   }
 
-  async write(
-    access: ClusterAccess,
-    input: {
-      namespace: string;
-      secretName: string;
-      dockerConfigJson: string;
-      labels: Record<string, string>;
-      annotations: Record<string, string>;
-      serviceAccount?: string;
-      replaceResourceVersion?: string;
-    },
-  ): Promise<SecretWriteResult> {
+  async write(access: ClusterAccess, input: PullSecretWrite): Promise<SecretWriteResult> {
     const { api, clusterName } = access as KubeAccess;
     const ctx = { cluster: clusterName, namespace: input.namespace };
     const body: V1Secret = {
@@ -273,6 +268,8 @@ export class KubePullSecrets implements PullSecretPort {
     }
   }
 
+  // linkServiceAccount and unlinkServiceAccount read alike but patch differently on purpose
+  // (strategic merge to add, JSON Patch with a test to remove): see each one's reason.
   /**
    * Adds the secret to `imagePullSecrets` without dropping existing entries. Strategic merge
    * patch merges the list by `name` (what `kubectl patch` does) and works whether or not the

@@ -58,7 +58,11 @@ export class AccessControl {
   }
 }
 
-/** RBAC-style action match: `*` matches any run of characters, case-insensitive. */
+/**
+ * RBAC-style action match: `*` matches any run of characters, case-insensitive. The same rule as
+ * the bot's `rbacPatternMatches` (src/domain/pull-permission.ts), kept apart on purpose: the
+ * emulators never import the bot's code, so a bug in one cannot hide in the other.
+ */
 export function actionMatches(pattern: string, action: string): boolean {
   const source = pattern
     .split('*')

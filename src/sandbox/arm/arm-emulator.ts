@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SANDBOX_BEARER_TOKEN, SANDBOX_BOT_OBJECT_ID } from '../fixtures';
 import type { Directory } from '../directory';
-import { HttpError, parseJsonBody, readBody, sleep, writeReply, type EmulatorReply } from '../http-util';
+import { HttpError, writeReply, type EmulatorReply } from '../http-util';
 import { authorizationFailed } from './arm-errors';
 import { armFaultError } from './arm-faults';
 import type { ArmRoute } from './arm-route';
@@ -32,7 +32,7 @@ import { RequestLog } from './request-log';
 import { roleAssignmentRoutes } from './role-assignment-routes';
 import { roleDefinitionRoutes } from './role-definition-routes';
 import { parseRequestTarget, Router, splitPath } from './router';
-import { operationOf, RecordingEmulator } from '../recording-emulator';
+import { headerValue, operationOf, RecordingEmulator } from '../recording-emulator';
 import { scopeMapRoutes } from './scope-map-routes';
 import { ArmState } from './state';
 import { tokenRoutes } from './token-routes';
@@ -109,32 +109,27 @@ export class ArmEmulator extends RecordingEmulator {
     const match = this.router.match(method, segments);
     const operation = operationOf(match);
 
-    let reply: EmulatorReply;
-    let body: unknown;
-    try {
-      const text = await readBody(req);
-      this.authenticate(req);
-      if (!apiVersion)
-        throw new HttpError(
-          400,
-          'MissingApiVersionParameter',
-          'The api-version query parameter (?api-version=) is required for all requests.',
-        );
-      try {
-        body = parseJsonBody(text);
-      } catch (e) {
-        throw new HttpError(
+    const action = match.kind === 'found' ? match.route.action : undefined;
+    const reply = await this.answer(req, {
+      operation,
+      path,
+      precheck: () => {
+        this.authenticate(req);
+        if (!apiVersion)
+          throw new HttpError(
+            400,
+            'MissingApiVersionParameter',
+            'The api-version query parameter (?api-version=) is required for all requests.',
+          );
+      },
+      invalidJson: (e) =>
+        new HttpError(
           400,
           'InvalidRequestContent',
-          `The request content was invalid and could not be deserialized: ${(e as Error).message}`,
-        );
-      }
-      const fault = this.faults.take(operation, path);
-      const latency = this.faults.latencyMs + (fault?.rule.latencyMs ?? 0);
-      if (latency > 0) await sleep(latency);
-      const action = match.kind === 'found' ? match.route.action : undefined;
-      if (fault?.status !== undefined) {
-        throw armFaultError(fault, {
+          `The request content was invalid and could not be deserialized: ${e.message}`,
+        ),
+      faultError: (fault, body) =>
+        armFaultError(fault, {
           operation,
           method,
           path,
@@ -142,30 +137,30 @@ export class ArmEmulator extends RecordingEmulator {
           tenantId: this.state.tenantId,
           callerObjectId: this.state.callerObjectId,
           action,
+        }),
+      route: (body) => {
+        if (match.kind === 'not-found')
+          throw new HttpError(
+            404,
+            'InvalidResourceType',
+            `The sandbox ARM emulator has no resource type or operation at '${method} ${path}'.`,
+          );
+        if (match.kind === 'method-not-allowed')
+          throw new HttpError(405, 'MethodNotAllowed', `The requested method ${method} is not allowed for '${path}'.`);
+        if (action && this.state.access.isDenied(actionScope(path, action), action)) {
+          throw authorizationFailed(this.state.callerObjectId, action, actionScope(path, action));
+        }
+        return match.route.handle({
+          state: this.state,
+          params: match.params,
+          query: url.query,
+          body,
+          path,
+          baseUrl: `https://${req.headers.host ?? 'localhost'}`,
         });
-      }
-      if (match.kind === 'not-found')
-        throw new HttpError(
-          404,
-          'InvalidResourceType',
-          `The sandbox ARM emulator has no resource type or operation at '${method} ${path}'.`,
-        );
-      if (match.kind === 'method-not-allowed')
-        throw new HttpError(405, 'MethodNotAllowed', `The requested method ${method} is not allowed for '${path}'.`);
-      if (action && this.state.access.isDenied(actionScope(path, action), action)) {
-        throw authorizationFailed(this.state.callerObjectId, action, actionScope(path, action));
-      }
-      reply = match.route.handle({
-        state: this.state,
-        params: match.params,
-        query: url.query,
-        body,
-        path,
-        baseUrl: `https://${req.headers.host ?? 'localhost'}`,
-      });
-    } catch (e) {
-      reply = errorReply(e);
-    }
+      },
+      errorReply,
+    });
 
     const headers: Record<string, string> = {
       ...reply.headers,
@@ -207,6 +202,7 @@ function actionScope(path: string, action: string): string {
   return action.endsWith('/action') ? path.slice(0, path.lastIndexOf('/')) : path;
 }
 
+/** ARM's envelope `{error:{code,message}}` (CONTRACTS §1); Graph's differs (innerError), so each emulator has its own. */
 function errorReply(e: unknown): EmulatorReply {
   if (e instanceof HttpError)
     return { status: e.status, headers: e.headers, body: { error: { code: e.code, message: e.message } } };
@@ -219,9 +215,4 @@ function errorReply(e: unknown): EmulatorReply {
       },
     },
   };
-}
-
-function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
 }

@@ -19,7 +19,11 @@ export interface ArmRequestContext {
   baseUrl: string;
 }
 
-/** One ARM route. */
+/**
+ * One ARM route. Route files are tables of these literals, alike in shape by design: one literal
+ * per ARM operation, found by its operation name; what routes share in logic lives in helpers
+ * (`readRoutes`, `registryChildReadRoutes`).
+ */
 export interface ArmRoute extends RouteDefinition {
   method: 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
   /**

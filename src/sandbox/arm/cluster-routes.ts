@@ -18,32 +18,20 @@ export function clusterRoutes(): ArmRoute[] {
       require: (state, sub, rg, name) => state.requireCluster(sub, rg, name),
       toWire: clusterToWire,
     }),
-    {
+    // User and admin credentials differ in the role name and in `format` (user credentials only).
+    ...(['User', 'Admin'] as const).map((kind): ArmRoute => ({
       method: 'POST',
-      pattern: `${RG}/{name}/listClusterUserCredential`,
-      operation: 'managedClusters.listClusterUserCredential',
-      action: 'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action',
+      pattern: `${RG}/{name}/listCluster${kind}Credential`,
+      operation: `managedClusters.listCluster${kind}Credential`,
+      action: `Microsoft.ContainerService/managedClusters/listCluster${kind}Credential/action`,
       handle: (ctx) =>
         credentialReply(
           ctx.state.requireCluster(ctx.params['sub']!, ctx.params['rg']!, ctx.params['name']!),
-          'user',
-          ctx.query.get('format'),
+          kind === 'User' ? 'user' : 'admin',
+          kind === 'User' ? ctx.query.get('format') : null,
           ctx.state.defaultApiServerCaPem,
         ),
-    },
-    {
-      method: 'POST',
-      pattern: `${RG}/{name}/listClusterAdminCredential`,
-      operation: 'managedClusters.listClusterAdminCredential',
-      action: 'Microsoft.ContainerService/managedClusters/listClusterAdminCredential/action',
-      handle: (ctx) =>
-        credentialReply(
-          ctx.state.requireCluster(ctx.params['sub']!, ctx.params['rg']!, ctx.params['name']!),
-          'admin',
-          null,
-          ctx.state.defaultApiServerCaPem,
-        ),
-    },
+    })),
   ];
 }
 

@@ -43,33 +43,23 @@ export interface ClusterSpec {
   tags?: Record<string, string>;
 }
 
+/** Spec fields without a default: they stay optional in the record. */
+type NoDefault =
+  | 'apiServerUrl'
+  | 'apiServerCaPem'
+  | 'controlPlanePrincipalId'
+  | 'controlPlaneClientId'
+  | 'userAssignedIdentityId'
+  | 'kubeletObjectId'
+  | 'kubeletClientId'
+  | 'servicePrincipalAppId'
+  | 'tags';
+
 /** Stored cluster: the spec with every default filled in. */
-export interface ClusterRecord extends Required<
-  Omit<
-    ClusterSpec,
-    | 'apiServerUrl'
-    | 'apiServerCaPem'
-    | 'controlPlanePrincipalId'
-    | 'controlPlaneClientId'
-    | 'userAssignedIdentityId'
-    | 'kubeletObjectId'
-    | 'kubeletClientId'
-    | 'servicePrincipalAppId'
-    | 'tags'
-  >
-> {
-  tags?: Record<string, string>;
+export interface ClusterRecord extends Required<Omit<ClusterSpec, NoDefault>>, Pick<ClusterSpec, NoDefault> {
   id: string;
   fqdn: string;
   nodeResourceGroup: string;
-  apiServerUrl?: string;
-  apiServerCaPem?: string;
-  controlPlanePrincipalId?: string;
-  controlPlaneClientId?: string;
-  userAssignedIdentityId?: string;
-  kubeletObjectId?: string;
-  kubeletClientId?: string;
-  servicePrincipalAppId?: string;
 }
 
 /** Fills in defaults; `tenantId` comes from the emulator. */

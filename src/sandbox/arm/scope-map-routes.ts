@@ -3,36 +3,16 @@
  * (no async-operation header), which the SDK's long-running-operation poller accepts as done.
  */
 import { HttpError } from '../http-util';
-import { childNotFound } from './arm-errors';
-import { ok, type ArmRequestContext, type ArmRoute } from './arm-route';
-import { page } from './paging';
-import type { RegistryRecord } from './registries';
-import { REGISTRIES_RG } from './registry-routes';
+import { ok, type ArmRoute } from './arm-route';
+import { childBase, registryChildReadRoutes, registryOf } from './registry-children';
 import { assertScopeMapName, parseScopeMapBody, scopeMapToWire } from './scope-maps';
 
-const BASE = `${REGISTRIES_RG}/{registry}/scopeMaps`;
+const BASE = childBase('scopeMaps');
 
 /** Scope map routes. */
 export function scopeMapRoutes(): ArmRoute[] {
   return [
-    {
-      method: 'GET',
-      pattern: BASE,
-      operation: 'scopeMaps.list',
-      action: 'Microsoft.ContainerRegistry/registries/scopeMaps/read',
-      handle: (ctx) => ok(page(ctx, [...registryOf(ctx).scopeMaps.values()], scopeMapToWire)),
-    },
-    {
-      method: 'GET',
-      pattern: `${BASE}/{name}`,
-      operation: 'scopeMaps.get',
-      action: 'Microsoft.ContainerRegistry/registries/scopeMaps/read',
-      handle: (ctx) => {
-        const sm = registryOf(ctx).scopeMaps.get(ctx.params['name']!.toLowerCase());
-        if (!sm) throw childNotFound(ctx.params['name']!);
-        return ok(scopeMapToWire(sm));
-      },
-    },
+    ...registryChildReadRoutes({ child: 'scopeMaps', records: (r) => r.scopeMaps, toWire: scopeMapToWire }),
     {
       method: 'PUT',
       pattern: `${BASE}/{name}`,
@@ -78,10 +58,6 @@ export function scopeMapRoutes(): ArmRoute[] {
       },
     },
   ];
-}
-
-function registryOf(ctx: ArmRequestContext): RegistryRecord {
-  return ctx.state.requireRegistry(ctx.params['sub']!, ctx.params['rg']!, ctx.params['registry']!, true);
 }
 
 function systemScopeMapReadOnly(name: string): HttpError {

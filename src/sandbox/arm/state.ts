@@ -115,6 +115,9 @@ export class ArmState {
     return c;
   }
 
+  // Clusters and registries have parallel get/list/remove methods: tests seed and inspect each
+  // type by name (`arm.state.getCluster`), so the test API stays explicit rather than generic.
+
   /** The cluster with this id (any case), or undefined. */
   getCluster(id: string): ClusterRecord | undefined {
     return this.clusters.get(idKey(id));
@@ -130,14 +133,23 @@ export class ArmState {
 
   /** Looks a cluster up for a route: ARM's 404s when the group or cluster is missing. */
   requireCluster(subscriptionId: string, resourceGroup: string, name: string): ClusterRecord {
-    this.requireResourceGroup(subscriptionId, resourceGroup);
-    const c = this.clusters.get(
-      idKey(
-        `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${PROVIDERS.managedClusters}/${name}`,
-      ),
-    );
+    const c = this.inGroup(this.clusters, subscriptionId, resourceGroup, PROVIDERS.managedClusters, name);
     if (!c) throw resourceNotFound(PROVIDERS.managedClusters, name, resourceGroup);
     return c;
+  }
+
+  /** A resource of `table` by its path parts, after ARM's 404 for a missing subscription or group. */
+  private inGroup<R>(
+    table: Map<string, R>,
+    subscriptionId: string,
+    resourceGroup: string,
+    provider: string,
+    name: string,
+  ): R | undefined {
+    this.requireResourceGroup(subscriptionId, resourceGroup);
+    return table.get(
+      idKey(`/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${provider}/${name}`),
+    );
   }
 
   // ---- registries -------------------------------------------------------------------------
@@ -163,12 +175,7 @@ export class ArmState {
 
   /** Looks a registry up for a route; `asParent` gives ARM's nested-resource 404 instead. */
   requireRegistry(subscriptionId: string, resourceGroup: string, name: string, asParent = false): RegistryRecord {
-    this.requireResourceGroup(subscriptionId, resourceGroup);
-    const r = this.registries.get(
-      idKey(
-        `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${PROVIDERS.registries}/${name}`,
-      ),
-    );
+    const r = this.inGroup(this.registries, subscriptionId, resourceGroup, PROVIDERS.registries, name);
     if (!r)
       throw asParent
         ? parentNotFound(PROVIDERS.registries, name)

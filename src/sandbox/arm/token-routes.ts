@@ -7,30 +7,17 @@ import { HttpError } from '../http-util';
 import { idKey } from './arm-ids';
 import { childNotFound } from './arm-errors';
 import { ok, type ArmRequestContext, type ArmRoute } from './arm-route';
-import { page } from './paging';
+import { childBase, registryChildReadRoutes, registryOf, requireChild } from './registry-children';
 import type { RegistryRecord } from './registries';
 import { REGISTRIES_RG } from './registry-routes';
 import { assertTokenName, newTokenPassword, parseTokenBody, tokenToWire, type TokenRecord } from './tokens';
 
-const BASE = `${REGISTRIES_RG}/{registry}/tokens`;
+const BASE = childBase('tokens');
 
 /** Token and credential routes. */
 export function tokenRoutes(): ArmRoute[] {
   return [
-    {
-      method: 'GET',
-      pattern: BASE,
-      operation: 'tokens.list',
-      action: 'Microsoft.ContainerRegistry/registries/tokens/read',
-      handle: (ctx) => ok(page(ctx, [...registryOf(ctx).tokens.values()], tokenToWire)),
-    },
-    {
-      method: 'GET',
-      pattern: `${BASE}/{name}`,
-      operation: 'tokens.get',
-      action: 'Microsoft.ContainerRegistry/registries/tokens/read',
-      handle: (ctx) => ok(tokenToWire(requireToken(registryOf(ctx), ctx.params['name']!))),
-    },
+    ...registryChildReadRoutes({ child: 'tokens', records: (r) => r.tokens, toWire: tokenToWire }),
     {
       method: 'PUT',
       pattern: `${BASE}/{name}`,
@@ -68,7 +55,7 @@ export function tokenRoutes(): ArmRoute[] {
       action: 'Microsoft.ContainerRegistry/registries/tokens/write',
       handle: (ctx) => {
         const registry = registryOf(ctx);
-        const token = requireToken(registry, ctx.params['name']!);
+        const token = requireChild(registry.tokens, ctx.params['name']!);
         const { scopeMapId, status } = parseTokenBody(ctx.body, false);
         if (scopeMapId) token.scopeMapId = requireScopeMapId(registry, scopeMapId);
         if (status) token.status = status;
@@ -136,16 +123,6 @@ function generateCredentials(ctx: ArmRequestContext) {
     return { creationTime: record.creationTime, ...(record.expiry ? { expiry: record.expiry } : {}), name, value };
   });
   return ok({ username: token.name, passwords });
-}
-
-function registryOf(ctx: ArmRequestContext): RegistryRecord {
-  return ctx.state.requireRegistry(ctx.params['sub']!, ctx.params['rg']!, ctx.params['registry']!, true);
-}
-
-function requireToken(registry: RegistryRecord, name: string): TokenRecord {
-  const token = registry.tokens.get(name.toLowerCase());
-  if (!token) throw childNotFound(name);
-  return token;
 }
 
 /** The scope map must belong to this registry; returns its canonical id. */

@@ -5,9 +5,16 @@
  */
 import type { DirectoryApplication } from '../directory';
 import { badRequest, requestDenied, resourceNotFound } from './graph-errors';
-import { compileFilter } from './graph-filter';
-import { collection, ok, type GraphRequestContext, type GraphRoute } from './graph-route';
-import { applicationToWire, passwordCredentialToWire, select } from './graph-wire';
+import {
+  collection,
+  created,
+  entity,
+  filteredCollection,
+  ok,
+  type GraphRequestContext,
+  type GraphRoute,
+} from './graph-route';
+import { applicationToWire, passwordCredentialToWire } from './graph-wire';
 
 const BY_ID = 'applications/{id}';
 const BY_APP_ID = "applications(appId='{appId}')";
@@ -22,12 +29,7 @@ export function applicationRoutes(): GraphRoute[] {
       pattern: 'applications',
       operation: 'applications.list',
       handle: (ctx) => {
-        const filter = compileFilter(ctx.query.get('$filter'));
-        const value = [...ctx.directory.applications.values()]
-          .map(applicationToWire)
-          .filter(filter)
-          .map((a) => select(a, ctx.query.get('$select')));
-        return collection(ctx, 'applications', value);
+        return filteredCollection(ctx, 'applications', [...ctx.directory.applications.values()].map(applicationToWire));
       },
     },
     { method: 'PATCH', pattern: BY_UNIQUE_NAME, operation: 'applications.upsert', handle: upsert },
@@ -35,11 +37,7 @@ export function applicationRoutes(): GraphRoute[] {
       method: 'GET',
       pattern: BY_UNIQUE_NAME,
       operation: 'applications.getByUniqueName',
-      handle: (ctx) =>
-        ok({
-          '@odata.context': `${ctx.serviceRoot}/$metadata#applications/$entity`,
-          ...select(applicationToWire(find(ctx)), ctx.query.get('$select')),
-        }),
+      handle: (ctx) => entity(ctx, 'applications', applicationToWire(find(ctx))),
     },
     {
       method: 'GET',
@@ -64,11 +62,7 @@ export function applicationRoutes(): GraphRoute[] {
         method: 'GET',
         pattern,
         operation: `applications.get${suffix}`,
-        handle: (ctx) =>
-          ok({
-            '@odata.context': `${ctx.serviceRoot}/$metadata#applications/$entity`,
-            ...select(applicationToWire(find(ctx)), ctx.query.get('$select')),
-          }),
+        handle: (ctx) => entity(ctx, 'applications', applicationToWire(find(ctx))),
       },
       { method: 'POST', pattern: `${pattern}/addPassword`, operation: 'applications.addPassword', handle: addPassword },
       {
@@ -101,10 +95,7 @@ function create(ctx: GraphRequestContext) {
     throw badRequest("Property 'passwordCredentials' cannot be set when creating an application; use addPassword.");
   }
   const app = ctx.directory.createApplication(body.displayName, ctx.callerObjectId);
-  return {
-    status: 201,
-    body: { '@odata.context': `${ctx.serviceRoot}/$metadata#applications/$entity`, ...applicationToWire(app) },
-  };
+  return created(ctx, 'applications', applicationToWire(app));
 }
 
 /**
@@ -133,10 +124,7 @@ function upsert(ctx: GraphRequestContext) {
   if (typeof body.displayName !== 'string' || body.displayName.trim() === '')
     throw badRequest("Property 'displayName' is required.");
   const app = ctx.directory.createApplication(body.displayName, ctx.callerObjectId, uniqueName);
-  return {
-    status: 201,
-    body: { '@odata.context': `${ctx.serviceRoot}/$metadata#applications/$entity`, ...applicationToWire(app) },
-  };
+  return created(ctx, 'applications', applicationToWire(app));
 }
 
 /** Returns the new secret once (`secretText`); the directory keeps only a hash. */

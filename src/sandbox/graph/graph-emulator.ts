@@ -18,10 +18,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultRegistry, type FiredFault } from '../arm/faults';
 import { RequestLog } from '../arm/request-log';
 import { parseRequestTarget, Router, splitPath } from '../arm/router';
-import { operationOf, RecordingEmulator } from '../recording-emulator';
+import { headerValue, operationOf, RecordingEmulator } from '../recording-emulator';
 import { graphDate, type Directory } from '../directory';
 import { SANDBOX_BEARER_TOKEN, SANDBOX_BOT_OBJECT_ID } from '../fixtures';
-import { HttpError, parseJsonBody, readBody, sleep, writeReply, type EmulatorReply } from '../http-util';
+import { HttpError, writeReply, type EmulatorReply } from '../http-util';
 import { applicationRoutes } from './application-routes';
 import { noBackingApplication } from './graph-errors';
 import type { ApplicationPermission, GraphRoute } from './graph-route';
@@ -96,42 +96,40 @@ export class GraphEmulator extends RecordingEmulator {
     const match = version === 'v1.0' ? this.router.match(method, segments) : ({ kind: 'not-found' } as const);
     const operation = operationOf(match);
 
-    let reply: EmulatorReply;
-    try {
-      const text = await readBody(req);
-      this.authenticate(req);
-      let body: unknown;
-      try {
-        body = parseJsonBody(text);
-      } catch {
-        throw new HttpError(
+    const reply = await this.answer(req, {
+      operation,
+      path: url.pathname,
+      precheck: () => this.authenticate(req),
+      invalidJson: () =>
+        new HttpError(
           400,
           'BadRequest',
           'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
-        );
-      }
-      const fault = this.faults.take(operation, url.pathname);
-      const latency = this.faults.latencyMs + (fault?.rule.latencyMs ?? 0);
-      if (latency > 0) await sleep(latency);
-      if (fault?.status !== undefined) throw faultError(fault, operation, body);
-      if (version !== 'v1.0') throw new HttpError(400, 'BadRequest', `Invalid version: ${version ?? ''}`);
-      if (match.kind === 'not-found')
-        throw new HttpError(400, 'BadRequest', `Resource not found for the segment '${segments[0] ?? ''}'.`);
-      if (match.kind === 'method-not-allowed')
-        throw new HttpError(405, 'Request_BadRequest', `The HTTP method '${method}' is not allowed on this resource.`);
-      reply = match.route.handle({
-        directory: this.directory,
-        params: match.params,
-        query: url.query,
-        body,
-        serviceRoot: `https://${req.headers.host ?? 'localhost'}/v1.0`,
-        callerObjectId: this.callerObjectId,
-        applicationPermission: this.applicationPermission,
-        headers: req.headers,
-      });
-    } catch (e) {
-      reply = errorReply(e, requestId, clientRequestId);
-    }
+        ),
+      faultError: (fault, body) => faultError(fault, operation, body),
+      route: (body) => {
+        if (version !== 'v1.0') throw new HttpError(400, 'BadRequest', `Invalid version: ${version ?? ''}`);
+        if (match.kind === 'not-found')
+          throw new HttpError(400, 'BadRequest', `Resource not found for the segment '${segments[0] ?? ''}'.`);
+        if (match.kind === 'method-not-allowed')
+          throw new HttpError(
+            405,
+            'Request_BadRequest',
+            `The HTTP method '${method}' is not allowed on this resource.`,
+          );
+        return match.route.handle({
+          directory: this.directory,
+          params: match.params,
+          query: url.query,
+          body,
+          serviceRoot: `https://${req.headers.host ?? 'localhost'}/v1.0`,
+          callerObjectId: this.callerObjectId,
+          applicationPermission: this.applicationPermission,
+          headers: req.headers,
+        });
+      },
+      errorReply: (e) => errorReply(e, requestId, clientRequestId),
+    });
     writeReply(
       res,
       {
@@ -194,6 +192,7 @@ function faultError(fault: FiredFault, operation: string, body: unknown): HttpEr
   return new HttpError(status, code, message, fault.headers);
 }
 
+/** Graph's envelope, with `innerError` (CONTRACTS §4); ARM's differs, so each emulator has its own. */
 function errorReply(e: unknown, requestId: string, clientRequestId: string): EmulatorReply {
   const innerError = {
     date: graphDate().replace(/Z$/, ''),
@@ -212,9 +211,4 @@ function errorReply(e: unknown, requestId: string, clientRequestId: string): Emu
       },
     },
   };
-}
-
-function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
 }

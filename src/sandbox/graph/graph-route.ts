@@ -4,6 +4,8 @@
 import type { RouteDefinition } from '../arm/router';
 import type { Directory } from '../directory';
 import type { EmulatorReply } from '../http-util';
+import { compileFilter } from './graph-filter';
+import { select } from './graph-wire';
 
 /** How far the caller's application permission reaches (CONTRACTS §4, "Permissions"). */
 export type ApplicationPermission = 'OwnedBy' | 'All';
@@ -23,7 +25,11 @@ export interface GraphRequestContext {
   headers: Record<string, string | string[] | undefined>;
 }
 
-/** One Graph route. */
+/**
+ * One Graph route. Route files are tables of these literals, alike in shape by design: one literal
+ * per Graph operation, found by its operation name; shared replies are `entity`, `created`,
+ * `collection` and `filteredCollection`.
+ */
 export interface GraphRoute extends RouteDefinition {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   handle(ctx: GraphRequestContext): EmulatorReply;
@@ -37,4 +43,31 @@ export function ok(body: unknown): EmulatorReply {
 /** `{ "@odata.context": …, value: [...] }` collection answer. */
 export function collection(ctx: GraphRequestContext, entitySet: string, value: unknown[]): EmulatorReply {
   return ok({ '@odata.context': `${ctx.serviceRoot}/$metadata#${entitySet}`, value });
+}
+
+/** One entity as GET answers it: `@odata.context` `…#<entitySet>/$entity`, `$select` applied. */
+export function entity(ctx: GraphRequestContext, entitySet: string, wire: Record<string, unknown>): EmulatorReply {
+  return ok({
+    '@odata.context': `${ctx.serviceRoot}/$metadata#${entitySet}/$entity`,
+    ...select(wire, ctx.query.get('$select')),
+  });
+}
+
+/** A created entity: 201 with the whole object (Graph ignores `$select` on POST). */
+export function created(ctx: GraphRequestContext, entitySet: string, wire: Record<string, unknown>): EmulatorReply {
+  return { status: 201, body: { '@odata.context': `${ctx.serviceRoot}/$metadata#${entitySet}/$entity`, ...wire } };
+}
+
+/** A listing with the request's `$filter` and then `$select` applied. */
+export function filteredCollection(
+  ctx: GraphRequestContext,
+  entitySet: string,
+  wires: Record<string, unknown>[],
+): EmulatorReply {
+  const filter = compileFilter(ctx.query.get('$filter'));
+  return collection(
+    ctx,
+    entitySet,
+    wires.filter(filter).map((w) => select(w, ctx.query.get('$select'))),
+  );
 }

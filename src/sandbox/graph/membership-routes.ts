@@ -5,7 +5,7 @@
  */
 import type { Directory } from '../directory';
 import { badRequest, resourceNotFound } from './graph-errors';
-import { collection, ok, type GraphRequestContext, type GraphRoute } from './graph-route';
+import { collection, entity, ok, type GraphRequestContext, type GraphRoute } from './graph-route';
 import { groupToWire, select, userToWire } from './graph-wire';
 
 /** Membership routes. */
@@ -16,11 +16,7 @@ export function membershipRoutes(): GraphRoute[] {
       pattern: 'users/{id}',
       operation: 'users.get',
       handle: (ctx) => {
-        const user = findUser(ctx.directory, ctx.params['id']!);
-        return ok({
-          '@odata.context': `${ctx.serviceRoot}/$metadata#users/$entity`,
-          ...select(userToWire(user), ctx.query.get('$select')),
-        });
+        return entity(ctx, 'users', userToWire(findUser(ctx.directory, ctx.params['id']!)));
       },
     },
     {
@@ -30,10 +26,7 @@ export function membershipRoutes(): GraphRoute[] {
       handle: (ctx) => {
         const group = ctx.directory.groups.get(ctx.params['id']!.toLowerCase());
         if (!group) throw resourceNotFound(ctx.params['id']!);
-        return ok({
-          '@odata.context': `${ctx.serviceRoot}/$metadata#groups/$entity`,
-          ...select(groupToWire(group), ctx.query.get('$select')),
-        });
+        return entity(ctx, 'groups', groupToWire(group));
       },
     },
     {
@@ -42,18 +35,13 @@ export function membershipRoutes(): GraphRoute[] {
       operation: 'directoryObjects.checkMemberGroups',
       handle: (ctx) => checkMemberGroups(ctx, findUser(ctx.directory, ctx.params['id']!).id),
     },
-    {
+    // Graph answers the same action under the generic and the typed path.
+    ...['directoryObjects', 'servicePrincipals'].map((set): GraphRoute => ({
       method: 'POST',
-      pattern: 'directoryObjects/{id}/checkMemberGroups',
+      pattern: `${set}/{id}/checkMemberGroups`,
       operation: 'directoryObjects.checkMemberGroups',
       handle: (ctx) => checkMemberGroups(ctx, anyObject(ctx)),
-    },
-    {
-      method: 'POST',
-      pattern: 'servicePrincipals/{id}/checkMemberGroups',
-      operation: 'directoryObjects.checkMemberGroups',
-      handle: (ctx) => checkMemberGroups(ctx, anyObject(ctx)),
-    },
+    })),
     {
       method: 'GET',
       pattern: 'users/{id}/transitiveMemberOf',

@@ -5,9 +5,8 @@
 import type { DirectoryServicePrincipal } from '../directory';
 import { HttpError } from '../http-util';
 import { badRequest, noBackingApplication, requestDenied, resourceNotFound } from './graph-errors';
-import { compileFilter } from './graph-filter';
-import { collection, ok, type GraphRequestContext, type GraphRoute } from './graph-route';
-import { select, servicePrincipalToWire } from './graph-wire';
+import { created, entity, filteredCollection, type GraphRequestContext, type GraphRoute } from './graph-route';
+import { servicePrincipalToWire } from './graph-wire';
 
 /** Service principal routes. */
 export function servicePrincipalRoutes(): GraphRoute[] {
@@ -19,7 +18,7 @@ export function servicePrincipalRoutes(): GraphRoute[] {
       handle: (ctx) => {
         const sp = ctx.directory.getServicePrincipalByAppId(ctx.params['appId']!);
         if (!sp) throw resourceNotFound(ctx.params['appId']!);
-        return entity(ctx, sp);
+        return spEntity(ctx, sp);
       },
     },
     {
@@ -27,19 +26,19 @@ export function servicePrincipalRoutes(): GraphRoute[] {
       pattern: 'servicePrincipals',
       operation: 'servicePrincipals.list',
       handle: (ctx) => {
-        const filter = compileFilter(ctx.query.get('$filter'));
-        const value = [...ctx.directory.servicePrincipals.values()]
-          .map((sp) => servicePrincipalToWire(sp, ctx.directory.tenantId))
-          .filter(filter)
-          .map((sp) => select(sp, ctx.query.get('$select')));
-        return collection(ctx, 'servicePrincipals', value);
+        const all = [...ctx.directory.servicePrincipals.values()];
+        return filteredCollection(
+          ctx,
+          'servicePrincipals',
+          all.map((sp) => servicePrincipalToWire(sp, ctx.directory.tenantId)),
+        );
       },
     },
     {
       method: 'GET',
       pattern: 'servicePrincipals/{id}',
       operation: 'servicePrincipals.get',
-      handle: (ctx) => entity(ctx, find(ctx)),
+      handle: (ctx) => spEntity(ctx, find(ctx)),
     },
     { method: 'POST', pattern: 'servicePrincipals', operation: 'servicePrincipals.create', handle: create },
     {
@@ -82,13 +81,7 @@ function create(ctx: GraphRequestContext) {
     );
   }
   const sp = ctx.directory.addServicePrincipal({ appId: app.appId, displayName: app.displayName });
-  return {
-    status: 201,
-    body: {
-      '@odata.context': `${ctx.serviceRoot}/$metadata#servicePrincipals/$entity`,
-      ...servicePrincipalToWire(sp, ctx.directory.tenantId),
-    },
-  };
+  return created(ctx, 'servicePrincipals', servicePrincipalToWire(sp, ctx.directory.tenantId));
 }
 
 function find(ctx: GraphRequestContext): DirectoryServicePrincipal {
@@ -97,9 +90,6 @@ function find(ctx: GraphRequestContext): DirectoryServicePrincipal {
   return sp;
 }
 
-function entity(ctx: GraphRequestContext, sp: DirectoryServicePrincipal) {
-  return ok({
-    '@odata.context': `${ctx.serviceRoot}/$metadata#servicePrincipals/$entity`,
-    ...select(servicePrincipalToWire(sp, ctx.directory.tenantId), ctx.query.get('$select')),
-  });
+function spEntity(ctx: GraphRequestContext, sp: DirectoryServicePrincipal) {
+  return entity(ctx, 'servicePrincipals', servicePrincipalToWire(sp, ctx.directory.tenantId));
 }

@@ -57,6 +57,17 @@ export interface KubeconfigUser {
 }
 
 /** See the module comment. Create, `await start()`, use `kubeconfig()`, `await stop()`. */
+/** The handler of each Kubernetes verb (a verb not listed is 405). */
+const VERB_HANDLERS: Partial<Record<string, (ctx: HandlerContext) => HandlerResult | Promise<HandlerResult>>> = {
+  get: getObject,
+  list: listObjects,
+  create: createObject,
+  update: replaceObject,
+  patch: patchObject,
+  delete: deleteObject,
+  deletecollection: deleteCollection,
+};
+
 export class KubernetesEmulator {
   /** Deny rules for authorization (default allow). */
   readonly rbac = new Rbac();
@@ -325,24 +336,9 @@ export class KubernetesEmulator {
         entry.note = text;
       },
     };
-    switch (r.verb) {
-      case 'get':
-        return getObject(ctx);
-      case 'list':
-        return listObjects(ctx);
-      case 'create':
-        return createObject(ctx);
-      case 'update':
-        return replaceObject(ctx);
-      case 'patch':
-        return patchObject(ctx);
-      case 'delete':
-        return deleteObject(ctx);
-      case 'deletecollection':
-        return deleteCollection(ctx);
-      default:
-        throw methodNotAllowed();
-    }
+    const handler = VERB_HANDLERS[r.verb];
+    if (!handler) throw methodNotAllowed();
+    return handler(ctx);
   }
 
   private discovery(doc: DiscoveryDoc, req: IncomingMessage): object {

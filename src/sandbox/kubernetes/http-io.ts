@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody as readLimitedBody } from '../http-util';
 import { requestEntityTooLarge, StatusError } from './status';
 
 /** Request bodies above this are refused; the real limit is 3 MiB. */
@@ -37,21 +38,11 @@ export function internalError(err: unknown): StatusError {
   });
 }
 
-/** Reads the whole body as UTF-8; rejects with 413 past {@link MAX_BODY_BYTES}. */
+/** Reads the whole body as UTF-8; rejects with the API server's 413 Status past {@link MAX_BODY_BYTES}. */
 export function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(requestEntityTooLarge(`limit is ${MAX_BODY_BYTES}`));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+  return readLimitedBody(req, {
+    maxBytes: MAX_BODY_BYTES,
+    tooLarge: () => requestEntityTooLarge(`limit is ${MAX_BODY_BYTES}`),
   });
 }
 

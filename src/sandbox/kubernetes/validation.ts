@@ -21,37 +21,35 @@ function regexError(msg: string, re: string, ...examples: string[]): string {
   return `${out}regex used for validation is '${re}')`;
 }
 
+/** A DNS name rule of apimachinery's validation: a length limit and a pattern, with its message. */
+function dnsNameErrors(
+  value: string,
+  rule: { maxLength: number; pattern: string; what: string; examples: string[] },
+): string[] {
+  const errs: string[] = [];
+  if (value.length > rule.maxLength) errs.push(`must be no more than ${rule.maxLength} characters`);
+  if (!new RegExp(`^${rule.pattern}$`).test(value)) errs.push(regexError(rule.what, rule.pattern, ...rule.examples));
+  return errs;
+}
+
 /** IsDNS1123Subdomain: the rule for Secret and ServiceAccount names. Returns error messages (empty = valid). */
 export function dns1123SubdomainErrors(value: string): string[] {
-  const errs: string[] = [];
-  if (value.length > 253) errs.push('must be no more than 253 characters');
-  if (!new RegExp(`^${DNS1123_SUBDOMAIN}$`).test(value)) {
-    errs.push(
-      regexError(
-        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
-        DNS1123_SUBDOMAIN,
-        'example.com',
-      ),
-    );
-  }
-  return errs;
+  return dnsNameErrors(value, {
+    maxLength: 253,
+    pattern: DNS1123_SUBDOMAIN,
+    what: "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+    examples: ['example.com'],
+  });
 }
 
 /** IsDNS1123Label: the rule for Namespace names. */
 export function dns1123LabelErrors(value: string): string[] {
-  const errs: string[] = [];
-  if (value.length > 63) errs.push('must be no more than 63 characters');
-  if (!new RegExp(`^${DNS1123_LABEL}$`).test(value)) {
-    errs.push(
-      regexError(
-        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
-        DNS1123_LABEL,
-        'my-name',
-        '123-abc',
-      ),
-    );
-  }
-  return errs;
+  return dnsNameErrors(value, {
+    maxLength: 63,
+    pattern: DNS1123_LABEL,
+    what: "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
+    examples: ['my-name', '123-abc'],
+  });
 }
 
 /** ValidateObjectMeta's name checks. */

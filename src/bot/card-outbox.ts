@@ -1,0 +1,143 @@
+/**
+ * Outbound card traffic per conversation, batched: a request's cards are replaced on every
+ * transition (executing, succeeded, …), and under a burst many of those replacements wait for
+ * the same conversation (every approver copy lives in the one approvals channel). A
+ * replacement of a card that is still waiting is superseded by the newer state (last state
+ * wins); the newest state is always written. New messages (outcome, news) are never dropped.
+ *
+ * Order: within a conversation, writes of one card run one at a time in the order of their
+ * states, and a new message goes out after everything queued before it (nothing overtakes it);
+ * other work runs alongside, at most {@link PER_CONVERSATION} calls at once per conversation (Teams
+ * throttles per conversation; a burst should not open hundreds of calls into one channel).
+ */
+
+/** Calls in flight per conversation. */
+export const PER_CONVERSATION = 8;
+
+interface Task {
+  /** Tasks with the same key run one at a time, in queue order. */
+  key: string;
+  /** For replacements: the request version the write shows; a newer one replaces a waiting older one. */
+  version?: number;
+  run: () => Promise<unknown>;
+  /** A new message: starts only after everything queued before it is done; nothing overtakes it. */
+  barrier?: boolean;
+  settle: Array<{ resolve: (value: unknown) => void; reject: (err: unknown) => void }>;
+}
+
+interface Lane {
+  waiting: Task[];
+  inFlight: number;
+  /** Keys with a task in flight, with that task's version and outcome. */
+  busy: Map<string, { version?: number; done: Promise<unknown> }>;
+}
+
+/** What the outbox did, for tests and the performance notes. */
+export interface OutboxCounts {
+  /** Writes that went out. */
+  written: number;
+  /** Replacements that never went out because a newer state of the same card took their place. */
+  superseded: number;
+}
+
+/** The per-conversation queues. */
+export class CardOutbox {
+  private readonly lanes = new Map<string, Lane>();
+  readonly counts: OutboxCounts = { written: 0, superseded: 0 };
+
+  constructor(private readonly perConversation = PER_CONVERSATION) {}
+
+  /**
+   * Replaces card `activityId` in `conversationId` with the state of request `version`.
+   * Resolves once this state or a newer one of the same card has been written (rejects if that
+   * write failed). A replacement older than one already waiting is dropped at once.
+   */
+  replace(conversationId: string, activityId: string, version: number, write: () => Promise<void>): Promise<void> {
+    const key = `card:${activityId}`;
+    const lane = this.lane(conversationId);
+    const running = lane.busy.get(key);
+    // Never put an older state over a newer one already on its way (callers can race).
+    if (running && running.version !== undefined && running.version >= version) {
+      this.counts.superseded++;
+      return running.done.then(() => undefined);
+    }
+    const queued = lane.waiting.find((t) => t.key === key);
+    if (queued) {
+      this.counts.superseded++;
+      return new Promise<void>((resolve, reject) => {
+        // The waiting write becomes the newest state; whoever waited for either waits for it.
+        if (version >= (queued.version ?? 0)) {
+          queued.version = version;
+          queued.run = write;
+        }
+        queued.settle.push({ resolve: () => resolve(), reject });
+      });
+    }
+    return this.enqueue(conversationId, lane, { key, version, run: write, settle: [] }) as Promise<void>;
+  }
+
+  /**
+   * Sends a new message in `conversationId` once everything queued before it there is done
+   * (so the outcome follows the card it concludes); never coalesced.
+   */
+  send<T>(conversationId: string, write: () => Promise<T>): Promise<T> {
+    return this.enqueue(conversationId, this.lane(conversationId), {
+      key: 'send',
+      run: write,
+      barrier: true,
+      settle: [],
+    }) as Promise<T>;
+  }
+
+  /** Conversations with work queued or in flight (empty when idle: nothing is kept). */
+  get activeConversations(): number {
+    return this.lanes.size;
+  }
+
+  private lane(conversationId: string): Lane {
+    let lane = this.lanes.get(conversationId);
+    if (!lane) this.lanes.set(conversationId, (lane = { waiting: [], inFlight: 0, busy: new Map() }));
+    return lane;
+  }
+
+  private enqueue(conversationId: string, lane: Lane, task: Task): Promise<unknown> {
+    const done = new Promise<unknown>((resolve, reject) => task.settle.push({ resolve, reject }));
+    lane.waiting.push(task);
+    this.pump(conversationId, lane);
+    return done;
+  }
+
+  private pump(conversationId: string, lane: Lane): void {
+    for (let i = 0; i < lane.waiting.length && lane.inFlight < this.perConversation;) {
+      const task = lane.waiting[i];
+      if (task.barrier && (i > 0 || lane.inFlight > 0)) break;
+      if (lane.busy.has(task.key)) {
+        i++;
+        continue;
+      }
+      lane.waiting.splice(i, 1);
+      lane.inFlight++;
+      this.counts.written++;
+      lane.busy.set(task.key, { version: task.version, done: this.start(conversationId, lane, task) });
+    }
+    if (lane.inFlight === 0 && lane.waiting.length === 0) this.lanes.delete(conversationId);
+  }
+
+  /** Runs a task; the promise it returns settles like the task (never rejects). */
+  private async start(conversationId: string, lane: Lane, task: Task): Promise<unknown> {
+    // Yield first, so `busy` holds this task before its work can finish and pump again.
+    await Promise.resolve();
+    try {
+      const value = await task.run();
+      for (const s of task.settle) s.resolve(value);
+      return value;
+    } catch (err) {
+      for (const s of task.settle) s.reject(err);
+      return undefined;
+    } finally {
+      lane.busy.delete(task.key);
+      lane.inFlight--;
+      this.pump(conversationId, lane);
+    }
+  }
+}

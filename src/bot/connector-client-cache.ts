@@ -1,0 +1,65 @@
+/**
+ * Reuses Bot Framework clients across turns. botbuilder's ConnectorFactoryImpl builds a new
+ * ConnectorClient (a ServiceClient with its whole HTTP pipeline) for every turn and every
+ * proactive message, and the adapter a new UserTokenClient per turn: in the profile of 200
+ * simultaneous grant flows that was about 2.6 ms of CPU per flow (docs/performance.md). The
+ * clients are stateless apart from their credentials, which fetch and refresh their own
+ * tokens, so one per (app id, service URL, audience) serves every turn.
+ */
+import {
+  AuthenticationConstants,
+  type ClaimsIdentity,
+  type ConnectorClient,
+  ConnectorFactory,
+  type UserTokenClient,
+} from 'botframework-connector';
+
+/** Teams uses a handful of regional service URLs; the bound only guards against a flood of made-up ones. */
+const MAX_ENTRIES = 256;
+
+/** A bounded map of promises; a rejected one is forgotten so the next call tries again. */
+class PromiseCache<T> {
+  private readonly entries = new Map<string, Promise<T>>();
+
+  get(key: string, make: () => Promise<T>): Promise<T> {
+    const hit = this.entries.get(key);
+    if (hit) return hit;
+    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    const made = make();
+    this.entries.set(key, made);
+    made.catch(() => {
+      if (this.entries.get(key) === made) this.entries.delete(key);
+    });
+    return made;
+  }
+}
+
+/** The bot's app id as botbuilder reads it from a claims identity (audience, else appid). */
+export function appIdOf(claims: ClaimsIdentity): string {
+  return (
+    claims.getClaimValue(AuthenticationConstants.AudienceClaim) ??
+    claims.getClaimValue(AuthenticationConstants.AppIdClaim) ??
+    ''
+  );
+}
+
+/** Connector and user-token clients, made once per key by the given factories. */
+export class ConnectorClientCache {
+  private readonly connectors = new PromiseCache<ConnectorClient>();
+  private readonly userTokens = new PromiseCache<UserTokenClient>();
+
+  /** A factory that hands out the cached client for (app id, service URL, audience). */
+  connectorFactory(appId: string, inner: ConnectorFactory): ConnectorFactory {
+    const connectors = this.connectors;
+    return new (class extends ConnectorFactory {
+      create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
+        return connectors.get(`${appId}\n${serviceUrl}\n${audience ?? ''}`, () => inner.create(serviceUrl, audience));
+      }
+    })();
+  }
+
+  /** The cached user-token client of an app id. */
+  userTokenClient(appId: string, make: () => Promise<UserTokenClient>): Promise<UserTokenClient> {
+    return this.userTokens.get(appId, make);
+  }
+}

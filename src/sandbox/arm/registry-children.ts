@@ -1,0 +1,58 @@
+/**
+ * What the routes of a registry's child resources (`registries/{r}/scopeMaps`, `…/tokens`,
+ * CONTRACTS §2.3) share: the parent registry read from the path (404 when it is missing), the
+ * child looked up by name (404 `ResourceNotFound` when missing), and the paged list and get
+ * routes, which have one shape for every child type.
+ */
+import { childNotFound } from './arm-errors';
+import { ok, type ArmRequestContext, type ArmRoute } from './arm-route';
+import { page } from './paging';
+import type { RegistryRecord } from './registries';
+import { REGISTRIES_RG } from './registry-routes';
+
+/** The registry a child-resource route addresses. */
+export function registryOf(ctx: ArmRequestContext): RegistryRecord {
+  return ctx.state.requireRegistry(ctx.params['sub']!, ctx.params['rg']!, ctx.params['registry']!, true);
+}
+
+/** The child named `name` (names are case-insensitive, the maps are keyed in lower case). */
+export function requireChild<R>(children: Map<string, R>, name: string): R {
+  const child = children.get(name.toLowerCase());
+  if (!child) throw childNotFound(name);
+  return child;
+}
+
+/** One child resource type of a registry. */
+export interface RegistryChildSpec<R> {
+  /** The path segment and operation prefix, e.g. `tokens`. */
+  child: 'scopeMaps' | 'tokens';
+  records(registry: RegistryRecord): Map<string, R>;
+  toWire(record: R): unknown;
+}
+
+/** The path of the child collection, e.g. `…/registries/{registry}/tokens`. */
+export function childBase(child: RegistryChildSpec<unknown>['child']): string {
+  return `${REGISTRIES_RG}/{registry}/${child}`;
+}
+
+/** Paged list and get by name for one child type. */
+export function registryChildReadRoutes<R>(spec: RegistryChildSpec<R>): ArmRoute[] {
+  const base = childBase(spec.child);
+  const action = `Microsoft.ContainerRegistry/registries/${spec.child}/read`;
+  return [
+    {
+      method: 'GET',
+      pattern: base,
+      operation: `${spec.child}.list`,
+      action,
+      handle: (ctx) => ok(page(ctx, [...spec.records(registryOf(ctx)).values()], spec.toWire)),
+    },
+    {
+      method: 'GET',
+      pattern: `${base}/{name}`,
+      operation: `${spec.child}.get`,
+      action,
+      handle: (ctx) => ok(spec.toWire(requireChild(spec.records(registryOf(ctx)), ctx.params['name']!))),
+    },
+  ];
+}

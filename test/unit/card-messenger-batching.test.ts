@@ -1,0 +1,166 @@
+/**
+ * Card updates batched per conversation (CardOutbox in CardMessenger.requestChanged): states of
+ * a request that arrive while its card's previous write is still on its way are coalesced, the
+ * final state always reaches every copy, and the requester's messages are never dropped.
+ */
+import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import { CardMessenger } from '../../src/bot/card-messenger';
+import { transition, type AccessRequest } from '../../src/domain/request';
+import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { createLogger } from '../../src/observability/logger';
+import { requestCard } from '../../src/views/request-view';
+import { APPROVER, pendingRequest } from './support/requests';
+
+const AT = new Date('2025-01-15T10:00:00.000Z');
+
+interface Call {
+  kind: 'update' | 'send';
+  conversation: string;
+  activity: Partial<Activity>;
+}
+
+/**
+ * An adapter whose connector calls are held until the test releases them (the way a busy
+ * connector holds them), recorded in the order they were made.
+ */
+class HeldAdapter {
+  readonly calls: Call[] = [];
+  private readonly held: Array<() => void> = [];
+  private waiters: Array<() => void> = [];
+  holding = true;
+
+  async continueConversationAsync(
+    _appId: string,
+    reference: Partial<ConversationReference>,
+    logic: (ctx: unknown) => Promise<void>,
+  ): Promise<void> {
+    const conversation = reference.conversation!.id;
+    const ctx = {
+      onSendActivities: () => undefined,
+      updateActivity: (activity: Partial<Activity>) => this.call({ kind: 'update', conversation, activity }),
+      sendActivity: (activity: Partial<Activity>) =>
+        this.call({ kind: 'send', conversation, activity }).then(() => ({ id: `sent-${this.calls.length}` })),
+    };
+    await logic(ctx);
+  }
+
+  private call(call: Call): Promise<void> {
+    this.calls.push(call);
+    for (const w of this.waiters.splice(0)) w();
+    if (!this.holding) return Promise.resolve();
+    return new Promise<void>((resolve) => this.held.push(resolve));
+  }
+
+  /** Resolves once `n` calls were made (an event, not a sleep). */
+  async callsMade(n: number): Promise<void> {
+    while (this.calls.length < n) await new Promise<void>((r) => this.waiters.push(r));
+  }
+
+  releaseAll(): void {
+    this.holding = false;
+    for (const r of this.held.splice(0)) r();
+  }
+}
+
+const cardOf = (call: Call) => JSON.stringify(call.activity.attachments?.[0]?.content);
+const expected = (r: AccessRequest, role: 'requester' | 'approver') =>
+  JSON.stringify(requestCard(r, { showActions: role === 'approver' }));
+
+test('states queued behind a card write in flight are coalesced; every copy ends on the final state; messages are all sent, after the cards', async () => {
+  const adapter = new HeldAdapter();
+  const store = new MemoryRequestStore();
+  const messenger = new CardMessenger(
+    adapter as unknown as CloudAdapter,
+    'app-1',
+    store,
+    createLogger({ level: 'silent' }),
+  );
+  const pending = pendingRequest();
+  await store.create(pending);
+  const copy = (activityId: string, role: 'requester' | 'approver', conversation: string) =>
+    store.addCardCopy({
+      requestId: pending.id,
+      activityId,
+      role,
+      conversation: { serviceUrl: 'https://smba.example/', conversation: { id: conversation } },
+    });
+  await copy('act-requester', 'requester', 'thread-1');
+  await copy('act-approver', 'approver', 'approvals');
+
+  // v2: one approval of two recorded (still pending); then approved, executing and done.
+  const oneOfTwo = { ...pending, version: 2, reason: 'one approval of two recorded' };
+  const executing = transition(transition(oneOfTwo, { type: 'approve', by: APPROVER, at: AT }), {
+    type: 'start',
+    at: AT,
+  }); // v4
+  const succeeded = transition(executing, {
+    type: 'succeed',
+    at: AT,
+    outcome: { summary: 'AcrPull assigned', azureRequestIds: ['x'] },
+  }); // v5
+
+  // The first state's two card writes go out and are held by the "connector".
+  const first = messenger.requestChanged(oneOfTwo);
+  await adapter.callsMade(2);
+  // Meanwhile the request is approved and granted; both cards are still being written.
+  const second = messenger.requestChanged(executing);
+  const third = messenger.requestChanged(succeeded);
+  adapter.releaseAll();
+  await Promise.all([first, second, third]);
+
+  const updates = adapter.calls.filter((c) => c.kind === 'update');
+  const sends = adapter.calls.filter((c) => c.kind === 'send');
+  // Per copy: the first state, then straight to the final one ("executing" never written).
+  for (const [activityId, role] of [
+    ['act-requester', 'requester'],
+    ['act-approver', 'approver'],
+  ] as const) {
+    const writes = updates.filter((c) => c.activity.id === activityId).map(cardOf);
+    expect(writes).toEqual([expected(oneOfTwo, role), expected(succeeded, role)]);
+  }
+  expect(messenger.outbox.counts.superseded).toBe(2);
+  // The requester's messages are never coalesced: the "approved" news of "executing" and the
+  // outcome, in that order, after the card writes queued before them in that conversation.
+  expect(sends.map((c) => c.conversation)).toEqual(['thread-1', 'thread-1']);
+  const order = adapter.calls.filter((c) => c.conversation === 'thread-1').map((c) => `${c.kind}`);
+  expect(order).toEqual(['update', 'update', 'send', 'send']);
+  expect(cardOf(sends[0])).toMatch(/approved/i);
+  expect(cardOf(sends[1])).toContain('AcrPull assigned');
+  expect(messenger.outbox.activeConversations).toBe(0);
+});
+
+test('with nothing in flight every state is written (no batching delay when idle)', async () => {
+  const adapter = new HeldAdapter();
+  adapter.releaseAll();
+  const store = new MemoryRequestStore();
+  const messenger = new CardMessenger(
+    adapter as unknown as CloudAdapter,
+    'app-1',
+    store,
+    createLogger({ level: 'silent' }),
+  );
+  const pending = pendingRequest();
+  await store.create(pending);
+  await store.addCardCopy({
+    requestId: pending.id,
+    activityId: 'act-approver',
+    role: 'approver',
+    conversation: { serviceUrl: 'https://smba.example/', conversation: { id: 'approvals' } },
+  });
+  const executing = transition(transition(pending, { type: 'approve', by: APPROVER, at: AT }), {
+    type: 'start',
+    at: AT,
+  });
+  await messenger.requestChanged(executing);
+  const failed = transition(executing, {
+    type: 'fail',
+    at: AT,
+    outcome: { summary: 'ARM said 403', azureRequestIds: [] },
+  });
+  await messenger.requestChanged(failed);
+  expect(adapter.calls.filter((c) => c.kind === 'update').map(cardOf)).toEqual([
+    expected(executing, 'approver'),
+    expected(failed, 'approver'),
+  ]);
+  expect(messenger.outbox.counts.superseded).toBe(0);
+});

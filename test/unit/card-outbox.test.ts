@@ -1,0 +1,119 @@
+import { CardOutbox } from '../../src/bot/card-outbox';
+
+/** A write that records itself when it starts and finishes only when released. */
+class Writes {
+  readonly started: string[] = [];
+  private readonly gates = new Map<string, () => void>();
+  private waiters: Array<() => void> = [];
+
+  write(label: string): () => Promise<void> {
+    return () =>
+      new Promise<void>((resolve) => {
+        this.started.push(label);
+        this.gates.set(label, resolve);
+        for (const w of this.waiters.splice(0)) w();
+      });
+  }
+
+  release(label: string): void {
+    const gate = this.gates.get(label);
+    if (!gate) throw new Error(`${label} has not started`);
+    this.gates.delete(label);
+    gate();
+  }
+
+  /** Resolves once `label` has started (an event, not a sleep). */
+  async startedOf(label: string): Promise<void> {
+    while (!this.started.includes(label)) await new Promise<void>((r) => this.waiters.push(r));
+  }
+}
+
+describe('CardOutbox', () => {
+  test('replacements of one card queued behind a write in flight are coalesced: the newest state is written, none is lost', async () => {
+    const outbox = new CardOutbox();
+    const w = new Writes();
+    const v2 = outbox.replace('conv', 'card-1', 2, w.write('v2'));
+    await w.startedOf('v2');
+    // While v2 is on its way, three more states arrive: only the last must be written.
+    const v3 = outbox.replace('conv', 'card-1', 3, w.write('v3'));
+    const v4 = outbox.replace('conv', 'card-1', 4, w.write('v4'));
+    const v5 = outbox.replace('conv', 'card-1', 5, w.write('v5'));
+    expect(w.started).toEqual(['v2']);
+    w.release('v2');
+    await v2;
+    await w.startedOf('v5');
+    w.release('v5');
+    await Promise.all([v3, v4, v5]);
+    expect(w.started).toEqual(['v2', 'v5']);
+    expect(outbox.counts).toEqual({ written: 2, superseded: 2 });
+    expect(outbox.activeConversations).toBe(0);
+  });
+
+  test('an older state never follows a newer one of the same card', async () => {
+    const outbox = new CardOutbox();
+    const w = new Writes();
+    const v4 = outbox.replace('conv', 'card-1', 4, w.write('v4'));
+    await w.startedOf('v4');
+    const v3 = outbox.replace('conv', 'card-1', 3, w.write('v3')); // a late caller with a stale state
+    const v6 = outbox.replace('conv', 'card-1', 6, w.write('v6'));
+    const v5 = outbox.replace('conv', 'card-1', 5, w.write('v5')); // older than the waiting v6
+    w.release('v4');
+    await Promise.all([v4, v3]);
+    await w.startedOf('v6');
+    w.release('v6');
+    await Promise.all([v5, v6]);
+    expect(w.started).toEqual(['v4', 'v6']);
+  });
+
+  test('different cards and conversations are not held up by each other (up to the per-conversation bound)', async () => {
+    const outbox = new CardOutbox(2);
+    const w = new Writes();
+    const a = outbox.replace('conv', 'card-a', 2, w.write('a'));
+    const b = outbox.replace('conv', 'card-b', 2, w.write('b'));
+    const c = outbox.replace('conv', 'card-c', 2, w.write('c')); // third in one conversation: waits
+    const other = outbox.replace('other', 'card-a', 2, w.write('other'));
+    await w.startedOf('other');
+    expect(w.started).toEqual(['a', 'b', 'other']);
+    w.release('a');
+    await a;
+    await w.startedOf('c');
+    for (const x of ['b', 'c', 'other']) w.release(x);
+    await Promise.all([b, c, other]);
+  });
+
+  test('a new message is never coalesced and goes out after everything queued before it', async () => {
+    const outbox = new CardOutbox();
+    const w = new Writes();
+    const card = outbox.replace('conv', 'card-1', 2, w.write('card v2'));
+    const news = outbox.send('conv', w.write('news'));
+    const outcome = outbox.send('conv', w.write('outcome'));
+    await w.startedOf('card v2');
+    expect(w.started).toEqual(['card v2']);
+    w.release('card v2');
+    await card;
+    await w.startedOf('news');
+    expect(w.started).toEqual(['card v2', 'news']);
+    w.release('news');
+    await news;
+    await w.startedOf('outcome');
+    w.release('outcome');
+    await outcome;
+    expect(w.started).toEqual(['card v2', 'news', 'outcome']);
+  });
+
+  test('a failed write rejects for everyone waiting on it; the lane keeps working', async () => {
+    const outbox = new CardOutbox();
+    const w = new Writes();
+    const first = outbox.replace('conv', 'card-1', 2, w.write('v2'));
+    await w.startedOf('v2');
+    const failing = outbox.replace('conv', 'card-1', 3, () => Promise.reject(new Error('connector said 500')));
+    const superseding = outbox.replace('conv', 'card-1', 4, () => Promise.reject(new Error('connector said 503')));
+    w.release('v2');
+    await first;
+    const [x, y] = await Promise.allSettled([failing, superseding]);
+    // Both waited for the newest state's write, which failed.
+    expect(x).toMatchObject({ status: 'rejected', reason: { message: 'connector said 503' } });
+    expect(y).toMatchObject({ status: 'rejected', reason: { message: 'connector said 503' } });
+    await expect(outbox.send('conv', async () => 'sent')).resolves.toBe('sent');
+  });
+});
