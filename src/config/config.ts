@@ -9,15 +9,20 @@ import { PolicyFileError, policyFromEnvironment, readPolicyFile } from './policy
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The non-empty, trimmed items of a comma-separated setting. */
+function commaItems(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 const guidList = (name: string) =>
   z
     .string()
     .optional()
     .transform((v, ctx) => {
-      const items = (v ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+      const items = commaItems(v ?? '');
       for (const item of items)
         if (!GUID.test(item))
           ctx.addIssue({
@@ -102,10 +107,7 @@ const schema = z.object({
     .string()
     .optional()
     .transform((v, ctx) => {
-      const items = (v ?? '7d,1d')
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s && s !== 'none');
+      const items = commaItems(v ?? '7d,1d').filter((s) => s !== 'none');
       const ms: number[] = [];
       for (const item of items) {
         const d = parseDurationMs(item);
@@ -284,16 +286,21 @@ export type StorageSetting =
 export type AnchorTargetSetting =
   { kind: 'identity'; containerUrl: string } | { kind: 'connectionString'; value: string; container: string };
 
+/** The URL, or undefined when `text` is not one. */
+function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Parses ACRBOT_AUDIT_ANCHOR; a string is the problem (never containing the value). */
 export function parseAnchorTarget(value: string): AnchorTargetSetting | string {
   const v = value.trim();
   if (/^https:\/\//i.test(v)) {
-    let url: URL;
-    try {
-      url = new URL(v);
-    } catch {
-      return 'is not a valid URL';
-    }
+    const url = parseUrl(v);
+    if (!url) return 'is not a valid URL';
     if (url.search || url.username || !/^\/[a-z0-9-]{3,63}\/?$/.test(url.pathname))
       return 'takes https://<account>.blob.core.windows.net/<container> (no SAS, no blob path)';
     return { kind: 'identity', containerUrl: `${url.origin}${url.pathname.replace(/\/$/, '')}` };
@@ -321,12 +328,8 @@ export function parseStorage(value: string): StorageSetting | string {
   if (value.startsWith('tables:')) {
     const rest = value.slice('tables:'.length).trim();
     if (/^https:\/\//i.test(rest)) {
-      let url: URL;
-      try {
-        url = new URL(rest);
-      } catch {
-        return 'tables:https://… is not a valid URL';
-      }
+      const url = parseUrl(rest);
+      if (!url) return 'tables:https://… is not a valid URL';
       if (url.username || url.password || url.search || (url.pathname !== '/' && url.pathname !== ''))
         return 'tables:https://<account>.table.core.windows.net takes the account URL only (no key, SAS or path; the bot signs in with its managed identity)';
       return { kind: 'tables', connection: { kind: 'identity', endpoint: url.origin } };

@@ -80,3 +80,20 @@ export function restErrorInfo(err: unknown): { statusCode?: number; code?: strin
 export function isNotFound(err: unknown): boolean {
   return restErrorInfo(err).statusCode === 404;
 }
+
+/** A GET whose 404 means "there is none": undefined then; any other error is thrown as it is. */
+export async function unlessNotFound<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** Every item of an SDK listing (all pages), mapped. */
+export async function collect<T, R>(items: AsyncIterable<T>, map: (item: T) => R): Promise<R[]> {
+  const out: R[] = [];
+  for await (const item of items) out.push(map(item));
+  return out;
+}

@@ -6,7 +6,7 @@ import { isActionAllowed } from '../../domain/permissions';
 import type { RoleAssignmentListing, RoleAssignmentPort, WriteResult } from '../../domain/ports';
 import { CloudApiError } from '../../domain/ports';
 import { parseResourceId } from '../../domain/resource-id';
-import { type ArmConnection, errorRequestId, isNotFound, restErrorInfo, transportOptions } from './arm-connection';
+import { type ArmConnection, errorRequestId, restErrorInfo, transportOptions, unlessNotFound } from './arm-connection';
 
 const ROLE_ASSIGNMENT_WRITE = 'Microsoft.Authorization/roleAssignments/write';
 
@@ -97,15 +97,12 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
     return out;
   }
 
-  async getRoleDefinition(subscriptionId: string, roleDefinitionGuid: string): Promise<RoleDefinitionInfo | undefined> {
-    try {
-      return toRoleDefinitionInfo(
+  getRoleDefinition(subscriptionId: string, roleDefinitionGuid: string): Promise<RoleDefinitionInfo | undefined> {
+    return unlessNotFound(async () =>
+      toRoleDefinitionInfo(
         await this.client(subscriptionId).roleDefinitions.get(`subscriptions/${subscriptionId}`, roleDefinitionGuid),
-      );
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+      ),
+    );
   }
 
   async create(input: {

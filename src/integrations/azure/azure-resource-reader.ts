@@ -7,7 +7,7 @@ import type { ClusterInfo, RegistryInfo } from '../../domain/azure-model';
 import type { AzureResourceReader } from '../../domain/ports';
 import { parseResourceId } from '../../domain/resource-id';
 import type { RoleAssignmentMode } from '../../domain/roles';
-import { type ArmConnection, isNotFound, modularClientOptions } from './arm-connection';
+import { type ArmConnection, collect, modularClientOptions, unlessNotFound } from './arm-connection';
 
 /** Maps the SDK's (flattened) cluster model to acrbot's. */
 export function toClusterInfo(cluster: ManagedCluster): ClusterInfo {
@@ -53,6 +53,16 @@ export function toRegistryInfo(registry: Registry): RegistryInfo {
   };
 }
 
+/** The value cached under `key`, made by `make` the first time. */
+function once<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = make();
+    cache.set(key, value);
+  }
+  return value;
+}
+
 /** {@link AzureResourceReader} over ARM; one SDK client per subscription, made once. */
 export class ArmResourceReader implements AzureResourceReader {
   private readonly aks = new Map<string, ContainerServiceClient>();
@@ -62,62 +72,47 @@ export class ArmResourceReader implements AzureResourceReader {
 
   /** The container service client for a subscription (also used by the secret flow). */
   aksClient(subscriptionId: string): ContainerServiceClient {
-    let client = this.aks.get(subscriptionId);
-    if (!client) {
+    return once(this.aks, subscriptionId, () => {
       // The SDKs load on first use: a start (and a help turn) does not need them (P5).
       const { ContainerServiceClient } = require('@azure/arm-containerservice') as typeof ContainerService;
-      client = new ContainerServiceClient(
+      return new ContainerServiceClient(
         this.connection.credential,
         subscriptionId,
         modularClientOptions(this.connection),
       );
-      this.aks.set(subscriptionId, client);
-    }
-    return client;
+    });
   }
 
+  // Like aksClient, for the other SDK: the two differ only in the client class they load.
   /** The container registry client for a subscription (also used by the secret flow). */
   acrClient(subscriptionId: string): ContainerRegistryManagementClient {
-    let client = this.acr.get(subscriptionId);
-    if (!client) {
+    return once(this.acr, subscriptionId, () => {
       const { ContainerRegistryManagementClient } = require('@azure/arm-containerregistry') as typeof ContainerRegistry;
-      client = new ContainerRegistryManagementClient(
+      return new ContainerRegistryManagementClient(
         this.connection.credential,
         subscriptionId,
         modularClientOptions(this.connection),
       );
-      this.acr.set(subscriptionId, client);
-    }
-    return client;
+    });
   }
 
-  async getCluster(subscriptionId: string, resourceGroup: string, name: string): Promise<ClusterInfo | undefined> {
-    try {
-      return toClusterInfo(await this.aksClient(subscriptionId).managedClusters.get(resourceGroup, name));
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+  getCluster(subscriptionId: string, resourceGroup: string, name: string): Promise<ClusterInfo | undefined> {
+    return unlessNotFound(async () =>
+      toClusterInfo(await this.aksClient(subscriptionId).managedClusters.get(resourceGroup, name)),
+    );
   }
 
-  async listClusters(subscriptionId: string): Promise<ClusterInfo[]> {
-    const out: ClusterInfo[] = [];
-    for await (const c of this.aksClient(subscriptionId).managedClusters.list()) out.push(toClusterInfo(c));
-    return out;
+  listClusters(subscriptionId: string): Promise<ClusterInfo[]> {
+    return collect(this.aksClient(subscriptionId).managedClusters.list(), toClusterInfo);
   }
 
-  async getRegistry(subscriptionId: string, resourceGroup: string, name: string): Promise<RegistryInfo | undefined> {
-    try {
-      return toRegistryInfo(await this.acrClient(subscriptionId).registries.get(resourceGroup, name));
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+  getRegistry(subscriptionId: string, resourceGroup: string, name: string): Promise<RegistryInfo | undefined> {
+    return unlessNotFound(async () =>
+      toRegistryInfo(await this.acrClient(subscriptionId).registries.get(resourceGroup, name)),
+    );
   }
 
-  async listRegistries(subscriptionId: string): Promise<RegistryInfo[]> {
-    const out: RegistryInfo[] = [];
-    for await (const r of this.acrClient(subscriptionId).registries.list()) out.push(toRegistryInfo(r));
-    return out;
+  listRegistries(subscriptionId: string): Promise<RegistryInfo[]> {
+    return collect(this.acrClient(subscriptionId).registries.list(), toRegistryInfo);
   }
 }
