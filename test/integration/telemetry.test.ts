@@ -1,9 +1,12 @@
 /**
  * Optional OpenTelemetry export (issue "Ship it"): with APPLICATIONINSIGHTS_CONNECTION_STRING set,
- * the bot sends request telemetry to the ingestion endpoint — here a local HTTPS stand-in —
- * and no secret from config appears in it. The bot runs with a real app identity, so its
- * password is actually sent (to Entra, for the bot token its reply needs; that call fails
- * here, there is no network) and the outgoing call is itself traced.
+ * the bot sends request telemetry to the ingestion endpoint — here a local HTTPS stand-in — and
+ * no secret appears in it. Each test makes a real secret flow through a traced code path:
+ * - the app password: the bot runs with a real app identity, so the password is sent (to Entra,
+ *   for the bot token its reply needs; that call fails here, there is no network) and the
+ *   outgoing call is itself traced;
+ * - an ACR token password: the secret flow generates it over traced ARM calls and writes it
+ *   into the cluster, where the test reads it back to look for it in the telemetry.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
@@ -11,21 +14,29 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { SANDBOX_REGISTRIES } from '../../src/sandbox/fixtures';
+import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
 import { createSandboxTls } from '../../src/sandbox/tls';
-import { CapturingConnector } from '../helpers/capturing-connector';
-import { spawnBot } from '../helpers/bot-process';
+import { type BotProcess, spawnBot } from '../helpers/bot-process';
+import { CapturingConnector, cardText } from '../helpers/capturing-connector';
 import { startFakeChannelIssuer } from '../helpers/fake-openid';
 import { users } from '../helpers/harness';
-import { channelMessage, postActivity } from '../helpers/teams-activities';
+import { cardAction, channelMessage, postActivity } from '../helpers/teams-activities';
 
 const SENTINEL = 'SENTINEL-app-password-9c1e';
 const APP_ID = '6a0c1b2d-3e4f-4a5b-8c6d-7e8f9a0b1c2f';
 const TENANT_ID = '5b1e2c3d-0000-4000-8000-00000000a0a0';
 
-test('Application Insights export: request telemetry for /api/messages reaches the ingestion endpoint; no secret in it', async () => {
-  const tls = createSandboxTls(['127.0.0.1', 'localhost']);
+/** A local Application Insights ingestion endpoint that keeps every (gunzipped) batch. */
+interface Ingestion {
+  connectionString: string;
+  received: string[];
+  stop(): Promise<void>;
+}
+
+async function startIngestion(tls: { certPem: string; keyPem: string }): Promise<Ingestion> {
   const received: string[] = [];
-  const ingestion: Server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => {
+  const server: Server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -35,7 +46,28 @@ test('Application Insights export: request telemetry for /api/messages reaches t
       res.end(JSON.stringify({ itemsReceived: 1, itemsAccepted: 1, errors: [] }));
     });
   });
-  await new Promise<void>((r) => ingestion.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    connectionString: `InstrumentationKey=11111111-2222-4333-8444-555555555555;IngestionEndpoint=https://127.0.0.1:${port}/`,
+    received,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+/** SIGTERM flushes the exporter before the process exits. */
+async function stopAndFlush(bot: BotProcess): Promise<void> {
+  const exited = new Promise((r) => bot.child.once('exit', r));
+  bot.child.kill('SIGTERM');
+  await exited;
+}
+
+test('Application Insights export: request telemetry for /api/messages reaches the ingestion endpoint; the app password is not in it', async () => {
+  const tls = createSandboxTls(['127.0.0.1', 'localhost']);
+  const ingestion = await startIngestion(tls);
   const connector = new CapturingConnector();
   await connector.start();
   const issuer = await startFakeChannelIssuer();
@@ -52,30 +84,90 @@ test('Application Insights export: request telemetry for /api/messages reaches t
     MicrosoftAppPassword: SENTINEL,
     ACRBOT_CHANNEL_OPENID_METADATA_URL: issuer.metadataUrl,
     NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
-    APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=11111111-2222-4333-8444-555555555555;IngestionEndpoint=https://127.0.0.1:${(ingestion.address() as AddressInfo).port}/`,
+    APPLICATIONINSIGHTS_CONNECTION_STRING: ingestion.connectionString,
     APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
+    // Every span exported (the distro's default rate-limits traces), so what the test looks for is there.
+    OTEL_TRACES_SAMPLER: 'always_on',
   });
-  const { child, url } = bot;
   try {
     const token = await issuer.channelToken({ appId: APP_ID, serviceUrl: connector.url });
     const help = channelMessage(users.requester, 'help', { serviceUrl: connector.url, tenantId: TENANT_ID });
     // The reply needs a bot token, fetched with the password; without a network the turn fails (500).
-    await postActivity(url, help, { authorization: `Bearer ${token}` });
-    // SIGTERM flushes the exporter before the process exits.
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-    const all = received.join('\n');
+    await postActivity(bot.url, help, { authorization: `Bearer ${token}` });
+    await stopAndFlush(bot);
+    const all = ingestion.received.join('\n');
     expect(all).toMatch(/RequestData/);
     expect(all).toContain('/api/messages');
     // The token request that carried the password was traced, and the password is not in it.
     expect(all).toContain('login.microsoftonline.com');
     expect(all).not.toContain(SENTINEL);
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (bot.child.exitCode === null) bot.child.kill('SIGKILL');
     await connector.stop();
     await issuer.stop();
-    ingestion.closeAllConnections();
-    await new Promise((r) => ingestion.close(r));
+    await ingestion.stop();
   }
 }, 60_000);
+
+test('Application Insights export: the ACR token password the secret flow generates and writes into the cluster is not in the telemetry', async () => {
+  const sandbox: Sandbox = await startSandbox();
+  const tls = createSandboxTls(['127.0.0.1', 'localhost']);
+  const ingestion = await startIngestion(tls);
+  const connector = new CapturingConnector();
+  await connector.start();
+  const dir = mkdtempSync(join(tmpdir(), 'acrbot-otel-secret-'));
+  // One file trusts both: the sandbox's emulators and the ingestion stand-in.
+  writeFileSync(join(dir, 'ca.pem'), `${sandbox.tls.caPem}\n${tls.caPem}`);
+  let bot: BotProcess | undefined;
+  try {
+    bot = await spawnBot({
+      PATH: process.env.PATH,
+      ACRBOT_MODE: 'sandbox',
+      ACRBOT_STORAGE: 'memory',
+      PORT: '0',
+      ACRBOT_ARM_ENDPOINT: sandbox.armUrl,
+      ACRBOT_GRAPH_ENDPOINT: sandbox.graphUrl,
+      NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
+      APPLICATIONINSIGHTS_CONNECTION_STRING: ingestion.connectionString,
+      APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
+      // Every span exported (the distro's default rate-limits traces), so what the test looks for is there.
+      OTEL_TRACES_SAMPLER: 'always_on',
+    });
+    await postActivity(
+      bot.url,
+      channelMessage(
+        users.requester,
+        'secret aks-dev contosoacr --namespace payments --name acr-otel telemetry check',
+        {
+          serviceUrl: connector.url,
+        },
+      ),
+    );
+    const plan = await connector.waitFor((c) => /R-[2-9A-Z]{8}/.test(cardText(c.activity)), 15_000, 'plan card');
+    const requestId = /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(cardText(plan.activity))![0];
+    await postActivity(bot.url, cardAction(users.approver, 'approve', { requestId }, { serviceUrl: connector.url }));
+    await connector.waitFor((c) => /Pull secret created/.test(cardText(c.activity)), 30_000, 'the outcome card');
+
+    const secret = sandbox.kubernetes['aks-dev'].getObject('secrets', 'payments', 'acr-otel') as unknown as {
+      data: Record<string, string>;
+    };
+    const dockerConfigJson = secret.data['.dockerconfigjson'];
+    const auth = JSON.parse(Buffer.from(dockerConfigJson, 'base64').toString()).auths[
+      SANDBOX_REGISTRIES.contoso.loginServer
+    ] as { username: string; password: string; auth: string };
+    expect(auth.password.length).toBeGreaterThanOrEqual(20);
+    await stopAndFlush(bot);
+
+    const all = ingestion.received.join('\n');
+    // The ARM call that returned the password and the Kubernetes write that carried it were traced…
+    expect(all).toContain('generateCredentials');
+    expect(all).toContain('/api/v1/namespaces/payments/secrets');
+    // …and the password is in the telemetry in none of its forms.
+    for (const form of [auth.password, auth.auth, dockerConfigJson]) expect(all).not.toContain(form);
+  } finally {
+    if (bot && bot.child.exitCode === null) bot.child.kill('SIGKILL');
+    await connector.stop();
+    await ingestion.stop();
+    await sandbox.stop();
+  }
+}, 90_000);
