@@ -13,6 +13,9 @@ export interface MemorySample {
   heapUsedMb: number;
   heapTotalMb: number;
   externalMb: number;
+  /** Linux only: anonymous resident memory, and the rest (file-backed and shared mappings). */
+  anonymousMb?: number;
+  fileAndSharedMb?: number;
 }
 
 /** Signals the bot to collect garbage and resolves with its report. */
@@ -24,13 +27,22 @@ export function sampleMemory(bot: BotProcess, timeoutMs = 15_000): Promise<Memor
       const line = /BENCH_MEMORY (\{.*\})\n/.exec(buffer);
       if (!line) return;
       cleanup();
-      const m = JSON.parse(line[1]) as { rss: number; heapUsed: number; heapTotal: number; external: number };
+      const m = JSON.parse(line[1]) as {
+        rss: number;
+        heapUsed: number;
+        heapTotal: number;
+        external: number;
+        anonymous?: number;
+        fileAndShared?: number;
+      };
       const mb = (b: number) => b / 1024 / 1024;
       resolve({
         rssMb: mb(m.rss),
         heapUsedMb: mb(m.heapUsed),
         heapTotalMb: mb(m.heapTotal),
         externalMb: mb(m.external),
+        anonymousMb: m.anonymous === undefined ? undefined : mb(m.anonymous),
+        fileAndSharedMb: m.fileAndShared === undefined ? undefined : mb(m.fileAndShared),
       });
     };
     const timer = setTimeout(() => {

@@ -164,7 +164,7 @@ export const metric: Metric = async (ctx) => {
         value: signed(growth),
         target: '≤ +10 MB',
         met: growth <= 10,
-        detail: `${samples.map((s) => `${s.label}: RSS ${s.memory.rssMb.toFixed(1)} / heap ${s.memory.heapUsedMb.toFixed(1)} MB`).join('; ')}; heap ${signed(heapGrowth)}; ${statusNotes.join('')}`,
+        detail: `${samples.map((s) => `${s.label}: RSS ${s.memory.rssMb.toFixed(1)} (anonymous ${s.memory.anonymousMb?.toFixed(1) ?? '?'}, file/shared ${s.memory.fileAndSharedMb?.toFixed(1) ?? '?'}) / heap ${s.memory.heapUsedMb.toFixed(1)} of ${s.memory.heapTotalMb.toFixed(1)} / external ${s.memory.externalMb.toFixed(1)} MB`).join('; ')}; heap ${signed(heapGrowth)}; ${statusNotes.join('')}`,
       },
     ],
     notes: [

@@ -4,6 +4,8 @@
  * on a timer, so RSS read right after gc() is a transient peak), and writes one line
  * `BENCH_MEMORY {json}` to stderr. The bot's own code is untouched.
  */
+import { readFileSync } from 'node:fs';
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function report(): Promise<void> {
@@ -15,8 +17,23 @@ async function report(): Promise<void> {
   await sleep(Number(process.env.BENCH_SETTLE_MS ?? 1500));
   const m = process.memoryUsage();
   process.stderr.write(
-    `BENCH_MEMORY ${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external })}\n`,
+    `BENCH_MEMORY ${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, ...rssParts() })}\n`,
   );
+}
+
+/**
+ * Where the resident pages are (Linux): anonymous memory (V8 heap, malloc arenas, SQLite's page
+ * cache) versus file-backed and shared mappings (code, the SQLite WAL index), in bytes.
+ */
+function rssParts(): { anonymous?: number; fileAndShared?: number } {
+  try {
+    const text = readFileSync('/proc/self/smaps_rollup', 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
+    const anonymous = kb('Anonymous');
+    return { anonymous, fileAndShared: kb('Rss') - anonymous };
+  } catch {
+    return {}; // not Linux: the RSS total is still reported
+  }
 }
 
 process.on('SIGUSR2', () => void report());

@@ -74,6 +74,15 @@ describe('SqliteRequestStore on a file', () => {
     }
   });
 
+  test("the page cache is SQLite's 2 MB, not better-sqlite3's 16 MB (RSS under a flood of rows, P11)", () => {
+    const db = openSqlite(tmp.path('cache.db'));
+    try {
+      expect(db.pragma('cache_size', { simple: true })).toBe(-2000);
+    } finally {
+      db.close();
+    }
+  });
+
   test('two instances on one file: only one decision wins', async () => {
     const path = tmp.path('two-instances.db');
     const a = new SqliteRequestStore(openSqlite(path));
