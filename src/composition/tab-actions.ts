@@ -29,7 +29,7 @@ export function tabActions(flows: Pick<Flows, 'actions'>, changed: () => void = 
       };
     },
     canExtend: (actor, request) => flows.actions.canExtend(actor, request),
-    canRevoke: (actor, request) => flows.actions.canRevoke(actor, request),
+    revocable: (actor, requests) => flows.actions.revocable(actor, requests),
     async extend({ requestId, actor, tenantId, duration, reason }) {
       const { extension, approversNotified } = await flows.actions.extendOutsideTurn({
         actor,

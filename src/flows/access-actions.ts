@@ -5,9 +5,10 @@
  *
  * - Revoke: only active access, by its requester or an approver of that request (the rule it is
  *   bound to).
- * - Extend: only active access with an end, by its requester only; the extension is a new
- *   request (`extendsRequestId`) checked against the configured durations and the policy, and
- *   approved like any other (never by its requester).
+ * - Extend: only active access with an end, by its requester only, and one extension at a time
+ *   (none while another extension of the same request is still open, whichever instance filed
+ *   it); the extension is a new request (`extendsRequestId`) checked against the configured
+ *   durations and the policy, and approved like any other (never by its requester).
  */
 import { UserFacingError } from '../domain/errors';
 import type { AuditLog } from '../domain/ports';
@@ -51,7 +52,7 @@ export class AccessActions {
   constructor(
     private readonly requests: Pick<
       RequestService,
-      'get' | 'isApproverOf' | 'accessTerm' | 'credentialLifetimeMs' | 'create'
+      'get' | 'isApproverOf' | 'ruleOf' | 'accessTerm' | 'credentialLifetimeMs' | 'create' | 'openExtensionsOf'
     >,
     private readonly lifecycle: Pick<AccessLifecycle, 'rotationPlan' | 'revokeSoon'>,
     private readonly audit: AuditLog,
@@ -64,16 +65,27 @@ export class AccessActions {
 
   /** THE revoke rule: only active access; by its requester, or an approver of this request. Throws when refused. */
   async mayRevoke(actor: Actor, request: AccessRequest): Promise<void> {
+    const refusal = await this.revokeRefusal(actor, request, (r) => this.requests.isApproverOf(actor, r));
+    if (refusal) throw refusal;
+  }
+
+  /** The revoke rule's refusal, if any; `approves` answers "is the actor an approver of this request". */
+  private async revokeRefusal(
+    actor: Actor,
+    request: AccessRequest,
+    approves: (request: AccessRequest) => Promise<boolean>,
+  ): Promise<UserFacingError | undefined> {
     if (request.state !== 'succeeded')
-      throw new UserFacingError(
+      return new UserFacingError(
         'revoke.notActive',
         `Request ${request.id} has no active access to revoke (it is ${request.state}).`,
       );
-    if (!isRequester(actor, request) && !(await this.requests.isApproverOf(actor, request)))
-      throw new UserFacingError(
+    if (!isRequester(actor, request) && !(await approves(request)))
+      return new UserFacingError(
         'revoke.notAllowed',
         `Only the requester of ${request.id} or an approver may revoke it; nothing was changed.`,
       );
+    return undefined;
   }
 
   /** THE extend rule: only active access with an end, by its requester. Throws when refused. */
@@ -108,13 +120,26 @@ export class AccessActions {
 
   /** Whether {@link mayRevoke} allows it (for showing the button; the action decides again). */
   async canRevoke(actor: Actor, request: AccessRequest): Promise<boolean> {
-    try {
-      await this.mayRevoke(actor, request);
-      return true;
-    } catch (err) {
-      if (err instanceof UserFacingError) return false;
-      throw err;
-    }
+    return (await this.revocable(actor, [request]))[0]!;
+  }
+
+  /**
+   * {@link canRevoke} for many requests at once (the tab's lists), by the same rule: whether the
+   * actor approves a request depends only on the approvers of the rule it is bound to, so that
+   * is asked once per distinct set of approvers (Graph calls for its groups), not once per row.
+   */
+  async revocable(actor: Actor, requests: readonly AccessRequest[]): Promise<boolean[]> {
+    const asked = new Map<string, Promise<boolean>>();
+    const approves = (request: AccessRequest): Promise<boolean> => {
+      const approvers = this.requests.ruleOf(request)?.approvers;
+      const key = approvers ? JSON.stringify([approvers.users, approvers.groups]) : '';
+      let answer = asked.get(key);
+      if (!answer) asked.set(key, (answer = this.requests.isApproverOf(actor, request)));
+      return answer;
+    };
+    return Promise.all(
+      requests.map(async (request) => (await this.revokeRefusal(actor, request, approves)) === undefined),
+    );
   }
 
   /**
@@ -137,6 +162,7 @@ export class AccessActions {
   async createExtension(input: ExtensionInput): Promise<AccessRequest> {
     const original = await this.requests.get(input.originalId);
     this.mayExtend(input.actor, original);
+    await this.noOpenExtension(original);
     const reason = checkReason(input.reason);
     const access = this.requests.accessTerm(input.duration);
     const plan =
@@ -155,6 +181,25 @@ export class AccessActions {
       access,
       extendsRequestId: original.id,
     });
+  }
+
+  /**
+   * Refuses a second extension while one of the same request is open: two pending extensions
+   * would each move the end when approved, and approvers would see the same question twice.
+   * Read from the store, so it holds whichever instance filed the first one.
+   */
+  private async noOpenExtension(original: AccessRequest): Promise<void> {
+    const [open] = await this.requests.openExtensionsOf(original);
+    if (!open) return;
+    if (open.state === 'pending')
+      throw new UserFacingError(
+        'extend.alreadyPending',
+        `Extension ${open.id} of ${original.id} is already waiting for approval, so no second one was made. Wait for the decision, or withdraw it with "@acrbot cancel ${open.id}" and ask again.`,
+      );
+    throw new UserFacingError(
+      'extend.inProgress',
+      `Extension ${open.id} of ${original.id} was approved and is being applied, so no second one was made; ask again once it is done if you need more time.`,
+    );
   }
 
   /**

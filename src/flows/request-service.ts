@@ -51,6 +51,12 @@ export const BREAK_GLASS_REVIEW_MS = 24 * 3_600_000;
 /** Rule id recorded for break-glass decisions. */
 export const BREAK_GLASS_RULE_ID = 'break-glass';
 
+/**
+ * Most open requests of one requester read to find an open extension: far above the per-user
+ * pending cap, so in practice all of them.
+ */
+const OPEN_REQUESTS_SCAN_LIMIT = 500;
+
 /** Who is acting, in which tenant. */
 export interface ActingContext {
   actor: Actor;
@@ -402,6 +408,22 @@ export class RequestService {
         `There is no request ${id}; check the id on the plan card (it looks like R-7K2M9QXA).`,
       );
     return request;
+  }
+
+  /**
+   * Extensions of `original` still open (pending, approved or executing), oldest first, read from
+   * the store so every instance sees the same: only an extension's own requester files it (the
+   * requester of the original), so this reads that user's open requests through the by-requester
+   * index (the per-user cap bounds the pending ones; approved and executing ones pass quickly)
+   * and keeps those that extend `original`.
+   */
+  async openExtensionsOf(original: AccessRequest): Promise<AccessRequest[]> {
+    const open = await this.store.listByRequester(
+      original.requester.objectId,
+      ['pending', 'approved', 'executing'],
+      OPEN_REQUESTS_SCAN_LIMIT,
+    );
+    return open.filter((r) => r.extendsRequestId === original.id);
   }
 
   /** Pending requests, oldest first. */

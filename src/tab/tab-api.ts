@@ -38,10 +38,10 @@ export interface TabActions {
   /** The flows' extend rule, for showing the button (the action decides again). */
   canExtend?(actor: Actor, request: AccessRequest): boolean;
   /**
-   * The flows' revoke rule (an approver of this request's own rule), for the drawer's button.
-   * Lists use the cheaper "own, or an approver under any rule" instead; the action decides again.
+   * The flows' revoke rule (the requester, or an approver of the request's own rule) for many
+   * requests at once, for the Revoke button in lists and the drawer alike; the action decides again.
    */
-  canRevoke?(actor: Actor, request: AccessRequest): Promise<boolean>;
+  revocable?(actor: Actor, requests: readonly AccessRequest[]): Promise<boolean[]>;
 }
 
 /** The access inventory (src/flows/access-inventory.ts): the matrix across the allowed subscriptions. */
@@ -108,7 +108,11 @@ export class TabApi {
         this.deps.store.listByRequester(c.user.objectId, [...REQUEST_STATES], LIST_LIMIT),
         c.approver ? this.deps.store.listByState(['pending'], LIST_LIMIT) : Promise.resolve([]),
       ]);
-      const own = mine.map((r) => this.withActions(requestRow(r, now), r, c));
+      const own = await this.withActions(
+        mine.map((r) => requestRow(r, now)),
+        mine,
+        c,
+      );
       // Asked of them: pending, not yet approved by them, and they are an approver under its rule.
       const candidates = c.approver
         ? pending
@@ -164,22 +168,30 @@ export class TabApi {
       if (c.seesAll && this.deps.inventory) {
         const matrix = await this.deps.inventory.matrix();
         const byId = new Map(all.map((r) => [r.id, r]));
-        const rows = matrixRows(matrix).map((row) => {
+        const rows: TabRow[] = [];
+        const joined: { row: TabRow; request: AccessRequest }[] = [];
+        for (const row of matrixRows(matrix)) {
           const request = row.requestId ? byId.get(row.requestId) : undefined;
-          if (!request) return row;
+          if (!request) {
+            rows.push(row);
+            continue;
+          }
           const own = requestRow(request, now);
-          return this.withActions(
-            {
-              ...row,
-              requestState: own.requestState,
-              reason: own.reason,
-              createdAt: own.createdAt,
-              approvers: own.approvers,
-            },
-            request,
-            c,
-          );
-        });
+          const full = {
+            ...row,
+            requestState: own.requestState,
+            reason: own.reason,
+            createdAt: own.createdAt,
+            approvers: own.approvers,
+          };
+          rows.push(full);
+          joined.push({ row: full, request });
+        }
+        await this.withActions(
+          joined.map((j) => j.row),
+          joined.map((j) => j.request),
+          c,
+        );
         return paged({
           clusters: axis(matrix.clusters.map((x) => ({ id: x.id, name: x.name, subscriptionId: x.subscriptionId }))),
           registries: axis(matrix.registries.map((x) => ({ id: x.id, name: x.name, loginServer: x.loginServer }))),
@@ -188,9 +200,12 @@ export class TabApi {
           generatedAt: matrix.generatedAt,
         });
       }
-      const rows: TabRow[] = all
-        .filter((r) => (c.seesAll || this.isOwn(r, c)) && gaveAccess(r))
-        .map((r) => this.withActions(requestRow(r, now), r, c));
+      const shown = all.filter((r) => (c.seesAll || this.isOwn(r, c)) && gaveAccess(r));
+      const rows = await this.withActions(
+        shown.map((r) => requestRow(r, now)),
+        shown,
+        c,
+      );
       return paged({
         clusters: axis(rows.map((r) => r.cluster)),
         registries: axis(rows.map((r) => r.registry)),
@@ -208,9 +223,7 @@ export class TabApi {
       if (!request) return notFound(id);
       const audit = await this.deps.audit.forRequest(request.id);
       const history = requestHistory(request, audit, this.deps.clock.now());
-      this.withActions(history.row, request, c);
-      const revokeRule = this.deps.actions?.canRevoke;
-      if (history.row.canRevoke && revokeRule) history.row.canRevoke = await revokeRule(c.actor, request);
+      await this.withActions([history.row], [request], c);
       return { status: 200, body: history };
     });
   }
@@ -268,16 +281,33 @@ export class TabApi {
     return c.seesAll || this.isOwn(request, c) ? request : undefined;
   }
 
-  /** Marks what the caller could do; the flows decide again when they are called. */
-  private withActions(row: TabRow, request: AccessRequest, c: Caller): TabRow {
-    const live = request.state === 'succeeded' && ['active', 'expiring', 'drifted'].includes(row.state);
-    const extendRule = this.deps.actions?.canExtend;
-    row.canExtend =
-      Boolean(this.deps.actions?.extend) &&
-      live &&
-      (extendRule ? extendRule(c.actor, request) : this.isOwn(request, c));
-    row.canRevoke = Boolean(this.deps.actions?.revoke) && live && (this.isOwn(request, c) || c.approver);
-    return row;
+  /**
+   * Marks what the caller could do on each row (`rows[i]` shows `requests[i]`), by the flows' own
+   * rules: Extend per row (no I/O), Revoke for all rows at once (an approver check per distinct
+   * rule, not per row). The flows decide again when they are called.
+   */
+  private async withActions(rows: TabRow[], requests: readonly AccessRequest[], c: Caller): Promise<TabRow[]> {
+    const actions = this.deps.actions;
+    const live = rows.flatMap((row, i) =>
+      requests[i]!.state === 'succeeded' && ['active', 'expiring', 'drifted'].includes(row.state) ? [i] : [],
+    );
+    const liveRequests = live.map((i) => requests[i]!);
+    const answers = !actions?.revoke
+      ? []
+      : actions.revocable
+        ? await actions.revocable(c.actor, liveRequests)
+        : liveRequests.map((r) => this.isOwn(r, c));
+    const revocable = new Set(live.filter((_, k) => answers[k]));
+    const extendable = new Set(live);
+    rows.forEach((row, i) => {
+      const request = requests[i]!;
+      row.canExtend =
+        Boolean(actions?.extend) &&
+        extendable.has(i) &&
+        (actions?.canExtend ? actions.canExtend(c.actor, request) : this.isOwn(request, c));
+      row.canRevoke = revocable.has(i);
+    });
+    return rows;
   }
 
   private async handle(authorization: string | undefined, work: (c: Caller) => Promise<ApiReply>): Promise<ApiReply> {

@@ -32,6 +32,11 @@ export function messageCard(input: {
   });
 }
 
+/** A refusal: who may do this, and what the user can do instead. */
+export function refusalCard(title: string, text: string, sandbox: boolean): AdaptiveCardJson {
+  return messageCard({ title, text, tone: 'error', sandbox });
+}
+
 /**
  * The card for a command that failed: a user-facing error shows its message and hints; any
  * other error shows only `reference` (the caller logs the error itself under it), never its text.

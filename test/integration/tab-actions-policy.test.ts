@@ -1,7 +1,7 @@
 /**
  * The tab's Revoke and Extend under a policy with several rules (G18 with the tab): the same
  * rules as chat, decided by the request's own rule. An approver of another rule sees no Revoke
- * button and is refused (403, nothing changes); an extension's approval card goes to its rule's
+ * button (in the drawer and in list rows alike) and is refused (403, nothing changes); an extension's approval card goes to its rule's
  * channel; an extension the policy auto-approves runs at once and moves the end.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -82,6 +82,28 @@ describe('tab actions under a policy with several rules', () => {
     expect(asAlex.body.row).toMatchObject({ canRevoke: true, canExtend: false });
     const own = await call(h.app.url, `/api/tab/requests/${request.id}`, tokens.riley);
     expect(own.body.row).toMatchObject({ canRevoke: true, canExtend: true });
+  });
+
+  test("list rows follow the same rule as the drawer: Revoke for the requester and the request's own approvers only", async () => {
+    const request = await h.requestGrant(users.requester, 'aks-legacy contosoacr --for 2d weekly batch pulls');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    expect((await h.settle(request.id)).state).toBe('succeeded');
+    const rowOf = async (token: string) => {
+      const matrix = await call(h.app.url, '/api/tab/matrix', token);
+      expect(matrix.status).toBe(200);
+      const rows = matrix.body.rows.filter((r: { requestId?: string }) => r.requestId === request.id);
+      expect(rows).toHaveLength(1);
+      return rows[0];
+    };
+    // Megan approves under prod-two only: she sees the row but no Revoke, as in the drawer.
+    expect(await rowOf(tokens.megan)).toMatchObject({ canRevoke: false, canExtend: false });
+    expect(await rowOf(tokens.alex)).toMatchObject({ canRevoke: true, canExtend: false });
+    expect(await rowOf(tokens.riley)).toMatchObject({ canRevoke: true, canExtend: true });
+    const mine = await call(h.app.url, '/api/tab/my-access', tokens.riley);
+    expect(mine.body.grants.find((r: { requestId?: string }) => r.requestId === request.id)).toMatchObject({
+      canRevoke: true,
+      canExtend: true,
+    });
   });
 
   test("an extension from the tab is bound to its rule: the approval card goes to the rule's channel", async () => {

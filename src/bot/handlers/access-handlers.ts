@@ -7,7 +7,7 @@ import type { DriftFinding } from '../../domain/access-inventory';
 import type { DriftNoticedBy } from '../../flows/drift-detector';
 import { checkCard, clusterAccessCard, registryAccessCard, userAccessCard } from '../../views/access-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
-import { messageCard } from '../../views/message-view';
+import { messageCard, refusalCard } from '../../views/message-view';
 import type { BotServices } from '../bot-services';
 import { errorCardFor, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
@@ -32,15 +32,9 @@ export class AccessHandlers {
         return;
       }
       if (!(await requests.mayReadAudit(identity.actor))) {
-        await this.reply(
-          ctx,
-          messageCard({
-            title: 'Approvers and auditors only',
-            text: 'Only approvers and auditors can list everything that can pull from a cluster or registry. "@acrbot access" shows your own access, and "@acrbot check CLUSTER REGISTRY" explains one pair.',
-            tone: 'error',
-            sandbox: settings.sandbox,
-          }),
-        );
+        const only =
+          'Only approvers and auditors can list everything that can pull from a cluster or registry. "@acrbot access" shows your own access, and "@acrbot check CLUSTER REGISTRY" explains one pair.';
+        await this.reply(ctx, refusalCard('Approvers and auditors only', only, settings.sandbox));
         return;
       }
       const kind = command.kind ?? guessKind(command.target);

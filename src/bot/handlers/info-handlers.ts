@@ -2,7 +2,7 @@
 import type { TurnContext } from 'botbuilder';
 import { verifyWithAnchors } from '../../domain/audit-anchor';
 import { isRequestId } from '../../domain/identifiers';
-import { auditCard, helpCard, messageCard } from '../../views/message-view';
+import { auditCard, helpCard, messageCard, refusalCard } from '../../views/message-view';
 import { requestCard } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import type { BotServices } from '../bot-services';
@@ -43,15 +43,8 @@ export class InfoHandlers {
       const request = await this.services.requests.get(requestId);
       const mine = request.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase();
       if (!mine && !(await this.services.requests.isApproverOf(identity.actor, request))) {
-        await this.reply(
-          ctx,
-          messageCard({
-            title: 'Not yours to see',
-            text: `Request ${request.id} belongs to someone else; only its requester and approvers can see it.`,
-            tone: 'error',
-            sandbox,
-          }),
-        );
+        const whose = `Request ${request.id} belongs to someone else; only its requester and approvers can see it.`;
+        await this.reply(ctx, refusalCard('Not yours to see', whose, sandbox));
         return;
       }
       await this.reply(ctx, requestCard(request, { showActions: false }));
@@ -64,15 +57,9 @@ export class InfoHandlers {
   async pending(ctx: TurnContext, identity: TurnIdentity): Promise<void> {
     const { requests, messenger, settings } = this.services;
     if (!(await requests.isApprover(identity.actor))) {
-      await this.reply(
-        ctx,
-        messageCard({
-          title: 'Approvers only',
-          text: 'Only approvers can list pending requests. To see your own request, use "@acrbot status REQUEST-ID".',
-          tone: 'error',
-          sandbox: settings.sandbox,
-        }),
-      );
+      const only =
+        'Only approvers can list pending requests. To see your own request, use "@acrbot status REQUEST-ID".';
+      await this.reply(ctx, refusalCard('Approvers only', only, settings.sandbox));
       return;
     }
     // Only the requests this approver may decide (their rules), not every pending one.

@@ -1,0 +1,103 @@
+/**
+ * One open extension per request (G17 with the tab), from chat and the tab alike and across
+ * instances: two bot instances on one SQLite store and one emulated Azure. While an extension of
+ * a grant waits for approval, a second one is refused — by the tab API (409) and by chat on the
+ * other instance — with a sentence naming the pending one and how to withdraw it; nothing is
+ * stored. Once it is withdrawn, a new extension may be asked again.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AccessRequest } from '../../src/domain/request';
+import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
+import { SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
+import { CapturingConnector, cardText } from '../helpers/capturing-connector';
+import { type Harness, startHarness, users } from '../helpers/harness';
+
+const AUDIENCE = `api://localhost/${SANDBOX_TAB_APP_ID}`;
+
+async function post(base: string, path: string, token: string, body: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+describe('one open extension per request, from chat and the tab, across instances', () => {
+  let dir: string;
+  let sandbox: Sandbox;
+  let connector: CapturingConnector;
+  let first: Harness;
+  let second: Harness;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'acrbot-extension-once-'));
+    const storage = `sqlite:${join(dir, 'acrbot.db')}`;
+    sandbox = await startSandbox();
+    connector = new CapturingConnector();
+    await connector.start();
+    first = await startHarness({ ACRBOT_STORAGE: storage }, { sandbox }, { connector });
+    second = await startHarness({ ACRBOT_STORAGE: storage }, { sandbox }, { connector });
+  });
+  afterAll(async () => {
+    await first?.stop();
+    await second?.stop();
+    await sandbox?.stop();
+    await connector?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Extensions of `id` in the shared store, whatever their state. */
+  async function extensionsOf(id: string): Promise<AccessRequest[]> {
+    const all = await second.app.store.listByRequester(users.requester.objectId, [
+      'pending',
+      'approved',
+      'executing',
+      'succeeded',
+      'cancelled',
+    ]);
+    return all.filter((r) => r.extendsRequestId === id);
+  }
+
+  test('a second extension is refused while the first waits, naming it; after it is withdrawn a new one may be asked', async () => {
+    const request = await first.requestGrant(users.requester, 'aks-prod contosoacr --for 1d deploy payments-api');
+    await first.click(users.approver, 'approve', { requestId: request.id });
+    expect((await first.settle(request.id)).state).toBe('succeeded');
+    const riley = await sandbox.identity.issue({ user: 'requester', audience: AUDIENCE });
+    const path = `/api/tab/requests/${request.id}/extend`;
+
+    const asked = await post(first.app.url, path, riley, { duration: '7d', reason: 'payments release slipped' });
+    expect(asked.status).toBe(202);
+    const pendingId: string = asked.body.requestId;
+    expect((await second.app.store.get(pendingId))!).toMatchObject({ state: 'pending', extendsRequestId: request.id });
+
+    // The tab, on either instance: 409 with the sentence naming the pending extension.
+    for (const h of [first, second]) {
+      const again = await post(h.app.url, path, riley, { duration: '3d', reason: 'asking once more' });
+      expect(again.status).toBe(409);
+      expect(again.body.error).toBe('extend.alreadyPending');
+      expect(again.body.message).toContain(`Extension ${pendingId} of ${request.id} is already waiting for approval`);
+      expect(again.body.message).toContain(`cancel ${pendingId}`);
+    }
+
+    // Chat on the other instance: the same sentence as the reply.
+    const before = connector.calls.length;
+    await second.say(users.requester, `extend ${request.id} --for 2h release still running`);
+    const reply = await connector.waitFor(
+      (c) => connector.calls.indexOf(c) >= before && cardText(c.activity).includes('already waiting for approval'),
+      5000,
+      'the refusal in chat',
+    );
+    expect(cardText(reply.activity)).toContain(`cancel ${pendingId}`);
+    expect((await extensionsOf(request.id)).map((r) => r.id)).toEqual([pendingId]);
+
+    // Withdrawn: a new extension may be asked (from the other instance).
+    await second.say(users.requester, `cancel ${pendingId}`);
+    expect((await second.app.store.get(pendingId))!.state).toBe('cancelled');
+    const anew = await post(second.app.url, path, riley, { duration: '3d', reason: 'payments release slipped' });
+    expect(anew.status).toBe(202);
+    expect((await extensionsOf(request.id)).map((r) => r.state).sort()).toEqual(['cancelled', 'pending']);
+  });
+});
