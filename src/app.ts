@@ -110,6 +110,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
     { stores, intervalMs: config.dialogTtlMs, clock, log },
   );
   channel.messenger.breakGlassChannel = () => flows.policies.current().breakGlass?.channel;
+  channel.messenger.approverIdsOf = (request) => flows.requests.ruleOf(request)?.approvers.users ?? [];
   const { services, bot } = createBot(config, { flows, stores, channel, clock, log });
 
   // 3. Listen, then start background work.

@@ -1,5 +1,6 @@
 /**
- * T1: first paint of a 50 × 50 Access matrix in the Teams tab (target: under a second).
+ * T1: first paint of a 50 × 50 Access matrix in the Teams tab (target: under a second), on a
+ * first visit with the server's matrix cache cold.
  *
  * acrbot in sandbox mode in this process (memory store); the sandbox gets 47 more clusters and
  * 46 more registries (50 × 50 with the seeded ones), each new cluster with a kubelet identity and
@@ -7,7 +8,14 @@
  * context, signed in as the approver through the sandbox issuer) opens `/tabs/matrix`; the time is
  * from navigation start to the first animation frame after the grid is in the DOM
  * (`body[data-ready]`), which includes the page, the bundle, token validation, the inventory's
- * ARM reads and rendering. Also reported: the API alone (`/api/tab/matrix`) and the bundle size.
+ * ARM reads and rendering.
+ *
+ * Cold: the matrix is cached for ACRBOT_TAB_INVENTORY_TTL (src/tab/inventory-cache.ts), so before
+ * every cold load the app's clock is moved past the TTL (the app runs on a clock this file owns:
+ * real time plus an offset; tokens stay valid, they last an hour). The cold load reads ARM. Right
+ * after it, a second first visit (another fresh context) is timed as the warm figure: the matrix
+ * comes from the cache. Also reported: the API alone (`/api/tab/matrix`), cold and warm, and the
+ * bundle size.
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -31,7 +39,13 @@ const guid = (prefix: string, i: number) => `${prefix}-0000-4000-8000-${String(i
 export const tabFirstPaint: Metric = async (ctx) => {
   if (!existsSync(CHROMIUM))
     return {
-      keys: { tab_first_paint_50x50_ms: null, tab_matrix_api_50x50_ms: null, tab_bundle_bytes: null },
+      keys: {
+        tab_first_paint_50x50_ms: null,
+        tab_first_paint_warm_50x50_ms: null,
+        tab_matrix_api_50x50_ms: null,
+        tab_matrix_api_warm_50x50_ms: null,
+        tab_bundle_bytes: null,
+      },
       rows: [
         {
           id: 'T1',
@@ -48,7 +62,11 @@ export const tabFirstPaint: Metric = async (ctx) => {
   ctx.progress('T1: building the tab bundle');
   const built = await buildWeb();
   const config = loadConfig({ ACRBOT_MODE: 'sandbox', PORT: '0', ACRBOT_STORAGE: 'memory', LOG_LEVEL: 'silent' });
-  const app = await startApp(config, { logger: createLogger({ level: 'silent' }), sweepIntervalMs: 0 });
+  // Real time plus an offset: `expireCache()` moves it past the TTL, so the next load reads ARM.
+  let offsetMs = 0;
+  const clock = { now: () => new Date(Date.now() + offsetMs) };
+  const expireCache = () => (offsetMs += config.tabInventoryTtlMs + 1000);
+  const app = await startApp(config, { logger: createLogger({ level: 'silent' }), sweepIntervalMs: 0, clock });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -108,68 +126,90 @@ export const tabFirstPaint: Metric = async (ctx) => {
     }
     const token = await sandbox.identity.issue({ user: 'approver', audience: `api://localhost/${SANDBOX_TAB_APP_ID}` });
 
-    const apiMs: number[] = [];
     let cells = 0;
-    for (let i = 0; i < runs; i++) {
+    const apiCall = async (): Promise<number> => {
       const t0 = performance.now();
       const res = await fetch(`${app.url}/api/tab/matrix`, { headers: { Authorization: `Bearer ${token}` } });
       const body = (await res.json()) as { clusters: unknown[]; registries: unknown[]; rows: unknown[] };
-      apiMs.push(performance.now() - t0);
+      const ms = performance.now() - t0;
       cells = body.rows.length;
       if (body.clusters.length !== SIZE || body.registries.length !== SIZE)
         throw new Error(`T1: matrix is ${body.clusters.length} × ${body.registries.length}, not ${SIZE} × ${SIZE}`);
+      return ms;
+    };
+    const apiColdMs: number[] = [];
+    const apiWarmMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      expireCache();
+      apiColdMs.push(await apiCall());
+      apiWarmMs.push(await apiCall());
     }
 
-    const paintMs: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      ctx.progress(`T1: first paint ${i + 1}/${runs}`);
+    /** A first visit in a fresh browser context: navigation start → the grid painted. */
+    const firstVisit = async (): Promise<number> => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      const page = await context.newPage();
-      // The token is in session storage before the measured navigation (as after sign-in).
-      await page.goto(`${app.url}/tabs/config`);
-      await page.evaluate((t) => (globalThis as any).sessionStorage.setItem('acrbot.sandboxToken', t), token);
-      await page.goto(`${app.url}/tabs/matrix`);
-      await page.waitForSelector('body[data-ready="true"]');
-      const ms = await page.evaluate(
-        () =>
-          new Promise<number>((resolve) =>
-            (globalThis as any).requestAnimationFrame(() => resolve((globalThis as any).performance.now())),
-          ),
-      );
-      const rendered = await page.locator('table.matrix tbody tr').count();
-      if (rendered !== SIZE) throw new Error(`T1: ${rendered} rows rendered, not ${SIZE}`);
-      paintMs.push(ms);
-      await context.close();
+      try {
+        const page = await context.newPage();
+        // The token is in session storage before the measured navigation (as after sign-in).
+        await page.goto(`${app.url}/tabs/config`);
+        await page.evaluate((t) => (globalThis as any).sessionStorage.setItem('acrbot.sandboxToken', t), token);
+        await page.goto(`${app.url}/tabs/matrix`);
+        await page.waitForSelector('body[data-ready="true"]');
+        const ms = await page.evaluate(
+          () =>
+            new Promise<number>((resolve) =>
+              (globalThis as any).requestAnimationFrame(() => resolve((globalThis as any).performance.now())),
+            ),
+        );
+        const rendered = await page.locator('table.matrix tbody tr').count();
+        if (rendered !== SIZE) throw new Error(`T1: ${rendered} rows rendered, not ${SIZE}`);
+        return ms;
+      } finally {
+        await context.close();
+      }
+    };
+    const paintMs: number[] = [];
+    const warmPaintMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      ctx.progress(`T1: first paint ${i + 1}/${runs} (cold cache, then warm)`);
+      // Cold: the config page above reads no matrix, so the measured load is the first since the TTL passed.
+      expireCache();
+      paintMs.push(await firstVisit());
+      warmPaintMs.push(await firstVisit());
     }
     const paint = median(paintMs);
-    const api = median(apiMs);
+    const warmPaint = median(warmPaintMs);
+    const api = median(apiColdMs);
+    const warmApi = median(apiWarmMs);
     const bundle = statSync(path.join(built.outDir, 'app.js')).size;
     return {
       keys: {
         tab_first_paint_50x50_ms: Math.round(paint),
+        tab_first_paint_warm_50x50_ms: Math.round(warmPaint),
         tab_matrix_api_50x50_ms: Math.round(api),
+        tab_matrix_api_warm_50x50_ms: Math.round(warmApi),
         tab_bundle_bytes: bundle,
       },
       rows: [
         {
           id: 'T1',
-          what: 'tab: first paint of a 50 × 50 matrix (navigation → grid painted)',
+          what: 'tab: first paint of a 50 × 50 matrix, matrix cache cold (navigation → grid painted)',
           value: fmt.ms(paint),
           target: '< 1 s',
           met: paint < TARGET_MS,
-          detail: `${runs} runs ${fmt.range(Math.min(...paintMs), Math.max(...paintMs), ' ms')}; ${cells} entries`,
+          detail: `${runs} runs ${fmt.range(Math.min(...paintMs), Math.max(...paintMs), ' ms')}; ${cells} entries; warm cache ${fmt.ms(warmPaint)} (${fmt.range(Math.min(...warmPaintMs), Math.max(...warmPaintMs), ' ms')})`,
         },
         {
           id: 'T1a',
-          what: 'tab: /api/tab/matrix 50 × 50 (token check + inventory + rows)',
+          what: 'tab: /api/tab/matrix 50 × 50, cache cold (token check + inventory + rows)',
           value: fmt.ms(api),
           target: '',
           met: null,
-          detail: `bundle app.js ${(bundle / 1024).toFixed(1)} KiB`,
+          detail: `warm cache ${fmt.ms(warmApi)}; bundle app.js ${(bundle / 1024).toFixed(1)} KiB`,
         },
       ],
       notes: [
-        `T1: 50 clusters × 50 registries in the sandbox (${cells} ways of pulling); Chromium headless, fresh context per run; time from navigation start to the first frame after the grid is in the DOM.`,
+        `T1: 50 clusters × 50 registries in the sandbox (${cells} ways of pulling); Chromium headless, fresh context per run; time from navigation start to the first frame after the grid is in the DOM. Cold: the app's clock is moved past ACRBOT_TAB_INVENTORY_TTL before each cold load, so the server reads the matrix from ARM; warm: a second first visit right after, served from the cache.`,
       ],
     };
   } finally {

@@ -211,7 +211,7 @@ export class AcrBot extends ActivityHandler {
     await this.requestsHandler.handle(ctx, identity, input as GrantInput | SecretInput);
   }
 
-  /** `adaptiveCard/action`: approve, reject, refresh, the grant form. */
+  /** `adaptiveCard/action`: approve, reject, refresh, cancel, the grant form. */
   protected override async onAdaptiveCardInvoke(
     ctx: TurnContext,
     invokeValue: AdaptiveCardInvokeValue,
@@ -222,7 +222,7 @@ export class AcrBot extends ActivityHandler {
     if (verb === 'grantForm') return cardResponse(await this.requestsHandler.submitForm(ctx, identity, data));
     if (verb === 'revokeConfirm') return cardResponse(await this.lifecycle.confirmRevoke(identity, data));
     if (verb === 'extend') return cardResponse(await this.lifecycle.extendClick(ctx, identity, data));
-    if (verb === 'approve' || verb === 'reject' || verb === 'refresh') {
+    if (verb === 'approve' || verb === 'reject' || verb === 'refresh' || verb === 'cancel') {
       const parsed = this.decisions.parse(data);
       if (!parsed) {
         await this.services.requests.recordRefusal({
@@ -242,6 +242,7 @@ export class AcrBot extends ActivityHandler {
         );
       }
       if (verb === 'refresh') return cardResponse(await this.decisions.refresh(identity, parsed.requestId));
+      if (verb === 'cancel') return cardResponse(await this.decisions.cancel(identity, parsed.requestId));
       return cardResponse(await this.decisions.decide(identity, parsed, verb === 'approve'));
     }
     return {

@@ -4,7 +4,7 @@
  * Implements the flows' {@link RequestNotifier}.
  */
 import { collapseRefusals } from '../domain/audit-summary';
-import { type CloudAdapter, type ConversationReference, TurnContext } from 'botbuilder';
+import { type CloudAdapter, type ConversationReference, TeamsInfo, TurnContext } from 'botbuilder';
 import type { AuditLog, CardCopy, RequestStore } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import type { NudgeNotifier } from '../flows/approval-nudges';
@@ -13,7 +13,7 @@ import type { Logger } from '../observability/logger';
 import type { AdaptiveCardJson } from '../views/card-templates';
 import { auditCard } from '../views/message-view';
 import { breakGlassCard } from '../views/policy-view';
-import { outcomeCard, requestCard } from '../views/request-view';
+import { MAX_CARD_VIEWERS, outcomeCard, requestCard, withViewers } from '../views/request-view';
 import { CardOutbox } from './card-outbox';
 import { cardActivity, sendCard } from './turn-cards';
 import type { ExtensionAnnouncer } from '../flows/access-actions';
@@ -266,6 +266,83 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     await this.postBreakGlass(request, this.breakGlassChannel(), 'unreviewed');
   }
 
+  /**
+   * Object ids of the people named as approvers of a request (the rule it is bound to; wired by
+   * the composition root). Group members are not listed: they open their view with the card's
+   * manual refresh, and every click is authorised on its own anyway (G5).
+   */
+  approverIdsOf: (request: AccessRequest) => readonly string[] = () => [];
+
+  /** Entra object id → Teams user id (MRI); '' when Teams did not know the person there. */
+  private readonly teamsIds = new Map<string, string>();
+
+  /** Remembers the Teams id of whoever a conversation reference names (the user of a turn). */
+  private learn(reference: Partial<ConversationReference> | undefined): void {
+    const user = reference?.user as { id?: string; aadObjectId?: string } | undefined;
+    if (user?.id && user.aadObjectId) this.teamsIds.set(user.aadObjectId.toLowerCase(), user.id);
+  }
+
+  /**
+   * The Teams ids that get their own view of a request's card through `refresh.userIds`
+   * (CONTRACTS §7a): the requester and the named approvers. Unknown ids are asked of Teams once
+   * (`GET /v3/conversations/{id}/members/{objectId}`) in the card's conversation.
+   */
+  async viewersOf(
+    request: AccessRequest,
+    reference: Partial<ConversationReference>,
+  ): Promise<{ all: string[]; approvers: string[] }> {
+    this.learn(reference);
+    const requester = request.requester.objectId.toLowerCase();
+    const approvers = this.approverIdsOf(request)
+      .map((id) => id.toLowerCase())
+      .filter((id, i, all) => id !== requester && all.indexOf(id) === i)
+      .slice(0, MAX_CARD_VIEWERS - 1);
+    const unknown = [requester, ...approvers].filter((id) => !this.teamsIds.has(id));
+    if (unknown.length)
+      await this.adapter.continueConversationAsync(this.botAppId, reference, async (ctx) => {
+        for (const id of unknown) {
+          try {
+            const member = await TeamsInfo.getMember(ctx, id);
+            this.teamsIds.set(id, typeof member?.id === 'string' ? member.id : '');
+          } catch (err) {
+            // Not a member of that conversation (or the connector does not list members): they
+            // see the card as posted. Remembered, so asked once per process.
+            this.teamsIds.set(id, '');
+            this.log.warn({ err, requestId: request.id, objectId: id }, 'no Teams id for a card viewer');
+          }
+        }
+      });
+    const known = (ids: string[]) => ids.map((id) => this.teamsIds.get(id) ?? '').filter(Boolean);
+    return { all: known([requester, ...approvers]), approvers: known(approvers) };
+  }
+
+  /**
+   * A request card as posted: read-only for everyone, with per-user views for its viewers. The
+   * one exception: an approvers' copy none of whose approvers Teams could name (approvers only
+   * through a group, or a client without the members API) keeps Approve/Reject for all who see
+   * it, or nobody could approve from the card; every click is still authorised on its own (G5).
+   */
+  async postedRequestCard(
+    request: AccessRequest,
+    reference: Partial<ConversationReference>,
+    role: CardCopy['role'],
+  ): Promise<AdaptiveCardJson> {
+    const viewers = await this.viewersOf(request, reference);
+    return requestCard(request, {
+      showActions: role === 'approver' && viewers.approvers.length === 0,
+      viewers: viewers.all,
+    });
+  }
+
+  /** Adds the per-user views to a request card built elsewhere (a reply in the current turn). */
+  async withRequestViewers(
+    request: AccessRequest,
+    reference: Partial<ConversationReference>,
+    card: AdaptiveCardJson,
+  ): Promise<AdaptiveCardJson> {
+    return withViewers(card, (await this.viewersOf(request, reference)).all);
+  }
+
   /** Where break-glass alerts go: the current policy's `breakGlass.channel` (wired by the composition root). */
   breakGlassChannel: () => string | undefined = () => undefined;
 
@@ -329,7 +406,11 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     card: AdaptiveCardJson,
     role: CardCopy['role'],
   ): Promise<void> {
-    const sent = await sendCard(ctx, card);
+    const viewed =
+      role === 'requester' || role === 'approver'
+        ? await this.withRequestViewers(request, TurnContext.getConversationReference(ctx.activity), card)
+        : card;
+    const sent = await sendCard(ctx, viewed);
     if (sent?.id) await this.track(ctx, request.id, sent.id, role);
   }
 
@@ -345,7 +426,8 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
 
   /** Posts the approvers' copy to a channel or chat and records it. */
   async postApproval(reference: Partial<ConversationReference>, request: AccessRequest): Promise<string | undefined> {
-    const id = await this.send(reference, requestCard(request, { showActions: true }));
+    // Read-only as posted: approvers get Approve/Reject in their own view (refresh.userIds).
+    const id = await this.send(reference, await this.postedRequestCard(request, reference, 'approver'));
     if (id)
       await this.store.addCardCopy({
         requestId: request.id,
@@ -395,8 +477,12 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
   }
 
   private async updateCopy(copy: CardCopy, request: AccessRequest): Promise<void> {
-    const card = requestCard(request, { showActions: copy.role === 'approver' });
     try {
+      const card = await this.postedRequestCard(
+        request,
+        copy.conversation as Partial<ConversationReference>,
+        copy.role,
+      );
       await this.adapter.continueConversationAsync(
         this.botAppId,
         copy.conversation as Partial<ConversationReference>,

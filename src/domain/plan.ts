@@ -1,4 +1,5 @@
 /** Plans: exactly what acrbot will do once a request is approved. */
+import type { ClusterInfo, RegistryInfo } from './azure-model';
 import type { PullRole } from './roles';
 
 /** A reference to a resource, with the names users recognise. */
@@ -24,7 +25,7 @@ export interface PlannedIdentity {
 export interface GrantPlan {
   kind: 'grant';
   cluster: ResourceSummary;
-  registry: ResourceSummary & { loginServer: string; roleAssignmentMode: string };
+  registry: PlannedRegistry;
   identity: PlannedIdentity;
   role: PullRole;
   /** Always the registry resource id: never a resource group or subscription (G9). */
@@ -42,7 +43,7 @@ export type SecretCredentialKind = 'token' | 'sp';
 export interface SecretPlan {
   kind: 'secret';
   cluster: ResourceSummary & { aadEnabled: boolean };
-  registry: ResourceSummary & { loginServer: string; roleAssignmentMode: string };
+  registry: PlannedRegistry;
   credentialKind: SecretCredentialKind;
   /** Token name (token kind) or application display name (sp kind). */
   credentialName: string;
@@ -60,3 +61,34 @@ export interface SecretPlan {
 
 /** Any plan. */
 export type Plan = GrantPlan | SecretPlan;
+
+/** The registry as both plans record it (what the card shows and the runner re-reads). */
+export type PlannedRegistry = ResourceSummary & { loginServer: string; roleAssignmentMode: string };
+
+/**
+ * The cluster as a plan records it: grant and secret plans share this (the secret plan adds
+ * `aadEnabled`, which decides how the runner authenticates to the API server). Tags only when
+ * Azure had any, so plans of untagged resources stay as they were.
+ */
+export function plannedCluster(cluster: ClusterInfo): ResourceSummary {
+  return {
+    id: cluster.id,
+    name: cluster.name,
+    subscriptionId: cluster.subscriptionId,
+    resourceGroup: cluster.resourceGroup,
+    ...(cluster.tags && { tags: cluster.tags }),
+  };
+}
+
+/** The registry as a plan records it (same for grant and secret plans). */
+export function plannedRegistry(registry: RegistryInfo): PlannedRegistry {
+  return {
+    id: registry.id,
+    name: registry.name,
+    subscriptionId: registry.subscriptionId,
+    resourceGroup: registry.resourceGroup,
+    loginServer: registry.loginServer,
+    roleAssignmentMode: registry.roleAssignmentMode,
+    ...(registry.tags && { tags: registry.tags }),
+  };
+}

@@ -7,7 +7,7 @@ import { UserFacingError } from '../domain/errors';
 import { roleAssignmentName } from '../domain/identifiers';
 import { choosePullIdentity } from '../domain/identity';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
-import type { GrantPlan, PlannedIdentity } from '../domain/plan';
+import { type GrantPlan, type PlannedIdentity, plannedCluster, plannedRegistry } from '../domain/plan';
 import type { DirectoryPort, RoleAssignmentPort } from '../domain/ports';
 import { roleDefinitionGuid, scopeCovers } from '../domain/resource-id';
 import { pullRoleFor, rolesThatGrantPull, type RoleAssignmentMode } from '../domain/roles';
@@ -101,22 +101,8 @@ export function buildGrantPlan(cluster: ClusterInfo, registry: RegistryInfo, ide
   const name = roleAssignmentName(scope, identity.objectId, role.id);
   return {
     kind: 'grant',
-    cluster: {
-      id: cluster.id,
-      name: cluster.name,
-      subscriptionId: cluster.subscriptionId,
-      resourceGroup: cluster.resourceGroup,
-      ...(cluster.tags && { tags: cluster.tags }),
-    },
-    registry: {
-      id: registry.id,
-      name: registry.name,
-      subscriptionId: registry.subscriptionId,
-      resourceGroup: registry.resourceGroup,
-      loginServer: registry.loginServer,
-      roleAssignmentMode: registry.roleAssignmentMode,
-      ...(registry.tags && { tags: registry.tags }),
-    },
+    cluster: plannedCluster(cluster),
+    registry: plannedRegistry(registry),
     identity,
     role,
     scope,

@@ -5,7 +5,7 @@
  */
 import { UserFacingError } from '../domain/errors';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
-import type { SecretPlan } from '../domain/plan';
+import { plannedCluster, plannedRegistry, type SecretPlan } from '../domain/plan';
 import type { Clock, RequestStore, RoleAssignmentPort } from '../domain/ports';
 import { replacesLine, sameSecretTarget } from '../domain/secret-ownership';
 import { pullRoleFor } from '../domain/roles';
@@ -89,23 +89,8 @@ export class SecretPlanner {
       operations.push(`Add ${options.secretName} to imagePullSecrets of service account ${options.serviceAccount}`);
     const plan: SecretPlan = {
       kind: 'secret',
-      cluster: {
-        id: cluster.id,
-        name: cluster.name,
-        subscriptionId: cluster.subscriptionId,
-        resourceGroup: cluster.resourceGroup,
-        aadEnabled: cluster.aadEnabled,
-        ...(cluster.tags && { tags: cluster.tags }),
-      },
-      registry: {
-        id: registry.id,
-        name: registry.name,
-        subscriptionId: registry.subscriptionId,
-        resourceGroup: registry.resourceGroup,
-        loginServer: registry.loginServer,
-        roleAssignmentMode: registry.roleAssignmentMode,
-        ...(registry.tags && { tags: registry.tags }),
-      },
+      cluster: { ...plannedCluster(cluster), aadEnabled: cluster.aadEnabled },
+      registry: plannedRegistry(registry),
       credentialKind: options.kind,
       credentialName,
       repositories: options.repositories,

@@ -123,6 +123,23 @@ export interface RequestCardOptions {
   /** An extra line, e.g. why a click was refused. */
   notice?: string;
   noticeColor?: 'Attention' | 'Warning' | 'Good' | 'Default';
+  /** The requester's Cancel button (their own view, while pending). */
+  showCancel?: boolean;
+  /**
+   * Teams user ids (MRIs) whose clients fetch their own view with a Universal Actions `refresh`
+   * (CONTRACTS §7a): the requester and the approvers. Everyone else sees the card as posted.
+   */
+  viewers?: readonly string[];
+}
+
+/** Teams renders at most 60 per-user views of one card. */
+export const MAX_CARD_VIEWERS = 60;
+
+/** Sets `refresh.userIds` on a rendered request card (no-op without viewers or a refresh clause). */
+export function withViewers(card: AdaptiveCardJson, viewers: readonly string[] | undefined): AdaptiveCardJson {
+  const refresh = (card as { refresh?: Record<string, unknown> }).refresh;
+  if (!refresh || !viewers?.length) return card;
+  return { ...card, refresh: { ...refresh, userIds: [...new Set(viewers)].slice(0, MAX_CARD_VIEWERS) } };
 }
 
 /** The request card for any state. */
@@ -136,7 +153,7 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
   const outcomeNotice =
     request.outcome?.error ?? (request.state === 'succeeded' ? request.outcome?.summary : undefined);
   const notice = options.notice ?? outcomeNotice;
-  return renderCard('request', {
+  const card = renderCard('request', {
     sandbox: request.sandbox,
     requestId: request.id,
     version: request.version,
@@ -151,7 +168,9 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
     notice: notice ?? '',
     hasNotice: Boolean(notice),
     noticeColor: options.noticeColor ?? (request.state === 'failed' ? 'Attention' : 'Default'),
+    showCancel: Boolean(options.showCancel) && request.state === 'pending',
   });
+  return withViewers(card, options.viewers);
 }
 
 /** The outcome card sent to the requester when a request finishes. */

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
 
 /** One call the bot made. */
 export interface CapturedCall {
@@ -16,6 +17,10 @@ export interface CapturedCall {
 /** The connector. */
 export class CapturingConnector {
   readonly calls: CapturedCall[] = [];
+  /** Ids asked for with `GET …/members/{id}` (per-user card views look up Teams ids). */
+  readonly memberLookups: string[] = [];
+  /** Entra object ids the members API answers 404 for (a person Teams cannot name there). */
+  readonly unknownMembers = new Set<string>();
   private server?: Server;
   private counter = 0;
   private waiters: Array<() => void> = [];
@@ -58,7 +63,17 @@ export class CapturingConnector {
     } else if (req.method === 'DELETE') {
       call = { op: 'delete', conversationId, activityId: parts[4], activity: {} };
     } else if (req.method === 'GET' && parts[3]?.toLowerCase().includes('members')) {
-      return this.json(res, 200, []);
+      // One member by Entra object id or Teams id (TeamsInfo.getMember), as Teams answers it;
+      // 404 MemberNotFoundInConversation for anyone else. Without an id: the (empty) roster.
+      if (!parts[4]) return this.json(res, 200, []);
+      const key = parts[4].toLowerCase();
+      const user = Object.values(SANDBOX_USERS).find((u) => u.objectId === key || u.teamsId === parts[4]);
+      this.memberLookups.push(parts[4]);
+      if (!user || this.unknownMembers.has(user.objectId))
+        return this.json(res, 404, {
+          error: { code: 'MemberNotFoundInConversation', message: 'The member was not found in the conversation.' },
+        });
+      return this.json(res, 200, { id: user.teamsId, name: user.name, aadObjectId: user.objectId });
     }
     if (!call) return this.json(res, 404, { error: { code: 'NotFound', message: req.url } });
     this.record(call);

@@ -54,7 +54,11 @@ describe('grant flow', () => {
       5000,
       'the approval card',
     );
-    expect(JSON.stringify(approval.activity)).toContain('"verb":"approve"');
+    // Read-only as posted; the approver's own view (refresh.userIds) has the buttons.
+    const posted = approval.activity.attachments[0].content;
+    expect(posted.refresh.userIds).toContain(users.approver.teamsId);
+    const own = await h.click(users.approver, 'refresh', { requestId: request.id }, approval.activityId);
+    expect(JSON.stringify(own.body.value)).toContain('"verb":"approve"');
 
     const res = await h.click(
       users.approver,

@@ -179,7 +179,7 @@ describe('many instances on one Azure Table Storage', () => {
 interface SecretKillStep {
   title: string;
   /** Holds the run at the step: a slow answer (`drop`: the killed instance's write never lands). */
-  hold(name: string): void;
+  hold(): void;
   /** True once the held call has reached the sandbox (it is in flight). */
   reached(): boolean;
   /** How the instance that finishes writes the secret: `replaced` when the killed one's write had landed. */
@@ -256,7 +256,7 @@ describe('SIGKILL mid-secret-flow with two instances on one Azure Table Storage'
         bots[0],
         `secret aks-dev contosoacr --namespace payments --name ${name} --service-account default killed mid-way`,
       );
-      step.hold(name);
+      step.hold();
       await postActivity(
         bots[0].url,
         cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }),

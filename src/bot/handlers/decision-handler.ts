@@ -46,15 +46,49 @@ export class DecisionHandler {
     const { requests, settings } = this.services;
     try {
       const request = await requests.get(requestId);
-      if (await requests.isApproverOf(identity.actor, request)) return view(request);
+      // The requester first: they never approve their own request (G4), they may withdraw it.
       const mine = request.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase();
-      if (mine) return requestCard(request, { showActions: false });
+      if (mine) return requestCard(request, { showActions: false, showCancel: true });
+      if (await requests.isApproverOf(identity.actor, request)) return view(request);
       return messageCard({
         title: `Request ${request.id}`,
         text: `This request is ${describeState(request)}. Only its requester and its approvers see the details and the buttons.`,
         sandbox: settings.sandbox,
       });
     } catch (err) {
+      return errorCardFor(this.services, err);
+    }
+  }
+
+  /**
+   * The requester's Cancel button (their own view): the same rule as `cancel R-…` — only the
+   * requester, only while pending (RequestService.cancel decides and audits). Answers with the
+   * card as the clicking user may see it.
+   */
+  async cancel(identity: TurnIdentity, requestId: string): Promise<AdaptiveCardJson> {
+    const { requests } = this.services;
+    try {
+      const cancelled = await requests.cancel({ requestId, acting: identity });
+      return requestCard(cancelled, {
+        showActions: false,
+        notice: `You cancelled request ${cancelled.id}; it can no longer be approved.`,
+        noticeColor: 'Good',
+      });
+    } catch (err) {
+      if (isUserFacing(err)) {
+        const current = await requests.get(requestId).catch((readErr: unknown) => {
+          this.services.log.warn({ err: readErr, requestId }, 'request unreadable after a refused cancel');
+          return undefined;
+        });
+        // Never more than `status` shows: someone else's request gets the message only.
+        if (current && current.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase())
+          return requestCard(current, {
+            showActions: false,
+            showCancel: true,
+            notice: err.message,
+            noticeColor: 'Attention',
+          });
+      }
       return errorCardFor(this.services, err);
     }
   }

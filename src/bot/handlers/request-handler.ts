@@ -121,7 +121,11 @@ export class RequestHandler {
         facts,
         request,
         async () => {
-          const card = requestCard(request, { showActions: false });
+          const card = await messenger.withRequestViewers(
+            request,
+            facts.reference,
+            requestCard(request, { showActions: false }),
+          );
           if (formId) {
             await messenger.updateCard(facts.reference, formId, card);
             await messenger.trackAt(facts.reference, request.id, formId, 'requester');

@@ -1,6 +1,8 @@
 /**
  * In-memory leases, schedule, dialog state and abuse ledger (ACRBOT_STORAGE=memory, tests),
  * with the same semantics as the SQLite and Azure Tables implementations.
+ * Its import list is the same as the other two coordination stores' because all three implement
+ * the same four ports; that list is not shared logic, so it is not folded into a module of its own.
  */
 import type {
   AbuseLedger,

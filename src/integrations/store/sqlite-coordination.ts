@@ -2,6 +2,8 @@
  * Leases, schedule, dialog state and abuse ledger in SQLite, with the same semantics as the
  * memory versions. Every read-then-write runs in an IMMEDIATE transaction, which takes the
  * file's write lock first, so several processes on one local file still decide once.
+ * Its import list is the same as the other two coordination stores' because all three implement
+ * the same four ports; that list is not shared logic, so it is not folded into a module of its own.
  */
 import type {
   AbuseLedger,

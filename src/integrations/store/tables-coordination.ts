@@ -3,6 +3,8 @@
  * semantics as the memory and SQLite versions. Every read-then-write is an optimistic write
  * under the ETag that was read (If-Match) or an insert that fails when the row exists, so
  * several instances decide once; a lost race is re-read and decided again.
+ * Its import list is the same as the other two coordination stores' because all three implement
+ * the same four ports; that list is not shared logic, so it is not folded into a module of its own.
  */
 import type { TableClient } from '@azure/data-tables';
 import type {
