@@ -320,7 +320,7 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
     }
   });
 
-  test('Extend from the tab: the extension goes to the approvals channel, an approver approves in chat, the tab and the chat cards show the new end', async () => {
+  test('Extend from the tab: the extension goes to the approvals channel (a second one is refused while it waits), an approver approves in chat, the tab and the chat cards show the new end', async () => {
     const request = await h.requestGrant(users.requester, 'aks-legacy contosoacr --for 1d nightly batch pulls');
     await h.click(users.approver, 'approve', { requestId: request.id });
     const granted = await h.settle(request.id);
@@ -352,6 +352,21 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       expect(sent.filter((c) => !JSON.stringify(c.activity).includes('"verb":"approve"')).length).toBeGreaterThan(0);
       const posted = (await h.app.audit.forRequest(extensionId)).map((e) => `${e.action}:${e.outcome}`);
       expect(posted).toEqual(expect.arrayContaining(['request.created:pending', 'approval.card.posted:posted']));
+
+      // Asking again while it waits: the drawer shows the refusal naming it; nothing is made.
+      await page.reload();
+      await page.waitForSelector('body[data-ready="true"]');
+      await page.click(`#grants li[data-request="${request.id}"] .row-open`);
+      await page.fill(`#extend-reason-${request.id}`, 'asking once more, just in case');
+      await page.getByRole('button', { name: 'Ask to extend' }).click();
+      const refusal = await page
+        .locator('dialog.drawer .action-message')
+        .filter({ hasText: /already waiting/ })
+        .innerText();
+      expect(refusal).toContain(`Extension ${extensionId} of ${request.id} is already waiting for approval`);
+      expect(refusal).toContain(`cancel ${extensionId}`);
+      const open = await h.app.store.listByRequester(users.requester.objectId, ['pending']);
+      expect(open.filter((r) => r.extendsRequestId === request.id).map((r) => r.id)).toEqual([extensionId]);
 
       // The requester cannot approve it; an approver does, in chat.
       await h.click(users.requester, 'approve', { requestId: extensionId });
