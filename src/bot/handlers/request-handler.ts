@@ -17,6 +17,7 @@ import type { BotServices } from '../bot-services';
 import { approvalTarget, originOf } from '../conversation-targets';
 import { errorCardFor, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
+import { typingWhenSlow } from '../typing-when-slow';
 
 /** What the user gave. */
 export interface GrantInput {
@@ -71,11 +72,19 @@ const grantForm = z.object({
 export class RequestHandler {
   constructor(private readonly services: BotServices) {}
 
-  /** Text command / dialog: typing, plan, the plan card as a reply, the approval card. */
+  /** Text command / dialog: plan (typing shown if that is slow), the plan card as a reply, the approval card. */
   async handle(ctx: TurnContext, identity: TurnIdentity, input: GrantInput | SecretInput): Promise<void> {
-    await ctx.sendActivity({ type: 'typing' });
+    const beforeAnswer = typingWhenSlow(ctx);
     const facts = factsOf(ctx);
-    const prepared = await this.prepare(facts, identity, input);
+    let prepared: RequestPreparation;
+    try {
+      prepared = await this.prepare(facts, identity, input);
+    } catch (err) {
+      // The planning error is what the turn reports; an indicator that failed too adds nothing.
+      await beforeAnswer().catch(() => undefined);
+      throw err;
+    }
+    await beforeAnswer();
     if (prepared.kind === 'card') {
       await sendCard(ctx, prepared.card);
       return;
