@@ -49,7 +49,12 @@ function command(name: BotName, port: number): { args: string[]; env: Record<str
   };
   // BENCH_ACRBOT_ENTRY points at another build of acrbot (e.g. a patched copy of dist/) to A/B a change.
   const entry = process.env.BENCH_ACRBOT_ENTRY ?? `${ROOT}/dist/index.js`;
-  if (name === 'acrbot') return { args: [entry], env: { ...base, ACRBOT_MODE: 'sandbox', ACRBOT_STORAGE: 'memory' } };
+  // BENCH_ACRBOT_ENV (a JSON object) adds environment to acrbot's process, e.g. allocator settings to try.
+  const extra = process.env.BENCH_ACRBOT_ENV
+    ? (JSON.parse(process.env.BENCH_ACRBOT_ENV) as Record<string, string>)
+    : {};
+  if (name === 'acrbot')
+    return { args: [entry], env: { ...base, ACRBOT_MODE: 'sandbox', ACRBOT_STORAGE: 'memory', ...extra } };
   return { args: [compiled('bench/echo-bot.ts')], env: base };
 }
 
