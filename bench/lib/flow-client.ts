@@ -72,10 +72,13 @@ export class FlowClient {
     }
     const card = await reply;
     const planMs = card.at - t0;
+    // First: the "Access already exists" card names the request that gave the access (extend it).
+    if (/Access already exists/.test(card.raw))
+      return { kind: 'alreadyExists', requestId: card.requestId, conversationId, planMs, turnMs, raw: card.raw };
     if (card.requestId)
       return { kind: 'planned', requestId: card.requestId, conversationId, planMs, turnMs, raw: card.raw };
     return {
-      kind: /Access already exists/.test(card.raw) ? 'alreadyExists' : 'other',
+      kind: 'other',
       conversationId,
       planMs,
       turnMs,

@@ -124,7 +124,8 @@ export function credentialRefProblem(ref: CredentialRef, request: AccessRequest)
       return 'the token is not in the registry of the request';
     const ours = (kind: 'acrToken' | 'scopeMap', name: string) =>
       ACRBOT_NAME.test(name) &&
-      (recorded(created, kind, (o) => o.name === name) || (created.length === 0 && name === tokenNameFor(request.id)));
+      (recorded(created, kind, (o) => o.name === name) ||
+        (kind === 'acrToken' && created.length === 0 && legacyTokenOf(request) === name));
     if (!ours('acrToken', ref.tokenName)) return 'the token is not recorded as created by this request';
     if (ref.scopeMapName !== undefined && !ours('scopeMap', ref.scopeMapName))
       return 'the scope map is not recorded as created by this request';
@@ -149,6 +150,17 @@ export function credentialRefProblem(ref: CredentialRef, request: AccessRequest)
   return 'unknown credential kind';
 }
 
+/**
+ * The token of a request stored before `created` records existed: its name alone proves nothing
+ * (anyone can create `acrbot-<id>`, G15), so it counts only when the request's stored outcome
+ * names that token among what the run created.
+ */
+function legacyTokenOf(request: AccessRequest): string | undefined {
+  const name = tokenNameFor(request.id);
+  const suffix = `/tokens/${name}`.toLowerCase();
+  return request.outcome?.createdIds?.some((id) => id.toLowerCase().endsWith(suffix)) ? name : undefined;
+}
+
 /** The credential a succeeded secret request made, rebuilt from its store records only. */
 export function credentialOf(request: AccessRequest): CredentialRef | undefined {
   const plan = request.plan;
@@ -157,7 +169,7 @@ export function credentialOf(request: AccessRequest): CredentialRef | undefined 
   const registry = plan.registry;
   if (plan.credentialKind === 'token') {
     const token = created.find((o) => o.kind === 'acrToken');
-    const tokenName = token?.name ?? (created.length === 0 ? tokenNameFor(request.id) : undefined);
+    const tokenName = token?.name ?? (created.length === 0 ? legacyTokenOf(request) : undefined);
     if (!tokenName) return undefined;
     const scopeMap = created.find((o) => o.kind === 'scopeMap');
     return {

@@ -32,6 +32,7 @@ export async function assignRole(
     try {
       const result = await port.create(input);
       if (result.requestId) requestIds.push(result.requestId);
+      // Every Azure write is audited in this shape (the secret runner writes its own for tokens).
       await ctx.audit({
         action: 'azure.write.roleAssignment',
         outcome: 'created',

@@ -102,8 +102,12 @@ export class TabApi {
   myAccess(authorization: string | undefined): Promise<ApiReply> {
     return this.handle(authorization, async (c) => {
       const now = this.deps.clock.now();
-      const all = await this.deps.store.listByState([...REQUEST_STATES], LIST_LIMIT);
-      const mine = all.filter((r) => this.isOwn(r, c));
+      // The caller's own requests through the requester index (not everyone's, filtered), and
+      // the pending ones only for an approver.
+      const [mine, pending] = await Promise.all([
+        this.deps.store.listByRequester(c.user.objectId, [...REQUEST_STATES], LIST_LIMIT),
+        c.approver ? this.deps.store.listByState(['pending'], LIST_LIMIT) : Promise.resolve([]),
+      ]);
       const own = await this.withActions(
         mine.map((r) => requestRow(r, now)),
         mine,
@@ -111,8 +115,8 @@ export class TabApi {
       );
       // Asked of them: pending, not yet approved by them, and they are an approver under its rule.
       const candidates = c.approver
-        ? all
-            .filter((r) => r.state === 'pending' && !this.isOwn(r, c))
+        ? pending
+            .filter((r) => !this.isOwn(r, c))
             .filter((r) => !(r.approvals ?? []).some((a) => a.by.objectId.toLowerCase() === c.user.objectId))
         : [];
       const asked = await Promise.all(candidates.map((r) => this.deps.roles.isApproverOf(c.actor, r)));

@@ -1,5 +1,7 @@
 /** G15 decisions from acrbot's own records: which secret may be replaced, which application may be used. */
-import { applicationProblem } from '../../src/domain/secret-ownership';
+import type { SecretPlan } from '../../src/domain/plan';
+import { applicationProblem, credentialOf, credentialRefProblem } from '../../src/domain/secret-ownership';
+import { grantPlan, pendingRequest, REGISTRY_ID, SUB } from './support/requests';
 
 describe('applicationProblem (an application acrbot holds alone)', () => {
   const bot = { id: 'b07a', type: 'servicePrincipal' as const };
@@ -42,5 +44,47 @@ describe('applicationProblem (an application acrbot holds alone)', () => {
     ['a certificate', { owners: [bot], passwordKeyIds: [], certificateKeyIds: ['c'] }, /certificate/],
   ])('%s → refused', (_what, holders, message) => {
     expect(applicationProblem(holders, ['k1'])).toMatch(message);
+  });
+});
+
+describe('a request stored before `created` records existed (legacy)', () => {
+  const plan: SecretPlan = {
+    kind: 'secret',
+    cluster: { ...grantPlan().cluster, aadEnabled: true },
+    registry: grantPlan().registry,
+    credentialKind: 'token',
+    credentialName: 'acrbot-',
+    repositories: [],
+    namespace: 'payments',
+    secretName: 'acr-auth',
+    expiresAt: '2025-04-15T09:00:00.000Z',
+    operations: [],
+  };
+  const legacy = (createdIds?: string[]) =>
+    pendingRequest({
+      id: 'R-LEGACY22',
+      state: 'succeeded',
+      plan,
+      created: undefined,
+      outcome: { summary: 'done', azureRequestIds: [], createdIds },
+    });
+  const ref = {
+    kind: 'token' as const,
+    subscriptionId: SUB,
+    resourceGroup: plan.registry.resourceGroup,
+    registry: plan.registry.name,
+    tokenName: 'acrbot-r-legacy22',
+  };
+
+  test('the token name alone proves nothing: not rebuilt, not deletable', () => {
+    expect(credentialOf(legacy())).toBeUndefined();
+    expect(credentialRefProblem(ref, legacy())).toMatch(/not recorded/);
+    expect(credentialRefProblem(ref, legacy([`${REGISTRY_ID}/tokens/acrbot-r-other`]))).toMatch(/not recorded/);
+  });
+
+  test('the stored outcome naming that token vouches for it', () => {
+    const vouched = legacy([`${REGISTRY_ID}/tokens/acrbot-r-legacy22`]);
+    expect(credentialOf(vouched)).toMatchObject({ kind: 'token', tokenName: 'acrbot-r-legacy22' });
+    expect(credentialRefProblem(ref, vouched)).toBeUndefined();
   });
 });

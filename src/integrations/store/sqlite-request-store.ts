@@ -12,7 +12,7 @@ export class SqliteRequestStore implements RequestStore {
   private readonly conditionalUpdate;
   private readonly insertCard;
   private readonly selectCards;
-  private readonly byRequesterStatements = new Map<string, Statement>();
+  private readonly statements = new Map<string, Statement>();
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -54,9 +54,10 @@ export class SqliteRequestStore implements RequestStore {
 
   async listByState(states: RequestState[], limit = 100): Promise<AccessRequest[]> {
     const marks = states.map(() => '?').join(',');
-    const rows = this.db
-      .prepare(`SELECT doc FROM requests WHERE state IN (${marks}) ORDER BY created_at LIMIT ?`)
-      .all(...states, limit) as { doc: string }[];
+    const rows = this.prepared(`SELECT doc FROM requests WHERE state IN (${marks}) ORDER BY created_at LIMIT ?`).all(
+      ...states,
+      limit,
+    ) as { doc: string }[];
     return rows.map((r) => JSON.parse(r.doc) as AccessRequest);
   }
 
@@ -69,11 +70,9 @@ export class SqliteRequestStore implements RequestStore {
     const marks = states.map(() => '?').join(',');
     // The expressions match the requests_by_target index exactly; INDEXED BY keeps the planner
     // from preferring requests_by_state (a scan of every active request) without statistics.
-    const rows = this.db
-      .prepare(
-        `SELECT doc FROM requests INDEXED BY requests_by_target WHERE lower(json_extract(doc, '$.plan.registry.id')) = ? AND lower(json_extract(doc, '$.plan.cluster.id')) = ? AND state IN (${marks}) ORDER BY created_at LIMIT ?`,
-      )
-      .all(registryId.toLowerCase(), clusterId.toLowerCase(), ...states, limit) as { doc: string }[];
+    const rows = this.prepared(
+      `SELECT doc FROM requests INDEXED BY requests_by_target WHERE lower(json_extract(doc, '$.plan.registry.id')) = ? AND lower(json_extract(doc, '$.plan.cluster.id')) = ? AND state IN (${marks}) ORDER BY created_at LIMIT ?`,
+    ).all(registryId.toLowerCase(), clusterId.toLowerCase(), ...states, limit) as { doc: string }[];
     return rows.map((r) => JSON.parse(r.doc) as AccessRequest);
   }
 
@@ -114,21 +113,26 @@ export class SqliteRequestStore implements RequestStore {
   }
 
   private byRequester(stateCount: number, kind: 'list' | 'count'): Statement {
-    const key = `${kind}:${stateCount}`;
-    let statement = this.byRequesterStatements.get(key);
-    if (!statement) {
-      const marks = Array.from({ length: stateCount }, () => '?').join(',');
-      // The expression matches the requests_by_requester index exactly; INDEXED BY keeps the
-      // planner from choosing requests_by_state (every pending request) without statistics.
-      const query = `FROM requests INDEXED BY requests_by_requester WHERE lower(json_extract(doc, '$.requester.objectId')) = ? AND state IN (${marks})`;
-      statement = this.db.prepare(
-        kind === 'list'
-          ? `SELECT doc ${query} ORDER BY created_at LIMIT ?`
-          : // Counting stops at the cap; the index alone answers it (no document is read).
-            `SELECT count(*) AS n FROM (SELECT 1 ${query} LIMIT ?)`,
-      );
-      this.byRequesterStatements.set(key, statement);
-    }
+    const marks = Array.from({ length: stateCount }, () => '?').join(',');
+    // The expression matches the requests_by_requester index exactly; INDEXED BY keeps the
+    // planner from choosing requests_by_state (every pending request) without statistics.
+    const query = `FROM requests INDEXED BY requests_by_requester WHERE lower(json_extract(doc, '$.requester.objectId')) = ? AND state IN (${marks})`;
+    return this.prepared(
+      kind === 'list'
+        ? `SELECT doc ${query} ORDER BY created_at LIMIT ?`
+        : // Counting stops at the cap; the index alone answers it (no document is read).
+          `SELECT count(*) AS n FROM (SELECT 1 ${query} LIMIT ?)`,
+    );
+  }
+
+  /**
+   * A statement prepared once per SQL text: the listing queries vary only in how many states
+   * they name, so there are a handful, and the hot ones (the pending cap on every new request,
+   * overlapping grants while planning) no longer pay SQLite's compiler each call.
+   */
+  private prepared(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
     return statement;
   }
 
