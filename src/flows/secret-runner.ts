@@ -105,7 +105,12 @@ export class SecretRunner implements PlanRunner {
         plan.credentialKind === 'token'
           ? await this.createToken(request, plan, ctx, refs)
           : await this.createServicePrincipal(request, plan, ctx, refs);
-      const written = await this.writeSecret(access, request, plan, credential, existing?.resourceVersion);
+      const write = await this.writeSecret(access, request, plan, credential, existing?.resourceVersion);
+      // A secret labelled with this very request was written by an interrupted earlier run of it
+      // (a crash or a take-over after the write, G13): writing it again still creates this
+      // request's secret; nobody else's was replaced, so the audit and the card must not say so.
+      const resumedOwnWrite = existing !== undefined && labelledRequestId(existing) === request.id;
+      const written = resumedOwnWrite ? { ...write, action: 'created' as const } : write;
       await ctx.recordCreated({
         kind: 'pullSecret',
         id: `${plan.cluster.id}|${plan.namespace}|${plan.secretName}`,

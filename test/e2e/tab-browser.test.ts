@@ -343,17 +343,16 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       expect(message).toContain('An approver decides in the approvals channel');
       const extensionId = /^Extension (R-[0-9A-Z]+)/.exec(message)![1];
       expect(await h.app.store.get(extensionId)).toMatchObject({ state: 'pending', extendsRequestId: request.id });
-      // Posted like chat's: the approvers' copy in the approvals channel (recorded as such; approvers
-      // get Approve/Reject in their own view of it), and the requester's copy.
+      // Posted like chat's: a read-only copy in the approvals channel whose approvers fetch their
+      // Approve view (Universal Actions refresh naming them), and the requester's copy.
       const sent = h.connector.calls
         .slice(before)
         .filter((c) => c.op !== 'update' && cardText(c.activity).includes(extensionId));
-      expect(sent.filter((c) => c.conversationId === SANDBOX_APPROVAL_CHANNEL_ID)).toHaveLength(1);
+      const approval = sent.find((c) => c.conversationId === SANDBOX_APPROVAL_CHANNEL_ID);
+      expect(JSON.stringify(approval?.activity)).toContain(JSON.stringify(users.approver.teamsId));
       expect(sent.filter((c) => c.conversationId !== SANDBOX_APPROVAL_CHANNEL_ID).length).toBeGreaterThan(0);
-      const copies = await h.app.store.listCardCopies(extensionId);
-      const approverCopy = copies.find((c) => c.role === 'approver')?.conversation as
-        { conversation?: { id?: string } } | undefined;
-      expect(approverCopy?.conversation?.id).toBe(SANDBOX_APPROVAL_CHANNEL_ID);
+      const approverView = await h.click(users.approver, 'refresh', { requestId: extensionId });
+      expect(JSON.stringify(approverView.body.value)).toContain('"verb":"approve"');
       const posted = (await h.app.audit.forRequest(extensionId)).map((e) => `${e.action}:${e.outcome}`);
       expect(posted).toEqual(expect.arrayContaining(['request.created:pending', 'approval.card.posted:posted']));
 
