@@ -28,7 +28,12 @@ async function main(): Promise<void> {
   const sandbox = await startSandbox({ recordRequests: false });
   const clusters = addBenchClusters(sandbox, count, 'aks-prof');
   const acrbot = await startAcrbotProcess(sandbox, {
-    nodeArgs: ['-r', compiled('bench/workers/profile-preload.ts')],
+    // BENCH_EXTRA_PRELOAD: one more `-r` module in the bot (e.g. a statement counter), for one-off questions.
+    nodeArgs: [
+      '-r',
+      compiled('bench/workers/profile-preload.ts'),
+      ...(process.env.BENCH_EXTRA_PRELOAD ? ['-r', process.env.BENCH_EXTRA_PRELOAD] : []),
+    ],
     env: { BENCH_PROFILE_DIR: dir },
   });
   const pid = acrbot.bot.child.pid!;

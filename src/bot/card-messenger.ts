@@ -20,11 +20,17 @@ import type { ExtensionAnnouncer } from '../flows/access-actions';
 import type { LifecycleMessenger, RequesterNews } from '../flows/access-lifecycle';
 import { approverReportCard, expiryReminderCard, requesterNewsCard } from '../views/lifecycle-view';
 
+/**
+ * How long the "executing" state of a request's cards waits before it is written. A grant's
+ * outcome usually follows within a second; if it arrives in this time the cards go straight
+ * to it and the "executing" write (one Bot Connector call per copy) is saved. The approver who
+ * clicked already sees "executing" (the invoke's answer), and the requester's "approved" news
+ * is not held back; a slower run shows "executing" after this delay (docs/performance.md, P8).
+ */
+export const EXECUTING_HOLD_MS = 2_000;
+
 /** Sends and updates cards through the adapter. */
 export class CardMessenger implements NudgeNotifier, LifecycleMessenger, ExtensionAnnouncer {
-  /** Card replacements and messages of {@link requestChanged}, batched per conversation. */
-  readonly outbox = new CardOutbox();
-
   constructor(
     private readonly adapter: CloudAdapter,
     private readonly botAppId: string,
@@ -33,6 +39,8 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     private readonly audit?: { log: AuditLog; channelId: string },
     /** Where problems are reported, and the default extension length on reminders. */
     private readonly lifecycle?: { approvalChannelId?: string; defaultAccessMs: number },
+    /** Card replacements and messages of {@link requestChanged}, batched per conversation. */
+    readonly outbox: CardOutbox = new CardOutbox(),
   ) {}
 
   /**
@@ -446,8 +454,12 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
       const work: Promise<unknown>[] = copies
         .filter((c) => c.role !== 'audit')
         .map((copy) =>
-          this.outbox.replace(conversationKey(copy.conversation), copy.activityId, request.version, () =>
-            this.updateCopy(copy, request),
+          this.outbox.replace(
+            conversationKey(copy.conversation),
+            copy.activityId,
+            request.version,
+            () => this.updateCopy(copy, request),
+            { holdMs: request.state === 'executing' ? EXECUTING_HOLD_MS : undefined },
           ),
         );
       const requesterCopy = copies.find((c) => c.role === 'requester');

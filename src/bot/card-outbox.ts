@@ -9,6 +9,12 @@
  * states, and a new message goes out after everything queued before it (nothing overtakes it);
  * other work runs alongside, at most {@link PER_CONVERSATION} calls at once per conversation (Teams
  * throttles per conversation; a burst should not open hundreds of calls into one channel).
+ *
+ * Held replacements: an intermediate state ("executing", usually followed by the outcome within
+ * a second) can be queued with `holdMs`. It waits that long before going out; if a newer state
+ * of the card arrives meanwhile, that one takes its place and goes out at once, so the card
+ * goes straight to the final state and one Bot Connector call per card is saved. A held
+ * replacement does not hold back new messages queued after it.
  */
 
 /** Calls in flight per conversation. */
@@ -20,8 +26,10 @@ interface Task {
   /** For replacements: the request version the write shows; a newer one replaces a waiting older one. */
   version?: number;
   run: () => Promise<unknown>;
-  /** A new message: starts only after everything queued before it is done; nothing overtakes it. */
+  /** A new message: starts only after everything queued before it is done (held replacements aside). */
   barrier?: boolean;
+  /** While set, the task waits (a held intermediate state); cleared by its timer or a newer state. */
+  hold?: unknown;
   settle: Array<{ resolve: (value: unknown) => void; reject: (err: unknown) => void }>;
 }
 
@@ -40,19 +48,41 @@ export interface OutboxCounts {
   superseded: number;
 }
 
+/** How held replacements wait (real timers by default; tests pass their own). */
+export interface HoldTimers {
+  set(fire: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const REAL_TIMERS: HoldTimers = {
+  // Unref'd: a held intermediate state must not keep a stopping process alive.
+  set: (fire, ms) => setTimeout(fire, ms).unref(),
+  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 /** The per-conversation queues. */
 export class CardOutbox {
   private readonly lanes = new Map<string, Lane>();
   readonly counts: OutboxCounts = { written: 0, superseded: 0 };
 
-  constructor(private readonly perConversation = PER_CONVERSATION) {}
+  constructor(
+    private readonly perConversation = PER_CONVERSATION,
+    private readonly timers: HoldTimers = REAL_TIMERS,
+  ) {}
 
   /**
    * Replaces card `activityId` in `conversationId` with the state of request `version`.
    * Resolves once this state or a newer one of the same card has been written (rejects if that
-   * write failed). A replacement older than one already waiting is dropped at once.
+   * write failed). A replacement older than one already waiting is dropped at once. With
+   * `holdMs`, the write waits that long first unless a newer state replaces it (class notes).
    */
-  replace(conversationId: string, activityId: string, version: number, write: () => Promise<void>): Promise<void> {
+  replace(
+    conversationId: string,
+    activityId: string,
+    version: number,
+    write: () => Promise<void>,
+    options: { holdMs?: number } = {},
+  ): Promise<void> {
     const key = `card:${activityId}`;
     const lane = this.lane(conversationId);
     const running = lane.busy.get(key);
@@ -69,11 +99,23 @@ export class CardOutbox {
         if (version >= (queued.version ?? 0)) {
           queued.version = version;
           queued.run = write;
+          // A newer state that is not itself held goes out now, in the held one's place.
+          if (queued.hold !== undefined && !options.holdMs) {
+            this.timers.clear(queued.hold);
+            queued.hold = undefined;
+          }
         }
         queued.settle.push({ resolve: () => resolve(), reject });
+        this.pump(conversationId, lane);
       });
     }
-    return this.enqueue(conversationId, lane, { key, version, run: write, settle: [] }) as Promise<void>;
+    const task: Task = { key, version, run: write, settle: [] };
+    if (options.holdMs && options.holdMs > 0)
+      task.hold = this.timers.set(() => {
+        task.hold = undefined;
+        this.pump(conversationId, lane);
+      }, options.holdMs);
+    return this.enqueue(conversationId, lane, task) as Promise<void>;
   }
 
   /**
@@ -110,8 +152,8 @@ export class CardOutbox {
   private pump(conversationId: string, lane: Lane): void {
     for (let i = 0; i < lane.waiting.length && lane.inFlight < this.perConversation;) {
       const task = lane.waiting[i];
-      if (task.barrier && (i > 0 || lane.inFlight > 0)) break;
-      if (lane.busy.has(task.key)) {
+      if (task.barrier && (lane.inFlight > 0 || lane.waiting.some((t, j) => j < i && t.hold === undefined))) break;
+      if (task.hold !== undefined || lane.busy.has(task.key)) {
         i++;
         continue;
       }

@@ -5,12 +5,13 @@
  */
 import type { AuditEvent } from '../domain/audit-chain';
 import { isUserFacing } from '../domain/errors';
-import type { AuditLog, Clock, Lease, LeaseStore, RequestStore } from '../domain/ports';
+import type { AuditLog, Clock, LeaseStore, RequestStore } from '../domain/ports';
 import { LeaseLostError, VersionConflictError } from '../domain/ports';
 import type { AccessRequest, CreatedObject, Outcome, RequestEvent } from '../domain/request';
 import { transition } from '../domain/request';
 import { currentCorrelationId, withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
+import { LeaseGuard } from './lease-guard';
 import type { RequestNotifier } from './notifier';
 
 /** What a runner may record while it works. */
@@ -114,7 +115,7 @@ export class Executor {
   private async run(requestId: string): Promise<void> {
     const lease = await this.exec.leases.acquire(`exec:${requestId}`, this.exec.owner, this.exec.ttlMs);
     if (!lease) return; // another instance runs it; if it dies, its lease expires and a sweep takes over
-    const guard = new LeaseGuard(this.exec, lease, this.log, requestId);
+    const guard = new LeaseGuard(this.exec, lease, this.log, requestId, () => this.clock.now());
     try {
       await this.runLeased(requestId, guard);
     } catch (err) {
@@ -269,49 +270,6 @@ export class Executor {
       .requestChanged(next)
       .catch((err) => this.log.warn({ err, requestId: request.id }, 'card update failed'));
     return next;
-  }
-}
-
-/**
- * Keeps an execution lease alive while the run works (renewed every third of its TTL) and
- * checks it before each write: `check()` renews at once and throws {@link LeaseLostError} when
- * another instance took over, so a stale holder stops before its next write.
- */
-class LeaseGuard {
-  private lost: LeaseLostError | undefined;
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(
-    private readonly exec: ExecutionLeases,
-    private lease: Lease,
-    private readonly log: Logger,
-    private readonly requestId: string,
-  ) {
-    this.timer = setInterval(() => void this.renew().catch(() => undefined), Math.max(500, exec.ttlMs / 3));
-    this.timer.unref();
-  }
-
-  async check(): Promise<void> {
-    await this.renew();
-  }
-
-  private async renew(): Promise<void> {
-    if (this.lost) throw this.lost;
-    try {
-      this.lease = await this.exec.leases.renew(this.lease, this.exec.ttlMs);
-    } catch (err) {
-      if (err instanceof LeaseLostError) this.lost = err;
-      else this.log.warn({ err, requestId: this.requestId }, 'execution lease renewal failed');
-      throw err;
-    }
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    if (this.lost) return;
-    await this.exec.leases.release(this.lease).catch((err: unknown) => {
-      this.log.error({ err, requestId: this.requestId }, 'releasing an execution lease');
-    });
   }
 }
 

@@ -4,7 +4,8 @@
  * final state always reaches every copy, and the requester's messages are never dropped.
  */
 import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
-import { CardMessenger } from '../../src/bot/card-messenger';
+import { CardMessenger, EXECUTING_HOLD_MS } from '../../src/bot/card-messenger';
+import { CardOutbox, type HoldTimers } from '../../src/bot/card-outbox';
 import { transition, type AccessRequest } from '../../src/domain/request';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
@@ -129,29 +130,70 @@ test('states queued behind a card write in flight are coalesced; every copy ends
   expect(messenger.outbox.activeConversations).toBe(0);
 });
 
-test('with nothing in flight every state is written (no batching delay when idle)', async () => {
+/** Hold timers the test fires by hand (the "executing" hold), with an event when one is set. */
+class ManualTimers implements HoldTimers {
+  readonly pending = new Map<number, () => void>();
+  private next = 0;
+  private waiters: Array<() => void> = [];
+  set(fire: () => void, ms: number): unknown {
+    expect(ms).toBe(EXECUTING_HOLD_MS);
+    const handle = ++this.next;
+    this.pending.set(handle, fire);
+    for (const w of this.waiters.splice(0)) w();
+    return handle;
+  }
+  clear(handle: unknown): void {
+    this.pending.delete(handle as number);
+  }
+  /** Resolves once `n` holds are waiting (an event, not a sleep). */
+  async held(n: number): Promise<void> {
+    while (this.pending.size < n) await new Promise<void>((r) => this.waiters.push(r));
+  }
+  fireAll(): void {
+    const fires = [...this.pending.values()];
+    this.pending.clear();
+    for (const fire of fires) fire();
+  }
+}
+
+/** A messenger on a free-flowing (or held) adapter with hand-fired hold timers, and a pending request with copies. */
+async function heldSetup(copies: Array<['requester' | 'approver', string, string]>) {
   const adapter = new HeldAdapter();
-  adapter.releaseAll();
+  const timers = new ManualTimers();
   const store = new MemoryRequestStore();
   const messenger = new CardMessenger(
     adapter as unknown as CloudAdapter,
     'app-1',
     store,
     createLogger({ level: 'silent' }),
+    undefined,
+    undefined,
+    new CardOutbox(undefined, timers),
   );
   const pending = pendingRequest();
   await store.create(pending);
-  await store.addCardCopy({
-    requestId: pending.id,
-    activityId: 'act-approver',
-    role: 'approver',
-    conversation: { serviceUrl: 'https://smba.example/', conversation: { id: 'approvals' } },
-  });
+  for (const [role, activityId, conversation] of copies)
+    await store.addCardCopy({
+      requestId: pending.id,
+      activityId,
+      role,
+      conversation: { serviceUrl: 'https://smba.example/', conversation: { id: conversation } },
+    });
   const executing = transition(transition(pending, { type: 'approve', by: APPROVER, at: AT }), {
     type: 'start',
     at: AT,
   });
-  await messenger.requestChanged(executing);
+  return { adapter, timers, messenger, executing };
+}
+
+test('with nothing in flight every state is written; "executing" once its hold has passed', async () => {
+  const { adapter, timers, messenger, executing } = await heldSetup([['approver', 'act-approver', 'approvals']]);
+  adapter.releaseAll();
+  const shown = messenger.requestChanged(executing);
+  await timers.held(1);
+  expect(adapter.calls).toEqual([]);
+  timers.fireAll();
+  await shown;
   const failed = transition(executing, {
     type: 'fail',
     at: AT,
@@ -163,4 +205,38 @@ test('with nothing in flight every state is written (no batching delay when idle
     expected(failed, 'approver'),
   ]);
   expect(messenger.outbox.counts.superseded).toBe(0);
+});
+
+test('an outcome within the hold: the cards go straight to it, the "approved" news is not held back, the outcome follows the card', async () => {
+  const { adapter, timers, messenger, executing } = await heldSetup([
+    ['requester', 'act-requester', 'thread-1'],
+    ['approver', 'act-approver', 'approvals'],
+  ]);
+  adapter.releaseAll();
+  const shown = messenger.requestChanged(executing);
+  await timers.held(2);
+  // The news goes out while both "executing" writes wait.
+  await adapter.callsMade(1);
+  expect(adapter.calls.map((c) => [c.kind, c.conversation])).toEqual([['send', 'thread-1']]);
+  expect(cardOf(adapter.calls[0])).toMatch(/approved/i);
+  const succeeded = transition(executing, {
+    type: 'succeed',
+    at: AT,
+    outcome: { summary: 'AcrPull assigned', azureRequestIds: ['x'] },
+  });
+  await Promise.all([shown, messenger.requestChanged(succeeded)]);
+  expect(timers.pending.size).toBe(0);
+  const updates = adapter.calls.filter((c) => c.kind === 'update');
+  expect(updates.map((c) => [c.activity.id, cardOf(c)])).toEqual(
+    expect.arrayContaining([
+      ['act-requester', expected(succeeded, 'requester')],
+      ['act-approver', expected(succeeded, 'approver')],
+    ]),
+  );
+  expect(updates).toHaveLength(2);
+  expect(messenger.outbox.counts.superseded).toBe(2);
+  const thread = adapter.calls.filter((c) => c.conversation === 'thread-1');
+  expect(thread.map((c) => c.kind)).toEqual(['send', 'update', 'send']);
+  expect(cardOf(thread[2])).toContain('AcrPull assigned');
+  expect(messenger.outbox.activeConversations).toBe(0);
 });

@@ -165,6 +165,32 @@ describe('SqliteAuditLog detects tampering of the file (triggers dropped first)'
   });
 });
 
+describe('SqliteAuditLog finds the chain head', () => {
+  test('a file without the head row (written before it existed) continues from its last entry', async () => {
+    const t = await fileLog(2);
+    try {
+      const second = entryOf(t.attacker, 2) as AuditEntry;
+      t.attacker.exec('DELETE FROM audit_head');
+      await expect(t.log.append(auditEvent(3))).resolves.toMatchObject({ seq: 3, prevHash: second.hash });
+      await expect(t.log.verify()).resolves.toEqual({ intact: true, count: 3 });
+    } finally {
+      t.close();
+    }
+  });
+
+  test('a head row that does not name the last entry is not chained to; the tail is', async () => {
+    const t = await fileLog(2);
+    try {
+      const second = entryOf(t.attacker, 2) as AuditEntry;
+      t.attacker.prepare('UPDATE audit_head SET seq = 1, hash = ? WHERE id = 1').run('0'.repeat(64));
+      await expect(t.log.append(auditEvent(3))).resolves.toMatchObject({ seq: 3, prevHash: second.hash });
+      await expect(t.log.verify()).resolves.toEqual({ intact: true, count: 3 });
+    } finally {
+      t.close();
+    }
+  });
+});
+
 describe('SqliteAuditLog across connections', () => {
   test('two logs on one file interleave appends into one gap-free chain', async () => {
     const path = tmp.path('shared.db');

@@ -3,7 +3,7 @@ import type { ContainerRegistryManagementClient } from '@azure/arm-containerregi
 import type { RegistryTokenPort, WriteResult } from '../../domain/ports';
 import { CloudApiError } from '../../domain/ports';
 import { SecretValue } from '../../domain/secret-value';
-import { errorRequestId, isNotFound, restErrorInfo } from './arm-connection';
+import { errorRequestId, isNotFound, restErrorInfo, unlessNotFound } from './arm-connection';
 
 type RegistryRef = { subscriptionId: string; resourceGroup: string; name: string };
 
@@ -58,33 +58,22 @@ export class ArmRegistryTokens implements RegistryTokenPort {
   }
 
   async getToken(registry: RegistryRef, tokenName: string): Promise<{ id: string; scopeMapId?: string } | undefined> {
-    try {
-      const token = await this.client(registry.subscriptionId).tokens.get(
-        registry.resourceGroup,
-        registry.name,
-        tokenName,
-      );
-      return { id: token.id ?? tokenName, scopeMapId: token.scopeMapId };
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw writeError(err, 'token read');
-    }
+    const client = this.client(registry.subscriptionId);
+    const token = await readChild('token read', () =>
+      client.tokens.get(registry.resourceGroup, registry.name, tokenName),
+    );
+    return token && { id: token.id ?? tokenName, scopeMapId: token.scopeMapId };
   }
 
   async getScopeMap(registry: RegistryRef, scopeMapName: string): Promise<{ id: string } | undefined> {
-    try {
-      const map = await this.client(registry.subscriptionId).scopeMaps.get(
-        registry.resourceGroup,
-        registry.name,
-        scopeMapName,
-      );
-      return { id: map.id ?? scopeMapName };
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw writeError(err, 'scope map read');
-    }
+    const client = this.client(registry.subscriptionId);
+    const map = await readChild('scope map read', () =>
+      client.scopeMaps.get(registry.resourceGroup, registry.name, scopeMapName),
+    );
+    return map && { id: map.id ?? scopeMapName };
   }
 
+  // Same shape as scopeMapFor's create (one SDK create, its request id recorded), other body and result.
   async createToken(registry: RegistryRef, tokenName: string, scopeMapId: string): Promise<WriteResult> {
     const rec = requestIdRecorder();
     try {
@@ -138,5 +127,14 @@ export class ArmRegistryTokens implements RegistryTokenPort {
     } catch (err) {
       if (!isNotFound(err)) throw writeError(err, 'scope map delete');
     }
+  }
+}
+
+/** Reads a registry child: undefined when there is none (404), any other failure explained as `what`. */
+async function readChild<T>(what: string, read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await unlessNotFound(read);
+  } catch (err) {
+    throw writeError(err, what);
   }
 }

@@ -36,6 +36,7 @@ export class MemoryRequestStore implements RequestStore {
       .slice(0, limit);
   }
 
+  // The signature repeats RequestStore.listByTarget's in each of the three stores (the port's shape, not shared logic).
   async listByTarget(
     clusterId: string,
     registryId: string,

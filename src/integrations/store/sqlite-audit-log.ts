@@ -7,6 +7,7 @@ import type { SqliteDatabase } from './sqlite-database';
 /** SQLite-backed {@link AuditLog}. */
 export class SqliteAuditLog implements AuditLog {
   private readonly last;
+  private readonly headAndTail;
   private readonly insert;
   private readonly appendTx;
   private readonly writeHead;
@@ -18,6 +19,9 @@ export class SqliteAuditLog implements AuditLog {
     private readonly key?: AuditKey,
   ) {
     this.last = db.prepare('SELECT seq, entry FROM audit ORDER BY seq DESC LIMIT 1');
+    this.headAndTail = db.prepare(
+      'SELECT (SELECT max(seq) FROM audit) AS tail, (SELECT seq FROM audit_head WHERE id = 1) AS headSeq, (SELECT hash FROM audit_head WHERE id = 1) AS headHash',
+    );
     this.insert = db.prepare('INSERT INTO audit (seq, request_id, entry) VALUES (?, ?, ?)');
     this.writeHead = db.prepare(
       'INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash',
@@ -25,13 +29,26 @@ export class SqliteAuditLog implements AuditLog {
     // IMMEDIATE takes the write lock before reading the tail, so appends from several
     // processes on one file still form one gap-free chain.
     this.appendTx = db.transaction((event: AuditEvent) => {
-      const tail = this.last.get() as { seq: number; entry: string } | undefined;
-      const previous = tail ? { seq: tail.seq, hash: (JSON.parse(tail.entry) as AuditEntry).hash } : undefined;
-      const entry = chainEntry(event, previous, this.clock.now(), this.key);
+      const entry = chainEntry(event, this.previous(), this.clock.now(), this.key);
       this.insert.run(entry.seq, entry.requestId ?? null, JSON.stringify(entry));
       this.writeHead.run(entry.seq, entry.hash);
       return entry;
     });
+  }
+
+  /**
+   * The entry the next one chains to. The head row holds its seq and hash, so the common case
+   * reads two small values instead of parsing the last entry (P8, docs/performance.md). When the
+   * head does not name the last row (a file from before the head existed, or rows edited by
+   * hand) the last entry itself is read, as before: the new entry chains to what is really
+   * there, and verify reports the damage.
+   */
+  private previous(): { seq: number; hash: string } | undefined {
+    const row = this.headAndTail.get() as { tail: number | null; headSeq: number | null; headHash: string | null };
+    if (row.tail === null) return undefined;
+    if (row.headSeq === row.tail && row.headHash !== null) return { seq: row.headSeq, hash: row.headHash };
+    const tail = this.last.get() as { seq: number; entry: string };
+    return { seq: tail.seq, hash: (JSON.parse(tail.entry) as AuditEntry).hash };
   }
 
   async append(event: AuditEvent): Promise<AuditEntry> {

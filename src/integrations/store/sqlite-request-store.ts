@@ -61,6 +61,7 @@ export class SqliteRequestStore implements RequestStore {
     return rows.map((r) => JSON.parse(r.doc) as AccessRequest);
   }
 
+  // The signature repeats RequestStore.listByTarget's in each of the three stores (the port's shape, not shared logic).
   async listByTarget(
     clusterId: string,
     registryId: string,

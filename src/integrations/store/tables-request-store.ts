@@ -116,6 +116,7 @@ export class TablesRequestStore implements RequestStore {
     return found.filter((r): r is AccessRequest => r !== undefined && states.includes(r.state));
   }
 
+  // The signature repeats RequestStore.listByTarget's in each of the three stores (the port's shape, not shared logic).
   async listByTarget(
     clusterId: string,
     registryId: string,

@@ -1,0 +1,59 @@
+import type { Lease } from '../../src/domain/ports';
+import { LeaseLostError } from '../../src/domain/ports';
+import { LeaseGuard } from '../../src/flows/lease-guard';
+import { MemoryLeaseStore } from '../../src/integrations/store/memory-coordination';
+import { createLogger } from '../../src/observability/logger';
+import { FakeClock, SECOND } from './support/fake-clock';
+
+const TTL_MS = 60 * SECOND;
+
+/** A memory lease store that counts renewals (each one is a store write in SQLite and Tables). */
+async function setup() {
+  const clock = new FakeClock();
+  const store = new MemoryLeaseStore(() => clock.now());
+  const renewals: Lease[] = [];
+  const renew = store.renew.bind(store);
+  store.renew = async (lease, ttlMs) => {
+    renewals.push(lease);
+    return renew(lease, ttlMs);
+  };
+  const lease = (await store.acquire('exec:R1', 'instance-a', TTL_MS))!;
+  const guard = new LeaseGuard({ leases: store, ttlMs: TTL_MS }, lease, createLogger({ level: 'silent' }), 'R1', () =>
+    clock.now(),
+  );
+  return { clock, store, renewals, guard };
+}
+
+describe('LeaseGuard.check (the fence before each write of a run)', () => {
+  test('checks soon after a renewal trust it; a check after a tenth of the TTL renews', async () => {
+    const { clock, renewals, guard } = await setup();
+    try {
+      await guard.check();
+      clock.advance(SECOND);
+      await guard.check();
+      expect(renewals).toHaveLength(0);
+      clock.advance(6 * SECOND);
+      await guard.check();
+      expect(renewals).toHaveLength(1);
+      await guard.check();
+      expect(renewals).toHaveLength(1);
+    } finally {
+      await guard.stop();
+    }
+  });
+
+  test('a holder whose lease expired and was taken over stops at its next check', async () => {
+    const { clock, store, guard } = await setup();
+    try {
+      clock.advance(TTL_MS + SECOND);
+      expect(await store.acquire('exec:R1', 'instance-b', TTL_MS)).toMatchObject({ owner: 'instance-b', fence: 2 });
+      await expect(guard.check()).rejects.toBeInstanceOf(LeaseLostError);
+      // Lost stays lost, without asking the store again.
+      await expect(guard.check()).rejects.toBeInstanceOf(LeaseLostError);
+    } finally {
+      await guard.stop();
+    }
+    // The new holder's lease is untouched by the stale holder's stop.
+    expect(await store.acquire('exec:R1', 'instance-c', TTL_MS)).toBeUndefined();
+  });
+});
