@@ -183,10 +183,18 @@ export function createFlows(
         payload: { event },
       }),
   );
-  const actions = new AccessActions(requests, lifecycle, stores.audit, {
-    announcer: notifier,
-    execute: (requestId) => executor.schedule(requestId),
-  });
+  const actions = new AccessActions(
+    requests,
+    lifecycle,
+    stores.audit,
+    { announcer: notifier, execute: (requestId) => executor.schedule(requestId) },
+    {
+      leases: stores.leases,
+      owner: options.instanceId ?? `${hostname()}:${process.pid}`,
+      ttlMs: config.leaseTtlMs,
+      log,
+    },
+  );
   const inventory = new AccessInventory(
     {
       azure: azure.reader,

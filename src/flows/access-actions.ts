@@ -7,12 +7,13 @@
  *   bound to).
  * - Extend: only active access with an end, by its requester only, and one extension at a time
  *   (none while another extension of the same request is still open, whichever instance filed
- *   it); the extension is a new request (`extendsRequestId`) checked against the configured
+ *   it; the check and the creation hold the lease `extend:<id>`); the extension is a new request (`extendsRequestId`) checked against the configured
  *   durations and the policy, and approved like any other (never by its requester).
  */
 import { UserFacingError } from '../domain/errors';
-import type { AuditLog } from '../domain/ports';
+import { LeaseLostError, type AuditLog, type LeaseStore } from '../domain/ports';
 import type { AccessRequest, Actor } from '../domain/request';
+import type { Logger } from '../observability/logger';
 import { checkReason } from '../domain/text';
 import type { AccessLifecycle } from './access-lifecycle';
 import type { RequestService } from './request-service';
@@ -33,6 +34,19 @@ export interface ExtensionAnnouncer {
 
 /** The refusal codes that mean "not yours to do" (the tab answers them with 403). */
 export const NOT_ALLOWED_CODES: ReadonlySet<string> = new Set(['revoke.notAllowed', 'extend.notRequester']);
+
+/**
+ * The lease `extend:<request id>` held while an extension is checked and created, so two asked at
+ * once (a double click, two instances) cannot both pass the check (ACRBOT_LEASE_TTL).
+ */
+export interface ExtensionLeases {
+  leases: LeaseStore;
+  /** This instance's id (lease owner). */
+  owner: string;
+  ttlMs: number;
+  /** Where a failed release is reported (the lease then ends by its TTL). */
+  log: Logger;
+}
 
 /** What an extension needs from the caller. */
 export interface ExtensionInput {
@@ -61,7 +75,11 @@ export class AccessActions {
       /** Starts an auto-approved request in the background (the executor; logs its own failures). */
       execute(requestId: string): unknown;
     },
+    private readonly extensionLeases?: ExtensionLeases,
   ) {}
+
+  /** Numbers this instance's extension attempts (lease owners). */
+  private extensionCalls = 0;
 
   /** THE revoke rule: only active access; by its requester, or an approver of this request. Throws when refused. */
   async mayRevoke(actor: Actor, request: AccessRequest): Promise<void> {
@@ -162,7 +180,6 @@ export class AccessActions {
   async createExtension(input: ExtensionInput): Promise<AccessRequest> {
     const original = await this.requests.get(input.originalId);
     this.mayExtend(input.actor, original);
-    await this.noOpenExtension(original);
     const reason = checkReason(input.reason);
     const access = this.requests.accessTerm(input.duration);
     const plan =
@@ -172,15 +189,45 @@ export class AccessActions {
             operations: [`Move the end of ${original.id}'s access; nothing is re-created in Azure`],
           }
         : this.lifecycle.rotationPlan(original, this.requests.credentialLifetimeMs(access));
-    return this.requests.create({
-      requester: input.actor,
-      tenantId: input.tenantId,
-      reason,
-      plan,
-      origin: input.origin,
-      access,
-      extendsRequestId: original.id,
+    return this.oneAtATime(original, async () => {
+      await this.noOpenExtension(original);
+      return this.requests.create({
+        requester: input.actor,
+        tenantId: input.tenantId,
+        reason,
+        plan,
+        origin: input.origin,
+        access,
+        extendsRequestId: original.id,
+      });
     });
+  }
+
+  /**
+   * Runs the open-extension check and the creation under the lease `extend:<id>`: the check reads
+   * the store, and without the lease two extensions asked at the same moment (a double click,
+   * two instances) would both find none open. Held by someone else: refused (they are filing one).
+   */
+  private async oneAtATime(original: AccessRequest, work: () => Promise<AccessRequest>): Promise<AccessRequest> {
+    if (!this.extensionLeases) return work();
+    const { leases, owner, ttlMs, log } = this.extensionLeases;
+    // One owner per call, not per instance: a lease is re-entrant for its owner, and two clicks
+    // landing on this instance must exclude each other too.
+    const lease = await leases.acquire(`extend:${original.id}`, `${owner}#${++this.extensionCalls}`, ttlMs);
+    if (!lease)
+      throw new UserFacingError(
+        'extend.concurrent',
+        `An extension of ${original.id} is being asked for at this very moment (another click or window), so no second one was made; ask again in a moment if that one did not go through.`,
+      );
+    try {
+      return await work();
+    } finally {
+      // The extension's outcome stands either way; a lease not released ends by its TTL.
+      await leases.release(lease).catch((err: unknown) => {
+        if (!(err instanceof LeaseLostError))
+          log.error({ err, requestId: original.id }, 'releasing an extension lease');
+      });
+    }
   }
 
   /**

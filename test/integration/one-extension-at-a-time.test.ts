@@ -3,7 +3,9 @@
  * instances: two bot instances on one SQLite store and one emulated Azure. While an extension of
  * a grant waits for approval, a second one is refused — by the tab API (409) and by chat on the
  * other instance — with a sentence naming the pending one and how to withdraw it; nothing is
- * stored. Once it is withdrawn, a new extension may be asked again.
+ * stored. Once it is withdrawn, a new extension may be asked again. The check and the creation
+ * run under the lease `extend:<id>`, so extensions asked at the same moment on both instances
+ * make exactly one.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,5 +101,32 @@ describe('one open extension per request, from chat and the tab, across instance
     const anew = await post(second.app.url, path, riley, { duration: '3d', reason: 'payments release slipped' });
     expect(anew.status).toBe(202);
     expect((await extensionsOf(request.id)).map((r) => r.state).sort()).toEqual(['cancelled', 'pending']);
+  });
+
+  test('asked at the same moment on both instances: exactly one is made; a lease held elsewhere refuses at once', async () => {
+    const request = await first.requestGrant(users.requester, 'aks-dev contosoacr --for 1d nightly test pulls');
+    await first.click(users.approver, 'approve', { requestId: request.id });
+    expect((await first.settle(request.id)).state).toBe('succeeded');
+    const riley = await sandbox.identity.issue({ user: 'requester', audience: AUDIENCE });
+    const path = `/api/tab/requests/${request.id}/extend`;
+    const body = { duration: '7d', reason: 'test runs go on for a week' };
+
+    // Someone is filing one right now (the lease is held): refused, nothing made.
+    const held = await first.app.stores.leases.acquire(`extend:${request.id}`, 'another-instance', 60_000);
+    expect(held).toBeDefined();
+    const busy = await post(second.app.url, path, riley, body);
+    expect(busy.status).toBe(409);
+    expect(busy.body.error).toBe('extend.concurrent');
+    expect(busy.body.message).toContain(`An extension of ${request.id} is being asked for at this very moment`);
+    expect(await extensionsOf(request.id)).toEqual([]);
+    await first.app.stores.leases.release(held!);
+
+    // A double click and a second window: three at once across both instances, one extension.
+    const answers = await Promise.all([first, second, first].map((h) => post(h.app.url, path, riley, body)));
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 409, 409]);
+    const made = await extensionsOf(request.id);
+    expect(made.map((r) => r.id)).toEqual([answers.find((a) => a.status === 202)!.body.requestId]);
+    for (const refused of answers.filter((a) => a.status === 409))
+      expect(['extend.alreadyPending', 'extend.concurrent']).toContain(refused.body.error);
   });
 });

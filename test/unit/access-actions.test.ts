@@ -1,9 +1,13 @@
 /**
- * `AccessActions.revocable`, the revoke rule for list rows: exactly {@link AccessActions.mayRevoke}'s
- * answer for each request, with the approver question asked once per distinct set of approvers
- * (not once per row).
+ * `AccessActions` without I/O:
+ * - `revocable`, the revoke rule for list rows: exactly `mayRevoke`'s answer for each request,
+ *   with the approver question asked once per distinct set of approvers (not once per row);
+ * - `createExtension` twice at once on one instance (a double click): the second is refused while
+ *   the first is being created, whatever the store says yet.
  */
 import { AccessActions } from '../../src/flows/access-actions';
+import { MemoryLeaseStore } from '../../src/integrations/store/memory-coordination';
+import { UserFacingError } from '../../src/domain/errors';
 import type { PolicyRule } from '../../src/domain/policy';
 import type { AccessRequest, Actor } from '../../src/domain/request';
 import { APPROVER, OUTSIDER, REQUESTER, pendingRequest } from './support/requests';
@@ -65,5 +69,58 @@ describe('AccessActions.revocable', () => {
   test('the requester may revoke their own active access without any approver question', async () => {
     expect(await actions.revocable(REQUESTER, [active('R-EEEEEEE1', 'b')])).toEqual([true]);
     expect(asked).toEqual([]);
+  });
+});
+
+describe('AccessActions.createExtension, twice at once on one instance', () => {
+  test('the second is refused (extend.concurrent) while the first is created; after it, the open one is named', async () => {
+    const original = pendingRequest({
+      id: 'R-ORIGINAL1',
+      state: 'succeeded',
+      access: { durationMs: 86_400_000, expiresAt: '2026-12-01T10:00:00.000Z' },
+    });
+    const made: AccessRequest[] = [];
+    let finishCreate!: () => void;
+    const created = new Promise<void>((resolve) => (finishCreate = resolve));
+    const requests = {
+      get: async () => original,
+      accessTerm: () => ({ durationMs: 7 * 86_400_000 }),
+      credentialLifetimeMs: () => undefined,
+      openExtensionsOf: async () => made,
+      async create() {
+        // The first creation is still on its way to the store when the second click arrives.
+        await created;
+        const extension = pendingRequest({ id: 'R-EXTENSN1', extendsRequestId: original.id });
+        made.push(extension);
+        return extension;
+      },
+    };
+    const leases = new MemoryLeaseStore(() => new Date());
+    const log = { error: jest.fn() };
+    const actions = new AccessActions(requests as never, {} as never, {} as never, undefined, {
+      leases,
+      owner: 'this-instance',
+      ttlMs: 60_000,
+      log: log as never,
+    });
+    const input = {
+      actor: REQUESTER,
+      tenantId: original.tenantId,
+      originalId: original.id,
+      duration: '7d',
+      reason: 'release slipped a week',
+      origin: original.origin,
+    };
+    const first = actions.createExtension(input);
+    const second = await actions.createExtension(input).catch((err: unknown) => err);
+    expect(second).toBeInstanceOf(UserFacingError);
+    expect((second as UserFacingError).code).toBe('extend.concurrent');
+    finishCreate();
+    expect((await first).id).toBe('R-EXTENSN1');
+    const third = await actions.createExtension(input).catch((err: unknown) => err);
+    expect((third as UserFacingError).code).toBe('extend.alreadyPending');
+    expect((third as UserFacingError).message).toContain('cancel R-EXTENSN1');
+    expect(made).toHaveLength(1);
+    expect(log.error).not.toHaveBeenCalled();
   });
 });
