@@ -135,6 +135,14 @@ export const metric: Metric = async (ctx) => {
       const hostile = await send(url, count, (n) => hostileActivity(n, connector.url));
       samples.push({ label: `+${count} hostile messages`, memory: await sampleMemory(acrbot.bot) });
       ctx.progress(`P11 after hostile RSS ${samples[2].memory.rssMb.toFixed(1)} MB`);
+      // BENCH_P11_EXTRA_ROUNDS=n: n more rounds of the same traffic after the measured one, each
+      // sampled, to see whether the growth levels off (not part of the target).
+      for (let extra = 1; extra <= Number(process.env.BENCH_P11_EXTRA_ROUNDS ?? 0); extra++) {
+        await send(url, count, (n) => abandonedDialog(extra * 1e7 + n, connector.url));
+        await send(url, count, (n) => hostileActivity(extra * 1e7 + n, connector.url));
+        samples.push({ label: `extra round ${extra}`, memory: await sampleMemory(acrbot.bot) });
+        ctx.progress(`P11 after extra round ${extra} RSS ${samples[samples.length - 1].memory.rssMb.toFixed(1)} MB`);
+      }
       const fmtStatuses = (m: Map<number, number>) => [...m].map(([s, c]) => `${s}×${c}`).join(', ');
       statusNotes.push(
         `dialogs answered ${fmtStatuses(dialogs.statuses)}; hostile answered ${fmtStatuses(hostile.statuses)}`,
