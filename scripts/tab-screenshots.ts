@@ -14,22 +14,12 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { cardText } from '../test/helpers/capturing-connector';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../test/helpers/chromium';
 import { startHarness, users } from '../test/helpers/harness';
 import { buildWeb } from './build-web';
 
 const ROOT = path.resolve(__dirname, '..');
 const IMG = path.join(ROOT, 'docs', 'img');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 async function main(): Promise<void> {
   process.noDeprecation = true;
@@ -73,7 +63,7 @@ async function main(): Promise<void> {
       throw new Error(`could not delete ${assignment} to show drift`);
 
     mkdirSync(IMG, { recursive: true });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS, headless: true });
     try {
       const shoot = async (user: string, page: string, file: string, width: number, theme = 'default') => {
         const ctx = await browser.newContext({ viewport: { width, height: 760 }, deviceScaleFactor: 1 });

@@ -28,8 +28,8 @@ import { SANDBOX_SUBSCRIPTIONS } from '../../src/sandbox/fixtures';
 import { SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
 import { fmt, type Metric } from '../lib/report-types';
 import { median } from '../lib/stats';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../../test/helpers/chromium';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ACR_PULL = '7f951dda-4ed3-4680-a7ca-43fe172d538d';
 const SIZE = 50;
 const TARGET_MS = 1000;
@@ -37,7 +37,7 @@ const TARGET_MS = 1000;
 const guid = (prefix: string, i: number) => `${prefix}-0000-4000-8000-${String(i).padStart(12, '0')}`;
 
 export const tabFirstPaint: Metric = async (ctx) => {
-  if (!existsSync(CHROMIUM))
+  if (!existsSync(CHROMIUM_PATH))
     return {
       keys: {
         tab_first_paint_50x50_ms: null,
@@ -53,7 +53,7 @@ export const tabFirstPaint: Metric = async (ctx) => {
           value: 'n/a',
           target: '< 1 s',
           met: null,
-          detail: `no ${CHROMIUM}`,
+          detail: `no ${CHROMIUM_PATH}`,
         },
       ],
       notes: ['T1 needs Chromium (`apt-get install -y chromium`).'],
@@ -68,18 +68,9 @@ export const tabFirstPaint: Metric = async (ctx) => {
   const expireCache = () => (offsetMs += config.tabInventoryTtlMs + 1000);
   const app = await startApp(config, { logger: createLogger({ level: 'silent' }), sweepIntervalMs: 0, clock });
   const browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_FLAGS,
   });
   try {
     const sandbox = app.sandbox!;

@@ -9,15 +9,15 @@
  *
  * Needs /usr/bin/chromium (`apt-get install -y chromium`; .ci/run installs it).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { type PlaygroundView, startView } from '../../scripts/playground/view';
 import { REPO_ROOT } from '../../scripts/playground/stack';
+import { CHROMIUM_FLAGS_LOOPBACK_ONLY, CHROMIUM_PATH, requireChromium } from '../helpers/chromium';
 import { logsOf, type Stack, startE2eStack } from './support/e2e-stack';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /**
  * Screenshots go to a git-ignored folder, so a test run leaves the tree clean; `npm run
  * screenshots` sets ACRBOT_SCREENSHOTS=docs to refresh the ones docs/ and README.md show.
@@ -27,17 +27,6 @@ const IMG =
     ? path.join(REPO_ROOT, 'docs', 'img')
     : path.join(REPO_ROOT, '.playground', 'e2e', 'img');
 const REQUEST_ID = /R-[2-9A-Z]{8}/;
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
-];
 
 /**
  * Problems a reader would see on a rendered card: template leftovers, raw JSON, text cut off.
@@ -91,19 +80,16 @@ describe('browser smoke: the grant flow in the Playground web UI (Chromium)', ()
   let profile: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(
-        `${CHROMIUM} not found: install Debian's chromium (apt-get update && apt-get install -y chromium), or set CHROMIUM_PATH`,
-      );
+    requireChromium();
     mkdirSync(IMG, { recursive: true });
     stack = await startE2eStack('browser');
     rileyView = await startView(stack.playgroundUrl);
     alexView = await startView(stack.playgroundUrl, { as: 'Alex Approver' });
     profile = mkdtempSync(path.join(os.tmpdir(), 'acrbot-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM_PATH,
       headless: true,
-      args: FLAGS,
+      args: CHROMIUM_FLAGS_LOOPBACK_ONLY,
       viewport: { width: 1440, height: 1400 },
       deviceScaleFactor: 1,
       timeout: 60_000,

@@ -15,19 +15,8 @@ import { cardText } from '../helpers/capturing-connector';
 import type { AccessRequest } from '../../src/domain/request';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { SANDBOX_APPROVAL_CHANNEL_ID } from '../../src/sandbox/fixtures';
+import { CHROMIUM_FLAGS_LOOPBACK_ONLY, CHROMIUM_PATH } from '../helpers/chromium';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
-];
 const AXE = readFileSync(path.resolve(__dirname, '..', '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 // Page functions use `globalThis as any`: the project's tsconfig has no DOM lib (web/tsconfig.json has).
 const HOSTILE_REASON = '=HYPERLINK("http://evil.example/x") <img src=x onerror="window.__xss=1"> batch';
@@ -57,7 +46,11 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       createdAt: new Date().toISOString(),
     };
     await h.app.store.create(hostile);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_FLAGS_LOOPBACK_ONLY,
+      headless: true,
+    });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
