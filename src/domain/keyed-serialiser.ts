@@ -1,8 +1,9 @@
 /**
  * Runs tasks that share a key one after another in this process; tasks under other keys run
  * freely. The request service queues decisions and cancellations per request with it, so a
- * double click's loser reads the winner's write before it audits anything. Across processes
- * the store's conditional write decides instead.
+ * double click's loser reads the winner's write before it audits anything; the Tables audit
+ * log queues its appends under one key so they do not race each other for the chain head.
+ * Across processes the store's conditional write decides instead. No I/O: it orders promises.
  */
 export class KeyedSerialiser {
   /** The last task queued per key; removed when that task settles and nothing queued behind it. */

@@ -29,7 +29,7 @@ import { looksLikeSecret, singleLine } from '../domain/text';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
 import type { JobSpec } from './scheduler';
-import { KeyedSerialiser } from './keyed-serialiser';
+import { KeyedSerialiser } from '../domain/keyed-serialiser';
 import type { FlowSettings } from './settings';
 
 /** The result of an approve or reject click. */

@@ -1,4 +1,4 @@
-import { KeyedSerialiser } from '../../src/flows/keyed-serialiser';
+import { KeyedSerialiser } from '../../src/domain/keyed-serialiser';
 
 /** A promise the test settles by hand, so the order of events is decided by the test alone. */
 function gate(): { promise: Promise<void>; open: () => void; fail: (err: Error) => void } {

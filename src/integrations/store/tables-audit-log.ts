@@ -12,6 +12,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { AuditEntry, AuditEvent, AuditKey, ChainHead, ChainVerdict } from '../../domain/audit-chain';
 import { chainEntry, verifyChain } from '../../domain/audit-chain';
 import type { AuditLog, Clock } from '../../domain/ports';
+import { KeyedSerialiser } from '../../domain/keyed-serialiser';
 import {
   backoff,
   docProperties,
@@ -21,7 +22,6 @@ import {
   pad,
   prefixFilter,
   readDoc,
-  SerialQueue,
   statusOf,
 } from './tables-client';
 
@@ -32,7 +32,8 @@ const MAX_ATTEMPTS = 50;
 
 /** Azure Tables-backed {@link AuditLog}. */
 export class TablesAuditLog implements AuditLog {
-  private readonly queue = new SerialQueue();
+  // One key: every append of this process waits for the one before (cross-process: ETags).
+  private readonly appends = new KeyedSerialiser();
   private knownHead: { head: ChainHead; etag: string } | undefined;
 
   constructor(
@@ -43,7 +44,7 @@ export class TablesAuditLog implements AuditLog {
   ) {}
 
   append(event: AuditEvent): Promise<AuditEntry> {
-    return this.queue.run(() => this.appendNow(event));
+    return this.appends.run('append', () => this.appendNow(event));
   }
 
   private async appendNow(event: AuditEvent): Promise<AuditEntry> {

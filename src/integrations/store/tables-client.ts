@@ -177,13 +177,3 @@ export function backoff(attempt: number): Promise<void> {
 
 /** A table entity as written (keys plus properties). */
 export type Row = TableEntity<Record<string, unknown>>;
-
-/** Runs async work one at a time (in this process); cross-process contention is left to ETags. */
-export class SerialQueue {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(work, work);
-    this.tail = next.catch(() => undefined);
-    return next;
-  }
-}
