@@ -42,6 +42,8 @@ export interface Harness {
   ): Promise<{ status: number; body: any }>;
   /** Requests a grant in the channel and returns the created request (from the store). */
   requestGrant(user: TeamsUser, args: string): Promise<AccessRequest>;
+  /** Requests a pull secret in the channel and returns the created request (from the store). */
+  requestSecret(user: TeamsUser, args: string): Promise<AccessRequest>;
   /** Waits until the request reaches a final state. */
   settle(requestId: string): Promise<AccessRequest>;
   stop(): Promise<void>;
@@ -78,6 +80,24 @@ export async function startHarness(
   });
   const o = { serviceUrl };
   let stopped = false;
+  /** Sends `text` and reads the request id from the card answering it (naming a request and matching `plan`). */
+  async function requestFromPlanCard(user: TeamsUser, text: string, plan: RegExp[]): Promise<AccessRequest> {
+    const before = connector.calls.length;
+    const res = await harness.say(user, text);
+    if (res.status !== 200) throw new Error(`bot answered ${res.status}`);
+    const reply = await connector.waitFor(
+      (c) =>
+        connector.calls.indexOf(c) >= before &&
+        c.op !== 'update' &&
+        [/R-[2-9A-Z]{8}/, ...plan].every((p) => p.test(cardText(c.activity))),
+      10_000,
+      'a plan card',
+    );
+    const id = /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(cardText(reply.activity))![0];
+    const request = await app.store.get(id);
+    if (!request) throw new Error(`request ${id} not stored`);
+    return request;
+  }
   const harness: Harness = {
     app,
     connector,
@@ -86,20 +106,8 @@ export async function startHarness(
     say: (user, text, where = 'channel') =>
       postActivity(app.url, where === 'channel' ? channelMessage(user, text, o) : personalMessage(user, text, o)),
     click: (user, verb, data, replyToId) => postActivity(app.url, cardAction(user, verb, data, { ...o, replyToId })),
-    async requestGrant(user, args) {
-      const before = connector.calls.length;
-      const res = await harness.say(user, `grant ${args}`);
-      if (res.status !== 200) throw new Error(`bot answered ${res.status}`);
-      const reply = await connector.waitFor(
-        (c) => connector.calls.indexOf(c) >= before && /R-[2-9A-Z]{8}/.test(cardText(c.activity)) && c.op !== 'update',
-        10_000,
-        'a plan card',
-      );
-      const id = /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(cardText(reply.activity))![0];
-      const request = await app.store.get(id);
-      if (!request) throw new Error(`request ${id} not stored`);
-      return request;
-    },
+    requestGrant: (user, args) => requestFromPlanCard(user, `grant ${args}`, []),
+    requestSecret: (user, args) => requestFromPlanCard(user, `secret ${args}`, [/Pull secret .* in /]),
     async settle(requestId) {
       const deadline = Date.now() + 15_000;
       for (;;) {

@@ -37,21 +37,7 @@ describe('secret flow', () => {
 
   const k8s = (cluster: string) => h.app.sandbox!.kubernetes[cluster];
 
-  async function requestSecret(args: string) {
-    const before = h.connector.calls.length;
-    await h.say(users.requester, `secret ${args}`);
-    const plan = await h.connector.waitFor(
-      (c) =>
-        h.connector.calls.indexOf(c) >= before &&
-        c.op !== 'update' &&
-        /Pull secret .* in /.test(cardText(c.activity)) &&
-        /R-[2-9A-Z]{8}/.test(cardText(c.activity)),
-      5000,
-      'secret plan card',
-    );
-    const id = /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(cardText(plan.activity))![0];
-    return (await h.app.store.get(id))!;
-  }
+  const requestSecret = (args: string) => h.requestSecret(users.requester, args);
 
   async function approve(id: string) {
     await h.click(users.approver, 'approve', { requestId: id });

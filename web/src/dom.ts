@@ -3,7 +3,8 @@
  * names, audit details — is shown as typed and cannot inject markup or script.
  */
 
-type Child = Node | string | number | null | undefined | false;
+/** What an element can hold: nodes, text (never parsed as HTML), or nothing. */
+export type Child = Node | string | number | null | undefined | false;
 
 /** Element options. */
 export interface ElementOptions {

@@ -4,7 +4,7 @@
  * with Extend / Revoke (when the API says the user may) and "Open in chat".
  */
 import { api, ApiError, AuthError } from './api';
-import { h, replace } from './dom';
+import { type Child, h, replace } from './dom';
 import { chatLink, howShort, relative, shortTime, STATE_LABEL } from './format';
 import type { Host } from './host';
 import type { History, Me, Row } from './types';
@@ -156,16 +156,7 @@ function actions(ctx: DrawerContext, row: Row): HTMLElement {
       ...['1d', '7d', '30d', '90d'].map((d) => h('option', { attrs: { value: d } }, d)),
     );
     select.value = '7d';
-    const why = h('input', {
-      attrs: {
-        id: `extend-reason-${requestId}`,
-        name: 'reason',
-        type: 'text',
-        required: '',
-        minlength: '8',
-        maxlength: '500',
-      },
-    });
+    const why = reasonInput(`extend-reason-${requestId}`);
     // An extension is a new request: an approver decides in chat, like for the first one.
     box.appendChild(
       h(
@@ -188,16 +179,7 @@ function actions(ctx: DrawerContext, row: Row): HTMLElement {
     );
   }
   if (row.canRevoke) {
-    const reason = h('input', {
-      attrs: {
-        id: `revoke-${requestId}`,
-        name: 'reason',
-        type: 'text',
-        required: '',
-        minlength: '8',
-        maxlength: '500',
-      },
-    });
+    const reason = reasonInput(`revoke-${requestId}`);
     box.appendChild(
       h(
         'form',
@@ -242,4 +224,27 @@ function actions(ctx: DrawerContext, row: Row): HTMLElement {
   );
   box.appendChild(message);
   return box;
+}
+
+/** The reason field of the Extend and Revoke forms (the server checks the same bounds). */
+function reasonInput(id: string): HTMLInputElement {
+  return h('input', {
+    attrs: { id, name: 'reason', type: 'text', required: '', minlength: '8', maxlength: '500' },
+  }) as HTMLInputElement;
+}
+
+/** A list row: a button that opens the row's history (state badge and pair), then `meta` lines. */
+export function rowItem(ctx: DrawerContext, r: Row, ...meta: Child[]): HTMLLIElement {
+  const title = `${r.cluster.name} → ${r.registry.name}`;
+  return h(
+    'li',
+    { class: 'row', attrs: { 'data-request': r.requestId ?? r.key } },
+    h(
+      'button',
+      { class: 'row-open', attrs: { type: 'button' }, on: { click: () => openHistory(ctx, title, [r]) } },
+      h('span', { class: `badge state-${r.state}` }, STATE_LABEL[r.state]),
+      h('span', { class: 'row-title' }, title),
+    ),
+    ...meta,
+  );
 }

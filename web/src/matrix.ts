@@ -6,7 +6,7 @@
 import { rowsCsv, download } from './csv';
 import { h, replace } from './dom';
 import { howShort, relative, shortTime, STATE_LABEL, STATE_RANK } from './format';
-import { type DrawerContext, openHistory } from './history';
+import { type DrawerContext, openHistory, rowItem } from './history';
 import type { MatrixData, PullState, Row } from './types';
 
 /** Filter and sort choices. */
@@ -233,19 +233,9 @@ function renderList(list: HTMLElement, rows: Row[], ctx: DrawerContext): void {
   const frag = document.createDocumentFragment();
   for (const r of rows.slice(0, 500)) {
     frag.appendChild(
-      h(
-        'li',
-        { class: 'row', attrs: { 'data-request': r.requestId ?? r.key } },
-        h(
-          'button',
-          {
-            class: 'row-open',
-            attrs: { type: 'button' },
-            on: { click: () => openHistory(ctx, `${r.cluster.name} → ${r.registry.name}`, [r]) },
-          },
-          h('span', { class: `badge state-${r.state}` }, STATE_LABEL[r.state]),
-          h('span', { class: 'row-title' }, `${r.cluster.name} → ${r.registry.name}`),
-        ),
+      rowItem(
+        ctx,
+        r,
         h(
           'p',
           { class: 'row-meta' },

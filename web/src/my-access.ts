@@ -3,8 +3,8 @@
  * secrets with expiry, and all their requests.
  */
 import { h, replace } from './dom';
-import { chatLink, howShort, relative, shortTime, STATE_LABEL } from './format';
-import { type DrawerContext, openHistory } from './history';
+import { chatLink, howShort, relative, shortTime } from './format';
+import { type DrawerContext, rowItem } from './history';
 import type { MyAccess, Row } from './types';
 
 /** Renders "My access" into `root`. */
@@ -50,19 +50,9 @@ function section(
   const list = h('ul', { class: 'rows', attrs: { 'aria-labelledby': `h-${id}` } });
   for (const r of rows)
     list.appendChild(
-      h(
-        'li',
-        { class: 'row', attrs: { 'data-request': r.requestId ?? r.key } },
-        h(
-          'button',
-          {
-            class: 'row-open',
-            attrs: { type: 'button' },
-            on: { click: () => openHistory(ctx, `${r.cluster.name} → ${r.registry.name}`, [r]) },
-          },
-          h('span', { class: `badge state-${r.state}` }, STATE_LABEL[r.state]),
-          h('span', { class: 'row-title' }, `${r.cluster.name} → ${r.registry.name}`),
-        ),
+      rowItem(
+        ctx,
+        r,
         h('p', { class: 'row-meta' }, `${howShort(r)} · `, h('span', { class: 'nowrap' }, r.requestId ?? '')),
         h('p', { class: 'row-meta' }, detail(r)),
         r.requestId && id === 'approvals'
