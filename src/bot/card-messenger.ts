@@ -20,6 +20,9 @@ import type { ExtensionAnnouncer } from '../flows/access-actions';
 import type { LifecycleMessenger, RequesterNews } from '../flows/access-lifecycle';
 import { approverReportCard, expiryReminderCard, requesterNewsCard } from '../views/lifecycle-view';
 
+/** People remembered in the Teams-id caches before they are emptied (a tenant's active users fit). */
+const MAX_REMEMBERED = 10_000;
+
 /**
  * How long the "executing" state of a request's cards waits before it is written. A grant's
  * outcome usually follows within a second; if it arrives in this time the cards go straight
@@ -281,8 +284,13 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
    */
   approverIdsOf: (request: AccessRequest) => readonly string[] = () => [];
 
-  /** Entra object id → Teams user id (MRI); '' when Teams did not know the person there. */
+  /** Entra object id → Teams user id (MRI): one per person in the tenant, whatever the conversation. */
   private readonly teamsIds = new Map<string, string>();
+  /**
+   * `<conversation id> <object id>` of people Teams could not name in that conversation. Kept per
+   * conversation: not being a member of the requester's chat says nothing of the approvals channel.
+   */
+  private readonly absent = new Set<string>();
 
   /** Remembers the Teams id of whoever a conversation reference names (the user of a turn). */
   private learn(reference: Partial<ConversationReference> | undefined): void {
@@ -305,22 +313,29 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
       .map((id) => id.toLowerCase())
       .filter((id, i, all) => id !== requester && all.indexOf(id) === i)
       .slice(0, MAX_CARD_VIEWERS - 1);
-    const unknown = [requester, ...approvers].filter((id) => !this.teamsIds.has(id));
+    const where = reference.conversation?.id ?? '';
+    const unknown = [requester, ...approvers].filter(
+      (id) => !this.teamsIds.has(id) && !this.absent.has(`${where} ${id}`),
+    );
     if (unknown.length)
       await this.adapter.continueConversationAsync(this.botAppId, reference, async (ctx) => {
+        // Bounded: both are caches of what Teams answers, refilled by asking again.
+        if (this.teamsIds.size > MAX_REMEMBERED) this.teamsIds.clear();
+        if (this.absent.size > MAX_REMEMBERED) this.absent.clear();
         for (const id of unknown) {
           try {
             const member = await TeamsInfo.getMember(ctx, id);
-            this.teamsIds.set(id, typeof member?.id === 'string' ? member.id : '');
+            if (typeof member?.id === 'string' && member.id) this.teamsIds.set(id, member.id);
+            else this.absent.add(`${where} ${id}`);
           } catch (err) {
-            // Not a member of that conversation (or the connector does not list members): they
-            // see the card as posted. Remembered, so asked once per process.
-            this.teamsIds.set(id, '');
+            // Not a member of this conversation (or the connector does not list members): they
+            // see this copy as posted. Remembered for this conversation, so asked once per process.
+            this.absent.add(`${where} ${id}`);
             this.log.warn({ err, requestId: request.id, objectId: id }, 'no Teams id for a card viewer');
           }
         }
       });
-    const known = (ids: string[]) => ids.map((id) => this.teamsIds.get(id) ?? '').filter(Boolean);
+    const known = (ids: string[]) => ids.map((id) => this.teamsIds.get(id)).filter((id): id is string => Boolean(id));
     return { all: known([requester, ...approvers]), approvers: known(approvers) };
   }
 

@@ -21,6 +21,8 @@ export class CapturingConnector {
   readonly memberLookups: string[] = [];
   /** Entra object ids the members API answers 404 for (a person Teams cannot name there). */
   readonly unknownMembers = new Set<string>();
+  /** Entra object ids not in some conversations (conversation id prefix → ids): 404 there, found elsewhere. */
+  readonly absentFrom = new Map<string, Set<string>>();
   private server?: Server;
   private counter = 0;
   private waiters: Array<() => void> = [];
@@ -69,7 +71,11 @@ export class CapturingConnector {
       const key = parts[4].toLowerCase();
       const user = Object.values(SANDBOX_USERS).find((u) => u.objectId === key || u.teamsId === parts[4]);
       this.memberLookups.push(parts[4]);
-      if (!user || this.unknownMembers.has(user.objectId))
+      if (
+        !user ||
+        this.unknownMembers.has(user.objectId) ||
+        [...this.absentFrom].some(([prefix, ids]) => conversationId.startsWith(prefix) && ids.has(user.objectId))
+      )
         return this.json(res, 404, {
           error: { code: 'MemberNotFoundInConversation', message: 'The member was not found in the conversation.' },
         });

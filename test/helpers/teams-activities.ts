@@ -11,7 +11,8 @@ export interface TeamsUser {
 let sequence = 1_730_000_000_000;
 
 const BOT = { id: '28:acrbot-sandbox', name: 'acrbot' };
-const TEAM_CHANNEL = '19:platform-requests@thread.tacv2';
+/** The team channel requests are made in (channelMessage); its conversation ids start with it. */
+export const TEAM_CHANNEL = '19:platform-requests@thread.tacv2';
 
 /** Options common to all activities. */
 export interface ActivityOptions {

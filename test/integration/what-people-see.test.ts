@@ -4,6 +4,7 @@
  */
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { TEAM_CHANNEL } from '../helpers/teams-activities';
 
 const LIVE = /\]\(|https?:\/\/evil/;
 
@@ -100,6 +101,23 @@ describe('what people see', () => {
     );
     expect(requesterCopy).toBeDefined();
     expect(requesterCopy!.activity.attachments[0].content.actions ?? []).toEqual([]);
+  });
+
+  test('an approver who is not in the requester\u2019s channel still gets the approver view in the approvals channel', async () => {
+    h = await startHarness();
+    // Teams cannot name the approver in the team channel the request is made in (a 404 there),
+    // and can in the approvals channel: that absence must not be remembered for every conversation.
+    h.connector.absentFrom.set(TEAM_CHANNEL, new Set([users.approver.objectId]));
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api from the team');
+    const approval = await h.connector.waitFor(
+      (c) => c.conversationId.startsWith('19:sandbox-approvals') && cardText(c.activity).includes(request.id),
+      5000,
+      'the approval card',
+    );
+    const card = approval.activity.attachments[0].content;
+    expect(card.actions ?? []).toEqual([]);
+    expect([...card.refresh.userIds].sort()).toEqual([users.approver.teamsId, users.requester.teamsId].sort());
+    expect(h.connector.memberLookups.filter((id) => id === users.approver.objectId).length).toBeGreaterThanOrEqual(2);
   });
 
   test('an error card quoting invalid input and the audit card show no live link, image or disguised link', async () => {
