@@ -33,6 +33,7 @@ export class LeaseGuard {
     /** The clock the lease store uses (the lease's expiry is compared with it). */
     private readonly now: () => Date,
   ) {
+    // renew() logs a failed renewal and records a lost lease for the next check(); the timer has no one to tell.
     this.timer = setInterval(() => void this.renew().catch(() => undefined), Math.max(500, exec.ttlMs / 3));
     this.timer.unref();
   }

@@ -90,7 +90,8 @@ export class Scheduler {
 
   /** Runs due jobs once, each under the lease `job:<id>`; returns how many ran (succeeded or failed). */
   async runDue(): Promise<number> {
-    // One sweep at a time in this process; a second caller waits for the running one and then sweeps.
+    // One sweep at a time in this process; a second caller waits for the running one (whose
+    // caller gets its failure) and then sweeps.
     while (this.running) await this.running.catch(() => undefined);
     this.running = this.sweep();
     try {
@@ -125,6 +126,7 @@ export class Scheduler {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    // Only waits for the sweep to end: the sweep logs each job's failure itself (runDue).
     await this.running?.catch(() => undefined);
   }
 

@@ -80,8 +80,10 @@ export class RequestHandler {
     try {
       prepared = await this.prepare(facts, identity, input);
     } catch (err) {
-      // The planning error is what the turn reports; an indicator that failed too adds nothing.
-      await beforeAnswer().catch(() => undefined);
+      // The planning error is what the turn reports; an indicator that failed too is logged only.
+      await beforeAnswer().catch((indicatorErr: unknown) =>
+        this.services.log.warn({ err: indicatorErr }, 'typing indicator failed while planning failed'),
+      );
       throw err;
     }
     await beforeAnswer();
