@@ -313,7 +313,8 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
       .map((id) => id.toLowerCase())
       .filter((id, i, all) => id !== requester && all.indexOf(id) === i)
       .slice(0, MAX_CARD_VIEWERS - 1);
-    const where = reference.conversation?.id ?? '';
+    // A channel thread's id is the channel's plus `;messageid=…`: its members are the channel's.
+    const where = (reference.conversation?.id ?? '').split(';')[0];
     const unknown = [requester, ...approvers].filter(
       (id) => !this.teamsIds.has(id) && !this.absent.has(`${where} ${id}`),
     );
