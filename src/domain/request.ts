@@ -136,7 +136,13 @@ export interface CreatedObject {
     | 'servicePrincipal'
     /** A password acrbot added to its application: `id` = keyId. */
     | 'applicationPassword'
-    | 'pullSecret';
+    | 'pullSecret'
+    /**
+     * Recorded just before the pull secret is written (`id` as for `pullSecret`): proof that a
+     * secret found there labelled with this request may be this request's own interrupted write.
+     * Never a reason to delete anything: the write may not have landed.
+     */
+    | 'pullSecretWriteStarted';
   /** Full resource id, Graph object id, or `cluster-id|namespace|name` for a pull secret. */
   id: string;
   /** Graph `uniqueName` / deterministic name used to create it idempotently. */

@@ -67,7 +67,12 @@ export function decideReplacement(
   });
   const id = labelledRequestId(existing);
   if (!id) return refuse('and acrbot has no record of making it.');
-  if (id === request.id) return { replace: true };
+  if (id === request.id)
+    // Its own label: an earlier run of this request wrote it (a crash or a take-over after the
+    // write) only if that run recorded starting the write; anyone can copy a request id.
+    return recorded(request.created ?? [], 'pullSecretWriteStarted', (o) => o.id === pullSecretRecordId(plan))
+      ? { replace: true }
+      : refuse(`and its label names this request (${id}), which has not written it.`);
   if (!labelled) return refuse(`and its label names request ${id}, which acrbot has no record of.`);
   if (labelled.plan.kind !== 'secret') return refuse(`and its label names request ${id}, which was not a pull secret.`);
   if (!sameSecretTarget(labelled.plan, plan))
@@ -89,6 +94,11 @@ function whoseSecret(existing: ExistingSecret): string {
   return parts.length
     ? `It seems to be someone else's secret (${parts.join(', ')}).`
     : "It seems to be someone else's secret.";
+}
+
+/** How a pull secret is named in a request's `created` records: `cluster-id|namespace|name`. */
+export function pullSecretRecordId(plan: SecretPlan): string {
+  return `${plan.cluster.id}|${plan.namespace}|${plan.secretName}`;
 }
 
 /** One line for the plan card: what the new secret replaces. */

@@ -37,6 +37,7 @@ import {
   credentialOf,
   credentialRefProblem,
   decideReplacement,
+  pullSecretRecordId,
   labelledRequestId,
 } from '../domain/secret-ownership';
 
@@ -83,7 +84,7 @@ export class SecretRunner implements PlanRunner {
       // The cluster's labels are hints; only acrbot's own records decide (G15).
       const labelled = labelledRequestId(existing);
       const decision = decideReplacement(
-        request,
+        { ...request, created: ctx.created() },
         existing,
         labelled ? await this.ports.requests.get(labelled) : undefined,
       );
@@ -105,17 +106,15 @@ export class SecretRunner implements PlanRunner {
         plan.credentialKind === 'token'
           ? await this.createToken(request, plan, ctx, refs)
           : await this.createServicePrincipal(request, plan, ctx, refs);
+      const secretId = pullSecretRecordId(plan);
+      await ctx.recordCreated({ kind: 'pullSecretWriteStarted', id: secretId, name: plan.secretName });
       const write = await this.writeSecret(access, request, plan, credential, existing?.resourceVersion);
       // A secret labelled with this very request was written by an interrupted earlier run of it
       // (a crash or a take-over after the write, G13): writing it again still creates this
       // request's secret; nobody else's was replaced, so the audit and the card must not say so.
       const resumedOwnWrite = existing !== undefined && labelledRequestId(existing) === request.id;
       const written = resumedOwnWrite ? { ...write, action: 'created' as const } : write;
-      await ctx.recordCreated({
-        kind: 'pullSecret',
-        id: `${plan.cluster.id}|${plan.namespace}|${plan.secretName}`,
-        name: plan.secretName,
-      });
+      await ctx.recordCreated({ kind: 'pullSecret', id: secretId, name: plan.secretName });
       await ctx.audit({
         action: 'kubernetes.write.secret',
         outcome: written.action,

@@ -364,6 +364,28 @@ describe('secret flow', () => {
     expect(h.app.sandbox!.arm.state.listTokens(contosoId)).toHaveLength(0);
   });
 
+  test('G15: a secret planted with the label of the very request being approved is refused (the request never started writing it)', async () => {
+    // Request ids are shown on cards: someone who can write in the namespace can copy one.
+    const request = await requestSecret('aks-dev contosoacr --namespace payments --name acr-copied copied label');
+    k8s('aks-dev').seedObject('secrets', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: 'acr-copied',
+        namespace: 'payments',
+        labels: { 'app.kubernetes.io/managed-by': 'acrbot', 'acrbot.io/request-id': request.id },
+      },
+      type: 'Opaque',
+      data: { a: 'Yg==' },
+    });
+    const done = await approve(request.id);
+    expect(done.state).toBe('failed');
+    expect(done.outcome?.errorCode).toBe('kubernetes.foreignSecret');
+    expect(done.outcome?.error).toContain(`its label names this request (${request.id}), which has not written it`);
+    expect(k8s('aks-dev').getObject('secrets', 'payments', 'acr-copied')).toMatchObject({ type: 'Opaque' });
+    expect(h.app.sandbox!.arm.state.listTokens(contosoId)).toHaveLength(0);
+  });
+
   test('G15: a pre-existing ACR token or scope map with the planned name is not adopted, overwritten or deleted', async () => {
     const registry = h.app.sandbox!.arm.state.getRegistry(contosoId)!;
     const armWrites = () =>
