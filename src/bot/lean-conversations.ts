@@ -15,6 +15,13 @@
  * the same order, that the Activity mapper would have produced, which the SDK then writes as JSON
  * as before. test/unit/lean-conversations.test.ts compares both paths on the wire.
  *
+ * The request URL is built as `getRequestUrl` builds it (base URL, then the spec's path with each
+ * URL parameter serialised and `encodeURIComponent`-ed) but by string concatenation onto the
+ * base URL parsed once per client, instead of parsing and re-serialising a `URL` per call: the
+ * spec is handed over with that URL as its `baseUrl` and no path. Where concatenation could
+ * differ from the URL parser (a base URL with a query, fragment or `{`; a `.` or `..` segment,
+ * which the parser would resolve) the SDK builds the URL itself.
+ *
  * deleteActivity and the member lookups carry no body and keep the SDK's methods. A call with
  * options or a callback, or an activity the compiled mapper does not take as it is (see
  * mapper-serializer.ts), goes through the SDK's own method unchanged.
@@ -33,6 +40,10 @@ type OperationName = 'replyToActivity' | 'sendToConversation' | 'updateActivity'
 
 /** The parts of the SDK's `OperationSpec` read here; the rest is passed on untouched. */
 interface OperationSpecLike {
+  path?: string;
+  baseUrl?: string;
+  urlParameters?: Array<{ parameterPath: unknown; skipEncoding?: boolean; mapper: MapperLike }>;
+  queryParameters?: unknown[];
   requestBody?: { parameterPath: unknown; mapper: MapperLike };
   serializer?: { modelMappers?: ModelMappers };
   [more: string]: unknown;
@@ -42,6 +53,9 @@ interface LeanOperation {
   /** The SDK's spec with a pass-through body mapper. */
   spec: OperationSpecLike;
   body: CompiledSerializer;
+  /** The spec's path and its URL parameters (argument position, `{placeholder}`), for the URL. */
+  path: string;
+  urlParameters: Array<{ index: number; placeholder: string }>;
 }
 
 type LeanOperations = Record<OperationName, LeanOperation>;
@@ -67,10 +81,11 @@ export function withLeanConversations<T>(client: T): T {
   const lean = leanOperationsOf(Object.getPrototypeOf(conversations) as Conversations);
   if (lean instanceof Error) return client;
   const serviceClient = client as unknown as ConnectorClient;
+  const urlPrefix = urlPrefixOf((client as { baseUri?: unknown }).baseUri);
   for (const name of Object.keys(OPERATIONS) as OperationName[]) {
     const sdkMethod = Object.getPrototypeOf(conversations)[name] as (...args: unknown[]) => unknown;
     const leading = OPERATIONS[name].length;
-    const { spec, body } = lean[name];
+    const { spec, body, path, urlParameters } = lean[name];
     Object.defineProperty(conversations, name, {
       configurable: true,
       writable: true,
@@ -85,7 +100,10 @@ export function withLeanConversations<T>(client: T): T {
         for (let i = 0; i < leading; i++) operationArguments[OPERATIONS[name][i]] = args[i];
         operationArguments.activity = serialized;
         operationArguments.options = undefined;
-        return serviceClient.sendOperationRequest(operationArguments, spec as never);
+        const url = urlPrefix === undefined ? undefined : requestUrl(urlPrefix, path, urlParameters, args);
+        const operationSpec =
+          url === undefined ? spec : { ...spec, baseUrl: url, path: undefined, urlParameters: undefined };
+        return serviceClient.sendOperationRequest(operationArguments, operationSpec as never);
       },
     });
   }
@@ -126,7 +144,17 @@ function prepare(proto: Conversations): LeanOperations {
     if (requestBody?.parameterPath !== 'activity') throw new Error(`${name}: the SDK's body is not "activity"`);
     const models = spec.serializer?.modelMappers;
     if (!models) throw new Error(`${name}: the SDK's serializer has no models`);
+    if (!spec.path || spec.baseUrl || spec.queryParameters?.length)
+      throw new Error(`${name}: the SDK's URL is not a path with URL parameters`);
+    const urlParameters = (spec.urlParameters ?? []).map((p) => {
+      const index = leading.indexOf(String(p.parameterPath));
+      if (index < 0 || p.skipEncoding || p.mapper.type.name !== 'String' || !p.mapper.required)
+        throw new Error(`${name}: URL parameter ${String(p.parameterPath)} is not a required, encoded string`);
+      return { index, placeholder: `{${p.mapper.serializedName || String(p.parameterPath)}}` };
+    });
     out[name] = {
+      path: spec.path,
+      urlParameters,
       body: compileMapper(requestBody.mapper, models),
       spec: {
         ...spec,
@@ -160,4 +188,43 @@ function probeSpec(
   void (proto[name] as (...a: unknown[]) => Promise<unknown>).apply(probe, args);
   if (!seen) throw new Error(`${name}: the SDK's method did not call sendOperationRequest`);
   return seen;
+}
+
+/**
+ * The base URL as `appendPath` leaves it before appending (parsed, serialised, path ending in
+ * `/`), or undefined where plain concatenation could differ from the URL parser.
+ */
+function urlPrefixOf(baseUri: unknown): string | undefined {
+  if (typeof baseUri !== 'string' || !baseUri || baseUri.includes('{')) return undefined;
+  let url: URL;
+  try {
+    url = new URL(baseUri);
+  } catch {
+    return undefined;
+  }
+  if (url.search || url.hash) return undefined;
+  if (!url.pathname.endsWith('/')) url.pathname = `${url.pathname}/`;
+  return url.href;
+}
+
+/**
+ * `getRequestUrl` for these specs: the path's placeholders replaced in the spec's order by the
+ * `encodeURIComponent`-ed arguments, appended to the prefix. Undefined (the SDK builds it) for an
+ * argument that is not a string (the SDK serialises or refuses it) or a `.`/`..` segment.
+ */
+function requestUrl(
+  prefix: string,
+  path: string,
+  urlParameters: LeanOperation['urlParameters'],
+  args: unknown[],
+): string | undefined {
+  let out = path.startsWith('/') ? path.substring(1) : path;
+  for (const { index, placeholder } of urlParameters) {
+    const value = args[index];
+    if (typeof value !== 'string') return undefined;
+    out = out.split(placeholder).join(encodeURIComponent(value));
+  }
+  for (const segment of out.split('/')) if (segment === '.' || segment === '..') return undefined;
+  if (out.includes('?')) return undefined;
+  return prefix + out;
 }

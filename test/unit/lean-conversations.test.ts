@@ -148,7 +148,11 @@ describe('lean Bot Connector calls', () => {
   });
 
   /** Runs `call` on the SDK's client, then on the lean one; returns both outcomes and requests. */
-  async function both(call: (c: ConnectorClient) => Promise<unknown>, answers: Answer[] = []) {
+  async function both(
+    call: (c: ConnectorClient) => Promise<unknown>,
+    answers: Answer[] = [],
+    clients: [ConnectorClient, ConnectorClient] = [sdk, lean],
+  ) {
     const run = async (c: ConnectorClient) => {
       connector.answers.push(...answers.map((a) => ({ ...a })));
       const outcome = await call(c).then(
@@ -157,16 +161,25 @@ describe('lean Bot Connector calls', () => {
       );
       return { outcome, requests: connector.take() };
     };
-    const a = await run(sdk);
-    const b = await run(lean);
+    const a = await run(clients[0]);
+    const b = await run(clients[1]);
     expect(b.requests.map(wire)).toEqual(a.requests.map(wire));
     return { sdk: a, lean: b };
   }
 
   /** A result as callers see it: its own properties and the raw response's status and body. */
   function result(value: unknown) {
-    const r = value as { _response?: { status: number; bodyAsText?: string; parsedBody?: unknown } };
-    return { ...r, status: r._response?.status, bodyAsText: r._response?.bodyAsText, parsed: r._response?.parsedBody };
+    const r = value as {
+      _response?: { status: number; bodyAsText?: string; parsedBody?: unknown; request?: { url: string } };
+    };
+    return {
+      ...r,
+      status: r._response?.status,
+      bodyAsText: r._response?.bodyAsText,
+      parsed: r._response?.parsedBody,
+      // The URL as the pipeline saw it (its policies, logs and traces), before Node's HTTP client.
+      url: r._response?.request?.url,
+    };
   }
 
   test('a card reply: same request, same ResourceResponse', async () => {
@@ -265,6 +278,52 @@ describe('lean Bot Connector calls', () => {
     // The retried request carries the same body.
     expect(new Set(b.requests.map((r) => r.body)).size).toBe(1);
     expect(result((b.outcome as { value: unknown }).value)).toEqual(result((a.outcome as { value: unknown }).value));
+  });
+
+  test('URLs: odd conversation and activity ids and service URLs give the same request line', async () => {
+    const ids = [
+      '19:abc@thread.tacv2;messageid=1700000000000',
+      'a:1 2/3?4#5%6&7=8+9',
+      'ümlaut-日本-\u{1F600}',
+      '..',
+      '.',
+      '',
+      "(it's)!*~",
+    ];
+    const port = new URL(connector.url).port;
+    const bases = [
+      connector.url,
+      `http://127.0.0.1:${port}`,
+      `http://127.0.0.1:${port}/emea`,
+      `http://127.0.0.1:${port}/emea/`,
+      `http://127.0.0.1:${port}/emea/?tenant=1`,
+      `HTTP://127.0.0.1:${port}/a/../emea/./x`,
+    ];
+    let compared = 0;
+    for (const baseUri of bases) {
+      const pair: [ConnectorClient, ConnectorClient] = [
+        new ConnectorClient(credentials, { baseUri }),
+        withLeanConversations(new ConnectorClient(credentials, { baseUri })),
+      ];
+      for (const id of ids) {
+        const calls: Array<(c: ConnectorClient) => Promise<unknown>> = [
+          (c) => c.conversations.replyToActivity(id, id, { type: 'typing' }),
+          (c) => c.conversations.sendToConversation(id, { type: 'typing' }),
+          (c) => c.conversations.updateActivity(id, `${id}/x`, { type: 'message', text: 'x' }),
+        ];
+        for (const call of calls) {
+          const { sdk: a, lean: b } = await both(call, [], pair);
+          compared += b.requests.length;
+          // Node refuses the non-Latin-1 id in the reply's x-ms-conversation-id header on both paths.
+          expect(String((b.outcome as { error?: unknown }).error)).toBe(
+            String((a.outcome as { error?: unknown }).error),
+          );
+          const values = [a, b].map((r) => (r.outcome as { value?: unknown }).value);
+          if (values[0]) expect(result(values[1])).toEqual(result(values[0]));
+        }
+      }
+    }
+    expect(compared).toBe(bases.length * (ids.length * 3 - 1));
   });
 
   test('an activity the SDK refuses: the SDK’s own error, nothing sent', async () => {
