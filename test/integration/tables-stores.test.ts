@@ -12,7 +12,11 @@ import { transition } from '../../src/domain/request';
 import { tablesStores } from '../../src/integrations/store/open-stores';
 import { openTablesAccount } from '../../src/integrations/store/tables-client';
 import { TablesAuditLog } from '../../src/integrations/store/tables-audit-log';
-import { TablesAbuseLedger, TablesDialogStore } from '../../src/integrations/store/tables-coordination';
+import {
+  TablesAbuseLedger,
+  TablesDialogStore,
+  TablesScheduleStore,
+} from '../../src/integrations/store/tables-coordination';
 import { TablesRequestStore } from '../../src/integrations/store/tables-request-store';
 import { DEV_KEY, startAzurite, type Azurite } from '../helpers/azurite';
 import { describeAuditLogContract } from '../unit/support/audit-log-contract';
@@ -144,6 +148,41 @@ describe('Azure Tables specifics', () => {
     // The rows are gone from the table, not only hidden.
     await expect(table.getEntity(`s|act-old-1`, '')).rejects.toMatchObject({ statusCode: 404 });
     expect(await abuse.firstSighting('act-new-5', at(110), 60_000)).toBe(false);
+  });
+
+  test('one instance appending: every append after the first is one request (the head it wrote last saves a read)', async () => {
+    const table = await openTablesAccount(conn(), azurite.freshPrefix()).table('audit');
+    const log = new TablesAuditLog(table, new FakeClock());
+    await log.append(auditEvent(1));
+    const calls = recordCalls(table);
+    for (const i of [2, 3, 4]) await log.append(auditEvent(i));
+    // Three entity-group transactions, no read of the head.
+    expect(calls.map((c) => c.method)).toEqual(['POST', 'POST', 'POST']);
+    await expect(log.verify()).resolves.toEqual({ intact: true, count: 4 });
+  });
+
+  test('scheduling a new job is one request; moving an existing one reads it and replaces it, index rows included', async () => {
+    const table = await openTablesAccount(conn(), azurite.freshPrefix()).table('schedule');
+    const schedule = new TablesScheduleStore(table);
+    const job = (dueAt: string) => ({
+      id: 'access.expire:R-1',
+      kind: 'access.expire' as const,
+      dueAt,
+      requestId: 'R-1',
+      attempts: 0,
+    });
+    const calls = recordCalls(table);
+    await schedule.put(job('2025-01-15T10:00:00.000Z'));
+    expect(calls.map((c) => c.method)).toEqual(['POST']);
+    calls.length = 0;
+    await schedule.put(job('2025-01-15T12:00:00.000Z'));
+    // The blind create fails as a whole (409), then a read and the replacing transaction.
+    expect(calls.map((c) => c.method)).toEqual(['POST', 'GET', 'POST']);
+    expect(await schedule.due(new Date('2025-01-15T11:00:00.000Z'), 10)).toEqual([]);
+    expect((await schedule.due(new Date('2025-01-15T12:00:00.000Z'), 10)).map((j) => j.dueAt)).toEqual([
+      '2025-01-15T12:00:00.000Z',
+    ]);
+    expect((await schedule.forRequest('R-1')).map((j) => j.id)).toEqual(['access.expire:R-1']);
   });
 
   test('two audit logs on one table (two instances) interleave appends into one gap-free chain', async () => {
