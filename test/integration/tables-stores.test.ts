@@ -74,6 +74,38 @@ describe('Azure Tables specifics', () => {
     await expect(b.create(request)).rejects.toThrow(/already exists/);
   });
 
+  test('a transition of a request this instance last read or wrote is one request; after another instance wrote, it gets the 412', async () => {
+    const prefix = azurite.freshPrefix();
+    const tableA = await openTablesAccount(conn(), prefix).table('requests');
+    const a = new TablesRequestStore(tableA);
+    const b = new TablesRequestStore(await openTablesAccount(conn(), prefix).table('requests'));
+    const request = pendingRequest();
+    await a.create(request);
+    const calls = recordCalls(tableA);
+    const approved = transition(request, { type: 'approve', by: APPROVER, at: AT });
+    await a.update(approved);
+    // Straight to the conditional transaction: the ETag of version 1 is the one a wrote.
+    expect(calls.map((c) => c.method)).toEqual(['POST']);
+    await b.update(transition((await b.get(request.id))!, { type: 'start', at: AT }));
+    calls.length = 0;
+    // a still knows version 2 only; the row is at 3 now, so the If-Match fails and nothing changes.
+    await expect(
+      a.update(transition(approved, { type: 'start', at: new Date(AT.getTime() + 1) })),
+    ).rejects.toBeInstanceOf(VersionConflictError);
+    expect(calls.map((c) => c.method)).toEqual(['POST']);
+    expect((await b.get(request.id))?.state).toBe('executing');
+    // After a fresh read a goes on, and the state index follows every transition.
+    const done = transition((await a.get(request.id))!, {
+      type: 'succeed',
+      at: AT,
+      outcome: { summary: 'granted', azureRequestIds: [] },
+    });
+    await a.update(done);
+    expect((await b.get(request.id))?.state).toBe('succeeded');
+    expect((await b.listByState(['succeeded'])).map((r) => r.id)).toEqual([request.id]);
+    expect(await b.listByState(['pending', 'approved', 'executing'])).toEqual([]);
+  });
+
   test('a request larger than one 64 KiB string property is split over several properties and read back whole', async () => {
     const stores = await tablesStores(conn(), new FakeClock(), azurite.freshPrefix());
     const request = pendingRequest({ reason: 'é'.repeat(100_000) });
