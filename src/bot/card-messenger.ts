@@ -24,11 +24,13 @@ import { approverReportCard, expiryReminderCard, requesterNewsCard } from '../vi
 const MAX_REMEMBERED = 10_000;
 
 /**
- * How long the "executing" state of a request's cards waits before it is written. A grant's
- * outcome usually follows within a second; if it arrives in this time the cards go straight
- * to it and the "executing" write (one Bot Connector call per copy) is saved. The approver who
- * clicked already sees "executing" (the invoke's answer), and the requester's "approved" news
- * is not held back; a slower run shows "executing" after this delay (docs/performance.md, P8).
+ * How long the "executing" state of a request's cards, and the requester's "approved, running
+ * now" news, wait before they are written. A grant's outcome usually follows within a second;
+ * if it arrives in this time the cards go straight to it and the news is dropped (the outcome
+ * card names the approvers), saving one Bot Connector call per copy and one message: the
+ * requester gets one notification instead of two in quick succession. The approver who clicked
+ * already sees "executing" (the invoke's answer); a slower run shows "executing" and sends the
+ * news after this delay (docs/performance.md, P8).
  */
 export const EXECUTING_HOLD_MS = 2_000;
 
@@ -494,9 +496,21 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
           ? outcomeCard(request)
           : undefined;
       // New messages are never coalesced: each goes out, in order, after the card replacements
-      // queued before it in that conversation.
-      for (const card of [outcome, news && requesterNewsCard(request, { kind: news })])
-        if (to && card) work.push(this.outbox.send(conversationKey(to), () => this.send(to, card)));
+      // queued before it in that conversation. Only the "approved" news waits (see
+      // EXECUTING_HOLD_MS), and the outcome withdraws it while it still waits.
+      const newsTag = `approved-news:${request.id}`;
+      if (to && outcome) {
+        this.outbox.dropHeld(conversationKey(to), newsTag);
+        work.push(this.outbox.send(conversationKey(to), () => this.send(to, outcome)));
+      }
+      if (to && news)
+        work.push(
+          this.outbox.send(
+            conversationKey(to),
+            () => this.send(to, requesterNewsCard(request, { kind: news })),
+            news === 'approved' ? { ms: EXECUTING_HOLD_MS, tag: newsTag } : undefined,
+          ),
+        );
       await this.syncAuditCard(request, copies);
       await Promise.all(work);
     } catch (err) {

@@ -15,6 +15,12 @@
  * of the card arrives meanwhile, that one takes its place and goes out at once, so the card
  * goes straight to the final state and one Bot Connector call per card is saved. A held
  * replacement does not hold back new messages queued after it.
+ *
+ * Held messages: a new message that only matters if nothing better follows soon (the
+ * requester's "approved, running now" news, which the outcome makes redundant) can be sent
+ * with `holdMs` and a tag. It waits that long, without holding back anything queued after it;
+ * {@link CardOutbox.dropHeld} withdraws it while it still waits. Once its hold has passed it is
+ * an ordinary message.
  */
 
 /** Calls in flight per conversation. */
@@ -30,6 +36,8 @@ interface Task {
   barrier?: boolean;
   /** While set, the task waits (a held intermediate state); cleared by its timer or a newer state. */
   hold?: unknown;
+  /** A held message's tag, for {@link CardOutbox.dropHeld}. */
+  tag?: string;
   settle: Array<{ resolve: (value: unknown) => void; reject: (err: unknown) => void }>;
 }
 
@@ -46,6 +54,8 @@ export interface OutboxCounts {
   written: number;
   /** Replacements that never went out because a newer state of the same card took their place. */
   superseded: number;
+  /** Held messages withdrawn before they went out. */
+  dropped: number;
 }
 
 /** How held replacements wait (real timers by default; tests pass their own). */
@@ -63,7 +73,7 @@ const REAL_TIMERS: HoldTimers = {
 /** The per-conversation queues. */
 export class CardOutbox {
   private readonly lanes = new Map<string, Lane>();
-  readonly counts: OutboxCounts = { written: 0, superseded: 0 };
+  readonly counts: OutboxCounts = { written: 0, superseded: 0, dropped: 0 };
 
   constructor(
     private readonly perConversation = PER_CONVERSATION,
@@ -120,15 +130,38 @@ export class CardOutbox {
 
   /**
    * Sends a new message in `conversationId` once everything queued before it there is done
-   * (so the outcome follows the card it concludes); never coalesced.
+   * (so the outcome follows the card it concludes); never coalesced. With `hold`, the message
+   * first waits `hold.ms` and can be withdrawn meanwhile with {@link dropHeld}`(hold.tag)`; a
+   * withdrawn message resolves to undefined without being sent.
    */
-  send<T>(conversationId: string, write: () => Promise<T>): Promise<T> {
-    return this.enqueue(conversationId, this.lane(conversationId), {
-      key: 'send',
-      run: write,
-      barrier: true,
-      settle: [],
-    }) as Promise<T>;
+  send<T>(conversationId: string, write: () => Promise<T>, hold?: { ms: number; tag: string }): Promise<T | undefined> {
+    const lane = this.lane(conversationId);
+    const task: Task = { key: 'send', run: write, barrier: true, settle: [] };
+    if (hold && hold.ms > 0) {
+      task.tag = hold.tag;
+      task.hold = this.timers.set(() => {
+        task.hold = undefined;
+        this.pump(conversationId, lane);
+      }, hold.ms);
+    }
+    return this.enqueue(conversationId, lane, task) as Promise<T | undefined>;
+  }
+
+  /**
+   * Withdraws the message tagged `tag` in `conversationId` if it is still held; true when it was
+   * (it will never be sent), false when there is none or it has already gone or started.
+   */
+  dropHeld(conversationId: string, tag: string): boolean {
+    const lane = this.lanes.get(conversationId);
+    const index = lane?.waiting.findIndex((t) => t.tag === tag && t.hold !== undefined) ?? -1;
+    if (!lane || index < 0) return false;
+    const [task] = lane.waiting.splice(index, 1);
+    this.timers.clear(task.hold);
+    task.hold = undefined;
+    this.counts.dropped++;
+    for (const s of task.settle) s.resolve(undefined);
+    this.pump(conversationId, lane);
+    return true;
   }
 
   /** Conversations with work queued or in flight (empty when idle: nothing is kept). */
@@ -152,8 +185,13 @@ export class CardOutbox {
   private pump(conversationId: string, lane: Lane): void {
     for (let i = 0; i < lane.waiting.length && lane.inFlight < this.perConversation;) {
       const task = lane.waiting[i];
+      // Held work (replacement or message) is passed over: it holds back nothing queued after it.
+      if (task.hold !== undefined) {
+        i++;
+        continue;
+      }
       if (task.barrier && (lane.inFlight > 0 || lane.waiting.some((t, j) => j < i && t.hold === undefined))) break;
-      if (task.hold !== undefined || lane.busy.has(task.key)) {
+      if (lane.busy.has(task.key)) {
         i++;
         continue;
       }

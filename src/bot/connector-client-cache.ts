@@ -4,7 +4,8 @@
  * proactive message, and the adapter a new UserTokenClient per turn: in the profile of 200
  * simultaneous grant flows that was about 2.6 ms of CPU per flow (docs/performance.md). The
  * clients are stateless apart from their credentials, which fetch and refresh their own
- * tokens, so one per (app id, service URL, audience) serves every turn.
+ * tokens, so one per (app id, service URL, audience) serves every turn. Each connector client
+ * gets the lean activity calls of lean-conversations.ts.
  */
 import {
   AuthenticationConstants,
@@ -13,6 +14,7 @@ import {
   ConnectorFactory,
   type UserTokenClient,
 } from 'botframework-connector';
+import { withLeanConversations } from './lean-conversations';
 
 /** Teams uses a handful of regional service URLs; the bound only guards against a flood of made-up ones. */
 const MAX_ENTRIES = 256;
@@ -53,7 +55,9 @@ export class ConnectorClientCache {
     const connectors = this.connectors;
     return new (class extends ConnectorFactory {
       create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
-        return connectors.get(`${appId}\n${serviceUrl}\n${audience ?? ''}`, () => inner.create(serviceUrl, audience));
+        return connectors.get(`${appId}\n${serviceUrl}\n${audience ?? ''}`, async () =>
+          withLeanConversations(await inner.create(serviceUrl, audience)),
+        );
       }
     })();
   }

@@ -8,6 +8,7 @@ import type * as Identity from '@azure/identity';
 import type { AppConfig } from '../config/config';
 import type { Agent } from 'node:https';
 import { type ArmConnection, keepAliveAgent } from '../integrations/azure/arm-connection';
+import { telemetryExporting } from '../observability/telemetry';
 
 /** Endpoints and credential every Azure-facing client is built from. */
 export interface AzureAccess {
@@ -29,7 +30,12 @@ export function connectAzure(config: AppConfig): AzureAccess {
   const agent = keepAliveAgent();
   return {
     credential,
-    arm: { endpoint: config.armEndpoint ?? 'https://management.azure.com', credential, agent },
+    arm: {
+      endpoint: config.armEndpoint ?? 'https://management.azure.com',
+      credential,
+      agent,
+      tracing: telemetryExporting(),
+    },
     graphEndpoint: config.graphEndpoint ?? 'https://graph.microsoft.com',
     agent,
   };

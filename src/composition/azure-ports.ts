@@ -31,6 +31,7 @@ export function createAzurePorts(
     credential: access.credential,
     caPem: access.caPem,
     agent: access.agent,
+    tracing: access.arm.tracing,
   });
   const directory = new GraphDirectory(graph);
   const secrets: SecretRunnerPorts = {

@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { applySandboxDefaults, type AppConfig } from '../config/config';
 import { keepAliveAgent, staticTokenCredential } from '../integrations/azure/arm-connection';
+import { telemetryExporting } from '../observability/telemetry';
 import type * as SandboxDefaultsModule from '../sandbox/defaults';
 import type * as OidcIssuerModule from '../sandbox/identity/oidc-issuer';
 import type * as SandboxModule from '../sandbox/sandbox';
@@ -66,7 +67,7 @@ export async function startSandboxStep(config: AppConfig, shared?: Sandbox): Pro
     config: withDefaults,
     access: {
       credential,
-      arm: { endpoint: config.armEndpoint ?? sandbox!.armUrl, credential, caPem, agent },
+      arm: { endpoint: config.armEndpoint ?? sandbox!.armUrl, credential, caPem, agent, tracing: telemetryExporting() },
       graphEndpoint: config.graphEndpoint ?? sandbox!.graphUrl,
       caPem,
       agent,

@@ -11,9 +11,21 @@ export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
+let exporting = false;
+
+/**
+ * True once {@link startTelemetry} has started the exporter. Only then is an Azure SDK tracer
+ * registered, so the ARM and Graph clients keep their pipelines' tracing policy (see
+ * `dropIdlePolicies` in src/integrations/azure/arm-connection.ts).
+ */
+export function telemetryExporting(): boolean {
+  return exporting;
+}
+
 /** Starts the Azure Monitor distro when a connection string is given; undefined otherwise. */
 export function startTelemetry(connectionString: string | undefined): Telemetry | undefined {
   if (!connectionString) return undefined;
+  exporting = true;
   // Loaded lazily: the distro instruments `http` on load and costs start-up time when unused.
   const monitor = require('@azure/monitor-opentelemetry') as typeof MonitorModule;
   monitor.useAzureMonitor({

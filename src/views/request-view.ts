@@ -53,6 +53,18 @@ function shortTime(iso: string): string {
   return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 }
 
+/**
+ * Who approved, for the outcome card: the requester's separate "approved" news is skipped when
+ * the outcome follows within seconds (CardMessenger), so the outcome says it. Undefined for
+ * auto-approved and break-glass requests (their Approval line on the request card says why).
+ */
+function approvedBy(request: AccessRequest): string | undefined {
+  const d = request.decision;
+  if (!d?.approved || request.policy?.autoApproved || request.policy?.breakGlass) return undefined;
+  const names = request.approvals?.length ? request.approvals.map((a) => a.by.name) : [d.by.name];
+  return `${[...new Set(names)].join(', ')} at ${shortTime(d.at)}`;
+}
+
 /** The facts of a request's plan, in the order a reviewer reads them. */
 export function planFacts(request: AccessRequest): Fact[] {
   const plan = request.plan;
@@ -179,6 +191,8 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
   const ok = request.state === 'succeeded';
   const outcome = request.outcome;
   const facts: Fact[] = [{ label: 'Request', value: request.id }];
+  const approvers = approvedBy(request);
+  if (approvers) facts.push({ label: 'Approved by', value: approvers });
   if (ok) facts.push({ label: 'Access', value: describeAccess(request) });
   if (plan.kind === 'grant')
     facts.push(

@@ -108,13 +108,19 @@ describe('access lifecycle (G17)', () => {
     expect(await h.app.scheduler.runDue()).toBe(0);
   });
 
-  test('the requester is told when a request is approved, rejected or expires without a decision', async () => {
+  test('the requester is told when a request is approved (by its outcome), rejected or expires without a decision', async () => {
     await start();
     const approved = await grant(users.requester, 'aks-prod contosoacr --for 1h deploy payments-api');
+    // Granted within the "executing" hold: the outcome says who approved, in place of separate
+    // "approved" news (a slower run sends that news: test/unit/card-messenger-batching.test.ts).
     await h.connector.waitFor(
-      (c) => c.op !== 'update' && new RegExp(`Approved: ${approved.id}`).test(cardText(c.activity)),
+      (c) =>
+        c.op !== 'update' &&
+        new RegExp(`Pull access granted[\\s\\S]*${approved.id}[\\s\\S]*Approved by\\n${users.approver.name}`).test(
+          cardText(c.activity),
+        ),
       5000,
-      'approved news',
+      'outcome naming the approver',
     );
     const rejected = await h.requestGrant(users.requester, 'aks-dev contosoacr --for 1h deploy payments-api');
     await h.click(users.approver, 'reject', { requestId: rejected.id, comment: 'use the dev registry' });

@@ -12,7 +12,11 @@ import { transition } from '../../src/domain/request';
 import { tablesStores } from '../../src/integrations/store/open-stores';
 import { openTablesAccount } from '../../src/integrations/store/tables-client';
 import { TablesAuditLog } from '../../src/integrations/store/tables-audit-log';
-import { TablesAbuseLedger, TablesDialogStore } from '../../src/integrations/store/tables-coordination';
+import {
+  TablesAbuseLedger,
+  TablesDialogStore,
+  TablesScheduleStore,
+} from '../../src/integrations/store/tables-coordination';
 import { TablesRequestStore } from '../../src/integrations/store/tables-request-store';
 import { DEV_KEY, startAzurite, type Azurite } from '../helpers/azurite';
 import { describeAuditLogContract } from '../unit/support/audit-log-contract';
@@ -68,6 +72,38 @@ describe('Azure Tables specifics', () => {
     );
     expect((await a.get(request.id))?.version).toBe(2);
     await expect(b.create(request)).rejects.toThrow(/already exists/);
+  });
+
+  test('a transition of a request this instance last read or wrote is one request; after another instance wrote, it gets the 412', async () => {
+    const prefix = azurite.freshPrefix();
+    const tableA = await openTablesAccount(conn(), prefix).table('requests');
+    const a = new TablesRequestStore(tableA);
+    const b = new TablesRequestStore(await openTablesAccount(conn(), prefix).table('requests'));
+    const request = pendingRequest();
+    await a.create(request);
+    const calls = recordCalls(tableA);
+    const approved = transition(request, { type: 'approve', by: APPROVER, at: AT });
+    await a.update(approved);
+    // Straight to the conditional transaction: the ETag of version 1 is the one a wrote.
+    expect(calls.map((c) => c.method)).toEqual(['POST']);
+    await b.update(transition((await b.get(request.id))!, { type: 'start', at: AT }));
+    calls.length = 0;
+    // a still knows version 2 only; the row is at 3 now, so the If-Match fails and nothing changes.
+    await expect(
+      a.update(transition(approved, { type: 'start', at: new Date(AT.getTime() + 1) })),
+    ).rejects.toBeInstanceOf(VersionConflictError);
+    expect(calls.map((c) => c.method)).toEqual(['POST']);
+    expect((await b.get(request.id))?.state).toBe('executing');
+    // After a fresh read a goes on, and the state index follows every transition.
+    const done = transition((await a.get(request.id))!, {
+      type: 'succeed',
+      at: AT,
+      outcome: { summary: 'granted', azureRequestIds: [] },
+    });
+    await a.update(done);
+    expect((await b.get(request.id))?.state).toBe('succeeded');
+    expect((await b.listByState(['succeeded'])).map((r) => r.id)).toEqual([request.id]);
+    expect(await b.listByState(['pending', 'approved', 'executing'])).toEqual([]);
   });
 
   test('a request larger than one 64 KiB string property is split over several properties and read back whole', async () => {
@@ -144,6 +180,41 @@ describe('Azure Tables specifics', () => {
     // The rows are gone from the table, not only hidden.
     await expect(table.getEntity(`s|act-old-1`, '')).rejects.toMatchObject({ statusCode: 404 });
     expect(await abuse.firstSighting('act-new-5', at(110), 60_000)).toBe(false);
+  });
+
+  test('one instance appending: every append after the first is one request (the head it wrote last saves a read)', async () => {
+    const table = await openTablesAccount(conn(), azurite.freshPrefix()).table('audit');
+    const log = new TablesAuditLog(table, new FakeClock());
+    await log.append(auditEvent(1));
+    const calls = recordCalls(table);
+    for (const i of [2, 3, 4]) await log.append(auditEvent(i));
+    // Three entity-group transactions, no read of the head.
+    expect(calls.map((c) => c.method)).toEqual(['POST', 'POST', 'POST']);
+    await expect(log.verify()).resolves.toEqual({ intact: true, count: 4 });
+  });
+
+  test('scheduling a new job is one request; moving an existing one reads it and replaces it, index rows included', async () => {
+    const table = await openTablesAccount(conn(), azurite.freshPrefix()).table('schedule');
+    const schedule = new TablesScheduleStore(table);
+    const job = (dueAt: string) => ({
+      id: 'access.expire:R-1',
+      kind: 'access.expire' as const,
+      dueAt,
+      requestId: 'R-1',
+      attempts: 0,
+    });
+    const calls = recordCalls(table);
+    await schedule.put(job('2025-01-15T10:00:00.000Z'));
+    expect(calls.map((c) => c.method)).toEqual(['POST']);
+    calls.length = 0;
+    await schedule.put(job('2025-01-15T12:00:00.000Z'));
+    // The blind create fails as a whole (409), then a read and the replacing transaction.
+    expect(calls.map((c) => c.method)).toEqual(['POST', 'GET', 'POST']);
+    expect(await schedule.due(new Date('2025-01-15T11:00:00.000Z'), 10)).toEqual([]);
+    expect((await schedule.due(new Date('2025-01-15T12:00:00.000Z'), 10)).map((j) => j.dueAt)).toEqual([
+      '2025-01-15T12:00:00.000Z',
+    ]);
+    expect((await schedule.forRequest('R-1')).map((j) => j.id)).toEqual(['access.expire:R-1']);
   });
 
   test('two audit logs on one table (two instances) interleave appends into one gap-free chain', async () => {

@@ -58,6 +58,14 @@ async function startIngestion(tls: { certPem: string; keyPem: string }): Promise
   };
 }
 
+/** The dependency items (outgoing calls) of every batch. */
+function dependencies(batches: string[]): { data?: string; properties?: Record<string, string> }[] {
+  return batches
+    .flatMap((b) => JSON.parse(b) as { data?: { baseType?: string; baseData?: Record<string, unknown> } }[])
+    .filter((item) => item.data?.baseType === 'RemoteDependencyData')
+    .map((item) => item.data!.baseData as { data?: string; properties?: Record<string, string> });
+}
+
 /** SIGTERM flushes the exporter before the process exits. */
 async function stopAndFlush(bot: BotProcess): Promise<void> {
   const exited = new Promise((r) => bot.child.once('exit', r));
@@ -162,6 +170,13 @@ test('Application Insights export: the ACR token password the secret flow genera
     // The ARM call that returned the password and the Kubernetes write that carried it were traced…
     expect(all).toContain('generateCredentials');
     expect(all).toContain('/api/v1/namespaces/payments/secrets');
+    // The Azure SDK pipelines keep their tracing policy while telemetry is on (acrbot drops it only
+    // without an exporter, docs/performance.md P8): its spans carry the SDK's client request id
+    // (`requestId`), the http instrumentation's do not — for an SDK operation and for a read
+    // sent through a client's pipeline alone (arm-rest.ts).
+    const sdkSpans = dependencies(ingestion.received).filter((d) => d.properties?.['requestId']);
+    expect(sdkSpans.some((d) => d.data?.includes('/generateCredentials?'))).toBe(true);
+    expect(sdkSpans.some((d) => d.data?.includes('/managedClusters/aks-dev?'))).toBe(true);
     // …and the password is in the telemetry in none of its forms.
     for (const form of [auth.password, auth.auth, dockerConfigJson]) expect(all).not.toContain(form);
   } finally {

@@ -67,7 +67,7 @@ const cardOf = (call: Call) => JSON.stringify(call.activity.attachments?.[0]?.co
 const expected = (r: AccessRequest, role: 'requester' | 'approver') =>
   JSON.stringify(requestCard(r, { showActions: role === 'approver' }));
 
-test('states queued behind a card write in flight are coalesced; every copy ends on the final state; messages are all sent, after the cards', async () => {
+test('states queued behind a card write in flight are coalesced; every copy ends on the final state; the outcome withdraws the held "approved" news and follows the cards', async () => {
   const adapter = new HeldAdapter();
   const store = new MemoryRequestStore();
   const messenger = new CardMessenger(
@@ -120,13 +120,13 @@ test('states queued behind a card write in flight are coalesced; every copy ends
     expect(writes).toEqual([expected(oneOfTwo, role), expected(succeeded, role)]);
   }
   expect(messenger.outbox.counts.superseded).toBe(2);
-  // The requester's messages are never coalesced: the "approved" news of "executing" and the
-  // outcome, in that order, after the card writes queued before them in that conversation.
-  expect(sends.map((c) => c.conversation)).toEqual(['thread-1', 'thread-1']);
+  // The "approved" news of "executing" waited (EXECUTING_HOLD_MS) and the outcome withdrew it;
+  // the outcome goes out after the card writes queued before it in that conversation.
+  expect(sends.map((c) => c.conversation)).toEqual(['thread-1']);
   const order = adapter.calls.filter((c) => c.conversation === 'thread-1').map((c) => `${c.kind}`);
-  expect(order).toEqual(['update', 'update', 'send', 'send']);
-  expect(cardOf(sends[0])).toMatch(/approved/i);
-  expect(cardOf(sends[1])).toContain('AcrPull assigned');
+  expect(order).toEqual(['update', 'update', 'send']);
+  expect(cardOf(sends[0])).toContain('AcrPull assigned');
+  expect(messenger.outbox.counts.dropped).toBe(1);
   expect(messenger.outbox.activeConversations).toBe(0);
 });
 
@@ -207,18 +207,16 @@ test('with nothing in flight every state is written; "executing" once its hold h
   expect(messenger.outbox.counts.superseded).toBe(0);
 });
 
-test('an outcome within the hold: the cards go straight to it, the "approved" news is not held back, the outcome follows the card', async () => {
+test('an outcome within the hold: the cards go straight to it, the "approved" news is dropped, the outcome names the approver and follows the card', async () => {
   const { adapter, timers, messenger, executing } = await heldSetup([
     ['requester', 'act-requester', 'thread-1'],
     ['approver', 'act-approver', 'approvals'],
   ]);
   adapter.releaseAll();
   const shown = messenger.requestChanged(executing);
-  await timers.held(2);
-  // The news goes out while both "executing" writes wait.
-  await adapter.callsMade(1);
-  expect(adapter.calls.map((c) => [c.kind, c.conversation])).toEqual([['send', 'thread-1']]);
-  expect(cardOf(adapter.calls[0])).toMatch(/approved/i);
+  // Both "executing" writes and the news wait; nothing has gone out.
+  await timers.held(3);
+  expect(adapter.calls).toEqual([]);
   const succeeded = transition(executing, {
     type: 'succeed',
     at: AT,
@@ -234,9 +232,33 @@ test('an outcome within the hold: the cards go straight to it, the "approved" ne
     ]),
   );
   expect(updates).toHaveLength(2);
-  expect(messenger.outbox.counts.superseded).toBe(2);
+  expect(messenger.outbox.counts).toMatchObject({ superseded: 2, dropped: 1 });
   const thread = adapter.calls.filter((c) => c.conversation === 'thread-1');
-  expect(thread.map((c) => c.kind)).toEqual(['send', 'update', 'send']);
-  expect(cardOf(thread[2])).toContain('AcrPull assigned');
+  expect(thread.map((c) => c.kind)).toEqual(['update', 'send']);
+  expect(cardOf(thread[1])).toContain('AcrPull assigned');
+  expect(cardOf(thread[1])).toContain(`"title":"Approved by","value":"${APPROVER.name} at 2025-01-15 10:00 UTC"`);
   expect(messenger.outbox.activeConversations).toBe(0);
+});
+
+test('a run slower than the hold: the "approved" news and "executing" go out when it passes, the outcome after them', async () => {
+  const { adapter, timers, messenger, executing } = await heldSetup([
+    ['requester', 'act-requester', 'thread-1'],
+    ['approver', 'act-approver', 'approvals'],
+  ]);
+  adapter.releaseAll();
+  const shown = messenger.requestChanged(executing);
+  await timers.held(3);
+  timers.fireAll();
+  await shown;
+  const succeeded = transition(executing, {
+    type: 'succeed',
+    at: AT,
+    outcome: { summary: 'AcrPull assigned', azureRequestIds: ['x'] },
+  });
+  await messenger.requestChanged(succeeded);
+  const thread = adapter.calls.filter((c) => c.conversation === 'thread-1');
+  expect(thread.map((c) => c.kind)).toEqual(['update', 'send', 'update', 'send']);
+  expect(cardOf(thread[1])).toMatch(/approved your request/);
+  expect(cardOf(thread[3])).toContain('AcrPull assigned');
+  expect(messenger.outbox.counts.dropped).toBe(0);
 });

@@ -1,4 +1,4 @@
-import { CardOutbox } from '../../src/bot/card-outbox';
+import { CardOutbox, type HoldTimers } from '../../src/bot/card-outbox';
 
 /** A write that records itself when it starts and finishes only when released. */
 class Writes {
@@ -45,7 +45,7 @@ describe('CardOutbox', () => {
     w.release('v5');
     await Promise.all([v3, v4, v5]);
     expect(w.started).toEqual(['v2', 'v5']);
-    expect(outbox.counts).toEqual({ written: 2, superseded: 2 });
+    expect(outbox.counts).toEqual({ written: 2, superseded: 2, dropped: 0 });
     expect(outbox.activeConversations).toBe(0);
   });
 
@@ -116,4 +116,60 @@ describe('CardOutbox', () => {
     expect(y).toMatchObject({ status: 'rejected', reason: { message: 'connector said 503' } });
     await expect(outbox.send('conv', async () => 'sent')).resolves.toBe('sent');
   });
+
+  test('a held message waits without holding back what follows; withdrawn while held, it is never sent', async () => {
+    const timers = new ManualTimers();
+    const outbox = new CardOutbox(8, timers);
+    const w = new Writes();
+    const news = outbox.send('conv', w.write('news'), { ms: 2_000, tag: 'news-1' });
+    const card = outbox.replace('conv', 'card-1', 3, w.write('card v3'));
+    await w.startedOf('card v3');
+    expect(w.started).toEqual(['card v3']);
+    w.release('card v3');
+    await card;
+    expect(outbox.dropHeld('conv', 'news-1')).toBe(true);
+    await expect(news).resolves.toBeUndefined();
+    // Nothing fires later either: the timer was cleared and the lane is gone.
+    timers.fireAll();
+    await expect(outbox.send('conv', async () => 'outcome')).resolves.toBe('outcome');
+    expect(w.started).toEqual(['card v3']);
+    expect(outbox.counts.dropped).toBe(1);
+    expect(outbox.activeConversations).toBe(0);
+  });
+
+  test('a held message whose hold has passed is an ordinary message: it goes out in order and can no longer be withdrawn', async () => {
+    const timers = new ManualTimers();
+    const outbox = new CardOutbox(8, timers);
+    const w = new Writes();
+    const news = outbox.send('conv', w.write('news'), { ms: 2_000, tag: 'news-1' });
+    timers.fireAll();
+    await w.startedOf('news');
+    expect(outbox.dropHeld('conv', 'news-1')).toBe(false);
+    const outcome = outbox.send('conv', w.write('outcome'));
+    w.release('news');
+    await news;
+    await w.startedOf('outcome');
+    w.release('outcome');
+    await outcome;
+    expect(w.started).toEqual(['news', 'outcome']);
+    expect(outbox.counts.dropped).toBe(0);
+  });
 });
+
+/** Hold timers fired by the test. */
+class ManualTimers implements HoldTimers {
+  private readonly pending = new Map<number, () => void>();
+  private next = 0;
+  set(fire: () => void): unknown {
+    this.pending.set(++this.next, fire);
+    return this.next;
+  }
+  clear(handle: unknown): void {
+    this.pending.delete(handle as number);
+  }
+  fireAll(): void {
+    const fires = [...this.pending.values()];
+    this.pending.clear();
+    for (const fire of fires) fire();
+  }
+}

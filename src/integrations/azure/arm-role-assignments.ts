@@ -1,12 +1,21 @@
 /** Role assignments and the bot's own permissions, with `@azure/arm-authorization`. */
 import type * as Authorization from '@azure/arm-authorization';
-import type { AuthorizationManagementClient, RoleAssignment, RoleDefinition } from '@azure/arm-authorization';
+import type { AuthorizationManagementClient, RoleDefinition } from '@azure/arm-authorization';
 import type { RoleAssignmentInfo, RoleDefinitionInfo } from '../../domain/azure-model';
 import { isActionAllowed } from '../../domain/permissions';
 import type { RoleAssignmentListing, RoleAssignmentPort, WriteResult } from '../../domain/ports';
 import { CloudApiError } from '../../domain/ports';
 import { parseResourceId } from '../../domain/resource-id';
-import { type ArmConnection, errorRequestId, restErrorInfo, transportOptions, unlessNotFound } from './arm-connection';
+import {
+  type ArmConnection,
+  dropIdlePolicies,
+  errorRequestId,
+  restErrorInfo,
+  transportOptions,
+  unlessNotFound,
+} from './arm-connection';
+import { ARM_API_VERSIONS, ArmRest } from './arm-rest';
+import { roleAssignmentFromWire, type WirePermission, type WireRoleAssignment } from './arm-wire';
 
 const ROLE_ASSIGNMENT_WRITE = 'Microsoft.Authorization/roleAssignments/write';
 
@@ -15,17 +24,9 @@ function sdkScope(scope: string): string {
   return scope.replace(/^\/+/, '');
 }
 
-/** The SDK's (flattened) role assignment as acrbot's. */
-export function toRoleAssignmentInfo(a: RoleAssignment): RoleAssignmentInfo {
-  return {
-    id: a.id ?? '',
-    name: a.name ?? '',
-    scope: a.scope ?? '',
-    roleDefinitionId: a.roleDefinitionId ?? '',
-    principalId: a.principalId ?? '',
-    principalType: a.principalType,
-    condition: a.condition ?? undefined,
-  };
+/** `scope` as a path: one leading `/`, the rest verbatim (an ARM id, like the SDK's skip-encoded `{scope}`). */
+function scopePath(scope: string): string {
+  return `/${sdkScope(scope)}`;
 }
 
 /** The SDK's role definition as acrbot's. */
@@ -43,9 +44,14 @@ export function toRoleDefinitionInfo(d: RoleDefinition): RoleDefinitionInfo {
   };
 }
 
-/** {@link RoleAssignmentPort} and {@link RoleAssignmentListing} over ARM. */
+/**
+ * {@link RoleAssignmentPort} and {@link RoleAssignmentListing} over ARM. Listings, the permission
+ * check and the create go through the SDK client's pipeline without its operation layer
+ * ({@link ArmRest}, P8); role definitions and deletes use the client's operations.
+ */
 export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentListing {
   private readonly clients = new Map<string, AuthorizationManagementClient>();
+  private readonly rests = new Map<string, ArmRest>();
 
   constructor(private readonly connection: ArmConnection) {}
 
@@ -60,9 +66,23 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
         endpoint: this.connection.endpoint,
         ...transportOptions(this.connection),
       });
+      dropIdlePolicies(client.pipeline, this.connection);
       this.clients.set(subscriptionId, client);
     }
     return client;
+  }
+
+  private rest(subscriptionId: string): ArmRest {
+    let rest = this.rests.get(subscriptionId);
+    if (!rest) {
+      rest = new ArmRest(
+        this.connection.endpoint,
+        this.client(subscriptionId).pipeline,
+        ARM_API_VERSIONS.authorization,
+      );
+      this.rests.set(subscriptionId, rest);
+    }
+    return rest;
   }
 
   private subscriptionOf(scope: string): string {
@@ -72,29 +92,27 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
   }
 
   async listForPrincipal(scope: string, principalId: string): Promise<RoleAssignmentInfo[]> {
-    const out: RoleAssignmentInfo[] = [];
-    const iterator = this.client(this.subscriptionOf(scope)).roleAssignments.listForScope(sdkScope(scope), {
-      filter: `principalId eq '${principalId}'`,
-    });
-    for await (const a of iterator) out.push(toRoleAssignmentInfo(a));
-    return out;
+    const all = await this.rest(this.subscriptionOf(scope)).list<WireRoleAssignment>(
+      `${scopePath(scope)}/providers/Microsoft.Authorization/roleAssignments`,
+      { $filter: `principalId eq '${principalId}'` },
+    );
+    return all.map(roleAssignmentFromWire);
   }
 
   async listAssignedTo(subscriptionId: string, objectId: string): Promise<RoleAssignmentInfo[]> {
-    const out: RoleAssignmentInfo[] = [];
-    // The SDK follows nextLink; the filter is sent as given (CONTRACTS §7a).
-    for await (const a of this.client(subscriptionId).roleAssignments.listForSubscription({
-      filter: `assignedTo('${objectId}')`,
-    }))
-      out.push(toRoleAssignmentInfo(a));
-    return out;
+    // Every page (nextLink followed); the filter is sent as given (CONTRACTS §7a).
+    const all = await this.rest(subscriptionId).list<WireRoleAssignment>(
+      `/subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.Authorization/roleAssignments`,
+      { $filter: `assignedTo('${objectId}')` },
+    );
+    return all.map(roleAssignmentFromWire);
   }
 
   async listInSubscription(subscriptionId: string): Promise<RoleAssignmentInfo[]> {
-    const out: RoleAssignmentInfo[] = [];
-    for await (const a of this.client(subscriptionId).roleAssignments.listForSubscription())
-      out.push(toRoleAssignmentInfo(a));
-    return out;
+    const all = await this.rest(subscriptionId).list<WireRoleAssignment>(
+      `/subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.Authorization/roleAssignments`,
+    );
+    return all.map(roleAssignmentFromWire);
   }
 
   getRoleDefinition(subscriptionId: string, roleDefinitionGuid: string): Promise<RoleDefinitionInfo | undefined> {
@@ -114,22 +132,19 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
   }): Promise<WriteResult> {
     let requestId: string | undefined;
     try {
-      const created = await this.client(input.subscriptionId).roleAssignments.create(
-        sdkScope(input.scope),
-        input.name,
+      const created = await this.rest(input.subscriptionId).put<WireRoleAssignment>(
+        `${scopePath(input.scope)}/providers/Microsoft.Authorization/roleAssignments/${encodeURIComponent(input.name)}`,
         {
-          roleDefinitionId: `/subscriptions/${input.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${input.roleDefinitionGuid}`,
-          principalId: input.principalId,
-          // Set so a freshly created identity is not refused while the directory replicates.
-          principalType: 'ServicePrincipal',
-        },
-        {
-          onResponse: (raw) => {
-            requestId = raw.headers.get('x-ms-request-id') ?? undefined;
+          properties: {
+            roleDefinitionId: `/subscriptions/${input.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${input.roleDefinitionGuid}`,
+            principalId: input.principalId,
+            // Set so a freshly created identity is not refused while the directory replicates.
+            principalType: 'ServicePrincipal',
           },
         },
       );
-      return { id: created.id ?? '', requestId };
+      requestId = created.requestId;
+      return { id: created.body?.id ?? '', requestId };
     } catch (err) {
       const info = restErrorInfo(err);
       throw new CloudApiError(
@@ -159,16 +174,11 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
   async canAssignRoles(scope: string): Promise<boolean> {
     const id = parseResourceId(scope);
     if (!id) return false;
-    const sets: { actions: string[]; notActions: string[] }[] = [];
-    for await (const p of this.client(id.subscriptionId).permissions.listForResource(
-      id.resourceGroup,
-      id.provider,
-      '',
-      id.type,
-      id.name,
-    )) {
-      sets.push({ actions: p.actions ?? [], notActions: p.notActions ?? [] });
-    }
+    // The resource's own scope: `{resource id}/providers/Microsoft.Authorization/permissions`.
+    const permissions = await this.rest(id.subscriptionId).list<WirePermission>(
+      `${scopePath(scope)}/providers/Microsoft.Authorization/permissions`,
+    );
+    const sets = permissions.map((p) => ({ actions: p.actions ?? [], notActions: p.notActions ?? [] }));
     return isActionAllowed(sets, ROLE_ASSIGNMENT_WRITE);
   }
 }

@@ -1,57 +1,13 @@
 /** Reads AKS clusters and ACR registries with the real Azure SDK clients. */
 import type * as ContainerService from '@azure/arm-containerservice';
-import type { ContainerServiceClient, ManagedCluster } from '@azure/arm-containerservice';
+import type { ContainerServiceClient } from '@azure/arm-containerservice';
 import type * as ContainerRegistry from '@azure/arm-containerregistry';
-import type { ContainerRegistryManagementClient, Registry } from '@azure/arm-containerregistry';
+import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import type { ClusterInfo, RegistryInfo } from '../../domain/azure-model';
 import type { AzureResourceReader } from '../../domain/ports';
-import { parseResourceId } from '../../domain/resource-id';
-import type { RoleAssignmentMode } from '../../domain/roles';
-import { type ArmConnection, collect, modularClientOptions, unlessNotFound } from './arm-connection';
-
-/** Maps the SDK's (flattened) cluster model to acrbot's. */
-export function toClusterInfo(cluster: ManagedCluster): ClusterInfo {
-  const id = parseResourceId(cluster.id ?? '');
-  return {
-    id: cluster.id ?? '',
-    name: cluster.name ?? id?.name ?? '',
-    subscriptionId: id?.subscriptionId ?? '',
-    resourceGroup: id?.resourceGroup ?? '',
-    location: cluster.location,
-    identity: {
-      identityType: cluster.identity?.type,
-      servicePrincipalClientId: cluster.servicePrincipalProfile?.clientId,
-      kubeletObjectId: cluster.identityProfile?.['kubeletidentity']?.objectId,
-      controlPlanePrincipalId: cluster.identity?.principalId,
-    },
-    aadEnabled: Boolean(cluster.aadProfile?.managed),
-    localAccountsDisabled: cluster.disableLocalAccounts === true,
-    tags: cluster.tags ? { ...cluster.tags } : undefined,
-  };
-}
-
-/** Maps the SDK's registry model to acrbot's. */
-export function toRegistryInfo(registry: Registry): RegistryInfo {
-  const id = parseResourceId(registry.id ?? '');
-  return {
-    id: registry.id ?? '',
-    name: registry.name ?? id?.name ?? '',
-    subscriptionId: id?.subscriptionId ?? '',
-    resourceGroup: id?.resourceGroup ?? '',
-    loginServer: registry.loginServer ?? '',
-    roleAssignmentMode: (registry.roleAssignmentMode as RoleAssignmentMode | undefined) ?? 'LegacyRegistryPermissions',
-    tags: registry.tags ? { ...registry.tags } : undefined,
-    network: {
-      publicNetworkAccess: registry.publicNetworkAccess,
-      defaultAction: registry.networkRuleSet?.defaultAction,
-      ipRuleCount: registry.networkRuleSet?.ipRules?.length ?? 0,
-      privateEndpoints: (registry.privateEndpointConnections ?? []).filter(
-        (p) => (p.privateLinkServiceConnectionState?.status ?? 'Approved') === 'Approved',
-      ).length,
-      anonymousPullEnabled: Boolean(registry.anonymousPullEnabled),
-    },
-  };
-}
+import { type ArmConnection, dropIdlePolicies, modularClientOptions, unlessNotFound } from './arm-connection';
+import { ARM_API_VERSIONS, ArmRest } from './arm-rest';
+import { clusterFromWire, registryFromWire, type WireManagedCluster, type WireRegistry } from './arm-wire';
 
 /** The value cached under `key`, made by `make` the first time. */
 function once<T>(cache: Map<string, T>, key: string, make: () => T): T {
@@ -63,10 +19,16 @@ function once<T>(cache: Map<string, T>, key: string, make: () => T): T {
   return value;
 }
 
-/** {@link AzureResourceReader} over ARM; one SDK client per subscription, made once. */
+/**
+ * {@link AzureResourceReader} over ARM; one SDK client per subscription, made once. The reads go
+ * through the client's pipeline without its operation layer ({@link ArmRest}, P8); the secret
+ * flow's operations use the clients themselves.
+ */
 export class ArmResourceReader implements AzureResourceReader {
   private readonly aks = new Map<string, ContainerServiceClient>();
   private readonly acr = new Map<string, ContainerRegistryManagementClient>();
+  private readonly aksRest = new Map<string, ArmRest>();
+  private readonly acrRest = new Map<string, ArmRest>();
 
   constructor(private readonly connection: ArmConnection) {}
 
@@ -75,11 +37,13 @@ export class ArmResourceReader implements AzureResourceReader {
     return once(this.aks, subscriptionId, () => {
       // The SDKs load on first use: a start (and a help turn) does not need them (P5).
       const { ContainerServiceClient } = require('@azure/arm-containerservice') as typeof ContainerService;
-      return new ContainerServiceClient(
+      const client = new ContainerServiceClient(
         this.connection.credential,
         subscriptionId,
         modularClientOptions(this.connection),
       );
+      dropIdlePolicies(client.pipeline, this.connection);
+      return client;
     });
   }
 
@@ -88,31 +52,78 @@ export class ArmResourceReader implements AzureResourceReader {
   acrClient(subscriptionId: string): ContainerRegistryManagementClient {
     return once(this.acr, subscriptionId, () => {
       const { ContainerRegistryManagementClient } = require('@azure/arm-containerregistry') as typeof ContainerRegistry;
-      return new ContainerRegistryManagementClient(
+      const client = new ContainerRegistryManagementClient(
         this.connection.credential,
         subscriptionId,
         modularClientOptions(this.connection),
       );
+      dropIdlePolicies(client.pipeline, this.connection);
+      return client;
     });
+  }
+
+  private clusters(subscriptionId: string): ArmRest {
+    return once(
+      this.aksRest,
+      subscriptionId,
+      () =>
+        new ArmRest(
+          this.connection.endpoint,
+          this.aksClient(subscriptionId).pipeline,
+          ARM_API_VERSIONS.containerService,
+        ),
+    );
+  }
+
+  private registries(subscriptionId: string): ArmRest {
+    return once(
+      this.acrRest,
+      subscriptionId,
+      () =>
+        new ArmRest(
+          this.connection.endpoint,
+          this.acrClient(subscriptionId).pipeline,
+          ARM_API_VERSIONS.containerRegistry,
+        ),
+    );
   }
 
   getCluster(subscriptionId: string, resourceGroup: string, name: string): Promise<ClusterInfo | undefined> {
     return unlessNotFound(async () =>
-      toClusterInfo(await this.aksClient(subscriptionId).managedClusters.get(resourceGroup, name)),
+      clusterFromWire(
+        await this.clusters(subscriptionId).get<WireManagedCluster>(
+          `${resourceGroupPath(subscriptionId, resourceGroup)}/providers/Microsoft.ContainerService/managedClusters/${encodeURIComponent(name)}`,
+        ),
+      ),
     );
   }
 
-  listClusters(subscriptionId: string): Promise<ClusterInfo[]> {
-    return collect(this.aksClient(subscriptionId).managedClusters.list(), toClusterInfo);
+  async listClusters(subscriptionId: string): Promise<ClusterInfo[]> {
+    const all = await this.clusters(subscriptionId).list<WireManagedCluster>(
+      `/subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.ContainerService/managedClusters`,
+    );
+    return all.map(clusterFromWire);
   }
 
   getRegistry(subscriptionId: string, resourceGroup: string, name: string): Promise<RegistryInfo | undefined> {
     return unlessNotFound(async () =>
-      toRegistryInfo(await this.acrClient(subscriptionId).registries.get(resourceGroup, name)),
+      registryFromWire(
+        await this.registries(subscriptionId).get<WireRegistry>(
+          `${resourceGroupPath(subscriptionId, resourceGroup)}/providers/Microsoft.ContainerRegistry/registries/${encodeURIComponent(name)}`,
+        ),
+      ),
     );
   }
 
-  listRegistries(subscriptionId: string): Promise<RegistryInfo[]> {
-    return collect(this.acrClient(subscriptionId).registries.list(), toRegistryInfo);
+  async listRegistries(subscriptionId: string): Promise<RegistryInfo[]> {
+    const all = await this.registries(subscriptionId).list<WireRegistry>(
+      `/subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.ContainerRegistry/registries`,
+    );
+    return all.map(registryFromWire);
   }
+}
+
+/** `/subscriptions/{s}/resourceGroups/{rg}`, each segment encoded as the SDKs encode it. */
+function resourceGroupPath(subscriptionId: string, resourceGroup: string): string {
+  return `/subscriptions/${encodeURIComponent(subscriptionId)}/resourceGroups/${encodeURIComponent(resourceGroup)}`;
 }

@@ -7,7 +7,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type * as RestPipeline from '@azure/core-rest-pipeline';
 import type { HttpClient, Pipeline } from '@azure/core-rest-pipeline';
 import type { Agent } from 'node:https';
-import { transportOptions } from '../azure/arm-connection';
+import { dropIdlePolicies, transportOptions } from '../azure/arm-connection';
 
 /** Graph connection settings. */
 export interface GraphConnection {
@@ -18,6 +18,8 @@ export interface GraphConnection {
   caPem?: string;
   /** A shared keep-alive agent (then carrying the CA); see `keepAliveAgent`. */
   agent?: Agent;
+  /** false: no telemetry exporter runs; the pipeline's tracing policy is dropped (see `dropIdlePolicies`). */
+  tracing?: boolean;
 }
 
 /** An error answer from Graph, by code (never by message). */
@@ -56,6 +58,7 @@ export class GraphClient {
         ...transportOptions(this.connection),
         retryOptions: { maxRetries: 3 },
       });
+      dropIdlePolicies(pipeline, this.connection);
       pipeline.addPolicy(
         rest.bearerTokenAuthenticationPolicy({
           credential: this.connection.credential,

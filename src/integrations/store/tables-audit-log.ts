@@ -27,6 +27,8 @@ import {
 
 const PK = 'audit';
 const entryKey = (seq: number) => `e|${pad(seq)}`;
+/** Position of the head's write in an append's transaction (its sub-response has the new ETag). */
+const HEAD_ACTION = 1;
 /** Optimistic retries before an append gives up (and the caller refuses to act, G11). */
 const MAX_ATTEMPTS = 50;
 
@@ -57,7 +59,7 @@ export class TablesAuditLog implements AuditLog {
       const headRow = { partitionKey: PK, rowKey: 'head', seq: entry.seq, hash: entry.hash };
       const actions: Parameters<TableClient['submitTransaction']>[0] = [
         ['create', { partitionKey: PK, rowKey: entryKey(entry.seq), ...docProperties(entry) }],
-        head ? ['update', headRow, 'Replace', { etag: head.etag }] : ['create', headRow],
+        head ? ['update', headRow, 'Replace', { etag: head.etag }] : ['create', headRow], // HEAD_ACTION
       ];
       if (entry.requestId)
         actions.push([
@@ -66,7 +68,9 @@ export class TablesAuditLog implements AuditLog {
         ]);
       try {
         const result = await this.table.submitTransaction(actions);
-        const etag = result.subResponses.find((r) => r.rowKey === 'head')?.etag;
+        // Sub-responses come in the order of the actions; an update's carries no row key (only
+        // a create's does), so the head's is found by position, not by `rowKey`.
+        const etag = result.subResponses[HEAD_ACTION]?.etag;
         if (etag) this.knownHead = { head: { seq: entry.seq, hash: entry.hash }, etag };
         return entry;
       } catch (err) {

@@ -147,7 +147,11 @@ export class TablesScheduleStore implements ScheduleStore {
   async put(job: ScheduledJob): Promise<void> {
     const stored: ScheduledJob = { ...job, dueAt: new Date(job.dueAt).toISOString() };
     for (let attempt = 0; ; attempt++) {
-      const current = await getRow(this.table, SCHEDULE, jobKey(job.id));
+      // Most puts schedule a job that does not exist yet (a new request's expiry, nudges, the end
+      // of new access), so the first attempt creates it without reading: one request instead of
+      // a read that answers 404 and then the write. When the job exists, its `create` fails the
+      // whole transaction (409, nothing written) and the next attempt reads and replaces it.
+      const current = attempt === 0 ? undefined : await getRow(this.table, SCHEDULE, jobKey(job.id));
       const previous = current ? readDoc<ScheduledJob>(current) : undefined;
       const doc = docProperties(stored);
       const jobRow = { partitionKey: SCHEDULE, rowKey: jobKey(job.id), ...doc };
@@ -171,7 +175,8 @@ export class TablesScheduleStore implements ScheduleStore {
         return;
       } catch (err) {
         if (!isConflict(err) || attempt + 1 >= MAX_ATTEMPTS) throw err;
-        await backoff(attempt);
+        // The blind create meeting an existing job is no contention: read it at once.
+        if (attempt > 0) await backoff(attempt - 1);
       }
     }
   }

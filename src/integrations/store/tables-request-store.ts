@@ -41,15 +41,34 @@ const requesterRow = (r: AccessRequest): Row => ({
   createdAt: r.createdAt,
 });
 
+/** What {@link TablesRequestStore.update} needs of the row it replaces: its ETag and index keys. */
+interface KnownRow {
+  version: number;
+  etag: string;
+  request: Pick<AccessRequest, 'id' | 'state' | 'createdAt' | 'requester'>;
+}
+
+/** Requests whose last row this instance read or wrote are remembered up to this many. */
+const KNOWN_ROWS = 1_000;
+
 /** Azure Tables-backed {@link RequestStore}. */
 export class TablesRequestStore implements RequestStore {
   private order = 0;
+  /**
+   * The row of each request as this instance last read or wrote it. A transition usually
+   * follows a read or write of the version before it here (the flows read, decide, write), so
+   * `update` can go straight to the conditional transaction instead of reading the row again
+   * for its ETag. Safe because every write of a request row raises its version: the ETag known
+   * for version v is the row's ETag for as long as the row is at v; once another instance has
+   * written, the transaction fails with 412 exactly as after a fresh read.
+   */
+  private readonly known = new Map<string, KnownRow>();
 
   constructor(private readonly table: TableClient) {}
 
   async create(request: AccessRequest): Promise<void> {
     try {
-      await this.table.submitTransaction([
+      const result = await this.table.submitTransaction([
         ['create', this.requestRow(request)],
         ['create', { partitionKey: PK, rowKey: stateKey(request), id: request.id }],
         [
@@ -62,6 +81,7 @@ export class TablesRequestStore implements RequestStore {
         ],
         ['create', requesterRow(request)],
       ]);
+      this.remember(request, result.subResponses[0]?.etag);
     } catch (err) {
       if (statusOf(err) === 409) throw new Error(`request ${request.id} already exists`, { cause: err });
       throw err;
@@ -73,9 +93,10 @@ export class TablesRequestStore implements RequestStore {
   }
 
   async update(next: AccessRequest): Promise<void> {
-    const current = await this.read(next.id);
+    const known = this.known.get(next.id);
+    const current = known?.version === next.version - 1 ? known : await this.readKnown(next.id);
     // The version check is ours; the ETag makes it atomic against every other writer.
-    if (!current || current.request.version !== next.version - 1) throw new VersionConflictError(next.id);
+    if (!current || current.version !== next.version - 1) throw new VersionConflictError(next.id);
     const actions: Parameters<TableClient['submitTransaction']>[0] = [
       ['update', this.requestRow(next), 'Replace', { etag: current.etag }],
     ];
@@ -91,8 +112,11 @@ export class TablesRequestStore implements RequestStore {
       actions.push(['upsert', requesterRow(next), 'Replace']);
     }
     try {
-      await this.table.submitTransaction(actions);
+      const result = await this.table.submitTransaction(actions);
+      // Sub-responses follow the actions' order: the request row's is the first.
+      this.remember(next, result.subResponses[0]?.etag);
     } catch (err) {
+      this.known.delete(next.id);
       // 412: someone else's write landed after our read; 404: the index row went with it.
       const status = statusOf(err);
       if (status === 412 || status === 404) throw new VersionConflictError(next.id);
@@ -210,10 +234,26 @@ export class TablesRequestStore implements RequestStore {
   private async read(id: string): Promise<{ request: AccessRequest; etag: string } | undefined> {
     try {
       const row = await this.table.getEntity<Record<string, unknown>>(PK, requestKey(id));
-      return { request: readDoc<AccessRequest>(row), etag: row.etag };
+      const request = readDoc<AccessRequest>(row);
+      this.remember(request, row.etag);
+      return { request, etag: row.etag };
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
       throw err;
     }
+  }
+
+  private async readKnown(id: string): Promise<KnownRow | undefined> {
+    const row = await this.read(id);
+    return row && { version: row.request.version, etag: row.etag, request: row.request };
+  }
+
+  /** Keeps the newest known row of `request` (most recently used last; the oldest is dropped first). */
+  private remember(request: AccessRequest, etag: string | undefined): void {
+    this.known.delete(request.id);
+    if (!etag) return;
+    const { id, state, createdAt, requester } = request;
+    this.known.set(id, { version: request.version, etag, request: { id, state, createdAt, requester } });
+    if (this.known.size > KNOWN_ROWS) this.known.delete(this.known.keys().next().value!);
   }
 }

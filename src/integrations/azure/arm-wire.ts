@@ -1,0 +1,119 @@
+/**
+ * ARM's JSON for the resources acrbot reads through {@link ArmRest}, and their mapping to
+ * acrbot's model. On the wire a resource's `properties` are nested (the SDK models flatten them);
+ * only the fields acrbot uses are typed here. Shapes: CONTRACTS §1.1 (managed clusters), §2.1
+ * (registries), §7 (role assignments, permissions), as the Azure REST API specs define them.
+ */
+import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../../domain/azure-model';
+import { parseResourceId } from '../../domain/resource-id';
+import type { RoleAssignmentMode } from '../../domain/roles';
+
+/** `Microsoft.ContainerService/managedClusters` as GET returns it (the fields acrbot reads). */
+export interface WireManagedCluster {
+  id?: string;
+  name?: string;
+  location?: string;
+  tags?: Record<string, string> | null;
+  identity?: { type?: string; principalId?: string } | null;
+  properties?: {
+    servicePrincipalProfile?: { clientId?: string } | null;
+    identityProfile?: Record<string, { objectId?: string } | undefined> | null;
+    aadProfile?: { managed?: boolean } | null;
+    disableLocalAccounts?: boolean | null;
+  } | null;
+}
+
+/** `Microsoft.ContainerRegistry/registries` as GET returns it (the fields acrbot reads). */
+export interface WireRegistry {
+  id?: string;
+  name?: string;
+  tags?: Record<string, string> | null;
+  properties?: {
+    loginServer?: string;
+    roleAssignmentMode?: string;
+    publicNetworkAccess?: string;
+    anonymousPullEnabled?: boolean;
+    networkRuleSet?: { defaultAction?: string; ipRules?: unknown[] | null } | null;
+    privateEndpointConnections?:
+      { properties?: { privateLinkServiceConnectionState?: { status?: string } | null } | null }[] | null;
+  } | null;
+}
+
+/** `Microsoft.Authorization/roleAssignments` item. */
+export interface WireRoleAssignment {
+  id?: string;
+  name?: string;
+  properties?: {
+    scope?: string;
+    roleDefinitionId?: string;
+    principalId?: string;
+    principalType?: string;
+    condition?: string | null;
+  } | null;
+}
+
+/** An item of `…/providers/Microsoft.Authorization/permissions`. */
+export interface WirePermission {
+  actions?: string[] | null;
+  notActions?: string[] | null;
+}
+
+/** A managed cluster as acrbot's {@link ClusterInfo}. */
+export function clusterFromWire(c: WireManagedCluster): ClusterInfo {
+  const id = parseResourceId(c.id ?? '');
+  const p = c.properties ?? {};
+  return {
+    id: c.id ?? '',
+    name: c.name ?? id?.name ?? '',
+    subscriptionId: id?.subscriptionId ?? '',
+    resourceGroup: id?.resourceGroup ?? '',
+    location: c.location,
+    identity: {
+      identityType: c.identity?.type,
+      servicePrincipalClientId: p.servicePrincipalProfile?.clientId,
+      kubeletObjectId: p.identityProfile?.['kubeletidentity']?.objectId,
+      controlPlanePrincipalId: c.identity?.principalId,
+    },
+    aadEnabled: Boolean(p.aadProfile?.managed),
+    localAccountsDisabled: p.disableLocalAccounts === true,
+    tags: c.tags ? { ...c.tags } : undefined,
+  };
+}
+
+/** A registry as acrbot's {@link RegistryInfo}. */
+export function registryFromWire(r: WireRegistry): RegistryInfo {
+  const id = parseResourceId(r.id ?? '');
+  const p = r.properties ?? {};
+  return {
+    id: r.id ?? '',
+    name: r.name ?? id?.name ?? '',
+    subscriptionId: id?.subscriptionId ?? '',
+    resourceGroup: id?.resourceGroup ?? '',
+    loginServer: p.loginServer ?? '',
+    roleAssignmentMode: (p.roleAssignmentMode as RoleAssignmentMode | undefined) ?? 'LegacyRegistryPermissions',
+    tags: r.tags ? { ...r.tags } : undefined,
+    network: {
+      publicNetworkAccess: p.publicNetworkAccess,
+      defaultAction: p.networkRuleSet?.defaultAction,
+      ipRuleCount: p.networkRuleSet?.ipRules?.length ?? 0,
+      privateEndpoints: (p.privateEndpointConnections ?? []).filter(
+        (pe) => (pe.properties?.privateLinkServiceConnectionState?.status ?? 'Approved') === 'Approved',
+      ).length,
+      anonymousPullEnabled: Boolean(p.anonymousPullEnabled),
+    },
+  };
+}
+
+/** A role assignment as acrbot's {@link RoleAssignmentInfo}. */
+export function roleAssignmentFromWire(a: WireRoleAssignment): RoleAssignmentInfo {
+  const p = a.properties ?? {};
+  return {
+    id: a.id ?? '',
+    name: a.name ?? '',
+    scope: p.scope ?? '',
+    roleDefinitionId: p.roleDefinitionId ?? '',
+    principalId: p.principalId ?? '',
+    principalType: p.principalType,
+    condition: p.condition ?? undefined,
+  };
+}
