@@ -24,6 +24,11 @@ async function report(): Promise<void> {
   );
   if (process.env.BENCH_SMAPS_DIR) snapshot(process.env.BENCH_SMAPS_DIR);
   if (process.env.BENCH_HEAP_SAMPLING) await heapSampling(process.env.BENCH_HEAP_SAMPLING);
+  // Investigation only: a heap snapshot after each report (what is live after GC, to diff phases).
+  if (process.env.BENCH_HEAPSNAPSHOT_DIR)
+    process.stderr.write(
+      `BENCH_HEAPSNAPSHOT ${v8.writeHeapSnapshot(join(process.env.BENCH_HEAPSNAPSHOT_DIR, `${process.pid}-${++heapSnapshots}.heapsnapshot`))}\n`,
+    );
 }
 
 let sampling: import('node:inspector').Session | undefined;
@@ -59,6 +64,7 @@ async function heapSampling(dir: string): Promise<void> {
 }
 
 let snapshots = 0;
+let heapSnapshots = 0;
 
 /**
  * Investigation only (BENCH_SMAPS_DIR set): after the figures above are taken, writes
