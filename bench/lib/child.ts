@@ -3,7 +3,7 @@
  * memory and the HTTP latency/throughput comparisons, where both bots must run the same way.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { compiled } from './compile';
@@ -76,11 +76,15 @@ export async function startBot(
   const env = { ...baseEnv, ...opts.env };
   const url = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
+  // BENCH_ACRBOT_STDOUT=<file>: acrbot's stdout (its log, V8 traces) appended to a file, for investigations.
+  const stdout =
+    name === 'acrbot' && process.env.BENCH_ACRBOT_STDOUT ? openSync(process.env.BENCH_ACRBOT_STDOUT, 'a') : 'ignore';
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...args], {
     cwd: opts.cwd ?? BUILD_DIR,
     env,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', stdout, 'pipe'],
   });
+  if (typeof stdout === 'number') closeSync(stdout);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     if (stderr.length < 4000) stderr += d.toString();

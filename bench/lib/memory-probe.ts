@@ -4,7 +4,9 @@ import { compiled } from './compile';
 
 /** Node arguments that load the preload. */
 export function gcPreloadArgs(): string[] {
-  return ['--expose-gc', '-r', compiled('bench/workers/gc-preload.ts')];
+  // BENCH_NODE_ARGS: more node/V8 flags for the measured bot, for one-off experiments only.
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return [...extra, '--expose-gc', '-r', compiled('bench/workers/gc-preload.ts')];
 }
 
 /** Memory after full GCs and a settle period, in MB. */

@@ -4,6 +4,7 @@
  */
 import restify from 'restify';
 import type { Logger } from '../observability/logger';
+import { jsonBody } from './json-body';
 
 /** Why the app is not ready, as a short code for `/readyz` (the detail goes to the log). */
 export class NotReadyError extends Error {
@@ -28,7 +29,8 @@ export interface ServerDeps {
 /** Creates the restify server (not yet listening). */
 export function createServer(deps: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'acrbot', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: 256 * 1024, mapParams: false }));
+  // Not restify's bodyParser: it holds a body's Buffers for the whole request (see json-body.ts).
+  server.use(jsonBody({ maxBytes: 256 * 1024 }));
   server.post('/api/messages', async (req: restify.Request, res: restify.Response) => {
     await deps.processActivity(req, res);
   });
