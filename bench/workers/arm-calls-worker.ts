@@ -32,7 +32,17 @@ async function main(): Promise<void> {
   const { ArmRoleAssignments } = require(`${dist}/integrations/azure/arm-role-assignments.js`) as any;
   const credential = conn.staticTokenCredential(token);
   // As acrbot builds it with telemetry off (`tracing: false`; a build without the option ignores it).
-  const connection = { endpoint, credential, agent: conn.keepAliveAgent(), tracing: false };
+  // ARM_CALLS_MAX_SOCKETS: another socket bound for the agent (keepAliveAgent's otherwise).
+  const maxSockets = Number(process.env.ARM_CALLS_MAX_SOCKETS ?? 0);
+  const agent = maxSockets
+    ? new (require('node:https') as typeof import('node:https')).Agent({
+        keepAlive: true,
+        maxSockets,
+        maxFreeSockets: maxSockets,
+        scheduling: 'lifo',
+      })
+    : conn.keepAliveAgent();
+  const connection = { endpoint, credential, agent, tracing: false };
   const reader = new ArmResourceReader(connection);
   const roles = new ArmRoleAssignments(connection);
   const acrPull = '7f951dda-4ed3-4680-a7ca-43fe172d538d';
