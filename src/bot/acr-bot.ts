@@ -12,6 +12,7 @@ import {
 import { type Command, parseCommand } from '../domain/command';
 import type { Clock, DialogStore } from '../domain/ports';
 import { isUserFacing } from '../domain/errors';
+import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { singleLine } from '../domain/text';
 import { grantFormCard, messageCard } from '../views/message-view';
 import type { AdaptiveCardJson } from '../views/card-templates';
@@ -205,6 +206,17 @@ export class AcrBot extends ActivityHandler {
   /** A grant or secret request: asked for what is missing first (the dialog keeps only what it asks and `options`). */
   private async request(ctx: TurnContext, identity: TurnIdentity, input: PartialRequest): Promise<void> {
     if (!input.cluster || !input.registry || !input.reason) {
+      // The dialog takes what the command already gave without asking again, and keeps it in the
+      // dialog store until it ends or expires: a cluster or registry that can never be a name
+      // (e.g. 16 KB of text) is refused now, and nothing is stored for it.
+      try {
+        if (input.cluster) parseClusterRef(input.cluster);
+        if (input.registry) parseRegistryRef(input.registry);
+      } catch (err) {
+        if (!isUserFacing(err)) throw err;
+        await sendCard(ctx, errorCardFor(this.services, err, 'Could not read that request'));
+        return;
+      }
       await this.dialogs.start(ctx, input);
       return;
     }

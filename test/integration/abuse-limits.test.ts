@@ -114,6 +114,25 @@ describe('G16: per-user limits and redelivery', () => {
     expect(await h.app.stores.dialogs.purgeExpired(clock.now())).toBe(1);
   });
 
+  test('a name that can never be valid is refused before a dialog starts: nothing is stored for it', async () => {
+    const clock = new TestClock();
+    h = await startHarness({ ACRBOT_DIALOG_TTL: '5m' }, { clock });
+    // 16 KB where a cluster name goes, registry and reason missing: the dialog would keep it.
+    const reply = await ask(`grant ${'x'.repeat(16 * 1024)}`);
+    expect(cardText(reply.activity)).toContain('is not a valid cluster name');
+    expect(cardText(reply.activity)).not.toContain('x'.repeat(100));
+    const registry = await ask(`grant aks-prod ${'y'.repeat(300)}`);
+    expect(cardText(registry.activity)).toContain('is not a valid registry name');
+    expect(h.connector.calls.some((c) => /Which registry|Why is the access needed/.test(cardText(c.activity)))).toBe(
+      false,
+    );
+    clock.advance(5 * 60_000 + 1);
+    expect(await h.app.stores.dialogs.purgeExpired(clock.now())).toBe(0);
+    // A plausible name still starts the dialog.
+    const question = await ask('grant aks-prod');
+    expect(cardText(question.activity)).toContain('Which registry');
+  });
+
   test('the store.purge job deletes expired dialogs and old redelivery sightings, one instance at a time under its lease', async () => {
     const clock = new TestClock();
     h = await startHarness({ ACRBOT_DIALOG_TTL: '5m' }, { clock });
