@@ -12,7 +12,8 @@
  *   fetched over the sandbox's HTTPS with the sandbox CA. Azure mode never builds this trust, so
  *   sandbox tokens are refused there (`untrusted_issuer`).
  */
-import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
+import type { JWTVerifyGetKey } from 'jose';
+import { jose } from './jose-module';
 import { httpsFetch } from './https-fetch';
 import type { IssuerTrust, TrustedIssuer } from './sso-token';
 
@@ -35,7 +36,7 @@ export interface EntraTrustOptions {
 export function entraTrust(options: EntraTrustOptions): IssuerTrust {
   const authority = (options.authority ?? ENTRA_AUTHORITY).replace(/\/+$/, '');
   const keySet =
-    options.keySet ?? ((url: string) => createRemoteJWKSet(new URL(url), { cacheMaxAge: JWKS_MAX_AGE_MS }));
+    options.keySet ?? ((url: string) => jose().createRemoteJWKSet(new URL(url), { cacheMaxAge: JWKS_MAX_AGE_MS }));
   const allowed = new Set(options.allowedTenantIds.map((t) => t.toLowerCase()));
   const byTenant = new Map<string, JWTVerifyGetKey>();
   let common: JWTVerifyGetKey | undefined;
@@ -66,9 +67,13 @@ export interface SingleIssuerOptions {
 
 /** Trust in exactly one issuer (the sandbox's local OpenID issuer, sandbox mode only). */
 export function singleIssuerTrust(options: SingleIssuerOptions): IssuerTrust {
-  const keys = createRemoteJWKSet(new URL(options.jwksUri), {
-    [customFetch]: httpsFetch(options.caPem),
-  });
+  // Made on the first token, so that jose loads with the tab's first request, not at start.
+  let remote: JWTVerifyGetKey | undefined;
+  const keys: JWTVerifyGetKey = (header, token) => {
+    const { createRemoteJWKSet, customFetch } = jose();
+    remote ??= createRemoteJWKSet(new URL(options.jwksUri), { [customFetch]: httpsFetch(options.caPem) });
+    return remote(header, token);
+  };
   return {
     resolve: (iss) => (iss === options.issuer ? { issuer: options.issuer, keys } : undefined),
   };

@@ -13,7 +13,8 @@
  *
  * Errors carry a status and a short code only: never the token, never key material.
  */
-import { decodeJwt, errors as JoseErrors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
+import { jose } from './jose-module';
 
 /** The scope the tab's API exposes (Teams SSO convention). */
 export const TAB_API_SCOPE = 'access_as_user';
@@ -84,7 +85,7 @@ export async function validateSsoToken(
   if (!token) throw new SsoError(401, 'malformed_token', 'The Authorization header is not a bearer JWT.');
   let unverified: JWTPayload;
   try {
-    unverified = decodeJwt(token);
+    unverified = jose().decodeJwt(token);
   } catch {
     throw new SsoError(401, 'malformed_token', 'The bearer token is not a JWT.');
   }
@@ -95,7 +96,7 @@ export async function validateSsoToken(
 
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, trusted.keys, {
+    ({ payload } = await jose().jwtVerify(token, trusted.keys, {
       issuer: trusted.issuer,
       audience: settings.audiences,
       algorithms: ['RS256'],
@@ -128,19 +129,20 @@ export async function validateSsoToken(
 }
 
 function joseFailure(err: unknown): SsoError {
-  if (err instanceof JoseErrors.JWTExpired) return new SsoError(401, 'token_expired', 'The token has expired.');
-  if (err instanceof JoseErrors.JWTClaimValidationFailed) {
+  const joseErrors = jose().errors;
+  if (err instanceof joseErrors.JWTExpired) return new SsoError(401, 'token_expired', 'The token has expired.');
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
     if (err.claim === 'aud') return new SsoError(401, 'wrong_audience', 'The token is not for this API.');
     if (err.claim === 'iss') return new SsoError(401, 'untrusted_issuer', 'The token issuer does not match.');
     if (err.claim === 'nbf') return new SsoError(401, 'token_not_yet_valid', 'The token is not valid yet.');
     return new SsoError(401, 'invalid_claims', `The token's ${err.claim} claim is missing or invalid.`);
   }
   if (
-    err instanceof JoseErrors.JWSSignatureVerificationFailed ||
-    err instanceof JoseErrors.JWKSNoMatchingKey ||
-    err instanceof JoseErrors.JOSEAlgNotAllowed ||
-    err instanceof JoseErrors.JWSInvalid ||
-    err instanceof JoseErrors.JWTInvalid
+    err instanceof joseErrors.JWSSignatureVerificationFailed ||
+    err instanceof joseErrors.JWKSNoMatchingKey ||
+    err instanceof joseErrors.JOSEAlgNotAllowed ||
+    err instanceof joseErrors.JWSInvalid ||
+    err instanceof joseErrors.JWTInvalid
   )
     return new SsoError(401, 'invalid_signature', 'The token signature is not valid.');
   // Key fetch failures and the like: still a refusal, but the caller logs it as unexpected.

@@ -41,6 +41,12 @@ describe('start-up loads only what the mode needs (P5)', () => {
     expect(modules.filter((m) => m.includes(FORGE_DIR))).toEqual([]);
   });
 
+  test('azure mode loads jose with the tab’s first request, not at start (P5)', async () => {
+    const modules = await modulesLoadedBy(AZURE_ENV);
+    expect(modules.some((m) => m.includes(`${sep}src${sep}tab${sep}sso-token.ts`))).toBe(true);
+    expect(modules.filter((m) => m.includes(`${sep}node_modules${sep}jose${sep}`))).toEqual([]);
+  });
+
   // node-forge is not part of the control: with valid cached TLS material (.data/) sandbox mode
   // does not load it either.
   test('control: sandbox mode does load the emulators', async () => {
