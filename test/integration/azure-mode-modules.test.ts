@@ -47,6 +47,12 @@ describe('start-up loads only what the mode needs (P5)', () => {
     expect(modules.filter((m) => m.includes(`${sep}node_modules${sep}jose${sep}`))).toEqual([]);
   });
 
+  test('a store other than SQLite does not load better-sqlite3 (its native addon) at start (P5)', async () => {
+    const modules = await modulesLoadedBy(AZURE_ENV);
+    expect(modules.some((m) => m.includes(`${sep}store${sep}sqlite-database.ts`))).toBe(true);
+    expect(modules.filter((m) => m.includes(`${sep}node_modules${sep}better-sqlite3${sep}`))).toEqual([]);
+  });
+
   // node-forge is not part of the control: with valid cached TLS material (.data/) sandbox mode
   // does not load it either.
   test('control: sandbox mode does load the emulators', async () => {

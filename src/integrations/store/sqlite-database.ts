@@ -4,7 +4,7 @@
  * mode, schema created on open. Several processes on one local file coordinate through it;
  * never put it on a network share (no WAL there): use Azure Tables to run many instances.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -64,7 +64,10 @@ CREATE TABLE IF NOT EXISTS rate_windows (key TEXT PRIMARY KEY, window_start INTE
 /** Opens (creating if needed) the database at `path`; `:memory:` for a throwaway one. */
 export function openSqlite(path: string): SqliteDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+  // Required here, not at the top: the native addon loads only when SQLite is the store, so a
+  // deployment on Azure Tables (or memory) does not pay for it at start (P5, docs/performance.md).
+  const BetterSqlite = require('better-sqlite3') as typeof Database;
+  const db = new BetterSqlite(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
