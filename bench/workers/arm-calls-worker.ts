@@ -88,24 +88,24 @@ async function main(): Promise<void> {
     ])
       pl.removePolicy({ name: 'tracingPolicy' });
   }
+  // One request shape and one answer check for both pipeline variants.
+  const jsonRequest = (url: string, method: string, body?: unknown) =>
+    rest.createPipelineRequest({
+      url,
+      method,
+      headers: rest.createHttpHeaders(body ? { 'content-type': 'application/json' } : {}),
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  const checkedJson = (r: any): unknown => {
+    if (r.status >= 300) throw new Error(`${r.status} ${r.bodyAsText}`);
+    return r.parsedBody ?? JSON.parse(r.bodyAsText);
+  };
   const call = (method: string, path: string, body?: unknown): Promise<unknown> => {
     const url = `${endpoint}${path}${path.includes('?') ? '&' : '?'}api-version=2024-01-01`;
     if (variant === 'rlc') {
       const pathAndQuery = `${path}${path.includes('?') ? '&' : '?'}api-version=2024-01-01`;
       if (path.includes('Microsoft.Authorization'))
-        return authClient
-          .sendRequest(
-            rest.createPipelineRequest({
-              url,
-              method,
-              headers: rest.createHttpHeaders(body ? { 'content-type': 'application/json' } : {}),
-              body: body ? JSON.stringify(body) : undefined,
-            }),
-          )
-          .then((r: any) => {
-            if (r.status >= 300) throw new Error(`${r.status} ${r.bodyAsText}`);
-            return r.parsedBody ?? JSON.parse(r.bodyAsText);
-          });
+        return authClient.sendRequest(jsonRequest(url, method, body)).then(checkedJson);
       const ctx = path.includes('ContainerService') ? aksCtx : acrCtx;
       return ctx
         .path(pathAndQuery)
@@ -115,21 +115,7 @@ async function main(): Promise<void> {
           return r.body;
         });
     }
-    if (variant === 'pipeline')
-      return pipeline
-        .sendRequest(
-          http,
-          rest.createPipelineRequest({
-            url,
-            method,
-            headers: rest.createHttpHeaders(body ? { 'content-type': 'application/json' } : {}),
-            body: body ? JSON.stringify(body) : undefined,
-          }),
-        )
-        .then((r: any) => {
-          if (r.status >= 300) throw new Error(`${r.status} ${r.bodyAsText}`);
-          return JSON.parse(r.bodyAsText);
-        });
+    if (variant === 'pipeline') return pipeline.sendRequest(http, jsonRequest(url, method, body)).then(checkedJson);
     return new Promise((resolve, reject) => {
       const data = body ? JSON.stringify(body) : undefined;
       const req = https.request(

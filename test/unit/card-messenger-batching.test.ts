@@ -63,6 +63,10 @@ class HeldAdapter {
   }
 }
 
+/** The request after a successful run (the outcome every test here uses). */
+const granted = (r: AccessRequest) =>
+  transition(r, { type: 'succeed', at: AT, outcome: { summary: 'AcrPull assigned', azureRequestIds: ['x'] } });
+
 const cardOf = (call: Call) => JSON.stringify(call.activity.attachments?.[0]?.content);
 const expected = (r: AccessRequest, role: 'requester' | 'approver') =>
   JSON.stringify(requestCard(r, { showActions: role === 'approver' }));
@@ -94,11 +98,7 @@ test('states queued behind a card write in flight are coalesced; every copy ends
     type: 'start',
     at: AT,
   }); // v4
-  const succeeded = transition(executing, {
-    type: 'succeed',
-    at: AT,
-    outcome: { summary: 'AcrPull assigned', azureRequestIds: ['x'] },
-  }); // v5
+  const succeeded = granted(executing); // v5
 
   // The first state's two card writes go out and are held by the "connector".
   const first = messenger.requestChanged(oneOfTwo);
@@ -217,11 +217,7 @@ test('an outcome within the hold: the cards go straight to it, the "approved" ne
   // Both "executing" writes and the news wait; nothing has gone out.
   await timers.held(3);
   expect(adapter.calls).toEqual([]);
-  const succeeded = transition(executing, {
-    type: 'succeed',
-    at: AT,
-    outcome: { summary: 'AcrPull assigned', azureRequestIds: ['x'] },
-  });
+  const succeeded = granted(executing);
   await Promise.all([shown, messenger.requestChanged(succeeded)]);
   expect(timers.pending.size).toBe(0);
   const updates = adapter.calls.filter((c) => c.kind === 'update');
@@ -250,11 +246,7 @@ test('a run slower than the hold: the "approved" news and "executing" go out whe
   await timers.held(3);
   timers.fireAll();
   await shown;
-  const succeeded = transition(executing, {
-    type: 'succeed',
-    at: AT,
-    outcome: { summary: 'AcrPull assigned', azureRequestIds: ['x'] },
-  });
+  const succeeded = granted(executing);
   await messenger.requestChanged(succeeded);
   const thread = adapter.calls.filter((c) => c.conversation === 'thread-1');
   expect(thread.map((c) => c.kind)).toEqual(['update', 'send', 'update', 'send']);
