@@ -97,11 +97,14 @@ describe('browser smoke: the grant flow in the Playground web UI (Chromium)', ()
   }, 120_000);
 
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
-    await rileyView?.stop();
-    await alexView?.stop();
-    await stack?.stop();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    try {
+      await context?.close().catch(() => undefined);
+      await rileyView?.stop();
+      await alexView?.stop();
+      await stack?.stop();
+    } finally {
+      if (profile) rmSync(profile, { recursive: true, force: true });
+    }
   });
 
   /** Script errors in the pages (e.g. the web UI's message saga failing); they must stay empty. */

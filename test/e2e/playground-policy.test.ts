@@ -50,9 +50,12 @@ describe('G18 in Microsoft 365 Agents Playground: a two-approver policy', () => 
   }, 120_000);
 
   afterAll(async () => {
-    pg?.close();
-    await stack?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    try {
+      pg?.close();
+      await stack?.stop();
+    } finally {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   async function step<T>(what: string, fn: () => Promise<T>): Promise<T> {

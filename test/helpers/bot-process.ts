@@ -28,20 +28,34 @@ export async function spawnBot(env: NodeJS.ProcessEnv, timeoutMs = 30_000): Prom
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bot did not start: ${out}`)), timeoutMs);
+    // A bot that does not start in time is killed, and the promise rejects once it has exited:
+    // nothing is left running on the caller's files (its SQLite file, its CA file).
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.stdout!.on('data', () => {
       const m = /acrbot listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) {
+      if (m && !timedOut) {
         clearTimeout(timer);
         resolve(m[1]);
       }
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`bot exited ${code}: ${out}`));
+      reject(new Error(timedOut ? `bot did not start: ${out}` : `bot exited ${code}: ${out}`));
     });
   });
   const waitForOutput = (pattern: RegExp) =>
     new Promise<void>((resolve) => (pattern.test(out) ? resolve() : waiters.push({ pattern, resolve })));
   return { child, url, waitForOutput };
+}
+
+/** SIGKILLs `child` unless it has exited already, and resolves once it has exited. */
+export async function killAndWait(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
 }

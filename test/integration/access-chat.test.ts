@@ -4,8 +4,6 @@
  * a registry's clusters, the user's own access, and a grant deleted outside acrbot (recorded,
  * audited, cards updated, never re-created) by the drift job and by `access`.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
 import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
@@ -15,6 +13,7 @@ import type { AccessRequest } from '../../src/domain/request';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import type { TeamsUser } from '../helpers/teams-activities';
+import { TempDirs } from '../helpers/temp-dirs';
 
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
 const abacId = sandboxResourceId('registry', SANDBOX_REGISTRIES.abac);
@@ -124,10 +123,17 @@ describe('access and check in chat', () => {
 
 describe('drift', () => {
   let h: Harness;
+  const tempDirs = new TempDirs();
   beforeEach(async () => {
     h = await startHarness();
   });
-  afterEach(() => h.stop());
+  afterEach(async () => {
+    try {
+      await h.stop();
+    } finally {
+      tempDirs.removeAll();
+    }
+  });
 
   async function grantedAndDeleted(): Promise<AccessRequest> {
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments');
@@ -205,7 +211,7 @@ describe('drift', () => {
 
   test('the drift job is persisted: a restart keeps its due time (never postponed, never lost)', async () => {
     await h.stop();
-    const dir = mkdtempSync(join(tmpdir(), 'acrbot-drift-'));
+    const dir = tempDirs.make('acrbot-drift-');
     const storage = `sqlite:${join(dir, 'acrbot.db')}`;
     h = await startHarness({ ACRBOT_STORAGE: storage });
     const first = await h.app.stores.schedule.get(DRIFT_JOB_ID);

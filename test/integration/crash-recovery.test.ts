@@ -5,8 +5,7 @@
  * Bot Connector live in the test process, so they survive the bot's death like the real ones.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqlite } from '../../src/integrations/store/sqlite-database';
 import { SqliteAuditLog } from '../../src/integrations/store/sqlite-audit-log';
@@ -16,7 +15,8 @@ import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
 import { CapturingConnector, cardText } from '../helpers/capturing-connector';
 import { cardAction, channelMessage, postActivity } from '../helpers/teams-activities';
 import { users } from '../helpers/harness';
-import { type BotProcess, spawnBot } from '../helpers/bot-process';
+import { type BotProcess, killAndWait, spawnBot } from '../helpers/bot-process';
+import { TempDirs } from '../helpers/temp-dirs';
 
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
 
@@ -26,6 +26,7 @@ describe('G13: crash and restart', () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
   const running: ChildProcess[] = [];
+  const tempDirs = new TempDirs();
 
   beforeAll(async () => {
     sandbox = await startSandbox();
@@ -37,7 +38,7 @@ describe('G13: crash and restart', () => {
     await connector.stop();
   });
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'acrbot-crash-'));
+    dir = tempDirs.make('acrbot-crash-');
     writeFileSync(join(dir, 'ca.pem'), sandbox.tls.caPem);
     env = {
       PATH: process.env.PATH,
@@ -52,9 +53,14 @@ describe('G13: crash and restart', () => {
       ACRBOT_LEASE_TTL: '3s',
     };
   });
-  afterEach(() => {
-    for (const c of running.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
-    sandbox.arm.faults.clear();
+  afterEach(async () => {
+    try {
+      // The bots hold the SQLite file in `dir`: they are gone before it is removed.
+      await Promise.all(running.splice(0).map(killAndWait));
+      sandbox.arm.faults.clear();
+    } finally {
+      tempDirs.removeAll();
+    }
   });
 
   async function startBot(): Promise<BotProcess> {

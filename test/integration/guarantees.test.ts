@@ -2,8 +2,6 @@
  * One test (or more) per guarantee in GUARANTEES.md, named after it, through the real server
  * and the sandbox emulators.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { GrantPlan } from '../../src/domain/plan';
 import type { AuditLog } from '../../src/domain/ports';
@@ -23,6 +21,7 @@ import { startFakeChannelIssuer } from '../helpers/fake-openid';
 import { CapturingConnector, cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { cardAction, channelMessage, postActivity } from '../helpers/teams-activities';
+import { TempDirs } from '../helpers/temp-dirs';
 
 /** The MSAL botframework-connector fetches bot tokens with (its own nested copy). */
 const { ConfidentialClientApplication } = require(
@@ -57,8 +56,14 @@ function invokeText(res: { body: any }): string {
 
 describe('guarantees', () => {
   let h: Harness;
+  const tempDirs = new TempDirs();
   afterEach(async () => {
-    await h?.stop();
+    try {
+      // A test's SQLite file is closed with its harness before its directory goes.
+      await h?.stop();
+    } finally {
+      tempDirs.removeAll();
+    }
   });
 
   function creates(): number {
@@ -363,7 +368,7 @@ describe('guarantees', () => {
   });
 
   test('G13: a restart keeps a pending request approvable (SQLite), and resumes an interrupted execution exactly once', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'acrbot-restart-'));
+    const dir = tempDirs.make('acrbot-restart-');
     const storage = `sqlite:${join(dir, 'acrbot.db')}`;
     const sandbox = await startSandbox();
     // One Teams (connector) and one Azure (sandbox) across the bot's restart.

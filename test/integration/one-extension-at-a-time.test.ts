@@ -44,11 +44,14 @@ describe('one open extension per request, from chat and the tab, across instance
     second = await startHarness({ ACRBOT_STORAGE: storage }, { sandbox }, { connector });
   });
   afterAll(async () => {
-    await first?.stop();
-    await second?.stop();
-    await sandbox?.stop();
-    await connector?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      await first?.stop();
+      await second?.stop();
+      await sandbox?.stop();
+      await connector?.stop();
+    } finally {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   /** Extensions of `id` in the shared store, whatever their state. */

@@ -15,8 +15,7 @@
  *   audit. The test waits for the held call to reach the sandbox (no fixed sleep).
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Stores } from '../../src/integrations/store/open-stores';
 import { tablesStores } from '../../src/integrations/store/open-stores';
@@ -25,10 +24,11 @@ import { SANDBOX_REGISTRIES, SANDBOX_USERS, sandboxResourceId } from '../../src/
 import type { Faults } from '../../src/sandbox/kubernetes';
 import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
 import { startAzurite, type Azurite } from '../helpers/azurite';
-import { type BotProcess, spawnBot } from '../helpers/bot-process';
+import { type BotProcess, killAndWait, spawnBot } from '../helpers/bot-process';
 import { CapturingConnector, cardText } from '../helpers/capturing-connector';
 import { users } from '../helpers/harness';
 import { cardAction, channelMessage, postActivity } from '../helpers/teams-activities';
+import { TempDirs } from '../helpers/temp-dirs';
 
 jest.setTimeout(180_000);
 
@@ -40,24 +40,30 @@ let azurite: Azurite;
 let sandbox: Sandbox;
 let connector: CapturingConnector;
 let caFile: string;
+const tempDirs = new TempDirs();
 
 beforeAll(async () => {
   [azurite, sandbox] = await Promise.all([startAzurite(), startSandbox()]);
   connector = new CapturingConnector();
   await connector.start();
-  const dir = mkdtempSync(join(tmpdir(), 'acrbot-scale-'));
+  const dir = tempDirs.make('acrbot-scale-');
   caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, sandbox.tls.caPem);
 });
 afterAll(async () => {
-  await connector?.stop();
-  await sandbox?.stop();
-  await azurite?.stop();
+  try {
+    await connector?.stop();
+    await sandbox?.stop();
+    await azurite?.stop();
+  } finally {
+    tempDirs.removeAll();
+  }
 });
 
 const running: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of running.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+afterEach(async () => {
+  // Exited before afterAll removes the CA file they were started with.
+  await Promise.all(running.splice(0).map(killAndWait));
   sandbox.arm.faults.clear();
 });
 

@@ -4,8 +4,7 @@
  * the emulated Kubernetes API server, and the password nowhere else.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ROLE_IDS } from '../../src/domain/roles';
@@ -18,6 +17,7 @@ import {
 } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { TempDirs } from '../helpers/temp-dirs';
 
 const run = promisify(execFile);
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
@@ -28,11 +28,16 @@ interface DockerConfig {
 
 describe('secret flow', () => {
   let h: Harness;
+  const tempDirs = new TempDirs();
   beforeEach(async () => {
     h = await startHarness();
   });
   afterEach(async () => {
-    await h.stop();
+    try {
+      await h.stop();
+    } finally {
+      tempDirs.removeAll();
+    }
   });
 
   const k8s = (cluster: string) => h.app.sandbox!.kubernetes[cluster];
@@ -168,7 +173,7 @@ describe('secret flow', () => {
     expect(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString('utf8')).toBe(expected);
     if (available) {
       // kubectl itself reads what the bot wrote.
-      const dir = mkdtempSync(join(tmpdir(), 'acrbot-kubectl-'));
+      const dir = tempDirs.make('acrbot-kubectl-');
       const kubeconfig = join(dir, 'config');
       writeFileSync(kubeconfig, k8s('aks-dev').kubeconfig({ token: 'sandbox-kube-token-aks-dev' }));
       const { stdout } = await run(

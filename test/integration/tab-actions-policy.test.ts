@@ -58,8 +58,11 @@ describe('tab actions under a policy with several rules', () => {
     tokens = { riley: await issue('requester'), alex: await issue('approver'), megan: await issue('secondApprover') };
   });
   afterAll(async () => {
-    await h?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      await h?.stop();
+    } finally {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("an approver under another rule sees no Revoke in the drawer and is refused (403); the request's own approver may", async () => {

@@ -8,20 +8,20 @@
  * - an ACR token password: the secret flow generates it over traced ARM calls and writes it
  *   into the cluster, where the test reads it back to look for it in the telemetry.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { SANDBOX_REGISTRIES } from '../../src/sandbox/fixtures';
 import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
 import { createSandboxTls } from '../../src/sandbox/tls';
-import { type BotProcess, spawnBot } from '../helpers/bot-process';
+import { type BotProcess, killAndWait, spawnBot } from '../helpers/bot-process';
 import { CapturingConnector, cardText } from '../helpers/capturing-connector';
 import { startFakeChannelIssuer } from '../helpers/fake-openid';
 import { users } from '../helpers/harness';
 import { cardAction, channelMessage, postActivity } from '../helpers/teams-activities';
+import { TempDirs } from '../helpers/temp-dirs';
 
 const SENTINEL = 'SENTINEL-app-password-9c1e';
 const APP_ID = '6a0c1b2d-3e4f-4a5b-8c6d-7e8f9a0b1c2f';
@@ -66,6 +66,10 @@ function dependencies(batches: string[]): { data?: string; properties?: Record<s
     .map((item) => item.data!.baseData as { data?: string; properties?: Record<string, string> });
 }
 
+/** Each test's CA file; removed after the test has killed its bot (its `finally`). */
+const tempDirs = new TempDirs();
+afterEach(() => tempDirs.removeAll());
+
 /** SIGTERM flushes the exporter before the process exits. */
 async function stopAndFlush(bot: BotProcess): Promise<void> {
   const exited = new Promise((r) => bot.child.once('exit', r));
@@ -79,7 +83,7 @@ test('Application Insights export: request telemetry for /api/messages reaches t
   const connector = new CapturingConnector();
   await connector.start();
   const issuer = await startFakeChannelIssuer();
-  const dir = mkdtempSync(join(tmpdir(), 'acrbot-otel-'));
+  const dir = tempDirs.make('acrbot-otel-');
   writeFileSync(join(dir, 'ca.pem'), tls.caPem);
   const bot = await spawnBot({
     PATH: process.env.PATH,
@@ -110,7 +114,7 @@ test('Application Insights export: request telemetry for /api/messages reaches t
     expect(all).toContain('login.microsoftonline.com');
     expect(all).not.toContain(SENTINEL);
   } finally {
-    if (bot.child.exitCode === null) bot.child.kill('SIGKILL');
+    await killAndWait(bot.child);
     await connector.stop();
     await issuer.stop();
     await ingestion.stop();
@@ -123,7 +127,7 @@ test('Application Insights export: the ACR token password the secret flow genera
   const ingestion = await startIngestion(tls);
   const connector = new CapturingConnector();
   await connector.start();
-  const dir = mkdtempSync(join(tmpdir(), 'acrbot-otel-secret-'));
+  const dir = tempDirs.make('acrbot-otel-secret-');
   // One file trusts both: the sandbox's emulators and the ingestion stand-in.
   writeFileSync(join(dir, 'ca.pem'), `${sandbox.tls.caPem}\n${tls.caPem}`);
   let bot: BotProcess | undefined;
@@ -180,7 +184,7 @@ test('Application Insights export: the ACR token password the secret flow genera
     // …and the password is in the telemetry in none of its forms.
     for (const form of [auth.password, auth.auth, dockerConfigJson]) expect(all).not.toContain(form);
   } finally {
-    if (bot && bot.child.exitCode === null) bot.child.kill('SIGKILL');
+    if (bot) await killAndWait(bot.child);
     await connector.stop();
     await ingestion.stop();
     await sandbox.stop();

@@ -75,8 +75,11 @@ suite(
     });
 
     afterAll(async () => {
-      await k8s.stop();
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        await k8s.stop();
+      } finally {
+        if (dir) rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     afterEach(() => k8s.rbac.reset());
