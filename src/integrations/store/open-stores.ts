@@ -18,6 +18,7 @@ import { MemoryAbuseLedger, MemoryDialogStore, MemoryLeaseStore, MemoryScheduleS
 import { MemoryAuditLog, MemoryRequestStore } from './memory-stores';
 import { SqliteAuditLog } from './sqlite-audit-log';
 import { SqliteAbuseLedger, SqliteDialogStore, SqliteLeaseStore, SqliteScheduleStore } from './sqlite-coordination';
+import { commitGroupOf } from './sqlite-commit-group';
 import { openSqlite } from './sqlite-database';
 import { SqliteRequestStore } from './sqlite-request-store';
 import { TablesAuditLog } from './tables-audit-log';
@@ -68,7 +69,9 @@ export function sqliteStores(path: string, clock: Clock, auditKey?: AuditKey): S
     dialogs: new SqliteDialogStore(db),
     abuse: new SqliteAbuseLedger(db),
     close: async () => {
-      if (db.open) db.close();
+      if (!db.open) return;
+      commitGroupOf(db).flush();
+      db.close();
     },
   };
 }

@@ -2,6 +2,7 @@
 import type { AuditEntry, AuditEvent, AuditKey, ChainVerdict } from '../../domain/audit-chain';
 import { chainEntry, verifyChain } from '../../domain/audit-chain';
 import type { AuditLog, Clock } from '../../domain/ports';
+import { commitGroupOf, type SqliteCommitGroup } from './sqlite-commit-group';
 import type { SqliteDatabase } from './sqlite-database';
 
 /** SQLite-backed {@link AuditLog}. */
@@ -11,6 +12,7 @@ export class SqliteAuditLog implements AuditLog {
   private readonly insert;
   private readonly appendTx;
   private readonly writeHead;
+  private readonly group: SqliteCommitGroup;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -18,6 +20,7 @@ export class SqliteAuditLog implements AuditLog {
     /** The audit key (MACs on entries); undefined keeps entries unkeyed. */
     private readonly key?: AuditKey,
   ) {
+    this.group = commitGroupOf(db);
     this.last = db.prepare('SELECT seq, entry FROM audit ORDER BY seq DESC LIMIT 1');
     this.headAndTail = db.prepare(
       'SELECT (SELECT max(seq) FROM audit) AS tail, (SELECT seq FROM audit_head WHERE id = 1) AS headSeq, (SELECT hash FROM audit_head WHERE id = 1) AS headHash',
@@ -26,8 +29,9 @@ export class SqliteAuditLog implements AuditLog {
     this.writeHead = db.prepare(
       'INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash',
     );
-    // IMMEDIATE takes the write lock before reading the tail, so appends from several
-    // processes on one file still form one gap-free chain.
+    // Runs in the commit group's transaction, which takes the write lock (BEGIN IMMEDIATE)
+    // before the tail is read, so appends from several processes on one file still form one
+    // gap-free chain; a savepoint there, so an append that throws leaves nothing behind.
     this.appendTx = db.transaction((event: AuditEvent) => {
       const entry = chainEntry(event, this.previous(), this.clock.now(), this.key);
       this.insert.run(entry.seq, entry.requestId ?? null, JSON.stringify(entry));
@@ -52,7 +56,7 @@ export class SqliteAuditLog implements AuditLog {
   }
 
   async append(event: AuditEvent): Promise<AuditEntry> {
-    return this.appendTx.immediate(event);
+    return this.group.write(() => this.appendTx.immediate(event));
   }
 
   async latest(limit: number): Promise<AuditEntry[]> {

@@ -1,7 +1,8 @@
 /**
  * Leases, schedule, dialog state and abuse ledger in SQLite, with the same semantics as the
- * memory versions. Every read-then-write runs in an IMMEDIATE transaction, which takes the
- * file's write lock first, so several processes on one local file still decide once.
+ * memory versions. Writes go through the connection's commit group (one IMMEDIATE transaction
+ * per loop turn, which takes the file's write lock first) and every read-then-write is one
+ * `db.transaction` in it, so several processes on one local file still decide once.
  * Its import list is the same as the other two coordination stores' because all three implement
  * the same four ports; that list is not shared logic, so it is not folded into a module of its own.
  */
@@ -15,6 +16,7 @@ import type {
   ScheduleStore,
 } from '../../domain/ports';
 import { LeaseLostError } from '../../domain/ports';
+import { commitGroupOf, type SqliteCommitGroup } from './sqlite-commit-group';
 import type { SqliteDatabase } from './sqlite-database';
 
 interface LeaseRow {
@@ -32,11 +34,13 @@ export class SqliteLeaseStore implements LeaseStore {
   private readonly acquireTx;
   private readonly renewTx;
   private readonly releaseStmt;
+  private readonly group: SqliteCommitGroup;
 
   constructor(
     db: SqliteDatabase,
     private readonly now: () => Date,
   ) {
+    this.group = commitGroupOf(db);
     const select = db.prepare('SELECT owner, expires_at, fence FROM leases WHERE key = ?');
     const upsert = db.prepare(
       'INSERT INTO leases (key, owner, expires_at, fence) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at, fence = excluded.fence',
@@ -60,16 +64,18 @@ export class SqliteLeaseStore implements LeaseStore {
   }
 
   async acquire(key: string, owner: string, ttlMs: number): Promise<Lease | undefined> {
-    return this.acquireTx.immediate(key, owner, this.now().getTime(), ttlMs);
+    const nowMs = this.now().getTime();
+    return this.group.write(() => this.acquireTx.immediate(key, owner, nowMs, ttlMs));
   }
 
   async renew(lease: Lease, ttlMs: number): Promise<Lease> {
-    return this.renewTx.immediate(lease, this.now().getTime() + ttlMs);
+    const expiresAt = this.now().getTime() + ttlMs;
+    return this.group.write(() => this.renewTx.immediate(lease, expiresAt));
   }
 
   async release(lease: Lease): Promise<void> {
     // Expire and disown rather than delete: the fence stays, so a later holder still gets a higher one.
-    this.releaseStmt.run(lease.key, lease.owner, lease.fence);
+    await this.group.write(() => this.releaseStmt.run(lease.key, lease.owner, lease.fence));
   }
 }
 
@@ -80,8 +86,10 @@ export class SqliteScheduleStore implements ScheduleStore {
   private readonly selectDue;
   private readonly selectForRequest;
   private readonly remove;
+  private readonly group: SqliteCommitGroup;
 
   constructor(db: SqliteDatabase) {
+    this.group = commitGroupOf(db);
     this.upsert = db.prepare(
       'INSERT INTO schedule (id, due_at, request_id, doc) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET due_at = excluded.due_at, request_id = excluded.request_id, doc = excluded.doc',
     );
@@ -93,7 +101,9 @@ export class SqliteScheduleStore implements ScheduleStore {
 
   async put(job: ScheduledJob): Promise<void> {
     // Normalised ISO text sorts like time, so the index orders by due time.
-    this.upsert.run(job.id, new Date(job.dueAt).toISOString(), job.requestId ?? null, JSON.stringify(job));
+    const dueAt = new Date(job.dueAt).toISOString();
+    const doc = JSON.stringify(job);
+    await this.group.write(() => this.upsert.run(job.id, dueAt, job.requestId ?? null, doc));
   }
 
   async get(id: string): Promise<ScheduledJob | undefined> {
@@ -113,7 +123,7 @@ export class SqliteScheduleStore implements ScheduleStore {
   }
 
   async delete(id: string): Promise<void> {
-    this.remove.run(id);
+    await this.group.write(() => this.remove.run(id));
   }
 }
 
@@ -124,8 +134,10 @@ export class SqliteDialogStore implements DialogStore {
   private readonly remove;
   private readonly removeExpiredOne;
   private readonly purge;
+  private readonly group: SqliteCommitGroup;
 
   constructor(db: SqliteDatabase) {
+    this.group = commitGroupOf(db);
     this.select = db.prepare('SELECT expires_at, doc FROM dialogs WHERE key = ?');
     this.upsert = db.prepare(
       'INSERT INTO dialogs (key, expires_at, doc) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET expires_at = excluded.expires_at, doc = excluded.doc',
@@ -141,22 +153,23 @@ export class SqliteDialogStore implements DialogStore {
     const row = this.select.get(key) as { expires_at: number; doc: string } | undefined;
     if (!row) return undefined;
     if (row.expires_at <= now.getTime()) {
-      this.removeExpiredOne.run(key, now.getTime());
+      await this.group.write(() => this.removeExpiredOne.run(key, now.getTime()));
       return undefined;
     }
     return JSON.parse(row.doc) as DialogRecord;
   }
 
   async put(record: DialogRecord): Promise<void> {
-    this.upsert.run(record.key, Date.parse(record.expiresAt), JSON.stringify(record));
+    const doc = JSON.stringify(record);
+    await this.group.write(() => this.upsert.run(record.key, Date.parse(record.expiresAt), doc));
   }
 
   async delete(key: string): Promise<void> {
-    this.remove.run(key);
+    await this.group.write(() => this.remove.run(key));
   }
 
   async purgeExpired(now: Date): Promise<number> {
-    return this.purge.run(now.getTime()).changes;
+    return this.group.write(() => this.purge.run(now.getTime()).changes);
   }
 }
 
@@ -165,8 +178,10 @@ export class SqliteAbuseLedger implements AbuseLedger {
   private readonly sightingTx;
   private readonly hitStmt;
   private readonly forget;
+  private readonly group: SqliteCommitGroup;
 
   constructor(db: SqliteDatabase) {
+    this.group = commitGroupOf(db);
     // Uses the index sightings_by_time: a range delete, proportional to what is forgotten.
     const forget = db.prepare('DELETE FROM sightings WHERE seen_at <= ?');
     this.forget = forget;
@@ -182,15 +197,15 @@ export class SqliteAbuseLedger implements AbuseLedger {
   }
 
   async firstSighting(activityId: string, now: Date, ttlMs: number): Promise<boolean> {
-    return this.sightingTx.immediate(activityId, now.getTime(), ttlMs);
+    return this.group.write(() => this.sightingTx.immediate(activityId, now.getTime(), ttlMs));
   }
 
   async hit(key: string, now: Date, windowMs: number): Promise<number> {
     const start = Math.floor(now.getTime() / windowMs) * windowMs;
-    return (this.hitStmt.get(key, start) as { count: number }).count;
+    return this.group.write(() => (this.hitStmt.get(key, start) as { count: number }).count);
   }
 
   async forgetSightings(before: Date): Promise<number> {
-    return this.forget.run(before.getTime()).changes;
+    return this.group.write(() => this.forget.run(before.getTime()).changes);
   }
 }

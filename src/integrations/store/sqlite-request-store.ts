@@ -3,6 +3,7 @@ import type { CardCopy, RequestStore } from '../../domain/ports';
 import { VersionConflictError } from '../../domain/ports';
 import type { AccessRequest, RequestState } from '../../domain/request';
 import type { Statement } from 'better-sqlite3';
+import { commitGroupOf, type SqliteCommitGroup } from './sqlite-commit-group';
 import type { SqliteDatabase } from './sqlite-database';
 
 /** SQLite-backed {@link RequestStore}. */
@@ -13,11 +14,13 @@ export class SqliteRequestStore implements RequestStore {
   private readonly insertCard;
   private readonly selectCards;
   private readonly statements = new Map<string, Statement>();
+  private readonly group: SqliteCommitGroup;
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly closeWithStore = true,
   ) {
+    this.group = commitGroupOf(db);
     this.insert = db.prepare('INSERT INTO requests (id, state, version, created_at, doc) VALUES (?, ?, ?, ?, ?)');
     this.select = db.prepare('SELECT doc FROM requests WHERE id = ?');
     // The WHERE on version is the If-Match: a stale writer updates zero rows.
@@ -33,7 +36,8 @@ export class SqliteRequestStore implements RequestStore {
   }
 
   async create(request: AccessRequest): Promise<void> {
-    this.insert.run(request.id, request.state, request.version, request.createdAt, JSON.stringify(request));
+    const doc = JSON.stringify(request);
+    await this.group.write(() => this.insert.run(request.id, request.state, request.version, request.createdAt, doc));
   }
 
   async get(id: string): Promise<AccessRequest | undefined> {
@@ -42,14 +46,11 @@ export class SqliteRequestStore implements RequestStore {
   }
 
   async update(next: AccessRequest): Promise<void> {
-    const result = this.conditionalUpdate.run(
-      next.state,
-      next.version,
-      JSON.stringify(next),
-      next.id,
-      next.version - 1,
-    );
-    if (result.changes !== 1) throw new VersionConflictError(next.id);
+    const doc = JSON.stringify(next);
+    await this.group.write(() => {
+      const result = this.conditionalUpdate.run(next.state, next.version, doc, next.id, next.version - 1);
+      if (result.changes !== 1) throw new VersionConflictError(next.id);
+    });
   }
 
   async listByState(states: RequestState[], limit = 100): Promise<AccessRequest[]> {
@@ -95,7 +96,8 @@ export class SqliteRequestStore implements RequestStore {
   }
 
   async addCardCopy(copy: CardCopy): Promise<void> {
-    this.insertCard.run(copy.requestId, copy.activityId, copy.role, JSON.stringify(copy.conversation));
+    const conversation = JSON.stringify(copy.conversation);
+    await this.group.write(() => this.insertCard.run(copy.requestId, copy.activityId, copy.role, conversation));
   }
 
   async listCardCopies(requestId: string): Promise<CardCopy[]> {
@@ -142,6 +144,8 @@ export class SqliteRequestStore implements RequestStore {
   }
 
   async close(): Promise<void> {
-    if (this.closeWithStore && this.db.open) this.db.close();
+    if (!this.closeWithStore || !this.db.open) return;
+    this.group.flush();
+    this.db.close();
   }
 }
