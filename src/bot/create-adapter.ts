@@ -22,6 +22,7 @@ import type { AppConfig } from '../config/config';
 import { currentCorrelationId } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import { appIdOf, ConnectorClientCache } from './connector-client-cache';
+import { LeanCloudAdapter } from './lean-cloud-adapter';
 
 /**
  * Public-cloud Bot Framework endpoints (botframework-connector `AuthenticationConstants`,
@@ -123,7 +124,7 @@ export function createAdapter(config: AppConfig, log: Logger): CloudAdapter {
       ToBotFromChannelTokenIssuer: tokenIssuer ?? PUBLIC_CLOUD.ToBotFromChannelTokenIssuer,
     });
   }
-  const adapter = new CloudAdapter(new ChannelAuthentication(options, Boolean(config.app.id)));
+  const adapter = new LeanCloudAdapter(new ChannelAuthentication(options, Boolean(config.app.id)));
   adapter.onTurnError = async (ctx, error) => {
     log.error({ err: error, activityType: ctx.activity.type }, 'unhandled error in turn');
     if (ctx.activity.type === 'message') {

@@ -100,7 +100,9 @@ export function chainEntry(
   key?: AuditKey,
 ): AuditEntry {
   // Only the known fields, copied: a caller's extra properties (possibly sensitive) never reach the trail.
-  const partial: Omit<AuditEntry, 'hash'> = {
+  // Built once, in the stored key order, and hashed in place (see entryContentJson) instead of
+  // being copied three times around a generic canonicalJson: every request writes several entries.
+  const entry = {
     actor: { objectId: event.actor.objectId, name: event.actor.name },
     tenantId: event.tenantId,
     action: event.action,
@@ -109,15 +111,69 @@ export function chainEntry(
     outcome: event.outcome,
     correlationIds: event.correlationIds ? [...event.correlationIds] : undefined,
     detail: auditText(event.detail),
-    // Absent (not undefined-valued) on entries without a rule, so their hashes are unchanged.
-    ...(event.ruleId !== undefined && { ruleId: String(event.ruleId).slice(0, 64) }),
-    ...(event.policyHash !== undefined && { policyHash: String(event.policyHash).slice(0, 64) }),
-    seq: (previous?.seq ?? 0) + 1,
-    ts: ts.toISOString(),
-    prevHash: previous?.hash ?? GENESIS_HASH,
-  };
-  const hash = hashEntry(partial);
-  return key ? { ...partial, hash, mac: macOf(key, hash) } : { ...partial, hash };
+  } as AuditEntry;
+  // Absent (not undefined-valued) on entries without a rule, so their hashes are unchanged.
+  if (event.ruleId !== undefined) entry.ruleId = String(event.ruleId).slice(0, 64);
+  if (event.policyHash !== undefined) entry.policyHash = String(event.policyHash).slice(0, 64);
+  entry.seq = (previous?.seq ?? 0) + 1;
+  entry.ts = ts.toISOString();
+  entry.prevHash = previous?.hash ?? GENESIS_HASH;
+  // The same hash as hashEntry(entry without hash and mac), which verifyChain recomputes.
+  entry.hash = createHash('sha256').update(entry.prevHash).update(entryContentJson(entry)).digest('hex');
+  if (key) entry.mac = macOf(key, entry.hash);
+  return entry;
+}
+
+/** The keys {@link hashEntry} hashes of an entry chainEntry builds, in canonicalJson's (sorted) order. */
+const CONTENT_KEYS = [
+  'action',
+  'actor',
+  'correlationIds',
+  'detail',
+  'outcome',
+  'policyHash',
+  'requestId',
+  'ruleId',
+  'seq',
+  'targetIds',
+  'tenantId',
+  'ts',
+] as const;
+/** The keys of the actor chainEntry copies, sorted. */
+const ACTOR_KEYS = ['name', 'objectId'] as const;
+const keyJson = (keys: readonly string[]) => keys.map((k) => `${JSON.stringify(k)}:`);
+const CONTENT_KEY_JSON = keyJson(CONTENT_KEYS);
+const ACTOR_KEY_JSON = keyJson(ACTOR_KEYS);
+
+/**
+ * `canonicalJson` of what {@link hashEntry} hashes for an entry chainEntry builds (every field
+ * but prevHash, hash and mac), walking the known keys in sorted order instead of copying the
+ * entry and sorting its keys: the same string (test/unit/audit-chain.test.ts compares them).
+ */
+function entryContentJson(entry: AuditEntry): string {
+  return knownKeysJson(entry as unknown as Record<string, unknown>, CONTENT_KEYS, CONTENT_KEY_JSON, (key, value) =>
+    key === 'actor'
+      ? knownKeysJson(value as Record<string, unknown>, ACTOR_KEYS, ACTOR_KEY_JSON)
+      : canonicalJson(value),
+  );
+}
+
+/** canonicalJson of an object whose own keys are exactly `sortedKeys` (those set to undefined are left out, as there). */
+function knownKeysJson(
+  record: Record<string, unknown>,
+  sortedKeys: readonly string[],
+  sortedKeyJson: readonly string[],
+  valueJson: (key: string, value: unknown) => string = (_key, value) => canonicalJson(value),
+): string {
+  let out = '{';
+  let first = true;
+  for (let i = 0; i < sortedKeys.length; i++) {
+    const v = record[sortedKeys[i]];
+    if (v === undefined) continue;
+    out += `${first ? '' : ','}${sortedKeyJson[i]}${valueJson(sortedKeys[i], v)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 /** Result of verifying a chain. */

@@ -6,8 +6,10 @@ import {
   chainEntry,
   GENESIS_HASH,
   hashEntry,
+  macOf,
   verifyChain,
   type AuditEntry,
+  type AuditEvent,
 } from '../../src/domain/audit-chain';
 import { FakeClock, SECOND } from './support/fake-clock';
 import { auditEvent } from './support/requests';
@@ -84,6 +86,44 @@ describe('chainEntry and hashEntry', () => {
     expect(entry.detail).toBe('a\\nFAKE AUDIT\\r\\nline');
     expect(entry.detail).not.toMatch(/[\r\n]/);
   });
+
+  test.each<[string, Partial<AuditEvent>]>([
+    ['every optional field', { correlationIds: ['x-1', 'x-2'], ruleId: 'r1', policyHash: 'ab'.repeat(40) }],
+    ['no optional field', { requestId: undefined, detail: undefined, correlationIds: undefined }],
+    ['odd runtime values', { tenantId: undefined as never, outcome: '', targetIds: [], detail: 'é "q" \\ \u2028' }],
+    ['a rule without a policy hash', { ruleId: 7 as never }],
+    ['an actor without a name', { actor: { objectId: 'o-1', name: undefined as never } }],
+  ])(
+    'chainEntry writes the entry the generic build would (%s): same keys in the same order, same hash and MAC',
+    (_name, fields) => {
+      const event = { ...auditEvent(3, fields), extra: 'not copied' } as AuditEvent;
+      const previous = { seq: 2, hash: 'f'.repeat(64) };
+      const ts = new Date('2025-01-15T09:00:00.000Z');
+      const key = Buffer.from('k'.repeat(32));
+      const entry = chainEntry(event, previous, ts, key);
+      // The build before entryContentJson: copy, sort, hash with the generic canonicalJson.
+      const partial = {
+        actor: { objectId: event.actor.objectId, name: event.actor.name },
+        tenantId: event.tenantId,
+        action: event.action,
+        requestId: event.requestId,
+        targetIds: [...event.targetIds],
+        outcome: event.outcome,
+        correlationIds: event.correlationIds ? [...event.correlationIds] : undefined,
+        detail: auditText(event.detail),
+        ...(event.ruleId !== undefined && { ruleId: String(event.ruleId).slice(0, 64) }),
+        ...(event.policyHash !== undefined && { policyHash: String(event.policyHash).slice(0, 64) }),
+        seq: 3,
+        ts: ts.toISOString(),
+        prevHash: previous.hash,
+      };
+      const hash = hashEntry(partial);
+      const expected = { ...partial, hash, mac: macOf(key, hash) };
+      expect(Object.keys(entry)).toEqual(Object.keys(expected));
+      expect(entry).toStrictEqual(expected);
+      expect(JSON.stringify(entry)).toBe(JSON.stringify(expected));
+    },
+  );
 
   test('an event without detail keeps it undefined', () => {
     expect(chainEntry(auditEvent(1, { detail: undefined }), undefined, new Date()).detail).toBeUndefined();

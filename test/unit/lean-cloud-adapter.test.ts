@@ -1,0 +1,135 @@
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+  type TurnContext,
+} from 'botbuilder';
+import { LeanCloudAdapter } from '../../src/bot/lean-cloud-adapter';
+
+/** A response that records what the adapter did with it, in order. */
+function recordingResponse(): { res: object; calls: unknown[][] } {
+  const calls: unknown[][] = [];
+  const res = {
+    status: (code: number) => calls.push(['status', code]),
+    send: (body: unknown) => calls.push(['send', body]),
+    header: (...args: unknown[]) => calls.push(['header', ...args]),
+    end: () => calls.push(['end']),
+  };
+  return { res, calls };
+}
+
+interface Case {
+  req: { method?: string; headers: Record<string, unknown>; body?: unknown };
+  logic?: (ctx: TurnContext) => Promise<void>;
+  appId?: string;
+}
+
+const activity = (extra: Record<string, unknown> = {}) => ({
+  type: 'message',
+  id: 'a1',
+  text: 'hello',
+  channelId: 'msteams',
+  serviceUrl: 'https://smba.example.test/',
+  timestamp: '2025-01-15T09:00:00.000Z',
+  localTimestamp: '2025-01-15T10:00:00.000+01:00',
+  from: { id: 'u1', name: 'User' },
+  recipient: { id: 'bot', name: 'Bot' },
+  conversation: { id: 'c1' },
+  ...extra,
+});
+
+/** Runs one request through an adapter; what it answered, what the turn saw, what it logged. */
+async function run(Adapter: typeof CloudAdapter, c: Case) {
+  const options: ConfigurationBotFrameworkAuthenticationOptions = { MicrosoftAppId: c.appId ?? '' };
+  const adapter = new Adapter(new ConfigurationBotFrameworkAuthentication(options));
+  const { res, calls } = recordingResponse();
+  const seen: unknown[] = [];
+  const logic =
+    c.logic ??
+    (async (ctx: TurnContext) => {
+      seen.push({ ...ctx.activity });
+    });
+  const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const warnings = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  // A fresh copy of the request per adapter (both fix up the body in place), made with this
+  // realm's JSON as the server's body parser makes it (structuredClone's objects would come
+  // from another realm under Jest and not be plain objects here).
+  const req = JSON.parse(JSON.stringify(c.req)) as Case['req'];
+  let thrown: unknown;
+  let logged: { errors: string[]; warnings: string[] };
+  try {
+    await adapter.process(req as never, res as never, logic);
+  } catch (err) {
+    thrown = String(err);
+  } finally {
+    logged = {
+      errors: errors.mock.calls.map((a) => String(a[0])),
+      warnings: warnings.mock.calls.map((a) => String(a[0])),
+    };
+    errors.mockRestore();
+    warnings.mockRestore();
+  }
+  return { calls, seen, thrown, body: req.body, ...logged };
+}
+
+describe('LeanCloudAdapter.process answers as CloudAdapter.process does', () => {
+  const cases: Array<[string, Case]> = [
+    ['a message turn', { req: { method: 'POST', headers: {}, body: activity() } }],
+    [
+      'an invoke answered with a status and body',
+      {
+        req: { method: 'POST', headers: {}, body: activity({ type: 'invoke', name: 'adaptiveCard/action' }) },
+        logic: async (ctx) => {
+          await ctx.sendActivity({ type: 'invokeResponse', value: { status: 200, body: { statusCode: 200 } } });
+        },
+      },
+    ],
+    [
+      'a turn that throws (500 with the message)',
+      {
+        req: { method: 'POST', headers: {}, body: activity() },
+        logic: async () => {
+          throw new Error('boom in the turn');
+        },
+      },
+    ],
+    [
+      'no Authorization header with an app id (401)',
+      { req: { method: 'POST', headers: {}, body: activity() }, appId: '00000000-0000-0000-0000-000000000001' },
+    ],
+    [
+      'a malformed bearer token with an app id',
+      {
+        req: { method: 'POST', headers: { authorization: 'Bearer not-a-jwt' }, body: activity() },
+        appId: '00000000-0000-0000-0000-000000000001',
+      },
+    ],
+    ['a GET (405)', { req: { method: 'GET', headers: {}, body: activity() } }],
+    ['a body that is an array (400)', { req: { method: 'POST', headers: {}, body: [activity()] } }],
+    ['no body (400)', { req: { method: 'POST', headers: {} } }],
+    ['an empty type (400)', { req: { method: 'POST', headers: {}, body: activity({ type: '' }) } }],
+    ['a type that is not a string', { req: { method: 'POST', headers: {}, body: activity({ type: 7 }) } }],
+    [
+      'an Authorization header that is not a string',
+      { req: { method: 'POST', headers: { authorization: ['a', 'b'] }, body: activity() } },
+    ],
+  ];
+
+  test.each(cases)('%s', async (_name, c) => {
+    const lean = await run(LeanCloudAdapter, c);
+    const sdk = await run(CloudAdapter, c);
+    expect(lean).toEqual(sdk);
+    // The comparison is about something: every case answers or throws.
+    expect(lean.calls.length > 0 || lean.thrown !== undefined).toBe(true);
+    if (lean.calls.some((call) => call[1] === 500)) expect(lean.errors).toEqual(['Error: boom in the turn']);
+  });
+
+  test('the turn sees the activity with its timestamps fixed up as botbuilder does', async () => {
+    const { seen, calls } = await run(LeanCloudAdapter, { req: { method: 'POST', headers: {}, body: activity() } });
+    expect(calls).toEqual([['status', 200], ['end']]);
+    const turn = seen[0] as { timestamp: unknown; rawTimestamp: unknown; localTimestamp: unknown };
+    expect(turn.timestamp).toEqual(new Date('2025-01-15T09:00:00.000Z'));
+    expect(turn.rawTimestamp).toBe('2025-01-15T09:00:00.000Z');
+    expect(turn.localTimestamp).toBeInstanceOf(Date);
+  });
+});
