@@ -250,6 +250,8 @@ export interface PullSecretWrite {
 export interface SecretWriteResult {
   action: 'created' | 'replaced';
   serviceAccountPatched: boolean;
+  /** The secret's uid as the API server answered the write: which object acrbot wrote (G15). */
+  uid?: string;
 }
 
 /** The Kubernetes side of the secret flow. */
@@ -278,14 +280,17 @@ export interface PullSecretPort {
    */
   write(access: ClusterAccess, input: PullSecretWrite): Promise<SecretWriteResult>;
   /**
-   * Revocation (G17): deletes the secret only if it is still the one acrbot wrote for
-   * `requestId` (managed-by label and request-id annotation; deleted with a uid precondition),
-   * then removes it from the service account's `imagePullSecrets`. A secret that is gone,
-   * foreign, or now written for another request is left alone and said so.
+   * Revocation (G17): deletes the secret only if it is still the object acrbot wrote for
+   * `requestId`, then removes it from the service account's `imagePullSecrets`. With
+   * `writtenUid` (the uid the store recorded when acrbot wrote it) that is the object with that
+   * uid, whatever its labels say; without it (requests written before uids were recorded) the
+   * managed-by and request-id labels must still name the request. Deleted with a uid and
+   * resourceVersion precondition. A secret that is gone, foreign, or now written for another
+   * request is left alone and said so.
    */
   remove(
     access: ClusterAccess,
-    input: { namespace: string; secretName: string; serviceAccount?: string; requestId: string },
+    input: { namespace: string; secretName: string; serviceAccount?: string; requestId: string; writtenUid?: string },
   ): Promise<SecretRemoveResult>;
 }
 

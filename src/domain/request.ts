@@ -147,6 +147,8 @@ export interface CreatedObject {
   id: string;
   /** Graph `uniqueName` / deterministic name used to create it idempotently. */
   name?: string;
+  /** Kubernetes uid of a `pullSecret`, as the API server answered the write: the object revoke may delete. */
+  uid?: string;
   recordedAt: string;
 }
 

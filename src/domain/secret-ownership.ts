@@ -22,6 +22,8 @@ export interface ExistingSecret {
   writers: string[];
   /** `metadata.resourceVersion`: the replace is conditional on it. */
   resourceVersion?: string;
+  /** `metadata.uid`: which object it is (compared with the uid acrbot recorded when it wrote one). */
+  uid?: string;
 }
 
 /** States in which a request's secret is acrbot's and may be rotated. */
@@ -81,7 +83,23 @@ export function decideReplacement(
     );
   if (!REPLACEABLE_STATES.has(labelled.state))
     return refuse(`and its label names request ${id}, which never wrote a secret (it is ${labelled.state}).`);
+  // The label can be copied onto any secret; the uid recorded when acrbot wrote it cannot.
+  const written = writtenSecretUid(labelled);
+  if (written && existing.uid !== written)
+    return refuse(
+      `and its label names request ${id}, but it is not the secret acrbot wrote for ${id} (that one was deleted or replaced since).`,
+    );
   return { replace: true, previous: labelled };
+}
+
+/**
+ * The uid of the pull secret acrbot wrote for `request`, from its own `created` records
+ * (undefined for requests recorded before uids were kept, and for grants).
+ */
+export function writtenSecretUid(request: AccessRequest): string | undefined {
+  if (request.plan.kind !== 'secret') return undefined;
+  const id = pullSecretRecordId(request.plan);
+  return (request.created ?? []).findLast((o) => o.kind === 'pullSecret' && o.id === id)?.uid;
 }
 
 /** A short description of who seems to have written a secret, from its metadata. */

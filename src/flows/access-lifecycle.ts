@@ -11,7 +11,7 @@ import type { AuditLog, Clock, LeaseStore, RequestStore, ScheduledJob } from '..
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, Actor } from '../domain/request';
 import { transition } from '../domain/request';
-import { credentialOf, credentialRefProblem } from '../domain/secret-ownership';
+import { credentialOf, credentialRefProblem, writtenSecretUid } from '../domain/secret-ownership';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
 import type { JobScheduling } from './request-service';
@@ -461,6 +461,7 @@ export class AccessLifecycle {
       secretName: plan.secretName,
       serviceAccount: plan.serviceAccount,
       requestId: request.id,
+      writtenUid: writtenSecretUid(request),
     });
     await this.record(request, by, {
       action: 'access.revoke.secret',

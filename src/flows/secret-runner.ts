@@ -114,7 +114,8 @@ export class SecretRunner implements PlanRunner {
       // request's secret; nobody else's was replaced, so the audit and the card must not say so.
       const resumedOwnWrite = existing !== undefined && labelledRequestId(existing) === request.id;
       const written = resumedOwnWrite ? { ...write, action: 'created' as const } : write;
-      await ctx.recordCreated({ kind: 'pullSecret', id: secretId, name: plan.secretName });
+      // The uid names the very object written: revoke deletes that object and no other (G15).
+      await ctx.recordCreated({ kind: 'pullSecret', id: secretId, name: plan.secretName, uid: write.uid });
       await ctx.audit({
         action: 'kubernetes.write.secret',
         outcome: written.action,

@@ -52,6 +52,17 @@ describe('access lifecycle (G17)', () => {
     return done;
   }
 
+  /** Starts the bot, has the requester ask for a pull secret on aks-dev and the approver approve it; it succeeded. */
+  async function grantedSecretOnAksDev(args: string) {
+    await start();
+    const k8s = h.app.sandbox!.kubernetes['aks-dev'];
+    h.connector.clear();
+    const { id } = await h.requestSecret(users.requester, args);
+    await h.click(users.approver, 'approve', { requestId: id });
+    expect((await h.settle(id)).state).toBe('succeeded');
+    return { id, k8s };
+  }
+
   async function actions(id: string): Promise<string[]> {
     return (await h.app.audit.forRequest(id)).map((e) => `${e.action}:${e.outcome}`);
   }
@@ -297,15 +308,9 @@ describe('access lifecycle (G17)', () => {
   });
 
   test('a secret that expires: secret, service-account entry and ACR token gone', async () => {
-    await start();
-    const k8s = h.app.sandbox!.kubernetes['aks-dev'];
-    h.connector.clear();
-    const { id } = await h.requestSecret(
-      users.requester,
+    const { id, k8s } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --namespace payments --service-account default --for 2m pull for payments-api',
     );
-    await h.click(users.approver, 'approve', { requestId: id });
-    expect((await h.settle(id)).state).toBe('succeeded');
     expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeDefined();
     expect(h.app.sandbox!.arm.state.listTokens(contosoId)).toHaveLength(1);
     const sa = () =>
@@ -329,16 +334,44 @@ describe('access lifecycle (G17)', () => {
     );
   });
 
+  test('G15: a secret made again under the same name with acrbot’s labels copied is not the one acrbot wrote, and stays at expiry', async () => {
+    const { id, k8s } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --for 2m pull for payments-api',
+    );
+    const written = k8s.getObject('secrets', 'payments', 'acr-auth')!;
+    // Someone with write access to the namespace deletes acrbot's secret and makes their own under
+    // the same name, copying its labels and annotations (request ids are on the cards).
+    k8s.deleteObject('secrets', 'payments', 'acr-auth');
+    const planted = k8s.seedObject('secrets', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: 'acr-auth',
+        namespace: 'payments',
+        labels: written.metadata.labels,
+        annotations: written.metadata.annotations,
+      },
+      type: 'kubernetes.io/dockerconfigjson',
+      data: { '.dockerconfigjson': Buffer.from('{"auths":{}}').toString('base64') },
+    });
+    expect(planted.metadata.uid).not.toBe(written.metadata.uid);
+
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(id))!.state).toBe('revoked');
+    // Left alone: acrbot deletes only the object its store recorded writing (its uid).
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')?.metadata.uid).toBe(planted.metadata.uid);
+    // The credential acrbot created for the request is still retired, from its own records.
+    expect(h.app.sandbox!.arm.state.listTokens(contosoId)).toHaveLength(0);
+    expect(await actions(id)).toEqual(
+      expect.arrayContaining(['access.revoke.secret:notOurs', 'access.revoke.credential:deleted']),
+    );
+  });
+
   test('a --kind sp secret that expires: the Entra application and its role assignment on the registry are gone', async () => {
-    await start();
-    const k8s = h.app.sandbox!.kubernetes['aks-dev'];
-    h.connector.clear();
-    const { id } = await h.requestSecret(
-      users.requester,
+    const { id, k8s } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --kind sp --namespace payments --for 2m pull for payments-api',
     );
-    await h.click(users.approver, 'approve', { requestId: id });
-    expect((await h.settle(id)).state).toBe('succeeded');
     const secret = k8s.getObject('secrets', 'payments', 'acr-auth') as unknown as { data: Record<string, string> };
     const appId = JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString()).auths[
       'contosoacr.azurecr.io'
@@ -360,15 +393,9 @@ describe('access lifecycle (G17)', () => {
   });
 
   test('extending a secret rotates it: a new token in the same secret, the old token deleted; it ends at the new end', async () => {
-    await start();
-    const k8s = h.app.sandbox!.kubernetes['aks-dev'];
-    h.connector.clear();
-    const { id } = await h.requestSecret(
-      users.requester,
+    const { id, k8s } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --namespace payments --for 2m pull for payments-api',
     );
-    await h.click(users.approver, 'approve', { requestId: id });
-    expect((await h.settle(id)).state).toBe('succeeded');
     const tokens = () => h.app.sandbox!.arm.state.listTokens(contosoId).map((t: { name: string }) => t.name);
     expect(tokens()).toEqual([`acrbot-${id.toLowerCase()}`]);
     h.connector.clear();

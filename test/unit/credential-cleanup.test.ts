@@ -5,28 +5,11 @@
  */
 import { retryPendingCleanups } from '../../src/flows/credential-cleanup';
 import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
-import type { SecretPlan } from '../../src/domain/plan';
 import type { AccessRequest } from '../../src/domain/request';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
 import { FakeClock } from './support/fake-clock';
-import { grantPlan, pendingRequest, REGISTRY_ID, SUB } from './support/requests';
-
-function secretPlan(): SecretPlan {
-  const g = grantPlan();
-  return {
-    kind: 'secret',
-    cluster: { ...g.cluster, aadEnabled: false },
-    registry: g.registry,
-    credentialKind: 'token',
-    credentialName: 'acrbot-',
-    repositories: [],
-    namespace: 'payments',
-    secretName: 'acr-auth',
-    expiresAt: '2025-04-15T09:00:00.000Z',
-    operations: [],
-  };
-}
+import { pendingRequest, REGISTRY_ID, secretPlan, SUB } from './support/requests';
 
 function failedWith(id: string, refs: unknown[], created: AccessRequest['created']): AccessRequest {
   return pendingRequest({

@@ -1,7 +1,14 @@
 /** G15 decisions from acrbot's own records: which secret may be replaced, which application may be used. */
 import type { SecretPlan } from '../../src/domain/plan';
-import { applicationProblem, credentialOf, credentialRefProblem } from '../../src/domain/secret-ownership';
-import { grantPlan, pendingRequest, REGISTRY_ID, SUB } from './support/requests';
+import {
+  applicationProblem,
+  credentialOf,
+  credentialRefProblem,
+  decideReplacement,
+  pullSecretRecordId,
+  writtenSecretUid,
+} from '../../src/domain/secret-ownership';
+import { grantPlan, pendingRequest, REGISTRY_ID, secretPlan, SUB } from './support/requests';
 
 describe('applicationProblem (an application acrbot holds alone)', () => {
   const bot = { id: 'b07a', type: 'servicePrincipal' as const };
@@ -48,18 +55,7 @@ describe('applicationProblem (an application acrbot holds alone)', () => {
 });
 
 describe('a request stored before `created` records existed (legacy)', () => {
-  const plan: SecretPlan = {
-    kind: 'secret',
-    cluster: { ...grantPlan().cluster, aadEnabled: true },
-    registry: grantPlan().registry,
-    credentialKind: 'token',
-    credentialName: 'acrbot-',
-    repositories: [],
-    namespace: 'payments',
-    secretName: 'acr-auth',
-    expiresAt: '2025-04-15T09:00:00.000Z',
-    operations: [],
-  };
+  const plan: SecretPlan = secretPlan({ cluster: { ...grantPlan().cluster, aadEnabled: true } });
   const legacy = (createdIds?: string[]) =>
     pendingRequest({
       id: 'R-LEGACY22',
@@ -86,5 +82,43 @@ describe('a request stored before `created` records existed (legacy)', () => {
     const vouched = legacy([`${REGISTRY_ID}/tokens/acrbot-r-legacy22`]);
     expect(credentialOf(vouched)).toMatchObject({ kind: 'token', tokenName: 'acrbot-r-legacy22' });
     expect(credentialRefProblem(ref, vouched)).toBeUndefined();
+  });
+});
+
+describe('decideReplacement: the secret a label names must be the object acrbot wrote (uid)', () => {
+  const plan: SecretPlan = secretPlan({ cluster: { ...grantPlan().cluster, aadEnabled: true } });
+  const written = (uid?: string) =>
+    pendingRequest({
+      id: 'R-PREV2345',
+      state: 'succeeded',
+      plan,
+      created: [
+        {
+          kind: 'pullSecret',
+          id: pullSecretRecordId(plan),
+          name: 'acr-auth',
+          uid,
+          recordedAt: '2025-04-01T09:00:00.000Z',
+        },
+      ],
+    });
+  const next = pendingRequest({ id: 'R-NEXT2222', plan });
+  const labelled = (uid: string) => ({ requestIdLabel: 'R-PREV2345', managedBy: 'acrbot', writers: [], uid });
+
+  test('the object acrbot wrote for the labelled request (same uid) may be replaced', () => {
+    expect(writtenSecretUid(written('uid-1'))).toBe('uid-1');
+    expect(decideReplacement(next, labelled('uid-1'), written('uid-1'))).toMatchObject({ replace: true });
+  });
+
+  test('another object carrying the copied label is refused', () => {
+    expect(decideReplacement(next, labelled('uid-2'), written('uid-1'))).toMatchObject({
+      replace: false,
+      reason: expect.stringMatching(/not the secret acrbot wrote for R-PREV2345/),
+    });
+  });
+
+  test('a request recorded before uids were kept is judged by its records as before', () => {
+    expect(writtenSecretUid(written(undefined))).toBeUndefined();
+    expect(decideReplacement(next, labelled('uid-2'), written(undefined))).toMatchObject({ replace: true });
   });
 });

@@ -148,6 +148,7 @@ export class KubePullSecrets implements PullSecretPort {
         3,
       ),
       resourceVersion: meta.resourceVersion,
+      uid: meta.uid,
     };
     return { existing };
   }
@@ -169,10 +170,11 @@ export class KubePullSecrets implements PullSecretPort {
     };
     const replacing = input.replaceResourceVersion !== undefined;
     let action: SecretWriteResult['action'];
+    let written: V1Secret;
     try {
       if (replacing) {
         // Conditional on the version the flow checked: a secret swapped since then gets 409.
-        await api.replaceNamespacedSecret({
+        written = await api.replaceNamespacedSecret({
           name: input.secretName,
           namespace: input.namespace,
           body: { ...body, metadata: { ...body.metadata, resourceVersion: input.replaceResourceVersion } },
@@ -180,7 +182,7 @@ export class KubePullSecrets implements PullSecretPort {
         action = 'replaced';
       } else {
         // Create never overwrites: a secret that appeared since the check gets 409 AlreadyExists.
-        await api.createNamespacedSecret({ namespace: input.namespace, body });
+        written = await api.createNamespacedSecret({ namespace: input.namespace, body });
         action = 'created';
       }
     } catch (err) {
@@ -195,24 +197,28 @@ export class KubePullSecrets implements PullSecretPort {
     let serviceAccountPatched = false;
     if (input.serviceAccount)
       serviceAccountPatched = await this.linkServiceAccount(api, input.serviceAccount, input.secretName, ctx);
-    return { action, serviceAccountPatched };
+    return { action, serviceAccountPatched, uid: written.metadata?.uid };
   }
 
   async remove(
     access: ClusterAccess,
-    input: { namespace: string; secretName: string; serviceAccount?: string; requestId: string },
+    input: { namespace: string; secretName: string; serviceAccount?: string; requestId: string; writtenUid?: string },
   ): Promise<SecretRemoveResult> {
     const { api, clusterName } = access as KubeAccess;
     const ctx = { cluster: clusterName, namespace: input.namespace };
     const existing = await this.readSecret(api, input.namespace, input.secretName, clusterName);
     if (!existing) return { secret: 'absent', serviceAccountPatched: false };
-    // The caller's store says this request wrote the secret; the label must still name it, so a
-    // secret replaced since (by a later request, or by hand) is left alone.
+    const managed = existing.metadata?.labels?.[MANAGED_BY_LABEL] === 'acrbot';
     const label = existing.metadata?.labels?.[REQUEST_ID_LABEL];
-    if (existing.metadata?.labels?.[MANAGED_BY_LABEL] !== 'acrbot' || label !== input.requestId)
+    // The caller's store says this request wrote the secret. With the uid it recorded, only that
+    // object is this request's: one deleted and made again under the same name, labels copied
+    // or not, is someone else's (labels are hints, never proof; G15). Requests recorded before
+    // uids were kept fall back to the labels, which must still name the request.
+    const ours = input.writtenUid ? existing.metadata?.uid === input.writtenUid : managed && label === input.requestId;
+    if (!ours)
       return {
         secret: 'notOurs',
-        ownerRequestId: existing.metadata?.labels?.[MANAGED_BY_LABEL] === 'acrbot' ? label : undefined,
+        ownerRequestId: managed && label !== input.requestId ? label : undefined,
         serviceAccountPatched: false,
       };
     try {

@@ -1,6 +1,6 @@
 /** Builders for domain objects used across unit tests. */
 import type { AuditEvent } from '../../../src/domain/audit-chain';
-import type { GrantPlan } from '../../../src/domain/plan';
+import type { GrantPlan, SecretPlan } from '../../../src/domain/plan';
 import type { AccessRequest, Actor } from '../../../src/domain/request';
 import { ROLE_IDS } from '../../../src/domain/roles';
 
@@ -37,6 +37,24 @@ export function grantPlan(): GrantPlan {
 }
 
 /** A pending request created at `createdAt` that expires 24 h later. */
+/** A token-backed pull secret `payments/acr-auth` on the {@link grantPlan} cluster and registry. */
+export function secretPlan(overrides: Partial<SecretPlan> = {}): SecretPlan {
+  const g = grantPlan();
+  return {
+    kind: 'secret',
+    cluster: { ...g.cluster, aadEnabled: false },
+    registry: g.registry,
+    credentialKind: 'token',
+    credentialName: 'acrbot-',
+    repositories: [],
+    namespace: 'payments',
+    secretName: 'acr-auth',
+    expiresAt: '2025-04-15T09:00:00.000Z',
+    operations: [],
+    ...overrides,
+  };
+}
+
 export function pendingRequest(overrides: Partial<AccessRequest> = {}): AccessRequest {
   const createdAt = overrides.createdAt ?? '2025-01-15T09:00:00.000Z';
   return {
