@@ -86,7 +86,11 @@ export function jsonBody(options: JsonBodyOptions): restify.RequestHandler {
     req.once('end', () => finish());
     req.once('error', (err) => finish(err));
     // The client went away before the body ended: nothing to answer (restify ignores the reply).
-    res.once('close', () => finish(new BodyError(400, 'BadRequest', 'request closed before its body ended')));
+    // Every response closes, almost always after the body was read: the error (and its stack
+    // trace) is only made when it is still needed.
+    res.once('close', () => {
+      if (!finished) finish(new BodyError(400, 'BadRequest', 'request closed before its body ended'));
+    });
   };
 }
 

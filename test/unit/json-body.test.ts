@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import restify from 'restify';
@@ -130,5 +131,42 @@ describe('jsonBody (the request body reader)', () => {
     const res = await send(server.url, [], {}, 'GET');
     expect(res.status).toBe(200);
     expect(server.seen).toEqual([{ body: undefined, rawBody: undefined }]);
+  });
+
+  describe('a response that closes', () => {
+    /** The handler on stand-ins for restify's request and response, to drive their events. */
+    function handle() {
+      const req = Object.assign(new EventEmitter(), {
+        method: 'POST',
+        headers: {},
+        getContentLength: () => 4,
+        isChunked: () => false,
+        contentType: () => 'application/json',
+        setEncoding: () => undefined,
+        resume: () => undefined,
+        body: undefined as unknown,
+      });
+      const res = new EventEmitter();
+      const next = jest.fn();
+      jsonBody({ maxBytes: 64 })(req as never, res as never, next);
+      return { req, res, next };
+    }
+
+    it('before the body ended: the request goes on with a 400 BadRequest error', () => {
+      const { req, res, next } = handle();
+      req.emit('data', '{"a"');
+      res.emit('close');
+      expect(next).toHaveBeenCalledTimes(1);
+      expect(next.mock.calls[0][0]).toMatchObject({ statusCode: 400, code: 'BadRequest' });
+    });
+
+    it('after the body was read (every request): nothing more happens', () => {
+      const { req, res, next } = handle();
+      req.emit('data', '{"a":1}');
+      req.emit('end');
+      res.emit('close');
+      expect(next.mock.calls).toEqual([[]]);
+      expect(req.body).toEqual({ a: 1 });
+    });
   });
 });
