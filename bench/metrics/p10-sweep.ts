@@ -109,7 +109,7 @@ export const p10Sweep: Metric = async (ctx) => {
     try {
       ctx.progress(`P10 run ${run + 1}/${runs}: seeding ${active} active grants (${dueCount} due)`);
       const granted = new Date(now.getTime() - 3_600_000);
-      // One transaction for the seed (the store's writes are synchronous under their promises).
+      // One transaction for the seed: the SQLite commit group runs the awaited writes inside it.
       const db = (stores.requests as unknown as { db: { exec(sql: string): void } }).db;
       const requests: AccessRequest[] = [];
       for (let i = 0; i < active; i++) {

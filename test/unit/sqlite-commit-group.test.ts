@@ -150,6 +150,22 @@ describe('SqliteCommitGroup', () => {
     }
   });
 
+  test('inside a transaction the caller holds across awaits, writes run in it and are stored with it', async () => {
+    const { db, other, group, close } = setUp();
+    try {
+      const commits = countCommits(db);
+      const insert = db.prepare('INSERT INTO t (id, n) VALUES (?, ?)');
+      db.exec('BEGIN');
+      for (let i = 0; i < 3; i++) await group.write(() => insert.run(`r${i}`, i));
+      expect(commits.count).toBe(0);
+      expect(rows(other)).toEqual([]);
+      db.exec('COMMIT');
+      expect(rows(other).map((r) => r.id)).toEqual(['r0', 'r1', 'r2']);
+    } finally {
+      close();
+    }
+  });
+
   test('writes asked for after the connection closed reject, naming why', async () => {
     const { db, group, close } = setUp();
     const write = group.write(() => db.prepare('INSERT INTO t (id, n) VALUES (?, ?)').run('a', 1));

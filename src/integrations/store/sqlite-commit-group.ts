@@ -20,6 +20,8 @@
  *   single statement.
  * - Reads are not grouped: they run at once and see what is committed, which includes every
  *   write their caller awaited.
+ * - Inside a transaction a caller opened and holds across awaits (a bulk load), the writes run
+ *   in that transaction and are stored when the caller commits it.
  */
 import type { SqliteDatabase } from './sqlite-database';
 
@@ -61,10 +63,15 @@ export class SqliteCommitGroup {
   /** Runs the batch in one transaction; returns the error every write gets when it did not commit. */
   private runAll(batch: PendingWrite[]): Error | undefined {
     if (!this.db.open) return new Error('the SQLite database was closed before these writes ran; none was stored');
-    try {
-      this.db.exec('BEGIN IMMEDIATE');
-    } catch (err) {
-      return new Error('SQLite could not start a transaction for a group of writes; none was stored', { cause: err });
+    // A transaction its caller holds across awaits (a bulk load: BEGIN, many awaited writes,
+    // COMMIT) governs: the writes run inside it and are stored when it commits.
+    const inCallersTransaction = this.db.inTransaction;
+    if (!inCallersTransaction) {
+      try {
+        this.db.exec('BEGIN IMMEDIATE');
+      } catch (err) {
+        return new Error('SQLite could not start a transaction for a group of writes; none was stored', { cause: err });
+      }
     }
     const outcomes: Outcome[] = [];
     for (const w of batch) {
@@ -78,8 +85,22 @@ export class SqliteCommitGroup {
         outcomes.push({ ok: false, err });
       }
     }
+    if (!inCallersTransaction) {
+      const failure = this.commit();
+      if (failure) return failure;
+    }
+    batch.forEach((w, i) => {
+      const outcome = outcomes[i];
+      if (outcome.ok) w.resolve(outcome.value);
+      else w.reject(outcome.err);
+    });
+    return undefined;
+  }
+
+  private commit(): Error | undefined {
     try {
       this.db.exec('COMMIT');
+      return undefined;
     } catch (err) {
       let cause = err;
       try {
@@ -89,12 +110,6 @@ export class SqliteCommitGroup {
       }
       return new Error('SQLite could not commit a group of writes; none was stored', { cause });
     }
-    batch.forEach((w, i) => {
-      const outcome = outcomes[i];
-      if (outcome.ok) w.resolve(outcome.value);
-      else w.reject(outcome.err);
-    });
-    return undefined;
   }
 }
 
