@@ -12,9 +12,8 @@
  * `ResourceResponse` it returns and the `RestError` it throws (status code, code, parsed body)
  * are unchanged. Only the spec's body mapper is replaced by a pass-through one, because the body
  * handed over is already the serialised activity: the same object, property for property and in
- * the same order, that the Activity mapper would have produced, written as JSON (UTF-8 bytes, the
- * bytes the SDK would have written). test/unit/lean-conversations.test.ts compares both paths on
- * the wire.
+ * the same order, that the Activity mapper would have produced, which the SDK then writes as JSON
+ * as before. test/unit/lean-conversations.test.ts compares both paths on the wire.
  *
  * The request URL is built as `getRequestUrl` builds it (base URL, then the spec's path with each
  * URL parameter serialised and `encodeURIComponent`-ed) but by string concatenation onto the
@@ -99,10 +98,7 @@ export function withLeanConversations<T>(client: T): T {
         // The operation arguments exactly as the SDK builds them, with the activity serialised.
         const operationArguments: Record<string, unknown> = {};
         for (let i = 0; i < leading; i++) operationArguments[OPERATIONS[name][i]] = args[i];
-        // Written as JSON here, once, and handed over as bytes: the SDK's JSON.stringify gave a
-        // string that its HTTP client then copied again (Buffer.from, only to count the bytes
-        // for Content-Length) and Node joined to the request head before writing.
-        operationArguments.activity = Buffer.from(JSON.stringify(serialized), 'utf8');
+        operationArguments.activity = serialized;
         operationArguments.options = undefined;
         const url = urlPrefix === undefined ? undefined : requestUrl(urlPrefix, path, urlParameters, args);
         const operationSpec =
@@ -164,9 +160,9 @@ function prepare(proto: Conversations): LeanOperations {
         ...spec,
         requestBody: {
           ...requestBody,
-          // `Stream`: the body (the activity's JSON as UTF-8 bytes, the bytes the SDK's
-          // JSON.stringify of the Activity mapper's output would have sent) is sent as it is.
-          mapper: { serializedName: requestBody.mapper.serializedName, required: true, type: { name: 'Stream' } },
+          // `Object` is serialised as it is and then written with JSON.stringify, as the SDK
+          // writes the Activity mapper's output.
+          mapper: { serializedName: requestBody.mapper.serializedName, required: true, type: { name: 'Object' } },
         },
       },
     };
