@@ -7,10 +7,16 @@
  *
  * The bot runs as in P8 (`node dist/index.js`, SQLite, emulators in this process) with the
  * profile preload: the profiler runs only over the burst (after a warm-up), not start-up.
+ *
+ * BENCH_PROFILE_TABLES=1 runs the bot on Azure Tables instead (Azurite from node_modules, as P9
+ * starts it) and also counts the bot's HTTP requests to Azurite over the burst (per flow, by kind;
+ * `bench/workers/http-count-preload.ts`). BENCH_PROFILE_OFF=1 leaves the profiler out (bot CPU per
+ * flow without the profiler's own cost, for A/B runs; with BENCH_ACRBOT_ENTRY for the other build).
  */
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSandbox } from '../../src/sandbox/sandbox';
+import { type Azurite, startAzurite } from '../../test/helpers/azurite';
 import { startAcrbotProcess } from '../lib/acrbot-process';
 import { addBenchClusters, revoke } from '../lib/bench-world';
 import { cpuMs } from '../lib/child';
@@ -27,14 +33,26 @@ async function main(): Promise<void> {
   await connector.start();
   const sandbox = await startSandbox({ recordRequests: false });
   const clusters = addBenchClusters(sandbox, count, 'aks-prof');
+  const onTables = process.env.BENCH_PROFILE_TABLES === '1';
+  const profiling = process.env.BENCH_PROFILE_OFF !== '1';
+  const azurite: Azurite | undefined = onTables ? await startAzurite() : undefined;
   const acrbot = await startAcrbotProcess(sandbox, {
     // BENCH_EXTRA_PRELOAD: one more `-r` module in the bot (e.g. a statement counter), for one-off questions.
     nodeArgs: [
-      '-r',
-      compiled('bench/workers/profile-preload.ts'),
+      ...(profiling ? ['-r', compiled('bench/workers/profile-preload.ts')] : []),
+      ...(azurite ? ['-r', compiled('bench/workers/http-count-preload.ts')] : []),
       ...(process.env.BENCH_EXTRA_PRELOAD ? ['-r', process.env.BENCH_EXTRA_PRELOAD] : []),
     ],
-    env: { BENCH_PROFILE_DIR: dir },
+    env: {
+      BENCH_PROFILE_DIR: dir,
+      ...(azurite && {
+        ACRBOT_STORAGE: `tables:${azurite.connectionString}`,
+        ACRBOT_TABLE_PREFIX: azurite.freshPrefix(),
+        BENCH_COUNT_HOST: new URL(azurite.tableEndpoint).host,
+        // BENCH_COUNT_DETAIL=1: entity requests by table and partition kind.
+        BENCH_COUNT_DETAIL: process.env.BENCH_COUNT_DETAIL ?? '',
+      }),
+    },
   });
   const pid = acrbot.bot.child.pid!;
   const client = new FlowClient(acrbot.bot.url, connector);
@@ -56,19 +74,21 @@ async function main(): Promise<void> {
       ops.set(key, (ops.get(key) ?? 0) + 1);
     };
     const before = new Set(readdirSync(dir));
-    process.kill(pid, 'SIGUSR2');
+    if (profiling || azurite) process.kill(pid, 'SIGUSR2');
     const cpu0 = cpuMs(pid);
     const t0 = performance.now();
-    const results = await Promise.allSettled(
-      clusters.map(async (c) => {
+    // BENCH_PROFILE_CONCURRENCY=<n>: at most n flows at a time (1: one after another, no contention).
+    const results = await allSettledLimited(
+      clusters.map((c) => async () => {
         const start = performance.now();
         await client.grantFlow(`${c.ref} contosoacr profile burst`);
         return performance.now() - start;
       }),
+      Number(process.env.BENCH_PROFILE_CONCURRENCY ?? count),
     );
     const wall = performance.now() - t0;
     const cpu = cpuMs(pid) - cpu0;
-    process.kill(pid, 'SIGUSR2');
+    if (profiling || azurite) process.kill(pid, 'SIGUSR2');
     const ok = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])).sort((a, b) => a - b);
     const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
     const p = (q: number) => ok[Math.min(ok.length - 1, Math.floor(q * ok.length))]?.toFixed(0);
@@ -79,7 +99,23 @@ async function main(): Promise<void> {
       `connector calls per flow: ${[...ops].map(([k, v]) => `${k} ${(v / count).toFixed(2)}`).join(', ')}\n`,
     );
     for (const f of failed.slice(0, 3)) process.stdout.write(`failed: ${String(f.reason).slice(0, 200)}\n`);
-    for (let i = 0; i < 500; i++) {
+    for (let i = 0; azurite && i < 500; i++) {
+      const fresh = readdirSync(dir).filter((f) => !before.has(f) && f.startsWith(`${pid}-requests-`));
+      if (fresh.length) {
+        const counts = JSON.parse(readFileSync(join(dir, fresh[0]), 'utf8')) as Record<string, number>;
+        const total = Object.entries(counts)
+          .filter(([k]) => !/ \d{3}$/.test(k) && !k.startsWith(' '))
+          .reduce((sum, [, n]) => sum + n, 0);
+        process.stdout.write(
+          `Tables requests per flow: ${(total / count).toFixed(2)} (${Object.entries(counts)
+            .map(([k, v]) => `${k} ${(v / count).toFixed(2)}`)
+            .join(', ')})\n`,
+        );
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (let i = 0; profiling && i < 500; i++) {
       const fresh = readdirSync(dir).filter((f) => !before.has(f) && f.endsWith('.cpuprofile'));
       if (fresh.length && existsSync(join(dir, fresh[0]))) {
         process.stdout.write(`profile: ${join(dir, fresh[0])}\n`);
@@ -89,9 +125,27 @@ async function main(): Promise<void> {
     }
   } finally {
     await acrbot.stop();
+    await azurite?.stop();
     await sandbox.stop();
     await connector.stop();
   }
+}
+
+/** Like Promise.allSettled over `tasks`, with at most `limit` running at once. */
+async function allSettledLimited<T>(tasks: (() => Promise<T>)[], limit: number): Promise<PromiseSettledResult<T>[]> {
+  const out: PromiseSettledResult<T>[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < tasks.length; i = next++) {
+      try {
+        out[i] = { status: 'fulfilled', value: await tasks[i]() };
+      } catch (reason) {
+        out[i] = { status: 'rejected', reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
+  return out;
 }
 
 main().catch((err) => {

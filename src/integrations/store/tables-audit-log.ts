@@ -24,6 +24,7 @@ import {
   readDoc,
   statusOf,
 } from './tables-client';
+import { submitTransaction, type TransactionAction } from './tables-transaction';
 
 const PK = 'audit';
 const entryKey = (seq: number) => `e|${pad(seq)}`;
@@ -57,7 +58,7 @@ export class TablesAuditLog implements AuditLog {
       this.knownHead = undefined;
       const entry = chainEntry(event, head?.head, this.clock.now(), this.key);
       const headRow = { partitionKey: PK, rowKey: 'head', seq: entry.seq, hash: entry.hash };
-      const actions: Parameters<TableClient['submitTransaction']>[0] = [
+      const actions: TransactionAction[] = [
         ['create', { partitionKey: PK, rowKey: entryKey(entry.seq), ...docProperties(entry) }],
         head ? ['update', headRow, 'Replace', { etag: head.etag }] : ['create', headRow], // HEAD_ACTION
       ];
@@ -67,7 +68,7 @@ export class TablesAuditLog implements AuditLog {
           { partitionKey: PK, rowKey: `q|${keyPart(entry.requestId)}|${pad(entry.seq)}`, seq: entry.seq },
         ]);
       try {
-        const result = await this.table.submitTransaction(actions);
+        const result = await submitTransaction(this.table, actions);
         // Sub-responses come in the order of the actions; an update's carries no row key (only
         // a create's does), so the head's is found by position, not by `rowKey`.
         const etag = result.subResponses[HEAD_ACTION]?.etag;

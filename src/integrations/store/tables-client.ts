@@ -9,6 +9,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type * as TablesModule from '@azure/data-tables';
 import type { TableClient, TableEntity, TableEntityResult } from '@azure/data-tables';
 import type * as IdentityModule from '@azure/identity';
+import { tablesTransport } from './tables-transaction';
 
 /** How to reach the Table service. The connection string is a secret: never log this object. */
 export type TablesConnection = { kind: 'connectionString'; value: string } | { kind: 'identity'; endpoint: string };
@@ -36,13 +37,15 @@ export function openTablesAccount(connection: TablesConnection, prefix = 'acrbot
       return tables.TableClient.fromConnectionString(connection.value, tableName, {
         // Plain http only for the local emulator on loopback (TOOLCHAIN: Azurite).
         allowInsecureConnection: insecure,
+        // One HTTP client (and keep-alive pool) for the SDK's operations and our transactions.
+        httpClient: tablesTransport().http,
       });
     }
     if (!credential) {
       const identity = require('@azure/identity') as typeof IdentityModule;
       credential = new identity.DefaultAzureCredential();
     }
-    return new tables.TableClient(connection.endpoint, tableName, credential);
+    return new tables.TableClient(connection.endpoint, tableName, credential, { httpClient: tablesTransport().http });
   };
   return {
     displayEndpoint: connection.kind === 'identity' ? connection.endpoint : tableEndpointOf(connection.value),

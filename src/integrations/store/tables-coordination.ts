@@ -30,6 +30,7 @@ import {
   readDoc,
   statusOf,
 } from './tables-client';
+import { submitTransaction, type TransactionAction } from './tables-transaction';
 
 /** Optimistic retries before giving up on a contended row. */
 const MAX_ATTEMPTS = 100;
@@ -155,7 +156,7 @@ export class TablesScheduleStore implements ScheduleStore {
       const previous = current ? readDoc<ScheduledJob>(current) : undefined;
       const doc = docProperties(stored);
       const jobRow = { partitionKey: SCHEDULE, rowKey: jobKey(job.id), ...doc };
-      const actions: Parameters<TableClient['submitTransaction']>[0] = [
+      const actions: TransactionAction[] = [
         current ? ['update', jobRow, 'Replace', { etag: current.etag }] : ['create', jobRow],
       ];
       const newDue = dueKey(stored.dueAt, job.id);
@@ -171,7 +172,7 @@ export class TablesScheduleStore implements ScheduleStore {
           'Replace',
         ]);
       try {
-        await this.table.submitTransaction(actions);
+        await submitTransaction(this.table, actions);
         return;
       } catch (err) {
         if (!isConflict(err) || attempt + 1 >= MAX_ATTEMPTS) throw err;
@@ -206,7 +207,7 @@ export class TablesScheduleStore implements ScheduleStore {
       const current = await getRow(this.table, SCHEDULE, jobKey(id));
       if (!current) return;
       const job = readDoc<ScheduledJob>(current);
-      const actions: Parameters<TableClient['submitTransaction']>[0] = [
+      const actions: TransactionAction[] = [
         ['delete', { partitionKey: SCHEDULE, rowKey: jobKey(id) }],
         ['delete', { partitionKey: SCHEDULE, rowKey: dueKey(job.dueAt, id) }],
       ];
@@ -214,7 +215,7 @@ export class TablesScheduleStore implements ScheduleStore {
       try {
         // Deletes in a batch are unconditional; a put that moved the job after our read removed
         // the old index row, so this batch fails as a whole (404) and is decided again.
-        await this.table.submitTransaction(actions);
+        await submitTransaction(this.table, actions);
         return;
       } catch (err) {
         if (statusOf(err) !== 404 || attempt + 1 >= MAX_ATTEMPTS) throw err;

@@ -23,6 +23,7 @@ import type { CardCopy, RequestStore } from '../../domain/ports';
 import { VersionConflictError } from '../../domain/ports';
 import type { AccessRequest, RequestState } from '../../domain/request';
 import { docProperties, keyPart, listAll, listTop, prefixFilter, readDoc, statusOf, type Row } from './tables-client';
+import { submitTransaction, type TransactionAction } from './tables-transaction';
 
 const PK = 'req';
 const requestKey = (id: string) => `r|${keyPart(id)}`;
@@ -68,7 +69,7 @@ export class TablesRequestStore implements RequestStore {
 
   async create(request: AccessRequest): Promise<void> {
     try {
-      const result = await this.table.submitTransaction([
+      const result = await submitTransaction(this.table, [
         ['create', this.requestRow(request)],
         ['create', { partitionKey: PK, rowKey: stateKey(request), id: request.id }],
         [
@@ -97,9 +98,7 @@ export class TablesRequestStore implements RequestStore {
     const current = known?.version === next.version - 1 ? known : await this.readKnown(next.id);
     // The version check is ours; the ETag makes it atomic against every other writer.
     if (!current || current.version !== next.version - 1) throw new VersionConflictError(next.id);
-    const actions: Parameters<TableClient['submitTransaction']>[0] = [
-      ['update', this.requestRow(next), 'Replace', { etag: current.etag }],
-    ];
+    const actions: TransactionAction[] = [['update', this.requestRow(next), 'Replace', { etag: current.etag }]];
     const before = stateKey(current.request);
     const after = stateKey(next);
     if (before !== after) {
@@ -112,7 +111,7 @@ export class TablesRequestStore implements RequestStore {
       actions.push(['upsert', requesterRow(next), 'Replace']);
     }
     try {
-      const result = await this.table.submitTransaction(actions);
+      const result = await submitTransaction(this.table, actions);
       // Sub-responses follow the actions' order: the request row's is the first.
       this.remember(next, result.subResponses[0]?.etag);
     } catch (err) {

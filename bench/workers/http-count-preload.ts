@@ -1,0 +1,97 @@
+/**
+ * Preload for investigations (`node -r …/http-count-preload.js dist/index.js`): counts the
+ * HTTP requests the process sends to `BENCH_COUNT_HOST` (`host:port`, e.g. Azurite's table
+ * endpoint) by method and kind (`$batch`, entity, query, table), and the error statuses. The
+ * first SIGUSR2 starts a window, the second writes `BENCH_PROFILE_DIR/<pid>-requests-<n>.json`
+ * (alongside profile-preload's profile of the same window).
+ *
+ * It counts at `http.request`/`https.request`, below any SDK, so builds that reach the service
+ * through different clients or pipelines are counted alike.
+ */
+import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { join } from 'node:path';
+
+const target = process.env.BENCH_COUNT_HOST ?? '';
+const detail = process.env.BENCH_COUNT_DETAIL === '1';
+let counts = new Map<string, number>();
+let counting = false;
+let windows = 0;
+
+const add = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
+
+/** `POST $batch`, `GET entity`, `GET query`, `POST table` … from a request's method and path. */
+function kindOf(method: string, path: string): string {
+  const last = decodeURIComponent(path.split('?')[0]).split('/').pop() ?? '';
+  if (last === '$batch') return `${method} $batch`;
+  if (/\(PartitionKey=/.test(last)) {
+    if (!detail) return `${method} entity`;
+    // BENCH_COUNT_DETAIL=1: which table, and the partition key's kind (up to its first `|` or `!`).
+    const m = /^(.*)\(PartitionKey='([^'|!:]*)/.exec(last);
+    return `${method} entity ${m?.[1].slice((process.env.ACRBOT_TABLE_PREFIX ?? 'acrbot').length) ?? ''} ${m?.[2].slice(0, 12) ?? ''}`;
+  }
+  if (last === 'Tables') return `${method} table`;
+  return `${method} query`;
+}
+
+/** BENCH_COUNT_DETAIL=1: a transaction's actions by table and method, read from its body as it is written. */
+function countBatch(req: http.ClientRequest): void {
+  let body = '';
+  const grab = (chunk: unknown) => {
+    if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) body += chunk.toString();
+  };
+  const { write, end } = req;
+  req.write = function (this: http.ClientRequest, chunk: unknown, ...rest: unknown[]) {
+    grab(chunk);
+    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as typeof req.write;
+  req.end = function (this: http.ClientRequest, chunk?: unknown, ...rest: unknown[]) {
+    if (typeof chunk !== 'function') grab(chunk);
+    const prefix = process.env.ACRBOT_TABLE_PREFIX ?? 'acrbot';
+    const actions = [
+      ...body.matchAll(/^(POST|PUT|MERGE|PATCH|DELETE) \S*\/([A-Za-z0-9]+)(\(PartitionKey='([^'|!:]*))?/gm),
+    ];
+    if (actions.length) {
+      const table = actions[0][2].slice(prefix.length);
+      const pk = actions[0][4] ?? '';
+      add(`  $batch ${table} ${pk}: ${actions.map((a) => a[1]).join('+')}`);
+    }
+    return (end as (...a: unknown[]) => http.ClientRequest).call(this, chunk, ...rest);
+  } as typeof req.end;
+}
+
+for (const mod of [http, https]) {
+  const original = mod.request.bind(mod) as (...args: unknown[]) => http.ClientRequest;
+  (mod as { request: unknown }).request = (...args: unknown[]) => {
+    const req = original(...args);
+    if (counting) {
+      const opts = (typeof args[0] === 'object' && args[0] && !(args[0] instanceof URL) ? args[0] : {}) as {
+        hostname?: string;
+        port?: number | string;
+      };
+      const where = `${opts.hostname ?? req.host}:${opts.port ?? ''}`;
+      if (!target || where === target) {
+        const kind = kindOf(req.method, req.path);
+        add(kind);
+        if (detail && kind === 'POST $batch') countBatch(req);
+        req.once('response', (res) => {
+          if ((res.statusCode ?? 0) >= 400) add(`${kind} ${res.statusCode}`);
+        });
+      }
+    }
+    return req;
+  };
+}
+
+process.on('SIGUSR2', () => {
+  if (!counting) {
+    counts = new Map();
+    counting = true;
+    return;
+  }
+  counting = false;
+  const file = join(process.env.BENCH_PROFILE_DIR ?? '.', `${process.pid}-requests-${++windows}.json`);
+  writeFileSync(file, JSON.stringify(Object.fromEntries([...counts].sort())));
+  process.stderr.write(`BENCH_REQUESTS ${file}\n`);
+});
