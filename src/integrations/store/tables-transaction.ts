@@ -56,6 +56,8 @@ const CRLF = '\r\n';
 function direct(url: URL): boolean {
   if (url.search) return false;
   if (/\.table\.cosmos(db)?\./.test(url.hostname)) return false;
+  // The Cosmos DB emulator listens on localhost too; Azurite's URLs name its account.
+  if (url.hostname === 'localhost' && !url.pathname.startsWith('/devstoreaccount1')) return false;
   return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
 }
 
