@@ -41,6 +41,9 @@ interface Throughput {
   botCores: number;
   /** The same for this process (emulators, connector, client). */
   benchCores: number;
+  /** CPU per granted flow, in ms: all bot processes together, and Azurite. */
+  botCpuMsPerFlow: number;
+  azuriteCpuMsPerFlow: number;
 }
 
 /** Runs one grant flow per cluster, `concurrency` at a time; flow i requests on clients[i % n] and approves on the next one. */
@@ -74,11 +77,22 @@ async function throughput(
   await Promise.all(Array.from({ length: concurrency }, worker));
   const wallMs = performance.now() - t0;
   const ok = clusters.length - errors.length;
-  const azuriteCores = (cpuMs(pids.azurite) - azurite0) / wallMs;
-  const botCores = (botCpu() - bots0) / wallMs;
+  const azuriteCpu = cpuMs(pids.azurite) - azurite0;
+  const botsCpu = botCpu() - bots0;
   const bench = process.cpuUsage(bench0);
   const benchCores = (bench.user + bench.system) / 1000 / wallMs;
-  return { flowsPerS: (ok * 1000) / wallMs, wallMs, ok, requestIds, errors, azuriteCores, botCores, benchCores };
+  return {
+    flowsPerS: (ok * 1000) / wallMs,
+    wallMs,
+    ok,
+    requestIds,
+    errors,
+    azuriteCores: azuriteCpu / wallMs,
+    botCores: botsCpu / wallMs,
+    benchCores,
+    botCpuMsPerFlow: botsCpu / Math.max(ok, 1),
+    azuriteCpuMsPerFlow: azuriteCpu / Math.max(ok, 1),
+  };
 }
 
 /** approve POST → outcome card of `clusters.length` flows run one after another. */
@@ -169,6 +183,9 @@ export const p9Scaleout: Metric = async (ctx) => {
     await azurite.stop();
   }
   const ratio = one.flowsPerS > 0 ? two.flowsPerS / one.flowsPerS : 0;
+  // What sharing one store costs each flow: 1.0 = two instances spend per flow what one does
+  // (every conflict retry, lease wait and cache miss across instances shows up above 1).
+  const botCpuRatio = one.botCpuMsPerFlow > 0 ? two.botCpuMsPerFlow / one.botCpuMsPerFlow : 0;
   const doubles = auditDoubles + Math.max(0, putsTwo - two.ok);
   const tablesP50 = summarize(tablesOutcome).p50;
   const sqliteP50 = summarize(sqliteOutcome).p50;
@@ -186,6 +203,11 @@ export const p9Scaleout: Metric = async (ctx) => {
       p9_azurite_cores_two_instances: round(two.azuriteCores, 2),
       p9_bot_cores_two_instances: round(two.botCores, 2),
       p9_bench_cores_two_instances: round(two.benchCores, 2),
+      p9_bot_cpu_ms_per_flow_one_instance: round(one.botCpuMsPerFlow, 1),
+      p9_bot_cpu_ms_per_flow_two_instances: round(two.botCpuMsPerFlow, 1),
+      p9_bot_cpu_per_flow_ratio: round(botCpuRatio, 2),
+      p9_azurite_cpu_ms_per_flow_one_instance: round(one.azuriteCpuMsPerFlow, 1),
+      p9_azurite_cpu_ms_per_flow_two_instances: round(two.azuriteCpuMsPerFlow, 1),
       p9_tables_outcome_p50_ms: round(tablesP50, 1),
       p9_sqlite_outcome_p50_ms: round(sqliteP50, 1),
     },
@@ -197,6 +219,14 @@ export const p9Scaleout: Metric = async (ctx) => {
         target: '≥ 1.7×',
         met: ratio >= 1.7 && two.ok === count && one.ok === count,
         detail: `one ${one.flowsPerS.toFixed(1)} flows/s (${one.ok}/${count} ok), two ${two.flowsPerS.toFixed(1)} flows/s (${two.ok}/${count} ok); cores busy (CPU ÷ wall) Azurite ${one.azuriteCores.toFixed(2)} → ${two.azuriteCores.toFixed(2)}, bots ${one.botCores.toFixed(2)} → ${two.botCores.toFixed(2)}, bench process (emulators, client) ${one.benchCores.toFixed(2)} → ${two.benchCores.toFixed(2)}; machine load ${loadavg()[0].toFixed(1)} on ${cpus().length} cores${errors.length ? `; errors: ${errors.slice(0, 2).join('; ')}` : ''}`,
+      },
+      {
+        id: 'P9',
+        what: 'bot CPU per flow, two instances ÷ one (what sharing the store costs each flow)',
+        value: `${botCpuRatio.toFixed(2)}×`,
+        target: '',
+        met: null,
+        detail: `bots ${fmt.ms(one.botCpuMsPerFlow)} → ${fmt.ms(two.botCpuMsPerFlow)} per flow, Azurite ${fmt.ms(one.azuriteCpuMsPerFlow)} → ${fmt.ms(two.azuriteCpuMsPerFlow)}; with a core for each instance and a store that keeps up, two instances would serve about 2 ÷ ${botCpuRatio.toFixed(2)} = ${(botCpuRatio > 0 ? 2 / botCpuRatio : 0).toFixed(2)}× one (an estimate, not the measured ratio above)`,
       },
       {
         id: 'P9',

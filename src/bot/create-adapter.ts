@@ -124,7 +124,11 @@ export function createAdapter(config: AppConfig, log: Logger): CloudAdapter {
       ToBotFromChannelTokenIssuer: tokenIssuer ?? PUBLIC_CLOUD.ToBotFromChannelTokenIssuer,
     });
   }
-  const adapter = new LeanCloudAdapter(new ChannelAuthentication(options, Boolean(config.app.id)));
+  const adapter = new LeanCloudAdapter(new ChannelAuthentication(options, Boolean(config.app.id)), (err, status) => {
+    // A refused token is the caller's problem (a probe, an expired token), not the bot's.
+    if (status === 401) log.warn({ err, status }, 'Bot Framework request refused: not authenticated');
+    else log.error({ err, status }, 'Bot Framework request failed');
+  });
   adapter.onTurnError = async (ctx, error) => {
     log.error({ err: error, activityType: ctx.activity.type }, 'unhandled error in turn');
     if (ctx.activity.type === 'message') {

@@ -12,7 +12,8 @@
  * the same steps run here without the schemas, in botbuilder's order: the activity fix-up
  * (botbuilder's own `validateAndFixActivity`), `processActivity` (the JWT check and the turn),
  * then the invoke response's status and body, or for an error 401 (AuthenticationError) / 500
- * with its message, logged to the console as botbuilder does. Every other call (a web socket
+ * with its message. The error goes to the `reportError` hook when one is given (acrbot's pino
+ * logger, with the turn's correlation id), else to the console as botbuilder does. Every other call (a web socket
  * upgrade, another method, a body that is not an object, a missing type, an unusual header or
  * response) goes to botbuilder's `process()` unchanged, which answers it as before.
  * test/unit/lean-cloud-adapter.test.ts runs both on the same requests and compares the answers.
@@ -39,8 +40,18 @@ interface HttpRequest {
   headers: Record<string, unknown>;
 }
 
+/** Where a request's error goes, with the status it was answered with (401 or 500). */
+export type RequestErrorReporter = (err: unknown, status: number) => void;
+
 /** A CloudAdapter whose HTTP `process()` skips the per-request schema building (see the file comment). */
 export class LeanCloudAdapter extends CloudAdapter {
+  constructor(
+    auth?: ConstructorParameters<typeof CloudAdapter>[0],
+    private readonly reportError: RequestErrorReporter = (err) => console.error(err),
+  ) {
+    super(auth);
+  }
+
   override async process(
     req: unknown,
     resOrSocket: unknown,
@@ -60,12 +71,10 @@ export class LeanCloudAdapter extends CloudAdapter {
       const invokeResponse = await this.processActivity(authHeader, validateAndFixActivity(activity), logic);
       return end(invokeResponse?.status ?? StatusCodes.OK, invokeResponse?.body);
     } catch (err) {
-      // As botbuilder's process() does: the error on the console, 401 or 500 with its message.
-      console.error(err);
-      return end(
-        err instanceof AuthenticationError ? StatusCodes.UNAUTHORIZED : StatusCodes.INTERNAL_SERVER_ERROR,
-        (err as { message?: unknown }).message ?? err,
-      );
+      // As botbuilder's process() does: 401 or 500 with its message; the error reported once.
+      const status = err instanceof AuthenticationError ? StatusCodes.UNAUTHORIZED : StatusCodes.INTERNAL_SERVER_ERROR;
+      this.reportError(err, status);
+      return end(status, (err as { message?: unknown }).message ?? err);
     }
   }
 }

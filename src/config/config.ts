@@ -2,7 +2,7 @@
  * Configuration from the environment (and `.env`), validated once at start with zod. Every
  * problem is listed; nothing here is ever printed unredacted.
  */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import type { Policy } from '../domain/policy';
 import { parseDurationMs } from './duration';
 import { PolicyFileError, policyFromEnvironment, readPolicyFile } from './policy-file';
@@ -56,7 +56,12 @@ const httpsUrl = (name: string) =>
 
 const schema = z.object({
   ACRBOT_MODE: z.enum(['sandbox', 'azure'], { message: 'ACRBOT_MODE must be "sandbox" or "azure"' }).default('sandbox'),
-  PORT: z.coerce.number({ message: 'PORT must be a number' }).int().min(0).max(65535).default(3978),
+  PORT: z.coerce
+    .number({ message: 'PORT must be a number' })
+    .int('PORT must be a whole number from 0 to 65535')
+    .min(0, 'PORT must be a whole number from 0 to 65535')
+    .max(65535, 'PORT must be a whole number from 0 to 65535')
+    .default(3978),
   HOST: z.string().optional(),
   MicrosoftAppId: z
     .string()
@@ -175,7 +180,11 @@ const schema = z.object({
       },
     ),
   ACRBOT_TAB_INVENTORY_TTL: duration('ACRBOT_TAB_INVENTORY_TTL', '60s'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
   ACRBOT_MAX_PENDING_PER_USER: positiveInt('ACRBOT_MAX_PENDING_PER_USER', 5),
   ACRBOT_REQUESTS_PER_MINUTE: positiveInt('ACRBOT_REQUESTS_PER_MINUTE', 10),
   ACRBOT_DIALOG_TTL: duration('ACRBOT_DIALOG_TTL', '30m'),

@@ -11,7 +11,7 @@ import type { Document, LineCounter } from 'yaml';
 
 /** Loaded when a policy file is read: most starts have none, and yaml costs start-up time (P5). */
 const yaml = (): typeof Yaml => require('yaml') as typeof Yaml;
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import type { Policy, PolicyRule } from '../domain/policy';
 import { parseDurationMs } from './duration';
 
@@ -43,10 +43,16 @@ export class PolicyFileError extends Error {
   }
 }
 
+/**
+ * Says `message` for every problem the schema itself finds. zod's `{ message }` covers only a
+ * wrong type; a union that matched no option and a literal of another value need the error map.
+ */
+const saying = (message: string) => ({ errorMap: () => ({ message }) });
+
 const guid = (what: string) => z.string({ message: `${what} must be a string` }).regex(GUID, `${what} must be a GUID`);
 
 const duration = z
-  .union([z.string(), z.number()], { message: 'must be a duration such as 30m, 8h or 7d' })
+  .union([z.string(), z.number()], saying('must be a duration such as 30m, 8h or 7d'))
   .transform((v, ctx) => {
     const ms = parseDurationMs(String(v));
     if (ms === undefined) {
@@ -67,8 +73,8 @@ const globs = z
   .union([glob, z.array(glob).min(1, 'must list at least one pattern')])
   .transform((v) => (Array.isArray(v) ? v : [v]));
 const tags = z.record(
-  z.string().min(1).max(512),
-  z.union([z.string(), z.number(), z.boolean()], { message: 'tag values are text' }).transform(String),
+  z.string().min(1, 'tag names must not be empty').max(512, 'tag names are at most 512 characters'),
+  z.union([z.string(), z.number(), z.boolean()], saying('tag values are text')).transform(String),
 );
 
 const matchSchema = z.strictObject(
@@ -101,7 +107,7 @@ const ruleSchema = z.strictObject({
     .strictObject({
       users: z.array(guid('an approver user (Entra object id)')).default([]),
       groups: z.array(guid('an approver group (Entra object id)')).default([]),
-      name: z.string().min(1).max(80).optional(),
+      name: z.string().min(1, 'must not be empty').max(80, 'is longer than 80 characters').optional(),
     })
     .optional(),
   approvalsRequired: z
@@ -122,7 +128,7 @@ const ruleSchema = z.strictObject({
 });
 
 const fileSchema = z.strictObject({
-  version: z.literal(1, { message: 'must be 1' }),
+  version: z.literal(1, saying('must be 1')),
   rules: z.array(ruleSchema, { message: 'must be a list of rules' }).min(1, 'must list at least one rule'),
   breakGlass: z
     .strictObject({

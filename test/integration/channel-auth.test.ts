@@ -145,10 +145,23 @@ describe('G1: inbound channel authentication (real JWTs, local OpenID metadata +
     ],
   ])('G1: %s → 401 and no handler runs', async (_name, make, reason) => {
     const before = await footprint();
+    const refusals = () => h.logs.lines.filter((l) => l.includes('Bot Framework request refused')).length;
+    const refusedBefore = refusals();
     const c = await make();
     const res = await postActivity(h.app.url, c.activity ?? activity(), c.headers);
     expect(res.status).toBe(401);
     expect(String(res.body)).toMatch(reason);
+    // Logged once, as a warning in acrbot's own log, without the token.
+    expect(refusals()).toBe(refusedBefore + 1);
+    const line = h.logs.lines.filter((l) => l.includes('Bot Framework request refused')).at(-1)!;
+    expect(JSON.parse(line)).toMatchObject({
+      level: 40,
+      status: 401,
+      correlationId: expect.stringMatching(/^turn-/),
+      err: { message: expect.stringMatching(reason) },
+    });
+    const bearerToken = /^Bearer (.+)$/.exec(c.headers.authorization ?? '')?.[1];
+    if (bearerToken) expect(line).not.toContain(bearerToken);
     // Give a (wrongly) started turn time to show itself before checking nothing happened.
     await new Promise((r) => setTimeout(r, 20));
     expect(await footprint()).toEqual(before);

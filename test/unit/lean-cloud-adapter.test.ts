@@ -133,3 +133,44 @@ describe('LeanCloudAdapter.process answers as CloudAdapter.process does', () => 
     expect(turn.localTimestamp).toBeInstanceOf(Date);
   });
 });
+
+describe('LeanCloudAdapter reports a request error to the hook it is given, not the console', () => {
+  async function withReporter(c: Case) {
+    const reported: Array<[string, number]> = [];
+    const adapter = new LeanCloudAdapter(
+      new ConfigurationBotFrameworkAuthentication({ MicrosoftAppId: c.appId ?? '' }),
+      (err, status) => reported.push([String(err), status]),
+    );
+    const { res, calls } = recordingResponse();
+    const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      await adapter.process(JSON.parse(JSON.stringify(c.req)) as never, res as never, c.logic ?? (async () => {}));
+      return { reported, calls, console: consoleError.mock.calls.length };
+    } finally {
+      consoleError.mockRestore();
+    }
+  }
+
+  test('a refused token: 401, reported once with its status', async () => {
+    const out = await withReporter({
+      req: { method: 'POST', headers: { authorization: 'Bearer not-a-jwt' }, body: activity() },
+      appId: '00000000-0000-0000-0000-000000000001',
+    });
+    expect(out.calls[0]).toEqual(['status', 401]);
+    expect(out.reported).toHaveLength(1);
+    expect(out.reported[0][1]).toBe(401);
+    expect(out.console).toBe(0);
+  });
+
+  test('a turn that throws without onTurnError: 500, reported once with the error', async () => {
+    const out = await withReporter({
+      req: { method: 'POST', headers: {}, body: activity() },
+      logic: async () => {
+        throw new Error('boom in the turn');
+      },
+    });
+    expect(out.calls[0]).toEqual(['status', 500]);
+    expect(out.reported).toEqual([['Error: boom in the turn', 500]]);
+    expect(out.console).toBe(0);
+  });
+});

@@ -163,6 +163,28 @@ describe('SqliteCommitGroup', () => {
     await expect(write).resolves.toMatchObject({ changes: 1 });
   });
 
+  test('when the write lock cannot be had, every write of the group rejects with the cause and none is stored', async () => {
+    const { db, other, group } = t;
+    // Another process holds the write lock past our busy timeout (0 here, 5 s in production).
+    db.pragma('busy_timeout = 0');
+    other.exec('BEGIN IMMEDIATE');
+    const insert = db.prepare('INSERT INTO t (id, n) VALUES (?, ?)');
+    const writes = ['a', 'b'].map((id, n) => group.write(() => insert.run(id, n)));
+    for (const write of writes) {
+      const err = (await write.then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as Error & { cause?: { code?: string } };
+      expect(err.message).toMatch(/could not start a transaction for a group of writes; none was stored/);
+      expect(err.cause?.code).toBe('SQLITE_BUSY');
+    }
+    other.exec('ROLLBACK');
+    expect(rows(other)).toEqual([]);
+    // The group is not left stuck: the next loop turn's writes commit.
+    await expect(group.write(() => insert.run('c', 3))).resolves.toMatchObject({ changes: 1 });
+    expect(rows(other)).toEqual([{ id: 'c', n: 3 }]);
+  });
+
   test('two connections in one process never wait on each other across an await', async () => {
     const { db, other, group, close } = t;
     const second = new SqliteCommitGroup(other);

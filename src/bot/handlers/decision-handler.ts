@@ -4,7 +4,7 @@
  * store and the actor comes from `from.aadObjectId` (G3). The approve click is answered at
  * once with the card in its "executing" state; the work runs after the HTTP response.
  */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { isUserFacing } from '../../domain/errors';
 import { isRequestId } from '../../domain/identifiers';
 import { awaitingReview } from '../../domain/policy';

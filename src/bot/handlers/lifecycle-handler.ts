@@ -4,7 +4,7 @@
  * anyone's; an extension is a new request approved like any other (never by its requester).
  */
 import type { TurnContext } from 'botbuilder';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import type { Command } from '../../domain/command';
 import { UserFacingError } from '../../domain/errors';
 import { isRequestId } from '../../domain/identifiers';

@@ -4,7 +4,7 @@
  * approval card. The form differs only in where the requester's copy goes (it replaces the form).
  */
 import { type ConversationReference, TurnContext } from 'botbuilder';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { isUserFacing } from '../../domain/errors';
 import type { AccessRequest, AccessTerm } from '../../domain/request';
 import type { SecretCommandOptions } from '../../domain/command';
