@@ -7,7 +7,7 @@ import type { TableClient } from '@azure/data-tables';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type AuditEntry, hashEntry } from '../../src/domain/audit-chain';
-import { VersionConflictError } from '../../src/domain/ports';
+import { LeaseLostError, VersionConflictError } from '../../src/domain/ports';
 import { transition } from '../../src/domain/request';
 import { tablesStores } from '../../src/integrations/store/open-stores';
 import { openTablesAccount } from '../../src/integrations/store/tables-client';
@@ -15,6 +15,7 @@ import { TablesAuditLog } from '../../src/integrations/store/tables-audit-log';
 import {
   TablesAbuseLedger,
   TablesDialogStore,
+  TablesLeaseStore,
   TablesScheduleStore,
 } from '../../src/integrations/store/tables-coordination';
 import { TablesRequestStore } from '../../src/integrations/store/tables-request-store';
@@ -106,6 +107,27 @@ describe('Azure Tables specifics', () => {
     expect(await b.listByState(['pending', 'approved', 'executing'])).toEqual([]);
   });
 
+  test('an update that moves no index row (same state, same requester) is one If-Match replace; a stale one gets the 412', async () => {
+    const prefix = azurite.freshPrefix();
+    const tableA = await openTablesAccount(conn(), prefix).table('requests');
+    const a = new TablesRequestStore(tableA);
+    const b = new TablesRequestStore(await openTablesAccount(conn(), prefix).table('requests'));
+    const request = pendingRequest();
+    await a.create(request);
+    const calls = recordStatuses(tableA);
+    const noted = { ...request, version: request.version + 1, reason: 'first note' };
+    await a.update(noted);
+    expect(calls.splice(0)).toEqual(['PUT 204']);
+    // b writes version 3; a's remembered ETag (version 2) is stale and its write changes nothing.
+    await b.update({ ...(await b.get(request.id))!, version: 3, reason: 'by b' });
+    await expect(a.update({ ...noted, version: 3, reason: 'by a' })).rejects.toBeInstanceOf(VersionConflictError);
+    expect(calls.splice(0)).toEqual(['PUT 412']);
+    expect(await b.get(request.id)).toMatchObject({ version: 3, reason: 'by b', state: 'pending' });
+    // The index rows written at create still find it.
+    expect((await b.listByState(['pending'])).map((r) => r.id)).toEqual([request.id]);
+    expect((await b.listByRequester(request.requester.objectId, ['pending'])).map((r) => r.reason)).toEqual(['by b']);
+  });
+
   test('a request larger than one 64 KiB string property is split over several properties and read back whole', async () => {
     const stores = await tablesStores(conn(), new FakeClock(), azurite.freshPrefix());
     const request = pendingRequest({ reason: 'é'.repeat(100_000) });
@@ -132,6 +154,26 @@ describe('Azure Tables specifics', () => {
    * Records the HTTP calls one TableClient makes. A query whose $filter does not pin the
    * PartitionKey is a scan of the whole table on Azure (the service filters row by row).
    */
+  /** `METHOD status` of every HTTP call one TableClient makes. */
+  function recordStatuses(table: TableClient): string[] {
+    const calls: string[] = [];
+    table.pipeline.addPolicy({
+      name: 'record-statuses',
+      sendRequest: async (request, next) => {
+        try {
+          const response = await next(request);
+          calls.push(`${request.method} ${response.status}`);
+          return response;
+        } catch (err) {
+          // A policy after this one turned an error status into a RestError.
+          calls.push(`${request.method} ${(err as { statusCode?: number }).statusCode}`);
+          throw err;
+        }
+      },
+    });
+    return calls;
+  }
+
   function recordCalls(table: TableClient): { method: string; filter?: string }[] {
     const calls: { method: string; filter?: string }[] = [];
     table.pipeline.addPolicy({
@@ -191,6 +233,42 @@ describe('Azure Tables specifics', () => {
     // Three entity-group transactions, no read of the head.
     expect(calls.map((c) => c.method)).toEqual(['POST', 'POST', 'POST']);
     await expect(log.verify()).resolves.toEqual({ intact: true, count: 4 });
+  });
+
+  test('leases: a new key is one create and a release one replace; another instance still reads before deciding, and stale holders are fenced', async () => {
+    const prefix = azurite.freshPrefix();
+    let nowMs = AT.getTime();
+    const now = () => new Date(nowMs);
+    const tableA = await openTablesAccount(conn(), prefix).table('leases');
+    const tableB = await openTablesAccount(conn(), prefix).table('leases');
+    const a = new TablesLeaseStore(tableA, now);
+    const b = new TablesLeaseStore(tableB, now);
+    const callsA = recordStatuses(tableA);
+    const callsB = recordStatuses(tableB);
+    const first = await a.acquire('exec:R-1', 'A', 30_000);
+    expect(first).toMatchObject({ owner: 'A', fence: 1 });
+    await a.release(first!);
+    // No read before either write: the key is new, then the row is the one A wrote.
+    expect(callsA.splice(0)).toEqual(['POST 204', 'PUT 204']);
+    const second = await a.acquire('exec:R-1', 'A', 30_000);
+    expect(second).toMatchObject({ fence: 2 });
+    expect(callsA.splice(0)).toEqual(['PUT 204']);
+    // B has no memory of the row: its blind create meets A's row, and it reads before refusing.
+    await expect(b.acquire('exec:R-1', 'B', 30_000)).resolves.toBeUndefined();
+    expect(callsB.splice(0)).toEqual(['POST 409', 'GET 200']);
+    nowMs += 31_000;
+    const taken = await b.acquire('exec:R-1', 'B', 30_000);
+    expect(taken).toMatchObject({ owner: 'B', fence: 3 });
+    expect(callsB.splice(0)).toEqual(['POST 409', 'GET 200', 'PUT 204']);
+    // A's remembered ETag is stale now: its renew fails with 412 and decides on a fresh read; the
+    // release that follows has no memory left and reads first. Neither writes B's row.
+    await expect(a.renew(second!, 30_000)).rejects.toBeInstanceOf(LeaseLostError);
+    await a.release(second!);
+    expect(callsA.splice(0)).toEqual(['PUT 412', 'GET 200', 'GET 200']);
+    // B's lease is untouched, and A cannot take it back while it holds.
+    await expect(a.acquire('exec:R-1', 'A', 30_000)).resolves.toBeUndefined();
+    await expect(b.renew(taken!, 30_000)).resolves.toMatchObject({ owner: 'B', fence: 3 });
+    expect(callsB.splice(0)).toEqual(['PUT 204']);
   });
 
   test('scheduling a new job is one request; moving an existing one reads it and replaces it, index rows included', async () => {

@@ -59,12 +59,32 @@ async function ignoreMissing(work: Promise<unknown>): Promise<boolean> {
   }
 }
 
+/** A lease row as this instance last wrote it, with the ETag the service gave that write. */
+interface KnownLease {
+  owner: string;
+  expiresAtMs: number;
+  fence: number;
+  etag: string;
+}
+
+/** Lease rows this instance last wrote are remembered up to this many (oldest dropped first). */
+const KNOWN_LEASES = 1_000;
+
 /**
  * Leases: one row per key (`PartitionKey` = key, `RowKey` = ''). Take-over is an If-Match
  * replace of the expired row with `fence + 1`; renew is an If-Match replace that checks
  * owner and fence first, so a stale holder can never extend or release a newer lease.
+ *
+ * The row this instance last wrote is remembered with its ETag: while the ETag matches, the row
+ * is exactly what was written, so deciding on the remembered row and writing under its ETag is
+ * the same as reading it first and writing under the ETag read. A write by anyone else changes
+ * the ETag, the write fails with 412 and the decision is made again on a fresh read. A new key
+ * is created blindly (a 409 means it exists: read it and decide). A grant flow's execution lease
+ * is then one create and one release, instead of a read before each.
  */
 export class TablesLeaseStore implements LeaseStore {
+  private readonly known = new Map<string, KnownLease>();
+
   constructor(
     private readonly table: TableClient,
     private readonly now: () => Date,
@@ -73,44 +93,55 @@ export class TablesLeaseStore implements LeaseStore {
   async acquire(key: string, owner: string, ttlMs: number): Promise<Lease | undefined> {
     const pk = keyPart(key);
     const nowMs = this.now().getTime();
-    const current = await getRow(this.table, pk, '');
-    const lease: Lease = {
-      key,
-      owner,
-      expiresAt: new Date(nowMs + ttlMs).toISOString(),
-      fence: Number(current?.fence ?? 0) + 1,
-    };
-    const row = { partitionKey: pk, rowKey: '', owner, expiresAtMs: nowMs + ttlMs, fence: lease.fence };
-    try {
-      if (!current) await this.table.createEntity(row);
-      else {
-        if (current.owner !== owner && Number(current.expiresAtMs) > nowMs) return undefined;
-        await this.table.updateEntity(row, 'Replace', { etag: current.etag });
+    // First on the row as written here, or, for a key this instance has not written, on no row
+    // (a new key is the usual case); then, if that write conflicts, on a fresh read.
+    for (const remembered of [true, false]) {
+      const row: KnownLease | 'absent' = remembered
+        ? (this.known.get(pk) ?? 'absent')
+        : ((await this.read(pk)) ?? 'absent');
+      const held = row !== 'absent' && row.owner !== owner && row.expiresAtMs > nowMs;
+      // "Held by another" is only ever concluded on a fresh read.
+      if (held && remembered) continue;
+      if (held) return undefined;
+      const next = { owner, expiresAtMs: nowMs + ttlMs, fence: row === 'absent' ? 1 : row.fence + 1 };
+      try {
+        const written =
+          row === 'absent'
+            ? await this.table.createEntity({ partitionKey: pk, rowKey: '', ...next })
+            : await this.table.updateEntity({ partitionKey: pk, rowKey: '', ...next }, 'Replace', { etag: row.etag });
+        this.remember(pk, next, written.etag);
+        return { key, owner, expiresAt: new Date(next.expiresAtMs).toISOString(), fence: next.fence };
+      } catch (err) {
+        this.known.delete(pk);
+        // 409/412 (or 404: the row went away): what we decided on is not the row any more.
+        if (!isConflict(err) && statusOf(err) !== 404) throw err;
+        // After a fresh read, another instance took it between our read and write.
+        if (!remembered) return undefined;
       }
-      return lease;
-    } catch (err) {
-      if (isConflict(err)) return undefined; // another instance took it between our read and write
-      throw err;
     }
+    return undefined;
   }
 
   async renew(lease: Lease, ttlMs: number): Promise<Lease> {
     const pk = keyPart(lease.key);
+    const ours = (row: KnownLease | undefined) => row?.owner === lease.owner && row.fence === lease.fence;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const current = await getRow(this.table, pk, '');
-      if (!current || current.owner !== lease.owner || Number(current.fence) !== lease.fence)
-        throw new LeaseLostError(lease.key);
-      const expiresAtMs = this.now().getTime() + ttlMs;
+      const remembered = attempt === 0 ? this.known.get(pk) : undefined;
+      // A lost lease is only ever concluded on a fresh read.
+      const current = ours(remembered) ? remembered : await this.read(pk);
+      if (!current || !ours(current)) throw new LeaseLostError(lease.key);
+      const next = { owner: lease.owner, expiresAtMs: this.now().getTime() + ttlMs, fence: lease.fence };
       try {
-        await this.table.updateEntity(
-          { partitionKey: pk, rowKey: '', owner: lease.owner, expiresAtMs, fence: lease.fence },
-          'Replace',
-          { etag: current.etag },
-        );
-        return { ...lease, expiresAt: new Date(expiresAtMs).toISOString() };
+        const written = await this.table.updateEntity({ partitionKey: pk, rowKey: '', ...next }, 'Replace', {
+          etag: current.etag,
+        });
+        this.remember(pk, next, written.etag);
+        return { ...lease, expiresAt: new Date(next.expiresAtMs).toISOString() };
       } catch (err) {
-        if (statusOf(err) !== 412) throw err;
-        await backoff(attempt); // changed since read: re-read and check ownership again
+        this.known.delete(pk);
+        // Changed (or gone) since read or since our own write: re-read and check ownership again.
+        if (statusOf(err) !== 412 && statusOf(err) !== 404) throw err;
+        if (attempt > 0) await backoff(attempt - 1);
       }
     }
     throw new LeaseLostError(lease.key);
@@ -118,16 +149,46 @@ export class TablesLeaseStore implements LeaseStore {
 
   async release(lease: Lease): Promise<void> {
     const pk = keyPart(lease.key);
-    const current = await getRow(this.table, pk, '');
-    if (!current || current.owner !== lease.owner || Number(current.fence) !== lease.fence) return;
-    // Expire and disown rather than delete: the fence stays, so a later holder still gets a higher one.
-    await ignoreMissing(
-      this.table.updateEntity(
-        { partitionKey: pk, rowKey: '', owner: '', expiresAtMs: 0, fence: lease.fence },
-        'Replace',
-        { etag: current.etag },
-      ),
-    );
+    const ours = (row: KnownLease | undefined) => row?.owner === lease.owner && row.fence === lease.fence;
+    for (const remembered of [true, false]) {
+      const current = remembered ? this.known.get(pk) : await this.read(pk);
+      // Not ours as remembered: look at the row itself before concluding anything.
+      if (remembered && !ours(current)) continue;
+      if (!current || !ours(current)) return;
+      // Expire and disown rather than delete: the fence stays, so a later holder still gets a higher one.
+      const next = { owner: '', expiresAtMs: 0, fence: lease.fence };
+      try {
+        const written = await this.table.updateEntity({ partitionKey: pk, rowKey: '', ...next }, 'Replace', {
+          etag: current.etag,
+        });
+        this.remember(pk, next, written.etag);
+        return;
+      } catch (err) {
+        this.known.delete(pk);
+        // 404: already gone; 412: changed since (taken over after expiry): decided again on a fresh read.
+        if (statusOf(err) === 404) return;
+        if (statusOf(err) !== 412) throw err;
+      }
+    }
+  }
+
+  private async read(pk: string): Promise<KnownLease | undefined> {
+    const row = await getRow(this.table, pk, '');
+    if (!row) return undefined;
+    return {
+      owner: String(row.owner ?? ''),
+      expiresAtMs: Number(row.expiresAtMs),
+      fence: Number(row.fence ?? 0),
+      etag: row.etag,
+    };
+  }
+
+  /** Keeps the row as written (most recently used last; the oldest is dropped first). */
+  private remember(pk: string, row: Omit<KnownLease, 'etag'>, etag: string | undefined): void {
+    this.known.delete(pk);
+    if (!etag) return;
+    this.known.set(pk, { ...row, etag });
+    if (this.known.size > KNOWN_LEASES) this.known.delete(this.known.keys().next().value!);
   }
 }
 
