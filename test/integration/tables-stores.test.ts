@@ -271,6 +271,39 @@ describe('Azure Tables specifics', () => {
     expect(callsB.splice(0)).toEqual(['PUT 204']);
   });
 
+  test('appends made while one is in flight share the next transaction: the same chain, in call order, fewer requests', async () => {
+    const table = await openTablesAccount(conn(), azurite.freshPrefix()).table('audit');
+    const log = new TablesAuditLog(table, new FakeClock());
+    await log.append(auditEvent(1));
+    const calls = recordCalls(table);
+    // All 39 are queued before the first commit starts: 32 (the most one transaction takes), then 7.
+    const first = log.append(auditEvent(2));
+    const rest = Array.from({ length: 38 }, (_, i) => log.append(auditEvent(i + 3)));
+    const entries = await Promise.all([first, ...rest]);
+    expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 39 }, (_, i) => i + 2));
+    expect(entries.map((e) => e.detail)).toEqual(Array.from({ length: 39 }, (_, i) => `event ${i + 2}`));
+    expect(calls.map((c) => c.method)).toEqual(['POST', 'POST']);
+    await expect(log.verify()).resolves.toEqual({ intact: true, count: 40 });
+    expect((await log.forRequest('req-17')).map((e) => e.seq)).toEqual([17]);
+    expect((await log.latest(3)).map((e) => e.seq)).toEqual([38, 39, 40]);
+  });
+
+  test('an entry that cannot be stored fails only its own append when it shares a transaction', async () => {
+    const table = await openTablesAccount(conn(), azurite.freshPrefix()).table('audit');
+    const log = new TablesAuditLog(table, new FakeClock());
+    await log.append(auditEvent(1));
+    // Over the 30 properties × 30,000 characters a document may use: refused before anything is sent.
+    const huge = auditEvent(3, { targetIds: ['x'.repeat(950_000)] });
+    const results = await Promise.allSettled([log.append(auditEvent(2)), log.append(huge), log.append(auditEvent(4))]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/too large/);
+    expect(results.flatMap((r) => (r.status === 'fulfilled' ? [[r.value.seq, r.value.detail]] : []))).toEqual([
+      [2, 'event 2'],
+      [3, 'event 4'],
+    ]);
+    await expect(log.verify()).resolves.toEqual({ intact: true, count: 3 });
+  });
+
   test('scheduling a new job is one request; moving an existing one reads it and replaces it, index rows included', async () => {
     const table = await openTablesAccount(conn(), azurite.freshPrefix()).table('schedule');
     const schedule = new TablesScheduleStore(table);

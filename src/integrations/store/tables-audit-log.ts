@@ -6,7 +6,11 @@
  * An append writes the entry, its index row and the new head in one entity-group transaction
  * that is conditional on the head's ETag (or creates the head for the first entry): a
  * concurrent append from another instance makes it fail as a whole (412/409), and it is
- * retried on the new head. Appends in one process are queued so they do not race each other.
+ * retried on the new head. Appends in one process are queued so they do not race each other,
+ * and the appends that queued up while a transaction was in flight are written together in the
+ * next one (entries chained in call order, their index rows, the head moved once to the last):
+ * the same rows, hashes and all-or-nothing conditional write as one transaction per entry, with
+ * fewer round trips when many flows audit at once (docs/storage.md).
  */
 import type { TableClient } from '@azure/data-tables';
 import type { AuditEntry, AuditEvent, AuditKey, ChainHead, ChainVerdict } from '../../domain/audit-chain';
@@ -29,14 +33,26 @@ import { submitTransaction, type TransactionAction } from './tables-transaction'
 const PK = 'audit';
 const entryKey = (seq: number) => `e|${pad(seq)}`;
 /** Position of the head's write in an append's transaction (its sub-response has the new ETag). */
-const HEAD_ACTION = 1;
+const HEAD_ACTION = 0;
 /** Optimistic retries before an append gives up (and the caller refuses to act, G11). */
 const MAX_ATTEMPTS = 50;
+/** Entries per transaction: two actions each at most, plus the head, under the service's 100. */
+const GROUP_MAX_ENTRIES = 32;
+/** Characters of queued events per transaction (estimated): far under the service's 4 MiB body. */
+const GROUP_MAX_CHARS = 1_000_000;
+
+/** An append waiting for its transaction. */
+interface PendingAppend {
+  event: AuditEvent;
+  resolve: (entry: AuditEntry) => void;
+  reject: (err: unknown) => void;
+}
 
 /** Azure Tables-backed {@link AuditLog}. */
 export class TablesAuditLog implements AuditLog {
-  // One key: every append of this process waits for the one before (cross-process: ETags).
+  // One key: every commit of this process waits for the one before (cross-process: ETags).
   private readonly appends = new KeyedSerialiser();
+  private readonly pending: PendingAppend[] = [];
   private knownHead: { head: ChainHead; etag: string } | undefined;
 
   constructor(
@@ -47,33 +63,85 @@ export class TablesAuditLog implements AuditLog {
   ) {}
 
   append(event: AuditEvent): Promise<AuditEntry> {
-    return this.appends.run('append', () => this.appendNow(event));
+    return new Promise<AuditEntry>((resolve, reject) => {
+      this.pending.push({ event, resolve, reject });
+      // One queued commit per append; each commits whatever is pending when its turn comes, so
+      // appends made while a transaction is in flight share the next one, and later commits
+      // find nothing left. Every append is therefore committed (or failed) by some commit.
+      void this.appends.run('append', () => this.commitPending());
+    });
   }
 
-  private async appendNow(event: AuditEvent): Promise<AuditEntry> {
+  /** Commits the oldest pending appends in one transaction; never rejects (each append gets its outcome). */
+  private async commitPending(): Promise<void> {
+    const group = this.takeGroup();
+    if (group.length === 0) return;
+    const progress = { sent: false };
+    try {
+      const entries = await this.commit(
+        group.map((p) => p.event),
+        progress,
+      );
+      group.forEach((p, i) => p.resolve(entries[i]));
+    } catch (err) {
+      if (group.length === 1 || (progress.sent && !refusedAsAWhole(err))) {
+        for (const p of group) p.reject(err);
+        return;
+      }
+      // Nothing of it was written (an entry could not be made into a row, or the service refused
+      // the transaction itself): one by one, so one bad entry fails only its own append.
+      for (const p of group) await this.commit([p.event]).then(([entry]) => p.resolve(entry), p.reject);
+    }
+  }
+
+  /** The oldest pending appends that fit one transaction (at least one). */
+  private takeGroup(): PendingAppend[] {
+    if (this.pending.length <= 1) return this.pending.splice(0);
+    let chars = 0;
+    let n = 0;
+    while (n < this.pending.length && n < GROUP_MAX_ENTRIES) {
+      chars += JSON.stringify(this.pending[n].event).length;
+      if (n > 0 && chars > GROUP_MAX_CHARS) break;
+      n++;
+    }
+    return this.pending.splice(0, n);
+  }
+
+  /** Appends `events` in order in one transaction conditional on the head; retried on a new head. */
+  private async commit(events: AuditEvent[], progress = { sent: false }): Promise<AuditEntry[]> {
     for (let attempt = 0; ; attempt++) {
       // The head this process wrote last saves a read; when another instance appended since,
       // its ETag is stale, the batch fails with 412 and the next attempt reads the real head.
       const head = this.knownHead ?? (await this.readHead());
       this.knownHead = undefined;
-      const entry = chainEntry(event, head?.head, this.clock.now(), this.key);
-      const headRow = { partitionKey: PK, rowKey: 'head', seq: entry.seq, hash: entry.hash };
+      const at = this.clock.now();
+      const entries: AuditEntry[] = [];
+      const rows: TransactionAction[] = [];
+      let previous = head?.head;
+      for (const event of events) {
+        const entry = chainEntry(event, previous, at, this.key);
+        rows.push(['create', { partitionKey: PK, rowKey: entryKey(entry.seq), ...docProperties(entry) }]);
+        if (entry.requestId)
+          rows.push([
+            'create',
+            { partitionKey: PK, rowKey: `q|${keyPart(entry.requestId)}|${pad(entry.seq)}`, seq: entry.seq },
+          ]);
+        entries.push(entry);
+        previous = { seq: entry.seq, hash: entry.hash };
+      }
+      const headRow = { partitionKey: PK, rowKey: 'head', seq: previous!.seq, hash: previous!.hash };
       const actions: TransactionAction[] = [
-        ['create', { partitionKey: PK, rowKey: entryKey(entry.seq), ...docProperties(entry) }],
         head ? ['update', headRow, 'Replace', { etag: head.etag }] : ['create', headRow], // HEAD_ACTION
+        ...rows,
       ];
-      if (entry.requestId)
-        actions.push([
-          'create',
-          { partitionKey: PK, rowKey: `q|${keyPart(entry.requestId)}|${pad(entry.seq)}`, seq: entry.seq },
-        ]);
       try {
+        progress.sent = true;
         const result = await submitTransaction(this.table, actions);
         // Sub-responses come in the order of the actions; an update's carries no row key (only
         // a create's does), so the head's is found by position, not by `rowKey`.
         const etag = result.subResponses[HEAD_ACTION]?.etag;
-        if (etag) this.knownHead = { head: { seq: entry.seq, hash: entry.hash }, etag };
-        return entry;
+        if (etag) this.knownHead = { head: previous!, etag };
+        return entries;
       } catch (err) {
         if (!isConflict(err) || attempt + 1 >= MAX_ATTEMPTS)
           throw new Error('the audit entry could not be written', { cause: err });
@@ -184,6 +252,18 @@ export class TablesAuditLog implements AuditLog {
       throw err;
     }
   }
+}
+
+/**
+ * True when the service refused a transaction as such (a 4xx other than a lost race: 400 for an
+ * entity it will not store, 413 for a body too large), so none of it was written and its entries
+ * can be tried again one by one. Anything else (no answer, 5xx) may or may not have been
+ * written, so it is reported to every append of the transaction, as for a single one.
+ */
+function refusedAsAWhole(err: unknown): boolean {
+  const status = statusOf((err as { cause?: unknown }).cause);
+  if (status === undefined || status < 400 || status >= 500) return false;
+  return status !== 408 && status !== 409 && status !== 412 && status !== 429;
 }
 
 /** A verdict for a row that cannot be an entry: the chain before it must still be checked first. */
