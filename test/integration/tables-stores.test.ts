@@ -304,28 +304,66 @@ describe('Azure Tables specifics', () => {
     await expect(log.verify()).resolves.toEqual({ intact: true, count: 3 });
   });
 
-  test('scheduling a new job is one request; moving an existing one reads it and replaces it, index rows included', async () => {
-    const table = await openTablesAccount(conn(), azurite.freshPrefix()).table('schedule');
-    const schedule = new TablesScheduleStore(table);
-    const job = (dueAt: string) => ({
+  test('scheduling a new job is one request; moving a job this instance wrote is one; another instance reads it first, and a stale memory is read again', async () => {
+    const prefix = azurite.freshPrefix();
+    const tableA = await openTablesAccount(conn(), prefix).table('schedule');
+    const tableB = await openTablesAccount(conn(), prefix).table('schedule');
+    const a = new TablesScheduleStore(tableA);
+    const b = new TablesScheduleStore(tableB);
+    const job = (dueAt: string, requestId = 'R-1') => ({
       id: 'access.expire:R-1',
       kind: 'access.expire' as const,
       dueAt,
-      requestId: 'R-1',
+      requestId,
       attempts: 0,
     });
-    const calls = recordCalls(table);
-    await schedule.put(job('2025-01-15T10:00:00.000Z'));
-    expect(calls.map((c) => c.method)).toEqual(['POST']);
-    calls.length = 0;
-    await schedule.put(job('2025-01-15T12:00:00.000Z'));
-    // The blind create fails as a whole (409), then a read and the replacing transaction.
-    expect(calls.map((c) => c.method)).toEqual(['POST', 'GET', 'POST']);
-    expect(await schedule.due(new Date('2025-01-15T11:00:00.000Z'), 10)).toEqual([]);
-    expect((await schedule.due(new Date('2025-01-15T12:00:00.000Z'), 10)).map((j) => j.dueAt)).toEqual([
-      '2025-01-15T12:00:00.000Z',
+    const callsA = recordStatuses(tableA);
+    const callsB = recordStatuses(tableB);
+    await a.put(job('2025-01-15T10:00:00.000Z'));
+    expect(callsA.splice(0)).toEqual(['POST 202']);
+    // a wrote the row: straight to the transaction conditional on its ETag, old index rows removed.
+    await a.put(job('2025-01-15T11:00:00.000Z'));
+    expect(callsA.splice(0)).toEqual(['POST 202']);
+    // b never saw it: its blind create fails as a whole (409 in the sub-response; the $batch
+    // itself answers 202), then a read and the replacing transaction.
+    await b.put(job('2025-01-15T12:00:00.000Z', 'R-2'));
+    expect(callsB.splice(0)).toEqual(['POST 202', 'GET 200', 'POST 202']);
+    // a's memory is stale now: its transaction fails as a whole (412) and it reads before writing.
+    await a.put(job('2025-01-15T13:00:00.000Z'));
+    expect(callsA.splice(0)).toEqual(['POST 202', 'GET 200', 'POST 202']);
+    expect(await b.due(new Date('2025-01-15T12:30:00.000Z'), 10)).toEqual([]);
+    expect((await b.due(new Date('2025-01-15T13:00:00.000Z'), 10)).map((j) => j.dueAt)).toEqual([
+      '2025-01-15T13:00:00.000Z',
     ]);
-    expect((await schedule.forRequest('R-1')).map((j) => j.id)).toEqual(['access.expire:R-1']);
+    expect((await b.forRequest('R-1')).map((j) => j.id)).toEqual(['access.expire:R-1']);
+    expect(await b.forRequest('R-2')).toEqual([]);
+    // Exactly the three rows of the last version are left.
+    const rows: string[] = [];
+    for await (const e of tableB.listEntities()) rows.push(e.rowKey!);
+    expect(rows.sort()).toEqual([
+      'd|2025-01-15T13:00:00.000Z|access.expire:R-1',
+      'j|access.expire:R-1',
+      'r|R-1|access.expire:R-1',
+    ]);
+  });
+
+  test('rate windows: a hit after this instance’s own is one write; another instance’s hit in between costs a 412 and a read, and every hit counts', async () => {
+    const prefix = azurite.freshPrefix();
+    const tableA = await openTablesAccount(conn(), prefix).table('abuse');
+    const tableB = await openTablesAccount(conn(), prefix).table('abuse');
+    const a = new TablesAbuseLedger(tableA);
+    const b = new TablesAbuseLedger(tableB);
+    const callsA = recordStatuses(tableA);
+    await expect(a.hit('user:1', AT, 60_000)).resolves.toBe(1);
+    expect(callsA.splice(0)).toEqual(['GET 404', 'POST 204']);
+    await expect(a.hit('user:1', AT, 60_000)).resolves.toBe(2);
+    expect(callsA.splice(0)).toEqual(['PUT 204']);
+    await expect(b.hit('user:1', AT, 60_000)).resolves.toBe(3);
+    await expect(a.hit('user:1', AT, 60_000)).resolves.toBe(4);
+    expect(callsA.splice(0)).toEqual(['PUT 412', 'GET 200', 'PUT 204']);
+    // The next window starts again at 1, still one write.
+    await expect(a.hit('user:1', new Date(AT.getTime() + 60_000), 60_000)).resolves.toBe(1);
+    expect(callsA.splice(0)).toEqual(['PUT 204']);
   });
 
   test('two audit logs on one table (two instances) interleave appends into one gap-free chain', async () => {

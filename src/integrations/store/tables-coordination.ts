@@ -193,6 +193,8 @@ export class TablesLeaseStore implements LeaseStore {
 }
 
 const SCHEDULE = 'schedule';
+/** Job rows this instance last wrote or read are remembered up to this many. */
+const KNOWN_JOBS = 1_000;
 const jobKey = (id: string) => `j|${keyPart(id)}`;
 const dueKey = (dueAt: string, id: string) => `d|${dueAt}|${keyPart(id)}`;
 const requestJobKey = (requestId: string, id: string) => `r|${keyPart(requestId)}|${keyPart(id)}`;
@@ -204,6 +206,15 @@ const requestJobKey = (requestId: string, id: string) => `r|${keyPart(requestId)
  * job row's ETag.
  */
 export class TablesScheduleStore implements ScheduleStore {
+  /**
+   * The job row as this instance last wrote or read it, with its ETag. While the ETag matches,
+   * the row is exactly that job, so a move can go straight to the transaction conditional on it
+   * (deleting the index rows of the remembered version) instead of a blind create that fails
+   * with 409 and a read: one request instead of three. A write by anyone else changes the ETag,
+   * the transaction fails as a whole and the job is read and decided again.
+   */
+  private readonly known = new Map<string, { job: ScheduledJob; etag: string }>();
+
   constructor(private readonly table: TableClient) {}
 
   async put(job: ScheduledJob): Promise<void> {
@@ -213,8 +224,13 @@ export class TablesScheduleStore implements ScheduleStore {
       // of new access), so the first attempt creates it without reading: one request instead of
       // a read that answers 404 and then the write. When the job exists, its `create` fails the
       // whole transaction (409, nothing written) and the next attempt reads and replaces it.
-      const current = attempt === 0 ? undefined : await getRow(this.table, SCHEDULE, jobKey(job.id));
-      const previous = current ? readDoc<ScheduledJob>(current) : undefined;
+      const remembered = attempt === 0 ? this.known.get(job.id) : undefined;
+      const current = remembered
+        ? { previous: remembered.job, etag: remembered.etag }
+        : attempt === 0
+          ? undefined
+          : await this.read(job.id);
+      const previous = current?.previous;
       const doc = docProperties(stored);
       const jobRow = { partitionKey: SCHEDULE, rowKey: jobKey(job.id), ...doc };
       const actions: TransactionAction[] = [
@@ -233,10 +249,15 @@ export class TablesScheduleStore implements ScheduleStore {
           'Replace',
         ]);
       try {
-        await submitTransaction(this.table, actions);
+        const result = await submitTransaction(this.table, actions);
+        this.remember(stored, result.subResponses[0]?.etag);
         return;
       } catch (err) {
-        if (!isConflict(err) || attempt + 1 >= MAX_ATTEMPTS) throw err;
+        this.known.delete(job.id);
+        // A remembered version that is no longer the row: 412 on the job row, or 404 on an index
+        // row of that version which a later move (or a delete) removed. Read and decide again.
+        const lost = isConflict(err) || (remembered !== undefined && statusOf(err) === 404);
+        if (!lost || attempt + 1 >= MAX_ATTEMPTS) throw err;
         // The blind create meeting an existing job is no contention: read it at once.
         if (attempt > 0) await backoff(attempt - 1);
       }
@@ -244,8 +265,7 @@ export class TablesScheduleStore implements ScheduleStore {
   }
 
   async get(id: string): Promise<ScheduledJob | undefined> {
-    const row = await getRow(this.table, SCHEDULE, jobKey(id));
-    return row ? readDoc<ScheduledJob>(row) : undefined;
+    return (await this.read(id))?.previous;
   }
 
   async due(now: Date, limit: number): Promise<ScheduledJob[]> {
@@ -264,6 +284,7 @@ export class TablesScheduleStore implements ScheduleStore {
   }
 
   async delete(id: string): Promise<void> {
+    this.known.delete(id);
     for (let attempt = 0; ; attempt++) {
       const current = await getRow(this.table, SCHEDULE, jobKey(id));
       if (!current) return;
@@ -283,6 +304,26 @@ export class TablesScheduleStore implements ScheduleStore {
         await backoff(attempt);
       }
     }
+  }
+
+  /** The job row and its ETag (remembered for the next put). */
+  private async read(id: string): Promise<{ previous: ScheduledJob; etag: string } | undefined> {
+    const row = await getRow(this.table, SCHEDULE, jobKey(id));
+    if (!row) {
+      this.known.delete(id);
+      return undefined;
+    }
+    const previous = readDoc<ScheduledJob>(row);
+    this.remember(previous, row.etag);
+    return { previous, etag: row.etag };
+  }
+
+  /** Keeps the job row as written or read (most recently used last; the oldest is dropped first). */
+  private remember(job: ScheduledJob, etag: string | undefined): void {
+    this.known.delete(job.id);
+    if (!etag) return;
+    this.known.set(job.id, { job, etag });
+    if (this.known.size > KNOWN_JOBS) this.known.delete(this.known.keys().next().value!);
   }
 }
 
@@ -372,6 +413,16 @@ async function drainIndex(
   }
 }
 
+/** A rate-window row as last written or read, with its ETag. */
+interface RateWindow {
+  windowStartMs: number;
+  count: number;
+  etag: string;
+}
+
+/** Rate-window rows remembered per instance (the oldest dropped first). */
+const KNOWN_WINDOWS = 1_000;
+
 /** Partition of the sightings' time index (sighting partitions are `s|…`, rate windows `w|…`). */
 const SIGHTING_TIMES = 'x|sightings';
 
@@ -381,6 +432,9 @@ const SIGHTING_TIMES = 'x|sightings';
  * index (`x|sightings` / `<seenAtMs>|<activityId>`) lets old sightings be forgotten without a scan.
  */
 export class TablesAbuseLedger implements AbuseLedger {
+  /** Rate-window rows this instance last wrote, with their ETags (see `hit`). */
+  private readonly windows = new Map<string, RateWindow>();
+
   constructor(private readonly table: TableClient) {}
 
   async firstSighting(activityId: string, now: Date, ttlMs: number): Promise<boolean> {
@@ -415,19 +469,39 @@ export class TablesAbuseLedger implements AbuseLedger {
     const pk = `w|${keyPart(key)}`;
     const start = Math.floor(now.getTime() / windowMs) * windowMs;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const current = await getRow(this.table, pk, '');
-      const count = current && Number(current.windowStartMs) === start ? Number(current.count) + 1 : 1;
+      // The window row as this instance last wrote it: while its ETag matches, it is the row, so
+      // the increment goes straight to the If-Match write; anyone else's hit since makes it 412.
+      const remembered = attempt === 0 ? this.windows.get(pk) : undefined;
+      const current = remembered ?? (await this.readWindow(pk));
+      const count = current && current.windowStartMs === start ? current.count + 1 : 1;
       const row = { partitionKey: pk, rowKey: '', windowStartMs: start, count };
       try {
-        if (current) await this.table.updateEntity(row, 'Replace', { etag: current.etag });
-        else await this.table.createEntity(row);
+        const written = current
+          ? await this.table.updateEntity(row, 'Replace', { etag: current.etag })
+          : await this.table.createEntity(row);
+        this.rememberWindow(pk, { windowStartMs: start, count, etag: written.etag });
         return count;
       } catch (err) {
-        if (!isConflict(err)) throw err;
-        await backoff(attempt);
+        this.windows.delete(pk);
+        if (!isConflict(err) && !(remembered && statusOf(err) === 404)) throw err;
+        // A stale memory is no contention: read at once; a lost race after a read backs off.
+        if (!remembered) await backoff(attempt);
       }
     }
     throw new Error(`rate window ${key} is too contended`);
+  }
+
+  private async readWindow(pk: string): Promise<RateWindow | undefined> {
+    const row = await getRow(this.table, pk, '');
+    return row && { windowStartMs: Number(row.windowStartMs), count: Number(row.count), etag: row.etag };
+  }
+
+  /** Keeps the window row as written (most recently used last; the oldest is dropped first). */
+  private rememberWindow(pk: string, window: Partial<RateWindow>): void {
+    this.windows.delete(pk);
+    if (!window.etag) return;
+    this.windows.set(pk, window as RateWindow);
+    if (this.windows.size > KNOWN_WINDOWS) this.windows.delete(this.windows.keys().next().value!);
   }
 
   async forgetSightings(before: Date): Promise<number> {
