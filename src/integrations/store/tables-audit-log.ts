@@ -28,6 +28,7 @@ import {
   readDoc,
   statusOf,
 } from './tables-client';
+import { tableRest } from './tables-rest';
 import { submitTransaction, type TransactionAction } from './tables-transaction';
 
 const PK = 'audit';
@@ -164,7 +165,7 @@ export class TablesAuditLog implements AuditLog {
   async forRequest(requestId: string): Promise<AuditEntry[]> {
     const index = await listAll(this.table, prefixFilter(PK, `q|${keyPart(requestId)}|`));
     const entries = await Promise.all(
-      index.map(async (row) => readDoc<AuditEntry>(await this.table.getEntity(PK, entryKey(Number(row.seq))))),
+      index.map(async (row) => readDoc<AuditEntry>(await tableRest(this.table).get(PK, entryKey(Number(row.seq))))),
     );
     return entries.filter((e) => e.requestId === requestId);
   }
@@ -209,13 +210,13 @@ export class TablesAuditLog implements AuditLog {
 
   /** Every entry in seq order, read page by page (export). Throws on a row that is not JSON, naming its seq. */
   async *entries(): AsyncGenerator<AuditEntry> {
-    for await (const row of this.table.listEntities<Record<string, unknown>>({
-      queryOptions: { filter: prefixFilter(PK, 'e|') },
-    })) {
-      try {
-        yield readDoc<AuditEntry>(row);
-      } catch (err) {
-        throw new Error(`the entry at seq ${Number(row.rowKey!.slice(2))} is not valid JSON`, { cause: err });
+    for await (const page of tableRest(this.table).pages({ filter: prefixFilter(PK, 'e|') })) {
+      for (const row of page) {
+        try {
+          yield readDoc<AuditEntry>(row);
+        } catch (err) {
+          throw new Error(`the entry at seq ${Number(row.rowKey!.slice(2))} is not valid JSON`, { cause: err });
+        }
       }
     }
   }
@@ -223,7 +224,7 @@ export class TablesAuditLog implements AuditLog {
   /** The entry at `seq` (anchor checks). */
   async entryAt(seq: number): Promise<AuditEntry | undefined> {
     try {
-      return readDoc<AuditEntry>(await this.table.getEntity(PK, entryKey(seq)));
+      return readDoc<AuditEntry>(await tableRest(this.table).get(PK, entryKey(seq)));
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
       throw err;
@@ -233,7 +234,7 @@ export class TablesAuditLog implements AuditLog {
   /** Whether the audit table exists (a review tool must not create it). */
   async exists(): Promise<boolean> {
     try {
-      await this.table.getEntity(PK, 'head');
+      await tableRest(this.table).get(PK, 'head');
       return true;
     } catch (err) {
       if (statusOf(err) !== 404) throw err;
@@ -245,7 +246,7 @@ export class TablesAuditLog implements AuditLog {
 
   private async readHead(): Promise<{ head: ChainHead; etag: string } | undefined> {
     try {
-      const row = await this.table.getEntity<{ seq: number; hash: string }>(PK, 'head');
+      const row = await tableRest(this.table).get(PK, 'head');
       return { head: { seq: Number(row.seq), hash: String(row.hash) }, etag: row.etag };
     } catch (err) {
       if (statusOf(err) === 404) return undefined;

@@ -9,6 +9,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type * as TablesModule from '@azure/data-tables';
 import type { TableClient, TableEntity, TableEntityResult } from '@azure/data-tables';
 import type * as IdentityModule from '@azure/identity';
+import { tableRest } from './tables-rest';
 import { tablesTransport } from './tables-transaction';
 
 /** How to reach the Table service. The connection string is a secret: never log this object. */
@@ -139,7 +140,7 @@ export async function listAll(
   select?: string[],
 ): Promise<TableEntityResult<Record<string, unknown>>[]> {
   const out: TableEntityResult<Record<string, unknown>>[] = [];
-  for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter, select } })) out.push(e);
+  for await (const page of tableRest(client).pages({ filter, select })) for (const e of page) out.push(e);
   return out;
 }
 
@@ -151,9 +152,7 @@ export async function listTop(
 ): Promise<TableEntityResult<Record<string, unknown>>[]> {
   const out: TableEntityResult<Record<string, unknown>>[] = [];
   if (limit <= 0) return out;
-  for await (const page of client
-    .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
-    .byPage({ maxPageSize: Math.min(limit, 1000) })) {
+  for await (const page of tableRest(client).pages({ filter, pageSize: Math.min(limit, 1000) })) {
     for (const e of page) {
       out.push(e);
       if (out.length >= limit) return out;

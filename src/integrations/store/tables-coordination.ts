@@ -30,6 +30,7 @@ import {
   readDoc,
   statusOf,
 } from './tables-client';
+import { tableRest } from './tables-rest';
 import { submitTransaction, type TransactionAction } from './tables-transaction';
 
 /** Optimistic retries before giving up on a contended row. */
@@ -41,7 +42,7 @@ async function getRow(
   rk: string,
 ): Promise<(Record<string, unknown> & { etag: string }) | undefined> {
   try {
-    return await table.getEntity<Record<string, unknown>>(pk, rk);
+    return await tableRest(table).get(pk, rk);
   } catch (err) {
     if (statusOf(err) === 404) return undefined;
     throw err;
@@ -107,8 +108,8 @@ export class TablesLeaseStore implements LeaseStore {
       try {
         const written =
           row === 'absent'
-            ? await this.table.createEntity({ partitionKey: pk, rowKey: '', ...next })
-            : await this.table.updateEntity({ partitionKey: pk, rowKey: '', ...next }, 'Replace', { etag: row.etag });
+            ? await tableRest(this.table).create({ partitionKey: pk, rowKey: '', ...next })
+            : await tableRest(this.table).replace({ partitionKey: pk, rowKey: '', ...next }, row.etag);
         this.remember(pk, next, written.etag);
         return { key, owner, expiresAt: new Date(next.expiresAtMs).toISOString(), fence: next.fence };
       } catch (err) {
@@ -132,9 +133,7 @@ export class TablesLeaseStore implements LeaseStore {
       if (!current || !ours(current)) throw new LeaseLostError(lease.key);
       const next = { owner: lease.owner, expiresAtMs: this.now().getTime() + ttlMs, fence: lease.fence };
       try {
-        const written = await this.table.updateEntity({ partitionKey: pk, rowKey: '', ...next }, 'Replace', {
-          etag: current.etag,
-        });
+        const written = await tableRest(this.table).replace({ partitionKey: pk, rowKey: '', ...next }, current.etag);
         this.remember(pk, next, written.etag);
         return { ...lease, expiresAt: new Date(next.expiresAtMs).toISOString() };
       } catch (err) {
@@ -158,9 +157,7 @@ export class TablesLeaseStore implements LeaseStore {
       // Expire and disown rather than delete: the fence stays, so a later holder still gets a higher one.
       const next = { owner: '', expiresAtMs: 0, fence: lease.fence };
       try {
-        const written = await this.table.updateEntity({ partitionKey: pk, rowKey: '', ...next }, 'Replace', {
-          etag: current.etag,
-        });
+        const written = await tableRest(this.table).replace({ partitionKey: pk, rowKey: '', ...next }, current.etag);
         this.remember(pk, next, written.etag);
         return;
       } catch (err) {
@@ -347,7 +344,7 @@ export class TablesDialogStore implements DialogStore {
     if (!row) return undefined;
     if (Number(row.expiresAtMs) <= now.getTime()) {
       // Conditional on the row we read: a fresh put by another instance in between is kept.
-      await ignoreMissing(this.table.deleteEntity(keyPart(key), '', { etag: row.etag }));
+      await ignoreMissing(tableRest(this.table).delete(keyPart(key), '', row.etag));
       return undefined;
     }
     return readDoc<DialogRecord>(row);
@@ -357,16 +354,18 @@ export class TablesDialogStore implements DialogStore {
     const expiresAtMs = Date.parse(record.expiresAt);
     // The index row first: a record always has an index row for its expiry, even if this
     // process dies between the two writes (an index row without its record is dropped by purge).
-    await this.table.upsertEntity({ partitionKey: DIALOG_EXPIRY, rowKey: timeKey(expiresAtMs, record.key) }, 'Replace');
-    await this.table.upsertEntity(
-      { partitionKey: keyPart(record.key), rowKey: '', expiresAtMs, ...docProperties(record) },
-      'Replace',
-    );
+    await tableRest(this.table).upsert({ partitionKey: DIALOG_EXPIRY, rowKey: timeKey(expiresAtMs, record.key) });
+    await tableRest(this.table).upsert({
+      partitionKey: keyPart(record.key),
+      rowKey: '',
+      expiresAtMs,
+      ...docProperties(record),
+    });
   }
 
   async delete(key: string): Promise<void> {
     // Its index row stays until its time comes; purge then finds no record and drops it.
-    await ignoreMissing(this.table.deleteEntity(keyPart(key), ''));
+    await ignoreMissing(tableRest(this.table).delete(keyPart(key), ''));
   }
 
   async purgeExpired(now: Date): Promise<number> {
@@ -374,7 +373,7 @@ export class TablesDialogStore implements DialogStore {
       const row = await getRow(this.table, keyPart(key), '');
       // Put again with a later expiry since this index row was written: the record stays (its new index row exists).
       if (!row || Number(row.expiresAtMs) > now.getTime()) return false;
-      return ignoreMissing(this.table.deleteEntity(keyPart(key), '', { etag: row.etag }));
+      return ignoreMissing(tableRest(this.table).delete(keyPart(key), '', row.etag));
     });
   }
 }
@@ -407,7 +406,7 @@ async function drainIndex(
       const key = decodeKey(index.rowKey!.slice(index.rowKey!.indexOf('|') + 1));
       if (await remove(key)) removed++;
       // Unconditional: a row rewritten meanwhile names the same key and the same (past) time.
-      await ignoreMissing(table.deleteEntity(partition, index.rowKey!));
+      await ignoreMissing(tableRest(table).delete(partition, index.rowKey!));
     }
     if (page.length < INDEX_PAGE) return removed;
   }
@@ -442,12 +441,9 @@ export class TablesAbuseLedger implements AbuseLedger {
     const row = { partitionKey: pk, rowKey: '', seenAtMs: now.getTime() };
     // The index row first, so a sighting never exists without one (a redelivery adds a row that
     // points at a younger sighting than its time: forgetSightings then drops the index row only).
-    await this.table.upsertEntity(
-      { partitionKey: SIGHTING_TIMES, rowKey: timeKey(now.getTime(), activityId) },
-      'Replace',
-    );
+    await tableRest(this.table).upsert({ partitionKey: SIGHTING_TIMES, rowKey: timeKey(now.getTime(), activityId) });
     try {
-      await this.table.createEntity(row);
+      await tableRest(this.table).create(row);
       return true;
     } catch (err) {
       if (statusOf(err) !== 409) throw err;
@@ -457,7 +453,7 @@ export class TablesAbuseLedger implements AbuseLedger {
     if (Number(seen.seenAtMs) > now.getTime() - ttlMs) return false;
     // Forgotten after the ttl: the first instance to overwrite the old sighting wins.
     try {
-      await this.table.updateEntity(row, 'Replace', { etag: seen.etag });
+      await tableRest(this.table).replace(row, seen.etag);
       return true;
     } catch (err) {
       if (statusOf(err) === 412) return false;
@@ -477,8 +473,8 @@ export class TablesAbuseLedger implements AbuseLedger {
       const row = { partitionKey: pk, rowKey: '', windowStartMs: start, count };
       try {
         const written = current
-          ? await this.table.updateEntity(row, 'Replace', { etag: current.etag })
-          : await this.table.createEntity(row);
+          ? await tableRest(this.table).replace(row, current.etag)
+          : await tableRest(this.table).create(row);
         this.rememberWindow(pk, { windowStartMs: start, count, etag: written.etag });
         return count;
       } catch (err) {
@@ -510,7 +506,7 @@ export class TablesAbuseLedger implements AbuseLedger {
       const seen = await getRow(this.table, pk, '');
       // Seen again after the ttl since this index row was written: that younger sighting stays.
       if (!seen || Number(seen.seenAtMs) > before.getTime()) return false;
-      return ignoreMissing(this.table.deleteEntity(pk, '', { etag: seen.etag }));
+      return ignoreMissing(tableRest(this.table).delete(pk, '', seen.etag));
     });
   }
 }

@@ -23,6 +23,7 @@ import type { CardCopy, RequestStore } from '../../domain/ports';
 import { VersionConflictError } from '../../domain/ports';
 import type { AccessRequest, RequestState } from '../../domain/request';
 import { docProperties, keyPart, listAll, listTop, prefixFilter, readDoc, statusOf, type Row } from './tables-client';
+import { tableRest } from './tables-rest';
 import { submitTransaction, type TransactionAction } from './tables-transaction';
 
 const PK = 'req';
@@ -98,7 +99,8 @@ export class TablesRequestStore implements RequestStore {
     const current = known?.version === next.version - 1 ? known : await this.readKnown(next.id);
     // The version check is ours; the ETag makes it atomic against every other writer.
     if (!current || current.version !== next.version - 1) throw new VersionConflictError(next.id);
-    const actions: TransactionAction[] = [['update', this.requestRow(next), 'Replace', { etag: current.etag }]];
+    const row = this.requestRow(next);
+    const actions: TransactionAction[] = [['update', row, 'Replace', { etag: current.etag }]];
     const before = stateKey(current.request);
     const after = stateKey(next);
     if (before !== after) {
@@ -115,7 +117,7 @@ export class TablesRequestStore implements RequestStore {
       // a one-action transaction and without its multipart envelope.
       const etag =
         actions.length === 1
-          ? (await this.table.updateEntity(actions[0][1], 'Replace', { etag: current.etag })).etag
+          ? (await tableRest(this.table).replace(row, current.etag)).etag
           : // Sub-responses follow the actions' order: the request row's is the first.
             (await submitTransaction(this.table, actions)).subResponses[0]?.etag;
       this.remember(next, etag);
@@ -182,11 +184,11 @@ export class TablesRequestStore implements RequestStore {
     const counts = await Promise.all(
       [...new Set(states)].map(async (s) => {
         let n = 0;
-        const pages = this.table
-          .listEntities({
-            queryOptions: { filter: prefixFilter(PK, requesterPrefix(requesterId, s)), select: ['RowKey'] },
-          })
-          .byPage({ maxPageSize: Math.min(atMost, 1000) });
+        const pages = tableRest(this.table).pages({
+          filter: prefixFilter(PK, requesterPrefix(requesterId, s)),
+          select: ['RowKey'],
+          pageSize: Math.min(atMost, 1000),
+        });
         for await (const page of pages) {
           n += page.length;
           if (n >= atMost) break;
@@ -202,7 +204,7 @@ export class TablesRequestStore implements RequestStore {
 
   async addCardCopy(copy: CardCopy): Promise<void> {
     try {
-      await this.table.createEntity({
+      await tableRest(this.table).create({
         partitionKey: PK,
         rowKey: `c|${keyPart(copy.requestId)}|${keyPart(copy.activityId)}`,
         // Wall time plus a counter: insertion order within and (roughly) across instances.
@@ -237,7 +239,7 @@ export class TablesRequestStore implements RequestStore {
 
   private async read(id: string): Promise<{ request: AccessRequest; etag: string } | undefined> {
     try {
-      const row = await this.table.getEntity<Record<string, unknown>>(PK, requestKey(id));
+      const row = await tableRest(this.table).get(PK, requestKey(id));
       const request = readDoc<AccessRequest>(row);
       this.remember(request, row.etag);
       return { request, etag: row.etag };

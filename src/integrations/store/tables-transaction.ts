@@ -52,8 +52,12 @@ export function tablesTransport(): { rest: typeof RestPipeline; http: HttpClient
 
 const CRLF = '\r\n';
 
-/** True when the client's URL is one this module sends to (no SAS query, not Cosmos DB, https or loopback http). */
-function direct(url: URL): boolean {
+/**
+ * True when requests for `client` are sent by this module and tables-rest.ts: no SAS in the URL,
+ * not Cosmos DB, https or loopback http. Others go through the SDK's own methods.
+ */
+export function sendsDirectly(client: TableClient): boolean {
+  const url = new URL(client.url);
   if (url.search) return false;
   if (/\.table\.cosmos(db)?\./.test(url.hostname)) return false;
   // The Cosmos DB emulator listens on localhost too; Azurite's URLs name its account.
@@ -70,8 +74,13 @@ function keyLiteral(value: string): string {
   return encodeURIComponent(value.replace(/'/g, "''"));
 }
 
+/** `(PartitionKey='…',RowKey='…')`: what follows the table's URL to address one entity. */
+export function keyPredicate(partitionKey: string, rowKey: string): string {
+  return `(PartitionKey='${keyLiteral(partitionKey)}',RowKey='${keyLiteral(rowKey)}')`;
+}
+
 /** JSON of an entity: PartitionKey/RowKey renamed, strings and numbers as they are. */
-function entityJson(row: Row): string {
+export function entityJson(row: Row): string {
   const { partitionKey, rowKey, ...rest } = row;
   const out: Record<string, unknown> = { PartitionKey: partitionKey, RowKey: rowKey };
   for (const [name, value] of Object.entries(rest)) {
@@ -86,7 +95,7 @@ function entityJson(row: Row): string {
 /** One sub-request of the changeset. */
 function subRequest(tableUrl: string, action: TransactionAction): string {
   const [kind, entity] = action;
-  const at = `${tableUrl}(PartitionKey='${keyLiteral(entity.partitionKey)}',RowKey='${keyLiteral(entity.rowKey)}')`;
+  const at = `${tableUrl}${keyPredicate(entity.partitionKey, entity.rowKey)}`;
   let head: string[];
   let body = '';
   switch (kind) {
@@ -158,8 +167,7 @@ export async function submitTransaction(client: TableClient, actions: Transactio
   const partitionKey = actions[0][1].partitionKey;
   if (actions.some((a) => a[1].partitionKey !== partitionKey))
     throw new Error('all operations in a transaction must target the same partitionKey');
-  const url = new URL(client.url);
-  if (!direct(url)) return client.submitTransaction(actions as SdkTransactionAction[]);
+  if (!sendsDirectly(client)) return client.submitTransaction(actions as SdkTransactionAction[]);
   const { rest, http } = tablesTransport();
   const base = client.url.replace(/\/+$/, '');
   const tableUrl = `${base}/${encodeURIComponent(client.tableName)}`;
@@ -180,7 +188,7 @@ export async function submitTransaction(client: TableClient, actions: Transactio
       'Content-Type': `multipart/mixed; boundary=${batch}`,
       'Accept-Charset': 'UTF-8',
     }),
-    allowInsecureConnection: url.protocol === 'http:',
+    allowInsecureConnection: base.startsWith('http:'),
   });
   const response = await client.pipeline.sendRequest(http, request);
   const text = response.bodyAsText ?? '';
