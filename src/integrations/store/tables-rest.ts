@@ -4,7 +4,7 @@
  * `tables-transaction.ts` does for transactions, without the SDK's operation layer: every
  * `TableClient` entity method opens a tracing span and runs the request through core-client's
  * operation specs, URL templates and model (de)serialisers, about as much bot CPU as the HTTP
- * exchange itself for these small rows (docs/storage.md, "Write paths on Azure Tables"). The
+ * exchange itself for these small rows (docs/storage.md, "Requests on Azure Tables"). The
  * requests and answers are those of the Table service REST API (the SDK's, header for header):
  * entities as JSON with `odata=minimalmetadata`, `If-Match` for conditional writes, continuation
  * headers for queries, and failures as a `RestError` with the status and the service's error

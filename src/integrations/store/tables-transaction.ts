@@ -6,7 +6,7 @@
  * pipeline, logging and sanitizer setup) for every transaction and runs each action through that
  * pipeline's operation layer and a tracing span to capture its text; a grant flow makes ~17
  * transactions, so that assembly was the largest single CPU cost of the Tables store
- * (docs/storage.md, "Write paths on Azure Tables").
+ * (docs/storage.md, "Requests on Azure Tables").
  *
  * The body is the documented multipart format (Azure Table service REST API, "Performing entity
  * group transactions"): one changeset of sub-requests with the headers and JSON the SDK writes
