@@ -115,3 +115,30 @@ async function startOnce(timeoutMs: number): Promise<Azurite> {
       }),
   };
 }
+
+/**
+ * One Azurite for a test file: started before its tests, stopped after them. `conn()` is the
+ * store configuration acrbot's Tables code takes for it.
+ */
+export function useAzurite(): {
+  readonly azurite: Azurite;
+  conn(): { kind: 'connectionString'; value: string };
+} {
+  let azurite: Azurite | undefined;
+  beforeAll(async () => {
+    azurite = await startAzurite();
+  });
+  afterAll(async () => {
+    await azurite?.stop();
+  });
+  const started = () => {
+    if (!azurite) throw new Error('Azurite is not started (use it inside a test)');
+    return azurite;
+  };
+  return {
+    get azurite() {
+      return started();
+    },
+    conn: () => ({ kind: 'connectionString', value: started().connectionString }),
+  };
+}

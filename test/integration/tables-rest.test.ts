@@ -7,20 +7,13 @@
 import type { TableClient } from '@azure/data-tables';
 import { openTablesAccount, statusOf } from '../../src/integrations/store/tables-client';
 import { tableRest } from '../../src/integrations/store/tables-rest';
-import { startAzurite, type Azurite } from '../helpers/azurite';
+import { useAzurite } from '../helpers/azurite';
 
 jest.setTimeout(60_000);
 
-let azurite: Azurite;
-beforeAll(async () => {
-  azurite = await startAzurite();
-});
-afterAll(async () => {
-  await azurite?.stop();
-});
-
-const conn = () => ({ kind: 'connectionString' as const, value: azurite.connectionString });
-const table = (name = 'rest') => openTablesAccount(conn(), azurite.freshPrefix()).table(name);
+const world = useAzurite();
+const conn = world.conn;
+const table = (name = 'rest') => openTablesAccount(conn(), world.azurite.freshPrefix()).table(name);
 
 /** Keys with what a key predicate must escape: quotes, `|`, `!`/`;` (keyPart's escapes), `%`, spaces, non-ASCII. */
 const P = "p'|!2F;% é";
@@ -135,7 +128,7 @@ test('queries follow continuation pages in key order, with $select and $top, as 
 });
 
 test('a table that does not exist answers with the service’s 404 and code', async () => {
-  const client = openTablesAccount(conn(), azurite.freshPrefix()).existingTable('missing');
+  const client = openTablesAccount(conn(), world.azurite.freshPrefix()).existingTable('missing');
   expect(await outcome(client.getEntity('p', 'r'))).toMatchObject({ statusCode: 404 });
   expect(await outcome(tableRest(client).get('p', 'r'))).toEqual({ statusCode: 404, code: 'TableNotFound' });
 });

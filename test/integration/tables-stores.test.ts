@@ -19,7 +19,7 @@ import {
   TablesScheduleStore,
 } from '../../src/integrations/store/tables-coordination';
 import { TablesRequestStore } from '../../src/integrations/store/tables-request-store';
-import { DEV_KEY, startAzurite, type Azurite } from '../helpers/azurite';
+import { DEV_KEY, useAzurite } from '../helpers/azurite';
 import { describeAuditLogContract } from '../unit/support/audit-log-contract';
 import { describeCoordinationContract } from '../unit/support/coordination-contract';
 import { FakeClock } from '../unit/support/fake-clock';
@@ -28,28 +28,21 @@ import { APPROVER, auditEvent, OUTSIDER, pendingRequest } from '../unit/support/
 
 jest.setTimeout(60_000);
 
-let azurite: Azurite;
-beforeAll(async () => {
-  azurite = await startAzurite();
-});
-afterAll(async () => {
-  await azurite?.stop();
-});
-
-const conn = () => ({ kind: 'connectionString' as const, value: azurite.connectionString });
+const world = useAzurite();
+const conn = world.conn;
 
 describeRequestStoreContract('Azure Tables (Azurite)', async () => {
-  const stores = await tablesStores(conn(), new FakeClock(), azurite.freshPrefix());
+  const stores = await tablesStores(conn(), new FakeClock(), world.azurite.freshPrefix());
   return { store: stores.requests, dispose: () => stores.close() };
 });
 
 describeAuditLogContract('Azure Tables (Azurite)', async (clock) => {
-  const stores = await tablesStores(conn(), clock, azurite.freshPrefix());
+  const stores = await tablesStores(conn(), clock, world.azurite.freshPrefix());
   return { log: stores.audit, clock, dispose: () => stores.close() };
 });
 
 describeCoordinationContract('Azure Tables (Azurite)', async (clock) => {
-  const stores = await tablesStores(conn(), clock, azurite.freshPrefix());
+  const stores = await tablesStores(conn(), clock, world.azurite.freshPrefix());
   return { ...stores, dispose: () => stores.close() };
 });
 
@@ -57,7 +50,7 @@ describe('Azure Tables specifics', () => {
   const AT = new Date('2025-01-15T10:00:00.000Z');
 
   test('two store instances (two bot processes’ worth of clients) on one table: one decision wins with a real 412', async () => {
-    const prefix = azurite.freshPrefix();
+    const prefix = world.azurite.freshPrefix();
     const a = new TablesRequestStore(await openTablesAccount(conn(), prefix).table('requests'));
     const b = new TablesRequestStore(await openTablesAccount(conn(), prefix).table('requests'));
     const request = pendingRequest();
@@ -76,7 +69,7 @@ describe('Azure Tables specifics', () => {
   });
 
   test('a transition of a request this instance last read or wrote is one request; after another instance wrote, it gets the 412', async () => {
-    const prefix = azurite.freshPrefix();
+    const prefix = world.azurite.freshPrefix();
     const tableA = await openTablesAccount(conn(), prefix).table('requests');
     const a = new TablesRequestStore(tableA);
     const b = new TablesRequestStore(await openTablesAccount(conn(), prefix).table('requests'));
@@ -108,7 +101,7 @@ describe('Azure Tables specifics', () => {
   });
 
   test('an update that moves no index row (same state, same requester) is one If-Match replace; a stale one gets the 412', async () => {
-    const prefix = azurite.freshPrefix();
+    const prefix = world.azurite.freshPrefix();
     const tableA = await openTablesAccount(conn(), prefix).table('requests');
     const a = new TablesRequestStore(tableA);
     const b = new TablesRequestStore(await openTablesAccount(conn(), prefix).table('requests'));
@@ -129,7 +122,7 @@ describe('Azure Tables specifics', () => {
   });
 
   test('a request larger than one 64 KiB string property is split over several properties and read back whole', async () => {
-    const stores = await tablesStores(conn(), new FakeClock(), azurite.freshPrefix());
+    const stores = await tablesStores(conn(), new FakeClock(), world.azurite.freshPrefix());
     const request = pendingRequest({ reason: 'é'.repeat(100_000) });
     await stores.requests.create(request);
     expect(await stores.requests.get(request.id)).toEqual(request);
@@ -139,7 +132,7 @@ describe('Azure Tables specifics', () => {
   });
 
   test('keys with characters Tables refuses (/ \\ # ?) are stored and kept apart', async () => {
-    const stores = await tablesStores(conn(), new FakeClock(), azurite.freshPrefix());
+    const stores = await tablesStores(conn(), new FakeClock(), world.azurite.freshPrefix());
     const now = new Date('2025-01-15T09:00:00.000Z');
     const expiresAt = '2025-01-15T10:00:00.000Z';
     await stores.dialogs.put({ key: '19:a/b#c?d\\e|user', state: { n: 1 }, expiresAt });
@@ -187,7 +180,7 @@ describe('Azure Tables specifics', () => {
   }
 
   test('dialog purge without a scan: partition-range reads of the expiry index, work proportional to what expired', async () => {
-    const table = await openTablesAccount(conn(), azurite.freshPrefix()).table('dialogs');
+    const table = await openTablesAccount(conn(), world.azurite.freshPrefix()).table('dialogs');
     const dialogs = new TablesDialogStore(table);
     const at = (s: number) => new Date(Date.parse('2025-01-15T09:00:00.000Z') + s * 1000);
     // Many live dialogs, a few expired ones.
@@ -208,7 +201,7 @@ describe('Azure Tables specifics', () => {
   });
 
   test('redelivery sightings are forgotten without a scan: the time index is read up to the cutoff only', async () => {
-    const table = await openTablesAccount(conn(), azurite.freshPrefix()).table('abuse');
+    const table = await openTablesAccount(conn(), world.azurite.freshPrefix()).table('abuse');
     const abuse = new TablesAbuseLedger(table);
     const at = (s: number) => new Date(Date.parse('2025-01-15T09:00:00.000Z') + s * 1000);
     for (const i of [1, 2]) expect(await abuse.firstSighting(`act-old-${i}`, at(i), 60_000)).toBe(true);
@@ -225,7 +218,7 @@ describe('Azure Tables specifics', () => {
   });
 
   test('one instance appending: every append after the first is one request (the head it wrote last saves a read)', async () => {
-    const table = await openTablesAccount(conn(), azurite.freshPrefix()).table('audit');
+    const table = await openTablesAccount(conn(), world.azurite.freshPrefix()).table('audit');
     const log = new TablesAuditLog(table, new FakeClock());
     await log.append(auditEvent(1));
     const calls = recordCalls(table);
@@ -236,7 +229,7 @@ describe('Azure Tables specifics', () => {
   });
 
   test('leases: a new key is one create and a release one replace; another instance still reads before deciding, and stale holders are fenced', async () => {
-    const prefix = azurite.freshPrefix();
+    const prefix = world.azurite.freshPrefix();
     let nowMs = AT.getTime();
     const now = () => new Date(nowMs);
     const tableA = await openTablesAccount(conn(), prefix).table('leases');
@@ -272,7 +265,7 @@ describe('Azure Tables specifics', () => {
   });
 
   test('appends made while one is in flight share the next transaction: the same chain, in call order, fewer requests', async () => {
-    const table = await openTablesAccount(conn(), azurite.freshPrefix()).table('audit');
+    const table = await openTablesAccount(conn(), world.azurite.freshPrefix()).table('audit');
     const log = new TablesAuditLog(table, new FakeClock());
     await log.append(auditEvent(1));
     const calls = recordCalls(table);
@@ -289,7 +282,7 @@ describe('Azure Tables specifics', () => {
   });
 
   test('an entry that cannot be stored fails only its own append when it shares a transaction', async () => {
-    const table = await openTablesAccount(conn(), azurite.freshPrefix()).table('audit');
+    const table = await openTablesAccount(conn(), world.azurite.freshPrefix()).table('audit');
     const log = new TablesAuditLog(table, new FakeClock());
     await log.append(auditEvent(1));
     // Over the 30 properties × 30,000 characters a document may use: refused before anything is sent.
@@ -305,7 +298,7 @@ describe('Azure Tables specifics', () => {
   });
 
   test('scheduling a new job is one request; moving a job this instance wrote is one; another instance reads it first, and a stale memory is read again', async () => {
-    const prefix = azurite.freshPrefix();
+    const prefix = world.azurite.freshPrefix();
     const tableA = await openTablesAccount(conn(), prefix).table('schedule');
     const tableB = await openTablesAccount(conn(), prefix).table('schedule');
     const a = new TablesScheduleStore(tableA);
@@ -348,7 +341,7 @@ describe('Azure Tables specifics', () => {
   });
 
   test('rate windows: a hit after this instance’s own is one write; another instance’s hit in between costs a 412 and a read, and every hit counts', async () => {
-    const prefix = azurite.freshPrefix();
+    const prefix = world.azurite.freshPrefix();
     const tableA = await openTablesAccount(conn(), prefix).table('abuse');
     const tableB = await openTablesAccount(conn(), prefix).table('abuse');
     const a = new TablesAbuseLedger(tableA);
@@ -367,7 +360,7 @@ describe('Azure Tables specifics', () => {
   });
 
   test('two audit logs on one table (two instances) interleave appends into one gap-free chain', async () => {
-    const prefix = azurite.freshPrefix();
+    const prefix = world.azurite.freshPrefix();
     const clock = new FakeClock();
     const a = (await tablesStores(conn(), clock, prefix)).audit;
     const b = (await tablesStores(conn(), clock, prefix)).audit;
@@ -378,7 +371,7 @@ describe('Azure Tables specifics', () => {
 
   test('keyed chain on Tables: an entity rewritten through the Table API with re-computed hashes is named by its MAC', async () => {
     const key = Buffer.alloc(32, 3);
-    const prefix = azurite.freshPrefix();
+    const prefix = world.azurite.freshPrefix();
     const clock = new FakeClock();
     const stores = await tablesStores(conn(), clock, prefix, key);
     for (let i = 1; i <= 3; i++) await stores.audit.append(auditEvent(i));
@@ -409,11 +402,11 @@ describe('Azure Tables specifics', () => {
   });
 
   test('npm run audit:verify / audit:export read the Tables store (ACRBOT_STORAGE=tables:…) and name a broken entry', async () => {
-    const prefix = azurite.freshPrefix();
+    const prefix = world.azurite.freshPrefix();
     const clock = new FakeClock();
     const stores = await tablesStores(conn(), clock, prefix);
     for (let i = 1; i <= 3; i++) await stores.audit.append(auditEvent(i, i === 2 ? { requestId: 'R-AAAAAAAA' } : {}));
-    const env = { ACRBOT_STORAGE: `tables:${azurite.connectionString}`, ACRBOT_TABLE_PREFIX: prefix };
+    const env = { ACRBOT_STORAGE: `tables:${world.azurite.connectionString}`, ACRBOT_TABLE_PREFIX: prefix };
     const ok = await auditCli(env, 'verify');
     expect(ok).toMatchObject({ code: 0, stdout: 'intact, 3 entries\n' });
     expect(ok.stderr).not.toContain(DEV_KEY);

@@ -7,20 +7,13 @@
 import type { TableClient } from '@azure/data-tables';
 import { openTablesAccount, statusOf } from '../../src/integrations/store/tables-client';
 import { submitTransaction, type TransactionAction } from '../../src/integrations/store/tables-transaction';
-import { startAzurite, type Azurite } from '../helpers/azurite';
+import { useAzurite } from '../helpers/azurite';
 
 jest.setTimeout(60_000);
 
-let azurite: Azurite;
-beforeAll(async () => {
-  azurite = await startAzurite();
-});
-afterAll(async () => {
-  await azurite?.stop();
-});
-
-const conn = () => ({ kind: 'connectionString' as const, value: azurite.connectionString });
-const table = (name = 'tx') => openTablesAccount(conn(), azurite.freshPrefix()).table(name);
+const world = useAzurite();
+const conn = world.conn;
+const table = (name = 'tx') => openTablesAccount(conn(), world.azurite.freshPrefix()).table(name);
 
 /** Every entity of a table as stored: EDM types kept, service-set Timestamp and ETag left out. */
 async function stored(client: TableClient): Promise<Record<string, unknown>[]> {
@@ -113,7 +106,7 @@ test('refuses mixed partitions and empty transactions before sending anything', 
 });
 
 test('a transaction on a table that does not exist fails with the service’s 404, not a parse error', async () => {
-  const client = openTablesAccount(conn(), azurite.freshPrefix()).existingTable('missing');
+  const client = openTablesAccount(conn(), world.azurite.freshPrefix()).existingTable('missing');
   const err = await submitTransaction(client, [['create', { partitionKey: 'p', rowKey: 'r' }]]).catch(
     (e: unknown) => e,
   );
