@@ -30,7 +30,7 @@ import { fmt, type Metric } from '../lib/report-types';
 import { percentile, round, summarize } from '../lib/stats';
 
 /** One throughput run. */
-interface Throughput {
+export interface Throughput {
   flowsPerS: number;
   wallMs: number;
   ok: number;
@@ -47,7 +47,7 @@ interface Throughput {
 }
 
 /** Runs one grant flow per cluster, `concurrency` at a time; flow i requests on clients[i % n] and approves on the next one. */
-async function throughput(
+export async function throughput(
   clients: FlowClient[],
   clusters: BenchCluster[],
   concurrency: number,

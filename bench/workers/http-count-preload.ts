@@ -32,7 +32,12 @@ function kindOf(method: string, path: string): string {
     return `${method} entity ${m?.[1].slice((process.env.ACRBOT_TABLE_PREFIX ?? 'acrbot').length) ?? ''} ${m?.[2].slice(0, 12) ?? ''}`;
   }
   if (last === 'Tables') return `${method} table`;
-  return `${method} query`;
+  // A POST to a table's path is an insert; a GET is a query (BENCH_COUNT_DETAIL=1: which table, which filter's keys).
+  if (!detail) return `${method} query`;
+  const table = last.slice((process.env.ACRBOT_TABLE_PREFIX ?? 'acrbot').length);
+  const filter = new URLSearchParams(path.split('?')[1] ?? '').get('$filter') ?? '';
+  const keys = [...filter.matchAll(/(\w+) (eq|ge|gt|le|lt) '([^'|!:]{0,12})/g)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
+  return `${method} ${method === 'POST' ? 'insert' : 'query'} ${table} ${keys.join(' and ')}`.trimEnd();
 }
 
 /** BENCH_COUNT_DETAIL=1: a transaction's actions by table and method, read from its body as it is written. */

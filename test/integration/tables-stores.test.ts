@@ -359,6 +359,19 @@ describe('Azure Tables specifics', () => {
     expect(callsA.splice(0)).toEqual(['PUT 204']);
   });
 
+  test('rate windows: a burst of one user’s hits in one instance is counted once each without racing itself (no 412)', async () => {
+    const prefix = world.azurite.freshPrefix();
+    const table = await openTablesAccount(conn(), prefix).table('abuse');
+    const ledger = new TablesAbuseLedger(table);
+    const calls = recordStatuses(table);
+    const counts = await Promise.all(Array.from({ length: 20 }, () => ledger.hit('user:burst', AT, 60_000)));
+    expect(counts).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    // The first hit creates the row; the 19 that waited behind it are one If-Match write.
+    expect(calls).toEqual(['GET 404', 'POST 204', 'PUT 204']);
+    const row = await table.getEntity('w|user:burst', '');
+    expect(row.count).toBe(20);
+  });
+
   test('two audit logs on one table (two instances) interleave appends into one gap-free chain', async () => {
     const prefix = world.azurite.freshPrefix();
     const clock = new FakeClock();

@@ -30,6 +30,7 @@ import {
   readDoc,
   statusOf,
 } from './tables-client';
+import { IncrementQueue } from './increment-queue';
 import { tableRest } from './tables-rest';
 import { submitTransaction, type TransactionAction } from './tables-transaction';
 
@@ -427,12 +428,16 @@ const SIGHTING_TIMES = 'x|sightings';
 
 /**
  * Redelivery sightings (`s|<activityId>`) and rate windows (`w|<key>`): inserts that fail when
- * the row exists, and If-Match increments retried on 412, so every hit is counted once. A time
+ * the row exists, and If-Match increments retried on 412, so every hit is counted once. This
+ * instance's hits on one window row go one request at a time, merged while they wait
+ * (`IncrementQueue`), so only another instance's hit can race them. A time
  * index (`x|sightings` / `<seenAtMs>|<activityId>`) lets old sightings be forgotten without a scan.
  */
 export class TablesAbuseLedger implements AbuseLedger {
   /** Rate-window rows this instance last wrote, with their ETags (see `hit`). */
   private readonly windows = new Map<string, RateWindow>();
+  /** This instance's hits on one window row are written one request at a time, merged while they wait. */
+  private readonly increments = new IncrementQueue((pk, start, n) => this.addHits(pk, start, n));
 
   constructor(private readonly table: TableClient) {}
 
@@ -462,14 +467,17 @@ export class TablesAbuseLedger implements AbuseLedger {
   }
 
   async hit(key: string, now: Date, windowMs: number): Promise<number> {
-    const pk = `w|${keyPart(key)}`;
-    const start = Math.floor(now.getTime() / windowMs) * windowMs;
+    return this.increments.add(`w|${keyPart(key)}`, Math.floor(now.getTime() / windowMs) * windowMs);
+  }
+
+  /** Adds `n` hits to the window row `pk` for the window starting at `start`; the count after them. */
+  private async addHits(pk: string, start: number, n: number): Promise<number> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       // The window row as this instance last wrote it: while its ETag matches, it is the row, so
       // the increment goes straight to the If-Match write; anyone else's hit since makes it 412.
       const remembered = attempt === 0 ? this.windows.get(pk) : undefined;
       const current = remembered ?? (await this.readWindow(pk));
-      const count = current && current.windowStartMs === start ? current.count + 1 : 1;
+      const count = (current && current.windowStartMs === start ? current.count : 0) + n;
       const row = { partitionKey: pk, rowKey: '', windowStartMs: start, count };
       try {
         const written = current
@@ -484,7 +492,7 @@ export class TablesAbuseLedger implements AbuseLedger {
         if (!remembered) await backoff(attempt);
       }
     }
-    throw new Error(`rate window ${key} is too contended`);
+    throw new Error(`rate window ${pk.slice(2)} is too contended`);
   }
 
   private async readWindow(pk: string): Promise<RateWindow | undefined> {
