@@ -57,7 +57,12 @@ async function main(): Promise<void> {
       const bots: AcrbotProcess[] = [];
       for (let i = 0; i < instances; i++) {
         const p = await startAcrbotProcess(sandbox, {
-          nodeArgs: ['-r', compiled('bench/workers/http-count-preload.ts')],
+          nodeArgs: [
+            '-r',
+            compiled('bench/workers/http-count-preload.ts'),
+            // P9_PROFILE=1: a CPU profile of each bot over the counted window too (in the printed directory).
+            ...(process.env.P9_PROFILE === '1' ? ['-r', compiled('bench/workers/profile-preload.ts')] : []),
+          ],
           env: {
             ACRBOT_STORAGE: `tables:${azurite.connectionString}`,
             ACRBOT_TABLE_PREFIX: prefix,
@@ -91,7 +96,8 @@ async function main(): Promise<void> {
     await connector.stop();
     await sandbox.stop();
     await azurite.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.P9_PROFILE === '1') process.stdout.write(`profiles: ${dir}\n`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 

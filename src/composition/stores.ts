@@ -9,6 +9,7 @@ import type { AppConfig } from '../config/config';
 import type { Clock, LeaseStore, ScheduleStore } from '../domain/ports';
 import { BlobAnchorLog } from '../integrations/store/blob-anchor-log';
 import { openStores, type Stores, withMemoryDefaults } from '../integrations/store/open-stores';
+import { telemetryExporting } from '../observability/telemetry';
 
 export type { Stores } from '../integrations/store/open-stores';
 
@@ -51,7 +52,7 @@ export async function openAppStores(config: AppConfig, clock: Clock, overrides: 
   const auditKey = overrides.stores ? undefined : auditKeyFor(config);
   const opened = overrides.stores
     ? withMemoryDefaults(overrides.stores, clock)
-    : await openStores(config.storage, clock, auditKey);
+    : await openStores(config.storage, clock, auditKey, { tracing: telemetryExporting() });
   if (auditKey) opened.auditKey = auditKey;
   if (auditKey && config.auditAnchor) opened.anchors = new BlobAnchorLog(config.auditAnchor.target, () => clock.now());
   return { ...opened, ...overrides.coordination };

@@ -121,6 +121,19 @@ describe('Azure Tables specifics', () => {
     expect((await b.listByRequester(request.requester.objectId, ['pending'])).map((r) => r.reason)).toEqual(['by b']);
   });
 
+  test('without telemetry the table clients drop the SDK tracing policy; with it (or unsaid) their pipeline stays whole, and both work', async () => {
+    const policies = (c: TableClient) => c.pipeline.getOrderedPolicies().map((p) => p.name);
+    const prefix = world.azurite.freshPrefix();
+    const quiet = await openTablesAccount(conn(), prefix, { tracing: false }).table('policies');
+    const traced = await openTablesAccount(conn(), prefix, { tracing: true }).table('policies');
+    const unsaid = await openTablesAccount(conn(), prefix).table('policies');
+    expect(policies(quiet)).not.toContain('tracingPolicy');
+    expect(policies(traced)).toContain('tracingPolicy');
+    expect(policies(quiet)).toEqual(policies(unsaid).filter((p) => p !== 'tracingPolicy'));
+    await quiet.createEntity({ partitionKey: 'p', rowKey: 'r', value: 1 });
+    await expect(traced.getEntity('p', 'r')).resolves.toMatchObject({ value: 1 });
+  });
+
   test('a request larger than one 64 KiB string property is split over several properties and read back whole', async () => {
     const stores = await tablesStores(conn(), new FakeClock(), world.azurite.freshPrefix());
     const request = pendingRequest({ reason: 'é'.repeat(100_000) });

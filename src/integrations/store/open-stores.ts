@@ -22,7 +22,7 @@ import { commitGroupOf } from './sqlite-commit-group';
 import { openSqlite } from './sqlite-database';
 import { SqliteRequestStore } from './sqlite-request-store';
 import { TablesAuditLog } from './tables-audit-log';
-import { openTablesAccount, type TablesConnection } from './tables-client';
+import { openTablesAccount, type TablesClientOptions, type TablesConnection } from './tables-client';
 import { TablesAbuseLedger, TablesDialogStore, TablesLeaseStore, TablesScheduleStore } from './tables-coordination';
 import { TablesRequestStore } from './tables-request-store';
 
@@ -85,8 +85,9 @@ export async function tablesStores(
   clock: Clock,
   prefix = 'acrbot',
   auditKey?: AuditKey,
+  options: TablesClientOptions = {},
 ): Promise<Stores> {
-  const account = openTablesAccount(connection, prefix);
+  const account = openTablesAccount(connection, prefix, options);
   const now = () => clock.now();
   const [requests, audit, leases, schedule, dialogs, abuse] = await Promise.all(
     ['requests', 'audit', 'leases', 'schedule', 'dialogs', 'abuse'].map((name) => account.table(name)),
@@ -102,15 +103,23 @@ export async function tablesStores(
   };
 }
 
-/** Opens every store for `storage` (async: a remote backend creates its tables first). */
-export async function openStores(storage: AppConfig['storage'], clock: Clock, auditKey?: AuditKey): Promise<Stores> {
+/**
+ * Opens every store for `storage` (async: a remote backend creates its tables first).
+ * `tracing: false` (no telemetry exporter) leaves the SDK's tracing policy out of remote clients.
+ */
+export async function openStores(
+  storage: AppConfig['storage'],
+  clock: Clock,
+  auditKey?: AuditKey,
+  options: TablesClientOptions = {},
+): Promise<Stores> {
   switch (storage.kind) {
     case 'memory':
       return memoryStores(clock, auditKey);
     case 'sqlite':
       return sqliteStores(storage.path, clock, auditKey);
     case 'tables':
-      return tablesStores(storage.connection, clock, storage.prefix, auditKey);
+      return tablesStores(storage.connection, clock, storage.prefix, auditKey, options);
   }
 }
 

@@ -9,6 +9,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type * as TablesModule from '@azure/data-tables';
 import type { TableClient, TableEntity, TableEntityResult } from '@azure/data-tables';
 import type * as IdentityModule from '@azure/identity';
+import { dropIdlePolicies } from '../azure/arm-connection';
 import { tableRest } from './tables-rest';
 import { tablesTransport } from './tables-transaction';
 
@@ -25,14 +26,32 @@ export interface TablesAccount {
   readonly displayEndpoint: string;
 }
 
+/** How table clients are built. */
+export interface TablesClientOptions {
+  /**
+   * False when no telemetry exporter runs: the clients then drop the SDK's tracing policy, which
+   * otherwise starts a no-op span for every request (as the ARM and Graph clients do).
+   */
+  tracing?: boolean;
+}
+
 /** Opens an account; `prefix` (letters/digits) separates deployments or tests sharing one account. */
-export function openTablesAccount(connection: TablesConnection, prefix = 'acrbot'): TablesAccount {
+export function openTablesAccount(
+  connection: TablesConnection,
+  prefix = 'acrbot',
+  options: TablesClientOptions = {},
+): TablesAccount {
   if (!/^[A-Za-z][A-Za-z0-9]{0,39}$/.test(prefix)) throw new Error('table prefix must be letters and digits');
   // Loaded on first use: processes on SQLite never pay for the Tables SDK.
   const tables = require('@azure/data-tables') as typeof TablesModule;
   const clients = new Map<string, Promise<TableClient>>();
   let credential: TokenCredential | undefined;
   const make = (tableName: string): TableClient => {
+    const client = build(tableName);
+    dropIdlePolicies(client.pipeline, options);
+    return client;
+  };
+  const build = (tableName: string): TableClient => {
     if (connection.kind === 'connectionString') {
       const insecure = /(TableEndpoint|BlobEndpoint)=http:\/\/(127\.0\.0\.1|localhost)[:/]/i.test(connection.value);
       return tables.TableClient.fromConnectionString(connection.value, tableName, {
