@@ -3,7 +3,7 @@
  * would: a channel post as the requester, then the approver's Action.Execute click; cards
  * come back through the {@link BenchConnector}.
  */
-import { cardAction, channelMessage, postActivity, USERS } from './activities';
+import { cardAction, channelMessage, postActivity, type TeamsUser, USERS } from './activities';
 import type { BenchConnector, ConnectorCall } from './connector';
 
 /** The answer to a command. */
@@ -45,6 +45,8 @@ export class FlowClient {
   constructor(
     readonly botUrl: string,
     readonly connector: BenchConnector,
+    /** Who posts the requests (the sandbox requester unless a run spreads its flows over several users). */
+    readonly requester: TeamsUser = USERS.requester,
   ) {}
 
   /** `@acrbot grant <args>`; resolves at the plan card. */
@@ -54,7 +56,7 @@ export class FlowClient {
 
   /** Any command as the requester in a new channel thread; resolves at the first card and the turn's end. */
   async say(text: string, timeoutMs = 15_000): Promise<RequestResult> {
-    const { activity, conversationId } = channelMessage(USERS.requester, text, this.connector.url);
+    const { activity, conversationId } = channelMessage(this.requester, text, this.connector.url);
     // Registered before the POST: the card arrives while the turn is still running.
     const reply = this.connector.waitFor(conversationId, isMessage, timeoutMs, `the answer to "${text.slice(0, 60)}"`);
     // Marked handled at once: on a busy machine it can time out while the POST is still pending

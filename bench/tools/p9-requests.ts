@@ -5,6 +5,8 @@
  *
  *   npm run build && node scripts/run-ts.js bench/tools/p9-requests.ts [flows=200] [concurrency=16] [warm=5] [instances=1,2]
  *
+ * P9_USERS=<n> spreads the flows over n requesters (P9 itself uses one).
+ *
  * Counting is `bench/workers/http-count-preload.ts` with BENCH_COUNT_DETAIL=1 in each bot; the
  * flows are P9's (`throughput` from bench/metrics/p9-scaleout.ts), after `warm` flows per instance
  * run the same way (default 5).
@@ -18,6 +20,7 @@ import { type AcrbotProcess, startAcrbotProcess } from '../lib/acrbot-process';
 import { addBenchClusters } from '../lib/bench-world';
 import { compileBench, compiled } from '../lib/compile';
 import { BenchConnector } from '../lib/connector';
+import { type TeamsUser, USERS } from '../lib/activities';
 import { FlowClient } from '../lib/flow-client';
 import { throughput } from '../metrics/p9-scaleout';
 
@@ -74,7 +77,17 @@ async function main(): Promise<void> {
         bots.push(p);
         started.push(p);
       }
-      const clients = bots.map((b) => new FlowClient(b.bot.url, connector));
+      // P9_USERS=<n>: the flows come from n requesters (flow i from user i % n) instead of one, so
+      // no single user's rate-window row is shared by every flow.
+      const users = Number(process.env.P9_USERS ?? 1);
+      const clients = Array.from({ length: Math.max(users, instances) }, (_, i) => {
+        const requester: TeamsUser = {
+          ...USERS.requester,
+          objectId: `${(0xb0000000 + (i % users)).toString(16)}-0000-4000-8000-00000000b9b9`,
+          teamsId: `29:bench-user-${i % users}`,
+        };
+        return new FlowClient(bots[i % instances].bot.url, connector, users > 1 ? requester : USERS.requester);
+      });
       const pids = bots.map((b) => b.bot.child.pid!);
       await throughput(clients, take(warm * instances), concurrency, { azurite: azurite.child.pid!, bots: pids });
       for (const pid of pids) process.kill(pid, 'SIGUSR2');
