@@ -53,6 +53,12 @@ describe('start-up loads only what the mode needs (P5)', () => {
     expect(modules.filter((m) => m.includes(`${sep}node_modules${sep}better-sqlite3${sep}`))).toEqual([]);
   });
 
+  test('sandbox mode loads jose with the first tab token its issuer signs, not at start (P5)', async () => {
+    const modules = await modulesLoadedBy({ ACRBOT_MODE: 'sandbox' });
+    expect(modules.some((m) => m.includes(`${SANDBOX_DIR}identity${sep}oidc-issuer.ts`))).toBe(true);
+    expect(modules.filter((m) => m.includes(`${sep}node_modules${sep}jose${sep}`))).toEqual([]);
+  });
+
   // node-forge is not part of the control: with valid cached TLS material (.data/) sandbox mode
   // does not load it either.
   test('control: sandbox mode does load the emulators', async () => {

@@ -20,7 +20,8 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { exportJWK, type JWK, SignJWT } from 'jose';
+import type * as Jose from 'jose';
+import type { JWK } from 'jose';
 import type { Directory, DirectoryUser } from '../directory';
 import { SANDBOX_USERS } from '../fixtures';
 import { readBody } from '../http-util';
@@ -72,7 +73,9 @@ export class OidcIssuer {
             err ? reject(err) : resolve({ publicKey, privateKey }),
           ),
         );
-    return new OidcIssuer(directory, privateKey, await exportJWK(publicKey));
+    // Node's own JWK export (what jose's exportJWK returns for a KeyObject): jose itself is
+    // loaded with the first token, not on the sandbox's start path (P5).
+    return new OidcIssuer(directory, privateKey, publicKey.export({ format: 'jwk' }) as JWK);
   }
 
   get tenantId(): string {
@@ -120,6 +123,7 @@ export class OidcIssuer {
       uti: randomUUID(),
       ...input.claims,
     };
+    const { SignJWT } = require('jose') as typeof Jose;
     return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.kid }).sign(this.privateKey);
   }
 
