@@ -8,6 +8,7 @@ import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { type AuditEntry, type AuditEvent, verifyChain } from '../../src/domain/audit-chain';
 import { SqliteAuditLog } from '../../src/integrations/store/sqlite-audit-log';
@@ -19,54 +20,68 @@ const ROOT = resolve(__dirname, '..', '..');
 const tmp = useTempDir('acrbot-audit-concurrency-');
 
 const WORKERS = 4;
-const PER_WORKER = 250;
+const ROUNDS = 25;
+const PER_ROUND = 10;
+const PER_WORKER = ROUNDS * PER_ROUND;
 
 /**
  * The child's source, written to the temp dir at test time (run-ts compiles any .ts path).
- * It opens the file the way the bot does, reports "ready", and appends only after "go" on
- * stdin, so all workers really contend for the write lock at once.
+ * It opens the file the way the bot does and reports "ready"; then every "go" line on stdin makes
+ * it append PER_ROUND entries and answer "done", and "end" closes the file. The test releases all
+ * workers together for each round, so in every round they contend for the write lock at once.
  */
 const workerSource = `
+import { createInterface } from 'node:readline';
 import { SqliteAuditLog } from ${JSON.stringify(resolve(ROOT, 'src/integrations/store/sqlite-audit-log'))};
 import { openSqlite } from ${JSON.stringify(resolve(ROOT, 'src/integrations/store/sqlite-database'))};
-const [path, worker, count] = process.argv.slice(2);
+const [path, worker, perRound] = process.argv.slice(2);
 const db = openSqlite(path);
 const log = new SqliteAuditLog(db, { now: () => new Date() });
-process.stdout.write('ready\\n');
-process.stdin.once('data', async () => {
-  for (let i = 1; i <= Number(count); i++) {
-    await log.append({ actor: { objectId: 'worker-' + worker, name: 'Worker ' + worker }, tenantId: 't', action: 'request.created', targetIds: ['/subscriptions/s/x'], outcome: 'pending', detail: worker + ':' + i });
-    // Yield between appends, as the bot does between turns, so workers interleave.
+let next = 1;
+const lines = createInterface({ input: process.stdin });
+lines.on('line', async (line) => {
+  if (line === 'end') {
+    db.close();
+    lines.close();
+    return;
+  }
+  for (let i = 0; i < Number(perRound); i++) {
+    await log.append({ actor: { objectId: 'worker-' + worker, name: 'Worker ' + worker }, tenantId: 't', action: 'request.created', targetIds: ['/subscriptions/s/x'], outcome: 'pending', detail: worker + ':' + next++ });
+    // Yield between appends, as the bot does between turns.
     await new Promise((r) => setImmediate(r));
   }
-  db.close();
-  process.stdin.destroy();
+  process.stdout.write('done\\n');
 });
+process.stdout.write('ready\\n');
 `;
 
-function startWorker(script: string, dbPath: string, worker: number): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['scripts/run-ts.js', script, dbPath, String(worker), String(PER_WORKER)], {
+/** A worker process and the lines it prints, read one at a time. */
+interface Worker {
+  child: ChildProcessWithoutNullStreams;
+  /** Resolves with the next line the worker prints (rejects if it exits first). */
+  nextLine(): Promise<string>;
+}
+
+function startWorker(script: string, dbPath: string, worker: number): Worker {
+  const child = spawn(process.execPath, ['scripts/run-ts.js', script, dbPath, String(worker), String(PER_ROUND)], {
     cwd: ROOT,
     stdio: 'pipe',
   });
-}
-
-/** Resolves once the child printed "ready" (rejects if it exits first). */
-async function ready(child: ChildProcessWithoutNullStreams): Promise<void> {
-  let out = '';
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  await new Promise<void>((done, fail) => {
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('ready')) done();
-    });
-    child.once('exit', (code) => fail(new Error(`worker exited (${code}) before ready: ${err}`)));
-  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  return {
+    child,
+    nextLine: async () => {
+      const { value, done } = await lines.next();
+      if (done) throw new Error(`worker ${worker} exited (${child.exitCode}) early: ${err}`);
+      return value as string;
+    },
+  };
 }
 
 describe('SqliteAuditLog with several processes on one file', () => {
-  test(`${WORKERS} processes × ${PER_WORKER} concurrent appends → one gap-free, intact chain`, async () => {
+  test(`${WORKERS} processes × ${PER_WORKER} appends, released together in ${ROUNDS} rounds → one gap-free, intact chain`, async () => {
     const dbPath = tmp.path('shared.db');
     // The bot creates the file; workers then open an existing WAL database.
     openSqlite(dbPath).close();
@@ -74,9 +89,13 @@ describe('SqliteAuditLog with several processes on one file', () => {
     writeFileSync(script, workerSource);
 
     const workers = Array.from({ length: WORKERS }, (_, w) => startWorker(script, dbPath, w + 1));
-    await Promise.all(workers.map(ready));
-    const exits = workers.map((c) => once(c, 'exit'));
-    for (const c of workers) c.stdin.write('go\n');
+    expect(await Promise.all(workers.map((w) => w.nextLine()))).toEqual(Array(WORKERS).fill('ready'));
+    const exits = workers.map((w) => once(w.child, 'exit'));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const w of workers) w.child.stdin.write('go\n');
+      expect(await Promise.all(workers.map((w) => w.nextLine()))).toEqual(Array(WORKERS).fill('done'));
+    }
+    for (const w of workers) w.child.stdin.end('end\n');
     const codes = (await Promise.all(exits)).map(([code]) => code);
     expect(codes).toEqual(Array(WORKERS).fill(0));
 
@@ -91,16 +110,21 @@ describe('SqliteAuditLog with several processes on one file', () => {
     expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: WORKERS * PER_WORKER }, (_, i) => i + 1));
     expect(verifyChain(entries)).toEqual({ intact: true, count: WORKERS * PER_WORKER });
     expect(verdict).toEqual({ intact: true, count: WORKERS * PER_WORKER });
-    // Each worker's entries keep its own order, and workers did interleave (otherwise this
-    // test would only have exercised sequential appends).
+    // Each worker's entries keep its own order.
     for (let w = 1; w <= WORKERS; w++) {
       const mine = entries
         .filter((e) => e.actor.objectId === `worker-${w}`)
         .map((e) => Number(e.detail!.split(':')[1]));
       expect(mine).toEqual(Array.from({ length: PER_WORKER }, (_, i) => i + 1));
     }
-    const switches = entries.filter((e, i) => i > 0 && e.actor.objectId !== entries[i - 1].actor.objectId).length;
-    expect(switches).toBeGreaterThan(WORKERS - 1);
+    // Every round holds every worker's entries: the chain was built by all four alternately,
+    // each round starting with all four asking for the write lock at once. (Left to run freely,
+    // one process could finish all its appends while the others slept in SQLite's busy handler,
+    // and the test would then have exercised sequential appends only.)
+    for (let round = 0; round < ROUNDS; round++) {
+      const slice = entries.slice(round * WORKERS * PER_ROUND, (round + 1) * WORKERS * PER_ROUND);
+      expect(new Set(slice.map((e) => e.actor.objectId)).size).toBe(WORKERS);
+    }
   });
 });
 
