@@ -21,7 +21,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type * as Jose from 'jose';
-import type { JWK } from 'jose';
 import type { Directory, DirectoryUser } from '../directory';
 import { SANDBOX_USERS } from '../fixtures';
 import { readBody } from '../http-util';
@@ -57,7 +56,7 @@ export class OidcIssuer {
   private constructor(
     private readonly directory: Directory,
     private readonly privateKey: KeyObject,
-    private readonly publicJwk: JWK,
+    private readonly publicJwk: Jose.JWK,
   ) {}
 
   /** Generates a fresh RSA key pair (2048 bits, off the main thread) and returns the issuer. */
@@ -75,7 +74,7 @@ export class OidcIssuer {
         );
     // Node's own JWK export (what jose's exportJWK returns for a KeyObject): jose itself is
     // loaded with the first token, not on the sandbox's start path (P5).
-    return new OidcIssuer(directory, privateKey, publicKey.export({ format: 'jwk' }) as JWK);
+    return new OidcIssuer(directory, privateKey, publicKey.export({ format: 'jwk' }) as Jose.JWK);
   }
 
   get tenantId(): string {
@@ -96,7 +95,7 @@ export class OidcIssuer {
   }
 
   /** The public key set, as served at {@link jwksUri}. */
-  jwks(): { keys: JWK[] } {
+  jwks(): { keys: Jose.JWK[] } {
     return { keys: [{ ...this.publicJwk, kid: this.kid, use: 'sig', alg: 'RS256' }] };
   }
 
