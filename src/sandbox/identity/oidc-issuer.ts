@@ -59,10 +59,10 @@ export class OidcIssuer {
     private readonly publicJwk: Jose.JWK,
   ) {}
 
-  /** Generates a fresh RSA key pair (2048 bits, off the main thread) and returns the issuer. */
   /**
-   * `signingKeyPem`: an RSA private key to sign with (the sandbox passes its cached TLS key, so a
-   * start generates no key, P5); without it a fresh key is generated in the thread pool.
+   * Returns an issuer that signs with `signingKeyPem`, an RSA private key (the sandbox passes its
+   * cached TLS key, so a start generates no key, P5); without it a fresh 2048-bit key pair is
+   * generated in the thread pool, off the main thread.
    */
   static async create(directory: Directory, signingKeyPem?: string): Promise<OidcIssuer> {
     const { privateKey, publicKey } = signingKeyPem
