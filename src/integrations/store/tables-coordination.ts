@@ -31,6 +31,7 @@ import {
   statusOf,
 } from './tables-client';
 import { IncrementQueue } from './increment-queue';
+import { KnownRows } from './known-rows';
 import { tableRest } from './tables-rest';
 import { submitTransaction, type TransactionAction } from './tables-transaction';
 
@@ -69,9 +70,6 @@ interface KnownLease {
   etag: string;
 }
 
-/** Lease rows this instance last wrote are remembered up to this many (oldest dropped first). */
-const KNOWN_LEASES = 1_000;
-
 /**
  * Leases: one row per key (`PartitionKey` = key, `RowKey` = ''). Take-over is an If-Match
  * replace of the expired row with `fence + 1`; renew is an If-Match replace that checks
@@ -85,7 +83,7 @@ const KNOWN_LEASES = 1_000;
  * is then one create and one release, instead of a read before each.
  */
 export class TablesLeaseStore implements LeaseStore {
-  private readonly known = new Map<string, KnownLease>();
+  private readonly known = new KnownRows<KnownLease>();
 
   constructor(
     private readonly table: TableClient,
@@ -111,10 +109,10 @@ export class TablesLeaseStore implements LeaseStore {
           row === 'absent'
             ? await tableRest(this.table).create({ partitionKey: pk, rowKey: '', ...next })
             : await tableRest(this.table).replace({ partitionKey: pk, rowKey: '', ...next }, row.etag);
-        this.remember(pk, next, written.etag);
+        this.known.remember(pk, next, written.etag);
         return { key, owner, expiresAt: new Date(next.expiresAtMs).toISOString(), fence: next.fence };
       } catch (err) {
-        this.known.delete(pk);
+        this.known.forget(pk);
         // 409/412 (or 404: the row went away): what we decided on is not the row any more.
         if (!isConflict(err) && statusOf(err) !== 404) throw err;
         // After a fresh read, another instance took it between our read and write.
@@ -135,10 +133,10 @@ export class TablesLeaseStore implements LeaseStore {
       const next = { owner: lease.owner, expiresAtMs: this.now().getTime() + ttlMs, fence: lease.fence };
       try {
         const written = await tableRest(this.table).replace({ partitionKey: pk, rowKey: '', ...next }, current.etag);
-        this.remember(pk, next, written.etag);
+        this.known.remember(pk, next, written.etag);
         return { ...lease, expiresAt: new Date(next.expiresAtMs).toISOString() };
       } catch (err) {
-        this.known.delete(pk);
+        this.known.forget(pk);
         // Changed (or gone) since read or since our own write: re-read and check ownership again.
         if (statusOf(err) !== 412 && statusOf(err) !== 404) throw err;
         if (attempt > 0) await backoff(attempt - 1);
@@ -159,10 +157,10 @@ export class TablesLeaseStore implements LeaseStore {
       const next = { owner: '', expiresAtMs: 0, fence: lease.fence };
       try {
         const written = await tableRest(this.table).replace({ partitionKey: pk, rowKey: '', ...next }, current.etag);
-        this.remember(pk, next, written.etag);
+        this.known.remember(pk, next, written.etag);
         return;
       } catch (err) {
-        this.known.delete(pk);
+        this.known.forget(pk);
         // 404: already gone; 412: changed since (taken over after expiry): decided again on a fresh read.
         if (statusOf(err) === 404) return;
         if (statusOf(err) !== 412) throw err;
@@ -180,19 +178,9 @@ export class TablesLeaseStore implements LeaseStore {
       etag: row.etag,
     };
   }
-
-  /** Keeps the row as written (most recently used last; the oldest is dropped first). */
-  private remember(pk: string, row: Omit<KnownLease, 'etag'>, etag: string | undefined): void {
-    this.known.delete(pk);
-    if (!etag) return;
-    this.known.set(pk, { ...row, etag });
-    if (this.known.size > KNOWN_LEASES) this.known.delete(this.known.keys().next().value!);
-  }
 }
 
 const SCHEDULE = 'schedule';
-/** Job rows this instance last wrote or read are remembered up to this many. */
-const KNOWN_JOBS = 1_000;
 const jobKey = (id: string) => `j|${keyPart(id)}`;
 const dueKey = (dueAt: string, id: string) => `d|${dueAt}|${keyPart(id)}`;
 const requestJobKey = (requestId: string, id: string) => `r|${keyPart(requestId)}|${keyPart(id)}`;
@@ -211,7 +199,7 @@ export class TablesScheduleStore implements ScheduleStore {
    * with 409 and a read: one request instead of three. A write by anyone else changes the ETag,
    * the transaction fails as a whole and the job is read and decided again.
    */
-  private readonly known = new Map<string, { job: ScheduledJob; etag: string }>();
+  private readonly known = new KnownRows<{ job: ScheduledJob; etag: string }>();
 
   constructor(private readonly table: TableClient) {}
 
@@ -248,10 +236,10 @@ export class TablesScheduleStore implements ScheduleStore {
         ]);
       try {
         const result = await submitTransaction(this.table, actions);
-        this.remember(stored, result.subResponses[0]?.etag);
+        this.known.remember(stored.id, { job: stored }, result.subResponses[0]?.etag);
         return;
       } catch (err) {
-        this.known.delete(job.id);
+        this.known.forget(job.id);
         // A remembered version that is no longer the row: 412 on the job row, or 404 on an index
         // row of that version which a later move (or a delete) removed. Read and decide again.
         const lost = isConflict(err) || (remembered !== undefined && statusOf(err) === 404);
@@ -282,7 +270,7 @@ export class TablesScheduleStore implements ScheduleStore {
   }
 
   async delete(id: string): Promise<void> {
-    this.known.delete(id);
+    this.known.forget(id);
     for (let attempt = 0; ; attempt++) {
       const current = await getRow(this.table, SCHEDULE, jobKey(id));
       if (!current) return;
@@ -308,20 +296,12 @@ export class TablesScheduleStore implements ScheduleStore {
   private async read(id: string): Promise<{ previous: ScheduledJob; etag: string } | undefined> {
     const row = await getRow(this.table, SCHEDULE, jobKey(id));
     if (!row) {
-      this.known.delete(id);
+      this.known.forget(id);
       return undefined;
     }
     const previous = readDoc<ScheduledJob>(row);
-    this.remember(previous, row.etag);
+    this.known.remember(id, { job: previous }, row.etag);
     return { previous, etag: row.etag };
-  }
-
-  /** Keeps the job row as written or read (most recently used last; the oldest is dropped first). */
-  private remember(job: ScheduledJob, etag: string | undefined): void {
-    this.known.delete(job.id);
-    if (!etag) return;
-    this.known.set(job.id, { job, etag });
-    if (this.known.size > KNOWN_JOBS) this.known.delete(this.known.keys().next().value!);
   }
 }
 
@@ -420,9 +400,6 @@ interface RateWindow {
   etag: string;
 }
 
-/** Rate-window rows remembered per instance (the oldest dropped first). */
-const KNOWN_WINDOWS = 1_000;
-
 /** Partition of the sightings' time index (sighting partitions are `s|…`, rate windows `w|…`). */
 const SIGHTING_TIMES = 'x|sightings';
 
@@ -435,7 +412,7 @@ const SIGHTING_TIMES = 'x|sightings';
  */
 export class TablesAbuseLedger implements AbuseLedger {
   /** Rate-window rows this instance last wrote, with their ETags (see `hit`). */
-  private readonly windows = new Map<string, RateWindow>();
+  private readonly windows = new KnownRows<RateWindow>();
   /** This instance's hits on one window row are written one request at a time, merged while they wait. */
   private readonly increments = new IncrementQueue((pk, start, n) => this.addHits(pk, start, n));
 
@@ -483,10 +460,10 @@ export class TablesAbuseLedger implements AbuseLedger {
         const written = current
           ? await tableRest(this.table).replace(row, current.etag)
           : await tableRest(this.table).create(row);
-        this.rememberWindow(pk, { windowStartMs: start, count, etag: written.etag });
+        this.windows.remember(pk, { windowStartMs: start, count }, written.etag);
         return count;
       } catch (err) {
-        this.windows.delete(pk);
+        this.windows.forget(pk);
         if (!isConflict(err) && !(remembered && statusOf(err) === 404)) throw err;
         // A stale memory is no contention: read at once; a lost race after a read backs off.
         if (!remembered) await backoff(attempt);
@@ -498,14 +475,6 @@ export class TablesAbuseLedger implements AbuseLedger {
   private async readWindow(pk: string): Promise<RateWindow | undefined> {
     const row = await getRow(this.table, pk, '');
     return row && { windowStartMs: Number(row.windowStartMs), count: Number(row.count), etag: row.etag };
-  }
-
-  /** Keeps the window row as written (most recently used last; the oldest is dropped first). */
-  private rememberWindow(pk: string, window: Partial<RateWindow>): void {
-    this.windows.delete(pk);
-    if (!window.etag) return;
-    this.windows.set(pk, window as RateWindow);
-    if (this.windows.size > KNOWN_WINDOWS) this.windows.delete(this.windows.keys().next().value!);
   }
 
   async forgetSightings(before: Date): Promise<number> {

@@ -23,6 +23,7 @@ import type { CardCopy, RequestStore } from '../../domain/ports';
 import { VersionConflictError } from '../../domain/ports';
 import type { AccessRequest, RequestState } from '../../domain/request';
 import { docProperties, keyPart, listAll, listTop, prefixFilter, readDoc, statusOf, type Row } from './tables-client';
+import { KnownRows } from './known-rows';
 import { tableRest } from './tables-rest';
 import { submitTransaction, type TransactionAction } from './tables-transaction';
 
@@ -50,9 +51,6 @@ interface KnownRow {
   request: Pick<AccessRequest, 'id' | 'state' | 'createdAt' | 'requester'>;
 }
 
-/** Requests whose last row this instance read or wrote are remembered up to this many. */
-const KNOWN_ROWS = 1_000;
-
 /** Azure Tables-backed {@link RequestStore}. */
 export class TablesRequestStore implements RequestStore {
   private order = 0;
@@ -64,7 +62,7 @@ export class TablesRequestStore implements RequestStore {
    * for version v is the row's ETag for as long as the row is at v; once another instance has
    * written, the transaction fails with 412 exactly as after a fresh read.
    */
-  private readonly known = new Map<string, KnownRow>();
+  private readonly known = new KnownRows<KnownRow>();
 
   constructor(private readonly table: TableClient) {}
 
@@ -122,7 +120,7 @@ export class TablesRequestStore implements RequestStore {
             (await submitTransaction(this.table, actions)).subResponses[0]?.etag;
       this.remember(next, etag);
     } catch (err) {
-      this.known.delete(next.id);
+      this.known.forget(next.id);
       // 412: someone else's write landed after our read; 404: the index row went with it.
       const status = statusOf(err);
       if (status === 412 || status === 404) throw new VersionConflictError(next.id);
@@ -254,12 +252,9 @@ export class TablesRequestStore implements RequestStore {
     return row && { version: row.request.version, etag: row.etag, request: row.request };
   }
 
-  /** Keeps the newest known row of `request` (most recently used last; the oldest is dropped first). */
+  /** Keeps the newest known row of `request` (only what `update` decides on). */
   private remember(request: AccessRequest, etag: string | undefined): void {
-    this.known.delete(request.id);
-    if (!etag) return;
     const { id, state, createdAt, requester } = request;
-    this.known.set(id, { version: request.version, etag, request: { id, state, createdAt, requester } });
-    if (this.known.size > KNOWN_ROWS) this.known.delete(this.known.keys().next().value!);
+    this.known.remember(id, { version: request.version, request: { id, state, createdAt, requester } }, etag);
   }
 }
