@@ -19,7 +19,14 @@
 import type { PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import type { Row } from './tables-client';
-import { entityJson, keyPredicate, sendsDirectly, tablesTransport } from './tables-transaction';
+import {
+  entityJson,
+  keyPredicate,
+  SERVICE_VERSION,
+  sendsDirectly,
+  serviceError,
+  tablesTransport,
+} from './tables-transaction';
 
 /** An entity as read: keys, ETag and properties. */
 export type Entity = TableEntityResult<Record<string, unknown>>;
@@ -134,28 +141,17 @@ export class TableRest {
     });
     const response = await this.client.pipeline.sendRequest(http, request);
     if (response.status >= 400) {
-      let code = response.headers.get('x-ms-error-code') ?? undefined;
-      let message = `the Table service answered ${response.status}`;
-      try {
-        const error = (JSON.parse(response.bodyAsText ?? '') as { 'odata.error'?: OdataError })['odata.error'];
-        code = error?.code ?? code;
-        message = error?.message?.value ?? message;
-      } catch {
-        // No JSON body (HEAD-like answers, a proxy's page): the status and header code speak.
-      }
-      throw new rest.RestError(message, { code, statusCode: response.status, request, response });
+      const error = serviceError(response.bodyAsText ?? '', `the Table service answered ${response.status}`);
+      // No OData body (a proxy's page, an empty answer): the header's code, as the SDK reads it.
+      const code = error.code ?? response.headers.get('x-ms-error-code') ?? undefined;
+      throw new rest.RestError(error.message, { code, statusCode: response.status, request, response });
     }
     return response;
   }
 }
 
-interface OdataError {
-  code?: string;
-  message?: { value?: string };
-}
-
 /** Headers of every request (the service version and OData version the SDK sends). */
-const COMMON = { 'x-ms-version': '2019-02-02', DataServiceVersion: '3.0' };
+const COMMON = { 'x-ms-version': SERVICE_VERSION, DataServiceVersion: '3.0' };
 const READ = { Accept: 'application/json;odata=minimalmetadata' };
 const INSERT = {
   'Content-Type': 'application/json;odata=nometadata',

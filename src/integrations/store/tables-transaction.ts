@@ -52,12 +52,23 @@ export function tablesTransport(): { rest: typeof RestPipeline; http: HttpClient
 
 const CRLF = '\r\n';
 
+/** The Table service REST version the SDK speaks, sent with every request (`x-ms-version`). */
+export const SERVICE_VERSION = '2019-02-02';
+
 /**
  * True when requests for `client` are sent by this module and tables-rest.ts: no SAS in the URL,
  * not Cosmos DB, https or loopback http. Others go through the SDK's own methods.
  */
 export function sendsDirectly(client: TableClient): boolean {
-  const url = new URL(client.url);
+  let direct = directness.get(client);
+  if (direct === undefined) directness.set(client, (direct = decideDirect(new URL(client.url))));
+  return direct;
+}
+
+/** {@link sendsDirectly} per client, decided once (a client's URL never changes). */
+const directness = new WeakMap<TableClient, boolean>();
+
+function decideDirect(url: URL): boolean {
   if (url.search) return false;
   if (/\.table\.cosmos(db)?\./.test(url.hostname)) return false;
   // The Cosmos DB emulator listens on localhost too; Azurite's URLs name its account.
@@ -141,20 +152,23 @@ function subRequest(tableUrl: string, action: TransactionAction): string {
   return `Content-Type: application/http${CRLF}Content-Transfer-Encoding: binary${CRLF}${CRLF}${head.join(CRLF)}${CRLF}${CRLF}${body}`;
 }
 
-/** The service's error of a failed (sub-)response: code and message, when its body says. */
-function serviceError(text: string): { code?: string; message: string } {
+/**
+ * The service's error in a failed answer or transaction sub-response: its OData code and message
+ * when the body has them, else `fallback` (a proxy's page, an empty body).
+ */
+export function serviceError(text: string, fallback: string): { code?: string; message: string } {
   const json = /\{[\s\S]*\}/.exec(text)?.[0];
   if (json) {
     try {
       const error = (JSON.parse(json) as { 'odata.error'?: { code?: string; message?: { value?: string } } })[
         'odata.error'
       ];
-      if (error) return { code: error.code, message: error.message?.value ?? 'Transaction Failed' };
+      if (error) return { code: error.code, message: error.message?.value ?? fallback };
     } catch {
       // Not JSON (an XML error page from a proxy): the status speaks for itself.
     }
   }
-  return { message: 'Transaction Failed' };
+  return { message: fallback };
 }
 
 /**
@@ -182,7 +196,7 @@ export async function submitTransaction(client: TableClient, actions: Transactio
     body,
     headers: rest.createHttpHeaders({
       accept: 'application/json',
-      'x-ms-version': '2019-02-02',
+      'x-ms-version': SERVICE_VERSION,
       DataServiceVersion: '3.0;',
       MaxDataServiceVersion: '3.0;NetFx',
       'Content-Type': `multipart/mixed; boundary=${batch}`,
@@ -193,7 +207,7 @@ export async function submitTransaction(client: TableClient, actions: Transactio
   const response = await client.pipeline.sendRequest(http, request);
   const text = response.bodyAsText ?? '';
   if (response.status < 200 || response.status >= 300) {
-    const { code, message } = serviceError(text);
+    const { code, message } = serviceError(text, 'Transaction Failed');
     throw new rest.RestError(message, { code, statusCode: response.status, request, response });
   }
   // The answer is one changeset response per action (or one, for the action that failed).
@@ -202,7 +216,7 @@ export async function submitTransaction(client: TableClient, actions: Transactio
     const status = Number(/HTTP\/1\.1 (\d{3})/.exec(part)?.[1]);
     if (!Number.isInteger(status)) throw new Error('a transaction sub-response has no status line');
     if (status >= 300) {
-      const { code, message } = serviceError(part);
+      const { code, message } = serviceError(part, 'Transaction Failed');
       throw new rest.RestError(message, { code, statusCode: status, request, response });
     }
     const etag = /^ETag: *(.*?)\r?$/im.exec(part)?.[1];
