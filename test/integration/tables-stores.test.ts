@@ -49,12 +49,19 @@ describeCoordinationContract('Azure Tables (Azurite)', async (clock) => {
 describe('Azure Tables specifics', () => {
   const AT = new Date('2025-01-15T10:00:00.000Z');
 
-  test('two store instances (two bot processes’ worth of clients) on one table: one decision wins with a real 412', async () => {
+  /** Two request stores on one fresh table (two processes' worth of clients), a's table client, and a pending request a created. */
+  async function twoRequestStores() {
     const prefix = world.azurite.freshPrefix();
-    const a = new TablesRequestStore(await openTablesAccount(conn(), prefix).table('requests'));
+    const tableA = await openTablesAccount(conn(), prefix).table('requests');
+    const a = new TablesRequestStore(tableA);
     const b = new TablesRequestStore(await openTablesAccount(conn(), prefix).table('requests'));
     const request = pendingRequest();
     await a.create(request);
+    return { tableA, a, b, request };
+  }
+
+  test('two store instances (two bot processes’ worth of clients) on one table: one decision wins with a real 412', async () => {
+    const { a, b, request } = await twoRequestStores();
     const base = (await b.get(request.id))!;
     const results = await Promise.allSettled([
       a.update(transition(base, { type: 'approve', by: APPROVER, at: AT })),
@@ -69,12 +76,7 @@ describe('Azure Tables specifics', () => {
   });
 
   test('a transition of a request this instance last read or wrote is one request; after another instance wrote, it gets the 412', async () => {
-    const prefix = world.azurite.freshPrefix();
-    const tableA = await openTablesAccount(conn(), prefix).table('requests');
-    const a = new TablesRequestStore(tableA);
-    const b = new TablesRequestStore(await openTablesAccount(conn(), prefix).table('requests'));
-    const request = pendingRequest();
-    await a.create(request);
+    const { tableA, a, b, request } = await twoRequestStores();
     const calls = recordCalls(tableA);
     const approved = transition(request, { type: 'approve', by: APPROVER, at: AT });
     await a.update(approved);
@@ -101,12 +103,7 @@ describe('Azure Tables specifics', () => {
   });
 
   test('an update that moves no index row (same state, same requester) is one If-Match replace; a stale one gets the 412', async () => {
-    const prefix = world.azurite.freshPrefix();
-    const tableA = await openTablesAccount(conn(), prefix).table('requests');
-    const a = new TablesRequestStore(tableA);
-    const b = new TablesRequestStore(await openTablesAccount(conn(), prefix).table('requests'));
-    const request = pendingRequest();
-    await a.create(request);
+    const { tableA, a, b, request } = await twoRequestStores();
     const calls = recordStatuses(tableA);
     const noted = { ...request, version: request.version + 1, reason: 'first note' };
     await a.update(noted);
