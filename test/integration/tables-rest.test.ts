@@ -106,6 +106,14 @@ test('lost conditional writes fail with the SDK’s statuses and codes, and chan
   expect((await client.getEntity(P, R)).n).toBe(2);
 });
 
+test('a refused write carries the service’s own message from the OData error body', async () => {
+  const rest = tableRest(await table());
+  await rest.create({ partitionKey: P, rowKey: R });
+  // The body's `odata.error.message.value` (the service's request id follows it), not the
+  // fallback the status alone would give ("the Table service answered 409").
+  await expect(rest.create({ partitionKey: P, rowKey: R })).rejects.toThrow(/^The specified entity already exists\./);
+});
+
 test('queries follow continuation pages in key order, with $select and $top, as the SDK lists them', async () => {
   const client: TableClient = await table();
   const keys = Array.from({ length: 25 }, (_, i) => `k|${String(i).padStart(3, '0')}`);
