@@ -42,6 +42,8 @@ async function main(): Promise<void> {
       ...(profiling ? ['-r', compiled('bench/workers/profile-preload.ts')] : []),
       ...(azurite ? ['-r', compiled('bench/workers/http-count-preload.ts')] : []),
       ...(process.env.BENCH_EXTRA_PRELOAD ? ['-r', process.env.BENCH_EXTRA_PRELOAD] : []),
+      // BENCH_NODE_FLAGS: node/V8 flags for the bot, space-separated (e.g. GC flags, for A/B runs).
+      ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
     ],
     env: {
       BENCH_PROFILE_DIR: dir,
