@@ -6,7 +6,9 @@
  *   for the bot token its reply needs; that call fails here, there is no network) and the
  *   outgoing call is itself traced;
  * - an ACR token password: the secret flow generates it over traced ARM calls and writes it
- *   into the cluster, where the test reads it back to look for it in the telemetry.
+ *   into the cluster, where the test reads it back to look for it in the telemetry;
+ * - the storage account key: that flow runs on Azure Tables (Azurite), every request signed
+ *   with it, and the table clients' requests are traced as well.
  */
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
@@ -16,6 +18,7 @@ import { gunzipSync } from 'node:zlib';
 import { SANDBOX_REGISTRIES } from '../../src/sandbox/fixtures';
 import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
 import { createSandboxTls } from '../../src/sandbox/tls';
+import { type Azurite, DEV_KEY, startAzurite } from '../helpers/azurite';
 import { type BotProcess, killAndWait, spawnBot } from '../helpers/bot-process';
 import { CapturingConnector, cardText } from '../helpers/capturing-connector';
 import { startFakeChannelIssuer } from '../helpers/fake-openid';
@@ -123,6 +126,9 @@ test('Application Insights export: request telemetry for /api/messages reaches t
 
 test('Application Insights export: the ACR token password the secret flow generates and writes into the cluster is not in the telemetry', async () => {
   const sandbox: Sandbox = await startSandbox();
+  // On Azure Tables, so the app's table clients are traced too (the composition passes them
+  // `tracing` while an exporter runs).
+  const azurite: Azurite = await startAzurite();
   const tls = createSandboxTls(['127.0.0.1', 'localhost']);
   const ingestion = await startIngestion(tls);
   const connector = new CapturingConnector();
@@ -135,7 +141,8 @@ test('Application Insights export: the ACR token password the secret flow genera
     bot = await spawnBot({
       PATH: process.env.PATH,
       ACRBOT_MODE: 'sandbox',
-      ACRBOT_STORAGE: 'memory',
+      ACRBOT_STORAGE: `tables:${azurite.connectionString}`,
+      ACRBOT_TABLE_PREFIX: azurite.freshPrefix(),
       PORT: '0',
       ACRBOT_ARM_ENDPOINT: sandbox.armUrl,
       ACRBOT_GRAPH_ENDPOINT: sandbox.graphUrl,
@@ -181,12 +188,19 @@ test('Application Insights export: the ACR token password the secret flow genera
     const sdkSpans = dependencies(ingestion.received).filter((d) => d.properties?.['requestId']);
     expect(sdkSpans.some((d) => d.data?.includes('/generateCredentials?'))).toBe(true);
     expect(sdkSpans.some((d) => d.data?.includes('/managedClusters/aks-dev?'))).toBe(true);
+    // The table clients' requests (entity writes and transactions sent through their pipelines).
+    const tableHost = new URL(azurite.tableEndpoint).host;
+    expect(sdkSpans.some((d) => d.data?.includes(tableHost))).toBe(true);
     // …and the password is in the telemetry in none of its forms.
     for (const form of [auth.password, auth.auth, dockerConfigJson]) expect(all).not.toContain(form);
+    // Nor is the storage account's key, or a request's SharedKey signature made with it.
+    expect(all).not.toContain(DEV_KEY);
+    expect(all).not.toMatch(/SharedKey/i);
   } finally {
     if (bot) await killAndWait(bot.child);
     await connector.stop();
     await ingestion.stop();
     await sandbox.stop();
+    await azurite.stop();
   }
 }, 90_000);
