@@ -124,7 +124,7 @@ test('Application Insights export: request telemetry for /api/messages reaches t
   }
 }, 60_000);
 
-test('Application Insights export: the ACR token password the secret flow generates and writes into the cluster is not in the telemetry', async () => {
+test('Application Insights export: the ACR token password the secret flow generates and writes into the cluster, and the key of its Tables store, are not in the telemetry', async () => {
   const sandbox: Sandbox = await startSandbox();
   // On Azure Tables, so the app's table clients are traced too (the composition passes them
   // `tracing` while an exporter runs).
