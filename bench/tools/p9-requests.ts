@@ -11,7 +11,7 @@
  * flows are P9's (`throughput` from bench/metrics/p9-scaleout.ts), after `warm` flows per instance
  * run the same way (default 5).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '../../src/sandbox/sandbox';
@@ -22,21 +22,14 @@ import { compileBench, compiled } from '../lib/compile';
 import { BenchConnector } from '../lib/connector';
 import { type TeamsUser, USERS } from '../lib/activities';
 import { FlowClient } from '../lib/flow-client';
+import { readRequestCounts, totalRequests } from '../lib/request-counts';
 import { throughput } from '../metrics/p9-scaleout';
 
-/** Waits for each bot's counts file of its latest window and adds them up. */
+/** Each bot's counts of its counted window, added up. */
 async function readCounts(dir: string, pids: number[]): Promise<Map<string, number>> {
   const sum = new Map<string, number>();
-  for (const pid of pids) {
-    let files: string[] = [];
-    for (let i = 0; i < 500 && !files.length; i++) {
-      files = readdirSync(dir).filter((f) => f.startsWith(`${pid}-requests-`));
-      if (!files.length) await new Promise((r) => setTimeout(r, 20));
-    }
-    if (!files.length) throw new Error(`no request counts from bot ${pid}`);
-    const counts = JSON.parse(readFileSync(join(dir, files[0]), 'utf8')) as Record<string, number>;
-    for (const [k, v] of Object.entries(counts)) sum.set(k, (sum.get(k) ?? 0) + v);
-  }
+  for (const pid of pids)
+    for (const [k, v] of Object.entries(await readRequestCounts(dir, pid))) sum.set(k, (sum.get(k) ?? 0) + v);
   return sum;
 }
 
@@ -94,9 +87,7 @@ async function main(): Promise<void> {
       const run = await throughput(clients, take(count), concurrency, { azurite: azurite.child.pid!, bots: pids });
       for (const pid of pids) process.kill(pid, 'SIGUSR2');
       const counts = await readCounts(dir, pids);
-      const total = [...counts]
-        .filter(([k]) => !/ \d{3}$/.test(k) && !k.startsWith(' '))
-        .reduce((s, [, n]) => s + n, 0);
+      const total = totalRequests(counts);
       process.stdout.write(
         `\n${instances} instance(s): ${run.ok}/${count} ok, ${run.flowsPerS.toFixed(1)} flows/s; bot CPU ${run.botCpuMsPerFlow.toFixed(1)} ms/flow, Azurite ${run.azuriteCpuMsPerFlow.toFixed(1)} ms/flow; Tables requests per flow ${(total / run.ok).toFixed(2)}\n`,
       );

@@ -13,7 +13,7 @@
  * `bench/workers/http-count-preload.ts`). BENCH_PROFILE_OFF=1 leaves the profiler out (bot CPU per
  * flow without the profiler's own cost, for A/B runs; with BENCH_ACRBOT_ENTRY for the other build).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSandbox } from '../../src/sandbox/sandbox';
 import { type Azurite, startAzurite } from '../../test/helpers/azurite';
@@ -23,6 +23,7 @@ import { cpuMs } from '../lib/child';
 import { compileBench, compiled } from '../lib/compile';
 import { BenchConnector } from '../lib/connector';
 import { FlowClient } from '../lib/flow-client';
+import { readRequestCounts, totalRequests } from '../lib/request-counts';
 
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 200);
@@ -101,21 +102,15 @@ async function main(): Promise<void> {
       `connector calls per flow: ${[...ops].map(([k, v]) => `${k} ${(v / count).toFixed(2)}`).join(', ')}\n`,
     );
     for (const f of failed.slice(0, 3)) process.stdout.write(`failed: ${String(f.reason).slice(0, 200)}\n`);
-    for (let i = 0; azurite && i < 500; i++) {
-      const fresh = readdirSync(dir).filter((f) => !before.has(f) && f.startsWith(`${pid}-requests-`));
-      if (fresh.length) {
-        const counts = JSON.parse(readFileSync(join(dir, fresh[0]), 'utf8')) as Record<string, number>;
-        const total = Object.entries(counts)
-          .filter(([k]) => !/ \d{3}$/.test(k) && !k.startsWith(' '))
-          .reduce((sum, [, n]) => sum + n, 0);
-        process.stdout.write(
-          `Tables requests per flow: ${(total / count).toFixed(2)} (${Object.entries(counts)
-            .map(([k, v]) => `${k} ${(v / count).toFixed(2)}`)
-            .join(', ')})\n`,
-        );
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 20));
+    if (azurite) {
+      const counts = await readRequestCounts(dir, pid, before);
+      process.stdout.write(
+        `Tables requests per flow: ${(totalRequests(Object.entries(counts)) / count).toFixed(2)} (${Object.entries(
+          counts,
+        )
+          .map(([k, v]) => `${k} ${(v / count).toFixed(2)}`)
+          .join(', ')})\n`,
+      );
     }
     for (let i = 0; profiling && i < 500; i++) {
       const fresh = readdirSync(dir).filter((f) => !before.has(f) && f.endsWith('.cpuprofile'));

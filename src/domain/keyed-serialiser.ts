@@ -15,7 +15,8 @@ export class KeyedSerialiser {
    */
   async run<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
-    const mine = previous.catch(() => undefined).then(task);
+    // After the previous task either way: its outcome is its own caller's.
+    const mine = previous.then(task, task);
     this.tails.set(key, mine);
     try {
       return await mine;

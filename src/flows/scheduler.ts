@@ -92,7 +92,7 @@ export class Scheduler {
   async runDue(): Promise<number> {
     // One sweep at a time in this process; a second caller waits for the running one (whose
     // caller gets its failure) and then sweeps.
-    while (this.running) await this.running.catch(() => undefined);
+    while (this.running) await Promise.allSettled([this.running]);
     this.running = this.sweep();
     try {
       return await this.running;
@@ -127,7 +127,7 @@ export class Scheduler {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     // Only waits for the sweep to end: the sweep logs each job's failure itself (runDue).
-    await this.running?.catch(() => undefined);
+    if (this.running) await Promise.allSettled([this.running]);
   }
 
   private async sweep(): Promise<number> {

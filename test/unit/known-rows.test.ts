@@ -13,7 +13,7 @@ describe('KnownRows', () => {
     expect(rows.size).toBe(0);
   });
 
-  it('holds at most its limit, forgetting the row used least recently first', () => {
+  it('holds at most its limit, forgetting the row remembered longest ago first', () => {
     const rows = new KnownRows<{ n: number; etag: string }>(2);
     rows.remember('a', { n: 1 }, '"a"');
     rows.remember('b', { n: 1 }, '"b"');

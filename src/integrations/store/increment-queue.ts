@@ -21,7 +21,8 @@ interface Group {
 
 /**
  * Adds `n` to the counter `key` in `window` and resolves with the count after it (counting from
- * 0 when the row holds another window). Called for one key at a time, never concurrently.
+ * 0 when the row holds another window). Never called again for a key before its previous call
+ * for that key has settled.
  */
 export type WriteIncrement = (key: string, window: number, n: number) => Promise<number>;
 

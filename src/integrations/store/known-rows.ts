@@ -5,8 +5,9 @@
  * was remembered; anyone else's write changes the ETag and the conditional write fails, so a
  * stale memory costs a 412, never a wrong decision.
  *
- * Bounded: the row used least recently is forgotten first, so a long-running process keeps at
- * most `limit` rows per store however many keys it has seen.
+ * Bounded: the row remembered longest ago is forgotten first (remembering a key again makes it
+ * the newest; reading it does not), so a long-running process keeps at most `limit` rows per
+ * store however many keys it has seen.
  */
 export class KnownRows<T extends { etag: string }> {
   private readonly rows = new Map<string, T>();
