@@ -13,10 +13,8 @@
  */
 import { ConnectorClient } from 'botframework-connector';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { withLeanConversations } from '../../src/bot/lean-conversations';
-import { cardActivity } from '../../src/bot/turn-cards';
+import { grantFlowCalls } from '../lib/outbound-card';
 
 const SERVER = `
 const http = require('node:http');
@@ -54,54 +52,31 @@ function median(xs: number[]): number {
 async function main(): Promise<void> {
   const rounds = Number(process.argv[2] ?? 40);
   const calls = Number(process.argv[3] ?? 500);
-  const card = JSON.parse(readFileSync(join(__dirname, '../../cards/request.json'), 'utf8'));
   const { child, url } = await startServer();
-  const conversation = {
-    id: '19:abc@thread.tacv2;messageid=1700000000000',
-    isGroup: true,
-    conversationType: 'channel',
-    name: '',
-  };
-  const activity = () => ({
-    ...cardActivity(card),
-    channelId: 'msteams',
-    serviceUrl: url,
-    from: { id: '28:bot', name: 'acrbot' },
-    recipient: { id: '29:user', name: 'Ada', aadObjectId: '00000000-0000-0000-0000-000000000001' },
-    conversation,
-    locale: 'en-US',
-  });
   const clients = {
     sdk: new ConnectorClient(credentials, { baseUri: url }),
     lean: withLeanConversations(new ConnectorClient(credentials, { baseUri: url })),
   };
-  // A grant flow's mix: reply 1, send 3, update 2.
-  const mix = [
-    (c: ConnectorClient) => c.conversations.replyToActivity(conversation.id, '1700000000000', activity()),
-    (c: ConnectorClient) => c.conversations.sendToConversation(conversation.id, activity()),
-    (c: ConnectorClient) => c.conversations.sendToConversation(conversation.id, activity()),
-    (c: ConnectorClient) => c.conversations.sendToConversation(conversation.id, activity()),
-    (c: ConnectorClient) => c.conversations.updateActivity(conversation.id, 'act-1', { ...activity(), id: 'act-1' }),
-    (c: ConnectorClient) => c.conversations.updateActivity(conversation.id, 'act-1', { ...activity(), id: 'act-1' }),
-  ];
-  const run = async (client: ConnectorClient, count: number): Promise<number> => {
+  const mixes = { sdk: grantFlowCalls(clients.sdk, url), lean: grantFlowCalls(clients.lean, url) };
+  const run = async (side: 'sdk' | 'lean', count: number): Promise<number> => {
+    const mix = mixes[side];
     const before = process.cpuUsage();
     let next = 0;
     await Promise.all(
       Array.from({ length: 8 }, async () => {
-        while (next < count) await mix[next++ % mix.length](client);
+        while (next < count) await mix[next++ % mix.length]!();
       }),
     );
     const used = process.cpuUsage(before);
     return (used.user + used.system) / 1000 / count;
   };
   // Warm-up: both paths optimised by V8 before measuring.
-  await run(clients.sdk, 1000);
-  await run(clients.lean, 1000);
+  await run('sdk', 1000);
+  await run('lean', 1000);
   const results: Record<'sdk' | 'lean', number[]> = { sdk: [], lean: [] };
   for (let r = 0; r < rounds; r++) {
     const order: Array<'sdk' | 'lean'> = r % 2 ? ['lean', 'sdk'] : ['sdk', 'lean'];
-    for (const side of order) results[side].push(await run(clients[side], calls));
+    for (const side of order) results[side].push(await run(side, calls));
     if (process.env.VERBOSE)
       process.stdout.write(
         `round ${r + 1}: SDK ${results.sdk[r].toFixed(3)} ms/call, lean ${results.lean[r].toFixed(3)} ms/call\n`,

@@ -18,10 +18,12 @@ import {
   type ClaimsIdentity,
   type ConnectorFactory,
 } from 'botframework-connector';
+import type { HttpClient } from '@azure/core-rest-pipeline';
 import type { AppConfig } from '../config/config';
 import { currentCorrelationId } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import { appIdOf, ConnectorClientCache } from './connector-client-cache';
+import { connectorHttpClient } from './connector-http-client';
 import { LeanCloudAdapter } from './lean-cloud-adapter';
 
 /**
@@ -57,8 +59,10 @@ class ChannelAuthentication extends ConfigurationBotFrameworkAuthentication {
   constructor(
     options: ConfigurationBotFrameworkAuthenticationOptions,
     private readonly enforced: boolean,
+    httpClient: HttpClient | undefined,
   ) {
-    super(options);
+    // The connector clients' HTTP client; the credentials' token requests keep their own.
+    super(options, undefined, undefined, undefined, httpClient ? { httpClient: connectorHttpClient(httpClient) } : {});
   }
 
   override async authenticateRequest(activity: Activity, authHeader: string) {
@@ -101,8 +105,11 @@ function asUnauthorized(err: unknown): unknown {
   return JWT_ERRORS.has(String(e?.name)) ? new AuthenticationError(`Unauthorized. ${e.message}`, 401) : err;
 }
 
-/** Builds the adapter from config. */
-export function createAdapter(config: AppConfig, log: Logger): CloudAdapter {
+/**
+ * Builds the adapter from config. `httpClient` sends the Bot Connector calls (cards, replies,
+ * typing); without it they use the SDK's default client.
+ */
+export function createAdapter(config: AppConfig, log: Logger, httpClient?: HttpClient): CloudAdapter {
   const { openIdMetadataUrl, tokenIssuer } = config.channelAuth;
   const hooked = Boolean(openIdMetadataUrl || tokenIssuer);
   // The hooks choose which keys are trusted; outside the sandbox that would be a way around G1.
@@ -124,11 +131,14 @@ export function createAdapter(config: AppConfig, log: Logger): CloudAdapter {
       ToBotFromChannelTokenIssuer: tokenIssuer ?? PUBLIC_CLOUD.ToBotFromChannelTokenIssuer,
     });
   }
-  const adapter = new LeanCloudAdapter(new ChannelAuthentication(options, Boolean(config.app.id)), (err, status) => {
-    // A refused token is the caller's problem (a probe, an expired token), not the bot's.
-    if (status === 401) log.warn({ err, status }, 'Bot Framework request refused: not authenticated');
-    else log.error({ err, status }, 'Bot Framework request failed');
-  });
+  const adapter = new LeanCloudAdapter(
+    new ChannelAuthentication(options, Boolean(config.app.id), httpClient),
+    (err, status) => {
+      // A refused token is the caller's problem (a probe, an expired token), not the bot's.
+      if (status === 401) log.warn({ err, status }, 'Bot Framework request refused: not authenticated');
+      else log.error({ err, status }, 'Bot Framework request failed');
+    },
+  );
   adapter.onTurnError = async (ctx, error) => {
     log.error({ err: error, activityType: ctx.activity.type }, 'unhandled error in turn');
     if (ctx.activity.type === 'message') {

@@ -3,6 +3,7 @@ import type { CloudAdapter } from 'botbuilder';
 import { CardMessenger } from '../bot/card-messenger';
 import { createAdapter } from '../bot/create-adapter';
 import type { AppConfig } from '../config/config';
+import { sharedHttpClient } from '../integrations/http/pooled-http-client';
 import type { Logger } from '../observability/logger';
 import type { Stores } from './stores';
 
@@ -14,7 +15,7 @@ export interface Channel {
 
 /** Builds the adapter (JWT checks per config) and the messenger. */
 export function createChannel(config: AppConfig, stores: Stores, log: Logger): Channel {
-  const adapter = createAdapter(config, log);
+  const adapter = createAdapter(config, log, sharedHttpClient());
   const messenger = new CardMessenger(
     adapter,
     config.app.id ?? '',

@@ -9,16 +9,19 @@ import {
   type ConversationReference,
   type TurnContext,
 } from 'botbuilder';
+import { createDefaultHttpClient, type HttpClient } from '@azure/core-rest-pipeline';
 import { ConnectorClient } from 'botframework-connector';
 import type { ConversationAccount } from 'botframework-schema';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { connectorHttpClient } from '../../src/bot/connector-http-client';
 import { createAdapter } from '../../src/bot/create-adapter';
 import { leanConversationsStatus, withLeanConversations } from '../../src/bot/lean-conversations';
 import { cardActivity } from '../../src/bot/turn-cards';
 import type { AppConfig } from '../../src/config/config';
+import { PooledHttpClient } from '../../src/integrations/http/pooled-http-client';
 import { createLogger } from '../../src/observability/logger';
 
 interface Seen {
@@ -128,13 +131,22 @@ describe('lean Bot Connector calls', () => {
   const connector = new RecordingConnector();
   let sdk: ConnectorClient;
   let lean: ConnectorClient;
+  /** The lean calls over the pooled HTTP client, as acrbot's adapter makes them. */
+  let pooled: ConnectorClient;
+  const pools = new PooledHttpClient(createDefaultHttpClient());
 
   beforeAll(async () => {
     await connector.start();
     sdk = new ConnectorClient(credentials, { baseUri: connector.url });
     lean = withLeanConversations(new ConnectorClient(credentials, { baseUri: connector.url }));
+    pooled = withLeanConversations(
+      new ConnectorClient(credentials, { baseUri: connector.url, httpClient: connectorHttpClient(pools) }),
+    );
   });
-  afterAll(() => connector.stop());
+  afterAll(async () => {
+    await pools.close();
+    await connector.stop();
+  });
   beforeEach(() => {
     connector.take();
     connector.answers.length = 0;
@@ -264,6 +276,32 @@ describe('lean Bot Connector calls', () => {
     );
     expect(failure(b.outcome)).toEqual(failure(a.outcome));
     expect(failure(b.outcome)).toMatchObject({ name: 'RestError', statusCode: status, code });
+  });
+
+  test('over the pooled HTTP client: the same requests, ResourceResponse, RestError and retries', async () => {
+    const reply = (c: ConnectorClient) =>
+      c.conversations.replyToActivity(conversation.id, '1700000000000', cardReply());
+    const ok = await both(reply, [], [sdk, pooled]);
+    expect(result((ok.lean.outcome as { value: unknown }).value)).toEqual(
+      result((ok.sdk.outcome as { value: unknown }).value),
+    );
+    expect((ok.lean.outcome as { value: { id?: string } }).value.id).toBe('act-1');
+    // An error answer: the operation's spec still reaches core-client, which builds the same RestError.
+    const refused = [
+      { status: 403, body: { error: { code: 'BotNotInConversationRoster', message: 'not in roster' } } },
+    ];
+    const bad = await both(reply, refused, [sdk, pooled]);
+    expect(failure(bad.lean.outcome)).toEqual(failure(bad.sdk.outcome));
+    expect(failure(bad.lean.outcome)).toMatchObject({
+      name: 'RestError',
+      statusCode: 403,
+      code: 'BotNotInConversationRoster',
+    });
+    const busy = [
+      { status: 429, headers: { 'retry-after': '0' }, body: { error: { code: 'Throttled', message: 'slow' } } },
+    ];
+    const retried = await both(reply, busy, [sdk, pooled]);
+    expect(retried.lean.requests).toHaveLength(2);
   });
 
   test('429 and 503 with Retry-After are retried by the pipeline on both paths', async () => {
@@ -397,5 +435,28 @@ describe('lean calls through the adapter', () => {
     const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
     const normal = (s: Seen) => JSON.parse(JSON.stringify(wire(s)).replace(uuid, 'UUID'));
     expect(actual.map(normal)).toEqual(expected.map(normal));
+  });
+
+  test('through the pooled HTTP client, the same requests and answers', async () => {
+    const config = { mode: 'sandbox', channelAuth: {}, app: { type: 'MultiTenant' } } as unknown as AppConfig;
+    const pooled = new PooledHttpClient(createDefaultHttpClient());
+    const sent: string[] = [];
+    const recording: HttpClient = {
+      sendRequest: (request) => {
+        sent.push(request.method);
+        return pooled.sendRequest(request);
+      },
+    };
+    try {
+      const { seen: expected } = await turn(createAdapter(config, createLogger({ level: 'silent' })));
+      const { seen: actual } = await turn(createAdapter(config, createLogger({ level: 'silent' }), recording));
+      expect(sent).toEqual(['POST', 'POST', 'PUT', 'POST', 'DELETE']);
+      const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+      const normal = (s: Seen) => JSON.parse(JSON.stringify(wire(s)).replace(uuid, 'UUID'));
+      // The update and the delete address the id the reply's answer carried: the answers were read.
+      expect(actual.map(normal)).toEqual(expected.map(normal));
+    } finally {
+      await pooled.close();
+    }
   });
 });

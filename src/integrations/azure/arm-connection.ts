@@ -4,8 +4,9 @@
  * passed as `tlsOptions.ca` (or trusted process-wide through NODE_EXTRA_CA_CERTS).
  */
 import type { TokenCredential } from '@azure/core-auth';
-import type { Pipeline } from '@azure/core-rest-pipeline';
+import type { HttpClient, Pipeline } from '@azure/core-rest-pipeline';
 import { Agent } from 'node:https';
+import { MAX_CONNECTIONS_PER_ORIGIN, sendOnPools, sharedHttpClient } from '../http/pooled-http-client';
 
 /** Connection settings shared by all ARM clients. */
 export interface ArmConnection {
@@ -29,31 +30,41 @@ export interface ArmConnection {
 /**
  * Sockets per endpoint at most. A burst of concurrent flows then queues on warm connections
  * instead of opening (and TLS-handshaking) one socket per request in flight, which is also what
- * ARM's and Graph's throttling prefer (docs/performance.md, P8).
+ * ARM's and Graph's throttling prefer (docs/performance.md, P8). The pools of
+ * pooled-http-client.ts keep the same bound.
  */
-export const MAX_SOCKETS_PER_ENDPOINT = 32;
+export const MAX_SOCKETS_PER_ENDPOINT = MAX_CONNECTIONS_PER_ORIGIN;
 
-/** A keep-alive HTTPS agent with bounded sockets, trusting `caPem` only when given. */
+/**
+ * A keep-alive HTTPS agent with bounded sockets, trusting `caPem` only when given. Requests that
+ * carry it are sent over the pooled client's pools with the same trust (see `sendOnPools`); the
+ * agent itself serves what goes to the SDK's Node client.
+ */
 export function keepAliveAgent(caPem?: string): Agent {
-  return new Agent({
+  const agent = new Agent({
     keepAlive: true,
     maxSockets: MAX_SOCKETS_PER_ENDPOINT,
     maxFreeSockets: MAX_SOCKETS_PER_ENDPOINT,
     scheduling: 'lifo',
     ...(caPem ? { ca: caPem } : {}),
   });
+  sendOnPools(agent, caPem ? { ca: caPem } : {});
+  return agent;
 }
 
 /**
- * Transport options for any Azure SDK client: the shared agent (which then also carries the CA:
- * the SDK ignores `tlsOptions` for a request that has an agent), else the CA as `tlsOptions`.
+ * Transport options for any Azure SDK client: the process's pooled HTTP client, and the shared
+ * agent (which then also carries the CA: the SDK ignores `tlsOptions` for a request that has an
+ * agent), else the CA as `tlsOptions`.
  */
 export function transportOptions(connection: { caPem?: string; agent?: Agent }): {
+  httpClient: HttpClient;
   agent?: Agent;
   tlsOptions?: { ca: string };
 } {
-  if (connection.agent) return { agent: connection.agent };
-  return connection.caPem ? { tlsOptions: { ca: connection.caPem } } : {};
+  const httpClient = sharedHttpClient();
+  if (connection.agent) return { httpClient, agent: connection.agent };
+  return connection.caPem ? { httpClient, tlsOptions: { ca: connection.caPem } } : { httpClient };
 }
 
 /**
@@ -69,6 +80,7 @@ export function dropIdlePolicies(pipeline: Pipeline, connection: { tracing?: boo
 /** Client options the modular (TypeSpec) SDKs take. */
 export function modularClientOptions(connection: ArmConnection): {
   endpoint: string;
+  httpClient: HttpClient;
   agent?: Agent;
   tlsOptions?: { ca: string };
 } {

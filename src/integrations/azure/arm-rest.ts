@@ -11,6 +11,7 @@
  */
 import type * as RestPipeline from '@azure/core-rest-pipeline';
 import type { HttpClient, Pipeline, PipelineResponse } from '@azure/core-rest-pipeline';
+import { sharedHttpClient } from '../http/pooled-http-client';
 
 /** The api-versions the pinned SDKs send for these operations (test/sandbox/arm-rest.test.ts compares). */
 export const ARM_API_VERSIONS = {
@@ -32,12 +33,12 @@ interface ArmErrorBody {
 
 let shared: { rest: typeof RestPipeline; http: HttpClient } | undefined;
 
-/** The pipeline package and one HTTP client (stateless: the agent is per request) for every ArmRest. */
+/** The pipeline package and the process's pooled HTTP client (see pooled-http-client.ts) for every ArmRest. */
 function transport(): { rest: typeof RestPipeline; http: HttpClient } {
   if (!shared) {
     // Loaded on first use, like the SDKs themselves (P5).
     const rest = require('@azure/core-rest-pipeline') as typeof RestPipeline;
-    shared = { rest, http: rest.createDefaultHttpClient() };
+    shared = { rest, http: sharedHttpClient() };
   }
   return shared;
 }

@@ -8,6 +8,7 @@ import type * as RestPipeline from '@azure/core-rest-pipeline';
 import type { HttpClient, Pipeline } from '@azure/core-rest-pipeline';
 import type { Agent } from 'node:https';
 import { dropIdlePolicies, transportOptions } from '../azure/arm-connection';
+import { sharedHttpClient } from '../http/pooled-http-client';
 
 /** Graph connection settings. */
 export interface GraphConnection {
@@ -65,7 +66,7 @@ export class GraphClient {
           scopes: `${new URL(this.connection.endpoint).origin}/.default`,
         }),
       );
-      this.transport = { pipeline, http: rest.createDefaultHttpClient(), rest };
+      this.transport = { pipeline, http: sharedHttpClient(), rest };
     }
     return this.transport;
   }

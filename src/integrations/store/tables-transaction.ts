@@ -22,6 +22,7 @@ import type * as RestPipeline from '@azure/core-rest-pipeline';
 import type { HttpClient } from '@azure/core-rest-pipeline';
 import type { TableClient, TransactionAction as SdkTransactionAction } from '@azure/data-tables';
 import type { Row } from './tables-client';
+import { sharedHttpClient } from '../http/pooled-http-client';
 
 /** Row and partition keys of an entity. */
 export interface EntityKeys {
@@ -40,12 +41,12 @@ export interface TransactionResult {
 
 let shared: { rest: typeof RestPipeline; http: HttpClient } | undefined;
 
-/** The pipeline package and one HTTP client (keep-alive agents inside) for every table client. */
+/** The pipeline package and the process's pooled HTTP client (see pooled-http-client.ts) for every table client. */
 export function tablesTransport(): { rest: typeof RestPipeline; http: HttpClient } {
   if (!shared) {
     // Loaded on first use: processes on SQLite never load it for the store.
     const rest = require('@azure/core-rest-pipeline') as typeof RestPipeline;
-    shared = { rest, http: rest.createDefaultHttpClient() };
+    shared = { rest, http: sharedHttpClient() };
   }
   return shared;
 }

@@ -1,0 +1,152 @@
+/**
+ * CPU per outbound call of this process with the SDK's own Node HTTP client against the pooled
+ * client (src/integrations/http/pooled-http-client.ts), for docs/performance.md:
+ *
+ *   node scripts/run-ts.js bench/tools/http-client-cpu.ts [rounds=30] [calls=1000]
+ *
+ * Two kinds of call, each as acrbot makes them: an ARM call (an SDK pipeline with the shared
+ * keep-alive agent carrying a private CA, over HTTPS; a grant flow's mix of 6 GETs and a PUT) and
+ * a Bot Connector call (the lean activity calls of a ConnectorClient, a ~3 KB card, over http;
+ * reply 1, send 3, update 2). The servers answer from a child process, so only this process's
+ * CPU is counted (`process.cpuUsage`). Each round runs both clients one after the other, in
+ * alternating order, 16 calls in flight; the summary gives medians, the median paired difference
+ * and in how many pairs the pooled client used less.
+ */
+import {
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineFromOptions,
+  createPipelineRequest,
+  type HttpClient,
+} from '@azure/core-rest-pipeline';
+import { ConnectorClient } from 'botframework-connector';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { connectorHttpClient } from '../../src/bot/connector-http-client';
+import { withLeanConversations } from '../../src/bot/lean-conversations';
+import { keepAliveAgent } from '../../src/integrations/azure/arm-connection';
+import { PooledHttpClient } from '../../src/integrations/http/pooled-http-client';
+import { createSandboxTls } from '../../src/sandbox/tls';
+import { grantFlowCalls } from '../lib/outbound-card';
+import { median } from '../lib/stats';
+
+/** An HTTPS server (ARM-like JSON answers) and an http one (connector ids), ports on stdout. */
+const SERVERS = `
+const https = require('node:https');
+const http = require('node:http');
+const arm = JSON.stringify({ id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/r',
+  name: 'r', properties: { loginServer: 'r.azurecr.io', provisioningState: 'Succeeded' } });
+const a = https.createServer({ key: process.env.KEY, cert: process.env.CERT }, (req, res) => {
+  req.resume();
+  req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json', 'x-ms-request-id': 'r' }); res.end(arm); });
+});
+let n = 0;
+const c = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }); res.end(JSON.stringify({ id: 'act-' + ++n })); });
+});
+a.keepAliveTimeout = c.keepAliveTimeout = 30000;
+a.listen(0, '127.0.0.1', () => c.listen(0, '127.0.0.1', () =>
+  process.stdout.write(a.address().port + ' ' + c.address().port + '\\n')));
+`;
+
+type Call = () => Promise<unknown>;
+
+async function startServers(
+  key: string,
+  cert: string,
+): Promise<{ child: ChildProcess; arm: string; connector: string }> {
+  const child = spawn(process.execPath, ['-e', SERVERS], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, KEY: key, CERT: cert },
+  });
+  const ports = await new Promise<string>((resolve) =>
+    child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())),
+  );
+  const [arm, connector] = ports.split(' ');
+  return { child, arm: `https://127.0.0.1:${arm}`, connector: `http://127.0.0.1:${connector}/` };
+}
+
+/** CPU milliseconds per call of `count` calls from `mix`, 16 in flight. */
+async function cpuPerCall(mix: Call[], count: number): Promise<number> {
+  const before = process.cpuUsage();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < count) await mix[next++ % mix.length]!();
+    }),
+  );
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000 / count;
+}
+
+/** Paired rounds of two mixes; prints the summary line for `label`. */
+async function compare(label: string, node: Call[], pooled: Call[], rounds: number, calls: number): Promise<void> {
+  await cpuPerCall(node, calls);
+  await cpuPerCall(pooled, calls);
+  const results = { node: [] as number[], pooled: [] as number[] };
+  for (let r = 0; r < rounds; r++) {
+    const order: Array<'node' | 'pooled'> = r % 2 ? ['pooled', 'node'] : ['node', 'pooled'];
+    for (const side of order) results[side].push(await cpuPerCall(side === 'node' ? node : pooled, calls));
+  }
+  const differences = results.node.map((n, i) => n - results.pooled[i]!);
+  const diff = median(differences);
+  process.stdout.write(
+    `${label}: ${rounds} pairs of ${calls} calls: median CPU per call Node client ${median(results.node).toFixed(3)} ms, ` +
+      `pooled ${median(results.pooled).toFixed(3)} ms; median paired difference ${diff.toFixed(3)} ms ` +
+      `(${((diff / median(results.node)) * 100).toFixed(1)} %); pooled used less in ` +
+      `${differences.filter((d) => d > 0).length} of ${rounds} pairs\n`,
+  );
+}
+
+async function main(): Promise<void> {
+  const rounds = Number(process.argv[2] ?? 30);
+  const calls = Number(process.argv[3] ?? 1000);
+  const tls = createSandboxTls(['127.0.0.1']);
+  const servers = await startServers(tls.keyPem, tls.certPem);
+  const pools = new PooledHttpClient(createDefaultHttpClient());
+
+  // ARM: the pipeline the ARM clients build around the shared agent (no token policy: no credential here).
+  const agent = keepAliveAgent(tls.caPem);
+  const pipeline = createPipelineFromOptions({ agent });
+  pipeline.removePolicy({ name: 'tracingPolicy' });
+  const armCall =
+    (http: HttpClient, method: 'GET' | 'PUT'): Call =>
+    () =>
+      pipeline.sendRequest(
+        http,
+        createPipelineRequest({
+          url: `${servers.arm}/subscriptions/s/providers/Microsoft.ContainerRegistry/registries?api-version=2025-11-01`,
+          method,
+          headers: createHttpHeaders({ accept: 'application/json', 'content-type': 'application/json' }),
+          body:
+            method === 'PUT' ? JSON.stringify({ properties: { principalId: 'p', roleDefinitionId: 'r' } }) : undefined,
+        }),
+      );
+  const armMix = (http: HttpClient): Call[] => [
+    ...Array.from({ length: 6 }, () => armCall(http, 'GET')),
+    armCall(http, 'PUT'),
+  ];
+  await compare('ARM (HTTPS, SDK pipeline)', armMix(createDefaultHttpClient()), armMix(pools), rounds, calls);
+
+  // Bot Connector: the lean activity calls, as acrbot's adapter builds its clients.
+  const credentials = { signRequest: async <T>(request: T): Promise<T> => request };
+  const nodeConnector = withLeanConversations(new ConnectorClient(credentials, { baseUri: servers.connector }));
+  const pooledConnector = withLeanConversations(
+    new ConnectorClient(credentials, { baseUri: servers.connector, httpClient: connectorHttpClient(pools) }),
+  );
+  await compare(
+    'Bot Connector (http, lean calls)',
+    grantFlowCalls(nodeConnector, servers.connector),
+    grantFlowCalls(pooledConnector, servers.connector),
+    rounds,
+    calls,
+  );
+  await pools.close();
+  agent.destroy();
+  servers.child.kill();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${String((err as Error)?.stack ?? err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,221 @@
+/**
+ * The HTTP client under every Azure SDK pipeline acrbot sends through (ARM, Graph, Azure Tables,
+ * the Bot Connector): ordinary requests go over undici's connection pools, anything unusual goes
+ * to the SDK's own Node client unchanged.
+ *
+ * Why: Node's `http` client and the SDK's wrapper around it were the largest single cost of the
+ * bot's outbound calls in the profile of 200 simultaneous grant flows. Through an SDK pipeline an
+ * ARM call costs about 100 µs of CPU with `createDefaultHttpClient()` and about 60 µs with the
+ * pools; a Bot Connector call about 40 µs less too; a grant flow makes about 12 such calls
+ * (bench/tools/http-client-cpu.ts; docs/performance.md, round eight).
+ *
+ * What stays the SDK's: the pipeline around this client (bearer token, retries with Retry-After,
+ * user agent, client request id, decompression request, tracing) runs as before. Errors keep the
+ * Node client's shape: a `RestError` whose `code` is the system error code the SDK's retry policy
+ * looks for (undici's "other side closed" is `ECONNRESET`, its timeouts `ETIMEDOUT`), with
+ * undici's error as `cause`; an aborted or timed-out request rejects with an `AbortError`. A gzip
+ * or deflate answer to a request that asked for one (the pipelines ask on every request) is
+ * decompressed, as the Node client does.
+ *
+ * Which requests take the pools: a string or Buffer body (or none), no progress callbacks, no
+ * streamed response, no proxy, TLS or request overrides, keep-alive allowed, not HEAD, and either
+ * no agent (then the default trust store, as the Node client) or an agent registered with
+ * {@link sendOnPools}, whose CA the pool then trusts. Any other agent (a proxy's, say) means the
+ * caller wanted that agent: the request goes to the Node client. TLS verification is never
+ * relaxed: a pool trusts the Node defaults or exactly the registered CA.
+ */
+import type * as AbortModule from '@azure/abort-controller';
+import type { HttpClient, PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
+import type * as RestPipeline from '@azure/core-rest-pipeline';
+import type { Agent as NodeAgent } from 'node:http';
+import { promisify } from 'node:util';
+import * as zlib from 'node:zlib';
+import type * as Undici from 'undici';
+
+/** Connections per origin at most (a burst queues on warm connections instead of handshaking more). */
+export const MAX_CONNECTIONS_PER_ORIGIN = 32;
+
+/** What a pool needs to know of a registered Node agent. */
+export interface PoolSettings {
+  /** PEM of the CA this agent trusts instead of the defaults (sandbox emulators). */
+  ca?: string;
+}
+
+/** Node agents whose requests may take the pools, with the trust each carries. */
+const registered = new WeakMap<NodeAgent, PoolSettings>();
+
+/**
+ * Lets requests that carry `agent` take the pools, trusting `settings.ca` (or the defaults).
+ * Only register an agent whose only TLS setting is that CA: the pool copies nothing else.
+ */
+export function sendOnPools(agent: NodeAgent, settings: PoolSettings): void {
+  registered.set(agent, settings);
+}
+
+const gunzip = promisify(zlib.gunzip);
+const inflate = promisify(zlib.inflate);
+
+/** Headers undici refuses to send on a request (hop-by-hop; it manages them itself). */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'expect', 'te']);
+
+/** undici's error codes that mean what these system errors mean to the SDK's retry policy. */
+const SYSTEM_CODES: Record<string, string> = {
+  UND_ERR_SOCKET: 'ECONNRESET',
+  UND_ERR_CLOSED: 'ECONNRESET',
+  UND_ERR_CONNECT_TIMEOUT: 'ETIMEDOUT',
+  UND_ERR_HEADERS_TIMEOUT: 'ETIMEDOUT',
+  UND_ERR_BODY_TIMEOUT: 'ETIMEDOUT',
+};
+
+type Libraries = { undici: typeof Undici; rest: typeof RestPipeline; AbortError: typeof AbortModule.AbortError };
+let libraries: Libraries | undefined;
+
+/** undici (~80 ms to load) and the pipeline package, loaded with the first request, not at start (P5). */
+function load(): Libraries {
+  libraries ??= {
+    undici: require('undici') as typeof Undici,
+    rest: require('@azure/core-rest-pipeline') as typeof RestPipeline,
+    AbortError: (require('@azure/abort-controller') as typeof AbortModule).AbortError,
+  };
+  return libraries;
+}
+
+/** An SDK `HttpClient` that sends ordinary requests over undici pools and the rest through `fallback`. */
+export class PooledHttpClient implements HttpClient {
+  /** One undici agent (a pool per origin) per trust setting; `undefined` is the Node defaults. */
+  private readonly pools = new Map<string | undefined, Undici.Agent>();
+
+  constructor(private readonly fallback: HttpClient) {}
+
+  sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
+    const settings = this.poolSettings(request);
+    return settings ? this.sendOnPool(request, settings) : this.fallback.sendRequest(request);
+  }
+
+  /** Closes the pools (idle connections at once, busy ones when their requests end). */
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((pool) => pool.close()));
+  }
+
+  /** The pool settings for `request`, or undefined when it must go to the Node client. */
+  private poolSettings(request: PipelineRequest): PoolSettings | undefined {
+    const body = request.body;
+    if (body !== undefined && body !== null && typeof body !== 'string' && !Buffer.isBuffer(body)) return undefined;
+    if (
+      request.onUploadProgress ||
+      request.onDownloadProgress ||
+      request.streamResponseStatusCodes?.size ||
+      request.proxySettings ||
+      request.tlsSettings ||
+      request.requestOverrides ||
+      request.disableKeepAlive ||
+      request.method === 'HEAD'
+    )
+      return undefined;
+    // The Node client refuses plain http without allowInsecureConnection: let it say so.
+    if (!request.url.startsWith('https:') && !(request.url.startsWith('http:') && request.allowInsecureConnection))
+      return undefined;
+    for (const [name] of request.headers) if (HOP_BY_HOP.has(name.toLowerCase())) return undefined;
+    if (request.agent === undefined) return {};
+    return registered.get(request.agent as NodeAgent);
+  }
+
+  private pool(settings: PoolSettings): Undici.Agent {
+    let pool = this.pools.get(settings.ca);
+    if (!pool) {
+      pool = new (load().undici.Agent)({
+        connections: MAX_CONNECTIONS_PER_ORIGIN,
+        ...(settings.ca ? { connect: { ca: settings.ca } } : {}),
+      });
+      this.pools.set(settings.ca, pool);
+    }
+    return pool;
+  }
+
+  private async sendOnPool(request: PipelineRequest, settings: PoolSettings): Promise<PipelineResponse> {
+    const { rest, AbortError } = load();
+    if (request.abortSignal?.aborted)
+      throw new AbortError('The operation was aborted. Request has already been canceled.');
+    const abort = cancellation(request);
+    const url = new URL(request.url);
+    try {
+      const answer = await this.pool(settings).request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: request.method,
+        headers: request.headers.toJSON({ preserveCase: true }),
+        body: request.body as string | Buffer | undefined,
+        signal: abort?.signal,
+      });
+      const headers = rest.createHttpHeaders();
+      for (const name in answer.headers) {
+        const value = answer.headers[name];
+        // As the Node client: the first of a repeated header (set-cookie), nothing for an empty one.
+        if (Array.isArray(value)) {
+          if (value.length > 0) headers.set(name, value[0]!);
+        } else if (value) headers.set(name, value);
+      }
+      const bodyAsText = await bodyText(answer.body, request, headers.get('content-encoding'));
+      return { status: answer.statusCode, headers, request, bodyAsText };
+    } catch (err) {
+      if (abort?.signal.aborted)
+        throw new AbortError('The operation was aborted. Rejecting from abort signal callback while making request.');
+      throw sendError(rest, err, request);
+    } finally {
+      abort?.dispose();
+    }
+  }
+}
+
+/**
+ * The answer's body as text, decompressed as the Node client decompresses it: only when the
+ * request asked for compression, and only gzip or deflate (anything else is read as it is).
+ */
+async function bodyText(
+  body: Undici.Dispatcher.ResponseData['body'],
+  request: PipelineRequest,
+  encoding: string | undefined,
+): Promise<string> {
+  const asked = request.headers.get('accept-encoding');
+  const decompress = asked && /gzip|deflate/.test(asked) && (encoding === 'gzip' || encoding === 'deflate');
+  if (!decompress) return body.text();
+  const compressed = Buffer.from(await body.arrayBuffer());
+  return (await (encoding === 'gzip' ? gunzip(compressed) : inflate(compressed))).toString('utf8');
+}
+
+/** An abort signal for the request's own signal and its timeout, if it has either. */
+function cancellation(request: PipelineRequest): { signal: AbortSignal; dispose(): void } | undefined {
+  if (!request.abortSignal && !(request.timeout > 0)) return undefined;
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort();
+  request.abortSignal?.addEventListener('abort', onAbort);
+  const timer = request.timeout > 0 ? setTimeout(onAbort, request.timeout) : undefined;
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      if (timer) clearTimeout(timer);
+      request.abortSignal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/** undici's failure as the Node client reports one: a RestError with the system error's code. */
+function sendError(rest: typeof RestPipeline, err: unknown, request: PipelineRequest): Error {
+  const e = err as { code?: string; message?: string };
+  const code = (e.code && SYSTEM_CODES[e.code]) ?? e.code ?? rest.RestError.REQUEST_SEND_ERROR;
+  const error = new rest.RestError(e.message ?? String(err), { code, request });
+  (error as { cause?: unknown }).cause = err;
+  return error;
+}
+
+let shared: PooledHttpClient | undefined;
+
+/** The process's one pooled client (over the SDK's default client for the rest). */
+export function sharedHttpClient(): PooledHttpClient {
+  shared ??= new PooledHttpClient(
+    (require('@azure/core-rest-pipeline') as typeof RestPipeline).createDefaultHttpClient(),
+  );
+  return shared;
+}
