@@ -221,14 +221,18 @@ describe('the pooled HTTP client', () => {
     }
   });
 
-  test('leaves streamed, progress-reporting, HEAD and insecure requests to the Node client', () =>
+  test('leaves streamed, progress-reporting, HEAD, hop-by-hop and insecure requests to the Node client', () =>
     withPooled(async ({ client, fallen, agent }) => {
       const progress: number[] = [];
       await send(client, agent, '/echo', { onDownloadProgress: (p) => progress.push(p.loadedBytes) });
       const streamed = await send(client, agent, '/echo', { streamResponseStatusCodes: new Set([200]) });
       streamed.readableStreamBody?.resume();
       await send(client, agent, '/echo', { method: 'HEAD' });
-      expect(fallen.map((r) => r.method)).toEqual(['GET', 'GET', 'HEAD']);
+      // A hop-by-hop header undici would refuse: the Node client sends it as it did.
+      const closing = await send(client, agent, '/echo', { headers: createHttpHeaders({ connection: 'close' }) });
+      expect(closing.status).toBe(200);
+      expect(seen.at(-1)?.headers.connection).toBe('close');
+      expect(fallen.map((r) => r.method)).toEqual(['GET', 'GET', 'HEAD', 'GET']);
       expect(progress.length).toBeGreaterThan(0);
 
       // Plain http without allowInsecureConnection: the Node client's own refusal, nothing sent.
@@ -239,7 +243,7 @@ describe('the pooled HTTP client', () => {
           (err: unknown) => err as Error,
         );
       expect(http?.message).toMatch(/allowInsecureConnection is false/);
-      expect(fallen).toHaveLength(4);
+      expect(fallen).toHaveLength(5);
     }));
 
   test('a dropped connection is ECONNRESET, which the SDK retry policy retries', () =>
