@@ -2,15 +2,17 @@
  * CPU per outbound call of this process with the SDK's own Node HTTP client against the pooled
  * client (src/integrations/http/pooled-http-client.ts), for docs/performance.md:
  *
- *   node scripts/run-ts.js bench/tools/http-client-cpu.ts [rounds=30] [calls=1000]
+ *   node scripts/run-ts.js bench/tools/http-client-cpu.ts [rounds=30] [calls=1000] [inFlight=16]
  *
  * Two kinds of call, each as acrbot makes them: an ARM call (an SDK pipeline with the shared
  * keep-alive agent carrying a private CA, over HTTPS; a grant flow's mix of 6 GETs and a PUT) and
  * a Bot Connector call (the lean activity calls of a ConnectorClient, a ~3 KB card, over http;
  * reply 1, send 3, update 2). The servers answer from a child process, so only this process's
- * CPU is counted (`process.cpuUsage`). Each round runs both clients one after the other, in
- * alternating order, 16 calls in flight; the summary gives medians, the median paired difference
- * and in how many pairs the pooled client used less.
+ * CPU is counted (`process.cpuUsage`). Everything runs inside an `AsyncLocalStorage` context, as
+ * acrbot's turns do (its correlation id): on Node 20 that makes every promise cost a hook, and a
+ * client that makes more promises pays for it. Each round runs both clients one after the other,
+ * in alternating order, `inFlight` calls at a time; the summary gives medians, the median paired
+ * difference and in how many pairs the pooled client used less.
  */
 import {
   createDefaultHttpClient,
@@ -20,6 +22,7 @@ import {
   type HttpClient,
 } from '@azure/core-rest-pipeline';
 import { ConnectorClient } from 'botframework-connector';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connectorHttpClient } from '../../src/bot/connector-http-client';
 import { withLeanConversations } from '../../src/bot/lean-conversations';
@@ -66,12 +69,15 @@ async function startServers(
   return { child, arm: `https://127.0.0.1:${arm}`, connector: `http://127.0.0.1:${connector}/` };
 }
 
-/** CPU milliseconds per call of `count` calls from `mix`, 16 in flight. */
+/** Calls at a time (third argument). */
+const IN_FLIGHT = Number(process.argv[4] ?? 16);
+
+/** CPU milliseconds per call of `count` calls from `mix`, {@link IN_FLIGHT} at a time. */
 async function cpuPerCall(mix: Call[], count: number): Promise<number> {
   const before = process.cpuUsage();
   let next = 0;
   await Promise.all(
-    Array.from({ length: 16 }, async () => {
+    Array.from({ length: IN_FLIGHT }, async () => {
       while (next < count) await mix[next++ % mix.length]!();
     }),
   );
@@ -146,7 +152,7 @@ async function main(): Promise<void> {
   servers.child.kill();
 }
 
-main().catch((err: unknown) => {
+new AsyncLocalStorage<{ correlationId: string }>().run({ correlationId: 'bench' }, main).catch((err: unknown) => {
   process.stderr.write(`${String((err as Error)?.stack ?? err)}\n`);
   process.exit(1);
 });
