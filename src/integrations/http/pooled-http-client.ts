@@ -207,7 +207,8 @@ function sendError(rest: typeof RestPipeline, err: unknown, request: PipelineReq
   const e = err as { code?: string; message?: string };
   const code = (e.code && SYSTEM_CODES[e.code]) ?? e.code ?? rest.RestError.REQUEST_SEND_ERROR;
   const error = new rest.RestError(e.message ?? String(err), { code, request });
-  (error as { cause?: unknown }).cause = err;
+  // As `new Error(message, { cause })` would have it (RestError's options take no cause).
+  Object.defineProperty(error, 'cause', { value: err, enumerable: false, writable: true, configurable: true });
   return error;
 }
 
