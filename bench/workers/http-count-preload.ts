@@ -5,9 +5,11 @@
  * first SIGUSR2 starts a window, the second writes `BENCH_PROFILE_DIR/<pid>-requests-<n>.json`
  * (alongside profile-preload's profile of the same window).
  *
- * It counts at `http.request`/`https.request`, below any SDK, so builds that reach the service
- * through different clients or pipelines are counted alike.
+ * It counts at `http.request`/`https.request` and at undici's `undici:request:create` diagnostics
+ * channel (acrbot's pooled HTTP client), below any SDK, so builds that reach the service through
+ * different clients or pipelines are counted alike.
  */
+import diagnostics from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -40,7 +42,20 @@ function kindOf(method: string, path: string): string {
   return `${method} ${method === 'POST' ? 'insert' : 'query'} ${table} ${keys.join(' and ')}`.trimEnd();
 }
 
-/** BENCH_COUNT_DETAIL=1: a transaction's actions by table and method, read from its body as it is written. */
+/** BENCH_COUNT_DETAIL=1: a transaction's actions by table and method, from its body. */
+function countBatchActions(body: string): void {
+  const prefix = process.env.ACRBOT_TABLE_PREFIX ?? 'acrbot';
+  const actions = [
+    ...body.matchAll(/^(POST|PUT|MERGE|PATCH|DELETE) \S*\/([A-Za-z0-9]+)(\(PartitionKey='([^'|!:]*))?/gm),
+  ];
+  if (actions.length) {
+    const table = actions[0][2].slice(prefix.length);
+    const pk = actions[0][4] ?? '';
+    add(`  $batch ${table} ${pk}: ${actions.map((a) => a[1]).join('+')}`);
+  }
+}
+
+/** {@link countBatchActions} on a Node request's body, read as it is written. */
 function countBatch(req: http.ClientRequest): void {
   let body = '';
   const grab = (chunk: unknown) => {
@@ -53,15 +68,7 @@ function countBatch(req: http.ClientRequest): void {
   } as typeof req.write;
   req.end = function (this: http.ClientRequest, chunk?: unknown, ...rest: unknown[]) {
     if (typeof chunk !== 'function') grab(chunk);
-    const prefix = process.env.ACRBOT_TABLE_PREFIX ?? 'acrbot';
-    const actions = [
-      ...body.matchAll(/^(POST|PUT|MERGE|PATCH|DELETE) \S*\/([A-Za-z0-9]+)(\(PartitionKey='([^'|!:]*))?/gm),
-    ];
-    if (actions.length) {
-      const table = actions[0][2].slice(prefix.length);
-      const pk = actions[0][4] ?? '';
-      add(`  $batch ${table} ${pk}: ${actions.map((a) => a[1]).join('+')}`);
-    }
+    countBatchActions(body);
     return (end as (...a: unknown[]) => http.ClientRequest).call(this, chunk, ...rest);
   } as typeof req.end;
 }
@@ -88,6 +95,34 @@ for (const mod of [http, https]) {
     return req;
   };
 }
+
+/** What undici is asked to send (the part of its Request read here). */
+interface UndiciRequest {
+  origin: string | URL;
+  method: string;
+  path: string;
+  body?: unknown;
+}
+
+/** The kind each counted undici request was given, for its answer's status. */
+const undiciKinds = new WeakMap<object, string>();
+
+diagnostics.subscribe('undici:request:create', (message) => {
+  if (!counting) return;
+  const { request } = message as { request: UndiciRequest };
+  if (target && new URL(String(request.origin)).host !== target) return;
+  const kind = kindOf(request.method, request.path);
+  add(kind);
+  undiciKinds.set(request, kind);
+  const body = request.body;
+  if (detail && kind === 'POST $batch' && (typeof body === 'string' || Buffer.isBuffer(body)))
+    countBatchActions(body.toString());
+});
+diagnostics.subscribe('undici:request:headers', (message) => {
+  const { request, response } = message as { request: object; response: { statusCode: number } };
+  const kind = undiciKinds.get(request);
+  if (kind && response.statusCode >= 400) add(`${kind} ${response.statusCode}`);
+});
 
 process.on('SIGUSR2', () => {
   if (!counting) {
