@@ -5,8 +5,8 @@
  *
  * Why: Node's `http` client and the SDK's wrapper around it were the largest single cost of the
  * bot's outbound calls in the profile of 200 simultaneous grant flows. Through an SDK pipeline an
- * ARM call costs about 100 µs of CPU with `createDefaultHttpClient()` and about 60 µs with the
- * pools; a Bot Connector call about 40 µs less too; a grant flow makes about 12 such calls
+ * ARM call costs about 45–60 µs less CPU with the pools than with `createDefaultHttpClient()`, a
+ * Bot Connector call 30–60 µs less; a grant flow makes about 12 such calls
  * (bench/tools/http-client-cpu.ts; docs/performance.md, round eight).
  *
  * What stays the SDK's: the pipeline around this client (bearer token, retries with Retry-After,
