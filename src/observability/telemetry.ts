@@ -16,7 +16,7 @@ let exporting = false;
 /**
  * True once {@link startTelemetry} has started the exporter. Only then is an Azure SDK tracer
  * registered, so the ARM and Graph clients keep their pipelines' tracing policy (see
- * `dropIdlePolicies` in src/integrations/azure/arm-connection.ts).
+ * `dropIdlePolicies` in src/integrations/http/idle-policies.ts).
  */
 export function telemetryExporting(): boolean {
   return exporting;

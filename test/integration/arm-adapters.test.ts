@@ -14,7 +14,6 @@ import { parseResourceId } from '../../src/domain/resource-id';
 import type { RoleAssignmentMode } from '../../src/domain/roles';
 import {
   type ArmConnection,
-  dropIdlePolicies,
   errorRequestId,
   keepAliveAgent,
   restErrorInfo,
@@ -23,6 +22,7 @@ import {
 import { ARM_API_VERSIONS } from '../../src/integrations/azure/arm-rest';
 import { ArmRoleAssignments } from '../../src/integrations/azure/arm-role-assignments';
 import { ArmResourceReader } from '../../src/integrations/azure/azure-resource-reader';
+import { dropIdlePolicies } from '../../src/integrations/http/idle-policies';
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
 import {
   SANDBOX_CLUSTERS,

@@ -4,7 +4,7 @@
  * passed as `tlsOptions.ca` (or trusted process-wide through NODE_EXTRA_CA_CERTS).
  */
 import type { TokenCredential } from '@azure/core-auth';
-import type { HttpClient, Pipeline } from '@azure/core-rest-pipeline';
+import type { HttpClient } from '@azure/core-rest-pipeline';
 import { Agent } from 'node:https';
 import { MAX_CONNECTIONS_PER_ORIGIN, sendOnPools, sharedHttpClient } from '../http/pooled-http-client';
 
@@ -22,7 +22,7 @@ export interface ArmConnection {
   agent?: Agent;
   /**
    * false: no telemetry exporter runs, so the SDK pipelines' tracing policy is dropped (see
-   * {@link dropIdlePolicies}). Default true: the SDK's pipeline as it is.
+   * `dropIdlePolicies` in src/integrations/http/idle-policies.ts). Default true: the SDK's pipeline as it is.
    */
   tracing?: boolean;
 }
@@ -65,16 +65,6 @@ export function transportOptions(connection: { caPem?: string; agent?: Agent }):
   const httpClient = sharedHttpClient();
   if (connection.agent) return { httpClient, agent: connection.agent };
   return connection.caPem ? { httpClient, tlsOptions: { ca: connection.caPem } } : { httpClient };
-}
-
-/**
- * Removes from an SDK client's pipeline what does nothing useful in this process: without a
- * telemetry exporter (`tracing: false`) no tracer is registered, yet the tracing policy still
- * starts a no-op span and sanitises the URL for it on every request (~5 % of an ARM call's bot
- * CPU, docs/performance.md P8). With telemetry on, the pipeline is left as the SDK built it.
- */
-export function dropIdlePolicies(pipeline: Pipeline, connection: { tracing?: boolean }): void {
-  if (connection.tracing === false) pipeline.removePolicy({ name: 'tracingPolicy' });
 }
 
 /** Client options the modular (TypeSpec) SDKs take. */

@@ -6,14 +6,8 @@ import { isActionAllowed } from '../../domain/permissions';
 import type { RoleAssignmentListing, RoleAssignmentPort, WriteResult } from '../../domain/ports';
 import { CloudApiError } from '../../domain/ports';
 import { parseResourceId } from '../../domain/resource-id';
-import {
-  type ArmConnection,
-  dropIdlePolicies,
-  errorRequestId,
-  restErrorInfo,
-  transportOptions,
-  unlessNotFound,
-} from './arm-connection';
+import { dropIdlePolicies } from '../http/idle-policies';
+import { type ArmConnection, errorRequestId, restErrorInfo, transportOptions, unlessNotFound } from './arm-connection';
 import { ARM_API_VERSIONS, ArmRest } from './arm-rest';
 import { roleAssignmentFromWire, type WirePermission, type WireRoleAssignment } from './arm-wire';
 

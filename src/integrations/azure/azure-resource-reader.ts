@@ -5,7 +5,8 @@ import type * as ContainerRegistry from '@azure/arm-containerregistry';
 import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import type { ClusterInfo, RegistryInfo } from '../../domain/azure-model';
 import type { AzureResourceReader } from '../../domain/ports';
-import { type ArmConnection, dropIdlePolicies, modularClientOptions, unlessNotFound } from './arm-connection';
+import { dropIdlePolicies } from '../http/idle-policies';
+import { type ArmConnection, modularClientOptions, unlessNotFound } from './arm-connection';
 import { ARM_API_VERSIONS, ArmRest } from './arm-rest';
 import { clusterFromWire, registryFromWire, type WireManagedCluster, type WireRegistry } from './arm-wire';
 

@@ -7,7 +7,8 @@ import type { TokenCredential } from '@azure/core-auth';
 import type * as RestPipeline from '@azure/core-rest-pipeline';
 import type { HttpClient, Pipeline } from '@azure/core-rest-pipeline';
 import type { Agent } from 'node:https';
-import { dropIdlePolicies, transportOptions } from '../azure/arm-connection';
+import { transportOptions } from '../azure/arm-connection';
+import { dropIdlePolicies } from '../http/idle-policies';
 import { sharedHttpClient } from '../http/pooled-http-client';
 
 /** Graph connection settings. */

@@ -9,7 +9,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type * as TablesModule from '@azure/data-tables';
 import type { TableClient, TableEntity, TableEntityResult } from '@azure/data-tables';
 import type * as IdentityModule from '@azure/identity';
-import { dropIdlePolicies } from '../azure/arm-connection';
+import { dropIdlePolicies } from '../http/idle-policies';
 import { tableRest } from './tables-rest';
 import { tablesTransport } from './tables-transaction';
 
