@@ -22,7 +22,8 @@ export interface ArmConnection {
   agent?: Agent;
   /**
    * false: no telemetry exporter runs, so the SDK pipelines' tracing policy is dropped (see
-   * `dropIdlePolicies` in src/integrations/http/idle-policies.ts). Default true: the SDK's pipeline as it is.
+   * `dropIdlePolicies` in src/integrations/http/idle-policies.ts). Default true: the SDK's
+   * pipeline as it is.
    */
   tracing?: boolean;
 }
