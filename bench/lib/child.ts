@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
+import { freePort } from '../../test/helpers/free-port';
 import { compiled } from './compile';
 import { BUILD_DIR, ROOT } from './paths';
 
@@ -22,37 +22,6 @@ export interface BotProcess {
   /** CPU time (user + system) the process had used when it was ready, in ms (10 ms resolution). */
   readyCpuMs: number;
   stop(): Promise<void>;
-}
-
-/** The lowest port the OS hands out as a connection's local port (Linux; else the IANA default). */
-function ephemeralLow(): number {
-  try {
-    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 49152;
-  } catch {
-    return 49152;
-  }
-}
-
-/**
- * A free TCP port on 127.0.0.1 below the ephemeral range. A port the OS picked with listen(0)
- * is an ephemeral one: while the bot starts, the readiness probes' own connections (one every
- * 2 ms, each from a fresh local port) can be given that very port, connect to themselves, and
- * the bot's listen then fails with EADDRINUSE (seen once in a full run's P5). Ports below the
- * range are never handed out that way; another program taking one in between is a race small
- * enough here.
- */
-export async function freePort(): Promise<number> {
-  const low = ephemeralLow();
-  for (let attempt = 0; ; attempt++) {
-    const port = 10_000 + Math.floor(Math.random() * Math.max(1, low - 10_000));
-    const free = await new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once('error', () => resolve(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-    if (free) return port;
-    if (attempt >= 50) throw new Error('no free port below the ephemeral range');
-  }
 }
 
 /**

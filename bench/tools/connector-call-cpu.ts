@@ -15,6 +15,7 @@ import { ConnectorClient } from 'botframework-connector';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { withLeanConversations } from '../../src/bot/lean-conversations';
 import { grantFlowCalls } from '../lib/outbound-card';
+import { pairedCpu } from '../lib/paired-cpu';
 
 const SERVER = `
 const http = require('node:http');
@@ -44,11 +45,6 @@ const credentials = {
   },
 };
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
 async function main(): Promise<void> {
   const rounds = Number(process.argv[2] ?? 40);
   const calls = Number(process.argv[3] ?? 500);
@@ -57,40 +53,23 @@ async function main(): Promise<void> {
     sdk: new ConnectorClient(credentials, { baseUri: url }),
     lean: withLeanConversations(new ConnectorClient(credentials, { baseUri: url })),
   };
-  const mixes = { sdk: grantFlowCalls(clients.sdk, url), lean: grantFlowCalls(clients.lean, url) };
-  const run = async (side: 'sdk' | 'lean', count: number): Promise<number> => {
-    const mix = mixes[side];
-    const before = process.cpuUsage();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (next < count) await mix[next++ % mix.length]!();
-      }),
-    );
-    const used = process.cpuUsage(before);
-    return (used.user + used.system) / 1000 / count;
-  };
-  // Warm-up: both paths optimised by V8 before measuring.
-  await run('sdk', 1000);
-  await run('lean', 1000);
-  const results: Record<'sdk' | 'lean', number[]> = { sdk: [], lean: [] };
-  for (let r = 0; r < rounds; r++) {
-    const order: Array<'sdk' | 'lean'> = r % 2 ? ['lean', 'sdk'] : ['sdk', 'lean'];
-    for (const side of order) results[side].push(await run(side, calls));
-    if (process.env.VERBOSE)
+  const r = await pairedCpu(grantFlowCalls(clients.sdk, url), grantFlowCalls(clients.lean, url), {
+    rounds,
+    calls,
+    inFlight: 8,
+    warmUpCalls: 1000,
+  });
+  if (process.env.VERBOSE)
+    r.base.forEach((sdk, i) =>
       process.stdout.write(
-        `round ${r + 1}: SDK ${results.sdk[r].toFixed(3)} ms/call, lean ${results.lean[r].toFixed(3)} ms/call\n`,
-      );
-  }
-  const sdk = median(results.sdk);
-  const lean = median(results.lean);
-  const differences = results.sdk.map((s, i) => s - results.lean[i]);
-  const leanLess = differences.filter((d) => d > 0).length;
+        `round ${i + 1}: SDK ${sdk.toFixed(3)} ms/call, lean ${r.candidate[i]!.toFixed(3)} ms/call\n`,
+      ),
+    );
   process.stdout.write(
-    `${rounds} pairs of ${calls} calls: median CPU per call SDK ${sdk.toFixed(3)} ms, lean ${lean.toFixed(3)} ms; ` +
-      `median paired difference ${median(differences).toFixed(3)} ms per call ` +
-      `(${((median(differences) / sdk) * 100).toFixed(1)} %, ${(6 * median(differences)).toFixed(2)} ms per 6-call flow); ` +
-      `lean used less in ${leanLess} of ${rounds} pairs\n`,
+    `${rounds} pairs of ${calls} calls: median CPU per call SDK ${r.baseMedian.toFixed(3)} ms, lean ${r.candidateMedian.toFixed(3)} ms; ` +
+      `median paired difference ${r.difference.toFixed(3)} ms per call ` +
+      `(${((r.difference / r.baseMedian) * 100).toFixed(1)} %, ${(6 * r.difference).toFixed(2)} ms per 6-call flow); ` +
+      `lean used less in ${r.candidateLess} of ${rounds} pairs\n`,
   );
   child.kill();
 }

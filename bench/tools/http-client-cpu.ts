@@ -30,7 +30,7 @@ import { keepAliveAgent } from '../../src/integrations/azure/arm-connection';
 import { PooledHttpClient } from '../../src/integrations/http/pooled-http-client';
 import { createSandboxTls } from '../../src/sandbox/tls';
 import { grantFlowCalls } from '../lib/outbound-card';
-import { median } from '../lib/stats';
+import { type Call, pairedCpu } from '../lib/paired-cpu';
 
 /** An HTTPS server (ARM-like JSON answers) and an http one (connector ids), ports on stdout. */
 const SERVERS = `
@@ -52,8 +52,6 @@ a.listen(0, '127.0.0.1', () => c.listen(0, '127.0.0.1', () =>
   process.stdout.write(a.address().port + ' ' + c.address().port + '\\n')));
 `;
 
-type Call = () => Promise<unknown>;
-
 async function startServers(
   key: string,
   cert: string,
@@ -72,35 +70,13 @@ async function startServers(
 /** Calls at a time (third argument). */
 const IN_FLIGHT = Number(process.argv[4] ?? 16);
 
-/** CPU milliseconds per call of `count` calls from `mix`, {@link IN_FLIGHT} at a time. */
-async function cpuPerCall(mix: Call[], count: number): Promise<number> {
-  const before = process.cpuUsage();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < count) await mix[next++ % mix.length]!();
-    }),
-  );
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / 1000 / count;
-}
-
-/** Paired rounds of two mixes; prints the summary line for `label`. */
+/** Paired rounds of the Node client's calls and the pooled client's; prints the summary line for `label`. */
 async function compare(label: string, node: Call[], pooled: Call[], rounds: number, calls: number): Promise<void> {
-  await cpuPerCall(node, calls);
-  await cpuPerCall(pooled, calls);
-  const results = { node: [] as number[], pooled: [] as number[] };
-  for (let r = 0; r < rounds; r++) {
-    const order: Array<'node' | 'pooled'> = r % 2 ? ['pooled', 'node'] : ['node', 'pooled'];
-    for (const side of order) results[side].push(await cpuPerCall(side === 'node' ? node : pooled, calls));
-  }
-  const differences = results.node.map((n, i) => n - results.pooled[i]!);
-  const diff = median(differences);
+  const r = await pairedCpu(node, pooled, { rounds, calls, inFlight: IN_FLIGHT });
   process.stdout.write(
-    `${label}: ${rounds} pairs of ${calls} calls: median CPU per call Node client ${median(results.node).toFixed(3)} ms, ` +
-      `pooled ${median(results.pooled).toFixed(3)} ms; median paired difference ${diff.toFixed(3)} ms ` +
-      `(${((diff / median(results.node)) * 100).toFixed(1)} %); pooled used less in ` +
-      `${differences.filter((d) => d > 0).length} of ${rounds} pairs\n`,
+    `${label}: ${rounds} pairs of ${calls} calls: median CPU per call Node client ${r.baseMedian.toFixed(3)} ms, ` +
+      `pooled ${r.candidateMedian.toFixed(3)} ms; median paired difference ${r.difference.toFixed(3)} ms ` +
+      `(${((r.difference / r.baseMedian) * 100).toFixed(1)} %); pooled used less in ${r.candidateLess} of ${rounds} pairs\n`,
   );
 }
 

@@ -5,8 +5,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from './free-port';
 
 const ROOT = join(__dirname, '..', '..');
 const AZURITE = join(ROOT, 'node_modules', 'azurite', 'dist', 'src', 'azurite.js');
@@ -25,17 +25,6 @@ export interface Azurite {
   freshPrefix(): string;
   stop(): Promise<void>;
   child: ChildProcess;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts Azurite and waits until its Table and Blob services listen (retries once on a port race). */

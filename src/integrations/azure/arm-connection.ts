@@ -29,14 +29,6 @@ export interface ArmConnection {
 }
 
 /**
- * Sockets per endpoint at most. A burst of concurrent flows then queues on warm connections
- * instead of opening (and TLS-handshaking) one socket per request in flight, which is also what
- * ARM's and Graph's throttling prefer (docs/performance.md, P8). The pools of
- * pooled-http-client.ts keep the same bound.
- */
-export const MAX_SOCKETS_PER_ENDPOINT = MAX_CONNECTIONS_PER_ORIGIN;
-
-/**
  * A keep-alive HTTPS agent with bounded sockets, trusting `caPem` only when given. Requests that
  * carry it are sent over the pooled client's pools with the same trust (see `sendOnPools`); the
  * agent itself serves what goes to the SDK's Node client.
@@ -44,8 +36,8 @@ export const MAX_SOCKETS_PER_ENDPOINT = MAX_CONNECTIONS_PER_ORIGIN;
 export function keepAliveAgent(caPem?: string): Agent {
   const agent = new Agent({
     keepAlive: true,
-    maxSockets: MAX_SOCKETS_PER_ENDPOINT,
-    maxFreeSockets: MAX_SOCKETS_PER_ENDPOINT,
+    maxSockets: MAX_CONNECTIONS_PER_ORIGIN,
+    maxFreeSockets: MAX_CONNECTIONS_PER_ORIGIN,
     scheduling: 'lifo',
     ...(caPem ? { ca: caPem } : {}),
   });

@@ -32,7 +32,12 @@ import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import type * as Undici from 'undici';
 
-/** Connections per origin at most (a burst queues on warm connections instead of handshaking more). */
+/**
+ * Connections per origin at most, for the pools and for acrbot's Node agents alike. A burst of
+ * concurrent flows then queues on warm connections instead of opening (and TLS-handshaking) one
+ * per request in flight, which is also what ARM's and Graph's throttling prefer
+ * (docs/performance.md, P8).
+ */
 export const MAX_CONNECTIONS_PER_ORIGIN = 32;
 
 /** What a pool needs to know of a registered Node agent. */
