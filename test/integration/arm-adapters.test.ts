@@ -21,6 +21,7 @@ import {
 } from '../../src/integrations/azure/arm-connection';
 import { ARM_API_VERSIONS } from '../../src/integrations/azure/arm-rest';
 import { ArmRoleAssignments } from '../../src/integrations/azure/arm-role-assignments';
+import diagnostics from 'node:diagnostics_channel';
 import { ArmResourceReader } from '../../src/integrations/azure/azure-resource-reader';
 import { dropIdlePolicies } from '../../src/integrations/http/idle-policies';
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
@@ -346,5 +347,21 @@ describe('pipeline policies', () => {
     const before = policies(traced.acrClient(sub));
     dropIdlePolicies(pipeline, { tracing: false });
     expect(policies(traced.acrClient(sub))).toEqual(before.filter((p) => p !== 'tracingPolicy'));
+  });
+
+  it('the calls go over the pooled HTTP client (undici), not the SDK’s Node client', async () => {
+    const origins: string[] = [];
+    const onCreate = (message: unknown) =>
+      origins.push(String((message as { request: { origin: string } }).request.origin));
+    diagnostics.subscribe('undici:request:create', onCreate);
+    try {
+      await reader.listRegistries(sub);
+      await roles.listInSubscription(sub);
+    } finally {
+      diagnostics.unsubscribe('undici:request:create', onCreate);
+    }
+    expect(sandbox.arm.requests.length).toBeGreaterThanOrEqual(2);
+    expect(origins.length).toBe(sandbox.arm.requests.length);
+    expect(new Set(origins)).toEqual(new Set([new URL(sandbox.armUrl).origin]));
   });
 });
