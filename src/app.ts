@@ -92,7 +92,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
   const access = sandboxStep?.access ?? connectAzure(config);
 
   // 2. State, adapters, the way out to Teams, use cases, the bot.
-  const stores = await openAppStores(config, clock, options);
+  const stores = await openAppStores(config, clock, options, log);
   const channel = createChannel(config, stores, log);
   const scheduler = createScheduler(config, { stores, clock, log, messenger: channel.messenger }, options);
   const azure = createAzurePorts(access, stores, { graphReplicationDelaysMs: options.graphReplicationDelaysMs });

@@ -79,6 +79,7 @@ async function main(): Promise<void> {
     const before = new Set(readdirSync(dir));
     if (profiling || azurite) process.kill(pid, 'SIGUSR2');
     const cpu0 = cpuMs(pid);
+    const harness0 = process.cpuUsage();
     const t0 = performance.now();
     // BENCH_PROFILE_CONCURRENCY=<n>: at most n flows at a time (1: one after another, no contention).
     const results = await allSettledLimited(
@@ -91,12 +92,13 @@ async function main(): Promise<void> {
     );
     const wall = performance.now() - t0;
     const cpu = cpuMs(pid) - cpu0;
+    const harness = process.cpuUsage(harness0);
     if (profiling || azurite) process.kill(pid, 'SIGUSR2');
     const ok = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])).sort((a, b) => a - b);
     const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
     const p = (q: number) => ok[Math.min(ok.length - 1, Math.floor(q * ok.length))]?.toFixed(0);
     process.stdout.write(
-      `${ok.length}/${count} ok in ${wall.toFixed(0)} ms; flow p50 ${p(0.5)} ms p99 ${p(0.99)} ms; bot CPU ${(cpu / count).toFixed(1)} ms/flow\n`,
+      `${ok.length}/${count} ok in ${wall.toFixed(0)} ms; flow p50 ${p(0.5)} ms p99 ${p(0.99)} ms; bot CPU ${(cpu / count).toFixed(1)} ms/flow; harness ${((harness.user + harness.system) / 1000 / count).toFixed(1)} ms/flow\n`,
     );
     process.stdout.write(
       `connector calls per flow: ${[...ops].map(([k, v]) => `${k} ${(v / count).toFixed(2)}`).join(', ')}\n`,

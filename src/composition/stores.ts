@@ -9,6 +9,7 @@ import type { AppConfig } from '../config/config';
 import type { Clock, LeaseStore, ScheduleStore } from '../domain/ports';
 import { BlobAnchorLog } from '../integrations/store/blob-anchor-log';
 import { openStores, type Stores, withMemoryDefaults } from '../integrations/store/open-stores';
+import type { Logger } from '../observability/logger';
 import { telemetryExporting } from '../observability/telemetry';
 
 export type { Stores } from '../integrations/store/open-stores';
@@ -47,12 +48,20 @@ function loadOrCreateKeyFile(path: string): Buffer {
   return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
 }
 
-/** Opens the configured stores, unless given. */
-export async function openAppStores(config: AppConfig, clock: Clock, overrides: StoreOverrides = {}): Promise<Stores> {
+/** Opens the configured stores, unless given; `log` hears of background failures they recovered from. */
+export async function openAppStores(
+  config: AppConfig,
+  clock: Clock,
+  overrides: StoreOverrides,
+  log: Logger,
+): Promise<Stores> {
   const auditKey = overrides.stores ? undefined : auditKeyFor(config);
   const opened = overrides.stores
     ? withMemoryDefaults(overrides.stores, clock)
-    : await openStores(config.storage, clock, auditKey, { tracing: telemetryExporting() });
+    : await openStores(config.storage, clock, auditKey, {
+        tracing: telemetryExporting(),
+        onBackgroundError: (err) => log.error({ err }, err.message),
+      });
   if (auditKey) opened.auditKey = auditKey;
   if (auditKey && config.auditAnchor) opened.anchors = new BlobAnchorLog(config.auditAnchor.target, () => clock.now());
   return { ...opened, ...overrides.coordination };

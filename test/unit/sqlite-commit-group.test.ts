@@ -148,6 +148,28 @@ describe('SqliteCommitGroup', () => {
     expect(rows(other).map((r) => r.id)).toEqual(['r0', 'r1', 'r2']);
   });
 
+  test('onCommit hears of each transaction the group committed, and of no other', async () => {
+    const { db, group } = t;
+    const heard: number[] = [];
+    const commits = countCommits(db);
+    group.onCommit = () => heard.push(commits.count);
+    const insert = db.prepare('INSERT INTO t (id, n) VALUES (?, ?)');
+    await Promise.all([group.write(() => insert.run('a', 1)), group.write(() => insert.run('b', 2))]);
+    await group.write(() => insert.run('c', 3));
+    // Called after the COMMIT ran, once per group.
+    expect(heard).toEqual([1, 2]);
+    // A group whose COMMIT fails (a deferred foreign key), and writes inside the caller's own
+    // transaction, are not commits of the group.
+    db.pragma('foreign_keys = ON');
+    db.exec('CREATE TABLE child (id TEXT PRIMARY KEY, parent TEXT REFERENCES t(id) DEFERRABLE INITIALLY DEFERRED)');
+    const orphan = db.prepare('INSERT INTO child (id, parent) VALUES (?, ?)');
+    await expect(group.write(() => orphan.run('x', 'missing'))).rejects.toThrow(/could not commit/);
+    db.exec('BEGIN');
+    await group.write(() => insert.run('d', 4));
+    db.exec('COMMIT');
+    expect(heard).toEqual([1, 2]);
+  });
+
   test('writes asked for after the connection closed reject, naming why', async () => {
     const { db, group, close } = t;
     const write = group.write(() => db.prepare('INSERT INTO t (id, n) VALUES (?, ?)').run('a', 1));

@@ -20,6 +20,7 @@ import { SqliteAuditLog } from './sqlite-audit-log';
 import { SqliteAbuseLedger, SqliteDialogStore, SqliteLeaseStore, SqliteScheduleStore } from './sqlite-coordination';
 import { commitGroupOf } from './sqlite-commit-group';
 import { openSqlite } from './sqlite-database';
+import { WalCheckpointer } from './sqlite-wal-checkpointer';
 import { SqliteRequestStore } from './sqlite-request-store';
 import { TablesAuditLog } from './tables-audit-log';
 import { openTablesAccount, type TablesClientOptions, type TablesConnection } from './tables-client';
@@ -56,10 +57,31 @@ export function memoryStores(clock: Clock, auditKey?: AuditKey): Stores {
   };
 }
 
+/** What the SQLite stores report from their background work (the WAL checkpointer). */
+export interface SqliteStoreOptions {
+  /** A background failure the store recovered from on its own, to log. Default: a process warning. */
+  onBackgroundError?: (err: Error) => void;
+}
+
+const defaultBackgroundError = (err: Error) => process.emitWarning(err);
+
 /** SQLite stores on one database file (`:memory:` for a throwaway one). */
-export function sqliteStores(path: string, clock: Clock, auditKey?: AuditKey): Stores {
+export function sqliteStores(
+  path: string,
+  clock: Clock,
+  auditKey?: AuditKey,
+  options: SqliteStoreOptions = {},
+): Stores {
   const db = openSqlite(path);
   const now = () => clock.now();
+  const group = commitGroupOf(db);
+  // A file's checkpoints run on a worker thread once it is written to in earnest; a memory
+  // database has no log to copy back.
+  const checkpointer =
+    path === ':memory:'
+      ? undefined
+      : new WalCheckpointer(db, { onError: options.onBackgroundError ?? defaultBackgroundError });
+  if (checkpointer) group.onCommit = () => checkpointer.noteCommit();
   return {
     // The request store does not close the shared database: close() below does, once.
     requests: new SqliteRequestStore(db, false),
@@ -70,7 +92,10 @@ export function sqliteStores(path: string, clock: Clock, auditKey?: AuditKey): S
     abuse: new SqliteAbuseLedger(db),
     close: async () => {
       if (!db.open) return;
-      commitGroupOf(db).flush();
+      group.onCommit = undefined;
+      await checkpointer?.stop();
+      // After the await: writes asked for while the worker stopped are stored too.
+      group.flush();
       db.close();
     },
   };
@@ -111,13 +136,13 @@ export async function openStores(
   storage: AppConfig['storage'],
   clock: Clock,
   auditKey?: AuditKey,
-  options: TablesClientOptions = {},
+  options: TablesClientOptions & SqliteStoreOptions = {},
 ): Promise<Stores> {
   switch (storage.kind) {
     case 'memory':
       return memoryStores(clock, auditKey);
     case 'sqlite':
-      return sqliteStores(storage.path, clock, auditKey);
+      return sqliteStores(storage.path, clock, auditKey, options);
     case 'tables':
       return tablesStores(storage.connection, clock, storage.prefix, auditKey, options);
   }

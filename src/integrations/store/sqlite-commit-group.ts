@@ -36,6 +36,8 @@ type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
 /** The writes waiting for the end of this loop turn on one connection. */
 export class SqliteCommitGroup {
   private pending: PendingWrite[] = [];
+  /** Called after each transaction this group commits (the WAL checkpointer counts them). */
+  onCommit?: () => void;
 
   constructor(private readonly db: SqliteDatabase) {}
 
@@ -88,6 +90,7 @@ export class SqliteCommitGroup {
     if (!inCallersTransaction) {
       const failure = this.commit();
       if (failure) return failure;
+      this.onCommit?.();
     }
     batch.forEach((w, i) => {
       const outcome = outcomes[i];

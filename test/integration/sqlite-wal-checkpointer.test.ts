@@ -1,0 +1,157 @@
+/**
+ * WAL checkpoints on a worker thread: once a connection writes in earnest, a worker copies the
+ * log back into the database file and the connection's own (event-loop) checkpoints are off;
+ * if the worker fails, they are back on and the failure is reported. Real files, a real worker.
+ */
+import { once } from 'node:events';
+import { existsSync, statSync, watch } from 'node:fs';
+import { join } from 'node:path';
+import { sqliteStores } from '../../src/integrations/store/open-stores';
+import { commitGroupOf } from '../../src/integrations/store/sqlite-commit-group';
+import { openSqlite, type SqliteDatabase } from '../../src/integrations/store/sqlite-database';
+import { type CheckpointResult, WalCheckpointer } from '../../src/integrations/store/sqlite-wal-checkpointer';
+import { TempDirs } from '../helpers/temp-dirs';
+
+const dirs = new TempDirs();
+const open: { db: SqliteDatabase; checkpointer: WalCheckpointer }[] = [];
+
+afterEach(async () => {
+  try {
+    for (const { db, checkpointer } of open.splice(0)) {
+      await checkpointer.stop();
+      if (db.open) db.close();
+    }
+  } finally {
+    dirs.removeAll();
+  }
+});
+
+/** A file database with a table, its commit group wired to a checkpointer as the stores wire it. */
+function setUp(options: Partial<ConstructorParameters<typeof WalCheckpointer>[1]> = {}) {
+  const path = join(dirs.make('acrbot-checkpointer-'), 'wal.db');
+  const db = openSqlite(path);
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+  const errors: Error[] = [];
+  const checkpointer = new WalCheckpointer(db, {
+    onError: (err) => errors.push(err),
+    startAfterCommits: 3,
+    intervalMs: 5,
+    ...options,
+  });
+  const group = commitGroupOf(db);
+  group.onCommit = () => checkpointer.noteCommit();
+  open.push({ db, checkpointer });
+  const insert = db.prepare('INSERT INTO t (body) VALUES (?)');
+  /** `n` group commits, one after another, each of one ~1 KB row. */
+  const commit = async (n: number) => {
+    for (let i = 0; i < n; i++) await group.write(() => insert.run('x'.repeat(1000)));
+  };
+  return { path, db, checkpointer, errors, commit };
+}
+
+const autocheckpoint = (db: SqliteDatabase) => db.pragma('wal_autocheckpoint', { simple: true });
+
+describe('WalCheckpointer', () => {
+  test('no thread before the threshold; at it the worker takes over and the connection stops checkpointing', async () => {
+    const { db, checkpointer, errors, commit } = setUp();
+    await commit(2);
+    expect(checkpointer.workerForTests).toBeUndefined();
+    expect(autocheckpoint(db)).toBe(1000);
+    const ready = once(checkpointer, 'ready');
+    await commit(1);
+    expect(checkpointer.workerForTests).toBeDefined();
+    await ready;
+    expect(autocheckpoint(db)).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  test('the worker copies committed frames into the database file while the connection keeps writing', async () => {
+    const { path, db, checkpointer, errors, commit } = setUp();
+    const ready = once(checkpointer, 'ready');
+    await commit(3);
+    await ready;
+    const before = statSync(path).size;
+    const checkpoints: CheckpointResult[] = [];
+    checkpointer.on('checkpoint', (r: CheckpointResult) => checkpoints.push(r));
+    const moved = once(checkpointer, 'checkpoint');
+    await commit(20);
+    const [first] = (await moved) as [CheckpointResult];
+    expect(first.checkpointed).toBeGreaterThan(0);
+    // Only a checkpoint writes the database file in WAL mode, and the connection's own are off.
+    expect(autocheckpoint(db)).toBe(0);
+    expect(statSync(path).size).toBeGreaterThan(before);
+    expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(23);
+    expect(errors).toEqual([]);
+  });
+
+  test('stop closes the worker first; the last connection to close then removes the log', async () => {
+    const { path, db, checkpointer, commit } = setUp();
+    const ready = once(checkpointer, 'ready');
+    await commit(3);
+    await ready;
+    const exited = once(checkpointer.workerForTests!, 'exit');
+    await checkpointer.stop();
+    expect(await exited).toEqual([0]);
+    await checkpointer.stop(); // twice is harmless
+    db.close();
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    const again = openSqlite(path);
+    expect(again.prepare('SELECT count(*) FROM t').pluck().get()).toBe(3);
+    again.close();
+  });
+
+  test('a worker that cannot start is reported once, and the connection keeps its own checkpoints', async () => {
+    const { db, checkpointer, errors, commit } = setUp({ sqliteModule: '/nonexistent/better-sqlite3' });
+    const fallback = once(checkpointer, 'fallback');
+    await commit(3);
+    const [err] = (await fallback) as [Error];
+    expect(err.message).toMatch(/checkpoint worker for .*wal\.db failed; checkpoints run on the main thread again/);
+    expect(String((err.cause as Error).message)).toMatch(/Cannot find module '\/nonexistent\/better-sqlite3'/);
+    expect(errors).toEqual([err]);
+    expect(autocheckpoint(db)).toBe(1000);
+    const failed = checkpointer.workerForTests;
+    await commit(5); // writes go on, and no second thread is started
+    expect(checkpointer.workerForTests).toBe(failed);
+    expect(errors).toHaveLength(1);
+  });
+
+  test('a worker that dies after taking over gives the checkpoints back to the connection', async () => {
+    const { db, checkpointer, errors, commit } = setUp();
+    const ready = once(checkpointer, 'ready');
+    await commit(3);
+    await ready;
+    const fallback = once(checkpointer, 'fallback');
+    await checkpointer.workerForTests!.terminate();
+    const [err] = (await fallback) as [Error];
+    expect(String((err.cause as Error).message)).toMatch(/the worker exited with code 1/);
+    expect(autocheckpoint(db)).toBe(1000);
+    expect(errors).toEqual([err]);
+  });
+});
+
+describe('SQLite stores', () => {
+  test('move their checkpoints off the event loop: the database file is written long before SQLite would', async () => {
+    const dir = dirs.make('acrbot-checkpointer-stores-');
+    const path = join(dir, 'acrbot.db');
+    const errors: Error[] = [];
+    const stores = sqliteStores(path, { now: () => new Date() }, undefined, {
+      onBackgroundError: (e) => errors.push(e),
+    });
+    try {
+      // In WAL mode only a checkpoint writes the database file; SQLite's own would wait for a
+      // 1,000-page log, which these ~150 small commits do not come near.
+      const written = new Promise<void>((resolve) => {
+        const watcher = watch(path, () => {
+          watcher.close();
+          resolve();
+        });
+      });
+      for (let i = 0; i < 150; i++) await stores.abuse.firstSighting(`activity-${i}`, new Date(), 60_000);
+      await written;
+      expect(statSync(`${path}-wal`).size).toBeLessThan(1000 * 4096);
+      expect(errors).toEqual([]);
+    } finally {
+      await stores.close();
+    }
+  });
+});
