@@ -21,7 +21,6 @@ import {
 } from '../../src/integrations/azure/arm-connection';
 import { ARM_API_VERSIONS } from '../../src/integrations/azure/arm-rest';
 import { ArmRoleAssignments } from '../../src/integrations/azure/arm-role-assignments';
-import diagnostics from 'node:diagnostics_channel';
 import { ArmResourceReader } from '../../src/integrations/azure/azure-resource-reader';
 import { dropIdlePolicies } from '../../src/integrations/http/idle-policies';
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
@@ -32,6 +31,7 @@ import {
   sandboxResourceId,
 } from '../../src/sandbox/fixtures';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
+import { undiciOrigins } from '../helpers/undici-origins';
 
 const sub = SANDBOX_SUBSCRIPTIONS.platform;
 const registryId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
@@ -350,16 +350,10 @@ describe('pipeline policies', () => {
   });
 
   it('the calls go over the pooled HTTP client (undici), not the SDK’s Node client', async () => {
-    const origins: string[] = [];
-    const onCreate = (message: unknown) =>
-      origins.push(String((message as { request: { origin: string } }).request.origin));
-    diagnostics.subscribe('undici:request:create', onCreate);
-    try {
+    const origins = await undiciOrigins(async () => {
       await reader.listRegistries(sub);
       await roles.listInSubscription(sub);
-    } finally {
-      diagnostics.unsubscribe('undici:request:create', onCreate);
-    }
+    });
     expect(sandbox.arm.requests.length).toBeGreaterThanOrEqual(2);
     expect(origins.length).toBe(sandbox.arm.requests.length);
     expect(new Set(origins)).toEqual(new Set([new URL(sandbox.armUrl).origin]));

@@ -5,7 +5,7 @@
  * codes for conditional writes that lose, and queries that follow continuation pages.
  */
 import type { TableClient } from '@azure/data-tables';
-import diagnostics from 'node:diagnostics_channel';
+import { undiciOrigins } from '../helpers/undici-origins';
 import { openTablesAccount, statusOf } from '../../src/integrations/store/tables-client';
 import { tableRest } from '../../src/integrations/store/tables-rest';
 import { useAzurite } from '../helpers/azurite';
@@ -144,15 +144,9 @@ test('a table that does not exist answers with the service’s 404 and code', as
 
 test('the requests, ours and the SDK’s, go over the pooled HTTP client (undici)', async () => {
   const client = await table();
-  const origins: string[] = [];
-  const onCreate = (message: unknown) =>
-    origins.push(String((message as { request: { origin: string } }).request.origin));
-  diagnostics.subscribe('undici:request:create', onCreate);
-  try {
+  const origins = await undiciOrigins(async () => {
     await tableRest(client).create({ partitionKey: 'p', rowKey: 'r', n: 1 });
     await client.getEntity('p', 'r');
-  } finally {
-    diagnostics.unsubscribe('undici:request:create', onCreate);
-  }
+  });
   expect(origins).toEqual([new URL(client.url).origin, new URL(client.url).origin]);
 });
