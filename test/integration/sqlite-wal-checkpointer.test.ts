@@ -3,15 +3,18 @@
  * log back into the database file and the connection's own (event-loop) checkpoints are off;
  * if the worker fails, they are back on and the failure is reported. Real files, a real worker.
  */
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, statSync, watch } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, statSync, watch, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { sqliteStores } from '../../src/integrations/store/open-stores';
 import { commitGroupOf } from '../../src/integrations/store/sqlite-commit-group';
 import { openSqlite, type SqliteDatabase } from '../../src/integrations/store/sqlite-database';
 import { type CheckpointResult, WalCheckpointer } from '../../src/integrations/store/sqlite-wal-checkpointer';
 import { TempDirs } from '../helpers/temp-dirs';
 
+const ROOT = resolve(__dirname, '..', '..');
 const dirs = new TempDirs();
 const open: { db: SqliteDatabase; checkpointer: WalCheckpointer }[] = [];
 
@@ -153,5 +156,65 @@ describe('SQLite stores', () => {
     } finally {
       await stores.close();
     }
+  });
+});
+
+/**
+ * A process that starts a checkpointer's worker and then either does nothing more (`idle`) or
+ * stops it and says so (`stop`). Its own process: under Jest something always keeps the event
+ * loop alive, and what these catch is a process that cannot end, or that ends mid-shutdown.
+ */
+const checkpointerProcessSource = (path: string) => `
+import { once } from 'node:events';
+import { commitGroupOf } from ${JSON.stringify(resolve(ROOT, 'src/integrations/store/sqlite-commit-group'))};
+import { openSqlite } from ${JSON.stringify(resolve(ROOT, 'src/integrations/store/sqlite-database'))};
+import { WalCheckpointer } from ${JSON.stringify(resolve(ROOT, 'src/integrations/store/sqlite-wal-checkpointer'))};
+(async () => {
+  const db = openSqlite(${JSON.stringify(path)});
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+  const checkpointer = new WalCheckpointer(db, {
+    onError: (err) => process.stdout.write('background error: ' + err.message + '\\n'),
+    startAfterCommits: 1,
+    intervalMs: 5,
+  });
+  const group = commitGroupOf(db);
+  group.onCommit = () => checkpointer.noteCommit();
+  // Alive while it works, as a bot is while it listens; the worker alone keeps nothing alive.
+  const working = setInterval(() => undefined, 1000);
+  const ready = once(checkpointer, 'ready');
+  await group.write(() => db.prepare('INSERT INTO t (body) VALUES (?)').run('x'));
+  await ready;
+  clearInterval(working);
+  process.stdout.write('ready\\n');
+  if (process.argv[2] !== 'stop') return;
+  await checkpointer.stop();
+  db.close();
+  process.stdout.write('closed\\n');
+})();
+`;
+
+describe('a process using a checkpointer', () => {
+  /** Runs the script with `mode`; resolves its output once it has ended by itself (killed after 20 s). */
+  async function run(mode: 'idle' | 'stop'): Promise<{ stdout: string; path: string }> {
+    const dir = dirs.make('acrbot-checkpointer-process-');
+    const path = join(dir, 'acrbot.db');
+    const script = join(dir, 'checkpointer-process.ts');
+    writeFileSync(script, checkpointerProcessSource(path));
+    const { stdout } = await promisify(execFile)(process.execPath, ['scripts/run-ts.js', script, mode], {
+      cwd: ROOT,
+      timeout: 20_000,
+    });
+    return { stdout, path };
+  }
+
+  test('ends by itself when it has nothing else to do: the worker does not hold it open', async () => {
+    expect((await run('idle')).stdout).toBe('ready\n');
+  });
+
+  test('with nothing else to do, still finishes its shutdown while the worker stops', async () => {
+    const { stdout, path } = await run('stop');
+    expect(stdout).toBe('ready\nclosed\n');
+    // The last connection closed cleanly: the log is back in the file and gone.
+    expect(existsSync(`${path}-wal`)).toBe(false);
   });
 });

@@ -24,6 +24,9 @@ import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { SqliteDatabase } from './sqlite-database';
 
+/** How long {@link WalCheckpointer.stop} waits for the worker to close its connection. */
+const STOP_TIMEOUT_MS = 5000;
+
 /** SQLite's own threshold, in pages: what the main connection returns to if the worker fails. */
 const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
 
@@ -107,15 +110,24 @@ export class WalCheckpointer extends EventEmitter {
     if (this.state === 'waiting' && ++this.commits >= (this.options.startAfterCommits ?? 100)) this.start();
   }
 
-  /** Stops the worker (its connection closes first); safe to call more than once. */
+  /**
+   * Stops the worker (it closes its connection, then exits); safe to call more than once. A
+   * worker that has not exited after {@link STOP_TIMEOUT_MS} (a checkpoint stuck on the disk)
+   * is terminated: shutdown must end, and a checkpoint cut short loses nothing.
+   */
   async stop(): Promise<void> {
     const worker = this.worker;
     const wasActive = this.state === 'starting' || this.state === 'running';
     this.state = 'stopped';
     if (!worker || !wasActive) return;
+    // Referenced again while it stops: an unreferenced worker's exit does not keep the loop
+    // alive, and a process with nothing else to do would end here, in the middle of its shutdown.
+    worker.ref();
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    const overdue = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
     worker.postMessage('stop');
     await exited;
+    clearTimeout(overdue);
   }
 
   /** The worker thread, for tests that make it fail. @internal */
@@ -135,13 +147,14 @@ export class WalCheckpointer extends EventEmitter {
       },
     });
     this.worker = worker;
-    // The bot's shutdown stops it; until then it must not keep a finished process alive.
-    worker.unref();
     worker.on('message', (message: WorkerMessage) => this.onMessage(message));
     worker.on('error', (err) => this.fail(err));
     worker.on('exit', (code) => {
       if (this.state !== 'stopped') this.fail(new Error(`the worker exited with code ${code}`));
     });
+    // The bot's shutdown stops it; until then it must not keep a finished process alive. After
+    // the listeners: adding a 'message' listener references the worker's port again.
+    worker.unref();
   }
 
   private onMessage(message: WorkerMessage): void {
