@@ -103,6 +103,17 @@ describe('WalCheckpointer', () => {
     again.close();
   });
 
+  test('a connection closed before the worker is ready is left alone', async () => {
+    const { db, checkpointer, errors, commit } = setUp();
+    await commit(3);
+    const worker = checkpointer.workerForTests!;
+    db.close();
+    // Heard after the checkpointer's own listener: by then it has seen the ready message.
+    await once(worker, 'message');
+    expect(db.open).toBe(false);
+    expect(errors).toEqual([]);
+  });
+
   test('a worker that cannot start is reported once, and the connection keeps its own checkpoints', async () => {
     const { db, checkpointer, errors, commit } = setUp({ sqliteModule: '/nonexistent/better-sqlite3' });
     const fallback = once(checkpointer, 'fallback');

@@ -92,7 +92,7 @@ type WorkerMessage = { type: 'ready' } | ({ type: 'checkpoint' } & CheckpointRes
  * taken its checkpoints back.
  */
 export class WalCheckpointer extends EventEmitter {
-  private commits = 0;
+  private commitsBeforeStart = 0;
   private readonly counter = new Int32Array(new SharedArrayBuffer(4));
   private worker?: Worker;
   private state: 'waiting' | 'starting' | 'running' | 'stopped' | 'failed' = 'waiting';
@@ -107,7 +107,7 @@ export class WalCheckpointer extends EventEmitter {
   /** Counts a commit; starts the worker at the threshold. Cheap enough for every commit. */
   noteCommit(): void {
     Atomics.add(this.counter, 0, 1);
-    if (this.state === 'waiting' && ++this.commits >= (this.options.startAfterCommits ?? 100)) this.start();
+    if (this.state === 'waiting' && ++this.commitsBeforeStart >= (this.options.startAfterCommits ?? 100)) this.start();
   }
 
   /**
@@ -159,7 +159,8 @@ export class WalCheckpointer extends EventEmitter {
 
   private onMessage(message: WorkerMessage): void {
     if (message.type === 'ready') {
-      if (this.state !== 'starting') return;
+      // Stopped, or its connection closed without a stop (a caller's mistake): nothing to hand over.
+      if (this.state !== 'starting' || !this.db.open) return;
       this.state = 'running';
       this.db.pragma('wal_autocheckpoint = 0');
       this.emit('ready');
