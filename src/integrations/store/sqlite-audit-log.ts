@@ -12,6 +12,9 @@ export class SqliteAuditLog implements AuditLog {
   private readonly insert;
   private readonly appendTx;
   private readonly writeHead;
+  private readonly newestFirst;
+  private readonly ofRequest;
+  private readonly atSeq;
   private readonly group: SqliteCommitGroup;
 
   constructor(
@@ -26,6 +29,10 @@ export class SqliteAuditLog implements AuditLog {
       'SELECT (SELECT max(seq) FROM audit) AS tail, (SELECT seq FROM audit_head WHERE id = 1) AS headSeq, (SELECT hash FROM audit_head WHERE id = 1) AS headHash',
     );
     this.insert = db.prepare('INSERT INTO audit (seq, request_id, entry) VALUES (?, ?, ?)');
+    // Prepared once, like the append's: with an audit channel every request change reads both.
+    this.newestFirst = db.prepare('SELECT entry FROM audit ORDER BY seq DESC LIMIT ?');
+    this.ofRequest = db.prepare('SELECT entry FROM audit WHERE request_id = ? ORDER BY seq');
+    this.atSeq = db.prepare('SELECT entry FROM audit WHERE seq = ?');
     this.writeHead = db.prepare(
       'INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash',
     );
@@ -60,20 +67,18 @@ export class SqliteAuditLog implements AuditLog {
   }
 
   async latest(limit: number): Promise<AuditEntry[]> {
-    const rows = this.db.prepare('SELECT entry FROM audit ORDER BY seq DESC LIMIT ?').all(limit) as { entry: string }[];
+    const rows = this.newestFirst.all(limit) as { entry: string }[];
     return rows.map((r) => JSON.parse(r.entry) as AuditEntry).reverse();
   }
 
   async forRequest(requestId: string): Promise<AuditEntry[]> {
-    const rows = this.db.prepare('SELECT entry FROM audit WHERE request_id = ? ORDER BY seq').all(requestId) as {
-      entry: string;
-    }[];
+    const rows = this.ofRequest.all(requestId) as { entry: string }[];
     return rows.map((r) => JSON.parse(r.entry) as AuditEntry);
   }
 
   /** The entry at `seq` (anchor checks). */
   async entryAt(seq: number): Promise<AuditEntry | undefined> {
-    const row = this.db.prepare('SELECT entry FROM audit WHERE seq = ?').get(seq) as { entry: string } | undefined;
+    const row = this.atSeq.get(seq) as { entry: string } | undefined;
     return row ? (JSON.parse(row.entry) as AuditEntry) : undefined;
   }
 
