@@ -29,11 +29,14 @@ afterEach(async () => {
   }
 });
 
-/** A file database with a table, its commit group wired to a checkpointer as the stores wire it. */
-function setUp(options: Partial<ConstructorParameters<typeof WalCheckpointer>[1]> = {}) {
-  const path = join(dirs.make('acrbot-checkpointer-'), 'wal.db');
+/**
+ * A file database (a new one, or a second connection to `onFile`) with a table, its commit group
+ * wired to a checkpointer as the stores wire it.
+ */
+function setUp(options: Partial<ConstructorParameters<typeof WalCheckpointer>[1]> = {}, onFile?: string) {
+  const path = onFile ?? join(dirs.make('acrbot-checkpointer-'), 'wal.db');
   const db = openSqlite(path);
-  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+  db.exec('CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
   const errors: Error[] = [];
   const checkpointer = new WalCheckpointer(db, {
     onError: (err) => errors.push(err),
@@ -101,6 +104,19 @@ describe('WalCheckpointer', () => {
     const again = openSqlite(path);
     expect(again.prepare('SELECT count(*) FROM t').pluck().get()).toBe(3);
     again.close();
+  });
+
+  test('two connections on one file (two instances), each with its worker, write on without errors', async () => {
+    const one = setUp();
+    const two = setUp({}, one.path);
+    await Promise.all([once(one.checkpointer, 'ready'), once(two.checkpointer, 'ready'), one.commit(3), two.commit(3)]);
+    // Both workers checkpoint the same log; the one that finds the other at it skips that round.
+    await Promise.all([one.commit(40), two.commit(40)]);
+    const copied = Promise.race([once(one.checkpointer, 'checkpoint'), once(two.checkpointer, 'checkpoint')]);
+    await Promise.all([one.commit(1), two.commit(1), copied]);
+    expect(one.db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(88);
+    expect([...one.errors, ...two.errors]).toEqual([]);
+    expect([autocheckpoint(one.db), autocheckpoint(two.db)]).toEqual([0, 0]);
   });
 
   test('a connection closed before the worker is ready is left alone', async () => {
