@@ -11,7 +11,12 @@ import { promisify } from 'node:util';
 import { sqliteStores } from '../../src/integrations/store/open-stores';
 import { commitGroupOf } from '../../src/integrations/store/sqlite-commit-group';
 import { openSqlite, type SqliteDatabase } from '../../src/integrations/store/sqlite-database';
-import { type CheckpointResult, WalCheckpointer } from '../../src/integrations/store/sqlite-wal-checkpointer';
+import {
+  attachWalCheckpointer,
+  type CheckpointerOptions,
+  type CheckpointResult,
+  type WalCheckpointer,
+} from '../../src/integrations/store/sqlite-wal-checkpointer';
 import { TempDirs } from '../helpers/temp-dirs';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -33,26 +38,31 @@ afterEach(async () => {
  * A file database (a new one, or a second connection to `onFile`) with a table, its commit group
  * wired to a checkpointer as the stores wire it.
  */
-function setUp(options: Partial<ConstructorParameters<typeof WalCheckpointer>[1]> = {}, onFile?: string) {
+function setUp(options: Partial<CheckpointerOptions> = {}, onFile?: string) {
   const path = onFile ?? join(dirs.make('acrbot-checkpointer-'), 'wal.db');
   const db = openSqlite(path);
   db.exec('CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
   const errors: Error[] = [];
-  const checkpointer = new WalCheckpointer(db, {
-    onError: (err) => errors.push(err),
+  let reported: (err: Error) => void = () => undefined;
+  /** The first failure the checkpointer reports. */
+  const failure = new Promise<Error>((resolve) => (reported = resolve));
+  const checkpointer = attachWalCheckpointer(db, {
+    onError: (err) => {
+      errors.push(err);
+      reported(err);
+    },
     startAfterCommits: 3,
     intervalMs: 5,
     ...options,
   });
   const group = commitGroupOf(db);
-  group.onCommit = () => checkpointer.noteCommit();
   open.push({ db, checkpointer });
   const insert = db.prepare('INSERT INTO t (body) VALUES (?)');
   /** `n` group commits, one after another, each of one ~1 KB row. */
   const commit = async (n: number) => {
     for (let i = 0; i < n; i++) await group.write(() => insert.run('x'.repeat(1000)));
   };
-  return { path, db, checkpointer, errors, commit };
+  return { path, db, checkpointer, errors, failure, commit };
 }
 
 const autocheckpoint = (db: SqliteDatabase) => db.pragma('wal_autocheckpoint', { simple: true });
@@ -131,10 +141,9 @@ describe('WalCheckpointer', () => {
   });
 
   test('a worker that cannot start is reported once, and the connection keeps its own checkpoints', async () => {
-    const { db, checkpointer, errors, commit } = setUp({ sqliteModule: '/nonexistent/better-sqlite3' });
-    const fallback = once(checkpointer, 'fallback');
+    const { db, checkpointer, errors, failure, commit } = setUp({ sqliteModule: '/nonexistent/better-sqlite3' });
     await commit(3);
-    const [err] = (await fallback) as [Error];
+    const err = await failure;
     expect(err.message).toMatch(/checkpoint worker for .*wal\.db failed; checkpoints run on the main thread again/);
     expect(String((err.cause as Error).message)).toMatch(/Cannot find module '\/nonexistent\/better-sqlite3'/);
     expect(errors).toEqual([err]);
@@ -146,13 +155,12 @@ describe('WalCheckpointer', () => {
   });
 
   test('a worker that dies after taking over gives the checkpoints back to the connection', async () => {
-    const { db, checkpointer, errors, commit } = setUp();
+    const { db, checkpointer, errors, failure, commit } = setUp();
     const ready = once(checkpointer, 'ready');
     await commit(3);
     await ready;
-    const fallback = once(checkpointer, 'fallback');
     await checkpointer.workerForTests!.terminate();
-    const [err] = (await fallback) as [Error];
+    const err = await failure;
     expect(String((err.cause as Error).message)).toMatch(/the worker exited with code 1/);
     expect(autocheckpoint(db)).toBe(1000);
     expect(errors).toEqual([err]);
@@ -195,17 +203,16 @@ const checkpointerProcessSource = (path: string) => `
 import { once } from 'node:events';
 import { commitGroupOf } from ${JSON.stringify(resolve(ROOT, 'src/integrations/store/sqlite-commit-group'))};
 import { openSqlite } from ${JSON.stringify(resolve(ROOT, 'src/integrations/store/sqlite-database'))};
-import { WalCheckpointer } from ${JSON.stringify(resolve(ROOT, 'src/integrations/store/sqlite-wal-checkpointer'))};
+import { attachWalCheckpointer } from ${JSON.stringify(resolve(ROOT, 'src/integrations/store/sqlite-wal-checkpointer'))};
 (async () => {
   const db = openSqlite(${JSON.stringify(path)});
   db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
-  const checkpointer = new WalCheckpointer(db, {
+  const checkpointer = attachWalCheckpointer(db, {
     onError: (err) => process.stdout.write('background error: ' + err.message + '\\n'),
     startAfterCommits: 1,
     intervalMs: 5,
   });
   const group = commitGroupOf(db);
-  group.onCommit = () => checkpointer.noteCommit();
   // Alive while it works, as a bot is while it listens; the worker alone keeps nothing alive.
   const working = setInterval(() => undefined, 1000);
   const ready = once(checkpointer, 'ready');

@@ -20,7 +20,7 @@ import { SqliteAuditLog } from './sqlite-audit-log';
 import { SqliteAbuseLedger, SqliteDialogStore, SqliteLeaseStore, SqliteScheduleStore } from './sqlite-coordination';
 import { commitGroupOf } from './sqlite-commit-group';
 import { openSqlite } from './sqlite-database';
-import { WalCheckpointer } from './sqlite-wal-checkpointer';
+import { attachWalCheckpointer } from './sqlite-wal-checkpointer';
 import { SqliteRequestStore } from './sqlite-request-store';
 import { TablesAuditLog } from './tables-audit-log';
 import { openTablesAccount, type TablesClientOptions, type TablesConnection } from './tables-client';
@@ -74,14 +74,12 @@ export function sqliteStores(
 ): Stores {
   const db = openSqlite(path);
   const now = () => clock.now();
-  const group = commitGroupOf(db);
   // A file's checkpoints run on a worker thread once it is written to in earnest; a memory
   // database has no log to copy back.
   const checkpointer =
     path === ':memory:'
       ? undefined
-      : new WalCheckpointer(db, { onError: options.onBackgroundError ?? defaultBackgroundError });
-  if (checkpointer) group.onCommit = () => checkpointer.noteCommit();
+      : attachWalCheckpointer(db, { onError: options.onBackgroundError ?? defaultBackgroundError });
   return {
     // The request store does not close the shared database: close() below does, once.
     requests: new SqliteRequestStore(db, false),
@@ -92,10 +90,9 @@ export function sqliteStores(
     abuse: new SqliteAbuseLedger(db),
     close: async () => {
       if (!db.open) return;
-      group.onCommit = undefined;
       await checkpointer?.stop();
       // After the await: writes asked for while the worker stopped are stored too.
-      group.flush();
+      commitGroupOf(db).flush();
       db.close();
     },
   };

@@ -22,6 +22,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import { commitGroupOf } from './sqlite-commit-group';
 import type { SqliteDatabase } from './sqlite-database';
 
 /** How long {@link WalCheckpointer.stop} waits for the worker to close its connection. */
@@ -84,15 +85,23 @@ parentPort.postMessage({ type: 'ready' });
 type WorkerMessage = { type: 'ready' } | ({ type: 'checkpoint' } & CheckpointResult);
 
 /**
- * Moves one file-backed connection's WAL checkpoints to a worker thread. Call
- * {@link noteCommit} after each commit and {@link stop} before closing the connection.
- *
- * Emits `ready` when the worker has taken over, `checkpoint` ({@link CheckpointResult}) after
- * each checkpoint that moved frames, and `fallback` (the error) when the main connection has
- * taken its checkpoints back.
+ * Moves a file-backed connection's WAL checkpoints to a worker thread: counts the commits of the
+ * connection's commit group from now on. Call {@link WalCheckpointer.stop} before closing it.
+ */
+export function attachWalCheckpointer(db: SqliteDatabase, options: CheckpointerOptions): WalCheckpointer {
+  const checkpointer = new WalCheckpointer(db, options);
+  commitGroupOf(db).onCommit = () => checkpointer.noteCommit();
+  return checkpointer;
+}
+
+/**
+ * One connection's checkpoint worker ({@link attachWalCheckpointer} wires it to the connection's
+ * commits). Emits `ready` when the worker has taken over and `checkpoint`
+ * ({@link CheckpointResult}) after each checkpoint that moved frames; a failure goes to
+ * {@link CheckpointerOptions.onError}.
  */
 export class WalCheckpointer extends EventEmitter {
-  private commitsBeforeStart = 0;
+  /** Commits since this checkpointer was attached; the worker reads it to skip idle rounds. */
   private readonly counter = new Int32Array(new SharedArrayBuffer(4));
   private worker?: Worker;
   private state: 'waiting' | 'starting' | 'running' | 'stopped' | 'failed' = 'waiting';
@@ -106,16 +115,17 @@ export class WalCheckpointer extends EventEmitter {
 
   /** Counts a commit; starts the worker at the threshold. Cheap enough for every commit. */
   noteCommit(): void {
-    Atomics.add(this.counter, 0, 1);
-    if (this.state === 'waiting' && ++this.commitsBeforeStart >= (this.options.startAfterCommits ?? 100)) this.start();
+    const commits = Atomics.add(this.counter, 0, 1) + 1;
+    if (this.state === 'waiting' && commits >= (this.options.startAfterCommits ?? 100)) this.start();
   }
 
   /**
-   * Stops the worker (it closes its connection, then exits); safe to call more than once. A
-   * worker that has not exited after {@link STOP_TIMEOUT_MS} (a checkpoint stuck on the disk)
-   * is terminated: shutdown must end, and a checkpoint cut short loses nothing.
+   * Stops counting commits and stops the worker (it closes its connection, then exits); safe to
+   * call more than once. A worker that has not exited after {@link STOP_TIMEOUT_MS} (a checkpoint
+   * stuck on the disk) is terminated: shutdown must end, and a checkpoint cut short loses nothing.
    */
   async stop(): Promise<void> {
+    if (this.db.open) commitGroupOf(this.db).onCommit = undefined;
     const worker = this.worker;
     const wasActive = this.state === 'starting' || this.state === 'running';
     this.state = 'stopped';
@@ -179,6 +189,5 @@ export class WalCheckpointer extends EventEmitter {
       { cause },
     );
     this.options.onError(err);
-    this.emit('fallback', err);
   }
 }
