@@ -13,17 +13,24 @@ import { credentialRefProblem } from '../domain/secret-ownership';
 import type { Logger } from '../observability/logger';
 import { deleteCredential, type SecretRunnerPorts } from './secret-runner';
 
-/** Parses the stored list of pending references. */
-function pendingRefs(text: string | undefined): CredentialRef[] {
-  if (!text) return [];
+/**
+ * The stored list of pending references, or why it cannot be acted on. The secret runner writes
+ * a non-empty JSON array of references it encoded; anything else (unreadable, empty, an entry
+ * that is not a reference) is refused whole rather than read as "nothing left to delete", which
+ * would mark the clean-up done while a credential still exists.
+ */
+function pendingRefs(text: string | undefined): { refs: CredentialRef[] } | { problem: string } {
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(text) as unknown;
-    return (Array.isArray(parsed) ? parsed : [parsed])
-      .map((r) => decodeCredentialRef(JSON.stringify(r)))
-      .filter((r): r is CredentialRef => r !== undefined);
+    parsed = text ? JSON.parse(text) : undefined;
   } catch {
-    return [];
+    return { problem: 'the stored credential reference is not JSON' };
   }
+  const entries = Array.isArray(parsed) ? parsed : parsed === undefined ? [] : [parsed];
+  if (!entries.length) return { problem: 'no credential reference is stored for the pending clean-up' };
+  const refs = entries.map((r) => decodeCredentialRef(JSON.stringify(r)));
+  if (refs.some((r) => r === undefined)) return { problem: 'a stored credential reference is not one acrbot writes' };
+  return { refs: refs as CredentialRef[] };
 }
 
 /** The `credential.cleanup` audit entry of a retried clean-up. */
@@ -52,17 +59,19 @@ export async function retryPendingCleanups(
     if (request.outcome?.cleanup !== 'pending') continue;
     // Only references that the request's own records vouch for are acted on (G15): the stored
     // outcome could have been written by an older version, or tampered with.
-    const refs = pendingRefs(request.outcome.credentialRef);
-    const refused = refs
-      .map((ref) => ({ ref, problem: credentialRefProblem(ref, request) }))
-      .filter((r) => r.problem !== undefined);
-    if (refused.length) {
+    const pending = pendingRefs(request.outcome.credentialRef);
+    const refs = 'refs' in pending ? pending.refs : [];
+    const problems =
+      'problem' in pending
+        ? [pending.problem]
+        : refs.map((ref) => credentialRefProblem(ref, request)).filter((p): p is string => p !== undefined);
+    if (problems.length) {
       log.error(
-        { requestId: request.id, problems: refused.map((r) => r.problem) },
-        'credential clean-up refused: reference not recorded as created by this request',
+        { requestId: request.id, problems },
+        'credential clean-up refused: reference unreadable or not recorded as created by this request',
       );
       await audit
-        .append(cleanupEntry(request, 'refused', refused.map((r) => r.problem).join('; ')))
+        .append(cleanupEntry(request, 'refused', problems.join('; ')))
         .catch((err: unknown) => log.error({ err, requestId: request.id }, 'audit of a refused clean-up failed'));
       continue;
     }

@@ -832,13 +832,20 @@ export class RequestService {
     return true;
   }
 
+  /**
+   * Appends the entry a change needs before it is made. A failed write becomes the user's
+   * "nothing changed" answer; the storage error behind it is logged here, because turns do not
+   * log user-facing errors and the operator needs its cause (and request id) to act.
+   */
   private async record(event: AuditEvent): Promise<void> {
     try {
       await this.audit.append(event);
-    } catch {
+    } catch (err) {
+      this.log.error({ err, requestId: event.requestId, action: event.action }, 'audit write failed; nothing changed');
       throw new UserFacingError(
         'audit.unavailable',
         "The audit log could not be written, so acrbot changed nothing; try again in a minute or ask the platform team to check the bot's storage.",
+        { cause: err },
       );
     }
   }

@@ -3,29 +3,13 @@
  * HTTP, the sandbox emulators over HTTPS with the real SDK clients, and a capturing Bot
  * Connector for replies.
  */
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { startApp, type AppOptions, type RunningApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import type { AccessRequest } from '../../src/domain/request';
-import { createLogger } from '../../src/observability/logger';
 import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
+import { LogCapture } from './log-capture';
 import { CapturingConnector, cardText, type CapturedCall } from './capturing-connector';
 import { cardAction, channelMessage, personalMessage, postActivity, type TeamsUser } from './teams-activities';
-
-/** Every log line the app wrote, for sentinel scans. */
-export class LogCapture {
-  readonly lines: string[] = [];
-  readonly stream = new Writable({
-    write: (chunk, _enc, done) => {
-      this.lines.push(String(chunk));
-      done();
-    },
-  });
-  logger(): pino.Logger {
-    return createLogger({ level: 'debug', destination: this.stream });
-  }
-}
 
 /** A running bot with its connector. */
 export interface Harness {

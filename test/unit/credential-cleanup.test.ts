@@ -82,4 +82,39 @@ describe('credential clean-up retried at start (G15)', () => {
       expect((await audit.forRequest(id)).map((e) => e.outcome)).toEqual(['refused']);
     }
   });
+
+  test('a stored reference list that is unreadable, empty or not ours deletes nothing and stays pending', async () => {
+    const store = new MemoryRequestStore();
+    const audit = new MemoryAuditLog(new FakeClock());
+    const recordedAt = '2025-01-15T09:00:00.000Z';
+    const ownToken = (id: string) => ({ ...token, tokenName: `acrbot-${id.toLowerCase()}` });
+    const created = (id: string): AccessRequest['created'] => [
+      {
+        kind: 'acrToken',
+        id: `${REGISTRY_ID}/tokens/acrbot-${id.toLowerCase()}`,
+        name: `acrbot-${id.toLowerCase()}`,
+        recordedAt,
+      },
+    ];
+    const cases: Array<[string, string | undefined]> = [
+      ['R-FFFFFFFF', '{not json'],
+      ['R-GGGGGGGG', '[]'],
+      ['R-HHHHHHHH', undefined],
+      // One recorded reference beside an entry that is not a reference at all: nothing is deleted.
+      ['R-JJJJJJJJ', JSON.stringify([ownToken('R-JJJJJJJJ'), { kind: 'certificate', name: 'x' }])],
+    ];
+    for (const [id, credentialRef] of cases) {
+      const request = failedWith(id, [], created(id));
+      await store.create({ ...request, outcome: { ...request.outcome!, credentialRef } });
+    }
+    const cleaned = await retryPendingCleanups(store, audit, ports, new FakeClock(), createLogger({ level: 'silent' }));
+    expect(cleaned).toBe(0);
+    expect(deletes).toEqual([]);
+    for (const [id] of cases) {
+      expect((await store.get(id))?.outcome?.cleanup).toBe('pending');
+      const entries = await audit.forRequest(id);
+      expect(entries.map((e) => e.outcome)).toEqual(['refused']);
+      expect(entries[0]?.detail).toMatch(/not JSON|no credential reference|not one acrbot writes/);
+    }
+  });
 });

@@ -2,8 +2,7 @@
 import type { ContainerServiceClient } from '@azure/arm-containerservice';
 import { isUserFacing } from '../../src/domain/errors';
 import { KubePullSecrets } from '../../src/integrations/kubernetes/kube-pull-secrets';
-import { createLogger } from '../../src/observability/logger';
-import { Writable } from 'node:stream';
+import { LogCapture } from '../helpers/log-capture';
 
 const SENTINEL = 'sentinel-token-3f9a7c1e';
 
@@ -29,17 +28,10 @@ test.each([
       (e: unknown) => e,
     );
   expect(isUserFacing(err)).toBe(true);
-  const lines: string[] = [];
-  const log = createLogger({
-    destination: new Writable({
-      write: (chunk, _enc, done) => {
-        lines.push(String(chunk));
-        done();
-      },
-    }),
-  });
+  const logs = new LogCapture();
+  const log = logs.logger();
   log.error({ err }, 'secret flow failed');
-  expect(lines.join('')).toContain('cluster aks-dev');
-  expect(lines.join('')).toContain('while parsing the kubeconfig (content withheld)');
-  expect(lines.join('')).not.toContain(SENTINEL);
+  expect(logs.lines.join('')).toContain('cluster aks-dev');
+  expect(logs.lines.join('')).toContain('while parsing the kubeconfig (content withheld)');
+  expect(logs.lines.join('')).not.toContain(SENTINEL);
 });

@@ -9,6 +9,7 @@ import type { FlowSettings } from '../../src/flows/settings';
 import type { RequestNotifier } from '../../src/flows/notifier';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
+import { LogCapture } from '../helpers/log-capture';
 import { FakeClock } from './support/fake-clock';
 import { APPROVER, OUTSIDER, grantPlan, REQUESTER } from './support/requests';
 
@@ -31,10 +32,10 @@ const directory: DirectoryPort = {
 const silentNotifier: RequestNotifier = { requestChanged: async () => undefined };
 const log = createLogger({ level: 'silent' });
 
-function setup(audit: AuditLog = new MemoryAuditLog({ now: () => new Date() })) {
+function setup(audit: AuditLog = new MemoryAuditLog({ now: () => new Date() }), logger = log) {
   const clock = new FakeClock();
   const store = new MemoryRequestStore();
-  const make = () => new RequestService(store, audit, directory, clock, settings, silentNotifier, log);
+  const make = () => new RequestService(store, audit, directory, clock, settings, silentNotifier, logger);
   return { store, audit, a: make(), b: make() };
 }
 
@@ -94,12 +95,23 @@ describe('RequestService decisions: only the winner audits', () => {
       verify: () => real.verify(),
       entryAt: (seq) => real.entryAt(seq),
     };
-    const { a, store } = setup(audit);
+    const logs = new LogCapture();
+    const { a, store } = setup(audit, logs.logger());
     const request = await createRequest(a);
     failOn = isDecision;
-    await expect(
-      a.decide({ requestId: request.id, acting: { actor: APPROVER, tenantId: TENANT }, approve: true }),
-    ).rejects.toThrow(/audit log could not be written/);
+    const refused = await a
+      .decide({ requestId: request.id, acting: { actor: APPROVER, tenantId: TENANT }, approve: true })
+      .then(
+        () => undefined,
+        (err: unknown) => err as Error,
+      );
+    expect(refused?.message).toMatch(/audit log could not be written/);
+    // The user reads "nothing changed"; the operator gets the storage error behind it, once.
+    expect((refused?.cause as Error | undefined)?.message).toBe('disk full');
+    const logged = logs.entries().filter((l) => (l.err as { message?: string } | undefined)?.message === 'disk full');
+    expect(logged).toEqual([
+      expect.objectContaining({ msg: 'audit write failed; nothing changed', requestId: request.id }),
+    ]);
     const after = (await store.get(request.id))!;
     expect(after.state).toBe('pending');
     expect(after.decision).toBeUndefined();
