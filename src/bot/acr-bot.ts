@@ -203,7 +203,7 @@ export class AcrBot extends ActivityHandler {
     });
   }
 
-  /** A grant or secret request: asked for what is missing first (the dialog keeps only what it asks and `options`). */
+  /** A grant or secret request: asked for what is missing first (the dialog keeps what it asks, `options`, `--for` and `--break-glass`). */
   private async request(ctx: TurnContext, identity: TurnIdentity, input: PartialRequest): Promise<void> {
     if (!input.cluster || !input.registry || !input.reason) {
       // The dialog takes what the command already gave without asking again, and keeps it in the
@@ -212,6 +212,8 @@ export class AcrBot extends ActivityHandler {
       try {
         if (input.cluster) parseClusterRef(input.cluster);
         if (input.registry) parseRegistryRef(input.registry);
+        // `--for` is checked before the questions, not after the user answered them all.
+        if (input.duration !== undefined) this.services.requests.accessTerm(input.duration);
       } catch (err) {
         if (!isUserFacing(err)) throw err;
         await sendCard(ctx, errorCardFor(this.services, err, 'Could not read that request'));

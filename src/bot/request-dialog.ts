@@ -72,8 +72,13 @@ export class RequestDialog extends ComponentDialog {
     this.addDialog(
       new WaterfallDialog(REQUEST_WATERFALL, [
         async (step) => {
-          const options = (step.options as PartialRequest).options;
-          if (options) (step.values as PartialRequest).options = options;
+          // What the command gave besides the three answers travels with them, or the request
+          // filed at the end would silently fall back to the defaults (e.g. 30 days for `--for 2h`).
+          const given = step.options as PartialRequest;
+          const values = step.values as PartialRequest;
+          if (given.options) values.options = given.options;
+          if (given.duration !== undefined) values.duration = given.duration;
+          if (given.breakGlass) values.breakGlass = true;
           return ask(
             'cluster',
             CLUSTER_PROMPT,

@@ -312,6 +312,25 @@ describe('grant flow', () => {
     expect(await h.app.store.listByState(['pending'])).toHaveLength(1);
   });
 
+  test('G17: --for given with a command that still needs answers is the term of the request the dialog files', async () => {
+    await h.say(users.requester, 'grant aks-prod contosoacr --for 2h', 'personal');
+    await h.connector.waitFor((c) => /Why is the access needed/.test(cardText(c.activity)), 5000, 'reason question');
+    await h.say(users.requester, 'nightly batch needs images', 'personal');
+    await h.connector.waitFor((c) => /R-[2-9A-Z]{8}/.test(cardText(c.activity)), 5000, 'plan card');
+    const [request] = await h.app.store.listByState(['pending']);
+    expect(request.access).toEqual({ durationMs: 2 * 3_600_000 });
+  });
+
+  test('a --for that can never be a term is refused before the first question, and nothing is stored', async () => {
+    await h.say(users.requester, 'grant aks-prod contosoacr --for 999y', 'personal');
+    await h.connector.waitFor((c) => /longer than the maximum access/.test(cardText(c.activity)), 5000, 'refusal');
+    await h.say(users.requester, 'nightly batch needs images', 'personal');
+    // No dialog was started: the next message is read as a command, not as the reason.
+    await h.connector.waitFor((c) => /Unknown command/.test(cardText(c.activity)), 5000, 'no dialog');
+    expect(h.connector.calls.filter((c) => /Why is the access needed/.test(cardText(c.activity)))).toEqual([]);
+    expect(await h.app.store.listByState(['pending'])).toHaveLength(0);
+  });
+
   test('the card form: answered at once (G16), then errors keep the values and a valid form becomes the plan card', async () => {
     await h.say(users.requester, 'grant');
     const form = await h.connector.waitFor(
