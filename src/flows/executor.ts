@@ -179,8 +179,39 @@ export class Executor {
       return;
     }
     if (!resumed) {
-      request = await this.save(request, guard, { type: 'start', at: this.clock.now() });
-      if (!request) return;
+      const started = await this.write(request, guard, { type: 'start', at: this.clock.now() });
+      if (!started) return;
+      request = started;
+    }
+    try {
+      // Before any write in Azure: the cards say "executing" and the lifecycle schedules a
+      // provisional end (G17). A resumed run does this again, as its first holder may have
+      // stopped before it. If the end cannot be scheduled, nothing is changed in Azure.
+      await this.notifier.requestChanged(request);
+    } catch (err) {
+      if (err instanceof LeaseLostError) throw err;
+      this.log.error({ err, requestId }, 'the end of the access could not be scheduled; nothing changed in Azure');
+      await record({
+        action: 'request.failed',
+        outcome: 'failed',
+        targetIds: targets,
+        detail: 'the end of the access could not be scheduled',
+      }).catch((auditErr: unknown) => {
+        if (auditErr instanceof LeaseLostError) throw auditErr;
+        this.log.error({ err: auditErr, requestId }, 'audit write failed after a refused execution');
+      });
+      await this.save(request, guard, {
+        type: 'fail',
+        at: this.clock.now(),
+        outcome: {
+          summary: 'Not started',
+          azureRequestIds: [],
+          error:
+            "acrbot could not schedule the end of this access, so it made no change in Azure; try again once the bot's storage is healthy.",
+          errorCode: 'schedule.unavailable',
+        },
+      });
+      return;
     }
     // After the first write an audit failure must not turn a done change into "failed": the
     // entry is handed to a retry job and the run goes on (the outcome stays truthful).
@@ -256,7 +287,8 @@ export class Executor {
     await this.save(current, guard, event);
   }
 
-  private async save(
+  /** Writes a transition under the lease; undefined when the request moved on meanwhile. */
+  private async write(
     request: AccessRequest,
     guard: LeaseGuard,
     event: RequestEvent,
@@ -272,9 +304,27 @@ export class Executor {
       }
       throw err;
     }
+    return next;
+  }
+
+  /**
+   * Writes a final transition, then tells the cards and the lifecycle. Card failures are logged
+   * by the notifier; what reaches here is the lifecycle's (the end's job or an extension), logged
+   * and not thrown: the request's state is already true, and the provisional end scheduled
+   * before the Azure write still stands.
+   */
+  private async save(
+    request: AccessRequest,
+    guard: LeaseGuard,
+    event: RequestEvent,
+  ): Promise<AccessRequest | undefined> {
+    const next = await this.write(request, guard, event);
+    if (!next) return undefined;
     await this.notifier
       .requestChanged(next)
-      .catch((err) => this.log.warn({ err, requestId: request.id }, 'card update failed'));
+      .catch((err: unknown) =>
+        this.log.error({ err, requestId: request.id, state: next.state }, 'follow-up of a state change failed'),
+      );
     return next;
   }
 }

@@ -5,6 +5,7 @@
 import { dirname, join } from 'node:path';
 import type { GrantPlan } from '../../src/domain/plan';
 import type { AuditLog } from '../../src/domain/ports';
+import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import {
   SANDBOX_APPROVER_GROUP_ID,
@@ -300,6 +301,25 @@ describe('guarantees', () => {
     expect(done.state).toBe('failed');
     expect(done.outcome).toMatchObject({ errorCode: 'audit.unavailable', summary: 'Not started' });
     expect(creates()).toBe(0);
+  });
+
+  test('G17: an approved grant whose end cannot be scheduled fails before any Azure write, and says why', async () => {
+    const schedule = new MemoryScheduleStore();
+    const put = schedule.put.bind(schedule);
+    schedule.put = (job) =>
+      job.kind === 'access.expire' ? Promise.reject(new Error('schedule table offline')) : put(job);
+    h = await startHarness({}, { coordination: { schedule, leases: new MemoryLeaseStore(() => new Date()) } });
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 2h deploy payments-api');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const done = await h.settle(request.id);
+    expect(done.state).toBe('failed');
+    expect(done.outcome).toMatchObject({ errorCode: 'schedule.unavailable', summary: 'Not started' });
+    expect(creates()).toBe(0);
+    expect((await h.app.store.listByState(['succeeded'])).length).toBe(0);
+    // The operator reads why, once, with the store's error as its cause.
+    const logged = h.logs.lines.filter((l) => l.includes('schedule table offline'));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toContain('the end of the access could not be scheduled');
   });
 
   test('G12: the app password is used for the bot token and reaches no activity, log line or audit entry; secret-like justifications are refused; CR/LF stay escaped in the logs', async () => {
