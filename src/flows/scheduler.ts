@@ -54,6 +54,8 @@ export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private stopped = false;
+  /** Runs started by this scheduler: each run holds its job's lease as an owner of its own. */
+  private runs = 0;
 
   constructor(
     private readonly jobs: ScheduleStore,
@@ -142,7 +144,10 @@ export class Scheduler {
 
   /** Runs one job under its lease; false when another instance holds it or it is gone or not yet due. */
   private async runOne(candidate: ScheduledJob): Promise<boolean> {
-    const lease = await this.leases.acquire(`job:${candidate.id}`, this.options.instanceId, this.options.leaseTtlMs);
+    // A lease is re-entrant for its owner: each run is an owner of its own, so a job the sweep
+    // is running is not run a second time at once by `runNow` (a revoke confirmed meanwhile).
+    const owner = `${this.options.instanceId}#${++this.runs}`;
+    const lease = await this.leases.acquire(`job:${candidate.id}`, owner, this.options.leaseTtlMs);
     if (!lease) return false;
     try {
       // Re-read under the lease: another instance may have run (and deleted) or moved it meanwhile.

@@ -150,6 +150,33 @@ describe('Scheduler', () => {
     expect(handler).toHaveBeenCalledTimes(1);
   });
 
+  test('runNow while the sweep of the same instance runs that job does not run it a second time at once', async () => {
+    const { clock, scheduler } = setup();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let running = 0;
+    let mostAtOnce = 0;
+    scheduler.register('access.expire', async () => {
+      mostAtOnce = Math.max(mostAtOnce, ++running);
+      await gate;
+      running--;
+    });
+    await scheduler.schedule({ id: 'access.expire:R-1', kind: 'access.expire', dueAt: clock.now() });
+    const sweep = scheduler.runDue();
+    // The sweep is inside the handler; a revoke confirmed now asks for the same job.
+    while (running === 0) await new Promise((resolve) => setImmediate(resolve));
+    const now = scheduler.runNow('access.expire:R-1');
+    try {
+      // Its lease lookup and (were it let through) its handler's start take a few turns.
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(mostAtOnce).toBe(1);
+    } finally {
+      release();
+    }
+    expect(await now).toBe(false);
+    expect(await sweep).toBe(1);
+  });
+
   test('a handler that reschedules its own id keeps the job for later', async () => {
     const { clock, jobs, scheduler } = setup();
     scheduler.register('access.remind', async (job) => {
