@@ -85,6 +85,22 @@ export class ApprovalNudges {
         if (err instanceof VersionConflictError) continue;
         throw err;
       }
+      // The mark claims the nudge (another run of this job finds it and stops); it is recorded
+      // as sent only once the approvers were told. Not told: the claim is undone and the job
+      // fails, so the scheduler retries it with backoff instead of finding it "done".
+      try {
+        await this.notifier.nudgeApprovers(next, rule, kind);
+      } catch (err) {
+        try {
+          await this.unclaim(next, field);
+        } catch (undoErr) {
+          throw new AggregateError(
+            [err, undoErr],
+            `the ${kind} of ${next.id} was not sent and its mark could not be undone; it will not be retried`,
+          );
+        }
+        throw err;
+      }
       await this.record(next, {
         action: kind === 'remind' ? 'approval.reminded' : 'approval.escalated',
         outcome: kind === 'remind' ? 'reminded' : 'escalated',
@@ -93,9 +109,24 @@ export class ApprovalNudges {
             ? `no decision after ${Math.round(rule.remindAfterMs! / 60_000)} min`
             : `no decision after ${Math.round(rule.escalateAfterMs! / 60_000)} min`,
       });
-      await this.notifier.nudgeApprovers(next, rule, kind);
       await this.notifier.requestChanged(next);
       return;
+    }
+  }
+
+  /** Removes the mark of a nudge that was not sent; a request decided meanwhile needs none. */
+  private async unclaim(claimed: AccessRequest, field: 'remindedAt' | 'escalatedAt'): Promise<void> {
+    const policy = { ...claimed.policy! };
+    delete policy[field];
+    try {
+      await this.store.update({
+        ...claimed,
+        version: claimed.version + 1,
+        updatedAt: this.clock.now().toISOString(),
+        policy,
+      });
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
     }
   }
 

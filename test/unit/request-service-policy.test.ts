@@ -62,12 +62,15 @@ function policy(rules: PolicyRule[], hash = 'hash-1'): Policy {
 
 class Notifications implements NudgeNotifier {
   readonly nudges: string[] = [];
+  /** Nudges still to fail (Teams answering 503), one per call. */
+  failNudges = 0;
   readonly unreviewed: string[] = [];
   readonly changed: AccessRequest[] = [];
   async requestChanged(request: AccessRequest) {
     this.changed.push(request);
   }
   async nudgeApprovers(request: AccessRequest, r: PolicyRule, kind: 'remind' | 'escalate') {
+    if (this.failNudges > 0 && this.failNudges--) throw new Error('Teams answered 503');
     this.nudges.push(`${kind}:${request.id}:${r.id}`);
   }
   async breakGlassUnreviewed(request: AccessRequest) {
@@ -341,6 +344,25 @@ describe('G18: reminders and escalation (test clock)', () => {
     t.clock.advance(9 * HOUR);
     await t.scheduler.runDue();
     expect(t.notifications.nudges.filter((n) => n.includes(second.id))).toEqual([]);
+  });
+});
+
+describe('G18: a reminder that could not be sent', () => {
+  test('is neither marked nor audited as sent, and the job retry sends it', async () => {
+    const t = setup(policy([rule('prod', { approvalsRequired: 1, remindAfterMs: 2 * HOUR })]));
+    const request = await t.create();
+    t.notifications.failNudges = 1;
+    t.clock.advance(2 * HOUR);
+    await t.scheduler.runDue();
+    expect(t.notifications.nudges).toEqual([]);
+    expect((await t.store.get(request.id))!.policy?.remindedAt).toBeUndefined();
+    expect(actions(await t.audit.forRequest(request.id))).toEqual(['request.created']);
+    // The scheduler kept the job and retries it after its backoff.
+    t.clock.advance(HOUR);
+    await t.scheduler.runDue();
+    expect(t.notifications.nudges).toEqual([`remind:${request.id}:prod`]);
+    expect((await t.store.get(request.id))!.policy?.remindedAt).toBeDefined();
+    expect(actions(await t.audit.forRequest(request.id))).toEqual(['request.created', 'approval.reminded']);
   });
 });
 
