@@ -144,8 +144,11 @@ export class TablesAuditLog implements AuditLog {
         if (etag) this.knownHead = { head: previous!, etag };
         return entries;
       } catch (err) {
-        if (!isConflict(err) || attempt + 1 >= MAX_ATTEMPTS)
-          throw new Error('the audit entry could not be written', { cause: err });
+        if (!isConflict(err)) throw new Error('the audit entry could not be written', { cause: err });
+        // Read now, so the next attempt chains on it without reading again.
+        this.knownHead = await this.readHead();
+        if (await this.applied(previous!, this.knownHead)) return entries;
+        if (attempt + 1 >= MAX_ATTEMPTS) throw new Error('the audit entry could not be written', { cause: err });
         await backoff(attempt);
       }
     }
@@ -242,6 +245,20 @@ export class TablesAuditLog implements AuditLog {
         (err as { code?: string }).code !== 'TableNotFound' && !/TableNotFound/.test(String((err as Error).message))
       );
     }
+  }
+
+  /**
+   * Whether a transaction refused as a lost race was in fact written: one whose answer was lost
+   * (a 500 OperationTimedOut, a reset after the service applied it) is resent by the SDK's
+   * retry policy and then refused, because its own write moved the head. Retrying it would
+   * append the same events twice, in a chain that still verifies. Its last entry's hash covers
+   * its time and the hash before it, so only this transaction can have stored that hash at
+   * that seq.
+   */
+  private async applied(last: ChainHead, head: { head: ChainHead } | undefined): Promise<boolean> {
+    if (!head || head.head.seq < last.seq) return false;
+    if (head.head.seq === last.seq) return head.head.hash === last.hash;
+    return (await this.entryAt(last.seq))?.hash === last.hash;
   }
 
   private async readHead(): Promise<{ head: ChainHead; etag: string } | undefined> {

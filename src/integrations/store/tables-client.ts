@@ -131,8 +131,12 @@ export function pad(n: number, width = 12): string {
 
 /** UTF-16 code units per property: 30,000 chars stay below 64 KiB even when every char is 2 bytes. */
 const CHUNK = 30_000;
-/** Properties a document may use (the rest of the 252 stay for keys and index columns). */
-const MAX_CHUNKS = 30;
+/**
+ * Properties a document may use: the service stores strings as UTF-16 and takes at most 1 MiB
+ * per entity, so 16 × 30,000 code units (960,000 bytes at 2 bytes each) leave room for the keys
+ * and index columns. A larger document is refused here, by name, not by the service.
+ */
+const MAX_CHUNKS = 16;
 
 /** Splits JSON over `doc0..docN` properties (a 64 KiB string limit per property). */
 export function docProperties(value: unknown): Record<string, string | number> {

@@ -6,6 +6,7 @@
  * Its import list is the same as the other two coordination stores' because all three implement
  * the same four ports; that list is not shared logic, so it is not folded into a module of its own.
  */
+import { randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import type {
   AbuseLedger,
@@ -420,7 +421,10 @@ export class TablesAbuseLedger implements AbuseLedger {
 
   async firstSighting(activityId: string, now: Date, ttlMs: number): Promise<boolean> {
     const pk = `s|${keyPart(activityId)}`;
-    const row = { partitionKey: pk, rowKey: '', seenAtMs: now.getTime() };
+    // The claim tells our own row from another's: a create whose answer was lost is resent by
+    // the SDK's retry policy and refused with 409 by the row it wrote itself.
+    const claim = randomUUID();
+    const row = { partitionKey: pk, rowKey: '', seenAtMs: now.getTime(), claim };
     // The index row first, so a sighting never exists without one (a redelivery adds a row that
     // points at a younger sighting than its time: forgetSightings then drops the index row only).
     await tableRest(this.table).upsert({ partitionKey: SIGHTING_TIMES, rowKey: timeKey(now.getTime(), activityId) });
@@ -432,13 +436,14 @@ export class TablesAbuseLedger implements AbuseLedger {
     }
     const seen = await getRow(this.table, pk, '');
     if (!seen) return false; // deleted in between: someone else is handling it
+    if (seen.claim === claim) return true;
     if (Number(seen.seenAtMs) > now.getTime() - ttlMs) return false;
     // Forgotten after the ttl: the first instance to overwrite the old sighting wins.
     try {
       await tableRest(this.table).replace(row, seen.etag);
       return true;
     } catch (err) {
-      if (statusOf(err) === 412) return false;
+      if (statusOf(err) === 412) return (await getRow(this.table, pk, ''))?.claim === claim;
       throw err;
     }
   }

@@ -83,8 +83,9 @@ export class TablesRequestStore implements RequestStore {
       ]);
       this.remember(request, result.subResponses[0]?.etag);
     } catch (err) {
-      if (statusOf(err) === 409) throw new Error(`request ${request.id} already exists`, { cause: err });
-      throw err;
+      if (statusOf(err) !== 409) throw err;
+      if (await this.holds(request)) return;
+      throw new Error(`request ${request.id} already exists`, { cause: err });
     }
   }
 
@@ -123,9 +124,22 @@ export class TablesRequestStore implements RequestStore {
       this.known.forget(next.id);
       // 412: someone else's write landed after our read; 404: the index row went with it.
       const status = statusOf(err);
-      if (status === 412 || status === 404) throw new VersionConflictError(next.id);
-      throw err;
+      if (status !== 412 && status !== 404) throw err;
+      if (await this.holds(next)) return;
+      throw new VersionConflictError(next.id);
     }
+  }
+
+  /**
+   * True when the stored request is exactly `request`: a write whose answer was lost (a 500
+   * OperationTimedOut or a reset after the service applied it) is resent by the SDK's retry
+   * policy and refused (409, 412, or 404 for an index row it already moved) as if another
+   * writer had won. Only our own write stores this document: every write raises the version,
+   * and another writer's document at that version differs (its time, actor or state).
+   */
+  private async holds(request: AccessRequest): Promise<boolean> {
+    const stored = await this.read(request.id);
+    return stored !== undefined && JSON.stringify(stored.request) === JSON.stringify(request);
   }
 
   async listByState(states: RequestState[], limit = 100): Promise<AccessRequest[]> {

@@ -1,0 +1,114 @@
+/**
+ * Writes whose answer is lost on Azure Tables. The service can apply a write and still answer
+ * 500 OperationTimedOut (or the connection drops after it applied it); the SDK's retry policy
+ * then sends the same write again, and the service refuses it (409/412/404) because of the
+ * first one. Each store must read that as its own write, not as another instance's: no
+ * "someone else decided", no audit entry written twice, no first message taken for a redelivery.
+ * Real SDK pipelines against Azurite; only the first answer is replaced, after the service
+ * answered it and before the retry policy sees it.
+ */
+import type { TableClient } from '@azure/data-tables';
+import { createHttpHeaders, type PipelineResponse } from '@azure/core-rest-pipeline';
+import { transition } from '../../src/domain/request';
+import { openTablesAccount } from '../../src/integrations/store/tables-client';
+import { TablesAuditLog } from '../../src/integrations/store/tables-audit-log';
+import { TablesAbuseLedger } from '../../src/integrations/store/tables-coordination';
+import { TablesRequestStore } from '../../src/integrations/store/tables-request-store';
+import { useAzurite } from '../helpers/azurite';
+import { FakeClock } from '../unit/support/fake-clock';
+import { APPROVER, auditEvent, pendingRequest } from '../unit/support/requests';
+
+jest.setTimeout(60_000);
+
+const world = useAzurite();
+const AT = new Date('2025-01-15T10:00:00.000Z');
+let policies = 0;
+
+/**
+ * The next `method` request reaches the service and is applied; its answer is replaced by a
+ * 500 OperationTimedOut, which the retry policy retries. `meanwhile` runs before that answer is
+ * returned (another instance writing in between). Returns the statuses the service gave.
+ */
+function loseNextAnswer(table: TableClient, method: string, meanwhile?: () => Promise<unknown>): number[] {
+  const statuses: number[] = [];
+  let lost = false;
+  table.pipeline.addPolicy(
+    {
+      name: `lose-next-answer-${++policies}`,
+      sendRequest: async (request, next): Promise<PipelineResponse> => {
+        const response = await next(request);
+        statuses.push(response.status);
+        if (lost || request.method !== method) return response;
+        lost = true;
+        await meanwhile?.();
+        return {
+          request,
+          status: 500,
+          headers: createHttpHeaders({ 'x-ms-error-code': 'OperationTimedOut' }),
+          bodyAsText:
+            '{"odata.error":{"code":"OperationTimedOut","message":{"value":"Operation could not be completed within the specified time."}}}',
+        };
+      },
+    },
+    { afterPhase: 'Retry' },
+  );
+  return statuses;
+}
+
+async function table(name: string, prefix = world.azurite.freshPrefix()): Promise<TableClient> {
+  return openTablesAccount(world.conn(), prefix).table(name);
+}
+
+describe('Azure Tables: a write whose answer was lost is the store’s own', () => {
+  test('a request transition applied before its answer was lost succeeds, and the next one follows it', async () => {
+    const requests = await table('requests');
+    const store = new TablesRequestStore(requests);
+    const request = pendingRequest();
+    await store.create(request);
+    const statuses = loseNextAnswer(requests, 'POST');
+    const approved = transition(request, { type: 'approve', by: APPROVER, at: AT });
+    await expect(store.update(approved)).resolves.toBeUndefined();
+    // The service applied it, then refused the retry because of it.
+    expect(statuses.slice(0, 2)).toEqual([202, 202]);
+    expect((await store.get(request.id))?.state).toBe('approved');
+    const started = transition(approved, { type: 'start', at: AT });
+    await store.update(started);
+    expect((await store.get(request.id))?.state).toBe('executing');
+  });
+
+  test('a request created before its answer was lost is created, not "already exists"', async () => {
+    const requests = await table('requests');
+    const store = new TablesRequestStore(requests);
+    loseNextAnswer(requests, 'POST');
+    const request = pendingRequest();
+    await expect(store.create(request)).resolves.toBeUndefined();
+    expect(await store.get(request.id)).toEqual(request);
+  });
+
+  test('an audit append applied before its answer was lost is one entry, also when another instance appended after it', async () => {
+    const prefix = world.azurite.freshPrefix();
+    const audit = await table('audit', prefix);
+    const log = new TablesAuditLog(audit, new FakeClock());
+    const other = new TablesAuditLog(await table('audit', prefix), new FakeClock());
+    await log.append(auditEvent(1, { action: 'first' }));
+    loseNextAnswer(audit, 'POST');
+    await log.append(auditEvent(2, { action: 'second' }));
+    loseNextAnswer(audit, 'POST', () => other.append(auditEvent(3, { action: 'other instance' })));
+    await log.append(auditEvent(4, { action: 'third' }));
+    expect((await log.latest(10)).map((e) => `${e.seq}:${e.action}`)).toEqual([
+      '1:first',
+      '2:second',
+      '3:third',
+      '4:other instance',
+    ]);
+    await expect(log.verify()).resolves.toEqual({ intact: true, count: 4 });
+  });
+
+  test('a first sighting whose answer was lost is still the first; the next one is a redelivery', async () => {
+    const abuse = await table('abuse');
+    const ledger = new TablesAbuseLedger(abuse);
+    loseNextAnswer(abuse, 'POST');
+    await expect(ledger.firstSighting('activity-1', AT, 86_400_000)).resolves.toBe(true);
+    await expect(ledger.firstSighting('activity-1', AT, 86_400_000)).resolves.toBe(false);
+  });
+});
