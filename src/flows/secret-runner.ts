@@ -17,7 +17,7 @@ import type {
   RoleAssignmentPort,
   ServicePrincipalPort,
 } from '../domain/ports';
-import { CloudApiError } from '../domain/ports';
+import { CloudApiError, LeaseLostError, VersionConflictError } from '../domain/ports';
 import type { AccessRequest, Outcome } from '../domain/request';
 import {
   applicationDisplayNameFor,
@@ -37,6 +37,7 @@ import {
   credentialOf,
   credentialRefProblem,
   decideReplacement,
+  type ExistingSecret,
   pullSecretRecordId,
   labelledRequestId,
 } from '../domain/secret-ownership';
@@ -77,8 +78,7 @@ export class SecretRunner implements PlanRunner {
     await this.recheckCluster(plan, ctx);
     // Everything that can be checked without a credential is checked first, so a typo'd
     // namespace or a foreign secret costs nothing to clean up.
-    const access = await this.ports.kubernetes.access(plan.cluster);
-    const { existing } = await this.ports.kubernetes.precheck(access, plan);
+    const { access, existing } = await this.checkKubernetes(plan, ctx);
     let previous: AccessRequest | undefined;
     if (existing) {
       // The cluster's labels are hints; only acrbot's own records decide (G15).
@@ -136,14 +136,19 @@ export class SecretRunner implements PlanRunner {
         secret: written,
       };
     } catch (err) {
+      // The run is another instance's now (its lease lapsed and it was taken over, or the new
+      // holder's fencing write beat ours): that instance resumes with the very credential
+      // recorded here, so deleting it would pull it from under a secret it is writing, and
+      // with the lease gone the delete could not even be audited. Stop without touching Azure.
+      if (err instanceof LeaseLostError || err instanceof VersionConflictError) throw err;
       const cleanup = await this.cleanUp(refs, ctx, { ...request, created: ctx.created() });
       const reason = isUserFacing(err)
         ? err.message
         : err instanceof CloudApiError
           ? this.explain(err, plan).message
           : `Something unexpected went wrong while creating the pull secret (reference ${currentCorrelationId() ?? request.id}).`;
-      if (!isUserFacing(err) && !(err instanceof CloudApiError))
-        ctx.log.error({ err }, 'unexpected error in the secret flow');
+      if (isUserFacing(err)) logExplainedFailure(err, ctx);
+      else if (!(err instanceof CloudApiError)) ctx.log.error({ err }, 'unexpected error in the secret flow');
       const cleanupText =
         refs.length === 0
           ? ''
@@ -158,6 +163,24 @@ export class SecretRunner implements PlanRunner {
         cleanup: refs.length ? cleanup : 'none',
         credentialRef: refs.length && cleanup === 'pending' ? JSON.stringify(refs) : undefined,
       });
+    }
+  }
+
+  /**
+   * Reaches the cluster and checks namespace, service account and any secret of that name. A
+   * failure here is shown to the user as it is; what caused it is logged, as in {@link run}.
+   */
+  private async checkKubernetes(
+    plan: SecretPlan,
+    ctx: RunContext,
+  ): Promise<{ access: ClusterAccess; existing?: ExistingSecret }> {
+    try {
+      const access = await this.ports.kubernetes.access(plan.cluster);
+      const { existing } = await this.ports.kubernetes.precheck(access, plan);
+      return { access, existing };
+    } catch (err) {
+      if (isUserFacing(err)) logExplainedFailure(err, ctx);
+      throw err;
     }
   }
 
@@ -441,6 +464,17 @@ export class SecretRunner implements PlanRunner {
     }
     return result;
   }
+}
+
+/**
+ * Logs once what lies behind a user-facing failure that has a cause (a Kubernetes API answer,
+ * an unreadable kubeconfig): the card says only "see acrbot's logs", and the executor does not
+ * log user-facing errors. Refusals acrbot decided itself have no cause and are audited instead.
+ * The causes are built to hold no secret (see kube-errors.ts), so the error is logged whole.
+ */
+function logExplainedFailure(err: UserFacingError, ctx: RunContext): void {
+  if (err.cause === undefined) return;
+  ctx.log.error({ err, code: err.code }, 'secret flow failed');
 }
 
 /** Deletes one credential and what hangs on it. */

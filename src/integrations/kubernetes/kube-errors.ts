@@ -1,4 +1,9 @@
-/** Kubernetes API failures turned into one plain sentence with the fix. */
+/**
+ * Kubernetes API failures turned into one plain sentence with the fix. The error keeps as its
+ * `cause` what the platform team needs to look into it, and only what cannot hold a secret: a
+ * client-node error's own message quotes the response body and headers, and a failed secret
+ * write's body may echo the docker config (a password), so neither is ever kept.
+ */
 import { UserFacingError } from '../../domain/errors';
 
 /** HTTP status of a client-node error, if it is one. */
@@ -9,42 +14,207 @@ export function kubeStatus(err: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+/** What a failed call was: cluster, namespace, verb ("create") and resource ("secrets"). */
+export interface KubeCallContext {
+  cluster: string;
+  namespace: string;
+  verb: string;
+  resource: string;
+}
+
+/**
+ * The cause kept on an explained Kubernetes failure (logged by the flow that catches it). Its
+ * message is built here from checked parts, never copied from the failed call's error.
+ */
+export class KubeApiFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KubeApiFailure';
+  }
+}
+
 /** Explains a failed call on `what` (e.g. "create secrets") in a namespace of a cluster. */
-export function explainKubeError(
-  err: unknown,
-  ctx: { cluster: string; namespace: string; verb: string; resource: string },
-): UserFacingError {
+export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacingError {
   const status = kubeStatus(err);
+  const cause = { cause: kubeFailureCause(err, ctx) };
   switch (status) {
     case 401:
       return new UserFacingError(
         'kubernetes.unauthorized',
         `Cluster ${ctx.cluster} did not accept acrbot's credentials; on Entra-enabled clusters give acrbot's identity access to the cluster (e.g. Azure Kubernetes Service RBAC Writer on namespace ${ctx.namespace}).`,
+        cause,
       );
     case 403:
       return new UserFacingError(
         'kubernetes.forbidden',
         `acrbot may not ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace} of cluster ${ctx.cluster}; give its identity a RoleBinding there that allows get, create and update on secrets (and patch on serviceaccounts), or Azure Kubernetes Service RBAC Writer on the namespace.`,
+        cause,
       );
     case 404:
-      return new UserFacingError(
-        'kubernetes.notFound',
-        `Namespace ${ctx.namespace} does not exist in cluster ${ctx.cluster}; create it first or choose another --namespace (a pull secret must live in the workload's namespace).`,
-      );
+      return new UserFacingError('kubernetes.notFound', notFoundText(ctx), cause);
     case 409:
       return new UserFacingError(
         'kubernetes.conflict',
         `The ${ctx.resource} in namespace ${ctx.namespace} of cluster ${ctx.cluster} changed while acrbot was writing it; approve a new request to try again.`,
+        cause,
       );
     case 422:
       return new UserFacingError(
         'kubernetes.invalid',
         `Cluster ${ctx.cluster} refused the ${ctx.resource} as invalid; the platform team can find the details in acrbot's logs.`,
+        cause,
       );
     default:
       return new UserFacingError(
         'kubernetes.failed',
         `Cluster ${ctx.cluster} could not be reached or failed (${status ?? 'no answer'}) while acrbot tried to ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace}; nothing was left behind.`,
+        cause,
       );
   }
+}
+
+/**
+ * A 404 names what the call was about: the namespace for a read of it or a secret create (the
+ * namespace is the only thing a create can miss), otherwise the object itself, which can be
+ * deleted between the flow's check and its write.
+ */
+function notFoundText(ctx: KubeCallContext): string {
+  const where = `namespace ${ctx.namespace} of cluster ${ctx.cluster}`;
+  const resource = ctx.resource.replace(/\s+/g, '').toLowerCase();
+  if (resource === 'thenamespace' || resource === 'namespaces' || (resource === 'secrets' && ctx.verb === 'create'))
+    return `Namespace ${ctx.namespace} does not exist in cluster ${ctx.cluster}; create it first or choose another --namespace (a pull secret must live in the workload's namespace).`;
+  if (resource === 'serviceaccounts')
+    return `The service account acrbot was to ${ctx.verb} no longer exists in ${where} (it was there when acrbot checked); check --service-account and approve a new request.`;
+  if (resource === 'secrets')
+    return `The secret acrbot was to ${ctx.verb} no longer exists in ${where} (it, or the namespace, was deleted after acrbot checked it); approve a new request to check again.`;
+  return `Kubernetes did not find the ${ctx.resource} acrbot was to ${ctx.verb} in ${where}.`;
+}
+
+/**
+ * Kubernetes' `StatusReason` and `CauseType` values (k8s.io/apimachinery metav1): a reason is
+ * kept only when it is one of these, so no free text can travel in it.
+ */
+const KNOWN_REASONS = new Set([
+  'Unauthorized',
+  'Forbidden',
+  'NotFound',
+  'AlreadyExists',
+  'Conflict',
+  'Gone',
+  'Invalid',
+  'ServerTimeout',
+  'Timeout',
+  'TooManyRequests',
+  'BadRequest',
+  'MethodNotAllowed',
+  'NotAcceptable',
+  'RequestEntityTooLarge',
+  'UnsupportedMediaType',
+  'InternalError',
+  'Expired',
+  'ServiceUnavailable',
+  'FieldValueNotFound',
+  'FieldValueRequired',
+  'FieldValueDuplicate',
+  'FieldValueInvalid',
+  'FieldValueNotSupported',
+  'FieldValueForbidden',
+  'FieldValueTooLong',
+  'FieldValueTooMany',
+  'FieldValueTypeInvalid',
+  'UnexpectedServerResponse',
+  'FieldManagerConflict',
+  'ResourceVersionTooLarge',
+]);
+
+/**
+ * Field paths of the secret acrbot writes: on a call on secrets a cause's field is kept only
+ * when it is one of these (a data key in brackets could be anything a webhook chose to send).
+ */
+const SECRET_FIELDS = new Set([
+  'data',
+  'data[.dockerconfigjson]',
+  'type',
+  'metadata',
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.labels',
+  'metadata.annotations',
+  'metadata.resourceVersion',
+]);
+
+/** A field path (`spec.imagePullSecrets[0].name`), on calls that carry no secret. */
+const FIELD_PATH =
+  /^[A-Za-z][A-Za-z0-9]*(\[[A-Za-z0-9._/-]{1,63}\])*(\.[A-Za-z][A-Za-z0-9]*(\[[A-Za-z0-9._/-]{1,63}\])*)*$/;
+/** A Node.js system error code (`ECONNREFUSED`) or error class name. */
+const ERROR_CODE = /^[A-Z][A-Z0-9_]{1,40}$/;
+const ERROR_NAME = /^[A-Za-z]{1,40}$/;
+const WITHHELD = 'message withheld (a call on secrets may quote them)';
+
+/**
+ * The part of a failed call that may be logged: HTTP status, the Kubernetes `Status` reason and
+ * its causes' fields and reasons (from closed sets or of a fixed shape, so free text cannot slip
+ * through them), a network error's code, and free text (the `Status` message, a network error's
+ * message) only for calls that do not involve secrets. A call on secrets sends or returns the
+ * docker config, and an admission webhook or a faulty server may quote it back in any text.
+ */
+function kubeFailureCause(err: unknown, ctx: KubeCallContext): KubeApiFailure {
+  const status = kubeStatus(err);
+  const what = `${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace} of cluster ${ctx.cluster}`;
+  const onSecrets = ctx.resource.toLowerCase().includes('secret');
+  const knownReason = (value: unknown) => (typeof value === 'string' && KNOWN_REASONS.has(value) ? value : undefined);
+  const knownField = (value: unknown) => {
+    if (typeof value !== 'string') return undefined;
+    return (onSecrets ? SECRET_FIELDS.has(value) : FIELD_PATH.test(value)) ? value : undefined;
+  };
+  const parts: string[] = [];
+  let message: string | undefined;
+  if (status !== undefined) {
+    const body = statusBody((err as { body?: unknown }).body);
+    const reason = knownReason(body?.reason);
+    parts.push(`Kubernetes answered ${status}${reason ? ` ${reason}` : ''} to ${what}`);
+    const causes: unknown[] = Array.isArray(body?.details?.causes) ? body.details.causes : [];
+    const kept = causes
+      .slice(0, 5)
+      .map((c) => {
+        const field = knownField((c as { field?: unknown } | null)?.field);
+        const why = knownReason((c as { reason?: unknown } | null)?.reason);
+        return field || why ? `${field ?? '?'} ${why ?? '?'}` : undefined;
+      })
+      .filter((c): c is string => c !== undefined);
+    if (kept.length) parts.push(`causes: ${kept.join(', ')}`);
+    message = typeof body?.message === 'string' ? oneLine(body.message) : undefined;
+  } else {
+    const code = (err as { code?: unknown } | undefined)?.code;
+    const name = err instanceof Error && ERROR_NAME.test(err.name) ? err.name : 'Error';
+    const systemCode = typeof code === 'string' && ERROR_CODE.test(code) ? ` ${code}` : '';
+    parts.push(`No Kubernetes answer to ${what}: ${name}${systemCode}`);
+    message = err instanceof Error ? oneLine(err.message) : undefined;
+  }
+  if (message) parts.push(onSecrets ? WITHHELD : `message: ${message}`);
+  return new KubeApiFailure(parts.join('; '));
+}
+
+interface StatusBody {
+  reason?: unknown;
+  message?: unknown;
+  details?: { causes?: unknown };
+}
+
+/** client-node 1.x hands error bodies over as the raw response text; older code as an object. */
+function statusBody(body: unknown): StatusBody | undefined {
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      return undefined; // not a Status (an HTML error page, say): nothing in it is trusted
+    }
+  }
+  return body && typeof body === 'object' ? (body as StatusBody) : undefined;
+}
+
+/** Control characters out, length bounded: a server's text stays one readable log field. */
+function oneLine(text: string): string | undefined {
+  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return flat ? (flat.length > 300 ? `${flat.slice(0, 300)}…` : flat) : undefined;
 }

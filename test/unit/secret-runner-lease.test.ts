@@ -1,0 +1,138 @@
+/**
+ * A secret run that lost its execution lease after creating the credential must leave that
+ * credential alone: the instance that took the run over resumes with the very token or
+ * application recorded for the request, and a clean-up by the old holder would delete it from
+ * under the secret the new holder writes (and could not be audited, the lease being gone).
+ */
+import type { CreatedObject } from '../../src/domain/request';
+import { LeaseLostError, VersionConflictError } from '../../src/domain/ports';
+import { SecretValue } from '../../src/domain/secret-value';
+import { RunFailure, type RunContext } from '../../src/flows/executor';
+import { SecretRunner, type SecretRunnerPorts } from '../../src/flows/secret-runner';
+import { createLogger } from '../../src/observability/logger';
+import { pendingRequest, REGISTRY_ID, secretPlan } from './support/requests';
+
+const APP_ID = '00000000-0000-4000-8000-0000000000a1';
+
+/** Fake ports that succeed and note every Azure delete. */
+function fakePorts(deletes: string[]): SecretRunnerPorts {
+  return {
+    tokens: {
+      getScopeMap: async () => undefined,
+      getToken: async () => undefined,
+      scopeMapFor: async () => ({ id: `${REGISTRY_ID}/scopeMaps/_repositories_pull`, created: false }),
+      createToken: async (_r: unknown, name: string) => ({ id: `${REGISTRY_ID}/tokens/${name}`, requestId: 'arm-1' }),
+      generatePassword: async () => ({ username: 'acrbot-token', password: new SecretValue('pw-not-logged') }),
+      deleteToken: async (_r: unknown, name: string) => void deletes.push(`token:${name}`),
+      deleteScopeMap: async (_r: unknown, name: string) => void deletes.push(`scopeMap:${name}`),
+    },
+    servicePrincipals: {
+      upsertApplication: async () => ({ id: APP_ID, appId: 'app-id-1', created: true }),
+      deleteApplication: async (id: string) => void deletes.push(`app:${id}`),
+    },
+    roleAssignments: { delete: async (ra: { name: string }) => void deletes.push(`ra:${ra.name}`) },
+    kubernetes: {
+      access: async () => ({ clusterName: 'aks-prod' }),
+      precheck: async () => ({}),
+      write: async () => ({ action: 'created', serviceAccountPatched: false, uid: 'uid-1' }),
+    },
+    requests: { get: async () => undefined },
+  } as unknown as SecretRunnerPorts;
+}
+
+function runner(deletes: string[]): SecretRunner {
+  return new SecretRunner(
+    fakePorts(deletes),
+    { delaysMs: [], sleep: async () => undefined },
+    {
+      reader: { getCluster: async () => ({ localAccountsDisabled: true }) } as never,
+      allowLocalAccountClusters: false,
+    },
+  );
+}
+
+/**
+ * A run context like the executor's: records what is created, and from `failAt` on (an audit
+ * action or a created-object kind) every write throws `failure`, as a guard whose lease was
+ * taken over does; with `once`, only that one write fails (a passing outage).
+ */
+function context(failAt: string, failure: () => Error, once = false) {
+  const created: CreatedObject[] = [];
+  const audited: string[] = [];
+  let lost = false;
+  const ctx: RunContext = {
+    audit: async (event) => {
+      if (lost || event.action === failAt) {
+        lost = !once;
+        if (once) failAt = '';
+        throw failure();
+      }
+      audited.push(`${event.action}:${event.outcome}`);
+    },
+    recordCreated: async (object) => {
+      if (lost || object.kind === failAt) {
+        lost = !once;
+        if (once) failAt = '';
+        throw failure();
+      }
+      const same = (o: CreatedObject) => o.kind === object.kind && o.name === object.name;
+      created.splice(0, created.length, ...created.filter((o) => !same(o)), {
+        ...object,
+        recordedAt: '2025-01-15T09:00:00.000Z',
+      });
+    },
+    created: () => [...created],
+    log: createLogger({ level: 'silent' }),
+  };
+  return { ctx, audited };
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected the run to fail');
+    },
+    (err: unknown) => err,
+  );
+}
+
+const tokenRequest = () => pendingRequest({ id: 'R-AAAAAAAA', state: 'executing', plan: secretPlan() });
+const spRequest = () =>
+  pendingRequest({
+    id: 'R-BBBBBBBB',
+    state: 'executing',
+    plan: secretPlan({ credentialKind: 'sp', role: { id: 'role-guid', name: 'AcrPull' } }),
+  });
+
+describe('a secret run that lost its execution lease cleans nothing up', () => {
+  test.each([
+    ['the token audit', 'azure.write.token', () => new LeaseLostError('exec:R-AAAAAAAA')],
+    ['the password audit', 'azure.write.generateCredentials', () => new LeaseLostError('exec:R-AAAAAAAA')],
+    ['recording the secret write', 'pullSecretWriteStarted', () => new VersionConflictError('R-AAAAAAAA')],
+  ])('token: %s fails → the same error, the token kept', async (_what, failAt, failure) => {
+    const deletes: string[] = [];
+    const { ctx, audited } = context(failAt, failure);
+    const err = await failureOf(runner(deletes).run(tokenRequest(), ctx));
+    expect(deletes).toEqual([]);
+    expect(err).toBeInstanceOf(failure().constructor);
+    expect(err).not.toBeInstanceOf(RunFailure);
+    expect(audited.filter((a) => a.startsWith('credential.cleanup'))).toEqual([]);
+  });
+
+  test('service principal: the application audit fails with LeaseLostError → the application kept', async () => {
+    const deletes: string[] = [];
+    const { ctx } = context('graph.write.application', () => new LeaseLostError('exec:R-BBBBBBBB'));
+    const err = await failureOf(runner(deletes).run(spRequest(), ctx));
+    expect(deletes).toEqual([]);
+    expect(err).toBeInstanceOf(LeaseLostError);
+  });
+
+  test('control: any other failure at the same point still deletes the token (G14)', async () => {
+    const deletes: string[] = [];
+    const { ctx, audited } = context('azure.write.token', () => new Error('audit store down'), true);
+    const err = await failureOf(runner(deletes).run(tokenRequest(), ctx));
+    expect(err).toBeInstanceOf(RunFailure);
+    expect(deletes).toEqual(['token:acrbot-r-aaaaaaaa']);
+    expect(audited).toContain('credential.cleanup:deleted');
+  });
+});
