@@ -13,7 +13,7 @@ import type { Logger } from '../observability/logger';
 import type { AdaptiveCardJson } from '../views/card-templates';
 import { auditCard } from '../views/message-view';
 import { breakGlassCard } from '../views/policy-view';
-import { MAX_CARD_VIEWERS, outcomeCard, requestCard, withViewers } from '../views/request-view';
+import { MAX_CARD_VIEWERS, inertText, outcomeCard, requestCard, withViewers } from '../views/request-view';
 import { CardOutbox } from './card-outbox';
 import { cardActivity, sendCard } from './turn-cards';
 import type { ExtensionAnnouncer } from '../flows/access-actions';
@@ -256,7 +256,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     const so = request.approvals?.length ?? 0;
     const text =
       `${kind === 'remind' ? 'Reminder' : 'Escalation'}: request ${request.id} (${request.plan.cluster.name} → ${request.plan.registry.name}, ` +
-      `from ${request.requester.name}) is still waiting: ${so} of ${request.policy?.approvalsRequired ?? 1} approvals. ` +
+      `from ${inertText(request.requester.name)}) is still waiting: ${so} of ${request.policy?.approvalsRequired ?? 1} approvals. ` +
       `${mentions.map((m) => m.text).join(' ')}${groups.length ? ` Members of ${groups.join(', ')}, please decide.` : ''}`.trim();
     for (const target of targets) {
       await this.adapter.continueConversationAsync(this.botAppId, target, async (ctx) => {

@@ -55,7 +55,8 @@ function facts(request: AccessRequest): Fact[] {
   return [
     { label: 'Request', value: request.id },
     { label: 'Access', value: subject(request) },
-    { label: 'Term', value: describeAccess(request) },
+    // Names who revoked it, if someone did: a Teams display name is user text.
+    { label: 'Term', value: inertText(describeAccess(request)) },
   ];
 }
 
@@ -101,7 +102,7 @@ export function revokePairConfirmCard(
     steps: requests.flatMap(({ request, lines }) =>
       lines.map(
         (l) =>
-          `${request.id} (${request.requester.name}): ${l.action === 'delete' ? 'delete' : 'keep'} ${l.what} ${l.target}${l.why ? ` — ${l.why}` : ''}`,
+          `${request.id} (${inertText(request.requester.name)}): ${l.action === 'delete' ? 'delete' : 'keep'} ${l.what} ${l.target}${l.why ? ` — ${l.why}` : ''}`,
       ),
     ),
     actions: [
@@ -160,6 +161,11 @@ function roundUp(ms: number): number {
   return 60_000;
 }
 
+/** Who decided, as the requester's news names them (a Teams display name is user text). */
+function approverName(request: AccessRequest): string {
+  return request.decision ? inertText(request.decision.by.name) : 'An approver';
+}
+
 /** What the requester is told about their request, proactively. */
 export function requesterNewsCard(
   request: AccessRequest,
@@ -174,14 +180,14 @@ export function requesterNewsCard(
       return lifecycleCard({
         ...base,
         title: `Approved: ${request.id}`,
-        text: `${request.decision?.by.name ?? 'An approver'} approved your request; acrbot is carrying it out now.`,
+        text: `${approverName(request)} approved your request; acrbot is carrying it out now.`,
         color: 'Good',
       });
     case 'rejected':
       return lifecycleCard({
         ...base,
         title: `Rejected: ${request.id}`,
-        text: `${request.decision?.by.name ?? 'An approver'} rejected your request${request.decision?.reason ? `: "${inertText(request.decision.reason)}"` : ''}. Nothing was changed.`,
+        text: `${approverName(request)} rejected your request${request.decision?.reason ? `: "${inertText(request.decision.reason)}"` : ''}. Nothing was changed.`,
         color: 'Attention',
       });
     case 'expiredUnapproved':
@@ -203,7 +209,7 @@ export function requesterNewsCard(
         title: news.expired ? `Expired and revoked: ${request.id}` : `Revoked: ${request.id}`,
         text: news.expired
           ? `Your access ${subject(request)} reached its end and was revoked at ${formatUtc(request.access?.revokedAt ?? request.updatedAt)}.`
-          : `${news.by.name} revoked your access ${subject(request)} at ${formatUtc(request.access?.revokedAt ?? request.updatedAt)}${news.reason ? `: "${inertText(news.reason)}"` : ''}.`,
+          : `${inertText(news.by.name)} revoked your access ${subject(request)} at ${formatUtc(request.access?.revokedAt ?? request.updatedAt)}${news.reason ? `: "${inertText(news.reason)}"` : ''}.`,
       });
     case 'revocationFailing':
       return lifecycleCard({

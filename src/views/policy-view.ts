@@ -82,19 +82,21 @@ export function policyCard(input: {
 /** The loud card posted when break-glass is used (break-glass channel and audit channel). */
 export function breakGlassCard(request: AccessRequest, kind: 'used' | 'unreviewed'): AdaptiveCardJson {
   const review = request.policy?.review;
+  // The requester's Teams display name is user text, shown to every approver.
+  const requester = inertText(request.requester.name);
   return messageCard({
     title:
       kind === 'used'
-        ? `BREAK-GLASS used by ${request.requester.name}: ${request.plan.cluster.name} → ${request.plan.registry.name}`
+        ? `BREAK-GLASS used by ${requester}: ${request.plan.cluster.name} → ${request.plan.registry.name}`
         : `BREAK-GLASS still unreviewed: ${request.id}`,
     text:
       kind === 'used'
         ? `Request ${request.id} ran without approval. An approver must review it by ${review?.dueAt.slice(0, 16).replace('T', ' ')} UTC; Reject revokes it at once.`
-        : `Request ${request.id} (${request.requester.name}) was not reviewed by ${review?.dueAt.slice(0, 16).replace('T', ' ')} UTC. Approvers: open it with "@acrbot status ${request.id}" and Approve or Reject.`,
+        : `Request ${request.id} (${requester}) was not reviewed by ${review?.dueAt.slice(0, 16).replace('T', ' ')} UTC. Approvers: open it with "@acrbot status ${request.id}" and Approve or Reject.`,
     tone: 'error',
     facts: [
       { label: 'Request', value: request.id },
-      { label: 'By', value: request.requester.name },
+      { label: 'By', value: requester },
       { label: 'Reason', value: inertText(request.reason) },
       {
         label: 'Access for',

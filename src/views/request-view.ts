@@ -28,11 +28,15 @@ const STATE_LABEL: Record<RequestState, { label: string; color: string }> = {
 };
 
 /**
- * User text shown to others (reasons, comments): link syntax is broken up so a requester
- * cannot put a disguised link in front of an approver; the audit log keeps the original.
+ * User text shown to others (reasons, comments, Teams display names): link syntax is broken up
+ * so a requester cannot put a disguised link in front of an approver, and `<at>` tags so text
+ * cannot pose as a mention where a message carries real ones; the audit log keeps the original.
  */
 export function inertText(text: string): string {
-  return text.replace(/\]\s*\(/g, '] (').replace(/https?:\/\//gi, (m) => m.replace('://', ':\u200b//'));
+  return text
+    .replace(/\]\s*\(/g, '] (')
+    .replace(/https?:\/\//gi, (m) => m.replace('://', ':\u200b//'))
+    .replace(/<(\/?)at\b/gi, '<$1\u200bat');
 }
 
 /** The credential of a secret request, by the name it has (or will have) in Azure/Entra. */
@@ -61,7 +65,8 @@ function shortTime(iso: string): string {
 function approvedBy(request: AccessRequest): string | undefined {
   const d = request.decision;
   if (!d?.approved || request.policy?.autoApproved || request.policy?.breakGlass) return undefined;
-  const names = request.approvals?.length ? request.approvals.map((a) => a.by.name) : [d.by.name];
+  // Teams display names are chosen by their owners: user text like any other.
+  const names = (request.approvals?.length ? request.approvals.map((a) => a.by.name) : [d.by.name]).map(inertText);
   return `${[...new Set(names)].join(', ')} at ${shortTime(d.at)}`;
 }
 
@@ -70,7 +75,7 @@ export function planFacts(request: AccessRequest): Fact[] {
   const plan = request.plan;
   const common: Fact[] = [
     { label: 'Request', value: request.id },
-    { label: 'Requested by', value: request.requester.name },
+    { label: 'Requested by', value: inertText(request.requester.name) },
     { label: 'Cluster', value: `${plan.cluster.name} (${plan.cluster.resourceGroup})` },
     { label: 'Registry', value: `${plan.registry.name} → ${plan.registry.loginServer}` },
   ];
@@ -107,7 +112,7 @@ export function planFacts(request: AccessRequest): Fact[] {
       label: 'Access',
       value: `removed outside acrbot on ${shortTime(request.access.driftDetectedAt)}; acrbot did not re-create it`,
     });
-  else common.push({ label: 'Access', value: describeAccess(request) });
+  else common.push({ label: 'Access', value: inertText(describeAccess(request)) });
   if (request.extendsRequestId) common.push({ label: 'Extends', value: request.extendsRequestId });
   if (request.state === 'pending') common.push({ label: 'Expires', value: shortTime(request.expiresAt) });
   return common;
@@ -117,7 +122,7 @@ function stateDetail(request: AccessRequest): string {
   if (request.state === 'pending') return 'Waiting for an approver. The requester cannot approve their own request.';
   if (request.state === 'revoked' && request.access?.revokedAt) {
     const why = request.access.revokeReason ? ` — "${inertText(request.access.revokeReason)}"` : '';
-    return `${describeAccess(request)}${why}.`;
+    return `${inertText(describeAccess(request))}${why}.`;
   }
   const review = request.policy?.breakGlass ? request.policy.review : undefined;
   if (review && !review.outcome)
@@ -125,7 +130,8 @@ function stateDetail(request: AccessRequest): string {
   const d = request.decision;
   const when = d ? ` at ${shortTime(d.at)}` : '';
   const why = d?.reason ? ` — "${inertText(d.reason)}"` : '';
-  return `${describeState(request).replace(/^./, (c) => c.toUpperCase())}${when}${why}.`;
+  // describeState names who decided.
+  return `${inertText(describeState(request)).replace(/^./, (c) => c.toUpperCase())}${when}${why}.`;
 }
 
 /** Options for a request card. */
@@ -164,7 +170,8 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
       : `Pull secret ${plan.secretName} in ${plan.cluster.name}/${plan.namespace}`;
   const outcomeNotice =
     request.outcome?.error ?? (request.state === 'succeeded' ? request.outcome?.summary : undefined);
-  const notice = options.notice ?? outcomeNotice;
+  // A notice answers a click and may quote a refusal, which names who decided: neutralised.
+  const notice = options.notice !== undefined ? inertText(options.notice) : outcomeNotice;
   const card = renderCard('request', {
     sandbox: request.sandbox,
     requestId: request.id,
@@ -174,7 +181,8 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
     stateColor: state.color,
     stateDetail: stateDetail(request),
     facts: planFacts(request),
-    operations: request.plan.operations,
+    // A replaced secret's line names its earlier requester.
+    operations: request.plan.operations.map(inertText),
     showOperations: request.state === 'pending',
     showActions: options.showActions && (request.state === 'pending' || awaitingReview(request)),
     notice: notice ?? '',

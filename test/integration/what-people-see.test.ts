@@ -1,12 +1,29 @@
 /**
  * #11 item 5: user text in every card is neutralised (error cards quoting input, the audit
- * card), and a `refresh` invoke never shows more than `status` would show that user.
+ * card, the grant form, Teams display names), and a `refresh` or a forged Approve/Reject
+ * never shows more than `status` would show that user.
  */
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { TEAM_CHANNEL } from '../helpers/teams-activities';
 
 const LIVE = /\]\(|https?:\/\/evil/;
+
+/** What a card displays: its text, titles and fact values, but not what an input field holds. */
+function shownText(card: unknown): string {
+  const out: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    const n = node as Record<string, unknown>;
+    // An input's value is what the user typed, shown back as plain text in the field (no markdown).
+    if (typeof n.type === 'string' && n.type.startsWith('Input.')) return;
+    for (const key of ['text', 'title', 'value']) if (typeof n[key] === 'string') out.push(n[key] as string);
+    Object.values(n).forEach(walk);
+  };
+  walk(card);
+  return out.join('\n');
+}
 
 describe('what people see', () => {
   let h: Harness;
@@ -140,5 +157,96 @@ describe('what people see', () => {
     );
     expect(cardText(audit.activity)).toContain('the runbook');
     expect(JSON.stringify(audit.activity)).not.toMatch(LIVE);
+  });
+
+  test('a forged Approve or Reject shows no more than status: others see the id and state, the requester no buttons', async () => {
+    h = await startHarness();
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api secretly');
+    const as = async (user: typeof users.requester, verb: string, comment?: string) => {
+      const res = await h.click(user, verb, { requestId: request.id, ...(comment && { comment }) });
+      expect(res.status).toBe(200);
+      return JSON.stringify(res.body.value);
+    };
+    // A comment that looks like a secret is refused with an error: the catch path answers too.
+    const clicks = [['approve'], ['reject'], ['reject', 'forged rejection'], ['reject', 'AccountKey=abc123']];
+    for (const [verb, comment] of clicks) {
+      const outsider = await as(users.outsider, verb, comment);
+      expect(outsider).toContain(request.id);
+      expect(outsider).toContain('waiting for approval');
+      for (const detail of ['deploy payments-api secretly', 'aks-prod', 'contosoacr', 'Azure operations'])
+        expect(outsider).not.toContain(detail);
+      expect(outsider).not.toMatch(/"verb":"(approve|reject|cancel)"/);
+      const requester = await as(users.requester, verb, comment);
+      expect(requester).toContain('deploy payments-api secretly');
+      expect(requester).not.toMatch(/"verb":"(approve|reject)"/);
+      // Only someone who may reject is asked for a reason.
+      for (const seen of [outsider, requester]) expect(seen).not.toContain('Type the reason for rejecting');
+    }
+    expect((await h.app.store.get(request.id))!.state).toBe('pending');
+    // The approver's Reject without a comment still asks for one, on the card with the buttons.
+    const approver = await as(users.approver, 'reject');
+    expect(approver).toContain('Type the reason for rejecting');
+    expect(approver).toContain('"verb":"reject"');
+  });
+
+  test('the grant form shows typed names and their errors inert, on the planning card and the form updated in place', async () => {
+    h = await startHarness();
+    await h.say(users.requester, 'grant');
+    const form = await h.connector.waitFor(
+      (c) => /Grant a cluster pull access/.test(cardText(c.activity)),
+      5000,
+      'form',
+    );
+    const registry = '![x](https://evil.example/a.png)';
+    const res = await h.click(
+      users.requester,
+      'grantForm',
+      { form: 'grant', cluster: 'aks-prod', registry, reason: 'deploy payments-api' },
+      form.activityId,
+    );
+    expect(res.status).toBe(200);
+    const planning = shownText(res.body.value);
+    expect(planning).toMatch(/Planning your request/);
+    expect(planning).toContain('evil.example');
+    expect(planning).not.toMatch(LIVE);
+    const updated = await h.connector.waitFor(
+      (c) =>
+        c.op === 'update' && c.activityId === form.activityId && /not a valid registry name/.test(cardText(c.activity)),
+      5000,
+      'the form with its error',
+    );
+    const shown = shownText(updated.activity.attachments[0].content);
+    expect(shown).toContain('evil.example');
+    expect(shown).not.toMatch(LIVE);
+    // The field keeps what was typed, to correct it.
+    expect(JSON.stringify(updated.activity)).toContain(JSON.stringify(registry).slice(1, -1));
+  });
+
+  test('Teams display names are shown readable and inert to approvers and requesters', async () => {
+    h = await startHarness();
+    const requester = { ...users.requester, name: '[Approve here](https://evil.example/sso)' };
+    const approver = { ...users.approver, name: '[Signed off](https://evil.example/ok)' };
+    const request = await h.requestGrant(requester, 'aks-prod contosoacr deploy payments-api named');
+    const approval = await h.connector.waitFor(
+      (c) => c.conversationId.startsWith('19:sandbox-approvals') && cardText(c.activity).includes(request.id),
+      5000,
+      'the approval card',
+    );
+    // The card, not the activity: its `recipient` carries the name as Teams sent it (not shown).
+    expect(shownText(approval.activity.attachments[0].content)).toContain('Approve here');
+    expect(JSON.stringify(approval.activity.attachments)).not.toMatch(LIVE);
+    expect((await h.click(approver, 'approve', { requestId: request.id })).status).toBe(200);
+    expect((await h.settle(request.id)).state).toBe('succeeded');
+    const outcome = await h.connector.waitFor(
+      (c) => /Pull access granted/.test(cardText(c.activity)) && cardText(c.activity).includes(request.id),
+      5000,
+      'the outcome card',
+    );
+    expect(shownText(outcome.activity.attachments[0].content)).toContain('Signed off');
+    expect(JSON.stringify(outcome.activity.attachments)).not.toMatch(LIVE);
+    // Every copy now says who approved it.
+    const status = JSON.stringify((await h.click(requester, 'refresh', { requestId: request.id })).body.value);
+    expect(status).toContain('Signed off');
+    expect(status).not.toMatch(LIVE);
   });
 });

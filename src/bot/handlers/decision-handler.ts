@@ -9,7 +9,7 @@ import { isUserFacing } from '../../domain/errors';
 import { isRequestId } from '../../domain/identifiers';
 import { awaitingReview } from '../../domain/policy';
 import { type AccessRequest, describeState } from '../../domain/request';
-import { requestCard } from '../../views/request-view';
+import { inertText, requestCard } from '../../views/request-view';
 import { messageCard } from '../../views/message-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import type { BotServices } from '../bot-services';
@@ -22,10 +22,8 @@ const cardData = z.object({
   comment: z.string().max(2000).optional(),
 });
 
-/** Decides which copy's view to return: approvers' copies keep the buttons while pending. */
-function view(request: AccessRequest, notice?: string, tone?: 'Attention' | 'Good'): AdaptiveCardJson {
-  return requestCard(request, { showActions: true, notice, noticeColor: tone });
-}
+/** Who is looking at a request card, for what they may see of it. */
+type Viewer = 'requester' | 'approver' | 'other';
 
 /** Handles decision and refresh invokes; returns the card to show the clicking user. */
 export class DecisionHandler {
@@ -43,20 +41,45 @@ export class DecisionHandler {
    * anyone else only the id and state (never more than `status` would show them).
    */
   async refresh(identity: TurnIdentity, requestId: string): Promise<AdaptiveCardJson> {
-    const { requests, settings } = this.services;
     try {
-      const request = await requests.get(requestId);
-      // The requester first: they never approve their own request (G4), they may withdraw it.
-      const mine = request.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase();
-      if (mine) return requestCard(request, { showActions: false, showCancel: true });
-      if (await requests.isApproverOf(identity.actor, request)) return view(request);
-      return messageCard({
-        title: `Request ${request.id}`,
-        text: `This request is ${describeState(request)}. Only its requester and its approvers see the details and the buttons.`,
-        sandbox: settings.sandbox,
-      });
+      return await this.viewFor(identity, await this.services.requests.get(requestId));
     } catch (err) {
       return errorCardFor(this.services, err);
+    }
+  }
+
+  /** The requester first: they never approve their own request (G4), they may withdraw it. */
+  private async viewerOf(identity: TurnIdentity, request: AccessRequest): Promise<Viewer> {
+    if (request.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase()) return 'requester';
+    return (await this.services.requests.isApproverOf(identity.actor, request)) ? 'approver' : 'other';
+  }
+
+  /**
+   * The card a click or refresh answers with, as the clicking user may see it: card data is
+   * forgeable (G3), so a click on Approve or Reject shows no more than `status` would. The
+   * notice answers the click; refusals quote who decided, so it is neutralised like user text.
+   */
+  private async viewFor(
+    identity: TurnIdentity,
+    request: AccessRequest,
+    notice?: string,
+    tone?: 'Attention' | 'Good',
+    viewer?: Viewer,
+  ): Promise<AdaptiveCardJson> {
+    switch (viewer ?? (await this.viewerOf(identity, request))) {
+      case 'requester':
+        return requestCard(request, { showActions: false, showCancel: true, notice, noticeColor: tone });
+      case 'approver':
+        return requestCard(request, { showActions: true, notice, noticeColor: tone });
+      case 'other': {
+        const state = `This request is ${inertText(describeState(request))}.`;
+        return messageCard({
+          title: `Request ${request.id}`,
+          text: `${notice ? `${inertText(notice)} ` : ''}${state} Only its requester and its approvers see the details and the buttons.`,
+          tone: tone === 'Attention' ? 'error' : undefined,
+          sandbox: this.services.settings.sandbox,
+        });
+      }
     }
   }
 
@@ -98,12 +121,17 @@ export class DecisionHandler {
     try {
       if (!approve && !data.comment?.trim()) {
         const request = await requests.get(data.requestId);
-        return view(
+        // The hint is for those who may reject; anyone else gets their usual view, nothing more.
+        const viewer = await this.viewerOf(identity, request);
+        const open = request.state === 'pending' || awaitingReview(request);
+        return this.viewFor(
+          identity,
           request,
-          request.state === 'pending' || awaitingReview(request)
+          viewer === 'approver' && open
             ? 'Type the reason for rejecting in the comment box, then press Reject again.'
             : undefined,
           'Attention',
+          viewer,
         );
       }
       const result = await requests.decide({
@@ -114,24 +142,33 @@ export class DecisionHandler {
       });
       if (result.kind === 'refused') {
         await this.services.messenger.refusalNoted(result.request);
-        return view(result.request, result.message, 'Attention');
+        return this.viewFor(identity, result.request, result.message, 'Attention');
       }
+      // From here the click was accepted: the clicking user is an approver of this request.
       if (result.kind === 'recorded')
-        return view(result.request, 'Your approval is recorded; the request needs more approvers.', 'Good');
+        return this.viewFor(
+          identity,
+          result.request,
+          'Your approval is recorded; the request needs more approvers.',
+          'Good',
+          'approver',
+        );
       if (result.kind === 'reviewed')
-        return view(
+        return this.viewFor(
+          identity,
           result.request,
           result.outcome === 'accepted'
             ? 'Review recorded: the break-glass grant stays.'
             : 'Review recorded: the break-glass grant is rejected and revoked.',
           result.outcome === 'accepted' ? 'Good' : 'Attention',
+          'approver',
         );
       if (approve) {
         void executor.schedule(result.request.id);
         // Show "executing" at once: the executor's first step is exactly that transition.
         return requestCard({ ...result.request, state: 'executing' }, { showActions: false });
       }
-      return view(result.request);
+      return this.viewFor(identity, result.request, undefined, undefined, 'approver');
     } catch (err) {
       if (isUserFacing(err)) {
         // Show the message on the request's card if it can still be read; else on an error card.
@@ -142,7 +179,7 @@ export class DecisionHandler {
           );
           return undefined;
         });
-        if (current) return view(current, err.message, 'Attention');
+        if (current) return this.viewFor(identity, current, err.message, 'Attention');
       }
       return errorCardFor(this.services, err);
     }

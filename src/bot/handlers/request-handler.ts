@@ -11,7 +11,7 @@ import type { SecretCommandOptions } from '../../domain/command';
 import type { GrantPlan, Plan } from '../../domain/plan';
 import { checkReason } from '../../domain/text';
 import { alreadyGrantedCard, grantFormCard, messageCard } from '../../views/message-view';
-import { requestCard } from '../../views/request-view';
+import { inertText, requestCard } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import type { BotServices } from '../bot-services';
 import { approvalTarget, originOf } from '../conversation-targets';
@@ -122,7 +122,10 @@ export class RequestHandler {
     background.run('grant form', async () => {
       const prepared = await this.prepare(facts, identity, form.data);
       if (prepared.kind === 'card') {
-        const card = prepared.error ? grantFormCard({ sandbox, ...form.data, error: prepared.error }) : prepared.card;
+        // The error quotes the input, and the form's message is updated for everyone in the conversation.
+        const card = prepared.error
+          ? grantFormCard({ sandbox, ...form.data, error: inertText(prepared.error) })
+          : prepared.card;
         if (formId) await messenger.updateCard(facts.reference, formId, card);
         else await messenger.send(facts.reference, card);
         return;
@@ -148,9 +151,12 @@ export class RequestHandler {
         async (text) => void (await messenger.send(facts.reference, messageCard({ title: 'Note', text, sandbox }))),
       );
     });
+    // Not validated yet: the names as typed are user text.
+    const cluster = inertText(form.data.cluster.slice(0, 100)) || 'the cluster';
+    const registry = inertText(form.data.registry.slice(0, 100)) || 'the registry';
     return messageCard({
       title: 'Planning your request…',
-      text: `acrbot is checking ${form.data.cluster.slice(0, 100) || 'the cluster'} and ${form.data.registry.slice(0, 100) || 'the registry'}; this card changes to the plan in a moment.`,
+      text: `acrbot is checking ${cluster} and ${registry}; this card changes to the plan in a moment.`,
       sandbox,
     });
   }
