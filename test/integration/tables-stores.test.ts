@@ -317,6 +317,36 @@ describe('Azure Tables specifics', () => {
     await expect(log.verify()).resolves.toEqual({ intact: true, count: 3 });
   });
 
+  test('a job put that races another instance deleting it (after its read) is written, as on SQLite', async () => {
+    const prefix = world.azurite.freshPrefix();
+    const tableA = await openTablesAccount(conn(), prefix).table('schedule');
+    const a = new TablesScheduleStore(tableA);
+    const b = new TablesScheduleStore(await openTablesAccount(conn(), prefix).table('schedule'));
+    const job = {
+      id: 'access.expire:R-1',
+      kind: 'access.expire' as const,
+      dueAt: '2025-01-15T10:00:00.000Z',
+      attempts: 0,
+    };
+    await b.put(job);
+    // a never saw the job: its blind create meets it, it reads it, and b deletes it right then.
+    let raced = false;
+    tableA.pipeline.addPolicy({
+      name: 'delete-after-read',
+      sendRequest: async (request, next) => {
+        const response = await next(request);
+        if (!raced && request.method === 'GET') {
+          raced = true;
+          await b.delete(job.id);
+        }
+        return response;
+      },
+    });
+    await a.put({ ...job, dueAt: '2025-01-15T11:00:00.000Z' });
+    expect(raced).toBe(true);
+    expect((await b.get(job.id))?.dueAt).toBe('2025-01-15T11:00:00.000Z');
+  });
+
   test('scheduling a new job is one request; moving a job this instance wrote is one; another instance reads it first, and a stale memory is read again', async () => {
     const prefix = world.azurite.freshPrefix();
     const tableA = await openTablesAccount(conn(), prefix).table('schedule');

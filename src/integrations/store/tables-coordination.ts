@@ -241,9 +241,10 @@ export class TablesScheduleStore implements ScheduleStore {
         return;
       } catch (err) {
         this.known.forget(job.id);
-        // A remembered version that is no longer the row: 412 on the job row, or 404 on an index
-        // row of that version which a later move (or a delete) removed. Read and decide again.
-        const lost = isConflict(err) || (remembered !== undefined && statusOf(err) === 404);
+        // A version (remembered or just read) that is no longer the row: 412 on the job row, or
+        // 404 on the job row or an index row of it that a later move or a delete removed. Read
+        // and decide again (a job deleted meanwhile is created, as SQLite's upsert does).
+        const lost = isConflict(err) || (current !== undefined && statusOf(err) === 404);
         if (!lost || attempt + 1 >= MAX_ATTEMPTS) throw err;
         // The blind create meeting an existing job is no contention: read it at once.
         if (attempt > 0) await backoff(attempt - 1);
