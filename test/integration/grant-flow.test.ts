@@ -5,6 +5,7 @@
  */
 import type { GrantPlan } from '../../src/domain/plan';
 import { ROLE_IDS } from '../../src/domain/roles';
+import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { callsWithText, type Harness, startHarness, users } from '../helpers/harness';
@@ -368,6 +369,44 @@ describe('grant flow', () => {
     await h.app.services.background.drain();
     const [pending] = await h.app.store.listByState(['pending']);
     expect((await h.app.store.listCardCopies(pending.id)).map((c) => c.activityId)).toContain(form.activityId);
+  });
+
+  test('a stored request whose requester copy cannot be recorded still reaches its approvers, and the requester is told where it is', async () => {
+    await h.stop();
+    // The store refuses to record the requester's copy (a storage hiccup after the request was stored).
+    const store = new MemoryRequestStore();
+    const add = store.addCardCopy.bind(store);
+    store.addCardCopy = (copy) =>
+      copy.role === 'requester' ? Promise.reject(new Error('card table offline')) : add(copy);
+    h = await startHarness({}, { stores: { requests: store } });
+    await h.say(users.requester, 'grant');
+    const form = await h.connector.waitFor(
+      (c) => /Grant a cluster pull access/.test(cardText(c.activity)),
+      5000,
+      'form',
+    );
+    await h.click(
+      users.requester,
+      'grantForm',
+      { form: 'grant', cluster: 'aks-prod', registry: 'contosoacr', reason: 'deploy payments-api' },
+      form.activityId,
+    );
+    await h.app.services.background.drain();
+    const [pending] = await store.listByState(['pending']);
+    expect((await store.listCardCopies(pending.id)).map((c) => c.role)).toEqual(['approver']);
+    await h.connector.waitFor(
+      (c) => c.conversationId.startsWith('19:sandbox-approvals') && cardText(c.activity).includes(pending.id),
+      5000,
+      'approval card',
+    );
+    await h.connector.waitFor(
+      (c) => new RegExp(`${pending.id} is stored, but its card could not be shown here`).test(cardText(c.activity)),
+      5000,
+      'note to the requester',
+    );
+    const logged = h.logs.lines.filter((l) => l.includes('card table offline'));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toContain("the requester's copy of a stored request could not be shown");
   });
 
   test('help lists every command with an example', async () => {

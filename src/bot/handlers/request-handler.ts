@@ -15,6 +15,7 @@ import { inertText, requestCard } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import type { BotServices } from '../bot-services';
 import { approvalTarget, originOf } from '../conversation-targets';
+import { currentCorrelationId } from '../../observability/correlation';
 import { errorCardFor, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
 import { typingWhenSlow } from '../typing-when-slow';
@@ -120,7 +121,16 @@ export class RequestHandler {
     const formId = ctx.activity.replyToId;
     const { messenger, background } = this.services;
     background.run('grant form', async () => {
-      const prepared = await this.prepare(facts, identity, form.data);
+      let prepared: RequestPreparation;
+      try {
+        prepared = await this.prepare(facts, identity, form.data);
+      } catch (err) {
+        // Nothing was stored: the "planning" card becomes the error, with the reference to quote.
+        const card = errorCardFor(this.services, err, 'Could not plan that request');
+        if (formId) await messenger.updateCard(facts.reference, formId, card);
+        else await messenger.send(facts.reference, card);
+        return;
+      }
       if (prepared.kind === 'card') {
         // The error quotes the input, and the form's message is updated for everyone in the conversation.
         const card = prepared.error
@@ -274,8 +284,18 @@ export class RequestHandler {
     placeRequesterCopy: () => Promise<void>,
     say: (text: string) => Promise<void>,
   ): Promise<void> {
-    await placeRequesterCopy();
-    const { executor, messenger, requests } = this.services;
+    const { executor, messenger, requests, log } = this.services;
+    try {
+      await placeRequesterCopy();
+    } catch (err) {
+      // The request is stored: its approvers must still get their card, and the requester is
+      // told where to find it rather than left with a card that never changes.
+      const reference = currentCorrelationId() ?? request.id;
+      log.error({ err, requestId: request.id }, "the requester's copy of a stored request could not be shown");
+      await say(
+        `Request ${request.id} is stored, but its card could not be shown here (reference ${reference}); "@acrbot status ${request.id}" shows it.`,
+      ).catch((sayErr: unknown) => log.warn({ err: sayErr, requestId: request.id }, 'could not tell the requester'));
+    }
     if (request.state === 'approved') void executor.schedule(request.id);
     if (request.policy?.breakGlass) {
       await messenger.breakGlassUsed(request, requests.currentPolicy().breakGlass?.channel);
