@@ -409,6 +409,36 @@ describe('grant flow', () => {
     expect(logged[0]).toContain("the requester's copy of a stored request could not be shown");
   });
 
+  test('a grant form whose planning fails before a request exists shows the error and its reference in place of "Planning…"', async () => {
+    await h.stop();
+    const store = new MemoryRequestStore();
+    store.countByRequester = () => Promise.reject(new Error('request table offline'));
+    h = await startHarness({}, { stores: { requests: store } });
+    await h.say(users.requester, 'grant');
+    const form = await h.connector.waitFor(
+      (c) => /Grant a cluster pull access/.test(cardText(c.activity)),
+      5000,
+      'form',
+    );
+    await h.click(
+      users.requester,
+      'grantForm',
+      { form: 'grant', cluster: 'aks-prod', registry: 'contosoacr', reason: 'deploy payments-api' },
+      form.activityId,
+    );
+    await h.app.services.background.drain();
+    const update = await h.connector.waitFor(
+      (c) => c.op === 'update' && c.activityId === form.activityId,
+      5000,
+      'the form replaced',
+    );
+    expect(cardText(update.activity)).toMatch(/Could not plan that request/);
+    const logged = h.logs.lines.filter((l) => l.includes('request table offline'));
+    expect(logged).toHaveLength(1);
+    expect(cardText(update.activity)).toContain(JSON.parse(logged[0]).ref);
+    expect(await store.listByState(['pending'])).toEqual([]);
+  });
+
   test('help lists every command with an example', async () => {
     await h.say(users.requester, 'help');
     const reply = await h.connector.waitFor((c) => /acrbot commands/.test(cardText(c.activity)), 5000, 'help');
