@@ -97,9 +97,47 @@ export function decideReplacement(
  * (undefined for requests recorded before uids were kept, and for grants).
  */
 export function writtenSecretUid(request: AccessRequest): string | undefined {
+  return writtenSecretRecord(request)?.uid;
+}
+
+/** The store record of the pull secret acrbot wrote for `request` (the last one, if a resumed run wrote again). */
+function writtenSecretRecord(request: AccessRequest): CreatedObject | undefined {
   if (request.plan.kind !== 'secret') return undefined;
   const id = pullSecretRecordId(request.plan);
-  return (request.created ?? []).findLast((o) => o.kind === 'pullSecret' && o.id === id)?.uid;
+  return (request.created ?? []).findLast((o) => o.kind === 'pullSecret' && o.id === id);
+}
+
+/** States in which a request that wrote a secret may still hold it. */
+const HOLDING_STATES = new Set(['executing', 'succeeded']);
+
+/**
+ * The acrbot request that wrote the very secret object `request` wrote, at the same time or
+ * later, and may still hold it: `candidates` are read from the store. A replacement is a PUT,
+ * which keeps the Kubernetes uid, so the uid alone cannot tell the two writes apart; the store
+ * records of who wrote that uid, and when, can (G15). Requests `request` extends wrote before
+ * it (its rotation replaced theirs), and `ignore` lists requests ending together with it, so
+ * neither holds it. A tie in time counts as later: keeping the secret is the cautious answer,
+ * and the other request deletes it when it ends.
+ */
+export function laterWriterOf(
+  request: AccessRequest,
+  candidates: readonly AccessRequest[],
+  ignore: ReadonlySet<string> = new Set(),
+): AccessRequest | undefined {
+  const plan = request.plan;
+  const mine = writtenSecretRecord(request);
+  if (plan.kind !== 'secret' || !mine?.uid) return undefined;
+  const byId = new Map(candidates.map((c) => [c.id, c]));
+  const ancestors = new Set<string>();
+  for (let id = request.extendsRequestId; id && !ancestors.has(id); id = byId.get(id)?.extendsRequestId)
+    ancestors.add(id);
+  return candidates.find((other) => {
+    if (other.id === request.id || ignore.has(other.id) || ancestors.has(other.id)) return false;
+    if (!HOLDING_STATES.has(other.state) || other.plan.kind !== 'secret' || !sameSecretTarget(other.plan, plan))
+      return false;
+    const theirs = writtenSecretRecord(other);
+    return !!theirs && theirs.uid === mine.uid && Date.parse(theirs.recordedAt) >= Date.parse(mine.recordedAt);
+  });
 }
 
 /** A short description of who seems to have written a secret, from its metadata. */

@@ -2,16 +2,17 @@
  * The end of granted access (G17): schedules `access.expire` and `access.remind` jobs when a
  * request succeeds, and revokes — at expiry, or when someone revokes — exactly what acrbot
  * created, step by step in the audit log. Overlapping grants on the same role assignment keep
- * it until the last one ends; anything that cannot be verified as acrbot's is left alone.
+ * it until the last one ends; a revoke ends the request's extensions with it (they are the same
+ * access); anything that cannot be verified as acrbot's is left alone.
  */
 import type { AuditEvent } from '../domain/audit-chain';
-import { UserFacingError } from '../domain/errors';
+import { isUserFacing, UserFacingError } from '../domain/errors';
 import type { GrantPlan, SecretPlan } from '../domain/plan';
 import type { AuditLog, Clock, LeaseStore, RequestStore, ScheduledJob } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, Actor } from '../domain/request';
 import { transition } from '../domain/request';
-import { credentialOf, credentialRefProblem, writtenSecretUid } from '../domain/secret-ownership';
+import { credentialOf, credentialRefProblem, laterWriterOf, writtenSecretUid } from '../domain/secret-ownership';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
 import type { JobScheduling } from './request-service';
@@ -249,17 +250,34 @@ export class AccessLifecycle {
     };
   }
 
-  /** Active acrbot requests (grants and secrets) on a cluster and registry: `revoke CLUSTER REGISTRY`. */
+  /**
+   * Active acrbot requests (grants and secrets) on a cluster and registry: `revoke CLUSTER
+   * REGISTRY`. An extension of a request listed is not listed again: it is the same access and
+   * ends with it.
+   */
   async activeOn(clusterId: string, registryId: string): Promise<AccessRequest[]> {
     const now = this.clock.now();
-    return (await this.store.listByTarget(clusterId, registryId, ['succeeded'], 200)).filter((r) => isActive(r, now));
+    const active = (await this.store.listByTarget(clusterId, registryId, ['succeeded'], 200)).filter((r) =>
+      isActive(r, now),
+    );
+    const ids = new Set(active.map((r) => r.id));
+    return active.filter((r) => !r.extendsRequestId || !ids.has(r.extendsRequestId));
   }
 
   /** What revoking would delete and keep, checked against the store (and Azure for grants). */
   async preview(request: AccessRequest): Promise<RevocationStep[]> {
+    // A revoke ends the request's extensions with it (see revoke).
+    const extensions = await this.extensionsOf(request);
+    const ending = new Set(extensions.map((e) => e.id));
+    const endsToo = extensions.map((e): RevocationStep => ({
+      what: 'extension',
+      target: e.id,
+      action: 'delete',
+      why: 'the same access; it ends too',
+    }));
     if (request.plan.kind === 'grant') {
       const plan = request.plan;
-      const holders = await this.otherHolders(request, plan);
+      const holders = await this.otherHolders(request, plan, ending);
       const target = `${plan.role.name} for ${plan.identity.description} ${plan.identity.objectId} on ${plan.registry.name}`;
       if (holders.length)
         return [
@@ -269,6 +287,7 @@ export class AccessLifecycle {
             action: 'keep',
             why: `still used by ${holders.map((h) => h.id).join(', ')}`,
           },
+          ...endsToo,
         ];
       if (!(await this.acrbotCreatedAssignment(request, plan)))
         return [
@@ -278,34 +297,35 @@ export class AccessLifecycle {
             action: 'keep',
             why: 'it existed before acrbot; not acrbot\u2019s to delete',
           },
+          ...endsToo,
         ];
-      return [{ what: 'role assignment', target, action: 'delete' }];
+      return [{ what: 'role assignment', target, action: 'delete' }, ...endsToo];
     }
     const plan = request.plan;
-    const steps: RevocationStep[] = [
-      {
-        what: 'Kubernetes secret',
-        target: `${plan.namespace}/${plan.secretName} in ${plan.cluster.name}`,
-        action: 'delete',
-        why: 'only if it is still the one acrbot wrote for this request',
-      },
-    ];
-    if (plan.serviceAccount)
+    const secret = `${plan.namespace}/${plan.secretName} in ${plan.cluster.name}`;
+    const holder = laterWriterOf(
+      request,
+      await this.store.listByTarget(plan.cluster.id, plan.registry.id, ['executing', 'succeeded'], 1000),
+      ending,
+    );
+    const steps: RevocationStep[] = holder
+      ? [{ what: 'Kubernetes secret', target: secret, action: 'keep', why: `acrbot wrote it again for ${holder.id}` }]
+      : [
+          {
+            what: 'Kubernetes secret',
+            target: secret,
+            action: 'delete',
+            why: 'only if it is still the one acrbot wrote for this request',
+          },
+        ];
+    if (plan.serviceAccount && !holder)
       steps.push({
         what: 'imagePullSecrets entry',
         target: `service account ${plan.namespace}/${plan.serviceAccount}`,
         action: 'delete',
       });
-    const ref = credentialOf(request);
-    if (ref?.kind === 'token') {
-      steps.push({ what: 'ACR token', target: `${ref.tokenName} on ${ref.registry}`, action: 'delete' });
-      if (ref.scopeMapName) steps.push({ what: 'scope map', target: ref.scopeMapName, action: 'delete' });
-    } else if (ref?.kind === 'sp') {
-      steps.push({ what: 'Entra application', target: `${ref.appId}`, action: 'delete' });
-      if (ref.roleAssignment)
-        steps.push({ what: 'role assignment', target: `of ${ref.appId} on ${plan.registry.name}`, action: 'delete' });
-    }
-    return steps;
+    for (const owner of [request, ...extensions]) steps.push(...credentialSteps(owner));
+    return [...steps, ...endsToo];
   }
 
   /**
@@ -322,7 +342,25 @@ export class AccessLifecycle {
     if (request.state !== 'succeeded')
       throw new UserFacingError('request.notActive', `Request ${request.id} has no active access to revoke.`);
     if (request.plan.kind === 'secret') {
-      await this.revokeSecret(request, request.plan, by);
+      // Someone revoking ends the extensions too (the newest wrote the secret and holds the live
+      // credential); at expiry each extension ends at its own end (never early, G17).
+      const extensions = expired ? [] : await this.extensionsOf(request);
+      const ending = new Set([request.id, ...extensions.map((e) => e.id)]);
+      const failures: unknown[] = [];
+      for (const owner of [...extensions, request]) {
+        const failed = await this.revokeSecret(owner, owner.plan as SecretPlan, by, ending);
+        if (failed) failures.push(failed);
+      }
+      if (failures.length) {
+        // Every credential was deleted (or kept with its reason) above; only the cluster clean-up
+        // is retried, and nothing is marked revoked until it is done.
+        const cause = failures.length === 1 ? failures[0] : new AggregateError(failures, 'several secrets');
+        throw new Error(
+          `the Kubernetes clean-up of ${request.plan.namespace}/${request.plan.secretName} in cluster ${request.plan.cluster.name} failed; its credential is deleted, the clean-up is retried`,
+          { cause },
+        );
+      }
+      for (const extension of extensions) await this.markRevoked(extension, by, reason, expired, request);
       return this.markRevoked(request, by, reason, expired);
     }
     const plan = request.plan;
@@ -338,7 +376,12 @@ export class AccessLifecycle {
       // before any other revocation of the same assignment looks at the holders.
       const current = (await this.store.get(request.id)) ?? request;
       if (current.state !== 'succeeded') return current;
-      await this.revokeGrant(current, plan, by);
+      // Someone revoking ends the extensions too: they are the same access, so they neither keep
+      // the assignment nor stay "active" after it is gone. At expiry an extension still running
+      // (its end later than this one's) keeps it until its own end (never early, G17).
+      const extensions = expired ? [] : await this.extensionsOf(current);
+      await this.revokeGrant(current, plan, by, extensions);
+      for (const extension of extensions) await this.markRevoked(extension, by, reason, expired, current);
       return await this.markRevoked(current, by, reason, expired);
     } finally {
       if (lease && leases)
@@ -346,18 +389,24 @@ export class AccessLifecycle {
     }
   }
 
+  /**
+   * Marks `request` revoked, audits it, updates its cards and tells the requester. An extension
+   * ended with the request it extends (`endedWith`) is audited as such, its end is no longer
+   * waited for, and the requester is told once, by the original.
+   */
   private async markRevoked(
     request: AccessRequest,
     by: Actor,
     reason: string | undefined,
     expired: boolean,
+    endedWith?: AccessRequest,
   ): Promise<AccessRequest> {
     const now = this.clock.now();
     const next = transition(request, { type: 'revoke', at: now, by, reason });
     await this.record(request, by, {
       action: expired ? 'access.expired' : 'access.revoked',
       outcome: 'revoked',
-      detail: reason,
+      detail: endedWith ? `with ${endedWith.id}, which it extends${reason ? `: ${reason}` : ''}` : reason,
     });
     try {
       await this.store.update(next);
@@ -369,18 +418,53 @@ export class AccessLifecycle {
       throw err;
     }
     for (const beforeMs of this.settings.remindersMs) await this.jobs.cancel(accessReminderJobId(request.id, beforeMs));
+    if (endedWith) await this.jobs.cancel(accessExpiryJobId(request.id));
     await this.cards.requestChanged(next);
-    await this.messenger.tellRequester(next, { kind: 'ended', by, expired, reason });
+    if (!endedWith) await this.messenger.tellRequester(next, { kind: 'ended', by, expired, reason });
     return next;
   }
 
-  /** Other active acrbot grants on the same role assignment (overlap: they keep it). */
-  private async otherHolders(request: AccessRequest, plan: GrantPlan): Promise<AccessRequest[]> {
+  /**
+   * The succeeded extensions of `request`, and extensions of those, newest first: approved
+   * requests that moved its end (a secret's also rotated the credential into its secret). Read
+   * from the store by the request's own `extendsRequestId` records, never from a cluster.
+   */
+  private async extensionsOf(request: AccessRequest): Promise<AccessRequest[]> {
+    const same = await this.store.listByTarget(request.plan.cluster.id, request.plan.registry.id, ['succeeded'], 1000);
+    const family = new Set([request.id]);
+    const found: AccessRequest[] = [];
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const r of same)
+        if (
+          !family.has(r.id) &&
+          r.extendsRequestId &&
+          family.has(r.extendsRequestId) &&
+          r.plan.kind === request.plan.kind
+        ) {
+          family.add(r.id);
+          found.push(r);
+          grew = true;
+        }
+    }
+    return found.sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+  }
+
+  /**
+   * Other active acrbot grants on the same role assignment (overlap: they keep it), but not the
+   * extensions ending with this request (`ending`).
+   */
+  private async otherHolders(
+    request: AccessRequest,
+    plan: GrantPlan,
+    ending: ReadonlySet<string> = new Set(),
+  ): Promise<AccessRequest[]> {
     const now = this.clock.now();
     const same = await this.store.listByTarget(plan.cluster.id, plan.registry.id, ['succeeded'], 1000);
     return same.filter(
       (r) =>
         r.id !== request.id &&
+        !ending.has(r.id) &&
         r.plan.kind === 'grant' &&
         r.plan.roleAssignmentName === plan.roleAssignmentName &&
         isActive(r, now),
@@ -403,9 +487,14 @@ export class AccessLifecycle {
     return history.some(created);
   }
 
-  private async revokeGrant(request: AccessRequest, plan: GrantPlan, by: Actor): Promise<void> {
+  private async revokeGrant(
+    request: AccessRequest,
+    plan: GrantPlan,
+    by: Actor,
+    extensions: readonly AccessRequest[],
+  ): Promise<void> {
     const target = `${plan.scope}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`;
-    const holders = await this.otherHolders(request, plan);
+    const holders = await this.otherHolders(request, plan, new Set(extensions.map((e) => e.id)));
     if (holders.length) {
       await this.record(request, by, {
         action: 'access.revoke.roleAssignment',
@@ -451,10 +540,60 @@ export class AccessLifecycle {
       action: 'access.revoke.roleAssignment',
       outcome: 'deleted',
       targetIds: [match.id],
+      detail: extensions.length ? `its extension ${extensions.map((e) => e.id).join(', ')} ends with it` : undefined,
     });
   }
 
-  private async revokeSecret(request: AccessRequest, plan: SecretPlan, by: Actor): Promise<void> {
+  /**
+   * Ends one secret request: its secret and service-account entry (unless a later acrbot
+   * request wrote that same object, or the cluster cannot be reached), then its credential,
+   * which is deleted even when the cluster step failed: a revoke after a leak must end the
+   * credential at once. Returns the cluster step's error, to be retried; throws if the
+   * credential could not be deleted.
+   */
+  private async revokeSecret(
+    request: AccessRequest,
+    plan: SecretPlan,
+    by: Actor,
+    ending: ReadonlySet<string>,
+  ): Promise<unknown> {
+    const target = `${plan.cluster.id}/namespaces/${plan.namespace}/secrets/${plan.secretName}`;
+    // A replacement is a PUT that keeps the uid: acrbot's records of who wrote that object, and
+    // when, say whether a later request holds it now (G15). Asked of the store, not the cluster.
+    const holder = laterWriterOf(
+      request,
+      await this.store.listByTarget(plan.cluster.id, plan.registry.id, ['executing', 'succeeded'], 1000),
+      ending,
+    );
+    let clusterFailure: unknown;
+    if (holder)
+      await this.record(request, by, {
+        action: 'access.revoke.secret',
+        outcome: 'kept',
+        targetIds: [target],
+        detail: `acrbot wrote the same secret (uid ${writtenSecretUid(request)}) again for ${holder.id}, which holds it now; secret and service-account entry left in place`,
+      });
+    else
+      try {
+        await this.removeSecret(request, plan, by, target);
+      } catch (err) {
+        clusterFailure = err;
+        // Not allowed to stop the credential's deletion below: a failed audit write here is
+        // logged, the error itself goes to the scheduler (retried and reported).
+        await this.record(request, by, {
+          action: 'access.revoke.secret',
+          outcome: 'failed',
+          targetIds: [target],
+          detail: `the cluster step failed (${isUserFacing(err) ? err.code : 'unexpected error'}); the credential is deleted now, the secret is retried`,
+        }).catch((auditErr: unknown) =>
+          this.log.error({ err: auditErr, requestId: request.id }, 'audit of a failed secret revocation failed'),
+        );
+      }
+    await this.revokeCredential(request, by);
+    return clusterFailure;
+  }
+
+  private async removeSecret(request: AccessRequest, plan: SecretPlan, by: Actor, target: string): Promise<void> {
     const access = await this.ports.kubernetes.access(plan.cluster);
     const removed = await this.ports.kubernetes.remove(access, {
       namespace: plan.namespace,
@@ -466,11 +605,11 @@ export class AccessLifecycle {
     await this.record(request, by, {
       action: 'access.revoke.secret',
       outcome: removed.secret,
-      targetIds: [`${plan.cluster.id}/namespaces/${plan.namespace}/secrets/${plan.secretName}`],
+      targetIds: [target],
       detail:
         removed.secret === 'notOurs'
           ? removed.ownerRequestId
-            ? `now written for ${removed.ownerRequestId}; left in place`
+            ? `its label names ${removed.ownerRequestId}; left in place`
             : 'not written by acrbot for this request; left in place'
           : undefined,
     });
@@ -480,19 +619,39 @@ export class AccessLifecycle {
         outcome: 'patched',
         targetIds: [`${plan.cluster.id}/namespaces/${plan.namespace}/serviceaccounts/${plan.serviceAccount}`],
       });
-    // The credential this request created, rebuilt from its own store records (G15). A later
-    // request that replaced the secret already retired it; deleting an absent one is a no-op.
+  }
+
+  /**
+   * Deletes the credential this request created, rebuilt from its own store records (G15). A
+   * later request that replaced the secret already retired it; deleting an absent one is a
+   * no-op. Once acrbot's audit says it deleted it, a retry deletes nothing by that name again:
+   * an object made since under the same name is not the one acrbot's records vouch for.
+   */
+  private async revokeCredential(request: AccessRequest, by: Actor): Promise<void> {
     const ref = credentialOf(request);
     const problem = ref ? credentialRefProblem(ref, request) : 'no credential is recorded for this request';
     if (!ref || problem) {
       await this.record(request, by, { action: 'access.revoke.credential', outcome: 'kept', detail: problem });
       return;
     }
+    const targetIds = [ref.kind === 'token' ? ref.tokenName : ref.applicationId];
+    const deletedBefore = (await this.audit.forRequest(request.id)).some(
+      (e) => e.action === 'access.revoke.credential' && e.outcome === 'deleted',
+    );
+    if (deletedBefore) {
+      await this.record(request, by, {
+        action: 'access.revoke.credential',
+        outcome: 'alreadyDeleted',
+        targetIds,
+        detail: 'deleted by an earlier attempt of this revocation; nothing deleted again',
+      });
+      return;
+    }
     await deleteCredential(this.ports, ref);
     await this.record(request, by, {
       action: 'access.revoke.credential',
       outcome: 'deleted',
-      targetIds: [ref.kind === 'token' ? ref.tokenName : ref.applicationId],
+      targetIds,
       detail:
         ref.kind === 'token'
           ? ref.scopeMapName
@@ -521,4 +680,28 @@ export class AccessLifecycle {
 
 function jobSpec(job: ScheduledJob) {
   return { id: job.id, kind: job.kind, dueAt: new Date(job.dueAt), requestId: job.requestId, payload: job.payload };
+}
+
+/** What deleting a secret request's credential deletes, from its store records (for the preview). */
+function credentialSteps(request: AccessRequest): RevocationStep[] {
+  const ref = credentialOf(request);
+  if (ref?.kind === 'token')
+    return [
+      { what: 'ACR token', target: `${ref.tokenName} on ${ref.registry}`, action: 'delete' },
+      ...(ref.scopeMapName ? [{ what: 'scope map', target: ref.scopeMapName, action: 'delete' as const }] : []),
+    ];
+  if (ref?.kind === 'sp')
+    return [
+      { what: 'Entra application', target: `${ref.appId}`, action: 'delete' },
+      ...(ref.roleAssignment
+        ? [
+            {
+              what: 'role assignment',
+              target: `of ${ref.appId} on ${request.plan.registry.name}`,
+              action: 'delete' as const,
+            },
+          ]
+        : []),
+    ];
+  return [];
 }

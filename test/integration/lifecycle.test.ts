@@ -368,6 +368,31 @@ describe('access lifecycle (G17)', () => {
     );
   });
 
+  test('G15: a secret whose label now names another request is left alone at expiry, although its uid is the one acrbot wrote (labels only make acrbot more careful)', async () => {
+    const { id, k8s } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --service-account default --for 2m pull for payments-api',
+    );
+    const written = k8s.getObject('secrets', 'payments', 'acr-auth')!;
+    // Relabelled in place (an update keeps the uid), e.g. by a write acrbot's store never recorded.
+    const relabelled = k8s.seedObject('secrets', {
+      ...written,
+      metadata: { ...written.metadata, labels: { ...written.metadata.labels, 'acrbot.io/request-id': 'R-ZZZZZZZZ' } },
+    });
+    expect(relabelled.metadata.uid).toBe(written.metadata.uid);
+
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(id))!.state).toBe('revoked');
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')?.metadata.uid).toBe(written.metadata.uid);
+    const sa = k8s.getObject('serviceaccounts', 'payments', 'default') as unknown as {
+      imagePullSecrets?: { name: string }[];
+    };
+    expect(sa.imagePullSecrets).toEqual([{ name: 'acr-auth' }]);
+    expect(h.app.sandbox!.arm.state.listTokens(contosoId)).toHaveLength(0);
+    const step = (await h.app.audit.forRequest(id)).find((e) => e.action === 'access.revoke.secret');
+    expect(step).toMatchObject({ outcome: 'notOurs', detail: 'its label names R-ZZZZZZZZ; left in place' });
+  });
+
   test('a --kind sp secret that expires: the Entra application and its role assignment on the registry are gone', async () => {
     const { id, k8s } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --kind sp --namespace payments --for 2m pull for payments-api',
@@ -453,12 +478,205 @@ describe('access lifecycle (G17)', () => {
     expect(assignmentsOn(contosoId)).toHaveLength(0);
   });
 
+  /** Files an extension of `originalId` as its requester and has the approver approve it; it succeeded. */
+  async function extendApproved(originalId: string, args: string): Promise<string> {
+    h.connector.clear();
+    await h.say(users.requester, `extend ${originalId} ${args}`);
+    const card = await h.connector.waitFor(
+      (c) => c.op !== 'update' && /Extends/.test(cardText(c.activity)) && /R-[2-9A-Z]{8}/.test(cardText(c.activity)),
+      5000,
+      'extension plan card',
+    );
+    const extensionId = [...cardText(card.activity).matchAll(/R-[2-9A-HJKMNP-TV-Z]{8}/g)]
+      .map((m) => m[0])
+      .find((x) => x !== originalId)!;
+    await h.click(users.approver, 'approve', { requestId: extensionId });
+    expect((await h.settle(extensionId)).state).toBe('succeeded');
+    return extensionId;
+  }
+
+  test('G15/G17: a later request that replaced the secret keeps it when the earlier one ends (same uid, acrbot’s records say who wrote last)', async () => {
+    const { id: first, k8s } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --service-account default --for 2m pull for payments-api',
+    );
+    const uid = k8s.getObject('secrets', 'payments', 'acr-auth')!.metadata.uid;
+    const tokens = () => h.app.sandbox!.arm.state.listTokens(contosoId).map((t: { name: string }) => t.name);
+    const sa = () =>
+      (k8s.getObject('serviceaccounts', 'payments', 'default') as unknown as { imagePullSecrets?: { name: string }[] })
+        .imagePullSecrets ?? [];
+    // A second request replaces the secret (a PUT: the Kubernetes uid stays) and retires the first's token.
+    const later = await h.requestSecret(
+      users.requester,
+      'aks-dev contosoacr --namespace payments --service-account default --for 1h pull for payments-api',
+    );
+    await h.click(users.approver, 'approve', { requestId: later.id });
+    expect((await h.settle(later.id)).state).toBe('succeeded');
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')!.metadata.uid).toBe(uid);
+    expect(tokens()).toEqual([`acrbot-${later.id.toLowerCase()}`]);
+
+    advance(2 * MINUTE); // the first ends
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(first))!.state).toBe('revoked');
+    // The later request's secret, its service-account entry and its token are untouched.
+    const kept = k8s.getObject('secrets', 'payments', 'acr-auth')!;
+    expect(kept.metadata.uid).toBe(uid);
+    expect(kept.metadata.labels?.['acrbot.io/request-id']).toBe(later.id);
+    expect(sa()).toEqual([{ name: 'acr-auth' }]);
+    expect(tokens()).toEqual([`acrbot-${later.id.toLowerCase()}`]);
+    const audit = await h.app.audit.forRequest(first);
+    const secretStep = audit.find((e) => e.action === 'access.revoke.secret');
+    expect(secretStep?.outcome).toBe('kept');
+    expect(secretStep?.detail).toContain(later.id);
+    expect(audit.map((e) => `${e.action}:${e.outcome}`)).not.toContain('access.revoke.serviceAccount:patched');
+
+    advance(58 * MINUTE); // the later one ends: now it goes
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(later.id))!.state).toBe('revoked');
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
+    expect(sa()).toEqual([]);
+    expect(tokens()).toEqual([]);
+    expect(await actions(later.id)).toEqual(
+      expect.arrayContaining(['access.revoke.secret:deleted', 'access.revoke.serviceAccount:patched']),
+    );
+  });
+
+  test('revoking an extended grant ends its extension too: the assignment is deleted, and both say revoked', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+    const extensionId = await extendApproved(request.id, '--for 1h release still running');
+    expect(assignmentsOn(contosoId)).toHaveLength(1);
+    // The confirmation says so: the assignment goes, and the extension ends with it.
+    await h.say(users.requester, `revoke ${request.id} done early`);
+    const confirm = await h.connector.waitFor(
+      (c) => /Revoke .*\?/.test(cardText(c.activity)),
+      5000,
+      'confirmation card',
+    );
+    expect(cardText(confirm.activity)).toContain('Delete role assignment AcrPull');
+    expect(cardText(confirm.activity)).toContain(`Delete extension ${extensionId}`);
+    // An approver revoking everything on the cluster and registry is asked about one grant, not two.
+    h.connector.clear();
+    await h.say(users.approver, 'revoke aks-prod contosoacr incident 42');
+    const pair = await h.connector.waitFor(
+      (c) => /Revoke \d+ acrbot grants? of aks-prod/.test(cardText(c.activity)),
+      5000,
+      'pair card',
+    );
+    expect(cardText(pair.activity)).toContain('Revoke 1 acrbot grant of aks-prod on contosoacr?');
+    expect(cardText(pair.activity)).toContain(`delete extension ${extensionId}`);
+    await h.click(users.requester, 'revokeConfirm', { requestId: request.id, reason: 'done early' });
+    await pollState(request.id, 'revoked');
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
+    const extension = (await h.app.store.get(extensionId))!;
+    expect(extension.state).toBe('revoked');
+    expect(extension.access?.revokedBy?.objectId).toBe(users.requester.objectId);
+    expect(await actions(request.id)).toEqual(
+      expect.arrayContaining(['access.revoke.roleAssignment:deleted', 'access.revoked:revoked']),
+    );
+    expect(await actions(request.id)).not.toContain('access.revoke.roleAssignment:kept');
+    expect(await actions(extensionId)).toContain('access.revoked:revoked');
+    // Its end is not waited for either: nothing is left to do when it comes.
+    advance(2 * 60 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(extensionId))!.access?.revokedAt).toBe(extension.access?.revokedAt);
+  });
+
+  test('revoking an extended grant still keeps the assignment for a different request that holds it', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+    const extensionId = await extendApproved(request.id, '--for 1h release still running');
+    const other = await grant(second, 'aks-prod contosoacr --for 30d second team deploys');
+    await h.click(users.requester, 'revokeConfirm', { requestId: request.id, reason: 'done early' });
+    await pollState(request.id, 'revoked');
+    expect((await h.app.store.get(extensionId))!.state).toBe('revoked');
+    expect(assignmentsOn(contosoId)).toHaveLength(1);
+    const kept = (await h.app.audit.forRequest(request.id)).find((e) => e.action === 'access.revoke.roleAssignment');
+    expect(kept?.outcome).toBe('kept');
+    expect(kept?.detail).toBe(`still used by ${other.id}`);
+  });
+
+  test('revoking an extended (rotated) secret ends the extension: secret, service-account entry and the current token gone', async () => {
+    const { id, k8s } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --service-account default --for 2m pull for payments-api',
+    );
+    const extensionId = await extendApproved(id, '--for 1h rollout still running');
+    const tokens = () => h.app.sandbox!.arm.state.listTokens(contosoId).map((t: { name: string }) => t.name);
+    expect(tokens()).toEqual([`acrbot-${extensionId.toLowerCase()}`]);
+    await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'leaked in a log' });
+    await pollState(id, 'revoked');
+    expect((await h.app.store.get(extensionId))!.state).toBe('revoked');
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
+    expect(tokens()).toEqual([]);
+    expect(await actions(extensionId)).toEqual(
+      expect.arrayContaining([
+        'access.revoke.secret:deleted',
+        'access.revoke.serviceAccount:patched',
+        'access.revoke.credential:deleted',
+      ]),
+    );
+  });
+
+  test('a secret revoked while its cluster is unreachable: the credential is deleted at once, the cluster clean-up retried without touching a token made since under the same name', async () => {
+    const { id, k8s } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
+    );
+    const tokenName = `acrbot-${id.toLowerCase()}`;
+    const tokens = () => h.app.sandbox!.arm.state.listTokens(contosoId).map((t: { name: string }) => t.name);
+    expect(tokens()).toEqual([tokenName]);
+    // The API server cannot be reached (cluster stopped): every call drops the connection.
+    const unreachable = k8s.faults.inject({ drop: true, times: Infinity });
+    await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'token leaked' });
+    // The confirmation runs the job at once; its first attempt fails on the cluster.
+    const job = await pollJob(`access.expire:${id}`, (j) => j.attempts >= 1);
+    expect(job.attempts).toBe(1);
+    expect(job.lastError).toMatch(/cluster/i);
+    expect((await h.app.store.get(id))!.state).toBe('succeeded');
+    // The leaked credential no longer works, although the cluster could not be reached.
+    expect(tokens()).toEqual([]);
+    expect(await actions(id)).toEqual(
+      expect.arrayContaining(['access.revoke.secret:failed', 'access.revoke.credential:deleted']),
+    );
+    // Someone makes a token under the same name meanwhile: acrbot's records vouch for the one it
+    // deleted, not for this one.
+    const registry = h.app.sandbox!.arm.state.getRegistry(contosoId)!;
+    registry.tokens.set(tokenName, {
+      id: `${contosoId}/tokens/${tokenName}`,
+      name: tokenName,
+      scopeMapId: `${contosoId}/scopeMaps/_repositories_pull`,
+      status: 'enabled' as const,
+      creationDate: new Date().toISOString(),
+      passwords: [],
+    });
+    unreachable();
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(id))!.state).toBe('revoked');
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
+    expect(tokens()).toEqual([tokenName]);
+    expect((await actions(id)).filter((a) => a === 'access.revoke.credential:deleted')).toHaveLength(1);
+    expect(await actions(id)).toEqual(
+      expect.arrayContaining(['access.revoke.secret:deleted', 'access.revoke.credential:alreadyDeleted']),
+    );
+  });
+
   async function pollState(id: string, state: string): Promise<void> {
     for (let i = 0; i < 500; i++) {
       if ((await h.app.store.get(id))?.state === state) return;
       await new Promise((r) => setTimeout(r, 10));
     }
     throw new Error(`request ${id} never became ${state}`);
+  }
+
+  async function pollJob(
+    id: string,
+    done: (job: NonNullable<Awaited<ReturnType<typeof jobOf>>>) => boolean,
+  ): Promise<NonNullable<Awaited<ReturnType<typeof jobOf>>>> {
+    for (let i = 0; i < 1000; i++) {
+      const job = await jobOf(id);
+      if (job && done(job)) return job;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`job ${id} never reached the expected state`);
   }
 
   async function scheduleOf(requestId: string): Promise<string[]> {

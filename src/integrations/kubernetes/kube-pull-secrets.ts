@@ -15,6 +15,7 @@ import type {
   SecretRemoveResult,
   SecretWriteResult,
 } from '../../domain/ports';
+import { requestIdLabelValue } from '../../domain/identifiers';
 import type { ExistingSecret } from '../../domain/secret-ownership';
 import { restErrorInfo } from '../azure/arm-connection';
 import { explainKubeError, kubeStatus } from './kube-errors';
@@ -214,11 +215,17 @@ export class KubePullSecrets implements PullSecretPort {
     // object is this request's: one deleted and made again under the same name, labels copied
     // or not, is someone else's (labels are hints, never proof; G15). Requests recorded before
     // uids were kept fall back to the labels, which must still name the request.
-    const ours = input.writtenUid ? existing.metadata?.uid === input.writtenUid : managed && label === input.requestId;
+    // A replacement (PUT) keeps the uid, so a label naming another request only makes acrbot more
+    // careful: it never deletes what its label says another request wrote, uid or not; the label
+    // alone never makes a secret this request's.
+    const labelledOther = managed && label !== undefined && label !== requestIdLabelValue(input.requestId);
+    const ours = input.writtenUid
+      ? existing.metadata?.uid === input.writtenUid && !labelledOther
+      : managed && label === input.requestId;
     if (!ours)
       return {
         secret: 'notOurs',
-        ownerRequestId: managed && label !== input.requestId ? label : undefined,
+        ownerRequestId: labelledOther ? label : undefined,
         serviceAccountPatched: false,
       };
     try {
