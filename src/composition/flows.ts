@@ -10,6 +10,7 @@ import { Executor } from '../flows/executor';
 import { AccessActions, type ExtensionAnnouncer } from '../flows/access-actions';
 import { AccessLifecycle, type LifecycleMessenger } from '../flows/access-lifecycle';
 import { ExtensionAwareGrantRunner } from '../flows/extension-runner';
+import { ExtensionAwareSecretRunner } from '../flows/secret-extension-runner';
 import { GrantPlanner } from '../flows/grant-planner';
 import { GrantRunner } from '../flows/grant-runner';
 import { ApprovalNudges, type NudgeNotifier } from '../flows/approval-nudges';
@@ -154,7 +155,10 @@ export function createFlows(
     stores.requests,
     stores.audit,
     clock,
-    { grant: new ExtensionAwareGrantRunner(grantRunner, stores.requests), secret: secretRunner },
+    {
+      grant: new ExtensionAwareGrantRunner(grantRunner, stores.requests),
+      secret: new ExtensionAwareSecretRunner(secretRunner, stores.requests),
+    },
     {
       // Cards first, then the lifecycle schedules the end of the access (G17). The run does not
       // wait for the cards of "executing": they queue per conversation, and if the final state

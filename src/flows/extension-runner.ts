@@ -1,9 +1,9 @@
 /**
  * Runs an approved extension of a grant (G17): nothing is re-created in Azure; the run checks
  * that the original request still holds its access and the end moves when the extension
- * succeeds ({@link AccessLifecycle}). Other grants go to the normal runner. (A secret's
- * extension is a normal secret run: a new credential into the same secret, the old one
- * deleted — rotation.)
+ * succeeds ({@link AccessLifecycle}). Other grants go to the normal runner. A secret's
+ * extension is a normal secret run (a new credential into the same secret, the old one deleted:
+ * rotation) under the same check ({@link activeOriginal}; secret-extension-runner.ts).
  */
 import { UserFacingError } from '../domain/errors';
 import type { RequestStore } from '../domain/ports';
@@ -20,12 +20,7 @@ export class ExtensionAwareGrantRunner implements PlanRunner {
 
   async run(request: AccessRequest, ctx: RunContext): Promise<Outcome> {
     if (!request.extendsRequestId) return this.grants.run(request, ctx);
-    const original = await this.store.get(request.extendsRequestId);
-    if (!original || original.state !== 'succeeded')
-      throw new UserFacingError(
-        'extend.notActive',
-        `Request ${request.extendsRequestId} no longer has active access, so there is nothing to extend; ask for a new grant instead.`,
-      );
+    const original = await activeOriginal(this.store, request.extendsRequestId);
     await ctx.audit({
       action: 'access.extend.checked',
       outcome: 'active',
@@ -39,4 +34,15 @@ export class ExtensionAwareGrantRunner implements PlanRunner {
       alreadyPresent: true,
     };
   }
+}
+
+/** The original of an extension, still holding its access; a user-facing refusal otherwise. */
+export async function activeOriginal(store: RequestStore, originalId: string): Promise<AccessRequest> {
+  const original = await store.get(originalId);
+  if (!original || original.state !== 'succeeded')
+    throw new UserFacingError(
+      'extend.notActive',
+      `Request ${originalId} no longer has active access, so there is nothing to extend; ask for a new request instead.`,
+    );
+  return original;
 }

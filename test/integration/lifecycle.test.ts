@@ -616,6 +616,33 @@ describe('access lifecycle (G17)', () => {
     );
   });
 
+  test('an extension of a secret approved after its original was revoked fails and creates nothing', async () => {
+    const { id, k8s } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
+    );
+    h.connector.clear();
+    await h.say(users.requester, `extend ${id} --for 1h rollout still running`);
+    const card = await h.connector.waitFor(
+      (c) => c.op !== 'update' && /Extends/.test(cardText(c.activity)) && /R-[2-9A-Z]{8}/.test(cardText(c.activity)),
+      5000,
+      'extension plan card',
+    );
+    const extensionId = [...cardText(card.activity).matchAll(/R-[2-9A-HJKMNP-TV-Z]{8}/g)]
+      .map((m) => m[0])
+      .find((x) => x !== id)!;
+    await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'token leaked' });
+    await pollState(id, 'revoked');
+    const tokens = () => h.app.sandbox!.arm.state.listTokens(contosoId).map((t: { name: string }) => t.name);
+    expect(tokens()).toEqual([]);
+    // An approver still finds the extension pending and approves it.
+    await h.click(users.approver, 'approve', { requestId: extensionId });
+    const extension = await h.settle(extensionId);
+    expect(extension.state).toBe('failed');
+    expect(extension.outcome?.errorCode).toBe('extend.notActive');
+    expect(tokens()).toEqual([]);
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
+  });
+
   test('a secret revoked while its cluster is unreachable: the credential is deleted at once, the cluster clean-up retried without touching a token made since under the same name', async () => {
     const { id, k8s } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
