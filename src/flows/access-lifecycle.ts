@@ -183,11 +183,6 @@ export class AccessLifecycle {
     }
   }
 
-  /** Schedules ends for succeeded requests whose jobs are missing (start-up; idempotent). */
-  async scheduleMissing(requests: AccessRequest[]): Promise<void> {
-    for (const r of requests) await this.requestChanged(r);
-  }
-
   /** The `access.remind` job: tells the requester, with an Extend button, unless access already ended. */
   async onReminder(job: ScheduledJob): Promise<void> {
     const request = job.requestId ? await this.store.get(job.requestId) : undefined;

@@ -450,6 +450,8 @@ export class SecretRunner implements PlanRunner {
           targetIds: [ref.kind === 'token' ? ref.tokenName : ref.applicationId],
         });
       } catch (err) {
+        // The run is another instance's now: it stops here, and the new holder records the rest.
+        if (err instanceof LeaseLostError) throw err;
         result = 'pending';
         ctx.log.error({ err }, 'credential clean-up failed; recorded for retry');
         await ctx

@@ -40,9 +40,9 @@ function fakePorts(deletes: string[]): SecretRunnerPorts {
   } as unknown as SecretRunnerPorts;
 }
 
-function runner(deletes: string[]): SecretRunner {
+function runner(deletes: string[], ports = fakePorts(deletes)): SecretRunner {
   return new SecretRunner(
-    fakePorts(deletes),
+    ports,
     { delaysMs: [], sleep: async () => undefined },
     {
       reader: { getCluster: async () => ({ localAccountsDisabled: true }) } as never,
@@ -134,5 +134,19 @@ describe('a secret run that lost its execution lease cleans nothing up', () => {
     expect(err).toBeInstanceOf(RunFailure);
     expect(deletes).toEqual(['token:acrbot-r-aaaaaaaa']);
     expect(audited).toContain('credential.cleanup:deleted');
+  });
+
+  test('the lease lost while auditing a clean-up: the same error, not a clean-up "pending" for retry', async () => {
+    const deletes: string[] = [];
+    const ports = fakePorts(deletes);
+    // The secret write fails for an ordinary reason: the run cleans up the token it created...
+    (ports.kubernetes as { write: () => Promise<never> }).write = async () => {
+      throw new Error('apiserver down');
+    };
+    // ...and its lease is taken over just then: the clean-up's audit entry cannot be written.
+    const { ctx } = context('credential.cleanup', () => new LeaseLostError('exec:R-AAAAAAAA'));
+    const err = await failureOf(runner(deletes, ports).run(tokenRequest(), ctx));
+    expect(deletes).toEqual(['token:acrbot-r-aaaaaaaa']);
+    expect(err).toBeInstanceOf(LeaseLostError);
   });
 });
