@@ -140,7 +140,7 @@ describe('a secret run that lost its execution lease cleans nothing up', () => {
     const deletes: string[] = [];
     const ports = fakePorts(deletes);
     // The secret write fails for an ordinary reason: the run cleans up the token it created...
-    (ports.kubernetes as { write: () => Promise<never> }).write = async () => {
+    ports.kubernetes.write = async () => {
       throw new Error('apiserver down');
     };
     // ...and its lease is taken over just then: the clean-up's audit entry cannot be written.
