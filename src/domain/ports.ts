@@ -254,6 +254,14 @@ export interface SecretWriteResult {
   uid?: string;
 }
 
+/**
+ * What {@link PullSecretPort.write} answers: the secret is written; adding it to the service
+ * account may still have failed (`serviceAccountFailure`, explained for the user, with its cause).
+ */
+export interface PullSecretWriteOutcome extends SecretWriteResult {
+  serviceAccountFailure?: Error;
+}
+
 /** The Kubernetes side of the secret flow. */
 export interface PullSecretPort {
   /** Credentials for the cluster's API server (listClusterUserCredential; Entra token on AAD clusters). */
@@ -278,7 +286,7 @@ export interface PullSecretPort {
    * secret still has that version (so a secret swapped after the check is never overwritten);
    * then links it to the service account.
    */
-  write(access: ClusterAccess, input: PullSecretWrite): Promise<SecretWriteResult>;
+  write(access: ClusterAccess, input: PullSecretWrite): Promise<PullSecretWriteOutcome>;
   /**
    * Revocation (G17): deletes the secret only if it is still the object acrbot wrote for
    * `requestId`, then removes it from the service account's `imagePullSecrets`. With

@@ -108,7 +108,13 @@ export class SecretRunner implements PlanRunner {
           : await this.createServicePrincipal(request, plan, ctx, refs);
       const secretId = pullSecretRecordId(plan);
       await ctx.recordCreated({ kind: 'pullSecretWriteStarted', id: secretId, name: plan.secretName });
-      const write = await this.writeSecret(access, request, plan, credential, existing?.resourceVersion);
+      const { serviceAccountFailure, ...write } = await this.writeSecret(
+        access,
+        request,
+        plan,
+        credential,
+        existing?.resourceVersion,
+      );
       // A secret labelled with this very request was written by an interrupted earlier run of it
       // (a crash or a take-over after the write, G13): writing it again still creates this
       // request's secret; nobody else's was replaced, so the audit and the card must not say so.
@@ -121,15 +127,34 @@ export class SecretRunner implements PlanRunner {
         outcome: written.action,
         targetIds: [`${plan.cluster.id}/namespaces/${plan.namespace}/secrets/${plan.secretName}`],
       });
+      const serviceAccountId = `${plan.cluster.id}/namespaces/${plan.namespace}/serviceaccounts/${plan.serviceAccount}`;
       if (written.serviceAccountPatched)
         await ctx.audit({
           action: 'kubernetes.write.serviceAccount',
           outcome: 'patched',
-          targetIds: [`${plan.cluster.id}/namespaces/${plan.namespace}/serviceaccounts/${plan.serviceAccount}`],
+          targetIds: [serviceAccountId],
         });
+      // The secret is written and works when a pod names it: the run goes on (a failure now would
+      // delete the credential the secret, perhaps replacing another, already holds) and says what
+      // is left to do.
+      let serviceAccountNote = '';
+      if (serviceAccountFailure) {
+        ctx.log.error(
+          { err: serviceAccountFailure },
+          'the secret was written; adding it to the service account failed',
+        );
+        await ctx.audit({
+          action: 'kubernetes.write.serviceAccount',
+          outcome: 'failed',
+          targetIds: [serviceAccountId],
+          detail: serviceAccountFailure.message,
+        });
+        const why = isUserFacing(serviceAccountFailure) ? ` ${serviceAccountFailure.message}` : '';
+        serviceAccountNote = ` Not added to service account ${plan.serviceAccount}:${why} Until it is, name the secret in the pod's imagePullSecrets.`;
+      }
       const rotated = previous ? await this.retirePrevious(previous, credential.ref, ctx) : false;
       return {
-        summary: `Secret ${plan.namespace}/${plan.secretName} ${written.action} in ${plan.cluster.name} with ${plan.credentialKind === 'token' ? 'ACR token' : 'service principal'} ${credential.id}, valid until ${plan.expiresAt.slice(0, 10)}.${written.serviceAccountPatched ? ` Added to service account ${plan.serviceAccount}.` : ''}${rotated ? ' The credential it replaced was deleted.' : ''}`,
+        summary: `Secret ${plan.namespace}/${plan.secretName} ${written.action} in ${plan.cluster.name} with ${plan.credentialKind === 'token' ? 'ACR token' : 'service principal'} ${credential.id}, valid until ${plan.expiresAt.slice(0, 10)}.${written.serviceAccountPatched ? ` Added to service account ${plan.serviceAccount}.` : ''}${serviceAccountNote}${rotated ? ' The credential it replaced was deleted.' : ''}`,
         azureRequestIds: credential.requestIds,
         createdIds: [credential.id],
         credentialRef: encodeCredentialRef(credential.ref),

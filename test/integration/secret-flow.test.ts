@@ -508,6 +508,34 @@ describe('secret flow', () => {
     ).toEqual([{ name: 'acr-auth' }, { name: 'acr-two' }]);
   });
 
+  test('--service-account that acrbot may not patch: the secret and its credential stay, the outcome says what to do, the audit says failed', async () => {
+    const request = await requestSecret(
+      'aks-dev contosoacr --namespace payments --service-account default link to default sa',
+    );
+    k8s('aks-dev').faults.inject({ verb: 'patch', resource: 'serviceaccounts', status: 403, times: Infinity });
+    const done = await approve(request.id);
+    expect(done.state).toBe('succeeded');
+    expect(done.outcome?.summary).toMatch(/Not added to service account default/);
+    expect(done.outcome?.secret).toEqual(expect.objectContaining({ serviceAccountPatched: false }));
+    // The secret works on its own (a pod names it), so nothing is taken back.
+    expect(k8s('aks-dev').getObject('secrets', 'payments', 'acr-auth')).toBeDefined();
+    expect(h.app.sandbox!.arm.state.listTokens(contosoId)).toHaveLength(1);
+    expect(
+      (
+        k8s('aks-dev').getObject('serviceaccounts', 'payments', 'default') as unknown as {
+          imagePullSecrets?: unknown[];
+        }
+      ).imagePullSecrets ?? [],
+    ).toEqual([]);
+    const entries = (await h.app.audit.forRequest(request.id)).map((e) => `${e.action}:${e.outcome}`);
+    expect(entries).toEqual(
+      expect.arrayContaining(['kubernetes.write.secret:created', 'kubernetes.write.serviceAccount:failed']),
+    );
+    expect(
+      h.logs.lines.filter((l) => l.includes('the secret was written; adding it to the service account failed')),
+    ).toHaveLength(1);
+  });
+
   test('bad options get a clear message and change nothing', async () => {
     for (const [args, fragment] of [
       ['aks-dev contosoacr --kind magic valid reason text', '--kind'],

@@ -13,6 +13,7 @@ import type {
   PullSecretPort,
   PullSecretWrite,
   SecretRemoveResult,
+  PullSecretWriteOutcome,
   SecretWriteResult,
 } from '../../domain/ports';
 import { requestIdLabelValue } from '../../domain/identifiers';
@@ -154,7 +155,7 @@ export class KubePullSecrets implements PullSecretPort {
     return { existing };
   }
 
-  async write(access: ClusterAccess, input: PullSecretWrite): Promise<SecretWriteResult> {
+  async write(access: ClusterAccess, input: PullSecretWrite): Promise<PullSecretWriteOutcome> {
     const { api, clusterName } = access as KubeAccess;
     const ctx = { cluster: clusterName, namespace: input.namespace };
     const body: V1Secret = {
@@ -195,10 +196,18 @@ export class KubePullSecrets implements PullSecretPort {
         );
       throw explainKubeError(err, { ...ctx, verb: replacing ? 'update' : 'create', resource: 'secrets' });
     }
-    let serviceAccountPatched = false;
-    if (input.serviceAccount)
-      serviceAccountPatched = await this.linkServiceAccount(api, input.serviceAccount, input.secretName, ctx);
-    return { action, serviceAccountPatched, uid: written.metadata?.uid };
+    const result = { action, serviceAccountPatched: false, uid: written.metadata?.uid };
+    if (!input.serviceAccount) return result;
+    try {
+      return {
+        ...result,
+        serviceAccountPatched: await this.linkServiceAccount(api, input.serviceAccount, input.secretName, ctx),
+      };
+    } catch (err) {
+      // The secret is written (and may have replaced another): the caller must know which
+      // object it wrote even though the link failed, so the failure is answered, not thrown.
+      return { ...result, serviceAccountFailure: err as Error };
+    }
   }
 
   async remove(
