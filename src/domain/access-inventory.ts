@@ -181,10 +181,12 @@ const lower = (s: string) => s.toLowerCase();
 /** The role assignment id acrbot's grant request created (from the store's records), if any. */
 export function createdAssignmentId(request: AccessRequest): string | undefined {
   if (request.plan.kind !== 'grant') return undefined;
+  // RoleAssignmentExists: acrbot created nothing; the assignment is someone else's. Checked
+  // before the record: the runner records the deterministic id before its PUT (crash recovery),
+  // and a 409 means the access exists under another name, so that id never existed in Azure.
+  if (request.outcome?.alreadyPresent) return undefined;
   const recorded = request.created?.find((c) => c.kind === 'roleAssignment');
   if (recorded) return recorded.id;
-  // RoleAssignmentExists: acrbot created nothing; the assignment is someone else's.
-  if (request.outcome?.alreadyPresent) return undefined;
   const fromOutcome = request.outcome?.createdIds?.find((id) => /\/roleAssignments\//i.test(id));
   if (fromOutcome) return fromOutcome;
   // Requests granted before `created` existed: the deterministic name in the stored plan.

@@ -472,11 +472,14 @@ export class AccessLifecycle {
    * request found it present and created nothing).
    */
   private async acrbotCreatedAssignment(request: AccessRequest, plan: GrantPlan): Promise<boolean> {
+    // RoleAssignmentExists (`alreadyPresent`) created nothing, though the run recorded the
+    // deterministic name before its PUT: the access exists under another name.
     const created = (r: AccessRequest) =>
       r.plan.kind === 'grant' &&
       r.plan.roleAssignmentName === plan.roleAssignmentName &&
+      !r.outcome?.alreadyPresent &&
       ((r.created ?? []).some((c) => c.kind === 'roleAssignment' && c.name === plan.roleAssignmentName) ||
-        (r.outcome !== undefined && !r.outcome.alreadyPresent && (r.outcome.createdIds?.length ?? 0) > 0));
+        (r.outcome !== undefined && (r.outcome.createdIds?.length ?? 0) > 0));
     if (created(request)) return true;
     const history = await this.store.listByTarget(plan.cluster.id, plan.registry.id, ['succeeded', 'revoked'], 1000);
     return history.some(created);

@@ -77,7 +77,11 @@ export class GrantPlanner {
     return { kind: 'servicePrincipal', objectId, appId: chosen.appId, description: chosen.description };
   }
 
-  /** An assignment that already lets the principal pull, at the registry or above. */
+  /**
+   * An assignment that already lets the principal pull, at the registry or above. One with a
+   * condition (an ABAC repository limit) lets it pull only some repositories: not the access a
+   * grant gives, so it does not count (the inventory shows it as conditional).
+   */
   async findExisting(
     scope: string,
     principalId: string,
@@ -88,6 +92,7 @@ export class GrantPlanner {
     return assignments.find(
       (a) =>
         a.principalId.toLowerCase() === principalId.toLowerCase() &&
+        !a.condition &&
         scopeCovers(a.scope, scope) &&
         roles.includes(roleDefinitionGuid(a.roleDefinitionId)),
     );

@@ -178,6 +178,13 @@ describe('grant flow', () => {
       5000,
       'already-in-place outcome',
     );
+    // acrbot created nothing (its run recorded the planned name before the PUT): revoking it
+    // says the assignment is not acrbot's, not that acrbot's went missing.
+    await h.click(users.requester, 'revokeConfirm', { requestId: request.id, reason: 'no longer needed here' });
+    for (let i = 0; i < 500 && (await h.app.store.get(request.id))!.state !== 'revoked'; i++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    const entries = (await h.app.audit.forRequest(request.id)).map((e) => `${e.action}:${e.outcome}`);
+    expect(entries).toContain('access.revoke.roleAssignment:notOurs');
   });
 
   test('PrincipalNotFound ×3 is retried, then the grant succeeds', async () => {

@@ -287,4 +287,25 @@ describe('drift', () => {
     );
     expect(found.map((f) => `${f.requestId}:${f.kind}`)).toEqual(['R-AAAAAAAA:deleted', 'R-BBBBBBBB:changed']);
   });
+
+  test('a grant answered RoleAssignmentExists created nothing, though its run recorded the planned name first: no drift, no acrbot path', () => {
+    // The runner records the deterministic id before its PUT (G15, crash recovery); a 409 means
+    // the access exists under another name, so that id never existed in Azure.
+    const planned = grantRequest('R-AAAAAAAA');
+    const r = grantRequest('R-AAAAAAAA', {
+      created: [
+        {
+          kind: 'roleAssignment',
+          id: `${registry.id}/providers/Microsoft.Authorization/roleAssignments/${planned.plan.kind === 'grant' ? planned.plan.roleAssignmentName : ''}`,
+          name: planned.plan.kind === 'grant' ? planned.plan.roleAssignmentName : '',
+          recordedAt: '2026-11-30T09:00:00.000Z',
+        },
+      ],
+      outcome: { summary: '', azureRequestIds: [], alreadyPresent: true },
+    });
+    const someoneElses = assignment(registry.id, ACR_PULL.guid, 'dddddddd-0000-4000-8000-000000000001');
+    expect(findDrift(KUBELET, [someoneElses], [r])).toEqual([]);
+    const [cell] = buildCells(facts([someoneElses], [r]));
+    expect(cell.paths).toEqual([expect.objectContaining({ origin: 'outside' })]);
+  });
 });

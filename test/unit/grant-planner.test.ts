@@ -146,6 +146,18 @@ describe('GrantPlanner.findExisting and resolveIdentity (fake ports)', () => {
       'LegacyRegistryPermissions',
       false,
     ],
+    [
+      // A condition limits it to some repositories: not the access a grant gives.
+      'Repository Reader in ABAC mode with a repository condition',
+      [
+        {
+          ...assignment(REGISTRY_ID, ROLE_IDS.repositoryReader),
+          condition: "@Request[Microsoft.ContainerRegistry/registries/repositories:name] StringEquals 'team-a/only'",
+        },
+      ],
+      'AbacRepositoryPermissions',
+      false,
+    ],
   ])('%s -> found=%s', async (_name, existing, mode, found) => {
     const result = await planner(existing).findExisting(REGISTRY_ID, KUBELET, mode);
     expect(result).toEqual(found ? existing[0] : undefined);
