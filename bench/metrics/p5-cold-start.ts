@@ -30,6 +30,8 @@ const AZURE_ENV = {
   AZURE_SUBSCRIPTION_ID: '33333333-3333-4333-8333-333333333333',
   ACRBOT_APPROVERS: '55555555-5555-4555-8555-555555555555',
   ACRBOT_STORAGE: 'memory',
+  // Start-up without a store file, as in the sandbox variant; azure mode asks for the opt-in.
+  ACRBOT_ALLOW_EPHEMERAL_STORAGE: 'true',
 };
 
 type Variant = 'sandbox' | 'azure' | 'echo';

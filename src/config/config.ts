@@ -191,6 +191,9 @@ const schema = z.object({
   ACRBOT_ALLOW_SANDBOX_IN_PRODUCTION: z
     .enum(['true', 'false'], { message: 'ACRBOT_ALLOW_SANDBOX_IN_PRODUCTION must be "true" or "false"' })
     .default('false'),
+  ACRBOT_ALLOW_EPHEMERAL_STORAGE: z
+    .enum(['true', 'false'], { message: 'ACRBOT_ALLOW_EPHEMERAL_STORAGE must be "true" or "false"' })
+    .default('false'),
   /** Unset: false in azure mode; true in sandbox mode, whose demo cluster aks-dev has local accounts. */
   ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: z
     .enum(['true', 'false'], { message: 'ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS must be "true" or "false"' })
@@ -434,6 +437,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       else problems.push('ACRBOT_ALLOWED_TENANTS is required in azure mode');
     }
   }
+  // A store in process memory loses, at every restart, the audit trail (G11), pending requests and
+  // executions (G13) and every scheduled end of access, so what acrbot granted is never revoked
+  // (G17). Tests and benchmarks of azure mode say so explicitly.
+  const ephemeral =
+    e.ACRBOT_STORAGE.kind === 'memory' || (e.ACRBOT_STORAGE.kind === 'sqlite' && e.ACRBOT_STORAGE.path === ':memory:');
+  if (!sandbox && ephemeral && e.ACRBOT_ALLOW_EPHEMERAL_STORAGE !== 'true')
+    problems.push(
+      'ACRBOT_STORAGE keeps everything in process memory: in azure mode every restart would lose the audit trail, pending requests and the scheduled ends of access. Use sqlite:<file> or tables:…, or set ACRBOT_ALLOW_EPHEMERAL_STORAGE=true for a test',
+    );
   if (!sandbox && (e.ACRBOT_CHANNEL_OPENID_METADATA_URL || e.ACRBOT_CHANNEL_TOKEN_ISSUER))
     problems.push(
       'ACRBOT_CHANNEL_OPENID_METADATA_URL and ACRBOT_CHANNEL_TOKEN_ISSUER are test hooks and only allowed with ACRBOT_MODE=sandbox',

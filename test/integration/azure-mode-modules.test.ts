@@ -26,7 +26,18 @@ async function modulesLoadedBy(env: Record<string, string>): Promise<string[]> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ['scripts/run-ts.js', 'test/helpers/loaded-modules.ts'],
-    { cwd: ROOT, env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', ACRBOT_STORAGE: 'memory', ...env } },
+    {
+      cwd: ROOT,
+      // Memory storage keeps the store's modules out of the list; azure mode asks for the opt-in.
+      env: {
+        PATH: process.env.PATH,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        ACRBOT_STORAGE: 'memory',
+        ACRBOT_ALLOW_EPHEMERAL_STORAGE: 'true',
+        ...env,
+      },
+    },
   );
   const line = stdout.split('\n').find((l) => l.startsWith('{"modules"'));
   if (!line) throw new Error(`no module list in: ${stdout}`);

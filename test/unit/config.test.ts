@@ -157,6 +157,23 @@ describe('azure mode', () => {
     });
   });
 
+  test('storage in process memory is refused unless a test says so (every restart would lose the audit trail and the ends of access)', () => {
+    for (const storage of ['memory', 'sqlite::memory:']) {
+      expect(problemsOf({ ...AZURE, ACRBOT_STORAGE: storage })).toEqual([
+        expect.stringContaining('ACRBOT_STORAGE keeps everything in process memory'),
+      ]);
+      expect(loadConfig({ ...AZURE, ACRBOT_STORAGE: storage, ACRBOT_ALLOW_EPHEMERAL_STORAGE: 'true' }).mode).toBe(
+        'azure',
+      );
+    }
+    expect(loadConfig({ ...AZURE, ACRBOT_STORAGE: 'sqlite:/var/lib/acrbot/acrbot.db' }).storage).toEqual({
+      kind: 'sqlite',
+      path: '/var/lib/acrbot/acrbot.db',
+    });
+    // The sandbox keeps working on memory without it.
+    expect(loadConfig({ ACRBOT_STORAGE: 'memory' }).mode).toBe('sandbox');
+  });
+
   test('with nothing else set, ALL problems are listed at once', () => {
     const problems = problemsOf({ ACRBOT_MODE: 'azure' });
     expect(problems).toEqual([
