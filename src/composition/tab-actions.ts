@@ -1,7 +1,7 @@
 /**
  * The tab's Extend and Revoke: the same flows as chat (`AccessActions`), under the same rules.
  *
- * - Revoke: `AccessActions.revoke` (the one revoke rule, then `AccessLifecycle.revokeSoon`:
+ * - Revoke: `AccessActions.revoke` (the one revoke rule and reason check, then `AccessLifecycle.revokeSoon`:
  *   audited, run under the `access.expire` job's lease, every card copy updated, the requester
  *   told).
  * - Extend: `AccessActions.extendOutsideTurn` (the one extend rule, the extension request made
@@ -11,7 +11,6 @@
  *
  * `changed` is told after either, so this instance's cached matrix is rebuilt at the next load.
  */
-import { singleLine } from '../domain/text';
 import type { TabActions } from '../tab/tab-api';
 import type { Flows } from './flows';
 
@@ -19,7 +18,9 @@ import type { Flows } from './flows';
 export function tabActions(flows: Pick<Flows, 'actions'>, changed: () => void = () => {}): TabActions {
   return {
     async revoke({ requestId, actor, reason }) {
-      const after = await flows.actions.revoke(actor, requestId, singleLine(reason).slice(0, 500) || undefined);
+      // Passed as typed: AccessActions.revoke checks and normalises it (truncating here would
+      // turn a too-long reason into a silently cut one instead of a clear refusal).
+      const after = await flows.actions.revoke(actor, requestId, reason);
       changed();
       return {
         message:

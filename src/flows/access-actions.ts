@@ -4,7 +4,7 @@
  * neither re-implements the rules.
  *
  * - Revoke: only active access, by its requester or an approver of that request (the rule it is
- *   bound to).
+ *   bound to), with a reason checked like a justification ({@link revokeReason}).
  * - Extend: only active access with an end, by its requester only, and one extension at a time
  *   (none while another extension of the same request is still open, whichever instance filed
  *   it; the check and the creation hold the lease `extend:<id>`); the extension is a new request (`extendsRequestId`) checked against the configured
@@ -14,7 +14,7 @@ import { UserFacingError } from '../domain/errors';
 import { LeaseLostError, type AuditLog, type LeaseStore } from '../domain/ports';
 import type { AccessRequest, Actor } from '../domain/request';
 import type { Logger } from '../observability/logger';
-import { checkReason } from '../domain/text';
+import { checkReason, REASON_LIMITS, singleLine } from '../domain/text';
 import type { AccessLifecycle } from './access-lifecycle';
 import type { RequestService } from './request-service';
 
@@ -163,12 +163,16 @@ export class AccessActions {
   /**
    * A confirmed revoke by someone allowed to: audited, run under the `access.expire` job's lease,
    * every card copy updated, the requester told. Returns the request as it is afterwards
-   * (`revoked`, or still `succeeded` when a step failed and is retried).
+   * (`revoked`, or still `succeeded` when a step failed and is retried). The reason is checked
+   * first ({@link revokeReason}): a refused one throws `validation.*` and nothing changes.
    */
   async revoke(actor: Actor, requestId: string, reason: string | undefined): Promise<AccessRequest> {
+    // Before anything is read or written: the reason ends up in the audit trail, the stored
+    // request and the requester's chat notice, so a bad one must stop the revoke (G7, G12).
+    const checked = revokeReason(reason);
     const request = await this.requests.get(requestId);
     await this.mayRevoke(actor, request);
-    await this.lifecycle.revokeSoon(request, actor, reason);
+    await this.lifecycle.revokeSoon(request, actor, checked);
     return this.requests.get(request.id);
   }
 
@@ -273,6 +277,22 @@ export class AccessActions {
     if (extension.state === 'approved') void this.outside.execute(extension.id);
     return { extension, approversNotified: Boolean(posted.approvalPostedTo) };
   }
+}
+
+/**
+ * THE revoke reason rule: required and checked like a request's justification ({@link checkReason}:
+ * bounded, one line, nothing that looks like a credential), because it is shown and kept the same
+ * way (audit entry, stored request, the requester's notice). Returns the normalised text; throws
+ * `validation.reason` / `validation.secret` (the tab answers 400, chat shows the message).
+ */
+export function revokeReason(raw: string | undefined): string {
+  // checkReason's own "too short" sentence asks why access is needed; a revoke says why it ends.
+  if (singleLine(raw ?? '').length < REASON_LIMITS.min)
+    throw new UserFacingError(
+      'validation.reason',
+      `Say why the access ends, in at least ${REASON_LIMITS.min} characters (e.g. "release done, no longer needed"); nothing was revoked.`,
+    );
+  return checkReason(raw, 'revoke reason');
 }
 
 function isRequester(actor: Actor, request: AccessRequest): boolean {

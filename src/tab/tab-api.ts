@@ -1,16 +1,21 @@
 /**
  * The tab's JSON API (`/api/tab/…`), transport-free: each method takes the Authorization header
  * and returns a status and a JSON body. Authentication is {@link validateSsoToken}; authorization:
- * requesters see their own requests, approvers and auditors see everything. A request the caller
+ * requesters see their own requests, approvers and auditors see everything of their own tenant
+ * (the token's `tid`; another allowed tenant's requests are never shown). A request the caller
  * may not see answers 404, exactly like one that does not exist.
+ *
+ * Every call runs under a correlation id; an unexpected failure is logged once with it and
+ * answered with a generic 500 that carries it, never the error's own text.
  */
+import { randomUUID } from 'node:crypto';
 import { type AccessMatrix, gaveAccess } from '../domain/access-inventory';
 import type { AuditLog, Clock, RequestStore } from '../domain/ports';
 import { REQUEST_STATES, type AccessRequest, type Actor } from '../domain/request';
 import { UserFacingError } from '../domain/errors';
 import { NOT_ALLOWED_CODES } from '../flows/access-actions';
 import type { Logger } from '../observability/logger';
-import { currentCorrelationId } from '../observability/correlation';
+import { currentCorrelationId, withCorrelation } from '../observability/correlation';
 import { SsoError, type SsoSettings, type TabUser, validateSsoToken } from './sso-token';
 import { matrixRows, requestHistory, requestRow, type TabRow } from './tab-rows';
 
@@ -104,22 +109,24 @@ export class TabApi {
       const now = this.deps.clock.now();
       // The caller's own requests through the requester index (not everyone's, filtered), and
       // the pending ones only for an approver.
-      const [mine, pending] = await Promise.all([
+      const [listed, pending] = await Promise.all([
         this.deps.store.listByRequester(c.user.objectId, [...REQUEST_STATES], LIST_LIMIT),
         c.approver ? this.deps.store.listByState(['pending'], LIST_LIMIT) : Promise.resolve([]),
       ]);
+      const mine = listed.filter((r) => inTenant(r, c));
       const own = await this.withActions(
         mine.map((r) => requestRow(r, now)),
         mine,
         c,
       );
-      // Asked of them: pending, not yet approved by them, and they are an approver under its rule.
+      // Asked of them: pending in their tenant, not their own, not yet approved by them, and they
+      // are an approver under its rule.
       const candidates = c.approver
         ? pending
-            .filter((r) => !this.isOwn(r, c))
+            .filter((r) => inTenant(r, c) && !this.isOwn(r, c))
             .filter((r) => !(r.approvals ?? []).some((a) => a.by.objectId.toLowerCase() === c.user.objectId))
         : [];
-      const asked = await Promise.all(candidates.map((r) => this.deps.roles.isApproverOf(c.actor, r)));
+      const asked = await this.approverOfEach(c, candidates);
       const approvals = candidates.filter((_, i) => asked[i]).map((r) => requestRow(r, now));
       return {
         status: 200,
@@ -164,13 +171,24 @@ export class TabApi {
         };
       };
       const now = this.deps.clock.now();
-      const all = await this.deps.store.listByState([...REQUEST_STATES], LIST_LIMIT);
+      // The store holds every allowed tenant's requests; the caller sees their own tenant's only.
+      const listed = await this.deps.store.listByState([...REQUEST_STATES], LIST_LIMIT);
+      const all = listed.filter((r) => inTenant(r, c));
       if (c.seesAll && this.deps.inventory) {
         const matrix = await this.deps.inventory.matrix();
         const byId = new Map(all.map((r) => [r.id, r]));
+        // The inventory names every tenant's requests. One beyond the listing's limit is read on
+        // its own, so its tenant is known rather than guessed either way.
+        const seen = new Set(listed.map((r) => r.id));
+        const beyond = [...new Set(matrixRows(matrix).flatMap((r) => (r.requestId ? [r.requestId] : [])))].filter(
+          (id) => !seen.has(id),
+        );
+        for (const request of await Promise.all(beyond.map((id) => this.deps.store.get(id))))
+          if (request && inTenant(request, c)) byId.set(request.id, request);
         const rows: TabRow[] = [];
         const joined: { row: TabRow; request: AccessRequest }[] = [];
-        for (const row of matrixRows(matrix)) {
+        // Only this tenant's requests are shown as requests (tab-rows.ts matrixRows).
+        for (const row of matrixRows(matrix, (id) => byId.has(id))) {
           const request = row.requestId ? byId.get(row.requestId) : undefined;
           if (!request) {
             rows.push(row);
@@ -264,7 +282,8 @@ export class TabApi {
         requestId: request.id,
         actor: c.actor,
         tenantId: c.user.tenantId,
-        reason: input.reason.slice(0, 600),
+        // Checked (bounds, secrets) by the revoke flow itself, the same for chat and the tab.
+        reason: input.reason,
       });
       return { status: 200, body: result };
     });
@@ -277,7 +296,7 @@ export class TabApi {
   private async visible(id: string, c: Caller): Promise<AccessRequest | undefined> {
     if (!/^R-[0-9A-Z]{4,20}$/i.test(id)) return undefined;
     const request = await this.deps.store.get(id.toUpperCase());
-    if (!request || request.tenantId.toLowerCase() !== c.user.tenantId) return undefined;
+    if (!request || !inTenant(request, c)) return undefined;
     return c.seesAll || this.isOwn(request, c) ? request : undefined;
   }
 
@@ -310,44 +329,82 @@ export class TabApi {
     return rows;
   }
 
-  private async handle(authorization: string | undefined, work: (c: Caller) => Promise<ApiReply>): Promise<ApiReply> {
-    let user: TabUser;
+  /**
+   * Runs one API call: under a correlation id (the caller's, else a new one), the token checked,
+   * the caller's roles looked up, then `work`. Refusals become their status; anything else (a
+   * Graph or store failure) is logged here once with the id and answered with a generic 500
+   * carrying it, so neither the error's text nor a stack reaches the browser (the routes send
+   * every answer with `Cache-Control: no-store`).
+   */
+  private handle(authorization: string | undefined, work: (c: Caller) => Promise<ApiReply>): Promise<ApiReply> {
+    const correlationId = currentCorrelationId();
+    if (!correlationId) return withCorrelation(() => this.handle(authorization, work), randomUUID());
+    return this.handleAs(correlationId, authorization, work);
+  }
+
+  private async handleAs(
+    correlationId: string,
+    authorization: string | undefined,
+    work: (c: Caller) => Promise<ApiReply>,
+  ): Promise<ApiReply> {
     try {
-      user = await validateSsoToken(authorization, this.deps.sso, this.deps.clock.now());
+      const user = await validateSsoToken(authorization, this.deps.sso, this.deps.clock.now());
+      const actor: Actor = { objectId: user.objectId, name: user.name };
+      // Inside the try: the approver check asks Graph for group membership, and that can fail.
+      const approver = await this.deps.roles.isApprover(actor);
+      const auditor = this.deps.roles.isAuditor(actor);
+      return await work({ user, actor, approver, auditor, seesAll: approver || auditor });
     } catch (err) {
-      if (!(err instanceof SsoError)) throw err;
-      if (err.code === 'key_unavailable') this.deps.log.error({ err }, 'tab token could not be verified');
-      else this.deps.log.info({ code: err.code, status: err.status }, 'tab token refused');
-      return {
-        status: err.status,
-        body: { error: err.code, message: err.message },
-        headers:
-          err.status === 401
-            ? { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${err.code}"` }
-            : { 'WWW-Authenticate': `Bearer error="insufficient_scope", error_description="${err.code}"` },
-      };
-    }
-    const actor: Actor = { objectId: user.objectId, name: user.name };
-    const approver = await this.deps.roles.isApprover(actor);
-    const auditor = this.deps.roles.isAuditor(actor);
-    const caller: Caller = { user, actor, approver, auditor, seesAll: approver || auditor };
-    try {
-      return await work(caller);
-    } catch (err) {
+      if (err instanceof SsoError) return this.tokenRefused(err);
       if (err instanceof UserFacingError)
         return { status: refusalStatus(err), body: { error: err.code, message: err.message } };
-      this.deps.log.error({ err }, 'tab API failed');
+      this.deps.log.error({ err, correlationId }, 'tab API failed');
       return {
         status: 500,
         body: {
           error: 'internal',
-          message: 'Something went wrong; tell your acrbot admins this correlation id.',
-          correlationId: currentCorrelationId(),
+          message: `Something went wrong; tell your acrbot admins this correlation id: ${correlationId}.`,
+          correlationId,
         },
       };
     }
   }
+
+  private tokenRefused(err: SsoError): ApiReply {
+    if (err.code === 'key_unavailable') this.deps.log.error({ err }, 'tab token could not be verified');
+    else this.deps.log.info({ code: err.code, status: err.status }, 'tab token refused');
+    return {
+      status: err.status,
+      body: { error: err.code, message: err.message },
+      headers:
+        err.status === 401
+          ? { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${err.code}"` }
+          : { 'WWW-Authenticate': `Bearer error="insufficient_scope", error_description="${err.code}"` },
+    };
+  }
+
+  /**
+   * `isApproverOf` for each request, asked once per rule: the answer depends only on the approvers
+   * of the rule a request is bound to (never the caller's own request: those are filtered out
+   * before), and each question may be Graph calls for the rule's groups. A request bound to no
+   * rule (made before policies) is asked on its own.
+   */
+  private async approverOfEach(c: Caller, requests: readonly AccessRequest[]): Promise<boolean[]> {
+    const asked = new Map<string, Promise<boolean>>();
+    return Promise.all(
+      requests.map((request) => {
+        const approvers = request.policy?.rule?.approvers;
+        const key = approvers ? JSON.stringify([approvers.users, approvers.groups]) : `request:${request.id}`;
+        let answer = asked.get(key);
+        if (!answer) asked.set(key, (answer = this.deps.roles.isApproverOf(c.actor, request)));
+        return answer;
+      }),
+    );
+  }
 }
+
+/** The request belongs to the caller's tenant (the token's `tid`, already lower case). */
+const inTenant = (request: AccessRequest, c: Caller): boolean => request.tenantId.toLowerCase() === c.user.tenantId;
 
 /**
  * A refusal's HTTP status: 403 when it is not the caller's to do (the flows' permission rules),

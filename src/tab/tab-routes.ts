@@ -10,9 +10,11 @@
  * Every page is sent with a Content-Security-Policy that allows only our own scripts and styles
  * and framing by Teams / Microsoft 365 hosts (what Teams needs to show a tab).
  */
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type restify from 'restify';
+import { withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import type { ApiReply, TabApi } from './tab-api';
 import { escapeHtml } from './html';
@@ -71,30 +73,49 @@ const ASSETS: Record<string, string> = {
 export function registerTabRoutes(server: restify.Server, deps: TabRouteDeps): void {
   const { api } = deps;
   const auth = (req: restify.Request) => req.header('authorization') || undefined;
-  const json = (res: restify.Response, reply: ApiReply) => {
-    res.header('Cache-Control', 'no-store');
-    for (const [k, v] of Object.entries(reply.headers ?? {})) res.header(k, v);
-    res.send(reply.status, reply.body);
-  };
   const idOf = (req: restify.Request) => String((req.params as { id?: string }).id ?? '');
+  // Each API call under its own correlation id: every log line of the call carries it, and a
+  // failure's answer names it (TabApi logs and answers it). No-store: answers are per user.
+  const json =
+    (call: (req: restify.Request) => Promise<ApiReply>) =>
+    // async: restify accepts a two-argument handler only when it is an AsyncFunction.
+    async (req: restify.Request, res: restify.Response): Promise<void> =>
+      withCorrelation(async () => {
+        const reply = await call(req);
+        res.header('Cache-Control', 'no-store');
+        for (const [k, v] of Object.entries(reply.headers ?? {})) res.header(k, v);
+        res.send(reply.status, reply.body);
+      }, randomUUID());
 
-  server.get('/api/tab/me', async (req: restify.Request, res: restify.Response) => json(res, await api.me(auth(req))));
-  server.get('/api/tab/my-access', async (req: restify.Request, res: restify.Response) =>
-    json(res, await api.myAccess(auth(req))),
+  server.get(
+    '/api/tab/me',
+    json((req) => api.me(auth(req))),
   );
-  server.get('/api/tab/matrix', async (req: restify.Request, res: restify.Response) => {
-    const query = new URL(req.url ?? '/', 'http://tab.invalid').searchParams;
-    const page = { offset: query.get('offset') ?? undefined, limit: query.get('limit') ?? undefined };
-    json(res, await api.matrix(auth(req), page));
-  });
-  server.get('/api/tab/requests/:id', async (req: restify.Request, res: restify.Response) =>
-    json(res, await api.history(auth(req), idOf(req))),
+  server.get(
+    '/api/tab/my-access',
+    json((req) => api.myAccess(auth(req))),
   );
-  server.post('/api/tab/requests/:id/extend', async (req: restify.Request, res: restify.Response) =>
-    json(res, await api.extend(auth(req), idOf(req), req.body)),
+  server.get(
+    '/api/tab/matrix',
+    json((req) => {
+      const query = new URL(req.url ?? '/', 'http://tab.invalid').searchParams;
+      return api.matrix(auth(req), {
+        offset: query.get('offset') ?? undefined,
+        limit: query.get('limit') ?? undefined,
+      });
+    }),
   );
-  server.post('/api/tab/requests/:id/revoke', async (req: restify.Request, res: restify.Response) =>
-    json(res, await api.revoke(auth(req), idOf(req), req.body)),
+  server.get(
+    '/api/tab/requests/:id',
+    json((req) => api.history(auth(req), idOf(req))),
+  );
+  server.post(
+    '/api/tab/requests/:id/extend',
+    json((req) => api.extend(auth(req), idOf(req), req.body)),
+  );
+  server.post(
+    '/api/tab/requests/:id/revoke',
+    json((req) => api.revoke(auth(req), idOf(req), req.body)),
   );
 
   for (const page of Object.keys(TAB_PAGES) as (keyof typeof TAB_PAGES)[]) {

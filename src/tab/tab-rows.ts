@@ -157,8 +157,16 @@ const SCOPE_WORDS = {
   managementGroup: 'on a management group',
 } as const;
 
-/** One row per way of pulling (and per acrbot request behind it) in the inventory's matrix. */
-export function matrixRows(matrix: AccessMatrix): TabRow[] {
+/**
+ * One row per way of pulling (and per acrbot request behind it) in the inventory's matrix.
+ *
+ * `shows(requestId)` says whether the caller may see that acrbot request (its tenant): the
+ * inventory reads Azure and the whole store, so it names every tenant's requests. A request the
+ * caller may not see contributes nothing of its own: its pull secret or ended grant is left out,
+ * and a role assignment made only for such requests is shown as the Azure fact it is ("by
+ * acrbot", active) with no request id, requester, approver or end.
+ */
+export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => boolean = () => true): TabRow[] {
   const rows: TabRow[] = [];
   for (const cell of matrix.cells) {
     const base = {
@@ -167,7 +175,21 @@ export function matrixRows(matrix: AccessMatrix): TabRow[] {
       approvers: [] as TabPerson[],
     };
     for (const path of cell.paths) {
-      for (const { ref, key } of refsOf(path)) {
+      const refs = refsOf(path).filter(({ ref }) => !ref || shows(ref.requestId));
+      if (refs.length === 0 && path.kind === 'roleAssignment') {
+        // Every request behind it is hidden, but the assignment itself is in Azure and pulls.
+        rows.push({
+          ...base,
+          key: path.assignmentId,
+          kind: 'grant',
+          how: 'acrbot-role',
+          howText: pathText(path),
+          state: 'active',
+          notes: [...(pathNotes(path) ?? []), 'for a request of another tenant'],
+        });
+        continue;
+      }
+      for (const { ref, key } of refs) {
         rows.push({
           ...base,
           key,

@@ -1,0 +1,51 @@
+/**
+ * `AccessActions.revoke` checks its reason itself (G7, G12), so every caller (the tab today) gets
+ * the same refusal: a `validation.*` error before the request is read or anything is revoked.
+ */
+import { UserFacingError } from '../../src/domain/errors';
+import { AccessActions, revokeReason } from '../../src/flows/access-actions';
+import { REQUESTER, pendingRequest } from './support/requests';
+
+describe('AccessActions.revoke reason', () => {
+  const active = pendingRequest({ state: 'succeeded' });
+  const calls: string[] = [];
+  const actions = new AccessActions(
+    {
+      get: async () => {
+        calls.push('get');
+        return active;
+      },
+      isApproverOf: async () => false,
+    } as never,
+    {
+      revokeSoon: async (_r: unknown, _by: unknown, reason: string) => {
+        calls.push(`revokeSoon:${reason}`);
+      },
+    } as never,
+    {} as never,
+  );
+  beforeEach(() => calls.splice(0));
+
+  test.each([
+    ['none', 'validation.reason', undefined],
+    ['empty', 'validation.reason', ''],
+    ['one character', 'validation.reason', 'x'],
+    ['501 characters', 'validation.reason', 'z'.repeat(501)],
+    ['a storage key', 'validation.secret', 'AccountKey=abcdEFGH1234567890=='],
+    ['a JWT', 'validation.secret', 'see eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig'],
+  ])('%s → %s, nothing read or revoked', async (_label, code, reason) => {
+    const refused = await actions.revoke(REQUESTER, active.id, reason).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(UserFacingError);
+    expect((refused as UserFacingError).code).toBe(code);
+    expect(calls).toEqual([]);
+  });
+
+  test('a short reason is asked for as why the access ends', () => {
+    expect(() => revokeReason('x')).toThrow(/why the access ends, in at least 8 characters/);
+  });
+
+  test('a good reason is revoked with, on one line', async () => {
+    await actions.revoke(REQUESTER, active.id, 'incident 42:\nrotate the\tcredentials');
+    expect(calls).toEqual(['get', 'revokeSoon:incident 42: rotate the credentials', 'get']);
+  });
+});
