@@ -119,6 +119,20 @@ describe('access lifecycle (G17)', () => {
     expect(await h.app.scheduler.runDue()).toBe(0);
   });
 
+  test('G12: a revoke reason that looks like a secret is refused, typed or forged on the card, and nothing is revoked', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
+    const secretLike = 'AccountKey=c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0==';
+    h.connector.clear();
+    await h.say(users.requester, `revoke ${request.id} ${secretLike}`);
+    const refusal = await h.connector.waitFor((c) => /Could not revoke/.test(cardText(c.activity)), 5000, 'refusal');
+    expect(JSON.stringify(refusal.activity)).not.toContain('c2VjcmV0');
+    const forged = await h.click(users.requester, 'revokeConfirm', { requestId: request.id, reason: secretLike });
+    expect(JSON.stringify(forged.body)).toMatch(/Could not revoke/);
+    expect((await h.app.store.get(request.id))!.state).toBe('succeeded');
+    expect(JSON.stringify(await h.app.audit.forRequest(request.id))).not.toContain('c2VjcmV0');
+  });
+
   test('the requester is told when a request is approved (by its outcome), rejected or expires without a decision', async () => {
     await start();
     const approved = await grant(users.requester, 'aks-prod contosoacr --for 1h deploy payments-api');

@@ -10,7 +10,7 @@ import { UserFacingError } from '../../domain/errors';
 import { isRequestId } from '../../domain/identifiers';
 import { parseClusterRef, parseRegistryRef } from '../../domain/names';
 import type { AccessRequest, Actor } from '../../domain/request';
-import { singleLine } from '../../domain/text';
+import { revokeReason } from '../../flows/access-actions';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { lifecycleNoticeCard, revokeConfirmCard, revokePairConfirmCard } from '../../views/lifecycle-view';
 import { requestCard } from '../../views/request-view';
@@ -52,7 +52,9 @@ export class LifecycleHandler {
   ): Promise<AdaptiveCardJson> {
     const { requests, lifecycle, settings } = this.services;
     try {
-      const reason = command.reason ? singleLine(command.reason).slice(0, 500) : undefined;
+      // Optional in chat; when given, the rules of every reason (length, nothing secret-looking:
+      // it goes into the audit trail and the requester's notice, G12).
+      const reason = command.reason ? revokeReason(command.reason) : undefined;
       if (command.requestId) {
         const request = await requests.get(command.requestId);
         await this.mayRevoke(identity.actor, request);
@@ -105,7 +107,13 @@ export class LifecycleHandler {
         ok: false,
         sandbox: settings.sandbox,
       });
-    const reason = parsed.data.reason ? singleLine(parsed.data.reason).slice(0, 500) || undefined : undefined;
+    // The card carries the reason its preview checked, but card data can be forged (G3): again.
+    let reason: string | undefined;
+    try {
+      reason = parsed.data.reason?.trim() ? revokeReason(parsed.data.reason) : undefined;
+    } catch (err) {
+      return errorCard(this.services, err, 'Could not revoke');
+    }
     const ids = [...new Set(parsed.data.requestId.toUpperCase().split(','))].slice(0, 200);
     const started: string[] = [];
     const refused: string[] = [];
