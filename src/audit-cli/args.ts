@@ -23,7 +23,7 @@ export const USAGE = `usage:
 
 Without --storage, ACRBOT_STORAGE (environment or .env) is used, as the bot does.
 The database is opened read-only and never created.
-exit codes: 0 ok/intact, 1 chain broken, 2 usage or file problem`;
+exit codes: 0 ok/intact, 1 chain broken, 2 usage or file problem, or not verified (anchors missing)`;
 
 // A date, or a date-time with an explicit offset: a bare "2025-01-15T09:00" would mean
 // local time in JS, which differs between the operator's laptop and the server.

@@ -1,6 +1,9 @@
 /** Errors the audit CLI reports as one clear sentence, with the exit code they map to. */
 
-/** Exit codes: 0 = done / chain intact, 1 = chain broken, 2 = usage, configuration or file problem. */
+/**
+ * Exit codes: 0 = done / chain intact, 1 = chain broken, 2 = usage, configuration or file
+ * problem, or not verified (the anchors named by ACRBOT_AUDIT_ANCHOR could not be read).
+ */
 export const EXIT = { ok: 0, broken: 1, usage: 2 } as const;
 
 /** A problem the operator can fix (bad flag, missing file); printed without a stack trace. */

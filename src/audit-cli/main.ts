@@ -8,13 +8,19 @@ import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { ConfigError, loadConfig } from '../config/config';
-import { type VerifiableAudit, verifyWithAnchors } from '../domain/audit-anchor';
+import {
+  type AnchorAgreement,
+  type AnchorLog,
+  AnchorsUnavailableError,
+  type VerifiableAudit,
+  verifyWithAnchors,
+} from '../domain/audit-anchor';
 import type { ChainVerdict } from '../domain/audit-chain';
 import { BlobAnchorLog } from '../integrations/store/blob-anchor-log';
 import { parseCliArgs, USAGE } from './args';
 import { CliError, EXIT } from './cli-error';
 import { exportAudit, exportEntries, type ExportOptions } from './export';
-import { openAuditReadOnly, resolveAuditStorage, reviewKey, type ReadOnlyAudit } from './storage';
+import { openAuditReadOnly, resolveAuditStorage, reviewKey, type ReadOnlyAudit, type ReviewKey } from './storage';
 import { openTablesReview, type TablesReview } from './tables-review';
 import { formatVerdict, verifyAudit } from './verify';
 
@@ -34,18 +40,12 @@ export async function runAuditCli(argv: string[], env: Record<string, string | u
       return EXIT.ok;
     }
     const storage = resolveAuditStorage(cmd.storage, env);
-    const key = reviewKey(env);
-    if (!key && cmd.command === 'verify')
+    const found = reviewKey(env);
+    if (!found && cmd.command === 'verify')
       io.stderr.write('note: no ACRBOT_AUDIT_KEY, so entry MACs are not checked (hash chain only)\n');
-    const anchored = anchorCheck(env, key, io);
-    if (storage.kind === 'tables') return await runOnTables(await openTablesReview(storage, key), cmd, io, anchored);
-    audit = openAuditReadOnly(storage.path, key);
-    if (cmd.command === 'verify') {
-      const opened = audit;
-      const verdict = await anchored({ verify: () => verifyAudit(opened), entryAt: (seq) => opened.log.entryAt(seq) });
-      io.stdout.write(`${formatVerdict(verdict)}\n`);
-      return verdict.intact ? EXIT.ok : EXIT.broken;
-    }
+    if (cmd.command === 'verify') return await runVerify(storage, found, anchorCheck(env, found?.key, io), io);
+    if (storage.kind === 'tables') return await runOnTables(await openTablesReview(storage, found?.key), cmd, io);
+    audit = openAuditReadOnly(storage.path, found?.key);
     const options: ExportOptions = { format: cmd.format, requestId: cmd.requestId, since: cmd.since };
     if (cmd.out === undefined) {
       await exportAudit(audit, io.stdout, options);
@@ -65,11 +65,48 @@ export async function runAuditCli(argv: string[], env: Record<string, string | u
   }
 }
 
-type AnchorCheck = (audit: VerifiableAudit) => Promise<ChainVerdict>;
+type Verdict = ChainVerdict & { anchors?: AnchorAgreement };
+type AnchorCheck = (audit: VerifiableAudit) => Promise<Verdict>;
+type Storage = ReturnType<typeof resolveAuditStorage>;
+
+/**
+ * `verify`: prints the verdict (exit 0 intact, 1 broken). The sandbox's `.data/audit.key` is
+ * found, not named by the operator: a log in which no entry carries a MAC (a store written
+ * without any key, such as a test's, or copied from elsewhere) was never signed with it, so
+ * that log is checked again by its hash chain alone, and stderr says so. A key given in
+ * ACRBOT_AUDIT_KEY is never dropped: there such a log is reported broken, since a rewrite
+ * that leaves out every MAC looks exactly the same.
+ */
+async function runVerify(storage: Storage, found: ReviewKey | undefined, anchored: AnchorCheck, io: CliIo) {
+  let verdict = await verifyStore(storage, found?.key, anchored);
+  let keyed = found !== undefined;
+  if (!verdict.intact && verdict.noMacs && found?.fromFile) {
+    io.stderr.write(
+      'note: no entry carries a MAC, so this log was not written with .data/audit.key; MACs not checked (hash chain only). Set ACRBOT_AUDIT_KEY to require them\n',
+    );
+    verdict = await verifyStore(storage, undefined, anchored);
+    keyed = false;
+  }
+  io.stdout.write(`${formatVerdict(verdict, keyed)}\n`);
+  return verdict.intact ? EXIT.ok : EXIT.broken;
+}
+
+/** Opens the store read-only with `key` (MACs checked when given) and runs the check on it. */
+async function verifyStore(storage: Storage, key: Buffer | undefined, anchored: AnchorCheck): Promise<Verdict> {
+  if (storage.kind === 'tables') return anchored((await openTablesReview(storage, key)).log);
+  const audit = openAuditReadOnly(storage.path, key);
+  try {
+    return await anchored({ verify: () => verifyAudit(audit), entryAt: (seq) => audit.log.entryAt(seq) });
+  } finally {
+    audit.close();
+  }
+}
 
 /**
  * With ACRBOT_AUDIT_ANCHOR (and the key that signed the anchors) the store is also checked
  * against every published anchor; without, the chain alone is checked and stderr says so.
+ * Anchors that cannot be read (a missing container, none published, an unreachable account)
+ * are an error, exit 2: the store is then not verified, never "intact".
  */
 function anchorCheck(env: Record<string, string | undefined>, key: Buffer | undefined, io: CliIo): AnchorCheck {
   if (!env.ACRBOT_AUDIT_ANCHOR) return (audit) => audit.verify();
@@ -84,22 +121,33 @@ function anchorCheck(env: Record<string, string | undefined>, key: Buffer | unde
     io.stderr.write('note: anchors not checked (they need ACRBOT_AUDIT_KEY to check their signatures)\n');
     return (audit) => audit.verify();
   }
-  const anchors = new BlobAnchorLog(target, () => new Date());
+  const blob = new BlobAnchorLog(target, () => new Date());
+  const anchors: Pick<AnchorLog, 'lines' | 'location'> = {
+    location: blob.location,
+    lines: () =>
+      blob.lines().catch((err: unknown) => {
+        if (err instanceof AnchorsUnavailableError) throw err;
+        // The SDK's message names the endpoint or the service's answer, never the key.
+        throw new CliError(`cannot read the anchors in ${blob.location}: ${(err as Error).message}`);
+      }),
+  };
   // The same function chat `audit verify` runs: one implementation, one verdict.
-  return (audit) => verifyWithAnchors(audit, anchors, key);
+  return async (audit) => {
+    try {
+      return await verifyWithAnchors(audit, anchors, key);
+    } catch (err) {
+      if (err instanceof AnchorsUnavailableError) throw new CliError(`NOT VERIFIED against anchors: ${err.message}`);
+      throw err;
+    }
+  };
 }
 
+/** `export` from Azure Tables. */
 async function runOnTables(
   review: TablesReview,
-  cmd: Exclude<ReturnType<typeof parseCliArgs>, { command: 'help' }>,
+  cmd: Extract<ReturnType<typeof parseCliArgs>, { command: 'export' }>,
   io: CliIo,
-  anchored: AnchorCheck,
 ): Promise<number> {
-  if (cmd.command === 'verify') {
-    const verdict = await anchored(review.log);
-    io.stdout.write(`${formatVerdict(verdict)}\n`);
-    return verdict.intact ? EXIT.ok : EXIT.broken;
-  }
   const options: ExportOptions = { format: cmd.format, requestId: cmd.requestId, since: cmd.since };
   const run = (out: Writable) =>
     exportEntries(review.log.entries(), out, options).catch((err: unknown) => {

@@ -55,21 +55,31 @@ export function resolveAuditStorage(
   return { kind: 'sqlite', path: resolve(storage.path) };
 }
 
+/** The audit key the review uses, and whether it was found in the sandbox's key file rather than given. */
+export interface ReviewKey {
+  key: Buffer;
+  /** True for `.data/audit.key`: found by location, so it may not be the key of the log under review. */
+  fromFile: boolean;
+}
+
 /**
  * The audit key for checking MACs: ACRBOT_AUDIT_KEY, else the sandbox's `.data/audit.key` if
  * present (never created here). Undefined: hashes are checked, MACs cannot be.
  */
-export function reviewKey(env: Record<string, string | undefined>, cwd = process.cwd()): Buffer | undefined {
+export function reviewKey(env: Record<string, string | undefined>, cwd = process.cwd()): ReviewKey | undefined {
   if (env.ACRBOT_AUDIT_KEY) {
     try {
-      return loadConfig({ ACRBOT_AUDIT_KEY: env.ACRBOT_AUDIT_KEY }).auditKey;
+      const key = loadConfig({ ACRBOT_AUDIT_KEY: env.ACRBOT_AUDIT_KEY }).auditKey;
+      return key ? { key, fromFile: false } : undefined;
     } catch (err) {
       if (err instanceof ConfigError) throw new CliError(err.problems.join('\n'));
       throw err;
     }
   }
   const file = join(cwd, '.data', 'audit.key');
-  return existsSync(file) ? Buffer.from(readFileSync(file, 'utf8').trim(), 'base64') : undefined;
+  return existsSync(file)
+    ? { key: Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'), fromFile: true }
+    : undefined;
 }
 
 /** Never called: the CLI only reads, so any attempt to append is a bug worth failing loudly. */

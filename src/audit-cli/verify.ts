@@ -1,4 +1,5 @@
 /** `audit-cli verify`: checks the whole hash chain of a stored audit log (G11). */
+import { type AnchorAgreement, verdictCoverage } from '../domain/audit-anchor';
 import type { ChainVerdict } from '../domain/audit-chain';
 import { inReadSnapshot, type ReadOnlyAudit } from './storage';
 
@@ -21,9 +22,11 @@ export async function verifyAudit(audit: ReadOnlyAudit): Promise<ChainVerdict> {
   });
 }
 
-/** The one-line verdict the CLI prints. */
-export function formatVerdict(verdict: ChainVerdict): string {
-  return verdict.intact
-    ? `intact, ${verdict.count} entries`
-    : `BROKEN at seq ${verdict.brokenAtSeq}: ${verdict.problem}`;
+/**
+ * The one-line verdict the CLI prints: `intact, N entries`, then what else was checked (MACs
+ * and from which seq, when `keyed`; anchors), or `BROKEN at seq S: problem`.
+ */
+export function formatVerdict(verdict: ChainVerdict & { anchors?: AnchorAgreement }, keyed = false): string {
+  if (!verdict.intact) return `BROKEN at seq ${verdict.brokenAtSeq}: ${verdict.problem}`;
+  return [`intact, ${verdict.count} entries`, ...verdictCoverage(verdict, keyed)].join('; ');
 }

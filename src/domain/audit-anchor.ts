@@ -5,7 +5,7 @@
  * compares the store with every anchor and names where they disagree.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { AuditEntry, AuditKey, ChainVerdict } from './audit-chain';
+import type { AuditEntry, AuditKey, BrokenVerdict, ChainVerdict, IntactVerdict } from './audit-chain';
 
 /** One published line. */
 export interface AuditAnchor {
@@ -22,9 +22,35 @@ export interface AuditAnchor {
 /** Where anchors go: appended, never rewritten. */
 export interface AnchorLog {
   append(line: string): Promise<void>;
-  /** Every line published so far, oldest first. */
+  /**
+   * Every line published so far, oldest first. Throws {@link AnchorsUnavailableError} when the
+   * place itself does not exist: an empty list there would read as "nothing to contradict".
+   */
   lines(): Promise<string[]>;
+  /** Where the anchors are, for messages (never a key or connection string). */
+  readonly location?: string;
 }
+
+/**
+ * The anchors could not be checked (their container does not exist, or holds no anchor): the
+ * store was NOT verified against them. Distinct from a broken chain: nothing was found wrong,
+ * but nothing may be reported as intact either.
+ */
+export class AnchorsUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AnchorsUnavailableError';
+  }
+}
+
+/** How many published anchors agreed with the store, and the newest seq they anchor. */
+export interface AnchorAgreement {
+  agree: number;
+  upToSeq: number;
+}
+
+/** The verdict of {@link verifyWithAnchors}: a break, or an intact chain that every anchor agrees with. */
+export type AnchoredVerdict = BrokenVerdict | (IntactVerdict & { anchors: AnchorAgreement });
 
 function sign(key: AuditKey, a: Omit<AuditAnchor, 'sig'>): string {
   return createHmac('sha256', key)
@@ -40,16 +66,18 @@ export function anchorLine(head: Pick<AuditEntry, 'seq' | 'hash' | 'mac'>, at: D
 
 /**
  * Checks the store against the anchors (after the chain itself verified). `entryAt` reads the
- * stored entry at a seq. Returns the chain verdict when every anchor agrees, else a break that
- * names the first anchored seq whose stored entry differs (the rewrite lies between the last
- * agreeing anchor and it), a deleted tail, or a line that is not a valid signed anchor.
+ * stored entry at a seq. Returns the chain verdict with the anchors' count when every anchor
+ * agrees, else a break that names the first anchored seq whose stored entry differs (the
+ * rewrite lies between the last agreeing anchor and it), a deleted tail, or a line that is
+ * not a valid signed anchor. No lines agree vacuously (`agree: 0`): {@link verifyWithAnchors}
+ * refuses that case.
  */
 export async function checkAnchors(
   chain: ChainVerdict,
   lines: string[],
   entryAt: (seq: number) => Promise<Pick<AuditEntry, 'hash'> | undefined>,
   key: AuditKey,
-): Promise<ChainVerdict> {
+): Promise<AnchoredVerdict> {
   if (!chain.intact) return chain;
   let agreed = 0;
   const anchors: AuditAnchor[] = [];
@@ -90,7 +118,7 @@ export async function checkAnchors(
       };
     agreed = a.seq;
   }
-  return chain;
+  return { ...chain, anchors: { agree: anchors.length, upToSeq: agreed } };
 }
 
 /** What verification needs from an audit log: the chain check, and one stored entry by seq. */
@@ -103,12 +131,49 @@ export interface VerifiableAudit {
  * The one store-against-anchors verification: the chain check, then every published anchor.
  * Chat `audit verify` and `npm run audit:verify` both run this function, so they give the same
  * verdict and name the same first entry that disagrees.
+ *
+ * A broken chain is reported as such without reading the anchors. Otherwise, when the anchors
+ * cannot be read as anchors — their container is missing (a mistyped name) or holds no line
+ * (also a brand-new deployment before its first `audit.anchor` run) — this throws
+ * {@link AnchorsUnavailableError} instead of calling the store intact: the anchors are what
+ * catch a rewrite by someone holding the audit key, and a check against nothing is no check.
  */
 export async function verifyWithAnchors(
   audit: VerifiableAudit,
-  anchors: Pick<AnchorLog, 'lines'>,
+  anchors: Pick<AnchorLog, 'lines' | 'location'>,
   key: AuditKey,
-): Promise<ChainVerdict> {
+): Promise<AnchoredVerdict> {
   const chain = await audit.verify();
-  return checkAnchors(chain, await anchors.lines(), (seq) => audit.entryAt(seq), key);
+  if (!chain.intact) return chain;
+  const lines = await anchors.lines();
+  if (lines.length === 0)
+    throw new AnchorsUnavailableError(
+      `no anchors found${anchors.location ? ` in ${anchors.location}` : ''}: none has been published there yet (the bot publishes the first soon after start, once the log has an entry), or ACRBOT_AUDIT_ANCHOR names another container`,
+    );
+  return checkAnchors(chain, lines, (seq) => audit.entryAt(seq), key);
+}
+
+/**
+ * What a verdict covers beyond the hash chain, as clauses for the CLI's line and the chat card
+ * (one wording for both): how many entries were MAC-checked and from which seq, and how many
+ * anchors agree. `keyed`: whether the verifier had the audit key (undefined: not known, then
+ * MACs are mentioned only when the verdict itself shows they were checked).
+ */
+export function verdictCoverage(verdict: IntactVerdict & { anchors?: AnchorAgreement }, keyed?: boolean): string[] {
+  const out: string[] = [];
+  const unkeyed = verdict.unkeyedPrefix ?? 0;
+  if (verdict.count > 0 && (keyed || unkeyed > 0)) {
+    out.push(
+      unkeyed === 0
+        ? `MACs checked on all ${verdict.count} entries`
+        : unkeyed >= verdict.count
+          ? 'no entry carries a MAC'
+          : `MACs checked on ${verdict.count - unkeyed} entries, seq ${unkeyed + 1}-${verdict.count} (seq 1-${unkeyed} predate the audit key and are pinned by the hash chain to the first MAC)`,
+    );
+  }
+  if (verdict.anchors)
+    out.push(
+      `${verdict.anchors.agree} ${verdict.anchors.agree === 1 ? 'anchor agrees' : 'anchors agree'}, the newest at seq ${verdict.anchors.upToSeq}`,
+    );
+  return out;
 }

@@ -176,9 +176,44 @@ function knownKeysJson(
   return `${out}}`;
 }
 
+/** A chain that verified. */
+export interface IntactVerdict {
+  intact: true;
+  count: number;
+  /**
+   * Checked with the key only: how many leading entries carry no MAC (written before the key
+   * existed), so MACs were checked from seq `unkeyedPrefix + 1` on. Absent when every entry
+   * carries one, or when no key was given (then nothing was MAC-checked).
+   */
+  unkeyedPrefix?: number;
+}
+
+/** A chain that did not verify, and the first seq where that shows. */
+export interface BrokenVerdict {
+  intact: false;
+  count: number;
+  brokenAtSeq: number;
+  problem: string;
+  /**
+   * Set when the only fault found is that, with the key given, no entry carries a MAC: the
+   * chain itself verified. The audit CLI uses it to tell a log the sandbox key file never
+   * signed from a rewrite (see src/audit-cli/main.ts).
+   */
+  noMacs?: true;
+}
+
 /** Result of verifying a chain. */
-export type ChainVerdict =
-  { intact: true; count: number } | { intact: false; count: number; brokenAtSeq: number; problem: string };
+export type ChainVerdict = IntactVerdict | BrokenVerdict;
+
+/** Options of {@link verifyChain}. */
+export interface VerifyOptions {
+  /**
+   * False when `entries` are only the start of the log (a caller that stopped at an unreadable
+   * row): the rule that the newest entry must carry a MAC then does not apply, since the
+   * newest entry was not seen. Default true.
+   */
+  wholeLog?: boolean;
+}
 
 /** The latest seq and hash, kept apart from the entries so a truncated tail is noticed. */
 export interface ChainHead {
@@ -190,10 +225,21 @@ export interface ChainHead {
  * Verifies entries in seq order (streamed, so 100k entries stay cheap in memory). Detects
  * content changes (hash), deletions and insertions (seq gaps, prevHash mismatch),
  * reordering, and — given the recorded head — a deleted tail.
+ *
+ * With the key, MACs too: entries without one are accepted only as a prefix (written before
+ * the key existed), and the newest entry must carry one. A valid MAC on the newest entry
+ * vouches for its hash and, through the prevHash links, for every entry before it; without
+ * that rule a log rewritten from seq 1 with no MACs at all would be one long "unkeyed prefix".
  */
-export function verifyChain(entries: Iterable<AuditEntry>, head?: ChainHead, key?: AuditKey): ChainVerdict {
+export function verifyChain(
+  entries: Iterable<AuditEntry>,
+  head?: ChainHead,
+  key?: AuditKey,
+  options: VerifyOptions = {},
+): ChainVerdict {
   let expectedSeq = 1;
   let keyed = false;
+  let unkeyedPrefix = 0;
   let prevHash = GENESIS_HASH;
   let count = 0;
   for (const entry of entries) {
@@ -226,6 +272,7 @@ export function verifyChain(entries: Iterable<AuditEntry>, head?: ChainHead, key
             brokenAtSeq: entry.seq,
             problem: 'the entry has no MAC although earlier entries have one (it was written without the audit key)',
           };
+        unkeyedPrefix++;
       } else if (!sameHex(entry.mac, macOf(key, hash))) {
         return {
           intact: false,
@@ -246,5 +293,16 @@ export function verifyChain(entries: Iterable<AuditEntry>, head?: ChainHead, key
       problem: `the log ends at seq ${count} but the recorded head is seq ${head.seq} (entries were deleted from the end)`,
     };
   }
-  return { intact: true, count };
+  if (key && count > 0 && !keyed && options.wholeLog !== false) {
+    // A bot with the key signs every append, so its newest entry has a MAC. None at all means
+    // the log was rewritten (or written) without the key: nothing in it is vouched for.
+    return {
+      intact: false,
+      count,
+      brokenAtSeq: 1,
+      noMacs: true,
+      problem: `none of the ${count} entries carries a MAC although the audit key is set (a bot with the key signs every append): the log was rewritten without the key, or written by a bot that did not have it`,
+    };
+  }
+  return key && unkeyedPrefix > 0 ? { intact: true, count, unkeyedPrefix } : { intact: true, count };
 }

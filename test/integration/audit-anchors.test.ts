@@ -2,17 +2,23 @@
  * G11 beyond the store: the chain head is published as signed lines in an append blob (Azurite's
  * blob service here, an immutable container in Azure). Someone who rewrites the store, even with
  * the audit key, or cuts its tail, is caught by comparing the store with what was published.
+ * An anchor location with no anchors (a mistyped container, none published) is an error, exit 2,
+ * never "intact".
  */
+import { BlobServiceClient } from '@azure/storage-blob';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
+import { runAuditCli } from '../../src/audit-cli/main';
+import { AnchorsUnavailableError } from '../../src/domain/audit-anchor';
 import { type AuditEntry, chainEntry } from '../../src/domain/audit-chain';
 import { publishAnchor, verifyWithAnchors } from '../../src/flows/audit-anchoring';
 import { BlobAnchorLog } from '../../src/integrations/store/blob-anchor-log';
 import { tablesStores } from '../../src/integrations/store/open-stores';
 import { openTablesAccount } from '../../src/integrations/store/tables-client';
 import { TablesAuditLog } from '../../src/integrations/store/tables-audit-log';
-import { startAzurite, type Azurite } from '../helpers/azurite';
+import { DEV_ACCOUNT, DEV_KEY, startAzurite, type Azurite } from '../helpers/azurite';
 import { FakeClock, SECOND } from '../unit/support/fake-clock';
 import { auditEvent } from '../unit/support/requests';
 
@@ -57,7 +63,11 @@ describe('audit anchors (append blob)', () => {
   test('published heads agree with the store: verify with anchors is intact', async () => {
     const { log, anchors } = await setup();
     expect(await anchors.lines()).toHaveLength(2);
-    await expect(verifyWithAnchors(log, anchors, KEY)).resolves.toEqual({ intact: true, count: 5 });
+    await expect(verifyWithAnchors(log, anchors, KEY)).resolves.toEqual({
+      intact: true,
+      count: 5,
+      anchors: { agree: 2, upToSeq: 5 },
+    });
   });
 
   test('a rewrite with the audit key (hashes and MACs recomputed) passes the chain but is named by the first anchor it contradicts', async () => {
@@ -137,7 +147,10 @@ describe('audit anchors (append blob)', () => {
         return { code: (err as { code: number }).code, stdout: (err as { stdout: string }).stdout };
       }
     };
-    expect(await run()).toEqual({ code: 0, stdout: 'intact, 5 entries\n' });
+    expect(await run()).toEqual({
+      code: 0,
+      stdout: 'intact, 5 entries; MACs checked on all 5 entries; 2 anchors agree, the newest at seq 5\n',
+    });
     const third = (await log.entryAt(3))!;
     await table.deleteEntity('audit', rowKey(5));
     await table.deleteEntity('audit', rowKey(4));
@@ -145,6 +158,97 @@ describe('audit anchors (append blob)', () => {
     expect(await run()).toMatchObject({
       code: 1,
       stdout: expect.stringMatching(/^BROKEN at seq 4: the log ends at seq 3/),
+    });
+  });
+});
+
+describe('an anchor location that holds no anchors is an error, never "intact"', () => {
+  /** `npm run audit:verify` in-process, on the Tables store of `prefix`, with anchors in `container`. */
+  async function cliVerify(prefix: string, container: string) {
+    let stdout = '';
+    let stderr = '';
+    const sink = (into: (s: string) => void) =>
+      new Writable({
+        write(chunk, _enc, done) {
+          into(String(chunk));
+          done();
+        },
+      });
+    const code = await runAuditCli(
+      ['verify'],
+      {
+        ACRBOT_STORAGE: `tables:${azurite.connectionString}`,
+        ACRBOT_TABLE_PREFIX: prefix,
+        ACRBOT_AUDIT_KEY: KEY.toString('base64'),
+        ACRBOT_AUDIT_ANCHOR: `${azurite.connectionString}Container=${container}`,
+      },
+      { stdout: sink((t) => (stdout += t)), stderr: sink((t) => (stderr += t)) },
+    );
+    return { code, stdout, stderr };
+  }
+
+  /** Someone with the key re-chains entries 2..5 with another outcome (what anchors exist to catch). */
+  async function rewriteWithKey(log: TablesAuditLog, table: Awaited<ReturnType<typeof setup>>['table']) {
+    let previous = (await log.entryAt(1))!;
+    for (let seq = 2; seq <= 5; seq++) {
+      const stored = (await log.entryAt(seq))!;
+      const forged = chainEntry({ ...stored, outcome: 'granted' }, previous, new Date(stored.ts), KEY);
+      await table.updateEntity(
+        { partitionKey: 'audit', rowKey: rowKey(seq), docChunks: 1, doc0: JSON.stringify(forged) },
+        'Replace',
+      );
+      previous = forged;
+    }
+    await table.updateEntity({ partitionKey: 'audit', rowKey: 'head', seq: 5, hash: previous.hash }, 'Replace');
+  }
+
+  test('a mistyped container: verify of a log rewritten with the key exits 2, names the container, and never says intact', async () => {
+    const { prefix, log, table, container } = await setup();
+    await rewriteWithKey(log, table);
+    expect(await cliVerify(prefix, container)).toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(/^BROKEN at seq 3/),
+    });
+    const typo = `${container}x`;
+    const wrong = new BlobAnchorLog(
+      { kind: 'connectionString', value: azurite.connectionString, container: typo },
+      () => new Date(),
+    );
+    await expect(verifyWithAnchors(log, wrong, KEY)).rejects.toThrow(AnchorsUnavailableError);
+    const r = await cliVerify(prefix, typo);
+    expect(r).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `audit-cli: NOT VERIFIED against anchors: the anchor container "${typo}" of storage account "${DEV_ACCOUNT}" does not exist: check the container name in ACRBOT_AUDIT_ANCHOR (the bot creates it with its first anchor)\n`,
+    });
+    expect(r.stderr).not.toContain(DEV_KEY);
+  });
+
+  test('a container with no anchor in it (none published yet, or another container): exit 2, not intact', async () => {
+    const { prefix, log } = await setup();
+    const empty = `empty-${prefix}`.toLowerCase();
+    await BlobServiceClient.fromConnectionString(azurite.connectionString).createContainer(empty);
+    const anchors = new BlobAnchorLog(
+      { kind: 'connectionString', value: azurite.connectionString, container: empty },
+      () => new Date(),
+    );
+    await expect(verifyWithAnchors(log, anchors, KEY)).rejects.toThrow(
+      `no anchors found in container "${empty}" of storage account "${DEV_ACCOUNT}"`,
+    );
+    const r = await cliVerify(prefix, empty);
+    expect(r).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringContaining('NOT VERIFIED against anchors: no anchors found'),
+    });
+  });
+
+  test('a broken chain is reported as broken even when the anchors cannot be read', async () => {
+    const { prefix, table } = await setup();
+    await table.deleteEntity('audit', rowKey(2));
+    expect(await cliVerify(prefix, 'no-such-container')).toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(/^BROKEN at seq 3: expected seq 2/),
     });
   });
 });

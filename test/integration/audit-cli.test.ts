@@ -5,10 +5,10 @@
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { type AuditEntry, type AuditEvent, verifyChain } from '../../src/domain/audit-chain';
+import { type AuditEntry, type AuditEvent, chainEntry, verifyChain } from '../../src/domain/audit-chain';
 import { SqliteAuditLog } from '../../src/integrations/store/sqlite-audit-log';
 import { openSqlite } from '../../src/integrations/store/sqlite-database';
 import { FakeClock, SECOND } from '../unit/support/fake-clock';
@@ -26,13 +26,18 @@ interface CliResult {
 
 /** Runs `audit-cli <args>` as a child process; never rejects on a non-zero exit. */
 async function cli(...args: string[]): Promise<CliResult> {
+  return cliWith({}, ...args);
+}
+
+/** {@link cli} with extra environment variables and another working directory. */
+async function cliWith(options: { env?: Record<string, string>; cwd?: string }, ...args: string[]): Promise<CliResult> {
   // ACRBOT_STORAGE cleared so only --storage decides which file is read.
-  const env = { ...process.env, ACRBOT_STORAGE: '' };
+  const env = { ...process.env, ACRBOT_STORAGE: '', ...options.env };
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      ['scripts/run-ts.js', 'scripts/audit-cli.ts', ...args],
-      { cwd: ROOT, env },
+      [join(ROOT, 'scripts/run-ts.js'), join(ROOT, 'scripts/audit-cli.ts'), ...args],
+      { cwd: options.cwd ?? ROOT, env },
     );
     return { code: 0, stdout, stderr };
   } catch (err) {
@@ -41,15 +46,19 @@ async function cli(...args: string[]): Promise<CliResult> {
   }
 }
 
-/** A database file holding `events` appended through SqliteAuditLog; the writer is closed. */
-async function auditFile(events: AuditEvent[]): Promise<string> {
+/**
+ * A database file holding `events` appended through SqliteAuditLog (with `key`, MACs); the
+ * writer is closed. `keyedFrom`: the first event appended with the key (earlier ones without).
+ */
+async function auditFile(events: AuditEvent[], key?: Buffer, keyedFrom = 0): Promise<string> {
   const path = tmp.path('audit.db');
   const db = openSqlite(path);
   const clock = new FakeClock();
-  const log = new SqliteAuditLog(db, clock);
-  for (const e of events) {
+  const unkeyed = new SqliteAuditLog(db, clock);
+  const keyed = new SqliteAuditLog(db, clock, key);
+  for (const [i, e] of events.entries()) {
     clock.advance(SECOND);
-    await log.append(e);
+    await (i >= keyedFrom ? keyed : unkeyed).append(e);
   }
   db.close();
   return path;
@@ -164,6 +173,84 @@ describe('audit:verify', () => {
     expect(await cli('verify', '--storage', `sqlite:${notDb}`)).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('cannot read'),
+    });
+  });
+});
+
+describe('audit:verify with the audit key', () => {
+  const KEY = Buffer.alloc(32, 11);
+  const withKey = { env: { ACRBOT_AUDIT_KEY: KEY.toString('base64') } };
+
+  /** What an attacker without the key does: every entry re-chained from seq 1, no MACs, head moved. */
+  function rewriteWithoutMacs(path: string): void {
+    const attacker = new Database(path);
+    attacker.exec('DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;');
+    const rows = attacker.prepare('SELECT seq, entry FROM audit ORDER BY seq').all() as {
+      seq: number;
+      entry: string;
+    }[];
+    let previous: AuditEntry | undefined;
+    for (const row of rows) {
+      const stored = JSON.parse(row.entry) as AuditEntry;
+      const forged = chainEntry(
+        { ...stored, actor: { objectId: 'mallory', name: 'Mallory' } },
+        previous,
+        new Date(stored.ts),
+      );
+      attacker.prepare('UPDATE audit SET entry = ? WHERE seq = ?').run(JSON.stringify(forged), row.seq);
+      previous = forged;
+    }
+    attacker.prepare('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1').run(previous!.seq, previous!.hash);
+    attacker.close();
+  }
+
+  test('a keyed log says how many entries were MAC-checked; rewritten from seq 1 without MACs it is BROKEN (exit 1)', async () => {
+    const path = await auditFile(events(3), KEY);
+    expect(await cliWith(withKey, 'verify', '--storage', `sqlite:${path}`)).toMatchObject({
+      code: 0,
+      stdout: 'intact, 3 entries; MACs checked on all 3 entries\n',
+    });
+    rewriteWithoutMacs(path);
+    expect(await cli('verify', '--storage', `sqlite:${path}`)).toMatchObject({ code: 0 }); // hashes alone are fooled
+    const r = await cliWith(withKey, 'verify', '--storage', `sqlite:${path}`);
+    expect(r).toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(
+        /^BROKEN at seq 1: none of the 3 entries carries a MAC although the audit key is set/,
+      ),
+    });
+    expect(r.stdout + r.stderr).not.toContain(KEY.toString('base64'));
+  });
+
+  test('entries from before the key: the verdict names the seq MACs are checked from', async () => {
+    const path = await auditFile(events(4), KEY, 2);
+    expect(await cliWith(withKey, 'verify', '--storage', `sqlite:${path}`)).toMatchObject({
+      code: 0,
+      stdout:
+        'intact, 4 entries; MACs checked on 2 entries, seq 3-4 (seq 1-2 predate the audit key and are pinned by the hash chain to the first MAC)\n',
+    });
+  });
+
+  test('the sandbox key file (found, not given): a log it never signed is checked by hashes, with a note; a MAC-less tail after its MACs is still BROKEN', async () => {
+    const cwd = tmp.path('sandbox');
+    mkdirSync(join(cwd, '.data'), { recursive: true });
+    writeFileSync(join(cwd, '.data', 'audit.key'), KEY.toString('base64'));
+    const inSandbox = { cwd, env: { ACRBOT_AUDIT_KEY: '' } };
+    const unsigned = await auditFile(events(3));
+    const r = await cliWith(inSandbox, 'verify', '--storage', `sqlite:${unsigned}`);
+    expect(r).toMatchObject({ code: 0, stdout: 'intact, 3 entries\n' });
+    expect(r.stderr).toContain('no entry carries a MAC, so this log was not written with .data/audit.key');
+    const signed = await auditFile(events(2), KEY);
+    expect(await cliWith(inSandbox, 'verify', '--storage', `sqlite:${signed}`)).toMatchObject({
+      code: 0,
+      stdout: 'intact, 2 entries; MACs checked on all 2 entries\n',
+    });
+    const db = openSqlite(signed);
+    await new SqliteAuditLog(db, new FakeClock('2030-01-01T00:00:00.000Z')).append(auditEvent(3));
+    db.close();
+    expect(await cliWith(inSandbox, 'verify', '--storage', `sqlite:${signed}`)).toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(/^BROKEN at seq 3: the entry has no MAC although earlier entries have one/),
     });
   });
 });

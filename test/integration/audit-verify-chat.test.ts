@@ -8,7 +8,7 @@ import { runAuditCli } from '../../src/audit-cli/main';
 import { type AuditEntry, chainEntry } from '../../src/domain/audit-chain';
 import { openTablesAccount } from '../../src/integrations/store/tables-client';
 import { cardText } from '../helpers/capturing-connector';
-import { startAzurite, type Azurite } from '../helpers/azurite';
+import { DEV_KEY, startAzurite, type Azurite } from '../helpers/azurite';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
 jest.setTimeout(60_000);
@@ -57,7 +57,7 @@ async function setup() {
     harness.connector.clear();
     await harness.say(users.approver, 'audit verify');
     const card = await harness.connector.waitFor(
-      (c) => /Audit chain (intact|BROKEN)/.test(cardText(c.activity)),
+      (c) => /Audit chain (intact|BROKEN|NOT VERIFIED)/.test(cardText(c.activity)),
       10_000,
       'verify',
     );
@@ -73,11 +73,12 @@ async function setup() {
           done();
         },
       });
+    let stderr = '';
     const code = await runAuditCli(['verify'], env, {
       stdout: sink((s) => (stdout += s)),
-      stderr: sink(() => undefined),
+      stderr: sink((s) => (stderr += s)),
     });
-    return { code, stdout: stdout.trim() };
+    return { code, stdout: stdout.trim(), stderr: stderr.trim() };
   };
   const rewrite = async (seq: number, entry: AuditEntry) =>
     table.updateEntity(
@@ -93,9 +94,29 @@ describe('chat audit verify against the published anchors', () => {
     await grantAndAnchor();
     const { count } = await harness.app.audit.verify();
     const text = await chatVerify();
-    expect(text).toContain(`The audit chain is intact, ${count} entries.`);
+    const anchored = `MACs checked on all ${count} entries. 1 anchor agrees, the newest at seq ${count}.`;
+    expect(text).toContain(`The audit chain is intact, ${count} entries. ${anchored}`);
     expect(text).toContain('the store against every published anchor');
-    expect(await cliVerify()).toEqual({ code: 0, stdout: `intact, ${count} entries` });
+    expect(await cliVerify()).toMatchObject({
+      code: 0,
+      stdout: `intact, ${count} entries; ${anchored.replace(/\. /g, '; ').replace(/\.$/, '')}`,
+    });
+  });
+
+  test('no anchor published yet (its container does not exist): chat says NOT VERIFIED, never intact, like audit:verify (exit 2)', async () => {
+    const { harness, chatVerify, cliVerify } = await setup();
+    const request = await harness.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await harness.click(users.approver, 'approve', { requestId: request.id });
+    await harness.settle(request.id);
+    const text = await chatVerify();
+    expect(text).toContain('Audit chain NOT VERIFIED');
+    expect(text).not.toContain('intact');
+    expect(text).toContain('The store could not be checked against the published anchors: the anchor container');
+    expect(text).not.toContain(DEV_KEY);
+    const cli = await cliVerify();
+    expect(cli).toMatchObject({ code: 2, stdout: '' });
+    // The same reason in both.
+    expect(text).toContain(cli.stderr.replace(/^audit-cli: NOT VERIFIED against anchors: /, ''));
   });
 
   test('an entry tampered with and its hash recomputed (the MAC needs the key): chat names it', async () => {

@@ -2,7 +2,8 @@
  * G11, keyed: entries carry an HMAC of their hash under ACRBOT_AUDIT_KEY, which is not in the
  * store. Someone who can write the store but not read the key can rewrite an entry and
  * recompute every hash after it; the MACs then give it away. Entries written before the key
- * existed stay verifiable through the hash chain.
+ * existed stay verifiable through the hash chain, but only as a prefix: with the key, a log whose
+ * newest entry has no MAC (every MAC left out by a rewrite from seq 1) is broken.
  */
 import { type AuditEntry, chainEntry, hashEntry, macOf, verifyChain } from '../../src/domain/audit-chain';
 import { MemoryAuditLog } from '../../src/integrations/store/memory-stores';
@@ -60,12 +61,47 @@ describe('keyed audit chain', () => {
   test('an entry without a MAC after keyed entries (a forged append) is refused; an unkeyed prefix from before the key is accepted', () => {
     const old = chain(2, undefined);
     const keyed = chain(2, KEY, old);
-    expect(verifyChain(keyed, undefined, KEY)).toEqual({ intact: true, count: 4 });
+    // The verdict says MACs were checked from seq 3 on (2 leading entries predate the key).
+    expect(verifyChain(keyed, undefined, KEY)).toEqual({ intact: true, count: 4, unkeyedPrefix: 2 });
     const appended = chain(1, undefined, keyed);
     expect(verifyChain(appended, undefined, KEY)).toMatchObject({
       intact: false,
       brokenAtSeq: 5,
       problem: 'the entry has no MAC although earlier entries have one (it was written without the audit key)',
+    });
+  });
+
+  test('a log rewritten from seq 1 without any MAC (hashes and head recomputed) is broken with the key, not one long unkeyed prefix', () => {
+    const original = chain(3, KEY);
+    // The attacker has no key: re-chains every entry from seq 1 and leaves `mac` out.
+    const clock = new FakeClock();
+    const forged: AuditEntry[] = [];
+    for (const e of original) {
+      clock.advance(SECOND);
+      forged.push(chainEntry({ ...e, actor: { objectId: 'mallory', name: 'Mallory' } }, forged.at(-1), clock.now()));
+    }
+    const head = { seq: 3, hash: forged[2].hash };
+    expect(verifyChain(forged, head)).toEqual({ intact: true, count: 3 }); // hashes alone are fooled
+    expect(verifyChain(forged, head, KEY)).toEqual({
+      intact: false,
+      count: 3,
+      brokenAtSeq: 1,
+      noMacs: true,
+      problem:
+        'none of the 3 entries carries a MAC although the audit key is set (a bot with the key signs every append): the log was rewritten without the key, or written by a bot that did not have it',
+    });
+    // An unkeyed prefix whose keyed tail was cut off is the same case: nothing vouches for it.
+    expect(verifyChain(chain(2, undefined), undefined, KEY)).toMatchObject({ intact: false, noMacs: true });
+    // An empty log has nothing to vouch for.
+    expect(verifyChain([], undefined, KEY)).toEqual({ intact: true, count: 0 });
+  });
+
+  test('a prefix read up to an unreadable row (wholeLog: false) is not required to end with a MAC', () => {
+    const old = chain(2, undefined);
+    expect(verifyChain(old, undefined, KEY, { wholeLog: false })).toEqual({
+      intact: true,
+      count: 2,
+      unkeyedPrefix: 2,
     });
   });
 

@@ -1,6 +1,12 @@
 /** Read-only commands: help, status, pending, audit. */
 import type { TurnContext } from 'botbuilder';
-import { verifyWithAnchors } from '../../domain/audit-anchor';
+import {
+  type AnchorAgreement,
+  AnchorsUnavailableError,
+  verdictCoverage,
+  verifyWithAnchors,
+} from '../../domain/audit-anchor';
+import type { ChainVerdict } from '../../domain/audit-chain';
 import { isRequestId } from '../../domain/identifiers';
 import { auditCard, helpCard, messageCard, refusalCard } from '../../views/message-view';
 import { requestCard } from '../../views/request-view';
@@ -109,13 +115,32 @@ export class InfoHandlers {
     const arg = argument?.trim();
     if (arg?.toLowerCase() === 'verify') {
       const { anchors } = this.services;
-      // With anchors, the same check as `npm run audit:verify`: the chain, then every published anchor.
-      const verdict = anchors ? await verifyWithAnchors(audit, anchors.log, anchors.key) : await audit.verify();
+      let verdict: ChainVerdict & { anchors?: AnchorAgreement };
+      try {
+        // With anchors, the same check as `npm run audit:verify`: the chain, then every published anchor.
+        verdict = anchors ? await verifyWithAnchors(audit, anchors.log, anchors.key) : await audit.verify();
+      } catch (err) {
+        if (!(err instanceof AnchorsUnavailableError)) throw err;
+        // Anchors that cannot be read verify nothing: no "intact" without them (exit 2 in the CLI).
+        await this.reply(
+          ctx,
+          messageCard({
+            title: 'Audit chain NOT VERIFIED',
+            text: `The store could not be checked against the published anchors: ${err.message}. The anchors are what reveal a rewrite by someone who holds the audit key, so no verdict is given without them.`,
+            tone: 'error',
+            sandbox: settings.sandbox,
+          }),
+        );
+        return;
+      }
       const scope = anchors
         ? 'Checked the chain in the store and the store against every published anchor.'
         : 'Checked the chain in the store (no anchors are configured, ACRBOT_AUDIT_ANCHOR).';
+      // The bot knows it holds the key when it checks anchors (they are signed with it); otherwise
+      // MACs are named only when the verdict shows them (an unkeyed prefix before the first MAC).
+      const checked = verdict.intact ? verdictCoverage(verdict, anchors ? true : undefined) : [];
       const text = verdict.intact
-        ? `The audit chain is intact, ${verdict.count} entries. ${scope}`
+        ? `The audit chain is intact, ${verdict.count} entries. ${checked.map((c) => `${c}. `).join('')}${scope}`
         : `The audit chain is broken at seq ${verdict.brokenAtSeq}: ${verdict.problem}. ${scope}`;
       await this.reply(
         ctx,

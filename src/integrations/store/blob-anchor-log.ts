@@ -7,7 +7,7 @@
 import type * as BlobModule from '@azure/storage-blob';
 import type { ContainerClient } from '@azure/storage-blob';
 import type * as IdentityModule from '@azure/identity';
-import type { AnchorLog } from '../../domain/audit-anchor';
+import { type AnchorLog, AnchorsUnavailableError } from '../../domain/audit-anchor';
 
 /** Where anchors go: a container URL (managed identity) or a connection string plus container name. */
 export type AnchorTarget =
@@ -45,9 +45,22 @@ export class BlobAnchorLog implements AnchorLog {
     await client.appendBlock(text, Buffer.byteLength(text));
   }
 
+  /** The container and its account (names only: never the key or the connection string). */
+  get location(): string {
+    return `container "${this.container.containerName}" of storage account "${this.container.accountName}"`;
+  }
+
+  /**
+   * Throws {@link AnchorsUnavailableError} when the container does not exist: it is created with
+   * the first anchor, so a missing one is a mistyped name (or no anchor ever published), and an
+   * empty answer would let verify report a rewritten log as intact.
+   */
   async lines(): Promise<string[]> {
     const out: string[] = [];
-    if (!(await this.container.exists())) return out;
+    if (!(await this.container.exists()))
+      throw new AnchorsUnavailableError(
+        `the anchor ${this.location} does not exist: check the container name in ACRBOT_AUDIT_ANCHOR (the bot creates it with its first anchor)`,
+      );
     const names: string[] = [];
     for await (const b of this.container.listBlobsFlat({ prefix: 'anchors-' })) names.push(b.name);
     for (const name of names.sort()) {
