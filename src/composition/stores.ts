@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AppConfig } from '../config/config';
-import type { Clock, LeaseStore, ScheduleStore } from '../domain/ports';
+import type { AuditLog, Clock, LeaseStore, ScheduleStore } from '../domain/ports';
 import { BlobAnchorLog } from '../integrations/store/blob-anchor-log';
 import { openStores, type Stores, withMemoryDefaults } from '../integrations/store/open-stores';
 import type { Logger } from '../observability/logger';
@@ -64,5 +64,25 @@ export async function openAppStores(
       });
   if (auditKey) opened.auditKey = auditKey;
   if (auditKey && config.auditAnchor) opened.anchors = new BlobAnchorLog(config.auditAnchor.target, () => clock.now());
+  if (auditKey) await keyTheNewestEntry(opened.audit, config);
   return { ...opened, ...overrides.coordination };
+}
+
+/**
+ * The first start with an audit key on a log written without one: its newest entry carries no
+ * MAC, and verify with the key calls such a log broken (a rewrite that strips every MAC looks
+ * the same). One signed entry at start says from where entries carry MACs, so the log verifies
+ * from the first start on, not only after the first request.
+ */
+async function keyTheNewestEntry(audit: AuditLog, config: AppConfig): Promise<void> {
+  const [newest] = await audit.latest(1);
+  if (!newest || newest.mac) return;
+  await audit.append({
+    actor: { objectId: 'acrbot', name: 'acrbot' },
+    tenantId: config.allowedTenantIds[0] ?? '',
+    action: 'audit.key.enabled',
+    outcome: 'keyed',
+    targetIds: [],
+    detail: `entries from seq ${newest.seq + 1} on carry a MAC`,
+  });
 }

@@ -168,7 +168,7 @@ export function verdictCoverage(verdict: IntactVerdict & { anchors?: AnchorAgree
         ? `MACs checked on all ${verdict.count} entries`
         : unkeyed >= verdict.count
           ? 'no entry carries a MAC'
-          : `MACs checked on ${verdict.count - unkeyed} entries, seq ${unkeyed + 1}-${verdict.count} (seq 1-${unkeyed} predate the audit key and are pinned by the hash chain to the first MAC)`,
+          : `${macRange(unkeyed + 1, verdict.count)} (${seqRange(1, unkeyed)} ${unkeyed === 1 ? 'predates' : 'predate'} the audit key and ${unkeyed === 1 ? 'is' : 'are'} pinned by the hash chain to the first MAC)`,
     );
   }
   if (verdict.anchors)
@@ -176,4 +176,15 @@ export function verdictCoverage(verdict: IntactVerdict & { anchors?: AnchorAgree
       `${verdict.anchors.agree} ${verdict.anchors.agree === 1 ? 'anchor agrees' : 'anchors agree'}, the newest at seq ${verdict.anchors.upToSeq}`,
     );
   return out;
+}
+
+/** `seq 3` or `seq 3-7`. */
+function seqRange(from: number, to: number): string {
+  return from === to ? `seq ${from}` : `seq ${from}-${to}`;
+}
+
+/** `MACs checked on 1 entry, seq 3` or `MACs checked on 2 entries, seq 3-4`. */
+function macRange(from: number, to: number): string {
+  const n = to - from + 1;
+  return `MACs checked on ${n} ${n === 1 ? 'entry' : 'entries'}, ${seqRange(from, to)}`;
 }

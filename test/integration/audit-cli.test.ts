@@ -9,7 +9,10 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { type AuditEntry, type AuditEvent, chainEntry, verifyChain } from '../../src/domain/audit-chain';
+import { loadConfig } from '../../src/config/config';
+import { openAppStores } from '../../src/composition/stores';
 import { SqliteAuditLog } from '../../src/integrations/store/sqlite-audit-log';
+import { createLogger } from '../../src/observability/logger';
 import { openSqlite } from '../../src/integrations/store/sqlite-database';
 import { FakeClock, SECOND } from '../unit/support/fake-clock';
 import { auditEvent } from '../unit/support/requests';
@@ -220,6 +223,23 @@ describe('audit:verify with the audit key', () => {
       ),
     });
     expect(r.stdout + r.stderr).not.toContain(KEY.toString('base64'));
+  });
+
+  test('the first start of the bot with the key on a log written without one signs it at once: intact from then on', async () => {
+    const path = await auditFile(events(2));
+    // Before any start with the key, the MAC-less log cannot be told from a stripped rewrite.
+    expect(await cliWith(withKey, 'verify', '--storage', `sqlite:${path}`)).toMatchObject({ code: 1 });
+    const config = loadConfig({ ACRBOT_STORAGE: `sqlite:${path}`, ACRBOT_AUDIT_KEY: KEY.toString('base64') });
+    const stores = await openAppStores(config, new FakeClock(), {}, createLogger({ level: 'silent' }));
+    const [newest] = await stores.audit.latest(1);
+    await stores.close();
+    expect(newest).toMatchObject({ seq: 3, action: 'audit.key.enabled', detail: 'entries from seq 3 on carry a MAC' });
+    expect(newest.mac).toBeDefined();
+    expect(await cliWith(withKey, 'verify', '--storage', `sqlite:${path}`)).toMatchObject({
+      code: 0,
+      stdout:
+        'intact, 3 entries; MACs checked on 1 entry, seq 3 (seq 1-2 predate the audit key and are pinned by the hash chain to the first MAC)\n',
+    });
   });
 
   test('entries from before the key: the verdict names the seq MACs are checked from', async () => {
