@@ -149,7 +149,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
       await stopBackground();
       await closing;
       await services.background.drain();
-      await flows.executor.drain();
+      await flows.executor.close();
       await stores.close();
       access.agent.destroy();
       await sandboxStep?.stop();

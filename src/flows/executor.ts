@@ -58,6 +58,7 @@ export interface ExecutionLeases {
  */
 export class Executor {
   private readonly inFlight = new Map<string, Promise<void>>();
+  private closed = false;
 
   constructor(
     private readonly store: RequestStore,
@@ -86,6 +87,9 @@ export class Executor {
 
   /** Starts the work for a request without waiting for it; a second call while it runs is a no-op. */
   schedule(requestId: string): Promise<void> {
+    // Shutting down: the request stays approved in the store, where the next start, or another
+    // instance once no lease holds it, picks it up (resumeInterrupted).
+    if (this.closed) return Promise.resolve();
     const running = this.inFlight.get(requestId);
     if (running) return running;
     const work = new Promise<void>((resolve) => setImmediate(resolve))
@@ -96,9 +100,19 @@ export class Executor {
     return work;
   }
 
-  /** Resolves when all scheduled work has finished (graceful shutdown, tests). */
+  /** Resolves when all scheduled work has finished (tests; shutdown uses {@link close}). */
   async drain(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  /**
+   * Shutdown: starts nothing more (a resume sweep still awaiting its store read when the process
+   * was told to stop would otherwise start a run after the drain, cut off by the exit with its
+   * lease held) and waits for what runs.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.drain();
   }
 
   /**
