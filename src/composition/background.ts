@@ -31,6 +31,12 @@ export async function startBackground(deps: {
   );
   // Pending requests stored before the schedule existed get their expiry job (idempotent).
   await flows.requests.scheduleExpiryForPending();
+  // Break-glass grants owing a review but without a review job (stored before the job was
+  // scheduled first, or the job was lost) get one, so they are reported until reviewed.
+  const reviews = await flows.requests.scheduleReviewsForUnreviewed(
+    async (id) => (await stores.schedule.get(id)) !== undefined,
+  );
+  if (reviews) log.warn({ reviews }, 'scheduled missing break-glass review jobs');
   // The drift check's first run; later runs are scheduled by the job itself (a restart does not postpone it).
   if (!(await stores.schedule.get(DRIFT_JOB_ID)))
     await scheduler.schedule({ id: DRIFT_JOB_ID, kind: 'drift.check', dueAt: flows.drift.nextRunAt() });

@@ -49,11 +49,7 @@ export function checkDecision(request: AccessRequest, ctx: DecisionContext): Pol
       message: `Only approvers can decide request ${request.id}; ask a member of the approvers list or group.`,
     };
   }
-  if (
-    ctx.approving &&
-    ctx.approverJustificationRequired &&
-    !(ctx.justification && ctx.justification.trim().length >= 3)
-  ) {
+  if (ctx.approving && ctx.approverJustificationRequired && !isJustification(ctx.justification)) {
     return {
       allowed: false,
       reason: 'justification',
@@ -61,4 +57,12 @@ export function checkDecision(request: AccessRequest, ctx: DecisionContext): Pol
     };
   }
   return { allowed: true };
+}
+
+/**
+ * True when `text` counts as a justification (G7): at least 3 characters besides spaces. The
+ * one test for approvals and for keeping a break-glass grant in review.
+ */
+export function isJustification(text: string | undefined): boolean {
+  return Boolean(text && text.trim().length >= 3);
 }

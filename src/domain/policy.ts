@@ -193,6 +193,11 @@ export function isNamedApprover(rule: PolicyRule, actor: Actor): boolean {
   return rule.approvers.users.some((u) => u.toLowerCase() === id);
 }
 
+/** True when the rule names someone who could approve under it (users or groups); an auto-approving rule may name nobody. */
+export function hasApprovers(rule: PolicyRule): boolean {
+  return rule.approvers.users.length + rule.approvers.groups.length > 0;
+}
+
 /** Distinct approvals that count: never the requester's, one per person. */
 export function countedApprovals(request: AccessRequest): Approval[] {
   const requester = request.requester.objectId.toLowerCase();

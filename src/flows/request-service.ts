@@ -4,10 +4,12 @@
  * by the winner of its conditional write only, right after it, and undone if that entry cannot
  * be written (G8, G11).
  */
-import { checkDecision, type RefusalReason } from '../domain/approval-policy';
+import { checkDecision, isJustification, type RefusalReason } from '../domain/approval-policy';
 import {
   awaitingReview,
+  countedApprovals,
   factsOf,
+  hasApprovers,
   isNamedApprover,
   nextApprovalStep,
   selectRule,
@@ -23,7 +25,7 @@ import { parseAccessDuration } from '../domain/access-term';
 import type { Plan } from '../domain/plan';
 import type { AuditLog, Clock, DirectoryPort, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
-import type { AccessRequest, AccessTerm, Actor, PolicyBinding, RequestEvent } from '../domain/request';
+import type { AccessRequest, AccessTerm, Actor, PolicyBinding, RequestEvent, RequestState } from '../domain/request';
 import { describeState, isExpired, transition } from '../domain/request';
 import { looksLikeSecret, singleLine } from '../domain/text';
 import type { Logger } from '../observability/logger';
@@ -56,6 +58,20 @@ export const BREAK_GLASS_RULE_ID = 'break-glass';
  * pending cap, so in practice all of them.
  */
 const OPEN_REQUESTS_SCAN_LIMIT = 500;
+
+/**
+ * Times one click is decided against the current version when the conditional write loses to a
+ * change that left the request pending (a concurrent approval, a reminder's mark).
+ */
+const MAX_DECISION_ATTEMPTS = 5;
+
+/** Most earlier approvals whose authors are looked up again at a click (the policy file's quorum limit). */
+const MAX_QUORUM_RECHECKS = 10;
+
+/** States a break-glass grant can be in while its review is owed (access ended included: still reviewed). */
+const REVIEWABLE_STATES: RequestState[] = ['approved', 'executing', 'succeeded', 'failed', 'revoked'];
+/** Most requests the start-up pass reads to find break-glass grants without a review job. */
+const REVIEW_SCAN_LIMIT = 1000;
 
 /** Who is acting, in which tenant. */
 export interface ActingContext {
@@ -323,18 +339,37 @@ export class RequestService {
         'breakglass.notMember',
         'Only members of the break-glass groups can use --break-glass; run the command without it and an approver will decide.',
       );
+    // The approvers of the rule that would have applied review it; another rule's approvers
+    // never do, so without a fitting rule (or one nobody could review under) there is no
+    // break-glass: a grant nobody may review would be reported unreviewed forever.
+    if (!rule)
+      return refuse(
+        'breakglass.refused.noRule',
+        'breakglass.noRule',
+        `No rule of the approval policy covers ${input.plan.cluster.name} → ${input.plan.registry.name}, so nobody could review a break-glass grant on it. Ask the platform team to add a rule ("@acrbot policy ${input.plan.cluster.name} ${input.plan.registry.name}" shows what applies).`,
+      );
+    if (!hasApprovers(rule))
+      return refuse(
+        'breakglass.refused.noReviewer',
+        'breakglass.noReviewer',
+        `Rule ${rule.id} covers ${input.plan.cluster.name} → ${input.plan.registry.name} but names no approvers, so nobody could review a break-glass grant on it. Run the command without --break-glass, or ask the platform team to give the rule approvers.`,
+      );
     const durationMs = Math.min(input.access?.durationMs ?? bg.maxDurationMs, bg.maxDurationMs);
     const binding: PolicyBinding = {
       ruleId: BREAK_GLASS_RULE_ID,
       policyHash: policy.hash,
       approvalsRequired: 0,
       breakGlass: true,
-      // The approvers of the rule that would have applied review it.
-      rule: rule ?? policy.rules[0],
+      rule,
       review: { dueAt: new Date(now.getTime() + BREAK_GLASS_REVIEW_MS).toISOString() },
     };
     const request = this.newRequest(input, now, binding, { durationMs });
     const targets = targetsOf(input.plan);
+    // The review job exists before the request does: an approved break-glass request is executed
+    // by any instance's resume pass, so storing it first and failing to schedule (or dying in
+    // between) would grant access nobody is ever asked to review. A job whose request was never
+    // stored finds nothing and does nothing.
+    await this.scheduleReview(request);
     await this.recordCreated(request);
     const approved = transition(request, {
       type: 'approve',
@@ -354,13 +389,37 @@ export class RequestService {
       policyHash: policy.hash,
     });
     await this.store.create(approved);
-    await this.jobs?.schedule({
-      id: breakGlassReviewJobId(approved.id),
-      kind: 'breakglass.review',
-      dueAt: new Date(binding.review!.dueAt),
-      requestId: approved.id,
-    });
     return approved;
+  }
+
+  /** Schedules the `breakglass.review` job of a break-glass request at its review's due time (idempotent). */
+  private async scheduleReview(request: AccessRequest): Promise<void> {
+    if (!this.jobs || !request.policy?.review) return;
+    await this.jobs.schedule({
+      id: breakGlassReviewJobId(request.id),
+      kind: 'breakglass.review',
+      dueAt: new Date(request.policy.review.dueAt),
+      requestId: request.id,
+    });
+  }
+
+  /**
+   * Schedules the review job of every break-glass grant whose review is owed but which has no
+   * job (one stored before reviews were scheduled first, or whose job was lost), so it is
+   * reported until reviewed; run at start. A review already overdue is reported at the next
+   * sweep. Returns how many were scheduled.
+   */
+  async scheduleReviewsForUnreviewed(hasJob: (jobId: string) => Promise<boolean>): Promise<number> {
+    if (!this.jobs) return 0;
+    const active = await this.store.listByState(REVIEWABLE_STATES, REVIEW_SCAN_LIMIT);
+    let scheduled = 0;
+    for (const request of active.filter(awaitingReview)) {
+      // An existing job keeps its time: the daily report of an overdue review is not moved.
+      if (await hasJob(breakGlassReviewJobId(request.id))) continue;
+      await this.scheduleReview(request);
+      scheduled++;
+    }
+    return scheduled;
   }
 
   /** Schedules the rule's reminder and escalation of a pending request (idempotent; they no-op once decided). */
@@ -485,12 +544,15 @@ export class RequestService {
     return this.perRequest.run(input.requestId.toUpperCase(), () => this.decideNow(input));
   }
 
-  private async decideNow(input: {
-    requestId: string;
-    acting: ActingContext;
-    approve: boolean;
-    reason?: string;
-  }): Promise<DecisionResult> {
+  private async decideNow(
+    input: {
+      requestId: string;
+      acting: ActingContext;
+      approve: boolean;
+      reason?: string;
+    },
+    attempt = 1,
+  ): Promise<DecisionResult> {
     const request = await this.get(input.requestId);
     const { actor, tenantId } = input.acting;
     const now = this.clock.now();
@@ -537,7 +599,13 @@ export class RequestService {
       return { kind: 'refused', request: (await this.store.get(request.id)) ?? request, reason: r, message };
     };
     if (!verdict.allowed) return refused(verdict.reason, verdict.message);
-    const step = nextApprovalStep(request, Math.max(1, binding.approvalsRequired), {
+    const required = Math.max(1, binding.approvalsRequired);
+    // G5 holds for every approval the quorum counts, not only this click's: an earlier approver
+    // who has since left the rule's approvers no longer counts. A rejection needs no quorum.
+    const { current, discounted } = input.approve
+      ? await this.withoutFormerApprovers(request, required)
+      : { current: request, discounted: [] };
+    const step = nextApprovalStep(current, required, {
       actor,
       approving: input.approve,
       at: now,
@@ -548,15 +616,32 @@ export class RequestService {
       step.kind === 'rejected'
         ? { type: 'reject', by: actor, at: now, reason }
         : { type: step.kind === 'approved' ? 'approve' : 'recordApproval', by: actor, at: now, reason };
-    const next = { ...transition(request, event), ...(request.policy ? {} : { policy: binding }) };
+    const next = { ...transition(current, event), ...(request.policy ? {} : { policy: binding }) };
     // The conditional write picks the winner first; only the winner records the decision, so a
-    // race leaves exactly one decision entry (G8). The losers record a stale refusal.
+    // race leaves exactly one decision entry (G8).
     try {
       await this.store.update(next);
     } catch (err) {
       if (!(err instanceof VersionConflictError)) throw err;
+      // Another approval towards the quorum or a reminder's mark moved the request: while it is
+      // still pending this click is as valid as before, so it is decided again on the current
+      // version. Only a request decided meanwhile (or endless contention) makes it stale.
+      const latest = await this.get(request.id);
+      if (latest.state === 'pending' && attempt < MAX_DECISION_ATTEMPTS) return this.decideNow(input, attempt + 1);
       return this.lostRace(request, input.acting);
     }
+    if (discounted.length > 0)
+      await this.recordOrUndo(request, next, {
+        actor: ruleActor(binding.ruleId),
+        tenantId,
+        action: 'approval.discounted',
+        requestId: request.id,
+        targetIds: targetsOf(request.plan),
+        outcome: 'discounted',
+        detail: `not counted, no longer approvers of rule ${binding.rule?.id ?? binding.ruleId}: ${discounted.map((a) => `${a.name} (${a.objectId})`).join(', ')}`,
+        ruleId: binding.ruleId,
+        policyHash: binding.policyHash,
+      });
     const action =
       step.kind === 'rejected'
         ? 'request.rejected'
@@ -585,6 +670,26 @@ export class RequestService {
     if (!input.approve) void this.notifier.requestChanged(next);
     // The request.expire job stays: at its time it finds the request decided and does nothing.
     return { kind: 'decided', request: next };
+  }
+
+  /**
+   * The request with only the earlier approvals whose authors are still approvers of its rule
+   * (asked now, G5), and who was left out. One lookup per counted approval: fewer than the
+   * quorum by construction (the approval reaching it decides), and never more than
+   * {@link MAX_QUORUM_RECHECKS}; approvals past that bound are not counted either.
+   */
+  private async withoutFormerApprovers(
+    request: AccessRequest,
+    required: number,
+  ): Promise<{ current: AccessRequest; discounted: Actor[] }> {
+    const discounted: Actor[] = [];
+    for (const [i, approval] of countedApprovals(request).entries())
+      if (i >= Math.min(required, MAX_QUORUM_RECHECKS) || !(await this.isApproverOf(approval.by, request)))
+        discounted.push(approval.by);
+    if (discounted.length === 0) return { current: request, discounted };
+    const gone = new Set(discounted.map((a) => a.objectId.toLowerCase()));
+    const approvals = (request.approvals ?? []).filter((a) => !gone.has(a.by.objectId.toLowerCase()));
+    return { current: { ...request, approvals }, discounted };
   }
 
   /**
@@ -675,6 +780,12 @@ export class RequestService {
       return refuse(
         'notApprover',
         `Only approvers of rule ${binding.rule?.id ?? 'default'} can review break-glass request ${request.id}.`,
+      );
+    // Keeping a grant is an approval after the fact: the rule's justification requirement holds (G7).
+    if (accept && binding.rule?.approverJustification === 'required' && !isJustification(reason))
+      return refuse(
+        'justification',
+        `Keeping break-glass request ${request.id} needs a justification under rule ${binding.rule.id}: type it in the card's comment box and approve again.`,
       );
     const outcome = accept ? ('accepted' as const) : ('rejected' as const);
     const next: AccessRequest = {
@@ -813,7 +924,15 @@ export class RequestService {
 
   private async expire(request: AccessRequest, now: Date): Promise<boolean> {
     const next = transition(request, { type: 'expire', at: now });
-    await this.record({
+    // Audited by the winner of the conditional write only, like a decision: an approval that
+    // lands first leaves no `request.expired` entry behind it in the chain.
+    try {
+      await this.store.update(next);
+    } catch (err) {
+      if (err instanceof VersionConflictError) return false;
+      throw err;
+    }
+    await this.recordOrUndo(request, next, {
       actor: { objectId: 'acrbot', name: 'acrbot' },
       tenantId: request.tenantId,
       action: 'request.expired',
@@ -821,12 +940,6 @@ export class RequestService {
       targetIds: targetsOf(request.plan),
       outcome: 'expired',
     });
-    try {
-      await this.store.update(next);
-    } catch (err) {
-      if (err instanceof VersionConflictError) return false;
-      throw err;
-    }
     await this.jobs?.cancel(requestExpiryJobId(request.id));
     await this.notifier.requestChanged(next);
     return true;
