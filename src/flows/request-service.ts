@@ -41,7 +41,12 @@ export type DecisionResult =
   | { kind: 'recorded'; request: AccessRequest }
   /** A break-glass grant was reviewed: kept, or rejected (and revoked). */
   | { kind: 'reviewed'; request: AccessRequest; outcome: 'accepted' | 'rejected' }
-  | { kind: 'refused'; request: AccessRequest; reason: RefusalReason | 'stale' | 'twice'; message: string };
+  | {
+      kind: 'refused';
+      request: AccessRequest;
+      reason: RefusalReason | 'stale' | 'twice' | 'inProgress';
+      message: string;
+    };
 
 /** The identity decisions made by a rule (auto-approval) are recorded under. */
 export function ruleActor(ruleId: string): Actor {
@@ -760,7 +765,7 @@ export class RequestService {
     const now = this.clock.now();
     const binding = request.policy!;
     const targets = targetsOf(request.plan);
-    const refuse = async (r: RefusalReason, message: string): Promise<DecisionResult> => {
+    const refuse = async (r: RefusalReason | 'inProgress', message: string): Promise<DecisionResult> => {
       await this.record({
         actor,
         tenantId,
@@ -780,6 +785,14 @@ export class RequestService {
       return refuse(
         'notApprover',
         `Only approvers of rule ${binding.rule?.id ?? 'default'} can review break-glass request ${request.id}.`,
+      );
+    // The executor holds the request while it grants, each of its writes conditional on the
+    // version it wrote last: a review written now would make them fail and leave the run half
+    // recorded. The grant takes seconds; it is reviewed once it is in place.
+    if (request.state === 'executing')
+      return refuse(
+        'inProgress',
+        `Break-glass request ${request.id} is still being granted; review it in a few seconds, once its card shows the outcome.`,
       );
     // Keeping a grant is an approval after the fact: the rule's justification requirement holds (G7).
     if (accept && binding.rule?.approverJustification === 'required' && !isJustification(reason))

@@ -9,6 +9,7 @@ import type { DirectoryPort } from '../../src/domain/ports';
 import type { Policy, PolicyProvider, PolicyRule } from '../../src/domain/policy';
 import type { AccessRequest, Actor } from '../../src/domain/request';
 import { ApprovalNudges, type NudgeNotifier } from '../../src/flows/approval-nudges';
+import { transition } from '../../src/domain/request';
 import { RequestService, type DecisionResult } from '../../src/flows/request-service';
 import { Scheduler } from '../../src/flows/scheduler';
 import type { FlowSettings } from '../../src/flows/settings';
@@ -263,6 +264,29 @@ describe('G18: break-glass', () => {
     expect(actions(await t.audit.forRequest(request.id))).toContain('breakglass.review.rejected');
     // Reviewed once: a second review is stale.
     expect(await t.decide(request.id, SAM, true)).toMatchObject({ kind: 'refused', reason: 'stale' });
+  });
+
+  test('review: not while the grant is being executed (it would move the version under the run); once it is done', async () => {
+    const t = setup(policy([rule('prod')]));
+    const request = await t.create(OLIVE, { breakGlass: true });
+    const executing = transition(request, { type: 'start', at: t.clock.now() });
+    await t.store.update(executing);
+    expect(await t.decide(request.id, APPROVER, true, 'was a real incident')).toMatchObject({
+      kind: 'refused',
+      reason: 'inProgress',
+    });
+    expect((await t.store.get(request.id))!.version).toBe(executing.version);
+    await t.store.update(
+      transition(executing, {
+        type: 'succeed',
+        at: t.clock.now(),
+        outcome: { summary: 'granted', azureRequestIds: [] },
+      }),
+    );
+    expect(await t.decide(request.id, APPROVER, true, 'was a real incident')).toMatchObject({
+      kind: 'reviewed',
+      outcome: 'accepted',
+    });
   });
 
   test('break-glass access cannot be extended', async () => {
