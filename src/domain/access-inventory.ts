@@ -251,11 +251,22 @@ export function requestRef(request: AccessRequest, now: Date): AcrbotRequestRef 
   };
 }
 
-/** Where `scope` sits relative to `registryId`; undefined when it does not cover the registry. */
-export function scopeLevelOf(scope: string, registry: InventoryRegistry): ScopeLevel | undefined {
+/**
+ * Where `scope` sits relative to `registryId`; undefined when it does not cover the registry.
+ * A management-group or root scope covers it only when the assignment was listed in the
+ * registry's subscription (`listedIn`, when known): other subscriptions may sit under another
+ * management group.
+ */
+export function scopeLevelOf(
+  scope: string,
+  registry: InventoryRegistry,
+  listedIn?: readonly string[],
+): ScopeLevel | undefined {
   const s = lower(scope).replace(/\/+$/, '');
   if (s === '' || s === '/' || s.startsWith('/providers/microsoft.management/managementgroups/'))
-    return 'managementGroup';
+    return !listedIn || listedIn.some((sub) => lower(sub) === lower(registry.subscriptionId))
+      ? 'managementGroup'
+      : undefined;
   if (!scopeCovers(s, registry.id)) return undefined;
   if (s === lower(registry.id)) return 'registry';
   if (s === lower(`/subscriptions/${registry.subscriptionId}`)) return 'subscription';
@@ -318,7 +329,7 @@ function pathsFor(
   const grantRequests = requests.filter((r) => r.plan.kind === 'grant');
   const seen = new Set<string>();
   for (const a of assignments) {
-    const scopeLevel = scopeLevelOf(a.scope, registry);
+    const scopeLevel = scopeLevelOf(a.scope, registry, a.listedIn);
     if (!scopeLevel) continue;
     const role = roles.get(roleDefinitionGuid(a.roleDefinitionId));
     if (!role) continue;

@@ -72,6 +72,12 @@ export interface RoleAssignmentInfo {
   principalType?: string;
   /** ABAC condition (e.g. limited to some repositories); undefined when none. */
   condition?: string;
+  /**
+   * The subscriptions whose listing returned it (set by the inventory). An assignment at a
+   * management group or the root is listed in each subscription under it, and which those are
+   * is known only from where it was listed: it covers registries in these subscriptions only.
+   */
+  listedIn?: string[];
 }
 
 /** One permission block of a role definition. */

@@ -86,11 +86,9 @@ export class AccessInventory {
       this.accessRequests((r) => sameId(r.plan.cluster.id, cluster.id)),
     ]);
     const assignments = resolved.identity
-      ? (
-          await Promise.all(
-            this.subscriptionIds.map((s) => this.ports.roleAssignments.listAssignedTo(s, resolved.identity!.objectId)),
-          )
-        ).flat()
+      ? await listedInEach(this.subscriptionIds, (s) =>
+          this.ports.roleAssignments.listAssignedTo(s, resolved.identity!.objectId),
+        )
       : [];
     const roles = await this.roleDefinitions(assignments);
     const assignmentsByIdentity = new Map<string, RoleAssignmentInfo[]>();
@@ -121,7 +119,7 @@ export class AccessInventory {
       this.allClusters(),
       this.accessRequests((r) => sameId(r.plan.registry.id, registry.id)),
       // Only assignments in the registry's own subscription (or above it) can cover it.
-      this.ports.roleAssignments.listInSubscription(registry.subscriptionId),
+      listedInEach([registry.subscriptionId], (s) => this.ports.roleAssignments.listInSubscription(s)),
     ]);
     const gathered = await this.gather(clusters, assignments);
     return {
@@ -139,9 +137,7 @@ export class AccessInventory {
       this.allClusters(),
       this.allRegistries(),
       this.accessRequests(() => true),
-      Promise.all(this.subscriptionIds.map((s) => this.ports.roleAssignments.listInSubscription(s))).then((all) =>
-        dedupe(all.flat()),
-      ),
+      listedInEach(this.subscriptionIds, (s) => this.ports.roleAssignments.listInSubscription(s)),
     ]);
     const gathered = await this.gather(clusters, assignments);
     return {
@@ -193,7 +189,9 @@ export class AccessInventory {
         .then((all) => all.filter(gaveAccess)),
     ]);
     const assignments = resolved.identity
-      ? await this.ports.roleAssignments.listAssignedTo(registry.subscriptionId, resolved.identity.objectId)
+      ? await listedInEach([registry.subscriptionId], (s) =>
+          this.ports.roleAssignments.listAssignedTo(s, resolved.identity!.objectId),
+        )
       : [];
     const roles = await this.roleDefinitions(assignments);
     const [cell] = buildCells({
@@ -341,14 +339,25 @@ function subscriptionOf(a: RoleAssignmentInfo): string | undefined {
   return /^\/subscriptions\/([^/]+)/i.exec(a.scope)?.[1];
 }
 
-function dedupe(assignments: RoleAssignmentInfo[]): RoleAssignmentInfo[] {
-  const seen = new Set<string>();
-  return assignments.filter((a) => {
-    const key = a.id.toLowerCase();
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+/**
+ * The assignments of each subscription's listing, once each (one above the subscriptions is
+ * listed in each of them), with the subscriptions that listed it (`listedIn`, see
+ * {@link scopeLevelOf}).
+ */
+async function listedInEach(
+  subscriptionIds: readonly string[],
+  list: (subscriptionId: string) => Promise<RoleAssignmentInfo[]>,
+): Promise<RoleAssignmentInfo[]> {
+  const listings = await Promise.all(subscriptionIds.map(async (s) => ({ s, found: await list(s) })));
+  const byId = new Map<string, RoleAssignmentInfo>();
+  for (const { s, found } of listings)
+    for (const a of found) {
+      const key = a.id.toLowerCase();
+      const known = byId.get(key);
+      if (known) known.listedIn = [...(known.listedIn ?? []), s];
+      else byId.set(key, { ...a, listedIn: [s] });
+    }
+  return [...byId.values()];
 }
 
 /** The inventory's view of a cluster. */

@@ -208,6 +208,22 @@ describe('cells', () => {
     ]);
   });
 
+  test('a management-group assignment covers a registry only in a subscription that listed it (others may sit under another group)', () => {
+    const mg = {
+      ...assignment(
+        '/providers/Microsoft.Management/managementGroups/platform',
+        ACR_PULL.guid,
+        'eeeeeeee-0000-4000-8000-000000000001',
+      ),
+      listedIn: [SUB],
+    };
+    expect(buildCells(facts([mg], []))[0].paths[0]).toMatchObject({
+      kind: 'roleAssignment',
+      scopeLevel: 'managementGroup',
+    });
+    expect(buildCells(facts([{ ...mg, listedIn: ['99999999-0000-4000-8000-000000000009'] }], []))).toEqual([]);
+  });
+
   test('Reader does not carry pull: no cell', () => {
     expect(
       buildCells(facts([assignment(registry.id, READER.guid, 'cccccccc-0000-4000-8000-000000000001')], [])),

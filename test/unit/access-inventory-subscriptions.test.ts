@@ -1,0 +1,91 @@
+/**
+ * The inventory over several subscriptions: an assignment at a management group is listed in
+ * each subscription under that group, and only there. It covers registries in the subscriptions
+ * that listed it (another subscription may sit under another group), and it is one way of
+ * pulling, however many listings returned it.
+ */
+import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../../src/domain/azure-model';
+import { ROLE_IDS } from '../../src/domain/roles';
+import { AccessInventory, type AccessInventoryPorts } from '../../src/flows/access-inventory';
+import type { ResourceResolver } from '../../src/flows/resource-resolver';
+import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { FakeClock } from './support/fake-clock';
+
+const SUB_A = 'aaaaaaaa-0000-4000-8000-00000000000a';
+const SUB_B = 'bbbbbbbb-0000-4000-8000-00000000000b';
+const KUBELET = '0b000000-0000-4000-8000-0000000000c1';
+const MG = '/providers/Microsoft.Management/managementGroups/nonprod';
+
+const cluster: ClusterInfo = {
+  id: `/subscriptions/${SUB_A}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-a`,
+  name: 'aks-a',
+  subscriptionId: SUB_A,
+  resourceGroup: 'rg',
+  identity: { identityType: 'SystemAssigned', servicePrincipalClientId: 'msi', kubeletObjectId: KUBELET },
+  aadEnabled: false,
+};
+const registryIn = (sub: string, name: string): RegistryInfo => ({
+  id: `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/${name}`,
+  name,
+  subscriptionId: sub,
+  resourceGroup: 'rg',
+  loginServer: `${name}.azurecr.io`,
+  roleAssignmentMode: 'LegacyRegistryPermissions',
+});
+const mgPull: RoleAssignmentInfo = {
+  id: `${MG}/providers/Microsoft.Authorization/roleAssignments/11111111-0000-4000-8000-000000000001`,
+  name: '11111111-0000-4000-8000-000000000001',
+  scope: MG,
+  roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${ROLE_IDS.acrPull}`,
+  principalId: KUBELET,
+  principalType: 'ServicePrincipal',
+};
+
+function inventory(listedBy: Record<string, RoleAssignmentInfo[]>): AccessInventory {
+  const registries: Record<string, RegistryInfo[]> = {
+    [SUB_A]: [registryIn(SUB_A, 'acra')],
+    [SUB_B]: [registryIn(SUB_B, 'acrb')],
+  };
+  const ports = {
+    azure: {
+      listClusters: async (s: string) => (s === SUB_A ? [cluster] : []),
+      listRegistries: async (s: string) => registries[s] ?? [],
+      getCluster: async () => cluster,
+      getRegistry: async () => undefined,
+    },
+    roleAssignments: {
+      listInSubscription: async (s: string) => listedBy[s] ?? [],
+      listAssignedTo: async (s: string) => listedBy[s] ?? [],
+      getRoleDefinition: async () => ({
+        guid: ROLE_IDS.acrPull,
+        roleName: 'AcrPull',
+        roleType: 'BuiltInRole',
+        permissions: [
+          {
+            actions: ['Microsoft.ContainerRegistry/registries/pull/read'],
+            notActions: [],
+            dataActions: [],
+            notDataActions: [],
+          },
+        ],
+      }),
+    },
+    directory: { servicePrincipalObjectId: async () => undefined, isMemberOfGroup: async () => false },
+    requests: new MemoryRequestStore(),
+    clock: new FakeClock(),
+  } as unknown as AccessInventoryPorts;
+  return new AccessInventory(ports, {} as ResourceResolver, [SUB_A, SUB_B]);
+}
+
+const pullsFrom = (cells: { registry: { name: string }; canPull: boolean; paths: unknown[] }[]) =>
+  cells.filter((c) => c.canPull).map((c) => `${c.registry.name}:${c.paths.length}`);
+
+test('listed in subscription A only: it covers A’s registry, not B’s', async () => {
+  const { cells } = await inventory({ [SUB_A]: [mgPull] }).matrix();
+  expect(pullsFrom(cells)).toEqual(['acra:1']);
+});
+
+test('listed in both: it covers both registries, as one way of pulling each', async () => {
+  const { cells } = await inventory({ [SUB_A]: [mgPull], [SUB_B]: [mgPull] }).matrix();
+  expect(pullsFrom(cells).sort()).toEqual(['acra:1', 'acrb:1']);
+});
