@@ -179,17 +179,12 @@ export class Executor {
       });
     } catch (err) {
       if (err instanceof LeaseLostError) throw err;
-      await this.save(request, guard, {
-        type: 'fail',
-        at: this.clock.now(),
-        outcome: {
-          summary: 'Not started',
-          azureRequestIds: [],
-          error:
-            "The audit log could not be written, so acrbot made no change in Azure; try again once the bot's storage is healthy.",
-          errorCode: 'audit.unavailable',
-        },
-      });
+      await this.notStarted(
+        request,
+        guard,
+        'audit.unavailable',
+        "The audit log could not be written, so acrbot made no change in Azure; try again once the bot's storage is healthy.",
+      );
       return;
     }
     if (!resumed) {
@@ -214,17 +209,12 @@ export class Executor {
         if (auditErr instanceof LeaseLostError) throw auditErr;
         this.log.error({ err: auditErr, requestId }, 'audit write failed after a refused execution');
       });
-      await this.save(request, guard, {
-        type: 'fail',
-        at: this.clock.now(),
-        outcome: {
-          summary: 'Not started',
-          azureRequestIds: [],
-          error:
-            "acrbot could not schedule the end of this access, so it made no change in Azure; try again once the bot's storage is healthy.",
-          errorCode: 'schedule.unavailable',
-        },
-      });
+      await this.notStarted(
+        request,
+        guard,
+        'schedule.unavailable',
+        "acrbot could not schedule the end of this access, so it made no change in Azure; try again once the bot's storage is healthy.",
+      );
       return;
     }
     // After the first write an audit failure must not turn a done change into "failed": the
@@ -299,6 +289,15 @@ export class Executor {
       this.log.error({ err, requestId }, 'audit write failed after execution');
     });
     await this.save(current, guard, event);
+  }
+
+  /** Fails a run before its first Azure write: "Not started", with why and what to do. */
+  private async notStarted(request: AccessRequest, guard: LeaseGuard, errorCode: string, error: string): Promise<void> {
+    await this.save(request, guard, {
+      type: 'fail',
+      at: this.clock.now(),
+      outcome: { summary: 'Not started', azureRequestIds: [], error, errorCode },
+    });
   }
 
   /** Writes a transition under the lease; undefined when the request moved on meanwhile. */

@@ -378,14 +378,8 @@ describe('grant flow', () => {
     expect((await h.app.store.listCardCopies(pending.id)).map((c) => c.activityId)).toContain(form.activityId);
   });
 
-  test('a stored request whose requester copy cannot be recorded still reaches its approvers, and the requester is told where it is', async () => {
-    await h.stop();
-    // The store refuses to record the requester's copy (a storage hiccup after the request was stored).
-    const store = new MemoryRequestStore();
-    const add = store.addCardCopy.bind(store);
-    store.addCardCopy = (copy) =>
-      copy.role === 'requester' ? Promise.reject(new Error('card table offline')) : add(copy);
-    h = await startHarness({}, { stores: { requests: store } });
+  /** The requester asks for the grant form and submits a valid one; resolves once its planning ran. */
+  async function submitValidForm() {
     await h.say(users.requester, 'grant');
     const form = await h.connector.waitFor(
       (c) => /Grant a cluster pull access/.test(cardText(c.activity)),
@@ -399,6 +393,18 @@ describe('grant flow', () => {
       form.activityId,
     );
     await h.app.services.background.drain();
+    return form;
+  }
+
+  test('a stored request whose requester copy cannot be recorded still reaches its approvers, and the requester is told where it is', async () => {
+    await h.stop();
+    // The store refuses to record the requester's copy (a storage hiccup after the request was stored).
+    const store = new MemoryRequestStore();
+    const add = store.addCardCopy.bind(store);
+    store.addCardCopy = (copy) =>
+      copy.role === 'requester' ? Promise.reject(new Error('card table offline')) : add(copy);
+    h = await startHarness({}, { stores: { requests: store } });
+    const form = await submitValidForm();
     const [pending] = await store.listByState(['pending']);
     expect((await store.listCardCopies(pending.id)).map((c) => c.role)).toEqual(['approver']);
     await h.connector.waitFor(
@@ -421,19 +427,7 @@ describe('grant flow', () => {
     const store = new MemoryRequestStore();
     store.countByRequester = () => Promise.reject(new Error('request table offline'));
     h = await startHarness({}, { stores: { requests: store } });
-    await h.say(users.requester, 'grant');
-    const form = await h.connector.waitFor(
-      (c) => /Grant a cluster pull access/.test(cardText(c.activity)),
-      5000,
-      'form',
-    );
-    await h.click(
-      users.requester,
-      'grantForm',
-      { form: 'grant', cluster: 'aks-prod', registry: 'contosoacr', reason: 'deploy payments-api' },
-      form.activityId,
-    );
-    await h.app.services.background.drain();
+    const form = await submitValidForm();
     const update = await h.connector.waitFor(
       (c) => c.op === 'update' && c.activityId === form.activityId,
       5000,

@@ -435,7 +435,6 @@ describe('access lifecycle (G17)', () => {
     const { id, k8s } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --namespace payments --for 2m pull for payments-api',
     );
-    const tokens = () => h.app.sandbox!.arm.state.listTokens(contosoId).map((t: { name: string }) => t.name);
     expect(tokens()).toEqual([`acrbot-${id.toLowerCase()}`]);
     h.connector.clear();
     await h.say(users.requester, `extend ${id} --for 1h rollout still running`);
@@ -493,7 +492,11 @@ describe('access lifecycle (G17)', () => {
   });
 
   /** Files an extension of `originalId` as its requester and has the approver approve it; it succeeded. */
-  async function extendApproved(originalId: string, args: string): Promise<string> {
+  /** ACR token names on contosoacr now (the sandbox's Azure state). */
+  const tokens = () => h.app.sandbox!.arm.state.listTokens(contosoId).map((t: { name: string }) => t.name);
+
+  /** The requester asks to extend `originalId`; resolves with the extension's id, pending approval. */
+  async function requestExtension(originalId: string, args: string): Promise<string> {
     h.connector.clear();
     await h.say(users.requester, `extend ${originalId} ${args}`);
     const card = await h.connector.waitFor(
@@ -501,9 +504,13 @@ describe('access lifecycle (G17)', () => {
       5000,
       'extension plan card',
     );
-    const extensionId = [...cardText(card.activity).matchAll(/R-[2-9A-HJKMNP-TV-Z]{8}/g)]
+    return [...cardText(card.activity).matchAll(/R-[2-9A-HJKMNP-TV-Z]{8}/g)]
       .map((m) => m[0])
       .find((x) => x !== originalId)!;
+  }
+
+  async function extendApproved(originalId: string, args: string): Promise<string> {
+    const extensionId = await requestExtension(originalId, args);
     await h.click(users.approver, 'approve', { requestId: extensionId });
     expect((await h.settle(extensionId)).state).toBe('succeeded');
     return extensionId;
@@ -514,7 +521,6 @@ describe('access lifecycle (G17)', () => {
       'aks-dev contosoacr --namespace payments --service-account default --for 2m pull for payments-api',
     );
     const uid = k8s.getObject('secrets', 'payments', 'acr-auth')!.metadata.uid;
-    const tokens = () => h.app.sandbox!.arm.state.listTokens(contosoId).map((t: { name: string }) => t.name);
     const sa = () =>
       (k8s.getObject('serviceaccounts', 'payments', 'default') as unknown as { imagePullSecrets?: { name: string }[] })
         .imagePullSecrets ?? [];
@@ -614,7 +620,6 @@ describe('access lifecycle (G17)', () => {
       'aks-dev contosoacr --namespace payments --service-account default --for 2m pull for payments-api',
     );
     const extensionId = await extendApproved(id, '--for 1h rollout still running');
-    const tokens = () => h.app.sandbox!.arm.state.listTokens(contosoId).map((t: { name: string }) => t.name);
     expect(tokens()).toEqual([`acrbot-${extensionId.toLowerCase()}`]);
     await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'leaked in a log' });
     await pollState(id, 'revoked');
@@ -634,19 +639,9 @@ describe('access lifecycle (G17)', () => {
     const { id, k8s } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
     );
-    h.connector.clear();
-    await h.say(users.requester, `extend ${id} --for 1h rollout still running`);
-    const card = await h.connector.waitFor(
-      (c) => c.op !== 'update' && /Extends/.test(cardText(c.activity)) && /R-[2-9A-Z]{8}/.test(cardText(c.activity)),
-      5000,
-      'extension plan card',
-    );
-    const extensionId = [...cardText(card.activity).matchAll(/R-[2-9A-HJKMNP-TV-Z]{8}/g)]
-      .map((m) => m[0])
-      .find((x) => x !== id)!;
+    const extensionId = await requestExtension(id, '--for 1h rollout still running');
     await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'token leaked' });
     await pollState(id, 'revoked');
-    const tokens = () => h.app.sandbox!.arm.state.listTokens(contosoId).map((t: { name: string }) => t.name);
     expect(tokens()).toEqual([]);
     // An approver still finds the extension pending and approves it.
     await h.click(users.approver, 'approve', { requestId: extensionId });
@@ -662,7 +657,6 @@ describe('access lifecycle (G17)', () => {
       'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
     );
     const tokenName = `acrbot-${id.toLowerCase()}`;
-    const tokens = () => h.app.sandbox!.arm.state.listTokens(contosoId).map((t: { name: string }) => t.name);
     expect(tokens()).toEqual([tokenName]);
     // The API server cannot be reached (cluster stopped): every call drops the connection.
     const unreachable = k8s.faults.inject({ drop: true, times: Infinity });

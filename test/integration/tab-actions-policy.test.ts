@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { SANDBOX_APPROVER_GROUP_ID, SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import { SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
 import { cardText } from '../helpers/capturing-connector';
+import { tabCall as call } from '../helpers/tab-call';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import type { TeamsUser } from '../helpers/teams-activities';
 
@@ -32,18 +33,6 @@ rules:
     match: {}
     approvers: { users: ["${SANDBOX_USERS.approver.objectId}"] }
 `;
-
-async function call(base: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${base}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: {
-      Authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
 
 describe('tab actions under a policy with several rules', () => {
   let h: Harness;

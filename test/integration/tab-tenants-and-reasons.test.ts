@@ -7,23 +7,11 @@
  */
 import { createdAssignmentId } from '../../src/domain/access-inventory';
 import { SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
+import { tabCall as call } from '../helpers/tab-call';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
 const AUDIENCE = `api://localhost/${SANDBOX_TAB_APP_ID}`;
 const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
-
-async function call(base: string, path: string, token: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: {
-      Authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, text };
-}
 
 describe('tab: tenants and revoke reasons', () => {
   let h: Harness;

@@ -8,56 +8,30 @@
  */
 import type { AuditEntry, AuditEvent } from '../../src/domain/audit-chain';
 import type { AuditLog, DirectoryPort, RequestStore } from '../../src/domain/ports';
-import type { Policy, PolicyProvider, PolicyRule } from '../../src/domain/policy';
+import type { Policy, PolicyProvider } from '../../src/domain/policy';
 import { transition, type AccessRequest, type Actor } from '../../src/domain/request';
 import { ApprovalNudges, type NudgeNotifier } from '../../src/flows/approval-nudges';
 import { breakGlassReviewJobId, RequestService, type JobScheduling } from '../../src/flows/request-service';
 import { Scheduler } from '../../src/flows/scheduler';
-import type { FlowSettings } from '../../src/flows/settings';
 import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
-import { FakeClock, HOUR, MINUTE } from './support/fake-clock';
+import { FakeClock, MINUTE } from './support/fake-clock';
+import {
+  APPROVERS_GROUP,
+  DAY,
+  OLIVE,
+  ONCALL_GROUP,
+  policy,
+  rule,
+  SAM,
+  settings,
+  TENANT,
+} from './support/policy-fixtures';
 import { APPROVER, grantPlan, OUTSIDER, REQUESTER } from './support/requests';
 
-const TENANT = '5b1e2c3d-0000-4000-8000-00000000a0a0';
-const SAM: Actor = { objectId: '0a000000-0000-4000-8000-00000000ddd4', name: 'Megan Developer' };
-const OLIVE: Actor = { objectId: '0a000000-0000-4000-8000-00000000eee5', name: 'Adele Operator' };
 const PAT: Actor = { objectId: '0a000000-0000-4000-8000-00000000fff6', name: 'Pat Platform' };
-const APPROVERS_GROUP = '0b000000-0000-4000-8000-0000000000a9';
-const ONCALL_GROUP = '0b000000-0000-4000-8000-0000000000b8';
 const DEV_GROUP = '0b000000-0000-4000-8000-0000000000c7';
-const DAY = 24 * HOUR;
-
-const settings: FlowSettings = {
-  approvalTtlMs: DAY,
-  approverIds: [],
-  auditorIds: [],
-  approverJustificationRequired: false,
-  principalRetryDelaysMs: [],
-  sandbox: true,
-};
-
-function rule(id: string, extra: Partial<PolicyRule> = {}): PolicyRule {
-  return {
-    id,
-    match: {},
-    approvers: { users: [], groups: [APPROVERS_GROUP], name: 'Platform Approvers' },
-    approvalsRequired: 1,
-    approverJustification: 'optional',
-    ...extra,
-  };
-}
-
-function policy(rules: PolicyRule[]): Policy {
-  return {
-    version: 1,
-    rules,
-    hash: 'hash-1',
-    source: 'file',
-    breakGlass: { groups: [ONCALL_GROUP], maxDurationMs: 4 * HOUR },
-  };
-}
 
 const notifier: NudgeNotifier = {
   requestChanged: async () => undefined,
