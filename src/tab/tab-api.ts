@@ -358,7 +358,8 @@ export class TabApi {
       if (err instanceof SsoError) return this.tokenRefused(err);
       if (err instanceof UserFacingError)
         return { status: refusalStatus(err), body: { error: err.code, message: err.message } };
-      this.deps.log.error({ err, correlationId }, 'tab API failed');
+      // The line carries the correlation id through the logger's mixin (this call runs under it).
+      this.deps.log.error({ err }, 'tab API failed');
       return {
         status: 500,
         body: {
