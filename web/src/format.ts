@@ -32,6 +32,28 @@ export function howShort(row: Row): string {
   return 'Pull secret';
 }
 
+/**
+ * Who asked for a row's access, as a list line shows it. A role assignment acrbot made only for
+ * another tenant's request comes without its requester (that tenant's data), and it was not
+ * granted outside acrbot.
+ */
+export function askedBy(row: Row): string {
+  if (row.requester) return row.requester.name;
+  return row.how === 'acrbot-role' ? 'another tenant' : 'outside acrbot';
+}
+
+/** The requester filter's value for a row: the requester's object id, or who stands in for one. */
+export function askedByKey(row: Row): string {
+  return row.requester?.objectId ?? (row.how === 'acrbot-role' ? 'another-tenant' : 'outside');
+}
+
+/** Why a row without a request id has no request history to show. */
+export function noHistoryNote(row: Row): string {
+  return row.how === 'acrbot-role'
+    ? "Granted by acrbot for another tenant's request: its request, approvals and audit entries are shown to that tenant only."
+    : 'Granted outside acrbot: no request, approval or audit entry exists.';
+}
+
 /** `2026-12-07 14:00 UTC`. */
 export function shortTime(iso: string | undefined): string {
   return iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '';

@@ -5,7 +5,7 @@
  */
 import { api, ApiError, AuthError } from './api';
 import { type Child, h, replace } from './dom';
-import { chatLink, howShort, relative, shortTime, STATE_LABEL } from './format';
+import { chatLink, howShort, noHistoryNote, relative, shortTime, STATE_LABEL } from './format';
 import type { Host } from './host';
 import type { History, Me, Row } from './types';
 
@@ -72,9 +72,7 @@ function entry(ctx: DrawerContext, row: Row): HTMLElement {
     ]),
   );
   if (!row.requestId) {
-    section.appendChild(
-      h('p', { class: 'note' }, 'Granted outside acrbot: no request, approval or audit entry exists.'),
-    );
+    section.appendChild(h('p', { class: 'note' }, noHistoryNote(row)));
     return section;
   }
   const more = h(

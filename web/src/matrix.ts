@@ -5,7 +5,7 @@
  */
 import { rowsCsv, download } from './csv';
 import { h, replace } from './dom';
-import { howShort, relative, shortTime, STATE_LABEL, STATE_RANK } from './format';
+import { askedBy, askedByKey, howShort, relative, shortTime, STATE_LABEL, STATE_RANK } from './format';
 import { type DrawerContext, openHistory, rowItem } from './history';
 import type { MatrixData, PullState, Row } from './types';
 
@@ -42,7 +42,7 @@ export function filterRows(rows: readonly Row[], f: MatrixFilters): Row[] {
     (r) =>
       (!f.cluster || r.cluster.id === f.cluster) &&
       (!f.registry || r.registry.id === f.registry) &&
-      (!f.requester || (r.requester?.objectId ?? 'outside') === f.requester) &&
+      (!f.requester || askedByKey(r) === f.requester) &&
       (!f.state || r.state === f.state) &&
       (!q ||
         [r.cluster.name, r.registry.name, r.registry.loginServer, r.requester?.name, r.reason, r.requestId, r.howText]
@@ -68,7 +68,10 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
   const clusterLabels = axisLabels(data.clusters);
   const registryLabels = axisLabels(data.registries);
   const requesters = new Map<string, string>();
-  for (const r of data.rows) requesters.set(r.requester?.objectId ?? 'outside', r.requester?.name ?? 'Outside acrbot');
+  for (const r of data.rows) {
+    const who = askedBy(r);
+    requesters.set(askedByKey(r), r.requester ? who : who[0].toUpperCase() + who.slice(1));
+  }
 
   const select = (
     id: keyof MatrixFilters,
@@ -239,7 +242,7 @@ function renderList(list: HTMLElement, rows: Row[], ctx: DrawerContext): void {
         h(
           'p',
           { class: 'row-meta' },
-          `${howShort(r)} · ${r.requester ? r.requester.name : 'outside acrbot'}`,
+          `${howShort(r)} · ${askedBy(r)}`,
           r.requestId ? ' · ' : '',
           r.requestId ? h('span', { class: 'nowrap' }, r.requestId) : null,
         ),

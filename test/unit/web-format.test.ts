@@ -1,0 +1,36 @@
+/**
+ * The tab's words for rows without a request of the caller's: a role assignment acrbot made for
+ * another tenant's request is not "outside acrbot" (tab-rows.ts hides that request, not its origin).
+ */
+import { askedBy, askedByKey, noHistoryNote } from '../../web/src/format';
+import type { Row } from '../../web/src/types';
+
+const base: Row = {
+  key: 'k',
+  kind: 'grant',
+  how: 'acrbot-role',
+  howText: 'AcrPull role on the registry by acrbot',
+  state: 'active',
+  cluster: { id: '/c', name: 'aks-a', subscriptionId: 's' },
+  registry: { id: '/r', name: 'acr-a' },
+  approvers: [],
+};
+
+describe('rows without a request the caller may see', () => {
+  test("an acrbot assignment for another tenant's request says so, not 'outside acrbot'", () => {
+    expect(askedBy(base)).toBe('another tenant');
+    expect(askedByKey(base)).toBe('another-tenant');
+    expect(noHistoryNote(base)).toMatch(/^Granted by acrbot for another tenant's request/);
+  });
+
+  test('an assignment made outside acrbot says there is no request', () => {
+    const outside: Row = { ...base, kind: 'outside', how: 'outside-role' };
+    expect(askedBy(outside)).toBe('outside acrbot');
+    expect(askedByKey(outside)).toBe('outside');
+    expect(noHistoryNote(outside)).toBe('Granted outside acrbot: no request, approval or audit entry exists.');
+  });
+
+  test('a row with its requester names them', () => {
+    expect(askedBy({ ...base, requestId: 'r-1', requester: { objectId: 'u', name: 'Ada' } })).toBe('Ada');
+  });
+});
