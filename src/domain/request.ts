@@ -194,6 +194,15 @@ export const FINAL_STATES: readonly RequestState[] = [
   'revoked',
 ];
 
+/**
+ * True while the executor owns the request's writes: from the approval (`approved`, its first
+ * write not made yet) until it reaches a final state. Anything else written then moves the
+ * version its next conditional write depends on, and the run stops half recorded.
+ */
+export function isBeingGranted(request: AccessRequest): boolean {
+  return request.state === 'approved' || request.state === 'executing';
+}
+
 /** Every state, in lifecycle order (the tab lists requests in all of them). */
 export const REQUEST_STATES: readonly RequestState[] = ['pending', 'approved', 'executing', ...FINAL_STATES];
 

@@ -26,7 +26,7 @@ import type { Plan } from '../domain/plan';
 import type { AuditLog, Clock, DirectoryPort, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, AccessTerm, Actor, PolicyBinding, RequestEvent, RequestState } from '../domain/request';
-import { describeState, isExpired, transition } from '../domain/request';
+import { describeState, isBeingGranted, isExpired, transition } from '../domain/request';
 import { looksLikeSecret, singleLine } from '../domain/text';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
@@ -786,10 +786,12 @@ export class RequestService {
         'notApprover',
         `Only approvers of rule ${binding.rule?.id ?? 'default'} can review break-glass request ${request.id}.`,
       );
-    // The executor holds the request while it grants, each of its writes conditional on the
-    // version it wrote last: a review written now would make them fail and leave the run half
-    // recorded. The grant takes seconds; it is reviewed once it is in place.
-    if (request.state === 'executing')
+    // The executor holds the request from the approval on (its first write, approved →
+    // executing, is conditional on the version stored at the approval) until the grant is done:
+    // a review written in between would make its next write fail and leave the run half
+    // recorded. The grant takes seconds; it is reviewed once it is in place. The review's own
+    // write below is conditional on this read: a request moved since is read and checked again.
+    if (isBeingGranted(request))
       return refuse(
         'inProgress',
         `Break-glass request ${request.id} is still being granted; review it in a few seconds, once its card shows the outcome.`,
@@ -812,7 +814,8 @@ export class RequestService {
     } catch (err) {
       if (!(err instanceof VersionConflictError)) throw err;
       const current = await this.get(request.id);
-      // The executor moved it meanwhile (not another review): review the current version.
+      // Something else moved it meanwhile (a revocation, a clean-up; not another review):
+      // review the current version, checked again from the top.
       if (awaitingReview(current)) return this.reviewNow(current, acting, accept, reason);
       return this.lostRace(request, acting);
     }

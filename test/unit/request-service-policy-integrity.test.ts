@@ -11,6 +11,7 @@ import type { AuditLog, DirectoryPort, RequestStore } from '../../src/domain/por
 import type { Policy, PolicyProvider } from '../../src/domain/policy';
 import { transition, type AccessRequest, type Actor } from '../../src/domain/request';
 import { ApprovalNudges, type NudgeNotifier } from '../../src/flows/approval-nudges';
+import { Executor } from '../../src/flows/executor';
 import { breakGlassReviewJobId, RequestService, type JobScheduling } from '../../src/flows/request-service';
 import { Scheduler } from '../../src/flows/scheduler';
 import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
@@ -20,6 +21,7 @@ import { FakeClock, MINUTE } from './support/fake-clock';
 import {
   APPROVERS_GROUP,
   DAY,
+  granted,
   OLIVE,
   ONCALL_GROUP,
   policy,
@@ -149,8 +151,8 @@ describe('break-glass: the review always exists', () => {
 
   test('start-up pass: a grant owing a review without a job gets one; a job already there keeps its time', async () => {
     const t = setup(policy([rule('prod')]));
-    const lost = await t.create(OLIVE, true);
-    const kept = await t.create(OLIVE, true);
+    const lost = await granted(t.store, await t.create(OLIVE, true), t.clock.now());
+    const kept = await granted(t.store, await t.create(OLIVE, true), t.clock.now());
     await t.scheduler.cancel(breakGlassReviewJobId(lost.id));
     // The other one's daily report already ran once: its job is a day later than its review was due.
     t.clock.advance(DAY);
@@ -200,7 +202,7 @@ describe('break-glass: reviewed by the approvers of the rule that fits', () => {
 
   test('bound to the fitting rule, not the first one: another rule’s approver cannot review it', async () => {
     const t = setup(policy([devRule, rule('prod', { match: { cluster: ['aks-prod*'] } })]));
-    const request = await t.create(OLIVE, true);
+    const request = await granted(t.store, await t.create(OLIVE, true), t.clock.now());
     expect(request.policy?.rule?.id).toBe('prod');
     expect(await t.decide(request.id, OUTSIDER)).toMatchObject({ kind: 'refused', reason: 'notApprover' });
     expect(await t.decide(request.id, APPROVER)).toMatchObject({ kind: 'reviewed', outcome: 'accepted' });
@@ -210,13 +212,56 @@ describe('break-glass: reviewed by the approvers of the rule that fits', () => {
 describe('break-glass review: keeping it needs the rule’s justification (G7)', () => {
   test('approverJustification: required refuses a keep without one (audited); with one it is kept', async () => {
     const t = setup(policy([rule('prod', { approverJustification: 'required' })]));
-    const request = await t.create(OLIVE, true);
+    const request = await granted(t.store, await t.create(OLIVE, true), t.clock.now());
     const bare = await t.decide(request.id, APPROVER, true, '  ');
     expect(bare).toMatchObject({ kind: 'refused', reason: 'justification' });
     expect(bare.kind === 'refused' && bare.message).toMatch(/needs a justification/);
     expect((await t.store.get(request.id))!.policy?.review?.outcome).toBeUndefined();
     expect(actions(await t.audit.forRequest(request.id)).pop()).toBe('breakglass.review.refused.justification');
     expect(await t.decide(request.id, APPROVER, true, 'real incident, INC-4711')).toMatchObject({
+      kind: 'reviewed',
+      outcome: 'accepted',
+    });
+  });
+});
+
+describe('break-glass review: never between the approval and the executor’s first write', () => {
+  test('a review clicked just before the run’s approved → executing write is refused; the run finishes in one pass', async () => {
+    const t = setup(policy([rule('prod')]));
+    const runs: string[] = [];
+    const executor = new Executor(
+      t.store,
+      t.audit,
+      t.clock,
+      { grant: { run: async (r) => (runs.push(r.id), { summary: 'granted', azureRequestIds: [] }) } },
+      notifier,
+      createLogger({ level: 'silent' }),
+      { leases: new MemoryLeaseStore(() => t.clock.now()), owner: 'test', ttlMs: MINUTE },
+    );
+    const request = await t.create(OLIVE, true);
+    let review: Awaited<ReturnType<typeof t.decide>> | undefined;
+    // The executor has read the approved request and is about to write `executing` when the
+    // approver clicks Approve on the loud card.
+    t.store.interleave(
+      (next) => next.id === request.id && next.state === 'executing',
+      async () => void (review = await t.decide(request.id, APPROVER, true, 'real incident')),
+    );
+    await executor.schedule(request.id);
+    expect(review).toMatchObject({ kind: 'refused', reason: 'inProgress' });
+    expect(review?.kind === 'refused' && review.message).toMatch(/still being granted; review it in a few seconds/);
+    const done = (await t.store.get(request.id))!;
+    expect(done.state).toBe('succeeded');
+    expect(done.policy?.review?.outcome).toBeUndefined();
+    expect(runs).toEqual([request.id]);
+    expect(actions(await t.audit.forRequest(request.id))).toEqual([
+      'request.created',
+      'request.approved',
+      'execution.started',
+      'breakglass.review.refused.inProgress',
+      'request.succeeded',
+    ]);
+    // Once the grant is done the same click reviews it.
+    expect(await t.decide(request.id, APPROVER, true, 'real incident')).toMatchObject({
       kind: 'reviewed',
       outcome: 'accepted',
     });

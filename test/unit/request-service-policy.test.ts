@@ -19,6 +19,7 @@ import { FakeClock, HOUR, MINUTE } from './support/fake-clock';
 import {
   APPROVERS_GROUP,
   DAY,
+  granted,
   OLIVE,
   ONCALL_GROUP,
   policy,
@@ -227,7 +228,7 @@ describe('G18: break-glass', () => {
 
   test('review: the user themself cannot review; an approver rejecting revokes at once', async () => {
     const t = setup(policy([rule('prod')]));
-    const request = await t.create(OLIVE, { breakGlass: true });
+    const request = await granted(t.store, await t.create(OLIVE, { breakGlass: true }), t.clock.now());
     expect(await t.decide(request.id, OLIVE, true)).toMatchObject({ kind: 'refused', reason: 'self' });
     expect(await t.decide(request.id, OUTSIDER, true)).toMatchObject({ kind: 'refused', reason: 'notApprover' });
     const review = await t.decide(request.id, APPROVER, false, 'not an emergency');
@@ -281,7 +282,7 @@ describe('G18: break-glass', () => {
 
   test('unreviewed: reported when the review is due, and again every day until reviewed', async () => {
     const t = setup(policy([rule('prod')]));
-    const request = await t.create(OLIVE, { breakGlass: true });
+    const request = await granted(t.store, await t.create(OLIVE, { breakGlass: true }), t.clock.now());
     expect(await t.scheduler.runDue()).toBe(0);
     t.clock.advance(DAY);
     await t.scheduler.runDue();

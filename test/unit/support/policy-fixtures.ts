@@ -1,6 +1,7 @@
 /** People, groups, settings and policy builders shared by the request-service policy tests. */
 import type { Policy, PolicyRule } from '../../../src/domain/policy';
-import type { Actor } from '../../../src/domain/request';
+import type { RequestStore } from '../../../src/domain/ports';
+import { transition, type AccessRequest, type Actor } from '../../../src/domain/request';
 import type { FlowSettings } from '../../../src/flows/settings';
 import { HOUR } from './fake-clock';
 
@@ -42,4 +43,16 @@ export function policy(rules: PolicyRule[], hash = 'hash-1'): Policy {
     source: 'file',
     breakGlass: { groups: [ONCALL_GROUP], maxDurationMs: 4 * HOUR, channel: '19:security@thread.tacv2' },
   };
+}
+
+/**
+ * Stores an approved request as the executor leaves a finished run: started, then succeeded.
+ * A break-glass grant is reviewed only after that (its review would move the run's version).
+ */
+export async function granted(store: RequestStore, request: AccessRequest, at: Date): Promise<AccessRequest> {
+  const executing = transition(request, { type: 'start', at });
+  await store.update(executing);
+  const done = transition(executing, { type: 'succeed', at, outcome: { summary: 'granted', azureRequestIds: [] } });
+  await store.update(done);
+  return done;
 }
