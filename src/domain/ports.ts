@@ -294,7 +294,8 @@ export interface PullSecretPort {
    * uid, whatever its labels say; without it (requests written before uids were recorded) the
    * managed-by and request-id labels must still name the request. Deleted with a uid and
    * resourceVersion precondition. A secret that is gone, foreign, or now written for another
-   * request is left alone and said so.
+   * request is left alone and said so. `serviceAccount` is given only when acrbot's records say
+   * acrbot added the entry (an entry that was there before is not acrbot's to remove, G15).
    */
   remove(
     access: ClusterAccess,

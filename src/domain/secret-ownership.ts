@@ -140,6 +140,31 @@ export function laterWriterOf(
   });
 }
 
+/**
+ * Whether acrbot added `request`'s secret to its service account's `imagePullSecrets`, by
+ * acrbot's own records only (G15): this request's run patched the entry in, or an earlier acrbot
+ * request wrote the very same secret object (same recorded uid: a replacement or a rotation is a
+ * PUT that keeps it) for the same service account and patched the entry in then. A later writer
+ * finds the entry already there and patches nothing, yet the entry is still acrbot's, so whoever
+ * deletes the secret last removes it. An entry that was there before acrbot first linked the
+ * secret is someone else's and stays. `candidates` are read from the store (any state: an
+ * earlier writer may have ended while the later one held the secret).
+ */
+export function acrbotAddedServiceAccountEntry(request: AccessRequest, candidates: readonly AccessRequest[]): boolean {
+  const plan = request.plan;
+  if (plan.kind !== 'secret' || !plan.serviceAccount) return false;
+  if (request.outcome?.secret?.serviceAccountPatched) return true;
+  const mine = writtenSecretRecord(request);
+  if (!mine?.uid) return false;
+  return candidates.some((other) => {
+    if (other.id === request.id || other.plan.kind !== 'secret' || !other.outcome?.secret?.serviceAccountPatched)
+      return false;
+    if (!sameSecretTarget(other.plan, plan) || other.plan.serviceAccount !== plan.serviceAccount) return false;
+    const theirs = writtenSecretRecord(other);
+    return !!theirs && theirs.uid === mine.uid && Date.parse(theirs.recordedAt) <= Date.parse(mine.recordedAt);
+  });
+}
+
 /** A short description of who seems to have written a secret, from its metadata. */
 function whoseSecret(existing: ExistingSecret): string {
   const parts: string[] = [];

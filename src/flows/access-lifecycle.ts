@@ -12,7 +12,13 @@ import type { AuditLog, Clock, LeaseStore, RequestStore, ScheduledJob } from '..
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, Actor } from '../domain/request';
 import { transition } from '../domain/request';
-import { credentialOf, credentialRefProblem, laterWriterOf, writtenSecretUid } from '../domain/secret-ownership';
+import {
+  acrbotAddedServiceAccountEntry,
+  credentialOf,
+  credentialRefProblem,
+  laterWriterOf,
+  writtenSecretUid,
+} from '../domain/secret-ownership';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
 import type { JobScheduling } from './request-service';
@@ -34,6 +40,10 @@ export interface LifecycleMessenger {
   /** Posts a problem in the approvals channel. Never throws. */
   reportToApprovers(request: AccessRequest | undefined, text: string): Promise<void>;
 }
+
+/** Why a service account's `imagePullSecrets` entry stays when the secret goes (audit and preview). */
+const ENTRY_NOT_ADDED =
+  'the imagePullSecrets entry was there before acrbot linked the secret; acrbot did not add it, so it is left in place';
 
 /** Job ids. */
 export const accessExpiryJobId = (requestId: string): string => `access.expire:${requestId}`;
@@ -298,11 +308,8 @@ export class AccessLifecycle {
     }
     const plan = request.plan;
     const secret = `${plan.namespace}/${plan.secretName} in ${plan.cluster.name}`;
-    const holder = laterWriterOf(
-      request,
-      await this.store.listByTarget(plan.cluster.id, plan.registry.id, ['executing', 'succeeded'], 1000),
-      ending,
-    );
+    const writers = await this.secretWriters(plan);
+    const holder = laterWriterOf(request, writers, ending);
     const steps: RevocationStep[] = holder
       ? [{ what: 'Kubernetes secret', target: secret, action: 'keep', why: `acrbot wrote it again for ${holder.id}` }]
       : [
@@ -317,7 +324,9 @@ export class AccessLifecycle {
       steps.push({
         what: 'imagePullSecrets entry',
         target: `service account ${plan.namespace}/${plan.serviceAccount}`,
-        action: 'delete',
+        ...(acrbotAddedServiceAccountEntry(request, writers)
+          ? { action: 'delete' as const }
+          : { action: 'keep' as const, why: ENTRY_NOT_ADDED }),
       });
     for (const owner of [request, ...extensions]) steps.push(...credentialSteps(owner));
     return [...steps, ...endsToo];
@@ -558,11 +567,8 @@ export class AccessLifecycle {
     const target = `${plan.cluster.id}/namespaces/${plan.namespace}/secrets/${plan.secretName}`;
     // A replacement is a PUT that keeps the uid: acrbot's records of who wrote that object, and
     // when, say whether a later request holds it now (G15). Asked of the store, not the cluster.
-    const holder = laterWriterOf(
-      request,
-      await this.store.listByTarget(plan.cluster.id, plan.registry.id, ['executing', 'succeeded'], 1000),
-      ending,
-    );
+    const writers = await this.secretWriters(plan);
+    const holder = laterWriterOf(request, writers, ending);
     let clusterFailure: unknown;
     if (holder)
       await this.record(request, by, {
@@ -573,7 +579,7 @@ export class AccessLifecycle {
       });
     else
       try {
-        await this.removeSecret(request, plan, by, target);
+        await this.removeSecret(request, plan, by, target, acrbotAddedServiceAccountEntry(request, writers));
       } catch (err) {
         clusterFailure = err;
         // Not allowed to stop the credential's deletion below: a failed audit write here is
@@ -591,12 +597,32 @@ export class AccessLifecycle {
     return clusterFailure;
   }
 
-  private async removeSecret(request: AccessRequest, plan: SecretPlan, by: Actor, target: string): Promise<void> {
+  /**
+   * The acrbot requests that may have written a secret on this cluster and registry, from the
+   * store: those that may hold it now, and revoked ones, whose records still say who added the
+   * service-account entry.
+   */
+  private secretWriters(plan: SecretPlan): Promise<AccessRequest[]> {
+    return this.store.listByTarget(plan.cluster.id, plan.registry.id, ['executing', 'succeeded', 'revoked'], 1000);
+  }
+
+  /**
+   * Deletes the secret acrbot wrote, and its `imagePullSecrets` entry only when acrbot's records
+   * say acrbot added it (`entryIsOurs`, see {@link acrbotAddedServiceAccountEntry}): an entry
+   * that was there before acrbot linked the secret belongs to whoever put it there (G15).
+   */
+  private async removeSecret(
+    request: AccessRequest,
+    plan: SecretPlan,
+    by: Actor,
+    target: string,
+    entryIsOurs: boolean,
+  ): Promise<void> {
     const access = await this.ports.kubernetes.access(plan.cluster);
     const removed = await this.ports.kubernetes.remove(access, {
       namespace: plan.namespace,
       secretName: plan.secretName,
-      serviceAccount: plan.serviceAccount,
+      serviceAccount: entryIsOurs ? plan.serviceAccount : undefined,
       requestId: request.id,
       writtenUid: writtenSecretUid(request),
     });
@@ -611,11 +637,19 @@ export class AccessLifecycle {
             : 'not written by acrbot for this request; left in place'
           : undefined,
     });
+    const serviceAccountId = `${plan.cluster.id}/namespaces/${plan.namespace}/serviceaccounts/${plan.serviceAccount}`;
     if (removed.serviceAccountPatched)
       await this.record(request, by, {
         action: 'access.revoke.serviceAccount',
         outcome: 'patched',
-        targetIds: [`${plan.cluster.id}/namespaces/${plan.namespace}/serviceaccounts/${plan.serviceAccount}`],
+        targetIds: [serviceAccountId],
+      });
+    else if (plan.serviceAccount && !entryIsOurs && removed.secret === 'deleted')
+      await this.record(request, by, {
+        action: 'access.revoke.serviceAccount',
+        outcome: 'kept',
+        targetIds: [serviceAccountId],
+        detail: ENTRY_NOT_ADDED,
       });
   }
 

@@ -348,6 +348,43 @@ describe('access lifecycle (G17)', () => {
     );
   });
 
+  test('G15: an imagePullSecrets entry that was there before acrbot linked the secret stays when the secret goes', async () => {
+    await start();
+    const k8s = h.app.sandbox!.kubernetes['aks-dev'];
+    const sa = () =>
+      (k8s.getObject('serviceaccounts', 'payments', 'default') as unknown as { imagePullSecrets?: { name: string }[] })
+        .imagePullSecrets ?? [];
+    // Someone named the secret in the service account before acrbot made it (e.g. a Helm chart).
+    const account = k8s.getObject('serviceaccounts', 'payments', 'default')!;
+    k8s.seedObject('serviceaccounts', { ...account, imagePullSecrets: [{ name: 'acr-auth' }] } as typeof account);
+    const { id } = await h.requestSecret(
+      users.requester,
+      'aks-dev contosoacr --namespace payments --service-account default --for 2m pull for payments-api',
+    );
+    await h.click(users.approver, 'approve', { requestId: id });
+    const done = await h.settle(id);
+    expect(done.outcome?.secret).toEqual(expect.objectContaining({ serviceAccountPatched: false }));
+    // The preview says so too.
+    expect(await h.app.services.lifecycle.flow.preview(done)).toContainEqual(
+      expect.objectContaining({
+        what: 'imagePullSecrets entry',
+        action: 'keep',
+        why: expect.stringMatching(/did not add it/),
+      }),
+    );
+
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(id))!.state).toBe('revoked');
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
+    expect(sa()).toEqual([{ name: 'acr-auth' }]);
+    const step = (await h.app.audit.forRequest(id)).find((e) => e.action === 'access.revoke.serviceAccount');
+    expect(step).toMatchObject({
+      outcome: 'kept',
+      detail: expect.stringMatching(/acrbot did not add it, so it is left in place/),
+    });
+  });
+
   test('G15: a secret made again under the same name with acrbot’s labels copied is not the one acrbot wrote, and stays at expiry', async () => {
     const { id, k8s } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --namespace payments --for 2m pull for payments-api',
