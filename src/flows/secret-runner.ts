@@ -172,8 +172,11 @@ export class SecretRunner implements PlanRunner {
         : err instanceof CloudApiError
           ? this.explain(err, plan).message
           : `Something unexpected went wrong while creating the pull secret (reference ${currentCorrelationId() ?? request.id}).`;
+      // One line for operators whatever the failure: the card explains an Azure or Graph refusal
+      // in a sentence, but the code, status and Azure request id behind it are only here.
       if (isUserFacing(err)) logExplainedFailure(err, ctx);
-      else if (!(err instanceof CloudApiError)) ctx.log.error({ err }, 'unexpected error in the secret flow');
+      else if (err instanceof CloudApiError) ctx.log.error({ err, code: err.code }, 'secret flow failed in Azure');
+      else ctx.log.error({ err }, 'unexpected error in the secret flow');
       const cleanupText =
         refs.length === 0
           ? ''

@@ -489,6 +489,35 @@ describe('secret flow', () => {
     expect(h.app.sandbox!.arm.state.listRoleAssignments(contosoId)).toHaveLength(0);
   });
 
+  test('an Azure refusal after the password exists is explained on the card and logged once for operators, without the password', async () => {
+    // The password Graph hands out, caught where the emulator makes it: the sentinel to scan for.
+    const directory = h.app.sandbox!.directory;
+    const passwords: string[] = [];
+    const addPassword = directory.addPassword.bind(directory);
+    directory.addPassword = (...args: Parameters<typeof addPassword>) => {
+      const added = addPassword(...args);
+      passwords.push(added.secretText);
+      return added;
+    };
+    h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.create', status: 403, code: 'AuthorizationFailed' });
+    const request = await requestSecret('aks-dev contosoacr --kind sp --namespace payments refused by azure');
+    const done = await approve(request.id);
+    expect(done.state).toBe('failed');
+    expect(done.outcome?.errorCode).toBe('AuthorizationFailed');
+    expect(done.outcome?.error).toMatch(/acrbot's identity may not create the credential on registry contosoacr/);
+    expect(passwords).toHaveLength(1);
+    const lines = h.logs.entries().filter((e) => e.msg === 'secret flow failed in Azure');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: 50,
+      requestId: request.id,
+      code: 'AuthorizationFailed',
+      correlationId: expect.any(String),
+      err: expect.objectContaining({ type: 'CloudApiError', code: 'AuthorizationFailed', statusCode: 403 }),
+    });
+    expect(h.logs.lines.join('')).not.toContain(passwords[0]);
+  });
+
   test('--service-account adds the secret to imagePullSecrets, keeping existing entries, with or without a list', async () => {
     const first = await requestSecret(
       'aks-dev contosoacr --namespace payments --service-account default link to default sa',
