@@ -185,12 +185,34 @@ function locate(
 }
 
 /**
+ * Why nobody could decide under a rule, or undefined when someone could. Without approvers only
+ * an auto-approving rule works, and not when the policy has break-glass: a break-glass grant is
+ * reviewed by the approvers of the rule that fits it (never another rule's), so one under this
+ * rule would be refused at use (`breakglass.refused.noReviewer`). Said here, when the file is
+ * loaded, so the operator learns it before someone on call does.
+ */
+function missingApprovers(rule: Record<string, unknown>, i: number, breakGlass: boolean): string | undefined {
+  const approvers = (rule.approvers ?? {}) as Record<string, unknown>;
+  const count = (v: unknown) => (Array.isArray(v) ? v.length : 0);
+  if (count(approvers.users) + count(approvers.groups) > 0) return undefined;
+  if (!rule.autoApprove)
+    return 'nobody could approve under this rule: list approvers (users or groups) or use autoApprove';
+  if (!breakGlass) return undefined;
+  const id = typeof rule.id === 'string' ? `rule ${rule.id}` : `rules[${i}]`;
+  return (
+    `nobody could review a break-glass grant under ${id}: the policy has breakGlass, and a grant is ` +
+    'reviewed by the approvers of the rule that fits it; list approvers (users or groups) here, or remove breakGlass'
+  );
+}
+
+/**
  * Checks across fields of a rule, on the raw document: zod skips refinements of an object whose
  * fields failed, and every problem should be listed in one pass.
  */
 function crossFieldProblems(raw: unknown, doc: Document, lines: LineCounter): PolicyProblem[] {
   const rules = (raw as { rules?: unknown } | null)?.rules;
   if (!Array.isArray(rules)) return [];
+  const breakGlass = (raw as { breakGlass?: unknown }).breakGlass != null;
   const out: PolicyProblem[] = [];
   const ms = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? parseDurationMs(String(v)) : undefined);
   rules.forEach((value: unknown, i) => {
@@ -198,11 +220,9 @@ function crossFieldProblems(raw: unknown, doc: Document, lines: LineCounter): Po
     const rule = value as Record<string, unknown>;
     const add = (path: (string | number)[], message: string) =>
       out.push({ ...locate(doc, lines, ['rules', i, ...path]), path: pathText(['rules', i, ...path]), message });
-    const approvers = (rule.approvers ?? {}) as Record<string, unknown>;
-    const count = (v: unknown) => (Array.isArray(v) ? v.length : 0);
     const auto = rule.autoApprove as Record<string, unknown> | undefined;
-    if (!auto && count(approvers.users) + count(approvers.groups) === 0)
-      add(['approvers'], 'nobody could approve under this rule: list approvers (users or groups) or use autoApprove');
+    const nobody = missingApprovers(rule, i, breakGlass);
+    if (nobody) add(['approvers'], nobody);
     if (rule.escalateAfter !== undefined && !rule.escalateTo)
       add(['escalateTo'], 'escalateAfter needs escalateTo (a channel or groups)');
     const remind = ms(rule.remindAfter);

@@ -353,6 +353,10 @@ export class RequestService {
         'breakglass.noRule',
         `No rule of the approval policy covers ${input.plan.cluster.name} → ${input.plan.registry.name}, so nobody could review a break-glass grant on it. Ask the platform team to add a rule ("@acrbot policy ${input.plan.cluster.name} ${input.plan.registry.name}" shows what applies).`,
       );
+    // A policy file with breakGlass and such a rule is refused when it is loaded (policy-file.ts),
+    // so this is a backstop for a policy that reached this service another way (any
+    // PolicyProvider): the grant must not exist without someone named to review it. Neither
+    // check sees group membership; that is asked at review time (G5).
     if (!hasApprovers(rule))
       return refuse(
         'breakglass.refused.noReviewer',

@@ -25,6 +25,7 @@ rules:
     channel: "${PROD_CHANNEL}"
   - id: dev-auto
     match: { clusterTags: { env: dev } }
+    approvers: { groups: ["${SANDBOX_APPROVER_GROUP_ID}"] }
     autoApprove: { maxDuration: 7d }
   - id: default
     match: {}

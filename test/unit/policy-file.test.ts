@@ -177,6 +177,24 @@ rules:
     ]);
   });
 
+  test('with breakGlass, an auto-approving rule without approvers: nobody could review a break-glass grant under it', () => {
+    const text = `version: 1
+rules:
+  - id: dev-auto
+    match: { clusterTags: { env: dev } }
+    autoApprove: { maxDuration: 7d }
+  - id: default
+    approvers: { groups: ["${G1}"] }
+breakGlass: { groups: ["${G1}"], maxDuration: 4h }
+`;
+    expect(problemsOf(text)).toEqual([
+      '3:5 rules[0].approvers: nobody could review a break-glass grant under rule dev-auto: the policy has breakGlass, ' +
+        'and a grant is reviewed by the approvers of the rule that fits it; list approvers (users or groups) here, or remove breakGlass',
+    ]);
+    // Without break-glass the same rule stands: it approves on its own and nothing is reviewed.
+    expect(parsePolicy(text.replace(/^breakGlass:.*\n/m, ''), 'p.yaml').rules[0].id).toBe('dev-auto');
+  });
+
   test('YAML syntax errors carry their line', () => {
     const problems = problemsOf('version: 1\nrules: [\n  - id: a\n');
     expect(problems.length).toBeGreaterThan(0);
@@ -234,6 +252,24 @@ describe('policy file at start and on reload', () => {
     expect(source.reload().ok).toBe(false);
     expect(source.current().hash).toBe(good);
     expect(reports).toEqual([true, false]);
+  });
+
+  test('a rule nobody could review break-glass under: acrbot does not start, and a reload keeps the last good policy', () => {
+    const unreviewable = EXAMPLE.replace(/\n {4}approvers: .*\n( {4}autoApprove)/, '\n$1');
+    expect(unreviewable).not.toBe(EXAMPLE);
+    const problem =
+      /unreviewable\.yaml:\d+:5 rules\[1\]\.approvers: nobody could review a break-glass grant under rule dev-auto/;
+    const file = dir.path('unreviewable.yaml');
+    writeFileSync(file, unreviewable);
+    expect(() => loadConfig({ ACRBOT_POLICY: file })).toThrow(problem);
+    writeFileSync(file, EXAMPLE);
+    const source = new PolicySource(parsePolicy(EXAMPLE, file), file);
+    const good = source.current().hash;
+    writeFileSync(file, unreviewable);
+    const reload = source.reload();
+    expect(reload.ok).toBe(false);
+    expect(!reload.ok && reload.error.message).toMatch(problem);
+    expect(source.current().hash).toBe(good);
   });
 
   test('a change to the file is picked up by the watcher', async () => {
