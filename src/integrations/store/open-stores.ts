@@ -115,7 +115,7 @@ export async function tablesStores(
     ['requests', 'audit', 'leases', 'schedule', 'dialogs', 'abuse'].map((name) => account.table(name)),
   );
   return {
-    requests: new TablesRequestStore(requests),
+    requests: await TablesRequestStore.open(requests),
     audit: new TablesAuditLog(audit, clock, auditKey),
     leases: new TablesLeaseStore(leases, now),
     schedule: new TablesScheduleStore(schedule),

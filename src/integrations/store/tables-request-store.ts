@@ -4,19 +4,23 @@
  * with (If-Match; 412 → {@link VersionConflictError}).
  *
  * Layout (one table, one partition `req`, so a request and its index rows change in one
- * entity-group transaction):
+ * entity-group transaction; keys and backfill in `tables-request-indexes.ts`):
  * - `r|<id>`: the request (JSON split over `doc*` properties), `version`, `state`;
  * - `s|<state>|<createdAt>|<id>`: one index row per request, moved atomically with each
  *   transition, so `listByState` is a key-range read in createdAt order;
  * - `c|<id>|<activityId>`: a card copy; `order` keeps insertion order;
- * - `t|<registry id>|<cluster id>|<id>`: one row per request on its (never changing) cluster
- *   and registry, so `listByTarget` reads only that pair's requests (G17 overlap, revoke);
+ * - `t|<registry id>|<cluster id>|<state>|<createdAt>|<id>`: one row per request on its (never
+ *   changing) cluster and registry, moved with each transition, so `listByTarget` reads only
+ *   that pair's requests in the states asked for (G17 overlap, revoke), not its whole history;
  * - `u|<requester object id>|<state>|<createdAt>|<id>`: one row per request, moved with each
  *   transition in the same transaction as `s|`, so `listByRequester` (the per-user pending cap,
  *   read on every new request) is a key-range read of that user's requests in those states only.
  *   Tables has no secondary indexes; an index row in the request's own partition is the only
- *   way to make this query O(matches) and still atomic with the request's state.
- * One partition serves a few thousand writes a second, far above an approval bot's rate.
+ *   way to make this query O(matches) and still atomic with the request's state;
+ * - `m|layout`: written once every request has the index rows above (the backfill, on open).
+ * An index row is a hint: lists read each request and keep it only if the request itself is in
+ * a state asked for. One partition serves a few thousand writes a second, far above an approval
+ * bot's rate.
  */
 import type { TableClient } from '@azure/data-tables';
 import type { CardCopy, RequestStore } from '../../domain/ports';
@@ -24,31 +28,25 @@ import { VersionConflictError } from '../../domain/ports';
 import type { AccessRequest, RequestState } from '../../domain/request';
 import { docProperties, keyPart, listAll, listTop, prefixFilter, readDoc, statusOf, type Row } from './tables-client';
 import { KnownRows } from './known-rows';
+import {
+  backfillIndexes,
+  indexFields,
+  type IndexFields,
+  indexRows,
+  PK,
+  repairRequestIndexes,
+  requesterPrefix,
+  requestKey,
+  targetPrefix,
+} from './tables-request-indexes';
 import { tableRest } from './tables-rest';
 import { submitTransaction, type TransactionAction } from './tables-transaction';
-
-const PK = 'req';
-const requestKey = (id: string) => `r|${keyPart(id)}`;
-const targetPrefix = (clusterId: string, registryId: string) =>
-  `t|${keyPart(registryId.toLowerCase())}|${keyPart(clusterId.toLowerCase())}|`;
-const stateKey = (r: Pick<AccessRequest, 'state' | 'createdAt' | 'id'>) =>
-  `s|${r.state}|${keyPart(r.createdAt)}|${keyPart(r.id)}`;
-const requesterPrefix = (requesterId: string, state: RequestState) =>
-  `u|${keyPart(requesterId.toLowerCase())}|${state}|`;
-const requesterKey = (r: Pick<AccessRequest, 'requester' | 'state' | 'createdAt' | 'id'>) =>
-  `${requesterPrefix(r.requester.objectId, r.state)}${keyPart(r.createdAt)}|${keyPart(r.id)}`;
-const requesterRow = (r: AccessRequest): Row => ({
-  partitionKey: PK,
-  rowKey: requesterKey(r),
-  id: r.id,
-  createdAt: r.createdAt,
-});
 
 /** What {@link TablesRequestStore.update} needs of the row it replaces: its ETag and index keys. */
 interface KnownRow {
   version: number;
   etag: string;
-  request: Pick<AccessRequest, 'id' | 'state' | 'createdAt' | 'requester'>;
+  fields: IndexFields;
 }
 
 /** Azure Tables-backed {@link RequestStore}. */
@@ -66,20 +64,20 @@ export class TablesRequestStore implements RequestStore {
 
   constructor(private readonly table: TableClient) {}
 
+  /**
+   * Opens the store on `table` after giving requests written by older versions their index
+   * rows (one read when that was done before; see tables-request-indexes.ts).
+   */
+  static async open(table: TableClient): Promise<TablesRequestStore> {
+    await backfillIndexes(table);
+    return new TablesRequestStore(table);
+  }
+
   async create(request: AccessRequest): Promise<void> {
     try {
       const result = await submitTransaction(this.table, [
         ['create', this.requestRow(request)],
-        ['create', { partitionKey: PK, rowKey: stateKey(request), id: request.id }],
-        [
-          'create',
-          {
-            partitionKey: PK,
-            rowKey: `${targetPrefix(request.plan.cluster.id, request.plan.registry.id)}${keyPart(request.id)}`,
-            id: request.id,
-          },
-        ],
-        ['create', requesterRow(request)],
+        ...indexRows(indexFields(request)).map((row): TransactionAction => ['create', row]),
       ]);
       this.remember(request, result.subResponses[0]?.etag);
     } catch (err) {
@@ -94,23 +92,23 @@ export class TablesRequestStore implements RequestStore {
   }
 
   async update(next: AccessRequest): Promise<void> {
+    return this.write(next, false);
+  }
+
+  private async write(next: AccessRequest, repaired: boolean): Promise<void> {
     const known = this.known.get(next.id);
     const current = known?.version === next.version - 1 ? known : await this.readKnown(next.id);
     // The version check is ours; the ETag makes it atomic against every other writer.
     if (!current || current.version !== next.version - 1) throw new VersionConflictError(next.id);
     const row = this.requestRow(next);
     const actions: TransactionAction[] = [['update', row, 'Replace', { etag: current.etag }]];
-    const before = stateKey(current.request);
-    const after = stateKey(next);
-    if (before !== after) {
-      actions.push(['delete', { partitionKey: PK, rowKey: before }]);
-      actions.push(['upsert', { partitionKey: PK, rowKey: after, id: next.id }, 'Replace']);
-    }
-    const requesterBefore = requesterKey(current.request);
-    if (requesterBefore !== requesterKey(next)) {
-      actions.push(['delete', { partitionKey: PK, rowKey: requesterBefore }]);
-      actions.push(['upsert', requesterRow(next), 'Replace']);
-    }
+    // Each index row whose key changes (the state is in every key) moves in the same transaction.
+    const before = indexRows(current.fields);
+    indexRows(indexFields(next)).forEach((after, i) => {
+      if (before[i].rowKey === after.rowKey) return;
+      actions.push(['delete', { partitionKey: PK, rowKey: before[i].rowKey }]);
+      actions.push(['upsert', after, 'Replace']);
+    });
     try {
       // No index row moves (same state, same requester): a single If-Match replace, as atomic as
       // a one-action transaction and without its multipart envelope.
@@ -126,6 +124,11 @@ export class TablesRequestStore implements RequestStore {
       const status = statusOf(err);
       if (status !== 412 && status !== 404) throw err;
       if (await this.holds(next)) return;
+      // 404 may also be an index row this request never had (written by an older version after
+      // the backfill ran): repaired under its state row's ETag, the transition is tried once more.
+      if (status === 404 && !repaired && (await repairRequestIndexes(this.table, next.id))) {
+        return this.write(next, true);
+      }
       throw new VersionConflictError(next.id);
     }
   }
@@ -165,28 +168,32 @@ export class TablesRequestStore implements RequestStore {
     states: RequestState[],
     limit = 100,
   ): Promise<AccessRequest[]> {
-    if (states.length === 0 || limit <= 0) return [];
-    const rows = await listAll(this.table, prefixFilter(PK, targetPrefix(clusterId, registryId)));
-    const found = await Promise.all(rows.map((row) => this.get(String(row.id))));
-    return found
-      .filter((r): r is AccessRequest => r !== undefined && states.includes(r.state))
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
-      .slice(0, limit);
+    return this.listIndexed((s) => targetPrefix(clusterId, registryId, s), states, limit);
   }
 
   async listByRequester(requesterId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
+    return this.listIndexed((s) => requesterPrefix(requesterId, s), states, limit);
+  }
+
+  /**
+   * Like listByState: each state's index rows (`prefix(state)`) in createdAt order, merged and
+   * cut at `limit`, then a point read of each request, which decides: a request whose state moved
+   * since its index row was read is left out.
+   */
+  private async listIndexed(
+    prefix: (state: RequestState) => string,
+    states: RequestState[],
+    limit: number,
+  ): Promise<AccessRequest[]> {
     if (states.length === 0 || limit <= 0) return [];
-    // Like listByState: each state's rows in createdAt order, merged and cut, then point reads.
     const perState = await Promise.all(
-      [...new Set(states)].map((s) => listTop(this.table, prefixFilter(PK, requesterPrefix(requesterId, s)), limit)),
+      [...new Set(states)].map((s) => listTop(this.table, prefixFilter(PK, prefix(s)), limit)),
     );
-    const ids = perState
-      .flat()
-      .map((row) => ({ createdAt: String(row.createdAt), id: String(row.id) }))
+    const ids = [...new Map(perState.flat().map((row) => [String(row.id), String(row.createdAt)])).entries()]
+      .map(([id, createdAt]) => ({ id, createdAt }))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
       .slice(0, limit);
     const found = await Promise.all(ids.map((i) => this.get(i.id)));
-    // A request whose state moved between the index read and the point read is left out.
     return found.filter((r): r is AccessRequest => r !== undefined && states.includes(r.state));
   }
 
@@ -263,12 +270,11 @@ export class TablesRequestStore implements RequestStore {
 
   private async readKnown(id: string): Promise<KnownRow | undefined> {
     const row = await this.read(id);
-    return row && { version: row.request.version, etag: row.etag, request: row.request };
+    return row && { version: row.request.version, etag: row.etag, fields: indexFields(row.request) };
   }
 
   /** Keeps the newest known row of `request` (only what `update` decides on). */
   private remember(request: AccessRequest, etag: string | undefined): void {
-    const { id, state, createdAt, requester } = request;
-    this.known.remember(id, { version: request.version, request: { id, state, createdAt, requester } }, etag);
+    this.known.remember(request.id, { version: request.version, fields: indexFields(request) }, etag);
   }
 }

@@ -1,0 +1,215 @@
+/**
+ * The index rows of the Tables request store, and the backfill that gives requests written by
+ * older versions of acrbot the rows they lack (docs/storage.md, "Index rows and their backfill").
+ *
+ * Each request has, next to its row `r|<id>`, three index rows in the same partition, all keyed
+ * by its state and moved with it in one transaction: `s|` (by state), `t|` (by cluster and
+ * registry), `u|` (by requester). Requests written before `t|` and `u|` existed (or with the `t|`
+ * row keyed by id only) have a transition fail on the missing row (a 404 in the transaction, read
+ * as "changed by someone else") and are missing from the by-target and by-requester lists.
+ *
+ * The backfill writes what is missing and deletes what is stale, one request per transaction,
+ * each transaction conditional on the request's state row under the ETag read: `s|` has moved
+ * with every transition in every version, so if the request moved since the rows were read the
+ * transaction fails (404/412) and that request is read again. Every action is a create (409 if
+ * there), a delete (404 if gone) or that conditional replace: two instances backfilling at once,
+ * or a retried request whose answer was lost, see the other's work and read again. A marker row
+ * records the layout once everything is done, so a normal start reads one row.
+ */
+import type { TableClient } from '@azure/data-tables';
+import type { AccessRequest, RequestState } from '../../domain/request';
+import { keyPart, lit, listAll, prefixFilter, readDoc, statusOf, type Row } from './tables-client';
+import { tableRest, type Entity } from './tables-rest';
+import { submitTransaction, type TransactionAction } from './tables-transaction';
+
+/** The partition of every request row. */
+export const PK = 'req';
+
+/** The index layout this version writes (3: `t|` rows keyed by state like `s|` and `u|`). */
+export const LAYOUT = 3;
+
+/** The row that says every request has the index rows of {@link LAYOUT}. */
+export const LAYOUT_MARKER = 'm|layout';
+
+/** What a request's index keys are made of (none of it changes but the state). */
+export interface IndexFields {
+  id: string;
+  state: RequestState;
+  createdAt: string;
+  requesterId: string;
+  clusterId: string;
+  registryId: string;
+}
+
+export function indexFields(r: AccessRequest): IndexFields {
+  const { id, state, createdAt } = r;
+  return {
+    id,
+    state,
+    createdAt,
+    requesterId: r.requester.objectId,
+    clusterId: r.plan.cluster.id,
+    registryId: r.plan.registry.id,
+  };
+}
+
+export const requestKey = (id: string) => `r|${keyPart(id)}`;
+
+/** Every `t|` row of one cluster and registry (ids compared case-insensitively), or those in `state`. */
+export const targetPrefix = (clusterId: string, registryId: string, state?: RequestState) =>
+  `t|${keyPart(registryId.toLowerCase())}|${keyPart(clusterId.toLowerCase())}|${state ? `${state}|` : ''}`;
+
+/** Every `u|` row of one requester (object id compared case-insensitively), or those in `state`. */
+export const requesterPrefix = (requesterId: string, state?: RequestState) =>
+  `u|${keyPart(requesterId.toLowerCase())}|${state ? `${state}|` : ''}`;
+
+const tail = (f: IndexFields) => `${keyPart(f.createdAt)}|${keyPart(f.id)}`;
+
+/** The request's index rows, in this order: by state (`s|`), by target (`t|`), by requester (`u|`). */
+export function indexRows(f: IndexFields): [Row, Row, Row] {
+  const row = (rowKey: string): Row => ({ partitionKey: PK, rowKey, id: f.id, createdAt: f.createdAt });
+  return [
+    { partitionKey: PK, rowKey: `s|${f.state}|${tail(f)}`, id: f.id },
+    row(`${targetPrefix(f.clusterId, f.registryId, f.state)}${tail(f)}`),
+    row(`${requesterPrefix(f.requesterId, f.state)}${tail(f)}`),
+  ];
+}
+
+/** A request's `t|` and `u|` rows as stored, and its state row's key and ETag. */
+interface StoredIndexes {
+  state?: { key: string; etag: string };
+  keys: string[];
+}
+
+/**
+ * The transaction that makes the stored `t|`/`u|` rows of `request` those of {@link indexRows},
+ * conditional on its state row; [] when they are; undefined when the state row read is not the
+ * request's (it moved between the reads): read again.
+ */
+function repairActions(request: AccessRequest, stored: StoredIndexes): TransactionAction[] | undefined {
+  const [state, ...others] = indexRows(indexFields(request));
+  const wanted = new Set(others.map((r) => r.rowKey));
+  const actions: TransactionAction[] = [
+    ...others.filter((r) => !stored.keys.includes(r.rowKey)).map((r): TransactionAction => ['create', r]),
+    ...stored.keys
+      .filter((k) => !wanted.has(k))
+      .map((k): TransactionAction => ['delete', { partitionKey: PK, rowKey: k }]),
+  ];
+  if (actions.length === 0) return [];
+  // Never created here: a missing state row means the request moved after it was read.
+  if (stored.state?.key !== state.rowKey) return undefined;
+  return [['update', state, 'Replace', { etag: stored.state.etag }], ...actions];
+}
+
+const isRace = (err: unknown) => [404, 409, 412].includes(statusOf(err) ?? 0);
+
+/**
+ * Reads request `id` and its index rows afresh and repairs them. True when it wrote, false when
+ * there was nothing to repair (or no such request). Retries when another writer moved first.
+ */
+export async function repairRequestIndexes(table: TableClient, id: string, attempts = 5): Promise<boolean> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const row = await getRow(table, requestKey(id));
+    if (!row) return false;
+    const request = readDoc<AccessRequest>(row);
+    const f = indexFields(request);
+    const byId = `and id eq ${lit(id)}`;
+    const [state, targets, requesters] = await Promise.all([
+      getRow(table, indexRows(f)[0].rowKey),
+      listAll(table, `${prefixFilter(PK, targetPrefix(f.clusterId, f.registryId))} ${byId}`, ['RowKey']),
+      listAll(table, `${prefixFilter(PK, requesterPrefix(f.requesterId))} ${byId}`, ['RowKey']),
+    ]);
+    const actions = repairActions(request, {
+      state: state && { key: state.rowKey!, etag: state.etag },
+      keys: [...targets, ...requesters].map((r) => r.rowKey!),
+    });
+    if (actions?.length === 0) return false;
+    if (!actions) continue;
+    try {
+      await submitTransaction(table, actions);
+      return true;
+    } catch (err) {
+      if (!isRace(err)) throw err;
+    }
+  }
+  throw new Error(`index rows of request ${id} could not be repaired: it kept changing`);
+}
+
+/** What a backfill did (tests, logs). */
+export interface BackfillReport {
+  /** False when the marker said there was nothing to do (one read). */
+  scanned: boolean;
+  requests: number;
+  repaired: number;
+}
+
+/**
+ * Gives every request the index rows of {@link LAYOUT}, then writes the marker. Reads one row
+ * when the marker is there. A start that dies half way leaves no marker; the next one scans
+ * again and finds the requests already repaired intact (each repair is one transaction).
+ */
+export async function backfillIndexes(table: TableClient, concurrency = 16): Promise<BackfillReport> {
+  const marker = await getRow(table, LAYOUT_MARKER);
+  if (Number(marker?.layout ?? 0) >= LAYOUT) return { scanned: false, requests: 0, repaired: 0 };
+  // The index rows first (keys only), then the requests page by page: a request whose rows
+  // moved between the two reads fails its conditional transaction and is read again alone.
+  const stored = new Map<string, StoredIndexes>();
+  for (const prefix of ['s|', 't|', 'u|']) {
+    for (const row of await listAll(table, prefixFilter(PK, prefix), ['RowKey', 'id'])) {
+      const id = String(row.id);
+      const entry = stored.get(id) ?? { keys: [] };
+      if (prefix === 's|') entry.state = { key: row.rowKey!, etag: row.etag };
+      else entry.keys.push(row.rowKey!);
+      stored.set(id, entry);
+    }
+  }
+  const report: BackfillReport = { scanned: true, requests: 0, repaired: 0 };
+  for await (const page of tableRest(table).pages({ filter: prefixFilter(PK, 'r|') })) {
+    const requests = page.map((row) => readDoc<AccessRequest>(row));
+    report.requests += requests.length;
+    for (let i = 0; i < requests.length; i += concurrency) {
+      const wrote = await Promise.all(
+        requests.slice(i, i + concurrency).map((r) => repairFromScan(table, r, stored.get(r.id) ?? { keys: [] })),
+      );
+      report.repaired += wrote.filter(Boolean).length;
+    }
+  }
+  await writeMarker(table, marker);
+  return report;
+}
+
+async function repairFromScan(table: TableClient, request: AccessRequest, stored: StoredIndexes): Promise<boolean> {
+  const actions = repairActions(request, stored);
+  if (actions?.length === 0) return false;
+  if (actions) {
+    try {
+      await submitTransaction(table, actions);
+      return true;
+    } catch (err) {
+      if (!isRace(err)) throw err;
+    }
+  }
+  return repairRequestIndexes(table, request.id);
+}
+
+/** Creates the marker, or moves an older one forward under its ETag; another instance's is as good. */
+async function writeMarker(table: TableClient, read: Entity | undefined): Promise<void> {
+  const row: Row = { partitionKey: PK, rowKey: LAYOUT_MARKER, layout: LAYOUT, at: new Date().toISOString() };
+  try {
+    if (read) await tableRest(table).replace(row, read.etag);
+    else await tableRest(table).create(row);
+  } catch (err) {
+    if (!isRace(err)) throw err;
+    const now = await getRow(table, LAYOUT_MARKER);
+    if (Number(now?.layout ?? 0) < LAYOUT) throw new Error('the request index marker kept changing', { cause: err });
+  }
+}
+
+async function getRow(table: TableClient, rowKey: string): Promise<Entity | undefined> {
+  try {
+    return await tableRest(table).get(PK, rowKey);
+  } catch (err) {
+    if (statusOf(err) === 404) return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * The Tables request store's index rows on Azurite: requests written by older versions (no
+ * `t|`/`u|` rows, or `t|` keyed by id only) get theirs from the backfill on open, safely with two
+ * instances opening at once and resumed after a start that died; a normal start reads one row;
+ * `listByTarget` reads only the requests in the states asked for, and the request decides.
+ */
+import { createHttpHeaders, type PipelineResponse } from '@azure/core-rest-pipeline';
+import type { TableClient } from '@azure/data-tables';
+import { VersionConflictError } from '../../src/domain/ports';
+import { type AccessRequest, transition } from '../../src/domain/request';
+import { tablesStores } from '../../src/integrations/store/open-stores';
+import {
+  docProperties,
+  keyPart,
+  listAll,
+  openTablesAccount,
+  prefixFilter,
+} from '../../src/integrations/store/tables-client';
+import { backfillIndexes, LAYOUT_MARKER, PK } from '../../src/integrations/store/tables-request-indexes';
+import { TablesRequestStore } from '../../src/integrations/store/tables-request-store';
+import { useAzurite } from '../helpers/azurite';
+import { FakeClock } from '../unit/support/fake-clock';
+import { APPROVER, CLUSTER_ID, pendingRequest, REGISTRY_ID, REQUESTER } from '../unit/support/requests';
+
+jest.setTimeout(60_000);
+
+const world = useAzurite();
+const AT = new Date('2025-01-15T10:00:00.000Z');
+
+async function table(prefix = world.azurite.freshPrefix()): Promise<TableClient> {
+  return openTablesAccount(world.conn(), prefix).table('requests');
+}
+
+const request = (n: number, overrides: Partial<AccessRequest> = {}): AccessRequest =>
+  pendingRequest({
+    id: `R-OLD${String(n).padStart(4, '0')}`,
+    createdAt: new Date(Date.parse('2025-01-10T09:00:00.000Z') + n * 60_000).toISOString(),
+    ...overrides,
+  });
+
+/**
+ * A request as an older version wrote it: the request row and its `s|` row (layout 1, before
+ * 0d6f1e8), plus a `t|` row keyed by id and the `u|` row with `layout: 2` (before LAYOUT 3).
+ */
+async function writeOld(t: TableClient, r: AccessRequest, layout: 1 | 2 = 1): Promise<void> {
+  const key = (s: string) => keyPart(s);
+  await t.createEntity({
+    partitionKey: PK,
+    rowKey: `r|${key(r.id)}`,
+    version: r.version,
+    state: r.state,
+    ...docProperties(r),
+  });
+  await t.createEntity({ partitionKey: PK, rowKey: `s|${r.state}|${key(r.createdAt)}|${key(r.id)}`, id: r.id });
+  if (layout === 1) return;
+  const pair = `t|${key(r.plan.registry.id.toLowerCase())}|${key(r.plan.cluster.id.toLowerCase())}`;
+  await t.createEntity({ partitionKey: PK, rowKey: `${pair}|${key(r.id)}`, id: r.id });
+  const user = `u|${key(r.requester.objectId.toLowerCase())}|${r.state}|${key(r.createdAt)}|${key(r.id)}`;
+  await t.createEntity({ partitionKey: PK, rowKey: user, id: r.id, createdAt: r.createdAt });
+}
+
+/** The `t|` and `u|` row keys stored for request `id`. */
+async function indexKeys(t: TableClient, id: string): Promise<string[]> {
+  const rows = await listAll(t, `PartitionKey eq '${PK}' and id eq '${id}'`, ['RowKey']);
+  return rows.map((r) => r.rowKey!).filter((k) => /^[tu]\|/.test(k));
+}
+
+/** Method and `$filter` of every request the client sends from now on. */
+function recordCalls(t: TableClient): string[] {
+  const calls: string[] = [];
+  t.pipeline.addPolicy({
+    name: `record-calls-${Math.random()}`,
+    sendRequest: (req, next) => {
+      const filter = new URL(req.url).searchParams.get('$filter');
+      calls.push(filter ? `query ${filter}` : req.method);
+      return next(req);
+    },
+  });
+  return calls;
+}
+
+const ids = (rs: AccessRequest[]) => rs.map((r) => r.id);
+
+describe('Tables request index rows: backfill of requests written by older versions', () => {
+  test('after open, old-layout requests transition in one transaction and every list finds them', async () => {
+    const prefix = world.azurite.freshPrefix();
+    const t = await table(prefix);
+    const pending = request(1);
+    const granted = request(2, { state: 'succeeded', version: 4 });
+    const grantedV2 = request(3, { state: 'succeeded', version: 4 });
+    const revokedV2 = request(4, { state: 'revoked', version: 5 });
+    await writeOld(t, pending);
+    await writeOld(t, granted);
+    await writeOld(t, grantedV2, 2);
+    await writeOld(t, revokedV2, 2);
+    // What an older store sees: the requests without t|/u| rows are not in the lists.
+    const before = new TablesRequestStore(t);
+    expect(ids(await before.listByTarget(CLUSTER_ID, REGISTRY_ID, ['succeeded']))).toEqual([]);
+    expect(ids(await before.listByRequester(REQUESTER.objectId, ['pending']))).toEqual([]);
+
+    const store = (await tablesStores(world.conn(), new FakeClock(), prefix)).requests;
+    expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['succeeded']))).toEqual([granted.id, grantedV2.id]);
+    expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['revoked']))).toEqual([revokedV2.id]);
+    expect(ids(await store.listByRequester(REQUESTER.objectId, ['pending']))).toEqual([pending.id]);
+    await expect(store.countByRequester(REQUESTER.objectId, ['pending'], 10)).resolves.toBe(1);
+    // The id-keyed t| row of layout 2 is gone; each request has exactly its two rows.
+    expect((await indexKeys(t, grantedV2.id)).sort()).toEqual([
+      `t|${keyPart(REGISTRY_ID.toLowerCase())}|${keyPart(CLUSTER_ID.toLowerCase())}|succeeded|${keyPart(grantedV2.createdAt)}|${grantedV2.id}`,
+      `u|${REQUESTER.objectId}|succeeded|${keyPart(grantedV2.createdAt)}|${grantedV2.id}`,
+    ]);
+
+    // The transition is one transaction: the index rows it moves are there (no 404, no repair).
+    // (on a store of its own client, to count its requests after the read)
+    const counted = new TablesRequestStore(t);
+    const read = (await counted.get(pending.id))!;
+    const calls = recordCalls(t);
+    await counted.update(transition(read, { type: 'approve', by: APPROVER, at: AT }));
+    expect(calls).toEqual(['POST']);
+    expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['approved']))).toEqual([pending.id]);
+    expect(ids(await store.listByRequester(REQUESTER.objectId, ['pending']))).toEqual([]);
+    const revoked = transition((await store.get(granted.id))!, { type: 'revoke', by: APPROVER, at: AT });
+    await store.update(revoked);
+    expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['succeeded']))).toEqual([grantedV2.id]);
+  });
+
+  test('two instances opening at once: each request repaired by exactly one transaction, one marker', async () => {
+    const prefix = world.azurite.freshPrefix();
+    const [a, b] = [await table(prefix), await table(prefix)];
+    const all = Array.from({ length: 30 }, (_, i) => request(i, { state: i % 3 ? 'succeeded' : 'pending' }));
+    for (const [i, r] of all.entries()) await writeOld(a, r, i % 2 ? 1 : 2);
+    const reports = await Promise.all([backfillIndexes(a, 4), backfillIndexes(b, 4)]);
+    expect(reports.map((r) => r.requests)).toEqual([30, 30]);
+    // Creates and deletes are conditional: a request the other instance repaired first fails
+    // this one's transaction, is read again and found intact.
+    expect(reports[0].repaired + reports[1].repaired).toBe(30);
+    for (const r of all) expect(await indexKeys(a, r.id)).toHaveLength(2);
+    const store = new TablesRequestStore(b);
+    const succeeded = all.filter((r) => r.state === 'succeeded').map((r) => r.id);
+    expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['succeeded'], 100))).toEqual(succeeded);
+    await expect(store.countByRequester(REQUESTER.objectId, ['pending'], 100)).resolves.toBe(10);
+    expect((await a.getEntity(PK, LAYOUT_MARKER)).layout).toBe(3);
+  });
+
+  test('a request an older instance moves while the backfill repairs it gets the rows of its new state', async () => {
+    const prefix = world.azurite.freshPrefix();
+    const t = await table(prefix);
+    const r = request(1);
+    await writeOld(t, r);
+    const approved = transition(r, { type: 'approve', by: APPROVER, at: AT });
+    const older = await table(prefix);
+    let moved = false;
+    t.pipeline.addPolicy({
+      name: 'older-instance-moves-first',
+      sendRequest: async (req, next) => {
+        if (req.method === 'POST' && !moved) {
+          moved = true;
+          // What an older version's transition writes: the request and its s| row, no t|/u|.
+          await older.updateEntity(
+            { partitionKey: PK, rowKey: `r|${r.id}`, version: 2, state: 'approved', ...docProperties(approved) },
+            'Replace',
+          );
+          await older.deleteEntity(PK, `s|pending|${keyPart(r.createdAt)}|${r.id}`);
+          await older.createEntity({
+            partitionKey: PK,
+            rowKey: `s|approved|${keyPart(r.createdAt)}|${r.id}`,
+            id: r.id,
+          });
+        }
+        return next(req);
+      },
+    });
+    await expect(backfillIndexes(t)).resolves.toMatchObject({ requests: 1, repaired: 1 });
+    expect(moved).toBe(true);
+    // The repair read at 'pending' failed on the moved state row and was made again at 'approved'.
+    const keys = await indexKeys(t, r.id);
+    expect(keys.map((k) => k.slice(0, 2)).sort()).toEqual(['t|', 'u|']);
+    for (const key of keys) expect(key).toContain('|approved|');
+    const store = new TablesRequestStore(t);
+    expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['approved']))).toEqual([r.id]);
+    await store.update(transition(approved, { type: 'start', at: AT }));
+    expect(ids(await store.listByRequester(REQUESTER.objectId, ['executing']))).toEqual([r.id]);
+  });
+
+  test('a normal start reads the marker only: no scan of the requests', async () => {
+    const t = await table();
+    await writeOld(t, request(1));
+    await expect(backfillIndexes(t)).resolves.toEqual({ scanned: true, requests: 1, repaired: 1 });
+    const calls = recordCalls(t);
+    await TablesRequestStore.open(t);
+    expect(calls).toEqual(['GET']);
+    await expect(backfillIndexes(t)).resolves.toEqual({ scanned: false, requests: 0, repaired: 0 });
+  });
+
+  test('a backfill that dies half way leaves no marker; the next start repairs the rest', async () => {
+    const prefix = world.azurite.freshPrefix();
+    const t = await table(prefix);
+    const all = Array.from({ length: 12 }, (_, i) => request(i));
+    for (const r of all) await writeOld(t, r);
+    // The fifth transaction is refused by the service (not a race): the start fails there.
+    const dying = await table(prefix);
+    let batches = 0;
+    dying.pipeline.addPolicy(
+      {
+        name: 'refuse-fifth-batch',
+        sendRequest: async (req, next): Promise<PipelineResponse> => {
+          if (req.method !== 'POST' || ++batches !== 5) return next(req);
+          return { request: req, status: 400, headers: createHttpHeaders({ 'x-ms-error-code': 'InvalidInput' }) };
+        },
+      },
+      { afterPhase: 'Retry' },
+    );
+    await expect(backfillIndexes(dying, 1)).rejects.toMatchObject({ statusCode: 400 });
+    await expect(t.getEntity(PK, LAYOUT_MARKER)).rejects.toMatchObject({ statusCode: 404 });
+    const done = (await Promise.all(all.map((r) => indexKeys(t, r.id)))).filter((k) => k.length === 2);
+    expect(done).toHaveLength(4);
+    await expect(backfillIndexes(t)).resolves.toEqual({ scanned: true, requests: 12, repaired: 8 });
+    const store = new TablesRequestStore(t);
+    expect(ids(await store.listByRequester(REQUESTER.objectId, ['pending'], 100))).toEqual(all.map((r) => r.id));
+  });
+
+  test('an old-layout request written after the backfill (an older instance still running) is repaired by its first transition', async () => {
+    const t = await table();
+    const store = await TablesRequestStore.open(t);
+    const late = request(7);
+    await writeOld(t, late);
+    const approved = transition(late, { type: 'approve', by: APPROVER, at: AT });
+    await expect(store.update(approved)).resolves.toBeUndefined();
+    expect((await store.get(late.id))?.state).toBe('approved');
+    expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['approved']))).toEqual([late.id]);
+    // A stale version is still a conflict, not a repair.
+    await expect(store.update({ ...approved, reason: 'again' })).rejects.toBeInstanceOf(VersionConflictError);
+  });
+});
+
+describe('Tables listByTarget: only the states asked for', () => {
+  test('a pair with a long history: one query per state and one read per match, not one per request ever made', async () => {
+    const t = await table();
+    const store = new TablesRequestStore(t);
+    const history = Array.from({ length: 40 }, (_, i) => request(i, { state: 'revoked', version: 5 }));
+    const active = [request(50, { state: 'succeeded', version: 4 }), request(51, { state: 'succeeded', version: 4 })];
+    for (const r of [...history, ...active]) await store.create(r);
+    const calls = recordCalls(t);
+    expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['succeeded'], 1000))).toEqual(ids(active));
+    // Before: one query of all 42 t| rows, then 42 GETs (43 requests); now 1 + 2.
+    expect(calls).toHaveLength(3);
+    expect(calls.filter((c) => c === 'GET')).toHaveLength(2);
+    calls.length = 0;
+    expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['executing', 'succeeded'], 1))).toEqual([
+      active[0].id,
+    ]);
+    expect(calls).toHaveLength(3);
+  });
+
+  test('the request decides: one revoked by another instance after its index row was read is left out', async () => {
+    const prefix = world.azurite.freshPrefix();
+    const t = await table(prefix);
+    const store = new TablesRequestStore(t);
+    const other = new TablesRequestStore(await table(prefix));
+    const [a, b] = [request(1, { state: 'succeeded', version: 4 }), request(2, { state: 'succeeded', version: 4 })];
+    await store.create(a);
+    await store.create(b);
+    let revoked = false;
+    t.pipeline.addPolicy({
+      name: 'revoke-after-index-read',
+      sendRequest: async (req, next) => {
+        const response = await next(req);
+        const filter = new URL(req.url).searchParams.get('$filter') ?? '';
+        if (
+          !revoked &&
+          filter ===
+            prefixFilter(PK, `t|${keyPart(REGISTRY_ID.toLowerCase())}|${keyPart(CLUSTER_ID.toLowerCase())}|succeeded|`)
+        ) {
+          revoked = true;
+          await other.update(transition(b, { type: 'revoke', by: APPROVER, at: AT }));
+        }
+        return response;
+      },
+    });
+    expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['succeeded']))).toEqual([a.id]);
+    expect(revoked).toBe(true);
+    expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['revoked']))).toEqual([b.id]);
+  });
+});
