@@ -3,7 +3,7 @@
  * request succeeds, and revokes — at expiry, or when someone revokes — exactly what acrbot
  * created, step by step in the audit log. Overlapping grants on the same role assignment keep
  * it until the last one ends; a revoke ends the request's extensions with it (they are the same
- * access); anything that cannot be verified as acrbot's is left alone.
+ * access), and extensions still awaiting approval expire with it; anything that cannot be verified as acrbot's is left alone.
  */
 import type { AuditEvent } from '../domain/audit-chain';
 import { isUserFacing, UserFacingError } from '../domain/errors';
@@ -21,7 +21,7 @@ import {
 } from '../domain/secret-ownership';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
-import type { JobScheduling } from './request-service';
+import { requestExpiryJobId, type JobScheduling } from './request-service';
 import { deleteCredential, type SecretRunnerPorts } from './secret-runner';
 
 /** acrbot itself, as the actor of expiry. */
@@ -365,7 +365,9 @@ export class AccessLifecycle {
         );
       }
       for (const extension of extensions) await this.markRevoked(extension, by, reason, expired, request);
-      return this.markRevoked(request, by, reason, expired);
+      const revoked = await this.markRevoked(request, by, reason, expired);
+      await this.closePendingExtensions(request, extensions);
+      return revoked;
     }
     const plan = request.plan;
     const leases = this.settings.leases;
@@ -386,7 +388,9 @@ export class AccessLifecycle {
       const extensions = expired ? [] : await this.extensionsOf(current);
       await this.revokeGrant(current, plan, by, extensions);
       for (const extension of extensions) await this.markRevoked(extension, by, reason, expired, current);
-      return await this.markRevoked(current, by, reason, expired);
+      const revoked = await this.markRevoked(current, by, reason, expired);
+      await this.closePendingExtensions(current, extensions);
+      return revoked;
     } finally {
       if (lease && leases)
         await leases.store.release(lease).catch((err: unknown) => this.log.warn({ err }, 'assignment lease release'));
@@ -426,6 +430,42 @@ export class AccessLifecycle {
     await this.cards.requestChanged(next);
     if (!endedWith) await this.messenger.tellRequester(next, { kind: 'ended', by, expired, reason });
     return next;
+  }
+
+  /**
+   * Closes the extensions still waiting for approval of access that just ended (`original` and
+   * the extensions that ended with it): what they would extend is gone, so they expire with it
+   * rather than wait for an approver whose approval could only fail. Each is a conditional write
+   * like every transition; one decided meanwhile (approved, rejected, cancelled) is left as it
+   * is. Audited, and every copy of its card updated, as when a pending request expires.
+   */
+  private async closePendingExtensions(original: AccessRequest, ended: readonly AccessRequest[]): Promise<void> {
+    const endedIds = new Set([original.id, ...ended.map((e) => e.id)]);
+    const pending = await this.store.listByTarget(
+      original.plan.cluster.id,
+      original.plan.registry.id,
+      ['pending'],
+      1000,
+    );
+    for (const extension of pending) {
+      if (!extension.extendsRequestId || !endedIds.has(extension.extendsRequestId)) continue;
+      const next = transition(extension, { type: 'expire', at: this.clock.now() });
+      try {
+        await this.store.update(next);
+      } catch (err) {
+        if (!(err instanceof VersionConflictError)) throw err;
+        this.log.info({ requestId: extension.id }, 'pending extension decided meanwhile; left as it is');
+        continue;
+      }
+      // Audited by the winner of the conditional write only, as a pending request's expiry is.
+      await this.record(extension, ACRBOT_ACTOR, {
+        action: 'request.expired',
+        outcome: 'expired',
+        detail: `the access it extends ended with ${original.id}; closed without a decision`,
+      });
+      await this.jobs.cancel(requestExpiryJobId(extension.id));
+      await this.cards.requestChanged(next);
+    }
   }
 
   /**

@@ -672,7 +672,19 @@ describe('access lifecycle (G17)', () => {
     );
   });
 
-  test('an extension of a secret approved after its original was revoked fails and creates nothing', async () => {
+  /** Every approvers' copy of `requestId`'s card was updated to say it expired. */
+  async function approverCardsSayExpired(requestId: string): Promise<void> {
+    const copies = (await h.app.store.listCardCopies(requestId)).filter((c) => c.role === 'approver');
+    expect(copies.length).toBeGreaterThan(0);
+    for (const copy of copies)
+      await h.connector.waitFor(
+        (c) => c.op === 'update' && c.activityId === copy.activityId && /[Ee]xpired/.test(cardText(c.activity)),
+        5000,
+        `approvers' card of ${requestId} updated`,
+      );
+  }
+
+  test('a pending extension of a secret closes when its original is revoked: expired, audited, approvers\u2019 card updated; a late approval creates nothing', async () => {
     const { id, k8s } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
     );
@@ -680,13 +692,31 @@ describe('access lifecycle (G17)', () => {
     await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'token leaked' });
     await pollState(id, 'revoked');
     expect(tokens()).toEqual([]);
-    // An approver still finds the extension pending and approves it.
+    // Closed right after the original is marked revoked, by the same revocation.
+    await pollState(extensionId, 'expired');
+    // The card update is the last step of closing it: after it the audit entry is there too.
+    await approverCardsSayExpired(extensionId);
+    const closed = (await h.app.audit.forRequest(extensionId)).find((e) => e.action === 'request.expired');
+    expect(closed).toMatchObject({ outcome: 'expired', detail: expect.stringContaining(`ended with ${id}`) });
+    // An approver clicking the old card changes nothing and creates nothing.
     await h.click(users.approver, 'approve', { requestId: extensionId });
-    const extension = await h.settle(extensionId);
-    expect(extension.state).toBe('failed');
-    expect(extension.outcome?.errorCode).toBe('extend.notActive');
+    expect((await h.app.store.get(extensionId))!.state).toBe('expired');
+    expect(await actions(extensionId)).not.toContain('request.approved:approved');
     expect(tokens()).toEqual([]);
     expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
+  });
+
+  test('a pending extension of a grant closes when the grant expires', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+    const extensionId = await requestExtension(request.id, '--for 1h release still running');
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(request.id))!.state).toBe('revoked');
+    expect((await h.app.store.get(extensionId))!.state).toBe('expired');
+    expect(await actions(extensionId)).toContain('request.expired:expired');
+    await approverCardsSayExpired(extensionId);
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
   });
 
   test('a secret revoked while its cluster is unreachable: the credential is deleted at once, the cluster clean-up retried without touching a token made since under the same name', async () => {
