@@ -214,6 +214,11 @@ export interface ServicePrincipalPort {
     uniqueName: string,
     displayName: string,
   ): Promise<{ id: string; appId: string; created: boolean; requestId?: string }>;
+  /**
+   * The application with this `uniqueName`, if it exists (no create): how a clean-up finds an
+   * application whose creation acrbot recorded by name before its id could be recorded.
+   */
+  findApplication(uniqueName: string): Promise<{ id: string; appId: string } | undefined>;
   /** Owners and credential key ids of an application, to check nobody else holds it (G15). */
   inspectApplication(applicationId: string): Promise<ApplicationInspection>;
   /** The service principal of an app id, if it exists. */

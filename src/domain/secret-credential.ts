@@ -16,8 +16,14 @@ export type CredentialRef =
     }
   | {
       kind: 'sp';
+      /**
+       * Graph object id; empty while only the `uniqueName` is recorded (Graph created the
+       * application but its id could not be recorded yet): then it is found by that name.
+       */
       applicationId: string;
       appId: string;
+      /** The `uniqueName` acrbot chose and recorded before creating the application. */
+      uniqueName?: string;
       roleAssignment?: { scope: string; name: string; subscriptionId: string };
     };
 

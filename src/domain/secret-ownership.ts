@@ -223,6 +223,12 @@ export function credentialRefProblem(ref: CredentialRef, request: AccessRequest)
     return undefined;
   }
   if (ref.kind === 'sp') {
+    // An application known only by the uniqueName acrbot chose and recorded before creating it
+    // (its id was never recorded): it is found, and deleted, by that name alone.
+    if (ref.applicationId === '' && typeof ref.uniqueName === 'string' && !ref.roleAssignment)
+      return recorded(created, 'application', (o) => o.name === ref.uniqueName)
+        ? undefined
+        : 'the application name is not recorded as created by this request';
     if (!GUID.test(ref.applicationId ?? '')) return 'the application id is not an object id';
     if (!recorded(created, 'application', (o) => o.id.toLowerCase() === ref.applicationId.toLowerCase()))
       return 'the application is not recorded as created by this request';

@@ -347,9 +347,14 @@ export class SecretRunner implements PlanRunner {
     const uniqueName = recordedApp?.name ?? newApplicationUniqueName(request.id);
     if (!recordedApp) await ctx.recordCreated({ kind: 'application', id: '', name: uniqueName });
     const app = await this.ports.servicePrincipals.upsertApplication(uniqueName, displayName);
+    // The application exists from here on (G14). Until its id is recorded, the clean-up knows it
+    // only by the uniqueName recorded above: if recording the id fails, that is what it deletes
+    // (never the id Graph answered, which acrbot's records do not vouch for yet, G15).
+    const byName: CredentialRef = { kind: 'sp', applicationId: '', appId: '', uniqueName };
+    refs.push(byName);
     await ctx.recordCreated({ kind: 'application', id: app.id, name: uniqueName });
     const ref: CredentialRef = { kind: 'sp', applicationId: app.id, appId: app.appId };
-    refs.push(ref);
+    refs.splice(refs.indexOf(byName), 1, ref);
     if (app.requestId) requestIds.push(app.requestId);
     await ctx.audit({
       action: 'graph.write.application',
@@ -475,7 +480,7 @@ export class SecretRunner implements PlanRunner {
         await ctx.audit({
           action: 'credential.cleanup',
           outcome: 'deleted',
-          targetIds: [ref.kind === 'token' ? ref.tokenName : ref.applicationId],
+          targetIds: [ref.kind === 'token' ? ref.tokenName : ref.applicationId || (ref.uniqueName ?? '')],
         });
       } catch (err) {
         // The run is another instance's now: it stops here, and the new holder records the rest.
@@ -486,7 +491,7 @@ export class SecretRunner implements PlanRunner {
           .audit({
             action: 'credential.cleanup',
             outcome: 'pending',
-            targetIds: [ref.kind === 'token' ? ref.tokenName : ref.applicationId],
+            targetIds: [ref.kind === 'token' ? ref.tokenName : ref.applicationId || (ref.uniqueName ?? '')],
             detail: err instanceof CloudApiError ? err.code : 'error',
           })
           .catch((auditErr: unknown) => ctx.log.error({ err: auditErr }, 'audit of a pending clean-up failed'));
@@ -516,5 +521,8 @@ export async function deleteCredential(ports: SecretRunnerPorts, ref: Credential
     return;
   }
   if (ref.roleAssignment) await ports.roleAssignments.delete(ref.roleAssignment);
-  await ports.servicePrincipals.deleteApplication(ref.applicationId);
+  // Only the recorded uniqueName is known (see createServicePrincipal): absent means never created.
+  const applicationId =
+    ref.applicationId || (ref.uniqueName && (await ports.servicePrincipals.findApplication(ref.uniqueName))?.id);
+  if (applicationId) await ports.servicePrincipals.deleteApplication(applicationId);
 }

@@ -489,6 +489,35 @@ describe('secret flow', () => {
     expect(h.app.sandbox!.arm.state.listRoleAssignments(contosoId)).toHaveLength(0);
   });
 
+  test('G14: recording the new application\u2019s id fails right after Graph created it → it is found by its recorded uniqueName and deleted', async () => {
+    const request = await requestSecret('aks-dev contosoacr --kind sp --namespace payments store hiccup');
+    // The store refuses one write: the one recording the id of the application Graph just made.
+    const store = h.app.store;
+    const update = store.update.bind(store);
+    let refused = 0;
+    store.update = async (next) => {
+      if (!refused && next.id === request.id && next.created?.some((o) => o.kind === 'application' && o.id)) {
+        refused++;
+        throw new Error('store unavailable');
+      }
+      return update(next);
+    };
+    const done = await approve(request.id);
+    expect(refused).toBe(1);
+    expect(done.state).toBe('failed');
+    expect(done.outcome?.cleanup).toBe('deleted');
+    const uniqueName = done.created?.find((o) => o.kind === 'application')?.name;
+    expect(uniqueName).toBeDefined();
+    expect(h.app.sandbox!.directory.getApplicationByUniqueName(uniqueName!)).toBeUndefined();
+    expect(
+      [...h.app.sandbox!.directory.applications.values()].filter((a: { displayName: string }) =>
+        a.displayName.startsWith('acrbot-pull'),
+      ),
+    ).toHaveLength(0);
+    const cleanup = (await h.app.audit.forRequest(request.id)).find((e) => e.action === 'credential.cleanup');
+    expect(cleanup).toMatchObject({ outcome: 'deleted', targetIds: [uniqueName] });
+  });
+
   test('an Azure refusal after the password exists is explained on the card and logged once for operators, without the password', async () => {
     // The password Graph hands out, caught where the emulator makes it: the sentinel to scan for.
     const directory = h.app.sandbox!.directory;

@@ -122,3 +122,27 @@ describe('decideReplacement: the secret a label names must be the object acrbot 
     expect(decideReplacement(next, labelled('uid-2'), written(undefined))).toMatchObject({ replace: true });
   });
 });
+
+describe('an application known only by the uniqueName acrbot recorded before creating it (G14, G15)', () => {
+  const request = (names: string[]) =>
+    pendingRequest({
+      state: 'failed',
+      plan: secretPlan({ credentialKind: 'sp' }),
+      created: names.map((name) => ({ kind: 'application', id: '', name, recordedAt: '2025-01-15T09:00:00.000Z' })),
+    });
+  const byName = (uniqueName: string) => ({ kind: 'sp' as const, applicationId: '', appId: '', uniqueName });
+
+  test('is acted on when the request recorded that name', () => {
+    expect(credentialRefProblem(byName('acrbot-r-1-00ff'), request(['acrbot-r-1-00ff']))).toBeUndefined();
+  });
+
+  test('is refused when the name is not the one recorded, or carries a role assignment it cannot vouch for', () => {
+    expect(credentialRefProblem(byName('someone-elses-app'), request(['acrbot-r-1-00ff']))).toMatch(/not recorded/);
+    expect(credentialRefProblem(byName('acrbot-r-1-00ff'), request([]))).toMatch(/not recorded/);
+    const withAssignment = {
+      ...byName('acrbot-r-1-00ff'),
+      roleAssignment: { scope: REGISTRY_ID, name: '00000000-0000-4000-8000-000000000001', subscriptionId: SUB },
+    };
+    expect(credentialRefProblem(withAssignment, request(['acrbot-r-1-00ff']))).toBeDefined();
+  });
+});

@@ -12,6 +12,11 @@ function asWriteError(err: unknown, what: string): CloudApiError {
   return new CloudApiError('Unknown', undefined, `${what} failed`);
 }
 
+/** The alternate key of an application by `uniqueName` (OData quotes doubled, then URL-encoded). */
+function applicationKey(uniqueName: string): string {
+  return `/applications(uniqueName='${encodeURIComponent(uniqueName.replace(/'/g, "''"))}')`;
+}
+
 /** {@link ServicePrincipalPort} over Graph. */
 export class GraphServicePrincipals implements ServicePrincipalPort {
   constructor(
@@ -24,7 +29,7 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
     uniqueName: string,
     displayName: string,
   ): Promise<{ id: string; appId: string; created: boolean; requestId?: string }> {
-    const key = `/applications(uniqueName='${encodeURIComponent(uniqueName.replace(/'/g, "''"))}')`;
+    const key = applicationKey(uniqueName);
     try {
       const { status, body, requestId } = await this.graph.request<{ id: string; appId: string }>(
         'PATCH',
@@ -38,6 +43,19 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
       return { id: read.body!.id, appId: read.body!.appId, created: false, requestId };
     } catch (err) {
       throw asWriteError(err, 'application upsert');
+    }
+  }
+
+  async findApplication(uniqueName: string): Promise<{ id: string; appId: string } | undefined> {
+    try {
+      const { body } = await this.graph.request<{ id: string; appId: string }>(
+        'GET',
+        `${applicationKey(uniqueName)}?$select=id,appId`,
+      );
+      return body ? { id: body.id, appId: body.appId } : undefined;
+    } catch (err) {
+      if (err instanceof GraphError && err.status === 404) return undefined;
+      throw asWriteError(err, 'application lookup');
     }
   }
 
