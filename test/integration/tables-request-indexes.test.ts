@@ -281,3 +281,37 @@ describe('Tables listByTarget: only the states asked for', () => {
     expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['revoked']))).toEqual([b.id]);
   });
 });
+
+describe('Tables request lists across several states', () => {
+  test('a request moving from one state asked for to the next between the per-state reads is still listed', async () => {
+    const prefix = world.azurite.freshPrefix();
+    const t = await table(prefix);
+    const store = new TablesRequestStore(t);
+    const other = new TablesRequestStore(await table(prefix));
+    const executing = request(1, { state: 'executing', version: 3 });
+    await store.create(executing);
+    const pair = `t|${keyPart(REGISTRY_ID.toLowerCase())}|${keyPart(CLUSTER_ID.toLowerCase())}|`;
+    let succeededRead: Promise<unknown> | undefined;
+    let moved = false;
+    t.pipeline.addPolicy({
+      name: 'succeed-after-executing-read',
+      sendRequest: async (req, next) => {
+        const filter = new URL(req.url).searchParams.get('$filter') ?? '';
+        if (filter === prefixFilter(PK, `${pair}succeeded|`)) return (succeededRead = next(req));
+        if (!moved && filter === prefixFilter(PK, `${pair}executing|`)) {
+          // The request moves just before the `executing` read is answered. Read at the same
+          // time, the `succeeded` read was answered before the move, so the request would be in
+          // neither answer; read after this one, it sees the move.
+          await succeededRead;
+          moved = true;
+          await other.update(
+            transition(executing, { type: 'succeed', at: AT, outcome: { summary: 'Granted', azureRequestIds: [] } }),
+          );
+        }
+        return next(req);
+      },
+    });
+    expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['succeeded', 'executing']))).toEqual([executing.id]);
+    expect(moved).toBe(true);
+  });
+});

@@ -22,10 +22,10 @@
  * a state asked for. One partition serves a few thousand writes a second, far above an approval
  * bot's rate.
  */
-import type { TableClient } from '@azure/data-tables';
+import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import type { CardCopy, RequestStore } from '../../domain/ports';
 import { VersionConflictError } from '../../domain/ports';
-import type { AccessRequest, RequestState } from '../../domain/request';
+import { type AccessRequest, REQUEST_STATES, type RequestState } from '../../domain/request';
 import { docProperties, keyPart, listAll, listTop, prefixFilter, readDoc, statusOf, type Row } from './tables-client';
 import { KnownRows } from './known-rows';
 import {
@@ -148,9 +148,7 @@ export class TablesRequestStore implements RequestStore {
   async listByState(states: RequestState[], limit = 100): Promise<AccessRequest[]> {
     if (states.length === 0 || limit <= 0) return [];
     // Each state's index rows come back in createdAt order; merge and cut.
-    const perState = await Promise.all(
-      [...new Set(states)].map((s) => listTop(this.table, prefixFilter(PK, `s|${s}|`), limit)),
-    );
+    const perState = await this.indexRowsByState((s) => `s|${s}|`, states, limit);
     const ids = perState
       .flat()
       .map((row) => ({ key: row.rowKey!.split('|')[2], id: String(row.id) }))
@@ -162,6 +160,24 @@ export class TablesRequestStore implements RequestStore {
   }
 
   // The signature repeats RequestStore.listByTarget's in each of the three stores (the port's shape, not shared logic).
+  /**
+   * The first `limit` index rows of each state, read one state after another in lifecycle order.
+   * Every transition moves a request forward in that order (request.test.ts checks it), so a
+   * request that moves between two of these reads (executing → succeeded) is found by the later
+   * one. Read all at once, it could be read in neither: before its move by the `succeeded` read,
+   * after it by the `executing` one, and a revocation would not see a grant that holds.
+   */
+  private async indexRowsByState(
+    prefix: (state: RequestState) => string,
+    states: RequestState[],
+    limit: number,
+  ): Promise<TableEntityResult<Record<string, unknown>>[][]> {
+    const perState: TableEntityResult<Record<string, unknown>>[][] = [];
+    for (const s of REQUEST_STATES.filter((state) => states.includes(state)))
+      perState.push(await listTop(this.table, prefixFilter(PK, prefix(s)), limit));
+    return perState;
+  }
+
   async listByTarget(
     clusterId: string,
     registryId: string,
@@ -186,9 +202,7 @@ export class TablesRequestStore implements RequestStore {
     limit: number,
   ): Promise<AccessRequest[]> {
     if (states.length === 0 || limit <= 0) return [];
-    const perState = await Promise.all(
-      [...new Set(states)].map((s) => listTop(this.table, prefixFilter(PK, prefix(s)), limit)),
-    );
+    const perState = await this.indexRowsByState(prefix, states, limit);
     const ids = [...new Map(perState.flat().map((row) => [String(row.id), String(row.createdAt)])).entries()]
       .map(([id, createdAt]) => ({ id, createdAt }))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
