@@ -178,7 +178,7 @@ export class SecretRunner implements PlanRunner {
       else if (err instanceof CloudApiError) ctx.log.error({ err, code: err.code }, 'secret flow failed in Azure');
       else ctx.log.error({ err }, 'unexpected error in the secret flow');
       const cleanupText =
-        refs.length === 0
+        refs.length === 0 || cleanup === 'none'
           ? ''
           : cleanup === 'deleted'
             ? ' The credential acrbot had created was deleted again.'
@@ -346,12 +346,13 @@ export class SecretRunner implements PlanRunner {
     const recordedApp = ctx.created().find((o) => o.kind === 'application' && o.name);
     const uniqueName = recordedApp?.name ?? newApplicationUniqueName(request.id);
     if (!recordedApp) await ctx.recordCreated({ kind: 'application', id: '', name: uniqueName });
-    const app = await this.ports.servicePrincipals.upsertApplication(uniqueName, displayName);
-    // The application exists from here on (G14). Until its id is recorded, the clean-up knows it
-    // only by the uniqueName recorded above: if recording the id fails, that is what it deletes
-    // (never the id Graph answered, which acrbot's records do not vouch for yet, G15).
+    // The application may exist from the call on, even when its answer is lost (G14). Until its
+    // id is recorded, the clean-up knows it only by the uniqueName recorded above and looks it
+    // up by that name (never by the id Graph answered, which acrbot's records do not vouch for
+    // yet, G15); a call Graph refused leaves nothing under that name to delete.
     const byName: CredentialRef = { kind: 'sp', applicationId: '', appId: '', uniqueName };
     refs.push(byName);
+    const app = await this.ports.servicePrincipals.upsertApplication(uniqueName, displayName);
     await ctx.recordCreated({ kind: 'application', id: app.id, name: uniqueName });
     const ref: CredentialRef = { kind: 'sp', applicationId: app.id, appId: app.appId };
     refs.splice(refs.indexOf(byName), 1, ref);
@@ -462,30 +463,37 @@ export class SecretRunner implements PlanRunner {
 
   /**
    * Deletes credentials (newest first); 'pending' if any deletion failed (audited, retried
-   * later). Each reference is checked against `owner`'s records first (G15).
+   * later), 'none' if none existed (an application Graph never created). Each reference is
+   * checked against `owner`'s records first (G15).
    */
-  async cleanUp(refs: CredentialRef[], ctx: RunContext, owner?: AccessRequest): Promise<'deleted' | 'pending'> {
-    let result: 'deleted' | 'pending' = 'deleted';
+  async cleanUp(
+    refs: CredentialRef[],
+    ctx: RunContext,
+    owner?: AccessRequest,
+  ): Promise<'deleted' | 'pending' | 'none'> {
+    let pending = false;
+    let deleted = false;
     for (const ref of [...refs].reverse()) {
       if (owner) {
         const problem = credentialRefProblem(ref, owner);
         if (problem) {
           ctx.log.error({ ownerRequestId: owner.id, problem }, "credential not deleted: not recorded as acrbot's");
-          result = 'pending';
+          pending = true;
           continue;
         }
       }
       try {
-        await deleteCredential(this.ports, ref);
+        const existed = await deleteCredential(this.ports, ref);
+        deleted ||= existed;
         await ctx.audit({
           action: 'credential.cleanup',
-          outcome: 'deleted',
+          outcome: existed ? 'deleted' : 'absent',
           targetIds: [ref.kind === 'token' ? ref.tokenName : ref.applicationId || (ref.uniqueName ?? '')],
         });
       } catch (err) {
         // The run is another instance's now: it stops here, and the new holder records the rest.
         if (err instanceof LeaseLostError) throw err;
-        result = 'pending';
+        pending = true;
         ctx.log.error({ err }, 'credential clean-up failed; recorded for retry');
         await ctx
           .audit({
@@ -497,7 +505,7 @@ export class SecretRunner implements PlanRunner {
           .catch((auditErr: unknown) => ctx.log.error({ err: auditErr }, 'audit of a pending clean-up failed'));
       }
     }
-    return result;
+    return pending ? 'pending' : deleted ? 'deleted' : 'none';
   }
 }
 
@@ -512,17 +520,22 @@ function logExplainedFailure(err: UserFacingError, ctx: RunContext): void {
   ctx.log.error({ err, code: err.code }, 'secret flow failed');
 }
 
-/** Deletes one credential and what hangs on it. */
-export async function deleteCredential(ports: SecretRunnerPorts, ref: CredentialRef): Promise<void> {
+/**
+ * Deletes one credential and what hangs on it. False when the reference names an application
+ * by its recorded uniqueName only and none exists under it: Graph never created it.
+ */
+export async function deleteCredential(ports: SecretRunnerPorts, ref: CredentialRef): Promise<boolean> {
   if (ref.kind === 'token') {
     const registry = { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.registry };
     await ports.tokens.deleteToken(registry, ref.tokenName);
     if (ref.scopeMapName) await ports.tokens.deleteScopeMap(registry, ref.scopeMapName);
-    return;
+    return true;
   }
   if (ref.roleAssignment) await ports.roleAssignments.delete(ref.roleAssignment);
   // Only the recorded uniqueName is known (see createServicePrincipal): absent means never created.
   const applicationId =
     ref.applicationId || (ref.uniqueName && (await ports.servicePrincipals.findApplication(ref.uniqueName))?.id);
-  if (applicationId) await ports.servicePrincipals.deleteApplication(applicationId);
+  if (!applicationId) return false;
+  await ports.servicePrincipals.deleteApplication(applicationId);
+  return true;
 }

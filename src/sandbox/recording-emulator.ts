@@ -57,7 +57,8 @@ export abstract class RecordingEmulator {
   /**
    * The steps of one request, in the order every emulator runs them: read the body, precheck
    * (authentication), parse the body as JSON, wait out injected latency and fire an injected
-   * fault, then route. Anything thrown becomes the emulator's error reply.
+   * fault, then route (a fault `afterApply` routes first and answers the fault instead).
+   * Anything thrown becomes the emulator's error reply.
    */
   protected async answer(req: IncomingMessage, steps: RequestSteps): Promise<EmulatorReply> {
     try {
@@ -72,8 +73,10 @@ export abstract class RecordingEmulator {
       const fault = this.faults.take(steps.operation, steps.path);
       const latency = this.faults.latencyMs + (fault?.rule.latencyMs ?? 0);
       if (latency > 0) await sleep(latency);
-      if (fault?.status !== undefined) throw steps.faultError(fault, body);
-      return steps.route(body);
+      if (fault?.status === undefined) return steps.route(body);
+      // Applied first (its own refusal, if any, is what the caller gets): the answer is lost.
+      if (fault.rule.afterApply) steps.route(body);
+      throw steps.faultError(fault, body);
     } catch (e) {
       return steps.errorReply(e);
     }

@@ -518,6 +518,39 @@ describe('secret flow', () => {
     expect(cleanup).toMatchObject({ outcome: 'deleted', targetIds: [uniqueName] });
   });
 
+  test('G14: Graph creates the application but its answer is lost on every try → found by its recorded uniqueName and deleted', async () => {
+    const request = await requestSecret('aks-dev contosoacr --kind sp --namespace payments lost answer');
+    const graph = h.app.sandbox!.graph;
+    // The first upsert creates the application and answers 504; the SDK's retries (create-if-missing,
+    // so they would find it) are answered 503 until it gives up.
+    graph.faults.add({ operation: 'applications.upsert', status: 504, afterApply: true });
+    graph.faults.add({ operation: 'applications.upsert', status: 503, count: 10, headers: { 'Retry-After': '0' } });
+    const done = await approve(request.id);
+    graph.faults.clear();
+    expect(done.state).toBe('failed');
+    const uniqueName = done.created?.find((o) => o.kind === 'application')?.name;
+    expect(uniqueName).toBeDefined();
+    expect(graph.requests.filter((r) => r.operation === 'applications.upsert' && r.status === 504)).toHaveLength(1);
+    expect(h.app.sandbox!.directory.getApplicationByUniqueName(uniqueName!)).toBeUndefined();
+    expect(done.outcome?.cleanup).toBe('deleted');
+    expect(done.outcome?.error).toMatch(/deleted again/);
+  });
+
+  test('G14: Graph refuses the application → nothing was created, nothing is said to be deleted', async () => {
+    const request = await requestSecret('aks-dev contosoacr --kind sp --namespace payments graph refuses');
+    h.app.sandbox!.graph.faults.add({
+      operation: 'applications.upsert',
+      status: 403,
+      code: 'Authorization_RequestDenied',
+    });
+    const done = await approve(request.id);
+    expect(done.state).toBe('failed');
+    expect(done.outcome?.cleanup).toBe('none');
+    expect(done.outcome?.error).not.toMatch(/deleted again|recorded for clean-up/);
+    const cleanup = (await h.app.audit.forRequest(request.id)).filter((e) => e.action === 'credential.cleanup');
+    expect(cleanup).toMatchObject([{ outcome: 'absent' }]);
+  });
+
   test('an Azure refusal after the password exists is explained on the card and logged once for operators, without the password', async () => {
     // The password Graph hands out, caught where the emulator makes it: the sentinel to scan for.
     const directory = h.app.sandbox!.directory;

@@ -253,6 +253,14 @@ describe('protocol', () => {
     );
   });
 
+  it('a fault afterApply carries the call out and answers the fault: the write happened, its answer is lost', async () => {
+    sandbox.graph.faults.add({ operation: 'applications.create', status: 504, afterApply: true });
+    const lost = await graph('/applications', { method: 'POST', body: { displayName: 'acrbot-lost-answer' } });
+    expect(lost.status).toBe(504);
+    const made = [...sandbox.directory.applications.values()].filter((a) => a.displayName === 'acrbot-lost-answer');
+    expect(made).toHaveLength(1);
+  });
+
   it('defaults a Request_BadRequest fault on servicePrincipals.create to the replication message', async () => {
     const app = await graph('/applications', { method: 'POST', body: { displayName: 'acrbot-fault' } });
     sandbox.graph.faults.add({ operation: 'servicePrincipals.create', status: 400 });

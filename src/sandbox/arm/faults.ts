@@ -22,6 +22,11 @@ export interface FaultRule {
   latencyMs?: number;
   /** Only calls whose path contains this text (case-insensitive), e.g. a registry name. */
   pathIncludes?: string;
+  /**
+   * The call is carried out first and the fault answered instead of its reply: the write
+   * happened but its answer was lost (a gateway timeout or a dropped connection after commit).
+   */
+  afterApply?: boolean;
 }
 
 /** A rule that fired for one call. */
