@@ -58,8 +58,11 @@ export class GrantRunner implements PlanRunner {
         createdIds: result.id ? [result.id] : [],
       };
     } catch (err) {
-      if (err instanceof CloudApiError) throw explainWriteFailure(err, plan);
-      throw err;
+      if (!(err instanceof CloudApiError)) throw err;
+      // The card says it in a sentence (and the executor does not log user-facing errors): the
+      // code, status and Azure request id behind it reach operators only through this line.
+      ctx.log.error({ err, code: err.code }, 'grant failed in Azure');
+      throw explainWriteFailure(err, plan);
     }
   }
 

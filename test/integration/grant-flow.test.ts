@@ -223,7 +223,7 @@ describe('grant flow', () => {
     expect(await h.app.store.listByState(['pending'])).toHaveLength(0);
   });
 
-  test('AuthorizationFailed at execution: failed with the same plain sentence', async () => {
+  test('AuthorizationFailed at execution: failed with the same plain sentence, logged once for operators', async () => {
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
     h.app.sandbox!.arm.state.denyAction(contosoId, 'Microsoft.Authorization/roleAssignments/write');
     await h.click(users.approver, 'approve', { requestId: request.id });
@@ -231,6 +231,16 @@ describe('grant flow', () => {
     expect(done.state).toBe('failed');
     expect(done.outcome?.error).toMatch(/Role Based Access Control Administrator/);
     await h.connector.waitFor((c) => /The request failed/.test(cardText(c.activity)), 5000, 'failure outcome');
+    // The card explains it in a sentence; the code, status and Azure request id are for operators.
+    const lines = h.logs.entries().filter((e) => e.msg === 'grant failed in Azure');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: 50,
+      requestId: request.id,
+      code: 'AuthorizationFailed',
+      correlationId: expect.any(String),
+      err: expect.objectContaining({ type: 'CloudApiError', code: 'AuthorizationFailed', statusCode: 403 }),
+    });
   });
 
   test('ambiguous registry name: asks which, listing both ids, no request', async () => {
