@@ -22,4 +22,21 @@ export class LogCapture {
   entries(): Array<Record<string, unknown>> {
     return this.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   }
+
+  /**
+   * The one error line `msg` written for an Azure refusal of `requestId`: its code beside the
+   * serialised `CloudApiError` (type, code, HTTP status) and the correlation id.
+   */
+  azureFailureLine(msg: string, requestId: string, code: string, statusCode: number): Record<string, unknown> {
+    const lines = this.entries().filter((e) => e.msg === msg);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: 50,
+      requestId,
+      code,
+      correlationId: expect.any(String),
+      err: expect.objectContaining({ type: 'CloudApiError', code, statusCode }),
+    });
+    return lines[0];
+  }
 }

@@ -232,15 +232,7 @@ describe('grant flow', () => {
     expect(done.outcome?.error).toMatch(/Role Based Access Control Administrator/);
     await h.connector.waitFor((c) => /The request failed/.test(cardText(c.activity)), 5000, 'failure outcome');
     // The card explains it in a sentence; the code, status and Azure request id are for operators.
-    const lines = h.logs.entries().filter((e) => e.msg === 'grant failed in Azure');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({
-      level: 50,
-      requestId: request.id,
-      code: 'AuthorizationFailed',
-      correlationId: expect.any(String),
-      err: expect.objectContaining({ type: 'CloudApiError', code: 'AuthorizationFailed', statusCode: 403 }),
-    });
+    h.logs.azureFailureLine('grant failed in Azure', request.id, 'AuthorizationFailed', 403);
   });
 
   test('ambiguous registry name: asks which, listing both ids, no request', async () => {

@@ -568,15 +568,7 @@ describe('secret flow', () => {
     expect(done.outcome?.errorCode).toBe('AuthorizationFailed');
     expect(done.outcome?.error).toMatch(/acrbot's identity may not create the credential on registry contosoacr/);
     expect(passwords).toHaveLength(1);
-    const lines = h.logs.entries().filter((e) => e.msg === 'secret flow failed in Azure');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({
-      level: 50,
-      requestId: request.id,
-      code: 'AuthorizationFailed',
-      correlationId: expect.any(String),
-      err: expect.objectContaining({ type: 'CloudApiError', code: 'AuthorizationFailed', statusCode: 403 }),
-    });
+    h.logs.azureFailureLine('secret flow failed in Azure', request.id, 'AuthorizationFailed', 403);
     expect(h.logs.lines.join('')).not.toContain(passwords[0]);
   });
 
