@@ -3,7 +3,8 @@
  * request succeeds, and revokes — at expiry, or when someone revokes — exactly what acrbot
  * created, step by step in the audit log. Overlapping grants on the same role assignment keep
  * it until the last one ends; a revoke ends the request's extensions with it (they are the same
- * access), and extensions still awaiting approval expire with it; anything that cannot be verified as acrbot's is left alone.
+ * access), and extensions still awaiting approval expire with it; anything that cannot be
+ * verified as acrbot's is left alone.
  */
 import type { AuditEvent } from '../domain/audit-chain';
 import { isUserFacing, UserFacingError } from '../domain/errors';
@@ -438,34 +439,45 @@ export class AccessLifecycle {
    * rather than wait for an approver whose approval could only fail. Each is a conditional write
    * like every transition; one decided meanwhile (approved, rejected, cancelled) is left as it
    * is. Audited, and every copy of its card updated, as when a pending request expires.
+   *
+   * The access has ended by now, so a failure here does not make the revocation fail (a retry
+   * would find the original revoked and stop): it is logged, and an extension left pending
+   * still cannot be approved (its approval finds the original ended and changes nothing).
    */
   private async closePendingExtensions(original: AccessRequest, ended: readonly AccessRequest[]): Promise<void> {
     const endedIds = new Set([original.id, ...ended.map((e) => e.id)]);
-    const pending = await this.store.listByTarget(
-      original.plan.cluster.id,
-      original.plan.registry.id,
-      ['pending'],
-      1000,
-    );
-    for (const extension of pending) {
-      if (!extension.extendsRequestId || !endedIds.has(extension.extendsRequestId)) continue;
-      const next = transition(extension, { type: 'expire', at: this.clock.now() });
-      try {
-        await this.store.update(next);
-      } catch (err) {
-        if (!(err instanceof VersionConflictError)) throw err;
-        this.log.info({ requestId: extension.id }, 'pending extension decided meanwhile; left as it is');
-        continue;
-      }
-      // Audited by the winner of the conditional write only, as a pending request's expiry is.
-      await this.record(extension, ACRBOT_ACTOR, {
-        action: 'request.expired',
-        outcome: 'expired',
-        detail: `the access it extends ended with ${original.id}; closed without a decision`,
-      });
-      await this.jobs.cancel(requestExpiryJobId(extension.id));
-      await this.cards.requestChanged(next);
+    try {
+      const pending = await this.store.listByTarget(
+        original.plan.cluster.id,
+        original.plan.registry.id,
+        ['pending'],
+        1000,
+      );
+      for (const extension of pending)
+        if (extension.extendsRequestId && endedIds.has(extension.extendsRequestId))
+          await this.closePendingExtension(extension, original);
+    } catch (err) {
+      this.log.error({ err, requestId: original.id }, 'pending extensions of ended access not closed');
     }
+  }
+
+  private async closePendingExtension(extension: AccessRequest, original: AccessRequest): Promise<void> {
+    const next = transition(extension, { type: 'expire', at: this.clock.now() });
+    try {
+      await this.store.update(next);
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+      this.log.info({ requestId: extension.id }, 'pending extension decided meanwhile; left as it is');
+      return;
+    }
+    // Audited by the winner of the conditional write only, as a pending request's expiry is.
+    await this.record(extension, ACRBOT_ACTOR, {
+      action: 'request.expired',
+      outcome: 'expired',
+      detail: `the access it extends ended with ${original.id}; closed without a decision`,
+    });
+    await this.jobs.cancel(requestExpiryJobId(extension.id));
+    await this.cards.requestChanged(next);
   }
 
   /**

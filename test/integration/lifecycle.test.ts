@@ -719,6 +719,31 @@ describe('access lifecycle (G17)', () => {
     expect(assignmentsOn(contosoId)).toHaveLength(0);
   });
 
+  test('a failure closing a pending extension does not undo the revocation: logged, and the extension still cannot be approved', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+    const extensionId = await requestExtension(request.id, '--for 1h release still running');
+    const store = h.app.store;
+    const listByTarget = store.listByTarget.bind(store);
+    store.listByTarget = async (clusterId, registryId, states, limit) => {
+      if (states.length === 1 && states[0] === 'pending') throw new Error('request table offline');
+      return listByTarget(clusterId, registryId, states, limit);
+    };
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    store.listByTarget = listByTarget;
+    expect((await store.get(request.id))!.state).toBe('revoked');
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
+    expect((await store.get(extensionId))!.state).toBe('pending');
+    const logged = h.logs.entries().filter((e) => e.msg === 'pending extensions of ended access not closed');
+    expect(logged).toMatchObject([
+      { level: 50, requestId: request.id, err: expect.objectContaining({ message: 'request table offline' }) },
+    ]);
+    await h.click(users.approver, 'approve', { requestId: extensionId });
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
+    expect((await store.get(request.id))!.state).toBe('revoked');
+  });
+
   test('a secret revoked while its cluster is unreachable: the credential is deleted at once, the cluster clean-up retried without touching a token made since under the same name', async () => {
     const { id, k8s } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
