@@ -1,5 +1,5 @@
 /** Cards of the approval policy: `policy CLUSTER REGISTRY`, the break-glass alert. */
-import { approversName, type Policy, type PolicyRule } from '../domain/policy';
+import { approversName, hasApprovers, type Policy, type PolicyRule } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
 import type { AdaptiveCardJson } from './card-templates';
 import { messageCard } from './message-view';
@@ -29,9 +29,7 @@ export function ruleFacts(rule: PolicyRule): Fact[] {
       label: 'Needs',
       value: `${rule.approvalsRequired === 1 ? '1 approval' : `${rule.approvalsRequired} approvals from different people`} from ${approversName(rule)}; the requester never counts`,
     });
-    if (rule.approvers.users.length) facts.push({ label: 'Approvers', value: rule.approvers.users.join(', ') });
-    if (rule.approvers.groups.length)
-      facts.push({ label: 'Approver groups', value: `members of ${rule.approvers.groups.join(', ')}` });
+    facts.push(...approverFacts(rule));
     facts.push({
       label: 'Approver justification',
       value: rule.approverJustification === 'required' ? 'required' : 'optional',
@@ -49,6 +47,15 @@ export function ruleFacts(rule: PolicyRule): Fact[] {
   return facts;
 }
 
+/** Who the rule names as approvers (users, then groups), under `label` (`Approvers`). */
+function approverFacts(rule: PolicyRule, label = 'Approvers'): Fact[] {
+  const facts: Fact[] = [];
+  if (rule.approvers.users.length) facts.push({ label, value: rule.approvers.users.join(', ') });
+  if (rule.approvers.groups.length)
+    facts.push({ label: `${label.replace(/s$/, '')} groups`, value: `members of ${rule.approvers.groups.join(', ')}` });
+  return facts;
+}
+
 /** `policy CLUSTER REGISTRY`: which rule applies and who can approve, before anyone asks. */
 export function policyCard(input: {
   cluster: string;
@@ -59,11 +66,14 @@ export function policyCard(input: {
 }): AdaptiveCardJson {
   const { policy, rule } = input;
   const facts: Fact[] = rule ? ruleFacts(rule) : [];
-  if (policy.breakGlass)
+  if (policy.breakGlass) {
     facts.push({
       label: 'Break-glass',
-      value: `members of ${policy.breakGlass.groups.join(', ')} may use --break-glass for at most ${duration(policy.breakGlass.maxDurationMs)}, reviewed within 24 h`,
+      value: `members of ${policy.breakGlass.groups.join(', ')} may use --break-glass for at most ${duration(policy.breakGlass.maxDurationMs)}, reviewed within 24 h${rule && hasApprovers(rule) ? ` by ${approversName(rule)}` : ''}`,
     });
+    // An auto-approving rule lists nobody above, yet its approvers are who review break-glass.
+    if (rule?.autoApprove) facts.push(...approverFacts(rule, 'Break-glass reviewers'));
+  }
   facts.push({
     label: 'Policy',
     value: `${policy.source === 'file' ? 'policy file' : 'environment settings'}, sha256 ${policy.hash.slice(0, 12)}…`,

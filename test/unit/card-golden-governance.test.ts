@@ -336,7 +336,8 @@ const humanRule: PolicyRule = {
 const autoRule: PolicyRule = {
   id: 'dev',
   match: { cluster: ['aks-dev*'] },
-  approvers: { users: [], groups: [] },
+  // Nobody approves here, but with break-glass in the policy somebody must review it.
+  approvers: { users: [], groups: ['0b000000-0000-4000-8000-0000000000b1'], name: 'Platform Approvers' },
   approvalsRequired: 1,
   approverJustification: 'optional',
   autoApprove: { maxDurationMs: 8 * 3_600_000 },
