@@ -81,6 +81,30 @@ function recordCalls(t: TableClient): string[] {
 
 const ids = (rs: AccessRequest[]) => rs.map((r) => r.id);
 
+/** Runs `action` once, after the first query of `t` with `filter` was answered; says whether it ran. */
+function afterQuery(t: TableClient, filter: string, action: () => Promise<unknown>): { ran: boolean } {
+  const state = { ran: false };
+  t.pipeline.addPolicy({
+    name: `after-query-${Math.random()}`,
+    sendRequest: async (req, next) => {
+      const response = await next(req);
+      if (!state.ran && new URL(req.url).searchParams.get('$filter') === filter) {
+        state.ran = true;
+        await action();
+      }
+      return response;
+    },
+  });
+  return state;
+}
+
+/** Two stores on one fresh table: `store` under test, `other` writing as another instance would. */
+async function twoInstances(): Promise<{ t: TableClient; store: TablesRequestStore; other: TablesRequestStore }> {
+  const prefix = world.azurite.freshPrefix();
+  const t = await table(prefix);
+  return { t, store: new TablesRequestStore(t), other: new TablesRequestStore(await table(prefix)) };
+}
+
 describe('Tables request index rows: backfill of requests written by older versions', () => {
   test('after open, old-layout requests transition in one transaction and every list finds them', async () => {
     const prefix = world.azurite.freshPrefix();
@@ -191,15 +215,15 @@ describe('Tables request index rows: backfill of requests written by older versi
     await expect(backfillIndexes(t)).resolves.toEqual({ scanned: false, requests: 0, repaired: 0 });
   });
 
-  test('a backfill that dies half way leaves no marker; the next start repairs the rest', async () => {
+  test('a request the service refuses to repair does not stop the others or the start: reported, no marker, repaired by the next start', async () => {
     const prefix = world.azurite.freshPrefix();
     const t = await table(prefix);
     const all = Array.from({ length: 12 }, (_, i) => request(i));
     for (const r of all) await writeOld(t, r);
-    // The fifth transaction is refused by the service (not a race): the start fails there.
-    const dying = await table(prefix);
+    // The fifth transaction is refused by the service (not a race).
+    const refusing = await table(prefix);
     let batches = 0;
-    dying.pipeline.addPolicy(
+    refusing.pipeline.addPolicy(
       {
         name: 'refuse-fifth-batch',
         sendRequest: async (req, next): Promise<PipelineResponse> => {
@@ -209,13 +233,32 @@ describe('Tables request index rows: backfill of requests written by older versi
       },
       { afterPhase: 'Retry' },
     );
-    await expect(backfillIndexes(dying, 1)).rejects.toMatchObject({ statusCode: 400 });
+    const problems: Error[] = [];
+    const store = await TablesRequestStore.open(refusing, (err) => problems.push(err));
+    expect(problems).toHaveLength(1);
+    expect(problems[0].message).toMatch(/^1 request\(s\) kept their old index rows \(R-OLD\d{4}\)/);
+    expect(problems[0].cause).toMatchObject({ statusCode: 400 });
     await expect(t.getEntity(PK, LAYOUT_MARKER)).rejects.toMatchObject({ statusCode: 404 });
     const done = (await Promise.all(all.map((r) => indexKeys(t, r.id)))).filter((k) => k.length === 2);
-    expect(done).toHaveLength(4);
-    await expect(backfillIndexes(t)).resolves.toEqual({ scanned: true, requests: 12, repaired: 8 });
-    const store = new TablesRequestStore(t);
+    expect(done).toHaveLength(11);
+    expect(await store.listByRequester(REQUESTER.objectId, ['pending'], 100)).toHaveLength(11);
+    // The next start repairs the one left and writes the marker.
+    await expect(backfillIndexes(t)).resolves.toEqual({ scanned: true, requests: 12, repaired: 1 });
+    await expect(t.getEntity(PK, LAYOUT_MARKER)).resolves.toMatchObject({ layout: 3 });
     expect(ids(await store.listByRequester(REQUESTER.objectId, ['pending'], 100))).toEqual(all.map((r) => r.id));
+  });
+
+  test('a damaged request (no state row) is reported and skipped; the others are repaired', async () => {
+    const t = await table();
+    const [damaged, fine] = [request(20), request(21)];
+    await writeOld(t, damaged);
+    await writeOld(t, fine);
+    await t.deleteEntity(PK, `s|pending|${keyPart(damaged.createdAt)}|${keyPart(damaged.id)}`);
+    const report = await backfillIndexes(t);
+    expect(report).toMatchObject({ scanned: true, requests: 2, repaired: 1 });
+    expect(report.failed?.map((f) => f.id)).toEqual([damaged.id]);
+    await expect(t.getEntity(PK, LAYOUT_MARKER)).rejects.toMatchObject({ statusCode: 404 });
+    expect(await indexKeys(t, fine.id)).toHaveLength(2);
   });
 
   test('an old-layout request written after the backfill (an older instance still running) is repaired by its first transition', async () => {
@@ -229,6 +272,35 @@ describe('Tables request index rows: backfill of requests written by older versi
     expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['approved']))).toEqual([late.id]);
     // A stale version is still a conflict, not a repair.
     await expect(store.update({ ...approved, reason: 'again' })).rejects.toBeInstanceOf(VersionConflictError);
+  });
+
+  test('a repair applied whose answer was lost (the retry refused because of it) still lets the transition through', async () => {
+    const t = await table();
+    const store = await TablesRequestStore.open(t);
+    const late = request(8);
+    await writeOld(t, late);
+    // The transition's transaction (404: the old layout's missing row), then the repair's: the
+    // service applies the repair and its answer is lost; the retry policy resends it (412).
+    let posts = 0;
+    const repairStatuses: number[] = [];
+    t.pipeline.addPolicy(
+      {
+        name: 'lose-the-repair-answer',
+        sendRequest: async (req, next): Promise<PipelineResponse> => {
+          const response = await next(req);
+          if (req.method !== 'POST' || ++posts < 2 || posts > 3) return response;
+          repairStatuses.push(response.status);
+          if (posts === 3) return response;
+          return { request: req, status: 500, headers: createHttpHeaders({ 'x-ms-error-code': 'OperationTimedOut' }) };
+        },
+      },
+      { afterPhase: 'Retry' },
+    );
+    const approved = transition(late, { type: 'approve', by: APPROVER, at: AT });
+    await expect(store.update(approved)).resolves.toBeUndefined();
+    expect(repairStatuses).toHaveLength(2);
+    expect((await store.get(late.id))?.state).toBe('approved');
+    expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['approved']))).toEqual([late.id]);
   });
 });
 
@@ -252,42 +324,24 @@ describe('Tables listByTarget: only the states asked for', () => {
   });
 
   test('the request decides: one revoked by another instance after its index row was read is left out', async () => {
-    const prefix = world.azurite.freshPrefix();
-    const t = await table(prefix);
-    const store = new TablesRequestStore(t);
-    const other = new TablesRequestStore(await table(prefix));
+    const { t, store, other } = await twoInstances();
     const [a, b] = [request(1, { state: 'succeeded', version: 4 }), request(2, { state: 'succeeded', version: 4 })];
     await store.create(a);
     await store.create(b);
-    let revoked = false;
-    t.pipeline.addPolicy({
-      name: 'revoke-after-index-read',
-      sendRequest: async (req, next) => {
-        const response = await next(req);
-        const filter = new URL(req.url).searchParams.get('$filter') ?? '';
-        if (
-          !revoked &&
-          filter ===
-            prefixFilter(PK, `t|${keyPart(REGISTRY_ID.toLowerCase())}|${keyPart(CLUSTER_ID.toLowerCase())}|succeeded|`)
-        ) {
-          revoked = true;
-          await other.update(transition(b, { type: 'revoke', by: APPROVER, at: AT }));
-        }
-        return response;
-      },
-    });
+    const revoked = afterQuery(
+      t,
+      prefixFilter(PK, `t|${keyPart(REGISTRY_ID.toLowerCase())}|${keyPart(CLUSTER_ID.toLowerCase())}|succeeded|`),
+      () => other.update(transition(b, { type: 'revoke', by: APPROVER, at: AT })),
+    );
     expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['succeeded']))).toEqual([a.id]);
-    expect(revoked).toBe(true);
+    expect(revoked.ran).toBe(true);
     expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['revoked']))).toEqual([b.id]);
   });
 });
 
 describe('Tables request lists across several states', () => {
   test('a request moving from one state asked for to the next between the per-state reads is still listed', async () => {
-    const prefix = world.azurite.freshPrefix();
-    const t = await table(prefix);
-    const store = new TablesRequestStore(t);
-    const other = new TablesRequestStore(await table(prefix));
+    const { t, store, other } = await twoInstances();
     const executing = request(1, { state: 'executing', version: 3 });
     await store.create(executing);
     const pair = `t|${keyPart(REGISTRY_ID.toLowerCase())}|${keyPart(CLUSTER_ID.toLowerCase())}|`;
@@ -313,5 +367,16 @@ describe('Tables request lists across several states', () => {
     });
     expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['succeeded', 'executing']))).toEqual([executing.id]);
     expect(moved).toBe(true);
+  });
+
+  test('a request moving between two per-state reads, so read in both, is listed once', async () => {
+    const { t, store, other } = await twoInstances();
+    const approved = request(2, { state: 'approved', version: 2 });
+    await store.create(approved);
+    const moved = afterQuery(t, prefixFilter(PK, 's|approved|'), () =>
+      other.update(transition(approved, { type: 'start', at: AT })),
+    );
+    expect(ids(await store.listByState(['approved', 'executing']))).toEqual([approved.id]);
+    expect(moved.ran).toBe(true);
   });
 });

@@ -57,9 +57,12 @@ export function memoryStores(clock: Clock, auditKey?: AuditKey): Stores {
   };
 }
 
-/** What the SQLite stores report from their background work (the WAL checkpointer). */
-export interface SqliteStoreOptions {
-  /** A background failure the store recovered from on its own, to log. Default: a process warning. */
+/**
+ * What the stores report that they recovered from on their own (SQLite's WAL checkpointer, the
+ * Tables index backfill).
+ */
+export interface StoreProblemOptions {
+  /** A failure the store recovered from (or works around) on its own, to log. Default: a process warning. */
   onBackgroundError?: (err: Error) => void;
 }
 
@@ -70,7 +73,7 @@ export function sqliteStores(
   path: string,
   clock: Clock,
   auditKey?: AuditKey,
-  options: SqliteStoreOptions = {},
+  options: StoreProblemOptions = {},
 ): Stores {
   const db = openSqlite(path);
   const now = () => clock.now();
@@ -107,7 +110,7 @@ export async function tablesStores(
   clock: Clock,
   prefix = 'acrbot',
   auditKey?: AuditKey,
-  options: TablesClientOptions = {},
+  options: TablesClientOptions & StoreProblemOptions = {},
 ): Promise<Stores> {
   const account = openTablesAccount(connection, prefix, options);
   const now = () => clock.now();
@@ -115,7 +118,7 @@ export async function tablesStores(
     ['requests', 'audit', 'leases', 'schedule', 'dialogs', 'abuse'].map((name) => account.table(name)),
   );
   return {
-    requests: await TablesRequestStore.open(requests),
+    requests: await TablesRequestStore.open(requests, options.onBackgroundError),
     audit: new TablesAuditLog(audit, clock, auditKey),
     leases: new TablesLeaseStore(leases, now),
     schedule: new TablesScheduleStore(schedule),
@@ -133,7 +136,7 @@ export async function openStores(
   storage: AppConfig['storage'],
   clock: Clock,
   auditKey?: AuditKey,
-  options: TablesClientOptions & SqliteStoreOptions = {},
+  options: TablesClientOptions & StoreProblemOptions = {},
 ): Promise<Stores> {
   switch (storage.kind) {
     case 'memory':

@@ -104,10 +104,14 @@ function repairActions(request: AccessRequest, stored: StoredIndexes): Transacti
 const isRace = (err: unknown) => [404, 409, 412].includes(statusOf(err) ?? 0);
 
 /**
- * Reads request `id` and its index rows afresh and repairs them. True when it wrote, false when
- * there was nothing to repair (or no such request). Retries when another writer moved first.
+ * Reads request `id` and its index rows afresh and repairs them. True when the rows are intact
+ * after a repair was sent (by this call, or by another writer it raced), false when there was
+ * nothing to repair from the start (or no such request). Retries when another writer moved first.
  */
 export async function repairRequestIndexes(table: TableClient, id: string, attempts = 5): Promise<boolean> {
+  // A repair applied whose answer was lost is resent by the SDK's retry policy and refused (412
+  // on its own state-row replace): read again, the rows are intact, and that is this call's work.
+  let sent = false;
   for (let attempt = 0; attempt < attempts; attempt++) {
     const row = await getRow(table, requestKey(id));
     if (!row) return false;
@@ -123,9 +127,10 @@ export async function repairRequestIndexes(table: TableClient, id: string, attem
       state: state && { key: state.rowKey!, etag: state.etag },
       keys: [...targets, ...requesters].map((r) => r.rowKey!),
     });
-    if (actions?.length === 0) return false;
+    if (actions?.length === 0) return sent;
     if (!actions) continue;
     try {
+      sent = true;
       await submitTransaction(table, actions);
       return true;
     } catch (err) {
@@ -141,12 +146,19 @@ export interface BackfillReport {
   scanned: boolean;
   requests: number;
   repaired: number;
+  /** Requests whose row could not be read or repaired (left as they were; no marker written). */
+  failed?: Array<{ id: string; error: Error }>;
 }
 
 /**
  * Gives every request the index rows of {@link LAYOUT}, then writes the marker. Reads one row
  * when the marker is there. A start that dies half way leaves no marker; the next one scans
  * again and finds the requests already repaired intact (each repair is one transaction).
+ *
+ * One request that cannot be read or repaired (a damaged row, a refusal) does not stop the
+ * others or the start: it is reported in `failed`, the marker is not written, and the request
+ * is repaired by its first transition or the next start. Failing to list the rows (the store
+ * unreachable) still fails the start.
  */
 export async function backfillIndexes(table: TableClient, concurrency = 16): Promise<BackfillReport> {
   const marker = await getRow(table, LAYOUT_MARKER);
@@ -164,16 +176,30 @@ export async function backfillIndexes(table: TableClient, concurrency = 16): Pro
     }
   }
   const report: BackfillReport = { scanned: true, requests: 0, repaired: 0 };
+  const failed: NonNullable<BackfillReport['failed']> = [];
   for await (const page of tableRest(table).pages({ filter: prefixFilter(PK, 'r|') })) {
-    const requests = page.map((row) => readDoc<AccessRequest>(row));
-    report.requests += requests.length;
+    const requests: AccessRequest[] = [];
+    for (const row of page) {
+      try {
+        requests.push(readDoc<AccessRequest>(row));
+      } catch (err) {
+        failed.push({ id: String(row.rowKey), error: err as Error });
+      }
+    }
+    report.requests += page.length;
     for (let i = 0; i < requests.length; i += concurrency) {
       const wrote = await Promise.all(
-        requests.slice(i, i + concurrency).map((r) => repairFromScan(table, r, stored.get(r.id) ?? { keys: [] })),
+        requests.slice(i, i + concurrency).map((r) =>
+          repairFromScan(table, r, stored.get(r.id) ?? { keys: [] }).catch((err: unknown) => {
+            failed.push({ id: r.id, error: err as Error });
+            return false;
+          }),
+        ),
       );
       report.repaired += wrote.filter(Boolean).length;
     }
   }
+  if (failed.length) return { ...report, failed };
   await writeMarker(table, marker);
   return report;
 }

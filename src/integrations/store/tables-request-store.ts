@@ -66,10 +66,23 @@ export class TablesRequestStore implements RequestStore {
 
   /**
    * Opens the store on `table` after giving requests written by older versions their index
-   * rows (one read when that was done before; see tables-request-indexes.ts).
+   * rows (one read when that was done before; see tables-request-indexes.ts). Requests the
+   * backfill could not repair go to `onProblem` (logged) and do not stop the start.
    */
-  static async open(table: TableClient): Promise<TablesRequestStore> {
-    await backfillIndexes(table);
+  static async open(table: TableClient, onProblem?: (err: Error) => void): Promise<TablesRequestStore> {
+    const { failed } = await backfillIndexes(table);
+    if (failed?.length)
+      (onProblem ?? ((err: Error) => process.emitWarning(err)))(
+        new Error(
+          `${failed.length} request(s) kept their old index rows (${failed
+            .slice(0, 5)
+            .map((f) => f.id)
+            .join(
+              ', ',
+            )}${failed.length > 5 ? ', …' : ''}): each is repaired by its first transition or at the next start`,
+          { cause: failed[0].error },
+        ),
+      );
     return new TablesRequestStore(table);
   }
 
@@ -146,20 +159,15 @@ export class TablesRequestStore implements RequestStore {
   }
 
   async listByState(states: RequestState[], limit = 100): Promise<AccessRequest[]> {
-    if (states.length === 0 || limit <= 0) return [];
-    // Each state's index rows come back in createdAt order; merge and cut.
-    const perState = await this.indexRowsByState((s) => `s|${s}|`, states, limit);
-    const ids = perState
-      .flat()
-      .map((row) => ({ key: row.rowKey!.split('|')[2], id: String(row.id) }))
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      .slice(0, limit);
-    const found = await Promise.all(ids.map((i) => this.get(i.id)));
-    // A request whose state moved between the index read and the point read is left out.
-    return found.filter((r): r is AccessRequest => r !== undefined && states.includes(r.state));
+    // `s|<state>|<createdAt>|<id>` rows carry no createdAt property: it is the key's third part.
+    return this.listIndexed(
+      (s) => `s|${s}|`,
+      states,
+      limit,
+      (row) => row.rowKey!.split('|')[2],
+    );
   }
 
-  // The signature repeats RequestStore.listByTarget's in each of the three stores (the port's shape, not shared logic).
   /**
    * The first `limit` index rows of each state, read one state after another in lifecycle order.
    * Every transition moves a request forward in that order (request.test.ts checks it), so a
@@ -178,6 +186,7 @@ export class TablesRequestStore implements RequestStore {
     return perState;
   }
 
+  // The signature repeats RequestStore.listByTarget's in each of the three stores (the port's shape, not shared logic).
   async listByTarget(
     clusterId: string,
     registryId: string,
@@ -192,20 +201,22 @@ export class TablesRequestStore implements RequestStore {
   }
 
   /**
-   * Like listByState: each state's index rows (`prefix(state)`) in createdAt order, merged and
-   * cut at `limit`, then a point read of each request, which decides: a request whose state moved
-   * since its index row was read is left out.
+   * Each state's index rows (`prefix(state)`) in createdAt order, merged, each request once (one
+   * that moved between two states' reads is in both), cut at `limit`, then a point read of each
+   * request, which decides: a request whose state moved since its index row was read is left out.
    */
   private async listIndexed(
     prefix: (state: RequestState) => string,
     states: RequestState[],
     limit: number,
+    createdAtOf: (row: TableEntityResult<Record<string, unknown>>) => string = (row) => String(row.createdAt),
   ): Promise<AccessRequest[]> {
     if (states.length === 0 || limit <= 0) return [];
     const perState = await this.indexRowsByState(prefix, states, limit);
-    const ids = [...new Map(perState.flat().map((row) => [String(row.id), String(row.createdAt)])).entries()]
+    const byOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const ids = [...new Map(perState.flat().map((row) => [String(row.id), createdAtOf(row)])).entries()]
       .map(([id, createdAt]) => ({ id, createdAt }))
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+      .sort((a, b) => byOrder(a.createdAt, b.createdAt) || byOrder(a.id, b.id))
       .slice(0, limit);
     const found = await Promise.all(ids.map((i) => this.get(i.id)));
     return found.filter((r): r is AccessRequest => r !== undefined && states.includes(r.state));
