@@ -34,7 +34,7 @@ function pendingRefs(text: string | undefined): { refs: CredentialRef[] } | { pr
 }
 
 /** The `credential.cleanup` audit entry of a retried clean-up. */
-function cleanupEntry(request: AccessRequest, outcome: 'refused' | 'deleted', detail: string): AuditEvent {
+function cleanupEntry(request: AccessRequest, outcome: 'refused' | 'deleted' | 'absent', detail: string): AuditEvent {
   return {
     actor: { objectId: 'acrbot', name: 'acrbot' },
     tenantId: request.tenantId,
@@ -76,8 +76,15 @@ export async function retryPendingCleanups(
       continue;
     }
     try {
-      for (const ref of refs.reverse()) await deleteCredential(ports, ref);
-      await audit.append(cleanupEntry(request, 'deleted', 'retried after an earlier failure'));
+      const existed: boolean[] = [];
+      for (const ref of refs.reverse()) existed.push(await deleteCredential(ports, ref));
+      // Only an application known by its recorded name can be absent: its creation's answer was
+      // lost and, looked for again now (past Graph's replication delay), it does not exist.
+      await audit.append(
+        existed.some(Boolean)
+          ? cleanupEntry(request, 'deleted', 'retried after an earlier failure')
+          : cleanupEntry(request, 'absent', 'not found under its recorded name: Graph did not create it'),
+      );
       await store.update(transition(request, { type: 'cleanedUp', at: clock.now() }));
       cleaned++;
     } catch (err) {

@@ -178,7 +178,7 @@ export class SecretRunner implements PlanRunner {
       else if (err instanceof CloudApiError) ctx.log.error({ err, code: err.code }, 'secret flow failed in Azure');
       else ctx.log.error({ err }, 'unexpected error in the secret flow');
       const cleanupText =
-        refs.length === 0 || cleanup === 'none'
+        refs.length === 0
           ? ''
           : cleanup === 'deleted'
             ? ' The credential acrbot had created was deleted again.'
@@ -352,7 +352,17 @@ export class SecretRunner implements PlanRunner {
     // yet, G15); a call Graph refused leaves nothing under that name to delete.
     const byName: CredentialRef = { kind: 'sp', applicationId: '', appId: '', uniqueName };
     refs.push(byName);
-    const app = await this.ports.servicePrincipals.upsertApplication(uniqueName, displayName);
+    let app: Awaited<ReturnType<SecretRunnerPorts['servicePrincipals']['upsertApplication']>>;
+    try {
+      app = await this.ports.servicePrincipals.upsertApplication(uniqueName, displayName);
+    } catch (err) {
+      // A plain refusal of a name this run chose created nothing: nothing to look for. A
+      // timeout, throttling, a 5xx or a lost connection may have created it, and a resumed run's
+      // name may have been created by the run before it: the clean-up looks for it by name.
+      if (!recordedApp && err instanceof CloudApiError && isRefusal(err.statusCode))
+        refs.splice(refs.indexOf(byName), 1);
+      throw err;
+    }
     await ctx.recordCreated({ kind: 'application', id: app.id, name: uniqueName });
     const ref: CredentialRef = { kind: 'sp', applicationId: app.id, appId: app.appId };
     refs.splice(refs.indexOf(byName), 1, ref);
@@ -462,17 +472,12 @@ export class SecretRunner implements PlanRunner {
   }
 
   /**
-   * Deletes credentials (newest first); 'pending' if any deletion failed (audited, retried
-   * later), 'none' if none existed (an application Graph never created). Each reference is
-   * checked against `owner`'s records first (G15).
+   * Deletes credentials (newest first); 'pending' if any deletion failed or an application known
+   * only by its name was not found (audited, retried later: Graph may not show it yet). Each
+   * reference is checked against `owner`'s records first (G15).
    */
-  async cleanUp(
-    refs: CredentialRef[],
-    ctx: RunContext,
-    owner?: AccessRequest,
-  ): Promise<'deleted' | 'pending' | 'none'> {
+  async cleanUp(refs: CredentialRef[], ctx: RunContext, owner?: AccessRequest): Promise<'deleted' | 'pending'> {
     let pending = false;
-    let deleted = false;
     for (const ref of [...refs].reverse()) {
       if (owner) {
         const problem = credentialRefProblem(ref, owner);
@@ -484,11 +489,14 @@ export class SecretRunner implements PlanRunner {
       }
       try {
         const existed = await deleteCredential(this.ports, ref);
-        deleted ||= existed;
+        // Not found under its name right after a call whose answer was lost: Graph may have made
+        // it and not show it yet (replication), so "absent" is decided by the later retry.
+        pending ||= !existed;
         await ctx.audit({
           action: 'credential.cleanup',
-          outcome: existed ? 'deleted' : 'absent',
+          outcome: existed ? 'deleted' : 'pending',
           targetIds: [ref.kind === 'token' ? ref.tokenName : ref.applicationId || (ref.uniqueName ?? '')],
+          ...(existed ? {} : { detail: 'not found under its recorded name yet; looked for again later' }),
         });
       } catch (err) {
         // The run is another instance's now: it stops here, and the new holder records the rest.
@@ -505,7 +513,7 @@ export class SecretRunner implements PlanRunner {
           .catch((auditErr: unknown) => ctx.log.error({ err: auditErr }, 'audit of a pending clean-up failed'));
       }
     }
-    return pending ? 'pending' : deleted ? 'deleted' : 'none';
+    return pending ? 'pending' : 'deleted';
   }
 }
 
@@ -520,9 +528,14 @@ function logExplainedFailure(err: UserFacingError, ctx: RunContext): void {
   ctx.log.error({ err, code: err.code }, 'secret flow failed');
 }
 
+/** A plain refusal (4xx other than a timeout or throttling): the call changed nothing. */
+function isRefusal(status: number | undefined): boolean {
+  return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
 /**
  * Deletes one credential and what hangs on it. False when the reference names an application
- * by its recorded uniqueName only and none exists under it: Graph never created it.
+ * by its recorded uniqueName only and none is found under it (never created, or not visible yet).
  */
 export async function deleteCredential(ports: SecretRunnerPorts, ref: CredentialRef): Promise<boolean> {
   if (ref.kind === 'token') {

@@ -548,7 +548,28 @@ describe('secret flow', () => {
     expect(done.outcome?.cleanup).toBe('none');
     expect(done.outcome?.error).not.toMatch(/deleted again|recorded for clean-up/);
     const cleanup = (await h.app.audit.forRequest(request.id)).filter((e) => e.action === 'credential.cleanup');
-    expect(cleanup).toMatchObject([{ outcome: 'absent' }]);
+    expect(cleanup).toEqual([]);
+  });
+
+  test('G14: every answer of the application call is lost and Graph shows nothing under the name → pending, not "never created"', async () => {
+    const request = await requestSecret('aks-dev contosoacr --kind sp --namespace payments answers lost');
+    // Not applied here, but a client cannot tell that from an answer lost after the write, and
+    // right after it Graph may not show the application yet: looked for again later.
+    const graph = h.app.sandbox!.graph;
+    graph.faults.add({ operation: 'applications.upsert', status: 503, count: 10, headers: { 'Retry-After': '0' } });
+    const done = await approve(request.id);
+    graph.faults.clear();
+    expect(done.state).toBe('failed');
+    expect(done.outcome?.cleanup).toBe('pending');
+    expect(done.outcome?.error).toMatch(/recorded for clean-up/);
+    const uniqueName = done.created?.find((o) => o.kind === 'application')?.name;
+    expect(JSON.parse(done.outcome!.credentialRef!)).toEqual([
+      { kind: 'sp', applicationId: '', appId: '', uniqueName },
+    ]);
+    const cleanup = (await h.app.audit.forRequest(request.id)).filter((e) => e.action === 'credential.cleanup');
+    expect(cleanup).toMatchObject([
+      { outcome: 'pending', detail: expect.stringMatching(/not found under its recorded name/) },
+    ]);
   });
 
   test('an Azure refusal after the password exists is explained on the card and logged once for operators, without the password', async () => {

@@ -117,4 +117,37 @@ describe('credential clean-up retried at start (G15)', () => {
       expect(entries[0]?.detail).toMatch(/not JSON|no credential reference|not one acrbot writes/);
     }
   });
+
+  test('an application known only by its recorded name: deleted when found, audited absent when Graph never made it', async () => {
+    const store = new MemoryRequestStore();
+    const audit = new MemoryAuditLog(new FakeClock());
+    const recordedAt = '2025-01-15T09:00:00.000Z';
+    const byName = (id: string, uniqueName: string) =>
+      failedWith(
+        id,
+        [{ kind: 'sp', applicationId: '', appId: '', uniqueName }],
+        [{ kind: 'application', id: '', name: uniqueName, recordedAt }],
+      );
+    await store.create(byName('R-KKKKKKKK', 'acrbot-r-kkkkkkkk-made'));
+    await store.create(byName('R-MMMMMMMM', 'acrbot-r-mmmmmmmm-never'));
+    const found = new Map([['acrbot-r-kkkkkkkk-made', { id: 'app-made', appId: 'client-made' }]]);
+    const lookups = {
+      ...ports,
+      servicePrincipals: { ...ports.servicePrincipals, findApplication: async (name: string) => found.get(name) },
+    } as unknown as SecretRunnerPorts;
+    const cleaned = await retryPendingCleanups(
+      store,
+      audit,
+      lookups,
+      new FakeClock(),
+      createLogger({ level: 'silent' }),
+    );
+    expect(cleaned).toBe(2);
+    expect(deletes).toEqual(['app:app-made']);
+    expect((await audit.forRequest('R-KKKKKKKK')).map((e) => e.outcome)).toEqual(['deleted']);
+    expect(await audit.forRequest('R-MMMMMMMM')).toMatchObject([
+      { outcome: 'absent', detail: expect.stringMatching(/did not create it/) },
+    ]);
+    for (const id of ['R-KKKKKKKK', 'R-MMMMMMMM']) expect((await store.get(id))?.outcome?.cleanup).toBe('deleted');
+  });
 });
