@@ -4,6 +4,13 @@ import { hostname } from 'node:os';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/ports';
 import { AccessInventory } from '../flows/access-inventory';
+import {
+  CREDENTIAL_CLEANUP_KIND,
+  cleanupPending,
+  credentialCleanupJobId,
+  FIRST_CLEANUP_RETRY_MS,
+  retryCleanupOf,
+} from '../flows/credential-cleanup';
 import { DriftDetector } from '../flows/drift-detector';
 import { realSleep, type Sleep } from '../flows/assign-role';
 import { Executor } from '../flows/executor';
@@ -47,6 +54,8 @@ export interface Flows {
   /** Approval reminders, escalation, unreviewed break-glass reports (job handlers). */
   nudges: ApprovalNudges;
   drift: DriftDetector;
+  /** The `cleanup.credential` job: a failed secret run's credential, deleted again (G14). */
+  cleanups: { retry(requestId: string): Promise<void> };
 }
 
 /** Overrides of timing for tests and benchmarks. */
@@ -170,6 +179,14 @@ export function createFlows(
             .catch((err: unknown) => log.warn({ err, requestId: request.id }, 'card update failed'));
         else await cards.requestChanged(request);
         await lifecycle.requestChanged(request);
+        // A credential the failed run could not delete is tried again soon, not at the next start.
+        if (cleanupPending(request))
+          await scheduler.schedule({
+            id: credentialCleanupJobId(request.id),
+            kind: CREDENTIAL_CLEANUP_KIND,
+            requestId: request.id,
+            dueAt: new Date(clock.now().getTime() + FIRST_CLEANUP_RETRY_MS),
+          });
       },
     },
     log,
@@ -236,5 +253,9 @@ export function createFlows(
     actions,
     resolver,
     onRequestChanged: (listener) => void changeListeners.push(listener),
+    cleanups: {
+      retry: (requestId) =>
+        retryCleanupOf(requestId, { store: stores.requests, audit: stores.audit, ports: azure.secrets, clock, log }),
+    },
   };
 }

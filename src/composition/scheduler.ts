@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import type { AppConfig } from '../config/config';
 import type { AuditEvent } from '../domain/audit-chain';
 import type { Clock } from '../domain/ports';
+import { CREDENTIAL_CLEANUP_KIND } from '../flows/credential-cleanup';
 import { DRIFT_JOB_ID } from '../flows/drift-detector';
 import { Scheduler } from '../flows/scheduler';
 import { purgeStores, STORE_PURGE_JOB_ID } from '../flows/store-purge';
@@ -86,6 +87,9 @@ function registerCoreJobs(scheduler: Scheduler, flows: Flows): void {
   scheduler.register('approval.remind', (job) => flows.nudges.remind(job));
   scheduler.register('approval.escalate', (job) => flows.nudges.escalate(job));
   scheduler.register('breakglass.review', (job) => flows.nudges.reviewDue(job));
+  scheduler.register(CREDENTIAL_CLEANUP_KIND, async (job) => {
+    if (job.requestId) await flows.cleanups.retry(job.requestId);
+  });
   // One recurring job with a fixed id: whichever instance runs it schedules the next run.
   scheduler.register('drift.check', async () => {
     await flows.drift.sweep();

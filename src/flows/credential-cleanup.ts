@@ -1,8 +1,10 @@
 /**
  * Finishes credential clean-ups that failed earlier (G14): a failed secret request whose
- * credential could not be deleted keeps the reference in its outcome; each start of the bot
- * tries again and records the result. Only references the request's own `created` records
- * vouch for are deleted (G15).
+ * credential could not be deleted keeps the reference in its outcome, and a `cleanup.credential`
+ * job for it tries again (scheduled when the run failed; retried with backoff and reported while
+ * the deletion still fails). Each start also sweeps pending clean-ups that have no job (records
+ * older than the job). Only references the request's own `created` records vouch for are
+ * deleted (G15).
  */
 import type { AuditEvent } from '../domain/audit-chain';
 import type { AuditLog, Clock, RequestStore } from '../domain/ports';
@@ -46,51 +48,105 @@ function cleanupEntry(request: AccessRequest, outcome: 'refused' | 'deleted' | '
   };
 }
 
-/** Retries pending credential clean-ups; returns how many requests were cleaned. */
+/** The kind of a request's clean-up job. */
+export const CREDENTIAL_CLEANUP_KIND = 'cleanup.credential' as const;
+
+/** The id of a request's clean-up job (one per request: scheduling it again is idempotent). */
+export const credentialCleanupJobId = (requestId: string): string => `${CREDENTIAL_CLEANUP_KIND}:${requestId}`;
+
+/** How long after a run failed with its clean-up pending the job first tries again. */
+export const FIRST_CLEANUP_RETRY_MS = 60_000;
+
+/** What a clean-up reads and writes. */
+export interface CleanupDeps {
+  store: RequestStore;
+  audit: AuditLog;
+  ports: SecretRunnerPorts;
+  clock: Clock;
+  log: Logger;
+}
+
+/** True when `request` failed with a credential clean-up still to do. */
+export function cleanupPending(request: AccessRequest): boolean {
+  return request.state === 'failed' && request.outcome?.cleanup === 'pending';
+}
+
+/**
+ * The `cleanup.credential` job of one request: deletes what its pending references name and
+ * marks it cleaned up. Throws while a deletion still fails, so the scheduler retries it with
+ * backoff and reports it; a request cleaned up meanwhile (or refused, audited) ends the job.
+ */
+export async function retryCleanupOf(requestId: string, deps: CleanupDeps): Promise<void> {
+  const request = await deps.store.get(requestId);
+  if (!request || !cleanupPending(request)) return;
+  try {
+    await retryCleanup(request, deps);
+  } catch (err) {
+    if (err instanceof VersionConflictError) return;
+    throw new Error(`the credential clean-up of ${requestId} still fails`, { cause: err });
+  }
+}
+
+/**
+ * Retries pending credential clean-ups (the start's sweep); returns how many requests were
+ * cleaned. `hasJob` skips requests whose own job will do it.
+ */
 export async function retryPendingCleanups(
   store: RequestStore,
   audit: AuditLog,
   ports: SecretRunnerPorts,
   clock: Clock,
   log: Logger,
+  hasJob: (requestId: string) => Promise<boolean> = async () => false,
 ): Promise<number> {
   let cleaned = 0;
   for (const request of await store.listByState(['failed'], 1000)) {
-    if (request.outcome?.cleanup !== 'pending') continue;
-    // Only references that the request's own records vouch for are acted on (G15): the stored
-    // outcome could have been written by an older version, or tampered with.
-    const pending = pendingRefs(request.outcome.credentialRef);
-    const refs = 'refs' in pending ? pending.refs : [];
-    const problems =
-      'problem' in pending
-        ? [pending.problem]
-        : refs.map((ref) => credentialRefProblem(ref, request)).filter((p): p is string => p !== undefined);
-    if (problems.length) {
-      log.error(
-        { requestId: request.id, problems },
-        'credential clean-up refused: reference unreadable or not recorded as created by this request',
-      );
-      await audit
-        .append(cleanupEntry(request, 'refused', problems.join('; ')))
-        .catch((err: unknown) => log.error({ err, requestId: request.id }, 'audit of a refused clean-up failed'));
-      continue;
-    }
+    if (!cleanupPending(request) || (await hasJob(request.id))) continue;
     try {
-      const existed: boolean[] = [];
-      for (const ref of refs.reverse()) existed.push(await deleteCredential(ports, ref));
-      // Only an application known by its recorded name can be absent: its creation's answer was
-      // lost and, looked for again now (past Graph's replication delay), it does not exist.
-      await audit.append(
-        existed.some(Boolean)
-          ? cleanupEntry(request, 'deleted', 'retried after an earlier failure')
-          : cleanupEntry(request, 'absent', 'not found under its recorded name: Graph did not create it'),
-      );
-      await store.update(transition(request, { type: 'cleanedUp', at: clock.now() }));
-      cleaned++;
+      if (await retryCleanup(request, { store, audit, ports, clock, log })) cleaned++;
     } catch (err) {
       if (err instanceof VersionConflictError) continue;
       log.warn({ requestId: request.id, err }, 'credential clean-up still failing; will retry at next start');
     }
   }
   return cleaned;
+}
+
+/**
+ * One request's clean-up: true when it was cleaned up, false when its references were refused
+ * (logged and audited; it stays pending). Throws when a deletion fails.
+ */
+async function retryCleanup(
+  request: AccessRequest,
+  { store, audit, ports, clock, log }: CleanupDeps,
+): Promise<boolean> {
+  // Only references that the request's own records vouch for are acted on (G15): the stored
+  // outcome could have been written by an older version, or tampered with.
+  const pending = pendingRefs(request.outcome?.credentialRef);
+  const refs = 'refs' in pending ? pending.refs : [];
+  const problems =
+    'problem' in pending
+      ? [pending.problem]
+      : refs.map((ref) => credentialRefProblem(ref, request)).filter((p): p is string => p !== undefined);
+  if (problems.length) {
+    log.error(
+      { requestId: request.id, problems },
+      'credential clean-up refused: reference unreadable or not recorded as created by this request',
+    );
+    await audit
+      .append(cleanupEntry(request, 'refused', problems.join('; ')))
+      .catch((err: unknown) => log.error({ err, requestId: request.id }, 'audit of a refused clean-up failed'));
+    return false;
+  }
+  const existed: boolean[] = [];
+  for (const ref of refs.reverse()) existed.push(await deleteCredential(ports, ref));
+  // Only an application known by its recorded name can be absent: its creation's answer was
+  // lost and, looked for again now (past Graph's replication delay), it does not exist.
+  await audit.append(
+    existed.some(Boolean)
+      ? cleanupEntry(request, 'deleted', 'retried after an earlier failure')
+      : cleanupEntry(request, 'absent', 'not found under its recorded name: Graph did not create it'),
+  );
+  await store.update(transition(request, { type: 'cleanedUp', at: clock.now() }));
+  return true;
 }

@@ -570,7 +570,42 @@ describe('secret flow', () => {
     expect(cleanup).toMatchObject([
       { outcome: 'pending', detail: expect.stringMatching(/not found under its recorded name/) },
     ]);
+    // Its clean-up job looks again a minute later (Graph has caught up): nothing under the name.
+    expect(await runCleanupJob(request.id)).toBe(true);
+    expect((await h.app.store.get(request.id))?.outcome?.cleanup).toBe('deleted');
+    expect((await h.app.audit.forRequest(request.id)).at(-1)).toMatchObject({
+      action: 'credential.cleanup',
+      outcome: 'absent',
+    });
   });
+
+  test('G14: a token the failed run could not delete is deleted by its clean-up job, retried while it fails, not at the next start', async () => {
+    k8s('aks-dev').rbac.deny({ namespace: 'payments', resource: 'secrets', verb: 'create' });
+    const arm = h.app.sandbox!.arm;
+    arm.faults.add({ operation: 'tokens.delete', status: 503, count: Infinity, headers: { 'Retry-After': '0' } });
+    const request = await requestSecret('aks-dev contosoacr --namespace payments token delete fails');
+    const done = await approve(request.id);
+    expect(done.outcome?.cleanup).toBe('pending');
+    expect(arm.state.listTokens(contosoId)).toHaveLength(1);
+    // Still failing: the job stays, with its attempt counted (retried with backoff, reported).
+    expect(await runCleanupJob(request.id)).toBe(true);
+    expect(await h.app.stores.schedule.get(`cleanup.credential:${request.id}`)).toMatchObject({ attempts: 1 });
+    expect((await h.app.store.get(request.id))?.outcome?.cleanup).toBe('pending');
+    arm.faults.clear();
+    expect(await runCleanupJob(request.id)).toBe(true);
+    expect(arm.state.listTokens(contosoId)).toHaveLength(0);
+    expect((await h.app.store.get(request.id))?.outcome?.cleanup).toBe('deleted');
+    expect(await h.app.stores.schedule.get(`cleanup.credential:${request.id}`)).toBeUndefined();
+  });
+
+  /** Runs request `requestId`'s clean-up job now, as if its due time had come. */
+  async function runCleanupJob(requestId: string): Promise<boolean> {
+    const id = `cleanup.credential:${requestId}`;
+    const job = await h.app.stores.schedule.get(id);
+    expect(job).toMatchObject({ kind: 'cleanup.credential', requestId });
+    await h.app.stores.schedule.put({ ...job!, dueAt: new Date(0).toISOString() });
+    return h.app.scheduler.runNow(id);
+  }
 
   test('an Azure refusal after the password exists is explained on the card and logged once for operators, without the password', async () => {
     // The password Graph hands out, caught where the emulator makes it: the sentinel to scan for.

@@ -150,4 +150,22 @@ describe('credential clean-up retried at start (G15)', () => {
     ]);
     for (const id of ['R-KKKKKKKK', 'R-MMMMMMMM']) expect((await store.get(id))?.outcome?.cleanup).toBe('deleted');
   });
+
+  test("the start's sweep leaves a request whose own clean-up job will do it", async () => {
+    const store = new MemoryRequestStore();
+    const audit = new MemoryAuditLog(new FakeClock());
+    const recordedAt = '2025-01-15T09:00:00.000Z';
+    await store.create(
+      failedWith(
+        'R-NNNNNNNN',
+        [{ ...token, tokenName: 'acrbot-r-nnnnnnnn' }],
+        [{ kind: 'acrToken', id: `${REGISTRY_ID}/tokens/acrbot-r-nnnnnnnn`, name: 'acrbot-r-nnnnnnnn', recordedAt }],
+      ),
+    );
+    const log = createLogger({ level: 'silent' });
+    expect(await retryPendingCleanups(store, audit, ports, new FakeClock(), log, async () => true)).toBe(0);
+    expect(deletes).toEqual([]);
+    expect(await retryPendingCleanups(store, audit, ports, new FakeClock(), log, async () => false)).toBe(1);
+    expect(deletes).toEqual(['token:acrbot-r-nnnnnnnn']);
+  });
 });
