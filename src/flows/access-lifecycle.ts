@@ -11,7 +11,7 @@ import { isUserFacing, UserFacingError } from '../domain/errors';
 import type { GrantPlan, SecretPlan } from '../domain/plan';
 import type { AuditLog, Clock, LeaseStore, RequestStore, ScheduledJob } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
-import type { AccessRequest, Actor } from '../domain/request';
+import type { AccessRequest, Actor, RequestState } from '../domain/request';
 import { transition } from '../domain/request';
 import {
   acrbotAddedServiceAccountEntry,
@@ -350,6 +350,7 @@ export class AccessLifecycle {
       // Someone revoking ends the extensions too (the newest wrote the secret and holds the live
       // credential); at expiry each extension ends at its own end (never early, G17).
       const extensions = expired ? [] : await this.extensionsOf(request);
+      await this.refuseWhileExtending(request, extensions, by, expired);
       const ending = new Set([request.id, ...extensions.map((e) => e.id)]);
       const failures: unknown[] = [];
       for (const owner of [...extensions, request]) {
@@ -365,6 +366,9 @@ export class AccessLifecycle {
           { cause },
         );
       }
+      // Again: an extension approved while the secret was being deleted may already have found
+      // the original active; it would write a new credential after "revoked".
+      await this.refuseWhileExtending(request, extensions, by, expired);
       for (const extension of extensions) await this.markRevoked(extension, by, reason, expired, request);
       const revoked = await this.markRevoked(request, by, reason, expired);
       await this.closePendingExtensions(request, extensions);
@@ -387,7 +391,9 @@ export class AccessLifecycle {
       // the assignment nor stay "active" after it is gone. At expiry an extension still running
       // (its end later than this one's) keeps it until its own end (never early, G17).
       const extensions = expired ? [] : await this.extensionsOf(current);
+      await this.refuseWhileExtending(current, extensions, by, expired);
       await this.revokeGrant(current, plan, by, extensions);
+      await this.refuseWhileExtending(current, extensions, by, expired);
       for (const extension of extensions) await this.markRevoked(extension, by, reason, expired, current);
       const revoked = await this.markRevoked(current, by, reason, expired);
       await this.closePendingExtensions(current, extensions);
@@ -396,6 +402,38 @@ export class AccessLifecycle {
       if (lease && leases)
         await leases.store.release(lease).catch((err: unknown) => this.log.warn({ err }, 'assignment lease release'));
     }
+  }
+
+  /**
+   * Refuses, for now, to end access that an extension is being granted right now (approved or
+   * running): its run checks that the original still holds its access and, finding it so before
+   * the original is marked revoked, would write a new credential after "revoked" (G17). Thrown
+   * to be retried (the scheduler's backoff, reported if it lasts): by then the extension has
+   * succeeded and ends with the original, or failed. When someone revokes, an extension that
+   * succeeded since `extensions` was read counts too: this revocation would not end it. Checked
+   * before the first deletion and again just before the original is marked revoked.
+   */
+  private async refuseWhileExtending(
+    original: AccessRequest,
+    extensions: readonly AccessRequest[],
+    by: Actor,
+    expired: boolean,
+  ): Promise<void> {
+    const ending = new Set([original.id, ...extensions.map((e) => e.id)]);
+    const states: RequestState[] = expired ? ['approved', 'executing'] : ['approved', 'executing', 'succeeded'];
+    const same = await this.store.listByTarget(original.plan.cluster.id, original.plan.registry.id, states, 1000);
+    const running = same.filter((r) => r.extendsRequestId && ending.has(r.extendsRequestId) && !ending.has(r.id));
+    if (!running.length) return;
+    const ids = running.map((r) => r.id).join(', ');
+    await this.record(original, by, {
+      action: 'access.revoke.deferred',
+      outcome: 'deferred',
+      detail: `its extension ${ids} is being granted; retried`,
+    });
+    throw new UserFacingError(
+      'revoke.extensionRunning',
+      `An extension of ${original.id} (${ids}) is being granted right now; the revocation runs again in a moment.`,
+    );
   }
 
   /**

@@ -4,6 +4,8 @@
  * with a test clock (no sleeps: the test moves time and runs the due jobs).
  */
 import type { AccessRequest } from '../../src/domain/request';
+import { transition } from '../../src/domain/request';
+import { currentCorrelationId } from '../../src/observability/correlation';
 import {
   SANDBOX_APPROVAL_CHANNEL_ID,
   SANDBOX_REGISTRIES,
@@ -704,6 +706,121 @@ describe('access lifecycle (G17)', () => {
     expect(await actions(extensionId)).not.toContain('request.approved:approved');
     expect(tokens()).toEqual([]);
     expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
+  });
+
+  /**
+   * Approves `extensionId` (as the approver's click does) and starts its run, which reads its
+   * original, finds it active, and is held right after that read (a slow run) until `release`.
+   */
+  async function approveAndHoldAfterItsCheck(originalId: string, extensionId: string) {
+    const store = h.app.store;
+    const get = store.get.bind(store);
+    let found!: () => void;
+    const checked = new Promise<void>((resolve) => (found = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    store.get = async (requestId) => {
+      const byTheRun = requestId === originalId && currentCorrelationId() === `exec-${extensionId}`;
+      const request = await get(requestId);
+      if (byTheRun) {
+        found();
+        await held;
+      }
+      return request;
+    };
+    const approver = { objectId: users.approver.objectId, name: users.approver.name };
+    await store.update(transition((await get(extensionId))!, { type: 'approve', by: approver, at: now }));
+    const run = h.app.services.executor.schedule(extensionId);
+    await checked;
+    return {
+      async finish(): Promise<AccessRequest> {
+        release();
+        await run;
+        store.get = get;
+        return h.settle(extensionId);
+      },
+    };
+  }
+
+  /** Until one attempt of `id`'s revocation ran to its end: it revoked, or it was refused. */
+  async function oneRevocationAttempt(id: string): Promise<void> {
+    for (let i = 0; ; i++) {
+      const attempts = (await jobOf(`access.expire:${id}`))?.attempts ?? 0;
+      if (attempts >= 1 || (await h.app.store.get(id))!.state === 'revoked') return;
+      if (i >= 1000) throw new Error('the revocation never ran');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /**
+   * The extension held after finding its original active is let go once a revocation attempt
+   * of the original ran to its end; the original must not say "revoked" while the extension's
+   * new token lives, and the retry ends both.
+   */
+  async function revocationWaitsForTheExtension(id: string, extensionId: string, run: { finish(): Promise<unknown> }) {
+    const k8s = h.app.sandbox!.kubernetes['aks-dev'];
+    await oneRevocationAttempt(id);
+    expect(await run.finish()).toMatchObject({ state: 'succeeded' });
+    // The extension wrote a new token into the secret: the original must not say "revoked" now.
+    expect({ original: (await h.app.store.get(id))!.state, tokens: tokens() }).toEqual({
+      original: 'succeeded',
+      tokens: [`acrbot-${extensionId.toLowerCase()}`],
+    });
+    expect(await actions(id)).toContain('access.revoke.deferred:deferred');
+    expect(await actions(id)).not.toContain('access.revoked:revoked');
+    const report = await h.connector.waitFor(
+      (c) => c.op !== 'update' && /Needs attention/.test(cardText(c.activity)),
+      5000,
+      'report in the approvals channel',
+    );
+    expect(cardText(report.activity)).toContain(
+      `An extension of ${id} (${extensionId}) is being granted right now; the revocation runs again in a moment.`,
+    );
+    // The retry (after the backoff) ends both: the extension's token and the secret are gone.
+    advance(MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(id))!.state).toBe('revoked');
+    expect((await h.app.store.get(extensionId))!.state).toBe('revoked');
+    expect(tokens()).toEqual([]);
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
+  }
+
+  test('an extension running when its original is revoked: the revocation waits for it, then ends both (no access after "revoked")', async () => {
+    const { id } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
+    );
+    const extensionId = await requestExtension(id, '--for 1h rollout still running');
+    const run = await approveAndHoldAfterItsCheck(id, extensionId);
+    await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'token leaked' });
+    await oneRevocationAttempt(id);
+    // Refused before it deleted anything: the extension's run replaces the token it holds.
+    expect(await actions(id)).not.toContain('access.revoke.credential:deleted');
+    expect(tokens()).toEqual([`acrbot-${id.toLowerCase()}`]);
+    await revocationWaitsForTheExtension(id, extensionId, run);
+  });
+
+  test('an extension approved while its original\u2019s secret is being deleted: the revocation checks again before "revoked", waits, then ends both', async () => {
+    const { id } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
+    );
+    const extensionId = await requestExtension(id, '--for 1h rollout still running');
+    // The approver clicks while the revocation deletes (after its first look at the extensions).
+    const audit = h.app.audit;
+    const append = audit.append.bind(audit);
+    let run: Awaited<ReturnType<typeof approveAndHoldAfterItsCheck>> | undefined;
+    audit.append = async (event) => {
+      const entry = await append(event);
+      if (!run && event.requestId === id && event.action === 'access.revoke.credential')
+        run = await approveAndHoldAfterItsCheck(id, extensionId);
+      return entry;
+    };
+    await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'token leaked' });
+    await revocationWaitsForTheExtension(id, extensionId, {
+      finish: () => {
+        audit.append = append;
+        return run!.finish();
+      },
+    });
   });
 
   test('a pending extension of a grant closes when the grant expires', async () => {
