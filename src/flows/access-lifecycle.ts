@@ -22,7 +22,7 @@ import {
 } from '../domain/secret-ownership';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
-import { requestExpiryJobId, type JobScheduling } from './request-service';
+import { requestExpiryJobId, undoUnaudited, type JobScheduling } from './request-service';
 import { deleteCredential, type SecretRunnerPorts } from './secret-runner';
 
 /** acrbot itself, as the actor of expiry. */
@@ -476,27 +476,32 @@ export class AccessLifecycle {
    * the extensions that ended with it): what they would extend is gone, so they expire with it
    * rather than wait for an approver whose approval could only fail. Each is a conditional write
    * like every transition; one decided meanwhile (approved, rejected, cancelled) is left as it
-   * is. Audited, and every copy of its card updated, as when a pending request expires.
+   * is. Audited, and every copy of its card updated, as when a pending request expires; a
+   * close whose audit entry cannot be written is undone (G11).
    *
    * The access has ended by now, so a failure here does not make the revocation fail (a retry
-   * would find the original revoked and stop): it is logged, and an extension left pending
-   * still cannot be approved (its approval finds the original ended and changes nothing).
+   * would find the original revoked and stop): it is logged, each extension on its own, and an
+   * extension left pending still grants nothing (approved, its run finds the original ended and
+   * fails with `extend.notActive`).
    */
   private async closePendingExtensions(original: AccessRequest, ended: readonly AccessRequest[]): Promise<void> {
     const endedIds = new Set([original.id, ...ended.map((e) => e.id)]);
+    let pending: AccessRequest[];
     try {
-      const pending = await this.store.listByTarget(
-        original.plan.cluster.id,
-        original.plan.registry.id,
-        ['pending'],
-        1000,
-      );
-      for (const extension of pending)
-        if (extension.extendsRequestId && endedIds.has(extension.extendsRequestId))
-          await this.closePendingExtension(extension, original);
+      pending = await this.store.listByTarget(original.plan.cluster.id, original.plan.registry.id, ['pending'], 1000);
     } catch (err) {
       this.log.error({ err, requestId: original.id }, 'pending extensions of ended access not closed');
+      return;
     }
+    // One by one: a failure closing one leaves the others to be closed.
+    for (const extension of pending)
+      if (extension.extendsRequestId && endedIds.has(extension.extendsRequestId))
+        await this.closePendingExtension(extension, original).catch((err: unknown) =>
+          this.log.error(
+            { err, requestId: extension.id, original: original.id },
+            'pending extension of ended access not closed',
+          ),
+        );
   }
 
   private async closePendingExtension(extension: AccessRequest, original: AccessRequest): Promise<void> {
@@ -508,12 +513,18 @@ export class AccessLifecycle {
       this.log.info({ requestId: extension.id }, 'pending extension decided meanwhile; left as it is');
       return;
     }
-    // Audited by the winner of the conditional write only, as a pending request's expiry is.
-    await this.record(extension, ACRBOT_ACTOR, {
-      action: 'request.expired',
-      outcome: 'expired',
-      detail: `the access it extends ended with ${original.id}; closed without a decision`,
-    });
+    // Audited by the winner of the conditional write only, as a pending request's expiry is;
+    // no state change without its entry (G11): undone when the entry cannot be written.
+    try {
+      await this.record(extension, ACRBOT_ACTOR, {
+        action: 'request.expired',
+        outcome: 'expired',
+        detail: `the access it extends ended with ${original.id}; closed without a decision`,
+      });
+    } catch (err) {
+      await undoUnaudited(this.store, this.clock, extension, next);
+      throw err;
+    }
     await this.jobs.cancel(requestExpiryJobId(extension.id));
     await this.cards.requestChanged(next);
   }

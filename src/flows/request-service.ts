@@ -922,13 +922,8 @@ export class RequestService {
    * Conditional on `written` still being current: if something moved the request meanwhile (an
    * executor elsewhere), that step wrote its own audit entry before acting.
    */
-  private async undo(before: AccessRequest, written: AccessRequest): Promise<void> {
-    try {
-      await this.store.update({ ...before, version: written.version + 1, updatedAt: this.clock.now().toISOString() });
-    } catch (err) {
-      if (!(err instanceof VersionConflictError))
-        throw new Error(`could not undo an unaudited decision on ${before.id}`, { cause: err });
-    }
+  private undo(before: AccessRequest, written: AccessRequest): Promise<void> {
+    return undoUnaudited(this.store, this.clock, before, written);
   }
 
   /**
@@ -981,6 +976,25 @@ export class RequestService {
         { cause: err },
       );
     }
+  }
+}
+
+/**
+ * Restores `before` after `written` was stored but its audit entry could not be made durable
+ * (G11). Conditional on `written` still being current: whatever moved the request meanwhile
+ * wrote its own audit entry.
+ */
+export async function undoUnaudited(
+  store: RequestStore,
+  clock: Clock,
+  before: AccessRequest,
+  written: AccessRequest,
+): Promise<void> {
+  try {
+    await store.update({ ...before, version: written.version + 1, updatedAt: clock.now().toISOString() });
+  } catch (err) {
+    if (!(err instanceof VersionConflictError))
+      throw new Error(`could not undo an unaudited change of ${before.id}`, { cause: err });
   }
 }
 

@@ -861,6 +861,46 @@ describe('access lifecycle (G17)', () => {
     expect((await store.get(request.id))!.state).toBe('revoked');
   });
 
+  test('G11: a pending extension whose close cannot be audited stays pending (undone, logged); the other pending extension closes all the same', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+    const extended = await extendApproved(request.id, '--for 1h release still running');
+    // Two pending extensions of the access that ends: one of the original, one of its extension.
+    const ofOriginal = await requestExtension(request.id, '--for 2h release still running');
+    const ofExtension = await requestExtension(extended, '--for 3h release still running');
+    expect((await h.app.store.get(ofExtension))!).toMatchObject({ state: 'pending', extendsRequestId: extended });
+    // The first close's audit entry cannot be written.
+    const audit = h.app.audit;
+    const append = audit.append.bind(audit);
+    let refused: string | undefined;
+    audit.append = async (event) => {
+      if (!refused && event.action === 'request.expired' && [ofOriginal, ofExtension].includes(event.requestId!)) {
+        refused = event.requestId;
+        throw new Error('audit table offline');
+      }
+      return append(event);
+    };
+    await h.click(users.requester, 'revokeConfirm', { requestId: request.id, reason: 'done early' });
+    await pollState(request.id, 'revoked');
+    // The revocation has run to its end: its job is done.
+    for (let i = 0; await jobOf(`access.expire:${request.id}`); i++) {
+      if (i >= 1000) throw new Error('the revocation never finished');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    audit.append = append;
+    const other = refused === ofOriginal ? ofExtension : ofOriginal;
+    expect((await h.app.store.get(other))!.state).toBe('expired');
+    expect(await actions(other)).toContain('request.expired:expired');
+    // No state change without its audit entry: the refused one is pending again, and says nothing.
+    expect((await h.app.store.get(refused!))!.state).toBe('pending');
+    expect(await actions(refused!)).not.toContain('request.expired:expired');
+    const logged = h.logs.entries().filter((e) => e.msg === 'pending extension of ended access not closed');
+    expect(logged).toMatchObject([
+      { level: 50, requestId: refused, err: expect.objectContaining({ message: 'audit table offline' }) },
+    ]);
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
+  });
+
   test('a secret revoked while its cluster is unreachable: the credential is deleted at once, the cluster clean-up retried without touching a token made since under the same name', async () => {
     const { id, k8s } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
