@@ -836,7 +836,7 @@ describe('access lifecycle (G17)', () => {
     expect(assignmentsOn(contosoId)).toHaveLength(0);
   });
 
-  test('a failure closing a pending extension does not undo the revocation: logged, and the extension still cannot be approved', async () => {
+  test('a failure closing a pending extension does not undo the revocation: logged, and the extension, approved later, grants nothing (its run fails: extend.notActive)', async () => {
     await start();
     const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
     const extensionId = await requestExtension(request.id, '--for 1h release still running');
@@ -856,7 +856,9 @@ describe('access lifecycle (G17)', () => {
     expect(logged).toMatchObject([
       { level: 50, requestId: request.id, err: expect.objectContaining({ message: 'request table offline' }) },
     ]);
+    // Approved, its run finds the original ended and fails: nothing is extended or re-created.
     await h.click(users.approver, 'approve', { requestId: extensionId });
+    expect(await h.settle(extensionId)).toMatchObject({ state: 'failed', outcome: { errorCode: 'extend.notActive' } });
     expect(assignmentsOn(contosoId)).toHaveLength(0);
     expect((await store.get(request.id))!.state).toBe('revoked');
   });
