@@ -299,13 +299,23 @@ export interface PullSecretPort {
    * uid, whatever its labels say; without it (requests written before uids were recorded) the
    * managed-by and request-id labels must still name the request. Deleted with a uid and
    * resourceVersion precondition. A secret that is gone, foreign, or now written for another
-   * request is left alone and said so. `serviceAccount` is given only when acrbot's records say
-   * acrbot added the entry (an entry that was there before is not acrbot's to remove, G15).
+   * request is left alone and said so. Once the secret is deleted, its entry is removed from the
+   * `imagePullSecrets` of each of `serviceAccounts`: those acrbot's records say acrbot added (an
+   * entry that was there before is not acrbot's to remove, G15).
    */
-  remove(
-    access: ClusterAccess,
-    input: { namespace: string; secretName: string; serviceAccount?: string; requestId: string; writtenUid?: string },
-  ): Promise<SecretRemoveResult>;
+  remove(access: ClusterAccess, input: PullSecretRemoval): Promise<SecretRemoveResult>;
+}
+
+/** What {@link PullSecretPort.remove} deletes, and what it checks first. */
+export interface PullSecretRemoval {
+  namespace: string;
+  secretName: string;
+  /** Service accounts whose `imagePullSecrets` entry acrbot added (acrbot's records). */
+  serviceAccounts: readonly string[];
+  /** The request acrbot's store says wrote the secret. */
+  requestId: string;
+  /** The uid acrbot recorded when it wrote the secret; undefined for requests recorded before uids were kept. */
+  writtenUid?: string;
 }
 
 /** Outcome of removing a pull secret. */
@@ -313,7 +323,8 @@ export interface SecretRemoveResult {
   secret: 'deleted' | 'absent' | 'notOurs';
   /** The request the secret now belongs to, when it was replaced by a later acrbot request. */
   ownerRequestId?: string;
-  serviceAccountPatched: boolean;
+  /** The service accounts whose entry was removed (an entry already gone is not listed). */
+  serviceAccountsPatched: string[];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -43,7 +43,17 @@ export interface Outcome {
   /** What to delete if clean-up is pending (see secret-credential.ts); never a secret. */
   credentialRef?: string;
   /** Secret flow: what happened in the cluster. */
-  secret?: { action: 'created' | 'replaced'; serviceAccountPatched: boolean };
+  secret?: {
+    action: 'created' | 'replaced';
+    /** This run added the secret to the plan's service account (it was not listed there). */
+    serviceAccountPatched: boolean;
+    /**
+     * The service accounts whose `imagePullSecrets` entry for this secret object acrbot added:
+     * by this run, or by the acrbot requests whose object (same uid) this one replaced. The
+     * revocation that deletes the secret removes these entries, and no other (G15).
+     */
+    serviceAccounts?: string[];
+  };
 }
 
 /** An access request. */

@@ -141,28 +141,31 @@ export function laterWriterOf(
 }
 
 /**
- * Whether acrbot added `request`'s secret to its service account's `imagePullSecrets`, by
- * acrbot's own records only (G15): this request's run patched the entry in, or an earlier acrbot
- * request wrote the very same secret object (same recorded uid: a replacement or a rotation is a
- * PUT that keeps it) for the same service account and patched the entry in then. A later writer
- * finds the entry already there and patches nothing, yet the entry is still acrbot's, so whoever
- * deletes the secret last removes it. An entry that was there before acrbot first linked the
- * secret is someone else's and stays. `candidates` are read from the store (any state: an
- * earlier writer may have ended while the later one held the secret).
+ * The service accounts whose `imagePullSecrets` entry for `request`'s secret acrbot added, by
+ * acrbot's own records only (G15): what its run recorded (the entries it added and those of the
+ * acrbot requests whose secret object it replaced). A request recorded before that list existed
+ * vouches only for its own patch. An entry that was there before acrbot linked the secret is
+ * someone else's and is never in it.
  */
-export function acrbotAddedServiceAccountEntry(request: AccessRequest, candidates: readonly AccessRequest[]): boolean {
-  const plan = request.plan;
-  if (plan.kind !== 'secret' || !plan.serviceAccount) return false;
-  if (request.outcome?.secret?.serviceAccountPatched) return true;
-  const mine = writtenSecretRecord(request);
-  if (!mine?.uid) return false;
-  return candidates.some((other) => {
-    if (other.id === request.id || other.plan.kind !== 'secret' || !other.outcome?.secret?.serviceAccountPatched)
-      return false;
-    if (!sameSecretTarget(other.plan, plan) || other.plan.serviceAccount !== plan.serviceAccount) return false;
-    const theirs = writtenSecretRecord(other);
-    return !!theirs && theirs.uid === mine.uid && Date.parse(theirs.recordedAt) <= Date.parse(mine.recordedAt);
-  });
+export function acrbotServiceAccountEntries(request: AccessRequest): string[] {
+  const secret = request.outcome?.secret;
+  if (request.plan.kind !== 'secret' || !secret) return [];
+  if (secret.serviceAccounts) return secret.serviceAccounts;
+  return secret.serviceAccountPatched && request.plan.serviceAccount ? [request.plan.serviceAccount] : [];
+}
+
+/**
+ * The entries a secret write leaves to acrbot's records: those of `replaced` (the acrbot request
+ * whose secret object the write replaced: a PUT keeps the object, and the entries pointing at it
+ * stay acrbot's), and the plan's service account when this write added it (`patched`).
+ */
+export function serviceAccountEntriesAfterWrite(
+  plan: SecretPlan,
+  patched: boolean,
+  replaced: AccessRequest | undefined,
+): string[] {
+  const own = patched && plan.serviceAccount ? [plan.serviceAccount] : [];
+  return [...new Set([...(replaced ? acrbotServiceAccountEntries(replaced) : []), ...own])];
 }
 
 /** A short description of who seems to have written a secret, from its metadata. */

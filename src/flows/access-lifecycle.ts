@@ -14,7 +14,7 @@ import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, Actor, RequestState } from '../domain/request';
 import { transition } from '../domain/request';
 import {
-  acrbotAddedServiceAccountEntry,
+  acrbotServiceAccountEntries,
   credentialOf,
   credentialRefProblem,
   laterWriterOf,
@@ -43,8 +43,7 @@ export interface LifecycleMessenger {
 }
 
 /** Why a service account's `imagePullSecrets` entry stays when the secret goes (audit and preview). */
-const ENTRY_NOT_ADDED =
-  'the imagePullSecrets entry was there before acrbot linked the secret; acrbot did not add it, so it is left in place';
+const ENTRY_NOT_ADDED = "acrbot's records do not show that acrbot added the imagePullSecrets entry; left in place";
 
 /** Job ids. */
 export const accessExpiryJobId = (requestId: string): string => `access.expire:${requestId}`;
@@ -309,8 +308,7 @@ export class AccessLifecycle {
     }
     const plan = request.plan;
     const secret = `${plan.namespace}/${plan.secretName} in ${plan.cluster.name}`;
-    const writers = await this.secretWriters(plan);
-    const holder = laterWriterOf(request, writers, ending);
+    const holder = laterWriterOf(request, await this.secretHolders(plan), ending);
     const steps: RevocationStep[] = holder
       ? [{ what: 'Kubernetes secret', target: secret, action: 'keep', why: `acrbot wrote it again for ${holder.id}` }]
       : [
@@ -321,14 +319,22 @@ export class AccessLifecycle {
             why: 'only if it is still the one acrbot wrote for this request',
           },
         ];
-    if (plan.serviceAccount && !holder)
-      steps.push({
-        what: 'imagePullSecrets entry',
-        target: `service account ${plan.namespace}/${plan.serviceAccount}`,
-        ...(acrbotAddedServiceAccountEntry(request, writers)
-          ? { action: 'delete' as const }
-          : { action: 'keep' as const, why: ENTRY_NOT_ADDED }),
-      });
+    if (!holder) {
+      const entries = acrbotServiceAccountEntries(request);
+      for (const serviceAccount of entries)
+        steps.push({
+          what: 'imagePullSecrets entry',
+          target: `service account ${plan.namespace}/${serviceAccount}`,
+          action: 'delete',
+        });
+      if (plan.serviceAccount && !entries.includes(plan.serviceAccount))
+        steps.push({
+          what: 'imagePullSecrets entry',
+          target: `service account ${plan.namespace}/${plan.serviceAccount}`,
+          action: 'keep',
+          why: ENTRY_NOT_ADDED,
+        });
+    }
     for (const owner of [request, ...extensions]) steps.push(...credentialSteps(owner));
     return [...steps, ...endsToo];
   }
@@ -668,8 +674,7 @@ export class AccessLifecycle {
     const target = `${plan.cluster.id}/namespaces/${plan.namespace}/secrets/${plan.secretName}`;
     // A replacement is a PUT that keeps the uid: acrbot's records of who wrote that object, and
     // when, say whether a later request holds it now (G15). Asked of the store, not the cluster.
-    const writers = await this.secretWriters(plan);
-    const holder = laterWriterOf(request, writers, ending);
+    const holder = laterWriterOf(request, await this.secretHolders(plan), ending);
     let clusterFailure: unknown;
     if (holder)
       await this.record(request, by, {
@@ -680,7 +685,7 @@ export class AccessLifecycle {
       });
     else
       try {
-        await this.removeSecret(request, plan, by, target, acrbotAddedServiceAccountEntry(request, writers));
+        await this.removeSecret(request, plan, by, target);
       } catch (err) {
         clusterFailure = err;
         // Not allowed to stop the credential's deletion below: a failed audit write here is
@@ -698,32 +703,23 @@ export class AccessLifecycle {
     return clusterFailure;
   }
 
-  /**
-   * The acrbot requests that may have written a secret on this cluster and registry, from the
-   * store: those that may hold it now, and revoked ones, whose records still say who added the
-   * service-account entry.
-   */
-  private secretWriters(plan: SecretPlan): Promise<AccessRequest[]> {
-    return this.store.listByTarget(plan.cluster.id, plan.registry.id, ['executing', 'succeeded', 'revoked'], 1000);
+  /** The acrbot requests on this cluster and registry that may hold a secret they wrote, from the store. */
+  private secretHolders(plan: SecretPlan): Promise<AccessRequest[]> {
+    return this.store.listByTarget(plan.cluster.id, plan.registry.id, ['executing', 'succeeded'], 1000);
   }
 
   /**
-   * Deletes the secret acrbot wrote, and its `imagePullSecrets` entry only when acrbot's records
-   * say acrbot added it (`entryIsOurs`, see {@link acrbotAddedServiceAccountEntry}): an entry
-   * that was there before acrbot linked the secret belongs to whoever put it there (G15).
+   * Deletes the secret acrbot wrote, and its entries in the `imagePullSecrets` of the service
+   * accounts acrbot's records say acrbot added them to ({@link acrbotServiceAccountEntries}): an
+   * entry that was there before acrbot linked the secret belongs to whoever put it there (G15).
    */
-  private async removeSecret(
-    request: AccessRequest,
-    plan: SecretPlan,
-    by: Actor,
-    target: string,
-    entryIsOurs: boolean,
-  ): Promise<void> {
+  private async removeSecret(request: AccessRequest, plan: SecretPlan, by: Actor, target: string): Promise<void> {
+    const entries = acrbotServiceAccountEntries(request);
     const access = await this.ports.kubernetes.access(plan.cluster);
     const removed = await this.ports.kubernetes.remove(access, {
       namespace: plan.namespace,
       secretName: plan.secretName,
-      serviceAccount: entryIsOurs ? plan.serviceAccount : undefined,
+      serviceAccounts: entries,
       requestId: request.id,
       writtenUid: writtenSecretUid(request),
     });
@@ -738,18 +734,19 @@ export class AccessLifecycle {
             : 'not written by acrbot for this request; left in place'
           : undefined,
     });
-    const serviceAccountId = `${plan.cluster.id}/namespaces/${plan.namespace}/serviceaccounts/${plan.serviceAccount}`;
-    if (removed.serviceAccountPatched)
+    const serviceAccountId = (name: string) =>
+      `${plan.cluster.id}/namespaces/${plan.namespace}/serviceaccounts/${name}`;
+    for (const serviceAccount of removed.serviceAccountsPatched)
       await this.record(request, by, {
         action: 'access.revoke.serviceAccount',
         outcome: 'patched',
-        targetIds: [serviceAccountId],
+        targetIds: [serviceAccountId(serviceAccount)],
       });
-    else if (plan.serviceAccount && !entryIsOurs && removed.secret === 'deleted')
+    if (plan.serviceAccount && !entries.includes(plan.serviceAccount) && removed.secret === 'deleted')
       await this.record(request, by, {
         action: 'access.revoke.serviceAccount',
         outcome: 'kept',
-        targetIds: [serviceAccountId],
+        targetIds: [serviceAccountId(plan.serviceAccount)],
         detail: ENTRY_NOT_ADDED,
       });
   }

@@ -40,6 +40,7 @@ import {
   type ExistingSecret,
   pullSecretRecordId,
   labelledRequestId,
+  serviceAccountEntriesAfterWrite,
 } from '../domain/secret-ownership';
 
 /** What the runner needs. */
@@ -158,7 +159,10 @@ export class SecretRunner implements PlanRunner {
         azureRequestIds: credential.requestIds,
         createdIds: [credential.id],
         credentialRef: encodeCredentialRef(credential.ref),
-        secret: written,
+        secret: {
+          ...written,
+          serviceAccounts: serviceAccountEntriesAfterWrite(plan, written.serviceAccountPatched, previous),
+        },
       };
     } catch (err) {
       // The run is another instance's now (its lease lapsed and it was taken over, or the new

@@ -371,7 +371,7 @@ describe('access lifecycle (G17)', () => {
       expect.objectContaining({
         what: 'imagePullSecrets entry',
         action: 'keep',
-        why: expect.stringMatching(/did not add it/),
+        why: expect.stringMatching(/do not show that acrbot added/),
       }),
     );
 
@@ -383,7 +383,7 @@ describe('access lifecycle (G17)', () => {
     const step = (await h.app.audit.forRequest(id)).find((e) => e.action === 'access.revoke.serviceAccount');
     expect(step).toMatchObject({
       outcome: 'kept',
-      detail: expect.stringMatching(/acrbot did not add it, so it is left in place/),
+      detail: expect.stringMatching(/do not show that acrbot added the imagePullSecrets entry; left in place/),
     });
   });
 
@@ -594,6 +594,33 @@ describe('access lifecycle (G17)', () => {
     expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
     expect(sa()).toEqual([]);
     expect(tokens()).toEqual([]);
+    expect(await actions(later.id)).toEqual(
+      expect.arrayContaining(['access.revoke.secret:deleted', 'access.revoke.serviceAccount:patched']),
+    );
+  });
+
+  test('G15: the entry an earlier request added goes with the secret when a later request that replaced it without a service account ends', async () => {
+    const { id: first, k8s } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --service-account default --for 2m pull for payments-api',
+    );
+    const sa = () =>
+      (k8s.getObject('serviceaccounts', 'payments', 'default') as unknown as { imagePullSecrets?: { name: string }[] })
+        .imagePullSecrets ?? [];
+    expect(sa()).toEqual([{ name: 'acr-auth' }]);
+    // The later request names no service account, yet replaces the same secret object.
+    const later = await h.requestSecret(users.requester, 'aks-dev contosoacr --namespace payments --for 1h pull again');
+    await h.click(users.approver, 'approve', { requestId: later.id });
+    const written = await h.settle(later.id);
+    expect(written.outcome?.secret).toMatchObject({ serviceAccountPatched: false, serviceAccounts: ['default'] });
+    advance(2 * MINUTE); // the first ends: the later one holds the secret and its entry
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(first))!.state).toBe('revoked');
+    expect(sa()).toEqual([{ name: 'acr-auth' }]);
+    advance(58 * MINUTE); // the later one ends: the secret goes, and the entry acrbot added with it
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(later.id))!.state).toBe('revoked');
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
+    expect(sa()).toEqual([]);
     expect(await actions(later.id)).toEqual(
       expect.arrayContaining(['access.revoke.secret:deleted', 'access.revoke.serviceAccount:patched']),
     );

@@ -1,6 +1,8 @@
 /** G15 decisions from acrbot's own records: which secret may be replaced, which application may be used. */
 import type { SecretPlan } from '../../src/domain/plan';
 import {
+  acrbotServiceAccountEntries,
+  serviceAccountEntriesAfterWrite,
   applicationProblem,
   credentialOf,
   credentialRefProblem,
@@ -144,5 +146,36 @@ describe('an application known only by the uniqueName acrbot recorded before cre
       roleAssignment: { scope: REGISTRY_ID, name: '00000000-0000-4000-8000-000000000001', subscriptionId: SUB },
     };
     expect(credentialRefProblem(withAssignment, request(['acrbot-r-1-00ff']))).toBeDefined();
+  });
+});
+
+describe('imagePullSecrets entries acrbot added (G15)', () => {
+  const plan = (serviceAccount?: string) => ({ ...secretPlan(), serviceAccount });
+  const written = (
+    serviceAccount: string | undefined,
+    secret: { serviceAccountPatched: boolean; serviceAccounts?: string[] },
+  ) =>
+    pendingRequest({
+      state: 'succeeded',
+      plan: plan(serviceAccount),
+      outcome: { summary: 'ok', azureRequestIds: [], secret: { action: 'created', ...secret } },
+    });
+
+  test('the list the run recorded decides; a request recorded before it vouches only for its own patch', () => {
+    expect(
+      acrbotServiceAccountEntries(written('default', { serviceAccountPatched: false, serviceAccounts: ['builder'] })),
+    ).toEqual(['builder']);
+    expect(acrbotServiceAccountEntries(written('default', { serviceAccountPatched: true }))).toEqual(['default']);
+    expect(acrbotServiceAccountEntries(written('default', { serviceAccountPatched: false }))).toEqual([]);
+    expect(acrbotServiceAccountEntries(pendingRequest({ plan: plan('default') }))).toEqual([]);
+  });
+
+  test("a write keeps the replaced request's entries and adds its own only when it patched one in", () => {
+    const replaced = written('default', { serviceAccountPatched: true });
+    expect(serviceAccountEntriesAfterWrite(plan('builder'), true, replaced)).toEqual(['default', 'builder']);
+    expect(serviceAccountEntriesAfterWrite(plan('default'), false, replaced)).toEqual(['default']);
+    expect(serviceAccountEntriesAfterWrite(plan(undefined), false, replaced)).toEqual(['default']);
+    // Already listed before acrbot linked it, nothing replaced: not acrbot's.
+    expect(serviceAccountEntriesAfterWrite(plan('default'), false, undefined)).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import { UserFacingError } from '../../domain/errors';
 import type {
   ClusterAccess,
   PullSecretPort,
+  PullSecretRemoval,
   PullSecretWrite,
   SecretRemoveResult,
   PullSecretWriteOutcome,
@@ -210,14 +211,11 @@ export class KubePullSecrets implements PullSecretPort {
     }
   }
 
-  async remove(
-    access: ClusterAccess,
-    input: { namespace: string; secretName: string; serviceAccount?: string; requestId: string; writtenUid?: string },
-  ): Promise<SecretRemoveResult> {
+  async remove(access: ClusterAccess, input: PullSecretRemoval): Promise<SecretRemoveResult> {
     const { api, clusterName } = access as KubeAccess;
     const ctx = { cluster: clusterName, namespace: input.namespace };
     const existing = await this.readSecret(api, input.namespace, input.secretName, clusterName);
-    if (!existing) return { secret: 'absent', serviceAccountPatched: false };
+    if (!existing) return { secret: 'absent', serviceAccountsPatched: [] };
     const managed = existing.metadata?.labels?.[MANAGED_BY_LABEL] === 'acrbot';
     const label = existing.metadata?.labels?.[REQUEST_ID_LABEL];
     // The caller's store says this request wrote the secret. With the uid it recorded, only that
@@ -235,7 +233,7 @@ export class KubePullSecrets implements PullSecretPort {
       return {
         secret: 'notOurs',
         ownerRequestId: labelledOther ? label : undefined,
-        serviceAccountPatched: false,
+        serviceAccountsPatched: [],
       };
     try {
       // Exactly the object just read: a replacement written meanwhile survives (409 Conflict).
@@ -246,14 +244,15 @@ export class KubePullSecrets implements PullSecretPort {
       });
     } catch (err) {
       const status = kubeStatus(err);
-      if (status === 404) return { secret: 'absent', serviceAccountPatched: false };
-      if (status === 409) return { secret: 'notOurs', serviceAccountPatched: false };
+      if (status === 404) return { secret: 'absent', serviceAccountsPatched: [] };
+      if (status === 409) return { secret: 'notOurs', serviceAccountsPatched: [] };
       throw explainKubeError(err, { ...ctx, verb: 'delete', resource: 'secrets' });
     }
-    const serviceAccountPatched = input.serviceAccount
-      ? await this.unlinkServiceAccount(api, input.serviceAccount, input.secretName, ctx)
-      : false;
-    return { secret: 'deleted', serviceAccountPatched };
+    const serviceAccountsPatched: string[] = [];
+    for (const serviceAccount of input.serviceAccounts)
+      if (await this.unlinkServiceAccount(api, serviceAccount, input.secretName, ctx))
+        serviceAccountsPatched.push(serviceAccount);
+    return { secret: 'deleted', serviceAccountsPatched };
   }
 
   /**
