@@ -124,6 +124,14 @@ export class AccessLifecycle {
   private async applyExtension(extension: AccessRequest): Promise<void> {
     const original = await this.store.get(extension.extendsRequestId!);
     const end = extension.access?.expiresAt;
+    const revokedBy = original?.state === 'revoked' ? original.access?.revokedBy : undefined;
+    if (revokedBy) {
+      // Someone revoked the original in the moment after the revocation last looked for a
+      // running extension and before this run finished (it found the original still active):
+      // the extension is the same access, so it ends now too, not at its own end.
+      await this.revokeSoon(extension, revokedBy, `${original!.id}, which it extends, was revoked while it ran`);
+      return;
+    }
     if (!original || original.state !== 'succeeded' || !end) return;
     if (original.access?.extendedBy?.includes(extension.id)) return;
     const current = original.access?.expiresAt;

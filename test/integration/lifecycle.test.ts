@@ -759,11 +759,17 @@ describe('access lifecycle (G17)', () => {
     await store.update(transition((await get(extensionId))!, { type: 'approve', by: approver, at: now }));
     const run = h.app.services.executor.schedule(extensionId);
     await checked;
+    const letGo = async () => {
+      release();
+      await run;
+      store.get = get;
+    };
     return {
+      /** Lets the run go on and waits for it. */
+      letGo,
+      /** The same, then waits for the extension's final state. */
       async finish(): Promise<AccessRequest> {
-        release();
-        await run;
-        store.get = get;
+        await letGo();
         return h.settle(extensionId);
       },
     };
@@ -848,6 +854,34 @@ describe('access lifecycle (G17)', () => {
         return run!.finish();
       },
     });
+  });
+
+  test('an extension that found its original active just before someone revoked it is revoked too when its run finishes', async () => {
+    const { id, k8s } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
+    );
+    const extensionId = await requestExtension(id, '--for 1h rollout still running');
+    // The approver clicks after the revocation's last look for a running extension, as it
+    // writes "revoked": the extension's run reads the original still active and is held there.
+    const audit = h.app.audit;
+    const append = audit.append.bind(audit);
+    let run: Awaited<ReturnType<typeof approveAndHoldAfterItsCheck>> | undefined;
+    audit.append = async (event) => {
+      if (!run && event.requestId === id && event.action === 'access.revoked')
+        run = await approveAndHoldAfterItsCheck(id, extensionId);
+      return append(event);
+    };
+    await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'token leaked' });
+    await oneRevocationAttempt(id);
+    audit.append = append;
+    expect((await h.app.store.get(id))!.state).toBe('revoked');
+    // The run goes on and writes its new token into the secret; then the extension ends too.
+    await run!.letGo();
+    await oneRevocationAttempt(extensionId);
+    expect((await h.app.store.get(extensionId))!.state).toBe('revoked');
+    expect(tokens()).toEqual([]);
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
+    expect(await actions(extensionId)).toContain('access.revoke.requested:scheduled');
   });
 
   test('a pending extension of a grant closes when the grant expires', async () => {
