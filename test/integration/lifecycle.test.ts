@@ -775,6 +775,28 @@ describe('access lifecycle (G17)', () => {
     };
   }
 
+  /**
+   * The approver approves `extensionId` when the revocation of `id` is about to audit `action`;
+   * its run is held after it read the original (approveAndHoldAfterItsCheck). `run()` gives the
+   * held run and puts the audit log back.
+   */
+  function approveWhenAudited(id: string, extensionId: string, action: string) {
+    const audit = h.app.audit;
+    const append = audit.append.bind(audit);
+    let run: Awaited<ReturnType<typeof approveAndHoldAfterItsCheck>> | undefined;
+    audit.append = async (event) => {
+      if (!run && event.requestId === id && event.action === action)
+        run = await approveAndHoldAfterItsCheck(id, extensionId);
+      return append(event);
+    };
+    return {
+      run() {
+        audit.append = append;
+        return run!;
+      },
+    };
+  }
+
   /** Until one attempt of `id`'s revocation ran to its end: it revoked, or it was refused. */
   async function oneRevocationAttempt(id: string): Promise<void> {
     for (let i = 0; ; i++) {
@@ -838,22 +860,9 @@ describe('access lifecycle (G17)', () => {
     );
     const extensionId = await requestExtension(id, '--for 1h rollout still running');
     // The approver clicks while the revocation deletes (after its first look at the extensions).
-    const audit = h.app.audit;
-    const append = audit.append.bind(audit);
-    let run: Awaited<ReturnType<typeof approveAndHoldAfterItsCheck>> | undefined;
-    audit.append = async (event) => {
-      const entry = await append(event);
-      if (!run && event.requestId === id && event.action === 'access.revoke.credential')
-        run = await approveAndHoldAfterItsCheck(id, extensionId);
-      return entry;
-    };
+    const approval = approveWhenAudited(id, extensionId, 'access.revoke.credential');
     await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'token leaked' });
-    await revocationWaitsForTheExtension(id, extensionId, {
-      finish: () => {
-        audit.append = append;
-        return run!.finish();
-      },
-    });
+    await revocationWaitsForTheExtension(id, extensionId, { finish: () => approval.run().finish() });
   });
 
   test('an extension that found its original active just before someone revoked it is revoked too when its run finishes', async () => {
@@ -863,20 +872,12 @@ describe('access lifecycle (G17)', () => {
     const extensionId = await requestExtension(id, '--for 1h rollout still running');
     // The approver clicks after the revocation's last look for a running extension, as it
     // writes "revoked": the extension's run reads the original still active and is held there.
-    const audit = h.app.audit;
-    const append = audit.append.bind(audit);
-    let run: Awaited<ReturnType<typeof approveAndHoldAfterItsCheck>> | undefined;
-    audit.append = async (event) => {
-      if (!run && event.requestId === id && event.action === 'access.revoked')
-        run = await approveAndHoldAfterItsCheck(id, extensionId);
-      return append(event);
-    };
+    const approval = approveWhenAudited(id, extensionId, 'access.revoked');
     await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'token leaked' });
     await oneRevocationAttempt(id);
-    audit.append = append;
     expect((await h.app.store.get(id))!.state).toBe('revoked');
     // The run goes on and writes its new token into the secret; then the extension ends too.
-    await run!.letGo();
+    await approval.run().letGo();
     await oneRevocationAttempt(extensionId);
     expect((await h.app.store.get(extensionId))!.state).toBe('revoked');
     expect(tokens()).toEqual([]);
