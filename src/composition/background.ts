@@ -4,7 +4,7 @@
  * scheduler's sweep. The returned function stops what was started here.
  */
 import type { Clock } from '../domain/ports';
-import { credentialCleanupJobId, retryPendingCleanups } from '../flows/credential-cleanup';
+import { scheduleCleanupsForPending } from '../flows/credential-cleanup';
 import { DRIFT_JOB_ID } from '../flows/drift-detector';
 import { STORE_PURGE_JOB_ID } from '../flows/store-purge';
 import { AUDIT_ANCHOR_JOB_ID } from './scheduler';
@@ -26,15 +26,12 @@ export async function startBackground(deps: {
   const { flows, stores, azure, scheduler, clock, log } = deps;
   const resumed = await flows.executor.resumeInterrupted();
   if (resumed) log.info({ resumed }, 'resuming interrupted executions');
-  // Pending clean-ups without a job of their own (recorded before the job existed).
-  void retryPendingCleanups(
-    stores.requests,
-    stores.audit,
-    azure.secrets,
-    clock,
-    log,
-    async (id) => (await stores.schedule.get(credentialCleanupJobId(id))) !== undefined,
-  ).catch((err) => log.warn({ err }, 'credential clean-up retry failed'));
+  // Pending credential clean-ups without a job of their own (recorded before the job existed):
+  // in the background, as it reads every failed request.
+  void scheduleCleanupsForPending(stores.requests, scheduler, clock).then(
+    (cleanups) => cleanups && log.warn({ cleanups }, 'scheduled missing credential clean-up jobs'),
+    (err: unknown) => log.error({ err }, 'scheduling missing credential clean-up jobs failed'),
+  );
   // Pending requests stored before the schedule existed get their expiry job (idempotent).
   await flows.requests.scheduleExpiryForPending();
   // Break-glass grants owing a review but without a review job (stored before the job was

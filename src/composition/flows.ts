@@ -4,13 +4,7 @@ import { hostname } from 'node:os';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/ports';
 import { AccessInventory } from '../flows/access-inventory';
-import {
-  CREDENTIAL_CLEANUP_KIND,
-  cleanupPending,
-  credentialCleanupJobId,
-  FIRST_CLEANUP_RETRY_MS,
-  retryCleanupOf,
-} from '../flows/credential-cleanup';
+import { cleanupJob, cleanupPending, retryCleanupOf } from '../flows/credential-cleanup';
 import { DriftDetector } from '../flows/drift-detector';
 import { realSleep, type Sleep } from '../flows/assign-role';
 import { Executor } from '../flows/executor';
@@ -180,13 +174,7 @@ export function createFlows(
         else await cards.requestChanged(request);
         await lifecycle.requestChanged(request);
         // A credential the failed run could not delete is tried again soon, not at the next start.
-        if (cleanupPending(request))
-          await scheduler.schedule({
-            id: credentialCleanupJobId(request.id),
-            kind: CREDENTIAL_CLEANUP_KIND,
-            requestId: request.id,
-            dueAt: new Date(clock.now().getTime() + FIRST_CLEANUP_RETRY_MS),
-          });
+        if (cleanupPending(request)) await scheduler.schedule(cleanupJob(request.id, clock));
       },
     },
     log,

@@ -325,6 +325,8 @@ export interface SecretRemoveResult {
   ownerRequestId?: string;
   /** The service accounts whose entry was removed (an entry already gone is not listed). */
   serviceAccountsPatched: string[];
+  /** The first service account that could not be patched (the others were still tried): retry. */
+  serviceAccountFailure?: Error;
 }
 
 // ---------------------------------------------------------------------------------------------

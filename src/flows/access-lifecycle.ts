@@ -124,14 +124,7 @@ export class AccessLifecycle {
   private async applyExtension(extension: AccessRequest): Promise<void> {
     const original = await this.store.get(extension.extendsRequestId!);
     const end = extension.access?.expiresAt;
-    const revokedBy = original?.state === 'revoked' ? original.access?.revokedBy : undefined;
-    if (revokedBy) {
-      // Someone revoked the original in the moment after the revocation last looked for a
-      // running extension and before this run finished (it found the original still active):
-      // the extension is the same access, so it ends now too, not at its own end.
-      await this.revokeSoon(extension, revokedBy, `${original!.id}, which it extends, was revoked while it ran`);
-      return;
-    }
+    if (await this.endedWithRevokedOriginal(extension, original)) return;
     if (!original || original.state !== 'succeeded' || !end) return;
     if (original.access?.extendedBy?.includes(extension.id)) return;
     const current = original.access?.expiresAt;
@@ -154,10 +147,31 @@ export class AccessLifecycle {
     } catch (err) {
       if (!(err instanceof VersionConflictError)) throw err;
       this.log.warn({ requestId: original.id, extension: extension.id }, 'original changed while extending; not moved');
+      await this.record(original, extension.requester, {
+        action: 'access.extended',
+        outcome: 'failed',
+        detail: `${original.id} changed meanwhile; its end was not moved by ${extension.id}`,
+      });
+      await this.endedWithRevokedOriginal(extension, await this.store.get(original.id));
       return;
     }
     await this.scheduleEnd(next);
     await this.cards.requestChanged(next);
+  }
+
+  /**
+   * Someone revoked the original in the moment after the revocation last looked for a running
+   * extension and before this extension's run finished (it found the original still active): the
+   * extension is the same access, so it ends now too, not at its own end. True when it did.
+   */
+  private async endedWithRevokedOriginal(
+    extension: AccessRequest,
+    original: AccessRequest | undefined,
+  ): Promise<boolean> {
+    const revokedBy = original?.state === 'revoked' ? original.access?.revokedBy : undefined;
+    if (!revokedBy) return false;
+    await this.revokeSoon(extension, revokedBy, `${original!.id}, which it extends, was revoked while it ran`);
+    return true;
   }
 
   /**
@@ -180,6 +194,9 @@ export class AccessLifecycle {
   async scheduleEnd(request: AccessRequest): Promise<void> {
     const expiresAt = request.access?.expiresAt;
     if (!expiresAt) return;
+    // A revocation someone asked for waits in this job (deferred while an extension is granted,
+    // or failing and retried): a moved end must not turn it back into a plain expiry.
+    if (((await this.jobs.get?.(accessExpiryJobId(request.id)))?.payload as RevokePayload | undefined)?.by) return;
     const end = Date.parse(expiresAt);
     await this.jobs.schedule({
       id: accessExpiryJobId(request.id),
@@ -242,7 +259,10 @@ export class AccessLifecycle {
     try {
       await this.revoke(request, payload.by ?? ACRBOT_ACTOR, payload.reason, !payload.by);
     } catch (err) {
-      if (job.attempts + 1 >= 3)
+      // A revocation waiting for an extension being granted is not failing: the requester hears
+      // when it is done, not that it "keeps failing".
+      const waiting = isUserFacing(err) && err.code === 'revoke.extensionRunning';
+      if (job.attempts + 1 >= 3 && !waiting)
         await this.messenger.tellRequester(request, { kind: 'revocationFailing', attempts: job.attempts + 1 });
       throw err;
     }
@@ -702,7 +722,7 @@ export class AccessLifecycle {
           action: 'access.revoke.secret',
           outcome: 'failed',
           targetIds: [target],
-          detail: `the cluster step failed (${isUserFacing(err) ? err.code : 'unexpected error'}); the credential is deleted now, the secret is retried`,
+          detail: `the cluster step failed (${isUserFacing(err) ? err.code : 'unexpected error'}); the credential is deleted now, the cluster step is retried`,
         }).catch((auditErr: unknown) =>
           this.log.error({ err: auditErr, requestId: request.id }, 'audit of a failed secret revocation failed'),
         );
@@ -757,6 +777,8 @@ export class AccessLifecycle {
         targetIds: [serviceAccountId(plan.serviceAccount)],
         detail: ENTRY_NOT_ADDED,
       });
+    // The secret is gone; an entry left is taken out by the retry (the secret is then absent).
+    if (removed.serviceAccountFailure) throw removed.serviceAccountFailure;
   }
 
   /**

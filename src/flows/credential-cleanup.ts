@@ -2,17 +2,17 @@
  * Finishes credential clean-ups that failed earlier (G14): a failed secret request whose
  * credential could not be deleted keeps the reference in its outcome, and a `cleanup.credential`
  * job for it tries again (scheduled when the run failed; retried with backoff and reported while
- * the deletion still fails). Each start also sweeps pending clean-ups that have no job (records
+ * the deletion still fails). Each start gives pending clean-ups that have no job one (records
  * older than the job). Only references the request's own `created` records vouch for are
  * deleted (G15).
  */
 import type { AuditEvent } from '../domain/audit-chain';
 import type { AuditLog, Clock, RequestStore } from '../domain/ports';
-import { VersionConflictError } from '../domain/ports';
 import { transition, type AccessRequest } from '../domain/request';
 import { type CredentialRef, decodeCredentialRef } from '../domain/secret-credential';
 import { credentialRefProblem } from '../domain/secret-ownership';
 import type { Logger } from '../observability/logger';
+import type { JobSpec } from './scheduler';
 import { deleteCredential, type SecretRunnerPorts } from './secret-runner';
 
 /**
@@ -73,43 +73,44 @@ export function cleanupPending(request: AccessRequest): boolean {
 
 /**
  * The `cleanup.credential` job of one request: deletes what its pending references name and
- * marks it cleaned up. Throws while a deletion still fails, so the scheduler retries it with
- * backoff and reports it; a request cleaned up meanwhile (or refused, audited) ends the job.
+ * marks it cleaned up. Throws while a deletion still fails, or when the request changed under
+ * the final write, so the scheduler runs it again (with backoff, reported): the next run reads
+ * the request afresh, and one cleaned up meanwhile (or refused, audited) ends the job.
  */
 export async function retryCleanupOf(requestId: string, deps: CleanupDeps): Promise<void> {
   const request = await deps.store.get(requestId);
   if (!request || !cleanupPending(request)) return;
-  try {
-    await retryCleanup(request, deps);
-  } catch (err) {
-    if (err instanceof VersionConflictError) return;
-    throw new Error(`the credential clean-up of ${requestId} still fails`, { cause: err });
-  }
+  await retryCleanup(request, deps);
 }
 
 /**
- * Retries pending credential clean-ups (the start's sweep); returns how many requests were
- * cleaned. `hasJob` skips requests whose own job will do it.
+ * The start's sweep: a pending clean-up without a job of its own (recorded before the job
+ * existed, or its scheduling failed) gets one, due after {@link FIRST_CLEANUP_RETRY_MS} like a
+ * fresh failure's (an application whose creation answer was lost may not be visible in Graph
+ * yet right after a restart). Returns how many were scheduled.
  */
-export async function retryPendingCleanups(
+export async function scheduleCleanupsForPending(
   store: RequestStore,
-  audit: AuditLog,
-  ports: SecretRunnerPorts,
+  jobs: { get(id: string): Promise<unknown>; schedule(job: JobSpec): Promise<void> },
   clock: Clock,
-  log: Logger,
-  hasJob: (requestId: string) => Promise<boolean> = async () => false,
 ): Promise<number> {
-  let cleaned = 0;
+  let scheduled = 0;
   for (const request of await store.listByState(['failed'], 1000)) {
-    if (!cleanupPending(request) || (await hasJob(request.id))) continue;
-    try {
-      if (await retryCleanup(request, { store, audit, ports, clock, log })) cleaned++;
-    } catch (err) {
-      if (err instanceof VersionConflictError) continue;
-      log.warn({ requestId: request.id, err }, 'credential clean-up still failing; will retry at next start');
-    }
+    if (!cleanupPending(request) || (await jobs.get(credentialCleanupJobId(request.id)))) continue;
+    await jobs.schedule(cleanupJob(request.id, clock));
+    scheduled++;
   }
-  return cleaned;
+  return scheduled;
+}
+
+/** The clean-up job of request `requestId`, due {@link FIRST_CLEANUP_RETRY_MS} from now. */
+export function cleanupJob(requestId: string, clock: Clock): JobSpec {
+  return {
+    id: credentialCleanupJobId(requestId),
+    kind: CREDENTIAL_CLEANUP_KIND,
+    requestId,
+    dueAt: new Date(clock.now().getTime() + FIRST_CLEANUP_RETRY_MS),
+  };
 }
 
 /**

@@ -23,7 +23,7 @@ import { isUserFacing, UserFacingError } from '../domain/errors';
 import { newRequestId } from '../domain/identifiers';
 import { parseAccessDuration } from '../domain/access-term';
 import type { Plan } from '../domain/plan';
-import type { AuditLog, Clock, DirectoryPort, RequestStore } from '../domain/ports';
+import type { AuditLog, Clock, DirectoryPort, RequestStore, ScheduledJob } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, AccessTerm, Actor, PolicyBinding, RequestEvent, RequestState } from '../domain/request';
 import { describeState, isBeingGranted, isExpired, transition } from '../domain/request';
@@ -92,6 +92,8 @@ function targetsOf(plan: Plan): string[] {
 export interface JobScheduling {
   schedule(job: JobSpec): Promise<void>;
   cancel(id: string): Promise<void>;
+  /** The job with this id, if still scheduled (optional: without it, nothing is looked up). */
+  get?(id: string): Promise<ScheduledJob | undefined>;
   /** Runs a due job at once under its lease (optional: without it the next sweep runs it). */
   runNow?(id: string): Promise<boolean>;
 }

@@ -85,6 +85,11 @@ export class Scheduler {
     });
   }
 
+  /** The job with this id, if it is still scheduled. */
+  get(id: string): Promise<ScheduledJob | undefined> {
+    return this.jobs.get(id);
+  }
+
   /** Removes a job (no-op when absent). */
   async cancel(id: string): Promise<void> {
     await this.jobs.delete(id);

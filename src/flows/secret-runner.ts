@@ -186,7 +186,9 @@ export class SecretRunner implements PlanRunner {
           ? ''
           : cleanup === 'deleted'
             ? ' The credential acrbot had created was deleted again.'
-            : ' The credential acrbot had created could not be deleted yet; it is recorded for clean-up and will be retried.';
+            : refs.every((ref) => ref.kind === 'sp' && !ref.applicationId)
+              ? ' Azure did not answer whether it created the credential; acrbot looks for it again shortly and deletes it if it exists.'
+              : ' The credential acrbot had created could not be deleted yet; it is recorded for clean-up and will be retried.';
       throw new RunFailure({
         summary: 'Failed',
         azureRequestIds: credential?.requestIds ?? [],
@@ -549,7 +551,8 @@ export async function deleteCredential(ports: SecretRunnerPorts, ref: Credential
     return true;
   }
   if (ref.roleAssignment) await ports.roleAssignments.delete(ref.roleAssignment);
-  // Only the recorded uniqueName is known (see createServicePrincipal): absent means never created.
+  // Only the recorded uniqueName is known (see createServicePrincipal): not found is not proof
+  // that Graph never created it (replication); the caller decides what not found means.
   const applicationId =
     ref.applicationId || (ref.uniqueName && (await ports.servicePrincipals.findApplication(ref.uniqueName))?.id);
   if (!applicationId) return false;

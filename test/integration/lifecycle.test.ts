@@ -626,6 +626,34 @@ describe('access lifecycle (G17)', () => {
     );
   });
 
+  test('a service account that cannot be patched after the secret went is retried: the retry takes the entry out, the secret being gone', async () => {
+    const { id, k8s } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --service-account default --for 2m pull for payments-api',
+    );
+    const sa = () =>
+      (k8s.getObject('serviceaccounts', 'payments', 'default') as unknown as { imagePullSecrets?: { name: string }[] })
+        .imagePullSecrets ?? [];
+    const refused = k8s.faults.inject({ verb: 'patch', resource: 'serviceaccounts', status: 500, times: Infinity });
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
+    expect(sa()).toEqual([{ name: 'acr-auth' }]);
+    expect((await h.app.store.get(id))!.state).toBe('succeeded');
+    expect(await jobOf(`access.expire:${id}`)).toMatchObject({ attempts: 1 });
+    refused();
+    advance(MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(id))!.state).toBe('revoked');
+    expect(sa()).toEqual([]);
+    expect(await actions(id)).toEqual(
+      expect.arrayContaining([
+        'access.revoke.secret:deleted',
+        'access.revoke.secret:absent',
+        'access.revoke.serviceAccount:patched',
+      ]),
+    );
+  });
+
   test('revoking an extended grant ends its extension too: the assignment is deleted, and both say revoked', async () => {
     await start();
     const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
@@ -854,6 +882,17 @@ describe('access lifecycle (G17)', () => {
     await revocationWaitsForTheExtension(id, extensionId, run);
   });
 
+  test('a revocation waiting for an extension that moves the end later still runs: the moved end does not replace it', async () => {
+    // The original ends before the extension would: the extension's success moves its end.
+    const { id } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --service-account default --for 2m pull for payments-api',
+    );
+    const extensionId = await requestExtension(id, '--for 1h rollout still running');
+    const run = await approveAndHoldAfterItsCheck(id, extensionId);
+    await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'token leaked' });
+    await revocationWaitsForTheExtension(id, extensionId, run);
+  });
+
   test('an extension approved while its original\u2019s secret is being deleted: the revocation checks again before "revoked", waits, then ends both', async () => {
     const { id } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
@@ -883,6 +922,31 @@ describe('access lifecycle (G17)', () => {
     expect(tokens()).toEqual([]);
     expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
     expect(await actions(extensionId)).toContain('access.revoke.requested:scheduled');
+  });
+
+  test('an extension whose end move loses to a revocation of its original is revoked too (audited: the end was not moved)', async () => {
+    const { id, k8s } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --service-account default --for 2m pull for payments-api',
+    );
+    const extensionId = await requestExtension(id, '--for 1h rollout still running');
+    // Just before the extension's success moves the original's end, someone's revocation marks
+    // the original revoked: the move loses (a conditional write on the version it read).
+    const store = h.app.store;
+    const update = store.update.bind(store);
+    const approver = { objectId: users.approver.objectId, name: users.approver.name };
+    store.update = async (next) => {
+      if (next.id === id && next.access?.extendedBy?.includes(extensionId)) {
+        store.update = update;
+        await update(transition((await store.get(id))!, { type: 'revoke', at: now, by: approver, reason: 'leaked' }));
+      }
+      return update(next);
+    };
+    await h.click(users.approver, 'approve', { requestId: extensionId });
+    await oneRevocationAttempt(extensionId);
+    expect((await store.get(extensionId))!.state).toBe('revoked');
+    expect(tokens()).toEqual([]);
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
+    expect(await actions(id)).toContain('access.extended:failed');
   });
 
   test('a pending extension of a grant closes when the grant expires', async () => {

@@ -561,7 +561,7 @@ describe('secret flow', () => {
     graph.faults.clear();
     expect(done.state).toBe('failed');
     expect(done.outcome?.cleanup).toBe('pending');
-    expect(done.outcome?.error).toMatch(/recorded for clean-up/);
+    expect(done.outcome?.error).toMatch(/did not answer whether it created the credential; acrbot looks for it again/);
     const uniqueName = done.created?.find((o) => o.kind === 'application')?.name;
     expect(JSON.parse(done.outcome!.credentialRef!)).toEqual([
       { kind: 'sp', applicationId: '', appId: '', uniqueName },

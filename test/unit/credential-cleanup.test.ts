@@ -1,9 +1,12 @@
 /**
- * G15: clean-ups retried at start act only on references the request's own records vouch for.
- * A stored reference naming something acrbot did not record (another grant's role assignment,
- * a token of another request, another registry) is refused and audited, never deleted.
+ * G14/G15: a credential clean-up retried by its job acts only on references the request's own
+ * records vouch for. A stored reference naming something acrbot did not record (another grant's
+ * role assignment, a token of another request, another registry) is refused and audited, never
+ * deleted. The start gives each pending clean-up without a job one.
  */
-import { retryPendingCleanups } from '../../src/flows/credential-cleanup';
+import { type CleanupDeps, retryCleanupOf, scheduleCleanupsForPending } from '../../src/flows/credential-cleanup';
+import type { JobSpec } from '../../src/flows/scheduler';
+import { VersionConflictError } from '../../src/domain/ports';
 import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
 import type { AccessRequest } from '../../src/domain/request';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
@@ -21,7 +24,23 @@ function failedWith(id: string, refs: unknown[], created: AccessRequest['created
   });
 }
 
-describe('credential clean-up retried at start (G15)', () => {
+/** Runs every failed request's clean-up job once; how many requests ended cleaned up. */
+async function runCleanupJobs(
+  store: CleanupDeps['store'],
+  audit: CleanupDeps['audit'],
+  ports: CleanupDeps['ports'],
+): Promise<number> {
+  const deps = { store, audit, ports, clock: new FakeClock(), log: createLogger({ level: 'silent' }) };
+  let cleaned = 0;
+  for (const request of await deps.store.listByState(['failed'])) {
+    if (request.outcome?.cleanup !== 'pending') continue;
+    await retryCleanupOf(request.id, deps);
+    if ((await deps.store.get(request.id))?.outcome?.cleanup === 'deleted') cleaned++;
+  }
+  return cleaned;
+}
+
+describe('credential clean-up retried by its job (G14, G15)', () => {
   const deletes: string[] = [];
   const ports = {
     tokens: {
@@ -73,7 +92,7 @@ describe('credential clean-up retried at start (G15)', () => {
         [{ kind: 'application', id: '00000000-0000-4000-8000-000000000001', name: 'acrbot-x', recordedAt }],
       ),
     );
-    const cleaned = await retryPendingCleanups(store, audit, ports, new FakeClock(), createLogger({ level: 'silent' }));
+    const cleaned = await runCleanupJobs(store, audit, ports);
     expect(cleaned).toBe(1);
     expect(deletes).toEqual(['token:acrbot-r-aaaaaaaa']);
     expect((await store.get('R-AAAAAAAA'))?.outcome?.cleanup).toBe('deleted');
@@ -107,7 +126,7 @@ describe('credential clean-up retried at start (G15)', () => {
       const request = failedWith(id, [], created(id));
       await store.create({ ...request, outcome: { ...request.outcome!, credentialRef } });
     }
-    const cleaned = await retryPendingCleanups(store, audit, ports, new FakeClock(), createLogger({ level: 'silent' }));
+    const cleaned = await runCleanupJobs(store, audit, ports);
     expect(cleaned).toBe(0);
     expect(deletes).toEqual([]);
     for (const [id] of cases) {
@@ -135,13 +154,7 @@ describe('credential clean-up retried at start (G15)', () => {
       ...ports,
       servicePrincipals: { ...ports.servicePrincipals, findApplication: async (name: string) => found.get(name) },
     } as unknown as SecretRunnerPorts;
-    const cleaned = await retryPendingCleanups(
-      store,
-      audit,
-      lookups,
-      new FakeClock(),
-      createLogger({ level: 'silent' }),
-    );
+    const cleaned = await runCleanupJobs(store, audit, lookups);
     expect(cleaned).toBe(2);
     expect(deletes).toEqual(['app:app-made']);
     expect((await audit.forRequest('R-KKKKKKKK')).map((e) => e.outcome)).toEqual(['deleted']);
@@ -151,21 +164,49 @@ describe('credential clean-up retried at start (G15)', () => {
     for (const id of ['R-KKKKKKKK', 'R-MMMMMMMM']) expect((await store.get(id))?.outcome?.cleanup).toBe('deleted');
   });
 
-  test("the start's sweep leaves a request whose own clean-up job will do it", async () => {
+  test('the start gives a pending clean-up without a job one, due a minute later; the job runs again after a lost write', async () => {
     const store = new MemoryRequestStore();
     const audit = new MemoryAuditLog(new FakeClock());
     const recordedAt = '2025-01-15T09:00:00.000Z';
-    await store.create(
+    const own = (id: string) =>
       failedWith(
-        'R-NNNNNNNN',
-        [{ ...token, tokenName: 'acrbot-r-nnnnnnnn' }],
-        [{ kind: 'acrToken', id: `${REGISTRY_ID}/tokens/acrbot-r-nnnnnnnn`, name: 'acrbot-r-nnnnnnnn', recordedAt }],
-      ),
-    );
-    const log = createLogger({ level: 'silent' });
-    expect(await retryPendingCleanups(store, audit, ports, new FakeClock(), log, async () => true)).toBe(0);
-    expect(deletes).toEqual([]);
-    expect(await retryPendingCleanups(store, audit, ports, new FakeClock(), log, async () => false)).toBe(1);
-    expect(deletes).toEqual(['token:acrbot-r-nnnnnnnn']);
+        id,
+        [{ ...token, tokenName: `acrbot-${id.toLowerCase()}` }],
+        [
+          {
+            kind: 'acrToken',
+            id: `${REGISTRY_ID}/tokens/acrbot-${id.toLowerCase()}`,
+            name: `acrbot-${id.toLowerCase()}`,
+            recordedAt,
+          },
+        ],
+      );
+    await store.create(own('R-NNNNNNNN'));
+    await store.create(own('R-PPPPPPPP'));
+    const clock = new FakeClock();
+    const scheduled: JobSpec[] = [];
+    const jobs = {
+      get: async (id: string) => (id === 'cleanup.credential:R-PPPPPPPP' ? { id } : undefined),
+      schedule: async (job: JobSpec) => void scheduled.push(job),
+    };
+    expect(await scheduleCleanupsForPending(store, jobs, clock)).toBe(1);
+    expect(scheduled).toEqual([
+      {
+        id: 'cleanup.credential:R-NNNNNNNN',
+        kind: 'cleanup.credential',
+        requestId: 'R-NNNNNNNN',
+        dueAt: new Date(clock.now().getTime() + 60_000),
+      },
+    ]);
+    // The request changes under the job's final write: the job fails (and runs again), not ends.
+    const update = store.update.bind(store);
+    store.update = async () => {
+      store.update = update;
+      throw new VersionConflictError('R-NNNNNNNN');
+    };
+    const deps = { store, audit, ports, clock, log: createLogger({ level: 'silent' }) };
+    await expect(retryCleanupOf('R-NNNNNNNN', deps)).rejects.toBeInstanceOf(VersionConflictError);
+    await retryCleanupOf('R-NNNNNNNN', deps);
+    expect((await store.get('R-NNNNNNNN'))?.outcome?.cleanup).toBe('deleted');
   });
 });

@@ -215,7 +215,9 @@ export class KubePullSecrets implements PullSecretPort {
     const { api, clusterName } = access as KubeAccess;
     const ctx = { cluster: clusterName, namespace: input.namespace };
     const existing = await this.readSecret(api, input.namespace, input.secretName, clusterName);
-    if (!existing) return { secret: 'absent', serviceAccountsPatched: [] };
+    // Gone already (an earlier attempt deleted it and then failed on a service account): the
+    // entries acrbot added still go, so a retry finishes what that attempt began.
+    if (!existing) return { secret: 'absent', ...(await this.unlinkAll(api, input, ctx)) };
     const managed = existing.metadata?.labels?.[MANAGED_BY_LABEL] === 'acrbot';
     const label = existing.metadata?.labels?.[REQUEST_ID_LABEL];
     // The caller's store says this request wrote the secret. With the uid it recorded, only that
@@ -244,15 +246,32 @@ export class KubePullSecrets implements PullSecretPort {
       });
     } catch (err) {
       const status = kubeStatus(err);
-      if (status === 404) return { secret: 'absent', serviceAccountsPatched: [] };
+      if (status === 404) return { secret: 'absent', ...(await this.unlinkAll(api, input, ctx)) };
       if (status === 409) return { secret: 'notOurs', serviceAccountsPatched: [] };
       throw explainKubeError(err, { ...ctx, verb: 'delete', resource: 'secrets' });
     }
+    return { secret: 'deleted', ...(await this.unlinkAll(api, input, ctx)) };
+  }
+
+  /**
+   * Takes the secret out of each listed service account's `imagePullSecrets`, going on past a
+   * failure (the others are still tried); the first failure is answered for the caller to retry.
+   */
+  private async unlinkAll(
+    api: CoreV1Api,
+    input: PullSecretRemoval,
+    ctx: { cluster: string; namespace: string },
+  ): Promise<Pick<SecretRemoveResult, 'serviceAccountsPatched' | 'serviceAccountFailure'>> {
     const serviceAccountsPatched: string[] = [];
+    let serviceAccountFailure: Error | undefined;
     for (const serviceAccount of input.serviceAccounts)
-      if (await this.unlinkServiceAccount(api, serviceAccount, input.secretName, ctx))
-        serviceAccountsPatched.push(serviceAccount);
-    return { secret: 'deleted', serviceAccountsPatched };
+      try {
+        if (await this.unlinkServiceAccount(api, serviceAccount, input.secretName, ctx))
+          serviceAccountsPatched.push(serviceAccount);
+      } catch (err) {
+        serviceAccountFailure ??= err as Error;
+      }
+    return { serviceAccountsPatched, ...(serviceAccountFailure && { serviceAccountFailure }) };
   }
 
   /**
