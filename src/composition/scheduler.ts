@@ -33,9 +33,11 @@ export function createScheduler(
     reporter: async (job, err) => {
       const request = job.requestId ? await stores.requests.get(job.requestId) : undefined;
       const what = job.kind === 'access.expire' ? 'Revoking the access' : `The background job ${job.kind}`;
+      // "Not done", not "failed": a revocation waiting for an extension being granted lands here too.
+      const attempts = `${job.attempts} attempt${job.attempts === 1 ? '' : 's'}`;
       await messenger.reportToApprovers(
         request,
-        `${what} has failed ${job.attempts} times (last error: ${job.lastError ?? (err as Error).message}). acrbot keeps retrying; next attempt at ${job.dueAt.slice(0, 16).replace('T', ' ')} UTC.`,
+        `${what} is not done after ${attempts} (last answer: ${job.lastError ?? (err as Error).message}). acrbot keeps trying; next attempt at ${job.dueAt.slice(0, 16).replace('T', ' ')} UTC.`,
       );
     },
   });

@@ -523,7 +523,9 @@ describe('access lifecycle (G17)', () => {
       'report in the approvals channel',
     );
     expect(report.conversationId).toContain(SANDBOX_APPROVAL_CHANNEL_ID);
-    expect(cardText(report.activity)).toMatch(/Revoking the access has failed 1 times .* keeps retrying/);
+    expect(cardText(report.activity)).toMatch(
+      /Revoking the access is not done after 1 attempt \(last answer: .*\)\. acrbot keeps trying/,
+    );
     advance(MINUTE);
     await h.app.scheduler.runDue();
     expect((await h.app.store.get(request.id))!.state).toBe('revoked');
