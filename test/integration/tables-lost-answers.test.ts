@@ -76,6 +76,24 @@ describe('Azure Tables: a write whose answer was lost is the store’s own', () 
     expect((await store.get(request.id))?.state).toBe('executing');
   });
 
+  test('two instances writing the very same transition (one click, one millisecond): one wins, the other is told it lost', async () => {
+    const prefix = world.azurite.freshPrefix();
+    const [a, b] = [
+      new TablesRequestStore(await table('requests', prefix)),
+      new TablesRequestStore(await table('requests', prefix)),
+    ];
+    const request = pendingRequest();
+    await a.create(request);
+    await b.get(request.id);
+    // Equal documents: the same approver, the same time. Only one write may say it was its own.
+    const approved = transition(request, { type: 'approve', by: APPROVER, at: AT });
+    const results = await Promise.allSettled([a.update(approved), b.update({ ...approved })]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({
+      reason: expect.objectContaining({ name: 'VersionConflictError' }),
+    });
+  });
+
   test('a request created before its answer was lost is created, not "already exists"', async () => {
     const requests = await table('requests');
     const store = new TablesRequestStore(requests);

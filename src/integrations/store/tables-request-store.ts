@@ -22,6 +22,7 @@
  * a state asked for. One partition serves a few thousand writes a second, far above an approval
  * bot's rate.
  */
+import { randomUUID } from 'node:crypto';
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import type { CardCopy, RequestStore } from '../../domain/ports';
 import { VersionConflictError } from '../../domain/ports';
@@ -87,15 +88,16 @@ export class TablesRequestStore implements RequestStore {
   }
 
   async create(request: AccessRequest): Promise<void> {
+    const writeId = randomUUID();
     try {
       const result = await submitTransaction(this.table, [
-        ['create', this.requestRow(request)],
+        ['create', this.requestRow(request, writeId)],
         ...indexRows(indexFields(request)).map((row): TransactionAction => ['create', row]),
       ]);
       this.remember(request, result.subResponses[0]?.etag);
     } catch (err) {
       if (statusOf(err) !== 409) throw err;
-      if (await this.holds(request)) return;
+      if (await this.holds(request.id, writeId)) return;
       throw new Error(`request ${request.id} already exists`, { cause: err });
     }
   }
@@ -113,7 +115,8 @@ export class TablesRequestStore implements RequestStore {
     const current = known?.version === next.version - 1 ? known : await this.readKnown(next.id);
     // The version check is ours; the ETag makes it atomic against every other writer.
     if (!current || current.version !== next.version - 1) throw new VersionConflictError(next.id);
-    const row = this.requestRow(next);
+    const writeId = randomUUID();
+    const row = this.requestRow(next, writeId);
     const actions: TransactionAction[] = [['update', row, 'Replace', { etag: current.etag }]];
     // Each index row whose key changes (the state is in every key) moves in the same transaction.
     const before = indexRows(current.fields);
@@ -136,7 +139,7 @@ export class TablesRequestStore implements RequestStore {
       // 412: someone else's write landed after our read; 404: the index row went with it.
       const status = statusOf(err);
       if (status !== 412 && status !== 404) throw err;
-      if (await this.holds(next)) return;
+      if (await this.holds(next.id, writeId)) return;
       // 404 may also be an index row this request never had (written by an older version after
       // the backfill ran): repaired under its state row's ETag, the transition is tried once more.
       if (status === 404 && !repaired && (await repairRequestIndexes(this.table, next.id))) {
@@ -147,15 +150,20 @@ export class TablesRequestStore implements RequestStore {
   }
 
   /**
-   * True when the stored request is exactly `request`: a write whose answer was lost (a 500
-   * OperationTimedOut or a reset after the service applied it) is resent by the SDK's retry
-   * policy and refused (409, 412, or 404 for an index row it already moved) as if another
-   * writer had won. Only our own write stores this document: every write raises the version,
-   * and another writer's document at that version differs (its time, actor or state).
+   * True when the stored request row is the one this write stored (`writeId`, a random id each
+   * write puts in the row): a write whose answer was lost (a 500 OperationTimedOut or a reset
+   * after the service applied it) is resent by the SDK's retry policy and refused (409, 412, or
+   * 404 for an index row it already moved) as if another writer had won. The document alone
+   * cannot tell: two instances deciding the same click in the same millisecond write equal ones.
    */
-  private async holds(request: AccessRequest): Promise<boolean> {
-    const stored = await this.read(request.id);
-    return stored !== undefined && JSON.stringify(stored.request) === JSON.stringify(request);
+  private async holds(id: string, writeId: string): Promise<boolean> {
+    try {
+      const row = await tableRest(this.table).get(PK, requestKey(id));
+      return row.writeId === writeId;
+    } catch (err) {
+      if (statusOf(err) === 404) return false;
+      throw err;
+    }
   }
 
   async listByState(states: RequestState[], limit = 100): Promise<AccessRequest[]> {
@@ -271,12 +279,14 @@ export class TablesRequestStore implements RequestStore {
 
   async close(): Promise<void> {}
 
-  private requestRow(request: AccessRequest): Row {
+  /** The request's row; `writeId` marks this write's row as its own (see {@link holds}). */
+  private requestRow(request: AccessRequest, writeId: string): Row {
     return {
       partitionKey: PK,
       rowKey: requestKey(request.id),
       version: request.version,
       state: request.state,
+      writeId,
       ...docProperties(request),
     };
   }
