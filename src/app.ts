@@ -127,7 +127,6 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
   const stopBackground = await startBackground({
     flows,
     stores,
-    azure,
     scheduler,
     clock,
     log,

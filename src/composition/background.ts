@@ -10,7 +10,6 @@ import { STORE_PURGE_JOB_ID } from '../flows/store-purge';
 import { AUDIT_ANCHOR_JOB_ID } from './scheduler';
 import type { Scheduler } from '../flows/scheduler';
 import type { Logger } from '../observability/logger';
-import type { AzurePorts } from './azure-ports';
 import type { Flows } from './flows';
 import type { Stores } from './stores';
 
@@ -18,12 +17,11 @@ import type { Stores } from './stores';
 export async function startBackground(deps: {
   flows: Flows;
   stores: Stores;
-  azure: AzurePorts;
   scheduler: Scheduler;
   clock: Clock;
   log: Logger;
 }): Promise<() => Promise<void>> {
-  const { flows, stores, azure, scheduler, clock, log } = deps;
+  const { flows, stores, scheduler, clock, log } = deps;
   const resumed = await flows.executor.resumeInterrupted();
   if (resumed) log.info({ resumed }, 'resuming interrupted executions');
   // Pending credential clean-ups without a job of their own (recorded before the job existed):

@@ -243,7 +243,14 @@ export function createFlows(
     onRequestChanged: (listener) => void changeListeners.push(listener),
     cleanups: {
       retry: (requestId) =>
-        retryCleanupOf(requestId, { store: stores.requests, audit: stores.audit, ports: azure.secrets, clock, log }),
+        retryCleanupOf(requestId, {
+          store: stores.requests,
+          audit: stores.audit,
+          ports: azure.secrets,
+          clock,
+          log,
+          reschedule: (job) => scheduler.schedule(job),
+        }),
     },
   };
 }

@@ -325,8 +325,10 @@ export interface SecretRemoveResult {
   ownerRequestId?: string;
   /** The service accounts whose entry was removed (an entry already gone is not listed). */
   serviceAccountsPatched: string[];
-  /** The first service account that could not be patched (the others were still tried): retry. */
+  /** Why the first service account that could not be patched failed (the others were still tried): retry. */
   serviceAccountFailure?: Error;
+  /** That service account. */
+  failedServiceAccount?: string;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -180,14 +180,23 @@ export class AccessLifecycle {
    */
   async revokeSoon(request: AccessRequest, by: Actor, reason: string | undefined): Promise<void> {
     await this.record(request, by, { action: 'access.revoke.requested', outcome: 'scheduled', detail: reason });
-    await this.jobs.schedule({
-      id: accessExpiryJobId(request.id),
-      kind: 'access.expire',
-      dueAt: this.clock.now(),
-      requestId: request.id,
-      payload: { by, ...(reason ? { reason } : {}) },
-    });
-    await this.jobs.runNow?.(accessExpiryJobId(request.id));
+    const id = accessExpiryJobId(request.id);
+    // An end moved at the same moment (an extension's success on another instance read the job
+    // before this write) can put a plain expiry over it: written again until the job ran, or is
+    // seen carrying this revoke (another instance runs it), or is gone (it ran).
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await this.jobs.schedule({
+        id,
+        kind: 'access.expire',
+        dueAt: this.clock.now(),
+        requestId: request.id,
+        payload: { by, ...(reason ? { reason } : {}) },
+      });
+      if (await this.jobs.runNow?.(id)) return;
+      const job = await this.jobs.get(id);
+      if (!job || (job.payload as RevokePayload | undefined)?.by) return;
+    }
+    throw new Error(`the revocation of ${request.id} kept being replaced by a moved end; ask again`);
   }
 
   /** Schedules `access.expire` at the end and every reminder that still lies in the future. */
@@ -196,7 +205,7 @@ export class AccessLifecycle {
     if (!expiresAt) return;
     // A revocation someone asked for waits in this job (deferred while an extension is granted,
     // or failing and retried): a moved end must not turn it back into a plain expiry.
-    if (((await this.jobs.get?.(accessExpiryJobId(request.id)))?.payload as RevokePayload | undefined)?.by) return;
+    if (((await this.jobs.get(accessExpiryJobId(request.id)))?.payload as RevokePayload | undefined)?.by) return;
     const end = Date.parse(expiresAt);
     await this.jobs.schedule({
       id: accessExpiryJobId(request.id),
@@ -778,7 +787,15 @@ export class AccessLifecycle {
         detail: ENTRY_NOT_ADDED,
       });
     // The secret is gone; an entry left is taken out by the retry (the secret is then absent).
-    if (removed.serviceAccountFailure) throw removed.serviceAccountFailure;
+    if (removed.serviceAccountFailure) {
+      await this.record(request, by, {
+        action: 'access.revoke.serviceAccount',
+        outcome: 'failed',
+        targetIds: [serviceAccountId(removed.failedServiceAccount ?? '')],
+        detail: isUserFacing(removed.serviceAccountFailure) ? removed.serviceAccountFailure.code : 'unexpected error',
+      });
+      throw removed.serviceAccountFailure;
+    }
   }
 
   /**

@@ -57,6 +57,16 @@ export const credentialCleanupJobId = (requestId: string): string => `${CREDENTI
 /** How long after a run failed with its clean-up pending the job first tries again. */
 export const FIRST_CLEANUP_RETRY_MS = 60_000;
 
+/**
+ * How long after the run failed "not found under its recorded name" is taken as "Graph never
+ * created it": a lookup sooner is looked at again then (Graph's replication takes seconds,
+ * sometimes minutes).
+ */
+export const ABSENT_AFTER_MS = 10 * 60_000;
+
+/** The detail of the audit entry of a retried clean-up that deleted the credential. */
+const RETRIED_AND_DELETED = 'retried after an earlier failure';
+
 /** What a clean-up reads and writes. */
 export interface CleanupDeps {
   store: RequestStore;
@@ -64,6 +74,8 @@ export interface CleanupDeps {
   ports: SecretRunnerPorts;
   clock: Clock;
   log: Logger;
+  /** Puts the request's clean-up job at a later time (a name not found too soon to decide). */
+  reschedule(job: JobSpec): Promise<void>;
 }
 
 /** True when `request` failed with a credential clean-up still to do. */
@@ -119,8 +131,15 @@ export function cleanupJob(requestId: string, clock: Clock): JobSpec {
  */
 async function retryCleanup(
   request: AccessRequest,
-  { store, audit, ports, clock, log }: CleanupDeps,
+  { store, audit, ports, clock, log, reschedule }: CleanupDeps,
 ): Promise<boolean> {
+  // A run before this one deleted it and lost the final write: only that write is left (a second
+  // look would find nothing and contradict the first in the audit).
+  const entries = await audit.forRequest(request.id);
+  if (entries.some((e) => e.action === 'credential.cleanup' && e.detail === RETRIED_AND_DELETED)) {
+    await store.update(transition(request, { type: 'cleanedUp', at: clock.now() }));
+    return true;
+  }
   // Only references that the request's own records vouch for are acted on (G15): the stored
   // outcome could have been written by an older version, or tampered with.
   const pending = pendingRefs(request.outcome?.credentialRef);
@@ -142,10 +161,15 @@ async function retryCleanup(
   const existed: boolean[] = [];
   for (const ref of refs.reverse()) existed.push(await deleteCredential(ports, ref));
   // Only an application known by its recorded name can be absent: its creation's answer was
-  // lost and, looked for again now (past Graph's replication delay), it does not exist.
+  // lost. Soon after, Graph may not show it yet; past ABSENT_AFTER_MS it does not exist.
+  const decidedAt = Date.parse(request.updatedAt) + ABSENT_AFTER_MS;
+  if (!existed.some(Boolean) && clock.now().getTime() < decidedAt) {
+    await reschedule({ ...cleanupJob(request.id, clock), dueAt: new Date(decidedAt) });
+    return false;
+  }
   await audit.append(
     existed.some(Boolean)
-      ? cleanupEntry(request, 'deleted', 'retried after an earlier failure')
+      ? cleanupEntry(request, 'deleted', RETRIED_AND_DELETED)
       : cleanupEntry(request, 'absent', 'not found under its recorded name: Graph did not create it'),
   );
   await store.update(transition(request, { type: 'cleanedUp', at: clock.now() }));

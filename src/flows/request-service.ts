@@ -92,8 +92,8 @@ function targetsOf(plan: Plan): string[] {
 export interface JobScheduling {
   schedule(job: JobSpec): Promise<void>;
   cancel(id: string): Promise<void>;
-  /** The job with this id, if still scheduled (optional: without it, nothing is looked up). */
-  get?(id: string): Promise<ScheduledJob | undefined>;
+  /** The job with this id, if still scheduled. */
+  get(id: string): Promise<ScheduledJob | undefined>;
   /** Runs a due job at once under its lease (optional: without it the next sweep runs it). */
   runNow?(id: string): Promise<boolean>;
 }

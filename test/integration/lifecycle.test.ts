@@ -650,6 +650,7 @@ describe('access lifecycle (G17)', () => {
     expect(await actions(id)).toEqual(
       expect.arrayContaining([
         'access.revoke.secret:deleted',
+        'access.revoke.serviceAccount:failed',
         'access.revoke.secret:absent',
         'access.revoke.serviceAccount:patched',
       ]),

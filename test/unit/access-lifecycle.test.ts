@@ -41,6 +41,7 @@ function setup(withLeases: boolean) {
   const jobs = {
     schedule: (j: JobSpec) => schedule.put({ ...j, dueAt: j.dueAt.toISOString(), attempts: 0 }),
     cancel: (id: string) => schedule.delete(id),
+    get: (id: string) => schedule.get(id),
   };
   const lifecycle = new AccessLifecycle(
     store,
@@ -101,5 +102,50 @@ describe('AccessLifecycle: overlapping grants revoked at the same moment', () =>
     expect(t.exists()).toBe(false);
     expect((await t.store.get(a.id))!.state).toBe('revoked');
     expect((await t.store.get(b.id))!.state).toBe('revoked');
+  });
+});
+
+describe('AccessLifecycle: a revoke someone asked for', () => {
+  test('written again when a moved end replaced it before it ran (an extension on another instance)', async () => {
+    const clock = new FakeClock('2026-11-30T10:00:00Z');
+    const schedule = new MemoryScheduleStore();
+    const ran: string[] = [];
+    let movedEnd = true;
+    const jobs = {
+      schedule: (j: JobSpec) => schedule.put({ ...j, dueAt: j.dueAt.toISOString(), attempts: 0 }),
+      cancel: (id: string) => schedule.delete(id),
+      get: (id: string) => schedule.get(id),
+      // Another instance moves the end between the revoke's write and its run: a plain expiry
+      // a month away, which is not due, so the run does nothing.
+      runNow: async (id: string) => {
+        const job = (await schedule.get(id))!;
+        if (movedEnd) {
+          movedEnd = false;
+          await schedule.put({ ...job, payload: undefined, dueAt: '2026-12-30T10:00:00.000Z' });
+          return false;
+        }
+        ran.push(`${id} by ${(job.payload as { by?: { name: string } }).by?.name}`);
+        return true;
+      },
+    };
+    const silent = {
+      requestChanged: async () => undefined,
+      tellRequester: async () => undefined,
+      reportToApprovers: async () => undefined,
+    };
+    const lifecycle = new AccessLifecycle(
+      new MemoryRequestStore(),
+      new MemoryAuditLog(clock),
+      clock,
+      jobs,
+      {} as SecretRunnerPorts,
+      silent,
+      silent,
+      createLogger({ level: 'silent' }),
+      { remindersMs: [] },
+    );
+    const request = pendingRequest({ id: 'R-REVOKE01', state: 'succeeded' });
+    await lifecycle.revokeSoon(request, OUTSIDER, 'token leaked');
+    expect(ran).toEqual([`access.expire:R-REVOKE01 by ${OUTSIDER.name}`]);
   });
 });

@@ -96,6 +96,7 @@ function setup(initial: Policy, options: { failSchedule?: (kind: string) => bool
       await scheduler.schedule(job);
     },
     cancel: (id) => scheduler.cancel(id),
+    get: (id) => scheduler.get(id),
   };
   const policies: PolicyProvider = { current: () => initial };
   const service = (auditLog: AuditLog = audit, requests: RequestStore = store) =>

@@ -261,17 +261,18 @@ export class KubePullSecrets implements PullSecretPort {
     api: CoreV1Api,
     input: PullSecretRemoval,
     ctx: { cluster: string; namespace: string },
-  ): Promise<Pick<SecretRemoveResult, 'serviceAccountsPatched' | 'serviceAccountFailure'>> {
+  ): Promise<Pick<SecretRemoveResult, 'serviceAccountsPatched' | 'serviceAccountFailure' | 'failedServiceAccount'>> {
     const serviceAccountsPatched: string[] = [];
-    let serviceAccountFailure: Error | undefined;
+    let failure: Pick<SecretRemoveResult, 'serviceAccountFailure' | 'failedServiceAccount'> = {};
     for (const serviceAccount of input.serviceAccounts)
       try {
         if (await this.unlinkServiceAccount(api, serviceAccount, input.secretName, ctx))
           serviceAccountsPatched.push(serviceAccount);
       } catch (err) {
-        serviceAccountFailure ??= err as Error;
+        if (!failure.serviceAccountFailure)
+          failure = { serviceAccountFailure: err as Error, failedServiceAccount: serviceAccount };
       }
-    return { serviceAccountsPatched, ...(serviceAccountFailure && { serviceAccountFailure }) };
+    return { serviceAccountsPatched, ...failure };
   }
 
   /**
