@@ -155,7 +155,11 @@ export class AccessLifecycle {
       await this.endedWithRevokedOriginal(extension, await this.store.get(original.id));
       return;
     }
-    await this.scheduleEnd(next);
+    // A revocation someone asked for may wait in the original's job (deferred while this
+    // extension was granted, or failing and retried): the moved end must not turn it back into
+    // a plain expiry. Only here: a request that has just succeeded cannot have one yet.
+    const job = await this.jobs.get(accessExpiryJobId(next.id));
+    if (!(job?.payload as RevokePayload | undefined)?.by) await this.scheduleEnd(next);
     await this.cards.requestChanged(next);
   }
 
@@ -203,9 +207,6 @@ export class AccessLifecycle {
   async scheduleEnd(request: AccessRequest): Promise<void> {
     const expiresAt = request.access?.expiresAt;
     if (!expiresAt) return;
-    // A revocation someone asked for waits in this job (deferred while an extension is granted,
-    // or failing and retried): a moved end must not turn it back into a plain expiry.
-    if (((await this.jobs.get(accessExpiryJobId(request.id)))?.payload as RevokePayload | undefined)?.by) return;
     const end = Date.parse(expiresAt);
     await this.jobs.schedule({
       id: accessExpiryJobId(request.id),
