@@ -56,6 +56,9 @@ interface RevokePayload {
   reason?: string;
 }
 
+/** The job carries a revocation someone asked for (not a plain expiry). */
+const carriesRevoke = (job: ScheduledJob | undefined): boolean => !!(job?.payload as RevokePayload | undefined)?.by;
+
 /** One thing revocation would delete (or keep), for the confirmation card and the audit. */
 export interface RevocationStep {
   what: string;
@@ -159,7 +162,7 @@ export class AccessLifecycle {
     // extension was granted, or failing and retried): the moved end must not turn it back into
     // a plain expiry. Only here: a request that has just succeeded cannot have one yet.
     const job = await this.jobs.get(accessExpiryJobId(next.id));
-    if (!(job?.payload as RevokePayload | undefined)?.by) await this.scheduleEnd(next);
+    if (!carriesRevoke(job)) await this.scheduleEnd(next);
     await this.cards.requestChanged(next);
   }
 
@@ -198,7 +201,7 @@ export class AccessLifecycle {
       });
       if (await this.jobs.runNow?.(id)) return;
       const job = await this.jobs.get(id);
-      if (!job || (job.payload as RevokePayload | undefined)?.by) return;
+      if (!job || carriesRevoke(job)) return;
     }
     throw new Error(`the revocation of ${request.id} kept being replaced by a moved end; ask again`);
   }

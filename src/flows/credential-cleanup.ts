@@ -12,6 +12,7 @@ import { transition, type AccessRequest } from '../domain/request';
 import { type CredentialRef, decodeCredentialRef } from '../domain/secret-credential';
 import { credentialRefProblem } from '../domain/secret-ownership';
 import type { Logger } from '../observability/logger';
+import type { JobScheduling } from './request-service';
 import type { JobSpec } from './scheduler';
 import { deleteCredential, type SecretRunnerPorts } from './secret-runner';
 
@@ -103,7 +104,7 @@ export async function retryCleanupOf(requestId: string, deps: CleanupDeps): Prom
  */
 export async function scheduleCleanupsForPending(
   store: RequestStore,
-  jobs: { get(id: string): Promise<unknown>; schedule(job: JobSpec): Promise<void> },
+  jobs: Pick<JobScheduling, 'get' | 'schedule'>,
   clock: Clock,
 ): Promise<number> {
   let scheduled = 0;

@@ -220,7 +220,10 @@ describe('credential clean-up retried by its job (G14, G15)', () => {
     const clock = new FakeClock();
     const scheduled: JobSpec[] = [];
     const jobs = {
-      get: async (id: string) => (id === 'cleanup.credential:R-PPPPPPPP' ? { id } : undefined),
+      get: async (id: string) =>
+        id === 'cleanup.credential:R-PPPPPPPP'
+          ? { id, kind: 'cleanup.credential' as const, dueAt: clock.now().toISOString(), attempts: 0 }
+          : undefined,
       schedule: async (job: JobSpec) => void scheduled.push(job),
     };
     expect(await scheduleCleanupsForPending(store, jobs, clock)).toBe(1);

@@ -156,6 +156,20 @@ export function readDoc<T>(entity: TableEntityResult<Record<string, unknown>> | 
   return JSON.parse(json) as T;
 }
 
+/** The entity, or undefined when it does not exist (404). */
+export async function findEntity(
+  client: TableClient,
+  partitionKey: string,
+  rowKey: string,
+): Promise<TableEntityResult<Record<string, unknown>> | undefined> {
+  try {
+    return await tableRest(client).get(partitionKey, rowKey);
+  } catch (err) {
+    if (statusOf(err) === 404) return undefined;
+    throw err;
+  }
+}
+
 /** Every entity of a query, following continuation tokens. */
 export async function listAll(
   client: TableClient,

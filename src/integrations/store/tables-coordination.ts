@@ -21,6 +21,7 @@ import { LeaseLostError } from '../../domain/ports';
 import {
   backoff,
   docProperties,
+  findEntity,
   isConflict,
   keyPart,
   listAll,
@@ -38,19 +39,6 @@ import { submitTransaction, type TransactionAction } from './tables-transaction'
 
 /** Optimistic retries before giving up on a contended row. */
 const MAX_ATTEMPTS = 100;
-
-async function getRow(
-  table: TableClient,
-  pk: string,
-  rk: string,
-): Promise<(Record<string, unknown> & { etag: string }) | undefined> {
-  try {
-    return await tableRest(table).get(pk, rk);
-  } catch (err) {
-    if (statusOf(err) === 404) return undefined;
-    throw err;
-  }
-}
 
 async function ignoreMissing(work: Promise<unknown>): Promise<boolean> {
   try {
@@ -170,7 +158,7 @@ export class TablesLeaseStore implements LeaseStore {
   }
 
   private async read(pk: string): Promise<KnownLease | undefined> {
-    const row = await getRow(this.table, pk, '');
+    const row = await findEntity(this.table, pk, '');
     if (!row) return undefined;
     return {
       owner: String(row.owner ?? ''),
@@ -274,7 +262,7 @@ export class TablesScheduleStore implements ScheduleStore {
   async delete(id: string): Promise<void> {
     this.known.forget(id);
     for (let attempt = 0; ; attempt++) {
-      const current = await getRow(this.table, SCHEDULE, jobKey(id));
+      const current = await findEntity(this.table, SCHEDULE, jobKey(id));
       if (!current) return;
       const job = readDoc<ScheduledJob>(current);
       const actions: TransactionAction[] = [
@@ -296,7 +284,7 @@ export class TablesScheduleStore implements ScheduleStore {
 
   /** The job row and its ETag (remembered for the next put). */
   private async read(id: string): Promise<{ previous: ScheduledJob; etag: string } | undefined> {
-    const row = await getRow(this.table, SCHEDULE, jobKey(id));
+    const row = await findEntity(this.table, SCHEDULE, jobKey(id));
     if (!row) {
       this.known.forget(id);
       return undefined;
@@ -323,7 +311,7 @@ export class TablesDialogStore implements DialogStore {
   constructor(private readonly table: TableClient) {}
 
   async get(key: string, now: Date): Promise<DialogRecord | undefined> {
-    const row = await getRow(this.table, keyPart(key), '');
+    const row = await findEntity(this.table, keyPart(key), '');
     if (!row) return undefined;
     if (Number(row.expiresAtMs) <= now.getTime()) {
       // Conditional on the row we read: a fresh put by another instance in between is kept.
@@ -353,7 +341,7 @@ export class TablesDialogStore implements DialogStore {
 
   async purgeExpired(now: Date): Promise<number> {
     return drainIndex(this.table, DIALOG_EXPIRY, now.getTime(), async (key) => {
-      const row = await getRow(this.table, keyPart(key), '');
+      const row = await findEntity(this.table, keyPart(key), '');
       // Put again with a later expiry since this index row was written: the record stays (its new index row exists).
       if (!row || Number(row.expiresAtMs) > now.getTime()) return false;
       return ignoreMissing(tableRest(this.table).delete(keyPart(key), '', row.etag));
@@ -435,7 +423,7 @@ export class TablesAbuseLedger implements AbuseLedger {
     } catch (err) {
       if (statusOf(err) !== 409) throw err;
     }
-    const seen = await getRow(this.table, pk, '');
+    const seen = await findEntity(this.table, pk, '');
     if (!seen) return false; // deleted in between: someone else is handling it
     if (seen.claim === claim) return true;
     if (Number(seen.seenAtMs) > now.getTime() - ttlMs) return false;
@@ -444,7 +432,7 @@ export class TablesAbuseLedger implements AbuseLedger {
       await tableRest(this.table).replace(row, seen.etag);
       return true;
     } catch (err) {
-      if (statusOf(err) === 412) return (await getRow(this.table, pk, ''))?.claim === claim;
+      if (statusOf(err) === 412) return (await findEntity(this.table, pk, ''))?.claim === claim;
       throw err;
     }
   }
@@ -479,14 +467,14 @@ export class TablesAbuseLedger implements AbuseLedger {
   }
 
   private async readWindow(pk: string): Promise<RateWindow | undefined> {
-    const row = await getRow(this.table, pk, '');
+    const row = await findEntity(this.table, pk, '');
     return row && { windowStartMs: Number(row.windowStartMs), count: Number(row.count), etag: row.etag };
   }
 
   async forgetSightings(before: Date): Promise<number> {
     return drainIndex(this.table, SIGHTING_TIMES, before.getTime(), async (activityId) => {
       const pk = `s|${keyPart(activityId)}`;
-      const seen = await getRow(this.table, pk, '');
+      const seen = await findEntity(this.table, pk, '');
       // Seen again after the ttl since this index row was written: that younger sighting stays.
       if (!seen || Number(seen.seenAtMs) > before.getTime()) return false;
       return ignoreMissing(tableRest(this.table).delete(pk, '', seen.etag));

@@ -18,7 +18,7 @@
  */
 import type { TableClient } from '@azure/data-tables';
 import type { AccessRequest, RequestState } from '../../domain/request';
-import { keyPart, lit, listAll, prefixFilter, readDoc, statusOf, type Row } from './tables-client';
+import { findEntity, keyPart, lit, listAll, prefixFilter, readDoc, statusOf, type Row } from './tables-client';
 import { tableRest, type Entity } from './tables-rest';
 import { submitTransaction, type TransactionAction } from './tables-transaction';
 
@@ -113,13 +113,13 @@ export async function repairRequestIndexes(table: TableClient, id: string, attem
   // on its own state-row replace): read again, the rows are intact, and that is this call's work.
   let sent = false;
   for (let attempt = 0; attempt < attempts; attempt++) {
-    const row = await getRow(table, requestKey(id));
+    const row = await findEntity(table, PK, requestKey(id));
     if (!row) return false;
     const request = readDoc<AccessRequest>(row);
     const f = indexFields(request);
     const byId = `and id eq ${lit(id)}`;
     const [state, targets, requesters] = await Promise.all([
-      getRow(table, indexRows(f)[0].rowKey),
+      findEntity(table, PK, indexRows(f)[0].rowKey),
       listAll(table, `${prefixFilter(PK, targetPrefix(f.clusterId, f.registryId))} ${byId}`, ['RowKey']),
       listAll(table, `${prefixFilter(PK, requesterPrefix(f.requesterId))} ${byId}`, ['RowKey']),
     ]);
@@ -161,7 +161,7 @@ export interface BackfillReport {
  * unreachable) still fails the start.
  */
 export async function backfillIndexes(table: TableClient, concurrency = 16): Promise<BackfillReport> {
-  const marker = await getRow(table, LAYOUT_MARKER);
+  const marker = await findEntity(table, PK, LAYOUT_MARKER);
   if (Number(marker?.layout ?? 0) >= LAYOUT) return { scanned: false, requests: 0, repaired: 0 };
   // The index rows first (keys only), then the requests page by page: a request whose rows
   // moved between the two reads fails its conditional transaction and is read again alone.
@@ -226,16 +226,7 @@ async function writeMarker(table: TableClient, read: Entity | undefined): Promis
     else await tableRest(table).create(row);
   } catch (err) {
     if (!isRace(err)) throw err;
-    const now = await getRow(table, LAYOUT_MARKER);
+    const now = await findEntity(table, PK, LAYOUT_MARKER);
     if (Number(now?.layout ?? 0) < LAYOUT) throw new Error('the request index marker kept changing', { cause: err });
-  }
-}
-
-async function getRow(table: TableClient, rowKey: string): Promise<Entity | undefined> {
-  try {
-    return await tableRest(table).get(PK, rowKey);
-  } catch (err) {
-    if (statusOf(err) === 404) return undefined;
-    throw err;
   }
 }

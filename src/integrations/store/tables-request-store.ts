@@ -27,7 +27,17 @@ import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import type { CardCopy, RequestStore } from '../../domain/ports';
 import { VersionConflictError } from '../../domain/ports';
 import { type AccessRequest, REQUEST_STATES, type RequestState } from '../../domain/request';
-import { docProperties, keyPart, listAll, listTop, prefixFilter, readDoc, statusOf, type Row } from './tables-client';
+import {
+  docProperties,
+  findEntity,
+  keyPart,
+  listAll,
+  listTop,
+  prefixFilter,
+  readDoc,
+  statusOf,
+  type Row,
+} from './tables-client';
 import { KnownRows } from './known-rows';
 import {
   backfillIndexes,
@@ -157,13 +167,7 @@ export class TablesRequestStore implements RequestStore {
    * cannot tell: two instances deciding the same click in the same millisecond write equal ones.
    */
   private async holds(id: string, writeId: string): Promise<boolean> {
-    try {
-      const row = await tableRest(this.table).get(PK, requestKey(id));
-      return row.writeId === writeId;
-    } catch (err) {
-      if (statusOf(err) === 404) return false;
-      throw err;
-    }
+    return (await findEntity(this.table, PK, requestKey(id)))?.writeId === writeId;
   }
 
   async listByState(states: RequestState[], limit = 100): Promise<AccessRequest[]> {
@@ -292,15 +296,11 @@ export class TablesRequestStore implements RequestStore {
   }
 
   private async read(id: string): Promise<{ request: AccessRequest; etag: string } | undefined> {
-    try {
-      const row = await tableRest(this.table).get(PK, requestKey(id));
-      const request = readDoc<AccessRequest>(row);
-      this.remember(request, row.etag);
-      return { request, etag: row.etag };
-    } catch (err) {
-      if (statusOf(err) === 404) return undefined;
-      throw err;
-    }
+    const row = await findEntity(this.table, PK, requestKey(id));
+    if (!row) return undefined;
+    const request = readDoc<AccessRequest>(row);
+    this.remember(request, row.etag);
+    return { request, etag: row.etag };
   }
 
   private async readKnown(id: string): Promise<KnownRow | undefined> {
