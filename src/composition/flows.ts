@@ -94,6 +94,8 @@ export function createFlows(
     access: config.access,
   };
   const sleep = options.sleep ?? realSleep;
+  /** This instance, as the owner of the leases it takes. */
+  const owner = options.instanceId ?? `${hostname()}:${process.pid}`;
   const resolver = new ResourceResolver(azure.reader, config.subscriptionIds);
   const planner = new GrantPlanner(resolver, azure.roleAssignments, azure.directory);
   const secretPlanner = new SecretPlanner(
@@ -149,7 +151,7 @@ export function createFlows(
     log,
     {
       remindersMs: config.access.remindersMs,
-      leases: { store: stores.leases, owner: options.instanceId ?? `${hostname()}:${process.pid}` },
+      leases: { store: stores.leases, owner },
     },
   );
   // A break-glass grant rejected in review is revoked at once by the lifecycle (G17, G18).
@@ -159,7 +161,7 @@ export function createFlows(
     stores.audit,
     clock,
     {
-      grant: new ExtensionAwareGrantRunner(grantRunner, stores.requests),
+      grant: new ExtensionAwareGrantRunner(grantRunner, stores.requests, { store: stores.leases, owner }),
       secret: new ExtensionAwareSecretRunner(secretRunner, stores.requests),
     },
     {
@@ -180,7 +182,7 @@ export function createFlows(
     log,
     {
       leases: stores.leases,
-      owner: options.instanceId ?? `${hostname()}:${process.pid}`,
+      owner,
       ttlMs: config.leaseTtlMs,
     },
     (event) =>
@@ -199,7 +201,7 @@ export function createFlows(
     { announcer: notifier, execute: (requestId) => executor.schedule(requestId) },
     {
       leases: stores.leases,
-      owner: options.instanceId ?? `${hostname()}:${process.pid}`,
+      owner,
       ttlMs: config.leaseTtlMs,
       log,
     },

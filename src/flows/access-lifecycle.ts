@@ -23,6 +23,7 @@ import {
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
 import { requestExpiryJobId, undoUnaudited, type JobScheduling } from './request-service';
+import { assignmentLeaseKey } from './extension-runner';
 import { deleteCredential, type SecretRunnerPorts } from './secret-runner';
 
 /** acrbot itself, as the actor of expiry. */
@@ -74,6 +75,12 @@ export function isActive(request: AccessRequest, now: Date): boolean {
   const term = request.access;
   if (!term || term.permanent || !term.expiresAt) return true;
   return Date.parse(term.expiresAt) > now.getTime();
+}
+
+/** Granted access whose term has ended (never a permanent one, or one from before time-boxing). */
+function isDue(request: AccessRequest, now: Date): boolean {
+  const end = request.access?.expiresAt;
+  return !!end && !request.access?.permanent && Date.parse(end) <= now.getTime();
 }
 
 /** Schedules and carries out the end of access. */
@@ -425,22 +432,29 @@ export class AccessLifecycle {
     const leases = this.settings.leases;
     const lease = leases
       ? // Owner per request, so two revocations in one process contend too (a lease is re-entrant per owner).
-        await leases.store.acquire(`assignment:${plan.roleAssignmentName}`, `${leases.owner}|${request.id}`, 60_000)
+        await leases.store.acquire(assignmentLeaseKey(plan.roleAssignmentName), `${leases.owner}|${request.id}`, 60_000)
       : undefined;
     if (leases && !lease)
       throw new Error(`another revocation of role assignment ${plan.roleAssignmentName} is running; retrying`);
     try {
       // Under the lease: the holder check, the delete and marking this request revoked happen
-      // before any other revocation of the same assignment looks at the holders.
+      // before any other revocation of the same assignment looks at the holders, and before an
+      // extension's run checks that its original is still active (ExtensionAwareGrantRunner).
       const current = (await this.store.get(request.id)) ?? request;
       if (current.state !== 'succeeded') return current;
+      // An extension that succeeded since the job looked moved the end: not due any more (the
+      // extension rescheduled the job).
+      if (expired && !isDue(current, this.clock.now())) return current;
       // Someone revoking ends the extensions too: they are the same access, so they neither keep
       // the assignment nor stay "active" after it is gone. At expiry an extension still running
       // (its end later than this one's) keeps it until its own end (never early, G17).
       const extensions = expired ? [] : await this.extensionsOf(current);
+      // Once, before the delete: an extension's run checks its original under this lease, so one
+      // approved from here on finds the original revoked. Looking again after the delete would
+      // only make the revocation wait, and let that run find the original active with its
+      // assignment gone.
       await this.refuseWhileExtending(current, extensions, by, expired);
       await this.revokeGrant(current, plan, by, extensions);
-      await this.refuseWhileExtending(current, extensions, by, expired);
       for (const extension of extensions) await this.markRevoked(extension, by, reason, expired, current);
       const revoked = await this.markRevoked(current, by, reason, expired);
       await this.closePendingExtensions(current, extensions);
@@ -458,7 +472,8 @@ export class AccessLifecycle {
    * to be retried (the scheduler's backoff, reported if it lasts): by then the extension has
    * succeeded and ends with the original, or failed. When someone revokes, an extension that
    * succeeded since `extensions` was read counts too: this revocation would not end it. Checked
-   * before the first deletion and again just before the original is marked revoked.
+   * before the first deletion; for a secret again just before the original is marked revoked (a
+   * grant's extension checks its original under the assignment lease instead, see revoke).
    */
   private async refuseWhileExtending(
     original: AccessRequest,

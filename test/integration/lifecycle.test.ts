@@ -965,6 +965,84 @@ describe('access lifecycle (G17)', () => {
     expect(assignmentsOn(contosoId)).toHaveLength(0);
   });
 
+  test('an extension approved while its original grant expires (the assignment being deleted) finds the original ended: it fails, and nothing says access is held without the assignment', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+    const extensionId = await requestExtension(request.id, '--for 1h release still running');
+    // The approver clicks as the expiry deletes the assignment: after its look for running
+    // extensions. The extension's run goes as far as it can (to its end, or until it waits for
+    // the assignment lease the revocation holds) before the expiry goes on.
+    const audit = h.app.audit;
+    const append = audit.append.bind(audit);
+    const leases = h.app.stores.leases;
+    const acquire = leases.acquire.bind(leases);
+    let asked!: () => void;
+    const runWaits = new Promise<void>((resolve) => (asked = resolve));
+    leases.acquire = async (key, owner, ttlMs) => {
+      const lease = await acquire(key, owner, ttlMs);
+      if (owner.endsWith(`|${extensionId}`) && !lease) asked();
+      return lease;
+    };
+    let run: Promise<void> | undefined;
+    audit.append = async (event) => {
+      if (!run && event.requestId === request.id && event.action === 'access.revoke.roleAssignment') {
+        const approver = { objectId: users.approver.objectId, name: users.approver.name };
+        const pending = (await h.app.store.get(extensionId))!;
+        await h.app.store.update(transition(pending, { type: 'approve', by: approver, at: now }));
+        run = h.app.services.executor.schedule(extensionId);
+        await Promise.race([run, runWaits]);
+      }
+      return append(event);
+    };
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    audit.append = append;
+    await run;
+    leases.acquire = acquire;
+    const extension = (await h.app.store.get(extensionId))!;
+    expect({
+      original: (await h.app.store.get(request.id))!.state,
+      extension: extension.state,
+      assignments: assignmentsOn(contosoId).length,
+    }).toEqual({ original: 'revoked', extension: 'failed', assignments: 0 });
+    expect(extension.outcome?.error).toMatch(/no longer has active access/);
+  });
+
+  test('an extension that succeeds as its original’s expiry begins moves the end: the expiry, no longer due, revokes nothing', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+    const extensionId = await requestExtension(request.id, '--for 1h release still running');
+    // The expiry job found the grant due; before it takes the assignment lease, the extension
+    // is approved and runs to its end (its end move makes the original last another hour).
+    const leases = h.app.stores.leases;
+    const acquire = leases.acquire.bind(leases);
+    leases.acquire = async (key, owner, ttlMs) => {
+      if (key.startsWith('assignment:') && owner.endsWith(`|${request.id}`)) {
+        leases.acquire = acquire;
+        await h.click(users.approver, 'approve', { requestId: extensionId });
+        expect((await h.settle(extensionId)).state).toBe('succeeded');
+      }
+      return acquire(key, owner, ttlMs);
+    };
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    const original = (await h.app.store.get(request.id))!;
+    expect({
+      state: original.state,
+      until: original.access?.expiresAt,
+      assignments: assignmentsOn(contosoId).length,
+    }).toEqual({
+      state: 'succeeded',
+      until: '2026-11-30T11:02:00.000Z',
+      assignments: 1,
+    });
+    expect(await actions(request.id)).not.toContain('access.expired:revoked');
+    // It ends at the moved end instead.
+    expect(new Date((await jobOf(`access.expire:${request.id}`))!.dueAt).toISOString()).toBe(
+      '2026-11-30T11:02:00.000Z',
+    );
+  });
+
   test('a failure closing a pending extension does not undo the revocation: logged, and the extension, approved later, grants nothing (its run fails: extend.notActive)', async () => {
     await start();
     const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
