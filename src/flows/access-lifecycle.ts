@@ -435,7 +435,9 @@ export class AccessLifecycle {
         await leases.store.acquire(assignmentLeaseKey(plan.roleAssignmentName), `${leases.owner}|${request.id}`, 60_000)
       : undefined;
     if (leases && !lease)
-      throw new Error(`another revocation of role assignment ${plan.roleAssignmentName} is running; retrying`);
+      throw new Error(
+        `another revocation of role assignment ${plan.roleAssignmentName}, or an extension checking it, is running; retrying`,
+      );
     try {
       // Under the lease: the holder check, the delete and marking this request revoked happen
       // before any other revocation of the same assignment looks at the holders, and before an
