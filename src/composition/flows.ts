@@ -162,7 +162,7 @@ export function createFlows(
     clock,
     {
       grant: new ExtensionAwareGrantRunner(grantRunner, stores.requests, { store: stores.leases, owner }),
-      secret: new ExtensionAwareSecretRunner(secretRunner, stores.requests),
+      secret: new ExtensionAwareSecretRunner(secretRunner, stores.requests, { store: stores.leases, owner }),
     },
     {
       // Cards first, then the lifecycle schedules the end of the access (G17). The run does not

@@ -23,7 +23,7 @@ import {
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
 import { requestExpiryJobId, undoUnaudited, type JobScheduling } from './request-service';
-import { assignmentLeaseKey } from './extension-runner';
+import { ACCESS_LEASE_TTL_MS, accessLeaseKey, accessLeaseSubject } from './access-lease';
 import { deleteCredential, type SecretRunnerPorts } from './secret-runner';
 
 /** acrbot itself, as the actor of expiry. */
@@ -97,9 +97,9 @@ export class AccessLifecycle {
     private readonly settings: {
       remindersMs: readonly number[];
       /**
-       * Serialises revocations of one role assignment across instances (lease
-       * `assignment:<name>`), so two overlapping grants revoked at once cannot both see the
-       * other as still active and both keep it.
+       * Serialises revocations of one piece of access across instances, and an extension's
+       * check of its original with them (access-lease.ts): two overlapping grants revoked at
+       * once cannot both see the other as still active and both keep the assignment.
        */
       leases?: { store: LeaseStore; owner: string };
     },
@@ -400,71 +400,64 @@ export class AccessLifecycle {
   ): Promise<AccessRequest> {
     if (request.state !== 'succeeded')
       throw new UserFacingError('request.notActive', `Request ${request.id} has no active access to revoke.`);
-    if (request.plan.kind === 'secret') {
-      // Someone revoking ends the extensions too (the newest wrote the secret and holds the live
-      // credential); at expiry each extension ends at its own end (never early, G17).
-      const extensions = expired ? [] : await this.extensionsOf(request);
-      await this.refuseWhileExtending(request, extensions, by, expired);
-      const ending = new Set([request.id, ...extensions.map((e) => e.id)]);
-      const failures: unknown[] = [];
-      for (const owner of [...extensions, request]) {
-        const failed = await this.revokeSecret(owner, owner.plan as SecretPlan, by, ending);
-        if (failed) failures.push(failed);
-      }
-      if (failures.length) {
-        // Every credential was deleted (or kept with its reason) above; only the cluster clean-up
-        // is retried, and nothing is marked revoked until it is done.
-        const cause = failures.length === 1 ? failures[0] : new AggregateError(failures, 'several secrets');
-        throw new Error(
-          `the Kubernetes clean-up of ${request.plan.namespace}/${request.plan.secretName} in cluster ${request.plan.cluster.name} failed; its credential is deleted, the clean-up is retried`,
-          { cause },
-        );
-      }
-      // Again: an extension approved while the secret was being deleted may already have found
-      // the original active; it would write a new credential after "revoked".
-      await this.refuseWhileExtending(request, extensions, by, expired);
-      for (const extension of extensions) await this.markRevoked(extension, by, reason, expired, request);
-      const revoked = await this.markRevoked(request, by, reason, expired);
-      await this.closePendingExtensions(request, extensions);
-      return revoked;
-    }
-    const plan = request.plan;
     const leases = this.settings.leases;
     const lease = leases
       ? // Owner per request, so two revocations in one process contend too (a lease is re-entrant per owner).
-        await leases.store.acquire(assignmentLeaseKey(plan.roleAssignmentName), `${leases.owner}|${request.id}`, 60_000)
+        await leases.store.acquire(accessLeaseKey(request.plan), `${leases.owner}|${request.id}`, ACCESS_LEASE_TTL_MS)
       : undefined;
     if (leases && !lease)
       throw new Error(
-        `another revocation of role assignment ${plan.roleAssignmentName}, or an extension checking it, is running; retrying`,
+        `another revocation of ${accessLeaseSubject(request.plan)}, or an extension checking it, is running; retrying`,
       );
     try {
-      // Under the lease: the holder check, the delete and marking this request revoked happen
-      // before any other revocation of the same assignment looks at the holders, and before an
-      // extension's run checks that its original is still active (ExtensionAwareGrantRunner).
+      // Under the lease (access-lease.ts): the look for running extensions, the deletes and
+      // marking this request revoked happen before any other revocation of the same access looks
+      // at who holds it, and before an extension's run checks that its original is still active.
       const current = (await this.store.get(request.id)) ?? request;
       if (current.state !== 'succeeded') return current;
       // An extension that succeeded since the job looked moved the end: not due any more (the
       // extension rescheduled the job).
       if (expired && !isDue(current, this.clock.now())) return current;
       // Someone revoking ends the extensions too: they are the same access, so they neither keep
-      // the assignment nor stay "active" after it is gone. At expiry an extension still running
-      // (its end later than this one's) keeps it until its own end (never early, G17).
+      // it nor stay "active" after it is gone (the newest extension of a secret wrote the secret
+      // and holds the live credential). At expiry an extension still running (its end later than
+      // this one's) keeps it until its own end (never early, G17).
       const extensions = expired ? [] : await this.extensionsOf(current);
-      // Once, before the delete: an extension's run checks its original under this lease, so one
-      // approved from here on finds the original revoked. Looking again after the delete would
-      // only make the revocation wait, and let that run find the original active with its
-      // assignment gone.
+      // Once, before the first delete: an extension approved from here on checks its original
+      // under this lease and finds it revoked. Looking again after the delete would only make the
+      // revocation wait, and let that run find the original active with its access gone.
       await this.refuseWhileExtending(current, extensions, by, expired);
-      await this.revokeGrant(current, plan, by, extensions);
+      if (current.plan.kind === 'secret') await this.revokeSecrets(current, extensions, by);
+      else await this.revokeGrant(current, current.plan, by, extensions);
       for (const extension of extensions) await this.markRevoked(extension, by, reason, expired, current);
       const revoked = await this.markRevoked(current, by, reason, expired);
       await this.closePendingExtensions(current, extensions);
       return revoked;
     } finally {
       if (lease && leases)
-        await leases.store.release(lease).catch((err: unknown) => this.log.warn({ err }, 'assignment lease release'));
+        await leases.store.release(lease).catch((err: unknown) => this.log.warn({ err }, 'access lease release'));
     }
+  }
+
+  /**
+   * Ends a secret request and the extensions ending with it: every credential is deleted (or
+   * kept with its reason), then the cluster clean-up; throws when that failed, so it is retried
+   * and nothing is marked revoked until it is done.
+   */
+  private async revokeSecrets(request: AccessRequest, extensions: readonly AccessRequest[], by: Actor): Promise<void> {
+    const plan = request.plan as SecretPlan;
+    const ending = new Set([request.id, ...extensions.map((e) => e.id)]);
+    const failures: unknown[] = [];
+    for (const owner of [...extensions, request]) {
+      const failed = await this.revokeSecret(owner, owner.plan as SecretPlan, by, ending);
+      if (failed) failures.push(failed);
+    }
+    if (!failures.length) return;
+    const cause = failures.length === 1 ? failures[0] : new AggregateError(failures, 'several secrets');
+    throw new Error(
+      `the Kubernetes clean-up of ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name} failed; its credential is deleted, the clean-up is retried`,
+      { cause },
+    );
   }
 
   /**
@@ -474,8 +467,7 @@ export class AccessLifecycle {
    * to be retried (the scheduler's backoff, reported if it lasts): by then the extension has
    * succeeded and ends with the original, or failed. When someone revokes, an extension that
    * succeeded since `extensions` was read counts too: this revocation would not end it. Checked
-   * before the first deletion; for a secret again just before the original is marked revoked (a
-   * grant's extension checks its original under the assignment lease instead, see revoke).
+   * once, before the first deletion, under the access lease (see revoke).
    */
   private async refuseWhileExtending(
     original: AccessRequest,

@@ -766,34 +766,38 @@ describe('access lifecycle (G17)', () => {
     expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
   });
 
+  /** Approves `extensionId` as the approver's click does, and starts its run (`done`: its end). */
+  async function approveAndRun(extensionId: string): Promise<{ done: Promise<void> }> {
+    const approver = { objectId: users.approver.objectId, name: users.approver.name };
+    const pending = (await h.app.store.get(extensionId))!;
+    await h.app.store.update(transition(pending, { type: 'approve', by: approver, at: now }));
+    return { done: h.app.services.executor.schedule(extensionId) };
+  }
+
   /**
-   * Approves `extensionId` (as the approver's click does) and starts its run, which reads its
-   * original, finds it active, and is held right after that read (a slow run) until `release`.
+   * Approves `extensionId` and starts its run, which checks that its original is active and is
+   * held right after that check (a slow run), once it let go of the access lease, until `letGo`.
    */
-  async function approveAndHoldAfterItsCheck(originalId: string, extensionId: string) {
-    const store = h.app.store;
-    const get = store.get.bind(store);
-    let found!: () => void;
-    const checked = new Promise<void>((resolve) => (found = resolve));
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    store.get = async (requestId) => {
-      const byTheRun = requestId === originalId && currentCorrelationId() === `exec-${extensionId}`;
-      const request = await get(requestId);
-      if (byTheRun) {
-        found();
+  async function approveAndHoldAfterItsCheck(extensionId: string) {
+    const leases = h.app.stores.leases;
+    const release = leases.release.bind(leases);
+    let checked!: () => void;
+    const wasChecked = new Promise<void>((resolve) => (checked = resolve));
+    let letRunGo!: () => void;
+    const held = new Promise<void>((resolve) => (letRunGo = resolve));
+    leases.release = async (lease) => {
+      await release(lease);
+      if (lease.owner.endsWith(`|${extensionId}`)) {
+        checked();
         await held;
       }
-      return request;
     };
-    const approver = { objectId: users.approver.objectId, name: users.approver.name };
-    await store.update(transition((await get(extensionId))!, { type: 'approve', by: approver, at: now }));
-    const run = h.app.services.executor.schedule(extensionId);
-    await checked;
+    const { done: run } = await approveAndRun(extensionId);
+    await wasChecked;
     const letGo = async () => {
-      release();
+      letRunGo();
       await run;
-      store.get = get;
+      leases.release = release;
     };
     return {
       /** Lets the run go on and waits for it. */
@@ -807,23 +811,60 @@ describe('access lifecycle (G17)', () => {
   }
 
   /**
-   * The approver approves `extensionId` when the revocation of `id` is about to audit `action`;
-   * its run is held after it read the original (approveAndHoldAfterItsCheck). `run()` gives the
-   * held run and puts the audit log back.
+   * The approver approves `extensionId` when the revocation of `id` is about to audit `action`,
+   * after `before()`; its run is held after its check (approveAndHoldAfterItsCheck). `run()`
+   * gives the held run and puts the audit log back.
    */
-  function approveWhenAudited(id: string, extensionId: string, action: string) {
+  function approveWhenAudited(id: string, extensionId: string, action: string, before = () => {}) {
     const audit = h.app.audit;
     const append = audit.append.bind(audit);
     let run: Awaited<ReturnType<typeof approveAndHoldAfterItsCheck>> | undefined;
     audit.append = async (event) => {
-      if (!run && event.requestId === id && event.action === action)
-        run = await approveAndHoldAfterItsCheck(id, extensionId);
+      if (!run && event.requestId === id && event.action === action) {
+        before();
+        run = await approveAndHoldAfterItsCheck(extensionId);
+      }
       return append(event);
     };
     return {
       run() {
         audit.append = append;
         return run!;
+      },
+    };
+  }
+
+  /**
+   * The approver approves `extensionId` when the revocation of `id` is about to audit `action`;
+   * the revocation goes on once the extension's run got as far as it can: to its end, or to
+   * waiting for the access lease the revocation holds. `finished()` waits for the run.
+   */
+  function approveWhileRevoking(id: string, extensionId: string, action: string) {
+    const audit = h.app.audit;
+    const append = audit.append.bind(audit);
+    const leases = h.app.stores.leases;
+    const acquire = leases.acquire.bind(leases);
+    let waits!: () => void;
+    const runWaits = new Promise<void>((resolve) => (waits = resolve));
+    leases.acquire = async (key, owner, ttlMs) => {
+      const lease = await acquire(key, owner, ttlMs);
+      if (owner.endsWith(`|${extensionId}`) && !lease) waits();
+      return lease;
+    };
+    let run: Promise<void> | undefined;
+    audit.append = async (event) => {
+      if (!run && event.requestId === id && event.action === action) {
+        run = (await approveAndRun(extensionId)).done;
+        await Promise.race([run, runWaits]);
+      }
+      return append(event);
+    };
+    return {
+      async finished(): Promise<AccessRequest> {
+        audit.append = append;
+        await run;
+        leases.acquire = acquire;
+        return (await h.app.store.get(extensionId))!;
       },
     };
   }
@@ -876,7 +917,7 @@ describe('access lifecycle (G17)', () => {
       'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
     );
     const extensionId = await requestExtension(id, '--for 1h rollout still running');
-    const run = await approveAndHoldAfterItsCheck(id, extensionId);
+    const run = await approveAndHoldAfterItsCheck(extensionId);
     await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'token leaked' });
     await oneRevocationAttempt(id);
     // Refused before it deleted anything: the extension's run replaces the token it holds.
@@ -891,30 +932,39 @@ describe('access lifecycle (G17)', () => {
       'aks-dev contosoacr --namespace payments --service-account default --for 2m pull for payments-api',
     );
     const extensionId = await requestExtension(id, '--for 1h rollout still running');
-    const run = await approveAndHoldAfterItsCheck(id, extensionId);
+    const run = await approveAndHoldAfterItsCheck(extensionId);
     await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'token leaked' });
     await revocationWaitsForTheExtension(id, extensionId, run);
   });
 
-  test('an extension approved while its original\u2019s secret is being deleted: the revocation checks again before "revoked", waits, then ends both', async () => {
-    const { id } = await grantedSecretOnAksDev(
-      'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
-    );
-    const extensionId = await requestExtension(id, '--for 1h rollout still running');
-    // The approver clicks while the revocation deletes (after its first look at the extensions).
-    const approval = approveWhenAudited(id, extensionId, 'access.revoke.credential');
-    await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'token leaked' });
-    await revocationWaitsForTheExtension(id, extensionId, { finish: () => approval.run().finish() });
-  });
-
-  test('an extension that found its original active just before someone revoked it is revoked too when its run finishes', async () => {
+  test('an extension approved while its original\u2019s secret is being deleted waits for the revocation and finds the original revoked: it fails, writing nothing', async () => {
     const { id, k8s } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
     );
     const extensionId = await requestExtension(id, '--for 1h rollout still running');
-    // The approver clicks after the revocation's last look for a running extension, as it
-    // writes "revoked": the extension's run reads the original still active and is held there.
-    const approval = approveWhenAudited(id, extensionId, 'access.revoked');
+    // The approver clicks while the revocation deletes (after its look for running extensions).
+    const approval = approveWhileRevoking(id, extensionId, 'access.revoke.credential');
+    await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'token leaked' });
+    await oneRevocationAttempt(id);
+    const extension = await approval.finished();
+    expect({
+      original: (await h.app.store.get(id))!.state,
+      extension: extension.state,
+      tokens: tokens(),
+      secret: k8s.getObject('secrets', 'payments', 'acr-auth'),
+    }).toEqual({ original: 'revoked', extension: 'failed', tokens: [], secret: undefined });
+    expect(extension.outcome?.error).toMatch(/no longer has active access/);
+  });
+
+  test('an extension that found its original active because the revocation outlasted its lease is revoked too when its run finishes', async () => {
+    const { id, k8s } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
+    );
+    const extensionId = await requestExtension(id, '--for 1h rollout still running');
+    // As the revocation writes "revoked", its access lease has run out (a slow cluster): the
+    // approver clicks, and the extension's run takes the lease, reads the original still active
+    // and is held there.
+    const approval = approveWhenAudited(id, extensionId, 'access.revoked', () => advance(2 * MINUTE));
     await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'token leaked' });
     await oneRevocationAttempt(id);
     expect((await h.app.store.get(id))!.state).toBe('revoked');
@@ -969,37 +1019,12 @@ describe('access lifecycle (G17)', () => {
     await start();
     const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
     const extensionId = await requestExtension(request.id, '--for 1h release still running');
-    // The approver clicks as the expiry deletes the assignment: after its look for running
-    // extensions. The extension's run goes as far as it can (to its end, or until it waits for
-    // the assignment lease the revocation holds) before the expiry goes on.
-    const audit = h.app.audit;
-    const append = audit.append.bind(audit);
-    const leases = h.app.stores.leases;
-    const acquire = leases.acquire.bind(leases);
-    let asked!: () => void;
-    const runWaits = new Promise<void>((resolve) => (asked = resolve));
-    leases.acquire = async (key, owner, ttlMs) => {
-      const lease = await acquire(key, owner, ttlMs);
-      if (owner.endsWith(`|${extensionId}`) && !lease) asked();
-      return lease;
-    };
-    let run: Promise<void> | undefined;
-    audit.append = async (event) => {
-      if (!run && event.requestId === request.id && event.action === 'access.revoke.roleAssignment') {
-        const approver = { objectId: users.approver.objectId, name: users.approver.name };
-        const pending = (await h.app.store.get(extensionId))!;
-        await h.app.store.update(transition(pending, { type: 'approve', by: approver, at: now }));
-        run = h.app.services.executor.schedule(extensionId);
-        await Promise.race([run, runWaits]);
-      }
-      return append(event);
-    };
+    // The approver clicks as the expiry deletes the assignment (after its look for running
+    // extensions).
+    const approval = approveWhileRevoking(request.id, extensionId, 'access.revoke.roleAssignment');
     advance(2 * MINUTE);
     await h.app.scheduler.runDue();
-    audit.append = append;
-    await run;
-    leases.acquire = acquire;
-    const extension = (await h.app.store.get(extensionId))!;
+    const extension = await approval.finished();
     expect({
       original: (await h.app.store.get(request.id))!.state,
       extension: extension.state,

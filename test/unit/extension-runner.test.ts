@@ -6,7 +6,8 @@
 import { isUserFacing } from '../../src/domain/errors';
 import type { Outcome } from '../../src/domain/request';
 import type { PlanRunner, RunContext } from '../../src/flows/executor';
-import { assignmentLeaseKey, ExtensionAwareGrantRunner } from '../../src/flows/extension-runner';
+import { accessLeaseKey } from '../../src/flows/access-lease';
+import { ExtensionAwareGrantRunner } from '../../src/flows/extension-runner';
 import { MemoryLeaseStore } from '../../src/integrations/store/memory-coordination';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
@@ -43,7 +44,7 @@ function setup() {
     outcome: { summary: 'granted', azureRequestIds: [], createdIds: ['x'] },
   });
   const extension = pendingRequest({ id: 'R-EXTENSION', state: 'executing', extendsRequestId: original.id });
-  const key = assignmentLeaseKey(grantPlan().roleAssignmentName);
+  const key = accessLeaseKey(grantPlan());
   return {
     clock,
     store,
@@ -59,7 +60,7 @@ function setup() {
   };
 }
 
-describe('ExtensionAwareGrantRunner: the original checked under the assignment lease', () => {
+describe('ExtensionAwareGrantRunner: the original checked under the access lease', () => {
   test('waits while a revocation holds the lease, then sees the original revoked (extend.notActive)', async () => {
     const t = setup();
     await t.store.create(t.original);
