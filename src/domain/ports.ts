@@ -325,6 +325,8 @@ export interface SecretRemoveResult {
   ownerRequestId?: string;
   /** The service accounts whose entry was removed (an entry already gone is not listed). */
   serviceAccountsPatched: string[];
+  /** The service accounts that no longer exist: no entry to take out. */
+  serviceAccountsAbsent: string[];
   /** Why the first service account that could not be patched failed (the others were still tried): retry. */
   serviceAccountFailure?: Error;
   /** That service account. */

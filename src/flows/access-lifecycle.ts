@@ -792,6 +792,13 @@ export class AccessLifecycle {
         outcome: 'patched',
         targetIds: [serviceAccountId(serviceAccount)],
       });
+    for (const serviceAccount of removed.serviceAccountsAbsent)
+      await this.record(request, by, {
+        action: 'access.revoke.serviceAccount',
+        outcome: 'absent',
+        targetIds: [serviceAccountId(serviceAccount)],
+        detail: 'the service account no longer exists; no entry to take out',
+      });
     if (plan.serviceAccount && !entries.includes(plan.serviceAccount) && removed.secret === 'deleted')
       await this.record(request, by, {
         action: 'access.revoke.serviceAccount',

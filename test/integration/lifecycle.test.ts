@@ -657,6 +657,23 @@ describe('access lifecycle (G17)', () => {
     );
   });
 
+  test('a service account deleted before its secret expires is audited absent (no entry to take out), and the revocation completes', async () => {
+    const { id, k8s } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --service-account default --for 2m pull for payments-api',
+    );
+    expect(k8s.deleteObject('serviceaccounts', 'payments', 'default')).toBe(true);
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(id))!.state).toBe('revoked');
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
+    const entry = (await h.app.audit.forRequest(id)).find((e) => e.action === 'access.revoke.serviceAccount');
+    expect(entry).toMatchObject({
+      outcome: 'absent',
+      targetIds: [expect.stringMatching(/\/namespaces\/payments\/serviceaccounts\/default$/)],
+      detail: 'the service account no longer exists; no entry to take out',
+    });
+  });
+
   test('revoking an extended grant ends its extension too: the assignment is deleted, and both say revoked', async () => {
     await start();
     const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');

@@ -236,6 +236,7 @@ export class KubePullSecrets implements PullSecretPort {
         secret: 'notOurs',
         ownerRequestId: labelledOther ? label : undefined,
         serviceAccountsPatched: [],
+        serviceAccountsAbsent: [],
       };
     try {
       // Exactly the object just read: a replacement written meanwhile survives (409 Conflict).
@@ -247,7 +248,7 @@ export class KubePullSecrets implements PullSecretPort {
     } catch (err) {
       const status = kubeStatus(err);
       if (status === 404) return { secret: 'absent', ...(await this.unlinkAll(api, input, ctx)) };
-      if (status === 409) return { secret: 'notOurs', serviceAccountsPatched: [] };
+      if (status === 409) return { secret: 'notOurs', serviceAccountsPatched: [], serviceAccountsAbsent: [] };
       throw explainKubeError(err, { ...ctx, verb: 'delete', resource: 'secrets' });
     }
     return { secret: 'deleted', ...(await this.unlinkAll(api, input, ctx)) };
@@ -261,35 +262,43 @@ export class KubePullSecrets implements PullSecretPort {
     api: CoreV1Api,
     input: PullSecretRemoval,
     ctx: { cluster: string; namespace: string },
-  ): Promise<Pick<SecretRemoveResult, 'serviceAccountsPatched' | 'serviceAccountFailure' | 'failedServiceAccount'>> {
+  ): Promise<
+    Pick<
+      SecretRemoveResult,
+      'serviceAccountsPatched' | 'serviceAccountsAbsent' | 'serviceAccountFailure' | 'failedServiceAccount'
+    >
+  > {
     const serviceAccountsPatched: string[] = [];
+    const serviceAccountsAbsent: string[] = [];
     let failure: Pick<SecretRemoveResult, 'serviceAccountFailure' | 'failedServiceAccount'> = {};
     for (const serviceAccount of input.serviceAccounts)
       try {
-        if (await this.unlinkServiceAccount(api, serviceAccount, input.secretName, ctx))
-          serviceAccountsPatched.push(serviceAccount);
+        const result = await this.unlinkServiceAccount(api, serviceAccount, input.secretName, ctx);
+        if (result === 'patched') serviceAccountsPatched.push(serviceAccount);
+        else if (result === 'absent') serviceAccountsAbsent.push(serviceAccount);
       } catch (err) {
         if (!failure.serviceAccountFailure)
           failure = { serviceAccountFailure: err as Error, failedServiceAccount: serviceAccount };
       }
-    return { serviceAccountsPatched, ...failure };
+    return { serviceAccountsPatched, serviceAccountsAbsent, ...failure };
   }
 
   /**
    * Removes the secret from `imagePullSecrets`, keeping every other entry: a JSON Patch that
    * tests the entry's name at its index before removing it, so a list changed since the read
-   * fails (422) instead of losing someone else's entry.
+   * fails (422) instead of losing someone else's entry. `noEntry`: the list no longer has it;
+   * `absent`: the service account no longer exists.
    */
   private async unlinkServiceAccount(
     api: CoreV1Api,
     serviceAccount: string,
     secretName: string,
     ctx: { cluster: string; namespace: string },
-  ): Promise<boolean> {
+  ): Promise<'patched' | 'noEntry' | 'absent'> {
     try {
       const sa = await api.readNamespacedServiceAccount({ name: serviceAccount, namespace: ctx.namespace });
       const index = sa.imagePullSecrets?.findIndex((s) => s.name === secretName) ?? -1;
-      if (index < 0) return false;
+      if (index < 0) return 'noEntry';
       const { PatchStrategy, setHeaderOptions } = kube();
       await api.patchNamespacedServiceAccount(
         {
@@ -302,9 +311,10 @@ export class KubePullSecrets implements PullSecretPort {
         },
         setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
       );
-      return true;
+      return 'patched';
     } catch (err) {
-      if (kubeStatus(err) === 404) return false;
+      // Gone before the read, or between the read and the patch: either way no entry is left.
+      if (kubeStatus(err) === 404) return 'absent';
       throw explainKubeError(err, { ...ctx, verb: 'patch', resource: 'serviceaccounts' });
     }
   }
