@@ -216,6 +216,21 @@ export function isBeingGranted(request: AccessRequest): boolean {
 /** Every state, in lifecycle order (the tab lists requests in all of them). */
 export const REQUEST_STATES: readonly RequestState[] = ['pending', 'approved', 'executing', ...FINAL_STATES];
 
+/**
+ * Every state in rounds: no transition joins two states of one round, and every transition
+ * leads to a later round (request.test.ts checks both against the transition table). A store
+ * that reads several states one query each (Azure Tables) reads a round's states at once and
+ * the rounds one after another: a request that moves between two reads is found by the later
+ * round, and never read in neither.
+ */
+export const STATE_ROUNDS: readonly (readonly RequestState[])[] = [
+  ['pending'],
+  ['approved', 'rejected', 'expired', 'cancelled'],
+  ['executing'],
+  ['succeeded', 'failed'],
+  ['revoked'],
+];
+
 /** Sentence describing a state for people who lost a race or clicked an old card. */
 export function describeState(request: AccessRequest): string {
   const by = request.decision ? ` by ${request.decision.by.name}` : '';

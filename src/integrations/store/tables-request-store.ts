@@ -26,7 +26,7 @@ import { randomUUID } from 'node:crypto';
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import type { CardCopy, RequestStore } from '../../domain/ports';
 import { VersionConflictError } from '../../domain/ports';
-import { type AccessRequest, REQUEST_STATES, type RequestState } from '../../domain/request';
+import { type AccessRequest, type RequestState, STATE_ROUNDS } from '../../domain/request';
 import {
   docProperties,
   findEntity,
@@ -181,11 +181,12 @@ export class TablesRequestStore implements RequestStore {
   }
 
   /**
-   * The first `limit` index rows of each state, read one state after another in lifecycle order.
-   * Every transition moves a request forward in that order (request.test.ts checks it), so a
-   * request that moves between two of these reads (executing → succeeded) is found by the later
-   * one. Read all at once, it could be read in neither: before its move by the `succeeded` read,
-   * after it by the `executing` one, and a revocation would not see a grant that holds.
+   * The first `limit` index rows of each state: a round of STATE_ROUNDS at once, the rounds one
+   * after another. Every transition moves a request to a later round (request.test.ts checks it),
+   * so a request that moves between two of these reads (executing → succeeded) is found by the
+   * later one. Read all at once, it could be read in neither: before its move by the `succeeded`
+   * read, after it by the `executing` one, and a revocation would not see a grant that holds.
+   * All nine states (the tab) take five rounds.
    */
   private async indexRowsByState(
     prefix: (state: RequestState) => string,
@@ -193,8 +194,10 @@ export class TablesRequestStore implements RequestStore {
     limit: number,
   ): Promise<TableEntityResult<Record<string, unknown>>[][]> {
     const perState: TableEntityResult<Record<string, unknown>>[][] = [];
-    for (const s of REQUEST_STATES.filter((state) => states.includes(state)))
-      perState.push(await listTop(this.table, prefixFilter(PK, prefix(s)), limit));
+    for (const round of STATE_ROUNDS) {
+      const asked = round.filter((state) => states.includes(state));
+      perState.push(...(await Promise.all(asked.map((s) => listTop(this.table, prefixFilter(PK, prefix(s)), limit)))));
+    }
     return perState;
   }
 
