@@ -61,6 +61,7 @@ export async function openAppStores(
     : await openStores(config.storage, clock, auditKey, {
         tracing: telemetryExporting(),
         onBackgroundError: (err) => log.error({ err }, err.message),
+        onProgress: (message) => log.info(message),
       });
   if (auditKey) opened.auditKey = auditKey;
   if (auditKey && config.auditAnchor) opened.anchors = new BlobAnchorLog(config.auditAnchor.target, () => clock.now());

@@ -152,7 +152,7 @@ describe('Tables request index rows: backfill of requests written by older versi
     const [a, b] = [await table(prefix), await table(prefix)];
     const all = Array.from({ length: 30 }, (_, i) => request(i, { state: i % 3 ? 'succeeded' : 'pending' }));
     for (const [i, r] of all.entries()) await writeOld(a, r, i % 2 ? 1 : 2);
-    const reports = await Promise.all([backfillIndexes(a, 4), backfillIndexes(b, 4)]);
+    const reports = await Promise.all([backfillIndexes(a, { concurrency: 4 }), backfillIndexes(b, { concurrency: 4 })]);
     expect(reports.map((r) => r.requests)).toEqual([30, 30]);
     // Creates and deletes are conditional: a request the other instance repaired first fails
     // this one's transaction, is read again and found intact.
@@ -205,14 +205,47 @@ describe('Tables request index rows: backfill of requests written by older versi
     expect(ids(await store.listByRequester(REQUESTER.objectId, ['executing']))).toEqual([r.id]);
   });
 
-  test('a normal start reads the marker only: no scan of the requests', async () => {
+  test('a normal start reads the marker only: no scan of the requests, and nothing to report', async () => {
     const t = await table();
     await writeOld(t, request(1));
-    await expect(backfillIndexes(t)).resolves.toEqual({ scanned: true, requests: 1, repaired: 1 });
+    const progress: string[] = [];
+    await expect(backfillIndexes(t, { onProgress: (m) => progress.push(m) })).resolves.toEqual({
+      scanned: true,
+      requests: 1,
+      repaired: 1,
+    });
+    expect(progress).toEqual([
+      expect.stringMatching(/^request index backfill \(layout \d+\): reading the index rows, then every request/),
+      'request index backfill done: 1 requests read, 1 repaired',
+    ]);
     const calls = recordCalls(t);
-    await TablesRequestStore.open(t);
+    progress.length = 0;
+    await TablesRequestStore.open(t, undefined, (m) => progress.push(m));
     expect(calls).toEqual(['GET']);
+    expect(progress).toEqual([]);
     await expect(backfillIndexes(t)).resolves.toEqual({ scanned: false, requests: 0, repaired: 0 });
+  });
+
+  test('a long scan says how far it got, page by page when asked, and how many it left', async () => {
+    const t = await table();
+    for (let n = 1; n <= 3; n++) await writeOld(t, request(n));
+    // The service pages after 2 rows here, as it pages after 1,000 in production.
+    t.pipeline.addPolicy({
+      name: 'two-per-page',
+      sendRequest: (req, next) => {
+        const url = new URL(req.url);
+        if (url.searchParams.get('$filter')?.includes("'r|'")) url.searchParams.set('$top', '2');
+        req.url = url.toString();
+        return next(req);
+      },
+    });
+    const progress: string[] = [];
+    await backfillIndexes(t, { onProgress: (m) => progress.push(m), progressEveryMs: 0 });
+    expect(progress.slice(1)).toEqual([
+      'request index backfill: 2 requests read, 2 repaired so far',
+      'request index backfill: 3 requests read, 3 repaired so far',
+      'request index backfill done: 3 requests read, 3 repaired',
+    ]);
   });
 
   test('a request the service refuses to repair does not stop the others or the start: reported, no marker, repaired by the next start', async () => {
@@ -234,7 +267,15 @@ describe('Tables request index rows: backfill of requests written by older versi
       { afterPhase: 'Retry' },
     );
     const problems: Error[] = [];
-    const store = await TablesRequestStore.open(refusing, (err) => problems.push(err));
+    const progress: string[] = [];
+    const store = await TablesRequestStore.open(
+      refusing,
+      (err) => problems.push(err),
+      (m) => progress.push(m),
+    );
+    expect(progress.at(-1)).toBe(
+      'request index backfill done: 12 requests read, 11 repaired, 1 left for their first transition or the next start',
+    );
     expect(problems).toHaveLength(1);
     expect(problems[0].message).toMatch(/^1 request\(s\) kept their old index rows \(R-OLD\d{4}\)/);
     expect(problems[0].cause).toMatchObject({ statusCode: 400 });

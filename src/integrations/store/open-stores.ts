@@ -64,6 +64,8 @@ export function memoryStores(clock: Clock, auditKey?: AuditKey): Stores {
 export interface StoreProblemOptions {
   /** A failure the store recovered from (or works around) on its own, to log. Default: a process warning. */
   onBackgroundError?: (err: Error) => void;
+  /** How a long step at opening goes (the Tables index backfill after an upgrade), to log. */
+  onProgress?: (message: string) => void;
 }
 
 const defaultBackgroundError = (err: Error) => process.emitWarning(err);
@@ -118,7 +120,7 @@ export async function tablesStores(
     ['requests', 'audit', 'leases', 'schedule', 'dialogs', 'abuse'].map((name) => account.table(name)),
   );
   return {
-    requests: await TablesRequestStore.open(requests, options.onBackgroundError),
+    requests: await TablesRequestStore.open(requests, options.onBackgroundError, options.onProgress),
     audit: new TablesAuditLog(audit, clock, auditKey),
     leases: new TablesLeaseStore(leases, now),
     schedule: new TablesScheduleStore(schedule),

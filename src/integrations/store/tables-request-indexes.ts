@@ -150,19 +150,33 @@ export interface BackfillReport {
   failed?: Array<{ id: string; error: Error }>;
 }
 
+/** How a backfill runs: requests repaired at once, and where its progress goes. */
+export interface BackfillOptions {
+  concurrency?: number;
+  /** Told when a scan starts, every `progressEveryMs` while it reads pages, and when it is done. */
+  onProgress?: (message: string) => void;
+  /** Default 10 s; 0 reports after every page. */
+  progressEveryMs?: number;
+}
+
 /**
  * Gives every request the index rows of {@link LAYOUT}, then writes the marker. Reads one row
  * when the marker is there. A start that dies half way leaves no marker; the next one scans
- * again and finds the requests already repaired intact (each repair is one transaction).
+ * again and finds the requests already repaired intact (each repair is one transaction). A scan
+ * says what it has done so far (`onProgress`): the first start after an upgrade reads every
+ * request before it serves, and an operator should see that it is moving.
  *
  * One request that cannot be read or repaired (a damaged row, a refusal) does not stop the
  * others or the start: it is reported in `failed`, the marker is not written, and the request
  * is repaired by its first transition or the next start. Failing to list the rows (the store
  * unreachable) still fails the start.
  */
-export async function backfillIndexes(table: TableClient, concurrency = 16): Promise<BackfillReport> {
+export async function backfillIndexes(table: TableClient, options: BackfillOptions = {}): Promise<BackfillReport> {
+  const { concurrency = 16, onProgress = () => {}, progressEveryMs = 10_000 } = options;
   const marker = await findEntity(table, PK, LAYOUT_MARKER);
   if (Number(marker?.layout ?? 0) >= LAYOUT) return { scanned: false, requests: 0, repaired: 0 };
+  onProgress(`request index backfill (layout ${LAYOUT}): reading the index rows, then every request, before serving`);
+  let reportedAt = Date.now();
   // The index rows first (keys only), then the requests page by page: a request whose rows
   // moved between the two reads fails its conditional transaction and is read again alone.
   const stored = new Map<string, StoredIndexes>();
@@ -198,7 +212,13 @@ export async function backfillIndexes(table: TableClient, concurrency = 16): Pro
       );
       report.repaired += wrote.filter(Boolean).length;
     }
+    if (Date.now() - reportedAt >= progressEveryMs) {
+      reportedAt = Date.now();
+      onProgress(`request index backfill: ${report.requests} requests read, ${report.repaired} repaired so far`);
+    }
   }
+  const failures = failed.length ? `, ${failed.length} left for their first transition or the next start` : '';
+  onProgress(`request index backfill done: ${report.requests} requests read, ${report.repaired} repaired${failures}`);
   if (failed.length) return { ...report, failed };
   await writeMarker(table, marker);
   return report;

@@ -77,11 +77,16 @@ export class TablesRequestStore implements RequestStore {
 
   /**
    * Opens the store on `table` after giving requests written by older versions their index
-   * rows (one read when that was done before; see tables-request-indexes.ts). Requests the
-   * backfill could not repair go to `onProblem` (logged) and do not stop the start.
+   * rows (one read when that was done before; see tables-request-indexes.ts), telling
+   * `onProgress` how that goes. Requests the backfill could not repair go to `onProblem`
+   * (logged) and do not stop the start.
    */
-  static async open(table: TableClient, onProblem?: (err: Error) => void): Promise<TablesRequestStore> {
-    const { failed } = await backfillIndexes(table);
+  static async open(
+    table: TableClient,
+    onProblem?: (err: Error) => void,
+    onProgress?: (message: string) => void,
+  ): Promise<TablesRequestStore> {
+    const { failed } = await backfillIndexes(table, { onProgress });
     if (failed?.length)
       (onProblem ?? ((err: Error) => process.emitWarning(err)))(
         new Error(
