@@ -1,5 +1,5 @@
 /** View models for request cards: what every copy (requester's, approvers') shows. */
-import { describeState, type AccessRequest, type RequestState } from '../domain/request';
+import { describeState, isBeingGranted, type AccessRequest, type RequestState } from '../domain/request';
 import { describeAccess } from '../domain/access-term';
 import { deploymentSnippet } from '../domain/manifest-snippet';
 import type { SecretPlan } from '../domain/plan';
@@ -125,6 +125,8 @@ function stateDetail(request: AccessRequest): string {
     return `${inertText(describeAccess(request))}${why}.`;
   }
   const review = request.policy?.breakGlass ? request.policy.review : undefined;
+  if (review && !review.outcome && isBeingGranted(request))
+    return `BREAK-GLASS: being granted without approval. Once it is in place, an approver must review it by ${shortTime(review.dueAt)}.`;
   if (review && !review.outcome)
     return `BREAK-GLASS: ran without approval. An approver must review it by ${shortTime(review.dueAt)}: Approve keeps it, Reject revokes it at once.`;
   const d = request.decision;
@@ -184,7 +186,10 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
     // A replaced secret's line names its earlier requester.
     operations: request.plan.operations.map(inertText),
     showOperations: request.state === 'pending',
-    showActions: options.showActions && (request.state === 'pending' || awaitingReview(request)),
+    // A break-glass review only once the grant is in place: the run holds the request until then,
+    // and a review click meanwhile could only be refused.
+    showActions:
+      options.showActions && (request.state === 'pending' || (awaitingReview(request) && !isBeingGranted(request))),
     notice: notice ?? '',
     hasNotice: Boolean(notice),
     noticeColor: options.noticeColor ?? (request.state === 'failed' ? 'Attention' : 'Default'),

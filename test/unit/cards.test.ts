@@ -347,6 +347,28 @@ test('approve/reject carry only the request id and version; the other states hav
     expect(cards[name].actions ?? []).toEqual([]);
 });
 
+test('a break-glass request shows its review buttons once the grant is in place, not while it is being granted', () => {
+  const review = { dueAt: '2025-01-16T10:00:00.000Z' };
+  const breakGlass = (state: 'approved' | 'executing' | 'succeeded') =>
+    requestCard(
+      pendingRequest({
+        state,
+        decision: decided,
+        policy: { ruleId: 'r', policyHash: 'h', approvalsRequired: 0, breakGlass: true, review },
+      }),
+      { showActions: true },
+    );
+  for (const state of ['approved', 'executing'] as const) {
+    expect(breakGlass(state).actions ?? []).toEqual([]);
+    expect(JSON.stringify(breakGlass(state))).toContain(
+      'BREAK-GLASS: being granted without approval. Once it is in place',
+    );
+  }
+  const granted = breakGlass('succeeded');
+  expect((granted.actions as { verb: string }[]).map((a) => a.verb)).toEqual(['approve', 'reject']);
+  expect(JSON.stringify(granted)).toContain('Approve keeps it, Reject revokes it at once');
+});
+
 test('user text is inserted as text: a ${…} in a reason is not evaluated', () => {
   const card = requestCard(pendingRequest({ reason: 'deploy ${requestId} now' }), { showActions: false });
   expect(JSON.stringify(card)).toContain('deploy ${requestId} now');
