@@ -134,6 +134,7 @@ export function createFlows(
     planner,
     settings.principalRetryDelaysMs,
     sleep,
+    { store: stores.leases, owner },
   );
   const secretRunner = new SecretRunner(
     azure.secrets,

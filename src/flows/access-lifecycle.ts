@@ -12,7 +12,7 @@ import type { GrantPlan, SecretPlan } from '../domain/plan';
 import type { AuditLog, Clock, LeaseStore, RequestStore, ScheduledJob } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, Actor, RequestState } from '../domain/request';
-import { transition } from '../domain/request';
+import { isBeingGranted, transition } from '../domain/request';
 import {
   acrbotServiceAccountEntries,
   credentialOf,
@@ -75,6 +75,11 @@ export function isActive(request: AccessRequest, now: Date): boolean {
   const term = request.access;
   if (!term || term.permanent || !term.expiresAt) return true;
   return Date.parse(term.expiresAt) > now.getTime();
+}
+
+/** Two grants of one role assignment (the deterministic name covers scope, principal and role). */
+function sameRoleAssignment(a: GrantPlan | SecretPlan, b: GrantPlan | SecretPlan): boolean {
+  return a.kind === 'grant' && b.kind === 'grant' && a.roleAssignmentName === b.roleAssignmentName;
 }
 
 /** Granted access whose term has ended (never a permanent one, or one from before time-boxing). */
@@ -279,9 +284,9 @@ export class AccessLifecycle {
     try {
       await this.revoke(request, payload.by ?? ACRBOT_ACTOR, payload.reason, !payload.by);
     } catch (err) {
-      // A revocation waiting for an extension being granted is not failing: the requester hears
+      // A revocation waiting for a request being granted is not failing: the requester hears
       // when it is done, not that it "keeps failing".
-      const waiting = isUserFacing(err) && err.code === 'revoke.extensionRunning';
+      const waiting = isUserFacing(err) && err.code === 'revoke.grantRunning';
       if (job.attempts + 1 >= 3 && !waiting)
         await this.messenger.tellRequester(request, { kind: 'revocationFailing', attempts: job.attempts + 1 });
       throw err;
@@ -426,7 +431,7 @@ export class AccessLifecycle {
       // Once, before the first delete: an extension approved from here on checks its original
       // under this lease and finds it revoked. Looking again after the delete would only make the
       // revocation wait, and let that run find the original active with its access gone.
-      await this.refuseWhileExtending(current, extensions, by, expired);
+      await this.refuseWhileGranting(current, extensions, by, expired);
       if (current.plan.kind === 'secret') await this.revokeSecrets(current, extensions, by);
       else await this.revokeGrant(current, current.plan, by, extensions);
       for (const extension of extensions) await this.markRevoked(extension, by, reason, expired, current);
@@ -461,15 +466,18 @@ export class AccessLifecycle {
   }
 
   /**
-   * Refuses, for now, to end access that an extension is being granted right now (approved or
-   * running): its run checks that the original still holds its access and, finding it so before
-   * the original is marked revoked, would write a new credential after "revoked" (G17). Thrown
-   * to be retried (the scheduler's backoff, reported if it lasts): by then the extension has
-   * succeeded and ends with the original, or failed. When someone revokes, an extension that
-   * succeeded since `extensions` was read counts too: this revocation would not end it. Checked
-   * once, before the first deletion, under the access lease (see revoke).
+   * Refuses, for now, to end access that is being granted again right now (approved or
+   * running): an extension, whose run checks that the original still holds its access and,
+   * finding it so before the original is marked revoked, would write a new credential after
+   * "revoked"; or another grant of the same role assignment, whose PUT finds it present ("already
+   * assigned") and which would say "succeeded" once this revocation deleted it (G17). Thrown to
+   * be retried (the scheduler's backoff, reported if it lasts): by then that request has
+   * succeeded (an extension ends with the original; a grant holds the assignment) or failed.
+   * When someone revokes, an extension that succeeded since `extensions` was read counts too:
+   * this revocation would not end it. Checked once, before the first deletion, under the access
+   * lease; a run that starts later waits for that lease before its check or its PUT (see revoke).
    */
-  private async refuseWhileExtending(
+  private async refuseWhileGranting(
     original: AccessRequest,
     extensions: readonly AccessRequest[],
     by: Actor,
@@ -478,17 +486,24 @@ export class AccessLifecycle {
     const ending = new Set([original.id, ...extensions.map((e) => e.id)]);
     const states: RequestState[] = expired ? ['approved', 'executing'] : ['approved', 'executing', 'succeeded'];
     const same = await this.store.listByTarget(original.plan.cluster.id, original.plan.registry.id, states, 1000);
-    const running = same.filter((r) => r.extendsRequestId && ending.has(r.extendsRequestId) && !ending.has(r.id));
-    if (!running.length) return;
-    const ids = running.map((r) => r.id).join(', ');
+    const others = same.filter((r) => !ending.has(r.id));
+    const extending = others.filter((r) => r.extendsRequestId && ending.has(r.extendsRequestId));
+    const granting = others.filter(
+      (r) => !extending.includes(r) && isBeingGranted(r) && sameRoleAssignment(r.plan, original.plan),
+    );
+    if (!extending.length && !granting.length) return;
+    const ids = [...extending, ...granting].map((r) => r.id).join(', ');
+    const what = extending.length ? `its extension ${ids}` : `a grant of the same role assignment, ${ids},`;
     await this.record(original, by, {
       action: 'access.revoke.deferred',
       outcome: 'deferred',
-      detail: `its extension ${ids} is being granted; retried`,
+      detail: `${what} is being granted; retried`,
     });
     throw new UserFacingError(
-      'revoke.extensionRunning',
-      `An extension of ${original.id} (${ids}) is being granted right now; the revocation runs again in a moment.`,
+      'revoke.grantRunning',
+      extending.length
+        ? `An extension of ${original.id} (${ids}) is being granted right now; the revocation runs again in a moment.`
+        : `Another request for the same role assignment as ${original.id} (${ids}) is being granted right now; the revocation runs again in a moment.`,
     );
   }
 

@@ -1,12 +1,14 @@
 /**
- * Carries out an approved grant: re-check the plan, then one PUT of the role assignment with
- * a deterministic name. Nothing is ever written to the cluster resource.
+ * Carries out an approved grant: re-check the plan, wait out a revocation of the same role
+ * assignment (access-lease.ts), then one PUT of the role assignment with a deterministic name.
+ * Nothing is ever written to the cluster resource.
  */
 import { UserFacingError } from '../domain/errors';
 import type { GrantPlan } from '../domain/plan';
 import type { AzureResourceReader, RoleAssignmentPort } from '../domain/ports';
 import { CloudApiError } from '../domain/ports';
 import type { AccessRequest, Outcome } from '../domain/request';
+import { type AccessLeases, noRevocationRunning } from './access-lease';
 import { assignRole, realSleep, type Sleep } from './assign-role';
 import type { PlanRunner, RunContext } from './executor';
 import type { GrantPlanner } from './grant-planner';
@@ -20,6 +22,8 @@ export class GrantRunner implements PlanRunner {
     private readonly planner: GrantPlanner,
     private readonly retryDelaysMs: readonly number[],
     private readonly sleep: Sleep = realSleep,
+    /** Where revocations hold the access lease (none: a single process without revocations). */
+    private readonly leases?: AccessLeases,
   ) {}
 
   async run(request: AccessRequest, ctx: RunContext): Promise<Outcome> {
@@ -32,6 +36,9 @@ export class GrantRunner implements PlanRunner {
       id: `${plan.scope}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`,
       name: plan.roleAssignmentName,
     });
+    // Another request's revocation may be deleting this very assignment (overlapping grants):
+    // "already assigned" must not come from an assignment that is about to go.
+    if (this.leases) await noRevocationRunning(this.leases, request);
     try {
       const result = await assignRole(
         this.roleAssignments,

@@ -187,6 +187,50 @@ describe('access lifecycle (G17)', () => {
     expect(await actions(overlap.id)).toContain('access.revoke.roleAssignment:deleted');
   });
 
+  test('a second requester\u2019s grant of the same assignment approved as the first one\u2019s expiry deletes it: its PUT waits and creates it again, never "granted" by an assignment about to go', async () => {
+    await start();
+    const first = await grant(users.requester, 'aks-prod contosoacr --for 2m first team deploys');
+    const overlap = await h.requestGrant(second, 'aks-prod contosoacr --for 1h second team deploys');
+    // The approver clicks once the expiry has read who else holds the assignment (nobody), before
+    // it deletes it.
+    const approval = approveDuring(overlap.id);
+    const store = h.app.store;
+    const listByTarget = store.listByTarget.bind(store);
+    store.listByTarget = async (clusterId, registryId, states, limit) => {
+      const listed = await listByTarget(clusterId, registryId, states, limit);
+      if (states.join() === 'succeeded') await approval.now();
+      return listed;
+    };
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    store.listByTarget = listByTarget;
+    const granted = await approval.finished();
+    expect({
+      first: (await store.get(first.id))!.state,
+      second: granted.state,
+      assignments: assignmentsOn(contosoId).length,
+    }).toEqual({ first: 'revoked', second: 'succeeded', assignments: 1 });
+  });
+
+  test('an expiry waits while a second requester\u2019s grant of the same assignment is running, then keeps the assignment for it', async () => {
+    await start();
+    const first = await grant(users.requester, 'aks-prod contosoacr --for 2m first team deploys');
+    const overlap = await h.requestGrant(second, 'aks-prod contosoacr --for 1h second team deploys');
+    // The second grant's run is held just before its PUT (of the assignment the first one holds).
+    const run = await approveAndHoldAfterItsCheck(overlap.id);
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(first.id))!.state).toBe('succeeded');
+    expect(await actions(first.id)).toContain('access.revoke.deferred:deferred');
+    expect(assignmentsOn(contosoId)).toHaveLength(1);
+    expect(await run.finish()).toMatchObject({ state: 'succeeded' });
+    advance(MINUTE); // the retry after the backoff
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(first.id))!.state).toBe('revoked');
+    expect(await actions(first.id)).toContain('access.revoke.roleAssignment:kept');
+    expect(assignmentsOn(contosoId)).toHaveLength(1);
+  });
+
   test('revoke by the requester: a confirmation card naming what will be deleted, then revoked at once', async () => {
     await start();
     const request = await grant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
@@ -852,36 +896,48 @@ describe('access lifecycle (G17)', () => {
   }
 
   /**
-   * The approver approves `extensionId` when the revocation of `id` is about to audit `action`;
-   * the revocation goes on once the extension's run got as far as it can: to its end, or to
-   * waiting for the access lease the revocation holds. `finished()` waits for the run.
+   * `now()` approves `requestId` and starts its run, and returns once the run got as far as it
+   * can: to its end, or to waiting for the access lease a revocation holds. Called from a hook
+   * inside a revocation. `finished()` waits for the run and gives the request.
    */
-  function approveWhileRevoking(id: string, extensionId: string, action: string) {
-    const audit = h.app.audit;
-    const append = audit.append.bind(audit);
+  function approveDuring(requestId: string) {
     const leases = h.app.stores.leases;
     const acquire = leases.acquire.bind(leases);
     let waits!: () => void;
     const runWaits = new Promise<void>((resolve) => (waits = resolve));
     leases.acquire = async (key, owner, ttlMs) => {
       const lease = await acquire(key, owner, ttlMs);
-      if (owner.endsWith(`|${extensionId}`) && !lease) waits();
+      if (owner.endsWith(`|${requestId}`) && !lease) waits();
       return lease;
     };
     let run: Promise<void> | undefined;
-    audit.append = async (event) => {
-      if (!run && event.requestId === id && event.action === action) {
-        run = (await approveAndRun(extensionId)).done;
+    return {
+      async now(): Promise<void> {
+        if (run) return;
+        run = (await approveAndRun(requestId)).done;
         await Promise.race([run, runWaits]);
-      }
+      },
+      async finished(): Promise<AccessRequest> {
+        await run;
+        leases.acquire = acquire;
+        return (await h.app.store.get(requestId))!;
+      },
+    };
+  }
+
+  /** {@link approveDuring}, when the revocation of `id` is about to audit `action`. */
+  function approveWhileRevoking(id: string, extensionId: string, action: string) {
+    const audit = h.app.audit;
+    const append = audit.append.bind(audit);
+    const approval = approveDuring(extensionId);
+    audit.append = async (event) => {
+      if (event.requestId === id && event.action === action) await approval.now();
       return append(event);
     };
     return {
       async finished(): Promise<AccessRequest> {
         audit.append = append;
-        await run;
-        leases.acquire = acquire;
-        return (await h.app.store.get(extensionId))!;
+        return approval.finished();
       },
     };
   }

@@ -95,7 +95,7 @@ describe('ExtensionAwareGrantRunner: the original checked under the access lease
     await t.leases.acquire(t.key, 'instance-b|R-ORIGINAL', 10 * 60_000);
     const get = jest.spyOn(t.store, 'get');
     const failure = await t.runner.run(t.extension, t.ctx).catch((err: unknown) => err);
-    expect(isUserFacing(failure) && failure.code).toBe('extend.revocationRunning');
+    expect(isUserFacing(failure) && failure.code).toBe('access.revocationRunning');
     expect((failure as Error).message).toContain('ask again once it is done');
     expect(t.waits.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(60_000);
     expect(get).not.toHaveBeenCalled();
