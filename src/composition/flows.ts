@@ -134,7 +134,7 @@ export function createFlows(
     planner,
     settings.principalRetryDelaysMs,
     sleep,
-    { store: stores.leases, owner },
+    { store: stores.leases },
   );
   const secretRunner = new SecretRunner(
     azure.secrets,
@@ -162,8 +162,8 @@ export function createFlows(
     stores.audit,
     clock,
     {
-      grant: new ExtensionAwareGrantRunner(grantRunner, stores.requests, { store: stores.leases, owner }),
-      secret: new ExtensionAwareSecretRunner(secretRunner, stores.requests, { store: stores.leases, owner }),
+      grant: new ExtensionAwareGrantRunner(grantRunner, stores.requests, { store: stores.leases }),
+      secret: new ExtensionAwareSecretRunner(secretRunner, stores.requests, { store: stores.leases }),
     },
     {
       // Cards first, then the lifecycle schedules the end of the access (G17). The run does not

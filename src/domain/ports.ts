@@ -364,6 +364,8 @@ export interface LeaseStore {
   renew(lease: Lease, ttlMs: number): Promise<Lease>;
   /** Releases a held lease (no-op when already lost). */
   release(lease: Lease): Promise<void>;
+  /** Who holds the lease now, read fresh from the store; undefined when it is free or expired. */
+  holder(key: string): Promise<Lease | undefined>;
 }
 
 /** Kinds of persisted background work. */

@@ -411,9 +411,7 @@ export class AccessLifecycle {
         await leases.store.acquire(accessLeaseKey(request.plan), `${leases.owner}|${request.id}`, ACCESS_LEASE_TTL_MS)
       : undefined;
     if (leases && !lease)
-      throw new Error(
-        `another revocation of ${accessLeaseSubject(request.plan)}, or an extension checking it, is running; retrying`,
-      );
+      throw new Error(`another revocation of ${accessLeaseSubject(request.plan)} is running; retrying`);
     try {
       // Under the lease (access-lease.ts): the look for running extensions, the deletes and
       // marking this request revoked happen before any other revocation of the same access looks

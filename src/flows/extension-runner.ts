@@ -9,7 +9,7 @@
 import { formatUtc } from '../domain/access-term';
 import type { RequestStore } from '../domain/ports';
 import type { AccessRequest, Outcome } from '../domain/request';
-import { type AccessLeases, activeOriginalUnderLease } from './access-lease';
+import { type AccessLeases, activeOriginalOnceNoRevocation } from './access-lease';
 import type { PlanRunner, RunContext } from './executor';
 
 /** Grant runner that handles extensions without writing to Azure. */
@@ -22,7 +22,7 @@ export class ExtensionAwareGrantRunner implements PlanRunner {
 
   async run(request: AccessRequest, ctx: RunContext): Promise<Outcome> {
     if (!request.extendsRequestId) return this.grants.run(request, ctx);
-    const original = await activeOriginalUnderLease(this.leases, this.store, request);
+    const original = await activeOriginalOnceNoRevocation(this.leases, this.store, request);
     await ctx.audit({
       action: 'access.extend.checked',
       outcome: 'active',

@@ -6,7 +6,7 @@
  */
 import type { RequestStore } from '../domain/ports';
 import type { AccessRequest, Outcome } from '../domain/request';
-import { type AccessLeases, activeOriginalUnderLease } from './access-lease';
+import { type AccessLeases, activeOriginalOnceNoRevocation } from './access-lease';
 import type { PlanRunner, RunContext } from './executor';
 
 /** Secret runner that refuses an extension whose original no longer has access (then rotates as usual). */
@@ -18,7 +18,7 @@ export class ExtensionAwareSecretRunner implements PlanRunner {
   ) {}
 
   async run(request: AccessRequest, ctx: RunContext): Promise<Outcome> {
-    if (request.extendsRequestId) await activeOriginalUnderLease(this.leases, this.store, request);
+    if (request.extendsRequestId) await activeOriginalOnceNoRevocation(this.leases, this.store, request);
     return this.secrets.run(request, ctx);
   }
 }

@@ -836,37 +836,51 @@ describe('access lifecycle (G17)', () => {
   }
 
   /**
-   * Approves `extensionId` and starts its run, which checks that its original is active and is
-   * held right after that check (a slow run), once it let go of the access lease, until `letGo`.
+   * Approves `requestId` and starts its run, which is held right after its check (a slow run)
+   * until `letGo`: an extension's read of its original `originalId`, a grant's look at the access
+   * lease before its PUT (no revocation running).
    */
-  async function approveAndHoldAfterItsCheck(extensionId: string) {
-    const leases = h.app.stores.leases;
-    const release = leases.release.bind(leases);
+  async function approveAndHoldAfterItsCheck(requestId: string, originalId?: string) {
+    const byTheRun = () => currentCorrelationId() === `exec-${requestId}`;
     let checked!: () => void;
     const wasChecked = new Promise<void>((resolve) => (checked = resolve));
     let letRunGo!: () => void;
     const held = new Promise<void>((resolve) => (letRunGo = resolve));
-    leases.release = async (lease) => {
-      await release(lease);
-      if (lease.owner.endsWith(`|${extensionId}`)) {
-        checked();
-        await held;
-      }
+    const hold = async () => {
+      checked();
+      await held;
     };
-    const { done: run } = await approveAndRun(extensionId);
+    const store = h.app.store;
+    const get = store.get.bind(store);
+    const leases = h.app.stores.leases;
+    const holder = leases.holder.bind(leases);
+    if (originalId)
+      store.get = async (id) => {
+        const request = await get(id);
+        if (id === originalId && byTheRun()) await hold();
+        return request;
+      };
+    else
+      leases.holder = async (key) => {
+        const lease = await holder(key);
+        if (!lease && byTheRun()) await hold();
+        return lease;
+      };
+    const { done: run } = await approveAndRun(requestId);
     await wasChecked;
     const letGo = async () => {
       letRunGo();
       await run;
-      leases.release = release;
+      store.get = get;
+      leases.holder = holder;
     };
     return {
       /** Lets the run go on and waits for it. */
       letGo,
-      /** The same, then waits for the extension's final state. */
+      /** The same, then waits for the request's final state. */
       async finish(): Promise<AccessRequest> {
         await letGo();
-        return h.settle(extensionId);
+        return h.settle(requestId);
       },
     };
   }
@@ -883,7 +897,7 @@ describe('access lifecycle (G17)', () => {
     audit.append = async (event) => {
       if (!run && event.requestId === id && event.action === action) {
         before();
-        run = await approveAndHoldAfterItsCheck(extensionId);
+        run = await approveAndHoldAfterItsCheck(extensionId, id);
       }
       return append(event);
     };
@@ -902,12 +916,12 @@ describe('access lifecycle (G17)', () => {
    */
   function approveDuring(requestId: string) {
     const leases = h.app.stores.leases;
-    const acquire = leases.acquire.bind(leases);
+    const holder = leases.holder.bind(leases);
     let waits!: () => void;
     const runWaits = new Promise<void>((resolve) => (waits = resolve));
-    leases.acquire = async (key, owner, ttlMs) => {
-      const lease = await acquire(key, owner, ttlMs);
-      if (owner.endsWith(`|${requestId}`) && !lease) waits();
+    leases.holder = async (key) => {
+      const lease = await holder(key);
+      if (lease && currentCorrelationId() === `exec-${requestId}`) waits();
       return lease;
     };
     let run: Promise<void> | undefined;
@@ -919,7 +933,7 @@ describe('access lifecycle (G17)', () => {
       },
       async finished(): Promise<AccessRequest> {
         await run;
-        leases.acquire = acquire;
+        leases.holder = holder;
         return (await h.app.store.get(requestId))!;
       },
     };
@@ -990,7 +1004,7 @@ describe('access lifecycle (G17)', () => {
       'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
     );
     const extensionId = await requestExtension(id, '--for 1h rollout still running');
-    const run = await approveAndHoldAfterItsCheck(extensionId);
+    const run = await approveAndHoldAfterItsCheck(extensionId, id);
     await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'token leaked' });
     await oneRevocationAttempt(id);
     // Refused before it deleted anything: the extension's run replaces the token it holds.
@@ -1005,7 +1019,7 @@ describe('access lifecycle (G17)', () => {
       'aks-dev contosoacr --namespace payments --service-account default --for 2m pull for payments-api',
     );
     const extensionId = await requestExtension(id, '--for 1h rollout still running');
-    const run = await approveAndHoldAfterItsCheck(extensionId);
+    const run = await approveAndHoldAfterItsCheck(extensionId, id);
     await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'token leaked' });
     await revocationWaitsForTheExtension(id, extensionId, run);
   });

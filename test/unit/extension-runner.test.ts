@@ -1,7 +1,7 @@
 /**
- * A grant extension's check of its original waits for a revocation of the same role assignment
- * (the lease `assignment:<name>`), then sees how it ended; it gives up, changing nothing, when
- * the revocation outlasts its lease.
+ * A grant extension's check of its original waits while a revocation of the same role
+ * assignment holds the access lease (`assignment:<name>`), then sees how it ended; it gives up,
+ * changing nothing, when the revocation outlasts its lease. It never takes the lease itself.
  */
 import { isUserFacing } from '../../src/domain/errors';
 import type { Outcome } from '../../src/domain/request';
@@ -29,7 +29,7 @@ function setup() {
       throw new Error('an extension must not run the grant runner');
     },
   };
-  const runner = new ExtensionAwareGrantRunner(grants, store, { store: leases, owner: 'instance-a', sleep });
+  const runner = new ExtensionAwareGrantRunner(grants, store, { store: leases, sleep });
   const audited: string[] = [];
   const ctx = {
     audit: async (e: { action: string; outcome: string }) => void audited.push(`${e.action}:${e.outcome}`),
@@ -60,7 +60,7 @@ function setup() {
   };
 }
 
-describe('ExtensionAwareGrantRunner: the original checked under the access lease', () => {
+describe('ExtensionAwareGrantRunner: the original checked once no revocation holds the access lease', () => {
   test('waits while a revocation holds the lease, then sees the original revoked (extend.notActive)', async () => {
     const t = setup();
     await t.store.create(t.original);
@@ -76,17 +76,17 @@ describe('ExtensionAwareGrantRunner: the original checked under the access lease
     expect(isUserFacing(failure) && failure.code).toBe('extend.notActive');
     expect(t.waits).toEqual([50, 100, 200]);
     expect(t.audited).toEqual([]);
-    // The lease is left free for the next revocation.
-    expect(await t.leases.acquire(t.key, 'instance-c|R-OTHER', 60_000)).toBeDefined();
+    // The run never held the lease: the next revocation takes it at once.
+    expect(await t.leases.acquire(t.key, 'instance-c|R-OTHER', 60_000)).toMatchObject({ fence: 2 });
   });
 
-  test('an original still active after the wait is extended (nothing re-created), and the lease is released', async () => {
+  test('an original still active is extended (nothing re-created), without taking the lease', async () => {
     const t = setup();
     await t.store.create(t.original);
     const outcome = await t.runner.run(t.extension, t.ctx);
     expect(outcome).toMatchObject({ alreadyPresent: true, azureRequestIds: [] });
     expect(t.audited).toEqual(['access.extend.checked:active']);
-    expect(await t.leases.acquire(t.key, 'instance-c|R-OTHER', 60_000)).toBeDefined();
+    expect(await t.leases.acquire(t.key, 'instance-c|R-OTHER', 60_000)).toMatchObject({ fence: 1 });
   });
 
   test('a revocation that outlasts its lease makes the run give up with a clear error, having read nothing', async () => {

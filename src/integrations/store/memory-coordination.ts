@@ -49,6 +49,11 @@ export class MemoryLeaseStore implements LeaseStore {
       this.leases.set(lease.key, { ...current, owner: '', expiresAt: new Date(0).toISOString() });
     }
   }
+
+  async holder(key: string): Promise<Lease | undefined> {
+    const current = this.leases.get(key);
+    return current?.owner && Date.parse(current.expiresAt) > this.now().getTime() ? { ...current } : undefined;
+  }
 }
 
 /** Jobs in a Map; `due` scans, which is fine for memory (SQLite and Tables use an index). */

@@ -34,6 +34,7 @@ export class SqliteLeaseStore implements LeaseStore {
   private readonly acquireTx;
   private readonly renewTx;
   private readonly releaseStmt;
+  private readonly select;
   private readonly group: SqliteCommitGroup;
 
   constructor(
@@ -42,6 +43,7 @@ export class SqliteLeaseStore implements LeaseStore {
   ) {
     this.group = commitGroupOf(db);
     const select = db.prepare('SELECT owner, expires_at, fence FROM leases WHERE key = ?');
+    this.select = select;
     const upsert = db.prepare(
       'INSERT INTO leases (key, owner, expires_at, fence) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at, fence = excluded.fence',
     );
@@ -76,6 +78,11 @@ export class SqliteLeaseStore implements LeaseStore {
   async release(lease: Lease): Promise<void> {
     // Expire and disown rather than delete: the fence stays, so a later holder still gets a higher one.
     await this.group.write(() => this.releaseStmt.run(lease.key, lease.owner, lease.fence));
+  }
+
+  async holder(key: string): Promise<Lease | undefined> {
+    const row = this.select.get(key) as LeaseRow | undefined;
+    return row?.owner && row.expires_at > this.now().getTime() ? toLease(key, row) : undefined;
   }
 }
 

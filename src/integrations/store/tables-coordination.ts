@@ -157,6 +157,14 @@ export class TablesLeaseStore implements LeaseStore {
     }
   }
 
+  async holder(key: string): Promise<Lease | undefined> {
+    // Always read: another instance's take-over is not in `known`.
+    const row = await this.read(keyPart(key));
+    return row?.owner && row.expiresAtMs > this.now().getTime()
+      ? { key, owner: row.owner, expiresAt: new Date(row.expiresAtMs).toISOString(), fence: row.fence }
+      : undefined;
+  }
+
   private async read(pk: string): Promise<KnownLease | undefined> {
     const row = await findEntity(this.table, pk, '');
     if (!row) return undefined;

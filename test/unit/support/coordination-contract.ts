@@ -52,6 +52,19 @@ export function describeCoordinationContract(
         expect(await f.leases.acquire('exec:R-1', 'c', 30 * SECOND)).toBeUndefined();
       });
 
+      test('holder names who holds a lease now: nobody before, the holder while it holds, nobody after release or expiry', async () => {
+        expect(await f.leases.holder('assignment:x')).toBeUndefined();
+        const lease = (await f.leases.acquire('assignment:x', 'a|R-1', 30 * SECOND))!;
+        expect(await f.leases.holder('assignment:x')).toEqual(lease);
+        await f.leases.release(lease);
+        expect(await f.leases.holder('assignment:x')).toBeUndefined();
+        await f.leases.acquire('assignment:x', 'b|R-2', 30 * SECOND);
+        clock.advance(29 * SECOND);
+        expect(await f.leases.holder('assignment:x')).toMatchObject({ owner: 'b|R-2', fence: 2 });
+        clock.advance(SECOND);
+        expect(await f.leases.holder('assignment:x')).toBeUndefined();
+      });
+
       test('renew extends a held lease from now; the extension keeps others out', async () => {
         const lease = (await f.leases.acquire('job:x', 'a', 30 * SECOND))!;
         clock.advance(20 * SECOND);
