@@ -96,6 +96,8 @@ export function createFlows(
   const sleep = options.sleep ?? realSleep;
   /** This instance, as the owner of the leases it takes. */
   const owner = options.instanceId ?? `${hostname()}:${process.pid}`;
+  /** Where runs look for a revocation of the access they rely on (access-lease.ts). */
+  const accessLeases = { store: stores.leases };
   const resolver = new ResourceResolver(azure.reader, config.subscriptionIds);
   const planner = new GrantPlanner(resolver, azure.roleAssignments, azure.directory);
   const secretPlanner = new SecretPlanner(
@@ -134,7 +136,7 @@ export function createFlows(
     planner,
     settings.principalRetryDelaysMs,
     sleep,
-    { store: stores.leases },
+    accessLeases,
   );
   const secretRunner = new SecretRunner(
     azure.secrets,
@@ -162,8 +164,8 @@ export function createFlows(
     stores.audit,
     clock,
     {
-      grant: new ExtensionAwareGrantRunner(grantRunner, stores.requests, { store: stores.leases }),
-      secret: new ExtensionAwareSecretRunner(secretRunner, stores.requests, { store: stores.leases }),
+      grant: new ExtensionAwareGrantRunner(grantRunner, stores.requests, accessLeases),
+      secret: new ExtensionAwareSecretRunner(secretRunner, stores.requests, accessLeases),
     },
     {
       // Cards first, then the lifecycle schedules the end of the access (G17). The run does not

@@ -104,6 +104,12 @@ export interface AccessTerm {
   revokedAt?: string;
   revokedBy?: Actor;
   revokeReason?: string;
+  /**
+   * Set by a revocation before its first delete, and kept: from then on the access is ending
+   * whatever the outcome of this attempt, so an extension refuses it and a retry finishes it
+   * even if the end was moved meanwhile (G17).
+   */
+  revokingSince?: string;
   /** Set when the access was removed or changed outside acrbot. */
   driftDetectedAt?: string;
   /** Extension requests that moved `expiresAt`. */
@@ -175,6 +181,8 @@ export type RequestEvent =
   | { type: 'succeed'; at: Date; outcome: Outcome }
   | { type: 'fail'; at: Date; outcome: Outcome }
   | { type: 'cleanedUp'; at: Date }
+  /** A revocation is about to delete what the access consists of; the request stays granted until it is done. */
+  | { type: 'beginRevoke'; at: Date }
   /** Granted access ended: expired (by acrbot) or revoked by someone (G17). */
   | { type: 'revoke'; at: Date; by: Actor; reason?: string }
   /** An approved extension moved the end of granted access. */
@@ -190,6 +198,7 @@ const ALLOWED: Record<RequestEvent['type'], RequestState[]> = {
   succeed: ['executing'],
   fail: ['approved', 'executing'],
   cleanedUp: ['failed'],
+  beginRevoke: ['succeeded'],
   revoke: ['succeeded'],
   extend: ['succeeded'],
 };
@@ -217,11 +226,13 @@ export function isBeingGranted(request: AccessRequest): boolean {
 export const REQUEST_STATES: readonly RequestState[] = ['pending', 'approved', 'executing', ...FINAL_STATES];
 
 /**
- * Every state in rounds: no transition joins two states of one round, and every transition
- * leads to a later round (request.test.ts checks both against the transition table). A store
- * that reads several states one query each (Azure Tables) reads a round's states at once and
- * the rounds one after another: a request that moves between two reads is found by the later
- * round, and never read in neither.
+ * Every state in rounds: no transition joins two states of one round, and every transition that
+ * changes the state leads to a later round (request.test.ts checks both against the transition
+ * table). A store that reads several states one query each (Azure Tables) reads a round's states
+ * at once and the rounds one after another: a request that moves between two reads is found by
+ * the later round, and never read in neither. The one move backwards is not a transition: a
+ * decision whose audit entry could not be written is put back (`undoUnaudited`, approved or
+ * expired → pending), and a list read in that moment may miss that request.
  */
 export const STATE_ROUNDS: readonly (readonly RequestState[])[] = [
   ['pending'],
@@ -321,6 +332,8 @@ export function transition(request: AccessRequest, event: RequestEvent): AccessR
       return { ...base, state: 'failed', outcome: event.outcome };
     case 'cleanedUp':
       return { ...base, outcome: { ...request.outcome!, cleanup: 'deleted' } };
+    case 'beginRevoke':
+      return { ...base, access: { ...request.access, revokingSince: event.at.toISOString() } };
     case 'revoke':
       return {
         ...base,

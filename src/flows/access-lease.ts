@@ -49,9 +49,17 @@ export function accessLeaseSubject(plan: GrantPlan | SecretPlan): string {
     : `secret ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name}`;
 }
 
-/** The original of an extension, still holding its access; a user-facing refusal otherwise. */
-export async function activeOriginal(store: RequestStore, originalId: string): Promise<AccessRequest> {
+/**
+ * The original of an extension, still holding its access and not being revoked; a user-facing
+ * refusal otherwise.
+ */
+async function activeOriginal(store: RequestStore, originalId: string): Promise<AccessRequest> {
   const original = await store.get(originalId);
+  if (original?.state === 'succeeded' && original.access?.revokingSince)
+    throw new UserFacingError(
+      'extend.notActive',
+      `Request ${originalId} is being revoked, so there is nothing to extend; ask for a new request instead.`,
+    );
   if (!original || original.state !== 'succeeded')
     throw new UserFacingError(
       'extend.notActive',
@@ -81,7 +89,9 @@ export async function activeOriginalOnceNoRevocation(
 /**
  * Waits (with backoff) until no revocation holds the access lease of `request`'s plan; the
  * request must already be `executing`. Gives up with `busyMessage` (`access.revocationRunning`)
- * when a revocation outlasts its lease.
+ * when the lease stays held for longer than a revocation should take (one revocation after
+ * another, or a holder that keeps renewing it). A lease whose holder stopped renewing it reads as
+ * free once it expired; the revocation's `revokingSince` mark still stops an extension then.
  */
 export async function noRevocationRunning(
   leases: AccessLeases,

@@ -24,6 +24,7 @@ import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
 import { requestExpiryJobId, undoUnaudited, type JobScheduling } from './request-service';
 import { ACCESS_LEASE_TTL_MS, accessLeaseKey, accessLeaseSubject } from './access-lease';
+import { LeaseGuard } from './lease-guard';
 import { deleteCredential, type SecretRunnerPorts } from './secret-runner';
 
 /** acrbot itself, as the actor of expiry. */
@@ -272,8 +273,9 @@ export class AccessLifecycle {
     }
     if (request.state !== 'succeeded') return;
     const payload = (job.payload ?? {}) as RevokePayload;
-    if (!payload.by) {
-      // Expiry: never for grants made before time-boxing or permanent ones, never early.
+    if (!payload.by && !request.access?.revokingSince) {
+      // Expiry: never for grants made before time-boxing or permanent ones, never early (a
+      // revocation that began is finished, see revoke).
       const end = request.access?.expiresAt;
       if (!end || request.access?.permanent) return;
       if (Date.parse(end) > now.getTime()) {
@@ -412,34 +414,78 @@ export class AccessLifecycle {
       : undefined;
     if (leases && !lease)
       throw new Error(`another revocation of ${accessLeaseSubject(request.plan)} is running; retrying`);
+    // Kept alive while the revocation works (a slow cluster), and checked before its deletes and
+    // before "revoked": runs wait for it (access-lease.ts).
+    const guard =
+      leases && lease
+        ? new LeaseGuard(
+            { leases: leases.store, ttlMs: ACCESS_LEASE_TTL_MS },
+            lease,
+            this.log,
+            request.id,
+            () => this.clock.now(),
+            'access lease',
+          )
+        : undefined;
     try {
-      // Under the lease (access-lease.ts): the look for running extensions, the deletes and
-      // marking this request revoked happen before any other revocation of the same access looks
-      // at who holds it, and before an extension's run checks that its original is still active.
+      // Under the lease (access-lease.ts): the look for requests being granted the same access,
+      // the deletes and marking this request revoked happen before any other revocation of it
+      // looks at who holds it; a run that relies on it waits until the lease is free.
       const current = (await this.store.get(request.id)) ?? request;
       if (current.state !== 'succeeded') return current;
+      // An attempt that began (and may have deleted something) is finished by its retry, whatever
+      // happened to the end since.
+      const begun = Boolean(current.access?.revokingSince);
       // An extension that succeeded since the job looked moved the end: not due any more (the
       // extension rescheduled the job).
-      if (expired && !isDue(current, this.clock.now())) return current;
+      if (expired && !begun && !isDue(current, this.clock.now())) return current;
       // Someone revoking ends the extensions too: they are the same access, so they neither keep
       // it nor stay "active" after it is gone (the newest extension of a secret wrote the secret
       // and holds the live credential). At expiry an extension still running (its end later than
       // this one's) keeps it until its own end (never early, G17).
       const extensions = expired ? [] : await this.extensionsOf(current);
-      // Once, before the first delete: an extension approved from here on checks its original
-      // under this lease and finds it revoked. Looking again after the delete would only make the
-      // revocation wait, and let that run find the original active with its access gone.
+      // Once, before the first delete (and again by a retry): a request being granted the same
+      // access defers the revocation. One approved from here on waits for this lease, then finds
+      // the original ending.
       await this.refuseWhileGranting(current, extensions, by, expired);
-      if (current.plan.kind === 'secret') await this.revokeSecrets(current, extensions, by);
-      else await this.revokeGrant(current, current.plan, by, extensions);
-      for (const extension of extensions) await this.markRevoked(extension, by, reason, expired, current);
-      const revoked = await this.markRevoked(current, by, reason, expired);
-      await this.closePendingExtensions(current, extensions);
+      await guard?.check();
+      const [ending, ...endingExtensions] = await this.beginRevoke([current, ...extensions]);
+      if (ending.plan.kind === 'secret') await this.revokeSecrets(ending, endingExtensions, by);
+      else await this.revokeGrant(ending, ending.plan, by, endingExtensions);
+      await guard?.check();
+      for (const extension of endingExtensions) await this.markRevoked(extension, by, reason, expired, ending);
+      const revoked = await this.markRevoked(ending, by, reason, expired);
+      await this.closePendingExtensions(ending, endingExtensions);
       return revoked;
     } finally {
-      if (lease && leases)
-        await leases.store.release(lease).catch((err: unknown) => this.log.warn({ err }, 'access lease release'));
+      await guard?.stop();
     }
+  }
+
+  /**
+   * Marks each request's access as ending (`revokingSince`) before anything is deleted, unless
+   * an earlier attempt did: an extension's check refuses it from then on, and a failed attempt's
+   * retry finishes the revocation even if the end moved (G17). Conditional writes: a request
+   * changed meanwhile fails the attempt, to be retried.
+   */
+  private async beginRevoke(requests: readonly AccessRequest[]): Promise<AccessRequest[]> {
+    const begun: AccessRequest[] = [];
+    for (const request of requests) {
+      if (request.access?.revokingSince) {
+        begun.push(request);
+        continue;
+      }
+      const next = transition(request, { type: 'beginRevoke', at: this.clock.now() });
+      try {
+        await this.store.update(next);
+      } catch (err) {
+        if (err instanceof VersionConflictError)
+          throw new Error(`request ${request.id} changed as its revocation began; retrying`, { cause: err });
+        throw err;
+      }
+      begun.push(next);
+    }
+    return begun;
   }
 
   /**
@@ -490,19 +536,23 @@ export class AccessLifecycle {
       (r) => !extending.includes(r) && isBeingGranted(r) && sameRoleAssignment(r.plan, original.plan),
     );
     if (!extending.length && !granting.length) return;
-    const ids = [...extending, ...granting].map((r) => r.id).join(', ');
-    const what = extending.length ? `its extension ${ids}` : `a grant of the same role assignment, ${ids},`;
+    const ids = (rs: AccessRequest[]) => rs.map((r) => r.id).join(', ');
+    const what = [
+      extending.length ? `its extension ${ids(extending)}` : '',
+      granting.length ? `another request for the same role assignment, ${ids(granting)},` : '',
+    ].filter(Boolean);
     await this.record(original, by, {
       action: 'access.revoke.deferred',
       outcome: 'deferred',
-      detail: `${what} is being granted; retried`,
+      detail: `${what.join(' and ')} is being granted; retried`,
     });
-    throw new UserFacingError(
-      'revoke.grantRunning',
-      extending.length
-        ? `An extension of ${original.id} (${ids}) is being granted right now; the revocation runs again in a moment.`
-        : `Another request for the same role assignment as ${original.id} (${ids}) is being granted right now; the revocation runs again in a moment.`,
-    );
+    const sentences = [
+      extending.length ? `An extension of ${original.id} (${ids(extending)}) is being granted right now.` : '',
+      granting.length
+        ? `Another request for the same role assignment as ${original.id} (${ids(granting)}) is being granted right now.`
+        : '',
+    ].filter(Boolean);
+    throw new UserFacingError('revoke.grantRunning', `${sentences.join(' ')} The revocation runs again in a moment.`);
   }
 
   /**

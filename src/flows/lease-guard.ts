@@ -32,6 +32,8 @@ export class LeaseGuard {
     private readonly requestId: string,
     /** The clock the lease store uses (the lease's expiry is compared with it). */
     private readonly now: () => Date,
+    /** What the lease guards, for log lines. */
+    private readonly what = 'execution lease',
   ) {
     // renew() logs a failed renewal and records a lost lease for the next check(); the timer has no one to tell.
     this.timer = setInterval(() => void this.renew().catch(() => undefined), Math.max(500, exec.ttlMs / 3));
@@ -52,7 +54,7 @@ export class LeaseGuard {
       this.lease = await this.exec.leases.renew(this.lease, this.exec.ttlMs);
     } catch (err) {
       if (err instanceof LeaseLostError) this.lost = err;
-      else this.log.warn({ err, requestId: this.requestId }, 'execution lease renewal failed');
+      else this.log.warn({ err, requestId: this.requestId }, `${this.what} renewal failed`);
       throw err;
     }
   }
@@ -62,7 +64,7 @@ export class LeaseGuard {
     clearInterval(this.timer);
     if (this.lost) return;
     await this.exec.leases.release(this.lease).catch((err: unknown) => {
-      this.log.error({ err, requestId: this.requestId }, 'releasing an execution lease');
+      this.log.error({ err, requestId: this.requestId }, `releasing an ${this.what}`);
     });
   }
 }

@@ -2,7 +2,7 @@
  * Runs a secret request; an extension only while its original still holds its access (G17). An
  * extension approved after its original was revoked must not bring the access back: the secret
  * runner would create a new credential and write it into the secret the revocation removed. The
- * check runs under the access lease its revocation holds (access-lease.ts).
+ * check waits until no revocation holds the access lease (access-lease.ts).
  */
 import type { RequestStore } from '../domain/ports';
 import type { AccessRequest, Outcome } from '../domain/request';

@@ -29,7 +29,10 @@ describe('access lifecycle (G17)', () => {
   beforeEach(() => {
     now = new Date('2026-11-30T10:00:00Z');
   });
+  /** Runs a test holds (approveAndHoldAfterItsCheck): let go before stopping, also when the test failed while holding. */
+  const heldRuns: Array<() => void> = [];
   afterEach(async () => {
+    for (const letGo of heldRuns.splice(0)) letGo();
     await h?.stop();
   });
 
@@ -846,6 +849,7 @@ describe('access lifecycle (G17)', () => {
     const wasChecked = new Promise<void>((resolve) => (checked = resolve));
     let letRunGo!: () => void;
     const held = new Promise<void>((resolve) => (letRunGo = resolve));
+    heldRuns.push(letRunGo);
     const hold = async () => {
       checked();
       await held;
@@ -988,7 +992,7 @@ describe('access lifecycle (G17)', () => {
       'report in the approvals channel',
     );
     expect(cardText(report.activity)).toContain(
-      `An extension of ${id} (${extensionId}) is being granted right now; the revocation runs again in a moment.`,
+      `An extension of ${id} (${extensionId}) is being granted right now. The revocation runs again in a moment.`,
     );
     // The retry (after the backoff) ends both: the extension's token and the secret are gone.
     advance(MINUTE);
@@ -1043,25 +1047,26 @@ describe('access lifecycle (G17)', () => {
     expect(extension.outcome?.error).toMatch(/no longer has active access/);
   });
 
-  test('an extension that found its original active because the revocation outlasted its lease is revoked too when its run finishes', async () => {
+  test('an extension whose run comes after its original\u2019s revocation outlasted its lease finds the original being revoked: it fails, writing nothing', async () => {
     const { id, k8s } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
     );
     const extensionId = await requestExtension(id, '--for 1h rollout still running');
-    // As the revocation writes "revoked", its access lease has run out (a slow cluster): the
-    // approver clicks, and the extension's run takes the lease, reads the original still active
-    // and is held there.
+    // As the revocation writes "revoked", its access lease has run out (a stalled process): the
+    // approver clicks, and the extension's run finds the lease free, reads the original and is
+    // held there. The original says its revocation began before anything was deleted.
     const approval = approveWhenAudited(id, extensionId, 'access.revoked', () => advance(2 * MINUTE));
     await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'token leaked' });
     await oneRevocationAttempt(id);
     expect((await h.app.store.get(id))!.state).toBe('revoked');
-    // The run goes on and writes its new token into the secret; then the extension ends too.
     await approval.run().letGo();
-    await oneRevocationAttempt(extensionId);
-    expect((await h.app.store.get(extensionId))!.state).toBe('revoked');
+    const extension = (await h.app.store.get(extensionId))!;
+    expect(extension.state).toBe('failed');
+    expect(extension.outcome?.error).toMatch(
+      new RegExp(`Request ${id} is being revoked, so there is nothing to extend`),
+    );
     expect(tokens()).toEqual([]);
     expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
-    expect(await actions(extensionId)).toContain('access.revoke.requested:scheduled');
   });
 
   test('an extension whose end move loses to a revocation of its original is revoked too (audited: the end was not moved)', async () => {
@@ -1118,6 +1123,43 @@ describe('access lifecycle (G17)', () => {
       assignments: assignmentsOn(contosoId).length,
     }).toEqual({ original: 'revoked', extension: 'failed', assignments: 0 });
     expect(extension.outcome?.error).toMatch(/no longer has active access/);
+  });
+
+  test('a revocation attempt that fails after its delete leaves the access ending: an extension approved before the retry fails, and the retry finishes', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+    const extensionId = await requestExtension(request.id, '--for 1h release still running');
+    // The expiry deletes the assignment, then cannot write "revoked" (the store failed once).
+    const store = h.app.store;
+    const update = store.update.bind(store);
+    store.update = async (next) => {
+      if (next.id === request.id && next.state === 'revoked') {
+        store.update = update;
+        throw new Error('the store did not answer');
+      }
+      return update(next);
+    };
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect(store.update).toBe(update);
+    expect((await store.get(request.id))!).toMatchObject({
+      state: 'succeeded',
+      access: { revokingSince: expect.any(String) },
+    });
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
+    // Approved before the retry, the extension finds its original ending: nothing to extend.
+    await h.click(users.approver, 'approve', { requestId: extensionId });
+    const extension = await h.settle(extensionId);
+    expect(extension.state).toBe('failed');
+    expect(extension.outcome?.error).toMatch(new RegExp(`Request ${request.id} is being revoked`));
+    // Not even an end moved meanwhile (by an instance of an older version) stops the retry.
+    const ending = (await store.get(request.id))!;
+    const later = new Date(now.getTime() + 60 * MINUTE).toISOString();
+    await store.update(transition(ending, { type: 'extend', at: now, expiresAt: later, durationMs: 0, by: 'R-OLDER' }));
+    advance(MINUTE); // the retry after the backoff
+    await h.app.scheduler.runDue();
+    expect((await store.get(request.id))!.state).toBe('revoked');
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
   });
 
   test('an extension that succeeds as its original’s expiry begins moves the end: the expiry, no longer due, revokes nothing', async () => {

@@ -11,13 +11,15 @@ import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/st
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
 import { FakeClock, HOUR } from './support/fake-clock';
-import { APPROVER, OUTSIDER, pendingRequest, REQUESTER } from './support/requests';
+import { APPROVER, grantPlan, OUTSIDER, pendingRequest, REQUESTER } from './support/requests';
+import { LeaseLostError } from '../../src/domain/ports';
 
 function setup(withLeases: boolean) {
   const clock = new FakeClock('2026-11-30T10:00:00Z');
   const store = new MemoryRequestStore();
   const audit = new MemoryAuditLog(clock);
   const schedule = new MemoryScheduleStore();
+  const leases = new MemoryLeaseStore(() => clock.now());
   let assignment: RoleAssignmentInfo | undefined;
   let deletes = 0;
   const ports = {
@@ -54,7 +56,7 @@ function setup(withLeases: boolean) {
     createLogger({ level: 'silent' }),
     {
       remindersMs: [],
-      ...(withLeases ? { leases: { store: new MemoryLeaseStore(() => clock.now()), owner: 'one-process' } } : {}),
+      ...(withLeases ? { leases: { store: leases, owner: 'one-process' } } : {}),
     },
   );
   const granted = (id: string, by = REQUESTER): AccessRequest => {
@@ -78,7 +80,16 @@ function setup(withLeases: boolean) {
       principalId: p.identity.objectId,
     };
   };
-  return { lifecycle, store, plant, granted, deletes: () => deletes, exists: () => assignment !== undefined };
+  return {
+    lifecycle,
+    store,
+    clock,
+    leases,
+    plant,
+    granted,
+    deletes: () => deletes,
+    exists: () => assignment !== undefined,
+  };
 }
 
 describe('AccessLifecycle: overlapping grants revoked at the same moment', () => {
@@ -102,6 +113,32 @@ describe('AccessLifecycle: overlapping grants revoked at the same moment', () =>
     expect(t.exists()).toBe(false);
     expect((await t.store.get(a.id))!.state).toBe('revoked');
     expect((await t.store.get(b.id))!.state).toBe('revoked');
+  });
+});
+
+describe('AccessLifecycle: the access lease', () => {
+  test('a revocation that stalled past its lease, which another took over meanwhile, stops before deleting anything', async () => {
+    const t = setup(true);
+    const a = t.granted('R-AAAAAAAA');
+    await t.plant(a);
+    // While it looks for requests being granted the same access, the process stalls for longer
+    // than the lease lasts and another revocation takes the lease.
+    const listByTarget = t.store.listByTarget.bind(t.store);
+    t.store.listByTarget = async (...args) => {
+      t.store.listByTarget = listByTarget;
+      t.clock.advance(61_000);
+      expect(
+        await t.leases.acquire(`assignment:${grantPlan().roleAssignmentName}`, 'other|R-OTHER', 60_000),
+      ).toBeDefined();
+      return listByTarget(...args);
+    };
+    await expect(t.lifecycle.revoke(a, APPROVER, 'incident', false)).rejects.toBeInstanceOf(LeaseLostError);
+    expect(t.deletes()).toBe(0);
+    const after = (await t.store.get(a.id))!;
+    expect({ state: after.state, revoking: after.access?.revokingSince }).toEqual({
+      state: 'succeeded',
+      revoking: undefined,
+    });
   });
 });
 

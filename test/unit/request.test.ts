@@ -36,6 +36,7 @@ const EVENTS: Record<RequestEvent['type'], RequestEvent> = {
   succeed: { type: 'succeed', at: AT, outcome: OUTCOME },
   fail: { type: 'fail', at: AT, outcome: { ...OUTCOME, error: 'boom' } },
   cleanedUp: { type: 'cleanedUp', at: AT },
+  beginRevoke: { type: 'beginRevoke', at: AT },
   revoke: { type: 'revoke', at: AT, by: APPROVER, reason: 'no longer needed' },
   extend: { type: 'extend', at: AT, expiresAt: '2025-02-15T10:00:00.000Z', durationMs: 86_400_000, by: 'R-EXTEND01' },
 };
@@ -53,6 +54,7 @@ const ALLOWED: Record<string, RequestState> = {
   'executing/fail': 'failed',
   'executing/succeed': 'succeeded',
   'failed/cleanedUp': 'failed',
+  'succeeded/beginRevoke': 'succeeded',
   'succeeded/revoke': 'revoked',
   'succeeded/extend': 'succeeded',
 };
@@ -98,7 +100,7 @@ describe('transition table', () => {
     );
   });
 
-  test('final states accept no event that changes the state (a failed one may only record its credential clean-up; granted access may end or be extended)', () => {
+  test('final states accept no event that changes the state (a failed one may only record its credential clean-up; granted access may end, begin to end, or be extended)', () => {
     expect(FINAL_STATES).toEqual(['succeeded', 'failed', 'rejected', 'expired', 'cancelled', 'revoked']);
     for (const state of FINAL_STATES) {
       for (const event of Object.values(EVENTS)) {
@@ -106,7 +108,10 @@ describe('transition table', () => {
           const next = transition({ ...inState(state), outcome: { ...OUTCOME, cleanup: 'pending' } }, event);
           expect(next.state).toBe('failed');
           expect(next.outcome?.cleanup).toBe('deleted');
-        } else if (state === 'succeeded' && (event.type === 'revoke' || event.type === 'extend')) {
+        } else if (
+          state === 'succeeded' &&
+          (event.type === 'revoke' || event.type === 'extend' || event.type === 'beginRevoke')
+        ) {
           expect(transition(inState(state), event).state).toBe(ALLOWED[`succeeded/${event.type}`]);
         } else {
           expect(() => transition(inState(state), event)).toThrow(UserFacingError);

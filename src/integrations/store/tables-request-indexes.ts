@@ -188,6 +188,7 @@ export async function backfillIndexes(table: TableClient, options: BackfillOptio
       else entry.keys.push(row.rowKey!);
       stored.set(id, entry);
     }
+    onProgress(`request index backfill: ${prefix} index rows read (${count(stored.size, 'request')} so far)`);
   }
   const report: BackfillReport = { scanned: true, requests: 0, repaired: 0 };
   const failed: NonNullable<BackfillReport['failed']> = [];
@@ -214,15 +215,22 @@ export async function backfillIndexes(table: TableClient, options: BackfillOptio
     }
     if (Date.now() - reportedAt >= progressEveryMs) {
       reportedAt = Date.now();
-      onProgress(`request index backfill: ${report.requests} requests read, ${report.repaired} repaired so far`);
+      onProgress(
+        `request index backfill: ${count(report.requests, 'request')} read, ${report.repaired} repaired so far`,
+      );
     }
   }
-  const failures = failed.length ? `, ${failed.length} left for their first transition or the next start` : '';
-  onProgress(`request index backfill done: ${report.requests} requests read, ${report.repaired} repaired${failures}`);
+  const failures = failed.length ? `, ${failed.length} not repaired (see the error logged next)` : '';
+  onProgress(
+    `request index backfill done: ${count(report.requests, 'request')} read, ${report.repaired} repaired${failures}`,
+  );
   if (failed.length) return { ...report, failed };
   await writeMarker(table, marker);
   return report;
 }
+
+/** `1 request`, `3 requests`. */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 async function repairFromScan(table: TableClient, request: AccessRequest, stored: StoredIndexes): Promise<boolean> {
   const actions = repairActions(request, stored);
