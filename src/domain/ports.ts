@@ -118,6 +118,13 @@ export interface RequestStore {
    */
   listByTarget(clusterId: string, registryId: string, states: RequestState[], limit?: number): Promise<AccessRequest[]>;
   /**
+   * Requests on one registry from any cluster (id compared case-insensitively) in the given
+   * states, oldest first: those that may share a role assignment on it (one user-assigned
+   * kubelet identity can serve several clusters, G17). Revocations only: on Azure Tables it reads
+   * the keys of every request ever made on the registry. At most `limit`.
+   */
+  listByRegistry(registryId: string, states: RequestState[], limit?: number): Promise<AccessRequest[]>;
+  /**
    * One requester's requests (object id compared case-insensitively) in the given states, oldest
    * first: the per-user pending cap on every new request (G16) and a user's own access. Indexed
    * by requester, so its cost follows that user's requests, not everyone's; at most `limit`.

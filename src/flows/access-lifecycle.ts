@@ -529,7 +529,12 @@ export class AccessLifecycle {
   ): Promise<void> {
     const ending = new Set([original.id, ...extensions.map((e) => e.id)]);
     const states: RequestState[] = expired ? ['approved', 'executing'] : ['approved', 'executing', 'succeeded'];
-    const same = await this.store.listByTarget(original.plan.cluster.id, original.plan.registry.id, states, 1000);
+    // A grant's assignment can be shared by another cluster (one kubelet identity): the registry's
+    // requests; an extension is on its original's cluster and registry.
+    const same =
+      original.plan.kind === 'grant'
+        ? await this.store.listByRegistry(original.plan.registry.id, states, 1000)
+        : await this.store.listByTarget(original.plan.cluster.id, original.plan.registry.id, states, 1000);
     const others = same.filter((r) => !ending.has(r.id));
     const extending = others.filter((r) => r.extendsRequestId && ending.has(r.extendsRequestId));
     const granting = others.filter(
@@ -675,6 +680,19 @@ export class AccessLifecycle {
   }
 
   /**
+   * Active acrbot grants holding the role assignment `plan` names, from any cluster: one kubelet
+   * identity can serve several clusters, and the assignment is the identity's (its name comes
+   * from scope, principal and role). A new grant may overlap them (G17).
+   */
+  async holdersOf(plan: GrantPlan): Promise<AccessRequest[]> {
+    const now = this.clock.now();
+    const same = await this.store.listByRegistry(plan.registry.id, ['succeeded'], 1000);
+    return same.filter(
+      (r) => r.plan.kind === 'grant' && r.plan.roleAssignmentName === plan.roleAssignmentName && isActive(r, now),
+    );
+  }
+
+  /**
    * Other active acrbot grants on the same role assignment (overlap: they keep it), but not the
    * extensions ending with this request (`ending`).
    */
@@ -683,16 +701,7 @@ export class AccessLifecycle {
     plan: GrantPlan,
     ending: ReadonlySet<string> = new Set(),
   ): Promise<AccessRequest[]> {
-    const now = this.clock.now();
-    const same = await this.store.listByTarget(plan.cluster.id, plan.registry.id, ['succeeded'], 1000);
-    return same.filter(
-      (r) =>
-        r.id !== request.id &&
-        !ending.has(r.id) &&
-        r.plan.kind === 'grant' &&
-        r.plan.roleAssignmentName === plan.roleAssignmentName &&
-        isActive(r, now),
-    );
+    return (await this.holdersOf(plan)).filter((r) => r.id !== request.id && !ending.has(r.id));
   }
 
   /**
@@ -710,7 +719,7 @@ export class AccessLifecycle {
       ((r.created ?? []).some((c) => c.kind === 'roleAssignment' && c.name === plan.roleAssignmentName) ||
         (r.outcome !== undefined && (r.outcome.createdIds?.length ?? 0) > 0));
     if (created(request)) return true;
-    const history = await this.store.listByTarget(plan.cluster.id, plan.registry.id, ['succeeded', 'revoked'], 1000);
+    const history = await this.store.listByRegistry(plan.registry.id, ['succeeded', 'revoked'], 1000);
     return history.some(created);
   }
 

@@ -8,6 +8,7 @@ import { transition } from '../../src/domain/request';
 import { currentCorrelationId } from '../../src/observability/correlation';
 import {
   SANDBOX_APPROVAL_CHANNEL_ID,
+  SANDBOX_CLUSTERS,
   SANDBOX_REGISTRIES,
   SANDBOX_USERS,
   sandboxResourceId,
@@ -198,15 +199,15 @@ describe('access lifecycle (G17)', () => {
     // it deletes it.
     const approval = approveDuring(overlap.id);
     const store = h.app.store;
-    const listByTarget = store.listByTarget.bind(store);
-    store.listByTarget = async (clusterId, registryId, states, limit) => {
-      const listed = await listByTarget(clusterId, registryId, states, limit);
+    const listByRegistry = store.listByRegistry.bind(store);
+    store.listByRegistry = async (registryId, states, limit) => {
+      const listed = await listByRegistry(registryId, states, limit);
       if (states.join() === 'succeeded') await approval.now();
       return listed;
     };
     advance(2 * MINUTE);
     await h.app.scheduler.runDue();
-    store.listByTarget = listByTarget;
+    store.listByRegistry = listByRegistry;
     const granted = await approval.finished();
     expect({
       first: (await store.get(first.id))!.state,
@@ -232,6 +233,33 @@ describe('access lifecycle (G17)', () => {
     expect((await h.app.store.get(first.id))!.state).toBe('revoked');
     expect(await actions(first.id)).toContain('access.revoke.roleAssignment:kept');
     expect(assignmentsOn(contosoId)).toHaveLength(1);
+  });
+
+  test('a grant from another cluster with the same kubelet identity shares the assignment: the first grant\u2019s expiry keeps it for the other cluster', async () => {
+    await start();
+    // A second cluster whose kubelet runs as the same user-assigned identity as aks-prod's.
+    const prod = SANDBOX_CLUSTERS.prod;
+    h.app.sandbox!.arm.state.addCluster({
+      subscriptionId: prod.subscriptionId,
+      resourceGroup: prod.resourceGroup,
+      name: 'aks-prod-east',
+      identity: 'SystemAssigned',
+      controlPlanePrincipalId: '0c000000-0000-4000-8000-0000000000c9',
+      kubeletObjectId: prod.kubeletObjectId,
+      kubeletClientId: prod.kubeletClientId,
+      aad: true,
+    });
+    const first = await grant(users.requester, 'aks-prod contosoacr --for 2m first team deploys');
+    const east = await grant(second, 'aks-prod-east contosoacr --for 1h east region deploys');
+    expect(east.plan.kind === 'grant' && first.plan.kind === 'grant' && east.plan.roleAssignmentName).toBe(
+      first.plan.kind === 'grant' && first.plan.roleAssignmentName,
+    );
+    expect(assignmentsOn(contosoId)).toHaveLength(1);
+    advance(2 * MINUTE); // the first ends
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(first.id))!.state).toBe('revoked');
+    expect(assignmentsOn(contosoId)).toHaveLength(1);
+    expect(await actions(first.id)).toContain('access.revoke.roleAssignment:kept');
   });
 
   test('revoke by the requester: a confirmation card naming what will be deleted, then revoked at once', async () => {

@@ -260,9 +260,8 @@ export class RequestHandler {
     access: AccessTerm | undefined,
   ): Promise<{ allowed: boolean; mine?: AccessRequest }> {
     if (!access || existingName.toLowerCase() !== plan.roleAssignmentName.toLowerCase()) return { allowed: false };
-    const holders = (await this.services.lifecycle.flow.activeOn(plan.cluster.id, plan.registry.id)).filter(
-      (r) => r.plan.kind === 'grant' && r.plan.roleAssignmentName === plan.roleAssignmentName,
-    );
+    // From any cluster whose kubelet runs as the same identity: the assignment is the identity's.
+    const holders = await this.services.lifecycle.flow.holdersOf(plan);
     const mine = holders.find((r) => r.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase());
     return { allowed: holders.length > 0 && !mine, mine };
   }

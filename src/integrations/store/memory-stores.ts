@@ -50,6 +50,13 @@ export class MemoryRequestStore implements RequestStore {
       .slice(0, limit);
   }
 
+  async listByRegistry(registryId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
+    const r = registryId.toLowerCase();
+    return (await this.listByState(states, Number.MAX_SAFE_INTEGER))
+      .filter((x) => x.plan.registry.id.toLowerCase() === r)
+      .slice(0, limit);
+  }
+
   async listByRequester(requesterId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
     const who = requesterId.toLowerCase();
     return (await this.listByState(states, Number.MAX_SAFE_INTEGER))

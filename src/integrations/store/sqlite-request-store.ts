@@ -78,6 +78,15 @@ export class SqliteRequestStore implements RequestStore {
     return rows.map((r) => JSON.parse(r.doc) as AccessRequest);
   }
 
+  async listByRegistry(registryId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
+    const marks = states.map(() => '?').join(',');
+    // The registry is the leading expression of requests_by_target: a range of that index.
+    const rows = this.prepared(
+      `SELECT doc FROM requests INDEXED BY requests_by_target WHERE lower(json_extract(doc, '$.plan.registry.id')) = ? AND state IN (${marks}) ORDER BY created_at LIMIT ?`,
+    ).all(registryId.toLowerCase(), ...states, limit) as { doc: string }[];
+    return rows.map((r) => JSON.parse(r.doc) as AccessRequest);
+  }
+
   async listByRequester(requesterId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
     if (states.length === 0 || limit <= 0) return [];
     // One statement per number of states, prepared once: this runs on every new request.

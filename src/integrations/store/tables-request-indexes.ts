@@ -55,9 +55,12 @@ export function indexFields(r: AccessRequest): IndexFields {
 
 export const requestKey = (id: string) => `r|${keyPart(id)}`;
 
+/** Every `t|` row of one registry, all clusters (id compared case-insensitively). */
+export const targetRegistryPrefix = (registryId: string) => `t|${keyPart(registryId.toLowerCase())}|`;
+
 /** Every `t|` row of one cluster and registry (ids compared case-insensitively), or those in `state`. */
 export const targetPrefix = (clusterId: string, registryId: string, state?: RequestState) =>
-  `t|${keyPart(registryId.toLowerCase())}|${keyPart(clusterId.toLowerCase())}|${state ? `${state}|` : ''}`;
+  `${targetRegistryPrefix(registryId)}${keyPart(clusterId.toLowerCase())}|${state ? `${state}|` : ''}`;
 
 /** Every `u|` row of one requester (object id compared case-insensitively), or those in `state`. */
 export const requesterPrefix = (requesterId: string, state?: RequestState) =>

@@ -49,6 +49,7 @@ import {
   requesterPrefix,
   requestKey,
   targetPrefix,
+  targetRegistryPrefix,
 } from './tables-request-indexes';
 import { tableRest } from './tables-rest';
 import { submitTransaction, type TransactionAction } from './tables-transaction';
@@ -214,6 +215,27 @@ export class TablesRequestStore implements RequestStore {
     limit = 100,
   ): Promise<AccessRequest[]> {
     return this.listIndexed((s) => targetPrefix(clusterId, registryId, s), states, limit);
+  }
+
+  async listByRegistry(registryId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
+    if (states.length === 0 || limit <= 0) return [];
+    // `t|<registry>|<cluster>|<state>|<createdAt>|<id>`: the keys of the registry's rows, every
+    // cluster and state, in one scan; the state is the second part after the prefix. The request
+    // read afterwards decides, as in every list.
+    const prefix = targetRegistryPrefix(registryId);
+    const rows = await listAll(this.table, prefixFilter(PK, prefix), ['RowKey', 'id', 'createdAt']);
+    const byOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const ids = [
+      ...new Map(
+        rows
+          .filter((row) => states.includes(row.rowKey!.slice(prefix.length).split('|')[1] as RequestState))
+          .map((row) => [String(row.id), String(row.createdAt)]),
+      ).entries(),
+    ]
+      .sort(([idA, a], [idB, b]) => byOrder(a, b) || byOrder(idA, idB))
+      .slice(0, limit);
+    const found = await Promise.all(ids.map(([id]) => this.get(id)));
+    return found.filter((r): r is AccessRequest => r !== undefined && states.includes(r.state));
   }
 
   async listByRequester(requesterId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {

@@ -160,6 +160,35 @@ export function describeRequestStoreContract(
       expect(await ids(['pending'])).toEqual([]);
     });
 
+    it('listByRegistry finds requests on one registry from every cluster (case-insensitive id) in the given states, oldest first', async () => {
+      const base = pendingRequest();
+      const on = (cluster: string, registry = base.plan.registry) =>
+        ({ ...base.plan, cluster: { ...base.plan.cluster, id: cluster }, registry }) as AccessRequest['plan'];
+      const otherRegistry = { ...base.plan.registry, id: `${base.plan.registry.id}-other` };
+      const mk = (id: string, minute: number, state: AccessRequest['state'], plan: AccessRequest['plan']) => ({
+        ...base,
+        id,
+        state,
+        plan,
+        createdAt: `2025-01-15T09:0${minute}:00.000Z`,
+      });
+      await store.create(mk('R-CCCCCCCC', 3, 'succeeded', on(`${base.plan.cluster.id}-second`)));
+      await store.create(mk('R-AAAAAAAA', 1, 'succeeded', on(base.plan.cluster.id)));
+      await store.create(mk('R-BBBBBBBB', 2, 'executing', on(`${base.plan.cluster.id}-second`)));
+      await store.create(mk('R-DDDDDDDD', 0, 'succeeded', on(base.plan.cluster.id, otherRegistry)));
+      const ids = async (states: Parameters<RequestStore['listByRegistry']>[1], limit?: number) =>
+        (await store.listByRegistry(base.plan.registry.id.toUpperCase(), states, limit)).map((r) => r.id);
+      expect(await ids(['succeeded'])).toEqual(['R-AAAAAAAA', 'R-CCCCCCCC']);
+      expect(await ids(['succeeded', 'executing'])).toEqual(['R-AAAAAAAA', 'R-BBBBBBBB', 'R-CCCCCCCC']);
+      expect(await ids(['succeeded', 'executing'], 2)).toEqual(['R-AAAAAAAA', 'R-BBBBBBBB']);
+      expect(await ids(['pending'])).toEqual([]);
+      // It follows a transition (the request decides).
+      const moved = (await store.get('R-BBBBBBBB'))!;
+      await store.update({ ...moved, state: 'succeeded', version: moved.version + 1 });
+      expect(await ids(['executing'])).toEqual([]);
+      expect(await ids(['succeeded'])).toEqual(['R-AAAAAAAA', 'R-BBBBBBBB', 'R-CCCCCCCC']);
+    });
+
     it("listByRequester finds one requester's requests (case-insensitive id) in the given states, oldest first, and follows transitions", async () => {
       const riley = { objectId: 'AB000000-0000-4000-8000-00000000AAA1', name: 'Riley' };
       const oscar = { objectId: 'ab000000-0000-4000-8000-00000000ccc3', name: 'Oscar' };
