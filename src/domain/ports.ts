@@ -120,8 +120,9 @@ export interface RequestStore {
   /**
    * Requests on one registry from any cluster (id compared case-insensitively) in the given
    * states, oldest first: those that may share a role assignment on it (one user-assigned
-   * kubelet identity can serve several clusters, G17). Revocations only: on Azure Tables it reads
-   * the keys of every request ever made on the registry. At most `limit`.
+   * kubelet identity can serve several clusters, G17). On Azure Tables it reads the keys of every
+   * request ever made on the registry: revocations, and the overlap check of a new grant on an
+   * existing assignment, only. At most `limit`.
    */
   listByRegistry(registryId: string, states: RequestState[], limit?: number): Promise<AccessRequest[]>;
   /**

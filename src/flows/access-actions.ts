@@ -113,6 +113,11 @@ export class AccessActions {
         'extend.notActive',
         `Request ${request.id} has no active access to extend (it is ${request.state}); ask for a new one instead.`,
       );
+    if (request.access?.revokingSince)
+      throw new UserFacingError(
+        'extend.notActive',
+        `Request ${request.id} is being revoked, so there is nothing to extend; ask for a new request once it is done.`,
+      );
     if (!request.access?.expiresAt)
       throw new UserFacingError(
         'extend.noExpiry',

@@ -78,6 +78,23 @@ export function isActive(request: AccessRequest, now: Date): boolean {
   return Date.parse(term.expiresAt) > now.getTime();
 }
 
+/** How many of a registry's active requests are read to find who holds a role assignment. */
+const HOLDERS_LISTED = 1000;
+
+/** Active grants holding a role assignment; `complete` false when the listing may have left one out. */
+export interface Holders {
+  holders: AccessRequest[];
+  complete: boolean;
+}
+
+/** Why a role assignment is kept: who still holds it, or that acrbot cannot rule it out. */
+function whyKept({ holders, complete }: Holders, plan: GrantPlan): string {
+  if (holders.length) return `still used by ${holders.map((h) => h.id).join(', ')}`;
+  return complete
+    ? ''
+    : `registry ${plan.registry.name} has ${HOLDERS_LISTED} or more active acrbot requests, so acrbot cannot rule out another holder; left in place`;
+}
+
 /** Two grants of one role assignment (the deterministic name covers scope, principal and role). */
 function sameRoleAssignment(a: GrantPlan | SecretPlan, b: GrantPlan | SecretPlan): boolean {
   return a.kind === 'grant' && b.kind === 'grant' && a.roleAssignmentName === b.roleAssignmentName;
@@ -141,7 +158,8 @@ export class AccessLifecycle {
     const original = await this.store.get(extension.extendsRequestId!);
     const end = extension.access?.expiresAt;
     if (await this.endedWithRevokedOriginal(extension, original)) return;
-    if (!original || original.state !== 'succeeded' || !end) return;
+    // An original whose revocation began is ending: its end is not moved (the retry finishes it).
+    if (!original || original.state !== 'succeeded' || original.access?.revokingSince || !end) return;
     if (original.access?.extendedBy?.includes(extension.id)) return;
     const current = original.access?.expiresAt;
     if (current && Date.parse(current) >= Date.parse(end)) return;
@@ -337,18 +355,10 @@ export class AccessLifecycle {
     }));
     if (request.plan.kind === 'grant') {
       const plan = request.plan;
-      const holders = await this.otherHolders(request, plan, ending);
+      const others = await this.otherHolders(request, plan, ending);
       const target = `${plan.role.name} for ${plan.identity.description} ${plan.identity.objectId} on ${plan.registry.name}`;
-      if (holders.length)
-        return [
-          {
-            what: 'role assignment',
-            target,
-            action: 'keep',
-            why: `still used by ${holders.map((h) => h.id).join(', ')}`,
-          },
-          ...endsToo,
-        ];
+      if (others.holders.length || !others.complete)
+        return [{ what: 'role assignment', target, action: 'keep', why: whyKept(others, plan) }, ...endsToo];
       if (!(await this.acrbotCreatedAssignment(request, plan)))
         return [
           {
@@ -684,12 +694,16 @@ export class AccessLifecycle {
    * identity can serve several clusters, and the assignment is the identity's (its name comes
    * from scope, principal and role). A new grant may overlap them (G17).
    */
-  async holdersOf(plan: GrantPlan): Promise<AccessRequest[]> {
+  async holdersOf(plan: GrantPlan): Promise<Holders> {
     const now = this.clock.now();
-    const same = await this.store.listByRegistry(plan.registry.id, ['succeeded'], 1000);
-    return same.filter(
-      (r) => r.plan.kind === 'grant' && r.plan.roleAssignmentName === plan.roleAssignmentName && isActive(r, now),
-    );
+    const same = await this.store.listByRegistry(plan.registry.id, ['succeeded'], HOLDERS_LISTED);
+    return {
+      holders: same.filter(
+        (r) => r.plan.kind === 'grant' && r.plan.roleAssignmentName === plan.roleAssignmentName && isActive(r, now),
+      ),
+      // A full listing may have left a holder out: then nobody can say the assignment is unused.
+      complete: same.length < HOLDERS_LISTED,
+    };
   }
 
   /**
@@ -700,8 +714,9 @@ export class AccessLifecycle {
     request: AccessRequest,
     plan: GrantPlan,
     ending: ReadonlySet<string> = new Set(),
-  ): Promise<AccessRequest[]> {
-    return (await this.holdersOf(plan)).filter((r) => r.id !== request.id && !ending.has(r.id));
+  ): Promise<Holders> {
+    const { holders, complete } = await this.holdersOf(plan);
+    return { holders: holders.filter((r) => r.id !== request.id && !ending.has(r.id)), complete };
   }
 
   /**
@@ -730,13 +745,13 @@ export class AccessLifecycle {
     extensions: readonly AccessRequest[],
   ): Promise<void> {
     const target = `${plan.scope}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`;
-    const holders = await this.otherHolders(request, plan, new Set(extensions.map((e) => e.id)));
-    if (holders.length) {
+    const others = await this.otherHolders(request, plan, new Set(extensions.map((e) => e.id)));
+    if (others.holders.length || !others.complete) {
       await this.record(request, by, {
         action: 'access.revoke.roleAssignment',
         outcome: 'kept',
         targetIds: [target],
-        detail: `still used by ${holders.map((h) => h.id).join(', ')}`,
+        detail: whyKept(others, plan),
       });
       return;
     }

@@ -128,7 +128,9 @@ export class DriftDetector {
 
 /** A live acrbot grant the drift check watches. */
 function watchable(r: AccessRequest, now: Date): boolean {
-  if (r.state !== 'succeeded' || r.access?.driftDetectedAt || r.access?.revokedAt) return false;
+  // A revocation that began deletes the assignment itself (its retry finishes it): not drift.
+  if (r.state !== 'succeeded' || r.access?.driftDetectedAt || r.access?.revokedAt || r.access?.revokingSince)
+    return false;
   // At or past its end the lifecycle revokes it (deleting the assignment): not drift.
   if (r.access?.expiresAt && Date.parse(r.access.expiresAt) <= now.getTime()) return false;
   return createdAssignmentId(r) !== undefined;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
 import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { DRIFT_JOB_ID } from '../../src/flows/drift-detector';
+import { transition } from '../../src/domain/request';
 import type { GrantPlan } from '../../src/domain/plan';
 import type { AccessRequest } from '../../src/domain/request';
 import { cardText } from '../helpers/capturing-connector';
@@ -144,6 +145,15 @@ describe('drift', () => {
     expect(h.app.sandbox!.arm.state.roleAssignments.delete(name)).toBe(true);
     return done;
   }
+
+  test('a grant whose revocation began (and deleted the assignment) is not drift: its retry finishes it', async () => {
+    const request = await grantedAndDeleted();
+    await h.app.store.update(transition(request, { type: 'beginRevoke', at: new Date() }));
+    await h.app.scheduler.schedule({ id: DRIFT_JOB_ID, kind: 'drift.check', dueAt: new Date(Date.now() - 1000) });
+    expect(await h.app.scheduler.runDue()).toBeGreaterThanOrEqual(1);
+    expect((await h.app.store.get(request.id))!.access?.driftDetectedAt).toBeUndefined();
+    expect((await h.app.audit.forRequest(request.id)).map((e) => e.action)).not.toContain('access.drift');
+  });
 
   test('the drift job records a deleted grant once, audits it, updates the cards, and never re-creates it', async () => {
     const request = await grantedAndDeleted();

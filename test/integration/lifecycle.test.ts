@@ -260,6 +260,10 @@ describe('access lifecycle (G17)', () => {
     expect((await h.app.store.get(first.id))!.state).toBe('revoked');
     expect(assignmentsOn(contosoId)).toHaveLength(1);
     expect(await actions(first.id)).toContain('access.revoke.roleAssignment:kept');
+    advance(58 * MINUTE); // the other cluster's grant ends: now the assignment goes
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(east.id))!.state).toBe('revoked');
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
   });
 
   test('revoke by the requester: a confirmation card naming what will be deleted, then revoked at once', async () => {

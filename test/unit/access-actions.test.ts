@@ -72,6 +72,19 @@ describe('AccessActions.revocable', () => {
   });
 });
 
+describe('AccessActions.mayExtend', () => {
+  test('access whose revocation began cannot be extended (the Extend button goes, a typed extend is refused)', () => {
+    const actions = new AccessActions({} as never, {} as never, {} as never);
+    const granted = pendingRequest({
+      state: 'succeeded',
+      access: { durationMs: 3_600_000, expiresAt: '2025-01-15T10:00:00.000Z' },
+    });
+    expect(() => actions.mayExtend(REQUESTER, granted)).not.toThrow();
+    const ending = { ...granted, access: { ...granted.access, revokingSince: '2025-01-15T09:30:00.000Z' } };
+    expect(() => actions.mayExtend(REQUESTER, ending)).toThrow(/is being revoked, so there is nothing to extend/);
+  });
+});
+
 describe('AccessActions.createExtension, twice at once on one instance', () => {
   test('the second is refused (extend.concurrent) while the first is created; after it, the open one is named', async () => {
     const original = pendingRequest({

@@ -83,6 +83,7 @@ function setup(withLeases: boolean) {
   return {
     lifecycle,
     store,
+    audit,
     clock,
     leases,
     plant,
@@ -121,8 +122,9 @@ describe('AccessLifecycle: the access lease', () => {
     const t = setup(true);
     const a = t.granted('R-AAAAAAAA');
     await t.plant(a);
-    // While it looks for requests being granted the same access, the process stalls for longer
-    // than the lease lasts and another revocation takes the lease.
+    // While it reads the request's extensions (just before its look for requests being granted
+    // the same access), the process stalls for longer than the lease lasts and another
+    // revocation takes the lease.
     const listByTarget = t.store.listByTarget.bind(t.store);
     t.store.listByTarget = async (...args) => {
       t.store.listByTarget = listByTarget;
@@ -139,6 +141,24 @@ describe('AccessLifecycle: the access lease', () => {
       state: 'succeeded',
       revoking: undefined,
     });
+  });
+});
+
+describe('AccessLifecycle: who holds a role assignment', () => {
+  test('when the registry has too many active requests to list them all, the assignment is kept (another may hold it), and says why', async () => {
+    const t = setup(true);
+    const a = t.granted('R-AAAAAAAA');
+    await t.plant(a);
+    // A thousand active grants on the same registry, for other identities (other assignments).
+    for (let n = 0; n < 1000; n++) {
+      const other = t.granted(`R-O${String(n).padStart(7, '0')}`);
+      await t.store.create({ ...other, plan: { ...grantPlan(), roleAssignmentName: `other-${n}` } });
+    }
+    await t.lifecycle.revoke(a, APPROVER, 'incident', false);
+    expect(t.deletes()).toBe(0);
+    expect((await t.store.get(a.id))!.state).toBe('revoked');
+    const kept = (await t.audit.forRequest(a.id)).find((e) => e.action === 'access.revoke.roleAssignment');
+    expect(kept).toMatchObject({ outcome: 'kept', detail: expect.stringMatching(/cannot rule out another holder/) });
   });
 });
 

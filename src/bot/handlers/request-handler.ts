@@ -261,8 +261,11 @@ export class RequestHandler {
   ): Promise<{ allowed: boolean; mine?: AccessRequest }> {
     if (!access || existingName.toLowerCase() !== plan.roleAssignmentName.toLowerCase()) return { allowed: false };
     // From any cluster whose kubelet runs as the same identity: the assignment is the identity's.
-    const holders = await this.services.lifecycle.flow.holdersOf(plan);
-    const mine = holders.find((r) => r.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase());
+    const { holders } = await this.services.lifecycle.flow.holdersOf(plan);
+    // One of the requester's own that is being revoked cannot be extended: not offered.
+    const mine = holders.find(
+      (r) => r.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase() && !r.access?.revokingSince,
+    );
     return { allowed: holders.length > 0 && !mine, mine };
   }
 

@@ -79,6 +79,8 @@ export class SqliteRequestStore implements RequestStore {
   }
 
   async listByRegistry(registryId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
+    // A negative LIMIT is no limit in SQLite.
+    if (states.length === 0 || limit <= 0) return [];
     const marks = states.map(() => '?').join(',');
     // The registry is the leading expression of requests_by_target: a range of that index.
     const rows = this.prepared(
