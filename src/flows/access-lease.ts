@@ -33,8 +33,8 @@ export interface AccessLeases {
 }
 
 /**
- * The lease key of the access a plan grants: the role assignment, or the secret (extensions and
- * later requests writing the same secret share it).
+ * The lease key of the access a plan grants: the role assignment, or the secret (an extension
+ * writes the same secret and shares it).
  */
 export function accessLeaseKey(plan: GrantPlan | SecretPlan): string {
   return plan.kind === 'grant'
