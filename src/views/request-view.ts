@@ -124,6 +124,9 @@ function stateDetail(request: AccessRequest): string {
     const why = request.access.revokeReason ? ` — "${inertText(request.access.revokeReason)}"` : '';
     return `${inertText(describeAccess(request))}${why}.`;
   }
+  // A revocation began and has not finished (a step failed and is retried): the access is ending.
+  if (request.state === 'succeeded' && request.access?.revokingSince)
+    return `Being revoked since ${shortTime(request.access.revokingSince)}: what acrbot created is being deleted, and a step that failed is retried until it is done.`;
   const review = request.policy?.breakGlass ? request.policy.review : undefined;
   if (review && !review.outcome && isBeingGranted(request))
     return `BREAK-GLASS: being granted without approval. Once it is in place, an approver must review it by ${shortTime(review.dueAt)}.`;

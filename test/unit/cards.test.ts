@@ -369,6 +369,19 @@ test('a break-glass request shows its review buttons once the grant is in place,
   expect(JSON.stringify(granted)).toContain('Approve keeps it, Reject revokes it at once');
 });
 
+test('a granted request whose revocation began (a step failed and is retried) says it is being revoked', () => {
+  const granted = pendingRequest({
+    state: 'succeeded',
+    decision: decided,
+    access: { durationMs: 3_600_000, expiresAt: '2025-01-15T10:00:00.000Z' },
+  });
+  expect(JSON.stringify(requestCard(granted, { showActions: false }))).not.toContain('Being revoked');
+  const ending = { ...granted, access: { ...granted.access, revokingSince: '2025-01-15T09:30:00.000Z' } };
+  expect(JSON.stringify(requestCard(ending, { showActions: false }))).toContain(
+    'Being revoked since 2025-01-15 09:30 UTC: what acrbot created is being deleted',
+  );
+});
+
 test('user text is inserted as text: a ${…} in a reason is not evaluated', () => {
   const card = requestCard(pendingRequest({ reason: 'deploy ${requestId} now' }), { showActions: false });
   expect(JSON.stringify(card)).toContain('deploy ${requestId} now');
