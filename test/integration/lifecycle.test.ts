@@ -1101,6 +1101,30 @@ describe('access lifecycle (G17)', () => {
     expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
   });
 
+  test('an extension that succeeds after its original\u2019s revocation began does not move the original\u2019s end', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+    const extensionId = await requestExtension(request.id, '--for 1h release still running');
+    // As the extension's success is written, a revocation of the original begins (as on an
+    // instance that passed its look for running extensions before this run began: a race the
+    // lease closes, so it is forced here).
+    const store = h.app.store;
+    const update = store.update.bind(store);
+    store.update = async (next) => {
+      if (next.id === extensionId && next.state === 'succeeded') {
+        store.update = update;
+        await update(transition((await store.get(request.id))!, { type: 'beginRevoke', at: now }));
+      }
+      return update(next);
+    };
+    await h.click(users.approver, 'approve', { requestId: extensionId });
+    expect((await h.settle(extensionId)).state).toBe('succeeded');
+    expect(store.update).toBe(update);
+    const original = (await store.get(request.id))!;
+    expect(original.access).toMatchObject({ expiresAt: '2026-11-30T10:02:00.000Z', revokingSince: expect.any(String) });
+    expect(await actions(request.id)).not.toContain('access.extended:extended');
+  });
+
   test('an extension whose end move loses to a revocation of its original is revoked too (audited: the end was not moved)', async () => {
     const { id, k8s } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --namespace payments --service-account default --for 2m pull for payments-api',
