@@ -14,7 +14,7 @@ import { FakeClock, HOUR } from './support/fake-clock';
 import { APPROVER, grantPlan, OUTSIDER, pendingRequest, REQUESTER } from './support/requests';
 import { LeaseLostError } from '../../src/domain/ports';
 
-function setup(withLeases: boolean) {
+function setup(withLeases: boolean, onDelete?: () => Promise<void>) {
   const clock = new FakeClock('2026-11-30T10:00:00Z');
   const store = new MemoryRequestStore();
   const audit = new MemoryAuditLog(clock);
@@ -32,6 +32,7 @@ function setup(withLeases: boolean) {
         await new Promise((r) => setImmediate(r));
         deletes++;
         assignment = undefined;
+        await onDelete?.();
       },
     },
   } as unknown as SecretRunnerPorts;
@@ -141,6 +142,28 @@ describe('AccessLifecycle: the access lease', () => {
       state: 'succeeded',
       revoking: undefined,
     });
+  });
+  test('a revocation whose lease was taken over while it deleted does not write "revoked": the mark stays, and the retry finishes', async () => {
+    let takeOver = async () => {};
+    const t = setup(true, () => takeOver());
+    takeOver = async () => {
+      t.clock.advance(61_000);
+      await t.leases.acquire(`assignment:${grantPlan().roleAssignmentName}`, 'other|R-OTHER', 60_000);
+    };
+    const a = t.granted('R-AAAAAAAA');
+    await t.plant(a);
+    await expect(t.lifecycle.revoke(a, APPROVER, 'incident', false)).rejects.toBeInstanceOf(LeaseLostError);
+    expect(t.deletes()).toBe(1);
+    const after = (await t.store.get(a.id))!;
+    expect({ state: after.state, begun: Boolean(after.access?.revokingSince) }).toEqual({
+      state: 'succeeded',
+      begun: true,
+    });
+    // The retry, once the other holder's lease has run out, finishes: nothing left to delete.
+    takeOver = async () => {};
+    t.clock.advance(61_000);
+    await expect(t.lifecycle.revoke(after, APPROVER, 'incident', false)).resolves.toMatchObject({ state: 'revoked' });
+    expect(t.deletes()).toBe(1);
   });
 });
 
