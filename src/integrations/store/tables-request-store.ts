@@ -222,9 +222,10 @@ export class TablesRequestStore implements RequestStore {
     // `t|<registry>|<cluster>|<state>|<createdAt>|<id>`: the keys of the registry's rows, every
     // cluster and state, in one scan; the state is the second part after the prefix. The request
     // read afterwards decides, as in every list. One scan, not rounds: a request that moves while
-    // it runs can be missed, and the callers allow for that. They list under the access lease, and
-    // a request that starts being granted meanwhile waits for that lease before it relies on the
-    // assignment (access-lease.ts).
+    // it runs can be missed, and the callers allow for that. A revocation lists under the access
+    // lease, and a request that starts being granted meanwhile waits for that lease before it
+    // relies on the assignment (access-lease.ts); a new grant's overlap check only decides
+    // whether to offer the overlap.
     const prefix = targetRegistryPrefix(registryId);
     const rows = await listAll(this.table, prefixFilter(PK, prefix), ['RowKey', 'id', 'createdAt']);
     const byOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
