@@ -1109,14 +1109,10 @@ describe('access lifecycle (G17)', () => {
     // instance that passed its look for running extensions before this run began: a race the
     // lease closes, so it is forced here).
     const store = h.app.store;
-    const update = store.update.bind(store);
-    store.update = async (next) => {
-      if (next.id === extensionId && next.state === 'succeeded') {
-        store.update = update;
-        await update(transition((await store.get(request.id))!, { type: 'beginRevoke', at: now }));
-      }
-      return update(next);
-    };
+    const update = beforeFirstUpdate(
+      (next) => next.id === extensionId && next.state === 'succeeded',
+      async (write) => write(transition((await store.get(request.id))!, { type: 'beginRevoke', at: now })),
+    );
     await h.click(users.approver, 'approve', { requestId: extensionId });
     expect((await h.settle(extensionId)).state).toBe('succeeded');
     expect(store.update).toBe(update);
@@ -1133,15 +1129,12 @@ describe('access lifecycle (G17)', () => {
     // Just before the extension's success moves the original's end, someone's revocation marks
     // the original revoked: the move loses (a conditional write on the version it read).
     const store = h.app.store;
-    const update = store.update.bind(store);
     const approver = { objectId: users.approver.objectId, name: users.approver.name };
-    store.update = async (next) => {
-      if (next.id === id && next.access?.extendedBy?.includes(extensionId)) {
-        store.update = update;
-        await update(transition((await store.get(id))!, { type: 'revoke', at: now, by: approver, reason: 'leaked' }));
-      }
-      return update(next);
-    };
+    beforeFirstUpdate(
+      (next) => next.id === id && Boolean(next.access?.extendedBy?.includes(extensionId)),
+      async (write) =>
+        write(transition((await store.get(id))!, { type: 'revoke', at: now, by: approver, reason: 'leaked' })),
+    );
     await h.click(users.approver, 'approve', { requestId: extensionId });
     await oneRevocationAttempt(extensionId);
     expect((await store.get(extensionId))!.state).toBe('revoked');
@@ -1187,14 +1180,12 @@ describe('access lifecycle (G17)', () => {
     const extensionId = await requestExtension(request.id, '--for 1h release still running');
     // The expiry deletes the assignment, then cannot write "revoked" (the store failed once).
     const store = h.app.store;
-    const update = store.update.bind(store);
-    store.update = async (next) => {
-      if (next.id === request.id && next.state === 'revoked') {
-        store.update = update;
+    const update = beforeFirstUpdate(
+      (next) => next.id === request.id && next.state === 'revoked',
+      async () => {
         throw new Error('the store did not answer');
-      }
-      return update(next);
-    };
+      },
+    );
     advance(2 * MINUTE);
     await h.app.scheduler.runDue();
     expect(store.update).toBe(update);
@@ -1388,5 +1379,25 @@ describe('access lifecycle (G17)', () => {
 
   async function jobOf(id: string) {
     return h.app.stores.schedule.get(id);
+  }
+
+  /**
+   * Runs `before` once, just before the first store update that `matches` (it may throw to fail
+   * that write), and puts the store's update back; answers that original update.
+   */
+  function beforeFirstUpdate(
+    matches: (next: AccessRequest) => boolean,
+    before: (update: (next: AccessRequest) => Promise<void>) => Promise<void>,
+  ) {
+    const store = h.app.store;
+    const update = store.update.bind(store);
+    store.update = async (next) => {
+      if (matches(next)) {
+        store.update = update;
+        await before(update);
+      }
+      return update(next);
+    };
+    return update;
   }
 });

@@ -228,29 +228,15 @@ export class TablesRequestStore implements RequestStore {
     // whether to offer the overlap.
     const prefix = targetRegistryPrefix(registryId);
     const rows = await listAll(this.table, prefixFilter(PK, prefix), ['RowKey', 'id', 'createdAt']);
-    const byOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-    const ids = [
-      ...new Map(
-        rows
-          .filter((row) => states.includes(row.rowKey!.slice(prefix.length).split('|')[1] as RequestState))
-          .map((row) => [String(row.id), String(row.createdAt)]),
-      ).entries(),
-    ]
-      .sort(([idA, a], [idB, b]) => byOrder(a, b) || byOrder(idA, idB))
-      .slice(0, limit);
-    const found = await Promise.all(ids.map(([id]) => this.get(id)));
-    return found.filter((r): r is AccessRequest => r !== undefined && states.includes(r.state));
+    const asked = rows.filter((row) => states.includes(row.rowKey!.slice(prefix.length).split('|')[1] as RequestState));
+    return this.requestsOf(asked, states, limit);
   }
 
   async listByRequester(requesterId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
     return this.listIndexed((s) => requesterPrefix(requesterId, s), states, limit);
   }
 
-  /**
-   * Each state's index rows (`prefix(state)`) in createdAt order, merged, each request once (one
-   * that moved between two states' reads is in both), cut at `limit`, then a point read of each
-   * request, which decides: a request whose state moved since its index row was read is left out.
-   */
+  /** Each state's index rows (`prefix(state)`), read in rounds, then their requests (requestsOf). */
   private async listIndexed(
     prefix: (state: RequestState) => string,
     states: RequestState[],
@@ -259,8 +245,22 @@ export class TablesRequestStore implements RequestStore {
   ): Promise<AccessRequest[]> {
     if (states.length === 0 || limit <= 0) return [];
     const perState = await this.indexRowsByState(prefix, states, limit);
+    return this.requestsOf(perState.flat(), states, limit, createdAtOf);
+  }
+
+  /**
+   * The requests behind index rows, in createdAt order, each once (one that moved between two
+   * reads has two rows), cut at `limit`, then a point read of each, which decides: a request
+   * whose state moved since its row was read is left out.
+   */
+  private async requestsOf(
+    rows: TableEntityResult<Record<string, unknown>>[],
+    states: RequestState[],
+    limit: number,
+    createdAtOf: (row: TableEntityResult<Record<string, unknown>>) => string = (row) => String(row.createdAt),
+  ): Promise<AccessRequest[]> {
     const byOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-    const ids = [...new Map(perState.flat().map((row) => [String(row.id), createdAtOf(row)])).entries()]
+    const ids = [...new Map(rows.map((row) => [String(row.id), createdAtOf(row)])).entries()]
       .map(([id, createdAt]) => ({ id, createdAt }))
       .sort((a, b) => byOrder(a.createdAt, b.createdAt) || byOrder(a.id, b.id))
       .slice(0, limit);
