@@ -18,6 +18,7 @@ import { CardOutbox } from './card-outbox';
 import { cardActivity, sendCard } from './turn-cards';
 import type { ExtensionAnnouncer } from '../flows/access-actions';
 import type { LifecycleMessenger, RequesterNews } from '../flows/access-lifecycle';
+import type { RequestChange } from '../flows/notifier';
 import { approverReportCard, expiryReminderCard, requesterNewsCard } from '../views/lifecycle-view';
 
 /** People remembered in the Teams-id caches before they are emptied (a tenant's active users fit). */
@@ -464,8 +465,12 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     return id;
   }
 
-  /** Updates every copy; on a final grant/secret state, sends the outcome card to the requester. Never throws. */
-  async requestChanged(request: AccessRequest): Promise<void> {
+  /**
+   * Updates every copy; on a final grant/secret state, sends the outcome card to the requester,
+   * and tells them of decisions, unless the change is a mark within the state (`markOnly`).
+   * Never throws.
+   */
+  async requestChanged(request: AccessRequest, change: RequestChange = {}): Promise<void> {
     try {
       const copies = await this.store.listCardCopies(request.id);
       // Everything is queued before the first await, so a later state's call queues after this one.
@@ -483,8 +488,9 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
       const requesterCopy = copies.find((c) => c.role === 'requester');
       const to = requesterCopy?.conversation as Partial<ConversationReference> | undefined;
       // The requester hears about every decision, not only the end (proactive; G17 notifications).
-      const news =
-        request.state === 'rejected'
+      const news = change.markOnly
+        ? undefined
+        : request.state === 'rejected'
           ? 'rejected'
           : request.state === 'expired'
             ? 'expiredUnapproved'
@@ -492,7 +498,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
               ? 'approved'
               : undefined;
       const outcome =
-        (request.state === 'succeeded' || request.state === 'failed') && !request.access?.extendedBy
+        !change.markOnly && (request.state === 'succeeded' || request.state === 'failed') && !request.access?.extendedBy
           ? outcomeCard(request)
           : undefined;
       // New messages are never coalesced: each goes out, in order, after the card replacements

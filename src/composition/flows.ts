@@ -78,9 +78,9 @@ export function createFlows(
   // (the tab's cached matrix) hear about decisions, grants, revocations, extensions and drift.
   const changeListeners: Array<(request: AccessRequest) => void> = [];
   const cards: RequestNotifier = {
-    requestChanged: async (request) => {
+    requestChanged: async (request, change) => {
       for (const listener of changeListeners) listener(request);
-      await notifier.requestChanged(request);
+      await notifier.requestChanged(request, change);
     },
   };
   const settings: FlowSettings = {

@@ -55,6 +55,8 @@ export interface AcrbotRequestRef {
   revokedAt?: string;
   revokedBy?: string;
   driftDetectedAt?: string;
+  /** Set once a revocation began deleting (it still pulls until the retry finishes). */
+  revokingSince?: string;
 }
 
 /** Where a role assignment sits relative to the registry. */
@@ -248,6 +250,8 @@ export function requestRef(request: AccessRequest, now: Date): AcrbotRequestRef 
     revokedAt: request.access?.revokedAt,
     revokedBy: request.access?.revokedBy?.name,
     driftDetectedAt: request.access?.driftDetectedAt,
+    ...(request.state === 'succeeded' &&
+      request.access?.revokingSince && { revokingSince: request.access.revokingSince }),
   };
 }
 

@@ -70,11 +70,13 @@ export function originText(path: PullPath): string {
 export function requestText(ref: AcrbotRequestRef): string {
   const parts = [
     ref.approvedBy ? `approved by ${ref.approvedBy}` : undefined,
-    ref.expiresAt
-      ? `until ${shortTime(ref.expiresAt)}`
-      : ref.noExpiry === 'permanent'
-        ? 'permanent'
-        : 'no expiry (granted before time-boxing)',
+    ref.revokingSince
+      ? `being revoked since ${shortTime(ref.revokingSince)}`
+      : ref.expiresAt
+        ? `until ${shortTime(ref.expiresAt)}`
+        : ref.noExpiry === 'permanent'
+          ? 'permanent'
+          : 'no expiry (granted before time-boxing)',
   ].filter(Boolean);
   return `acrbot request ${ref.requestId} (${parts.join(', ')})`;
 }
@@ -195,10 +197,18 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
     });
   }
 
-  const soonest = working
-    .flatMap((p) => p.requests)
-    .filter((r) => r.expiresAt === end)
-    .map((r) => r.requestId)[0];
+  // A request whose revocation began is ending now, whatever its end says: not one to extend.
+  const refs = working.flatMap((p) => p.requests);
+  const revoking = refs.filter((r) => r.revokingSince);
+  for (const r of revoking)
+    findings.push({
+      topic: 'expiry',
+      level: 'warn',
+      text: `acrbot request ${r.requestId} is being revoked (since ${shortTime(r.revokingSince!)}).`,
+    });
+  const ending =
+    revoking.length > 0 && working.every((p) => p.origin === 'acrbot' && p.requests.every((r) => r.revokingSince));
+  const soonest = refs.filter((r) => r.expiresAt === end && !r.revokingSince).map((r) => r.requestId)[0];
   const firewall =
     network?.defaultAction?.toLowerCase() === 'deny' ? ', if its outbound IP is allowed by the firewall' : '';
   let verdict: string;
@@ -209,7 +219,8 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
   } else if (working.length) {
     const first = working[0];
     verdict = `${cluster.name} can pull from ${registry.name}${firewall}: ${first.roleName} ${SCOPE_WORDS[first.scopeLevel]} (${originText(first)}).`;
-    if (expiring && soonest) fix = `Extend before it ends: @acrbot extend ${soonest} REASON…`;
+    if (ending) fix = `To keep pulling after the revocation: ${grantCommand(input)}`;
+    else if (expiring && soonest) fix = `Extend before it ends: @acrbot extend ${soonest} REASON…`;
   } else if (anonymous) {
     verdict = `${cluster.name} can pull from ${registry.name}${firewall} because anonymous pull is enabled, not through a role.`;
     fix = identity ? `For access that survives turning anonymous pull off: ${grantCommand(input)}` : undefined;

@@ -262,10 +262,13 @@ export class AccessLifecycle {
     }
   }
 
-  /** The `access.remind` job: tells the requester, with an Extend button, unless access already ended. */
+  /**
+   * The `access.remind` job: tells the requester, with an Extend button, unless access already
+   * ended or is ending (a revocation began: an extension would be refused).
+   */
   async onReminder(job: ScheduledJob): Promise<void> {
     const request = job.requestId ? await this.store.get(job.requestId) : undefined;
-    if (!request || request.state !== 'succeeded' || !request.access?.expiresAt) return;
+    if (!request || request.state !== 'succeeded' || !request.access?.expiresAt || request.access.revokingSince) return;
     const inMs = Date.parse(request.access.expiresAt) - this.clock.now().getTime();
     if (inMs <= 0) return;
     await this.messenger.tellRequester(request, { kind: 'expiring', inMs });
@@ -476,10 +479,13 @@ export class AccessLifecycle {
    * Marks each request's access as ending (`revokingSince`) before anything is deleted, unless
    * an earlier attempt did: an extension's check refuses it from then on, and a failed attempt's
    * retry finishes the revocation even if the end moved (G17). Conditional writes: a request
-   * changed meanwhile fails the attempt, to be retried.
+   * changed meanwhile fails the attempt, to be retried. The cards of the requests marked now are
+   * redrawn ("Being revoked since …"), and nothing is sent: a revocation that keeps failing is seen
+   * as under way, not as access still granted.
    */
   private async beginRevoke(requests: readonly AccessRequest[]): Promise<AccessRequest[]> {
     const begun: AccessRequest[] = [];
+    const marked: AccessRequest[] = [];
     for (const request of requests) {
       if (request.access?.revokingSince) {
         begun.push(request);
@@ -494,7 +500,9 @@ export class AccessLifecycle {
         throw err;
       }
       begun.push(next);
+      marked.push(next);
     }
+    for (const request of marked) await this.cards.requestChanged(request, { markOnly: true });
     return begun;
   }
 

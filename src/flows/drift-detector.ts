@@ -119,7 +119,7 @@ export class DriftDetector {
       }
       marked.push(next);
       await this.notifier
-        .requestChanged(next)
+        .requestChanged(next, { markOnly: true })
         .catch((err: unknown) => this.log.error({ err, requestId: next.id }, 'updating cards after drift failed'));
     }
     return marked;

@@ -1,7 +1,18 @@
 /** How flows tell the chat layer that a request changed, without knowing about Teams. */
 import type { AccessRequest } from '../domain/request';
 
+/** What kind of change {@link RequestNotifier.requestChanged} reports. */
+export interface RequestChange {
+  /**
+   * A mark on the record that leaves its state as it was (drift seen, a revocation begun, a
+   * break-glass review): every card copy is redrawn, and no message is sent. Decisions and the
+   * outcome are told once, when the state changes: told again, "Pull access granted" would arrive
+   * for access that is being removed.
+   */
+  markOnly?: boolean;
+}
+
 /** Implemented by the bot layer: update every copy of the card, send outcome messages. */
 export interface RequestNotifier {
-  requestChanged(request: AccessRequest): Promise<void>;
+  requestChanged(request: AccessRequest, change?: RequestChange): Promise<void>;
 }

@@ -839,7 +839,8 @@ export class RequestService {
     await this.jobs?.cancel(breakGlassReviewJobId(request.id));
     if (!accept) await this.revokeBreakGlass(next, acting, reason);
     const latest = (await this.store.get(request.id)) ?? next;
-    void this.notifier.requestChanged(latest);
+    // Accepted, the request stays granted: its cards say reviewed, and no second outcome is sent.
+    void this.notifier.requestChanged(latest, { markOnly: true });
     return { kind: 'reviewed', request: latest, outcome };
   }
 

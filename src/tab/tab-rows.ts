@@ -44,6 +44,8 @@ export interface TabRow {
   createdAt?: string;
   /** When the access ends (grant term or secret credential expiry). */
   expiresAt?: string;
+  /** Set once a revocation began deleting: the access is ending now, whatever `expiresAt` says. */
+  revokingSince?: string;
   /** Who approved (the deciding approver); the history lists every approval. */
   decidedBy?: { name: string; objectId?: string };
   approvers: TabPerson[];
@@ -98,7 +100,7 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
   const how: PullHow = plan.kind === 'grant' ? 'acrbot-role' : 'pull-secret';
   const howText =
     plan.kind === 'grant'
-      ? `${plan.role} role by acrbot`
+      ? `${plan.role.name} role by acrbot`
       : `pull secret ${plan.secretName} in ${plan.namespace} (${plan.credentialKind === 'token' ? 'ACR token' : 'service principal'})`;
   const approvers = (request.approvals ?? []).map((a) => person(a.by));
   if (approvers.length === 0 && request.decision?.approved) approvers.push(person(request.decision.by));
@@ -116,6 +118,8 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
     reason: request.reason,
     createdAt: request.createdAt,
     expiresAt: gaveAccess(request) ? accessEnd(request) : undefined,
+    ...(request.state === 'succeeded' &&
+      request.access?.revokingSince && { revokingSince: request.access.revokingSince }),
     decidedBy: request.decision ? person(request.decision.by) : undefined,
     approvers,
   };
@@ -201,6 +205,7 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
           state: path.kind === 'endedGrant' ? path.state : (ref?.state ?? path.state),
           requester: ref ? { objectId: ref.requesterId, name: ref.requesterName } : undefined,
           expiresAt: ref?.expiresAt,
+          ...(ref?.revokingSince && { revokingSince: ref.revokingSince }),
           decidedBy: ref?.approvedBy ? { name: ref.approvedBy } : undefined,
           notes: pathNotes(path),
         });

@@ -183,6 +183,15 @@ describe('drift', () => {
       10_000,
       'a card update naming the drift',
     );
+    // The requester is not sent "Pull access granted" again for access that is gone.
+    expect(
+      h.connector.calls.filter(
+        (c) =>
+          h.connector.calls.indexOf(c) >= before &&
+          c.op !== 'update' &&
+          /Pull access granted/.test(cardText(c.activity)),
+      ),
+    ).toEqual([]);
     // The job put itself back for the next run; a second run records nothing new.
     const next = await h.app.stores.schedule.get(DRIFT_JOB_ID);
     expect(Date.parse(next!.dueAt)).toBeGreaterThan(Date.now());

@@ -58,6 +58,15 @@ describe('access lifecycle (G17)', () => {
     return done;
   }
 
+  /** Waits for the outcome message of `id` (sent after the store says "succeeded", so it can come late). */
+  async function outcomeSent(id: string): Promise<void> {
+    await h.connector.waitFor(
+      (c) => c.op !== 'update' && /Pull access granted/.test(cardText(c.activity)) && cardText(c.activity).includes(id),
+      5000,
+      `the outcome of ${id}`,
+    );
+  }
+
   /** Starts the bot, has the requester ask for a pull secret on aks-dev and the approver approve it; it succeeded. */
   async function grantedSecretOnAksDev(args: string) {
     await start();
@@ -264,6 +273,49 @@ describe('access lifecycle (G17)', () => {
     await h.app.scheduler.runDue();
     expect((await h.app.store.get(east.id))!.state).toBe('revoked');
     expect(assignmentsOn(contosoId)).toHaveLength(0);
+  });
+
+  test('no reminder to extend access whose revocation began: it is ending, and an extension would be refused', async () => {
+    await start({ ACRBOT_EXPIRY_REMINDERS: '2m' });
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 5m deploy payments-api');
+    // The revocation keeps failing: the request stays "succeeded", being revoked.
+    h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.delete', status: 500, count: 1000 });
+    await h.click(users.requester, 'revokeConfirm', { requestId: request.id, reason: 'not needed any more' });
+    expect((await h.app.store.get(request.id))!).toMatchObject({
+      state: 'succeeded',
+      access: { revokingSince: expect.any(String) },
+    });
+    advance(3 * MINUTE);
+    await h.app.scheduler.runDue();
+    // The reminder's job ran and sent nothing.
+    expect(await scheduleOf(request.id)).not.toContain(`access.remind:${request.id}:120000`);
+    expect(await actions(request.id)).not.toContain('access.reminded:sent');
+    expect(h.connector.calls.filter((c) => /Access ends in/.test(cardText(c.activity)))).toEqual([]);
+  });
+
+  test('asking again while one\u2019s own grant is being revoked makes a new request (not "extend it"), which keeps the assignment', async () => {
+    await start();
+    const first = await grant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
+    h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.delete', status: 500, count: 1000 });
+    await h.click(users.requester, 'revokeConfirm', { requestId: first.id, reason: 'wrong cluster, I thought' });
+    expect((await h.app.store.get(first.id))!.access?.revokingSince).toBeDefined();
+
+    // Every message of the first request is out, so the next card with a request id is the new request's.
+    await outcomeSent(first.id);
+    const again = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 1d still deploying payments-api');
+    expect(again).toMatchObject({ state: 'pending' });
+    expect(again.id).not.toBe(first.id);
+    expect(h.connector.calls.filter((c) => /Access already exists/.test(cardText(c.activity)))).toEqual([]);
+    await h.click(users.approver, 'approve', { requestId: again.id });
+    expect((await h.settle(again.id)).state).toBe('succeeded');
+
+    // The first one's revocation finishes, keeping the assignment the new request holds.
+    h.app.sandbox!.arm.faults.clear();
+    advance(MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(first.id))!.state).toBe('revoked');
+    expect(await actions(first.id)).toContain('access.revoke.roleAssignment:kept');
+    expect(assignmentsOn(contosoId)).toHaveLength(1);
   });
 
   test('revoke by the requester: a confirmation card naming what will be deleted, then revoked at once', async () => {
@@ -587,6 +639,7 @@ describe('access lifecycle (G17)', () => {
   test('a revocation that gets a 5xx is retried with backoff, reported to the approvers, and completes', async () => {
     await start();
     const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+    await outcomeSent(request.id);
     // More failures than the SDK's own retries: the job itself fails and is retried later.
     h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.delete', status: 500, count: 4 });
     advance(2 * MINUTE);
@@ -596,6 +649,17 @@ describe('access lifecycle (G17)', () => {
     expect(job).toMatchObject({ attempts: 1 });
     expect(job!.lastError).toBeTruthy();
     expect(assignmentsOn(contosoId)).toHaveLength(1);
+    // Its cards say it is under way, not granted as before.
+    const marked = await h.connector.waitFor(
+      (c) => c.op === 'update' && /Being revoked since 2026-11-30 10:02 UTC/.test(cardText(c.activity)),
+      5000,
+      'a card update saying it is being revoked',
+    );
+    expect(cardText(marked.activity)).toContain(request.id);
+    // A mark, not an outcome: "Pull access granted" is not sent again.
+    expect(
+      h.connector.calls.filter((c) => c.op !== 'update' && /Pull access granted/.test(cardText(c.activity))),
+    ).toHaveLength(1);
     const report = await h.connector.waitFor(
       (c) => c.op !== 'update' && /Needs attention/.test(cardText(c.activity)),
       5000,

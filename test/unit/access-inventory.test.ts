@@ -12,6 +12,7 @@ import type { RoleAssignmentInfo, RoleDefinitionInfo } from '../../src/domain/az
 import { roleCarriesPull } from '../../src/domain/pull-permission';
 import type { GrantPlan, SecretPlan } from '../../src/domain/plan';
 import type { AccessRequest } from '../../src/domain/request';
+import { matrixRows, requestRow } from '../../src/tab/tab-rows';
 
 const SUB = '00000000-0000-4000-8000-000000000001';
 const registry: InventoryRegistry = {
@@ -279,6 +280,42 @@ describe('cells', () => {
       namespace: 'payments',
       secretName: 'acr-auth',
     });
+  });
+
+  test('a grant whose revocation began still pulls and says it is being revoked, in the cell and in the tab; revoked, it does not', () => {
+    const since = '2026-12-31T23:00:00.000Z';
+    const revoking = grantRequest('R-AAAAAAAA', {
+      access: { expiresAt: new Date(NOW.getTime() + 20 * DAY).toISOString(), revokingSince: since },
+    });
+    const [cell] = buildCells(facts([assignmentOf(revoking)], [revoking]));
+    expect(cell.canPull).toBe(true);
+    const path = cell.paths[0]!;
+    expect(path.kind === 'roleAssignment' && path.requests[0]).toMatchObject({ state: 'active', revokingSince: since });
+    expect(
+      matrixRows({
+        clusters: [cluster],
+        registries: [registry],
+        unresolvedClusters: [],
+        generatedAt: since,
+        cells: [cell],
+      })[0],
+    ).toMatchObject({ requestId: 'R-AAAAAAAA', revokingSince: since });
+    expect(requestRow(revoking, NOW).revokingSince).toBe(since);
+
+    const revoked = {
+      ...revoking,
+      state: 'revoked' as const,
+      access: { ...revoking.access, revokedAt: NOW.toISOString() },
+    };
+    expect(requestRow(revoked, NOW)).not.toHaveProperty('revokingSince');
+    const [ended] = buildCells(facts([], [revoked]));
+    expect(ended.paths[0]).toMatchObject({ kind: 'endedGrant', request: { requestId: 'R-AAAAAAAA' } });
+    expect((ended.paths[0] as { request: object }).request).not.toHaveProperty('revokingSince');
+    expect(requestRow(grantRequest('R-BBBBBBBB'), NOW)).not.toHaveProperty('revokingSince');
+  });
+
+  test("a request's tab row says how it pulls in words (the role's name)", () => {
+    expect(requestRow(grantRequest('R-AAAAAAAA'), NOW).howText).toBe('AcrPull role by acrbot');
   });
 
   test('revoked by nobody at or after the end counts as expired', () => {

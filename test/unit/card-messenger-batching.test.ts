@@ -254,3 +254,24 @@ test('a run slower than the hold: the "approved" news and "executing" go out whe
   expect(cardOf(thread[3])).toContain('AcrPull assigned');
   expect(messenger.outbox.counts.dropped).toBe(0);
 });
+
+test('a mark within a state (drift, a revocation begun, a review) redraws every copy and sends nothing: the outcome is told once', async () => {
+  const { adapter, messenger, executing } = await heldSetup([
+    ['requester', 'act-requester', 'thread-1'],
+    ['approver', 'act-approver', 'approvals'],
+  ]);
+  adapter.holding = false;
+  const succeeded = granted(executing);
+  await messenger.requestChanged(succeeded);
+  expect(adapter.calls.filter((c) => c.kind === 'send')).toHaveLength(1);
+
+  const revoking = transition(succeeded, { type: 'beginRevoke', at: AT });
+  await messenger.requestChanged(revoking, { markOnly: true });
+  const after = adapter.calls.slice(3);
+  expect(after.map((c) => `${c.kind}:${c.activity.id}`).sort()).toEqual([
+    'update:act-approver',
+    'update:act-requester',
+  ]);
+  expect(cardOf(after[0])).toContain('Being revoked since');
+  expect(messenger.outbox.activeConversations).toBe(0);
+});

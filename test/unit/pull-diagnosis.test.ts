@@ -61,6 +61,24 @@ function diagnose(over: Partial<DiagnosisInput>) {
   return diagnosePull({ cluster, registry, identity, network: open, now: NOW, ...over });
 }
 
+test('a grant being revoked: still pulls, says so, and the fix is to ask again, not to extend it', () => {
+  const revoking = { ...role().requests[0]!, revokingSince: '2026-12-31T23:00:00Z' };
+  const d = diagnose({ cell: cell([role({ requests: [revoking] })]) });
+  expect(d.canPull).toBe(true);
+  expect(d.verdict).toContain('acrbot request R-AAAAAAAA (approved by Alex, being revoked since 2026-12-31 23:00 UTC)');
+  expect(d.findings).toContainEqual({
+    topic: 'expiry',
+    level: 'warn',
+    text: 'acrbot request R-AAAAAAAA is being revoked (since 2026-12-31 23:00 UTC).',
+  });
+  expect(d.fix).toBe('To keep pulling after the revocation: @acrbot grant aks-prod contosoacr REASON…');
+
+  // Another request holds the same assignment: the pull outlives this revocation; extend that one.
+  const other = { ...role().requests[0]!, requestId: 'R-BBBBBBBB' };
+  const shared = diagnose({ cell: cell([role({ requests: [revoking, other] })]) });
+  expect(shared.fix).toBe('Extend before it ends: @acrbot extend R-BBBBBBBB REASON…');
+});
+
 test('no role: cannot pull, fix is the grant command', () => {
   const d = diagnose({});
   expect(d.canPull).toBe(false);

@@ -2,7 +2,7 @@
  * The tab's words for rows without a request of the caller's: a role assignment acrbot made for
  * another tenant's request is not "outside acrbot" (tab-rows.ts hides that request, not its origin).
  */
-import { askedBy, askedByKey, noHistoryNote } from '../../web/src/format';
+import { askedBy, askedByKey, endText, noHistoryNote } from '../../web/src/format';
 import type { Row } from '../../web/src/types';
 
 const base: Row = {
@@ -32,5 +32,18 @@ describe('rows without a request the caller may see', () => {
 
   test('a row with its requester names them', () => {
     expect(askedBy({ ...base, requestId: 'r-1', requester: { objectId: 'u', name: 'Ada' } })).toBe('Ada');
+  });
+});
+
+describe('when a row ends', () => {
+  const now = Date.parse('2026-12-01T00:00:00Z');
+  test('its end date, relative to now; none without one', () => {
+    expect(endText({ ...base, expiresAt: '2026-12-04T00:00:00Z' }, now)).toBe('Ends 2026-12-04 00:00 UTC (in 3 days)');
+    expect(endText(base, now)).toBeUndefined();
+  });
+  test('once a revocation began, since when, whatever its end date says', () => {
+    expect(endText({ ...base, expiresAt: '2026-12-04T00:00:00Z', revokingSince: '2026-11-30T22:00:00Z' }, now)).toBe(
+      'Being revoked since 2026-11-30 22:00 UTC',
+    );
   });
 });

@@ -74,6 +74,15 @@ export function relative(iso: string | undefined, now: number): string {
   return ms >= 0 ? `in ${words}` : `${words} ago`;
 }
 
+/**
+ * When a row's access ends, as a line says it: "Being revoked since …" once a revocation began
+ * deleting (its end no longer matters), else "Ends … (in 3 days)"; undefined when it has no end.
+ */
+export function endText(row: Row, now: number): string | undefined {
+  if (row.revokingSince) return `Being revoked since ${shortTime(row.revokingSince)}`;
+  return row.expiresAt ? `Ends ${shortTime(row.expiresAt)} (${relative(row.expiresAt, now)})` : undefined;
+}
+
 /** Teams deep link to a chat with the bot, with `status <id>` typed in. */
 export function chatLink(botAppId: string, requestId: string): string {
   const q = new URLSearchParams({ users: `28:${botAppId}`, message: `status ${requestId}` });

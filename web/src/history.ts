@@ -69,6 +69,7 @@ function entry(ctx: DrawerContext, row: Row): HTMLElement {
         'Access ends',
         row.expiresAt ? `${shortTime(row.expiresAt)} (${relative(row.expiresAt, Date.now())})` : undefined,
       ],
+      ['Being revoked', row.revokingSince ? `since ${shortTime(row.revokingSince)}, until it is done` : undefined],
     ]),
   );
   if (!row.requestId) {
@@ -197,7 +198,7 @@ function actions(ctx: DrawerContext, row: Row): HTMLElement {
     );
   }
   const live = ['active', 'expiring', 'drifted'].includes(row.state) && row.requestState === 'succeeded';
-  if (live && !row.canExtend && row.requester?.objectId === ctx.me.user.objectId)
+  if (live && !row.revokingSince && !row.canExtend && row.requester?.objectId === ctx.me.user.objectId)
     box.appendChild(
       h('p', { class: 'note' }, 'To extend it, say in chat: ', h('code', {}, `extend ${requestId} --for 30d <reason>`)),
     );

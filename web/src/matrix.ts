@@ -5,7 +5,7 @@
  */
 import { rowsCsv, download } from './csv';
 import { h, replace } from './dom';
-import { askedBy, askedByKey, howShort, relative, shortTime, STATE_LABEL, STATE_RANK } from './format';
+import { askedBy, askedByKey, endText, howShort, STATE_LABEL, STATE_RANK } from './format';
 import { type DrawerContext, openHistory, rowItem } from './history';
 import type { MatrixData, PullState, Row } from './types';
 
@@ -246,9 +246,7 @@ function renderList(list: HTMLElement, rows: Row[], ctx: DrawerContext): void {
           r.requestId ? ' · ' : '',
           r.requestId ? h('span', { class: 'nowrap' }, r.requestId) : null,
         ),
-        r.expiresAt
-          ? h('p', { class: 'row-meta' }, `Ends ${shortTime(r.expiresAt)} (${relative(r.expiresAt, now)})`)
-          : null,
+        endText(r, now) ? h('p', { class: 'row-meta' }, endText(r, now)) : null,
       ),
     );
   }

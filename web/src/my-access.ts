@@ -3,7 +3,7 @@
  * secrets with expiry, and all their requests.
  */
 import { h, replace } from './dom';
-import { chatLink, howShort, relative, shortTime } from './format';
+import { chatLink, endText, howShort } from './format';
 import { type DrawerContext, rowItem } from './history';
 import type { MyAccess, Row } from './types';
 
@@ -22,8 +22,13 @@ export function renderMyAccess(root: HTMLElement, data: MyAccess, ctx: DrawerCon
       ),
     );
   sections.push(
-    section('grants', 'Your active access', data.grants, ctx, 'You have no active access.', (r) =>
-      r.expiresAt ? `Ends ${shortTime(r.expiresAt)} (${relative(r.expiresAt, Date.now())})` : 'No end date',
+    section(
+      'grants',
+      'Your active access',
+      data.grants,
+      ctx,
+      'You have no active access.',
+      (r) => endText(r, Date.now()) ?? 'No end date',
     ),
   );
   sections.push(

@@ -21,6 +21,7 @@ export interface Row {
   reason?: string;
   createdAt?: string;
   expiresAt?: string;
+  revokingSince?: string;
   decidedBy?: { name: string; objectId?: string };
   approvers: Person[];
   notes?: string[];
