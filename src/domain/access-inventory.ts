@@ -7,7 +7,7 @@
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo, RoleDefinitionInfo } from './azure-model';
 import type { SecretCredentialKind } from './plan';
 import { roleCarriesPull } from './pull-permission';
-import type { AccessRequest } from './request';
+import { isBeingRevoked, type AccessRequest } from './request';
 import { roleDefinitionGuid, scopeCovers } from './resource-id';
 
 /** A way of pulling is "expiring" when it ends within this window (issue #15: 7 days). */
@@ -250,8 +250,7 @@ export function requestRef(request: AccessRequest, now: Date): AcrbotRequestRef 
     revokedAt: request.access?.revokedAt,
     revokedBy: request.access?.revokedBy?.name,
     driftDetectedAt: request.access?.driftDetectedAt,
-    ...(request.state === 'succeeded' &&
-      request.access?.revokingSince && { revokingSince: request.access.revokingSince }),
+    ...(isBeingRevoked(request) && { revokingSince: request.access.revokingSince }),
   };
 }
 

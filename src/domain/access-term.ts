@@ -105,6 +105,9 @@ export function describeAccess(request: Pick<AccessRequest, 'access' | 'state'>)
       ? `Expired and revoked at ${formatUtc(term.revokedAt)}`
       : `Revoked at ${formatUtc(term.revokedAt)}${by}`;
   }
+  // Its end no longer matters: the revocation's retry finishes it.
+  if (request.state === 'succeeded' && term.revokingSince)
+    return `being revoked since ${formatUtc(term.revokingSince)}`;
   if (term.permanent) return 'permanent (no expiry)';
   const length = term.durationMs ? describeDurationMs(term.durationMs) : '';
   if (term.expiresAt) return `until ${formatUtc(term.expiresAt)}, ${length}`;

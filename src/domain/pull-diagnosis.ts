@@ -7,7 +7,6 @@
  */
 import {
   EXPIRING_WITHIN_MS,
-  pathEnd,
   type AccessCell,
   type AcrbotRequestRef,
   type InventoryCluster,
@@ -79,6 +78,27 @@ export function requestText(ref: AcrbotRequestRef): string {
           : 'no expiry (granted before time-boxing)',
   ].filter(Boolean);
   return `acrbot request ${ref.requestId} (${parts.join(', ')})`;
+}
+
+/** A request whose access is live (active or expiring), as the inventory says. */
+function isLive(ref: AcrbotRequestRef): boolean {
+  return ref.state === 'active' || ref.state === 'expiring';
+}
+
+/** A live request that keeps its access (no revocation began). */
+function holds(ref: AcrbotRequestRef): boolean {
+  return isLive(ref) && !ref.revokingSince;
+}
+
+/**
+ * When a role path stops giving pull, leaving out requests being revoked: undefined when it has
+ * no end (granted outside acrbot, or held by a request without one).
+ */
+function lastingEnd(path: RoleAssignmentPath): string | undefined {
+  if (path.origin === 'outside') return undefined;
+  const held = path.requests.filter(holds);
+  if (held.length === 0 || held.some((r) => r.expiresAt === undefined)) return undefined;
+  return held.map((r) => r.expiresAt!).sort()[held.length - 1];
 }
 
 /** `2027-01-04 10:00 UTC`. */
@@ -186,29 +206,38 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
 
   const anonymous = Boolean(network?.anonymousPullEnabled);
   const canPull = !unreachable && (working.length > 0 || anonymous);
-  const ends = working.map(pathEnd);
-  const end = ends.length && !ends.includes(undefined) ? ends.sort()[ends.length - 1] : undefined;
-  const expiring = end !== undefined && Date.parse(end) - now.getTime() <= EXPIRING_WITHIN_MS;
-  if (working.length) {
-    findings.push({
-      topic: 'expiry',
-      level: expiring ? 'warn' : 'ok',
-      text: end ? `Role-based pull ends ${shortTime(end)}.` : 'Role-based pull has no end date.',
-    });
-  }
-
-  // A request whose revocation began is ending now, whatever its end says: not one to extend.
-  const refs = working.flatMap((p) => p.requests);
-  const revoking = refs.filter((r) => r.revokingSince);
+  // A request whose revocation began is ending now, whatever its end says: it neither sets when
+  // the pull ends nor is one to extend. What outlasts it: a role granted outside acrbot, or one
+  // that a live acrbot request still holds.
+  const revoking = working.flatMap((p) => p.requests).filter((r) => isLive(r) && r.revokingSince);
   for (const r of revoking)
     findings.push({
       topic: 'expiry',
       level: 'warn',
       text: `acrbot request ${r.requestId} is being revoked (since ${shortTime(r.revokingSince!)}).`,
     });
-  const ending =
-    revoking.length > 0 && working.every((p) => p.origin === 'acrbot' && p.requests.every((r) => r.revokingSince));
-  const soonest = refs.filter((r) => r.expiresAt === end && !r.revokingSince).map((r) => r.requestId)[0];
+  const lasting = working.filter(
+    (p) => p.origin === 'outside' || p.requests.some(holds) || !p.requests.some((r) => isLive(r) && r.revokingSince),
+  );
+  const ending = working.length > 0 && lasting.length === 0;
+  const ends = lasting.map(lastingEnd);
+  const end = ends.length && !ends.includes(undefined) ? ends.sort()[ends.length - 1] : undefined;
+  const expiring = end !== undefined && Date.parse(end) - now.getTime() <= EXPIRING_WITHIN_MS;
+  if (working.length) {
+    findings.push({
+      topic: 'expiry',
+      level: expiring || ending ? 'warn' : 'ok',
+      text: ending
+        ? 'Role-based pull ends when acrbot has finished revoking it.'
+        : end
+          ? `Role-based pull ends ${shortTime(end)}.`
+          : 'Role-based pull has no end date.',
+    });
+  }
+  const soonest = lasting
+    .flatMap((p) => p.requests)
+    .filter((r) => holds(r) && r.expiresAt === end)
+    .map((r) => r.requestId)[0];
   const firewall =
     network?.defaultAction?.toLowerCase() === 'deny' ? ', if its outbound IP is allowed by the firewall' : '';
   let verdict: string;

@@ -222,6 +222,16 @@ export function isBeingGranted(request: AccessRequest): boolean {
   return request.state === 'approved' || request.state === 'executing';
 }
 
+/**
+ * Access whose revocation began (`beginRevoke`) and is not yet revoked: still there, ending; the
+ * retry finishes it whatever its end says.
+ */
+export function isBeingRevoked(
+  request: AccessRequest,
+): request is AccessRequest & { access: AccessTerm & { revokingSince: string } } {
+  return request.state === 'succeeded' && Boolean(request.access?.revokingSince);
+}
+
 /** Every state, in lifecycle order (the tab lists requests in all of them). */
 export const REQUEST_STATES: readonly RequestState[] = ['pending', 'approved', 'executing', ...FINAL_STATES];
 

@@ -12,7 +12,8 @@
  */
 import { UserFacingError } from '../domain/errors';
 import { LeaseLostError, type AuditLog, type LeaseStore } from '../domain/ports';
-import type { AccessRequest, Actor } from '../domain/request';
+import { isBeingRevoked, type AccessRequest, type Actor } from '../domain/request';
+import { formatUtc } from '../domain/access-term';
 import type { Logger } from '../observability/logger';
 import { checkReason, REASON_LIMITS, singleLine } from '../domain/text';
 import type { AccessLifecycle } from './access-lifecycle';
@@ -97,6 +98,13 @@ export class AccessActions {
       return new UserFacingError(
         'revoke.notActive',
         `Request ${request.id} has no active access to revoke (it is ${request.state}).`,
+      );
+    // A second revoke would only rename who ended it (an expiry turned into someone's revoke):
+    // the revocation under way is retried until it is done.
+    if (isBeingRevoked(request))
+      return new UserFacingError(
+        'revoke.running',
+        `Request ${request.id} is already being revoked (since ${formatUtc(request.access.revokingSince)}); acrbot retries the step that failed until it is done, and its card then says "Revoked".`,
       );
     if (!isRequester(actor, request) && !(await approves(request)))
       return new UserFacingError(

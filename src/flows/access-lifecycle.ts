@@ -479,13 +479,12 @@ export class AccessLifecycle {
    * Marks each request's access as ending (`revokingSince`) before anything is deleted, unless
    * an earlier attempt did: an extension's check refuses it from then on, and a failed attempt's
    * retry finishes the revocation even if the end moved (G17). Conditional writes: a request
-   * changed meanwhile fails the attempt, to be retried. The cards of the requests marked now are
-   * redrawn ("Being revoked since …"), and nothing is sent: a revocation that keeps failing is seen
-   * as under way, not as access still granted.
+   * changed meanwhile fails the attempt, to be retried. Each request's cards are redrawn once its
+   * mark is written ("Being revoked since …"; nothing is sent): a revocation that keeps failing is
+   * seen as under way, not as access still granted.
    */
   private async beginRevoke(requests: readonly AccessRequest[]): Promise<AccessRequest[]> {
     const begun: AccessRequest[] = [];
-    const marked: AccessRequest[] = [];
     for (const request of requests) {
       if (request.access?.revokingSince) {
         begun.push(request);
@@ -500,9 +499,14 @@ export class AccessLifecycle {
         throw err;
       }
       begun.push(next);
-      marked.push(next);
+      // Not awaited: the deletes, under the lease, do not wait for Teams (the messenger logs its
+      // own failures; this catch is for the rest of the notifier's chain).
+      void this.cards
+        .requestChanged(next, { markOnly: true })
+        .catch((err: unknown) =>
+          this.log.error({ err, requestId: next.id }, 'redrawing the cards of a revocation failed'),
+        );
     }
-    for (const request of marked) await this.cards.requestChanged(request, { markOnly: true });
     return begun;
   }
 

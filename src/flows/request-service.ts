@@ -26,7 +26,7 @@ import type { Plan } from '../domain/plan';
 import type { AuditLog, Clock, DirectoryPort, RequestStore, ScheduledJob } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, AccessTerm, Actor, PolicyBinding, RequestEvent, RequestState } from '../domain/request';
-import { describeState, isBeingGranted, isExpired, transition } from '../domain/request';
+import { describeState, isBeingGranted, isBeingRevoked, isExpired, transition } from '../domain/request';
 import { looksLikeSecret, singleLine } from '../domain/text';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
@@ -801,6 +801,13 @@ export class RequestService {
       return refuse(
         'inProgress',
         `Break-glass request ${request.id} is still being granted; review it in a few seconds, once its card shows the outcome.`,
+      );
+    // Likewise while it is being revoked: the review's write would make the revocation's last
+    // write conflict and wait for its retry. Reviewed once it is revoked.
+    if (isBeingRevoked(request))
+      return refuse(
+        'inProgress',
+        `Break-glass request ${request.id} is being revoked; review it once its card shows it revoked.`,
       );
     // Keeping a grant is an approval after the fact: the rule's justification requirement holds (G7).
     if (accept && binding.rule?.approverJustification === 'required' && !isJustification(reason))

@@ -12,7 +12,7 @@ import {
   requestAccessState,
 } from '../domain/access-inventory';
 import type { AuditEntry } from '../domain/audit-chain';
-import type { AccessRequest, RequestState } from '../domain/request';
+import { isBeingRevoked, type AccessRequest, type RequestState } from '../domain/request';
 
 /** How a cluster pulls from a registry. */
 export type PullHow = 'acrbot-role' | 'outside-role' | 'pull-secret';
@@ -118,8 +118,7 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
     reason: request.reason,
     createdAt: request.createdAt,
     expiresAt: gaveAccess(request) ? accessEnd(request) : undefined,
-    ...(request.state === 'succeeded' &&
-      request.access?.revokingSince && { revokingSince: request.access.revokingSince }),
+    ...(isBeingRevoked(request) && { revokingSince: request.access.revokingSince }),
     decidedBy: request.decision ? person(request.decision.by) : undefined,
     approvers,
   };

@@ -1,5 +1,11 @@
 /** View models for request cards: what every copy (requester's, approvers') shows. */
-import { describeState, isBeingGranted, type AccessRequest, type RequestState } from '../domain/request';
+import {
+  describeState,
+  isBeingGranted,
+  isBeingRevoked,
+  type AccessRequest,
+  type RequestState,
+} from '../domain/request';
 import { describeAccess } from '../domain/access-term';
 import { deploymentSnippet } from '../domain/manifest-snippet';
 import type { SecretPlan } from '../domain/plan';
@@ -125,7 +131,7 @@ function stateDetail(request: AccessRequest): string {
     return `${inertText(describeAccess(request))}${why}.`;
   }
   // A revocation began and has not finished (a step failed and is retried): the access is ending.
-  if (request.state === 'succeeded' && request.access?.revokingSince)
+  if (isBeingRevoked(request))
     return `Being revoked since ${shortTime(request.access.revokingSince)}: what acrbot created is being deleted, and a step that failed is retried until it is done.`;
   const review = request.policy?.breakGlass ? request.policy.review : undefined;
   if (review && !review.outcome && isBeingGranted(request))
@@ -192,7 +198,9 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
     // A break-glass review only once the grant is in place: the run holds the request until then,
     // and a review click meanwhile could only be refused.
     showActions:
-      options.showActions && (request.state === 'pending' || (awaitingReview(request) && !isBeingGranted(request))),
+      options.showActions &&
+      (request.state === 'pending' ||
+        (awaitingReview(request) && !isBeingGranted(request) && !isBeingRevoked(request))),
     notice: notice ?? '',
     hasNotice: Boolean(notice),
     noticeColor: options.noticeColor ?? (request.state === 'failed' ? 'Attention' : 'Default'),

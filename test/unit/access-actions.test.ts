@@ -66,6 +66,14 @@ describe('AccessActions.revocable', () => {
     expect(one).toEqual(answers);
   });
 
+  test('access already being revoked is not offered, and a revoke is refused: it would only rename who ended it', async () => {
+    const ending = active('R-EEEEEEE2', 'a', { access: { revokingSince: '2025-01-15T09:30:00.000Z' } });
+    expect(await actions.revocable(APPROVER, [ending, active('R-EEEEEEE3', 'a')])).toEqual([false, true]);
+    await expect(actions.mayRevoke(REQUESTER, ending)).rejects.toThrow(
+      /R-EEEEEEE2 is already being revoked \(since 2025-01-15 09:30 UTC\); acrbot retries/,
+    );
+  });
+
   test('the requester may revoke their own active access without any approver question', async () => {
     expect(await actions.revocable(REQUESTER, [active('R-EEEEEEE1', 'b')])).toEqual([true]);
     expect(asked).toEqual([]);

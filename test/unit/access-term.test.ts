@@ -50,6 +50,17 @@ describe('describeAccess', () => {
       }),
     ).toBe('until 2027-01-04 10:00 UTC, 30 days');
   });
+  test('being revoked: since when, not the end it had', () => {
+    const term = {
+      durationMs: 30 * 86_400_000,
+      expiresAt: '2027-01-04T10:00:00.000Z',
+      revokingSince: '2026-12-20T08:00:00.000Z',
+    };
+    expect(describeAccess({ state: 'succeeded', access: term })).toBe('being revoked since 2026-12-20 08:00 UTC');
+    expect(describeAccess({ state: 'revoked', access: { ...term, revokedAt: '2026-12-20T08:01:00.000Z' } })).toMatch(
+      /^Revoked at 2026-12-20 08:01 UTC/,
+    );
+  });
   test('before time-boxing, pending, permanent, expired, revoked by someone', () => {
     expect(describeAccess({ state: 'succeeded' })).toBe('no expiry (granted before time-boxing)');
     expect(describeAccess({ state: 'pending', access: { durationMs: 2 * 3_600_000 } })).toBe(

@@ -367,6 +367,18 @@ test('a break-glass request shows its review buttons once the grant is in place,
   const granted = breakGlass('succeeded');
   expect((granted.actions as { verb: string }[]).map((a) => a.verb)).toEqual(['approve', 'reject']);
   expect(JSON.stringify(granted)).toContain('Approve keeps it, Reject revokes it at once');
+  // Nor while it is being revoked: the review waits until it is revoked.
+  const revoking = requestCard(
+    pendingRequest({
+      state: 'succeeded',
+      decision: decided,
+      policy: { ruleId: 'r', policyHash: 'h', approvalsRequired: 0, breakGlass: true, review },
+      access: { revokingSince: '2025-01-15T11:00:00.000Z' },
+    }),
+    { showActions: true },
+  );
+  expect(revoking.actions ?? []).toEqual([]);
+  expect(JSON.stringify(revoking)).toContain('Being revoked since 2025-01-15 11:00 UTC');
 });
 
 test('a granted request whose revocation began (a step failed and is retried) says it is being revoked', () => {

@@ -73,10 +73,32 @@ test('a grant being revoked: still pulls, says so, and the fix is to ask again, 
   });
   expect(d.fix).toBe('To keep pulling after the revocation: @acrbot grant aks-prod contosoacr REASON…');
 
-  // Another request holds the same assignment: the pull outlives this revocation; extend that one.
-  const other = { ...role().requests[0]!, requestId: 'R-BBBBBBBB' };
-  const shared = diagnose({ cell: cell([role({ requests: [revoking, other] })]) });
-  expect(shared.fix).toBe('Extend before it ends: @acrbot extend R-BBBBBBBB REASON…');
+  expect(d.findings).toContainEqual({
+    topic: 'expiry',
+    level: 'warn',
+    text: 'Role-based pull ends when acrbot has finished revoking it.',
+  });
+
+  // An earlier request on the same assignment, long revoked, holds nothing: still "ask again".
+  const old = {
+    ...role().requests[0]!,
+    requestId: 'R-CCCCCCCC',
+    state: 'revoked' as const,
+    expiresAt: '2026-11-01T00:00:00Z',
+  };
+  expect(diagnose({ cell: cell([role({ requests: [old, revoking] })]) }).fix).toBe(d.fix);
+});
+
+test('a grant being revoked on an assignment another request holds: the pull ends with that one, which is the one to extend', () => {
+  const revoking = { ...role().requests[0]!, expiresAt: '2027-01-21T00:00:00Z', revokingSince: '2026-12-31T23:00:00Z' };
+  const other = { ...role().requests[0]!, requestId: 'R-BBBBBBBB', expiresAt: '2027-01-03T00:00:00Z' };
+  const d = diagnose({ cell: cell([role({ requests: [revoking, other] })]) });
+  expect(d.findings).toContainEqual({
+    topic: 'expiry',
+    level: 'warn',
+    text: 'Role-based pull ends 2027-01-03 00:00 UTC.',
+  });
+  expect(d.fix).toBe('Extend before it ends: @acrbot extend R-BBBBBBBB REASON…');
 });
 
 test('no role: cannot pull, fix is the grant command', () => {

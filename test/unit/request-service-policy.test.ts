@@ -9,6 +9,7 @@ import type { DirectoryPort } from '../../src/domain/ports';
 import type { Policy, PolicyProvider, PolicyRule } from '../../src/domain/policy';
 import type { AccessRequest, Actor } from '../../src/domain/request';
 import { ApprovalNudges, type NudgeNotifier } from '../../src/flows/approval-nudges';
+import type { RequestChange } from '../../src/flows/notifier';
 import { transition } from '../../src/domain/request';
 import { RequestService, type DecisionResult } from '../../src/flows/request-service';
 import { Scheduler } from '../../src/flows/scheduler';
@@ -41,8 +42,11 @@ class Notifications implements NudgeNotifier {
   failNudges = 0;
   readonly unreviewed: string[] = [];
   readonly changed: AccessRequest[] = [];
-  async requestChanged(request: AccessRequest) {
+  /** The kind of each change, in the same order. */
+  readonly kinds: Array<RequestChange | undefined> = [];
+  async requestChanged(request: AccessRequest, change?: RequestChange) {
     this.changed.push(request);
+    this.kinds.push(change);
   }
   async nudgeApprovers(request: AccessRequest, r: PolicyRule, kind: 'remind' | 'escalate') {
     if (this.failNudges > 0 && this.failNudges--) throw new Error('Teams answered 503');
@@ -261,6 +265,28 @@ describe('G18: break-glass', () => {
       kind: 'reviewed',
       outcome: 'accepted',
     });
+  });
+
+  test('review: not while the grant is being revoked (its last write would conflict); kept afterwards, it only redraws the cards', async () => {
+    const t = setup(policy([rule('prod')]));
+    const request = await granted(t.store, await t.create(OLIVE, { breakGlass: true }), t.clock.now());
+    const revoking = transition(request, { type: 'beginRevoke', at: t.clock.now() });
+    await t.store.update(revoking);
+    const refused = await t.decide(request.id, APPROVER, true, 'was a real incident');
+    expect(refused).toMatchObject({ kind: 'refused', reason: 'inProgress' });
+    expect(refused.kind === 'refused' && refused.message).toMatch(
+      /is being revoked; review it once its card shows it revoked/,
+    );
+    expect((await t.store.get(request.id))!.version).toBe(revoking.version);
+
+    // A grant that is not being revoked: keeping it is a mark, not a new outcome.
+    const other = await granted(t.store, await t.create(OLIVE, { breakGlass: true }), t.clock.now());
+    expect(await t.decide(other.id, APPROVER, true, 'was a real incident')).toMatchObject({
+      kind: 'reviewed',
+      outcome: 'accepted',
+    });
+    const i = t.notifications.changed.findIndex((r) => r.id === other.id && r.policy?.review?.outcome === 'accepted');
+    expect(t.notifications.kinds[i]).toEqual({ markOnly: true });
   });
 
   test('break-glass access cannot be extended', async () => {

@@ -2,7 +2,7 @@
  * The tab's words for rows without a request of the caller's: a role assignment acrbot made for
  * another tenant's request is not "outside acrbot" (tab-rows.ts hides that request, not its origin).
  */
-import { askedBy, askedByKey, endText, noHistoryNote } from '../../web/src/format';
+import { askedBy, askedByKey, endText, extendInChatHint, noHistoryNote } from '../../web/src/format';
 import type { Row } from '../../web/src/types';
 
 const base: Row = {
@@ -45,5 +45,18 @@ describe('when a row ends', () => {
     expect(endText({ ...base, expiresAt: '2026-12-04T00:00:00Z', revokingSince: '2026-11-30T22:00:00Z' }, now)).toBe(
       'Being revoked since 2026-11-30 22:00 UTC',
     );
+  });
+});
+
+describe('the hint to extend in chat', () => {
+  const mine: Row = { ...base, requestState: 'succeeded', requester: { objectId: 'me', name: 'Riley' } };
+  test("shown on one's own live access the tab does not offer to extend", () => {
+    expect(extendInChatHint(mine, 'me')).toBe(true);
+    expect(extendInChatHint(mine, 'someone else')).toBe(false);
+    expect(extendInChatHint({ ...mine, canExtend: true }, 'me')).toBe(false);
+    expect(extendInChatHint({ ...mine, state: 'revoked', requestState: 'revoked' }, 'me')).toBe(false);
+  });
+  test('not once a revocation began: the extension would be refused', () => {
+    expect(extendInChatHint({ ...mine, revokingSince: '2026-11-30T22:00:00Z' }, 'me')).toBe(false);
   });
 });

@@ -83,6 +83,15 @@ export function endText(row: Row, now: number): string | undefined {
   return row.expiresAt ? `Ends ${shortTime(row.expiresAt)} (${relative(row.expiresAt, now)})` : undefined;
 }
 
+/**
+ * Whether a row's drawer tells its requester how to extend it in chat: their own live access
+ * that the tab does not offer to extend, unless a revocation began (an extension is refused then).
+ */
+export function extendInChatHint(row: Row, myObjectId: string): boolean {
+  const live = ['active', 'expiring', 'drifted'].includes(row.state) && row.requestState === 'succeeded';
+  return live && !row.revokingSince && !row.canExtend && row.requester?.objectId === myObjectId;
+}
+
 /** Teams deep link to a chat with the bot, with `status <id>` typed in. */
 export function chatLink(botAppId: string, requestId: string): string {
   const q = new URLSearchParams({ users: `28:${botAppId}`, message: `status ${requestId}` });

@@ -5,7 +5,7 @@
  */
 import { api, ApiError, AuthError } from './api';
 import { type Child, h, replace } from './dom';
-import { chatLink, howShort, noHistoryNote, relative, shortTime, STATE_LABEL } from './format';
+import { chatLink, extendInChatHint, howShort, noHistoryNote, relative, shortTime, STATE_LABEL } from './format';
 import type { Host } from './host';
 import type { History, Me, Row } from './types';
 
@@ -65,11 +65,12 @@ function entry(ctx: DrawerContext, row: Row): HTMLElement {
       ['Requested by', row.requester?.name],
       ['Reason', row.reason],
       ['Requested', shortTime(row.createdAt)],
-      [
-        'Access ends',
-        row.expiresAt ? `${shortTime(row.expiresAt)} (${relative(row.expiresAt, Date.now())})` : undefined,
-      ],
-      ['Being revoked', row.revokingSince ? `since ${shortTime(row.revokingSince)}, until it is done` : undefined],
+      row.revokingSince
+        ? ['Being revoked', `since ${shortTime(row.revokingSince)}, until it is done`]
+        : [
+            'Access ends',
+            row.expiresAt ? `${shortTime(row.expiresAt)} (${relative(row.expiresAt, Date.now())})` : undefined,
+          ],
     ]),
   );
   if (!row.requestId) {
@@ -197,8 +198,7 @@ function actions(ctx: DrawerContext, row: Row): HTMLElement {
       ),
     );
   }
-  const live = ['active', 'expiring', 'drifted'].includes(row.state) && row.requestState === 'succeeded';
-  if (live && !row.revokingSince && !row.canExtend && row.requester?.objectId === ctx.me.user.objectId)
+  if (extendInChatHint(row, ctx.me.user.objectId))
     box.appendChild(
       h('p', { class: 'note' }, 'To extend it, say in chat: ', h('code', {}, `extend ${requestId} --for 30d <reason>`)),
     );
