@@ -21,7 +21,7 @@ import { policyFromEnvironment } from '../config/policy-file';
 import type { AuditEvent } from '../domain/audit-chain';
 import { isUserFacing, UserFacingError } from '../domain/errors';
 import { newRequestId } from '../domain/identifiers';
-import { parseAccessDuration } from '../domain/access-term';
+import { describeDurationMs, formatUtc, parseAccessDuration } from '../domain/access-term';
 import type { Plan } from '../domain/plan';
 import type { AuditLog, Clock, DirectoryPort, RequestStore, ScheduledJob } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
@@ -192,11 +192,22 @@ export class RequestService {
     };
     const rule = selectRule(policy, factsOf(input.plan));
     if (input.breakGlass) return this.createBreakGlass(input, policy, rule, now, refuse);
-    if (input.extendsRequestId && (await this.store.get(input.extendsRequestId))?.policy?.breakGlass)
+    const extended = input.extendsRequestId ? await this.store.get(input.extendsRequestId) : undefined;
+    if (extended?.policy?.breakGlass)
       return refuse(
         'policy.refused.breakGlassExtension',
         'policy.breakGlassExtension',
-        `Request ${input.extendsRequestId} was break-glass access, which cannot be extended; ask for a normal grant and an approver will decide.`,
+        `Request ${extended.id} was break-glass access, which cannot be extended; ask for a normal grant and an approver will decide.`,
+      );
+    // An extension's term counts from its approval and only ever moves the end later: one that
+    // would end before the current end could be approved and change nothing.
+    const currentEnd = extended?.access?.expiresAt;
+    const termMs = input.access?.permanent ? undefined : input.access?.durationMs;
+    if (currentEnd && termMs !== undefined && now.getTime() + termMs <= Date.parse(currentEnd))
+      return refuse(
+        'extend.refused.notLater',
+        'extend.notLater',
+        `Request ${input.extendsRequestId} already runs until ${formatUtc(currentEnd)}. An extension's term counts from its approval, so ${describeDurationMs(termMs)} would end before that and change nothing; ask for a term that ends later.`,
       );
     if (!rule)
       return refuse(

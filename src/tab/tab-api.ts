@@ -289,6 +289,12 @@ export class TabApi {
     });
   }
 
+  /** The caller's extensions still waiting or running, by the id of the request each extends. */
+  private async openExtensionsBy(c: Caller): Promise<Map<string, string>> {
+    const open = await this.deps.store.listByRequester(c.user.objectId, ['pending', 'approved', 'executing'], 200);
+    return new Map(open.flatMap((r) => (r.extendsRequestId ? [[r.extendsRequestId, r.id] as const] : [])));
+  }
+
   private isOwn(request: AccessRequest, c: Caller): boolean {
     return request.requester.objectId.toLowerCase() === c.user.objectId;
   }
@@ -318,11 +324,20 @@ export class TabApi {
         : liveRequests.map((r) => this.isOwn(r, c));
     const revocable = new Set(live.filter((_, k) => answers[k]));
     const extendable = new Set(live);
+    // Extensions are the requester's own requests: one look at theirs names the open ones (one
+    // at a time per original, so Extend is not offered while one waits).
+    const open =
+      actions?.extend && live.some((i) => this.isOwn(requests[i]!, c))
+        ? await this.openExtensionsBy(c)
+        : new Map<string, string>();
     rows.forEach((row, i) => {
       const request = requests[i]!;
+      const waiting = open.get(request.id);
+      if (waiting && extendable.has(i)) row.extensionWaiting = waiting;
       row.canExtend =
         Boolean(actions?.extend) &&
         extendable.has(i) &&
+        !waiting &&
         (actions?.canExtend ? actions.canExtend(c.actor, request) : this.isOwn(request, c));
       row.canRevoke = revocable.has(i);
     });

@@ -46,6 +46,8 @@ export interface TabRow {
   expiresAt?: string;
   /** Set once a revocation began deleting: the access is ending now, whatever `expiresAt` says. */
   revokingSince?: string;
+  /** When acrbot ended the access (revoked, or revoked at its end). */
+  endedAt?: string;
   /** Who approved (the deciding approver); the history lists every approval. */
   decidedBy?: { name: string; objectId?: string };
   approvers: TabPerson[];
@@ -54,6 +56,8 @@ export interface TabRow {
   /** The user may extend / revoke it (decided by the API per caller). */
   canExtend?: boolean;
   canRevoke?: boolean;
+  /** The caller's extension of it that waits for approval (or runs): no second one is offered. */
+  extensionWaiting?: string;
 }
 
 /** A request's history for the cell drawer. */
@@ -119,6 +123,7 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
     createdAt: request.createdAt,
     expiresAt: gaveAccess(request) ? accessEnd(request) : undefined,
     ...(isBeingRevoked(request) && { revokingSince: request.access.revokingSince }),
+    ...(request.state === 'revoked' && request.access?.revokedAt && { endedAt: request.access.revokedAt }),
     decidedBy: request.decision ? person(request.decision.by) : undefined,
     approvers,
   };
@@ -205,6 +210,7 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
           requester: ref ? { objectId: ref.requesterId, name: ref.requesterName } : undefined,
           expiresAt: ref?.expiresAt,
           ...(ref?.revokingSince && { revokingSince: ref.revokingSince }),
+          ...(ref?.revokedAt && { endedAt: ref.revokedAt }),
           decidedBy: ref?.approvedBy ? { name: ref.approvedBy } : undefined,
           notes: pathNotes(path),
         });

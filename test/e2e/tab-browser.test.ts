@@ -99,6 +99,16 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       expect(personal).toContain(rileyId);
       expect(personal).toMatch(/Active/);
       expect(await page.locator('#approvals').count()).toBe(0);
+      // An approver's approvals open the chat with "pending" typed in: its cards carry Approve
+      // and Reject ("status" would show one without them).
+      const { ctx: alexCtx, page: alex } = await signIn('approver', '/tabs/personal');
+      try {
+        const link = alex.locator(`#approvals li[data-request="${oscarId}"] .chat-link`);
+        expect(await link.innerText()).toBe('Open in chat to approve');
+        expect(new URL((await link.getAttribute('href'))!).searchParams.get('message')).toBe('pending');
+      } finally {
+        await alexCtx.close();
+      }
     } finally {
       await ctx.close();
     }
@@ -127,6 +137,12 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       expect(await page.locator('.matrix tbody th').allInnerTexts()).toEqual(['aks-dev', 'aks-legacy', 'aks-prod']);
       // A pending request gives no access: it is not in the matrix.
       expect(all).not.toContain(oscarId);
+      // Two registries named sharedacr (two subscriptions): the filter tells them apart as the grid does.
+      const registries = await page.locator('#f-registry option').allInnerTexts();
+      expect(registries.filter((t) => t.startsWith('sharedacr')).sort()).toEqual([
+        'sharedacr (sharedacr-b7c1.azurecr.io)',
+        'sharedacr (sharedacr.azurecr.io)',
+      ]);
 
       // Hostile text is text: no element was injected, no script ran.
       await page.click(`li[data-request="${hostileId}"] .row-open`);
@@ -349,18 +365,18 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       const posted = (await h.app.audit.forRequest(extensionId)).map((e) => `${e.action}:${e.outcome}`);
       expect(posted).toEqual(expect.arrayContaining(['request.created:pending', 'approval.card.posted:posted']));
 
-      // Asking again while it waits: the drawer shows the refusal naming it; nothing is made.
+      // While it waits the drawer names it and offers no second one (the API refuses one too:
+      // one-extension-at-a-time.test.ts).
       await page.reload();
       await page.waitForSelector('body[data-ready="true"]');
       await page.click(`#grants li[data-request="${request.id}"] .row-open`);
-      await page.fill(`#extend-reason-${request.id}`, 'asking once more, just in case');
-      await page.getByRole('button', { name: 'Ask to extend' }).click();
-      const refusal = await page
-        .locator('dialog.drawer .action-message')
-        .filter({ hasText: /already waiting/ })
+      const waiting = await page
+        .locator('dialog.drawer .note')
+        .filter({ hasText: /is waiting for an approver/ })
         .innerText();
-      expect(refusal).toContain(`Extension ${extensionId} of ${request.id} is already waiting for approval`);
-      expect(refusal).toContain(`cancel ${extensionId}`);
+      expect(waiting).toContain(`Its extension ${extensionId} is waiting for an approver`);
+      expect(await page.locator(`#extend-${request.id}`).count()).toBe(0);
+      expect(await page.locator(`#revoke-${request.id}`).count()).toBe(1);
       const open = await h.app.store.listByRequester(users.requester.objectId, ['pending']);
       expect(open.filter((r) => r.extendsRequestId === request.id).map((r) => r.id)).toEqual([extensionId]);
 
@@ -392,7 +408,7 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       await page.reload();
       await page.waitForSelector('body[data-ready="true"]');
       await expect(page.locator(`#grants li[data-request="${request.id}"]`).innerText()).resolves.toContain(
-        `Ends ${shown}`,
+        `Access ends ${shown}`,
       );
     } finally {
       await ctx.close();

@@ -385,6 +385,28 @@ describe('access lifecycle (G17)', () => {
     );
   });
 
+  test('an extension whose term would end before the current end is refused at once (it would change nothing), audited, nothing stored', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
+    h.connector.clear();
+    await h.say(users.requester, `extend ${request.id} --for 7d release still running`);
+    const refusal = await h.connector.waitFor(
+      (c) => /already runs until 2026-12-30 10:00 UTC/.test(cardText(c.activity)),
+      5000,
+      'the refusal',
+    );
+    expect(cardText(refusal.activity)).toContain('7 days would end before that and change nothing');
+    expect((await h.app.store.listByState(['pending'])).filter((r) => r.extendsRequestId === request.id)).toEqual([]);
+    expect((await h.app.audit.latest(1))[0]).toMatchObject({ action: 'extend.refused.notLater', outcome: 'refused' });
+    // A term that ends later is taken.
+    await h.say(users.requester, `extend ${request.id} --for 31d release still running`);
+    await h.connector.waitFor(
+      (c) => c.op !== 'update' && /Extends/.test(cardText(c.activity)) && cardText(c.activity).includes(request.id),
+      5000,
+      'the extension plan card',
+    );
+  });
+
   test('extend: approved like a new request (self-approval refused); the end moves and nothing is re-created', async () => {
     await start();
     const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
@@ -908,7 +930,7 @@ describe('access lifecycle (G17)', () => {
     const { id, k8s } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
     );
-    const extensionId = await requestExtension(id, '--for 1h rollout still running');
+    const extensionId = await requestExtension(id, '--for 31d rollout still running');
     await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'token leaked' });
     await pollState(id, 'revoked');
     expect(tokens()).toEqual([]);
@@ -1103,7 +1125,7 @@ describe('access lifecycle (G17)', () => {
     const { id } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
     );
-    const extensionId = await requestExtension(id, '--for 1h rollout still running');
+    const extensionId = await requestExtension(id, '--for 31d rollout still running');
     const run = await approveAndHoldAfterItsCheck(extensionId, id);
     await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'token leaked' });
     await oneRevocationAttempt(id);
@@ -1128,7 +1150,7 @@ describe('access lifecycle (G17)', () => {
     const { id, k8s } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
     );
-    const extensionId = await requestExtension(id, '--for 1h rollout still running');
+    const extensionId = await requestExtension(id, '--for 31d rollout still running');
     // The approver clicks while the revocation deletes (after its look for running extensions).
     const approval = approveWhileRevoking(id, extensionId, 'access.revoke.credential');
     await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'token leaked' });
@@ -1147,7 +1169,7 @@ describe('access lifecycle (G17)', () => {
     const { id, k8s } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
     );
-    const extensionId = await requestExtension(id, '--for 1h rollout still running');
+    const extensionId = await requestExtension(id, '--for 31d rollout still running');
     // As the revocation writes "revoked", its access lease has run out (a stalled process): the
     // approver clicks, and the extension's run finds the lease free, reads the original and is
     // held there. The original says its revocation began before anything was deleted.

@@ -78,7 +78,17 @@ describe('one open extension per request, from chat and the tab, across instance
     const pendingId: string = asked.body.requestId;
     expect((await second.app.store.get(pendingId))!).toMatchObject({ state: 'pending', extendsRequestId: request.id });
 
-    // The tab, on either instance: 409 with the sentence naming the pending extension.
+    // The tab's row offers no second one and names the waiting one, on either instance.
+    const row = async (h: Harness): Promise<Record<string, unknown>> => {
+      const res = await fetch(`${h.app.url}/api/tab/requests/${request.id}`, {
+        headers: { Authorization: `Bearer ${riley}` },
+      });
+      return ((await res.json()) as { row: Record<string, unknown> }).row;
+    };
+    for (const h of [first, second])
+      expect(await row(h)).toMatchObject({ canExtend: false, extensionWaiting: pendingId, canRevoke: true });
+
+    // Asked anyway (an old page), on either instance: 409 with the sentence naming the pending extension.
     for (const h of [first, second]) {
       const again = await post(h.app.url, path, riley, { duration: '3d', reason: 'asking once more' });
       expect(again.status).toBe(409);
@@ -101,6 +111,8 @@ describe('one open extension per request, from chat and the tab, across instance
     // Withdrawn: a new extension may be asked (from the other instance).
     await second.say(users.requester, `cancel ${pendingId}`);
     expect((await second.app.store.get(pendingId))!.state).toBe('cancelled');
+    expect(await row(first)).toMatchObject({ canExtend: true });
+    expect(await row(first)).not.toHaveProperty('extensionWaiting');
     const anew = await post(second.app.url, path, riley, { duration: '3d', reason: 'payments release slipped' });
     expect(anew.status).toBe(202);
     expect((await extensionsOf(request.id)).map((r) => r.state).sort()).toEqual(['cancelled', 'pending']);

@@ -2,8 +2,18 @@
  * The tab's words for rows without a request of the caller's: a role assignment acrbot made for
  * another tenant's request is not "outside acrbot" (tab-rows.ts hides that request, not its origin).
  */
-import { askedBy, askedByKey, endText, extendInChatHint, noHistoryNote } from '../../web/src/format';
-import type { Row } from '../../web/src/types';
+import {
+  askedBy,
+  askedByKey,
+  decisionFacts,
+  endFact,
+  endText,
+  extendInChatHint,
+  extendTerms,
+  howAndWho,
+  noHistoryNote,
+} from '../../web/src/format';
+import type { History, Row } from '../../web/src/types';
 
 const base: Row = {
   key: 'k',
@@ -37,14 +47,86 @@ describe('rows without a request the caller may see', () => {
 
 describe('when a row ends', () => {
   const now = Date.parse('2026-12-01T00:00:00Z');
-  test('its end date, relative to now; none without one', () => {
-    expect(endText({ ...base, expiresAt: '2026-12-04T00:00:00Z' }, now)).toBe('Ends 2026-12-04 00:00 UTC (in 3 days)');
+  test('live: its end, relative to now; none without one', () => {
+    expect(endText({ ...base, expiresAt: '2026-12-04T00:00:00Z' }, now)).toBe(
+      'Access ends 2026-12-04 00:00 UTC (in 3 days)',
+    );
     expect(endText(base, now)).toBeUndefined();
   });
   test('once a revocation began, since when, whatever its end date says', () => {
-    expect(endText({ ...base, expiresAt: '2026-12-04T00:00:00Z', revokingSince: '2026-11-30T22:00:00Z' }, now)).toBe(
-      'Being revoked since 2026-11-30 22:00 UTC',
+    const row = { ...base, expiresAt: '2026-12-04T00:00:00Z', revokingSince: '2026-11-30T22:00:00Z' };
+    expect(endFact(row, now)).toEqual(['Being revoked', 'since 2026-11-30 22:00 UTC, until it is done']);
+    expect(endText(row, now)).toBe('Being revoked since 2026-11-30 22:00 UTC, until it is done');
+  });
+  test('ended: when, not the end it once had (a revoked grant does not "end in 30 days")', () => {
+    const revoked: Row = {
+      ...base,
+      state: 'revoked',
+      expiresAt: '2026-12-31T00:00:00Z',
+      endedAt: '2026-11-30T10:00:00Z',
+    };
+    expect(endText(revoked, now)).toBe('Access ended 2026-11-30 10:00 UTC');
+    expect(endText({ ...revoked, state: 'expired', endedAt: undefined }, now)).toBeUndefined();
+    expect(endText({ ...base, state: 'drifted', expiresAt: '2026-12-31T00:00:00Z' }, now)).toBe(
+      'Removed in Azure, outside acrbot',
     );
+  });
+});
+
+describe('the terms offered to extend', () => {
+  const now = Date.parse('2026-12-01T00:00:00Z');
+  test('only those that end after the current end (a term counts from approval)', () => {
+    expect(extendTerms('2026-12-30T00:00:00Z', now).map((t) => t.value)).toEqual(['30d', '90d']);
+    // Exactly at the end changes nothing either.
+    expect(extendTerms('2026-12-31T00:00:00Z', now).map((t) => t.value)).toEqual(['90d']);
+    expect(extendTerms('2026-12-01T12:00:00Z', now)).toEqual([
+      { value: '1d', label: '1 day' },
+      { value: '7d', label: '7 days' },
+      { value: '30d', label: '30 days' },
+      { value: '90d', label: '90 days' },
+    ]);
+    expect(extendTerms('2027-06-01T00:00:00Z', now)).toEqual([]);
+  });
+});
+
+describe('who decided', () => {
+  const at = '2026-11-30T10:00:00Z';
+  const hist = (over: Partial<History>): History => ({
+    row: base,
+    approvals: [],
+    azureRequestIds: [],
+    audit: [],
+    ...over,
+  });
+  test('a rejection is under "Rejected by", not "Approvers"', () => {
+    expect(decisionFacts(hist({ decision: { by: { objectId: 'a', name: 'Alex' }, at, approved: false } }))).toEqual([
+      ['Approvers', undefined],
+      ['Rejected by', 'Alex (2026-11-30 10:00 UTC)'],
+    ]);
+  });
+  test('approvals, each; else the deciding approver', () => {
+    expect(decisionFacts(hist({ decision: { by: { objectId: 'a', name: 'Alex' }, at, approved: true } }))[0]).toEqual([
+      'Approvers',
+      'Alex (2026-11-30 10:00 UTC)',
+    ]);
+    const two = hist({
+      approvals: [
+        { by: { objectId: 'a', name: 'Alex' }, at },
+        { by: { objectId: 's', name: 'Sam' }, at },
+      ],
+      decision: { by: { objectId: 'r', name: 'Rae' }, at, approved: false },
+    });
+    expect(decisionFacts(two)).toEqual([
+      ['Approvers', 'Alex (2026-11-30 10:00 UTC), Sam (2026-11-30 10:00 UTC)'],
+      ['Rejected by', 'Rae (2026-11-30 10:00 UTC)'],
+    ]);
+  });
+});
+
+describe('a list line says how and who asked', () => {
+  test('once: a role granted outside acrbot is not "outside acrbot" twice', () => {
+    expect(howAndWho({ ...base, how: 'outside-role', kind: 'outside' })).toBe('Role (outside acrbot)');
+    expect(howAndWho({ ...base, requester: { objectId: 'r', name: 'Riley' } })).toBe('Role (acrbot) · Riley');
   });
 });
 
@@ -56,7 +138,8 @@ describe('the hint to extend in chat', () => {
     expect(extendInChatHint({ ...mine, canExtend: true }, 'me')).toBe(false);
     expect(extendInChatHint({ ...mine, state: 'revoked', requestState: 'revoked' }, 'me')).toBe(false);
   });
-  test('not once a revocation began: the extension would be refused', () => {
+  test('not once a revocation began (the extension would be refused), nor while one waits', () => {
     expect(extendInChatHint({ ...mine, revokingSince: '2026-11-30T22:00:00Z' }, 'me')).toBe(false);
+    expect(extendInChatHint({ ...mine, extensionWaiting: 'R-BBBBBBBB' }, 'me')).toBe(false);
   });
 });

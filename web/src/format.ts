@@ -1,5 +1,5 @@
 /** Words and dates as the tab shows them. */
-import type { PullState, Row } from './types';
+import type { History, PullState, Row } from './types';
 
 /** State labels (colour is never the only cue). */
 export const STATE_LABEL: Record<PullState, string> = {
@@ -42,6 +42,11 @@ export function askedBy(row: Row): string {
   return row.how === 'acrbot-role' ? 'another tenant' : 'outside acrbot';
 }
 
+/** A list line's "how · who asked"; for a role granted outside acrbot its "how" already says so. */
+export function howAndWho(row: Row): string {
+  return row.how === 'outside-role' ? howShort(row) : `${howShort(row)} · ${askedBy(row)}`;
+}
+
 /** The requester filter's value for a row: the requester's object id, or who stands in for one. */
 export function askedByKey(row: Row): string {
   return row.requester?.objectId ?? (row.how === 'acrbot-role' ? 'another-tenant' : 'outside');
@@ -75,12 +80,21 @@ export function relative(iso: string | undefined, now: number): string {
 }
 
 /**
- * When a row's access ends, as a line says it: "Being revoked since …" once a revocation began
- * deleting (its end no longer matters), else "Ends … (in 3 days)"; undefined when it has no end.
+ * When a row's access ends, as the drawer's fact: once a revocation began, since when (its end no
+ * longer matters); access that ended, when; else its end. No value when there is none to show.
  */
+export function endFact(row: Row, now: number): [label: string, value: string | undefined] {
+  if (row.revokingSince) return ['Being revoked', `since ${shortTime(row.revokingSince)}, until it is done`];
+  if (row.state === 'revoked' || row.state === 'expired')
+    return ['Access ended', row.endedAt ? shortTime(row.endedAt) : undefined];
+  if (row.state === 'drifted') return ['Removed', 'in Azure, outside acrbot'];
+  return ['Access ends', row.expiresAt ? `${shortTime(row.expiresAt)} (${relative(row.expiresAt, now)})` : undefined];
+}
+
+/** {@link endFact} as a list line ("Access ends 2026-12-04 00:00 UTC (in 3 days)"); undefined without a value. */
 export function endText(row: Row, now: number): string | undefined {
-  if (row.revokingSince) return `Being revoked since ${shortTime(row.revokingSince)}`;
-  return row.expiresAt ? `Ends ${shortTime(row.expiresAt)} (${relative(row.expiresAt, now)})` : undefined;
+  const [label, value] = endFact(row, now);
+  return value ? `${label} ${value}` : undefined;
 }
 
 /**
@@ -89,11 +103,51 @@ export function endText(row: Row, now: number): string | undefined {
  */
 export function extendInChatHint(row: Row, myObjectId: string): boolean {
   const live = ['active', 'expiring', 'drifted'].includes(row.state) && row.requestState === 'succeeded';
-  return live && !row.revokingSince && !row.canExtend && row.requester?.objectId === myObjectId;
+  return (
+    live && !row.revokingSince && !row.extensionWaiting && !row.canExtend && row.requester?.objectId === myObjectId
+  );
 }
 
-/** Teams deep link to a chat with the bot, with `status <id>` typed in. */
-export function chatLink(botAppId: string, requestId: string): string {
-  const q = new URLSearchParams({ users: `28:${botAppId}`, message: `status ${requestId}` });
+/** The terms the tab offers for an extension: its value (as typed in chat) and its days. */
+const EXTEND_TERMS: ReadonlyArray<readonly [string, number]> = [
+  ['1d', 1],
+  ['7d', 7],
+  ['30d', 30],
+  ['90d', 90],
+];
+
+/**
+ * The extension terms worth offering for access ending at `expiresAt`: an extension's term counts
+ * from its approval, so only those that end after the current end (a shorter one is refused).
+ */
+export function extendTerms(expiresAt: string | undefined, now: number): Array<{ value: string; label: string }> {
+  const end = expiresAt ? Date.parse(expiresAt) : Number.NEGATIVE_INFINITY;
+  return EXTEND_TERMS.filter(([, days]) => now + days * 86_400_000 > end).map(([value, days]) => ({
+    value,
+    label: `${days} day${days === 1 ? '' : 's'}`,
+  }));
+}
+
+/**
+ * Who decided, as the drawer's facts: the approvers (each approval, or the deciding approver),
+ * and who rejected it, under its own label: a rejection is not an approval.
+ */
+export function decisionFacts(hist: History): Array<[label: string, value: string | undefined]> {
+  const by = (who: { by: { name: string }; at: string }) => `${who.by.name} (${shortTime(who.at)})`;
+  const decision = hist.decision;
+  const approvers = hist.approvals.length
+    ? hist.approvals.map(by).join(', ')
+    : decision?.approved
+      ? by(decision)
+      : undefined;
+  return [
+    ['Approvers', approvers],
+    ['Rejected by', decision && !decision.approved ? by(decision) : undefined],
+  ];
+}
+
+/** Teams deep link to a chat with the bot, with `message` typed in (e.g. `status R-…`). */
+export function chatLink(botAppId: string, message: string): string {
+  const q = new URLSearchParams({ users: `28:${botAppId}`, message });
   return `https://teams.microsoft.com/l/chat/0/0?${q.toString()}`;
 }

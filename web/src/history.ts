@@ -5,7 +5,17 @@
  */
 import { api, ApiError, AuthError } from './api';
 import { type Child, h, replace } from './dom';
-import { chatLink, extendInChatHint, howShort, noHistoryNote, relative, shortTime, STATE_LABEL } from './format';
+import {
+  chatLink,
+  decisionFacts,
+  endFact,
+  extendInChatHint,
+  extendTerms,
+  howShort,
+  noHistoryNote,
+  shortTime,
+  STATE_LABEL,
+} from './format';
 import type { Host } from './host';
 import type { History, Me, Row } from './types';
 
@@ -65,12 +75,7 @@ function entry(ctx: DrawerContext, row: Row): HTMLElement {
       ['Requested by', row.requester?.name],
       ['Reason', row.reason],
       ['Requested', shortTime(row.createdAt)],
-      row.revokingSince
-        ? ['Being revoked', `since ${shortTime(row.revokingSince)}, until it is done`]
-        : [
-            'Access ends',
-            row.expiresAt ? `${shortTime(row.expiresAt)} (${relative(row.expiresAt, Date.now())})` : undefined,
-          ],
+      endFact(row, Date.now()),
     ]),
   );
   if (!row.requestId) {
@@ -98,14 +103,9 @@ function facts(items: Array<[string, string | undefined]>): HTMLElement {
 
 function historyParts(ctx: DrawerContext, hist: History): HTMLElement[] {
   const parts: HTMLElement[] = [];
-  const approvers = hist.approvals.length
-    ? hist.approvals.map((a) => `${a.by.name} (${shortTime(a.at)})`).join(', ')
-    : hist.decision
-      ? `${hist.decision.by.name} ${hist.decision.approved ? 'approved' : 'rejected'} (${shortTime(hist.decision.at)})`
-      : undefined;
   parts.push(
     facts([
-      ['Approvers', approvers],
+      ...decisionFacts(hist),
       ['Decision note', hist.decision?.reason],
       ['Outcome', hist.outcome ? (hist.outcome.error ?? hist.outcome.summary) : undefined],
       ['Azure request ids', hist.azureRequestIds.join(', ') || undefined],
@@ -149,13 +149,27 @@ function actions(ctx: DrawerContext, row: Row): HTMLElement {
       message.textContent = err instanceof ApiError || err instanceof AuthError ? err.message : 'That did not work.';
     }
   };
-  if (row.canExtend) {
+  if (row.extensionWaiting)
+    box.appendChild(
+      h('p', { class: 'note' }, `Its extension ${row.extensionWaiting} is waiting for an approver; one at a time.`),
+    );
+  const terms = row.canExtend ? extendTerms(row.expiresAt, Date.now()) : [];
+  if (row.canExtend && terms.length === 0)
+    box.appendChild(
+      h(
+        'p',
+        { class: 'note' },
+        `It already runs until ${shortTime(row.expiresAt)}; the longest term offered here would not end later. To extend it further, say in chat: `,
+        h('code', {}, `extend ${requestId} --for <longer> <reason>`),
+      ),
+    );
+  if (terms.length) {
     const select = h(
       'select',
       { attrs: { id: `extend-${requestId}`, name: 'duration' } },
-      ...['1d', '7d', '30d', '90d'].map((d) => h('option', { attrs: { value: d } }, d)),
+      ...terms.map((t) => h('option', { attrs: { value: t.value } }, t.label)),
     );
-    select.value = '7d';
+    select.value = terms.some((t) => t.value === '7d') ? '7d' : terms[0]!.value;
     const why = reasonInput(`extend-reason-${requestId}`);
     // An extension is a new request: an approver decides in chat, like for the first one.
     box.appendChild(
@@ -170,7 +184,7 @@ function actions(ctx: DrawerContext, row: Row): HTMLElement {
             },
           },
         },
-        h('label', { attrs: { for: `extend-${requestId}` } }, 'Extend by'),
+        h('label', { attrs: { for: `extend-${requestId}` } }, 'New term, counted from approval'),
         select,
         h('label', { attrs: { for: `extend-reason-${requestId}` } }, 'Why it is still needed'),
         why,
@@ -202,7 +216,7 @@ function actions(ctx: DrawerContext, row: Row): HTMLElement {
     box.appendChild(
       h('p', { class: 'note' }, 'To extend it, say in chat: ', h('code', {}, `extend ${requestId} --for 30d <reason>`)),
     );
-  const link = chatLink(ctx.me.botAppId, requestId);
+  const link = chatLink(ctx.me.botAppId, `status ${requestId}`);
   box.appendChild(
     h(
       'a',

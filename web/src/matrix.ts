@@ -5,7 +5,7 @@
  */
 import { rowsCsv, download } from './csv';
 import { h, replace } from './dom';
-import { askedBy, askedByKey, endText, howShort, STATE_LABEL, STATE_RANK } from './format';
+import { askedBy, askedByKey, endText, howAndWho, howShort, STATE_LABEL, STATE_RANK } from './format';
 import { type DrawerContext, openHistory, rowItem } from './history';
 import type { MatrixData, PullState, Row } from './types';
 
@@ -112,12 +112,13 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
     select(
       'cluster',
       'Cluster',
-      data.clusters.map((c) => [c.id, c.name]),
+      // Two of one name (other resource groups or subscriptions) are told apart, as on the grid.
+      data.clusters.map((c) => [c.id, clusterLabels.get(c.id) ?? c.name]),
     ),
     select(
       'registry',
       'Registry',
-      data.registries.map((r) => [r.id, r.name]),
+      data.registries.map((r) => [r.id, registryLabels.get(r.id) ?? r.name]),
     ),
     select(
       'requester',
@@ -242,7 +243,7 @@ function renderList(list: HTMLElement, rows: Row[], ctx: DrawerContext): void {
         h(
           'p',
           { class: 'row-meta' },
-          `${howShort(r)} · ${askedBy(r)}`,
+          howAndWho(r),
           r.requestId ? ' · ' : '',
           r.requestId ? h('span', { class: 'nowrap' }, r.requestId) : null,
         ),

@@ -22,11 +22,13 @@ export interface Row {
   createdAt?: string;
   expiresAt?: string;
   revokingSince?: string;
+  endedAt?: string;
   decidedBy?: { name: string; objectId?: string };
   approvers: Person[];
   notes?: string[];
   canExtend?: boolean;
   canRevoke?: boolean;
+  extensionWaiting?: string;
 }
 
 export interface Me {
