@@ -18,7 +18,17 @@ import { isBeingRevoked, type AccessRequest, type RequestState } from '../domain
 export type PullHow = 'acrbot-role' | 'outside-role' | 'pull-secret';
 
 /** The state of one way of pulling, as the matrix colours it. */
-export type PullState = 'pending' | 'active' | 'expiring' | 'expired' | 'revoked' | 'drifted' | 'failed' | 'closed';
+export type PullState =
+  | 'pending'
+  | 'active'
+  | 'expiring'
+  | 'expired'
+  | 'revoked'
+  | 'drifted'
+  | 'failed'
+  | 'rejected'
+  | 'cancelled'
+  | 'closed';
 
 /** A person, as shown. */
 export interface TabPerson {
@@ -56,6 +66,8 @@ export interface TabRow {
   /** The user may extend / revoke it (decided by the API per caller). */
   canExtend?: boolean;
   canRevoke?: boolean;
+  /** For an extension: the request whose access it extends. */
+  extendsRequestId?: string;
   /** The caller's extension of it that waits for approval (or runs): no second one is offered. */
   extensionWaiting?: string;
 }
@@ -93,7 +105,12 @@ export function pullState(request: AccessRequest, now: Date): PullState {
       return 'pending';
     case 'failed':
       return 'failed';
+    case 'rejected':
+      return 'rejected';
+    case 'cancelled':
+      return 'cancelled';
     default:
+      // Expired without a decision, or an extension that did its work (its original carries the access).
       return 'closed';
   }
 }
@@ -104,7 +121,7 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
   const how: PullHow = plan.kind === 'grant' ? 'acrbot-role' : 'pull-secret';
   const howText =
     plan.kind === 'grant'
-      ? `${plan.role.name} role by acrbot`
+      ? `${plan.role.name} role on the registry by acrbot`
       : `pull secret ${plan.secretName} in ${plan.namespace} (${plan.credentialKind === 'token' ? 'ACR token' : 'service principal'})`;
   const approvers = (request.approvals ?? []).map((a) => person(a.by));
   if (approvers.length === 0 && request.decision?.approved) approvers.push(person(request.decision.by));
@@ -124,6 +141,7 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
     expiresAt: gaveAccess(request) ? accessEnd(request) : undefined,
     ...(isBeingRevoked(request) && { revokingSince: request.access.revokingSince }),
     ...(request.state === 'revoked' && request.access?.revokedAt && { endedAt: request.access.revokedAt }),
+    ...(request.extendsRequestId && { extendsRequestId: request.extendsRequestId }),
     decidedBy: request.decision ? person(request.decision.by) : undefined,
     approvers,
   };

@@ -137,6 +137,11 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       expect(await page.locator('.matrix tbody th').allInnerTexts()).toEqual(['aks-dev', 'aks-legacy', 'aks-prod']);
       // A pending request gives no access: it is not in the matrix.
       expect(all).not.toContain(oscarId);
+      // The State filter offers only states some entry has (nothing here is pending or failed).
+      const states = await page.locator('#f-state option').allInnerTexts();
+      expect(states).toContain('Active');
+      expect(states).not.toContain('Pending');
+      expect(states).not.toContain('Failed');
       // Two registries named sharedacr (two subscriptions): the filter tells them apart as the grid does.
       const registries = await page.locator('#f-registry option').allInnerTexts();
       expect(registries.filter((t) => t.startsWith('sharedacr')).sort()).toEqual([

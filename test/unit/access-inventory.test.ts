@@ -315,7 +315,7 @@ describe('cells', () => {
   });
 
   test("a request's tab row says how it pulls in words (the role's name)", () => {
-    expect(requestRow(grantRequest('R-AAAAAAAA'), NOW).howText).toBe('AcrPull role by acrbot');
+    expect(requestRow(grantRequest('R-AAAAAAAA'), NOW).howText).toBe('AcrPull role on the registry by acrbot');
   });
 
   test('revoked by nobody at or after the end counts as expired', () => {

@@ -9,7 +9,8 @@ import type {
   InventoryCluster,
   InventoryRegistry,
 } from '../../src/domain/access-inventory';
-import { matrixRows } from '../../src/tab/tab-rows';
+import { matrixRows, requestRow } from '../../src/tab/tab-rows';
+import { pendingRequest } from './support/requests';
 
 const cluster: InventoryCluster = {
   id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks',
@@ -123,4 +124,16 @@ test('rows per path and request: acrbot, outside, pull secret, drifted ended gra
       'state',
     ].sort(),
   );
+});
+
+test('a request that gave no access says how it ended (rejected, cancelled), and an extension names what it extends', () => {
+  const now = new Date('2025-01-16T00:00:00.000Z');
+  expect(requestRow(pendingRequest({ state: 'rejected' }), now).state).toBe('rejected');
+  expect(requestRow(pendingRequest({ state: 'cancelled' }), now).state).toBe('cancelled');
+  expect(requestRow(pendingRequest({ state: 'expired' }), now).state).toBe('closed');
+  expect(requestRow(pendingRequest(), now)).not.toHaveProperty('extendsRequestId');
+  expect(requestRow(pendingRequest({ extendsRequestId: 'R-AAAAAAA1' }), now)).toMatchObject({
+    state: 'pending',
+    extendsRequestId: 'R-AAAAAAA1',
+  });
 });

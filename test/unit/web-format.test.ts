@@ -11,6 +11,7 @@ import {
   extendInChatHint,
   extendTerms,
   howAndWho,
+  whatShort,
   noHistoryNote,
 } from '../../web/src/format';
 import type { History, Row } from '../../web/src/types';
@@ -141,5 +142,12 @@ describe('the hint to extend in chat', () => {
   test('not once a revocation began (the extension would be refused), nor while one waits', () => {
     expect(extendInChatHint({ ...mine, revokingSince: '2026-11-30T22:00:00Z' }, 'me')).toBe(false);
     expect(extendInChatHint({ ...mine, extensionWaiting: 'R-BBBBBBBB' }, 'me')).toBe(false);
+  });
+});
+
+describe('what a row is', () => {
+  test('how it pulls; an extension, which request it extends', () => {
+    expect(whatShort(base)).toBe('Role (acrbot)');
+    expect(whatShort({ ...base, extendsRequestId: 'R-AAAAAAA1' })).toBe('Extension of R-AAAAAAA1');
   });
 });

@@ -10,6 +10,8 @@ export const STATE_LABEL: Record<PullState, string> = {
   drifted: 'Drifted',
   pending: 'Pending',
   failed: 'Failed',
+  rejected: 'Rejected',
+  cancelled: 'Cancelled',
   closed: 'Closed',
 };
 
@@ -22,6 +24,8 @@ export const STATE_RANK: PullState[] = [
   'expired',
   'failed',
   'revoked',
+  'rejected',
+  'cancelled',
   'closed',
 ];
 
@@ -40,6 +44,11 @@ export function howShort(row: Row): string {
 export function askedBy(row: Row): string {
   if (row.requester) return row.requester.name;
   return row.how === 'acrbot-role' ? 'another tenant' : 'outside acrbot';
+}
+
+/** What a row is, in a few words: how it pulls, or, for an extension, which request it extends. */
+export function whatShort(row: Row): string {
+  return row.extendsRequestId ? `Extension of ${row.extendsRequestId}` : howShort(row);
 }
 
 /** A list line's "how · who asked"; for a role granted outside acrbot its "how" already says so. */

@@ -128,7 +128,8 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
     select(
       'state',
       'State',
-      (Object.keys(STATE_LABEL) as PullState[]).map((s) => [s, STATE_LABEL[s]]),
+      // Only the states some row has: the others could only show "nothing matches".
+      STATE_RANK.filter((s) => data.rows.some((r) => r.state === s)).map((s) => [s, STATE_LABEL[s]]),
     ),
     h('div', { class: 'field field-wide' }, h('label', { attrs: { for: 'f-q' } }, 'Search'), search),
     select(
@@ -148,7 +149,23 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
     attrs: { role: 'region', 'aria-label': 'Clusters by registries', tabindex: '0' },
   });
   const list = h('ul', { class: 'rows', attrs: { 'aria-label': 'Entries shown' } });
-  replace(root, bar, count, grid, h('h2', { class: 'section-title' }, 'Entries'), list);
+  // Clusters whose pull identity could not be read are not in the grid: said, not dropped.
+  const unresolved = data.unresolvedClusters.length
+    ? h(
+        'p',
+        { class: 'note', attrs: { role: 'note' } },
+        `Not shown, their pull identity could not be read: ${data.unresolvedClusters.map((u) => `${u.name} (${u.problem})`).join('; ')}.`,
+      )
+    : null;
+  replace(
+    root,
+    bar,
+    count,
+    ...(unresolved ? [unresolved] : []),
+    grid,
+    h('h2', { class: 'section-title' }, 'Entries'),
+    list,
+  );
 
   let shown: Row[] = [];
   function update(): void {

@@ -3,7 +3,7 @@
  * secrets with expiry, and all their requests.
  */
 import { h, replace } from './dom';
-import { chatLink, endText, howShort } from './format';
+import { chatLink, endText, whatShort } from './format';
 import { type DrawerContext, rowItem } from './history';
 import type { MyAccess, Row } from './types';
 
@@ -58,7 +58,7 @@ function section(
       rowItem(
         ctx,
         r,
-        h('p', { class: 'row-meta' }, `${howShort(r)} · `, h('span', { class: 'nowrap' }, r.requestId ?? '')),
+        h('p', { class: 'row-meta' }, `${whatShort(r)} · `, h('span', { class: 'nowrap' }, r.requestId ?? '')),
         h('p', { class: 'row-meta' }, detail(r)),
         // "pending" lists what this approver may decide, with Approve and Reject ("status" shows
         // the card without them).

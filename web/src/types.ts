@@ -1,6 +1,8 @@
 /** The JSON the tab API returns (see src/tab/tab-rows.ts and src/tab/tab-api.ts). */
 
-export type PullState = 'pending' | 'active' | 'expiring' | 'expired' | 'revoked' | 'drifted' | 'failed' | 'closed';
+// One list of states for the API and the page (a type only: nothing of the server is bundled).
+export type { PullState } from '../../src/tab/tab-rows';
+import type { PullState } from '../../src/tab/tab-rows';
 
 export interface Person {
   objectId: string;
@@ -28,6 +30,7 @@ export interface Row {
   notes?: string[];
   canExtend?: boolean;
   canRevoke?: boolean;
+  extendsRequestId?: string;
   extensionWaiting?: string;
 }
 
