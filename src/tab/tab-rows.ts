@@ -78,6 +78,8 @@ export interface TabHistory {
   decision?: { by: TabPerson; at: string; approved: boolean; reason?: string };
   approvals: Array<{ by: TabPerson; at: string; reason?: string }>;
   outcome?: { summary: string; error?: string };
+  /** How its access ended: who revoked it and why (no one named: acrbot, at its end). */
+  ended?: { at: string; by?: TabPerson; reason?: string };
   azureRequestIds: string[];
   audit: Array<{
     seq: number;
@@ -163,6 +165,14 @@ export function requestHistory(request: AccessRequest, audit: readonly AuditEntr
       : undefined,
     approvals: (request.approvals ?? []).map((a) => ({ by: person(a.by), at: a.at, reason: a.reason })),
     outcome: request.outcome ? { summary: request.outcome.summary, error: request.outcome.error } : undefined,
+    ended:
+      request.state === 'revoked' && request.access?.revokedAt
+        ? {
+            at: request.access.revokedAt,
+            by: request.access.revokedBy ? person(request.access.revokedBy) : undefined,
+            reason: request.access.revokeReason,
+          }
+        : undefined,
     azureRequestIds: [...ids],
     audit: audit.map((e) => ({
       seq: e.seq,

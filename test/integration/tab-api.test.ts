@@ -390,6 +390,14 @@ describe('tab API', () => {
       expect(armCalls()).toBeGreaterThan(calls);
       const row = after.body.rows.find((r: any) => r.requestId === request.id);
       expect(row?.state ?? 'gone').not.toBe('active');
+      // Its history says who ended it, when and why (the outcome still says what was granted).
+      const history = await get(base, `/api/tab/requests/${request.id}`, riley);
+      expect(history.body.ended).toEqual({
+        at: expect.any(String),
+        by: { objectId: users.requester.objectId, name: users.requester.name },
+        reason: 'build moved away',
+      });
+      expect(history.body.row).toMatchObject({ state: 'revoked', endedAt: history.body.ended.at });
     });
   });
 });

@@ -7,6 +7,7 @@ import {
   askedByKey,
   decisionFacts,
   endFact,
+  endedFacts,
   endText,
   extendInChatHint,
   extendTerms,
@@ -149,5 +150,28 @@ describe('what a row is', () => {
   test('how it pulls; an extension, which request it extends', () => {
     expect(whatShort(base)).toBe('Role (acrbot)');
     expect(whatShort({ ...base, extendsRequestId: 'R-AAAAAAA1' })).toBe('Extension of R-AAAAAAA1');
+  });
+});
+
+describe('how access ended', () => {
+  const hist = (ended?: History['ended']): History => ({
+    row: base,
+    approvals: [],
+    azureRequestIds: [],
+    audit: [],
+    ended,
+  });
+  test('who revoked it and why; acrbot at its end; nothing while it lasts', () => {
+    expect(
+      endedFacts(hist({ at: '2026-11-30T10:00:00Z', by: { objectId: 'a', name: 'Alex' }, reason: 'leaked' })),
+    ).toEqual([
+      ['Revoked', '2026-11-30 10:00 UTC by Alex'],
+      ['Why', 'leaked'],
+    ]);
+    expect(endedFacts(hist({ at: '2026-11-30T10:00:00Z' }))[0]).toEqual([
+      'Expired',
+      '2026-11-30 10:00 UTC, revoked by acrbot at its end',
+    ]);
+    expect(endedFacts(hist())).toEqual([]);
   });
 });

@@ -155,6 +155,21 @@ export function decisionFacts(hist: History): Array<[label: string, value: strin
   ];
 }
 
+/**
+ * How a request's access ended, as the drawer's facts (its outcome still says what was granted):
+ * who revoked it, or acrbot at its end, and why.
+ */
+export function endedFacts(hist: History): Array<[label: string, value: string | undefined]> {
+  const ended = hist.ended;
+  if (!ended) return [];
+  return [
+    ended.by
+      ? ['Revoked', `${shortTime(ended.at)} by ${ended.by.name}`]
+      : ['Expired', `${shortTime(ended.at)}, revoked by acrbot at its end`],
+    ['Why', ended.reason],
+  ];
+}
+
 /** Teams deep link to a chat with the bot, with `message` typed in (e.g. `status R-…`). */
 export function chatLink(botAppId: string, message: string): string {
   const q = new URLSearchParams({ users: `28:${botAppId}`, message });

@@ -9,6 +9,7 @@ import {
   chatLink,
   decisionFacts,
   endFact,
+  endedFacts,
   extendInChatHint,
   extendTerms,
   whatShort,
@@ -109,6 +110,7 @@ function historyParts(ctx: DrawerContext, hist: History): HTMLElement[] {
       ...decisionFacts(hist),
       ['Decision note', hist.decision?.reason],
       ['Outcome', hist.outcome ? (hist.outcome.error ?? hist.outcome.summary) : undefined],
+      ...endedFacts(hist),
       ['Azure request ids', hist.azureRequestIds.join(', ') || undefined],
     ]),
   );

@@ -63,6 +63,7 @@ export interface History {
   decision?: { by: Person; at: string; approved: boolean; reason?: string };
   approvals: Array<{ by: Person; at: string; reason?: string }>;
   outcome?: { summary: string; error?: string };
+  ended?: { at: string; by?: Person; reason?: string };
   azureRequestIds: string[];
   audit: Array<{
     seq: number;
