@@ -209,7 +209,8 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
   // A request whose revocation began is ending now, whatever its end says: it neither sets when
   // the pull ends nor is one to extend. What outlasts it: a role granted outside acrbot, or one
   // that a live acrbot request still holds.
-  const revoking = working.flatMap((p) => p.requests).filter((r) => isLive(r) && r.revokingSince);
+  // Past its end a request being revoked reads "expired": its mark, not its state, says it is ending.
+  const revoking = working.flatMap((p) => p.requests).filter((r) => r.revokingSince);
   for (const r of revoking)
     findings.push({
       topic: 'expiry',
@@ -217,7 +218,7 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
       text: `acrbot request ${r.requestId} is being revoked (since ${shortTime(r.revokingSince!)}).`,
     });
   const lasting = working.filter(
-    (p) => p.origin === 'outside' || p.requests.some(holds) || !p.requests.some((r) => isLive(r) && r.revokingSince),
+    (p) => p.origin === 'outside' || p.requests.some(holds) || !p.requests.some((r) => r.revokingSince),
   );
   const ending = working.length > 0 && lasting.length === 0;
   const ends = lasting.map(lastingEnd);

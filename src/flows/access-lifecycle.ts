@@ -499,9 +499,10 @@ export class AccessLifecycle {
         throw err;
       }
       begun.push(next);
-      // Not awaited: the deletes, under the lease, do not wait for Teams (the messenger logs its
-      // own failures; this catch is for the rest of the notifier's chain).
-      void this.cards
+      // Awaited (the lease is renewed meanwhile): a redraw still on its way when "Revoked" has been
+      // written could land after it and put "Being revoked" back on the card. The messenger logs
+      // its own failures; this catch is for the rest of the notifier's chain.
+      await this.cards
         .requestChanged(next, { markOnly: true })
         .catch((err: unknown) =>
           this.log.error({ err, requestId: next.id }, 'redrawing the cards of a revocation failed'),

@@ -59,10 +59,10 @@ export const BREAK_GLASS_REVIEW_MS = 24 * 3_600_000;
 export const BREAK_GLASS_RULE_ID = 'break-glass';
 
 /**
- * Most open requests of one requester read to find an open extension: far above the per-user
- * pending cap, so in practice all of them.
+ * Most open requests of one requester read to find an open extension (here and in the tab's rows):
+ * far above the per-user pending cap, so in practice all of them.
  */
-const OPEN_REQUESTS_SCAN_LIMIT = 500;
+export const OPEN_REQUESTS_SCAN_LIMIT = 500;
 
 /**
  * Times one click is decided against the current version when the conditional write loses to a
@@ -199,16 +199,6 @@ export class RequestService {
         'policy.breakGlassExtension',
         `Request ${extended.id} was break-glass access, which cannot be extended; ask for a normal grant and an approver will decide.`,
       );
-    // An extension's term counts from its approval and only ever moves the end later: one that
-    // would end before the current end could be approved and change nothing.
-    const currentEnd = extended?.access?.expiresAt;
-    const termMs = input.access?.permanent ? undefined : input.access?.durationMs;
-    if (currentEnd && termMs !== undefined && now.getTime() + termMs <= Date.parse(currentEnd))
-      return refuse(
-        'extend.refused.notLater',
-        'extend.notLater',
-        `Request ${input.extendsRequestId} already runs until ${formatUtc(currentEnd)}. An extension's term counts from its approval, so ${describeDurationMs(termMs)} would end before that and change nothing; ask for a term that ends later.`,
-      );
     if (!rule)
       return refuse(
         'policy.noRule',
@@ -231,6 +221,17 @@ export class RequestService {
           permanent: undefined,
         }
       : input.access;
+    // An extension's term counts from when it is granted and only ever moves the end later: one
+    // that would end at or before the current end could be approved and change nothing. Checked on
+    // the term it would run with (an auto-approving rule caps it).
+    const currentEnd = extended?.access?.expiresAt;
+    const termMs = access?.permanent ? undefined : access?.durationMs;
+    if (currentEnd && termMs !== undefined && now.getTime() + termMs <= Date.parse(currentEnd))
+      return refuse(
+        'extend.refused.notLater',
+        'extend.notLater',
+        `Request ${input.extendsRequestId} already runs until ${formatUtc(currentEnd)}. An extension's term counts from when it is granted, so ${describeDurationMs(termMs)}${auto && termMs !== input.access?.durationMs ? ` (rule ${rule.id} grants at most that)` : ''} would end before that and change nothing; ask for a term that ends later.`,
+      );
     const binding: PolicyBinding = {
       ruleId: rule.id,
       policyHash: policy.hash,

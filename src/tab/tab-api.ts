@@ -14,6 +14,7 @@ import type { AuditLog, Clock, RequestStore } from '../domain/ports';
 import { REQUEST_STATES, type AccessRequest, type Actor } from '../domain/request';
 import { UserFacingError } from '../domain/errors';
 import { NOT_ALLOWED_CODES } from '../flows/access-actions';
+import { OPEN_REQUESTS_SCAN_LIMIT } from '../flows/request-service';
 import type { Logger } from '../observability/logger';
 import { currentCorrelationId, withCorrelation } from '../observability/correlation';
 import { SsoError, type SsoSettings, type TabUser, validateSsoToken } from './sso-token';
@@ -291,7 +292,11 @@ export class TabApi {
 
   /** The caller's extensions still waiting or running, by the id of the request each extends. */
   private async openExtensionsBy(c: Caller): Promise<Map<string, string>> {
-    const open = await this.deps.store.listByRequester(c.user.objectId, ['pending', 'approved', 'executing'], 200);
+    const open = await this.deps.store.listByRequester(
+      c.user.objectId,
+      ['pending', 'approved', 'executing'],
+      OPEN_REQUESTS_SCAN_LIMIT,
+    );
     return new Map(open.flatMap((r) => (r.extendsRequestId ? [[r.extendsRequestId, r.id] as const] : [])));
   }
 

@@ -79,6 +79,16 @@ test('a grant being revoked: still pulls, says so, and the fix is to ask again, 
     text: 'Role-based pull ends when acrbot has finished revoking it.',
   });
 
+  // Past its end (an expiry whose revocation keeps failing) the request reads "expired": still ending.
+  const expiring = { ...revoking, state: 'expired' as const, expiresAt: '2026-12-31T22:00:00Z' };
+  const past = diagnose({ cell: cell([role({ requests: [expiring] })]) });
+  expect(past.fix).toBe(d.fix);
+  expect(past.findings).toContainEqual({
+    topic: 'expiry',
+    level: 'warn',
+    text: 'Role-based pull ends when acrbot has finished revoking it.',
+  });
+
   // An earlier request on the same assignment, long revoked, holds nothing: still "ask again".
   const old = {
     ...role().requests[0]!,

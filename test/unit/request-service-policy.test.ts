@@ -189,6 +189,34 @@ describe('G18: quorum', () => {
 });
 
 describe('G18: auto-approval', () => {
+  test('an extension the rule would cap to a term that ends before the current end is refused (it would change nothing)', async () => {
+    const t = setup(policy([rule('dev-auto', { autoApprove: { maxDurationMs: 7 * DAY }, approvalsRequired: 0 })]));
+    const original = await t.store.get((await t.create(REQUESTER, { durationMs: 7 * DAY })).id);
+    const until = new Date(t.clock.now().getTime() + 20 * DAY).toISOString();
+    await t.store.update({
+      ...original!,
+      version: original!.version + 1,
+      state: 'succeeded',
+      access: { durationMs: 20 * DAY, expiresAt: until },
+    });
+    const extend = (durationMs: number) =>
+      t.service.create({
+        requester: REQUESTER,
+        tenantId: TENANT,
+        reason: 'release slipped',
+        plan: grantPlan(),
+        origin: { conversationId: '19:general@thread.tacv2', conversationType: 'channel' },
+        access: { durationMs },
+        extendsRequestId: original!.id,
+      });
+    // 90 days asked, 7 granted by the rule: would end 13 days before the current end.
+    await expect(extend(90 * DAY)).rejects.toThrow(
+      /7 days \(rule dev-auto grants at most that\) would end before that and change nothing/,
+    );
+    expect(actions(await t.audit.latest(1))).toEqual(['extend.refused.notLater']);
+    expect((await t.store.listByState(['approved', 'pending'])).filter((r) => r.extendsRequestId)).toEqual([]);
+  });
+
   test('executes at once: created approved, decided by the rule, audited with rule id and hash, time-boxed', async () => {
     const t = setup(policy([rule('dev-auto', { autoApprove: { maxDurationMs: 7 * DAY }, approvalsRequired: 0 })]));
     const request = await t.create(REQUESTER, { durationMs: 30 * DAY });

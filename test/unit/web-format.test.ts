@@ -68,9 +68,16 @@ describe('when a row ends', () => {
       endedAt: '2026-11-30T10:00:00Z',
     };
     expect(endText(revoked, now)).toBe('Access ended 2026-11-30 10:00 UTC');
-    expect(endText({ ...revoked, state: 'expired', endedAt: undefined }, now)).toBeUndefined();
+    expect(endText({ ...revoked, state: 'expired' }, now)).toBe('Access ended 2026-11-30 10:00 UTC');
+  });
+  test('past its end but not revoked yet: the end, and that acrbot is revoking it', () => {
+    expect(endText({ ...base, state: 'expired', expiresAt: '2026-11-30T00:00:00Z' }, now)).toBe(
+      'Access ends 2026-11-30 00:00 UTC (passed; acrbot is revoking it)',
+    );
+  });
+  test('drifted (changed or removed outside acrbot): its end still applies', () => {
     expect(endText({ ...base, state: 'drifted', expiresAt: '2026-12-31T00:00:00Z' }, now)).toBe(
-      'Removed in Azure, outside acrbot',
+      'Access ends 2026-12-31 00:00 UTC (in 30 days)',
     );
   });
 });

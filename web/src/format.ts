@@ -90,13 +90,15 @@ export function relative(iso: string | undefined, now: number): string {
 
 /**
  * When a row's access ends, as the drawer's fact: once a revocation began, since when (its end no
- * longer matters); access that ended, when; else its end. No value when there is none to show.
+ * longer matters); access acrbot ended, when; else its end. No value when there is none to show.
  */
 export function endFact(row: Row, now: number): [label: string, value: string | undefined] {
   if (row.revokingSince) return ['Being revoked', `since ${shortTime(row.revokingSince)}, until it is done`];
-  if (row.state === 'revoked' || row.state === 'expired')
-    return ['Access ended', row.endedAt ? shortTime(row.endedAt) : undefined];
-  if (row.state === 'drifted') return ['Removed', 'in Azure, outside acrbot'];
+  if (row.endedAt) return ['Access ended', shortTime(row.endedAt)];
+  // Past its end but not revoked yet (deferred, or the scheduler behind): it still pulls.
+  if (row.state === 'expired' && row.expiresAt)
+    return ['Access ends', `${shortTime(row.expiresAt)} (passed; acrbot is revoking it)`];
+  // Drifted: changed or removed outside acrbot (the badge says so); its end still applies.
   return ['Access ends', row.expiresAt ? `${shortTime(row.expiresAt)} (${relative(row.expiresAt, now)})` : undefined];
 }
 
@@ -127,7 +129,7 @@ const EXTEND_TERMS: ReadonlyArray<readonly [string, number]> = [
 
 /**
  * The extension terms worth offering for access ending at `expiresAt`: an extension's term counts
- * from its approval, so only those that end after the current end (a shorter one is refused).
+ * from when it is granted, so only those that end after the current end (a shorter one is refused).
  */
 export function extendTerms(expiresAt: string | undefined, now: number): Array<{ value: string; label: string }> {
   const end = expiresAt ? Date.parse(expiresAt) : Number.NEGATIVE_INFINITY;

@@ -187,7 +187,7 @@ function actions(ctx: DrawerContext, row: Row): HTMLElement {
             },
           },
         },
-        h('label', { attrs: { for: `extend-${requestId}` } }, 'New term, counted from approval'),
+        h('label', { attrs: { for: `extend-${requestId}` } }, 'New term, from when it is granted'),
         select,
         h('label', { attrs: { for: `extend-reason-${requestId}` } }, 'Why it is still needed'),
         why,
