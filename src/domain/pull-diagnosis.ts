@@ -16,6 +16,7 @@ import {
   type RoleAssignmentPath,
 } from './access-inventory';
 import type { RegistryNetwork } from './azure-model';
+import { asSentence } from './text';
 
 /** One line of the diagnosis. */
 export interface DiagnosisFinding {
@@ -71,11 +72,13 @@ export function requestText(ref: AcrbotRequestRef): string {
     ref.approvedBy ? `approved by ${ref.approvedBy}` : undefined,
     ref.revokingSince
       ? `being revoked since ${shortTime(ref.revokingSince)}`
-      : ref.expiresAt
-        ? `until ${shortTime(ref.expiresAt)}`
-        : ref.noExpiry === 'permanent'
-          ? 'permanent'
-          : 'no expiry (granted before time-boxing)',
+      : !isLive(ref)
+        ? undefined // ended: the card says how (revoked, expired, removed), not the end it had
+        : ref.expiresAt
+          ? `until ${shortTime(ref.expiresAt)}`
+          : ref.noExpiry === 'permanent'
+            ? 'permanent'
+            : 'no expiry (granted before time-boxing)',
   ].filter(Boolean);
   return `acrbot request ${ref.requestId} (${parts.join(', ')})`;
 }
@@ -255,7 +258,7 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
     verdict = `${cluster.name} can pull from ${registry.name}${firewall} because anonymous pull is enabled, not through a role.`;
     fix = identity ? `For access that survives turning anonymous pull off: ${grantCommand(input)}` : undefined;
   } else if (!identity) {
-    verdict = `${cluster.name} cannot pull from ${registry.name} with a node identity: ${input.identityProblem ?? 'it has none acrbot can use'}.`;
+    verdict = `${cluster.name} cannot pull from ${registry.name} with a node identity: ${asSentence(input.identityProblem ?? 'it has none acrbot can use')}`;
     fix = `Use a pull secret instead: @acrbot secret ${cluster.name} ${registry.name} --namespace NAMESPACE REASON…`;
   } else if (ignored.length) {
     verdict = `${cluster.name} cannot pull from ${registry.name}: its ${ignored[0].roleName} is not honoured because the registry uses ABAC repository permissions.`;

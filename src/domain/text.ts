@@ -53,3 +53,11 @@ export function checkReason(raw: string | undefined, what = 'reason'): string {
   }
   return text;
 }
+
+/**
+ * `text` as a sentence ending in one full stop, for text that may or may not end with one (an
+ * error's message put inside a longer sentence): never "..", never none.
+ */
+export function asSentence(text: string): string {
+  return `${text.trimEnd().replace(/[.\s]+$/, '')}.`;
+}

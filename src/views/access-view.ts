@@ -6,6 +6,7 @@
 import type {
   AccessCell,
   AccessState,
+  AcrbotRequestRef,
   ClusterAccessReport,
   PullPath,
   RegistryAccessReport,
@@ -15,6 +16,7 @@ import { originText, requestText, shortTime, type PullDiagnosis } from '../domai
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 import { inertText } from './request-view';
+import { asSentence } from '../domain/text';
 
 /** Most rows in one card (Teams' message size limit); the rest are counted in a note. */
 export const ACCESS_CARD_MAX_ROWS = 20;
@@ -66,16 +68,18 @@ export function pathLine(path: PullPath, registryGroup: string, subscriptionId: 
     }
     case 'pullSecret':
       return inertText(
-        `pull secret ${path.secretName} in namespace ${path.namespace} (${path.credentialKind === 'token' ? 'ACR token' : 'service principal'}) — ${originText(path)}${stateSuffix(path)}`,
+        `pull secret ${path.secretName} in namespace ${path.namespace} (${path.credentialKind === 'token' ? 'ACR token' : 'service principal'}) — ${originText(path)}${stateSuffix(path.state, path.request)}`,
       );
     case 'endedGrant':
-      return inertText(`${path.roleName} on the registry — ${requestText(path.request)}${stateSuffix(path)}`);
+      return inertText(
+        `${path.roleName} on the registry — ${requestText(path.request)}${stateSuffix(path.state, path.request)}`,
+      );
   }
 }
 
-function stateSuffix(path: PullPath): string {
-  const r = path.kind === 'roleAssignment' ? undefined : path.request;
-  switch (path.state) {
+/** How access ended, after its request's text ("— revoked by Alex on …"); nothing while it lasts. */
+function stateSuffix(state: AccessState, r: AcrbotRequestRef | undefined): string {
+  switch (state) {
     case 'drifted':
       return ` — removed outside acrbot${r?.driftDetectedAt ? ` on ${shortTime(r.driftDetectedAt)}` : ''}`;
     case 'revoked':
@@ -146,7 +150,7 @@ export function clusterAccessCard(report: ClusterAccessReport, sandbox: boolean)
   const { cluster, identity } = report;
   const who = identity
     ? `Pulls with its ${identity.description} ${identity.objectId}.`
-    : `No node identity: ${report.identityProblem ?? 'unknown'}`;
+    : `No node identity: ${asSentence(report.identityProblem ?? 'acrbot could not tell which identity it pulls with')}`;
   return card({
     sandbox,
     title: `What ${cluster.name} can pull, and why`,
@@ -154,7 +158,12 @@ export function clusterAccessCard(report: ClusterAccessReport, sandbox: boolean)
     rows: ordered(report.cells, (c) => c.registry.name).map((c) =>
       cellRow(c, `${c.registry.name} → ${c.registry.loginServer}`, `resource group ${c.registry.resourceGroup}`),
     ),
-    emptyText: `${cluster.name} cannot pull from any registry in the subscriptions acrbot manages, and acrbot never gave it access. Use "@acrbot grant ${cluster.name} REGISTRY REASON…".`,
+    // Without a node identity a role cannot help it: a pull secret can.
+    emptyText: `${cluster.name} cannot pull from any registry in the subscriptions acrbot manages, and acrbot never gave it access. ${
+      identity
+        ? `Use "@acrbot grant ${cluster.name} REGISTRY REASON…".`
+        : `Use a pull secret: "@acrbot secret ${cluster.name} REGISTRY --namespace NAMESPACE REASON…".`
+    }`,
     notes: [
       'Roles carry pull when their permissions include registries/pull/read (or repository content read on ABAC registries); Reader does not.',
     ],
@@ -189,7 +198,7 @@ export function userAccessCard(report: UserAccessReport, sandbox: boolean): Adap
       subheading: '',
       stateLabel: state.label,
       stateColor: state.color,
-      lines: [inertText(requestText(e.request))],
+      lines: [inertText(`${requestText(e.request)}${stateSuffix(e.request.state, e.request)}`)],
     };
   });
   return card({

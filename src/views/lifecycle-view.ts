@@ -230,7 +230,9 @@ export function approverReportCard(
   return lifecycleCard({
     sandbox: request?.sandbox ?? sandbox,
     title: request ? `Needs attention: ${request.id}` : 'Needs attention',
-    text,
+    // It carries the last error's message as it came (Azure's, Kubernetes', a library's): shown as
+    // text, never as a live link or a mention.
+    text: inertText(text),
     color: 'Attention',
     facts: request ? facts(request) : [],
   });

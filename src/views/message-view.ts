@@ -160,7 +160,7 @@ export function auditCard(
       seq: e.seq,
       action: e.action,
       outcome: e.outcome,
-      ts: e.ts.slice(0, 19).replace('T', ' '),
+      ts: `${e.ts.slice(0, 19).replace('T', ' ')} UTC`,
       actor: inertText(e.actor.name),
       requestId: e.requestId ?? '—',
       detail: inertText(e.detail ?? ''),

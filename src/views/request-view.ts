@@ -120,9 +120,19 @@ export function planFacts(request: AccessRequest): Fact[] {
     });
   else common.push({ label: 'Access', value: inertText(describeAccess(request)) });
   if (request.extendsRequestId) common.push({ label: 'Extends', value: request.extendsRequestId });
-  if (request.state === 'pending') common.push({ label: 'Expires', value: shortTime(request.expiresAt) });
+  // When an undecided request expires, not when its access would end (that is the "Access" line).
+  if (request.state === 'pending') common.push({ label: 'Decide by', value: shortTime(request.expiresAt) });
   return common;
 }
+
+/** What became of a decided request, after its decision's line (empty: nothing more to say). */
+const AFTER_DECISION: Partial<Record<RequestState, string>> = {
+  approved: '',
+  executing: 'running now',
+  succeeded: 'done',
+  failed: 'it failed',
+  rejected: '',
+};
 
 function stateDetail(request: AccessRequest): string {
   if (request.state === 'pending') return 'Waiting for an approver. The requester cannot approve their own request.';
@@ -139,10 +149,15 @@ function stateDetail(request: AccessRequest): string {
   if (review && !review.outcome)
     return `BREAK-GLASS: ran without approval. An approver must review it by ${shortTime(review.dueAt)}: Approve keeps it, Reject revokes it at once.`;
   const d = request.decision;
-  const when = d ? ` at ${shortTime(d.at)}` : '';
-  const why = d?.reason ? ` — "${inertText(d.reason)}"` : '';
-  // describeState names who decided.
-  return `${inertText(describeState(request)).replace(/^./, (c) => c.toUpperCase())}${when}${why}.`;
+  const after = AFTER_DECISION[request.state];
+  if (d && after !== undefined) {
+    // The time and the comment belong to the decision, then what became of it ("…; it failed"):
+    // "but it failed at 10:00 — "ok"" read as if the approver's comment were the failure.
+    const why = d.reason ? ` — "${inertText(d.reason)}"` : '';
+    const decided = `${d.approved ? 'Approved' : 'Rejected'} by ${inertText(d.by.name)} at ${shortTime(d.at)}${why}`;
+    return `${decided}${after ? `; ${after}` : ''}.`;
+  }
+  return `${inertText(describeState(request)).replace(/^./, (c) => c.toUpperCase())}.`;
 }
 
 /** Options for a request card. */
@@ -223,12 +238,14 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
       { label: 'Role', value: `${plan.role.name} on ${plan.registry.name}` },
       { label: 'Identity', value: plan.identity.objectId },
     );
-  else
+  else {
     facts.push(
       { label: 'Secret', value: `${plan.namespace}/${plan.secretName}` },
       { label: 'Credential', value: credentialLabel(request) },
-      { label: 'Expires', value: shortTime(plan.expiresAt) },
     );
+    // A failed run's credential was deleted again or is recorded for clean-up: it has no expiry to show.
+    if (ok) facts.push({ label: 'Expires', value: shortTime(plan.expiresAt) });
+  }
   if (outcome?.createdIds?.length) facts.push({ label: 'Created', value: outcome.createdIds.map(shortId).join(', ') });
   if (outcome?.azureRequestIds.length)
     facts.push({ label: 'Azure request ids', value: outcome.azureRequestIds.join(', ') });
@@ -238,26 +255,32 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
       value:
         outcome.cleanup === 'deleted' ? 'the credential was deleted again' : 'the credential is recorded for clean-up',
     });
-  const snippet = ok
-    ? deploymentSnippet({
-        loginServer: plan.registry.loginServer,
-        namespace: plan.kind === 'secret' ? plan.namespace : undefined,
-        imagePullSecret: plan.kind === 'secret' ? plan.secretName : undefined,
-      })
-    : '';
+  // An extension moved its original's end (a secret's was rotated into the same secret): nothing
+  // new to reference from a manifest.
+  const extended = ok && Boolean(request.extendsRequestId);
+  const snippet =
+    ok && !extended
+      ? deploymentSnippet({
+          loginServer: plan.registry.loginServer,
+          namespace: plan.kind === 'secret' ? plan.namespace : undefined,
+          imagePullSecret: plan.kind === 'secret' ? plan.secretName : undefined,
+        })
+      : '';
   return renderCard('outcome', {
     sandbox: request.sandbox,
     title: ok
-      ? outcome?.alreadyPresent
-        ? 'Access was already in place'
-        : plan.kind === 'grant'
-          ? 'Pull access granted'
-          : 'Pull secret created'
+      ? extended
+        ? `Access of ${request.extendsRequestId} extended`
+        : outcome?.alreadyPresent
+          ? 'Access was already in place'
+          : plan.kind === 'grant'
+            ? 'Pull access granted'
+            : 'Pull secret created'
       : 'The request failed',
     color: ok ? 'Good' : 'Attention',
     summary: ok ? (outcome?.summary ?? '') : (outcome?.error ?? 'The request failed.'),
     facts,
-    hasSnippet: ok,
+    hasSnippet: ok && !extended,
     snippetHint:
       plan.kind === 'grant'
         ? `Pods in ${plan.cluster.name} can now pull from ${plan.registry.loginServer}; no imagePullSecrets needed.`

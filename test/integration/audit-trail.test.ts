@@ -109,6 +109,9 @@ describe('audit trail', () => {
     );
     const entries = await h.app.audit.forRequest(request.id);
     for (const e of entries) expect(cardText(history.activity)).toContain(`#${e.seq} · ${e.action}`);
+    expect(cardText(history.activity)).toContain(`${entries.length} entries`);
+    // Times say their zone.
+    expect(cardText(history.activity)).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC · /);
 
     // Work is settled, so the chain does not grow while the command reads it: the count is exact.
     const { count } = await h.app.audit.verify();

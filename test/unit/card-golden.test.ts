@@ -133,6 +133,21 @@ const cards: Array<[string, () => AdaptiveCardJson]> = [
   ['outcome-grant-failed', () => outcomeCard(requestIn('failed', 'grant'))],
   ['outcome-secret-failed', () => outcomeCard(requestIn('failed', 'secret'))],
   [
+    'outcome-grant-extended',
+    () =>
+      outcomeCard({
+        ...requestIn('succeeded', 'grant'),
+        extendsRequestId: 'R-2B3C4D5F',
+        access: { durationMs: 30 * 86_400_000, expiresAt: '2025-03-16T10:00:00.000Z' },
+        outcome: {
+          summary:
+            'Extended the access of R-2B3C4D5F (was until 2025-02-14 10:00 UTC); nothing was re-created in Azure.',
+          azureRequestIds: [],
+          alreadyPresent: true,
+        },
+      }),
+  ],
+  [
     'error-user-facing',
     () =>
       errorCard({

@@ -302,7 +302,8 @@ Object.assign(cards, {
   ),
   'approvers told: revocation failing': approverReportCard(
     grantedTimeBoxed,
-    'Revoking the access has failed 3 times',
+    // The last error's message as it came: a library's, Azure's, a cluster's.
+    'Revoking the access has failed 3 times (last answer: connect ECONNREFUSED https://evil.example/x [click](https://evil.example/y) <at>Alex</at>)',
     true,
   ),
 });
@@ -311,7 +312,12 @@ test('lifecycle cards: the term on the request card, user text neutralised, butt
   expect(JSON.stringify(cards['request granted, time-boxed'])).toContain('until 2027-01-04 10:00 UTC, 30 days');
   expect(JSON.stringify(cards['request revoked'])).toContain('Revoked at 2026-12-01 09:00 UTC by');
   // What people see is neutralised (the confirm button's data carries the typed reason back to the bot).
-  for (const name of ['request revoked', 'revoke confirmation', 'requester told: revoked'])
+  for (const name of [
+    'request revoked',
+    'revoke confirmation',
+    'requester told: revoked',
+    'approvers told: revocation failing',
+  ])
     expect(JSON.stringify(cards[name].body)).not.toContain('https://evil');
   const confirm = cards['revoke confirmation'].actions as { verb: string; data: Record<string, unknown> }[];
   expect(confirm.map((a) => a.verb)).toEqual(['revokeConfirm']);

@@ -180,4 +180,11 @@ test('no identity: a pull secret is the way', () => {
   });
   expect(d.canPull).toBe(false);
   expect(d.fix).toBe('Use a pull secret instead: @acrbot secret aks-prod contosoacr --namespace NAMESPACE REASON…');
+  // The problem is a sentence of its own: one full stop, not "..".
+  expect(d.verdict).toBe(
+    'aks-prod cannot pull from contosoacr with a node identity: Cluster aks-prod has neither a managed identity nor a service principal.',
+  );
+  expect(diagnose({ identity: undefined, identityProblem: 'no kubelet identity' }).verdict).toMatch(
+    /: no kubelet identity\.$/,
+  );
 });

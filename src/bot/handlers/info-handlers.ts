@@ -159,7 +159,9 @@ export class InfoHandlers {
         ctx,
         auditCard(
           `Audit trail of ${arg.toUpperCase()}`,
-          `${entries.length} entries`,
+          entries.length > AUDIT_MAX_ENTRIES
+            ? `The last ${AUDIT_MAX_ENTRIES} of ${entries.length} entries`
+            : `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`,
           entries.slice(-AUDIT_MAX_ENTRIES),
           settings.sandbox,
         ),
