@@ -251,7 +251,7 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
     fix = `Ask the registry's owners to enable public network access or add a private endpoint reachable from ${cluster.name}'s network.`;
   } else if (working.length) {
     const first = working[0];
-    verdict = `${cluster.name} can pull from ${registry.name}${firewall}: ${first.roleName} ${SCOPE_WORDS[first.scopeLevel]} (${originText(first)}).`;
+    verdict = `${cluster.name} can pull from ${registry.name}${firewall}: ${first.roleName} ${SCOPE_WORDS[first.scopeLevel]} — ${originText(first)}.`;
     if (ending) fix = `To keep pulling after the revocation: ${grantCommand(input)}`;
     else if (expiring && soonest) fix = `Extend before it ends: @acrbot extend ${soonest} REASON…`;
   } else if (anonymous) {

@@ -78,13 +78,31 @@ export function alreadyGrantedCard(
     title: 'Access already exists',
     text: `${plan.identity.description} ${plan.identity.objectId} of ${plan.cluster.name} can already pull from ${plan.registry.name}; no request was created.${mine ? ` It is your request ${mine.id} (${describeAccess(mine)}); to keep it longer: extend ${mine.id} --for 30d REASON.` : ''}`,
     tone: 'good',
+    // Words where acrbot knows them; full ARM ids clip in a fact set.
     facts: [
-      { label: 'Assignment', value: existing.id },
-      { label: 'Role', value: existing.roleDefinitionId.split('/').pop() ?? '' },
-      { label: 'Scope', value: existing.scope },
+      { label: 'Assignment', value: existing.name },
+      { label: 'Role', value: roleWords(existing, plan) },
+      { label: 'Scope', value: scopeWords(existing.scope, plan) },
     ],
     sandbox,
   });
+}
+
+/** The assignment's role by name when it is the one acrbot grants, else its id. */
+function roleWords(existing: RoleAssignmentInfo, plan: GrantPlan): string {
+  const guid = existing.roleDefinitionId.split('/').pop() ?? '';
+  return guid.toLowerCase() === plan.role.id.toLowerCase() ? plan.role.name : `role definition ${guid}`;
+}
+
+/** "the registry contosoacr itself", "resource group rg-acr", "subscription …", else the scope as it is. */
+function scopeWords(scope: string, plan: GrantPlan): string {
+  const s = scope.toLowerCase().replace(/\/+$/, '');
+  const registry = plan.registry;
+  if (s === registry.id.toLowerCase()) return `the registry ${registry.name} itself`;
+  if (s === `/subscriptions/${registry.subscriptionId}/resourcegroups/${registry.resourceGroup}`.toLowerCase())
+    return `resource group ${registry.resourceGroup}`;
+  if (s === `/subscriptions/${registry.subscriptionId}`.toLowerCase()) return `subscription ${registry.subscriptionId}`;
+  return scope;
 }
 
 const helpCards = new Map<boolean, AdaptiveCardJson>();

@@ -216,6 +216,11 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
       options.showActions &&
       (request.state === 'pending' ||
         (awaitingReview(request) && !isBeingGranted(request) && !isBeingRevoked(request))),
+    // The rule bound to the request may ask approvers for a justification too (G7).
+    commentHint:
+      request.policy?.rule?.approverJustification === 'required'
+        ? 'Comment (required to approve or reject)'
+        : 'Comment (required to reject)',
     notice: notice ?? '',
     hasNotice: Boolean(notice),
     noticeColor: options.noticeColor ?? (request.state === 'failed' ? 'Attention' : 'Default'),

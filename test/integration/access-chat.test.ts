@@ -116,7 +116,7 @@ describe('access and check in chat', () => {
     const granted = await grantApproved('aks-prod contosoacr deploy payments');
     const text = await ask(users.requester, 'check aks-prod contosoacr');
     expect(text).toContain(
-      `aks-prod can pull from contosoacr: AcrPull on the registry itself (acrbot request ${granted.id}`,
+      `aks-prod can pull from contosoacr: AcrPull on the registry itself — acrbot request ${granted.id}`,
     );
     expect(text).toContain('contosoacr.azurecr.io accepts connections from public networks');
   });

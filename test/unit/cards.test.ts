@@ -387,6 +387,30 @@ test('a break-glass request shows its review buttons once the grant is in place,
   expect(JSON.stringify(revoking)).toContain('Being revoked since 2025-01-15 11:00 UTC');
 });
 
+test("the comment box says when approving needs one too (the rule's approverJustification)", () => {
+  const pending = pendingRequest();
+  expect(JSON.stringify(requestCard(pending, { showActions: true }))).toContain(
+    '"placeholder":"Comment (required to reject)"',
+  );
+  const strict = pendingRequest({
+    policy: {
+      ruleId: 'prod',
+      policyHash: 'h',
+      approvalsRequired: 1,
+      rule: {
+        id: 'prod',
+        match: {},
+        approvers: { users: [], groups: [] },
+        approvalsRequired: 1,
+        approverJustification: 'required',
+      },
+    },
+  });
+  expect(JSON.stringify(requestCard(strict, { showActions: true }))).toContain(
+    '"placeholder":"Comment (required to approve or reject)"',
+  );
+});
+
 test('a granted request whose revocation began (a step failed and is retried) says it is being revoked', () => {
   const granted = pendingRequest({
     state: 'succeeded',

@@ -132,7 +132,7 @@ test('granted outside acrbot at resource-group scope: can pull, no end, nothing 
   const d = diagnose({
     cell: cell([role({ origin: 'outside', requests: [], scopeLevel: 'resourceGroup', state: 'active' })]),
   });
-  expect(d.verdict).toBe('aks-prod can pull from contosoacr: AcrPull on its resource group (granted outside acrbot).');
+  expect(d.verdict).toBe('aks-prod can pull from contosoacr: AcrPull on its resource group — granted outside acrbot.');
   expect(d.fix).toBeUndefined();
 });
 
