@@ -18,7 +18,7 @@ import { OPEN_REQUESTS_SCAN_LIMIT } from '../flows/request-service';
 import type { Logger } from '../observability/logger';
 import { currentCorrelationId, withCorrelation } from '../observability/correlation';
 import { SsoError, type SsoSettings, type TabUser, validateSsoToken } from './sso-token';
-import { matrixRows, requestHistory, requestRow, type TabRow } from './tab-rows';
+import { LIVE_PULL_STATES, matrixRows, requestHistory, requestRow, type TabRow } from './tab-rows';
 
 /** Most matrix rows one answer carries (and the default page size). */
 export const MATRIX_PAGE_MAX = 1000;
@@ -133,7 +133,7 @@ export class TabApi {
         status: 200,
         body: {
           requests: own.sort(newestFirst),
-          grants: own.filter((r) => ['active', 'expiring', 'drifted'].includes(r.state)).sort(byExpiry),
+          grants: own.filter((r) => LIVE_PULL_STATES.includes(r.state)).sort(byExpiry),
           approvals,
         },
       };
@@ -319,7 +319,7 @@ export class TabApi {
   private async withActions(rows: TabRow[], requests: readonly AccessRequest[], c: Caller): Promise<TabRow[]> {
     const actions = this.deps.actions;
     const live = rows.flatMap((row, i) =>
-      requests[i]!.state === 'succeeded' && ['active', 'expiring', 'drifted'].includes(row.state) ? [i] : [],
+      requests[i]!.state === 'succeeded' && LIVE_PULL_STATES.includes(row.state) ? [i] : [],
     );
     const liveRequests = live.map((i) => requests[i]!);
     const answers = !actions?.revoke

@@ -17,9 +17,13 @@ import { isBeingRevoked, type AccessRequest, type RequestState } from '../domain
 /** How a cluster pulls from a registry. */
 export type PullHow = 'acrbot-role' | 'outside-role' | 'pull-secret';
 
+/** The states of access that still pulls (revoking: until the revocation finishes). */
+export const LIVE_PULL_STATES: readonly PullState[] = ['active', 'expiring', 'drifted', 'revoking'];
+
 /** The state of one way of pulling, as the matrix colours it. */
 export type PullState =
   | 'pending'
+  | 'revoking'
   | 'active'
   | 'expiring'
   | 'expired'
@@ -99,6 +103,8 @@ const person = (a: { objectId: string; name: string }): TabPerson => ({ objectId
  * access state (active, expiring, expired, revoked, drifted); otherwise where the request stands.
  */
 export function pullState(request: AccessRequest, now: Date): PullState {
+  // Still pulls, but ending: not "active" (the retry finishes it whatever its end says).
+  if (isBeingRevoked(request)) return 'revoking';
   if (gaveAccess(request)) return requestAccessState(request, now);
   switch (request.state) {
     case 'pending':
@@ -234,7 +240,7 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
           how: path.kind === 'pullSecret' ? 'pull-secret' : ref ? 'acrbot-role' : 'outside-role',
           howText: pathText(path),
           // An ended grant's own state says what Azure shows now (drifted when it is gone but the record is live).
-          state: path.kind === 'endedGrant' ? path.state : (ref?.state ?? path.state),
+          state: path.kind === 'endedGrant' ? path.state : ref?.revokingSince ? 'revoking' : (ref?.state ?? path.state),
           requester: ref ? { objectId: ref.requesterId, name: ref.requesterName } : undefined,
           expiresAt: ref?.expiresAt,
           ...(ref?.revokingSince && { revokingSince: ref.revokingSince }),

@@ -13,6 +13,7 @@ import { SANDBOX_TENANT_ID, SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import type { OidcIssuer } from '../../src/sandbox/identity/oidc-issuer';
 import { mountTab, SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { transition } from '../../src/domain/request';
 
 const AUDIENCE = `api://localhost/${SANDBOX_TAB_APP_ID}`;
 const FOREIGN_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
@@ -368,6 +369,20 @@ describe('tab API', () => {
       expect(res.status).toBe(400);
       expect(res.body.message).toMatch(/^(limit|offset) must be a whole number/);
       expect(res.body).not.toHaveProperty('rows');
+    });
+
+    test('a grant being revoked is still in "Your active access", as being revoked, with no Extend or Revoke', async () => {
+      const request = await h.requestGrant(users.requester, 'aks-legacy contosoacr batch pulls for the report');
+      await h.click(users.approver, 'approve', { requestId: request.id });
+      const granted = await h.settle(request.id);
+      await h.app.store.update(transition(granted, { type: 'beginRevoke', at: new Date() }));
+      const mine = await get(base, '/api/tab/my-access', riley);
+      expect(mine.body.grants.find((r: any) => r.requestId === request.id)).toMatchObject({
+        state: 'revoking',
+        revokingSince: expect.any(String),
+        canExtend: false,
+        canRevoke: false,
+      });
     });
 
     test('a second load within the TTL makes no ARM call; a revoke here drops the copy and the next load shows it', async () => {

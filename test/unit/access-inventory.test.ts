@@ -299,8 +299,8 @@ describe('cells', () => {
         generatedAt: since,
         cells: [cell],
       })[0],
-    ).toMatchObject({ requestId: 'R-AAAAAAAA', revokingSince: since });
-    expect(requestRow(revoking, NOW).revokingSince).toBe(since);
+    ).toMatchObject({ requestId: 'R-AAAAAAAA', revokingSince: since, state: 'revoking' });
+    expect(requestRow(revoking, NOW)).toMatchObject({ revokingSince: since, state: 'revoking' });
 
     const revoked = {
       ...revoking,

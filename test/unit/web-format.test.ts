@@ -88,12 +88,13 @@ describe('the terms offered to extend', () => {
     expect(extendTerms('2026-12-30T00:00:00Z', now).map((t) => t.value)).toEqual(['30d', '90d']);
     // Exactly at the end changes nothing either.
     expect(extendTerms('2026-12-31T00:00:00Z', now).map((t) => t.value)).toEqual(['90d']);
+    // At least a day later: 1 day would move an end 12 hours away by 12 hours only.
     expect(extendTerms('2026-12-01T12:00:00Z', now)).toEqual([
-      { value: '1d', label: '1 day' },
-      { value: '7d', label: '7 days' },
-      { value: '30d', label: '30 days' },
-      { value: '90d', label: '90 days' },
+      { value: '7d', label: '7 days (until about 2026-12-08)' },
+      { value: '30d', label: '30 days (until about 2026-12-31)' },
+      { value: '90d', label: '90 days (until about 2027-03-01)' },
     ]);
+    expect(extendTerms(undefined, now)[0]).toEqual({ value: '1d', label: '1 day (until about 2026-12-02)' });
     expect(extendTerms('2027-06-01T00:00:00Z', now)).toEqual([]);
   });
 });
@@ -172,13 +173,10 @@ describe('how access ended', () => {
     expect(
       endedFacts(hist({ at: '2026-11-30T10:00:00Z', by: { objectId: 'a', name: 'Alex' }, reason: 'leaked' })),
     ).toEqual([
-      ['Revoked', '2026-11-30 10:00 UTC by Alex'],
+      ['Revoked by', 'Alex'],
       ['Why', 'leaked'],
     ]);
-    expect(endedFacts(hist({ at: '2026-11-30T10:00:00Z' }))[0]).toEqual([
-      'Expired',
-      '2026-11-30 10:00 UTC, revoked by acrbot at its end',
-    ]);
+    expect(endedFacts(hist({ at: '2026-11-30T10:00:00Z' }))[0]).toEqual(['Revoked by', 'acrbot, at its end']);
     expect(endedFacts(hist())).toEqual([]);
   });
 });

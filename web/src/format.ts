@@ -3,6 +3,7 @@ import type { History, PullState, Row } from './types';
 
 /** State labels (colour is never the only cue). */
 export const STATE_LABEL: Record<PullState, string> = {
+  revoking: 'Being revoked',
   active: 'Active',
   expiring: 'Expiring soon',
   expired: 'Expired',
@@ -15,9 +16,13 @@ export const STATE_LABEL: Record<PullState, string> = {
   closed: 'Closed',
 };
 
+/** States of a way that still pulls (as the API's LIVE_PULL_STATES). */
+export const LIVE_STATES: readonly PullState[] = ['active', 'expiring', 'drifted', 'revoking'];
+
 /** Which state a cell shows when several ways of pulling meet: the one that needs attention first. */
 export const STATE_RANK: PullState[] = [
   'drifted',
+  'revoking',
   'expiring',
   'active',
   'pending',
@@ -113,7 +118,7 @@ export function endText(row: Row, now: number): string | undefined {
  * that the tab does not offer to extend, unless a revocation began (an extension is refused then).
  */
 export function extendInChatHint(row: Row, myObjectId: string): boolean {
-  const live = ['active', 'expiring', 'drifted'].includes(row.state) && row.requestState === 'succeeded';
+  const live = LIVE_STATES.includes(row.state) && row.requestState === 'succeeded';
   return (
     live && !row.revokingSince && !row.extensionWaiting && !row.canExtend && row.requester?.objectId === myObjectId
   );
@@ -133,11 +138,14 @@ const EXTEND_TERMS: ReadonlyArray<readonly [string, number]> = [
  */
 export function extendTerms(expiresAt: string | undefined, now: number): Array<{ value: string; label: string }> {
   const end = expiresAt ? Date.parse(expiresAt) : Number.NEGATIVE_INFINITY;
-  return EXTEND_TERMS.filter(([, days]) => now + days * 86_400_000 > end).map(([value, days]) => ({
+  // At least a day later: a term that moves the end by minutes is not worth an approver's time.
+  return EXTEND_TERMS.filter(([, days]) => now + days * DAY_MS >= end + DAY_MS).map(([value, days]) => ({
     value,
-    label: `${days} day${days === 1 ? '' : 's'}`,
+    label: `${days} day${days === 1 ? '' : 's'} (until about ${shortTime(new Date(now + days * DAY_MS).toISOString()).slice(0, 10)})`,
   }));
 }
+
+const DAY_MS = 86_400_000;
 
 /**
  * Who decided, as the drawer's facts: the approvers (each approval, or the deciding approver),
@@ -159,15 +167,14 @@ export function decisionFacts(hist: History): Array<[label: string, value: strin
 
 /**
  * How a request's access ended, as the drawer's facts (its outcome still says what was granted):
- * who revoked it, or acrbot at its end, and why.
+ * who revoked it (acrbot at its end), and why.
  */
 export function endedFacts(hist: History): Array<[label: string, value: string | undefined]> {
   const ended = hist.ended;
   if (!ended) return [];
   return [
-    ended.by
-      ? ['Revoked', `${shortTime(ended.at)} by ${ended.by.name}`]
-      : ['Expired', `${shortTime(ended.at)}, revoked by acrbot at its end`],
+    // When is the row's "Access ended" line; this says by whom.
+    ended.by ? ['Revoked by', ended.by.name] : ['Revoked by', 'acrbot, at its end'],
     ['Why', ended.reason],
   ];
 }

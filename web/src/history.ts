@@ -68,7 +68,9 @@ function entry(ctx: DrawerContext, row: Row): HTMLElement {
       h('span', { class: `badge state-${row.state}` }, STATE_LABEL[row.state]),
       ' ',
       whatShort(row),
-      row.requestId ? ` · ${row.requestId}` : '',
+      row.requestId ? ' · ' : '',
+      // A narrow drawer must not break an id at its hyphen.
+      row.requestId ? h('span', { class: 'nowrap' }, row.requestId) : null,
     ),
     facts([
       ['How', row.howText],
@@ -154,7 +156,11 @@ function actions(ctx: DrawerContext, row: Row): HTMLElement {
   };
   if (row.extensionWaiting)
     box.appendChild(
-      h('p', { class: 'note' }, `Its extension ${row.extensionWaiting} is waiting for an approver; one at a time.`),
+      h(
+        'p',
+        { class: 'note' },
+        `Its extension ${row.extensionWaiting} is waiting for an approver; another can be asked once that one is decided or cancelled.`,
+      ),
     );
   const terms = row.canExtend ? extendTerms(row.expiresAt, Date.now()) : [];
   if (row.canExtend && terms.length === 0)

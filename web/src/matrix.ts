@@ -5,7 +5,7 @@
  */
 import { rowsCsv, download } from './csv';
 import { h, replace } from './dom';
-import { askedBy, askedByKey, endText, howAndWho, howShort, STATE_LABEL, STATE_RANK } from './format';
+import { askedBy, askedByKey, endText, howAndWho, howShort, LIVE_STATES, STATE_LABEL, STATE_RANK } from './format';
 import { type DrawerContext, openHistory, rowItem } from './history';
 import type { MatrixData, PullState, Row } from './types';
 
@@ -223,7 +223,9 @@ function renderGrid(grid: HTMLElement, data: MatrixData, rows: Row[], ctx: Drawe
         continue;
       }
       const state = cellState(here);
-      const hows = [...new Set(here.map(howShort))];
+      // How it pulls now: an ended way (revoked, expired) is in the drawer, not in the cell's summary.
+      const live = here.filter((row) => LIVE_STATES.includes(row.state));
+      const hows = [...new Set((live.length ? live : here).map(howShort))];
       tr.appendChild(
         h(
           'td',
