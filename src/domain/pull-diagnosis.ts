@@ -210,9 +210,9 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
   const anonymous = Boolean(network?.anonymousPullEnabled);
   const canPull = !unreachable && (working.length > 0 || anonymous);
   // A request whose revocation began is ending now, whatever its end says: it neither sets when
-  // the pull ends nor is one to extend. What outlasts it: a role granted outside acrbot, or one
-  // that a live acrbot request still holds.
-  // Past its end a request being revoked reads "expired": its mark, not its state, says it is ending.
+  // the pull ends nor is one to extend. Its mark says so, not its state (past its end it reads
+  // "expired"). What outlasts it: a role granted outside acrbot, or one a live acrbot request
+  // still holds.
   const revoking = working.flatMap((p) => p.requests).filter((r) => r.revokingSince);
   for (const r of revoking)
     findings.push({

@@ -124,6 +124,8 @@ export function extendInChatHint(row: Row, myObjectId: string): boolean {
   );
 }
 
+const DAY_MS = 86_400_000;
+
 /** The terms the tab offers for an extension: its value (as typed in chat) and its days. */
 const EXTEND_TERMS: ReadonlyArray<readonly [string, number]> = [
   ['1d', 1],
@@ -144,8 +146,6 @@ export function extendTerms(expiresAt: string | undefined, now: number): Array<{
     label: `${days} day${days === 1 ? '' : 's'} (until about ${shortTime(new Date(now + days * DAY_MS).toISOString()).slice(0, 10)})`,
   }));
 }
-
-const DAY_MS = 86_400_000;
 
 /**
  * Who decided, as the drawer's facts: the approvers (each approval, or the deciding approver),
@@ -173,8 +173,8 @@ export function endedFacts(hist: History): Array<[label: string, value: string |
   const ended = hist.ended;
   if (!ended) return [];
   return [
-    // When is the row's "Access ended" line; this says by whom.
-    ended.by ? ['Revoked by', ended.by.name] : ['Revoked by', 'acrbot, at its end'],
+    // When it ended is the row's "Access ended" line.
+    ['Revoked by', ended.by?.name ?? 'acrbot, at its end'],
     ['Why', ended.reason],
   ];
 }

@@ -12,10 +12,10 @@ import {
   endedFacts,
   extendInChatHint,
   extendTerms,
-  whatShort,
   noHistoryNote,
   shortTime,
   STATE_LABEL,
+  whatShort,
 } from './format';
 import type { Host } from './host';
 import type { History, Me, Row } from './types';
