@@ -11,6 +11,7 @@ import {
   type PullPath,
   requestAccessState,
 } from '../domain/access-inventory';
+import { describeDurationMs } from '../domain/access-term';
 import type { AuditEntry } from '../domain/audit-chain';
 import { isBeingRevoked, type AccessRequest, type RequestState } from '../domain/request';
 
@@ -70,6 +71,8 @@ export interface TabRow {
   /** The user may extend / revoke it (decided by the API per caller). */
   canExtend?: boolean;
   canRevoke?: boolean;
+  /** While it waits for a decision: the term asked for ("30 days", "permanent"). */
+  termAsked?: string;
   /** For an extension: the request whose access it extends. */
   extendsRequestId?: string;
   /** The caller's extension of it that waits for approval (or runs): no second one is offered. */
@@ -123,6 +126,12 @@ export function pullState(request: AccessRequest, now: Date): PullState {
   }
 }
 
+/** The term a request asks for, in words; undefined for one from before time-boxing. */
+function termAsked(request: AccessRequest): string | undefined {
+  if (request.access?.permanent) return 'permanent';
+  return request.access?.durationMs ? describeDurationMs(request.access.durationMs) : undefined;
+}
+
 /** The row of one request. */
 export function requestRow(request: AccessRequest, now: Date): TabRow {
   const plan = request.plan;
@@ -150,6 +159,7 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
     ...(isBeingRevoked(request) && { revokingSince: request.access.revokingSince }),
     ...(request.state === 'revoked' && request.access?.revokedAt && { endedAt: request.access.revokedAt }),
     ...(request.extendsRequestId && { extendsRequestId: request.extendsRequestId }),
+    ...(request.state === 'pending' && termAsked(request) && { termAsked: termAsked(request) }),
     decidedBy: request.decision ? person(request.decision.by) : undefined,
     approvers,
   };

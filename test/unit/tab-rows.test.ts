@@ -136,4 +136,9 @@ test('a request that gave no access says how it ended (rejected, cancelled), and
     state: 'pending',
     extendsRequestId: 'R-AAAAAAA1',
   });
+  // While it waits, the term asked for (approvers decide on it); not once decided.
+  const asking = pendingRequest({ access: { durationMs: 60 * 86_400_000 } });
+  expect(requestRow(asking, now).termAsked).toBe('60 days');
+  expect(requestRow({ ...asking, access: { permanent: true } }, now).termAsked).toBe('permanent');
+  expect(requestRow({ ...asking, state: 'rejected' }, now)).not.toHaveProperty('termAsked');
 });

@@ -5,17 +5,19 @@
 import {
   askedBy,
   askedByKey,
+  chatCommandFor,
   decisionFacts,
   endFact,
   endedFacts,
   endText,
+  expiryKey,
   extendInChatHint,
   extendTerms,
   howAndWho,
   whatShort,
   noHistoryNote,
 } from '../../web/src/format';
-import type { History, Row } from '../../web/src/types';
+import type { History, Me, Row } from '../../web/src/types';
 
 const base: Row = {
   key: 'k',
@@ -178,5 +180,53 @@ describe('how access ended', () => {
     ]);
     expect(endedFacts(hist({ at: '2026-11-30T10:00:00Z' }))[0]).toEqual(['Revoked by', 'acrbot, at its end']);
     expect(endedFacts(hist())).toEqual([]);
+  });
+});
+
+describe("the drawer's chat link", () => {
+  const me = (approver: boolean): Me => ({
+    user: { objectId: 'alex', name: 'Alex', tenantId: 't' },
+    roles: { approver, auditor: false },
+    sees: 'all',
+    actions: { extend: true, revoke: true },
+    botAppId: 'b',
+    now: '2026-12-01T00:00:00Z',
+  });
+  const pending: Row = {
+    ...base,
+    requestId: 'R-AAAAAAA1',
+    state: 'pending',
+    requester: { objectId: 'riley', name: 'Riley' },
+  };
+  test("an approver of someone else's pending request gets the cards with Approve and Reject", () => {
+    expect(chatCommandFor(pending, me(true))).toBe('pending');
+  });
+  test('everyone else, and every other state, gets the request', () => {
+    expect(chatCommandFor(pending, me(false))).toBe('status R-AAAAAAA1');
+    expect(chatCommandFor({ ...pending, requester: { objectId: 'alex', name: 'Alex' } }, me(true))).toBe(
+      'status R-AAAAAAA1',
+    );
+    expect(chatCommandFor({ ...pending, state: 'active' }, me(true))).toBe('status R-AAAAAAA1');
+  });
+});
+
+describe('"Expiry (soonest first)"', () => {
+  test('ending now (being revoked, or past its end), then soonest end, then no end, then ended', () => {
+    const rows: Row[] = [
+      { ...base, key: 'revoked', state: 'revoked', expiresAt: '2026-12-02T00:00:00Z', endedAt: '2026-11-30T00:00:00Z' },
+      { ...base, key: 'later', expiresAt: '2026-12-20T00:00:00Z' },
+      { ...base, key: 'no-end' },
+      {
+        ...base,
+        key: 'revoking',
+        state: 'revoking',
+        expiresAt: '2026-12-31T00:00:00Z',
+        revokingSince: '2026-11-30T12:00:00Z',
+      },
+      { ...base, key: 'sooner', state: 'expiring', expiresAt: '2026-12-03T00:00:00Z' },
+      { ...base, key: 'past', state: 'expired', expiresAt: '2026-11-30T06:00:00Z' },
+    ];
+    const sorted = [...rows].sort((a, b) => expiryKey(a).localeCompare(expiryKey(b)));
+    expect(sorted.map((r) => r.key)).toEqual(['past', 'revoking', 'sooner', 'later', 'no-end', 'revoked']);
   });
 });

@@ -1,5 +1,5 @@
 /** Words and dates as the tab shows them. */
-import type { History, PullState, Row } from './types';
+import type { History, Me, PullState, Row } from './types';
 
 /** State labels (colour is never the only cue). */
 export const STATE_LABEL: Record<PullState, string> = {
@@ -177,6 +177,27 @@ export function endedFacts(hist: History): Array<[label: string, value: string |
     ['Revoked by', ended.by?.name ?? 'acrbot, at its end'],
     ['Why', ended.reason],
   ];
+}
+
+/**
+ * What the drawer's chat link types: for an approver looking at someone else's pending request,
+ * `pending` (its cards carry Approve and Reject; `status` shows one without them), else `status R-…`.
+ */
+export function chatCommandFor(row: Row, me: Me): string {
+  const approving = row.state === 'pending' && me.roles.approver && row.requester?.objectId !== me.user.objectId;
+  return approving ? 'pending' : `status ${row.requestId}`;
+}
+
+/**
+ * A row's place in "Expiry (soonest first)": access being revoked is ending now, then by end, then
+ * access without an end, and access that already ended last (its old end no longer counts).
+ */
+export function expiryKey(row: Row): string {
+  if (row.revokingSince) return `0${row.revokingSince}`;
+  if (row.endedAt || row.state === 'revoked') return `3${row.endedAt ?? ''}`;
+  // Past its end, not revoked yet: ending now too.
+  if (row.state === 'expired') return `0${row.expiresAt ?? ''}`;
+  return row.expiresAt ? `1${row.expiresAt}` : '2';
 }
 
 /** Teams deep link to a chat with the bot, with `message` typed in (e.g. `status R-…`). */

@@ -6,6 +6,7 @@
 import { api, ApiError, AuthError } from './api';
 import { type Child, h, replace } from './dom';
 import {
+  chatCommandFor,
   chatLink,
   decisionFacts,
   endFact,
@@ -75,6 +76,7 @@ function entry(ctx: DrawerContext, row: Row): HTMLElement {
     facts([
       ['How', row.howText],
       ['Extends', row.extendsRequestId],
+      ['Term asked', row.termAsked],
       ['Notes', row.notes?.join('; ')],
       ['Requested by', row.requester?.name],
       ['Reason', row.reason],
@@ -225,7 +227,7 @@ function actions(ctx: DrawerContext, row: Row): HTMLElement {
     box.appendChild(
       h('p', { class: 'note' }, 'To extend it, say in chat: ', h('code', {}, `extend ${requestId} --for 30d <reason>`)),
     );
-  const link = chatLink(ctx.me.botAppId, `status ${requestId}`);
+  const link = chatLink(ctx.me.botAppId, chatCommandFor(row, ctx.me));
   box.appendChild(
     h(
       'a',

@@ -5,7 +5,17 @@
  */
 import { rowsCsv, download } from './csv';
 import { h, replace } from './dom';
-import { askedBy, askedByKey, endText, howAndWho, howShort, LIVE_STATES, STATE_LABEL, STATE_RANK } from './format';
+import {
+  askedBy,
+  askedByKey,
+  endText,
+  expiryKey,
+  howAndWho,
+  howShort,
+  LIVE_STATES,
+  STATE_LABEL,
+  STATE_RANK,
+} from './format';
 import { type DrawerContext, openHistory, rowItem } from './history';
 import type { MatrixData, PullState, Row } from './types';
 
@@ -50,7 +60,7 @@ export function filterRows(rows: readonly Row[], f: MatrixFilters): Row[] {
           .some((t) => t!.toLowerCase().includes(q))),
   );
   const by: Record<MatrixFilters['sort'], (a: Row, b: Row) => number> = {
-    expiry: (a, b) => (a.expiresAt ?? '9999').localeCompare(b.expiresAt ?? '9999') || a.key.localeCompare(b.key),
+    expiry: (a, b) => expiryKey(a).localeCompare(expiryKey(b)) || a.key.localeCompare(b.key),
     cluster: (a, b) => a.cluster.name.localeCompare(b.cluster.name) || a.registry.name.localeCompare(b.registry.name),
     newest: (a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''),
   };

@@ -18,7 +18,8 @@ export function renderMyAccess(root: HTMLElement, data: MyAccess, ctx: DrawerCon
         data.approvals,
         ctx,
         'Nothing is waiting for you.',
-        (r) => `Asked by ${r.requester?.name ?? 'someone'}: ${r.reason ?? ''}`,
+        (r) =>
+          `Asked by ${r.requester?.name ?? 'someone'}${r.termAsked ? ` for ${r.termAsked}` : ''}: ${r.reason ?? ''}`,
       ),
     );
   sections.push(

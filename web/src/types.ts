@@ -30,6 +30,7 @@ export interface Row {
   notes?: string[];
   canExtend?: boolean;
   canRevoke?: boolean;
+  termAsked?: string;
   extendsRequestId?: string;
   extensionWaiting?: string;
 }
