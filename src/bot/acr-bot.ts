@@ -69,7 +69,8 @@ export class AcrBot extends ActivityHandler {
       secret: (ctx, identity, c) => this.secret(ctx, identity, c as Extract<Command, { verb: 'secret' }>),
       status: (ctx, identity, c) =>
         this.info.status(ctx, identity, (c as Extract<Command, { verb: 'status' }>).requestId),
-      pending: (ctx, identity) => this.info.pending(ctx, identity),
+      pending: (ctx, identity, c) =>
+        this.info.pending(ctx, identity, (c as Extract<Command, { verb: 'pending' }>).requestId),
       policy: (ctx, _identity, c) => {
         const { cluster, registry } = c as Extract<Command, { verb: 'policy' }>;
         return this.policyHandler.show(ctx, cluster, registry);

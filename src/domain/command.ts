@@ -4,6 +4,7 @@
  * dialog) gives the same errors.
  */
 import { UserFacingError } from './errors';
+import { isRequestId } from './identifiers';
 
 /** Options of the secret flow, as typed (validated later). */
 export interface SecretCommandOptions {
@@ -21,7 +22,8 @@ export type Command =
   | { verb: 'grant'; cluster?: string; registry?: string; reason?: string; duration?: string; breakGlass?: boolean }
   | { verb: 'secret'; cluster?: string; registry?: string; reason?: string; options: SecretCommandOptions }
   | { verb: 'status'; requestId?: string }
-  | { verb: 'pending' }
+  /** With an id: that one request, with Approve and Reject when it waits for this approver. */
+  | { verb: 'pending'; requestId?: string }
   | { verb: 'policy'; cluster?: string; registry?: string }
   | { verb: 'audit'; argument?: string }
   /** `cancel` stops the question-and-answer in progress; `cancel REQUEST-ID` withdraws a pending request. */
@@ -75,9 +77,10 @@ export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example:
   },
   {
     verb: 'pending',
-    usage: 'pending',
+    usage: 'pending [REQUEST-ID]',
     example: 'pending',
-    description: 'List requests waiting for approval (approvers).',
+    description:
+      'List requests waiting for approval (approvers); with an id, that request with its Approve and Reject buttons.',
   },
   {
     verb: 'policy',
@@ -263,7 +266,10 @@ export function parseCommand(text: string): Command {
     case 'status':
       return { verb: 'status', requestId: words[0] };
     case 'pending':
-      return { verb: 'pending' };
+      // Other words ("pending now") are ignored, as before ids were taken.
+      return words[0] && isRequestId(words[0])
+        ? { verb: 'pending', requestId: words[0].toUpperCase() }
+        : { verb: 'pending' };
     case 'audit':
       return { verb: 'audit', argument: words[0] };
     case 'cancel':

@@ -105,7 +105,7 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       try {
         const link = alex.locator(`#approvals li[data-request="${oscarId}"] .chat-link`);
         expect(await link.innerText()).toBe('Open in chat to approve');
-        expect(new URL((await link.getAttribute('href'))!).searchParams.get('message')).toBe('pending');
+        expect(new URL((await link.getAttribute('href'))!).searchParams.get('message')).toBe(`pending ${oscarId}`);
       } finally {
         await alexCtx.close();
       }

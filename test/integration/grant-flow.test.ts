@@ -469,6 +469,32 @@ describe('grant flow', () => {
       'pending card',
     );
     expect((await h.app.store.listCardCopies(request.id)).map((c) => c.activityId)).toContain(listed.activityId);
+
+    // One request by its id (the tab's "Open in chat to approve"): its card with the buttons,
+    // tracked like the others; refused to a non-approver.
+    const before = h.connector.calls.length;
+    await h.say(users.outsider, `pending ${request.id}`);
+    await h.connector.waitFor(
+      (c) =>
+        h.connector.calls.indexOf(c) >= before &&
+        cardText(c.activity).includes(`Only the approvers of request ${request.id} can decide it`),
+      5000,
+      'pending R-… refused',
+    );
+    await h.say(users.approver, `pending ${request.id.toLowerCase()}`);
+    const one = await h.connector.waitFor(
+      (c) =>
+        h.connector.calls.indexOf(c) >= before &&
+        /"verb":"approve"/.test(JSON.stringify(c.activity)) &&
+        cardText(c.activity).includes(request.id),
+      5000,
+      'the one pending card',
+    );
+    expect((await h.app.store.listCardCopies(request.id)).map((c) => c.activityId)).toContain(one.activityId);
+    // That card alone, not the list (which starts with "N requests waiting").
+    expect(h.connector.calls.slice(before).filter((c) => /waiting for approval/.test(cardText(c.activity)))).toEqual(
+      [],
+    );
   });
 
   test('a rejection asks for a reason, then records it; the request is rejected everywhere', async () => {

@@ -55,6 +55,7 @@ describe('parseCommand: verbs (mention already removed)', () => {
     ['status R-7K2M9QXA extra', { verb: 'status', requestId: 'R-7K2M9QXA' }],
     ['pending', { verb: 'pending' }],
     ['PENDING now', { verb: 'pending' }],
+    ['pending r-7k2m9qxa', { verb: 'pending', requestId: 'R-7K2M9QXA' }],
     ['audit', { verb: 'audit', argument: undefined }],
     ['audit 20', { verb: 'audit', argument: '20' }],
     ['audit verify', { verb: 'audit', argument: 'verify' }],

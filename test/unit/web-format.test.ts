@@ -199,7 +199,7 @@ describe("the drawer's chat link", () => {
     requester: { objectId: 'riley', name: 'Riley' },
   };
   test("an approver of someone else's pending request gets the cards with Approve and Reject", () => {
-    expect(chatCommandFor(pending, me(true))).toBe('pending');
+    expect(chatCommandFor(pending, me(true))).toBe('pending R-AAAAAAA1');
   });
   test('everyone else, and every other state, gets the request', () => {
     expect(chatCommandFor(pending, me(false))).toBe('status R-AAAAAAA1');

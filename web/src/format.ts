@@ -181,11 +181,11 @@ export function endedFacts(hist: History): Array<[label: string, value: string |
 
 /**
  * What the drawer's chat link types: for an approver looking at someone else's pending request,
- * `pending` (its cards carry Approve and Reject; `status` shows one without them), else `status R-…`.
+ * `pending R-…` (its card carries Approve and Reject; `status` shows one without them), else `status R-…`.
  */
 export function chatCommandFor(row: Row, me: Me): string {
   const approving = row.state === 'pending' && me.roles.approver && row.requester?.objectId !== me.user.objectId;
-  return approving ? 'pending' : `status ${row.requestId}`;
+  return `${approving ? 'pending' : 'status'} ${row.requestId}`;
 }
 
 /**

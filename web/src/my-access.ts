@@ -61,19 +61,18 @@ function section(
         r,
         h('p', { class: 'row-meta' }, `${whatShort(r)} · `, h('span', { class: 'nowrap' }, r.requestId ?? '')),
         h('p', { class: 'row-meta' }, detail(r)),
-        // "pending" lists what this approver may decide, with Approve and Reject ("status" shows
-        // the card without them).
+        // "pending R-…" shows it with Approve and Reject ("status" shows the card without them).
         r.requestId && id === 'approvals'
           ? h(
               'a',
               {
                 class: 'chat-link',
-                attrs: { href: chatLink(ctx.me.botAppId, 'pending'), target: '_blank', rel: 'noopener' },
+                attrs: { href: chatLink(ctx.me.botAppId, `pending ${r.requestId}`), target: '_blank', rel: 'noopener' },
                 on: {
                   click: (ev) => {
                     if (ctx.host.inTeams) {
                       ev.preventDefault();
-                      ctx.host.openLink(chatLink(ctx.me.botAppId, 'pending'));
+                      ctx.host.openLink(chatLink(ctx.me.botAppId, `pending ${r.requestId}`));
                     }
                   },
                 },

@@ -30,6 +30,27 @@ export class InfoHandlers {
     await this.reply(ctx, helpCard(this.services.settings.sandbox));
   }
 
+  /**
+   * `pending R-…`: one request as its approvers' card, with Approve and Reject while it waits for
+   * them (the tab's "Open in chat to approve" types it; the list shows only the oldest 20).
+   */
+  private async pendingOne(ctx: TurnContext, identity: TurnIdentity, requestId: string): Promise<void> {
+    const { requests, messenger, settings } = this.services;
+    try {
+      const request = await requests.get(requestId);
+      if (!(await requests.isApproverOf(identity.actor, request))) {
+        const only = `Only the approvers of request ${request.id} can decide it. To see your own request, use "@acrbot status ${request.id}".`;
+        await this.reply(ctx, refusalCard('Approvers only', only, settings.sandbox));
+        return;
+      }
+      // The card shows the buttons only while there is something to decide (pending, or a
+      // break-glass review owed); tracked, so it changes with the request like the others.
+      await messenger.replyAndTrack(ctx, request, requestCard(request, { showActions: true }), 'approver');
+    } catch (err) {
+      await this.reply(ctx, errorCardFor(this.services, err));
+    }
+  }
+
   /** The requester and approvers may look at a request. */
   async status(ctx: TurnContext, identity: TurnIdentity, requestId: string | undefined): Promise<void> {
     const sandbox = this.services.settings.sandbox;
@@ -60,7 +81,8 @@ export class InfoHandlers {
   }
 
   /** Approvers get every pending request as an approval card (tracked, so it updates too). */
-  async pending(ctx: TurnContext, identity: TurnIdentity): Promise<void> {
+  async pending(ctx: TurnContext, identity: TurnIdentity, requestId?: string): Promise<void> {
+    if (requestId) return this.pendingOne(ctx, identity, requestId);
     const { requests, messenger, settings } = this.services;
     if (!(await requests.isApprover(identity.actor))) {
       const only =
