@@ -262,7 +262,7 @@ export function requestRef(request: AccessRequest, now: Date): AcrbotRequestRef 
  */
 export function scopeLevelOf(
   scope: string,
-  registry: InventoryRegistry,
+  registry: Pick<InventoryRegistry, 'id' | 'subscriptionId' | 'resourceGroup'>,
   listedIn?: readonly string[],
 ): ScopeLevel | undefined {
   const s = lower(scope).replace(/\/+$/, '');
@@ -279,6 +279,11 @@ export function scopeLevelOf(
 }
 
 const LIVE: readonly AccessState[] = ['active', 'expiring'];
+
+/** A request whose access is live (active or expiring) as the inventory sees it. */
+export function isLiveRef(ref: AcrbotRequestRef): boolean {
+  return LIVE.includes(ref.state);
+}
 const ENDED_ORDER: readonly AccessState[] = ['drifted', 'expired', 'revoked'];
 
 /** Everything the pure join needs, gathered by the flow. */
@@ -400,7 +405,7 @@ function assignmentState(refs: AcrbotRequestRef[]): AccessState {
 function cellOf(cluster: InventoryCluster, registry: InventoryRegistry, paths: PullPath[]): AccessCell {
   const live = paths.filter((p) => LIVE.includes(p.state) && (p.kind !== 'roleAssignment' || p.honoured));
   if (live.length) {
-    const ends = live.map(pathEnd);
+    const ends = live.map((p) => pathEnd(p));
     const unbounded = ends.some((e) => e === undefined);
     const latest = unbounded ? undefined : ends.reduce<string | undefined>((m, e) => (!m || e! > m ? e : m), undefined);
     return {
@@ -418,10 +423,10 @@ function cellOf(cluster: InventoryCluster, registry: InventoryRegistry, paths: P
 }
 
 /** When a live path ends; undefined = no end. */
-export function pathEnd(path: PullPath): string | undefined {
+export function pathEnd(path: PullPath, counts: (ref: AcrbotRequestRef) => boolean = isLiveRef): string | undefined {
   if (path.kind === 'roleAssignment') {
     if (path.origin === 'outside') return undefined;
-    const live = path.requests.filter((r) => LIVE.includes(r.state));
+    const live = path.requests.filter(counts);
     if (live.length === 0 || live.some((r) => r.expiresAt === undefined)) return undefined;
     return live.map((r) => r.expiresAt!).sort()[live.length - 1];
   }

@@ -7,6 +7,8 @@
  */
 import {
   EXPIRING_WITHIN_MS,
+  isLiveRef,
+  pathEnd,
   type AccessCell,
   type AcrbotRequestRef,
   type InventoryCluster,
@@ -72,7 +74,7 @@ export function requestText(ref: AcrbotRequestRef): string {
     ref.approvedBy ? `approved by ${ref.approvedBy}` : undefined,
     ref.revokingSince
       ? `being revoked since ${shortTime(ref.revokingSince)}`
-      : !isLive(ref)
+      : !isLiveRef(ref)
         ? undefined // ended: the card says how (revoked, expired, removed), not the end it had
         : ref.expiresAt
           ? `until ${shortTime(ref.expiresAt)}`
@@ -83,25 +85,9 @@ export function requestText(ref: AcrbotRequestRef): string {
   return `acrbot request ${ref.requestId} (${parts.join(', ')})`;
 }
 
-/** A request whose access is live (active or expiring), as the inventory says. */
-function isLive(ref: AcrbotRequestRef): boolean {
-  return ref.state === 'active' || ref.state === 'expiring';
-}
-
 /** A live request that keeps its access (no revocation began). */
 function holds(ref: AcrbotRequestRef): boolean {
-  return isLive(ref) && !ref.revokingSince;
-}
-
-/**
- * When a role path stops giving pull, leaving out requests being revoked: undefined when it has
- * no end (granted outside acrbot, or held by a request without one).
- */
-function lastingEnd(path: RoleAssignmentPath): string | undefined {
-  if (path.origin === 'outside') return undefined;
-  const held = path.requests.filter(holds);
-  if (held.length === 0 || held.some((r) => r.expiresAt === undefined)) return undefined;
-  return held.map((r) => r.expiresAt!).sort()[held.length - 1];
+  return isLiveRef(ref) && !ref.revokingSince;
 }
 
 /** `2027-01-04 10:00 UTC`. */
@@ -224,7 +210,8 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
     (p) => p.origin === 'outside' || p.requests.some(holds) || !p.requests.some((r) => r.revokingSince),
   );
   const ending = working.length > 0 && lasting.length === 0;
-  const ends = lasting.map(lastingEnd);
+  // When each stops giving pull, leaving out requests being revoked.
+  const ends = lasting.map((p) => pathEnd(p, holds));
   const end = ends.length && !ends.includes(undefined) ? ends.sort()[ends.length - 1] : undefined;
   const expiring = end !== undefined && Date.parse(end) - now.getTime() <= EXPIRING_WITHIN_MS;
   if (working.length) {

@@ -59,10 +59,23 @@ export const BREAK_GLASS_REVIEW_MS = 24 * 3_600_000;
 export const BREAK_GLASS_RULE_ID = 'break-glass';
 
 /**
- * Most open requests of one requester read to find an open extension (here and in the tab's rows):
- * far above the per-user pending cap, so in practice all of them.
+ * Most open requests of one requester read to find an open extension: far above the per-user
+ * pending cap, so in practice all of them.
  */
-export const OPEN_REQUESTS_SCAN_LIMIT = 500;
+const OPEN_REQUESTS_SCAN_LIMIT = 500;
+
+/**
+ * A requester's extensions waiting for approval or being applied (an extension's requester is its
+ * original's): one read of their open requests through the by-requester index. The open-extension
+ * check and the tab's rows both ask this.
+ */
+export async function openExtensionsBy(
+  store: Pick<RequestStore, 'listByRequester'>,
+  requesterId: string,
+): Promise<AccessRequest[]> {
+  const open = await store.listByRequester(requesterId, ['pending', 'approved', 'executing'], OPEN_REQUESTS_SCAN_LIMIT);
+  return open.filter((r) => r.extendsRequestId);
+}
 
 /**
  * Times one click is decided against the current version when the conditional write loses to a
@@ -500,12 +513,9 @@ export class RequestService {
    * and keeps those that extend `original`.
    */
   async openExtensionsOf(original: AccessRequest): Promise<AccessRequest[]> {
-    const open = await this.store.listByRequester(
-      original.requester.objectId,
-      ['pending', 'approved', 'executing'],
-      OPEN_REQUESTS_SCAN_LIMIT,
+    return (await openExtensionsBy(this.store, original.requester.objectId)).filter(
+      (r) => r.extendsRequestId === original.id,
     );
-    return open.filter((r) => r.extendsRequestId === original.id);
   }
 
   /** Pending requests, oldest first. */

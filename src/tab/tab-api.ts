@@ -14,7 +14,7 @@ import type { AuditLog, Clock, RequestStore } from '../domain/ports';
 import { REQUEST_STATES, type AccessRequest, type Actor } from '../domain/request';
 import { UserFacingError } from '../domain/errors';
 import { NOT_ALLOWED_CODES } from '../flows/access-actions';
-import { OPEN_REQUESTS_SCAN_LIMIT } from '../flows/request-service';
+import { openExtensionsBy } from '../flows/request-service';
 import type { Logger } from '../observability/logger';
 import { currentCorrelationId, withCorrelation } from '../observability/correlation';
 import { SsoError, type SsoSettings, type TabUser, validateSsoToken } from './sso-token';
@@ -292,12 +292,8 @@ export class TabApi {
 
   /** The caller's extensions still waiting or running, by the id of the request each extends. */
   private async openExtensionsBy(c: Caller): Promise<Map<string, string>> {
-    const open = await this.deps.store.listByRequester(
-      c.user.objectId,
-      ['pending', 'approved', 'executing'],
-      OPEN_REQUESTS_SCAN_LIMIT,
-    );
-    return new Map(open.flatMap((r) => (r.extendsRequestId ? [[r.extendsRequestId, r.id] as const] : [])));
+    const open = await openExtensionsBy(this.deps.store, c.user.objectId);
+    return new Map(open.map((r) => [r.extendsRequestId!, r.id] as const));
   }
 
   private isOwn(request: AccessRequest, c: Caller): boolean {

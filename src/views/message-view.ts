@@ -7,6 +7,7 @@ import type { GrantPlan } from '../domain/plan';
 import type { AdaptiveCardJson } from './card-templates';
 import type { AccessRequest } from '../domain/request';
 import { describeAccess } from '../domain/access-term';
+import { scopeLevelOf } from '../domain/access-inventory';
 import { renderCard } from './card-templates';
 import { type Fact, inertText } from './request-view';
 
@@ -96,13 +97,17 @@ function roleWords(existing: RoleAssignmentInfo, plan: GrantPlan): string {
 
 /** "the registry contosoacr itself", "resource group rg-acr", "subscription …", else the scope as it is. */
 function scopeWords(scope: string, plan: GrantPlan): string {
-  const s = scope.toLowerCase().replace(/\/+$/, '');
-  const registry = plan.registry;
-  if (s === registry.id.toLowerCase()) return `the registry ${registry.name} itself`;
-  if (s === `/subscriptions/${registry.subscriptionId}/resourcegroups/${registry.resourceGroup}`.toLowerCase())
-    return `resource group ${registry.resourceGroup}`;
-  if (s === `/subscriptions/${registry.subscriptionId}`.toLowerCase()) return `subscription ${registry.subscriptionId}`;
-  return scope;
+  const { registry } = plan;
+  switch (scopeLevelOf(scope, registry)) {
+    case 'registry':
+      return `the registry ${registry.name} itself`;
+    case 'resourceGroup':
+      return `resource group ${registry.resourceGroup}`;
+    case 'subscription':
+      return `subscription ${registry.subscriptionId}`;
+    default:
+      return scope;
+  }
 }
 
 const helpCards = new Map<boolean, AdaptiveCardJson>();

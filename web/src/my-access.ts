@@ -3,7 +3,7 @@
  * secrets with expiry, and all their requests.
  */
 import { h, replace } from './dom';
-import { chatLink, endText, whatShort } from './format';
+import { chatCommandFor, chatLink, endText, whatShort } from './format';
 import { type DrawerContext, rowItem } from './history';
 import type { MyAccess, Row } from './types';
 
@@ -61,18 +61,22 @@ function section(
         r,
         h('p', { class: 'row-meta' }, `${whatShort(r)} · `, h('span', { class: 'nowrap' }, r.requestId ?? '')),
         h('p', { class: 'row-meta' }, detail(r)),
-        // "pending R-…" shows it with Approve and Reject ("status" shows the card without them).
+        // An approver's pending row: "pending R-…", with Approve and Reject (chatCommandFor).
         r.requestId && id === 'approvals'
           ? h(
               'a',
               {
                 class: 'chat-link',
-                attrs: { href: chatLink(ctx.me.botAppId, `pending ${r.requestId}`), target: '_blank', rel: 'noopener' },
+                attrs: {
+                  href: chatLink(ctx.me.botAppId, chatCommandFor(r, ctx.me)),
+                  target: '_blank',
+                  rel: 'noopener',
+                },
                 on: {
                   click: (ev) => {
                     if (ctx.host.inTeams) {
                       ev.preventDefault();
-                      ctx.host.openLink(chatLink(ctx.me.botAppId, `pending ${r.requestId}`));
+                      ctx.host.openLink(chatLink(ctx.me.botAppId, chatCommandFor(r, ctx.me)));
                     }
                   },
                 },
