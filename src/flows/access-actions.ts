@@ -67,7 +67,14 @@ export class AccessActions {
   constructor(
     private readonly requests: Pick<
       RequestService,
-      'get' | 'isApproverOf' | 'ruleOf' | 'accessTerm' | 'credentialLifetimeMs' | 'create' | 'openExtensionsOf'
+      | 'get'
+      | 'isApproverOf'
+      | 'ruleOf'
+      | 'accessTerm'
+      | 'credentialLifetimeMs'
+      | 'create'
+      | 'openExtensionsOf'
+      | 'extensionTermRange'
     >,
     private readonly lifecycle: Pick<AccessLifecycle, 'rotationPlan' | 'revokeSoon'>,
     private readonly audit: AuditLog,
@@ -147,6 +154,14 @@ export class AccessActions {
       if (err instanceof UserFacingError) return false;
       throw err;
     }
+  }
+
+  /**
+   * The terms an extension of `request` may run with (the deployment's and its rule's limits), for
+   * offering only those; undefined when {@link canExtend} is false or nothing bounds it.
+   */
+  extendRange(actor: Actor, request: AccessRequest): { minMs: number; maxMs: number } | undefined {
+    return this.canExtend(actor, request) ? this.requests.extensionTermRange(request) : undefined;
   }
 
   /** Whether {@link mayRevoke} allows it (for showing the button; the action decides again). */

@@ -339,6 +339,20 @@ export class RequestService {
     return this.settings.access ? parseAccessDuration(text, this.settings.access) : undefined;
   }
 
+  /**
+   * The terms an extension of `original` may ask for and run with, by the same limits
+   * {@link create} applies: the deployment's minimum and maximum, and the current rule's
+   * maxDuration (longer is refused) and auto-approval cap (longer is cut). For offering terms (the
+   * tab); {@link create} decides again. Undefined without time-boxing, or when no rule covers it.
+   */
+  extensionTermRange(original: AccessRequest): { minMs: number; maxMs: number } | undefined {
+    const limits = this.settings.access;
+    const rule = selectRule(this.policies.current(), factsOf(original.plan));
+    if (!limits || !rule) return undefined;
+    const caps = [limits.maxMs, rule.maxDurationMs, rule.autoApprove?.maxDurationMs];
+    return { minMs: limits.minMs, maxMs: Math.min(...caps.filter((ms): ms is number => ms !== undefined)) };
+  }
+
   /** How long the credential of a secret must live to outlast its access term (approval wait included). */
   credentialLifetimeMs(term: AccessTerm | undefined): number | undefined {
     if (!term) return undefined;

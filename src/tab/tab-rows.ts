@@ -71,6 +71,8 @@ export interface TabRow {
   /** The user may extend / revoke it (decided by the API per caller). */
   canExtend?: boolean;
   canRevoke?: boolean;
+  /** With `canExtend`: the shortest and longest term an extension may run with, in ms (longer is refused or cut). */
+  extendRange?: { minMs: number; maxMs: number };
   /** While it waits for a decision: the term asked for ("30 days", "permanent"). */
   termAsked?: string;
   /** For an extension: the request whose access it extends. */

@@ -17,6 +17,8 @@ import type { TeamsUser } from '../helpers/teams-activities';
 const AUDIENCE = `api://localhost/${SANDBOX_TAB_APP_ID}`;
 const PROD_CHANNEL = '19:prod-approvals@thread.tacv2';
 const megan = SANDBOX_USERS.secondApprover as TeamsUser;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 // Megan is in the approver group (an approver of prod-two) but not named by the default rule.
 const POLICY = `version: 1
@@ -25,6 +27,7 @@ rules:
     match: { cluster: "aks-prod*", registry: "contoso*", clusterTags: { env: prod } }
     approvers: { name: Platform Approvers, groups: ["${SANDBOX_APPROVER_GROUP_ID}"] }
     approvalsRequired: 2
+    maxDuration: 14d
     channel: "${PROD_CHANNEL}"
   - id: dev-auto
     match: { clusterTags: { env: dev } }
@@ -74,6 +77,10 @@ describe('tab actions under a policy with several rules', () => {
     expect(asAlex.body.row).toMatchObject({ canRevoke: true, canExtend: false });
     const own = await call(h.app.url, `/api/tab/requests/${request.id}`, tokens.riley);
     expect(own.body.row).toMatchObject({ canRevoke: true, canExtend: true });
+    // No rule limit: the deployment's (ACRBOT_MIN/MAX_ACCESS_DURATION).
+    expect(own.body.row.extendRange).toEqual({ minMs: HOUR_MS, maxMs: 90 * DAY_MS });
+    // Only the requester is offered terms.
+    expect(asAlex.body.row.extendRange).toBeUndefined();
   });
 
   test("list rows follow the same rule as the drawer: Revoke for the requester and the request's own approvers only", async () => {
@@ -103,6 +110,9 @@ describe('tab actions under a policy with several rules', () => {
     await h.click(users.approver, 'approve', { requestId: request.id });
     await h.click(megan, 'approve', { requestId: request.id });
     expect((await h.settle(request.id)).state).toBe('succeeded');
+    // The drawer offers terms up to the rule's maxDuration (a longer one is refused).
+    const own = await call(h.app.url, `/api/tab/requests/${request.id}`, tokens.riley);
+    expect(own.body.row.extendRange).toEqual({ minMs: HOUR_MS, maxMs: 14 * DAY_MS });
     const before = h.connector.calls.length;
     const res = await call(h.app.url, `/api/tab/requests/${request.id}/extend`, tokens.riley, {
       duration: '7d',
@@ -124,6 +134,9 @@ describe('tab actions under a policy with several rules', () => {
     const request = await h.requestGrant(users.requester, 'aks-dev contosoacr --for 1d dev pulls');
     const granted = await h.settle(request.id);
     expect(granted.decision?.by.name).toBe('rule dev-auto');
+    // Up to the auto-approval's cap: a longer term would be cut to it.
+    const own = await call(h.app.url, `/api/tab/requests/${request.id}`, tokens.riley);
+    expect(own.body.row.extendRange).toEqual({ minMs: HOUR_MS, maxMs: 7 * DAY_MS });
     const res = await call(h.app.url, `/api/tab/requests/${request.id}/extend`, tokens.riley, {
       duration: '7d',
       reason: 'dev environment stays a week',

@@ -13,6 +13,7 @@ import {
   expiryKey,
   extendInChatHint,
   extendTerms,
+  noExtendTermNote,
   howAndWho,
   whatShort,
   noHistoryNote,
@@ -98,6 +99,37 @@ describe('the terms offered to extend', () => {
     ]);
     expect(extendTerms(undefined, now)[0]).toEqual({ value: '1d', label: '1 day (until about 2026-12-02)' });
     expect(extendTerms('2027-06-01T00:00:00Z', now)).toEqual([]);
+  });
+
+  test("within the API's limits, with the longest allowed offered when it falls between the usual terms", () => {
+    const day = 86_400_000;
+    // A rule of at most 14 days: 30d and 90d would be refused; 14 days is offered instead.
+    expect(extendTerms('2026-12-02T00:00:00Z', now, { minMs: 3_600_000, maxMs: 14 * day })).toEqual([
+      { value: '7d', label: '7 days (until about 2026-12-08)' },
+      { value: '14d', label: '14 days, the longest allowed (until about 2026-12-15)' },
+    ]);
+    // In hours when not whole days; a minimum above a day drops 1d.
+    expect(extendTerms(undefined, now, { minMs: 25 * 3_600_000, maxMs: 36 * 3_600_000 })).toEqual([
+      { value: '36h', label: '36 hours, the longest allowed (until about 2026-12-02)' },
+    ]);
+    // A longest that is one of the usual terms, or beyond them, adds nothing.
+    expect(extendTerms(undefined, now, { minMs: 0, maxMs: 30 * day }).map((t) => t.value)).toEqual(['1d', '7d', '30d']);
+    expect(extendTerms(undefined, now, { minMs: 0, maxMs: 365 * day }).map((t) => t.value)).toEqual([
+      '1d',
+      '7d',
+      '30d',
+      '90d',
+    ]);
+  });
+
+  test('with no term offered, says whether chat could ask a longer one', () => {
+    const day = 86_400_000;
+    const row = { expiresAt: '2026-12-20T00:00:00Z' };
+    expect(noExtendTermNote({ ...row, extendRange: { minMs: 0, maxMs: 7 * day } }, now)).toEqual({
+      text: 'It already runs until 2026-12-20 00:00 UTC, and the longest term allowed, 7 days from when it is granted, would not end later; ask nearer its end.',
+      chat: false,
+    });
+    expect(noExtendTermNote({ expiresAt: '2027-06-01T00:00:00Z' }, now).chat).toBe(true);
   });
 });
 

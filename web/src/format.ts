@@ -125,26 +125,67 @@ export function extendInChatHint(row: Row, myObjectId: string): boolean {
 }
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
-/** The terms the tab offers for an extension: its value (as typed in chat) and its days. */
-const EXTEND_TERMS: ReadonlyArray<readonly [string, number]> = [
-  ['1d', 1],
-  ['7d', 7],
-  ['30d', 30],
-  ['90d', 90],
-];
+/** The terms the tab offers for an extension, in days, when the limits allow them. */
+const EXTEND_DAYS: readonly number[] = [1, 7, 30, 90];
+
+/** A term as typed in chat (`7d`, `36h`, `90m`) and as read (`7 days`, `36 hours`). */
+function termOf(ms: number): { value: string; words: string } {
+  const [n, unit, word] =
+    ms % DAY_MS === 0
+      ? [ms / DAY_MS, 'd', 'day']
+      : ms % HOUR_MS === 0
+        ? [ms / HOUR_MS, 'h', 'hour']
+        : [Math.round(ms / 60_000), 'm', 'minute'];
+  return { value: `${n}${unit}`, words: `${n} ${word}${n === 1 ? '' : 's'}` };
+}
 
 /**
- * The extension terms worth offering for access ending at `expiresAt`: an extension's term counts
- * from when it is granted, so only those that end after the current end (a shorter one is refused).
+ * The extension terms worth offering for access ending at `expiresAt`: within the limits the API
+ * sent (`range`: the deployment's and the rule's; a longer term is refused or cut), with the
+ * longest allowed added when it falls between the usual ones, and only those that end after the
+ * current end (an extension's term counts from when it is granted; a shorter one is refused).
  */
-export function extendTerms(expiresAt: string | undefined, now: number): Array<{ value: string; label: string }> {
+export function extendTerms(
+  expiresAt: string | undefined,
+  now: number,
+  range?: { minMs: number; maxMs: number },
+): Array<{ value: string; label: string }> {
   const end = expiresAt ? Date.parse(expiresAt) : Number.NEGATIVE_INFINITY;
+  const fits = (ms: number) => !range || (ms >= range.minMs && ms <= range.maxMs);
+  const terms = EXTEND_DAYS.map((days) => days * DAY_MS).filter(fits);
+  const longest = range && range.maxMs < Math.max(...EXTEND_DAYS) * DAY_MS ? range.maxMs : undefined;
+  if (longest !== undefined && longest >= range!.minMs && !terms.includes(longest)) terms.push(longest);
   // At least a day later: a term that moves the end by minutes is not worth an approver's time.
-  return EXTEND_TERMS.filter(([, days]) => now + days * DAY_MS >= end + DAY_MS).map(([value, days]) => ({
-    value,
-    label: `${days} day${days === 1 ? '' : 's'} (until about ${shortTime(new Date(now + days * DAY_MS).toISOString()).slice(0, 10)})`,
-  }));
+  return terms
+    .filter((ms) => now + ms >= end + DAY_MS)
+    .map((ms) => {
+      const { value, words } = termOf(ms);
+      const until = shortTime(new Date(now + ms).toISOString()).slice(0, 10);
+      return { value, label: `${words}${ms === longest ? ', the longest allowed' : ''} (until about ${until})` };
+    });
+}
+
+/**
+ * Why the drawer offers no extension term although the row may be extended: none would end later.
+ * With `chat`, a longer term may still be asked in chat; without, none allowed would end later yet.
+ */
+export function noExtendTermNote(
+  row: Pick<Row, 'expiresAt' | 'extendRange'>,
+  now: number,
+): { text: string; chat: boolean } {
+  const until = shortTime(row.expiresAt);
+  const max = row.extendRange?.maxMs;
+  if (max !== undefined && row.expiresAt && now + max < Date.parse(row.expiresAt) + DAY_MS)
+    return {
+      text: `It already runs until ${until}, and the longest term allowed, ${termOf(max).words} from when it is granted, would not end later; ask nearer its end.`,
+      chat: false,
+    };
+  return {
+    text: `It already runs until ${until}; the longest term offered here would not end later. To extend it further, say in chat: `,
+    chat: true,
+  };
 }
 
 /**

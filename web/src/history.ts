@@ -13,6 +13,7 @@ import {
   endedFacts,
   extendInChatHint,
   extendTerms,
+  noExtendTermNote,
   noHistoryNote,
   shortTime,
   STATE_LABEL,
@@ -164,16 +165,18 @@ function actions(ctx: DrawerContext, row: Row): HTMLElement {
         `Its extension ${row.extensionWaiting} is waiting for an approver; another can be asked once that one is decided or cancelled.`,
       ),
     );
-  const terms = row.canExtend ? extendTerms(row.expiresAt, Date.now()) : [];
-  if (row.canExtend && terms.length === 0)
+  const terms = row.canExtend ? extendTerms(row.expiresAt, Date.now(), row.extendRange) : [];
+  if (row.canExtend && terms.length === 0) {
+    const note = noExtendTermNote(row, Date.now());
     box.appendChild(
       h(
         'p',
         { class: 'note' },
-        `It already runs until ${shortTime(row.expiresAt)}; the longest term offered here would not end later. To extend it further, say in chat: `,
-        h('code', {}, `extend ${requestId} --for <longer> <reason>`),
+        note.text,
+        ...(note.chat ? [h('code', {}, `extend ${requestId} --for <longer> <reason>`)] : []),
       ),
     );
+  }
   if (terms.length) {
     const select = h(
       'select',

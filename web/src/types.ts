@@ -30,6 +30,7 @@ export interface Row {
   notes?: string[];
   canExtend?: boolean;
   canRevoke?: boolean;
+  extendRange?: { minMs: number; maxMs: number };
   termAsked?: string;
   extendsRequestId?: string;
   extensionWaiting?: string;
