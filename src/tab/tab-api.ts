@@ -244,7 +244,7 @@ export class TabApi {
       if (!request) return notFound(id);
       const audit = await this.deps.audit.forRequest(request.id);
       const history = requestHistory(request, audit, this.deps.clock.now());
-      await this.withActions([history.row], [request], c);
+      await this.withActions([history.row], [request], c, { everyonesExtensions: true });
       return { status: 200, body: history };
     });
   }
@@ -293,11 +293,6 @@ export class TabApi {
   }
 
   /** The caller's extensions still waiting or running, by the id of the request each extends. */
-  private async openExtensionsBy(c: Caller): Promise<Map<string, string>> {
-    const open = await openExtensionsBy(this.deps.store, c.user.objectId);
-    return new Map(open.map((r) => [r.extendsRequestId!, r.id] as const));
-  }
-
   private isOwn(request: AccessRequest, c: Caller): boolean {
     return request.requester.objectId.toLowerCase() === c.user.objectId;
   }
@@ -314,7 +309,12 @@ export class TabApi {
    * rules: Extend per row (no I/O), Revoke for all rows at once (an approver check per distinct
    * rule, not per row). The flows decide again when they are called.
    */
-  private async withActions(rows: TabRow[], requests: readonly AccessRequest[], c: Caller): Promise<TabRow[]> {
+  private async withActions(
+    rows: TabRow[],
+    requests: readonly AccessRequest[],
+    c: Caller,
+    opts: { everyonesExtensions?: boolean } = {},
+  ): Promise<TabRow[]> {
     const actions = this.deps.actions;
     const live = rows.flatMap((row, i) =>
       requests[i]!.state === 'succeeded' && LIVE_PULL_STATES.includes(row.state) ? [i] : [],
@@ -328,11 +328,18 @@ export class TabApi {
     const revocable = new Set(live.filter((_, k) => answers[k]));
     const extendable = new Set(live);
     // Extensions are the requester's own requests: one look at theirs names the open ones (one
-    // at a time per original, so Extend is not offered while one waits).
-    const open =
-      actions?.extend && live.some((i) => this.isOwn(requests[i]!, c))
-        ? await this.openExtensionsBy(c)
-        : new Map<string, string>();
+    // at a time per original, so Extend is not offered while one waits). Lists look at the
+    // caller's; a drawer (`everyonesExtensions`) at its requester's, so an approver sees one waits.
+    const requesters = new Set(
+      live
+        .map((i) => requests[i]!)
+        .filter((r) => opts.everyonesExtensions || this.isOwn(r, c))
+        .map((r) => r.requester.objectId.toLowerCase()),
+    );
+    const open = new Map<string, string>();
+    if (actions?.extend)
+      for (const requesterId of requesters)
+        for (const r of await openExtensionsBy(this.deps.store, requesterId)) open.set(r.extendsRequestId!, r.id);
     rows.forEach((row, i) => {
       const request = requests[i]!;
       const waiting = open.get(request.id);

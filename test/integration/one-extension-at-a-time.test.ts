@@ -79,14 +79,17 @@ describe('one open extension per request, from chat and the tab, across instance
     expect((await second.app.store.get(pendingId))!).toMatchObject({ state: 'pending', extendsRequestId: request.id });
 
     // The tab's row offers no second one and names the waiting one, on either instance.
-    const row = async (h: Harness): Promise<Record<string, unknown>> => {
+    const row = async (h: Harness, token = riley): Promise<Record<string, unknown>> => {
       const res = await fetch(`${h.app.url}/api/tab/requests/${request.id}`, {
-        headers: { Authorization: `Bearer ${riley}` },
+        headers: { Authorization: `Bearer ${token}` },
       });
       return ((await res.json()) as { row: Record<string, unknown> }).row;
     };
     for (const h of [first, second])
       expect(await row(h)).toMatchObject({ canExtend: false, extensionWaiting: pendingId, canRevoke: true });
+    // An approver's drawer of the original names it too (they decide it).
+    const alex = await sandbox.identity.issue({ user: 'approver', audience: AUDIENCE });
+    expect(await row(second, alex)).toMatchObject({ canExtend: false, extensionWaiting: pendingId });
 
     // Asked anyway (an old page), on either instance: 409 with the sentence naming the pending extension.
     for (const h of [first, second]) {

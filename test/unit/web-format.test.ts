@@ -13,6 +13,7 @@ import {
   expiryKey,
   extendInChatHint,
   extendTerms,
+  extensionWaitingNote,
   noExtendTermNote,
   howAndWho,
   whatShort,
@@ -30,6 +31,18 @@ const base: Row = {
   registry: { id: '/r', name: 'acr-a' },
   approvers: [],
 };
+
+/** The signed-in caller: `objectId`, an approver or not. */
+function meAs(objectId: string, approver: boolean): Me {
+  return {
+    user: { objectId, name: objectId, tenantId: 't' },
+    roles: { approver, auditor: false },
+    sees: 'all',
+    actions: { extend: true, revoke: true },
+    botAppId: 'b',
+    now: '2026-12-01T00:00:00Z',
+  };
+}
 
 describe('rows without a request the caller may see', () => {
   test("an acrbot assignment for another tenant's request says so, not 'outside acrbot'", () => {
@@ -133,6 +146,26 @@ describe('the terms offered to extend', () => {
   });
 });
 
+describe('an open extension in the drawer', () => {
+  const me = meAs;
+  const row: Row = {
+    ...base,
+    requestId: 'R-1',
+    requester: { objectId: 'riley', name: 'Riley' },
+    extensionWaiting: 'R-2',
+  };
+  test('tells its requester why no second one is offered, and an approver where to decide it', () => {
+    expect(extensionWaitingNote(row, me('riley', false))).toBe(
+      'Its extension R-2 is waiting for an approver; another can be asked once that one is decided or cancelled.',
+    );
+    expect(extensionWaitingNote(row, me('alex', true))).toBe(
+      'Riley asked to extend it: R-2 waits for an approver\'s decision in chat ("pending R-2" shows it with Approve and Reject).',
+    );
+    expect(extensionWaitingNote(row, me('auditor', false))).toContain('"status R-2" shows where it stands');
+    expect(extensionWaitingNote({ ...row, extensionWaiting: undefined }, me('riley', false))).toBeUndefined();
+  });
+});
+
 describe('who decided', () => {
   const at = '2026-11-30T10:00:00Z';
   const hist = (over: Partial<History>): History => ({
@@ -216,14 +249,7 @@ describe('how access ended', () => {
 });
 
 describe("the drawer's chat link", () => {
-  const me = (approver: boolean): Me => ({
-    user: { objectId: 'alex', name: 'Alex', tenantId: 't' },
-    roles: { approver, auditor: false },
-    sees: 'all',
-    actions: { extend: true, revoke: true },
-    botAppId: 'b',
-    now: '2026-12-01T00:00:00Z',
-  });
+  const me = (approver: boolean): Me => meAs('alex', approver);
   const pending: Row = {
     ...base,
     requestId: 'R-AAAAAAA1',

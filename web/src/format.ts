@@ -230,6 +230,18 @@ export function chatCommandFor(row: Row, me: Me): string {
 }
 
 /**
+ * The drawer's line about an extension of this access that is open: to its requester, why no
+ * second one is offered; to anyone else (an approver), where it is decided.
+ */
+export function extensionWaitingNote(row: Row, me: Me): string | undefined {
+  const open = row.extensionWaiting;
+  if (!open) return undefined;
+  return row.requester?.objectId === me.user.objectId
+    ? `Its extension ${open} is waiting for an approver; another can be asked once that one is decided or cancelled.`
+    : `${row.requester?.name ?? 'Its requester'} asked to extend it: ${open} waits for an approver's decision in chat (${me.roles.approver ? `"pending ${open}" shows it with Approve and Reject` : `"status ${open}" shows where it stands`}).`;
+}
+
+/**
  * A row's place in "Expiry (soonest first)": access being revoked is ending now, then by end, then
  * access without an end, and access that already ended last (its old end no longer counts).
  */

@@ -13,6 +13,7 @@ import {
   endedFacts,
   extendInChatHint,
   extendTerms,
+  extensionWaitingNote,
   noExtendTermNote,
   noHistoryNote,
   shortTime,
@@ -157,14 +158,8 @@ function actions(ctx: DrawerContext, row: Row): HTMLElement {
       message.textContent = err instanceof ApiError || err instanceof AuthError ? err.message : 'That did not work.';
     }
   };
-  if (row.extensionWaiting)
-    box.appendChild(
-      h(
-        'p',
-        { class: 'note' },
-        `Its extension ${row.extensionWaiting} is waiting for an approver; another can be asked once that one is decided or cancelled.`,
-      ),
-    );
+  const waiting = extensionWaitingNote(row, ctx.me);
+  if (waiting) box.appendChild(h('p', { class: 'note' }, waiting));
   const terms = row.canExtend ? extendTerms(row.expiresAt, Date.now(), row.extendRange) : [];
   if (row.canExtend && terms.length === 0) {
     const note = noExtendTermNote(row, Date.now());
