@@ -13,6 +13,8 @@ import {
   expiryKey,
   extendInChatHint,
   extendTerms,
+  placeLabelsOf,
+  rowTitle,
   extensionWaitingNote,
   noExtendTermNote,
   howAndWho,
@@ -163,6 +165,26 @@ describe('an open extension in the drawer', () => {
     );
     expect(extensionWaitingNote(row, me('auditor', false))).toContain('"status R-2" shows where it stands');
     expect(extensionWaitingNote({ ...row, extensionWaiting: undefined }, me('riley', false))).toBeUndefined();
+  });
+});
+
+describe('places with the same name', () => {
+  const shared = (n: string): Row => ({
+    ...base,
+    key: n,
+    registry: {
+      id: `/subscriptions/${n}/registries/sharedacr`,
+      name: 'sharedacr',
+      loginServer: `sharedacr${n}.azurecr.io`,
+    },
+  });
+  test('are told apart in row titles by login server; one place listed twice is not a repeat', () => {
+    const labels = placeLabelsOf([shared('1'), shared('1'), shared('2')]);
+    expect(rowTitle(shared('1'), labels)).toBe('aks-a → sharedacr (sharedacr1.azurecr.io)');
+    expect(rowTitle(shared('2'), labels)).toBe('aks-a → sharedacr (sharedacr2.azurecr.io)');
+    // The cluster appears in three rows but is one place.
+    expect(labels.clusters.get('/c')).toBe('aks-a');
+    expect(rowTitle(base, placeLabelsOf([base, shared('1')]))).toBe('aks-a → acr-a');
   });
 });
 

@@ -258,3 +258,39 @@ export function chatLink(botAppId: string, message: string): string {
   const q = new URLSearchParams({ users: `28:${botAppId}`, message });
   return `https://teams.microsoft.com/l/chat/0/0?${q.toString()}`;
 }
+
+/** Display names of clusters and registries by id, told apart where names repeat ({@link axisLabels}). */
+export interface PlaceLabels {
+  clusters: ReadonlyMap<string, string>;
+  registries: ReadonlyMap<string, string>;
+}
+
+/**
+ * Axis labels: the name, and the login server (registries) or subscription (clusters) when two
+ * places share a name (other resource groups or subscriptions). Counted per id, so one place
+ * listed twice is not a repeat.
+ */
+export function axisLabels(
+  items: ReadonlyArray<{ id: string; name: string; loginServer?: string; subscriptionId?: string }>,
+): Map<string, string> {
+  const unique = [...new Map(items.map((i) => [i.id, i] as const)).values()];
+  const count = new Map<string, number>();
+  for (const i of unique) count.set(i.name, (count.get(i.name) ?? 0) + 1);
+  return new Map(
+    unique.map((i) => [
+      i.id,
+      (count.get(i.name) ?? 0) > 1 ? `${i.name} (${i.loginServer ?? i.subscriptionId?.slice(0, 8) ?? i.id})` : i.name,
+    ]),
+  );
+}
+
+/** {@link PlaceLabels} of the places the rows name (where no axis lists them, as in My access). */
+export function placeLabelsOf(rows: readonly Row[]): PlaceLabels {
+  return { clusters: axisLabels(rows.map((r) => r.cluster)), registries: axisLabels(rows.map((r) => r.registry)) };
+}
+
+/** A row's title, "cluster → registry", with same-named places told apart. */
+export function rowTitle(row: Row, labels: PlaceLabels): string {
+  const cluster = labels.clusters.get(row.cluster.id) ?? row.cluster.name;
+  return `${cluster} → ${labels.registries.get(row.registry.id) ?? row.registry.name}`;
+}

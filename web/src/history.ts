@@ -256,8 +256,7 @@ function reasonInput(id: string): HTMLInputElement {
 }
 
 /** A list row: a button that opens the row's history (state badge and pair), then `meta` lines. */
-export function rowItem(ctx: DrawerContext, r: Row, ...meta: Child[]): HTMLLIElement {
-  const title = `${r.cluster.name} → ${r.registry.name}`;
+export function rowItem(ctx: DrawerContext, r: Row, title: string, ...meta: Child[]): HTMLLIElement {
   return h(
     'li',
     { class: 'row', attrs: { 'data-request': r.requestId ?? r.key } },

@@ -8,6 +8,9 @@ import { h, replace } from './dom';
 import {
   askedBy,
   askedByKey,
+  axisLabels,
+  type PlaceLabels,
+  rowTitle,
   endText,
   expiryKey,
   howAndWho,
@@ -30,20 +33,6 @@ export interface MatrixFilters {
 }
 
 const EMPTY: MatrixFilters = { cluster: '', registry: '', requester: '', state: '', q: '', sort: 'expiry' };
-
-/** Axis labels: the name, and the login server (registries) or subscription (clusters) when names repeat. */
-export function axisLabels(
-  items: ReadonlyArray<{ id: string; name: string; loginServer?: string; subscriptionId?: string }>,
-): Map<string, string> {
-  const count = new Map<string, number>();
-  for (const i of items) count.set(i.name, (count.get(i.name) ?? 0) + 1);
-  return new Map(
-    items.map((i) => [
-      i.id,
-      (count.get(i.name) ?? 0) > 1 ? `${i.name} (${i.loginServer ?? i.subscriptionId?.slice(0, 8) ?? i.id})` : i.name,
-    ]),
-  );
-}
 
 /** Rows that pass the filters, sorted. */
 export function filterRows(rows: readonly Row[], f: MatrixFilters): Row[] {
@@ -185,7 +174,7 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
       filters.cluster || filters.registry || filters.requester || filters.state || filters.q.trim(),
     );
     renderGrid(grid, data, shown, ctx, filtered);
-    renderList(list, shown, ctx);
+    renderList(list, shown, ctx, { clusters: clusterLabels, registries: registryLabels });
   }
   update();
 }
@@ -232,6 +221,8 @@ function renderGrid(grid: HTMLElement, data: MatrixData, rows: Row[], ctx: Drawe
         tr.appendChild(h('td', { class: 'cell-empty' }, h('span', { attrs: { 'aria-label': 'no access' } }, '·')));
         continue;
       }
+      // Two of one name are told apart as on the axes, in the drawer's title and to screen readers.
+      const [clusterName, registryName] = [clusterLabels.get(c.id) ?? c.name, registryLabels.get(r.id) ?? r.name];
       const state = cellState(here);
       // How it pulls now: an ended way (revoked, expired) is in the drawer, not in the cell's summary.
       const live = here.filter((row) => LIVE_STATES.includes(row.state));
@@ -245,10 +236,10 @@ function renderGrid(grid: HTMLElement, data: MatrixData, rows: Row[], ctx: Drawe
             {
               class: `cell state-${state}`,
               attrs: { type: 'button', 'data-cell': `${c.name}|${r.name}`, 'aria-haspopup': 'dialog' },
-              on: { click: () => openHistory(ctx, `${c.name} → ${r.name}`, here) },
+              on: { click: () => openHistory(ctx, `${clusterName} → ${registryName}`, here) },
             },
             // Screen readers hear which cell this is; sighted users see it from the headers.
-            h('span', { class: 'sr-only' }, `${c.name} pulls from ${r.name}: `),
+            h('span', { class: 'sr-only' }, `${clusterName} pulls from ${registryName}: `),
             h('span', { class: 'cell-state' }, STATE_LABEL[state]),
             h('span', { class: 'cell-how' }, hows.join(' + ')),
           ),
@@ -261,7 +252,7 @@ function renderGrid(grid: HTMLElement, data: MatrixData, rows: Row[], ctx: Drawe
   replace(grid, h('table', { class: 'matrix' }, h('thead', {}, head), body));
 }
 
-function renderList(list: HTMLElement, rows: Row[], ctx: DrawerContext): void {
+function renderList(list: HTMLElement, rows: Row[], ctx: DrawerContext, labels: PlaceLabels): void {
   const now = Date.now();
   const frag = document.createDocumentFragment();
   for (const r of rows.slice(0, 500)) {
@@ -269,6 +260,7 @@ function renderList(list: HTMLElement, rows: Row[], ctx: DrawerContext): void {
       rowItem(
         ctx,
         r,
+        rowTitle(r, labels),
         h(
           'p',
           { class: 'row-meta' },

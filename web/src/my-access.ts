@@ -3,13 +3,14 @@
  * secrets with expiry, and all their requests.
  */
 import { h, replace } from './dom';
-import { chatCommandFor, chatLink, endText, whatShort } from './format';
+import { chatCommandFor, chatLink, endText, type PlaceLabels, placeLabelsOf, rowTitle, whatShort } from './format';
 import { type DrawerContext, rowItem } from './history';
 import type { MyAccess, Row } from './types';
 
 /** Renders "My access" into `root`. */
 export function renderMyAccess(root: HTMLElement, data: MyAccess, ctx: DrawerContext): void {
   const sections: HTMLElement[] = [];
+  const labels = placeLabelsOf([...data.approvals, ...data.grants, ...data.requests]);
   if (ctx.me.roles.approver)
     sections.push(
       section(
@@ -17,6 +18,7 @@ export function renderMyAccess(root: HTMLElement, data: MyAccess, ctx: DrawerCon
         'Waiting for your approval',
         data.approvals,
         ctx,
+        labels,
         'Nothing is waiting for you.',
         (r) =>
           `Asked by ${r.requester?.name ?? 'someone'}${r.termAsked ? ` for ${r.termAsked}` : ''}: ${r.reason ?? ''}`,
@@ -28,6 +30,7 @@ export function renderMyAccess(root: HTMLElement, data: MyAccess, ctx: DrawerCon
       'Your active access',
       data.grants,
       ctx,
+      labels,
       'You have no active access.',
       (r) => endText(r, Date.now()) ?? 'No end date',
     ),
@@ -38,6 +41,7 @@ export function renderMyAccess(root: HTMLElement, data: MyAccess, ctx: DrawerCon
       'Your requests',
       data.requests,
       ctx,
+      labels,
       'You have not asked for access yet.',
       (r) => r.reason ?? '',
     ),
@@ -50,6 +54,7 @@ function section(
   title: string,
   rows: Row[],
   ctx: DrawerContext,
+  labels: PlaceLabels,
   empty: string,
   detail: (r: Row) => string,
 ): HTMLElement {
@@ -59,6 +64,7 @@ function section(
       rowItem(
         ctx,
         r,
+        rowTitle(r, labels),
         h('p', { class: 'row-meta' }, `${whatShort(r)} · `, h('span', { class: 'nowrap' }, r.requestId ?? '')),
         h('p', { class: 'row-meta' }, detail(r)),
         // An approver's pending row: "pending R-…", with Approve and Reject (chatCommandFor).
