@@ -21,7 +21,7 @@ import { policyFromEnvironment } from '../config/policy-file';
 import type { AuditEvent } from '../domain/audit-chain';
 import { isUserFacing, UserFacingError } from '../domain/errors';
 import { newRequestId } from '../domain/identifiers';
-import { describeDurationMs, formatUtc, parseAccessDuration } from '../domain/access-term';
+import { describeDurationMs, formatUtc, parseAccessDuration, shortDuration } from '../domain/access-term';
 import type { Plan } from '../domain/plan';
 import type { AuditLog, Clock, DirectoryPort, RequestStore, ScheduledJob } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
@@ -224,7 +224,7 @@ export class RequestService {
       return refuse(
         'policy.refused.duration',
         'policy.maxDuration',
-        `Rule ${rule.id} allows access for at most ${formatDuration(rule.maxDurationMs)}; ask for less.`,
+        `Rule ${rule.id} allows access for at most ${describeDurationMs(rule.maxDurationMs)}; ask for less.`,
       );
     const auto = rule.autoApprove;
     const access: AccessTerm | undefined = auto
@@ -274,7 +274,7 @@ export class RequestService {
       requestId: request.id,
       targetIds: targets,
       outcome: 'approved',
-      detail: `auto-approved by rule ${rule.id} for at most ${formatDuration(access!.durationMs!)}`,
+      detail: `auto-approved by rule ${rule.id} for at most ${shortDuration(access!.durationMs!)}`,
       ruleId: rule.id,
       policyHash: policy.hash,
     });
@@ -434,7 +434,7 @@ export class RequestService {
       requestId: request.id,
       targetIds: targets,
       outcome: 'approved',
-      detail: `break-glass for at most ${formatDuration(durationMs)}, review due ${binding.review!.dueAt}`,
+      detail: `break-glass for at most ${shortDuration(durationMs)}, review due ${binding.review!.dueAt}`,
       ruleId: BREAK_GLASS_RULE_ID,
       policyHash: policy.hash,
     });
@@ -1042,15 +1042,4 @@ export async function undoUnaudited(
     if (!(err instanceof VersionConflictError))
       throw new Error(`could not undo an unaudited change of ${before.id}`, { cause: err });
   }
-}
-
-/** `30d`, `4h`, `90m` for messages. */
-export function formatDuration(ms: number): string {
-  const units: [number, string][] = [
-    [86_400_000, 'd'],
-    [3_600_000, 'h'],
-    [60_000, 'm'],
-  ];
-  for (const [size, unit] of units) if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  return `${Math.round(ms / 1000)}s`;
 }

@@ -1,19 +1,14 @@
 /** Cards of the approval policy: `policy CLUSTER REGISTRY`, the break-glass alert. */
+import { describeDurationMs } from '../domain/access-term';
 import { approversName, hasApprovers, type Policy, type PolicyRule } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
 import type { AdaptiveCardJson } from './card-templates';
 import { messageCard } from './message-view';
 import { inertText, type Fact } from './request-view';
 
+/** A policy's durations in words, as the request cards write them ("30 days", "4 hours"). */
 function duration(ms: number | undefined): string | undefined {
-  if (ms === undefined) return undefined;
-  for (const [size, unit] of [
-    [86_400_000, 'd'],
-    [3_600_000, 'h'],
-    [60_000, 'm'],
-  ] as const)
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  return `${Math.round(ms / 1000)}s`;
+  return ms === undefined ? undefined : describeDurationMs(ms);
 }
 
 /** The facts that describe a rule, in the order people ask about them. */
@@ -69,7 +64,7 @@ export function policyCard(input: {
   if (policy.breakGlass) {
     facts.push({
       label: 'Break-glass',
-      value: `members of ${policy.breakGlass.groups.join(', ')} may use --break-glass for at most ${duration(policy.breakGlass.maxDurationMs)}, reviewed within 24 h${rule && hasApprovers(rule) ? ` by ${approversName(rule)}` : ''}`,
+      value: `members of ${policy.breakGlass.groups.join(', ')} may use --break-glass for at most ${duration(policy.breakGlass.maxDurationMs)}, reviewed within 24 hours${rule && hasApprovers(rule) ? ` by ${approversName(rule)}` : ''}`,
     });
     // An auto-approving rule lists nobody above, yet its approvers are who review break-glass.
     if (rule?.autoApprove) facts.push(...approverFacts(rule, 'Break-glass reviewers'));

@@ -242,6 +242,6 @@ describe('G18: the approval policy', () => {
       5000,
       'the dev policy card',
     );
-    expect(cardText(devReply.activity)).toContain('automatic (no human needed), for at most 7d');
+    expect(cardText(devReply.activity)).toContain('automatic (no human needed), for at most 7 days');
   });
 });

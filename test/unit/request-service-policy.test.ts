@@ -180,7 +180,7 @@ describe('G18: quorum', () => {
 
   test('maxDuration: a longer request is refused and audited; no rule fits → refused, nothing stored', async () => {
     const t = setup(policy([rule('prod', { maxDurationMs: DAY, match: { registry: ['contoso*'] } })]));
-    await expect(t.create(REQUESTER, { durationMs: 2 * DAY })).rejects.toThrow(/at most 1d/);
+    await expect(t.create(REQUESTER, { durationMs: 2 * DAY })).rejects.toThrow(/at most 1 day; ask for less/);
     t.setPolicy(policy([rule('other', { match: { registry: ['shared*'] } })]));
     await expect(t.create()).rejects.toThrow(/No rule of the approval policy covers aks-prod → contosoacr/);
     expect(await t.store.listByState(['pending'])).toHaveLength(0);
