@@ -154,8 +154,14 @@ export class SecretRunner implements PlanRunner {
         serviceAccountNote = ` Not added to service account ${plan.serviceAccount}:${why} Until it is, name the secret in the pod's imagePullSecrets.`;
       }
       const rotated = previous ? await this.retirePrevious(previous, credential.ref, ctx) : false;
+      // A time-boxed secret's credential lives a little longer than its access (it was made to
+      // outlast the approval wait too): acrbot deletes it when the access ends, not that day.
+      const validity =
+        request.access?.durationMs && !request.access.permanent
+          ? `; acrbot deletes it when the access ends (it would lapse by itself on ${plan.expiresAt.slice(0, 10)})`
+          : `, valid until ${plan.expiresAt.slice(0, 10)}`;
       return {
-        summary: `Secret ${plan.namespace}/${plan.secretName} ${written.action} in ${plan.cluster.name} with ${plan.credentialKind === 'token' ? 'ACR token' : 'service principal'} ${credential.id}, valid until ${plan.expiresAt.slice(0, 10)}.${written.serviceAccountPatched ? ` Added to service account ${plan.serviceAccount}.` : ''}${serviceAccountNote}${rotated ? ' The credential it replaced was deleted.' : ''}`,
+        summary: `Secret ${plan.namespace}/${plan.secretName} ${written.action} in ${plan.cluster.name} with ${plan.credentialKind === 'token' ? 'ACR token' : 'service principal'} ${credential.id}${validity}.${written.serviceAccountPatched ? ` Added to service account ${plan.serviceAccount}.` : ''}${serviceAccountNote}${rotated ? ' The credential it replaced was deleted.' : ''}`,
         azureRequestIds: credential.requestIds,
         createdIds: [credential.id],
         credentialRef: encodeCredentialRef(credential.ref),

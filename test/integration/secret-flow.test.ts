@@ -89,6 +89,10 @@ describe('secret flow', () => {
     expect(cardText(planCard.activity)).not.toMatch(/<[a-z ]+>/);
     const done = await approve(request.id);
     expect(done.state).toBe('succeeded');
+    // The outcome says why the credential's own expiry is later than the access's end.
+    expect(done.outcome?.summary).toContain(
+      `acrbot deletes it when the access ends (it would lapse by itself on ${plan.expiresAt.slice(0, 10)})`,
+    );
 
     const config = dockerConfigOf('aks-dev', 'payments', 'acr-auth');
     expect(Object.keys(config.auths)).toEqual(['contosoacr.azurecr.io']);
