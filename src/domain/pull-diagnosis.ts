@@ -176,7 +176,7 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
       findings.push({
         topic: 'network',
         level: 'warn',
-        text: `The registry firewall denies by default and allows ${network.ipRuleCount} IP range(s); the cluster's outbound IP must be one of them (acrbot cannot see it).`,
+        text: `The registry firewall denies by default and allows ${network.ipRuleCount} IP range${network.ipRuleCount === 1 ? '' : 's'}; the cluster's outbound IP must be one of them (acrbot cannot see it).`,
       });
     } else {
       findings.push({

@@ -216,7 +216,7 @@ const MARK: Record<PullDiagnosis['findings'][number]['level'], { mark: string; c
   ok: { mark: '✓', color: 'Good' },
   warn: { mark: '!', color: 'Warning' },
   fail: { mark: '✗', color: 'Attention' },
-  info: { mark: 'i', color: 'Default' },
+  info: { mark: '•', color: 'Default' },
 };
 
 /** `check CLUSTER REGISTRY`. */

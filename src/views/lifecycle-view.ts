@@ -107,7 +107,7 @@ export function revokePairConfirmCard(
     ),
     actions: [
       {
-        title: 'Revoke all',
+        title: requests.length === 1 ? 'Revoke it' : `Revoke all ${requests.length}`,
         verb: 'revokeConfirm',
         requestId: requests.map((r) => r.request.id).join(','),
         reason: input.reason ?? '',

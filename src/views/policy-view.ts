@@ -96,8 +96,8 @@ export function breakGlassCard(request: AccessRequest, kind: 'used' | 'unreviewe
         : `BREAK-GLASS still unreviewed: ${request.id}`,
     text:
       kind === 'used'
-        ? `Request ${request.id} ran without approval. An approver must review it by ${review?.dueAt.slice(0, 16).replace('T', ' ')} UTC; Reject revokes it at once.`
-        : `Request ${request.id} (${requester}) was not reviewed by ${review?.dueAt.slice(0, 16).replace('T', ' ')} UTC. Approvers: open it with "@acrbot status ${request.id}" and Approve or Reject.`,
+        ? `Request ${request.id} ran without approval. An approver must review it by ${review?.dueAt.slice(0, 16).replace('T', ' ')} UTC, on its request card or with "@acrbot pending ${request.id}": Approve keeps it, Reject revokes it at once.`
+        : `Request ${request.id} (${requester}) was not reviewed by ${review?.dueAt.slice(0, 16).replace('T', ' ')} UTC. Approvers: "@acrbot pending ${request.id}" shows it with Approve (keep it) and Reject (revoke it at once).`,
     tone: 'error',
     facts: [
       { label: 'Request', value: request.id },

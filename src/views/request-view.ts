@@ -135,7 +135,8 @@ const AFTER_DECISION: Partial<Record<RequestState, string>> = {
 };
 
 function stateDetail(request: AccessRequest): string {
-  if (request.state === 'pending') return 'Waiting for an approver. The requester cannot approve their own request.';
+  if (request.state === 'pending')
+    return `Waiting for an approver (its requester cannot approve it). Its requester can withdraw it with "@acrbot cancel ${request.id}".`;
   if (request.state === 'revoked' && request.access?.revokedAt) {
     const why = request.access.revokeReason ? ` — "${inertText(request.access.revokeReason)}"` : '';
     return `${inertText(describeAccess(request))}${why}.`;
@@ -190,10 +191,13 @@ export function withViewers(card: AdaptiveCardJson, viewers: readonly string[] |
 export function requestCard(request: AccessRequest, options: RequestCardOptions): AdaptiveCardJson {
   const state = STATE_LABEL[request.state];
   const plan = request.plan;
+  // An extension says so first: its plan is its original's, and the title would read as a new grant.
   const title =
     plan.kind === 'grant'
-      ? `Grant ${plan.role.name} to ${plan.cluster.name} on ${plan.registry.name}`
-      : `Pull secret ${plan.secretName} in ${plan.cluster.name}/${plan.namespace}`;
+      ? request.extendsRequestId
+        ? `Extend ${request.extendsRequestId}: ${plan.role.name} for ${plan.cluster.name} on ${plan.registry.name}`
+        : `Grant ${plan.role.name} to ${plan.cluster.name} on ${plan.registry.name}`
+      : `${request.extendsRequestId ? `Extend ${request.extendsRequestId}: pull` : 'Pull'} secret ${plan.secretName} in ${plan.cluster.name}/${plan.namespace}`;
   const outcomeNotice =
     request.outcome?.error ?? (request.state === 'succeeded' ? request.outcome?.summary : undefined);
   // A notice answers a click and may quote a refusal, which names who decided: neutralised.
