@@ -84,6 +84,9 @@ param pullOnlyPolicyEffect string = 'Deny'
 @description('Azure Bot pricing tier. Teams is a standard channel: F0 is enough.')
 param botSku string = 'F0'
 
+@description('Client id of the Entra app registration for the tabs\' single sign-on (ACRBOT_TAB_APP_ID; docs/deploy.md, "The tab"). Empty = the tabs are off; chat works without them.')
+param tabAppId string = ''
+
 @description('Tags for every resource.')
 param tags object = {}
 
@@ -166,6 +169,7 @@ module app 'modules/app-service.bicep' = {
     identityClientId: identity.outputs.clientId
     appInsightsName: monitoring.outputs.appInsightsName
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+    tabAppId: tabAppId
     appSettings: {
       ACRBOT_MODE: 'azure'
       NODE_ENV: 'production'
@@ -262,7 +266,7 @@ module clusterAccess 'modules/cluster-access.bicep' = [
 ]
 
 // ---------------------------------------------------------------------------------------
-// Outputs (azd writes these to .azure/<env>/.env; `npm run package` reads BOT_ID and BOT_DOMAIN).
+// Outputs (azd writes these to .azure/<env>/.env; `npm run package` reads BOT_ID, BOT_DOMAIN and TAB_APP_ID).
 // Ids and host names only: nothing here is a secret.
 // ---------------------------------------------------------------------------------------
 
@@ -277,6 +281,9 @@ output BOT_PRINCIPAL_ID string = identity.outputs.principalId
 
 @description('Client id of the bot identity (same as BOT_ID).')
 output AZURE_CLIENT_ID string = identity.outputs.clientId
+
+@description('The tabs\' app registration (empty when the tabs are off); `npm run package` puts it in webApplicationInfo.')
+output TAB_APP_ID string = tabAppId
 
 @description('App Service name, for `az webapp` commands.')
 output APP_NAME string = app.outputs.name

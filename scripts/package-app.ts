@@ -4,7 +4,7 @@
  *   node scripts/run-ts.js scripts/package-app.ts [--out build/appPackage.zip] [--env-file .azure/<env>/.env]
  *
  * Values come from the environment (`BOT_ID` or `MicrosoftAppId`, `BOT_DOMAIN`, optional
- * `APP_VERSION`, `ACRBOT_*_URL`). `--env-file` reads a dotenv file first (e.g. the one azd
+ * `TAB_APP_ID` (the tabs are left out without it), `APP_VERSION`, `ACRBOT_*_URL`). `--env-file` reads a dotenv file first (e.g. the one azd
  * writes after `azd provision`); real environment variables win over the file.
  */
 import * as fs from 'node:fs';
@@ -29,6 +29,12 @@ async function main(args: string[]): Promise<number> {
     const { file, manifest } = await buildAppPackage({ env, outFile });
     console.log(
       `Teams app package: ${file}\n  app id ${manifest.id}, version ${manifest.version}, manifest ${manifest.manifestVersion}`,
+    );
+    const sso = (manifest as { webApplicationInfo?: { id?: string } }).webApplicationInfo?.id;
+    console.log(
+      sso
+        ? `  tabs: My access and Access matrix, signing in with app registration ${sso}`
+        : '  tabs: none (set TAB_APP_ID to the app registration of the tabs, docs/deploy.md "The tab")',
     );
     console.log('Upload it in Teams (Apps → Manage your apps → Upload an app) or in the Teams admin center.');
     return 0;

@@ -33,6 +33,9 @@ param logAnalyticsWorkspaceId string
 @description('Configuration for the bot (name → value). Ids and names only: no secrets.')
 param appSettings object
 
+@description('Client id of the Entra app registration for the tabs\' single sign-on, or empty to leave the tabs off. A managed identity cannot expose an API, so the tabs need a registration of their own (docs/deploy.md, "The tab").')
+param tabAppId string = ''
+
 var isContainer = !empty(containerImage)
 
 // Referenced, not passed in: the connection string never appears as a parameter or output.
@@ -87,9 +90,20 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
       scmMinTlsVersion: '1.2'
       ftpsState: 'Disabled'
       healthCheckPath: '/healthz'
-      appSettings: [for s in items(union(platformSettings, appSettings)): { name: s.key, value: s.value }]
     }
   }
+}
+
+// The settings are a child resource, not part of siteConfig, because the tab's domain is the
+// site's own host name, known only once the site exists.
+resource settings 'Microsoft.Web/sites/config@2023-12-01' = {
+  parent: site
+  name: 'appsettings'
+  properties: union(
+    platformSettings,
+    appSettings,
+    empty(tabAppId) ? {} : { ACRBOT_TAB_APP_ID: tabAppId, ACRBOT_TAB_DOMAIN: site.properties.defaultHostName }
+  )
 }
 
 // Publishing with a username/password is off; deploy with Entra credentials (az webapp deploy).

@@ -1,9 +1,12 @@
 // Key Vault for the audit key (ACRBOT_AUDIT_KEY): the MAC key of the audit chain must not live
-// in the store it protects. The vault uses Azure RBAC; the bot identity may read this one
-// secret (Key Vault Secrets User on the secret), App Service resolves it through a Key Vault
-// reference with the same identity. The secret value is created once by an operator:
+// in the store it protects. The vault uses Azure RBAC and holds this one secret; the bot identity
+// may read its secrets (Key Vault Secrets User on the vault), and App Service resolves the Key
+// Vault reference with the same identity. The secret value is created once by an operator, after
+// the first deployment (docs/deploy.md, "The audit key"):
 //   az keyvault secret set --vault-name <vault> --name acrbot-audit-key --value "$(openssl rand -base64 32)"
 // (never by this template: a redeployment would replace it and orphan the MACs already written).
+// The role is on the vault, not on the secret: a role scoped to a secret that does not exist yet
+// fails the first deployment. Keep no other secret in this vault.
 
 @minLength(3)
 @maxLength(24)
@@ -34,15 +37,9 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
-// The role is on the secret, not the vault: the identity reads this secret and nothing else.
-resource auditKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' existing = {
-  parent: vault
-  name: auditMacEntryName
-}
-
 resource secretReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(vault.id, auditMacEntryName, readerPrincipalId, keyVaultSecretsUser)
-  scope: auditKeySecret
+  scope: vault
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
     principalId: readerPrincipalId

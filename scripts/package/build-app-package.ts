@@ -53,7 +53,10 @@ export async function buildAppPackage({ env, outFile, manifestDir }: BuildAppPac
 
   const template = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as TeamsManifestLike &
     Record<string, unknown>;
-  const { filled: manifest, unknown } = fillPlaceholders(template, vars.values);
+  const { filled: manifest, unknown } = fillPlaceholders(
+    vars.values.TAB_APP_ID ? template : withoutTabs(template),
+    vars.values,
+  );
   if (unknown.length > 0) {
     throw new AppPackageError([
       `manifest.json uses placeholders nobody fills: ${unknown.map((n) => `\${{${n}}}`).join(', ')}`,
@@ -85,4 +88,15 @@ export async function buildAppPackage({ env, outFile, manifestDir }: BuildAppPac
   await fs.mkdir(path.dirname(file), { recursive: true });
   await fs.writeFile(file, bytes);
   return { file, manifest };
+}
+
+/**
+ * The manifest without its tabs and their single sign-on: without TAB_APP_ID the server offers no
+ * tab, and a tab whose sign-on names no app registration would only fail in Teams. The bot's own
+ * chat (the built-in `conversations` and `about` tabs) stays.
+ */
+export function withoutTabs<T extends TeamsManifestLike & Record<string, unknown>>(manifest: T): T {
+  const { configurableTabs: _tabs, webApplicationInfo: _sso, ...rest } = manifest;
+  const builtIn = (manifest.staticTabs ?? []).filter((t) => t.entityId === 'conversations' || t.entityId === 'about');
+  return { ...rest, ...(builtIn.length && manifest.staticTabs ? { staticTabs: builtIn } : {}) } as T;
 }

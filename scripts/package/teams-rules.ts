@@ -158,12 +158,17 @@ export function checkTabs(m: TeamsManifestLike): string[] {
   }
   if (urls.length > 0) {
     const w = m.webApplicationInfo;
+    // The id is the app registration the tokens are for: the bot's own, or (a managed-identity
+    // bot has none) one registered for the tab; the resource is that app's Application ID URI.
     if (!w?.id) problems.push('webApplicationInfo.id is required for tab single sign-on');
-    else if (w.id !== m.id) problems.push(`webApplicationInfo.id (${w.id}) must equal id (${m.id ?? ''})`);
     const res = /^api:\/\/([^/]+)\/(?:botid-)?([0-9a-f-]{36})$/i.exec(w?.resource ?? '');
     if (!res) problems.push(`webApplicationInfo.resource must be api://<domain>/<app id>, got '${w?.resource ?? ''}'`);
-    else if (!domains.includes(res[1]!.toLowerCase()))
-      problems.push(`webApplicationInfo.resource domain '${res[1]}' is not in validDomains`);
+    else {
+      if (!domains.includes(res[1]!.toLowerCase()))
+        problems.push(`webApplicationInfo.resource domain '${res[1]}' is not in validDomains`);
+      if (w?.id && res[2]!.toLowerCase() !== w.id.toLowerCase())
+        problems.push(`webApplicationInfo.resource names app ${res[2]}, not webApplicationInfo.id (${w.id})`);
+    }
   }
   return problems;
 }

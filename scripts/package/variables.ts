@@ -31,6 +31,10 @@ const nonEmpty = (v: string | undefined): string | undefined => (v && v.trim() !
  * - `BOT_ID` (or `MicrosoftAppId`, the name the bot itself reads): required, a GUID. It is the
  *   Azure Bot's app id — with `UserAssignedMSI` the managed identity's client id.
  * - `BOT_DOMAIN`: required, the host the bot is served from (e.g. `acrbot-x.azurewebsites.net`).
+ * - `TAB_APP_ID`: optional, a GUID; the Entra app registration the tabs' single sign-on tokens are
+ *   for (`webApplicationInfo`, the bot's `ACRBOT_TAB_APP_ID`). Without it the package has no tabs,
+ *   as the server offers none without ACRBOT_TAB_APP_ID. A bot with an app registration of its own
+ *   may name it (`TAB_APP_ID=$BOT_ID`); a managed identity (UserAssignedMSI) has none.
  * - `APP_VERSION`: optional, defaults to the package.json version.
  * - `ACRBOT_DEVELOPER_NAME`, `ACRBOT_WEBSITE_URL`, `ACRBOT_PRIVACY_URL`, `ACRBOT_TERMS_URL`:
  *   optional; the URLs default to `https://<BOT_DOMAIN>/`.
@@ -54,6 +58,12 @@ export function resolveManifestVariables({ env, defaultVersion }: ResolveVariabl
     problems.push(`BOT_DOMAIN must be a bare host name without scheme, port or path, got '${botDomain}'`);
   }
 
+  const tabAppId = nonEmpty(env.TAB_APP_ID);
+  if (tabAppId && !GUID_PATTERN.test(tabAppId))
+    problems.push(
+      `TAB_APP_ID must be a GUID like 00000000-0000-0000-0000-000000000000 (the tab's app registration), got '${tabAppId}'`,
+    );
+
   if (missing.length > 0) problems.unshift(`missing environment variables:\n  - ${missing.join('\n  - ')}`);
   if (problems.length > 0) return { ok: false, problems };
 
@@ -63,6 +73,7 @@ export function resolveManifestVariables({ env, defaultVersion }: ResolveVariabl
     values: {
       BOT_ID: botId!.toLowerCase(),
       BOT_DOMAIN: botDomain!.toLowerCase(),
+      ...(tabAppId && { TAB_APP_ID: tabAppId.toLowerCase() }),
       APP_VERSION: nonEmpty(env.APP_VERSION) ?? defaultVersion,
       ACRBOT_DEVELOPER_NAME: nonEmpty(env.ACRBOT_DEVELOPER_NAME) ?? 'acrbot',
       ACRBOT_WEBSITE_URL: website,

@@ -22,7 +22,10 @@ export const SANDBOX_TAB_APP_ID = '5a0d0000-0000-4000-8000-00000000a1b0';
 /** What the tab needs from the app. */
 export interface MountTabInput {
   mode: 'sandbox' | 'azure';
-  appId?: string;
+  /** The app registration the tab's sign-on tokens are for (`api://<domain>/<ssoAppId>`). */
+  ssoAppId?: string;
+  /** The bot's app id, for "open in chat" deep links (defaults to `ssoAppId`). */
+  botAppId?: string;
   /** Host of the Application ID URI; required in azure mode (else the tab is off). */
   domain?: string;
   allowedTenantIds: string[];
@@ -43,10 +46,12 @@ export interface MountTabInput {
 /** Mounts the tab; returns false (and logs why) when it cannot be offered. */
 export function mountTab(server: restify.Server, input: MountTabInput): boolean {
   const sandboxMode = input.mode === 'sandbox';
-  const appId = input.appId ?? (sandboxMode ? SANDBOX_TAB_APP_ID : undefined);
+  const appId = input.ssoAppId ?? (sandboxMode ? SANDBOX_TAB_APP_ID : undefined);
   const domain = input.domain ?? (sandboxMode ? 'localhost' : undefined);
   if (!appId || !domain) {
-    input.log.info('Teams tab not offered: set ACRBOT_TAB_DOMAIN (the host in api://<domain>/<app id>)');
+    input.log.info(
+      'Teams tab not offered: set ACRBOT_TAB_DOMAIN and ACRBOT_TAB_APP_ID (api://<domain>/<app id>; docs/deploy.md, "The tab")',
+    );
     return false;
   }
   if (sandboxMode && !input.sandbox) {
@@ -67,7 +72,7 @@ export function mountTab(server: restify.Server, input: MountTabInput): boolean 
     audit: input.audit,
     clock: input.clock,
     log: input.log,
-    botAppId: appId,
+    botAppId: input.botAppId ?? appId,
     roles: {
       isApprover: input.isApprover,
       isApproverOf: input.isApproverOf,

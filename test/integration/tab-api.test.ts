@@ -10,8 +10,8 @@ import restify from 'restify';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
 import { SANDBOX_TENANT_ID, SANDBOX_USERS } from '../../src/sandbox/fixtures';
-import type { OidcIssuer } from '../../src/sandbox/identity/oidc-issuer';
-import { mountTab, SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
+import { type OidcIssuer, SANDBOX_TAB_CLIENT_ID } from '../../src/sandbox/identity/oidc-issuer';
+import { type MountTabInput, mountTab, SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { transition } from '../../src/domain/request';
 
@@ -181,11 +181,19 @@ describe('tab API', () => {
     });
   });
 
-  test('azure mode refuses a token of the sandbox issuer (401 untrusted_issuer), with the same production code', async () => {
-    const server = restify.createServer({ name: 'tab-azure-test' });
+  /**
+   * Mounts a second tab API on its own server, on the sandbox's issuer and in-memory stores, and
+   * runs `use` against it; `input` says what differs.
+   */
+  async function withOwnTab(
+    input: Pick<MountTabInput, 'mode' | 'ssoAppId' | 'botAppId'> & { clientId: string },
+    use: (base: string) => Promise<void>,
+  ): Promise<void> {
+    const server = restify.createServer({ name: 'tab-test' });
     const mounted = mountTab(server, {
-      mode: 'azure',
-      appId: SANDBOX_TAB_APP_ID,
+      mode: input.mode,
+      ssoAppId: input.ssoAppId,
+      botAppId: input.botAppId,
       domain: 'localhost',
       allowedTenantIds: [SANDBOX_TENANT_ID],
       auditorIds: [],
@@ -195,28 +203,51 @@ describe('tab API', () => {
       audit: new MemoryAuditLog({ now: () => new Date() }),
       clock: { now: () => new Date() },
       log: createLogger({ level: 'silent' }),
-      // Even if someone passes the sandbox issuer in azure mode, it is not trusted.
       sandbox: {
         issuer: issuer.issuer,
         jwksUri: issuer.jwksUri,
         tokenEndpoint: issuer.tokenEndpoint,
         caPem: h.app.sandbox!.tls.caPem,
-        clientId: 'x',
+        clientId: input.clientId,
         users: [{ key: 'requester', name: 'Riley' }],
       },
     });
     expect(mounted).toBe(true);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const azureBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      await use(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+
+  test('azure mode refuses a token of the sandbox issuer (401 untrusted_issuer), with the same production code', async () => {
+    // Even if someone passes the sandbox issuer in azure mode, it is not trusted.
+    await withOwnTab({ mode: 'azure', ssoAppId: SANDBOX_TAB_APP_ID, clientId: 'x' }, async (azureBase) => {
       const res = await get(azureBase, '/api/tab/me', riley);
       expect(res.status).toBe(401);
       expect(res.body.error).toBe('untrusted_issuer');
       // …and it offers no sandbox sign-in page.
       expect((await fetch(`${azureBase}/tabs/sandbox-signin?user=requester`)).status).toBe(404);
-    } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    });
+  });
+
+  test("sign-on tokens are for the tab's own app registration; chat links name the bot (a managed-identity bot has no registration)", async () => {
+    const tabAppId = 'ab0d0000-0000-4000-8000-0000000000ab';
+    const botAppId = 'b0700000-0000-4000-8000-0000000000b0';
+    await withOwnTab(
+      { mode: 'sandbox', ssoAppId: tabAppId, botAppId, clientId: SANDBOX_TAB_CLIENT_ID },
+      async (tabBase) => {
+        const forTab = await issuer.issue({ user: 'requester', audience: `api://localhost/${tabAppId}` });
+        const me = await get(tabBase, '/api/tab/me', forTab);
+        expect(me.status).toBe(200);
+        expect(me.body.botAppId).toBe(botAppId);
+        const forBot = await issuer.issue({ user: 'requester', audience: `api://localhost/${botAppId}` });
+        const refused = await get(tabBase, '/api/tab/me', forBot);
+        expect(refused.status).toBe(401);
+        expect(refused.body.error).toBe('wrong_audience');
+      },
+    );
   });
 
   describe('authorization', () => {

@@ -16,6 +16,8 @@ import { drawColorIcon, drawOutlineIcon } from '../../scripts/draw-icons';
 
 const TEST_BOT_ID = '6f1c2b6e-1c1d-4b1c-9a1e-0d7f3e6a9b21';
 const TEST_DOMAIN = 'acrbot-test.azurewebsites.net';
+/** The tabs' own app registration (a managed-identity bot has none to share). */
+const TEST_TAB_APP_ID = '7a000000-0000-4000-8000-0000000000a7';
 const MANIFEST_DIR = path.resolve(__dirname, '..', '..', 'manifest');
 
 let tmp: string;
@@ -40,7 +42,10 @@ describe('Teams app package', () => {
     const fetchSpy = jest.spyOn(globalThis, 'fetch').mockRejectedValue(new Error('network used'));
     try {
       const out = path.join(tmp, 'nested', 'appPackage.zip');
-      const res = await buildAppPackage({ env: { BOT_ID: TEST_BOT_ID, BOT_DOMAIN: TEST_DOMAIN }, outFile: out });
+      const res = await buildAppPackage({
+        env: { BOT_ID: TEST_BOT_ID, BOT_DOMAIN: TEST_DOMAIN, TAB_APP_ID: TEST_TAB_APP_ID },
+        outFile: out,
+      });
       expect(res.file).toBe(out);
       built = await unzip(out);
       expect(fetchSpy).not.toHaveBeenCalled();
@@ -89,13 +94,13 @@ describe('Teams app package', () => {
       configurationUrl: `https://${TEST_DOMAIN}/tabs/config`,
       scopes: ['team', 'groupChat'],
     });
-    expect(m.webApplicationInfo).toEqual({ id: TEST_BOT_ID, resource: `api://${TEST_DOMAIN}/${TEST_BOT_ID}` });
+    expect(m.webApplicationInfo).toEqual({ id: TEST_TAB_APP_ID, resource: `api://${TEST_DOMAIN}/${TEST_TAB_APP_ID}` });
   });
 
   it('refuses tab URLs outside validDomains and an SSO resource for another app', () => {
     const m = structuredClone(built.manifest) as TeamsManifestLike & Record<string, any>;
     m.staticTabs![1]!.contentUrl = 'https://elsewhere.example.com/tabs/personal';
-    m.webApplicationInfo = { id: TEST_BOT_ID, resource: `api://${TEST_DOMAIN}/not-a-guid` };
+    m.webApplicationInfo = { id: TEST_TAB_APP_ID, resource: `api://${TEST_DOMAIN}/not-a-guid` };
     const problems = checkManifestFields(m);
     expect(problems).toEqual(
       expect.arrayContaining([
@@ -103,6 +108,30 @@ describe('Teams app package', () => {
         expect.stringMatching(/^webApplicationInfo.resource must be api:\/\/<domain>\/<app id>/),
       ]),
     );
+  });
+
+  it('leaves the tabs and their sign-on out without TAB_APP_ID, as the server offers none without ACRBOT_TAB_APP_ID', async () => {
+    const out = path.join(tmp, 'no-tabs', 'appPackage.zip');
+    const built = await buildAppPackage({ env: { BOT_ID: TEST_BOT_ID, BOT_DOMAIN: TEST_DOMAIN }, outFile: out });
+    const m = (await unzip(out)).manifest;
+    expect(built.manifest).toEqual(m);
+    expect(m.staticTabs).toEqual([{ entityId: 'conversations', scopes: ['personal'] }]);
+    expect(m).not.toHaveProperty('configurableTabs');
+    expect(m).not.toHaveProperty('webApplicationInfo');
+    await expect(validateAgainstBundledSchema(m)).resolves.toEqual([]);
+    expect([m.id, m.bots[0].botId]).toEqual([TEST_BOT_ID, TEST_BOT_ID]);
+  });
+
+  it('refuses an SSO resource naming another app than its id, and a TAB_APP_ID that is not a GUID', async () => {
+    const mixed = structuredClone(built.manifest) as TeamsManifestLike & Record<string, any>;
+    mixed.webApplicationInfo = { id: TEST_TAB_APP_ID, resource: `api://${TEST_DOMAIN}/${TEST_BOT_ID}` };
+    expect(checkManifestFields(mixed)).toEqual([
+      `webApplicationInfo.resource names app ${TEST_BOT_ID}, not webApplicationInfo.id (${TEST_TAB_APP_ID})`,
+    ]);
+    const out = path.join(tmp, 'bad-tab', 'appPackage.zip');
+    await expect(
+      buildAppPackage({ env: { BOT_ID: TEST_BOT_ID, BOT_DOMAIN: TEST_DOMAIN, TAB_APP_ID: 'tab' }, outFile: out }),
+    ).rejects.toThrow(/TAB_APP_ID must be a GUID/);
   });
 
   it('offers the bot in personal, team and group chat scopes', () => {

@@ -349,7 +349,7 @@ describe('infra: scale-out store (#12)', () => {
     expect(anchorRole).toMatch(/scope:\s*anchorContainer\s*\n/);
   });
 
-  it('takes ACRBOT_AUDIT_KEY from Key Vault through a Key Vault reference (read by the bot identity, on that secret only)', () => {
+  it('takes ACRBOT_AUDIT_KEY from Key Vault through a Key Vault reference (read by the bot identity, on its own vault)', () => {
     expect(main).toMatch(
       /ACRBOT_AUDIT_KEY:\s*'@Microsoft\.KeyVault\(VaultName=\$\{vault\.outputs\.vaultName\};SecretName=acrbot-audit-key\)'/,
     );
@@ -358,12 +358,35 @@ describe('infra: scale-out store (#12)', () => {
     expect(vault).toMatch(/enablePurgeProtection:\s*true/);
     const reader = roleAssignmentBlocks(vault);
     expect(reader).toHaveLength(1);
-    expect(reader[0]).toMatch(/scope:\s*auditKeySecret\s*\n/);
+    // On the vault, which holds only this secret: a role on a secret that does not exist yet (it
+    // is created after the first deployment) would fail that deployment.
+    expect(reader[0]).toMatch(/scope:\s*vault\s*\n/);
+    expect(vault).not.toMatch(/existing\s*=/);
     expect(reader[0]).toContain('keyVaultSecretsUser');
     expect(vault).toContain("var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'");
     expect(app).toMatch(/keyVaultReferenceIdentity:\s*identityResourceId/);
     // The template never sets the secret's value (a redeploy would orphan the MACs already written).
     expect(vault).not.toMatch(/\bvalue:/);
+  });
+});
+
+describe('infra: the tab', () => {
+  const main = code(read('main.bicep'));
+  const app = code(read('modules/app-service.bicep'));
+
+  it("offers the tab only with an app registration of its own, served from the site's own host name", () => {
+    // A managed identity cannot expose an API: the tabs' sign-on needs tabAppId, empty = tabs off.
+    expect(main).toMatch(/param tabAppId string = ''/);
+    expect(main).toMatch(/tabAppId:\s*tabAppId/);
+    expect(main).toMatch(/output TAB_APP_ID string = tabAppId/);
+    expect(app).toMatch(
+      /empty\(tabAppId\) \? \{\} : \{ ACRBOT_TAB_APP_ID: tabAppId, ACRBOT_TAB_DOMAIN: site\.properties\.defaultHostName \}/,
+    );
+    // The settings are one child resource (the host name exists once the site does), not siteConfig too.
+    expect(app).toMatch(
+      /resource settings 'Microsoft\.Web\/sites\/config@[^']+' = \{\s*parent: site\s*name: 'appsettings'/,
+    );
+    expect(app).not.toMatch(/appSettings:\s*\[/);
   });
 });
 
