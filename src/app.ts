@@ -79,7 +79,8 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
       { mode: 'sandbox' },
       'SANDBOX mode: emulated Azure, Graph and Kubernetes, no authentication on /api/messages; never use it for real access',
     );
-    if (givenConfig.host)
+    // Only an address other than loopback reaches beyond this machine.
+    if (givenConfig.host && !['127.0.0.1', '::1', 'localhost'].includes(givenConfig.host))
       log.warn(
         { host: givenConfig.host },
         'SANDBOX endpoint bound to HOST: anyone who can reach it can post anonymous activities (unset HOST to keep it on 127.0.0.1)',

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const telemetry = startTelemetry(process.env.APPLICATIONINSIGHTS_CONNECTION_STRING);
   // Required only now, after telemetry has hooked http, so restify and the SDK clients are instrumented.
-  const { ConfigError, loadConfig } = require('./config/config') as typeof ConfigModule;
+  const { ConfigError, listenHostOf, loadConfig } = require('./config/config') as typeof ConfigModule;
   let config: ConfigModule.AppConfig;
   try {
     config = loadConfig(process.env);
@@ -36,10 +36,18 @@ async function main(): Promise<void> {
   const { createLogger } = require('./observability/logger') as typeof LoggerModule;
   const { startApp } = require('./app') as typeof AppModule;
   const log = createLogger({ level: config.logLevel });
-  const app = await startApp(config, { logger: log });
+  const app = await startApp(config, { logger: log }).catch((err: unknown) => {
+    // Logged once, here, with the cause (a port in use, a store that cannot be reached).
+    log.fatal({ err }, `acrbot could not start: ${err instanceof Error ? err.message : String(err)}`);
+    log.flush();
+    process.exit(1);
+  });
+  // The address it is bound to (every interface in azure mode), as a URL scripts can read.
+  const host = listenHostOf(config);
+  const url = host === '127.0.0.1' ? app.url : `http://${host.includes(':') ? `[${host}]` : host}:${app.port}`;
   log.info(
-    { url: app.url, mode: config.mode, storage: config.storage.kind, telemetry: Boolean(telemetry) },
-    `acrbot listening on ${app.url}/api/messages${config.mode === 'sandbox' ? ' (SANDBOX: emulated Azure)' : ''}`,
+    { url, mode: config.mode, storage: config.storage.kind, telemetry: Boolean(telemetry) },
+    `acrbot listening on ${url}/api/messages${config.mode === 'sandbox' ? ' (SANDBOX: emulated Azure)' : ''}`,
   );
   if (config.mode === 'sandbox')
     process.stderr.write((require('./composition/next-steps') as typeof NextStepsModule).nextStepsText(app.url));

@@ -126,6 +126,12 @@ export class AcrBot extends ActivityHandler {
     const identity = turnIdentity(ctx, this.services.settings.allowedTenantIds);
     const needsIdentity = ctx.activity.type === 'message' || ctx.activity.type === 'invoke';
     if (needsIdentity && isRefusal(identity)) {
+      // Said in the log too: a client that is not Teams (the Bot Framework Emulator, a script)
+      // gets no reply to a message, and its developer looks here first. Fixed text, no user input.
+      this.services.log.warn(
+        { refusal: identity.code, channelId: String(ctx.activity.channelId).slice(0, 40) },
+        `turn refused: ${identity.message}`,
+      );
       await this.services.requests.recordRefusal({
         actor: {
           objectId: ctx.activity.from?.aadObjectId ?? 'unknown',

@@ -5,7 +5,8 @@
 import type { CloudAdapter } from 'botbuilder';
 import type { AddressInfo } from 'node:net';
 import type { AcrBot } from '../bot/acr-bot';
-import type { AppConfig } from '../config/config';
+import { type AppConfig, listenHostOf } from '../config/config';
+import type restify from 'restify';
 import type { Clock } from '../domain/ports';
 import { createServer, NotReadyError } from '../http/server';
 import { withCorrelation } from '../observability/correlation';
@@ -74,7 +75,8 @@ export async function serveHttp(
   flows.onRequestChanged(() => inventory.invalidate());
   mountTab(server, {
     mode: config.mode,
-    appId: config.app.id,
+    ssoAppId: config.tabAppId,
+    botAppId: config.app.id,
     domain: config.tabDomain,
     allowedTenantIds: config.allowedTenantIds,
     auditorIds: config.auditorIds,
@@ -88,9 +90,7 @@ export async function serveHttp(
     inventory,
     actions: tabActions(flows, () => inventory.invalidate()),
   });
-  await new Promise<void>((resolve) =>
-    server.listen(config.port, config.host ?? (config.mode === 'sandbox' ? '127.0.0.1' : '0.0.0.0'), resolve),
-  );
+  await listen(server, config.port, listenHostOf(config));
   return {
     port: (server.address() as AddressInfo).port,
     close: async () => {
@@ -101,4 +101,27 @@ export async function serveHttp(
       await closed;
     },
   };
+}
+
+/**
+ * Listens, or fails with a sentence an operator can act on: without an `error` listener a port
+ * in use is an uncaught exception and a stack trace.
+ */
+function listen(server: restify.Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const failed = (err: NodeJS.ErrnoException) => {
+      const why =
+        err.code === 'EADDRINUSE'
+          ? `port ${port} on ${host} is in use (another acrbot, or another server): stop it, or set PORT to a free port`
+          : err.code === 'EADDRNOTAVAIL'
+            ? `${host} is not an address of this machine: check HOST`
+            : `${err.code ?? err.message}`;
+      reject(new Error(`cannot listen on ${host}:${port}: ${why}`, { cause: err }));
+    };
+    server.once('error', failed);
+    server.listen(port, host, () => {
+      server.removeListener('error', failed);
+      resolve();
+    });
+  });
 }

@@ -139,6 +139,16 @@ const schema = z.object({
     .optional()
     .transform((v, ctx) => {
       if (!v) return undefined;
+      // App Service passes a Key Vault reference it could not resolve through as text: the secret
+      // is missing (it is created once by an operator) or the identity may not read it.
+      if (/^@Microsoft\.KeyVault\(/i.test(v.trim())) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'ACRBOT_AUDIT_KEY is a Key Vault reference that App Service could not resolve: create the secret acrbot-audit-key in the vault (docs/deploy.md, "The audit key"), check that the bot identity has Key Vault Secrets User on the vault, then restart the app',
+        });
+        return undefined;
+      }
       const bytes = Buffer.from(v, 'base64');
       // The message never repeats the value: it is the key that makes the audit tamper-evident.
       if (!/^[A-Za-z0-9+/]+={0,2}$/.test(v.trim()) || bytes.length < 32) {
@@ -179,6 +189,12 @@ const schema = z.object({
           'ACRBOT_TAB_DOMAIN must be the lowercase host the tab is served from (no scheme, port or path), as in api://<domain>/<app id>',
       },
     ),
+  ACRBOT_TAB_APP_ID: z
+    .string()
+    .optional()
+    .refine((v) => !v || GUID.test(v), {
+      message: "ACRBOT_TAB_APP_ID must be the (client) id of the tab's Entra app registration, a GUID",
+    }),
   ACRBOT_TAB_INVENTORY_TTL: duration('ACRBOT_TAB_INVENTORY_TTL', '60s'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -260,6 +276,12 @@ export interface AppConfig {
   auditAnchor?: { target: AnchorTargetSetting; intervalMs: number };
   /** Host of the tab's Application ID URI `api://<domain>/<app id>`; the tab is off in azure mode without it. */
   tabDomain?: string;
+  /**
+   * The Entra app registration the tab's single sign-on tokens are for (ACRBOT_TAB_APP_ID; the
+   * `<app id>` of the Application ID URI). Defaults to MicrosoftAppId, except for UserAssignedMSI:
+   * a managed identity has no app registration and cannot expose an API.
+   */
+  tabAppId?: string;
   /**
    * How long this instance reuses the access matrix it read from Azure for the tab
    * (ACRBOT_TAB_INVENTORY_TTL, default 60 s); revoke, extend and grant outcomes on this instance
@@ -426,6 +448,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push(
         `MicrosoftAppPassword is required when MicrosoftAppType is ${e.MicrosoftAppType} (or use UserAssignedMSI, which needs none)`,
       );
+    if (e.ACRBOT_TAB_DOMAIN && !e.ACRBOT_TAB_APP_ID && e.MicrosoftAppType === 'UserAssignedMSI')
+      problems.push(
+        'ACRBOT_TAB_DOMAIN needs ACRBOT_TAB_APP_ID when MicrosoftAppType is UserAssignedMSI: a managed identity cannot expose the tab\'s API, so its sign-on needs an app registration of its own (docs/deploy.md, "The tab")',
+      );
     if (subscriptionIds.length === 0 && !problems.some((p) => p.includes('SUBSCRIPTION')))
       problems.push('AZURE_SUBSCRIPTION_ID or ACRBOT_SUBSCRIPTION_IDS is required in azure mode');
     if (approverIds.length === 0 && !e.ACRBOT_APPROVER_GROUP && !e.ACRBOT_POLICY)
@@ -501,6 +527,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push(err.message);
     }
   }
+  // Azure mode chosen by NODE_ENV alone: say so, or "required in azure mode" puzzles whoever only
+  // set NODE_ENV (a production process never falls back to the sandbox, G1).
+  if (problems.length && !env.ACRBOT_MODE && cleaned.NODE_ENV === 'production')
+    problems.push(
+      'ACRBOT_MODE is not set, so NODE_ENV=production made this azure mode (for the sandbox, start without NODE_ENV=production)',
+    );
   if (problems.length) throw new ConfigError(problems);
   return {
     policy,
@@ -545,6 +577,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? { target: e.ACRBOT_AUDIT_ANCHOR, intervalMs: e.ACRBOT_AUDIT_ANCHOR_INTERVAL }
       : undefined,
     tabDomain: e.ACRBOT_TAB_DOMAIN,
+    tabAppId: e.ACRBOT_TAB_APP_ID ?? (e.MicrosoftAppType === 'UserAssignedMSI' ? undefined : e.MicrosoftAppId),
     tabInventoryTtlMs: e.ACRBOT_TAB_INVENTORY_TTL,
     channelAuth: {
       openIdMetadataUrl: e.ACRBOT_CHANNEL_OPENID_METADATA_URL,
@@ -587,4 +620,12 @@ export function applySandboxDefaults(config: AppConfig, defaults: SandboxDefault
       approverJustificationRequired: next.approverJustificationRequired,
     });
   return next;
+}
+
+/**
+ * The address the server listens on: HOST, else loopback in sandbox mode (the sandbox has no
+ * auth) and every interface in azure mode (App Service routes to the container).
+ */
+export function listenHostOf(config: Pick<AppConfig, 'host' | 'mode'>): string {
+  return config.host ?? (config.mode === 'sandbox' ? '127.0.0.1' : '0.0.0.0');
 }

@@ -340,7 +340,15 @@ export function readPolicyFile(file: string): Policy {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new PolicyFileError(file, [{ line: 0, col: 0, path: '', message: `cannot read the file (${code})` }]);
+    const why =
+      code === 'ENOENT'
+        ? 'there is no such file (check ACRBOT_POLICY, relative to the directory acrbot starts in)'
+        : code === 'EACCES'
+          ? 'acrbot may not read it (check its permissions)'
+          : code === 'EISDIR'
+            ? 'it is a directory; name the policy file itself'
+            : 'it cannot be read';
+    throw new PolicyFileError(file, [{ line: 0, col: 0, path: '', message: `cannot read the file (${code}): ${why}` }]);
   }
   return parsePolicy(text, file);
 }

@@ -46,7 +46,7 @@ export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example:
     usage: 'grant CLUSTER REGISTRY [--for 30d] [--break-glass] REASON…',
     example: 'grant aks-prod contosoacr --for 30d deploy payments-api',
     description:
-      "Give a cluster's identity pull access (AcrPull) to a registry, after approval, for a time (30m, 12h, 30d, 12w, 1y); it is revoked by itself when it ends.",
+      "Give a cluster's identity pull access (AcrPull) to a registry, after approval, for a time (e.g. 12h, 30d, 12w; within the limits set for acrbot, 1h to 90d by default); it is revoked by itself when it ends.",
   },
   {
     verb: 'secret',
@@ -149,6 +149,27 @@ function takeDuration(words: string[]): { duration?: string; rest: string[] } {
   return { duration, rest };
 }
 
+/**
+ * A grant's words after its options are the reason, so an option typed after the reason would be
+ * kept as text and silently do nothing: `--break-glass` at the end would file an ordinary request,
+ * `--namespace` (a secret's option) would be ignored. Refused instead, nothing requested. Other
+ * words starting with `--` stay part of the reason ("fix the --verbose flag").
+ */
+function refuseOptionsInReason(words: readonly string[]): void {
+  const misplaced = words.find((w) => {
+    const flag = (w.includes('=') ? w.slice(0, w.indexOf('=')) : w).toLowerCase();
+    return flag.startsWith('--') && (flag === '--break-glass' || flag in SECRET_FLAGS);
+  });
+  if (!misplaced) return;
+  const flag = misplaced.split('=')[0]!.toLowerCase();
+  throw new UserFacingError(
+    'validation.option',
+    flag === '--break-glass'
+      ? '--break-glass goes before the reason: grant CLUSTER REGISTRY --break-glass REASON… Nothing was requested.'
+      : `${flag} is an option of "secret", not "grant" (grant CLUSTER REGISTRY [--for 30d] [--break-glass] REASON…). Nothing was requested.`,
+  );
+}
+
 function parseRevoke(words: string[]): Command {
   if (words[0] && REQUEST_ID.test(words[0]))
     return { verb: 'revoke', requestId: words[0].toUpperCase(), reason: words.slice(1).join(' ') || undefined };
@@ -239,6 +260,7 @@ export function parseCommand(text: string): Command {
       const breakGlass = flag >= 0 && flag <= 4;
       if (breakGlass) words.splice(flag, 1);
       const { duration, rest } = takeDuration(words);
+      refuseOptionsInReason(rest);
       const parts = positionals(rest);
       // Break-glass runs at once, so there is no question-and-answer to fill gaps in (the
       // dialog would drop the flag and file an ordinary request without saying so).

@@ -86,6 +86,8 @@ describe('guarantees', () => {
       expect(res.status).toBe(403);
       expect((await h.app.store.get(request.id))!.state).toBe('pending');
       expect((await h.app.audit.latest(1))[0].action).toBe(code);
+      // …and a warning in the log, for the developer of a client that is not Teams.
+      expect(h.logs.lines.some((l) => l.includes(`"refusal":"${code}"`) && l.includes('turn refused'))).toBe(true);
     }
     expect(creates()).toBe(0);
   });

@@ -185,6 +185,21 @@ describe('access and check', () => {
     });
     expect(() => parseCommand('cancel everything')).toThrow(/cancel REQUEST-ID/);
   });
+
+  test("an option typed after a grant's reason is refused, not kept as text that silently does nothing", () => {
+    const late = errorOf('grant aks-prod contosoacr prod is down now --break-glass');
+    expect(late).toMatchObject({ code: 'validation.option' });
+    expect(late.message).toBe(
+      '--break-glass goes before the reason: grant CLUSTER REGISTRY --break-glass REASON… Nothing was requested.',
+    );
+    expect(errorOf('grant aks-prod contosoacr deploy payments --namespace=payments').message).toMatch(
+      /^--namespace is an option of "secret", not "grant"/,
+    );
+    // Other words that start with -- are the reason's own text.
+    expect(parseCommand('grant aks-prod contosoacr fix the --verbose flag -n 4')).toMatchObject({
+      reason: 'fix the --verbose flag -n 4',
+    });
+  });
 });
 
 describe('COMMAND_HELP', () => {

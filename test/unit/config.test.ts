@@ -141,7 +141,12 @@ describe('NODE_ENV=production (G1)', () => {
     ['MicrosoftAppTenantId', 'MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant'],
   ])('without %s refuses to start and says so', (key, problem) => {
     const env = Object.fromEntries(Object.entries(PRODUCTION).filter(([k]) => k !== key));
-    expect(problemsOf(env)).toEqual([problem]);
+    // …and that NODE_ENV chose azure mode, for whoever set only that.
+    expect(problemsOf(env)).toEqual([
+      problem,
+      'ACRBOT_MODE is not set, so NODE_ENV=production made this azure mode (for the sandbox, start without NODE_ENV=production)',
+    ]);
+    expect(problemsOf({ ...env, ACRBOT_MODE: 'azure' })).toEqual([problem]);
   });
 });
 
@@ -377,6 +382,47 @@ describe('ACRBOT_APPROVAL_TTL', () => {
   test('ACRBOT_SECRET_MAX_EXPIRY above 365d is refused', () => {
     expect(problemsOf({ ACRBOT_SECRET_MAX_EXPIRY: '366d' })).toEqual(['ACRBOT_SECRET_MAX_EXPIRY can be at most 365d']);
     expect(loadConfig({ ACRBOT_SECRET_MAX_EXPIRY: '90d' }).secretMaxExpiryMs).toBe(90 * 86_400_000);
+  });
+});
+
+describe('ACRBOT_TAB_APP_ID', () => {
+  const azure = {
+    ACRBOT_MODE: 'azure',
+    MicrosoftAppId: '11111111-1111-4111-8111-111111111111',
+    MicrosoftAppTenantId: '22222222-2222-4222-8222-222222222222',
+    ACRBOT_SUBSCRIPTION_IDS: '33333333-3333-4333-8333-333333333333',
+    ACRBOT_APPROVERS: '44444444-4444-4444-8444-444444444444',
+    ACRBOT_TAB_DOMAIN: 'acrbot.example.com',
+  };
+  const tabApp = '55555555-5555-4555-8555-555555555555';
+  test('a managed-identity bot needs an app registration of its own for the tab', () => {
+    const msi = { ...azure, MicrosoftAppType: 'UserAssignedMSI' };
+    expect(problemsOf(msi)).toEqual([
+      expect.stringMatching(/^ACRBOT_TAB_DOMAIN needs ACRBOT_TAB_APP_ID when MicrosoftAppType is UserAssignedMSI/),
+    ]);
+    expect(loadConfig({ ...msi, ACRBOT_TAB_APP_ID: tabApp }).tabAppId).toBe(tabApp);
+    expect(problemsOf({ ...msi, ACRBOT_TAB_APP_ID: 'tab-app' })).toContain(
+      "ACRBOT_TAB_APP_ID must be the (client) id of the tab's Entra app registration, a GUID",
+    );
+  });
+  test('a bot with its own app registration uses it for the tab unless told otherwise', () => {
+    const single = { ...azure, MicrosoftAppType: 'SingleTenant', MicrosoftAppPassword: 'not-a-real-secret' };
+    expect(loadConfig(single).tabAppId).toBe(azure.MicrosoftAppId);
+    expect(loadConfig({ ...single, ACRBOT_TAB_APP_ID: tabApp }).tabAppId).toBe(tabApp);
+  });
+});
+
+describe('ACRBOT_AUDIT_KEY', () => {
+  test('an unresolved Key Vault reference says what to do, not that the key is badly encoded', () => {
+    const reference = '@Microsoft.KeyVault(VaultName=kv-acrbot;SecretName=acrbot-audit-key)';
+    const [problem] = problemsOf({ ACRBOT_AUDIT_KEY: reference });
+    expect(problem).toMatch(
+      /^ACRBOT_AUDIT_KEY is a Key Vault reference that App Service could not resolve: create the secret acrbot-audit-key/,
+    );
+    expect(problem).toContain('Key Vault Secrets User');
+    expect(problemsOf({ ACRBOT_AUDIT_KEY: 'c2hvcnQ=' })).toEqual([
+      'ACRBOT_AUDIT_KEY must be at least 32 random bytes, base64-encoded (e.g. openssl rand -base64 32)',
+    ]);
   });
 });
 

@@ -228,7 +228,9 @@ describe('policy file at start and on reload', () => {
   });
 
   test('a missing file is a problem too', () => {
-    expect(() => loadConfig({ ACRBOT_POLICY: dir.path('absent.yaml') })).toThrow(/cannot read the file \(ENOENT\)/);
+    expect(() => loadConfig({ ACRBOT_POLICY: dir.path('absent.yaml') })).toThrow(
+      /cannot read the file \(ENOENT\): there is no such file \(check ACRBOT_POLICY/,
+    );
   });
 
   test('ACRBOT_POLICY replaces the environment rule; azure mode then needs no ACRBOT_APPROVERS', () => {
