@@ -87,6 +87,9 @@ param botSku string = 'F0'
 @description('Client id of the Entra app registration for the tabs\' single sign-on (ACRBOT_TAB_APP_ID; docs/deploy.md, "The tab"). Empty = the tabs are off; chat works without them.')
 param tabAppId string = ''
 
+@description('Host the tabs are served from when it is a custom domain bound to the web app; empty = its default host name. The tab app\'s Application ID URI must name the same host.')
+param tabDomain string = ''
+
 @description('Tags for every resource.')
 param tags object = {}
 
@@ -170,6 +173,7 @@ module app 'modules/app-service.bicep' = {
     appInsightsName: monitoring.outputs.appInsightsName
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
     tabAppId: tabAppId
+    tabDomain: tabDomain
     appSettings: {
       ACRBOT_MODE: 'azure'
       NODE_ENV: 'production'

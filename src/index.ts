@@ -36,9 +36,11 @@ async function main(): Promise<void> {
   const { createLogger } = require('./observability/logger') as typeof LoggerModule;
   const { startApp } = require('./app') as typeof AppModule;
   const log = createLogger({ level: config.logLevel });
-  const app = await startApp(config, { logger: log }).catch((err: unknown) => {
-    // Logged once, here, with the cause (a port in use, a store that cannot be reached).
+  const app = await startApp(config, { logger: log }).catch(async (err: unknown) => {
+    // Logged once, here, with the cause (a port in use, a store that cannot be reached), and
+    // exported before exiting so the failure reaches Application Insights too.
     log.fatal({ err }, `acrbot could not start: ${err instanceof Error ? err.message : String(err)}`);
+    await telemetry?.shutdown().catch((cause: unknown) => log.warn({ err: cause }, 'telemetry flush at exit failed'));
     log.flush();
     process.exit(1);
   });

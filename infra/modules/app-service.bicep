@@ -36,6 +36,9 @@ param appSettings object
 @description('Client id of the Entra app registration for the tabs\' single sign-on, or empty to leave the tabs off. A managed identity cannot expose an API, so the tabs need a registration of their own (docs/deploy.md, "The tab").')
 param tabAppId string = ''
 
+@description('Host the tabs are served from, when not the site\'s default host name (a custom domain bound to the site).')
+param tabDomain string = ''
+
 var isContainer = !empty(containerImage)
 
 // Referenced, not passed in: the connection string never appears as a parameter or output.
@@ -95,14 +98,18 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
 }
 
 // The settings are a child resource, not part of siteConfig, because the tab's domain is the
-// site's own host name, known only once the site exists.
+// site's own host name, known only once the site exists. Like siteConfig's, they replace every
+// setting on each deployment: keep tabAppId in the parameters file, or a redeployment turns the
+// tabs off.
 resource settings 'Microsoft.Web/sites/config@2023-12-01' = {
   parent: site
   name: 'appsettings'
   properties: union(
     platformSettings,
     appSettings,
-    empty(tabAppId) ? {} : { ACRBOT_TAB_APP_ID: tabAppId, ACRBOT_TAB_DOMAIN: site.properties.defaultHostName }
+    empty(tabAppId)
+      ? {}
+      : { ACRBOT_TAB_APP_ID: tabAppId, ACRBOT_TAB_DOMAIN: empty(tabDomain) ? site.properties.defaultHostName : tabDomain }
   )
 }
 

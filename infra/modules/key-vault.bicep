@@ -18,6 +18,7 @@ param tags object = {}
 param readerPrincipalId string
 
 // Name of the secret holding the audit key (main.bicep's Key Vault reference names it too).
+#disable-next-line no-unused-vars
 var auditMacEntryName = 'acrbot-audit-key'
 
 var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
@@ -38,7 +39,9 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
 }
 
 resource secretReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vault.id, auditMacEntryName, readerPrincipalId, keyVaultSecretsUser)
+  // Seeded apart from the earlier assignment on the secret: role assignment names are unique in
+  // the tenant, and that one (where it was created) lives on at the secret's scope.
+  name: guid(vault.id, readerPrincipalId, keyVaultSecretsUser)
   scope: vault
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)

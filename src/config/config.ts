@@ -278,8 +278,9 @@ export interface AppConfig {
   tabDomain?: string;
   /**
    * The Entra app registration the tab's single sign-on tokens are for (ACRBOT_TAB_APP_ID; the
-   * `<app id>` of the Application ID URI). Defaults to MicrosoftAppId, except for UserAssignedMSI:
-   * a managed identity has no app registration and cannot expose an API.
+   * `<app id>` of the Application ID URI), named explicitly like the package's TAB_APP_ID: the
+   * bot's own (SingleTenant) or one of its own (UserAssignedMSI: a managed identity cannot expose
+   * an API). Sandbox mode uses its own.
    */
   tabAppId?: string;
   /**
@@ -448,9 +449,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push(
         `MicrosoftAppPassword is required when MicrosoftAppType is ${e.MicrosoftAppType} (or use UserAssignedMSI, which needs none)`,
       );
-    if (e.ACRBOT_TAB_DOMAIN && !e.ACRBOT_TAB_APP_ID && e.MicrosoftAppType === 'UserAssignedMSI')
+    if (e.ACRBOT_TAB_DOMAIN && !e.ACRBOT_TAB_APP_ID)
       problems.push(
-        'ACRBOT_TAB_DOMAIN needs ACRBOT_TAB_APP_ID when MicrosoftAppType is UserAssignedMSI: a managed identity cannot expose the tab\'s API, so its sign-on needs an app registration of its own (docs/deploy.md, "The tab")',
+        e.MicrosoftAppType === 'UserAssignedMSI'
+          ? 'ACRBOT_TAB_DOMAIN needs ACRBOT_TAB_APP_ID when MicrosoftAppType is UserAssignedMSI: a managed identity cannot expose the tab\'s API, so its sign-on needs an app registration of its own (docs/deploy.md, "The tab")'
+          : "ACRBOT_TAB_DOMAIN needs ACRBOT_TAB_APP_ID: the app registration the tab's sign-on tokens are for (MicrosoftAppId when the bot's own registration exposes the tab's API; docs/deploy.md, \"The tab\"), the same as the app package's TAB_APP_ID",
       );
     if (subscriptionIds.length === 0 && !problems.some((p) => p.includes('SUBSCRIPTION')))
       problems.push('AZURE_SUBSCRIPTION_ID or ACRBOT_SUBSCRIPTION_IDS is required in azure mode');
@@ -577,7 +580,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? { target: e.ACRBOT_AUDIT_ANCHOR, intervalMs: e.ACRBOT_AUDIT_ANCHOR_INTERVAL }
       : undefined,
     tabDomain: e.ACRBOT_TAB_DOMAIN,
-    tabAppId: e.ACRBOT_TAB_APP_ID ?? (e.MicrosoftAppType === 'UserAssignedMSI' ? undefined : e.MicrosoftAppId),
+    tabAppId: e.ACRBOT_TAB_APP_ID,
     tabInventoryTtlMs: e.ACRBOT_TAB_INVENTORY_TTL,
     channelAuth: {
       openIdMetadataUrl: e.ACRBOT_CHANNEL_OPENID_METADATA_URL,

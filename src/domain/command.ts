@@ -150,23 +150,22 @@ function takeDuration(words: string[]): { duration?: string; rest: string[] } {
 }
 
 /**
- * A grant's words after its options are the reason, so an option typed after the reason would be
- * kept as text and silently do nothing: `--break-glass` at the end would file an ordinary request,
- * `--namespace` (a secret's option) would be ignored. Refused instead, nothing requested. Other
- * words starting with `--` stay part of the reason ("fix the --verbose flag").
+ * A grant's words after its options are the reason, so `--break-glass` typed after the reason (or
+ * misspelt, or given a value) would be kept as text and file an ordinary request while its author
+ * believes it runs at once. Refused instead, nothing requested. Other words starting with `--` stay
+ * part of the reason ("kubectl --namespace payments fails").
  */
 function refuseOptionsInReason(words: readonly string[]): void {
-  const misplaced = words.find((w) => {
-    const flag = (w.includes('=') ? w.slice(0, w.indexOf('=')) : w).toLowerCase();
-    return flag.startsWith('--') && (flag === '--break-glass' || flag in SECRET_FLAGS);
-  });
+  const misplaced = words.find((w) => /^--break[-_]?glass(=|$)/i.test(w));
   if (!misplaced) return;
-  const flag = misplaced.split('=')[0]!.toLowerCase();
+  const usage = 'grant CLUSTER REGISTRY --break-glass REASON…';
   throw new UserFacingError(
     'validation.option',
-    flag === '--break-glass'
-      ? '--break-glass goes before the reason: grant CLUSTER REGISTRY --break-glass REASON… Nothing was requested.'
-      : `${flag} is an option of "secret", not "grant" (grant CLUSTER REGISTRY [--for 30d] [--break-glass] REASON…). Nothing was requested.`,
+    misplaced.includes('=')
+      ? `--break-glass takes no value: ${usage} Nothing was requested.`
+      : misplaced.toLowerCase() !== '--break-glass'
+        ? `Did you mean --break-glass? It goes before the reason: ${usage} Nothing was requested.`
+        : `--break-glass goes before the reason: ${usage} Nothing was requested.`,
   );
 }
 

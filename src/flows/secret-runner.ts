@@ -154,12 +154,7 @@ export class SecretRunner implements PlanRunner {
         serviceAccountNote = ` Not added to service account ${plan.serviceAccount}:${why} Until it is, name the secret in the pod's imagePullSecrets.`;
       }
       const rotated = previous ? await this.retirePrevious(previous, credential.ref, ctx) : false;
-      // A time-boxed secret's credential lives a little longer than its access (it was made to
-      // outlast the approval wait too): acrbot deletes it when the access ends, not that day.
-      const validity =
-        request.access?.durationMs && !request.access.permanent
-          ? `; acrbot deletes it when the access ends (it would lapse by itself on ${plan.expiresAt.slice(0, 10)})`
-          : `, valid until ${plan.expiresAt.slice(0, 10)}`;
+      const validity = credentialValidity(request, plan);
       return {
         summary: `Secret ${plan.namespace}/${plan.secretName} ${written.action} in ${plan.cluster.name} with ${plan.credentialKind === 'token' ? 'ACR token' : 'service principal'} ${credential.id}${validity}.${written.serviceAccountPatched ? ` Added to service account ${plan.serviceAccount}.` : ''}${serviceAccountNote}${rotated ? ' The credential it replaced was deleted.' : ''}`,
         azureRequestIds: credential.requestIds,
@@ -564,4 +559,20 @@ export async function deleteCredential(ports: SecretRunnerPorts, ref: Credential
   if (!applicationId) return false;
   await ports.servicePrincipals.deleteApplication(applicationId);
   return true;
+}
+
+/**
+ * What the outcome says about the credential's own expiry. A time-boxed secret's credential is
+ * made to outlast its access (the approval wait too), so acrbot deletes it when the access ends,
+ * before that date. Capped by the longest credential lifetime, it may lapse first: then it says so.
+ * The access runs from about its decision, so that is where its end is counted from.
+ */
+function credentialValidity(request: AccessRequest, plan: SecretPlan): string {
+  const date = plan.expiresAt.slice(0, 10);
+  const term = request.access?.permanent ? undefined : request.access?.durationMs;
+  if (!term) return `, valid until ${date}`;
+  const accessEnd = Date.parse(request.decision?.at ?? request.createdAt) + term;
+  return Date.parse(plan.expiresAt) >= accessEnd
+    ? `; acrbot deletes it when the access ends (it would lapse by itself on ${date})`
+    : `, valid until ${date}, before the access would end: pulls with it stop then unless it is renewed (ask for the secret again)`;
 }

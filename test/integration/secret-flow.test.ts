@@ -127,6 +127,19 @@ describe('secret flow', () => {
     expect(all).not.toContain(entry.auth);
   });
 
+  test('a credential capped below the access term: the outcome says it lapses first, not that acrbot deletes it at the end', async () => {
+    await h.stop();
+    h = await startHarness({ ACRBOT_SECRET_MAX_EXPIRY: '7d' });
+    const request = await requestSecret('aks-dev contosoacr --namespace payments --for 30d pull for payments-api');
+    const plan = request.plan as Extract<typeof request.plan, { kind: 'secret' }>;
+    const done = await approve(request.id);
+    expect(done.state).toBe('succeeded');
+    expect(done.outcome?.summary).toContain(
+      `valid until ${plan.expiresAt.slice(0, 10)}, before the access would end: pulls with it stop then`,
+    );
+    expect(done.outcome?.summary).not.toContain('acrbot deletes it when the access ends');
+  });
+
   test('the decoded .dockerconfigjson equals kubectl create secret docker-registry output for the same inputs', async () => {
     const request = await requestSecret('aks-dev contosoacr pull for the default namespace');
     await approve(request.id);

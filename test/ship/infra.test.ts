@@ -380,8 +380,11 @@ describe('infra: the tab', () => {
     expect(main).toMatch(/tabAppId:\s*tabAppId/);
     expect(main).toMatch(/output TAB_APP_ID string = tabAppId/);
     expect(app).toMatch(
-      /empty\(tabAppId\) \? \{\} : \{ ACRBOT_TAB_APP_ID: tabAppId, ACRBOT_TAB_DOMAIN: site\.properties\.defaultHostName \}/,
+      /empty\(tabAppId\)\s*\?\s*\{\}\s*:\s*\{ ACRBOT_TAB_APP_ID: tabAppId, ACRBOT_TAB_DOMAIN: empty\(tabDomain\) \? site\.properties\.defaultHostName : tabDomain \}/,
     );
+    // In the parameters file, so a redeployment from it keeps the tabs (the settings are replaced whole).
+    const parameters = JSON.parse(read('main.parameters.json')).parameters;
+    expect(parameters).toMatchObject({ tabAppId: { value: '' }, tabDomain: { value: '' } });
     // The settings are one child resource (the host name exists once the site does), not siteConfig too.
     expect(app).toMatch(
       /resource settings 'Microsoft\.Web\/sites\/config@[^']+' = \{\s*parent: site\s*name: 'appsettings'/,

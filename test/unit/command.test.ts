@@ -192,12 +192,15 @@ describe('access and check', () => {
     expect(late.message).toBe(
       '--break-glass goes before the reason: grant CLUSTER REGISTRY --break-glass REASON… Nothing was requested.',
     );
-    expect(errorOf('grant aks-prod contosoacr deploy payments --namespace=payments').message).toMatch(
-      /^--namespace is an option of "secret", not "grant"/,
+    expect(errorOf('grant aks-prod contosoacr --break-glass=yes prod is down').message).toMatch(
+      /^--break-glass takes no value/,
+    );
+    expect(errorOf('grant aks-prod contosoacr --breakglass prod is down').message).toMatch(
+      /^Did you mean --break-glass\?/,
     );
     // Other words that start with -- are the reason's own text.
-    expect(parseCommand('grant aks-prod contosoacr fix the --verbose flag -n 4')).toMatchObject({
-      reason: 'fix the --verbose flag -n 4',
+    expect(parseCommand('grant aks-prod contosoacr kubectl --namespace payments fails -n 4')).toMatchObject({
+      reason: 'kubectl --namespace payments fails -n 4',
     });
   });
 });

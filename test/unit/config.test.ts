@@ -405,10 +405,11 @@ describe('ACRBOT_TAB_APP_ID', () => {
       "ACRBOT_TAB_APP_ID must be the (client) id of the tab's Entra app registration, a GUID",
     );
   });
-  test('a bot with its own app registration uses it for the tab unless told otherwise', () => {
+  test('a bot with its own app registration names it, like the package (no silent default)', () => {
     const single = { ...azure, MicrosoftAppType: 'SingleTenant', MicrosoftAppPassword: 'not-a-real-secret' };
-    expect(loadConfig(single).tabAppId).toBe(azure.MicrosoftAppId);
-    expect(loadConfig({ ...single, ACRBOT_TAB_APP_ID: tabApp }).tabAppId).toBe(tabApp);
+    expect(problemsOf(single)).toEqual([expect.stringMatching(/^ACRBOT_TAB_DOMAIN needs ACRBOT_TAB_APP_ID: /)]);
+    expect(loadConfig({ ...single, ACRBOT_TAB_APP_ID: azure.MicrosoftAppId }).tabAppId).toBe(azure.MicrosoftAppId);
+    expect(loadConfig({ ...single, ACRBOT_TAB_DOMAIN: undefined }).tabAppId).toBeUndefined();
   });
 });
 

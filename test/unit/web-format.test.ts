@@ -106,8 +106,8 @@ describe('the terms offered to extend', () => {
     expect(extendTerms('2026-12-30T00:00:00Z', now).map((t) => t.value)).toEqual(['30d', '90d']);
     // Exactly at the end changes nothing either.
     expect(extendTerms('2026-12-31T00:00:00Z', now).map((t) => t.value)).toEqual(['90d']);
-    // At least a day later: 1 day would move an end 12 hours away by 12 hours only.
-    expect(extendTerms('2026-12-01T12:00:00Z', now)).toEqual([
+    // A day later, or half the term for short ones: 1 day would move an end 14 hours away by 10 hours only.
+    expect(extendTerms('2026-12-01T14:00:00Z', now)).toEqual([
       { value: '7d', label: '7 days (until about 2026-12-08)' },
       { value: '30d', label: '30 days (until about 2026-12-31)' },
       { value: '90d', label: '90 days (until about 2027-03-01)' },
@@ -145,6 +145,24 @@ describe('the terms offered to extend', () => {
       chat: false,
     });
     expect(noExtendTermNote({ expiresAt: '2027-06-01T00:00:00Z' }, now).chat).toBe(true);
+    // The longest allowed would end later, by little: chat may still ask for it.
+    expect(noExtendTermNote({ ...row, extendRange: { minMs: 0, maxMs: 19 * day + 6 * 3_600_000 } }, now)).toEqual({
+      text: 'It already runs until 2026-12-20 00:00 UTC, and the longest term allowed, 462 hours from when it is granted, would move its end by only 6 hours. To ask for it anyway, say in chat: ',
+      chat: true,
+      chatTerm: '462h',
+    });
+  });
+
+  test('a limit of a day or less still offers its term when it moves the end by half of it', () => {
+    const hour = 3_600_000;
+    const cap = { minMs: hour, maxMs: 24 * hour };
+    // Ends in 2 hours: a day from approval moves it 22 hours later.
+    expect(extendTerms('2026-12-01T02:00:00Z', now, cap).map((t) => t.value)).toEqual(['1d']);
+    // Ends in 20 hours: a day would move it by 4 hours only.
+    expect(extendTerms('2026-12-01T20:00:00Z', now, cap)).toEqual([]);
+    expect(extendTerms('2026-12-01T02:00:00Z', now, { minMs: hour, maxMs: 8 * hour })).toEqual([
+      { value: '8h', label: '8 hours, the longest allowed (until about 2026-12-01)' },
+    ]);
   });
 });
 
@@ -185,6 +203,19 @@ describe('places with the same name', () => {
     // The cluster appears in three rows but is one place.
     expect(labels.clusters.get('/c')).toBe('aks-a');
     expect(rowTitle(base, placeLabelsOf([base, shared('1')]))).toBe('aks-a → acr-a');
+  });
+
+  test('clusters of one name in two resource groups of one subscription are told apart by group', () => {
+    const cluster = (rg: string) => ({
+      id: `/subscriptions/1f0c0000-0000/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/aks`,
+      name: 'aks',
+      subscriptionId: '1f0c0000-0000',
+    });
+    const labels = placeLabelsOf([
+      { ...base, cluster: cluster('rg-a') },
+      { ...base, cluster: cluster('rg-b') },
+    ]);
+    expect([...labels.clusters.values()]).toEqual(['aks (rg-a, 1f0c0000)', 'aks (rg-b, 1f0c0000)']);
   });
 });
 

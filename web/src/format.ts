@@ -157,9 +157,8 @@ export function extendTerms(
   const terms = EXTEND_DAYS.map((days) => days * DAY_MS).filter(fits);
   const longest = range && range.maxMs < Math.max(...EXTEND_DAYS) * DAY_MS ? range.maxMs : undefined;
   if (longest !== undefined && longest >= range!.minMs && !terms.includes(longest)) terms.push(longest);
-  // At least a day later: a term that moves the end by minutes is not worth an approver's time.
   return terms
-    .filter((ms) => now + ms >= end + DAY_MS)
+    .filter((ms) => movesEndEnough(ms, end, now))
     .map((ms) => {
       const { value, words } = termOf(ms);
       const until = shortTime(new Date(now + ms).toISOString()).slice(0, 10);
@@ -168,20 +167,42 @@ export function extendTerms(
 }
 
 /**
- * Why the drawer offers no extension term although the row may be extended: none would end later.
- * With `chat`, a longer term may still be asked in chat; without, none allowed would end later yet.
+ * Whether a term, counted from now, moves an end worth asking an approver for: by at least a day,
+ * or by half the term for terms under two days (a term that moves the end by minutes is not).
+ */
+function movesEndEnough(termMs: number, end: number, now: number): boolean {
+  return now + termMs >= end + Math.min(DAY_MS, termMs / 2);
+}
+
+/**
+ * Why the drawer offers no extension term although the row may be extended. When the longest
+ * term allowed would not end later at all, asking is refused until nearer the end (no chat
+ * command); otherwise chat may ask for a term anyway (`chatTerm`: the one to suggest).
  */
 export function noExtendTermNote(
   row: Pick<Row, 'expiresAt' | 'extendRange'>,
   now: number,
-): { text: string; chat: boolean } {
+): { text: string; chat: boolean; chatTerm?: string } {
   const until = shortTime(row.expiresAt);
+  const end = row.expiresAt ? Date.parse(row.expiresAt) : undefined;
   const max = row.extendRange?.maxMs;
-  if (max !== undefined && row.expiresAt && now + max < Date.parse(row.expiresAt) + DAY_MS)
+  if (max !== undefined && end !== undefined) {
+    const longest = `the longest term allowed, ${termOf(max).words} from when it is granted,`;
+    if (now + max <= end)
+      return {
+        text: `It already runs until ${until}, and ${longest} would not end later; ask nearer its end.`,
+        chat: false,
+      };
+    // How much later it would end, in whole hours (in minutes under an hour).
+    const moved = now + max - end;
+    const shown =
+      moved >= HOUR_MS ? Math.round(moved / HOUR_MS) * HOUR_MS : Math.max(1, Math.round(moved / 60_000)) * 60_000;
     return {
-      text: `It already runs until ${until}, and the longest term allowed, ${termOf(max).words} from when it is granted, would not end later; ask nearer its end.`,
-      chat: false,
+      text: `It already runs until ${until}, and ${longest} would move its end by only ${termOf(shown).words}. To ask for it anyway, say in chat: `,
+      chat: true,
+      chatTerm: termOf(max).value,
     };
+  }
   return {
     text: `It already runs until ${until}; the longest term offered here would not end later. To extend it further, say in chat: `,
     chat: true,
@@ -266,9 +287,9 @@ export interface PlaceLabels {
 }
 
 /**
- * Axis labels: the name, and the login server (registries) or subscription (clusters) when two
- * places share a name (other resource groups or subscriptions). Counted per id, so one place
- * listed twice is not a repeat.
+ * Axis labels: the name, and the login server (registries, unique per registry) or resource group
+ * and subscription (clusters) when two places share a name (other resource groups or
+ * subscriptions). Counted per id, so one place listed twice is not a repeat.
  */
 export function axisLabels(
   items: ReadonlyArray<{ id: string; name: string; loginServer?: string; subscriptionId?: string }>,
@@ -277,11 +298,15 @@ export function axisLabels(
   const count = new Map<string, number>();
   for (const i of unique) count.set(i.name, (count.get(i.name) ?? 0) + 1);
   return new Map(
-    unique.map((i) => [
-      i.id,
-      (count.get(i.name) ?? 0) > 1 ? `${i.name} (${i.loginServer ?? i.subscriptionId?.slice(0, 8) ?? i.id})` : i.name,
-    ]),
+    unique.map((i) => [i.id, (count.get(i.name) ?? 0) > 1 ? `${i.name} (${i.loginServer ?? placeOf(i)})` : i.name]),
   );
+}
+
+/** Where a cluster is: its resource group and the start of its subscription id (else its id). */
+function placeOf(item: { id: string; subscriptionId?: string }): string {
+  const group = /\/resourceGroups\/([^/]+)/i.exec(item.id)?.[1];
+  const where = [group, item.subscriptionId?.slice(0, 8)].filter(Boolean).join(', ');
+  return where || item.id;
 }
 
 /** {@link PlaceLabels} of the places the rows name (where no axis lists them, as in My access). */

@@ -168,7 +168,7 @@ function actions(ctx: DrawerContext, row: Row): HTMLElement {
         'p',
         { class: 'note' },
         note.text,
-        ...(note.chat ? [h('code', {}, `extend ${requestId} --for <longer> <reason>`)] : []),
+        ...(note.chat ? [h('code', {}, `extend ${requestId} --for ${note.chatTerm ?? '<longer>'} <reason>`)] : []),
       ),
     );
   }
