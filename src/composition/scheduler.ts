@@ -32,12 +32,18 @@ export function createScheduler(
     reportAfterAttempts: options.jobReportAfterAttempts ?? 3,
     reporter: async (job, err) => {
       const request = job.requestId ? await stores.requests.get(job.requestId) : undefined;
-      const what = job.kind === 'access.expire' ? 'Revoking the access' : `The background job ${job.kind}`;
+      const revoking = job.kind === 'access.expire';
+      const what = revoking ? 'Revoking the access' : `The background job ${job.kind}`;
       // "Not done", not "failed": a revocation waiting for an extension being granted lands here too.
       const attempts = `${job.attempts} attempt${job.attempts === 1 ? '' : 's'}`;
+      // What an approver can do meanwhile: a refusal is a missing right; deleting it by hand ends
+      // the access now (a delete that finds nothing counts as done).
+      const meanwhile = revoking
+        ? ' If the answer is a refusal (403), acrbot lacks a right it needs there (docs/deploy.md, Troubleshooting). To end the access at once, delete it in Azure by hand: the next attempt finds it gone and finishes.'
+        : '';
       await messenger.reportToApprovers(
         request,
-        `${what} is not done after ${attempts} (last answer: ${job.lastError ?? (err as Error).message}). acrbot keeps trying; next attempt at ${job.dueAt.slice(0, 16).replace('T', ' ')} UTC.`,
+        `${what} is not done after ${attempts} (last answer: ${job.lastError ?? (err as Error).message}). acrbot keeps trying; next attempt at ${job.dueAt.slice(0, 16).replace('T', ' ')} UTC.${meanwhile}`,
       );
     },
   });

@@ -691,6 +691,8 @@ describe('access lifecycle (G17)', () => {
     expect(cardText(report.activity)).toMatch(
       /Revoking the access is not done after 1 attempt \(last answer: .*\)\. acrbot keeps trying/,
     );
+    // …and what an approver can do meanwhile.
+    expect(cardText(report.activity)).toContain('To end the access at once, delete it in Azure by hand');
     advance(MINUTE);
     await h.app.scheduler.runDue();
     expect((await h.app.store.get(request.id))!.state).toBe('revoked');
