@@ -238,7 +238,13 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
   const plan = request.plan;
   const ok = request.state === 'succeeded';
   const outcome = request.outcome;
-  const facts: Fact[] = [{ label: 'Request', value: request.id }];
+  // An extension's card is titled with its original: its own id is labelled as the extension.
+  const facts: Fact[] = request.extendsRequestId
+    ? [
+        { label: 'Extension', value: request.id },
+        { label: 'Extends', value: request.extendsRequestId },
+      ]
+    : [{ label: 'Request', value: request.id }];
   const approvers = approvedBy(request);
   if (approvers) facts.push({ label: 'Approved by', value: approvers });
   if (ok) facts.push({ label: 'Access', value: describeAccess(request) });
