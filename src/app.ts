@@ -109,6 +109,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
         }
       : undefined,
     { stores, intervalMs: config.dialogTtlMs, clock, log },
+    log,
   );
   channel.messenger.breakGlassChannel = () => flows.policies.current().breakGlass?.channel;
   channel.messenger.approverIdsOf = (request) => flows.requests.ruleOf(request)?.approvers.users ?? [];

@@ -58,6 +58,7 @@ export function registerJobs(
   flows: Flows,
   anchoring?: { publish(): Promise<unknown>; intervalMs: number; clock: Clock },
   purging?: { stores: Pick<Stores, 'dialogs' | 'abuse'>; intervalMs: number; clock: Clock; log: Logger },
+  log?: Logger,
 ): void {
   if (purging)
     scheduler.register('store.purge', async () => {
@@ -77,6 +78,12 @@ export function registerJobs(
         kind: 'audit.anchor',
         dueAt: new Date(anchoring.clock.now().getTime() + anchoring.intervalMs),
       });
+    });
+  // Anchors turned off (ACRBOT_AUDIT_ANCHOR unset): the recurring job stored while they were on
+  // ends at its next run instead of failing for want of a handler every half hour for ever.
+  else
+    scheduler.register('audit.anchor', async () => {
+      log?.info('audit anchors are off (ACRBOT_AUDIT_ANCHOR is not set): the recurring audit.anchor job ends');
     });
   registerCoreJobs(scheduler, flows);
 }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AppConfig } from '../config/config';
+import { type AuditKey, macOf } from '../domain/audit-chain';
 import type { AuditLog, Clock, LeaseStore, ScheduleStore } from '../domain/ports';
 import { BlobAnchorLog } from '../integrations/store/blob-anchor-log';
 import { openStores, type Stores, withMemoryDefaults } from '../integrations/store/open-stores';
@@ -65,19 +66,42 @@ export async function openAppStores(
       });
   if (auditKey) opened.auditKey = auditKey;
   if (auditKey && config.auditAnchor) opened.anchors = new BlobAnchorLog(config.auditAnchor.target, () => clock.now());
-  if (auditKey) await keyTheNewestEntry(opened.audit, config);
+  if (auditKey)
+    await keyTheNewestEntry(opened.audit, config, auditKey).catch(async (err: unknown) => {
+      // Not starting: the store is closed again (its file, its checkpoint worker).
+      await opened.close();
+      throw err;
+    });
   return { ...opened, ...overrides.coordination };
 }
 
+/** The audit key given is not the one the log's entries are signed with: acrbot does not start. */
+export class AuditKeyMismatchError extends Error {
+  constructor(seq: number, sandbox: boolean) {
+    super(
+      `ACRBOT_AUDIT_KEY is not the key the audit log's newest entry (seq ${seq}) was signed with: the key was replaced, or this is another deployment's. acrbot does not start, so that no entry is signed with another key and the audit trail stays verifiable. Put the original key back (docs/deploy.md, "The audit key")${sandbox ? '; in the sandbox, restore .data/audit.key, or delete ./data to start over with an empty store' : ''}.`,
+    );
+    this.name = 'AuditKeyMismatchError';
+  }
+}
+
 /**
- * The first start with an audit key on a log written without one: its newest entry carries no
- * MAC, and verify with the key calls such a log broken (a rewrite that strips every MAC looks
- * the same). One signed entry at start says from where entries carry MACs, so the log verifies
- * from the first start on, not only after the first request.
+ * Checks the audit key against the log at start. A key that does not verify the newest entry's
+ * MAC stops the start ({@link AuditKeyMismatchError}). The first start with a key on a log written
+ * without one: its newest entry carries no MAC, and verify with the key calls such a log broken (a
+ * rewrite that strips every MAC looks the same). One signed entry at start says from where entries
+ * carry MACs, so the log verifies from the first start on, not only after the first request.
  */
-async function keyTheNewestEntry(audit: AuditLog, config: AppConfig): Promise<void> {
+async function keyTheNewestEntry(audit: AuditLog, config: AppConfig, key: AuditKey): Promise<void> {
   const [newest] = await audit.latest(1);
-  if (!newest || newest.mac) return;
+  if (!newest) return;
+  // A key that does not verify the newest MAC would sign every new entry so that verify calls the
+  // log broken from there on, with nothing at start saying why (a Key Vault secret replaced by a
+  // new version, a deleted sandbox key file).
+  if (newest.mac) {
+    if (newest.mac !== macOf(key, newest.hash)) throw new AuditKeyMismatchError(newest.seq, config.mode === 'sandbox');
+    return;
+  }
   await audit.append({
     actor: { objectId: 'acrbot', name: 'acrbot' },
     tenantId: config.allowedTenantIds[0] ?? '',

@@ -242,6 +242,17 @@ describe('audit:verify with the audit key', () => {
     });
   });
 
+  test('a start with another key than the log was signed with is refused, and nothing is written', async () => {
+    const path = await auditFile(events(2), KEY);
+    const other = Buffer.alloc(32, 7).toString('base64');
+    const config = loadConfig({ ACRBOT_STORAGE: `sqlite:${path}`, ACRBOT_AUDIT_KEY: other });
+    await expect(openAppStores(config, new FakeClock(), {}, createLogger({ level: 'silent' }))).rejects.toThrow(
+      /^ACRBOT_AUDIT_KEY is not the key the audit log's newest entry \(seq 2\) was signed with/,
+    );
+    // The log is as it was: still intact under its own key.
+    expect(await cliWith(withKey, 'verify', '--storage', `sqlite:${path}`)).toMatchObject({ code: 0 });
+  });
+
   test('entries from before the key: the verdict names the seq MACs are checked from', async () => {
     const path = await auditFile(events(4), KEY, 2);
     expect(await cliWith(withKey, 'verify', '--storage', `sqlite:${path}`)).toMatchObject({

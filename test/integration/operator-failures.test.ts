@@ -93,3 +93,22 @@ describe('failures an operator can act on', () => {
     expect((await h.app.stores.schedule.forRequest(request.id)).filter((j) => j.kind === 'audit.retry')).toEqual([]);
   });
 });
+
+describe('a feature turned off', () => {
+  let h: Harness;
+  afterEach(() => h?.stop());
+
+  test('audit anchors off: the recurring anchor job stored while they were on ends at its next run, without failing', async () => {
+    h = await startHarness();
+    await h.app.stores.schedule.put({
+      id: 'audit.anchor',
+      kind: 'audit.anchor',
+      dueAt: new Date(0).toISOString(),
+      attempts: 0,
+    });
+    await h.app.scheduler.runDue();
+    expect(await h.app.stores.schedule.get('audit.anchor')).toBeUndefined();
+    expect(parse(h).filter((l) => l.msg === 'scheduled job failed; retrying later')).toEqual([]);
+    expect(parse(h).some((l) => /audit anchors are off/.test(l.msg))).toBe(true);
+  });
+});
