@@ -79,7 +79,7 @@ export async function openAppStores(
 export class AuditKeyMismatchError extends Error {
   constructor(seq: number, sandbox: boolean) {
     super(
-      `ACRBOT_AUDIT_KEY is not the key the audit log's newest entry (seq ${seq}) was signed with: the key was replaced, or this is another deployment's. acrbot does not start, so that no entry is signed with another key and the audit trail stays verifiable. Put the original key back (docs/deploy.md, "The audit key")${sandbox ? '; in the sandbox, restore .data/audit.key, or delete ./data to start over with an empty store' : ''}.`,
+      `ACRBOT_AUDIT_KEY is not the key the audit log's newest entry (seq ${seq}) was signed with: the key was replaced, this is another deployment's, or that entry was altered. acrbot does not start, so that no entry is signed with another key and the audit trail stays verifiable. Put the original key back (docs/operations.md, "The audit key"), or run npm run audit:verify with it to see which entry differs${sandbox ? '; in the sandbox, restore .data/audit.key, or delete ./data to start over with an empty store' : ''}.`,
     );
     this.name = 'AuditKeyMismatchError';
   }

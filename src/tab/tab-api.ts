@@ -292,7 +292,6 @@ export class TabApi {
     });
   }
 
-  /** The caller's extensions still waiting or running, by the id of the request each extends. */
   private isOwn(request: AccessRequest, c: Caller): boolean {
     return request.requester.objectId.toLowerCase() === c.user.objectId;
   }
