@@ -47,6 +47,9 @@ export interface LifecycleMessenger {
 /** Why a service account's `imagePullSecrets` entry stays when the secret goes (audit and preview). */
 const ENTRY_NOT_ADDED = "acrbot's records do not show that acrbot added the imagePullSecrets entry; left in place";
 
+/** Most requests one `revoke CLUSTER REGISTRY` lists and its confirmation card carries. */
+export const PAIR_REVOKE_LIMIT = 200;
+
 /** Job ids. */
 export const accessExpiryJobId = (requestId: string): string => `access.expire:${requestId}`;
 export const accessReminderJobId = (requestId: string, beforeMs: number): string =>
@@ -338,8 +341,8 @@ export class AccessLifecycle {
    */
   async activeOn(clusterId: string, registryId: string): Promise<AccessRequest[]> {
     const now = this.clock.now();
-    const active = (await this.store.listByTarget(clusterId, registryId, ['succeeded'], 200)).filter((r) =>
-      isActive(r, now),
+    const active = (await this.store.listByTarget(clusterId, registryId, ['succeeded'], PAIR_REVOKE_LIMIT)).filter(
+      (r) => isActive(r, now),
     );
     const ids = new Set(active.map((r) => r.id));
     return active.filter((r) => !r.extendsRequestId || !ids.has(r.extendsRequestId));

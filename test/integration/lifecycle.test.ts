@@ -385,6 +385,20 @@ describe('access lifecycle (G17)', () => {
     );
   });
 
+  test("a pair's confirmation carrying as many ids as a pair lists (200) is read whole, not refused as invalid", async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
+    // 199 ids of requests that do not exist (well-formed), and the real one: 2,199 characters.
+    const others = Array.from({ length: 199 }, (_, i) => `R-${String(i).padStart(8, '2').replace(/[01]/g, '3')}`);
+    h.connector.clear();
+    await h.click(users.approver, 'revokeConfirm', {
+      requestId: [...others, request.id].join(','),
+      reason: 'incident 42',
+    });
+    await pollState(request.id, 'revoked');
+    expect(h.connector.calls.some((c) => /did not carry valid request ids/.test(cardText(c.activity)))).toBe(false);
+  });
+
   test('an extension whose term would end before the current end is refused at once (it would change nothing), audited, nothing stored', async () => {
     await start();
     const request = await grant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');

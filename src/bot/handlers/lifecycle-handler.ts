@@ -11,6 +11,7 @@ import { isRequestId } from '../../domain/identifiers';
 import { parseClusterRef, parseRegistryRef } from '../../domain/names';
 import type { AccessRequest, Actor } from '../../domain/request';
 import { revokeReason } from '../../flows/access-actions';
+import { PAIR_REVOKE_LIMIT } from '../../flows/access-lifecycle';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { lifecycleNoticeCard, revokeConfirmCard, revokePairConfirmCard } from '../../views/lifecycle-view';
 import { requestCard } from '../../views/request-view';
@@ -21,9 +22,10 @@ import { errorCardFor as errorCard, sendCard } from '../turn-cards';
 import type { RequestHandler } from './request-handler';
 
 const revokeData = z.object({
+  // Every id of a pair's confirmation card, comma-separated (R- and 8 characters each).
   requestId: z
     .string()
-    .max(2000)
+    .max(PAIR_REVOKE_LIMIT * 11)
     .refine((v) => v.split(',').every(isRequestId), 'not request ids'),
   reason: z.string().max(2000).optional(),
 });
@@ -114,7 +116,7 @@ export class LifecycleHandler {
     } catch (err) {
       return errorCard(this.services, err, 'Could not revoke');
     }
-    const ids = [...new Set(parsed.data.requestId.toUpperCase().split(','))].slice(0, 200);
+    const ids = [...new Set(parsed.data.requestId.toUpperCase().split(','))].slice(0, PAIR_REVOKE_LIMIT);
     const started: string[] = [];
     const refused: string[] = [];
     const accepted: AccessRequest[] = [];
