@@ -114,7 +114,7 @@ export function buildGrantPlan(cluster: ClusterInfo, registry: RegistryInfo, ide
     roleAssignmentName: name,
     operations: [
       `Re-read cluster ${cluster.name} and registry ${registry.name} to check nothing changed`,
-      `PUT role assignment ${name}: ${role.name} for ${identity.objectId} (principalType ServicePrincipal) on the registry`,
+      `Create role assignment ${name}: ${role.name} for service principal ${identity.objectId} on registry ${registry.name}`,
     ],
   };
 }

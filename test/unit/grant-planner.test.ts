@@ -59,7 +59,7 @@ describe('buildGrantPlan', () => {
     });
     expect(plan.cluster).toEqual({ id: CLUSTER_ID, name: 'aks-prod', subscriptionId: SUB, resourceGroup: 'rg-aks' });
     expect(plan.operations[1]).toBe(
-      `PUT role assignment ${plan.roleAssignmentName}: ${roleName} for ${KUBELET} (principalType ServicePrincipal) on the registry`,
+      `Create role assignment ${plan.roleAssignmentName}: ${roleName} for service principal ${KUBELET} on registry contosoacr`,
     );
     expect(JSON.stringify(plan)).not.toContain(CONTROL_PLANE);
   });

@@ -32,7 +32,7 @@ export function grantPlan(): GrantPlan {
     role: { id: ROLE_IDS.acrPull, name: 'AcrPull' },
     scope: REGISTRY_ID,
     roleAssignmentName: '00000000-0000-5000-8000-000000000000',
-    operations: ['PUT role assignment'],
+    operations: ['Create role assignment'],
   };
 }
 
