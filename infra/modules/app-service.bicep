@@ -101,16 +101,13 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
 // site's own host name, known only once the site exists. Like siteConfig's, they replace every
 // setting on each deployment: keep tabAppId in the parameters file, or a redeployment turns the
 // tabs off.
+var tabHost = empty(tabDomain) ? site.properties.defaultHostName : tabDomain
+var tabSettings = empty(tabAppId) ? {} : { ACRBOT_TAB_APP_ID: tabAppId, ACRBOT_TAB_DOMAIN: tabHost }
+
 resource settings 'Microsoft.Web/sites/config@2023-12-01' = {
   parent: site
   name: 'appsettings'
-  properties: union(
-    platformSettings,
-    appSettings,
-    empty(tabAppId)
-      ? {}
-      : { ACRBOT_TAB_APP_ID: tabAppId, ACRBOT_TAB_DOMAIN: empty(tabDomain) ? site.properties.defaultHostName : tabDomain }
-  )
+  properties: union(platformSettings, appSettings, tabSettings)
 }
 
 // Publishing with a username/password is off; deploy with Entra credentials (az webapp deploy).

@@ -379,9 +379,11 @@ describe('infra: the tab', () => {
     expect(main).toMatch(/param tabAppId string = ''/);
     expect(main).toMatch(/tabAppId:\s*tabAppId/);
     expect(main).toMatch(/output TAB_APP_ID string = tabAppId/);
+    expect(app).toMatch(/var tabHost = empty\(tabDomain\) \? site\.properties\.defaultHostName : tabDomain/);
     expect(app).toMatch(
-      /empty\(tabAppId\)\s*\?\s*\{\}\s*:\s*\{ ACRBOT_TAB_APP_ID: tabAppId, ACRBOT_TAB_DOMAIN: empty\(tabDomain\) \? site\.properties\.defaultHostName : tabDomain \}/,
+      /var tabSettings = empty\(tabAppId\) \? \{\} : \{ ACRBOT_TAB_APP_ID: tabAppId, ACRBOT_TAB_DOMAIN: tabHost \}/,
     );
+    expect(app).toMatch(/properties: union\(platformSettings, appSettings, tabSettings\)/);
     // In the parameters file, so a redeployment from it keeps the tabs (the settings are replaced whole).
     const parameters = JSON.parse(read('main.parameters.json')).parameters;
     expect(parameters).toMatchObject({ tabAppId: { value: '' }, tabDomain: { value: '' } });
