@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   });
   // The address it is bound to (every interface in azure mode), as a URL scripts can read.
   const host = listenHostOf(config);
-  const url = host === '127.0.0.1' ? app.url : `http://${host.includes(':') ? `[${host}]` : host}:${app.port}`;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${app.port}`;
   log.info(
     { url, mode: config.mode, storage: config.storage.kind, telemetry: Boolean(telemetry) },
     `acrbot listening on ${url}/api/messages${config.mode === 'sandbox' ? ' (SANDBOX: emulated Azure)' : ''}`,

@@ -30,7 +30,7 @@ export function tabActions(flows: Pick<Flows, 'actions'>, changed: () => void = 
       };
     },
     canExtend: (actor, request) => flows.actions.canExtend(actor, request),
-    extendRange: (actor, request) => flows.actions.extendRange(actor, request),
+    extendRange: (request) => flows.actions.extendRange(request),
     revocable: (actor, requests) => flows.actions.revocable(actor, requests),
     async extend({ requestId, actor, tenantId, duration, reason }) {
       const { extension, approversNotified } = await flows.actions.extendOutsideTurn({

@@ -155,7 +155,7 @@ function takeDuration(words: string[]): { duration?: string; rest: string[] } {
  * believes it runs at once. Refused instead, nothing requested. Other words starting with `--` stay
  * part of the reason ("kubectl --namespace payments fails").
  */
-function refuseOptionsInReason(words: readonly string[]): void {
+function refuseLateBreakGlass(words: readonly string[]): void {
   const misplaced = words.find((w) => /^--break[-_]?glass(=|$)/i.test(w));
   if (!misplaced) return;
   const usage = 'grant CLUSTER REGISTRY --break-glass REASON…';
@@ -259,7 +259,7 @@ export function parseCommand(text: string): Command {
       const breakGlass = flag >= 0 && flag <= 4;
       if (breakGlass) words.splice(flag, 1);
       const { duration, rest } = takeDuration(words);
-      refuseOptionsInReason(rest);
+      refuseLateBreakGlass(rest);
       const parts = positionals(rest);
       // Break-glass runs at once, so there is no question-and-answer to fill gaps in (the
       // dialog would drop the flag and file an ordinary request without saying so).

@@ -158,10 +158,10 @@ export class AccessActions {
 
   /**
    * The terms an extension of `request` may run with (the deployment's and its rule's limits), for
-   * offering only those; undefined when {@link canExtend} is false or nothing bounds it.
+   * offering only those where {@link canExtend} allows one; undefined when nothing bounds it.
    */
-  extendRange(actor: Actor, request: AccessRequest): { minMs: number; maxMs: number } | undefined {
-    return this.canExtend(actor, request) ? this.requests.extensionTermRange(request) : undefined;
+  extendRange(request: AccessRequest): { minMs: number; maxMs: number } | undefined {
+    return this.requests.extensionTermRange(request);
   }
 
   /** Whether {@link mayRevoke} allows it (for showing the button; the action decides again). */

@@ -43,8 +43,8 @@ export interface TabActions {
   revoke?(input: { requestId: string; actor: Actor; tenantId: string; reason: string }): Promise<{ message: string }>;
   /** The flows' extend rule, for showing the button (the action decides again). */
   canExtend?(actor: Actor, request: AccessRequest): boolean;
-  /** The terms an extension may run with (the deployment's and the rule's limits), for offering only those. */
-  extendRange?(actor: Actor, request: AccessRequest): { minMs: number; maxMs: number } | undefined;
+  /** The terms an extension may run with (the deployment's and the rule's limits), for the rows it may be asked on. */
+  extendRange?(request: AccessRequest): { minMs: number; maxMs: number } | undefined;
   /**
    * The flows' revoke rule (the requester, or an approver of the request's own rule) for many
    * requests at once, for the Revoke button in lists and the drawer alike; the action decides again.
@@ -348,7 +348,7 @@ export class TabApi {
         extendable.has(i) &&
         !waiting &&
         (actions?.canExtend ? actions.canExtend(c.actor, request) : this.isOwn(request, c));
-      const range = row.canExtend ? actions?.extendRange?.(c.actor, request) : undefined;
+      const range = row.canExtend ? actions?.extendRange?.(request) : undefined;
       if (range) row.extendRange = range;
       row.canRevoke = revocable.has(i);
     });

@@ -1,4 +1,5 @@
 /** Words and dates as the tab shows them. */
+import { describeDurationMs, shortDuration } from '../../src/domain/access-term';
 import type { History, Me, PullState, Row } from './types';
 
 /** State labels (colour is never the only cue). */
@@ -130,15 +131,9 @@ const HOUR_MS = 3_600_000;
 /** The terms the tab offers for an extension, in days, when the limits allow them. */
 const EXTEND_DAYS: readonly number[] = [1, 7, 30, 90];
 
-/** A term as typed in chat (`7d`, `36h`, `90m`) and as read (`7 days`, `36 hours`). */
+/** A term as typed in chat (`7d`, `36h`) and as read (`7 days`, `36 hours`), as the server writes them. */
 function termOf(ms: number): { value: string; words: string } {
-  const [n, unit, word] =
-    ms % DAY_MS === 0
-      ? [ms / DAY_MS, 'd', 'day']
-      : ms % HOUR_MS === 0
-        ? [ms / HOUR_MS, 'h', 'hour']
-        : [Math.round(ms / 60_000), 'm', 'minute'];
-  return { value: `${n}${unit}`, words: `${n} ${word}${n === 1 ? '' : 's'}` };
+  return { value: shortDuration(ms), words: describeDurationMs(ms) };
 }
 
 /**
