@@ -24,6 +24,7 @@ import type { PartialRequest } from './request-dialog';
 import { InfoHandlers } from './handlers/info-handlers';
 import { LifecycleHandler } from './handlers/lifecycle-handler';
 import { PolicyHandler } from './handlers/policy-handler';
+import { PauseHandler } from './handlers/pause-handler';
 import { AccessHandlers } from './handlers/access-handlers';
 import { errorCardFor, sendCard } from './turn-cards';
 import { isRefusal, turnIdentity, type TurnIdentity } from './turn-identity';
@@ -47,6 +48,7 @@ export class AcrBot extends ActivityHandler {
   private readonly dialogs: DialogRunner;
   private readonly commandTable: Record<Command['verb'], CommandHandler>;
   private readonly policyHandler: PolicyHandler;
+  private readonly pauseHandler: PauseHandler;
 
   constructor(
     private readonly services: BotServices,
@@ -58,6 +60,7 @@ export class AcrBot extends ActivityHandler {
     this.info = new InfoHandlers(services);
     this.lifecycle = new LifecycleHandler(services, this.requestsHandler);
     this.policyHandler = new PolicyHandler(services);
+    this.pauseHandler = new PauseHandler(services);
     this.accessHandlers = new AccessHandlers(services);
     this.dialogs = new DialogRunner(dialogState.store, dialogState.clock, dialogState.ttlMs, async (ctx, input) => {
       const identity = turnIdentity(ctx, services.settings.allowedTenantIds);
@@ -83,6 +86,10 @@ export class AcrBot extends ActivityHandler {
       access: (ctx, identity, c) =>
         this.accessHandlers.access(ctx, identity, c as Extract<Command, { verb: 'access' }>),
       check: (ctx, _identity, c) => this.accessHandlers.check(ctx, c as Extract<Command, { verb: 'check' }>),
+      pause: (ctx, identity, c) =>
+        this.pauseHandler.pause(ctx, identity, (c as Extract<Command, { verb: 'pause' }>).reason),
+      resume: (ctx, identity, c) =>
+        this.pauseHandler.resume(ctx, identity, (c as Extract<Command, { verb: 'resume' }>).reason),
       cancel: async (ctx, identity, c) => {
         const { requestId } = c as Extract<Command, { verb: 'cancel' }>;
         if (requestId) return this.lifecycle.cancelRequest(ctx, identity, requestId);

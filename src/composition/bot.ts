@@ -26,6 +26,7 @@ export function createBot(
     planner: flows.planner,
     secretPlanner: flows.secretPlanner,
     requests: flows.requests,
+    pauses: flows.pauses,
     gate: new RequestGate(stores.abuse, stores.requests, clock, config.limits),
     executor: flows.executor,
     inventory: flows.inventory,

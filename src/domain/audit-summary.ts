@@ -16,6 +16,7 @@ const REASON_WORDS: Record<string, string> = {
   justification: 'no justification',
   notRequester: 'not the requester',
   notPending: 'not pending',
+  paused: 'new access paused',
 };
 
 function isRefusal(entry: AuditEntry): boolean {

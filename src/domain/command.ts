@@ -34,6 +34,9 @@ export type Command =
   /** `access` (own), `access NAME`, `access cluster NAME`, `access registry NAME`. */
   | { verb: 'access'; target?: string; kind?: 'cluster' | 'registry' }
   | { verb: 'check'; cluster?: string; registry?: string }
+  /** `pause REASON…` stops new access (approvers); alone: whether it is paused. */
+  | { verb: 'pause'; reason?: string }
+  | { verb: 'resume'; reason?: string }
   | { verb: 'unknown'; word: string };
 
 /**
@@ -113,6 +116,19 @@ export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example:
     example: 'cancel R-7K2M9QXA',
     description:
       'Withdraw your own pending request (it can no longer be approved); alone: stop the question-and-answer in progress.',
+  },
+  {
+    verb: 'pause',
+    usage: 'pause [REASON…]',
+    example: 'pause unexpected grants on prod, investigating',
+    description:
+      'Stop all new access at once, in an incident (approvers): nothing is requested or approved until someone resumes it; revocations and scheduled ends go on. Alone: whether it is paused.',
+  },
+  {
+    verb: 'resume',
+    usage: 'resume [REASON…]',
+    example: 'resume incident closed',
+    description: 'Lift the pause on new access (approvers).',
   },
   { verb: 'help', usage: 'help', example: 'help', description: 'List the commands.' },
 ];
@@ -300,6 +316,9 @@ export function parseCommand(text: string): Command {
       return parseAccess(words);
     case 'check':
       return { verb: 'check', cluster: words[0], registry: words[1] };
+    case 'pause':
+    case 'resume':
+      return { verb, reason: words.join(' ') || undefined };
     default:
       return { verb: 'unknown', word: verb.slice(0, 40) };
   }

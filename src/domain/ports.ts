@@ -416,6 +416,32 @@ export interface ScheduleStore {
   delete(id: string): Promise<void>;
 }
 
+/**
+ * The operators' pause of new access: while it is in force no request is filed or approved
+ * (revocations, scheduled ends and reviews go on). One record for every instance.
+ */
+export interface AccessPause {
+  /** When it was paused (ISO 8601). */
+  since: string;
+  /** Who paused it. */
+  by: { objectId: string; name: string };
+  /** Why, as typed (single line, checked like a request's reason). */
+  reason: string;
+}
+
+/** Where the pause is kept: read fresh on every check, so a pause on one instance holds on all. */
+export interface PauseStore {
+  /** The pause in force, or undefined when new access is open. */
+  current(): Promise<AccessPause | undefined>;
+  /**
+   * Puts `pause` in force unless one already is (an insert that fails when the record exists);
+   * answers the pause in force afterwards and whether it is this one.
+   */
+  pause(pause: AccessPause): Promise<{ applied: boolean; pause: AccessPause }>;
+  /** Lifts the pause in force; answers it, or undefined when there was none. */
+  resume(): Promise<AccessPause | undefined>;
+}
+
 /** Short-lived conversation state of a dialog, owned by one user in one conversation. */
 export interface DialogRecord {
   /** `${conversationId}|${userObjectId}`. */

@@ -31,12 +31,16 @@ export function looksLikeSecret(text: string): boolean {
  * Validates a justification: required, bounded, single line, no secrets (G7, G12).
  * Returns the normalised text.
  */
-export function checkReason(raw: string | undefined, what = 'reason'): string {
+export function checkReason(
+  raw: string | undefined,
+  what = 'reason',
+  ask = 'say why the access is needed, e.g. "deploy payments-api to prod"',
+): string {
   const text = singleLine(raw ?? '');
   if (text.length < REASON_LIMITS.min) {
     throw new UserFacingError(
       'validation.reason',
-      `A ${what} of at least ${REASON_LIMITS.min} characters is required: say why the access is needed, e.g. "deploy payments-api to prod".`,
+      `A ${what} of at least ${REASON_LIMITS.min} characters is required: ${ask}.`,
     );
   }
   if (text.length > REASON_LIMITS.max) {

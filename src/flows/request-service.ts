@@ -33,6 +33,7 @@ import type { RequestNotifier } from './notifier';
 import type { JobSpec } from './scheduler';
 import { KeyedSerialiser } from '../domain/keyed-serialiser';
 import type { FlowSettings } from './settings';
+import { type PauseReader, pausedRefusal } from './access-pause';
 
 /** The result of an approve or reject click. */
 export type DecisionResult =
@@ -44,7 +45,7 @@ export type DecisionResult =
   | {
       kind: 'refused';
       request: AccessRequest;
-      reason: RefusalReason | 'stale' | 'twice' | 'inProgress';
+      reason: RefusalReason | 'stale' | 'twice' | 'inProgress' | 'paused';
       message: string;
     };
 
@@ -143,6 +144,8 @@ export class RequestService {
     private readonly jobs?: JobScheduling,
     /** The approval policy (G18); without one, the single rule built from the environment. */
     policies?: PolicyProvider,
+    /** The operators' pause of new access, read before filing or approving; absent: never paused. */
+    private readonly pauses?: PauseReader,
   ) {
     const fallback = policies ? undefined : policyFromEnvironment(settings);
     this.policies = policies ?? { current: () => fallback! };
@@ -203,6 +206,10 @@ export class RequestService {
       });
       throw new UserFacingError(code, message);
     };
+    // Read on every request (not cached): a pause made on another instance holds here at once.
+    const paused = await this.pauses?.current();
+    if (paused)
+      return refuse('request.refused.paused', 'access.paused', pausedRefusal(paused, 'Nothing was requested.'));
     const rule = selectRule(policy, factsOf(input.plan));
     if (input.breakGlass) return this.createBreakGlass(input, policy, rule, now, refuse);
     const extended = input.extendsRequestId ? await this.store.get(input.extendsRequestId) : undefined;
@@ -630,7 +637,7 @@ export class RequestService {
       actorIsApprover: await this.isApproverOf(actor, request),
       approverJustificationRequired: rule?.approverJustification === 'required',
     });
-    const refused = async (r: RefusalReason | 'twice', message: string): Promise<DecisionResult> => {
+    const refused = async (r: RefusalReason | 'twice' | 'paused', message: string): Promise<DecisionResult> => {
       await this.record({
         actor,
         tenantId,
@@ -646,6 +653,13 @@ export class RequestService {
       return { kind: 'refused', request: (await this.store.get(request.id)) ?? request, reason: r, message };
     };
     if (!verdict.allowed) return refused(verdict.reason, verdict.message);
+    // A pause stops approvals too (a pending request would otherwise become access); rejecting still works.
+    const paused = input.approve ? await this.pauses?.current() : undefined;
+    if (paused)
+      return refused(
+        'paused',
+        pausedRefusal(paused, `Request ${request.id} stays pending; approve it after the pause, or reject it.`),
+      );
     const required = Math.max(1, binding.approvalsRequired);
     // G5 holds for every approval the quorum counts, not only this click's: an earlier approver
     // who has since left the rule's approvers no longer counts. A rejection needs no quorum.

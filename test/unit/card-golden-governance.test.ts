@@ -2,7 +2,7 @@
  * Golden files (see ./support/golden.ts) for the governance cards: what a cluster can pull and
  * why (`access`, `check`), the access lifecycle (expiry reminder, expired, revoked, extension,
  * revoke confirmations, news for the requester and the approvers) and the approval policy
- * (`policy`, break-glass). Fixed ids, names and clock, one file per card state.
+ * (`policy`, break-glass) and the pause of new access. Fixed ids, names and clock, one file per card state.
  */
 import type {
   AccessCell,
@@ -26,6 +26,7 @@ import {
   revokeResultCard,
 } from '../../src/views/lifecycle-view';
 import { breakGlassCard, policyCard } from '../../src/views/policy-view';
+import { pausedCard, pauseStateCard, resumedCard } from '../../src/views/pause-view';
 import { requestCard } from '../../src/views/request-view';
 import { expectGolden } from './support/golden';
 import { APPROVER, CLUSTER_ID, grantPlan, pendingRequest, REGISTRY_ID, REQUESTER, SUB } from './support/requests';
@@ -387,7 +388,23 @@ const policyCards: Array<[string, () => AdaptiveCardJson]> = [
   ['policy-break-glass-unreviewed', () => breakGlassCard(breakGlassRequest, 'unreviewed')],
 ];
 
+// ---- the pause of new access -------------------------------------------------------------------
+const pause = {
+  since: NOW,
+  by: { objectId: APPROVER.objectId, name: APPROVER.name },
+  reason: 'unexpected grants on prod, see [runbook](https://evil.example/x)',
+};
+const pauseCards: Array<[string, () => AdaptiveCardJson]> = [
+  ['pause-state-open', () => pauseStateCard(undefined, true)],
+  ['pause-state-paused', () => pauseStateCard(pause, true)],
+  ['pause-applied', () => pausedCard({ applied: true, pause }, true)],
+  ['pause-already-paused', () => pausedCard({ applied: false, pause }, true)],
+  ['pause-resumed', () => resumedCard(pause, true)],
+  ['pause-resume-not-paused', () => resumedCard(undefined, true)],
+];
+
 describe('governance cards match their golden files (UPDATE_GOLDEN=1 rewrites them)', () => {
+  test.each(pauseCards)('%s', (name, render) => expectGolden(name, render()));
   test.each(accessCards)('%s', (name, render) => expectGolden(name, render()));
   test.each(lifecycleCards)('%s', (name, render) => expectGolden(name, render()));
   test.each(policyCards)('%s', (name, render) => expectGolden(name, render()));

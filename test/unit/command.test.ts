@@ -156,7 +156,7 @@ describe('parseCommand: secret flags', () => {
   });
 });
 
-describe('access and check', () => {
+describe('access, check, pause and resume', () => {
   test.each([
     ['access', { verb: 'access', target: undefined }],
     ['access aks-prod', { verb: 'access', target: 'aks-prod' }],
@@ -164,6 +164,10 @@ describe('access and check', () => {
     ['access cluster rg-aks/aks-prod', { verb: 'access', kind: 'cluster', target: 'rg-aks/aks-prod' }],
     ['check aks-prod contosoacr', { verb: 'check', cluster: 'aks-prod', registry: 'contosoacr' }],
     ['check aks-prod', { verb: 'check', cluster: 'aks-prod', registry: undefined }],
+    ['pause', { verb: 'pause', reason: undefined }],
+    ['PAUSE  unexpected   grants on prod', { verb: 'pause', reason: 'unexpected grants on prod' }],
+    ['resume', { verb: 'resume', reason: undefined }],
+    ['resume incident closed', { verb: 'resume', reason: 'incident closed' }],
   ])('%s', (text, expected) => {
     expect(parseCommand(text)).toEqual(expected);
   });
@@ -215,8 +219,10 @@ describe('COMMAND_HELP', () => {
       'extend',
       'grant',
       'help',
+      'pause',
       'pending',
       'policy',
+      'resume',
       'revoke',
       'secret',
       'status',

@@ -4,9 +4,11 @@ import {
   MemoryLeaseStore,
   MemoryScheduleStore,
 } from '../../src/integrations/store/memory-coordination';
+import { MemoryPauseStore } from '../../src/integrations/store/memory-pause-store';
 import { sqliteStores } from '../../src/integrations/store/open-stores';
 import { SqliteLeaseStore, SqliteScheduleStore } from '../../src/integrations/store/sqlite-coordination';
 import { openSqlite } from '../../src/integrations/store/sqlite-database';
+import { SqlitePauseStore } from '../../src/integrations/store/sqlite-pause-store';
 import { describeCoordinationContract } from './support/coordination-contract';
 import { FakeClock, SECOND } from './support/fake-clock';
 import { useTempDir } from './support/temp-dir';
@@ -18,6 +20,7 @@ describeCoordinationContract('memory', (clock) => ({
   schedule: new MemoryScheduleStore(),
   dialogs: new MemoryDialogStore(),
   abuse: new MemoryAbuseLedger(),
+  pause: new MemoryPauseStore(),
   dispose: async () => undefined,
 }));
 
@@ -44,6 +47,30 @@ describe('SQLite coordination specifics', () => {
       expect(details).not.toMatch(/SCAN schedule\b(?! USING)|TEMP B-TREE/);
     } finally {
       db.close();
+    }
+  });
+
+  test('two processes’ worth of connections on one file see one pause: paused on one, in force on the other, lifted once', async () => {
+    const path = tmp.path('pause.db');
+    const a = openSqlite(path);
+    const b = openSqlite(path);
+    try {
+      const pa = new SqlitePauseStore(a);
+      const pb = new SqlitePauseStore(b);
+      const pause = {
+        since: '2025-01-15T09:00:00.000Z',
+        by: { objectId: 'oid-a', name: 'Ada' },
+        reason: 'incident 42',
+      };
+      expect(await pa.pause(pause)).toEqual({ applied: true, pause });
+      expect(await pb.current()).toEqual(pause);
+      expect(await pb.pause({ ...pause, reason: 'other' })).toEqual({ applied: false, pause });
+      expect(await pb.resume()).toEqual(pause);
+      expect(await pa.current()).toBeUndefined();
+      expect(await pa.resume()).toBeUndefined();
+    } finally {
+      a.close();
+      b.close();
     }
   });
 

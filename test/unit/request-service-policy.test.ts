@@ -15,6 +15,7 @@ import { RequestService, type DecisionResult } from '../../src/flows/request-ser
 import { Scheduler } from '../../src/flows/scheduler';
 import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { MemoryPauseStore } from '../../src/integrations/store/memory-pause-store';
 import { createLogger } from '../../src/observability/logger';
 import { FakeClock, HOUR, MINUTE } from './support/fake-clock';
 import {
@@ -77,7 +78,19 @@ function setup(initial: Policy) {
   let current = initial;
   const policies: PolicyProvider = { current: () => current };
   const log = createLogger({ level: 'silent' });
-  const service = new RequestService(store, audit, directory, clock, settings, notifications, log, scheduler, policies);
+  const pauses = new MemoryPauseStore();
+  const service = new RequestService(
+    store,
+    audit,
+    directory,
+    clock,
+    settings,
+    notifications,
+    log,
+    scheduler,
+    policies,
+    pauses,
+  );
   const nudges = new ApprovalNudges(store, audit, clock, notifications, scheduler);
   scheduler.register('request.expire', async (job) => void (await service.expireIfDue(job.requestId!)));
   scheduler.register('approval.remind', (job) => nudges.remind(job));
@@ -94,6 +107,7 @@ function setup(initial: Policy) {
     nudges,
     notifications,
     revoked,
+    pauses,
     setPolicy: (p: Policy) => (current = p),
     create: (requester: Actor = REQUESTER, extra: { breakGlass?: boolean; durationMs?: number } = {}) =>
       service.create({
@@ -228,6 +242,37 @@ describe('G18: auto-approval', () => {
     expect(actions(entries)).toEqual(['request.created', 'request.approved']);
     expect(entries[1]).toMatchObject({ ruleId: 'dev-auto', policyHash: 'hash-1', actor: { name: 'rule dev-auto' } });
     expect(entries[1].detail).toMatch(/auto-approved by rule dev-auto for at most 7d/);
+  });
+});
+
+describe('the pause of new access', () => {
+  const PAUSE = {
+    since: '2026-11-30T08:00:00.000Z',
+    by: { objectId: APPROVER.objectId, name: 'Alex Approver' },
+    reason: 'incident 42, investigating',
+  };
+
+  test('break-glass and auto-approving rules file nothing while paused; refusals audited', async () => {
+    const t = setup(policy([rule('auto', { autoApprove: { maxDurationMs: 7 * DAY } })]));
+    await t.pauses.pause(PAUSE);
+    await expect(t.create(OLIVE, { breakGlass: true })).rejects.toThrow(
+      /New access is paused since 2026-11-30 08:00 UTC by Alex Approver: "incident 42, investigating". Nothing was requested./,
+    );
+    await expect(t.create()).rejects.toMatchObject({ code: 'access.paused' });
+    expect(await t.store.listByState(['approved', 'pending', 'executing'])).toHaveLength(0);
+    expect(actions(await t.audit.latest(10))).toEqual(['request.refused.paused', 'request.refused.paused']);
+  });
+
+  test('the approval that would reach a quorum is refused while paused; after resuming it counts', async () => {
+    const t = setup(policy([rule('prod', { approvalsRequired: 2 })]));
+    const request = await t.create();
+    expect((await t.decide(request.id, APPROVER)).kind).toBe('recorded');
+    await t.pauses.pause(PAUSE);
+    const refused = await t.decide(request.id, SAM);
+    expect(refused).toMatchObject({ kind: 'refused', reason: 'paused' });
+    expect((await t.store.get(request.id))!.state).toBe('pending');
+    await t.pauses.resume();
+    expect(await t.decide(request.id, SAM)).toMatchObject({ kind: 'decided', request: { state: 'approved' } });
   });
 });
 

@@ -11,21 +11,25 @@ import type {
   Clock,
   DialogStore,
   LeaseStore,
+  PauseStore,
   RequestStore,
   ScheduleStore,
 } from '../../domain/ports';
 import { MemoryAbuseLedger, MemoryDialogStore, MemoryLeaseStore, MemoryScheduleStore } from './memory-coordination';
 import { MemoryAuditLog, MemoryRequestStore } from './memory-stores';
+import { MemoryPauseStore } from './memory-pause-store';
 import { SqliteAuditLog } from './sqlite-audit-log';
 import { SqliteAbuseLedger, SqliteDialogStore, SqliteLeaseStore, SqliteScheduleStore } from './sqlite-coordination';
 import { commitGroupOf } from './sqlite-commit-group';
 import { openSqlite } from './sqlite-database';
 import { attachWalCheckpointer } from './sqlite-wal-checkpointer';
 import { SqliteRequestStore } from './sqlite-request-store';
+import { SqlitePauseStore } from './sqlite-pause-store';
 import { TablesAuditLog } from './tables-audit-log';
 import { openTablesAccount, type TablesClientOptions, type TablesConnection } from './tables-client';
 import { TablesAbuseLedger, TablesDialogStore, TablesLeaseStore, TablesScheduleStore } from './tables-coordination';
 import { TablesRequestStore } from './tables-request-store';
+import { TablesPauseStore } from './tables-pause-store';
 
 /** Every store the bot uses, on one backend. */
 export interface Stores {
@@ -35,6 +39,8 @@ export interface Stores {
   schedule: ScheduleStore;
   dialogs: DialogStore;
   abuse: AbuseLedger;
+  /** The operators' pause of new access (`pause`, `resume`). */
+  pause: PauseStore;
   /** Where signed audit anchors are published (outside the store), when configured. */
   anchors?: AnchorLog;
   /** The audit key (MACs and anchor signatures), when configured; never stored. */
@@ -53,6 +59,7 @@ export function memoryStores(clock: Clock, auditKey?: AuditKey): Stores {
     schedule: new MemoryScheduleStore(),
     dialogs: new MemoryDialogStore(),
     abuse: new MemoryAbuseLedger(),
+    pause: new MemoryPauseStore(),
     close: async () => undefined,
   };
 }
@@ -93,6 +100,7 @@ export function sqliteStores(
     schedule: new SqliteScheduleStore(db),
     dialogs: new SqliteDialogStore(db),
     abuse: new SqliteAbuseLedger(db),
+    pause: new SqlitePauseStore(db),
     close: async () => {
       if (!db.open) return;
       await checkpointer?.stop();
@@ -116,8 +124,8 @@ export async function tablesStores(
 ): Promise<Stores> {
   const account = openTablesAccount(connection, prefix, options);
   const now = () => clock.now();
-  const [requests, audit, leases, schedule, dialogs, abuse] = await Promise.all(
-    ['requests', 'audit', 'leases', 'schedule', 'dialogs', 'abuse'].map((name) => account.table(name)),
+  const [requests, audit, leases, schedule, dialogs, abuse, pause] = await Promise.all(
+    ['requests', 'audit', 'leases', 'schedule', 'dialogs', 'abuse', 'pause'].map((name) => account.table(name)),
   );
   return {
     requests: await TablesRequestStore.open(requests, options.onBackgroundError, options.onProgress),
@@ -126,6 +134,7 @@ export async function tablesStores(
     schedule: new TablesScheduleStore(schedule),
     dialogs: new TablesDialogStore(dialogs),
     abuse: new TablesAbuseLedger(abuse),
+    pause: new TablesPauseStore(pause),
     close: async () => undefined,
   };
 }

@@ -59,6 +59,8 @@ CREATE INDEX IF NOT EXISTS dialogs_by_expiry ON dialogs(expires_at);
 CREATE TABLE IF NOT EXISTS sightings (activity_id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS sightings_by_time ON sightings(seen_at);
 CREATE TABLE IF NOT EXISTS rate_windows (key TEXT PRIMARY KEY, window_start INTEGER NOT NULL, count INTEGER NOT NULL);
+-- The operators' pause of new access: one row while it is in force (pause, resume).
+CREATE TABLE IF NOT EXISTS access_pause (id INTEGER PRIMARY KEY CHECK (id = 1), doc TEXT NOT NULL);
 `;
 
 /** Opens (creating if needed) the database at `path`; `:memory:` for a throwaway one. */

@@ -2,7 +2,15 @@
  * The coordination contract (leases, schedule, dialog state, abuse ledger), run against every
  * store: memory, SQLite and Azure Tables must behave the same.
  */
-import type { AbuseLedger, DialogStore, LeaseStore, ScheduledJob, ScheduleStore } from '../../../src/domain/ports';
+import type {
+  AbuseLedger,
+  AccessPause,
+  DialogStore,
+  LeaseStore,
+  PauseStore,
+  ScheduledJob,
+  ScheduleStore,
+} from '../../../src/domain/ports';
 import { LeaseLostError } from '../../../src/domain/ports';
 import { FakeClock, MINUTE, SECOND } from './fake-clock';
 
@@ -11,6 +19,7 @@ export interface CoordinationFixture {
   schedule: ScheduleStore;
   dialogs: DialogStore;
   abuse: AbuseLedger;
+  pause: PauseStore;
   dispose(): Promise<void>;
 }
 
@@ -288,6 +297,39 @@ export function describeCoordinationContract(
         const now = new Date('2025-01-15T09:00:00.000Z');
         const counts = await Promise.all(Array.from({ length: 12 }, () => f.abuse.hit('user-c', now, MINUTE)));
         expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+      });
+    });
+
+    describe('the pause of new access', () => {
+      const pauseBy = (name: string, reason = 'unexpected grants on prod'): AccessPause => ({
+        since: '2025-01-15T09:00:00.000Z',
+        by: { objectId: `oid-${name}`, name },
+        reason,
+      });
+
+      test('open until paused; a second pause leaves the first in force; resume lifts it once', async () => {
+        expect(await f.pause.current()).toBeUndefined();
+        expect(await f.pause.pause(pauseBy('Ada'))).toEqual({ applied: true, pause: pauseBy('Ada') });
+        expect(await f.pause.current()).toEqual(pauseBy('Ada'));
+        expect(await f.pause.pause(pauseBy('Bo', 'another reason entirely'))).toEqual({
+          applied: false,
+          pause: pauseBy('Ada'),
+        });
+        expect(await f.pause.current()).toEqual(pauseBy('Ada'));
+        expect(await f.pause.resume()).toEqual(pauseBy('Ada'));
+        expect(await f.pause.current()).toBeUndefined();
+        expect(await f.pause.resume()).toBeUndefined();
+        expect(await f.pause.pause(pauseBy('Bo'))).toEqual({ applied: true, pause: pauseBy('Bo') });
+      });
+
+      test('racing pauses: exactly one is applied and all answer it; racing resumes lift it once', async () => {
+        const results = await Promise.all(['A', 'B', 'C', 'D', 'E', 'F'].map((n) => f.pause.pause(pauseBy(n))));
+        const applied = results.filter((r) => r.applied);
+        expect(applied).toHaveLength(1);
+        for (const r of results) expect(r.pause).toEqual(applied[0].pause);
+        const lifted = await Promise.all(Array.from({ length: 6 }, () => f.pause.resume()));
+        expect(lifted.filter(Boolean)).toEqual([applied[0].pause]);
+        expect(await f.pause.current()).toBeUndefined();
       });
     });
   });

@@ -1,0 +1,23 @@
+/** The pause of new access in process memory (ACRBOT_STORAGE=memory, tests). */
+import type { AccessPause, PauseStore } from '../../domain/ports';
+
+/** {@link PauseStore} in a field; check and write happen with no await between them, so they are atomic. */
+export class MemoryPauseStore implements PauseStore {
+  private inForce: AccessPause | undefined;
+
+  async current(): Promise<AccessPause | undefined> {
+    return this.inForce && { ...this.inForce };
+  }
+
+  async pause(pause: AccessPause): Promise<{ applied: boolean; pause: AccessPause }> {
+    if (this.inForce) return { applied: false, pause: { ...this.inForce } };
+    this.inForce = { ...pause };
+    return { applied: true, pause: { ...pause } };
+  }
+
+  async resume(): Promise<AccessPause | undefined> {
+    const lifted = this.inForce;
+    this.inForce = undefined;
+    return lifted;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The pause of new access in SQLite: one row (`access_pause`, id 1) while it is in force.
+ * Pause is an insert that does nothing when the row exists; resume reads and deletes the row in
+ * one transaction, so two processes on one file lift a pause once.
+ */
+import type { AccessPause, PauseStore } from '../../domain/ports';
+import { commitGroupOf, type SqliteCommitGroup } from './sqlite-commit-group';
+import type { SqliteDatabase } from './sqlite-database';
+
+/** SQLite-backed {@link PauseStore}. */
+export class SqlitePauseStore implements PauseStore {
+  private readonly select;
+  private readonly pauseTx;
+  private readonly resumeTx;
+  private readonly group: SqliteCommitGroup;
+
+  constructor(db: SqliteDatabase) {
+    this.group = commitGroupOf(db);
+    const select = db.prepare('SELECT doc FROM access_pause WHERE id = 1');
+    this.select = select;
+    const insert = db.prepare('INSERT INTO access_pause (id, doc) VALUES (1, ?) ON CONFLICT(id) DO NOTHING');
+    const remove = db.prepare('DELETE FROM access_pause WHERE id = 1');
+    const read = () => {
+      const row = select.get() as { doc: string } | undefined;
+      return row && (JSON.parse(row.doc) as AccessPause);
+    };
+    this.pauseTx = db.transaction((pause: AccessPause) => {
+      const applied = insert.run(JSON.stringify(pause)).changes === 1;
+      return { applied, pause: applied ? pause : read()! };
+    });
+    this.resumeTx = db.transaction(() => {
+      const lifted = read();
+      if (lifted) remove.run();
+      return lifted;
+    });
+  }
+
+  async current(): Promise<AccessPause | undefined> {
+    const row = this.select.get() as { doc: string } | undefined;
+    return row && (JSON.parse(row.doc) as AccessPause);
+  }
+
+  async pause(pause: AccessPause): Promise<{ applied: boolean; pause: AccessPause }> {
+    return this.group.write(() => this.pauseTx.immediate(pause));
+  }
+
+  async resume(): Promise<AccessPause | undefined> {
+    return this.group.write(() => this.resumeTx.immediate());
+  }
+}
