@@ -224,6 +224,8 @@ export class AcrBot extends ActivityHandler {
       // dialog store until it ends or expires: a cluster or registry that can never be a name
       // (e.g. 16 KB of text) is refused now, and nothing is stored for it.
       try {
+        // Paused: refused before any question (the request itself checks again when it is made).
+        await this.services.requests.assertOpen(identity);
         if (input.cluster) parseClusterRef(input.cluster);
         if (input.registry) parseRegistryRef(input.registry);
         // `--for` is checked before the questions, not after the user answered them all.

@@ -89,6 +89,7 @@ export async function serveHttp(
     sandbox: deps.tabSignIn,
     inventory,
     actions: tabActions(flows, () => inventory.invalidate()),
+    pause: () => flows.pauses.current(),
   });
   await listen(server, config.port, listenHostOf(config));
   return {

@@ -206,10 +206,7 @@ export class RequestService {
       });
       throw new UserFacingError(code, message);
     };
-    // Read on every request (not cached): a pause made on another instance holds here at once.
-    const paused = await this.pauses?.current();
-    if (paused)
-      return refuse('request.refused.paused', 'access.paused', pausedRefusal(paused, 'Nothing was requested.'));
+    await this.assertOpen({ actor: input.requester, tenantId: input.tenantId }, targets);
     const rule = selectRule(policy, factsOf(input.plan));
     if (input.breakGlass) return this.createBreakGlass(input, policy, rule, now, refuse);
     const extended = input.extendsRequestId ? await this.store.get(input.extendsRequestId) : undefined;
@@ -287,6 +284,27 @@ export class RequestService {
     });
     await this.store.create(approved);
     return approved;
+  }
+
+  /**
+   * Refuses, audited, while the operators' pause of new access is in force (`access.paused`).
+   * Read from the store every time, not cached: a pause made on another instance holds here at
+   * once. `create` asks it for every request; chat also asks before a question-and-answer, so
+   * nobody answers questions for a request that would be refused.
+   */
+  async assertOpen(acting: ActingContext, targetIds: string[] = []): Promise<void> {
+    const paused = await this.pauses?.current();
+    if (!paused) return;
+    const message = pausedRefusal(paused, 'Nothing was requested.');
+    await this.recordRefusal({
+      actor: acting.actor,
+      tenantId: acting.tenantId,
+      action: 'request.refused.paused',
+      targetIds,
+      outcome: 'refused',
+      detail: message,
+    });
+    throw new UserFacingError('access.paused', message);
   }
 
   /** The `request.created` entry, written before the request is stored (a request exists only once audited). */

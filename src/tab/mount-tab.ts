@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type restify from 'restify';
-import type { AuditLog, Clock, RequestStore } from '../domain/ports';
+import type { AccessPause, AuditLog, Clock, RequestStore } from '../domain/ports';
 import type { AccessRequest, Actor } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import { SandboxSignIn } from './sandbox-signin';
@@ -41,6 +41,8 @@ export interface MountTabInput {
   sandbox?: SandboxIssuerInfo & { tokenEndpoint: string; users: Array<{ key: string; name: string }> };
   actions?: TabActions;
   inventory?: TabInventory;
+  /** The operators' pause of new access in force (the tab shows it). */
+  pause?: () => Promise<AccessPause | undefined>;
 }
 
 /** Mounts the tab; returns false (and logs why) when it cannot be offered. */
@@ -80,6 +82,7 @@ export function mountTab(server: restify.Server, input: MountTabInput): boolean 
     },
     actions: input.actions,
     inventory: input.inventory,
+    pause: input.pause,
   });
   const sandboxSignIn =
     sandboxMode && input.sandbox

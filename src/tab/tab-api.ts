@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type AccessMatrix, gaveAccess } from '../domain/access-inventory';
-import type { AuditLog, Clock, RequestStore } from '../domain/ports';
+import type { AccessPause, AuditLog, Clock, RequestStore } from '../domain/ports';
 import { REQUEST_STATES, type AccessRequest, type Actor } from '../domain/request';
 import { UserFacingError } from '../domain/errors';
 import { NOT_ALLOWED_CODES } from '../flows/access-actions';
@@ -70,6 +70,8 @@ export interface TabApiDeps {
   actions?: TabActions;
   /** Approvers and auditors see the inventory's matrix (Azure joined with the store); absent = the store's requests only. */
   inventory?: TabInventory;
+  /** The operators' pause of new access in force, if any (shown as a banner; Extend is refused meanwhile). */
+  pause?: () => Promise<AccessPause | undefined>;
 }
 
 /** An API answer. */
@@ -93,17 +95,22 @@ export class TabApi {
 
   /** `GET /api/tab/me`: who the caller is, what they see and may do. */
   me(authorization: string | undefined): Promise<ApiReply> {
-    return this.handle(authorization, async (c) => ({
-      status: 200,
-      body: {
-        user: { objectId: c.user.objectId, name: c.user.name, tenantId: c.user.tenantId },
-        roles: { approver: c.approver, auditor: c.auditor },
-        sees: c.seesAll ? 'all' : 'own',
-        actions: { extend: Boolean(this.deps.actions?.extend), revoke: Boolean(this.deps.actions?.revoke) },
-        botAppId: this.deps.botAppId,
-        now: this.deps.clock.now().toISOString(),
-      },
-    }));
+    return this.handle(authorization, async (c) => {
+      const paused = await this.deps.pause?.();
+      return {
+        status: 200,
+        body: {
+          user: { objectId: c.user.objectId, name: c.user.name, tenantId: c.user.tenantId },
+          roles: { approver: c.approver, auditor: c.auditor },
+          sees: c.seesAll ? 'all' : 'own',
+          actions: { extend: Boolean(this.deps.actions?.extend), revoke: Boolean(this.deps.actions?.revoke) },
+          // Who paused it is a name, not an object id: everyone signed in sees the banner.
+          paused: paused ? { since: paused.since, by: paused.by.name, reason: paused.reason } : null,
+          botAppId: this.deps.botAppId,
+          now: this.deps.clock.now().toISOString(),
+        },
+      };
+    });
   }
 
   /** `GET /api/tab/my-access`: the caller's requests, active grants/secrets, approvals asked of them. */

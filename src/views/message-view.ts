@@ -38,6 +38,9 @@ export function refusalCard(title: string, text: string, sandbox: boolean): Adap
   return messageCard({ title, text, tone: 'error', sandbox });
 }
 
+/** Refusals whose title says more than the command's "Could not …" would. */
+const TITLE_BY_CODE: Record<string, string> = { 'access.paused': 'New access is paused' };
+
 /**
  * The card for a command that failed: a user-facing error shows its message and hints; any
  * other error shows only `reference` (the caller logs the error itself under it), never its text.
@@ -48,7 +51,7 @@ export function errorCard(input: {
   reference: string;
   sandbox: boolean;
 }): AdaptiveCardJson {
-  const title = input.title ?? 'That did not work';
+  const title = (isUserFacing(input.err) && TITLE_BY_CODE[input.err.code]) || input.title || 'That did not work';
   // Error messages quote what was typed ("\"![img](https://…)\" is not a valid registry name"):
   // neutralised like every other piece of user text in a card.
   if (isUserFacing(input.err))

@@ -14,7 +14,7 @@ import { buildWeb } from '../../scripts/build-web';
 import { cardText } from '../helpers/capturing-connector';
 import type { AccessRequest } from '../../src/domain/request';
 import { type Harness, startHarness, users } from '../helpers/harness';
-import { SANDBOX_APPROVAL_CHANNEL_ID } from '../../src/sandbox/fixtures';
+import { SANDBOX_APPROVAL_CHANNEL_ID, SANDBOX_TENANT_ID } from '../../src/sandbox/fixtures';
 import { CHROMIUM_FLAGS_LOOPBACK_ONLY, CHROMIUM_PATH } from '../helpers/chromium';
 
 const AXE = readFileSync(path.resolve(__dirname, '..', '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
@@ -272,6 +272,38 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
         return out;
       });
       expect(problems).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test('while new access is paused: a banner says who paused it and why (as text), the drawer offers no Extend; gone after resume', async () => {
+    const acting = { actor: users.approver, tenantId: SANDBOX_TENANT_ID };
+    await h.app.services.pauses.pause(acting, 'incident 42 <img src=x onerror="window.__xss=1">');
+    try {
+      const { ctx, page } = await signIn('requester', '/tabs/personal', 1024);
+      try {
+        const banner = page.locator('.paused-banner[role="status"]');
+        expect(await banner.textContent()).toMatch(
+          /^New access is paused since .* UTC by Alex Approver: "incident 42 <img src=x onerror="window.__xss=1">"\. Nothing can be requested/,
+        );
+        expect(await page.evaluate(() => (globalThis as any).__xss)).toBeUndefined();
+        await page.click(`#grants li[data-request="${rileyId}"] .row-open`);
+        await page
+          .locator('dialog.drawer .note', { hasText: 'Extend is not available while new access is paused.' })
+          .waitFor();
+        expect(await page.locator(`#extend-${rileyId}`).count()).toBe(0);
+        await page.locator(`#revoke-${rileyId}`).waitFor();
+        expect(await axeViolations(page)).toEqual([]);
+      } finally {
+        await ctx.close();
+      }
+    } finally {
+      await h.app.services.pauses.resume(acting, undefined);
+    }
+    const { ctx, page } = await signIn('requester', '/tabs/personal', 1024);
+    try {
+      expect(await page.locator('.paused-banner').count()).toBe(0);
     } finally {
       await ctx.close();
     }

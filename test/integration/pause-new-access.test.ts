@@ -30,7 +30,7 @@ describe('pause new access', () => {
   const entries = async () => (await h.app.audit.latest(100)).map((e) => `${e.action}:${e.outcome}`);
   const assignments = () => h.app.sandbox!.arm.state.listRoleAssignments().length;
 
-  test('an approver pauses: grants and extensions are refused before ARM, approvals refused, revoke and reject go on; resume opens it again', async () => {
+  test('an approver pauses: grants and extensions are refused with no Azure write, approvals refused, revoke and reject go on; resume opens it again', async () => {
     const granted = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
     await h.click(users.approver, 'approve', { requestId: granted.id });
     expect((await h.settle(granted.id)).state).toBe('succeeded');
@@ -41,6 +41,14 @@ describe('pause new access', () => {
       /New access paused.*Nothing can be requested or approved until an approver types "@acrbot resume"\..*Paused since.*By.*Alex Approver.*Reason.*unexpected grants on prod, investigating/s,
     );
     expect(await entries()).toContain('access.paused:paused');
+    // The approvers' channel is told too, not only the conversation it was typed in.
+    await h.connector.waitFor(
+      (c) =>
+        c.conversationId.startsWith('19:sandbox-approvals') &&
+        /^SANDBOX\nNew access paused\n/.test(cardText(c.activity)),
+      5000,
+      'the pause posted in the approvals channel',
+    );
 
     // Anyone may see the state.
     expect(await ask(users.requester, 'pause')).toMatch(/New access is paused.*unexpected grants on prod/s);
@@ -48,14 +56,17 @@ describe('pause new access', () => {
     const requestsBefore = (await h.app.store.listByState(['pending', 'succeeded'])).length;
     const armWritesBefore = assignments();
     const refusal = await ask(users.requester, 'grant aks-prod contosoabac deploy payments-api hotfix');
-    expect(refusal).toContain('New access is paused since');
+    expect(refusal).toMatch(/^SANDBOX\nNew access is paused\nNew access is paused since/);
     expect(refusal).toContain('"unexpected grants on prod, investigating". Nothing was requested.');
     expect(refusal).toContain('Revocations and scheduled ends go on');
     expect(await ask(users.requester, `extend ${granted.id} --for 60d release still running`)).toContain(
       'New access is paused since',
     );
+    // A grant that would ask questions first is refused before the first one.
+    expect(await ask(users.requester, 'grant aks-prod')).toMatch(/New access is paused since[^]*Nothing was requested/);
+    expect(await h.app.stores.dialogs.purgeExpired(new Date(Date.now() + 86_400_000))).toBe(0);
     expect((await h.app.store.listByState(['pending', 'succeeded'])).length).toBe(requestsBefore);
-    expect((await entries()).filter((e) => e === 'request.refused.paused:refused')).toHaveLength(2);
+    expect((await entries()).filter((e) => e === 'request.refused.paused:refused')).toHaveLength(3);
 
     // The pending request cannot be approved while paused, and stays pending.
     const approve = await h.click(users.approver, 'approve', { requestId: waiting.id, version: waiting.version });
@@ -81,6 +92,11 @@ describe('pause new access', () => {
 
     expect(await ask(users.approver, 'resume incident closed')).toMatch(
       /New access resumed.*This pause was lifted.*unexpected grants on prod, investigating/s,
+    );
+    await h.connector.waitFor(
+      (c) => c.conversationId.startsWith('19:sandbox-approvals') && /New access resumed/.test(cardText(c.activity)),
+      5000,
+      'the resume posted in the approvals channel',
     );
     const resumed = (await h.app.audit.latest(100)).find((e) => e.action === 'access.resumed')!;
     expect(resumed.detail).toMatch(

@@ -7,19 +7,20 @@ import {
   askedByKey,
   chatCommandFor,
   decisionFacts,
-  endFact,
   endedFacts,
+  endFact,
   endText,
   expiryKey,
   extendInChatHint,
   extendTerms,
+  extensionWaitingNote,
+  howAndWho,
+  noExtendTermNote,
+  noHistoryNote,
+  pausedBanner,
   placeLabelsOf,
   rowTitle,
-  extensionWaitingNote,
-  noExtendTermNote,
-  howAndWho,
   whatShort,
-  noHistoryNote,
 } from '../../web/src/format';
 import type { History, Me, Row } from '../../web/src/types';
 
@@ -339,5 +340,15 @@ describe('"Expiry (soonest first)"', () => {
     ];
     const sorted = [...rows].sort((a, b) => expiryKey(a).localeCompare(expiryKey(b)));
     expect(sorted.map((r) => r.key)).toEqual(['past', 'revoking', 'sooner', 'later', 'no-end', 'revoked']);
+  });
+});
+
+describe('the banner while new access is paused', () => {
+  test('says since when, by whom and why, and what still goes on', () => {
+    expect(
+      pausedBanner({ since: '2026-12-01T10:00:00.000Z', by: 'Alex Approver', reason: 'incident 42, investigating' }),
+    ).toBe(
+      'New access is paused since 2026-12-01 10:00 UTC by Alex Approver: "incident 42, investigating". Nothing can be requested, extended or approved until an approver resumes it; revocations and scheduled ends go on.',
+    );
   });
 });

@@ -79,6 +79,11 @@ export function shortTime(iso: string | undefined): string {
   return iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '';
 }
 
+/** The banner while new access is paused (the server refuses Extend meanwhile; revocations go on). */
+export function pausedBanner(paused: NonNullable<Me['paused']>): string {
+  return `New access is paused since ${shortTime(paused.since)} by ${paused.by}: "${paused.reason}". Nothing can be requested, extended or approved until an approver resumes it; revocations and scheduled ends go on.`;
+}
+
 /** "in 3 days", "2 hours ago". */
 export function relative(iso: string | undefined, now: number): string {
   if (!iso) return 'no end date';

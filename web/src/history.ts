@@ -160,8 +160,11 @@ function actions(ctx: DrawerContext, row: Row): HTMLElement {
   };
   const waiting = extensionWaitingNote(row, ctx.me);
   if (waiting) box.appendChild(h('p', { class: 'note' }, waiting));
-  const terms = row.canExtend ? extendTerms(row.expiresAt, Date.now(), row.extendRange) : [];
-  if (row.canExtend && terms.length === 0) {
+  // While new access is paused the server refuses Extend; say so instead of offering it.
+  const paused = Boolean(ctx.me.paused) && row.canExtend;
+  if (paused) box.appendChild(h('p', { class: 'note' }, 'Extend is not available while new access is paused.'));
+  const terms = row.canExtend && !paused ? extendTerms(row.expiresAt, Date.now(), row.extendRange) : [];
+  if (row.canExtend && !paused && terms.length === 0) {
     const note = noExtendTermNote(row, Date.now());
     box.appendChild(
       h(

@@ -7,6 +7,7 @@ import { api, AuthError } from './api';
 import { h, replace } from './dom';
 import { applyTheme, detectHost, type Host, SANDBOX_TOKEN_KEY } from './host';
 import { renderConfig } from './config-page';
+import { pausedBanner } from './format';
 import type { DrawerContext } from './history';
 import { renderMatrix } from './matrix';
 import { loadMatrix } from './matrix-loader';
@@ -56,6 +57,7 @@ async function load(root: HTMLElement, host: Host, page: 'matrix' | 'personal'):
             : 'You see your own requests',
         ),
       ),
+      ...(me.paused ? [h('p', { class: 'paused-banner', attrs: { role: 'status' } }, pausedBanner(me.paused))] : []),
       content,
     );
     const ctx: DrawerContext = { host, me, changed: () => void reload() };

@@ -41,6 +41,8 @@ export interface Me {
   roles: { approver: boolean; auditor: boolean };
   sees: 'all' | 'own';
   actions: { extend: boolean; revoke: boolean };
+  /** The operators' pause of new access in force (null when open; absent from older servers). */
+  paused?: { since: string; by: string; reason: string } | null;
   botAppId: string;
   now: string;
 }
