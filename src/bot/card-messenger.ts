@@ -128,10 +128,9 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
   /** Posts a problem in the approvals channel (next to the approval cards). */
   async reportToApprovers(request: AccessRequest | undefined, text: string): Promise<void> {
     try {
-      const copies = request ? await this.store.listCardCopies(request.id) : [];
-      const approverCopy = copies.find((c) => c.role === 'approver');
-      const origin = (approverCopy ?? copies.find((c) => c.role === 'requester'))?.conversation as
-        Partial<ConversationReference> | undefined;
+      const origin = request
+        ? approversConversationOf(await this.store.listCardCopies(request.id))
+        : await this.anyApproversConversation();
       if (!origin) {
         this.log.error({ requestId: request?.id, text }, 'no conversation to report a problem to approvers');
         return;
@@ -154,6 +153,25 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     } catch (err) {
       this.log.error({ err, requestId: request?.id }, 'could not report to approvers');
     }
+  }
+
+  /**
+   * Where to reach the approvers about a problem that concerns no request (a recurring job that
+   * keeps failing): the conversation of an earlier request's approval card, which carries the
+   * Teams service URL and tenant a proactive post needs (ACRBOT_APPROVAL_CHANNEL, when set,
+   * replaces its channel, and then a requester's card serves as well: only its service URL and
+   * tenant are used). Undefined while no request has such a card. One state at a time, a few
+   * requests each: every read is an index range, however many requests the store holds.
+   */
+  private async anyApproversConversation(): Promise<Partial<ConversationReference> | undefined> {
+    const channelSet = Boolean(this.lifecycle?.approvalChannelId);
+    for (const state of ['succeeded', 'pending', 'revoked', 'expired', 'rejected'] as const) {
+      for (const request of await this.store.listByState([state], 3)) {
+        const origin = approversConversationOf(await this.store.listCardCopies(request.id), channelSet);
+        if (origin) return origin;
+      }
+    }
+    return undefined;
   }
 
   /**
@@ -545,6 +563,17 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
 }
 
 /** The conversation a stored reference points at (the outbox's lane). */
+/** The conversation of a request's approval card, else (unless `requesterWillDo` is false) of its requester's card. */
+function approversConversationOf(
+  copies: readonly CardCopy[],
+  requesterWillDo = true,
+): Partial<ConversationReference> | undefined {
+  const copy =
+    copies.find((c) => c.role === 'approver') ??
+    (requesterWillDo ? copies.find((c) => c.role === 'requester') : undefined);
+  return copy?.conversation as Partial<ConversationReference> | undefined;
+}
+
 function conversationKey(reference: unknown): string {
   const r = reference as Partial<ConversationReference> | undefined;
   return `${r?.serviceUrl ?? ''} ${r?.conversation?.id ?? ''}`;

@@ -15,6 +15,13 @@ import type { Logger } from '../observability/logger';
 import type { Flows } from './flows';
 import type { Stores } from './stores';
 
+/**
+ * A recurring job without a request that keeps failing is reported to the approvers after
+ * `reportAfterAttempts` failures, then after every this many more: once a day at the 30-minute
+ * backoff, not every half hour.
+ */
+export const RECURRING_REPORT_EVERY = 48;
+
 /** Builds the scheduler (not started; {@link startBackground} starts it after listen). */
 export function createScheduler(
   config: AppConfig,
@@ -22,6 +29,7 @@ export function createScheduler(
   options: { sweepIntervalMs?: number; instanceId?: string; jobBackoffMs?: number[]; jobReportAfterAttempts?: number },
 ): Scheduler {
   const { stores, messenger } = deps;
+  const reportAfter = options.jobReportAfterAttempts ?? 3;
   return new Scheduler(stores.schedule, stores.leases, deps.clock, deps.log, {
     instanceId: options.instanceId ?? `${hostname()}:${process.pid}`,
     sweepIntervalMs: options.sweepIntervalMs ?? config.sweepIntervalMs,
@@ -29,8 +37,11 @@ export function createScheduler(
     leaseTtlMs: config.leaseTtlMs,
     backoffMs: options.jobBackoffMs,
     // A job that keeps failing (a revocation Azure refuses) is reported to the approvers (G17).
-    reportAfterAttempts: options.jobReportAfterAttempts ?? 3,
+    reportAfterAttempts: reportAfter,
     reporter: async (job, err) => {
+      // A request's job is reported on every later failure (access is at stake); a recurring job
+      // (drift.check, audit.anchor, store.purge) once, then daily while it keeps failing.
+      if (!job.requestId && (job.attempts - reportAfter) % RECURRING_REPORT_EVERY !== 0) return;
       const request = job.requestId ? await stores.requests.get(job.requestId) : undefined;
       const revoking = job.kind === 'access.expire';
       const what = revoking ? 'Revoking the access' : `The background job ${job.kind}`;

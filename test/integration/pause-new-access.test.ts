@@ -68,7 +68,10 @@ describe('pause new access', () => {
     expect((await h.app.store.listByState(['pending', 'succeeded'])).length).toBe(requestsBefore);
     expect((await entries()).filter((e) => e === 'request.refused.paused:refused')).toHaveLength(3);
 
-    // The pending request cannot be approved while paused, and stays pending.
+    // `pending` says Approve is refused for now; the request cannot be approved, and stays pending.
+    expect(await ask(users.approver, 'pending')).toMatch(
+      /waiting for approval \(break-glass grants to review first\)\. New access is paused, so Approve is refused until an approver types "@acrbot resume"; Reject and reviews work/,
+    );
     const approve = await h.click(users.approver, 'approve', { requestId: waiting.id, version: waiting.version });
     expect(cardText({ attachments: [{ content: approve.body.value }] })).toContain(
       `Request ${waiting.id} stays pending; approve it after the pause, or reject it.`,

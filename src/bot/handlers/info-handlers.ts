@@ -106,8 +106,15 @@ export class InfoHandlers {
       );
       return;
     }
+    // While paused, Approve is refused: say so up front (who and why are on `pause`'s card, not
+    // repeated in this plain-text line).
+    const paused = await this.services.pauses.current();
     await ctx.sendActivity(
-      `${pending.length} request${pending.length === 1 ? '' : 's'} waiting for approval (break-glass grants to review first):`,
+      `${pending.length} request${pending.length === 1 ? '' : 's'} waiting for approval (break-glass grants to review first)${
+        paused
+          ? '. New access is paused, so Approve is refused until an approver types "@acrbot resume"; Reject and reviews work ("@acrbot pause" says who paused it and why)'
+          : ''
+      }:`,
     );
     for (const request of pending.slice(0, 20))
       await messenger.replyAndTrack(ctx, request, requestCard(request, { showActions: true }), 'approver');

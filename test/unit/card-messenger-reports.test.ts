@@ -1,0 +1,83 @@
+/**
+ * Problems reported to the approvers (CardMessenger.reportToApprovers). One that concerns no
+ * request (a recurring job such as drift.check or audit.anchor that keeps failing) reaches them
+ * through an earlier approval card's conversation (service URL and tenant), in
+ * ACRBOT_APPROVAL_CHANNEL when it is set; never in a requester's own conversation.
+ */
+import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import { CardMessenger } from '../../src/bot/card-messenger';
+import type { CardCopy } from '../../src/domain/ports';
+import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { LogCapture } from '../helpers/log-capture';
+import { pendingRequest } from './support/requests';
+
+/** An adapter that records every proactive post: where it went and what it said. */
+class RecordingAdapter {
+  readonly posts: Array<{ reference: Partial<ConversationReference>; activity: Partial<Activity> }> = [];
+  async continueConversationAsync(
+    _appId: string,
+    reference: Partial<ConversationReference>,
+    logic: (ctx: unknown) => Promise<void>,
+  ): Promise<void> {
+    await logic({
+      onSendActivities: () => undefined,
+      sendActivity: async (activity: Partial<Activity>) => {
+        this.posts.push({ reference, activity });
+        return { id: `post-${this.posts.length}` };
+      },
+    });
+  }
+}
+
+const REPORT = 'The background job drift.check is not done after 3 attempts (last answer: 403).';
+
+async function setup(approvalChannelId: string | undefined, copies: Array<Pick<CardCopy, 'role' | 'conversation'>>) {
+  const adapter = new RecordingAdapter();
+  const store = new MemoryRequestStore();
+  const logs = new LogCapture();
+  const request = pendingRequest();
+  await store.create(request);
+  for (const [i, copy] of copies.entries())
+    await store.addCardCopy({ ...copy, requestId: request.id, activityId: `act-${i}` });
+  const messenger = new CardMessenger(adapter as unknown as CloudAdapter, 'app-1', store, logs.logger(), undefined, {
+    approvalChannelId,
+    defaultAccessMs: 86_400_000,
+  });
+  return { adapter, messenger, logs };
+}
+
+const conversation = (id: string) => ({
+  serviceUrl: 'https://smba.example/emea/',
+  conversation: { id, tenantId: 'tenant-1' },
+});
+
+describe('a problem that concerns no request', () => {
+  test('goes to ACRBOT_APPROVAL_CHANNEL with the service URL and tenant of an earlier card', async () => {
+    const t = await setup('19:approvals@thread.tacv2', [{ role: 'requester', conversation: conversation('a:riley') }]);
+    await t.messenger.reportToApprovers(undefined, REPORT);
+    expect(t.adapter.posts).toHaveLength(1);
+    expect(t.adapter.posts[0].reference).toMatchObject({
+      serviceUrl: 'https://smba.example/emea/',
+      conversation: { id: '19:approvals@thread.tacv2', tenantId: 'tenant-1', conversationType: 'channel' },
+    });
+    expect(JSON.stringify(t.adapter.posts[0].activity)).toContain('drift.check is not done after 3 attempts');
+  });
+
+  test('without ACRBOT_APPROVAL_CHANNEL, where an approval card went; never a requester’s conversation', async () => {
+    const withApprover = await setup(undefined, [
+      { role: 'requester', conversation: conversation('a:riley') },
+      { role: 'approver', conversation: conversation('19:rule-channel@thread.tacv2') },
+    ]);
+    await withApprover.messenger.reportToApprovers(undefined, REPORT);
+    expect(withApprover.adapter.posts.map((p) => p.reference.conversation?.id)).toEqual([
+      '19:rule-channel@thread.tacv2',
+    ]);
+
+    const requesterOnly = await setup(undefined, [{ role: 'requester', conversation: conversation('a:riley') }]);
+    await requesterOnly.messenger.reportToApprovers(undefined, REPORT);
+    expect(requesterOnly.adapter.posts).toEqual([]);
+    expect(requesterOnly.logs.entries().map((e) => e.msg)).toContain(
+      'no conversation to report a problem to approvers',
+    );
+  });
+});
