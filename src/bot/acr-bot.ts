@@ -192,6 +192,13 @@ export class AcrBot extends ActivityHandler {
     command: Extract<Command, { verb: 'grant' }>,
   ): Promise<void> {
     if (!command.cluster && !command.registry) {
+      // Paused: refused now, not after the form is filled in.
+      try {
+        await this.services.requests.assertOpen(identity);
+      } catch (err) {
+        await sendCard(ctx, errorCardFor(this.services, err, 'Could not open the form'));
+        return;
+      }
       await sendCard(ctx, grantFormCard({ sandbox: this.services.settings.sandbox }));
       return;
     }
@@ -251,6 +258,7 @@ export class AcrBot extends ActivityHandler {
     const data = invokeValue.action?.data as Record<string, unknown> | undefined;
     if (verb === 'grantForm') return cardResponse(await this.requestsHandler.submitForm(ctx, identity, data));
     if (verb === 'revokeConfirm') return cardResponse(await this.lifecycle.confirmRevoke(identity, data));
+    if (verb === 'resumeConfirm') return cardResponse(await this.pauseHandler.confirmResume(ctx, identity, data));
     if (verb === 'extend') return cardResponse(await this.lifecycle.extendClick(ctx, identity, data));
     if (verb === 'approve' || verb === 'reject' || verb === 'refresh' || verb === 'cancel') {
       const parsed = this.decisions.parse(data);

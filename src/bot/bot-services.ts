@@ -12,7 +12,7 @@ import type { SecretPlanner } from '../flows/secret-planner';
 import type { Logger } from '../observability/logger';
 import type { BackgroundWork } from './background-work';
 import type { AccessActions } from '../flows/access-actions';
-import type { AccessPauses } from '../flows/access-pause';
+import type { AccessPauseService } from '../flows/access-pause';
 import type { AccessLifecycle } from '../flows/access-lifecycle';
 import type { ResourceResolver } from '../flows/resource-resolver';
 import type { CardMessenger } from './card-messenger';
@@ -33,7 +33,7 @@ export interface BotServices {
   secretPlanner: SecretPlanner;
   requests: RequestService;
   /** The operators' pause of new access (`pause`, `resume`). */
-  pauses: AccessPauses;
+  pauses: AccessPauseService;
   /** Per-user limits and redelivery, checked before planning (G16). */
   gate: RequestGate;
   executor: Executor;

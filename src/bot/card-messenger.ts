@@ -15,6 +15,7 @@ import { auditCard } from '../views/message-view';
 import { breakGlassCard } from '../views/policy-view';
 import { MAX_CARD_VIEWERS, inertText, outcomeCard, requestCard, withViewers } from '../views/request-view';
 import { CardOutbox } from './card-outbox';
+import { inChannel } from './conversation-targets';
 import { cardActivity, sendCard } from './turn-cards';
 import type { ExtensionAnnouncer } from '../flows/access-actions';
 import type { LifecycleMessenger, RequesterNews } from '../flows/access-lifecycle';
@@ -44,7 +45,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     private readonly log: Logger,
     private readonly audit?: { log: AuditLog; channelId: string },
     /** Where problems are reported, and the default extension length on reminders. */
-    private readonly lifecycle?: { approvalChannelId?: string; defaultAccessMs: number },
+    private readonly lifecycle?: { approvalChannelId?: string; defaultAccessMs: number; sandbox?: boolean },
     /** Card replacements and messages of {@link requestChanged}, batched per conversation. */
     readonly outbox: CardOutbox = new CardOutbox(),
   ) {}
@@ -128,47 +129,38 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
   /** Posts a problem in the approvals channel (next to the approval cards). */
   async reportToApprovers(request: AccessRequest | undefined, text: string): Promise<void> {
     try {
-      const origin = request
-        ? approversConversationOf(await this.store.listCardCopies(request.id))
-        : await this.anyApproversConversation();
-      if (!origin) {
+      const channelId = this.lifecycle?.approvalChannelId;
+      const origin = request && approversConversationOf(await this.store.listCardCopies(request.id));
+      // A new post in the approvals channel (not a reply in a request's thread).
+      const reference = request
+        ? origin && (channelId ? inChannel(origin, channelId, 'approvals') : origin)
+        : await this.approvalChannelReference();
+      if (!reference) {
         this.log.error({ requestId: request?.id, text }, 'no conversation to report a problem to approvers');
         return;
       }
-      const channelId = this.lifecycle?.approvalChannelId;
-      // A new post in the approvals channel (not a reply in a request's thread).
-      const reference: Partial<ConversationReference> = channelId
-        ? {
-            ...origin,
-            conversation: {
-              id: channelId,
-              isGroup: true,
-              conversationType: 'channel',
-              tenantId: origin.conversation?.tenantId,
-              name: 'approvals',
-            },
-          }
-        : origin;
-      await this.send(reference, approverReportCard(request, text, request?.sandbox ?? false));
+      await this.send(reference, approverReportCard(request, text, this.lifecycle?.sandbox ?? false));
     } catch (err) {
       this.log.error({ err, requestId: request?.id }, 'could not report to approvers');
     }
   }
 
   /**
-   * Where to reach the approvers about a problem that concerns no request (a recurring job that
-   * keeps failing): the conversation of an earlier request's approval card, which carries the
-   * Teams service URL and tenant a proactive post needs (ACRBOT_APPROVAL_CHANNEL, when set,
-   * replaces its channel, and then a requester's card serves as well: only its service URL and
-   * tenant are used). Undefined while no request has such a card. One state at a time, a few
-   * requests each: every read is an index range, however many requests the store holds.
+   * Where to post a problem that concerns no request (a recurring job that keeps failing):
+   * ACRBOT_APPROVAL_CHANNEL, reached with the Teams service URL, bot and tenant of an earlier
+   * card (a proactive post needs them; any card of the tenant will do, pending requests' first as
+   * the most recent). Without that setting, nowhere: acrbot does not guess a channel and never
+   * posts into a requester's conversation. One state at a time, a few requests each: every read
+   * is an index range, however many requests the store holds.
    */
-  private async anyApproversConversation(): Promise<Partial<ConversationReference> | undefined> {
-    const channelSet = Boolean(this.lifecycle?.approvalChannelId);
-    for (const state of ['succeeded', 'pending', 'revoked', 'expired', 'rejected'] as const) {
+  private async approvalChannelReference(): Promise<Partial<ConversationReference> | undefined> {
+    const channelId = this.lifecycle?.approvalChannelId;
+    if (!channelId) return undefined;
+    for (const state of ['pending', 'succeeded', 'revoked', 'expired', 'rejected'] as const) {
       for (const request of await this.store.listByState([state], 3)) {
-        const origin = approversConversationOf(await this.store.listCardCopies(request.id), channelSet);
-        if (origin) return origin;
+        const base = (await this.store.listCardCopies(request.id))[0]?.conversation as
+          Partial<ConversationReference> | undefined;
+        if (base) return inChannel(base, channelId, 'approvals');
       }
     }
     return undefined;
@@ -238,17 +230,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     const copies = await this.store.listCardCopies(requestId);
     const base = (copies.find((c) => c.role === 'requester') ?? copies[0])?.conversation as
       Partial<ConversationReference> | undefined;
-    if (!base) return undefined;
-    return {
-      ...base,
-      conversation: {
-        id: channelId,
-        isGroup: true,
-        conversationType: 'channel',
-        tenantId: base.conversation?.tenantId,
-        name,
-      },
-    } as Partial<ConversationReference>;
+    return base && inChannel(base, channelId, name);
   }
 
   /**
@@ -562,18 +544,13 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
   }
 }
 
-/** The conversation a stored reference points at (the outbox's lane). */
-/** The conversation of a request's approval card, else (unless `requesterWillDo` is false) of its requester's card. */
-function approversConversationOf(
-  copies: readonly CardCopy[],
-  requesterWillDo = true,
-): Partial<ConversationReference> | undefined {
-  const copy =
-    copies.find((c) => c.role === 'approver') ??
-    (requesterWillDo ? copies.find((c) => c.role === 'requester') : undefined);
+/** The conversation of a request's approval card, else of its requester's card. */
+function approversConversationOf(copies: readonly CardCopy[]): Partial<ConversationReference> | undefined {
+  const copy = copies.find((c) => c.role === 'approver') ?? copies.find((c) => c.role === 'requester');
   return copy?.conversation as Partial<ConversationReference> | undefined;
 }
 
+/** The conversation a stored reference points at (the outbox's lane). */
 function conversationKey(reference: unknown): string {
   const r = reference as Partial<ConversationReference> | undefined;
   return `${r?.serviceUrl ?? ''} ${r?.conversation?.id ?? ''}`;

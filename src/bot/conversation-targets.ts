@@ -13,6 +13,27 @@ export function originOf(ctx: TurnContext): AccessRequest['origin'] {
   };
 }
 
+/**
+ * A new post in the Teams channel `channelId`, sent with the service URL, bot and tenant of
+ * `base` (any conversation of the same tenant acrbot already talked in).
+ */
+export function inChannel(
+  base: Partial<ConversationReference>,
+  channelId: string,
+  name: string,
+): Partial<ConversationReference> {
+  return {
+    ...base,
+    conversation: {
+      id: channelId,
+      isGroup: true,
+      conversationType: 'channel',
+      tenantId: base.conversation?.tenantId,
+      name,
+    },
+  };
+}
+
 /** The conversation reference for the approval card, or undefined in a personal chat with no channel configured. */
 export function approvalTarget(
   ctx: TurnContext,

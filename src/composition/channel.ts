@@ -22,7 +22,11 @@ export function createChannel(config: AppConfig, stores: Stores, log: Logger): C
     stores.requests,
     log,
     config.auditChannelId ? { log: stores.audit, channelId: config.auditChannelId } : undefined,
-    { approvalChannelId: config.approvalChannelId, defaultAccessMs: config.access.defaultMs },
+    {
+      approvalChannelId: config.approvalChannelId,
+      defaultAccessMs: config.access.defaultMs,
+      sandbox: config.mode === 'sandbox',
+    },
   );
   return { adapter, messenger };
 }

@@ -17,7 +17,7 @@ import { GrantRunner } from '../flows/grant-runner';
 import { ApprovalNudges, type NudgeNotifier } from '../flows/approval-nudges';
 import { PolicySource } from '../config/policy-source';
 import { RequestService } from '../flows/request-service';
-import { AccessPauses } from '../flows/access-pause';
+import { AccessPauseService } from '../flows/access-pause';
 import { ResourceResolver } from '../flows/resource-resolver';
 import { SecretPlanner } from '../flows/secret-planner';
 import type { Scheduler } from '../flows/scheduler';
@@ -36,7 +36,7 @@ export interface Flows {
   secretPlanner: SecretPlanner;
   requests: RequestService;
   /** The operators' pause of new access (`pause`, `resume`; read by `requests` before filing or approving). */
-  pauses: AccessPauses;
+  pauses: AccessPauseService;
   executor: Executor;
   inventory: AccessInventory;
   /** Expiry, revoke and extend (G17). */
@@ -133,7 +133,7 @@ export function createFlows(
     policies,
     stores.pause,
   );
-  const pauses = new AccessPauses(stores.pause, stores.audit, clock, (actor) => requests.isApprover(actor), log);
+  const pauses = new AccessPauseService(stores.pause, stores.audit, clock, (actor) => requests.isApprover(actor), log);
   const nudges = new ApprovalNudges(stores.requests, stores.audit, clock, notifier, scheduler);
   const grantRunner = new GrantRunner(
     azure.reader,

@@ -429,17 +429,26 @@ export interface AccessPause {
   reason: string;
 }
 
+/** Which pause: when and by whom (what a confirmation card carries, and what an undo names). */
+export type PauseIdentity = { since: string; by: { objectId: string } };
+
+/** The answer to putting a pause in force: the pause in force afterwards, and whether it is this one. */
+export interface PauseOutcome {
+  applied: boolean;
+  pause: AccessPause;
+}
+
 /** Where the pause is kept: read fresh on every check, so a pause on one instance holds on all. */
 export interface PauseStore {
   /** The pause in force, or undefined when new access is open. */
   current(): Promise<AccessPause | undefined>;
+  /** Puts `pause` in force unless one already is (an insert that fails when the record exists). */
+  pause(pause: AccessPause): Promise<PauseOutcome>;
   /**
-   * Puts `pause` in force unless one already is (an insert that fails when the record exists);
-   * answers the pause in force afterwards and whether it is this one.
+   * Lifts the pause in force, only if it is `expected` when that is given; answers the pause
+   * lifted, or undefined when none was (none in force, or another one than `expected`).
    */
-  pause(pause: AccessPause): Promise<{ applied: boolean; pause: AccessPause }>;
-  /** Lifts the pause in force; answers it, or undefined when there was none. */
-  resume(): Promise<AccessPause | undefined>;
+  resume(expected?: PauseIdentity): Promise<AccessPause | undefined>;
 }
 
 /** Short-lived conversation state of a dialog, owned by one user in one conversation. */

@@ -6,41 +6,40 @@
  * The pause lives in the store (every instance reads it on every check) and both changes are
  * audited; a change whose entry cannot be written is undone (G11).
  */
-import type { AuditEvent } from '../domain/audit-chain';
+import { describePause, GOES_ON_WHILE_PAUSED } from '../domain/access-pause';
 import { formatUtc } from '../domain/access-term';
+import type { AuditEvent } from '../domain/audit-chain';
 import { UserFacingError } from '../domain/errors';
-import type { AccessPause, AuditLog, Clock, PauseStore } from '../domain/ports';
+import type { AccessPause, AuditLog, Clock, PauseIdentity, PauseOutcome, PauseStore } from '../domain/ports';
+import type { Actor } from '../domain/request';
 import { checkReason } from '../domain/text';
 import type { Logger } from '../observability/logger';
-import type { ActingContext } from './request-service';
 
 /** What the request service reads before filing or approving anything. */
 export type PauseReader = Pick<PauseStore, 'current'>;
 
-/** The result of `pause`: the pause in force, and whether this call put it in force. */
-export interface PauseResult {
-  applied: boolean;
-  pause: AccessPause;
+/** Who acts, in which tenant (the request service's `ActingContext`). */
+interface Acting {
+  actor: Actor;
+  tenantId: string;
 }
 
-/** One sentence on a pause in force, for refusals and the `pause` answer (user text: cards neutralise it). */
-export function describePause(pause: AccessPause): string {
-  return `New access is paused since ${formatUtc(pause.since)} by ${pause.by.name}: "${pause.reason}".`;
-}
-
-/** The refusal while paused, ending with what still works and who can lift it. */
-export function pausedRefusal(pause: AccessPause, nothingDone: string): string {
-  return `${describePause(pause)} ${nothingDone} Revocations and scheduled ends go on; an approver can lift the pause with "@acrbot resume".`;
+/**
+ * The refusal while paused: `nothingDone` (what did not happen), what still works and who can
+ * lift it; the reason only for approvers (`withReason`).
+ */
+export function pausedRefusal(pause: AccessPause, nothingDone: string, withReason: boolean): string {
+  return `${describePause(pause, withReason)} ${nothingDone} ${GOES_ON_WHILE_PAUSED} An approver can lift the pause with "@acrbot resume".`;
 }
 
 /** Pauses and resumes new access, for approvers only. */
-export class AccessPauses {
+export class AccessPauseService {
   constructor(
     private readonly store: PauseStore,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
     /** Approver under any rule of the policy in force (RequestService.isApprover; Graph for groups, G5). */
-    private readonly isApprover: (actor: ActingContext['actor']) => Promise<boolean>,
+    private readonly isApprover: (actor: Actor) => Promise<boolean>,
     private readonly log: Logger,
   ) {}
 
@@ -50,7 +49,7 @@ export class AccessPauses {
   }
 
   /** Pauses new access with `reason`; when a pause is already in force, answers it unchanged. */
-  async pause(acting: ActingContext, reasonText: string | undefined): Promise<PauseResult> {
+  async pause(acting: Acting, reasonText: string | undefined): Promise<PauseOutcome> {
     await this.mustBeApprover(acting, 'pause');
     const reason = checkReason(
       reasonText,
@@ -73,18 +72,24 @@ export class AccessPauses {
         outcome: 'paused',
         detail: reason,
       },
-      () => this.store.resume(),
+      // Only this pause: one another approver put in force meanwhile was audited and stays.
+      () => this.store.resume(pause),
     );
     return result;
   }
 
-  /** Lifts the pause in force; answers it, or undefined when new access was not paused. */
-  async resume(acting: ActingContext, reasonText: string | undefined): Promise<AccessPause | undefined> {
+  /**
+   * Lifts the pause `expected` (the one a confirmation card showed); answers it, or undefined when
+   * it is no longer in force (lifted already, or lifted and paused again: nothing is changed).
+   */
+  async resume(
+    acting: Acting,
+    reasonText: string | undefined,
+    expected: PauseIdentity,
+  ): Promise<AccessPause | undefined> {
     await this.mustBeApprover(acting, 'resume');
-    const reason = reasonText?.trim()
-      ? checkReason(reasonText, 'reason for resuming', 'say why, or give none')
-      : undefined;
-    const lifted = await this.store.resume();
+    const reason = this.resumeReason(reasonText);
+    const lifted = await this.store.resume(expected);
     if (!lifted) return undefined;
     const paused = `paused since ${formatUtc(lifted.since)} by ${lifted.by.name} (${lifted.by.objectId}): ${lifted.reason}`;
     await this.recordOrUndo(
@@ -101,17 +106,31 @@ export class AccessPauses {
     return lifted;
   }
 
-  private async mustBeApprover(acting: ActingContext, verb: 'pause' | 'resume'): Promise<void> {
+  /** The reason typed with `resume`, checked like a request's (optional: none is fine). */
+  resumeReason(reasonText: string | undefined): string | undefined {
+    return reasonText?.trim() ? checkReason(reasonText, 'reason for resuming', 'say why, or give none') : undefined;
+  }
+
+  /**
+   * Refuses (audited) anyone who is not an approver under the policy in force; chat asks it before
+   * showing the confirmation to resume, so that only approvers see one.
+   */
+  async mustBeApprover(acting: Acting, verb: 'pause' | 'resume'): Promise<void> {
     if (await this.isApprover(acting.actor)) return;
     const message = `Only approvers can ${verb} new access; nothing was changed.`;
-    await this.append({
-      actor: acting.actor,
-      tenantId: acting.tenantId,
-      action: `access.${verb}.refused.notApprover`,
-      targetIds: [],
-      outcome: 'refused',
-      detail: message,
-    });
+    try {
+      await this.audit.append({
+        actor: acting.actor,
+        tenantId: acting.tenantId,
+        action: `access.${verb}.refused.notApprover`,
+        targetIds: [],
+        outcome: 'refused',
+        detail: message,
+      });
+    } catch (err) {
+      // The refusal stands whether or not it could be written.
+      this.log.error({ err, action: `access.${verb}.refused.notApprover` }, 'refusal could not be audited');
+    }
     throw new UserFacingError(`${verb}.notApprover`, message);
   }
 
@@ -125,21 +144,17 @@ export class AccessPauses {
         await undo();
       } catch (undoErr) {
         this.log.error({ err: undoErr, action: event.action }, 'the unaudited change to the pause could not be undone');
+        throw new UserFacingError(
+          'audit.unavailable',
+          `The audit log could not be written, and acrbot could not undo the change either: the store is failing. Check "@acrbot pause" for the state new access is in, and ask the platform team to check the bot's storage.`,
+          { cause: err },
+        );
       }
       throw new UserFacingError(
         'audit.unavailable',
         "The audit log could not be written, so acrbot changed nothing; try again in a minute or ask the platform team to check the bot's storage.",
         { cause: err },
       );
-    }
-  }
-
-  /** A refusal's entry: the refusal stands whether or not it could be written. */
-  private async append(event: AuditEvent): Promise<void> {
-    try {
-      await this.audit.append(event);
-    } catch (err) {
-      this.log.error({ err, action: event.action }, 'refusal could not be audited');
     }
   }
 }

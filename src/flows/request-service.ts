@@ -287,7 +287,9 @@ export class RequestService {
   }
 
   /**
-   * Refuses, audited, while the operators' pause of new access is in force (`access.paused`).
+   * Refuses while the operators' pause of new access is in force: a `UserFacingError` with code
+   * `access.paused`, audited as `request.refused.paused`. The refusal names who paused and since
+   * when, not why: the requester may be the one the pause is about.
    * Read from the store every time, not cached: a pause made on another instance holds here at
    * once. `create` asks it for every request; chat also asks before a question-and-answer, so
    * nobody answers questions for a request that would be refused.
@@ -295,7 +297,7 @@ export class RequestService {
   async assertOpen(acting: ActingContext, targetIds: string[] = []): Promise<void> {
     const paused = await this.pauses?.current();
     if (!paused) return;
-    const message = pausedRefusal(paused, 'Nothing was requested.');
+    const message = pausedRefusal(paused, 'Nothing was requested.', false);
     await this.recordRefusal({
       actor: acting.actor,
       tenantId: acting.tenantId,
@@ -676,7 +678,11 @@ export class RequestService {
     if (paused)
       return refused(
         'paused',
-        pausedRefusal(paused, `Request ${request.id} stays pending; approve it after the pause, or reject it.`),
+        pausedRefusal(
+          paused,
+          `Request ${request.id} stays pending; approve it again after the pause, or reject it.`,
+          true,
+        ),
       );
     const required = Math.max(1, binding.approvalsRequired);
     // G5 holds for every approval the quorum counts, not only this click's: an earlier approver

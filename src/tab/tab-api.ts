@@ -104,8 +104,15 @@ export class TabApi {
           roles: { approver: c.approver, auditor: c.auditor },
           sees: c.seesAll ? 'all' : 'own',
           actions: { extend: Boolean(this.deps.actions?.extend), revoke: Boolean(this.deps.actions?.revoke) },
-          // Who paused it is a name, not an object id: everyone signed in sees the banner.
-          paused: paused ? { since: paused.since, by: paused.by.name, reason: paused.reason } : null,
+          // Everyone signed in sees the banner; why only approvers and auditors (in an incident the
+          // reason may name the person under suspicion). Who is a name, not an object id.
+          paused: paused
+            ? {
+                since: paused.since,
+                by: paused.by.name,
+                ...((c.approver || c.auditor) && { reason: paused.reason }),
+              }
+            : null,
           botAppId: this.deps.botAppId,
           now: this.deps.clock.now().toISOString(),
         },

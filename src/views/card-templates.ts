@@ -8,7 +8,7 @@ import { compileCard } from './card-compiler';
 
 /** The templates in `cards/`. */
 export type CardName =
-  'request' | 'outcome' | 'message' | 'help' | 'grant-form' | 'audit' | 'access' | 'check' | 'lifecycle';
+  'request' | 'outcome' | 'message' | 'help' | 'grant-form' | 'audit' | 'access' | 'check' | 'lifecycle' | 'pause';
 
 /** Adaptive Card JSON. */
 export type AdaptiveCardJson = Record<string, unknown>;

@@ -1,65 +1,133 @@
-/** Cards of the pause of new access: its state, and the answers to `pause` and `resume`. */
+/**
+ * Cards of the pause of new access (`cards/pause.json`): its state, the answer to `pause`, the
+ * confirmation before `resume` and its answer. Who paused it and why are user text: neutralised.
+ */
+import { GOES_ON_WHILE_PAUSED } from '../domain/access-pause';
 import { formatUtc } from '../domain/access-term';
-import type { AccessPause } from '../domain/ports';
-import type { AdaptiveCardJson } from './card-templates';
-import { messageCard } from './message-view';
+import type { AccessPause, PauseOutcome } from '../domain/ports';
+import { type AdaptiveCardJson, renderCard } from './card-templates';
 import { type Fact, inertText } from './request-view';
 
-/** The pause's facts; its author's name and reason are user text, so they are neutralised. */
-function pauseFacts(pause: AccessPause): Fact[] {
-  return [
-    { label: 'Paused since', value: formatUtc(pause.since) },
-    { label: 'By', value: inertText(pause.by.name) },
-    { label: 'Reason', value: inertText(pause.reason) },
-  ];
+/** The data a Resume button carries: which pause it lifts, and the reason typed with `resume`. */
+export interface ResumeAction {
+  since: string;
+  by: string;
+  reason: string;
 }
 
-const WHAT_GOES_ON =
-  'Revocations, scheduled ends, reminders and rejections go on; pending requests stay pending (approvers can reject them, "@acrbot pending" lists them).';
+function pauseCard(input: {
+  title: string;
+  text: string;
+  color: 'Attention' | 'Good' | 'Default' | 'Warning';
+  pause?: AccessPause;
+  /** Show the reason (approvers and auditors): in an incident it may name the person under suspicion. */
+  withReason?: boolean;
+  actions?: Array<ResumeAction & { title: string; verb: string }>;
+  sandbox: boolean;
+}): AdaptiveCardJson {
+  const facts: Fact[] = input.pause
+    ? [
+        { label: 'Paused since', value: formatUtc(input.pause.since) },
+        { label: 'By', value: inertText(input.pause.by.name) },
+        ...(input.withReason ? [{ label: 'Reason', value: inertText(input.pause.reason) }] : []),
+      ]
+    : [];
+  return renderCard('pause', {
+    sandbox: input.sandbox,
+    title: input.title,
+    text: input.text,
+    color: input.color,
+    facts,
+    hasFacts: facts.length > 0,
+    actions: input.actions ?? [],
+  });
+}
 
-/** The answer to `pause` alone: whether new access is paused, and how to change it. */
-export function pauseStateCard(pause: AccessPause | undefined, sandbox: boolean): AdaptiveCardJson {
+const STOPPED = 'Nothing can be requested or approved until an approver types "@acrbot resume".';
+const PENDING_STAY = 'Pending requests stay pending; approvers can reject them ("@acrbot pending" lists them).';
+
+/** The answer to `pause` alone: whether new access is paused (the reason for approvers only). */
+export function pauseStateCard(
+  pause: AccessPause | undefined,
+  withReason: boolean,
+  sandbox: boolean,
+): AdaptiveCardJson {
   if (!pause)
-    return messageCard({
+    return pauseCard({
       title: 'New access is open',
       text: 'Requests can be made and approved. In an incident an approver can stop all new access at once with "@acrbot pause REASON…".',
+      color: 'Default',
       sandbox,
     });
-  return messageCard({
+  return pauseCard({
     title: 'New access is paused',
-    text: `Nothing can be requested or approved until an approver types "@acrbot resume". ${WHAT_GOES_ON}`,
-    tone: 'error',
-    facts: pauseFacts(pause),
+    text: `${STOPPED} ${GOES_ON_WHILE_PAUSED}`,
+    color: 'Attention',
+    pause,
+    withReason,
     sandbox,
   });
 }
 
-/** The answer to `pause REASON…`: paused now, or already paused by someone else. */
-export function pausedCard(result: { applied: boolean; pause: AccessPause }, sandbox: boolean): AdaptiveCardJson {
-  return messageCard({
+/** The answer to `pause REASON…` (an approver's): paused now, or already paused by someone else. */
+export function pausedCard(result: PauseOutcome, sandbox: boolean): AdaptiveCardJson {
+  return pauseCard({
     title: result.applied ? 'New access paused' : 'New access was already paused',
     text: result.applied
-      ? `Nothing can be requested or approved until an approver types "@acrbot resume". ${WHAT_GOES_ON}`
-      : 'Nothing was changed; the pause below stays in force until an approver types "@acrbot resume".',
-    tone: 'error',
-    facts: pauseFacts(result.pause),
+      ? `${STOPPED} ${GOES_ON_WHILE_PAUSED} ${PENDING_STAY}`
+      : 'Nothing was changed; this pause stays in force until an approver types "@acrbot resume".',
+    color: 'Attention',
+    pause: result.pause,
+    withReason: true,
     sandbox,
   });
 }
 
-/** The answer to `resume`: the pause that was lifted, or that there was none. */
-export function resumedCard(lifted: AccessPause | undefined, sandbox: boolean): AdaptiveCardJson {
-  if (!lifted)
-    return messageCard({
-      title: 'New access was not paused',
-      text: 'Nothing was changed; requests can be made and approved.',
+/**
+ * The confirmation before `resume`: the pause it lifts, with a button that names it, so a card
+ * clicked after the pause changed lifts nothing.
+ */
+export function resumeConfirmCard(pause: AccessPause, reason: string | undefined, sandbox: boolean): AdaptiveCardJson {
+  return pauseCard({
+    title: 'Resume new access?',
+    text: `Requests can be made and approved again as soon as you confirm${reason ? ` (reason: "${inertText(reason)}")` : ''}. It lifts this pause:`,
+    color: 'Warning',
+    pause,
+    withReason: true,
+    actions: [
+      { title: 'Resume now', verb: 'resumeConfirm', since: pause.since, by: pause.by.objectId, reason: reason ?? '' },
+    ],
+    sandbox,
+  });
+}
+
+/** The answer to the Resume click: the pause lifted, or why nothing was. */
+export function resumedCard(
+  result: { lifted: AccessPause } | { lifted: undefined; inForce: AccessPause | undefined },
+  sandbox: boolean,
+): AdaptiveCardJson {
+  if (result.lifted)
+    return pauseCard({
+      title: 'New access resumed',
+      text: 'Requests can be made and approved again; pending ones need their Approve clicked again. This pause was lifted:',
+      color: 'Good',
+      pause: result.lifted,
+      withReason: true,
       sandbox,
     });
-  return messageCard({
-    title: 'New access resumed',
-    text: 'Requests can be made and approved again, pending ones included. This pause was lifted:',
-    tone: 'good',
-    facts: pauseFacts(lifted),
+  if (result.inForce)
+    return pauseCard({
+      title: 'Nothing was resumed',
+      text: 'The pause this card showed is no longer in force, and another one is: nothing was changed. Type "@acrbot resume" again to lift this one.',
+      color: 'Attention',
+      pause: result.inForce,
+      withReason: true,
+      sandbox,
+    });
+  return pauseCard({
+    title: 'New access was not paused',
+    text: 'Nothing was changed; requests can be made and approved.',
+    color: 'Default',
     sandbox,
   });
 }

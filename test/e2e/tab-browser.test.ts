@@ -277,17 +277,26 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
     }
   });
 
-  test('while new access is paused: a banner says who paused it and why (as text), the drawer offers no Extend; gone after resume', async () => {
+  test('while new access is paused: a banner says who paused it (and why, to approvers, as text), the drawer offers no Extend; gone after resume', async () => {
     const acting = { actor: users.approver, tenantId: SANDBOX_TENANT_ID };
-    await h.app.services.pauses.pause(acting, 'incident 42 <img src=x onerror="window.__xss=1">');
+    const { pause } = await h.app.services.pauses.pause(acting, 'incident 42 <img src=x onerror="window.__xss=1">');
     try {
+      const asApprover = await signIn('approver', '/tabs/personal', 1024);
+      try {
+        const banner = asApprover.page.locator('.paused-banner[role="status"]');
+        expect(await banner.textContent()).toMatch(
+          /^New access is paused since .* UTC by Alex Approver: "incident 42 <img src=x onerror="window.__xss=1">"\. Nothing can be requested/,
+        );
+        expect(await asApprover.page.evaluate(() => (globalThis as any).__xss)).toBeUndefined();
+      } finally {
+        await asApprover.ctx.close();
+      }
       const { ctx, page } = await signIn('requester', '/tabs/personal', 1024);
       try {
         const banner = page.locator('.paused-banner[role="status"]');
         expect(await banner.textContent()).toMatch(
-          /^New access is paused since .* UTC by Alex Approver: "incident 42 <img src=x onerror="window.__xss=1">"\. Nothing can be requested/,
+          /^New access is paused since .* UTC by Alex Approver\. Nothing can be/,
         );
-        expect(await page.evaluate(() => (globalThis as any).__xss)).toBeUndefined();
         await page.click(`#grants li[data-request="${rileyId}"] .row-open`);
         await page
           .locator('dialog.drawer .note', { hasText: 'Extend is not available while new access is paused.' })
@@ -299,7 +308,7 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
         await ctx.close();
       }
     } finally {
-      await h.app.services.pauses.resume(acting, undefined);
+      await h.app.services.pauses.resume(acting, undefined, pause);
     }
     const { ctx, page } = await signIn('requester', '/tabs/personal', 1024);
     try {

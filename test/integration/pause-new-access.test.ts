@@ -4,6 +4,7 @@
  * ARM; revocations and rejections go on. Non-approvers are refused; every change is audited.
  */
 import { cardText } from '../helpers/capturing-connector';
+import { SANDBOX_TENANT_ID } from '../../src/sandbox/fixtures';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
 describe('pause new access', () => {
@@ -50,31 +51,37 @@ describe('pause new access', () => {
       'the pause posted in the approvals channel',
     );
 
-    // Anyone may see the state.
-    expect(await ask(users.requester, 'pause')).toMatch(/New access is paused.*unexpected grants on prod/s);
+    // Anyone may see the state; why, only approvers and auditors (the reason may name a suspect).
+    const state = await ask(users.requester, 'pause');
+    expect(state).toMatch(/New access is paused[^]*Paused since[^]*By\nAlex Approver/);
+    expect(state).not.toContain('unexpected grants on prod');
+    expect(await ask(users.approver, 'pause')).toMatch(/Reason\nunexpected grants on prod, investigating/);
 
     const requestsBefore = (await h.app.store.listByState(['pending', 'succeeded'])).length;
     const armWritesBefore = assignments();
     const refusal = await ask(users.requester, 'grant aks-prod contosoabac deploy payments-api hotfix');
     expect(refusal).toMatch(/^SANDBOX\nNew access is paused\nNew access is paused since/);
-    expect(refusal).toContain('"unexpected grants on prod, investigating". Nothing was requested.');
-    expect(refusal).toContain('Revocations and scheduled ends go on');
+    expect(refusal).toContain('by Alex Approver. Nothing was requested.');
+    expect(refusal).not.toContain('unexpected grants on prod');
+    expect(refusal).toContain('Revocations, scheduled ends, rejections and break-glass reviews go on.');
     expect(await ask(users.requester, `extend ${granted.id} --for 60d release still running`)).toContain(
       'New access is paused since',
     );
-    // A grant that would ask questions first is refused before the first one.
+    // A grant that would ask questions first is refused before the first one, and the form is not offered.
     expect(await ask(users.requester, 'grant aks-prod')).toMatch(/New access is paused since[^]*Nothing was requested/);
+    expect(await ask(users.requester, 'grant')).toMatch(/^SANDBOX\nNew access is paused\nNew access is paused since/);
     expect(await h.app.stores.dialogs.purgeExpired(new Date(Date.now() + 86_400_000))).toBe(0);
     expect((await h.app.store.listByState(['pending', 'succeeded'])).length).toBe(requestsBefore);
-    expect((await entries()).filter((e) => e === 'request.refused.paused:refused')).toHaveLength(3);
+    expect((await entries()).filter((e) => e === 'request.refused.paused:refused')).toHaveLength(4);
 
     // `pending` says Approve is refused for now; the request cannot be approved, and stays pending.
     expect(await ask(users.approver, 'pending')).toMatch(
       /waiting for approval \(break-glass grants to review first\)\. New access is paused, so Approve is refused until an approver types "@acrbot resume"; Reject and reviews work/,
     );
     const approve = await h.click(users.approver, 'approve', { requestId: waiting.id, version: waiting.version });
+    // An approver is told why, too.
     expect(cardText({ attachments: [{ content: approve.body.value }] })).toContain(
-      `Request ${waiting.id} stays pending; approve it after the pause, or reject it.`,
+      `by Alex Approver: "unexpected grants on prod, investigating". Request ${waiting.id} stays pending; approve it again after the pause, or reject it.`,
     );
     expect((await h.app.store.get(waiting.id))!.state).toBe('pending');
     expect(assignments()).toBe(armWritesBefore);
@@ -93,14 +100,21 @@ describe('pause new access', () => {
       'the role assignment deleted by the revocation',
     );
 
+    // Resuming takes a click on a card that names the pause: typing it changes nothing yet.
     expect(await ask(users.approver, 'resume incident closed')).toMatch(
-      /New access resumed.*This pause was lifted.*unexpected grants on prod, investigating/s,
+      /Resume new access\?[^]*reason: "incident closed"[^]*unexpected grants on prod, investigating/,
     );
-    await h.connector.waitFor(
-      (c) => c.conversationId.startsWith('19:sandbox-approvals') && /New access resumed/.test(cardText(c.activity)),
-      5000,
-      'the resume posted in the approvals channel',
+    const inForce = (await h.app.stores.pause.current())!;
+    expect(inForce).toBeDefined();
+    const click = await h.click(users.approver, 'resumeConfirm', {
+      since: inForce.since,
+      by: inForce.by.objectId,
+      reason: 'incident closed',
+    });
+    expect(cardText({ attachments: [{ content: click.body.value }] })).toMatch(
+      /New access resumed[^]*This pause was lifted[^]*unexpected grants on prod, investigating/,
     );
+    expect(await h.app.stores.pause.current()).toBeUndefined();
     const resumed = (await h.app.audit.latest(100)).find((e) => e.action === 'access.resumed')!;
     expect(resumed.detail).toMatch(
       /^incident closed; was paused since .* by Alex Approver .*: unexpected grants on prod/,
@@ -111,7 +125,7 @@ describe('pause new access', () => {
     expect(await ask(users.requester, 'pause')).toContain('New access is open');
   });
 
-  test('only approvers pause or resume; a second pause keeps the first; the reason is checked and neutralised', async () => {
+  test('only approvers pause or resume (a forwarded Resume card too); a second pause keeps the first; a Resume card lifts only the pause it names; the reason is checked and neutralised', async () => {
     for (const verb of ['pause someone else should stop this', 'resume']) {
       expect(await ask(users.requester, verb)).toMatch(
         /Only approvers can (pause|resume) new access; nothing was changed\./,
@@ -130,17 +144,69 @@ describe('pause new access', () => {
     );
     expect(await h.app.stores.pause.current()).toBeUndefined();
 
-    const card = await ask(users.approver, 'pause see [details](https://evil.example/x) <at>Everyone</at>');
+    const card = await ask(users.approver, 'pause see [details](https://evil.example/x) for the incident');
     expect(card).toContain('New access paused');
-    expect(card).not.toContain('](https://');
-    expect(card).not.toMatch(/<at>/);
+    expect(card).toContain('see [details] (https:\u200b//evil.example/x)');
     expect(await ask(users.approver, 'pause a second reason for the same')).toMatch(
       /New access was already paused.*Nothing was changed.*see \[details\]/s,
     );
     expect((await entries()).filter((e) => e === 'access.paused:paused')).toHaveLength(1);
 
-    expect(await ask(users.approver, 'resume')).toContain('New access resumed');
+    // Resume: a forged card, and a card whose pause is no longer in force, change nothing.
+    expect(await ask(users.approver, 'resume')).toContain('Resume new access?');
+    const first = (await h.app.stores.pause.current())!;
+    const clickWith = async (data: Record<string, unknown>) =>
+      cardText({ attachments: [{ content: (await h.click(users.approver, 'resumeConfirm', data)).body.value }] });
+    expect(await clickWith({ since: 42 })).toContain('This card is not valid');
+    expect(await clickWith({ since: first.since, by: first.by.objectId, reason: 'incident is over' })).toContain(
+      'New access resumed',
+    );
+    await h.app.services.pauses.pause({ actor: users.approver, tenantId: SANDBOX_TENANT_ID }, 'a second incident now');
+    expect(await clickWith({ since: first.since, by: first.by.objectId })).toMatch(
+      /Nothing was resumed[^]*a second incident now/,
+    );
+    const second = (await h.app.stores.pause.current())!;
+    expect(second.reason).toBe('a second incident now');
+    expect(await clickWith({ since: second.since, by: second.by.objectId })).toContain('New access resumed');
+    expect(await clickWith({ since: second.since, by: second.by.objectId })).toContain('New access was not paused');
     expect(await ask(users.approver, 'resume')).toContain('New access was not paused');
-    expect((await entries()).filter((e) => e === 'access.resumed:resumed')).toHaveLength(1);
+    // A requester clicking a forwarded card is refused like one typing it.
+    await h.app.services.pauses.pause({ actor: users.approver, tenantId: SANDBOX_TENANT_ID }, 'a third incident now');
+    const third = (await h.app.stores.pause.current())!;
+    const byRequester = await h.click(users.requester, 'resumeConfirm', { since: third.since, by: third.by.objectId });
+    expect(cardText({ attachments: [{ content: byRequester.body.value }] })).toContain(
+      'Only approvers can resume new access; nothing was changed.',
+    );
+    expect(await h.app.stores.pause.current()).toEqual(third);
+    expect((await entries()).filter((e) => e === 'access.resumed:resumed')).toHaveLength(2);
+  });
+
+  test("a change is posted once in each approvers' channel (approvals, audit), not again where it was typed; a click is answered in place", async () => {
+    await h.stop();
+    h = await startHarness({ ACRBOT_AUDIT_CHANNEL: '19:audit@thread.tacv2' });
+    const postsIn = (channel: string, title: RegExp) =>
+      h.connector.calls.filter(
+        (c) => c.op !== 'update' && c.conversationId.startsWith(channel) && title.test(cardText(c.activity)),
+      );
+    await ask(users.approver, 'pause unexpected grants on prod, investigating');
+    await h.connector.waitFor(
+      () => postsIn('19:audit@thread.tacv2', /New access paused/).length === 1,
+      5000,
+      'the pause posted in the audit channel',
+    );
+    expect(postsIn('19:sandbox-approvals', /New access paused/)).toHaveLength(1);
+    // Typed in the team channel: answered there once, not posted there again.
+    expect(postsIn('19:platform-requests', /New access paused/)).toHaveLength(1);
+
+    // Resumed by a click in the approvals channel: that card is answered in place, the others are told.
+    const inForce = (await h.app.stores.pause.current())!;
+    const click = await h.click(users.approver, 'resumeConfirm', { since: inForce.since, by: inForce.by.objectId });
+    expect(cardText({ attachments: [{ content: click.body.value }] })).toContain('New access resumed');
+    await h.connector.waitFor(
+      () => postsIn('19:audit@thread.tacv2', /New access resumed/).length === 1,
+      5000,
+      'the resume posted in the audit channel',
+    );
+    expect(postsIn('19:sandbox-approvals', /New access resumed/)).toHaveLength(0);
   });
 });

@@ -340,14 +340,12 @@ describe('tab API', () => {
       expect((await h.app.store.get(rileyRequest))!.access?.extendedBy).toBeUndefined();
     });
 
-    test('while new access is paused, Extend is refused (409, access.paused, the pause named) and nothing is filed', async () => {
+    test('while new access is paused, Extend is refused (409, access.paused, who and since when) and nothing is filed; why only for approvers and auditors', async () => {
       const count = async () => (await h.app.store.listByState(['pending', 'approved', 'succeeded'], 1000)).length;
       const before = await count();
       expect((await get(base, '/api/tab/me', riley)).body.paused).toBeNull();
-      await h.app.services.pauses.pause(
-        { actor: users.approver, tenantId: SANDBOX_TENANT_ID },
-        'incident 42, investigating',
-      );
+      const acting = { actor: users.approver, tenantId: SANDBOX_TENANT_ID };
+      const { pause } = await h.app.services.pauses.pause(acting, 'incident 42, investigating');
       try {
         const res = await post(base, `/api/tab/requests/${rileyRequest}/extend`, riley, {
           duration: '7d',
@@ -355,19 +353,20 @@ describe('tab API', () => {
         });
         expect(res.status).toBe(409);
         expect(res.body.error).toBe('access.paused');
-        // Every signed-in user is told (the banner): when, by whom (a name) and why.
-        const me = await get(base, '/api/tab/me', riley);
-        expect(me.body.paused).toEqual({
-          since: expect.any(String),
-          by: 'Alex Approver',
-          reason: 'incident 42, investigating',
-        });
-        expect(res.body.message).toMatch(
-          /^New access is paused since .* by Alex Approver: "incident 42, investigating"/,
-        );
+        expect(res.body.message).toMatch(/^New access is paused since .* by Alex Approver\. Nothing was requested\./);
+        expect(res.body.message).not.toContain('incident 42');
+        // Every signed-in user is told (the banner): when and by whom; why, approvers and auditors.
+        const asRiley = await get(base, '/api/tab/me', riley);
+        expect(asRiley.body.paused).toEqual({ since: pause.since, by: 'Alex Approver' });
+        for (const token of [alex, adele])
+          expect((await get(base, '/api/tab/me', token)).body.paused).toEqual({
+            since: pause.since,
+            by: 'Alex Approver',
+            reason: 'incident 42, investigating',
+          });
         expect(await count()).toBe(before);
       } finally {
-        await h.app.services.pauses.resume({ actor: users.approver, tenantId: SANDBOX_TENANT_ID }, undefined);
+        await h.app.services.pauses.resume(acting, undefined, pause);
       }
     });
 

@@ -13,6 +13,7 @@ import { transition } from '../../src/domain/request';
 import { openTablesAccount } from '../../src/integrations/store/tables-client';
 import { TablesAuditLog } from '../../src/integrations/store/tables-audit-log';
 import { TablesAbuseLedger } from '../../src/integrations/store/tables-coordination';
+import { TablesPauseStore } from '../../src/integrations/store/tables-pause-store';
 import { TablesRequestStore } from '../../src/integrations/store/tables-request-store';
 import { useAzurite } from '../helpers/azurite';
 import { FakeClock } from '../unit/support/fake-clock';
@@ -128,5 +129,34 @@ describe('Azure Tables: a write whose answer was lost is the store’s own', () 
     loseNextAnswer(abuse, 'POST');
     await expect(ledger.firstSighting('activity-1', AT, 86_400_000)).resolves.toBe(true);
     await expect(ledger.firstSighting('activity-1', AT, 86_400_000)).resolves.toBe(false);
+  });
+
+  test('a pause and a resume whose answers were lost are their own: applied, lifted, each said once', async () => {
+    const prefix = world.azurite.freshPrefix();
+    const store = new TablesPauseStore(await table('pause', prefix));
+    const other = new TablesPauseStore(await table('pause', prefix));
+    const pause = {
+      since: AT.toISOString(),
+      by: { objectId: APPROVER.objectId, name: APPROVER.name },
+      reason: 'incident 42',
+    };
+    const table1 = await table('pause', prefix);
+    const lossy = new TablesPauseStore(table1);
+    const created = loseNextAnswer(table1, 'POST');
+    await expect(lossy.pause(pause)).resolves.toEqual({ applied: true, pause });
+    // The create was applied (204), then its resend refused because of it (409).
+    expect(created.slice(1, 3)).toEqual([204, 409]);
+    // Another instance asking now is told it was not its pause.
+    await expect(other.pause({ ...pause, reason: 'another' })).resolves.toEqual({ applied: false, pause });
+    const lifted = loseNextAnswer(table1, 'PUT');
+    await expect(lossy.resume(pause)).resolves.toEqual(pause);
+    expect(lifted.slice(1, 3)).toEqual([204, 412]);
+    await expect(store.current()).resolves.toBeUndefined();
+    await expect(other.resume()).resolves.toBeUndefined();
+    // Paused again over the lifted entity (a replace), its answer lost too.
+    const again = { ...pause, since: new Date(AT.getTime() + 60_000).toISOString() };
+    loseNextAnswer(table1, 'PUT');
+    await expect(lossy.pause(again)).resolves.toEqual({ applied: true, pause: again });
+    await expect(store.current()).resolves.toEqual(again);
   });
 });

@@ -1,58 +1,105 @@
 /**
  * The pause of new access as a flow (flows/access-pause.ts): approvers only, the reason checked,
- * and G11: a pause or resume whose audit entry cannot be written is undone and reported.
+ * a resume lifts only the pause it names, and G11: a pause or resume whose audit entry cannot be
+ * written is undone (only that change) and reported.
  */
 import type { AuditEvent } from '../../src/domain/audit-chain';
-import { AccessPauses } from '../../src/flows/access-pause';
+import { AccessPauseService } from '../../src/flows/access-pause';
 import { MemoryPauseStore } from '../../src/integrations/store/memory-pause-store';
 import { MemoryAuditLog } from '../../src/integrations/store/memory-stores';
-import { createLogger } from '../../src/observability/logger';
-import { FakeClock } from './support/fake-clock';
-import { APPROVER, REQUESTER } from './support/requests';
+import { LogCapture } from '../helpers/log-capture';
+import { FakeClock, MINUTE } from './support/fake-clock';
+import { APPROVER, OUTSIDER, REQUESTER } from './support/requests';
 
 /** An audit log whose appends fail while `failing` is set (storage unreachable). */
 class FlakyAuditLog extends MemoryAuditLog {
   failing = false;
+  /** Runs before a failing append answers (another instance acting meanwhile). */
+  meanwhile?: () => Promise<unknown>;
   override async append(event: AuditEvent) {
-    if (this.failing) throw new Error('storage unreachable');
+    if (this.failing) {
+      await this.meanwhile?.();
+      throw new Error('storage unreachable');
+    }
     return super.append(event);
+  }
+}
+
+/** A pause store whose resume fails while `failing` is set (the undo cannot run either). */
+class FlakyPauseStore extends MemoryPauseStore {
+  failing = false;
+  override async resume(...args: Parameters<MemoryPauseStore['resume']>) {
+    if (this.failing) throw new Error('storage unreachable');
+    return super.resume(...args);
   }
 }
 
 function setup() {
   const clock = new FakeClock('2026-11-30T09:00:00.000Z');
-  const store = new MemoryPauseStore();
+  const store = new FlakyPauseStore();
   const audit = new FlakyAuditLog(clock);
-  const approvers = new Set([APPROVER.objectId]);
-  const pauses = new AccessPauses(
+  const logs = new LogCapture();
+  const approvers = new Set([APPROVER.objectId, OUTSIDER.objectId]);
+  const pauses = new AccessPauseService(
     store,
     audit,
     clock,
     async (actor) => approvers.has(actor.objectId),
-    createLogger({ level: 'silent' }),
+    logs.logger(),
   );
   const as = (actor: typeof APPROVER) => ({ actor, tenantId: 'tenant-1' });
-  return { store, audit, pauses, as };
+  return { clock, store, audit, pauses, as, logs };
 }
 
-describe('AccessPauses', () => {
+describe('AccessPauseService', () => {
   test('a pause whose audit entry cannot be written is undone and reported; nothing is paused', async () => {
     const t = setup();
     t.audit.failing = true;
     await expect(t.pauses.pause(t.as(APPROVER), 'incident 42, investigating')).rejects.toMatchObject({
       code: 'audit.unavailable',
+      message: expect.stringContaining('so acrbot changed nothing'),
     });
     expect(await t.store.current()).toBeUndefined();
+    expect(t.logs.entries().map((e) => e.msg)).toContain('audit write failed; undoing the change to the pause');
+  });
+
+  test('the undo lifts only its own pause: one another approver put in force meanwhile stays', async () => {
+    const t = setup();
+    t.audit.failing = true;
+    // Between our pause and its failed entry: lifted by someone, and paused again by someone else.
+    t.audit.meanwhile = async () => {
+      t.audit.meanwhile = undefined;
+      await t.store.resume();
+      t.clock.advance(MINUTE);
+      await t.store.pause({ since: t.clock.now().toISOString(), by: OUTSIDER, reason: 'second incident' });
+    };
+    await expect(t.pauses.pause(t.as(APPROVER), 'incident 42, investigating')).rejects.toMatchObject({
+      code: 'audit.unavailable',
+    });
+    expect(await t.store.current()).toMatchObject({ by: { objectId: OUTSIDER.objectId }, reason: 'second incident' });
+  });
+
+  test('when the undo fails too, the answer says so instead of "changed nothing"', async () => {
+    const t = setup();
+    t.audit.failing = true;
+    t.store.failing = true;
+    await expect(t.pauses.pause(t.as(APPROVER), 'incident 42, investigating')).rejects.toMatchObject({
+      code: 'audit.unavailable',
+      message: expect.stringContaining('could not undo the change either'),
+    });
+    expect(t.logs.entries().map((e) => e.msg)).toContain('the unaudited change to the pause could not be undone');
   });
 
   test('a resume whose audit entry cannot be written puts the pause back', async () => {
     const t = setup();
     const { pause } = await t.pauses.pause(t.as(APPROVER), 'incident 42, investigating');
     t.audit.failing = true;
-    await expect(t.pauses.resume(t.as(APPROVER), undefined)).rejects.toMatchObject({ code: 'audit.unavailable' });
+    await expect(t.pauses.resume(t.as(APPROVER), undefined, pause)).rejects.toMatchObject({
+      code: 'audit.unavailable',
+    });
     expect(await t.store.current()).toEqual(pause);
     t.audit.failing = false;
-    expect(await t.pauses.resume(t.as(APPROVER), 'incident closed')).toEqual(pause);
+    expect(await t.pauses.resume(t.as(APPROVER), 'incident closed', pause)).toEqual(pause);
     const [paused, resumed] = await t.audit.latest(2);
     expect([paused.action, resumed.action]).toEqual(['access.paused', 'access.resumed']);
     expect(paused).toMatchObject({ actor: { objectId: APPROVER.objectId }, detail: 'incident 42, investigating' });
@@ -61,14 +108,27 @@ describe('AccessPauses', () => {
     );
   });
 
+  test('a resume names its pause: a later pause (lifted and paused again) is not lifted by it', async () => {
+    const t = setup();
+    const { pause: first } = await t.pauses.pause(t.as(APPROVER), 'incident 42, investigating');
+    await t.pauses.resume(t.as(APPROVER), undefined, first);
+    t.clock.advance(MINUTE);
+    const { pause: second } = await t.pauses.pause(t.as(OUTSIDER), 'incident 43, investigating');
+    expect(await t.pauses.resume(t.as(APPROVER), undefined, first)).toBeUndefined();
+    expect(await t.store.current()).toEqual(second);
+    expect((await t.audit.latest(10)).filter((e) => e.action === 'access.resumed')).toHaveLength(1);
+  });
+
   test('a requester may neither pause nor resume; the refusal is audited and nothing changes', async () => {
     const t = setup();
     await expect(t.pauses.pause(t.as(REQUESTER), 'I would like to stop this')).rejects.toMatchObject({
       code: 'pause.notApprover',
     });
-    await t.pauses.pause(t.as(APPROVER), 'incident 42, investigating');
-    await expect(t.pauses.resume(t.as(REQUESTER), undefined)).rejects.toMatchObject({ code: 'resume.notApprover' });
-    expect(await t.store.current()).toMatchObject({ reason: 'incident 42, investigating' });
+    const { pause } = await t.pauses.pause(t.as(APPROVER), 'incident 42, investigating');
+    await expect(t.pauses.resume(t.as(REQUESTER), undefined, pause)).rejects.toMatchObject({
+      code: 'resume.notApprover',
+    });
+    expect(await t.store.current()).toEqual(pause);
     expect((await t.audit.latest(3)).map((e) => e.action)).toEqual([
       'access.pause.refused.notApprover',
       'access.paused',

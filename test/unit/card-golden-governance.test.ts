@@ -26,7 +26,7 @@ import {
   revokeResultCard,
 } from '../../src/views/lifecycle-view';
 import { breakGlassCard, policyCard } from '../../src/views/policy-view';
-import { pausedCard, pauseStateCard, resumedCard } from '../../src/views/pause-view';
+import { pausedCard, pauseStateCard, resumeConfirmCard, resumedCard } from '../../src/views/pause-view';
 import { requestCard } from '../../src/views/request-view';
 import { expectGolden } from './support/golden';
 import { APPROVER, CLUSTER_ID, grantPlan, pendingRequest, REGISTRY_ID, REQUESTER, SUB } from './support/requests';
@@ -395,12 +395,15 @@ const pause = {
   reason: 'unexpected grants on prod, see [runbook](https://evil.example/x)',
 };
 const pauseCards: Array<[string, () => AdaptiveCardJson]> = [
-  ['pause-state-open', () => pauseStateCard(undefined, true)],
-  ['pause-state-paused', () => pauseStateCard(pause, true)],
+  ['pause-state-open', () => pauseStateCard(undefined, false, true)],
+  ['pause-state-paused', () => pauseStateCard(pause, true, true)],
+  ['pause-state-paused-requester', () => pauseStateCard(pause, false, true)],
   ['pause-applied', () => pausedCard({ applied: true, pause }, true)],
   ['pause-already-paused', () => pausedCard({ applied: false, pause }, true)],
-  ['pause-resumed', () => resumedCard(pause, true)],
-  ['pause-resume-not-paused', () => resumedCard(undefined, true)],
+  ['pause-resume-confirm', () => resumeConfirmCard(pause, 'incident 42 closed', true)],
+  ['pause-resumed', () => resumedCard({ lifted: pause }, true)],
+  ['pause-resume-stale', () => resumedCard({ lifted: undefined, inForce: pause }, true)],
+  ['pause-resume-not-paused', () => resumedCard({ lifted: undefined, inForce: undefined }, true)],
 ];
 
 describe('governance cards match their golden files (UPDATE_GOLDEN=1 rewrites them)', () => {

@@ -1,8 +1,8 @@
 /**
  * Problems reported to the approvers (CardMessenger.reportToApprovers). One that concerns no
- * request (a recurring job such as drift.check or audit.anchor that keeps failing) reaches them
- * through an earlier approval card's conversation (service URL and tenant), in
- * ACRBOT_APPROVAL_CHANNEL when it is set; never in a requester's own conversation.
+ * request (a recurring job such as drift.check or audit.anchor that keeps failing) goes to
+ * ACRBOT_APPROVAL_CHANNEL, with the service URL and tenant of an earlier card; without that
+ * setting nowhere but the log: never a requester's or a request's conversation.
  */
 import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
 import { CardMessenger } from '../../src/bot/card-messenger';
@@ -52,7 +52,7 @@ const conversation = (id: string) => ({
 });
 
 describe('a problem that concerns no request', () => {
-  test('goes to ACRBOT_APPROVAL_CHANNEL with the service URL and tenant of an earlier card', async () => {
+  test('goes to ACRBOT_APPROVAL_CHANNEL with the service URL and tenant of an earlier card (any card of the tenant)', async () => {
     const t = await setup('19:approvals@thread.tacv2', [{ role: 'requester', conversation: conversation('a:riley') }]);
     await t.messenger.reportToApprovers(undefined, REPORT);
     expect(t.adapter.posts).toHaveLength(1);
@@ -63,21 +63,20 @@ describe('a problem that concerns no request', () => {
     expect(JSON.stringify(t.adapter.posts[0].activity)).toContain('drift.check is not done after 3 attempts');
   });
 
-  test('without ACRBOT_APPROVAL_CHANNEL, where an approval card went; never a requester’s conversation', async () => {
-    const withApprover = await setup(undefined, [
+  test('without ACRBOT_APPROVAL_CHANNEL nowhere (logged): acrbot does not guess a channel, and never posts in a requester’s or a request’s conversation', async () => {
+    const t = await setup(undefined, [
       { role: 'requester', conversation: conversation('a:riley') },
-      { role: 'approver', conversation: conversation('19:rule-channel@thread.tacv2') },
+      { role: 'approver', conversation: conversation('19:general@thread.tacv2;messageid=1') },
     ]);
-    await withApprover.messenger.reportToApprovers(undefined, REPORT);
-    expect(withApprover.adapter.posts.map((p) => p.reference.conversation?.id)).toEqual([
-      '19:rule-channel@thread.tacv2',
-    ]);
+    await t.messenger.reportToApprovers(undefined, REPORT);
+    expect(t.adapter.posts).toEqual([]);
+    expect(t.logs.entries().map((e) => e.msg)).toContain('no conversation to report a problem to approvers');
+  });
 
-    const requesterOnly = await setup(undefined, [{ role: 'requester', conversation: conversation('a:riley') }]);
-    await requesterOnly.messenger.reportToApprovers(undefined, REPORT);
-    expect(requesterOnly.adapter.posts).toEqual([]);
-    expect(requesterOnly.logs.entries().map((e) => e.msg)).toContain(
-      'no conversation to report a problem to approvers',
-    );
+  test('with no card anywhere yet, nowhere (logged)', async () => {
+    const t = await setup('19:approvals@thread.tacv2', []);
+    await t.messenger.reportToApprovers(undefined, REPORT);
+    expect(t.adapter.posts).toEqual([]);
+    expect(t.logs.entries().map((e) => e.msg)).toContain('no conversation to report a problem to approvers');
   });
 });

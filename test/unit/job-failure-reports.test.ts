@@ -1,15 +1,16 @@
 /**
- * Which failures of a scheduled job reach the approvers (the composition's reporter): a job of a
- * request (a revocation) after 3 failures and on every later one; a recurring job without a
- * request (drift.check, audit.anchor, store.purge) after 3, then once a day, not every half hour.
+ * Which failures of a scheduled job reach the approvers (the composition's reporter), with the
+ * scheduler's own backoff: a job of a request (a revocation) after 3 failures and on every later
+ * one; a recurring job without a request (drift.check, audit.anchor, store.purge) after 3, then
+ * once a day, not every half hour.
  */
-import { createScheduler, RECURRING_REPORT_EVERY } from '../../src/composition/scheduler';
+import { createScheduler } from '../../src/composition/scheduler';
 import { loadConfig } from '../../src/config/config';
 import type { AccessRequest } from '../../src/domain/request';
 import type { LifecycleMessenger } from '../../src/flows/access-lifecycle';
 import { memoryStores } from '../../src/integrations/store/open-stores';
 import { createLogger } from '../../src/observability/logger';
-import { FakeClock, MINUTE } from './support/fake-clock';
+import { FakeClock, HOUR } from './support/fake-clock';
 import { pendingRequest } from './support/requests';
 
 test('a recurring job is reported after 3 failures, then daily; a request’s job on every failure after 3', async () => {
@@ -17,16 +18,16 @@ test('a recurring job is reported after 3 failures, then daily; a request’s jo
   const stores = memoryStores(clock);
   const request = pendingRequest();
   await stores.requests.create(request);
-  const reports: Array<{ requestId?: string; text: string }> = [];
+  const reports: Array<{ requestId?: string; text: string; at: number }> = [];
   const messenger: LifecycleMessenger = {
     tellRequester: async () => undefined,
     reportToApprovers: async (r: AccessRequest | undefined, text: string) =>
-      void reports.push({ requestId: r?.id, text }),
+      void reports.push({ requestId: r?.id, text, at: clock.now().getTime() }),
   };
   const scheduler = createScheduler(
     loadConfig({ ACRBOT_MODE: 'sandbox', ACRBOT_STORAGE: 'memory' }),
     { stores, clock, log: createLogger({ level: 'silent' }), messenger },
-    { sweepIntervalMs: 0, instanceId: 'test', jobBackoffMs: [30 * MINUTE], jobReportAfterAttempts: 3 },
+    { sweepIntervalMs: 0, instanceId: 'test' },
   );
   scheduler.register('drift.check', async () => {
     throw new Error('403 AuthorizationFailed');
@@ -35,24 +36,31 @@ test('a recurring job is reported after 3 failures, then daily; a request’s jo
     throw new Error('Teams answered 503');
   });
   await scheduler.schedule({ id: 'drift.check', kind: 'drift.check', dueAt: clock.now() });
-  await scheduler.schedule({
-    id: `access.remind:${request.id}`,
-    kind: 'access.remind',
-    dueAt: clock.now(),
-    requestId: request.id,
-  });
+  const remindId = `access.remind:${request.id}`;
+  await scheduler.schedule({ id: remindId, kind: 'access.remind', dueAt: clock.now(), requestId: request.id });
 
-  const failures = 3 + 2 * RECURRING_REPORT_EVERY;
-  for (let i = 0; i < failures; i++) {
-    expect(await scheduler.runDue()).toBe(2);
-    clock.advance(30 * MINUTE);
+  // Three days of failures, each job run when it falls due (the default backoff: 30 s … 30 min).
+  const end = clock.now().getTime() + 72 * HOUR;
+  let remindFailures = 0;
+  while (clock.now().getTime() < end) {
+    const due = await Promise.all([stores.schedule.get('drift.check'), stores.schedule.get(remindId)]);
+    const next = Math.min(...due.map((j) => Date.parse(j!.dueAt)));
+    clock.advance(Math.max(0, next - clock.now().getTime()));
+    remindFailures += due.filter((j) => j!.id === remindId && Date.parse(j!.dueAt) <= clock.now().getTime()).length;
+    await scheduler.runDue();
   }
   const recurring = reports.filter((r) => !r.requestId);
-  expect(recurring).toHaveLength(3); // after 3, 3 + 48 and 3 + 96 failures: one a day
   expect(recurring[0].text).toMatch(
     /^The background job drift\.check is not done after 3 attempts \(last answer: 403 AuthorizationFailed\)/,
   );
-  expect(recurring[1].text).toContain(`after ${3 + RECURRING_REPORT_EVERY} attempts`);
-  expect(reports.filter((r) => r.requestId === request.id)).toHaveLength(failures - 2);
+  // Then about a day apart, not every half hour: three days give the first and two or three more.
+  expect(recurring.length).toBeGreaterThanOrEqual(3);
+  expect(recurring.length).toBeLessThanOrEqual(4);
+  for (let i = 1; i < recurring.length; i++) {
+    const hoursApart = (recurring[i].at - recurring[i - 1].at) / HOUR;
+    expect(hoursApart).toBeGreaterThan(22);
+    expect(hoursApart).toBeLessThan(25);
+  }
+  expect(reports.filter((r) => r.requestId === request.id)).toHaveLength(remindFailures - 2);
   await scheduler.stop();
 });

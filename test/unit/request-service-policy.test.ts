@@ -256,7 +256,7 @@ describe('the pause of new access', () => {
     const t = setup(policy([rule('auto', { autoApprove: { maxDurationMs: 7 * DAY } })]));
     await t.pauses.pause(PAUSE);
     await expect(t.create(OLIVE, { breakGlass: true })).rejects.toThrow(
-      /New access is paused since 2026-11-30 08:00 UTC by Alex Approver: "incident 42, investigating". Nothing was requested./,
+      /^New access is paused since 2026-11-30 08:00 UTC by Alex Approver\. Nothing was requested\./,
     );
     await expect(t.create()).rejects.toMatchObject({ code: 'access.paused' });
     expect(await t.store.listByState(['approved', 'pending', 'executing'])).toHaveLength(0);

@@ -344,11 +344,13 @@ describe('"Expiry (soonest first)"', () => {
 });
 
 describe('the banner while new access is paused', () => {
-  test('says since when, by whom and why, and what still goes on', () => {
-    expect(
-      pausedBanner({ since: '2026-12-01T10:00:00.000Z', by: 'Alex Approver', reason: 'incident 42, investigating' }),
-    ).toBe(
-      'New access is paused since 2026-12-01 10:00 UTC by Alex Approver: "incident 42, investigating". Nothing can be requested, extended or approved until an approver resumes it; revocations and scheduled ends go on.',
+  test('says since when and by whom, why when the API gives it (approvers and auditors), and what still goes on', () => {
+    const since = '2026-12-01T10:00:00.000Z';
+    expect(pausedBanner({ since, by: 'Alex Approver', reason: 'incident 42, investigating' })).toBe(
+      'New access is paused since 2026-12-01 10:00 UTC by Alex Approver: "incident 42, investigating". Nothing can be requested, extended or approved until an approver resumes it. Revocations, scheduled ends, rejections and break-glass reviews go on.',
+    );
+    expect(pausedBanner({ since, by: 'Alex Approver' })).toBe(
+      'New access is paused since 2026-12-01 10:00 UTC by Alex Approver. Nothing can be requested, extended or approved until an approver resumes it. Revocations, scheduled ends, rejections and break-glass reviews go on.',
     );
   });
 });

@@ -42,7 +42,7 @@ export interface Me {
   sees: 'all' | 'own';
   actions: { extend: boolean; revoke: boolean };
   /** The operators' pause of new access in force (null when open; absent from older servers). */
-  paused?: { since: string; by: string; reason: string } | null;
+  paused?: { since: string; by: string; reason?: string } | null;
   botAppId: string;
   now: string;
 }

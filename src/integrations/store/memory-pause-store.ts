@@ -1,5 +1,6 @@
 /** The pause of new access in process memory (ACRBOT_STORAGE=memory, tests). */
-import type { AccessPause, PauseStore } from '../../domain/ports';
+import { samePause } from '../../domain/access-pause';
+import type { AccessPause, PauseIdentity, PauseOutcome, PauseStore } from '../../domain/ports';
 
 /** {@link PauseStore} in a field; check and write happen with no await between them, so they are atomic. */
 export class MemoryPauseStore implements PauseStore {
@@ -9,14 +10,15 @@ export class MemoryPauseStore implements PauseStore {
     return this.inForce && { ...this.inForce };
   }
 
-  async pause(pause: AccessPause): Promise<{ applied: boolean; pause: AccessPause }> {
+  async pause(pause: AccessPause): Promise<PauseOutcome> {
     if (this.inForce) return { applied: false, pause: { ...this.inForce } };
     this.inForce = { ...pause };
     return { applied: true, pause: { ...pause } };
   }
 
-  async resume(): Promise<AccessPause | undefined> {
+  async resume(expected?: PauseIdentity): Promise<AccessPause | undefined> {
     const lifted = this.inForce;
+    if (!lifted || (expected && !samePause(lifted, expected))) return undefined;
     this.inForce = undefined;
     return lifted;
   }

@@ -3,13 +3,14 @@
  * Pause is an insert that does nothing when the row exists; resume reads and deletes the row in
  * one transaction, so two processes on one file lift a pause once.
  */
-import type { AccessPause, PauseStore } from '../../domain/ports';
+import { samePause } from '../../domain/access-pause';
+import type { AccessPause, PauseIdentity, PauseOutcome, PauseStore } from '../../domain/ports';
 import { commitGroupOf, type SqliteCommitGroup } from './sqlite-commit-group';
 import type { SqliteDatabase } from './sqlite-database';
 
 /** SQLite-backed {@link PauseStore}. */
 export class SqlitePauseStore implements PauseStore {
-  private readonly select;
+  private readonly read: () => AccessPause | undefined;
   private readonly pauseTx;
   private readonly resumeTx;
   private readonly group: SqliteCommitGroup;
@@ -17,34 +18,33 @@ export class SqlitePauseStore implements PauseStore {
   constructor(db: SqliteDatabase) {
     this.group = commitGroupOf(db);
     const select = db.prepare('SELECT doc FROM access_pause WHERE id = 1');
-    this.select = select;
     const insert = db.prepare('INSERT INTO access_pause (id, doc) VALUES (1, ?) ON CONFLICT(id) DO NOTHING');
     const remove = db.prepare('DELETE FROM access_pause WHERE id = 1');
-    const read = () => {
+    this.read = () => {
       const row = select.get() as { doc: string } | undefined;
       return row && (JSON.parse(row.doc) as AccessPause);
     };
-    this.pauseTx = db.transaction((pause: AccessPause) => {
+    this.pauseTx = db.transaction((pause: AccessPause): PauseOutcome => {
       const applied = insert.run(JSON.stringify(pause)).changes === 1;
-      return { applied, pause: applied ? pause : read()! };
+      return { applied, pause: applied ? pause : this.read()! };
     });
-    this.resumeTx = db.transaction(() => {
-      const lifted = read();
-      if (lifted) remove.run();
+    this.resumeTx = db.transaction((expected?: PauseIdentity) => {
+      const lifted = this.read();
+      if (!lifted || (expected && !samePause(lifted, expected))) return undefined;
+      remove.run();
       return lifted;
     });
   }
 
   async current(): Promise<AccessPause | undefined> {
-    const row = this.select.get() as { doc: string } | undefined;
-    return row && (JSON.parse(row.doc) as AccessPause);
+    return this.read();
   }
 
-  async pause(pause: AccessPause): Promise<{ applied: boolean; pause: AccessPause }> {
+  async pause(pause: AccessPause): Promise<PauseOutcome> {
     return this.group.write(() => this.pauseTx.immediate(pause));
   }
 
-  async resume(): Promise<AccessPause | undefined> {
-    return this.group.write(() => this.resumeTx.immediate());
+  async resume(expected?: PauseIdentity): Promise<AccessPause | undefined> {
+    return this.group.write(() => this.resumeTx.immediate(expected));
   }
 }

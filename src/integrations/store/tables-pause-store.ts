@@ -1,55 +1,84 @@
 /**
  * The pause of new access in Azure Table Storage: one entity (`PartitionKey` = `new-access`,
- * `RowKey` = '') in its own table while it is in force. Pause is a create (409 when one is in
- * force: read it); resume reads the entity and deletes it under the ETag read (412: it changed,
- * read again), so instances lift one pause once.
+ * `RowKey` = '') in its own table, `state` `paused` (with the pause) or `lifted`. Every write
+ * is conditional (a create, or a replace under the ETag read) and carries a random `claim`: when
+ * a write is refused (409/412) the entity is read again, and one with our claim is our own write
+ * whose answer was lost and resent by the SDK; anything else is another instance's, decided again
+ * on that fresh read. So racing instances put one pause in force, lift it once, and each knows
+ * whether it was theirs. Lifting replaces the entity rather than deleting it: a deleted entity
+ * would carry no claim to tell our lost delete from another instance's.
  */
+import { randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
-import type { AccessPause, PauseStore } from '../../domain/ports';
+import { samePause } from '../../domain/access-pause';
+import type { AccessPause, PauseIdentity, PauseOutcome, PauseStore } from '../../domain/ports';
 import { docProperties, findEntity, isConflict, readDoc, statusOf } from './tables-client';
+import type { Entity } from './tables-rest';
 import { tableRest } from './tables-rest';
 
 const PARTITION = 'new-access';
-/** Re-reads after a lost race before giving up; a pause is changed by people, rarely at once. */
-const MAX_ATTEMPTS = 5;
+/** Fresh decisions after a lost race before giving up; a pause is changed by people, rarely at once. */
+const MAX_ATTEMPTS = 10;
+
+const inForce = (row: Entity | undefined): AccessPause | undefined =>
+  row && row.state !== 'lifted' ? readDoc<AccessPause>(row) : undefined;
 
 /** Azure Tables-backed {@link PauseStore}. */
 export class TablesPauseStore implements PauseStore {
   constructor(private readonly table: TableClient) {}
 
   async current(): Promise<AccessPause | undefined> {
-    const row = await findEntity(this.table, PARTITION, '');
-    return row && readDoc<AccessPause>(row);
+    return inForce(await this.read());
   }
 
-  async pause(pause: AccessPause): Promise<{ applied: boolean; pause: AccessPause }> {
+  async pause(pause: AccessPause): Promise<PauseOutcome> {
+    const claim = randomUUID();
+    const entity = { partitionKey: PARTITION, rowKey: '', state: 'paused', claim, ...docProperties(pause) };
+    return this.decide<PauseOutcome>(claim, (row) => {
+      const current = inForce(row);
+      if (current) return { done: { applied: false, pause: current } };
+      return {
+        write: () => (row ? tableRest(this.table).replace(entity, row.etag) : tableRest(this.table).create(entity)),
+        done: { applied: true, pause },
+      };
+    });
+  }
+
+  async resume(expected?: PauseIdentity): Promise<AccessPause | undefined> {
+    const claim = randomUUID();
+    return this.decide<AccessPause | undefined>(claim, (row) => {
+      const current = inForce(row);
+      if (!row || !current || (expected && !samePause(current, expected))) return { done: undefined };
+      const lifted = { partitionKey: PARTITION, rowKey: '', state: 'lifted', claim };
+      return { write: () => tableRest(this.table).replace(lifted, row.etag), done: current };
+    });
+  }
+
+  /**
+   * Reads the entity, asks `step` what to do, writes, and on a refused write reads again: our
+   * claim there means our write was applied (its answer lost), else decide anew.
+   */
+  private async decide<T>(
+    claim: string,
+    step: (row: Entity | undefined) => { write?: () => Promise<unknown>; done: T },
+  ): Promise<T> {
+    let row = await this.read();
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const { write, done } = step(row);
+      if (!write) return done;
       try {
-        await tableRest(this.table).create({ partitionKey: PARTITION, rowKey: '', ...docProperties(pause) });
-        return { applied: true, pause };
+        await write();
+        return done;
       } catch (err) {
-        if (!isConflict(err)) throw err;
+        if (!isConflict(err) && statusOf(err) !== 404) throw err;
       }
-      // 409: a pause is in force; answer it (unless it was lifted meanwhile: try again). It may be
-      // this very one, created by a first attempt whose answer was lost and resent by the SDK.
-      const inForce = await this.current();
-      if (inForce) return { applied: JSON.stringify(inForce) === JSON.stringify(pause), pause: inForce };
+      row = await this.read();
+      if (row?.claim === claim) return done;
     }
     throw new Error('the pause of new access changed on every attempt; try again');
   }
 
-  async resume(): Promise<AccessPause | undefined> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const row = await findEntity(this.table, PARTITION, '');
-      if (!row) return undefined;
-      try {
-        await tableRest(this.table).delete(PARTITION, '', row.etag);
-        return readDoc<AccessPause>(row);
-      } catch (err) {
-        // 404: lifted by another instance; 412: replaced since read. Either way, read again.
-        if (statusOf(err) !== 404 && statusOf(err) !== 412) throw err;
-      }
-    }
-    throw new Error('the pause of new access changed on every attempt; try again');
+  private read(): Promise<Entity | undefined> {
+    return findEntity(this.table, PARTITION, '');
   }
 }

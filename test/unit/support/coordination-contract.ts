@@ -322,6 +322,18 @@ export function describeCoordinationContract(
         expect(await f.pause.pause(pauseBy('Bo'))).toEqual({ applied: true, pause: pauseBy('Bo') });
       });
 
+      test('resume(expected) lifts only the pause it names (same moment, same author)', async () => {
+        await f.pause.pause(pauseBy('Ada'));
+        const other = { since: '2025-01-15T09:00:01.000Z', by: { objectId: 'oid-Ada' } };
+        expect(await f.pause.resume(other)).toBeUndefined();
+        expect(await f.pause.resume({ ...pauseBy('Bo'), since: pauseBy('Ada').since })).toBeUndefined();
+        expect(await f.pause.current()).toEqual(pauseBy('Ada'));
+        expect(await f.pause.resume({ since: pauseBy('Ada').since, by: { objectId: 'OID-ADA' } })).toEqual(
+          pauseBy('Ada'),
+        );
+        expect(await f.pause.current()).toBeUndefined();
+      });
+
       test('racing pauses: exactly one is applied and all answer it; racing resumes lift it once', async () => {
         const results = await Promise.all(['A', 'B', 'C', 'D', 'E', 'F'].map((n) => f.pause.pause(pauseBy(n))));
         const applied = results.filter((r) => r.applied);
