@@ -75,6 +75,8 @@ export class AccessPauseService {
       // Only this pause: one another approver put in force meanwhile was audited and stays.
       () => this.store.resume(pause),
     );
+    // For the operators' alerts (docs/operations.md); who, not why: the reason is in the audit trail.
+    this.log.warn({ pausedBy: pause.by.objectId, since: pause.since }, 'new access paused');
     return result;
   }
 
@@ -103,6 +105,7 @@ export class AccessPauseService {
       },
       () => this.store.pause(lifted),
     );
+    this.log.info({ resumedBy: acting.actor.objectId, pausedSince: lifted.since }, 'new access resumed');
     return lifted;
   }
 

@@ -111,4 +111,44 @@ describe('G18 in Microsoft 365 Agents Playground: a two-approver policy', () => 
       ),
     );
   });
+
+  test('an incident: Alex pauses new access in the approvals channel, Riley is refused, Alex resumes with the card’s button, Riley can ask again', async () => {
+    const approvals = pg.channel('approvals');
+    await pg.sayAs(alex, approvals, 'pause unexpected grants on prod, investigating', { mention: true });
+    const paused = await step('the pause card', () =>
+      pg.waitFor((m) => m.parentId === approvals && /New access paused/.test(messageText(m)), 'the pause card'),
+    );
+    expect(messageText(paused)).toContain('unexpected grants on prod, investigating');
+
+    const refused = await pg.say(pg.team.id, 'grant aks-dev contosoacr deploy payments-api to dev', { mention: true });
+    const refusal = await step('the refusal', () =>
+      pg.waitFor(
+        (m) => m.conversationId === refused.conversationId && /New access is paused since/.test(messageText(m)),
+        'the refusal in the request thread',
+      ),
+    );
+    expect(messageText(refusal)).toContain('by Alex Approver. Nothing was requested.');
+    expect(messageText(refusal)).not.toContain('investigating');
+
+    await pg.sayAs(alex, approvals, 'resume incident closed', { mention: true });
+    const confirm = await step('the confirmation card', () =>
+      pg.waitFor((m) => m.parentId === approvals && /Resume new access\?/.test(messageText(m)), 'the Resume card'),
+    );
+    expect(cardActions(confirm).map((a) => a.verb)).toEqual(['resumeConfirm']);
+    const resumed = await pg.click(confirm, 'resumeConfirm', { as: alex });
+    expect(resumed.status).toBe(200);
+    expect(invokeText(resumed)).toContain('New access resumed');
+    // Typed in the approvals channel: answered there once, not posted there a second time.
+    expect(
+      [...pg.messages.values()].filter((m) => m.parentId === approvals && /New access paused/.test(messageText(m))),
+    ).toHaveLength(1);
+
+    const again = await pg.say(pg.team.id, 'grant aks-dev contosoacr deploy payments-api to dev', { mention: true });
+    await step('a plan card again', () =>
+      pg.waitFor(
+        (m) => m.conversationId === again.conversationId && REQUEST_ID.test(messageText(m)),
+        'the plan card after the pause',
+      ),
+    );
+  });
 });

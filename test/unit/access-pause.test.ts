@@ -106,6 +106,13 @@ describe('AccessPauseService', () => {
     expect(resumed.detail).toBe(
       `incident closed; was paused since 2026-11-30 09:00 UTC by ${APPROVER.name} (${APPROVER.objectId}): incident 42, investigating`,
     );
+    // One line each for the operators' alerts: who and when, never the reason (it is user text).
+    const lines = t.logs.entries().filter((e) => /^new access (paused|resumed)$/.test(String(e.msg)));
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 40, msg: 'new access paused', pausedBy: APPROVER.objectId }),
+      expect.objectContaining({ level: 30, msg: 'new access resumed', resumedBy: APPROVER.objectId }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('incident 42');
   });
 
   test('a resume names its pause: a later pause (lifted and paused again) is not lifted by it', async () => {
