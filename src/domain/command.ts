@@ -122,13 +122,13 @@ export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example:
     usage: 'pause [REASON…]',
     example: 'pause unexpected grants on prod, investigating',
     description:
-      'Stop all new access at once, in an incident (approvers): nothing is requested or approved until someone resumes it; revocations and scheduled ends go on. Alone: whether it is paused.',
+      'Stop all new access at once, in an incident (approvers): nothing is requested or approved until an approver resumes it; revocations and scheduled ends go on. Alone: whether it is paused.',
   },
   {
     verb: 'resume',
     usage: 'resume [REASON…]',
     example: 'resume incident closed',
-    description: 'Lift the pause on new access (approvers).',
+    description: 'Lift the pause on new access (approvers): a card names the pause, and its button lifts it.',
   },
   { verb: 'help', usage: 'help', example: 'help', description: 'List the commands.' },
 ];
