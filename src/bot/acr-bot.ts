@@ -182,7 +182,9 @@ export class AcrBot extends ActivityHandler {
     if (command.verb === 'cancel') return this.commandTable.cancel(ctx, identity, command);
     // An answer to a question the dialog asked: only when the text is not a new command.
     if (command.verb === 'unknown' && (await this.dialogs.continue(ctx))) return;
-    if (command.verb !== 'unknown') await this.dialogs.cancel(ctx);
+    const hadQuestion = command.verb !== 'unknown' && (await this.dialogs.cancel(ctx));
+    // An answer that starts with "pause" must not stop all new access by accident.
+    if (command.verb === 'pause' && hadQuestion) return this.pauseHandler.pause(ctx, identity, command.reason, true);
     await this.commandTable[command.verb](ctx, identity, command);
   }
 

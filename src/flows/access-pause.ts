@@ -73,7 +73,7 @@ export class AccessPauseService {
         detail: reason,
       },
       // Only this pause: one another approver put in force meanwhile was audited and stays.
-      () => this.store.resume(pause),
+      async () => (await this.store.resume(pause)) !== undefined,
     );
     // For the operators' alerts (docs/operations.md); who, not why: the reason is in the audit trail.
     this.log.warn({ pausedBy: pause.by.objectId, since: pause.since }, 'new access paused');
@@ -103,7 +103,7 @@ export class AccessPauseService {
         outcome: 'resumed',
         detail: reason ? `${reason}; was ${paused}` : `was ${paused}`,
       },
-      () => this.store.pause(lifted),
+      async () => (await this.store.pause(lifted)).applied,
     );
     this.log.info({ resumedBy: acting.actor.objectId, pausedSince: lifted.since }, 'new access resumed');
     return lifted;
@@ -137,22 +137,33 @@ export class AccessPauseService {
     throw new UserFacingError(`${verb}.notApprover`, message);
   }
 
-  /** Audits a change made in the store, or undoes it when the entry cannot be written (G11). */
-  private async recordOrUndo(event: AuditEvent, undo: () => Promise<unknown>): Promise<void> {
+  /**
+   * Audits a change made in the store, or undoes it when the entry cannot be written (G11).
+   * `undo` answers whether it undid the change: not when the pause changed meanwhile (another
+   * approver's change, audited, stays), and then the answer does not claim that nothing changed.
+   */
+  private async recordOrUndo(event: AuditEvent, undo: () => Promise<boolean>): Promise<void> {
     try {
       await this.audit.append(event);
     } catch (err) {
       this.log.error({ err, action: event.action }, 'audit write failed; undoing the change to the pause');
+      let undone = false;
       try {
-        await undo();
+        undone = await undo();
+        if (!undone)
+          this.log.error(
+            { action: event.action },
+            'the unaudited change to the pause was not undone: the pause changed meanwhile',
+          );
       } catch (undoErr) {
         this.log.error({ err: undoErr, action: event.action }, 'the unaudited change to the pause could not be undone');
+      }
+      if (!undone)
         throw new UserFacingError(
           'audit.unavailable',
-          `The audit log could not be written, and acrbot could not undo the change either: the store is failing. Check "@acrbot pause" for the state new access is in, and ask the platform team to check the bot's storage.`,
+          `The audit log could not be written, and acrbot could not undo the change (the store failed, or the pause changed meanwhile). Check "@acrbot pause" for the state new access is in, and ask the platform team to check the bot's storage.`,
           { cause: err },
         );
-      }
       throw new UserFacingError(
         'audit.unavailable',
         "The audit log could not be written, so acrbot changed nothing; try again in a minute or ask the platform team to check the bot's storage.",

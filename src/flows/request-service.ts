@@ -657,7 +657,13 @@ export class RequestService {
       actorIsApprover: await this.isApproverOf(actor, request),
       approverJustificationRequired: rule?.approverJustification === 'required',
     });
-    const refused = async (r: RefusalReason | 'twice' | 'paused', message: string): Promise<DecisionResult> => {
+    // `auditDetail`: what the request's history keeps when it must say less than the clicking
+    // approver is told (its requester reads that history in the tab).
+    const refused = async (
+      r: RefusalReason | 'twice' | 'paused',
+      message: string,
+      auditDetail = message,
+    ): Promise<DecisionResult> => {
       await this.record({
         actor,
         tenantId,
@@ -665,7 +671,7 @@ export class RequestService {
         requestId: request.id,
         targetIds: targetsOf(request.plan),
         outcome: 'refused',
-        detail: message,
+        detail: auditDetail,
         ruleId: binding.ruleId,
         policyHash: binding.policyHash,
       });
@@ -675,15 +681,12 @@ export class RequestService {
     if (!verdict.allowed) return refused(verdict.reason, verdict.message);
     // A pause stops approvals too (a pending request would otherwise become access); rejecting still works.
     const paused = input.approve ? await this.pauses?.current() : undefined;
-    if (paused)
-      return refused(
-        'paused',
-        pausedRefusal(
-          paused,
-          `Request ${request.id} stays pending; approve it again after the pause, or reject it.`,
-          true,
-        ),
-      );
+    if (paused) {
+      const stays = `Request ${request.id} stays pending; approve it again after the pause, or reject it.`;
+      // The approver is told why; the request's history (which its requester reads) is not: the
+      // reason is in the `access.paused` entry.
+      return refused('paused', pausedRefusal(paused, stays, true), pausedRefusal(paused, stays, false));
+    }
     const required = Math.max(1, binding.approvalsRequired);
     // G5 holds for every approval the quorum counts, not only this click's: an earlier approver
     // who has since left the rule's approvers no longer counts. A rejection needs no quorum.

@@ -69,8 +69,11 @@ export function pauseStateCard(
   });
 }
 
-/** The answer to `pause REASON…` (an approver's): paused now, or already paused by someone else. */
-export function pausedCard(result: PauseOutcome, sandbox: boolean): AdaptiveCardJson {
+/**
+ * The answer to `pause REASON…` (an approver's): paused now, or already paused by someone else.
+ * `withReason` where only approvers read it (their chat with acrbot, the approvers' channels).
+ */
+export function pausedCard(result: PauseOutcome, withReason: boolean, sandbox: boolean): AdaptiveCardJson {
   return pauseCard({
     title: result.applied ? 'New access paused' : 'New access was already paused',
     text: result.applied
@@ -78,7 +81,7 @@ export function pausedCard(result: PauseOutcome, sandbox: boolean): AdaptiveCard
       : 'Nothing was changed; this pause stays in force until an approver types "@acrbot resume".',
     color: 'Attention',
     pause: result.pause,
-    withReason: true,
+    withReason,
     sandbox,
   });
 }
@@ -87,13 +90,18 @@ export function pausedCard(result: PauseOutcome, sandbox: boolean): AdaptiveCard
  * The confirmation before `resume`: the pause it lifts, with a button that names it, so a card
  * clicked after the pause changed lifts nothing.
  */
-export function resumeConfirmCard(pause: AccessPause, reason: string | undefined, sandbox: boolean): AdaptiveCardJson {
+export function resumeConfirmCard(
+  pause: AccessPause,
+  reason: string | undefined,
+  withReason: boolean,
+  sandbox: boolean,
+): AdaptiveCardJson {
   return pauseCard({
     title: 'Resume new access?',
     text: `Requests can be made and approved again as soon as you confirm${reason ? ` (reason: "${inertText(reason)}")` : ''}. It lifts this pause:`,
     color: 'Warning',
     pause,
-    withReason: true,
+    withReason,
     actions: [
       { title: 'Resume now', verb: 'resumeConfirm', since: pause.since, by: pause.by.objectId, reason: reason ?? '' },
     ],
@@ -104,6 +112,7 @@ export function resumeConfirmCard(pause: AccessPause, reason: string | undefined
 /** The answer to the Resume click: the pause lifted, or why nothing was. */
 export function resumedCard(
   result: { lifted: AccessPause } | { lifted: undefined; inForce: AccessPause | undefined },
+  withReason: boolean,
   sandbox: boolean,
 ): AdaptiveCardJson {
   if (result.lifted)
@@ -112,7 +121,7 @@ export function resumedCard(
       text: 'Requests can be made and approved again; pending ones need their Approve clicked again. This pause was lifted:',
       color: 'Good',
       pause: result.lifted,
-      withReason: true,
+      withReason,
       sandbox,
     });
   if (result.inForce)
@@ -121,13 +130,26 @@ export function resumedCard(
       text: 'The pause this card showed is no longer in force, and another one is: nothing was changed. Type "@acrbot resume" again to lift this one.',
       color: 'Attention',
       pause: result.inForce,
-      withReason: true,
+      withReason,
       sandbox,
     });
   return pauseCard({
     title: 'New access was not paused',
     text: 'Nothing was changed; requests can be made and approved.',
     color: 'Default',
+    sandbox,
+  });
+}
+
+/**
+ * The answer to "pause …" typed while acrbot waited for an answer to its question: it may have
+ * been that answer, so nothing is paused (stopping all new access by accident is not harmless).
+ */
+export function answerLikeCommandCard(sandbox: boolean): AdaptiveCardJson {
+  return pauseCard({
+    title: 'Nothing was paused',
+    text: 'Your answer to acrbot\'s question started with "pause", the command that stops all new access. Nothing was paused, and the question-and-answer was stopped: type "@acrbot pause REASON…" again to pause new access, or start your request again.',
+    color: 'Attention',
     sandbox,
   });
 }

@@ -16,12 +16,20 @@ describe('pause new access', () => {
     await h.stop();
   });
 
-  /** Says `text` as `user` and answers the text of the first new card or message that is not an update. */
-  async function ask(user: (typeof users)[keyof typeof users], text: string): Promise<string> {
+  /**
+   * Says `text` as `user` (in the team channel requests are made in, or in their chat with acrbot)
+   * and answers the text of the first new card or message there that is not an update.
+   */
+  async function ask(
+    user: (typeof users)[keyof typeof users],
+    text: string,
+    where: 'channel' | 'personal' = 'channel',
+  ): Promise<string> {
     const before = h.connector.calls.length;
-    expect((await h.say(user, text)).status).toBe(200);
+    expect((await h.say(user, text, where)).status).toBe(200);
+    const there = where === 'channel' ? '19:platform-requests' : 'a:personal-';
     const reply = await h.connector.waitFor(
-      (c) => h.connector.calls.indexOf(c) >= before && c.op !== 'update' && c.conversationId.startsWith('19:'),
+      (c) => h.connector.calls.indexOf(c) >= before && c.op !== 'update' && c.conversationId.startsWith(there),
       5000,
       `the answer to "${text}"`,
     );
@@ -38,24 +46,29 @@ describe('pause new access', () => {
     const waiting = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api to dev');
     const toReject = await h.requestGrant(users.requester, 'aks-dev contosoabac deploy payments-api to dev');
 
-    expect(await ask(users.approver, 'pause unexpected grants on prod, investigating')).toMatch(
-      /New access paused.*Nothing can be requested or approved until an approver types "@acrbot resume"\..*Paused since.*By.*Alex Approver.*Reason.*unexpected grants on prod, investigating/s,
+    // Typed in the team channel requesters read: the answer there leaves out why.
+    const answer = await ask(users.approver, 'pause unexpected grants on prod, investigating');
+    expect(answer).toMatch(
+      /New access paused[^]*Nothing can be requested or approved until an approver types "@acrbot resume"\.[^]*Paused since[^]*By\nAlex Approver/,
     );
+    expect(answer).not.toContain('unexpected grants on prod');
     expect(await entries()).toContain('access.paused:paused');
-    // The approvers' channel is told too, not only the conversation it was typed in.
-    await h.connector.waitFor(
+    // The approvers' channel is told too, with the reason.
+    const posted = await h.connector.waitFor(
       (c) =>
         c.conversationId.startsWith('19:sandbox-approvals') &&
         /^SANDBOX\nNew access paused\n/.test(cardText(c.activity)),
       5000,
       'the pause posted in the approvals channel',
     );
+    expect(cardText(posted.activity)).toContain('Reason\nunexpected grants on prod, investigating');
 
     // Anyone may see the state; why, only approvers and auditors (the reason may name a suspect).
     const state = await ask(users.requester, 'pause');
     expect(state).toMatch(/New access is paused[^]*Paused since[^]*By\nAlex Approver/);
     expect(state).not.toContain('unexpected grants on prod');
-    expect(await ask(users.approver, 'pause')).toMatch(/Reason\nunexpected grants on prod, investigating/);
+    expect(await ask(users.approver, 'pause')).not.toContain('unexpected grants on prod');
+    expect(await ask(users.approver, 'pause', 'personal')).toMatch(/Reason\nunexpected grants on prod, investigating/);
 
     const requestsBefore = (await h.app.store.listByState(['pending', 'succeeded'])).length;
     const armWritesBefore = assignments();
@@ -85,7 +98,10 @@ describe('pause new access', () => {
     );
     expect((await h.app.store.get(waiting.id))!.state).toBe('pending');
     expect(assignments()).toBe(armWritesBefore);
-    expect((await h.app.audit.forRequest(waiting.id)).map((e) => e.action)).toContain('approval.refused.paused');
+    // The request's history (its requester reads it in the tab) keeps the refusal, not why.
+    const refusedEntry = (await h.app.audit.forRequest(waiting.id)).find((e) => e.action === 'approval.refused.paused');
+    expect(refusedEntry?.detail).toMatch(/^New access is paused since .* by Alex Approver\. Request/);
+    expect(refusedEntry?.detail).not.toContain('unexpected grants on prod');
 
     // Rejection goes on.
     await h.click(users.approver, 'reject', { requestId: toReject.id, comment: 'not during the incident' });
@@ -101,9 +117,11 @@ describe('pause new access', () => {
     );
 
     // Resuming takes a click on a card that names the pause: typing it changes nothing yet.
-    expect(await ask(users.approver, 'resume incident closed')).toMatch(
-      /Resume new access\?[^]*reason: "incident closed"[^]*unexpected grants on prod, investigating/,
+    const confirmCard = await ask(users.approver, 'resume incident closed');
+    expect(confirmCard).toMatch(
+      /Resume new access\?[^]*reason: "incident closed"[^]*Paused since[^]*By\nAlex Approver/,
     );
+    expect(confirmCard).not.toContain('unexpected grants on prod');
     const inForce = (await h.app.stores.pause.current())!;
     expect(inForce).toBeDefined();
     const click = await h.click(users.approver, 'resumeConfirm', {
@@ -125,7 +143,7 @@ describe('pause new access', () => {
     expect(await ask(users.requester, 'pause')).toContain('New access is open');
   });
 
-  test('only approvers pause or resume (a forwarded Resume card too); a second pause keeps the first; a Resume card lifts only the pause it names; the reason is checked and neutralised', async () => {
+  test('only approvers pause or resume (a forwarded Resume card too); an answer to a question that starts with "pause" pauses nothing; a second pause keeps the first; a Resume card lifts only the pause it names; the reason is checked and neutralised', async () => {
     for (const verb of ['pause someone else should stop this', 'resume']) {
       expect(await ask(users.requester, verb)).toMatch(
         /Only approvers can (pause|resume) new access; nothing was changed\./,
@@ -144,10 +162,17 @@ describe('pause new access', () => {
     );
     expect(await h.app.stores.pause.current()).toBeUndefined();
 
-    const card = await ask(users.approver, 'pause see [details](https://evil.example/x) for the incident');
+    // An approver answering one of acrbot's questions with text that starts with "pause": nothing is paused.
+    expect(await ask(users.approver, 'grant aks-prod', 'personal')).toMatch(/registry/i);
+    expect(await ask(users.approver, 'pause the old deployment first, then pull', 'personal')).toMatch(
+      /Nothing was paused[^]*type "@acrbot pause REASON…" again/,
+    );
+    expect(await h.app.stores.pause.current()).toBeUndefined();
+
+    const card = await ask(users.approver, 'pause see [details](https://evil.example/x) for the incident', 'personal');
     expect(card).toContain('New access paused');
     expect(card).toContain('see [details] (https:\u200b//evil.example/x)');
-    expect(await ask(users.approver, 'pause a second reason for the same')).toMatch(
+    expect(await ask(users.approver, 'pause a second reason for the same', 'personal')).toMatch(
       /New access was already paused.*Nothing was changed.*see \[details\]/s,
     );
     expect((await entries()).filter((e) => e === 'access.paused:paused')).toHaveLength(1);

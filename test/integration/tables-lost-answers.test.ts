@@ -8,7 +8,7 @@
  * answered it and before the retry policy sees it.
  */
 import type { TableClient } from '@azure/data-tables';
-import { createHttpHeaders, type PipelineResponse } from '@azure/core-rest-pipeline';
+import { createHttpHeaders, type PipelineResponse, RestError } from '@azure/core-rest-pipeline';
 import { transition } from '../../src/domain/request';
 import { openTablesAccount } from '../../src/integrations/store/tables-client';
 import { TablesAuditLog } from '../../src/integrations/store/tables-audit-log';
@@ -155,8 +155,38 @@ describe('Azure Tables: a write whose answer was lost is the store’s own', () 
     await expect(other.resume()).resolves.toBeUndefined();
     // Paused again over the lifted entity (a replace), its answer lost too.
     const again = { ...pause, since: new Date(AT.getTime() + 60_000).toISOString() };
-    loseNextAnswer(table1, 'PUT');
+    const replaced = loseNextAnswer(table1, 'PUT');
     await expect(lossy.pause(again)).resolves.toEqual({ applied: true, pause: again });
+    expect(replaced.slice(1, 3)).toEqual([204, 412]);
     await expect(store.current()).resolves.toEqual(again);
+  });
+
+  test('a pause write that failed after the service applied it (no resend) is still ours; one that failed before is a failure', async () => {
+    const client = await table('pause');
+    const store = new TablesPauseStore(client);
+    const pause = {
+      since: AT.toISOString(),
+      by: { objectId: APPROVER.objectId, name: APPROVER.name },
+      reason: 'incident 42',
+    };
+    await store.pause(pause);
+    // Outside the retry policy: the SDK saw 204 and finished; the caller sees a 503 that nothing resends.
+    let fail: 'after' | 'before' | undefined = 'after';
+    client.pipeline.addPolicy({
+      name: 'fail-the-caller',
+      sendRequest: async (request, next) => {
+        if (request.method !== 'PUT' || !fail) return next(request);
+        const when = fail;
+        fail = undefined;
+        const response = when === 'after' ? await next(request) : undefined;
+        throw new RestError('Service Unavailable', { statusCode: 503, request, response });
+      },
+    });
+    await expect(store.resume(pause)).resolves.toEqual(pause);
+    await expect(store.current()).resolves.toBeUndefined();
+    await store.pause(pause);
+    fail = 'before';
+    await expect(store.resume(pause)).rejects.toMatchObject({ statusCode: 503 });
+    await expect(store.current()).resolves.toEqual(pause);
   });
 });

@@ -25,12 +25,16 @@ class FlakyAuditLog extends MemoryAuditLog {
   }
 }
 
-/** A pause store whose resume fails while `failing` is set (the undo cannot run either). */
+/** A pause store whose writes fail while `failing` is set (the undo cannot run either). */
 class FlakyPauseStore extends MemoryPauseStore {
   failing = false;
   override async resume(...args: Parameters<MemoryPauseStore['resume']>) {
     if (this.failing) throw new Error('storage unreachable');
     return super.resume(...args);
+  }
+  override async pause(...args: Parameters<MemoryPauseStore['pause']>) {
+    if (this.failing) throw new Error('storage unreachable');
+    return super.pause(...args);
   }
 }
 
@@ -73,21 +77,40 @@ describe('AccessPauseService', () => {
       t.clock.advance(MINUTE);
       await t.store.pause({ since: t.clock.now().toISOString(), by: OUTSIDER, reason: 'second incident' });
     };
+    // Not "changed nothing": the state changed under it, and the answer says where to look.
     await expect(t.pauses.pause(t.as(APPROVER), 'incident 42, investigating')).rejects.toMatchObject({
       code: 'audit.unavailable',
+      message: expect.stringContaining('could not undo the change'),
     });
     expect(await t.store.current()).toMatchObject({ by: { objectId: OUTSIDER.objectId }, reason: 'second incident' });
   });
 
-  test('when the undo fails too, the answer says so instead of "changed nothing"', async () => {
+  test('when the undo fails too, the answer says so instead of "changed nothing" (a pause, and a resume)', async () => {
     const t = setup();
     t.audit.failing = true;
-    t.store.failing = true;
+    // The store takes the pause, then fails for the undo.
+    t.audit.meanwhile = async () => {
+      t.store.failing = true;
+    };
     await expect(t.pauses.pause(t.as(APPROVER), 'incident 42, investigating')).rejects.toMatchObject({
       code: 'audit.unavailable',
-      message: expect.stringContaining('could not undo the change either'),
+      message: expect.stringContaining('could not undo the change'),
     });
-    expect(t.logs.entries().map((e) => e.msg)).toContain('the unaudited change to the pause could not be undone');
+    t.store.failing = false;
+    const pause = (await t.store.current())!;
+    expect(pause).toMatchObject({ reason: 'incident 42, investigating' });
+    t.audit.meanwhile = async () => {
+      t.store.failing = true;
+    };
+    await expect(t.pauses.resume(t.as(APPROVER), undefined, pause)).rejects.toMatchObject({
+      code: 'audit.unavailable',
+      message: expect.stringContaining('could not undo the change'),
+    });
+    t.store.failing = false;
+    expect(await t.store.current()).toBeUndefined();
+    expect(
+      t.logs.entries().filter((e) => e.msg === 'the unaudited change to the pause could not be undone'),
+    ).toHaveLength(2);
   });
 
   test('a resume whose audit entry cannot be written puts the pause back', async () => {

@@ -26,7 +26,13 @@ import {
   revokeResultCard,
 } from '../../src/views/lifecycle-view';
 import { breakGlassCard, policyCard } from '../../src/views/policy-view';
-import { pausedCard, pauseStateCard, resumeConfirmCard, resumedCard } from '../../src/views/pause-view';
+import {
+  answerLikeCommandCard,
+  pausedCard,
+  pauseStateCard,
+  resumeConfirmCard,
+  resumedCard,
+} from '../../src/views/pause-view';
 import { requestCard } from '../../src/views/request-view';
 import { expectGolden } from './support/golden';
 import { APPROVER, CLUSTER_ID, grantPlan, pendingRequest, REGISTRY_ID, REQUESTER, SUB } from './support/requests';
@@ -398,12 +404,14 @@ const pauseCards: Array<[string, () => AdaptiveCardJson]> = [
   ['pause-state-open', () => pauseStateCard(undefined, false, true)],
   ['pause-state-paused', () => pauseStateCard(pause, true, true)],
   ['pause-state-paused-requester', () => pauseStateCard(pause, false, true)],
-  ['pause-applied', () => pausedCard({ applied: true, pause }, true)],
-  ['pause-already-paused', () => pausedCard({ applied: false, pause }, true)],
-  ['pause-resume-confirm', () => resumeConfirmCard(pause, 'incident 42 closed', true)],
-  ['pause-resumed', () => resumedCard({ lifted: pause }, true)],
-  ['pause-resume-stale', () => resumedCard({ lifted: undefined, inForce: pause }, true)],
-  ['pause-resume-not-paused', () => resumedCard({ lifted: undefined, inForce: undefined }, true)],
+  ['pause-applied', () => pausedCard({ applied: true, pause }, true, true)],
+  ['pause-applied-in-a-requesters-channel', () => pausedCard({ applied: true, pause }, false, true)],
+  ['pause-already-paused', () => pausedCard({ applied: false, pause }, true, true)],
+  ['pause-after-a-question', () => answerLikeCommandCard(true)],
+  ['pause-resume-confirm', () => resumeConfirmCard(pause, 'incident 42 closed', true, true)],
+  ['pause-resumed', () => resumedCard({ lifted: pause }, true, true)],
+  ['pause-resume-stale', () => resumedCard({ lifted: undefined, inForce: pause }, true, true)],
+  ['pause-resume-not-paused', () => resumedCard({ lifted: undefined, inForce: undefined }, true, true)],
 ];
 
 describe('governance cards match their golden files (UPDATE_GOLDEN=1 rewrites them)', () => {

@@ -2,7 +2,7 @@
  * Problems reported to the approvers (CardMessenger.reportToApprovers). One that concerns no
  * request (a recurring job such as drift.check or audit.anchor that keeps failing) goes to
  * ACRBOT_APPROVAL_CHANNEL, with the service URL and tenant of an earlier card; without that
- * setting nowhere but the log: never a requester's or a request's conversation.
+ * setting nowhere but the log: never a conversation guessed from an old card.
  */
 import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
 import { CardMessenger } from '../../src/bot/card-messenger';
@@ -42,6 +42,7 @@ async function setup(approvalChannelId: string | undefined, copies: Array<Pick<C
   const messenger = new CardMessenger(adapter as unknown as CloudAdapter, 'app-1', store, logs.logger(), undefined, {
     approvalChannelId,
     defaultAccessMs: 86_400_000,
+    sandbox: true,
   });
   return { adapter, messenger, logs };
 }
@@ -60,10 +61,13 @@ describe('a problem that concerns no request', () => {
       serviceUrl: 'https://smba.example/emea/',
       conversation: { id: '19:approvals@thread.tacv2', tenantId: 'tenant-1', conversationType: 'channel' },
     });
-    expect(JSON.stringify(t.adapter.posts[0].activity)).toContain('drift.check is not done after 3 attempts');
+    const card = JSON.stringify(t.adapter.posts[0].activity);
+    expect(card).toContain('drift.check is not done after 3 attempts');
+    // In sandbox mode every card says so, this one too.
+    expect(card).toContain('"text":"SANDBOX"');
   });
 
-  test('without ACRBOT_APPROVAL_CHANNEL nowhere (logged): acrbot does not guess a channel, and never posts in a requester’s or a request’s conversation', async () => {
+  test('without ACRBOT_APPROVAL_CHANNEL nowhere (logged): acrbot does not guess a channel from an old card’s conversation', async () => {
     const t = await setup(undefined, [
       { role: 'requester', conversation: conversation('a:riley') },
       { role: 'approver', conversation: conversation('19:general@thread.tacv2;messageid=1') },

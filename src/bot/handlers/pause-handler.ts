@@ -11,7 +11,13 @@ import { TurnContext } from 'botbuilder';
 import { z } from 'zod/v3';
 import { UserFacingError } from '../../domain/errors';
 import type { AdaptiveCardJson } from '../../views/card-templates';
-import { pausedCard, pauseStateCard, resumeConfirmCard, resumedCard } from '../../views/pause-view';
+import {
+  answerLikeCommandCard,
+  pausedCard,
+  pauseStateCard,
+  resumeConfirmCard,
+  resumedCard,
+} from '../../views/pause-view';
 import type { BotServices } from '../bot-services';
 import { inChannel } from '../conversation-targets';
 import { errorCardFor, sendCard } from '../turn-cards';
@@ -28,20 +34,34 @@ const resumeData = z.object({
 export class PauseHandler {
   constructor(private readonly services: BotServices) {}
 
-  /** `pause REASON…` pauses new access (approvers); `pause` alone shows whether it is paused. */
-  async pause(ctx: TurnContext, identity: TurnIdentity, reason: string | undefined): Promise<void> {
+  /**
+   * `pause REASON…` pauses new access (approvers); `pause` alone shows whether it is paused.
+   * `afterQuestion`: the text came while a question-and-answer was open, so it may have been an
+   * answer that starts with the word: nothing is paused, and the user is asked to type it again.
+   */
+  async pause(
+    ctx: TurnContext,
+    identity: TurnIdentity,
+    reason: string | undefined,
+    afterQuestion = false,
+  ): Promise<void> {
     const { pauses, requests, settings } = this.services;
     try {
       if (!reason) {
         const inForce = await pauses.current();
-        const withReason = inForce ? await requests.mayReadAudit(identity.actor) : false;
+        const withReason = inForce
+          ? this.isReadByApprovers(ctx) && (await requests.mayReadAudit(identity.actor))
+          : false;
         await sendCard(ctx, pauseStateCard(inForce, withReason, settings.sandbox));
         return;
       }
+      if (afterQuestion) {
+        await sendCard(ctx, answerLikeCommandCard(settings.sandbox));
+        return;
+      }
       const result = await pauses.pause(identity, reason);
-      const card = pausedCard(result, settings.sandbox);
-      await sendCard(ctx, card);
-      if (result.applied) await this.announce(ctx, card);
+      await sendCard(ctx, pausedCard(result, this.isReadByApprovers(ctx), settings.sandbox));
+      if (result.applied) await this.announce(ctx, pausedCard(result, true, settings.sandbox));
     } catch (err) {
       await sendCard(ctx, errorCardFor(this.services, err, 'Could not pause new access'));
     }
@@ -54,11 +74,12 @@ export class PauseHandler {
       await pauses.mustBeApprover(identity, 'resume');
       const checked = pauses.resumeReason(reason);
       const inForce = await pauses.current();
+      const withReason = this.isReadByApprovers(ctx);
       await sendCard(
         ctx,
         inForce
-          ? resumeConfirmCard(inForce, checked, settings.sandbox)
-          : resumedCard({ lifted: undefined, inForce: undefined }, settings.sandbox),
+          ? resumeConfirmCard(inForce, checked, withReason, settings.sandbox)
+          : resumedCard({ lifted: undefined, inForce: undefined }, withReason, settings.sandbox),
       );
     } catch (err) {
       await sendCard(ctx, errorCardFor(this.services, err, 'Could not resume new access'));
@@ -77,31 +98,51 @@ export class PauseHandler {
       );
     try {
       const { since, by, reason } = parsed.data;
+      const withReason = this.isReadByApprovers(ctx);
       const lifted = await pauses.resume(identity, reason, { since, by: { objectId: by } });
-      if (!lifted) return resumedCard({ lifted: undefined, inForce: await pauses.current() }, settings.sandbox);
-      const card = resumedCard({ lifted }, settings.sandbox);
-      await this.announce(ctx, card);
-      return card;
+      if (!lifted)
+        return resumedCard({ lifted: undefined, inForce: await pauses.current() }, withReason, settings.sandbox);
+      await this.announce(ctx, resumedCard({ lifted }, true, settings.sandbox));
+      return resumedCard({ lifted }, withReason, settings.sandbox);
     } catch (err) {
       return errorCardFor(this.services, err, 'Could not resume new access');
     }
   }
 
-  /** Posts `card` in every approvers' channel but this conversation; a failed post is logged, the change stands. */
-  private async announce(ctx: TurnContext, card: AdaptiveCardJson): Promise<void> {
-    const { settings, requests, messenger, log } = this.services;
+  /**
+   * The channels where approvers work: ACRBOT_APPROVAL_CHANNEL, the policy's rule and break-glass
+   * channels, ACRBOT_AUDIT_CHANNEL.
+   */
+  private approversChannels(): Set<string> {
+    const { settings, requests } = this.services;
     const policy = requests.currentPolicy();
-    const here = (ctx.activity.conversation?.id ?? '').split(';')[0];
-    const channels = new Set(
+    return new Set(
       [
         settings.approvalChannelId,
         ...policy.rules.map((r) => r.channel),
         policy.breakGlass?.channel,
         settings.auditChannelId,
-      ].filter((id): id is string => !!id && id !== here),
+      ].filter((id): id is string => !!id),
     );
+  }
+
+  /**
+   * Whether only approvers read this conversation: a chat with acrbot, or an approvers' channel.
+   * Elsewhere (a requesters' channel, a group chat) a card leaves out why it was paused.
+   */
+  private isReadByApprovers(ctx: TurnContext): boolean {
+    const conversation = ctx.activity.conversation;
+    if (conversation?.conversationType === 'personal') return true;
+    return this.approversChannels().has((conversation?.id ?? '').split(';')[0]);
+  }
+
+  /** Posts `card` in every approvers' channel but this conversation; a failed post is logged, the change stands. */
+  private async announce(ctx: TurnContext, card: AdaptiveCardJson): Promise<void> {
+    const { messenger, log } = this.services;
+    const here = (ctx.activity.conversation?.id ?? '').split(';')[0];
     const from = TurnContext.getConversationReference(ctx.activity);
-    for (const id of channels) {
+    for (const id of this.approversChannels()) {
+      if (id === here) continue;
       try {
         await messenger.send(inChannel(from, id, 'approvals'), card);
       } catch (err) {

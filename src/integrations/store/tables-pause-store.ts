@@ -63,6 +63,7 @@ export class TablesPauseStore implements PauseStore {
     step: (row: Entity | undefined) => { write?: () => Promise<unknown>; done: T },
   ): Promise<T> {
     let row = await this.read();
+    let refused: unknown;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const { write, done } = step(row);
       if (!write) return done;
@@ -70,12 +71,17 @@ export class TablesPauseStore implements PauseStore {
         await write();
         return done;
       } catch (err) {
-        if (!isConflict(err) && statusOf(err) !== 404) throw err;
+        refused = err;
+        // 409/412 (or 404, the entity gone) lost a race or answer a resend of our own write; any
+        // other failure (a 5xx after the SDK's retries, a reset) may also come after the service
+        // applied it. Either way our claim on a fresh read says it was ours.
+        const lostRace = isConflict(err) || statusOf(err) === 404;
+        row = await this.read();
+        if (row?.claim === claim) return done;
+        if (!lostRace) throw err;
       }
-      row = await this.read();
-      if (row?.claim === claim) return done;
     }
-    throw new Error('the pause of new access changed on every attempt; try again');
+    throw new Error('the pause of new access changed on every attempt; try again', { cause: refused });
   }
 
   private read(): Promise<Entity | undefined> {
