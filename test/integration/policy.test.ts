@@ -244,4 +244,38 @@ describe('G18: the approval policy', () => {
     );
     expect(cardText(devReply.activity)).toContain('automatic (no human needed), for at most 7 days');
   });
+
+  test("a pause of new access is posted once in every approvers' channel of the policy (default, rule, break-glass), and stops its auto-approving rule", async () => {
+    h = await start();
+    const before = h.connector.calls.length;
+    await h.say(users.approver, 'pause unexpected grants on prod, investigating');
+    const postsIn = (channel: string) =>
+      h.connector.calls
+        .slice(before)
+        .filter(
+          (c) =>
+            c.op !== 'update' && c.conversationId.startsWith(channel) && /New access paused/.test(cardText(c.activity)),
+        );
+    const channels = ['19:sandbox-approvals', PROD_CHANNEL, SECURITY_CHANNEL];
+    await h.connector.waitFor(
+      () => channels.every((channel) => postsIn(channel).length > 0),
+      5000,
+      'the pause posted in the approvals, rule and break-glass channels',
+    );
+    for (const channel of channels) {
+      expect(postsIn(channel)).toHaveLength(1);
+      expect(cardText(postsIn(channel)[0].activity)).toContain('Reason\nunexpected grants on prod, investigating');
+    }
+    // aks-dev is tagged env=dev: rule dev-auto would approve it at once; paused, nothing is filed.
+    const filed = await h.app.store.listByState(['pending', 'approved', 'executing', 'succeeded']);
+    const asked = h.connector.calls.length;
+    await h.say(users.requester, 'grant aks-dev contosoacr deploy payments-api to dev');
+    await h.connector.waitFor(
+      (c) => h.connector.calls.indexOf(c) >= asked && /New access is paused since/.test(cardText(c.activity)),
+      5000,
+      'the refusal',
+    );
+    expect(await h.app.store.listByState(['pending', 'approved', 'executing', 'succeeded'])).toHaveLength(filed.length);
+    expect(creates()).toBe(0);
+  });
 });
