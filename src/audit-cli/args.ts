@@ -14,14 +14,17 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 /** What the CLI was asked to do. */
 export type CliCommand =
   | { command: 'help' }
-  | { command: 'verify'; storage?: string }
+  /** `requireKey`: no audit key, or a log that carries no MAC, is not verified (exit 2 or 1), never "intact" by hashes alone. */
+  | { command: 'verify'; storage?: string; requireKey?: boolean }
   | { command: 'export'; storage?: string; format: ExportFormat; out?: string; requestId?: string; since?: string };
 
 export const USAGE = `usage:
-  npm run audit:verify [-- --storage sqlite:<path>]
+  npm run audit:verify [-- --storage sqlite:<path>] [--require-key]
   npm run audit:export -- --format jsonl|csv [--out <file>] [--request R-XXXXXXXX] [--since <ISO date or time>] [--storage sqlite:<path>]
 
 Without --storage, ACRBOT_STORAGE (environment or .env) is used, as the bot does.
+--require-key: verify the entries' MACs or fail (for scheduled checks): without ACRBOT_AUDIT_KEY
+(or the sandbox's .data/audit.key) nothing is verified, exit 2, rather than the hash chain alone.
 The database is opened read-only and never created.
 exit codes: 0 ok/intact, 1 chain broken, 2 usage or file problem, or not verified (anchors missing)`;
 
@@ -44,7 +47,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
       allowPositionals: false,
       options:
         command === 'verify'
-          ? { storage: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
+          ? { storage: { type: 'string' }, 'require-key': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
           : {
               storage: { type: 'string' },
               format: { type: 'string' },
@@ -59,7 +62,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
   }
   if (values.help) return { command: 'help' };
   const storage = values.storage as string | undefined;
-  if (command === 'verify') return { command, storage };
+  if (command === 'verify') return { command, storage, ...(values['require-key'] === true && { requireKey: true }) };
   const format = values.format as string | undefined;
   if (format === undefined) throw new CliError(`--format is required: ${EXPORT_FORMATS.join(' or ')}`);
   if (!(EXPORT_FORMATS as readonly string[]).includes(format))

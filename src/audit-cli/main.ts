@@ -41,9 +41,14 @@ export async function runAuditCli(argv: string[], env: Record<string, string | u
     }
     const storage = resolveAuditStorage(cmd.storage, env);
     const found = reviewKey(env);
+    if (!found && cmd.command === 'verify' && cmd.requireKey)
+      throw new CliError(
+        "--require-key: no ACRBOT_AUDIT_KEY (nor the sandbox's .data/audit.key), so the entry MACs cannot be checked; nothing was verified",
+      );
     if (!found && cmd.command === 'verify')
       io.stderr.write('note: no ACRBOT_AUDIT_KEY, so entry MACs are not checked (hash chain only)\n');
-    if (cmd.command === 'verify') return await runVerify(storage, found, anchorCheck(env, found?.key, io), io);
+    if (cmd.command === 'verify')
+      return await runVerify(storage, found, anchorCheck(env, found?.key, io), io, cmd.requireKey === true);
     if (storage.kind === 'tables') return await runOnTables(await openTablesReview(storage, found?.key), cmd, io);
     audit = openAuditReadOnly(storage.path, found?.key);
     const options: ExportOptions = { format: cmd.format, requestId: cmd.requestId, since: cmd.since };
@@ -75,12 +80,20 @@ type Storage = ReturnType<typeof resolveAuditStorage>;
  * without any key, such as a test's, or copied from elsewhere) was never signed with it, so
  * that log is checked again by its hash chain alone, and stderr says so. A key given in
  * ACRBOT_AUDIT_KEY is never dropped: there such a log is reported broken, since a rewrite
- * that leaves out every MAC looks exactly the same.
+ * that leaves out every MAC looks exactly the same. With `--require-key` the found key is never
+ * dropped either (a scheduled check must not pass on hashes alone).
  */
-async function runVerify(storage: Storage, found: ReviewKey | undefined, anchored: AnchorCheck, io: CliIo) {
+async function runVerify(
+  storage: Storage,
+  found: ReviewKey | undefined,
+  anchored: AnchorCheck,
+  io: CliIo,
+  requireKey: boolean,
+) {
   let verdict = await verifyStore(storage, found?.key, anchored);
   let keyed = found !== undefined;
-  if (!verdict.intact && verdict.noMacs && found?.fromFile) {
+  // With --require-key a found key is never dropped either: a log without MACs stays BROKEN.
+  if (!verdict.intact && verdict.noMacs && found?.fromFile && !requireKey) {
     io.stderr.write(
       'note: no entry carries a MAC, so this log was not written with .data/audit.key; MACs not checked (hash chain only). Set ACRBOT_AUDIT_KEY to require them\n',
     );

@@ -286,6 +286,45 @@ describe('audit:verify with the audit key', () => {
   });
 });
 
+describe('audit:verify --require-key (scheduled checks: the MACs, or a failure)', () => {
+  const KEY = Buffer.alloc(32, 12);
+  const withKey = { env: { ACRBOT_AUDIT_KEY: KEY.toString('base64') } };
+
+  test('without a key: exit 2 and nothing verified, where the plain check says intact by hashes', async () => {
+    const path = await auditFile(events(3), KEY);
+    // A working directory without the sandbox's .data/audit.key, and no ACRBOT_AUDIT_KEY.
+    const cwd = tmp.path('no-key-here');
+    mkdirSync(cwd, { recursive: true });
+    const noKey = { cwd, env: { ACRBOT_AUDIT_KEY: '' } };
+    expect(await cliWith(noKey, 'verify', '--storage', `sqlite:${path}`)).toMatchObject({ code: 0 });
+    const r = await cliWith(noKey, 'verify', '--storage', `sqlite:${path}`, '--require-key');
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toMatch(/--require-key: no ACRBOT_AUDIT_KEY .*nothing was verified/);
+    expect(await cliWith(withKey, 'verify', '--storage', `sqlite:${path}`, '--require-key')).toMatchObject({
+      code: 0,
+      stdout: 'intact, 3 entries; MACs checked on all 3 entries\n',
+    });
+  });
+
+  test('with the sandbox key file, a log no entry of which carries a MAC is BROKEN, not checked by hashes', async () => {
+    const cwd = tmp.path('sandbox-strict');
+    mkdirSync(join(cwd, '.data'), { recursive: true });
+    writeFileSync(join(cwd, '.data', 'audit.key'), KEY.toString('base64'));
+    const unsigned = await auditFile(events(3));
+    const r = await cliWith(
+      { cwd, env: { ACRBOT_AUDIT_KEY: '' } },
+      'verify',
+      '--storage',
+      `sqlite:${unsigned}`,
+      '--require-key',
+    );
+    expect(r).toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(/^BROKEN at seq 1: none of the 3 entries carries a MAC/),
+    });
+  });
+});
+
 describe('audit:export', () => {
   test('jsonl: one entry per line in seq order, identical to the store, and re-verifiable offline', async () => {
     const path = await auditFile(events(6));
