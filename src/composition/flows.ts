@@ -133,7 +133,14 @@ export function createFlows(
     policies,
     stores.pause,
   );
-  const pauses = new AccessPauseService(stores.pause, stores.audit, clock, (actor) => requests.isApprover(actor), log);
+  const pauses = new AccessPauseService(
+    stores.pause,
+    stores.audit,
+    clock,
+    (actor) => requests.isApprover(actor),
+    log,
+    (event) => requests.recordRefusal(event),
+  );
   const nudges = new ApprovalNudges(stores.requests, stores.audit, clock, notifier, scheduler);
   const grantRunner = new GrantRunner(
     azure.reader,

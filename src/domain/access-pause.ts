@@ -18,6 +18,9 @@ export function samePause(a: PauseIdentity, b: PauseIdentity): boolean {
  * auditors): in an incident the reason may name the person under suspicion. User text: cards and
  * the tab neutralise it.
  */
-export function describePause(pause: AccessPause, withReason: boolean): string {
+export function describePause(
+  pause: Pick<AccessPause, 'since' | 'reason'> & { by: Pick<AccessPause['by'], 'name'> },
+  withReason: boolean,
+): string {
   return `New access is paused since ${formatUtc(pause.since)} by ${pause.by.name}${withReason ? `: "${pause.reason}"` : ''}.`;
 }

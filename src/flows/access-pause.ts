@@ -41,6 +41,8 @@ export class AccessPauseService {
     /** Approver under any rule of the policy in force (RequestService.isApprover; Graph for groups, G5). */
     private readonly isApprover: (actor: Actor) => Promise<boolean>,
     private readonly log: Logger,
+    /** Audits a refusal, which stands whether or not its entry could be written (RequestService.recordRefusal). */
+    private readonly recordRefusal: (event: Omit<AuditEvent, 'targetIds'>) => Promise<void>,
   ) {}
 
   /** The pause in force, read fresh from the store. */
@@ -121,19 +123,13 @@ export class AccessPauseService {
   async mustBeApprover(acting: Acting, verb: 'pause' | 'resume'): Promise<void> {
     if (await this.isApprover(acting.actor)) return;
     const message = `Only approvers can ${verb} new access; nothing was changed.`;
-    try {
-      await this.audit.append({
-        actor: acting.actor,
-        tenantId: acting.tenantId,
-        action: `access.${verb}.refused.notApprover`,
-        targetIds: [],
-        outcome: 'refused',
-        detail: message,
-      });
-    } catch (err) {
-      // The refusal stands whether or not it could be written.
-      this.log.error({ err, action: `access.${verb}.refused.notApprover` }, 'refusal could not be audited');
-    }
+    await this.recordRefusal({
+      actor: acting.actor,
+      tenantId: acting.tenantId,
+      action: `access.${verb}.refused.notApprover`,
+      outcome: 'refused',
+      detail: message,
+    });
     throw new UserFacingError(`${verb}.notApprover`, message);
   }
 

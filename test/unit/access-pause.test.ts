@@ -50,6 +50,7 @@ function setup() {
     clock,
     async (actor) => approvers.has(actor.objectId),
     logs.logger(),
+    async (event) => void (await audit.append({ ...event, targetIds: [] })),
   );
   const as = (actor: typeof APPROVER) => ({ actor, tenantId: 'tenant-1' });
   return { clock, store, audit, pauses, as, logs };

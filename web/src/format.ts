@@ -1,5 +1,5 @@
 /** Words and dates as the tab shows them. */
-import { GOES_ON_WHILE_PAUSED } from '../../src/domain/access-pause';
+import { describePause, GOES_ON_WHILE_PAUSED } from '../../src/domain/access-pause';
 import { describeDurationMs, shortDuration } from '../../src/domain/access-term';
 import type { History, Me, PullState, Row } from './types';
 
@@ -82,8 +82,9 @@ export function shortTime(iso: string | undefined): string {
 
 /** The banner while new access is paused (the server refuses Extend meanwhile; revocations go on). */
 export function pausedBanner(paused: NonNullable<Me['paused']>): string {
-  const why = paused.reason === undefined ? '' : `: "${paused.reason}"`;
-  return `New access is paused since ${shortTime(paused.since)} by ${paused.by}${why}. Nothing can be requested, extended or approved until an approver resumes it. ${GOES_ON_WHILE_PAUSED}`;
+  // The API sends the reason only to approvers and auditors; the sentence is chat's own.
+  const pause = { since: paused.since, by: { name: paused.by }, reason: paused.reason ?? '' };
+  return `${describePause(pause, paused.reason !== undefined)} Nothing can be requested, extended or approved until an approver resumes it. ${GOES_ON_WHILE_PAUSED}`;
 }
 
 /** "in 3 days", "2 hours ago". */
