@@ -134,8 +134,9 @@ export function createAdapter(config: AppConfig, log: Logger, httpClient?: HttpC
   const adapter = new LeanCloudAdapter(
     new ChannelAuthentication(options, Boolean(config.app.id), httpClient),
     (err, status) => {
-      // A refused token is the caller's problem (a probe, an expired token), not the bot's.
-      if (status === 401) log.warn({ err, status }, 'Bot Framework request refused: not authenticated');
+      // A refused token or body is the caller's problem (a probe, an expired token), not the bot's.
+      if (status === 400) log.warn({ status }, 'Bot Framework request refused: the body is not an activity');
+      else if (status === 401) log.warn({ err, status }, 'Bot Framework request refused: not authenticated');
       else log.error({ err, status }, 'Bot Framework request failed');
     },
   );

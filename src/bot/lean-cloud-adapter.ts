@@ -11,18 +11,29 @@
  * `type`, a string or absent Authorization header, restify's response and a logic function)
  * the same steps run here without the schemas, in botbuilder's order: the activity fix-up
  * (botbuilder's own `validateAndFixActivity`), `processActivity` (the JWT check and the turn),
- * then the invoke response's status and body, or for an error 401 (AuthenticationError) / 500
- * with its message. The error goes to the `reportError` hook when one is given (acrbot's pino
- * logger, with the turn's correlation id), else to the console as botbuilder does. Every other call (a web socket
- * upgrade, another method, a body that is not an object, a missing type, an unusual header or
- * response) goes to botbuilder's `process()` unchanged, which answers it as before.
- * test/unit/lean-cloud-adapter.test.ts runs both on the same requests and compares the answers.
+ * then the invoke response's status and body, or for an error 401 (AuthenticationError, with its
+ * message) / 500. The error goes to the `reportError` hook when one is given (acrbot's pino
+ * logger, with the turn's correlation id), else to the console as botbuilder does.
+ *
+ * Two answers differ from botbuilder's on purpose:
+ * - a POST whose body is not an activity (not a JSON object, or no non-empty string `type`) is a
+ *   400 with a sentence saying so. botbuilder answers `{}` with a 500 carrying its internal
+ *   error text, before any log line of acrbot's;
+ * - a 500 carries `{ error: 'internal', correlationId }`, never the error's message, which can
+ *   name hosts, paths or a downstream service's answer. The log line has the same id;
+ * - the channel's signing keys or OpenID metadata not loading (an AuthenticationError whose
+ *   status is 500) is a 500 reported as an error, not a 401 blamed on the caller's token.
+ *
+ * Every other call (a web socket upgrade, another method, an unusual header or response) goes to
+ * botbuilder's `process()` unchanged. test/unit/lean-cloud-adapter.test.ts runs both on the same
+ * requests and compares the answers.
  */
 import { type Activity, CloudAdapter, StatusCodes, type TurnContext } from 'botbuilder';
 // botbuilder's own activity fix-up (string timestamps → Date, raw copies kept), the step its
 // process() applies; not re-exported from the package index.
 import { validateAndFixActivity } from 'botbuilder/lib/activityValidator';
 import { AuthenticationError } from 'botframework-connector';
+import { currentCorrelationId } from '../observability/correlation';
 
 type Logic = (context: TurnContext) => Promise<void>;
 
@@ -40,7 +51,7 @@ interface HttpRequest {
   headers: Record<string, unknown>;
 }
 
-/** Where a request's error goes, with the status it was answered with (401 or 500). */
+/** Where a request's error goes, with the status it was answered with (400, 401 or 500). */
 export type RequestErrorReporter = (err: unknown, status: number) => void;
 
 /** A CloudAdapter whose HTTP `process()` skips the per-request schema building (see the file comment). */
@@ -58,47 +69,63 @@ export class LeanCloudAdapter extends CloudAdapter {
     logicOrHead?: unknown,
     maybeLogic?: unknown,
   ): Promise<void> {
-    const call = maybeLogic === undefined ? plainTurn(req, resOrSocket, logicOrHead) : undefined;
+    const call = maybeLogic === undefined ? plainPost(req, resOrSocket, logicOrHead) : undefined;
     // Anything else: botbuilder's own process(), which validates and answers it as before.
     if (!call) return super.process(req as never, resOrSocket as never, logicOrHead as never, maybeLogic as never);
-    const { activity, authHeader, res, logic } = call;
+    const { res, logic } = call;
     const end = (status: number, body?: unknown) => {
       res.status(status);
       if (body) res.send(body);
       res.end();
     };
+    if (!call.activity) {
+      this.reportError(new Error(NOT_AN_ACTIVITY), StatusCodes.BAD_REQUEST);
+      return end(StatusCodes.BAD_REQUEST, { error: 'badRequest', message: NOT_AN_ACTIVITY });
+    }
     try {
-      const invokeResponse = await this.processActivity(authHeader, validateAndFixActivity(activity), logic);
+      const invokeResponse = await this.processActivity(call.authHeader, validateAndFixActivity(call.activity), logic);
       return end(invokeResponse?.status ?? StatusCodes.OK, invokeResponse?.body);
     } catch (err) {
-      // As botbuilder's process() does: 401 or 500 with its message; the error reported once.
-      const status = err instanceof AuthenticationError ? StatusCodes.UNAUTHORIZED : StatusCodes.INTERNAL_SERVER_ERROR;
-      this.reportError(err, status);
-      return end(status, (err as { message?: unknown }).message ?? err);
+      // The error reported once; a 401 says why (the caller's token), a 500 only where to look.
+      // botbuilder throws AuthenticationError with status 500 when it cannot load the channel's
+      // OpenID metadata or keys: our failure, not the caller's, so not a 401.
+      if (err instanceof AuthenticationError && err.statusCode !== StatusCodes.INTERNAL_SERVER_ERROR) {
+        this.reportError(err, StatusCodes.UNAUTHORIZED);
+        return end(StatusCodes.UNAUTHORIZED, err.message);
+      }
+      this.reportError(err, StatusCodes.INTERNAL_SERVER_ERROR);
+      return end(StatusCodes.INTERNAL_SERVER_ERROR, { error: 'internal', correlationId: currentCorrelationId() });
     }
   }
 }
 
+/** The 400's sentence for a POST whose body is not a Bot Framework activity. */
+const NOT_AN_ACTIVITY =
+  'The request body is not a Bot Framework activity: a JSON object with a non-empty string "type" is required.';
+
 /**
- * The request, if it is one botbuilder's process() would take without an early answer or a
- * validation error: a POST, a plain-object body with a non-empty string `type`, an Authorization
- * header that is a string or absent, a response with end/header/send/status, a logic function.
+ * The request, if it is a POST acrbot answers here: an Authorization header that is a string or
+ * absent, a response with end/header/send/status, a logic function. `activity` is its body when
+ * that is a plain object with a non-empty string `type`, else undefined (answered 400).
  */
-function plainTurn(
+function plainPost(
   req: unknown,
   res: unknown,
   logic: unknown,
-): { activity: Activity; authHeader: string; res: HttpResponse; logic: Logic } | undefined {
+): { activity?: Activity; authHeader: string; res: HttpResponse; logic: Logic } | undefined {
   if (typeof logic !== 'function' || !isResponse(res)) return undefined;
   const request = req as HttpRequest | undefined;
   if (!request || typeof request !== 'object' || request.method !== 'POST') return undefined;
-  const body = request.body;
-  if (!isPlainObject(body) || typeof body.type !== 'string' || body.type === '') return undefined;
   const headers = request.headers;
   if (!headers || typeof headers !== 'object') return undefined;
   const authHeader = headers.Authorization ?? headers.authorization ?? '';
   if (typeof authHeader !== 'string') return undefined;
-  return { activity: body as unknown as Activity, authHeader, res, logic: logic as Logic };
+  const body = request.body;
+  const activity =
+    isPlainObject(body) && typeof body.type === 'string' && body.type !== ''
+      ? (body as unknown as Activity)
+      : undefined;
+  return { activity, authHeader, res, logic: logic as Logic };
 }
 
 function isResponse(res: unknown): res is HttpResponse {

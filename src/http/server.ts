@@ -2,6 +2,7 @@
  * The HTTP front door (restify): `/api/messages` for Teams, `/healthz` (process alive) and
  * `/readyz` (store and Azure credential usable).
  */
+import { randomUUID } from 'node:crypto';
 import restify from 'restify';
 import type { Logger } from '../observability/logger';
 import { jsonBody } from './json-body';
@@ -32,7 +33,16 @@ export function createServer(deps: ServerDeps): restify.Server {
   // Not restify's bodyParser: it holds a body's Buffers for the whole request (see json-body.ts).
   server.use(jsonBody({ maxBytes: 256 * 1024 }));
   server.post('/api/messages', async (req: restify.Request, res: restify.Response) => {
-    await deps.processActivity(req, res);
+    try {
+      await deps.processActivity(req, res);
+    } catch (err) {
+      // The adapter answers the errors it knows (400, 401, 500). Anything else would reach
+      // restify, which answers with the error's text and logs nothing: log it once here and
+      // answer with an id to find that line by.
+      const correlationId = randomUUID();
+      deps.log.error({ err, correlationId }, 'Bot Framework request failed unexpectedly');
+      if (!res.headersSent) res.send(500, { error: 'internal', correlationId });
+    }
   });
   server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
     res.send(200, { status: 'ok' });

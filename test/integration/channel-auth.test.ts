@@ -167,6 +167,19 @@ describe('G1: inbound channel authentication (real JWTs, local OpenID metadata +
     expect(await footprint()).toEqual(before);
   });
 
+  test('a body that is not an activity: 400 with a sentence, logged once as a warning, nothing runs', async () => {
+    const before = await footprint();
+    const refusals = () =>
+      h.logs.entries().filter((e) => e.msg === 'Bot Framework request refused: the body is not an activity');
+    const refusedBefore = refusals().length;
+    const res = await postActivity(h.app.url, {}, { authorization: `Bearer ${await token()}` });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: 'badRequest', message: expect.stringContaining('"type"') });
+    expect(refusals()).toHaveLength(refusedBefore + 1);
+    expect(refusals().at(-1)).toMatchObject({ level: 40, status: 400 });
+    expect(await footprint()).toEqual(before);
+  });
+
   test('G1: a valid channel token is accepted (200): the grant is stored and replies go out with the bot token', async () => {
     const before = await footprint();
     const authBefore = outboundAuth.length;

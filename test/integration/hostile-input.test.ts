@@ -166,12 +166,18 @@ describe('hostile input through the real server (#11)', () => {
         if (mutation === 8) a.value = { action: { verb: 'approve', data: { requestId: target.id } } };
         await post(`malformed-${mutation}`, a);
       } else {
-        // Oversize or not JSON at all.
+        // Oversize, not JSON at all, or JSON that is not an activity.
         const res = await fetch(`${h.app.url}/api/messages`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body:
-            rnd() < 0.5 ? JSON.stringify({ type: 'message', text: 'x'.repeat(300 * 1024) }) : '{"type": "message", ',
+          body: pick([
+            JSON.stringify({ type: 'message', text: 'x'.repeat(300 * 1024) }),
+            '{"type": "message", ',
+            '{}',
+            '{"text": "grant aks-prod contosoacr"}',
+            'null',
+            '[{"type": "message"}]',
+          ]),
         });
         await res.arrayBuffer();
         sent.push({ kind: 'oversize', status: res.status });

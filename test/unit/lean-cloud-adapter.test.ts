@@ -2,9 +2,12 @@ import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   type ConfigurationBotFrameworkAuthenticationOptions,
+  StatusCodes,
   type TurnContext,
 } from 'botbuilder';
+import { AuthenticationError } from 'botframework-connector';
 import { LeanCloudAdapter } from '../../src/bot/lean-cloud-adapter';
+import { withCorrelation } from '../../src/observability/correlation';
 
 /** A response that records what the adapter did with it, in order. */
 function recordingResponse(): { res: object; calls: unknown[][] } {
@@ -85,15 +88,6 @@ describe('LeanCloudAdapter.process answers as CloudAdapter.process does', () => 
       },
     ],
     [
-      'a turn that throws (500 with the message)',
-      {
-        req: { method: 'POST', headers: {}, body: activity() },
-        logic: async () => {
-          throw new Error('boom in the turn');
-        },
-      },
-    ],
-    [
       'no Authorization header with an app id (401)',
       { req: { method: 'POST', headers: {}, body: activity() }, appId: '00000000-0000-0000-0000-000000000001' },
     ],
@@ -105,10 +99,6 @@ describe('LeanCloudAdapter.process answers as CloudAdapter.process does', () => 
       },
     ],
     ['a GET (405)', { req: { method: 'GET', headers: {}, body: activity() } }],
-    ['a body that is an array (400)', { req: { method: 'POST', headers: {}, body: [activity()] } }],
-    ['no body (400)', { req: { method: 'POST', headers: {} } }],
-    ['an empty type (400)', { req: { method: 'POST', headers: {}, body: activity({ type: '' }) } }],
-    ['a type that is not a string', { req: { method: 'POST', headers: {}, body: activity({ type: 7 }) } }],
     [
       'an Authorization header that is not a string',
       { req: { method: 'POST', headers: { authorization: ['a', 'b'] }, body: activity() } },
@@ -121,7 +111,6 @@ describe('LeanCloudAdapter.process answers as CloudAdapter.process does', () => 
     expect(lean).toEqual(sdk);
     // The comparison is about something: every case answers or throws.
     expect(lean.calls.length > 0 || lean.thrown !== undefined).toBe(true);
-    if (lean.calls.some((call) => call[1] === 500)) expect(lean.errors).toEqual(['Error: boom in the turn']);
   });
 
   test('the turn sees the activity with its timestamps fixed up as botbuilder does', async () => {
@@ -131,6 +120,73 @@ describe('LeanCloudAdapter.process answers as CloudAdapter.process does', () => 
     expect(turn.timestamp).toEqual(new Date('2025-01-15T09:00:00.000Z'));
     expect(turn.rawTimestamp).toBe('2025-01-15T09:00:00.000Z');
     expect(turn.localTimestamp).toBeInstanceOf(Date);
+  });
+});
+
+describe('LeanCloudAdapter answers where botbuilder would leak or fail', () => {
+  const NOT_AN_ACTIVITY = {
+    error: 'badRequest',
+    message: expect.stringContaining('not a Bot Framework activity') as unknown,
+  };
+
+  test.each<[string, unknown]>([
+    ['an empty object', {}],
+    ['no type', { text: 'hello', from: { id: 'u1' } }],
+    ['a type that is not a string', activity({ type: 7 })],
+    ['an empty type', activity({ type: '' })],
+    ['an array', [activity()]],
+    ['null', null],
+    ['a string', 'message'],
+    ['no body at all', undefined],
+  ])('a body that is not an activity (%s): 400 with a sentence, no turn, nothing thrown', async (_name, body) => {
+    const req = { method: 'POST', headers: {}, ...(body === undefined ? {} : { body }) };
+    const out = await run(LeanCloudAdapter, { req });
+    expect(out.thrown).toBeUndefined();
+    expect(out.seen).toEqual([]);
+    expect(out.calls).toEqual([['status', 400], ['send', NOT_AN_ACTIVITY], ['end']]);
+  });
+
+  test("a turn that throws: 500 with the turn's correlation id, not the error's text", async () => {
+    const out = await withCorrelation(
+      () =>
+        run(LeanCloudAdapter, {
+          req: { method: 'POST', headers: {}, body: activity() },
+          logic: async () => {
+            throw new Error('boom at https://internal.example/secret-path');
+          },
+        }),
+      'turn-c0ffee',
+    );
+    expect(out.calls).toEqual([
+      ['status', 500],
+      ['send', { error: 'internal', correlationId: 'turn-c0ffee' }],
+      ['end'],
+    ]);
+    expect(JSON.stringify(out.calls)).not.toMatch(/boom|internal\.example/);
+    expect(out.errors).toEqual(['Error: boom at https://internal.example/secret-path']);
+  });
+});
+
+describe('LeanCloudAdapter when the channel keys cannot be loaded', () => {
+  /** botbuilder's error when the OpenID metadata or keys endpoint answers with an error. */
+  class KeysUnavailable extends ConfigurationBotFrameworkAuthentication {
+    override async authenticateRequest(): Promise<never> {
+      throw new AuthenticationError('Failed to load Keys: 503', StatusCodes.INTERNAL_SERVER_ERROR);
+    }
+  }
+
+  test('500 reported as our failure, not a 401 blamed on the caller', async () => {
+    const reported: number[] = [];
+    const adapter = new LeanCloudAdapter(new KeysUnavailable({ MicrosoftAppId: 'app' }), (_err, status) =>
+      reported.push(status),
+    );
+    const { res, calls } = recordingResponse();
+    await withCorrelation(
+      () => adapter.process({ method: 'POST', headers: {}, body: activity() } as never, res as never, async () => {}),
+      'turn-keys',
+    );
+    expect(calls).toEqual([['status', 500], ['send', { error: 'internal', correlationId: 'turn-keys' }], ['end']]);
+    expect(reported).toEqual([500]);
   });
 });
 
