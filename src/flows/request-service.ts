@@ -45,7 +45,7 @@ export type DecisionResult =
   | {
       kind: 'refused';
       request: AccessRequest;
-      reason: RefusalReason | 'stale' | 'twice' | 'inProgress' | 'paused';
+      reason: RefusalReason | 'stale' | 'twice' | 'inProgress' | 'paused' | 'notActive';
       message: string;
     };
 
@@ -599,6 +599,18 @@ export class RequestService {
     return false;
   }
 
+  /**
+   * Why an extension cannot be approved because of its original (being revoked, or no longer
+   * active); undefined for a request that extends nothing or an original still active.
+   */
+  private async endedOriginal(request: AccessRequest): Promise<string | undefined> {
+    if (!request.extendsRequestId) return undefined;
+    const original = await this.store.get(request.extendsRequestId);
+    if (original?.state === 'succeeded' && !original.access?.revokingSince) return undefined;
+    const why = original?.state === 'succeeded' ? 'is being revoked' : 'no longer has active access';
+    return `Request ${request.extendsRequestId} ${why}, so its extension ${request.id} cannot be approved; it closes without a decision. Nothing was changed; ask for a new request if the access is still needed.`;
+  }
+
   /** Approvers and auditors may read the audit log. */
   async mayReadAudit(actor: Actor): Promise<boolean> {
     if (this.settings.auditorIds.some((a) => a.toLowerCase() === actor.objectId.toLowerCase())) return true;
@@ -660,7 +672,7 @@ export class RequestService {
     // `auditDetail`: what the request's history keeps when it must say less than the clicking
     // approver is told (its requester reads that history in the tab).
     const refused = async (
-      r: RefusalReason | 'twice' | 'paused',
+      r: RefusalReason | 'twice' | 'paused' | 'notActive',
       message: string,
       auditDetail = message,
     ): Promise<DecisionResult> => {
@@ -687,6 +699,10 @@ export class RequestService {
       // reason is in the `access.paused` entry.
       return refused('paused', pausedRefusal(paused, stays, true), pausedRefusal(paused, stays, false));
     }
+    // An extension of access that is being revoked or has ended would only fail when it runs
+    // (extend.notActive): refused here, left pending for the revocation to close.
+    const ended = input.approve ? await this.endedOriginal(request) : undefined;
+    if (ended) return refused('notActive', ended);
     const required = Math.max(1, binding.approvalsRequired);
     // G5 holds for every approval the quorum counts, not only this click's: an earlier approver
     // who has since left the rule's approvers no longer counts. A rejection needs no quorum.

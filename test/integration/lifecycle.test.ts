@@ -1296,8 +1296,19 @@ describe('access lifecycle (G17)', () => {
       access: { revokingSince: expect.any(String) },
     });
     expect(assignmentsOn(contosoId)).toHaveLength(0);
-    // Approved before the retry, the extension finds its original ending: nothing to extend.
-    await h.click(users.approver, 'approve', { requestId: extensionId });
+    // An approver's click before the retry is refused: the access is ending. The extension stays
+    // pending, for the revocation to close.
+    const click = await h.click(users.approver, 'approve', { requestId: extensionId });
+    expect(cardText({ attachments: [{ content: click.body.value }] })).toContain(
+      `Request ${request.id} is being revoked, so its extension ${extensionId} cannot be approved`,
+    );
+    expect((await store.get(extensionId))!.state).toBe('pending');
+    expect(await actions(extensionId)).toContain('approval.refused.notActive:refused');
+    // Approved all the same (a decision written as the revocation began), the extension finds its
+    // original ending: nothing to extend.
+    await (
+      await approveAndRun(extensionId)
+    ).done;
     const extension = await h.settle(extensionId);
     expect(extension.state).toBe('failed');
     expect(extension.outcome?.error).toMatch(new RegExp(`Request ${request.id} is being revoked`));
@@ -1346,7 +1357,7 @@ describe('access lifecycle (G17)', () => {
     );
   });
 
-  test('a failure closing a pending extension does not undo the revocation: logged, and the extension, approved later, grants nothing (its run fails: extend.notActive)', async () => {
+  test('a failure closing a pending extension does not undo the revocation: logged, and approving the extension later is refused, changing nothing', async () => {
     await start();
     const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
     const extensionId = await requestExtension(request.id, '--for 1h release still running');
@@ -1366,11 +1377,22 @@ describe('access lifecycle (G17)', () => {
     expect(logged).toMatchObject([
       { level: 50, requestId: request.id, err: expect.objectContaining({ message: 'request table offline' }) },
     ]);
-    // Approved, its run finds the original ended and fails: nothing is extended or re-created.
-    await h.click(users.approver, 'approve', { requestId: extensionId });
-    expect(await h.settle(extensionId)).toMatchObject({ state: 'failed', outcome: { errorCode: 'extend.notActive' } });
+    // Approving it is refused: it stays pending (its own expiry closes it), nothing is re-created.
+    const click = await h.click(users.approver, 'approve', { requestId: extensionId });
+    expect(cardText({ attachments: [{ content: click.body.value }] })).toContain(
+      `Request ${request.id} no longer has active access, so its extension ${extensionId} cannot be approved`,
+    );
+    expect((await store.get(extensionId))!.state).toBe('pending');
+    expect(await actions(extensionId)).toContain('approval.refused.notActive:refused');
+    expect(await actions(extensionId)).not.toContain('request.approved:approved');
     expect(assignmentsOn(contosoId)).toHaveLength(0);
     expect((await store.get(request.id))!.state).toBe('revoked');
+    // Approved all the same (a decision written before the revocation ended), its run fails.
+    await (
+      await approveAndRun(extensionId)
+    ).done;
+    expect(await h.settle(extensionId)).toMatchObject({ state: 'failed', outcome: { errorCode: 'extend.notActive' } });
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
   });
 
   test('G11: a pending extension whose close cannot be audited stays pending (undone, logged); the other pending extension closes all the same', async () => {
