@@ -167,6 +167,31 @@ describe('AccessLifecycle: the access lease', () => {
   });
 });
 
+describe('AccessLifecycle: the access lease through a slow revocation', () => {
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
+  afterEach(() => jest.useRealTimers());
+
+  test('a delete that takes three minutes keeps the lease (renewed while it waits): no one else takes it meanwhile, and the revocation finishes', async () => {
+    const key = `assignment:${grantPlan().roleAssignmentName}`;
+    const takenMeanwhile: unknown[] = [];
+    // The cluster is slow: three minutes (three lease TTLs) pass inside the delete, 20 s at a time.
+    const t = setup(true, async () => {
+      for (let i = 0; i < 9; i++) {
+        t.clock.advance(20_000);
+        await jest.advanceTimersByTimeAsync(20_000);
+        takenMeanwhile.push(await t.leases.acquire(key, 'other|R-OTHER', 60_000));
+      }
+    });
+    const a = t.granted('R-AAAAAAAA');
+    await t.plant(a);
+    await expect(t.lifecycle.revoke(a, APPROVER, 'incident', false)).resolves.toMatchObject({ state: 'revoked' });
+    expect(takenMeanwhile).toEqual(Array(9).fill(undefined));
+    expect(t.deletes()).toBe(1);
+    // Released when it finished.
+    expect(await t.leases.acquire(key, 'other|R-OTHER', 60_000)).toBeDefined();
+  });
+});
+
 describe('AccessLifecycle: who holds a role assignment', () => {
   test('when the registry has too many active requests to list them all, the assignment is kept (another may hold it), and says why', async () => {
     const t = setup(true);

@@ -57,3 +57,53 @@ describe('LeaseGuard.check (the fence before each write of a run)', () => {
     expect(await store.acquire('exec:R1', 'instance-c', TTL_MS)).toBeUndefined();
   });
 });
+
+describe('LeaseGuard keeps the lease alive while its run waits (a revocation on a slow cluster)', () => {
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
+  afterEach(() => jest.useRealTimers());
+
+  test('renewed every third of its TTL without a check, so no one takes it however long the step takes', async () => {
+    const { clock, store, renewals, guard } = await setup();
+    try {
+      // Five minutes of one step (five TTLs), no check in between.
+      for (let i = 1; i <= 15; i++) {
+        clock.advance(TTL_MS / 3);
+        await jest.advanceTimersByTimeAsync(TTL_MS / 3);
+        expect(renewals).toHaveLength(i);
+        expect(await store.acquire('exec:R1', 'instance-b', TTL_MS)).toBeUndefined();
+      }
+      await expect(guard.check()).resolves.toBeUndefined();
+    } finally {
+      await guard.stop();
+    }
+    // Stopped: no renewal after it, and the lease is free at once.
+    await jest.advanceTimersByTimeAsync(TTL_MS);
+    expect(renewals).toHaveLength(15);
+    expect(await store.acquire('exec:R1', 'instance-b', TTL_MS)).toMatchObject({ owner: 'instance-b' });
+  });
+
+  test('a renewal the store fails is tried again at the next interval; the lease holds if one succeeds in time', async () => {
+    const { clock, store, renewals, guard } = await setup();
+    const renew = store.renew.bind(store);
+    let failures = 1;
+    store.renew = async (lease, ttlMs) => {
+      if (failures-- > 0) {
+        renewals.push(lease);
+        throw new Error('store busy');
+      }
+      return renew(lease, ttlMs);
+    };
+    try {
+      clock.advance(TTL_MS / 3);
+      await jest.advanceTimersByTimeAsync(TTL_MS / 3);
+      clock.advance(TTL_MS / 3);
+      await jest.advanceTimersByTimeAsync(TTL_MS / 3);
+      expect(renewals).toHaveLength(2);
+      clock.advance(TTL_MS / 2); // past the first lease's expiry
+      expect(await store.acquire('exec:R1', 'instance-b', TTL_MS)).toBeUndefined();
+      await expect(guard.check()).resolves.toBeUndefined();
+    } finally {
+      await guard.stop();
+    }
+  });
+});
