@@ -208,6 +208,7 @@ export function createFlows(
         requestId: event.requestId,
         payload: { event },
       }),
+    stores.pause,
   );
   const actions = new AccessActions(
     requests,

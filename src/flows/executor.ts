@@ -11,6 +11,7 @@ import type { AccessRequest, CreatedObject, Outcome, RequestEvent } from '../dom
 import { transition } from '../domain/request';
 import { currentCorrelationId, withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
+import { type PauseReader, pausedRefusal } from './access-pause';
 import { LeaseGuard } from './lease-guard';
 import type { RequestNotifier } from './notifier';
 
@@ -73,6 +74,11 @@ export class Executor {
      * `audit.retry` job): the change happened, so the request says so and the entry follows.
      */
     private readonly auditRetry?: (event: AuditEvent) => Promise<void>,
+    /**
+     * The pause of new access, read before a run starts: a request approved before the pause
+     * (or by a click racing it) that has not started yet changes nothing in Azure.
+     */
+    private readonly pauses?: PauseReader,
   ) {}
 
   /** How often to look for runs to take over: half a lease TTL, so a dead holder's work waits at most 1.5 TTL. */
@@ -166,6 +172,18 @@ export class Executor {
       await guard.check();
       await this.audit.append({ ...event, actor: ACRBOT_ACTOR, tenantId, requestId });
     };
+    // Only a run that has not started: a resumed one may have written in Azure already, and is
+    // finished (its writes recorded) rather than left half done.
+    const paused = resumed ? undefined : await this.pauses?.current();
+    if (paused) {
+      const error = pausedRefusal(
+        paused,
+        `Request ${requestId} was approved but had not started, so acrbot made no change in Azure; ask again once new access is resumed.`,
+        false,
+      );
+      await this.refuseToStart(request, guard, record, targets, error, 'access.paused');
+      return;
+    }
     try {
       await record({
         action: resumed ? 'execution.resumed' : 'execution.started',
@@ -200,20 +218,14 @@ export class Executor {
     } catch (err) {
       if (err instanceof LeaseLostError) throw err;
       this.log.error({ err, requestId }, 'the end of the access could not be scheduled; nothing changed in Azure');
-      await record({
-        action: 'request.failed',
-        outcome: 'failed',
-        targetIds: targets,
-        detail: 'the end of the access could not be scheduled',
-      }).catch((auditErr: unknown) => {
-        if (auditErr instanceof LeaseLostError) throw auditErr;
-        this.log.error({ err: auditErr, requestId }, 'audit write failed after a refused execution');
-      });
-      await this.notStarted(
+      await this.refuseToStart(
         request,
         guard,
-        'schedule.unavailable',
+        record,
+        targets,
         "acrbot could not schedule the end of this access, so it made no change in Azure; try again once the bot's storage is healthy.",
+        'schedule.unavailable',
+        'the end of the access could not be scheduled',
       );
       return;
     }
@@ -289,6 +301,28 @@ export class Executor {
       this.log.error({ err, requestId }, 'audit write failed after execution');
     });
     await this.save(current, guard, event);
+  }
+
+  /**
+   * Fails a run before its first Azure write, audited (`request.failed`, with `auditDetail` or
+   * the error); an audit failure is logged and the run is failed all the same: nothing was done.
+   */
+  private async refuseToStart(
+    request: AccessRequest,
+    guard: LeaseGuard,
+    record: (event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail'>) => Promise<void>,
+    targets: string[],
+    error: string,
+    errorCode: string,
+    auditDetail = error,
+  ): Promise<void> {
+    await record({ action: 'request.failed', outcome: 'failed', targetIds: targets, detail: auditDetail }).catch(
+      (auditErr: unknown) => {
+        if (auditErr instanceof LeaseLostError) throw auditErr;
+        this.log.error({ err: auditErr, requestId: request.id }, 'audit write failed after a refused execution');
+      },
+    );
+    await this.notStarted(request, guard, errorCode, error);
   }
 
   /** Fails a run before its first Azure write: "Not started", with why and what to do. */

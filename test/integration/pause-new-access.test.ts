@@ -5,6 +5,7 @@
  */
 import { cardText } from '../helpers/capturing-connector';
 import { SANDBOX_TENANT_ID } from '../../src/sandbox/fixtures';
+import { transition } from '../../src/domain/request';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
 describe('pause new access', () => {
@@ -141,6 +142,53 @@ describe('pause new access', () => {
     await h.click(users.approver, 'approve', { requestId: waiting.id });
     expect((await h.settle(waiting.id)).state).toBe('succeeded');
     expect(await ask(users.requester, 'pause')).toContain('New access is open');
+  });
+
+  test('a request approved before the pause whose run has not started changes nothing in Azure: failed "Not started", audited, told without the reason; one approved after the resume runs', async () => {
+    const waiting = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 1d deploy payments-api');
+    const started = await h.requestGrant(users.requester, 'aks-dev contosoacr --for 1d deploy payments-api to dev');
+    // Approved in the same moment as the pause: the decision is written, its run not started yet
+    // (as after a crash, or a click that raced the pause on another instance).
+    const approver = { objectId: users.approver.objectId, name: users.approver.name };
+    await h.app.store.update(transition(waiting, { type: 'approve', by: approver, at: new Date() }));
+    // The other one's run had started when its instance died: it may have written in Azure, and
+    // is finished rather than left half done.
+    const approved = transition(started, { type: 'approve', by: approver, at: new Date() });
+    await h.app.store.update(approved);
+    await h.app.store.update(transition(approved, { type: 'start', at: new Date() }));
+    await ask(users.approver, 'pause credential leak under investigation', 'personal');
+    const before = assignments();
+    const callsBefore = h.connector.calls.length;
+
+    await h.app.services.executor.resumeInterrupted();
+    const failed = await h.settle(waiting.id);
+    expect((await h.settle(started.id)).state).toBe('succeeded');
+    expect(failed).toMatchObject({ state: 'failed', outcome: { summary: 'Not started', errorCode: 'access.paused' } });
+    expect(failed.outcome?.error).toMatch(
+      new RegExp(
+        `^New access is paused since .* by Alex Approver\\. Request ${waiting.id} was approved but had not started, so acrbot made no change in Azure`,
+      ),
+    );
+    expect(assignments()).toBe(before + 1); // the started run's, not the waiting one's
+    const history = (await h.app.audit.forRequest(waiting.id)).map((e) => `${e.action}:${e.outcome}`);
+    expect(history).toContain('request.failed:failed');
+    expect(history).not.toContain('execution.started:executing');
+    // Its cards say why it did not run, never the pause's reason.
+    const told = await h.connector.waitFor(
+      (c) =>
+        h.connector.calls.indexOf(c) >= callsBefore &&
+        cardText(c.activity).includes('was approved but had not started'),
+      5000,
+      'the card saying the run did not start',
+    );
+    expect(cardText(told.activity)).not.toContain('credential leak');
+    expect(JSON.stringify(await h.app.audit.forRequest(waiting.id))).not.toContain('credential leak');
+
+    // Once resumed, a new request runs as before.
+    await h.app.stores.pause.resume();
+    const again = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 1d deploy payments-api again');
+    await h.click(users.approver, 'approve', { requestId: again.id });
+    expect((await h.settle(again.id)).state).toBe('succeeded');
   });
 
   test('only approvers pause or resume (a forwarded Resume card too); an answer to a question that starts with "pause" pauses nothing; a second pause keeps the first; a Resume card lifts only the pause it names; the reason is checked and neutralised', async () => {
