@@ -54,12 +54,17 @@ export function shortDuration(ms: number): string {
   return `${Math.round(ms / 60_000)}m`;
 }
 
+/** True when no `--for` was given (absent or blank): the deployment's default term applies. */
+export function isDefaultTerm(text: string | undefined): boolean {
+  return text === undefined || text.trim() === '';
+}
+
 /**
  * Parses `--for` (`30m`, `12h`, `30d`, `12w`, `1y`, or `permanent`) within the limits; the
  * default when absent. Throws a {@link UserFacingError} (`validation.duration`) with the allowed range.
  */
 export function parseAccessDuration(text: string | undefined, limits: AccessLimits): AccessTerm {
-  if (text === undefined || text.trim() === '') return { durationMs: limits.defaultMs };
+  if (text === undefined || isDefaultTerm(text)) return { durationMs: limits.defaultMs };
   const value = text.trim().toLowerCase();
   const range = `between ${shortDuration(limits.minMs)} and ${shortDuration(limits.maxMs)}`;
   if (value === 'permanent') {

@@ -26,6 +26,12 @@ export interface Actor {
   name: string;
 }
 
+/** Who is acting, in which tenant. */
+export interface ActingContext {
+  actor: Actor;
+  tenantId: string;
+}
+
 /** What happened when the plan ran. */
 export interface Outcome {
   summary: string;

@@ -13,7 +13,7 @@
 import { UserFacingError } from '../domain/errors';
 import { LeaseLostError, type AuditLog, type LeaseStore } from '../domain/ports';
 import { isBeingRevoked, type AccessRequest, type Actor } from '../domain/request';
-import { formatUtc } from '../domain/access-term';
+import { formatUtc, isDefaultTerm } from '../domain/access-term';
 import type { Logger } from '../observability/logger';
 import { checkReason, REASON_LIMITS, singleLine } from '../domain/text';
 import type { AccessLifecycle } from './access-lifecycle';
@@ -230,6 +230,7 @@ export class AccessActions {
         plan,
         origin: input.origin,
         access,
+        defaultTerm: isDefaultTerm(input.duration),
         extendsRequestId: original.id,
       });
     });

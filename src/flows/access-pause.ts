@@ -11,18 +11,12 @@ import { formatUtc } from '../domain/access-term';
 import type { AuditEvent } from '../domain/audit-chain';
 import { UserFacingError } from '../domain/errors';
 import type { AccessPause, AuditLog, Clock, PauseIdentity, PauseOutcome, PauseStore } from '../domain/ports';
-import type { Actor } from '../domain/request';
+import type { ActingContext, Actor } from '../domain/request';
 import { checkReason } from '../domain/text';
 import type { Logger } from '../observability/logger';
 
 /** What the request service reads before filing or approving anything. */
 export type PauseReader = Pick<PauseStore, 'current'>;
-
-/** Who acts, in which tenant (the request service's `ActingContext`). */
-interface Acting {
-  actor: Actor;
-  tenantId: string;
-}
 
 /**
  * The refusal while paused: `nothingDone` (what did not happen), what still works and who can
@@ -51,7 +45,7 @@ export class AccessPauseService {
   }
 
   /** Pauses new access with `reason`; when a pause is already in force, answers it unchanged. */
-  async pause(acting: Acting, reasonText: string | undefined): Promise<PauseOutcome> {
+  async pause(acting: ActingContext, reasonText: string | undefined): Promise<PauseOutcome> {
     await this.mustBeApprover(acting, 'pause');
     const reason = checkReason(
       reasonText,
@@ -87,7 +81,7 @@ export class AccessPauseService {
    * it is no longer in force (lifted already, or lifted and paused again: nothing is changed).
    */
   async resume(
-    acting: Acting,
+    acting: ActingContext,
     reasonText: string | undefined,
     expected: PauseIdentity,
   ): Promise<AccessPause | undefined> {
@@ -120,7 +114,7 @@ export class AccessPauseService {
    * Refuses (audited) anyone who is not an approver under the policy in force; chat asks it before
    * showing the confirmation to resume, so that only approvers see one.
    */
-  async mustBeApprover(acting: Acting, verb: 'pause' | 'resume'): Promise<void> {
+  async mustBeApprover(acting: ActingContext, verb: 'pause' | 'resume'): Promise<void> {
     if (await this.isApprover(acting.actor)) return;
     const message = `Only approvers can ${verb} new access; nothing was changed.`;
     await this.recordRefusal({

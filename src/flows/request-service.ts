@@ -9,6 +9,7 @@ import {
   awaitingReview,
   countedApprovals,
   factsOf,
+  cappedDurationMs,
   hasApprovers,
   isNamedApprover,
   nextApprovalStep,
@@ -25,7 +26,15 @@ import { describeDurationMs, formatUtc, parseAccessDuration, shortDuration } fro
 import type { Plan } from '../domain/plan';
 import type { AuditLog, Clock, DirectoryPort, RequestStore, ScheduledJob } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
-import type { AccessRequest, AccessTerm, Actor, PolicyBinding, RequestEvent, RequestState } from '../domain/request';
+import type {
+  AccessRequest,
+  AccessTerm,
+  ActingContext,
+  Actor,
+  PolicyBinding,
+  RequestEvent,
+  RequestState,
+} from '../domain/request';
 import { describeState, isBeingGranted, isBeingRevoked, isExpired, transition } from '../domain/request';
 import { looksLikeSecret, singleLine } from '../domain/text';
 import type { Logger } from '../observability/logger';
@@ -91,12 +100,6 @@ const MAX_QUORUM_RECHECKS = 10;
 const REVIEWABLE_STATES: RequestState[] = ['approved', 'executing', 'succeeded', 'failed', 'revoked'];
 /** Most requests the start-up pass reads to find break-glass grants without a review job. */
 const REVIEW_SCAN_LIMIT = 1000;
-
-/** Who is acting, in which tenant. */
-export interface ActingContext {
-  actor: Actor;
-  tenantId: string;
-}
 
 function targetsOf(plan: Plan): string[] {
   return [plan.cluster.id, plan.registry.id];
@@ -183,8 +186,13 @@ export class RequestService {
     reason: string;
     plan: Plan;
     origin: AccessRequest['origin'];
-    /** Requested duration (the lifecycle); capped or refused by the rule's maxDuration. */
+    /**
+     * Requested duration (the lifecycle): longer than the rule's maxDuration is refused, unless
+     * it is the deployment's default term (`defaultTerm`: no `--for` given), which is cut to it.
+     */
     access?: AccessTerm;
+    /** True when `access` is the default term, not one the requester typed. */
+    defaultTerm?: boolean;
     /** `--break-glass`: execute at once, reviewed afterwards. */
     breakGlass?: boolean;
     sourceActivityId?: string;
@@ -222,8 +230,14 @@ export class RequestService {
         'policy.noRule',
         `No rule of the approval policy covers ${input.plan.cluster.name} → ${input.plan.registry.name}, so nobody could approve it. Ask the platform team to add a rule ("@acrbot policy ${input.plan.cluster.name} ${input.plan.registry.name}" shows what applies).`,
       );
-    const requestedMs = input.access?.durationMs;
-    const tooLong = input.access?.permanent || (requestedMs !== undefined && requestedMs > rule.maxDurationMs!);
+    // The requester who typed no --for never asked for the deployment's default: it is cut to
+    // the rule's maximum instead of refused.
+    const asked =
+      input.defaultTerm && input.access?.durationMs !== undefined
+        ? { ...input.access, durationMs: cappedDurationMs(input.access.durationMs, rule, false) }
+        : input.access;
+    const requestedMs = asked?.durationMs;
+    const tooLong = asked?.permanent || (requestedMs !== undefined && requestedMs > rule.maxDurationMs!);
     if (rule.maxDurationMs !== undefined && tooLong)
       return refuse(
         'policy.refused.duration',
@@ -233,11 +247,11 @@ export class RequestService {
     const auto = rule.autoApprove;
     const access: AccessTerm | undefined = auto
       ? {
-          ...input.access,
+          ...asked,
           durationMs: Math.min(requestedMs ?? auto.maxDurationMs, auto.maxDurationMs),
           permanent: undefined,
         }
-      : input.access;
+      : asked;
     // An extension's term counts from when it is granted and only ever moves the end later: one
     // that would end at or before the current end could be approved and change nothing. Checked on
     // the term it would run with (an auto-approving rule caps it).
@@ -247,7 +261,7 @@ export class RequestService {
       return refuse(
         'extend.refused.notLater',
         'extend.notLater',
-        `Request ${input.extendsRequestId} already runs until ${formatUtc(currentEnd)}. An extension's term counts from when it is granted, so ${describeDurationMs(termMs)}${auto && termMs !== input.access?.durationMs ? ` (rule ${rule.id} grants at most that)` : ''} would end before that and change nothing; ask for a term that ends later.`,
+        `Request ${input.extendsRequestId} already runs until ${formatUtc(currentEnd)}. An extension's term counts from when it is granted, so ${describeDurationMs(termMs)}${auto && termMs !== asked?.durationMs ? ` (rule ${rule.id} grants at most that)` : ''} would end before that and change nothing; ask for a term that ends later.`,
       );
     const binding: PolicyBinding = {
       ruleId: rule.id,

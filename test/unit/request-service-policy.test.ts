@@ -109,7 +109,10 @@ function setup(initial: Policy) {
     revoked,
     pauses,
     setPolicy: (p: Policy) => (current = p),
-    create: (requester: Actor = REQUESTER, extra: { breakGlass?: boolean; durationMs?: number } = {}) =>
+    create: (
+      requester: Actor = REQUESTER,
+      extra: { breakGlass?: boolean; durationMs?: number; defaultTerm?: boolean } = {},
+    ) =>
       service.create({
         requester,
         tenantId: TENANT,
@@ -118,6 +121,7 @@ function setup(initial: Policy) {
         origin: { conversationId: '19:general@thread.tacv2', conversationType: 'channel' },
         ...(extra.breakGlass && { breakGlass: true }),
         ...(extra.durationMs !== undefined && { access: { durationMs: extra.durationMs } }),
+        ...(extra.defaultTerm && { defaultTerm: true }),
       }),
     decide: (id: string, actor: Actor, approve = true, reason?: string): Promise<DecisionResult> =>
       service.decide({ requestId: id, acting: { actor, tenantId: TENANT }, approve, reason }),
@@ -199,6 +203,19 @@ describe('G18: quorum', () => {
     await expect(t.create()).rejects.toThrow(/No rule of the approval policy covers aks-prod → contosoacr/);
     expect(await t.store.listByState(['pending'])).toHaveLength(0);
     expect(actions(await t.audit.latest(10))).toEqual(['policy.refused.duration', 'policy.noRule']);
+  });
+
+  test('maxDuration: the default term (no --for) is cut to the rule maximum, not refused; a typed one is still refused', async () => {
+    const t = setup(policy([rule('prod', { maxDurationMs: 8 * HOUR })]));
+    const defaulted = await t.create(REQUESTER, { durationMs: 30 * DAY, defaultTerm: true });
+    expect(defaulted).toMatchObject({ state: 'pending', access: { durationMs: 8 * HOUR } });
+    // Under the cap, the default stands.
+    t.setPolicy(policy([rule('prod', { maxDurationMs: 60 * DAY })]));
+    expect(await t.create(OUTSIDER, { durationMs: 30 * DAY, defaultTerm: true })).toMatchObject({
+      access: { durationMs: 30 * DAY },
+    });
+    t.setPolicy(policy([rule('prod', { maxDurationMs: 8 * HOUR })]));
+    await expect(t.create(REQUESTER, { durationMs: 30 * DAY })).rejects.toThrow(/at most 8 hours; ask for less/);
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { type ConversationReference, TurnContext } from 'botbuilder';
 import { z } from 'zod/v3';
+import { isDefaultTerm } from '../../domain/access-term';
 import { isUserFacing } from '../../domain/errors';
 import type { AccessRequest, AccessTerm } from '../../domain/request';
 import type { SecretCommandOptions } from '../../domain/command';
@@ -231,6 +232,7 @@ export class RequestHandler {
         origin: facts.origin,
         sourceActivityId: activityId,
         access,
+        defaultTerm: isDefaultTerm(secret ? input.options.expires : input.duration),
         ...(!secret && input.breakGlass && { breakGlass: true }),
       });
       return { kind: 'created', request };

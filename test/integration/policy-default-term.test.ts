@@ -1,0 +1,57 @@
+/**
+ * A rule's maxDuration shorter than the deployment's default term (ACRBOT_DEFAULT_ACCESS_DURATION,
+ * 30 days here): a request without --for gets the rule's maximum instead of a refusal for a term
+ * its requester never typed; a typed --for longer than the rule allows is still refused.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
+import { cardText } from '../helpers/capturing-connector';
+import { type Harness, startHarness, users } from '../helpers/harness';
+
+const POLICY = `version: 1
+rules:
+  - id: prod-short
+    match: { cluster: "aks-prod*" }
+    approvers: { users: ["${SANDBOX_USERS.approver.objectId}"] }
+    maxDuration: 8h
+`;
+
+describe("a rule's maxDuration and the default term", () => {
+  let h: Harness;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'acrbot-default-term-'));
+    writeFileSync(join(dir, 'policy.yaml'), POLICY);
+    h = await startHarness({ ACRBOT_POLICY: join(dir, 'policy.yaml'), ACRBOT_DEFAULT_ACCESS_DURATION: '30d' });
+  });
+  afterAll(async () => {
+    await h?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('no --for: the request is for the rule maximum, and the granted access ends then', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    expect(request).toMatchObject({ state: 'pending', access: { durationMs: 8 * 3600_000 } });
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const granted = await h.settle(request.id);
+    expect(granted.state).toBe('succeeded');
+    // The end is set when the access is granted: 8 hours from then.
+    expect(Date.parse(granted.access!.expiresAt!) - Date.parse(granted.updatedAt)).toBe(8 * 3600_000);
+  });
+
+  test('a typed --for longer than the rule allows is refused, and nothing is stored', async () => {
+    const before = h.connector.calls.length;
+    const stored = (await h.app.store.listByState(['pending', 'approved', 'executing', 'succeeded'])).length;
+    await h.say(users.requester, 'grant aks-prod contosoabac --for 2d deploy payments-api');
+    const answer = await h.connector.waitFor(
+      (c) => h.connector.calls.indexOf(c) >= before && /at most 8 hours/.test(cardText(c.activity)),
+      5000,
+      'the refusal',
+    );
+    expect(cardText(answer.activity)).toContain('Rule prod-short allows access for at most 8 hours; ask for less.');
+    expect((await h.app.audit.latest(1))[0].action).toBe('policy.refused.duration');
+    expect(await h.app.store.listByState(['pending', 'approved', 'executing', 'succeeded'])).toHaveLength(stored);
+  });
+});
