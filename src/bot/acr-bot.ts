@@ -193,7 +193,8 @@ export class AcrBot extends ActivityHandler {
     identity: TurnIdentity,
     command: Extract<Command, { verb: 'grant' }>,
   ): Promise<void> {
-    if (!command.cluster && !command.registry) {
+    // The form has no term: with --for given, the questions ask for the rest and keep it.
+    if (!command.cluster && !command.registry && command.duration === undefined) {
       // Paused: refused now, not after the form is filled in.
       try {
         await this.services.requests.assertOpen(identity);
@@ -237,8 +238,13 @@ export class AcrBot extends ActivityHandler {
         await this.services.requests.assertOpen(identity);
         if (input.cluster) parseClusterRef(input.cluster);
         if (input.registry) parseRegistryRef(input.registry);
-        // `--for` is checked before the questions, not after the user answered them all.
+        // `--for` and a secret's options are checked before the questions, not after the user
+        // answered them all.
         if (input.duration !== undefined) this.services.requests.accessTerm(input.duration);
+        if (input.options) {
+          const term = this.services.requests.accessTerm(input.options.expires);
+          this.services.secretPlanner.checkOptions(input.options, this.services.requests.credentialLifetimeMs(term));
+        }
       } catch (err) {
         if (!isUserFacing(err)) throw err;
         await sendCard(ctx, errorCardFor(this.services, err, 'Could not read that request'));

@@ -16,6 +16,7 @@ import { isUserFacing } from '../domain/errors';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { checkReason } from '../domain/text';
 import type { SecretCommandOptions } from '../domain/command';
+import { inertText } from '../views/request-view';
 import type { GrantInput, SecretInput } from './handlers/request-handler';
 
 const CLUSTER_PROMPT = 'clusterPrompt';
@@ -36,12 +37,15 @@ function validator(check: (text: string) => unknown) {
       check(text);
       return true;
     } catch (err) {
-      // Re-ask with the reason, not a bare retry.
-      await prompt.context.sendActivity(
-        isUserFacing(err)
-          ? `${err.message} (type "cancel" to stop)`
+      // Re-ask with the reason, not a bare retry. The reason quotes the answer, which is user
+      // text in acrbot's voice: neutralised and sent as plain text (no link, image or mention).
+      await prompt.context.sendActivity({
+        type: 'message',
+        textFormat: 'plain',
+        text: isUserFacing(err)
+          ? `${inertText(err.message)} (type "cancel" to stop)`
           : 'That answer was not understood; try again or type "cancel".',
-      );
+      });
       return false;
     }
   };

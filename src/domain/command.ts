@@ -208,7 +208,26 @@ function parseExtend(words: string[]): Command {
 }
 
 function splitWords(text: string): string[] {
-  return text.trim().split(/\s+/).filter(Boolean);
+  return text.trim().split(/\s+/).filter(Boolean).map(asciiOption);
+}
+
+/**
+ * Dashes that phones, Word and Outlook put where `--` was typed (en and em dash, minus sign and
+ * their kin), at the start of a word.
+ */
+const DASH_LOOKALIKES = /^[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]+-*/;
+
+/**
+ * `—for 2h` or `–break-glass` as the option it was meant to be: smart punctuation would otherwise
+ * turn an option into words of the reason (a 30-day grant instead of 2 hours, an ordinary request
+ * instead of break-glass). Only words that then name an option change; other text stays as typed.
+ */
+function asciiOption(word: string): string {
+  if (!DASH_LOOKALIKES.test(word)) return word;
+  const option = word.replace(DASH_LOOKALIKES, '--');
+  const flag = option.split('=')[0].toLowerCase();
+  const known = DURATION_FLAGS.includes(flag) || flag in SECRET_FLAGS || /^--break[-_]?glass$/.test(flag);
+  return known ? option : word;
 }
 
 function positionals(words: string[]): { cluster?: string; registry?: string; reason?: string } {

@@ -10,7 +10,7 @@ import type { Clock, RequestStore, RoleAssignmentPort } from '../domain/ports';
 import { replacesLine, sameSecretTarget } from '../domain/secret-ownership';
 import { pullRoleFor } from '../domain/roles';
 import { applicationNameFor } from '../domain/secret-credential';
-import { checkSecretOptions } from '../domain/secret-options';
+import { checkSecretOptions, type SecretOptions } from '../domain/secret-options';
 import type { SecretCommandOptions } from '../domain/command';
 import { missingRoleWriteMessage } from './grant-planner';
 import type { ResourceResolver } from './resource-resolver';
@@ -33,6 +33,21 @@ export class SecretPlanner {
    * `credentialLifetimeMs` (the access term, validated by the caller; G17) `--expires`/`--for`
    * is not parsed again and the credential lives that long.
    */
+  /**
+   * The typed options checked and completed with the defaults, without planning: chat checks
+   * them before it asks any question. With time-boxing (`credentialLifetimeMs`) the access term,
+   * not `--expires`, decides how long the credential lives.
+   */
+  checkOptions(typed: SecretCommandOptions, credentialLifetimeMs?: number): SecretOptions {
+    const checked = checkSecretOptions(
+      credentialLifetimeMs === undefined ? typed : { ...typed, expires: undefined },
+      this.maxExpiryMs,
+    );
+    return credentialLifetimeMs === undefined
+      ? checked
+      : { ...checked, expiresInMs: Math.min(credentialLifetimeMs, this.maxExpiryMs) };
+  }
+
   async plan(
     clusterText: string,
     registryText: string,
@@ -41,14 +56,7 @@ export class SecretPlanner {
   ): Promise<SecretPlan> {
     const clusterRef = parseClusterRef(clusterText);
     const registryRef = parseRegistryRef(registryText);
-    const checked = checkSecretOptions(
-      credentialLifetimeMs === undefined ? typed : { ...typed, expires: undefined },
-      this.maxExpiryMs,
-    );
-    const options =
-      credentialLifetimeMs === undefined
-        ? checked
-        : { ...checked, expiresInMs: Math.min(credentialLifetimeMs, this.maxExpiryMs) };
+    const options = this.checkOptions(typed, credentialLifetimeMs);
     const [cluster, registry] = await Promise.all([
       this.resolver.resolveCluster(clusterRef),
       this.resolver.resolveRegistry(registryRef),

@@ -333,6 +333,76 @@ describe('grant flow', () => {
     expect(request.access).toEqual({ durationMs: 2 * 3_600_000 });
   });
 
+  test('pending with more requests than it shows says so, and how to see the others', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    // 24 more waiting (stored as the first one was, under other ids).
+    for (let i = 0; i < 24; i++)
+      await h.app.store.create({ ...request, id: `R-MANY${'ABCDEFGHJKLMNPQRSTUVWXYZ'[i]}AAA` });
+    const before = h.connector.calls.length;
+    await h.say(users.approver, 'pending');
+    const count = await h.connector.waitFor(
+      (c) => h.connector.calls.indexOf(c) >= before && /waiting for approval/.test(cardText(c.activity)),
+      5000,
+      'the count line',
+    );
+    expect(cardText(count.activity)).toBe(
+      '25 requests waiting for approval; the oldest 20 are shown here, "@acrbot pending R-…" shows any other:',
+    );
+    await h.app.services.background.drain();
+    const cards = () =>
+      h.connector.calls
+        .slice(before)
+        .filter((c) => c.op !== 'update' && /"verb":"approve"/.test(JSON.stringify(c.activity)));
+    await h.connector.waitFor(() => cards().length >= 20, 5000, 'twenty cards');
+    expect(cards()).toHaveLength(20);
+  });
+
+  test('G17: "grant --for 2h" with no names asks the questions (the form has no term) and files the request for 2 hours', async () => {
+    await h.say(users.requester, 'grant --for 2h', 'personal');
+    await h.connector.waitFor((c) => /Which cluster needs pull access/.test(cardText(c.activity)), 5000, 'question');
+    expect(h.connector.calls.filter((c) => /Grant a cluster pull access/.test(cardText(c.activity)))).toEqual([]);
+    await h.say(users.requester, 'aks-prod', 'personal');
+    await h.connector.waitFor((c) => /Which registry/.test(cardText(c.activity)), 5000, 'registry question');
+    await h.say(users.requester, 'contosoacr', 'personal');
+    await h.connector.waitFor((c) => /Why is the access needed/.test(cardText(c.activity)), 5000, 'reason question');
+    await h.say(users.requester, 'nightly batch needs images', 'personal');
+    await h.connector.waitFor((c) => /R-[2-9A-Z]{8}/.test(cardText(c.activity)), 5000, 'plan card');
+    const [request] = await h.app.store.listByState(['pending']);
+    expect(request.access).toEqual({ durationMs: 2 * 3_600_000 });
+  });
+
+  test("a secret's options that can never work are refused before the first question, and nothing is stored", async () => {
+    for (const [text, refusal] of [
+      ['secret aks-dev contosoacr --for 999y', /longer than the maximum access/],
+      ['secret aks-dev contosoacr --namespace Payments', /not a valid namespace/i],
+    ] as const) {
+      const before = h.connector.calls.length;
+      await h.say(users.requester, text, 'personal');
+      await h.connector.waitFor(
+        (c) => h.connector.calls.indexOf(c) >= before && refusal.test(cardText(c.activity)),
+        5000,
+        `refusal of ${text}`,
+      );
+    }
+    expect(h.connector.calls.filter((c) => /Why is the access needed/.test(cardText(c.activity)))).toEqual([]);
+    expect(await h.app.store.listByState(['pending'])).toHaveLength(0);
+  });
+
+  test('a wrong answer is re-asked as plain text that quotes it without a live link or mention', async () => {
+    await h.say(users.requester, 'grant aks-prod', 'personal');
+    await h.connector.waitFor((c) => /Which registry/.test(cardText(c.activity)), 5000, 'registry question');
+    await h.say(users.requester, '[Approve](https://evil.example/login)', 'personal');
+    const reask = await h.connector.waitFor(
+      (c) => /not a valid registry name/.test(cardText(c.activity)),
+      5000,
+      'registry re-ask',
+    );
+    const activity = reask.activity as { text?: string; textFormat?: string };
+    expect(activity.textFormat).toBe('plain');
+    expect(activity.text).not.toMatch(/\]\(|https?:\/\//);
+    await h.say(users.requester, 'cancel', 'personal');
+  });
+
   test('a --for that can never be a term is refused before the first question, and nothing is stored', async () => {
     await h.say(users.requester, 'grant aks-prod contosoacr --for 999y', 'personal');
     await h.connector.waitFor((c) => /longer than the maximum access/.test(cardText(c.activity)), 5000, 'refusal');
@@ -468,6 +538,9 @@ describe('grant flow', () => {
       5000,
       'pending card',
     );
+    // No break-glass grant waits for review, so the count line does not say there are some.
+    const count = h.connector.calls.find((c) => /waiting for approval/.test(cardText(c.activity)))!;
+    expect(cardText(count.activity)).toMatch(/^1 request waiting for approval:$/);
     expect((await h.app.store.listCardCopies(request.id)).map((c) => c.activityId)).toContain(listed.activityId);
 
     // One request by its id (the tab's "Open in chat to approve"): its card with the buttons,

@@ -90,7 +90,7 @@ describe('pause new access', () => {
 
     // `pending` says Approve is refused for now; the request cannot be approved, and stays pending.
     expect(await ask(users.approver, 'pending')).toMatch(
-      /waiting for approval \(break-glass grants to review first\)\. New access is paused, so Approve is refused until an approver types "@acrbot resume"; Reject and reviews work/,
+      /waiting for approval\. New access is paused, so Approve is refused until an approver types "@acrbot resume"; Reject and reviews work/,
     );
     const approve = await h.click(users.approver, 'approve', { requestId: waiting.id, version: waiting.version });
     // An approver is told why, too.

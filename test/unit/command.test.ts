@@ -190,6 +190,26 @@ describe('access, check, pause and resume', () => {
     expect(() => parseCommand('cancel everything')).toThrow(/cancel REQUEST-ID/);
   });
 
+  test('options typed with an en or em dash (smart punctuation) are read as the options they were meant to be', () => {
+    expect(parseCommand('grant aks-prod contosoacr \u2014break-glass prod is down')).toMatchObject({
+      breakGlass: true,
+      reason: 'prod is down',
+    });
+    expect(parseCommand('grant aks-prod contosoacr \u2013for 2h deploy payments-api')).toMatchObject({
+      duration: '2h',
+      reason: 'deploy payments-api',
+    });
+    expect(parseCommand('secret aks-dev contosoacr \u2014namespace payments \u2212\u2212for=7d pull')).toMatchObject({
+      options: { namespace: 'payments', expires: '7d' },
+      reason: 'pull',
+    });
+    expect(parseCommand('extend R-7K2M9QXA \u2014for 7d release slipped')).toMatchObject({ duration: '7d' });
+    // Dashes in the reason itself stay as typed.
+    expect(parseCommand('grant aks-prod contosoacr deploy \u2014 urgent \u2014also today')).toMatchObject({
+      reason: 'deploy \u2014 urgent \u2014also today',
+    });
+  });
+
   test("an option typed after a grant's reason is refused, not kept as text that silently does nothing", () => {
     const late = errorOf('grant aks-prod contosoacr prod is down now --break-glass');
     expect(late).toMatchObject({ code: 'validation.option' });

@@ -8,12 +8,16 @@ import {
 } from '../../domain/audit-anchor';
 import type { ChainVerdict } from '../../domain/audit-chain';
 import { isRequestId } from '../../domain/identifiers';
+import { awaitingReview } from '../../domain/policy';
 import { auditCard, helpCard, messageCard, refusalCard } from '../../views/message-view';
 import { requestCard } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import type { BotServices } from '../bot-services';
 import { errorCardFor, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
+
+/** Approval cards `pending` posts at most; the count line says when there are more. */
+const PENDING_CARDS_SHOWN = 20;
 
 /** Longest audit listing in one card (cards must stay well under Teams' size limit). */
 const AUDIT_MAX_ENTRIES = 50;
@@ -109,14 +113,18 @@ export class InfoHandlers {
     // While paused, Approve is refused: say so up front (who and why are on `pause`'s card, not
     // repeated in this plain-text line).
     const paused = await this.services.pauses.current();
+    const reviews = pending.some((r) => awaitingReview(r));
+    const shown = Math.min(pending.length, PENDING_CARDS_SHOWN);
     await ctx.sendActivity(
-      `${pending.length} request${pending.length === 1 ? '' : 's'} waiting for approval (break-glass grants to review first)${
+      `${pending.length} request${pending.length === 1 ? '' : 's'} waiting for approval${reviews ? ' (break-glass grants to review first)' : ''}${
+        shown < pending.length ? `; the oldest ${shown} are shown here, "@acrbot pending R-…" shows any other` : ''
+      }${
         paused
           ? '. New access is paused, so Approve is refused until an approver types "@acrbot resume"; Reject and reviews work ("@acrbot pause" says who paused it and why)'
           : ''
       }:`,
     );
-    for (const request of pending.slice(0, 20))
+    for (const request of pending.slice(0, PENDING_CARDS_SHOWN))
       await messenger.replyAndTrack(ctx, request, requestCard(request, { showActions: true }), 'approver');
   }
 
