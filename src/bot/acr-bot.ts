@@ -171,9 +171,9 @@ export class AcrBot extends ActivityHandler {
 
   private async handleMessage(ctx: TurnContext): Promise<void> {
     const identity = turnIdentity(ctx, this.services.settings.allowedTenantIds) as TurnIdentity;
-    const text = (TurnContext.removeRecipientMention(ctx.activity) ?? ctx.activity.text ?? '')
-      .replace(/<[^>]+>/g, ' ')
-      .trim();
+    const text = messageText(TurnContext.removeRecipientMention(ctx.activity) ?? ctx.activity.text ?? '');
+    // A question's answer is read from the activity: the same text as a command, not raw tags.
+    ctx.activity.text = text;
     const command = safeParse(text);
     if ('error' in command) {
       await sendCard(ctx, errorCardFor(this.services, command.error, 'Could not read that command'));
@@ -306,4 +306,17 @@ function safeParse(text: string): Command | (Command & { error: unknown }) {
     if (isUserFacing(err)) return { verb: 'unknown', word: '', error: err } as Command & { error: unknown };
     throw err;
   }
+}
+
+/**
+ * What a person typed, without markup: mentions before the command (a colleague mentioned ahead
+ * of acrbot) are not part of it; later ones keep the name ("deploy for Alex Approver"); other
+ * tags become spaces.
+ */
+export function messageText(text: string): string {
+  return text
+    .replace(/^(?:\s*<at>[^<]*<\/at>)+/i, '')
+    .replace(/<at>([^<]*)<\/at>/gi, '$1')
+    .replace(/<[^>]+>/g, ' ')
+    .trim();
 }

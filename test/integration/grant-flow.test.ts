@@ -333,6 +333,29 @@ describe('grant flow', () => {
     expect(request.access).toEqual({ durationMs: 2 * 3_600_000 });
   });
 
+  test('mentions: a colleague mentioned before the command is not part of it; one in a reason or an answer keeps the name, not the tag', async () => {
+    const inline = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy for <at>Alex Approver</at> today');
+    expect(inline.reason).toBe('deploy for Alex Approver today');
+    const before = h.connector.calls.length;
+    await h.say(users.requester, '<at>Alex Approver</at> grant aks-dev contosoacr deploy payments-api to dev');
+    await h.connector.waitFor(
+      (c) => h.connector.calls.indexOf(c) >= before && /R-[2-9A-Z]{8}/.test(cardText(c.activity)),
+      5000,
+      'the plan card of a command typed after a mention',
+    );
+    await h.say(users.requester, 'grant aks-prod contosoabac', 'personal');
+    await h.connector.waitFor((c) => /Why is the access needed/.test(cardText(c.activity)), 5000, 'reason question');
+    await h.say(users.requester, 'deploy for <at>Alex Approver</at> tonight', 'personal');
+    await h.connector.waitFor(
+      (c) => cardText(c.activity).includes('deploy for Alex Approver tonight'),
+      5000,
+      'the plan card with the answer',
+    );
+    const reasons = (await h.app.store.listByState(['pending'])).map((r) => r.reason);
+    expect(reasons).toEqual(expect.arrayContaining(['deploy payments-api to dev', 'deploy for Alex Approver tonight']));
+    expect(reasons.join(' ')).not.toContain('<at>');
+  });
+
   test('pending with more requests than it shows says so, and how to see the others', async () => {
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
     // 24 more waiting (stored as the first one was, under other ids).
