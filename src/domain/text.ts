@@ -14,10 +14,15 @@ const SECRET_PATTERNS: RegExp[] = [
   /password\s*[:=]\s*\S+/i,
 ];
 
-/** Collapses whitespace (CR/LF included) so user text cannot forge lines in logs or cards. */
+/**
+ * Collapses whitespace (CR/LF included) so user text cannot forge lines in logs or cards, and
+ * drops invisible control and format characters (zero-width spaces, bidi overrides): they would
+ * let a blank reason pass the length check, or make text read differently than it is stored.
+ */
 export function singleLine(text: string): string {
   return text
     .replace(/[\r\n\t\u2028\u2029]+/g, ' ')
+    .replace(/[\p{Cc}\p{Cf}]/gu, '')
     .replace(/\s{2,}/g, ' ')
     .trim();
 }

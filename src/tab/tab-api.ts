@@ -188,10 +188,10 @@ export class TabApi {
         };
       };
       const now = this.deps.clock.now();
-      // The store holds every allowed tenant's requests; the caller sees their own tenant's only.
-      const listed = await this.deps.store.listByState([...REQUEST_STATES], LIST_LIMIT);
-      const all = listed.filter((r) => inTenant(r, c));
       if (c.seesAll && this.deps.inventory) {
+        // The store holds every allowed tenant's requests; the caller sees their own tenant's only.
+        const listed = await this.deps.store.listByState([...REQUEST_STATES], LIST_LIMIT);
+        const all = listed.filter((r) => inTenant(r, c));
         const matrix = await this.deps.inventory.matrix();
         const byId = new Map(all.map((r) => [r.id, r]));
         // The inventory names every tenant's requests. One beyond the listing's limit is read on
@@ -235,7 +235,12 @@ export class TabApi {
           generatedAt: matrix.generatedAt,
         });
       }
-      const shown = all.filter((r) => (c.seesAll || this.isOwn(r, c)) && gaveAccess(r));
+      // A requester's own requests through the requester index, as My access reads them (the
+      // oldest LIST_LIMIT of everyone's would leave out their newest once the store is large).
+      const listed = c.seesAll
+        ? await this.deps.store.listByState([...REQUEST_STATES], LIST_LIMIT)
+        : await this.deps.store.listByRequester(c.user.objectId, [...REQUEST_STATES], LIST_LIMIT);
+      const shown = listed.filter((r) => inTenant(r, c) && (c.seesAll || this.isOwn(r, c)) && gaveAccess(r));
       const rows = await this.withActions(
         shown.map((r) => requestRow(r, now)),
         shown,
@@ -246,7 +251,7 @@ export class TabApi {
         registries: axis(rows.map((r) => r.registry)),
         rows,
         unresolvedClusters: [],
-        generatedAt: now.toISOString(),
+        generatedAt: snapshotTime(shown, now),
       });
     });
   }
@@ -444,6 +449,17 @@ export class TabApi {
   }
 }
 
+/**
+ * The snapshot a listing of requests shows: when the newest of them changed (`now` for none). The
+ * same on every page while nothing changes, so the client does not start again at each page;
+ * a change in between moves it, and the client reads the pages again.
+ */
+function snapshotTime(requests: readonly AccessRequest[], now: Date): string {
+  let latest = '';
+  for (const r of requests) if (r.updatedAt > latest) latest = r.updatedAt;
+  return latest || now.toISOString();
+}
+
 /** The request belongs to the caller's tenant (the token's `tid`, already lower case). */
 const inTenant = (request: AccessRequest, c: Caller): boolean => request.tenantId.toLowerCase() === c.user.tenantId;
 
@@ -468,7 +484,9 @@ interface MatrixBody {
 
 /** `offset` and `limit` from the query, or what is wrong with them. */
 function pageOf(query: Record<string, string | undefined>): { offset: number; limit: number } | string {
-  const whole = (v: string | undefined, fallback: number) => (v === undefined || v === '' ? fallback : Number(v));
+  // Digits only: Number() would also take "0x1", "1e3" and " " (as 1, 1000 and 0).
+  const whole = (v: string | undefined, fallback: number) =>
+    v === undefined || v === '' ? fallback : /^\d{1,15}$/.test(v) ? Number(v) : NaN;
   const offset = whole(query.offset, 0);
   const limit = whole(query.limit, MATRIX_PAGE_MAX);
   if (!Number.isSafeInteger(offset) || offset < 0) return 'offset must be a whole number, 0 or more.';

@@ -266,6 +266,27 @@ describe('tab API', () => {
       expect(oscars.body.requests[0].state).toBe('pending');
     });
 
+    test("a requester's matrix reads their own requests, however many others the store holds; unchanged, it names the same snapshot", async () => {
+      // 5,001 older requests of someone else: more than one listing of everyone's reads.
+      const template = (await h.app.store.get(oscarRequest))!;
+      const mallory = { objectId: '0a000000-0000-4000-8000-00000000beef', name: 'Mallory Many' };
+      for (let i = 0; i < 5001; i++)
+        await h.app.store.create({
+          ...template,
+          id: `R-OLD${String(i)
+            .padStart(5, 'A')
+            .replace(/\d/g, (d) => 'BCDEFGHJKM'[Number(d)])}`,
+          requester: mallory,
+          state: 'rejected',
+          createdAt: '2020-01-01T00:00:00.000Z',
+          updatedAt: '2020-01-01T00:00:00.000Z',
+        });
+      const first = await get(base, '/api/tab/matrix', riley);
+      expect(first.body.rows.map((r: any) => r.requestId)).toContain(rileyRequest);
+      const again = await get(base, '/api/tab/matrix', riley);
+      expect(again.body.generatedAt).toBe(first.body.generatedAt);
+    });
+
     test("a requester cannot open someone else's request (404, as if it did not exist)", async () => {
       const res = await get(base, `/api/tab/requests/${oscarRequest}`, riley);
       expect(res.status).toBe(404);
@@ -425,7 +446,16 @@ describe('tab API', () => {
       expect(keys).toEqual(whole.body.rows.map((r: any) => r.key));
     });
 
-    test.each(['limit=0', 'limit=1001', 'limit=2.5', 'offset=-1', 'offset=abc'])('%s → 400, no rows', async (q) => {
+    test.each([
+      'limit=0',
+      'limit=1001',
+      'limit=2.5',
+      'offset=-1',
+      'offset=abc',
+      'offset=0x1',
+      'limit=1e3',
+      'offset=%20',
+    ])('%s → 400, no rows', async (q) => {
       const res = await get(base, `/api/tab/matrix?${q}`, alex);
       expect(res.status).toBe(400);
       expect(res.body.message).toMatch(/^(limit|offset) must be a whole number/);

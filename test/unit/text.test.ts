@@ -23,6 +23,9 @@ describe('checkReason bounds', () => {
     ['1 char', 'x'],
     ['7 chars', 'x'.repeat(7)],
     ['10 raw chars but 5 once CR/LF are collapsed', 'ab\r\n\r\n\r\ncd'],
+    ['nine zero-width spaces', '\u200b'.repeat(9)],
+    ['invisible format characters around 3 letters', '\u202eabc\u2066\u2069\u200d\ufeff\u00ad\u200c'],
+    ['control characters', '\u0000\u0001\u0007\u001b\u007f\u0085xy\u0008'],
   ])('%s is too short', (_name, raw) => {
     expect(codeOf(raw)).toBe('validation.reason');
   });
@@ -33,6 +36,10 @@ describe('checkReason bounds', () => {
     ['500 after trimming', `   ${'x'.repeat(500)}   `],
   ])('%s is accepted', (_name, raw) => {
     expect(checkReason(raw)).toBe('x'.repeat(raw.trim().length));
+  });
+
+  test('invisible characters are dropped from what is kept (a bidi override cannot make it read otherwise)', () => {
+    expect(checkReason('deploy \u202egnp.exe\u202c payments\u200b-api')).toBe('deploy gnp.exe payments-api');
   });
 
   test('501 is too long and the message gives the length', () => {

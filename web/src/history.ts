@@ -32,6 +32,8 @@ export interface DrawerContext {
 }
 
 let dialog: HTMLDialogElement | undefined;
+/** What opened the drawer, to give focus back to when it closes. */
+let opener: HTMLElement | undefined;
 
 function ensureDialog(): HTMLDialogElement {
   if (dialog) return dialog;
@@ -39,13 +41,34 @@ function ensureDialog(): HTMLDialogElement {
   dialog.addEventListener('click', (ev) => {
     if (ev.target === dialog) dialog!.close();
   });
+  dialog.addEventListener('close', returnFocus);
   document.body.appendChild(dialog);
   return dialog;
+}
+
+/**
+ * Back to the cell or row that opened the drawer. After an action the page reloaded its data and
+ * drew that button anew: the new one (same cell, same request) takes the focus instead.
+ */
+function returnFocus(): void {
+  const was = opener;
+  opener = undefined;
+  if (!was) return;
+  if (was.isConnected) return was.focus();
+  const cell = was.dataset.cell;
+  const request = was.closest<HTMLElement>('[data-request]')?.dataset.request ?? was.dataset.request;
+  const again = cell
+    ? document.querySelector<HTMLElement>(`button[data-cell="${CSS.escape(cell)}"]`)
+    : request
+      ? document.querySelector<HTMLElement>(`[data-request="${CSS.escape(request)}"] button`)
+      : null;
+  again?.focus();
 }
 
 /** Opens the drawer for the rows of one cell (or one request). */
 export function openHistory(ctx: DrawerContext, title: string, rows: Row[]): void {
   const d = ensureDialog();
+  if (!d.open) opener = document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
   const body = h('div', { class: 'drawer-body' });
   replace(
     d,
@@ -141,10 +164,20 @@ function historyParts(ctx: DrawerContext, hist: History): HTMLElement[] {
 
 function actions(ctx: DrawerContext, row: Row): HTMLElement {
   const box = h('div', { class: 'actions' });
-  const message = h('p', { class: 'action-message', attrs: { role: 'status' } });
+  const message = h('p', { class: 'action-message', attrs: { role: 'status', tabindex: '-1' } });
   const requestId = row.requestId!;
+  // One action at a time: a second click while the first is on its way would send it twice, and
+  // whichever answer came last (a 409 "already running" after the 200) would be shown.
+  let busy = false;
+  const buttons = () => Array.from(box.querySelectorAll('button'));
   const run = async (what: string, body: unknown) => {
+    if (busy) return;
+    busy = true;
     message.textContent = `${what}…`;
+    // Focus moves to the message before the buttons are disabled (a disabled button drops it to
+    // the page), so a keyboard or screen-reader user stays where the answer appears.
+    message.focus();
+    for (const b of buttons()) b.disabled = true;
     try {
       const res = await api<{ message: string }>(
         ctx.host,
@@ -152,10 +185,11 @@ function actions(ctx: DrawerContext, row: Row): HTMLElement {
         body,
       );
       message.textContent = res.message;
-      for (const b of Array.from(box.querySelectorAll('button'))) b.disabled = true;
       ctx.changed();
     } catch (err) {
       message.textContent = err instanceof ApiError || err instanceof AuthError ? err.message : 'That did not work.';
+      for (const b of buttons()) b.disabled = false;
+      busy = false;
     }
   };
   const waiting = extensionWaitingNote(row, ctx.me);

@@ -34,6 +34,9 @@ export interface MatrixFilters {
 
 const EMPTY: MatrixFilters = { cluster: '', registry: '', requester: '', state: '', q: '', sort: 'expiry' };
 
+/** The filters of the page, kept across reloads of its data (one matrix per page). */
+const keptFilters: MatrixFilters = { ...EMPTY };
+
 /** Rows that pass the filters, sorted. */
 export function filterRows(rows: readonly Row[], f: MatrixFilters): Row[] {
   const q = f.q.trim().toLowerCase();
@@ -63,7 +66,8 @@ export function cellState(rows: readonly Row[]): PullState {
 
 /** Renders the matrix page into `root`. */
 export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerContext): void {
-  const filters: MatrixFilters = { ...EMPTY };
+  // The filters in force survive a reload of the data (after a revoke or an extension).
+  const filters = keptFilters;
   const clusterLabels = axisLabels(data.clusters);
   const registryLabels = axisLabels(data.registries);
   const requesters = new Map<string, string>();
@@ -84,6 +88,9 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
       ...(all ? [h('option', { attrs: { value: '' } }, all)] : []),
       ...options.map(([v, t]) => h('option', { attrs: { value: v } }, t)),
     );
+    // A kept value no longer offered (its last row gone) falls back to the first option.
+    el.value = filters[id];
+    (filters as unknown as Record<string, string>)[id] = el.value;
     el.addEventListener('change', () => {
       (filters as unknown as Record<string, string>)[id] = el.value;
       update();
@@ -93,6 +100,7 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
   const search = h('input', {
     attrs: { id: 'f-q', type: 'search', name: 'q', placeholder: 'cluster, registry, person, id…' },
   });
+  search.value = filters.q;
   search.addEventListener('input', () => {
     filters.q = search.value;
     update();
@@ -218,7 +226,15 @@ function renderGrid(grid: HTMLElement, data: MatrixData, rows: Row[], ctx: Drawe
     for (const r of registries) {
       const here = cells.get(`${c.id}|${r.id}`);
       if (!here) {
-        tr.appendChild(h('td', { class: 'cell-empty' }, h('span', { attrs: { 'aria-label': 'no access' } }, '·')));
+        // aria-label is not allowed on a plain span (screen readers skip it and may read the dot).
+        tr.appendChild(
+          h(
+            'td',
+            { class: 'cell-empty' },
+            h('span', { class: 'sr-only' }, 'no access'),
+            h('span', { attrs: { 'aria-hidden': 'true' } }, '·'),
+          ),
+        );
         continue;
       }
       // Two of one name are told apart as on the axes, in the drawer's title and to screen readers.
