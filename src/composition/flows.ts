@@ -113,14 +113,20 @@ export function createFlows(
   );
   // ACRBOT_POLICY is reloaded on SIGHUP and when the file changes (the background step); a new
   // file with problems is reported and the last good policy stays.
-  const policies = new PolicySource(config.policy, config.policyFile, (result) => {
-    if (!result.ok)
-      log.error(
-        { err: result.error },
-        'approval policy not reloaded: the file has problems; the previous policy stays',
-      );
-    else if (result.changed) log.info({ policyHash: result.policy.hash }, 'approval policy reloaded');
-  });
+  const policies = new PolicySource(
+    config.policy,
+    config.policyFile,
+    (result) => {
+      if (!result.ok)
+        log.error(
+          { err: result.error },
+          'approval policy not reloaded: the file has problems or is still changing; the previous policy stays',
+        );
+      else if (result.changed) log.info({ policyHash: result.policy.hash }, 'approval policy reloaded');
+    },
+    // A reloaded file's reminders are checked against the TTL in force, as at start.
+    { limits: { approvalTtlMs: config.approvalTtlMs } },
+  );
   const requests = new RequestService(
     stores.requests,
     stores.audit,

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod/v3';
 import type { Policy } from '../domain/policy';
-import { parseDurationMs } from './duration';
+import { MAX_APPROVAL_TTL_MS, parseDurationMs } from './duration';
 import { PolicyFileError, policyFromEnvironment, readPolicyFile } from './policy-file';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -70,7 +70,7 @@ const schema = z.object({
   MicrosoftAppPassword: z.string().optional(),
   MicrosoftAppType: z
     .enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], {
-      message: 'MicrosoftAppType must be SingleTenant, UserAssignedMSI or MultiTenant',
+      message: 'MicrosoftAppType must be SingleTenant or UserAssignedMSI (MultiTenant only in sandbox mode)',
     })
     .optional(),
   MicrosoftAppTenantId: z
@@ -387,6 +387,11 @@ export function parseStorage(value: string): StorageSetting | string {
     const endpoint = fields.get('tableendpoint');
     if (endpoint && /^http:\/\//i.test(endpoint) && !/^http:\/\/(127\.0\.0\.1|localhost)[:/]/i.test(endpoint))
       return 'tables: TableEndpoint must be https:// (plain http only for a local emulator on 127.0.0.1)';
+    // Without TableEndpoint the SDK builds <protocol>://<account>.table.<suffix>, never loopback:
+    // plain http there would send the signed requests and every entity unencrypted.
+    const protocol = fields.get('defaultendpointsprotocol');
+    if (!endpoint && protocol !== undefined && protocol.toLowerCase() !== 'https')
+      return 'tables: DefaultEndpointsProtocol must be https (plain http only for a local emulator, with TableEndpoint=http://127.0.0.1:…)';
     return { kind: 'tables', connection: { kind: 'connectionString', value: rest } };
   }
   return 'must be "memory", "sqlite:<path>", "tables:<connection string>" or "tables:https://<account>.table.core.windows.net"';
@@ -410,6 +415,58 @@ export class ConfigError extends Error {
   }
 }
 
+/** The items without repeats, compared without regard to case (GUIDs); the first spelling stays. */
+function uniqueIgnoringCase(items: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const key = item.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * The access durations out of order. A duration that failed to parse is not compared: its
+ * default stands in for it, which the operator never set.
+ */
+function accessDurationOrder(
+  e: Record<'ACRBOT_MIN_ACCESS_DURATION' | 'ACRBOT_MAX_ACCESS_DURATION' | 'ACRBOT_DEFAULT_ACCESS_DURATION', number>,
+  parsedOk: (...names: string[]) => boolean,
+): string[] {
+  const min = parsedOk('ACRBOT_MIN_ACCESS_DURATION') ? e.ACRBOT_MIN_ACCESS_DURATION : undefined;
+  const max = parsedOk('ACRBOT_MAX_ACCESS_DURATION') ? e.ACRBOT_MAX_ACCESS_DURATION : undefined;
+  if (min !== undefined && max !== undefined && min > max)
+    return ['ACRBOT_MIN_ACCESS_DURATION is longer than ACRBOT_MAX_ACCESS_DURATION'];
+  const fallback = e.ACRBOT_DEFAULT_ACCESS_DURATION;
+  if (
+    parsedOk('ACRBOT_DEFAULT_ACCESS_DURATION') &&
+    ((min !== undefined && fallback < min) || (max !== undefined && fallback > max))
+  )
+    return [
+      'ACRBOT_DEFAULT_ACCESS_DURATION must lie between ACRBOT_MIN_ACCESS_DURATION and ACRBOT_MAX_ACCESS_DURATION',
+    ];
+  return [];
+}
+
+/**
+ * Settings that build the environment's single rule and that a policy file replaces: with
+ * ACRBOT_POLICY nothing reads them (the file's rules name the approvers), so an operator who
+ * set them would believe in approvers or a justification rule that do not apply.
+ */
+function unusedWithPolicy(env: Record<string, string | undefined>): string[] {
+  const set = ['ACRBOT_APPROVERS', 'ACRBOT_APPROVER_GROUP', 'ACRBOT_APPROVER_JUSTIFICATION'].filter(
+    (name) => env[name] !== undefined,
+  );
+  if (set.length === 0) return [];
+  const names = set.length === 1 ? set[0] : `${set.slice(0, -1).join(', ')} and ${set[set.length - 1]}`;
+  const [verb, them] = set.length === 1 ? ['is', 'it'] : ['are', 'them'];
+  return [
+    `${names} ${verb} not used when ACRBOT_POLICY is set: the policy file decides who approves and whether approvals need a justification. ` +
+      `Move ${them} into the file (a rule's approvers.users and approvers.groups, approverJustification: required) and unset ${them}`,
+  ];
+}
+
 /** Reads and validates config from `env`; throws {@link ConfigError} listing every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const cleaned = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === '' ? undefined : v]));
@@ -429,27 +486,41 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ...Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), undefined])),
       }).data as z.infer<typeof schema> | undefined);
   if (!e) throw new ConfigError(problems);
+  // A setting that failed to parse was replaced by its default above: checks across settings
+  // skip it, or they would blame the default (ACRBOT_MODE=Azure is not "sandbox with production").
+  const failed = new Set(parsed.success ? [] : parsed.error.issues.map((i) => String(i.path[0])));
+  const parsedOk = (...names: string[]) => names.every((name) => !failed.has(name));
   const sandbox = (e.ACRBOT_MODE ?? 'sandbox') === 'sandbox';
-  const subscriptionIds = [
-    ...new Set([...(e.AZURE_SUBSCRIPTION_ID ? [e.AZURE_SUBSCRIPTION_ID] : []), ...e.ACRBOT_SUBSCRIPTION_IDS]),
-  ];
+  const subscriptionIds = uniqueIgnoringCase([
+    ...(e.AZURE_SUBSCRIPTION_ID ? [e.AZURE_SUBSCRIPTION_ID] : []),
+    ...e.ACRBOT_SUBSCRIPTION_IDS,
+  ]);
   const approverIds = e.ACRBOT_APPROVERS;
   let allowedTenantIds = e.ACRBOT_ALLOWED_TENANTS;
   const approvalChannelId = e.ACRBOT_APPROVAL_CHANNEL;
   // Sandbox mode works with no settings at all: the composition root fills the sandbox's own
   // subscriptions, approver, tenant and channel in with applySandboxDefaults.
   if (!sandbox) {
-    if (!e.MicrosoftAppId)
+    if (!e.MicrosoftAppId && parsedOk('MicrosoftAppId'))
       problems.push('MicrosoftAppId is required in azure mode (no anonymous access outside the sandbox)');
-    if (!e.MicrosoftAppType)
+    if (!e.MicrosoftAppType && parsedOk('MicrosoftAppType'))
       problems.push('MicrosoftAppType is required in azure mode: SingleTenant or UserAssignedMSI');
-    if ((e.MicrosoftAppType === 'SingleTenant' || e.MicrosoftAppType === 'UserAssignedMSI') && !e.MicrosoftAppTenantId)
-      problems.push(`MicrosoftAppTenantId is required when MicrosoftAppType is ${e.MicrosoftAppType}`);
-    if ((e.MicrosoftAppType === 'SingleTenant' || e.MicrosoftAppType === 'MultiTenant') && !e.MicrosoftAppPassword)
+    // Azure Bot Service no longer creates multi-tenant bots; the botbuilder setting stays for the sandbox.
+    if (e.MicrosoftAppType === 'MultiTenant')
       problems.push(
-        `MicrosoftAppPassword is required when MicrosoftAppType is ${e.MicrosoftAppType} (or use UserAssignedMSI, which needs none)`,
+        'MicrosoftAppType=MultiTenant is not offered in azure mode: Azure Bot Service no longer creates multi-tenant bots. Use SingleTenant (with MicrosoftAppPassword) or UserAssignedMSI',
       );
-    if (e.ACRBOT_TAB_DOMAIN && !e.ACRBOT_TAB_APP_ID)
+    if (
+      (e.MicrosoftAppType === 'SingleTenant' || e.MicrosoftAppType === 'UserAssignedMSI') &&
+      !e.MicrosoftAppTenantId &&
+      parsedOk('MicrosoftAppTenantId')
+    )
+      problems.push(`MicrosoftAppTenantId is required when MicrosoftAppType is ${e.MicrosoftAppType}`);
+    if (e.MicrosoftAppType === 'SingleTenant' && !e.MicrosoftAppPassword)
+      problems.push(
+        'MicrosoftAppPassword is required when MicrosoftAppType is SingleTenant (or use UserAssignedMSI, which needs none)',
+      );
+    if (e.ACRBOT_TAB_DOMAIN && !e.ACRBOT_TAB_APP_ID && parsedOk('ACRBOT_TAB_APP_ID'))
       problems.push(
         e.MicrosoftAppType === 'UserAssignedMSI'
           ? 'ACRBOT_TAB_DOMAIN needs ACRBOT_TAB_APP_ID when MicrosoftAppType is UserAssignedMSI: a managed identity cannot expose the tab\'s API, so its sign-on needs an app registration of its own (docs/deploy.md, "The tab")'
@@ -457,13 +528,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       );
     if (subscriptionIds.length === 0 && !problems.some((p) => p.includes('SUBSCRIPTION')))
       problems.push('AZURE_SUBSCRIPTION_ID or ACRBOT_SUBSCRIPTION_IDS is required in azure mode');
-    if (approverIds.length === 0 && !e.ACRBOT_APPROVER_GROUP && !e.ACRBOT_POLICY)
+    if (
+      approverIds.length === 0 &&
+      !e.ACRBOT_APPROVER_GROUP &&
+      !e.ACRBOT_POLICY &&
+      parsedOk('ACRBOT_APPROVERS', 'ACRBOT_APPROVER_GROUP')
+    )
       problems.push(
         'ACRBOT_APPROVERS or ACRBOT_APPROVER_GROUP is required in azure mode: someone must be able to approve',
       );
     if (allowedTenantIds.length === 0) {
       if (e.MicrosoftAppTenantId) allowedTenantIds = [e.MicrosoftAppTenantId];
-      else problems.push('ACRBOT_ALLOWED_TENANTS is required in azure mode');
+      else if (parsedOk('ACRBOT_ALLOWED_TENANTS', 'MicrosoftAppTenantId'))
+        problems.push('ACRBOT_ALLOWED_TENANTS is required in azure mode');
     }
   }
   // A store in process memory loses, at every restart, the audit trail (G11), pending requests and
@@ -479,13 +556,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(
       'ACRBOT_CHANNEL_OPENID_METADATA_URL and ACRBOT_CHANNEL_TOKEN_ISSUER are test hooks and only allowed with ACRBOT_MODE=sandbox',
     );
-  if (e.ACRBOT_APPROVAL_TTL > 24 * 3_600_000)
+  if (e.ACRBOT_APPROVAL_TTL > MAX_APPROVAL_TTL_MS)
     problems.push('ACRBOT_APPROVAL_TTL can be at most 24h (requests must not wait longer for a decision)');
   if (e.ACRBOT_SWEEP_INTERVAL > 3_600_000)
     problems.push('ACRBOT_SWEEP_INTERVAL can be at most 1h (expiries and reminders would run late)');
   if (e.ACRBOT_AUDIT_ANCHOR_INTERVAL < 60_000 || e.ACRBOT_AUDIT_ANCHOR_INTERVAL > 86_400_000)
     problems.push('ACRBOT_AUDIT_ANCHOR_INTERVAL must lie between 1m and 24h');
-  if (e.ACRBOT_AUDIT_ANCHOR && !e.ACRBOT_AUDIT_KEY && !sandbox)
+  if (e.ACRBOT_AUDIT_ANCHOR && !e.ACRBOT_AUDIT_KEY && !sandbox && parsedOk('ACRBOT_AUDIT_KEY'))
     problems.push('ACRBOT_AUDIT_ANCHOR needs ACRBOT_AUDIT_KEY (anchors are signed with it)');
   if (e.ACRBOT_LEASE_TTL < 2_000 || e.ACRBOT_LEASE_TTL > 600_000)
     problems.push('ACRBOT_LEASE_TTL must lie between 2s and 10m (renewed every third of it while work runs)');
@@ -498,20 +575,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.ACRBOT_MIN_ACCESS_DURATION < 60_000) problems.push('ACRBOT_MIN_ACCESS_DURATION can be no less than 1m');
   if (e.ACRBOT_MAX_ACCESS_DURATION > 365 * 86_400_000)
     problems.push('ACRBOT_MAX_ACCESS_DURATION can be at most 1y (use ACRBOT_ALLOW_PERMANENT for access without end)');
-  if (e.ACRBOT_MIN_ACCESS_DURATION > e.ACRBOT_MAX_ACCESS_DURATION)
-    problems.push('ACRBOT_MIN_ACCESS_DURATION is longer than ACRBOT_MAX_ACCESS_DURATION');
-  else if (
-    e.ACRBOT_DEFAULT_ACCESS_DURATION < e.ACRBOT_MIN_ACCESS_DURATION ||
-    e.ACRBOT_DEFAULT_ACCESS_DURATION > e.ACRBOT_MAX_ACCESS_DURATION
-  )
-    problems.push(
-      'ACRBOT_DEFAULT_ACCESS_DURATION must lie between ACRBOT_MIN_ACCESS_DURATION and ACRBOT_MAX_ACCESS_DURATION',
-    );
+  problems.push(...accessDurationOrder(e, parsedOk));
   if (e.ACRBOT_SECRET_MAX_EXPIRY > 365 * 86_400_000) problems.push('ACRBOT_SECRET_MAX_EXPIRY can be at most 365d');
   if (e.ACRBOT_DIALOG_TTL < 60_000 || e.ACRBOT_DIALOG_TTL > 24 * 3_600_000)
     problems.push('ACRBOT_DIALOG_TTL must lie between 1m and 24h');
   // A sandbox answers anyone without authentication and fakes Azure: never by accident in production.
-  if (sandbox && e.NODE_ENV === 'production' && e.ACRBOT_ALLOW_SANDBOX_IN_PRODUCTION !== 'true')
+  if (
+    sandbox &&
+    e.NODE_ENV === 'production' &&
+    e.ACRBOT_ALLOW_SANDBOX_IN_PRODUCTION !== 'true' &&
+    parsedOk('ACRBOT_MODE', 'ACRBOT_ALLOW_SANDBOX_IN_PRODUCTION')
+  )
     problems.push(
       'ACRBOT_MODE=sandbox with NODE_ENV=production: the sandbox accepts unauthenticated calls and talks to emulators, not Azure. Use ACRBOT_MODE=azure, or set ACRBOT_ALLOW_SANDBOX_IN_PRODUCTION=true if this really is a demo',
     );
@@ -523,8 +597,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   });
   let policy = environmentPolicy;
   if (e.ACRBOT_POLICY) {
+    problems.push(...unusedWithPolicy(cleaned));
+    // The policy's reminders must come before requests expire: the TTL in force when it is valid.
+    const approvalTtlMs =
+      parsedOk('ACRBOT_APPROVAL_TTL') && e.ACRBOT_APPROVAL_TTL <= MAX_APPROVAL_TTL_MS
+        ? e.ACRBOT_APPROVAL_TTL
+        : undefined;
     try {
-      policy = readPolicyFile(e.ACRBOT_POLICY);
+      policy = readPolicyFile(e.ACRBOT_POLICY, { approvalTtlMs });
     } catch (err) {
       if (!(err instanceof PolicyFileError)) throw err;
       problems.push(err.message);

@@ -16,3 +16,9 @@ export function parseDurationMs(text: string): number | undefined {
   const value = Number(m[1]) * UNIT_MS[(m[2] || 's').toLowerCase()];
   return value > 0 ? value : undefined;
 }
+
+/**
+ * The longest ACRBOT_APPROVAL_TTL: no request waits longer for a decision. A policy's reminder
+ * or escalation at or after it could never be sent (the request has expired by then).
+ */
+export const MAX_APPROVAL_TTL_MS = 24 * 3_600_000;

@@ -7,13 +7,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type * as Yaml from 'yaml';
-import type { Document, LineCounter } from 'yaml';
+import type { Document, LineCounter, Scalar } from 'yaml';
 
 /** Loaded when a policy file is read: most starts have none, and yaml costs start-up time (P5). */
 const yaml = (): typeof Yaml => require('yaml') as typeof Yaml;
 import { z } from 'zod/v3';
 import type { Policy, PolicyRule } from '../domain/policy';
-import { parseDurationMs } from './duration';
+import { MAX_APPROVAL_TTL_MS, parseDurationMs } from './duration';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Teams channel / chat conversation ids: `19:…` with no spaces or control characters. */
@@ -72,9 +72,14 @@ const glob = z
 const globs = z
   .union([glob, z.array(glob).min(1, 'must list at least one pattern')])
   .transform((v) => (Array.isArray(v) ? v : [v]));
+/**
+ * Tag values are compared as text, so they must be YAML strings. A number, boolean or null
+ * (an unquoted `0123` is 123, `1.10` is 1.1) passes here only to be refused by
+ * {@link unquotedTagValues}, which can name the rule and show the value as written.
+ */
 const tags = z.record(
   z.string().min(1, 'tag names must not be empty').max(512, 'tag names are at most 512 characters'),
-  z.union([z.string(), z.number(), z.boolean()], saying('tag values are text')).transform(String),
+  z.union([z.string(), z.number(), z.boolean(), z.null()], saying('tag values are text')).transform(String),
 );
 
 const matchSchema = z.strictObject(
@@ -184,6 +189,16 @@ function locate(
   return { line: 1, col: 1 };
 }
 
+/** Reports one problem at a path inside a rule. */
+type AddProblem = (path: (string | number)[], message: string) => void;
+
+/** A duration field of the raw document in ms, or undefined when it is not one (zod says why). */
+const rawMs = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? parseDurationMs(String(v)) : undefined);
+
+/** How a rule is named in messages: its id, or its place when it has none. */
+const ruleName = (rule: Record<string, unknown>, i: number) =>
+  typeof rule.id === 'string' ? `rule ${rule.id}` : `rules[${i}]`;
+
 /**
  * Why nobody could decide under a rule, or undefined when someone could. Without approvers only
  * an auto-approving rule works, and not when the policy has break-glass: a break-glass grant is
@@ -198,39 +213,135 @@ function missingApprovers(rule: Record<string, unknown>, i: number, breakGlass: 
   if (!rule.autoApprove)
     return 'nobody could approve under this rule: list approvers (users or groups) or use autoApprove';
   if (!breakGlass) return undefined;
-  const id = typeof rule.id === 'string' ? `rule ${rule.id}` : `rules[${i}]`;
   return (
-    `nobody could review a break-glass grant under ${id}: the policy has breakGlass, and a grant is ` +
+    `nobody could review a break-glass grant under ${ruleName(rule, i)}: the policy has breakGlass, and a grant is ` +
     'reviewed by the approvers of the rule that fits it; list approvers (users or groups) here, or remove breakGlass'
   );
+}
+
+/**
+ * Approvers listed twice (object ids are GUIDs, compared without regard to case, as approvals
+ * are), and a quorum the named users could never reach when there are no groups to draw on: a
+ * request under such a rule could only wait until it expires.
+ */
+function quorumProblems(rule: Record<string, unknown>, add: AddProblem): void {
+  const approvers = (rule.approvers ?? {}) as Record<string, unknown>;
+  const users = Array.isArray(approvers.users) ? (approvers.users as unknown[]) : [];
+  const seen = new Map<string, number>();
+  users.forEach((user, j) => {
+    if (typeof user !== 'string') return;
+    const first = seen.get(user.toLowerCase());
+    if (first === undefined) seen.set(user.toLowerCase(), j);
+    else
+      add(
+        ['approvers', 'users', j],
+        `the same user as approvers.users[${first}] (object ids are compared without regard to case); list each approver once`,
+      );
+  });
+  const groups = Array.isArray(approvers.groups) ? approvers.groups.length : 0;
+  const required = rule.approvalsRequired;
+  if (rule.autoApprove || groups > 0 || seen.size === 0 || typeof required !== 'number' || required <= seen.size)
+    return;
+  add(
+    ['approvalsRequired'],
+    `needs ${required} approvals, but the rule names only ${seen.size} approver${seen.size === 1 ? '' : 's'} and no groups, ` +
+      'so no request under it could ever be approved; lower approvalsRequired, or list more users or a group',
+  );
+}
+
+/**
+ * `escalateTo` that would tell nobody, and reminders or escalations that could never be sent:
+ * a request waits at most `approvalTtlMs` for a decision and expires then.
+ */
+function nudgeProblems(rule: Record<string, unknown>, add: AddProblem, approvalTtlMs: number): void {
+  const to = rule.escalateTo;
+  if (rule.escalateAfter !== undefined && !to)
+    add(['escalateTo'], 'escalateAfter needs escalateTo (a channel or groups)');
+  if (to && typeof to === 'object') {
+    const { channel: toChannel, groups } = to as Record<string, unknown>;
+    if (!toChannel && !(Array.isArray(groups) && groups.length > 0))
+      add(['escalateTo'], 'names nobody: give escalateTo a channel or at least one group');
+  }
+  const remind = rawMs(rule.remindAfter);
+  const escalate = rawMs(rule.escalateAfter);
+  if (remind !== undefined && escalate !== undefined && escalate <= remind)
+    add(['escalateAfter'], 'must be later than remindAfter');
+  const ttl = hoursOrLess(approvalTtlMs);
+  const setting = approvalTtlMs < MAX_APPROVAL_TTL_MS ? 'ACRBOT_APPROVAL_TTL' : 'the longest ACRBOT_APPROVAL_TTL';
+  for (const [field, value] of [
+    ['remindAfter', remind],
+    ['escalateAfter', escalate],
+  ] as const)
+    if (value !== undefined && value >= approvalTtlMs)
+      add(
+        [field],
+        `could never come: a request waits at most ${ttl} for a decision (${setting}) ` +
+          `and has expired by then; make it shorter than ${ttl}`,
+      );
+}
+
+/** `24h`, `90m`, `30s`: a TTL as ACRBOT_APPROVAL_TTL is written (it is at most a day). */
+function hoursOrLess(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${Math.round(ms / 1000)}s`;
+}
+
+/**
+ * Tag values YAML read as a number, boolean or null: they are compared as text, so `0123`
+ * (read as 123) or `1.10` (1.1) would never match the tag and requests would fall through to
+ * a later, perhaps looser, rule. The message shows the value as written, quoted.
+ */
+function unquotedTagValues(rule: Record<string, unknown>, i: number, doc: Document, add: AddProblem): void {
+  const match = rule.match;
+  if (!match || typeof match !== 'object') return;
+  for (const field of ['clusterTags', 'registryTags'] as const) {
+    const values = (match as Record<string, unknown>)[field];
+    if (!values || typeof values !== 'object' || Array.isArray(values)) continue;
+    for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
+      if (value !== null && typeof value !== 'number' && typeof value !== 'boolean') continue;
+      const node = doc.getIn(['rules', i, 'match', field, key], true) as Scalar | undefined;
+      const written = node?.source || String(value);
+      const problem =
+        value === null
+          ? `YAML reads the value of tag ${key} as null (no value)`
+          : `YAML reads the value of tag ${key}, ${written}, as the ${typeof value} ${String(value)}`;
+      const fix =
+        value === null
+          ? `write the value in quotes, e.g. ${key}: "" for an empty tag`
+          : `quote it: ${key}: "${written}"`;
+      add(['match', field, key], `${ruleName(rule, i)}: ${problem}, which never equals a tag's text; ${fix}`);
+    }
+  }
+}
+
+/** Limits a policy is checked against that come from the configuration. */
+export interface PolicyLimits {
+  /** ACRBOT_APPROVAL_TTL; unknown (a reload), the longest it may be. */
+  approvalTtlMs?: number;
 }
 
 /**
  * Checks across fields of a rule, on the raw document: zod skips refinements of an object whose
  * fields failed, and every problem should be listed in one pass.
  */
-function crossFieldProblems(raw: unknown, doc: Document, lines: LineCounter): PolicyProblem[] {
+function crossFieldProblems(raw: unknown, doc: Document, lines: LineCounter, limits: PolicyLimits): PolicyProblem[] {
   const rules = (raw as { rules?: unknown } | null)?.rules;
   if (!Array.isArray(rules)) return [];
   const breakGlass = (raw as { breakGlass?: unknown }).breakGlass != null;
   const out: PolicyProblem[] = [];
-  const ms = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? parseDurationMs(String(v)) : undefined);
   rules.forEach((value: unknown, i) => {
     if (!value || typeof value !== 'object') return;
     const rule = value as Record<string, unknown>;
-    const add = (path: (string | number)[], message: string) =>
+    const add: AddProblem = (path, message) =>
       out.push({ ...locate(doc, lines, ['rules', i, ...path]), path: pathText(['rules', i, ...path]), message });
     const auto = rule.autoApprove as Record<string, unknown> | undefined;
     const nobody = missingApprovers(rule, i, breakGlass);
     if (nobody) add(['approvers'], nobody);
-    if (rule.escalateAfter !== undefined && !rule.escalateTo)
-      add(['escalateTo'], 'escalateAfter needs escalateTo (a channel or groups)');
-    const remind = ms(rule.remindAfter);
-    const escalate = ms(rule.escalateAfter);
-    if (remind !== undefined && escalate !== undefined && escalate <= remind)
-      add(['escalateAfter'], 'must be later than remindAfter');
-    const max = ms(rule.maxDuration);
-    const autoMax = auto && typeof auto === 'object' ? ms(auto.maxDuration) : undefined;
+    quorumProblems(rule, add);
+    nudgeProblems(rule, add, limits.approvalTtlMs ?? MAX_APPROVAL_TTL_MS);
+    unquotedTagValues(rule, i, doc, add);
+    const max = rawMs(rule.maxDuration);
+    const autoMax = auto && typeof auto === 'object' ? rawMs(auto.maxDuration) : undefined;
     if (max !== undefined && autoMax !== undefined && autoMax > max)
       add(['autoApprove', 'maxDuration'], 'must not be longer than the rule maxDuration');
   });
@@ -257,8 +368,11 @@ function duplicateIds(raw: unknown, doc: Document, lines: LineCounter): PolicyPr
   return out;
 }
 
-/** Parses and validates a policy file's text; throws a {@link PolicyFileError} listing every problem. */
-export function parsePolicy(text: string, file: string): Policy {
+/**
+ * Parses and validates a policy file's text; throws a {@link PolicyFileError} listing every
+ * problem. `limits` are the configuration's (ACRBOT_APPROVAL_TTL) where known.
+ */
+export function parsePolicy(text: string, file: string, limits: PolicyLimits = {}): Policy {
   const lines = new (yaml().LineCounter)();
   const doc = yaml().parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const problems: PolicyProblem[] = [];
@@ -275,7 +389,7 @@ export function parsePolicy(text: string, file: string): Policy {
   const raw: unknown = doc.toJS();
   // Checked on the raw document so it is reported even when a rule has other problems (zod
   // skips refinements of an object whose fields failed).
-  problems.push(...duplicateIds(raw, doc, lines), ...crossFieldProblems(raw, doc, lines));
+  problems.push(...duplicateIds(raw, doc, lines), ...crossFieldProblems(raw, doc, lines, limits));
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -300,7 +414,7 @@ export function parsePolicy(text: string, file: string): Policy {
       maxDurationMs: parsed.data.breakGlass.maxDuration,
       channel: parsed.data.breakGlass.channel,
     },
-    hash: createHash('sha256').update(text, 'utf8').digest('hex'),
+    hash: policyHash(text),
     source: 'file',
   };
 }
@@ -333,11 +447,15 @@ export function policyFromEnvironment(s: EnvironmentPolicySettings): Policy {
   return { version: 1, rules: [rule], hash, source: 'environment' };
 }
 
-/** Reads and parses a policy file; an unreadable file is one problem at line 0. */
-export function readPolicyFile(file: string): Policy {
-  let text: string;
+/** The identity of a policy file: the sha256 (hex) of its text. */
+export function policyHash(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** Reads a policy file's text; an unreadable file is a {@link PolicyFileError} with one problem at line 0. */
+export function readPolicyText(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
     const why =
@@ -350,5 +468,9 @@ export function readPolicyFile(file: string): Policy {
             : 'it cannot be read';
     throw new PolicyFileError(file, [{ line: 0, col: 0, path: '', message: `cannot read the file (${code}): ${why}` }]);
   }
-  return parsePolicy(text, file);
+}
+
+/** Reads and parses a policy file; an unreadable file is one problem at line 0. */
+export function readPolicyFile(file: string, limits: PolicyLimits = {}): Policy {
+  return parsePolicy(readPolicyText(file), file, limits);
 }

@@ -1,28 +1,58 @@
 /**
  * The policy in force, reloaded from ACRBOT_POLICY on SIGHUP or when the file changes. A file
  * that no longer parses is reported and ignored: the last good policy stays (requests are never
- * dropped, and pending ones keep the rule they were bound to anyway, G18).
+ * dropped, and pending ones keep the rule they were bound to anyway, G18). A file still being
+ * written is not taken: a change counts once two reads a moment apart find the same text.
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Policy, PolicyProvider } from '../domain/policy';
-import { readPolicyFile } from './policy-file';
+import { parsePolicy, PolicyFileError, type PolicyLimits, policyHash, readPolicyText } from './policy-file';
 
 /** The outcome of one reload. */
 export type PolicyReload = { ok: true; changed: boolean; policy: Policy } | { ok: false; error: Error; policy: Policy };
+
+/** How a reload waits for a file that is being written; tests shorten or replace the wait. */
+export interface PolicySourceOptions {
+  /** How far apart the two reads that must agree are (default 250 ms). */
+  settleMs?: number;
+  /** Reads before a file that keeps changing is given up on, until its next change (default 8). */
+  maxReads?: number;
+  /** Waits `ms`; a test injects its own so that nothing depends on real time. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Checked against the policy (ACRBOT_APPROVAL_TTL); unknown, its longest. */
+  limits?: PolicyLimits;
+}
+
+/** One read of the file: its text, or why it could not be read; `key` tells two reads apart. */
+type Snapshot = { key: string; text: string } | { key: string; error: PolicyFileError };
+
+const realSleep = (ms: number) =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
 
 /** Holds the current policy; {@link reload} re-reads the file. */
 export class PolicySource implements PolicyProvider {
   private policy: Policy;
   private watcher: FSWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
+  /** Reloads run one at a time (a SIGHUP during a watcher's reload waits for it). */
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly settleMs: number;
+  private readonly maxReads: number;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
     initial: Policy,
     private readonly file?: string,
     private readonly onReload: (result: PolicyReload) => void = () => undefined,
+    private readonly options: PolicySourceOptions = {},
   ) {
     this.policy = initial;
+    this.settleMs = options.settleMs ?? 250;
+    this.maxReads = Math.max(2, options.maxReads ?? 8);
+    this.sleep = options.sleep ?? realSleep;
   }
 
   current(): Policy {
@@ -34,20 +64,58 @@ export class PolicySource implements PolicyProvider {
     return this.file !== undefined;
   }
 
-  /** Re-reads the file (no-op without one); keeps the old policy when the new one is invalid. */
-  reload(): PolicyReload {
+  /**
+   * Re-reads the file (no-op without one) once it has stopped changing; keeps the old policy
+   * when the new one is invalid or the file kept changing. Reloads run one after another.
+   */
+  reload(): Promise<PolicyReload> {
+    const next = this.queue.then(() => this.reloadNow());
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async reloadNow(): Promise<PolicyReload> {
     if (!this.file) return { ok: true, changed: false, policy: this.policy };
     let result: PolicyReload;
     try {
-      const next = readPolicyFile(this.file);
-      const changed = next.hash !== this.policy.hash;
-      this.policy = next;
-      result = { ok: true, changed, policy: next };
+      const snapshot = await this.settled(this.file);
+      if ('error' in snapshot) throw snapshot.error;
+      const changed = snapshot.key !== this.policy.hash;
+      if (changed) this.policy = parsePolicy(snapshot.text, this.file, this.options.limits);
+      result = { ok: true, changed, policy: this.policy };
     } catch (err) {
       result = { ok: false, error: err as Error, policy: this.policy };
     }
     this.onReload(result);
     return result;
+  }
+
+  /**
+   * The file's text once two reads `settleMs` apart agree. A file being written in place can
+   * be read half-way, and half a policy may well parse (a rule without its second approver):
+   * the agreement is what says the writer is done. The text of the policy in force needs no
+   * second read. A file that keeps changing for `maxReads` reads is an error; its next change
+   * (a watcher event) or a SIGHUP tries again.
+   */
+  private async settled(file: string): Promise<Snapshot> {
+    let previous = readSnapshot(file);
+    if (previous.key === this.policy.hash) return previous;
+    for (let reads = 1; reads < this.maxReads; reads++) {
+      await this.sleep(this.settleMs);
+      const next = readSnapshot(file);
+      if (next.key === previous.key) return next;
+      previous = next;
+    }
+    throw new PolicyFileError(file, [
+      {
+        line: 0,
+        col: 0,
+        path: '',
+        message:
+          `the file was still changing after ${this.maxReads} reads ${this.settleMs} ms apart, so it is not loaded yet; ` +
+          'it is once it stays the same (replace the file by renaming a complete one over it to make a change at once)',
+      },
+    ]);
   }
 
   /**
@@ -60,7 +128,7 @@ export class PolicySource implements PolicyProvider {
     this.watcher = watch(dirname(this.file), (_event, changed) => {
       if (changed && changed !== name && !changed.startsWith('..')) return;
       if (this.debounce) clearTimeout(this.debounce);
-      this.debounce = setTimeout(() => this.reload(), 100);
+      this.debounce = setTimeout(() => void this.reload(), 100);
       this.debounce.unref();
     });
     this.watcher.unref();
@@ -71,5 +139,16 @@ export class PolicySource implements PolicyProvider {
     if (this.debounce) clearTimeout(this.debounce);
     this.watcher?.close();
     this.watcher = undefined;
+  }
+}
+
+/** Reads the file once; an unreadable file is a snapshot too (two reads must agree on it). */
+function readSnapshot(file: string): Snapshot {
+  try {
+    const text = readPolicyText(file);
+    return { key: policyHash(text), text };
+  } catch (err) {
+    if (!(err instanceof PolicyFileError)) throw err;
+    return { key: `error:${err.message}`, error: err };
   }
 }

@@ -64,7 +64,7 @@ export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example:
     usage: 'revoke REQUEST-ID [REASON…] | revoke CLUSTER REGISTRY [REASON…]',
     example: 'revoke R-7K2M9QXA no longer needed',
     description:
-      "End access now: your own at once; approvers may revoke anyone's, or every acrbot grant on a cluster and registry.",
+      'End access now: your own at once; approvers may revoke the requests of the rules they approve, or every such acrbot grant on a cluster and registry.',
   },
   {
     verb: 'extend',

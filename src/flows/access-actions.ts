@@ -113,11 +113,13 @@ export class AccessActions {
         'revoke.running',
         `Request ${request.id} is already being revoked (since ${formatUtc(request.access.revokingSince)}); acrbot retries the step that failed until it is done, and its card then says "Revoked".`,
       );
-    if (!isRequester(actor, request) && !(await approves(request)))
+    if (!isRequester(actor, request) && !(await approves(request))) {
+      const rule = this.requests.ruleOf(request)?.id ?? request.policy?.ruleId;
       return new UserFacingError(
         'revoke.notAllowed',
-        `Only the requester of ${request.id} or an approver may revoke it; nothing was changed.`,
+        `Only the requester of ${request.id} or an approver of its rule${rule ? ` (${rule})` : ''} may revoke it; nothing was changed.`,
       );
+    }
     return undefined;
   }
 

@@ -91,13 +91,23 @@ export function revokeConfirmCard(
 
 /** The confirmation before revoking every acrbot grant on a cluster and registry. */
 export function revokePairConfirmCard(
-  input: { cluster: string; registry: string; sandbox: boolean; reason?: string },
+  input: {
+    cluster: string;
+    registry: string;
+    sandbox: boolean;
+    reason?: string;
+    /** Active requests on the pair this approver may not revoke, said in a sentence (another rule's). */
+    leftOut?: string;
+  },
   requests: Array<{ request: AccessRequest; lines: RevocationLine[] }>,
 ): AdaptiveCardJson {
+  const reason = input.reason ? ` (reason: "${inertText(input.reason)}")` : '';
   return lifecycleCard({
     sandbox: input.sandbox,
     title: `Revoke ${requests.length} acrbot grant${requests.length === 1 ? '' : 's'} of ${input.cluster} on ${input.registry}?`,
-    text: `Every active acrbot request on this pair ends now${input.reason ? ` (reason: "${inertText(input.reason)}")` : ''}. Access granted outside acrbot is not touched.`,
+    text: input.leftOut
+      ? `The active acrbot request${requests.length === 1 ? '' : 's'} below, which you may revoke, end${requests.length === 1 ? 's' : ''} now${reason}; ${input.leftOut} Access granted outside acrbot is not touched.`
+      : `Every active acrbot request on this pair ends now${reason}. Access granted outside acrbot is not touched.`,
     color: 'Warning',
     steps: requests.flatMap(({ request, lines }) =>
       lines.map(

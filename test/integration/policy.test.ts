@@ -117,6 +117,38 @@ describe('G18: the approval policy', () => {
     expect(decision).toMatchObject({ ruleId: 'dev-auto', policyHash: h.app.config.policy.hash });
   });
 
+  test("revoke CLUSTER REGISTRY by an approver of another rule: nothing is offered they may not revoke, and no other rule's requester is shown", async () => {
+    h = await start();
+    const request = await h.requestGrant(users.requester, 'aks-legacy contosoacr batch jobs need images');
+    expect(request.policy).toMatchObject({ ruleId: 'default' });
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    expect((await h.settle(request.id)).state).toBe('succeeded');
+    // Megan approves under prod-two only.
+    const before = h.connector.calls.length;
+    await h.say(sam, 'revoke aks-legacy contosoacr incident 42 investigating');
+    const answer = await h.connector.waitFor(
+      (c) => h.connector.calls.indexOf(c) >= before && /revoke/i.test(cardText(c.activity)),
+      5000,
+      'the answer to the pair revoke',
+    );
+    const text = cardText(answer.activity);
+    expect(text).toContain('Nothing you may revoke');
+    expect(text).toContain(
+      'under rule default, whose approvers (or the requester) can revoke it; nothing was changed.',
+    );
+    expect(text).not.toContain(users.requester.name);
+    expect(JSON.stringify(answer.activity)).not.toContain('revokeConfirm');
+    // Its approver gets the card to revoke it.
+    const mark = h.connector.calls.length;
+    await h.say(users.approver, 'revoke aks-legacy contosoacr incident 42 investigating');
+    const offered = await h.connector.waitFor(
+      (c) => h.connector.calls.indexOf(c) >= mark && /Revoke 1 acrbot grant/.test(cardText(c.activity)),
+      5000,
+      'the revoke card for its approver',
+    );
+    expect(JSON.stringify(offered.activity)).toContain(request.id);
+  });
+
   test('G18: break-glass by an on-call member runs at once, alerts the security channel, and a review is owed; a non-member is refused', async () => {
     h = await start();
     const refused = h.connector.calls.length;
@@ -203,6 +235,12 @@ describe('G18: the approval policy', () => {
       ),
     );
     process.emit('SIGHUP');
+    // The reload takes the file once two reads a moment apart agree (it may be mid-write).
+    const deadline = Date.now() + 10_000;
+    while (h.app.services.requests.currentPolicy().hash === before) {
+      if (Date.now() > deadline) throw new Error('SIGHUP did not reload the policy');
+      await new Promise((r) => setTimeout(r, 20));
+    }
     const after = h.app.services.requests.currentPolicy();
     expect(after.hash).not.toBe(before);
     expect(after.rules[0]).toMatchObject({

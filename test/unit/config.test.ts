@@ -255,6 +255,18 @@ describe('azure mode', () => {
     ]);
   });
 
+  test('subscription ids differing only in case are one subscription (the first spelling stays)', () => {
+    // Kept twice, every registry found in it would be ambiguous.
+    const sub = 'abcdef00-0000-4000-8000-00000000cafe';
+    expect(
+      loadConfig({
+        ...AZURE,
+        AZURE_SUBSCRIPTION_ID: sub,
+        ACRBOT_SUBSCRIPTION_IDS: `${sub.toUpperCase()},${G.sub2},${sub}`,
+      }).subscriptionIds,
+    ).toEqual([sub, G.sub2]);
+  });
+
   test('config itself fills in nothing: the defaults come from the sandbox step', () => {
     expect(loadConfig({})).toMatchObject({ subscriptionIds: [], approverIds: [], allowedTenantIds: [] });
     expect(loadConfig({}).approvalChannelId).toBeUndefined();
@@ -272,6 +284,13 @@ describe('azure mode', () => {
     expect(() => loadConfig({ ...without('MicrosoftAppPassword'), MicrosoftAppType: 'MultiTenant' })).toThrow(
       ConfigError,
     );
+  });
+
+  test('MultiTenant is refused in azure mode, password or not (Azure Bot Service no longer creates such bots); the sandbox keeps it', () => {
+    expect(problemsOf({ ...AZURE, MicrosoftAppType: 'MultiTenant' })).toEqual([
+      'MicrosoftAppType=MultiTenant is not offered in azure mode: Azure Bot Service no longer creates multi-tenant bots. Use SingleTenant (with MicrosoftAppPassword) or UserAssignedMSI',
+    ]);
+    expect(loadConfig({ MicrosoftAppType: 'MultiTenant' }).app.type).toBe('MultiTenant');
   });
 });
 
@@ -303,7 +322,7 @@ describe('malformed values', () => {
     [
       'app type',
       { MicrosoftAppType: 'Anonymous' },
-      'MicrosoftAppType must be SingleTenant, UserAssignedMSI or MultiTenant',
+      'MicrosoftAppType must be SingleTenant or UserAssignedMSI (MultiTenant only in sandbox mode)',
     ],
     [
       'justification policy',
@@ -338,6 +357,14 @@ describe('malformed values', () => {
       'ACRBOT_STORAGE: tables: TableEndpoint must be https:// (plain http only for a local emulator on 127.0.0.1)',
     ],
     [
+      'tables: plain http endpoints built from DefaultEndpointsProtocol',
+      {
+        ACRBOT_STORAGE:
+          'tables:DefaultEndpointsProtocol=http;AccountName=acct;AccountKey=SECRETKEY;EndpointSuffix=core.windows.net',
+      },
+      'ACRBOT_STORAGE: tables: DefaultEndpointsProtocol must be https (plain http only for a local emulator, with TableEndpoint=http://127.0.0.1:…)',
+    ],
+    [
       'tables: garbage',
       { ACRBOT_STORAGE: 'tables:SECRETKEY' },
       expect.stringMatching(/^ACRBOT_STORAGE: tables: expects a connection string/),
@@ -348,6 +375,33 @@ describe('malformed values', () => {
 
   test('several malformed values are all listed', () => {
     expect(problemsOf({ MicrosoftAppId: 'x', ACRBOT_MODE: 'prod', ACRBOT_APPROVAL_TTL: 'soon' })).toHaveLength(3);
+  });
+
+  test('a value that failed to parse is not judged again through its default in checks across settings', () => {
+    // ACRBOT_MODE=Azure is not sandbox mode, so not "sandbox with NODE_ENV=production".
+    expect(problemsOf({ ACRBOT_MODE: 'Azure', NODE_ENV: 'production' })).toEqual([
+      'ACRBOT_MODE must be "sandbox" or "azure"',
+    ]);
+    // An unparsed minimum is not "longer than" the maximum (its 1h default would be).
+    expect(
+      problemsOf({
+        ACRBOT_MIN_ACCESS_DURATION: '1hour',
+        ACRBOT_MAX_ACCESS_DURATION: '30m',
+        ACRBOT_DEFAULT_ACCESS_DURATION: '10m',
+      }),
+    ).toEqual(['ACRBOT_MIN_ACCESS_DURATION: "1hour" is not a duration; use e.g. 24h, 90m or 7d']);
+    // A default outside a valid maximum is still said, whatever the minimum.
+    expect(problemsOf({ ACRBOT_MIN_ACCESS_DURATION: '1hour', ACRBOT_MAX_ACCESS_DURATION: '30m' })).toContain(
+      'ACRBOT_DEFAULT_ACCESS_DURATION must lie between ACRBOT_MIN_ACCESS_DURATION and ACRBOT_MAX_ACCESS_DURATION',
+    );
+    // A malformed setting that is set is not also "required".
+    expect(
+      problemsOf({ ...AZURE, MicrosoftAppType: 'Multi', MicrosoftAppTenantId: 'contoso', ACRBOT_APPROVERS: 'alice' }),
+    ).toEqual([
+      'MicrosoftAppType must be SingleTenant or UserAssignedMSI (MultiTenant only in sandbox mode)',
+      'MicrosoftAppTenantId must be a GUID',
+      'ACRBOT_APPROVERS: "alice" is not a GUID (Entra object ids, tenant ids and subscription ids are GUIDs)',
+    ]);
   });
 
   test('a malformed value does not hide the azure-mode problems (every problem is listed)', () => {
@@ -447,6 +501,18 @@ describe('ACRBOT_STORAGE and other values', () => {
         },
       },
     ],
+    [
+      // The SDK uses TableEndpoint when given: the protocol setting then builds nothing.
+      'tables:DefaultEndpointsProtocol=http;AccountName=acct;AccountKey=a2V5;TableEndpoint=https://acct.table.core.windows.net;',
+      {
+        kind: 'tables',
+        connection: {
+          kind: 'connectionString',
+          value:
+            'DefaultEndpointsProtocol=http;AccountName=acct;AccountKey=a2V5;TableEndpoint=https://acct.table.core.windows.net;',
+        },
+      },
+    ],
   ])('%s', (storage, expected) => {
     expect(loadConfig({ ACRBOT_STORAGE: storage }).storage).toEqual(expected);
   });
@@ -464,6 +530,7 @@ describe('ACRBOT_STORAGE and other values', () => {
   test('a rejected tables: value never appears in the problems (the key or SAS is a secret)', () => {
     for (const value of [
       'tables:AccountName=a;AccountKey=SECRETKEY;TableEndpoint=http://10.0.0.5:10002/a',
+      'tables:DefaultEndpointsProtocol=http;AccountName=a;AccountKey=SECRETKEY;EndpointSuffix=core.windows.net',
       'tables:https://a.table.core.windows.net/?sig=SECRETKEY',
       'tables:SECRETKEY',
     ]) {

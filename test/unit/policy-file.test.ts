@@ -6,12 +6,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { parsePolicy, PolicyFileError, policyFromEnvironment } from '../../src/config/policy-file';
-import { PolicySource } from '../../src/config/policy-source';
+import { type PolicyReload, PolicySource } from '../../src/config/policy-source';
 import { useTempDir } from './support/temp-dir';
 
 const EXAMPLE = readFileSync(join(__dirname, '../../docs/policy.example.yaml'), 'utf8');
 const G1 = '0b000000-0000-4000-8000-0000000000a9';
 const U1 = '0a000000-0000-4000-8000-00000000bbb2';
+const U2 = '0a000000-0000-4000-8000-00000000ccc3';
+
+/** Reloads without waiting: the two reads that must agree follow each other at once. */
+const settledAtOnce = { sleep: () => Promise.resolve() };
 
 function problemsOf(text: string): string[] {
   try {
@@ -65,7 +69,7 @@ describe('policy file: every field', () => {
     });
   });
 
-  test('every match field, a single glob or a list; tag values as text', () => {
+  test('every match field, a single glob or a list; tag values as quoted text', () => {
     const policy = parsePolicy(
       `version: 1
 rules:
@@ -80,7 +84,7 @@ rules:
       namespace: pay*
       flow: secret
       kind: [token, sp]
-      clusterTags: { env: prod, tier: 1 }
+      clusterTags: { env: prod, tier: "1" }
       registryTags: { owner: platform }
     approvers: { users: ["${U1}"] }
 `,
@@ -195,6 +199,97 @@ breakGlass: { groups: ["${G1}"], maxDuration: 4h }
     expect(parsePolicy(text.replace(/^breakGlass:.*\n/m, ''), 'p.yaml').rules[0].id).toBe('dev-auto');
   });
 
+  test('tag values YAML reads as a number, boolean or null are refused, naming the rule and key and how to quote them', () => {
+    expect(
+      problemsOf(`version: 1
+rules:
+  - id: strict
+    match:
+      clusterTags: { costcenter: 0123, version: 1.10 }
+      registryTags: { pinned: true, owner: }
+    approvers: { users: ["${U1}"] }
+`),
+    ).toEqual([
+      '5:34 rules[0].match.clusterTags.costcenter: rule strict: YAML reads the value of tag costcenter, 0123, as the number 123, ' +
+        `which never equals a tag's text; quote it: costcenter: "0123"`,
+      '5:49 rules[0].match.clusterTags.version: rule strict: YAML reads the value of tag version, 1.10, as the number 1.1, ' +
+        `which never equals a tag's text; quote it: version: "1.10"`,
+      '6:31 rules[0].match.registryTags.pinned: rule strict: YAML reads the value of tag pinned, true, as the boolean true, ' +
+        `which never equals a tag's text; quote it: pinned: "true"`,
+      '6:44 rules[0].match.registryTags.owner: rule strict: YAML reads the value of tag owner as null (no value), ' +
+        `which never equals a tag's text; write the value in quotes, e.g. owner: "" for an empty tag`,
+    ]);
+    // Quoted, the same values are kept as written.
+    const policy = parsePolicy(
+      `version: 1
+rules:
+  - id: strict
+    match: { clusterTags: { costcenter: "0123", version: "1.10" }, registryTags: { pinned: "true", owner: "" } }
+    approvers: { users: ["${U1}"] }
+`,
+      'p.yaml',
+    );
+    expect(policy.rules[0].match).toEqual({
+      clusterTags: { costcenter: '0123', version: '1.10' },
+      registryTags: { pinned: 'true', owner: '' },
+    });
+  });
+
+  test('a quorum the named users could never reach, and a user listed twice (ids compared without case)', () => {
+    expect(
+      problemsOf(`version: 1
+rules:
+  - id: one-user
+    approvers: { users: ["${U1}"] }
+    approvalsRequired: 3
+  - id: twice
+    approvers: { users: ["${U1}", "${U1.toUpperCase()}", "${U2}"] }
+    approvalsRequired: 3
+  - id: with-group
+    approvers: { users: ["${U1}"], groups: ["${G1}"] }
+    approvalsRequired: 3
+  - id: enough
+    approvers: { users: ["${U1}", "${U2}"] }
+    approvalsRequired: 2
+`),
+    ).toEqual([
+      '5:24 rules[0].approvalsRequired: needs 3 approvals, but the rule names only 1 approver and no groups, ' +
+        'so no request under it could ever be approved; lower approvalsRequired, or list more users or a group',
+      '7:66 rules[1].approvers.users[1]: the same user as approvers.users[0] (object ids are compared without regard to case); ' +
+        'list each approver once',
+      '8:24 rules[1].approvalsRequired: needs 3 approvals, but the rule names only 2 approvers and no groups, ' +
+        'so no request under it could ever be approved; lower approvalsRequired, or list more users or a group',
+    ]);
+  });
+
+  test('escalateTo that names nobody, and reminders or escalations at or after the longest approval TTL (24h)', () => {
+    expect(
+      problemsOf(`version: 1
+rules:
+  - id: nobody-told
+    approvers: { users: ["${U1}"] }
+    escalateAfter: 2h
+    escalateTo: {}
+  - id: too-late
+    approvers: { users: ["${U1}"] }
+    remindAfter: 24h
+    escalateAfter: 2d
+    escalateTo: { groups: ["${G1}"] }
+  - id: in-time
+    approvers: { users: ["${U1}"] }
+    remindAfter: 23h
+    escalateAfter: 1439m
+    escalateTo: { channel: "19:oncall@thread.tacv2" }
+`),
+    ).toEqual([
+      '6:17 rules[0].escalateTo: names nobody: give escalateTo a channel or at least one group',
+      '9:18 rules[1].remindAfter: could never come: a request waits at most 24h for a decision (the longest ACRBOT_APPROVAL_TTL) ' +
+        'and has expired by then; make it shorter than 24h',
+      '10:20 rules[1].escalateAfter: could never come: a request waits at most 24h for a decision (the longest ACRBOT_APPROVAL_TTL) ' +
+        'and has expired by then; make it shorter than 24h',
+    ]);
+  });
+
   test('YAML syntax errors carry their line', () => {
     const problems = problemsOf('version: 1\nrules: [\n  - id: a\n');
     expect(problems.length).toBeGreaterThan(0);
@@ -227,6 +322,43 @@ describe('policy file at start and on reload', () => {
     expect(text).toContain(`${file}:3:5 rules[0].approvers: nobody could approve`);
   });
 
+  test('at start, reminders are checked against the ACRBOT_APPROVAL_TTL in force', () => {
+    const file = dir.path('ttl.yaml');
+    writeFileSync(file, `version: 1\nrules:\n  - id: r\n    approvers: { users: ["${U1}"] }\n    remindAfter: 8h\n`);
+    expect(() => loadConfig({ ACRBOT_POLICY: file, ACRBOT_APPROVAL_TTL: '8h' })).toThrow(
+      `${file}:5:18 rules[0].remindAfter: could never come: a request waits at most 8h for a decision (ACRBOT_APPROVAL_TTL) and has expired by then; make it shorter than 8h`,
+    );
+    expect(loadConfig({ ACRBOT_POLICY: file, ACRBOT_APPROVAL_TTL: '9h' }).policy.rules[0].remindAfterMs).toBe(
+      8 * 3_600_000,
+    );
+  });
+
+  test('ACRBOT_APPROVERS, ACRBOT_APPROVER_GROUP and ACRBOT_APPROVER_JUSTIFICATION with ACRBOT_POLICY: refused, saying to move them into the file', () => {
+    const file = dir.path('with-env.yaml');
+    writeFileSync(file, EXAMPLE);
+    const problemsWith = (env: Record<string, string>) => {
+      try {
+        loadConfig({ ACRBOT_POLICY: file, ...env });
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as ConfigError).problems;
+      }
+      throw new Error('expected loadConfig to throw');
+    };
+    expect(
+      problemsWith({ ACRBOT_APPROVERS: U1, ACRBOT_APPROVER_GROUP: G1, ACRBOT_APPROVER_JUSTIFICATION: 'optional' }),
+    ).toEqual([
+      'ACRBOT_APPROVERS, ACRBOT_APPROVER_GROUP and ACRBOT_APPROVER_JUSTIFICATION are not used when ACRBOT_POLICY is set: ' +
+        'the policy file decides who approves and whether approvals need a justification. Move them into the file ' +
+        "(a rule's approvers.users and approvers.groups, approverJustification: required) and unset them",
+    ]);
+    expect(problemsWith({ ACRBOT_APPROVER_JUSTIFICATION: 'required' })).toEqual([
+      expect.stringMatching(/^ACRBOT_APPROVER_JUSTIFICATION is not used when ACRBOT_POLICY is set: .* and unset it$/),
+    ]);
+    // Empty counts as unset (as everywhere in the configuration).
+    expect(loadConfig({ ACRBOT_POLICY: file, ACRBOT_APPROVERS: '' }).policy.source).toBe('file');
+  });
+
   test('a missing file is a problem too', () => {
     expect(() => loadConfig({ ACRBOT_POLICY: dir.path('absent.yaml') })).toThrow(
       /cannot read the file \(ENOENT\): there is no such file \(check ACRBOT_POLICY/,
@@ -239,24 +371,24 @@ describe('policy file at start and on reload', () => {
     expect(loadConfig({ ACRBOT_POLICY: file }).policy.rules[0].id).toBe('prod-registries');
   });
 
-  test('reload: a changed file takes effect; a broken one is reported and the last good policy stays', () => {
+  test('reload: a changed file takes effect; a broken one is reported and the last good policy stays', async () => {
     const file = dir.path('reload.yaml');
     writeFileSync(file, EXAMPLE);
     const reports: boolean[] = [];
-    const source = new PolicySource(parsePolicy(EXAMPLE, file), file, (r) => reports.push(r.ok));
+    const source = new PolicySource(parsePolicy(EXAMPLE, file), file, (r) => reports.push(r.ok), settledAtOnce);
     const before = source.current().hash;
     writeFileSync(file, EXAMPLE.replace('approvalsRequired: 2', 'approvalsRequired: 3'));
-    expect(source.reload()).toMatchObject({ ok: true, changed: true });
+    expect(await source.reload()).toMatchObject({ ok: true, changed: true });
     expect(source.current().rules[0].approvalsRequired).toBe(3);
     const good = source.current().hash;
     expect(good).not.toBe(before);
     writeFileSync(file, 'version: 1\nrules: nope\n');
-    expect(source.reload().ok).toBe(false);
+    expect((await source.reload()).ok).toBe(false);
     expect(source.current().hash).toBe(good);
     expect(reports).toEqual([true, false]);
   });
 
-  test('a rule nobody could review break-glass under: acrbot does not start, and a reload keeps the last good policy', () => {
+  test('a rule nobody could review break-glass under: acrbot does not start, and a reload keeps the last good policy', async () => {
     const unreviewable = EXAMPLE.replace(/\n {4}approvers: .*\n( {4}autoApprove)/, '\n$1');
     expect(unreviewable).not.toBe(EXAMPLE);
     const problem =
@@ -265,10 +397,10 @@ describe('policy file at start and on reload', () => {
     writeFileSync(file, unreviewable);
     expect(() => loadConfig({ ACRBOT_POLICY: file })).toThrow(problem);
     writeFileSync(file, EXAMPLE);
-    const source = new PolicySource(parsePolicy(EXAMPLE, file), file);
+    const source = new PolicySource(parsePolicy(EXAMPLE, file), file, undefined, settledAtOnce);
     const good = source.current().hash;
     writeFileSync(file, unreviewable);
-    const reload = source.reload();
+    const reload = await source.reload();
     expect(reload.ok).toBe(false);
     expect(!reload.ok && reload.error.message).toMatch(problem);
     expect(source.current().hash).toBe(good);
@@ -277,18 +409,19 @@ describe('policy file at start and on reload', () => {
   test('a change to the file is picked up by the watcher', async () => {
     const file = dir.path('watched.yaml');
     writeFileSync(file, EXAMPLE);
-    const source = new PolicySource(parsePolicy(EXAMPLE, file), file);
-    const changed = new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (source.current().rules[0].approvalsRequired === 3) {
-          clearInterval(poll);
-          resolve();
-        }
-      }, 20);
-    });
+    let reloaded!: (result: PolicyReload) => void;
+    const changed = new Promise<PolicyReload>((resolve) => (reloaded = resolve));
+    const source = new PolicySource(
+      parsePolicy(EXAMPLE, file),
+      file,
+      (r) => {
+        if (!r.ok || r.changed) reloaded(r);
+      },
+      settledAtOnce,
+    );
     source.watch();
     writeFileSync(file, EXAMPLE.replace('approvalsRequired: 2', 'approvalsRequired: 3'));
-    await changed;
+    expect(await changed).toMatchObject({ ok: true, changed: true });
     source.close();
     expect(source.current().rules[0].approvalsRequired).toBe(3);
   });

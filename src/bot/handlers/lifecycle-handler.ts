@@ -87,10 +87,31 @@ export class LifecycleHandler {
           ok: true,
           sandbox: settings.sandbox,
         });
+      // Only what this approver may revoke (its rule's approvers, as for one request): the card
+      // neither offers what the click would refuse nor shows other rules' requesters.
+      const allowed = await lifecycle.actions.revocable(identity.actor, active);
+      const mine = active.filter((_, i) => allowed[i]);
+      const others = othersNote(
+        active.filter((_, i) => !allowed[i]),
+        (r) => requests.ruleOf(r)?.id,
+      );
+      if (mine.length === 0)
+        return lifecycleNoticeCard({
+          title: 'Nothing you may revoke',
+          text: `The active acrbot requests on ${cluster.name} → ${registry.name} ${others}; nothing was changed.`,
+          ok: false,
+          sandbox: settings.sandbox,
+        });
       const previews = [];
-      for (const request of active) previews.push({ request, lines: await lifecycle.flow.preview(request) });
+      for (const request of mine) previews.push({ request, lines: await lifecycle.flow.preview(request) });
       return revokePairConfirmCard(
-        { cluster: cluster.name, registry: registry.name, sandbox: settings.sandbox, reason },
+        {
+          cluster: cluster.name,
+          registry: registry.name,
+          sandbox: settings.sandbox,
+          reason,
+          ...(mine.length < active.length && { leftOut: `${active.length - mine.length} more ${others}.` }),
+        },
         previews,
       );
     } catch (err) {
@@ -240,4 +261,14 @@ export class LifecycleHandler {
   private async reply(ctx: TurnContext, card: AdaptiveCardJson): Promise<void> {
     await sendCard(ctx, card);
   }
+}
+
+/**
+ * Why requests on a pair are left out of an approver's revoke: the rules they are bound to, whose
+ * approvers may revoke them ("are under rule prod, whose approvers can revoke them").
+ */
+function othersNote(left: readonly AccessRequest[], ruleOf: (r: AccessRequest) => string | undefined): string {
+  const rules = [...new Set(left.map((r) => ruleOf(r) ?? r.policy?.ruleId ?? 'default'))];
+  const named = rules.length === 1 ? `rule ${rules[0]}` : `rules ${rules.join(', ')}`;
+  return `${left.length === 1 ? 'is' : 'are'} under ${named}, whose approvers (or the requester) can revoke ${left.length === 1 ? 'it' : 'them'}`;
 }
