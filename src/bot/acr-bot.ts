@@ -38,6 +38,9 @@ function cardResponse(card: AdaptiveCardJson): AdaptiveCardInvokeResponse {
 /** A command handler from the verb table. */
 type CommandHandler = (ctx: TurnContext, identity: TurnIdentity, command: Command) => Promise<void>;
 
+/** Commands that are read as commands even while acrbot waits for the reason of a request. */
+const TAKES_OVER_A_QUESTION = new Set<Command['verb']>(['grant', 'secret', 'pause', 'cancel']);
+
 /** acrbot's activity handler. */
 export class AcrBot extends ActivityHandler {
   private readonly requestsHandler: RequestHandler;
@@ -180,8 +183,14 @@ export class AcrBot extends ActivityHandler {
       return;
     }
     if (command.verb === 'cancel') return this.commandTable.cancel(ctx, identity, command);
-    // An answer to a question the dialog asked: only when the text is not a new command.
-    if (command.verb === 'unknown' && (await this.dialogs.continue(ctx))) return;
+    // An answer to a question the dialog asked: when the text is not a new command, or when the
+    // question is why the access is needed, which any text answers ("access is needed for the
+    // nightly deploy" is not the access command). A new grant or secret still starts over, and
+    // "pause …" keeps its own guard below.
+    const answers =
+      command.verb === 'unknown' ||
+      (!TAKES_OVER_A_QUESTION.has(command.verb) && (await this.dialogs.openQuestion(ctx)) === 'reason');
+    if (answers && (await this.dialogs.continue(ctx))) return;
     const hadQuestion = command.verb !== 'unknown' && (await this.dialogs.cancel(ctx));
     // An answer that starts with "pause" must not stop all new access by accident.
     if (command.verb === 'pause' && hadQuestion) return this.pauseHandler.pause(ctx, identity, command.reason, true);

@@ -13,6 +13,14 @@ import type * as RequestDialogModule from './request-dialog';
 import type { GrantInput, SecretInput } from './handlers/request-handler';
 
 const TURN_KEY = Symbol('acrbot.dialogState');
+/** Set for the turn once this user's dialog was looked for: `true` when one is open. */
+const LOADED_KEY = Symbol('acrbot.dialogLoaded');
+
+/**
+ * Turn-state key of the question the dialog asks in this turn (`cluster`, `registry` or
+ * `reason`), set by the request dialog when it prompts and kept with the dialog's state.
+ */
+export const ASKING_KEY = 'acrbot.asking';
 
 /** The owner key of a turn's dialog, or undefined when the sender has no Entra id. */
 export function dialogKey(ctx: TurnContext): string | undefined {
@@ -62,15 +70,28 @@ export class DialogRunner {
     return this.loaded.dialogs;
   }
 
-  /** Loads this user's dialog state into the turn; false when they have none (or it expired). */
+  /**
+   * Loads this user's dialog state into the turn; false when they have none (or it expired).
+   * Read from the store once per turn: asking which question is open and then continuing or
+   * cancelling the dialog costs one read.
+   */
   private async load(ctx: TurnContext): Promise<boolean> {
+    const loaded = ctx.turnState.get(LOADED_KEY) as boolean | undefined;
+    if (loaded !== undefined) return loaded;
     const key = dialogKey(ctx);
-    if (!key) return false;
-    const record = await this.store.get(key, this.clock.now());
+    const record = key ? await this.store.get(key, this.clock.now()) : undefined;
     const state = record?.state as Dialogs.DialogState | undefined;
-    if (!state?.dialogStack?.length) return false;
-    ctx.turnState.set(TURN_KEY, { value: state });
-    return true;
+    const open = Boolean(state?.dialogStack?.length);
+    if (open) ctx.turnState.set(TURN_KEY, { value: state });
+    ctx.turnState.set(LOADED_KEY, open);
+    return open;
+  }
+
+  /** The question this user's open dialog waits for an answer to; undefined when none is open. */
+  async openQuestion(ctx: TurnContext): Promise<string | undefined> {
+    if (!(await this.load(ctx))) return undefined;
+    const state = (ctx.turnState.get(TURN_KEY) as { value?: { asking?: unknown } } | undefined)?.value;
+    return typeof state?.asking === 'string' ? state.asking : 'unknown';
   }
 
   /** Saves the turn's dialog state with a fresh TTL, or deletes it once no dialog is left. */
@@ -83,7 +104,10 @@ export class DialogRunner {
       return;
     }
     const expiresAt = new Date(this.clock.now().getTime() + this.ttlMs).toISOString();
-    await this.store.put({ key, state: JSON.parse(JSON.stringify(state)) as Record<string, unknown>, expiresAt });
+    // The question asked this turn; a re-asked one (a wrong answer) keeps the one asked before.
+    const asking = (ctx.turnState.get(ASKING_KEY) as string | undefined) ?? (state as { asking?: string }).asking;
+    const saved = { ...(JSON.parse(JSON.stringify(state)) as Record<string, unknown>), ...(asking && { asking }) };
+    await this.store.put({ key, state: saved, expiresAt });
   }
 
   /** Continues this user's active dialog; true if it consumed the turn. */
@@ -100,6 +124,7 @@ export class DialogRunner {
     if (!(await this.load(ctx))) return false;
     const dc = await this.dialogs.createContext(ctx);
     await dc.cancelAllDialogs();
+    ctx.turnState.set(LOADED_KEY, false);
     const key = dialogKey(ctx);
     if (key) await this.store.delete(key);
     return true;

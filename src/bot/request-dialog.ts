@@ -17,6 +17,7 @@ import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { checkReason } from '../domain/text';
 import type { SecretCommandOptions } from '../domain/command';
 import { inertText } from '../views/request-view';
+import { ASKING_KEY } from './dialog-runner';
 import type { GrantInput, SecretInput } from './handlers/request-handler';
 
 const CLUSTER_PROMPT = 'clusterPrompt';
@@ -68,6 +69,8 @@ export class RequestDialog extends ComponentDialog {
       async (step: WaterfallStepContext) => {
         const values = step.options as PartialRequest;
         if (values[key]) return step.next(values[key]);
+        // Which question is open decides how a reply that starts with a command word is read (acr-bot.ts).
+        step.context.turnState.set(ASKING_KEY, key);
         return step.prompt(promptId, { prompt: question });
       };
     const keep = (key: Exclude<keyof GrantInput, 'breakGlass'>) => (step: WaterfallStepContext) => {

@@ -312,6 +312,38 @@ describe('grant flow', () => {
     expect(await h.app.store.listByState(['pending'])).toHaveLength(0);
   });
 
+  test('the reason question takes any text, also one that starts with a command word; a new grant still starts over', async () => {
+    await h.say(users.requester, 'grant aks-prod contosoacr', 'personal');
+    await h.connector.waitFor((c) => /Why is the access needed/.test(cardText(c.activity)), 5000, 'reason question');
+    await h.say(users.requester, 'access is needed for the nightly payments deploy', 'personal');
+    await h.connector.waitFor(
+      (c) => cardText(c.activity).includes('access is needed for the nightly payments deploy'),
+      5000,
+      'the plan card with that reason',
+    );
+    expect((await h.app.store.listByState(['pending'])).map((r) => r.reason)).toEqual([
+      'access is needed for the nightly payments deploy',
+    ]);
+    expect(h.connector.calls.filter((c) => /Approvers and auditors only/.test(cardText(c.activity)))).toEqual([]);
+    // A grant typed at the reason question is a new request, not the reason of the first.
+    await h.say(users.requester, 'grant aks-dev contosoacr', 'personal');
+    await h.connector.waitFor(
+      (c) => h.connector.calls.filter((x) => /Why is the access needed/.test(cardText(x.activity))).length >= 2,
+      5000,
+      'the new request asks for its reason',
+    );
+    await h.say(users.requester, 'grant aks-dev contosoabac dev pulls abac images', 'personal');
+    await h.connector.waitFor(
+      (c) => cardText(c.activity).includes('dev pulls abac images'),
+      5000,
+      'the plan card of the new grant',
+    );
+    expect((await h.app.store.listByState(['pending'])).map((r) => r.reason).sort()).toEqual([
+      'access is needed for the nightly payments deploy',
+      'dev pulls abac images',
+    ]);
+  });
+
   test('the dialog collects missing arguments one at a time and creates the request', async () => {
     await h.say(users.requester, 'grant aks-prod', 'personal');
     await h.connector.waitFor((c) => /Which registry/.test(cardText(c.activity)), 5000, 'registry question');
