@@ -429,6 +429,36 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
     }
   });
 
+  test('a reload after an action that fails says so above the data instead of leaving it looking current', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-legacy contosoabac legacy batch pulls abac images');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    await h.settle(request.id);
+    const { ctx, page } = await signIn('requester', '/tabs/personal');
+    try {
+      // From now on the list cannot be read (the bot restarting, say).
+      await page.route('**/api/tab/my-access', (route) =>
+        route.fulfill({
+          status: 503,
+          contentType: 'application/json',
+          body: JSON.stringify({ error: 'unavailable', message: 'The store did not answer; try again in a minute.' }),
+        }),
+      );
+      await page.click(`#grants li[data-request="${request.id}"] .row-open`);
+      const reason = page.locator(`#revoke-${request.id}`);
+      await reason.fill('no longer needed on legacy');
+      await page.locator('dialog.drawer form', { has: reason }).getByRole('button', { name: 'Revoke' }).click();
+      await page
+        .locator('dialog.drawer .action-message')
+        .filter({ hasText: /^Revoked / })
+        .waitFor();
+      await page.keyboard.press('Escape');
+      const alert = page.locator('.content [role="alert"]');
+      await expect(alert.innerText()).resolves.toContain('The store did not answer');
+    } finally {
+      await ctx.close();
+    }
+  });
+
   test('Extend from the tab: the extension goes to the approvals channel (a second one is refused while it waits), an approver approves in chat, the tab and the chat cards show the new end', async () => {
     const request = await h.requestGrant(users.requester, 'aks-legacy contosoacr --for 1d nightly batch pulls');
     await h.click(users.approver, 'approve', { requestId: request.id });

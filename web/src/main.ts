@@ -60,7 +60,13 @@ async function load(root: HTMLElement, host: Host, page: 'matrix' | 'personal'):
       ...(me.paused ? [h('p', { class: 'paused-banner', attrs: { role: 'status' } }, pausedBanner(me.paused))] : []),
       content,
     );
-    const ctx: DrawerContext = { host, me, changed: () => void reload() };
+    // A reload after an action that fails (an expired sign-in, the bot restarting) says so above
+    // the data it could not refresh, instead of leaving it looking current.
+    const ctx: DrawerContext = {
+      host,
+      me,
+      changed: () => void reload().catch((err: unknown) => content.prepend(problem(err, host))),
+    };
     const reload = async () => {
       if (page === 'matrix') renderMatrix(content, await loadMatrix(host), ctx);
       else renderMyAccess(content, await api<MyAccess>(host, '/my-access'), ctx);
