@@ -188,13 +188,9 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
       );
       const existing = all.find((c) => c.role === 'audit');
       if (existing) {
-        await this.adapter.continueConversationAsync(
-          this.botAppId,
-          existing.conversation as Partial<ConversationReference>,
-          async (ctx) => {
-            await ctx.updateActivity(cardActivity(card, existing.activityId));
-          },
-        );
+        await this.inConversation(existing.conversation as Partial<ConversationReference>, async (ctx) => {
+          await ctx.updateActivity(cardActivity(card, existing.activityId));
+        });
         return;
       }
       const origin = all.find((c) => c.role === 'requester')?.conversation as
@@ -260,7 +256,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
       `from ${inertText(request.requester.name)}) is still waiting: ${so} of ${request.policy?.approvalsRequired ?? 1} approvals. ` +
       `${mentions.map((m) => m.text).join(' ')}${groups.length ? ` Members of ${groups.join(', ')}, please decide.` : ''}`.trim();
     for (const target of targets) {
-      await this.adapter.continueConversationAsync(this.botAppId, target, async (ctx) => {
+      await this.inConversation(target, async (ctx) => {
         ctx.onSendActivities(async (_ctx, activities, next) => {
           for (const a of activities) delete a.replyToId;
           return next();
@@ -322,7 +318,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
       (id) => !this.teamsIds.has(id) && !this.absent.has(`${where} ${id}`),
     );
     if (unknown.length)
-      await this.adapter.continueConversationAsync(this.botAppId, reference, async (ctx) => {
+      await this.inConversation(reference, async (ctx) => {
         // Bounded: both are caches of what Teams answers, refilled by asking again.
         if (this.teamsIds.size > MAX_REMEMBERED) this.teamsIds.clear();
         if (this.absent.size > MAX_REMEMBERED) this.absent.clear();
@@ -391,10 +387,31 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     await this.syncAuditCard(request);
   }
 
+  /**
+   * Runs `work` in a conversation outside any turn (a proactive post or update). botbuilder hands
+   * a failure inside it to the adapter's onTurnError, which logs it as an unhandled turn error and
+   * returns: the caller would carry on as if the card had been posted (and audit it so). The
+   * failure is caught here and thrown to the caller instead, which knows what it means.
+   */
+  private async inConversation(
+    reference: Partial<ConversationReference>,
+    work: (ctx: TurnContext) => Promise<void>,
+  ): Promise<void> {
+    let failure: { err: unknown } | undefined;
+    await this.adapter.continueConversationAsync(this.botAppId, reference, async (ctx) => {
+      try {
+        await work(ctx);
+      } catch (err) {
+        failure = { err };
+      }
+    });
+    if (failure) throw failure.err;
+  }
+
   /** Sends a card into a conversation; returns the new activity id. */
   async send(reference: Partial<ConversationReference>, card: AdaptiveCardJson): Promise<string | undefined> {
     let id: string | undefined;
-    await this.adapter.continueConversationAsync(this.botAppId, reference, async (ctx) => {
+    await this.inConversation(reference, async (ctx) => {
       // A new post, not a reply: the continuation activity's made-up id must not become replyToId.
       ctx.onSendActivities(async (_ctx, activities, next) => {
         for (const a of activities) delete a.replyToId;
@@ -411,7 +428,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     activityId: string,
     card: AdaptiveCardJson,
   ): Promise<void> {
-    await this.adapter.continueConversationAsync(this.botAppId, reference, async (ctx) => {
+    await this.inConversation(reference, async (ctx) => {
       await ctx.updateActivity(cardActivity(card, activityId));
     });
   }
@@ -531,13 +548,9 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
         copy.conversation as Partial<ConversationReference>,
         copy.role,
       );
-      await this.adapter.continueConversationAsync(
-        this.botAppId,
-        copy.conversation as Partial<ConversationReference>,
-        async (ctx) => {
-          await ctx.updateActivity(cardActivity(card, copy.activityId));
-        },
-      );
+      await this.inConversation(copy.conversation as Partial<ConversationReference>, async (ctx) => {
+        await ctx.updateActivity(cardActivity(card, copy.activityId));
+      });
     } catch (err) {
       this.log.warn({ err, requestId: request.id, activityId: copy.activityId }, 'card copy update failed');
     }

@@ -23,6 +23,11 @@ export class CapturingConnector {
   readonly unknownMembers = new Set<string>();
   /** Entra object ids not in some conversations (conversation id prefix → ids): 404 there, found elsewhere. */
   readonly absentFrom = new Map<string, Set<string>>();
+  /**
+   * Conversations (id prefix) that refuse new activities and updates with a 403, as Teams does
+   * when the bot was removed from a channel (BotNotInConversationRoster). Nothing is recorded.
+   */
+  readonly refusing = new Set<string>();
   private server?: Server;
   private counter = 0;
   private waiters: Array<() => void> = [];
@@ -58,6 +63,14 @@ export class CapturingConnector {
       return this.json(res, 200, { id: call.conversationId, activityId: call.activityId });
     }
     const conversationId = parts[2] ?? '';
+    if (
+      (req.method === 'POST' || req.method === 'PUT') &&
+      parts[3] === 'activities' &&
+      [...this.refusing].some((prefix) => conversationId.startsWith(prefix))
+    )
+      return this.json(res, 403, {
+        error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster.' },
+      });
     if (req.method === 'POST' && parts[3] === 'activities') {
       call = { op: parts[4] ? 'reply' : 'send', conversationId, activityId: `act-${++this.counter}`, activity: body };
     } else if (req.method === 'PUT' && parts[3] === 'activities') {

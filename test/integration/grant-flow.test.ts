@@ -388,6 +388,31 @@ describe('grant flow', () => {
     expect(reasons.join(' ')).not.toContain('<at>');
   });
 
+  test('an approvals channel that refuses the card (the bot removed from it): the requester is told, nothing audits it as posted, the log says why', async () => {
+    h.connector.refusing.add('19:sandbox-approvals');
+    try {
+      const before = h.connector.calls.length;
+      const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+      await h.connector.waitFor(
+        (c) =>
+          h.connector.calls.indexOf(c) >= before &&
+          cardText(c.activity).includes(
+            `The approval card could not be posted to the approvals channel; approvers can still find request ${request.id}`,
+          ),
+        5000,
+        'the requester told',
+      );
+      const actions = (await h.app.audit.forRequest(request.id)).map((e) => e.action);
+      expect(actions).not.toContain('approval.card.posted');
+      expect(h.logs.entries().filter((e) => e.msg === 'approval card could not be posted')).toMatchObject([
+        { requestId: request.id, err: expect.objectContaining({ message: expect.stringContaining('roster') }) },
+      ]);
+      expect(h.logs.entries().filter((e) => e.msg === 'unhandled error in turn')).toEqual([]);
+    } finally {
+      h.connector.refusing.clear();
+    }
+  });
+
   test('pending with more requests than it shows says so, and how to see the others', async () => {
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
     // 24 more waiting (stored as the first one was, under other ids).

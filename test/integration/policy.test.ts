@@ -149,6 +149,24 @@ describe('G18: the approval policy', () => {
     expect(JSON.stringify(offered.activity)).toContain(request.id);
   });
 
+  test('break-glass whose alert channel refuses the card still runs; the requester is told, and the approvers get its review', async () => {
+    h = await start();
+    h.connector.refusing.add(SECURITY_CHANNEL);
+    const request = await h.requestGrant(olive, 'aks-prod contosoacr --break-glass prod is down, image pull failing');
+    await h.connector.waitFor(
+      (c) => cardText(c.activity).includes(`Break-glass request ${request.id} runs, but its alert could not be posted`),
+      5000,
+      'the requester told',
+    );
+    expect((await h.settle(request.id)).state).toBe('succeeded');
+    await h.connector.waitFor(
+      (c) => c.conversationId === PROD_CHANNEL && cardText(c.activity).includes(request.id),
+      5000,
+      "the approvers' copy with the review",
+    );
+    expect(h.logs.entries().filter((e) => e.msg === 'the break-glass alert could not be posted')).toHaveLength(1);
+  });
+
   test('G18: break-glass by an on-call member runs at once, alerts the security channel, and a review is owed; a non-member is refused', async () => {
     h = await start();
     const refused = h.connector.calls.length;

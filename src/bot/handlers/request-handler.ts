@@ -302,7 +302,18 @@ export class RequestHandler {
     }
     if (request.state === 'approved') void executor.schedule(request.id);
     if (request.policy?.breakGlass) {
-      await messenger.breakGlassUsed(request, requests.currentPolicy().breakGlass?.channel);
+      // The grant runs whatever happens to its alert; the requester is told it was not posted,
+      // and the approvers' copy (its review) still goes out below.
+      await messenger
+        .breakGlassUsed(request, requests.currentPolicy().breakGlass?.channel)
+        .catch(async (err: unknown) => {
+          log.error({ err, requestId: request.id }, 'the break-glass alert could not be posted');
+          await say(
+            `Break-glass request ${request.id} runs, but its alert could not be posted in the break-glass channel (reference ${currentCorrelationId() ?? request.id}); tell the platform team.`,
+          ).catch((sayErr: unknown) =>
+            log.warn({ err: sayErr, requestId: request.id }, 'could not tell the requester'),
+          );
+        });
       // The approvers' copy carries the review: Approve keeps it, Reject revokes it at once.
       await this.postApprovalCard(facts, request, say);
     } else if (request.state === 'pending') {
