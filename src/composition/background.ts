@@ -57,12 +57,15 @@ export async function startBackground(deps: {
       .catch((err: unknown) => log.error({ err }, 'resuming interrupted executions failed'));
   }, flows.executor.resumeIntervalMs);
   resumer.unref();
-  // The approval policy file: reloaded on SIGHUP and when it changes (G18).
-  const reloadPolicy = () => void flows.policies.reload();
-  if (flows.policies.watching) {
-    process.on('SIGHUP', reloadPolicy);
-    flows.policies.watch();
-  }
+  // The approval policy file: reloaded on SIGHUP and when it changes (G18). Without one, SIGHUP
+  // is still taken (and said to do nothing): Node's default would end the process at once,
+  // without the graceful shutdown, for an operator who only meant to reload.
+  const reloadPolicy = () =>
+    flows.policies.watching
+      ? void flows.policies.reload()
+      : log.info('SIGHUP: there is no approval policy file (ACRBOT_POLICY) to reload; nothing changed');
+  process.on('SIGHUP', reloadPolicy);
+  if (flows.policies.watching) flows.policies.watch();
   return async () => {
     clearInterval(resumer);
     process.off('SIGHUP', reloadPolicy);

@@ -413,6 +413,14 @@ describe('grant flow', () => {
     }
   });
 
+  test('SIGHUP without a policy file is taken and changes nothing (Node would otherwise end the process)', async () => {
+    expect(process.listenerCount('SIGHUP')).toBeGreaterThan(0);
+    process.emit('SIGHUP');
+    expect(h.logs.entries().map((e) => e.msg)).toContain(
+      'SIGHUP: there is no approval policy file (ACRBOT_POLICY) to reload; nothing changed',
+    );
+  });
+
   test('pending with more requests than it shows says so, and how to see the others', async () => {
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
     // 24 more waiting (stored as the first one was, under other ids).
