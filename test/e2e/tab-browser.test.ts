@@ -114,6 +114,26 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
     }
   });
 
+  test("times are reckoned by the server's clock, not a browser clock that is ten days fast", async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // Every Date.now() in the page is ten days ahead (as on a machine whose clock is wrong).
+    await ctx.addInitScript(() => {
+      const real = Date.now.bind(Date);
+      Date.now = () => real() + 10 * 86_400_000;
+    });
+    const page = await ctx.newPage();
+    try {
+      await page.goto(`${h.app.url}/tabs/sandbox-signin?user=requester&next=${encodeURIComponent('/tabs/personal')}`);
+      await page.waitForURL((u) => u.pathname === '/tabs/personal');
+      await page.waitForSelector('body[data-ready="true"]');
+      const line = await page.locator(`#grants li[data-request="${rileyId}"]`).innerText();
+      // Granted moments ago for 30 days: "in 30 days" by the server's clock (20 by the browser's).
+      expect(line).toContain('(in 30 days)');
+    } finally {
+      await ctx.close();
+    }
+  });
+
   test('without a token the page says how to sign in, and shows no data', async () => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();

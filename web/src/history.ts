@@ -22,6 +22,7 @@ import {
 } from './format';
 import type { Host } from './host';
 import type { History, Me, Row } from './types';
+import { now } from './clock';
 
 /** Context the drawer needs. */
 export interface DrawerContext {
@@ -106,7 +107,7 @@ function entry(ctx: DrawerContext, row: Row): HTMLElement {
       ['Requested by', row.requester?.name],
       ['Reason', row.reason],
       ['Requested', shortTime(row.createdAt)],
-      endFact(row, Date.now()),
+      endFact(row, now()),
     ]),
   );
   if (!row.requestId) {
@@ -197,9 +198,9 @@ function actions(ctx: DrawerContext, row: Row): HTMLElement {
   // While new access is paused the server refuses Extend; say so instead of offering it.
   const paused = Boolean(ctx.me.paused) && row.canExtend;
   if (paused) box.appendChild(h('p', { class: 'note' }, 'Extend is not available while new access is paused.'));
-  const terms = row.canExtend && !paused ? extendTerms(row.expiresAt, Date.now(), row.extendRange) : [];
+  const terms = row.canExtend && !paused ? extendTerms(row.expiresAt, now(), row.extendRange) : [];
   if (row.canExtend && !paused && terms.length === 0) {
-    const note = noExtendTermNote(row, Date.now());
+    const note = noExtendTermNote(row, now());
     box.appendChild(
       h(
         'p',

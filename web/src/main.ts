@@ -13,6 +13,7 @@ import { renderMatrix } from './matrix';
 import { loadMatrix } from './matrix-loader';
 import { renderMyAccess } from './my-access';
 import type { Me, MyAccess } from './types';
+import { syncClock } from './clock';
 
 const meta = (name: string): string => document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content ?? '';
 
@@ -41,6 +42,7 @@ async function load(root: HTMLElement, host: Host, page: 'matrix' | 'personal'):
   const title = page === 'matrix' ? 'Access matrix' : 'My access';
   try {
     const me = await api<Me>(host, '/me');
+    syncClock(me.now);
     const content = h('div', { class: 'content' });
     replace(
       root,

@@ -21,6 +21,7 @@ import {
 } from './format';
 import { type DrawerContext, openHistory, rowItem } from './history';
 import type { MatrixData, PullState, Row } from './types';
+import { now as serverNow } from './clock';
 
 /** Filter and sort choices. */
 export interface MatrixFilters {
@@ -269,7 +270,7 @@ function renderGrid(grid: HTMLElement, data: MatrixData, rows: Row[], ctx: Drawe
 }
 
 function renderList(list: HTMLElement, rows: Row[], ctx: DrawerContext, labels: PlaceLabels): void {
-  const now = Date.now();
+  const now = serverNow();
   const frag = document.createDocumentFragment();
   for (const r of rows.slice(0, 500)) {
     frag.appendChild(

@@ -6,6 +6,7 @@ import { h, replace } from './dom';
 import { chatCommandFor, chatLink, endText, type PlaceLabels, placeLabelsOf, rowTitle, whatShort } from './format';
 import { type DrawerContext, rowItem } from './history';
 import type { MyAccess, Row } from './types';
+import { now } from './clock';
 
 /** Renders "My access" into `root`. */
 export function renderMyAccess(root: HTMLElement, data: MyAccess, ctx: DrawerContext): void {
@@ -32,7 +33,7 @@ export function renderMyAccess(root: HTMLElement, data: MyAccess, ctx: DrawerCon
       ctx,
       labels,
       'You have no active access.',
-      (r) => endText(r, Date.now()) ?? 'No end date',
+      (r) => endText(r, now()) ?? 'No end date',
     ),
   );
   sections.push(
