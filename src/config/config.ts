@@ -67,7 +67,15 @@ const schema = z.object({
     .string()
     .optional()
     .refine((v) => !v || GUID.test(v), { message: "MicrosoftAppId must be the bot's app (client) id, a GUID" }),
-  MicrosoftAppPassword: z.string().optional(),
+  // App Service passes a Key Vault reference it could not resolve through as its text: that
+  // would be sent to Entra as the client secret, and every reply would fail to sign in.
+  MicrosoftAppPassword: z
+    .string()
+    .optional()
+    .refine((v) => !v || !/^@Microsoft\.KeyVault\(/i.test(v.trim()), {
+      message:
+        "MicrosoftAppPassword is a Key Vault reference that App Service could not resolve: check that the secret exists in the vault and that the app's identity has Key Vault Secrets User on it, then restart the app",
+    }),
   MicrosoftAppType: z
     .enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], {
       message: 'MicrosoftAppType must be SingleTenant or UserAssignedMSI (MultiTenant only in sandbox mode)',

@@ -481,6 +481,17 @@ describe('ACRBOT_AUDIT_KEY', () => {
   });
 });
 
+describe('MicrosoftAppPassword', () => {
+  test('an unresolved Key Vault reference is refused at start, without repeating it', () => {
+    const reference = '@Microsoft.KeyVault(VaultName=kv-acrbot;SecretName=bot-password)';
+    const problems = problemsOf({ MicrosoftAppPassword: reference });
+    expect(problems).toContainEqual(
+      expect.stringMatching(/^MicrosoftAppPassword is a Key Vault reference that App Service could not resolve/),
+    );
+    expect(problems.join('\n')).not.toContain('bot-password');
+  });
+});
+
 describe('ACRBOT_STORAGE and other values', () => {
   test.each<[string, AppConfig['storage']]>([
     ['memory', { kind: 'memory' }],
