@@ -198,6 +198,21 @@ export function hasApprovers(rule: PolicyRule): boolean {
   return rule.approvers.users.length + rule.approvers.groups.length > 0;
 }
 
+/**
+ * Why a request by `requester` under `rule` could never be approved, or undefined when it could:
+ * a rule without groups whose named users, the requester left out (nobody approves their own),
+ * are fewer than its quorum. Such a request would only wait until it expires.
+ */
+export function quorumOutOfReach(rule: PolicyRule, requester: Actor): string | undefined {
+  if (rule.autoApprove || rule.approvers.groups.length > 0) return undefined;
+  const self = requester.objectId.toLowerCase();
+  const others = new Set(rule.approvers.users.map((u) => u.toLowerCase()).filter((u) => u !== self)).size;
+  const required = Math.max(1, rule.approvalsRequired);
+  if (others >= required) return undefined;
+  const named = others === 0 ? 'names nobody else' : `names only ${others} other approver${others === 1 ? '' : 's'}`;
+  return `Rule ${rule.id} needs ${required} approval${required === 1 ? '' : 's'} from someone other than the requester and ${named}, so this request could never be approved; nothing was requested. Ask the platform team to add approvers to the rule.`;
+}
+
 /** Distinct approvals that count: never the requester's, one per person. */
 export function countedApprovals(request: AccessRequest): Approval[] {
   const requester = request.requester.objectId.toLowerCase();

@@ -13,6 +13,7 @@ import {
   hasApprovers,
   isNamedApprover,
   nextApprovalStep,
+  quorumOutOfReach,
   selectRule,
   type Policy,
   type PolicyProvider,
@@ -244,6 +245,8 @@ export class RequestService {
         'policy.maxDuration',
         `Rule ${rule.id} allows access for at most ${describeDurationMs(rule.maxDurationMs)}; ask for less.`,
       );
+    const outOfReach = quorumOutOfReach(rule, input.requester);
+    if (outOfReach) return refuse('policy.refused.quorum', 'policy.quorumOutOfReach', outOfReach);
     const auto = rule.autoApprove;
     const access: AccessTerm | undefined = auto
       ? {

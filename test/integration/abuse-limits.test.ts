@@ -52,7 +52,7 @@ describe('G16: per-user limits and redelivery', () => {
     expect(h.app.sandbox!.graph.requests.length).toBe(graph);
     expect(await h.app.store.listByState(['pending'])).toHaveLength(2);
     // Someone else is not affected by the requester's cap.
-    await h.requestGrant(users.approver, 'aks-legacy contosoacr the approver asks too');
+    await h.requestGrant(users.outsider, 'aks-legacy contosoacr someone else asks too');
   });
 
   test('the rate limit (ACRBOT_REQUESTS_PER_MINUTE) is answered clearly with 0 ARM calls; the next minute is open again', async () => {

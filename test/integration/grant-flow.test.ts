@@ -421,6 +421,19 @@ describe('grant flow', () => {
     );
   });
 
+  test('the only approver asking for access is told nobody could approve it, and nothing is stored', async () => {
+    const before = h.connector.calls.length;
+    await h.say(users.approver, 'grant aks-prod contosoacr the approver needs it too');
+    const answer = await h.connector.waitFor(
+      (c) => h.connector.calls.indexOf(c) >= before && /could never be approved/.test(cardText(c.activity)),
+      5000,
+      'the refusal',
+    );
+    expect(cardText(answer.activity)).toContain('Rule default needs 1 approval from someone other than the requester');
+    expect(await h.app.store.listByState(['pending'])).toHaveLength(0);
+    expect((await h.app.audit.latest(1))[0].action).toBe('policy.refused.quorum');
+  });
+
   test('pending with more requests than it shows says so, and how to see the others', async () => {
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
     // 24 more waiting (stored as the first one was, under other ids).

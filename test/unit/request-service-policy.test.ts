@@ -205,6 +205,21 @@ describe('G18: quorum', () => {
     expect(actions(await t.audit.latest(10))).toEqual(['policy.refused.duration', 'policy.noRule']);
   });
 
+  test('a quorum out of reach for this requester (a rule without groups naming too few others) is refused, nothing stored', async () => {
+    const named = (users: string[], approvalsRequired = 1) =>
+      policy([rule('prod', { approvers: { users, groups: [] }, approvalsRequired })]);
+    const t = setup(named([REQUESTER.objectId]));
+    await expect(t.create(REQUESTER)).rejects.toThrow(
+      'Rule prod needs 1 approval from someone other than the requester and names nobody else, so this request could never be approved; nothing was requested.',
+    );
+    t.setPolicy(named([REQUESTER.objectId.toUpperCase(), APPROVER.objectId], 2));
+    await expect(t.create(REQUESTER)).rejects.toThrow(/needs 2 approvals .* names only 1 other approver/);
+    expect(await t.store.listByState(['pending'])).toHaveLength(0);
+    expect(actions(await t.audit.latest(10))).toEqual(['policy.refused.quorum', 'policy.refused.quorum']);
+    // Someone else asking under the same rule has two approvers to ask.
+    expect(await t.create(OUTSIDER)).toMatchObject({ state: 'pending' });
+  });
+
   test('maxDuration: the default term (no --for) is cut to the rule maximum, not refused; a typed one is still refused', async () => {
     const t = setup(policy([rule('prod', { maxDurationMs: 8 * HOUR })]));
     const defaulted = await t.create(REQUESTER, { durationMs: 30 * DAY, defaultTerm: true });
@@ -485,7 +500,10 @@ describe('G18: a pending request keeps the rule it was created under', () => {
     const t = setup(policy([rule('prod', { approvalsRequired: 1 })], 'hash-1'));
     const pending = await t.create();
     t.setPolicy(
-      policy([rule('prod', { approvalsRequired: 2, approvers: { users: [OUTSIDER.objectId], groups: [] } })], 'hash-2'),
+      policy(
+        [rule('prod', { approvalsRequired: 2, approvers: { users: [OUTSIDER.objectId, SAM.objectId], groups: [] } })],
+        'hash-2',
+      ),
     );
     const fresh = await t.create();
     expect(fresh.policy).toMatchObject({ policyHash: 'hash-2', approvalsRequired: 2 });
