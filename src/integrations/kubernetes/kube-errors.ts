@@ -14,6 +14,12 @@ export function kubeStatus(err: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+/** A call ended by its deadline (the AbortSignal's timeout, as node-fetch reports it). */
+function timedOut(err: unknown): boolean {
+  const name = (err as { name?: unknown } | undefined)?.name;
+  return name === 'AbortError' || name === 'TimeoutError';
+}
+
 /** What a failed call was: cluster, namespace, verb ("create") and resource ("secrets"). */
 export interface KubeCallContext {
   cluster: string;
@@ -65,6 +71,12 @@ export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacing
         cause,
       );
     default:
+      if (timedOut(err))
+        return new UserFacingError(
+          'kubernetes.timeout',
+          `Cluster ${ctx.cluster} did not answer in time while acrbot tried to ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace}; check that its API server is up and reachable, then ask again.`,
+          cause,
+        );
       return new UserFacingError(
         'kubernetes.failed',
         `Cluster ${ctx.cluster} could not be reached or failed (${status ?? 'no answer'}) while acrbot tried to ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace}; nothing was left behind.`,

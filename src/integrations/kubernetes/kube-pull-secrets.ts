@@ -45,11 +45,20 @@ interface KubeAccess extends ClusterAccess {
   api: CoreV1Api;
 }
 
+/**
+ * Longest one Kubernetes API call may take. An AKS API server answers in well under a second;
+ * thirty seconds leaves room for a slow one and still fails a hung call long before the
+ * execution lease would be taken over.
+ */
+export const KUBE_CALL_TIMEOUT_MS = 30_000;
+
 /** {@link PullSecretPort} over the Kubernetes API. */
 export class KubePullSecrets implements PullSecretPort {
   constructor(
     private readonly aksClient: (subscriptionId: string) => ContainerServiceClient,
     private readonly credential: TokenCredential,
+    /** Longest one Kubernetes API call may take before it fails as unreachable. */
+    private readonly callTimeoutMs = KUBE_CALL_TIMEOUT_MS,
   ) {}
 
   async access(cluster: {
@@ -112,8 +121,34 @@ export class KubePullSecrets implements PullSecretPort {
         currentContext: current,
       });
     }
-    const access: KubeAccess = { clusterName: cluster.name, api: kc.makeApiClient(CoreV1Api) };
+    const access: KubeAccess = { clusterName: cluster.name, api: this.apiWithDeadline(kc, CoreV1Api) };
     return access;
+  }
+
+  /**
+   * The API client as `makeApiClient` builds it, plus a deadline on every call: client-node sets
+   * none, so an API server that accepts the connection and never answers would hold the run (and,
+   * its lease renewed meanwhile, the request) in "executing" for ever, with a fresh credential
+   * not yet in the cluster. A call past the deadline fails like an unreachable cluster.
+   */
+  private apiWithDeadline(kc: KubeClient.KubeConfig, Api: typeof CoreV1Api): CoreV1Api {
+    const { createConfiguration, ServerConfiguration } = kube();
+    const deadlineMs = this.callTimeoutMs;
+    return new Api(
+      createConfiguration({
+        baseServer: new ServerConfiguration(kc.getCurrentCluster()!.server, {}),
+        authMethods: { default: kc },
+        promiseMiddleware: [
+          {
+            pre: async (request) => {
+              request.setSignal(AbortSignal.timeout(deadlineMs));
+              return request;
+            },
+            post: async (response) => response,
+          },
+        ],
+      }),
+    );
   }
 
   async precheck(

@@ -1,0 +1,48 @@
+/**
+ * Every Kubernetes API call has a deadline: an API server that accepts the connection and never
+ * answers fails the call as "did not answer in time" instead of holding the run for ever.
+ * Real client-node over HTTPS to the sandbox's Kubernetes emulator, slowed by a fault.
+ */
+import { UserFacingError } from '../../src/domain/errors';
+import { keepAliveAgent, staticTokenCredential } from '../../src/integrations/azure/arm-connection';
+import { ArmResourceReader } from '../../src/integrations/azure/azure-resource-reader';
+import { KubePullSecrets } from '../../src/integrations/kubernetes/kube-pull-secrets';
+import { SANDBOX_CLUSTERS } from '../../src/sandbox/fixtures';
+import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
+
+describe('Kubernetes calls have a deadline', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+  });
+  afterAll(() => sandbox.stop());
+
+  test('a call the API server never answers fails after the deadline, with a sentence that says so', async () => {
+    const conn = {
+      endpoint: sandbox.armUrl,
+      credential: staticTokenCredential(sandbox.token),
+      caPem: sandbox.tls.caPem,
+      agent: keepAliveAgent(sandbox.tls.caPem),
+      tracing: false,
+    };
+    const reader = new ArmResourceReader(conn);
+    const kube = new KubePullSecrets((s) => reader.aksClient(s), conn.credential, 300);
+    const cluster = (await reader.listClusters(SANDBOX_CLUSTERS.prod.subscriptionId)).find(
+      (c) => c.name === 'aks-prod',
+    )!;
+    const access = await kube.access(cluster);
+    // The next call is held for a minute: far past the deadline.
+    sandbox.kubernetes['aks-prod'].faults.inject({ delayMs: 60_000, times: 1 });
+    const failure = await kube.precheck(access, { namespace: 'payments', secretName: 'acr-pull' }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(failure).toBeInstanceOf(UserFacingError);
+    expect(failure).toMatchObject({ code: 'kubernetes.timeout' });
+    expect((failure as Error).message).toBe(
+      'Cluster aks-prod did not answer in time while acrbot tried to read the namespace in namespace payments; check that its API server is up and reachable, then ask again.',
+    );
+    // The next call, not slowed, goes through.
+    await expect(kube.precheck(access, { namespace: 'payments', secretName: 'acr-pull' })).resolves.toBeDefined();
+  });
+});
