@@ -86,11 +86,26 @@ export class AuditKeyMismatchError extends Error {
 }
 
 /**
+ * The audit log's newest entry carries no MAC although the key is set: written without the key,
+ * or rewritten by someone who stripped the MACs (the two look the same). acrbot does not sign it
+ * on its own; the operator who has checked it says so with ACRBOT_AUDIT_ADOPT_UNSIGNED.
+ */
+export class AuditUnsignedLogError extends Error {
+  constructor(seq: number, adopt: number | undefined, sandbox: boolean) {
+    super(
+      `The audit log's newest entry (seq ${seq}) carries no MAC although ACRBOT_AUDIT_KEY is set: it was written without the key, or someone rewrote it and left the MACs out, which look the same. acrbot does not sign such a log on its own. Check it first (npm run audit:export, and compare with your last export and the anchors), then start once with ACRBOT_AUDIT_ADOPT_UNSIGNED=${seq} to vouch for entries 1-${seq} and sign from there on, and unset it afterwards${adopt !== undefined ? ` (it is ${adopt}, not ${seq})` : ''}${sandbox ? '. In the sandbox you can also delete ./data to start over with an empty store' : ''}.`,
+    );
+    this.name = 'AuditUnsignedLogError';
+  }
+}
+
+/**
  * Checks the audit key against the log at start. A key that does not verify the newest entry's
- * MAC stops the start ({@link AuditKeyMismatchError}). The first start with a key on a log written
- * without one: its newest entry carries no MAC, and verify with the key calls such a log broken (a
- * rewrite that strips every MAC looks the same). One signed entry at start says from where entries
- * carry MACs, so the log verifies from the first start on, not only after the first request.
+ * MAC stops the start ({@link AuditKeyMismatchError}). A log whose newest entry carries no MAC
+ * (written without the key) is signed from here on only when the operator vouches for it up to
+ * that entry (ACRBOT_AUDIT_ADOPT_UNSIGNED): a rewrite that strips every MAC looks the same, and
+ * signing it unasked would make a forged history verify. Otherwise the start stops
+ * ({@link AuditUnsignedLogError}).
  */
 async function keyTheNewestEntry(audit: AuditLog, config: AppConfig, key: AuditKey): Promise<void> {
   const [newest] = await audit.latest(1);
@@ -102,12 +117,14 @@ async function keyTheNewestEntry(audit: AuditLog, config: AppConfig, key: AuditK
     if (newest.mac !== macOf(key, newest.hash)) throw new AuditKeyMismatchError(newest.seq, config.mode === 'sandbox');
     return;
   }
+  if (config.auditAdoptUnsignedUpTo !== newest.seq)
+    throw new AuditUnsignedLogError(newest.seq, config.auditAdoptUnsignedUpTo, config.mode === 'sandbox');
   await audit.append({
     actor: { objectId: 'acrbot', name: 'acrbot' },
     tenantId: config.allowedTenantIds[0] ?? '',
     action: 'audit.key.enabled',
     outcome: 'keyed',
     targetIds: [],
-    detail: `entries from seq ${newest.seq + 1} on carry a MAC`,
+    detail: `entries from seq ${newest.seq + 1} on carry a MAC; seq 1-${newest.seq} vouched for by the operator (ACRBOT_AUDIT_ADOPT_UNSIGNED)`,
   });
 }

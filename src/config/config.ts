@@ -142,6 +142,11 @@ const schema = z.object({
       if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `ACRBOT_STORAGE: ${parsed}` });
       return typeof parsed === 'string' ? { kind: 'memory' as const } : parsed;
     }),
+  ACRBOT_AUDIT_ADOPT_UNSIGNED: z.coerce
+    .number({ message: 'ACRBOT_AUDIT_ADOPT_UNSIGNED must be the seq of the newest audit entry (a whole number)' })
+    .int('ACRBOT_AUDIT_ADOPT_UNSIGNED must be the seq of the newest audit entry (a whole number)')
+    .positive('ACRBOT_AUDIT_ADOPT_UNSIGNED must be the seq of the newest audit entry (a whole number)')
+    .optional(),
   ACRBOT_AUDIT_KEY: z
     .string()
     .optional()
@@ -280,6 +285,12 @@ export interface AppConfig {
    * the sandbox, which keeps one in `.data/audit.key`) entries are hash-chained but not keyed.
    */
   auditKey?: Buffer;
+  /**
+   * ACRBOT_AUDIT_ADOPT_UNSIGNED: the operator vouches for an audit log written without the key,
+   * up to this seq (its newest entry), so that the bot signs from there on. Never done unasked:
+   * a log whose MACs were stripped looks the same.
+   */
+  auditAdoptUnsignedUpTo?: number;
   /** Where the signed audit anchors go (ACRBOT_AUDIT_ANCHOR), and how often (ACRBOT_AUDIT_ANCHOR_INTERVAL). */
   auditAnchor?: { target: AnchorTargetSetting; intervalMs: number };
   /** Host of the tab's Application ID URI `api://<domain>/<app id>`; the tab is off in azure mode without it. */
@@ -664,6 +675,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { ...e.ACRBOT_STORAGE, prefix: e.ACRBOT_TABLE_PREFIX }
         : e.ACRBOT_STORAGE,
     auditKey: e.ACRBOT_AUDIT_KEY,
+    auditAdoptUnsignedUpTo: e.ACRBOT_AUDIT_ADOPT_UNSIGNED,
     auditAnchor: e.ACRBOT_AUDIT_ANCHOR
       ? { target: e.ACRBOT_AUDIT_ANCHOR, intervalMs: e.ACRBOT_AUDIT_ANCHOR_INTERVAL }
       : undefined,

@@ -225,15 +225,35 @@ describe('audit:verify with the audit key', () => {
     expect(r.stdout + r.stderr).not.toContain(KEY.toString('base64'));
   });
 
-  test('the first start of the bot with the key on a log written without one signs it at once: intact from then on', async () => {
+  test('a log written without the key (or stripped of its MACs) is signed only when the operator vouches for it up to its newest entry', async () => {
     const path = await auditFile(events(2));
     // Before any start with the key, the MAC-less log cannot be told from a stripped rewrite.
     expect(await cliWith(withKey, 'verify', '--storage', `sqlite:${path}`)).toMatchObject({ code: 1 });
-    const config = loadConfig({ ACRBOT_STORAGE: `sqlite:${path}`, ACRBOT_AUDIT_KEY: KEY.toString('base64') });
-    const stores = await openAppStores(config, new FakeClock(), {}, createLogger({ level: 'silent' }));
+    const start = (adopt?: string) =>
+      openAppStores(
+        loadConfig({
+          ACRBOT_STORAGE: `sqlite:${path}`,
+          ACRBOT_AUDIT_KEY: KEY.toString('base64'),
+          ...(adopt && { ACRBOT_AUDIT_ADOPT_UNSIGNED: adopt }),
+        }),
+        new FakeClock(),
+        {},
+        createLogger({ level: 'silent' }),
+      );
+    // Unasked, or for another seq: the start stops, and nothing is written.
+    await expect(start()).rejects.toThrow(
+      /^The audit log's newest entry \(seq 2\) carries no MAC although ACRBOT_AUDIT_KEY is set: .* start once with ACRBOT_AUDIT_ADOPT_UNSIGNED=2/,
+    );
+    await expect(start('1')).rejects.toThrow(/\(it is 1, not 2\)/);
+    expect(await cliWith(withKey, 'verify', '--storage', `sqlite:${path}`)).toMatchObject({ code: 1 });
+    const stores = await start('2');
     const [newest] = await stores.audit.latest(1);
     await stores.close();
-    expect(newest).toMatchObject({ seq: 3, action: 'audit.key.enabled', detail: 'entries from seq 3 on carry a MAC' });
+    expect(newest).toMatchObject({
+      seq: 3,
+      action: 'audit.key.enabled',
+      detail: 'entries from seq 3 on carry a MAC; seq 1-2 vouched for by the operator (ACRBOT_AUDIT_ADOPT_UNSIGNED)',
+    });
     expect(newest.mac).toBeDefined();
     expect(await cliWith(withKey, 'verify', '--storage', `sqlite:${path}`)).toMatchObject({
       code: 0,
