@@ -10,7 +10,7 @@ import { type AuditEntry, hashEntry } from '../../src/domain/audit-chain';
 import { LeaseLostError, VersionConflictError } from '../../src/domain/ports';
 import { transition } from '../../src/domain/request';
 import { tablesStores } from '../../src/integrations/store/open-stores';
-import { openTablesAccount } from '../../src/integrations/store/tables-client';
+import { docProperties, openTablesAccount } from '../../src/integrations/store/tables-client';
 import { TablesAuditLog } from '../../src/integrations/store/tables-audit-log';
 import {
   TablesAbuseLedger,
@@ -299,6 +299,21 @@ describe('Azure Tables specifics', () => {
     await expect(log.verify()).resolves.toEqual({ intact: true, count: 40 });
     expect((await log.forRequest('req-17')).map((e) => e.seq)).toEqual([17]);
     expect((await log.latest(3)).map((e) => e.seq)).toEqual([38, 39, 40]);
+  });
+
+  test('an entry added past the chain head (not by acrbot, which writes an entry with its head) is BROKEN, not intact', async () => {
+    const table = await openTablesAccount(conn(), world.azurite.freshPrefix()).table('audit');
+    const log = new TablesAuditLog(table, new FakeClock());
+    for (const i of [1, 2, 3]) await log.append(auditEvent(i));
+    await expect(log.verify()).resolves.toEqual({ intact: true, count: 3 });
+    const [newest] = await log.latest(1);
+    const forged = { ...newest, seq: 4, action: 'request.approved', prevHash: newest.hash };
+    await table.createEntity({ partitionKey: 'audit', rowKey: 'e|000000000004', ...docProperties(forged) });
+    await expect(log.verify()).resolves.toMatchObject({
+      intact: false,
+      brokenAtSeq: 4,
+      problem: expect.stringContaining('past the chain head'),
+    });
   });
 
   test('an entry that cannot be stored fails only its own append when it shares a transaction', async () => {

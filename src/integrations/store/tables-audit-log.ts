@@ -175,7 +175,10 @@ export class TablesAuditLog implements AuditLog {
 
   /**
    * Reads the head first, then every entry up to it in row-key order: appends landing during
-   * the read are past the head and not looked at, so they cannot look like tampering.
+   * the read are past the head and not looked at, so they cannot look like tampering. Then the
+   * entries past that head: acrbot writes an entry and the head that names it in one
+   * transaction, so one still past the head read after listing them was not written by acrbot
+   * (it would also block every later append at its seq).
    */
   async verify(): Promise<ChainVerdict> {
     const head = (await this.readHead())?.head;
@@ -208,7 +211,31 @@ export class TablesAuditLog implements AuditLog {
         });
       entries.push(entry);
     }
-    return verifyChain(entries, head, this.key);
+    const verdict = verifyChain(entries, head, this.key);
+    if (!verdict.intact) return verdict;
+    const stray = await this.strayPast(head.seq);
+    return stray === undefined
+      ? verdict
+      : {
+          intact: false,
+          count: verdict.count,
+          brokenAtSeq: stray,
+          problem:
+            'an entry exists past the chain head (acrbot writes an entry and its head together; this one was added)',
+        };
+  }
+
+  /** The seq of an entry past `seq` that no head names, read after listing them; undefined when none. */
+  private async strayPast(seq: number): Promise<number | undefined> {
+    const past = await listAll(
+      this.table,
+      `PartitionKey eq '${PK}' and RowKey gt '${entryKey(seq)}' and RowKey lt 'e}'`,
+      ['RowKey'],
+    );
+    if (past.length === 0) return undefined;
+    const now = (await this.readHead())?.head.seq ?? 0;
+    const stray = past.map((row) => Number(row.rowKey!.slice(2))).find((rowSeq) => rowSeq > now);
+    return stray;
   }
 
   /** Every entry in seq order, read page by page (export). Throws on a row that is not JSON, naming its seq. */
