@@ -50,6 +50,9 @@ function sameHex(a: string, b: string): boolean {
   return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
 
+/** A MAC as acrbot writes it: 64 lower-case hex digits, nothing before or after. */
+const MAC_SHAPE = /^[0-9a-f]{64}$/;
+
 /** Hash that precedes the first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -244,6 +247,15 @@ export function verifyChain(
   let count = 0;
   for (const entry of entries) {
     count++;
+    // Stored text that is not an entry (a null, a number): altered, and said so, not a crash of
+    // the check (whose exit would read as "not verified").
+    if (entry === null || typeof entry !== 'object')
+      return {
+        intact: false,
+        count,
+        brokenAtSeq: expectedSeq,
+        problem: 'the stored entry is not an audit entry (it was modified)',
+      };
     if (entry.seq !== expectedSeq)
       return {
         intact: false,
@@ -273,7 +285,7 @@ export function verifyChain(
             problem: 'the entry has no MAC although earlier entries have one (it was written without the audit key)',
           };
         unkeyedPrefix++;
-      } else if (!sameHex(entry.mac, macOf(key, hash))) {
+      } else if (typeof entry.mac !== 'string' || !MAC_SHAPE.test(entry.mac) || !sameHex(entry.mac, macOf(key, hash))) {
         return {
           intact: false,
           count,

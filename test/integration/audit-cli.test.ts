@@ -145,6 +145,13 @@ describe('audit:verify', () => {
       code: 1,
       stdout: expect.stringMatching(/^BROKEN at seq 2: .*not valid JSON/),
     });
+    // Valid JSON that is not an entry: BROKEN (exit 1), not a crash of the check (exit 2).
+    const nulled = await auditFile(events(4));
+    tamper(nulled, "UPDATE audit SET entry = 'null' WHERE seq = 2");
+    expect(await cli('verify', '--storage', `sqlite:${nulled}`)).toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(/^BROKEN at seq 2: the stored entry is not an audit entry/),
+    });
     const truncated = await auditFile(events(4));
     tamper(truncated, 'DELETE FROM audit WHERE seq = 4');
     expect(await cli('verify', '--storage', `sqlite:${truncated}`)).toMatchObject({

@@ -54,6 +54,24 @@ describe('keyed audit chain', () => {
     });
   });
 
+  test('tampering that leaves no entry, or a MAC that is not one, is BROKEN, not a crash of the check', () => {
+    const entries = chain(3, KEY);
+    const asStored = (e: unknown) => e as AuditEntry;
+    expect(verifyChain([entries[0], asStored(null), entries[2]], undefined, KEY)).toMatchObject({
+      intact: false,
+      brokenAtSeq: 2,
+      problem: 'the stored entry is not an audit entry (it was modified)',
+    });
+    expect(verifyChain([entries[0], asStored({ ...entries[1], mac: 123 }), entries[2]], undefined, KEY)).toMatchObject({
+      intact: false,
+      brokenAtSeq: 2,
+    });
+    // Anything after the 64 hex digits of a valid MAC makes it a different MAC.
+    expect(
+      verifyChain([entries[0], { ...entries[1], mac: `${entries[1].mac!}zz` }, entries[2]], undefined, KEY),
+    ).toMatchObject({ intact: false, brokenAtSeq: 2 });
+  });
+
   test('a MAC made with another key is refused', () => {
     expect(verifyChain(chain(2, OTHER_KEY), undefined, KEY)).toMatchObject({ intact: false, brokenAtSeq: 1 });
   });

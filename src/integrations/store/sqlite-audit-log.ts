@@ -120,6 +120,15 @@ export class SqliteAuditLog implements AuditLog {
           };
           return;
         }
+        if (entry === null || typeof entry !== 'object') {
+          broken = {
+            intact: false,
+            count: seen,
+            brokenAtSeq: seq,
+            problem: 'the stored entry is not an audit entry (it was modified)',
+          };
+          return;
+        }
         if (entry.seq !== seq) {
           broken = {
             intact: false,

@@ -204,6 +204,11 @@ export class TablesAuditLog implements AuditLog {
           problem: 'the entry is not valid JSON (it was modified)',
         });
       }
+      if (entry === null || typeof entry !== 'object')
+        return early(entries, this.key, {
+          brokenAtSeq: rowSeq,
+          problem: 'the stored entry is not an audit entry (it was modified)',
+        });
       if (entry.seq !== rowSeq)
         return early(entries, this.key, {
           brokenAtSeq: rowSeq,
