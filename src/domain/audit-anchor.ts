@@ -143,9 +143,17 @@ export async function verifyWithAnchors(
   anchors: Pick<AnchorLog, 'lines' | 'location'>,
   key: AuditKey,
 ): Promise<AnchoredVerdict> {
+  // The anchors first: one published while the chain is read (an append and the audit.anchor
+  // job landing in between) would name an entry past what was read, and an honest log would be
+  // called broken. A failure to read them waits for the chain's verdict, which comes first.
+  const read = await anchors.lines().then(
+    (lines) => ({ lines }),
+    (err: unknown) => ({ err }),
+  );
   const chain = await audit.verify();
   if (!chain.intact) return chain;
-  const lines = await anchors.lines();
+  if ('err' in read) throw read.err;
+  const { lines } = read;
   if (lines.length === 0)
     throw new AnchorsUnavailableError(
       `no anchors found${anchors.location ? ` in ${anchors.location}` : ''}: none has been published there yet (the bot publishes the first soon after start, once the log has an entry), or ACRBOT_AUDIT_ANCHOR names another container`,

@@ -243,6 +243,28 @@ describe('an anchor location that holds no anchors is an error, never "intact"',
     });
   });
 
+  test('an append and an anchor landing while the chain is read do not make an honest log BROKEN', async () => {
+    const { log, anchors, clock } = await setup();
+    // While verify reads the chain, one more entry is appended and anchored (the audit.anchor job).
+    const racing = {
+      verify: async () => {
+        const verdict = await log.verify();
+        clock.advance(SECOND);
+        await log.append(auditEvent(6));
+        expect(await publishAnchor(log, anchors, KEY, clock)).toBe(6);
+        return verdict;
+      },
+      entryAt: (seq: number) => log.entryAt(seq),
+    };
+    await expect(verifyWithAnchors(racing, anchors, KEY)).resolves.toEqual({
+      intact: true,
+      count: 5,
+      anchors: { agree: 2, upToSeq: 5 },
+    });
+    // Read again, the new entry and its anchor agree too.
+    await expect(verifyWithAnchors(log, anchors, KEY)).resolves.toMatchObject({ intact: true, count: 6 });
+  });
+
   test('a broken chain is reported as broken even when the anchors cannot be read', async () => {
     const { prefix, table } = await setup();
     await table.deleteEntity('audit', rowKey(2));
