@@ -23,30 +23,19 @@ export interface ExportOptions {
 /** Bytes gathered before each write: one syscall per row would dominate a large export. */
 const CHUNK = 64 * 1024;
 
-/** Streams the selected entries to `out`, honouring backpressure; returns how many were written. */
+/**
+ * Streams the selected entries to `out`, honouring backpressure; returns how many were written.
+ * Selected on the parsed entry, the text the hash covers, never on the request_id column or a
+ * json_extract of the stored text: those can be changed (or given a second "ts" key that SQLite
+ * reads and JSON.parse does not) without breaking the chain, and would hide entries.
+ */
 export async function exportAudit(audit: ReadOnlyAudit, out: Writable, options: ExportOptions): Promise<number> {
-  const where: string[] = [];
-  const params: string[] = [];
-  if (options.requestId) {
-    where.push('request_id = ?');
-    params.push(options.requestId);
-  }
-  if (options.since) {
-    where.push("json_extract(entry, '$.ts') >= ?");
-    params.push(options.since);
-  }
-  const sql = `SELECT seq, entry FROM audit${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
   return inReadSnapshot(audit.db, async () => {
-    // json_extract in the filter throws on a garbled row, so check first and name its seq.
-    if (options.since) {
-      const garbled = audit.db
-        .prepare('SELECT seq FROM audit WHERE json_valid(entry) = 0 ORDER BY seq LIMIT 1')
-        .get() as { seq: number } | undefined;
-      if (garbled)
-        throw new CliError(`the entry at seq ${garbled.seq} is not valid JSON; run audit:verify`, EXIT.broken);
-    }
-    const rows = audit.db.prepare(sql).iterate(...params) as IterableIterator<{ seq: number; entry: string }>;
-    return writeEntries(parsed(rows), out, options.format);
+    const rows = audit.db.prepare('SELECT seq, entry FROM audit ORDER BY seq').iterate() as IterableIterator<{
+      seq: number;
+      entry: string;
+    }>;
+    return writeEntries(selectedNow(parsed(rows), options), out, options.format);
   });
 }
 
@@ -59,6 +48,16 @@ function* parsed(rows: Iterable<{ seq: number; entry: string }>): Generator<Audi
       throw new CliError(`the entry at seq ${row.seq} is not valid JSON; run audit:verify`, EXIT.broken);
     }
   }
+}
+
+/** Whether `options` selects the entry (request id, from `since` on). */
+function selects(entry: AuditEntry, options: ExportOptions): boolean {
+  if (options.requestId && entry.requestId !== options.requestId) return false;
+  return !options.since || entry.ts >= options.since;
+}
+
+function* selectedNow(entries: Iterable<AuditEntry>, options: ExportOptions): Generator<AuditEntry> {
+  for (const entry of entries) if (selects(entry, options)) yield entry;
 }
 
 /** Writes entries as JSONL or CSV in chunks, honouring backpressure; returns how many were written. */
@@ -98,9 +97,5 @@ export async function exportEntries(
 
 /** The entries `options` selects, for stores that cannot filter themselves. */
 async function* selected(entries: AsyncIterable<AuditEntry>, options: ExportOptions): AsyncGenerator<AuditEntry> {
-  for await (const entry of entries) {
-    if (options.requestId && entry.requestId !== options.requestId) continue;
-    if (options.since && !(entry.ts >= options.since)) continue;
-    yield entry;
-  }
+  for await (const entry of entries) if (selects(entry, options)) yield entry;
 }

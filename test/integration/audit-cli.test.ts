@@ -73,7 +73,7 @@ const sha256 = (path: string) => createHash('sha256').update(readFileSync(path))
 /** A second ("attacker") connection that removes the append-only triggers first. */
 function tamper(path: string, sql: string): void {
   const attacker = new Database(path);
-  attacker.exec('DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;');
+  attacker.exec('DROP TRIGGER IF EXISTS audit_no_update; DROP TRIGGER IF EXISTS audit_no_delete;');
   attacker.exec(sql);
   attacker.close();
 }
@@ -138,6 +138,49 @@ describe('audit:verify', () => {
     expect(r.stdout).toMatch(/^BROKEN at seq 3: content does not match its hash/);
   });
 
+  test("an entry hidden from its request (the index column changed, or a second 'ts' key put first) is BROKEN, and export still selects it by the entry", async () => {
+    const path = await auditFile(
+      Array.from({ length: 4 }, (_, i) => auditEvent(i + 1, { requestId: `R-AAAAAAA${'BCDE'[i]}` })),
+    );
+    const [third] = (await cli('export', '--format', 'jsonl', '--storage', `sqlite:${path}`)).stdout
+      .trim()
+      .split('\n')
+      .slice(2, 3)
+      .map((line) => JSON.parse(line) as { requestId?: string; ts: string });
+    // A duplicate "ts" key first: SQLite's json_extract reads it, JSON.parse (and the hash) the last.
+    tamper(path, `UPDATE audit SET entry = '{"ts":"1999-01-01T00:00:00.000Z",' || substr(entry, 2) WHERE seq = 3`);
+    const since = await cli('export', '--format', 'jsonl', '--since', third.ts, '--storage', `sqlite:${path}`);
+    expect(since).toMatchObject({ code: 0, stderr: '' });
+    expect(
+      since.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { seq: number }).seq),
+    ).toContain(3);
+    if (third.requestId) {
+      tamper(path, `UPDATE audit SET request_id = 'R-ZZZZZZZZ' WHERE seq = 3`);
+      const byRequest = await cli(
+        'export',
+        '--format',
+        'jsonl',
+        '--request',
+        third.requestId,
+        '--storage',
+        `sqlite:${path}`,
+      );
+      expect(
+        byRequest.stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => (JSON.parse(l) as { seq: number }).seq),
+      ).toContain(3);
+      expect(await cli('verify', '--storage', `sqlite:${path}`)).toMatchObject({
+        code: 1,
+        stdout: expect.stringMatching(/^BROKEN at seq 3: the entry's request index differs from the entry/),
+      });
+    } else throw new Error('the test events should name a request');
+  });
+
   test('a garbled entry and a deleted tail are both named', async () => {
     const garbled = await auditFile(events(4));
     tamper(garbled, "UPDATE audit SET entry = 'not json' WHERE seq = 2");
@@ -194,7 +237,7 @@ describe('audit:verify with the audit key', () => {
   /** What an attacker without the key does: every entry re-chained from seq 1, no MACs, head moved. */
   function rewriteWithoutMacs(path: string): void {
     const attacker = new Database(path);
-    attacker.exec('DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;');
+    attacker.exec('DROP TRIGGER IF EXISTS audit_no_update; DROP TRIGGER IF EXISTS audit_no_delete;');
     const rows = attacker.prepare('SELECT seq, entry FROM audit ORDER BY seq').all() as {
       seq: number;
       entry: string;

@@ -101,13 +101,16 @@ export class SqliteAuditLog implements AuditLog {
   private verifySnapshot(): ChainVerdict {
     const head = this.db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as
       { seq: number; hash: string } | undefined;
-    const rows = this.db.prepare('SELECT seq, entry FROM audit ORDER BY seq').raw().iterate() as IterableIterator<
-      [number, string]
-    >;
+    // request_id is the index `audit R-…` and exports read by: checked against the entry too, as
+    // the hash covers only the entry.
+    const rows = this.db
+      .prepare('SELECT seq, entry, request_id FROM audit ORDER BY seq')
+      .raw()
+      .iterate() as IterableIterator<[number, string, string | null]>;
     let broken: ChainVerdict | undefined;
     let seen = 0;
     function* entries(): Generator<AuditEntry> {
-      for (const [seq, text] of rows) {
+      for (const [seq, text, indexed] of rows) {
         let entry: AuditEntry;
         try {
           entry = JSON.parse(text) as AuditEntry;
@@ -135,6 +138,15 @@ export class SqliteAuditLog implements AuditLog {
             count: seen,
             brokenAtSeq: seq,
             problem: 'the entry stored at this position belongs elsewhere (entries were moved)',
+          };
+          return;
+        }
+        if ((indexed ?? undefined) !== (entry.requestId ?? undefined)) {
+          broken = {
+            intact: false,
+            count: seen,
+            brokenAtSeq: seq,
+            problem: "the entry's request index differs from the entry (it was modified to hide it from its request)",
           };
           return;
         }
