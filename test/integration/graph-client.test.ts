@@ -8,8 +8,11 @@ import type { Agent } from 'node:https';
 import { keepAliveAgent, staticTokenCredential } from '../../src/integrations/azure/arm-connection';
 import { GraphClient, GraphError } from '../../src/integrations/graph/graph-client';
 import { GraphDirectory } from '../../src/integrations/graph/graph-directory';
+import { GraphServicePrincipals } from '../../src/integrations/graph/graph-service-principals';
 import { SANDBOX_APPROVER_GROUP_ID, SANDBOX_CLUSTERS, SANDBOX_USERS } from '../../src/sandbox/fixtures';
+import { startHttpsServer } from '../../src/sandbox/http-util';
 import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
+import { createSandboxTls } from '../../src/sandbox/tls';
 import { undiciOrigins } from '../helpers/undici-origins';
 
 let sandbox: Sandbox;
@@ -63,5 +66,69 @@ describe('GraphClient', () => {
     });
     expect(sandbox.graph.requests).toHaveLength(2);
     expect(origins).toEqual([new URL(sandbox.graphUrl).origin, new URL(sandbox.graphUrl).origin]);
+  });
+});
+
+describe('GraphClient writes that must not be sent twice', () => {
+  test('addPassword whose 503 came after Graph applied it is not resent: one password, the failure reported', async () => {
+    const sps = new GraphServicePrincipals(graph, [10], async () => {});
+    const app = await sps.upsertApplication('acrbot-once-test', 'acrbot once test');
+    sandbox.graph.faults.add({
+      operation: 'applications.addPassword',
+      status: 503,
+      afterApply: true,
+      headers: { 'Retry-After': '0' },
+    });
+    await expect(sps.addPassword(app.id, new Date(Date.now() + 86_400_000).toISOString(), 'marker')).rejects.toThrow();
+    expect(
+      sandbox.graph.requests.filter((r) => r.operation === 'applications.addPassword').map((r) => r.status),
+    ).toEqual([503]);
+    // The password Graph did add is on the application (for the run's clean-up to find), and only one.
+    expect((await sps.inspectApplication(app.id)).passwordKeyIds).toHaveLength(1);
+  });
+
+  test('a service principal create whose answer was lost is found, not failed with a conflict against itself', async () => {
+    const sps = new GraphServicePrincipals(graph, [10], async () => {});
+    const app = await sps.upsertApplication('acrbot-once-sp', 'acrbot once sp');
+    sandbox.graph.faults.add({ operation: 'servicePrincipals.create', status: 500, afterApply: true });
+    await expect(sps.createServicePrincipal(app.appId)).rejects.toThrow();
+    // The caller's next attempt meets the principal its first one created.
+    const again = await sps.createServicePrincipal(app.appId);
+    expect(again.id).toBe((await sps.findServicePrincipal(app.appId))!.id);
+    expect(
+      sandbox.graph.requests.filter((r) => r.operation === 'servicePrincipals.create').map((r) => r.status),
+    ).toEqual([500, 409]);
+  });
+
+  test('an error page that is not JSON (a proxy) is a GraphError with its status, not a SyntaxError', async () => {
+    const tls = createSandboxTls();
+    const proxy = await startHttpsServer({
+      host: '127.0.0.1',
+      port: 0,
+      certPem: tls.certPem,
+      keyPem: tls.keyPem,
+      listener: (_req, res) => {
+        res.writeHead(403, { 'content-type': 'text/html' });
+        res.end('<html><body>403 Forbidden (proxy)</body></html>');
+      },
+    });
+    const proxyAgent = keepAliveAgent(tls.caPem);
+    try {
+      const behind = new GraphClient({
+        endpoint: proxy.url,
+        credential: staticTokenCredential('t'),
+        caPem: tls.caPem,
+        agent: proxyAgent,
+        tracing: false,
+      });
+      const err = await new GraphDirectory(behind)
+        .servicePrincipalObjectId(SANDBOX_CLUSTERS.legacy.servicePrincipalAppId)
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GraphError);
+      expect(err).toMatchObject({ status: 403 });
+    } finally {
+      proxyAgent.destroy();
+      await proxy.close();
+    }
   });
 });

@@ -46,6 +46,8 @@ export interface GraphResponse<T> {
 /** Sends JSON requests to Graph. */
 export class GraphClient {
   private transport?: { pipeline: Pipeline; http: HttpClient; rest: typeof RestPipeline };
+  /** The same pipeline without its retry policies, for writes that must not be sent twice. */
+  private oncePipeline?: Pipeline;
   private readonly base: string;
 
   constructor(private readonly connection: GraphConnection) {
@@ -56,30 +58,51 @@ export class GraphClient {
   private get client(): { pipeline: Pipeline; http: HttpClient; rest: typeof RestPipeline } {
     if (!this.transport) {
       const rest = require('@azure/core-rest-pipeline') as typeof RestPipeline;
-      const pipeline = rest.createPipelineFromOptions({
-        ...transportOptions(this.connection),
-        retryOptions: { maxRetries: 3 },
-      });
-      dropIdlePolicies(pipeline, this.connection);
-      pipeline.addPolicy(
-        rest.bearerTokenAuthenticationPolicy({
-          credential: this.connection.credential,
-          scopes: `${new URL(this.connection.endpoint).origin}/.default`,
-        }),
-      );
-      this.transport = { pipeline, http: sharedHttpClient(), rest };
+      this.transport = { pipeline: this.pipelineWith(rest, 3), http: sharedHttpClient(), rest };
     }
     return this.transport;
   }
 
-  /** `method` on `/v1.0{path}`; throws {@link GraphError} on a non-2xx answer. */
+  /**
+   * A pipeline like {@link client}'s but that never resends: the SDK's retry policies resend a
+   * POST after a 5xx or a lost answer, and a POST that is not idempotent (addPassword, creating a
+   * service principal) may have been applied already, leaving a second password nobody knows or
+   * a conflict with itself.
+   */
+  private get once(): Pipeline {
+    this.oncePipeline ??= this.pipelineWith(this.client.rest, 0);
+    return this.oncePipeline;
+  }
+
+  /** The SDK pipeline with `maxRetries` resends, the idle policies dropped and Graph's bearer token. */
+  private pipelineWith(rest: typeof RestPipeline, maxRetries: number): Pipeline {
+    const pipeline = rest.createPipelineFromOptions({
+      ...transportOptions(this.connection),
+      retryOptions: { maxRetries },
+    });
+    dropIdlePolicies(pipeline, this.connection);
+    pipeline.addPolicy(
+      rest.bearerTokenAuthenticationPolicy({
+        credential: this.connection.credential,
+        scopes: `${new URL(this.connection.endpoint).origin}/.default`,
+      }),
+    );
+    return pipeline;
+  }
+
+  /**
+   * `method` on `/v1.0{path}`; throws {@link GraphError} on a non-2xx answer. `once`: a write that
+   * must not be resent (see {@link once}); its failure is the caller's to handle.
+   */
   async request<T>(
     method: 'GET' | 'POST' | 'DELETE' | 'PATCH',
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
+    options: { once?: boolean } = {},
   ): Promise<GraphResponse<T>> {
-    const { pipeline, http, rest } = this.client;
+    const { http, rest } = this.client;
+    const pipeline = options.once ? this.once : this.client.pipeline;
     const request = rest.createPipelineRequest({
       url: `${this.base}${path}`,
       method,
@@ -91,7 +114,14 @@ export class GraphClient {
     });
     const response = await pipeline.sendRequest(http, request);
     const requestId = response.headers.get('request-id') ?? undefined;
-    const parsed = response.bodyAsText ? (JSON.parse(response.bodyAsText) as unknown) : undefined;
+    let parsed: unknown;
+    try {
+      parsed = response.bodyAsText ? (JSON.parse(response.bodyAsText) as unknown) : undefined;
+    } catch (err) {
+      // A proxy's HTML error page, say: the status is what callers act on, not a SyntaxError.
+      if (response.status >= 300) throw new GraphError(response.status, 'Unknown', requestId);
+      throw new Error(`Microsoft Graph answered ${response.status} with a body that is not JSON`, { cause: err });
+    }
     if (response.status >= 300) {
       const code = (parsed as { error?: { code?: string } } | undefined)?.error?.code ?? 'Unknown';
       throw new GraphError(response.status, code, requestId);

@@ -106,9 +106,21 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
   async createServicePrincipal(appId: string): Promise<{ id: string; requestId?: string }> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const { body, requestId } = await this.graph.request<{ id: string }>('POST', '/servicePrincipals', { appId });
+        const { body, requestId } = await this.graph.request<{ id: string }>(
+          'POST',
+          '/servicePrincipals',
+          { appId },
+          {},
+          { once: true },
+        );
         return { id: body!.id, requestId };
       } catch (err) {
+        // It exists already: an earlier attempt of ours whose answer was lost (the application is
+        // this request's own, so its service principal is too).
+        if (err instanceof GraphError && err.status === 409) {
+          const existing = await this.findServicePrincipal(appId);
+          if (existing) return existing;
+        }
         // A brand-new application is not visible everywhere at once (eventual consistency).
         const replicating = err instanceof GraphError && err.status === 400 && err.code === 'Request_BadRequest';
         if (replicating && attempt < this.replicationDelaysMs.length) {
@@ -130,6 +142,8 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
         'POST',
         `/applications/${encodeURIComponent(applicationId)}/addPassword`,
         { passwordCredential: { displayName, endDateTime } },
+        {},
+        { once: true },
       );
       return { keyId: body!.keyId, secret: new SecretValue(body!.secretText), requestId };
     } catch (err) {
