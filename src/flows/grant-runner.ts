@@ -8,6 +8,7 @@ import type { GrantPlan } from '../domain/plan';
 import type { AzureResourceReader, RoleAssignmentPort } from '../domain/ports';
 import { CloudApiError } from '../domain/ports';
 import type { AccessRequest, Outcome } from '../domain/request';
+import type { RoleAssignmentMode } from '../domain/roles';
 import { type AccessLeases, noRevocationRunning } from './access-lease';
 import { assignRole, realSleep, type Sleep } from './assign-role';
 import type { PlanRunner, RunContext } from './executor';
@@ -53,6 +54,19 @@ export class GrantRunner implements PlanRunner {
         ctx,
       );
       if (result.alreadyExisted) {
+        // Azure answers RoleAssignmentExists for the same role, principal and scope also when
+        // that assignment has a condition (an ABAC limit to some repositories): the cluster then
+        // pulls only those, which is not what was granted.
+        const pulls = await this.planner.findExisting(
+          plan.scope,
+          plan.identity.objectId,
+          plan.registry.roleAssignmentMode as RoleAssignmentMode,
+        );
+        if (!pulls)
+          throw new UserFacingError(
+            'grant.conditionalExists',
+            `${plan.identity.objectId} already has ${plan.role.name} on ${plan.registry.name} through an assignment with a condition (a limit to some repositories), made outside acrbot; Azure keeps one assignment of a role per identity and registry, so acrbot cannot add one without that limit. Nothing was changed. Remove or widen that assignment in Azure, then ask again.`,
+          );
         return {
           summary: `${plan.role.name} on ${plan.registry.name} was already assigned to ${plan.identity.objectId}; nothing needed to change.`,
           azureRequestIds: result.requestIds,

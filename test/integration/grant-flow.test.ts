@@ -163,6 +163,12 @@ describe('grant flow', () => {
 
   test('RoleAssignmentExists at execution (assigned under another name meanwhile) counts as granted', async () => {
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    // Someone assigns AcrPull by hand (another name) after the plan; the PUT then meets it.
+    h.app.sandbox!.arm.state.addRoleAssignment({
+      scope: contosoId,
+      roleDefinitionGuid: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
+      principalId: SANDBOX_CLUSTERS.prod.kubeletObjectId,
+    });
     h.app.sandbox!.arm.faults.add({
       operation: 'roleAssignments.create',
       status: 409,
@@ -432,6 +438,23 @@ describe('grant flow', () => {
     expect(cardText(answer.activity)).toContain('Rule default needs 1 approval from someone other than the requester');
     expect(await h.app.store.listByState(['pending'])).toHaveLength(0);
     expect((await h.app.audit.latest(1))[0].action).toBe('policy.refused.quorum');
+  });
+
+  test('an AcrPull assignment with a condition (some repositories only) already there: the grant fails saying so, rather than reporting pull as already granted', async () => {
+    h.app.sandbox!.arm.state.addRoleAssignment({
+      scope: contosoId,
+      roleDefinitionGuid: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
+      principalId: SANDBOX_CLUSTERS.prod.kubeletObjectId,
+      condition:
+        "((!(ActionMatches{'Microsoft.ContainerRegistry/registries/repositories/content/read'})) OR (@Resource[Microsoft.ContainerRegistry/registries/repositories:name] StringStartsWithIgnoreCase 'team-a/'))",
+    });
+    const before = h.app.sandbox!.arm.state.listRoleAssignments(contosoId).length;
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const done = await h.settle(request.id);
+    expect(done).toMatchObject({ state: 'failed', outcome: { errorCode: 'grant.conditionalExists' } });
+    expect(done.outcome?.error).toContain('through an assignment with a condition (a limit to some repositories)');
+    expect(h.app.sandbox!.arm.state.listRoleAssignments(contosoId)).toHaveLength(before);
   });
 
   test('pending with more requests than it shows says so, and how to see the others', async () => {
