@@ -10,14 +10,15 @@ import { KubePullSecrets } from '../../src/integrations/kubernetes/kube-pull-sec
 import { SANDBOX_CLUSTERS } from '../../src/sandbox/fixtures';
 import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
 
-describe('Kubernetes calls have a deadline', () => {
+describe('Kubernetes calls have a deadline and wait out throttling', () => {
   let sandbox: Sandbox;
   beforeAll(async () => {
     sandbox = await startSandbox();
   });
   afterAll(() => sandbox.stop());
 
-  test('a call the API server never answers fails after the deadline, with a sentence that says so', async () => {
+  /** The ARM reader and its connection, as the app builds them for the sandbox. */
+  function arm() {
     const conn = {
       endpoint: sandbox.armUrl,
       credential: staticTokenCredential(sandbox.token),
@@ -25,7 +26,11 @@ describe('Kubernetes calls have a deadline', () => {
       agent: keepAliveAgent(sandbox.tls.caPem),
       tracing: false,
     };
-    const reader = new ArmResourceReader(conn);
+    return { conn, reader: new ArmResourceReader(conn) };
+  }
+
+  test('a call the API server never answers fails after the deadline, with a sentence that says so', async () => {
+    const { conn, reader } = arm();
     const kube = new KubePullSecrets((s) => reader.aksClient(s), conn.credential, 300);
     const cluster = (await reader.listClusters(SANDBOX_CLUSTERS.prod.subscriptionId)).find(
       (c) => c.name === 'aks-prod',
@@ -44,5 +49,26 @@ describe('Kubernetes calls have a deadline', () => {
     );
     // The next call, not slowed, goes through.
     await expect(kube.precheck(access, { namespace: 'payments', secretName: 'acr-pull' })).resolves.toBeDefined();
+  });
+
+  test('a throttled call (429 with Retry-After) is sent again and goes through; throttled for good, it fails', async () => {
+    const { conn, reader } = arm();
+    const kube = new KubePullSecrets((s) => reader.aksClient(s), conn.credential, 5000, 50);
+    const cluster = (await reader.listClusters(SANDBOX_CLUSTERS.prod.subscriptionId)).find(
+      (c) => c.name === 'aks-prod',
+    )!;
+    const access = await kube.access(cluster);
+    const emulator = sandbox.kubernetes['aks-prod'];
+    emulator.faults.inject({ status: 429, retryAfterSeconds: 1, times: 2 });
+    await expect(kube.precheck(access, { namespace: 'payments', secretName: 'acr-pull' })).resolves.toBeDefined();
+    emulator.faults.inject({ status: 429, retryAfterSeconds: 1, times: Infinity });
+    try {
+      await expect(kube.precheck(access, { namespace: 'payments', secretName: 'acr-pull' })).rejects.toMatchObject({
+        code: 'kubernetes.failed',
+        message: expect.stringContaining('(429)'),
+      });
+    } finally {
+      emulator.faults.clear();
+    }
   });
 });

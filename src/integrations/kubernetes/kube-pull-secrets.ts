@@ -52,6 +52,34 @@ interface KubeAccess extends ClusterAccess {
  */
 export const KUBE_CALL_TIMEOUT_MS = 30_000;
 
+/** Attempts of a call the API server throttles (429: not carried out, so safe to send again). */
+const KUBE_THROTTLE_ATTEMPTS = 4;
+
+/** Longest wait for one Retry-After; the call's deadline bounds the whole. */
+export const KUBE_THROTTLE_MAX_WAIT_MS = 5_000;
+
+/**
+ * Sends `request`, and again after the server's Retry-After while it answers 429 (API Priority
+ * and Fairness throttling a busy API server): the write was not carried out, and failing the run
+ * would delete the credential it just made. Other answers go to the caller as they are.
+ */
+async function sendThrottled(
+  http: KubeClient.HttpLibrary,
+  request: KubeClient.RequestContext,
+  maxWaitMs: number,
+): Promise<KubeClient.ResponseContext> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await http.send(request).toPromise();
+    if (response.httpStatusCode !== 429 || attempt >= KUBE_THROTTLE_ATTEMPTS) return response;
+    // Read the refusal through, so its connection can carry the next attempt.
+    await response.body.text().catch(() => undefined);
+    const seconds = Number(response.headers['retry-after']);
+    const waitMs =
+      Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds * 1000, maxWaitMs) : Math.min(1000, maxWaitMs);
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+}
+
 /** {@link PullSecretPort} over the Kubernetes API. */
 export class KubePullSecrets implements PullSecretPort {
   constructor(
@@ -59,6 +87,8 @@ export class KubePullSecrets implements PullSecretPort {
     private readonly credential: TokenCredential,
     /** Longest one Kubernetes API call may take before it fails as unreachable. */
     private readonly callTimeoutMs = KUBE_CALL_TIMEOUT_MS,
+    /** Longest wait for a throttled call's Retry-After (tests shorten it). */
+    private readonly throttleWaitMs = KUBE_THROTTLE_MAX_WAIT_MS,
   ) {}
 
   async access(cluster: {
@@ -132,21 +162,27 @@ export class KubePullSecrets implements PullSecretPort {
    * not yet in the cluster. A call past the deadline fails like an unreachable cluster.
    */
   private apiWithDeadline(kc: KubeClient.KubeConfig, Api: typeof CoreV1Api): CoreV1Api {
-    const { createConfiguration, ServerConfiguration } = kube();
+    const { createConfiguration, ServerConfiguration, wrapHttpLibrary } = kube();
     const deadlineMs = this.callTimeoutMs;
+    const options = {
+      baseServer: new ServerConfiguration(kc.getCurrentCluster()!.server, {}),
+      authMethods: { default: kc },
+      promiseMiddleware: [
+        {
+          pre: async (request: KubeClient.RequestContext) => {
+            request.setSignal(AbortSignal.timeout(deadlineMs));
+            return request;
+          },
+          post: async (response: KubeClient.ResponseContext) => response,
+        },
+      ],
+    };
+    // client-node's own HTTP library (not exported by name), wrapped to wait out throttling.
+    const plain = createConfiguration(options).httpApi;
     return new Api(
       createConfiguration({
-        baseServer: new ServerConfiguration(kc.getCurrentCluster()!.server, {}),
-        authMethods: { default: kc },
-        promiseMiddleware: [
-          {
-            pre: async (request) => {
-              request.setSignal(AbortSignal.timeout(deadlineMs));
-              return request;
-            },
-            post: async (response) => response,
-          },
-        ],
+        ...options,
+        httpApi: wrapHttpLibrary({ send: (request) => sendThrottled(plain, request, this.throttleWaitMs) }),
       }),
     );
   }
