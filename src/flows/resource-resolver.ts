@@ -38,17 +38,21 @@ export class ResourceResolver {
       );
       matches = found.filter((c): c is ClusterInfo => c !== undefined);
     } else {
-      const all = (await Promise.all(this.subscriptionIds.map((s) => this.azure.listClusters(s)))).flat();
+      const { all, unreadable } = await this.listEverywhere('clusters', (s) => this.azure.listClusters(s));
       matches = all.filter((c) => c.name.toLowerCase() === ref.name.toLowerCase());
       if (matches.length === 0)
-        throw this.notFound(
-          'cluster',
-          ref.name,
-          all.map((c) => c.name),
+        throw (
+          unreadable ??
+          this.notFound(
+            'cluster',
+            ref.name,
+            all.map((c) => c.name),
+          )
         );
     }
     if (matches.length === 0) {
-      const all = (await Promise.all(this.subscriptionIds.map((s) => this.azure.listClusters(s)))).flat();
+      const { all, unreadable } = await this.listEverywhere('clusters', (s) => this.azure.listClusters(s));
+      if (unreadable) throw unreadable;
       throw this.notFound(
         'cluster',
         describeClusterRef(ref),
@@ -76,8 +80,9 @@ export class ResourceResolver {
       }
       return found;
     }
-    const all = (await Promise.all(this.subscriptionIds.map((s) => this.azure.listRegistries(s)))).flat();
+    const { all, unreadable } = await this.listEverywhere('registries', (s) => this.azure.listRegistries(s));
     const matches = all.filter((r) => r.name.toLowerCase() === ref.name.toLowerCase());
+    if (matches.length === 0 && unreadable) throw unreadable;
     if (matches.length === 0)
       throw this.notFound(
         'registry',
@@ -92,6 +97,38 @@ export class ResourceResolver {
       );
     }
     return matches[0];
+  }
+
+  /**
+   * Lists in every allowed subscription. One acrbot may not read (its identity lacks Reader
+   * there, or the subscription is gone) does not hide what the others hold: its failure is
+   * returned as the sentence to answer with when nothing was found, so "not found" is never
+   * said about a subscription that was not looked in. Anything else than a refusal is thrown.
+   */
+  private async listEverywhere<T>(
+    what: 'clusters' | 'registries',
+    list: (subscriptionId: string) => Promise<T[]>,
+  ): Promise<{ all: T[]; unreadable?: UserFacingError }> {
+    const results = await Promise.allSettled(this.subscriptionIds.map((s) => list(s)));
+    const all: T[] = [];
+    const refused: string[] = [];
+    let cause: unknown;
+    results.forEach((result, i) => {
+      if (result.status === 'fulfilled') return void all.push(...result.value);
+      const status = (result.reason as { statusCode?: unknown } | undefined)?.statusCode;
+      if (status !== 403 && status !== 404) throw result.reason;
+      refused.push(this.subscriptionIds[i]);
+      cause = result.reason;
+    });
+    if (refused.length === 0) return { all };
+    return {
+      all,
+      unreadable: new UserFacingError(
+        'subscription.unreadable',
+        `acrbot may not list the ${what} of subscription${refused.length === 1 ? '' : 's'} ${refused.join(', ')}, so it could not look there; give its identity the Reader role on ${refused.length === 1 ? 'it' : 'them'} (docs/deploy.md), or take ${refused.length === 1 ? 'it' : 'them'} out of ACRBOT_SUBSCRIPTION_IDS.`,
+        { cause },
+      ),
+    };
   }
 
   private notFound(kind: 'cluster' | 'registry', name: string, candidates: string[]): UserFacingError {

@@ -6,7 +6,12 @@
 import type { GrantPlan } from '../../src/domain/plan';
 import { ROLE_IDS } from '../../src/domain/roles';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
+import {
+  SANDBOX_CLUSTERS,
+  SANDBOX_REGISTRIES,
+  SANDBOX_SUBSCRIPTIONS,
+  sandboxResourceId,
+} from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { callsWithText, type Harness, startHarness, users } from '../helpers/harness';
 
@@ -455,6 +460,33 @@ describe('grant flow', () => {
     expect(done).toMatchObject({ state: 'failed', outcome: { errorCode: 'grant.conditionalExists' } });
     expect(done.outcome?.error).toContain('through an assignment with a condition (a limit to some repositories)');
     expect(h.app.sandbox!.arm.state.listRoleAssignments(contosoId)).toHaveLength(before);
+  });
+
+  test('a subscription acrbot may not read does not hide the others, and "not found" is not said about it', async () => {
+    h.app.sandbox!.arm.faults.add({
+      operation: 'managedClusters.list',
+      status: 403,
+      code: 'AuthorizationFailed',
+      pathIncludes: SANDBOX_SUBSCRIPTIONS.data,
+      count: Infinity,
+    });
+    try {
+      // aks-prod is in the readable subscription: found as before.
+      const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+      expect(request.plan.cluster.name).toBe('aks-prod');
+      const before = h.connector.calls.length;
+      await h.say(users.requester, 'grant aks-nowhere contosoacr deploy payments-api');
+      const answer = await h.connector.waitFor(
+        (c) => h.connector.calls.indexOf(c) >= before && /may not list/.test(cardText(c.activity)),
+        5000,
+        'the answer naming the unreadable subscription',
+      );
+      expect(cardText(answer.activity)).toContain(
+        `acrbot may not list the clusters of subscription ${SANDBOX_SUBSCRIPTIONS.data}, so it could not look there; give its identity the Reader role on it`,
+      );
+    } finally {
+      h.app.sandbox!.arm.faults.clear();
+    }
   });
 
   test('pending with more requests than it shows says so, and how to see the others', async () => {
