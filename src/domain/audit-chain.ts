@@ -64,7 +64,12 @@ export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) {
     let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonicalJson(value[i]);
+    // As JSON stores it: an element that is undefined (or a function) is null there, and the hash
+    // must be the one a stored entry recomputes to.
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      out += (i ? ',' : '') + (v === undefined || typeof v === 'function' ? 'null' : canonicalJson(v));
+    }
     return `${out}]`;
   }
   // Plain loops: verify() runs this for every entry of the log.

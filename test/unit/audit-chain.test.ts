@@ -45,6 +45,16 @@ describe('canonicalJson', () => {
     expect(canonicalJson(value)).toBe(json);
   });
 
+  test('an undefined array element hashes as the null JSON stores, so a stored entry verifies', () => {
+    expect(canonicalJson(['a', undefined, 'b'])).toBe(canonicalJson(JSON.parse(JSON.stringify(['a', undefined, 'b']))));
+    const entry = chainEntry(
+      { ...auditEvent(1), targetIds: ['x', undefined as unknown as string] },
+      undefined,
+      new Date('2026-12-02T00:00:00Z'),
+    );
+    expect(verifyChain([JSON.parse(JSON.stringify(entry)) as AuditEntry])).toEqual({ intact: true, count: 1 });
+  });
+
   test('array order matters', () => {
     expect(canonicalJson([1, 2])).not.toBe(canonicalJson([2, 1]));
   });
