@@ -100,6 +100,31 @@ describe('GraphClient writes that must not be sent twice', () => {
     ).toEqual([500, 409]);
   });
 
+  test('an upsert that found its application but cannot read it yet asks again; failing, it is not reported as a refusal', async () => {
+    const sps = new GraphServicePrincipals(graph, [10, 10], async () => {});
+    const first = await sps.upsertApplication('acrbot-once-read', 'acrbot once read');
+    // The next read after a 204 misses it once (replication): asked again, found.
+    sandbox.graph.faults.add({
+      operation: 'applications.getByUniqueName',
+      status: 404,
+      code: 'Request_ResourceNotFound',
+    });
+    await expect(sps.upsertApplication('acrbot-once-read', 'acrbot once read')).resolves.toMatchObject({
+      id: first.id,
+      created: false,
+    });
+    // Missing for good: the error has no status, so the run does not take it for "nothing was created".
+    sandbox.graph.faults.add({
+      operation: 'applications.getByUniqueName',
+      status: 404,
+      code: 'Request_ResourceNotFound',
+      count: 3,
+    });
+    await expect(sps.upsertApplication('acrbot-once-read', 'acrbot once read')).rejects.toMatchObject({
+      statusCode: undefined,
+    });
+  });
+
   test('an error page that is not JSON (a proxy) is a GraphError with its status, not a SyntaxError', async () => {
     const tls = createSandboxTls();
     const proxy = await startHttpsServer({

@@ -30,6 +30,7 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
     displayName: string,
   ): Promise<{ id: string; appId: string; created: boolean; requestId?: string }> {
     const key = applicationKey(uniqueName);
+    let upserted: string | undefined;
     try {
       const { status, body, requestId } = await this.graph.request<{ id: string; appId: string }>(
         'PATCH',
@@ -38,11 +39,37 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
         { Prefer: 'create-if-missing' },
       );
       if (status === 201 && body) return { id: body.id, appId: body.appId, created: true, requestId };
-      // 204: it exists (ours, from an earlier attempt: with OwnedBy a foreign one is 403).
-      const read = await this.graph.request<{ id: string; appId: string }>('GET', `${key}?$select=id,appId`);
-      return { id: read.body!.id, appId: read.body!.appId, created: false, requestId };
+      upserted = requestId;
     } catch (err) {
       throw asWriteError(err, 'application upsert');
+    }
+    // 204: it exists (ours, from an earlier attempt: with OwnedBy a foreign one is 403).
+    return { ...(await this.existingApplication(key)), created: false, requestId: upserted };
+  }
+
+  /**
+   * The application a 204 upsert said exists. A read just after may not see it yet (replication):
+   * asked again with backoff. Its failure is not the upsert's refusal: the application exists, so
+   * the error carries no status, and the run's clean-up keeps looking for it by name.
+   */
+  private async existingApplication(key: string): Promise<{ id: string; appId: string }> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const read = await this.graph.request<{ id: string; appId: string }>('GET', `${key}?$select=id,appId`);
+        return { id: read.body!.id, appId: read.body!.appId };
+      } catch (err) {
+        if (err instanceof GraphError && err.status === 404 && attempt < this.replicationDelaysMs.length) {
+          await this.sleep(this.replicationDelaysMs[attempt]);
+          continue;
+        }
+        const code = err instanceof GraphError ? err.code : 'Unknown';
+        throw new CloudApiError(
+          code,
+          undefined,
+          'application read after its upsert failed',
+          (err as GraphError).requestId,
+        );
+      }
     }
   }
 
