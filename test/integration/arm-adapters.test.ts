@@ -355,7 +355,10 @@ describe('pipeline policies', () => {
       await roles.listInSubscription(sub);
     });
     expect(sandbox.arm.requests.length).toBeGreaterThanOrEqual(2);
-    expect(origins.length).toBe(sandbox.arm.requests.length);
+    // Every call the emulator answered went over undici (the SDK's Node client would add none).
+    // At least as many: under load a reused socket the server had closed is retried on a new
+    // one, a request undici makes twice and the emulator sees once.
+    expect(origins.length).toBeGreaterThanOrEqual(sandbox.arm.requests.length);
     expect(new Set(origins)).toEqual(new Set([new URL(sandbox.armUrl).origin]));
   });
 });
