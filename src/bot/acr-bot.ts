@@ -28,6 +28,7 @@ import { PauseHandler } from './handlers/pause-handler';
 import { AccessHandlers } from './handlers/access-handlers';
 import { errorCardFor, sendCard } from './turn-cards';
 import { isRefusal, turnIdentity, type TurnIdentity } from './turn-identity';
+import { messageText } from './message-text';
 
 const CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
 
@@ -315,17 +316,4 @@ function safeParse(text: string): Command | (Command & { error: unknown }) {
     if (isUserFacing(err)) return { verb: 'unknown', word: '', error: err } as Command & { error: unknown };
     throw err;
   }
-}
-
-/**
- * What a person typed, without markup: mentions before the command (a colleague mentioned ahead
- * of acrbot) are not part of it; later ones keep the name ("deploy for Alex Approver"); other
- * tags become spaces.
- */
-export function messageText(text: string): string {
-  return text
-    .replace(/^(?:\s*<at>[^<]*<\/at>)+/i, '')
-    .replace(/<at>([^<]*)<\/at>/gi, '$1')
-    .replace(/<[^>]+>/g, ' ')
-    .trim();
 }
