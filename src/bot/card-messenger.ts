@@ -255,15 +255,15 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
       `${kind === 'remind' ? 'Reminder' : 'Escalation'}: request ${request.id} (${request.plan.cluster.name} → ${request.plan.registry.name}, ` +
       `from ${inertText(request.requester.name)}) is still waiting: ${so} of ${request.policy?.approvalsRequired ?? 1} approvals. ` +
       `${mentions.map((m) => m.text).join(' ')}${groups.length ? ` Members of ${groups.join(', ')}, please decide.` : ''}`.trim();
-    for (const target of targets) {
-      await this.inConversation(target, async (ctx) => {
+    await eachTarget(targets, this.log, request.id, kind === 'remind' ? 'reminder' : 'escalation', (target) =>
+      this.inConversation(target, async (ctx) => {
         ctx.onSendActivities(async (_ctx, activities, next) => {
           for (const a of activities) delete a.replyToId;
           return next();
         });
         await ctx.sendActivity({ type: 'message', text, entities: mentions });
-      });
-    }
+      }),
+    );
   }
 
   /** The loud break-glass card: in the break-glass channel and the audit channel. */
@@ -375,11 +375,11 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     kind: 'used' | 'unreviewed',
   ): Promise<void> {
     const card = breakGlassCard(request, kind);
-    const channels = [channelId, this.audit?.channelId].filter((c): c is string => Boolean(c));
-    for (const id of [...new Set(channels)]) {
+    const channels = [...new Set([channelId, this.audit?.channelId].filter((c): c is string => Boolean(c)))];
+    await eachTarget(channels, this.log, request.id, `break-glass ${kind} card`, async (id) => {
       const reference = await this.channelReference(request.id, id, 'break-glass');
       if (reference) await this.send(reference, card);
-    }
+    });
   }
 
   /** A refused click, reported in the audit channel on the request's audit card. */
@@ -522,17 +522,23 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
       // queued before it in that conversation. Only the "approved" news waits (see
       // EXECUTING_HOLD_MS), and the outcome withdraws it while it still waits.
       const newsTag = `approved-news:${request.id}`;
+      // Each message's failure is handled where it is queued: awaited only after the audit card,
+      // a rejection would otherwise be unhandled meanwhile (and end the process).
+      const told = (what: string) => (err: unknown) =>
+        this.log.warn({ err, requestId: request.id }, `the requester's ${what} could not be sent`);
       if (to && outcome) {
         this.outbox.dropHeld(conversationKey(to), newsTag);
-        work.push(this.outbox.send(conversationKey(to), () => this.send(to, outcome)));
+        work.push(this.outbox.send(conversationKey(to), () => this.send(to, outcome)).catch(told('outcome card')));
       }
       if (to && news)
         work.push(
-          this.outbox.send(
-            conversationKey(to),
-            () => this.send(to, requesterNewsCard(request, { kind: news })),
-            news === 'approved' ? { ms: EXECUTING_HOLD_MS, tag: newsTag } : undefined,
-          ),
+          this.outbox
+            .send(
+              conversationKey(to),
+              () => this.send(to, requesterNewsCard(request, { kind: news })),
+              news === 'approved' ? { ms: EXECUTING_HOLD_MS, tag: newsTag } : undefined,
+            )
+            .catch(told(`${news} news`)),
         );
       await this.syncAuditCard(request, copies);
       await Promise.all(work);
@@ -555,6 +561,26 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
       this.log.warn({ err, requestId: request.id, activityId: copy.activityId }, 'card copy update failed');
     }
   }
+}
+
+/**
+ * Posts to every target, each on its own: one that refuses (acrbot removed from that channel)
+ * neither stops the others nor, when a retry follows, posts again where it went out. Throws only
+ * when no target took it (the caller's job then retries); the others' failures are logged.
+ */
+async function eachTarget<T>(
+  targets: readonly T[],
+  log: Logger,
+  requestId: string,
+  what: string,
+  post: (target: T) => Promise<void>,
+): Promise<void> {
+  const results = await Promise.allSettled(targets.map((t) => post(t)));
+  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed.length === 0) return;
+  if (failed.length === results.length) throw failed[0].reason;
+  for (const f of failed)
+    log.warn({ err: f.reason, requestId }, `the ${what} could not be posted in one of its channels`);
 }
 
 /** The conversation of a request's approval card, else of its requester's card. */

@@ -15,7 +15,7 @@
  * message) / 500. The error goes to the `reportError` hook when one is given (acrbot's pino
  * logger, with the turn's correlation id), else to the console as botbuilder does.
  *
- * Two answers differ from botbuilder's on purpose:
+ * Three answers differ from botbuilder's on purpose:
  * - a POST whose body is not an activity (not a JSON object, or no non-empty string `type`) is a
  *   400 with a sentence saying so. botbuilder answers `{}` with a 500 carrying its internal
  *   error text, before any log line of acrbot's;

@@ -49,12 +49,14 @@ export class ApprovalNudges {
     if (!job.requestId) return;
     const request = await this.store.get(job.requestId);
     if (!request || !awaitingReview(request)) return;
+    // Reported first, then recorded as reported: a report that could not be posted fails the
+    // job (retried with backoff) without an entry saying it was made.
+    await this.notifier.breakGlassUnreviewed(request);
     await this.record(request, {
       action: 'breakglass.unreviewed',
       outcome: 'reported',
       detail: `review was due ${request.policy!.review!.dueAt}`,
     });
-    await this.notifier.breakGlassUnreviewed(request);
     await this.jobs.schedule({
       id: breakGlassReviewJobId(request.id),
       kind: 'breakglass.review',

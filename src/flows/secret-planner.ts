@@ -29,11 +29,6 @@ export class SecretPlanner {
   ) {}
 
   /**
-   * Validates everything typed (before any Azure call), resolves, and plans. With
-   * `credentialLifetimeMs` (the access term, validated by the caller; G17) `--expires`/`--for`
-   * is not parsed again and the credential lives that long.
-   */
-  /**
    * The typed options checked and completed with the defaults, without planning: chat checks
    * them before it asks any question. With time-boxing (`credentialLifetimeMs`) the access term,
    * not `--expires`, decides how long the credential lives.
@@ -48,6 +43,11 @@ export class SecretPlanner {
       : { ...checked, expiresInMs: Math.min(credentialLifetimeMs, this.maxExpiryMs) };
   }
 
+  /**
+   * Validates everything typed (before any Azure call), resolves, and plans. With
+   * `credentialLifetimeMs` (the access term, validated by the caller; G17) `--expires`/`--for`
+   * is not parsed again and the credential lives that long.
+   */
   async plan(
     clusterText: string,
     registryText: string,

@@ -309,7 +309,7 @@ export class RequestHandler {
         .catch(async (err: unknown) => {
           log.error({ err, requestId: request.id }, 'the break-glass alert could not be posted');
           await say(
-            `Break-glass request ${request.id} runs, but its alert could not be posted in the break-glass channel (reference ${currentCorrelationId() ?? request.id}); tell the platform team.`,
+            `Break-glass request ${request.id} runs, but its alert could not be posted in the break-glass or audit channel (reference ${currentCorrelationId() ?? request.id}); tell the platform team.`,
           ).catch((sayErr: unknown) =>
             log.warn({ err: sayErr, requestId: request.id }, 'could not tell the requester'),
           );
@@ -351,6 +351,8 @@ export class RequestHandler {
       this.services.log.warn({ err, requestId: request.id }, 'approval card could not be posted');
       await say(
         `The approval card could not be posted to the approvals channel; approvers can still find request ${request.id} with "@acrbot pending".`,
+      ).catch((sayErr: unknown) =>
+        this.services.log.warn({ err: sayErr, requestId: request.id }, 'could not tell the requester'),
       );
     }
   }

@@ -1,0 +1,46 @@
+/**
+ * A requester's conversation that refuses acrbot's messages (acrbot removed from the channel
+ * after the request was made): the outcome card cannot be sent there. The run's result stands,
+ * the failure is logged where it happened, and nothing is left unhandled (an unhandled rejection
+ * would end the process). With the audit channel set, as its card is updated meanwhile.
+ */
+import { cardText } from '../helpers/capturing-connector';
+import { type Harness, startHarness, users } from '../helpers/harness';
+import { TEAM_CHANNEL } from '../helpers/teams-activities';
+
+describe("a requester's conversation that refuses acrbot's messages", () => {
+  let h: Harness;
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  beforeAll(async () => {
+    process.on('unhandledRejection', onUnhandled);
+    h = await startHarness({ ACRBOT_AUDIT_CHANNEL: '19:acrbot-audit@thread.tacv2' });
+  });
+  afterAll(async () => {
+    process.off('unhandledRejection', onUnhandled);
+    await h.stop();
+  });
+
+  test('the grant succeeds, the refused outcome card is logged as such, and no rejection goes unhandled', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    h.connector.refusing.add(TEAM_CHANNEL);
+    try {
+      await h.click(users.approver, 'approve', { requestId: request.id });
+      expect((await h.settle(request.id)).state).toBe('succeeded');
+      await h.app.services.background.drain();
+      // The audit channel still gets its card.
+      await h.connector.waitFor(
+        (c) => c.conversationId.startsWith('19:acrbot-audit') && cardText(c.activity).includes('succeeded'),
+        5000,
+        'the audit card updated',
+      );
+      // The run's last step awaited its cards (settle drains it): the refusal is logged by now.
+      expect(h.logs.entries().filter((e) => e.msg === "the requester's outcome card could not be sent")).toHaveLength(
+        1,
+      );
+      expect(unhandled).toEqual([]);
+    } finally {
+      h.connector.refusing.clear();
+    }
+  });
+});

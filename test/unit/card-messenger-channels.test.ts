@@ -1,0 +1,72 @@
+/**
+ * Posts that go to several channels (an escalation: the rule's channel and the escalation
+ * channel): one channel that refuses (acrbot removed from it) neither stops the other nor makes
+ * a retry post again where it went out. Only when no channel took it does the caller's job fail.
+ */
+import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import { CardMessenger } from '../../src/bot/card-messenger';
+import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { LogCapture } from '../helpers/log-capture';
+import { rule } from './support/policy-fixtures';
+import { pendingRequest } from './support/requests';
+
+/** Records proactive posts; conversations in `refusing` answer as Teams does for a removed bot. */
+class RefusingAdapter {
+  readonly posts: string[] = [];
+  readonly refusing = new Set<string>();
+  async continueConversationAsync(
+    _appId: string,
+    reference: Partial<ConversationReference>,
+    logic: (ctx: unknown) => Promise<void>,
+  ): Promise<void> {
+    const id = String(reference.conversation?.id);
+    await logic({
+      onSendActivities: () => undefined,
+      sendActivity: async (_activity: Partial<Activity>) => {
+        if (this.refusing.has(id)) throw Object.assign(new Error('BotNotInConversationRoster'), { statusCode: 403 });
+        this.posts.push(id);
+        return { id: `post-${this.posts.length}` };
+      },
+    });
+  }
+}
+
+async function setup() {
+  const adapter = new RefusingAdapter();
+  const store = new MemoryRequestStore();
+  const logs = new LogCapture();
+  const request = pendingRequest();
+  await store.create(request);
+  await store.addCardCopy({
+    requestId: request.id,
+    activityId: 'act-1',
+    role: 'requester',
+    conversation: { serviceUrl: 'https://smba.example/emea/', conversation: { id: 'a:riley', tenantId: 't' } },
+  });
+  const messenger = new CardMessenger(adapter as unknown as CloudAdapter, 'app-1', store, logs.logger());
+  const escalating = rule('prod', {
+    channel: '19:prod@thread.tacv2',
+    escalateTo: { channel: '19:escalation@thread.tacv2', groups: [] },
+  });
+  return { adapter, messenger, logs, request, escalating };
+}
+
+describe('a post to several channels', () => {
+  test('one channel refusing: the other gets it, the call succeeds (no retry posts again), the refusal is logged', async () => {
+    const t = await setup();
+    t.adapter.refusing.add('19:escalation@thread.tacv2');
+    await expect(t.messenger.nudgeApprovers(t.request, t.escalating, 'escalate')).resolves.toBeUndefined();
+    expect(t.adapter.posts).toEqual(['19:prod@thread.tacv2']);
+    expect(t.logs.entries().map((e) => e.msg)).toContain('the escalation could not be posted in one of its channels');
+  });
+
+  test('every channel refusing: the call fails, so the job is retried', async () => {
+    const t = await setup();
+    t.adapter.refusing.add('19:escalation@thread.tacv2');
+    t.adapter.refusing.add('19:prod@thread.tacv2');
+    await expect(t.messenger.nudgeApprovers(t.request, t.escalating, 'escalate')).rejects.toThrow(
+      'BotNotInConversationRoster',
+    );
+    expect(t.adapter.posts).toEqual([]);
+  });
+});
