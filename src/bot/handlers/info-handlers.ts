@@ -36,7 +36,7 @@ export class InfoHandlers {
 
   /**
    * `pending R-…`: one request as its approvers' card, with Approve and Reject while it waits for
-   * them (the tab's "Open in chat to approve" types it; the list shows only the oldest 20).
+   * them (the tab's "Open in chat to approve" types it; the list shows only the first 20).
    */
   private async pendingOne(ctx: TurnContext, identity: TurnIdentity, requestId: string): Promise<void> {
     const { requests, messenger, settings } = this.services;
@@ -117,7 +117,9 @@ export class InfoHandlers {
     const shown = Math.min(pending.length, PENDING_CARDS_SHOWN);
     await ctx.sendActivity(
       `${pending.length} request${pending.length === 1 ? '' : 's'} waiting for approval${reviews ? ' (break-glass grants to review first)' : ''}${
-        shown < pending.length ? `; the oldest ${shown} are shown here, "@acrbot pending R-…" shows any other` : ''
+        shown < pending.length
+          ? `; the first ${shown} are shown here (${reviews ? 'break-glass reviews, then ' : ''}the oldest), "@acrbot pending R-…" shows any other`
+          : ''
       }${
         paused
           ? '. New access is paused, so Approve is refused until an approver types "@acrbot resume"; Reject and reviews work ("@acrbot pause" says who paused it and why)'
