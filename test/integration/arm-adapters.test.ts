@@ -356,8 +356,9 @@ describe('pipeline policies', () => {
     });
     expect(sandbox.arm.requests.length).toBeGreaterThanOrEqual(2);
     // Every call the emulator answered went over undici (the SDK's Node client would add none).
-    // At least as many: under load a reused socket the server had closed is retried on a new
-    // one, a request undici makes twice and the emulator sees once.
+    // At least as many: under load a request can fail before the emulator records it (a reused
+    // socket the server had just closed) and the SDK's retry policy sends it again, two undici
+    // requests for one the emulator answered (seen once in a fresh-clone CI run).
     expect(origins.length).toBeGreaterThanOrEqual(sandbox.arm.requests.length);
     expect(new Set(origins)).toEqual(new Set([new URL(sandbox.armUrl).origin]));
   });
