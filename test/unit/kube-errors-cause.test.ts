@@ -205,6 +205,19 @@ describe('explainKubeError', () => {
     );
   });
 
+  test('an unreachable cluster: "nothing was left behind" only for a call whose failure changes nothing (not a delete or a patch)', () => {
+    const down = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    expect(explainKubeError(down, { ...ctx, verb: 'create', resource: 'secrets' }).message).toMatch(
+      /while acrbot tried to create secrets in namespace payments; nothing was left behind\.$/,
+    );
+    expect(explainKubeError(down, { ...ctx, verb: 'delete', resource: 'secrets' }).message).toMatch(
+      /while acrbot tried to delete secrets in namespace payments\.$/,
+    );
+    expect(explainKubeError(down, { ...ctx, verb: 'patch', resource: 'serviceaccounts' }).message).not.toContain(
+      'left behind',
+    );
+  });
+
   test('the cause keeps the Status message of calls that carry no secret, and never the raw error', () => {
     const raw = apiError(403, {
       reason: 'Forbidden',

@@ -14,6 +14,13 @@ export function kubeStatus(err: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+/**
+ * Calls whose failure leaves the cluster as it was: a read, a create, or a replace that did not
+ * happen. A failed delete or patch (a revocation removing what acrbot wrote) leaves it in place,
+ * for the retry to remove, so its sentence does not say "nothing was left behind".
+ */
+const LEAVES_NOTHING = new Set(['read', 'create', 'update']);
+
 /** A call ended by its deadline (the AbortSignal's timeout, as node-fetch reports it). */
 function timedOut(err: unknown): boolean {
   const name = (err as { name?: unknown } | undefined)?.name;
@@ -79,7 +86,7 @@ export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacing
         );
       return new UserFacingError(
         'kubernetes.failed',
-        `Cluster ${ctx.cluster} could not be reached or failed (${status ?? 'no answer'}) while acrbot tried to ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace}; nothing was left behind.`,
+        `Cluster ${ctx.cluster} could not be reached or failed (${status ?? 'no answer'}) while acrbot tried to ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace}${LEAVES_NOTHING.has(ctx.verb) ? '; nothing was left behind' : ''}.`,
         cause,
       );
   }
