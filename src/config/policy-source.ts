@@ -70,6 +70,7 @@ export class PolicySource implements PolicyProvider {
    */
   reload(): Promise<PolicyReload> {
     const next = this.queue.then(() => this.reloadNow());
+    // The caller gets this reload's failure through `next`; the queue only orders the next one.
     this.queue = next.catch(() => undefined);
     return next;
   }

@@ -72,6 +72,13 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
     return { ctx, page };
   }
 
+  /** Riley's request for `args`, approved by Alex and run to its end. */
+  async function grantedToRiley(args: string): Promise<AccessRequest> {
+    const request = await h.requestGrant(users.requester, args);
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    return h.settle(request.id);
+  }
+
   async function axeViolations(page: Page): Promise<string[]> {
     // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') rightly refuses injected script tags.
     await page.evaluate(AXE);
@@ -358,10 +365,8 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
   );
 
   test('Revoke from the tab runs the chat flow: access removed in Azure, chat cards updated to Revoked', async () => {
-    const request = await h.requestGrant(users.requester, 'aks-dev contosoacr dev cluster pulls payments images');
-    await h.click(users.approver, 'approve', { requestId: request.id });
-    const granted = await h.settle(request.id);
-    const assignment = granted.created?.find((c) => c.kind === 'roleAssignment')?.id;
+    const request = await grantedToRiley('aks-dev contosoacr dev cluster pulls payments images');
+    const assignment = request.created?.find((c) => c.kind === 'roleAssignment')?.id;
     expect(assignment).toBeDefined();
     const { ctx, page } = await signIn('requester', '/tabs/personal');
     try {
@@ -396,9 +401,7 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
   });
 
   test('the matrix after a revoke in its drawer: one POST for a double click, the filter kept, focus back on the cell; an empty cell reads "no access"', async () => {
-    const request = await h.requestGrant(users.requester, 'aks-dev contosoabac dev cluster pulls abac images');
-    await h.click(users.approver, 'approve', { requestId: request.id });
-    await h.settle(request.id);
+    const request = await grantedToRiley('aks-dev contosoabac dev cluster pulls abac images');
     const { ctx, page } = await signIn('approver', '/tabs/matrix');
     try {
       // Empty cells: a text for screen readers, the dot hidden from them (axe: no aria-label on a span).
@@ -450,9 +453,7 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
   });
 
   test('a reload after an action that fails says so above the data instead of leaving it looking current', async () => {
-    const request = await h.requestGrant(users.requester, 'aks-legacy contosoabac legacy batch pulls abac images');
-    await h.click(users.approver, 'approve', { requestId: request.id });
-    await h.settle(request.id);
+    const request = await grantedToRiley('aks-legacy contosoabac legacy batch pulls abac images');
     const { ctx, page } = await signIn('requester', '/tabs/personal');
     try {
       // From now on the list cannot be read (the bot restarting, say).
@@ -480,10 +481,8 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
   });
 
   test('Extend from the tab: the extension goes to the approvals channel (a second one is refused while it waits), an approver approves in chat, the tab and the chat cards show the new end', async () => {
-    const request = await h.requestGrant(users.requester, 'aks-legacy contosoacr --for 1d nightly batch pulls');
-    await h.click(users.approver, 'approve', { requestId: request.id });
-    const granted = await h.settle(request.id);
-    const oldEnd = granted.access!.expiresAt!;
+    const request = await grantedToRiley('aks-legacy contosoacr --for 1d nightly batch pulls');
+    const oldEnd = request.access!.expiresAt!;
     const { ctx, page } = await signIn('requester', '/tabs/personal');
     try {
       await page.click(`#grants li[data-request="${request.id}"] .row-open`);
