@@ -69,6 +69,30 @@ describe('GraphClient', () => {
   });
 });
 
+describe('GraphClient under throttling', () => {
+  test('a 429 that names no wait is sent again after a backoff (the SDK alone gives up on it)', async () => {
+    const patient = new GraphClient({
+      endpoint: sandbox.graphUrl,
+      credential: staticTokenCredential(sandbox.token),
+      caPem: sandbox.tls.caPem,
+      agent,
+      tracing: false,
+      throttleBackoffMs: 1,
+    });
+    sandbox.graph.faults.add({
+      operation: 'directoryObjects.checkMemberGroups',
+      status: 429,
+      count: 2,
+      noRetryAfter: true,
+    });
+    await expect(
+      new GraphDirectory(patient).isMemberOfGroup(SANDBOX_USERS.approver.objectId, SANDBOX_APPROVER_GROUP_ID),
+    ).resolves.toBe(true);
+    const gets = sandbox.graph.requests.filter((r) => r.operation === 'directoryObjects.checkMemberGroups');
+    expect(gets.map((r) => r.status)).toEqual([429, 429, 200]);
+  });
+});
+
 describe('GraphClient writes that must not be sent twice', () => {
   test('addPassword whose 503 came after Graph applied it is not resent: one password, the failure reported', async () => {
     const sps = new GraphServicePrincipals(graph, [10], async () => {});
@@ -84,6 +108,24 @@ describe('GraphClient writes that must not be sent twice', () => {
       sandbox.graph.requests.filter((r) => r.operation === 'applications.addPassword').map((r) => r.status),
     ).toEqual([503]);
     // The password Graph did add is on the application (for the run's clean-up to find), and only one.
+    expect((await sps.inspectApplication(app.id)).passwordKeyIds).toHaveLength(1);
+  });
+
+  test('a throttled addPassword is sent again after its Retry-After: Graph throttles before it applies anything', async () => {
+    const sps = new GraphServicePrincipals(graph, [10], async () => {});
+    const app = await sps.upsertApplication('acrbot-once-429', 'acrbot once 429');
+    sandbox.graph.faults.add({
+      operation: 'applications.addPassword',
+      status: 429,
+      count: 2,
+      headers: { 'Retry-After': '0' },
+    });
+    await expect(
+      sps.addPassword(app.id, new Date(Date.now() + 86_400_000).toISOString(), 'marker'),
+    ).resolves.toMatchObject({ keyId: expect.any(String) });
+    expect(
+      sandbox.graph.requests.filter((r) => r.operation === 'applications.addPassword').map((r) => r.status),
+    ).toEqual([429, 429, 200]);
     expect((await sps.inspectApplication(app.id)).passwordKeyIds).toHaveLength(1);
   });
 

@@ -10,6 +10,7 @@ import type { Agent } from 'node:https';
 import { transportOptions } from '../azure/arm-connection';
 import { dropIdlePolicies } from '../http/idle-policies';
 import { sharedHttpClient } from '../http/pooled-http-client';
+import { graphThrottlePolicy } from './graph-throttling';
 
 /** Graph connection settings. */
 export interface GraphConnection {
@@ -22,6 +23,8 @@ export interface GraphConnection {
   agent?: Agent;
   /** false: no telemetry exporter runs; the pipeline's tracing policy is dropped (see `dropIdlePolicies`). */
   tracing?: boolean;
+  /** First wait after a 429 that names none (default 1 s, doubled on each retry; tests shorten it). */
+  throttleBackoffMs?: number;
 }
 
 /** An error answer from Graph, by code (never by message). */
@@ -64,23 +67,36 @@ export class GraphClient {
   }
 
   /**
-   * A pipeline like {@link client}'s but that never resends: the SDK's retry policies resend a
-   * POST after a 5xx or a lost answer, and a POST that is not idempotent (addPassword, creating a
-   * service principal) may have been applied already, leaving a second password nobody knows or
-   * a conflict with itself.
+   * A pipeline like {@link client}'s but that never resends what Graph may have applied: the
+   * SDK's retry policies resend a POST after a 5xx or a lost answer, and a POST that is not
+   * idempotent (addPassword, creating a service principal) may have been applied already,
+   * leaving a second password nobody knows or a conflict with itself. A 429 is still sent again:
+   * Graph throttles before it does anything.
    */
   private get once(): Pipeline {
     this.oncePipeline ??= this.pipelineWith(this.client.rest, 0);
     return this.oncePipeline;
   }
 
-  /** The SDK pipeline with `maxRetries` resends, the idle policies dropped and Graph's bearer token. */
+  /**
+   * The SDK pipeline with `maxRetries` resends, the idle policies dropped and Graph's bearer
+   * token. Throttling is retried in both: with no resends the SDK's policy retries nothing, so
+   * every 429 is taken by {@link graphThrottlePolicy}; otherwise the SDK honours a 429's
+   * `Retry-After` and the added policy takes the 429s that name no wait, which it gives up on.
+   */
   private pipelineWith(rest: typeof RestPipeline, maxRetries: number): Pipeline {
     const pipeline = rest.createPipelineFromOptions({
       ...transportOptions(this.connection),
       retryOptions: { maxRetries },
     });
     dropIdlePolicies(pipeline, this.connection);
+    pipeline.addPolicy(
+      graphThrottlePolicy(rest, {
+        withRetryAfter: maxRetries === 0,
+        firstBackoffMs: this.connection.throttleBackoffMs,
+      }),
+      { phase: 'Retry' },
+    );
     pipeline.addPolicy(
       rest.bearerTokenAuthenticationPolicy({
         credential: this.connection.credential,

@@ -18,6 +18,8 @@ export interface FaultRule {
   count?: number;
   /** Extra response headers. 429/503 get `Retry-After: 1` unless a retry header is given here. */
   headers?: Record<string, string>;
+  /** A 429/503 that names no wait (no `Retry-After`), as a throttling proxy or an older service may answer. */
+  noRetryAfter?: boolean;
   /** Delay before answering (with the fault, or normally for a latency-only rule). */
   latencyMs?: number;
   /** Only calls whose path contains this text (case-insensitive), e.g. a registry name. */
@@ -80,7 +82,8 @@ export class FaultRegistry {
     if (active.remaining <= 0) this.rules.splice(index, 1);
     const headers = { ...active.rule.headers };
     const status = active.rule.status;
-    if ((status === 429 || status === 503) && !hasRetryHeader(headers)) headers['Retry-After'] = '1';
+    if ((status === 429 || status === 503) && !hasRetryHeader(headers) && !active.rule.noRetryAfter)
+      headers['Retry-After'] = '1';
     return { rule: active.rule, status, headers };
   }
 }

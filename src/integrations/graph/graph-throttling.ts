@@ -1,0 +1,73 @@
+/**
+ * Microsoft Graph's throttling (429), retried where the Azure SDK's default policy does not:
+ * a 429 without `Retry-After`, and any 429 of a write that is otherwise sent once.
+ */
+import type { PipelinePolicy, PipelineResponse, RetryStrategy } from '@azure/core-rest-pipeline';
+import type * as RestPipeline from '@azure/core-rest-pipeline';
+
+/** How many times a throttled call is sent again. */
+export const GRAPH_THROTTLE_RETRIES = 3;
+/** A `Retry-After` longer than this is not waited out: the 429 goes to the caller. */
+export const GRAPH_THROTTLE_MAX_WAIT_MS = 60_000;
+/** First wait when Graph gives no `Retry-After`; doubled on each retry. */
+export const GRAPH_THROTTLE_FIRST_BACKOFF_MS = 1_000;
+
+/** How {@link graphThrottleStrategy} retries. */
+export interface GraphThrottleOptions {
+  /** Also take 429s that name their wait (true where the SDK's own retries are off). */
+  withRetryAfter: boolean;
+  /** First wait after a 429 that names none; default {@link GRAPH_THROTTLE_FIRST_BACKOFF_MS}. */
+  firstBackoffMs?: number;
+  /** Longest wait sat out; default {@link GRAPH_THROTTLE_MAX_WAIT_MS}. */
+  maxWaitMs?: number;
+}
+
+/**
+ * The wait a throttled answer asks for, in ms: `retry-after-ms`, `x-ms-retry-after-ms`, or
+ * `Retry-After` in seconds or as an HTTP date; undefined when it names none.
+ */
+export function retryAfterMs(response: PipelineResponse, now = Date.now()): number | undefined {
+  for (const header of ['retry-after-ms', 'x-ms-retry-after-ms']) {
+    const ms = Number(response.headers.get(header) ?? Number.NaN);
+    if (Number.isFinite(ms) && ms >= 0) return ms;
+  }
+  const value = response.headers.get('retry-after');
+  if (value === undefined || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+/**
+ * A retry strategy for Graph's 429, which Graph answers before it does anything, so sending the
+ * call again is safe even for a write that must not be sent twice (addPassword).
+ * `withRetryAfter: false` leaves a 429 that names its wait to the SDK's default policy (which
+ * honours it) and takes only the ones that name none, which the default policy gives up on at
+ * once; those wait 1 s, 2 s, 4 s (from `firstBackoffMs`).
+ */
+export function graphThrottleStrategy(options: GraphThrottleOptions): RetryStrategy {
+  const maxWaitMs = options.maxWaitMs ?? GRAPH_THROTTLE_MAX_WAIT_MS;
+  const firstBackoffMs = options.firstBackoffMs ?? GRAPH_THROTTLE_FIRST_BACKOFF_MS;
+  return {
+    name: 'graphThrottleStrategy',
+    retry({ response, retryCount }) {
+      if (response?.status !== 429) return { skipStrategy: true };
+      const asked = retryAfterMs(response);
+      if (asked !== undefined && !options.withRetryAfter) return { skipStrategy: true };
+      const waitMs = asked ?? firstBackoffMs * 2 ** retryCount;
+      if (waitMs > maxWaitMs) return { skipStrategy: true };
+      return { retryAfterInMs: waitMs };
+    },
+  };
+}
+
+/** The pipeline policy around {@link graphThrottleStrategy}, sent at most {@link GRAPH_THROTTLE_RETRIES} more times. */
+export function graphThrottlePolicy(rest: typeof RestPipeline, options: GraphThrottleOptions): PipelinePolicy {
+  const policy = rest.retryPolicy([graphThrottleStrategy(options)], { maxRetries: GRAPH_THROTTLE_RETRIES });
+  // Its own name: a pipeline refuses two policies of one name, and the SDK's is a retry policy too.
+  return { name: GRAPH_THROTTLE_POLICY, sendRequest: (request, next) => policy.sendRequest(request, next) };
+}
+
+/** The name of {@link graphThrottlePolicy} in a pipeline. */
+export const GRAPH_THROTTLE_POLICY = 'graphThrottlePolicy';
