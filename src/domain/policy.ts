@@ -5,7 +5,7 @@
  * up by the caller and passed in.
  */
 import type { Plan } from './plan';
-import type { AccessRequest, Actor, Approval } from './request';
+import type { AccessRequest, AccessTerm, Actor, Approval } from './request';
 
 /** Conditions of a rule; every field given must fit (AND), a list fits when one entry fits (OR). */
 export interface RuleMatch {
@@ -293,6 +293,32 @@ export function cappedDurationMs(requestedMs: number | undefined, rule: PolicyRu
   if (caps.length === 0) return requestedMs;
   const cap = Math.min(...caps);
   return requestedMs === undefined ? cap : Math.min(requestedMs, cap);
+}
+
+/**
+ * The term a request runs with under `rule`. `asked`: what the requester asked for, except that
+ * a deployment default nobody typed (`defaultTerm`) is cut to the rule's maximum instead of
+ * being refused; the rule's maximum is checked against it. `granted`: `asked` under
+ * auto-approval's cap, which an auto-approving rule grants whatever was asked.
+ */
+export function termUnderRule(
+  access: AccessTerm | undefined,
+  rule: PolicyRule,
+  defaultTerm: boolean,
+): { asked: AccessTerm | undefined; granted: AccessTerm | undefined } {
+  const asked =
+    defaultTerm && access?.durationMs !== undefined
+      ? { ...access, durationMs: cappedDurationMs(access.durationMs, rule, false) }
+      : access;
+  const auto = rule.autoApprove;
+  const granted = auto
+    ? {
+        ...asked,
+        durationMs: Math.min(asked?.durationMs ?? auto.maxDurationMs, auto.maxDurationMs),
+        permanent: undefined,
+      }
+    : asked;
+  return { asked, granted };
 }
 
 /** Where the policy in force comes from (the file, reloaded on SIGHUP or change; or the environment). */

@@ -9,15 +9,16 @@ import {
   awaitingReview,
   countedApprovals,
   factsOf,
-  cappedDurationMs,
   hasApprovers,
   isNamedApprover,
   nextApprovalStep,
   quorumOutOfReach,
   selectRule,
+  termUnderRule,
   type Policy,
   type PolicyProvider,
   type PolicyRule,
+  type RequestFacts,
 } from '../domain/policy';
 import { policyFromEnvironment } from '../config/policy-file';
 import type { AuditEvent } from '../domain/audit-chain';
@@ -233,10 +234,7 @@ export class RequestService {
       );
     // The requester who typed no --for never asked for the deployment's default: it is cut to
     // the rule's maximum instead of refused.
-    const asked =
-      input.defaultTerm && input.access?.durationMs !== undefined
-        ? { ...input.access, durationMs: cappedDurationMs(input.access.durationMs, rule, false) }
-        : input.access;
+    const { asked, granted: access } = termUnderRule(input.access, rule, !!input.defaultTerm);
     const requestedMs = asked?.durationMs;
     const tooLong = asked?.permanent || (requestedMs !== undefined && requestedMs > rule.maxDurationMs!);
     if (rule.maxDurationMs !== undefined && tooLong)
@@ -248,13 +246,6 @@ export class RequestService {
     const outOfReach = quorumOutOfReach(rule, input.requester);
     if (outOfReach) return refuse('policy.refused.quorum', 'policy.quorumOutOfReach', outOfReach);
     const auto = rule.autoApprove;
-    const access: AccessTerm | undefined = auto
-      ? {
-          ...asked,
-          durationMs: Math.min(requestedMs ?? auto.maxDurationMs, auto.maxDurationMs),
-          permanent: undefined,
-        }
-      : asked;
     // An extension's term counts from when it is granted and only ever moves the end later: one
     // that would end at or before the current end could be approved and change nothing. Checked on
     // the term it would run with (an auto-approving rule caps it).
@@ -395,6 +386,21 @@ export class RequestService {
     if (!limits || !rule) return undefined;
     const caps = [limits.maxMs, rule.maxDurationMs, rule.autoApprove?.maxDurationMs];
     return { minMs: limits.minMs, maxMs: Math.min(...caps.filter((ms): ms is number => ms !== undefined)) };
+  }
+
+  /**
+   * {@link credentialLifetimeMs} for the term a request with these facts would run with under the
+   * policy in force (see `termUnderRule`): a default term cut to the rule's maximum, or a term an
+   * auto-approving rule caps, makes a shorter-lived credential. Without a rule, the term as asked
+   * (such a request is refused anyway).
+   */
+  credentialLifetimeUnderPolicy(
+    facts: RequestFacts,
+    term: AccessTerm | undefined,
+    defaultTerm: boolean,
+  ): number | undefined {
+    const rule = selectRule(this.policies.current(), facts);
+    return this.credentialLifetimeMs(rule ? termUnderRule(term, rule, defaultTerm).granted : term);
   }
 
   /** How long the credential of a secret must live to outlast its access term (approval wait included). */

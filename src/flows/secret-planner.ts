@@ -6,6 +6,7 @@
 import { UserFacingError } from '../domain/errors';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { plannedCluster, plannedRegistry, type SecretPlan } from '../domain/plan';
+import { factsFor, type RequestFacts } from '../domain/policy';
 import type { Clock, RequestStore, RoleAssignmentPort } from '../domain/ports';
 import { replacesLine, sameSecretTarget } from '../domain/secret-ownership';
 import { pullRoleFor } from '../domain/roles';
@@ -46,13 +47,15 @@ export class SecretPlanner {
   /**
    * Validates everything typed (before any Azure call), resolves, and plans. With
    * `credentialLifetimeMs` (the access term, validated by the caller; G17) `--expires`/`--for`
-   * is not parsed again and the credential lives that long.
+   * is not parsed again and the credential lives that long, or as long as `lifetimeUnderPolicy`
+   * says for what was resolved: the rule that covers it may run the access for less.
    */
   async plan(
     clusterText: string,
     registryText: string,
     typed: SecretCommandOptions,
     credentialLifetimeMs?: number,
+    lifetimeUnderPolicy?: (facts: RequestFacts) => number | undefined,
   ): Promise<SecretPlan> {
     const clusterRef = parseClusterRef(clusterText);
     const registryRef = parseRegistryRef(registryText);
@@ -63,7 +66,15 @@ export class SecretPlanner {
     ]);
     if (!cluster.localAccountsDisabled && !this.options.allowLocalAccountClusters)
       throw localAccountsRefusal(cluster.name);
-    const expiresAt = new Date(this.clock.now().getTime() + options.expiresInMs).toISOString();
+    // Only with time-boxing: without it, --expires is the credential's own lifetime.
+    const underPolicy =
+      credentialLifetimeMs === undefined
+        ? undefined
+        : lifetimeUnderPolicy?.(
+            factsFor(plannedCluster(cluster), plannedRegistry(registry), 'secret', options.kind, options.namespace),
+          );
+    const expiresInMs = underPolicy === undefined ? options.expiresInMs : Math.min(underPolicy, options.expiresInMs);
+    const expiresAt = new Date(this.clock.now().getTime() + expiresInMs).toISOString();
     const role = options.kind === 'sp' ? pullRoleFor(registry.roleAssignmentMode) : undefined;
     if (role && !(await this.roleAssignments.canAssignRoles(registry.id))) {
       throw new UserFacingError(

@@ -16,6 +16,10 @@ rules:
     match: { cluster: "aks-prod*" }
     approvers: { users: ["${SANDBOX_USERS.approver.objectId}"] }
     maxDuration: 8h
+  - id: dev-secrets-short
+    match: { cluster: "aks-dev", flow: secret }
+    approvers: { users: ["${SANDBOX_USERS.approver.objectId}"] }
+    maxDuration: 8h
 `;
 
 describe("a rule's maxDuration and the default term", () => {
@@ -39,6 +43,16 @@ describe("a rule's maxDuration and the default term", () => {
     expect(granted.state).toBe('succeeded');
     // The end is set when the access is granted: 8 hours from then.
     expect(Date.parse(granted.access!.expiresAt!) - Date.parse(granted.updatedAt)).toBe(8 * 3600_000);
+  });
+
+  test("no --for on a secret: its credential is made for the rule's maximum (and the approval wait), not the default term", async () => {
+    const request = await h.requestSecret(users.requester, 'aks-dev contosoacr --namespace web deploy payments-api');
+    expect(request.access).toMatchObject({ durationMs: 8 * 3600_000 });
+    const plan = request.plan as { expiresAt: string };
+    // Planned a moment before the request was stored: within a minute of 8 h + the 24 h approval TTL.
+    const lifetimeMs = Date.parse(plan.expiresAt) - Date.parse(request.createdAt);
+    expect(lifetimeMs).toBeGreaterThan(32 * 3600_000 - 60_000);
+    expect(lifetimeMs).toBeLessThanOrEqual(32 * 3600_000);
   });
 
   test('a typed --for longer than the rule allows is refused, and nothing is stored', async () => {

@@ -202,11 +202,13 @@ export class RequestHandler {
       if (secret) {
         // --for (or its synonym --expires) is the access term; the credential outlives it (G17).
         access = requests.accessTerm(input.options.expires);
+        const term = access;
         plan = await secretPlanner.plan(
           input.cluster,
           input.registry,
           input.options,
-          requests.credentialLifetimeMs(access),
+          requests.credentialLifetimeMs(term),
+          (facts) => requests.credentialLifetimeUnderPolicy(facts, term, isDefaultTerm(input.options.expires)),
         );
       } else {
         access = requests.accessTerm(input.duration);
