@@ -195,6 +195,14 @@ export class AcrBot extends ActivityHandler {
     const hadQuestion = command.verb !== 'unknown' && (await this.dialogs.cancel(ctx));
     // An answer that starts with "pause" must not stop all new access by accident.
     if (command.verb === 'pause' && hadQuestion) return this.pauseHandler.pause(ctx, identity, command.reason, true);
+    // Any other command ends the questions: said, so the requester does not wait for a card
+    // that is never coming.
+    if (hadQuestion)
+      await ctx.sendActivity(
+        command.verb === 'grant' || command.verb === 'secret'
+          ? 'The request you were filling in is dropped (nothing was requested); this one starts over.'
+          : 'The request you were filling in is stopped; nothing was requested. Type "@acrbot grant" or "@acrbot secret" to start again.',
+      );
     await this.commandTable[command.verb](ctx, identity, command);
   }
 

@@ -337,7 +337,10 @@ describe('grant flow', () => {
     ]);
     expect(h.connector.calls.filter((c) => /Approvers and auditors only/.test(cardText(c.activity)))).toEqual([]);
     // A grant typed at the reason question is a new request, not the reason of the first.
+    await h.say(users.requester, 'grant aks-prod contosoacr', 'personal');
+    await h.connector.waitFor((c) => /Why is the access needed/.test(cardText(c.activity)), 5000, 'reason question');
     await h.say(users.requester, 'grant aks-dev contosoacr', 'personal');
+    await h.connector.waitFor((c) => /this one starts over/.test(cardText(c.activity)), 5000, 'starting over said');
     await h.connector.waitFor(
       (c) => h.connector.calls.filter((x) => /Why is the access needed/.test(cardText(x.activity))).length >= 2,
       5000,
@@ -353,6 +356,23 @@ describe('grant flow', () => {
       'access is needed for the nightly payments deploy',
       'dev pulls abac images',
     ]);
+  });
+
+  test('another command typed at a question ends the questions and says so; nothing is requested', async () => {
+    await h.say(users.requester, 'grant aks-prod', 'personal');
+    await h.connector.waitFor((c) => /Which registry/.test(cardText(c.activity)), 5000, 'registry question');
+    const before = h.connector.calls.length;
+    await h.say(users.requester, 'status', 'personal');
+    const note = await h.connector.waitFor(
+      (c) => h.connector.calls.indexOf(c) >= before && /you were filling in/.test(cardText(c.activity)),
+      5000,
+      'the note that the questions ended',
+    );
+    expect(cardText(note.activity)).toContain('is stopped; nothing was requested');
+    // The next text is no answer: "contosoacr" is an unknown command now, not the registry.
+    await h.say(users.requester, 'contosoacr', 'personal');
+    await h.connector.waitFor((c) => /Unknown command/.test(cardText(c.activity)), 5000, 'unknown command');
+    expect(await h.app.store.listByState(['pending'])).toHaveLength(0);
   });
 
   test('the dialog collects missing arguments one at a time and creates the request', async () => {
