@@ -838,6 +838,66 @@ describe('access lifecycle (G17)', () => {
     );
   });
 
+  test('a service account whose list changes between the read and the patch is read again: only acrbot’s entry goes', async () => {
+    const { id, k8s } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --service-account default --for 2m pull for payments-api',
+    );
+    const sa = () =>
+      (k8s.getObject('serviceaccounts', 'payments', 'default') as unknown as { imagePullSecrets?: { name: string }[] })
+        .imagePullSecrets ?? [];
+    // Someone adds their registry's secret at the front just as acrbot patches: the entry acrbot
+    // read at index 0 is at index 1 by then, and the patch's test fails (422).
+    k8s.faults.inject({
+      verb: 'patch',
+      resource: 'serviceaccounts',
+      meanwhile: () => {
+        const current = k8s.getObject('serviceaccounts', 'payments', 'default')!;
+        k8s.seedObject('serviceaccounts', {
+          ...current,
+          imagePullSecrets: [{ name: 'team-registry' }, ...sa()],
+        } as typeof current);
+      },
+    });
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(id))!.state).toBe('revoked');
+    expect(sa()).toEqual([{ name: 'team-registry' }]);
+    expect(await actions(id)).toEqual(expect.arrayContaining(['access.revoke.serviceAccount:patched']));
+    expect(
+      k8s.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/serviceaccounts/')).map((r) => r.status),
+    ).toEqual(expect.arrayContaining([422, 200]));
+  });
+
+  test('a service account whose list keeps changing is left for the retry as a conflict, not refused as invalid', async () => {
+    const { id, k8s } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --service-account default --for 2m pull for payments-api',
+    );
+    let added = 0;
+    const churning = k8s.faults.inject({
+      verb: 'patch',
+      resource: 'serviceaccounts',
+      times: Infinity,
+      meanwhile: () => {
+        const current = k8s.getObject('serviceaccounts', 'payments', 'default')! as unknown as {
+          imagePullSecrets?: { name: string }[];
+        };
+        k8s.seedObject('serviceaccounts', {
+          ...current,
+          imagePullSecrets: [{ name: `team-${++added}` }, ...(current.imagePullSecrets ?? [])],
+        } as never);
+      },
+    });
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    churning();
+    expect((await h.app.store.get(id))!.state).toBe('succeeded');
+    const failed = (await h.app.audit.forRequest(id)).find(
+      (e) => e.action === 'access.revoke.serviceAccount' && e.outcome === 'failed',
+    );
+    expect(failed?.detail).toBe('kubernetes.conflict');
+    expect(added).toBe(3);
+  });
+
   test('a service account deleted before its secret expires is audited absent (no entry to take out), and the revocation completes', async () => {
     const { id, k8s } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --namespace payments --service-account default --for 2m pull for payments-api',

@@ -57,6 +57,8 @@ const KUBE_THROTTLE_ATTEMPTS = 4;
 
 /** Longest wait for one Retry-After; the call's deadline bounds the whole. */
 export const KUBE_THROTTLE_MAX_WAIT_MS = 5_000;
+/** Reads and patches tried to take an entry out of a service account's list that others keep changing. */
+const UNLINK_ATTEMPTS = 3;
 
 /**
  * Sends `request`, and again after the server's Retry-After while it answers 429 (API Priority
@@ -357,8 +359,9 @@ export class KubePullSecrets implements PullSecretPort {
   /**
    * Removes the secret from `imagePullSecrets`, keeping every other entry: a JSON Patch that
    * tests the entry's name at its index before removing it, so a list changed since the read
-   * fails (422) instead of losing someone else's entry. `noEntry`: the list no longer has it;
-   * `absent`: the service account no longer exists.
+   * fails (422) instead of losing someone else's entry; then the list is read again and the
+   * entry looked for anew (at most {@link UNLINK_ATTEMPTS} times). `noEntry`: the list no longer
+   * has it; `absent`: the service account no longer exists.
    */
   private async unlinkServiceAccount(
     api: CoreV1Api,
@@ -366,27 +369,37 @@ export class KubePullSecrets implements PullSecretPort {
     secretName: string,
     ctx: { cluster: string; namespace: string },
   ): Promise<'patched' | 'noEntry' | 'absent'> {
-    try {
-      const sa = await api.readNamespacedServiceAccount({ name: serviceAccount, namespace: ctx.namespace });
-      const index = sa.imagePullSecrets?.findIndex((s) => s.name === secretName) ?? -1;
-      if (index < 0) return 'noEntry';
-      const { PatchStrategy, setHeaderOptions } = kube();
-      await api.patchNamespacedServiceAccount(
-        {
-          name: serviceAccount,
-          namespace: ctx.namespace,
-          body: [
-            { op: 'test', path: `/imagePullSecrets/${index}/name`, value: secretName },
-            { op: 'remove', path: `/imagePullSecrets/${index}` },
-          ],
-        },
-        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
-      );
-      return 'patched';
-    } catch (err) {
-      // Gone before the read, or between the read and the patch: either way no entry is left.
-      if (kubeStatus(err) === 404) return 'absent';
-      throw explainKubeError(err, { ...ctx, verb: 'patch', resource: 'serviceaccounts' });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const sa = await api.readNamespacedServiceAccount({ name: serviceAccount, namespace: ctx.namespace });
+        const index = sa.imagePullSecrets?.findIndex((s) => s.name === secretName) ?? -1;
+        if (index < 0) return 'noEntry';
+        const { PatchStrategy, setHeaderOptions } = kube();
+        await api.patchNamespacedServiceAccount(
+          {
+            name: serviceAccount,
+            namespace: ctx.namespace,
+            body: [
+              { op: 'test', path: `/imagePullSecrets/${index}/name`, value: secretName },
+              { op: 'remove', path: `/imagePullSecrets/${index}` },
+            ],
+          },
+          setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+        );
+        return 'patched';
+      } catch (err) {
+        // Gone before the read, or between the read and the patch: either way no entry is left.
+        if (kubeStatus(err) === 404) return 'absent';
+        const explained = explainKubeError(err, { ...ctx, verb: 'patch', resource: 'serviceaccounts' });
+        // The test failed (the read cannot answer 422): someone changed the list in between.
+        if (kubeStatus(err) !== 422) throw explained;
+        if (attempt < UNLINK_ATTEMPTS) continue;
+        throw new UserFacingError(
+          'kubernetes.conflict',
+          `The imagePullSecrets of service account ${serviceAccount} in namespace ${ctx.namespace} of cluster ${ctx.cluster} kept changing while acrbot took ${secretName} out; it tries again later.`,
+          { cause: explained.cause },
+        );
+      }
     }
   }
 

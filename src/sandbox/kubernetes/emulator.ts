@@ -297,6 +297,7 @@ export class KubernetesEmulator {
     });
     if (fault) {
       if (fault.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      fault.meanwhile?.();
       if (fault.drop) throw new DroppedConnection();
       if (fault.error) throw fault.error;
     }

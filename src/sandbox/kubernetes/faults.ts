@@ -28,6 +28,11 @@ export interface FaultRule {
   drop?: boolean;
   /** How many requests this rule hits before it expires (default 1; Infinity for "always"). */
   times?: number;
+  /**
+   * Runs when the rule fires, before the request is carried out: another client's write landing
+   * between the caller's read and its write (with no `status`, the request then goes on normally).
+   */
+  meanwhile?: () => void;
 }
 
 /** What the router should do for a request hit by a fault. */
@@ -35,6 +40,7 @@ export interface FaultAction {
   delayMs: number;
   drop: boolean;
   error?: StatusError;
+  meanwhile?: () => void;
 }
 
 /** Request attributes a fault can match on. */
@@ -79,6 +85,7 @@ export class Faults {
       delayMs: rule.delayMs ?? 0,
       drop: rule.drop ?? false,
       error: rule.status ? generic(rule.status, rule.message, rule.retryAfterSeconds) : undefined,
+      meanwhile: rule.meanwhile,
     };
   }
 }
