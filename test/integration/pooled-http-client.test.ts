@@ -91,24 +91,28 @@ beforeEach(() => {
 });
 
 /** A client over pools, whose fallback records what it is handed. */
-function pooledClient(): { client: PooledHttpClient; fallen: PipelineRequest[] } {
+function pooledClient(answerTimeoutMs?: number): { client: PooledHttpClient; fallen: PipelineRequest[] } {
   const node = createDefaultHttpClient();
   const fallen: PipelineRequest[] = [];
-  const client = new PooledHttpClient({
-    sendRequest: (request) => {
-      fallen.push(request);
-      return node.sendRequest(request);
+  const client = new PooledHttpClient(
+    {
+      sendRequest: (request) => {
+        fallen.push(request);
+        return node.sendRequest(request);
+      },
     },
-  });
+    answerTimeoutMs,
+  );
   return { client, fallen };
 }
 
 /** Runs `body` with a pooled client and an agent registered with the test CA, then closes both. */
 async function withPooled(
   body: (t: { client: PooledHttpClient; fallen: PipelineRequest[]; agent: Agent }) => Promise<void>,
+  answerTimeoutMs?: number,
 ): Promise<void> {
   const agent = keepAliveAgent(tls.caPem);
-  const { client, fallen } = pooledClient();
+  const { client, fallen } = pooledClient(answerTimeoutMs);
   try {
     await body({ client, fallen, agent });
   } finally {
@@ -282,6 +286,17 @@ describe('the pooled HTTP client', () => {
       await client.close();
     }
   });
+
+  test('a server that never answers fails the request as ETIMEDOUT after the answer deadline, and the SDK retries it', () =>
+    withPooled(async ({ client, agent }) => {
+      const failure = await send(client, agent, '/hang', {}, 1).then(
+        () => undefined,
+        (e: unknown) => e as RestError,
+      );
+      expect(failure).toBeInstanceOf(RestError);
+      expect(failure?.code).toBe('ETIMEDOUT');
+      expect(seen.filter((s) => s.url === '/hang')).toHaveLength(2);
+    }, 50));
 
   test('an abort or a timeout rejects with an AbortError, as the Node client does', () =>
     withPooled(async ({ client, agent }) => {

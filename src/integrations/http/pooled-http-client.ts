@@ -40,6 +40,14 @@ import type * as Undici from 'undici';
  */
 export const MAX_CONNECTIONS_PER_ORIGIN = 32;
 
+/**
+ * Longest wait for an answer's headers, and between two pieces of its body, before the request
+ * fails as ETIMEDOUT (which the SDK's retry policy retries). undici's default is 300 s: a hung
+ * ARM, Graph or Tables front end then held a run "executing" for up to 20 minutes over the
+ * pipeline's retries. Azure's synchronous APIs answer or time out well within this.
+ */
+export const ANSWER_TIMEOUT_MS = 60_000;
+
 /** What a pool needs to know of a registered Node agent. */
 export interface PoolSettings {
   /** PEM of the CA this agent trusts instead of the defaults (sandbox emulators). */
@@ -90,7 +98,11 @@ export class PooledHttpClient implements HttpClient {
   /** One undici agent (a pool per origin) per trust setting; `undefined` is the Node defaults. */
   private readonly pools = new Map<string | undefined, Undici.Agent>();
 
-  constructor(private readonly fallback: HttpClient) {}
+  constructor(
+    private readonly fallback: HttpClient,
+    /** See {@link ANSWER_TIMEOUT_MS} (tests shorten it). */
+    private readonly answerTimeoutMs = ANSWER_TIMEOUT_MS,
+  ) {}
 
   sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
     const settings = this.poolSettings(request);
@@ -133,6 +145,8 @@ export class PooledHttpClient implements HttpClient {
     if (!pool) {
       pool = new (load().undici.Agent)({
         connections: MAX_CONNECTIONS_PER_ORIGIN,
+        headersTimeout: this.answerTimeoutMs,
+        bodyTimeout: this.answerTimeoutMs,
         ...(settings.ca ? { connect: { ca: settings.ca } } : {}),
       });
       this.pools.set(settings.ca, pool);
