@@ -14,22 +14,37 @@ const SECRET_PATTERNS: RegExp[] = [
   /password\s*[:=]\s*\S+/i,
 ];
 
+/** Zero-width non-joiner and joiner (U+200C, U+200D): part of the text in emoji sequences and Persian/Indic words. */
+const JOINERS = /[\u200C\u200D]+/g;
+
 /**
  * Collapses whitespace (CR/LF included) so user text cannot forge lines in logs or cards, and
- * drops invisible control and format characters (zero-width spaces, bidi overrides): they would
- * let a blank reason pass the length check, or make text read differently than it is stored.
+ * drops invisible control and format characters (zero-width spaces, bidi overrides and isolates,
+ * tag characters): they would let a blank reason pass the length check, or make text read
+ * differently than it is stored. ZWNJ and ZWJ are kept where they join two visible characters
+ * (one per gap): without them an emoji sequence (👩 U+200D 💻, "woman technologist") falls apart
+ * and a Persian or Indic word (می U+200C خواهم) is spelt wrong. Elsewhere (at an edge, next to a
+ * space) they join nothing and go, and a run of them is kept as its first: a reason of joiners
+ * alone stays blank, and a run cannot pad a short one to the minimum length.
  */
 export function singleLine(text: string): string {
   return text
     .replace(/[\r\n\t\u2028\u2029]+/g, ' ')
-    .replace(/[\p{Cc}\p{Cf}]/gu, '')
+    .replace(/(?![\u200C\u200D])[\p{Cc}\p{Cf}]/gu, '')
+    .replace(JOINERS, (run: string, at: number, all: string) =>
+      /\S/.test(all[at - 1] ?? '') && /\S/.test(all[at + run.length] ?? '') ? run[0]! : '',
+    )
     .replace(/\s{2,}/g, ' ')
     .trim();
 }
 
-/** True when the text looks like it carries a credential. */
+/**
+ * True when the text looks like it carries a credential. Joiners are not looked through by the
+ * patterns, so they are left out first: "Account\u200DKey=" is as much a key as "AccountKey=".
+ */
 export function looksLikeSecret(text: string): boolean {
-  return SECRET_PATTERNS.some((p) => p.test(text));
+  const plain = text.replace(JOINERS, '');
+  return SECRET_PATTERNS.some((p) => p.test(plain));
 }
 
 /**

@@ -8,7 +8,7 @@
  * Every call runs under a correlation id; an unexpected failure is logged once with it and
  * answered with a generic 500 that carries it, never the error's own text.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { type AccessMatrix, gaveAccess } from '../domain/access-inventory';
 import type { AccessPause, AuditLog, Clock, RequestStore } from '../domain/ports';
 import { REQUEST_STATES, type AccessRequest, type Actor } from '../domain/request';
@@ -164,22 +164,23 @@ export class TabApi {
    *
    * Paged: at most `limit` rows (default and maximum {@link MATRIX_PAGE_MAX}) from `offset`, in a
    * stable order (cluster, registry, row key); `nextOffset` while more follow. The axes and the
-   * unresolved clusters come with the first page only. `generatedAt` names the snapshot: when it
-   * differs between pages, the matrix was re-read meanwhile and the client starts again.
+   * unresolved clusters come with the first page only. `generatedAt` names the snapshot
+   * ({@link matrixSnapshot}): when it differs between pages, what the matrix shows changed
+   * meanwhile and the client starts again.
    */
   matrix(authorization: string | undefined, query: Record<string, string | undefined> = {}): Promise<ApiReply> {
     return this.handle(authorization, async (c) => {
       const page = pageOf(query);
       if (typeof page === 'string') return badRequest(page);
-      const paged = (body: MatrixBody): ApiReply => {
-        const rows = [...body.rows].sort(byPlace);
+      const paged = (whole: Omit<MatrixBody, 'generatedAt'>): ApiReply => {
+        const rows = [...whole.rows].sort(byPlace);
+        const generatedAt = matrixSnapshot({ ...whole, rows });
+        const body = { ...whole, generatedAt };
         const end = page.offset + page.limit;
         return {
           status: 200,
           body: {
-            ...(page.offset === 0
-              ? body
-              : { clusters: [], registries: [], unresolvedClusters: [], generatedAt: body.generatedAt }),
+            ...(page.offset === 0 ? body : { clusters: [], registries: [], unresolvedClusters: [], generatedAt }),
             rows: rows.slice(page.offset, end),
             total: rows.length,
             offset: page.offset,
@@ -232,7 +233,6 @@ export class TabApi {
           registries: axis(matrix.registries.map((x) => ({ id: x.id, name: x.name, loginServer: x.loginServer }))),
           rows,
           unresolvedClusters: matrix.unresolvedClusters.map((u) => ({ name: u.cluster.name, problem: u.problem })),
-          generatedAt: matrix.generatedAt,
         });
       }
       // A requester's own requests through the requester index, as My access reads them (the
@@ -251,7 +251,6 @@ export class TabApi {
         registries: axis(rows.map((r) => r.registry)),
         rows,
         unresolvedClusters: [],
-        generatedAt: snapshotTime(shown, now),
       });
     });
   }
@@ -285,7 +284,9 @@ export class TabApi {
         actor: c.actor,
         tenantId: c.user.tenantId,
         duration: input.duration,
-        reason: typeof input.reason === 'string' ? input.reason.slice(0, 2000) : undefined,
+        // Checked (bounds, secrets) by the extend flow itself, after whitespace is collapsed: a
+        // cut here could drop the words of a reason padded with spaces.
+        reason: input.reason,
       });
       return { status: 202, body: result };
     });
@@ -450,14 +451,18 @@ export class TabApi {
 }
 
 /**
- * The snapshot a listing of requests shows: when the newest of them changed (`now` for none). The
- * same on every page while nothing changes, so the client does not start again at each page;
- * a change in between moves it, and the client reads the pages again.
+ * The name of the snapshot a matrix answer shows, sent as `generatedAt` (the field the page
+ * already compares; opaque, for equality only): a digest of everything the whole answer shows,
+ * rows in page order with their states and the caller's Extend/Revoke, axes, unresolved
+ * clusters. The same on every page while nothing shown changes; any change moves it, whatever
+ * caused it. A time did not: the newest `updatedAt` missed what changes with no write to a listed
+ * request (a state reckoned from the clock, expiring then expired; an extension asked for, a
+ * request the matrix does not show that takes Extend off its original), and the inventory's read
+ * time missed the request details read from the store at every load.
  */
-function snapshotTime(requests: readonly AccessRequest[], now: Date): string {
-  let latest = '';
-  for (const r of requests) if (r.updatedAt > latest) latest = r.updatedAt;
-  return latest || now.toISOString();
+function matrixSnapshot(body: Omit<MatrixBody, 'generatedAt'>): string {
+  const shown = JSON.stringify([body.clusters, body.registries, body.unresolvedClusters, body.rows]);
+  return `sha256:${createHash('sha256').update(shown).digest('base64url')}`;
 }
 
 /** The request belongs to the caller's tenant (the token's `tid`, already lower case). */
@@ -474,6 +479,7 @@ function refusalStatus(err: UserFacingError): number {
   return 409;
 }
 
+/** A matrix answer before paging. */
 interface MatrixBody {
   clusters: unknown[];
   registries: unknown[];

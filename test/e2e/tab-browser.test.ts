@@ -14,12 +14,24 @@ import { buildWeb } from '../../scripts/build-web';
 import { cardText } from '../helpers/capturing-connector';
 import type { AccessRequest } from '../../src/domain/request';
 import { type Harness, startHarness, users } from '../helpers/harness';
-import { SANDBOX_APPROVAL_CHANNEL_ID, SANDBOX_TENANT_ID } from '../../src/sandbox/fixtures';
+import {
+  SANDBOX_APPROVAL_CHANNEL_ID,
+  SANDBOX_CLUSTERS,
+  SANDBOX_REGISTRIES,
+  SANDBOX_TENANT_ID,
+  sandboxResourceId,
+} from '../../src/sandbox/fixtures';
 import { CHROMIUM_FLAGS_LOOPBACK_ONLY, CHROMIUM_PATH } from '../helpers/chromium';
 
 const AXE = readFileSync(path.resolve(__dirname, '..', '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 // Page functions use `globalThis as any`: the project's tsconfig has no DOM lib (web/tsconfig.json has).
 const HOSTILE_REASON = '=HYPERLINK("http://evil.example/x") <img src=x onerror="window.__xss=1"> batch';
+
+/** A grid cell's `data-cell`: its cluster's and registry's resource ids, in lower case (web/src/matrix.ts). */
+const cellOf = (cluster: keyof typeof SANDBOX_CLUSTERS, registry: keyof typeof SANDBOX_REGISTRIES): string =>
+  `${sandboxResourceId('cluster', SANDBOX_CLUSTERS[cluster])}|${sandboxResourceId('registry', SANDBOX_REGISTRIES[registry])}`.toLowerCase();
+const PROD_CONTOSO = cellOf('prod', 'contoso');
+const DEV_ABAC = cellOf('dev', 'abac');
 
 describe('Teams tab in Chromium (sandbox sign-in)', () => {
   let h: Harness;
@@ -99,7 +111,7 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       expect(text).not.toContain(oscarId);
       expect(text).not.toContain(hostileId);
       expect(text).not.toContain('outside acrbot');
-      await expect(page.locator('[data-cell="aks-prod|contosoacr"]').innerText()).resolves.toContain('Active');
+      await expect(page.locator(`[data-cell="${PROD_CONTOSO}"]`).innerText()).resolves.toContain('Active');
       await page.goto(`${h.app.url}/tabs/personal`);
       await page.waitForSelector('body[data-ready="true"]');
       const personal = await page.locator('#grants').innerText();
@@ -220,13 +232,13 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
     const { ctx, page } = await signIn('approver', '/tabs/matrix');
     try {
       let focused = '';
-      for (let i = 0; i < 40 && !focused.includes('aks-prod|contosoacr'); i++) {
+      for (let i = 0; i < 40 && focused !== PROD_CONTOSO; i++) {
         await page.keyboard.press('Tab');
         focused = await page.evaluate(
           () => (globalThis as any).document.activeElement?.getAttribute('data-cell') ?? '',
         );
       }
-      expect(focused).toBe('aks-prod|contosoacr');
+      expect(focused).toBe(PROD_CONTOSO);
       await page.keyboard.press('Enter');
       const drawer = page.locator('dialog.drawer[open]');
       await drawer.waitFor();
@@ -239,7 +251,7 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       await page.keyboard.press('Escape');
       await expect(drawer.count()).resolves.toBe(0);
       expect(await page.evaluate(() => (globalThis as any).document.activeElement?.getAttribute('data-cell'))).toBe(
-        'aks-prod|contosoacr',
+        PROD_CONTOSO,
       );
     } finally {
       await ctx.close();
@@ -352,7 +364,7 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       try {
         expect(await page.evaluate(() => (globalThis as any).document.body.className)).toContain(`theme-${theme}`);
         expect(await axeViolations(page)).toEqual([]);
-        await page.click('[data-cell="aks-prod|contosoacr"]');
+        await page.click(`[data-cell="${PROD_CONTOSO}"]`);
         await page.locator('dialog.drawer .facts dt', { hasText: 'Approvers' }).first().waitFor();
         expect(await axeViolations(page)).toEqual([]);
         await page.goto(`${h.app.url}/tabs/personal?theme=${theme}`);
@@ -419,7 +431,7 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       expect(prohibited).toBe(0);
 
       await page.fill('#f-q', 'aks-dev');
-      const cell = page.locator('button[data-cell="aks-dev|contosoabac"]');
+      const cell = page.locator(`button[data-cell="${DEV_ABAC}"]`);
       await cell.focus();
       await page.keyboard.press('Enter');
       const reason = page.locator(`#revoke-${request.id}`);
@@ -443,8 +455,8 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       await page.keyboard.press('Escape');
       // The dialog's close event comes after the key: wait for the focus to land.
       await page.waitForFunction(
-        () => (globalThis as any).document.activeElement?.getAttribute('data-cell') === 'aks-dev|contosoabac',
-        undefined,
+        (key) => (globalThis as any).document.activeElement?.getAttribute('data-cell') === key,
+        DEV_ABAC,
         { timeout: 5000 },
       );
     } finally {
@@ -558,6 +570,50 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       await page.waitForSelector('body[data-ready="true"]');
       await expect(page.locator(`#grants li[data-request="${request.id}"]`).innerText()).resolves.toContain(
         `Access ends ${shown}`,
+      );
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test('after a revoke, focus comes back to the cell it left, not to a cell of the same names (sharedacr in two subscriptions)', async () => {
+    // aks-legacy pulls from the platform sharedacr (a role assignment made outside acrbot) and,
+    // by this grant, from the data subscription's: two cells named aks-legacy → sharedacr.
+    const request = await grantedToRiley(
+      `aks-legacy ${sandboxResourceId('registry', SANDBOX_REGISTRIES.sharedData)} legacy batch pulls shared images`,
+    );
+    const { ctx, page } = await signIn('approver', '/tabs/matrix');
+    try {
+      const label = (login: string) => `aks-legacy pulls from sharedacr (${login}):`;
+      const cells = await page
+        .locator('.matrix button.cell')
+        .evaluateAll((els) => els.map((el) => ((el as any).querySelector('.sr-only').textContent as string).trim()));
+      // The namesake comes first in the row (its subscription id sorts first): a look-up by names finds it.
+      const namesake = cells.indexOf(label('sharedacr.azurecr.io'));
+      expect(namesake).toBeGreaterThanOrEqual(0);
+      expect(cells.indexOf(label('sharedacr-b7c1.azurecr.io'))).toBeGreaterThan(namesake);
+
+      const cell = page.getByRole('button', { name: label('sharedacr-b7c1.azurecr.io') });
+      await cell.focus();
+      await page.keyboard.press('Enter');
+      const reason = page.locator(`#revoke-${request.id}`);
+      await reason.fill('the batch moved to the platform registry');
+      const drawn = await cell.elementHandle();
+      await page.locator('dialog.drawer form', { has: reason }).getByRole('button', { name: 'Revoke' }).click();
+      await page
+        .locator('dialog.drawer .action-message')
+        .filter({ hasText: /^Revoked / })
+        .waitFor();
+      // The page reloads its data (the cell is drawn anew), then Escape closes the drawer.
+      await page.waitForFunction((el) => !(el as any).isConnected, drawn);
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(() => (globalThis as any).document.activeElement?.classList.contains('cell'));
+      const focused = await page.evaluate(() =>
+        ((globalThis as any).document.activeElement.querySelector('.sr-only').textContent as string).trim(),
+      );
+      expect(focused).toBe(label('sharedacr-b7c1.azurecr.io'));
+      expect(await page.evaluate(() => (globalThis as any).document.activeElement.getAttribute('data-cell'))).toBe(
+        cellOf('legacy', 'sharedData'),
       );
     } finally {
       await ctx.close();

@@ -353,6 +353,14 @@ describe('tab API', () => {
       expect(noReason.status).toBe(400);
       expect(noReason.body).toMatchObject({ error: 'validation.reason' });
       expect(noReason.body.message).toMatch(/reason of at least/);
+      // Judged after whitespace is collapsed, as in chat: padding does not push the words out of it.
+      const padded = await post(base, `/api/tab/requests/${rileyRequest}/extend`, riley, {
+        duration: '7d',
+        reason: `${' '.repeat(2100)}password: hunter2hunter2`,
+      });
+      expect(padded.status).toBe(400);
+      expect(padded.body).toMatchObject({ error: 'validation.secret' });
+      expect(JSON.stringify(padded.body)).not.toContain('hunter2');
       const noDuration = await post(base, `/api/tab/requests/${rileyRequest}/extend`, riley, { reason: body.reason });
       expect(noDuration.status).toBe(400);
       expect(noDuration.body.message).toContain('duration is required');

@@ -103,3 +103,35 @@ describe('checkReason refuses secret-looking text', () => {
     }
   });
 });
+
+describe('singleLine keeps the joiners text needs (ZWNJ U+200C, ZWJ U+200D)', () => {
+  test.each([
+    ['an emoji ZWJ sequence (woman technologist)', 'on call: \u{1F469}\u200D\u{1F4BB} rotates the build'],
+    ['a family emoji (three joiners)', 'team \u{1F468}\u200D\u{1F469}\u200D\u{1F467} images'],
+    ['a Persian word with ZWNJ (mi-khaham)', 'برای استقرار \u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645'],
+    ['a Hindi conjunct with ZWJ', 'deploy \u0915\u094D\u200D\u0937 build'],
+  ])('%s is kept as typed', (_name, raw) => {
+    expect(singleLine(raw)).toBe(raw);
+    expect(checkReason(raw)).toBe(raw);
+  });
+
+  test('bidi overrides and isolates and other format characters still go, the joiners between letters stay', () => {
+    const bidi = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'];
+    for (const c of bidi) expect(singleLine(`deploy ${c}app\u200Dx${c} now`)).toBe('deploy app\u200Dx now');
+    // zero-width space, word joiner, BOM, soft hyphen, a tag character (invisible "ASCII smuggling").
+    expect(singleLine('pay\u200bments\u2060 api\ufeff\u00ad \u{E0041}ok')).toBe('payments api ok');
+  });
+
+  test('joiners that join nothing go; a run of them counts once', () => {
+    expect(singleLine('\u200D\u200Cdeploy \u200Dit\u200C')).toBe('deploy it');
+    expect(singleLine('deploy \u200D app')).toBe('deploy app');
+    expect(singleLine(`a${'\u200D'.repeat(20)}b`)).toBe('a\u200Db');
+    expect(codeOf(`ok${'\u200D'.repeat(20)}go`)).toBe('validation.reason');
+    expect(codeOf('\u200D\u200C'.repeat(10))).toBe('validation.reason');
+  });
+
+  test('a joiner inside a secret does not hide it', () => {
+    expect(codeOf('use Account\u200DKey=abc123== for it')).toBe('validation.secret');
+    expect(codeOf('token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOi\u200CIxMjM0NTY3ODkwIn0.sig')).toBe('validation.secret');
+  });
+});

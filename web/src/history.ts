@@ -49,7 +49,8 @@ function ensureDialog(): HTMLDialogElement {
 
 /**
  * Back to the cell or row that opened the drawer. After an action the page reloaded its data and
- * drew that button anew: the new one (same cell, same request) takes the focus instead.
+ * drew that button anew: the new one (same cell, same request) takes the focus instead, found by
+ * identity (a cell's resource ids, `cellKey`; a row's request id), never by names two may share.
  */
 function returnFocus(): void {
   const was = opener;

@@ -1,8 +1,8 @@
 /**
  * Loads the access matrix page by page (`/api/tab/matrix?offset=&limit=`): a large tenant's
- * matrix arrives in bounded answers instead of one huge one. When the server re-read the matrix
- * between pages (`generatedAt` changed), the load starts again, at most twice; rows are
- * de-duplicated by key either way.
+ * matrix arrives in bounded answers instead of one huge one. When what the matrix shows changed
+ * between pages (`generatedAt`, the snapshot's name, differs), the load starts again, at most
+ * twice; rows are de-duplicated by key either way.
  */
 import { api } from './api';
 import type { Host } from './host';

@@ -188,6 +188,16 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
   update();
 }
 
+/**
+ * The identity of a cell (its button's `data-cell`), by which the drawer gives focus back to it
+ * after the grid is drawn anew: the resource ids, since two clusters or registries may share a
+ * name (other resource groups or subscriptions). Lower case: Azure resource ids are
+ * case-insensitive, and one read may spell a segment otherwise than the next.
+ */
+function cellKey(clusterId: string, registryId: string): string {
+  return `${clusterId}|${registryId}`.toLowerCase();
+}
+
 /** The grid: every cluster and registry when nothing is filtered, else only those with matching entries. */
 function renderGrid(grid: HTMLElement, data: MatrixData, rows: Row[], ctx: DrawerContext, filtered: boolean): void {
   const cells = new Map<string, Row[]>();
@@ -252,7 +262,7 @@ function renderGrid(grid: HTMLElement, data: MatrixData, rows: Row[], ctx: Drawe
             'button',
             {
               class: `cell state-${state}`,
-              attrs: { type: 'button', 'data-cell': `${c.name}|${r.name}`, 'aria-haspopup': 'dialog' },
+              attrs: { type: 'button', 'data-cell': cellKey(c.id, r.id), 'aria-haspopup': 'dialog' },
               on: { click: () => openHistory(ctx, `${clusterName} → ${registryName}`, here) },
             },
             // Screen readers hear which cell this is; sighted users see it from the headers.

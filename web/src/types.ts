@@ -53,6 +53,7 @@ export interface MatrixData {
   rows: Row[];
   /** Clusters whose pulling identity could not be determined (they are not in the matrix). */
   unresolvedClusters: Array<{ name: string; problem: string }>;
+  /** The snapshot's name: a digest of what the whole answer shows, not a time (compare for equality only). */
   generatedAt: string;
 }
 
