@@ -4,7 +4,7 @@
  * dropped, and pending ones keep the rule they were bound to anyway, G18). A file still being
  * written is not taken: a change counts once two reads a moment apart find the same text.
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Policy, PolicyProvider } from '../domain/policy';
 import { parsePolicy, PolicyFileError, type PolicyLimits, policyHash, readPolicyText } from './policy-file';
@@ -22,6 +22,8 @@ export interface PolicySourceOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Checked against the policy (ACRBOT_APPROVAL_TTL); unknown, its longest. */
   limits?: PolicyLimits;
+  /** How often to look for the file's folder to come back once it was removed (default 2 s). */
+  rewatchMs?: number;
 }
 
 /** One read of the file: its text, or why it could not be read; `key` tells two reads apart. */
@@ -37,6 +39,8 @@ export class PolicySource implements PolicyProvider {
   private policy: Policy;
   private watcher: FSWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
+  /** Looks for the folder to come back after it was removed (the watch on it then ended). */
+  private rewatch: NodeJS.Timeout | undefined;
   /** Reloads run one at a time (a SIGHUP during a watcher's reload waits for it). */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly settleMs: number;
@@ -122,24 +126,76 @@ export class PolicySource implements PolicyProvider {
   /**
    * Watches the file's directory (editors and ConfigMap mounts replace the file rather than
    * write it, which a watch on the file itself would miss) and reloads shortly after a change.
+   * A directory that is removed ends its watch for good (the kernel drops it), though a new one
+   * of the same name may follow (a volume remounted, a deploy that recreates the folder): then
+   * acrbot looks for it every `rewatchMs`, and once it is back watches it again and reloads.
    */
   watch(): void {
-    if (!this.file || this.watcher) return;
+    if (!this.file || this.watcher || this.rewatch) return;
+    const folder = dirname(this.file);
     const name = basename(this.file);
-    this.watcher = watch(dirname(this.file), (_event, changed) => {
-      if (changed && changed !== name && !changed.startsWith('..')) return;
-      if (this.debounce) clearTimeout(this.debounce);
-      this.debounce = setTimeout(() => void this.reload(), 100);
-      this.debounce.unref();
-    });
+    try {
+      // The folder watched is this one: one removed and made again under the same name is
+      // another (its inode number may be reused; its birth time differs), which the old watch
+      // never reports on. Linux reports the removal as an event named after the folder itself.
+      const watched = folderIdentity(folder);
+      this.watcher = watch(folder, (_event, changed) => {
+        if (changed === basename(folder) || folderIdentity(folder) !== watched) return this.awaitFolder(folder);
+        if (changed && changed !== name && !changed.startsWith('..')) return;
+        this.reloadSoon();
+      });
+    } catch (err) {
+      // Gone between the check and the watch (or never there): looked for until it is.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      return this.awaitFolder(folder);
+    }
+    this.watcher.on('error', () => this.awaitFolder(folder));
     this.watcher.unref();
+  }
+
+  /**
+   * The folder went away (or was replaced): the dead watch is dropped, and a timer waits for the
+   * folder to be there (at once, when it was made again already).
+   */
+  private awaitFolder(folder: string): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+    if (this.rewatch) return;
+    this.rewatch = setInterval(() => {
+      if (!existsSync(folder)) return;
+      clearInterval(this.rewatch);
+      this.rewatch = undefined;
+      this.watch();
+      // Whatever it holds now was written while nothing watched it.
+      this.reloadSoon();
+    }, this.options.rewatchMs ?? 2000);
+    this.rewatch.unref();
+  }
+
+  private reloadSoon(): void {
+    if (this.debounce) clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => void this.reload(), 100);
+    this.debounce.unref();
   }
 
   /** Stops watching. */
   close(): void {
     if (this.debounce) clearTimeout(this.debounce);
+    if (this.rewatch) clearInterval(this.rewatch);
+    this.rewatch = undefined;
     this.watcher?.close();
     this.watcher = undefined;
+  }
+}
+
+/** Which folder is at `folder` (inode and birth time), or undefined when none is. */
+function folderIdentity(folder: string): string | undefined {
+  try {
+    const stat = statSync(folder);
+    return `${stat.ino}:${stat.birthtimeMs}`;
+  } catch {
+    // Not there (removed): the caller waits for it.
+    return undefined;
   }
 }
 

@@ -2,7 +2,7 @@
  * The policy file: every field parsed, every problem listed with its line, column and path, the
  * process refusing to start on a bad file, and reloads that keep the last good policy.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { parsePolicy, PolicyFileError, policyFromEnvironment } from '../../src/config/policy-file';
@@ -424,5 +424,45 @@ describe('policy file at start and on reload', () => {
     expect(await changed).toMatchObject({ ok: true, changed: true });
     source.close();
     expect(source.current().rules[0].approvalsRequired).toBe(3);
+  });
+
+  test('a folder removed and made again is watched again: the policy written into it is loaded', async () => {
+    const folder = dir.path('mounted');
+    mkdirSync(folder);
+    const file = join(folder, 'policy.yaml');
+    writeFileSync(file, EXAMPLE);
+    const results: PolicyReload[] = [];
+    let notify: () => void = () => undefined;
+    const source = new PolicySource(
+      parsePolicy(EXAMPLE, file),
+      file,
+      (r) => {
+        results.push(r);
+        notify();
+      },
+      { ...settledAtOnce, rewatchMs: 20 },
+    );
+    const reloadWhere = (ok: (r: PolicyReload) => boolean) =>
+      new Promise<PolicyReload>((resolve) => {
+        notify = () => {
+          const found = results.find(ok);
+          if (found) resolve(found);
+        };
+      });
+    source.watch();
+    try {
+      const back = reloadWhere((r) => r.ok && r.changed);
+      rmSync(folder, { recursive: true });
+      mkdirSync(folder);
+      writeFileSync(file, EXAMPLE.replace('approvalsRequired: 2', 'approvalsRequired: 3'));
+      expect(await back).toMatchObject({ ok: true, changed: true });
+      expect(source.current().rules[0].approvalsRequired).toBe(3);
+      // And it is watched again: the next edit is seen too.
+      const next = reloadWhere((r) => r.ok && r.changed && r.policy.rules[0].approvalsRequired === 4);
+      writeFileSync(file, EXAMPLE.replace('approvalsRequired: 2', 'approvalsRequired: 4'));
+      expect((await next).policy.rules[0].approvalsRequired).toBe(4);
+    } finally {
+      source.close();
+    }
   });
 });
