@@ -1,5 +1,4 @@
 /** Step "flows": planners, the request service, runners and the executor, wired to their ports. */
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/ports';
@@ -206,9 +205,11 @@ export function createFlows(
       owner,
       ttlMs: config.leaseTtlMs,
     },
+    // The job is named by the entry's idempotency key: one job per entry, and its id is the key
+    // the scheduler's handler falls back on for jobs stored before events carried one.
     (event) =>
       scheduler.schedule({
-        id: `audit.retry:${randomUUID()}`,
+        id: `audit.retry:${event.idempotencyKey}`,
         kind: 'audit.retry',
         dueAt: clock.now(),
         requestId: event.requestId,

@@ -101,9 +101,12 @@ export function registerJobs(
 
 function registerCoreJobs(scheduler: Scheduler, flows: Flows): void {
   // An audit entry that failed after an Azure change: written until it succeeds (backoff).
+  // Under its idempotency key, so a run after one whose append was stored (the job's delete
+  // failed, the instance died before it) appends nothing. A job stored before events carried
+  // a key falls back on its own id: its own re-runs then write the entry once.
   scheduler.register('audit.retry', async (job) => {
     const event = job.payload?.event as AuditEvent | undefined;
-    if (event) await flows.executor.appendRetried(event);
+    if (event) await flows.executor.appendRetried({ ...event, idempotencyKey: event.idempotencyKey ?? job.id });
   });
   scheduler.register('request.expire', async (job) => {
     if (job.requestId) await flows.requests.expireIfDue(job.requestId);

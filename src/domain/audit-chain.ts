@@ -20,7 +20,28 @@ export interface AuditEvent {
   /** Decisions: the policy rule that made or allowed them, and the policy's sha256 (G18). */
   ruleId?: string;
   policyHash?: string;
+  /**
+   * Makes the append idempotent: an append whose key is already in the log returns the entry
+   * stored under it instead of appending another (a retried write whose first attempt may have
+   * been stored, an `audit.retry` job run twice). Content cannot tell a repeat from a second
+   * real event, a key can. The store checks it atomically with the append (a unique index, or a
+   * key row in the entry's transaction), so it holds across instances. Give a fresh random value
+   * per event (at most {@link IDEMPOTENCY_KEY_MAX} characters), never a value derived from user
+   * input; absent on events that need no deduplication.
+   *
+   * It is part of the entry, so it is hashed and MAC'd: the store's key index (a column, a key
+   * row) is only a lookup of the entry that carries the key. Someone who can write the store
+   * but not sign entries can then neither make a pending append look done (an index pointing at
+   * an entry without that key is refused, and verify reports the mismatch) nor pass a repeat off
+   * as a second event (deleting the index lets the event be appended again, but both copies
+   * carry the key, and {@link verifyChain} names the repeat). An entry without a key hashes
+   * exactly as before keys existed.
+   */
+  idempotencyKey?: string;
 }
+
+/** Longest {@link AuditEvent.idempotencyKey}: escaped into a Tables row key, it stays under the service's 1 KiB. */
+export const IDEMPOTENCY_KEY_MAX = 128;
 
 /** An entry as stored. */
 export interface AuditEntry extends AuditEvent {
@@ -123,6 +144,8 @@ export function chainEntry(
   // Absent (not undefined-valued) on entries without a rule, so their hashes are unchanged.
   if (event.ruleId !== undefined) entry.ruleId = String(event.ruleId).slice(0, 64);
   if (event.policyHash !== undefined) entry.policyHash = String(event.policyHash).slice(0, 64);
+  // Refused rather than cut: a shortened key would be another key.
+  if (event.idempotencyKey !== undefined) entry.idempotencyKey = checkedIdempotencyKey(event.idempotencyKey);
   entry.seq = (previous?.seq ?? 0) + 1;
   entry.ts = ts.toISOString();
   entry.prevHash = previous?.hash ?? GENESIS_HASH;
@@ -132,12 +155,33 @@ export function chainEntry(
   return entry;
 }
 
+/** The key as stored, or an error for one no store can index (empty, too long, not a string). */
+export function checkedIdempotencyKey(key: unknown): string {
+  if (typeof key !== 'string' || key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX)
+    throw new Error(`an audit idempotency key is a string of 1-${IDEMPOTENCY_KEY_MAX} characters`);
+  return key;
+}
+
+/**
+ * The entry a store's key index names for `key`, as an append under that key returns it: the
+ * entry must carry the key itself (it is hashed and MAC'd, the index is not), else the index
+ * was altered and the append is refused rather than treated as done.
+ */
+export function storedUnderKey(entry: unknown, key: string): AuditEntry {
+  if (entry === null || typeof entry !== 'object' || (entry as AuditEntry).idempotencyKey !== key)
+    throw new Error(
+      "the audit log's index names an entry for this idempotency key that does not carry it (the index was modified); nothing was appended",
+    );
+  return entry as AuditEntry;
+}
+
 /** The keys {@link hashEntry} hashes of an entry chainEntry builds, in canonicalJson's (sorted) order. */
 const CONTENT_KEYS = [
   'action',
   'actor',
   'correlationIds',
   'detail',
+  'idempotencyKey',
   'outcome',
   'policyHash',
   'requestId',
@@ -238,6 +282,9 @@ export interface ChainHead {
  * the key existed), and the newest entry must carry one. A valid MAC on the newest entry
  * vouches for its hash and, through the prevHash links, for every entry before it; without
  * that rule a log rewritten from seq 1 with no MACs at all would be one long "unkeyed prefix".
+ *
+ * An idempotency key that appears on two entries breaks the chain at the second: the store's
+ * key index, which makes a repeated append return the first, was tampered with.
  */
 export function verifyChain(
   entries: Iterable<AuditEntry>,
@@ -250,6 +297,8 @@ export function verifyChain(
   let unkeyedPrefix = 0;
   let prevHash = GENESIS_HASH;
   let count = 0;
+  // Seq of each idempotency key seen (only entries that carry one: a few per request).
+  const keySeqs = new Map<unknown, number>();
   for (const entry of entries) {
     count++;
     // Stored text that is not an entry (a null, a number): altered, and said so, not a crash of
@@ -298,6 +347,19 @@ export function verifyChain(
           problem: 'the MAC does not match (the entry or the chain was rewritten without the audit key)',
         };
       } else keyed = true;
+    }
+    if (entry.idempotencyKey !== undefined) {
+      // Every store appends a key once (its index is checked in the append's transaction), so a
+      // repeat means the index was removed and the event appended again: one event, twice.
+      const first = keySeqs.get(entry.idempotencyKey);
+      if (first !== undefined)
+        return {
+          intact: false,
+          count,
+          brokenAtSeq: entry.seq,
+          problem: `the entry repeats the idempotency key of seq ${first} (acrbot appends an event under its key once: the store's index of that key was removed and the event written again)`,
+        };
+      keySeqs.set(entry.idempotencyKey, entry.seq);
     }
     prevHash = hash;
     expectedSeq++;

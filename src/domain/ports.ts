@@ -145,7 +145,12 @@ export interface RequestStore {
 
 /** The append-only audit log (G11). */
 export interface AuditLog {
-  /** Appends and returns the stored entry; throws if the entry could not be made durable. */
+  /**
+   * Appends and returns the stored entry; throws if the entry could not be made durable. With
+   * an {@link AuditEvent.idempotencyKey} already in the log it appends nothing and returns the
+   * entry stored under that key (checked atomically with the append, across instances); it
+   * throws if the store names an entry for the key that does not carry it (a tampered index).
+   */
   append(event: AuditEvent): Promise<AuditEntry>;
   latest(limit: number): Promise<AuditEntry[]>;
   forRequest(requestId: string): Promise<AuditEntry[]>;

@@ -3,6 +3,7 @@
  * reach app" when an invoke takes more than a few seconds). Tracks in-flight work so a
  * shutdown can finish it, and resumes work a crash interrupted (G13).
  */
+import { randomUUID } from 'node:crypto';
 import type { AuditEvent } from '../domain/audit-chain';
 import { isUserFacing } from '../domain/errors';
 import type { AuditLog, Clock, LeaseStore, RequestStore } from '../domain/ports';
@@ -72,8 +73,9 @@ export class Executor {
     /**
      * Persists an audit entry that could not be written after an Azure change was made (an
      * `audit.retry` job): the change happened, so the request says so and the entry follows.
+     * The event carries the idempotency key its first attempt was made with (see appendRetried).
      */
-    private readonly auditRetry?: (event: AuditEvent) => Promise<void>,
+    private readonly auditRetry?: (event: AuditEvent & { idempotencyKey: string }) => Promise<void>,
     /**
      * The pause of new access, read before a run starts: a request approved before the pause
      * (or by a click racing it) that has not started yet changes nothing in Azure.
@@ -86,8 +88,14 @@ export class Executor {
     return Math.max(1000, Math.floor(this.exec.ttlMs / 2));
   }
 
-  /** Appends an audit entry an `audit.retry` job carries (throws to be retried with backoff). */
-  async appendRetried(event: AuditEvent): Promise<void> {
+  /**
+   * Appends an audit entry an `audit.retry` job carries (throws to be retried with backoff).
+   * The event must carry its idempotency key (the one its first attempt was made with): a job
+   * run again after its append was stored (its delete failed, or the instance died in between),
+   * or after a first attempt that was stored but reported failed, finds the entry under that
+   * key and appends nothing.
+   */
+  async appendRetried(event: AuditEvent & { idempotencyKey: string }): Promise<void> {
     await this.audit.append(event);
   }
 
@@ -167,7 +175,7 @@ export class Executor {
     const targets = [request.plan.cluster.id, request.plan.registry.id];
     const tenantId = request.tenantId;
     const record = async (
-      event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail' | 'correlationIds'>,
+      event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail' | 'correlationIds' | 'idempotencyKey'>,
     ) => {
       await guard.check();
       await this.audit.append({ ...event, actor: ACRBOT_ACTOR, tenantId, requestId });
@@ -234,12 +242,16 @@ export class Executor {
     const recordOrRetry = async (
       event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail' | 'correlationIds'>,
     ) => {
+      // One key for this entry, from the first attempt on: a failed attempt may still have been
+      // stored (no answer from the store), and the retry job appends under the same key, so the
+      // entry is written once however many attempts it takes.
+      const keyed = { ...event, idempotencyKey: randomUUID() };
       try {
-        await record(event);
+        await record(keyed);
       } catch (err) {
         // Taken over by another instance: stop; the new holder writes the rest.
         if (err instanceof LeaseLostError) throw err;
-        const full: AuditEvent = { ...event, actor: ACRBOT_ACTOR, tenantId, requestId };
+        const full = { ...keyed, actor: ACRBOT_ACTOR, tenantId, requestId };
         this.log.error({ err, requestId, action: event.action }, 'audit write failed; scheduling an audit.retry');
         if (!this.auditRetry) throw err;
         await this.auditRetry(full).catch((retryErr: unknown) =>

@@ -190,3 +190,86 @@ describe('Azure Tables: a write whose answer was lost is the store’s own', () 
     await expect(store.current()).resolves.toEqual(pause);
   });
 });
+
+describe('Azure Tables: audit appends under an idempotency key', () => {
+  /**
+   * The next batch (POST) fails for the caller with a 503 that nothing resends (outside the
+   * retry policy): `after` the service applied it, or `before` it reached the service.
+   */
+  function failNextBatch(client: TableClient, when: 'after' | 'before'): void {
+    let armed = true;
+    client.pipeline.addPolicy({
+      name: `fail-next-batch-${++policies}`,
+      sendRequest: async (request, next) => {
+        if (request.method !== 'POST' || !armed) return next(request);
+        armed = false;
+        const response = when === 'after' ? await next(request) : undefined;
+        throw new RestError('Service Unavailable', { statusCode: 503, request, response });
+      },
+    });
+  }
+
+  test('an append that failed after the service stored it (a 503 on the last try) is the stored entry, keyed or not', async () => {
+    const audit = await table('audit');
+    const log = new TablesAuditLog(audit, new FakeClock());
+    await log.append(auditEvent(1, { action: 'first' }));
+    failNextBatch(audit, 'after');
+    const keyed = await log.append(auditEvent(2, { action: 'keyed', idempotencyKey: 'audit.retry:k-1' }));
+    expect(keyed).toMatchObject({ seq: 2, idempotencyKey: 'audit.retry:k-1' });
+    failNextBatch(audit, 'after');
+    await expect(log.append(auditEvent(3, { action: 'unkeyed' }))).resolves.toMatchObject({ seq: 3 });
+    // The retry a caller would still make (a job run again) finds the key: nothing appended twice.
+    await expect(log.append(auditEvent(2, { action: 'keyed', idempotencyKey: 'audit.retry:k-1' }))).resolves.toEqual(
+      keyed,
+    );
+    expect((await log.latest(10)).map((e) => `${e.seq}:${e.action}`)).toEqual(['1:first', '2:keyed', '3:unkeyed']);
+    await expect(log.verify()).resolves.toEqual({ intact: true, count: 3 });
+  });
+
+  test('an append that failed before the service got it is a failure; its retry under the key appends it once', async () => {
+    const audit = await table('audit');
+    const log = new TablesAuditLog(audit, new FakeClock());
+    await log.append(auditEvent(1));
+    failNextBatch(audit, 'before');
+    const event = auditEvent(2, { action: 'request.succeeded', idempotencyKey: 'audit.retry:k-2' });
+    await expect(log.append(event)).rejects.toThrow('the audit entry could not be written');
+    expect(await log.latest(10)).toHaveLength(1);
+    const written = await log.append(event);
+    await expect(log.append(event)).resolves.toEqual(written);
+    expect((await log.latest(10)).map((e) => e.seq)).toEqual([1, 2]);
+  });
+
+  test('another instance appending under a key already written (a retry job run again there) gets the stored entry; the appends queued with it are written', async () => {
+    const prefix = world.azurite.freshPrefix();
+    const log = new TablesAuditLog(await table('audit', prefix), new FakeClock());
+    const other = new TablesAuditLog(await table('audit', prefix), new FakeClock());
+    const first = await log.append(auditEvent(1, { idempotencyKey: 'audit.retry:k-3' }));
+    // One transaction on `other`: its key row create fails the whole of it (409), the rest go again.
+    const results = await Promise.all([
+      other.append(auditEvent(2)),
+      other.append(auditEvent(1, { idempotencyKey: 'audit.retry:k-3' })),
+      other.append(auditEvent(3, { idempotencyKey: 'audit.retry:k-4' })),
+      other.append(auditEvent(1, { idempotencyKey: 'audit.retry:k-3' })),
+    ]);
+    expect(results[1]).toEqual(first);
+    expect(results[3]).toEqual(first);
+    expect([results[0].seq, results[2].seq].sort()).toEqual([2, 3]);
+    expect((await log.latest(10)).map((e) => e.idempotencyKey)).toEqual([
+      'audit.retry:k-3',
+      undefined,
+      'audit.retry:k-4',
+    ]);
+    await expect(log.verify()).resolves.toEqual({ intact: true, count: 3 });
+  });
+
+  test('a key row naming an entry that does not carry the key (written by hand) makes the append fail, not pass as done', async () => {
+    const audit = await table('audit');
+    const log = new TablesAuditLog(audit, new FakeClock());
+    await log.append(auditEvent(1));
+    await audit.createEntity({ partitionKey: 'audit', rowKey: 'k|audit.retry:k-5', seq: 1 });
+    await expect(log.append(auditEvent(2, { idempotencyKey: 'audit.retry:k-5' }))).rejects.toThrow(
+      /index names an entry for this idempotency key that does not carry it/,
+    );
+    expect(await log.latest(10)).toHaveLength(1);
+  });
+});

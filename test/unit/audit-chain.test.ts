@@ -6,7 +6,9 @@ import {
   chainEntry,
   GENESIS_HASH,
   hashEntry,
+  IDEMPOTENCY_KEY_MAX,
   macOf,
+  storedUnderKey,
   verifyChain,
   type AuditEntry,
   type AuditEvent,
@@ -280,5 +282,73 @@ describe('verifyChain', () => {
       }
     }
     expect(verifyChain(gen())).toEqual({ intact: true, count: 10_000 });
+  });
+});
+
+describe('idempotency keys in the chain', () => {
+  const previous = { seq: 4, hash: 'a'.repeat(64) };
+  const ts = new Date('2025-01-15T09:00:00.000Z');
+  const key = Buffer.from('k'.repeat(32));
+  const event: AuditEvent = {
+    actor: { objectId: 'o-1', name: 'Riley' },
+    tenantId: 't-1',
+    action: 'request.succeeded',
+    requestId: 'R-AAAAAAAA',
+    targetIds: ['c', 'r'],
+    outcome: 'succeeded',
+    detail: 'done',
+    correlationIds: ['x-1'],
+  };
+
+  test('an entry without a key hashes and MACs exactly as before keys existed (values computed by the code before them)', () => {
+    const entry = chainEntry(event, previous, ts, key);
+    expect('idempotencyKey' in entry).toBe(false);
+    expect(entry.hash).toBe('ee3e4ef7893aa5cbacc3d863652bb03d6a3bce08fd0651316e5d695c38e12f6b');
+    expect(entry.mac).toBe('59e9317801c883757ec36c8e5ebbbd4deb14f6ed51c6458d6594ee3f27eec667');
+  });
+
+  test('a key is part of the hashed entry: verified like any field, and changing it breaks the chain', () => {
+    const entry = chainEntry({ ...event, idempotencyKey: 'audit.retry:k-1' }, undefined, ts, key);
+    expect(entry.idempotencyKey).toBe('audit.retry:k-1');
+    const { hash, ...rest } = entry;
+    expect(hashEntry(rest)).toBe(hash);
+    expect(hash).not.toBe(chainEntry(event, undefined, ts, key).hash);
+    const stored = JSON.parse(JSON.stringify(entry)) as AuditEntry;
+    expect(verifyChain([stored], { seq: 1, hash }, key)).toEqual({ intact: true, count: 1 });
+    expect(verifyChain([{ ...stored, idempotencyKey: 'audit.retry:other' }], undefined, key)).toMatchObject({
+      intact: false,
+      brokenAtSeq: 1,
+      problem: 'content does not match its hash (the entry was modified)',
+    });
+  });
+
+  test('verify names the second entry carrying a key already used (the index was removed and the event appended again)', () => {
+    const clock = new FakeClock();
+    const a = chainEntry(auditEvent(1, { idempotencyKey: 'k-1' }), undefined, clock.advance(SECOND), key);
+    const b = chainEntry(auditEvent(2, { idempotencyKey: 'k-2' }), a, clock.advance(SECOND), key);
+    const c = chainEntry(auditEvent(1, { idempotencyKey: 'k-1' }), b, clock.advance(SECOND), key);
+    expect(verifyChain([a, b], undefined, key)).toEqual({ intact: true, count: 2 });
+    expect(verifyChain([a, b, c], { seq: 3, hash: c.hash }, key)).toEqual({
+      intact: false,
+      count: 3,
+      brokenAtSeq: 3,
+      problem:
+        "the entry repeats the idempotency key of seq 1 (acrbot appends an event under its key once: the store's index of that key was removed and the event written again)",
+    });
+  });
+
+  test.each([[''], ['x'.repeat(IDEMPOTENCY_KEY_MAX + 1)], [42 as unknown as string]])(
+    'a key no store could index is refused, not cut (%j)',
+    (bad) => {
+      expect(() => chainEntry({ ...event, idempotencyKey: bad }, undefined, ts)).toThrow(/idempotency key is a string/);
+    },
+  );
+
+  test('an entry an index names for a key must carry that key', () => {
+    const entry = chainEntry({ ...event, idempotencyKey: 'k-1' }, undefined, ts);
+    expect(storedUnderKey(entry, 'k-1')).toBe(entry);
+    expect(() => storedUnderKey(entry, 'k-2')).toThrow(/does not carry it/);
+    expect(() => storedUnderKey(chainEntry(event, undefined, ts), 'k-1')).toThrow(/does not carry it/);
+    expect(() => storedUnderKey(undefined, 'k-1')).toThrow(/does not carry it/);
   });
 });

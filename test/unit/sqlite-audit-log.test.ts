@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import type { AuditEntry } from '../../src/domain/audit-chain';
+import { openAuditReadOnly } from '../../src/audit-cli/storage';
+import { chainEntry, type AuditEntry } from '../../src/domain/audit-chain';
 import { SqliteAuditLog } from '../../src/integrations/store/sqlite-audit-log';
 import { openSqlite, type SqliteDatabase } from '../../src/integrations/store/sqlite-database';
 import { describeAuditLogContract } from './support/audit-log-contract';
@@ -230,6 +231,121 @@ describe('SqliteAuditLog across connections', () => {
       await expect(log.verify()).resolves.toEqual({ intact: true, count: 3 });
     } finally {
       second.close();
+    }
+  });
+});
+
+describe('SqliteAuditLog idempotency keys', () => {
+  const columns = (db: Database.Database) =>
+    (db.prepare('PRAGMA table_info(audit)').all() as { name: string }[]).map((c) => c.name);
+
+  /** A file as acrbot wrote it before keys: no idempotency_key column, entries without a key. */
+  function fileFromBeforeKeys(n: number): { path: string; entries: AuditEntry[] } {
+    const path = tmp.path('before-keys.db');
+    const db = openSqlite(path);
+    const clock = new FakeClock();
+    const entries: AuditEntry[] = [];
+    for (let i = 1; i <= n; i++) {
+      const entry = chainEntry(auditEvent(i), entries[i - 2], clock.advance(SECOND));
+      db.prepare('INSERT INTO audit (seq, request_id, entry) VALUES (?, ?, ?)').run(
+        entry.seq,
+        entry.requestId ?? null,
+        JSON.stringify(entry),
+      );
+      db.prepare('INSERT OR REPLACE INTO audit_head (id, seq, hash) VALUES (1, ?, ?)').run(entry.seq, entry.hash);
+      entries.push(entry);
+    }
+    expect(columns(db)).not.toContain('idempotency_key');
+    db.close();
+    return { path, entries };
+  }
+
+  test('a file from before keys gets the column on open: its entries still verify, a key is then appended once', async () => {
+    const { path, entries } = fileFromBeforeKeys(3);
+    // The audit CLI's read-only connection cannot add the column: it still verifies the old file.
+    const before = openAuditReadOnly(path);
+    try {
+      await expect(before.log.verify()).resolves.toEqual({ intact: true, count: 3 });
+    } finally {
+      before.close();
+    }
+    const db = openSqlite(path);
+    try {
+      const log = new SqliteAuditLog(db, new FakeClock('2025-01-15T10:00:00.000Z'));
+      expect(columns(db)).toContain('idempotency_key');
+      await expect(log.verify()).resolves.toEqual({ intact: true, count: 3 });
+      const keyed = await log.append(auditEvent(4, { idempotencyKey: 'audit.retry:k-1' }));
+      expect(keyed).toMatchObject({ seq: 4, prevHash: entries[2].hash, idempotencyKey: 'audit.retry:k-1' });
+      await expect(log.append(auditEvent(4, { idempotencyKey: 'audit.retry:k-1' }))).resolves.toEqual(keyed);
+      // Opened again (a restart, another process): the migration does nothing twice.
+      expect(() => new SqliteAuditLog(db, new FakeClock())).not.toThrow();
+      await expect(log.verify()).resolves.toEqual({ intact: true, count: 4 });
+    } finally {
+      db.close();
+    }
+  });
+
+  test('two processes on one file appending under one key store it once', async () => {
+    const path = tmp.path('shared-keys.db');
+    const dbA = openSqlite(path);
+    const dbB = openSqlite(path);
+    const clock = new FakeClock();
+    const [a, b] = [new SqliteAuditLog(dbA, clock), new SqliteAuditLog(dbB, clock)];
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).append(auditEvent(i, { idempotencyKey: `k-${i % 3}` }))),
+      );
+      expect(new Set(results.map((e) => e.seq)).size).toBe(3);
+      await expect(a.verify()).resolves.toEqual({ intact: true, count: 3 });
+    } finally {
+      dbA.close();
+      dbB.close();
+    }
+  });
+
+  test('a key column naming an entry that does not carry the key: the append is refused, nothing written, verify names it', async () => {
+    const t = await fileLog(2);
+    try {
+      // Someone with the file marks entry 2 as the retried entry's, so that its append looks done.
+      t.attacker.exec('DROP TRIGGER audit_no_update');
+      t.attacker.prepare("UPDATE audit SET idempotency_key = 'audit.retry:pending' WHERE seq = 2").run();
+      await expect(t.log.append(auditEvent(3, { idempotencyKey: 'audit.retry:pending' }))).rejects.toThrow(
+        /index names an entry for this idempotency key that does not carry it/,
+      );
+      expect((await t.log.latest(10)).map((e) => e.seq)).toEqual([1, 2]);
+      await expect(t.log.verify()).resolves.toEqual({
+        intact: false,
+        count: 1,
+        brokenAtSeq: 2,
+        problem: "the entry's idempotency key index differs from the entry (it was modified)",
+      });
+    } finally {
+      t.close();
+    }
+  });
+
+  test('a key column cleared (so the event could be appended again) is named by verify', async () => {
+    const t = await fileLog(1);
+    try {
+      await t.log.append(auditEvent(2, { idempotencyKey: 'audit.retry:done' }));
+      t.attacker.exec('DROP TRIGGER audit_no_update');
+      t.attacker.prepare('UPDATE audit SET idempotency_key = NULL WHERE seq = 2').run();
+      await expect(t.log.verify()).resolves.toMatchObject({ intact: false, brokenAtSeq: 2 });
+      // Appended again past the cleared index, which is then put back: both copies carry the
+      // key, and the repeat is named.
+      await expect(t.log.append(auditEvent(2, { idempotencyKey: 'audit.retry:done' }))).resolves.toMatchObject({
+        seq: 3,
+      });
+      t.attacker.exec('DROP INDEX audit_by_idempotency_key');
+      t.attacker.prepare("UPDATE audit SET idempotency_key = 'audit.retry:done' WHERE seq = 2").run();
+      await expect(t.log.verify()).resolves.toEqual({
+        intact: false,
+        count: 3,
+        brokenAtSeq: 3,
+        problem: expect.stringMatching(/^the entry repeats the idempotency key of seq 2 /),
+      });
+    } finally {
+      t.close();
     }
   });
 });

@@ -85,6 +85,8 @@ export class MemoryRequestStore implements RequestStore {
 /** Audit entries in an array; appends are serialised by the event loop. */
 export class MemoryAuditLog implements AuditLog {
   private readonly entries: AuditEntry[] = [];
+  /** Seq of the entry appended under each idempotency key. */
+  private readonly byKey = new Map<string, number>();
   constructor(
     private readonly clock: Clock,
     /** The audit key (MACs on entries); undefined keeps entries unkeyed. */
@@ -92,8 +94,12 @@ export class MemoryAuditLog implements AuditLog {
   ) {}
 
   async append(event: AuditEvent): Promise<AuditEntry> {
+    // Looked up and recorded with no await in between: atomic, as the event loop runs it.
+    const stored = event.idempotencyKey === undefined ? undefined : this.byKey.get(event.idempotencyKey);
+    if (stored !== undefined) return structuredClone(this.entries[stored - 1]);
     const entry = chainEntry(event, this.entries[this.entries.length - 1], this.clock.now(), this.key);
     this.entries.push(entry);
+    if (entry.idempotencyKey !== undefined) this.byKey.set(entry.idempotencyKey, entry.seq);
     return structuredClone(entry);
   }
 

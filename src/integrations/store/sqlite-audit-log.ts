@@ -1,16 +1,45 @@
-/** The audit log in SQLite: append-only (triggers refuse UPDATE/DELETE), hash-chained (G11). */
+/**
+ * The audit log in SQLite: append-only (triggers refuse UPDATE/DELETE), hash-chained (G11). An
+ * entry's idempotency key (if any) is also in the `idempotency_key` column, under a unique
+ * index: an append looks it up in the transaction that would insert the entry, so a key is
+ * appended once across every process on the file.
+ */
 import type { AuditEntry, AuditEvent, AuditKey, ChainVerdict } from '../../domain/audit-chain';
-import { chainEntry, verifyChain } from '../../domain/audit-chain';
+import { chainEntry, storedUnderKey, verifyChain } from '../../domain/audit-chain';
 import type { AuditLog, Clock } from '../../domain/ports';
+import type { Statement } from 'better-sqlite3';
 import { commitGroupOf, type SqliteCommitGroup } from './sqlite-commit-group';
 import type { SqliteDatabase } from './sqlite-database';
+
+/**
+ * Adds the idempotency_key column and its unique index to a file written before keys existed
+ * (a no-op once there), under the write lock so processes opening one file at once add it once.
+ * Entries already there keep a NULL key, which the index leaves out. Returns whether the column
+ * exists: a read-only connection to such a file (the audit CLI) cannot add it, reads without it
+ * and never appends.
+ */
+function addIdempotencyKeyColumn(db: SqliteDatabase): boolean {
+  const hasColumn = () =>
+    (db.prepare('PRAGMA table_info(audit)').all() as { name: string }[]).some((c) => c.name === 'idempotency_key');
+  if (db.readonly) return hasColumn();
+  db.transaction(() => {
+    if (!hasColumn()) db.exec('ALTER TABLE audit ADD COLUMN idempotency_key TEXT');
+    db.exec(
+      'CREATE UNIQUE INDEX IF NOT EXISTS audit_by_idempotency_key ON audit(idempotency_key) WHERE idempotency_key IS NOT NULL',
+    );
+  }).immediate();
+  return true;
+}
 
 /** SQLite-backed {@link AuditLog}. */
 export class SqliteAuditLog implements AuditLog {
   private readonly last;
   private readonly headAndTail;
-  private readonly insert;
   private readonly appendTx;
+  /** Whether the file has the idempotency_key column (only a read-only connection to an older file lacks it). */
+  private readonly keyColumn: boolean;
+  /** Statements naming idempotency_key, prepared on the first append (see {@link keyColumn}). */
+  private keyed: { insert: Statement; entryOfKey: Statement } | undefined;
   private readonly writeHead;
   private readonly newestFirst;
   private readonly ofRequest;
@@ -23,12 +52,12 @@ export class SqliteAuditLog implements AuditLog {
     /** The audit key (MACs on entries); undefined keeps entries unkeyed. */
     private readonly key?: AuditKey,
   ) {
+    this.keyColumn = addIdempotencyKeyColumn(db);
     this.group = commitGroupOf(db);
     this.last = db.prepare('SELECT seq, entry FROM audit ORDER BY seq DESC LIMIT 1');
     this.headAndTail = db.prepare(
       'SELECT (SELECT max(seq) FROM audit) AS tail, (SELECT seq FROM audit_head WHERE id = 1) AS headSeq, (SELECT hash FROM audit_head WHERE id = 1) AS headHash',
     );
-    this.insert = db.prepare('INSERT INTO audit (seq, request_id, entry) VALUES (?, ?, ?)');
     // Prepared once, like the append's: with an audit channel every request change reads both.
     this.newestFirst = db.prepare('SELECT entry FROM audit ORDER BY seq DESC LIMIT ?');
     this.ofRequest = db.prepare('SELECT entry FROM audit WHERE request_id = ? ORDER BY seq');
@@ -39,11 +68,24 @@ export class SqliteAuditLog implements AuditLog {
     // Runs in the commit group's transaction, which takes the write lock (BEGIN IMMEDIATE)
     // before the tail is read, so appends from several processes on one file still form one
     // gap-free chain; a savepoint there, so an append that throws leaves nothing behind.
+    // The key is looked up in the same transaction: no other append can land in between.
     this.appendTx = db.transaction((event: AuditEvent) => {
+      const { insert, entryOfKey } = this.keyedStatements();
+      if (event.idempotencyKey !== undefined) {
+        const stored = entryOfKey.get(event.idempotencyKey) as { entry: string } | undefined;
+        if (stored) return storedUnderKey(JSON.parse(stored.entry), event.idempotencyKey);
+      }
       const entry = chainEntry(event, this.previous(), this.clock.now(), this.key);
-      this.insert.run(entry.seq, entry.requestId ?? null, JSON.stringify(entry));
+      insert.run(entry.seq, entry.requestId ?? null, entry.idempotencyKey ?? null, JSON.stringify(entry));
       this.writeHead.run(entry.seq, entry.hash);
       return entry;
+    });
+  }
+
+  private keyedStatements(): { insert: Statement; entryOfKey: Statement } {
+    return (this.keyed ??= {
+      insert: this.db.prepare('INSERT INTO audit (seq, request_id, idempotency_key, entry) VALUES (?, ?, ?, ?)'),
+      entryOfKey: this.db.prepare('SELECT entry FROM audit WHERE idempotency_key = ?'),
     });
   }
 
@@ -101,16 +143,16 @@ export class SqliteAuditLog implements AuditLog {
   private verifySnapshot(): ChainVerdict {
     const head = this.db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as
       { seq: number; hash: string } | undefined;
-    // request_id is the index `audit R-…` and exports read by: checked against the entry too, as
-    // the hash covers only the entry.
+    // request_id is the index `audit R-…` and exports read by, idempotency_key the one appends
+    // look keys up in: both checked against the entry, as the hash covers only the entry.
     const rows = this.db
-      .prepare('SELECT seq, entry, request_id FROM audit ORDER BY seq')
+      .prepare(`SELECT seq, entry, request_id, ${this.keyColumn ? 'idempotency_key' : 'NULL'} FROM audit ORDER BY seq`)
       .raw()
-      .iterate() as IterableIterator<[number, string, string | null]>;
+      .iterate() as IterableIterator<[number, string, string | null, string | null]>;
     let broken: ChainVerdict | undefined;
     let seen = 0;
     function* entries(): Generator<AuditEntry> {
-      for (const [seq, text, indexed] of rows) {
+      for (const [seq, text, indexed, keyIndexed] of rows) {
         let entry: AuditEntry;
         try {
           entry = JSON.parse(text) as AuditEntry;
@@ -147,6 +189,17 @@ export class SqliteAuditLog implements AuditLog {
             count: seen,
             brokenAtSeq: seq,
             problem: "the entry's request index differs from the entry (it was modified to hide it from its request)",
+          };
+          return;
+        }
+        // A key column that names another entry's key would make that key's append return this
+        // entry (refused, as this one does not carry it); one cleared would let it be appended twice.
+        if ((keyIndexed ?? undefined) !== (entry.idempotencyKey ?? undefined)) {
+          broken = {
+            intact: false,
+            count: seen,
+            brokenAtSeq: seq,
+            problem: "the entry's idempotency key index differs from the entry (it was modified)",
           };
           return;
         }

@@ -2,24 +2,28 @@
  * The audit log in Azure Table Storage (G11). One partition `audit` holds:
  * - `e|<seq>`: the entry (JSON), seq zero-padded so rows sort in chain order;
  * - `q|<requestId>|<seq>`: an index row per entry with a request id (forRequest);
+ * - `k|<idempotencyKey>`: the seq of the entry appended under that key, for appends that carry one;
  * - `head`: the chain head (seq, hash).
- * An append writes the entry, its index row and the new head in one entity-group transaction
+ * An append writes the entry, its index and key rows and the new head in one entity-group transaction
  * that is conditional on the head's ETag (or creates the head for the first entry): a
  * concurrent append from another instance makes it fail as a whole (412/409), and it is
  * retried on the new head. Appends in one process are queued so they do not race each other,
  * and the appends that queued up while a transaction was in flight are written together in the
  * next one (entries chained in call order, their index rows, the head moved once to the last):
  * the same rows, hashes and all-or-nothing conditional write as one transaction per entry, with
- * fewer round trips when many flows audit at once (docs/storage.md).
+ * fewer round trips when many flows audit at once (docs/storage.md). A key row is a create, so
+ * an append under a key already in the log fails its transaction (409) and, once the key row
+ * is read, returns the entry stored under it instead.
  */
 import type { TableClient } from '@azure/data-tables';
 import type { AuditEntry, AuditEvent, AuditKey, ChainHead, ChainVerdict } from '../../domain/audit-chain';
-import { chainEntry, verifyChain } from '../../domain/audit-chain';
+import { chainEntry, storedUnderKey, verifyChain } from '../../domain/audit-chain';
 import type { AuditLog, Clock } from '../../domain/ports';
 import { KeyedSerialiser } from '../../domain/keyed-serialiser';
 import {
   backoff,
   docProperties,
+  findEntity,
   isConflict,
   keyPart,
   listAll,
@@ -33,14 +37,21 @@ import { submitTransaction, type TransactionAction } from './tables-transaction'
 
 const PK = 'audit';
 const entryKey = (seq: number) => `e|${pad(seq)}`;
+const idempotencyRowKey = (key: string) => `k|${keyPart(key)}`;
 /** Position of the head's write in an append's transaction (its sub-response has the new ETag). */
 const HEAD_ACTION = 0;
 /** Optimistic retries before an append gives up (and the caller refuses to act, G11). */
 const MAX_ATTEMPTS = 50;
-/** Entries per transaction: two actions each at most, plus the head, under the service's 100. */
+/** Entries per transaction: three actions each at most (entry, index and key rows), plus the head, under the service's 100. */
 const GROUP_MAX_ENTRIES = 32;
 /** Characters of queued events per transaction (estimated): far under the service's 4 MiB body. */
 const GROUP_MAX_CHARS = 1_000_000;
+
+/**
+ * What a transaction that may have been stored turned out to be: `applied` (ours), or per event
+ * the entry an earlier append stored under its key (undefined: not there, or no key).
+ */
+type OwnOrKeyed = 'applied' | ({ entry: AuditEntry | undefined } | undefined)[];
 
 /** An append waiting for its transaction. */
 interface PendingAppend {
@@ -100,17 +111,32 @@ export class TablesAuditLog implements AuditLog {
     if (this.pending.length <= 1) return this.pending.splice(0);
     let chars = 0;
     let n = 0;
+    const keys = new Set<string>();
     while (n < this.pending.length && n < GROUP_MAX_ENTRIES) {
-      chars += JSON.stringify(this.pending[n].event).length;
+      const { event } = this.pending[n];
+      chars += JSON.stringify(event).length;
       if (n > 0 && chars > GROUP_MAX_CHARS) break;
+      // A second append under a key goes in the next transaction, where the first one's key row
+      // answers it (one transaction creating one key row twice would fail as a whole).
+      if (event.idempotencyKey !== undefined) {
+        if (keys.has(event.idempotencyKey)) break;
+        keys.add(event.idempotencyKey);
+      }
       n++;
     }
     return this.pending.splice(0, n);
   }
 
-  /** Appends `events` in order in one transaction conditional on the head; retried on a new head. */
+  /**
+   * Appends `events` in order in one transaction conditional on the head; retried on a new head.
+   * An event whose idempotency key is already in the log is not appended again: its stored
+   * entry is returned in its place.
+   */
   private async commit(events: AuditEvent[], progress = { sent: false }): Promise<AuditEntry[]> {
+    // Entries found already stored under their event's key, by position in `events`.
+    const stored: (AuditEntry | undefined)[] = events.map(() => undefined);
     for (let attempt = 0; ; attempt++) {
+      const todo = events.flatMap((_, i) => (stored[i] ? [] : [i]));
       // The head this process wrote last saves a read; when another instance appended since,
       // its ETag is stale, the batch fails with 412 and the next attempt reads the real head.
       const head = this.knownHead ?? (await this.readHead());
@@ -119,14 +145,17 @@ export class TablesAuditLog implements AuditLog {
       const entries: AuditEntry[] = [];
       const rows: TransactionAction[] = [];
       let previous = head?.head;
-      for (const event of events) {
-        const entry = chainEntry(event, previous, at, this.key);
+      for (const i of todo) {
+        const entry = chainEntry(events[i], previous, at, this.key);
         rows.push(['create', { partitionKey: PK, rowKey: entryKey(entry.seq), ...docProperties(entry) }]);
         if (entry.requestId)
           rows.push([
             'create',
             { partitionKey: PK, rowKey: `q|${keyPart(entry.requestId)}|${pad(entry.seq)}`, seq: entry.seq },
           ]);
+        // A create: if the key is in the log already, the whole transaction fails (409).
+        if (entry.idempotencyKey !== undefined)
+          rows.push(['create', { partitionKey: PK, rowKey: idempotencyRowKey(entry.idempotencyKey), seq: entry.seq }]);
         entries.push(entry);
         previous = { seq: entry.seq, hash: entry.hash };
       }
@@ -142,14 +171,34 @@ export class TablesAuditLog implements AuditLog {
         // a create's does), so the head's is found by position, not by `rowKey`.
         const etag = result.subResponses[HEAD_ACTION]?.etag;
         if (etag) this.knownHead = { head: previous!, etag };
-        return entries;
+        return merge(stored, entries);
       } catch (err) {
-        if (!isConflict(err)) throw new Error('the audit entry could not be written', { cause: err });
-        // Read now, so the next attempt chains on it without reading again.
-        this.knownHead = await this.readHead();
-        if (await this.applied(previous!, this.knownHead)) return entries;
-        if (attempt + 1 >= MAX_ATTEMPTS) throw new Error('the audit entry could not be written', { cause: err });
-        await backoff(attempt);
+        // Refused as such (400, 413, …): nothing of it was written.
+        if (refused(err)) throw new Error('the audit entry could not be written', { cause: err });
+        // A lost race (409/412), or no definite answer (a 5xx or timeout after the SDK's
+        // retries, a reset): either may come after the service applied this very transaction.
+        const lostRace = isConflict(err);
+        let found: OwnOrKeyed;
+        try {
+          found = await this.ownOrKeyed(
+            previous!,
+            todo.map((i) => events[i].idempotencyKey),
+          );
+        } catch {
+          // Nothing tells whether it was stored: the caller is told it failed (a retry under
+          // the same key is safe, it finds the key row). The cause stays the transaction's
+          // failure, which decides whether a group is retried one by one (commitPending).
+          throw new Error('the audit entry could not be written, nor read back', { cause: err });
+        }
+        if (found === 'applied') return merge(stored, entries);
+        todo.forEach((i, k) => {
+          if (found[k]) stored[i] = storedUnderKey(found[k]!.entry, events[i].idempotencyKey!);
+        });
+        if (stored.every(Boolean)) return stored as AuditEntry[];
+        if (!lostRace || attempt + 1 >= MAX_ATTEMPTS)
+          throw new Error('the audit entry could not be written', { cause: err });
+        // A key found explains the refusal (no race to back off from): the rest go at once.
+        if (!found.some(Boolean)) await backoff(attempt);
       }
     }
   }
@@ -280,12 +329,33 @@ export class TablesAuditLog implements AuditLog {
   }
 
   /**
-   * Whether a transaction refused as a lost race was in fact written: one whose answer was lost
-   * (a 500 OperationTimedOut, a reset after the service applied it) is resent by the SDK's
-   * retry policy and then refused, because its own write moved the head. Retrying it would
-   * append the same events twice, in a chain that still verifies. Its last entry's hash covers
-   * its time and the hash before it, so only this transaction can have stored that hash at
-   * that seq.
+   * After a transaction that may or may not have been stored (refused as a lost race, or no
+   * definite answer): `applied` when it was (our own write, see {@link applied}); else, for each
+   * of its `keys`, the stored entry its key row names (an earlier append under that key: a
+   * retried write whose first attempt was stored, a retry job run twice), undefined where
+   * there is none. The head is read first and kept for the next attempt.
+   */
+  private async ownOrKeyed(last: ChainHead, keys: (string | undefined)[]): Promise<OwnOrKeyed> {
+    this.knownHead = await this.readHead();
+    if (await this.applied(last, this.knownHead)) return 'applied';
+    return Promise.all(
+      keys.map(async (key) => {
+        if (key === undefined) return undefined;
+        const row = await findEntity(this.table, PK, idempotencyRowKey(key));
+        // The key row and its entry are written in one transaction, so a key row names an entry.
+        return row ? { entry: await this.entryAt(Number(row.seq)) } : undefined;
+      }),
+    );
+  }
+
+  /**
+   * Whether a transaction refused as a lost race, or left without a definite answer, was in
+   * fact written: one whose answer was lost (a 500 OperationTimedOut, a reset after the service
+   * applied it) is resent by the SDK's retry policy and then refused, because its own write
+   * moved the head; or the retries run out on 5xx answers after the first was applied.
+   * Retrying or failing it would append the same events twice, in a chain that still verifies.
+   * Its last entry's hash covers its time and the hash before it, so only this transaction can
+   * have stored that hash at that seq.
    */
   private async applied(last: ChainHead, head: { head: ChainHead } | undefined): Promise<boolean> {
     if (!head || head.head.seq < last.seq) return false;
@@ -311,9 +381,20 @@ export class TablesAuditLog implements AuditLog {
  * written, so it is reported to every append of the transaction, as for a single one.
  */
 function refusedAsAWhole(err: unknown): boolean {
-  const status = statusOf((err as { cause?: unknown }).cause);
+  return refused((err as { cause?: unknown }).cause);
+}
+
+/** A 4xx other than a lost race, a timeout or throttling: the service refused the transaction and stored none of it. */
+function refused(err: unknown): boolean {
+  const status = statusOf(err);
   if (status === undefined || status < 400 || status >= 500) return false;
   return status !== 408 && status !== 409 && status !== 412 && status !== 429;
+}
+
+/** `entries` (one transaction's, in order) in the places `stored` leaves empty. */
+function merge(stored: (AuditEntry | undefined)[], entries: AuditEntry[]): AuditEntry[] {
+  let next = 0;
+  return stored.map((entry) => entry ?? entries[next++]);
 }
 
 /** A verdict for a row that cannot be an entry: the chain before it must still be checked first. */

@@ -78,6 +78,43 @@ export function describeAuditLogContract(
       expect(await log.latest(0)).toEqual([]);
     });
 
+    test('an append under an idempotency key already in the log appends nothing and returns the stored entry', async () => {
+      const first = await log.append(auditEvent(1, { idempotencyKey: 'audit.retry:k-1' }));
+      fixture.clock.advance(SECOND);
+      await log.append(auditEvent(2));
+      fixture.clock.advance(SECOND);
+      // The same event again (a retry job run twice), then other content under that key: the key decides.
+      await expect(log.append(auditEvent(1, { idempotencyKey: 'audit.retry:k-1' }))).resolves.toEqual(first);
+      await expect(
+        log.append(auditEvent(9, { idempotencyKey: 'audit.retry:k-1', action: 'request.succeeded' })),
+      ).resolves.toEqual(first);
+      // Equal content without a key, or under another key, is another event.
+      await log.append(auditEvent(2));
+      await log.append(auditEvent(1, { idempotencyKey: 'audit.retry:k-2' }));
+      expect((await log.latest(10)).map((e) => [e.seq, e.detail, e.idempotencyKey])).toEqual([
+        [1, 'event 1', 'audit.retry:k-1'],
+        [2, 'event 2', undefined],
+        [3, 'event 2', undefined],
+        [4, 'event 1', 'audit.retry:k-2'],
+      ]);
+      await expect(log.verify()).resolves.toEqual({ intact: true, count: 4 });
+    });
+
+    test('appends racing under one key store it once, and every one of them gets that entry', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          log.append(auditEvent(i + 1, i % 2 ? { idempotencyKey: 'one-event' } : { requestId: undefined })),
+        ),
+      );
+      const underKey = results.filter((_, i) => i % 2);
+      expect(new Set(underKey.map((e) => e.seq)).size).toBe(1);
+      expect(underKey.every((e) => e.hash === underKey[0].hash && e.idempotencyKey === 'one-event')).toBe(true);
+      const stored = await log.latest(100);
+      expect(stored).toHaveLength(5);
+      expect(stored.filter((e) => e.idempotencyKey === 'one-event')).toEqual([underKey[0]]);
+      await expect(log.verify()).resolves.toEqual({ intact: true, count: 5 });
+    });
+
     test('returned entries are copies: mutating one does not change the log', async () => {
       const first = await log.append(auditEvent(1));
       await log.append(auditEvent(2));
