@@ -28,6 +28,8 @@ export class CapturingConnector {
    * when the bot was removed from a channel (BotNotInConversationRoster). Nothing is recorded.
    */
   readonly refusing = new Set<string>();
+  /** Typing indicators answered 502 (a channel's front end throttling or failing), the rest as usual. */
+  failTyping = false;
   private server?: Server;
   private counter = 0;
   private waiters: Array<() => void> = [];
@@ -71,6 +73,8 @@ export class CapturingConnector {
       return this.json(res, 403, {
         error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster.' },
       });
+    if (req.method === 'POST' && parts[3] === 'activities' && this.failTyping && body?.type === 'typing')
+      return this.json(res, 502, { error: { code: 'BadGateway', message: 'The typing indicator failed.' } });
     if (req.method === 'POST' && parts[3] === 'activities') {
       call = { op: parts[4] ? 'reply' : 'send', conversationId, activityId: `act-${++this.counter}`, activity: body };
     } else if (req.method === 'PUT' && parts[3] === 'activities') {

@@ -43,4 +43,27 @@ describe("a requester's conversation that refuses acrbot's messages", () => {
       h.connector.refusing.clear();
     }
   });
+
+  test('a typing indicator Teams refuses during slow planning does not lose the request: its cards go out', async () => {
+    h.app.sandbox!.arm.faults.add({ operation: '*', latencyMs: 1500 });
+    h.connector.failTyping = true;
+    try {
+      const before = h.connector.calls.length;
+      await h.say(users.requester, 'grant aks-dev contosoabac nightly deploy of payments-api', 'personal');
+      const plan = await h.connector.waitFor(
+        (c) => h.connector.calls.indexOf(c) >= before && /R-[2-9A-Z]{8}/.test(cardText(c.activity)),
+        10_000,
+        'the plan card',
+      );
+      expect(cardText(plan.activity)).not.toContain('nothing was changed');
+      const [pending] = (await h.app.store.listByState(['pending'])).filter(
+        (r) => r.reason === 'nightly deploy of payments-api',
+      );
+      expect(pending).toBeDefined();
+      expect(h.logs.entries().some((e) => e.msg === 'typing indicator failed; the answer is sent anyway')).toBe(true);
+    } finally {
+      h.connector.failTyping = false;
+      h.app.sandbox!.arm.faults.clear();
+    }
+  });
 });

@@ -88,7 +88,11 @@ export class RequestHandler {
       );
       throw err;
     }
-    await beforeAnswer();
+    // The indicator is cosmetic: once a request may be stored, its failure must not end the turn
+    // before the plan and approval cards (the user would be told nothing changed).
+    await beforeAnswer().catch((indicatorErr: unknown) =>
+      this.services.log.warn({ err: indicatorErr }, 'typing indicator failed; the answer is sent anyway'),
+    );
     if (prepared.kind === 'card') {
       await sendCard(ctx, prepared.card);
       return;
