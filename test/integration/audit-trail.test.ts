@@ -93,7 +93,17 @@ describe('audit trail', () => {
     await h.connector.waitFor((c) => /Approvers and auditors only/.test(cardText(c.activity)), 5000, 'audit refusal');
     expect((await h.app.audit.latest(1))[0].action).toBe('audit.refused');
 
+    // In a requesters' channel the entries (approvers' comments, why new access was paused) are
+    // not listed: the approver is sent to a chat with acrbot.
     await h.say(users.approver, 'audit 3');
+    await h.connector.waitFor(
+      (c) => /Audit log: ask in a chat with acrbot/.test(cardText(c.activity)),
+      5000,
+      'redirect',
+    );
+    expect(h.connector.calls.filter((c) => /Latest audit entries/.test(cardText(c.activity)))).toEqual([]);
+
+    await h.say(users.approver, 'audit 3', 'personal');
     const latest = await h.connector.waitFor(
       (c) => /Latest audit entries/.test(cardText(c.activity)),
       5000,
@@ -101,7 +111,7 @@ describe('audit trail', () => {
     );
     expect(cardText(latest.activity).match(/^#\d+ · /gm)).toHaveLength(3);
 
-    await h.say(users.outsider, `audit ${request.id}`);
+    await h.say(users.outsider, `audit ${request.id}`, 'personal');
     const history = await h.connector.waitFor(
       (c) => new RegExp(`Audit trail of ${request.id}`).test(cardText(c.activity)),
       5000,

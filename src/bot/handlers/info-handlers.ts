@@ -12,6 +12,7 @@ import { awaitingReview } from '../../domain/policy';
 import { auditCard, helpCard, messageCard, refusalCard } from '../../views/message-view';
 import { requestCard } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
+import { readByApprovers } from '../approvers-audience';
 import type { BotServices } from '../bot-services';
 import { errorCardFor, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
@@ -152,6 +153,20 @@ export class InfoHandlers {
       return;
     }
     const arg = argument?.trim();
+    // Entries name approvers' comments, refusals and why new access was paused: listed only where
+    // approvers alone read them. The verdict of `audit verify` (counts and seqs) goes anywhere.
+    if (arg?.toLowerCase() !== 'verify' && !readByApprovers(ctx, this.services)) {
+      await this.reply(
+        ctx,
+        messageCard({
+          title: 'Audit log: ask in a chat with acrbot',
+          text: "The audit log names approvers' comments and why new access was paused, so it is shown only in a chat with acrbot or a channel where approvers work. Ask me there.",
+          tone: 'error',
+          sandbox: settings.sandbox,
+        }),
+      );
+      return;
+    }
     if (arg?.toLowerCase() === 'verify') {
       const { anchors } = this.services;
       let verdict: ChainVerdict & { anchors?: AnchorAgreement };

@@ -18,6 +18,7 @@ import {
   resumeConfirmCard,
   resumedCard,
 } from '../../views/pause-view';
+import { approversChannels, readByApprovers } from '../approvers-audience';
 import type { BotServices } from '../bot-services';
 import { inChannel } from '../conversation-targets';
 import { errorCardFor, sendCard } from '../turn-cards';
@@ -50,7 +51,7 @@ export class PauseHandler {
       if (!reason) {
         const inForce = await pauses.current();
         const withReason = inForce
-          ? this.isReadByApprovers(ctx) && (await requests.mayReadAudit(identity.actor))
+          ? readByApprovers(ctx, this.services) && (await requests.mayReadAudit(identity.actor))
           : false;
         await sendCard(ctx, pauseStateCard(inForce, withReason, settings.sandbox));
         return;
@@ -60,7 +61,7 @@ export class PauseHandler {
         return;
       }
       const result = await pauses.pause(identity, reason);
-      await sendCard(ctx, pausedCard(result, this.isReadByApprovers(ctx), settings.sandbox));
+      await sendCard(ctx, pausedCard(result, readByApprovers(ctx, this.services), settings.sandbox));
       if (result.applied) await this.announce(ctx, pausedCard(result, true, settings.sandbox));
     } catch (err) {
       await sendCard(ctx, errorCardFor(this.services, err, 'Could not pause new access'));
@@ -74,7 +75,7 @@ export class PauseHandler {
       await pauses.mustBeApprover(identity, 'resume');
       const checked = pauses.resumeReason(reason);
       const inForce = await pauses.current();
-      const withReason = this.isReadByApprovers(ctx);
+      const withReason = readByApprovers(ctx, this.services);
       await sendCard(
         ctx,
         inForce
@@ -98,7 +99,7 @@ export class PauseHandler {
       );
     try {
       const { since, by, reason } = parsed.data;
-      const withReason = this.isReadByApprovers(ctx);
+      const withReason = readByApprovers(ctx, this.services);
       const lifted = await pauses.resume(identity, reason, { since, by: { objectId: by } });
       if (!lifted)
         return resumedCard({ lifted: undefined, inForce: await pauses.current() }, withReason, settings.sandbox);
@@ -109,39 +110,12 @@ export class PauseHandler {
     }
   }
 
-  /**
-   * The channels where approvers work: ACRBOT_APPROVAL_CHANNEL, the policy's rule and break-glass
-   * channels, ACRBOT_AUDIT_CHANNEL.
-   */
-  private approversChannels(): Set<string> {
-    const { settings, requests } = this.services;
-    const policy = requests.currentPolicy();
-    return new Set(
-      [
-        settings.approvalChannelId,
-        ...policy.rules.map((r) => r.channel),
-        policy.breakGlass?.channel,
-        settings.auditChannelId,
-      ].filter((id): id is string => !!id),
-    );
-  }
-
-  /**
-   * Whether only approvers read this conversation: a chat with acrbot, or an approvers' channel.
-   * Elsewhere (a requesters' channel, a group chat) a card leaves out why it was paused.
-   */
-  private isReadByApprovers(ctx: TurnContext): boolean {
-    const conversation = ctx.activity.conversation;
-    if (conversation?.conversationType === 'personal') return true;
-    return this.approversChannels().has((conversation?.id ?? '').split(';')[0]);
-  }
-
   /** Posts `card` in every approvers' channel but this conversation; a failed post is logged, the change stands. */
   private async announce(ctx: TurnContext, card: AdaptiveCardJson): Promise<void> {
     const { messenger, log } = this.services;
     const here = (ctx.activity.conversation?.id ?? '').split(';')[0];
     const from = TurnContext.getConversationReference(ctx.activity);
-    for (const id of this.approversChannels()) {
+    for (const id of approversChannels(this.services)) {
       if (id === here) continue;
       try {
         await messenger.send(inChannel(from, id, 'approvals'), card);
