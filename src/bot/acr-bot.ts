@@ -180,6 +180,9 @@ export class AcrBot extends ActivityHandler {
     ctx.activity.text = text;
     const command = safeParse(text);
     if ('error' in command) {
+      // "stop pulling from docker hub" does not parse as the cancel it starts with, but at the
+      // reason question any text is an answer.
+      if ((await this.dialogs.openQuestion(ctx)) === 'reason' && (await this.dialogs.continue(ctx))) return;
       await sendCard(ctx, errorCardFor(this.services, command.error, 'Could not read that command'));
       return;
     }

@@ -336,13 +336,27 @@ describe('grant flow', () => {
       'access is needed for the nightly payments deploy',
     ]);
     expect(h.connector.calls.filter((c) => /Approvers and auditors only/.test(cardText(c.activity)))).toEqual([]);
+    // Also text that starts like a command but does not read as one ("stop" is cancel's alias).
+    await h.say(users.requester, 'grant aks-prod contosoabac', 'personal');
+    await h.connector.waitFor(
+      (c) => h.connector.calls.filter((x) => /Why is the access needed/.test(cardText(x.activity))).length >= 2,
+      5000,
+      'the reason question again',
+    );
+    await h.say(users.requester, 'stop pulling abac images from docker hub', 'personal');
+    await h.connector.waitFor(
+      (c) => cardText(c.activity).includes('stop pulling abac images from docker hub'),
+      5000,
+      'the plan card with that reason',
+    );
+    expect(h.connector.calls.filter((c) => /Could not read that command/.test(cardText(c.activity)))).toEqual([]);
     // A grant typed at the reason question is a new request, not the reason of the first.
     await h.say(users.requester, 'grant aks-prod contosoacr', 'personal');
     await h.connector.waitFor((c) => /Why is the access needed/.test(cardText(c.activity)), 5000, 'reason question');
     await h.say(users.requester, 'grant aks-dev contosoacr', 'personal');
     await h.connector.waitFor((c) => /this one starts over/.test(cardText(c.activity)), 5000, 'starting over said');
     await h.connector.waitFor(
-      (c) => h.connector.calls.filter((x) => /Why is the access needed/.test(cardText(x.activity))).length >= 2,
+      (c) => h.connector.calls.filter((x) => /Why is the access needed/.test(cardText(x.activity))).length >= 4,
       5000,
       'the new request asks for its reason',
     );
@@ -355,6 +369,7 @@ describe('grant flow', () => {
     expect((await h.app.store.listByState(['pending'])).map((r) => r.reason).sort()).toEqual([
       'access is needed for the nightly payments deploy',
       'dev pulls abac images',
+      'stop pulling abac images from docker hub',
     ]);
   });
 
