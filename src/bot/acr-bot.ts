@@ -170,6 +170,16 @@ export class AcrBot extends ActivityHandler {
       }
       return;
     }
+    // Anything else (acrbot added to a team, a member joining) from another channel or a tenant
+    // not allowed gets nothing either: no help card in a team of a foreign tenant (G2). Not
+    // audited: nobody asked acrbot for anything.
+    if (isRefusal(identity) && identity.code !== 'rejected.identity') {
+      this.services.log.info(
+        { refusal: identity.code, activityType: String(ctx.activity.type).slice(0, 40) },
+        `activity ignored: ${identity.message}`,
+      );
+      return;
+    }
     await super.run(ctx);
   }
 

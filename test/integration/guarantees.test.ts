@@ -92,6 +92,28 @@ describe('guarantees', () => {
     expect(creates()).toBe(0);
   });
 
+  test('G2: acrbot added to a team of a tenant not allowed (or outside Teams) posts nothing there; in an allowed one it says hello', async () => {
+    h = await startHarness();
+    const added = (o: { tenantId?: string; channelId?: string }) => {
+      const message = channelMessage(users.requester, '', { serviceUrl: h.serviceUrl, ...o }) as Record<string, any>;
+      const { text: _text, ...rest } = message;
+      return { ...rest, type: 'conversationUpdate', membersAdded: [{ id: message.recipient.id }] };
+    };
+    for (const o of [{ tenantId: '99999999-0000-4000-8000-000000000099' }, { channelId: 'webchat' }]) {
+      const before = h.connector.calls.length;
+      const res = await postActivity(h.app.url, added(o));
+      expect(res.status).toBeLessThan(300);
+      await h.app.services.background.drain();
+      expect(h.connector.calls.slice(before)).toEqual([]);
+    }
+    expect(h.logs.lines.some((l) => l.includes('"refusal":"rejected.tenant"') && l.includes('activity ignored'))).toBe(
+      true,
+    );
+    // The same event from an allowed tenant gets the help card: the test above is not vacuous.
+    await postActivity(h.app.url, added({}));
+    await h.connector.waitFor((c) => /grant/.test(JSON.stringify(c.activity)), 5000, 'the help card');
+  });
+
   test('G3: card data is untrusted — tampered requesterId/registry are ignored; the stored request wins', async () => {
     h = await startHarness();
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
