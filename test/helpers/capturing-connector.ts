@@ -30,10 +30,22 @@ export class CapturingConnector {
   readonly refusing = new Set<string>();
   /** Typing indicators answered 502 (a channel's front end throttling or failing), the rest as usual. */
   failTyping = false;
+  /** Conversations (id prefix) whose posts wait for their release (a slow or throttling Teams). */
+  private readonly held = new Map<string, Promise<void>>();
   private server?: Server;
   private counter = 0;
   private waiters: Array<() => void> = [];
   url = '';
+
+  /** Holds new posts and updates in conversations starting with `prefix` until the returned function is called. */
+  hold(prefix: string): () => void {
+    let release!: () => void;
+    this.held.set(prefix, new Promise<void>((resolve) => (release = resolve)));
+    return () => {
+      this.held.delete(prefix);
+      release();
+    };
+  }
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -55,6 +67,9 @@ export class CapturingConnector {
     // v3 / conversations / {id} / activities / {activityId}
     let call: CapturedCall | undefined;
     if (req.method === 'POST' && parts.length === 2) {
+      // A new post in a channel starts a conversation there.
+      const channel = String(body?.channelData?.channel?.id ?? '');
+      for (const [prefix, until] of this.held) if (channel.startsWith(prefix)) await until;
       call = {
         op: 'createConversation',
         conversationId: `conv-${++this.counter}`,
@@ -65,6 +80,8 @@ export class CapturingConnector {
       return this.json(res, 200, { id: call.conversationId, activityId: call.activityId });
     }
     const conversationId = parts[2] ?? '';
+    if ((req.method === 'POST' || req.method === 'PUT') && parts[3] === 'activities')
+      for (const [prefix, until] of this.held) if (conversationId.startsWith(prefix)) await until;
     if (
       (req.method === 'POST' || req.method === 'PUT') &&
       parts[3] === 'activities' &&

@@ -478,16 +478,30 @@ describe('access lifecycle (G17)', () => {
     );
     const actionsOfCard = JSON.stringify(reminder.activity);
     expect(actionsOfCard).toContain('"verb":"extend"');
-    const res = await h.click(users.requester, 'extend', {
-      requestId: request.id,
-      duration: '1h',
-      reason: 'still rolling out',
-    });
+    // Teams is slow to take posts in the approvals channel: the click is still answered at once
+    // (G16), and the approvers' card follows once the channel takes it.
+    const release = h.connector.hold(SANDBOX_APPROVAL_CHANNEL_ID);
+    let res: Awaited<ReturnType<typeof h.click>>;
+    try {
+      res = await h.click(users.requester, 'extend', {
+        requestId: request.id,
+        duration: '1h',
+        reason: 'still rolling out',
+      });
+    } finally {
+      release();
+    }
     const id = /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(
       cardText({ attachments: [{ content: res.body?.value }] }).replace(request.id, ''),
     )?.[0];
     expect(id).toBeDefined();
     expect((await h.app.store.get(id!))!).toMatchObject({ state: 'pending', extendsRequestId: request.id });
+    await h.app.services.background.drain();
+    await h.connector.waitFor(
+      (c) => c.op !== 'update' && JSON.stringify(c.activity).includes(id!),
+      5000,
+      "the approvers' card of the extension",
+    );
   });
 
   test('a secret that expires: secret, service-account entry and ACR token gone', async () => {

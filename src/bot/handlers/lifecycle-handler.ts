@@ -212,10 +212,11 @@ export class LifecycleHandler {
         parsed.data.reason,
         ctx,
       );
-      // The reminder's message becomes the requester's copy of the extension request.
+      // The reminder's message becomes the requester's copy of the extension request; the rest
+      // (the approvers' card, the audit card) after the click is answered (G16).
       const replyToId = ctx.activity.replyToId;
-      await this.requestsHandler.announce(ctx, extension, async () => {
-        if (replyToId) await this.services.messenger.track(ctx, extension.id, replyToId, 'requester');
+      this.requestsHandler.announceAfterAnswer(ctx, extension, async (reference) => {
+        if (replyToId) await this.services.messenger.trackAt(reference, extension.id, replyToId, 'requester');
       });
       return requestCard(extension, { showActions: false });
     } catch (err) {

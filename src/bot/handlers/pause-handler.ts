@@ -7,7 +7,7 @@
  * channels where approvers work (ACRBOT_APPROVAL_CHANNEL, the policy's rule and break-glass
  * channels, ACRBOT_AUDIT_CHANNEL), so nobody learns of it from a refusal.
  */
-import { TurnContext } from 'botbuilder';
+import { type ConversationReference, TurnContext } from 'botbuilder';
 import { z } from 'zod/v3';
 import { UserFacingError } from '../../domain/errors';
 import type { AdaptiveCardJson } from '../../views/card-templates';
@@ -103,7 +103,12 @@ export class PauseHandler {
       const lifted = await pauses.resume(identity, reason, { since, by: { objectId: by } });
       if (!lifted)
         return resumedCard({ lifted: undefined, inForce: await pauses.current() }, withReason, settings.sandbox);
-      await this.announce(ctx, resumedCard({ lifted }, true, settings.sandbox));
+      // Answered first: one post per approvers' channel could outlast the few seconds Teams waits
+      // for a click's answer ("Unable to reach app" on a resume that did happen, G16).
+      this.services.background.run(
+        'posting the resume in approvers channels',
+        this.announceFrom(ctx, resumedCard({ lifted }, true, settings.sandbox)),
+      );
       return resumedCard({ lifted }, withReason, settings.sandbox);
     } catch (err) {
       return errorCardFor(this.services, err, 'Could not resume new access');
@@ -112,9 +117,25 @@ export class PauseHandler {
 
   /** Posts `card` in every approvers' channel but this conversation; a failed post is logged, the change stands. */
   private async announce(ctx: TurnContext, card: AdaptiveCardJson): Promise<void> {
-    const { messenger, log } = this.services;
+    await this.announceFrom(ctx, card)();
+  }
+
+  /**
+   * {@link announce} as work to run later: what it needs of the turn is taken now, so it can run
+   * after a click was answered (the turn's context is gone by then).
+   */
+  private announceFrom(ctx: TurnContext, card: AdaptiveCardJson): () => Promise<void> {
     const here = (ctx.activity.conversation?.id ?? '').split(';')[0];
     const from = TurnContext.getConversationReference(ctx.activity);
+    return () => this.postInApproversChannels(here, from, card);
+  }
+
+  private async postInApproversChannels(
+    here: string,
+    from: Partial<ConversationReference>,
+    card: AdaptiveCardJson,
+  ): Promise<void> {
+    const { messenger, log } = this.services;
     for (const id of approversChannels(this.services)) {
       if (id === here) continue;
       try {

@@ -287,6 +287,29 @@ export class RequestHandler {
     );
   }
 
+  /**
+   * {@link announce} after a click was answered (G16: the approvers' card, the audit card and the
+   * member lookups could outlast the few seconds Teams waits). What it needs of the turn is taken
+   * now; the requester's copy is placed through its conversation reference, notes go as cards.
+   */
+  announceAfterAnswer(
+    ctx: TurnContext,
+    request: AccessRequest,
+    placeRequesterCopy: (reference: Partial<ConversationReference>) => Promise<void>,
+  ): void {
+    const facts = factsOf(ctx);
+    const { messenger, background, settings } = this.services;
+    background.run('announcing a request', () =>
+      this.announceAt(
+        facts,
+        request,
+        () => placeRequesterCopy(facts.reference),
+        async (text) =>
+          void (await messenger.send(facts.reference, messageCard({ title: 'Note', text, sandbox: settings.sandbox }))),
+      ),
+    );
+  }
+
   /** {@link announce} from facts taken earlier (planning after an answered invoke has no turn left). */
   private async announceAt(
     facts: TurnFacts,
