@@ -59,6 +59,20 @@ async function setup() {
 
 const rowKey = (seq: number) => `e|${String(seq).padStart(12, '0')}`;
 
+/**
+ * Cuts entries 4 and 5 off the log, their request index rows too (verify names an index row
+ * left past the head), and rolls the head back to 3: a chain that verifies on its own.
+ */
+async function cutTail(log: TablesAuditLog, table: Awaited<ReturnType<typeof setup>>['table']) {
+  const third = (await log.entryAt(3))!;
+  for (const seq of [5, 4]) {
+    const { requestId } = (await log.entryAt(seq))!;
+    await table.deleteEntity('audit', rowKey(seq));
+    await table.deleteEntity('audit', `q|${requestId}|${String(seq).padStart(12, '0')}`);
+  }
+  await table.updateEntity({ partitionKey: 'audit', rowKey: 'head', seq: 3, hash: third.hash }, 'Replace');
+}
+
 describe('audit anchors (append blob)', () => {
   test('published heads agree with the store: verify with anchors is intact', async () => {
     const { log, anchors } = await setup();
@@ -103,10 +117,7 @@ describe('audit anchors (append blob)', () => {
 
   test('a cut tail (entries and head rolled back) is caught by a later anchor', async () => {
     const { log, anchors, table } = await setup();
-    const third = (await log.entryAt(3))!;
-    await table.deleteEntity('audit', rowKey(5));
-    await table.deleteEntity('audit', rowKey(4));
-    await table.updateEntity({ partitionKey: 'audit', rowKey: 'head', seq: 3, hash: third.hash }, 'Replace');
+    await cutTail(log, table);
     await expect(log.verify()).resolves.toEqual({ intact: true, count: 3 });
     await expect(verifyWithAnchors(log, anchors, KEY)).resolves.toMatchObject({
       intact: false,
@@ -151,10 +162,7 @@ describe('audit anchors (append blob)', () => {
       code: 0,
       stdout: 'intact, 5 entries; MACs checked on all 5 entries; 2 anchors agree, the newest at seq 5\n',
     });
-    const third = (await log.entryAt(3))!;
-    await table.deleteEntity('audit', rowKey(5));
-    await table.deleteEntity('audit', rowKey(4));
-    await table.updateEntity({ partitionKey: 'audit', rowKey: 'head', seq: 3, hash: third.hash }, 'Replace');
+    await cutTail(log, table);
     expect(await run()).toMatchObject({
       code: 1,
       stdout: expect.stringMatching(/^BROKEN at seq 4: the log ends at seq 3/),

@@ -16,7 +16,15 @@
  * is read, returns the entry stored under it instead.
  */
 import type { TableClient } from '@azure/data-tables';
-import type { AuditEntry, AuditEvent, AuditKey, ChainHead, ChainVerdict } from '../../domain/audit-chain';
+import type {
+  AuditEntry,
+  AuditEvent,
+  AuditKey,
+  BrokenVerdict,
+  ChainHead,
+  ChainVerdict,
+  IntactVerdict,
+} from '../../domain/audit-chain';
 import { chainEntry, storedUnderKey, verifyChain } from '../../domain/audit-chain';
 import type { AuditLog, Clock } from '../../domain/ports';
 import { KeyedSerialiser } from '../../domain/keyed-serialiser';
@@ -224,23 +232,53 @@ export class TablesAuditLog implements AuditLog {
 
   /**
    * Reads the head first, then every entry up to it in row-key order: appends landing during
-   * the read are past the head and not looked at, so they cannot look like tampering. Then the
-   * entries past that head: acrbot writes an entry and the head that names it in one
-   * transaction, so one still past the head read after listing them was not written by acrbot
-   * (it would also block every later append at its seq).
+   * the read are past the head and not looked at, so they cannot look like tampering. The index
+   * rows (`q|`, `k|`) are listed after the head too, alongside the entries: acrbot writes an
+   * entry's index rows in its transaction, so those of every entry up to the head are all there,
+   * and each must match the (hashed, MAC'd) entry both ways — see {@link indexProblems}. Then what
+   * lies past that head: acrbot writes an entry, its index rows and the head that names the entry
+   * in one transaction, so an entry or index row naming a seq still past the head read after
+   * listing them was not written by acrbot (an entry there would also block every later append
+   * at its seq). One between the two heads is an append that landed meanwhile, left to the next
+   * verify, as its entry is.
    */
   async verify(): Promise<ChainVerdict> {
     const head = (await this.readHead())?.head;
+    // Settled, and awaited whatever the chain's verdict, so no read outlives verify.
+    const indexRead = this.indexRows().then(
+      (rows) => ({ rows }),
+      (err: unknown) => ({ err }),
+    );
+    const verdict = await this.verifyEntries(head);
+    const index = await indexRead;
+    if (!verdict.intact) return verdict;
+    if ('err' in index) throw index.err;
+    // The chain verified against the head, so entries[i] is the entry at seq i + 1, up to head.seq.
+    const problems = indexProblems(verdict.entries, index.rows);
+    problems.push(...(await this.pastHead(head?.seq ?? 0, index.rows)));
+    if (problems.length === 0) return verdict.verdict;
+    // The lowest seq first, as the chain check names the first entry that breaks (stable: ties keep their order).
+    const [first] = problems.sort((a, b) => a.brokenAtSeq - b.brokenAtSeq);
+    return { intact: false, count: verdict.verdict.count, ...first };
+  }
+
+  /** The chain up to `head` (read first): a break, or the intact verdict with the entries it read. */
+  private async verifyEntries(
+    head: ChainHead | undefined,
+  ): Promise<BrokenVerdict | { intact: true; verdict: IntactVerdict; entries: AuditEntry[] }> {
     if (!head) {
       const any = await listAll(this.table, prefixFilter(PK, 'e|'), ['RowKey']);
-      return any.length
-        ? { intact: false, count: 0, brokenAtSeq: 1, problem: 'entries exist but the chain head is missing' }
-        : { intact: true, count: 0 };
+      // The first append writes its entry and the head together, and may have landed since the
+      // head was read: then its entry is past the (absent) head read first, left to pastHead.
+      if (any.length && !(await this.readHead()))
+        return { intact: false, count: 0, brokenAtSeq: 1, problem: 'entries exist but the chain head is missing' };
     }
-    const rows = await listAll(
-      this.table,
-      `PartitionKey eq '${PK}' and RowKey ge '${entryKey(1)}' and RowKey le '${entryKey(head.seq)}'`,
-    );
+    const rows = head
+      ? await listAll(
+          this.table,
+          `PartitionKey eq '${PK}' and RowKey ge '${entryKey(1)}' and RowKey le '${entryKey(head.seq)}'`,
+        )
+      : [];
     const entries: AuditEntry[] = [];
     for (const row of rows) {
       const rowSeq = Number(row.rowKey!.slice(2));
@@ -266,30 +304,47 @@ export class TablesAuditLog implements AuditLog {
       entries.push(entry);
     }
     const verdict = verifyChain(entries, head, this.key);
-    if (!verdict.intact) return verdict;
-    const stray = await this.strayPast(head.seq);
-    return stray === undefined
-      ? verdict
-      : {
-          intact: false,
-          count: verdict.count,
-          brokenAtSeq: stray,
-          problem:
-            'an entry exists past the chain head (acrbot writes an entry and its head together; this one was added)',
-        };
+    return verdict.intact ? { intact: true, verdict, entries } : verdict;
   }
 
-  /** The seq of an entry past `seq` that no head names, read after listing them; undefined when none. */
-  private async strayPast(seq: number): Promise<number | undefined> {
+  /** Every `q|` and `k|` row, as verify judges them: its key, and the seq it names as readers take it (`Number`). */
+  private async indexRows(): Promise<IndexRow[]> {
+    const [requests, keys] = await Promise.all(
+      ['q|', 'k|'].map((prefix) => listAll(this.table, prefixFilter(PK, prefix), ['RowKey', 'seq'])),
+    );
+    return [...requests, ...keys].map((row) => ({ rowKey: row.rowKey!, seq: Number(row.seq) }));
+  }
+
+  /**
+   * Entries and index rows past `seq` (the head verify read first) that no head names: read
+   * after the index rows were listed and the entries past `seq` were, the head then names every
+   * seq acrbot had written by then.
+   */
+  private async pastHead(seq: number, index: IndexRow[]): Promise<Problem[]> {
     const past = await listAll(
       this.table,
       `PartitionKey eq '${PK}' and RowKey gt '${entryKey(seq)}' and RowKey lt 'e}'`,
       ['RowKey'],
     );
-    if (past.length === 0) return undefined;
+    // Only rows naming a whole seq: one that names none is reported by indexProblems.
+    const pastIndex = index.filter((row) => isSeq(row.seq) && row.seq > seq);
+    if (past.length === 0 && pastIndex.length === 0) return [];
     const now = (await this.readHead())?.head.seq ?? 0;
-    const stray = past.map((row) => Number(row.rowKey!.slice(2))).find((rowSeq) => rowSeq > now);
-    return stray;
+    const problems: Problem[] = [];
+    const entry = past.map((row) => Number(row.rowKey!.slice(2))).find((rowSeq) => rowSeq > now);
+    if (entry !== undefined)
+      problems.push({
+        brokenAtSeq: entry,
+        problem:
+          'an entry exists past the chain head (acrbot writes an entry and its head together; this one was added)',
+      });
+    for (const row of pastIndex)
+      if (row.seq > now)
+        problems.push({
+          brokenAtSeq: row.seq,
+          problem: `${indexName(row)} names an entry past the chain head (acrbot writes index rows with their entry and its head; this one was added)`,
+        });
+    return problems;
   }
 
   /** Every entry in seq order, read page by page (export). Throws on a row that is not JSON, naming its seq. */
@@ -402,9 +457,99 @@ function early(
   before: AuditEntry[],
   key: AuditKey | undefined,
   problem: { brokenAtSeq: number; problem: string },
-): ChainVerdict {
+): BrokenVerdict {
   // Only the start of the log: its newest entry was not seen, so the "newest entry has a MAC" rule waits.
   const prefix = verifyChain(before, undefined, key, { wholeLog: false });
   if (!prefix.intact) return prefix;
   return { intact: false, count: before.length, ...problem };
+}
+
+/** An index row (`q|…` or `k|…`) as verify reads it. */
+interface IndexRow {
+  rowKey: string;
+  /** The seq it names, as `forRequest` and a keyed append read it (`Number`): NaN when it names none. */
+  seq: number;
+}
+
+/** Something verify found wrong, in the verdict's terms. */
+interface Problem {
+  brokenAtSeq: number;
+  problem: string;
+}
+
+/** The `q|` row acrbot writes for an entry (as in `commit`); undefined when the entry has no request id. */
+function requestRowKey(entry: AuditEntry): string | undefined {
+  // As `commit` writes it: a row for a request id that is not empty. One that is not a string (a
+  // log rewritten without the audit key, hashes recomputed) has no row acrbot could have written,
+  // and no keyPart of it: '' never matches a row key, so it is reported, not a crash of verify.
+  if (!entry.requestId) return undefined;
+  return typeof entry.requestId === 'string' ? `q|${keyPart(entry.requestId)}|${pad(entry.seq)}` : '';
+}
+
+/** The `k|` row acrbot writes for an entry; undefined when the entry carries no idempotency key. */
+function keyRowKey(entry: AuditEntry): string | undefined {
+  if (entry.idempotencyKey === undefined) return undefined;
+  return typeof entry.idempotencyKey === 'string' ? idempotencyRowKey(entry.idempotencyKey) : '';
+}
+
+/** A seq an index row can name: a whole number from 1. */
+function isSeq(seq: number): boolean {
+  return Number.isSafeInteger(seq) && seq >= 1;
+}
+
+/** What an index row is, for a problem sentence. */
+function indexName(row: IndexRow): string {
+  return row.rowKey.startsWith('q|') ? 'a request index row' : 'an idempotency key row';
+}
+
+/**
+ * The index rows checked against the entries of a verified chain (`entries[i]` at seq i + 1),
+ * both ways, as SQLite's verify checks its `request_id` and `idempotency_key` columns: the hash
+ * and MAC cover the entry, not its index rows, and the rows are what `audit <request>`, exports
+ * by request and keyed appends read. Each entry with a request id has its `q|<request>|<seq>`
+ * row, and each with a key its `k|<key>` row, naming its seq (a deleted row hides the entry
+ * from its request, or lets its event be appended again); each row names an entry that carries
+ * its request id or key (an added or redirected row shows an entry under another request, or
+ * makes an append under a key refused or answered with another entry). Rows naming a seq past
+ * the chain are left to the caller, which reads the head again before judging them.
+ */
+function indexProblems(entries: AuditEntry[], index: IndexRow[]): Problem[] {
+  const problems: Problem[] = [];
+  const seqOf = new Map(index.map((row) => [row.rowKey, row.seq]));
+  for (const entry of entries) {
+    const request = requestRowKey(entry);
+    if (request !== undefined && seqOf.get(request) !== entry.seq)
+      problems.push({
+        brokenAtSeq: entry.seq,
+        problem:
+          "the entry's request index row is missing or names another entry (it was deleted or altered to hide the entry from its request)",
+      });
+    const key = keyRowKey(entry);
+    if (key !== undefined && seqOf.get(key) !== entry.seq)
+      problems.push({
+        brokenAtSeq: entry.seq,
+        problem:
+          "the entry's idempotency key row is missing or names another entry (it was deleted or altered: the event could be appended again)",
+      });
+  }
+  for (const row of index) {
+    if (!isSeq(row.seq)) {
+      problems.push({
+        brokenAtSeq: 0,
+        problem: `${indexName(row)} names no entry (its seq is not a whole number from 1: the row was added or altered)`,
+      });
+      continue;
+    }
+    if (row.seq > entries.length) continue;
+    const entry = entries[row.seq - 1];
+    const request = row.rowKey.startsWith('q|');
+    if ((request ? requestRowKey(entry) : keyRowKey(entry)) !== row.rowKey)
+      problems.push({
+        brokenAtSeq: row.seq,
+        problem: request
+          ? 'a request index row names this entry but is not the row acrbot writes for it (it was added or altered to show the entry under a request or position it does not have)'
+          : 'an idempotency key row names this entry but is not the row acrbot writes for it (it was added or altered: an append under that key would be refused)',
+      });
+  }
+  return problems;
 }

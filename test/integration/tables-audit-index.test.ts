@@ -1,0 +1,270 @@
+/**
+ * G11 on Azure Tables: the audit partition's index rows (`q|<request>|<seq>`, read by
+ * `audit R-…` and exports by request; `k|<key>`, read by keyed appends) are checked by verify
+ * against the hashed and MAC'd entries, both ways, as SQLite's verify checks its columns.
+ * Someone with write access to the table but not the audit key deletes, adds or redirects
+ * index rows through the Table API; each is BROKEN, never INTACT. Appends landing while verify
+ * reads stay out of its verdict: an honest log is never called BROKEN for them.
+ */
+import type { TableClient } from '@azure/data-tables';
+import { Writable } from 'node:stream';
+import { runAuditCli } from '../../src/audit-cli/main';
+import { openTablesAccount } from '../../src/integrations/store/tables-client';
+import { TablesAuditLog } from '../../src/integrations/store/tables-audit-log';
+import { useAzurite } from '../helpers/azurite';
+import { FakeClock, SECOND } from '../unit/support/fake-clock';
+import { auditEvent } from '../unit/support/requests';
+
+jest.setTimeout(60_000);
+
+const world = useAzurite();
+const KEY = Buffer.alloc(32, 7);
+const PK = 'audit';
+const pad = (seq: number) => String(seq).padStart(12, '0');
+
+/**
+ * A keyed log of four entries: 1 of req-1; 2 and 3 of R-AAAA (2 under an idempotency key);
+ * 4 of a request id Tables keys must escape, under a key. Returns the log and a second client
+ * on its table (the attacker's, or another instance's).
+ */
+async function fourEntries() {
+  const prefix = world.azurite.freshPrefix();
+  const clock = new FakeClock();
+  const log = new TablesAuditLog(await openTablesAccount(world.conn(), prefix).table('audit'), clock, KEY);
+  const events = [
+    auditEvent(1),
+    auditEvent(2, { requestId: 'R-AAAA', idempotencyKey: 'audit.retry:k-2' }),
+    auditEvent(3, { requestId: 'R-AAAA' }),
+    auditEvent(4, { requestId: 'R/4 #?', idempotencyKey: 'audit.retry:k 4/#' }),
+  ];
+  for (const event of events) {
+    clock.advance(SECOND);
+    await log.append(event);
+  }
+  const table = await openTablesAccount(world.conn(), prefix).table('audit');
+  return { prefix, clock, log, table };
+}
+
+/** Row keys of the index rows in the table, as acrbot wrote them. */
+async function indexKeys(table: TableClient): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const row of table.listEntities({ queryOptions: { filter: `PartitionKey eq '${PK}'` } }))
+    if (/^[qk]\|/.test(row.rowKey!)) keys.push(row.rowKey!);
+  return keys;
+}
+
+describe('Azure Tables audit verify checks the index rows', () => {
+  test('an honest log (request ids and keys Tables must escape included) is intact, and has exactly the rows verify expects', async () => {
+    const { log, table } = await fourEntries();
+    await expect(log.verify()).resolves.toEqual({ intact: true, count: 4 });
+    expect((await indexKeys(table)).sort()).toEqual(
+      [
+        `q|req-1|${pad(1)}`,
+        `q|R-AAAA|${pad(2)}`,
+        `q|R-AAAA|${pad(3)}`,
+        `q|R!2F;4!20;!23;!3F;|${pad(4)}`,
+        'k|audit.retry:k-2',
+        'k|audit.retry:k!20;4!2F;!23;',
+      ].sort(),
+    );
+    expect((await log.forRequest('R/4 #?')).map((e) => e.seq)).toEqual([4]);
+  });
+
+  test('a deleted request index row (the entry hidden from `audit R-…`) is BROKEN at the entry; put back, the log is intact again', async () => {
+    const { log, table } = await fourEntries();
+    await table.deleteEntity(PK, `q|R-AAAA|${pad(3)}`);
+    expect((await log.forRequest('R-AAAA')).map((e) => e.seq)).toEqual([2]);
+    await expect(log.verify()).resolves.toEqual({
+      intact: false,
+      count: 4,
+      brokenAtSeq: 3,
+      problem:
+        "the entry's request index row is missing or names another entry (it was deleted or altered to hide the entry from its request)",
+    });
+    await table.createEntity({ partitionKey: PK, rowKey: `q|R-AAAA|${pad(3)}`, seq: 3 });
+    await expect(log.verify()).resolves.toEqual({ intact: true, count: 4 });
+  });
+
+  test('a request index row added for another request (pointing R-BBBB at an entry of R-AAAA) is BROKEN at that entry', async () => {
+    const { log, table } = await fourEntries();
+    await table.createEntity({ partitionKey: PK, rowKey: `q|R-BBBB|${pad(3)}`, seq: 3 });
+    await expect(log.verify()).resolves.toEqual({
+      intact: false,
+      count: 4,
+      brokenAtSeq: 3,
+      problem:
+        'a request index row names this entry but is not the row acrbot writes for it (it was added or altered to show the entry under a request or position it does not have)',
+    });
+  });
+
+  test('a request index row redirected to another entry (its seq rewritten) is BROKEN at the lower of the two', async () => {
+    const { log, table } = await fourEntries();
+    // forRequest reads the seq property: R-AAAA's audit would show entry 1 (req-1's) instead of 3.
+    await table.updateEntity({ partitionKey: PK, rowKey: `q|R-AAAA|${pad(3)}`, seq: 1 }, 'Replace');
+    await expect(log.verify()).resolves.toMatchObject({
+      intact: false,
+      brokenAtSeq: 1,
+      problem: expect.stringMatching(/^a request index row names this entry but is not the row acrbot writes for it/),
+    });
+  });
+
+  test('an index row naming a seq past the chain head is BROKEN there, as an entry past the head is', async () => {
+    const { log, table } = await fourEntries();
+    await table.createEntity({ partitionKey: PK, rowKey: `q|R-AAAA|${pad(9)}`, seq: 9 });
+    await expect(log.verify()).resolves.toEqual({
+      intact: false,
+      count: 4,
+      brokenAtSeq: 9,
+      problem:
+        'a request index row names an entry past the chain head (acrbot writes index rows with their entry and its head; this one was added)',
+    });
+    await table.deleteEntity(PK, `q|R-AAAA|${pad(9)}`);
+    await table.createEntity({ partitionKey: PK, rowKey: 'k|audit.retry:later', seq: 7 });
+    await expect(log.verify()).resolves.toMatchObject({
+      intact: false,
+      brokenAtSeq: 7,
+      problem: expect.stringMatching(/^an idempotency key row names an entry past the chain head/),
+    });
+  });
+
+  test('a tail cut off with its head rolled back but its index rows left is BROKEN without anchors', async () => {
+    const { log, table } = await fourEntries();
+    const third = (await log.entryAt(3))!;
+    await table.deleteEntity(PK, `e|${pad(4)}`);
+    await table.updateEntity({ partitionKey: PK, rowKey: 'head', seq: 3, hash: third.hash }, 'Replace');
+    await expect(log.verify()).resolves.toMatchObject({
+      intact: false,
+      count: 3,
+      brokenAtSeq: 4,
+      problem: expect.stringMatching(/^a request index row names an entry past the chain head/),
+    });
+  });
+
+  test('index rows whose seq is no seq (text, missing) are BROKEN at seq 0, not a crash of verify', async () => {
+    const { log, table } = await fourEntries();
+    await table.updateEntity({ partitionKey: PK, rowKey: `q|req-1|${pad(1)}`, seq: 'one' }, 'Replace');
+    await expect(log.verify()).resolves.toEqual({
+      intact: false,
+      count: 4,
+      brokenAtSeq: 0,
+      problem:
+        'a request index row names no entry (its seq is not a whole number from 1: the row was added or altered)',
+    });
+    await table.updateEntity({ partitionKey: PK, rowKey: `q|req-1|${pad(1)}`, seq: 1 }, 'Replace');
+    await table.createEntity({ partitionKey: PK, rowKey: 'k|audit.retry:junk', note: 'no seq' });
+    await expect(log.verify()).resolves.toMatchObject({
+      intact: false,
+      brokenAtSeq: 0,
+      problem: expect.stringMatching(/^an idempotency key row names no entry/),
+    });
+  });
+
+  test('a deleted idempotency key row (the event could be appended again) is BROKEN at its entry', async () => {
+    const { log, table } = await fourEntries();
+    await table.deleteEntity(PK, 'k|audit.retry:k-2');
+    await expect(log.verify()).resolves.toEqual({
+      intact: false,
+      count: 4,
+      brokenAtSeq: 2,
+      problem:
+        "the entry's idempotency key row is missing or names another entry (it was deleted or altered: the event could be appended again)",
+    });
+  });
+
+  test('an idempotency key row pointing at another entry, or for a key no entry carries, is BROKEN at the entry it names', async () => {
+    const { log, table } = await fourEntries();
+    // Entry 4's key row moved to entry 3: an append under its key would be refused, not answered with 4.
+    await table.updateEntity({ partitionKey: PK, rowKey: 'k|audit.retry:k!20;4!2F;!23;', seq: 3 }, 'Replace');
+    await expect(log.verify()).resolves.toEqual({
+      intact: false,
+      count: 4,
+      brokenAtSeq: 3,
+      problem:
+        'an idempotency key row names this entry but is not the row acrbot writes for it (it was added or altered: an append under that key would be refused)',
+    });
+    await table.updateEntity({ partitionKey: PK, rowKey: 'k|audit.retry:k!20;4!2F;!23;', seq: 4 }, 'Replace');
+    await expect(log.verify()).resolves.toEqual({ intact: true, count: 4 });
+    // A pending retry's key marked as done, pointing at an entry that does not carry it.
+    await table.createEntity({ partitionKey: PK, rowKey: 'k|audit.retry:pending', seq: 2 });
+    await expect(log.verify()).resolves.toMatchObject({
+      intact: false,
+      brokenAtSeq: 2,
+      problem: expect.stringMatching(
+        /^an idempotency key row names this entry but is not the row acrbot writes for it/,
+      ),
+    });
+  });
+
+  test('npm run audit:verify on tables: names the entry hidden from its request (exit 1)', async () => {
+    const { prefix, table } = await fourEntries();
+    await table.deleteEntity(PK, `q|R-AAAA|${pad(2)}`);
+    let stdout = '';
+    const code = await runAuditCli(
+      ['verify'],
+      {
+        ACRBOT_STORAGE: `tables:${world.azurite.connectionString}`,
+        ACRBOT_TABLE_PREFIX: prefix,
+        ACRBOT_AUDIT_KEY: KEY.toString('base64'),
+      },
+      {
+        stdout: new Writable({
+          write(chunk, _enc, done) {
+            stdout += String(chunk);
+            done();
+          },
+        }),
+        stderr: new Writable({ write: (_chunk, _enc, done) => done() }),
+      },
+    );
+    expect({ code, stdout }).toEqual({
+      code: 1,
+      stdout:
+        "BROKEN at seq 2: the entry's request index row is missing or names another entry (it was deleted or altered to hide the entry from its request)\n",
+    });
+  });
+});
+
+describe('appends landing while verify reads do not make an honest log BROKEN', () => {
+  /** Runs `land` once, right after `table`'s first read of the head comes back (before anything else verify reads). */
+  function afterFirstHeadRead(table: TableClient, land: () => Promise<unknown>): { landed: () => boolean } {
+    let landed = false;
+    table.pipeline.addPolicy({
+      name: 'append-after-head-read',
+      sendRequest: async (request, next) => {
+        const response = await next(request);
+        if (!landed && request.method === 'GET' && decodeURIComponent(request.url).includes("RowKey='head'")) {
+          landed = true;
+          await land();
+        }
+        return response;
+      },
+    });
+    return { landed: () => landed };
+  }
+
+  test('an entry with its request and key rows appended by another instance after the head was read: intact up to that head, then with it', async () => {
+    const { prefix, clock, log } = await fourEntries();
+    const verifyTable = await openTablesAccount(world.conn(), prefix).table('audit');
+    const verifying = new TablesAuditLog(verifyTable, clock, KEY);
+    const racing = afterFirstHeadRead(verifyTable, () =>
+      log.append(auditEvent(5, { requestId: 'R-AAAA', idempotencyKey: 'audit.retry:k-5' })),
+    );
+    await expect(verifying.verify()).resolves.toEqual({ intact: true, count: 4 });
+    expect(racing.landed()).toBe(true);
+    await expect(verifying.verify()).resolves.toEqual({ intact: true, count: 5 });
+  });
+
+  test('the first entry of a new log appended after the head was found missing: intact and empty, then one entry', async () => {
+    const prefix = world.azurite.freshPrefix();
+    const clock = new FakeClock();
+    const appending = new TablesAuditLog(await openTablesAccount(world.conn(), prefix).table('audit'), clock, KEY);
+    const verifyTable = await openTablesAccount(world.conn(), prefix).table('audit');
+    const verifying = new TablesAuditLog(verifyTable, clock, KEY);
+    const racing = afterFirstHeadRead(verifyTable, () =>
+      appending.append(auditEvent(1, { idempotencyKey: 'audit.retry:k-1' })),
+    );
+    await expect(verifying.verify()).resolves.toEqual({ intact: true, count: 0 });
+    expect(racing.landed()).toBe(true);
+    await expect(verifying.verify()).resolves.toEqual({ intact: true, count: 1 });
+  });
+});
