@@ -223,12 +223,20 @@ const DASH_LOOKALIKES = /^[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]+-*/;
  * instead of break-glass). Only words that then name an option change; other text stays as typed.
  */
 function asciiOption(word: string): string {
-  if (!DASH_LOOKALIKES.test(word)) return word;
-  const option = word.replace(DASH_LOOKALIKES, '--');
+  const option = DASH_LOOKALIKES.test(word)
+    ? word.replace(DASH_LOOKALIKES, '--')
+    : // One dash before a long name (`-for 2h`, `-namespace payments`), as some CLIs take them.
+      SINGLE_DASH_LONG.test(word)
+      ? `-${word}`
+      : undefined;
+  if (option === undefined) return word;
   const flag = option.split('=')[0].toLowerCase();
   const known = DURATION_FLAGS.includes(flag) || flag in SECRET_FLAGS || /^--break[-_]?glass$/.test(flag);
   return known ? option : word;
 }
+
+/** A word with one ASCII dash before two or more letters: `-for`, not `-n` or `--for`. */
+const SINGLE_DASH_LONG = /^-[a-z][a-z]/i;
 
 function positionals(words: string[]): { cluster?: string; registry?: string; reason?: string } {
   const [cluster, registry, ...rest] = words;
@@ -240,8 +248,9 @@ function parseSecret(words: string[]): Command {
   const rest: string[] = [];
   for (let i = 0; i < words.length; i++) {
     const word = words[i];
+    // `--namespace=payments` and the short `-n=payments` alike.
     const [flag, inline] =
-      word.includes('=') && word.startsWith('--')
+      word.includes('=') && word.startsWith('-')
         ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]
         : [word, undefined];
     const key = SECRET_FLAGS[flag.toLowerCase()];

@@ -210,6 +210,25 @@ describe('access, check, pause and resume', () => {
     });
   });
 
+  test('options typed with one dash (-for, -namespace, -n=…) are read as the options they name', () => {
+    expect(parseCommand('grant aks-prod contosoacr -for 2h deploy payments-api')).toMatchObject({
+      duration: '2h',
+      reason: 'deploy payments-api',
+    });
+    expect(parseCommand('grant aks-prod contosoacr -break-glass prod is down')).toMatchObject({ breakGlass: true });
+    expect(parseCommand('secret aks-dev contosoacr -n=payments -service-account default pull')).toMatchObject({
+      options: { namespace: 'payments', serviceAccount: 'default' },
+      reason: 'pull',
+    });
+    expect(parseCommand('secret aks-dev contosoacr -namespace payments -for=7d pull')).toMatchObject({
+      options: { namespace: 'payments', expires: '7d' },
+    });
+    // Words of the reason that merely start with a dash stay as typed.
+    expect(parseCommand('grant aks-prod contosoacr fix -regression in -v2 deploy')).toMatchObject({
+      reason: 'fix -regression in -v2 deploy',
+    });
+  });
+
   test("an option typed after a grant's reason is refused, not kept as text that silently does nothing", () => {
     const late = errorOf('grant aks-prod contosoacr prod is down now --break-glass');
     expect(late).toMatchObject({ code: 'validation.option' });
