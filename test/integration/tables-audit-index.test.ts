@@ -159,6 +159,15 @@ describe('Azure Tables audit verify checks the index rows', () => {
     });
   });
 
+  test("rows added to a request's index that name no entry, or a missing one, do not hide its entries from 'audit R-…'", async () => {
+    const { log, table } = await fourEntries();
+    await table.createEntity({ partitionKey: PK, rowKey: `q|R-AAAA|${pad(90)}`, seq: 'ninety' });
+    await table.createEntity({ partitionKey: PK, rowKey: `q|R-AAAA|${pad(91)}`, seq: 91 });
+    await table.createEntity({ partitionKey: PK, rowKey: `q|R-AAAA|${pad(92)}`, seq: 1 });
+    expect((await log.forRequest('R-AAAA')).map((e) => e.seq)).toEqual([2, 3]);
+    await expect(log.verify()).resolves.toMatchObject({ intact: false });
+  });
+
   test('a deleted idempotency key row (the event could be appended again) is BROKEN at its entry', async () => {
     const { log, table } = await fourEntries();
     await table.deleteEntity(PK, 'k|audit.retry:k-2');
