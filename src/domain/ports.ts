@@ -407,18 +407,40 @@ export interface ScheduledJob {
   /** Failed attempts so far (for backoff and reporting). */
   attempts: number;
   lastError?: string;
+  /**
+   * The store's revision of the job: new on every write, never the same twice for one id (not
+   * even after a delete and a re-create), so "still at this revision" means "unchanged since it
+   * was read". Set by the store (a `put` ignores it); every job read from a store has one (`''`
+   * for a job stored before revisions existed).
+   */
+  revision?: string;
 }
 
-/** The persisted schedule: survives restarts; due jobs are found in O(due), not O(all). */
+/**
+ * The persisted schedule: survives restarts; due jobs are found in O(due), not O(all). The
+ * conditional writes compare the revision atomically with the write, in the store, so a job
+ * written by another instance after it was read is never overwritten or deleted by them.
+ */
 export interface ScheduleStore {
-  /** Inserts or replaces the job with this id. */
+  /** Inserts or replaces the job with this id, whatever is stored, under a new revision. */
   put(job: ScheduledJob): Promise<void>;
+  /**
+   * Replaces the job (under a new revision) only while it is still at `revision`, i.e. neither
+   * written nor deleted since it was read; never creates one. False, with nothing written, when
+   * it changed.
+   */
+  putIfUnchanged(job: ScheduledJob, revision: string): Promise<boolean>;
   get(id: string): Promise<ScheduledJob | undefined>;
   /** Jobs with `dueAt <= now`, earliest first, at most `limit`. */
   due(now: Date, limit: number): Promise<ScheduledJob[]>;
   forRequest(requestId: string): Promise<ScheduledJob[]>;
   /** Deletes (no-op when absent). */
   delete(id: string): Promise<void>;
+  /**
+   * Deletes the job only while it is still at `revision`. False, with nothing deleted, when it
+   * was written since or is gone.
+   */
+  deleteIfUnchanged(id: string, revision: string): Promise<boolean>;
 }
 
 /**

@@ -4,6 +4,11 @@
  * lease `job:<id>`. Jobs survive restarts because they live in the store; a job whose handler
  * throws stays in the store with `attempts`/`lastError` and a later `dueAt` (backoff), and is
  * reported once it keeps failing — it is never dropped silently (G17).
+ *
+ * What a run writes back (the failure, or the delete once done) applies only to the job as it
+ * was read for the run (conditional on its revision, in the store): anything written meanwhile —
+ * the handler moving its own job, another instance's revoke moving it to now with who and why, a
+ * cancel — is newer and stays as it is.
  */
 import type { Clock, JobKind, LeaseStore, ScheduledJob, ScheduleStore } from '../domain/ports';
 import { LeaseLostError } from '../domain/ports';
@@ -72,7 +77,8 @@ export class Scheduler {
 
   /**
    * Idempotent by job id: scheduling a job that exists moves it to the new due time and payload
-   * and resets its failure count (e.g. an extension moving `access.expire:R-…`).
+   * and resets its failure count (e.g. an extension moving `access.expire:R-…`). Unconditional,
+   * and a new revision: a run of the job under way on any instance then leaves it as written here.
    */
   async schedule(job: JobSpec): Promise<void> {
     await this.jobs.put({
@@ -183,9 +189,15 @@ export class Scheduler {
       } finally {
         clearInterval(heartbeat);
       }
-      // Done, unless the handler rescheduled the same id for later (e.g. a reminder chain).
-      const after = await this.jobs.get(job.id);
-      if (after && after.dueAt === job.dueAt && after.attempts === job.attempts) await this.jobs.delete(job.id);
+      // Done: the job as it was read for this run goes, in one conditional delete (no read first).
+      // A job written since is newer work and stays for its own due time: the handler moved its
+      // own id (a reminder chain, a recurring job), or another instance wrote it while this one
+      // ran (a revoke confirmed there, which found this run holding the lease and left it to the job).
+      if (!(await this.jobs.deleteIfUnchanged(job.id, job.revision ?? '')))
+        this.log.debug(
+          { jobId: job.id, kind: job.kind },
+          'scheduled job done; it was written or removed while it ran, so the newer version stays',
+        );
       return true;
     } finally {
       await this.leases.release(lease).catch((err: unknown) => {
@@ -194,6 +206,14 @@ export class Scheduler {
     }
   }
 
+  /**
+   * Records a failed run on the job as it was read for the run: one more attempt, the error, the
+   * next due time after the backoff. When the job was written or removed meanwhile, nothing is
+   * written and nothing reported: the newer version is other work (a revoke with who and why, an
+   * end moved by an extension, a cancel) and keeps the due time and attempts its writer gave it
+   * (`schedule` resets the count), so it runs on its own and reports its own failures; carrying
+   * this count over would back a just-confirmed revoke off as if it had failed already.
+   */
   private async failed(job: ScheduledJob, err: unknown): Promise<void> {
     const attempts = job.attempts + 1;
     const backoff = this.options.backoffMs ?? DEFAULT_JOB_BACKOFF_MS;
@@ -205,7 +225,13 @@ export class Scheduler {
       lastError,
       dueAt: new Date(this.clock.now().getTime() + delayMs).toISOString(),
     };
-    await this.jobs.put(next);
+    if (!(await this.jobs.putIfUnchanged(next, job.revision ?? ''))) {
+      this.log.error(
+        { err, jobId: job.id, kind: job.kind, attempts },
+        'scheduled job failed; not written back: it was written or removed while it ran, and the newer version stays as it is',
+      );
+      return;
+    }
     this.log.error({ err, jobId: job.id, kind: job.kind, attempts }, 'scheduled job failed; retrying later');
     if (this.options.reporter && attempts >= (this.options.reportAfterAttempts ?? 1)) {
       await this.options

@@ -405,6 +405,107 @@ describe('Azure Tables specifics', () => {
     ]);
   });
 
+  test('schedule conditional writes: after the run’s read, a retry is one transaction and a done job one transaction and a delete; another instance’s write in between is kept', async () => {
+    const prefix = world.azurite.freshPrefix();
+    const tableA = await openTablesAccount(conn(), prefix).table('schedule');
+    const tableB = await openTablesAccount(conn(), prefix).table('schedule');
+    const a = new TablesScheduleStore(tableA);
+    const b = new TablesScheduleStore(tableB);
+    const job = {
+      id: 'access.expire:R-1',
+      kind: 'access.expire' as const,
+      dueAt: '2025-01-15T10:00:00.000Z',
+      requestId: 'R-1',
+      attempts: 0,
+    };
+    const rows = async () => {
+      const keys: string[] = [];
+      for await (const e of tableB.listEntities()) keys.push(e.rowKey!);
+      return keys.sort();
+    };
+    const callsA = recordStatuses(tableA);
+    await b.put(job);
+    // The scheduler's read under the job's lease; its failure written back on that ETag.
+    const read = (await a.get(job.id))!;
+    expect(await a.putIfUnchanged({ ...read, attempts: 1, dueAt: '2025-01-15T10:00:30.000Z' }, read.revision!)).toBe(
+      true,
+    );
+    const retried = (await a.get(job.id))!;
+    callsA.splice(0);
+    // The next attempt succeeds: the job goes in one transaction (job row to a marker, index rows
+    // deleted) and the marker's delete; no read.
+    expect(await a.deleteIfUnchanged(job.id, retried.revision!)).toBe(true);
+    expect(callsA.splice(0)).toEqual(['POST 202', 'DELETE 204']);
+    expect(await rows()).toEqual([]);
+
+    // b writes the job (a revoke, same due time) after a read it: a's delete and its retry write nothing.
+    await b.put(job);
+    const stale = (await a.get(job.id))!;
+    await b.put({ ...job, payload: { reason: 'left the team' } });
+    callsA.splice(0);
+    expect(await a.deleteIfUnchanged(job.id, stale.revision!)).toBe(false);
+    // The remembered ETag is stale: the transaction is refused as a whole, a read decides.
+    expect(callsA.splice(0)).toEqual(['POST 202', 'GET 200']);
+    expect(await a.putIfUnchanged({ ...stale, attempts: 1 }, stale.revision!)).toBe(false);
+    expect(await b.get(job.id)).toMatchObject({ payload: { reason: 'left the team' }, attempts: 0 });
+    expect((await b.due(new Date(job.dueAt), 10)).map((j) => j.payload)).toEqual([{ reason: 'left the team' }]);
+    expect((await b.forRequest('R-1')).map((j) => j.id)).toEqual([job.id]);
+    expect(await rows()).toEqual([
+      'd|2025-01-15T10:00:00.000Z|access.expire:R-1',
+      'j|access.expire:R-1',
+      'r|R-1|access.expire:R-1',
+    ]);
+  });
+
+  test('a removed job’s marker left behind (its delete failed) is no job: not due, not listed, replaced by a put, removed by a delete', async () => {
+    const prefix = world.azurite.freshPrefix();
+    const tableA = await openTablesAccount(conn(), prefix).table('schedule');
+    const a = new TablesScheduleStore(tableA);
+    const b = new TablesScheduleStore(await openTablesAccount(conn(), prefix).table('schedule'));
+    const job = {
+      id: 'access.remind:R-1',
+      kind: 'access.remind' as const,
+      dueAt: '2025-01-15T10:00:00.000Z',
+      requestId: 'R-1',
+      attempts: 0,
+    };
+    let failDelete = true;
+    tableA.pipeline.addPolicy({
+      name: 'lose-the-marker-delete',
+      sendRequest: async (request, next) => {
+        if (failDelete && request.method === 'DELETE') {
+          failDelete = false;
+          throw new Error('connection reset');
+        }
+        return next(request);
+      },
+    });
+    await a.put(job);
+    const read = (await a.get(job.id))!;
+    await expect(a.deleteIfUnchanged(job.id, read.revision!)).rejects.toThrow(/connection reset/);
+    const marker = await tableA.getEntity('schedule', `j|${job.id}`);
+    expect(marker.removed).toBe(true);
+    for (const store of [a, b]) {
+      expect(await store.get(job.id)).toBeUndefined();
+      expect(await store.due(new Date('2025-01-16T00:00:00.000Z'), 10)).toEqual([]);
+      expect(await store.forRequest('R-1')).toEqual([]);
+      expect(await store.deleteIfUnchanged(job.id, read.revision!)).toBe(false);
+      expect(await store.putIfUnchanged(job, read.revision!)).toBe(false);
+    }
+    // Scheduled again (b never saw it: its blind create meets the marker, reads and replaces it).
+    await b.put({ ...job, dueAt: '2025-01-15T11:00:00.000Z' });
+    expect((await a.due(new Date('2025-01-15T11:00:00.000Z'), 10)).map((j) => j.dueAt)).toEqual([
+      '2025-01-15T11:00:00.000Z',
+    ]);
+    expect((await a.forRequest('R-1')).map((j) => j.id)).toEqual([job.id]);
+    // And a marker is removed by a plain delete.
+    const again = (await a.get(job.id))!;
+    failDelete = true;
+    await expect(a.deleteIfUnchanged(job.id, again.revision!)).rejects.toThrow(/connection reset/);
+    await b.delete(job.id);
+    await expect(tableA.getEntity('schedule', `j|${job.id}`)).rejects.toMatchObject({ statusCode: 404 });
+  });
+
   test('rate windows: a hit after this instance’s own is one write; another instance’s hit in between costs a 412 and a read, and every hit counts', async () => {
     const prefix = world.azurite.freshPrefix();
     const tableA = await openTablesAccount(conn(), prefix).table('abuse');

@@ -40,13 +40,58 @@ describe('SQLite coordination specifics', () => {
     try {
       new SqliteScheduleStore(db);
       const plan = db
-        .prepare('EXPLAIN QUERY PLAN SELECT doc FROM schedule WHERE due_at <= ? ORDER BY due_at, id LIMIT ?')
+        .prepare('EXPLAIN QUERY PLAN SELECT doc, revision FROM schedule WHERE due_at <= ? ORDER BY due_at, id LIMIT ?')
         .all('2025-01-15T09:00:00.000Z', 10) as { detail: string }[];
       const details = plan.map((p) => p.detail).join('\n');
       expect(details).toMatch(/USING INDEX schedule_by_due/);
       expect(details).not.toMatch(/SCAN schedule\b(?! USING)|TEMP B-TREE/);
     } finally {
       db.close();
+    }
+  });
+
+  test('a schedule from before revisions gets the column on open: its jobs read as revision "", run and are rewritten as usual', async () => {
+    const path = tmp.path('before-revisions.db');
+    // The layout of earlier releases: the table without `revision`, a job in it.
+    const old = openSqlite(path);
+    old.exec('DROP TABLE schedule');
+    old.exec('CREATE TABLE schedule (id TEXT PRIMARY KEY, due_at TEXT NOT NULL, request_id TEXT, doc TEXT NOT NULL)');
+    const stored = {
+      id: 'access.expire:R-1',
+      kind: 'access.expire' as const,
+      dueAt: '2025-01-15T09:00:00.000Z',
+      requestId: 'R-1',
+      attempts: 0,
+    };
+    old
+      .prepare('INSERT INTO schedule (id, due_at, request_id, doc) VALUES (?, ?, ?, ?)')
+      .run(stored.id, stored.dueAt, 'R-1', JSON.stringify(stored));
+    old
+      .prepare('INSERT INTO schedule (id, due_at, request_id, doc) VALUES (?, ?, ?, ?)')
+      .run('x', stored.dueAt, null, JSON.stringify({ ...stored, id: 'x', requestId: undefined }));
+    old.close();
+    const clock = new FakeClock();
+    const stores = sqliteStores(path, clock);
+    try {
+      expect(await stores.schedule.get(stored.id)).toEqual({ ...stored, revision: '' });
+      expect((await stores.schedule.due(new Date(stored.dueAt), 10)).map((j) => j.revision)).toEqual(['', '']);
+      expect(await stores.schedule.deleteIfUnchanged(stored.id, 'some-other')).toBe(false);
+      expect(await stores.schedule.putIfUnchanged({ ...stored, attempts: 1 }, '')).toBe(true);
+      const retried = (await stores.schedule.get(stored.id))!;
+      expect(retried).toMatchObject({ attempts: 1 });
+      expect(retried.revision).not.toBe('');
+      expect(await stores.schedule.deleteIfUnchanged(stored.id, retried.revision!)).toBe(true);
+      expect(await stores.schedule.deleteIfUnchanged('x', '')).toBe(true);
+    } finally {
+      await stores.close();
+    }
+    // Opening it again finds the column and adds nothing.
+    const again = sqliteStores(path, clock);
+    try {
+      await again.schedule.put({ id: 'y', kind: 'drift.check', dueAt: stored.dueAt, attempts: 0 });
+      expect((await again.schedule.get('y'))!.revision).toEqual(expect.any(String));
+    } finally {
+      await again.close();
     }
   });
 

@@ -1,4 +1,4 @@
-import type { ScheduledJob } from '../../src/domain/ports';
+import type { ScheduledJob, ScheduleStore } from '../../src/domain/ports';
 import { Scheduler, type SchedulerOptions } from '../../src/flows/scheduler';
 import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
 import { createLogger } from '../../src/observability/logger';
@@ -6,9 +6,46 @@ import { FakeClock, MINUTE, SECOND } from './support/fake-clock';
 
 const log = createLogger({ level: 'silent' });
 
+/**
+ * The memory store with a hook run at the start of every delete: another instance's write
+ * landing between what the scheduler last read and its delete.
+ */
+class DeleteInterleaving implements ScheduleStore {
+  beforeDelete: (() => Promise<void>) | undefined;
+  constructor(private readonly inner: ScheduleStore) {}
+  put(job: ScheduledJob): Promise<void> {
+    return this.inner.put(job);
+  }
+  putIfUnchanged(job: ScheduledJob, revision: string): Promise<boolean> {
+    return this.inner.putIfUnchanged(job, revision);
+  }
+  get(id: string): Promise<ScheduledJob | undefined> {
+    return this.inner.get(id);
+  }
+  due(now: Date, limit: number): Promise<ScheduledJob[]> {
+    return this.inner.due(now, limit);
+  }
+  forRequest(requestId: string): Promise<ScheduledJob[]> {
+    return this.inner.forRequest(requestId);
+  }
+  async delete(id: string): Promise<void> {
+    await this.interleave();
+    return this.inner.delete(id);
+  }
+  async deleteIfUnchanged(id: string, revision: string): Promise<boolean> {
+    await this.interleave();
+    return this.inner.deleteIfUnchanged(id, revision);
+  }
+  private async interleave(): Promise<void> {
+    const hook = this.beforeDelete;
+    this.beforeDelete = undefined;
+    await hook?.();
+  }
+}
+
 function setup(options: Partial<SchedulerOptions> = {}) {
   const clock = new FakeClock('2026-11-30T10:00:00Z');
-  const jobs = new MemoryScheduleStore();
+  const jobs = new DeleteInterleaving(new MemoryScheduleStore());
   const leases = new MemoryLeaseStore(() => clock.now());
   const make = (instanceId: string) =>
     new Scheduler(jobs, leases, clock, log, {
@@ -185,6 +222,103 @@ describe('Scheduler', () => {
     await scheduler.schedule({ id: 'chain', kind: 'access.remind', dueAt: clock.now() });
     await scheduler.runDue();
     expect(await jobs.get('chain')).toBeDefined();
+  });
+
+  describe('a job written by another instance while one instance runs it is kept (the newer version wins)', () => {
+    const id = 'access.expire:R-1';
+    const revoke = { by: { objectId: 'approver-1', name: 'Ada' }, reason: 'left the team' };
+
+    /** Instance b, where a revoke is confirmed: moves the job to now with who and why, as `revokeSoon` does. */
+    async function confirmRevokeOn(b: Scheduler, clock: FakeClock): Promise<void> {
+      await b.schedule({ id, kind: 'access.expire', dueAt: clock.now(), requestId: 'R-1', payload: revoke });
+      // a holds the job's lease: b cannot run it now and trusts the job to carry the revoke.
+      expect(await b.runNow(id)).toBe(false);
+    }
+
+    test('a failed attempt does not put back the job it read over the revoke written meanwhile', async () => {
+      const { clock, jobs, make } = setup();
+      const a = make('a');
+      const b = make('b');
+      const ran: (Record<string, unknown> | undefined)[] = [];
+      for (const s of [a, b])
+        s.register('access.expire', async (job) => {
+          ran.push(job.payload);
+          if (job.payload) return;
+          await confirmRevokeOn(b, clock);
+          throw new Error('an extension is being granted right now');
+        });
+      await a.schedule({ id, kind: 'access.expire', dueAt: clock.now(), requestId: 'R-1' });
+      expect(await a.runDue()).toBe(1);
+      // The revoke is still there as b wrote it: due now, with who and why, no failure counted.
+      expect(await jobs.get(id)).toMatchObject({
+        payload: revoke,
+        attempts: 0,
+        dueAt: clock.now().toISOString(),
+      });
+      expect((await jobs.get(id))!.lastError).toBeUndefined();
+      // It runs at its own due time (now), as b's revoke.
+      expect(await a.runDue()).toBe(1);
+      expect(ran).toEqual([undefined, revoke]);
+      expect(await jobs.get(id)).toBeUndefined();
+    });
+
+    test('a successful run does not delete the revoke written meanwhile (same due time, no failures)', async () => {
+      const { clock, jobs, make } = setup();
+      const a = make('a');
+      const b = make('b');
+      const ran: (Record<string, unknown> | undefined)[] = [];
+      for (const s of [a, b])
+        s.register('access.expire', async (job) => {
+          ran.push(job.payload);
+          if (!job.payload) await confirmRevokeOn(b, clock);
+        });
+      await a.schedule({ id, kind: 'access.expire', dueAt: clock.now(), requestId: 'R-1' });
+      expect(await a.runDue()).toBe(1);
+      expect(await jobs.get(id)).toMatchObject({ payload: revoke, attempts: 0 });
+      expect(await a.runDue()).toBe(1);
+      expect(ran).toEqual([undefined, revoke]);
+      expect(await jobs.get(id)).toBeUndefined();
+    });
+
+    test('a write landing between the run’s end and its delete is not deleted', async () => {
+      const { clock, jobs, make } = setup();
+      const a = make('a');
+      const b = make('b');
+      const ran: (Record<string, unknown> | undefined)[] = [];
+      for (const s of [a, b]) s.register('access.expire', async (job) => void ran.push(job.payload));
+      await a.schedule({ id, kind: 'access.expire', dueAt: clock.now(), requestId: 'R-1' });
+      jobs.beforeDelete = () => confirmRevokeOn(b, clock);
+      expect(await a.runDue()).toBe(1);
+      expect(await jobs.get(id)).toMatchObject({ payload: revoke, attempts: 0 });
+      expect(await a.runDue()).toBe(1);
+      expect(ran).toEqual([undefined, revoke]);
+      expect(await jobs.get(id)).toBeUndefined();
+    });
+
+    test('a job cancelled while it ran is not brought back by its failure', async () => {
+      const { clock, jobs, make } = setup();
+      const a = make('a');
+      const b = make('b');
+      a.register('request.expire', async () => {
+        // Approved on b meanwhile: the approval window's job is cancelled there.
+        await b.cancel('request.expire:R-1');
+        throw new Error('store busy');
+      });
+      await a.schedule({ id: 'request.expire:R-1', kind: 'request.expire', dueAt: clock.now(), requestId: 'R-1' });
+      expect(await a.runDue()).toBe(1);
+      expect(await jobs.get('request.expire:R-1')).toBeUndefined();
+    });
+
+    test('a failed attempt of an unchanged job still counts, backs off and keeps its payload', async () => {
+      const { clock, jobs, scheduler } = setup();
+      scheduler.register('access.expire', async () => {
+        throw new Error('ARM answered 503');
+      });
+      await scheduler.schedule({ id, kind: 'access.expire', dueAt: clock.now(), requestId: 'R-1', payload: revoke });
+      await scheduler.runDue();
+      expect(await jobs.get(id)).toMatchObject({ payload: revoke, attempts: 1, lastError: 'ARM answered 503' });
+      expect(Date.parse((await jobs.get(id))!.dueAt)).toBe(clock.now().getTime() + 10 * SECOND);
+    });
   });
 
   test('start() sweeps on its interval until stop()', async () => {

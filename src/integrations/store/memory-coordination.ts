@@ -56,12 +56,23 @@ export class MemoryLeaseStore implements LeaseStore {
   }
 }
 
-/** Jobs in a Map; `due` scans, which is fine for memory (SQLite and Tables use an index). */
+/**
+ * Jobs in a Map; `due` scans, which is fine for memory (SQLite and Tables use an index). A
+ * conditional write compares the revision and writes with no await between them, so it is atomic.
+ */
 export class MemoryScheduleStore implements ScheduleStore {
   private readonly jobs = new Map<string, ScheduledJob>();
+  /** Revisions come from one counter, so an id deleted and created again never repeats one. */
+  private revisions = 0;
 
   async put(job: ScheduledJob): Promise<void> {
-    this.jobs.set(job.id, structuredClone(job));
+    this.write(job);
+  }
+
+  async putIfUnchanged(job: ScheduledJob, revision: string): Promise<boolean> {
+    if (this.jobs.get(job.id)?.revision !== revision) return false;
+    this.write(job);
+    return true;
   }
 
   async get(id: string): Promise<ScheduledJob | undefined> {
@@ -84,6 +95,14 @@ export class MemoryScheduleStore implements ScheduleStore {
 
   async delete(id: string): Promise<void> {
     this.jobs.delete(id);
+  }
+
+  async deleteIfUnchanged(id: string, revision: string): Promise<boolean> {
+    return this.jobs.get(id)?.revision === revision && this.jobs.delete(id);
+  }
+
+  private write(job: ScheduledJob): void {
+    this.jobs.set(job.id, { ...structuredClone(job), revision: String(++this.revisions) });
   }
 }
 

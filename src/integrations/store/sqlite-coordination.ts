@@ -6,6 +6,7 @@
  * Its import list is the same as the other two coordination stores' because all three implement
  * the same four ports; that list is not shared logic, so it is not folded into a module of its own.
  */
+import { randomUUID } from 'node:crypto';
 import type {
   AbuseLedger,
   DialogRecord,
@@ -86,51 +87,104 @@ export class SqliteLeaseStore implements LeaseStore {
   }
 }
 
-/** SQLite-backed {@link ScheduleStore}; `due` walks the (due_at, id) index and stops at the first job not due. */
+/**
+ * Adds the `revision` column to a schedule table from before revisions (at open, like the audit
+ * log's idempotency key): its jobs read as revision `''` until they are next written.
+ */
+function addRevisionColumn(db: SqliteDatabase): void {
+  db.transaction(() => {
+    const columns = db.prepare('PRAGMA table_info(schedule)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'revision'))
+      db.exec("ALTER TABLE schedule ADD COLUMN revision TEXT NOT NULL DEFAULT ''");
+  }).immediate();
+}
+
+interface JobRow {
+  doc: string;
+  revision: string;
+}
+
+/** The job of a row: the revision lives in its own column (compared by the conditional writes), not in `doc`. */
+const toJob = (row: JobRow): ScheduledJob => ({ ...(JSON.parse(row.doc) as ScheduledJob), revision: row.revision });
+
+/** The columns of a job written now, under a new revision. */
+function toRow(job: ScheduledJob) {
+  const { revision: _read, ...rest } = job;
+  return {
+    // Normalised ISO text sorts like time, so the index orders by due time.
+    dueAt: new Date(job.dueAt).toISOString(),
+    requestId: job.requestId ?? null,
+    doc: JSON.stringify(rest),
+    // Random, not a counter: an id deleted and scheduled again must not get a revision it had.
+    revision: randomUUID(),
+  };
+}
+
+/**
+ * SQLite-backed {@link ScheduleStore}; `due` walks the (due_at, id) index and stops at the first
+ * job not due. A conditional write is one statement whose WHERE compares the revision, so it is
+ * atomic and costs no read.
+ */
 export class SqliteScheduleStore implements ScheduleStore {
   private readonly upsert;
+  private readonly replaceAt;
   private readonly select;
   private readonly selectDue;
   private readonly selectForRequest;
   private readonly remove;
+  private readonly removeAt;
   private readonly group: SqliteCommitGroup;
 
   constructor(db: SqliteDatabase) {
+    addRevisionColumn(db);
     this.group = commitGroupOf(db);
     this.upsert = db.prepare(
-      'INSERT INTO schedule (id, due_at, request_id, doc) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET due_at = excluded.due_at, request_id = excluded.request_id, doc = excluded.doc',
+      'INSERT INTO schedule (id, due_at, request_id, doc, revision) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET due_at = excluded.due_at, request_id = excluded.request_id, doc = excluded.doc, revision = excluded.revision',
     );
-    this.select = db.prepare('SELECT doc FROM schedule WHERE id = ?');
-    this.selectDue = db.prepare('SELECT doc FROM schedule WHERE due_at <= ? ORDER BY due_at, id LIMIT ?');
-    this.selectForRequest = db.prepare('SELECT doc FROM schedule WHERE request_id = ? ORDER BY due_at, id');
+    this.replaceAt = db.prepare(
+      'UPDATE schedule SET due_at = ?, request_id = ?, doc = ?, revision = ? WHERE id = ? AND revision = ?',
+    );
+    this.select = db.prepare('SELECT doc, revision FROM schedule WHERE id = ?');
+    this.selectDue = db.prepare('SELECT doc, revision FROM schedule WHERE due_at <= ? ORDER BY due_at, id LIMIT ?');
+    this.selectForRequest = db.prepare('SELECT doc, revision FROM schedule WHERE request_id = ? ORDER BY due_at, id');
     this.remove = db.prepare('DELETE FROM schedule WHERE id = ?');
+    this.removeAt = db.prepare('DELETE FROM schedule WHERE id = ? AND revision = ?');
   }
 
   async put(job: ScheduledJob): Promise<void> {
-    // Normalised ISO text sorts like time, so the index orders by due time.
-    const dueAt = new Date(job.dueAt).toISOString();
-    const doc = JSON.stringify(job);
-    await this.group.write(() => this.upsert.run(job.id, dueAt, job.requestId ?? null, doc));
+    const { dueAt, requestId, doc, revision } = toRow(job);
+    await this.group.write(() => this.upsert.run(job.id, dueAt, requestId, doc, revision));
+  }
+
+  async putIfUnchanged(job: ScheduledJob, revision: string): Promise<boolean> {
+    const row = toRow(job);
+    const { changes } = await this.group.write(() =>
+      this.replaceAt.run(row.dueAt, row.requestId, row.doc, row.revision, job.id, revision),
+    );
+    return changes === 1;
   }
 
   async get(id: string): Promise<ScheduledJob | undefined> {
-    const row = this.select.get(id) as { doc: string } | undefined;
-    return row ? (JSON.parse(row.doc) as ScheduledJob) : undefined;
+    const row = this.select.get(id) as JobRow | undefined;
+    return row ? toJob(row) : undefined;
   }
 
   async due(now: Date, limit: number): Promise<ScheduledJob[]> {
     if (limit <= 0) return [];
-    const rows = this.selectDue.all(now.toISOString(), limit) as { doc: string }[];
-    return rows.map((r) => JSON.parse(r.doc) as ScheduledJob);
+    return (this.selectDue.all(now.toISOString(), limit) as JobRow[]).map(toJob);
   }
 
   async forRequest(requestId: string): Promise<ScheduledJob[]> {
-    const rows = this.selectForRequest.all(requestId) as { doc: string }[];
-    return rows.map((r) => JSON.parse(r.doc) as ScheduledJob);
+    return (this.selectForRequest.all(requestId) as JobRow[]).map(toJob);
   }
 
   async delete(id: string): Promise<void> {
     await this.group.write(() => this.remove.run(id));
+  }
+
+  async deleteIfUnchanged(id: string, revision: string): Promise<boolean> {
+    const { changes } = await this.group.write(() => this.removeAt.run(id, revision));
+    return changes === 1;
   }
 }
 

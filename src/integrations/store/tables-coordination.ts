@@ -182,11 +182,32 @@ const jobKey = (id: string) => `j|${keyPart(id)}`;
 const dueKey = (dueAt: string, id: string) => `d|${dueAt}|${keyPart(id)}`;
 const requestJobKey = (requestId: string, id: string) => `r|${keyPart(requestId)}|${keyPart(id)}`;
 
+/** A job as read from a row: the revision of one written before revisions existed is `''`. */
+function readJob(row: Parameters<typeof readDoc>[0]): ScheduledJob {
+  const job = readDoc<ScheduledJob>(row);
+  return { ...job, revision: job.revision ?? '' };
+}
+
+/** The job row as read: the job and its ETag, or only the ETag of a removed job's marker. */
+interface JobRowRead {
+  previous?: ScheduledJob;
+  etag: string;
+}
+
 /**
  * The schedule in one partition: `j|<id>` (the job), `d|<dueAt>|<id>` (due-time index: `due`
  * is a key-range read from the start that stops at `now`, O(due)), `r|<requestId>|<id>`
  * (per request). A put moves all three in one entity-group transaction conditional on the
- * job row's ETag.
+ * job row's ETag. The job's revision is in its document (a new random one per write).
+ *
+ * A conditional delete cannot be one delete transaction: deletes in a batch are unconditional
+ * (the SDK's too). So it replaces the job row, under the ETag of the revision it was asked to
+ * delete, by a *marker* (the same document and `removed: true`) in the transaction that deletes
+ * the index rows — all or nothing, refused (412) when anyone wrote the job since — and then
+ * deletes the marker under the ETag that transaction gave it. A marker left behind (the second
+ * request failed, the process died) is read as no job: not listed (no index rows), `get` answers
+ * undefined, a put replaces it, a delete removes it. Its document stays readable so that an older
+ * acrbot meeting one in that moment retries (its index rows are gone) until the marker is deleted.
  */
 export class TablesScheduleStore implements ScheduleStore {
   /**
@@ -194,25 +215,40 @@ export class TablesScheduleStore implements ScheduleStore {
    * the row is exactly that job, so a move can go straight to the transaction conditional on it
    * (deleting the index rows of the remembered version) instead of a blind create that fails
    * with 409 and a read: one request instead of three. A write by anyone else changes the ETag,
-   * the transaction fails as a whole and the job is read and decided again.
+   * the transaction fails as a whole and the job is read and decided again. A conditional write
+   * whose revision is the remembered one likewise needs no read (the scheduler's run read it).
    */
   private readonly known = new KnownRows<{ job: ScheduledJob; etag: string }>();
 
   constructor(private readonly table: TableClient) {}
 
   async put(job: ScheduledJob): Promise<void> {
-    const stored: ScheduledJob = { ...job, dueAt: new Date(job.dueAt).toISOString() };
+    await this.write(job, undefined);
+  }
+
+  async putIfUnchanged(job: ScheduledJob, revision: string): Promise<boolean> {
+    return this.write(job, revision);
+  }
+
+  /** Writes `job` under a new revision; with `ifRevision`, only over the job still at it. */
+  private async write(job: ScheduledJob, ifRevision: string | undefined): Promise<boolean> {
+    const { revision: _read, ...rest } = job;
+    const stored: ScheduledJob = { ...rest, dueAt: new Date(job.dueAt).toISOString(), revision: randomUUID() };
     for (let attempt = 0; ; attempt++) {
       // Most puts schedule a job that does not exist yet (a new request's expiry, nudges, the end
       // of new access), so the first attempt creates it without reading: one request instead of
       // a read that answers 404 and then the write. When the job exists, its `create` fails the
-      // whole transaction (409, nothing written) and the next attempt reads and replaces it.
+      // whole transaction (409, nothing written) and the next attempt reads and replaces it. A
+      // conditional write decides on the remembered row when it is the revision asked for, and
+      // reads otherwise: it never creates.
       const remembered = attempt === 0 ? this.known.get(job.id) : undefined;
-      const current = remembered
-        ? { previous: remembered.job, etag: remembered.etag }
-        : attempt === 0
-          ? undefined
-          : await this.read(job.id);
+      const current =
+        remembered && (ifRevision === undefined || remembered.job.revision === ifRevision)
+          ? { previous: remembered.job, etag: remembered.etag }
+          : attempt === 0 && ifRevision === undefined
+            ? undefined
+            : await this.read(job.id);
+      if (ifRevision !== undefined && current?.previous?.revision !== ifRevision) return false;
       const previous = current?.previous;
       const doc = docProperties(stored);
       const jobRow = { partitionKey: SCHEDULE, rowKey: jobKey(job.id), ...doc };
@@ -234,12 +270,13 @@ export class TablesScheduleStore implements ScheduleStore {
       try {
         const result = await submitTransaction(this.table, actions);
         this.known.remember(stored.id, { job: stored }, result.subResponses[0]?.etag);
-        return;
+        return true;
       } catch (err) {
         this.known.forget(job.id);
         // A version (remembered or just read) that is no longer the row: 412 on the job row, or
         // 404 on the job row or an index row of it that a later move or a delete removed. Read
-        // and decide again (a job deleted meanwhile is created, as SQLite's upsert does).
+        // and decide again (a job deleted meanwhile is created, as SQLite's upsert does; a
+        // conditional write then finds it gone or changed and writes nothing).
         const lost = isConflict(err) || (current !== undefined && statusOf(err) === 404);
         if (!lost || attempt + 1 >= MAX_ATTEMPTS) throw err;
         // The blind create meeting an existing job is no contention: read it at once.
@@ -256,7 +293,7 @@ export class TablesScheduleStore implements ScheduleStore {
     if (limit <= 0) return [];
     // '}' sorts after every character keyPart emits, so every id at exactly `now` is included.
     const filter = `PartitionKey eq ${lit(SCHEDULE)} and RowKey ge 'd|' and RowKey le ${lit(`d|${now.toISOString()}|}`)}`;
-    return (await listTop(this.table, filter, limit)).map((row) => readDoc<ScheduledJob>(row));
+    return (await listTop(this.table, filter, limit)).map(readJob);
   }
 
   async forRequest(requestId: string): Promise<ScheduledJob[]> {
@@ -272,32 +309,89 @@ export class TablesScheduleStore implements ScheduleStore {
     for (let attempt = 0; ; attempt++) {
       const current = await findEntity(this.table, SCHEDULE, jobKey(id));
       if (!current) return;
-      const job = readDoc<ScheduledJob>(current);
-      const actions: TransactionAction[] = [
-        ['delete', { partitionKey: SCHEDULE, rowKey: jobKey(id) }],
-        ['delete', { partitionKey: SCHEDULE, rowKey: dueKey(job.dueAt, id) }],
-      ];
-      if (job.requestId) actions.push(['delete', { partitionKey: SCHEDULE, rowKey: requestJobKey(job.requestId, id) }]);
       try {
+        if (current.removed === true) {
+          // A removed job's marker (see the class): it has no index rows left.
+          await tableRest(this.table).delete(SCHEDULE, jobKey(id), current.etag);
+          return;
+        }
+        const job = readJob(current);
+        const actions: TransactionAction[] = [
+          ['delete', { partitionKey: SCHEDULE, rowKey: jobKey(id) }],
+          ['delete', { partitionKey: SCHEDULE, rowKey: dueKey(job.dueAt, id) }],
+        ];
+        if (job.requestId)
+          actions.push(['delete', { partitionKey: SCHEDULE, rowKey: requestJobKey(job.requestId, id) }]);
         // Deletes in a batch are unconditional; a put that moved the job after our read removed
         // the old index row, so this batch fails as a whole (404) and is decided again.
         await submitTransaction(this.table, actions);
         return;
       } catch (err) {
-        if (statusOf(err) !== 404 || attempt + 1 >= MAX_ATTEMPTS) throw err;
+        if ((statusOf(err) !== 404 && statusOf(err) !== 412) || attempt + 1 >= MAX_ATTEMPTS) throw err;
         await backoff(attempt);
       }
     }
   }
 
-  /** The job row and its ETag (remembered for the next put). */
-  private async read(id: string): Promise<{ previous: ScheduledJob; etag: string } | undefined> {
+  async deleteIfUnchanged(id: string, revision: string): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      // The scheduler's run read the job (remembered with its ETag): then this is one transaction.
+      const remembered = attempt === 0 ? this.known.get(id) : undefined;
+      const current =
+        remembered?.job.revision === revision
+          ? { previous: remembered.job, etag: remembered.etag }
+          : await this.read(id);
+      const job = current?.previous;
+      if (!current || !job || job.revision !== revision) return false;
+      const marker = { partitionKey: SCHEDULE, rowKey: jobKey(id), ...docProperties(job), removed: true };
+      const actions: TransactionAction[] = [
+        ['update', marker, 'Replace', { etag: current.etag }],
+        ['delete', { partitionKey: SCHEDULE, rowKey: dueKey(job.dueAt, id) }],
+      ];
+      if (job.requestId) actions.push(['delete', { partitionKey: SCHEDULE, rowKey: requestJobKey(job.requestId, id) }]);
+      let markerEtag: string | undefined;
+      try {
+        markerEtag = (await submitTransaction(this.table, actions)).subResponses[0]?.etag;
+      } catch (err) {
+        this.known.forget(id);
+        // 412: written since the ETag it was decided on (a stale memory, or a write right now);
+        // 404: an index row of that version is gone (moved or deleted). Read and decide again.
+        if (!(isConflict(err) || statusOf(err) === 404) || attempt + 1 >= MAX_ATTEMPTS) throw err;
+        if (attempt > 0) await backoff(attempt - 1);
+        continue;
+      }
+      this.known.forget(id);
+      await this.removeMarker(id, markerEtag);
+      return true;
+    }
+  }
+
+  /** Deletes a removed job's marker, unless a put replaced it meanwhile (then its ETag changed). */
+  private async removeMarker(id: string, etag: string | undefined): Promise<void> {
+    try {
+      // Without the ETag in the answer (the SDK's path), read it: only a marker is deleted.
+      const tag =
+        etag ??
+        (await findEntity(this.table, SCHEDULE, jobKey(id)).then((r) => (r?.removed === true ? r.etag : undefined)));
+      if (tag) await tableRest(this.table).delete(SCHEDULE, jobKey(id), tag);
+    } catch (err) {
+      // 404: deleted meanwhile; 412: a put replaced the marker with a job, which stays.
+      if (statusOf(err) !== 404 && statusOf(err) !== 412) throw err;
+    }
+  }
+
+  /** The job row and its ETag (the job remembered for the next put); a marker is no job. */
+  private async read(id: string): Promise<JobRowRead | undefined> {
     const row = await findEntity(this.table, SCHEDULE, jobKey(id));
     if (!row) {
       this.known.forget(id);
       return undefined;
     }
-    const previous = readDoc<ScheduledJob>(row);
+    if (row.removed === true) {
+      this.known.forget(id);
+      return { etag: row.etag };
+    }
+    const previous = readJob(row);
     this.known.remember(id, { job: previous }, row.etag);
     return { previous, etag: row.etag };
   }

@@ -127,10 +127,10 @@ export function describeCoordinationContract(
           lastError: 'ARM 503',
         });
         await f.schedule.put(j);
-        expect(await f.schedule.get(j.id)).toEqual(j);
+        expect(await f.schedule.get(j.id)).toEqual({ ...j, revision: expect.any(String) });
         const moved = { ...j, dueAt: '2025-01-15T11:00:00.000Z', attempts: 3 };
         await f.schedule.put(moved);
-        expect(await f.schedule.get(j.id)).toEqual(moved);
+        expect(await f.schedule.get(j.id)).toEqual({ ...moved, revision: expect.any(String) });
         expect(await f.schedule.due(new Date('2025-01-15T10:30:00.000Z'), 10)).toEqual([]);
         expect(await f.schedule.get('absent')).toBeUndefined();
       });
@@ -173,6 +173,103 @@ export function describeCoordinationContract(
           'access.expire:R-2',
         ]);
         expect(await f.schedule.forRequest('R-9')).toEqual([]);
+      });
+
+      test('every write gives the job a new revision, the same through get, due and forRequest; the one a put is given is ignored', async () => {
+        const at = '2025-01-15T09:00:00.000Z';
+        await f.schedule.put(job('access.expire:R-1', at, { requestId: 'R-1', revision: 'chosen-by-caller' }));
+        const first = (await f.schedule.get('access.expire:R-1'))!;
+        expect(first.revision).toEqual(expect.any(String));
+        expect(first.revision).not.toBe('chosen-by-caller');
+        expect((await f.schedule.due(new Date(at), 10)).map((j) => j.revision)).toEqual([first.revision]);
+        expect((await f.schedule.forRequest('R-1')).map((j) => j.revision)).toEqual([first.revision]);
+        // The same content written again is a write all the same: a run that read `first` must see it.
+        await f.schedule.put(job('access.expire:R-1', at, { requestId: 'R-1' }));
+        const second = (await f.schedule.get('access.expire:R-1'))!;
+        expect(second.revision).not.toBe(first.revision);
+        expect((await f.schedule.due(new Date(at), 10)).map((j) => j.revision)).toEqual([second.revision]);
+      });
+
+      test('putIfUnchanged replaces the job at the revision read (index moved); refused once it was written or deleted since, and never creates', async () => {
+        await f.schedule.put(job('access.expire:R-1', '2025-01-15T09:00:00.000Z', { requestId: 'R-1' }));
+        const read = (await f.schedule.get('access.expire:R-1'))!;
+        const retry = { ...read, attempts: 1, lastError: 'ARM 503', dueAt: '2025-01-15T09:00:30.000Z' };
+        expect(await f.schedule.putIfUnchanged(retry, read.revision!)).toBe(true);
+        const after = (await f.schedule.get('access.expire:R-1'))!;
+        expect(after).toEqual({ ...retry, revision: expect.any(String) });
+        expect(after.revision).not.toBe(read.revision);
+        expect(await f.schedule.due(new Date('2025-01-15T09:00:29.000Z'), 10)).toEqual([]);
+        expect((await f.schedule.due(new Date('2025-01-15T09:00:30.000Z'), 10)).map((j) => j.attempts)).toEqual([1]);
+        // Another writer moved it (a revoke, with who and why): the stale retry writes nothing.
+        const revoke = job('access.expire:R-1', '2025-01-15T09:00:00.000Z', {
+          requestId: 'R-1',
+          payload: { by: { objectId: 'o', name: 'Ada' } },
+        });
+        await f.schedule.put(revoke);
+        expect(await f.schedule.putIfUnchanged({ ...retry, attempts: 2 }, after.revision!)).toBe(false);
+        expect(await f.schedule.get('access.expire:R-1')).toEqual({ ...revoke, revision: expect.any(String) });
+        expect((await f.schedule.due(new Date('2025-01-15T09:00:00.000Z'), 10)).map((j) => j.payload)).toEqual([
+          revoke.payload,
+        ]);
+        expect((await f.schedule.forRequest('R-1')).map((j) => j.payload)).toEqual([revoke.payload]);
+        // Deleted since: not brought back.
+        const current = (await f.schedule.get('access.expire:R-1'))!;
+        await f.schedule.delete('access.expire:R-1');
+        expect(await f.schedule.putIfUnchanged(retry, current.revision!)).toBe(false);
+        expect(await f.schedule.get('access.expire:R-1')).toBeUndefined();
+        expect(await f.schedule.due(new Date('2025-01-15T12:00:00.000Z'), 10)).toEqual([]);
+        expect(await f.schedule.forRequest('R-1')).toEqual([]);
+      });
+
+      test('deleteIfUnchanged deletes the job at the revision read; a job written since stays, due and listed', async () => {
+        await f.schedule.put(job('access.expire:R-1', '2025-01-15T09:00:00.000Z', { requestId: 'R-1' }));
+        await f.schedule.put(job('access.remind:R-1', '2025-01-15T09:00:00.000Z', { requestId: 'R-1' }));
+        const done = (await f.schedule.get('access.remind:R-1'))!;
+        expect(await f.schedule.deleteIfUnchanged(done.id, done.revision!)).toBe(true);
+        expect(await f.schedule.get(done.id)).toBeUndefined();
+        expect(await f.schedule.deleteIfUnchanged(done.id, done.revision!)).toBe(false);
+        expect(await f.schedule.deleteIfUnchanged('never-existed', '')).toBe(false);
+        // Rewritten with the same due time (a revoke moved to now while the run ran): it stays.
+        const read = (await f.schedule.get('access.expire:R-1'))!;
+        await f.schedule.put(
+          job('access.expire:R-1', '2025-01-15T09:00:00.000Z', { requestId: 'R-1', payload: { reason: 'left' } }),
+        );
+        expect(await f.schedule.deleteIfUnchanged(read.id, read.revision!)).toBe(false);
+        expect(await f.schedule.get(read.id)).toMatchObject({ payload: { reason: 'left' } });
+        expect((await f.schedule.due(new Date('2025-01-15T09:00:00.000Z'), 10)).map((j) => j.id)).toEqual([read.id]);
+        expect((await f.schedule.forRequest('R-1')).map((j) => j.id)).toEqual([read.id]);
+        // After that, the job can be scheduled and moved as ever.
+        await f.schedule.put(job('access.remind:R-1', '2025-01-15T09:30:00.000Z', { requestId: 'R-1' }));
+        expect((await f.schedule.forRequest('R-1')).map((j) => j.id)).toEqual([read.id, 'access.remind:R-1']);
+      });
+
+      test('a job deleted and scheduled again never has a revision it had: a write conditional on the old one is refused', async () => {
+        const spec = job('request.expire:R-1', '2025-01-15T09:00:00.000Z', { requestId: 'R-1' });
+        await f.schedule.put(spec);
+        const old = (await f.schedule.get(spec.id))!;
+        await f.schedule.delete(spec.id);
+        await f.schedule.put(spec);
+        expect((await f.schedule.get(spec.id))!.revision).not.toBe(old.revision);
+        expect(await f.schedule.deleteIfUnchanged(spec.id, old.revision!)).toBe(false);
+        expect(await f.schedule.putIfUnchanged({ ...spec, attempts: 5 }, old.revision!)).toBe(false);
+        expect(await f.schedule.get(spec.id)).toMatchObject({ attempts: 0 });
+      });
+
+      test('two conditional writes on one revision at once: exactly one applies', async () => {
+        await f.schedule.put(job('j', '2025-01-15T09:00:00.000Z', { requestId: 'R-1' }));
+        const read = (await f.schedule.get('j'))!;
+        const results = await Promise.all([
+          f.schedule.putIfUnchanged({ ...read, attempts: 1 }, read.revision!),
+          f.schedule.deleteIfUnchanged('j', read.revision!),
+          f.schedule.putIfUnchanged({ ...read, attempts: 2 }, read.revision!),
+        ]);
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const left = await f.schedule.get('j');
+        if (results[1]) expect(left).toBeUndefined();
+        else expect(left?.attempts).toBe(results[0] ? 1 : 2);
+        expect((await f.schedule.due(new Date('2025-01-15T09:00:00.000Z'), 10)).map((j) => j.attempts)).toEqual(
+          left ? [left.attempts] : [],
+        );
       });
 
       test('jobs are copied in and out', async () => {
