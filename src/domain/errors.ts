@@ -21,3 +21,41 @@ export class UserFacingError extends Error {
 export function isUserFacing(err: unknown): err is UserFacingError {
   return err instanceof UserFacingError;
 }
+
+/** ARM's codes for a resource, or the resource group holding it, that does not exist. */
+const RESOURCE_GONE_CODES: ReadonlySet<string> = new Set(['ResourceNotFound', 'ResourceGroupNotFound']);
+
+/**
+ * True when Azure answered that the resource itself no longer exists: 404 with ARM's
+ * `ResourceNotFound` or `ResourceGroupNotFound`. Not a refusal (403), not a transient failure, and
+ * not a 404 under another code (`SubscriptionNotFound` can mean acrbot lost its access to the
+ * subscription; `ParentResourceNotFound` is about a child resource).
+ */
+export function isResourceGone(err: { statusCode?: number; code?: string } | undefined): boolean {
+  return err?.statusCode === 404 && err.code !== undefined && RESOURCE_GONE_CODES.has(err.code);
+}
+
+/**
+ * Azure says a cluster or registry acrbot works with no longer exists ({@link isResourceGone}).
+ * What acrbot put in it (a Kubernetes secret, role assignments on its scope) went with it, so a
+ * revocation says so and finishes instead of retrying for ever (G17); a run shows the sentence.
+ */
+export class ResourceGoneError extends UserFacingError {
+  /**
+   * @param subject what is gone, in words: `cluster aks-dev`, `registry contosoacr`.
+   * @param azureCode ARM's error code (`ResourceNotFound`, `ResourceGroupNotFound`).
+   */
+  constructor(
+    readonly kind: 'cluster' | 'registry' | 'scope',
+    readonly subject: string,
+    readonly azureCode: string,
+    cause?: unknown,
+  ) {
+    super(
+      `${kind}.gone`,
+      `${subject.charAt(0).toUpperCase()}${subject.slice(1)} no longer exists (Azure answered ${azureCode}).`,
+      { cause },
+    );
+    this.name = 'ResourceGoneError';
+  }
+}

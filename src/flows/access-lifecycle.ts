@@ -7,9 +7,10 @@
  * verified as acrbot's is left alone.
  */
 import type { AuditEvent } from '../domain/audit-chain';
-import { isUserFacing, UserFacingError } from '../domain/errors';
+import { isUserFacing, ResourceGoneError, UserFacingError } from '../domain/errors';
 import type { GrantPlan, SecretPlan } from '../domain/plan';
-import type { AuditLog, Clock, LeaseStore, RequestStore, ScheduledJob } from '../domain/ports';
+import type { RoleAssignmentInfo } from '../domain/azure-model';
+import type { AuditLog, ClusterAccess, Clock, LeaseStore, RequestStore, ScheduledJob } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, Actor, RequestState } from '../domain/request';
 import { isBeingGranted, transition } from '../domain/request';
@@ -25,6 +26,7 @@ import type { RequestNotifier } from './notifier';
 import { requestExpiryJobId, undoUnaudited, type JobScheduling } from './request-service';
 import { ACCESS_LEASE_TTL_MS, accessLeaseKey, accessLeaseSubject } from './access-lease';
 import { LeaseGuard } from './lease-guard';
+import { UNCONFIRMED_GRANT } from './grant-runner';
 import { deleteCredential, type SecretRunnerPorts } from './secret-runner';
 
 /** acrbot itself, as the actor of expiry. */
@@ -109,6 +111,20 @@ function isDue(request: AccessRequest, now: Date): boolean {
   return !!end && !request.access?.permanent && Date.parse(end) <= now.getTime();
 }
 
+/**
+ * A grant that failed after a PUT whose answer was lost and could not be confirmed
+ * (`azure.writeUnconfirmed`, GrantRunner), whose records name the assignment it PUT: Azure may
+ * have made it, and its `access.expire` job deletes it (under the revocation's checks).
+ */
+function isUnconfirmedGrant(request: AccessRequest): boolean {
+  if (request.state !== 'failed' || request.plan.kind !== 'grant') return false;
+  const name = request.plan.roleAssignmentName;
+  return (
+    request.outcome?.errorCode === UNCONFIRMED_GRANT &&
+    (request.created ?? []).some((c) => c.kind === 'roleAssignment' && c.name === name)
+  );
+}
+
 /** Schedules and carries out the end of access. */
 export class AccessLifecycle {
   constructor(
@@ -150,6 +166,19 @@ export class AccessLifecycle {
     if (request.state === 'succeeded' && request.access?.expiresAt && !request.access.revokedAt) {
       await this.scheduleEnd(request);
       if (request.extendsRequestId) await this.applyExtension(request);
+    }
+    if (isUnconfirmedGrant(request)) {
+      // Azure may have made the assignment although the run failed: it goes now, not at the end
+      // of a term nobody was granted (and a permanent grant has no job yet). A job already
+      // retrying keeps its backoff.
+      const job = await this.jobs.get(accessExpiryJobId(request.id));
+      if (!job?.attempts)
+        await this.jobs.schedule({
+          id: accessExpiryJobId(request.id),
+          kind: 'access.expire',
+          dueAt: this.clock.now(),
+          requestId: request.id,
+        });
     }
   }
 
@@ -283,7 +312,8 @@ export class AccessLifecycle {
   }
 
   /**
-   * The `access.expire` job: at the end of the term (or moved to now by `revoke`), revokes.
+   * The `access.expire` job: at the end of the term (or moved to now by `revoke`), revokes; for
+   * a grant that failed unconfirmed, deletes what Azure may have made (cleanUpUnconfirmedGrant).
    * Throws when a step failed, so the scheduler retries with backoff and reports.
    */
   async onExpire(job: ScheduledJob): Promise<void> {
@@ -293,6 +323,10 @@ export class AccessLifecycle {
     if (request.state === 'approved' || request.state === 'executing') {
       // Still being granted: look again shortly (the executor finishes or a restart resumes it).
       await this.jobs.schedule({ ...jobSpec(job), dueAt: new Date(now.getTime() + 60_000) });
+      return;
+    }
+    if (isUnconfirmedGrant(request)) {
+      await this.cleanUpUnconfirmedGrant(request);
       return;
     }
     if (request.state !== 'succeeded') return;
@@ -423,26 +457,7 @@ export class AccessLifecycle {
   ): Promise<AccessRequest> {
     if (request.state !== 'succeeded')
       throw new UserFacingError('request.notActive', `Request ${request.id} has no active access to revoke.`);
-    const leases = this.settings.leases;
-    const lease = leases
-      ? // Owner per request, so two revocations in one process contend too (a lease is re-entrant per owner).
-        await leases.store.acquire(accessLeaseKey(request.plan), `${leases.owner}|${request.id}`, ACCESS_LEASE_TTL_MS)
-      : undefined;
-    if (leases && !lease)
-      throw new Error(`another revocation of ${accessLeaseSubject(request.plan)} is running; retrying`);
-    // Kept alive while the revocation works (a slow cluster), and checked before its deletes and
-    // before "revoked": runs wait for it (access-lease.ts).
-    const guard =
-      leases && lease
-        ? new LeaseGuard(
-            { leases: leases.store, ttlMs: ACCESS_LEASE_TTL_MS },
-            lease,
-            this.log,
-            request.id,
-            () => this.clock.now(),
-            'access lease',
-          )
-        : undefined;
+    const guard = await this.holdAccessLease(request);
     try {
       // Under the lease (access-lease.ts): the look for requests being granted the same access,
       // the deletes and marking this request revoked happen before any other revocation of it
@@ -476,6 +491,58 @@ export class AccessLifecycle {
     } finally {
       await guard?.stop();
     }
+  }
+
+  /**
+   * The `access.expire` job of a grant that failed with `azure.writeUnconfirmed` (GrantRunner):
+   * the PUT's answer was lost and reading the assignment back did not find it, or failed, so
+   * Azure may have made it. The request's `created` records its deterministic name (written
+   * before the PUT, G15), and the revocation's checks decide, under the same access lease: a
+   * request being granted the same assignment defers it; another active grant holding it keeps
+   * it; an assignment with that name, principal, role and scope is deleted; none is audited
+   * `absent`. The request stays `failed` (it granted nothing, and its requester was told so);
+   * no card changes. Throws when a step failed, so the job is retried and reported (G17).
+   */
+  private async cleanUpUnconfirmedGrant(request: AccessRequest): Promise<void> {
+    const plan = request.plan as GrantPlan;
+    const guard = await this.holdAccessLease(request);
+    try {
+      const current = (await this.store.get(request.id)) ?? request;
+      if (!isUnconfirmedGrant(current)) return;
+      await this.refuseWhileGranting(current, [], ACRBOT_ACTOR, true);
+      await guard?.check();
+      await this.revokeGrant(current, plan, ACRBOT_ACTOR, [], {
+        why: "the grant failed after Azure's answer to its PUT was lost; Azure had made the assignment",
+      });
+    } finally {
+      await guard?.stop();
+    }
+  }
+
+  /**
+   * Takes the access lease of `request`'s access (access-lease.ts) for a revocation, or throws so
+   * that the job is retried when another revocation of the same access holds it. The guard keeps
+   * it alive while the work runs (a slow cluster) and is checked before deletes and before
+   * "revoked": runs wait for it. None without leases (a single process).
+   */
+  private async holdAccessLease(request: AccessRequest): Promise<LeaseGuard | undefined> {
+    const leases = this.settings.leases;
+    if (!leases) return undefined;
+    // Owner per request, so two revocations in one process contend too (a lease is re-entrant per owner).
+    const lease = await leases.store.acquire(
+      accessLeaseKey(request.plan),
+      `${leases.owner}|${request.id}`,
+      ACCESS_LEASE_TTL_MS,
+    );
+    if (!lease) throw new Error(`another revocation of ${accessLeaseSubject(request.plan)} is running; retrying`);
+    return new LeaseGuard(
+      { leases: leases.store, ttlMs: ACCESS_LEASE_TTL_MS },
+      lease,
+      this.log,
+      request.id,
+      () => this.clock.now(),
+      'access lease',
+    );
   }
 
   /**
@@ -754,11 +821,18 @@ export class AccessLifecycle {
     return history.some(created);
   }
 
+  /**
+   * Deletes the role assignment `request` made, after the checks (G15, G17): kept while another
+   * active grant holds it; left alone unless acrbot's records say acrbot made it and it is still
+   * there with that name, principal, role and scope; `absent` when the registry itself is gone
+   * (nothing on its scope is left to delete). `context.why` is said in the `deleted` audit entry.
+   */
   private async revokeGrant(
     request: AccessRequest,
     plan: GrantPlan,
     by: Actor,
     extensions: readonly AccessRequest[],
+    context: { why?: string } = {},
   ): Promise<void> {
     const target = `${plan.scope}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`;
     const others = await this.otherHolders(request, plan, new Set(extensions.map((e) => e.id)));
@@ -781,7 +855,23 @@ export class AccessLifecycle {
       return;
     }
     // Only the assignment acrbot created: same name, principal, role and scope (G15).
-    const current = await this.ports.roleAssignments.listForPrincipal(plan.scope, plan.identity.objectId);
+    let current: RoleAssignmentInfo[];
+    try {
+      current = await this.ports.roleAssignments.listForPrincipal(plan.scope, plan.identity.objectId);
+    } catch (err) {
+      // A deleted registry: the assignment was on its scope, there is nothing left to pull from,
+      // and nothing on that scope can be listed or deleted any more; retrying would fail (and be
+      // reported) for ever. A refusal or a hiccup is not this, and is retried. A registry created
+      // again under the same id answers the listing, and the checks below run as usual.
+      if (!(err instanceof ResourceGoneError)) throw err;
+      await this.record(request, by, {
+        action: 'access.revoke.roleAssignment',
+        outcome: 'absent',
+        targetIds: [target],
+        detail: `${err.subject} no longer exists (Azure answered ${err.azureCode}); the role assignment was on its scope and grants nothing without it; nothing deleted`,
+      });
+      return;
+    }
     const match = current.find(
       (a) =>
         a.name.toLowerCase() === plan.roleAssignmentName.toLowerCase() &&
@@ -807,7 +897,10 @@ export class AccessLifecycle {
       action: 'access.revoke.roleAssignment',
       outcome: 'deleted',
       targetIds: [match.id],
-      detail: extensions.length ? `its extension ${extensions.map((e) => e.id).join(', ')} ends with it` : undefined,
+      detail:
+        [context.why, extensions.length ? `its extension ${extensions.map((e) => e.id).join(', ')} ends with it` : '']
+          .filter(Boolean)
+          .join('; ') || undefined,
     });
   }
 
@@ -868,7 +961,22 @@ export class AccessLifecycle {
    */
   private async removeSecret(request: AccessRequest, plan: SecretPlan, by: Actor, target: string): Promise<void> {
     const entries = acrbotServiceAccountEntries(request);
-    const access = await this.ports.kubernetes.access(plan.cluster);
+    let access: ClusterAccess;
+    try {
+      access = await this.ports.kubernetes.access(plan.cluster);
+    } catch (err) {
+      // A deleted cluster took the secret and its service accounts with it: nothing is left to
+      // delete there, and retrying would fail for ever. The credential lives outside the cluster
+      // (a token in the registry, an application in the directory) and is deleted by the caller.
+      if (!(err instanceof ResourceGoneError && err.kind === 'cluster')) throw err;
+      await this.record(request, by, {
+        action: 'access.revoke.secret',
+        outcome: 'absent',
+        targetIds: [target],
+        detail: `${err.subject} no longer exists (Azure answered ${err.azureCode}); the secret and its imagePullSecrets entries went with it, nothing deleted there`,
+      });
+      return;
+    }
     const removed = await this.ports.kubernetes.remove(access, {
       namespace: plan.namespace,
       secretName: plan.secretName,

@@ -1,9 +1,11 @@
 /**
  * Carries out an approved grant: re-check the plan, wait out a revocation of the same role
- * assignment (access-lease.ts), then one PUT of the role assignment with a deterministic name.
+ * assignment (access-lease.ts), then one PUT of the role assignment with a deterministic name,
+ * read back by that name when its answer was lost (a 5xx or timeout after Azure applied it).
  * Nothing is ever written to the cluster resource.
  */
 import { UserFacingError } from '../domain/errors';
+import type { RoleAssignmentInfo } from '../domain/azure-model';
 import type { GrantPlan } from '../domain/plan';
 import type { AzureResourceReader, RoleAssignmentPort } from '../domain/ports';
 import { CloudApiError } from '../domain/ports';
@@ -14,6 +16,12 @@ import { assignRole, realSleep, type Sleep } from './assign-role';
 import type { PlanRunner, RunContext } from './executor';
 import type { GrantPlanner } from './grant-planner';
 import { missingRoleWriteMessage } from './grant-planner';
+
+/**
+ * The error code of a grant whose PUT may have been carried out although its answer was lost,
+ * and could not be confirmed by reading it back: the lifecycle deletes what Azure made.
+ */
+export const UNCONFIRMED_GRANT = 'azure.writeUnconfirmed';
 
 /** Runs grant plans. */
 export class GrantRunner implements PlanRunner {
@@ -83,8 +91,54 @@ export class GrantRunner implements PlanRunner {
       // The card says it in a sentence (and the executor does not log user-facing errors): the
       // code, status and Azure request id behind it reach operators only through this line.
       ctx.log.error({ err, code: err.code }, 'grant failed in Azure');
-      throw explainWriteFailure(err, plan);
+      if (!answerMayBeLost(err)) throw explainWriteFailure(err, plan);
+      return this.afterLostAnswer(plan, err, ctx);
     }
+  }
+
+  /**
+   * The PUT failed without a refusal (a 5xx, a timeout, a dropped connection, throttling after
+   * the SDK's retries): Azure may have made the assignment and lost only its answer. It is read
+   * back by its deterministic name: found exactly as planned (name, principal, role, scope, no
+   * condition), the grant succeeded and acrbot made it (G15: the name is acrbot's, recorded
+   * before the PUT; another acrbot request's is the same object, which the revocation's holder
+   * check covers), so it ends at its expiry like any other (G17). Otherwise the run fails with
+   * `azure.writeUnconfirmed`, and the lifecycle deletes whatever Azure made at once, under the
+   * revocation's checks (AccessLifecycle.onExpire): a listing that does not show it yet, or
+   * that fails too, does not prove the PUT was not applied.
+   */
+  private async afterLostAnswer(plan: GrantPlan, err: CloudApiError, ctx: RunContext): Promise<Outcome> {
+    const answer = `${err.code}${err.statusCode ? `, HTTP ${err.statusCode}` : ''}`;
+    let found: RoleAssignmentInfo | undefined;
+    try {
+      const current = await this.roleAssignments.listForPrincipal(plan.scope, plan.identity.objectId);
+      found = current.find((a) => isPlannedAssignment(a, plan));
+    } catch (readErr) {
+      // Logged here, once: the run then fails on the PUT's error (logged above), not on this one.
+      ctx.log.error(
+        { err: readErr },
+        'reading the role assignment back after a lost answer failed; the lifecycle deletes it if Azure made it',
+      );
+    }
+    if (found) {
+      await ctx.audit({
+        action: 'azure.write.roleAssignment',
+        outcome: 'created',
+        targetIds: [found.id],
+        correlationIds: err.requestId ? [err.requestId] : [],
+        detail: `the PUT's answer was lost (${answer}); read back with the planned name, principal, role and scope`,
+      });
+      return {
+        summary: `Granted ${plan.role.name} on ${plan.registry.name} to ${plan.identity.description} ${plan.identity.objectId} of cluster ${plan.cluster.name}.`,
+        azureRequestIds: err.requestId ? [err.requestId] : [],
+        createdIds: [found.id],
+      };
+    }
+    throw new UserFacingError(
+      UNCONFIRMED_GRANT,
+      `Azure did not answer the role assignment (${answer}) and acrbot could not tell whether Azure made it, so nothing is granted: if Azure made it, acrbot deletes it. Ask again in a few minutes; the platform team can look it up with Azure request id ${err.requestId ?? 'unknown'}.`,
+      { cause: err },
+    );
   }
 
   /** Resources still there and unchanged: same identity, same registry mode. */
@@ -117,6 +171,28 @@ export class GrantRunner implements PlanRunner {
       );
     }
   }
+}
+
+/**
+ * A PUT failure that is not a refusal: Azure may have carried the write out and the answer been
+ * lost. A 4xx is a refusal, except a timeout (408) and throttling (429, which a gateway can
+ * answer after passing the call on); no status is a lost connection; a 2xx whose body could not
+ * be read was carried out. The same line as the secret runner's `isRefusal`.
+ */
+function answerMayBeLost(err: CloudApiError): boolean {
+  const status = err.statusCode;
+  return status === undefined || status < 400 || status >= 500 || status === 408 || status === 429;
+}
+
+/** The assignment the plan makes, exactly: its deterministic name, principal, role and scope, no condition. */
+function isPlannedAssignment(a: RoleAssignmentInfo, plan: GrantPlan): boolean {
+  return (
+    a.name.toLowerCase() === plan.roleAssignmentName.toLowerCase() &&
+    a.scope.toLowerCase() === plan.scope.toLowerCase() &&
+    a.principalId.toLowerCase() === plan.identity.objectId.toLowerCase() &&
+    a.roleDefinitionId.toLowerCase().endsWith(`/${plan.role.id.toLowerCase()}`) &&
+    !a.condition
+  );
 }
 
 /** One plain sentence with the fix for a failed role assignment PUT, by error code (never by message text). */

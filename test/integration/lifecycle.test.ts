@@ -1598,4 +1598,173 @@ describe('access lifecycle (G17)', () => {
     };
     return update;
   }
+
+  describe('a grant whose answer was lost, and access on a resource deleted since', () => {
+    const aksDevId = sandboxResourceId('cluster', SANDBOX_CLUSTERS.dev);
+
+    test('G17: a role assignment PUT Azure applied but whose answer was lost (500 on every SDK retry) is read back: the grant succeeds and ends at its expiry', async () => {
+      await start();
+      const request = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+      // Carried out each time, answered 500 each time: the PUT and the SDK's own three retries.
+      h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.create', status: 500, afterApply: true, count: 4 });
+      await h.click(users.approver, 'approve', { requestId: request.id });
+      const done = await h.settle(request.id);
+      expect(h.app.sandbox!.arm.faults.pending()).toEqual([]);
+      expect(done.state).toBe('succeeded');
+      const plan = done.plan as Extract<AccessRequest['plan'], { kind: 'grant' }>;
+      // acrbot made it (the deterministic name), so it is not "already present": expiry deletes it.
+      expect(done.outcome?.alreadyPresent).toBeFalsy();
+      expect(done.outcome?.createdIds).toEqual([expect.stringMatching(new RegExp(`${plan.roleAssignmentName}$`))]);
+      expect(assignmentsOn(contosoId)).toHaveLength(1);
+      const writes = (await h.app.audit.forRequest(request.id)).filter(
+        (e) => e.action === 'azure.write.roleAssignment',
+      );
+      expect(writes.map((e) => e.outcome)).toEqual(['failed:InternalServerError', 'created']);
+      expect(writes[1].detail).toMatch(/answer was lost.*read back/);
+      await outcomeSent(request.id);
+
+      advance(2 * MINUTE);
+      await h.app.scheduler.runDue();
+      expect((await h.app.store.get(request.id))!.state).toBe('revoked');
+      expect(assignmentsOn(contosoId)).toHaveLength(0);
+      expect(await actions(request.id)).toContain('access.revoke.roleAssignment:deleted');
+    });
+
+    test('G17: a lost answer that cannot be read back either fails the grant saying so, and the assignment Azure made is deleted at once by the revocation checks', async () => {
+      await start();
+      const request = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 1d deploy payments-api');
+      h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.create', status: 500, afterApply: true, count: 4 });
+      // The read-back is refused too (not retried by the SDK).
+      h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.listForScope', status: 403 });
+      await h.click(users.approver, 'approve', { requestId: request.id });
+      const failed = await h.settle(request.id);
+      expect(h.app.sandbox!.arm.faults.pending()).toEqual([]);
+      expect(failed.state).toBe('failed');
+      expect(failed.outcome?.errorCode).toBe('azure.writeUnconfirmed');
+      expect(failed.outcome?.error).toMatch(/could not tell whether Azure made it.*acrbot deletes it/);
+      await h.connector.waitFor(
+        (c) =>
+          cardText(c.activity).includes(request.id) &&
+          /could not tell whether Azure made it/.test(cardText(c.activity)),
+        5000,
+        'the failure on the card',
+      );
+      // Azure did make it: nothing may keep it, the request's term is not waited for.
+      expect(assignmentsOn(contosoId)).toHaveLength(1);
+      expect((await jobOf(`access.expire:${request.id}`))?.dueAt).toBe(now.toISOString());
+      h.connector.clear();
+      await h.app.scheduler.runDue();
+      expect(assignmentsOn(contosoId)).toHaveLength(0);
+      const step = (await h.app.audit.forRequest(request.id)).find((e) => e.action === 'access.revoke.roleAssignment');
+      expect(step).toMatchObject({ outcome: 'deleted', detail: expect.stringMatching(/answer to its PUT was lost/) });
+      // Still failed (it never granted anything), the job is done, and nobody is told it "ended".
+      expect((await h.app.store.get(request.id))!.state).toBe('failed');
+      expect(await jobOf(`access.expire:${request.id}`)).toBeUndefined();
+      expect(
+        h.connector.calls.filter((c) => /Needs attention|Expired and revoked|Revoked/.test(cardText(c.activity))),
+      ).toEqual([]);
+    });
+
+    test('G15: the clean-up of an unconfirmed grant keeps an assignment another active grant holds', async () => {
+      await start();
+      const holder = await grant(second, 'aks-prod contosoacr --for 1d second team deploys');
+      const request = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 1d deploy payments-api');
+      // Found present (identical re-PUT): the same assignment, which the first grant holds.
+      h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.create', status: 500, afterApply: true, count: 4 });
+      h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.listForScope', status: 403 });
+      await h.click(users.approver, 'approve', { requestId: request.id });
+      expect((await h.settle(request.id)).outcome?.errorCode).toBe('azure.writeUnconfirmed');
+      await h.app.scheduler.runDue();
+      expect(assignmentsOn(contosoId)).toHaveLength(1);
+      const step = (await h.app.audit.forRequest(request.id)).find((e) => e.action === 'access.revoke.roleAssignment');
+      expect(step).toMatchObject({ outcome: 'kept', detail: `still used by ${holder.id}` });
+      expect(await jobOf(`access.expire:${request.id}`)).toBeUndefined();
+    });
+
+    test('G17: a grant whose registry was deleted ends at its expiry (audited absent), not retried and reported for ever', async () => {
+      await start();
+      const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+      await outcomeSent(request.id);
+      expect(h.app.sandbox!.arm.state.removeRegistry(contosoId)).toBe(true);
+      h.connector.clear();
+      advance(2 * MINUTE);
+      await h.app.scheduler.runDue();
+      expect((await h.app.store.get(request.id))!.state).toBe('revoked');
+      const step = (await h.app.audit.forRequest(request.id)).find((e) => e.action === 'access.revoke.roleAssignment');
+      expect(step).toMatchObject({
+        outcome: 'absent',
+        detail: expect.stringMatching(/registry contosoacr no longer exists \(Azure answered ResourceNotFound\)/),
+      });
+      expect(await jobOf(`access.expire:${request.id}`)).toBeUndefined();
+      expect(h.connector.calls.filter((c) => /Needs attention/.test(cardText(c.activity)))).toEqual([]);
+      await h.connector.waitFor(
+        (c) => c.op !== 'update' && /Expired and revoked: /.test(cardText(c.activity)),
+        5000,
+        'requester told',
+      );
+    });
+
+    test('G17: a --kind sp secret whose cluster was deleted: the secret is audited absent, the Entra application (outside the cluster) is still deleted, and it ends', async () => {
+      const { id, k8s } = await grantedSecretOnAksDev(
+        'aks-dev contosoacr --kind sp --namespace payments --for 2m pull for payments-api',
+      );
+      const secret = k8s.getObject('secrets', 'payments', 'acr-auth') as unknown as { data: Record<string, string> };
+      const appId = JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString()).auths[
+        'contosoacr.azurecr.io'
+      ].username as string;
+      const directory = h.app.sandbox!.directory;
+      const sp = directory.getServicePrincipalByAppId(appId)!;
+      expect(h.app.sandbox!.arm.state.removeCluster(aksDevId)).toBe(true);
+      h.connector.clear();
+      advance(2 * MINUTE);
+      await h.app.scheduler.runDue();
+      expect((await h.app.store.get(id))!.state).toBe('revoked');
+      expect(directory.getApplicationByAppId(appId)).toBeUndefined();
+      expect(assignmentsOn(contosoId).filter((a: { principalId: string }) => a.principalId === sp.id)).toEqual([]);
+      const entries = await h.app.audit.forRequest(id);
+      expect(entries.find((e) => e.action === 'access.revoke.secret')).toMatchObject({
+        outcome: 'absent',
+        detail: expect.stringMatching(/cluster aks-dev no longer exists \(Azure answered ResourceNotFound\)/),
+      });
+      expect(entries.find((e) => e.action === 'access.revoke.credential')).toMatchObject({ outcome: 'deleted' });
+      expect(await jobOf(`access.expire:${id}`)).toBeUndefined();
+      expect(h.connector.calls.filter((c) => /Needs attention/.test(cardText(c.activity)))).toEqual([]);
+    });
+
+    test('G17: a token secret whose registry was deleted: the secret in the cluster (outside the registry) is still deleted, and it ends', async () => {
+      const { id, k8s } = await grantedSecretOnAksDev(
+        'aks-dev contosoacr --namespace payments --for 2m pull for payments-api',
+      );
+      expect(h.app.sandbox!.arm.state.removeRegistry(contosoId)).toBe(true);
+      advance(2 * MINUTE);
+      await h.app.scheduler.runDue();
+      expect((await h.app.store.get(id))!.state).toBe('revoked');
+      expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
+      expect(await actions(id)).toEqual(expect.arrayContaining(['access.revoke.secret:deleted']));
+      expect(await jobOf(`access.expire:${id}`)).toBeUndefined();
+    });
+
+    test('a cluster acrbot may no longer read (403) is not taken for deleted: the revocation fails, is retried and reported', async () => {
+      const { id, k8s } = await grantedSecretOnAksDev(
+        'aks-dev contosoacr --namespace payments --for 2m pull for payments-api',
+      );
+      h.app.sandbox!.arm.faults.add({
+        operation: 'managedClusters.listClusterUserCredential',
+        status: 403,
+        count: Infinity,
+      });
+      advance(2 * MINUTE);
+      await h.app.scheduler.runDue();
+      expect((await h.app.store.get(id))!.state).toBe('succeeded');
+      expect((await jobOf(`access.expire:${id}`))!.attempts).toBe(1);
+      expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeDefined();
+      expect(await actions(id)).toEqual(expect.arrayContaining(['access.revoke.secret:failed']));
+      expect(await actions(id)).not.toContain('access.revoke.secret:absent');
+      await h.connector.waitFor(
+        (c) => c.op !== 'update' && /Needs attention/.test(cardText(c.activity)),
+        5000,
+        'the failing revocation reported',
+      );
+    });
+  });
 });

@@ -2,6 +2,7 @@
 import type * as Authorization from '@azure/arm-authorization';
 import type { AuthorizationManagementClient, RoleDefinition } from '@azure/arm-authorization';
 import type { RoleAssignmentInfo, RoleDefinitionInfo } from '../../domain/azure-model';
+import { isResourceGone, ResourceGoneError } from '../../domain/errors';
 import { isActionAllowed } from '../../domain/permissions';
 import type { RoleAssignmentListing, RoleAssignmentPort, WriteResult } from '../../domain/ports';
 import { CloudApiError } from '../../domain/ports';
@@ -85,12 +86,30 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
     return id.subscriptionId;
   }
 
+  /**
+   * The principal's assignments at, above or below `scope`. A scope that no longer exists (404
+   * ResourceNotFound or ResourceGroupNotFound) throws {@link ResourceGoneError}: its assignments
+   * went with it (a revocation ends there); any other failure is the SDK's error as it is.
+   */
   async listForPrincipal(scope: string, principalId: string): Promise<RoleAssignmentInfo[]> {
-    const all = await this.rest(this.subscriptionOf(scope)).list<WireRoleAssignment>(
-      `${scopePath(scope)}/providers/Microsoft.Authorization/roleAssignments`,
-      { $filter: `principalId eq '${principalId}'` },
-    );
-    return all.map(roleAssignmentFromWire);
+    try {
+      const all = await this.rest(this.subscriptionOf(scope)).list<WireRoleAssignment>(
+        `${scopePath(scope)}/providers/Microsoft.Authorization/roleAssignments`,
+        { $filter: `principalId eq '${principalId}'` },
+      );
+      return all.map(roleAssignmentFromWire);
+    } catch (err) {
+      const info = restErrorInfo(err);
+      if (!isResourceGone(info)) throw err;
+      const id = parseResourceId(scope);
+      const registry = id?.type.toLowerCase() === 'registries';
+      throw new ResourceGoneError(
+        registry ? 'registry' : 'scope',
+        registry ? `registry ${id!.name}` : `scope ${scope}`,
+        info.code!,
+        err,
+      );
+    }
   }
 
   async listAssignedTo(subscriptionId: string, objectId: string): Promise<RoleAssignmentInfo[]> {

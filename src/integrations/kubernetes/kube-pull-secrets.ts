@@ -7,7 +7,7 @@ import type { ContainerServiceClient } from '@azure/arm-containerservice';
 import type { TokenCredential } from '@azure/core-auth';
 import type * as KubeClient from '@kubernetes/client-node';
 import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
-import { UserFacingError } from '../../domain/errors';
+import { isResourceGone, ResourceGoneError, UserFacingError } from '../../domain/errors';
 import type {
   ClusterAccess,
   PullSecretPort,
@@ -110,6 +110,10 @@ export class KubePullSecrets implements PullSecretPort {
       yaml = Buffer.from(value).toString('utf8');
     } catch (err) {
       const { statusCode, code } = restErrorInfo(err);
+      // Deleted (an ephemeral cluster, its resource group): distinct from a refusal or a hiccup, so
+      // a revocation can tell that the secret went with the cluster (access-lifecycle.ts).
+      if (isResourceGone({ statusCode, code }))
+        throw new ResourceGoneError('cluster', `cluster ${cluster.name}`, code!, err);
       if (statusCode === 403)
         throw new UserFacingError(
           'cluster.noCredentials',
