@@ -78,6 +78,16 @@ describe('access lifecycle (G17)', () => {
     return { id, k8s };
   }
 
+  /** The Entra application and service principal whose password the `--kind sp` secret acr-auth in payments holds. */
+  function secretServicePrincipal(k8s: { getObject(resource: 'secrets', namespace: string, name: string): unknown }) {
+    const secret = k8s.getObject('secrets', 'payments', 'acr-auth') as { data: Record<string, string> };
+    const appId = JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString()).auths[
+      'contosoacr.azurecr.io'
+    ].username as string;
+    const directory = h.app.sandbox!.directory;
+    return { appId, directory, sp: directory.getServicePrincipalByAppId(appId)! };
+  }
+
   async function actions(id: string): Promise<string[]> {
     return (await h.app.audit.forRequest(id)).map((e) => `${e.action}:${e.outcome}`);
   }
@@ -631,12 +641,7 @@ describe('access lifecycle (G17)', () => {
     const { id, k8s } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --kind sp --namespace payments --for 2m pull for payments-api',
     );
-    const secret = k8s.getObject('secrets', 'payments', 'acr-auth') as unknown as { data: Record<string, string> };
-    const appId = JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString()).auths[
-      'contosoacr.azurecr.io'
-    ].username as string;
-    const directory = h.app.sandbox!.directory;
-    const sp = directory.getServicePrincipalByAppId(appId)!;
+    const { appId, directory, sp } = secretServicePrincipal(k8s);
     expect(directory.getApplicationByAppId(appId)).toBeDefined();
     const spAssignments = () =>
       assignmentsOn(contosoId).filter((a: { principalId: string }) => a.principalId === sp.id);
@@ -1708,12 +1713,7 @@ describe('access lifecycle (G17)', () => {
       const { id, k8s } = await grantedSecretOnAksDev(
         'aks-dev contosoacr --kind sp --namespace payments --for 2m pull for payments-api',
       );
-      const secret = k8s.getObject('secrets', 'payments', 'acr-auth') as unknown as { data: Record<string, string> };
-      const appId = JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString()).auths[
-        'contosoacr.azurecr.io'
-      ].username as string;
-      const directory = h.app.sandbox!.directory;
-      const sp = directory.getServicePrincipalByAppId(appId)!;
+      const { appId, directory, sp } = secretServicePrincipal(k8s);
       expect(h.app.sandbox!.arm.state.removeCluster(aksDevId)).toBe(true);
       h.connector.clear();
       advance(2 * MINUTE);
