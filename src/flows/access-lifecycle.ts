@@ -249,24 +249,38 @@ export class AccessLifecycle {
    * then run at once under its lease (failures retried and reported like expiry).
    */
   async revokeSoon(request: AccessRequest, by: Actor, reason: string | undefined): Promise<void> {
+    const run = await this.scheduleRevoke(request, by, reason);
+    await run();
+  }
+
+  /**
+   * The durable half of {@link revokeSoon}: the revoke audited and its job written, due now with
+   * who and why. Resolves once both are stored (a click can then say "revoking" truthfully, and a
+   * failure here is the caller's to report); the function it returns runs the job now.
+   */
+  async scheduleRevoke(request: AccessRequest, by: Actor, reason: string | undefined): Promise<() => Promise<void>> {
     await this.record(request, by, { action: 'access.revoke.requested', outcome: 'scheduled', detail: reason });
     const id = accessExpiryJobId(request.id);
+    const job = {
+      id,
+      kind: 'access.expire' as const,
+      dueAt: this.clock.now(),
+      requestId: request.id,
+      payload: { by, ...(reason ? { reason } : {}) },
+    };
+    await this.jobs.schedule(job);
     // An end moved at the same moment (an extension's success on another instance read the job
     // before this write) can put a plain expiry over it: written again until the job ran, or is
     // seen carrying this revoke (another instance runs it), or is gone (it ran).
-    for (let attempt = 0; attempt < 3; attempt++) {
-      await this.jobs.schedule({
-        id,
-        kind: 'access.expire',
-        dueAt: this.clock.now(),
-        requestId: request.id,
-        payload: { by, ...(reason ? { reason } : {}) },
-      });
-      if (await this.jobs.runNow?.(id)) return;
-      const job = await this.jobs.get(id);
-      if (!job || carriesRevoke(job)) return;
-    }
-    throw new Error(`the revocation of ${request.id} kept being replaced by a moved end; ask again`);
+    return async () => {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        if (attempt > 0) await this.jobs.schedule({ ...job, dueAt: this.clock.now() });
+        if (await this.jobs.runNow?.(id)) return;
+        const current = await this.jobs.get(id);
+        if (!current || carriesRevoke(current)) return;
+      }
+      throw new Error(`the revocation of ${request.id} kept being replaced by a moved end; ask again`);
+    };
   }
 
   /** Schedules `access.expire` at the end and every reminder that still lies in the future. */

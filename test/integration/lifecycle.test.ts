@@ -328,6 +328,30 @@ describe('access lifecycle (G17)', () => {
     expect(assignmentsOn(contosoId)).toHaveLength(1);
   });
 
+  test('a revoke click whose revoke cannot be stored says so with a reference, not "Revoking"; the access stays as it was', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
+    const audit = h.app.audit;
+    const append = audit.append.bind(audit);
+    audit.append = async (event) => {
+      if (event.action === 'access.revoke.requested') throw new Error('audit store unavailable');
+      return append(event);
+    };
+    let res: Awaited<ReturnType<typeof h.click>>;
+    try {
+      res = await h.click(users.requester, 'revokeConfirm', { requestId: request.id, reason: 'not needed any more' });
+    } finally {
+      audit.append = append;
+    }
+    await h.app.services.background.drain();
+    const text = cardText({ attachments: [{ content: res.body?.value }] });
+    expect(text).toContain('Nothing was revoked');
+    expect(text).toMatch(new RegExp(`${request.id}: could not be started .*reference `));
+    expect((await h.app.store.get(request.id))!).toMatchObject({ state: 'succeeded' });
+    expect((await h.app.store.get(request.id))!.access?.revokingSince).toBeUndefined();
+    expect(assignmentsOn(contosoId)).toHaveLength(1);
+  });
+
   test('revoke by the requester: a confirmation card naming what will be deleted, then revoked at once', async () => {
     await start();
     const request = await grant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');

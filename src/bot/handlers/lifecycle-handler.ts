@@ -16,6 +16,7 @@ import type { AdaptiveCardJson } from '../../views/card-templates';
 import { lifecycleNoticeCard, revokeConfirmCard, revokePairConfirmCard } from '../../views/lifecycle-view';
 import { requestCard } from '../../views/request-view';
 import type { BotServices } from '../bot-services';
+import { currentCorrelationId } from '../../observability/correlation';
 import type { TurnIdentity } from '../turn-identity';
 import { originOf } from '../conversation-targets';
 import { errorCardFor as errorCard, sendCard } from '../turn-cards';
@@ -119,9 +120,12 @@ export class LifecycleHandler {
     }
   }
 
-  /** The confirm click: re-checks everything, then revokes in the background (the card updates when done). */
+  /**
+   * The confirm click: re-checks everything, stores each revoke (audited, its job due now), then
+   * answers; the revocations themselves run in the background (the cards update when done).
+   */
   async confirmRevoke(identity: TurnIdentity, data: unknown): Promise<AdaptiveCardJson> {
-    const { requests, lifecycle, settings, log } = this.services;
+    const { requests, lifecycle, settings, log, background } = this.services;
     const parsed = revokeData.safeParse(data);
     if (!parsed.success)
       return lifecycleNoticeCard({
@@ -140,28 +144,36 @@ export class LifecycleHandler {
     const ids = [...new Set(parsed.data.requestId.toUpperCase().split(','))].slice(0, PAIR_REVOKE_LIMIT);
     const started: string[] = [];
     const refused: string[] = [];
-    const accepted: AccessRequest[] = [];
+    const runs: { id: string; run: () => Promise<void> }[] = [];
     for (const id of ids) {
       try {
         const request = await requests.get(id);
         await this.mayRevoke(identity.actor, request);
         if (ids.length > 1 && !(await requests.isApprover(identity.actor)))
           throw new UserFacingError('revoke.notApprover', 'only approvers may revoke several requests at once');
-        accepted.push(request);
+        // Stored before the answer says "revoking": a revoke that cannot be audited or scheduled
+        // is said here, not only logged while the card claims it started.
+        runs.push({ id, run: await lifecycle.flow.scheduleRevoke(request, identity.actor, reason) });
         started.push(id);
       } catch (err) {
-        refused.push(`${id}: ${err instanceof UserFacingError ? err.message : 'could not be read'}`);
-        if (!(err instanceof UserFacingError)) log.error({ err, requestId: id }, 'revoke click failed');
+        if (err instanceof UserFacingError) refused.push(`${id}: ${err.message}`);
+        else {
+          log.error({ err, requestId: id }, 'revoke click failed');
+          refused.push(
+            `${id}: could not be started because of an unexpected error; nothing was revoked (reference ${currentCorrelationId() ?? id}).`,
+          );
+        }
       }
     }
-    // Answer the click now; the revocations run one after another (overlapping grants on one
-    // assignment: the last one deletes it), each under its job's lease, and update every card copy.
-    void (async () => {
-      for (const request of accepted)
-        await lifecycle.flow
-          .revokeSoon(request, identity.actor, reason)
-          .catch((err: unknown) => log.error({ err, requestId: request.id }, 'revocation could not be started'));
-    })();
+    // The revocations run one after another (overlapping grants on one assignment: the last one
+    // deletes it), each under its job's lease, and update every card copy. One that fails now is
+    // in the store already: its job is retried with backoff and reported like an expiry.
+    background.run('revocations of a revoke click', async () => {
+      for (const { id, run } of runs)
+        await run().catch((err: unknown) =>
+          log.error({ err, requestId: id }, 'revocation did not run at once; its job retries it'),
+        );
+    });
     return lifecycleNoticeCard({
       title: started.length ? `Revoking ${started.join(', ')}` : 'Nothing was revoked',
       text: [
