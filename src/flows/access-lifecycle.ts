@@ -226,6 +226,11 @@ export class AccessLifecycle {
     // a plain expiry. Only here: a request that has just succeeded cannot have one yet.
     const job = await this.jobs.get(accessExpiryJobId(next.id));
     if (!carriesRevoke(job)) await this.scheduleEnd(next);
+    // The original now ends when the extension does and reminds the requester of it (with an
+    // Extend of the original): the extension's own reminders would say the same twice. Its end
+    // job stays, in case the original's is lost; it ends with the original (see revoke).
+    for (const beforeMs of this.settings.remindersMs)
+      await this.jobs.cancel(accessReminderJobId(extension.id, beforeMs));
     await this.cards.requestChanged(next);
   }
 
@@ -355,8 +360,11 @@ export class AccessLifecycle {
         return;
       }
     }
+    // An extension whose original was moved to its end ends there with it: the original's
+    // revocation takes it along, so the requester is told once, whichever job runs first.
+    const target = (!payload.by && (await this.originalEndingWith(request, now))) || request;
     try {
-      await this.revoke(request, payload.by ?? ACRBOT_ACTOR, payload.reason, !payload.by);
+      await this.revoke(target, payload.by ?? ACRBOT_ACTOR, payload.reason, !payload.by);
     } catch (err) {
       // A revocation waiting for a request being granted is not failing: the requester hears
       // when it is done, not that it "keeps failing".
@@ -365,6 +373,20 @@ export class AccessLifecycle {
         await this.messenger.tellRequester(request, { kind: 'revocationFailing', attempts: job.attempts + 1 });
       throw err;
     }
+  }
+
+  /**
+   * The original of `extension` when its end was moved to the extension's and is due now (the
+   * extension moved it), so both end in one revocation; undefined otherwise.
+   */
+  private async originalEndingWith(extension: AccessRequest, now: Date): Promise<AccessRequest | undefined> {
+    if (!extension.extendsRequestId) return undefined;
+    const original = await this.store.get(extension.extendsRequestId);
+    return original?.state === 'succeeded' &&
+      original.access?.extendedBy?.includes(extension.id) &&
+      isDue(original, now)
+      ? original
+      : undefined;
   }
 
   /** A secret's extension rotates: a new credential into the same secret, then the old one deleted. */
@@ -487,8 +509,10 @@ export class AccessLifecycle {
       // Someone revoking ends the extensions too: they are the same access, so they neither keep
       // it nor stay "active" after it is gone (the newest extension of a secret wrote the secret
       // and holds the live credential). At expiry an extension still running (its end later than
-      // this one's) keeps it until its own end (never early, G17).
-      const extensions = expired ? [] : await this.extensionsOf(current);
+      // this one's) keeps it until its own end (never early, G17); one that ends now too (it
+      // moved this end to its own) ends with it, and the requester is told once.
+      const now = this.clock.now();
+      const extensions = (await this.extensionsOf(current)).filter((e) => !expired || isDue(e, now));
       // Once, before the first delete (and again by a retry): a request being granted the same
       // access defers the revocation. One approved from here on waits for this lease, then finds
       // the original ending.

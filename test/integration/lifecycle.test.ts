@@ -497,6 +497,39 @@ describe('access lifecycle (G17)', () => {
     expect(assignmentsOn(contosoId)).toHaveLength(0);
   });
 
+  test('an extended grant reminds and ends once: the extension’s own reminders go once the end moved, and it ends with its original', async () => {
+    await start({ ACRBOT_EXPIRY_REMINDERS: '2m' });
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 5m deploy payments-api');
+    await h.say(users.requester, `extend ${request.id} --for 1h release still running`);
+    const extensionId = await h.connector
+      .waitFor((c) => c.op !== 'update' && /Extends/.test(cardText(c.activity)), 5000, 'extension plan card')
+      .then((card) => [...cardText(card.activity).matchAll(/R-[2-9A-HJKMNP-TV-Z]{8}/g)].map((m) => m[0]))
+      .then((ids) => ids.find((id) => id !== request.id)!);
+    await h.click(users.approver, 'approve', { requestId: extensionId });
+    expect((await h.settle(extensionId)).state).toBe('succeeded');
+    expect((await h.app.store.get(request.id))!.access?.expiresAt).toBe('2026-11-30T11:00:00.000Z');
+    // The original's reminder covers the moved end; the extension keeps only its end job.
+    expect((await scheduleOf(extensionId)).filter((j) => j.startsWith('access.'))).toEqual([
+      `access.expire:${extensionId}`,
+    ]);
+    h.connector.clear();
+    advance(58 * MINUTE);
+    await h.app.scheduler.runDue();
+    await h.app.services.background.drain();
+    const reminders = h.connector.calls.filter((c) => c.op !== 'update' && /Access ends in/.test(cardText(c.activity)));
+    expect(reminders).toHaveLength(1);
+    expect(JSON.stringify(reminders[0].activity)).toContain(request.id);
+    h.connector.clear();
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    await h.app.services.background.drain();
+    expect((await h.app.store.get(request.id))!.state).toBe('revoked');
+    expect((await h.app.store.get(extensionId))!.state).toBe('revoked');
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
+    const told = h.connector.calls.filter((c) => c.op !== 'update' && /Expired and revoked/.test(cardText(c.activity)));
+    expect(told).toHaveLength(1);
+  });
+
   test('reminder before the end with an Extend button that files an extension', async () => {
     await start({ ACRBOT_EXPIRY_REMINDERS: '2m,10m' });
     const request = await grant(users.requester, 'aks-prod contosoacr --for 5m deploy payments-api');
