@@ -341,7 +341,7 @@ export class AccessLifecycle {
     const now = this.clock.now();
     if (request.state === 'approved' || request.state === 'executing') {
       // Still being granted: look again shortly (the executor finishes or a restart resumes it).
-      await this.jobs.schedule({ ...jobSpec(job), dueAt: new Date(now.getTime() + 60_000) });
+      await this.moveOwnJob(job, new Date(now.getTime() + 60_000));
       return;
     }
     if (isUnconfirmedGrant(request)) {
@@ -356,7 +356,7 @@ export class AccessLifecycle {
       const end = request.access?.expiresAt;
       if (!end || request.access?.permanent) return;
       if (Date.parse(end) > now.getTime()) {
-        await this.jobs.schedule({ ...jobSpec(job), dueAt: new Date(end) });
+        await this.moveOwnJob(job, new Date(end));
         return;
       }
     }
@@ -373,6 +373,21 @@ export class AccessLifecycle {
         await this.messenger.tellRequester(request, { kind: 'revocationFailing', attempts: job.attempts + 1 });
       throw err;
     }
+  }
+
+  /**
+   * Moves the running `access.expire` job to `dueAt`, unless it was written since it was read for
+   * this run: a revoke confirmed meanwhile (due now, with who and why) stays as written instead
+   * of becoming a plain expiry at the later time. Without conditional moves (a test's scheduler),
+   * an upsert as before.
+   */
+  private async moveOwnJob(job: ScheduledJob, dueAt: Date): Promise<void> {
+    if (this.jobs.moveIfUnchanged && job.revision !== undefined) {
+      if (!(await this.jobs.moveIfUnchanged(job, dueAt)))
+        this.log.debug({ jobId: job.id }, 'access.expire was written while it ran; the newer version stays');
+      return;
+    }
+    await this.jobs.schedule({ ...jobSpec(job), dueAt });
   }
 
   /**

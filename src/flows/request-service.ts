@@ -115,6 +115,8 @@ export interface JobScheduling {
   get(id: string): Promise<ScheduledJob | undefined>;
   /** Runs a due job at once under its lease (optional: without it the next sweep runs it). */
   runNow?(id: string): Promise<boolean>;
+  /** Moves a running job to `dueAt` unless it was written since it was read (see `Scheduler.moveIfUnchanged`). */
+  moveIfUnchanged?(job: ScheduledJob, dueAt: Date): Promise<boolean>;
 }
 
 /** The `breakglass.review` job of a break-glass request (reported again daily until reviewed). */

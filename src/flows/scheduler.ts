@@ -91,6 +91,16 @@ export class Scheduler {
     });
   }
 
+  /**
+   * Moves a running job (as it was read for its run) to `dueAt`, keeping its payload and resetting
+   * its failure count, only while nobody wrote it since: a revoke confirmed on another instance
+   * meanwhile (due now, with who and why) must not be put back to a plain expiry later. False,
+   * with nothing written, when it changed; the newer version then stays as it is.
+   */
+  moveIfUnchanged(job: ScheduledJob, dueAt: Date): Promise<boolean> {
+    return this.jobs.putIfUnchanged({ ...job, dueAt: dueAt.toISOString(), attempts: 0 }, job.revision ?? '');
+  }
+
   /** The job with this id, if it is still scheduled. */
   get(id: string): Promise<ScheduledJob | undefined> {
     return this.jobs.get(id);

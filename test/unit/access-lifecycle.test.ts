@@ -12,7 +12,7 @@ import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store
 import { createLogger } from '../../src/observability/logger';
 import { FakeClock, HOUR } from './support/fake-clock';
 import { APPROVER, grantPlan, OUTSIDER, pendingRequest, REQUESTER } from './support/requests';
-import { LeaseLostError } from '../../src/domain/ports';
+import { LeaseLostError, type ScheduledJob } from '../../src/domain/ports';
 
 function setup(withLeases: boolean, onDelete?: () => Promise<void>) {
   const clock = new FakeClock('2026-11-30T10:00:00Z');
@@ -45,6 +45,9 @@ function setup(withLeases: boolean, onDelete?: () => Promise<void>) {
     schedule: (j: JobSpec) => schedule.put({ ...j, dueAt: j.dueAt.toISOString(), attempts: 0 }),
     cancel: (id: string) => schedule.delete(id),
     get: (id: string) => schedule.get(id),
+    // As the Scheduler does it: conditional on the revision the run read.
+    moveIfUnchanged: (job: ScheduledJob, dueAt: Date) =>
+      schedule.putIfUnchanged({ ...job, dueAt: dueAt.toISOString(), attempts: 0 }, job.revision ?? ''),
   };
   const lifecycle = new AccessLifecycle(
     store,
@@ -86,6 +89,7 @@ function setup(withLeases: boolean, onDelete?: () => Promise<void>) {
     store,
     audit,
     clock,
+    schedule,
     leases,
     plant,
     granted,
@@ -207,6 +211,45 @@ describe('AccessLifecycle: who holds a role assignment', () => {
     expect((await t.store.get(a.id))!.state).toBe('revoked');
     const kept = (await t.audit.forRequest(a.id)).find((e) => e.action === 'access.revoke.roleAssignment');
     expect(kept).toMatchObject({ outcome: 'kept', detail: expect.stringMatching(/cannot rule out another holder/) });
+  });
+});
+
+describe('AccessLifecycle: an access.expire run that moves its own job', () => {
+  test('a revoke written while the plain expiry ran is not put back to the later end (who and why stay, due now)', async () => {
+    const t = setup(true);
+    const a = t.granted('R-AAAAAAAA');
+    await t.plant(a);
+    await t.schedule.put({
+      id: `access.expire:${a.id}`,
+      kind: 'access.expire',
+      dueAt: t.clock.now().toISOString(),
+      requestId: a.id,
+      attempts: 0,
+    });
+    // The run read the plain expiry (the end moved since, so it will move the job to the end)…
+    const read = (await t.schedule.get(`access.expire:${a.id}`))!;
+    // …and meanwhile another instance confirms a revoke, due now with who and why.
+    await t.schedule.put({ ...read, payload: { by: OUTSIDER, reason: 'token leaked' }, revision: undefined });
+    await t.lifecycle.onExpire(read);
+    expect(await t.schedule.get(`access.expire:${a.id}`)).toMatchObject({
+      dueAt: t.clock.now().toISOString(),
+      payload: { by: OUTSIDER, reason: 'token leaked' },
+    });
+  });
+
+  test('unchanged, the job is moved to the end as before', async () => {
+    const t = setup(true);
+    const a = t.granted('R-AAAAAAAA');
+    await t.plant(a);
+    await t.schedule.put({
+      id: `access.expire:${a.id}`,
+      kind: 'access.expire',
+      dueAt: t.clock.now().toISOString(),
+      requestId: a.id,
+      attempts: 0,
+    });
+    await t.lifecycle.onExpire((await t.schedule.get(`access.expire:${a.id}`))!);
+    expect(await t.schedule.get(`access.expire:${a.id}`)).toMatchObject({ dueAt: a.access!.expiresAt });
   });
 });
 
