@@ -195,23 +195,13 @@ export class AccessLifecycle {
     if (original.access?.extendedBy?.includes(extension.id)) return;
     const current = original.access?.expiresAt;
     if (current && Date.parse(current) >= Date.parse(end)) return;
-    const movedMs = current ? Date.parse(end) - Date.parse(current) : 0;
-    const next = transition(original, {
-      type: 'extend',
-      at: this.clock.now(),
-      expiresAt: end,
-      durationMs: Math.max(0, movedMs),
-      by: extension.id,
-    });
     await this.record(original, extension.requester, {
       action: 'access.extended',
       outcome: 'extended',
       detail: `until ${end} by ${extension.id}${extension.plan.kind === 'secret' ? ' (new credential in the same secret; the old one deleted)' : ' (nothing re-created)'}`,
     });
-    try {
-      await this.store.update(next);
-    } catch (err) {
-      if (!(err instanceof VersionConflictError)) throw err;
+    const next = await this.moveEnd(original, extension, end);
+    if (!next) {
       this.log.warn({ requestId: original.id, extension: extension.id }, 'original changed while extending; not moved');
       await this.record(original, extension.requester, {
         action: 'access.extended',
@@ -232,6 +222,44 @@ export class AccessLifecycle {
     for (const beforeMs of this.settings.remindersMs)
       await this.jobs.cancel(accessReminderJobId(extension.id, beforeMs));
     await this.cards.requestChanged(next);
+  }
+
+  /**
+   * Writes the original's end moved to `end` by `extension` (audited by the caller). A write that
+   * lost to another one (a drift mark, a card's state) is made again on a fresh read while the
+   * original is still active, not ending and not moved past `end`, at most three times; undefined
+   * when it no longer can be (revoked or ending meanwhile, or still conflicting).
+   */
+  private async moveEnd(
+    original: AccessRequest,
+    extension: AccessRequest,
+    end: string,
+  ): Promise<AccessRequest | undefined> {
+    let base = original;
+    for (let attempt = 1; ; attempt++) {
+      const current = base.access?.expiresAt;
+      const next = transition(base, {
+        type: 'extend',
+        at: this.clock.now(),
+        expiresAt: end,
+        durationMs: Math.max(0, current ? Date.parse(end) - Date.parse(current) : 0),
+        by: extension.id,
+      });
+      try {
+        await this.store.update(next);
+        return next;
+      } catch (err) {
+        if (!(err instanceof VersionConflictError)) throw err;
+        const fresh = await this.store.get(original.id);
+        const movable =
+          fresh?.state === 'succeeded' &&
+          !fresh.access?.revokingSince &&
+          !fresh.access?.extendedBy?.includes(extension.id) &&
+          !(fresh.access?.expiresAt && Date.parse(fresh.access.expiresAt) >= Date.parse(end));
+        if (!movable || attempt >= 3) return undefined;
+        base = fresh;
+      }
+    }
   }
 
   /**

@@ -1381,6 +1381,26 @@ describe('access lifecycle (G17)', () => {
     expect(await actions(id)).toContain('access.extended:failed');
   });
 
+  test('an extension whose end move loses to another write of its original (a drift mark) moves it on a fresh read', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+    const extensionId = await requestExtension(request.id, '--for 1h release still running');
+    const store = h.app.store;
+    beforeFirstUpdate(
+      (next) => next.id === request.id && Boolean(next.access?.extendedBy?.includes(extensionId)),
+      async (write) => {
+        const fresh = (await store.get(request.id))!;
+        await write({ ...fresh, version: fresh.version + 1, updatedAt: new Date(now).toISOString() });
+      },
+    );
+    await h.click(users.approver, 'approve', { requestId: extensionId });
+    expect((await h.settle(extensionId)).state).toBe('succeeded');
+    const moved = (await store.get(request.id))!;
+    expect(moved.access?.expiresAt).toBe((await store.get(extensionId))!.access?.expiresAt);
+    expect(moved.access?.extendedBy).toContain(extensionId);
+    expect(await actions(request.id)).not.toContain('access.extended:failed');
+  });
+
   test('a pending extension of a grant closes when the grant expires', async () => {
     await start();
     const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
