@@ -898,6 +898,16 @@ export class AccessLifecycle {
       ((r.created ?? []).some((c) => c.kind === 'roleAssignment' && c.name === plan.roleAssignmentName) ||
         (r.outcome !== undefined && (r.outcome.createdIds?.length ?? 0) > 0));
     if (created(request)) return true;
+    // An extension created nothing (its original's assignment was there): the request it extends
+    // says who made it, read directly rather than looked for in a registry's history, which is
+    // read oldest first and only so far.
+    let link = request;
+    for (let hops = 0; link.extendsRequestId && hops < 10; hops++) {
+      const extended = await this.store.get(link.extendsRequestId);
+      if (!extended) break;
+      if (created(extended)) return true;
+      link = extended;
+    }
     const history = await this.store.listByRegistry(plan.registry.id, ['succeeded', 'revoked'], 1000);
     return history.some(created);
   }

@@ -214,6 +214,27 @@ describe('AccessLifecycle: who holds a role assignment', () => {
   });
 });
 
+describe('AccessLifecycle: who created a role assignment (G15)', () => {
+  test('an extension that created nothing deletes what its original created, even when the original is beyond the registry listing', async () => {
+    const t = setup(true);
+    const original = { ...t.granted('R-AAAAAAAA'), state: 'revoked' as const };
+    await t.plant(original);
+    const extension = {
+      ...t.granted('R-EEEEEEEE'),
+      extendsRequestId: original.id,
+      outcome: { summary: 'extended', azureRequestIds: [], createdIds: [], alreadyPresent: true },
+    };
+    await t.store.create(extension);
+    // The registry's history is read a thousand requests at a time, oldest first: the original
+    // is not among those read (a busy registry).
+    t.store.listByRegistry = async () => [];
+    await t.lifecycle.revoke(extension, APPROVER, 'incident', false);
+    expect(t.deletes()).toBe(1);
+    const step = (await t.audit.forRequest(extension.id)).find((e) => e.action === 'access.revoke.roleAssignment');
+    expect(step).toMatchObject({ outcome: 'deleted' });
+  });
+});
+
 describe('AccessLifecycle: an access.expire run that moves its own job', () => {
   test('a revoke written while the plain expiry ran is not put back to the later end (who and why stay, due now)', async () => {
     const t = setup(true);
