@@ -199,6 +199,16 @@ export function hasApprovers(rule: PolicyRule): boolean {
 }
 
 /**
+ * Whether someone other than `requester` could approve or review under `rule`: a group (whose
+ * members are asked at decision time), or a named user who is not them.
+ */
+export function hasOtherApprover(rule: PolicyRule, requester: Actor): boolean {
+  if (rule.approvers.groups.length > 0) return true;
+  const self = requester.objectId.toLowerCase();
+  return rule.approvers.users.some((u) => u.toLowerCase() !== self);
+}
+
+/**
  * Why a request by `requester` under `rule` could never be approved, or undefined when it could:
  * a rule without groups whose named users, the requester left out (nobody approves their own),
  * are fewer than its quorum. Such a request would only wait until it expires.

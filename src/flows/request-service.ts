@@ -10,6 +10,7 @@ import {
   countedApprovals,
   factsOf,
   hasApprovers,
+  hasOtherApprover,
   isNamedApprover,
   nextApprovalStep,
   quorumOutOfReach,
@@ -455,6 +456,14 @@ export class RequestService {
         'breakglass.refused.noReviewer',
         'breakglass.noReviewer',
         `Rule ${rule.id} covers ${input.plan.cluster.name} → ${input.plan.registry.name} but names no approvers, so nobody could review a break-glass grant on it. Run the command without --break-glass, or ask the platform team to give the rule approvers.`,
+      );
+    // Nobody reviews their own break-glass grant: a rule whose only approver is the requester
+    // would leave it unreviewed, reported every day, for ever.
+    if (!hasOtherApprover(rule, input.requester))
+      return refuse(
+        'breakglass.refused.noReviewer',
+        'breakglass.noReviewer',
+        `Rule ${rule.id} names only you as its approver, and nobody reviews their own break-glass grant, so nobody could review it. Run the command without --break-glass, or ask the platform team to give the rule another approver.`,
       );
     const durationMs = Math.min(input.access?.durationMs ?? bg.maxDurationMs, bg.maxDurationMs);
     const binding: PolicyBinding = {

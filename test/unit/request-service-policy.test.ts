@@ -328,6 +328,13 @@ describe('G18: break-glass', () => {
     });
   });
 
+  test('a member who is the rule’s only approver is refused: nobody else could review it; nothing is stored', async () => {
+    const t = setup(policy([rule('prod', { approvers: { users: [OLIVE.objectId.toUpperCase()], groups: [] } })]));
+    await expect(t.create(OLIVE, { breakGlass: true })).rejects.toThrow(/names only you as its approver/);
+    expect(await t.store.listByState(['approved', 'pending'])).toHaveLength(0);
+    expect(actions(await t.audit.latest(1))).toEqual(['breakglass.refused.noReviewer']);
+  });
+
   test('a non-member is refused and audited; nothing is stored', async () => {
     const t = setup(policy([rule('prod')]));
     await expect(t.create(REQUESTER, { breakGlass: true })).rejects.toThrow(/Only members of the break-glass groups/);
