@@ -678,6 +678,15 @@ export class RequestService {
     const now = this.clock.now();
     const reason = input.reason ? singleLine(input.reason).slice(0, 500) : undefined;
     if (reason && looksLikeSecret(reason)) {
+      // Audited like every refusal (G11), without the comment: it looks like a credential.
+      await this.recordRefusal({
+        actor,
+        tenantId,
+        action: 'validation.failed',
+        requestId: request.id,
+        targetIds: targetsOf(request.plan),
+        outcome: 'validation.secret',
+      });
       throw new UserFacingError(
         'validation.secret',
         'The comment looks like it contains a credential (a token, key or password); remove it and click again. Never paste secrets in chat.',
@@ -686,6 +695,18 @@ export class RequestService {
     // Approve/Reject on a break-glass card is its review: keep it, or revoke it at once.
     if (awaitingReview(request)) return this.reviewNow(request, input.acting, input.approve, reason);
     if (request.state !== 'pending') {
+      // A click on a request decided already (a late approver, a forwarded card) is refused and
+      // audited, as one that loses the race is.
+      await this.recordRefusal({
+        actor,
+        tenantId,
+        action: 'approval.refused.stale',
+        requestId: request.id,
+        targetIds: targetsOf(request.plan),
+        outcome: 'refused',
+        detail: `already ${describeState(request)}`,
+        ...(request.policy && { ruleId: request.policy.ruleId, policyHash: request.policy.policyHash }),
+      });
       return {
         kind: 'refused',
         request,

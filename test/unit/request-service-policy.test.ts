@@ -308,6 +308,37 @@ describe('the pause of new access', () => {
   });
 });
 
+describe('refused clicks are audited (G11)', () => {
+  test('a click on a request decided already is refused and audited, with its rule', async () => {
+    const t = setup(policy([rule('prod')]));
+    const request = await t.create();
+    expect((await t.decide(request.id, APPROVER)).kind).toBe('decided');
+    expect(await t.decide(request.id, SAM)).toMatchObject({ kind: 'refused', reason: 'stale' });
+    expect(await t.decide(request.id, OUTSIDER, false)).toMatchObject({ kind: 'refused', reason: 'stale' });
+    const entries = await t.audit.forRequest(request.id);
+    expect(actions(entries)).toEqual([
+      'request.created',
+      'request.approved',
+      'approval.refused.stale',
+      'approval.refused.stale',
+    ]);
+    expect(entries[2]).toMatchObject({
+      actor: { objectId: SAM.objectId },
+      ruleId: 'prod',
+      detail: 'already approved by Alex Approver',
+    });
+  });
+
+  test('a comment that looks like a credential is refused and audited without the comment', async () => {
+    const t = setup(policy([rule('prod')]));
+    const request = await t.create();
+    await expect(t.decide(request.id, APPROVER, true, 'password: hunter2hunter2')).rejects.toThrow(/credential/);
+    const [last] = await t.audit.latest(1);
+    expect(last).toMatchObject({ action: 'validation.failed', outcome: 'validation.secret', requestId: request.id });
+    expect(JSON.stringify(last)).not.toContain('hunter2');
+  });
+});
+
 describe('G18: break-glass', () => {
   test('a member executes at once for at most maxDuration; a review job is scheduled', async () => {
     const t = setup(policy([rule('prod')]));
