@@ -75,6 +75,7 @@ export class AccessActions {
       | 'create'
       | 'openExtensionsOf'
       | 'extensionTermRange'
+      | 'recordRefusal'
     >,
     private readonly lifecycle: Pick<AccessLifecycle, 'rotationPlan' | 'revokeSoon'>,
     private readonly audit: AuditLog,
@@ -89,10 +90,28 @@ export class AccessActions {
   /** Numbers this instance's extension attempts (lease owners). */
   private extensionCalls = 0;
 
-  /** THE revoke rule: only active access; by its requester, or an approver of this request. Throws when refused. */
+  /**
+   * THE revoke rule: only active access; by its requester, or an approver of this request. Throws
+   * when refused, and audits the refusal (`revoke.refused`, G11): every caller is an attempt (the
+   * preview, the click, the tab), while the buttons ask {@link canRevoke}.
+   */
   async mayRevoke(actor: Actor, request: AccessRequest): Promise<void> {
     const refusal = await this.revokeRefusal(actor, request, (r) => this.requests.isApproverOf(actor, r));
-    if (refusal) throw refusal;
+    if (!refusal) return;
+    await this.auditRefusal(actor, request, 'revoke.refused', refusal);
+    throw refusal;
+  }
+
+  /** A refused revoke or extend in the audit trail: who, which request, the refusal's code. */
+  private auditRefusal(actor: Actor, request: AccessRequest, action: string, refusal: UserFacingError): Promise<void> {
+    return this.requests.recordRefusal({
+      actor,
+      tenantId: request.tenantId,
+      action,
+      requestId: request.id,
+      targetIds: [request.plan.cluster.id, request.plan.registry.id],
+      outcome: refusal.code,
+    });
   }
 
   /** The revoke rule's refusal, if any; `approves` answers "is the actor an approver of this request". */
@@ -213,7 +232,13 @@ export class AccessActions {
    */
   async createExtension(input: ExtensionInput): Promise<AccessRequest> {
     const original = await this.requests.get(input.originalId);
-    this.mayExtend(input.actor, original);
+    try {
+      this.mayExtend(input.actor, original);
+    } catch (err) {
+      // Audited here, where it is an attempt; mayExtend also answers canExtend (the buttons).
+      if (err instanceof UserFacingError) await this.auditRefusal(input.actor, original, 'extend.refused', err);
+      throw err;
+    }
     const reason = checkReason(input.reason);
     const access = this.requests.accessTerm(input.duration);
     const plan =

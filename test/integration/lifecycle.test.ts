@@ -367,6 +367,11 @@ describe('access lifecycle (G17)', () => {
     // An outsider cannot confirm it.
     const refused = await h.click(users.outsider, 'revokeConfirm', { requestId: request.id });
     expect(cardText({ attachments: [{ content: refused.body?.value }] })).toContain('Only the requester');
+    // Audited like every refusal (G11): who tried, on which request, why it was refused.
+    expect((await h.app.audit.forRequest(request.id)).find((e) => e.action === 'revoke.refused')).toMatchObject({
+      actor: { objectId: users.outsider.objectId },
+      outcome: 'revoke.notAllowed',
+    });
     const res = await h.click(users.requester, 'revokeConfirm', {
       requestId: request.id,
       reason: 'not needed any more',

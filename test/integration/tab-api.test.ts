@@ -330,6 +330,11 @@ describe('tab API', () => {
       const approver = await post(base, `/api/tab/requests/${rileyRequest}/extend`, alex, body);
       expect(approver.status).toBe(403);
       expect(approver.body).toMatchObject({ error: 'extend.notRequester' });
+      expect((await h.app.audit.latest(1))[0]).toMatchObject({
+        action: 'extend.refused',
+        outcome: 'extend.notRequester',
+        requestId: rileyRequest,
+      });
       expect(approver.body.message).toContain(`Only ${users.requester.name}`);
       const auditor = await post(base, `/api/tab/requests/${rileyRequest}/extend`, adele, body);
       expect(auditor.status).toBe(403);

@@ -23,8 +23,11 @@ describe('AccessActions.revocable', () => {
     b: rule('b', [OUTSIDER.objectId], ['group-b']),
   };
   const asked: string[] = [];
+  const refusals: string[] = [];
   const requests = {
     ruleOf: (r: AccessRequest) => rules[r.policy!.ruleId],
+    recordRefusal: async (e: { action: string; outcome: string; requestId?: string }) =>
+      void refusals.push(`${e.action}:${e.outcome}:${e.requestId}`),
     async isApproverOf(actor: Actor, r: AccessRequest) {
       asked.push(r.id);
       if (actor.objectId === r.requester.objectId) return false;
@@ -40,7 +43,10 @@ describe('AccessActions.revocable', () => {
       ...overrides,
     });
 
-  beforeEach(() => asked.splice(0));
+  beforeEach(() => {
+    asked.splice(0);
+    refusals.splice(0);
+  });
 
   test('the same answers as mayRevoke, one approver question per distinct approver set', async () => {
     const rows = [
@@ -72,6 +78,8 @@ describe('AccessActions.revocable', () => {
     await expect(actions.mayRevoke(REQUESTER, ending)).rejects.toThrow(
       /R-EEEEEEE2 is already being revoked \(since 2025-01-15 09:30 UTC\); acrbot retries/,
     );
+    // An attempt (not the button's question): audited.
+    expect(refusals).toEqual(['revoke.refused:revoke.running:R-EEEEEEE2']);
   });
 
   test('the requester may revoke their own active access without any approver question', async () => {
