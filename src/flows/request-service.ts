@@ -223,6 +223,14 @@ export class RequestService {
     const rule = selectRule(policy, factsOf(input.plan));
     if (input.breakGlass) return this.createBreakGlass(input, policy, rule, now, refuse);
     const extended = input.extendsRequestId ? await this.store.get(input.extendsRequestId) : undefined;
+    // An extension moves an end; "permanent" has none to move to: approved, it would change
+    // nothing while saying the access was extended.
+    if (extended && input.access?.permanent)
+      return refuse(
+        'extend.refused.permanent',
+        'extend.permanent',
+        `An extension moves the end of ${extended.id} to a later one, so it needs a term (--for 30d, say); for access without an end, ask for a new grant.`,
+      );
     if (extended?.policy?.breakGlass)
       return refuse(
         'policy.refused.breakGlassExtension',

@@ -234,6 +234,32 @@ describe('G18: quorum', () => {
   });
 });
 
+describe('extensions', () => {
+  test('an extension asked for as permanent is refused (it would move no end) and audited; nothing is stored', async () => {
+    const t = setup(policy([rule('prod')]));
+    const original = (await t.create(REQUESTER, { durationMs: 7 * DAY }))!;
+    await t.store.update({
+      ...original,
+      version: original.version + 1,
+      state: 'succeeded',
+      access: { durationMs: 7 * DAY, expiresAt: new Date(t.clock.now().getTime() + 7 * DAY).toISOString() },
+    });
+    await expect(
+      t.service.create({
+        requester: REQUESTER,
+        tenantId: TENANT,
+        reason: 'keep it for good',
+        plan: grantPlan(),
+        origin: { conversationId: '19:general@thread.tacv2', conversationType: 'channel' },
+        access: { permanent: true },
+        extendsRequestId: original.id,
+      }),
+    ).rejects.toThrow(/needs a term/);
+    expect(actions(await t.audit.latest(1))).toEqual(['extend.refused.permanent']);
+    expect((await t.store.listByState(['approved', 'pending'])).filter((r) => r.extendsRequestId)).toEqual([]);
+  });
+});
+
 describe('G18: auto-approval', () => {
   test('an extension the rule would cap to a term that ends before the current end is refused (it would change nothing)', async () => {
     const t = setup(policy([rule('dev-auto', { autoApprove: { maxDurationMs: 7 * DAY }, approvalsRequired: 0 })]));
