@@ -111,7 +111,11 @@ export class ApprovalNudges {
             ? `no decision after ${Math.round(rule.remindAfterMs! / 60_000)} min`
             : `no decision after ${Math.round(rule.escalateAfterMs! / 60_000)} min`,
       });
-      await this.notifier.requestChanged(next);
+      // Posting the nudge takes a while (one post per channel): a decision, or the run it
+      // started, may have changed the request since, and redrawn its cards. Drawing this
+      // version then would put Approve/Reject back on a decided request's cards.
+      const current = await this.store.get(next.id);
+      if (current?.version === next.version) await this.notifier.requestChanged(next);
       return;
     }
   }

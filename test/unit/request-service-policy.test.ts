@@ -49,8 +49,11 @@ class Notifications implements NudgeNotifier {
     this.changed.push(request);
     this.kinds.push(change);
   }
+  /** Runs while a nudge is being posted (a decision landing meanwhile). */
+  duringNudge?: () => Promise<void>;
   async nudgeApprovers(request: AccessRequest, r: PolicyRule, kind: 'remind' | 'escalate') {
     if (this.failNudges > 0 && this.failNudges--) throw new Error('Teams answered 503');
+    await this.duringNudge?.();
     this.nudges.push(`${kind}:${request.id}:${r.id}`);
   }
   async breakGlassUnreviewed(request: AccessRequest) {
@@ -494,6 +497,20 @@ describe('G18: break-glass', () => {
 });
 
 describe('G18: reminders and escalation (test clock)', () => {
+  test('a decision landing while the reminder is posted: the reminder does not redraw the cards as pending', async () => {
+    const t = setup(policy([rule('prod', { remindAfterMs: 2 * HOUR })]));
+    const request = await t.create();
+    t.notifications.duringNudge = async () => {
+      t.notifications.duringNudge = undefined;
+      expect((await t.decide(request.id, APPROVER)).kind).toBe('decided');
+    };
+    t.clock.advance(2 * HOUR);
+    await t.scheduler.runDue();
+    expect(t.notifications.nudges).toEqual([`remind:${request.id}:prod`]);
+    // The reminder's "pending" version (with Approve/Reject) is not drawn over the decision.
+    expect(t.notifications.changed.filter((r) => r.id === request.id && r.state === 'pending')).toEqual([]);
+  });
+
   test('remindAfter then escalateAfter nudge once each, update the card, and stop once decided', async () => {
     const t = setup(
       policy([
