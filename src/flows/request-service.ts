@@ -608,7 +608,9 @@ export class RequestService {
 
   /** Break-glass grants whose review is still owed, oldest first (they wait for an approver too). */
   async awaitingReview(): Promise<AccessRequest[]> {
-    const active = await this.store.listByState(['approved', 'executing', 'succeeded', 'failed'], 500);
+    // The states the daily report looks at too: a grant revoked at once by its user still owes
+    // its review, and is reported as unreviewed until it has one.
+    const active = await this.store.listByState(REVIEWABLE_STATES, 500);
     return active.filter(awaitingReview).slice(0, 50);
   }
 

@@ -461,6 +461,17 @@ describe('G18: break-glass', () => {
     expect(t.notifications.kinds[i]).toEqual({ markOnly: true });
   });
 
+  test('a grant its user revoked at once still owes its review: pending lists it until reviewed', async () => {
+    const t = setup(policy([rule('prod')]));
+    const request = await granted(t.store, await t.create(OLIVE, { breakGlass: true }), t.clock.now());
+    const revoking = transition(request, { type: 'beginRevoke', at: t.clock.now() });
+    await t.store.update(revoking);
+    await t.store.update(transition(revoking, { type: 'revoke', at: t.clock.now(), by: OLIVE, reason: 'done' }));
+    expect((await t.service.awaitingReview()).map((r) => r.id)).toEqual([request.id]);
+    expect(await t.decide(request.id, APPROVER, true, 'was a real incident')).toMatchObject({ kind: 'reviewed' });
+    expect(await t.service.awaitingReview()).toEqual([]);
+  });
+
   test('break-glass access cannot be extended', async () => {
     const t = setup(policy([rule('prod')]));
     const request = await t.create(OLIVE, { breakGlass: true });
