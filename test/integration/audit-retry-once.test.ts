@@ -35,10 +35,17 @@ function flakyAudit(failures: number, when: 'before' | 'after'): { audit: AuditL
 /** Makes the schedule store's delete of `audit.retry` jobs fail `times` times (the job stays, due). */
 function failRetryJobDeletes(h: Harness, times: number): void {
   const schedule = h.app.stores.schedule;
+  // The scheduler deletes a job it ran conditionally on its revision; either delete may be the one.
   const remove = schedule.delete.bind(schedule);
+  const removeIfUnchanged = schedule.deleteIfUnchanged.bind(schedule);
+  const failing = (id: string) => id.startsWith('audit.retry:') && times-- > 0;
   schedule.delete = async (id) => {
-    if (id.startsWith('audit.retry:') && times-- > 0) throw new Error('schedule store unavailable');
+    if (failing(id)) throw new Error('schedule store unavailable');
     return remove(id);
+  };
+  schedule.deleteIfUnchanged = async (id, revision) => {
+    if (failing(id)) throw new Error('schedule store unavailable');
+    return removeIfUnchanged(id, revision);
   };
 }
 
