@@ -210,7 +210,8 @@ export function requesterNewsCard(
       return lifecycleCard({
         ...base,
         title: `Failed: ${request.id}`,
-        text: request.outcome?.error ?? 'The request failed.',
+        // Neutralised: it may quote what Azure or a cluster answered (see requestCard).
+        text: inertText(request.outcome?.error ?? 'The request failed.'),
         color: 'Attention',
       });
     case 'ended':

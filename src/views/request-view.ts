@@ -198,8 +198,11 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
         ? `Extend ${request.extendsRequestId}: ${plan.role.name} for ${plan.cluster.name} on ${plan.registry.name}`
         : `Grant ${plan.role.name} to ${plan.cluster.name} on ${plan.registry.name}`
       : `${request.extendsRequestId ? `Extend ${request.extendsRequestId}: pull` : 'Pull'} secret ${plan.secretName} in ${plan.cluster.name}/${plan.namespace}`;
-  const outcomeNotice =
+  // Outcomes may quote what Azure or a cluster answered (a secret's field managers, which anyone
+  // who can write the namespace names): neutralised like user text.
+  const outcomeText =
     request.outcome?.error ?? (request.state === 'succeeded' ? request.outcome?.summary : undefined);
+  const outcomeNotice = outcomeText === undefined ? undefined : inertText(outcomeText);
   // A notice answers a click and may quote a refusal, which names who decided: neutralised.
   const notice = options.notice !== undefined ? inertText(options.notice) : outcomeNotice;
   const card = renderCard('request', {
@@ -293,7 +296,8 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
             : 'Pull secret created'
       : 'The request failed',
     color: ok ? 'Good' : 'Attention',
-    summary: ok ? (outcome?.summary ?? '') : (outcome?.error ?? 'The request failed.'),
+    // Neutralised: an outcome may quote what Azure or a cluster answered (see requestCard).
+    summary: inertText(ok ? (outcome?.summary ?? '') : (outcome?.error ?? 'The request failed.')),
     facts,
     hasSnippet: ok && !extended,
     snippetHint:

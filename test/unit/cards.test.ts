@@ -447,3 +447,21 @@ test('every card above is what adaptivecards-templating would expand (the compil
     expect([name, again]).toEqual([name, engine(name).expand({ $root: data })]);
   }
 });
+
+test('a failure quoting what a cluster answered (a field manager anyone writing the namespace names) shows no live link', () => {
+  const quoted = 'Secret acr-pull is managed by [Click to re-approve](https://evil.example/approve); left in place.';
+  const failed = pendingRequest({
+    state: 'failed',
+    outcome: { summary: 'Not created', azureRequestIds: [], error: quoted, errorCode: 'secret.notOurs' },
+  });
+  for (const card of [
+    requestCard(failed, { showActions: false }),
+    outcomeCard(failed),
+    requesterNewsCard(failed, { kind: 'failed' } as Parameters<typeof requesterNewsCard>[1]),
+  ]) {
+    const text = JSON.stringify(card.body);
+    expect(text).toContain('Click to re-approve');
+    expect(text).not.toContain('](https://');
+    expect(text).not.toContain('https://evil');
+  }
+});
