@@ -228,6 +228,7 @@ export function createFlows(
       ttlMs: config.leaseTtlMs,
       log,
     },
+    azure.reader,
   );
   const inventory = new AccessInventory(
     {

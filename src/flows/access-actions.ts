@@ -11,7 +11,8 @@
  *   durations and the policy, and approved like any other (never by its requester).
  */
 import { UserFacingError } from '../domain/errors';
-import { LeaseLostError, type AuditLog, type LeaseStore } from '../domain/ports';
+import { LeaseLostError, type AuditLog, type AzureResourceReader, type LeaseStore } from '../domain/ports';
+import type { Plan } from '../domain/plan';
 import { isBeingRevoked, type AccessRequest, type Actor } from '../domain/request';
 import { formatUtc, isDefaultTerm } from '../domain/access-term';
 import type { Logger } from '../observability/logger';
@@ -85,6 +86,11 @@ export class AccessActions {
       execute(requestId: string): unknown;
     },
     private readonly extensionLeases?: ExtensionLeases,
+    /**
+     * Azure, to read the cluster's and registry's tags again for an extension: the policy
+     * matches on them, and they may have changed since the original was planned (G18).
+     */
+    private readonly resources?: Pick<AzureResourceReader, 'getCluster' | 'getRegistry'>,
   ) {}
 
   /** Numbers this instance's extension attempts (lease owners). */
@@ -241,13 +247,14 @@ export class AccessActions {
     }
     const reason = checkReason(input.reason);
     const access = this.requests.accessTerm(input.duration);
-    const plan =
+    const plan = await this.withCurrentTags(
       original.plan.kind === 'grant'
         ? {
             ...original.plan,
             operations: [`Move the end of ${original.id}'s access; nothing is re-created in Azure`],
           }
-        : this.lifecycle.rotationPlan(original, this.requests.credentialLifetimeMs(access));
+        : this.lifecycle.rotationPlan(original, this.requests.credentialLifetimeMs(access)),
+    );
     return this.oneAtATime(original, async () => {
       await this.noOpenExtension(original);
       return this.requests.create({
@@ -261,6 +268,32 @@ export class AccessActions {
         extendsRequestId: original.id,
       });
     });
+  }
+
+  /**
+   * `plan` with the tags Azure has on its cluster and registry now: an extension is bound to the
+   * rule that fits them today (a registry retagged from dev to prod is extended under prod's
+   * approvers, not auto-approved under dev's rule for ever). A cluster or registry that no longer
+   * exists has no access to extend.
+   */
+  private async withCurrentTags<P extends Plan>(plan: P): Promise<P> {
+    if (!this.resources) return plan;
+    const [cluster, registry] = await Promise.all([
+      this.resources.getCluster(plan.cluster.subscriptionId, plan.cluster.resourceGroup, plan.cluster.name),
+      this.resources.getRegistry(plan.registry.subscriptionId, plan.registry.resourceGroup, plan.registry.name),
+    ]);
+    if (!cluster || !registry)
+      throw new UserFacingError(
+        'extend.resourceGone',
+        `${cluster ? `Registry ${plan.registry.name}` : `Cluster ${plan.cluster.name}`} no longer exists, so there is no access to extend.`,
+      );
+    const { tags: _clusterTags, ...plannedCluster } = plan.cluster;
+    const { tags: _registryTags, ...plannedRegistry } = plan.registry;
+    return {
+      ...plan,
+      cluster: { ...plannedCluster, ...(cluster.tags && { tags: cluster.tags }) },
+      registry: { ...plannedRegistry, ...(registry.tags && { tags: registry.tags }) },
+    };
   }
 
   /**

@@ -6,7 +6,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SANDBOX_APPROVER_GROUP_ID, SANDBOX_ONCALL_GROUP_ID, SANDBOX_USERS } from '../../src/sandbox/fixtures';
+import {
+  SANDBOX_APPROVER_GROUP_ID,
+  SANDBOX_CLUSTERS,
+  SANDBOX_ONCALL_GROUP_ID,
+  SANDBOX_TENANT_ID,
+  SANDBOX_USERS,
+  sandboxResourceId,
+} from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import type { TeamsUser } from '../helpers/teams-activities';
@@ -115,6 +122,24 @@ describe('G18: the approval policy', () => {
     expect(done.access?.expiresAt).toBeDefined();
     const decision = (await h.app.audit.forRequest(request.id)).find((e) => e.action === 'request.approved');
     expect(decision).toMatchObject({ ruleId: 'dev-auto', policyHash: h.app.config.policy.hash });
+  });
+
+  test('G18: an extension is bound to the rule that fits the cluster’s tags now: retagged from dev to prod, it is not auto-approved', async () => {
+    h = await start();
+    const request = await h.requestGrant(users.requester, 'aks-dev contosoacr --for 1d deploy payments-api');
+    expect((await h.settle(request.id)).decision?.by.name).toBe('rule dev-auto');
+    // The platform team moves aks-dev to prod duties: its tag says so now.
+    h.app.sandbox!.arm.state.getCluster(sandboxResourceId('cluster', SANDBOX_CLUSTERS.dev))!.tags = { env: 'prod' };
+    const extension = await h.app.services.lifecycle.actions.createExtension({
+      actor: { objectId: users.requester.objectId, name: users.requester.name },
+      tenantId: SANDBOX_TENANT_ID,
+      originalId: request.id,
+      duration: '7d',
+      reason: 'release still running',
+      origin: { conversationId: '19:general@thread.tacv2', conversationType: 'channel' },
+    });
+    expect(extension).toMatchObject({ state: 'pending', policy: { ruleId: 'default' } });
+    expect((extension.plan.cluster as { tags?: Record<string, string> }).tags).toEqual({ env: 'prod' });
   });
 
   test("revoke CLUSTER REGISTRY by an approver of another rule: nothing is offered they may not revoke, and no other rule's requester is shown", async () => {
