@@ -10,9 +10,13 @@
 import type { TableClient } from '@azure/data-tables';
 import { createHttpHeaders, type PipelineResponse, RestError } from '@azure/core-rest-pipeline';
 import { transition } from '../../src/domain/request';
-import { openTablesAccount } from '../../src/integrations/store/tables-client';
+import { findEntity, openTablesAccount } from '../../src/integrations/store/tables-client';
 import { TablesAuditLog } from '../../src/integrations/store/tables-audit-log';
-import { TablesAbuseLedger } from '../../src/integrations/store/tables-coordination';
+import {
+  TablesAbuseLedger,
+  TablesLeaseStore,
+  TablesScheduleStore,
+} from '../../src/integrations/store/tables-coordination';
 import { TablesPauseStore } from '../../src/integrations/store/tables-pause-store';
 import { TablesRequestStore } from '../../src/integrations/store/tables-request-store';
 import { useAzurite } from '../helpers/azurite';
@@ -95,6 +99,28 @@ describe('Azure Tables: a write whose answer was lost is the store’s own', () 
     });
   });
 
+  test('a transition whose answer was lost is ours also when another instance moved the request on before the resend', async () => {
+    const prefix = world.azurite.freshPrefix();
+    const requests = await table('requests', prefix);
+    const store = new TablesRequestStore(requests);
+    const other = new TablesRequestStore(await table('requests', prefix));
+    const request = pendingRequest();
+    await store.create(request);
+    const approved = transition(request, { type: 'approve', by: APPROVER, at: AT });
+    // Applied; before its answer comes back another instance reads the approval and starts it,
+    // so the resend is refused (412) by a row that is no longer this write's.
+    loseNextAnswer(requests, 'POST', async () => {
+      const seen = await other.get(request.id);
+      await other.update(transition(seen!, { type: 'start', at: AT }));
+    });
+    await expect(store.update(approved)).resolves.toBeUndefined();
+    expect((await store.get(request.id))?.state).toBe('executing');
+    // A stale write is still refused.
+    await expect(store.update({ ...approved, reason: 'again' })).rejects.toMatchObject({
+      name: 'VersionConflictError',
+    });
+  });
+
   test('a request created before its answer was lost is created, not "already exists"', async () => {
     const requests = await table('requests');
     const store = new TablesRequestStore(requests);
@@ -129,6 +155,58 @@ describe('Azure Tables: a write whose answer was lost is the store’s own', () 
     loseNextAnswer(abuse, 'POST');
     await expect(ledger.firstSighting('activity-1', AT, 86_400_000)).resolves.toBe(true);
     await expect(ledger.firstSighting('activity-1', AT, 86_400_000)).resolves.toBe(false);
+  });
+
+  test('a rate-window hit whose answer was lost counts once, created or incremented, also with another instance hitting in between', async () => {
+    const prefix = world.azurite.freshPrefix();
+    const abuse = await table('abuse', prefix);
+    const ledger = new TablesAbuseLedger(abuse);
+    const other = new TablesAbuseLedger(await table('abuse', prefix));
+    loseNextAnswer(abuse, 'POST');
+    await expect(ledger.hit('rate:user-1', AT, 60_000)).resolves.toBe(1);
+    await expect(ledger.hit('rate:user-1', AT, 60_000)).resolves.toBe(2);
+    loseNextAnswer(abuse, 'PUT', () => expect(other.hit('rate:user-1', AT, 60_000)).resolves.toBe(4));
+    await expect(ledger.hit('rate:user-1', AT, 60_000)).resolves.toBe(3);
+    await expect(ledger.hit('rate:user-1', AT, 60_000)).resolves.toBe(5);
+  });
+
+  test('a lease take-over whose answer was lost is acquired, with the fence it wrote', async () => {
+    const prefix = world.azurite.freshPrefix();
+    let now = AT.getTime();
+    const leases = await table('leases', prefix);
+    const previous = new TablesLeaseStore(await table('leases', prefix), () => new Date(now));
+    const store = new TablesLeaseStore(leases, () => new Date(now));
+    await previous.acquire('exec:R-1', 'previous-holder', 1_000);
+    now += 5_000;
+    // A key this instance never wrote: its create is refused (409), it reads the expired lease and
+    // replaces it under the ETag read; that replace is applied and its answer lost (the resend: 412).
+    const statuses = loseNextAnswer(leases, 'PUT');
+    await expect(store.acquire('exec:R-1', 'me', 60_000)).resolves.toMatchObject({ owner: 'me', fence: 2 });
+    expect(statuses.slice(0, 3)).toEqual([409, 200, 204]);
+    await expect(store.holder('exec:R-1')).resolves.toMatchObject({ owner: 'me', fence: 2 });
+  });
+
+  test('a job written or deleted under its revision whose answer was lost reports it done; the delete leaves no marker', async () => {
+    const schedule = await table('schedule');
+    const store = new TablesScheduleStore(schedule);
+    const job = {
+      id: 'access.expire:R-1',
+      kind: 'access.expire' as const,
+      dueAt: AT.toISOString(),
+      requestId: 'R-1',
+      attempts: 0,
+    };
+    await store.put(job);
+    const read = (await store.get(job.id))!;
+    loseNextAnswer(schedule, 'POST');
+    await expect(store.putIfUnchanged({ ...read, attempts: 1, lastError: 'boom' }, read.revision!)).resolves.toBe(true);
+    const failed = (await store.get(job.id))!;
+    expect(failed).toMatchObject({ attempts: 1, lastError: 'boom' });
+    loseNextAnswer(schedule, 'POST');
+    await expect(store.deleteIfUnchanged(job.id, failed.revision!)).resolves.toBe(true);
+    await expect(store.get(job.id)).resolves.toBeUndefined();
+    await expect(findEntity(schedule, 'schedule', `j|${job.id}`)).resolves.toBeUndefined();
+    await expect(store.forRequest('R-1')).resolves.toEqual([]);
   });
 
   test('a pause and a resume whose answers were lost are their own: applied, lifted, each said once', async () => {

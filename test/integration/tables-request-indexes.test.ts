@@ -6,6 +6,7 @@
  */
 import { createHttpHeaders, type PipelineResponse } from '@azure/core-rest-pipeline';
 import type { TableClient } from '@azure/data-tables';
+import { createHash } from 'node:crypto';
 import { VersionConflictError } from '../../src/domain/ports';
 import { type AccessRequest, transition } from '../../src/domain/request';
 import { tablesStores } from '../../src/integrations/store/open-stores';
@@ -38,11 +39,15 @@ const request = (n: number, overrides: Partial<AccessRequest> = {}): AccessReque
     ...overrides,
   });
 
+/** SHA-256 hex of an ARM id lower-cased: how layout 4 names a cluster or registry in `t|` keys. */
+const digest = (armId: string) => createHash('sha256').update(armId.toLowerCase()).digest('hex');
+
 /**
  * A request as an older version wrote it: the request row and its `s|` row (layout 1, before
- * 0d6f1e8), plus a `t|` row keyed by id and the `u|` row with `layout: 2` (before LAYOUT 3).
+ * 0d6f1e8), plus a `t|` row keyed by id and the `u|` row with `layout: 2` (before LAYOUT 3), or
+ * the `t|` row keyed by state with both ids escaped in full with `layout: 3` (before LAYOUT 4).
  */
-async function writeOld(t: TableClient, r: AccessRequest, layout: 1 | 2 = 1): Promise<void> {
+async function writeOld(t: TableClient, r: AccessRequest, layout: 1 | 2 | 3 = 1): Promise<void> {
   const key = (s: string) => keyPart(s);
   await t.createEntity({
     partitionKey: PK,
@@ -54,7 +59,10 @@ async function writeOld(t: TableClient, r: AccessRequest, layout: 1 | 2 = 1): Pr
   await t.createEntity({ partitionKey: PK, rowKey: `s|${r.state}|${key(r.createdAt)}|${key(r.id)}`, id: r.id });
   if (layout === 1) return;
   const pair = `t|${key(r.plan.registry.id.toLowerCase())}|${key(r.plan.cluster.id.toLowerCase())}`;
-  await t.createEntity({ partitionKey: PK, rowKey: `${pair}|${key(r.id)}`, id: r.id });
+  const tail = `${key(r.createdAt)}|${key(r.id)}`;
+  if (layout === 3)
+    await t.createEntity({ partitionKey: PK, rowKey: `${pair}|${r.state}|${tail}`, id: r.id, createdAt: r.createdAt });
+  else await t.createEntity({ partitionKey: PK, rowKey: `${pair}|${key(r.id)}`, id: r.id });
   const user = `u|${key(r.requester.objectId.toLowerCase())}|${r.state}|${key(r.createdAt)}|${key(r.id)}`;
   await t.createEntity({ partitionKey: PK, rowKey: user, id: r.id, createdAt: r.createdAt });
 }
@@ -129,7 +137,7 @@ describe('Tables request index rows: backfill of requests written by older versi
     await expect(store.countByRequester(REQUESTER.objectId, ['pending'], 10)).resolves.toBe(1);
     // The id-keyed t| row of layout 2 is gone; each request has exactly its two rows.
     expect((await indexKeys(t, grantedV2.id)).sort()).toEqual([
-      `t|${keyPart(REGISTRY_ID.toLowerCase())}|${keyPart(CLUSTER_ID.toLowerCase())}|succeeded|${keyPart(grantedV2.createdAt)}|${grantedV2.id}`,
+      `t|${digest(REGISTRY_ID)}|${digest(CLUSTER_ID)}|succeeded|${keyPart(grantedV2.createdAt)}|${grantedV2.id}`,
       `u|${REQUESTER.objectId}|succeeded|${keyPart(grantedV2.createdAt)}|${grantedV2.id}`,
     ]);
 
@@ -162,7 +170,7 @@ describe('Tables request index rows: backfill of requests written by older versi
     const succeeded = all.filter((r) => r.state === 'succeeded').map((r) => r.id);
     expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['succeeded'], 100))).toEqual(succeeded);
     await expect(store.countByRequester(REQUESTER.objectId, ['pending'], 100)).resolves.toBe(10);
-    expect((await a.getEntity(PK, LAYOUT_MARKER)).layout).toBe(3);
+    expect((await a.getEntity(PK, LAYOUT_MARKER)).layout).toBe(4);
   });
 
   test('a request an older instance moves while the backfill repairs it gets the rows of its new state', async () => {
@@ -288,7 +296,7 @@ describe('Tables request index rows: backfill of requests written by older versi
     expect(await store.listByRequester(REQUESTER.objectId, ['pending'], 100)).toHaveLength(11);
     // The next start repairs the one left and writes the marker.
     await expect(backfillIndexes(t)).resolves.toEqual({ scanned: true, requests: 12, repaired: 1 });
-    await expect(t.getEntity(PK, LAYOUT_MARKER)).resolves.toMatchObject({ layout: 3 });
+    await expect(t.getEntity(PK, LAYOUT_MARKER)).resolves.toMatchObject({ layout: 4 });
     expect(ids(await store.listByRequester(REQUESTER.objectId, ['pending'], 100))).toEqual(all.map((r) => r.id));
   });
 
@@ -348,6 +356,58 @@ describe('Tables request index rows: backfill of requests written by older versi
   });
 });
 
+describe('Tables request index rows: layout 3 (ids in full in `t|` keys) moves to layout 4 (digests)', () => {
+  /** A store as the previous version left it: layout-3 rows and its marker. */
+  async function layout3Store(prefix: string, requests: AccessRequest[]): Promise<TableClient> {
+    const t = await table(prefix);
+    for (const r of requests) await writeOld(t, r, 3);
+    await t.createEntity({ partitionKey: PK, rowKey: LAYOUT_MARKER, layout: 3 });
+    return t;
+  }
+
+  test('two instances opening at once move every `t|` row to its digest key, once each, and write marker 4', async () => {
+    const prefix = world.azurite.freshPrefix();
+    const all = Array.from({ length: 24 }, (_, i) =>
+      request(i, { state: i % 3 ? 'succeeded' : 'pending', version: i % 3 ? 4 : 1 }),
+    );
+    const a = await layout3Store(prefix, all);
+    const b = await table(prefix);
+    // Without the move, this version lists nothing on the pair.
+    expect(await new TablesRequestStore(a).listByTarget(CLUSTER_ID, REGISTRY_ID, ['succeeded', 'pending'])).toEqual([]);
+    const reports = await Promise.all([backfillIndexes(a, { concurrency: 4 }), backfillIndexes(b, { concurrency: 4 })]);
+    expect(reports[0].repaired + reports[1].repaired).toBe(24);
+    for (const r of all)
+      expect((await indexKeys(a, r.id)).sort()).toEqual([
+        `t|${digest(REGISTRY_ID)}|${digest(CLUSTER_ID)}|${r.state}|${keyPart(r.createdAt)}|${r.id}`,
+        `u|${REQUESTER.objectId}|${r.state}|${keyPart(r.createdAt)}|${r.id}`,
+      ]);
+    // No layout-3 row is left: nothing under the escaped ids.
+    const legacy = `t|${keyPart(REGISTRY_ID.toLowerCase())}|`;
+    expect(await listAll(a, prefixFilter(PK, legacy), ['RowKey'])).toEqual([]);
+    expect((await a.getEntity(PK, LAYOUT_MARKER)).layout).toBe(4);
+    const store = new TablesRequestStore(b);
+    const succeeded = all.filter((r) => r.state === 'succeeded').map((r) => r.id);
+    expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['succeeded'], 100))).toEqual(succeeded);
+    expect(ids(await store.listByRegistry(REGISTRY_ID, ['succeeded'], 100))).toEqual(succeeded);
+    // The next start reads the marker only.
+    await expect(backfillIndexes(b)).resolves.toEqual({ scanned: false, requests: 0, repaired: 0 });
+  });
+
+  test('a request an instance of the previous version writes afterwards is moved by its first transition here, its layout-3 row removed', async () => {
+    const prefix = world.azurite.freshPrefix();
+    const t = await layout3Store(prefix, []);
+    const store = await TablesRequestStore.open(t);
+    const late = request(9);
+    await writeOld(t, late, 3);
+    await store.update(transition(late, { type: 'approve', by: APPROVER, at: AT }));
+    expect(await indexKeys(t, late.id)).toEqual([
+      `t|${digest(REGISTRY_ID)}|${digest(CLUSTER_ID)}|approved|${keyPart(late.createdAt)}|${late.id}`,
+      `u|${REQUESTER.objectId}|approved|${keyPart(late.createdAt)}|${late.id}`,
+    ]);
+    expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['approved']))).toEqual([late.id]);
+  });
+});
+
 describe('Tables listByTarget: only the states asked for', () => {
   test('a pair with a long history: one query per state and one read per match, not one per request ever made', async () => {
     const t = await table();
@@ -372,10 +432,8 @@ describe('Tables listByTarget: only the states asked for', () => {
     const [a, b] = [request(1, { state: 'succeeded', version: 4 }), request(2, { state: 'succeeded', version: 4 })];
     await store.create(a);
     await store.create(b);
-    const revoked = afterQuery(
-      t,
-      prefixFilter(PK, `t|${keyPart(REGISTRY_ID.toLowerCase())}|${keyPart(CLUSTER_ID.toLowerCase())}|succeeded|`),
-      () => other.update(transition(b, { type: 'revoke', by: APPROVER, at: AT })),
+    const revoked = afterQuery(t, prefixFilter(PK, `t|${digest(REGISTRY_ID)}|${digest(CLUSTER_ID)}|succeeded|`), () =>
+      other.update(transition(b, { type: 'revoke', by: APPROVER, at: AT })),
     );
     expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['succeeded']))).toEqual([a.id]);
     expect(revoked.ran).toBe(true);
@@ -388,7 +446,7 @@ describe('Tables request lists across several states', () => {
     const { t, store, other } = await twoInstances();
     const executing = request(1, { state: 'executing', version: 3 });
     await store.create(executing);
-    const pair = `t|${keyPart(REGISTRY_ID.toLowerCase())}|${keyPart(CLUSTER_ID.toLowerCase())}|`;
+    const pair = `t|${digest(REGISTRY_ID)}|${digest(CLUSTER_ID)}|`;
     let succeededRead: Promise<unknown> | undefined;
     let moved = false;
     t.pipeline.addPolicy({

@@ -5,6 +5,7 @@
  * safe row keys, and JSON documents split over several string properties (CONTRACTS §7a:
  * a string property holds at most 64 KiB, an entity at most 1 MiB and 252 properties).
  */
+import { createHash } from 'node:crypto';
 import type { TokenCredential } from '@azure/core-auth';
 import type * as TablesModule from '@azure/data-tables';
 import type { TableClient, TableEntity, TableEntityResult } from '@azure/data-tables';
@@ -124,6 +125,27 @@ export function keyPart(text: string): string {
   });
 }
 
+/**
+ * The SHA-256 of `text` in hex (64 characters): a key part of fixed length for values that can
+ * be long (ARM ids, Teams conversation ids). Hex so that an operator can find a row with
+ * `printf %s "$id" | sha256sum`.
+ */
+export function keyDigest(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * {@link keyPart} of `text` when it is at most `max` characters, otherwise `~` and the
+ * {@link keyDigest} of `text` (65 characters). `keyPart` escapes `~`, so a digest never equals
+ * the escaped form of any value. Choosing `max` as the room the key has left under the
+ * service's limit keeps every key that could be stored before exactly as it was (no migration)
+ * and gives a key to values that were refused (400 `InvalidInput`) until now.
+ */
+export function boundedKeyPart(text: string, max: number): string {
+  const escaped = keyPart(text);
+  return escaped.length <= max ? escaped : `~${keyDigest(text)}`;
+}
+
 /** Zero-padded number for row keys that sort numerically. */
 export function pad(n: number, width = 12): string {
   return String(n).padStart(width, '0');
@@ -141,12 +163,23 @@ const MAX_CHUNKS = 16;
 /** Splits JSON over `doc0..docN` properties (a 64 KiB string limit per property). */
 export function docProperties(value: unknown): Record<string, string | number> {
   const json = JSON.stringify(value);
-  const chunks = Math.max(1, Math.ceil(json.length / CHUNK));
-  if (chunks > MAX_CHUNKS) throw new Error(`document too large for one table entity (${json.length} characters)`);
-  const out: Record<string, string | number> = { docChunks: chunks };
-  for (let i = 0; i < chunks; i++) out[`doc${i}`] = json.slice(i * CHUNK, (i + 1) * CHUNK);
+  const parts: string[] = [];
+  for (let at = 0; at < json.length || parts.length === 0;) {
+    let end = Math.min(at + CHUNK, json.length);
+    // Never between the two halves of a surrogate pair (an emoji, a rare CJK character): each
+    // property is sent and stored on its own, and a lone half does not survive that (the service
+    // stores U+FFFD), so the document read back would not be the one written.
+    if (end < json.length && isHighSurrogate(json.charCodeAt(end - 1))) end--;
+    parts.push(json.slice(at, end));
+    at = end;
+  }
+  if (parts.length > MAX_CHUNKS) throw new Error(`document too large for one table entity (${json.length} characters)`);
+  const out: Record<string, string | number> = { docChunks: parts.length };
+  parts.forEach((part, i) => (out[`doc${i}`] = part));
   return out;
 }
+
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
 
 /** Reassembles a document written by {@link docProperties}. */
 export function readDoc<T>(entity: TableEntityResult<Record<string, unknown>> | Record<string, unknown>): T {

@@ -20,6 +20,7 @@ import type {
 import { LeaseLostError } from '../../domain/ports';
 import {
   backoff,
+  boundedKeyPart,
   docProperties,
   findEntity,
   isConflict,
@@ -32,10 +33,11 @@ import {
   readDoc,
   statusOf,
 } from './tables-client';
+import type { Row } from './tables-client';
 import { IncrementQueue } from './increment-queue';
 import { KnownRows } from './known-rows';
 import { tableRest } from './tables-rest';
-import { submitTransaction, type TransactionAction } from './tables-transaction';
+import { MAX_KEY_LENGTH, submitTransaction, type TransactionAction } from './tables-transaction';
 
 /** Optimistic retries before giving up on a contended row. */
 const MAX_ATTEMPTS = 100;
@@ -57,6 +59,21 @@ interface KnownLease {
   expiresAtMs: number;
   fence: number;
   etag: string;
+  /** The random id of the write that stored the row (none in rows of older versions). */
+  claim?: string;
+}
+
+/**
+ * The partition of lease `key`: the key escaped, or its digest when that is longer than a key
+ * may be (a secret's lease names the cluster's ARM id, the namespace and the secret: up to ~700
+ * characters escaped). Every lease key that could be stored before keeps its partition, so
+ * instances of this version and older ones take the same leases (see docs/storage.md).
+ */
+export const leasePartition = (key: string) => boundedKeyPart(key, MAX_KEY_LENGTH);
+
+/** A lease row; one under a digest partition names its lease (`key`), for whoever reads the table. */
+function leaseRow(pk: string, key: string, fields: Omit<KnownLease, 'etag'>): Row {
+  return { partitionKey: pk, rowKey: '', ...fields, ...(pk.startsWith('~') ? { key } : {}) };
 }
 
 /**
@@ -80,39 +97,58 @@ export class TablesLeaseStore implements LeaseStore {
   ) {}
 
   async acquire(key: string, owner: string, ttlMs: number): Promise<Lease | undefined> {
-    const pk = keyPart(key);
+    const pk = leasePartition(key);
     const nowMs = this.now().getTime();
+    // The row read after a refused write, which the next attempt decides on.
+    let reread: KnownLease | 'absent' | undefined;
     // First on the row as written here, or, for a key this instance has not written, on no row
     // (a new key is the usual case); then, if that write conflicts, on a fresh read.
     for (const remembered of [true, false]) {
-      const row: KnownLease | 'absent' = remembered
-        ? (this.known.get(pk) ?? 'absent')
-        : ((await this.read(pk)) ?? 'absent');
+      const row: KnownLease | 'absent' = remembered ? (this.known.get(pk) ?? 'absent') : (reread ?? 'absent');
       const held = row !== 'absent' && row.owner !== owner && row.expiresAtMs > nowMs;
       // "Held by another" is only ever concluded on a fresh read.
-      if (held && remembered) continue;
+      if (held && remembered) {
+        reread = (await this.read(pk)) ?? 'absent';
+        continue;
+      }
       if (held) return undefined;
-      const next = { owner, expiresAtMs: nowMs + ttlMs, fence: row === 'absent' ? 1 : row.fence + 1 };
+      // The claim tells this write's row from any other (see below).
+      const next = {
+        owner,
+        expiresAtMs: nowMs + ttlMs,
+        fence: row === 'absent' ? 1 : row.fence + 1,
+        claim: randomUUID(),
+      };
+      const lease = { key, owner, expiresAt: new Date(next.expiresAtMs).toISOString(), fence: next.fence };
+      const entity = leaseRow(pk, key, next);
       try {
         const written =
           row === 'absent'
-            ? await tableRest(this.table).create({ partitionKey: pk, rowKey: '', ...next })
-            : await tableRest(this.table).replace({ partitionKey: pk, rowKey: '', ...next }, row.etag);
+            ? await tableRest(this.table).create(entity)
+            : await tableRest(this.table).replace(entity, row.etag);
         this.known.remember(pk, next, written.etag);
-        return { key, owner, expiresAt: new Date(next.expiresAtMs).toISOString(), fence: next.fence };
+        return lease;
       } catch (err) {
         this.known.forget(pk);
-        // 409/412 (or 404: the row went away): what we decided on is not the row any more.
+        // 409/412 (or 404: the row went away): what we decided on is not the row any more, or
+        // this write was stored and its answer lost: the SDK's retry policy sent it again and
+        // the service refused it because of the first. Our claim in the row read now says which.
         if (!isConflict(err) && statusOf(err) !== 404) throw err;
+        const seen = await this.read(pk);
+        if (seen?.claim === next.claim) {
+          this.known.remember(pk, next, seen.etag);
+          return lease;
+        }
         // After a fresh read, another instance took it between our read and write.
         if (!remembered) return undefined;
+        reread = seen ?? 'absent';
       }
     }
     return undefined;
   }
 
   async renew(lease: Lease, ttlMs: number): Promise<Lease> {
-    const pk = keyPart(lease.key);
+    const pk = leasePartition(lease.key);
     const ours = (row: KnownLease | undefined) => row?.owner === lease.owner && row.fence === lease.fence;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const remembered = attempt === 0 ? this.known.get(pk) : undefined;
@@ -121,7 +157,7 @@ export class TablesLeaseStore implements LeaseStore {
       if (!current || !ours(current)) throw new LeaseLostError(lease.key);
       const next = { owner: lease.owner, expiresAtMs: this.now().getTime() + ttlMs, fence: lease.fence };
       try {
-        const written = await tableRest(this.table).replace({ partitionKey: pk, rowKey: '', ...next }, current.etag);
+        const written = await tableRest(this.table).replace(leaseRow(pk, lease.key, next), current.etag);
         this.known.remember(pk, next, written.etag);
         return { ...lease, expiresAt: new Date(next.expiresAtMs).toISOString() };
       } catch (err) {
@@ -135,7 +171,7 @@ export class TablesLeaseStore implements LeaseStore {
   }
 
   async release(lease: Lease): Promise<void> {
-    const pk = keyPart(lease.key);
+    const pk = leasePartition(lease.key);
     const ours = (row: KnownLease | undefined) => row?.owner === lease.owner && row.fence === lease.fence;
     for (const remembered of [true, false]) {
       const current = remembered ? this.known.get(pk) : await this.read(pk);
@@ -145,7 +181,7 @@ export class TablesLeaseStore implements LeaseStore {
       // Expire and disown rather than delete: the fence stays, so a later holder still gets a higher one.
       const next = { owner: '', expiresAtMs: 0, fence: lease.fence };
       try {
-        const written = await tableRest(this.table).replace({ partitionKey: pk, rowKey: '', ...next }, current.etag);
+        const written = await tableRest(this.table).replace(leaseRow(pk, lease.key, next), current.etag);
         this.known.remember(pk, next, written.etag);
         return;
       } catch (err) {
@@ -159,7 +195,7 @@ export class TablesLeaseStore implements LeaseStore {
 
   async holder(key: string): Promise<Lease | undefined> {
     // Always read: another instance's take-over is not in `known`.
-    const row = await this.read(keyPart(key));
+    const row = await this.read(leasePartition(key));
     return row?.owner && row.expiresAtMs > this.now().getTime()
       ? { key, owner: row.owner, expiresAt: new Date(row.expiresAtMs).toISOString(), fence: row.fence }
       : undefined;
@@ -173,6 +209,7 @@ export class TablesLeaseStore implements LeaseStore {
       expiresAtMs: Number(row.expiresAtMs),
       fence: Number(row.fence ?? 0),
       etag: row.etag,
+      ...(typeof row.claim === 'string' ? { claim: row.claim } : {}),
     };
   }
 }
@@ -188,10 +225,14 @@ function readJob(row: Parameters<typeof readDoc>[0]): ScheduledJob {
   return { ...job, revision: job.revision ?? '' };
 }
 
-/** The job row as read: the job and its ETag, or only the ETag of a removed job's marker. */
+/**
+ * The job row as read: the job and its ETag, or the ETag of a removed job's marker and the
+ * random id of the delete that wrote it (`removal`; none in markers of older versions).
+ */
 interface JobRowRead {
   previous?: ScheduledJob;
   etag: string;
+  removal?: string;
 }
 
 /**
@@ -248,6 +289,10 @@ export class TablesScheduleStore implements ScheduleStore {
           : attempt === 0 && ifRevision === undefined
             ? undefined
             : await this.read(job.id);
+      // This write, stored and its answer lost: the SDK's retry policy sent it again and the
+      // service refused it because of the first (409/412/404). Its revision is new and random,
+      // so a job at it is this write's.
+      if (attempt > 0 && current?.previous?.revision === stored.revision) return true;
       if (ifRevision !== undefined && current?.previous?.revision !== ifRevision) return false;
       const previous = current?.previous;
       const doc = docProperties(stored);
@@ -334,6 +379,9 @@ export class TablesScheduleStore implements ScheduleStore {
   }
 
   async deleteIfUnchanged(id: string, revision: string): Promise<boolean> {
+    // Names this delete's marker: another instance deleting the same revision writes an equal
+    // document, so only this id tells a marker stored by this call (its answer lost) from theirs.
+    const removal = randomUUID();
     for (let attempt = 0; ; attempt++) {
       // The scheduler's run read the job (remembered with its ETag): then this is one transaction.
       const remembered = attempt === 0 ? this.known.get(id) : undefined;
@@ -341,9 +389,14 @@ export class TablesScheduleStore implements ScheduleStore {
         remembered?.job.revision === revision
           ? { previous: remembered.job, etag: remembered.etag }
           : await this.read(id);
+      if (attempt > 0 && current?.removal === removal) {
+        // Our transaction was applied and its answer lost (the resend refused because of it).
+        await this.removeMarker(id, current.etag);
+        return true;
+      }
       const job = current?.previous;
       if (!current || !job || job.revision !== revision) return false;
-      const marker = { partitionKey: SCHEDULE, rowKey: jobKey(id), ...docProperties(job), removed: true };
+      const marker = { partitionKey: SCHEDULE, rowKey: jobKey(id), ...docProperties(job), removed: true, removal };
       const actions: TransactionAction[] = [
         ['update', marker, 'Replace', { etag: current.etag }],
         ['delete', { partitionKey: SCHEDULE, rowKey: dueKey(job.dueAt, id) }],
@@ -389,7 +442,7 @@ export class TablesScheduleStore implements ScheduleStore {
     }
     if (row.removed === true) {
       this.known.forget(id);
-      return { etag: row.etag };
+      return { etag: row.etag, ...(typeof row.removal === 'string' ? { removal: row.removal } : {}) };
     }
     const previous = readJob(row);
     this.known.remember(id, { job: previous }, row.etag);
@@ -406,6 +459,13 @@ function decodeKey(part: string): string {
 const DIALOG_EXPIRY = 'x|expiry';
 
 /**
+ * The partition of dialog `key` (`conversation|user`): escaped, or a digest when that is longer
+ * than a key may be (a Teams conversation id of 300 characters can escape to 1,200). Every key
+ * that could be stored before keeps its partition.
+ */
+const dialogPartition = (key: string) => boundedKeyPart(key, MAX_KEY_LENGTH);
+
+/**
  * Dialog state: one row per `conversation|user` key (expiry checked on read), and an expiry
  * index `x|expiry` / `<expiresAtMs>|<key>` so that purging reads only what expired.
  */
@@ -413,11 +473,11 @@ export class TablesDialogStore implements DialogStore {
   constructor(private readonly table: TableClient) {}
 
   async get(key: string, now: Date): Promise<DialogRecord | undefined> {
-    const row = await findEntity(this.table, keyPart(key), '');
+    const row = await findEntity(this.table, dialogPartition(key), '');
     if (!row) return undefined;
     if (Number(row.expiresAtMs) <= now.getTime()) {
       // Conditional on the row we read: a fresh put by another instance in between is kept.
-      await ignoreMissing(tableRest(this.table).delete(keyPart(key), '', row.etag));
+      await ignoreMissing(tableRest(this.table).delete(dialogPartition(key), '', row.etag));
       return undefined;
     }
     return readDoc<DialogRecord>(row);
@@ -427,9 +487,9 @@ export class TablesDialogStore implements DialogStore {
     const expiresAtMs = Date.parse(record.expiresAt);
     // The index row first: a record always has an index row for its expiry, even if this
     // process dies between the two writes (an index row without its record is dropped by purge).
-    await tableRest(this.table).upsert({ partitionKey: DIALOG_EXPIRY, rowKey: timeKey(expiresAtMs, record.key) });
+    await tableRest(this.table).upsert(timeIndexRow(DIALOG_EXPIRY, expiresAtMs, record.key));
     await tableRest(this.table).upsert({
-      partitionKey: keyPart(record.key),
+      partitionKey: dialogPartition(record.key),
       rowKey: '',
       expiresAtMs,
       ...docProperties(record),
@@ -438,22 +498,27 @@ export class TablesDialogStore implements DialogStore {
 
   async delete(key: string): Promise<void> {
     // Its index row stays until its time comes; purge then finds no record and drops it.
-    await ignoreMissing(tableRest(this.table).delete(keyPart(key), ''));
+    await ignoreMissing(tableRest(this.table).delete(dialogPartition(key), ''));
   }
 
   async purgeExpired(now: Date): Promise<number> {
     return drainIndex(this.table, DIALOG_EXPIRY, now.getTime(), async (key) => {
-      const row = await findEntity(this.table, keyPart(key), '');
+      const row = await findEntity(this.table, dialogPartition(key), '');
       // Put again with a later expiry since this index row was written: the record stays (its new index row exists).
       if (!row || Number(row.expiresAtMs) > now.getTime()) return false;
-      return ignoreMissing(tableRest(this.table).delete(keyPart(key), '', row.etag));
+      return ignoreMissing(tableRest(this.table).delete(dialogPartition(key), '', row.etag));
     });
   }
 }
 
-/** Row key of a time index: the time zero-padded (sorts like time), then the escaped key. */
-function timeKey(ms: number, key: string): string {
-  return `${pad(ms, 15)}|${keyPart(key)}`;
+/**
+ * A time index row: the time zero-padded (sorts like time), then the escaped key; a key too long
+ * for that is a digest, and the row carries the key itself (`key`), which purging reads.
+ */
+function timeIndexRow(partition: string, ms: number, key: string): Row {
+  const time = `${pad(ms, 15)}|`;
+  const part = boundedKeyPart(key, MAX_KEY_LENGTH - time.length);
+  return { partitionKey: partition, rowKey: `${time}${part}`, ...(part.startsWith('~') ? { key } : {}) };
 }
 
 /** Index rows read per page while draining. */
@@ -470,13 +535,14 @@ async function drainIndex(
   untilMs: number,
   remove: (key: string) => Promise<boolean>,
 ): Promise<number> {
-  // '}' sorts after every character keyPart emits, so every key at exactly `untilMs` is included.
-  const filter = `PartitionKey eq ${lit(partition)} and RowKey le ${lit(`${pad(untilMs, 15)}|}`)}`;
+  // Every row key of a time up to `untilMs` sorts before the next millisecond's (same width).
+  const filter = `PartitionKey eq ${lit(partition)} and RowKey lt ${lit(pad(untilMs + 1, 15))}`;
   let removed = 0;
   for (;;) {
     const page = await listTop(table, filter, INDEX_PAGE);
     for (const index of page) {
-      const key = decodeKey(index.rowKey!.slice(index.rowKey!.indexOf('|') + 1));
+      const key =
+        typeof index.key === 'string' ? index.key : decodeKey(index.rowKey!.slice(index.rowKey!.indexOf('|') + 1));
       if (await remove(key)) removed++;
       // Unconditional: a row rewritten meanwhile names the same key and the same (past) time.
       await ignoreMissing(tableRest(table).delete(partition, index.rowKey!));
@@ -490,10 +556,24 @@ interface RateWindow {
   windowStartMs: number;
   count: number;
   etag: string;
+  /** The random claims of the last writes of the row (see `addHits`), oldest first. */
+  claims: string[];
 }
+
+/**
+ * Claims a rate-window row keeps: its own write's and those before it, so that a hit whose
+ * answer was lost is recognised as counted even after other hits followed it.
+ */
+const CLAIMS = 8;
 
 /** Partition of the sightings' time index (sighting partitions are `s|…`, rate windows `w|…`). */
 const SIGHTING_TIMES = 'x|sightings';
+
+/**
+ * The partition of a sighting: `s|` and the activity key escaped, or its digest when too long
+ * (the key names the conversation too); every key that could be stored before is unchanged.
+ */
+const sightingPartition = (activityId: string) => `s|${boundedKeyPart(activityId, MAX_KEY_LENGTH - 2)}`;
 
 /**
  * Redelivery sightings (`s|<activityId>`) and rate windows (`w|<key>`): inserts that fail when
@@ -511,14 +591,14 @@ export class TablesAbuseLedger implements AbuseLedger {
   constructor(private readonly table: TableClient) {}
 
   async firstSighting(activityId: string, now: Date, ttlMs: number): Promise<boolean> {
-    const pk = `s|${keyPart(activityId)}`;
+    const pk = sightingPartition(activityId);
     // The claim tells our own row from another's: a create whose answer was lost is resent by
     // the SDK's retry policy and refused with 409 by the row it wrote itself.
     const claim = randomUUID();
     const row = { partitionKey: pk, rowKey: '', seenAtMs: now.getTime(), claim };
     // The index row first, so a sighting never exists without one (a redelivery adds a row that
     // points at a younger sighting than its time: forgetSightings then drops the index row only).
-    await tableRest(this.table).upsert({ partitionKey: SIGHTING_TIMES, rowKey: timeKey(now.getTime(), activityId) });
+    await tableRest(this.table).upsert(timeIndexRow(SIGHTING_TIMES, now.getTime(), activityId));
     try {
       await tableRest(this.table).create(row);
       return true;
@@ -540,27 +620,47 @@ export class TablesAbuseLedger implements AbuseLedger {
   }
 
   async hit(key: string, now: Date, windowMs: number): Promise<number> {
-    return this.increments.add(`w|${keyPart(key)}`, Math.floor(now.getTime() / windowMs) * windowMs);
+    return this.increments.add(
+      `w|${boundedKeyPart(key, MAX_KEY_LENGTH - 2)}`,
+      Math.floor(now.getTime() / windowMs) * windowMs,
+    );
   }
 
   /** Adds `n` hits to the window row `pk` for the window starting at `start`; the count after them. */
   private async addHits(pk: string, start: number, n: number): Promise<number> {
+    // The row read after a refused write, which the next attempt decides on.
+    let reread: { row: RateWindow | undefined } | undefined;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       // The window row as this instance last wrote it: while its ETag matches, it is the row, so
       // the increment goes straight to the If-Match write; anyone else's hit since makes it 412.
       const remembered = attempt === 0 ? this.windows.get(pk) : undefined;
-      const current = remembered ?? (await this.readWindow(pk));
+      const current = remembered ?? (reread ? reread.row : await this.readWindow(pk));
+      reread = undefined;
       const count = (current && current.windowStartMs === start ? current.count : 0) + n;
-      const row = { partitionKey: pk, rowKey: '', windowStartMs: start, count };
+      // This write's claim, after those of the writes before it: a write whose answer was lost
+      // (the service applied it, the SDK's retry policy sent it again and it was refused, 409 or
+      // 412, because of the first) is found by its claim, also once another hit followed it.
+      const claim = randomUUID();
+      const claims = [...(current?.claims ?? []), claim].slice(-CLAIMS);
+      const row = { partitionKey: pk, rowKey: '', windowStartMs: start, count, claims: claims.join(' ') };
       try {
         const written = current
           ? await tableRest(this.table).replace(row, current.etag)
           : await tableRest(this.table).create(row);
-        this.windows.remember(pk, { windowStartMs: start, count }, written.etag);
+        this.windows.remember(pk, { windowStartMs: start, count, claims }, written.etag);
         return count;
       } catch (err) {
         this.windows.forget(pk);
         if (!isConflict(err) && !(remembered && statusOf(err) === 404)) throw err;
+        if (isConflict(err)) {
+          const seen = await this.readWindow(pk);
+          if (seen?.claims.includes(claim)) {
+            // Counted: our place in the window is the count this write stored.
+            this.windows.remember(pk, seen, seen.etag);
+            return count;
+          }
+          reread = { row: seen };
+        }
         // A stale memory is no contention: read at once; a lost race after a read backs off.
         if (!remembered) await backoff(attempt);
       }
@@ -570,12 +670,19 @@ export class TablesAbuseLedger implements AbuseLedger {
 
   private async readWindow(pk: string): Promise<RateWindow | undefined> {
     const row = await findEntity(this.table, pk, '');
-    return row && { windowStartMs: Number(row.windowStartMs), count: Number(row.count), etag: row.etag };
+    return (
+      row && {
+        windowStartMs: Number(row.windowStartMs),
+        count: Number(row.count),
+        etag: row.etag,
+        claims: typeof row.claims === 'string' && row.claims ? row.claims.split(' ') : [],
+      }
+    );
   }
 
   async forgetSightings(before: Date): Promise<number> {
     return drainIndex(this.table, SIGHTING_TIMES, before.getTime(), async (activityId) => {
-      const pk = `s|${keyPart(activityId)}`;
+      const pk = sightingPartition(activityId);
       const seen = await findEntity(this.table, pk, '');
       // Seen again after the ttl since this index row was written: that younger sighting stays.
       if (!seen || Number(seen.seenAtMs) > before.getTime()) return false;

@@ -1,12 +1,16 @@
 /**
  * The index rows of the Tables request store, and the backfill that gives requests written by
- * older versions of acrbot the rows they lack (docs/storage.md, "Index rows and their backfill").
+ * older versions of acrbot the rows they lack or moves them to this version's keys (docs/storage.md,
+ * "Index rows and their backfill").
  *
  * Each request has, next to its row `r|<id>`, three index rows in the same partition, all keyed
  * by its state and moved with it in one transaction: `s|` (by state), `t|` (by cluster and
  * registry), `u|` (by requester). Requests written before `t|` and `u|` existed (or with the `t|`
  * row keyed by id only) have a transition fail on the missing row (a 404 in the transaction, read
  * as "changed by someone else") and are missing from the by-target and by-requester lists.
+ * Layout 3 keyed `t|` by both ARM ids escaped in full (up to ~700 characters with long resource
+ * group names, over the service's 512): layout 4 keys it by their digests, and the backfill
+ * moves every layout-3 `t|` row to its layout-4 key like any other stale row.
  *
  * The backfill writes what is missing and deletes what is stale, one request per transaction,
  * each transaction conditional on the request's state row under the ETag read: `s|` has moved
@@ -18,15 +22,29 @@
  */
 import type { TableClient } from '@azure/data-tables';
 import type { AccessRequest, RequestState } from '../../domain/request';
-import { findEntity, keyPart, lit, listAll, prefixFilter, readDoc, statusOf, type Row } from './tables-client';
+import {
+  boundedKeyPart,
+  findEntity,
+  keyDigest,
+  keyPart,
+  lit,
+  listAll,
+  prefixFilter,
+  readDoc,
+  statusOf,
+  type Row,
+} from './tables-client';
 import { tableRest, type Entity } from './tables-rest';
-import { submitTransaction, type TransactionAction } from './tables-transaction';
+import { MAX_KEY_LENGTH, submitTransaction, type TransactionAction } from './tables-transaction';
 
 /** The partition of every request row. */
 export const PK = 'req';
 
-/** The index layout this version writes (3: `t|` rows keyed by state like `s|` and `u|`). */
-export const LAYOUT = 3;
+/**
+ * The index layout this version writes (3: `t|` rows keyed by state like `s|` and `u|`; 4: the
+ * cluster and registry in `t|` keys as digests, so that the key fits whatever the ids' length).
+ */
+export const LAYOUT = 4;
 
 /** The row that says every request has the index rows of {@link LAYOUT}. */
 export const LAYOUT_MARKER = 'm|layout';
@@ -55,25 +73,50 @@ export function indexFields(r: AccessRequest): IndexFields {
 
 export const requestKey = (id: string) => `r|${keyPart(id)}`;
 
+/**
+ * An ARM id in a `t|` key: the digest of the id lower-cased (ids compare case-insensitively).
+ * Escaped in full, a cluster id and a registry id with 90-character resource group names made a
+ * key of ~560 characters, over the service's 512, and every request on that pair failed.
+ */
+const armIdKey = (armId: string) => keyDigest(armId.toLowerCase());
+
 /** Every `t|` row of one registry, all clusters (id compared case-insensitively). */
-export const targetRegistryPrefix = (registryId: string) => `t|${keyPart(registryId.toLowerCase())}|`;
+export const targetRegistryPrefix = (registryId: string) => `t|${armIdKey(registryId)}|`;
 
 /** Every `t|` row of one cluster and registry (ids compared case-insensitively), or those in `state`. */
 export const targetPrefix = (clusterId: string, registryId: string, state?: RequestState) =>
-  `${targetRegistryPrefix(registryId)}${keyPart(clusterId.toLowerCase())}|${state ? `${state}|` : ''}`;
+  `${targetRegistryPrefix(registryId)}${armIdKey(clusterId)}|${state ? `${state}|` : ''}`;
 
-/** Every `u|` row of one requester (object id compared case-insensitively), or those in `state`. */
+/**
+ * Every layout-3 `t|` row of one cluster and registry: both ids escaped in full. Only read to
+ * remove them (a request an older instance wrote after the backfill, repaired on a transition).
+ */
+export const legacyTargetPrefix = (clusterId: string, registryId: string) =>
+  `t|${keyPart(registryId.toLowerCase())}|${keyPart(clusterId.toLowerCase())}|`;
+
+/**
+ * Every `u|` row of one requester (object id compared case-insensitively), or those in `state`.
+ * An Entra object id is a GUID; anything longer than 128 characters escaped (never an object id,
+ * so no stored row changes key) is a digest, so the key always fits.
+ */
 export const requesterPrefix = (requesterId: string, state?: RequestState) =>
-  `u|${keyPart(requesterId.toLowerCase())}|${state ? `${state}|` : ''}`;
+  `u|${boundedKeyPart(requesterId.toLowerCase(), 128)}|${state ? `${state}|` : ''}`;
 
 const tail = (f: IndexFields) => `${keyPart(f.createdAt)}|${keyPart(f.id)}`;
 
-/** The request's index rows, in this order: by state (`s|`), by target (`t|`), by requester (`u|`). */
+/**
+ * The request's index rows, in this order: by state (`s|`), by target (`t|`), by requester (`u|`).
+ * The `t|` row carries both ids as they are: its key has only their digests.
+ */
 export function indexRows(f: IndexFields): [Row, Row, Row] {
   const row = (rowKey: string): Row => ({ partitionKey: PK, rowKey, id: f.id, createdAt: f.createdAt });
   return [
     { partitionKey: PK, rowKey: `s|${f.state}|${tail(f)}`, id: f.id },
-    row(`${targetPrefix(f.clusterId, f.registryId, f.state)}${tail(f)}`),
+    {
+      ...row(`${targetPrefix(f.clusterId, f.registryId, f.state)}${tail(f)}`),
+      clusterId: f.clusterId,
+      registryId: f.registryId,
+    },
     row(`${requesterPrefix(f.requesterId, f.state)}${tail(f)}`),
   ];
 }
@@ -121,14 +164,16 @@ export async function repairRequestIndexes(table: TableClient, id: string, attem
     const request = readDoc<AccessRequest>(row);
     const f = indexFields(request);
     const byId = `and id eq ${lit(id)}`;
-    const [state, targets, requesters] = await Promise.all([
+    // The layout-3 `t|` rows too: an older instance still running writes them (removed here).
+    const [state, targets, legacy, requesters] = await Promise.all([
       findEntity(table, PK, indexRows(f)[0].rowKey),
       listAll(table, `${prefixFilter(PK, targetPrefix(f.clusterId, f.registryId))} ${byId}`, ['RowKey']),
+      legacyRows(table, f, byId),
       listAll(table, `${prefixFilter(PK, requesterPrefix(f.requesterId))} ${byId}`, ['RowKey']),
     ]);
     const actions = repairActions(request, {
       state: state && { key: state.rowKey!, etag: state.etag },
-      keys: [...targets, ...requesters].map((r) => r.rowKey!),
+      keys: [...targets, ...legacy, ...requesters].map((r) => r.rowKey!),
     });
     if (actions?.length === 0) return sent;
     if (!actions) continue;
@@ -141,6 +186,14 @@ export async function repairRequestIndexes(table: TableClient, id: string, attem
     }
   }
   throw new Error(`index rows of request ${id} could not be repaired: it kept changing`);
+}
+
+/** The layout-3 `t|` rows of a request (none when their key could never have been stored). */
+async function legacyRows(table: TableClient, f: IndexFields, byId: string): ReturnType<typeof listAll> {
+  const prefix = legacyTargetPrefix(f.clusterId, f.registryId);
+  // `<prefix><state>|<createdAt>|<id>`, the shortest state being 6 characters.
+  if (prefix.length + 7 + tail(f).length > MAX_KEY_LENGTH) return [];
+  return listAll(table, `${prefixFilter(PK, prefix)} ${byId}`, ['RowKey']);
 }
 
 /** What a backfill did (tests, logs). */

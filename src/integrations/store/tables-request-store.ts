@@ -9,9 +9,11 @@
  * - `s|<state>|<createdAt>|<id>`: one index row per request, moved atomically with each
  *   transition, so `listByState` is a key-range read in createdAt order;
  * - `c|<id>|<activityId>`: a card copy; `order` keeps insertion order;
- * - `t|<registry id>|<cluster id>|<state>|<createdAt>|<id>`: one row per request on its (never
- *   changing) cluster and registry, moved with each transition, so `listByTarget` reads only
- *   that pair's requests in the states asked for (G17 overlap, revoke), not its whole history;
+ * - `t|<registry digest>|<cluster digest>|<state>|<createdAt>|<id>`: one row per request on its
+ *   (never changing) cluster and registry, moved with each transition, so `listByTarget` reads
+ *   only that pair's requests in the states asked for (G17 overlap, revoke), not its whole
+ *   history; the ids are SHA-256 digests (of the id lower-cased) because two ARM ids in full can
+ *   be longer than a key may be, and the row carries them as properties;
  * - `u|<requester object id>|<state>|<createdAt>|<id>`: one row per request, moved with each
  *   transition in the same transaction as `s|`, so `listByRequester` (the per-user pending cap,
  *   read on every new request) is a key-range read of that user's requests in those states only.
@@ -28,6 +30,7 @@ import type { CardCopy, RequestStore } from '../../domain/ports';
 import { VersionConflictError } from '../../domain/ports';
 import { type AccessRequest, type RequestState, STATE_ROUNDS } from '../../domain/request';
 import {
+  boundedKeyPart,
   docProperties,
   findEntity,
   keyPart,
@@ -52,13 +55,44 @@ import {
   targetRegistryPrefix,
 } from './tables-request-indexes';
 import { tableRest } from './tables-rest';
-import { submitTransaction, type TransactionAction } from './tables-transaction';
+import { MAX_KEY_LENGTH, submitTransaction, type TransactionAction } from './tables-transaction';
 
-/** What {@link TablesRequestStore.update} needs of the row it replaces: its ETag and index keys. */
+/**
+ * What {@link TablesRequestStore.update} needs of the row it replaces: its ETag, index keys and
+ * the trail of recent write ids it carries (see {@link TRAIL}).
+ */
 interface KnownRow {
   version: number;
   etag: string;
   fields: IndexFields;
+  trail: string[];
+}
+
+/**
+ * Write ids a request row keeps (its own and those of the writes before it), so that a write
+ * whose answer was lost is still recognised as applied after other writers followed it: another
+ * instance can only write after reading our row, and it keeps our id in the trail it writes.
+ * Eight covers far more writes than can land in the seconds a resend takes (each write of a
+ * request is a step of its flow).
+ */
+const TRAIL = 8;
+
+/** The write ids a request row carries, oldest first: its `writeIds`, or the single `writeId` of older rows. */
+function trailOf(row: Record<string, unknown>): string[] {
+  if (typeof row.writeIds === 'string' && row.writeIds) return row.writeIds.split(' ');
+  return typeof row.writeId === 'string' ? [row.writeId] : [];
+}
+
+/** The prefix of a request's card copies' keys. */
+const cardCopyPrefix = (requestId: string) => `c|${keyPart(requestId)}|`;
+
+/**
+ * A card copy's key; an activity id too long for the key (never a Teams one) is a digest, and
+ * every key that fitted before is unchanged (the copies are read by prefix, never by key).
+ */
+function cardCopyKey(copy: CardCopy): string {
+  const prefix = cardCopyPrefix(copy.requestId);
+  return `${prefix}${boundedKeyPart(copy.activityId, MAX_KEY_LENGTH - prefix.length)}`;
 }
 
 /** Azure Tables-backed {@link RequestStore}. */
@@ -107,10 +141,10 @@ export class TablesRequestStore implements RequestStore {
     const writeId = randomUUID();
     try {
       const result = await submitTransaction(this.table, [
-        ['create', this.requestRow(request, writeId)],
+        ['create', this.requestRow(request, [writeId])],
         ...indexRows(indexFields(request)).map((row): TransactionAction => ['create', row]),
       ]);
-      this.remember(request, result.subResponses[0]?.etag);
+      this.remember(request, result.subResponses[0]?.etag, [writeId]);
     } catch (err) {
       if (statusOf(err) !== 409) throw err;
       if (await this.holds(request.id, writeId)) return;
@@ -132,7 +166,8 @@ export class TablesRequestStore implements RequestStore {
     // The version check is ours; the ETag makes it atomic against every other writer.
     if (!current || current.version !== next.version - 1) throw new VersionConflictError(next.id);
     const writeId = randomUUID();
-    const row = this.requestRow(next, writeId);
+    const trail = [...current.trail, writeId].slice(-TRAIL);
+    const row = this.requestRow(next, trail);
     const actions: TransactionAction[] = [['update', row, 'Replace', { etag: current.etag }]];
     // Each index row whose key changes (the state is in every key) moves in the same transaction.
     const before = indexRows(current.fields);
@@ -149,7 +184,7 @@ export class TablesRequestStore implements RequestStore {
           ? (await tableRest(this.table).replace(row, current.etag)).etag
           : // Sub-responses follow the actions' order: the request row's is the first.
             (await submitTransaction(this.table, actions)).subResponses[0]?.etag;
-      this.remember(next, etag);
+      this.remember(next, etag, trail);
     } catch (err) {
       this.known.forget(next.id);
       // 412: someone else's write landed after our read; 404: the index row went with it.
@@ -166,14 +201,18 @@ export class TablesRequestStore implements RequestStore {
   }
 
   /**
-   * True when the stored request row is the one this write stored (`writeId`, a random id each
-   * write puts in the row): a write whose answer was lost (a 500 OperationTimedOut or a reset
-   * after the service applied it) is resent by the SDK's retry policy and refused (409, 412, or
-   * 404 for an index row it already moved) as if another writer had won. The document alone
-   * cannot tell: two instances deciding the same click in the same millisecond write equal ones.
+   * True when this write (`writeId`, a random id each write puts in the row) was stored: the row
+   * is its own, or a later one whose trail still names it. A write whose answer was lost (a 500
+   * OperationTimedOut or a reset after the service applied it) is resent by the SDK's retry
+   * policy and refused (409, 412, or 404 for an index row it already moved) as if another writer
+   * had won, and by then another instance may have moved the request on from our write (an
+   * approval followed at once by its execution elsewhere). The document alone cannot tell: two
+   * instances deciding the same click in the same millisecond write equal ones. A row written by
+   * an older version keeps no trail: a write followed by one of those is reported as a conflict.
    */
   private async holds(id: string, writeId: string): Promise<boolean> {
-    return (await findEntity(this.table, PK, requestKey(id)))?.writeId === writeId;
+    const row = await findEntity(this.table, PK, requestKey(id));
+    return row !== undefined && trailOf(row).includes(writeId);
   }
 
   async listByState(states: RequestState[], limit = 100): Promise<AccessRequest[]> {
@@ -214,7 +253,10 @@ export class TablesRequestStore implements RequestStore {
     states: RequestState[],
     limit = 100,
   ): Promise<AccessRequest[]> {
-    return this.listIndexed((s) => targetPrefix(clusterId, registryId, s), states, limit);
+    // The key has the ids' digests; the request's own ids decide, as its state does.
+    const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+    const found = await this.listIndexed((s) => targetPrefix(clusterId, registryId, s), states, limit);
+    return found.filter((r) => same(r.plan.cluster.id, clusterId) && same(r.plan.registry.id, registryId));
   }
 
   async listByRegistry(registryId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
@@ -229,7 +271,8 @@ export class TablesRequestStore implements RequestStore {
     const prefix = targetRegistryPrefix(registryId);
     const rows = await listAll(this.table, prefixFilter(PK, prefix), ['RowKey', 'id', 'createdAt']);
     const asked = rows.filter((row) => states.includes(row.rowKey!.slice(prefix.length).split('|')[1] as RequestState));
-    return this.requestsOf(asked, states, limit);
+    const found = await this.requestsOf(asked, states, limit);
+    return found.filter((r) => r.plan.registry.id.toLowerCase() === registryId.toLowerCase());
   }
 
   async listByRequester(requesterId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
@@ -296,7 +339,7 @@ export class TablesRequestStore implements RequestStore {
     try {
       await tableRest(this.table).create({
         partitionKey: PK,
-        rowKey: `c|${keyPart(copy.requestId)}|${keyPart(copy.activityId)}`,
+        rowKey: cardCopyKey(copy),
         // Wall time plus a counter: insertion order within and (roughly) across instances.
         order: Date.now() * 1000 + (this.order++ % 1000),
         ...docProperties(copy),
@@ -307,7 +350,7 @@ export class TablesRequestStore implements RequestStore {
   }
 
   async listCardCopies(requestId: string): Promise<CardCopy[]> {
-    const rows = await listAll(this.table, prefixFilter(PK, `c|${keyPart(requestId)}|`));
+    const rows = await listAll(this.table, prefixFilter(PK, cardCopyPrefix(requestId)));
     return rows.sort((a, b) => Number(a.order) - Number(b.order)).map((row) => readDoc<CardCopy>(row));
   }
 
@@ -317,33 +360,38 @@ export class TablesRequestStore implements RequestStore {
 
   async close(): Promise<void> {}
 
-  /** The request's row; `writeId` marks this write's row as its own (see {@link holds}). */
-  private requestRow(request: AccessRequest, writeId: string): Row {
+  /**
+   * The request's row; the last of `trail` is this write's id (see {@link holds}), kept as
+   * `writeId` too for older versions, which compare only that.
+   */
+  private requestRow(request: AccessRequest, trail: string[]): Row {
     return {
       partitionKey: PK,
       rowKey: requestKey(request.id),
       version: request.version,
       state: request.state,
-      writeId,
+      writeId: trail[trail.length - 1],
+      writeIds: trail.join(' '),
       ...docProperties(request),
     };
   }
 
-  private async read(id: string): Promise<{ request: AccessRequest; etag: string } | undefined> {
+  private async read(id: string): Promise<{ request: AccessRequest; etag: string; trail: string[] } | undefined> {
     const row = await findEntity(this.table, PK, requestKey(id));
     if (!row) return undefined;
     const request = readDoc<AccessRequest>(row);
-    this.remember(request, row.etag);
-    return { request, etag: row.etag };
+    const trail = trailOf(row);
+    this.remember(request, row.etag, trail);
+    return { request, etag: row.etag, trail };
   }
 
   private async readKnown(id: string): Promise<KnownRow | undefined> {
     const row = await this.read(id);
-    return row && { version: row.request.version, etag: row.etag, fields: indexFields(row.request) };
+    return row && { version: row.request.version, etag: row.etag, fields: indexFields(row.request), trail: row.trail };
   }
 
   /** Keeps the newest known row of `request` (only what `update` decides on). */
-  private remember(request: AccessRequest, etag: string | undefined): void {
-    this.known.remember(request.id, { version: request.version, fields: indexFields(request) }, etag);
+  private remember(request: AccessRequest, etag: string | undefined, trail: string[]): void {
+    this.known.remember(request.id, { version: request.version, fields: indexFields(request), trail }, etag);
   }
 }

@@ -20,6 +20,7 @@ import type { PipelineRequest, PipelineResponse } from '@azure/core-rest-pipelin
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import type { Row } from './tables-client';
 import {
+  checkKeys,
   entityJson,
   keyPredicate,
   SERVICE_VERSION,
@@ -60,6 +61,7 @@ export class TableRest {
 
   /** The entity, or a `RestError` with 404 when it does not exist (as `TableClient.getEntity`). */
   async get(partitionKey: string, rowKey: string): Promise<Entity> {
+    checkKeys({ partitionKey, rowKey }, this.client.tableName);
     if (!this.direct) return this.client.getEntity(partitionKey, rowKey);
     const response = await this.send('GET', `${this.tableUrl}${keyPredicate(partitionKey, rowKey)}`, READ);
     return toEntity(JSON.parse(response.bodyAsText ?? '{}') as Record<string, unknown>);
@@ -67,6 +69,7 @@ export class TableRest {
 
   /** Inserts `row`; 409 when it exists. Resolves the new ETag. */
   async create(row: Row): Promise<{ etag?: string }> {
+    checkKeys(row, this.client.tableName);
     if (!this.direct) return this.client.createEntity(row);
     const response = await this.send('POST', this.tableUrl, INSERT, entityJson(row));
     return { etag: response.headers.get('etag') ?? undefined };
@@ -74,6 +77,7 @@ export class TableRest {
 
   /** Replaces `row` under `etag` (`*`: whatever is there; 404 when missing, 412 when changed). */
   async replace(row: Row, etag: string): Promise<{ etag?: string }> {
+    checkKeys(row, this.client.tableName);
     if (!this.direct) return this.client.updateEntity(row, 'Replace', { etag });
     const headers = { ...WRITE, 'If-Match': etag };
     const response = await this.send('PUT', this.entityUrl(row), headers, entityJson(row));
@@ -82,6 +86,7 @@ export class TableRest {
 
   /** Inserts or replaces `row` (no condition). */
   async upsert(row: Row): Promise<{ etag?: string }> {
+    checkKeys(row, this.client.tableName);
     if (!this.direct) return this.client.upsertEntity(row, 'Replace');
     const response = await this.send('PUT', this.entityUrl(row), WRITE, entityJson(row));
     return { etag: response.headers.get('etag') ?? undefined };
@@ -89,6 +94,7 @@ export class TableRest {
 
   /** Deletes the entity under `etag` (`*` by default); 404 when missing, 412 when changed. */
   async delete(partitionKey: string, rowKey: string, etag = '*'): Promise<void> {
+    checkKeys({ partitionKey, rowKey }, this.client.tableName);
     if (!this.direct) {
       await this.client.deleteEntity(partitionKey, rowKey, { etag });
       return;

@@ -30,6 +30,30 @@ export interface EntityKeys {
   rowKey: string;
 }
 
+/**
+ * The longest partition or row key the service takes: 1 KiB, and keys are UTF-16, so 512 code
+ * units (Azurite checks the same number). A longer key is refused with 400 `InvalidInput`, which
+ * says nothing about which key or why.
+ */
+export const MAX_KEY_LENGTH = 512;
+
+/**
+ * Throws, naming the key, when `keys` cannot be stored: the stores shorten keys built from long
+ * values (tables-client.ts `boundedKeyPart`), so this is a backstop that turns the service's
+ * bare `InvalidInput` into an error that says what was too long, before anything is sent.
+ */
+export function checkKeys(keys: EntityKeys, table: string): void {
+  for (const [name, key] of [
+    ['partition', keys.partitionKey],
+    ['row', keys.rowKey],
+  ] as const) {
+    if (key.length > MAX_KEY_LENGTH)
+      throw new Error(
+        `${name} key of ${key.length} characters in table ${table} is over the ${MAX_KEY_LENGTH} Azure Table Storage takes: ${key.slice(0, 80)}…`,
+      );
+  }
+}
+
 /** The actions acrbot's stores use (a subset of the SDK's `TransactionAction`, same shapes). */
 export type TransactionAction =
   ['create', Row] | ['delete', EntityKeys] | ['update', Row, 'Replace', { etag: string }] | ['upsert', Row, 'Replace'];
@@ -182,6 +206,7 @@ export async function submitTransaction(client: TableClient, actions: Transactio
   const partitionKey = actions[0][1].partitionKey;
   if (actions.some((a) => a[1].partitionKey !== partitionKey))
     throw new Error('all operations in a transaction must target the same partitionKey');
+  for (const action of actions) checkKeys(action[1], client.tableName);
   if (!sendsDirectly(client)) return client.submitTransaction(actions as SdkTransactionAction[]);
   const { rest, http } = tablesTransport();
   const base = client.url.replace(/\/+$/, '');
