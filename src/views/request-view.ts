@@ -200,8 +200,7 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
       : `${request.extendsRequestId ? `Extend ${request.extendsRequestId}: pull` : 'Pull'} secret ${plan.secretName} in ${plan.cluster.name}/${plan.namespace}`;
   // Outcomes may quote what Azure or a cluster answered (a secret's field managers, which anyone
   // who can write the namespace names): neutralised like user text.
-  const outcomeText =
-    request.outcome?.error ?? (request.state === 'succeeded' ? request.outcome?.summary : undefined);
+  const outcomeText = request.outcome?.error ?? (request.state === 'succeeded' ? request.outcome?.summary : undefined);
   const outcomeNotice = outcomeText === undefined ? undefined : inertText(outcomeText);
   // A notice answers a click and may quote a refusal, which names who decided: neutralised.
   const notice = options.notice !== undefined ? inertText(options.notice) : outcomeNotice;
