@@ -5,7 +5,7 @@
  */
 import { isRequestId } from './identifiers';
 import type { SecretPlan } from './plan';
-import type { AccessRequest, CreatedObject } from './request';
+import type { AccessRequest, CreatedObject, Outcome } from './request';
 import { sameResourceId } from './resource-id';
 import type { CredentialRef } from './secret-credential';
 import { tokenNameFor } from './secret-credential';
@@ -162,10 +162,95 @@ export function acrbotServiceAccountEntries(request: AccessRequest): string[] {
 export function serviceAccountEntriesAfterWrite(
   plan: SecretPlan,
   patched: boolean,
-  replaced: AccessRequest | undefined,
+  replaced: AccessRequest | readonly string[] | undefined,
 ): string[] {
   const own = patched && plan.serviceAccount ? [plan.serviceAccount] : [];
-  return [...new Set([...(replaced ? acrbotServiceAccountEntries(replaced) : []), ...own])];
+  const theirs = !replaced ? [] : isEntryList(replaced) ? replaced : acrbotServiceAccountEntries(replaced);
+  return [...new Set([...theirs, ...own])];
+}
+
+function isEntryList(value: AccessRequest | readonly string[]): value is readonly string[] {
+  return Array.isArray(value);
+}
+
+/**
+ * The `pullSecretWriteStarted` record as the secret runner writes it, before the write: with the
+ * acrbot request whose secret object the write replaces and that request's service-account
+ * entries (acrbot's, from its records). A run resumed after the write landed finds its own label
+ * on the secret and nothing else to say what it replaced; this record does (G13): the credential
+ * to retire and the entries that stay acrbot's. Never a reason to delete the secret.
+ */
+export interface WriteStartedRecord extends CreatedObject {
+  kind: 'pullSecretWriteStarted';
+  replaces?: { requestId: string; serviceAccounts: string[] };
+}
+
+/** The record to write before the secret write of `plan` (replacing `previous`'s secret, if any). */
+export function writeStartedRecord(
+  plan: SecretPlan,
+  previous: AccessRequest | undefined,
+  previousEntries: readonly string[] = previous ? acrbotServiceAccountEntries(previous) : [],
+): Omit<WriteStartedRecord, 'recordedAt'> {
+  return {
+    kind: 'pullSecretWriteStarted',
+    id: pullSecretRecordId(plan),
+    name: plan.secretName,
+    ...(previous ? { replaces: { requestId: previous.id, serviceAccounts: [...previousEntries] } } : {}),
+  };
+}
+
+/**
+ * What the last started write of `request`'s secret replaced, by its own records; undefined when
+ * none was started or it created the secret.
+ */
+export function replacedByStartedWrite(request: AccessRequest): WriteStartedRecord['replaces'] {
+  if (request.plan.kind !== 'secret') return undefined;
+  const id = pullSecretRecordId(request.plan);
+  const record = (request.created ?? []).findLast((o) => o.kind === 'pullSecretWriteStarted' && o.id === id) as
+    WriteStartedRecord | undefined;
+  const replaces = record?.replaces;
+  return replaces && typeof replaces.requestId === 'string' && isRequestId(replaces.requestId)
+    ? { requestId: replaces.requestId, serviceAccounts: (replaces.serviceAccounts ?? []).filter(isString) }
+    : undefined;
+}
+
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
+/**
+ * Why `replaced` (read from the store under the id a started write recorded) is not the request
+ * whose secret `request` replaced, or undefined: it must be a pull secret for the same target.
+ */
+export function replacedRequestProblem(
+  request: AccessRequest,
+  replaced: AccessRequest | undefined,
+): string | undefined {
+  if (!replaced) return 'it is not in the store';
+  if (replaced.id === request.id) return 'it is this request';
+  if (replaced.plan.kind !== 'secret' || request.plan.kind !== 'secret') return 'it is not a pull secret';
+  if (!sameSecretTarget(replaced.plan, request.plan)) return 'it is for another secret or registry';
+  return undefined;
+}
+
+/**
+ * A replaced credential the run could not delete (the replaced request and nothing else: its
+ * credential is rebuilt from that request's records when the deletion is retried, G15). Kept on
+ * a succeeded outcome until the request's clean-up job deleted it.
+ */
+export interface PendingRetirement {
+  requestId: string;
+}
+
+/** An outcome that may carry a {@link PendingRetirement}. */
+export type OutcomeWithRetirement = Outcome & { retirement?: PendingRetirement };
+
+/** The replaced credential still to delete for `request`, if any. */
+export function pendingRetirementOf(request: AccessRequest): PendingRetirement | undefined {
+  const retirement = (request.outcome as OutcomeWithRetirement | undefined)?.retirement;
+  return retirement && typeof retirement.requestId === 'string' && isRequestId(retirement.requestId)
+    ? { requestId: retirement.requestId }
+    : undefined;
 }
 
 /** A short description of who seems to have written a secret, from its metadata. */
@@ -332,3 +417,10 @@ export function applicationProblem(
   if (foreign.length) return `it has ${foreign.length} password(s) acrbot did not add`;
   return undefined;
 }
+
+/**
+ * Error code of a secret write that Kubernetes neither confirmed nor refused (a timeout, a 5xx, a
+ * dropped connection) and whose read-back could not settle it: the secret may hold the new
+ * credential, so the run neither fails nor deletes it; it is resumed and looks again (G13, G14).
+ */
+export const SECRET_WRITE_UNCONFIRMED = 'kubernetes.writeUnconfirmed';

@@ -4,13 +4,21 @@
  * job for it tries again (scheduled when the run failed; retried with backoff and reported while
  * the deletion still fails). Each start gives pending clean-ups that have no job one (records
  * older than the job). Only references the request's own `created` records vouch for are
- * deleted (G15).
+ * deleted (G15). The same job deletes the credential a succeeded rotation replaced and could not
+ * delete (`outcome.retirement`): rebuilt from the replaced request's records.
  */
 import type { AuditEvent } from '../domain/audit-chain';
 import type { AuditLog, Clock, RequestStore } from '../domain/ports';
 import { transition, type AccessRequest } from '../domain/request';
 import { type CredentialRef, decodeCredentialRef } from '../domain/secret-credential';
-import { credentialRefProblem } from '../domain/secret-ownership';
+import {
+  credentialOf,
+  credentialRefProblem,
+  type OutcomeWithRetirement,
+  pendingRetirementOf,
+  replacedRequestProblem,
+} from '../domain/secret-ownership';
+import { encodeCredentialRef } from '../domain/secret-credential';
 import type { Logger } from '../observability/logger';
 import type { JobScheduling } from './request-service';
 import type { JobSpec } from './scheduler';
@@ -79,9 +87,13 @@ export interface CleanupDeps {
   reschedule(job: JobSpec): Promise<void>;
 }
 
-/** True when `request` failed with a credential clean-up still to do. */
+/**
+ * True when `request` failed with a credential clean-up still to do, or succeeded (and may have
+ * ended since) with the credential it replaced still to delete.
+ */
 export function cleanupPending(request: AccessRequest): boolean {
-  return request.state === 'failed' && request.outcome?.cleanup === 'pending';
+  if (request.state === 'failed') return request.outcome?.cleanup === 'pending';
+  return (request.state === 'succeeded' || request.state === 'revoked') && !!pendingRetirementOf(request);
 }
 
 /**
@@ -93,7 +105,49 @@ export function cleanupPending(request: AccessRequest): boolean {
 export async function retryCleanupOf(requestId: string, deps: CleanupDeps): Promise<void> {
   const request = await deps.store.get(requestId);
   if (!request || !cleanupPending(request)) return;
-  await retryCleanup(request, deps);
+  if (request.state === 'failed') await retryCleanup(request, deps);
+  else await retryRetirement(request, deps);
+}
+
+/** The detail of the audit entry of a retried retirement that deleted the replaced credential. */
+const RETIRED_AFTER_RETRY = 'the credential this request replaced, deleted after an earlier failure';
+
+/**
+ * The retried retirement of the credential `request` (a succeeded rotation) replaced: rebuilt
+ * from the replaced request's own records and checked against them (G15), never the credential
+ * `request` itself uses. Deleted, audited, then the pending mark comes off the outcome (a lost
+ * race with another write throws, and the retry, seeing the audit entry, only takes it off). A
+ * reference acrbot's records do not vouch for is refused, audited, and left marked.
+ */
+async function retryRetirement(request: AccessRequest, { store, audit, ports, log }: CleanupDeps): Promise<void> {
+  const pending = pendingRetirementOf(request)!;
+  const entries = await audit.forRequest(request.id);
+  if (!entries.some((e) => e.action === 'credential.cleanup' && e.detail === RETIRED_AFTER_RETRY)) {
+    const replaced = await store.get(pending.requestId);
+    const ref = replaced && credentialOf(replaced);
+    const own = credentialOf(request);
+    // The mark names the request whose secret this one replaced: the same secret, same registry.
+    const notReplaced = replacedRequestProblem(request, replaced);
+    const problem = notReplaced
+      ? `the replaced request: ${notReplaced}`
+      : !ref
+        ? 'the replaced request records no credential'
+        : own && encodeCredentialRef(own) === encodeCredentialRef(ref)
+          ? 'it is the credential this request uses'
+          : credentialRefProblem(ref, replaced!);
+    if (problem || !ref) {
+      log.error({ requestId: request.id, replacedRequestId: pending.requestId, problem }, 'retirement refused');
+      await audit
+        .append(cleanupEntry(request, 'refused', `credential of ${pending.requestId}: ${problem}`))
+        .catch((err: unknown) => log.error({ err, requestId: request.id }, 'audit of a refused retirement failed'));
+      return;
+    }
+    await deleteCredential(ports, ref);
+    await audit.append(cleanupEntry(request, 'deleted', RETIRED_AFTER_RETRY));
+  }
+  const outcome: OutcomeWithRetirement = { ...request.outcome! };
+  delete outcome.retirement;
+  await store.update({ ...request, version: request.version + 1, outcome });
 }
 
 /**

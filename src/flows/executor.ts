@@ -28,6 +28,12 @@ export interface RunContext {
   recordCreated(object: Omit<CreatedObject, 'recordedAt'>): Promise<void>;
   /** What the store records as created for this request so far (a resumed run finds its own objects here). */
   created(): CreatedObject[];
+  /**
+   * Throws {@link LeaseLostError} when this run no longer holds its execution lease. Call it
+   * before a delete: a run that was taken over must not delete what the new holder resumes with
+   * (a delete is no store write, so nothing else fences it). The executor always provides it.
+   */
+  checkLease?(): Promise<void>;
   log: Logger;
 }
 
@@ -40,6 +46,21 @@ export interface PlanRunner {
 export class RunFailure extends Error {
   constructor(readonly outcome: Outcome) {
     super(outcome.error ?? 'failed');
+  }
+}
+
+/**
+ * Thrown by a runner that cannot finish now and must not fail either: it cannot tell whether a
+ * write it made took effect (a secret write whose answer was lost may hold the credential it
+ * made, so neither "failed" nor a clean-up would be true). The executor records nothing, leaves
+ * the request `executing` and releases the lease; the periodic resume (or the next start) runs
+ * it again, and the runner's resume path finds out what happened (G13, G14). The message is
+ * logged: it must hold no secret.
+ */
+export class RunInterrupted extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RunInterrupted';
   }
 }
 
@@ -147,6 +168,12 @@ export class Executor {
     try {
       await this.runLeased(requestId, guard);
     } catch (err) {
+      if (err instanceof RunInterrupted) {
+        // Still executing in the store: the lease is released below, so the next resume sweep
+        // (any instance) runs it again.
+        this.log.warn({ err, requestId }, 'execution interrupted; it is resumed later');
+        return;
+      }
       if (!(err instanceof LeaseLostError)) throw err;
       // Someone else took over (we were too slow to renew): stop here, they finish it.
       this.log.warn({ requestId }, 'execution lease lost; another instance continues this request');
@@ -291,13 +318,14 @@ export class Executor {
         audit: recordOrRetry,
         recordCreated,
         created: () => [...(current.created ?? [])],
+        checkLease: () => guard.check(),
         get log() {
           return (runLog ??= parentLog.child({ requestId }));
         },
       });
       event = { type: 'succeed', at: this.clock.now(), outcome };
     } catch (err) {
-      if (err instanceof LeaseLostError) throw err;
+      if (err instanceof LeaseLostError || err instanceof RunInterrupted) throw err;
       event = { type: 'fail', at: this.clock.now(), outcome: failureOutcome(err, requestId) };
       if (!isUserFacing(err) && !(err instanceof RunFailure))
         this.log.error({ err, requestId }, 'execution failed unexpectedly');

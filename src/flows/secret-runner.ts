@@ -29,7 +29,7 @@ import {
 } from '../domain/secret-credential';
 import type { SecretValue } from '../domain/secret-value';
 import { assignRole, type Sleep } from './assign-role';
-import { RunFailure, type PlanRunner, type RunContext } from './executor';
+import { RunFailure, RunInterrupted, type PlanRunner, type RunContext } from './executor';
 import { localAccountsRefusal } from './secret-planner';
 import { requestIdLabelValue, roleAssignmentName } from '../domain/identifiers';
 import {
@@ -40,8 +40,20 @@ import {
   type ExistingSecret,
   pullSecretRecordId,
   labelledRequestId,
+  type OutcomeWithRetirement,
+  replacedByStartedWrite,
+  replacedRequestProblem,
+  SECRET_WRITE_UNCONFIRMED,
   serviceAccountEntriesAfterWrite,
+  writeStartedRecord,
 } from '../domain/secret-ownership';
+
+/**
+ * Extra looks at an application this run just created whose owners Graph does not show yet
+ * (replication), at the first of the retry delays: a few seconds, not the minutes a service
+ * principal may need.
+ */
+const APPLICATION_INSPECT_RETRIES = 3;
 
 /** What the runner needs. */
 export interface SecretRunnerPorts {
@@ -76,11 +88,23 @@ export class SecretRunner implements PlanRunner {
 
   async run(request: AccessRequest, ctx: RunContext): Promise<Outcome> {
     const plan = request.plan as SecretPlan;
+    const secretId = pullSecretRecordId(plan);
+    const targetId = `${plan.cluster.id}/namespaces/${plan.namespace}/secrets/${plan.secretName}`;
+    // An earlier attempt of this request began writing the secret: it may hold that attempt's
+    // credential, so until the secret has been looked at the request must neither fail (its
+    // credential would be left with nobody to delete it) nor delete it (G13, G14).
+    const earlierWrite = ctx.created().some((o) => o.kind === 'pullSecretWriteStarted' && o.id === secretId);
     await this.recheckCluster(plan, ctx);
     // Everything that can be checked without a credential is checked first, so a typo'd
     // namespace or a foreign secret costs nothing to clean up.
-    const { access, existing } = await this.checkKubernetes(plan, ctx);
+    const { access, existing } = await this.checkKubernetes(plan, ctx).catch((err: unknown) => {
+      if (!earlierWrite || err instanceof LeaseLostError) throw err;
+      // Audited once, by the attempt that lost the answer: a cluster that stays unreachable is
+      // tried again at every resume sweep, which must not add an entry each time.
+      return this.interrupt(err, 'started', targetId, ctx, { again: true });
+    });
     let previous: AccessRequest | undefined;
+    let previousEntries: string[] | undefined;
     if (existing) {
       // The cluster's labels are hints; only acrbot's own records decide (G15).
       const labelled = labelledRequestId(existing);
@@ -93,22 +117,30 @@ export class SecretRunner implements PlanRunner {
         await ctx.audit({
           action: 'kubernetes.write.secret',
           outcome: 'refused',
-          targetIds: [`${plan.cluster.id}/namespaces/${plan.namespace}/secrets/${plan.secretName}`],
+          targetIds: [targetId],
           detail: decision.reason,
         });
         throw new UserFacingError(decision.code, decision.reason);
       }
       previous = decision.previous;
+      // Its own label: an interrupted earlier attempt of this request wrote the secret (a crash
+      // or a take-over after the write, G13). What that write replaced is in the record it made
+      // before writing, not on the secret any more: the rotation is finished from it.
+      if (labelled === request.id) ({ previous, previousEntries } = await this.replacedEarlier(request, ctx));
     }
     const refs: CredentialRef[] = [];
     let credential: Credential | undefined;
+    // How far the secret write got: once it started, only a refusal proves that the secret does
+    // not hold the new credential.
+    let writeState: 'none' | 'started' | 'written' = 'none';
     try {
       credential =
         plan.credentialKind === 'token'
           ? await this.createToken(request, plan, ctx, refs)
           : await this.createServicePrincipal(request, plan, ctx, refs);
-      const secretId = pullSecretRecordId(plan);
-      await ctx.recordCreated({ kind: 'pullSecretWriteStarted', id: secretId, name: plan.secretName });
+      // With what it replaces: a run resumed after the write still retires it (G13).
+      await ctx.recordCreated(writeStartedRecord(plan, previous, previousEntries));
+      writeState = 'started';
       const { serviceAccountFailure, ...write } = await this.writeSecret(
         access,
         request,
@@ -116,17 +148,16 @@ export class SecretRunner implements PlanRunner {
         credential,
         existing?.resourceVersion,
       );
-      // A secret labelled with this very request was written by an interrupted earlier run of it
-      // (a crash or a take-over after the write, G13): writing it again still creates this
-      // request's secret; nobody else's was replaced, so the audit and the card must not say so.
-      const resumedOwnWrite = existing !== undefined && labelledRequestId(existing) === request.id;
-      const written = resumedOwnWrite ? { ...write, action: 'created' as const } : write;
+      writeState = 'written';
+      // A resumed run rewrites the secret its earlier attempt wrote: it replaced another
+      // request's secret only when that attempt's record says so.
+      const written = { ...write, action: previous ? ('replaced' as const) : ('created' as const) };
       // The uid names the very object written: revoke deletes that object and no other (G15).
       await ctx.recordCreated({ kind: 'pullSecret', id: secretId, name: plan.secretName, uid: write.uid });
       await ctx.audit({
         action: 'kubernetes.write.secret',
         outcome: written.action,
-        targetIds: [`${plan.cluster.id}/namespaces/${plan.namespace}/secrets/${plan.secretName}`],
+        targetIds: [targetId],
       });
       const serviceAccountId = `${plan.cluster.id}/namespaces/${plan.namespace}/serviceaccounts/${plan.serviceAccount}`;
       if (written.serviceAccountPatched)
@@ -153,24 +184,41 @@ export class SecretRunner implements PlanRunner {
         const why = isUserFacing(serviceAccountFailure) ? ` ${serviceAccountFailure.message}` : '';
         serviceAccountNote = ` Not added to service account ${plan.serviceAccount}:${why} Until it is, name the secret in the pod's imagePullSecrets.`;
       }
-      const rotated = previous ? await this.retirePrevious(previous, credential.ref, ctx) : false;
+      const retired = previous ? await this.retirePrevious(previous, credential.ref, ctx) : 'none';
+      const retiredNote =
+        retired === 'deleted'
+          ? ' The credential it replaced was deleted.'
+          : retired === 'pending' && previous
+            ? ` The credential of ${previous.id}, which it replaced, could not be deleted yet; acrbot tries again shortly.`
+            : '';
       const validity = credentialValidity(request, plan);
-      return {
-        summary: `Secret ${plan.namespace}/${plan.secretName} ${written.action} in ${plan.cluster.name} with ${plan.credentialKind === 'token' ? 'ACR token' : 'service principal'} ${credential.id}${validity}.${written.serviceAccountPatched ? ` Added to service account ${plan.serviceAccount}.` : ''}${serviceAccountNote}${rotated ? ' The credential it replaced was deleted.' : ''}`,
+      const outcome: OutcomeWithRetirement = {
+        summary: `Secret ${plan.namespace}/${plan.secretName} ${written.action} in ${plan.cluster.name} with ${plan.credentialKind === 'token' ? 'ACR token' : 'service principal'} ${credential.id}${validity}.${written.serviceAccountPatched ? ` Added to service account ${plan.serviceAccount}.` : ''}${serviceAccountNote}${retiredNote}`,
         azureRequestIds: credential.requestIds,
         createdIds: [credential.id],
         credentialRef: encodeCredentialRef(credential.ref),
         secret: {
           ...written,
-          serviceAccounts: serviceAccountEntriesAfterWrite(plan, written.serviceAccountPatched, previous),
+          serviceAccounts: serviceAccountEntriesAfterWrite(
+            plan,
+            written.serviceAccountPatched,
+            previousEntries ?? previous,
+          ),
         },
+        // Recorded with the outcome: the request's clean-up job deletes it (credential-cleanup.ts).
+        ...(retired === 'pending' && previous ? { retirement: { requestId: previous.id } } : {}),
       };
+      return outcome;
     } catch (err) {
       // The run is another instance's now (its lease lapsed and it was taken over, or the new
       // holder's fencing write beat ours): that instance resumes with the very credential
       // recorded here, so deleting it would pull it from under a secret it is writing, and
       // with the lease gone the delete could not even be audited. Stop without touching Azure.
       if (err instanceof LeaseLostError || err instanceof VersionConflictError) throw err;
+      // The secret may hold the credential (written, or a write whose answer was lost): deleting
+      // it would leave the secret with a dead credential, labelled with a failed request.
+      if (writeState === 'written' || (writeState === 'started' && !isWriteRefusal(err)))
+        return this.interrupt(err, writeState, targetId, ctx);
       const cleanup = await this.cleanUp(refs, ctx, { ...request, created: ctx.created() });
       const reason = isUserFacing(err)
         ? err.message
@@ -199,6 +247,68 @@ export class SecretRunner implements PlanRunner {
         credentialRef: refs.length && cleanup === 'pending' ? JSON.stringify(refs) : undefined,
       });
     }
+  }
+
+  /**
+   * Stops the run without failing it or deleting anything: the secret may hold the credential
+   * (`started`: a write Kubernetes neither confirmed nor refused, or a resumed run that could not
+   * look at the secret; `written`: the write landed and recording it failed). The request stays
+   * executing and is resumed (executor.ts, {@link RunInterrupted}); the resumed run finds the
+   * secret with this request's label and writes it again, or finds the write never landed.
+   */
+  private async interrupt(
+    err: unknown,
+    writeState: 'started' | 'written',
+    targetId: string,
+    ctx: RunContext,
+    options: { again?: boolean } = {},
+  ): Promise<never> {
+    const why =
+      writeState === 'written'
+        ? 'the secret was written but recording it failed'
+        : 'acrbot could not tell whether the secret holds the new credential';
+    // The errors here carry no secret: the Kubernetes ones are built without the request's or
+    // the answer's text (kube-errors.ts), the store's know nothing of the password.
+    if (options.again) {
+      ctx.log.warn({ err }, `${why}; still so at this resume, which is tried again later`);
+      throw new RunInterrupted(`secret run interrupted again: ${why}`, { cause: err });
+    }
+    ctx.log.error({ err }, `${why}; the credential is kept and the run is resumed`);
+    await ctx
+      .audit({
+        action: 'kubernetes.write.secret',
+        outcome: 'unconfirmed',
+        targetIds: [targetId],
+        detail: `${why}; resumed later`,
+      })
+      .catch((auditErr: unknown) => {
+        if (auditErr instanceof LeaseLostError) throw auditErr;
+        ctx.log.error({ err: auditErr }, 'audit of an unconfirmed secret write failed');
+      });
+    throw new RunInterrupted(`secret run interrupted: ${why}`, { cause: err });
+  }
+
+  /**
+   * What an interrupted earlier attempt of `request` replaced, from the record it made before
+   * its write (G13): the replaced request, read from the store and checked to be a pull secret
+   * for the same target, and its service-account entries as recorded then.
+   */
+  private async replacedEarlier(
+    request: AccessRequest,
+    ctx: RunContext,
+  ): Promise<{ previous?: AccessRequest; previousEntries?: string[] }> {
+    const replaces = replacedByStartedWrite({ ...request, created: ctx.created() });
+    if (!replaces) return {};
+    const replaced = await this.ports.requests.get(replaces.requestId);
+    const problem = replacedRequestProblem(request, replaced);
+    if (problem) {
+      ctx.log.error(
+        { replacedRequestId: replaces.requestId, problem },
+        'the request an earlier attempt replaced cannot be used; its credential is not retired',
+      );
+      return {};
+    }
+    return { previous: replaced, previousEntries: replaces.serviceAccounts };
   }
 
   /**
@@ -387,15 +497,43 @@ export class SecretRunner implements PlanRunner {
     if (sp.requestId) requestIds.push(sp.requestId);
     // Before it gets a password and pull rights: nobody else may own it or hold a credential on it.
     const recordedPasswords = ctx.created().filter((o) => o.kind === 'applicationPassword');
-    const problem = applicationProblem(
-      await this.ports.servicePrincipals.inspectApplication(app.id),
-      recordedPasswords.map((o) => o.id).filter(Boolean),
-      recordedPasswords.map((o) => o.name).filter((n): n is string => !!n),
-    );
+    const inspect = async () =>
+      applicationProblem(
+        await this.ports.servicePrincipals.inspectApplication(app.id),
+        recordedPasswords.map((o) => o.id).filter(Boolean),
+        recordedPasswords.map((o) => o.name).filter((n): n is string => !!n),
+      );
+    let problem = await inspect();
+    // Graph replicates a new application: read right after the 201 that created it, it may show
+    // no owner yet. Looked at again briefly before it is given up.
+    for (const delayMs of app.created ? this.retry.delaysMs.slice(0, APPLICATION_INSPECT_RETRIES) : []) {
+      if (!problem) break;
+      await this.retry.sleep(delayMs);
+      problem = await inspect();
+    }
     if (problem) {
-      // Not deleted either: an application someone else holds is for a person to look at.
-      refs.splice(refs.indexOf(ref), 1);
       ctx.log.error({ applicationId: app.id, problem }, 'application refused: not held by acrbot alone');
+      // A role assignment an earlier attempt recorded gives this service principal pull rights,
+      // whatever becomes of the application: it goes (with the clean-up when the application
+      // does, at once otherwise).
+      const assignment = ctx.created().find((o) => o.kind === 'roleAssignment');
+      const recordedAssignment = assignment && {
+        scope: plan.registry.id,
+        name: assignment.id.split('/').pop()!,
+        subscriptionId: plan.registry.subscriptionId,
+      };
+      if (app.created) {
+        // This run created it a moment ago under a name nobody else knows (G15): the clean-up
+        // deletes it rather than leave it, passwordless and unused, for nobody to find.
+        if (recordedAssignment) ref.roleAssignment = recordedAssignment;
+        throw new UserFacingError(
+          'graph.applicationNotOurs',
+          `acrbot will not use the Entra application it just created (${app.id}) for this secret: ${problem}. Nothing was granted.`,
+        );
+      }
+      // Not deleted: an application someone else holds as well is for a person to look at.
+      refs.splice(refs.indexOf(ref), 1);
+      if (recordedAssignment) await this.deleteRoleAssignment(recordedAssignment, ctx);
       throw new UserFacingError(
         'graph.applicationNotOurs',
         `acrbot will not use Entra application ${app.id} for this secret: ${problem}. Nothing was granted; the platform team should look at that application.`,
@@ -438,6 +576,34 @@ export class SecretRunner implements PlanRunner {
     return { username: app.appId, password: password.secret, ref, id: app.appId, requestIds };
   }
 
+  /**
+   * Deletes a role assignment this request recorded (an earlier attempt's, on an application now
+   * refused), under the lease, audited. A failure is logged and audited, not thrown: the request
+   * fails for the application's sake either way, and its revocation rebuilds nothing from a
+   * failed request, so the audit entry is what tells the platform team.
+   */
+  private async deleteRoleAssignment(
+    assignment: { scope: string; name: string; subscriptionId: string },
+    ctx: RunContext,
+  ): Promise<void> {
+    await ctx.checkLease?.();
+    try {
+      await this.ports.roleAssignments.delete(assignment);
+      await ctx.audit({ action: 'credential.cleanup', outcome: 'deleted', targetIds: [assignment.name] });
+    } catch (err) {
+      if (err instanceof LeaseLostError) throw err;
+      ctx.log.error({ err }, 'deleting the role assignment of a refused application failed');
+      await ctx
+        .audit({
+          action: 'credential.cleanup',
+          outcome: 'failed',
+          targetIds: [assignment.name],
+          detail: err instanceof CloudApiError ? err.code : 'error',
+        })
+        .catch((auditErr: unknown) => ctx.log.error({ err: auditErr }, 'audit of a failed clean-up failed'));
+    }
+  }
+
   private async writeSecret(
     access: ClusterAccess,
     request: AccessRequest,
@@ -464,18 +630,22 @@ export class SecretRunner implements PlanRunner {
   /**
    * Deletes the credential a replaced acrbot secret used, so rotation leaves nothing behind. The
    * credential is rebuilt from the previous request's store records and checked against them
-   * (G15); the cluster is never asked what to delete.
+   * (G15); the cluster is never asked what to delete. `pending`: the deletion failed, and the
+   * caller records it for the request's clean-up job; `none`: nothing of acrbot's to delete.
    */
-  private async retirePrevious(previous: AccessRequest, current: CredentialRef, ctx: RunContext): Promise<boolean> {
+  private async retirePrevious(
+    previous: AccessRequest,
+    current: CredentialRef,
+    ctx: RunContext,
+  ): Promise<'deleted' | 'pending' | 'none'> {
     const ref = credentialOf(previous);
-    if (!ref || encodeCredentialRef(ref) === encodeCredentialRef(current)) return false;
+    if (!ref || encodeCredentialRef(ref) === encodeCredentialRef(current)) return 'none';
     const problem = credentialRefProblem(ref, previous);
     if (problem) {
       ctx.log.error({ previousRequestId: previous.id, problem }, "previous credential not deleted: not acrbot's");
-      return false;
+      return 'none';
     }
-    const result = await this.cleanUp([ref], ctx, previous);
-    return result === 'deleted';
+    return this.cleanUp([ref], ctx, previous);
   }
 
   /**
@@ -494,6 +664,9 @@ export class SecretRunner implements PlanRunner {
           continue;
         }
       }
+      // A run that was taken over stops before deleting: the new holder resumes with these very
+      // credentials (and a delete is no store write, so no fencing would stop it).
+      await ctx.checkLease?.();
       try {
         const existed = await deleteCredential(this.ports, ref);
         // Not found under its name right after a call whose answer was lost: Graph may have made
@@ -533,6 +706,15 @@ export class SecretRunner implements PlanRunner {
 function logExplainedFailure(err: UserFacingError, ctx: RunContext): void {
   if (err.cause === undefined) return;
   ctx.log.error({ err, code: err.code }, 'secret flow failed');
+}
+
+/**
+ * A secret write Kubernetes refused, which leaves the secret as it was: every explained failure
+ * of the write but {@link SECRET_WRITE_UNCONFIRMED} (kube-pull-secrets.ts reads the secret back
+ * after a timeout, a 5xx or a lost connection). Anything else may have written it.
+ */
+function isWriteRefusal(err: unknown): boolean {
+  return isUserFacing(err) && err.code !== SECRET_WRITE_UNCONFIRMED;
 }
 
 /** A plain refusal (4xx other than a timeout or throttling): the call changed nothing. */

@@ -276,4 +276,48 @@ describe('G13: crash and restart', () => {
     expect(await store.audit.verify()).toMatchObject({ intact: true });
     store.close();
   });
+
+  test('secret rotation: killed after the replacing PUT reached Kubernetes → the resumed run still retires the replaced token, keeps its service-account entry and says replaced', async () => {
+    let bot = await startBot();
+    const first = await request(
+      bot,
+      'secret aks-dev contosoacr --namespace payments --service-account default --name acr-rotate first pull secret',
+    );
+    await postActivity(
+      bot.url,
+      cardAction(users.approver, 'approve', { requestId: first }, { serviceUrl: connector.url }),
+    );
+    expect(await waitForState(first, ['succeeded', 'failed'])).toBe('succeeded');
+    const second = await request(bot, 'secret aks-dev contosoacr --namespace payments --name acr-rotate rotate it');
+    const k8s = sandbox.kubernetes['aks-dev'];
+    // The process dies as its PUT arrives; the API server then carries the PUT out.
+    const victim = bot;
+    k8s.faults.inject({ method: 'PUT', resource: 'secrets', meanwhile: () => victim.child.kill('SIGKILL') });
+    const exited = new Promise((r) => victim.child.once('exit', r));
+    await postActivity(
+      bot.url,
+      cardAction(users.approver, 'approve', { requestId: second }, { serviceUrl: connector.url }),
+    );
+    await exited;
+    const labelled = (
+      k8s.getObject('secrets', 'payments', 'acr-rotate') as unknown as {
+        metadata: { labels: Record<string, string> };
+      }
+    ).metadata.labels['acrbot.io/request-id'];
+    expect(labelled?.toUpperCase()).toBe(second);
+    bot = await startBot();
+    expect(await waitForState(second, ['succeeded', 'failed'])).toBe('succeeded');
+    const store = openStore();
+    const done = (await store.requests.get(second))!;
+    store.close();
+    expect(done.outcome?.secret).toMatchObject({ action: 'replaced', serviceAccounts: ['default'] });
+    expect(done.outcome?.summary).toMatch(/replaced in aks-dev/);
+    expect(
+      sandbox.arm.state
+        .listTokens(contosoId)
+        .map((t: { name: string }) => t.name)
+        .filter((n: string) => [first, second].map((id) => `acrbot-${id.toLowerCase()}`).includes(n)),
+    ).toEqual([`acrbot-${second.toLowerCase()}`]);
+    await kill(bot);
+  });
 });

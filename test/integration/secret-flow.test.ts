@@ -694,6 +694,142 @@ describe('secret flow', () => {
     ).toHaveLength(1);
   });
 
+  /** The token names in contosoacr. */
+  const tokenNames = () => h.app.sandbox!.arm.state.listTokens(contosoId).map((t: { name: string }) => t.name);
+
+  /** True when the pull secret's docker config holds a valid password of the token it names. */
+  function secretHoldsLiveToken(namespace: string, name: string): boolean {
+    const entry = dockerConfigOf('aks-dev', namespace, name).auths['contosoacr.azurecr.io'];
+    return h.app.sandbox!.arm.state.verifyTokenPassword(contosoId, entry.username, entry.password);
+  }
+
+  /**
+   * Approves `id` and waits until its run stopped with the secret write unconfirmed: the request
+   * stays executing (no final state to settle on), so the audit entry is what says it stopped.
+   */
+  async function approveUntilInterrupted(id: string): Promise<void> {
+    await h.click(users.approver, 'approve', { requestId: id });
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      await h.app.services.executor.drain();
+      const entries = await h.app.audit.forRequest(id);
+      if (entries.some((e) => e.action === 'kubernetes.write.secret' && e.outcome === 'unconfirmed')) break;
+      if (Date.now() > deadline) throw new Error(`run of ${id} was not interrupted`);
+      await new Promise((res) => setTimeout(res, 10));
+    }
+    await h.app.services.executor.drain();
+  }
+
+  test('G14: the replacing secret write loses its connection → the credential is kept, the run stays executing and its resume finishes the rotation', async () => {
+    const first = await requestSecret('aks-dev contosoacr --namespace payments first pull secret');
+    expect((await approve(first.id)).state).toBe('succeeded');
+    const second = await requestSecret('aks-dev contosoacr --namespace payments rotate the pull secret');
+    // No answer at all: Kubernetes may or may not have carried the PUT out.
+    k8s('aks-dev').faults.inject({ method: 'PUT', resource: 'secrets', drop: true });
+    await approveUntilInterrupted(second.id);
+    const interrupted = await h.app.store.get(second.id);
+    expect(interrupted?.state).toBe('executing');
+    // Nothing deleted: the new token may be in the secret; the old one still is.
+    expect(tokenNames().sort()).toEqual(
+      [`acrbot-${first.id.toLowerCase()}`, `acrbot-${second.id.toLowerCase()}`].sort(),
+    );
+    expect(secretHoldsLiveToken('payments', 'acr-auth')).toBe(true);
+    expect((await h.app.audit.forRequest(second.id)).map((e) => e.action)).not.toContain('credential.cleanup');
+
+    await h.app.services.executor.resumeInterrupted();
+    const done = await h.settle(second.id);
+    expect(done.state).toBe('succeeded');
+    expect(done.outcome?.secret?.action).toBe('replaced');
+    expect(tokenNames()).toEqual([`acrbot-${second.id.toLowerCase()}`]);
+    expect(secretHoldsLiveToken('payments', 'acr-auth')).toBe(true);
+    expect(done.outcome?.summary).toMatch(/The credential it replaced was deleted\./);
+  });
+
+  test('G14: recording the written secret fails → the credential the secret holds is kept, and the resumed run records it', async () => {
+    const request = await requestSecret('aks-dev contosoacr --namespace payments store hiccup after the write');
+    const store = h.app.store;
+    const update = store.update.bind(store);
+    let refused = 0;
+    store.update = async (next) => {
+      if (!refused && next.id === request.id && next.created?.some((o) => o.kind === 'pullSecret')) {
+        refused++;
+        throw new Error('store unavailable');
+      }
+      return update(next);
+    };
+    await approveUntilInterrupted(request.id);
+    expect(refused).toBe(1);
+    expect((await h.app.store.get(request.id))?.state).toBe('executing');
+    expect(tokenNames()).toEqual([`acrbot-${request.id.toLowerCase()}`]);
+    expect(secretHoldsLiveToken('payments', 'acr-auth')).toBe(true);
+
+    await h.app.services.executor.resumeInterrupted();
+    const done = await h.settle(request.id);
+    expect(done.state).toBe('succeeded');
+    // Rewritten by the resumed run, not "replaced": it replaced no one's secret.
+    expect(done.outcome?.secret?.action).toBe('created');
+    const uid = (
+      k8s('aks-dev').getObject('secrets', 'payments', 'acr-auth') as unknown as { metadata: { uid: string } }
+    ).metadata.uid;
+    expect(done.created?.find((o) => o.kind === 'pullSecret')?.uid).toBe(uid);
+    expect(secretHoldsLiveToken('payments', 'acr-auth')).toBe(true);
+  });
+
+  test('G14: a 504 on the secret write after someone else changed the secret → not written, the new token is deleted again', async () => {
+    const first = await requestSecret('aks-dev contosoacr --namespace payments first pull secret');
+    await approve(first.id);
+    const second = await requestSecret('aks-dev contosoacr --namespace payments rotate the pull secret');
+    const emulator = k8s('aks-dev');
+    emulator.faults.inject({
+      method: 'PUT',
+      resource: 'secrets',
+      status: 504,
+      // Another client rewrites it first: acrbot's PUT, conditional on the old version, can never land.
+      meanwhile: () => {
+        const current = emulator.getObject('secrets', 'payments', 'acr-auth')!;
+        emulator.seedObject('secrets', { ...current, metadata: { ...current.metadata, labels: { team: 'theirs' } } });
+      },
+    });
+    const done = await approve(second.id);
+    expect(done.state).toBe('failed');
+    expect(done.outcome?.errorCode).toBe('kubernetes.secretChanged');
+    expect(done.outcome?.cleanup).toBe('deleted');
+    expect(tokenNames()).toEqual([`acrbot-${first.id.toLowerCase()}`]);
+  });
+
+  test('G14: deleting the credential a rotation replaced fails → the outcome says so and the clean-up job deletes it later', async () => {
+    const first = await requestSecret('aks-dev contosoacr --namespace payments first pull secret');
+    await approve(first.id);
+    const second = await requestSecret('aks-dev contosoacr --namespace payments rotate the pull secret');
+    const arm = h.app.sandbox!.arm;
+    arm.faults.add({ operation: 'tokens.delete', status: 503, count: Infinity, headers: { 'Retry-After': '0' } });
+    const done = await approve(second.id);
+    expect(done.state).toBe('succeeded');
+    expect(done.outcome?.secret?.action).toBe('replaced');
+    expect(done.outcome?.summary).toMatch(
+      new RegExp(
+        `The credential of ${first.id}, which it replaced, could not be deleted yet; acrbot tries again shortly\\.`,
+      ),
+    );
+    expect(tokenNames()).toContain(`acrbot-${first.id.toLowerCase()}`);
+    // Still failing: the job stays, with its attempt counted (retried with backoff, reported).
+    expect(await runCleanupJob(second.id)).toBe(true);
+    expect(await h.app.stores.schedule.get(`cleanup.credential:${second.id}`)).toMatchObject({ attempts: 1 });
+    arm.faults.clear();
+    expect(await runCleanupJob(second.id)).toBe(true);
+    expect(tokenNames()).toEqual([`acrbot-${second.id.toLowerCase()}`]);
+    expect(await h.app.stores.schedule.get(`cleanup.credential:${second.id}`)).toBeUndefined();
+    const after = await h.app.store.get(second.id);
+    expect(after?.state).toBe('succeeded');
+    expect((after?.outcome as { retirement?: unknown }).retirement).toBeUndefined();
+    expect((await h.app.audit.forRequest(second.id)).filter((e) => e.action === 'credential.cleanup')).toEqual([
+      expect.objectContaining({ outcome: 'pending' }),
+      expect.objectContaining({ outcome: 'deleted' }),
+    ]);
+    // The new secret still works: only the replaced credential went.
+    expect(secretHoldsLiveToken('payments', 'acr-auth')).toBe(true);
+  });
+
   test('bad options get a clear message and change nothing', async () => {
     for (const [args, fragment] of [
       ['aks-dev contosoacr --kind magic valid reason text', '--kind'],

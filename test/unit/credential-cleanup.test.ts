@@ -7,6 +7,7 @@
 import {
   ABSENT_AFTER_MS,
   type CleanupDeps,
+  cleanupPending,
   retryCleanupOf,
   scheduleCleanupsForPending,
 } from '../../src/flows/credential-cleanup';
@@ -248,5 +249,58 @@ describe('credential clean-up retried by its job (G14, G15)', () => {
     // The second run only finished the write: one deletion, one audit entry saying so.
     expect(deletes).toEqual(['token:acrbot-r-nnnnnnnn']);
     expect((await audit.forRequest('R-NNNNNNNN')).map((e) => e.outcome)).toEqual(['deleted']);
+  });
+
+  test('a rotation whose replaced credential was not deleted: the job deletes only what the replaced request recorded, then clears the mark', async () => {
+    const store = new MemoryRequestStore();
+    const audit = new MemoryAuditLog(new FakeClock());
+    const recordedAt = '2025-01-15T09:00:00.000Z';
+    const tokenOf = (id: string) => {
+      const name = `acrbot-${id.toLowerCase()}`;
+      return { kind: 'acrToken' as const, id: `${REGISTRY_ID}/tokens/${name}`, name, recordedAt };
+    };
+    const rotation = (id: string, replaced: string, created: AccessRequest['created']) =>
+      pendingRequest({
+        id,
+        state: 'succeeded',
+        plan: secretPlan(),
+        created,
+        outcome: { summary: 'Secret replaced', azureRequestIds: [], retirement: { requestId: replaced } } as never,
+      });
+    // R-AAAAAAAA replaced R-BBBBBBBB, whose token is in its own records: deleted.
+    await store.create(
+      pendingRequest({ id: 'R-BBBBBBBB', state: 'succeeded', plan: secretPlan(), created: [tokenOf('R-BBBBBBBB')] }),
+    );
+    await store.create(rotation('R-AAAAAAAA', 'R-BBBBBBBB', [tokenOf('R-AAAAAAAA')]));
+    // R-DDDDDDDD names a replaced request that is not in the store, R-EEEEEEEE one for another
+    // registry: nothing is deleted for either.
+    await store.create(rotation('R-DDDDDDDD', 'R-CCCCCCCC', [tokenOf('R-DDDDDDDD')]));
+    await store.create(
+      pendingRequest({
+        id: 'R-FFFFFFFF',
+        state: 'succeeded',
+        plan: secretPlan({
+          registry: {
+            ...secretPlan().registry,
+            name: 'otheracr',
+            id: `${REGISTRY_ID.replace(/\/[^/]+$/, '')}/otheracr`,
+          },
+        }),
+        created: [tokenOf('R-FFFFFFFF')],
+      }),
+    );
+    await store.create(rotation('R-EEEEEEEE', 'R-FFFFFFFF', [tokenOf('R-EEEEEEEE')]));
+    const deps = cleanupDeps(store, audit, ports, new FakeClock());
+    for (const id of ['R-AAAAAAAA', 'R-DDDDDDDD', 'R-EEEEEEEE']) await retryCleanupOf(id, deps);
+    expect(deletes).toEqual(['token:acrbot-r-bbbbbbbb']);
+    expect(cleanupPending((await store.get('R-AAAAAAAA'))!)).toBe(false);
+    expect((await audit.forRequest('R-AAAAAAAA')).map((e) => e.outcome)).toEqual(['deleted']);
+    for (const id of ['R-DDDDDDDD', 'R-EEEEEEEE']) {
+      expect(cleanupPending((await store.get(id))!)).toBe(true);
+      expect((await audit.forRequest(id)).map((e) => e.outcome)).toEqual(['refused']);
+    }
+    // Run again (the job after a lost final write): nothing more is deleted.
+    await retryCleanupOf('R-AAAAAAAA', deps);
+    expect(deletes).toEqual(['token:acrbot-r-bbbbbbbb']);
   });
 });

@@ -4,10 +4,13 @@
  * application recorded for the request, and a clean-up by the old holder would delete it from
  * under the secret the new holder writes (and could not be audited, the lease being gone).
  */
-import type { CreatedObject } from '../../src/domain/request';
+import { UserFacingError } from '../../src/domain/errors';
+import type { AccessRequest, CreatedObject } from '../../src/domain/request';
 import { LeaseLostError, VersionConflictError } from '../../src/domain/ports';
+import type { SecretPlan } from '../../src/domain/plan';
+import { pullSecretRecordId, SECRET_WRITE_UNCONFIRMED } from '../../src/domain/secret-ownership';
 import { SecretValue } from '../../src/domain/secret-value';
-import { RunFailure, type RunContext } from '../../src/flows/executor';
+import { RunFailure, RunInterrupted, type RunContext } from '../../src/flows/executor';
 import { SecretRunner, type SecretRunnerPorts } from '../../src/flows/secret-runner';
 import { createLogger } from '../../src/observability/logger';
 import { pendingRequest, REGISTRY_ID, secretPlan } from './support/requests';
@@ -60,7 +63,13 @@ function context(failAt: string, failure: () => Error, once = false) {
   const created: CreatedObject[] = [];
   const audited: string[] = [];
   let lost = false;
+  /** Set to make the lease check fail, as the executor's guard does once another instance took the run. */
+  const lease = { held: true, checks: 0 };
   const ctx: RunContext = {
+    checkLease: async () => {
+      lease.checks++;
+      if (!lease.held) throw new LeaseLostError('exec:R-AAAAAAAA');
+    },
     audit: async (event) => {
       if (lost || event.action === failAt) {
         lost = !once;
@@ -84,7 +93,7 @@ function context(failAt: string, failure: () => Error, once = false) {
     created: () => [...created],
     log: createLogger({ level: 'silent' }),
   };
-  return { ctx, audited };
+  return { ctx, audited, lease };
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<unknown> {
@@ -139,9 +148,9 @@ describe('a secret run that lost its execution lease cleans nothing up', () => {
   test('the lease lost while auditing a clean-up: the same error, not a clean-up "pending" for retry', async () => {
     const deletes: string[] = [];
     const ports = fakePorts(deletes);
-    // The secret write fails for an ordinary reason: the run cleans up the token it created...
+    // Kubernetes refuses the secret write: the run cleans up the token it created...
     ports.kubernetes.write = async () => {
-      throw new Error('apiserver down');
+      throw new UserFacingError('kubernetes.forbidden', 'acrbot may not create secrets');
     };
     // ...and its lease is taken over just then: the clean-up's audit entry cannot be written.
     const { ctx } = context('credential.cleanup', () => new LeaseLostError('exec:R-AAAAAAAA'));
@@ -149,4 +158,120 @@ describe('a secret run that lost its execution lease cleans nothing up', () => {
     expect(deletes).toEqual(['token:acrbot-r-aaaaaaaa']);
     expect(err).toBeInstanceOf(LeaseLostError);
   });
+
+  test('the lease is lost when a refused write is cleaned up: the token is not deleted, the run stops with LeaseLostError', async () => {
+    const deletes: string[] = [];
+    const ports = fakePorts(deletes);
+    const { ctx, lease } = context('', () => new Error('unused'));
+    ports.kubernetes.write = async () => {
+      // Another instance took the run over while the write was refused.
+      lease.held = false;
+      throw new UserFacingError('kubernetes.forbidden', 'acrbot may not create secrets');
+    };
+    const err = await failureOf(runner(deletes, ports).run(tokenRequest(), ctx));
+    expect(err).toBeInstanceOf(LeaseLostError);
+    expect(deletes).toEqual([]);
+    expect(lease.checks).toBeGreaterThan(0);
+  });
+
+  test('the lease is lost before the replaced credential is retired: the old token is not deleted', async () => {
+    const deletes: string[] = [];
+    const previous = replacedRequest();
+    const ports = fakePorts(deletes);
+    ports.requests.get = async (id: string) => (id === previous.id ? previous : undefined);
+    ports.kubernetes.precheck = async () => ({
+      existing: { requestIdLabel: previous.id, writers: [], resourceVersion: '7', uid: 'uid-old' },
+    });
+    const { ctx, lease } = context('', () => new Error('unused'));
+    ports.kubernetes.write = async () => {
+      lease.held = false;
+      return { action: 'replaced', serviceAccountPatched: false, uid: 'uid-old' };
+    };
+    const err = await failureOf(runner(deletes, ports).run(tokenRequest(), ctx));
+    expect(err).toBeInstanceOf(LeaseLostError);
+    expect(deletes).toEqual([]);
+  });
+
+  test('control: with the lease held, the replaced token is deleted', async () => {
+    const deletes: string[] = [];
+    const previous = replacedRequest();
+    const ports = fakePorts(deletes);
+    ports.requests.get = async (id: string) => (id === previous.id ? previous : undefined);
+    ports.kubernetes.precheck = async () => ({
+      existing: { requestIdLabel: previous.id, writers: [], resourceVersion: '7', uid: 'uid-old' },
+    });
+    ports.kubernetes.write = async () => ({ action: 'replaced', serviceAccountPatched: false, uid: 'uid-old' });
+    const { ctx } = context('', () => new Error('unused'));
+    const outcome = await runner(deletes, ports).run(tokenRequest(), ctx);
+    expect(outcome.secret?.action).toBe('replaced');
+    expect(deletes).toEqual([`token:acrbot-${previous.id.toLowerCase()}`]);
+  });
 });
+
+describe('a secret write that may have landed keeps the credential (G14)', () => {
+  test.each([
+    ['the write is not confirmed (a lost answer)', new UserFacingError(SECRET_WRITE_UNCONFIRMED, 'not confirmed')],
+    ['the write fails with no explained answer', new Error('socket hang up')],
+  ])('%s → nothing deleted, the run is interrupted (resumed later), not failed', async (_what, failure) => {
+    const deletes: string[] = [];
+    const ports = fakePorts(deletes);
+    ports.kubernetes.write = async () => {
+      throw failure;
+    };
+    const { ctx, audited } = context('', () => new Error('unused'));
+    const err = await failureOf(runner(deletes, ports).run(tokenRequest(), ctx));
+    expect(err).toBeInstanceOf(RunInterrupted);
+    expect(deletes).toEqual([]);
+    expect(audited).toContain('kubernetes.write.secret:unconfirmed');
+  });
+
+  test('a resumed run that cannot reach the cluster after its write started: interrupted again, nothing deleted', async () => {
+    const deletes: string[] = [];
+    const ports = fakePorts(deletes);
+    ports.kubernetes.precheck = async () => {
+      throw new UserFacingError('kubernetes.timeout', 'Cluster aks-prod did not answer in time');
+    };
+    const { ctx } = context('', () => new Error('unused'));
+    await ctx.recordCreated({
+      kind: 'acrToken',
+      id: `${REGISTRY_ID}/tokens/acrbot-r-aaaaaaaa`,
+      name: 'acrbot-r-aaaaaaaa',
+    });
+    // What an earlier attempt, interrupted after it began writing the secret, recorded.
+    const request = tokenRequest();
+    await ctx.recordCreated({
+      kind: 'pullSecretWriteStarted',
+      id: pullSecretRecordId(request.plan as SecretPlan),
+      name: 'acr-auth',
+    });
+    const err = await failureOf(runner(deletes, ports).run(request, ctx));
+    expect(err).toBeInstanceOf(RunInterrupted);
+    expect(deletes).toEqual([]);
+  });
+});
+
+/** A succeeded acrbot request whose secret (same target) the token request replaces. */
+function replacedRequest(): AccessRequest {
+  const id = 'R-CCCCCCCC';
+  const tokenName = `acrbot-${id.toLowerCase()}`;
+  return pendingRequest({
+    id,
+    state: 'succeeded',
+    plan: secretPlan(),
+    created: [
+      {
+        kind: 'acrToken',
+        id: `${REGISTRY_ID}/tokens/${tokenName}`,
+        name: tokenName,
+        recordedAt: '2025-01-10T09:00:00.000Z',
+      },
+      {
+        kind: 'pullSecret',
+        id: pullSecretRecordId(secretPlan()),
+        name: 'acr-auth',
+        uid: 'uid-old',
+        recordedAt: '2025-01-10T09:00:00.000Z',
+      },
+    ],
+  });
+}

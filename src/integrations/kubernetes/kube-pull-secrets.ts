@@ -18,7 +18,7 @@ import type {
   SecretWriteResult,
 } from '../../domain/ports';
 import { requestIdLabelValue } from '../../domain/identifiers';
-import type { ExistingSecret } from '../../domain/secret-ownership';
+import { type ExistingSecret, SECRET_WRITE_UNCONFIRMED } from '../../domain/secret-ownership';
 import { restErrorInfo } from '../azure/arm-connection';
 import { explainKubeError, kubeStatus } from './kube-errors';
 
@@ -80,6 +80,22 @@ async function sendThrottled(
       Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds * 1000, maxWaitMs) : Math.min(1000, maxWaitMs);
     await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
+}
+
+/**
+ * The error of a secret write whose effect is unknown: the sentence for people, the failed call's
+ * explained cause (status, reason: nothing from the secret, see kube-errors.ts) for operators.
+ */
+function unconfirmed(
+  input: PullSecretWrite,
+  clusterName: string,
+  explained: UserFacingError | undefined,
+): UserFacingError {
+  return new UserFacingError(
+    SECRET_WRITE_UNCONFIRMED,
+    `Cluster ${clusterName} did not confirm writing secret ${input.secretName} in namespace ${input.namespace}, and acrbot could not tell whether it was written; acrbot keeps the credential and looks at the secret again.`,
+    { cause: explained?.cause ?? explained },
+  );
 }
 
 /** {@link PullSecretPort} over the Kubernetes API. */
@@ -249,7 +265,7 @@ export class KubePullSecrets implements PullSecretPort {
       data: { '.dockerconfigjson': Buffer.from(input.dockerConfigJson).toString('base64') },
     };
     const replacing = input.replaceResourceVersion !== undefined;
-    let action: SecretWriteResult['action'];
+    const action: SecretWriteResult['action'] = replacing ? 'replaced' : 'created';
     let written: V1Secret;
     try {
       if (replacing) {
@@ -259,20 +275,12 @@ export class KubePullSecrets implements PullSecretPort {
           namespace: input.namespace,
           body: { ...body, metadata: { ...body.metadata, resourceVersion: input.replaceResourceVersion } },
         });
-        action = 'replaced';
       } else {
         // Create never overwrites: a secret that appeared since the check gets 409 AlreadyExists.
         written = await api.createNamespacedSecret({ namespace: input.namespace, body });
-        action = 'created';
       }
     } catch (err) {
-      const status = kubeStatus(err);
-      if (status === 409)
-        throw new UserFacingError(
-          'kubernetes.secretChanged',
-          `Secret ${input.secretName} in namespace ${input.namespace} of cluster ${clusterName} was ${replacing ? 'changed' : 'created'} by someone else while acrbot was working; nothing was overwritten. Ask again to check it afresh.`,
-        );
-      throw explainKubeError(err, { ...ctx, verb: replacing ? 'update' : 'create', resource: 'secrets' });
+      written = await this.afterFailedWrite(api, input, body, err, clusterName);
     }
     const result = { action, serviceAccountPatched: false, uid: written.metadata?.uid };
     if (!input.serviceAccount) return result;
@@ -286,6 +294,56 @@ export class KubePullSecrets implements PullSecretPort {
       // object it wrote even though the link failed, so the failure is answered, not thrown.
       return { ...result, serviceAccountFailure: err as Error };
     }
+  }
+
+  /**
+   * A secret write that failed: answers the secret when it turns out the write did land, throws
+   * otherwise. A refusal (a 4xx but 408; a 429 after the throttling retries) changed nothing and
+   * is explained. Anything else (a timeout, a 5xx, a dropped connection) says nothing about
+   * whether the API server carried the write out, so the secret is read back: holding exactly
+   * the docker config just sent (a fresh password nobody else has) under this request's label,
+   * it is the write, taken as done. Changed to something else since the version the flow checked
+   * (or created by someone else), the write cannot land any more: someone else's change, as a
+   * 409. Otherwise (unchanged, absent, or the read failing too) the write may still land:
+   * {@link SECRET_WRITE_UNCONFIRMED}, and the flow must not delete the credential. A 409 is read
+   * back too: the secret may carry this request's own label, from an earlier attempt's write
+   * that landed late, which the resumed run replaces rather than calls someone else's.
+   */
+  private async afterFailedWrite(
+    api: CoreV1Api,
+    input: PullSecretWrite,
+    body: V1Secret,
+    err: unknown,
+    clusterName: string,
+  ): Promise<V1Secret> {
+    const status = kubeStatus(err);
+    const replacing = input.replaceResourceVersion !== undefined;
+    const ctx = { cluster: clusterName, namespace: input.namespace, verb: replacing ? 'update' : 'create' };
+    const changed = () =>
+      new UserFacingError(
+        'kubernetes.secretChanged',
+        `Secret ${input.secretName} in namespace ${input.namespace} of cluster ${clusterName} was ${replacing ? 'changed' : 'created'} by someone else while acrbot was working; nothing was overwritten. Ask again to check it afresh.`,
+      );
+    if (status !== undefined && status !== 409 && status !== 408 && status >= 400 && status < 500)
+      throw explainKubeError(err, { ...ctx, resource: 'secrets' });
+    const explained = status === 409 ? undefined : explainKubeError(err, { ...ctx, resource: 'secrets' });
+    let found: V1Secret | undefined;
+    try {
+      found = await this.readSecret(api, input.namespace, input.secretName, clusterName);
+    } catch {
+      if (status === 409) throw changed();
+      throw unconfirmed(input, clusterName, explained);
+    }
+    const ownLabel = found?.metadata?.labels?.[REQUEST_ID_LABEL] === input.labels[REQUEST_ID_LABEL];
+    // Compared, never logged: the data holds the password.
+    if (found && ownLabel && found.data?.['.dockerconfigjson'] === body.data?.['.dockerconfigjson']) return found;
+    if (status === 409) {
+      if (found && ownLabel) throw unconfirmed(input, clusterName, undefined);
+      throw changed();
+    }
+    const movedOn = replacing ? found?.metadata?.resourceVersion !== input.replaceResourceVersion : found !== undefined;
+    if (movedOn && !ownLabel) throw changed();
+    throw unconfirmed(input, clusterName, explained);
   }
 
   async remove(access: ClusterAccess, input: PullSecretRemoval): Promise<SecretRemoveResult> {

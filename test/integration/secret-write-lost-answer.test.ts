@@ -1,0 +1,148 @@
+/**
+ * A pull secret write whose answer is lost (G13, G14): Kubernetes may have carried it out, so
+ * the credential it carries is not deleted. The adapter reads the secret back and takes a write
+ * that landed as done; when it cannot tell, the run stays executing and its resume finishes.
+ * Real client-node over HTTPS against the Kubernetes emulator.
+ */
+import { keepAliveAgent, staticTokenCredential } from '../../src/integrations/azure/arm-connection';
+import { ArmResourceReader } from '../../src/integrations/azure/azure-resource-reader';
+import { KubePullSecrets } from '../../src/integrations/kubernetes/kube-pull-secrets';
+import { SECRET_WRITE_UNCONFIRMED } from '../../src/domain/secret-ownership';
+import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
+import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
+import { type Harness, startHarness, users } from '../helpers/harness';
+
+const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
+
+describe('the secret write, read back after a lost answer', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+  });
+  afterAll(() => sandbox.stop());
+
+  async function adapter() {
+    const conn = {
+      endpoint: sandbox.armUrl,
+      credential: staticTokenCredential(sandbox.token),
+      caPem: sandbox.tls.caPem,
+      agent: keepAliveAgent(sandbox.tls.caPem),
+      tracing: false,
+    };
+    const reader = new ArmResourceReader(conn);
+    const kube = new KubePullSecrets((s) => reader.aksClient(s), conn.credential, 5000, 50);
+    const cluster = (await reader.listClusters(SANDBOX_CLUSTERS.prod.subscriptionId)).find(
+      (c) => c.name === 'aks-prod',
+    )!;
+    return { kube, access: await kube.access(cluster), emulator: sandbox.kubernetes['aks-prod'] };
+  }
+
+  const write = (secretName: string) => ({
+    namespace: 'payments',
+    secretName,
+    dockerConfigJson: JSON.stringify({ auths: { 'contosoacr.azurecr.io': { username: 'u', password: 'p-fresh' } } }),
+    labels: { 'acrbot.io/request-id': 'R-AAAAAAAA' },
+    annotations: {},
+  });
+
+  test('carried out, then a 504: the secret holds exactly what was sent under the label → taken as written', async () => {
+    const { kube, access, emulator } = await adapter();
+    const input = write('landed-then-504');
+    emulator.faults.inject({
+      method: 'POST',
+      resource: 'secrets',
+      status: 504,
+      // What the API server did before its answer was lost: the very create acrbot sent.
+      meanwhile: () =>
+        emulator.seedObject('secrets', {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          type: 'kubernetes.io/dockerconfigjson',
+          metadata: {
+            name: input.secretName,
+            namespace: 'payments',
+            labels: { ...input.labels, 'app.kubernetes.io/managed-by': 'acrbot' },
+          },
+          data: { '.dockerconfigjson': Buffer.from(input.dockerConfigJson).toString('base64') },
+        }),
+    });
+    const result = await kube.write(access, input);
+    const stored = emulator.getObject('secrets', 'payments', input.secretName) as unknown as {
+      metadata: { uid: string };
+    };
+    expect(result).toEqual({ action: 'created', serviceAccountPatched: false, uid: stored.metadata.uid });
+  });
+
+  test('a 504 or a dropped connection with the secret absent: not confirmed, never "nothing was left behind"', async () => {
+    const { kube, access, emulator } = await adapter();
+    for (const fault of [{ status: 504 }, { drop: true }]) {
+      emulator.faults.inject({ method: 'POST', resource: 'secrets', ...fault });
+      const err = await kube.write(access, write('never-landed')).then(
+        () => undefined,
+        (e: unknown) => e as Error & { code?: string },
+      );
+      expect(err?.code).toBe(SECRET_WRITE_UNCONFIRMED);
+      expect(err?.message).not.toMatch(/nothing was left behind/);
+    }
+  });
+});
+
+describe('a replacing write the API server carries out after the client gave up', () => {
+  let h: Harness;
+  afterEach(async () => h?.stop());
+
+  /** Polls until `condition` holds; the late write is the API server's, with no event to await. */
+  async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 60_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await condition())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  }
+
+  test('the credential in the secret is kept, the run resumes, retires the replaced token and says replaced', async () => {
+    h = await startHarness();
+    const k8s = h.app.sandbox!.kubernetes['aks-dev'];
+    const tokens = () => h.app.sandbox!.arm.state.listTokens(contosoId).map((t: { name: string }) => t.name);
+    const first = await h.requestSecret(users.requester, 'aks-dev contosoacr --namespace payments first one');
+    await h.click(users.approver, 'approve', { requestId: first.id });
+    expect((await h.settle(first.id)).state).toBe('succeeded');
+
+    const second = await h.requestSecret(users.requester, 'aks-dev contosoacr --namespace payments rotate it');
+    // The API server carries the PUT out just after the client's 30 s deadline.
+    k8s.faults.inject({ method: 'PUT', resource: 'secrets', delayMs: 31_000 });
+    await h.click(users.approver, 'approve', { requestId: second.id });
+    await until(
+      async () =>
+        (await h.app.audit.forRequest(second.id)).some(
+          (e) => e.action === 'kubernetes.write.secret' && e.outcome === 'unconfirmed',
+        ),
+      'the unconfirmed write',
+    );
+    await h.app.services.executor.drain();
+    expect((await h.app.store.get(second.id))?.state).toBe('executing');
+    expect(tokens()).toContain(`acrbot-${second.id.toLowerCase()}`);
+
+    const secret = () =>
+      k8s.getObject('secrets', 'payments', 'acr-auth') as unknown as {
+        metadata: { labels: Record<string, string> };
+        data: Record<string, string>;
+      };
+    await until(() => secret().metadata.labels['acrbot.io/request-id'] === second.id, 'the late write');
+    // The late write holds the new token, which is still there.
+    const late = JSON.parse(Buffer.from(secret().data['.dockerconfigjson'], 'base64').toString()).auths[
+      'contosoacr.azurecr.io'
+    ];
+    expect(h.app.sandbox!.arm.state.verifyTokenPassword(contosoId, late.username, late.password)).toBe(true);
+
+    await h.app.services.executor.resumeInterrupted();
+    const done = await h.settle(second.id);
+    expect(done.state).toBe('succeeded');
+    expect(done.outcome?.secret?.action).toBe('replaced');
+    expect(tokens()).toEqual([`acrbot-${second.id.toLowerCase()}`]);
+    const entry = JSON.parse(Buffer.from(secret().data['.dockerconfigjson'], 'base64').toString()).auths[
+      'contosoacr.azurecr.io'
+    ];
+    expect(h.app.sandbox!.arm.state.verifyTokenPassword(contosoId, entry.username, entry.password)).toBe(true);
+  }, 120_000);
+});

@@ -1,0 +1,151 @@
+/**
+ * `--kind sp`: an application Graph shows with a problem right after acrbot created it (its
+ * owners not replicated yet) is looked at again briefly, and when the problem stays it is deleted
+ * again rather than abandoned; an application acrbot did not just create is left for a person,
+ * but the role assignment acrbot recorded for it goes either way (G14, G15).
+ */
+import type { ApplicationHolders } from '../../src/domain/secret-ownership';
+import type { CreatedObject } from '../../src/domain/request';
+import { SecretValue } from '../../src/domain/secret-value';
+import { RunFailure, type RunContext } from '../../src/flows/executor';
+import { SecretRunner, type SecretRunnerPorts } from '../../src/flows/secret-runner';
+import { createLogger } from '../../src/observability/logger';
+import { pendingRequest, REGISTRY_ID, secretPlan } from './support/requests';
+
+const APP_ID = '00000000-0000-4000-8000-0000000000a1';
+const SP_ID = '00000000-0000-4000-8000-0000000000b2';
+const ACRBOT: ApplicationHolders = {
+  owners: [{ id: 'acrbot-sp', type: 'servicePrincipal' }],
+  passwordKeyIds: [],
+  certificateKeyIds: [],
+};
+const NOBODY: ApplicationHolders = { owners: [], passwordKeyIds: [], certificateKeyIds: [] };
+
+/** Fake ports: Graph answers `created` to the upsert and the inspections in turn (the last one repeats). */
+function fakePorts(created: boolean, inspections: ApplicationHolders[], deletes: string[]): SecretRunnerPorts {
+  let inspected = 0;
+  return {
+    tokens: {},
+    servicePrincipals: {
+      upsertApplication: async () => ({ id: APP_ID, appId: 'app-id-1', created }),
+      findServicePrincipal: async () => ({ id: SP_ID }),
+      createServicePrincipal: async () => ({ id: SP_ID }),
+      inspectApplication: async () => inspections[Math.min(inspected++, inspections.length - 1)],
+      addPassword: async () => ({ keyId: 'key-1', secret: new SecretValue('pw-not-logged') }),
+      deleteApplication: async (id: string) => void deletes.push(`app:${id}`),
+    },
+    roleAssignments: {
+      create: async () => ({ id: 'ra', requestId: 'arm-1' }),
+      delete: async (ra: { name: string }) => void deletes.push(`ra:${ra.name}`),
+    },
+    kubernetes: {
+      access: async () => ({ clusterName: 'aks-prod' }),
+      precheck: async () => ({}),
+      write: async () => ({ action: 'created', serviceAccountPatched: false, uid: 'uid-1' }),
+    },
+    requests: { get: async () => undefined },
+  } as unknown as SecretRunnerPorts;
+}
+
+function runner(ports: SecretRunnerPorts, slept: number[]): SecretRunner {
+  return new SecretRunner(
+    ports,
+    { delaysMs: [1, 2, 3, 4, 5, 6, 7], sleep: async (ms: number) => void slept.push(ms) },
+    {
+      reader: { getCluster: async () => ({ localAccountsDisabled: true }) } as never,
+      allowLocalAccountClusters: false,
+    },
+  );
+}
+
+function context(earlier: Omit<CreatedObject, 'recordedAt'>[] = []) {
+  const created: CreatedObject[] = earlier.map((o) => ({ ...o, recordedAt: '2025-01-15T08:00:00.000Z' }));
+  const audited: string[] = [];
+  const ctx: RunContext = {
+    audit: async (event) => void audited.push(`${event.action}:${event.outcome}`),
+    recordCreated: async (object) => {
+      const same = (o: CreatedObject) =>
+        o.kind === object.kind &&
+        ((object.name !== undefined && o.name === object.name) || (!!object.id && o.id === object.id));
+      created.splice(0, created.length, ...created.filter((o) => !same(o)), {
+        ...object,
+        recordedAt: '2025-01-15T09:00:00.000Z',
+      });
+    },
+    created: () => [...created],
+    checkLease: async () => undefined,
+    log: createLogger({ level: 'silent' }),
+  };
+  return { ctx, audited };
+}
+
+const request = () =>
+  pendingRequest({
+    id: 'R-BBBBBBBB',
+    state: 'executing',
+    plan: secretPlan({ credentialKind: 'sp', role: { id: 'role-guid', name: 'AcrPull' } }),
+  });
+
+async function failureOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected the run to fail');
+    },
+    (err: unknown) => err,
+  );
+}
+
+describe('an application with a problem right after acrbot created it', () => {
+  test('no owner yet (replication), then acrbot: looked at again and used', async () => {
+    const deletes: string[] = [];
+    const slept: number[] = [];
+    const { ctx } = context();
+    const outcome = await runner(fakePorts(true, [NOBODY, NOBODY, ACRBOT], deletes), slept).run(request(), ctx);
+    expect(outcome.secret?.action).toBe('created');
+    expect(slept).toEqual([1, 2]);
+    expect(deletes).toEqual([]);
+  });
+
+  test('still no owner after the brief retries: the application it created is deleted again, not abandoned', async () => {
+    const deletes: string[] = [];
+    const slept: number[] = [];
+    const { ctx, audited } = context();
+    const err = await failureOf(runner(fakePorts(true, [NOBODY], deletes), slept).run(request(), ctx));
+    expect(err).toBeInstanceOf(RunFailure);
+    const outcome = (err as RunFailure).outcome;
+    expect(outcome).toMatchObject({ errorCode: 'graph.applicationNotOurs', cleanup: 'deleted' });
+    expect(outcome.error).toMatch(/it has 0 owner\(s\)/);
+    expect(outcome.error).toMatch(/deleted again/);
+    expect(slept).toEqual([1, 2, 3]);
+    expect(deletes).toEqual([`app:${APP_ID}`]);
+    expect(audited).toContain('credential.cleanup:deleted');
+  });
+
+  test('an application acrbot did not just create, with another owner: left for a person, its recorded role assignment deleted', async () => {
+    const deletes: string[] = [];
+    const slept: number[] = [];
+    const plan = secretPlan({ credentialKind: 'sp', role: { id: 'role-guid', name: 'AcrPull' } });
+    const assignmentName = '11111111-2222-4333-8444-555555555555';
+    // An earlier attempt of this request created the application and its role assignment.
+    const { ctx, audited } = context([
+      { kind: 'application', id: APP_ID, name: 'acrbot-r-bbbbbbbb-0123456789abcdef' },
+      {
+        kind: 'roleAssignment',
+        id: `${REGISTRY_ID}/providers/Microsoft.Authorization/roleAssignments/${assignmentName}`,
+        name: assignmentName,
+      },
+    ]);
+    const someoneElse: ApplicationHolders = {
+      ...ACRBOT,
+      owners: [...ACRBOT.owners, { id: 'user-1', type: 'user' }],
+    };
+    const err = await failureOf(
+      runner(fakePorts(false, [someoneElse], deletes), slept).run({ ...request(), plan }, ctx),
+    );
+    expect(err).toBeInstanceOf(RunFailure);
+    expect((err as RunFailure).outcome).toMatchObject({ errorCode: 'graph.applicationNotOurs', cleanup: 'none' });
+    expect(slept).toEqual([]);
+    expect(deletes).toEqual([`ra:${assignmentName}`]);
+    expect(audited).toContain('credential.cleanup:deleted');
+  });
+});
