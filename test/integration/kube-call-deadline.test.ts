@@ -4,11 +4,10 @@
  * Real client-node over HTTPS to the sandbox's Kubernetes emulator, slowed by a fault.
  */
 import { UserFacingError } from '../../src/domain/errors';
-import { keepAliveAgent, staticTokenCredential } from '../../src/integrations/azure/arm-connection';
-import { ArmResourceReader } from '../../src/integrations/azure/azure-resource-reader';
 import { KubePullSecrets } from '../../src/integrations/kubernetes/kube-pull-secrets';
 import { SANDBOX_CLUSTERS } from '../../src/sandbox/fixtures';
 import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
+import { sandboxArm } from '../helpers/sandbox-arm';
 
 describe('Kubernetes calls have a deadline and wait out throttling', () => {
   let sandbox: Sandbox;
@@ -17,17 +16,7 @@ describe('Kubernetes calls have a deadline and wait out throttling', () => {
   });
   afterAll(() => sandbox.stop());
 
-  /** The ARM reader and its connection, as the app builds them for the sandbox. */
-  function arm() {
-    const conn = {
-      endpoint: sandbox.armUrl,
-      credential: staticTokenCredential(sandbox.token),
-      caPem: sandbox.tls.caPem,
-      agent: keepAliveAgent(sandbox.tls.caPem),
-      tracing: false,
-    };
-    return { conn, reader: new ArmResourceReader(conn) };
-  }
+  const arm = () => sandboxArm(sandbox);
 
   test('a call the API server never answers fails after the deadline, with a sentence that says so', async () => {
     const { conn, reader } = arm();

@@ -4,12 +4,11 @@
  * that landed as done; when it cannot tell, the run stays executing and its resume finishes.
  * Real client-node over HTTPS against the Kubernetes emulator.
  */
-import { keepAliveAgent, staticTokenCredential } from '../../src/integrations/azure/arm-connection';
-import { ArmResourceReader } from '../../src/integrations/azure/azure-resource-reader';
 import { KubePullSecrets } from '../../src/integrations/kubernetes/kube-pull-secrets';
 import { SECRET_WRITE_UNCONFIRMED } from '../../src/domain/secret-ownership';
 import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
+import { sandboxArm } from '../helpers/sandbox-arm';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
@@ -22,14 +21,7 @@ describe('the secret write, read back after a lost answer', () => {
   afterAll(() => sandbox.stop());
 
   async function adapter() {
-    const conn = {
-      endpoint: sandbox.armUrl,
-      credential: staticTokenCredential(sandbox.token),
-      caPem: sandbox.tls.caPem,
-      agent: keepAliveAgent(sandbox.tls.caPem),
-      tracing: false,
-    };
-    const reader = new ArmResourceReader(conn);
+    const { conn, reader } = sandboxArm(sandbox);
     const kube = new KubePullSecrets((s) => reader.aksClient(s), conn.credential, 5000, 50);
     const cluster = (await reader.listClusters(SANDBOX_CLUSTERS.prod.subscriptionId)).find(
       (c) => c.name === 'aks-prod',

@@ -236,19 +236,25 @@ describe('AccessLifecycle: who created a role assignment (G15)', () => {
 });
 
 describe('AccessLifecycle: an access.expire run that moves its own job', () => {
+  /** Stores `request`'s plain expiry job, due now, and returns it as a run reads it. */
+  async function plainExpiryDueNow(t: ReturnType<typeof setup>, request: AccessRequest): Promise<ScheduledJob> {
+    const id = `access.expire:${request.id}`;
+    await t.schedule.put({
+      id,
+      kind: 'access.expire',
+      dueAt: t.clock.now().toISOString(),
+      requestId: request.id,
+      attempts: 0,
+    });
+    return (await t.schedule.get(id))!;
+  }
+
   test('a revoke written while the plain expiry ran is not put back to the later end (who and why stay, due now)', async () => {
     const t = setup(true);
     const a = t.granted('R-AAAAAAAA');
     await t.plant(a);
-    await t.schedule.put({
-      id: `access.expire:${a.id}`,
-      kind: 'access.expire',
-      dueAt: t.clock.now().toISOString(),
-      requestId: a.id,
-      attempts: 0,
-    });
     // The run read the plain expiry (the end moved since, so it will move the job to the end)…
-    const read = (await t.schedule.get(`access.expire:${a.id}`))!;
+    const read = await plainExpiryDueNow(t, a);
     // …and meanwhile another instance confirms a revoke, due now with who and why.
     await t.schedule.put({ ...read, payload: { by: OUTSIDER, reason: 'token leaked' }, revision: undefined });
     await t.lifecycle.onExpire(read);
@@ -262,14 +268,7 @@ describe('AccessLifecycle: an access.expire run that moves its own job', () => {
     const t = setup(true);
     const a = t.granted('R-AAAAAAAA');
     await t.plant(a);
-    await t.schedule.put({
-      id: `access.expire:${a.id}`,
-      kind: 'access.expire',
-      dueAt: t.clock.now().toISOString(),
-      requestId: a.id,
-      attempts: 0,
-    });
-    await t.lifecycle.onExpire((await t.schedule.get(`access.expire:${a.id}`))!);
+    await t.lifecycle.onExpire(await plainExpiryDueNow(t, a));
     expect(await t.schedule.get(`access.expire:${a.id}`)).toMatchObject({ dueAt: a.access!.expiresAt });
   });
 });
