@@ -319,5 +319,5 @@ describe('G13: crash and restart', () => {
         .filter((n: string) => [first, second].map((id) => `acrbot-${id.toLowerCase()}`).includes(n)),
     ).toEqual([`acrbot-${second.toLowerCase()}`]);
     await kill(bot);
-  });
+  }, 120_000);
 });
