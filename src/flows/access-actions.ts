@@ -108,6 +108,19 @@ export class AccessActions {
     throw refusal;
   }
 
+  /**
+   * Runs one of an extension's checks; its refusal (a UserFacingError: not allowed, or the cluster
+   * or registry gone) is audited as `extend.refused` with its code before it is thrown on.
+   */
+  private async refusalAudited<T>(actor: Actor, original: AccessRequest, check: () => Promise<T>): Promise<T> {
+    try {
+      return await check();
+    } catch (err) {
+      if (err instanceof UserFacingError) await this.auditRefusal(actor, original, 'extend.refused', err);
+      throw err;
+    }
+  }
+
   /** A refused revoke or extend in the audit trail: who, which request, the refusal's code. */
   private auditRefusal(actor: Actor, request: AccessRequest, action: string, refusal: UserFacingError): Promise<void> {
     return this.requests.recordRefusal({
@@ -238,22 +251,19 @@ export class AccessActions {
    */
   async createExtension(input: ExtensionInput): Promise<AccessRequest> {
     const original = await this.requests.get(input.originalId);
-    try {
-      this.mayExtend(input.actor, original);
-    } catch (err) {
-      // Audited here, where it is an attempt; mayExtend also answers canExtend (the buttons).
-      if (err instanceof UserFacingError) await this.auditRefusal(input.actor, original, 'extend.refused', err);
-      throw err;
-    }
+    // Audited here, where it is an attempt; mayExtend also answers canExtend (the buttons).
+    await this.refusalAudited(input.actor, original, async () => this.mayExtend(input.actor, original));
     const reason = checkReason(input.reason);
     const access = this.requests.accessTerm(input.duration);
-    const plan = await this.withCurrentTags(
-      original.plan.kind === 'grant'
-        ? {
-            ...original.plan,
-            operations: [`Move the end of ${original.id}'s access; nothing is re-created in Azure`],
-          }
-        : this.lifecycle.rotationPlan(original, this.requests.credentialLifetimeMs(access)),
+    const plan = await this.refusalAudited(input.actor, original, () =>
+      this.withCurrentTags(
+        original.plan.kind === 'grant'
+          ? {
+              ...original.plan,
+              operations: [`Move the end of ${original.id}'s access; nothing is re-created in Azure`],
+            }
+          : this.lifecycle.rotationPlan(original, this.requests.credentialLifetimeMs(access)),
+      ),
     );
     return this.oneAtATime(original, async () => {
       await this.noOpenExtension(original);

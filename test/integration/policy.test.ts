@@ -14,6 +14,7 @@ import {
   SANDBOX_USERS,
   sandboxResourceId,
 } from '../../src/sandbox/fixtures';
+import { REQUEST_STATES } from '../../src/domain/request';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import type { TeamsUser } from '../helpers/teams-activities';
@@ -140,6 +141,33 @@ describe('G18: the approval policy', () => {
     });
     expect(extension).toMatchObject({ state: 'pending', policy: { ruleId: 'default' } });
     expect((extension.plan.cluster as { tags?: Record<string, string> }).tags).toEqual({ env: 'prod' });
+  });
+
+  test('an extension of access to a cluster deleted since is refused (extend.resourceGone), stores nothing and is audited as a refused extend', async () => {
+    h = await start();
+    const request = await h.requestGrant(users.requester, 'aks-dev contosoacr --for 1d deploy payments-api');
+    expect((await h.settle(request.id)).state).toBe('succeeded');
+    expect(h.app.sandbox!.arm.state.removeCluster(sandboxResourceId('cluster', SANDBOX_CLUSTERS.dev))).toBe(true);
+    const before = (await h.app.store.listByRequester(users.requester.objectId, [...REQUEST_STATES])).length;
+    await expect(
+      h.app.services.lifecycle.actions.createExtension({
+        actor: { objectId: users.requester.objectId, name: users.requester.name },
+        tenantId: SANDBOX_TENANT_ID,
+        originalId: request.id,
+        duration: '7d',
+        reason: 'release still running',
+        origin: { conversationId: '19:general@thread.tacv2', conversationType: 'channel' },
+      }),
+    ).rejects.toMatchObject({
+      code: 'extend.resourceGone',
+      message: expect.stringMatching(/Cluster aks-dev no longer exists/),
+    });
+    expect(await h.app.store.listByRequester(users.requester.objectId, [...REQUEST_STATES])).toHaveLength(before);
+    expect((await h.app.audit.latest(1))[0]).toMatchObject({
+      action: 'extend.refused',
+      outcome: 'extend.resourceGone',
+      actor: expect.objectContaining({ objectId: users.requester.objectId }),
+    });
   });
 
   test("revoke CLUSTER REGISTRY by an approver of another rule: nothing is offered they may not revoke, and no other rule's requester is shown", async () => {
