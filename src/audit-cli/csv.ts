@@ -21,6 +21,10 @@ export const CSV_COLUMNS = [
   'correlation_ids',
   'prev_hash',
   'hash',
+  // Added after the first release: at the end, so existing column positions stay where they were.
+  'rule_id',
+  'policy_hash',
+  'idempotency_key',
 ] as const;
 
 /** Characters that make Excel, LibreOffice or Sheets evaluate a cell. */
@@ -63,5 +67,8 @@ export function entryCsvLine(entry: AuditEntry): string {
     list(entry.correlationIds),
     entry.prevHash,
     entry.hash,
+    entry.ruleId,
+    entry.policyHash,
+    entry.idempotencyKey,
   ]);
 }

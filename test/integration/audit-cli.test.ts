@@ -469,14 +469,21 @@ describe('audit:export', () => {
         correlationIds: ['c1', 'c2'],
         targetIds: ['/subscriptions/s/a', '/subscriptions/s/b'],
       }),
-      auditEvent(2, { actor: { objectId: 'oid-2', name: '@SUM(A1)' }, detail: '+cmd|calc', outcome: '-1+2' }),
+      auditEvent(2, {
+        actor: { objectId: 'oid-2', name: '@SUM(A1)' },
+        detail: '+cmd|calc',
+        outcome: '-1+2',
+        ruleId: 'prod-two',
+        policyHash: 'sha256:abc',
+        idempotencyKey: 'k-2',
+      }),
       auditEvent(3, { actor: { objectId: 'oid-3', name: '\tTabbed' }, detail: 'line\nbreak' }),
     ]);
     const r = await cli('export', '--format', 'csv', '--storage', `sqlite:${path}`);
     expect(r.code).toBe(0);
     expect(
       r.stdout.startsWith(
-        'seq,ts,actor_object_id,actor_name,tenant_id,action,request_id,target_ids,outcome,detail,correlation_ids,prev_hash,hash\r\n',
+        'seq,ts,actor_object_id,actor_name,tenant_id,action,request_id,target_ids,outcome,detail,correlation_ids,prev_hash,hash,rule_id,policy_hash,idempotency_key\r\n',
       ),
     ).toBe(true);
     const [header, ...rows] = parseCsv(r.stdout);
@@ -490,6 +497,13 @@ describe('audit:export', () => {
     expect(col(rows[1], 'actor_name')).toBe("'@SUM(A1)");
     expect(col(rows[1], 'detail')).toBe("'+cmd|calc");
     expect(col(rows[1], 'outcome')).toBe("'-1+2");
+    // A decision's rule and policy hash (G18) and a retried write's key, as the JSONL export has them.
+    expect([col(rows[1], 'rule_id'), col(rows[1], 'policy_hash'), col(rows[1], 'idempotency_key')]).toEqual([
+      'prod-two',
+      'sha256:abc',
+      'k-2',
+    ]);
+    expect(col(rows[0], 'rule_id')).toBe('');
     expect(col(rows[2], 'actor_name')).toBe("'\tTabbed");
     expect(col(rows[2], 'detail')).toBe('line\\nbreak'); // escaped on append (G12)
     // The hashes are exported so the rows can be matched against a re-verified JSONL export.
