@@ -58,6 +58,9 @@ param approverObjectIds string[] = []
 @description('Entra group whose members may approve (ACRBOT_APPROVER_GROUP). Needs the Graph permission GroupMember.Read.All.')
 param approverGroupId string = ''
 
+@description('Path inside the container image of an approval policy file (ACRBOT_POLICY, docs/policy.md). Empty = the one rule approverObjectIds and approverGroupId make; set, leave those two empty (acrbot refuses both at once).')
+param policyFilePath string = ''
+
 @description('Teams channel id (19:...@thread.tacv2) for approval cards (ACRBOT_APPROVAL_CHANNEL). Empty = the conversation the request came from.')
 param approvalChannelId string = ''
 
@@ -188,6 +191,8 @@ module app 'modules/app-service.bicep' = {
       ACRBOT_APPROVERS: join(approverObjectIds, ',')
       ACRBOT_APPROVER_GROUP: approverGroupId
       ACRBOT_APPROVAL_CHANNEL: approvalChannelId
+      // Empty reads as unset: approvals then follow the one rule the two settings above make.
+      ACRBOT_POLICY: policyFilePath
       ACRBOT_AUDIT_CHANNEL: auditChannelId
       ACRBOT_ALLOWED_TENANTS: join(allowedTenantIds, ',')
       // Azure Tables through the managed identity (DefaultAzureCredential with AZURE_CLIENT_ID);

@@ -282,6 +282,7 @@ describe('infra: bot, app and configuration', () => {
       'ACRBOT_SUBSCRIPTION_IDS',
       'ACRBOT_APPROVERS',
       'ACRBOT_APPROVER_GROUP',
+      'ACRBOT_POLICY',
       'ACRBOT_APPROVAL_CHANNEL',
       'ACRBOT_AUDIT_CHANNEL',
       'ACRBOT_ALLOWED_TENANTS',
