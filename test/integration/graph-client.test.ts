@@ -142,6 +142,29 @@ describe('GraphClient writes that must not be sent twice', () => {
     ).toEqual([500, 409]);
   });
 
+  test('a service principal create refused with a 400 that is not replication is failed at once, not sent again', async () => {
+    const sleeps: number[] = [];
+    const sps = new GraphServicePrincipals(graph, [10, 10, 10], async (ms) => {
+      sleeps.push(ms);
+    });
+    const app = await sps.upsertApplication('acrbot-bad-sp', 'acrbot bad sp');
+    sandbox.graph.faults.add({
+      operation: 'servicePrincipals.create',
+      status: 400,
+      code: 'Request_BadRequest',
+      message: "Invalid value specified for property 'appRoleAssignmentRequired' of resource 'ServicePrincipal'.",
+    });
+    await expect(sps.createServicePrincipal(app.appId)).rejects.toThrow();
+    expect(
+      sandbox.graph.requests.filter((r) => r.operation === 'servicePrincipals.create').map((r) => r.status),
+    ).toEqual([400]);
+    expect(sleeps).toEqual([]);
+    // The replication case (Graph's own message for it) is still waited out.
+    sandbox.graph.faults.add({ operation: 'servicePrincipals.create', status: 400, code: 'Request_BadRequest' });
+    await expect(sps.createServicePrincipal(app.appId)).resolves.toMatchObject({ id: expect.any(String) });
+    expect(sleeps).toEqual([10]);
+  });
+
   test('an upsert that found its application but cannot read it yet asks again; failing, it is not reported as a refusal', async () => {
     const sps = new GraphServicePrincipals(graph, [10, 10], async () => {});
     const first = await sps.upsertApplication('acrbot-once-read', 'acrbot once read');

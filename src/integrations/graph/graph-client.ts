@@ -33,11 +33,20 @@ export class GraphError extends Error {
     readonly status: number,
     readonly code: string,
     readonly requestId?: string,
+    /**
+     * Graph's own `error.message`, cut to {@link SERVICE_MESSAGE_MAX} characters: one code covers
+     * cases a caller must tell apart (400 `Request_BadRequest` is both "not replicated yet" and
+     * a request that will never work). Graph's text, never the request's.
+     */
+    readonly serviceMessage?: string,
   ) {
     super(`Graph ${status} ${code}`);
     this.name = 'GraphError';
   }
 }
+
+/** Longest {@link GraphError.serviceMessage} kept. */
+const SERVICE_MESSAGE_MAX = 300;
 
 /** Graph response. */
 export interface GraphResponse<T> {
@@ -139,8 +148,10 @@ export class GraphClient {
       throw new Error(`Microsoft Graph answered ${response.status} with a body that is not JSON`, { cause: err });
     }
     if (response.status >= 300) {
-      const code = (parsed as { error?: { code?: string } } | undefined)?.error?.code ?? 'Unknown';
-      throw new GraphError(response.status, code, requestId);
+      const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+      const code = typeof error?.code === 'string' ? error.code : 'Unknown';
+      const message = typeof error?.message === 'string' ? error.message.slice(0, SERVICE_MESSAGE_MAX) : undefined;
+      throw new GraphError(response.status, code, requestId, message);
     }
     return { status: response.status, body: parsed as T | undefined, requestId };
   }

@@ -4,6 +4,13 @@ import { CloudApiError } from '../../domain/ports';
 import { SecretValue } from '../../domain/secret-value';
 import { type GraphClient, GraphError } from './graph-client';
 
+/**
+ * Graph's message for a service principal asked for an application it cannot see yet (CONTRACTS
+ * §4: "The appId '…' of the service principal does not reference a valid application object.";
+ * legacy AAD Graph named it NoBackingApplicationObject).
+ */
+const NOT_REPLICATED_YET = /does not reference a valid application object|NoBackingApplicationObject/i;
+
 /** Waits between retries; injectable for tests. */
 export type Sleep = (ms: number) => Promise<void>;
 
@@ -148,8 +155,13 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
           const existing = await this.findServicePrincipal(appId);
           if (existing) return existing;
         }
-        // A brand-new application is not visible everywhere at once (eventual consistency).
-        const replicating = err instanceof GraphError && err.status === 400 && err.code === 'Request_BadRequest';
+        // A brand-new application is not visible everywhere at once (eventual consistency). Graph
+        // says so only in its message; any other 400 is a request that will not work if sent again.
+        const replicating =
+          err instanceof GraphError &&
+          err.status === 400 &&
+          err.code === 'Request_BadRequest' &&
+          NOT_REPLICATED_YET.test(err.serviceMessage ?? '');
         if (replicating && attempt < this.replicationDelaysMs.length) {
           await this.sleep(this.replicationDelaysMs[attempt]);
           continue;
