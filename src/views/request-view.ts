@@ -37,11 +37,14 @@ const STATE_LABEL: Record<RequestState, { label: string; color: string }> = {
  * User text shown to others (reasons, comments, Teams display names): link syntax is broken up
  * so a requester cannot put a disguised link in front of an approver, and `<at>` tags so text
  * cannot pose as a mention where a message carries real ones; the audit log keeps the original.
+ * A zero-width space goes after any URL scheme (`https:`, `ftp:`, `ms-teams:`…) and into a
+ * `www.` host, the two forms clients turn into links by themselves.
  */
 export function inertText(text: string): string {
   return text
     .replace(/\]\s*\(/g, '] (')
-    .replace(/https?:\/\//gi, (m) => m.replace('://', ':\u200b//'))
+    .replace(/([a-z][a-z0-9+.-]*):\/\//gi, '$1:\u200b//')
+    .replace(/\b(www)\./gi, '$1\u200b.')
     .replace(/<(\/?)at\b/gi, '<$1\u200bat');
 }
 

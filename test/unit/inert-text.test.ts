@@ -1,0 +1,21 @@
+/** inertText: user text in cards cannot become a link, an image or a mention (what people see). */
+import { inertText } from '../../src/views/request-view';
+
+describe('inertText', () => {
+  test.each([
+    ['[click](https://evil.example/login)', '[click] (https:\u200b//evil.example/login)'],
+    ['![img](http://evil.example/x.png)', '![img] (http:\u200b//evil.example/x.png)'],
+    ['see ftp://files.example/x', 'see ftp:\u200b//files.example/x'],
+    ['open ms-teams://l/chat/0/0', 'open ms-teams:\u200b//l/chat/0/0'],
+    ['go to www.evil.example now', 'go to www\u200b.evil.example now'],
+    ['WWW.Evil.example', 'WWW\u200b.Evil.example'],
+    ['<at>Everyone</at>', '<\u200bat>Everyone</\u200bat>'],
+  ])('%j reads %j', (input, shown) => {
+    expect(inertText(input)).toBe(shown);
+  });
+
+  test('text without link or mention syntax is unchanged', () => {
+    for (const text of ['deploy payments-api 1.2', 'contosoacr.azurecr.io', 'awww.example is a name', 'ratio 3:1 / ok'])
+      expect(inertText(text)).toBe(text);
+  });
+});
