@@ -96,7 +96,7 @@ export class TabApi {
   /** `GET /api/tab/me`: who the caller is, what they see and may do. */
   me(authorization: string | undefined): Promise<ApiReply> {
     return this.handle(authorization, async (c) => {
-      const paused = await this.deps.pause?.();
+      const { paused, unreadable } = await this.readPause();
       return {
         status: 200,
         body: {
@@ -113,11 +113,28 @@ export class TabApi {
                 ...((c.approver || c.auditor) && { reason: paused.reason }),
               }
             : null,
+          // The pause could not be read: the tab still opens and says so; the server decides on
+          // Extend when it is asked (a request is refused while the pause cannot be read).
+          ...(unreadable && { pauseUnreadable: { correlationId: unreadable } }),
           botAppId: this.deps.botAppId,
           now: this.deps.clock.now().toISOString(),
         },
       };
     });
+  }
+
+  /**
+   * The pause of new access for `/me`. A failed read is logged here (once, with the call's
+   * correlation id) and reported as unreadable rather than failing the call: `/me` is what the
+   * tab loads first, and the rest of it (who can pull what, revoking) does not depend on it.
+   */
+  private async readPause(): Promise<{ paused?: AccessPause; unreadable?: string }> {
+    try {
+      return { paused: await this.deps.pause?.() };
+    } catch (err) {
+      this.deps.log.error({ err }, 'tab: the pause of new access could not be read');
+      return { unreadable: currentCorrelationId() ?? 'unknown' };
+    }
   }
 
   /** `GET /api/tab/my-access`: the caller's requests, active grants/secrets, approvals asked of them. */

@@ -404,6 +404,33 @@ describe('tab API', () => {
       }
     });
 
+    test('when the pause of new access cannot be read, /me still answers: no banner of a pause, the problem said with a correlation id, logged once', async () => {
+      const pauses = h.app.services.pauses;
+      const current = pauses.current;
+      pauses.current = async () => {
+        throw new Error('store unavailable: the pause row could not be read');
+      };
+      try {
+        const before = h.logs.lines.length;
+        const res = await get(base, '/api/tab/me', riley);
+        expect(res.status).toBe(200);
+        expect(res.body).toMatchObject({
+          sees: 'own',
+          paused: null,
+          pauseUnreadable: { correlationId: expect.any(String) },
+        });
+        const logged = h.logs.lines
+          .slice(before)
+          .filter((l) => l.includes('the pause of new access could not be read'));
+        expect(logged).toHaveLength(1);
+        expect(logged[0]).toContain(res.body.pauseUnreadable.correlationId);
+        expect(JSON.stringify(res.body)).not.toContain('store unavailable');
+      } finally {
+        pauses.current = current;
+      }
+      expect((await get(base, '/api/tab/me', riley)).body.pauseUnreadable).toBeUndefined();
+    });
+
     test('an approver sees everything: the inventory matrix (acrbot and outside grants), pending requests to approve', async () => {
       const me = await get(base, '/api/tab/me', alex);
       expect(me.body).toMatchObject({ sees: 'all', roles: { approver: true } });

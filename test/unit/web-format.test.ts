@@ -18,6 +18,7 @@ import {
   noExtendTermNote,
   noHistoryNote,
   pausedBanner,
+  pauseUnreadableBanner,
   placeLabelsOf,
   rowTitle,
   whatShort,
@@ -351,6 +352,14 @@ describe('the banner while new access is paused', () => {
     );
     expect(pausedBanner({ since, by: 'Alex Approver' })).toBe(
       'New access is paused since 2026-12-01 10:00 UTC by Alex Approver. Nothing can be requested, extended or approved until an approver resumes it. Revocations, scheduled ends, rejections and break-glass reviews go on.',
+    );
+  });
+});
+
+describe('the banner when the pause of new access could not be read', () => {
+  test('says what may be refused, that the rest is current, and the correlation id to give the admins', () => {
+    expect(pauseUnreadableBanner({ correlationId: 'c-123' })).toBe(
+      'Whether new access is paused could not be read just now, so Extend may be refused; the rest of this page is current. If it stays, tell your acrbot admins this correlation id: c-123.',
     );
   });
 });

@@ -87,6 +87,11 @@ export function pausedBanner(paused: NonNullable<Me['paused']>): string {
   return `${describePause(pause, paused.reason !== undefined)} Nothing can be requested, extended or approved until an approver resumes it. ${GOES_ON_WHILE_PAUSED}`;
 }
 
+/** The banner when the server could not read whether new access is paused. */
+export function pauseUnreadableBanner(unreadable: NonNullable<Me['pauseUnreadable']>): string {
+  return `Whether new access is paused could not be read just now, so Extend may be refused; the rest of this page is current. If it stays, tell your acrbot admins this correlation id: ${unreadable.correlationId}.`;
+}
+
 /** "in 3 days", "2 hours ago". */
 export function relative(iso: string | undefined, now: number): string {
   if (!iso) return 'no end date';

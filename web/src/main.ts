@@ -7,7 +7,7 @@ import { api, AuthError } from './api';
 import { h, replace } from './dom';
 import { applyTheme, detectHost, type Host, SANDBOX_TOKEN_KEY } from './host';
 import { renderConfig } from './config-page';
-import { pausedBanner } from './format';
+import { pausedBanner, pauseUnreadableBanner } from './format';
 import type { DrawerContext } from './history';
 import { renderMatrix } from './matrix';
 import { loadMatrix } from './matrix-loader';
@@ -60,6 +60,9 @@ async function load(root: HTMLElement, host: Host, page: 'matrix' | 'personal'):
         ),
       ),
       ...(me.paused ? [h('p', { class: 'paused-banner', attrs: { role: 'status' } }, pausedBanner(me.paused))] : []),
+      ...(me.pauseUnreadable
+        ? [h('p', { class: 'paused-banner', attrs: { role: 'status' } }, pauseUnreadableBanner(me.pauseUnreadable))]
+        : []),
       content,
     );
     // A reload after an action that fails (an expired sign-in, the bot restarting) says so above

@@ -43,6 +43,8 @@ export interface Me {
   actions: { extend: boolean; revoke: boolean };
   /** The operators' pause of new access in force (null when open; absent from older servers). */
   paused?: { since: string; by: string; reason?: string } | null;
+  /** The pause could not be read for this answer (the server logged why under this id). */
+  pauseUnreadable?: { correlationId: string };
   botAppId: string;
   now: string;
 }
