@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AppConfig } from '../config/config';
-import { type AuditKey, macOf } from '../domain/audit-chain';
+import { type AuditKey, KEY_ADOPTION_ACTION, macOf } from '../domain/audit-chain';
 import type { AuditLog, Clock, LeaseStore, ScheduleStore } from '../domain/ports';
 import { BlobAnchorLog } from '../integrations/store/blob-anchor-log';
 import { openStores, type Stores, withMemoryDefaults } from '../integrations/store/open-stores';
@@ -122,7 +122,7 @@ async function keyTheNewestEntry(audit: AuditLog, config: AppConfig, key: AuditK
   await audit.append({
     actor: { objectId: 'acrbot', name: 'acrbot' },
     tenantId: config.allowedTenantIds[0] ?? '',
-    action: 'audit.key.enabled',
+    action: KEY_ADOPTION_ACTION,
     outcome: 'keyed',
     targetIds: [],
     detail: `entries from seq ${newest.seq + 1} on carry a MAC; seq 1-${newest.seq} vouched for by the operator (ACRBOT_AUDIT_ADOPT_UNSIGNED)`,

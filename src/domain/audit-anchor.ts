@@ -176,7 +176,7 @@ export function verdictCoverage(verdict: IntactVerdict & { anchors?: AnchorAgree
         ? `MACs checked on all ${verdict.count} entries`
         : unkeyed >= verdict.count
           ? 'no entry carries a MAC'
-          : `${macRange(unkeyed + 1, verdict.count)} (${seqRange(1, unkeyed)} ${unkeyed === 1 ? 'predates' : 'predate'} the audit key and ${unkeyed === 1 ? 'is' : 'are'} pinned by the hash chain to the first MAC)`,
+          : `${macRange(unkeyed + 1, verdict.count)} (${seqRange(1, unkeyed)} ${unkeyed === 1 ? 'predates' : 'predate'} the audit key, vouched for by the operator's adoption at seq ${unkeyed + 1} and pinned to it by the hash chain)`,
     );
   }
   if (verdict.anchors)

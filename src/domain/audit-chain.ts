@@ -74,6 +74,12 @@ function sameHex(a: string, b: string): boolean {
 /** A MAC as acrbot writes it: 64 lower-case hex digits, nothing before or after. */
 const MAC_SHAPE = /^[0-9a-f]{64}$/;
 
+/**
+ * The entry an operator's adoption of an unsigned log appends, signed, right after it
+ * (ACRBOT_AUDIT_ADOPT_UNSIGNED): the only thing that vouches for an unkeyed prefix.
+ */
+export const KEY_ADOPTION_ACTION = 'audit.key.enabled';
+
 /** Hash that precedes the first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -346,7 +352,19 @@ export function verifyChain(
           brokenAtSeq: entry.seq,
           problem: 'the MAC does not match (the entry or the chain was rewritten without the audit key)',
         };
-      } else keyed = true;
+      } else {
+        // An unkeyed prefix is vouched for only by the operator's adoption entry, signed right
+        // after it (ACRBOT_AUDIT_ADOPT_UNSIGNED). Anything else signed there is a bot with the key
+        // appending onto a log someone rewrote without MACs while it ran: the forgery.
+        if (!keyed && unkeyedPrefix > 0 && entry.action !== KEY_ADOPTION_ACTION)
+          return {
+            intact: false,
+            count,
+            brokenAtSeq: entry.seq,
+            problem: `the first signed entry follows ${unkeyedPrefix} unsigned ones without the operator's ${KEY_ADOPTION_ACTION} entry, so nothing vouches for them (a rewrite that left the MACs out, appended to by a bot with the key, looks like this)`,
+          };
+        keyed = true;
+      }
     }
     if (entry.idempotencyKey !== undefined) {
       // Every store appends a key once (its index is checked in the append's transaction), so a

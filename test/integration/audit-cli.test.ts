@@ -308,7 +308,7 @@ describe('audit:verify with the audit key', () => {
     expect(await cliWith(withKey, 'verify', '--storage', `sqlite:${path}`)).toMatchObject({
       code: 0,
       stdout:
-        'intact, 3 entries; MACs checked on 1 entry, seq 3 (seq 1-2 predate the audit key and are pinned by the hash chain to the first MAC)\n',
+        "intact, 3 entries; MACs checked on 1 entry, seq 3 (seq 1-2 predate the audit key, vouched for by the operator's adoption at seq 3 and pinned to it by the hash chain)\n",
     });
   });
 
@@ -324,11 +324,11 @@ describe('audit:verify with the audit key', () => {
   });
 
   test('entries from before the key: the verdict names the seq MACs are checked from', async () => {
-    const path = await auditFile(events(4), KEY, 2);
+    const path = await auditFile([...events(2), auditEvent(3, { action: 'audit.key.enabled' }), auditEvent(4)], KEY, 2);
     expect(await cliWith(withKey, 'verify', '--storage', `sqlite:${path}`)).toMatchObject({
       code: 0,
       stdout:
-        'intact, 4 entries; MACs checked on 2 entries, seq 3-4 (seq 1-2 predate the audit key and are pinned by the hash chain to the first MAC)\n',
+        "intact, 4 entries; MACs checked on 2 entries, seq 3-4 (seq 1-2 predate the audit key, vouched for by the operator's adoption at seq 3 and pinned to it by the hash chain)\n",
     });
   });
 

@@ -5,7 +5,14 @@
  * existed stay verifiable through the hash chain, but only as a prefix: with the key, a log whose
  * newest entry has no MAC (every MAC left out by a rewrite from seq 1) is broken.
  */
-import { type AuditEntry, chainEntry, hashEntry, macOf, verifyChain } from '../../src/domain/audit-chain';
+import {
+  type AuditEntry,
+  chainEntry,
+  hashEntry,
+  KEY_ADOPTION_ACTION,
+  macOf,
+  verifyChain,
+} from '../../src/domain/audit-chain';
 import { MemoryAuditLog } from '../../src/integrations/store/memory-stores';
 import { SqliteAuditLog } from '../../src/integrations/store/sqlite-audit-log';
 import { openSqlite } from '../../src/integrations/store/sqlite-database';
@@ -76,9 +83,20 @@ describe('keyed audit chain', () => {
     expect(verifyChain(chain(2, OTHER_KEY), undefined, KEY)).toMatchObject({ intact: false, brokenAtSeq: 1 });
   });
 
-  test('an entry without a MAC after keyed entries (a forged append) is refused; an unkeyed prefix from before the key is accepted', () => {
+  /** `n` signed entries after `from`, the first of them the operator's adoption of what came before. */
+  function adopted(n: number, from: AuditEntry[]): AuditEntry[] {
+    const clock = new FakeClock();
+    clock.advance(SECOND);
+    const out = [
+      ...from,
+      chainEntry(auditEvent(from.length + 1, { action: KEY_ADOPTION_ACTION }), from.at(-1), clock.now(), KEY),
+    ];
+    return chain(n - 1, KEY, out);
+  }
+
+  test('an entry without a MAC after keyed entries (a forged append) is refused; an unkeyed prefix the operator adopted is accepted', () => {
     const old = chain(2, undefined);
-    const keyed = chain(2, KEY, old);
+    const keyed = adopted(2, old);
     // The verdict says MACs were checked from seq 3 on (2 leading entries predate the key).
     expect(verifyChain(keyed, undefined, KEY)).toEqual({ intact: true, count: 4, unkeyedPrefix: 2 });
     const appended = chain(1, undefined, keyed);
@@ -87,6 +105,28 @@ describe('keyed audit chain', () => {
       brokenAtSeq: 5,
       problem: 'the entry has no MAC although earlier entries have one (it was written without the audit key)',
     });
+  });
+
+  test('a log rewritten without MACs while the bot runs, then appended to by the bot with the key, is broken: only the adoption entry vouches for unsigned entries', () => {
+    const original = adopted(3, chain(1, undefined));
+    // The attacker strips every MAC and rewrites seq 2 on (hashes recomputed), then the bot signs its next append on top.
+    const stripped = rewriteFrom(
+      original.map(({ mac: _mac, ...e }) => e as AuditEntry),
+      2,
+      { actor: { objectId: 'mallory', name: 'Mallory' } },
+    );
+    const clock = new FakeClock();
+    clock.advance(SECOND);
+    const appended = [...stripped, chainEntry(auditEvent(5), stripped.at(-1), clock.now(), KEY)];
+    expect(verifyChain(appended, undefined, KEY)).toMatchObject({
+      intact: false,
+      brokenAtSeq: 5,
+      problem: expect.stringMatching(
+        /^the first signed entry follows 4 unsigned ones without the operator's audit.key.enabled entry/,
+      ),
+    });
+    // The honest log verifies, with its adopted prefix.
+    expect(verifyChain(original, undefined, KEY)).toEqual({ intact: true, count: 4, unkeyedPrefix: 1 });
   });
 
   test('a log rewritten from seq 1 without any MAC (hashes and head recomputed) is broken with the key, not one long unkeyed prefix', () => {
