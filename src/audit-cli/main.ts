@@ -30,8 +30,16 @@ export interface CliIo {
   stderr: Writable;
 }
 
-/** Runs the CLI and returns its exit code; never throws for an operator mistake. */
-export async function runAuditCli(argv: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
+/**
+ * Runs the CLI and returns its exit code; never throws for an operator mistake. `cwd` is where
+ * the sandbox's `.data/audit.key` is looked for when ACRBOT_AUDIT_KEY is unset.
+ */
+export async function runAuditCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  io: CliIo,
+  cwd: string = process.cwd(),
+): Promise<number> {
   let audit: ReadOnlyAudit | undefined;
   try {
     const cmd = parseCliArgs(argv);
@@ -40,7 +48,7 @@ export async function runAuditCli(argv: string[], env: Record<string, string | u
       return EXIT.ok;
     }
     const storage = resolveAuditStorage(cmd.storage, env);
-    const found = reviewKey(env);
+    const found = reviewKey(env, cwd);
     if (!found && cmd.command === 'verify' && cmd.requireKey)
       throw new CliError(
         "--require-key: no ACRBOT_AUDIT_KEY (nor the sandbox's .data/audit.key), so the entry MACs cannot be checked; nothing was verified",
@@ -130,10 +138,13 @@ function anchorCheck(env: Record<string, string | undefined>, key: Buffer | unde
     if (err instanceof ConfigError) throw new CliError(err.problems.join('\n'));
     throw err;
   }
-  if (!target || !key) {
-    io.stderr.write('note: anchors not checked (they need ACRBOT_AUDIT_KEY to check their signatures)\n');
-    return (audit) => audit.verify();
-  }
+  if (!target) return (audit) => audit.verify();
+  // Anchors the operator named but that cannot be checked leave the store unverified: without
+  // the key, someone who can write the store could have rewritten all of it (docs/storage.md).
+  if (!key)
+    throw new CliError(
+      'NOT VERIFIED against anchors: ACRBOT_AUDIT_ANCHOR is set but ACRBOT_AUDIT_KEY is not, and the anchors are checked by their signatures under that key; set it (or unset ACRBOT_AUDIT_ANCHOR to check the hash chain alone)',
+    );
   const blob = new BlobAnchorLog(target, () => new Date());
   const anchors: Pick<AnchorLog, 'lines' | 'location'> = {
     location: blob.location,

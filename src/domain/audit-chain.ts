@@ -350,7 +350,10 @@ export function verifyChain(
           intact: false,
           count,
           brokenAtSeq: entry.seq,
-          problem: 'the MAC does not match (the entry or the chain was rewritten without the audit key)',
+          problem: keyed
+            ? 'the MAC does not match (the entry or the chain was rewritten without the audit key)'
+            : // No MAC has matched yet: a key that is not the log's fails here too, and looks the same.
+              'the MAC does not match, and no earlier one did (the chain was rewritten from here without the audit key, or this is not the key the log was written with: check ACRBOT_AUDIT_KEY)',
         };
       } else {
         // An unkeyed prefix is vouched for only by the operator's adoption entry, signed right

@@ -7,6 +7,7 @@
  */
 import { BlobServiceClient } from '@azure/storage-blob';
 import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -230,6 +231,35 @@ describe('an anchor location that holds no anchors is an error, never "intact"',
       stderr: `audit-cli: NOT VERIFIED against anchors: the anchor container "${typo}" of storage account "${DEV_ACCOUNT}" does not exist: check the container name in ACRBOT_AUDIT_ANCHOR (the bot creates it with its first anchor)\n`,
     });
     expect(r.stderr).not.toContain(DEV_KEY);
+  });
+
+  test('anchors named but no key to check them: exit 2, not intact (nothing would be checked against a store writer)', async () => {
+    const { prefix, container } = await setup();
+    let stdout = '';
+    let stderr = '';
+    const sink = (into: (s: string) => void) =>
+      new Writable({
+        write(chunk, _enc, done) {
+          into(String(chunk));
+          done();
+        },
+      });
+    const code = await runAuditCli(
+      ['verify'],
+      {
+        ACRBOT_STORAGE: `tables:${azurite.connectionString}`,
+        ACRBOT_TABLE_PREFIX: prefix,
+        ACRBOT_AUDIT_ANCHOR: `${azurite.connectionString}Container=${container}`,
+      },
+      { stdout: sink((t) => (stdout += t)), stderr: sink((t) => (stderr += t)) },
+      // Not the checkout: a sandbox run there leaves a .data/audit.key the CLI would find.
+      tmpdir(),
+    );
+    expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+    expect(stderr).toMatch(
+      /\naudit-cli: NOT VERIFIED against anchors: ACRBOT_AUDIT_ANCHOR is set but ACRBOT_AUDIT_KEY is not/,
+    );
+    expect(stderr).not.toContain(DEV_KEY);
   });
 
   test('a container with no anchor in it (none published yet, or another container): exit 2, not intact', async () => {

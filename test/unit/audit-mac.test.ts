@@ -80,7 +80,12 @@ describe('keyed audit chain', () => {
   });
 
   test('a MAC made with another key is refused', () => {
-    expect(verifyChain(chain(2, OTHER_KEY), undefined, KEY)).toMatchObject({ intact: false, brokenAtSeq: 1 });
+    // No MAC matched before it: the verdict names the wrong key as a cause, not only a rewrite.
+    expect(verifyChain(chain(2, OTHER_KEY), undefined, KEY)).toMatchObject({
+      intact: false,
+      brokenAtSeq: 1,
+      problem: expect.stringContaining('or this is not the key the log was written with: check ACRBOT_AUDIT_KEY'),
+    });
   });
 
   /** `n` signed entries after `from`, the first of them the operator's adoption of what came before. */
