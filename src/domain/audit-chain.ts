@@ -273,6 +273,30 @@ export interface VerifyOptions {
   wholeLog?: boolean;
 }
 
+/** Why the entries and the recorded head disagree, at the first seq where they do. */
+function headMismatch(head: ChainHead, count: number): BrokenVerdict {
+  if (head.seq > count)
+    return {
+      intact: false,
+      count,
+      brokenAtSeq: count + 1,
+      problem: `the log ends at seq ${count} but the recorded head is seq ${head.seq} (entries were deleted from the end)`,
+    };
+  if (head.seq < count)
+    return {
+      intact: false,
+      count,
+      brokenAtSeq: head.seq + 1,
+      problem: `the log goes on to seq ${count} past its recorded head, seq ${head.seq} (entries were added without moving the head, or the head was rolled back)`,
+    };
+  return {
+    intact: false,
+    count,
+    brokenAtSeq: count,
+    problem: `the newest entry, seq ${count}, is not the one the recorded head names (the entry or the head was replaced)`,
+  };
+}
+
 /** The latest seq and hash, kept apart from the entries so a truncated tail is noticed. */
 export interface ChainHead {
   seq: number;
@@ -385,14 +409,7 @@ export function verifyChain(
     prevHash = hash;
     expectedSeq++;
   }
-  if (head && (head.seq !== count || head.hash !== prevHash)) {
-    return {
-      intact: false,
-      count,
-      brokenAtSeq: count + 1,
-      problem: `the log ends at seq ${count} but the recorded head is seq ${head.seq} (entries were deleted from the end)`,
-    };
-  }
+  if (head && (head.seq !== count || head.hash !== prevHash)) return headMismatch(head, count);
   if (key && count > 0 && !keyed && options.wholeLog !== false) {
     // A bot with the key signs every append, so its newest entry has a MAC. None at all means
     // the log was rewritten (or written) without the key: nothing in it is vouched for.

@@ -272,6 +272,27 @@ describe('verifyChain', () => {
     expect(verifyChain(full, head).intact).toBe(true);
   });
 
+  test('a head behind the entries, or naming another newest entry, is reported at the seq where they part, with its cause', () => {
+    const full = chainOf(3);
+    expect(verifyChain(full, { seq: 1, hash: full[0].hash })).toEqual({
+      intact: false,
+      count: 3,
+      brokenAtSeq: 2,
+      problem:
+        'the log goes on to seq 3 past its recorded head, seq 1 (entries were added without moving the head, or the head was rolled back)',
+    });
+    expect(verifyChain(full, { seq: 3, hash: full[1].hash })).toEqual({
+      intact: false,
+      count: 3,
+      brokenAtSeq: 3,
+      problem: 'the newest entry, seq 3, is not the one the recorded head names (the entry or the head was replaced)',
+    });
+    expect(verifyChain(full.slice(0, 2), { seq: 3, hash: full[2].hash })).toMatchObject({
+      brokenAtSeq: 3,
+      problem: 'the log ends at seq 2 but the recorded head is seq 3 (entries were deleted from the end)',
+    });
+  });
+
   test('verifies 10k entries from a generator', () => {
     const clock = new FakeClock();
     function* gen(): Generator<AuditEntry> {
