@@ -19,8 +19,16 @@ const REASON_WORDS: Record<string, string> = {
   paused: 'new access paused',
 };
 
+/**
+ * The refusals a click (or a typed decision) makes: approve, reject, break-glass review, cancel,
+ * and a decision refused while new access is paused. Other refused entries (a clean-up refused
+ * because a stored reference is not acrbot's, a secret write refused) are findings, not clicks:
+ * they keep their own line and detail.
+ */
+const CLICK_REFUSAL = /^(?:(?:approval|breakglass\.review|request\.cancel)\.refused\.|request\.refused\.paused$)/;
+
 function isRefusal(entry: AuditEntry): boolean {
-  return entry.outcome === 'refused' && entry.requestId !== undefined;
+  return entry.outcome === 'refused' && entry.requestId !== undefined && CLICK_REFUSAL.test(entry.action);
 }
 
 function reasonOf(entry: AuditEntry): string {

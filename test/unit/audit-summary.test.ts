@@ -40,4 +40,23 @@ describe('collapseRefusals (#11)', () => {
     expect(shown[1]).toMatchObject({ seq: run[2].seq, ts: run[2].ts, outcome: 'refused' });
     expect(shown[1].actor.name).toBe('Riley, Oscar');
   });
+
+  test('refusals that are not clicks (a clean-up refused, a secret write refused) keep their own line and detail', () => {
+    const stale = entry('approval.refused.stale', 'refused', 'Oscar');
+    const cleanup = {
+      ...entry('credential.cleanup', 'refused', 'acrbot'),
+      detail: 'the stored reference is not acrbot’s',
+    };
+    const write = entry('kubernetes.write.secret', 'refused', 'acrbot');
+    const cancel = entry('request.cancel.refused.notRequester', 'refused', 'Oscar');
+    const paused = entry('request.refused.paused', 'refused', 'Alex');
+    const shown = collapseRefusals([stale, cleanup, write, cancel, paused]);
+    expect(shown.map((e) => e.action)).toEqual([
+      'approval.refused.stale',
+      'credential.cleanup',
+      'kubernetes.write.secret',
+      '2 refused clicks: not the requester ×1, new access paused ×1',
+    ]);
+    expect(shown[1].detail).toBe('the stored reference is not acrbot’s');
+  });
 });
