@@ -132,6 +132,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
     scheduler,
     clock,
     log,
+    anchorIntervalMs: config.auditAnchor?.intervalMs,
   });
 
   return {

@@ -131,14 +131,18 @@ async function verifyStore(storage: Storage, key: Buffer | undefined, anchored: 
  */
 function anchorCheck(env: Record<string, string | undefined>, key: Buffer | undefined, io: CliIo): AnchorCheck {
   if (!env.ACRBOT_AUDIT_ANCHOR) return (audit) => audit.verify();
-  let target;
+  let setting;
   try {
-    target = loadConfig({ ACRBOT_AUDIT_ANCHOR: env.ACRBOT_AUDIT_ANCHOR }).auditAnchor?.target;
+    setting = loadConfig({
+      ACRBOT_AUDIT_ANCHOR: env.ACRBOT_AUDIT_ANCHOR,
+      ACRBOT_AUDIT_ANCHOR_INTERVAL: env.ACRBOT_AUDIT_ANCHOR_INTERVAL,
+    }).auditAnchor;
   } catch (err) {
     if (err instanceof ConfigError) throw new CliError(err.problems.join('\n'));
     throw err;
   }
-  if (!target) return (audit) => audit.verify();
+  if (!setting) return (audit) => audit.verify();
+  const { target, intervalMs } = setting;
   // Anchors the operator named but that cannot be checked leave the store unverified: without
   // the key, someone who can write the store could have rewritten all of it (docs/storage.md).
   if (!key)
@@ -158,7 +162,8 @@ function anchorCheck(env: Record<string, string | undefined>, key: Buffer | unde
   // The same function chat `audit verify` runs: one implementation, one verdict.
   return async (audit) => {
     try {
-      return await verifyWithAnchors(audit, anchors, key);
+      // The bot's interval (the same setting): entries left unanchored far longer mean it stopped.
+      return await verifyWithAnchors(audit, anchors, key, { intervalMs, now: new Date() });
     } catch (err) {
       if (err instanceof AnchorsUnavailableError) throw new CliError(`NOT VERIFIED against anchors: ${err.message}`);
       throw err;

@@ -1,7 +1,7 @@
 /** Everything the bot's handlers use, built once by the composition root. */
 import type { AnchorLog } from '../domain/audit-anchor';
 import type { AuditKey } from '../domain/audit-chain';
-import type { AuditLog } from '../domain/ports';
+import type { AuditLog, Clock } from '../domain/ports';
 import type { AccessInventory } from '../flows/access-inventory';
 import type { DriftDetector } from '../flows/drift-detector';
 import type { Executor } from '../flows/executor';
@@ -43,7 +43,11 @@ export interface BotServices {
   drift: DriftDetector;
   audit: AuditLog;
   /** The published anchors and the key that signs them (ACRBOT_AUDIT_ANCHOR): `audit verify` checks the store against them. */
-  anchors?: { log: AnchorLog; key: AuditKey };
+  /**
+   * Where anchors are published, the key they are signed with, how often
+   * (ACRBOT_AUDIT_ANCHOR_INTERVAL), and the clock that says whether anchoring has stopped.
+   */
+  anchors?: { log: AnchorLog; key: AuditKey; intervalMs: number; clock: Clock };
   messenger: CardMessenger;
   /** Work turns start after answering (form planning); drained on shutdown. */
   background: BackgroundWork;

@@ -20,6 +20,8 @@ export async function startBackground(deps: {
   scheduler: Scheduler;
   clock: Clock;
   log: Logger;
+  /** ACRBOT_AUDIT_ANCHOR_INTERVAL, when anchors are published. */
+  anchorIntervalMs?: number;
 }): Promise<() => Promise<void>> {
   const { flows, stores, scheduler, clock, log } = deps;
   const resumed = await flows.executor.resumeInterrupted();
@@ -41,9 +43,17 @@ export async function startBackground(deps: {
   // The drift check's first run; later runs are scheduled by the job itself (a restart does not postpone it).
   if (!(await stores.schedule.get(DRIFT_JOB_ID)))
     await scheduler.schedule({ id: DRIFT_JOB_ID, kind: 'drift.check', dueAt: flows.drift.nextRunAt() });
-  // Audit anchors: the first run soon after start, then every ACRBOT_AUDIT_ANCHOR_INTERVAL.
-  if (stores.anchors && !(await stores.schedule.get(AUDIT_ANCHOR_JOB_ID)))
-    await scheduler.schedule({ id: AUDIT_ANCHOR_JOB_ID, kind: 'audit.anchor', dueAt: clock.now() });
+  // Audit anchors: the first run soon after start, then every ACRBOT_AUDIT_ANCHOR_INTERVAL. A job
+  // due later than one interval from now was not put there by acrbot (someone who can write the
+  // schedule, stopping anchors before cutting the tail): it is brought back to now.
+  if (stores.anchors) {
+    const anchorJob = await stores.schedule.get(AUDIT_ANCHOR_JOB_ID);
+    const latest = clock.now().getTime() + (deps.anchorIntervalMs ?? 0);
+    if (!anchorJob || (deps.anchorIntervalMs !== undefined && Date.parse(anchorJob.dueAt) > latest)) {
+      if (anchorJob) log.warn({ dueAt: anchorJob.dueAt }, 'the audit.anchor job was due too late; it runs now');
+      await scheduler.schedule({ id: AUDIT_ANCHOR_JOB_ID, kind: 'audit.anchor', dueAt: clock.now() });
+    }
+  }
   // Abandoned dialogs expire (ACRBOT_DIALOG_TTL) and old redelivery sightings are forgotten: the
   // recurring `store.purge` job (one instance at a time, under its lease) keeps the store flat (G16).
   if (!(await stores.schedule.get(STORE_PURGE_JOB_ID)))

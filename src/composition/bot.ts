@@ -32,7 +32,10 @@ export function createBot(
     inventory: flows.inventory,
     drift: flows.drift,
     audit: stores.audit,
-    anchors: stores.anchors && stores.auditKey ? { log: stores.anchors, key: stores.auditKey } : undefined,
+    anchors:
+      stores.anchors && stores.auditKey && config.auditAnchor
+        ? { log: stores.anchors, key: stores.auditKey, intervalMs: config.auditAnchor.intervalMs, clock }
+        : undefined,
     messenger: channel.messenger,
     background: new BackgroundWork(log),
     log,

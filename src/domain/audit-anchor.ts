@@ -124,8 +124,20 @@ export async function checkAnchors(
 /** What verification needs from an audit log: the chain check, and one stored entry by seq. */
 export interface VerifiableAudit {
   verify(): Promise<ChainVerdict>;
-  entryAt(seq: number): Promise<Pick<AuditEntry, 'hash'> | undefined>;
+  entryAt(seq: number): Promise<Pick<AuditEntry, 'hash' | 'ts'> | undefined>;
 }
+
+/**
+ * How often anchors are published (ACRBOT_AUDIT_ANCHOR_INTERVAL), and the time now: with them,
+ * {@link verifyWithAnchors} also checks that anchoring has not stopped.
+ */
+export interface AnchorFreshness {
+  intervalMs: number;
+  now: Date;
+}
+
+/** Slack past two intervals before unanchored entries mean anchoring stopped (a slow job, clock skew). */
+const ANCHOR_LATE_SLACK_MS = 5 * 60_000;
 
 /**
  * The one store-against-anchors verification: the chain check, then every published anchor.
@@ -142,6 +154,7 @@ export async function verifyWithAnchors(
   audit: VerifiableAudit,
   anchors: Pick<AnchorLog, 'lines' | 'location'>,
   key: AuditKey,
+  freshness?: AnchorFreshness,
 ): Promise<AnchoredVerdict> {
   // The anchors first: one published while the chain is read (an append and the audit.anchor
   // job landing in between) would name an entry past what was read, and an honest log would be
@@ -158,7 +171,30 @@ export async function verifyWithAnchors(
     throw new AnchorsUnavailableError(
       `no anchors found${anchors.location ? ` in ${anchors.location}` : ''}: none has been published there yet (the bot publishes the first soon after start, once the log has an entry), or ACRBOT_AUDIT_ANCHOR names another container`,
     );
-  return checkAnchors(chain, lines, (seq) => audit.entryAt(seq), key);
+  const verdict = await checkAnchors(chain, lines, (seq) => audit.entryAt(seq), key);
+  if (freshness && verdict.intact) await assertStillAnchoring(audit, verdict, freshness);
+  return verdict;
+}
+
+/**
+ * Entries past the newest anchor are what a store writer can still cut or rewrite unseen, for
+ * one interval by design. When the oldest of them is more than two intervals old, anchoring has
+ * stopped (the job failing, or moved far into the future by someone who can write the schedule):
+ * the store is then not verified, and this throws {@link AnchorsUnavailableError} saying so.
+ */
+async function assertStillAnchoring(
+  audit: VerifiableAudit,
+  verdict: IntactVerdict & { anchors: AnchorAgreement },
+  { intervalMs, now }: AnchorFreshness,
+): Promise<void> {
+  const { upToSeq } = verdict.anchors;
+  if (verdict.count <= upToSeq) return;
+  const first = await audit.entryAt(upToSeq + 1);
+  if (!first || now.getTime() - Date.parse(first.ts) <= 2 * intervalMs + ANCHOR_LATE_SLACK_MS) return;
+  const minutes = Math.round(intervalMs / 60_000);
+  throw new AnchorsUnavailableError(
+    `anchoring has stopped: the newest anchor is at seq ${upToSeq}, and seq ${upToSeq + 1}-${verdict.count}, written from ${first.ts} on, are not anchored although anchors are published every ${minutes} min. Check the bot's audit.anchor job and its logs`,
+  );
 }
 
 /**

@@ -171,6 +171,32 @@ describe('audit anchors (append blob)', () => {
   });
 });
 
+describe('anchoring that has stopped is NOT VERIFIED, not intact', () => {
+  const HOUR = 3_600_000;
+
+  test('entries past the newest anchor for longer than two intervals (and some slack) throw; within them, or none past it, the verdict stands', async () => {
+    const { log, anchors, clock } = await setup();
+    // Nothing past the newest anchor: an old anchor is no sign of trouble (a quiet log).
+    await expect(
+      verifyWithAnchors(log, anchors, KEY, { intervalMs: HOUR, now: new Date(clock.now().getTime() + 30 * 24 * HOUR) }),
+    ).resolves.toMatchObject({ intact: true, anchors: { upToSeq: 5 } });
+    clock.advance(SECOND);
+    await log.append(auditEvent(6));
+    const written = Date.parse((await log.entryAt(6))!.ts);
+    await expect(
+      verifyWithAnchors(log, anchors, KEY, { intervalMs: HOUR, now: new Date(written + 2 * HOUR) }),
+    ).resolves.toMatchObject({ intact: true, count: 6, anchors: { upToSeq: 5 } });
+    const late = verifyWithAnchors(log, anchors, KEY, {
+      intervalMs: HOUR,
+      now: new Date(written + 2 * HOUR + 6 * 60_000),
+    });
+    await expect(late).rejects.toThrow(AnchorsUnavailableError);
+    await expect(late).rejects.toThrow(
+      /^anchoring has stopped: the newest anchor is at seq 5, and seq 6-6, written from .* on, are not anchored although anchors are published every 60 min/,
+    );
+  });
+});
+
 describe('an anchor location that holds no anchors is an error, never "intact"', () => {
   /** `npm run audit:verify` in-process, on the Tables store of `prefix`, with anchors in `container`. */
   async function cliVerify(prefix: string, container: string) {

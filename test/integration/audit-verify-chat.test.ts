@@ -171,3 +171,25 @@ describe('chat audit verify against the published anchors', () => {
     expect(text).toContain(cli.stdout.replace(/^BROKEN at seq (\d+): /, 'broken at seq $1: '));
   });
 });
+
+describe('the audit.anchor job', () => {
+  test('due far in the future at start (someone who can write the schedule stopping anchors) is brought back to now', async () => {
+    const prefix = azurite.freshPrefix();
+    const env = {
+      ACRBOT_STORAGE: `tables:${azurite.connectionString}`,
+      ACRBOT_TABLE_PREFIX: prefix,
+      ACRBOT_AUDIT_KEY: KEY.toString('base64'),
+      ACRBOT_AUDIT_ANCHOR: `${azurite.connectionString}Container=${`anchors-${prefix}`.toLowerCase()}`,
+    };
+    h = await startHarness(env);
+    await h.app.scheduler.schedule({
+      id: 'audit.anchor',
+      kind: 'audit.anchor',
+      dueAt: new Date('2099-01-01T00:00:00Z'),
+    });
+    await h.stop();
+    h = await startHarness(env);
+    const job = await h.app.stores.schedule.get('audit.anchor');
+    expect(Date.parse(job!.dueAt)).toBeLessThanOrEqual(Date.now());
+  });
+});

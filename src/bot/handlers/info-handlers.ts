@@ -172,7 +172,12 @@ export class InfoHandlers {
       let verdict: ChainVerdict & { anchors?: AnchorAgreement };
       try {
         // With anchors, the same check as `npm run audit:verify`: the chain, then every published anchor.
-        verdict = anchors ? await verifyWithAnchors(audit, anchors.log, anchors.key) : await audit.verify();
+        verdict = anchors
+          ? await verifyWithAnchors(audit, anchors.log, anchors.key, {
+              intervalMs: anchors.intervalMs,
+              now: anchors.clock.now(),
+            })
+          : await audit.verify();
       } catch (err) {
         if (!(err instanceof AnchorsUnavailableError)) throw err;
         // Anchors that cannot be read verify nothing: no "intact" without them (exit 2 in the CLI).
