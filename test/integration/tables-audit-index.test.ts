@@ -5,13 +5,22 @@
  * Someone with write access to the table but not the audit key deletes, adds or redirects
  * index rows through the Table API; each is BROKEN, never INTACT. Appends landing while verify
  * reads stay out of its verdict: an honest log is never called BROKEN for them.
+ *
+ * The entries' key range (`e|`) too: a row keyed as no entry is (`e|zzz`, `e|000000000000`,
+ * `e|1`, a trailing space) holding a forged entry is BROKEN, named by its key, and export
+ * (`entries()`), `latest` never show it: they show only the entries seq 1 to the head, which
+ * verify checks.
  */
 import type { TableClient } from '@azure/data-tables';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { AuditEntry } from '../../src/domain/audit-chain';
 import { runAuditCli } from '../../src/audit-cli/main';
-import { openTablesAccount } from '../../src/integrations/store/tables-client';
+import { docProperties, openTablesAccount } from '../../src/integrations/store/tables-client';
 import { TablesAuditLog } from '../../src/integrations/store/tables-audit-log';
 import { useAzurite } from '../helpers/azurite';
+import { TempDirs } from '../helpers/temp-dirs';
 import { FakeClock, SECOND } from '../unit/support/fake-clock';
 import { auditEvent } from '../unit/support/requests';
 
@@ -233,6 +242,167 @@ describe('Azure Tables audit verify checks the index rows', () => {
   });
 });
 
+/** A forged "mallory approved <request>" entry (seq `seq`), as someone who can write the table but not sign would add it. */
+async function forge(
+  log: TablesAuditLog,
+  table: TableClient,
+  rowKey: string,
+  seq = 3,
+  requestId = 'R-AAAA',
+): Promise<void> {
+  const real = (await log.entryAt(3))!;
+  const forged: AuditEntry = {
+    ...real,
+    seq,
+    requestId,
+    actor: { objectId: '00000000-0000-4000-8000-00000000bad0', name: 'mallory' },
+    action: 'request.approved',
+    outcome: 'approved',
+    detail: `mallory approved ${requestId}`,
+  };
+  await table.createEntity({ partitionKey: PK, rowKey, ...docProperties(forged) });
+}
+
+async function collect(entries: AsyncIterable<AuditEntry>): Promise<AuditEntry[]> {
+  const out: AuditEntry[] = [];
+  for await (const entry of entries) out.push(entry);
+  return out;
+}
+
+/** Runs the audit CLI on the Tables log under `prefix`, with the key. */
+async function cli(prefix: string, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = { stdout: '', stderr: '' };
+  const sink = (name: 'stdout' | 'stderr') =>
+    new Writable({
+      write(chunk, _enc, done) {
+        out[name] += String(chunk);
+        done();
+      },
+    });
+  const code = await runAuditCli(
+    argv,
+    {
+      ACRBOT_STORAGE: `tables:${world.azurite.connectionString}`,
+      ACRBOT_TABLE_PREFIX: prefix,
+      ACRBOT_AUDIT_KEY: KEY.toString('base64'),
+    },
+    { stdout: sink('stdout'), stderr: sink('stderr') },
+  );
+  return { code, ...out };
+}
+
+const foreignProblem = (rowKey: string) =>
+  `the row ${JSON.stringify(rowKey)} is among the entries but its key is no entry's (acrbot keys an entry e| and its seq from 1 in 12 digits; this one was added or its key altered)`;
+
+describe('rows in the entries key range that are no entry of the chain', () => {
+  const dirs = new TempDirs();
+  afterAll(() => dirs.removeAll());
+
+  test.each([
+    ['before the first entry', `e|${pad(0)}`],
+    ['after every entry', 'e|zzz'],
+    ['a seq not zero-padded', 'e|1'],
+    ['a trailing space, between two entries', `e|${pad(2)} `],
+    ['13 digits', `e|0${pad(2)}`],
+  ])(
+    'one %s (%j) holding a forged entry is BROKEN, named by its key; removed, the log is intact',
+    async (_, rowKey) => {
+      const { log, table } = await fourEntries();
+      await forge(log, table, rowKey);
+      await expect(log.verify()).resolves.toEqual({
+        intact: false,
+        count: 4,
+        brokenAtSeq: 0,
+        problem: foreignProblem(rowKey),
+      });
+      await table.deleteEntity(PK, rowKey);
+      await expect(log.verify()).resolves.toEqual({ intact: true, count: 4 });
+    },
+  );
+
+  test('npm run audit:verify names the rows, and audit:export (whole, by request, to a file) fails rather than print the forged entries', async () => {
+    const { prefix, clock, log, table } = await fourEntries();
+    clock.advance(SECOND);
+    await log.append(auditEvent(5, { requestId: 'R-7KQ2M9XD' }));
+    await forge(log, table, `e|${pad(0)}`, 0, 'R-7KQ2M9XD');
+    await forge(log, table, 'e|zzz', 3, 'R-7KQ2M9XD');
+    await expect(cli(prefix, ['verify'])).resolves.toEqual({
+      code: 1,
+      stdout: `BROKEN at seq 0: ${foreignProblem(`e|${pad(0)}`)}\n`,
+      stderr: '',
+    });
+    for (const argv of [
+      ['export', '--format', 'csv'],
+      ['export', '--format', 'csv', '--request', 'R-7KQ2M9XD'],
+    ])
+      await expect(cli(prefix, argv)).resolves.toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `audit-cli: the row "e|${pad(0)}" is among the entries but its key is no entry's (it was added or its key altered); run audit:verify\n`,
+      });
+    // With only the row that sorts after the entries: the export fails on it once the chain is read.
+    await table.deleteEntity(PK, `e|${pad(0)}`);
+    await expect(cli(prefix, ['verify'])).resolves.toMatchObject({
+      code: 1,
+      stdout: expect.stringContaining('"e|zzz"'),
+    });
+    await expect(cli(prefix, ['export', '--format', 'jsonl'])).resolves.toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `audit-cli: the row "e|zzz" is among the entries but its key is no entry's (it was added or its key altered); run audit:verify\n`,
+    });
+    const file = join(dirs.make('acrbot-export-'), 'audit.csv');
+    await expect(cli(prefix, ['export', '--format', 'csv', '--out', file])).resolves.toMatchObject({ code: 1 });
+    expect(existsSync(file)).toBe(false);
+    await table.deleteEntity(PK, 'e|zzz');
+    const byRequest = await cli(prefix, ['export', '--format', 'jsonl', '--request', 'R-7KQ2M9XD']);
+    expect({
+      ...byRequest,
+      stdout: byRequest.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line).seq),
+    }).toEqual({
+      code: 0,
+      stdout: [5],
+      stderr: '',
+    });
+  });
+
+  test('export yields seq 1 to the head only: an entry missing, stored at another seq, or past the head fails it', async () => {
+    const { log, table } = await fourEntries();
+    expect((await collect(log.entries())).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    const put = (seq: number, entry: AuditEntry) =>
+      table.upsertEntity({ partitionKey: PK, rowKey: `e|${pad(seq)}`, ...docProperties(entry) }, 'Replace');
+    const second = (await log.entryAt(2))!;
+    const fourth = (await log.entryAt(4))!;
+    await table.deleteEntity(PK, `e|${pad(2)}`);
+    await expect(collect(log.entries())).rejects.toThrow('the entry at seq 2 is missing');
+    await put(2, second);
+    await table.deleteEntity(PK, `e|${pad(4)}`);
+    await expect(collect(log.entries())).rejects.toThrow('the entry at seq 4 is missing');
+    // Entry 2 put in 4's place: the chain verify reads breaks there, so export must not show it as 4.
+    await put(4, second);
+    await expect(collect(log.entries())).rejects.toThrow(
+      'the row of the entry at seq 4 holds no audit entry of that seq (it was modified or moved)',
+    );
+    await put(4, fourth);
+    expect((await collect(log.entries())).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    await forge(log, table, `e|${pad(5)}`, 5);
+    await expect(collect(log.entries())).rejects.toThrow(
+      'an entry exists past the chain head, at seq 5 (acrbot writes an entry and its head together)',
+    );
+  });
+
+  test('latest (chat `audit`) leaves out a forged row keyed between two entries', async () => {
+    const { log, table } = await fourEntries();
+    await forge(log, table, `e|${pad(2)} `);
+    const latest = await log.latest(4);
+    expect(latest.map((e) => [e.seq, e.actor.name])).toEqual([1, 2, 3, 4].map((seq) => [seq, expect.any(String)]));
+    expect(latest.map((e) => e.detail)).not.toContain('mallory approved R-AAAA');
+  });
+});
+
 describe('appends landing while verify reads do not make an honest log BROKEN', () => {
   /** Runs `land` once, right after `table`'s first read of the head comes back (before anything else verify reads). */
   function afterFirstHeadRead(table: TableClient, land: () => Promise<unknown>): { landed: () => boolean } {
@@ -261,6 +431,16 @@ describe('appends landing while verify reads do not make an honest log BROKEN', 
     await expect(verifying.verify()).resolves.toEqual({ intact: true, count: 4 });
     expect(racing.landed()).toBe(true);
     await expect(verifying.verify()).resolves.toEqual({ intact: true, count: 5 });
+  });
+
+  test('an entry appended by another instance while export reads is left out (not an error), and in the next export', async () => {
+    const { prefix, clock, log } = await fourEntries();
+    const exportTable = await openTablesAccount(world.conn(), prefix).table('audit');
+    const exporting = new TablesAuditLog(exportTable, clock, KEY);
+    const racing = afterFirstHeadRead(exportTable, () => log.append(auditEvent(5, { requestId: 'R-AAAA' })));
+    expect((await collect(exporting.entries())).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(racing.landed()).toBe(true);
+    expect((await collect(exporting.entries())).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
   });
 
   test('the first entry of a new log appended after the head was found missing: intact and empty, then one entry', async () => {

@@ -15,7 +15,7 @@
  * an append under a key already in the log fails its transaction (409) and, once the key row
  * is read, returns the entry stored under it instead.
  */
-import type { TableClient } from '@azure/data-tables';
+import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import type {
   AuditEntry,
   AuditEvent,
@@ -219,7 +219,8 @@ export class TablesAuditLog implements AuditLog {
       this.table,
       `PartitionKey eq '${PK}' and RowKey ge '${entryKey(from)}' and RowKey le '${entryKey(head.head.seq)}'`,
     );
-    return rows.map((r) => readDoc<AuditEntry>(r));
+    // A row keyed between two entries' keys (`e|000000000002 `) is no entry acrbot wrote (verify names it).
+    return rows.filter((r) => entrySeq(r.rowKey!) !== undefined).map((r) => readDoc<AuditEntry>(r));
   }
 
   async forRequest(requestId: string): Promise<AuditEntry[]> {
@@ -232,31 +233,42 @@ export class TablesAuditLog implements AuditLog {
   }
 
   /**
-   * Reads the head first, then every entry up to it in row-key order: appends landing during
-   * the read are past the head and not looked at, so they cannot look like tampering. The index
-   * rows (`q|`, `k|`) are listed after the head too, alongside the entries: acrbot writes an
-   * entry's index rows in its transaction, so those of every entry up to the head are all there,
-   * and each must match the (hashed, MAC'd) entry both ways — see {@link indexProblems}. Then what
-   * lies past that head: acrbot writes an entry, its index rows and the head that names the entry
-   * in one transaction, so an entry or index row naming a seq still past the head read after
-   * listing them was not written by acrbot (an entry there would also block every later append
-   * at its seq). One between the two heads is an append that landed meanwhile, left to the next
-   * verify, as its entry is.
+   * Reads the head first, then every row of the entries' key range (`e|`) in row-key order: the
+   * entries up to the head are the chain; appends landing during the read are past the head and
+   * only checked as below, so they cannot look like tampering. A row whose key is not the key
+   * acrbot writes for a seq (`e|` and the seq from 1 in 12 digits: `e|zzz`, `e|1`,
+   * `e|000000000000`, a trailing space) was not written by acrbot and is reported with its key:
+   * reads that take a seq from a key (`Number`) would otherwise place it in the chain or past
+   * every check, and export must show no row verify did not check. The index rows (`q|`, `k|`)
+   * are listed after the head too, alongside the entries: acrbot writes an entry's index rows in
+   * its transaction, so those of every entry up to the head are all there, and each must match
+   * the (hashed, MAC'd) entry both ways — see {@link indexProblems}. Then what lies past that
+   * head: acrbot writes an entry, its index rows and the head that names the entry in one
+   * transaction, so an entry or index row naming a seq still past the head read after listing
+   * them was not written by acrbot (an entry there would also block every later append at its
+   * seq). One between the two heads is an append that landed meanwhile, left to the next verify,
+   * as its entry is.
    */
   async verify(): Promise<ChainVerdict> {
     const head = (await this.readHead())?.head;
-    // Settled, and awaited whatever the chain's verdict, so no read outlives verify.
-    const indexRead = this.indexRows().then(
-      (rows) => ({ rows }),
-      (err: unknown) => ({ err }),
-    );
-    const verdict = await this.verifyEntries(head);
-    const index = await indexRead;
+    // Both awaited, whatever either's outcome, so no read outlives verify.
+    const [entryRows, index] = await Promise.all([
+      settled(listAll(this.table, prefixFilter(PK, 'e|'))),
+      settled(this.indexRows()),
+    ]);
+    if ('err' in entryRows) throw entryRows.err;
+    const rows = sortEntryRows(entryRows.value, head?.seq ?? 0);
+    const verdict = await this.verifyEntries(head, rows);
     if (!verdict.intact) return verdict;
     if ('err' in index) throw index.err;
     // The chain verified against the head, so entries[i] is the entry at seq i + 1, up to head.seq.
-    const problems = indexProblems(verdict.entries, index.rows);
-    problems.push(...(await this.pastHead(head?.seq ?? 0, index.rows)));
+    const problems = indexProblems(verdict.entries, index.value);
+    for (const rowKey of rows.foreign)
+      problems.push({
+        brokenAtSeq: 0,
+        problem: `the row ${shownKey(rowKey)} is among the entries but its key is no entry's (acrbot keys an entry e| and its seq from 1 in 12 digits; this one was added or its key altered)`,
+      });
+    problems.push(...(await this.pastHead(head?.seq ?? 0, rows.past, index.value)));
     if (problems.length === 0) return verdict.verdict;
     // The lowest seq first, as the chain check names the first entry that breaks (stable: ties keep their order).
     const [first] = problems.sort((a, b) => a.brokenAtSeq - b.brokenAtSeq);
@@ -266,23 +278,14 @@ export class TablesAuditLog implements AuditLog {
   /** The chain up to `head` (read first): a break, or the intact verdict with the entries it read. */
   private async verifyEntries(
     head: ChainHead | undefined,
+    { chain, past }: EntryRows,
   ): Promise<BrokenVerdict | { intact: true; verdict: IntactVerdict; entries: AuditEntry[] }> {
-    if (!head) {
-      const any = await listAll(this.table, prefixFilter(PK, 'e|'), ['RowKey']);
-      // The first append writes its entry and the head together, and may have landed since the
-      // head was read: then its entry is past the (absent) head read first, left to pastHead.
-      if (any.length && !(await this.readHead()))
-        return { intact: false, count: 0, brokenAtSeq: 1, problem: 'entries exist but the chain head is missing' };
-    }
-    const rows = head
-      ? await listAll(
-          this.table,
-          `PartitionKey eq '${PK}' and RowKey ge '${entryKey(1)}' and RowKey le '${entryKey(head.seq)}'`,
-        )
-      : [];
+    // The first append writes its entry and the head together, and may have landed since the
+    // head was read: then its entry is past the (absent) head read first, left to pastHead.
+    if (!head && past.length && !(await this.readHead()))
+      return { intact: false, count: 0, brokenAtSeq: 1, problem: 'entries exist but the chain head is missing' };
     const entries: AuditEntry[] = [];
-    for (const row of rows) {
-      const rowSeq = Number(row.rowKey!.slice(2));
+    for (const { seq: rowSeq, row } of chain) {
       let entry: AuditEntry;
       try {
         entry = readDoc<AuditEntry>(row);
@@ -317,22 +320,17 @@ export class TablesAuditLog implements AuditLog {
   }
 
   /**
-   * Entries and index rows past `seq` (the head verify read first) that no head names: read
-   * after the index rows were listed and the entries past `seq` were, the head then names every
-   * seq acrbot had written by then.
+   * Entries (`past`, their seqs in order) and index rows past `seq` (the head verify read first)
+   * that no head names: read after the index rows and the entries were listed, the head then
+   * names every seq acrbot had written by then.
    */
-  private async pastHead(seq: number, index: IndexRow[]): Promise<Problem[]> {
-    const past = await listAll(
-      this.table,
-      `PartitionKey eq '${PK}' and RowKey gt '${entryKey(seq)}' and RowKey lt 'e}'`,
-      ['RowKey'],
-    );
+  private async pastHead(seq: number, past: number[], index: IndexRow[]): Promise<Problem[]> {
     // Only rows naming a whole seq: one that names none is reported by indexProblems.
     const pastIndex = index.filter((row) => isSeq(row.seq) && row.seq > seq);
     if (past.length === 0 && pastIndex.length === 0) return [];
     const now = (await this.readHead())?.head.seq ?? 0;
     const problems: Problem[] = [];
-    const entry = past.map((row) => Number(row.rowKey!.slice(2))).find((rowSeq) => rowSeq > now);
+    const entry = past.find((rowSeq) => rowSeq > now);
     if (entry !== undefined)
       problems.push({
         brokenAtSeq: entry,
@@ -348,17 +346,57 @@ export class TablesAuditLog implements AuditLog {
     return problems;
   }
 
-  /** Every entry in seq order, read page by page (export). Throws on a row that is not JSON, naming its seq. */
+  /**
+   * The chain's entries, seq 1 to the head read first, in order, read page by page (export):
+   * only rows verify checks as the chain, so an export never shows an entry verify did not.
+   * Throws, naming the row, on one that does not belong there: a row keyed as no entry is (see
+   * {@link verify}), an entry missing or stored at another seq's key, one that is not JSON, or an
+   * entry still past the head read again at the end. Entries appended while it reads are past
+   * the head read first and left out, as from verify (an export is of the chain at that head).
+   * Throwing, not skipping: the export is the trail handed on, and one that quietly leaves rows
+   * out of a table someone wrote to would read as complete; the error tells the operator to
+   * run verify, which names the row.
+   */
   async *entries(): AsyncGenerator<AuditEntry> {
+    const head = (await this.readHead())?.head.seq ?? 0;
+    let next = 1;
+    const past: number[] = [];
     for await (const page of tableRest(this.table).pages({ filter: prefixFilter(PK, 'e|') })) {
       for (const row of page) {
-        try {
-          yield readDoc<AuditEntry>(row);
-        } catch (err) {
-          throw new Error(`the entry at seq ${Number(row.rowKey!.slice(2))} is not valid JSON`, { cause: err });
+        const seq = entrySeq(row.rowKey!);
+        if (seq === undefined)
+          throw new Error(
+            `the row ${shownKey(row.rowKey!)} is among the entries but its key is no entry's (it was added or its key altered)`,
+          );
+        if (seq > head) {
+          past.push(seq);
+          continue;
         }
+        if (seq !== next) throw new Error(`the entry at seq ${next} is missing`);
+        let entry: AuditEntry;
+        try {
+          entry = readDoc<AuditEntry>(row);
+        } catch (err) {
+          throw new Error(`the entry at seq ${seq} is not valid JSON`, { cause: err });
+        }
+        if (entry === null || typeof entry !== 'object' || entry.seq !== seq)
+          throw new Error(
+            `the row of the entry at seq ${seq} holds no audit entry of that seq (it was modified or moved)`,
+          );
+        yield entry;
+        next++;
       }
     }
+    if (next <= head) throw new Error(`the entry at seq ${next} is missing`);
+    if (past.length === 0) return;
+    // As verify's pastHead: acrbot writes an entry with the head that names it, so one the head
+    // read after listing it does not name was added.
+    const now = (await this.readHead())?.head.seq ?? 0;
+    const added = past.find((seq) => seq > now);
+    if (added !== undefined)
+      throw new Error(
+        `an entry exists past the chain head, at seq ${added} (acrbot writes an entry and its head together)`,
+      );
   }
 
   /** The entry at `seq` (anchor checks). */
@@ -451,6 +489,53 @@ function refused(err: unknown): boolean {
 function merge(stored: (AuditEntry | undefined)[], entries: AuditEntry[]): AuditEntry[] {
   let next = 0;
   return stored.map((entry) => entry ?? entries[next++]);
+}
+
+/** A promise's value or its failure, so that both of two reads are awaited whatever the other's outcome. */
+function settled<T>(promise: Promise<T>): Promise<{ value: T } | { err: unknown }> {
+  return promise.then(
+    (value) => ({ value }),
+    (err: unknown) => ({ err }),
+  );
+}
+
+/** The seq whose entry acrbot keys `rowKey` (`e|` and the seq from 1 zero-padded); undefined for any other key. */
+function entrySeq(rowKey: string): number | undefined {
+  const digits = /^e\|(\d+)$/.exec(rowKey)?.[1];
+  if (digits === undefined) return undefined;
+  const seq = Number(digits);
+  return isSeq(seq) && entryKey(seq) === rowKey ? seq : undefined;
+}
+
+/** The rows of the entries' key range as verify reads them against the head it read first. */
+interface EntryRows {
+  /** Rows keyed as the entries at seq 1 to the head, in key (seq) order. */
+  chain: { seq: number; row: TableEntityResult<Record<string, unknown>> }[];
+  /** Seqs of rows keyed as entries past that head, in order. */
+  past: number[];
+  /** Keys of the rows keyed as no entry is. */
+  foreign: string[];
+}
+
+function sortEntryRows(rows: TableEntityResult<Record<string, unknown>>[], head: number): EntryRows {
+  const sorted: EntryRows = { chain: [], past: [], foreign: [] };
+  for (const row of rows) {
+    const seq = entrySeq(row.rowKey!);
+    if (seq === undefined) sorted.foreign.push(row.rowKey!);
+    else if (seq > head) sorted.past.push(seq);
+    else sorted.chain.push({ seq, row });
+  }
+  return sorted;
+}
+
+/**
+ * A row key as a problem names it: quoted, with anything but printable ASCII escaped (a
+ * trailing space or a control character shows, and nothing reaches a terminal raw), and cut
+ * short when long (a key may have 1 KiB).
+ */
+function shownKey(rowKey: string): string {
+  const quoted = JSON.stringify(rowKey.length > 80 ? `${rowKey.slice(0, 80)}...` : rowKey);
+  return quoted.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** A verdict for a row that cannot be an entry: the chain before it must still be checked first. */
