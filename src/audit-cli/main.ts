@@ -21,6 +21,7 @@ import { parseCliArgs, USAGE } from './args';
 import { CliError, EXIT } from './cli-error';
 import { exportAudit, exportEntries, type ExportOptions } from './export';
 import { openAuditReadOnly, resolveAuditStorage, reviewKey, type ReadOnlyAudit, type ReviewKey } from './storage';
+import { AuditRowError } from '../integrations/store/tables-audit-log';
 import { openTablesReview, type TablesReview } from './tables-review';
 import { formatVerdict, verifyAudit } from './verify';
 
@@ -180,7 +181,11 @@ async function runOnTables(
   const options: ExportOptions = { format: cmd.format, requestId: cmd.requestId, since: cmd.since };
   const run = (out: Writable) =>
     exportEntries(review.log.entries(), out, options).catch((err: unknown) => {
-      throw new CliError(`${(err as Error).message}; run audit:verify`, EXIT.broken);
+      // A row that is not acrbot's is the log's problem (exit 1, as verify's BROKEN); anything
+      // else (the account not answering, throttling, a refused read) says nothing about the log.
+      if (err instanceof AuditRowError) throw new CliError(`${err.message}; run audit:verify`, EXIT.broken);
+      if (err instanceof CliError) throw err;
+      throw new CliError(`cannot read the audit log from Azure Tables: ${(err as Error).message}`);
     });
   if (cmd.out === undefined) {
     await run(io.stdout);

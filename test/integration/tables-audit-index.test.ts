@@ -12,7 +12,10 @@
  * verify checks.
  */
 import type { TableClient } from '@azure/data-tables';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { type AddressInfo } from 'node:net';
+import { createServer, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { AuditEntry } from '../../src/domain/audit-chain';
@@ -269,8 +272,12 @@ async function collect(entries: AsyncIterable<AuditEntry>): Promise<AuditEntry[]
   return out;
 }
 
-/** Runs the audit CLI on the Tables log under `prefix`, with the key. */
-async function cli(prefix: string, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs the audit CLI on the Tables log under `prefix`, with the key (through another connection string if given). */
+async function cli(
+  prefix: string,
+  argv: string[],
+  connectionString = world.azurite.connectionString,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = { stdout: '', stderr: '' };
   const sink = (name: 'stdout' | 'stderr') =>
     new Writable({
@@ -282,13 +289,45 @@ async function cli(prefix: string, argv: string[]): Promise<{ code: number; stdo
   const code = await runAuditCli(
     argv,
     {
-      ACRBOT_STORAGE: `tables:${world.azurite.connectionString}`,
+      ACRBOT_STORAGE: `tables:${connectionString}`,
       ACRBOT_TABLE_PREFIX: prefix,
       ACRBOT_AUDIT_KEY: KEY.toString('base64'),
     },
     { stdout: sink('stdout'), stderr: sink('stderr') },
   );
   return { code, ...out };
+}
+
+/**
+ * A front for Azurite's table endpoint that refuses the listing of the entries (a query with an
+ * `e|` RowKey filter) with 403, as an account that stops answering this reader would, and
+ * forwards everything else.
+ */
+async function refusingEntryListing(): Promise<{ connectionString: string; close: () => Promise<void> }> {
+  const target = new URL(world.azurite.tableEndpoint);
+  const server = createServer((req, res) => {
+    if (req.method === 'GET' && decodeURIComponent(req.url ?? '').includes("RowKey ge 'e|")) {
+      res.writeHead(403, { 'content-type': 'application/json', 'x-ms-error-code': 'AuthorizationFailure' });
+      res.end(JSON.stringify({ 'odata.error': { code: 'AuthorizationFailure', message: { value: 'refused' } } }));
+      return;
+    }
+    const forward = httpRequest(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    req.pipe(forward);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}${target.pathname}`;
+  return {
+    connectionString: world.azurite.connectionString.replace(world.azurite.tableEndpoint, endpoint),
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 const foreignProblem = (rowKey: string) =>
@@ -455,5 +494,21 @@ describe('appends landing while verify reads do not make an honest log BROKEN', 
     await expect(verifying.verify()).resolves.toEqual({ intact: true, count: 0 });
     expect(racing.landed()).toBe(true);
     await expect(verifying.verify()).resolves.toEqual({ intact: true, count: 1 });
+  });
+});
+
+describe('an export that cannot read the table', () => {
+  test('exits 2 saying it could not read (the log is not called broken), and writes no file', async () => {
+    const { prefix } = await fourEntries();
+    const front = await refusingEntryListing();
+    try {
+      const r = await cli(prefix, ['export', '--format', 'jsonl'], front.connectionString);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^audit-cli: cannot read the audit log from Azure Tables: /);
+      expect(r.stderr).not.toContain('run audit:verify');
+    } finally {
+      await front.close();
+    }
   });
 });

@@ -365,36 +365,36 @@ export class TablesAuditLog implements AuditLog {
       for (const row of page) {
         const seq = entrySeq(row.rowKey!);
         if (seq === undefined)
-          throw new Error(
+          throw new AuditRowError(
             `the row ${shownKey(row.rowKey!)} is among the entries but its key is no entry's (it was added or its key altered)`,
           );
         if (seq > head) {
           past.push(seq);
           continue;
         }
-        if (seq !== next) throw new Error(`the entry at seq ${next} is missing`);
+        if (seq !== next) throw new AuditRowError(`the entry at seq ${next} is missing`);
         let entry: AuditEntry;
         try {
           entry = readDoc<AuditEntry>(row);
         } catch (err) {
-          throw new Error(`the entry at seq ${seq} is not valid JSON`, { cause: err });
+          throw new AuditRowError(`the entry at seq ${seq} is not valid JSON`, { cause: err });
         }
         if (entry === null || typeof entry !== 'object' || entry.seq !== seq)
-          throw new Error(
+          throw new AuditRowError(
             `the row of the entry at seq ${seq} holds no audit entry of that seq (it was modified or moved)`,
           );
         yield entry;
         next++;
       }
     }
-    if (next <= head) throw new Error(`the entry at seq ${next} is missing`);
+    if (next <= head) throw new AuditRowError(`the entry at seq ${next} is missing`);
     if (past.length === 0) return;
     // As verify's pastHead: acrbot writes an entry with the head that names it, so one the head
     // read after listing it does not name was added.
     const now = (await this.readHead())?.head.seq ?? 0;
     const added = past.find((seq) => seq > now);
     if (added !== undefined)
-      throw new Error(
+      throw new AuditRowError(
         `an entry exists past the chain head, at seq ${added} (acrbot writes an entry and its head together)`,
       );
   }
@@ -489,6 +489,17 @@ function refused(err: unknown): boolean {
 function merge(stored: (AuditEntry | undefined)[], entries: AuditEntry[]): AuditEntry[] {
   let next = 0;
   return stored.map((entry) => entry ?? entries[next++]);
+}
+
+/**
+ * A row of the audit table that is not what acrbot wrote there (export): the log was tampered
+ * with, unlike a failure to read the table, which says nothing about the log.
+ */
+export class AuditRowError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AuditRowError';
+  }
 }
 
 /** A promise's value or its failure, so that both of two reads are awaited whatever the other's outcome. */
