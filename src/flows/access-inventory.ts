@@ -45,6 +45,7 @@ import { roleCarriesPullInAnyMode } from '../domain/pull-permission';
 import type { AccessRequest, Actor } from '../domain/request';
 import { roleDefinitionGuid } from '../domain/resource-id';
 import type { ResourceResolver } from './resource-resolver';
+import { RoleDefinitions } from './role-definitions';
 
 /**
  * Most requests read from the store per inventory call. The store has no index by cluster or
@@ -67,8 +68,10 @@ export type ClusterAccessResult = ClusterAccessReport & { drift: DriftFinding[] 
 
 /** Answers "who can pull what, and why". Read-only: it never writes to Azure or the store. */
 export class AccessInventory {
-  /** Built-in role definitions by GUID, read once per process. */
-  private readonly builtInRoles = new Map<string, RoleDefinitionInfo>();
+  /** Role definitions, the built-in ones read once per process. */
+  private readonly definitions = new RoleDefinitions((s, guid) =>
+    this.ports.roleAssignments.getRoleDefinition(s, guid),
+  );
 
   constructor(
     private readonly ports: AccessInventoryPorts,
@@ -306,28 +309,9 @@ export class AccessInventory {
     };
   }
 
-  /**
-   * The role definitions of `assignments`, one GET per distinct role not cached. Built-in roles
-   * are cached for the life of the process (Microsoft changes them rarely, and only by adding
-   * actions); custom roles are read again on every call, since anyone may edit them.
-   */
-  async roleDefinitions(assignments: RoleAssignmentInfo[]): Promise<Map<string, RoleDefinitionInfo>> {
-    const wanted = new Map<string, string>();
-    for (const a of assignments) {
-      const guid = roleDefinitionGuid(a.roleDefinitionId);
-      if (!wanted.has(guid)) wanted.set(guid, subscriptionOf(a) ?? this.subscriptionIds[0]);
-    }
-    const out = new Map<string, RoleDefinitionInfo>();
-    await Promise.all(
-      [...wanted].map(async ([guid, subscriptionId]) => {
-        const cached = this.builtInRoles.get(guid);
-        const role = cached ?? (await this.ports.roleAssignments.getRoleDefinition(subscriptionId, guid));
-        if (!role) return;
-        if (role.roleType === 'BuiltInRole') this.builtInRoles.set(guid, role);
-        out.set(guid, role);
-      }),
-    );
-    return out;
+  /** The role definitions of `assignments` (see {@link RoleDefinitions}: built-in ones cached, custom ones re-read). */
+  roleDefinitions(assignments: RoleAssignmentInfo[]): Promise<Map<string, RoleDefinitionInfo>> {
+    return this.definitions.of(assignments, (a) => subscriptionOf(a) ?? this.subscriptionIds[0]);
   }
 }
 

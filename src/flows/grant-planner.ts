@@ -1,34 +1,69 @@
 /**
  * Builds the plan for a grant: resolve both resources, pick the identity and role, and find
- * out whether the access already exists or the bot cannot assign roles there.
+ * out whether the access already exists, is blocked by an assignment with a condition, or the
+ * bot cannot assign roles there.
  */
+import { scopeLevelOf } from '../domain/access-inventory';
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../domain/azure-model';
 import { UserFacingError } from '../domain/errors';
 import { roleAssignmentName } from '../domain/identifiers';
 import { choosePullIdentity } from '../domain/identity';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { type GrantPlan, type PlannedIdentity, plannedCluster, plannedRegistry } from '../domain/plan';
-import type { DirectoryPort, RoleAssignmentPort } from '../domain/ports';
+import type { DirectoryPort, RoleAssignmentListing, RoleAssignmentPort } from '../domain/ports';
+import { roleCarriesPull } from '../domain/pull-permission';
 import { roleDefinitionGuid, scopeCovers } from '../domain/resource-id';
 import { pullRoleFor, rolesThatGrantPull, type RoleAssignmentMode } from '../domain/roles';
 import type { ResourceResolver } from './resource-resolver';
+import { RoleDefinitions } from './role-definitions';
 
 /** The planner's answer. */
 export type GrantPlanResult =
   { status: 'planned'; plan: GrantPlan } | { status: 'alreadyGranted'; plan: GrantPlan; existing: RoleAssignmentInfo };
 
-/** The sentence users see when the bot itself may not write role assignments on a registry. */
+/**
+ * The sentence users see when the bot itself may not write role assignments on a registry. The
+ * right it needs is the one docs/deploy.md gives it (infra/modules/registry-access.bicep): Role
+ * Based Access Control Administrator with a condition, never Owner or User Access Administrator.
+ */
 export function missingRoleWriteMessage(registryName: string, registryId: string): string {
-  return `acrbot's own identity is not allowed to create role assignments (Microsoft.Authorization/roleAssignments/write) on registry ${registryName}. Ask an Owner of the registry to give acrbot's identity the Role Based Access Control Administrator role (limited to AcrPull and Container Registry Repository Reader) or User Access Administrator on ${registryId}, then try again.`;
+  return `acrbot's own identity is not allowed to create role assignments (Microsoft.Authorization/roleAssignments/write) on registry ${registryName}. Ask an Owner of the registry to add it to managedRegistries and redeploy, or to give acrbot's identity the Role Based Access Control Administrator role on ${registryId} with the condition in docs/deploy.md (it may then assign only AcrPull and Container Registry Repository Reader, only to service principals); not Owner or User Access Administrator. Then try again.`;
+}
+
+/**
+ * The role assignment reads planning needs beside {@link RoleAssignmentPort}: the principal's
+ * assignments at, above or below a scope including those held through groups (`assignedTo()` on
+ * the registry, where the bot has Reader), and role definitions.
+ */
+export interface PlanningReads extends Pick<RoleAssignmentListing, 'getRoleDefinition'> {
+  listAssignedToAt(scope: string, objectId: string): Promise<RoleAssignmentInfo[]>;
+}
+
+/** What the principal already holds on the registry (see {@link GrantPlanner.existingAccess}). */
+export interface ExistingAccess {
+  /** An assignment without a condition that lets it pull from the registry. */
+  pulls?: RoleAssignmentInfo;
+  /** Its own assignment of the planned role at exactly the planned scope, with a condition. */
+  conditioned?: RoleAssignmentInfo;
+}
+
+/** The sentence users see when the planned assignment already exists with a condition. */
+export function conditionalExistsMessage(plan: GrantPlan, assignmentId: string): string {
+  return `${plan.identity.objectId} already has ${plan.role.name} on ${plan.registry.name} through an assignment with a condition (a limit to some repositories), made outside acrbot: ${assignmentId}. Azure keeps one assignment of a role per identity and registry, so acrbot cannot add one without that limit, and no request was made. Remove or widen that assignment in Azure, then ask again.`;
 }
 
 /** Plans grants. */
 export class GrantPlanner {
+  /** Built-in role definitions are read once per process (one planner per process). */
+  private readonly definitions: RoleDefinitions;
+
   constructor(
     private readonly resolver: ResourceResolver,
-    private readonly roleAssignments: RoleAssignmentPort,
+    private readonly roleAssignments: RoleAssignmentPort & PlanningReads,
     private readonly directory: DirectoryPort,
-  ) {}
+  ) {
+    this.definitions = new RoleDefinitions((s, guid) => roleAssignments.getRoleDefinition(s, guid));
+  }
 
   /** Validates the names (before any Azure call) and resolves both resources, without planning. */
   async resolve(clusterText: string, registryText: string): Promise<{ cluster: ClusterInfo; registry: RegistryInfo }> {
@@ -53,9 +88,13 @@ export class GrantPlanner {
     ]);
     const identity = await this.resolveIdentity(cluster);
     const plan = buildGrantPlan(cluster, registry, identity);
-    // Existing access first: a re-run on a granted pair then costs three reads and no permission check.
-    const existing = await this.findExisting(plan.scope, identity.objectId, registry.roleAssignmentMode);
-    if (existing) return { status: 'alreadyGranted', plan, existing };
+    // Existing access first: a re-run on a granted pair then costs three reads (and, the first
+    // time, the role's definition) and no permission check.
+    const existing = await this.existingAccess(registry, plan);
+    if (existing.pulls) return { status: 'alreadyGranted', plan, existing: existing.pulls };
+    // The PUT could only answer RoleAssignmentExists: refused before any request or approver.
+    if (existing.conditioned)
+      throw new UserFacingError('grant.conditionalExists', conditionalExistsMessage(plan, existing.conditioned.id));
     const allowed = await this.roleAssignments.canAssignRoles(plan.scope);
     if (!allowed)
       throw new UserFacingError('bot.cannotAssignRoles', missingRoleWriteMessage(registry.name, registry.id));
@@ -78,9 +117,50 @@ export class GrantPlanner {
   }
 
   /**
-   * An assignment that already lets the principal pull, at the registry or above. One with a
-   * condition (an ABAC repository limit) lets it pull only some repositories: not the access a
-   * grant gives, so it does not count (the inventory shows it as conditional).
+   * What the planned identity already holds on the registry, judged as `check` judges it (the
+   * access inventory: `scopeLevelOf`, `roleCarriesPull` on the role's definition):
+   * - `pulls`: an assignment, direct or through a group, at the registry, its resource group,
+   *   subscription or a management group above, whose role carries pull in the registry's mode
+   *   (AcrPull, AcrPush, Owner, Contributor, custom roles; Repository Reader and the like in ABAC
+   *   mode). One with a condition (an ABAC repository limit) lets it pull only some repositories:
+   *   not the access a grant gives, so it does not count.
+   * - `conditioned`: its own assignment of the planned role at exactly the planned scope, with a
+   *   condition. Azure keeps one assignment per role, principal and scope, so the grant's PUT
+   *   could only answer RoleAssignmentExists.
+   *
+   * ARM cost: one `assignedTo()` list on the registry (as before: one list), plus one role
+   * definition GET per distinct role among the unconditioned assignments covering the registry
+   * that was not read before (built-in roles once per process, custom roles on every plan); none
+   * when there is no such assignment.
+   */
+  async existingAccess(registry: RegistryInfo, plan: GrantPlan): Promise<ExistingAccess> {
+    const principalId = plan.identity.objectId.toLowerCase();
+    const assignments = await this.roleAssignments.listAssignedToAt(plan.scope, plan.identity.objectId);
+    // Listed on the registry: anything above it that ARM returns (a management group too) covers it.
+    const covering = assignments.filter((a) => !a.condition && scopeLevelOf(a.scope, registry) !== undefined);
+    if (covering.length) {
+      const roles = await this.definitions.of(covering, () => registry.subscriptionId);
+      const pulls = covering.find((a) => {
+        const role = roles.get(roleDefinitionGuid(a.roleDefinitionId));
+        return role !== undefined && roleCarriesPull(role, registry.roleAssignmentMode);
+      });
+      if (pulls) return { pulls };
+    }
+    const conditioned = assignments.find(
+      (a) =>
+        Boolean(a.condition) &&
+        a.principalId.toLowerCase() === principalId &&
+        a.scope.toLowerCase().replace(/\/+$/, '') === plan.scope.toLowerCase() &&
+        roleDefinitionGuid(a.roleDefinitionId) === plan.role.id.toLowerCase(),
+    );
+    return { conditioned };
+  }
+
+  /**
+   * After a PUT answered RoleAssignmentExists (grant-runner.ts): whether an assignment without a
+   * condition of a pull role acrbot grants (or AcrPush) lets the principal pull, at the registry
+   * or above. None means the one Azure found has a condition (a limit to some repositories).
+   * Planning judges existing access more widely ({@link existingAccess}).
    */
   async findExisting(
     scope: string,

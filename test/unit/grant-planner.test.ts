@@ -1,10 +1,15 @@
-import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../../src/domain/azure-model';
+import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo, RoleDefinitionInfo } from '../../src/domain/azure-model';
 import { UserFacingError } from '../../src/domain/errors';
 import { roleAssignmentName } from '../../src/domain/identifiers';
 import type { PlannedIdentity } from '../../src/domain/plan';
 import type { DirectoryPort, RoleAssignmentPort } from '../../src/domain/ports';
 import { ROLE_IDS, type RoleAssignmentMode } from '../../src/domain/roles';
-import { buildGrantPlan, GrantPlanner } from '../../src/flows/grant-planner';
+import {
+  buildGrantPlan,
+  GrantPlanner,
+  missingRoleWriteMessage,
+  type PlanningReads,
+} from '../../src/flows/grant-planner';
 import type { ResourceResolver } from '../../src/flows/resource-resolver';
 import { CLUSTER_ID, REGISTRY_ID, SUB } from './support/requests';
 
@@ -80,6 +85,21 @@ describe('buildGrantPlan', () => {
   });
 });
 
+describe('missingRoleWriteMessage', () => {
+  // docs/deploy.md: the bot gets Role Based Access Control Administrator with a condition, never
+  // Owner or User Access Administrator.
+  test('names the conditioned Role Based Access Control Administrator and docs/deploy.md, never User Access Administrator', () => {
+    const text = missingRoleWriteMessage('contosoacr', REGISTRY_ID);
+    expect(text).toContain(`Role Based Access Control Administrator role on ${REGISTRY_ID}`);
+    expect(text).toContain('with the condition in docs/deploy.md');
+    expect(text).toContain('AcrPull and Container Registry Repository Reader');
+    expect(text).toContain('managedRegistries');
+    // Named only to say not to use it.
+    expect(text).toContain('not Owner or User Access Administrator');
+    expect(text.replace('not Owner or User Access Administrator', '')).not.toContain('User Access Administrator');
+  });
+});
+
 describe('GrantPlanner.findExisting and resolveIdentity (fake ports)', () => {
   const assignment = (scope: string, roleGuid: string, principalId = KUBELET): RoleAssignmentInfo => ({
     id: `${scope}/providers/Microsoft.Authorization/roleAssignments/x`,
@@ -89,8 +109,10 @@ describe('GrantPlanner.findExisting and resolveIdentity (fake ports)', () => {
     roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid.toUpperCase()}`,
   });
   const planner = (existing: RoleAssignmentInfo[], spObjectId?: string) => {
-    const ports: RoleAssignmentPort = {
+    const ports: RoleAssignmentPort & PlanningReads = {
       listForPrincipal: async () => existing,
+      listAssignedToAt: async () => existing,
+      getRoleDefinition: async () => undefined,
       create: async () => ({ id: 'x' }),
       canAssignRoles: async () => true,
       delete: async () => undefined,
@@ -179,5 +201,193 @@ describe('GrantPlanner.findExisting and resolveIdentity (fake ports)', () => {
       code: 'cluster.servicePrincipalNotFound',
     });
     await expect(planner([], undefined).resolveIdentity(legacy)).rejects.toBeInstanceOf(UserFacingError);
+  });
+});
+
+describe('GrantPlanner.existingAccess and plan: judged as check judges it (fake ports)', () => {
+  const role = (
+    guid: string,
+    roleName: string,
+    p: Partial<RoleDefinitionInfo['permissions'][number]>,
+    custom = false,
+  ) =>
+    ({
+      guid,
+      roleName,
+      roleType: custom ? 'CustomRole' : 'BuiltInRole',
+      permissions: [{ actions: [], notActions: [], dataActions: [], notDataActions: [], ...p }],
+    }) satisfies RoleDefinitionInfo;
+  const OWNER = role('8e3af657-a8ff-443c-a75c-2fe8c4bcb635', 'Owner', { actions: ['*'] });
+  const CONTRIBUTOR = role('b24988ac-6180-42a0-ab88-20f7382dd24c', 'Contributor', {
+    actions: ['*'],
+    notActions: ['Microsoft.Authorization/*/Write'],
+  });
+  const READER = role('acdd72a7-3385-48ef-bd42-f606fba81ae7', 'Reader', { actions: ['*/read'] });
+  const ACR_PULL = role(ROLE_IDS.acrPull, 'AcrPull', { actions: ['Microsoft.ContainerRegistry/registries/pull/read'] });
+  const REPO_READER = role(ROLE_IDS.repositoryReader, 'Container Registry Repository Reader', {
+    dataActions: ['Microsoft.ContainerRegistry/registries/repositories/content/read'],
+  });
+  const NO_PULL = role(
+    '3c000000-0000-4000-8000-0000000000c3',
+    'everything but pull',
+    { actions: ['Microsoft.ContainerRegistry/*'], notActions: ['Microsoft.ContainerRegistry/registries/pull/read'] },
+    true,
+  );
+  const PULLER = role(
+    '3c000000-0000-4000-8000-0000000000c4',
+    'image puller',
+    { actions: ['Microsoft.ContainerRegistry/registries/*/read'] },
+    true,
+  );
+  const ROLES = [OWNER, CONTRIBUTOR, READER, ACR_PULL, REPO_READER, NO_PULL, PULLER];
+
+  const assignment = (scope: string, def: RoleDefinitionInfo, extra: Partial<RoleAssignmentInfo> = {}) =>
+    ({
+      id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${def.guid.slice(0, 8)}`,
+      name: def.guid.slice(0, 8),
+      scope,
+      principalId: KUBELET,
+      roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${def.guid}`,
+      ...extra,
+    }) satisfies RoleAssignmentInfo;
+
+  function setUp(existing: RoleAssignmentInfo[], mode: RoleAssignmentMode = 'LegacyRegistryPermissions') {
+    const reads: string[] = [];
+    const calls: string[] = [];
+    const ports: RoleAssignmentPort & PlanningReads = {
+      listForPrincipal: async () => existing,
+      listAssignedToAt: async (scope, objectId) => {
+        calls.push(`assignedTo ${scope} ${objectId}`);
+        return existing;
+      },
+      getRoleDefinition: async (_sub, guid) => {
+        reads.push(guid);
+        return ROLES.find((r) => r.guid === guid);
+      },
+      create: async () => ({ id: 'x' }),
+      canAssignRoles: async () => {
+        calls.push('canAssignRoles');
+        return true;
+      },
+      delete: async () => undefined,
+    };
+    const directory: DirectoryPort = {
+      servicePrincipalObjectId: async () => undefined,
+      isMemberOfGroup: async () => false,
+    };
+    const resolver = {
+      resolveCluster: async () => cluster,
+      resolveRegistry: async () => registry(mode),
+    } as unknown as ResourceResolver;
+    const planner = new GrantPlanner(resolver, ports, directory);
+    return { planner, reads, calls, plan: buildGrantPlan(cluster, registry(mode), identity) };
+  }
+
+  const RG = `/subscriptions/${SUB}/resourceGroups/rg-acr`;
+  const MG = '/providers/Microsoft.Management/managementGroups/platform';
+  const CONDITION = "@Resource[Microsoft.ContainerRegistry/registries/repositories:name] StringStartsWith 'team-a/'";
+
+  test.each<[string, RoleAssignmentInfo[], RoleAssignmentMode, boolean]>([
+    ['Contributor on the resource group', [assignment(RG, CONTRIBUTOR)], 'LegacyRegistryPermissions', true],
+    ['Owner on a management group', [assignment(MG, OWNER)], 'LegacyRegistryPermissions', true],
+    [
+      'a custom role with registries/*/read on the subscription',
+      [assignment(`/subscriptions/${SUB}`, PULLER)],
+      'LegacyRegistryPermissions',
+      true,
+    ],
+    [
+      'a custom role whose notActions take pull away',
+      [assignment(REGISTRY_ID, NO_PULL)],
+      'LegacyRegistryPermissions',
+      false,
+    ],
+    ['Reader on the registry', [assignment(REGISTRY_ID, READER)], 'LegacyRegistryPermissions', false],
+    ['Contributor in ABAC mode', [assignment(RG, CONTRIBUTOR)], 'AbacRepositoryPermissions', false],
+    [
+      'Repository Reader in ABAC mode, on the resource group',
+      [assignment(RG, REPO_READER)],
+      'AbacRepositoryPermissions',
+      true,
+    ],
+    [
+      'AcrPull held through a group',
+      [assignment(REGISTRY_ID, ACR_PULL, { principalId: 'group-1', principalType: 'Group' })],
+      'LegacyRegistryPermissions',
+      true,
+    ],
+    [
+      'Contributor on a sibling resource group',
+      [assignment(`${RG}2`, CONTRIBUTOR)],
+      'LegacyRegistryPermissions',
+      false,
+    ],
+    [
+      'Contributor on the registry with a condition',
+      [assignment(REGISTRY_ID, CONTRIBUTOR, { condition: CONDITION })],
+      'LegacyRegistryPermissions',
+      false,
+    ],
+    [
+      'a role definition that no longer exists',
+      [assignment(REGISTRY_ID, role('3c000000-0000-4000-8000-0000000000c9', 'gone', {}))],
+      'LegacyRegistryPermissions',
+      false,
+    ],
+  ])('%s -> pulls=%s', async (_name, existing, mode, pulls) => {
+    const { planner, plan } = setUp(existing, mode);
+    const access = await planner.existingAccess(registry(mode), plan);
+    expect(access.pulls).toEqual(pulls ? existing[0] : undefined);
+  });
+
+  test('lists assignedTo() on the registry, and reads no role definition when nothing covers it', async () => {
+    const { planner, plan, reads, calls } = setUp([assignment(`${RG}2`, CONTRIBUTOR)]);
+    await planner.existingAccess(registry('LegacyRegistryPermissions'), plan);
+    expect(calls).toEqual([`assignedTo ${REGISTRY_ID} ${KUBELET}`]);
+    expect(reads).toEqual([]);
+  });
+
+  test('built-in role definitions are read once per planner; custom ones on every plan', async () => {
+    const { planner, plan, reads } = setUp([assignment(REGISTRY_ID, READER), assignment(RG, NO_PULL)]);
+    await planner.existingAccess(registry('LegacyRegistryPermissions'), plan);
+    await planner.existingAccess(registry('LegacyRegistryPermissions'), plan);
+    expect(reads.sort()).toEqual([NO_PULL.guid, NO_PULL.guid, READER.guid].sort());
+  });
+
+  test('the planned role at exactly the planned scope with a condition: refused at plan time, naming it, before the permission check', async () => {
+    const conditioned = assignment(REGISTRY_ID, ACR_PULL, { condition: CONDITION });
+    const { planner, calls } = setUp([conditioned]);
+    const err = await planner.plan('aks-prod', 'contosoacr').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(UserFacingError);
+    expect(err).toMatchObject({ code: 'grant.conditionalExists' });
+    expect((err as Error).message).toContain(conditioned.id);
+    expect(calls).not.toContain('canAssignRoles');
+  });
+
+  test.each<[string, RoleAssignmentInfo]>([
+    [
+      'held by a group',
+      assignment(REGISTRY_ID, ACR_PULL, { condition: CONDITION, principalId: 'group-1', principalType: 'Group' }),
+    ],
+    ['on the resource group', assignment(RG, ACR_PULL, { condition: CONDITION })],
+    [
+      'of another role (AcrPush)',
+      assignment(REGISTRY_ID, role(ROLE_IDS.acrPush, 'AcrPush', {}), { condition: CONDITION }),
+    ],
+  ])('a conditioned assignment %s does not block the PUT: planned', async (_name, conditioned) => {
+    const { planner } = setUp([conditioned]);
+    await expect(planner.plan('aks-prod', 'contosoacr')).resolves.toMatchObject({ status: 'planned' });
+  });
+
+  test('a conditioned AcrPull beside Contributor on the resource group: already pulls', async () => {
+    const contributor = assignment(RG, CONTRIBUTOR);
+    const { planner } = setUp([assignment(REGISTRY_ID, ACR_PULL, { condition: CONDITION }), contributor]);
+    await expect(planner.plan('aks-prod', 'contosoacr')).resolves.toMatchObject({
+      status: 'alreadyGranted',
+      existing: contributor,
+    });
   });
 });

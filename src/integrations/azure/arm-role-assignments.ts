@@ -91,11 +91,25 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
    * ResourceNotFound or ResourceGroupNotFound) throws {@link ResourceGoneError}: its assignments
    * went with it (a revocation ends there); any other failure is the SDK's error as it is.
    */
-  async listForPrincipal(scope: string, principalId: string): Promise<RoleAssignmentInfo[]> {
+  listForPrincipal(scope: string, principalId: string): Promise<RoleAssignmentInfo[]> {
+    return this.listAt(scope, `principalId eq '${principalId}'`);
+  }
+
+  /**
+   * `$filter=assignedTo('{objectId}')` at `scope`: the principal's assignments at, above or below
+   * it, including those held through (transitive) group membership. Read on the scope itself (a
+   * registry, where docs/deploy.md gives the bot Reader). A scope that no longer exists throws
+   * {@link ResourceGoneError}.
+   */
+  listAssignedToAt(scope: string, objectId: string): Promise<RoleAssignmentInfo[]> {
+    return this.listAt(scope, `assignedTo('${objectId}')`);
+  }
+
+  private async listAt(scope: string, filter: string): Promise<RoleAssignmentInfo[]> {
     try {
       const all = await this.rest(this.subscriptionOf(scope)).list<WireRoleAssignment>(
         `${scopePath(scope)}/providers/Microsoft.Authorization/roleAssignments`,
-        { $filter: `principalId eq '${principalId}'` },
+        { $filter: filter },
       );
       return all.map(roleAssignmentFromWire);
     } catch (err) {
