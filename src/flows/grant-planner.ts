@@ -19,7 +19,14 @@ import { RoleDefinitions } from './role-definitions';
 
 /** The planner's answer. */
 export type GrantPlanResult =
-  { status: 'planned'; plan: GrantPlan } | { status: 'alreadyGranted'; plan: GrantPlan; existing: RoleAssignmentInfo };
+  | { status: 'planned'; plan: GrantPlan }
+  | {
+      status: 'alreadyGranted';
+      plan: GrantPlan;
+      existing: RoleAssignmentInfo;
+      /** The existing assignment's role by name, when its definition was read (Contributor, a custom role…). */
+      existingRoleName?: string;
+    };
 
 /**
  * The sentence users see when the bot itself may not write role assignments on a registry. The
@@ -43,6 +50,8 @@ export interface PlanningReads extends Pick<RoleAssignmentListing, 'getRoleDefin
 export interface ExistingAccess {
   /** An assignment without a condition that lets it pull from the registry. */
   pulls?: RoleAssignmentInfo;
+  /** The name of that assignment's role. */
+  pullsRoleName?: string;
   /** Its own assignment of the planned role at exactly the planned scope, with a condition. */
   conditioned?: RoleAssignmentInfo;
 }
@@ -91,7 +100,8 @@ export class GrantPlanner {
     // Existing access first: a re-run on a granted pair then costs three reads (and, the first
     // time, the role's definition) and no permission check.
     const existing = await this.existingAccess(registry, plan);
-    if (existing.pulls) return { status: 'alreadyGranted', plan, existing: existing.pulls };
+    if (existing.pulls)
+      return { status: 'alreadyGranted', plan, existing: existing.pulls, existingRoleName: existing.pullsRoleName };
     // The PUT could only answer RoleAssignmentExists: refused before any request or approver.
     if (existing.conditioned)
       throw new UserFacingError('grant.conditionalExists', conditionalExistsMessage(plan, existing.conditioned.id));
@@ -144,7 +154,7 @@ export class GrantPlanner {
         const role = roles.get(roleDefinitionGuid(a.roleDefinitionId));
         return role !== undefined && roleCarriesPull(role, registry.roleAssignmentMode);
       });
-      if (pulls) return { pulls };
+      if (pulls) return { pulls, pullsRoleName: roles.get(roleDefinitionGuid(pulls.roleDefinitionId))?.roleName };
     }
     const conditioned = assignments.find(
       (a) =>

@@ -77,6 +77,8 @@ export function alreadyGrantedCard(
   sandbox: boolean,
   /** The requester's own active acrbot request holding it: the card says how to extend it. */
   mine?: AccessRequest,
+  /** The existing assignment's role by name (from its definition), when known. */
+  existingRoleName?: string,
 ): AdaptiveCardJson {
   return messageCard({
     title: 'Access already exists',
@@ -85,17 +87,21 @@ export function alreadyGrantedCard(
     // Words where acrbot knows them; full ARM ids clip in a fact set.
     facts: [
       { label: 'Assignment', value: existing.name },
-      { label: 'Role', value: roleWords(existing, plan) },
+      { label: 'Role', value: roleWords(existing, plan, existingRoleName) },
       { label: 'Scope', value: scopeWords(existing.scope, plan) },
     ],
     sandbox,
   });
 }
 
-/** The assignment's role by name when it is the one acrbot grants, else its id. */
-function roleWords(existing: RoleAssignmentInfo, plan: GrantPlan): string {
+/**
+ * The assignment's role by name: the one acrbot grants, or the name its definition gives
+ * (Contributor, a custom role: Azure's text, neutralised like user text); else its id.
+ */
+function roleWords(existing: RoleAssignmentInfo, plan: GrantPlan, roleName?: string): string {
   const guid = existing.roleDefinitionId.split('/').pop() ?? '';
-  return guid.toLowerCase() === plan.role.id.toLowerCase() ? plan.role.name : `role definition ${guid}`;
+  if (guid.toLowerCase() === plan.role.id.toLowerCase()) return plan.role.name;
+  return roleName ? `${inertText(roleName)} (role definition ${guid})` : `role definition ${guid}`;
 }
 
 /** "the registry contosoacr itself", "resource group rg-acr", "subscription …", else the scope as it is. */

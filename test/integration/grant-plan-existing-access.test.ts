@@ -61,6 +61,8 @@ describe('planning a grant: the access the identity already has', () => {
     expect(answer).toContain('Access already exists');
     expect(answer).toContain(`can already pull from ${contoso.name}; no request was created`);
     expect(answer).toContain(`resource group ${contoso.resourceGroup}`);
+    // The role by the name its definition gives, not only its GUID.
+    expect(answer).toContain(`Contributor (role definition ${BUILT_IN_ROLES.contributor})`);
     await expectNoRequest();
   });
 

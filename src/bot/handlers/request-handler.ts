@@ -225,7 +225,13 @@ export class RequestHandler {
           if (!overlap.allowed)
             return {
               kind: 'card',
-              card: alreadyGrantedCard(result.plan, result.existing, settings.sandbox, overlap.mine),
+              card: alreadyGrantedCard(
+                result.plan,
+                result.existing,
+                settings.sandbox,
+                overlap.mine,
+                result.existingRoleName,
+              ),
             };
         }
         plan = result.plan;
