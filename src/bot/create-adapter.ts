@@ -60,6 +60,8 @@ class ChannelAuthentication extends ConfigurationBotFrameworkAuthentication {
     options: ConfigurationBotFrameworkAuthenticationOptions,
     private readonly enforced: boolean,
     httpClient: HttpClient | undefined,
+    /** The issuer of the channel's tokens (`https://api.botframework.com`; the sandbox's own under its hook). */
+    private readonly channelIssuer: string,
   ) {
     // The connector clients' HTTP client; the credentials' token requests keep their own.
     super(options, undefined, undefined, undefined, httpClient ? { httpClient: connectorHttpClient(httpClient) } : {});
@@ -68,6 +70,8 @@ class ChannelAuthentication extends ConfigurationBotFrameworkAuthentication {
   override async authenticateRequest(activity: Activity, authHeader: string) {
     if (this.enforced && !activity.serviceUrl?.trim())
       throw new AuthenticationError('Unauthorized. ServiceUrl claim do not match.', 401);
+    if (this.enforced && !fromChannelIssuer(authHeader, this.channelIssuer))
+      throw new AuthenticationError('Unauthorized. The token was not issued by the Bot Framework channel.', 401);
     try {
       return this.withCachedClients(await super.authenticateRequest(activity, authHeader));
     } catch (err) {
@@ -98,6 +102,30 @@ class ChannelAuthentication extends ConfigurationBotFrameworkAuthentication {
     if (!inner) return result;
     return { ...result, connectorFactory: this.clients.connectorFactory(appIdOf(result.claimsIdentity), inner) };
   }
+}
+
+/**
+ * False when the Bearer token reads (unverified) as issued by anyone but the channel. acrbot
+ * takes activities from the Teams channel only; botbuilder would also try a token from any
+ * Entra tenant as an Emulator or skill token, and on the way (botframework-connector 4.23,
+ * `EmulatorValidation.isTokenFromEmulator`) add four issuers per unknown `tid` to a module-wide
+ * list it never trims and scans on every request: unsigned tokens with random tenants grew it
+ * without bound. On that path an Entra token naming the bot's app id was accepted with no
+ * audience, endorsement or serviceUrl check. Refused here, before any of that runs; what this
+ * lets through is verified by botbuilder as before (signature, audience, endorsements, claims).
+ * A header that does not decode is left to botbuilder, which refuses it without that list.
+ */
+function fromChannelIssuer(authHeader: string, channelIssuer: string): boolean {
+  const token = /^Bearer\s+(\S+)$/i.exec(authHeader ?? '')?.[1];
+  const payload = token?.split('.')[1];
+  if (!payload) return true;
+  let claims: unknown;
+  try {
+    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    return true;
+  }
+  return (claims as { iss?: unknown } | null)?.iss === channelIssuer;
 }
 
 function asUnauthorized(err: unknown): unknown {
@@ -132,7 +160,12 @@ export function createAdapter(config: AppConfig, log: Logger, httpClient?: HttpC
     });
   }
   const adapter = new LeanCloudAdapter(
-    new ChannelAuthentication(options, Boolean(config.app.id), httpClient),
+    new ChannelAuthentication(
+      options,
+      Boolean(config.app.id),
+      httpClient,
+      tokenIssuer ?? PUBLIC_CLOUD.ToBotFromChannelTokenIssuer,
+    ),
     (err, status) => {
       // A refused token or body is the caller's problem (a probe, an expired token), not the bot's.
       if (status === 400) log.warn({ status }, 'Bot Framework request refused: the body is not an activity');

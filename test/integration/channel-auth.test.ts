@@ -18,7 +18,8 @@
  * the last case here repeats the headline check.
  */
 import type { Server } from 'node:http';
-import { AppCredentials } from 'botframework-connector';
+import { randomUUID } from 'node:crypto';
+import { AppCredentials, ToBotFromBotOrEmulatorTokenValidationParameters } from 'botframework-connector';
 import { createAdapter } from '../../src/bot/create-adapter';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/observability/logger';
@@ -125,7 +126,21 @@ describe('G1: inbound channel authentication (real JWTs, local OpenID metadata +
       /Invalid AppId passed on token/,
     ],
     ['no audience', () => bearer({ audience: undefined }), /Invalid AppId passed on token/],
-    ['a wrong issuer', () => bearer({ issuer: 'https://evil.example.com' }), /No valid identity/],
+    [
+      'a wrong issuer',
+      () => bearer({ issuer: 'https://evil.example.com' }),
+      /The token was not issued by the Bot Framework channel/,
+    ],
+    [
+      "an Entra token naming the bot's app id (botbuilder's Emulator path: no audience, endorsement or serviceUrl check)",
+      () =>
+        bearer({
+          issuer: `https://sts.windows.net/${SANDBOX_TENANT_ID}/`,
+          audience: 'https://api.botframework.com',
+          extraClaims: { appid: APP_ID, tid: SANDBOX_TENANT_ID, ver: '1.0' },
+        }),
+      /The token was not issued by the Bot Framework channel/,
+    ],
     [
       'a serviceurl claim that differs from activity.serviceUrl',
       () => bearer({ serviceUrl: 'https://smba.trafficmanager.net/evil/' }),
@@ -165,6 +180,23 @@ describe('G1: inbound channel authentication (real JWTs, local OpenID metadata +
     // Give a (wrongly) started turn time to show itself before checking nothing happened.
     await new Promise((r) => setTimeout(r, 20));
     expect(await footprint()).toEqual(before);
+  });
+
+  test("G1: unsigned tokens of random tenants do not grow botbuilder's module-wide issuer list (each used to add four, never removed)", async () => {
+    const issuers = (ToBotFromBotOrEmulatorTokenValidationParameters as { issuer: string[] }).issuer;
+    const before = issuers.length;
+    const unsigned = (claims: Record<string, unknown>) =>
+      ['{"alg":"none","typ":"JWT"}', JSON.stringify(claims)]
+        .map((p) => Buffer.from(p).toString('base64url'))
+        .join('.') + '.';
+    for (let i = 0; i < 20; i++) {
+      const tid = randomUUID();
+      const res = await postActivity(h.app.url, activity(), {
+        authorization: `Bearer ${unsigned({ iss: `https://sts.windows.net/${tid}/`, tid, appid: APP_ID })}`,
+      });
+      expect(res.status).toBe(401);
+    }
+    expect(issuers.length).toBe(before);
   });
 
   test('a body that is not an activity: 400 with a sentence, logged once as a warning, nothing runs', async () => {
