@@ -159,6 +159,7 @@ export function createFlows(
     azure.secrets,
     { delaysMs: settings.principalRetryDelaysMs, sleep },
     { reader: azure.reader, allowLocalAccountClusters: config.allowLocalAccountClusters },
+    () => clock.now(),
   );
   const lifecycle = new AccessLifecycle(
     stores.requests,
@@ -188,7 +189,9 @@ export function createFlows(
       // Cards first, then the lifecycle schedules the end of the access (G17). The run does not
       // wait for the cards of "executing": they queue per conversation, and if the final state
       // arrives while they still wait, it takes their place (CardOutbox) instead of following.
-      requestChanged: async (request) => {
+      requestChanged: async (request, change) => {
+        // A mark within the state (a run waiting): the cards say so; the end stays where it is.
+        if (change?.markOnly) return cards.requestChanged(request, change);
         if (request.state === 'executing')
           void cards
             .requestChanged(request)
@@ -277,6 +280,7 @@ export function createFlows(
           clock,
           log,
           reschedule: (job) => scheduler.schedule(job),
+          outcomeChanged: (request) => cards.requestChanged(request, { markOnly: true }),
         }),
     },
   };

@@ -293,12 +293,13 @@ export interface PullSecretPort {
   /**
    * Checks before any credential exists: namespace present, service account present. Returns
    * what the cluster says about a secret of that name (hints only: the flow decides from its
-   * own records whether it may replace it, G15).
+   * own records whether it may replace it, G15). With a service account: whether its
+   * `imagePullSecrets` already names the secret (`serviceAccountLinked`; a hint as well).
    */
   precheck(
     access: ClusterAccess,
     input: { namespace: string; secretName: string; serviceAccount?: string },
-  ): Promise<{ existing?: import('./secret-ownership').ExistingSecret }>;
+  ): Promise<{ existing?: import('./secret-ownership').ExistingSecret; serviceAccountLinked?: boolean }>;
   /**
    * Creates the secret, or replaces it only when `replaceResourceVersion` is given and the
    * secret still has that version (so a secret swapped after the check is never overwritten);

@@ -60,6 +60,13 @@ export interface Outcome {
      */
     serviceAccounts?: string[];
   };
+  /**
+   * Secret flow: the credential of the request whose secret this one replaced, which the run could
+   * not delete (the replaced request and nothing else: its credential is rebuilt from that
+   * request's records when the deletion is retried, G15). Kept on a succeeded outcome until the
+   * request's clean-up job deleted it (credential-cleanup.ts), which then says so in `summary`.
+   */
+  retirement?: { requestId: string };
 }
 
 /** An access request. */
@@ -98,6 +105,22 @@ export interface AccessRequest {
    * for replacing, revoking or cleaning up. Never a secret.
    */
   created?: CreatedObject[];
+  /**
+   * A run that stopped without finishing and is resumed (the executor's `RunInterrupted`): set
+   * when it first stopped, kept while it waits, dropped when the request reaches a final state.
+   * Every card says so, once; later resumes that stop the same way change nothing.
+   */
+  waiting?: RunWaiting;
+}
+
+/** Why a run is waiting, for the cards (never a secret). */
+export interface RunWaiting {
+  /** When the run first stopped. */
+  since: string;
+  /** One sentence for people: what it waits for, and what acrbot does meanwhile. */
+  reason: string;
+  /** The correlation id of the run's log lines. */
+  reference: string;
 }
 
 /** How long access lasts. */
@@ -171,6 +194,19 @@ export interface CreatedObject {
   name?: string;
   /** Kubernetes uid of a `pullSecret`, as the API server answered the write: the object revoke may delete. */
   uid?: string;
+  /**
+   * `pullSecretWriteStarted` only: the acrbot request whose secret object the write replaces, with
+   * that request's service-account entries (acrbot's, from its records). A run resumed after the
+   * write landed finds its own label on the secret and nothing else to say what it replaced; this
+   * does (G13): the credential to retire and the entries that stay acrbot's.
+   */
+  replaces?: { requestId: string; serviceAccounts: string[] };
+  /**
+   * `pullSecretWriteStarted` only: the plan's service account, when its `imagePullSecrets` did not
+   * name the secret as this request's write began (so the entry the write adds is acrbot's; kept
+   * by a resumed run, which finds the entry there, G13, G15).
+   */
+  linksServiceAccount?: string;
   recordedAt: string;
 }
 
@@ -331,7 +367,7 @@ export function transition(request: AccessRequest, event: RequestEvent): AccessR
       return { ...base, state: 'executing' };
     case 'succeed':
       return {
-        ...base,
+        ...finished(base),
         state: 'succeeded',
         outcome: event.outcome,
         // The access term starts when access exists, not when it was asked for (G17).
@@ -345,7 +381,7 @@ export function transition(request: AccessRequest, event: RequestEvent): AccessR
           : {}),
       };
     case 'fail':
-      return { ...base, state: 'failed', outcome: event.outcome };
+      return { ...finished(base), state: 'failed', outcome: event.outcome };
     case 'cleanedUp':
       return { ...base, outcome: { ...request.outcome!, cleanup: 'deleted' } };
     case 'beginRevoke':
@@ -373,6 +409,12 @@ export function transition(request: AccessRequest, event: RequestEvent): AccessR
         },
       };
   }
+}
+
+/** A request reaching a final state: a run that waited waits no more. */
+function finished(request: AccessRequest): AccessRequest {
+  const { waiting: _waiting, ...rest } = request;
+  return rest;
 }
 
 /** True when a pending request is past its expiry. */

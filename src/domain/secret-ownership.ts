@@ -176,13 +176,11 @@ function isEntryList(value: AccessRequest | readonly string[]): value is readonl
 /**
  * The `pullSecretWriteStarted` record as the secret runner writes it, before the write: with the
  * acrbot request whose secret object the write replaces and that request's service-account
- * entries (acrbot's, from its records). A run resumed after the write landed finds its own label
- * on the secret and nothing else to say what it replaced; this record does (G13): the credential
- * to retire and the entries that stay acrbot's. Never a reason to delete the secret.
+ * entries (`replaces`), and the service account whose entry the write adds (`linksServiceAccount`);
+ * see {@link CreatedObject}. Never a reason to delete the secret.
  */
 export interface WriteStartedRecord extends CreatedObject {
   kind: 'pullSecretWriteStarted';
-  replaces?: { requestId: string; serviceAccounts: string[] };
 }
 
 /** The record to write before the secret write of `plan` (replacing `previous`'s secret, if any). */
@@ -190,25 +188,44 @@ export function writeStartedRecord(
   plan: SecretPlan,
   previous: AccessRequest | undefined,
   previousEntries: readonly string[] = previous ? acrbotServiceAccountEntries(previous) : [],
+  linksServiceAccount?: string,
 ): Omit<WriteStartedRecord, 'recordedAt'> {
   return {
     kind: 'pullSecretWriteStarted',
     id: pullSecretRecordId(plan),
     name: plan.secretName,
     ...(previous ? { replaces: { requestId: previous.id, serviceAccounts: [...previousEntries] } } : {}),
+    ...(linksServiceAccount ? { linksServiceAccount } : {}),
   };
+}
+
+/** The last `pullSecretWriteStarted` record of `request`'s secret, if a write was started. */
+function writeStartedOf(request: AccessRequest): WriteStartedRecord | undefined {
+  if (request.plan.kind !== 'secret') return undefined;
+  const id = pullSecretRecordId(request.plan);
+  return (request.created ?? []).findLast((o) => o.kind === 'pullSecretWriteStarted' && o.id === id) as
+    WriteStartedRecord | undefined;
+}
+
+/**
+ * The service account whose `imagePullSecrets` entry an earlier started write of `request` was to
+ * add (it did not name the secret when that write began), by its own records (G15); undefined
+ * otherwise. A resumed run that finds the entry there counts it as acrbot's by this alone: the
+ * entry in the cluster is a hint, the record is the proof.
+ */
+export function serviceAccountLinkedEarlier(request: AccessRequest): string | undefined {
+  const linked = writeStartedOf(request)?.linksServiceAccount;
+  return request.plan.kind === 'secret' && typeof linked === 'string' && linked === request.plan.serviceAccount
+    ? linked
+    : undefined;
 }
 
 /**
  * What the last started write of `request`'s secret replaced, by its own records; undefined when
  * none was started or it created the secret.
  */
-export function replacedByStartedWrite(request: AccessRequest): WriteStartedRecord['replaces'] {
-  if (request.plan.kind !== 'secret') return undefined;
-  const id = pullSecretRecordId(request.plan);
-  const record = (request.created ?? []).findLast((o) => o.kind === 'pullSecretWriteStarted' && o.id === id) as
-    WriteStartedRecord | undefined;
-  const replaces = record?.replaces;
+export function replacedByStartedWrite(request: AccessRequest): CreatedObject['replaces'] {
+  const replaces = writeStartedOf(request)?.replaces;
   return replaces && typeof replaces.requestId === 'string' && isRequestId(replaces.requestId)
     ? { requestId: replaces.requestId, serviceAccounts: (replaces.serviceAccounts ?? []).filter(isString) }
     : undefined;
@@ -233,24 +250,35 @@ export function replacedRequestProblem(
   return undefined;
 }
 
-/**
- * A replaced credential the run could not delete (the replaced request and nothing else: its
- * credential is rebuilt from that request's records when the deletion is retried, G15). Kept on
- * a succeeded outcome until the request's clean-up job deleted it.
- */
-export interface PendingRetirement {
-  requestId: string;
-}
-
-/** An outcome that may carry a {@link PendingRetirement}. */
-export type OutcomeWithRetirement = Outcome & { retirement?: PendingRetirement };
-
-/** The replaced credential still to delete for `request`, if any. */
-export function pendingRetirementOf(request: AccessRequest): PendingRetirement | undefined {
-  const retirement = (request.outcome as OutcomeWithRetirement | undefined)?.retirement;
+/** The replaced credential still to delete for `request` (`outcome.retirement`), if any. */
+export function pendingRetirementOf(request: AccessRequest): Outcome['retirement'] {
+  const retirement = request.outcome?.retirement;
   return retirement && typeof retirement.requestId === 'string' && isRequestId(retirement.requestId)
     ? { requestId: retirement.requestId }
     : undefined;
+}
+
+/**
+ * The outcome's sentence about the credential a rotation replaced and could not delete at once:
+ * true when the card is read later too (the outcome message cannot be changed once sent).
+ */
+export function retirementPendingSentence(replacedRequestId: string): string {
+  return `The credential of ${replacedRequestId}, which it replaced, could not be deleted at once; acrbot deletes it in the background and the audit log records when.`;
+}
+
+/**
+ * `summary` once the clean-up job deleted the credential of `replacedRequestId`: its
+ * {@link retirementPendingSentence} (or the one outcomes stored before it said, "could not be
+ * deleted yet; acrbot tries again shortly") says it was deleted.
+ */
+export function summaryAfterRetirement(summary: string, replacedRequestId: string): string {
+  const done = `The credential of ${replacedRequestId}, which it replaced, was deleted on a later try.`;
+  return summary
+    .replace(retirementPendingSentence(replacedRequestId), done)
+    .replace(
+      `The credential of ${replacedRequestId}, which it replaced, could not be deleted yet; acrbot tries again shortly.`,
+      done,
+    );
 }
 
 /** A short description of who seems to have written a secret, from its metadata. */
@@ -383,6 +411,20 @@ export function credentialOf(request: AccessRequest): CredentialRef | undefined 
         }
       : {}),
   };
+}
+
+/**
+ * The credential `request`'s records say acrbot created (or was about to create) for it, to
+ * delete when its run fails before using it (G14, G15): {@link credentialOf}, or an application
+ * recorded by the uniqueName chosen before its creation only (the answer was lost), found again by
+ * that name. Empty when nothing was recorded.
+ */
+export function recordedCredentials(request: AccessRequest): CredentialRef[] {
+  const ref = credentialOf(request);
+  if (ref) return [ref];
+  if (request.plan.kind !== 'secret' || request.plan.credentialKind !== 'sp') return [];
+  const app = (request.created ?? []).find((o) => o.kind === 'application' && o.name);
+  return app?.name ? [{ kind: 'sp', applicationId: '', appId: '', uniqueName: app.name }] : [];
 }
 
 /** Who holds an application (from Graph), as {@link applicationProblem} needs it. */

@@ -14,9 +14,9 @@ import { type CredentialRef, decodeCredentialRef } from '../domain/secret-creden
 import {
   credentialOf,
   credentialRefProblem,
-  type OutcomeWithRetirement,
   pendingRetirementOf,
   replacedRequestProblem,
+  summaryAfterRetirement,
 } from '../domain/secret-ownership';
 import { encodeCredentialRef } from '../domain/secret-credential';
 import type { Logger } from '../observability/logger';
@@ -85,6 +85,11 @@ export interface CleanupDeps {
   log: Logger;
   /** Puts the request's clean-up job at a later time (a name not found too soon to decide). */
   reschedule(job: JobSpec): Promise<void>;
+  /**
+   * Redraws the request's cards after its stored outcome changed within its state (a replaced
+   * credential deleted at last); never throws.
+   */
+  outcomeChanged?(request: AccessRequest): Promise<void>;
 }
 
 /**
@@ -115,11 +120,15 @@ const RETIRED_AFTER_RETRY = 'the credential this request replaced, deleted after
 /**
  * The retried retirement of the credential `request` (a succeeded rotation) replaced: rebuilt
  * from the replaced request's own records and checked against them (G15), never the credential
- * `request` itself uses. Deleted, audited, then the pending mark comes off the outcome (a lost
- * race with another write throws, and the retry, seeing the audit entry, only takes it off). A
- * reference acrbot's records do not vouch for is refused, audited, and left marked.
+ * `request` itself uses. Deleted, audited, then the pending mark comes off the outcome, whose
+ * summary says it was deleted, and the cards are redrawn (a lost race with another write throws,
+ * and the retry, seeing the audit entry, only takes it off). A reference acrbot's records do not
+ * vouch for is refused, audited, and left marked.
  */
-async function retryRetirement(request: AccessRequest, { store, audit, ports, log }: CleanupDeps): Promise<void> {
+async function retryRetirement(
+  request: AccessRequest,
+  { store, audit, ports, log, outcomeChanged }: CleanupDeps,
+): Promise<void> {
   const pending = pendingRetirementOf(request)!;
   const entries = await audit.forRequest(request.id);
   if (!entries.some((e) => e.action === 'credential.cleanup' && e.detail === RETIRED_AFTER_RETRY)) {
@@ -145,9 +154,15 @@ async function retryRetirement(request: AccessRequest, { store, audit, ports, lo
     await deleteCredential(ports, ref);
     await audit.append(cleanupEntry(request, 'deleted', RETIRED_AFTER_RETRY));
   }
-  const outcome: OutcomeWithRetirement = { ...request.outcome! };
-  delete outcome.retirement;
-  await store.update({ ...request, version: request.version + 1, outcome });
+  const { retirement: _done, ...outcome } = request.outcome!;
+  // The outcome said the deletion was still to come; the cards show the stored outcome.
+  outcome.summary = summaryAfterRetirement(outcome.summary, pending.requestId);
+  const next = { ...request, version: request.version + 1, outcome };
+  await store.update(next);
+  if (outcomeChanged)
+    await outcomeChanged(next).catch((err: unknown) =>
+      log.warn({ err, requestId: request.id }, 'cards not redrawn after the retirement'),
+    );
 }
 
 /**

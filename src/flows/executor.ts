@@ -58,9 +58,13 @@ export class RunFailure extends Error {
  * logged: it must hold no secret.
  */
 export class RunInterrupted extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** One sentence for the cards: what the run waits for and what acrbot does meanwhile (no secret). */
+  readonly notice?: string;
+
+  constructor(message: string, options?: { cause?: unknown; notice?: string }) {
     super(message, options);
     this.name = 'RunInterrupted';
+    this.notice = options?.notice;
   }
 }
 
@@ -168,12 +172,9 @@ export class Executor {
     try {
       await this.runLeased(requestId, guard);
     } catch (err) {
-      if (err instanceof RunInterrupted) {
-        // Still executing in the store: the lease is released below, so the next resume sweep
-        // (any instance) runs it again.
-        this.log.warn({ err, requestId }, 'execution interrupted; it is resumed later');
-        return;
-      }
+      // Still executing in the store (marked waiting, logged once: markWaiting): the lease is
+      // released below, so the next resume sweep (any instance) runs it again.
+      if (err instanceof RunInterrupted) return;
       if (!(err instanceof LeaseLostError)) throw err;
       // Someone else took over (we were too slow to renew): stop here, they finish it.
       this.log.warn({ requestId }, 'execution lease lost; another instance continues this request');
@@ -220,16 +221,19 @@ export class Executor {
       return;
     }
     try {
-      await record({
-        action: resumed ? 'execution.resumed' : 'execution.started',
-        outcome: 'executing',
-        targetIds: targets,
-        // Names the decision, so even if the process died between the decision's conditional
-        // write and its audit entry, no Azure write happens without a durable entry saying why.
-        detail: request.decision
-          ? `approved by ${request.decision.by.name} (${request.decision.by.objectId})`
-          : undefined,
-      });
+      // A run that waits (it stopped, was audited and told once) is resumed at every sweep until
+      // it can go on: those resumes are not audited each time; what they change is.
+      if (!request.waiting)
+        await record({
+          action: resumed ? 'execution.resumed' : 'execution.started',
+          outcome: 'executing',
+          targetIds: targets,
+          // Names the decision, so even if the process died between the decision's conditional
+          // write and its audit entry, no Azure write happens without a durable entry saying why.
+          detail: request.decision
+            ? `approved by ${request.decision.by.name} (${request.decision.by.objectId})`
+            : undefined,
+        });
     } catch (err) {
       if (err instanceof LeaseLostError) throw err;
       await this.notStarted(
@@ -248,8 +252,10 @@ export class Executor {
     try {
       // Before any write in Azure: the cards say "executing" and the lifecycle schedules a
       // provisional end (G17). A resumed run does this again, as its first holder may have
-      // stopped before it. If the end cannot be scheduled, nothing is changed in Azure.
-      await this.notifier.requestChanged(request);
+      // stopped before it; not one that waits, whose first holder got past it (told again at
+      // every resume, the requester would hear "approved" each time). If the end cannot be
+      // scheduled, nothing is changed in Azure.
+      if (!request.waiting) await this.notifier.requestChanged(request);
     } catch (err) {
       if (err instanceof LeaseLostError) throw err;
       this.log.error({ err, requestId }, 'the end of the access could not be scheduled; nothing changed in Azure');
@@ -325,6 +331,7 @@ export class Executor {
       });
       event = { type: 'succeed', at: this.clock.now(), outcome };
     } catch (err) {
+      if (err instanceof RunInterrupted) await this.markWaiting(current, guard, err);
       if (err instanceof LeaseLostError || err instanceof RunInterrupted) throw err;
       event = { type: 'fail', at: this.clock.now(), outcome: failureOutcome(err, requestId) };
       if (!isUserFacing(err) && !(err instanceof RunFailure))
@@ -341,6 +348,43 @@ export class Executor {
       this.log.error({ err, requestId }, 'audit write failed after execution');
     });
     await this.save(current, guard, event);
+  }
+
+  /**
+   * A run that stopped without finishing ({@link RunInterrupted}): the first time, the request is
+   * marked waiting (since when, why, the reference of its log lines), every card says so and the
+   * log has one line; a later resume that stops again changes nothing and tells nobody (a debug
+   * line). Never throws: the run stays executing and is resumed whatever becomes of the mark.
+   */
+  private async markWaiting(request: AccessRequest, guard: LeaseGuard, err: RunInterrupted): Promise<void> {
+    const requestId = request.id;
+    if (request.waiting) {
+      this.log.debug({ err, requestId }, 'execution interrupted again; it is resumed later');
+      return;
+    }
+    this.log.warn({ err, requestId }, 'execution interrupted; it is resumed later');
+    const next: AccessRequest = {
+      ...request,
+      version: request.version + 1,
+      waiting: {
+        since: this.clock.now().toISOString(),
+        reason: err.notice ?? 'acrbot could not finish this run yet; it tries again shortly.',
+        reference: currentCorrelationId() ?? requestId,
+      },
+    };
+    try {
+      await guard.check();
+      await this.store.update(next);
+    } catch (markErr) {
+      // Taken over, or the store is down: the next resume marks it.
+      this.log.warn({ err: markErr, requestId }, 'the waiting run could not be marked; the next resume tries again');
+      return;
+    }
+    await this.notifier
+      .requestChanged(next, { markOnly: true })
+      .catch((notifyErr: unknown) =>
+        this.log.error({ err: notifyErr, requestId }, 'the cards of a waiting run could not be updated'),
+      );
   }
 
   /**

@@ -135,9 +135,9 @@ export class SecretPlanner {
  * the secret is then an admin client certificate (cluster-admin), so a bot holding that right
  * holds every cluster's keys. Refused before any credential exists.
  */
-export function localAccountsRefusal(clusterName: string, when?: string): UserFacingError {
+export function localAccountsRefusal(clusterName: string, when?: string, nothingCreated = true): UserFacingError {
   return new UserFacingError(
     'cluster.localAccounts',
-    `acrbot does not write pull secrets in ${clusterName}: its local accounts are enabled${when ? ` (they were enabled ${when}; nothing was created)` : ''}, so the only credential acrbot could use there is an admin certificate. Disable local accounts on the cluster (az aks update --disable-local-accounts, with Entra ID integration), or ask the platform team to set ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS=true if they accept that risk. A grant (AcrPull on the cluster's identity) needs no cluster credential.`,
+    `acrbot does not write pull secrets in ${clusterName}: its local accounts are enabled${when ? ` (they were enabled ${when}${nothingCreated ? '; nothing was created' : ''})` : ''}, so the only credential acrbot could use there is an admin certificate. Disable local accounts on the cluster (az aks update --disable-local-accounts, with Entra ID integration), or ask the platform team to set ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS=true if they accept that risk. A grant (AcrPull on the cluster's identity) needs no cluster credential.`,
   );
 }

@@ -40,13 +40,16 @@ import {
   type ExistingSecret,
   pullSecretRecordId,
   labelledRequestId,
-  type OutcomeWithRetirement,
+  recordedCredentials,
   replacedByStartedWrite,
   replacedRequestProblem,
+  retirementPendingSentence,
   SECRET_WRITE_UNCONFIRMED,
   serviceAccountEntriesAfterWrite,
+  serviceAccountLinkedEarlier,
   writeStartedRecord,
 } from '../domain/secret-ownership';
+import { shortTime } from '../domain/pull-diagnosis';
 
 /**
  * Extra looks at an application this run just created whose owners Graph does not show yet
@@ -63,6 +66,26 @@ export interface SecretRunnerPorts {
   kubernetes: PullSecretPort;
   /** acrbot's own records: the only source for what a secret was made with (G15). */
   requests: Pick<RequestStore, 'get'>;
+}
+
+/**
+ * How long a run whose earlier attempt began writing the secret waits for the cluster to let it
+ * look at that secret, from when the run first stopped: then it gives up and deletes the
+ * credential (G14), saying that the secret may hold it. A day: longer than a cluster's usual
+ * outage or upgrade, short enough that a credential nobody was told about does not stay live.
+ */
+export const CLUSTER_WAIT_LIMIT_MS = 24 * 3_600_000;
+
+/** What {@link SecretRunner.checkFirst} found. */
+interface Checked {
+  access: ClusterAccess;
+  existing?: ExistingSecret;
+  /** The replaced acrbot request (its secret object is the one written), if any. */
+  previous?: AccessRequest;
+  /** Its service-account entries, as an interrupted earlier attempt recorded them. */
+  previousEntries?: string[];
+  /** Whether the plan's service account named the secret already (the cluster's word: a hint). */
+  serviceAccountLinked?: boolean;
 }
 
 interface Credential {
@@ -84,6 +107,8 @@ export class SecretRunner implements PlanRunner {
       /** ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS (see {@link localAccountsRefusal}). */
       allowLocalAccountClusters: boolean;
     },
+    /** The clock of {@link CLUSTER_WAIT_LIMIT_MS}. */
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async run(request: AccessRequest, ctx: RunContext): Promise<Outcome> {
@@ -94,40 +119,29 @@ export class SecretRunner implements PlanRunner {
     // credential, so until the secret has been looked at the request must neither fail (its
     // credential would be left with nobody to delete it) nor delete it (G13, G14).
     const earlierWrite = ctx.created().some((o) => o.kind === 'pullSecretWriteStarted' && o.id === secretId);
-    await this.recheckCluster(plan, ctx);
     // Everything that can be checked without a credential is checked first, so a typo'd
     // namespace or a foreign secret costs nothing to clean up.
-    const { access, existing } = await this.checkKubernetes(plan, ctx).catch((err: unknown) => {
-      if (!earlierWrite || err instanceof LeaseLostError) throw err;
-      // Audited once, by the attempt that lost the answer: a cluster that stays unreachable is
-      // tried again at every resume sweep, which must not add an entry each time.
-      return this.interrupt(err, 'started', targetId, ctx, { again: true });
-    });
-    let previous: AccessRequest | undefined;
-    let previousEntries: string[] | undefined;
-    if (existing) {
-      // The cluster's labels are hints; only acrbot's own records decide (G15).
-      const labelled = labelledRequestId(existing);
-      const decision = decideReplacement(
-        { ...request, created: ctx.created() },
-        existing,
-        labelled ? await this.ports.requests.get(labelled) : undefined,
-      );
-      if (!decision.replace) {
-        await ctx.audit({
-          action: 'kubernetes.write.secret',
-          outcome: 'refused',
-          targetIds: [targetId],
-          detail: decision.reason,
-        });
-        throw new UserFacingError(decision.code, decision.reason);
-      }
-      previous = decision.previous;
-      // Its own label: an interrupted earlier attempt of this request wrote the secret (a crash
-      // or a take-over after the write, G13). What that write replaced is in the record it made
-      // before writing, not on the secret any more: the rotation is finished from it.
-      if (labelled === request.id) ({ previous, previousEntries } = await this.replacedEarlier(request, ctx));
+    const found = { secretMayHold: false };
+    let checked: Checked;
+    try {
+      checked = await this.checkFirst(request, plan, ctx, targetId, earlierWrite, found);
+    } catch (err) {
+      // A resumed run may fail here with the credential an earlier attempt of this request
+      // created: the request's records say acrbot made it, and a failed request's credential is
+      // deleted by nothing else (G14, G15).
+      const owner = { ...request, created: ctx.created() };
+      const earlier = recordedCredentials(owner);
+      if (!earlier.length || err instanceof LeaseLostError || err instanceof VersionConflictError) throw err;
+      if (err instanceof RunInterrupted) throw err;
+      return this.failWithEarlierCredential(err, owner, plan, ctx, earlier, found.secretMayHold);
     }
+    const { access, existing, previous, previousEntries, serviceAccountLinked } = checked;
+    // The entry an earlier attempt of this request was to add to the service account (its
+    // record, made before its write, says the account did not name the secret then): the write
+    // finds it there and adds nothing, and it is acrbot's all the same (G13, G15).
+    const linkedEarlier = serviceAccountLinkedEarlier({ ...request, created: ctx.created() });
+    const linksServiceAccount =
+      plan.serviceAccount && (serviceAccountLinked === false || linkedEarlier) ? plan.serviceAccount : undefined;
     const refs: CredentialRef[] = [];
     let credential: Credential | undefined;
     // How far the secret write got: once it started, only a refusal proves that the secret does
@@ -139,7 +153,7 @@ export class SecretRunner implements PlanRunner {
           ? await this.createToken(request, plan, ctx, refs)
           : await this.createServicePrincipal(request, plan, ctx, refs);
       // With what it replaces: a run resumed after the write still retires it (G13).
-      await ctx.recordCreated(writeStartedRecord(plan, previous, previousEntries));
+      await ctx.recordCreated(writeStartedRecord(plan, previous, previousEntries, linksServiceAccount));
       writeState = 'started';
       const { serviceAccountFailure, ...write } = await this.writeSecret(
         access,
@@ -149,9 +163,14 @@ export class SecretRunner implements PlanRunner {
         existing?.resourceVersion,
       );
       writeState = 'written';
+      const addedEarlier = !write.serviceAccountPatched && !serviceAccountFailure && !!linkedEarlier;
       // A resumed run rewrites the secret its earlier attempt wrote: it replaced another
       // request's secret only when that attempt's record says so.
-      const written = { ...write, action: previous ? ('replaced' as const) : ('created' as const) };
+      const written = {
+        ...write,
+        serviceAccountPatched: write.serviceAccountPatched || addedEarlier,
+        action: previous ? ('replaced' as const) : ('created' as const),
+      };
       // The uid names the very object written: revoke deletes that object and no other (G15).
       await ctx.recordCreated({ kind: 'pullSecret', id: secretId, name: plan.secretName, uid: write.uid });
       await ctx.audit({
@@ -165,6 +184,7 @@ export class SecretRunner implements PlanRunner {
           action: 'kubernetes.write.serviceAccount',
           outcome: 'patched',
           targetIds: [serviceAccountId],
+          ...(addedEarlier ? { detail: 'by an earlier attempt of this request' } : {}),
         });
       // The secret is written and works when a pod names it: the run goes on (a failure now would
       // delete the credential the secret, perhaps replacing another, already holds) and says what
@@ -189,10 +209,10 @@ export class SecretRunner implements PlanRunner {
         retired === 'deleted'
           ? ' The credential it replaced was deleted.'
           : retired === 'pending' && previous
-            ? ` The credential of ${previous.id}, which it replaced, could not be deleted yet; acrbot tries again shortly.`
+            ? ` ${retirementPendingSentence(previous.id)}`
             : '';
       const validity = credentialValidity(request, plan);
-      const outcome: OutcomeWithRetirement = {
+      return {
         summary: `Secret ${plan.namespace}/${plan.secretName} ${written.action} in ${plan.cluster.name} with ${plan.credentialKind === 'token' ? 'ACR token' : 'service principal'} ${credential.id}${validity}.${written.serviceAccountPatched ? ` Added to service account ${plan.serviceAccount}.` : ''}${serviceAccountNote}${retiredNote}`,
         azureRequestIds: credential.requestIds,
         createdIds: [credential.id],
@@ -208,7 +228,6 @@ export class SecretRunner implements PlanRunner {
         // Recorded with the outcome: the request's clean-up job deletes it (credential-cleanup.ts).
         ...(retired === 'pending' && previous ? { retirement: { requestId: previous.id } } : {}),
       };
-      return outcome;
     } catch (err) {
       // The run is another instance's now (its lease lapsed and it was taken over, or the new
       // holder's fencing write beat ours): that instance resumes with the very credential
@@ -218,7 +237,7 @@ export class SecretRunner implements PlanRunner {
       // The secret may hold the credential (written, or a write whose answer was lost): deleting
       // it would leave the secret with a dead credential, labelled with a failed request.
       if (writeState === 'written' || (writeState === 'started' && !isWriteRefusal(err)))
-        return this.interrupt(err, writeState, targetId, ctx);
+        return this.interrupt(err, writeState, targetId, ctx, this.waitingNotice(plan, writeState));
       const cleanup = await this.cleanUp(refs, ctx, { ...request, created: ctx.created() });
       const reason = isUserFacing(err)
         ? err.message
@@ -250,17 +269,157 @@ export class SecretRunner implements PlanRunner {
   }
 
   /**
+   * Everything checked before this run's credential exists: the cluster again, the namespace, the
+   * service account and any secret of that name (whose it is, by acrbot's records, G15), and what
+   * an interrupted earlier attempt replaced. After an earlier attempt began writing the secret
+   * (`earlierWrite`), the secret may hold that attempt's credential: until it has been looked at,
+   * a failure that may pass (a cluster or store not answering) interrupts the run, which is
+   * resumed later ({@link waitOnCluster}); a refusal fails it, with `found.secretMayHold` set when
+   * the secret was not looked at.
+   */
+  private async checkFirst(
+    request: AccessRequest,
+    plan: SecretPlan,
+    ctx: RunContext,
+    targetId: string,
+    earlierWrite: boolean,
+    found: { secretMayHold: boolean },
+  ): Promise<Checked> {
+    const wait = (err: unknown): Promise<never> => {
+      if (!earlierWrite || err instanceof LeaseLostError || err instanceof VersionConflictError) throw err;
+      return this.waitOnCluster(err, request, plan, targetId, ctx, found);
+    };
+    const earlierCredential = recordedCredentials({ ...request, created: ctx.created() }).length > 0;
+    const refusal = await this.recheckCluster(plan, ctx, earlierCredential).catch(wait);
+    if (refusal) {
+      // Gone, or one acrbot will not sign in to: the secret is not looked at.
+      found.secretMayHold = earlierWrite;
+      throw refusal;
+    }
+    const { access, existing, serviceAccountLinked } = await this.checkKubernetes(plan).catch((err: unknown) => {
+      // Said once, by the run that fails; a run that waits says so in its own way.
+      if (!earlierWrite && isUserFacing(err)) logExplainedFailure(err, ctx);
+      return wait(err);
+    });
+    let previous: AccessRequest | undefined;
+    let previousEntries: string[] | undefined;
+    if (existing) {
+      // The cluster's labels are hints; only acrbot's own records decide (G15).
+      const labelled = labelledRequestId(existing);
+      const decision = decideReplacement(
+        { ...request, created: ctx.created() },
+        existing,
+        labelled ? await this.ports.requests.get(labelled).catch(wait) : undefined,
+      );
+      if (!decision.replace) {
+        await ctx.audit({
+          action: 'kubernetes.write.secret',
+          outcome: 'refused',
+          targetIds: [targetId],
+          detail: decision.reason,
+        });
+        throw new UserFacingError(decision.code, decision.reason);
+      }
+      previous = decision.previous;
+      // Its own label: an interrupted earlier attempt of this request wrote the secret (a crash
+      // or a take-over after the write, G13). What that write replaced is in the record it made
+      // before writing, not on the secret any more: the rotation is finished from it.
+      if (labelled === request.id)
+        ({ previous, previousEntries } = await this.replacedEarlier(request, ctx).catch(wait));
+    }
+    return { access, existing, previous, previousEntries, serviceAccountLinked };
+  }
+
+  /**
+   * A resumed run whose earlier attempt began writing the secret and that cannot look at it now:
+   * interrupted again (resumed later, nothing deleted), until {@link CLUSTER_WAIT_LIMIT_MS} after
+   * the run first stopped; then it gives up, and the caller deletes the credential, saying that
+   * the secret may hold it.
+   */
+  private async waitOnCluster(
+    err: unknown,
+    request: AccessRequest,
+    plan: SecretPlan,
+    targetId: string,
+    ctx: RunContext,
+    found: { secretMayHold: boolean },
+  ): Promise<never> {
+    const since = request.waiting?.since;
+    if (since && this.now().getTime() - Date.parse(since) >= CLUSTER_WAIT_LIMIT_MS) {
+      found.secretMayHold = true;
+      ctx.log.error({ err, waitingSince: since }, 'the secret could not be looked at for too long; the run gives up');
+      throw new UserFacingError(
+        'kubernetes.gaveUp',
+        `acrbot could not look at secret ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name} from ${shortTime(since)} on, and gave up after ${CLUSTER_WAIT_LIMIT_MS / 3_600_000} hours. The last try: ${isUserFacing(err) ? err.message : "an unexpected error (see acrbot's logs)."}`,
+      );
+    }
+    return this.interrupt(err, 'started', targetId, ctx, this.waitingNotice(plan, 'again'), { again: true });
+  }
+
+  /** What the cards say while the run waits (once, when it first stops: executor.ts). */
+  private waitingNotice(plan: SecretPlan, why: 'started' | 'written' | 'again'): string {
+    const secret = `secret ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name}`;
+    const keeps = `acrbot keeps the new credential, which the secret may hold, and looks again until the cluster answers; after ${CLUSTER_WAIT_LIMIT_MS / 3_600_000} hours without an answer it gives up and deletes that credential.`;
+    return why === 'written'
+      ? `The ${secret} was written, but acrbot could not record it yet; it tries again shortly.`
+      : why === 'started'
+        ? `Cluster ${plan.cluster.name} gave no clear answer to the write of ${secret}: ${keeps}`
+        : `acrbot cannot look at ${secret}, which an earlier attempt began writing: ${keeps}`;
+  }
+
+  /**
+   * Fails a resumed run before its own credential step, deleting the credential an earlier
+   * attempt of the request created (its records say so, G15) like any failed run's (G14): at
+   * once, or recorded for the clean-up job. `secretMayHold`: that attempt began writing the
+   * secret and it could not be looked at, so the outcome says the secret may hold it.
+   */
+  private async failWithEarlierCredential(
+    err: unknown,
+    owner: AccessRequest,
+    plan: SecretPlan,
+    ctx: RunContext,
+    refs: CredentialRef[],
+    secretMayHold: boolean,
+  ): Promise<never> {
+    if (!isUserFacing(err)) ctx.log.error({ err }, 'resumed secret run failed before its credential step');
+    const cleanup = await this.cleanUp(refs, ctx, owner);
+    const reason = isUserFacing(err)
+      ? err.message
+      : `Something unexpected went wrong; the platform team can find the details in the bot's logs under reference ${currentCorrelationId() ?? owner.id}.`;
+    const what =
+      cleanup === 'deleted'
+        ? ' The credential an earlier attempt of this request had created was deleted.'
+        : refs.every((ref) => ref.kind === 'sp' && !ref.applicationId)
+          ? ' An earlier attempt of this request may have created a credential; acrbot looks for it again shortly and deletes it if it exists.'
+          : ' The credential an earlier attempt of this request had created could not be deleted yet; it is recorded for clean-up and will be retried.';
+    const replaced = replacedByStartedWrite(owner)?.requestId;
+    const held = secretMayHold
+      ? ` That attempt began writing secret ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name}, which may therefore hold the credential and stop working without it${replaced ? ` (it was replacing the secret of ${replaced})` : ''}: look at that secret, delete it if it names this request, and ask again.`
+      : '';
+    throw new RunFailure({
+      summary: 'Failed',
+      azureRequestIds: [],
+      error: `${reason}${what}${held}`,
+      errorCode: isUserFacing(err) ? err.code : 'internal',
+      cleanup,
+      credentialRef: cleanup === 'pending' ? JSON.stringify(refs) : undefined,
+    });
+  }
+
+  /**
    * Stops the run without failing it or deleting anything: the secret may hold the credential
    * (`started`: a write Kubernetes neither confirmed nor refused, or a resumed run that could not
    * look at the secret; `written`: the write landed and recording it failed). The request stays
    * executing and is resumed (executor.ts, {@link RunInterrupted}); the resumed run finds the
    * secret with this request's label and writes it again, or finds the write never landed.
+   * `notice` is what the cards say meanwhile.
    */
   private async interrupt(
     err: unknown,
     writeState: 'started' | 'written',
     targetId: string,
     ctx: RunContext,
+    notice: string,
     options: { again?: boolean } = {},
   ): Promise<never> {
     const why =
@@ -270,8 +429,10 @@ export class SecretRunner implements PlanRunner {
     // The errors here carry no secret: the Kubernetes ones are built without the request's or
     // the answer's text (kube-errors.ts), the store's know nothing of the password.
     if (options.again) {
-      ctx.log.warn({ err }, `${why}; still so at this resume, which is tried again later`);
-      throw new RunInterrupted(`secret run interrupted again: ${why}`, { cause: err });
+      // Audited and logged once, by the attempt that stopped first: a cluster that stays
+      // unreachable is tried again at every resume sweep, which must not add an entry each time.
+      ctx.log.debug({ err }, `${why}; still so at this resume, which is tried again later`);
+      throw new RunInterrupted(`secret run interrupted again: ${why}`, { cause: err, notice });
     }
     ctx.log.error({ err }, `${why}; the credential is kept and the run is resumed`);
     await ctx
@@ -285,7 +446,7 @@ export class SecretRunner implements PlanRunner {
         if (auditErr instanceof LeaseLostError) throw auditErr;
         ctx.log.error({ err: auditErr }, 'audit of an unconfirmed secret write failed');
       });
-    throw new RunInterrupted(`secret run interrupted: ${why}`, { cause: err });
+    throw new RunInterrupted(`secret run interrupted: ${why}`, { cause: err, notice });
   }
 
   /**
@@ -312,41 +473,41 @@ export class SecretRunner implements PlanRunner {
   }
 
   /**
-   * Reaches the cluster and checks namespace, service account and any secret of that name. A
-   * failure here is shown to the user as it is; what caused it is logged, as in {@link run}.
+   * Reaches the cluster and checks namespace, service account and any secret of that name. The
+   * caller logs what caused a failure it fails on (a run that waits says so in its own way).
    */
   private async checkKubernetes(
     plan: SecretPlan,
-    ctx: RunContext,
-  ): Promise<{ access: ClusterAccess; existing?: ExistingSecret }> {
-    try {
-      const access = await this.ports.kubernetes.access(plan.cluster);
-      const { existing } = await this.ports.kubernetes.precheck(access, plan);
-      return { access, existing };
-    } catch (err) {
-      if (isUserFacing(err)) logExplainedFailure(err, ctx);
-      throw err;
-    }
+  ): Promise<{ access: ClusterAccess; existing?: ExistingSecret; serviceAccountLinked?: boolean }> {
+    const access = await this.ports.kubernetes.access(plan.cluster);
+    const { existing, serviceAccountLinked } = await this.ports.kubernetes.precheck(access, plan);
+    return { access, existing, serviceAccountLinked };
   }
 
   /**
-   * Refuses, before any credential exists, a cluster that enabled local accounts (or vanished)
-   * since the plan: its "cluster user" credential is then an admin certificate.
+   * The refusal, audited, of a cluster that enabled local accounts (or vanished) since the plan:
+   * its "cluster user" credential is then an admin certificate. Nothing is created before it
+   * (`earlierCredential`: an earlier attempt of the request did create one, which the caller
+   * deletes and the refusal does not deny).
    */
-  private async recheckCluster(plan: SecretPlan, ctx: RunContext): Promise<void> {
+  private async recheckCluster(
+    plan: SecretPlan,
+    ctx: RunContext,
+    earlierCredential: boolean,
+  ): Promise<UserFacingError | undefined> {
     const { subscriptionId, resourceGroup, name, id } = plan.cluster;
     const cluster = await this.clusters.reader.getCluster(subscriptionId, resourceGroup, name);
     const refusal = !cluster
       ? new UserFacingError(
           'cluster.notFound',
-          `Cluster ${name} (resource group ${resourceGroup}) no longer exists or acrbot can no longer read it; nothing was created.`,
+          `Cluster ${name} (resource group ${resourceGroup}) no longer exists or acrbot can no longer read it${earlierCredential ? '.' : '; nothing was created.'}`,
         )
       : !cluster.localAccountsDisabled && !this.clusters.allowLocalAccountClusters
-        ? localAccountsRefusal(name, 'since this request was planned')
+        ? localAccountsRefusal(name, 'since this request was planned', !earlierCredential)
         : undefined;
-    if (!refusal) return;
+    if (!refusal) return undefined;
     await ctx.audit({ action: 'kubernetes.write.secret', outcome: 'refused', targetIds: [id], detail: refusal.code });
-    throw refusal;
+    return refusal;
   }
 
   private explain(err: CloudApiError, plan: SecretPlan): UserFacingError {

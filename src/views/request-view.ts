@@ -205,8 +205,15 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
   // who can write the namespace names): neutralised like user text.
   const outcomeText = request.outcome?.error ?? (request.state === 'succeeded' ? request.outcome?.summary : undefined);
   const outcomeNotice = outcomeText === undefined ? undefined : inertText(outcomeText);
+  // A run that stopped and is resumed says what it waits for, once (executor.ts), on every copy.
+  const waiting =
+    request.state === 'executing' && request.waiting
+      ? inertText(
+          `Waiting since ${shortTime(request.waiting.since)}: ${request.waiting.reason} Reference for the platform team: ${request.waiting.reference}.`,
+        )
+      : undefined;
   // A notice answers a click and may quote a refusal, which names who decided: neutralised.
-  const notice = options.notice !== undefined ? inertText(options.notice) : outcomeNotice;
+  const notice = options.notice !== undefined ? inertText(options.notice) : (outcomeNotice ?? waiting);
   const card = renderCard('request', {
     sandbox: request.sandbox,
     requestId: request.id,
@@ -232,7 +239,9 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
         : 'Comment (required to reject)',
     notice: notice ?? '',
     hasNotice: Boolean(notice),
-    noticeColor: options.noticeColor ?? (request.state === 'failed' ? 'Attention' : 'Default'),
+    noticeColor:
+      options.noticeColor ??
+      (request.state === 'failed' ? 'Attention' : waiting && notice === waiting ? 'Warning' : 'Default'),
     showCancel: Boolean(options.showCancel) && request.state === 'pending',
   });
   return withViewers(card, options.viewers);

@@ -14,6 +14,7 @@ import {
 import type { JobSpec } from '../../src/flows/scheduler';
 import { VersionConflictError } from '../../src/domain/ports';
 import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
+import { retirementPendingSentence } from '../../src/domain/secret-ownership';
 import type { AccessRequest } from '../../src/domain/request';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
@@ -302,5 +303,82 @@ describe('credential clean-up retried by its job (G14, G15)', () => {
     // Run again (the job after a lost final write): nothing more is deleted.
     await retryCleanupOf('R-AAAAAAAA', deps);
     expect(deletes).toEqual(['token:acrbot-r-bbbbbbbb']);
+  });
+
+  test('the retired credential: the stored outcome stops saying it could not be deleted, and the cards are redrawn from it', async () => {
+    const store = new MemoryRequestStore();
+    const audit = new MemoryAuditLog(new FakeClock());
+    const recordedAt = '2025-01-15T09:00:00.000Z';
+    const tokenOf = (id: string) => {
+      const name = `acrbot-${id.toLowerCase()}`;
+      return { kind: 'acrToken' as const, id: `${REGISTRY_ID}/tokens/${name}`, name, recordedAt };
+    };
+    await store.create(
+      pendingRequest({ id: 'R-BBBBBBBB', state: 'succeeded', plan: secretPlan(), created: [tokenOf('R-BBBBBBBB')] }),
+    );
+    const summary = `Secret payments/acr-auth replaced in aks-prod with ACR token x. ${retirementPendingSentence('R-BBBBBBBB')}`;
+    await store.create(
+      pendingRequest({
+        id: 'R-AAAAAAAA',
+        state: 'succeeded',
+        plan: secretPlan(),
+        created: [tokenOf('R-AAAAAAAA')],
+        outcome: { summary, azureRequestIds: [], retirement: { requestId: 'R-BBBBBBBB' } },
+      }),
+    );
+    const redrawn: AccessRequest[] = [];
+    const deps: CleanupDeps = {
+      ...cleanupDeps(store, audit, ports, new FakeClock()),
+      outcomeChanged: async (request) => void redrawn.push(request),
+    };
+    // The final write is lost once: the retry, seeing the audit entry, only rewrites the outcome.
+    const update = store.update.bind(store);
+    store.update = async () => {
+      store.update = update;
+      throw new VersionConflictError('R-AAAAAAAA');
+    };
+    await expect(retryCleanupOf('R-AAAAAAAA', deps)).rejects.toBeInstanceOf(VersionConflictError);
+    expect(redrawn).toEqual([]);
+    await retryCleanupOf('R-AAAAAAAA', deps);
+    expect(deletes).toEqual(['token:acrbot-r-bbbbbbbb']);
+    const after = (await store.get('R-AAAAAAAA'))!;
+    expect(after.outcome?.retirement).toBeUndefined();
+    expect(after.outcome?.summary).toBe(
+      'Secret payments/acr-auth replaced in aks-prod with ACR token x. The credential of R-BBBBBBBB, which it replaced, was deleted on a later try.',
+    );
+    expect(redrawn).toEqual([after]);
+  });
+
+  test('an outcome stored with the earlier wording of the retirement sentence says it was deleted too', async () => {
+    const store = new MemoryRequestStore();
+    const audit = new MemoryAuditLog(new FakeClock());
+    const recordedAt = '2025-01-15T09:00:00.000Z';
+    const token = (id: string) => ({
+      kind: 'acrToken' as const,
+      id: `${REGISTRY_ID}/tokens/acrbot-${id.toLowerCase()}`,
+      name: `acrbot-${id.toLowerCase()}`,
+      recordedAt,
+    });
+    await store.create(
+      pendingRequest({ id: 'R-BBBBBBBB', state: 'succeeded', plan: secretPlan(), created: [token('R-BBBBBBBB')] }),
+    );
+    await store.create(
+      pendingRequest({
+        id: 'R-AAAAAAAA',
+        state: 'succeeded',
+        plan: secretPlan(),
+        created: [token('R-AAAAAAAA')],
+        outcome: {
+          summary:
+            'Secret replaced. The credential of R-BBBBBBBB, which it replaced, could not be deleted yet; acrbot tries again shortly.',
+          azureRequestIds: [],
+          retirement: { requestId: 'R-BBBBBBBB' },
+        },
+      }),
+    );
+    await retryCleanupOf('R-AAAAAAAA', cleanupDeps(store, audit, ports, new FakeClock()));
+    expect((await store.get('R-AAAAAAAA'))?.outcome?.summary).toBe(
+      'Secret replaced. The credential of R-BBBBBBBB, which it replaced, was deleted on a later try.',
+    );
   });
 });

@@ -212,7 +212,7 @@ export class KubePullSecrets implements PullSecretPort {
   async precheck(
     access: ClusterAccess,
     input: { namespace: string; secretName: string; serviceAccount?: string },
-  ): Promise<{ existing?: ExistingSecret }> {
+  ): Promise<{ existing?: ExistingSecret; serviceAccountLinked?: boolean }> {
     const { api, clusterName } = access as KubeAccess;
     const ctx = { cluster: clusterName, namespace: input.namespace };
     try {
@@ -221,9 +221,11 @@ export class KubePullSecrets implements PullSecretPort {
       throw explainKubeError(err, { ...ctx, verb: 'read', resource: 'the namespace' });
     }
     const secret = await this.readSecret(api, input.namespace, input.secretName, clusterName);
+    let serviceAccountLinked: boolean | undefined;
     if (input.serviceAccount) {
       try {
-        await api.readNamespacedServiceAccount({ name: input.serviceAccount, namespace: input.namespace });
+        const sa = await api.readNamespacedServiceAccount({ name: input.serviceAccount, namespace: input.namespace });
+        serviceAccountLinked = (sa.imagePullSecrets ?? []).some((s) => s.name === input.secretName);
       } catch (err) {
         if (kubeStatus(err) === 404)
           throw new UserFacingError(
@@ -233,7 +235,8 @@ export class KubePullSecrets implements PullSecretPort {
         throw explainKubeError(err, { ...ctx, verb: 'read', resource: 'service accounts' });
       }
     }
-    if (!secret) return {};
+    const linked = serviceAccountLinked === undefined ? {} : { serviceAccountLinked };
+    if (!secret) return linked;
     const meta = secret.metadata ?? {};
     const existing: ExistingSecret = {
       requestIdLabel: meta.labels?.[REQUEST_ID_LABEL],
@@ -246,7 +249,7 @@ export class KubePullSecrets implements PullSecretPort {
       resourceVersion: meta.resourceVersion,
       uid: meta.uid,
     };
-    return { existing };
+    return { existing, ...linked };
   }
 
   async write(access: ClusterAccess, input: PullSecretWrite): Promise<PullSecretWriteOutcome> {

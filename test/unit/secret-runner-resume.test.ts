@@ -1,0 +1,169 @@
+/**
+ * A resumed secret run that fails before its own credential step (G14, G15): the credential an
+ * earlier attempt of the request recorded is deleted, never one the records do not name; while
+ * the secret the earlier attempt began writing cannot be looked at, a failure that may pass
+ * interrupts the run instead (nothing deleted), until the wait limit.
+ */
+import { UserFacingError } from '../../src/domain/errors';
+import type { SecretPlan } from '../../src/domain/plan';
+import type { AccessRequest, CreatedObject } from '../../src/domain/request';
+import { pullSecretRecordId } from '../../src/domain/secret-ownership';
+import { RunFailure, RunInterrupted, type RunContext } from '../../src/flows/executor';
+import { CLUSTER_WAIT_LIMIT_MS, SecretRunner, type SecretRunnerPorts } from '../../src/flows/secret-runner';
+import { createLogger } from '../../src/observability/logger';
+import { pendingRequest, REGISTRY_ID, secretPlan } from './support/requests';
+
+const APP_ID = '00000000-0000-4000-8000-0000000000a1';
+const NOW = Date.parse('2025-01-16T09:00:00.000Z');
+
+/** Ports whose cluster check fails with `failure`; every Azure delete is noted. */
+function ports(deletes: string[], failure: Error, found: Record<string, { id: string }> = {}): SecretRunnerPorts {
+  return {
+    tokens: {
+      deleteToken: async (_r: unknown, name: string) => void deletes.push(`token:${name}`),
+      deleteScopeMap: async (_r: unknown, name: string) => void deletes.push(`scopeMap:${name}`),
+    },
+    servicePrincipals: {
+      deleteApplication: async (id: string) => void deletes.push(`app:${id}`),
+      findApplication: async (name: string) => found[name],
+    },
+    roleAssignments: { delete: async (ra: { name: string }) => void deletes.push(`ra:${ra.name}`) },
+    kubernetes: {
+      access: async () => ({ clusterName: 'aks-prod' }),
+      precheck: async () => {
+        throw failure;
+      },
+    },
+    requests: { get: async () => undefined },
+  } as unknown as SecretRunnerPorts;
+}
+
+function runner(p: SecretRunnerPorts, getCluster = async () => ({ localAccountsDisabled: true })): SecretRunner {
+  return new SecretRunner(
+    p,
+    { delaysMs: [], sleep: async () => undefined },
+    { reader: { getCluster } as never, allowLocalAccountClusters: false },
+    () => new Date(NOW),
+  );
+}
+
+/** A run context holding what an earlier attempt recorded. */
+function context(created: Omit<CreatedObject, 'recordedAt'>[]) {
+  const audited: string[] = [];
+  const records: CreatedObject[] = created.map((o) => ({ ...o, recordedAt: '2025-01-15T09:00:00.000Z' }));
+  const ctx: RunContext = {
+    checkLease: async () => undefined,
+    audit: async (event) => void audited.push(`${event.action}:${event.outcome}`),
+    recordCreated: async (object) => void records.push({ ...object, recordedAt: '2025-01-16T09:00:00.000Z' }),
+    created: () => [...records],
+    log: createLogger({ level: 'silent' }),
+  };
+  return { ctx, audited };
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected the run to stop');
+    },
+    (err: unknown) => err,
+  );
+}
+
+const TOKEN = 'acrbot-r-aaaaaaaa';
+const tokenRecord = { kind: 'acrToken' as const, id: `${REGISTRY_ID}/tokens/${TOKEN}`, name: TOKEN };
+const writeStarted = {
+  kind: 'pullSecretWriteStarted' as const,
+  id: pullSecretRecordId(secretPlan()),
+  name: 'acr-auth',
+};
+const request = (overrides: Partial<AccessRequest> = {}) =>
+  pendingRequest({ id: 'R-AAAAAAAA', state: 'executing', plan: secretPlan(), ...overrides });
+const namespaceGone = () => new UserFacingError('kubernetes.namespaceNotFound', 'Namespace payments does not exist.');
+const unreachable = () => new UserFacingError('kubernetes.unreachable', 'Cluster aks-prod did not answer in time.');
+
+describe('a resumed secret run failing before its credential step', () => {
+  test('no earlier write: the recorded token is deleted, audited, and the outcome says so', async () => {
+    const deletes: string[] = [];
+    const { ctx, audited } = context([tokenRecord]);
+    const err = await failureOf(runner(ports(deletes, namespaceGone())).run(request(), ctx));
+    expect(err).toBeInstanceOf(RunFailure);
+    expect((err as RunFailure).outcome).toMatchObject({
+      errorCode: 'kubernetes.namespaceNotFound',
+      cleanup: 'deleted',
+      error: expect.stringMatching(/^Namespace payments does not exist\. The credential an earlier attempt/),
+    });
+    expect(deletes).toEqual([`token:${TOKEN}`]);
+    expect(audited).toEqual(['credential.cleanup:deleted']);
+  });
+
+  test('nothing recorded: the error goes on as it was, nothing deleted', async () => {
+    const deletes: string[] = [];
+    const { ctx } = context([]);
+    const failure = namespaceGone();
+    expect(await failureOf(runner(ports(deletes, failure)).run(request(), ctx))).toBe(failure);
+    expect(deletes).toEqual([]);
+  });
+
+  test('an application recorded by its name only and not found yet: pending, its reference kept for the clean-up job', async () => {
+    const deletes: string[] = [];
+    const plan = secretPlan({ credentialKind: 'sp', role: { id: 'role-guid', name: 'AcrPull' } });
+    const { ctx } = context([{ kind: 'application', id: '', name: 'acrbot-r-aaaaaaaa-0123' }]);
+    const err = (await failureOf(runner(ports(deletes, namespaceGone())).run(request({ plan }), ctx))) as RunFailure;
+    expect(err.outcome).toMatchObject({ cleanup: 'pending', error: expect.stringMatching(/looks for it again/) });
+    expect(JSON.parse(err.outcome.credentialRef!)).toEqual([
+      { kind: 'sp', applicationId: '', appId: '', uniqueName: 'acrbot-r-aaaaaaaa-0123' },
+    ]);
+    // Found under that name: deleted with its role assignment.
+    const found = { 'acrbot-r-aaaaaaaa-0123': { id: APP_ID } };
+    const again = context([
+      { kind: 'application', id: APP_ID, name: 'acrbot-r-aaaaaaaa-0123' },
+      {
+        kind: 'roleAssignment',
+        id: `${REGISTRY_ID}/providers/Microsoft.Authorization/roleAssignments/11111111-1111-4111-8111-111111111111`,
+      },
+    ]);
+    const done = (await failureOf(
+      runner(ports(deletes, namespaceGone(), found)).run(request({ plan }), again.ctx),
+    )) as RunFailure;
+    expect(done.outcome.cleanup).toBe('deleted');
+    expect(deletes).toEqual(['ra:11111111-1111-4111-8111-111111111111', `app:${APP_ID}`]);
+  });
+
+  test('after an earlier write, a cluster or ARM read that fails: interrupted again, nothing deleted', async () => {
+    const deletes: string[] = [];
+    const { ctx } = context([tokenRecord, writeStarted]);
+    expect(await failureOf(runner(ports(deletes, unreachable())).run(request(), ctx))).toBeInstanceOf(RunInterrupted);
+    const armDown = runner(ports(deletes, unreachable()), async () => {
+      throw new Error('ARM 503');
+    });
+    expect(await failureOf(armDown.run(request(), ctx))).toBeInstanceOf(RunInterrupted);
+    expect(deletes).toEqual([]);
+  });
+
+  test('after an earlier write, waiting for the cluster: interrupted until the limit, then failed with the token deleted', async () => {
+    const deletes: string[] = [];
+    const { ctx } = context([tokenRecord, writeStarted]);
+    const waiting = (ms: number) => ({
+      waiting: { since: new Date(NOW - ms).toISOString(), reason: 'waits', reference: 'exec-R-AAAAAAAA' },
+    });
+    const run = (ms: number) => failureOf(runner(ports(deletes, unreachable())).run(request(waiting(ms)), ctx));
+    expect(await run(CLUSTER_WAIT_LIMIT_MS - 1)).toBeInstanceOf(RunInterrupted);
+    expect(deletes).toEqual([]);
+    const err = (await run(CLUSTER_WAIT_LIMIT_MS)) as RunFailure;
+    expect(err).toBeInstanceOf(RunFailure);
+    expect(err.outcome).toMatchObject({
+      errorCode: 'kubernetes.gaveUp',
+      cleanup: 'deleted',
+      error: expect.stringMatching(/Cluster aks-prod did not answer in time.*may therefore hold the credential/),
+    });
+    expect(deletes).toEqual([`token:${TOKEN}`]);
+  });
+
+  test('the interruption carries what the cards say, naming the secret and the limit', async () => {
+    const { ctx } = context([tokenRecord, writeStarted]);
+    const err = (await failureOf(runner(ports([], unreachable())).run(request(), ctx))) as RunInterrupted;
+    expect(err.notice).toMatch(/cannot look at secret payments\/acr-auth in cluster aks-prod/);
+    expect(err.notice).toMatch(/after 24 hours without an answer it gives up and deletes that credential/);
+  });
+});
