@@ -648,6 +648,14 @@ describe('secret flow', () => {
   });
 
   test('--service-account adds the secret to imagePullSecrets, keeping existing entries, with or without a list', async () => {
+    // The team's own pull secret for another registry is on the list first: it must stay (the
+    // list is atomic on a ServiceAccount, so a strategic merge patch would replace it).
+    const cluster = k8s('aks-dev');
+    const account = cluster.getObject('serviceaccounts', 'payments', 'default')!;
+    cluster.seedObject('serviceaccounts', {
+      ...account,
+      imagePullSecrets: [{ name: 'dockerhub-creds' }],
+    } as typeof account);
     const first = await requestSecret(
       'aks-dev contosoacr --namespace payments --service-account default link to default sa',
     );
@@ -655,7 +663,7 @@ describe('secret flow', () => {
     expect(
       (k8s('aks-dev').getObject('serviceaccounts', 'payments', 'default') as unknown as { imagePullSecrets: unknown[] })
         .imagePullSecrets,
-    ).toEqual([{ name: 'acr-auth' }]);
+    ).toEqual([{ name: 'dockerhub-creds' }, { name: 'acr-auth' }]);
     const second = await requestSecret(
       'aks-dev contosoacr --namespace payments --name acr-two --service-account default second secret',
     );
@@ -663,7 +671,53 @@ describe('secret flow', () => {
     expect(
       (k8s('aks-dev').getObject('serviceaccounts', 'payments', 'default') as unknown as { imagePullSecrets: unknown[] })
         .imagePullSecrets,
-    ).toEqual([{ name: 'acr-auth' }, { name: 'acr-two' }]);
+    ).toEqual([{ name: 'dockerhub-creds' }, { name: 'acr-auth' }, { name: 'acr-two' }]);
+    // And from no list at all: the add creates it.
+    const bare = cluster.getObject('serviceaccounts', 'payments', 'default')!;
+    const { imagePullSecrets: _list, ...withoutList } = bare as typeof bare & { imagePullSecrets?: unknown };
+    cluster.seedObject('serviceaccounts', {
+      ...withoutList,
+      metadata: { ...bare.metadata, name: 'builder' },
+    } as typeof bare);
+    const third = await requestSecret(
+      'aks-dev contosoacr --namespace payments --name acr-three --service-account builder third secret',
+    );
+    await approve(third.id);
+    expect(
+      (cluster.getObject('serviceaccounts', 'payments', 'builder') as unknown as { imagePullSecrets: unknown[] })
+        .imagePullSecrets,
+    ).toEqual([{ name: 'acr-three' }]);
+  });
+
+  test('--service-account whose list someone creates between the read and the patch: read again, their entry kept, then acrbot adds its own', async () => {
+    const cluster = k8s('aks-dev');
+    const bare = cluster.getObject('serviceaccounts', 'payments', 'default')!;
+    const { imagePullSecrets: _list, ...withoutList } = bare as typeof bare & { imagePullSecrets?: unknown };
+    cluster.seedObject('serviceaccounts', withoutList as typeof bare);
+    // A Helm release gives the account its first pull secret just as acrbot patches: acrbot read
+    // no list, so its add would create one and replace theirs, were the patch not guarded.
+    cluster.faults.inject({
+      verb: 'patch',
+      resource: 'serviceaccounts',
+      meanwhile: () => {
+        const current = cluster.getObject('serviceaccounts', 'payments', 'default')!;
+        cluster.seedObject('serviceaccounts', {
+          ...current,
+          imagePullSecrets: [{ name: 'team-registry' }],
+        } as typeof current);
+      },
+    });
+    const request = await requestSecret(
+      'aks-dev contosoacr --namespace payments --service-account default raced by a helm release',
+    );
+    expect((await approve(request.id)).state).toBe('succeeded');
+    expect(
+      (cluster.getObject('serviceaccounts', 'payments', 'default') as unknown as { imagePullSecrets: unknown[] })
+        .imagePullSecrets,
+    ).toEqual([{ name: 'team-registry' }, { name: 'acr-auth' }]);
+    expect(
+      cluster.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/serviceaccounts/')).map((r) => r.status),
+    ).toEqual([422, 200]);
   });
 
   test('--service-account that acrbot may not patch: the secret and its credential stay, the outcome says what to do, the audit says failed', async () => {

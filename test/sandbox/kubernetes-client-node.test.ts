@@ -364,7 +364,7 @@ describe('patching the ServiceAccount', () => {
     expect(sa('jp')?.imagePullSecrets).toEqual([{ name: 'third' }]);
   });
 
-  test('strategic merge (via setHeaderOptions) merges imagePullSecrets by name', async () => {
+  test('strategic merge (via setHeaderOptions) replaces imagePullSecrets: atomic on a ServiceAccount (no patchStrategy in core/v1, kubernetes/kubernetes#72475)', async () => {
     k8s.createNamespace('smp');
     const core = api();
     const smp = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
@@ -377,14 +377,14 @@ describe('patching the ServiceAccount', () => {
       { name: 'default', namespace: 'smp', body: { imagePullSecrets: [{ name: 'acr-pull' }] } },
       smp,
     );
-    expect(out.imagePullSecrets).toEqual([{ name: 'existing' }, { name: 'acr-pull' }]);
+    expect(out.imagePullSecrets).toEqual([{ name: 'acr-pull' }]);
     // Re-applying the same patch is a no-op and does not bump the resourceVersion.
     const rvAfter = sa('smp')?.metadata.resourceVersion;
     await core.patchNamespacedServiceAccount(
       { name: 'default', namespace: 'smp', body: { imagePullSecrets: [{ name: 'acr-pull' }] } },
       smp,
     );
-    expect(sa('smp')?.imagePullSecrets).toEqual([{ name: 'existing' }, { name: 'acr-pull' }]);
+    expect(sa('smp')?.imagePullSecrets).toEqual([{ name: 'acr-pull' }]);
     expect(sa('smp')?.metadata.resourceVersion).toBe(rvAfter);
     expect(rvAfter).not.toBe(rvBefore);
     expect(k8s.requests.at(-1)?.contentType).toBe('application/strategic-merge-patch+json');

@@ -166,7 +166,7 @@ suite(
       );
     });
 
-    test('kubectl patch serviceaccount merges imagePullSecrets (strategic merge)', async () => {
+    test('kubectl patch serviceaccount replaces imagePullSecrets (strategic merge: the list is atomic on a ServiceAccount, kubernetes/kubernetes#72475)', async () => {
       await kubectl(
         'patch',
         'serviceaccount',
@@ -186,10 +186,7 @@ suite(
         '{"imagePullSecrets":[{"name":"acr-pull"}]}',
       );
       expect(r.stdout.trim()).toBe('serviceaccount/default patched');
-      expect(k8s.getObject('serviceaccounts', 'default', 'default')?.imagePullSecrets).toEqual([
-        { name: 'first' },
-        { name: 'acr-pull' },
-      ]);
+      expect(k8s.getObject('serviceaccounts', 'default', 'default')?.imagePullSecrets).toEqual([{ name: 'acr-pull' }]);
       expect(k8s.requests.filter((q) => q.method === 'PATCH').at(-1)?.contentType).toBe(
         'application/strategic-merge-patch+json',
       );

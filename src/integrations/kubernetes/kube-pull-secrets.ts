@@ -57,8 +57,8 @@ const KUBE_THROTTLE_ATTEMPTS = 4;
 
 /** Longest wait for one Retry-After; the call's deadline bounds the whole. */
 export const KUBE_THROTTLE_MAX_WAIT_MS = 5_000;
-/** Reads and patches tried to take an entry out of a service account's list that others keep changing. */
-const UNLINK_ATTEMPTS = 3;
+/** Reads and patches tried to add an entry to, or take one out of, a service account's list that others keep changing. */
+const SERVICE_ACCOUNT_PATCH_ATTEMPTS = 3;
 
 /**
  * Sends `request`, and again after the server's Retry-After while it answers 429 (API Priority
@@ -425,7 +425,7 @@ export class KubePullSecrets implements PullSecretPort {
    * Removes the secret from `imagePullSecrets`, keeping every other entry: a JSON Patch that
    * tests the entry's name at its index before removing it, so a list changed since the read
    * fails (422) instead of losing someone else's entry; then the list is read again and the
-   * entry looked for anew (at most {@link UNLINK_ATTEMPTS} times). `noEntry`: the list no longer
+   * entry looked for anew (at most {@link SERVICE_ACCOUNT_PATCH_ATTEMPTS} times). `noEntry`: the list no longer
    * has it; `absent`: the service account no longer exists.
    */
   private async unlinkServiceAccount(
@@ -458,7 +458,7 @@ export class KubePullSecrets implements PullSecretPort {
         const explained = explainKubeError(err, { ...ctx, verb: 'patch', resource: 'serviceaccounts' });
         // The test failed (the read cannot answer 422): someone changed the list in between.
         if (kubeStatus(err) !== 422) throw explained;
-        if (attempt < UNLINK_ATTEMPTS) continue;
+        if (attempt < SERVICE_ACCOUNT_PATCH_ATTEMPTS) continue;
         throw new UserFacingError(
           'kubernetes.conflict',
           `The imagePullSecrets of service account ${serviceAccount} in namespace ${ctx.namespace} of cluster ${ctx.cluster} kept changing while acrbot took ${secretName} out; it tries again later.`,
@@ -468,13 +468,15 @@ export class KubePullSecrets implements PullSecretPort {
     }
   }
 
-  // linkServiceAccount and unlinkServiceAccount read alike but patch differently on purpose
-  // (strategic merge to add, JSON Patch with a test to remove): see each one's reason.
   /**
-   * Adds the secret to `imagePullSecrets` without dropping existing entries. Strategic merge
-   * patch merges the list by `name` (what `kubectl patch` does) and works whether or not the
-   * list exists; JSON merge patch would replace the list, and JSON Patch's `add …/-` fails
-   * when the list is missing.
+   * Adds the secret to `imagePullSecrets`, keeping every other entry. A ServiceAccount's
+   * `imagePullSecrets` is an atomic list (core/v1 has no patch strategy for it, unlike a pod's;
+   * kubernetes/kubernetes#72475), so a strategic merge or JSON merge patch would replace the
+   * whole list and drop the team's other pull secrets. A JSON Patch appends instead, guarded by
+   * a `test` of the resourceVersion just read (an `add` to a list that does not exist yet
+   * creates it): a service account changed since the read fails (422) rather than lose
+   * someone's change, and is read again, at most {@link SERVICE_ACCOUNT_PATCH_ATTEMPTS} times. False when the
+   * list already names the secret.
    */
   private async linkServiceAccount(
     api: CoreV1Api,
@@ -482,17 +484,36 @@ export class KubePullSecrets implements PullSecretPort {
     secretName: string,
     ctx: { cluster: string; namespace: string },
   ): Promise<boolean> {
-    try {
-      const sa = await api.readNamespacedServiceAccount({ name: serviceAccount, namespace: ctx.namespace });
-      if (sa.imagePullSecrets?.some((s) => s.name === secretName)) return false;
-      const { PatchStrategy, setHeaderOptions } = kube();
-      await api.patchNamespacedServiceAccount(
-        { name: serviceAccount, namespace: ctx.namespace, body: { imagePullSecrets: [{ name: secretName }] } },
-        setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
-      );
-      return true;
-    } catch (err) {
-      throw explainKubeError(err, { ...ctx, verb: 'patch', resource: 'serviceaccounts' });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const sa = await api.readNamespacedServiceAccount({ name: serviceAccount, namespace: ctx.namespace });
+        if (sa.imagePullSecrets?.some((s) => s.name === secretName)) return false;
+        const { PatchStrategy, setHeaderOptions } = kube();
+        await api.patchNamespacedServiceAccount(
+          {
+            name: serviceAccount,
+            namespace: ctx.namespace,
+            body: [
+              { op: 'test', path: '/metadata/resourceVersion', value: sa.metadata?.resourceVersion },
+              sa.imagePullSecrets
+                ? { op: 'add', path: '/imagePullSecrets/-', value: { name: secretName } }
+                : { op: 'add', path: '/imagePullSecrets', value: [{ name: secretName }] },
+            ],
+          },
+          setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+        );
+        return true;
+      } catch (err) {
+        const explained = explainKubeError(err, { ...ctx, verb: 'patch', resource: 'serviceaccounts' });
+        // The test failed (the read cannot answer 422): someone changed the service account in between.
+        if (kubeStatus(err) !== 422) throw explained;
+        if (attempt < SERVICE_ACCOUNT_PATCH_ATTEMPTS) continue;
+        throw new UserFacingError(
+          'kubernetes.conflict',
+          `Service account ${serviceAccount} in namespace ${ctx.namespace} of cluster ${ctx.cluster} kept changing while acrbot added ${secretName} to its imagePullSecrets; it tries again later.`,
+          { cause: explained.cause },
+        );
+      }
     }
   }
 

@@ -130,7 +130,9 @@ const serviceaccounts: ResourceDef = {
   verbs: ALL_VERBS,
   normalise: (o) => o,
   validate: (o) => validateServiceAccount(o),
-  mergeSchema: { ...OBJECT_META_MERGE_RULES, imagePullSecrets: { mergeKey: 'name' }, secrets: { mergeKey: 'name' } },
+  // `imagePullSecrets` is atomic on a ServiceAccount (no patchStrategy in core/v1, unlike a pod's):
+  // a strategic merge patch replaces the whole list (kubernetes/kubernetes#72475).
+  mergeSchema: { ...OBJECT_META_MERGE_RULES, secrets: { mergeKey: 'name' } },
   columns: [
     NAME_COLUMN,
     {
