@@ -64,7 +64,7 @@ export class SecretPlanner {
       this.resolver.resolveCluster(clusterRef),
       this.resolver.resolveRegistry(registryRef),
     ]);
-    if (!cluster.localAccountsDisabled && !this.options.allowLocalAccountClusters)
+    if (hasStaticUserCredential(cluster) && !this.options.allowLocalAccountClusters)
       throw localAccountsRefusal(cluster.name);
     // Only with time-boxing: without it, --expires is the credential's own lifetime.
     const underPolicy =
@@ -131,6 +131,17 @@ export class SecretPlanner {
 }
 
 /**
+ * Whether the credential AKS hands out for the cluster's user (`listClusterUserCredential`) is a
+ * static admin client certificate: local accounts enabled and no Entra ID integration. With
+ * Entra ID it is a kubelogin exec stanza, whatever the local accounts (their static credential
+ * is the admin one, `listClusterAdminCredential`, which acrbot's role does not grant), and acrbot
+ * authenticates with its own Entra token under Kubernetes RBAC (kube-pull-secrets.ts).
+ */
+export function hasStaticUserCredential(cluster: { aadEnabled: boolean; localAccountsDisabled?: boolean }): boolean {
+  return !cluster.aadEnabled && !cluster.localAccountsDisabled;
+}
+
+/**
  * Refusal for a cluster with local accounts: the "cluster user" credential acrbot reads to write
  * the secret is then an admin client certificate (cluster-admin), so a bot holding that right
  * holds every cluster's keys. Refused before any credential exists.
@@ -138,6 +149,6 @@ export class SecretPlanner {
 export function localAccountsRefusal(clusterName: string, when?: string, nothingCreated = true): UserFacingError {
   return new UserFacingError(
     'cluster.localAccounts',
-    `acrbot does not write pull secrets in ${clusterName}: its local accounts are enabled${when ? ` (they were enabled ${when}${nothingCreated ? '; nothing was created' : ''})` : ''}, so the only credential acrbot could use there is an admin certificate. Disable local accounts on the cluster (az aks update --disable-local-accounts, with Entra ID integration), or ask the platform team to set ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS=true if they accept that risk. A grant (AcrPull on the cluster's identity) needs no cluster credential.`,
+    `acrbot does not write pull secrets in ${clusterName}: its local accounts are enabled without Entra ID integration${when ? ` (this changed ${when}${nothingCreated ? '; nothing was created' : ''})` : ''}, so the only credential acrbot could use there is an admin certificate. Enable Entra ID integration on the cluster (az aks update --enable-aad; then acrbot uses its own Entra token under Kubernetes RBAC), ideally with local accounts off (--disable-local-accounts), or ask the platform team to set ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS=true if they accept that risk. A grant (AcrPull on the cluster's identity) needs no cluster credential.`,
   );
 }

@@ -30,7 +30,7 @@ import {
 import type { SecretValue } from '../domain/secret-value';
 import { assignRole, type Sleep } from './assign-role';
 import { RunFailure, RunInterrupted, type PlanRunner, type RunContext } from './executor';
-import { localAccountsRefusal } from './secret-planner';
+import { hasStaticUserCredential, localAccountsRefusal } from './secret-planner';
 import { requestIdLabelValue, roleAssignmentName } from '../domain/identifiers';
 import {
   applicationProblem,
@@ -502,7 +502,7 @@ export class SecretRunner implements PlanRunner {
           'cluster.notFound',
           `Cluster ${name} (resource group ${resourceGroup}) no longer exists or acrbot can no longer read it${earlierCredential ? '.' : '; nothing was created.'}`,
         )
-      : !cluster.localAccountsDisabled && !this.clusters.allowLocalAccountClusters
+      : hasStaticUserCredential(cluster) && !this.clusters.allowLocalAccountClusters
         ? localAccountsRefusal(name, 'since this request was planned', !earlierCredential)
         : undefined;
     if (!refusal) return undefined;

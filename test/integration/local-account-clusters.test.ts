@@ -4,7 +4,12 @@
  * before any credential exists. The sandbox's aks-dev has local accounts (no Entra ID); aks-prod
  * is Entra-only (`disableLocalAccounts: true`). Grants need no cluster credential and are unaffected.
  */
-import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
+import {
+  SANDBOX_BOT_OBJECT_ID,
+  SANDBOX_CLUSTERS,
+  SANDBOX_REGISTRIES,
+  sandboxResourceId,
+} from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
@@ -67,6 +72,26 @@ describe('secret flow on clusters with local accounts', () => {
     expect(text).toMatch(/R-[2-9A-Z]{8}/);
   });
 
+  test('an Entra ID cluster with local accounts still enabled needs no switch: its user credential is kubelogin, so acrbot uses its own Entra token', async () => {
+    h = await startHarness({ ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: 'false' });
+    h.app.sandbox!.arm.state.updateCluster(prodId, { disableLocalAccounts: false });
+    const text = await say(
+      h,
+      'secret aks-prod contosoacr --namespace payments pull for payments-api',
+      /Pull secret .* in |local accounts/,
+    );
+    expect(text).not.toContain('local accounts');
+    const id = /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(text)![0];
+    await h.click(users.approver, 'approve', { requestId: id });
+    expect((await h.settle(id)).state).toBe('succeeded');
+    // The secret was written with acrbot's Entra token, not a certificate from the kubeconfig.
+    const writesToCluster = h.app.sandbox!.kubernetes['aks-prod'].requests.filter(
+      (r: { method: string }) => r.method === 'POST' || r.method === 'PUT',
+    );
+    expect(writesToCluster.length).toBeGreaterThan(0);
+    expect(new Set(writesToCluster.map((r: { user?: string }) => r.user))).toEqual(new Set([SANDBOX_BOT_OBJECT_ID]));
+  });
+
   test('re-checked at execution: local accounts enabled between plan and approval → refused, nothing created', async () => {
     h = await startHarness({ ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: 'false' });
     const text = await say(
@@ -75,8 +100,8 @@ describe('secret flow on clusters with local accounts', () => {
       /Pull secret .* in |local accounts/,
     );
     const id = /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(text)![0];
-    // Hours later someone turns local accounts back on; then the approval comes.
-    h.app.sandbox!.arm.state.updateCluster(prodId, { disableLocalAccounts: false });
+    // Hours later someone turns local accounts back on and Entra ID off; then the approval comes.
+    h.app.sandbox!.arm.state.updateCluster(prodId, { disableLocalAccounts: false, aad: false });
     const before = writes(h);
     const k8sBefore = h.app.sandbox!.kubernetes['aks-prod'].requests.length;
     await h.click(users.approver, 'approve', { requestId: id });
@@ -84,7 +109,7 @@ describe('secret flow on clusters with local accounts', () => {
     expect(done.state).toBe('failed');
     expect(done.outcome?.errorCode).toBe('cluster.localAccounts');
     expect(done.outcome?.error).toContain(
-      'its local accounts are enabled (they were enabled since this request was planned',
+      'its local accounts are enabled without Entra ID integration (this changed since this request was planned',
     );
     expect(done.outcome?.error).toContain('ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS=true');
     // No credential, no cluster credential read, no Kubernetes call.

@@ -138,7 +138,7 @@ describe('a resumed secret run', () => {
   test('item 1: the earlier attempt wrote the secret, and the cluster enabled local accounts since → the token is deleted and the outcome says the secret may hold it', async () => {
     await h.stop();
     h = await startHarness({ ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: 'false' }, { clock });
-    // aks-prod is Entra-only: acrbot refuses it once it enables local accounts.
+    // aks-prod is Entra-only: acrbot refuses it once it enables local accounts and drops Entra ID.
     const request = await h.requestSecret(
       users.requester,
       'aks-prod contosoacr --namespace payments written then refused',
@@ -147,7 +147,7 @@ describe('a resumed secret run', () => {
     await approveAndStopAt(request.id, secretRecorded, () => new Error('store unavailable'));
     expect(tokenNames()).toEqual([`acrbot-${request.id.toLowerCase()}`]);
     expect(h.app.sandbox!.kubernetes['aks-prod'].getObject('secrets', 'payments', 'acr-auth')).toBeDefined();
-    h.app.sandbox!.arm.state.updateCluster(aksProdId, { disableLocalAccounts: false });
+    h.app.sandbox!.arm.state.updateCluster(aksProdId, { disableLocalAccounts: false, aad: false });
 
     const done = await resume(request.id);
     expect(done.state).toBe('failed');
