@@ -471,6 +471,35 @@ describe('secret flow', () => {
     expect(h.app.sandbox!.arm.state.listTokens(contosoId)).toHaveLength(0);
   });
 
+  test('a namespace being deleted (Terminating) → said before any credential exists; one that starts terminating just before the create is named too, not taken for a missing right', async () => {
+    const cluster = k8s('aks-dev');
+    expect(cluster.terminateNamespace('payments')).toBe(true);
+    const early = await approve(
+      (await requestSecret('aks-dev contosoacr --namespace payments into a dying namespace')).id,
+    );
+    expect(early.state).toBe('failed');
+    expect(early.outcome?.errorCode).toBe('kubernetes.namespaceTerminating');
+    expect(early.outcome?.error).toMatch(/^Namespace payments of cluster aks-dev is being deleted \(Terminating\)/);
+    expect(h.app.sandbox!.arm.state.listTokens(contosoId)).toHaveLength(0);
+    // No credential was made for it, and no write reached the cluster.
+    expect((await h.app.audit.forRequest(early.id)).map((e) => e.action)).not.toContain('azure.write.token');
+    expect(cluster.requests.filter((r) => r.method === 'POST')).toEqual([]);
+    // Between the check and the create: the API server's 403 (NamespaceLifecycle) is explained as such.
+    cluster.createNamespace('team-b');
+    cluster.faults.inject({
+      verb: 'create',
+      resource: 'secrets',
+      meanwhile: () => cluster.terminateNamespace('team-b'),
+    });
+    const late = await approve((await requestSecret('aks-dev contosoacr --namespace team-b terminated meanwhile')).id);
+    expect(late.state).toBe('failed');
+    expect(late.outcome?.errorCode).toBe('kubernetes.namespaceTerminating');
+    expect(late.outcome?.cleanup).toBe('deleted');
+    expect(
+      cluster.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/secrets')).map((r) => r.status),
+    ).toEqual([403]);
+  });
+
   test('G14: Kubernetes answers 403 on secret create → the token is deleted again and the card names the missing right', async () => {
     k8s('aks-dev').rbac.deny({ namespace: 'payments', resource: 'secrets', verb: 'create' });
     const request = await requestSecret('aks-dev contosoacr --namespace payments forbidden namespace');

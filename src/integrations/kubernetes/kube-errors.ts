@@ -58,6 +58,7 @@ export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacing
         cause,
       );
     case 403:
+      if (namespaceBeingDeleted(err)) return namespaceTerminatingError(ctx, cause);
       return new UserFacingError(
         'kubernetes.forbidden',
         `acrbot may not ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace} of cluster ${ctx.cluster}; give its identity a RoleBinding there that allows get, create and update on secrets (and patch on serviceaccounts), or Azure Kubernetes Service RBAC Writer on the namespace.`,
@@ -110,6 +111,28 @@ function notFoundText(ctx: KubeCallContext): string {
 }
 
 /**
+ * The namespace is being deleted (phase Terminating): nothing new can be created in it. Not a
+ * missing right, which a 403 otherwise is.
+ */
+export function namespaceTerminatingError(
+  ctx: Pick<KubeCallContext, 'cluster' | 'namespace'>,
+  cause?: { cause: unknown },
+): UserFacingError {
+  return new UserFacingError(
+    'kubernetes.namespaceTerminating',
+    `Namespace ${ctx.namespace} of cluster ${ctx.cluster} is being deleted (Terminating), so nothing can be created in it. If it should stay, ask the cluster's owners what holds its deletion (a finalizer); otherwise ask again for a namespace that is not going away.`,
+    cause,
+  );
+}
+
+/** A 403 whose Status names the NamespaceLifecycle admission's `NamespaceTerminating` cause. */
+function namespaceBeingDeleted(err: unknown): boolean {
+  const body = statusBody((err as { body?: unknown }).body);
+  const causes: unknown[] = Array.isArray(body?.details?.causes) ? body.details.causes : [];
+  return causes.some((c) => (c as { reason?: unknown } | null)?.reason === 'NamespaceTerminating');
+}
+
+/**
  * Kubernetes' `StatusReason` and `CauseType` values (k8s.io/apimachinery metav1): a reason is
  * kept only when it is one of these, so no free text can travel in it.
  */
@@ -144,6 +167,7 @@ const KNOWN_REASONS = new Set([
   'UnexpectedServerResponse',
   'FieldManagerConflict',
   'ResourceVersionTooLarge',
+  'NamespaceTerminating',
 ]);
 
 /**

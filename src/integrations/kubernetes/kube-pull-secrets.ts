@@ -20,7 +20,7 @@ import type {
 import { requestIdLabelValue } from '../../domain/identifiers';
 import { type ExistingSecret, SECRET_WRITE_UNCONFIRMED } from '../../domain/secret-ownership';
 import { restErrorInfo } from '../azure/arm-connection';
-import { explainKubeError, kubeStatus } from './kube-errors';
+import { explainKubeError, kubeStatus, namespaceTerminatingError } from './kube-errors';
 
 /**
  * client-node is loaded on first use: it is ESM-only (loaded through require(esm)) and adds
@@ -215,11 +215,15 @@ export class KubePullSecrets implements PullSecretPort {
   ): Promise<{ existing?: ExistingSecret; serviceAccountLinked?: boolean }> {
     const { api, clusterName } = access as KubeAccess;
     const ctx = { cluster: clusterName, namespace: input.namespace };
+    let phase: string | undefined;
     try {
-      await api.readNamespace({ name: input.namespace });
+      phase = (await api.readNamespace({ name: input.namespace })).status?.phase;
     } catch (err) {
       throw explainKubeError(err, { ...ctx, verb: 'read', resource: 'the namespace' });
     }
+    // Being deleted (often for days, held by a finalizer): the API server would refuse the secret
+    // (403, NamespaceTerminating); said before any credential exists.
+    if (phase === 'Terminating') throw namespaceTerminatingError(ctx);
     const secret = await this.readSecret(api, input.namespace, input.secretName, clusterName);
     let serviceAccountLinked: boolean | undefined;
     if (input.serviceAccount) {

@@ -175,6 +175,17 @@ export class KubernetesEmulator {
     this.createDefaultServiceAccount(name);
   }
 
+  /**
+   * Puts a namespace in phase Terminating, as a delete held by a finalizer leaves it (test setup):
+   * creates in it are then refused (403 NamespaceTerminating). Returns whether it existed.
+   */
+  terminateNamespace(name: string): boolean {
+    const ns = this.store.get('namespaces', undefined, name);
+    if (!ns) return false;
+    this.store.update('namespaces', undefined, name, { ...ns, status: { phase: 'Terminating' } });
+    return true;
+  }
+
   /** A copy of a stored object as the API would return it, or undefined. `namespace` is ignored for namespaces. */
   getObject(resource: ResourceName, namespace: string, name: string): KubeObject | undefined {
     const def = RESOURCES[resource];

@@ -1,7 +1,7 @@
 /**
  * CRUD handlers for the served resources. Checks run in the real API server's order, because
  * clients see only the first failure:
- *  - create: decode (400) → namespace exists (404, NamespaceLifecycle admission) → validate (422) → store (409 AlreadyExists);
+ *  - create: decode (400) → namespace exists (404) and is not Terminating (403; NamespaceLifecycle admission) → validate (422) → store (409 AlreadyExists);
  *  - update: decode/name checks (400) → exists (404) → resourceVersion precondition (409) → validate (422);
  *  - patch:  Content-Type (415) → decode (400) → exists (404) → apply (422 for JSON Patch) → validate (422).
  * Authentication and authorization run before any of this, in the router.
@@ -10,7 +10,16 @@ import { randomBytes } from 'node:crypto';
 import { applyPatch, patchTypeOf } from './patch';
 import type { ResourceDef } from './resources';
 import { selectorFilter } from './selectors';
-import { alreadyExists, badRequest, conflict, invalid, notFound, success, unsupportedMediaType } from './status';
+import {
+  alreadyExists,
+  badRequest,
+  conflict,
+  invalid,
+  namespaceTerminating,
+  notFound,
+  success,
+  unsupportedMediaType,
+} from './status';
 import { clone, type ObjectStore } from './store';
 import { toTable, wantsTable } from './table';
 import type { Json, JsonObject, KubeObject } from './types';
@@ -147,9 +156,13 @@ export function createObject(ctx: HandlerContext): HandlerResult {
   if (!meta.name && meta.generateName) meta.name = generatedName(meta.generateName);
   ctx.def.normalise(obj);
   requireNamespace(ctx);
+  const ns = ctx.def.namespaced ? ctx.namespace : undefined;
+  // NamespaceLifecycle admission, as for a missing namespace: nothing new in one being deleted.
+  const namespace = ns === undefined ? undefined : ctx.store.get('namespaces', undefined, ns);
+  if ((namespace?.status as { phase?: unknown } | undefined)?.phase === 'Terminating')
+    throw namespaceTerminating(ctx.def.name, meta.name ?? '', ns!);
   const errs = ctx.def.validate(obj);
   if (errs.length > 0) throw invalid(ctx.def.kind, meta.name ?? '', errs);
-  const ns = ctx.def.namespaced ? ctx.namespace : undefined;
   if (isDryRun(ctx)) {
     if (ctx.store.get(ctx.def.name, ns, meta.name as string)) throw alreadyExists(ctx.def.name, meta.name as string);
     return { status: 201, body: wire(ctx.def, { ...clone(obj), metadata: { ...meta, namespace: ns } }) };

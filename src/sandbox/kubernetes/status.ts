@@ -133,6 +133,31 @@ export function forbidden(resource: string, name: string | undefined, message: s
   return new StatusError(failure(403, 'Forbidden', message, { name, kind: resource }));
 }
 
+/**
+ * 403 the NamespaceLifecycle admission plugin answers to a create in a namespace being deleted
+ * (phase Terminating), with its `NamespaceTerminating` cause on `metadata.namespace`.
+ */
+export function namespaceTerminating(resource: string, name: string, namespace: string): StatusError {
+  return new StatusError(
+    failure(
+      403,
+      'Forbidden',
+      `${resource} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+      {
+        name,
+        kind: resource,
+        causes: [
+          {
+            reason: 'NamespaceTerminating',
+            message: `namespace ${namespace} is being terminated`,
+            field: 'metadata.namespace',
+          },
+        ],
+      },
+    ),
+  );
+}
+
 /** A field validation error, as k8s.io/apimachinery/pkg/util/validation/field renders it. */
 export interface FieldError {
   /** `FieldValueRequired`, `FieldValueInvalid`, `FieldValueTooLong`, `FieldValueForbidden`... */
