@@ -236,6 +236,7 @@ export class Executor {
         });
     } catch (err) {
       if (err instanceof LeaseLostError) throw err;
+      if (resumed) throw this.resumeLater(requestId, 'the audit log could not be written', err);
       await this.notStarted(
         request,
         guard,
@@ -258,6 +259,7 @@ export class Executor {
       if (!request.waiting) await this.notifier.requestChanged(request);
     } catch (err) {
       if (err instanceof LeaseLostError) throw err;
+      if (resumed) throw this.resumeLater(requestId, 'the end of the access could not be scheduled', err);
       this.log.error({ err, requestId }, 'the end of the access could not be scheduled; nothing changed in Azure');
       await this.refuseToStart(
         request,
@@ -348,6 +350,17 @@ export class Executor {
       this.log.error({ err, requestId }, 'audit write failed after execution');
     });
     await this.save(current, guard, event);
+  }
+
+  /**
+   * A resumed run that cannot get going (its audit entry or the end of its access cannot be
+   * written): not failed with "no change was made in Azure", which an earlier attempt may have
+   * made untrue (an assignment or a credential in place), but left executing for the next
+   * resume sweep, logged here once per attempt.
+   */
+  private resumeLater(requestId: string, what: string, err: unknown): RunInterrupted {
+    this.log.error({ err, requestId }, `${what} as the run resumed; it is resumed again later`);
+    return new RunInterrupted(`resumed run stopped: ${what}`, { cause: err });
   }
 
   /**

@@ -4,16 +4,17 @@
  * read back by that name when its answer was lost (a 5xx or timeout after Azure applied it).
  * Nothing is ever written to the cluster resource.
  */
-import { UserFacingError } from '../domain/errors';
+import { isUserFacing, UserFacingError } from '../domain/errors';
+import { currentCorrelationId } from '../observability/correlation';
 import type { RoleAssignmentInfo } from '../domain/azure-model';
 import type { GrantPlan } from '../domain/plan';
 import type { AzureResourceReader, RoleAssignmentPort } from '../domain/ports';
-import { CloudApiError } from '../domain/ports';
+import { CloudApiError, LeaseLostError } from '../domain/ports';
 import type { AccessRequest, Outcome } from '../domain/request';
 import type { RoleAssignmentMode } from '../domain/roles';
 import { type AccessLeases, noRevocationRunning } from './access-lease';
 import { assignRole, realSleep, type Sleep } from './assign-role';
-import type { PlanRunner, RunContext } from './executor';
+import { RunInterrupted, type PlanRunner, type RunContext } from './executor';
 import type { GrantPlanner } from './grant-planner';
 import { missingRoleWriteMessage } from './grant-planner';
 
@@ -37,6 +38,30 @@ export class GrantRunner implements PlanRunner {
 
   async run(request: AccessRequest, ctx: RunContext): Promise<Outcome> {
     const plan = request.plan as GrantPlan;
+    // A resumed run whose earlier attempt recorded the assignment (and may have PUT it: the
+    // process can die between the PUT and the outcome): however this attempt fails, Azure may
+    // hold the assignment, so it fails as unconfirmed and the lifecycle deletes what Azure made,
+    // instead of a failure that leaves an assignment nothing ends (G13, G17).
+    const earlier = ctx.created().some((c) => c.kind === 'roleAssignment' && c.name === plan.roleAssignmentName);
+    try {
+      return await this.attempt(request, plan, ctx);
+    } catch (err) {
+      if (!earlier || err instanceof LeaseLostError || err instanceof RunInterrupted) throw err;
+      if (isUserFacing(err) && err.code === UNCONFIRMED_GRANT) throw err;
+      // The executor logs only what is not user-facing; this one becomes user-facing, so here.
+      if (!isUserFacing(err)) ctx.log.error({ err }, 'resumed grant failed unexpectedly');
+      const why = isUserFacing(err)
+        ? err.message
+        : `Something unexpected went wrong (reference ${currentCorrelationId() ?? request.id}).`;
+      throw new UserFacingError(
+        UNCONFIRMED_GRANT,
+        `${why} An earlier attempt of this request had already asked Azure for the role assignment, so it may exist: if it does, acrbot deletes it, and nothing is granted.`,
+        { cause: err },
+      );
+    }
+  }
+
+  private async attempt(request: AccessRequest, plan: GrantPlan, ctx: RunContext): Promise<Outcome> {
     await this.recheck(plan);
     // Recorded before the PUT (G15): the deterministic name is acrbot's, so a resumed run that
     // finds "already exists" still knows the assignment is its own and expiry removes it (G17).
