@@ -84,11 +84,19 @@ describe('G13: crash and restart', () => {
     };
   }
 
+  /**
+   * Asks for `text` and reads the new request's id from the plan card answering that very
+   * message (in its own thread). Any card posted after the message is not enough: an earlier
+   * request's closing cards (its approval card turned "Granted", its outcome) are sent after the
+   * store says it succeeded, so under load they arrive after the next message and name that
+   * earlier request.
+   */
   async function request(bot: BotProcess, text: string): Promise<string> {
-    const before = connector.calls.length;
-    await postActivity(bot.url, channelMessage(users.requester, text, { serviceUrl: connector.url }));
+    const message = channelMessage(users.requester, text, { serviceUrl: connector.url });
+    const thread = (message.conversation as { id: string }).id;
+    await postActivity(bot.url, message);
     const plan = await connector.waitFor(
-      (c) => connector.calls.indexOf(c) >= before && /R-[2-9A-Z]{8}/.test(cardText(c.activity)),
+      (c) => c.conversationId === thread && c.op !== 'update' && /R-[2-9A-Z]{8}/.test(cardText(c.activity)),
       10_000,
       'plan card',
     );
@@ -113,6 +121,56 @@ describe('G13: crash and restart', () => {
       if (r && states.includes(r.state)) return r.state;
       if (Date.now() > deadline) throw new Error(`request ${id} stuck in ${r?.state}`);
       await new Promise((res) => setTimeout(res, 50));
+    }
+  }
+
+  /** Waits for request `id` to end; answers its state, with the reason when it failed. */
+  async function ended(id: string): Promise<string> {
+    const state = await waitForState(id, ['succeeded', 'failed']);
+    if (state === 'succeeded') return state;
+    const store = openStore();
+    const r = await store.requests.get(id);
+    store.close();
+    return `${state}: ${r?.outcome?.error ?? 'no outcome'}`;
+  }
+
+  /**
+   * Waits for `bot` to die at `what` (a fault that SIGKILLs it), or fails saying what happened
+   * instead, whichever comes first: the run of request `id` ended (a run that never makes the
+   * call never dies), the process exited by itself, or neither happened at all.
+   */
+  async function waitForDeathAt(
+    bot: BotProcess,
+    killed: () => boolean,
+    id: string,
+    what: string,
+    timeoutMs = 30_000,
+  ): Promise<void> {
+    const child = bot.child;
+    const exited = new Promise<void>((r) =>
+      child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r()),
+    );
+    let gone = false;
+    void exited.then(() => (gone = true));
+    const final = ['succeeded', 'failed', 'rejected', 'expired', 'cancelled', 'revoked'];
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const store = openStore();
+      const r = await store.requests.get(id);
+      store.close();
+      if (gone) {
+        if (killed()) return;
+        throw new Error(`the bot exited (${child.exitCode ?? child.signalCode}) by itself before ${what}`);
+      }
+      if (r && final.includes(r.state))
+        throw new Error(
+          `the run of ${id} ended as ${r.state} before ${what}: ${r.outcome?.error ?? r.outcome?.summary ?? r.decision?.reason ?? 'no outcome'}`,
+        );
+      if (Date.now() > deadline)
+        throw new Error(
+          `the bot neither died at ${what} nor ended the run of ${id}: it is still ${r?.state ?? 'not stored'}`,
+        );
+      await Promise.race([exited, new Promise((res) => setTimeout(res, 50))]);
     }
   }
 
@@ -277,11 +335,7 @@ describe('G13: crash and restart', () => {
     store.close();
   });
 
-  // Skipped: it hung in 2 of 6 CI runs under load (the process that should die as its PUT
-  // arrives may never make that PUT, so the wait for its exit never ends); the resumed rotation
-  // stays covered in-process by secret-flow › the replacing PUT's connection drops…. To be made
-  // deterministic (wait for the exit or a final state, whichever comes first).
-  test.skip('secret rotation: killed after the replacing PUT reached Kubernetes → the resumed run still retires the replaced token, keeps its service-account entry and says replaced', async () => {
+  test('secret rotation: killed after the replacing PUT reached Kubernetes → the resumed run still retires the replaced token, keeps its service-account entry and says replaced', async () => {
     let bot = await startBot();
     const first = await request(
       bot,
@@ -291,18 +345,33 @@ describe('G13: crash and restart', () => {
       bot.url,
       cardAction(users.approver, 'approve', { requestId: first }, { serviceUrl: connector.url }),
     );
-    expect(await waitForState(first, ['succeeded', 'failed'])).toBe('succeeded');
+    expect(await ended(first)).toBe('succeeded');
     const second = await request(bot, 'secret aks-dev contosoacr --namespace payments --name acr-rotate rotate it');
+    expect(second).not.toBe(first);
     const k8s = sandbox.kubernetes['aks-dev'];
     // The process dies as its PUT arrives; the API server then carries the PUT out.
     const victim = bot;
-    k8s.faults.inject({ method: 'PUT', resource: 'secrets', meanwhile: () => victim.child.kill('SIGKILL') });
-    const exited = new Promise((r) => victim.child.once('exit', r));
-    await postActivity(
-      bot.url,
-      cardAction(users.approver, 'approve', { requestId: second }, { serviceUrl: connector.url }),
-    );
-    await exited;
+    let killed = false;
+    const removeFault = k8s.faults.inject({
+      method: 'PUT',
+      resource: 'secrets',
+      namespace: 'payments',
+      name: 'acr-rotate',
+      meanwhile: () => {
+        killed = true;
+        victim.child.kill('SIGKILL');
+      },
+    });
+    try {
+      const approved = await postActivity(
+        bot.url,
+        cardAction(users.approver, 'approve', { requestId: second }, { serviceUrl: connector.url }),
+      );
+      expect(approved.status).toBe(200);
+      await waitForDeathAt(victim, () => killed, second, 'its replacing PUT of the secret');
+    } finally {
+      removeFault();
+    }
     const labelled = (
       k8s.getObject('secrets', 'payments', 'acr-rotate') as unknown as {
         metadata: { labels: Record<string, string> };
@@ -310,7 +379,7 @@ describe('G13: crash and restart', () => {
     ).metadata.labels['acrbot.io/request-id'];
     expect(labelled?.toUpperCase()).toBe(second);
     bot = await startBot();
-    expect(await waitForState(second, ['succeeded', 'failed'])).toBe('succeeded');
+    expect(await ended(second)).toBe('succeeded');
     const store = openStore();
     const done = (await store.requests.get(second))!;
     store.close();
