@@ -198,8 +198,12 @@ describe('anchoring that has stopped is NOT VERIFIED, not intact', () => {
 });
 
 describe('an anchor location that holds no anchors is an error, never "intact"', () => {
-  /** `npm run audit:verify` in-process, on the Tables store of `prefix`, with anchors in `container`. */
-  async function cliVerify(prefix: string, container: string) {
+  /**
+   * `npm run audit:verify` in-process, on the Tables store of `prefix`, with anchors in
+   * `container`; `withoutKey`: ACRBOT_AUDIT_KEY unset, run from a folder with no sandbox key file
+   * (a sandbox run in the checkout leaves a .data/audit.key the CLI would find).
+   */
+  async function cliVerify(prefix: string, container: string, { withoutKey = false } = {}) {
     let stdout = '';
     let stderr = '';
     const sink = (into: (s: string) => void) =>
@@ -214,10 +218,11 @@ describe('an anchor location that holds no anchors is an error, never "intact"',
       {
         ACRBOT_STORAGE: `tables:${azurite.connectionString}`,
         ACRBOT_TABLE_PREFIX: prefix,
-        ACRBOT_AUDIT_KEY: KEY.toString('base64'),
+        ...(!withoutKey && { ACRBOT_AUDIT_KEY: KEY.toString('base64') }),
         ACRBOT_AUDIT_ANCHOR: `${azurite.connectionString}Container=${container}`,
       },
       { stdout: sink((t) => (stdout += t)), stderr: sink((t) => (stderr += t)) },
+      withoutKey ? tmpdir() : process.cwd(),
     );
     return { code, stdout, stderr };
   }
@@ -261,26 +266,7 @@ describe('an anchor location that holds no anchors is an error, never "intact"',
 
   test('anchors named but no key to check them: exit 2, not intact (nothing would be checked against a store writer)', async () => {
     const { prefix, container } = await setup();
-    let stdout = '';
-    let stderr = '';
-    const sink = (into: (s: string) => void) =>
-      new Writable({
-        write(chunk, _enc, done) {
-          into(String(chunk));
-          done();
-        },
-      });
-    const code = await runAuditCli(
-      ['verify'],
-      {
-        ACRBOT_STORAGE: `tables:${azurite.connectionString}`,
-        ACRBOT_TABLE_PREFIX: prefix,
-        ACRBOT_AUDIT_ANCHOR: `${azurite.connectionString}Container=${container}`,
-      },
-      { stdout: sink((t) => (stdout += t)), stderr: sink((t) => (stderr += t)) },
-      // Not the checkout: a sandbox run there leaves a .data/audit.key the CLI would find.
-      tmpdir(),
-    );
+    const { code, stdout, stderr } = await cliVerify(prefix, container, { withoutKey: true });
     expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
     expect(stderr).toMatch(
       /\naudit-cli: NOT VERIFIED against anchors: ACRBOT_AUDIT_ANCHOR is set but ACRBOT_AUDIT_KEY is not/,
