@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditEvent } from '../domain/audit-chain';
 import { isUserFacing } from '../domain/errors';
 import type { AuditLog, Clock, LeaseStore, RequestStore } from '../domain/ports';
-import { LeaseLostError, VersionConflictError } from '../domain/ports';
+import { CloudApiError, LeaseLostError, VersionConflictError } from '../domain/ports';
 import type { AccessRequest, CreatedObject, Outcome, RequestEvent } from '../domain/request';
 import { transition } from '../domain/request';
 import { currentCorrelationId, withCorrelation } from '../observability/correlation';
@@ -473,9 +473,17 @@ export class Executor {
   }
 }
 
+/** The Azure request id of the refusal behind a failure (its `cause` chain), for the card and the audit entry. */
+function azureRequestIdsOf(err: unknown): string[] {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++)
+    if (e instanceof CloudApiError && e.requestId) return [e.requestId];
+  return [];
+}
+
 function failureOutcome(err: unknown, requestId: string): Outcome {
   if (err instanceof RunFailure) return err.outcome;
-  if (isUserFacing(err)) return { summary: 'Failed', azureRequestIds: [], error: err.message, errorCode: err.code };
+  if (isUserFacing(err))
+    return { summary: 'Failed', azureRequestIds: azureRequestIdsOf(err), error: err.message, errorCode: err.code };
   return {
     summary: 'Failed',
     azureRequestIds: [],

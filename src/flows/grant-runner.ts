@@ -227,21 +227,25 @@ function explainWriteFailure(err: CloudApiError, plan: GrantPlan): UserFacingErr
       return new UserFacingError(
         'bot.cannotAssignRoles',
         missingRoleWriteMessage(plan.registry.name, plan.registry.id),
+        { cause: err },
       );
     case 'PrincipalNotFound':
       return new UserFacingError(
         'azure.principalNotFound',
         `Azure still does not know identity ${plan.identity.objectId} after retrying for about two minutes (directory replication); approve a new request in a few minutes.`,
+        { cause: err },
       );
     case 'RoleAssignmentUpdateNotPermitted':
       return new UserFacingError(
         'azure.assignmentConflict',
         `A different role assignment already uses the name ${plan.roleAssignmentName} on registry ${plan.registry.name}; ask the platform team to check the registry's role assignments.`,
+        { cause: err },
       );
     default:
       return new UserFacingError(
         'azure.writeFailed',
         `Azure refused the role assignment (${err.code}${err.statusCode ? `, HTTP ${err.statusCode}` : ''}); the platform team can look it up with Azure request id ${err.requestId ?? 'unknown'}.`,
+        { cause: err },
       );
   }
 }

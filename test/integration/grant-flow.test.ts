@@ -250,7 +250,13 @@ describe('grant flow', () => {
     expect(done.outcome?.error).toContain('not Owner or User Access Administrator');
     await h.connector.waitFor((c) => /The request failed/.test(cardText(c.activity)), 5000, 'failure outcome');
     // The card explains it in a sentence; the code, status and Azure request id are for operators.
-    h.logs.azureFailureLine('grant failed in Azure', request.id, 'AuthorizationFailed', 403);
+    const line = h.logs.azureFailureLine('grant failed in Azure', request.id, 'AuthorizationFailed', 403);
+    // ARM's own sentence reaches that line, and its request id the outcome and the audit entry.
+    const err = line.err as { message: string; requestId: string };
+    expect(err.message).toMatch(/^role assignment create failed: .*roleAssignments\/write/);
+    expect(done.outcome?.azureRequestIds).toEqual([err.requestId]);
+    const failed = (await h.app.audit.forRequest(request.id)).find((e) => e.action === 'request.failed');
+    expect(failed?.correlationIds).toEqual([err.requestId]);
   });
 
   test('ambiguous registry name: asks which, listing both ids, no request', async () => {

@@ -174,10 +174,13 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
       return { id: created.body?.id ?? '', requestId };
     } catch (err) {
       const info = restErrorInfo(err);
+      // ARM's own sentence (it names the existing assignment, the limit reached, the condition
+      // refused) for the operator's log line; never the request, which carries the token.
+      const said = err instanceof Error && err.message ? `: ${err.message.replace(/\s+/g, ' ').slice(0, 300)}` : '';
       throw new CloudApiError(
         info.code ?? 'Unknown',
         info.statusCode,
-        'role assignment create failed',
+        `role assignment create failed${said}`,
         errorRequestId(err) ?? requestId,
       );
     }
