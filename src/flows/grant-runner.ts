@@ -101,7 +101,7 @@ export class GrantRunner implements PlanRunner {
             `${plan.identity.objectId} already has ${plan.role.name} on ${plan.registry.name} through an assignment with a condition (a limit to some repositories), made outside acrbot; Azure keeps one assignment of a role per identity and registry, so acrbot cannot add one without that limit. Nothing was changed. Remove or widen that assignment in Azure, then ask again.`,
           );
         return {
-          summary: `${plan.role.name} on ${plan.registry.name} was already assigned to ${plan.identity.objectId}; nothing needed to change.`,
+          summary: `${plan.role.name} on ${plan.registry.name} was already assigned to ${plan.identity.objectId}, by an assignment acrbot did not make; nothing needed to change, and that assignment stays when this request ends.`,
           azureRequestIds: result.requestIds,
           alreadyPresent: true,
         };

@@ -60,6 +60,14 @@ function facts(request: AccessRequest): Fact[] {
   ];
 }
 
+/**
+ * A grant that met an assignment made outside acrbot ("Access was already in place") created
+ * nothing, so its end removes nothing: said so, rather than "revoked" alone while the cluster
+ * keeps pulling.
+ */
+const HELD_OUTSIDE_ACRBOT =
+  'The cluster can still pull: the role assignment it uses was there before acrbot and stays (acrbot removes only what it made); ask its owners to remove it if it should go.';
+
 /** The confirmation before a revoke: every object that will be deleted (or kept, and why). */
 export function revokeConfirmCard(
   request: AccessRequest,
@@ -218,9 +226,11 @@ export function requesterNewsCard(
       return lifecycleCard({
         ...base,
         title: news.expired ? `Expired and revoked: ${request.id}` : `Revoked: ${request.id}`,
-        text: news.expired
-          ? `Your access ${subject(request)} reached its end and was revoked at ${formatUtc(request.access?.revokedAt ?? request.updatedAt)}.`
-          : `${inertText(news.by.name)} revoked your access ${subject(request)} at ${formatUtc(request.access?.revokedAt ?? request.updatedAt)}${news.reason ? `: "${inertText(news.reason)}"` : ''}.`,
+        text: `${
+          news.expired
+            ? `Your access ${subject(request)} reached its end and was revoked at ${formatUtc(request.access?.revokedAt ?? request.updatedAt)}.`
+            : `${inertText(news.by.name)} revoked your access ${subject(request)} at ${formatUtc(request.access?.revokedAt ?? request.updatedAt)}${news.reason ? `: "${inertText(news.reason)}"` : ''}.`
+        }${request.outcome?.alreadyPresent ? ` ${HELD_OUTSIDE_ACRBOT}` : ''}`,
       });
     case 'revocationFailing':
       return lifecycleCard({

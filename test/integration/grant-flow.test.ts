@@ -198,6 +198,15 @@ describe('grant flow', () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
     const entries = (await h.app.audit.forRequest(request.id)).map((e) => `${e.action}:${e.outcome}`);
     expect(entries).toContain('access.revoke.roleAssignment:notOurs');
+    // And the requester is not told the access is gone while the cluster still pulls.
+    const ended = await h.connector.waitFor(
+      (c) => /Revoked: R-/.test(cardText(c.activity)),
+      5000,
+      'the revoked notice',
+    );
+    expect(cardText(ended.activity)).toContain(
+      'The cluster can still pull: the role assignment it uses was there before acrbot and stays',
+    );
   });
 
   test('PrincipalNotFound ×3 is retried, then the grant succeeds', async () => {
