@@ -85,7 +85,12 @@ export function planFacts(request: AccessRequest): Fact[] {
   const common: Fact[] = [
     { label: 'Request', value: request.id },
     { label: 'Requested by', value: inertText(request.requester.name) },
-    { label: 'Cluster', value: `${plan.cluster.name} (${plan.cluster.resourceGroup})` },
+    // With its subscription: two clusters of one name and group in two subscriptions (dev and
+    // prod) must not look the same to the approver.
+    {
+      label: 'Cluster',
+      value: `${plan.cluster.name} (resource group ${plan.cluster.resourceGroup}, subscription ${plan.cluster.subscriptionId})`,
+    },
     { label: 'Registry', value: `${plan.registry.name} → ${plan.registry.loginServer}` },
   ];
   if (plan.kind === 'grant') {
