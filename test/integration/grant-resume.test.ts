@@ -117,4 +117,31 @@ describe('a resumed grant run', () => {
     expect((await h.app.store.get(filed.id))!.state).toBe('succeeded');
     expect(assignmentsNamed(name)).toHaveLength(1);
   });
+
+  test('a resumed run whose end of access cannot be scheduled stays executing for the next resume, then finishes', async () => {
+    const filed = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 1d deploy payments-api');
+    await grantedThenTakenOver(filed.id);
+    const scheduler = h.app.scheduler;
+    const schedule = scheduler.schedule.bind(scheduler);
+    let refused = 0;
+    scheduler.schedule = async (job) => {
+      if (job.id === `access.expire:${filed.id}` && !refused++) throw new Error('the schedule store does not answer');
+      return schedule(job);
+    };
+    try {
+      await h.app.services.executor.resumeInterrupted();
+      await h.app.services.executor.drain();
+    } finally {
+      scheduler.schedule = schedule;
+    }
+    expect(refused).toBe(1);
+    expect((await h.app.store.get(filed.id))!.state).toBe('executing');
+    expect(
+      h.logs.lines.some((l) => l.includes('the end of the access could not be scheduled as the run resumed')),
+    ).toBe(true);
+
+    await h.app.services.executor.resumeInterrupted();
+    await h.app.services.executor.drain();
+    expect((await h.app.store.get(filed.id))!.state).toBe('succeeded');
+  });
 });
