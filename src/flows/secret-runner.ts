@@ -236,8 +236,24 @@ export class SecretRunner implements PlanRunner {
       if (err instanceof LeaseLostError || err instanceof VersionConflictError) throw err;
       // The secret may hold the credential (written, or a write whose answer was lost): deleting
       // it would leave the secret with a dead credential, labelled with a failed request.
-      if (writeState === 'written' || (writeState === 'started' && !isWriteRefusal(err)))
-        return this.interrupt(err, writeState, targetId, ctx, this.waitingNotice(plan, writeState));
+      if (writeState === 'written' || (writeState === 'started' && !isWriteRefusal(err))) {
+        // A cluster that answers reads but never confirms the write is waited on as long as one
+        // that answers nothing (waitOnCluster): then the run gives up and deletes the credential.
+        const since = request.waiting?.since;
+        if (writeState === 'started' && since && this.waitedTooLong(since)) {
+          ctx.log.error(
+            { err, waitingSince: since },
+            'the secret write was not confirmed for too long; the run gives up',
+          );
+          const gaveUp = this.gaveUp(err, plan, since, 'could not confirm writing');
+          return this.failWithEarlierCredential(gaveUp, { ...request, created: ctx.created() }, plan, ctx, refs, true);
+        }
+        // Once per waiting period (the waiting mark, executor.ts): a resume that stops again the
+        // same way adds no audit entry and no warning.
+        return this.interrupt(err, writeState, targetId, ctx, this.waitingNotice(plan, writeState), {
+          again: !!request.waiting,
+        });
+      }
       const cleanup = await this.cleanUp(refs, ctx, { ...request, created: ctx.created() });
       const reason = isUserFacing(err)
         ? err.message
@@ -345,15 +361,30 @@ export class SecretRunner implements PlanRunner {
     found: { secretMayHold: boolean },
   ): Promise<never> {
     const since = request.waiting?.since;
-    if (since && this.now().getTime() - Date.parse(since) >= CLUSTER_WAIT_LIMIT_MS) {
+    if (since && this.waitedTooLong(since)) {
       found.secretMayHold = true;
       ctx.log.error({ err, waitingSince: since }, 'the secret could not be looked at for too long; the run gives up');
-      throw new UserFacingError(
-        'kubernetes.gaveUp',
-        `acrbot could not look at secret ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name} from ${shortTime(since)} on, and gave up after ${CLUSTER_WAIT_LIMIT_MS / 3_600_000} hours. The last try: ${isUserFacing(err) ? err.message : "an unexpected error (see acrbot's logs)."}`,
-      );
+      throw this.gaveUp(err, plan, since, 'could not look at');
     }
     return this.interrupt(err, 'started', targetId, ctx, this.waitingNotice(plan, 'again'), { again: true });
+  }
+
+  /** Whether a run waiting since `since` has waited {@link CLUSTER_WAIT_LIMIT_MS}. */
+  private waitedTooLong(since: string): boolean {
+    return this.now().getTime() - Date.parse(since) >= CLUSTER_WAIT_LIMIT_MS;
+  }
+
+  /** The refusal of a run that waited on the cluster for {@link CLUSTER_WAIT_LIMIT_MS}. */
+  private gaveUp(
+    err: unknown,
+    plan: SecretPlan,
+    since: string,
+    what: 'could not look at' | 'could not confirm writing',
+  ): UserFacingError {
+    return new UserFacingError(
+      'kubernetes.gaveUp',
+      `acrbot ${what} secret ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name} from ${shortTime(since)} on, and gave up after ${CLUSTER_WAIT_LIMIT_MS / 3_600_000} hours. The last try: ${isUserFacing(err) ? err.message : "an unexpected error (see acrbot's logs)."}`,
+    );
   }
 
   /** What the cards say while the run waits (once, when it first stops: executor.ts). */

@@ -244,6 +244,77 @@ describe('a resumed secret run', () => {
     expect(done.waiting).toBeUndefined();
   });
 
+  /**
+   * A cluster that answers reads but never confirms a secret write (every PUT and POST gets no
+   * answer): approved, it stops at the write; three resumes stop there again. Answers the request
+   * and the number of 'unconfirmed' audit entries and warnings the resumes added.
+   */
+  async function writesNeverConfirmed(
+    text: string,
+  ): Promise<{ id: string; since: string; added: number; louder: number }> {
+    const request = await h.requestSecret(users.requester, text);
+    k8s().faults.inject({ method: 'PUT', resource: 'secrets', drop: true, times: Infinity });
+    k8s().faults.inject({ method: 'POST', resource: 'secrets', drop: true, times: Infinity });
+    const unconfirmed = async () =>
+      (await h.app.audit.forRequest(request.id)).filter(
+        (e) => e.action === 'kubernetes.write.secret' && e.outcome === 'unconfirmed',
+      ).length;
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    await until(async () => !!(await h.app.store.get(request.id))?.waiting, 'the waiting mark');
+    expect(await unconfirmed()).toBe(1);
+    const since = (await h.app.store.get(request.id))!.waiting!.since;
+    const loud = () => h.logs.entries().filter((e) => (e.level as number) >= 40).length;
+    const loudBefore = loud();
+    for (let i = 0; i < 3; i++) {
+      await h.app.services.executor.resumeInterrupted();
+      await h.app.services.executor.drain();
+    }
+    const still = (await h.app.store.get(request.id))!;
+    expect(still.state).toBe('executing');
+    expect(still.waiting?.since).toBe(since);
+    return { id: request.id, since, added: (await unconfirmed()) - 1, louder: loud() - loudBefore };
+  }
+
+  test('item 4: a cluster that answers reads but never confirms the write: resumes add no "unconfirmed" entry or warning, and after a day the run gives up and deletes the token, saying the secret may hold it', async () => {
+    const { id, since, added, louder } = await writesNeverConfirmed(
+      'aks-dev contosoacr --namespace payments write never confirmed',
+    );
+    expect(added).toBe(0);
+    expect(louder).toBe(0);
+    expect(tokenNames()).toEqual([`acrbot-${id.toLowerCase()}`]);
+
+    now = new Date(Date.parse(since) + CLUSTER_WAIT_LIMIT_MS - 1);
+    await h.app.services.executor.resumeInterrupted();
+    await h.app.services.executor.drain();
+    expect((await h.app.store.get(id))?.state).toBe('executing');
+    now = new Date(Date.parse(since) + CLUSTER_WAIT_LIMIT_MS);
+    const done = await resume(id);
+    expect(done.state).toBe('failed');
+    expect(done.waiting).toBeUndefined();
+    expect(done.outcome?.errorCode).toBe('kubernetes.gaveUp');
+    expect(done.outcome?.cleanup).toBe('deleted');
+    expect(done.outcome?.error).toMatch(
+      /could not confirm writing secret payments\/acr-auth .* gave up after 24 hours/,
+    );
+    expect(done.outcome?.error).toMatch(/may therefore hold the credential and stop working without it/);
+    expect(tokenNames()).toEqual([]);
+  });
+
+  test('item 4: sp kind, the write never confirmed → after a day the run gives up and deletes the application and its role assignment', async () => {
+    const { id, since, added } = await writesNeverConfirmed(
+      'aks-dev contosoacr --kind sp --namespace payments write never confirmed',
+    );
+    expect(added).toBe(0);
+    expect(ourApplications()).toHaveLength(1);
+    now = new Date(Date.parse(since) + CLUSTER_WAIT_LIMIT_MS);
+    const done = await resume(id);
+    expect(done.state).toBe('failed');
+    expect(done.outcome?.errorCode).toBe('kubernetes.gaveUp');
+    expect(done.outcome?.cleanup).toBe('deleted');
+    expect(ourApplications()).toHaveLength(0);
+    expect(h.app.sandbox!.arm.state.listRoleAssignments(contosoId)).toHaveLength(0);
+  });
+
   test('item 3: the earlier attempt added the service-account entry and the resumed run finds it → recorded as acrbot’s, and the revocation removes it', async () => {
     const request = await h.requestSecret(
       users.requester,
