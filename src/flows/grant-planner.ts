@@ -57,8 +57,12 @@ export interface ExistingAccess {
 }
 
 /** The sentence users see when the planned assignment already exists with a condition. */
-export function conditionalExistsMessage(plan: GrantPlan, assignmentId: string): string {
-  return `${plan.identity.objectId} already has ${plan.role.name} on ${plan.registry.name} through an assignment with a condition (a limit to some repositories), made outside acrbot: ${assignmentId}. Azure keeps one assignment of a role per identity and registry, so acrbot cannot add one without that limit, and no request was made. Remove or widen that assignment in Azure, then ask again.`;
+export function conditionalExistsMessage(
+  plan: GrantPlan,
+  assignmentId: string | undefined,
+  outcome = 'no request was made',
+): string {
+  return `${plan.identity.objectId} already has ${plan.role.name} on ${plan.registry.name} through an assignment with a condition (a limit to some repositories), made outside acrbot${assignmentId ? `: ${assignmentId}` : ''}. Azure keeps one assignment of a role per identity and registry, so acrbot cannot add one without that limit, and ${outcome}. Remove or widen that assignment in Azure, then ask again.`;
 }
 
 /** Plans grants. */
@@ -176,16 +180,24 @@ export class GrantPlanner {
     scope: string,
     principalId: string,
     mode: RoleAssignmentMode,
-  ): Promise<RoleAssignmentInfo | undefined> {
+  ): Promise<{ pulls?: RoleAssignmentInfo; conditioned?: RoleAssignmentInfo }> {
     const roles = rolesThatGrantPull(mode);
-    const assignments = await this.roleAssignments.listForPrincipal(scope, principalId);
-    return assignments.find(
-      (a) =>
-        a.principalId.toLowerCase() === principalId.toLowerCase() &&
-        !a.condition &&
-        scopeCovers(a.scope, scope) &&
-        roles.includes(roleDefinitionGuid(a.roleDefinitionId)),
+    const planned = pullRoleFor(mode).id;
+    const own = (await this.roleAssignments.listForPrincipal(scope, principalId)).filter(
+      (a) => a.principalId.toLowerCase() === principalId.toLowerCase(),
     );
+    return {
+      pulls: own.find(
+        (a) => !a.condition && scopeCovers(a.scope, scope) && roles.includes(roleDefinitionGuid(a.roleDefinitionId)),
+      ),
+      // The one Azure found instead: the planned role at exactly the scope, with a condition.
+      conditioned: own.find(
+        (a) =>
+          Boolean(a.condition) &&
+          a.scope.toLowerCase().replace(/\/+$/, '') === scope.toLowerCase() &&
+          roleDefinitionGuid(a.roleDefinitionId) === planned.toLowerCase(),
+      ),
+    };
   }
 }
 

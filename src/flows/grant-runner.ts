@@ -16,7 +16,7 @@ import { type AccessLeases, noRevocationRunning } from './access-lease';
 import { assignRole, realSleep, type Sleep } from './assign-role';
 import { RunInterrupted, type PlanRunner, type RunContext } from './executor';
 import type { GrantPlanner } from './grant-planner';
-import { missingRoleWriteMessage } from './grant-planner';
+import { conditionalExistsMessage, missingRoleWriteMessage } from './grant-planner';
 
 /**
  * The error code of a grant whose PUT may have been carried out although its answer was lost,
@@ -90,7 +90,7 @@ export class GrantRunner implements PlanRunner {
         // Azure answers RoleAssignmentExists for the same role, principal and scope also when
         // that assignment has a condition (an ABAC limit to some repositories): the cluster then
         // pulls only those, which is not what was granted.
-        const pulls = await this.planner.findExisting(
+        const { pulls, conditioned } = await this.planner.findExisting(
           plan.scope,
           plan.identity.objectId,
           plan.registry.roleAssignmentMode as RoleAssignmentMode,
@@ -98,7 +98,7 @@ export class GrantRunner implements PlanRunner {
         if (!pulls)
           throw new UserFacingError(
             'grant.conditionalExists',
-            `${plan.identity.objectId} already has ${plan.role.name} on ${plan.registry.name} through an assignment with a condition (a limit to some repositories), made outside acrbot; Azure keeps one assignment of a role per identity and registry, so acrbot cannot add one without that limit. Nothing was changed. Remove or widen that assignment in Azure, then ask again.`,
+            conditionalExistsMessage(plan, conditioned?.id, 'nothing was changed'),
           );
         return {
           summary: `${plan.role.name} on ${plan.registry.name} was already assigned to ${plan.identity.objectId}, by an assignment acrbot did not make; nothing needed to change, and that assignment stays when this request ends.`,

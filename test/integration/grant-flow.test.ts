@@ -504,7 +504,7 @@ describe('grant flow', () => {
     // Planning refuses one that is there already (grant-plan-existing-access.test.ts); this one
     // appears after the approvers were asked, and the PUT answers RoleAssignmentExists.
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
-    h.app.sandbox!.arm.state.addRoleAssignment({
+    const conditioned = h.app.sandbox!.arm.state.addRoleAssignment({
       scope: contosoId,
       roleDefinitionGuid: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
       principalId: SANDBOX_CLUSTERS.prod.kubeletObjectId,
@@ -516,6 +516,9 @@ describe('grant flow', () => {
     const done = await h.settle(request.id);
     expect(done).toMatchObject({ state: 'failed', outcome: { errorCode: 'grant.conditionalExists' } });
     expect(done.outcome?.error).toContain('through an assignment with a condition (a limit to some repositories)');
+    // Named, so the platform team knows which assignment to widen or remove.
+    expect(done.outcome?.error).toContain(`made outside acrbot: ${conditioned.id}.`);
+    expect(done.outcome?.error).toContain('and nothing was changed.');
     expect(h.app.sandbox!.arm.state.listRoleAssignments(contosoId)).toHaveLength(before);
   });
 

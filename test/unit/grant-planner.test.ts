@@ -181,8 +181,8 @@ describe('GrantPlanner.findExisting and resolveIdentity (fake ports)', () => {
       false,
     ],
   ])('%s -> found=%s', async (_name, existing, mode, found) => {
-    const result = await planner(existing).findExisting(REGISTRY_ID, KUBELET, mode);
-    expect(result).toEqual(found ? existing[0] : undefined);
+    const { pulls } = await planner(existing).findExisting(REGISTRY_ID, KUBELET, mode);
+    expect(pulls).toEqual(found ? existing[0] : undefined);
   });
 
   test('a service-principal cluster is resolved to the object id through the directory', async () => {
