@@ -18,6 +18,8 @@ export interface Harness {
   logs: LogCapture;
   serviceUrl: string;
   say(user: TeamsUser, text: string, where?: 'channel' | 'personal'): Promise<{ status: number; body: any }>;
+  /** Says `text` in the channel and returns the text of the bot's next card (not an update). */
+  ask(user: TeamsUser, text: string): Promise<string>;
   click(
     user: TeamsUser,
     verb: string,
@@ -89,6 +91,17 @@ export async function startHarness(
     serviceUrl,
     say: (user, text, where = 'channel') =>
       postActivity(app.url, where === 'channel' ? channelMessage(user, text, o) : personalMessage(user, text, o)),
+    async ask(user, text) {
+      const before = connector.calls.length;
+      const res = await harness.say(user, text);
+      expect(res.status).toBe(200);
+      const reply = await connector.waitFor(
+        (c) => connector.calls.indexOf(c) >= before && c.op !== 'update' && cardText(c.activity) !== '',
+        10_000,
+        `an answer to "${text}"`,
+      );
+      return cardText(reply.activity);
+    },
     click: (user, verb, data, replyToId) => postActivity(app.url, cardAction(user, verb, data, { ...o, replyToId })),
     requestGrant: (user, args) => requestFromPlanCard(user, `grant ${args}`, []),
     requestSecret: (user, args) => requestFromPlanCard(user, `secret ${args}`, [/Pull secret .* in /]),

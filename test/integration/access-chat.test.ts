@@ -27,17 +27,7 @@ describe('access and check in chat', () => {
   afterEach(() => h.stop());
 
   /** Says `text` and returns the text of the bot's next card. */
-  async function ask(user: TeamsUser, text: string): Promise<string> {
-    const before = h.connector.calls.length;
-    const res = await h.say(user, text);
-    expect(res.status).toBe(200);
-    const reply = await h.connector.waitFor(
-      (c) => h.connector.calls.indexOf(c) >= before && c.op !== 'update' && cardText(c.activity) !== '',
-      10_000,
-      `an answer to "${text}"`,
-    );
-    return cardText(reply.activity);
-  }
+  const ask = (user: TeamsUser, text: string): Promise<string> => h.ask(user, text);
 
   async function grantApproved(args: string): Promise<AccessRequest> {
     const request = await h.requestGrant(users.requester, args);

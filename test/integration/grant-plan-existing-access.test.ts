@@ -10,7 +10,6 @@
  */
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
 import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
-import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
 const kubelet = SANDBOX_CLUSTERS.prod.kubeletObjectId;
@@ -28,18 +27,8 @@ describe('planning a grant: the access the identity already has', () => {
   });
   afterEach(() => h.stop());
 
-  /** Says `text` and returns the text of the bot's next card. */
-  async function ask(text: string): Promise<string> {
-    const before = h.connector.calls.length;
-    const res = await h.say(users.requester, text);
-    expect(res.status).toBe(200);
-    const reply = await h.connector.waitFor(
-      (c) => h.connector.calls.indexOf(c) >= before && c.op !== 'update' && cardText(c.activity) !== '',
-      10_000,
-      `an answer to "${text}"`,
-    );
-    return cardText(reply.activity);
-  }
+  /** Says `text` as the requester and returns the text of the bot's next card. */
+  const ask = (text: string): Promise<string> => h.ask(users.requester, text);
 
   const approvalCards = () => h.connector.calls.filter((c) => c.conversationId.startsWith('19:sandbox-approvals'));
   const operations = (name: string) =>

@@ -53,6 +53,17 @@ describe('a resumed grant run', () => {
     return request;
   }
 
+  /** Runs the resume sweep once with `fail` in place (it returns what undoes it), then undoes it. */
+  async function resumeWith(fail: () => () => void): Promise<void> {
+    const undo = fail();
+    try {
+      await h.app.services.executor.resumeInterrupted();
+      await h.app.services.executor.drain();
+    } finally {
+      undo();
+    }
+  }
+
   test.each([
     [
       'an unexpected ARM refusal on the cluster re-check (403)',
@@ -93,21 +104,18 @@ describe('a resumed grant run', () => {
     const request = await grantedThenTakenOver(filed.id);
     const name = (request.plan as { roleAssignmentName: string }).roleAssignmentName;
     const audit = h.app.audit;
-    const append = audit.append.bind(audit);
     let refused = 0;
-    audit.append = async (event) => {
-      if (event.action === 'execution.resumed') {
-        refused++;
-        throw new Error('the audit store does not answer');
-      }
-      return append(event);
-    };
-    try {
-      await h.app.services.executor.resumeInterrupted();
-      await h.app.services.executor.drain();
-    } finally {
-      audit.append = append;
-    }
+    await resumeWith(() => {
+      const append = audit.append.bind(audit);
+      audit.append = async (event) => {
+        if (event.action === 'execution.resumed') {
+          refused++;
+          throw new Error('the audit store does not answer');
+        }
+        return append(event);
+      };
+      return () => (audit.append = append);
+    });
     expect(refused).toBe(1);
     expect((await h.app.store.get(filed.id))!.state).toBe('executing');
     expect(h.logs.lines.some((l) => l.includes('the audit log could not be written as the run resumed'))).toBe(true);
@@ -122,18 +130,15 @@ describe('a resumed grant run', () => {
     const filed = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 1d deploy payments-api');
     await grantedThenTakenOver(filed.id);
     const scheduler = h.app.scheduler;
-    const schedule = scheduler.schedule.bind(scheduler);
     let refused = 0;
-    scheduler.schedule = async (job) => {
-      if (job.id === `access.expire:${filed.id}` && !refused++) throw new Error('the schedule store does not answer');
-      return schedule(job);
-    };
-    try {
-      await h.app.services.executor.resumeInterrupted();
-      await h.app.services.executor.drain();
-    } finally {
-      scheduler.schedule = schedule;
-    }
+    await resumeWith(() => {
+      const schedule = scheduler.schedule.bind(scheduler);
+      scheduler.schedule = async (job) => {
+        if (job.id === `access.expire:${filed.id}` && !refused++) throw new Error('the schedule store does not answer');
+        return schedule(job);
+      };
+      return () => (scheduler.schedule = schedule);
+    });
     expect(refused).toBe(1);
     expect((await h.app.store.get(filed.id))!.state).toBe('executing');
     expect(
