@@ -126,14 +126,7 @@ export class SecretRunner implements PlanRunner {
     try {
       checked = await this.checkFirst(request, plan, ctx, targetId, earlierWrite, found);
     } catch (err) {
-      // A resumed run may fail here with the credential an earlier attempt of this request
-      // created: the request's records say acrbot made it, and a failed request's credential is
-      // deleted by nothing else (G14, G15).
-      const owner = { ...request, created: ctx.created() };
-      const earlier = recordedCredentials(owner);
-      if (!earlier.length || err instanceof LeaseLostError || err instanceof VersionConflictError) throw err;
-      if (err instanceof RunInterrupted) throw err;
-      return this.failWithEarlierCredential(err, owner, plan, ctx, earlier, found.secretMayHold);
+      return this.failBeforeCredential(err, request, ctx, found.secretMayHold);
     }
     const { access, existing, previous, previousEntries, serviceAccountLinked } = checked;
     // The entry an earlier attempt of this request was to add to the service account (its
@@ -396,6 +389,36 @@ export class SecretRunner implements PlanRunner {
       : why === 'started'
         ? `Cluster ${plan.cluster.name} gave no clear answer to the write of ${secret}: ${keeps}`
         : `acrbot cannot look at ${secret}, which an earlier attempt began writing: ${keeps}`;
+  }
+
+  /**
+   * Ends a run refused before it began (an extension whose original no longer holds its access,
+   * secret-extension-runner.ts) as a refusal in its own checks ends: a resumed run deletes the
+   * credential its earlier attempt recorded; the secret may hold it when that attempt began
+   * writing it, since the secret was not looked at. Throws `err` when nothing was recorded.
+   */
+  refuseBeforeChecks(err: unknown, request: AccessRequest, ctx: RunContext): Promise<never> {
+    const secretId = pullSecretRecordId(request.plan as SecretPlan);
+    const earlierWrite = ctx.created().some((o) => o.kind === 'pullSecretWriteStarted' && o.id === secretId);
+    return this.failBeforeCredential(err, request, ctx, earlierWrite);
+  }
+
+  /**
+   * A run that failed before its own credential step. A resumed one may hold the credential an
+   * earlier attempt of this request created: the request's records say acrbot made it, and a
+   * failed request's credential is deleted by nothing else (G14, G15). Anything else is thrown.
+   */
+  private async failBeforeCredential(
+    err: unknown,
+    request: AccessRequest,
+    ctx: RunContext,
+    secretMayHold: boolean,
+  ): Promise<never> {
+    const owner = { ...request, created: ctx.created() };
+    const earlier = recordedCredentials(owner);
+    if (!earlier.length || err instanceof LeaseLostError || err instanceof VersionConflictError) throw err;
+    if (err instanceof RunInterrupted) throw err;
+    return this.failWithEarlierCredential(err, owner, request.plan as SecretPlan, ctx, earlier, secretMayHold);
   }
 
   /**

@@ -356,4 +356,46 @@ describe('a resumed secret run', () => {
     await until(async () => (await h.app.store.get(request.id))?.state === 'revoked', 'the revocation');
     expect(serviceAccountEntries()).toEqual([{ name: 'acr-auth' }]);
   });
+
+  test('item 5: a resumed extension refused because its original is being revoked → the token its earlier attempt created is deleted, and said so', async () => {
+    const original = await h.requestSecret(
+      users.requester,
+      'aks-dev contosoacr --namespace payments --for 2h to extend',
+    );
+    await h.click(users.approver, 'approve', { requestId: original.id });
+    expect((await h.settle(original.id)).state).toBe('succeeded');
+    expect(await h.ask(users.requester, `extend ${original.id} --for 4h rollout still running`)).toMatch(/Extends/);
+    const extension = (await h.app.store.listByRequester(users.requester.objectId, ['pending'])).find(
+      (r) => r.extendsRequestId === original.id,
+    )!;
+    // Taken over after the extension's token was created, before its write began.
+    await approveAndStopAt(extension.id, writeStarted, () => new LeaseLostError(`exec:${extension.id}`));
+    expect(tokenNames()).toEqual(
+      expect.arrayContaining([`acrbot-${original.id.toLowerCase()}`, `acrbot-${extension.id.toLowerCase()}`]),
+    );
+    // A revocation of the original began meanwhile. This build's revocations wait for a running
+    // extension (access.revoke.deferred), so the mark is written as one that did not would
+    // (an instance of an earlier version during a rolling upgrade).
+    const current = (await h.app.store.get(original.id))!;
+    await h.app.store.update({
+      ...current,
+      version: current.version + 1,
+      access: { ...current.access!, revokingSince: now.toISOString() },
+    });
+
+    const done = await resume(extension.id);
+    expect(done.state).toBe('failed');
+    expect(done.outcome?.errorCode).toBe('extend.notActive');
+    expect(done.outcome?.error).toMatch(
+      new RegExp(
+        `^Request ${original.id} is being revoked, .* The credential an earlier attempt of this request had created was deleted\\.$`,
+      ),
+    );
+    expect(done.outcome?.cleanup).toBe('deleted');
+    expect(tokenNames()).toEqual([`acrbot-${original.id.toLowerCase()}`]);
+    const cleanups = (await h.app.audit.forRequest(extension.id)).filter((e) => e.action === 'credential.cleanup');
+    expect(cleanups).toEqual([
+      expect.objectContaining({ outcome: 'deleted', targetIds: [`acrbot-${extension.id.toLowerCase()}`] }),
+    ]);
+  });
 });
