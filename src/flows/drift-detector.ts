@@ -66,10 +66,19 @@ export class DriftDetector {
       groups.set(key, group);
     }
     const marked: AccessRequest[] = [];
+    const failed: { subscriptionId: string; identity: string; err: unknown }[] = [];
     for (const g of groups.values()) {
-      const assignments = await this.ports.roleAssignments.listAssignedTo(g.subscriptionId, g.identity);
-      marked.push(...(await this.record(findDrift(g.identity, assignments, g.requests), 'sweeper')));
+      // One pair that keeps failing (acrbot lost Reader there, the subscription moved) must not
+      // hide drift everywhere else: the others are checked, then the run fails naming it, so the
+      // job is retried and reported as failing (scheduler.ts).
+      try {
+        const assignments = await this.ports.roleAssignments.listAssignedTo(g.subscriptionId, g.identity);
+        marked.push(...(await this.record(findDrift(g.identity, assignments, g.requests), 'sweeper')));
+      } catch (err) {
+        failed.push({ subscriptionId: g.subscriptionId, identity: g.identity, err });
+      }
     }
+    if (failed.length) throw sweepFailure(failed, groups.size);
     return marked;
   }
 
@@ -124,6 +133,25 @@ export class DriftDetector {
     }
     return marked;
   }
+}
+
+/**
+ * The error of a sweep in which some (subscription, identity) pairs could not be checked: each
+ * named with its status and code (never a request or a token), the first failure as the cause.
+ */
+function sweepFailure(
+  failed: readonly { subscriptionId: string; identity: string; err: unknown }[],
+  pairs: number,
+): Error {
+  const what = failed.map(({ subscriptionId, identity, err }) => {
+    const { statusCode, code } = (err ?? {}) as { statusCode?: unknown; code?: unknown };
+    const why = [statusCode, code].filter((v) => typeof v === 'number' || typeof v === 'string').join(' ');
+    return `identity ${identity} in subscription ${subscriptionId}: ${why || (err instanceof Error ? err.name : 'failed')}`;
+  });
+  return new Error(
+    `drift check could not list the role assignments of ${failed.length} of ${pairs} identity and subscription pairs (the others were checked): ${what.join('; ')}`,
+    { cause: failed[0].err },
+  );
 }
 
 /** A live acrbot grant the drift check watches. */
