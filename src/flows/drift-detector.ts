@@ -7,16 +7,19 @@
  * Only acrbot's own records are compared (G15): requests that succeeded, whose role assignment
  * id the store recorded (see `createdAssignmentId`), not revoked, not already marked. Grants
  * whose end has passed, or whose `access.expire` job is due (a revoke in progress), are left to
- * the lifecycle's revocation, which may be deleting them right now. ARM cost of a sweep: one `assignedTo()` list per distinct (identity, subscription) among
- * the live grants.
+ * the lifecycle's revocation, which may be deleting them right now. ARM cost of a sweep: one
+ * `assignedTo()` list per distinct (identity, registry) among the live grants, read on the
+ * registry: docs/deploy.md gives acrbot Reader there and nothing at subscription scope.
  */
 import { createdAssignmentId, findDrift, type DriftFinding } from '../domain/access-inventory';
-import type { AuditLog, Clock, RequestStore, RoleAssignmentListing, ScheduleStore } from '../domain/ports';
+import { ResourceGoneError } from '../domain/errors';
+import type { AuditLog, Clock, RequestStore, ScheduleStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import { INVENTORY_REQUEST_LIMIT } from './access-inventory';
 import { accessExpiryJobId } from './access-lifecycle';
+import type { PlanningReads } from './grant-planner';
 import type { RequestNotifier } from './notifier';
 
 /** The id of the one recurring drift job (the scheduler runs it on one instance at a time). */
@@ -33,7 +36,7 @@ export class DriftDetector {
     private readonly ports: {
       requests: RequestStore;
       audit: AuditLog;
-      roleAssignments: RoleAssignmentListing;
+      roleAssignments: Pick<PlanningReads, 'listAssignedToAt'>;
       /** To see a revocation in flight (its `access.expire` job is due). */
       schedule: ScheduleStore;
       clock: Clock;
@@ -55,31 +58,44 @@ export class DriftDetector {
     const live = (await this.ports.requests.listByState(['succeeded'], INVENTORY_REQUEST_LIMIT)).filter(
       (r) => r.plan.kind === 'grant' && watchable(r, now),
     );
-    const groups = new Map<string, { subscriptionId: string; identity: string; requests: AccessRequest[] }>();
+    const groups = new Map<string, { registry: string; identity: string; requests: AccessRequest[] }>();
     for (const r of live) {
       if (r.plan.kind !== 'grant') continue;
-      const subscriptionId = r.plan.registry.subscriptionId;
+      const registry = r.plan.registry.id;
       const identity = r.plan.identity.objectId;
-      const key = `${subscriptionId}|${identity}`.toLowerCase();
-      const group = groups.get(key) ?? { subscriptionId, identity, requests: [] };
+      const key = `${registry}|${identity}`.toLowerCase();
+      const group = groups.get(key) ?? { registry, identity, requests: [] };
       group.requests.push(r);
       groups.set(key, group);
     }
     const marked: AccessRequest[] = [];
-    const failed: { subscriptionId: string; identity: string; err: unknown }[] = [];
+    const failed: { registry: string; identity: string; err: unknown }[] = [];
     for (const g of groups.values()) {
-      // One pair that keeps failing (acrbot lost Reader there, the subscription moved) must not
-      // hide drift everywhere else: the others are checked, then the run fails naming it, so the
-      // job is retried and reported as failing (scheduler.ts).
+      // One pair that keeps failing (acrbot lost Reader there, the registry moved) must not hide
+      // drift everywhere else: the others are checked, then the run fails naming it, so the job
+      // is retried and reported as failing (scheduler.ts).
       try {
-        const assignments = await this.ports.roleAssignments.listAssignedTo(g.subscriptionId, g.identity);
+        const assignments = await this.assignmentsOn(g.registry, g.identity);
         marked.push(...(await this.record(findDrift(g.identity, assignments, g.requests), 'sweeper')));
       } catch (err) {
-        failed.push({ subscriptionId: g.subscriptionId, identity: g.identity, err });
+        failed.push({ registry: g.registry, identity: g.identity, err });
       }
     }
     if (failed.length) throw sweepFailure(failed, groups.size);
     return marked;
+  }
+
+  /**
+   * The identity's assignments at, above or below the registry. A registry that is gone took its
+   * assignments with it: none (acrbot's grant was removed outside acrbot).
+   */
+  private async assignmentsOn(registry: string, identity: string) {
+    try {
+      return await this.ports.roleAssignments.listAssignedToAt(registry, identity);
+    } catch (err) {
+      if (err instanceof ResourceGoneError) return [];
+      throw err;
+    }
   }
 
   /**
@@ -136,20 +152,17 @@ export class DriftDetector {
 }
 
 /**
- * The error of a sweep in which some (subscription, identity) pairs could not be checked: each
- * named with its status and code (never a request or a token), the first failure as the cause.
+ * The error of a sweep in which some (registry, identity) pairs could not be checked: each named
+ * with its status and code (never a request or a token), the first failure as the cause.
  */
-function sweepFailure(
-  failed: readonly { subscriptionId: string; identity: string; err: unknown }[],
-  pairs: number,
-): Error {
-  const what = failed.map(({ subscriptionId, identity, err }) => {
+function sweepFailure(failed: readonly { registry: string; identity: string; err: unknown }[], pairs: number): Error {
+  const what = failed.map(({ registry, identity, err }) => {
     const { statusCode, code } = (err ?? {}) as { statusCode?: unknown; code?: unknown };
     const why = [statusCode, code].filter((v) => typeof v === 'number' || typeof v === 'string').join(' ');
-    return `identity ${identity} in subscription ${subscriptionId}: ${why || (err instanceof Error ? err.name : 'failed')}`;
+    return `identity ${identity} on registry ${registry}: ${why || (err instanceof Error ? err.name : 'failed')}`;
   });
   return new Error(
-    `drift check could not list the role assignments of ${failed.length} of ${pairs} identity and subscription pairs (the others were checked): ${what.join('; ')}`,
+    `drift check could not list the role assignments of ${failed.length} of ${pairs} identity and registry pairs (the others were checked): ${what.join('; ')}`,
     { cause: failed[0].err },
   );
 }

@@ -189,7 +189,7 @@ describe('drift', () => {
     expect((await h.app.audit.forRequest(request.id)).filter((e) => e.action === 'access.drift')).toHaveLength(1);
   });
 
-  test('a subscription whose assignments cannot be listed does not hide drift elsewhere: the others are checked, then the run fails naming it', async () => {
+  test('a registry whose assignments cannot be listed does not hide drift elsewhere: the others are checked, then the run fails naming it', async () => {
     const first = await grantedAndDeleted();
     const sharedDataId = sandboxResourceId('registry', SANDBOX_REGISTRIES.sharedData);
     const second = await h.requestGrant(users.requester, `aks-prod ${sharedDataId} deploy payments data`);
@@ -197,19 +197,32 @@ describe('drift', () => {
     const done = await h.settle(second.id);
     expect(done.state).toBe('succeeded');
     expect(h.app.sandbox!.arm.state.roleAssignments.delete((done.plan as GrantPlan).roleAssignmentName)).toBe(true);
-    // acrbot loses Reader on the first grant's subscription (listed first: its request is older).
+    // acrbot loses Reader on the first grant's subscription, registry included (listed first:
+    // its request is older).
     const platform = SANDBOX_REGISTRIES.contoso.subscriptionId;
     h.app.sandbox!.arm.state.denyAction(`/subscriptions/${platform}`, 'Microsoft.Authorization/roleAssignments/read');
 
     const sweep = h.app.services.drift.sweep();
     await expect(sweep).rejects.toThrow(
       new RegExp(
-        `^drift check could not list the role assignments of 1 of 2 identity and subscription pairs \\(the others were checked\\): identity ${SANDBOX_CLUSTERS.prod.kubeletObjectId} in subscription ${platform}: 403 AuthorizationFailed$`,
+        `^drift check could not list the role assignments of 1 of 2 identity and registry pairs \\(the others were checked\\): identity ${SANDBOX_CLUSTERS.prod.kubeletObjectId} on registry ${contosoId}: 403 AuthorizationFailed$`,
       ),
     );
     expect((await h.app.store.get(second.id))!.access?.driftDetectedAt).toBeDefined();
     expect((await h.app.store.get(first.id))!.access?.driftDetectedAt).toBeUndefined();
     expect((await h.app.audit.forRequest(second.id)).map((e) => e.action)).toContain('access.drift');
+  });
+
+  test('a grant whose registry was deleted is drift (its assignment went with it), not a sweep that fails for ever', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    expect((await h.settle(request.id)).state).toBe('succeeded');
+    expect(h.app.sandbox!.arm.state.removeRegistry(contosoId)).toBe(true);
+
+    const marked = await h.app.services.drift.sweep();
+    expect(marked.map((r) => r.id)).toEqual([request.id]);
+    const entries = (await h.app.audit.forRequest(request.id)).filter((e) => e.action === 'access.drift');
+    expect(entries).toEqual([expect.objectContaining({ outcome: 'deleted' })]);
   });
 
   test('a revoke in flight (its access.expire job due) is not drift', async () => {
