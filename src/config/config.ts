@@ -56,12 +56,16 @@ const httpsUrl = (name: string) =>
 
 const schema = z.object({
   ACRBOT_MODE: z.enum(['sandbox', 'azure'], { message: 'ACRBOT_MODE must be "sandbox" or "azure"' }).default('sandbox'),
-  PORT: z.coerce
-    .number({ message: 'PORT must be a number' })
-    .int('PORT must be a whole number from 0 to 65535')
-    .min(0, 'PORT must be a whole number from 0 to 65535')
-    .max(65535, 'PORT must be a whole number from 0 to 65535')
-    .default(3978),
+  // Digits only: Number(' ') is 0 (a random port) and Number('0x50') is 80.
+  PORT: z.preprocess(
+    (v) => (typeof v === 'string' && !/^\s*\d+\s*$/.test(v) ? Number.NaN : v),
+    z.coerce
+      .number({ message: 'PORT must be a whole number from 0 to 65535' })
+      .int('PORT must be a whole number from 0 to 65535')
+      .min(0, 'PORT must be a whole number from 0 to 65535')
+      .max(65535, 'PORT must be a whole number from 0 to 65535')
+      .default(3978),
+  ),
   HOST: z.string().optional(),
   MicrosoftAppId: z
     .string()
@@ -360,15 +364,25 @@ export function parseAnchorTarget(value: string): AnchorTargetSetting | string {
     return { kind: 'identity', containerUrl: `${url.origin}${url.pathname.replace(/\/$/, '')}` };
   }
   const parts = v.split(';').filter(Boolean);
-  const container = parts.find((p) => /^container=/i.test(p))?.slice('container='.length);
+  const field = (name: string) =>
+    parts
+      .find((p) => p.toLowerCase().startsWith(`${name}=`))
+      ?.slice(name.length + 1)
+      .trim();
+  const container = field('container');
   const rest = parts.filter((p) => !/^container=/i.test(p)).join(';');
+  const endpoint = field('blobendpoint');
   if (
     !container ||
     !/^[a-z0-9-]{3,63}$/.test(container) ||
-    !/AccountKey=|SharedAccessSignature=/i.test(rest) ||
-    !/BlobEndpoint=|AccountName=/i.test(rest)
+    !(field('accountkey') || field('sharedaccesssignature')) ||
+    // The SDK reads a connection string with a Container field only through its BlobEndpoint.
+    !endpoint
   )
     return 'takes https://<account>.blob.core.windows.net/<container>, or a connection string with BlobEndpoint and Container=<name> (local emulator)';
+  // Plain http would send the signed requests (a SAS in clear) unencrypted: only to a local emulator.
+  if (!/^https:\/\//i.test(endpoint) && !/^http:\/\/(127\.0\.0\.1|localhost)[:/]/i.test(endpoint))
+    return 'BlobEndpoint must be https:// (plain http only for a local emulator on 127.0.0.1)';
   return { kind: 'connectionString', value: `${rest};`, container };
 }
 
@@ -509,7 +523,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // skip it, or they would blame the default (ACRBOT_MODE=Azure is not "sandbox with production").
   const failed = new Set(parsed.success ? [] : parsed.error.issues.map((i) => String(i.path[0])));
   const parsedOk = (...names: string[]) => names.every((name) => !failed.has(name));
-  const sandbox = (e.ACRBOT_MODE ?? 'sandbox') === 'sandbox';
+  // A mode that failed to parse fell back to the sandbox default above; one that reads as azure
+  // (any case), or any mode under NODE_ENV=production, is checked as azure so its problems are
+  // listed now, not after the mode is fixed.
+  const sandbox = parsedOk('ACRBOT_MODE')
+    ? (e.ACRBOT_MODE ?? 'sandbox') === 'sandbox'
+    : cleaned.ACRBOT_MODE?.trim().toLowerCase() !== 'azure' && cleaned.NODE_ENV !== 'production';
   const subscriptionIds = uniqueIgnoringCase([
     ...(e.AZURE_SUBSCRIPTION_ID ? [e.AZURE_SUBSCRIPTION_ID] : []),
     ...e.ACRBOT_SUBSCRIPTION_IDS,
@@ -535,7 +554,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       parsedOk('MicrosoftAppTenantId')
     )
       problems.push(`MicrosoftAppTenantId is required when MicrosoftAppType is ${e.MicrosoftAppType}`);
-    if (e.MicrosoftAppType === 'SingleTenant' && !e.MicrosoftAppPassword)
+    if (e.MicrosoftAppType === 'SingleTenant' && !e.MicrosoftAppPassword && parsedOk('MicrosoftAppPassword'))
       problems.push(
         'MicrosoftAppPassword is required when MicrosoftAppType is SingleTenant (or use UserAssignedMSI, which needs none)',
       );

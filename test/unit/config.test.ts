@@ -1,4 +1,10 @@
-import { applySandboxDefaults, ConfigError, loadConfig, type AppConfig } from '../../src/config/config';
+import {
+  applySandboxDefaults,
+  ConfigError,
+  loadConfig,
+  parseAnchorTarget,
+  type AppConfig,
+} from '../../src/config/config';
 import { SANDBOX_DEFAULTS } from '../../src/sandbox/defaults';
 
 const G = {
@@ -379,9 +385,9 @@ describe('malformed values', () => {
 
   test('a value that failed to parse is not judged again through its default in checks across settings', () => {
     // ACRBOT_MODE=Azure is not sandbox mode, so not "sandbox with NODE_ENV=production".
-    expect(problemsOf({ ACRBOT_MODE: 'Azure', NODE_ENV: 'production' })).toEqual([
-      'ACRBOT_MODE must be "sandbox" or "azure"',
-    ]);
+    const mistyped = problemsOf({ ACRBOT_MODE: 'Azure', NODE_ENV: 'production' });
+    expect(mistyped[0]).toBe('ACRBOT_MODE must be "sandbox" or "azure"');
+    expect(mistyped.join('\n')).not.toMatch(/ACRBOT_MODE=sandbox with NODE_ENV=production/);
     // An unparsed minimum is not "longer than" the maximum (its 1h default would be).
     expect(
       problemsOf({
@@ -408,6 +414,32 @@ describe('malformed values', () => {
     const problems = problemsOf({ ACRBOT_MODE: 'azure', ACRBOT_APPROVERS: 'nope' });
     expect(problems).toContain('MicrosoftAppId is required in azure mode (no anonymous access outside the sandbox)');
   });
+
+  test('a mistyped mode that reads as azure, or any mode under NODE_ENV=production, is checked as azure mode: its problems are listed now', () => {
+    const required = 'MicrosoftAppId is required in azure mode (no anonymous access outside the sandbox)';
+    expect(problemsOf({ ACRBOT_MODE: 'Azure' })).toContain(required);
+    expect(problemsOf({ ACRBOT_MODE: 'prod', NODE_ENV: 'production' })).toContain(required);
+    // A mistyped sandbox outside production stays a sandbox: no flood of azure problems.
+    expect(problemsOf({ ACRBOT_MODE: 'sandbx' })).toEqual(['ACRBOT_MODE must be "sandbox" or "azure"']);
+  });
+
+  test('a Key Vault reference App Service could not resolve is named once, not also "required"', () => {
+    const problems = problemsOf({
+      ...AZURE,
+      MicrosoftAppType: 'SingleTenant',
+      MicrosoftAppPassword: '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/bot)',
+    });
+    expect(problems.filter((p) => p.includes('MicrosoftAppPassword'))).toEqual([
+      expect.stringMatching(/^MicrosoftAppPassword is a Key Vault reference/),
+    ]);
+  });
+
+  test.each([' ', '0x50', '80.5', '-1', '1e3', 'http'])(
+    'PORT=%j is refused (Number() would read a port out of it)',
+    (port) => {
+      expect(problemsOf({ PORT: port })).toEqual(['PORT must be a whole number from 0 to 65535']);
+    },
+  );
 });
 
 describe('ACRBOT_APPROVAL_TTL', () => {
@@ -464,6 +496,35 @@ describe('ACRBOT_TAB_APP_ID', () => {
     expect(problemsOf(single)).toEqual([expect.stringMatching(/^ACRBOT_TAB_DOMAIN needs ACRBOT_TAB_APP_ID: /)]);
     expect(loadConfig({ ...single, ACRBOT_TAB_APP_ID: azure.MicrosoftAppId }).tabAppId).toBe(azure.MicrosoftAppId);
     expect(loadConfig({ ...single, ACRBOT_TAB_DOMAIN: undefined }).tabAppId).toBeUndefined();
+  });
+});
+
+describe('ACRBOT_AUDIT_ANCHOR', () => {
+  const KEY = 'AccountName=devstoreaccount1;AccountKey=a2V5;';
+
+  test('a local emulator connection string with BlobEndpoint on 127.0.0.1 and Container=<name> is taken', () => {
+    expect(
+      parseAnchorTarget(
+        `DefaultEndpointsProtocol=http;${KEY}BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;Container=anchors`,
+      ),
+    ).toEqual({
+      kind: 'connectionString',
+      value: `DefaultEndpointsProtocol=http;${KEY}BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;`,
+      container: 'anchors',
+    });
+  });
+
+  test.each([
+    [
+      'plain http to a real account (a SAS would travel in clear)',
+      `${KEY}BlobEndpoint=http://prod.blob.core.windows.net;Container=anchors`,
+    ],
+    ['no BlobEndpoint (the client cannot be built from it)', `${KEY}Container=anchors`],
+  ])('refused: %s, without repeating the value', (_, value) => {
+    const problem = parseAnchorTarget(value);
+    expect(typeof problem).toBe('string');
+    expect(problem).not.toContain('a2V5');
+    expect(problemsOf({ ACRBOT_AUDIT_ANCHOR: value }).join('\n')).toMatch(/^ACRBOT_AUDIT_ANCHOR: /);
   });
 });
 
