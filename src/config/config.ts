@@ -5,7 +5,7 @@
 import { z } from 'zod/v3';
 import type { Policy } from '../domain/policy';
 import { MAX_APPROVAL_TTL_MS, parseDurationMs } from './duration';
-import { PolicyFileError, policyFromEnvironment, readPolicyFile } from './policy-file';
+import { CONVERSATION_ID, PolicyFileError, policyFromEnvironment, readPolicyFile } from './policy-file';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -53,6 +53,23 @@ const httpsUrl = (name: string) =>
       message: `${name} must be an https:// URL`,
     })
     .transform((v) => (v ? v.replace(/\/+$/, '') : undefined));
+
+/**
+ * A Teams channel id as the Bot Framework names it; a value copied out of a channel link (URL
+ * encoded, `19%3a…`) is named as such, since cards sent there would otherwise fail at the first
+ * request.
+ */
+const channelId = (name: string) =>
+  z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      if (v === undefined || CONVERSATION_ID.test(v)) return;
+      const fromLink = /19%3a/i.test(v)
+        ? ': this looks copied from a channel link; decode it (%3a is ":", %40 is "@")'
+        : '';
+      ctx.addIssue({ code: 'custom', message: `${name} must be a Teams channel id (19:…@thread.tacv2)${fromLink}` });
+    });
 
 const schema = z.object({
   ACRBOT_MODE: z.enum(['sandbox', 'azure'], { message: 'ACRBOT_MODE must be "sandbox" or "azure"' }).default('sandbox'),
@@ -102,9 +119,9 @@ const schema = z.object({
     .optional()
     .refine((v) => !v || GUID.test(v), { message: "ACRBOT_APPROVER_GROUP must be the group's object id (a GUID)" }),
   ACRBOT_AUDITORS: guidList('ACRBOT_AUDITORS'),
-  ACRBOT_APPROVAL_CHANNEL: z.string().optional(),
+  ACRBOT_APPROVAL_CHANNEL: channelId('ACRBOT_APPROVAL_CHANNEL'),
   ACRBOT_POLICY: z.string().optional(),
-  ACRBOT_AUDIT_CHANNEL: z.string().optional(),
+  ACRBOT_AUDIT_CHANNEL: channelId('ACRBOT_AUDIT_CHANNEL'),
   ACRBOT_ALLOWED_TENANTS: guidList('ACRBOT_ALLOWED_TENANTS'),
   ACRBOT_APPROVAL_TTL: duration('ACRBOT_APPROVAL_TTL', '24h'),
   ACRBOT_APPROVER_JUSTIFICATION: z

@@ -17,7 +17,8 @@ import { MAX_APPROVAL_TTL_MS, parseDurationMs } from './duration';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Teams channel / chat conversation ids: `19:…` with no spaces or control characters. */
-const CONVERSATION_ID = /^19:[^\s]{1,300}$/;
+/** A Teams conversation (channel) id as the Bot Framework names it: `19:…@thread.tacv2`. */
+export const CONVERSATION_ID = /^19:[^\s]{1,300}$/;
 
 /** One problem in a policy file. */
 export interface PolicyProblem {

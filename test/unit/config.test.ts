@@ -499,6 +499,31 @@ describe('ACRBOT_TAB_APP_ID', () => {
   });
 });
 
+describe('ACRBOT_APPROVAL_CHANNEL and ACRBOT_AUDIT_CHANNEL', () => {
+  test('a Teams channel id is taken', () => {
+    const config = loadConfig({
+      ACRBOT_APPROVAL_CHANNEL: '19:abc123@thread.tacv2',
+      ACRBOT_AUDIT_CHANNEL: '19:def456@thread.skype',
+    });
+    expect([config.approvalChannelId, config.auditChannelId]).toEqual([
+      '19:abc123@thread.tacv2',
+      '19:def456@thread.skype',
+    ]);
+  });
+
+  test.each(['ACRBOT_APPROVAL_CHANNEL', 'ACRBOT_AUDIT_CHANNEL'])(
+    '%s: a value copied from a channel link is named as such',
+    (name) => {
+      expect(problemsOf({ [name]: '19%3aabc123%40thread.tacv2' })).toEqual([
+        `${name} must be a Teams channel id (19:…@thread.tacv2): this looks copied from a channel link; decode it (%3a is ":", %40 is "@")`,
+      ]);
+      expect(problemsOf({ [name]: 'platform-approvals' })).toEqual([
+        `${name} must be a Teams channel id (19:…@thread.tacv2)`,
+      ]);
+    },
+  );
+});
+
 describe('ACRBOT_AUDIT_ANCHOR', () => {
   const KEY = 'AccountName=devstoreaccount1;AccountKey=a2V5;';
 
