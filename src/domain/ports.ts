@@ -244,6 +244,12 @@ export interface ServicePrincipalPort {
     endDateTime: string,
     displayName: string,
   ): Promise<{ keyId: string; secret: import('./secret-value').SecretValue; requestId?: string }>;
+  /**
+   * Removes one password of an application (Graph `removePassword`): the passwords an earlier
+   * attempt of a resumed run added, once the secret holds the new one. Throws on any refusal,
+   * an unknown key id included.
+   */
+  removePassword(applicationId: string, keyId: string): Promise<{ requestId?: string }>;
   deleteApplication(applicationId: string): Promise<void>;
 }
 

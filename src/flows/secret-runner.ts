@@ -94,6 +94,19 @@ interface Credential {
   ref: CredentialRef;
   id: string;
   requestIds: string[];
+  /** A resumed `--kind sp` run: the passwords its earlier attempts added, by their records. */
+  earlierPasswords?: EarlierPasswords;
+}
+
+/** What a resumed run's records say about the passwords its earlier attempts added. */
+interface EarlierPasswords {
+  applicationId: string;
+  /** The password this run added (kept). */
+  currentKeyId: string;
+  /** Key ids recorded after `addPassword` answered. */
+  keyIds: string[];
+  /** Markers recorded before each call: a password whose answer never came carries one. */
+  markers: string[];
 }
 
 /** Runs secret plans. */
@@ -171,6 +184,7 @@ export class SecretRunner implements PlanRunner {
         outcome: written.action,
         targetIds: [targetId],
       });
+      if (credential.earlierPasswords) await this.removeEarlierPasswords(credential.earlierPasswords, ctx);
       const serviceAccountId = `${plan.cluster.id}/namespaces/${plan.namespace}/serviceaccounts/${plan.serviceAccount}`;
       if (written.serviceAccountPatched)
         await ctx.audit({
@@ -788,7 +802,69 @@ export class SecretRunner implements PlanRunner {
       ctx,
     );
     requestIds.push(...assigned.requestIds);
-    return { username: app.appId, password: password.secret, ref, id: app.appId, requestIds };
+    const earlierPasswords: EarlierPasswords | undefined = recordedPasswords.length
+      ? {
+          applicationId: app.id,
+          currentKeyId: password.keyId,
+          keyIds: recordedPasswords.map((o) => o.id).filter(Boolean),
+          markers: recordedPasswords.map((o) => o.name).filter((n): n is string => !!n),
+        }
+      : undefined;
+    return { username: app.appId, password: password.secret, ref, id: app.appId, requestIds, earlierPasswords };
+  }
+
+  /**
+   * A resumed `--kind sp` run added a password of its own: the ones its earlier attempts added
+   * (by their recorded key ids, or the marker recorded before a call whose answer never came)
+   * are removed once the secret holds the new one, so the application carries no live password
+   * that nothing holds. Only passwords still on the application are removed. A Graph failure is
+   * logged and audited, not thrown: the secret works, and those passwords lapse at the
+   * credential's end and go with the application when the access ends.
+   */
+  private async removeEarlierPasswords(earlier: EarlierPasswords, ctx: RunContext): Promise<void> {
+    const { applicationId } = earlier;
+    const ours = (keyId: string, displayName: string | null | undefined) =>
+      earlier.keyIds.some((k) => k.toLowerCase() === keyId.toLowerCase()) ||
+      (!!displayName && earlier.markers.includes(displayName));
+    let stale: string[];
+    try {
+      const inspection = await this.ports.servicePrincipals.inspectApplication(applicationId);
+      stale = inspection.passwordKeyIds.filter(
+        (keyId) =>
+          keyId.toLowerCase() !== earlier.currentKeyId.toLowerCase() &&
+          ours(keyId, inspection.passwordDisplayNames?.[keyId]),
+      );
+    } catch (err) {
+      ctx.log.error({ err, applicationId }, 'reading the application to remove earlier passwords failed');
+      await ctx.audit({
+        action: 'graph.write.removePassword',
+        outcome: 'failed',
+        targetIds: [applicationId],
+        detail:
+          'the passwords earlier attempts of this request added could not be looked up; they lapse at the credential’s end',
+      });
+      return;
+    }
+    for (const keyId of stale) {
+      try {
+        await this.ports.servicePrincipals.removePassword(applicationId, keyId);
+      } catch (err) {
+        ctx.log.error({ err, applicationId, keyId }, 'removing a password an earlier attempt added failed');
+        await ctx.audit({
+          action: 'graph.write.removePassword',
+          outcome: 'failed',
+          targetIds: [applicationId],
+          detail: `keyId ${keyId}, added by an earlier attempt of this request; it lapses at the credential’s end`,
+        });
+        continue;
+      }
+      await ctx.audit({
+        action: 'graph.write.removePassword',
+        outcome: 'removed',
+        targetIds: [applicationId],
+        detail: `keyId ${keyId}, added by an earlier attempt of this request`,
+      });
+    }
   }
 
   /**

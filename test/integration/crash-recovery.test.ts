@@ -222,10 +222,11 @@ describe('G13: crash and restart', () => {
       a.displayName.endsWith(id.toLowerCase()),
     );
     expect(apps).toHaveLength(1);
-    // The interrupted call's password and the resumed run's: both carry a marker acrbot recorded.
+    // The interrupted call's password (known only by the marker recorded before the call) is
+    // removed once the secret holds the resumed run's: one password, the one in the secret.
     const passwords = (apps[0] as { passwords: { displayName: string | null }[] }).passwords;
-    expect(passwords).toHaveLength(2);
-    for (const p of passwords) expect(p.displayName).toMatch(new RegExp(`^acrbot image pull ${id} `));
+    expect(passwords).toHaveLength(1);
+    expect(passwords[0].displayName).toMatch(new RegExp(`^acrbot image pull ${id} `));
     const secret = sandbox.kubernetes['aks-dev'].getObject('secrets', 'payments', 'acr-sp-crash') as unknown as {
       data: Record<string, string>;
     };
@@ -235,6 +236,10 @@ describe('G13: crash and restart', () => {
     expect(entry.username).toBe((apps[0] as { appId: string }).appId);
     expect(sandbox.directory.verifyApplicationSecret(entry.username, entry.password)).toBe(true);
     await kill(bot);
+    const store = openStore();
+    const removed = (await store.audit.forRequest(id)).filter((e) => e.action === 'graph.write.removePassword');
+    store.close();
+    expect(removed).toEqual([expect.objectContaining({ outcome: 'removed' })]);
   });
 
   test('G17: SIGKILL between scheduling the end and revoking → the restarted bot revokes at the end, exactly once', async () => {

@@ -315,6 +315,47 @@ describe('a resumed secret run', () => {
     expect(h.app.sandbox!.arm.state.listRoleAssignments(contosoId)).toHaveLength(0);
   });
 
+  test('item 4: sp kind, the write confirmed on a later resume → the passwords earlier attempts added are removed, the one in the secret stays', async () => {
+    const { id } = await writesNeverConfirmed('aks-dev contosoacr --kind sp --namespace payments confirmed later');
+    const [app] = ourApplications() as { passwords: { keyId: string }[] }[];
+    // The first attempt and three resumes each added a password nothing holds.
+    expect(app.passwords).toHaveLength(4);
+    k8s().faults.clear();
+
+    const done = await resume(id);
+    expect(done.state).toBe('succeeded');
+    expect(app.passwords).toHaveLength(1);
+    const secret = k8s().getObject('secrets', 'payments', 'acr-auth') as unknown as { data: Record<string, string> };
+    const auths = (
+      JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString()) as {
+        auths: Record<string, { username: string; password: string }>;
+      }
+    ).auths['contosoacr.azurecr.io'];
+    expect(h.app.sandbox!.directory.verifyApplicationSecret(auths.username, auths.password)).toBe(true);
+    const removals = (await h.app.audit.forRequest(id)).filter((e) => e.action === 'graph.write.removePassword');
+    expect(removals.map((e) => e.outcome)).toEqual(['removed', 'removed', 'removed', 'removed']);
+    expect(removals.map((e) => e.detail)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/added by an earlier attempt of this request$/)]),
+    );
+    // Nothing secret in the entries: key ids only.
+    expect(JSON.stringify(removals)).not.toContain(auths.password);
+  });
+
+  test('item 4: sp kind, removing an earlier password fails → audited and logged, the run still succeeds', async () => {
+    const { id } = await writesNeverConfirmed('aks-dev contosoacr --kind sp --namespace payments removal fails');
+    k8s().faults.clear();
+    h.app.sandbox!.graph.faults.add({ operation: 'applications.removePassword', status: 503, count: 1 });
+
+    const done = await resume(id);
+    expect(done.state).toBe('succeeded');
+    const removals = (await h.app.audit.forRequest(id)).filter((e) => e.action === 'graph.write.removePassword');
+    expect(removals.map((e) => e.outcome).sort()).toEqual(['failed', 'removed', 'removed', 'removed']);
+    expect(removals.find((e) => e.outcome === 'failed')?.detail).toMatch(/it lapses at the credential’s end$/);
+    expect(h.logs.entries().some((e) => e.msg === 'removing a password an earlier attempt added failed')).toBe(true);
+    const [app] = ourApplications() as { passwords: unknown[] }[];
+    expect(app.passwords).toHaveLength(2);
+  });
+
   test('item 3: the earlier attempt added the service-account entry and the resumed run finds it → recorded as acrbot’s, and the revocation removes it', async () => {
     const request = await h.requestSecret(
       users.requester,

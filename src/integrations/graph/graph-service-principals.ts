@@ -190,6 +190,22 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
     }
   }
 
+  async removePassword(applicationId: string, keyId: string): Promise<{ requestId?: string }> {
+    try {
+      // Once: a retry after a lost answer would be refused as an unknown key id.
+      const { requestId } = await this.graph.request(
+        'POST',
+        `/applications/${encodeURIComponent(applicationId)}/removePassword`,
+        { keyId },
+        {},
+        { once: true },
+      );
+      return { requestId };
+    } catch (err) {
+      throw asWriteError(err, 'removePassword');
+    }
+  }
+
   async deleteApplication(applicationId: string): Promise<void> {
     try {
       await this.graph.request('DELETE', `/applications/${encodeURIComponent(applicationId)}`);
