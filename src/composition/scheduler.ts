@@ -113,9 +113,9 @@ function registerCoreJobs(scheduler: Scheduler, flows: Flows): void {
   });
   scheduler.register('access.expire', (job) => flows.lifecycle.onExpire(job));
   scheduler.register('access.remind', (job) => flows.lifecycle.onReminder(job));
-  scheduler.register('approval.remind', (job) => flows.nudges.remind(job));
-  scheduler.register('approval.escalate', (job) => flows.nudges.escalate(job));
-  scheduler.register('breakglass.review', (job) => flows.nudges.reviewDue(job));
+  scheduler.register('approval.remind', (job, run) => flows.nudges.remind(job, run));
+  scheduler.register('approval.escalate', (job, run) => flows.nudges.escalate(job, run));
+  scheduler.register('breakglass.review', (job, run) => flows.nudges.reviewDue(job, run));
   scheduler.register(CREDENTIAL_CLEANUP_KIND, async (job) => {
     if (job.requestId) await flows.cleanups.retry(job.requestId);
   });

@@ -3,6 +3,14 @@
  * handlers of the `approval.remind`, `approval.escalate` and `breakglass.review` jobs. The
  * Scheduler runs each job once per instance group (under its lease), and the request records
  * that a nudge was sent (conditional write), so approvers are nudged once, not once per instance.
+ *
+ * A nudge is at least once, not at most once: the mark on the request (`remindedAt`,
+ * `escalatedAt`) is written before the post and the audit entry after it, so a run that stopped
+ * in between (a crash, a lost job lease, a failed post whose mark could not be removed) leaves a
+ * mark with no entry, and the job, still scheduled, posts it on its next run. Approvers not told
+ * about a request waiting for them is the worse failure; a second post happens only when a run
+ * stopped after posting and before the entry was written, or when a run kept posting after its
+ * lease was taken over (it checks the lease right before posting).
  */
 import type { AuditEvent } from '../domain/audit-chain';
 import { awaitingReview, type PolicyRule } from '../domain/policy';
@@ -12,6 +20,10 @@ import type { AccessRequest } from '../domain/request';
 import { isExpired } from '../domain/request';
 import type { RequestNotifier } from './notifier';
 import { breakGlassReviewJobId, ruleActor, type JobScheduling } from './request-service';
+import type { JobRun } from './scheduler';
+
+/** How often the mark of a nudge that was not sent is looked at again when the request keeps changing. */
+const UNCLAIM_ATTEMPTS = 3;
 
 /** How often an unreviewed break-glass grant is reported again. */
 export const BREAK_GLASS_REPORT_EVERY_MS = 24 * 3_600_000;
@@ -34,21 +46,25 @@ export class ApprovalNudges {
     private readonly jobs: JobScheduling,
   ) {}
 
-  /** `approval.remind`: still pending after `remindAfter` → mention the approvers, update the card. */
-  async remind(job: ScheduledJob): Promise<void> {
-    await this.nudge(job, 'remind');
+  /**
+   * `approval.remind`: still pending after `remindAfter` → mention the approvers, update the card.
+   * `run`: the job's lease, checked right before posting (a run that lost it stops).
+   */
+  async remind(job: ScheduledJob, run?: JobRun): Promise<void> {
+    await this.nudge(job, 'remind', run);
   }
 
   /** `approval.escalate`: still pending after `escalateAfter` → also the escalation channel and groups. */
-  async escalate(job: ScheduledJob): Promise<void> {
-    await this.nudge(job, 'escalate');
+  async escalate(job: ScheduledJob, run?: JobRun): Promise<void> {
+    await this.nudge(job, 'escalate', run);
   }
 
   /** `breakglass.review`: not reviewed yet → report it again, and again a day later. */
-  async reviewDue(job: ScheduledJob): Promise<void> {
+  async reviewDue(job: ScheduledJob, run?: JobRun): Promise<void> {
     if (!job.requestId) return;
     const request = await this.store.get(job.requestId);
     if (!request || !awaitingReview(request)) return;
+    await run?.check();
     // Reported first, then recorded as reported: a report that could not be posted fails the
     // job (retried with backoff) without an entry saying it was made.
     await this.notifier.breakGlassUnreviewed(request);
@@ -65,46 +81,58 @@ export class ApprovalNudges {
     });
   }
 
-  private async nudge(job: ScheduledJob, kind: 'remind' | 'escalate'): Promise<void> {
+  private async nudge(job: ScheduledJob, kind: 'remind' | 'escalate', run: JobRun | undefined): Promise<void> {
     if (!job.requestId) return;
+    const field = kind === 'remind' ? 'remindedAt' : 'escalatedAt';
+    const action = kind === 'remind' ? 'approval.reminded' : 'approval.escalated';
     for (let attempt = 0; attempt < 3; attempt++) {
       const request = await this.store.get(job.requestId);
       const rule = request?.policy?.rule;
       if (!request || !rule || request.state !== 'pending' || isExpired(request, this.clock.now())) return;
-      const field = kind === 'remind' ? 'remindedAt' : 'escalatedAt';
-      if (request.policy![field]) return;
-      const now = this.clock.now().toISOString();
-      const next: AccessRequest = {
-        ...request,
-        version: request.version + 1,
-        updatedAt: now,
-        policy: { ...request.policy!, [field]: now },
-      };
-      try {
-        await this.store.update(next);
-      } catch (err) {
-        // A decision or an approval landed meanwhile: look again.
-        if (err instanceof VersionConflictError) continue;
-        throw err;
+      let claimed: AccessRequest;
+      if (request.policy![field]) {
+        // Marked: sent, unless the run that marked it stopped before the approvers were told
+        // (see the top of this file). This run holds the job's lease, so that run is over (or
+        // lost its lease and checks it before posting); the entry written after the post tells.
+        if (await this.sent(request.id, action)) return;
+        claimed = request;
+      } else {
+        const now = this.clock.now().toISOString();
+        claimed = {
+          ...request,
+          version: request.version + 1,
+          updatedAt: now,
+          policy: { ...request.policy!, [field]: now },
+        };
+        try {
+          await this.store.update(claimed);
+        } catch (err) {
+          // A decision or an approval landed meanwhile: look again.
+          if (err instanceof VersionConflictError) continue;
+          throw err;
+        }
       }
-      // The mark claims the nudge (another run of this job finds it and stops); it is recorded
-      // as sent only once the approvers were told. Not told: the claim is undone and the job
-      // fails, so the scheduler retries it with backoff instead of finding it "done".
+      // Another instance took the job over: it posts the nudge (it finds the mark and no entry),
+      // so this run stops before posting and leaves the mark to it.
+      await run?.check();
+      // The mark claims the nudge (another run of this job finds it and its entry, and stops);
+      // it is recorded as sent only once the approvers were told. Not told: the claim is undone
+      // and the job fails, so the scheduler retries it with backoff instead of finding it "done".
       try {
-        await this.notifier.nudgeApprovers(next, rule, kind);
+        await this.notifier.nudgeApprovers(claimed, rule, kind);
       } catch (err) {
         try {
-          await this.unclaim(next, field);
+          await this.unclaim(claimed, field);
         } catch (undoErr) {
           throw new AggregateError(
             [err, undoErr],
-            `the ${kind} of ${next.id} was not sent and its mark could not be undone; it will not be retried`,
+            `the ${kind} of ${claimed.id} was not sent and its mark could not be undone; the retry sends it (no audit entry says it was sent)`,
           );
         }
         throw err;
       }
-      await this.record(next, {
-        action: kind === 'remind' ? 'approval.reminded' : 'approval.escalated',
+      await this.record(claimed, {
+        action,
         outcome: kind === 'remind' ? 'reminded' : 'escalated',
         detail:
           kind === 'remind'
@@ -114,26 +142,44 @@ export class ApprovalNudges {
       // Posting the nudge takes a while (one post per channel): a decision, or the run it
       // started, may have changed the request since, and redrawn its cards. Drawing this
       // version then would put Approve/Reject back on a decided request's cards.
-      const current = await this.store.get(next.id);
-      if (current?.version === next.version) await this.notifier.requestChanged(next);
+      const current = await this.store.get(claimed.id);
+      if (current?.version === claimed.version) await this.notifier.requestChanged(claimed);
       return;
     }
   }
 
-  /** Removes the mark of a nudge that was not sent; a request decided meanwhile needs none. */
+  /** Whether the audit log says this nudge of the request was posted (written only after the post). */
+  private async sent(requestId: string, action: 'approval.reminded' | 'approval.escalated'): Promise<boolean> {
+    return (await this.audit.forRequest(requestId)).some((entry) => entry.action === action);
+  }
+
+  /**
+   * Removes the mark of a nudge that was not sent, so the request does not show approvers as
+   * reminded. Another write landing meanwhile (a quorum's first approval, the other nudge's
+   * mark) leaves the request pending with the mark still on it, so a conflict reads it again and
+   * retries, a few times; a request decided meanwhile needs no nudge, and a mark of another time
+   * is another run's, so both are left as they are.
+   */
   private async unclaim(claimed: AccessRequest, field: 'remindedAt' | 'escalatedAt'): Promise<void> {
-    const policy = { ...claimed.policy! };
-    delete policy[field];
-    try {
-      await this.store.update({
-        ...claimed,
-        version: claimed.version + 1,
-        updatedAt: this.clock.now().toISOString(),
-        policy,
-      });
-    } catch (err) {
-      if (!(err instanceof VersionConflictError)) throw err;
+    let current: AccessRequest | undefined = claimed;
+    for (let attempt = 0; attempt < UNCLAIM_ATTEMPTS; attempt++) {
+      if (!current || current.state !== 'pending' || current.policy?.[field] !== claimed.policy![field]) return;
+      const policy = { ...current.policy! };
+      delete policy[field];
+      try {
+        await this.store.update({
+          ...current,
+          version: current.version + 1,
+          updatedAt: this.clock.now().toISOString(),
+          policy,
+        });
+        return;
+      } catch (err) {
+        if (!(err instanceof VersionConflictError)) throw err;
+      }
+      current = await this.store.get(claimed.id);
     }
+    throw new Error(`the ${field} mark of ${claimed.id} could not be removed: the request kept changing`);
   }
 
   private async record(

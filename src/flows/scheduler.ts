@@ -8,15 +8,36 @@
  * What a run writes back (the failure, or the delete once done) applies only to the job as it
  * was read for the run (conditional on its revision, in the store): anything written meanwhile —
  * the handler moving its own job, another instance's revoke moving it to now with who and why, a
- * cancel — is newer and stays as it is.
+ * cancel — is newer and stays as it is. A run that lost its lease (it expired, another instance
+ * took the job over) writes nothing back: the job is that instance's now.
  */
-import type { Clock, JobKind, LeaseStore, ScheduledJob, ScheduleStore } from '../domain/ports';
+import type { Clock, JobKind, Lease, LeaseStore, ScheduledJob, ScheduleStore } from '../domain/ports';
 import { LeaseLostError } from '../domain/ports';
 import { withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
+import { FRESH_FRACTION } from './lease-guard';
 
-/** Runs one job; throwing means "try again later" (retried with backoff, reported). */
-export type JobHandler = (job: ScheduledJob) => Promise<void>;
+/**
+ * The lease a run of a job holds (`job:<id>`), as its handler sees it. A run whose lease was
+ * lost (another instance took the job over once it expired) must not make its side effects:
+ * the instance holding the lease now runs the same job.
+ */
+export interface JobRun {
+  /**
+   * Resolves while the lease is this run's; throws {@link LeaseLostError} once another instance
+   * may have taken the job over (and a store error when the lease could not be renewed). Call it
+   * right before each side effect (a post, a write).
+   */
+  check(): Promise<void>;
+  /** Aborted, with a {@link LeaseLostError} as its reason, once the lease is known to be lost. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Runs one job; throwing means "try again later" (retried with backoff, reported). `run` tells
+ * whether the run still holds the job's lease; a handler with side effects checks it before each.
+ */
+export type JobHandler = (job: ScheduledJob, run: JobRun) => Promise<void>;
 
 /** Told when a job failed `reportAfterAttempts` times (and on every later failure). */
 export type JobFailureReporter = (job: ScheduledJob, err: unknown) => Promise<void>;
@@ -158,7 +179,13 @@ export class Scheduler {
     let ran = 0;
     for (const job of due) {
       if (this.stopped) break;
-      if (await this.runOne(job)) ran++;
+      try {
+        if (await this.runOne(job)) ran++;
+      } catch (err) {
+        // A store error around one job (its lease, its re-read, its write-back) must not hold
+        // back the other due jobs; this one is still in the store and comes up again.
+        this.log.error({ err, jobId: job.id, kind: job.kind }, 'scheduled job could not be run; the sweep goes on');
+      }
     }
     return ran;
   }
@@ -170,6 +197,15 @@ export class Scheduler {
     const owner = `${this.options.instanceId}#${++this.runs}`;
     const lease = await this.leases.acquire(`job:${candidate.id}`, owner, this.options.leaseTtlMs);
     if (!lease) return false;
+    // Long handlers (a revocation retrying Azure) keep their lease alive.
+    const run = new JobLease(
+      lease,
+      this.leases,
+      this.options.leaseTtlMs,
+      () => this.clock.now(),
+      this.log,
+      candidate.id,
+    );
     try {
       // Re-read under the lease: another instance may have run (and deleted) or moved it meanwhile.
       const job = await this.jobs.get(candidate.id);
@@ -180,39 +216,62 @@ export class Scheduler {
         await this.failed(job, new Error(`no handler registered for job kind ${job.kind}`));
         return true;
       }
-      // Long handlers (a revocation retrying Azure) keep their lease alive.
-      const heartbeat = setInterval(
-        () => {
-          void this.leases
-            .renew(lease, this.options.leaseTtlMs)
-            .then((renewed) => (lease.expiresAt = renewed.expiresAt))
-            .catch((err: unknown) => this.log.warn({ err, jobId: job.id }, 'job lease renewal failed'));
-        },
-        Math.max(1000, Math.floor(this.options.leaseTtlMs / 3)),
-      );
-      heartbeat.unref();
+      let failure: { err: unknown } | undefined;
       try {
-        await withCorrelation(() => handler(job), `job-${job.id}`);
+        await withCorrelation(() => handler(job, run), `job-${job.id}`);
       } catch (err) {
-        await this.failed(job, err);
-        return true;
-      } finally {
-        clearInterval(heartbeat);
+        failure = { err };
       }
-      // Done: the job as it was read for this run goes, in one conditional delete (no read first).
-      // A job written since is newer work and stays for its own due time: the handler moved its
-      // own id (a reminder chain, a recurring job), or another instance wrote it while this one
-      // ran (a revoke confirmed there, which found this run holding the lease and left it to the job).
+      // Lost while it ran: the instance holding the lease now runs the same job from the same
+      // revision. Deleting it or writing a failure here would take the job from under that run
+      // (its failure then not recorded, or a finished job run once more), so nothing is written.
+      if (!(await run.stillHeld())) {
+        if (failure)
+          this.log.error(
+            { err: failure.err, jobId: job.id, kind: job.kind },
+            'scheduled job failed after its lease was lost; not recorded: the instance holding the lease owns the job now',
+          );
+        else
+          this.log.warn(
+            { jobId: job.id, kind: job.kind },
+            'scheduled job done after its lease was lost; left to the instance holding the lease now',
+          );
+        return true;
+      }
+      if (failure) {
+        await this.failed(job, failure.err);
+        return true;
+      }
+      await this.done(job);
+      return true;
+    } finally {
+      await run.stop();
+    }
+  }
+
+  /**
+   * Removes a job whose run succeeded: the job as it was read for this run goes, in one
+   * conditional delete (no read first). A job written since is newer work and stays for its own
+   * due time: the handler moved its own id (a reminder chain, a recurring job), or another
+   * instance wrote it while this one ran (a revoke confirmed there, which found this run holding
+   * the lease and left it to the job).
+   */
+  private async done(job: ScheduledJob): Promise<void> {
+    try {
       if (!(await this.jobs.deleteIfUnchanged(job.id, job.revision ?? '')))
         this.log.debug(
           { jobId: job.id, kind: job.kind },
           'scheduled job done; it was written or removed while it ran, so the newer version stays',
         );
-      return true;
-    } finally {
-      await this.leases.release(lease).catch((err: unknown) => {
-        if (!(err instanceof LeaseLostError)) this.log.error({ err, jobId: candidate.id }, 'releasing a job lease');
-      });
+    } catch (err) {
+      // Nothing is recorded on the job: the store just refused a write, so a second one (an
+      // attempt counted on a job that succeeded) would most likely fail too, and would make a
+      // success look like a failure. The job stays as it was and runs again at the next sweep;
+      // handlers find their work done (a revoked grant, a decided request) and stop.
+      this.log.error(
+        { err, jobId: job.id, kind: job.kind },
+        'scheduled job done, but removing it failed; it runs again at the next sweep',
+      );
     }
   }
 
@@ -235,7 +294,18 @@ export class Scheduler {
       lastError,
       dueAt: new Date(this.clock.now().getTime() + delayMs).toISOString(),
     };
-    if (!(await this.jobs.putIfUnchanged(next, job.revision ?? ''))) {
+    let written: boolean;
+    try {
+      written = await this.jobs.putIfUnchanged(next, job.revision ?? '');
+    } catch (writeErr) {
+      // Both errors in the one log line: the job's own failure would be lost with a store error alone.
+      this.log.error(
+        { err: new AggregateError([err, writeErr], `job ${job.id} failed and its failure could not be recorded`) },
+        'scheduled job failed, and recording the failure failed too; it runs again at the next sweep',
+      );
+      return;
+    }
+    if (!written) {
       this.log.error(
         { err, jobId: job.id, kind: job.kind, attempts },
         'scheduled job failed; not written back: it was written or removed while it ran, and the newer version stays as it is',
@@ -250,5 +320,83 @@ export class Scheduler {
           this.log.error({ err: reportErr, jobId: job.id }, 'reporting a failed job failed'),
         );
     }
+  }
+}
+
+/**
+ * A run's hold on its job's lease, in the way LeaseGuard (lease-guard.ts) fences executions: renewed every
+ * third of the TTL, renewed again on a `check()` unless freshly renewed, and known lost once the
+ * store refuses a renewal or the renewals kept failing until the lease expired (another instance
+ * may take it from then on).
+ */
+class JobLease implements JobRun {
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private lease: Lease,
+    private readonly leases: LeaseStore,
+    private readonly ttlMs: number,
+    /** The clock the lease store uses (the lease's expiry is compared with it). */
+    private readonly now: () => Date,
+    private readonly log: Logger,
+    private readonly jobId: string,
+  ) {
+    // renew() logs a failed renewal and records a lost lease; the timer has no one else to tell.
+    this.timer = setInterval(() => void this.renew().catch(() => undefined), Math.max(1000, Math.floor(ttlMs / 3)));
+    this.timer.unref();
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  async check(): Promise<void> {
+    this.throwIfLost();
+    const remainingMs = Date.parse(this.lease.expiresAt) - this.now().getTime();
+    if (remainingMs > this.ttlMs * (1 - FRESH_FRACTION)) return;
+    await this.renew();
+  }
+
+  /**
+   * Whether the run may still write its outcome back: false once the lease is known lost. A
+   * renewal failing for another reason (logged by renew) leaves it this run's until it expires.
+   */
+  async stillHeld(): Promise<boolean> {
+    await this.check().catch(() => undefined);
+    return !this.controller.signal.aborted;
+  }
+
+  /** Stops renewing and releases the lease (unless it was lost: it is another run's now). */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    if (this.controller.signal.aborted) return;
+    await this.leases.release(this.lease).catch((err: unknown) => {
+      if (!(err instanceof LeaseLostError)) this.log.error({ err, jobId: this.jobId }, 'releasing a job lease');
+    });
+  }
+
+  private async renew(): Promise<void> {
+    this.throwIfLost();
+    try {
+      this.lease = await this.leases.renew(this.lease, this.ttlMs);
+    } catch (err) {
+      if (err instanceof LeaseLostError) this.lose(err);
+      else {
+        this.log.warn({ err, jobId: this.jobId }, 'job lease renewal failed');
+        if (Date.parse(this.lease.expiresAt) <= this.now().getTime()) this.lose(new LeaseLostError(this.lease.key));
+      }
+      this.throwIfLost();
+      throw err;
+    }
+  }
+
+  /** Not logged here: the run's end logs it once, with what the run did (Scheduler.runOne). */
+  private lose(err: LeaseLostError): void {
+    if (!this.controller.signal.aborted) this.controller.abort(err);
+  }
+
+  private throwIfLost(): void {
+    if (this.controller.signal.aborted) throw this.controller.signal.reason;
   }
 }

@@ -1,10 +1,21 @@
 import type { ScheduledJob, ScheduleStore } from '../../src/domain/ports';
-import { Scheduler, type SchedulerOptions } from '../../src/flows/scheduler';
+import { LeaseLostError } from '../../src/domain/ports';
+import { Scheduler, type JobRun, type SchedulerOptions } from '../../src/flows/scheduler';
 import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
 import { createLogger } from '../../src/observability/logger';
 import { FakeClock, MINUTE, SECOND } from './support/fake-clock';
 
 const log = createLogger({ level: 'silent' });
+
+/** Log lines written at `error`, parsed (pino writes each line synchronously to `write`). */
+function errorLines() {
+  const lines: Array<{ msg: string; jobId?: string; err?: { message: string; aggregateErrors?: unknown[] } }> = [];
+  const logger = createLogger({
+    level: 'error',
+    destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
+  });
+  return { lines, logger };
+}
 
 /**
  * The memory store with a hook run at the start of every delete: another instance's write
@@ -43,12 +54,12 @@ class DeleteInterleaving implements ScheduleStore {
   }
 }
 
-function setup(options: Partial<SchedulerOptions> = {}) {
+function setup(options: Partial<SchedulerOptions> = {}, logger = log) {
   const clock = new FakeClock('2026-11-30T10:00:00Z');
   const jobs = new DeleteInterleaving(new MemoryScheduleStore());
   const leases = new MemoryLeaseStore(() => clock.now());
   const make = (instanceId: string) =>
-    new Scheduler(jobs, leases, clock, log, {
+    new Scheduler(jobs, leases, clock, logger, {
       instanceId,
       sweepIntervalMs: 0,
       leaseTtlMs: MINUTE,
@@ -326,6 +337,150 @@ describe('Scheduler', () => {
       await scheduler.runDue();
       expect(await jobs.get(id)).toMatchObject({ payload: revoke, attempts: 1, lastError: 'ARM answered 503' });
       expect(Date.parse((await jobs.get(id))!.dueAt)).toBe(clock.now().getTime() + 10 * SECOND);
+    });
+  });
+
+  describe('a run whose lease was lost (it expired, another instance took the job over)', () => {
+    const id = 'approval.remind:R-1';
+
+    /**
+     * a's handler runs `whileRunning` once its lease expired unrenewed (a stalled process: the
+     * heartbeat got nothing through) and b, sweeping, took the job over and is inside its own
+     * handler, which fails once released.
+     */
+    function takenOverWhileRunning(whileRunning: (run: JobRun) => Promise<void>) {
+      const { clock, jobs, make } = setup();
+      const a = make('a');
+      const b = make('b');
+      let releaseB!: () => void;
+      const gateB = new Promise<void>((resolve) => (releaseB = resolve));
+      let bStarted!: () => void;
+      const bInside = new Promise<void>((resolve) => (bStarted = resolve));
+      let bSweep: Promise<number> | undefined;
+      b.register('approval.remind', async () => {
+        bStarted();
+        await gateB;
+        throw new Error('Teams answered 503');
+      });
+      a.register('approval.remind', async (_job, run) => {
+        clock.advance(MINUTE + 1);
+        bSweep = b.runDue();
+        await bInside;
+        await whileRunning(run);
+      });
+      return {
+        clock,
+        jobs,
+        a,
+        /** Lets b's run end (failing) and returns what its sweep ran. */
+        finishB: async () => {
+          releaseB();
+          return bSweep!;
+        },
+      };
+    }
+
+    test('the handler is told (check() throws LeaseLostError, the signal is aborted) before its side effects', async () => {
+      let checked: unknown;
+      let aborted: unknown;
+      const t = takenOverWhileRunning(async (run) => {
+        checked = await run.check().catch((err: unknown) => err);
+        aborted = run.signal.aborted && run.signal.reason;
+      });
+      await t.a.schedule({ id, kind: 'approval.remind', dueAt: t.clock.now(), requestId: 'R-1' });
+      await t.a.runDue();
+      expect(checked).toBeInstanceOf(LeaseLostError);
+      expect(aborted).toBeInstanceOf(LeaseLostError);
+      expect(await t.finishB()).toBe(1);
+    });
+
+    test('a run that ends after losing its lease leaves the job to the new holder, whose failure is recorded', async () => {
+      const t = takenOverWhileRunning(async () => undefined);
+      await t.a.schedule({ id, kind: 'approval.remind', dueAt: t.clock.now(), requestId: 'R-1' });
+      // a's handler returns without noticing: it must not delete the job b is running.
+      expect(await t.a.runDue()).toBe(1);
+      expect(await t.jobs.get(id)).toMatchObject({ attempts: 0 });
+      expect(await t.finishB()).toBe(1);
+      expect(await t.jobs.get(id)).toMatchObject({ attempts: 1, lastError: 'Teams answered 503' });
+    });
+
+    test('renewals failing until the lease expired count as lost, even with nobody taking over yet', async () => {
+      const { clock, jobs, leases, scheduler } = setup();
+      jest.spyOn(leases, 'renew').mockRejectedValue(new Error('store unreachable'));
+      const checks: unknown[] = [];
+      scheduler.register('access.expire', async (_job, run) => {
+        // Within the lease's first tenth the check trusts it; then it must be renewed.
+        checks.push(await run.check().then(() => 'held'));
+        clock.advance(MINUTE / 2);
+        checks.push(await run.check().catch((err: unknown) => err));
+        clock.advance(MINUTE / 2);
+        checks.push(await run.check().catch((err: unknown) => err));
+      });
+      await scheduler.schedule({ id: 'x', kind: 'access.expire', dueAt: clock.now() });
+      expect(await scheduler.runDue()).toBe(1);
+      expect(checks[0]).toBe('held');
+      // Not renewed but not yet expired: a store error (the run fails), not a lost lease.
+      expect(checks[1]).toMatchObject({ message: 'store unreachable' });
+      expect(checks[2]).toBeInstanceOf(LeaseLostError);
+      // Nothing written back: the job stays due, as it was, for whoever holds the lease next.
+      expect(await jobs.get('x')).toMatchObject({ attempts: 0 });
+    });
+  });
+
+  describe('a store error around one job', () => {
+    test('is logged with the job id and the sweep runs the other due jobs', async () => {
+      const { lines, logger } = errorLines();
+      const { clock, jobs, scheduler } = setup({}, logger);
+      const ran: string[] = [];
+      scheduler.register('access.expire', async (job) => void ran.push(job.id));
+      for (const n of [1, 2, 3]) await scheduler.schedule({ id: `j${n}`, kind: 'access.expire', dueAt: clock.now() });
+      const get = jobs.get.bind(jobs);
+      jest.spyOn(jobs, 'get').mockImplementation(async (id) => {
+        if (id === 'j1') throw new Error('store busy');
+        return get(id);
+      });
+      expect(await scheduler.runDue()).toBe(2);
+      expect(ran).toEqual(['j2', 'j3']);
+      expect(lines).toEqual([
+        expect.objectContaining({ jobId: 'j1', err: expect.objectContaining({ message: 'store busy' }) }),
+      ]);
+      expect(await get('j1')).toBeDefined();
+    });
+
+    test('a delete failing after a successful run is logged with the job id; the job stays for the next sweep', async () => {
+      const { lines, logger } = errorLines();
+      const { clock, jobs, scheduler } = setup({}, logger);
+      const ran: string[] = [];
+      scheduler.register('access.expire', async (job) => void ran.push(job.id));
+      for (const n of [1, 2]) await scheduler.schedule({ id: `j${n}`, kind: 'access.expire', dueAt: clock.now() });
+      jobs.beforeDelete = async () => {
+        throw new Error('store busy');
+      };
+      expect(await scheduler.runDue()).toBe(2);
+      expect(ran).toEqual(['j1', 'j2']);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          jobId: 'j1',
+          msg: expect.stringMatching(/removing it failed/),
+          err: expect.objectContaining({ message: 'store busy' }),
+        }),
+      ]);
+      expect(await jobs.get('j1')).toMatchObject({ attempts: 0 });
+      expect(await jobs.get('j2')).toBeUndefined();
+    });
+
+    test('a failure that cannot be recorded is logged with both errors, and the sweep goes on', async () => {
+      const { lines, logger } = errorLines();
+      const { clock, jobs, scheduler } = setup({}, logger);
+      scheduler.register('access.expire', async (job) => {
+        if (job.id === 'j1') throw new Error('ARM answered 503');
+      });
+      for (const n of [1, 2]) await scheduler.schedule({ id: `j${n}`, kind: 'access.expire', dueAt: clock.now() });
+      jest.spyOn(jobs, 'putIfUnchanged').mockRejectedValue(new Error('store busy'));
+      expect(await scheduler.runDue()).toBe(2);
+      expect(lines).toHaveLength(1);
+      expect(JSON.stringify(lines[0])).toMatch(/ARM answered 503[\s\S]*store busy/);
+      expect(await jobs.get('j2')).toBeUndefined();
     });
   });
 
