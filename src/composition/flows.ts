@@ -240,6 +240,7 @@ export function createFlows(
       directory: azure.directory,
       requests: stores.requests,
       clock,
+      log,
     },
     resolver,
     config.subscriptionIds,

@@ -19,9 +19,14 @@ export const EXPIRING_WITHIN_MS = 7 * 24 * 60 * 60 * 1000;
  * - `expiring`: works now, ends within 7 days;
  * - `expired`: acrbot access whose time ran out;
  * - `revoked`: acrbot access taken back (by a person or at expiry by the sweeper);
- * - `drifted`: acrbot access removed or changed outside acrbot.
+ * - `drifted`: acrbot access removed or changed outside acrbot;
+ * - `unverified`: a live acrbot grant on a cluster whose pulling identity acrbot cannot determine,
+ *   so whether the role assignment still exists for it, and gives pull, cannot be told.
  */
-export type AccessState = 'active' | 'expiring' | 'expired' | 'revoked' | 'drifted';
+export type AccessState = 'active' | 'expiring' | 'expired' | 'revoked' | 'drifted' | 'unverified';
+
+/** A request's own state: `unverified` is about a cluster's identity, never a request's record. */
+export type RequestAccessState = Exclude<AccessState, 'unverified'>;
 
 /** A cluster as the inventory names it. */
 export type InventoryCluster = Pick<ClusterInfo, 'id' | 'name' | 'subscriptionId' | 'resourceGroup'>;
@@ -49,9 +54,14 @@ export interface AcrbotRequestRef {
   approvedAt?: string;
   /** When the access ends; undefined = no end. */
   expiresAt?: string;
+  /**
+   * A pull secret whose credential expires before its access term ends (or a permanent one's):
+   * this, also `expiresAt`, is when pulls with it stop; acrbot does not renew the credential.
+   */
+  credentialExpiresAt?: string;
   /** Why there is no end: `permanent` (--for permanent) or `beforeTimeBoxing` (granted before durations existed). */
   noExpiry?: 'permanent' | 'beforeTimeBoxing';
-  state: AccessState;
+  state: RequestAccessState;
   revokedAt?: string;
   revokedBy?: string;
   driftDetectedAt?: string;
@@ -93,7 +103,10 @@ export interface PullSecretPath {
   state: AccessState;
 }
 
-/** An acrbot grant whose role assignment is no longer in Azure (revoked, expired or drifted). */
+/**
+ * An acrbot grant whose role assignment is no longer in Azure (revoked, expired or drifted), or
+ * a live one acrbot cannot look for (`unverified`: the cluster's identity is unknown).
+ */
 export interface EndedGrantPath {
   kind: 'endedGrant';
   assignmentId: string;
@@ -101,6 +114,8 @@ export interface EndedGrantPath {
   scope: string;
   request: AcrbotRequestRef;
   state: AccessState;
+  /** With state `unverified`: why the cluster's identity could not be determined. */
+  unverifiedBecause?: string;
 }
 
 /** One way a cluster pulls (or pulled) from a registry. */
@@ -126,6 +141,8 @@ export interface ClusterAccessReport {
   /** Why the identity could not be determined (then only pull secrets are listed). */
   identityProblem?: string;
   cells: AccessCell[];
+  /** Set when acrbot's records were read only in part: what is missing (see {@link RecordsCut}). */
+  incomplete?: string;
   generatedAt: string;
 }
 
@@ -135,6 +152,8 @@ export interface RegistryAccessReport {
   cells: AccessCell[];
   /** Clusters whose identity could not be determined (they may still pull; not counted). */
   unresolvedClusters: { cluster: InventoryCluster; problem: string }[];
+  /** Set when acrbot's records were read only in part: what is missing. */
+  incomplete?: string;
   generatedAt: string;
 }
 
@@ -154,6 +173,8 @@ export interface UserAccessEntry {
 export interface UserAccessReport {
   user: { objectId: string; name: string };
   entries: UserAccessEntry[];
+  /** Set when acrbot's records were read only in part: what is missing. */
+  incomplete?: string;
   generatedAt: string;
 }
 
@@ -164,6 +185,8 @@ export interface AccessMatrix {
   /** Only pairs with at least one path (the rest cannot pull). */
   cells: AccessCell[];
   unresolvedClusters: { cluster: InventoryCluster; problem: string }[];
+  /** Set when acrbot's records were read only in part: what is missing. */
+  incomplete?: string;
   generatedAt: string;
 }
 
@@ -207,7 +230,7 @@ export function gaveAccess(request: AccessRequest): boolean {
 }
 
 /** The access state of a request that gave access, at `now`. */
-export function requestAccessState(request: AccessRequest, now: Date): AccessState {
+export function requestAccessState(request: AccessRequest, now: Date): RequestAccessState {
   const end = accessEnd(request);
   if (request.state === 'revoked') {
     // Revoked by nobody at or after the end = the sweeper revoked it at expiry.
@@ -226,12 +249,37 @@ export function requestAccessState(request: AccessRequest, now: Date): AccessSta
   return 'active';
 }
 
-/** When a request's access ends; undefined = no end. */
+/**
+ * When a request's access ends; undefined = no end. A pull secret's ends when its term does or
+ * when its credential expires, whichever comes first: the credential's lifetime is capped
+ * (ACRBOT_SECRET_MAX_EXPIRY), nothing renews it, and pulls with the secret stop then.
+ */
 export function accessEnd(request: AccessRequest): string | undefined {
+  const term = termEnd(request);
+  const credential = credentialEnd(request);
+  if (credential === undefined) return term;
+  return term === undefined || Date.parse(credential) < Date.parse(term) ? credential : term;
+}
+
+/** The end of the access term; undefined when permanent or granted before time-boxing. */
+function termEnd(request: AccessRequest): string | undefined {
   if (request.access?.permanent) return undefined;
-  if (request.access?.expiresAt) return request.access.expiresAt;
-  // A secret's credential always had an expiry, also before time-boxing.
-  return request.plan.kind === 'secret' ? request.plan.expiresAt : undefined;
+  return request.access?.expiresAt;
+}
+
+/**
+ * When a pull secret's live credential expires, when acrbot's records say so; undefined for a
+ * grant, or when it is not known.
+ */
+export function credentialEnd(request: AccessRequest): string | undefined {
+  if (request.plan.kind !== 'secret') return undefined;
+  // An extension rotated it: the new credential's expiry, recorded when the end moved.
+  if (request.access?.credentialExpiresAt) return request.access.credentialExpiresAt;
+  // Never extended: the runner made the credential with the plan's expiry (also before time-boxing).
+  if (!request.access?.extendedBy?.length) return request.plan.expiresAt;
+  // Extended before the rotated credential's expiry was recorded: the plan's names a deleted
+  // credential, and showing that date would call live access expired. Not known, so not capped.
+  return undefined;
 }
 
 /** The reference cards and the tab show for a request. */
@@ -245,6 +293,8 @@ export function requestRef(request: AccessRequest, now: Date): AcrbotRequestRef 
     approvedBy: approved?.by.name,
     approvedAt: approved?.at,
     expiresAt: end,
+    // The end is the credential's, not the term's: the views say why pulls stop then.
+    ...(end !== undefined && end !== termEnd(request) && { credentialExpiresAt: end }),
     noExpiry: end !== undefined ? undefined : request.access?.permanent ? 'permanent' : 'beforeTimeBoxing',
     state: requestAccessState(request, now),
     revokedAt: request.access?.revokedAt,
@@ -284,12 +334,16 @@ const LIVE: readonly AccessState[] = ['active', 'expiring'];
 export function isLiveRef(ref: AcrbotRequestRef): boolean {
   return LIVE.includes(ref.state);
 }
-const ENDED_ORDER: readonly AccessState[] = ['drifted', 'expired', 'revoked'];
+// Unverified first: it may still pull, and nobody can tell; then what changed outside acrbot.
+const ENDED_ORDER: readonly AccessState[] = ['unverified', 'drifted', 'expired', 'revoked'];
 
 /** Everything the pure join needs, gathered by the flow. */
 export interface InventoryFacts {
-  /** Each cluster with the identity it pulls with (undefined when it could not be determined). */
-  clusters: { cluster: InventoryCluster; identity?: InventoryIdentity }[];
+  /**
+   * Each cluster with the identity it pulls with; undefined when it could not be determined, and
+   * then `identityProblem` says why.
+   */
+  clusters: { cluster: InventoryCluster; identity?: InventoryIdentity; identityProblem?: string }[];
   registries: InventoryRegistry[];
   /** Role assignments that apply to each identity (lowercase object id), direct or through groups. */
   assignmentsByIdentity: Map<string, RoleAssignmentInfo[]>;
@@ -314,11 +368,12 @@ export function buildCells(facts: InventoryFacts): AccessCell[] {
     requestsByPair.set(key, [...(requestsByPair.get(key) ?? []), r]);
   }
   const cells: AccessCell[] = [];
-  for (const { cluster, identity } of facts.clusters) {
+  for (const { cluster, identity, identityProblem } of facts.clusters) {
     const assignments = identity ? (facts.assignmentsByIdentity.get(lower(identity.objectId)) ?? []) : [];
     for (const registry of registriesById.values()) {
       const requests = requestsByPair.get(`${lower(cluster.id)}|${lower(registry.id)}`) ?? [];
-      const paths = pathsFor(registry, identity, assignments, requests, facts.roles, now);
+      const unknownIdentity = identity ? undefined : (identityProblem ?? 'its pull identity could not be determined');
+      const paths = pathsFor(registry, identity, assignments, requests, facts.roles, now, unknownIdentity);
       if (paths.length) cells.push(cellOf(cluster, registry, paths));
     }
   }
@@ -332,6 +387,7 @@ function pathsFor(
   requests: AccessRequest[],
   roles: Map<string, RoleDefinitionInfo>,
   now: Date,
+  unknownIdentity: string | undefined,
 ): PullPath[] {
   const paths: PullPath[] = [];
   const grantRequests = requests.filter((r) => r.plan.kind === 'grant');
@@ -370,14 +426,18 @@ function pathsFor(
     if (identity && r.plan.kind === 'grant' && lower(r.plan.identity.objectId) !== lower(identity.objectId)) continue;
     const ref = requestRef(r, now);
     const plan = r.plan as Extract<AccessRequest['plan'], { kind: 'grant' }>;
+    const live = LIVE.includes(ref.state);
     paths.push({
       kind: 'endedGrant',
       assignmentId: id,
       roleName: plan.role.name,
       scope: plan.scope,
       request: ref,
-      // Still "succeeded" in the store but gone from Azure: drifted, even before the sweeper records it.
-      state: LIVE.includes(ref.state) && identity ? 'drifted' : ref.state,
+      // Still "succeeded" in the store but gone from Azure: drifted, even before the sweeper
+      // records it. Without the cluster's identity its assignments were never looked at: whether
+      // it pulls cannot be told, and it must not be counted as pulling.
+      state: !live ? ref.state : identity ? 'drifted' : 'unverified',
+      ...(live && !identity && { unverifiedBecause: unknownIdentity }),
     });
   }
   for (const r of requests) {

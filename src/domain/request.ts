@@ -143,6 +143,13 @@ export interface AccessTerm {
   driftDetectedAt?: string;
   /** Extension requests that moved `expiresAt`. */
   extendedBy?: string[];
+  /**
+   * A pull secret's live credential expiry once an extension rotated it (the extension's
+   * `plan.expiresAt`): the original's own `plan.expiresAt` then names a deleted credential.
+   * Recorded with each moved end; absent on a secret never extended (its plan's expiry is the
+   * credential's) and on one extended before acrbot recorded it (then unknown).
+   */
+  credentialExpiresAt?: string;
 }
 
 /** The policy rule a request is bound to. */
@@ -228,7 +235,15 @@ export type RequestEvent =
   /** Granted access ended: expired (by acrbot) or revoked by someone (G17). */
   | { type: 'revoke'; at: Date; by: Actor; reason?: string }
   /** An approved extension moved the end of granted access. */
-  | { type: 'extend'; at: Date; expiresAt: string; durationMs: number; by: string };
+  | {
+      type: 'extend';
+      at: Date;
+      expiresAt: string;
+      durationMs: number;
+      by: string;
+      /** A secret's extension: when the credential it rotated into the secret expires. */
+      credentialExpiresAt?: string;
+    };
 
 const ALLOWED: Record<RequestEvent['type'], RequestState[]> = {
   approve: ['pending'],
@@ -406,6 +421,7 @@ export function transition(request: AccessRequest, event: RequestEvent): AccessR
           expiresAt: event.expiresAt,
           durationMs: (request.access?.durationMs ?? 0) + event.durationMs,
           extendedBy: [...(request.access?.extendedBy ?? []), event.by],
+          ...(event.credentialExpiresAt && { credentialExpiresAt: event.credentialExpiresAt }),
         },
       };
   }

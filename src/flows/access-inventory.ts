@@ -42,7 +42,8 @@ import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import type { AzureResourceReader, Clock, DirectoryPort, RequestStore, RoleAssignmentListing } from '../domain/ports';
 import { diagnosePull, type PullDiagnosis } from '../domain/pull-diagnosis';
 import { roleCarriesPullInAnyMode } from '../domain/pull-permission';
-import type { AccessRequest, Actor } from '../domain/request';
+import type { AccessRequest, Actor, RequestState } from '../domain/request';
+import type { Logger } from '../observability/logger';
 import { roleDefinitionGuid } from '../domain/resource-id';
 import type { ResourceResolver } from './resource-resolver';
 import { RoleDefinitions } from './role-definitions';
@@ -50,9 +51,47 @@ import { RoleDefinitions } from './role-definitions';
 /**
  * Most requests read from the store per inventory call. The store has no index by cluster or
  * registry yet, so the inventory reads the requests that gave access (succeeded, revoked) and
- * filters them; this bound keeps one call's memory and time in check.
+ * filters them; this bound keeps one call's memory and time in check. Live access is read first
+ * and ended access only with what is left (see {@link readAccessRequests}).
  */
 export const INVENTORY_REQUEST_LIMIT = 10_000;
+
+/** Requests that gave access, and what was left unread when the bound was reached. */
+export interface AccessRecords {
+  requests: AccessRequest[];
+  /** A sentence for the user when the records were read only in part. */
+  incomplete?: string;
+}
+
+/**
+ * Reads the requests that gave access from one of the store's listings, every live one
+ * (succeeded) before any ended one (revoked), within `limit` in all. Why ended ones at all: they
+ * are the ways of pulling that ended (revoked, expired), which `access` and the matrix show, and
+ * they keep acrbot's name on a role assignment whose request ended. They are never purged and
+ * every listing returns the oldest first, so read together they would crowd out the newest live
+ * grants: their role assignments would read "granted outside acrbot" with no end, no Revoke or
+ * Extend, and their pull secrets would be missing. When a bound is reached, `incomplete` says what
+ * may be missing.
+ */
+export async function readAccessRequests(
+  list: (states: RequestState[], limit: number) => Promise<AccessRequest[]>,
+  limit: number = INVENTORY_REQUEST_LIMIT,
+): Promise<AccessRecords> {
+  const live = await list(['succeeded'], limit);
+  if (live.length >= limit)
+    return {
+      requests: live.filter(gaveAccess),
+      incomplete: `acrbot read only the oldest ${limit} of its live requests: newer grants may be shown as granted outside acrbot (with no end), newer pull secrets are missing, and ended access is not shown.`,
+    };
+  const room = limit - live.length;
+  const ended = await list(['revoked'], room);
+  return {
+    requests: [...live, ...ended].filter(gaveAccess),
+    ...(ended.length >= room && {
+      incomplete: `acrbot read only the oldest ${room} of its ended requests: access that ended more recently (revoked, expired) may be missing. Live access is complete.`,
+    }),
+  };
+}
 
 /** The ports the inventory reads. */
 export interface AccessInventoryPorts {
@@ -61,6 +100,8 @@ export interface AccessInventoryPorts {
   directory: DirectoryPort;
   requests: RequestStore;
   clock: Clock;
+  /** Where a read cut short by {@link INVENTORY_REQUEST_LIMIT} is logged (once per process). */
+  log?: Pick<Logger, 'warn'>;
 }
 
 /** `forCluster` also returns the drift it saw, so the caller can record it (see DriftDetector). */
@@ -73,17 +114,22 @@ export class AccessInventory {
     this.ports.roleAssignments.getRoleDefinition(s, guid),
   );
 
+  /** Set once a cut-short read was logged: every call after it would say the same. */
+  private cutLogged = false;
+
   constructor(
     private readonly ports: AccessInventoryPorts,
     private readonly resolver: ResourceResolver,
     private readonly subscriptionIds: readonly string[],
+    /** Most requests one call reads (tests use a small one). */
+    private readonly requestLimit: number = INVENTORY_REQUEST_LIMIT,
   ) {}
 
   /** `access CLUSTER`: every registry the cluster can pull from (or could, through acrbot), and why. */
   async forCluster(clusterText: string): Promise<ClusterAccessResult> {
     const cluster = await this.resolver.resolveCluster(parseClusterRef(clusterText));
     const now = this.ports.clock.now();
-    const [resolved, registries, requests] = await Promise.all([
+    const [resolved, registries, { requests, incomplete }] = await Promise.all([
       this.identityOf(cluster),
       this.allRegistries(),
       this.accessRequests((r) => sameId(r.plan.cluster.id, cluster.id)),
@@ -97,7 +143,7 @@ export class AccessInventory {
     const assignmentsByIdentity = new Map<string, RoleAssignmentInfo[]>();
     if (resolved.identity) assignmentsByIdentity.set(resolved.identity.objectId.toLowerCase(), assignments);
     const cells = buildCells({
-      clusters: [{ cluster: toCluster(cluster), identity: resolved.identity }],
+      clusters: [{ cluster: toCluster(cluster), identity: resolved.identity, identityProblem: resolved.problem }],
       registries: registries.map(toRegistry),
       assignmentsByIdentity,
       roles,
@@ -109,6 +155,7 @@ export class AccessInventory {
       identity: resolved.identity,
       identityProblem: resolved.problem,
       cells,
+      ...(incomplete && { incomplete }),
       generatedAt: now.toISOString(),
       drift: resolved.identity ? findDrift(resolved.identity.objectId, assignments, requests) : [],
     };
@@ -118,7 +165,7 @@ export class AccessInventory {
   async forRegistry(registryText: string): Promise<RegistryAccessReport> {
     const registry = await this.resolver.resolveRegistry(parseRegistryRef(registryText));
     const now = this.ports.clock.now();
-    const [clusters, requests, assignments] = await Promise.all([
+    const [clusters, { requests, incomplete }, assignments] = await Promise.all([
       this.allClusters(),
       this.accessRequests((r) => sameId(r.plan.registry.id, registry.id)),
       // Only assignments in the registry's own subscription (or above it) can cover it.
@@ -129,6 +176,7 @@ export class AccessInventory {
       registry: toRegistry(registry),
       cells: buildCells({ ...gathered, registries: [toRegistry(registry)], requests, now }),
       unresolvedClusters: gathered.unresolved,
+      ...(incomplete && { incomplete }),
       generatedAt: now.toISOString(),
     };
   }
@@ -136,7 +184,7 @@ export class AccessInventory {
   /** The tab's matrix over every cluster and registry in the allowed subscriptions. */
   async matrix(): Promise<AccessMatrix> {
     const now = this.ports.clock.now();
-    const [clusters, registries, requests, assignments] = await Promise.all([
+    const [clusters, registries, { requests, incomplete }, assignments] = await Promise.all([
       this.allClusters(),
       this.allRegistries(),
       this.accessRequests(() => true),
@@ -148,6 +196,7 @@ export class AccessInventory {
       registries: registries.map(toRegistry),
       cells: buildCells({ ...gathered, registries: registries.map(toRegistry), requests, now }),
       unresolvedClusters: gathered.unresolved,
+      ...(incomplete && { incomplete }),
       generatedAt: now.toISOString(),
     };
   }
@@ -156,9 +205,9 @@ export class AccessInventory {
   async forUser(user: Actor): Promise<UserAccessReport> {
     const now = this.ports.clock.now();
     // Indexed by requester: one user's requests, not everyone's filtered.
-    const mine = (
-      await this.ports.requests.listByRequester(user.objectId, ['succeeded', 'revoked'], INVENTORY_REQUEST_LIMIT)
-    ).filter(gaveAccess);
+    const { requests: mine, incomplete } = await this.read((states, limit) =>
+      this.ports.requests.listByRequester(user.objectId, states, limit),
+    );
     return {
       user: { objectId: user.objectId, name: user.name },
       entries: mine
@@ -172,6 +221,7 @@ export class AccessInventory {
           roleName: r.plan.kind === 'grant' ? r.plan.role.name : undefined,
           request: requestRef(r, now),
         })),
+      ...(incomplete && { incomplete }),
       generatedAt: now.toISOString(),
     };
   }
@@ -185,11 +235,9 @@ export class AccessInventory {
       this.resolver.resolveRegistry(registryRef),
     ]);
     const now = this.ports.clock.now();
-    const [resolved, requests] = await Promise.all([
+    const [resolved, { requests, incomplete }] = await Promise.all([
       this.identityOf(cluster),
-      this.ports.requests
-        .listByTarget(cluster.id, registry.id, ['succeeded', 'revoked'], INVENTORY_REQUEST_LIMIT)
-        .then((all) => all.filter(gaveAccess)),
+      this.read((states, limit) => this.ports.requests.listByTarget(cluster.id, registry.id, states, limit)),
     ]);
     const assignments = resolved.identity
       ? await listedInEach([registry.subscriptionId], (s) =>
@@ -198,7 +246,7 @@ export class AccessInventory {
       : [];
     const roles = await this.roleDefinitions(assignments);
     const [cell] = buildCells({
-      clusters: [{ cluster: toCluster(cluster), identity: resolved.identity }],
+      clusters: [{ cluster: toCluster(cluster), identity: resolved.identity, identityProblem: resolved.problem }],
       registries: [toRegistry(registry)],
       assignmentsByIdentity: new Map(
         resolved.identity ? [[resolved.identity.objectId.toLowerCase(), assignments]] : [],
@@ -207,16 +255,21 @@ export class AccessInventory {
       requests,
       now,
     });
+    const diagnosis = diagnosePull({
+      cluster: toCluster(cluster),
+      registry: toRegistry(registry),
+      network: registry.network,
+      identity: resolved.identity,
+      identityProblem: resolved.problem,
+      cell,
+      now,
+    });
     return {
-      ...diagnosePull({
-        cluster: toCluster(cluster),
-        registry: toRegistry(registry),
-        network: registry.network,
-        identity: resolved.identity,
-        identityProblem: resolved.problem,
-        cell,
-        now,
-      }),
+      ...diagnosis,
+      // A role's origin and end come from these records: the reader must know they are partial.
+      findings: incomplete
+        ? [...diagnosis.findings, { topic: 'role', level: 'warn', text: incomplete }]
+        : diagnosis.findings,
       drift: resolved.identity ? findDrift(resolved.identity.objectId, assignments, requests) : [],
     };
   }
@@ -224,9 +277,24 @@ export class AccessInventory {
   // ---- gathering ---------------------------------------------------------------------------
 
   /** Requests that gave access and pass `keep`, read once per call. */
-  private async accessRequests(keep: (r: AccessRequest) => boolean): Promise<AccessRequest[]> {
-    const all = await this.ports.requests.listByState(['succeeded', 'revoked'], INVENTORY_REQUEST_LIMIT);
-    return all.filter((r) => gaveAccess(r) && keep(r));
+  private async accessRequests(keep: (r: AccessRequest) => boolean): Promise<AccessRecords> {
+    const read = await this.read((states, limit) => this.ports.requests.listByState(states, limit));
+    return { ...read, requests: read.requests.filter(keep) };
+  }
+
+  /** {@link readAccessRequests} within this inventory's bound; a cut-short read is logged once. */
+  private async read(
+    list: (states: RequestState[], limit: number) => Promise<AccessRequest[]>,
+  ): Promise<AccessRecords> {
+    const read = await readAccessRequests(list, this.requestLimit);
+    if (read.incomplete && !this.cutLogged) {
+      this.cutLogged = true;
+      this.ports.log?.warn(
+        { limit: this.requestLimit },
+        `access inventory read cut short: ${read.incomplete} (logged once per process)`,
+      );
+    }
+    return read;
   }
 
   private async allClusters(): Promise<ClusterInfo[]> {
@@ -264,7 +332,7 @@ export class AccessInventory {
     clusters: ClusterInfo[],
     assignments: RoleAssignmentInfo[],
   ): Promise<{
-    clusters: { cluster: InventoryCluster; identity?: InventoryIdentity }[];
+    clusters: { cluster: InventoryCluster; identity?: InventoryIdentity; identityProblem?: string }[];
     assignmentsByIdentity: Map<string, RoleAssignmentInfo[]>;
     roles: Map<string, RoleDefinitionInfo>;
     unresolved: { cluster: InventoryCluster; problem: string }[];
@@ -300,7 +368,11 @@ export class AccessInventory {
       assignmentsByIdentity.set(id, [...(assignmentsByIdentity.get(id) ?? []), ...held]);
     }
     return {
-      clusters: clusters.map((c, i) => ({ cluster: toCluster(c), identity: identities[i].identity })),
+      clusters: clusters.map((c, i) => ({
+        cluster: toCluster(c),
+        identity: identities[i].identity,
+        identityProblem: identities[i].problem,
+      })),
       assignmentsByIdentity,
       roles,
       unresolved: clusters.flatMap((c, i) =>

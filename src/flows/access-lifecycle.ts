@@ -244,6 +244,9 @@ export class AccessLifecycle {
         expiresAt: end,
         durationMs: Math.max(0, current ? Date.parse(end) - Date.parse(current) : 0),
         by: extension.id,
+        // The extension's run rotated the secret to a credential with this expiry (the old one is
+        // deleted): from now on it, not the original's plan, says when pulls with the secret stop.
+        ...(extension.plan.kind === 'secret' && { credentialExpiresAt: extension.plan.expiresAt }),
       });
       try {
         await this.store.update(next);

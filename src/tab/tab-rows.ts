@@ -5,6 +5,7 @@
  */
 import {
   type AccessMatrix,
+  type AccessState,
   accessEnd,
   type AcrbotRequestRef,
   gaveAccess,
@@ -252,7 +253,12 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
           how: path.kind === 'pullSecret' ? 'pull-secret' : ref ? 'acrbot-role' : 'outside-role',
           howText: pathText(path),
           // An ended grant's own state says what Azure shows now (drifted when it is gone but the record is live).
-          state: path.kind === 'endedGrant' ? path.state : ref?.revokingSince ? 'revoking' : (ref?.state ?? path.state),
+          state:
+            path.kind === 'endedGrant'
+              ? tabState(path.state)
+              : ref?.revokingSince
+                ? 'revoking'
+                : (ref?.state ?? tabState(path.state)),
           requester: ref ? { objectId: ref.requesterId, name: ref.requesterName } : undefined,
           expiresAt: ref?.expiresAt,
           ...(ref?.revokingSince && { revokingSince: ref.revokingSince }),
@@ -264,6 +270,15 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
     }
   }
   return rows;
+}
+
+/**
+ * The tab's state for a way of pulling. The tab has no state for "cannot be checked"
+ * (`unverified`): it is shown as drifted — needs attention, still revocable, never active — and
+ * its note says why.
+ */
+function tabState(state: AccessState): PullState {
+  return state === 'unverified' ? 'drifted' : state;
 }
 
 function refsOf(path: PullPath): Array<{ ref?: AcrbotRequestRef; key: string }> {
@@ -283,11 +298,15 @@ function pathText(path: PullPath): string {
     case 'endedGrant':
       return path.state === 'drifted'
         ? `${path.roleName} role by acrbot, removed in Azure outside acrbot`
-        : `${path.roleName} role by acrbot (ended)`;
+        : path.state === 'unverified'
+          ? `${path.roleName} role by acrbot, not checked: the cluster's pull identity is unknown`
+          : `${path.roleName} role by acrbot (ended)`;
   }
 }
 
 function pathNotes(path: PullPath): string[] | undefined {
+  if (path.kind === 'endedGrant' && path.unverifiedBecause)
+    return [`acrbot cannot tell whether it still gives pull: ${path.unverifiedBecause}`];
   if (path.kind !== 'roleAssignment') return undefined;
   const notes: string[] = [];
   if (path.viaGroupId) notes.push(`through group ${path.viaGroupId}`);

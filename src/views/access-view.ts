@@ -3,14 +3,15 @@
  * the same data the tab renders. People's names come from Teams and are neutralised; nothing
  * here is ever a secret (the inventory holds none).
  */
-import type {
-  AccessCell,
-  AccessState,
-  AcrbotRequestRef,
-  ClusterAccessReport,
-  PullPath,
-  RegistryAccessReport,
-  UserAccessReport,
+import {
+  isLiveRef,
+  type AccessCell,
+  type AccessState,
+  type AcrbotRequestRef,
+  type ClusterAccessReport,
+  type PullPath,
+  type RegistryAccessReport,
+  type UserAccessReport,
 } from '../domain/access-inventory';
 import { originText, requestText, shortTime, type PullDiagnosis } from '../domain/pull-diagnosis';
 import type { AdaptiveCardJson } from './card-templates';
@@ -29,6 +30,7 @@ const STATE: Record<AccessState | 'cannot', { label: string; color: string }> = 
   expired: { label: 'Expired', color: 'Default' },
   revoked: { label: 'Revoked', color: 'Default' },
   drifted: { label: 'Removed outside acrbot', color: 'Attention' },
+  unverified: { label: 'Cannot be checked', color: 'Warning' },
   cannot: { label: 'Not honoured', color: 'Attention' },
 };
 
@@ -68,24 +70,39 @@ export function pathLine(path: PullPath, registryGroup: string, subscriptionId: 
     }
     case 'pullSecret':
       return inertText(
-        `pull secret ${path.secretName} in namespace ${path.namespace} (${path.credentialKind === 'token' ? 'ACR token' : 'service principal'}) — ${originText(path)}${stateSuffix(path.state, path.request)}`,
+        `pull secret ${path.secretName} in namespace ${path.namespace} (${path.credentialKind === 'token' ? 'ACR token' : 'service principal'}) — ${originText(path)}${credentialNote(path.request)}${stateSuffix(path.state, path.request)}`,
       );
     case 'endedGrant':
       return inertText(
-        `${path.roleName} on the registry — ${requestText(path.request)}${stateSuffix(path.state, path.request)}`,
+        `${path.roleName} on the registry — ${requestText(path.request)}${stateSuffix(path.state, path.request, path.unverifiedBecause)}`,
       );
   }
 }
 
-/** How access ended, after its request's text ("— revoked by Alex on …"); nothing while it lasts. */
-function stateSuffix(state: AccessState, r: AcrbotRequestRef | undefined): string {
+/**
+ * A live pull secret whose credential expires before its access would end: the date shown is the
+ * credential's, and the reader must know nothing renews it.
+ */
+function credentialNote(r: AcrbotRequestRef): string {
+  return r.credentialExpiresAt && isLiveRef(r)
+    ? '; its credential expires then: pulls with it stop unless it is renewed (ask for the secret again)'
+    : '';
+}
+
+/**
+ * How access ended, after its request's text ("— revoked by Alex on …"); nothing while it lasts.
+ * `unverified` says why it could not be checked (`why`).
+ */
+function stateSuffix(state: AccessState, r: AcrbotRequestRef | undefined, why?: string): string {
   switch (state) {
+    case 'unverified':
+      return ` — not checked: ${why ?? "the cluster's pull identity is unknown"}`;
     case 'drifted':
       return ` — removed outside acrbot${r?.driftDetectedAt ? ` on ${shortTime(r.driftDetectedAt)}` : ''}`;
     case 'revoked':
       return ` — revoked${r?.revokedBy ? ` by ${r.revokedBy}` : ''}${r?.revokedAt ? ` on ${shortTime(r.revokedAt)}` : ''}`;
     case 'expired':
-      return ' — expired';
+      return r?.credentialExpiresAt ? ` — its credential expired on ${shortTime(r.credentialExpiresAt)}` : ' — expired';
     default:
       return '';
   }
@@ -165,6 +182,7 @@ export function clusterAccessCard(report: ClusterAccessReport, sandbox: boolean)
         : `Use a pull secret: "@acrbot secret ${cluster.name} REGISTRY --namespace NAMESPACE REASON…".`
     }`,
     notes: [
+      ...incompleteNote(report.incomplete),
       'Roles carry pull when their permissions include registries/pull/read (or repository content read on ABAC registries); Reader does not.',
     ],
   });
@@ -181,7 +199,10 @@ export function registryAccessCard(report: RegistryAccessReport, sandbox: boolea
       cellRow(c, c.cluster.name, `resource group ${c.cluster.resourceGroup}, subscription ${c.cluster.subscriptionId}`),
     ),
     emptyText: `No cluster in the subscriptions acrbot manages can pull from ${registry.name}.`,
-    notes: report.unresolvedClusters.map((u) => inertText(`Not checked: ${u.problem}`)),
+    notes: [
+      ...incompleteNote(report.incomplete),
+      ...report.unresolvedClusters.map((u) => inertText(`Not checked: ${u.problem}`)),
+    ],
   });
 }
 
@@ -198,7 +219,9 @@ export function userAccessCard(report: UserAccessReport, sandbox: boolean): Adap
       subheading: '',
       stateLabel: state.label,
       stateColor: state.color,
-      lines: [inertText(`${requestText(e.request)}${stateSuffix(e.request.state, e.request)}`)],
+      lines: [
+        inertText(`${requestText(e.request)}${credentialNote(e.request)}${stateSuffix(e.request.state, e.request)}`),
+      ],
     };
   });
   return card({
@@ -208,8 +231,13 @@ export function userAccessCard(report: UserAccessReport, sandbox: boolean): Adap
     rows,
     emptyText:
       'acrbot has not granted anything for your requests yet. Ask with "@acrbot grant CLUSTER REGISTRY REASON…".',
-    notes: [],
+    notes: incompleteNote(report.incomplete),
   });
+}
+
+/** The note saying acrbot's records were read only in part (first, so it is not missed). */
+function incompleteNote(incomplete: string | undefined): string[] {
+  return incomplete ? [inertText(incomplete)] : [];
 }
 
 const MARK: Record<PullDiagnosis['findings'][number]['level'], { mark: string; color: string }> = {

@@ -11,6 +11,10 @@ import {
   sandboxResourceId,
 } from '../../src/sandbox/fixtures';
 import type { AccessCell, RoleAssignmentPath } from '../../src/domain/access-inventory';
+import type { SecretPlan } from '../../src/domain/plan';
+import type { Actor } from '../../src/domain/request';
+import { requestRow } from '../../src/tab/tab-rows';
+import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
@@ -133,5 +137,80 @@ describe('access inventory', () => {
     expect(own.entries.map((e) => e.request.requestId)).toEqual([granted.id]);
     const other = await h.app.services.inventory.forUser({ objectId: users.outsider.objectId, name: 'x' });
     expect(other.entries).toEqual([]);
+  });
+});
+
+describe('access inventory: a pull secret ends when its credential expires', () => {
+  const DAY = 24 * 3600 * 1000;
+  let h: Harness;
+  let now = new Date('2026-11-30T10:00:00Z');
+  const clock = { now: () => now };
+  beforeEach(async () => {
+    now = new Date('2026-11-30T10:00:00Z');
+    // The credential lives at most 10 days; the access term asked for is 30.
+    h = await startHarness({ ACRBOT_SECRET_MAX_EXPIRY: '10d', ACRBOT_EXPIRY_REMINDERS: 'none' }, { clock });
+  });
+  afterEach(() => h.stop());
+
+  async function grantedSecret() {
+    const request = await h.requestSecret(
+      users.requester,
+      'aks-dev contosoacr --namespace payments --for 30d pull for payments-api',
+    );
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const granted = await h.settle(request.id);
+    expect(granted.state).toBe('succeeded');
+    return granted;
+  }
+
+  const secretCell = async () => cellFor((await h.app.services.inventory.forCluster('aks-dev')).cells, contosoId)!;
+
+  test('the credential capped before the term: the inventory shows its end, then expiring, then expired', async () => {
+    const granted = await grantedSecret();
+    const credentialEnd = (granted.plan as SecretPlan).expiresAt;
+    expect(Date.parse(credentialEnd)).toBeLessThan(Date.parse(granted.access!.expiresAt!));
+
+    let cell = await secretCell();
+    expect(cell).toMatchObject({ state: 'active', canPull: true, expiresAt: credentialEnd });
+    expect(cell.paths[0]).toMatchObject({
+      kind: 'pullSecret',
+      request: { expiresAt: credentialEnd, credentialExpiresAt: credentialEnd },
+    });
+    const own = await h.app.services.inventory.forUser(users.requester as Actor);
+    expect(own.entries[0]!.request).toMatchObject({ expiresAt: credentialEnd });
+
+    now = new Date(Date.parse(credentialEnd) - 2 * DAY);
+    cell = await secretCell();
+    expect(cell).toMatchObject({ state: 'expiring', canPull: true, expiresAt: credentialEnd });
+
+    now = new Date(Date.parse(credentialEnd) + 1000);
+    cell = await secretCell();
+    // The term still runs (the sweeper has not ended it), but pulls with the secret stopped.
+    expect((await h.app.store.get(granted.id))!.state).toBe('succeeded');
+    expect(cell).toMatchObject({ state: 'expired', canPull: false });
+    expect(requestRow((await h.app.store.get(granted.id))!, now)).toMatchObject({
+      state: 'expired',
+      expiresAt: credentialEnd,
+    });
+  });
+
+  test("an extension records the rotated credential's expiry on the original, which then ends with it", async () => {
+    const granted = await grantedSecret();
+    // Extended after five days: the new end (and the rotated credential's) comes later than the term's.
+    now = new Date(now.getTime() + 5 * DAY);
+    h.connector.clear();
+    await h.say(users.requester, `extend ${granted.id} --for 30d still needed`);
+    await h.connector.waitFor((c) => /rotation/.test(cardText(c.activity)), 5000, 'rotation plan card');
+    const [extension] = (await h.app.store.listByState(['pending'])).filter((r) => r.extendsRequestId === granted.id);
+    await h.click(users.approver, 'approve', { requestId: extension.id });
+    const rotated = await h.settle(extension.id);
+    expect(rotated.state).toBe('succeeded');
+    const original = (await h.app.store.get(granted.id))!;
+    const live = (rotated.plan as SecretPlan).expiresAt;
+    expect(original.access?.extendedBy).toEqual([extension.id]);
+    expect(original.access?.credentialExpiresAt).toBe(live);
+    // The original's own plan names the deleted credential: past it, the access still pulls.
+    now = new Date(Date.parse((granted.plan as SecretPlan).expiresAt) + DAY);
+    expect(await secretCell()).toMatchObject({ canPull: true, expiresAt: original.access!.expiresAt });
   });
 });

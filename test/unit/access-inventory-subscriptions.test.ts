@@ -6,6 +6,7 @@
  */
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../../src/domain/azure-model';
 import { ROLE_IDS } from '../../src/domain/roles';
+import { acrPullDefinition } from './support/role-definitions';
 import { AccessInventory, type AccessInventoryPorts } from '../../src/flows/access-inventory';
 import type { ResourceResolver } from '../../src/flows/resource-resolver';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
@@ -56,19 +57,7 @@ function inventory(listedBy: Record<string, RoleAssignmentInfo[]>): AccessInvent
     roleAssignments: {
       listInSubscription: async (s: string) => listedBy[s] ?? [],
       listAssignedTo: async (s: string) => listedBy[s] ?? [],
-      getRoleDefinition: async () => ({
-        guid: ROLE_IDS.acrPull,
-        roleName: 'AcrPull',
-        roleType: 'BuiltInRole',
-        permissions: [
-          {
-            actions: ['Microsoft.ContainerRegistry/registries/pull/read'],
-            notActions: [],
-            dataActions: [],
-            notDataActions: [],
-          },
-        ],
-      }),
+      getRoleDefinition: async () => acrPullDefinition(),
     },
     directory: { servicePrincipalObjectId: async () => undefined, isMemberOfGroup: async () => false },
     requests: new MemoryRequestStore(),

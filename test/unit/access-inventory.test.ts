@@ -13,6 +13,7 @@ import { roleCarriesPull } from '../../src/domain/pull-permission';
 import type { GrantPlan, SecretPlan } from '../../src/domain/plan';
 import type { AccessRequest } from '../../src/domain/request';
 import { matrixRows, requestRow } from '../../src/tab/tab-rows';
+import { pathLine } from '../../src/views/access-view';
 
 const SUB = '00000000-0000-4000-8000-000000000001';
 const registry: InventoryRegistry = {
@@ -259,19 +260,7 @@ describe('cells', () => {
       state: 'revoked',
       access: { revokedAt: '2026-12-10T00:00:00Z', revokedBy: { objectId: 'ap', name: 'Alex' } },
     });
-    const secretPlan: SecretPlan = {
-      kind: 'secret',
-      cluster: { ...cluster, aadEnabled: true },
-      registry: { ...registry },
-      credentialKind: 'token',
-      credentialName: 'acrbot-x',
-      repositories: [],
-      namespace: 'payments',
-      secretName: 'acr-auth',
-      expiresAt: new Date(NOW.getTime() + 60 * DAY).toISOString(),
-      operations: [],
-    };
-    const secret = grantRequest('R-CCCCCCCC', { plan: secretPlan });
+    const secret = grantRequest('R-CCCCCCCC', { plan: secretPlanOnCluster(60) });
     const [cell] = buildCells(facts([], [gone, revoked, secret]));
     const states = cell.paths.map((p) => `${p.kind}:${p.state}`).sort();
     expect(states).toEqual(['endedGrant:drifted', 'endedGrant:revoked', 'pullSecret:active']);
@@ -360,5 +349,78 @@ describe('drift', () => {
     expect(findDrift(KUBELET, [someoneElses], [r])).toEqual([]);
     const [cell] = buildCells(facts([someoneElses], [r]));
     expect(cell.paths).toEqual([expect.objectContaining({ origin: 'outside' })]);
+  });
+});
+
+/** A token pull secret on the test cluster whose credential expires in `credentialInDays`. */
+function secretPlanOnCluster(credentialInDays: number): SecretPlan {
+  return {
+    kind: 'secret',
+    cluster: { ...cluster, aadEnabled: true },
+    registry: { ...registry },
+    credentialKind: 'token',
+    credentialName: 'acrbot-x',
+    repositories: [],
+    namespace: 'payments',
+    secretName: 'acr-auth',
+    expiresAt: new Date(NOW.getTime() + credentialInDays * DAY).toISOString(),
+    operations: [],
+  };
+}
+
+describe("a pull secret's end: its term or its credential's expiry, whichever comes first", () => {
+  const secretPlan = secretPlanOnCluster;
+  const inDays = (d: number) => new Date(NOW.getTime() + d * DAY).toISOString();
+  const secretCell = (r: AccessRequest) => buildCells(facts([], [r]))[0]!;
+
+  test('a permanent secret ends when its capped credential expires: expiring before, expired after', () => {
+    const r = grantRequest('R-AAAAAAAA', { plan: secretPlan(3), access: { permanent: true } });
+    expect(secretCell(r)).toMatchObject({ state: 'expiring', canPull: true, expiresAt: inDays(3) });
+    expect(secretCell(r).paths[0]).toMatchObject({ request: { expiresAt: inDays(3), credentialExpiresAt: inDays(3) } });
+    expect(pathLine(secretCell(r).paths[0]!, 'rg-acr', SUB)).toContain('its credential expires then');
+    const later = { ...facts([], [r]), now: new Date(NOW.getTime() + 4 * DAY) };
+    expect(buildCells(later)[0]).toMatchObject({ state: 'expired', canPull: false });
+    expect(requestRow(r, later.now)).toMatchObject({ state: 'expired', expiresAt: inDays(3) });
+  });
+
+  test('a term that ends first is the end, with no credential note', () => {
+    const r = grantRequest('R-AAAAAAAA', { plan: secretPlan(40), access: { durationMs: DAY, expiresAt: inDays(20) } });
+    expect(secretCell(r)).toMatchObject({ state: 'active', expiresAt: inDays(20) });
+    expect(secretCell(r).paths[0]).not.toHaveProperty('request.credentialExpiresAt');
+  });
+
+  test('after an extension the rotated credential counts, not the plan; an old record without it is not capped', () => {
+    const extended = { durationMs: DAY, expiresAt: inDays(50), extendedBy: ['R-EEEEEEEE'] };
+    // The plan's credential was deleted by the rotation ten days ago.
+    const recorded = grantRequest('R-AAAAAAAA', {
+      plan: secretPlan(-10),
+      access: { ...extended, credentialExpiresAt: inDays(5) },
+    });
+    expect(secretCell(recorded)).toMatchObject({ state: 'expiring', canPull: true, expiresAt: inDays(5) });
+    const old = grantRequest('R-AAAAAAAA', { plan: secretPlan(-10), access: extended });
+    expect(secretCell(old)).toMatchObject({ state: 'active', canPull: true, expiresAt: inDays(50) });
+  });
+});
+
+describe('a cluster whose pull identity is unknown', () => {
+  test("its live acrbot grants are not counted as pulling: 'cannot be checked', with the reason", () => {
+    const problem = 'Cluster aks-prod uses service principal 123, which Microsoft Graph does not know.';
+    const live = grantRequest('R-AAAAAAAA', { access: { durationMs: DAY, expiresAt: '2027-01-20T00:00:00Z' } });
+    const [cell] = buildCells({
+      ...facts([], [live]),
+      clusters: [{ cluster, identityProblem: problem }],
+    });
+    expect(cell).toMatchObject({ state: 'unverified', canPull: false });
+    expect(cell.paths[0]).toMatchObject({ kind: 'endedGrant', state: 'unverified', unverifiedBecause: problem });
+    expect(pathLine(cell.paths[0]!, 'rg-acr', SUB)).toContain(`not checked: ${problem}`);
+    const [row] = matrixRows({
+      clusters: [cluster],
+      registries: [registry],
+      unresolvedClusters: [],
+      generatedAt: '',
+      cells: [cell],
+    });
+    expect(row.state).not.toBe('active');
+    expect(row.notes?.join(' ')).toContain(problem);
   });
 });
