@@ -18,7 +18,7 @@ import { startBackground } from './composition/background';
 import { createBot } from './composition/bot';
 import { createChannel } from './composition/channel';
 import { createFlows } from './composition/flows';
-import { serveHttp } from './composition/http';
+import { type HttpFrontDoor, serveHttp } from './composition/http';
 import { startSandboxStep } from './composition/sandbox-step';
 import { createScheduler, registerJobs } from './composition/scheduler';
 import { publishAnchor } from './flows/audit-anchoring';
@@ -115,29 +115,52 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
   channel.messenger.approverIdsOf = (request) => flows.requests.ruleOf(request)?.approvers.users ?? [];
   const { services, bot } = createBot(config, { flows, stores, channel, clock, log });
 
-  // 3. Listen, then start background work.
-  const http = await serveHttp(config, {
-    adapter: channel.adapter,
-    bot,
-    flows,
-    stores,
-    access,
-    clock,
-    log,
-    tabSignIn: sandboxStep?.tabSignIn,
-  });
-  const stopBackground = await startBackground({
-    flows,
-    stores,
-    scheduler,
-    clock,
-    log,
-    anchorIntervalMs: config.auditAnchor?.intervalMs,
-  });
+  // 3. Listen, then start background work. Once listening, a failing step stops what was
+  // started (turns, resumed runs, stores) before the error goes on: the caller exits on it, and
+  // a run cut off there would keep its lease until it expired.
+  let http: HttpFrontDoor | undefined;
+  let stopBackground: (() => Promise<void>) | undefined;
+  const stop = async () => {
+    // Stop turns and jobs, finish in-flight work, then close the store and the emulators.
+    const closing = http?.close(); // refuses new turns at once
+    // Without stopBackground (it failed part-way) the scheduler may have started all the same.
+    await (stopBackground ? stopBackground() : scheduler.stop());
+    await closing;
+    await services.background.drain();
+    await flows.executor.close();
+    await stores.close();
+    access.agent.destroy();
+    await sandboxStep?.stop();
+  };
+  try {
+    http = await serveHttp(config, {
+      adapter: channel.adapter,
+      bot,
+      flows,
+      stores,
+      access,
+      clock,
+      log,
+      tabSignIn: sandboxStep?.tabSignIn,
+    });
+    stopBackground = await startBackground({
+      flows,
+      stores,
+      scheduler,
+      clock,
+      log,
+      anchorIntervalMs: config.auditAnchor?.intervalMs,
+    });
+  } catch (err) {
+    // The start-up error is the one the caller reports; a failure to stop is logged here, once.
+    await stop().catch((cause: unknown) => log.error({ err: cause }, 'stopping after a failed start failed'));
+    throw err;
+  }
+  const port = http.port;
 
   return {
-    url: `http://127.0.0.1:${http.port}`,
-    port: http.port,
+    url: `http://127.0.0.1:${port}`,
+    port,
     config,
     sandbox: sandboxStep?.sandbox,
     services,
@@ -145,16 +168,6 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
     stores,
     store: stores.requests,
     audit: stores.audit,
-    stop: async () => {
-      // Stop turns and jobs, finish in-flight work, then close the store and the emulators.
-      const closing = http.close(); // refuses new turns at once
-      await stopBackground();
-      await closing;
-      await services.background.drain();
-      await flows.executor.close();
-      await stores.close();
-      access.agent.destroy();
-      await sandboxStep?.stop();
-    },
+    stop,
   };
 }

@@ -36,13 +36,52 @@ async function main(): Promise<void> {
   const { createLogger } = require('./observability/logger') as typeof LoggerModule;
   const { startApp } = require('./app') as typeof AppModule;
   const log = createLogger({ level: config.logLevel });
-  const app = await startApp(config, { logger: log }).catch(async (err: unknown) => {
-    // Logged once, here, with the cause (a port in use, a store that cannot be reached), and
-    // exported before exiting so the failure reaches Application Insights too.
-    log.fatal({ err }, `acrbot could not start: ${err instanceof Error ? err.message : String(err)}`);
-    await telemetry?.shutdown().catch((cause: unknown) => log.warn({ err: cause }, 'telemetry flush at exit failed'));
+  /** Flushes telemetry and the log, then exits. */
+  const exit = async (code: number): Promise<never> => {
+    // Exporting the last spans may fail (ingestion unreachable); say so, then exit anyway.
+    await telemetry?.shutdown().catch((err: unknown) => log.warn({ err }, 'telemetry flush at exit failed'));
     log.flush();
-    process.exit(1);
+    process.exit(code);
+  };
+  const starting = startApp(config, { logger: log });
+  // Signals are taken from here on, not once startApp returns: it listens, then resumes
+  // interrupted runs, and a SIGTERM meanwhile (Node's default: die at once) would cut those
+  // runs off with their leases held. A signal during start-up waits for it, then stops.
+  // A second signal exits at once, for an operator who will not wait for in-flight work.
+  // No time limit of our own: the orchestrator's grace period (then SIGKILL) bounds the
+  // shutdown, and whatever is cut off is resumed by the next instance once its lease expires.
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    log.info({ signal }, 'stopping: finishing in-flight work');
+    // A start-up that failed is reported and exited on below, not here.
+    const app = await starting.catch(() => undefined);
+    if (!app) return;
+    let code = 0;
+    try {
+      await app.stop();
+    } catch (err) {
+      log.fatal({ err }, 'acrbot did not stop cleanly');
+      code = 1;
+    }
+    await exit(code);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting without finishing in-flight work');
+      log.flush();
+      process.exit(1);
+    }
+    stopping = true;
+    void stop(signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  const app = await starting.catch(async (err: unknown) => {
+    // Logged once, here, with the cause (a port in use, a store that cannot be reached), and
+    // exported before exiting so the failure reaches Application Insights too. startApp has
+    // stopped what it had started.
+    log.fatal({ err }, `acrbot could not start: ${err instanceof Error ? err.message : String(err)}`);
+    return exit(1);
   });
   // The address it is bound to (every interface in azure mode), as a URL scripts can read.
   const host = listenHostOf(config);
@@ -53,19 +92,6 @@ async function main(): Promise<void> {
   );
   if (config.mode === 'sandbox')
     process.stderr.write((require('./composition/next-steps') as typeof NextStepsModule).nextStepsText(app.url));
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping: finishing in-flight work');
-    await app.stop();
-    // Exporting the last spans may fail (ingestion unreachable); say so, then exit anyway.
-    await telemetry?.shutdown().catch((err: unknown) => log.warn({ err }, 'telemetry flush at shutdown failed'));
-    log.flush();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 void main();

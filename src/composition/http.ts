@@ -8,7 +8,7 @@ import type { AcrBot } from '../bot/acr-bot';
 import { type AppConfig, listenHostOf } from '../config/config';
 import type restify from 'restify';
 import type { Clock } from '../domain/ports';
-import { createServer, NotReadyError } from '../http/server';
+import { createServer, NotReadyError, stopKeepAlive } from '../http/server';
 import { withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import { CachedInventory } from '../tab/inventory-cache';
@@ -97,8 +97,9 @@ export async function serveHttp(
     close: async () => {
       accepting = false;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Idle keep-alive sockets would hold close() open until they time out.
-      server.server.closeIdleConnections();
+      // Keep-alive connections would hold close() open until they time out: idle ones are
+      // closed now, busy ones as soon as their response is sent (it says Connection: close).
+      stopKeepAlive(server);
       await closed;
     },
   };

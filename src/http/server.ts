@@ -2,10 +2,14 @@
  * The HTTP front door (restify): `/api/messages` for Teams, `/healthz` (process alive) and
  * `/readyz` (store and Azure credential usable).
  */
-import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import restify from 'restify';
+import { currentCorrelationId, withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import { jsonBody } from './json-body';
+
+/** The logger type restify's typings name (restify 11 itself logs through pino). */
+type Bunyan = NonNullable<restify.ServerOptions['log']>;
 
 /** Why the app is not ready, as a short code for `/readyz` (the detail goes to the log). */
 export class NotReadyError extends Error {
@@ -27,22 +31,48 @@ export interface ServerDeps {
   log: Logger;
 }
 
+/**
+ * The correlation id of a Bot Framework request: `turn-<activity id>` (cut to 100 characters)
+ * when the body has a string `id`, else undefined (a new id is made).
+ */
+export function turnCorrelationId(body: unknown): string | undefined {
+  const id = (body as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' ? `turn-${id.slice(0, 100)}` : undefined;
+}
+
 /** Creates the restify server (not yet listening). */
 export function createServer(deps: ServerDeps): restify.Server {
-  const server = restify.createServer({ name: 'acrbot', handleUncaughtExceptions: false });
+  const server = restify.createServer({
+    name: 'acrbot',
+    handleUncaughtExceptions: false,
+    // Without a logger restify makes its own pino at info, without redaction and deaf to
+    // LOG_LEVEL; its warnings (e.g. a reply it cannot format) then logged the whole request,
+    // Authorization header included. acrbot's logger redacts, and a request is reduced to its
+    // method and path here.
+    log: deps.log.child({ component: 'restify' }, { serializers: { req: requestLine } }) as unknown as Bunyan,
+  });
+  trackKeepAlive(server);
   // Not restify's bodyParser: it holds a body's Buffers for the whole request (see json-body.ts).
   server.use(jsonBody({ maxBytes: 256 * 1024 }));
   server.post('/api/messages', async (req: restify.Request, res: restify.Response) => {
-    try {
-      await deps.processActivity(req, res);
-    } catch (err) {
-      // The adapter answers the errors it knows (400, 401, 500). Anything else would reach
-      // restify, which answers with the error's text and logs nothing: log it once here and
-      // answer with an id to find that line by.
-      const correlationId = randomUUID();
-      deps.log.error({ err, correlationId }, 'Bot Framework request failed unexpectedly');
-      if (!res.headersSent) res.send(500, { error: 'internal', correlationId });
-    }
+    // Every answer here is JSON, whatever the caller's Accept header says: restify negotiates
+    // a string body (the 401's reason) from Accept, and for a type it has no formatter for
+    // (e.g. image/png) it sent the status with an empty body.
+    res.contentType = 'application/json';
+    // The whole request, the safety net below included, runs under the turn's correlation id,
+    // so the 500 and its log line carry the id of the turn's other lines.
+    await withCorrelation(async () => {
+      try {
+        await deps.processActivity(req, res);
+      } catch (err) {
+        // The adapter answers the errors it knows (400, 401, 500). Anything else would reach
+        // restify, which answers with the error's text and logs nothing: log it once here and
+        // answer with an id to find that line by.
+        const correlationId = currentCorrelationId();
+        deps.log.error({ err }, 'Bot Framework request failed unexpectedly');
+        if (!res.headersSent) res.send(500, { error: 'internal', correlationId });
+      }
+    }, turnCorrelationId(req.body));
   });
   server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
     res.send(200, { status: 'ok' });
@@ -59,4 +89,46 @@ export function createServer(deps: ServerDeps): restify.Server {
     }
   });
   return server;
+}
+
+/** What restify's log lines show of a request: never its headers or body. */
+function requestLine(req: { method?: string; url?: string }): { method?: string; url?: string } {
+  return { method: req.method, url: req.url };
+}
+
+/** Per server: the responses not yet finished, and whether keep-alive has been stopped. */
+const keepAlive = new WeakMap<restify.Server, { stopped: boolean; open: Set<ServerResponse> }>();
+
+function trackKeepAlive(server: restify.Server): void {
+  const state = { stopped: false, open: new Set<ServerResponse>() };
+  keepAlive.set(server, state);
+  server.server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (state.stopped) {
+      res.setHeader('Connection', 'close');
+      return;
+    }
+    state.open.add(res);
+    res.once('close', () => state.open.delete(res));
+  });
+}
+
+/**
+ * Ends keep-alive on a server created by {@link createServer}: every response from now on,
+ * including those of requests already being handled, says `Connection: close`, and Node ends its
+ * connection once it is sent. Idle connections are closed at once. Without this a connection
+ * busy when the server began closing went idle afterwards and held `server.close()` open until
+ * its keep-alive timeout (about 5 s).
+ */
+export function stopKeepAlive(server: restify.Server): void {
+  const state = keepAlive.get(server);
+  if (state && !state.stopped) {
+    state.stopped = true;
+    for (const res of state.open) {
+      if (!res.headersSent) res.setHeader('Connection', 'close');
+      // Headers already out (a reply being streamed): end the connection once it is sent.
+      else if (!res.writableFinished) res.once('finish', () => res.req.socket.end());
+    }
+    state.open.clear();
+  }
+  server.server.closeIdleConnections();
 }

@@ -20,6 +20,10 @@ describe('/api/messages when processing throws', () => {
       checkReady: async () => {},
       log: logs.logger(),
     });
+    // A route answering a bare string, as botbuilder's 401 does: restify chooses its type from Accept.
+    server.get('/text', async (_req: restify.Request, res: restify.Response) => {
+      res.send(200, 'plain words');
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/messages`;
   });
@@ -59,5 +63,33 @@ describe('/api/messages when processing throws', () => {
     const errors = logs.entries().filter((e) => (e.level as number) >= 50);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ err: expect.objectContaining({ message: 'failed after answering' }) });
+  });
+
+  test("the 500 and its log line carry the turn's correlation id (turn-<activity id>)", async () => {
+    fail = async () => {
+      throw new Error('unexpected');
+    };
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"type":"message","id":"act-42"}',
+    });
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ error: 'internal', correlationId: 'turn-act-42' });
+    const errors = logs.entries().filter((e) => (e.level as number) >= 50);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ msg: 'Bot Framework request failed unexpectedly', correlationId: 'turn-act-42' });
+  });
+
+  test("restify's own warnings go to acrbot's logger, with the request's method and path only", async () => {
+    const secret = 'Bearer SENTINEL-restify-7d1e';
+    const res = await fetch(url.replace('/api/messages', '/text'), {
+      headers: { accept: 'image/png', authorization: secret },
+    });
+    await res.arrayBuffer();
+    const warnings = logs.entries().filter((e) => e.component === 'restify');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ level: 40, req: { method: 'GET', url: '/text' } });
+    expect(logs.lines.join('')).not.toContain('SENTINEL');
   });
 });

@@ -1,0 +1,163 @@
+/**
+ * Shutdown at the edges of the process's life:
+ * - a SIGTERM while start-up is still under way (listening, interrupted runs being resumed) is a
+ *   graceful stop once start-up ends, not Node's default of dying at once with leases held;
+ * - a stop that fails is logged once as fatal and exits 1, not an unhandled rejection;
+ * - a start-up step failing after the server listens stops what was started (the port is
+ *   released, stores closed) before the error goes on.
+ *
+ * The process tests run `src/index.ts` with a preload that wraps `startApp` (written to a
+ * temporary directory): `hold` holds its result until the test writes to stdin, `stop-fails`
+ * makes the app's stop reject after stopping.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startApp } from '../../src/app';
+import { loadConfig } from '../../src/config/config';
+import { DRIFT_JOB_ID } from '../../src/flows/drift-detector';
+import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
+import { killAndWait } from '../helpers/bot-process';
+import { freePort } from '../helpers/free-port';
+import { LogCapture } from '../helpers/log-capture';
+import { TempDirs } from '../helpers/temp-dirs';
+
+const ROOT = join(__dirname, '..', '..');
+
+const PRELOAD = `
+const Module = require('node:module');
+const path = require('node:path');
+const appFile = path.join(process.cwd(), 'src', 'app.ts');
+const mode = process.env.TEST_START_HOOK;
+const require0 = Module.prototype.require;
+Module.prototype.require = function (id) {
+  const exported = require0.apply(this, arguments);
+  if (!exported || typeof exported.startApp !== 'function') return exported;
+  if (Module._resolveFilename(id, this) !== appFile) return exported;
+  const startApp = exported.startApp;
+  return {
+    ...exported,
+    startApp: async (...args) => {
+      const app = await startApp(...args);
+      if (mode === 'hold') {
+        process.stderr.write('HOOK: listening, start-up held\\n');
+        await new Promise((resolve) => process.stdin.once('data', resolve));
+        process.stdin.destroy();
+      }
+      if (mode === 'stop-fails') {
+        const stop = app.stop;
+        app.stop = async () => {
+          await stop();
+          throw new Error('HOOK: stop failed');
+        };
+      }
+      return app;
+    },
+  };
+};
+`;
+
+interface Run {
+  child: ChildProcess;
+  output: () => string;
+  waitFor(pattern: RegExp): Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+describe('shutdown edges', () => {
+  const temp = new TempDirs();
+  const children: ChildProcess[] = [];
+  afterAll(async () => {
+    try {
+      for (const child of children) await killAndWait(child);
+    } finally {
+      temp.removeAll();
+    }
+  });
+
+  function run(hook: 'hold' | 'stop-fails'): Run {
+    const preload = join(temp.make('acrbot-shutdown-'), 'preload.js');
+    writeFileSync(preload, PRELOAD);
+    const child = spawn(process.execPath, ['-r', preload, 'scripts/run-ts.js', 'src/index.ts'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        ACRBOT_MODE: 'sandbox',
+        ACRBOT_STORAGE: 'memory',
+        PORT: '0',
+        TEST_START_HOOK: hook,
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let out = '';
+    const waiters: Array<() => void> = [];
+    const collect = (d: Buffer) => {
+      out += d.toString();
+      for (const w of waiters.splice(0)) w();
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    // A waiter still waiting when the process exits rejects rather than hanging.
+    child.once('exit', () => collect(Buffer.alloc(0)));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('close', (code, signal) => resolve({ code, signal })),
+    );
+    const waitFor = (pattern: RegExp) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(out)) resolve();
+          else if (child.exitCode !== null || child.signalCode !== null)
+            reject(new Error(`exited before ${pattern}: ${out}`));
+          else waiters.push(check);
+        };
+        check();
+      });
+    return { child, output: () => out, waitFor, exited };
+  }
+
+  const lines = (out: string) =>
+    out
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message: string } });
+
+  test('SIGTERM while start-up is under way: start-up ends, then a graceful stop (exit 0)', async () => {
+    const bot = run('hold');
+    await bot.waitFor(/HOOK: listening, start-up held/);
+    bot.child.kill('SIGTERM');
+    await bot.waitFor(/stopping: finishing in-flight work/);
+    bot.child.stdin!.write('go\n');
+    expect(await bot.exited).toEqual({ code: 0, signal: null });
+  });
+
+  test('a stop that fails: logged once as fatal, exit 1, no unhandled rejection', async () => {
+    const bot = run('stop-fails');
+    await bot.waitFor(/acrbot listening on/);
+    bot.child.kill('SIGTERM');
+    expect(await bot.exited).toEqual({ code: 1, signal: null });
+    const fatal = lines(bot.output()).filter((e) => e.level === 60);
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]).toMatchObject({ msg: 'acrbot did not stop cleanly', err: { message: 'HOOK: stop failed' } });
+    expect(bot.output()).not.toMatch(/UnhandledPromiseRejection|triggerUncaughtException/);
+  });
+
+  test('a start-up step failing after the server listens: what was started is stopped, the error goes on', async () => {
+    const port = await freePort();
+    const schedule = new MemoryScheduleStore();
+    const get = schedule.get.bind(schedule);
+    schedule.get = async (id) => {
+      if (id === DRIFT_JOB_ID) throw new Error('schedule store unreachable');
+      return get(id);
+    };
+    const logs = new LogCapture();
+    const config = loadConfig({ ACRBOT_MODE: 'sandbox', ACRBOT_STORAGE: 'memory', PORT: String(port) });
+    const leases = new MemoryLeaseStore(() => new Date());
+    await expect(
+      startApp(config, { logger: logs.logger(), sweepIntervalMs: 0, coordination: { schedule, leases } }),
+    ).rejects.toThrow('schedule store unreachable');
+    // The port was listened on, and is free again.
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    expect(logs.entries().filter((e) => (e.level as number) >= 50)).toEqual([]);
+  });
+});
