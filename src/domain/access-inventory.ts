@@ -261,6 +261,19 @@ export function accessEnd(request: AccessRequest): string | undefined {
   return term === undefined || Date.parse(credential) < Date.parse(term) ? credential : term;
 }
 
+/**
+ * A pull secret whose credential expired while its access term runs on (or is permanent): the
+ * request is still `succeeded` and pulls with the secret fail. Its requester may still extend
+ * it (the extension rotates a new credential into the secret) or revoke it (the secret goes).
+ */
+export function credentialLapsed(request: AccessRequest, now: Date): boolean {
+  if (request.state !== 'succeeded' || request.access?.revokingSince || request.extendsRequestId) return false;
+  const credential = credentialEnd(request);
+  if (credential === undefined || Date.parse(credential) > now.getTime()) return false;
+  const term = termEnd(request);
+  return term === undefined ? Boolean(request.access?.permanent) : Date.parse(term) > now.getTime();
+}
+
 /** The end of the access term; undefined when permanent or granted before time-boxing. */
 function termEnd(request: AccessRequest): string | undefined {
   if (request.access?.permanent) return undefined;

@@ -9,7 +9,7 @@
  * answered with a generic 500 that carries it, never the error's own text.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { type AccessMatrix, gaveAccess } from '../domain/access-inventory';
+import { type AccessMatrix, credentialLapsed, gaveAccess } from '../domain/access-inventory';
 import type { AccessPause, AuditLog, Clock, RequestStore } from '../domain/ports';
 import { REQUEST_STATES, type AccessRequest, type Actor } from '../domain/request';
 import { UserFacingError } from '../domain/errors';
@@ -166,7 +166,10 @@ export class TabApi {
         status: 200,
         body: {
           requests: own.sort(newestFirst),
-          grants: own.filter((r) => LIVE_PULL_STATES.includes(r.state)).sort(byExpiry),
+          // A secret whose credential lapsed is still theirs to extend (rotate) or revoke.
+          grants: own
+            .filter((r, i) => LIVE_PULL_STATES.includes(r.state) || credentialLapsed(mine[i]!, now))
+            .sort(byExpiry),
           approvals,
         },
       };
@@ -250,6 +253,7 @@ export class TabApi {
           registries: axis(matrix.registries.map((x) => ({ id: x.id, name: x.name, loginServer: x.loginServer }))),
           rows,
           unresolvedClusters: matrix.unresolvedClusters.map((u) => ({ name: u.cluster.name, problem: u.problem })),
+          ...(matrix.incomplete && { incomplete: matrix.incomplete }),
         });
       }
       // A requester's own requests through the requester index, as My access reads them (the
@@ -352,8 +356,14 @@ export class TabApi {
     opts: { everyonesExtensions?: boolean } = {},
   ): Promise<TabRow[]> {
     const actions = this.deps.actions;
+    // Live, or a secret whose credential lapsed while its term runs on: Extend rotates a new
+    // credential into the secret, Revoke removes it (the flows decide again).
+    const now = this.deps.clock.now();
     const live = rows.flatMap((row, i) =>
-      requests[i]!.state === 'succeeded' && LIVE_PULL_STATES.includes(row.state) ? [i] : [],
+      requests[i]!.state === 'succeeded' &&
+      (LIVE_PULL_STATES.includes(row.state) || credentialLapsed(requests[i]!, now))
+        ? [i]
+        : [],
     );
     const liveRequests = live.map((i) => requests[i]!);
     const answers = !actions?.revoke
@@ -478,7 +488,7 @@ export class TabApi {
  * time missed the request details read from the store at every load.
  */
 function matrixSnapshot(body: Omit<MatrixBody, 'generatedAt'>): string {
-  const shown = JSON.stringify([body.clusters, body.registries, body.unresolvedClusters, body.rows]);
+  const shown = JSON.stringify([body.clusters, body.registries, body.unresolvedClusters, body.incomplete, body.rows]);
   return `sha256:${createHash('sha256').update(shown).digest('base64url')}`;
 }
 
@@ -502,6 +512,8 @@ interface MatrixBody {
   registries: unknown[];
   rows: TabRow[];
   unresolvedClusters: unknown[];
+  /** The inventory read acrbot's records only in part: what may be missing (first page only). */
+  incomplete?: string;
   generatedAt: string;
 }
 

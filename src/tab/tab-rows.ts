@@ -8,6 +8,7 @@ import {
   type AccessState,
   accessEnd,
   type AcrbotRequestRef,
+  credentialEnd,
   gaveAccess,
   type PullPath,
   requestAccessState,
@@ -60,6 +61,12 @@ export interface TabRow {
   createdAt?: string;
   /** When the access ends (grant term or secret credential expiry). */
   expiresAt?: string;
+  /**
+   * `expiresAt` is a pull secret's credential expiry, before its term ends (or a permanent
+   * one's): nothing renews it, and once passed pulls with the secret fail while the request
+   * stays active (extending it rotates a new credential in).
+   */
+  credentialEnds?: boolean;
   /** Set once a revocation began deleting: the access is ending now, whatever `expiresAt` says. */
   revokingSince?: string;
   /** When acrbot ended the access (revoked, or revoked at its end). */
@@ -135,6 +142,12 @@ function termAsked(request: AccessRequest): string | undefined {
   return request.access?.durationMs ? describeDurationMs(request.access.durationMs) : undefined;
 }
 
+/** Whether a request's end is its pull secret's credential expiry rather than its term's. */
+function endsWithCredential(request: AccessRequest): boolean {
+  const end = accessEnd(request);
+  return end !== undefined && end === credentialEnd(request) && end !== request.access?.expiresAt;
+}
+
 /** The row of one request. */
 export function requestRow(request: AccessRequest, now: Date): TabRow {
   const plan = request.plan;
@@ -159,6 +172,7 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
     reason: request.reason,
     createdAt: request.createdAt,
     expiresAt: gaveAccess(request) ? accessEnd(request) : undefined,
+    ...(gaveAccess(request) && endsWithCredential(request) && { credentialEnds: true }),
     ...(isBeingRevoked(request) && { revokingSince: request.access.revokingSince }),
     ...(request.state === 'revoked' && request.access?.revokedAt && { endedAt: request.access.revokedAt }),
     ...(request.extendsRequestId && { extendsRequestId: request.extendsRequestId }),
@@ -261,6 +275,7 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
                 : (ref?.state ?? tabState(path.state)),
           requester: ref ? { objectId: ref.requesterId, name: ref.requesterName } : undefined,
           expiresAt: ref?.expiresAt,
+          ...(ref?.credentialExpiresAt && { credentialEnds: true }),
           ...(ref?.revokingSince && { revokingSince: ref.revokingSince }),
           ...(ref?.revokedAt && { endedAt: ref.revokedAt }),
           decidedBy: ref?.approvedBy ? { name: ref.approvedBy } : undefined,

@@ -13,7 +13,11 @@ import {
 import type { AccessCell, RoleAssignmentPath } from '../../src/domain/access-inventory';
 import type { SecretPlan } from '../../src/domain/plan';
 import type { Actor } from '../../src/domain/request';
-import { requestRow } from '../../src/tab/tab-rows';
+import { SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
+import { requestRow, type TabRow } from '../../src/tab/tab-rows';
+import { endFact } from '../../web/src/format';
+import type { Row } from '../../web/src/types';
+import { tabCall } from '../helpers/tab-call';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
@@ -192,6 +196,43 @@ describe('access inventory: a pull secret ends when its credential expires', () 
       state: 'expired',
       expiresAt: credentialEnd,
     });
+  });
+
+  test('a credential that lapsed while the term runs on: the tab still offers Extend (a new credential) and Revoke, and says why pulls fail', async () => {
+    const granted = await grantedSecret();
+    const credentialEnd = (granted.plan as SecretPlan).expiresAt;
+    // A token valid at the test clock's time (the tab checks it against the app's clock).
+    const tokenAt = (at: Date) => {
+      const s = Math.floor(at.getTime() / 1000);
+      return h.app.sandbox!.identity.issue({
+        user: 'requester',
+        audience: `api://localhost/${SANDBOX_TAB_APP_ID}`,
+        claims: { iat: s, nbf: s, exp: s + 3600 },
+      });
+    };
+    now = new Date(Date.parse(credentialEnd) + 1000);
+    const mine = await tabCall(h.app.url, '/api/tab/my-access', await tokenAt(now));
+    expect(mine.status).toBe(200);
+    const row = (mine.body.grants as TabRow[]).find((r) => r.requestId === granted.id);
+    expect(row).toMatchObject({
+      state: 'expired',
+      expiresAt: credentialEnd,
+      credentialEnds: true,
+      canExtend: true,
+      canRevoke: true,
+    });
+    expect(endFact(row as unknown as Row, now.getTime())).toEqual([
+      'Credential expired',
+      expect.stringMatching(
+        /: pulls with the secret fail until it is extended \(a new credential\) or asked for again$/,
+      ),
+    ]);
+    // Before it lapsed: the end is named as the credential's.
+    now = new Date(Date.parse(credentialEnd) - 2 * DAY);
+    const before = (await tabCall(h.app.url, '/api/tab/my-access', await tokenAt(now))).body.grants as TabRow[];
+    const expiring = before.find((r) => r.requestId === granted.id)!;
+    expect(expiring).toMatchObject({ state: 'expiring', credentialEnds: true, canExtend: true });
+    expect(endFact(expiring as unknown as Row, now.getTime())[0]).toBe('Credential expires');
   });
 
   test("an extension records the rotated credential's expiry on the original, which then ends with it", async () => {

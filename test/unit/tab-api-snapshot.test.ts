@@ -232,4 +232,28 @@ describe("an approver's matrix (the inventory's)", () => {
     const second = await page(api, auth, first.nextOffset!);
     expect(second.generatedAt).not.toBe(first.generatedAt);
   });
+
+  test("the inventory's records read only in part: the first page says what may be missing, and it names another snapshot", async () => {
+    const clock = new FakeClock('2025-03-01T09:00:00.000Z');
+    const one = place(1);
+    const matrix: AccessMatrix = {
+      clusters: [one.cluster],
+      registries: [one.registry],
+      unresolvedClusters: [],
+      generatedAt: '2025-03-01T08:59:00.000Z',
+      cells: [],
+    };
+    const incomplete =
+      'acrbot read only the oldest 5 of its ended requests: access that ended more recently may be missing.';
+    const auth = await bearer(APPROVER, clock);
+    const whole = (await tabApi(clock, new MemoryRequestStore(), { inventory: { matrix: async () => matrix } }).matrix(
+      auth,
+    )) as Page;
+    const cut = (await tabApi(clock, new MemoryRequestStore(), {
+      inventory: { matrix: async () => ({ ...matrix, incomplete }) },
+    }).matrix(auth)) as Page & { body: { incomplete?: string } };
+    expect(whole.body).not.toHaveProperty('incomplete');
+    expect(cut.body.incomplete).toBe(incomplete);
+    expect(cut.body.generatedAt).not.toBe(whole.body.generatedAt);
+  });
 });

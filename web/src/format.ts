@@ -114,6 +114,18 @@ export function relative(iso: string | undefined, now: number): string {
 export function endFact(row: Row, now: number): [label: string, value: string | undefined] {
   if (row.revokingSince) return ['Being revoked', `since ${shortTime(row.revokingSince)}, until it is done`];
   if (row.endedAt) return ['Access ended', shortTime(row.endedAt)];
+  // A pull secret's credential, capped in lifetime, ends before its term: nothing renews it, and
+  // once it passed the request is still active (extending it rotates a new credential in).
+  if (row.credentialEnds && row.expiresAt)
+    return Date.parse(row.expiresAt) <= now
+      ? [
+          'Credential expired',
+          `${shortTime(row.expiresAt)}: pulls with the secret fail until it is extended (a new credential) or asked for again`,
+        ]
+      : [
+          'Credential expires',
+          `${shortTime(row.expiresAt)} (${relative(row.expiresAt, now)}); nothing renews it: extend it before then`,
+        ];
   // Past its end but not revoked yet (deferred, or the scheduler behind): it still pulls.
   if (row.state === 'expired' && row.expiresAt)
     return ['Access ends', `${shortTime(row.expiresAt)} (passed; acrbot is revoking it)`];

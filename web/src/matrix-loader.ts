@@ -32,6 +32,7 @@ export async function loadMatrix(host: Host): Promise<MatrixData> {
         clusters: first.clusters,
         registries: first.registries,
         unresolvedClusters: first.unresolvedClusters,
+        ...(first.incomplete && { incomplete: first.incomplete }),
         generatedAt: first.generatedAt,
         rows: [...rows.values()],
       };

@@ -165,10 +165,13 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
         `Not shown, their pull identity could not be read: ${data.unresolvedClusters.map((u) => `${u.name} (${u.problem})`).join('; ')}.`,
       )
     : null;
+  // acrbot's records read only in part: what may be missing, first so it is not missed.
+  const incomplete = data.incomplete ? h('p', { class: 'note', attrs: { role: 'note' } }, data.incomplete) : null;
   replace(
     root,
     bar,
     count,
+    ...(incomplete ? [incomplete] : []),
     ...(unresolved ? [unresolved] : []),
     grid,
     h('h2', { class: 'section-title' }, 'Entries'),

@@ -23,6 +23,8 @@ export interface Row {
   reason?: string;
   createdAt?: string;
   expiresAt?: string;
+  /** `expiresAt` is a pull secret's credential expiry (before its term ends): nothing renews it. */
+  credentialEnds?: boolean;
   revokingSince?: string;
   endedAt?: string;
   decidedBy?: { name: string; objectId?: string };
@@ -55,6 +57,8 @@ export interface MatrixData {
   rows: Row[];
   /** Clusters whose pulling identity could not be determined (they are not in the matrix). */
   unresolvedClusters: Array<{ name: string; problem: string }>;
+  /** Set when acrbot read its records only in part: what may be missing (absent from older servers). */
+  incomplete?: string;
   /** The snapshot's name: a digest of what the whole answer shows, not a time (compare for equality only). */
   generatedAt: string;
 }
