@@ -173,6 +173,7 @@ export function createFlows(
     {
       remindersMs: config.access.remindersMs,
       leases: { store: stores.leases, owner },
+      secretMaxExpiryMs: config.secretMaxExpiryMs,
     },
   );
   // A break-glass grant rejected in review is revoked at once by the lifecycle (G17, G18).

@@ -52,6 +52,9 @@ const ENTRY_NOT_ADDED = "acrbot's records do not show that acrbot added the imag
 /** Most requests one `revoke CLUSTER REGISTRY` lists and its confirmation card carries. */
 export const PAIR_REVOKE_LIMIT = 200;
 
+/** The longest credential lifetime acrbot ever gives (ACRBOT_SECRET_MAX_EXPIRY's upper bound). */
+const MAX_CREDENTIAL_LIFETIME_MS = 365 * 86_400_000;
+
 /** Job ids. */
 export const accessExpiryJobId = (requestId: string): string => `access.expire:${requestId}`;
 export const accessReminderJobId = (requestId: string, beforeMs: number): string =>
@@ -144,6 +147,11 @@ export class AccessLifecycle {
        * once cannot both see the other as still active and both keep the assignment.
        */
       leases?: { store: LeaseStore; owner: string };
+      /**
+       * Longest credential lifetime (ACRBOT_SECRET_MAX_EXPIRY), as the secret planner caps a new
+       * secret's: a rotation's new credential is capped the same. Default 365 days.
+       */
+      secretMaxExpiryMs?: number;
     },
   ) {}
 
@@ -438,7 +446,8 @@ export class AccessLifecycle {
   /** A secret's extension rotates: a new credential into the same secret, then the old one deleted. */
   rotationPlan(original: AccessRequest, lifetimeMs: number | undefined): SecretPlan {
     const plan = original.plan as SecretPlan;
-    const expiresAt = new Date(this.clock.now().getTime() + Math.min(lifetimeMs ?? 0, 365 * 86_400_000)).toISOString();
+    const maxMs = this.settings.secretMaxExpiryMs ?? MAX_CREDENTIAL_LIFETIME_MS;
+    const expiresAt = new Date(this.clock.now().getTime() + Math.min(lifetimeMs ?? 0, maxMs)).toISOString();
     return {
       ...plan,
       expiresAt,

@@ -248,10 +248,14 @@ describe('access inventory: a pull secret ends when its credential expires', () 
     expect(rotated.state).toBe('succeeded');
     const original = (await h.app.store.get(granted.id))!;
     const live = (rotated.plan as SecretPlan).expiresAt;
+    // The rotated credential is capped by ACRBOT_SECRET_MAX_EXPIRY like a new secret's.
+    expect(Date.parse(live)).toBe(Date.parse(extension.createdAt) + 10 * DAY);
     expect(original.access?.extendedBy).toEqual([extension.id]);
     expect(original.access?.credentialExpiresAt).toBe(live);
-    // The original's own plan names the deleted credential: past it, the access still pulls.
+    // The original's own plan names the deleted credential: past it, the access still pulls,
+    // until the rotated credential's expiry (before the extended term's end).
     now = new Date(Date.parse((granted.plan as SecretPlan).expiresAt) + DAY);
-    expect(await secretCell()).toMatchObject({ canPull: true, expiresAt: original.access!.expiresAt });
+    expect(Date.parse(live)).toBeLessThan(Date.parse(original.access!.expiresAt!));
+    expect(await secretCell()).toMatchObject({ canPull: true, expiresAt: live });
   });
 });
