@@ -20,7 +20,12 @@ import { cardActivity, sendCard } from './turn-cards';
 import type { ExtensionAnnouncer } from '../flows/access-actions';
 import type { LifecycleMessenger, RequesterNews } from '../flows/access-lifecycle';
 import type { RequestChange } from '../flows/notifier';
-import { approverReportCard, expiryReminderCard, requesterNewsCard } from '../views/lifecycle-view';
+import {
+  approverReportCard,
+  credentialReminderCard,
+  expiryReminderCard,
+  requesterNewsCard,
+} from '../views/lifecycle-view';
 
 /** People remembered in the Teams-id caches before they are emptied (a tenant's active users fit). */
 const MAX_REMEMBERED = 10_000;
@@ -58,10 +63,13 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     try {
       const requesterCopy = (await this.store.listCardCopies(request.id)).find((c) => c.role === 'requester');
       if (!requesterCopy) return;
+      const defaultAccessMs = this.lifecycle?.defaultAccessMs ?? 30 * 86_400_000;
       const card =
         news.kind === 'expiring'
-          ? expiryReminderCard(request, news.inMs, this.lifecycle?.defaultAccessMs ?? 30 * 86_400_000)
-          : requesterNewsCard(request, news);
+          ? expiryReminderCard(request, news.inMs, defaultAccessMs)
+          : news.kind === 'credentialExpiring'
+            ? credentialReminderCard(request, news.inMs, news.at, defaultAccessMs)
+            : requesterNewsCard(request, news);
       await this.send(requesterCopy.conversation as Partial<ConversationReference>, card);
     } catch (err) {
       this.log.error({ err, requestId: request.id, news: news.kind }, 'could not tell the requester');

@@ -6,6 +6,7 @@
  * access), and extensions still awaiting approval expire with it; anything that cannot be
  * verified as acrbot's is left alone.
  */
+import { accessEnd, credentialEnd } from '../domain/access-inventory';
 import type { AuditEvent } from '../domain/audit-chain';
 import { isUserFacing, ResourceGoneError, UserFacingError } from '../domain/errors';
 import type { GrantPlan, SecretPlan } from '../domain/plan';
@@ -35,6 +36,8 @@ export const ACRBOT_ACTOR: Actor = { objectId: 'acrbot', name: 'acrbot' };
 /** What the requester is told, proactively (rendered by the chat layer). */
 export type RequesterNews =
   | { kind: 'expiring'; inMs: number }
+  /** A pull secret's credential expires at `at`, before its term ends (or a permanent one's). */
+  | { kind: 'credentialExpiring'; inMs: number; at: string }
   | { kind: 'ended'; by: Actor; expired: boolean; reason?: string }
   | { kind: 'revocationFailing'; attempts: number };
 
@@ -51,6 +54,20 @@ const ENTRY_NOT_ADDED = "acrbot's records do not show that acrbot added the imag
 
 /** Most requests one `revoke CLUSTER REGISTRY` lists and its confirmation card carries. */
 export const PAIR_REVOKE_LIMIT = 200;
+
+/**
+ * What the requester is reminded of: the end of the access term, or a pull secret's credential
+ * expiry when it comes first (capped by ACRBOT_SECRET_MAX_EXPIRY; nothing renews it), also for a
+ * permanent secret. Undefined when neither ends.
+ */
+function reminderEnd(request: AccessRequest): { at: string; credential: boolean } | undefined {
+  const end = accessEnd(request);
+  if (end === undefined) return undefined;
+  const term = request.access?.permanent ? undefined : request.access?.expiresAt;
+  // A request from before time-boxing has no term: its credential's expiry was always its end.
+  if (term === undefined && !request.access?.permanent) return undefined;
+  return { at: end, credential: end !== term && end === credentialEnd(request) };
+}
 
 /** The longest credential lifetime acrbot ever gives (ACRBOT_SECRET_MAX_EXPIRY's upper bound). */
 const MAX_CREDENTIAL_LIFETIME_MS = 365 * 86_400_000;
@@ -174,6 +191,9 @@ export class AccessLifecycle {
     if (request.state === 'succeeded' && request.access?.expiresAt && !request.access.revokedAt) {
       await this.scheduleEnd(request);
       if (request.extendsRequestId) await this.applyExtension(request);
+    } else if (request.state === 'succeeded' && request.access?.permanent && !request.access.revokedAt) {
+      // No end to schedule, but a permanent secret's credential expires (nothing renews it).
+      await this.scheduleReminders(request);
     }
     if (isUnconfirmedGrant(request)) {
       // Azure may have made the assignment although the run failed: it goes now, not at the end
@@ -331,13 +351,23 @@ export class AccessLifecycle {
   async scheduleEnd(request: AccessRequest): Promise<void> {
     const expiresAt = request.access?.expiresAt;
     if (!expiresAt) return;
-    const end = Date.parse(expiresAt);
     await this.jobs.schedule({
       id: accessExpiryJobId(request.id),
       kind: 'access.expire',
-      dueAt: new Date(end),
+      dueAt: new Date(Date.parse(expiresAt)),
       requestId: request.id,
     });
+    await this.scheduleReminders(request);
+  }
+
+  /**
+   * Schedules every reminder that still lies in the future, before {@link reminderEnd}: the end
+   * of the term, or a pull secret's credential expiry when that comes first.
+   */
+  private async scheduleReminders(request: AccessRequest): Promise<void> {
+    const remindOf = reminderEnd(request);
+    if (!remindOf) return;
+    const end = Date.parse(remindOf.at);
     const now = this.clock.now().getTime();
     for (const beforeMs of this.settings.remindersMs) {
       const at = end - beforeMs;
@@ -358,14 +388,19 @@ export class AccessLifecycle {
    */
   async onReminder(job: ScheduledJob): Promise<void> {
     const request = job.requestId ? await this.store.get(job.requestId) : undefined;
-    if (!request || request.state !== 'succeeded' || !request.access?.expiresAt || request.access.revokingSince) return;
-    const inMs = Date.parse(request.access.expiresAt) - this.clock.now().getTime();
+    if (!request || request.state !== 'succeeded' || request.access?.revokingSince) return;
+    const end = reminderEnd(request);
+    if (!end) return;
+    const inMs = Date.parse(end.at) - this.clock.now().getTime();
     if (inMs <= 0) return;
-    await this.messenger.tellRequester(request, { kind: 'expiring', inMs });
+    await this.messenger.tellRequester(
+      request,
+      end.credential ? { kind: 'credentialExpiring', inMs, at: end.at } : { kind: 'expiring', inMs },
+    );
     await this.record(request, ACRBOT_ACTOR, {
       action: 'access.reminded',
       outcome: 'sent',
-      detail: `expires ${request.access.expiresAt}`,
+      detail: `expires ${end.at}${end.credential ? ' (the pull secret’s credential, before the term ends)' : ''}`,
     });
   }
 

@@ -5,6 +5,7 @@
  */
 import { describeAccess, describeDurationMs, formatUtc, shortDuration } from '../domain/access-term';
 import type { AccessRequest, Actor } from '../domain/request';
+import type { SecretPlan } from '../domain/plan';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 import { inertText, type Fact } from './request-view';
@@ -166,6 +167,28 @@ export function expiryReminderCard(request: AccessRequest, inMs: number, default
     sandbox: request.sandbox,
     title: `Access ends in ${describeDurationMs(roundUp(inMs))}`,
     text: `Your access ${subject(request)} ends at ${formatUtc(request.access!.expiresAt!)} and is then revoked automatically. To keep it, ask for an extension; it is approved like a new request.`,
+    color: 'Warning',
+    facts: facts(request),
+    extend: { defaultDuration: shortDuration(defaultDurationMs) },
+    actions: [{ title: 'Extend', verb: 'extend', requestId: request.id, version: request.version }],
+  });
+}
+
+/**
+ * The reminder before a pull secret's credential expires while its access term runs on (or is
+ * permanent): nothing renews the credential, and an extension rotates a new one into the secret.
+ */
+export function credentialReminderCard(
+  request: AccessRequest,
+  inMs: number,
+  expiresAt: string,
+  defaultDurationMs: number,
+): AdaptiveCardJson {
+  const plan = request.plan as SecretPlan;
+  return lifecycleCard({
+    sandbox: request.sandbox,
+    title: `Pull secret credential expires in ${describeDurationMs(roundUp(inMs))}`,
+    text: `The credential in pull secret ${plan.namespace}/${plan.secretName} (cluster ${plan.cluster.name}) expires at ${formatUtc(expiresAt)}, before your access would end, and nothing renews it: pulls with the secret fail from then. To keep pulling, ask for an extension; approved like a new request, it puts a new credential into the same secret.`,
     color: 'Warning',
     facts: facts(request),
     extend: { defaultDuration: shortDuration(defaultDurationMs) },

@@ -3,6 +3,7 @@
  * extend and reminders — through the real server, the scheduler and the sandbox emulators,
  * with a test clock (no sleeps: the test moves time and runs the due jobs).
  */
+import type { SecretPlan } from '../../src/domain/plan';
 import type { AccessRequest } from '../../src/domain/request';
 import { transition } from '../../src/domain/request';
 import { currentCorrelationId } from '../../src/observability/correlation';
@@ -19,6 +20,7 @@ import type { TeamsUser } from '../helpers/teams-activities';
 
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
 const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
 const second: TeamsUser = { ...SANDBOX_USERS.outsider, name: 'Sam Second' } as TeamsUser;
 
 describe('access lifecycle (G17)', () => {
@@ -574,6 +576,48 @@ describe('access lifecycle (G17)', () => {
       5000,
       "the approvers' card of the extension",
     );
+  });
+
+  test('a secret whose credential expires before its term (or a permanent one): the requester is reminded of the credential, with Extend', async () => {
+    await start({ ACRBOT_EXPIRY_REMINDERS: '1d', ACRBOT_SECRET_MAX_EXPIRY: '10d', ACRBOT_ALLOW_PERMANENT: 'true' });
+    const { id } = await h.requestSecret(
+      users.requester,
+      'aks-dev contosoacr --namespace payments --for 30d pull for payments-api',
+    );
+    await h.click(users.approver, 'approve', { requestId: id });
+    const done = await h.settle(id);
+    expect(done.state).toBe('succeeded');
+    const credentialEnd = Date.parse((done.plan as SecretPlan).expiresAt);
+    // The reminder is due a day before the credential's expiry, not a day before the 30-day term.
+    const remind = await h.app.stores.schedule.get(`access.remind:${id}:${DAY}`);
+    expect(Date.parse(remind!.dueAt)).toBe(credentialEnd - DAY);
+    now = new Date(credentialEnd - DAY + 1000);
+    h.connector.clear();
+    await h.app.scheduler.runDue();
+    const reminder = await h.connector.waitFor(
+      (c) => c.op !== 'update' && /Pull secret credential expires in 1 day/.test(cardText(c.activity)),
+      5000,
+      'credential reminder',
+    );
+    expect(cardText(reminder.activity)).toMatch(
+      /The credential in pull secret payments\/acr-auth \(cluster aks-dev\) expires at .*, before your access would end, and nothing renews it/,
+    );
+    expect(JSON.stringify(reminder.activity)).toContain('"verb":"extend"');
+    expect((await h.app.audit.forRequest(id)).find((e) => e.action === 'access.reminded')?.detail).toMatch(
+      /\(the pull secret’s credential, before the term ends\)$/,
+    );
+
+    // A permanent secret has no end job, but its credential's reminder is scheduled.
+    const permanent = await h.requestSecret(
+      users.requester,
+      'aks-dev contosoacr --namespace payments --name acr-forever --for permanent pull for payments-api',
+    );
+    await h.click(users.approver, 'approve', { requestId: permanent.id });
+    const forever = await h.settle(permanent.id);
+    expect(forever.state).toBe('succeeded');
+    expect(await h.app.stores.schedule.get(`access.expire:${permanent.id}`)).toBeUndefined();
+    const foreverRemind = await h.app.stores.schedule.get(`access.remind:${permanent.id}:${DAY}`);
+    expect(Date.parse(foreverRemind!.dueAt)).toBe(Date.parse((forever.plan as SecretPlan).expiresAt) - DAY);
   });
 
   test('a secret that expires: secret, service-account entry and ACR token gone', async () => {

@@ -18,6 +18,7 @@ import type { AdaptiveCardJson } from '../../src/views/card-templates';
 import { checkCard, clusterAccessCard, registryAccessCard, userAccessCard } from '../../src/views/access-view';
 import {
   approverReportCard,
+  credentialReminderCard,
   expiryReminderCard,
   lifecycleNoticeCard,
   requesterNewsCard,
@@ -35,7 +36,16 @@ import {
 } from '../../src/views/pause-view';
 import { requestCard } from '../../src/views/request-view';
 import { expectGolden } from './support/golden';
-import { APPROVER, CLUSTER_ID, grantPlan, pendingRequest, REGISTRY_ID, REQUESTER, SUB } from './support/requests';
+import {
+  APPROVER,
+  CLUSTER_ID,
+  grantPlan,
+  pendingRequest,
+  REGISTRY_ID,
+  REQUESTER,
+  secretPlan,
+  SUB,
+} from './support/requests';
 
 const NOW = '2025-01-15T10:00:00.000Z';
 const DAY_MS = 86_400_000;
@@ -243,6 +253,16 @@ const deleteLine = {
 const lifecycleCards: Array<[string, () => AdaptiveCardJson]> = [
   ['lifecycle-request-granted-time-boxed', () => requestCard(granted, { showActions: true })],
   ['lifecycle-expiry-reminder', () => expiryReminderCard(granted, DAY_MS, 30 * DAY_MS)],
+  [
+    'lifecycle-credential-reminder',
+    () =>
+      credentialReminderCard(
+        { ...granted, plan: secretPlan({ expiresAt: '2025-01-24T10:00:00.000Z' }) },
+        DAY_MS,
+        '2025-01-24T10:00:00.000Z',
+        30 * DAY_MS,
+      ),
+  ],
   ['lifecycle-request-expired', () => requestCard(expired, { showActions: true })],
   [
     'lifecycle-requester-expired',
