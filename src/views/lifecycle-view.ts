@@ -176,7 +176,8 @@ export function expiryReminderCard(request: AccessRequest, inMs: number, default
 
 /**
  * The reminder before a pull secret's credential expires while its access term runs on (or is
- * permanent): nothing renews the credential, and an extension rotates a new one into the secret.
+ * permanent): nothing renews the credential. An extension rotates a new one into the secret; a
+ * permanent request has no end to extend, so asking for the secret again replaces it.
  */
 export function credentialReminderCard(
   request: AccessRequest,
@@ -185,14 +186,20 @@ export function credentialReminderCard(
   defaultDurationMs: number,
 ): AdaptiveCardJson {
   const plan = request.plan as SecretPlan;
+  const secret = `pull secret ${plan.namespace}/${plan.secretName} (cluster ${plan.cluster.name})`;
+  const permanent = Boolean(request.access?.permanent);
   return lifecycleCard({
     sandbox: request.sandbox,
     title: `Pull secret credential expires in ${describeDurationMs(roundUp(inMs))}`,
-    text: `The credential in pull secret ${plan.namespace}/${plan.secretName} (cluster ${plan.cluster.name}) expires at ${formatUtc(expiresAt)}, before your access would end, and nothing renews it: pulls with the secret fail from then. To keep pulling, ask for an extension; approved like a new request, it puts a new credential into the same secret.`,
+    text: permanent
+      ? `The credential in ${secret} expires at ${formatUtc(expiresAt)} and nothing renews it: pulls with the secret fail from then, although the access is permanent. To keep pulling, ask for the secret again under the same name (secret ${plan.cluster.name} ${plan.registry.name} --namespace ${plan.namespace} --name ${plan.secretName} --for permanent REASON); approved like a new request, it replaces the secret with a new credential.`
+      : `The credential in ${secret} expires at ${formatUtc(expiresAt)}, before your access would end, and nothing renews it: pulls with the secret fail from then. To keep pulling, ask for an extension; approved like a new request, it puts a new credential into the same secret.`,
     color: 'Warning',
     facts: facts(request),
-    extend: { defaultDuration: shortDuration(defaultDurationMs) },
-    actions: [{ title: 'Extend', verb: 'extend', requestId: request.id, version: request.version }],
+    ...(!permanent && {
+      extend: { defaultDuration: shortDuration(defaultDurationMs) },
+      actions: [{ title: 'Extend', verb: 'extend', requestId: request.id, version: request.version }],
+    }),
   });
 }
 

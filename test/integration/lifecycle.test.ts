@@ -578,7 +578,7 @@ describe('access lifecycle (G17)', () => {
     );
   });
 
-  test('a secret whose credential expires before its term (or a permanent one): the requester is reminded of the credential, with Extend', async () => {
+  test('a secret whose credential expires before its term (or a permanent one): the requester is reminded of the credential, with Extend (permanent: asking again, which replaces it)', async () => {
     await start({ ACRBOT_EXPIRY_REMINDERS: '1d', ACRBOT_SECRET_MAX_EXPIRY: '10d', ACRBOT_ALLOW_PERMANENT: 'true' });
     const { id } = await h.requestSecret(
       users.requester,
@@ -616,8 +616,31 @@ describe('access lifecycle (G17)', () => {
     const forever = await h.settle(permanent.id);
     expect(forever.state).toBe('succeeded');
     expect(await h.app.stores.schedule.get(`access.expire:${permanent.id}`)).toBeUndefined();
+    const foreverEnd = Date.parse((forever.plan as SecretPlan).expiresAt);
     const foreverRemind = await h.app.stores.schedule.get(`access.remind:${permanent.id}:${DAY}`);
-    expect(Date.parse(foreverRemind!.dueAt)).toBe(Date.parse((forever.plan as SecretPlan).expiresAt) - DAY);
+    expect(Date.parse(foreverRemind!.dueAt)).toBe(foreverEnd - DAY);
+    // Permanent access has no end to extend: the reminder says to ask for the secret again.
+    now = new Date(foreverEnd - DAY + 1000);
+    h.connector.clear();
+    await h.app.scheduler.runDue();
+    const again = await h.connector.waitFor(
+      (c) => c.op !== 'update' && /although the access is permanent/.test(cardText(c.activity)),
+      5000,
+      'the permanent secret’s credential reminder',
+    );
+    expect(cardText(again.activity)).toContain(
+      'ask for the secret again under the same name (secret aks-dev contosoacr --namespace payments --name acr-forever --for permanent REASON)',
+    );
+    expect(JSON.stringify(again.activity)).not.toContain('"verb":"extend"');
+    // Doing as it says replaces the secret with a new credential.
+    const renewed = await h.requestSecret(
+      users.requester,
+      'aks-dev contosoacr --namespace payments --name acr-forever --for permanent renew the credential',
+    );
+    await h.click(users.approver, 'approve', { requestId: renewed.id });
+    const replaced = await h.settle(renewed.id);
+    expect(replaced.state).toBe('succeeded');
+    expect(replaced.outcome?.secret?.action).toBe('replaced');
   });
 
   test('a secret that expires: secret, service-account entry and ACR token gone', async () => {

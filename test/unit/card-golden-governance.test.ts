@@ -263,6 +263,20 @@ const lifecycleCards: Array<[string, () => AdaptiveCardJson]> = [
         30 * DAY_MS,
       ),
   ],
+  [
+    'lifecycle-credential-reminder-permanent',
+    () =>
+      credentialReminderCard(
+        {
+          ...granted,
+          access: { permanent: true },
+          plan: secretPlan({ expiresAt: '2026-01-14T10:00:00.000Z' }),
+        },
+        DAY_MS,
+        '2026-01-14T10:00:00.000Z',
+        30 * DAY_MS,
+      ),
+  ],
   ['lifecycle-request-expired', () => requestCard(expired, { showActions: true })],
   [
     'lifecycle-requester-expired',
