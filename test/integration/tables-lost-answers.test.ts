@@ -267,6 +267,42 @@ describe('Azure Tables: a write whose answer was lost is the store’s own', () 
     await expect(store.resume(pause)).rejects.toMatchObject({ statusCode: 503 });
     await expect(store.current()).resolves.toEqual(pause);
   });
+
+  test('a pause write that failed, and whose read-back failed too: both errors reach the caller, the write’s first', async () => {
+    const client = await table('pause');
+    const store = new TablesPauseStore(client);
+    const pause = {
+      since: AT.toISOString(),
+      by: { objectId: APPROVER.objectId, name: APPROVER.name },
+      reason: 'incident 42',
+    };
+    await store.pause(pause);
+    // Outside the retry policy: the caller sees the PUT's 503, then the read-back's 502.
+    let step: 'put' | 'get' | 'done' = 'put';
+    client.pipeline.addPolicy({
+      name: `fail-write-then-read-${++policies}`,
+      sendRequest: async (request, next) => {
+        if (step === 'put' && request.method === 'PUT') {
+          step = 'get';
+          throw new RestError('Service Unavailable', { statusCode: 503, request });
+        }
+        if (step === 'get' && request.method === 'GET') {
+          step = 'done';
+          throw new RestError('Bad Gateway', { statusCode: 502, request });
+        }
+        return next(request);
+      },
+    });
+    const failure = await store.resume(pause).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(failure).toBeInstanceOf(AggregateError);
+    expect((failure as AggregateError).message).toBe(
+      'the pause of new access was written or not: reading it back failed',
+    );
+    expect((failure as AggregateError).errors.map((e: { statusCode?: number }) => e.statusCode)).toEqual([503, 502]);
+  });
 });
 
 describe('Azure Tables: audit appends under an idempotency key', () => {

@@ -103,7 +103,8 @@ describe('SqliteRequestStore on a file', () => {
       expect(seenByA).toEqual(await b.get(request.id));
       expect(seenByA?.version).toBe(2);
       await expect(b.create(request)).rejects.toMatchObject({
-        message: expect.stringMatching(/UNIQUE constraint failed/),
+        message: `request ${request.id} already exists`,
+        cause: expect.objectContaining({ message: expect.stringMatching(/UNIQUE constraint failed/) }),
       });
     } finally {
       await a.close();

@@ -90,7 +90,11 @@ export class MemoryScheduleStore implements ScheduleStore {
   }
 
   async forRequest(requestId: string): Promise<ScheduledJob[]> {
-    return [...this.jobs.values()].filter((j) => j.requestId === requestId).map((j) => structuredClone(j));
+    // By due time, then id, as SQLite and Tables list them.
+    return [...this.jobs.values()]
+      .filter((j) => j.requestId === requestId)
+      .sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.id.localeCompare(b.id))
+      .map((j) => structuredClone(j));
   }
 
   async delete(id: string): Promise<void> {
@@ -102,7 +106,9 @@ export class MemoryScheduleStore implements ScheduleStore {
   }
 
   private write(job: ScheduledJob): void {
-    this.jobs.set(job.id, { ...structuredClone(job), revision: String(++this.revisions) });
+    // Normalised ISO text, as the other stores keep it: it then sorts like time.
+    const dueAt = new Date(job.dueAt).toISOString();
+    this.jobs.set(job.id, { ...structuredClone(job), dueAt, revision: String(++this.revisions) });
   }
 }
 

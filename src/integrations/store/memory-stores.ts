@@ -29,6 +29,8 @@ export class MemoryRequestStore implements RequestStore {
   }
 
   async listByState(states: RequestState[], limit = 100): Promise<AccessRequest[]> {
+    // slice(0, -1) would be "all but the last": none, as the other stores answer.
+    if (limit <= 0) return [];
     return [...this.requests.values()]
       .map((d) => JSON.parse(d) as AccessRequest)
       .filter((r) => states.includes(r.state))
@@ -43,6 +45,7 @@ export class MemoryRequestStore implements RequestStore {
     states: RequestState[],
     limit = 100,
   ): Promise<AccessRequest[]> {
+    if (limit <= 0) return [];
     const c = clusterId.toLowerCase();
     const r = registryId.toLowerCase();
     return (await this.listByState(states, Number.MAX_SAFE_INTEGER))
@@ -51,6 +54,7 @@ export class MemoryRequestStore implements RequestStore {
   }
 
   async listByRegistry(registryId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
+    if (limit <= 0) return [];
     const r = registryId.toLowerCase();
     return (await this.listByState(states, Number.MAX_SAFE_INTEGER))
       .filter((x) => x.plan.registry.id.toLowerCase() === r)
@@ -58,6 +62,7 @@ export class MemoryRequestStore implements RequestStore {
   }
 
   async listByRequester(requesterId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
+    if (limit <= 0) return [];
     const who = requesterId.toLowerCase();
     return (await this.listByState(states, Number.MAX_SAFE_INTEGER))
       .filter((x) => x.requester.objectId.toLowerCase() === who)

@@ -109,6 +109,8 @@ export class SqliteAuditLog implements AuditLog {
   }
 
   async latest(limit: number): Promise<AuditEntry[]> {
+    // A negative LIMIT is no limit in SQLite: none, as the other stores answer.
+    if (limit <= 0) return [];
     const rows = this.newestFirst.all(limit) as { entry: string }[];
     return rows.map((r) => JSON.parse(r.entry) as AuditEntry).reverse();
   }

@@ -110,11 +110,13 @@ const toJob = (row: JobRow): ScheduledJob => ({ ...(JSON.parse(row.doc) as Sched
 /** The columns of a job written now, under a new revision. */
 function toRow(job: ScheduledJob) {
   const { revision: _read, ...rest } = job;
+  // Normalised ISO text sorts like time, so the index orders by due time; the job read back
+  // carries the same text (as on Tables).
+  const dueAt = new Date(job.dueAt).toISOString();
   return {
-    // Normalised ISO text sorts like time, so the index orders by due time.
-    dueAt: new Date(job.dueAt).toISOString(),
+    dueAt,
     requestId: job.requestId ?? null,
-    doc: JSON.stringify(rest),
+    doc: JSON.stringify({ ...rest, dueAt }),
     // Random, not a counter: an id deleted and scheduled again must not get a revision it had.
     revision: randomUUID(),
   };

@@ -37,7 +37,16 @@ export class SqliteRequestStore implements RequestStore {
 
   async create(request: AccessRequest): Promise<void> {
     const doc = JSON.stringify(request);
-    await this.group.write(() => this.insert.run(request.id, request.state, request.version, request.createdAt, doc));
+    try {
+      await this.group.write(() => this.insert.run(request.id, request.state, request.version, request.createdAt, doc));
+    } catch (err) {
+      // The same sentence as the other stores; SQLite's own is kept as the cause.
+      if (
+        ['SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_UNIQUE'].includes(String((err as { code?: unknown }).code))
+      )
+        throw new Error(`request ${request.id} already exists`, { cause: err });
+      throw err;
+    }
   }
 
   async get(id: string): Promise<AccessRequest | undefined> {
@@ -54,6 +63,8 @@ export class SqliteRequestStore implements RequestStore {
   }
 
   async listByState(states: RequestState[], limit = 100): Promise<AccessRequest[]> {
+    // A negative LIMIT is no limit in SQLite, and `IN ()` is a syntax error.
+    if (states.length === 0 || limit <= 0) return [];
     const marks = states.map(() => '?').join(',');
     const rows = this.prepared(`SELECT doc FROM requests WHERE state IN (${marks}) ORDER BY created_at LIMIT ?`).all(
       ...states,
@@ -69,6 +80,7 @@ export class SqliteRequestStore implements RequestStore {
     states: RequestState[],
     limit = 100,
   ): Promise<AccessRequest[]> {
+    if (states.length === 0 || limit <= 0) return [];
     const marks = states.map(() => '?').join(',');
     // The expressions match the requests_by_target index exactly; INDEXED BY keeps the planner
     // from preferring requests_by_state (a scan of every active request) without statistics.

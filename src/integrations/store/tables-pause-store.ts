@@ -76,7 +76,15 @@ export class TablesPauseStore implements PauseStore {
         // other failure (a 5xx after the SDK's retries, a reset) may also come after the service
         // applied it. Either way our claim on a fresh read says it was ours.
         const lostRace = isConflict(err) || statusOf(err) === 404;
-        row = await this.read();
+        try {
+          row = await this.read();
+        } catch (readErr) {
+          // Neither the write's fate nor the row is known: both errors go on, the write's first.
+          throw new AggregateError(
+            [err, readErr],
+            'the pause of new access was written or not: reading it back failed',
+          );
+        }
         if (row?.claim === claim) return done;
         if (!lostRace) throw err;
       }

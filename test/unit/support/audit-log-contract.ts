@@ -59,6 +59,9 @@ export function describeAuditLogContract(
       }
       expect((await log.latest(3)).map((e) => e.seq)).toEqual([4, 5, 6]);
       expect((await log.latest(100)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+      // None for a limit of 0 or below (SQLite takes a negative LIMIT as no limit).
+      expect(await log.latest(0)).toEqual([]);
+      expect(await log.latest(-1)).toEqual([]);
       expect((await log.forRequest('R-AAAAAAAA')).map((e) => e.seq)).toEqual([1, 3, 5]);
       expect((await log.forRequest('R-BBBBBBBB')).map((e) => e.seq)).toEqual([2, 4, 6]);
       expect(await log.forRequest('R-CCCCCCCC')).toEqual([]);

@@ -135,6 +135,18 @@ export function describeCoordinationContract(
         expect(await f.schedule.get('absent')).toBeUndefined();
       });
 
+      test('dueAt is kept as normalised ISO text whatever form it was given in; forRequest lists by due time, then id', async () => {
+        await f.schedule.put(job('access.remind:R-1:b', '2030-01-01T00:00:00Z', { requestId: 'R-1' }));
+        await f.schedule.put(job('access.remind:R-1:a', '2029-12-31T23:00:00.000+00:00', { requestId: 'R-1' }));
+        await f.schedule.put(job('access.expire:R-1', '2030-01-01T00:00:00.000Z', { requestId: 'R-1' }));
+        expect((await f.schedule.get('access.remind:R-1:b'))!.dueAt).toBe('2030-01-01T00:00:00.000Z');
+        expect((await f.schedule.forRequest('R-1')).map((j) => [j.id, j.dueAt])).toEqual([
+          ['access.remind:R-1:a', '2029-12-31T23:00:00.000Z'],
+          ['access.expire:R-1', '2030-01-01T00:00:00.000Z'],
+          ['access.remind:R-1:b', '2030-01-01T00:00:00.000Z'],
+        ]);
+      });
+
       test('due returns jobs with dueAt <= now, earliest first (then by id), at most limit', async () => {
         await f.schedule.put(job('c', '2025-01-15T09:03:00.000Z'));
         await f.schedule.put(job('future', '2025-01-15T09:10:00.000Z'));

@@ -49,10 +49,25 @@ export function describeRequestStoreContract(
         () => undefined,
         (err: unknown) => err,
       );
-      expect(error).toMatchObject({
-        message: expect.stringMatching(/already exists|UNIQUE constraint failed: requests\.id/),
-      });
+      expect(error).toMatchObject({ message: `request ${request.id} already exists` });
       expect((await store.get(request.id))?.reason).toBe(request.reason);
+    });
+
+    it('a limit of 0 or below, or no state, lists nothing (as every store answers it)', async () => {
+      // Two, so that "all but the last" (a negative slice) is not also none.
+      const request = pendingRequest();
+      await store.create(request);
+      await store.create(pendingRequest({ id: 'R-33333333', createdAt: '2025-01-15T10:00:01.000Z' }));
+      const { cluster, registry } = request.plan;
+      for (const limit of [0, -1]) {
+        expect(await store.listByState(['pending'], limit)).toEqual([]);
+        expect(await store.listByTarget(cluster.id, registry.id, ['pending'], limit)).toEqual([]);
+        expect(await store.listByRegistry(registry.id, ['pending'], limit)).toEqual([]);
+        expect(await store.listByRequester(request.requester.objectId, ['pending'], limit)).toEqual([]);
+      }
+      expect(await store.listByState([], 10)).toEqual([]);
+      expect(await store.listByTarget(cluster.id, registry.id, [], 10)).toEqual([]);
+      expect(await store.listByState(['pending'], 1)).toEqual([request]);
     });
 
     it('documents are copied in and out', async () => {
