@@ -67,6 +67,11 @@ export interface TabRow {
    * stays active (extending it rotates a new credential in).
    */
   credentialEnds?: boolean;
+  /**
+   * With `credentialEnds`: when the access term itself ends (absent when permanent). An
+   * extension must end after it, whatever the credential's expiry (request-service.ts).
+   */
+  termEndsAt?: string;
   /** Set once a revocation began deleting: the access is ending now, whatever `expiresAt` says. */
   revokingSince?: string;
   /** When acrbot ended the access (revoked, or revoked at its end). */
@@ -172,7 +177,11 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
     reason: request.reason,
     createdAt: request.createdAt,
     expiresAt: gaveAccess(request) ? accessEnd(request) : undefined,
-    ...(gaveAccess(request) && endsWithCredential(request) && { credentialEnds: true }),
+    ...(gaveAccess(request) &&
+      endsWithCredential(request) && {
+        credentialEnds: true,
+        ...(!request.access?.permanent && request.access?.expiresAt && { termEndsAt: request.access.expiresAt }),
+      }),
     ...(isBeingRevoked(request) && { revokingSince: request.access.revokingSince }),
     ...(request.state === 'revoked' && request.access?.revokedAt && { endedAt: request.access.revokedAt }),
     ...(request.extendsRequestId && { extendsRequestId: request.extendsRequestId }),

@@ -218,6 +218,7 @@ describe('access inventory: a pull secret ends when its credential expires', () 
       state: 'expired',
       expiresAt: credentialEnd,
       credentialEnds: true,
+      termEndsAt: granted.access!.expiresAt,
       canExtend: true,
       canRevoke: true,
     });

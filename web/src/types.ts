@@ -25,6 +25,8 @@ export interface Row {
   expiresAt?: string;
   /** `expiresAt` is a pull secret's credential expiry (before its term ends): nothing renews it. */
   credentialEnds?: boolean;
+  /** With `credentialEnds`: when the access term ends (an extension must end after it). */
+  termEndsAt?: string;
   revokingSince?: string;
   endedAt?: string;
   decidedBy?: { name: string; objectId?: string };
