@@ -85,6 +85,14 @@ export class DriftDetector {
     return marked;
   }
 
+  /** Whether a live grant's assignment is still missing or changed, as read on its registry. */
+  private async stillDrifted(request: AccessRequest): Promise<boolean> {
+    if (request.plan.kind !== 'grant') return false;
+    const identity = request.plan.identity.objectId;
+    const assignments = await this.assignmentsOn(request.plan.registry.id, identity);
+    return findDrift(identity, assignments, [request]).some((f) => f.requestId === request.id);
+  }
+
   /**
    * The identity's assignments at, above or below the registry. A registry that is gone took its
    * assignments with it: none (acrbot's grant was removed outside acrbot).
@@ -112,6 +120,10 @@ export class DriftDetector {
       // A revoke in progress deletes the assignment before it marks the request revoked: not drift.
       const expiry = await this.ports.schedule.get(accessExpiryJobId(current.id));
       if (expiry && Date.parse(expiry.dueAt) <= now.getTime()) continue;
+      // What `access` and `check` saw comes from subscription-wide listings, where the deployment
+      // gives acrbot no right (docs/deploy.md) and an answer may leave out what it may not read:
+      // confirmed on the registry, as the sweeper looks, before anything is recorded.
+      if (noticedBy !== 'sweeper' && !(await this.stillDrifted(current))) continue;
       const next: AccessRequest = {
         ...current,
         version: current.version + 1,

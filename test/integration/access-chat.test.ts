@@ -10,6 +10,7 @@ import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../s
 import { DRIFT_JOB_ID } from '../../src/flows/drift-detector';
 import { transition } from '../../src/domain/request';
 import type { GrantPlan } from '../../src/domain/plan';
+import type { RoleAssignmentListing } from '../../src/domain/ports';
 import type { AccessRequest } from '../../src/domain/request';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
@@ -252,6 +253,26 @@ describe('drift', () => {
     const entries = (await h.app.audit.forRequest(request.id)).filter((e) => e.action === 'access.drift');
     expect(entries).toHaveLength(1);
     expect(entries[0].detail).toContain('noticed by access');
+  });
+
+  test('access on a subscription-wide listing that leaves the assignment out (filtered to what acrbot may read) records no drift: it is confirmed on the registry first', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    expect((await h.settle(request.id)).state).toBe('succeeded');
+    // The inventory and the drift detector share the ARM adapter: only its subscription-wide
+    // listing is made to answer without the assignment; the registry's listing is the emulator's.
+    const listing = (h.app.services.inventory as unknown as { ports: { roleAssignments: RoleAssignmentListing } }).ports
+      .roleAssignments;
+    const wide = jest.spyOn(listing, 'listAssignedTo').mockResolvedValue([]);
+    try {
+      const answer = await h.ask(users.approver, 'access aks-prod');
+      expect(answer).toContain('Removed outside acrbot');
+      expect(wide).toHaveBeenCalled();
+    } finally {
+      wide.mockRestore();
+    }
+    expect((await h.app.store.get(request.id))!.access?.driftDetectedAt).toBeUndefined();
+    expect((await h.app.audit.forRequest(request.id)).map((e) => e.action)).not.toContain('access.drift');
   });
 
   test('the drift job is persisted: a restart keeps its due time (never postponed, never lost)', async () => {
