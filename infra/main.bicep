@@ -76,7 +76,7 @@ param appServiceSku string = 'B1'
 
 @minValue(2)
 @maxValue(30)
-@description('App Service instances (at least two: any instance may fail or be restarted without an outage).')
+@description('App Service instances (at least two: any instance may fail or be restarted without an outage). The plan size caps it: Basic 3, Standard 10, PremiumV3 30.')
 param instanceCount int = 2
 
 @allowed(['Deny', 'Audit', 'Disabled'])
@@ -92,6 +92,9 @@ param tabAppId string = ''
 
 @description('Host the tabs are served from when it is a custom domain bound to the web app; empty = its default host name. The tab app\'s Application ID URI must name the same host.')
 param tabDomain string = ''
+
+@description('True once the audit anchor container\'s immutability policy was locked (docs/deploy.md, "The audit anchors"): the deployment then leaves the locked policy alone.')
+param anchorPolicyLocked bool = false
 
 @description('Tags for every resource.')
 param tags object = {}
@@ -138,14 +141,18 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: allTags
     dataPrincipalId: identity.outputs.principalId
+    anchorPolicyLocked: anchorPolicyLocked
   }
 }
 
 module vault 'modules/key-vault.bicep' = {
   name: 'acrbot-key-vault'
   params: {
-    // Key Vault names: 3-24 letters, digits and hyphens, globally unique.
-    name: take('kv-${replace(toLower(environmentName), '-', '')}-${token}', 24)
+    // Key Vault names: 3-24 letters, digits and hyphens, ending in a letter or digit, globally
+    // unique. A 20-character environment name leaves no room for the token after its hyphen.
+    name: endsWith(take('kv-${replace(toLower(environmentName), '-', '')}-${token}', 24), '-')
+      ? take('kv-${replace(toLower(environmentName), '-', '')}${token}', 24)
+      : take('kv-${replace(toLower(environmentName), '-', '')}-${token}', 24)
     location: location
     tags: allTags
     readerPrincipalId: identity.outputs.principalId
@@ -282,8 +289,8 @@ module clusterAccess 'modules/cluster-access.bicep' = [
 @description('The bot\'s Microsoft App ID (the managed identity\'s client id): the Teams manifest id and botId.')
 output BOT_ID string = identity.outputs.clientId
 
-@description('Host name the bot is served from; goes into the Teams manifest.')
-output BOT_DOMAIN string = app.outputs.defaultHostName
+@description('Host name the bot and its tabs are served from (the custom domain when tabDomain is set); goes into the Teams manifest.')
+output BOT_DOMAIN string = empty(tabDomain) ? app.outputs.defaultHostName : tabDomain
 
 @description('Object id of the bot identity, for Graph app-role assignments and in-cluster RBAC bindings.')
 output BOT_PRINCIPAL_ID string = identity.outputs.principalId

@@ -4,8 +4,8 @@
 // 1. Role Based Access Control Administrator, constrained by an ABAC condition: the bot may
 //    create role assignments only for AcrPull or Container Registry Repository Reader, only to
 //    service principals (cluster kubelet identities and SP clusters), and may delete only
-//    assignments of those two roles. It cannot hand out Owner, AcrPush, or any role to a user
-//    or group, and it cannot remove anyone else's other access.
+//    assignments of those two roles to service principals. It cannot hand out Owner, AcrPush,
+//    or any role to a user or group, and it cannot remove any person's or group's access.
 // 2. Reader, to resolve the registry (loginServer, ABAC mode) and list role assignments.
 // 3. A custom role for the secret flow's ACR tokens: create/update/delete tokens, read scope
 //    maps (to bind a token to _repositories_pull), generate token passwords.
@@ -45,6 +45,8 @@ AND
  OR
  (
   @Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {7f951dda-4ed3-4680-a7ca-43fe172d538d, b93aa761-3e63-49ed-ac28-beffa264f7ac}
+  AND
+  @Resource[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'ServicePrincipal'}
  )
 )
 '''

@@ -22,6 +22,9 @@ param anchorContainerName string = 'audit-anchors'
 @description('Days an anchor blob can be neither overwritten nor deleted (appends stay allowed).')
 param anchorRetentionDays int = 365
 
+@description('True once the anchor container\'s immutability policy was locked: a locked policy cannot be written again (only extended), so the deployment leaves it alone.')
+param anchorPolicyLocked bool = false
+
 var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 
@@ -67,8 +70,10 @@ resource anchorContainer 'Microsoft.Storage/storageAccounts/blobServices/contain
 // Time-based retention with protected append writes: the bot appends anchor lines, nobody
 // (not the bot, not an account owner) can overwrite or delete them until retention ends.
 // Lock it (az storage container immutability-policy lock) once the retention is agreed:
-// an unlocked policy can still be shortened by an owner.
-resource anchorImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2023-05-01' = {
+// an unlocked policy can still be shortened by an owner. Once locked, deploy with
+// anchorPolicyLocked=true: a create-or-update of a locked policy is refused, and would fail
+// every later deployment.
+resource anchorImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2023-05-01' = if (!anchorPolicyLocked) {
   parent: anchorContainer
   name: 'default'
   properties: {

@@ -125,6 +125,10 @@ describe('infra: least privilege for the bot identity', () => {
         `@Resource\\[Microsoft\\.Authorization/roleAssignments:RoleDefinitionId\\] ForAnyOfAnyValues:GuidEquals \\{${ROLE.acrPull}, ${ROLE.repositoryReader}\\}`,
       ),
     );
+    // Deleting too only for service principals: not a person's or group's pull access.
+    expect(del).toMatch(
+      /@Resource\[Microsoft\.Authorization\/roleAssignments:PrincipalType\] ForAnyOfAnyValues:StringEqualsIgnoreCase \{'ServicePrincipal'\}/,
+    );
     // Balanced parentheses: an unbalanced condition is rejected by ARM at deployment.
     let depth = 0;
     for (const ch of condition) {
@@ -343,7 +347,12 @@ describe('infra: scale-out store (#12)', () => {
   });
 
   it('keeps audit anchors in an append-only container with a time-based immutability policy', () => {
-    expect(storage).toMatch(/resource anchorImmutability '[^']*immutabilityPolicies@[^']+'/);
+    expect(storage).toMatch(
+      /resource anchorImmutability '[^']*immutabilityPolicies@[^']+' = if \(!anchorPolicyLocked\)/,
+    );
+    // A locked policy cannot be written again: once locked, the deployment must leave it alone.
+    expect(main).toMatch(/param anchorPolicyLocked bool = false/);
+    expect(main).toMatch(/anchorPolicyLocked:\s*anchorPolicyLocked/);
     expect(storage).toMatch(/allowProtectedAppendWrites:\s*true/);
     expect(storage).toMatch(/immutabilityPeriodSinceCreationInDays:\s*anchorRetentionDays/);
     const anchorRole = roleAssignmentBlocks(storage).find((b) => b.includes('anchorContainer'));
@@ -381,6 +390,8 @@ describe('infra: the tab', () => {
     expect(main).toMatch(/tabAppId:\s*tabAppId/);
     expect(main).toMatch(/output TAB_APP_ID string = tabAppId/);
     expect(app).toMatch(/var tabHost = empty\(tabDomain\) \? site\.properties\.defaultHostName : tabDomain/);
+    // The package's tab URLs and SSO resource name the same host as the server's ACRBOT_TAB_DOMAIN.
+    expect(main).toMatch(/output BOT_DOMAIN string = empty\(tabDomain\) \? app\.outputs\.defaultHostName : tabDomain/);
     expect(app).toMatch(
       /var tabSettings = empty\(tabAppId\) \? \{\} : \{ ACRBOT_TAB_APP_ID: tabAppId, ACRBOT_TAB_DOMAIN: tabHost \}/,
     );
