@@ -619,4 +619,86 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       await ctx.close();
     }
   });
+  test('an action on its way is known to the drawer opened again: no second POST, then the drawer shows what it did', async () => {
+    const request = await grantedToRiley('aks-prod contosoabac prod cluster pulls abac images');
+    const { ctx, page } = await signIn('approver', '/tabs/matrix');
+    try {
+      // The revoke is held at the network until released, so the drawer can be closed and opened meanwhile.
+      let arrived!: () => void;
+      const arrival = new Promise<void>((resolve) => (arrived = resolve));
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let posts = 0;
+      await page.route(`**/api/tab/requests/${request.id}/revoke`, async (route) => {
+        posts++;
+        arrived();
+        await released;
+        await route.continue();
+      });
+      const cell = page.locator(`button[data-cell="${cellOf('prod', 'abac')}"]`);
+      await cell.click();
+      const reason = page.locator(`#revoke-${request.id}`);
+      await reason.fill('moved to another registry');
+      await page.locator('dialog.drawer form', { has: reason }).getByRole('button', { name: 'Revoke' }).click();
+      await arrival;
+      await page.keyboard.press('Escape');
+      await expect(page.locator('dialog.drawer[open]').count()).resolves.toBe(0);
+
+      // Opened again while the first is on its way: its buttons are off and say so.
+      await cell.click();
+      const again = page.locator(`#revoke-${request.id}`);
+      await again.waitFor();
+      const form = page.locator('dialog.drawer form', { has: again });
+      await expect(form.getByRole('button', { name: 'Revoke' }).isDisabled()).resolves.toBe(true);
+      const entry = page.locator('dialog.drawer section.entry', { hasText: request.id });
+      await expect(entry.locator('.action-message').innerText()).resolves.toBe('Revoke…');
+      // Even sent past the disabled button (Enter in a field, a script), the form sends nothing.
+      await again.fill('moved to another registry');
+      await form.evaluate((f) => (f as any).requestSubmit());
+
+      release();
+      // Once answered, the drawer is drawn anew from the request's history: the badge says
+      // Revoked, Revoke is gone, and the answer stays on show.
+      await entry.locator('h3 .badge', { hasText: 'Revoked' }).waitFor();
+      await expect(entry.locator('.action-message').innerText()).resolves.toMatch(/^Revoked /);
+      expect(await page.locator(`#revoke-${request.id}`).count()).toBe(0);
+      expect(posts).toBe(1);
+      expect((await h.app.store.get(request.id))!.state).toBe('revoked');
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test('after a revoke, a cell the filters now leave out gives the focus to the grid, not to the page', async () => {
+    const request = await grantedToRiley(
+      `aks-dev ${sandboxResourceId('registry', SANDBOX_REGISTRIES.sharedData)} dev cluster pulls shared images`,
+    );
+    const { ctx, page } = await signIn('approver', '/tabs/matrix');
+    try {
+      // Active entries of this request only: once revoked, it is filtered out and its cell goes.
+      await page.selectOption('#f-state', 'active');
+      await page.fill('#f-q', request.id);
+      const cell = page.locator(`button[data-cell="${cellOf('dev', 'sharedData')}"]`);
+      await cell.focus();
+      await page.keyboard.press('Enter');
+      const reason = page.locator(`#revoke-${request.id}`);
+      await reason.fill('no longer needed on dev');
+      const drawn = await cell.elementHandle();
+      await page.locator('dialog.drawer form', { has: reason }).getByRole('button', { name: 'Revoke' }).click();
+      await page
+        .locator('dialog.drawer .action-message')
+        .filter({ hasText: /^Revoked / })
+        .waitFor();
+      await page.waitForFunction((el) => !(el as any).isConnected, drawn);
+      await expect(page.locator('.grid-wrap').innerText()).resolves.toBe('Nothing matches these filters.');
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(
+        () => (globalThis as any).document.activeElement?.classList.contains('grid-wrap'),
+        undefined,
+        { timeout: 5000 },
+      );
+    } finally {
+      await ctx.close();
+    }
+  });
 });

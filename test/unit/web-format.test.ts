@@ -17,10 +17,13 @@ import {
   howAndWho,
   noExtendTermNote,
   noHistoryNote,
+  offeredTerms,
   pausedBanner,
   pauseUnreadableBanner,
   placeLabelsOf,
+  relative,
   rowTitle,
+  termEnd,
   whatShort,
 } from '../../web/src/format';
 import type { History, Me, Row } from '../../web/src/types';
@@ -168,6 +171,71 @@ describe('the terms offered to extend', () => {
   });
 });
 
+describe('a pull secret whose credential expires before its term', () => {
+  const now = Date.parse('2026-12-01T00:00:00Z');
+  const day = 86_400_000;
+  // The credential expires in 3 days; the term runs until 2026-12-20 (an extension must end after that).
+  const secret: Row = {
+    ...base,
+    kind: 'secret',
+    how: 'pull-secret',
+    expiresAt: '2026-12-04T00:00:00Z',
+    credentialEnds: true,
+    termEndsAt: '2026-12-20T00:00:00Z',
+  };
+  test("its extension is measured against the term's end, not the credential's expiry", () => {
+    expect(termEnd(secret)).toBe('2026-12-20T00:00:00Z');
+    expect(termEnd({ ...base, expiresAt: '2026-12-04T00:00:00Z' })).toBe('2026-12-04T00:00:00Z');
+    expect(termEnd({ ...secret, termEndsAt: undefined })).toBeUndefined();
+    const offered = offeredTerms(secret, now).map((t) => t.value);
+    // 1 day and 7 days would end before the term does: refused by the server (extend.notLater).
+    expect(offered).toEqual(['30d', '90d']);
+    // The rule's limits still apply: a rule of at most 14 days offers 14 days (ends 2026-12-15) no more.
+    expect(offeredTerms({ ...secret, extendRange: { minMs: 0, maxMs: 14 * day } }, now)).toEqual([]);
+    expect(
+      offeredTerms({ ...secret, credentialEnds: undefined, termEndsAt: undefined }, now).map((t) => t.value),
+    ).toEqual(['7d', '30d', '90d']);
+    for (const value of offered)
+      expect(now + Number.parseInt(value) * day).toBeGreaterThan(Date.parse(secret.termEndsAt!));
+  });
+  test("with no term offered, the note names the term's end", () => {
+    expect(noExtendTermNote({ ...secret, extendRange: { minMs: 0, maxMs: 7 * day } }, now)).toEqual({
+      text: 'It already runs until 2026-12-20 00:00 UTC, and the longest term allowed, 7 days from when it is granted, would not end later; ask nearer its end.',
+      chat: false,
+    });
+    // 25 days would move the term's end by 6 days (the credential's by 22).
+    expect(noExtendTermNote({ ...secret, extendRange: { minMs: 0, maxMs: 25 * day } }, now).text).toContain(
+      'would move its end by only 6 days',
+    );
+  });
+});
+
+describe('how long until, or since', () => {
+  const now = Date.parse('2026-12-01T00:00:00Z');
+  const at = (ms: number) => new Date(now + ms).toISOString();
+  const hour = 3_600_000;
+  test('time left is never overstated: 36 hours is not "in 2 days"', () => {
+    expect(relative(at(36 * hour), now)).toBe('in 36 hours');
+    expect(relative(at(47 * hour + 59 * 60_000), now)).toBe('in 47 hours');
+    expect(relative(at(48 * hour), now)).toBe('in 2 days');
+    expect(relative(at(3 * 24 * hour - 1), now)).toBe('in 3 days');
+    expect(relative(at(3 * 24 * hour - 2 * 60_000), now)).toBe('in 2 days');
+    expect(relative(at(90 * 60_000), now)).toBe('in 1 hour');
+    expect(relative(at(59 * 60_000 + 1), now)).toBe('in 1 hour');
+    expect(relative(at(30 * 60_000), now)).toBe('in 30 minutes');
+    expect(relative(at(1_000), now)).toBe('in 1 minute');
+  });
+  test('a 30-day grant a few seconds old still ends "in 30 days" (times are shown to the minute)', () => {
+    expect(relative(at(30 * 24 * hour - 5_000), now)).toBe('in 30 days');
+  });
+  test('time past, to the nearest unit', () => {
+    expect(relative(at(-36 * hour), now)).toBe('2 days ago');
+    expect(relative(at(-90 * 60_000), now)).toBe('2 hours ago');
+    expect(relative(at(-10_000), now)).toBe('1 minute ago');
+    expect(relative(undefined, now)).toBe('no end date');
+  });
+});
+
 describe('an open extension in the drawer', () => {
   const me = meAs;
   const row: Row = {
@@ -219,6 +287,13 @@ describe('places with the same name', () => {
     ]);
     expect([...labels.clusters.values()]).toEqual(['aks (rg-a, 1f0c0000)', 'aks (rg-b, 1f0c0000)']);
   });
+
+  test('one place whose id two rows spell in other cases is one place, labelled for both', () => {
+    const upper = { ...shared('1'), registry: { ...shared('1').registry, id: shared('1').registry.id.toUpperCase() } };
+    const labels = placeLabelsOf([shared('1'), upper, shared('2')]);
+    expect(labels.registries.size).toBe(2);
+    expect(rowTitle(upper, labels)).toBe('aks-a → sharedacr (sharedacr1.azurecr.io)');
+  });
 });
 
 describe('who decided', () => {
@@ -263,7 +338,12 @@ describe('a list line says how and who asked', () => {
 });
 
 describe('the hint to extend in chat', () => {
-  const mine: Row = { ...base, requestState: 'succeeded', requester: { objectId: 'me', name: 'Riley' } };
+  const mine: Row = {
+    ...base,
+    requestState: 'succeeded',
+    expiresAt: '2026-12-20T00:00:00Z',
+    requester: { objectId: 'me', name: 'Riley' },
+  };
   test("shown on one's own live access the tab does not offer to extend", () => {
     expect(extendInChatHint(mine, 'me')).toBe(true);
     expect(extendInChatHint(mine, 'someone else')).toBe(false);
@@ -273,6 +353,13 @@ describe('the hint to extend in chat', () => {
   test('not once a revocation began (the extension would be refused), nor while one waits', () => {
     expect(extendInChatHint({ ...mine, revokingSince: '2026-11-30T22:00:00Z' }, 'me')).toBe(false);
     expect(extendInChatHint({ ...mine, extensionWaiting: 'R-BBBBBBBB' }, 'me')).toBe(false);
+  });
+  test('not on permanent access: there is nothing to extend (chat refuses it, extend.noExpiry)', () => {
+    expect(extendInChatHint({ ...mine, expiresAt: undefined }, 'me')).toBe(false);
+    // A permanent pull secret: its end is the credential's, and no term ends.
+    const secret: Row = { ...mine, kind: 'secret', how: 'pull-secret', credentialEnds: true };
+    expect(extendInChatHint(secret, 'me')).toBe(false);
+    expect(extendInChatHint({ ...secret, termEndsAt: '2027-01-31T00:00:00Z' }, 'me')).toBe(true);
   });
 });
 

@@ -3,6 +3,10 @@ import { describePause, GOES_ON_WHILE_PAUSED } from '../../src/domain/access-pau
 import { describeDurationMs, shortDuration } from '../../src/domain/access-term';
 import type { History, Me, PullState, Row } from './types';
 
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+
 /** State labels (colour is never the only cue). */
 export const STATE_LABEL: Record<PullState, string> = {
   revoking: 'Being revoked',
@@ -92,17 +96,34 @@ export function pauseUnreadableBanner(unreadable: NonNullable<Me['pauseUnreadabl
   return `Whether new access is paused could not be read just now, so Extend may be refused; the rest of this page is current. If it stays, tell your acrbot admins this correlation id: ${unreadable.correlationId}.`;
 }
 
-/** "in 3 days", "2 hours ago". */
+/**
+ * "in 3 days", "in 36 hours", "2 hours ago". A time ahead is never overstated (it is what is left
+ * before an end): whole units that have passed, in hours below two days ("in 1 day" for 47 hours
+ * would read as about a day, "in 2 days" for 36 hours as more than is left). Counted from the
+ * minute, the precision times are shown at, so a 30-day grant seconds old still ends "in 30 days".
+ * A time past is rounded to the nearest unit.
+ */
 export function relative(iso: string | undefined, now: number): string {
   if (!iso) return 'no end date';
   const ms = Date.parse(iso) - now;
   const abs = Math.abs(ms);
-  const [n, unit] =
-    abs >= 86_400_000
-      ? [Math.round(abs / 86_400_000), 'day']
-      : abs >= 3_600_000
-        ? [Math.round(abs / 3_600_000), 'hour']
-        : [Math.max(1, Math.round(abs / 60_000)), 'minute'];
+  let n: number;
+  let unit: string;
+  if (ms >= 0) {
+    const minutes = Math.max(1, Math.ceil(abs / MINUTE_MS));
+    [n, unit] =
+      minutes * MINUTE_MS >= 2 * DAY_MS
+        ? [Math.floor((minutes * MINUTE_MS) / DAY_MS), 'day']
+        : minutes * MINUTE_MS >= HOUR_MS
+          ? [Math.floor((minutes * MINUTE_MS) / HOUR_MS), 'hour']
+          : [minutes, 'minute'];
+  } else
+    [n, unit] =
+      abs >= DAY_MS
+        ? [Math.round(abs / DAY_MS), 'day']
+        : abs >= HOUR_MS
+          ? [Math.round(abs / HOUR_MS), 'hour']
+          : [Math.max(1, Math.round(abs / MINUTE_MS)), 'minute'];
   const words = `${n} ${unit}${n === 1 ? '' : 's'}`;
   return ms >= 0 ? `in ${words}` : `${words} ago`;
 }
@@ -140,18 +161,31 @@ export function endText(row: Row, now: number): string | undefined {
 }
 
 /**
+ * The end an extension must outlast: the access term's. For a pull secret whose credential
+ * expires before its term (`credentialEnds`), `expiresAt` is the credential's expiry and the
+ * term's end is `termEndsAt` (absent when the secret is permanent: no end to extend). Undefined
+ * when the access has no end (permanent), which the server never extends (`extend.noExpiry`).
+ */
+export function termEnd(row: Pick<Row, 'expiresAt' | 'credentialEnds' | 'termEndsAt'>): string | undefined {
+  return row.credentialEnds ? row.termEndsAt : row.expiresAt;
+}
+
+/**
  * Whether a row's drawer tells its requester how to extend it in chat: their own live access
- * that the tab does not offer to extend, unless a revocation began (an extension is refused then).
+ * with an end that the tab does not offer to extend, unless a revocation began (an extension is
+ * refused then). Permanent access has nothing to extend (chat refuses it too).
  */
 export function extendInChatHint(row: Row, myObjectId: string): boolean {
   const live = LIVE_STATES.includes(row.state) && row.requestState === 'succeeded';
   return (
-    live && !row.revokingSince && !row.extensionWaiting && !row.canExtend && row.requester?.objectId === myObjectId
+    live &&
+    termEnd(row) !== undefined &&
+    !row.revokingSince &&
+    !row.extensionWaiting &&
+    !row.canExtend &&
+    row.requester?.objectId === myObjectId
   );
 }
-
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 
 /** The terms the tab offers for an extension, in days, when the limits allow them. */
 const EXTEND_DAYS: readonly number[] = [1, 7, 30, 90];
@@ -162,7 +196,8 @@ function termOf(ms: number): { value: string; words: string } {
 }
 
 /**
- * The extension terms worth offering for access ending at `expiresAt`: within the limits the API
+ * The extension terms worth offering for access whose term ends at `expiresAt` ({@link termEnd}:
+ * for a pull secret whose credential expires first, its term's end): within the limits the API
  * sent (`range`: the deployment's and the rule's; a longer term is refused or cut), with the
  * longest allowed added when it falls between the usual ones, and only those that end after the
  * current end (an extension's term counts from when it is granted; a shorter one is refused).
@@ -187,6 +222,18 @@ export function extendTerms(
 }
 
 /**
+ * The extension terms the drawer offers for a row ({@link extendTerms}): measured against the
+ * term's end ({@link termEnd}), not a pull secret's credential expiry before it, so none of them
+ * (and not the one preselected) ends on or before the term's end, which the server would refuse.
+ */
+export function offeredTerms(
+  row: Pick<Row, 'expiresAt' | 'credentialEnds' | 'termEndsAt' | 'extendRange'>,
+  now: number,
+): Array<{ value: string; label: string }> {
+  return extendTerms(termEnd(row), now, row.extendRange);
+}
+
+/**
  * Whether a term, counted from now, moves an end worth asking an approver for: by at least a day,
  * or by half the term for terms under two days (a term that moves the end by minutes is not).
  */
@@ -195,16 +242,18 @@ function movesEndEnough(termMs: number, end: number, now: number): boolean {
 }
 
 /**
- * Why the drawer offers no extension term although the row may be extended. When the longest
+ * Why the drawer offers no extension term although the row may be extended ({@link termEnd}). When the longest
  * term allowed would not end later at all, asking is refused until nearer the end (no chat
  * command); otherwise chat may ask for a term anyway (`chatTerm`: the one to suggest).
  */
 export function noExtendTermNote(
-  row: Pick<Row, 'expiresAt' | 'extendRange'>,
+  row: Pick<Row, 'expiresAt' | 'credentialEnds' | 'termEndsAt' | 'extendRange'>,
   now: number,
 ): { text: string; chat: boolean; chatTerm?: string } {
-  const until = shortTime(row.expiresAt);
-  const end = row.expiresAt ? Date.parse(row.expiresAt) : undefined;
+  // A pull secret's credential may expire before its term: the term's end is what an extension must outlast.
+  const current = termEnd(row);
+  const until = shortTime(current);
+  const end = current ? Date.parse(current) : undefined;
   const max = row.extendRange?.maxMs;
   if (max !== undefined && end !== undefined) {
     const longest = `the longest term allowed, ${termOf(max).words} from when it is granted,`;
@@ -300,25 +349,47 @@ export function chatLink(botAppId: string, message: string): string {
   return `https://teams.microsoft.com/l/chat/0/0?${q.toString()}`;
 }
 
-/** Display names of clusters and registries by id, told apart where names repeat ({@link axisLabels}). */
+/**
+ * An Azure resource id as compared: ARM ids are case-insensitive, and the API lists an axis entry
+ * once whatever the case while each row keeps its own spelling.
+ */
+export function idKey(id: string): string {
+  return id.toLowerCase();
+}
+
+/** Whether two resource ids name one place ({@link idKey}). */
+export function sameId(a: string, b: string): boolean {
+  return idKey(a) === idKey(b);
+}
+
+/** Display names of clusters and registries by {@link idKey}, told apart where names repeat ({@link axisLabels}). */
 export interface PlaceLabels {
   clusters: ReadonlyMap<string, string>;
   registries: ReadonlyMap<string, string>;
 }
 
+/** A place's label from {@link axisLabels}, whatever the case of its id; else its name. */
+export function labelOf(labels: ReadonlyMap<string, string>, place: { id: string; name: string }): string {
+  return labels.get(idKey(place.id)) ?? place.name;
+}
+
 /**
- * Axis labels: the name, and the login server (registries, unique per registry) or resource group
- * and subscription (clusters) when two places share a name (other resource groups or
- * subscriptions). Counted per id, so one place listed twice is not a repeat.
+ * Axis labels, by {@link idKey}: the name, and the login server (registries, unique per registry)
+ * or resource group and subscription (clusters) when two places share a name (other resource
+ * groups or subscriptions). Counted per id, so one place listed twice is not a repeat (nor one
+ * whose id is spelt in another case).
  */
 export function axisLabels(
   items: ReadonlyArray<{ id: string; name: string; loginServer?: string; subscriptionId?: string }>,
 ): Map<string, string> {
-  const unique = [...new Map(items.map((i) => [i.id, i] as const)).values()];
+  const unique = [...new Map(items.map((i) => [idKey(i.id), i] as const)).values()];
   const count = new Map<string, number>();
   for (const i of unique) count.set(i.name, (count.get(i.name) ?? 0) + 1);
   return new Map(
-    unique.map((i) => [i.id, (count.get(i.name) ?? 0) > 1 ? `${i.name} (${i.loginServer ?? placeOf(i)})` : i.name]),
+    unique.map((i) => [
+      idKey(i.id),
+      (count.get(i.name) ?? 0) > 1 ? `${i.name} (${i.loginServer ?? placeOf(i)})` : i.name,
+    ]),
   );
 }
 
@@ -336,6 +407,5 @@ export function placeLabelsOf(rows: readonly Row[]): PlaceLabels {
 
 /** A row's title, "cluster → registry", with same-named places told apart. */
 export function rowTitle(row: Row, labels: PlaceLabels): string {
-  const cluster = labels.clusters.get(row.cluster.id) ?? row.cluster.name;
-  return `${cluster} → ${labels.registries.get(row.registry.id) ?? row.registry.name}`;
+  return `${labelOf(labels.clusters, row.cluster)} → ${labelOf(labels.registries, row.registry)}`;
 }

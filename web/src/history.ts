@@ -12,14 +12,15 @@ import {
   endFact,
   endedFacts,
   extendInChatHint,
-  extendTerms,
   extensionWaitingNote,
   noExtendTermNote,
   noHistoryNote,
+  offeredTerms,
   shortTime,
   STATE_LABEL,
   whatShort,
 } from './format';
+import { type Flight, InFlight } from './in-flight';
 import type { Host } from './host';
 import type { History, Me, Row } from './types';
 import { now } from './clock';
@@ -51,6 +52,8 @@ function ensureDialog(): HTMLDialogElement {
  * Back to the cell or row that opened the drawer. After an action the page reloaded its data and
  * drew that button anew: the new one (same cell, same request) takes the focus instead, found by
  * identity (a cell's resource ids, `cellKey`; a row's request id), never by names two may share.
+ * When it is no longer shown (the filters in force leave it out now), focus goes to where it was
+ * ({@link focusFallback}), not to the page's start.
  */
 function returnFocus(): void {
   const was = opener;
@@ -64,7 +67,22 @@ function returnFocus(): void {
     : request
       ? document.querySelector<HTMLElement>(`[data-request="${CSS.escape(request)}"] button`)
       : null;
-  again?.focus();
+  (again ?? focusFallback(Boolean(cell)))?.focus();
+}
+
+/**
+ * Where focus goes when the opener is gone: for a cell, the grid's region (focusable, it holds
+ * the cells), else the line saying how many entries are shown; for a list row, the page's
+ * content. A target that cannot take focus is given `tabindex="-1"` (focusable, not a tab stop).
+ */
+function focusFallback(fromCell: boolean): HTMLElement | null {
+  const target =
+    (fromCell ? document.querySelector<HTMLElement>('.grid-wrap') : null) ??
+    document.querySelector<HTMLElement>('.count') ??
+    document.querySelector<HTMLElement>('.content') ??
+    document.querySelector<HTMLElement>('main h1');
+  if (target && !target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
+  return target;
 }
 
 /** Opens the drawer for the rows of one cell (or one request). */
@@ -86,10 +104,21 @@ export function openHistory(ctx: DrawerContext, title: string, rows: Row[]): voi
   if (!d.open) d.showModal();
 }
 
-function entry(ctx: DrawerContext, row: Row): HTMLElement {
-  const section = h(
-    'section',
-    { class: 'entry' },
+/** How an action ended: the server's sentence, and whether it was done. */
+interface ActionOutcome {
+  ok: boolean;
+  message: string;
+}
+
+/**
+ * Revoke and Extend on their way, by request id: one at a time per request across every drawer
+ * (closing and opening the drawer again builds new buttons, which must not send a second one).
+ */
+const actionsInFlight = new InFlight<ActionOutcome>();
+
+/** The heading and facts of an entry. */
+function entryHead(row: Row): HTMLElement[] {
+  return [
     h(
       'h3',
       {},
@@ -110,22 +139,59 @@ function entry(ctx: DrawerContext, row: Row): HTMLElement {
       ['Requested', shortTime(row.createdAt)],
       endFact(row, now()),
     ]),
-  );
+  ];
+}
+
+function entry(ctx: DrawerContext, row: Row): HTMLElement {
+  const section = h('section', { class: 'entry' }, ...entryHead(row));
   if (!row.requestId) {
     section.appendChild(h('p', { class: 'note' }, noHistoryNote(row)));
     return section;
   }
+  const requestId = row.requestId;
   const more = h(
     'div',
     { class: 'entry-more', attrs: { 'aria-live': 'polite' } },
     h('p', { class: 'status' }, 'Loading history…'),
   );
   section.appendChild(more);
-  void api<History>(ctx.host, `/requests/${encodeURIComponent(row.requestId)}`).then(
-    (hist) => replace(more, ...historyParts(ctx, hist)),
-    (err: Error) => replace(more, h('p', { class: 'error', attrs: { role: 'alert' } }, err.message)),
-  );
+  /**
+   * Reads the history and draws it. After an action (`done`: its answer, kept on show) the entry
+   * is drawn anew from the history read then, its badge and facts too, so it shows what the
+   * action changed and offers only what may be done now.
+   */
+  const load = (done?: string) => {
+    // An action on its way when the history was asked for may answer before it does: the
+    // history then predates it, so it is followed and read again once answered.
+    const flying = actionsInFlight.get(requestId);
+    void api<History>(ctx.host, `/requests/${encodeURIComponent(requestId)}`).then(
+      (hist) => {
+        if (!section.isConnected && done !== undefined) return;
+        const hadFocus = section.contains(document.activeElement);
+        if (done !== undefined) replace(section, ...entryHead(hist.row), more);
+        replace(more, ...historyParts(ctx, hist, { refresh: load, done, flying }));
+        if (hadFocus) more.querySelector<HTMLElement>('.action-message')?.focus();
+      },
+      (err: Error) => {
+        if (done === undefined) return replace(more, h('p', { class: 'error', attrs: { role: 'alert' } }, err.message));
+        // The action was done; only its fresh history could not be read.
+        const message = more.querySelector('.action-message');
+        if (message) message.textContent = `${done} (Its history could not be read again: ${err.message})`;
+      },
+    );
+  };
+  load();
   return section;
+}
+
+/** What the actions of an entry are drawn with. */
+interface ActionsState {
+  /** Reads the history again and draws the entry anew, showing `done` (an action's answer). */
+  refresh(done: string): void;
+  /** The answer of an action just done, to keep showing. */
+  done?: string;
+  /** An action on this request on its way (sent from this drawer or another). */
+  flying?: Flight<ActionOutcome>;
 }
 
 function facts(items: Array<[string, string | undefined]>): HTMLElement {
@@ -134,7 +200,7 @@ function facts(items: Array<[string, string | undefined]>): HTMLElement {
   return dl;
 }
 
-function historyParts(ctx: DrawerContext, hist: History): HTMLElement[] {
+function historyParts(ctx: DrawerContext, hist: History, state: ActionsState): HTMLElement[] {
   const parts: HTMLElement[] = [];
   parts.push(
     facts([
@@ -145,7 +211,7 @@ function historyParts(ctx: DrawerContext, hist: History): HTMLElement[] {
       ['Azure request ids', hist.azureRequestIds.join(', ') || undefined],
     ]),
   );
-  parts.push(actions(ctx, hist.row));
+  parts.push(actions(ctx, hist.row, state));
   const list = h('ol', { class: 'audit' });
   for (const e of hist.audit)
     list.appendChild(
@@ -164,42 +230,54 @@ function historyParts(ctx: DrawerContext, hist: History): HTMLElement[] {
   return parts;
 }
 
-function actions(ctx: DrawerContext, row: Row): HTMLElement {
+function actions(ctx: DrawerContext, row: Row, state: ActionsState): HTMLElement {
   const box = h('div', { class: 'actions' });
-  const message = h('p', { class: 'action-message', attrs: { role: 'status', tabindex: '-1' } });
+  const message = h('p', { class: 'action-message', attrs: { role: 'status', tabindex: '-1' } }, state.done);
   const requestId = row.requestId!;
-  // One action at a time: a second click while the first is on its way would send it twice, and
-  // whichever answer came last (a 409 "already running" after the 200) would be shown.
-  let busy = false;
   const buttons = () => Array.from(box.querySelectorAll('button'));
-  const run = async (what: string, body: unknown) => {
-    if (busy) return;
-    busy = true;
-    message.textContent = `${what}…`;
+  /** Shows an action on its way (buttons off) until it is answered: done, the entry is drawn anew. */
+  const follow = (flight: Flight<ActionOutcome>) => {
+    message.textContent = `${flight.what}…`;
+    for (const b of buttons()) b.disabled = true;
+    void flight.done.then((outcome) => {
+      // A drawer closed meanwhile has nothing to show; one opened again follows the action itself.
+      if (!box.isConnected) return;
+      if (outcome.ok) return state.refresh(outcome.message);
+      message.textContent = outcome.message;
+      for (const b of buttons()) b.disabled = false;
+    });
+  };
+  // One action at a time per request, whichever drawer sent it: a second click while the first
+  // is on its way would send it twice, and whichever answer came last (a 409 "already running"
+  // after the 200) would be shown.
+  const run = (what: string, body: unknown) => {
+    const flight = actionsInFlight.start(requestId, what, async (): Promise<ActionOutcome> => {
+      try {
+        const res = await api<{ message: string }>(
+          ctx.host,
+          `/requests/${encodeURIComponent(requestId)}/${what.toLowerCase()}`,
+          body,
+        );
+        ctx.changed();
+        return { ok: true, message: res.message };
+      } catch (err) {
+        const text = err instanceof ApiError || err instanceof AuthError ? err.message : 'That did not work.';
+        return { ok: false, message: text };
+      }
+    });
+    if (!flight) return;
     // Focus moves to the message before the buttons are disabled (a disabled button drops it to
     // the page), so a keyboard or screen-reader user stays where the answer appears.
     message.focus();
-    for (const b of buttons()) b.disabled = true;
-    try {
-      const res = await api<{ message: string }>(
-        ctx.host,
-        `/requests/${encodeURIComponent(requestId)}/${what.toLowerCase()}`,
-        body,
-      );
-      message.textContent = res.message;
-      ctx.changed();
-    } catch (err) {
-      message.textContent = err instanceof ApiError || err instanceof AuthError ? err.message : 'That did not work.';
-      for (const b of buttons()) b.disabled = false;
-      busy = false;
-    }
+    follow(flight);
   };
   const waiting = extensionWaitingNote(row, ctx.me);
   if (waiting) box.appendChild(h('p', { class: 'note' }, waiting));
   // While new access is paused the server refuses Extend; say so instead of offering it.
   const paused = Boolean(ctx.me.paused) && row.canExtend;
   if (paused) box.appendChild(h('p', { class: 'note' }, 'Extend is not available while new access is paused.'));
-  const terms = row.canExtend && !paused ? extendTerms(row.expiresAt, now(), row.extendRange) : [];
+  // Measured against the term's end, not a pull secret's credential expiry before it.
+  const terms = row.canExtend && !paused ? offeredTerms(row, now()) : [];
   if (row.canExtend && !paused && terms.length === 0) {
     const note = noExtendTermNote(row, now());
     box.appendChild(
@@ -284,6 +362,8 @@ function actions(ctx: DrawerContext, row: Row): HTMLElement {
     ),
   );
   box.appendChild(message);
+  const flying = state.flying ?? actionsInFlight.get(requestId);
+  if (flying) follow(flying);
   return box;
 }
 

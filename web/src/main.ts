@@ -12,6 +12,7 @@ import type { DrawerContext } from './history';
 import { renderMatrix } from './matrix';
 import { loadMatrix } from './matrix-loader';
 import { renderMyAccess } from './my-access';
+import { newestOnly } from './newest';
 import type { Me, MyAccess } from './types';
 import { syncClock } from './clock';
 
@@ -72,10 +73,18 @@ async function load(root: HTMLElement, host: Host, page: 'matrix' | 'personal'):
       me,
       changed: () => void reload().catch((err: unknown) => content.prepend(problem(err, host))),
     };
-    const reload = async () => {
-      if (page === 'matrix') renderMatrix(content, await loadMatrix(host), ctx);
-      else renderMyAccess(content, await api<MyAccess>(host, '/my-access'), ctx);
-    };
+    // Only the newest reload draws: an older one answering last would show stale data.
+    const loads = newestOnly();
+    const reload = () =>
+      page === 'matrix'
+        ? loads.run(
+            () => loadMatrix(host),
+            (data) => renderMatrix(content, data, ctx),
+          )
+        : loads.run(
+            () => api<MyAccess>(host, '/my-access'),
+            (data) => renderMyAccess(content, data, ctx),
+          );
     await reload();
   } catch (err) {
     replace(root, h('h1', {}, title), problem(err, host));

@@ -12,58 +12,22 @@ import {
   type PlaceLabels,
   rowTitle,
   endText,
-  expiryKey,
   howAndWho,
   howShort,
+  labelOf,
   LIVE_STATES,
   STATE_LABEL,
   STATE_RANK,
 } from './format';
 import { type DrawerContext, openHistory, rowItem } from './history';
-import type { MatrixData, PullState, Row } from './types';
+import { cellKey, cellState, filterRows, gridModel, type MatrixFilters } from './matrix-model';
+import type { MatrixData, Row } from './types';
 import { now as serverNow } from './clock';
-
-/** Filter and sort choices. */
-export interface MatrixFilters {
-  cluster: string;
-  registry: string;
-  requester: string;
-  state: string;
-  q: string;
-  sort: 'expiry' | 'cluster' | 'newest';
-}
 
 const EMPTY: MatrixFilters = { cluster: '', registry: '', requester: '', state: '', q: '', sort: 'expiry' };
 
 /** The filters of the page, kept across reloads of its data (one matrix per page). */
 const keptFilters: MatrixFilters = { ...EMPTY };
-
-/** Rows that pass the filters, sorted. */
-export function filterRows(rows: readonly Row[], f: MatrixFilters): Row[] {
-  const q = f.q.trim().toLowerCase();
-  const out = rows.filter(
-    (r) =>
-      (!f.cluster || r.cluster.id === f.cluster) &&
-      (!f.registry || r.registry.id === f.registry) &&
-      (!f.requester || askedByKey(r) === f.requester) &&
-      (!f.state || r.state === f.state) &&
-      (!q ||
-        [r.cluster.name, r.registry.name, r.registry.loginServer, r.requester?.name, r.reason, r.requestId, r.howText]
-          .filter(Boolean)
-          .some((t) => t!.toLowerCase().includes(q))),
-  );
-  const by: Record<MatrixFilters['sort'], (a: Row, b: Row) => number> = {
-    expiry: (a, b) => expiryKey(a).localeCompare(expiryKey(b)) || a.key.localeCompare(b.key),
-    cluster: (a, b) => a.cluster.name.localeCompare(b.cluster.name) || a.registry.name.localeCompare(b.registry.name),
-    newest: (a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''),
-  };
-  return out.sort(by[f.sort]);
-}
-
-/** The state a cell shows for its rows. */
-export function cellState(rows: readonly Row[]): PullState {
-  return STATE_RANK.find((s) => rows.some((r) => r.state === s)) ?? 'closed';
-}
 
 /** Renders the matrix page into `root`. */
 export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerContext): void {
@@ -121,12 +85,12 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
       'cluster',
       'Cluster',
       // Two of one name (other resource groups or subscriptions) are told apart, as on the grid.
-      data.clusters.map((c) => [c.id, clusterLabels.get(c.id) ?? c.name]),
+      data.clusters.map((c) => [c.id, labelOf(clusterLabels, c)]),
     ),
     select(
       'registry',
       'Registry',
-      data.registries.map((r) => [r.id, registryLabels.get(r.id) ?? r.name]),
+      data.registries.map((r) => [r.id, labelOf(registryLabels, r)]),
     ),
     select(
       'requester',
@@ -191,31 +155,11 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
   update();
 }
 
-/**
- * The identity of a cell (its button's `data-cell`), by which the drawer gives focus back to it
- * after the grid is drawn anew: the resource ids, since two clusters or registries may share a
- * name (other resource groups or subscriptions). Lower case: Azure resource ids are
- * case-insensitive, and one read may spell a segment otherwise than the next.
- */
-function cellKey(clusterId: string, registryId: string): string {
-  return `${clusterId}|${registryId}`.toLowerCase();
-}
-
 /** The grid: every cluster and registry when nothing is filtered, else only those with matching entries. */
 function renderGrid(grid: HTMLElement, data: MatrixData, rows: Row[], ctx: DrawerContext, filtered: boolean): void {
-  const cells = new Map<string, Row[]>();
-  for (const r of rows) {
-    const k = `${r.cluster.id}|${r.registry.id}`;
-    const list = cells.get(k);
-    if (list) list.push(r);
-    else cells.set(k, [r]);
-  }
+  const { clusters, registries, cells } = gridModel(data, rows, filtered);
   const clusterLabels = axisLabels(data.clusters);
   const registryLabels = axisLabels(data.registries);
-  const clusterIds = new Set(rows.map((r) => r.cluster.id));
-  const registryIds = new Set(rows.map((r) => r.registry.id));
-  const clusters = filtered ? data.clusters.filter((c) => clusterIds.has(c.id)) : data.clusters;
-  const registries = filtered ? data.registries.filter((r) => registryIds.has(r.id)) : data.registries;
   if (clusters.length === 0 || registries.length === 0) {
     replace(grid, h('p', { class: 'empty' }, 'Nothing matches these filters.'));
     return;
@@ -226,7 +170,7 @@ function renderGrid(grid: HTMLElement, data: MatrixData, rows: Row[], ctx: Drawe
       h(
         'th',
         { attrs: { scope: 'col', title: r.loginServer ?? r.name } },
-        h('span', { class: 'axis-name' }, registryLabels.get(r.id) ?? r.name),
+        h('span', { class: 'axis-name' }, labelOf(registryLabels, r)),
       ),
     );
   const body = h('tbody');
@@ -235,10 +179,10 @@ function renderGrid(grid: HTMLElement, data: MatrixData, rows: Row[], ctx: Drawe
     const tr = h(
       'tr',
       {},
-      h('th', { attrs: { scope: 'row' } }, h('span', { class: 'axis-name' }, clusterLabels.get(c.id) ?? c.name)),
+      h('th', { attrs: { scope: 'row' } }, h('span', { class: 'axis-name' }, labelOf(clusterLabels, c))),
     );
     for (const r of registries) {
-      const here = cells.get(`${c.id}|${r.id}`);
+      const here = cells.get(cellKey(c.id, r.id));
       if (!here) {
         // aria-label is not allowed on a plain span (screen readers skip it and may read the dot).
         tr.appendChild(
@@ -252,7 +196,7 @@ function renderGrid(grid: HTMLElement, data: MatrixData, rows: Row[], ctx: Drawe
         continue;
       }
       // Two of one name are told apart as on the axes, in the drawer's title and to screen readers.
-      const [clusterName, registryName] = [clusterLabels.get(c.id) ?? c.name, registryLabels.get(r.id) ?? r.name];
+      const [clusterName, registryName] = [labelOf(clusterLabels, c), labelOf(registryLabels, r)];
       const state = cellState(here);
       // How it pulls now: an ended way (revoked, expired) is in the drawer, not in the cell's summary.
       const live = here.filter((row) => LIVE_STATES.includes(row.state));

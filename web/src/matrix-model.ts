@@ -1,0 +1,88 @@
+/**
+ * What the access matrix shows, without the page: the filters, the rows they pass, and the grid's
+ * axes and cells. Resource ids compare in any case (ARM ids are case-insensitive; the API lists
+ * an axis entry once whatever the case, and each row keeps its own spelling).
+ */
+import { askedByKey, expiryKey, idKey, sameId, STATE_RANK } from './format';
+import type { MatrixData, PullState, Row } from './types';
+
+/** Filter and sort choices. */
+export interface MatrixFilters {
+  cluster: string;
+  registry: string;
+  requester: string;
+  state: string;
+  q: string;
+  sort: 'expiry' | 'cluster' | 'newest';
+}
+
+/** Rows that pass the filters, sorted. */
+export function filterRows(rows: readonly Row[], f: MatrixFilters): Row[] {
+  const q = f.q.trim().toLowerCase();
+  const out = rows.filter(
+    (r) =>
+      // Resource ids in any case: a row may spell its place otherwise than the axis entry.
+      (!f.cluster || sameId(r.cluster.id, f.cluster)) &&
+      (!f.registry || sameId(r.registry.id, f.registry)) &&
+      (!f.requester || askedByKey(r) === f.requester) &&
+      (!f.state || r.state === f.state) &&
+      (!q ||
+        [r.cluster.name, r.registry.name, r.registry.loginServer, r.requester?.name, r.reason, r.requestId, r.howText]
+          .filter(Boolean)
+          .some((t) => t!.toLowerCase().includes(q))),
+  );
+  const by: Record<MatrixFilters['sort'], (a: Row, b: Row) => number> = {
+    expiry: (a, b) => expiryKey(a).localeCompare(expiryKey(b)) || a.key.localeCompare(b.key),
+    cluster: (a, b) => a.cluster.name.localeCompare(b.cluster.name) || a.registry.name.localeCompare(b.registry.name),
+    newest: (a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''),
+  };
+  return out.sort(by[f.sort]);
+}
+
+/** The state a cell shows for its rows. */
+export function cellState(rows: readonly Row[]): PullState {
+  return STATE_RANK.find((s) => rows.some((r) => r.state === s)) ?? 'closed';
+}
+
+/**
+ * The identity of a cell (its button's `data-cell`), by which the drawer gives focus back to it
+ * after the grid is drawn anew: the resource ids, since two clusters or registries may share a
+ * name (other resource groups or subscriptions). Lower case: Azure resource ids are
+ * case-insensitive, and one read may spell a segment otherwise than the next.
+ */
+export function cellKey(clusterId: string, registryId: string): string {
+  return `${idKey(clusterId)}|${idKey(registryId)}`;
+}
+
+/** What the grid shows: its axes and the rows of each cell, by {@link cellKey}. */
+export interface GridModel {
+  clusters: MatrixData['clusters'];
+  registries: MatrixData['registries'];
+  cells: Map<string, Row[]>;
+}
+
+/**
+ * The grid's axes and cells: every cluster and registry when nothing is filtered, else only
+ * those with matching entries. Ids compare in any case (ARM ids are case-insensitive; the API
+ * lists an axis entry once, each row keeps its own spelling), so no row is dropped from its cell.
+ */
+export function gridModel(
+  data: Pick<MatrixData, 'clusters' | 'registries'>,
+  rows: readonly Row[],
+  filtered: boolean,
+): GridModel {
+  const cells = new Map<string, Row[]>();
+  for (const r of rows) {
+    const k = cellKey(r.cluster.id, r.registry.id);
+    const list = cells.get(k);
+    if (list) list.push(r);
+    else cells.set(k, [r]);
+  }
+  const clusterIds = new Set(rows.map((r) => idKey(r.cluster.id)));
+  const registryIds = new Set(rows.map((r) => idKey(r.registry.id)));
+  return {
+    clusters: filtered ? data.clusters.filter((c) => clusterIds.has(idKey(c.id))) : data.clusters,
+    registries: filtered ? data.registries.filter((r) => registryIds.has(idKey(r.id))) : data.registries,
+    cells,
+  };
+}
