@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { applySandboxDefaults, type AppConfig } from '../config/config';
-import { keepAliveAgent, staticTokenCredential } from '../integrations/azure/arm-connection';
+import { keepAliveAgent } from '../integrations/azure/arm-connection';
 import { telemetryExporting } from '../observability/telemetry';
 import type * as SandboxDefaultsModule from '../sandbox/defaults';
 import type * as OidcIssuerModule from '../sandbox/identity/oidc-issuer';
@@ -59,7 +59,8 @@ export async function startSandboxStep(config: AppConfig, shared?: Sandbox): Pro
         })
       : undefined;
   const sandbox = shared ?? own;
-  const credential = staticTokenCredential(SANDBOX_DEFAULTS.bearerToken);
+  // One token per audience, as from Entra: each emulator accepts only its own.
+  const credential = SANDBOX_DEFAULTS.credential;
   // Own emulators: trust their CA for these clients only. External ones: NODE_EXTRA_CA_CERTS.
   const caPem = external ? undefined : sandbox?.tls.caPem;
   const agent = keepAliveAgent(caPem);

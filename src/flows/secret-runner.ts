@@ -721,14 +721,18 @@ export class SecretRunner implements PlanRunner {
     });
     const sp: { id: string; requestId?: string } =
       (await this.ports.servicePrincipals.findServicePrincipal(app.appId)) ??
-      (await this.ports.servicePrincipals.createServicePrincipal(app.appId));
+      (await this.whileReplicating(app, 'service principal create', ctx, () =>
+        this.ports.servicePrincipals.createServicePrincipal(app.appId),
+      ));
     await ctx.recordCreated({ kind: 'servicePrincipal', id: sp.id, name: app.appId });
     if (sp.requestId) requestIds.push(sp.requestId);
     // Before it gets a password and pull rights: nobody else may own it or hold a credential on it.
     const recordedPasswords = ctx.created().filter((o) => o.kind === 'applicationPassword');
     const inspect = async () =>
       applicationProblem(
-        await this.ports.servicePrincipals.inspectApplication(app.id),
+        await this.whileReplicating(app, 'application read', ctx, () =>
+          this.ports.servicePrincipals.inspectApplication(app.id),
+        ),
         recordedPasswords.map((o) => o.id).filter(Boolean),
         recordedPasswords.map((o) => o.name).filter((n): n is string => !!n),
       );
@@ -770,9 +774,13 @@ export class SecretRunner implements PlanRunner {
     }
     // The marker is recorded before the call: if the process dies while Graph adds the password,
     // the resumed run recognises that password as its own instead of refusing the application.
+    // A replication 404 added nothing (Graph did not find the application), so the call is sent
+    // again under the same marker, already recorded.
     const marker = `acrbot image pull ${request.id} ${randomUUID()}`;
     await ctx.recordCreated({ kind: 'applicationPassword', id: '', name: marker });
-    const password = await this.ports.servicePrincipals.addPassword(app.id, plan.expiresAt, marker);
+    const password = await this.whileReplicating(app, 'addPassword', ctx, () =>
+      this.ports.servicePrincipals.addPassword(app.id, plan.expiresAt, marker),
+    );
     await ctx.recordCreated({ kind: 'applicationPassword', id: password.keyId, name: marker });
     if (password.requestId) requestIds.push(password.requestId);
     await ctx.audit({
@@ -811,6 +819,48 @@ export class SecretRunner implements PlanRunner {
         }
       : undefined;
     return { username: app.appId, password: password.secret, ref, id: app.appId, requestIds, earlierPasswords };
+  }
+
+  /**
+   * A Graph call about the application of this run, asked again (at the runner's retry delays,
+   * bounded) while Graph answers 404 `Request_ResourceNotFound` for an application this run just
+   * created (`app.created`): Graph is eventually consistent, and for a few seconds after the
+   * create it may not find the new application on reads, `addPassword` or service principal
+   * creation (microsoftgraph/msgraph-sdk-javascript#1999; hashicorp/terraform-provider-azuread
+   * #117/#118 and #1802 wait on the same 404). Such a 404 changed nothing, so asking again is
+   * safe. A 404 about an application this run did not just create is a real one (deleted):
+   * thrown at once. When the application stays invisible, the run fails with the last 404 as the
+   * cause and its clean-up deletes the application, as for any failure after its creation.
+   */
+  private async whileReplicating<T>(
+    app: { id: string; created: boolean },
+    what: string,
+    ctx: RunContext,
+    call: () => Promise<T>,
+  ): Promise<T> {
+    const delays = app.created ? this.retry.delaysMs : [];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (err) {
+        const notFound =
+          err instanceof CloudApiError && err.statusCode === 404 && err.code === 'Request_ResourceNotFound';
+        if (!notFound || !app.created) throw err;
+        if (attempt >= delays.length)
+          throw new UserFacingError(
+            'graph.applicationNotReplicated',
+            `Microsoft Graph still did not find the Entra application acrbot had just created (${app.id}) after ${attempt + 1} tries (${what}; directory replication). Nothing was granted; approve a new request in a few minutes.`,
+            { cause: err },
+          );
+        // Once per call, not per try: the outcome (or the failure) tells the rest.
+        if (attempt === 0)
+          ctx.log.info(
+            { applicationId: app.id, what, code: err.code },
+            'Graph does not find the new application yet (replication); asking again',
+          );
+        await this.retry.sleep(delays[attempt]);
+      }
+    }
   }
 
   /**

@@ -48,6 +48,12 @@ export interface DirectoryApplication {
   passwords: StoredPasswordCredential[];
   /** Replication lag left: while > 0, creating a service principal for this app fails. */
   unreplicatedCalls: number;
+  /**
+   * Replication lag left for the application itself: while > 0, reading it, its owners, and
+   * adding or removing a password answer 404 `Request_ResourceNotFound` (see
+   * {@link Directory.readReplicationDelay}); each such call uses one up.
+   */
+  unreadableCalls: number;
 }
 
 /** A service principal: of an application, or a managed identity (kubelet, control plane). */
@@ -78,6 +84,18 @@ export class Directory {
    * `POST /servicePrincipals` for this many calls (400 `Request_BadRequest`, CONTRACTS §4).
    */
   replicationDelay = 0;
+
+  /**
+   * Replication delay for reads of new applications: an app created through Graph is, for this
+   * many calls, not found by `GET /applications/{id}` (or by appId or uniqueName), `GET
+   * …/owners`, `POST …/addPassword` and `…/removePassword`: 404 `Request_ResourceNotFound`
+   * ("Resource '…' does not exist or one of its queried reference-property objects are not
+   * present."), as real Graph answers for a few seconds after the create (e.g.
+   * microsoftgraph/msgraph-sdk-javascript#1999: addPassword right after `POST /applications`;
+   * hashicorp/terraform-provider-azuread#117/#118 wait on this). Such a 404 changes nothing.
+   * Counted in calls, not time, so tests are deterministic; deleting is not delayed (not modelled).
+   */
+  readReplicationDelay = 0;
 
   constructor(readonly tenantId: string) {}
 
@@ -132,16 +150,31 @@ export class Directory {
       ownerIds: new Set((app.ownerIds ?? []).map((o) => o.toLowerCase())),
       passwords: [],
       unreplicatedCalls: 0,
+      unreadableCalls: 0,
     };
     this.applications.set(a.id, a);
     return a;
   }
 
-  /** Creates an application the way `POST /applications` does: owned by the caller, subject to {@link replicationDelay}. */
+  /**
+   * Creates an application the way `POST /applications` does: owned by the caller, subject to
+   * {@link replicationDelay} and {@link readReplicationDelay}.
+   */
   createApplication(displayName: string, ownerId: string, uniqueName?: string): DirectoryApplication {
     const a = this.addApplication({ displayName, ownerIds: [ownerId], uniqueName });
     a.unreplicatedCalls = this.replicationDelay;
+    a.unreadableCalls = this.readReplicationDelay;
     return a;
+  }
+
+  /**
+   * Whether a call reaching `app` finds it yet ({@link readReplicationDelay}): false, using up one
+   * call of its lag, while it has not replicated.
+   */
+  replicatedForRead(app: DirectoryApplication): boolean {
+    if (app.unreadableCalls <= 0) return true;
+    app.unreadableCalls -= 1;
+    return false;
   }
 
   addServicePrincipal(sp: {

@@ -8,7 +8,12 @@
 /** The emulated Entra tenant. */
 export const SANDBOX_TENANT_ID = '5b1e2c3d-0000-4000-8000-00000000a0a0';
 
-/** Bearer token the ARM and Graph emulators accept from the bot in sandbox mode. Not a secret: it only opens the local emulators. */
+/**
+ * Prefix of the sandbox's access tokens, which name their audience:
+ * `sandbox-token-acrbot;aud=<audience>` (identity/access-tokens.ts). Alone it is no valid token:
+ * each emulator accepts only a token for its own audience. Not a secret: it only opens the local
+ * emulators.
+ */
 export const SANDBOX_BEARER_TOKEN = 'sandbox-token-acrbot';
 
 /** The two emulated subscriptions. `sharedacr` exists in both (ambiguous registry name). */

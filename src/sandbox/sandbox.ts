@@ -25,12 +25,24 @@
  * - **Kubeconfigs** from `listClusterUserCredential` carry the CA as
  *   `certificate-authority-data` (default: this sandbox CA; `arm.state.updateCluster` changes it).
  *
- * The credential can be a plain object:
- * `{ getToken: async () => ({ token: SANDBOX_BEARER_TOKEN, expiresOnTimestamp: Date.now() + 3600e3 }) }`.
+ * The credential is {@link Sandbox.credential} (`sandboxCredential`): like Entra, it gives a token
+ * for the resource of the scope asked for, and each emulator accepts only its own audience
+ * (identity/access-tokens.ts): ARM's, Graph's, and on Entra-enabled clusters the AKS server app's.
  */
 import { ArmEmulator } from './arm/arm-emulator';
 import { Directory } from './directory';
-import { SANDBOX_BEARER_TOKEN, SANDBOX_BOT_OBJECT_ID, SANDBOX_TENANT_ID } from './fixtures';
+import type { TokenCredential } from '@azure/core-auth';
+import { SANDBOX_BOT_OBJECT_ID, SANDBOX_TENANT_ID } from './fixtures';
+import {
+  AKS_AAD_SERVER_APP_ID,
+  ARM_AUDIENCE,
+  audienceAccepted,
+  GRAPH_AUDIENCE,
+  SERVICE_AUDIENCES,
+  sandboxAccessToken,
+  sandboxCredential,
+  sandboxTokenAudience,
+} from './identity/access-tokens';
 import { KubernetesEmulator } from './kubernetes';
 import { GraphEmulator } from './graph/graph-emulator';
 import { OidcIssuer } from './identity/oidc-issuer';
@@ -63,8 +75,15 @@ export interface SandboxOptions {
 export interface Sandbox {
   /** The CA to trust (see the file comment). */
   tls: { caPem: string };
-  /** The bearer token both emulators accept. */
+  /**
+   * An ARM token (audience `https://management.azure.com`), for callers that talk to ARM only.
+   * Graph and the clusters refuse it: use {@link Sandbox.credential} or {@link Sandbox.tokens}.
+   */
   token: string;
+  /** A token for each emulated service's audience. */
+  tokens: { arm: string; graph: string; aks: string };
+  /** The bot's credential: a token for the resource of the scope asked for (as Entra does). */
+  credential: TokenCredential;
   /** ARM base URL, e.g. `https://127.0.0.1:PORT`. */
   armUrl: string;
   /** Graph base URL WITHOUT `/v1.0`, e.g. `https://127.0.0.1:PORT`. */
@@ -91,11 +110,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const recordRequests = opts.recordRequests ?? true;
   const arm = new ArmEmulator({
     directory,
-    token: SANDBOX_BEARER_TOKEN,
     recordRequests,
     ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
   });
-  const graph = new GraphEmulator({ directory, token: SANDBOX_BEARER_TOKEN, recordRequests });
+  const graph = new GraphEmulator({ directory, recordRequests });
   arm.state.defaultApiServerCaPem = tls.caPem;
   // Signs with the (cached) TLS key: no key generation at start.
   const identityReady = OidcIssuer.create(directory, tls.keyPem);
@@ -123,12 +141,23 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   }
   const kubernetes: Record<string, KubernetesEmulator> = {};
   for (const cluster of arm.state.listClusters()) {
-    // Local-account clusters accept their static kubeconfig token; Entra-enabled ones the bot's
-    // own Entra token (in the sandbox, the sandbox bearer token), mapped to the bot's object id.
+    // Read from the cluster's current ARM state at each request, as AKS would: a cluster with local
+    // accounts accepts its static kubeconfig token (unless they are disabled); an Entra-enabled one
+    // accepts Entra tokens for the AKS server app only, the bot's as the bot's object id. A local-
+    // accounts-only cluster accepts no Entra token at all.
     const k8s = new KubernetesEmulator({
       tls,
       clusterName: cluster.name,
-      tokens: { [cluster.token]: 'clusterUser', [SANDBOX_BEARER_TOKEN]: SANDBOX_BOT_OBJECT_ID },
+      tokens: {},
+      authenticate: (token) => {
+        const c = arm.state.getCluster(cluster.id);
+        if (!c) return undefined;
+        if (!c.disableLocalAccounts && token === c.token) return 'clusterUser';
+        const audience = sandboxTokenAudience(token);
+        if (c.aad && audience !== undefined && audienceAccepted(audience, SERVICE_AUDIENCES.aks))
+          return SANDBOX_BOT_OBJECT_ID;
+        return undefined;
+      },
       namespaces: ['default', 'kube-system', 'kube-public', 'payments'],
     });
     const { url } = await k8s.start(0, host);
@@ -147,7 +176,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const servers = [armServer, graphServer, identityServer];
   return {
     tls: { caPem: tls.caPem },
-    token: SANDBOX_BEARER_TOKEN,
+    token: sandboxAccessToken(ARM_AUDIENCE),
+    tokens: {
+      arm: sandboxAccessToken(ARM_AUDIENCE),
+      graph: sandboxAccessToken(GRAPH_AUDIENCE),
+      aks: sandboxAccessToken(AKS_AAD_SERVER_APP_ID),
+    },
+    credential: sandboxCredential,
     armUrl: armServer.url,
     graphUrl: graphServer.url,
     arm,

@@ -2,7 +2,7 @@
  * The ARM reader and its connection for a started sandbox, built as the app builds them there
  * (the sandbox's CA, a keep-alive agent, no tracing).
  */
-import { keepAliveAgent, staticTokenCredential } from '../../src/integrations/azure/arm-connection';
+import { keepAliveAgent } from '../../src/integrations/azure/arm-connection';
 import { ArmResourceReader } from '../../src/integrations/azure/azure-resource-reader';
 import type { Sandbox } from '../../src/sandbox/sandbox';
 
@@ -10,7 +10,7 @@ import type { Sandbox } from '../../src/sandbox/sandbox';
 export function sandboxArm(sandbox: Sandbox) {
   const conn = {
     endpoint: sandbox.armUrl,
-    credential: staticTokenCredential(sandbox.token),
+    credential: sandbox.credential,
     caPem: sandbox.tls.caPem,
     agent: keepAliveAgent(sandbox.tls.caPem),
     tracing: false,

@@ -25,7 +25,7 @@ beforeAll(async () => {
   agent = keepAliveAgent(sandbox.tls.caPem);
   graph = new GraphClient({
     endpoint: sandbox.graphUrl,
-    credential: staticTokenCredential(sandbox.token),
+    credential: sandbox.credential,
     caPem: sandbox.tls.caPem,
     agent,
     tracing: false,
@@ -73,7 +73,7 @@ describe('GraphClient under throttling', () => {
   test('a 429 that names no wait is sent again after a backoff (the SDK alone gives up on it)', async () => {
     const patient = new GraphClient({
       endpoint: sandbox.graphUrl,
-      credential: staticTokenCredential(sandbox.token),
+      credential: sandbox.credential,
       caPem: sandbox.tls.caPem,
       agent,
       tracing: false,
@@ -163,6 +163,32 @@ describe('GraphClient writes that must not be sent twice', () => {
     sandbox.graph.faults.add({ operation: 'servicePrincipals.create', status: 400, code: 'Request_BadRequest' });
     await expect(sps.createServicePrincipal(app.appId)).resolves.toMatchObject({ id: expect.any(String) });
     expect(sleeps).toEqual([10]);
+  });
+
+  test('a new application Graph does not find yet (replication): the inspection and addPassword fail with its 404, sent once, nothing added, Graph’s error kept as the cause', async () => {
+    const sps = new GraphServicePrincipals(graph, [10], async () => {});
+    sandbox.directory.readReplicationDelay = 3;
+    try {
+      const app = await sps.upsertApplication('acrbot-replicating', 'acrbot replicating');
+      expect(app.created).toBe(true);
+      const read = await sps.inspectApplication(app.id).catch((e: unknown) => e);
+      expect(read).toMatchObject({ code: 'Request_ResourceNotFound', statusCode: 404 });
+      expect((read as Error).cause).toBeInstanceOf(GraphError);
+      const added = await sps
+        .addPassword(app.id, new Date(Date.now() + 86_400_000).toISOString(), 'marker')
+        .catch((e: unknown) => e);
+      expect(added).toMatchObject({ code: 'Request_ResourceNotFound', statusCode: 404 });
+      expect((added as Error).cause).toMatchObject({ status: 404, code: 'Request_ResourceNotFound' });
+      expect(
+        sandbox.graph.requests.filter((r) => r.operation === 'applications.addPassword').map((r) => r.status),
+      ).toEqual([404]);
+      // The retrying is the secret runner's (it knows whether acrbot just created the application).
+      expect(sandbox.directory.getApplication(app.id)!.passwords).toEqual([]);
+      expect((await sps.inspectApplication(app.id)).passwordKeyIds).toEqual([]);
+      await sps.deleteApplication(app.id);
+    } finally {
+      sandbox.directory.readReplicationDelay = 0;
+    }
   });
 
   test('an upsert that found its application but cannot read it yet asks again; failing, it is not reported as a refusal', async () => {

@@ -239,6 +239,70 @@ describe('secret flow', () => {
     expect(await everything()).not.toContain(entry.password);
   });
 
+  /** acrbot's applications in the emulated directory. */
+  const acrbotApplications = () =>
+    [...h.app.sandbox!.directory.applications.values()].filter((a: { displayName: string }) =>
+      a.displayName.startsWith('acrbot-pull'),
+    );
+
+  test('sp kind: Graph does not find the new application on its first reads nor on addPassword (replication, 404) → asked again; one application, one password', async () => {
+    const graph = h.app.sandbox!.graph;
+    // Reads of the new application and its owners answer 404 Request_ResourceNotFound three times,
+    // then the first addPassword does too (the fault answers before the call is applied: nothing added).
+    h.app.sandbox!.directory.readReplicationDelay = 3;
+    graph.faults.add({
+      operation: 'applications.addPassword',
+      status: 404,
+      code: 'Request_ResourceNotFound',
+      message: "Resource 'x' does not exist or one of its queried reference-property objects are not present.",
+    });
+    const request = await requestSecret(
+      'aks-dev contosoacr --kind sp --namespace payments --name acr-sp replicating application',
+    );
+    const done = await approve(request.id);
+    expect(done.outcome?.error).toBeUndefined();
+    expect(done.state).toBe('succeeded');
+    const entry = dockerConfigOf('aks-dev', 'payments', 'acr-sp').auths['contosoacr.azurecr.io'];
+    const apps = acrbotApplications();
+    expect(apps).toHaveLength(1);
+    expect(apps[0].appId).toBe(entry.username);
+    expect(apps[0].passwords).toHaveLength(1);
+    expect(h.app.sandbox!.directory.verifyApplicationSecret(entry.username, entry.password)).toBe(true);
+    const statuses = (op: string) => graph.requests.filter((r) => r.operation === op).map((r) => r.status);
+    expect(statuses('applications.get').filter((s) => s === 404).length).toBeGreaterThan(0);
+    expect(statuses('applications.addPassword')).toEqual([404, 200]);
+    // Both tries carried the marker recorded before the first one; only one password record has a key id.
+    const passwords = (await h.app.store.get(request.id))!.created!.filter((o) => o.kind === 'applicationPassword');
+    expect(passwords).toEqual([expect.objectContaining({ id: apps[0].passwords[0].keyId })]);
+    expect(passwords[0].name).toBe(apps[0].passwords[0].displayName);
+  });
+
+  test('sp kind: the new application never becomes readable within the retries → a clear failure, and the application is deleted again', async () => {
+    const directory = h.app.sandbox!.directory;
+    directory.readReplicationDelay = 1000;
+    const request = await requestSecret(
+      'aks-dev contosoacr --kind sp --namespace payments --name acr-sp never replicating',
+    );
+    const done = await approve(request.id);
+    directory.readReplicationDelay = 0;
+    expect(done.state).toBe('failed');
+    expect(done.outcome?.errorCode).toBe('graph.applicationNotReplicated');
+    expect(done.outcome?.error).toMatch(
+      /Microsoft Graph still did not find the Entra application acrbot had just created/,
+    );
+    expect(done.outcome?.error).toMatch(/deleted again/);
+    expect(done.outcome?.cleanup).toBe('deleted');
+    expect(acrbotApplications()).toHaveLength(0);
+    const ops = h.app.sandbox!.graph.requests.map((r) => r.operation);
+    expect(ops).not.toContain('applications.addPassword');
+    // Bounded: the first read and one more per retry delay of the harness (five).
+    expect(h.app.sandbox!.graph.requests.filter((r) => r.operation === 'applications.get')).toHaveLength(6);
+    expect(h.app.sandbox!.arm.state.listRoleAssignments(contosoId)).toHaveLength(0);
+    expect(k8s('aks-dev').getObject('secrets', 'payments', 'acr-sp')).toBeUndefined();
+    const explained = h.logs.lines.filter((l) => l.includes('graph.applicationNotReplicated'));
+    expect(explained).toHaveLength(1);
+  });
+
   test('G15: a pre-created application with the planned display name is not adopted (created by uniqueName upsert instead)', async () => {
     const request = await requestSecret(
       'aks-dev contosoacr --kind sp --namespace payments --name acr-sp service principal pull',

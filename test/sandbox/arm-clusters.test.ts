@@ -4,18 +4,16 @@
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import type { TokenCredential } from '@azure/core-auth';
 import {
-  SANDBOX_BEARER_TOKEN,
   SANDBOX_CLUSTERS,
   SANDBOX_SUBSCRIPTIONS,
   SANDBOX_TENANT_ID,
   sandboxResourceId,
 } from '../../src/sandbox/fixtures';
+import { sandboxCredential } from '../../src/sandbox/identity/access-tokens';
 import { httpsJson } from '../../src/sandbox/http-util';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
 
-const credential: TokenCredential = {
-  getToken: async () => ({ token: SANDBOX_BEARER_TOKEN, expiresOnTimestamp: Date.now() + 3600e3 }),
-};
+const credential: TokenCredential = sandboxCredential;
 
 let sandbox: Sandbox;
 let aks: ContainerServiceClient;

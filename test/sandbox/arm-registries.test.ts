@@ -4,18 +4,12 @@
  */
 import { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import type { TokenCredential } from '@azure/core-auth';
-import {
-  SANDBOX_BEARER_TOKEN,
-  SANDBOX_REGISTRIES,
-  SANDBOX_SUBSCRIPTIONS,
-  sandboxResourceId,
-} from '../../src/sandbox/fixtures';
+import { SANDBOX_REGISTRIES, SANDBOX_SUBSCRIPTIONS, sandboxResourceId } from '../../src/sandbox/fixtures';
+import { sandboxCredential } from '../../src/sandbox/identity/access-tokens';
 import { httpsJson } from '../../src/sandbox/http-util';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
 
-const credential: TokenCredential = {
-  getToken: async () => ({ token: SANDBOX_BEARER_TOKEN, expiresOnTimestamp: Date.now() + 3600e3 }),
-};
+const credential: TokenCredential = sandboxCredential;
 const contoso = SANDBOX_REGISTRIES.contoso;
 const contosoId = sandboxResourceId('registry', contoso);
 

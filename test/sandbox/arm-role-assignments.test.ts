@@ -6,7 +6,6 @@ import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import type { TokenCredential } from '@azure/core-auth';
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
 import {
-  SANDBOX_BEARER_TOKEN,
   SANDBOX_BOT_OBJECT_ID,
   SANDBOX_CLUSTERS,
   SANDBOX_REGISTRIES,
@@ -15,12 +14,11 @@ import {
   SANDBOX_USERS,
   sandboxResourceId,
 } from '../../src/sandbox/fixtures';
+import { sandboxCredential } from '../../src/sandbox/identity/access-tokens';
 import { httpsJson } from '../../src/sandbox/http-util';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
 
-const credential: TokenCredential = {
-  getToken: async () => ({ token: SANDBOX_BEARER_TOKEN, expiresOnTimestamp: Date.now() + 3600e3 }),
-};
+const credential: TokenCredential = sandboxCredential;
 const sub = SANDBOX_SUBSCRIPTIONS.platform;
 const registryId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
 const kubelet = SANDBOX_CLUSTERS.prod.kubeletObjectId;

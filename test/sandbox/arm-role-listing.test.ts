@@ -7,17 +7,15 @@ import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import type { TokenCredential } from '@azure/core-auth';
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
 import {
-  SANDBOX_BEARER_TOKEN,
   SANDBOX_CLUSTERS,
   SANDBOX_REGISTRIES,
   SANDBOX_SUBSCRIPTIONS,
   sandboxResourceId,
 } from '../../src/sandbox/fixtures';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
+import { sandboxCredential } from '../../src/sandbox/identity/access-tokens';
 
-const credential: TokenCredential = {
-  getToken: async () => ({ token: SANDBOX_BEARER_TOKEN, expiresOnTimestamp: Date.now() + 3600e3 }),
-};
+const credential: TokenCredential = sandboxCredential;
 const sub = SANDBOX_SUBSCRIPTIONS.platform;
 const registryId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
 const rg = `/subscriptions/${sub}/resourceGroups/rg-acr`;

@@ -21,6 +21,7 @@ beforeEach(() => {
   sandbox.graph.clearRequests();
   sandbox.graph.faults.clear();
   sandbox.directory.replicationDelay = 0;
+  sandbox.directory.readReplicationDelay = 0;
   sandbox.graph.applicationPermission = 'OwnedBy';
 });
 
@@ -30,7 +31,7 @@ function graph(
 ): Promise<JsonResponse> {
   return httpsJson(`${sandbox.graphUrl}/v1.0${path}`, {
     ca: sandbox.tls.caPem,
-    token: opts.token ?? sandbox.token,
+    token: opts.token ?? sandbox.tokens.graph,
     ...(opts.headers ? { headers: opts.headers } : {}),
     ...(opts.method ? { method: opts.method } : {}),
     ...(opts.body !== undefined ? { body: opts.body } : {}),
@@ -83,6 +84,70 @@ describe('service principal lookup', () => {
 });
 
 describe('service principal flow', () => {
+  it('a new application is not found on reads, owners and addPassword while it replicates: 404 Request_ResourceNotFound with innerError, nothing added', async () => {
+    sandbox.directory.readReplicationDelay = 4;
+    const app = await graph('/applications', { method: 'POST', body: { displayName: 'acrbot-pull-replicating' } });
+    expect(app.status).toBe(201);
+    const { id, appId } = app.body as { id: string; appId: string };
+    const early = [
+      await graph(`/applications/${id}`),
+      await graph(`/applications/${id}/owners`),
+      await graph(`/applications(appId='${appId}')`),
+      await graph(`/applications/${id}/addPassword`, { method: 'POST', body: { passwordCredential: {} } }),
+    ];
+    for (const [i, res] of early.entries()) {
+      const key = i === 2 ? appId : id;
+      expect(res.status).toBe(404);
+      expect(res.body.error).toEqual({
+        code: 'Request_ResourceNotFound',
+        message: `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`,
+        innerError: {
+          date: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/),
+          'request-id': res.headers['request-id'],
+          'client-request-id': expect.any(String),
+        },
+      });
+    }
+    // The 404 addPassword added nothing.
+    expect(sandbox.directory.getApplication(id)!.passwords).toEqual([]);
+    // Creating its service principal is not delayed by this knob (that is `replicationDelay`, a 400).
+    expect((await graph('/servicePrincipals', { method: 'POST', body: { appId } })).status).toBe(201);
+    expect((await graph(`/applications/${id}`)).status).toBe(200);
+    const pw = await graph(`/applications/${id}/addPassword`, { method: 'POST', body: { passwordCredential: {} } });
+    expect(pw.status).toBe(200);
+    expect(sandbox.directory.getApplication(id)!.passwords).toHaveLength(1);
+    expect(sandbox.graph.requests.map((r) => `${r.operation} ${r.status}`)).toEqual([
+      'applications.create 201',
+      'applications.get 404',
+      'applications.owners 404',
+      'applications.getByAppId 404',
+      'applications.addPassword 404',
+      'servicePrincipals.create 201',
+      'applications.get 200',
+      'applications.addPassword 200',
+    ]);
+    expect((await graph(`/applications/${id}`, { method: 'DELETE' })).status).toBe(204);
+  });
+
+  it('the read delay applies to applications created through Graph (POST and upsert), not to seeded ones, and not to deletion', async () => {
+    sandbox.directory.readReplicationDelay = 1;
+    const seeded = sandbox.directory.addApplication({ displayName: 'seeded', ownerIds: [SANDBOX_BOT_OBJECT_ID] });
+    expect((await graph(`/applications/${seeded.id}`)).status).toBe(200);
+    const upserted = await graph(`/applications(uniqueName='acrbot-replicating-upsert')`, {
+      method: 'PATCH',
+      body: { displayName: 'upserted' },
+      headers: { Prefer: 'create-if-missing' },
+    });
+    expect(upserted.status).toBe(201);
+    expect((await graph(`/applications(uniqueName='acrbot-replicating-upsert')`)).status).toBe(404);
+    expect((await graph(`/applications/${upserted.body.id}`)).status).toBe(200);
+    const created = await graph('/applications', { method: 'POST', body: { displayName: 'deleted at once' } });
+    expect((await graph(`/applications/${created.body.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect(sandbox.directory.getApplication(created.body.id)).toBeUndefined();
+    sandbox.directory.deleteApplication(seeded.id);
+    sandbox.directory.deleteApplication(upserted.body.id);
+  });
+
   it('creates an app, waits out replication, creates its SP, adds and removes a password, deletes it', async () => {
     sandbox.directory.replicationDelay = 2;
     const app = await graph('/applications', { method: 'POST', body: { displayName: 'acrbot-pull-contosoacr' } });

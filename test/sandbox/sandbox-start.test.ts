@@ -2,13 +2,13 @@
  * Starting and stopping the sandbox: TLS, seeding, options, prompt shutdown, and the ARM/Graph
  * emulators sharing one directory.
  */
+import type { TokenCredential } from '@azure/core-auth';
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import { X509Certificate } from 'node:crypto';
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
 import {
   SANDBOX_APPROVER_GROUP_ID,
-  SANDBOX_BEARER_TOKEN,
   SANDBOX_BOT_OBJECT_ID,
   SANDBOX_CLUSTERS,
   SANDBOX_REGISTRIES,
@@ -16,11 +16,12 @@ import {
   SANDBOX_USERS,
   sandboxResourceId,
 } from '../../src/sandbox/fixtures';
+import { ARM_AUDIENCE, sandboxAccessToken, sandboxCredential } from '../../src/sandbox/identity/access-tokens';
 import { httpsJson } from '../../src/sandbox/http-util';
 import { startSandbox } from '../../src/sandbox/sandbox';
 import { createSandboxTls } from '../../src/sandbox/tls';
 
-const credential = { getToken: async () => ({ token: SANDBOX_BEARER_TOKEN, expiresOnTimestamp: Date.now() + 3600e3 }) };
+const credential: TokenCredential = sandboxCredential;
 
 describe('createSandboxTls', () => {
   it('issues a CA and a server certificate for the hosts, memoised per host list', () => {
@@ -43,7 +44,7 @@ describe('startSandbox', () => {
     try {
       expect(sandbox.armUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       expect(sandbox.graphUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-      expect(sandbox.token).toBe(SANDBOX_BEARER_TOKEN);
+      expect(sandbox.token).toBe(sandboxAccessToken(ARM_AUDIENCE));
 
       const state = sandbox.arm.state;
       expect(
@@ -86,7 +87,7 @@ describe('startSandbox', () => {
       const legacy = SANDBOX_CLUSTERS.legacy;
       const sp = await httpsJson(
         `${sandbox.graphUrl}/v1.0/servicePrincipals(appId='${legacy.servicePrincipalAppId}')`,
-        { ca: sandbox.tls.caPem, token: sandbox.token },
+        { ca: sandbox.tls.caPem, token: sandbox.tokens.graph },
       );
       const auth = new AuthorizationManagementClient(credential, SANDBOX_SUBSCRIPTIONS.platform, {
         $host: sandbox.armUrl,

@@ -14,9 +14,19 @@ const NOT_REPLICATED_YET = /does not reference a valid application object|NoBack
 /** Waits between retries; injectable for tests. */
 export type Sleep = (ms: number) => Promise<void>;
 
+/**
+ * Graph's failure as the port's error, the original kept as its `cause`. The status is kept: a
+ * 404 `Request_ResourceNotFound` right after acrbot created the application is replication (the
+ * secret runner asks again), any other 404 is an application that is not there.
+ */
 function asWriteError(err: unknown, what: string): CloudApiError {
-  if (err instanceof GraphError) return new CloudApiError(err.code, err.status, `${what} failed`, err.requestId);
-  return new CloudApiError('Unknown', undefined, `${what} failed`);
+  const error =
+    err instanceof GraphError
+      ? new CloudApiError(err.code, err.status, `${what} failed`, err.requestId)
+      : new CloudApiError('Unknown', undefined, `${what} failed`);
+  // As `new Error(message, { cause })` would have it (CloudApiError's constructor takes no options).
+  Object.defineProperty(error, 'cause', { value: err, enumerable: false, writable: true, configurable: true });
+  return error;
 }
 
 /** The alternate key of an application by `uniqueName` (OData quotes doubled, then URL-encoded). */

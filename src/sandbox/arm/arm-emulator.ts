@@ -17,9 +17,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SANDBOX_BEARER_TOKEN, SANDBOX_BOT_OBJECT_ID } from '../fixtures';
+import { SANDBOX_BOT_OBJECT_ID } from '../fixtures';
 import type { Directory } from '../directory';
 import { HttpError, writeReply, type EmulatorReply } from '../http-util';
+import { audienceAccepted, SERVICE_AUDIENCES, sandboxTokenAudience } from '../identity/access-tokens';
 import { authorizationFailed } from './arm-errors';
 import { armFaultError } from './arm-faults';
 import type { ArmRoute } from './arm-route';
@@ -41,8 +42,11 @@ import { tokenRoutes } from './token-routes';
 export interface ArmEmulatorOptions {
   /** The shared directory (principals for role assignments). Its tenant is ARM's tenant. */
   directory: Directory;
-  /** Bearer token to accept; default `SANDBOX_BEARER_TOKEN`. */
-  token?: string;
+  /**
+   * Token audiences to accept besides the emulator's own origin; default ARM's
+   * (`https://management.azure.com`, `https://management.core.windows.net`, with and without `/`).
+   */
+  audiences?: readonly string[];
   /** Object id of the caller; default `SANDBOX_BOT_OBJECT_ID`. */
   callerObjectId?: string;
   /** Page size of list operations; default 50. */
@@ -61,15 +65,15 @@ export class ArmEmulator extends RecordingEmulator {
   readonly faults = new FaultRegistry();
   /** Request log; see {@link ArmEmulator.requests}. */
   readonly log: RequestLog;
-  /** The accepted bearer token. */
-  token: string;
+  /** The accepted token audiences (besides the origin the request was sent to). */
+  audiences: readonly string[];
 
   private readonly router = new Router<ArmRoute>();
   private readonly rateLimits = new RateLimitCounters();
 
   constructor(opts: ArmEmulatorOptions) {
     super();
-    this.token = opts.token ?? SANDBOX_BEARER_TOKEN;
+    this.audiences = opts.audiences ?? SERVICE_AUDIENCES.arm;
     this.state = new ArmState({
       tenantId: opts.directory.tenantId,
       callerObjectId: opts.callerObjectId ?? SANDBOX_BOT_OBJECT_ID,
@@ -175,24 +179,37 @@ export class ArmEmulator extends RecordingEmulator {
     this.log.record({ method, path: url.pathname, operation, status: reply.status, apiVersion, requestId, at });
   }
 
-  /** 401 unless `Authorization: Bearer <token>` carries exactly the configured token. */
+  /**
+   * 401 unless `Authorization: Bearer <token>` carries a sandbox token for ARM's audience (or the
+   * origin the request was sent to, which is what the SDKs ask for with a custom endpoint). A token
+   * for another resource gets ARM's InvalidAuthenticationTokenAudience, anything else
+   * InvalidAuthenticationToken, each with its `WWW-Authenticate` challenge.
+   */
   private authenticate(req: IncomingMessage): void {
     const header = req.headers.authorization;
-    const challenge = {
-      'WWW-Authenticate': `Bearer authorization_uri="https://login.microsoftonline.com/${this.state.tenantId}", error="invalid_token", error_description="The authentication failed because of missing 'Authorization' header."`,
-    };
+    const challenge = (description: string) => ({
+      'WWW-Authenticate': `Bearer authorization_uri="https://login.windows.net/${this.state.tenantId}", error="invalid_token", error_description="${description}"`,
+    });
     if (!header)
       throw new HttpError(
         401,
         'AuthenticationFailed',
         "Authentication failed. The 'Authorization' header is missing.",
-        challenge,
+        challenge("The authentication failed because of missing 'Authorization' header."),
       );
-    const m = /^Bearer\s+(.+)$/i.exec(header);
-    if (!m || m[1] !== this.token) {
-      throw new HttpError(401, 'InvalidAuthenticationToken', 'The access token is invalid.', {
-        'WWW-Authenticate': `Bearer authorization_uri="https://login.microsoftonline.com/${this.state.tenantId}", error="invalid_token", error_description="The access token is invalid."`,
-      });
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const audience = m ? sandboxTokenAudience(m[1]!) : undefined;
+    if (audience === undefined)
+      throw new HttpError(
+        401,
+        'InvalidAuthenticationToken',
+        'The access token is invalid.',
+        challenge('The access token is invalid.'),
+      );
+    const accepted = [...this.audiences, `https://${req.headers.host ?? 'localhost'}`];
+    if (!audienceAccepted(audience, accepted)) {
+      const message = `The access token has been obtained for wrong audience or resource '${audience}'. It should exactly match with one of the allowed audiences ${accepted.map((a) => `'${a}'`).join(',')}.`;
+      throw new HttpError(401, 'InvalidAuthenticationTokenAudience', message, challenge(message));
     }
   }
 }

@@ -5,9 +5,7 @@
  */
 import { localAccountsDisabled } from './arm-errors';
 import type { ClusterRecord } from './clusters';
-
-/** AKS Entra ID server app: the audience of tokens the API server accepts. */
-export const AKS_AAD_SERVER_APP_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
+import { AKS_AAD_SERVER_APP_ID } from '../identity/access-tokens';
 /** The public kubelogin client app. */
 export const KUBELOGIN_CLIENT_APP_ID = '80faf920-1908-4b52-b5ef-a8e7bedfc67a';
 

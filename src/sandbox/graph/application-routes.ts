@@ -76,7 +76,7 @@ export function applicationRoutes(): GraphRoute[] {
         pattern,
         operation: 'applications.delete',
         handle: (ctx) => {
-          const app = writable(ctx);
+          const app = writable(ctx, false);
           ctx.directory.deleteApplication(app.id);
           return { status: 204 };
         },
@@ -162,7 +162,12 @@ function removePassword(ctx: GraphRequestContext) {
   return { status: 204 };
 }
 
-function find(ctx: GraphRequestContext): DirectoryApplication {
+/**
+ * The application a request names. A new one not replicated yet (`Directory.readReplicationDelay`)
+ * is the same 404 as an unknown one, before any permission check: the replica that answers does
+ * not have it. `replicating: false` for deletes, whose delay is not modelled.
+ */
+function find(ctx: GraphRequestContext, replicating = true): DirectoryApplication {
   const { id, appId, uniqueName } = ctx.params;
   const app =
     uniqueName !== undefined
@@ -170,13 +175,14 @@ function find(ctx: GraphRequestContext): DirectoryApplication {
       : appId !== undefined
         ? ctx.directory.getApplicationByAppId(appId)
         : ctx.directory.getApplication(id!);
-  if (!app) throw resourceNotFound(uniqueName ?? appId ?? id!);
+  if (!app || (replicating && !ctx.directory.replicatedForRead(app)))
+    throw resourceNotFound(uniqueName ?? appId ?? id!);
   return app;
 }
 
 /** The application, if the caller's permission lets it change it. */
-function writable(ctx: GraphRequestContext): DirectoryApplication {
-  const app = find(ctx);
+function writable(ctx: GraphRequestContext, replicating = true): DirectoryApplication {
+  const app = find(ctx, replicating);
   if (ctx.applicationPermission === 'OwnedBy' && !app.ownerIds.has(ctx.callerObjectId.toLowerCase()))
     throw requestDenied();
   return app;

@@ -20,8 +20,9 @@ import { RequestLog } from '../arm/request-log';
 import { parseRequestTarget, Router, splitPath } from '../arm/router';
 import { headerValue, operationOf, RecordingEmulator } from '../recording-emulator';
 import { graphDate, type Directory } from '../directory';
-import { SANDBOX_BEARER_TOKEN, SANDBOX_BOT_OBJECT_ID } from '../fixtures';
+import { SANDBOX_BOT_OBJECT_ID } from '../fixtures';
 import { HttpError, writeReply, type EmulatorReply } from '../http-util';
+import { audienceAccepted, SERVICE_AUDIENCES, sandboxTokenAudience } from '../identity/access-tokens';
 import { applicationRoutes } from './application-routes';
 import { noBackingApplication } from './graph-errors';
 import type { ApplicationPermission, GraphRoute } from './graph-route';
@@ -31,8 +32,11 @@ import { servicePrincipalRoutes } from './service-principal-routes';
 /** Options of {@link GraphEmulator}. */
 export interface GraphEmulatorOptions {
   directory: Directory;
-  /** Bearer token to accept; default `SANDBOX_BEARER_TOKEN`. */
-  token?: string;
+  /**
+   * Token audiences to accept besides the emulator's own origin; default Graph's
+   * (`https://graph.microsoft.com` and its app id `00000003-…`).
+   */
+  audiences?: readonly string[];
   /** Object id of the caller; default `SANDBOX_BOT_OBJECT_ID`. */
   callerObjectId?: string;
   /** `OwnedBy` (default, least privilege) or `All`. */
@@ -59,7 +63,8 @@ export class GraphEmulator extends RecordingEmulator {
   readonly directory: Directory;
   readonly faults = new FaultRegistry();
   readonly log: RequestLog;
-  token: string;
+  /** The accepted token audiences (besides the origin the request was sent to). */
+  audiences: readonly string[];
   callerObjectId: string;
   /** How far the caller's application permission reaches; `OwnedBy` denies writes to apps it did not create. */
   applicationPermission: ApplicationPermission;
@@ -69,7 +74,7 @@ export class GraphEmulator extends RecordingEmulator {
   constructor(opts: GraphEmulatorOptions) {
     super();
     this.directory = opts.directory;
-    this.token = opts.token ?? SANDBOX_BEARER_TOKEN;
+    this.audiences = opts.audiences ?? SERVICE_AUDIENCES.graph;
     this.callerObjectId = opts.callerObjectId ?? SANDBOX_BOT_OBJECT_ID;
     this.applicationPermission = opts.applicationPermission ?? 'OwnedBy';
     this.log = new RequestLog({
@@ -154,14 +159,28 @@ export class GraphEmulator extends RecordingEmulator {
     });
   }
 
+  /**
+   * 401 InvalidAuthenticationToken (Graph's envelope, with its `WWW-Authenticate` challenge)
+   * unless the bearer token is a sandbox token for Graph's audience or the origin the request was
+   * sent to (what the bot asks for with a custom endpoint). Graph's messages: "Access token is
+   * empty.", "…Invalid audience." for another resource's token, a parse failure for anything else.
+   */
   private authenticate(req: IncomingMessage): void {
     const header = req.headers.authorization;
     const challenge = {
       'WWW-Authenticate': `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`,
     };
     if (!header) throw new HttpError(401, 'InvalidAuthenticationToken', 'Access token is empty.', challenge);
-    const m = /^Bearer\s+(.+)$/i.exec(header);
-    if (!m || m[1] !== this.token)
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const audience = m ? sandboxTokenAudience(m[1]!) : undefined;
+    if (audience === undefined)
+      throw new HttpError(
+        401,
+        'InvalidAuthenticationToken',
+        'CompactToken parsing failed with error code: 80049217',
+        challenge,
+      );
+    if (!audienceAccepted(audience, [...this.audiences, `https://${req.headers.host ?? 'localhost'}`]))
       throw new HttpError(
         401,
         'InvalidAuthenticationToken',

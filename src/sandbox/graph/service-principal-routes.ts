@@ -60,7 +60,12 @@ export function servicePrincipalRoutes(): GraphRoute[] {
 
 /**
  * POST /servicePrincipals `{appId}` → 201. While the application has not replicated (see
- * `Directory.replicationDelay`) this is the 400 `Request_BadRequest` real Graph returns.
+ * `Directory.replicationDelay`) this is the 400 `Request_BadRequest` real Graph returns: the
+ * appId is a body property, not the resource addressed, so Graph reports it as an invalid
+ * reference rather than the 404 its reads of the application answer meanwhile
+ * (`Directory.readReplicationDelay`, not applied here). With `OwnedBy`, Graph has also been seen
+ * to answer 403 `Authorization_RequestDenied` in that window (hashicorp/terraform-provider-azuread
+ * #611, #992); not modelled.
  */
 function create(ctx: GraphRequestContext) {
   const appId = ((ctx.body ?? {}) as { appId?: unknown }).appId;

@@ -36,6 +36,11 @@ export interface KubernetesEmulatorOptions {
   tls: TlsMaterial;
   /** Accepted bearer tokens and the username each authenticates as. */
   tokens: Record<string, string>;
+  /**
+   * Consulted for a token not in `tokens` (like a webhook token authenticator, e.g. AKS's Entra
+   * ID one): the username it authenticates as, or undefined for 401 Unauthorized.
+   */
+  authenticate?: (token: string) => string | undefined;
   /** Cluster name used in generated kubeconfigs (default `sandbox-cluster`). */
   clusterName?: string;
   /** Namespaces that exist at start, each with a `default` ServiceAccount (default: default, kube-system, kube-public). */
@@ -78,6 +83,7 @@ export class KubernetesEmulator {
 
   private readonly store: ObjectStore;
   private readonly tokens: Map<string, string>;
+  private readonly authenticator: ((token: string) => string | undefined) | undefined;
   private readonly clusterName: string;
   private readonly tlsMaterial: TlsMaterial;
   private readonly now: () => Date;
@@ -88,6 +94,7 @@ export class KubernetesEmulator {
   constructor(options: KubernetesEmulatorOptions) {
     this.tlsMaterial = options.tls;
     this.tokens = new Map(Object.entries(options.tokens));
+    this.authenticator = options.authenticate;
     this.clusterName = options.clusterName ?? 'sandbox-cluster';
     this.now = options.now ?? (() => new Date());
     this.store = new ObjectStore(this.now);
@@ -151,7 +158,7 @@ export class KubernetesEmulator {
       server: user.server ?? this.url,
       caPem: this.tlsMaterial.caPem,
       clusterName: this.clusterName,
-      userName: user.name ?? this.tokens.get(user.token) ?? 'user',
+      userName: user.name ?? this.userOf(user.token) ?? 'user',
       token: user.token,
       namespace: user.namespace,
     });
@@ -165,6 +172,11 @@ export class KubernetesEmulator {
   /** Stops accepting a token (e.g. to simulate expiry). */
   revokeToken(token: string): void {
     this.tokens.delete(token);
+  }
+
+  /** The username `token` authenticates as: the token table first, then the `authenticate` option. */
+  private userOf(token: string): string | undefined {
+    return this.tokens.get(token) ?? this.authenticator?.(token);
   }
 
   /** Creates a namespace with its `default` ServiceAccount (idempotent). */
@@ -291,7 +303,7 @@ export class KubernetesEmulator {
 
     const token = bearerToken(req.headers.authorization);
     if (token !== undefined) {
-      entry.user = this.tokens.get(token);
+      entry.user = this.userOf(token);
       if (entry.user === undefined) throw unauthorized();
     } else if (!(r.type === 'discovery' && PUBLIC_DOCS.has(r.doc))) {
       throw unauthorized();

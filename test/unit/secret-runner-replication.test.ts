@@ -1,0 +1,179 @@
+/**
+ * `--kind sp`: right after acrbot created the application, Graph may answer 404
+ * `Request_ResourceNotFound` on its reads, `addPassword` and service principal creation
+ * (replication): asked again at the runner's retry delays, bounded. A 404 about an application
+ * acrbot did not just create is a real one: not asked again.
+ */
+import type { ApplicationHolders } from '../../src/domain/secret-ownership';
+import type { CreatedObject } from '../../src/domain/request';
+import { CloudApiError } from '../../src/domain/ports';
+import { SecretValue } from '../../src/domain/secret-value';
+import { RunFailure, type RunContext } from '../../src/flows/executor';
+import { SecretRunner, type SecretRunnerPorts } from '../../src/flows/secret-runner';
+import { createLogger } from '../../src/observability/logger';
+import { pendingRequest, secretPlan } from './support/requests';
+
+const APP_ID = '00000000-0000-4000-8000-0000000000a1';
+const SP_ID = '00000000-0000-4000-8000-0000000000b2';
+const ACRBOT: ApplicationHolders = {
+  owners: [{ id: 'acrbot-sp', type: 'servicePrincipal' }],
+  passwordKeyIds: [],
+  certificateKeyIds: [],
+};
+const notFound = () => new CloudApiError('Request_ResourceNotFound', 404, 'application read failed', 'graph-req-1');
+
+/** Each port call fails with the errors of its list in turn, then succeeds. */
+function fakePorts(
+  created: boolean,
+  failures: { createServicePrincipal?: Error[]; inspectApplication?: Error[]; addPassword?: Error[] },
+  calls: string[],
+  created_: () => CreatedObject[],
+): SecretRunnerPorts {
+  const next = (what: keyof typeof failures) => {
+    calls.push(what);
+    const err = failures[what]?.shift();
+    if (err) throw err;
+  };
+  return {
+    tokens: {},
+    servicePrincipals: {
+      upsertApplication: async () => ({ id: APP_ID, appId: 'app-id-1', created }),
+      findServicePrincipal: async () => undefined,
+      createServicePrincipal: async () => (next('createServicePrincipal'), { id: SP_ID }),
+      inspectApplication: async () => (next('inspectApplication'), ACRBOT),
+      addPassword: async (_id: string, _end: string, marker: string) => {
+        // The marker is on record before every try.
+        calls.push(`marker recorded: ${created_().some((o) => o.kind === 'applicationPassword' && o.name === marker)}`);
+        calls.push(`marker ${marker}`);
+        next('addPassword');
+        return { keyId: 'key-1', secret: new SecretValue('pw-not-logged') };
+      },
+      deleteApplication: async (id: string) => void calls.push(`delete ${id}`),
+    },
+    roleAssignments: {
+      create: async () => ({ id: 'ra', requestId: 'arm-1' }),
+      delete: async () => undefined,
+    },
+    kubernetes: {
+      access: async () => ({ clusterName: 'aks-prod' }),
+      precheck: async () => ({}),
+      write: async () => ({ action: 'created', serviceAccountPatched: false, uid: 'uid-1' }),
+    },
+    requests: { get: async () => undefined },
+  } as unknown as SecretRunnerPorts;
+}
+
+function runner(ports: SecretRunnerPorts, slept: number[]): SecretRunner {
+  return new SecretRunner(
+    ports,
+    { delaysMs: [1, 2, 3], sleep: async (ms: number) => void slept.push(ms) },
+    {
+      reader: { getCluster: async () => ({ localAccountsDisabled: true }) } as never,
+      allowLocalAccountClusters: false,
+    },
+  );
+}
+
+function context(earlier: Omit<CreatedObject, 'recordedAt'>[] = []) {
+  const created: CreatedObject[] = earlier.map((o) => ({ ...o, recordedAt: '2025-01-15T08:00:00.000Z' }));
+  const ctx: RunContext = {
+    audit: async () => undefined,
+    recordCreated: async (object) => {
+      const same = (o: CreatedObject) =>
+        o.kind === object.kind &&
+        ((object.name !== undefined && o.name === object.name) || (!!object.id && o.id === object.id));
+      created.splice(0, created.length, ...created.filter((o) => !same(o)), {
+        ...object,
+        recordedAt: '2025-01-15T09:00:00.000Z',
+      });
+    },
+    created: () => [...created],
+    checkLease: async () => undefined,
+    log: createLogger({ level: 'silent' }),
+  };
+  return { ctx, created: () => [...created] };
+}
+
+const request = () =>
+  pendingRequest({
+    id: 'R-BBBBBBBB',
+    state: 'executing',
+    plan: secretPlan({ credentialKind: 'sp', role: { id: 'role-guid', name: 'AcrPull' } }),
+  });
+
+async function failureOf(promise: Promise<unknown>): Promise<RunFailure> {
+  return promise.then(
+    () => {
+      throw new Error('expected the run to fail');
+    },
+    (err: unknown) => err as RunFailure,
+  );
+}
+
+describe('a 404 about the application acrbot just created (replication)', () => {
+  test('on service principal creation, the inspection and addPassword: asked again, the password added once under one marker', async () => {
+    const calls: string[] = [];
+    const slept: number[] = [];
+    const { ctx, created } = context();
+    const ports = fakePorts(
+      true,
+      {
+        createServicePrincipal: [notFound()],
+        inspectApplication: [notFound(), notFound()],
+        addPassword: [notFound(), notFound()],
+      },
+      calls,
+      created,
+    );
+    const outcome = await runner(ports, slept).run(request(), ctx);
+    expect(outcome.secret?.action).toBe('created');
+    expect(slept).toEqual([1, 1, 2, 1, 2]);
+    expect(calls.filter((c) => c === 'createServicePrincipal')).toHaveLength(2);
+    expect(calls.filter((c) => c === 'inspectApplication')).toHaveLength(3);
+    expect(calls.filter((c) => c === 'addPassword')).toHaveLength(3);
+    expect(calls.filter((c) => c.startsWith('marker recorded'))).toEqual(Array(3).fill('marker recorded: true'));
+    expect(new Set(calls.filter((c) => c.startsWith('marker acrbot')))).toHaveProperty('size', 1);
+    // One password record, with its key id: the tries that answered 404 added nothing.
+    expect(created().filter((o) => o.kind === 'applicationPassword')).toEqual([
+      expect.objectContaining({ id: 'key-1' }),
+    ]);
+    expect(calls.some((c) => c.startsWith('delete'))).toBe(false);
+  });
+
+  test('still 404 after the retries: a clear failure, and the application deleted again', async () => {
+    const calls: string[] = [];
+    const slept: number[] = [];
+    const { ctx, created } = context();
+    const ports = fakePorts(true, { addPassword: [notFound(), notFound(), notFound(), notFound()] }, calls, created);
+    const err = await failureOf(runner(ports, slept).run(request(), ctx));
+    expect(err).toBeInstanceOf(RunFailure);
+    expect(err.outcome).toMatchObject({ errorCode: 'graph.applicationNotReplicated', cleanup: 'deleted' });
+    expect(err.outcome.error).toMatch(/after 4 tries \(addPassword; directory replication\)/);
+    expect(slept).toEqual([1, 2, 3]);
+    expect(calls).toContain(`delete ${APP_ID}`);
+  });
+
+  test('an application acrbot did not just create (a resumed run): its 404 is real, not asked again', async () => {
+    const calls: string[] = [];
+    const slept: number[] = [];
+    const { ctx, created } = context([{ kind: 'application', id: APP_ID, name: 'acrbot-r-bbbbbbbb-0123456789abcdef' }]);
+    const ports = fakePorts(false, { inspectApplication: [notFound()] }, calls, created);
+    const err = await failureOf(runner(ports, slept).run(request(), ctx));
+    expect(err.outcome).toMatchObject({ errorCode: 'Request_ResourceNotFound' });
+    expect(slept).toEqual([]);
+    expect(calls.filter((c) => c === 'inspectApplication')).toHaveLength(1);
+    expect(calls.filter((c) => c === 'addPassword')).toHaveLength(0);
+  });
+
+  test('another refusal of a new application (403) is not asked again', async () => {
+    const calls: string[] = [];
+    const slept: number[] = [];
+    const { ctx, created } = context();
+    const denied = new CloudApiError('Authorization_RequestDenied', 403, 'addPassword failed');
+    const ports = fakePorts(true, { addPassword: [denied] }, calls, created);
+    const err = await failureOf(runner(ports, slept).run(request(), ctx));
+    expect(err.outcome).toMatchObject({ errorCode: 'Authorization_RequestDenied', cleanup: 'deleted' });
+    expect(slept).toEqual([]);
+    expect(calls.filter((c) => c === 'addPassword')).toHaveLength(1);
+  });
+});
