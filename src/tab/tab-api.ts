@@ -239,6 +239,8 @@ export class TabApi {
             reason: own.reason,
             createdAt: own.createdAt,
             approvers: own.approvers,
+            // The inventory's reference names the end, not the term's end an extension must outlast.
+            ...(own.termEndsAt && { termEndsAt: own.termEndsAt }),
           };
           rows.push(full);
           joined.push({ row: full, request });

@@ -8,14 +8,27 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { createLocalJWKSet, exportJWK, type JWTVerifyGetKey, SignJWT } from 'jose';
-import type { AccessMatrix, InventoryCluster, InventoryRegistry } from '../../src/domain/access-inventory';
+import {
+  type AccessMatrix,
+  type InventoryCluster,
+  type InventoryRegistry,
+  requestRef,
+} from '../../src/domain/access-inventory';
 import type { AuditLog } from '../../src/domain/ports';
 import type { AccessRequest, Actor } from '../../src/domain/request';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import type { Logger } from '../../src/observability/logger';
 import { TabApi, type TabApiDeps } from '../../src/tab/tab-api';
 import { FakeClock, HOUR } from './support/fake-clock';
-import { APPROVER, CLUSTER_ID, grantPlan, pendingRequest, REGISTRY_ID, REQUESTER } from './support/requests';
+import {
+  APPROVER,
+  CLUSTER_ID,
+  grantPlan,
+  pendingRequest,
+  REGISTRY_ID,
+  REQUESTER,
+  secretPlan,
+} from './support/requests';
 
 const TENANT = pendingRequest().tenantId;
 const ISSUER = `https://login.microsoftonline.com/${TENANT}/v2.0`;
@@ -231,6 +244,55 @@ describe("an approver's matrix (the inventory's)", () => {
     expect(again.rows[0]).toMatchObject({ requestId: request.id, requestState: 'revoked' });
     const second = await page(api, auth, first.nextOffset!);
     expect(second.generatedAt).not.toBe(first.generatedAt);
+  });
+
+  test("a secret whose credential expires before its term: the approver's matrix row carries the term's end, which an extension must outlast", async () => {
+    const clock = new FakeClock('2025-03-01T09:00:00.000Z');
+    const store = new MemoryRequestStore();
+    const at = clock.now().toISOString();
+    const secret = pendingRequest({
+      id: 'R-SECRET01',
+      state: 'succeeded',
+      createdAt: at,
+      updatedAt: at,
+      plan: secretPlan({ expiresAt: '2025-03-11T09:00:00.000Z' }),
+      decision: { by: APPROVER, at, approved: true },
+      access: { durationMs: 30 * DAY, expiresAt: '2025-03-31T09:00:00.000Z' },
+    });
+    await store.create(secret);
+    const { cluster, registry } = secret.plan;
+    const matrix: AccessMatrix = {
+      clusters: [cluster],
+      registries: [{ ...registry, roleAssignmentMode: 'LegacyRegistryPermissions' }],
+      unresolvedClusters: [],
+      generatedAt: at,
+      cells: [
+        {
+          cluster,
+          registry: { ...registry, roleAssignmentMode: 'LegacyRegistryPermissions' },
+          state: 'active',
+          canPull: true,
+          paths: [
+            {
+              kind: 'pullSecret',
+              namespace: 'payments',
+              secretName: 'acr-auth',
+              credentialKind: 'token',
+              request: requestRef(secret, clock.now()),
+              state: 'active',
+            },
+          ],
+        },
+      ],
+    };
+    const api = tabApi(clock, store, { inventory: { matrix: async () => matrix } });
+    const [row] = (await page(api, await bearer(APPROVER, clock), 0)).rows as Array<Record<string, unknown>>;
+    expect(row).toMatchObject({
+      requestId: secret.id,
+      expiresAt: '2025-03-11T09:00:00.000Z',
+      credentialEnds: true,
+      termEndsAt: '2025-03-31T09:00:00.000Z',
+    });
   });
 
   test("the inventory's records read only in part: the first page says what may be missing, and it names another snapshot", async () => {
