@@ -277,9 +277,11 @@ export class SecretRunner implements PlanRunner {
           ? ''
           : cleanup === 'deleted'
             ? ' The credential acrbot had created was deleted again.'
-            : refs.every((ref) => ref.kind === 'sp' && !ref.applicationId)
-              ? ' Azure did not answer whether it created the credential; acrbot looks for it again shortly and deletes it if it exists.'
-              : ' The credential acrbot had created could not be deleted yet; it is recorded for clean-up and will be retried.';
+            : isUserFacing(err) && err.code === 'graph.applicationNotReplicated'
+              ? ' acrbot deletes the application once Graph shows it (it looks again shortly).'
+              : refs.every((ref) => ref.kind === 'sp' && !ref.applicationId)
+                ? ' Azure did not answer whether it created the credential; acrbot looks for it again shortly and deletes it if it exists.'
+                : ' The credential acrbot had created could not be deleted yet; it is recorded for clean-up and will be retried.';
       throw new RunFailure({
         summary: 'Failed',
         azureRequestIds: credential?.requestIds ?? [],
@@ -712,6 +714,10 @@ export class SecretRunner implements PlanRunner {
     await ctx.recordCreated({ kind: 'application', id: app.id, name: uniqueName });
     const ref: CredentialRef = { kind: 'sp', applicationId: app.id, appId: app.appId };
     refs.splice(refs.indexOf(byName), 1, ref);
+    // Graph never showed the application this run created: a delete by its id could be answered
+    // 404 ("gone") while it replicates, and leave it behind. Its clean-up looks for it by the
+    // uniqueName recorded before the create instead, again later until Graph shows it (G14).
+    const lookUpByName = () => refs.splice(refs.indexOf(ref), 1, byName);
     if (app.requestId) requestIds.push(app.requestId);
     await ctx.audit({
       action: 'graph.write.application',
@@ -721,8 +727,12 @@ export class SecretRunner implements PlanRunner {
     });
     const sp: { id: string; requestId?: string } =
       (await this.ports.servicePrincipals.findServicePrincipal(app.appId)) ??
-      (await this.whileReplicating(app, 'service principal create', ctx, () =>
-        this.ports.servicePrincipals.createServicePrincipal(app.appId),
+      (await this.whileReplicating(
+        app,
+        'service principal create',
+        ctx,
+        () => this.ports.servicePrincipals.createServicePrincipal(app.appId),
+        lookUpByName,
       ));
     await ctx.recordCreated({ kind: 'servicePrincipal', id: sp.id, name: app.appId });
     if (sp.requestId) requestIds.push(sp.requestId);
@@ -730,8 +740,12 @@ export class SecretRunner implements PlanRunner {
     const recordedPasswords = ctx.created().filter((o) => o.kind === 'applicationPassword');
     const inspect = async () =>
       applicationProblem(
-        await this.whileReplicating(app, 'application read', ctx, () =>
-          this.ports.servicePrincipals.inspectApplication(app.id),
+        await this.whileReplicating(
+          app,
+          'application read',
+          ctx,
+          () => this.ports.servicePrincipals.inspectApplication(app.id),
+          lookUpByName,
         ),
         recordedPasswords.map((o) => o.id).filter(Boolean),
         recordedPasswords.map((o) => o.name).filter((n): n is string => !!n),
@@ -778,8 +792,12 @@ export class SecretRunner implements PlanRunner {
     // again under the same marker, already recorded.
     const marker = `acrbot image pull ${request.id} ${randomUUID()}`;
     await ctx.recordCreated({ kind: 'applicationPassword', id: '', name: marker });
-    const password = await this.whileReplicating(app, 'addPassword', ctx, () =>
-      this.ports.servicePrincipals.addPassword(app.id, plan.expiresAt, marker),
+    const password = await this.whileReplicating(
+      app,
+      'addPassword',
+      ctx,
+      () => this.ports.servicePrincipals.addPassword(app.id, plan.expiresAt, marker),
+      lookUpByName,
     );
     await ctx.recordCreated({ kind: 'applicationPassword', id: password.keyId, name: marker });
     if (password.requestId) requestIds.push(password.requestId);
@@ -837,6 +855,8 @@ export class SecretRunner implements PlanRunner {
     what: string,
     ctx: RunContext,
     call: () => Promise<T>,
+    /** Called before giving up: what the clean-up should look the application up by. */
+    onGiveUp: () => void,
   ): Promise<T> {
     const delays = app.created ? this.retry.delaysMs : [];
     for (let attempt = 0; ; attempt++) {
@@ -846,12 +866,14 @@ export class SecretRunner implements PlanRunner {
         const notFound =
           err instanceof CloudApiError && err.statusCode === 404 && err.code === 'Request_ResourceNotFound';
         if (!notFound || !app.created) throw err;
-        if (attempt >= delays.length)
+        if (attempt >= delays.length) {
+          onGiveUp();
           throw new UserFacingError(
             'graph.applicationNotReplicated',
             `Microsoft Graph still did not find the Entra application acrbot had just created (${app.id}) after ${attempt + 1} tries (${what}; directory replication). Nothing was granted; approve a new request in a few minutes.`,
             { cause: err },
           );
+        }
         // Once per call, not per try: the outcome (or the failure) tells the rest.
         if (attempt === 0)
           ctx.log.info(

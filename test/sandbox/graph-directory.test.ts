@@ -129,7 +129,7 @@ describe('service principal flow', () => {
     expect((await graph(`/applications/${id}`, { method: 'DELETE' })).status).toBe(204);
   });
 
-  it('the read delay applies to applications created through Graph (POST and upsert), not to seeded ones, and not to deletion', async () => {
+  it('the read delay applies to applications created through Graph (POST and upsert), deletion included, not to seeded ones', async () => {
     sandbox.directory.readReplicationDelay = 1;
     const seeded = sandbox.directory.addApplication({ displayName: 'seeded', ownerIds: [SANDBOX_BOT_OBJECT_ID] });
     expect((await graph(`/applications/${seeded.id}`)).status).toBe(200);
@@ -142,6 +142,9 @@ describe('service principal flow', () => {
     expect((await graph(`/applications(uniqueName='acrbot-replicating-upsert')`)).status).toBe(404);
     expect((await graph(`/applications/${upserted.body.id}`)).status).toBe(200);
     const created = await graph('/applications', { method: 'POST', body: { displayName: 'deleted at once' } });
+    // Not replicated yet, a delete finds nothing either: the 404 is no proof it is gone.
+    expect((await graph(`/applications/${created.body.id}`, { method: 'DELETE' })).status).toBe(404);
+    expect(sandbox.directory.getApplication(created.body.id)).toBeDefined();
     expect((await graph(`/applications/${created.body.id}`, { method: 'DELETE' })).status).toBe(204);
     expect(sandbox.directory.getApplication(created.body.id)).toBeUndefined();
     sandbox.directory.deleteApplication(seeded.id);

@@ -49,6 +49,8 @@ function fakePorts(
         return { keyId: 'key-1', secret: new SecretValue('pw-not-logged') };
       },
       deleteApplication: async (id: string) => void calls.push(`delete ${id}`),
+      // Graph does not show the new application under its uniqueName either (replication).
+      findApplication: async (uniqueName: string) => void calls.push(`find ${uniqueName}`),
     },
     roleAssignments: {
       create: async () => ({ id: 'ra', requestId: 'arm-1' }),
@@ -140,17 +142,23 @@ describe('a 404 about the application acrbot just created (replication)', () => 
     expect(calls.some((c) => c.startsWith('delete'))).toBe(false);
   });
 
-  test('still 404 after the retries: a clear failure, and the application deleted again', async () => {
+  test('still 404 after the retries: a clear failure, and the application looked up by its recorded uniqueName (a delete by id could be a replication 404 too), pending until Graph shows it', async () => {
     const calls: string[] = [];
     const slept: number[] = [];
     const { ctx, created } = context();
     const ports = fakePorts(true, { addPassword: [notFound(), notFound(), notFound(), notFound()] }, calls, created);
     const err = await failureOf(runner(ports, slept).run(request(), ctx));
     expect(err).toBeInstanceOf(RunFailure);
-    expect(err.outcome).toMatchObject({ errorCode: 'graph.applicationNotReplicated', cleanup: 'deleted' });
+    expect(err.outcome).toMatchObject({ errorCode: 'graph.applicationNotReplicated', cleanup: 'pending' });
     expect(err.outcome.error).toMatch(/after 4 tries \(addPassword; directory replication\)/);
+    expect(err.outcome.error).toMatch(
+      /acrbot deletes the application once Graph shows it \(it looks again shortly\)\.$/,
+    );
     expect(slept).toEqual([1, 2, 3]);
-    expect(calls).toContain(`delete ${APP_ID}`);
+    const uniqueName = created().find((o) => o.kind === 'application')!.name!;
+    expect(calls).toContain(`find ${uniqueName}`);
+    expect(calls).not.toContain(`delete ${APP_ID}`);
+    expect(JSON.parse(err.outcome.credentialRef!)).toEqual([{ kind: 'sp', applicationId: '', appId: '', uniqueName }]);
   });
 
   test('an application acrbot did not just create (a resumed run): its 404 is real, not asked again', async () => {

@@ -76,7 +76,9 @@ export function applicationRoutes(): GraphRoute[] {
         pattern,
         operation: 'applications.delete',
         handle: (ctx) => {
-          const app = writable(ctx, false);
+          // Not replicated yet, a delete by id finds nothing either (404, as a read): a caller
+          // that takes that 404 for "gone" leaves the application behind.
+          const app = writable(ctx);
           ctx.directory.deleteApplication(app.id);
           return { status: 204 };
         },
@@ -165,7 +167,7 @@ function removePassword(ctx: GraphRequestContext) {
 /**
  * The application a request names. A new one not replicated yet (`Directory.readReplicationDelay`)
  * is the same 404 as an unknown one, before any permission check: the replica that answers does
- * not have it. `replicating: false` for deletes, whose delay is not modelled.
+ * not have it (deletes included).
  */
 function find(ctx: GraphRequestContext, replicating = true): DirectoryApplication {
   const { id, appId, uniqueName } = ctx.params;
