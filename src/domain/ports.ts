@@ -49,6 +49,18 @@ export interface RoleAssignmentListing {
    * scope in the subscription, including those held through (transitive) group membership.
    */
   listAssignedTo(subscriptionId: string, objectId: string): Promise<RoleAssignmentInfo[]>;
+  /**
+   * `$filter=assignedTo('{objectId}')` on one resource (a registry): the principal's assignments
+   * at, above or below it, through groups too. Read on the resource itself, where the deployment
+   * gives acrbot Reader (docs/deploy.md); throws ResourceGoneError when the resource is gone.
+   */
+  listAssignedToAt(scope: string, objectId: string): Promise<RoleAssignmentInfo[]>;
+  /**
+   * `$filter=atScope()` on one resource (a registry): every assignment at it or above it (its
+   * group, subscription, management groups), whoever holds it. Read on the resource itself;
+   * throws ResourceGoneError when it is gone.
+   */
+  listAtOrAbove(scope: string): Promise<RoleAssignmentInfo[]>;
   /** Every role assignment in the subscription (no filter), all pages. */
   listInSubscription(subscriptionId: string): Promise<RoleAssignmentInfo[]>;
   /** A role definition with its permissions, or undefined when it does not exist. */

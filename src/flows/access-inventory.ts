@@ -36,7 +36,7 @@ import {
   type RegistryAccessReport,
   type UserAccessReport,
 } from '../domain/access-inventory';
-import { isUserFacing } from '../domain/errors';
+import { isUserFacing, ResourceGoneError } from '../domain/errors';
 import { choosePullIdentity } from '../domain/identity';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import type { AzureResourceReader, Clock, DirectoryPort, RequestStore, RoleAssignmentListing } from '../domain/ports';
@@ -134,9 +134,14 @@ export class AccessInventory {
       this.allRegistries(),
       this.accessRequests((r) => sameId(r.plan.cluster.id, cluster.id)),
     ]);
-    const assignments = resolved.identity
-      ? await listedInEach(this.subscriptionIds, (s) =>
-          this.ports.roleAssignments.listAssignedTo(s, resolved.identity!.objectId),
+    const identityId = resolved.identity?.objectId;
+    const assignments = identityId
+      ? await listedInEach(
+          this.subscriptionIds,
+          (s) => this.ports.roleAssignments.listAssignedTo(s, identityId),
+          // Refused at subscription scope, where the deployment gives acrbot nothing: on each
+          // registry of that subscription instead, where it has Reader.
+          (s) => onEachRegistry(registries, s, (id) => this.ports.roleAssignments.listAssignedToAt(id, identityId)),
         )
       : [];
     const roles = await this.roleDefinitions(assignments);
@@ -168,8 +173,9 @@ export class AccessInventory {
     const [clusters, { requests, incomplete }, assignments] = await Promise.all([
       this.allClusters(),
       this.accessRequests((r) => sameId(r.plan.registry.id, registry.id)),
-      // Only assignments in the registry's own subscription (or above it) can cover it.
-      listedInEach([registry.subscriptionId], (s) => this.ports.roleAssignments.listInSubscription(s)),
+      // Every assignment at the registry or above it (only those can cover it), read on the
+      // registry, where the deployment gives acrbot Reader (docs/deploy.md).
+      listedInEach([registry.subscriptionId], () => this.ports.roleAssignments.listAtOrAbove(registry.id)),
     ]);
     const gathered = await this.gather(clusters, assignments);
     return {
@@ -184,11 +190,18 @@ export class AccessInventory {
   /** The tab's matrix over every cluster and registry in the allowed subscriptions. */
   async matrix(): Promise<AccessMatrix> {
     const now = this.ports.clock.now();
+    const registriesRead = this.allRegistries();
     const [clusters, registries, { requests, incomplete }, assignments] = await Promise.all([
       this.allClusters(),
-      this.allRegistries(),
+      registriesRead,
       this.accessRequests(() => true),
-      listedInEach(this.subscriptionIds, (s) => this.ports.roleAssignments.listInSubscription(s)),
+      listedInEach(
+        this.subscriptionIds,
+        (s) => this.ports.roleAssignments.listInSubscription(s),
+        // Refused at subscription scope, where the deployment gives acrbot nothing: on each
+        // registry of that subscription instead (at or above it), where it has Reader.
+        async (s) => onEachRegistry(await registriesRead, s, (id) => this.ports.roleAssignments.listAtOrAbove(id)),
+      ),
     ]);
     const gathered = await this.gather(clusters, assignments);
     return {
@@ -239,9 +252,12 @@ export class AccessInventory {
       this.identityOf(cluster),
       this.read((states, limit) => this.ports.requests.listByTarget(cluster.id, registry.id, states, limit)),
     ]);
-    const assignments = resolved.identity
-      ? await listedInEach([registry.subscriptionId], (s) =>
-          this.ports.roleAssignments.listAssignedTo(s, resolved.identity!.objectId),
+    // On the registry itself (at, above or below it): every assignment that can give this
+    // identity pull there, read where the deployment gives acrbot Reader (docs/deploy.md).
+    const identityId = resolved.identity?.objectId;
+    const assignments = identityId
+      ? await listedInEach([registry.subscriptionId], () =>
+          this.ports.roleAssignments.listAssignedToAt(registry.id, identityId),
         )
       : [];
     const roles = await this.roleDefinitions(assignments);
@@ -403,8 +419,18 @@ function subscriptionOf(a: RoleAssignmentInfo): string | undefined {
 async function listedInEach(
   subscriptionIds: readonly string[],
   list: (subscriptionId: string) => Promise<RoleAssignmentInfo[]>,
+  /** Asked instead when the subscription's listing is refused (403). */
+  whenRefused?: (subscriptionId: string) => Promise<RoleAssignmentInfo[]>,
 ): Promise<RoleAssignmentInfo[]> {
-  const listings = await Promise.all(subscriptionIds.map(async (s) => ({ s, found: await list(s) })));
+  const listOne = async (s: string) => {
+    try {
+      return await list(s);
+    } catch (err) {
+      if (!whenRefused || (err as { statusCode?: unknown }).statusCode !== 403) throw err;
+      return whenRefused(s);
+    }
+  };
+  const listings = await Promise.all(subscriptionIds.map(async (s) => ({ s, found: await listOne(s) })));
   const byId = new Map<string, RoleAssignmentInfo>();
   for (const { s, found } of listings)
     for (const a of found) {
@@ -413,6 +439,29 @@ async function listedInEach(
       if (known) known.listedIn = [...(known.listedIn ?? []), s];
       else byId.set(key, { ...a, listedIn: [s] });
     }
+  return [...byId.values()];
+}
+
+/**
+ * `list` on each registry of `subscriptionId`, merged (one assignment above several registries is
+ * listed once). A registry deleted meanwhile holds nothing.
+ */
+async function onEachRegistry(
+  registries: readonly RegistryInfo[],
+  subscriptionId: string,
+  list: (registryId: string) => Promise<RoleAssignmentInfo[]>,
+): Promise<RoleAssignmentInfo[]> {
+  const inSubscription = registries.filter((r) => sameId(r.subscriptionId, subscriptionId));
+  const lists = await Promise.all(
+    inSubscription.map((r) =>
+      list(r.id).catch((err: unknown) => {
+        if (err instanceof ResourceGoneError) return [];
+        throw err;
+      }),
+    ),
+  );
+  const byId = new Map<string, RoleAssignmentInfo>();
+  for (const a of lists.flat()) byId.set(a.id.toLowerCase(), a);
   return [...byId.values()];
 }
 

@@ -6,7 +6,12 @@
  */
 import { join } from 'node:path';
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
-import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
+import {
+  SANDBOX_CLUSTERS,
+  SANDBOX_REGISTRIES,
+  SANDBOX_SUBSCRIPTIONS,
+  sandboxResourceId,
+} from '../../src/sandbox/fixtures';
 import { DRIFT_JOB_ID } from '../../src/flows/drift-detector';
 import { transition } from '../../src/domain/request';
 import type { GrantPlan } from '../../src/domain/plan';
@@ -49,6 +54,37 @@ describe('access and check in chat', () => {
     expect(text).toMatch(/sharedacr → sharedacr\.azurecr\.io/);
     expect(text).toMatch(/AcrPull on resource group rg-shared — granted outside acrbot/);
     expect(text).not.toContain('contosoabac');
+  });
+
+  test('with rights on the registries and none at subscription scope (the deployment): access and check read the assignments on each registry', async () => {
+    const request = await grantApproved('aks-prod contosoacr deploy payments-api');
+    const { platform, data } = SANDBOX_SUBSCRIPTIONS;
+    const read = 'Microsoft.Authorization/roleAssignments/read';
+    for (const s of [platform, data]) h.app.sandbox!.arm.state.denyActionOnlyAt(`/subscriptions/${s}`, read);
+    try {
+      const access = await ask(users.approver, 'access aks-prod');
+      expect(access).toContain('What aks-prod can pull');
+      expect(access).toContain(request.id);
+      expect(access).not.toContain('Removed outside acrbot');
+      const check = await ask(users.approver, 'check aks-prod contosoacr');
+      expect(check).toContain('Can aks-prod pull from contosoacr?');
+      expect(check).toContain(request.id);
+      const byRegistry = await ask(users.approver, 'access contosoacr');
+      expect(byRegistry).toContain('aks-prod');
+      expect(byRegistry).toContain(request.id);
+      // The tab's matrix too.
+      const matrix = await h.app.services.inventory.matrix();
+      expect(matrix.cells.find((c) => c.cluster.name === 'aks-prod' && c.registry.name === 'contosoacr')).toMatchObject(
+        { canPull: true, state: 'active' },
+      );
+      // The subscription-wide listing was refused; the registries' were answered.
+      const listings = h.app.sandbox!.arm.requests.filter((r) => r.operation === 'roleAssignments.listForScope');
+      expect(listings.some((r) => r.status === 403)).toBe(true);
+      expect(listings.some((r) => r.status === 200 && /registries\/contosoacr\//i.test(r.path))).toBe(true);
+    } finally {
+      for (const s of [platform, data]) h.app.sandbox!.arm.state.allowAction(`/subscriptions/${s}`, read);
+    }
+    expect((await h.app.store.get(request.id))!.access?.driftDetectedAt).toBeUndefined();
   });
 
   test('access CLUSTER is for approvers and auditors; access alone shows the requester their own', async () => {

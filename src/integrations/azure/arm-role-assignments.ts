@@ -105,6 +105,11 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
     return this.listAt(scope, `assignedTo('${objectId}')`);
   }
 
+  /** `$filter=atScope()` at `scope`: every assignment at or above it. See {@link listAssignedToAt} for a gone scope. */
+  listAtOrAbove(scope: string): Promise<RoleAssignmentInfo[]> {
+    return this.listAt(scope, 'atScope()');
+  }
+
   private async listAt(scope: string, filter: string): Promise<RoleAssignmentInfo[]> {
     try {
       const all = await this.rest(this.subscriptionOf(scope)).list<WireRoleAssignment>(

@@ -19,6 +19,8 @@ export interface PermissionEntry {
 interface Denial {
   scope: string;
   action: string;
+  /** Only at `scope` itself: the caller holds its rights on the resources below (granted there). */
+  only?: boolean;
 }
 
 /** The caller's rights table. */
@@ -31,6 +33,15 @@ export class AccessControl {
    */
   denyAction(scope: string, action: string): void {
     this.denials.push({ scope: normalizeScope(scope), action });
+  }
+
+  /**
+   * Takes `action` away at `scope` itself only, as when the caller's roles are assigned on the
+   * resources below it and none on `scope`: acrbot's deployment, with Reader on each registry and
+   * nothing at subscription scope (docs/deploy.md).
+   */
+  denyActionOnlyAt(scope: string, action: string): void {
+    this.denials.push({ scope: normalizeScope(scope), action, only: true });
   }
 
   /** Gives back a right taken with {@link denyAction} (same scope and action text, any case). */
@@ -48,13 +59,21 @@ export class AccessControl {
 
   /** True when `action` is denied at `scope` (by a denial at or above it). */
   isDenied(scope: string, action: string): boolean {
-    return this.denials.some((d) => isAtOrAbove(d.scope, scope) && actionMatches(d.action, action));
+    return this.denials.some((d) => this.applies(d, scope) && actionMatches(d.action, action));
   }
 
   /** The caller's effective permissions at `scope`, as `Microsoft.Authorization/permissions` returns them. */
   permissionsAt(scope: string): PermissionEntry {
-    const notActions = [...new Set(this.denials.filter((d) => isAtOrAbove(d.scope, scope)).map((d) => d.action))];
+    const notActions = [...new Set(this.denials.filter((d) => this.applies(d, scope)).map((d) => d.action))];
     return { actions: ['*'], notActions, dataActions: [], notDataActions: [] };
+  }
+
+  private applies(d: Denial, scope: string): boolean {
+    if (!d.only) return isAtOrAbove(d.scope, scope);
+    // The scope an operation applies to: a path under `{scope}/providers/Microsoft.Authorization/`
+    // (role assignments, permissions) is about `{scope}` itself.
+    const target = normalizeScope(scope).replace(/\/providers\/Microsoft\.Authorization\/.*$/i, '');
+    return d.scope.toLowerCase() === target.toLowerCase();
   }
 }
 

@@ -323,7 +323,15 @@ export class ArmState {
     this.access.denyAction(scope, action);
   }
 
-  /** Gives back a right taken by {@link denyAction}. */
+  /**
+   * Takes `action` away at `scope` itself only (the caller's rights are on the resources below
+   * it): e.g. a subscription-wide role assignment listing refused while each registry's answers.
+   */
+  denyActionOnlyAt(scope: string, action: string): void {
+    this.access.denyActionOnlyAt(scope, action);
+  }
+
+  /** Gives back a right taken by {@link denyAction} or {@link denyActionOnlyAt}. */
   allowAction(scope: string, action: string): void {
     this.access.allowAction(scope, action);
   }
