@@ -8,9 +8,9 @@ import type { ApplicationHolders } from '../../src/domain/secret-ownership';
 import type { CreatedObject } from '../../src/domain/request';
 import { CloudApiError } from '../../src/domain/ports';
 import { SecretValue } from '../../src/domain/secret-value';
-import { RunFailure, type RunContext } from '../../src/flows/executor';
+import { RunFailure } from '../../src/flows/executor';
 import { SecretRunner, type SecretRunnerPorts } from '../../src/flows/secret-runner';
-import { createLogger } from '../../src/observability/logger';
+import { runContext } from './support/run-context';
 import { pendingRequest, secretPlan } from './support/requests';
 
 const APP_ID = '00000000-0000-4000-8000-0000000000a1';
@@ -76,25 +76,7 @@ function runner(ports: SecretRunnerPorts, slept: number[]): SecretRunner {
   );
 }
 
-function context(earlier: Omit<CreatedObject, 'recordedAt'>[] = []) {
-  const created: CreatedObject[] = earlier.map((o) => ({ ...o, recordedAt: '2025-01-15T08:00:00.000Z' }));
-  const ctx: RunContext = {
-    audit: async () => undefined,
-    recordCreated: async (object) => {
-      const same = (o: CreatedObject) =>
-        o.kind === object.kind &&
-        ((object.name !== undefined && o.name === object.name) || (!!object.id && o.id === object.id));
-      created.splice(0, created.length, ...created.filter((o) => !same(o)), {
-        ...object,
-        recordedAt: '2025-01-15T09:00:00.000Z',
-      });
-    },
-    created: () => [...created],
-    checkLease: async () => undefined,
-    log: createLogger({ level: 'silent' }),
-  };
-  return { ctx, created: () => [...created] };
-}
+const context = runContext;
 
 const request = () =>
   pendingRequest({
