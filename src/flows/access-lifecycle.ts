@@ -667,9 +667,9 @@ export class AccessLifecycle {
       { leases: leases.store, ttlMs: ACCESS_LEASE_TTL_MS },
       lease,
       this.log,
-      request.id,
+      { requestId: request.id },
       () => this.clock.now(),
-      'access lease',
+      { what: 'access lease' },
     );
   }
 

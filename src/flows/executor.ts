@@ -168,7 +168,7 @@ export class Executor {
   private async run(requestId: string): Promise<void> {
     const lease = await this.exec.leases.acquire(`exec:${requestId}`, this.exec.owner, this.exec.ttlMs);
     if (!lease) return; // another instance runs it; if it dies, its lease expires and a sweep takes over
-    const guard = new LeaseGuard(this.exec, lease, this.log, requestId, () => this.clock.now());
+    const guard = new LeaseGuard(this.exec, lease, this.log, { requestId }, () => this.clock.now());
     try {
       await this.runLeased(requestId, guard);
     } catch (err) {

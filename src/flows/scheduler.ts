@@ -11,11 +11,11 @@
  * cancel — is newer and stays as it is. A run that lost its lease (it expired, another instance
  * took the job over) writes nothing back: the job is that instance's now.
  */
-import type { Clock, JobKind, Lease, LeaseStore, ScheduledJob, ScheduleStore } from '../domain/ports';
-import { LeaseLostError } from '../domain/ports';
+import type { Clock, JobKind, LeaseStore, ScheduledJob, ScheduleStore } from '../domain/ports';
+import type { LeaseLostError } from '../domain/ports';
 import { withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
-import { FRESH_FRACTION } from './lease-guard';
+import { LeaseGuard } from './lease-guard';
 
 /**
  * The lease a run of a job holds (`job:<id>`), as its handler sees it. A run whose lease was
@@ -198,13 +198,13 @@ export class Scheduler {
     const lease = await this.leases.acquire(`job:${candidate.id}`, owner, this.options.leaseTtlMs);
     if (!lease) return false;
     // Long handlers (a revocation retrying Azure) keep their lease alive.
-    const run = new JobLease(
+    const run = new LeaseGuard(
+      { leases: this.leases, ttlMs: this.options.leaseTtlMs },
       lease,
-      this.leases,
-      this.options.leaseTtlMs,
-      () => this.clock.now(),
       this.log,
-      candidate.id,
+      { jobId: candidate.id },
+      () => this.clock.now(),
+      { what: 'job lease', lostOnceExpired: true },
     );
     try {
       // Re-read under the lease: another instance may have run (and deleted) or moved it meanwhile.
@@ -320,83 +320,5 @@ export class Scheduler {
           this.log.error({ err: reportErr, jobId: job.id }, 'reporting a failed job failed'),
         );
     }
-  }
-}
-
-/**
- * A run's hold on its job's lease, in the way LeaseGuard (lease-guard.ts) fences executions: renewed every
- * third of the TTL, renewed again on a `check()` unless freshly renewed, and known lost once the
- * store refuses a renewal or the renewals kept failing until the lease expired (another instance
- * may take it from then on).
- */
-class JobLease implements JobRun {
-  private readonly controller = new AbortController();
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(
-    private lease: Lease,
-    private readonly leases: LeaseStore,
-    private readonly ttlMs: number,
-    /** The clock the lease store uses (the lease's expiry is compared with it). */
-    private readonly now: () => Date,
-    private readonly log: Logger,
-    private readonly jobId: string,
-  ) {
-    // renew() logs a failed renewal and records a lost lease; the timer has no one else to tell.
-    this.timer = setInterval(() => void this.renew().catch(() => undefined), Math.max(1000, Math.floor(ttlMs / 3)));
-    this.timer.unref();
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  async check(): Promise<void> {
-    this.throwIfLost();
-    const remainingMs = Date.parse(this.lease.expiresAt) - this.now().getTime();
-    if (remainingMs > this.ttlMs * (1 - FRESH_FRACTION)) return;
-    await this.renew();
-  }
-
-  /**
-   * Whether the run may still write its outcome back: false once the lease is known lost. A
-   * renewal failing for another reason (logged by renew) leaves it this run's until it expires.
-   */
-  async stillHeld(): Promise<boolean> {
-    await this.check().catch(() => undefined);
-    return !this.controller.signal.aborted;
-  }
-
-  /** Stops renewing and releases the lease (unless it was lost: it is another run's now). */
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    if (this.controller.signal.aborted) return;
-    await this.leases.release(this.lease).catch((err: unknown) => {
-      if (!(err instanceof LeaseLostError)) this.log.error({ err, jobId: this.jobId }, 'releasing a job lease');
-    });
-  }
-
-  private async renew(): Promise<void> {
-    this.throwIfLost();
-    try {
-      this.lease = await this.leases.renew(this.lease, this.ttlMs);
-    } catch (err) {
-      if (err instanceof LeaseLostError) this.lose(err);
-      else {
-        this.log.warn({ err, jobId: this.jobId }, 'job lease renewal failed');
-        if (Date.parse(this.lease.expiresAt) <= this.now().getTime()) this.lose(new LeaseLostError(this.lease.key));
-      }
-      this.throwIfLost();
-      throw err;
-    }
-  }
-
-  /** Not logged here: the run's end logs it once, with what the run did (Scheduler.runOne). */
-  private lose(err: LeaseLostError): void {
-    if (!this.controller.signal.aborted) this.controller.abort(err);
-  }
-
-  private throwIfLost(): void {
-    if (this.controller.signal.aborted) throw this.controller.signal.reason;
   }
 }

@@ -18,8 +18,12 @@ async function setup() {
     return renew(lease, ttlMs);
   };
   const lease = (await store.acquire('exec:R1', 'instance-a', TTL_MS))!;
-  const guard = new LeaseGuard({ leases: store, ttlMs: TTL_MS }, lease, createLogger({ level: 'silent' }), 'R1', () =>
-    clock.now(),
+  const guard = new LeaseGuard(
+    { leases: store, ttlMs: TTL_MS },
+    lease,
+    createLogger({ level: 'silent' }),
+    { requestId: 'R1' },
+    () => clock.now(),
   );
   return { clock, store, renewals, guard };
 }
