@@ -20,7 +20,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SANDBOX_BOT_OBJECT_ID } from '../fixtures';
 import type { Directory } from '../directory';
 import { HttpError, writeReply, type EmulatorReply } from '../http-util';
-import { audienceAccepted, SERVICE_AUDIENCES, sandboxTokenAudience } from '../identity/access-tokens';
+import { audienceAccepted, bearerAudience, SERVICE_AUDIENCES } from '../identity/access-tokens';
 import { authorizationFailed } from './arm-errors';
 import { armFaultError } from './arm-faults';
 import type { ArmRoute } from './arm-route';
@@ -197,8 +197,7 @@ export class ArmEmulator extends RecordingEmulator {
         "Authentication failed. The 'Authorization' header is missing.",
         challenge("The authentication failed because of missing 'Authorization' header."),
       );
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const audience = m ? sandboxTokenAudience(m[1]!) : undefined;
+    const audience = bearerAudience(header);
     if (audience === undefined)
       throw new HttpError(
         401,

@@ -22,7 +22,7 @@ import { headerValue, operationOf, RecordingEmulator } from '../recording-emulat
 import { graphDate, type Directory } from '../directory';
 import { SANDBOX_BOT_OBJECT_ID } from '../fixtures';
 import { HttpError, writeReply, type EmulatorReply } from '../http-util';
-import { audienceAccepted, SERVICE_AUDIENCES, sandboxTokenAudience } from '../identity/access-tokens';
+import { audienceAccepted, bearerAudience, SERVICE_AUDIENCES } from '../identity/access-tokens';
 import { applicationRoutes } from './application-routes';
 import { noBackingApplication } from './graph-errors';
 import type { ApplicationPermission, GraphRoute } from './graph-route';
@@ -171,8 +171,7 @@ export class GraphEmulator extends RecordingEmulator {
       'WWW-Authenticate': `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`,
     };
     if (!header) throw new HttpError(401, 'InvalidAuthenticationToken', 'Access token is empty.', challenge);
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const audience = m ? sandboxTokenAudience(m[1]!) : undefined;
+    const audience = bearerAudience(header);
     if (audience === undefined)
       throw new HttpError(
         401,

@@ -56,6 +56,12 @@ export function sandboxTokenAudience(token: string): string | undefined {
   return token.startsWith(MARK) && token.length > MARK.length ? token.slice(MARK.length) : undefined;
 }
 
+/** The audience of the sandbox token an `Authorization: Bearer …` header carries; undefined for anything else. */
+export function bearerAudience(header: string): string | undefined {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m ? sandboxTokenAudience(m[1]!) : undefined;
+}
+
 /** True when `audience` is one of `accepted` (case-insensitive, as Entra compares resource URIs). */
 export function audienceAccepted(audience: string, accepted: readonly string[]): boolean {
   const a = audience.toLowerCase();
