@@ -112,9 +112,22 @@ export interface Holders {
   complete: boolean;
 }
 
+/** How many request ids a preview line or an audit detail names before "and N others". */
+const IDS_NAMED = 3;
+
+/**
+ * A few request ids and a count of the rest ("R-A, R-B, R-C and 37 others"): a line per grant on
+ * a shared assignment that named every other holder would grow with the square of the grants.
+ */
+function someIds(ids: readonly string[]): string {
+  if (ids.length <= IDS_NAMED + 1) return ids.join(', ');
+  const rest = ids.length - IDS_NAMED;
+  return `${ids.slice(0, IDS_NAMED).join(', ')} and ${rest} others`;
+}
+
 /** Why a role assignment is kept: who still holds it, or that acrbot cannot rule it out. */
 function whyKept({ holders, complete }: Holders, plan: GrantPlan): string {
-  if (holders.length) return `still used by ${holders.map((h) => h.id).join(', ')}`;
+  if (holders.length) return `still used by ${someIds(holders.map((h) => h.id))}`;
   return complete
     ? ''
     : `registry ${plan.registry.name} has ${HOLDERS_LISTED} or more active acrbot requests, so acrbot cannot rule out another holder; left in place`;
@@ -508,8 +521,28 @@ export class AccessLifecycle {
     return active.filter((r) => !r.extendsRequestId || !ids.has(r.extendsRequestId));
   }
 
-  /** What revoking would delete and keep, checked against the store (and Azure for grants). */
-  async preview(request: AccessRequest): Promise<RevocationStep[]> {
+  /**
+   * What revoking every request in `requests` at once would delete and keep (`revoke CLUSTER
+   * REGISTRY`): each request's preview, with the others (and their extensions) as ending too. The
+   * click revokes them one after another and the last holder of a shared role assignment deletes
+   * it, so a grant held only inside the set is shown as deleted, not as kept for a request that
+   * ends in the same click.
+   */
+  async previewTogether(
+    requests: readonly AccessRequest[],
+  ): Promise<Array<{ request: AccessRequest; lines: RevocationStep[] }>> {
+    const together = new Set(requests.map((r) => r.id));
+    for (const request of requests) for (const e of await this.extensionsOf(request)) together.add(e.id);
+    const previews = [];
+    for (const request of requests) previews.push({ request, lines: await this.preview(request, together) });
+    return previews;
+  }
+
+  /**
+   * What revoking would delete and keep, checked against the store (and Azure for grants).
+   * `together`: other requests revoked in the same action (they do not keep a role assignment).
+   */
+  async preview(request: AccessRequest, together: ReadonlySet<string> = new Set()): Promise<RevocationStep[]> {
     // A revoke ends the request's extensions with it (see revoke).
     const extensions = await this.extensionsOf(request);
     const ending = new Set(extensions.map((e) => e.id));
@@ -523,8 +556,10 @@ export class AccessLifecycle {
       const plan = request.plan;
       const others = await this.otherHolders(request, plan, ending);
       const target = `${plan.role.name} for ${plan.identity.description} ${plan.identity.objectId} on ${plan.registry.name}`;
-      if (others.holders.length || !others.complete)
-        return [{ what: 'role assignment', target, action: 'keep', why: whyKept(others, plan) }, ...endsToo];
+      // Holders revoked in the same action end too: only one outside it keeps the assignment.
+      const staying = { ...others, holders: others.holders.filter((h) => !together.has(h.id)) };
+      if (staying.holders.length || !staying.complete)
+        return [{ what: 'role assignment', target, action: 'keep', why: whyKept(staying, plan) }, ...endsToo];
       if (!(await this.acrbotCreatedAssignment(request, plan)))
         return [
           {
@@ -535,7 +570,18 @@ export class AccessLifecycle {
           },
           ...endsToo,
         ];
-      return [{ what: 'role assignment', target, action: 'delete' }, ...endsToo];
+      const sharing = others.holders.map((h) => h.id);
+      return [
+        {
+          what: 'role assignment',
+          target,
+          action: 'delete',
+          ...(sharing.length > 0 && {
+            why: `also held by ${someIds(sharing)}, revoked with it; deleted when the last of them ends`,
+          }),
+        },
+        ...endsToo,
+      ];
     }
     const plan = request.plan;
     const secret = `${plan.namespace}/${plan.secretName} in ${plan.cluster.name}`;

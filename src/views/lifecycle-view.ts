@@ -8,6 +8,7 @@ import type { AccessRequest, Actor } from '../domain/request';
 import type { SecretPlan } from '../domain/plan';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
+import { jsonBytes, shortenForCard } from './message-view';
 import { inertText, type Fact } from './request-view';
 
 /** One line of a revocation preview. */
@@ -98,7 +99,23 @@ export function revokeConfirmCard(
   });
 }
 
-/** The confirmation before revoking every acrbot grant on a cluster and registry. */
+/** Steps a pair's confirmation card lists at most; the rest are counted (all are revoked). */
+export const PAIR_STEPS_SHOWN = 30;
+/**
+ * UTF-8 bytes the listed steps of a pair's confirmation take at most: with the ids of
+ * PAIR_REVOKE_LIMIT requests in its button and a 500-character reason twice, the card stays
+ * under CARD_MAX_BYTES (message-view.ts).
+ */
+const PAIR_STEPS_BYTES = 14_000;
+/** Characters of one listed step, and of a requester's name in it (user text of any length). */
+const STEP_SHOWN = 400;
+const NAME_SHOWN = 40;
+
+/**
+ * The confirmation before revoking every acrbot grant on a cluster and registry. It lists the
+ * first steps (at most {@link PAIR_STEPS_SHOWN}, within {@link PAIR_STEPS_BYTES}) and counts the
+ * rest: one line for each of 200 requests would not fit in a card Teams accepts.
+ */
 export function revokePairConfirmCard(
   input: {
     cluster: string;
@@ -118,12 +135,7 @@ export function revokePairConfirmCard(
       ? `The active acrbot request${requests.length === 1 ? '' : 's'} below, which you may revoke, end${requests.length === 1 ? 's' : ''} now${reason}; ${input.leftOut} Access granted outside acrbot is not touched.`
       : `Every active acrbot request on this pair ends now${reason}. Access granted outside acrbot is not touched.`,
     color: 'Warning',
-    steps: requests.flatMap(({ request, lines }) =>
-      lines.map(
-        (l) =>
-          `${request.id} (${inertText(request.requester.name)}): ${l.action === 'delete' ? 'delete' : 'keep'} ${l.what} ${l.target}${l.why ? ` — ${l.why}` : ''}`,
-      ),
-    ),
+    steps: pairSteps(requests),
     actions: [
       {
         title: requests.length === 1 ? 'Revoke it' : `Revoke all ${requests.length}`,
@@ -133,6 +145,35 @@ export function revokePairConfirmCard(
       },
     ],
   });
+}
+
+/** The listed steps of a pair's confirmation, and a line counting those left out. */
+function pairSteps(requests: Array<{ request: AccessRequest; lines: RevocationLine[] }>): string[] {
+  const all = requests.flatMap(({ request, lines }, index) =>
+    lines.map((l) => ({
+      index,
+      text: shortenForCard(
+        `${request.id} (${shortenForCard(inertText(request.requester.name), NAME_SHOWN)}): ${l.action === 'delete' ? 'delete' : 'keep'} ${l.what} ${l.target}${l.why ? ` — ${l.why}` : ''}`,
+        STEP_SHOWN,
+      ),
+    })),
+  );
+  const shown: string[] = [];
+  const listed = new Set<number>();
+  let bytes = 0;
+  for (const step of all) {
+    bytes += jsonBytes(step.text);
+    if (shown.length === PAIR_STEPS_SHOWN || bytes > PAIR_STEPS_BYTES) break;
+    shown.push(step.text);
+    listed.add(step.index);
+  }
+  const more = all.length - shown.length;
+  if (more === 0) return shown;
+  const unlisted = requests.length - listed.size;
+  return [
+    ...shown,
+    `…and ${more} more step${more === 1 ? '' : 's'}${unlisted ? ` (of ${unlisted} more request${unlisted === 1 ? '' : 's'})` : ''} not listed here; they are carried out too ("revoke REQUEST-ID" shows one request's).`,
+  ];
 }
 
 /** A short answer on the card the user clicked (done, refused, under way). */

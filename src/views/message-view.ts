@@ -172,8 +172,48 @@ export function chainHeadText(head: Pick<AuditEntry, 'seq' | 'hash' | 'mac'>): s
 }
 
 /**
+ * Most UTF-8 bytes a card's JSON may take: Teams asks for cards under 28 KB (and refuses a
+ * message above about 100 KB); the rest of the activity needs room too.
+ */
+export const CARD_MAX_BYTES = 27_000;
+
+/** UTF-8 bytes of a value as JSON, as it goes over the wire. */
+export function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value), 'utf8');
+}
+
+/** "…" in UTF-8. */
+const ELLIPSIS_BYTES = 3;
+
+/**
+ * `text` cut to its first `maxChars` characters and to at most `maxJsonBytes` UTF-8 bytes (as
+ * escaped in JSON, "…" included), ending in "…" when cut. It cuts between code points, never
+ * inside a surrogate pair, so a card never carries half a character.
+ */
+export function shortenForCard(text: string, maxChars: number, maxJsonBytes = Infinity): string {
+  const sizes = Array.from(text, (ch) => ({ units: ch.length, bytes: jsonBytes(ch) - 2 }));
+  if (sizes.length <= maxChars && sizes.reduce((sum, c) => sum + c.bytes, 0) <= maxJsonBytes) return text;
+  let end = 0;
+  let bytes = ELLIPSIS_BYTES;
+  for (const [i, c] of sizes.entries()) {
+    if (i === maxChars || bytes + c.bytes > maxJsonBytes) break;
+    bytes += c.bytes;
+    end += c.units;
+  }
+  return `${text.slice(0, end)}…`;
+}
+
+/** Characters of an audit entry's detail a listing shows; the audit log keeps all of it. */
+const AUDIT_DETAIL_SHOWN = 200;
+/** Characters of a display name a listing shows (Teams names are user text of any length). */
+const NAME_SHOWN = 40;
+
+/**
  * A listing of audit entries; with `head` (the audit channel card) it also shows the chain head
- * at the moment the card was rendered.
+ * at the moment the card was rendered. Details and names are shortened for the card only (the
+ * audit log keeps them whole): each detail to {@link AUDIT_DETAIL_SHOWN} characters, and all of
+ * them further when 50 long ones (CJK text takes three bytes a character) would not fit in
+ * {@link CARD_MAX_BYTES}.
  */
 export function auditCard(
   title: string,
@@ -182,20 +222,32 @@ export function auditCard(
   sandbox: boolean,
   head?: Pick<AuditEntry, 'seq' | 'hash' | 'mac'>,
 ): AdaptiveCardJson {
-  return renderCard('audit', {
-    sandbox,
-    title,
-    head: head ? chainHeadText(head) : '',
-    // Names, reasons and comments are user text: no live links, images or mentions.
-    subtitle: inertText(subtitle),
-    entries: entries.map((e) => ({
-      seq: e.seq,
-      action: e.action,
-      outcome: e.outcome,
-      ts: `${e.ts.slice(0, 19).replace('T', ' ')} UTC`,
-      actor: inertText(e.actor.name),
-      requestId: e.requestId ?? '—',
-      detail: inertText(e.detail ?? ''),
-    })),
-  });
+  // Names, reasons and comments are user text: no live links, images or mentions (made inert
+  // before shortening, so the bytes counted are the bytes sent).
+  const rows = entries.map((e) => ({
+    seq: e.seq,
+    action: e.action,
+    outcome: e.outcome,
+    ts: `${e.ts.slice(0, 19).replace('T', ' ')} UTC`,
+    actor: shortenForCard(inertText(e.actor.name), NAME_SHOWN),
+    requestId: e.requestId ?? '—',
+    detail: inertText(e.detail ?? ''),
+  }));
+  const render = (details: readonly string[]) =>
+    renderCard('audit', {
+      sandbox,
+      title: shortenForCard(title, 200),
+      head: head ? chainHeadText(head) : '',
+      subtitle: shortenForCard(inertText(subtitle), 300),
+      entries: rows.map((r, i) => ({ ...r, detail: details[i] })),
+    });
+  const shown = rows.map((r) => shortenForCard(r.detail, AUDIT_DETAIL_SHOWN));
+  const card = render(shown);
+  const size = jsonBytes(card);
+  const detailed = shown.filter(Boolean).length;
+  if (size <= CARD_MAX_BYTES || detailed === 0) return card;
+  // Each detail gets an equal share of the bytes the rest of the card leaves.
+  const detailBytes = shown.reduce((sum, d) => sum + jsonBytes(d) - 2, 0);
+  const share = Math.max(ELLIPSIS_BYTES, Math.floor((CARD_MAX_BYTES - (size - detailBytes)) / detailed));
+  return render(shown.map((d) => shortenForCard(d, AUDIT_DETAIL_SHOWN, share)));
 }

@@ -20,7 +20,10 @@ import type { TurnIdentity } from '../turn-identity';
 /** Approval cards `pending` posts at most; the count line says when there are more. */
 const PENDING_CARDS_SHOWN = 20;
 
-/** Longest audit listing in one card (cards must stay well under Teams' size limit). */
+/**
+ * Longest audit listing in one card. auditCard shortens the details it shows so that this many
+ * fit under Teams' card size (CARD_MAX_BYTES); the audit log keeps them whole.
+ */
 const AUDIT_MAX_ENTRIES = 50;
 
 /** Handlers for the informational commands. */

@@ -103,8 +103,9 @@ export class LifecycleHandler {
           ok: false,
           sandbox: settings.sandbox,
         });
-      const previews = [];
-      for (const request of mine) previews.push({ request, lines: await lifecycle.flow.preview(request) });
+      // Previewed as one action: a role assignment held only by requests in it is deleted by the
+      // last of them (see confirmRevoke), not kept.
+      const previews = await lifecycle.flow.previewTogether(mine);
       return revokePairConfirmCard(
         {
           cluster: cluster.name,
