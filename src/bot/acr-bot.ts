@@ -13,7 +13,7 @@ import { type Command, parseCommand } from '../domain/command';
 import type { Clock, DialogStore } from '../domain/ports';
 import { isUserFacing } from '../domain/errors';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
-import { singleLine } from '../domain/text';
+import { displayName } from '../domain/text';
 import { grantFormCard, messageCard } from '../views/message-view';
 import type { AdaptiveCardJson } from '../views/card-templates';
 import type { BotServices } from './bot-services';
@@ -146,7 +146,7 @@ export class AcrBot extends ActivityHandler {
       await this.services.requests.recordRefusal({
         actor: {
           objectId: ctx.activity.from?.aadObjectId ?? 'unknown',
-          name: singleLine(ctx.activity.from?.name ?? 'unknown').slice(0, 100),
+          name: displayName(ctx.activity.from?.name, 'unknown'),
         },
         tenantId: String(ctx.activity.conversation?.tenantId ?? 'unknown'),
         action: identity.code,

@@ -4,6 +4,7 @@
  */
 import type { Activity, TurnContext } from 'botbuilder';
 import type { Actor } from '../domain/request';
+import { displayName } from '../domain/text';
 
 /** The acting user and tenant of a turn. */
 export interface TurnIdentity {
@@ -44,7 +45,8 @@ export function identifyTurn(
         'acrbot needs your Microsoft Entra identity, which this message did not carry; use acrbot from Teams while signed in.',
     };
   }
-  return { actor: { objectId, name: (activity.from?.name ?? 'unknown').slice(0, 100) }, tenantId };
+  // The display name is its owner's text: cleaned once here, for every card and audit entry.
+  return { actor: { objectId, name: displayName(activity.from?.name, 'unknown') }, tenantId };
 }
 
 /** Type guard for a refusal. */

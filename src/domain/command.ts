@@ -185,6 +185,32 @@ function refuseLateBreakGlass(words: readonly string[]): void {
   );
 }
 
+/**
+ * Pulls `--break-glass` out of a grant's words when it comes before the first word of the reason
+ * (the third word that is neither an option nor a `--for` value): the emergency path (policy
+ * breakGlass). One typed after the reason is left in the words, for {@link refuseLateBreakGlass}:
+ * where the reason starts is the one rule, however many words the reason has.
+ */
+function takeEarlyBreakGlass(words: readonly string[]): { breakGlass: boolean; rest: string[] } {
+  const rest: string[] = [];
+  let breakGlass = false;
+  let positional = 0;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    const lower = word.toLowerCase();
+    if (lower === '--break-glass' && positional <= 2) {
+      breakGlass = true;
+      continue;
+    }
+    rest.push(word);
+    if (DURATION_FLAGS.includes(lower)) {
+      // Its value is no word of the reason either (a missing one is refused by takeDuration).
+      if (i + 1 < words.length) rest.push(words[++i]);
+    } else if (!DURATION_FLAGS.includes(lower.split('=')[0])) positional++;
+  }
+  return { breakGlass, rest };
+}
+
 function parseRevoke(words: string[]): Command {
   if (words[0] && REQUEST_ID.test(words[0]))
     return { verb: 'revoke', requestId: words[0].toUpperCase(), reason: words.slice(1).join(' ') || undefined };
@@ -298,11 +324,8 @@ export function parseCommand(text: string): Command {
     case '?':
       return { verb: 'help' };
     case 'grant': {
-      // `--break-glass` anywhere before the reason: the emergency path (policy breakGlass).
-      const flag = words.findIndex((w) => w.toLowerCase() === '--break-glass');
-      const breakGlass = flag >= 0 && flag <= 4;
-      if (breakGlass) words.splice(flag, 1);
-      const { duration, rest } = takeDuration(words);
+      const { breakGlass, rest: unflagged } = takeEarlyBreakGlass(words);
+      const { duration, rest } = takeDuration(unflagged);
       refuseLateBreakGlass(rest);
       const parts = positionals(rest);
       // Break-glass runs at once, so there is no question-and-answer to fill gaps in (the

@@ -74,6 +74,12 @@ export function checkSecretOptions(input: SecretCommandOptions, maxExpiryMs: num
     .split(',')
     .map((r) => r.trim())
     .filter(Boolean);
+  // An empty list means every repository: `--repositories ,` must not widen a token meant to be narrow.
+  if (input.repositories !== undefined && repositories.length === 0)
+    throw new UserFacingError(
+      'validation.option',
+      '--repositories names no repository: list them separated by commas, e.g. --repositories team/app,team/worker, or leave --repositories out to pull every repository. Nothing was requested.',
+    );
   for (const r of repositories) if (!REPOSITORY.test(r)) throw bad('repository', r, 'lowercase path like team/app.');
   if (repositories.length > 0 && kind === 'sp')
     throw new UserFacingError(

@@ -18,24 +18,89 @@ const SECRET_PATTERNS: RegExp[] = [
 const JOINERS = /[\u200C\u200D]+/g;
 
 /**
+ * Variation selectors (U+FE00–FE0F, U+E0100–E01EF): they pick a glyph for the character before
+ * them (❤ U+FE0F is the red heart emoji) and show nothing by themselves.
+ */
+const VARIATION_SELECTORS = /[\uFE00-\uFE0F\u{E0100}-\u{E01EF}]+/gu;
+
+/**
+ * Characters that show nothing: controls, format characters (zero-width spaces, bidi overrides
+ * and isolates, tag characters) and the other default-ignorable code points (the Hangul fillers
+ * U+115F, U+1160, U+3164 and U+FFA0, the combining grapheme joiner U+034F…), plus the braille
+ * blank U+2800, which is a symbol but prints as a space. Joiners and variation selectors are
+ * left for their own rules.
+ */
+const INVISIBLE =
+  /(?![\u200C\u200D\uFE00-\uFE0F\u{E0100}-\u{E01EF}])[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/gu;
+
+/** What counts towards a reason's length: letters, digits, punctuation and symbols, not spaces or marks. */
+const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/gu;
+
+/** Whether the character before `at` in `all` is one that shows (a joiner or selector needs one). */
+function shownBefore(all: string, at: number): boolean {
+  return /\S/.test(all[at - 1] ?? '');
+}
+
+/**
  * Collapses whitespace (CR/LF included) so user text cannot forge lines in logs or cards, and
- * drops invisible control and format characters (zero-width spaces, bidi overrides and isolates,
- * tag characters): they would let a blank reason pass the length check, or make text read
- * differently than it is stored. ZWNJ and ZWJ are kept where they join two visible characters
- * (one per gap): without them an emoji sequence (👩 U+200D 💻, "woman technologist") falls apart
- * and a Persian or Indic word (می U+200C خواهم) is spelt wrong. Elsewhere (at an edge, next to a
- * space) they join nothing and go, and a run of them is kept as its first: a reason of joiners
- * alone stays blank, and a run cannot pad a short one to the minimum length.
+ * drops invisible characters (see {@link INVISIBLE}): they would let a blank reason pass the
+ * length check, or make text read differently than it is stored. ZWNJ and ZWJ are kept where
+ * they join two visible characters (one per gap): without them an emoji sequence (👩 U+200D 💻,
+ * "woman technologist") falls apart and a Persian or Indic word (می U+200C خواهم) is spelt
+ * wrong. Elsewhere (at an edge, next to a space) they join nothing and go, and a run of them is
+ * kept as its first: a reason of joiners alone stays blank, and a run cannot pad a short one to
+ * the minimum length. A variation selector is kept (one) right after a visible character, for
+ * the same reason, and goes elsewhere.
  */
 export function singleLine(text: string): string {
   return text
     .replace(/[\r\n\t\u2028\u2029]+/g, ' ')
-    .replace(/(?![\u200C\u200D])[\p{Cc}\p{Cf}]/gu, '')
+    .replace(INVISIBLE, '')
     .replace(JOINERS, (run: string, at: number, all: string) =>
-      /\S/.test(all[at - 1] ?? '') && /\S/.test(all[at + run.length] ?? '') ? run[0]! : '',
+      shownBefore(all, at) && /\S/.test(all[at + run.length] ?? '') ? run[0]! : '',
+    )
+    .replace(VARIATION_SELECTORS, (run: string, at: number, all: string) =>
+      shownBefore(all, at) ? String.fromCodePoint(run.codePointAt(0)!) : '',
     )
     .replace(/\s{2,}/g, ' ')
     .trim();
+}
+
+/**
+ * How many characters of `text` show something: letters, digits, punctuation and symbols.
+ * Spaces, joiners, variation selectors and combining marks add nothing a reader could read, so
+ * a minimum length counts only these.
+ */
+export function visibleLength(text: string): number {
+  return text.match(VISIBLE)?.length ?? 0;
+}
+
+/**
+ * The length of cleaned text (see {@link singleLine}) as a reader sees it: letters, digits,
+ * punctuation, symbols and the spaces between them; combining marks and anything else that
+ * shows nothing by itself do not count.
+ */
+function readableLength(cleaned: string): number {
+  return cleaned.replace(/[^\p{L}\p{N}\p{P}\p{S}\s]/gu, '').trim().length;
+}
+
+/** Longest Teams display name kept; longer ones are cut (they are shown on cards and stored in audit entries). */
+export const DISPLAY_NAME_MAX = 100;
+
+/**
+ * A Teams or Entra display name as acrbot keeps it: chosen by its owner, so it is user text. On
+ * one line and without invisible characters (a name ending in U+202E would reverse the rest of
+ * every card line it is shown on), at most {@link DISPLAY_NAME_MAX} UTF-16 units without cutting
+ * a character in half; `fallback` when nothing visible is left.
+ */
+export function displayName(raw: string | undefined, fallback: string): string {
+  let name = singleLine(raw ?? '');
+  if (name.length > DISPLAY_NAME_MAX) {
+    const end = /[\uD800-\uDBFF]/.test(name[DISPLAY_NAME_MAX - 1]!) ? DISPLAY_NAME_MAX - 1 : DISPLAY_NAME_MAX;
+    // Cleaned again: the cut may leave a joiner at the end, which then joins nothing.
+    name = singleLine(name.slice(0, end));
+  }
+  return visibleLength(name) > 0 ? name : fallback;
 }
 
 /**
@@ -48,8 +113,8 @@ export function looksLikeSecret(text: string): boolean {
 }
 
 /**
- * Validates a justification: required, bounded, single line, no secrets (G7, G12).
- * Returns the normalised text.
+ * Validates a justification: required (at least {@link REASON_LIMITS}.min characters a reader sees),
+ * bounded, single line, no secrets (G7, G12). Returns the normalised text.
  */
 export function checkReason(
   raw: string | undefined,
@@ -57,7 +122,9 @@ export function checkReason(
   ask = 'say why the access is needed, e.g. "deploy payments-api to prod"',
 ): string {
   const text = singleLine(raw ?? '');
-  if (text.length < REASON_LIMITS.min) {
+  // Counted in what a reader sees: eight Hangul fillers or combining marks are no justification
+  // (G7), while the space in "fix bugs" counts as it always did.
+  if (readableLength(text) < REASON_LIMITS.min) {
     throw new UserFacingError(
       'validation.reason',
       `A ${what} of at least ${REASON_LIMITS.min} characters is required: ${ask}.`,

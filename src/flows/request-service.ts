@@ -39,7 +39,7 @@ import type {
   RequestState,
 } from '../domain/request';
 import { describeState, isBeingGranted, isBeingRevoked, isExpired, transition } from '../domain/request';
-import { looksLikeSecret, singleLine } from '../domain/text';
+import { looksLikeSecret, REASON_LIMITS, singleLine } from '../domain/text';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
 import type { JobSpec } from './scheduler';
@@ -103,6 +103,10 @@ const MAX_QUORUM_RECHECKS = 10;
 const REVIEWABLE_STATES: RequestState[] = ['approved', 'executing', 'succeeded', 'failed', 'revoked'];
 /** Most requests the start-up pass reads to find break-glass grants without a review job. */
 const REVIEW_SCAN_LIMIT = 1000;
+
+/** The answer to a Reject without a readable reason, and the card's hint before it is sent. */
+export const REJECTION_NEEDS_REASON =
+  'Type the reason for rejecting in the comment box (a few words the requester can read), then press Reject again.';
 
 function targetsOf(plan: Plan): string[] {
   return [plan.cluster.id, plan.registry.id];
@@ -686,7 +690,24 @@ export class RequestService {
     const request = await this.get(input.requestId);
     const { actor, tenantId } = input.acting;
     const now = this.clock.now();
-    const reason = input.reason ? singleLine(input.reason).slice(0, 500) : undefined;
+    // Cleaned before anything is judged: a comment of invisible characters is no comment.
+    const reason = singleLine(input.reason ?? '') || undefined;
+    if (reason && reason.length > REASON_LIMITS.max) {
+      // Refused, not cut: the approver would not know what was kept.
+      await this.recordRefusal({
+        actor,
+        tenantId,
+        action: 'validation.failed',
+        requestId: request.id,
+        targetIds: targetsOf(request.plan),
+        outcome: 'validation.tooLong',
+        detail: `comment of ${reason.length} characters; the limit is ${REASON_LIMITS.max}`,
+      });
+      throw new UserFacingError(
+        'validation.reason',
+        `The comment is ${reason.length} characters long; keep it under ${REASON_LIMITS.max} and click again. Nothing was changed.`,
+      );
+    }
     if (reason && looksLikeSecret(reason)) {
       // Audited like every refusal (G11), without the comment: it looks like a credential.
       await this.recordRefusal({
@@ -756,6 +777,9 @@ export class RequestService {
       return { kind: 'refused', request: (await this.store.get(request.id)) ?? request, reason: r, message };
     };
     if (!verdict.allowed) return refused(verdict.reason, verdict.message);
+    // A rejection is the approver's decision on someone's request: it always says why (G7), by
+    // the rule an approval's justification follows. The card asks first; this holds for any caller.
+    if (!input.approve && !isJustification(reason)) return refused('justification', REJECTION_NEEDS_REASON);
     // A pause stops approvals too (a pending request would otherwise become access); rejecting still works.
     const paused = input.approve ? await this.pauses?.current() : undefined;
     if (paused) {
@@ -967,6 +991,8 @@ export class RequestService {
         'inProgress',
         `Break-glass request ${request.id} is being revoked; review it once its card shows it revoked.`,
       );
+    // Rejecting revokes the grant at once: like any rejection it says why (G7).
+    if (!accept && !isJustification(reason)) return refuse('justification', REJECTION_NEEDS_REASON);
     // Keeping a grant is an approval after the fact: the rule's justification requirement holds (G7).
     if (accept && binding.rule?.approverJustification === 'required' && !isJustification(reason))
       return refuse(

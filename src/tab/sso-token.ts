@@ -14,6 +14,7 @@
  * Errors carry a status and a short code only: never the token, never key material.
  */
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
+import { displayName } from '../domain/text';
 import { jose } from './jose-module';
 
 /** The scope the tab's API exposes (Teams SSO convention). */
@@ -118,7 +119,9 @@ export async function validateSsoToken(
   const client = String(payload.azp ?? payload.appid ?? '').toLowerCase();
   if (settings.allowedClientIds.length > 0 && !settings.allowedClientIds.some((c) => c.toLowerCase() === client))
     throw new SsoError(403, 'client_not_allowed', 'The token was issued to an application acrbot does not expect.');
-  const name = typeof payload.name === 'string' && payload.name.trim() ? payload.name.trim().slice(0, 100) : oid;
+  // The name claim is the user's own display name: cleaned like one from Teams (bidi controls,
+  // zero-width characters and line breaks would reach cards and the audit log otherwise).
+  const name = displayName(typeof payload.name === 'string' ? payload.name : undefined, oid);
   const username = payload.preferred_username ?? payload.upn;
   return {
     objectId: oid.toLowerCase(),

@@ -33,15 +33,21 @@ const STATE_LABEL: Record<RequestState, { label: string; color: string }> = {
   revoked: { label: 'Revoked', color: 'Default' },
 };
 
+/** Bidi embeddings and overrides (U+202A–202E), isolates (U+2066–2069), LRM, RLM (U+200E, U+200F) and ALM (U+061C). */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
+
 /**
  * User text shown to others (reasons, comments, Teams display names): link syntax is broken up
  * so a requester cannot put a disguised link in front of an approver, and `<at>` tags so text
  * cannot pose as a mention where a message carries real ones; the audit log keeps the original.
  * A zero-width space goes after any URL scheme (`https:`, `ftp:`, `ms-teams:`…) and into a
- * `www.` host, the two forms clients turn into links by themselves.
+ * `www.` host, the two forms clients turn into links by themselves. Bidi controls (embeddings,
+ * overrides, isolates, marks) go: text stored before names were cleaned could still carry one,
+ * and a U+202E at the end of a name reverses the rest of its card line.
  */
 export function inertText(text: string): string {
   return text
+    .replace(BIDI_CONTROLS, '')
     .replace(/\]\s*\(/g, '] (')
     .replace(/([a-z][a-z0-9+.-]*):\/\//gi, '$1:\u200b//')
     .replace(/\b(www)\./gi, '$1\u200b.')

@@ -248,6 +248,41 @@ describe('access, check, pause and resume', () => {
   });
 });
 
+describe('--break-glass: before the first word of the reason, or refused', () => {
+  test.each([
+    'grant --break-glass aks-prod contosoacr prod is down',
+    'grant aks-prod --break-glass contosoacr prod is down',
+    'grant aks-prod contosoacr --break-glass prod is down',
+    'grant aks-prod contosoacr --for 2h --break-glass prod is down',
+    'grant aks-prod contosoacr --break-glass --for=2h prod is down',
+    'grant aks-prod --for 2h contosoacr --BREAK-GLASS prod is down',
+  ])('%s is break-glass', (text) => {
+    expect(parseCommand(text)).toMatchObject({
+      verb: 'grant',
+      cluster: 'aks-prod',
+      registry: 'contosoacr',
+      reason: 'prod is down',
+      breakGlass: true,
+    });
+  });
+
+  // However short the reason: one word of it is enough to make the flag late.
+  test.each([
+    'grant aks-prod contosoacr test --break-glass alerting path',
+    'grant aks-prod contosoacr prod --break-glass down',
+    'grant aks-prod contosoacr prod down --break-glass',
+    'grant aks-prod contosoacr prod is down --break-glass',
+    'grant aks-prod contosoacr --for 2h prod --break-glass is down',
+    'grant aks-prod contosoacr --break-glass prod is down --break-glass',
+  ])('%s is refused: the flag comes after a word of the reason', (text) => {
+    expect(errorOf(text)).toMatchObject({
+      code: 'validation.option',
+      message:
+        '--break-glass goes before the reason: grant CLUSTER REGISTRY --break-glass REASON… Nothing was requested.',
+    });
+  });
+});
+
 describe('COMMAND_HELP', () => {
   test('documents every verb the parser knows, and each example parses to its own verb', () => {
     expect(COMMAND_HELP.map((h) => h.verb).sort()).toEqual([

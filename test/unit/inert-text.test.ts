@@ -19,3 +19,18 @@ describe('inertText', () => {
       expect(inertText(text)).toBe(text);
   });
 });
+
+describe('inertText and bidi controls', () => {
+  test.each([
+    ['U+202E at the end of a name', 'Mallory\u202E', 'Mallory'],
+    ['embeddings and overrides', '\u202Aa\u202Bb\u202Cc\u202Dd\u202Ee', 'abcde'],
+    ['isolates', '\u2066x\u2067y\u2068z\u2069', 'xyz'],
+    ['marks', 'l\u200Er\u200Fa\u061C', 'lra'],
+  ])('%s are dropped', (_name, input, shown) => {
+    expect(inertText(input)).toBe(shown);
+  });
+
+  test('an override cannot split a scheme and hide it from the link breaker', () => {
+    expect(inertText('https\u202E://evil.example')).toBe('https:\u200b//evil.example');
+  });
+});

@@ -1,5 +1,12 @@
 import { UserFacingError } from '../../src/domain/errors';
-import { checkReason, looksLikeSecret, REASON_LIMITS, singleLine } from '../../src/domain/text';
+import {
+  checkReason,
+  displayName,
+  looksLikeSecret,
+  REASON_LIMITS,
+  singleLine,
+  visibleLength,
+} from '../../src/domain/text';
 
 function codeOf(raw: string | undefined): string {
   try {
@@ -133,5 +140,61 @@ describe('singleLine keeps the joiners text needs (ZWNJ U+200C, ZWJ U+200D)', ()
   test('a joiner inside a secret does not hide it', () => {
     expect(codeOf('use Account\u200DKey=abc123== for it')).toBe('validation.secret');
     expect(codeOf('token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOi\u200CIxMjM0NTY3ODkwIn0.sig')).toBe('validation.secret');
+  });
+});
+
+describe('blank-looking reasons are blank (G7)', () => {
+  // Each shows nothing, yet is neither a control nor a format character: counted before.
+  test.each([
+    ['Hangul filler U+3164', '\u3164'],
+    ['Hangul choseong filler U+115F', '\u115F'],
+    ['Hangul jungseong filler U+1160', '\u1160'],
+    ['halfwidth Hangul filler U+FFA0', '\uFFA0'],
+    ['braille blank U+2800', '\u2800'],
+    ['variation selector 16 U+FE0F', '\uFE0F'],
+    ['combining grapheme joiner U+034F', '\u034F'],
+    ['invisible times U+2062', '\u2062'],
+    ['Mongolian vowel separator U+180E', '\u180E'],
+  ])('8 × %s is refused like a blank reason, and cleaned away', (_name, ch) => {
+    expect(() => checkReason(ch.repeat(8))).toThrow(/^A reason of at least 8 characters is required/);
+    expect(singleLine(`deploy ${ch.repeat(3)} it`)).toBe('deploy it');
+  });
+
+  test('padding a short reason with them, or with combining marks, does not reach the minimum; spaces between words count', () => {
+    expect(codeOf(`fix${'\u3164'.repeat(10)}`)).toBe('validation.reason');
+    expect(codeOf(`fix it${'\u0301'.repeat(4)}`)).toBe('validation.reason');
+    expect(codeOf(`fix \u3000\u3000 it`)).toBe('validation.reason');
+    expect(checkReason('fix bugs')).toBe('fix bugs');
+    expect(visibleLength('fix it! #42 \u00e9t\u00e9 \u{1F525}')).toBe(13);
+  });
+
+  test('a variation selector stays after the character it styles, and goes anywhere else', () => {
+    expect(singleLine('prod \u2764\uFE0F is down')).toBe('prod \u2764\uFE0F is down');
+    expect(singleLine('prod \u2764\uFE0F\uFE0F\uFE0F is down')).toBe('prod \u2764\uFE0F is down');
+    expect(singleLine('\uFE0Fprod \uFE0Fdown')).toBe('prod down');
+    expect(singleLine('on fire \u2764\uFE0F\u200D\u{1F525} again')).toBe('on fire \u2764\uFE0F\u200D\u{1F525} again');
+  });
+});
+
+describe('displayName', () => {
+  test('bidi controls, zero-width characters and line breaks go; joiners in an emoji stay', () => {
+    expect(displayName('Mallory\u202E', 'x')).toBe('Mallory');
+    expect(displayName('Eve\u2066\u2067\u2068\u2069\u200E\u200F\u061C\u202A\u202B\u202C\u202D Smith', 'x')).toBe(
+      'Eve Smith',
+    );
+    expect(displayName('Alice\u200B\uFEFF\nApproved by CISO', 'x')).toBe('Alice Approved by CISO');
+    expect(displayName('Dev \u{1F469}\u200D\u{1F4BB}', 'x')).toBe('Dev \u{1F469}\u200D\u{1F4BB}');
+  });
+
+  test('a name with nothing visible gets the fallback', () => {
+    expect(displayName(undefined, 'unknown')).toBe('unknown');
+    expect(displayName('\u3164\u3164 \u200B\u202E', 'unknown')).toBe('unknown');
+  });
+
+  test('at most 100 UTF-16 units, never half a character', () => {
+    expect(displayName('x'.repeat(150), 'x')).toBe('x'.repeat(100));
+    const cut = displayName(`${'x'.repeat(99)}\u{1F600}tail`, 'x');
+    expect(cut).toBe('x'.repeat(99));
+    expect(displayName(`${'x'.repeat(99)}\u200D\u{1F600}`, 'x')).toBe('x'.repeat(99));
   });
 });

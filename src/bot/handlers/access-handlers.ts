@@ -2,6 +2,7 @@
 import type { TurnContext } from 'botbuilder';
 import type { Command } from '../../domain/command';
 import { isUserFacing, UserFacingError } from '../../domain/errors';
+import { parseRegistryRef } from '../../domain/names';
 import { parseResourceId } from '../../domain/resource-id';
 import type { DriftFinding } from '../../domain/access-inventory';
 import type { DriftNoticedBy } from '../../flows/drift-detector';
@@ -47,17 +48,16 @@ export class AccessHandlers {
         await this.recordDrift(report.drift, 'access');
         await this.reply(ctx, clusterAccessCard(report, settings.sandbox));
       } catch (err) {
-        // A bare name that is no cluster may be a registry.
+        // A bare name that is no cluster may be a registry, when it can be a registry's name at
+        // all: "aks-prd" cannot, and the answer is that nothing has that name, not that it breaks
+        // a rule of registry names the user never meant to follow.
         if (kind !== undefined || !isUserFacing(err) || err.code !== 'cluster.notFound') throw err;
+        if (!canNameRegistry(command.target)) throw notFound(command.target, err.hints);
         try {
           await this.reply(ctx, registryAccessCard(await inventory.forRegistry(command.target), settings.sandbox));
         } catch (second) {
           if (!isUserFacing(second) || second.code !== 'registry.notFound') throw second;
-          throw new UserFacingError(
-            'access.notFound',
-            `Neither a cluster nor a registry named ${command.target.slice(0, 60)} was found in the subscriptions acrbot can see.`,
-            [...err.hints, ...second.hints],
-          );
+          throw notFound(command.target, [...err.hints, ...second.hints]);
         }
       }
     } catch (err) {
@@ -99,6 +99,26 @@ export class AccessHandlers {
       this.services.log.error({ err }, 'recording drift seen by access/check failed');
     }
   }
+}
+
+/** Whether `target` is a registry name or id acrbot could look up (else a lookup only refuses its form). */
+function canNameRegistry(target: string): boolean {
+  try {
+    parseRegistryRef(target);
+    return true;
+  } catch (err) {
+    if (isUserFacing(err)) return false;
+    throw err;
+  }
+}
+
+/** The answer to `access NAME` when neither lookup finds it. */
+function notFound(target: string, hints: readonly string[]): UserFacingError {
+  return new UserFacingError(
+    'access.notFound',
+    `Neither a cluster nor a registry named ${target.slice(0, 60)} was found in the subscriptions acrbot can see.`,
+    hints,
+  );
 }
 
 /** An ARM id says what it is; `group/name` is a cluster; a bare name is decided by lookup. */

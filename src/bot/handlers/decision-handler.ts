@@ -5,10 +5,13 @@
  * once with the card in its "executing" state; the work runs after the HTTP response.
  */
 import { z } from 'zod/v3';
+import { isJustification } from '../../domain/approval-policy';
 import { isUserFacing } from '../../domain/errors';
 import { isRequestId } from '../../domain/identifiers';
 import { awaitingReview } from '../../domain/policy';
 import { type AccessRequest, describeState } from '../../domain/request';
+import { REASON_LIMITS, singleLine } from '../../domain/text';
+import { REJECTION_NEEDS_REASON } from '../../flows/request-service';
 import { inertText, requestCard } from '../../views/request-view';
 import { messageCard } from '../../views/message-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
@@ -19,7 +22,9 @@ import { errorCardFor } from '../turn-cards';
 const cardData = z.object({
   requestId: z.string().refine(isRequestId, 'not a request id'),
   version: z.union([z.string(), z.number()]).optional(),
-  comment: z.string().max(2000).optional(),
+  // Bounded in decide(), after cleaning, with a message that says so: a limit here would answer
+  // a long comment with "the card did not carry a valid request id".
+  comment: z.string().optional(),
 });
 
 /** Who is looking at a request card, for what they may see of it. */
@@ -116,20 +121,38 @@ export class DecisionHandler {
     }
   }
 
+  /**
+   * An Approve or Reject click. The comment is judged as it would be stored (cleaned of
+   * invisible characters first): a rejection needs a reason a person can read, and a comment
+   * longer than a reason may be is refused, not cut. Either way nothing changes, and the hint
+   * is for those who may decide; anyone else gets their usual view, nothing more.
+   */
   async decide(identity: TurnIdentity, data: z.infer<typeof cardData>, approve: boolean): Promise<AdaptiveCardJson> {
     const { requests, executor } = this.services;
     try {
-      if (!approve && !data.comment?.trim()) {
+      const comment = singleLine(data.comment ?? '');
+      const tooLong = comment.length > REASON_LIMITS.max;
+      if (tooLong || (!approve && !isJustification(comment))) {
         const request = await requests.get(data.requestId);
-        // The hint is for those who may reject; anyone else gets their usual view, nothing more.
         const viewer = await this.viewerOf(identity, request);
         const open = request.state === 'pending' || awaitingReview(request);
+        if (tooLong)
+          await requests.recordRefusal({
+            actor: identity.actor,
+            tenantId: identity.tenantId,
+            action: 'validation.failed',
+            requestId: request.id,
+            outcome: 'validation.tooLong',
+            detail: `comment of ${comment.length} characters; the limit is ${REASON_LIMITS.max}`,
+          });
         return this.viewFor(
           identity,
           request,
-          viewer === 'approver' && open
-            ? 'Type the reason for rejecting in the comment box, then press Reject again.'
-            : undefined,
+          viewer !== 'approver' || !open
+            ? undefined
+            : tooLong
+              ? `The comment is ${comment.length} characters long; keep it under ${REASON_LIMITS.max} and press ${approve ? 'Approve' : 'Reject'} again. Nothing was changed.`
+              : REJECTION_NEEDS_REASON,
           'Attention',
           viewer,
         );
@@ -138,7 +161,7 @@ export class DecisionHandler {
         requestId: data.requestId,
         acting: identity,
         approve,
-        reason: data.comment,
+        reason: comment || undefined,
       });
       if (result.kind === 'refused') {
         await this.services.messenger.refusalNoted(result.request);

@@ -10,7 +10,7 @@ import { isUserFacing } from '../../domain/errors';
 import type { AccessRequest, AccessTerm } from '../../domain/request';
 import type { SecretCommandOptions } from '../../domain/command';
 import type { GrantPlan, Plan } from '../../domain/plan';
-import { checkReason } from '../../domain/text';
+import { checkReason, REASON_LIMITS, singleLine } from '../../domain/text';
 import { alreadyGrantedCard, grantFormCard, messageCard } from '../../views/message-view';
 import { inertText, requestCard } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
@@ -63,12 +63,32 @@ function factsOf(ctx: TurnContext): TurnFacts {
   };
 }
 
-/** The grant form's fields (untrusted card data). */
+/** The grant form's fields (untrusted card data); their lengths are checked by {@link tooLongField}, which says which one. */
 const grantForm = z.object({
-  cluster: z.string().max(400).default(''),
-  registry: z.string().max(400).default(''),
-  reason: z.string().max(2000).default(''),
+  cluster: z.string().default(''),
+  registry: z.string().default(''),
+  reason: z.string().default(''),
 });
+
+/** Longest cluster or registry the form takes: a full resource id is about 250 characters. */
+const FORM_NAME_MAX = 400;
+
+/** Most of a too-long field put back into the form, to be shortened there (the card stays small). */
+const FORM_PREFILL_MAX = 4000;
+
+/**
+ * The form's first field that is longer than it may be, as the message that says so; the
+ * reason counts as stored (cleaned, on one line), against the limit every reason has.
+ */
+function tooLongField(form: z.infer<typeof grantForm>): string | undefined {
+  for (const field of ['cluster', 'registry'] as const)
+    if (form[field].length > FORM_NAME_MAX)
+      return `The ${field} is ${form[field].length} characters long; a name, resourceGroup/name or resource id fits in ${FORM_NAME_MAX}. Nothing was requested.`;
+  const reason = singleLine(form.reason).length;
+  if (reason > REASON_LIMITS.max)
+    return `The reason is ${reason} characters long; keep it under ${REASON_LIMITS.max}. Nothing was requested.`;
+  return undefined;
+}
 
 /** Handles grant and secret requests. */
 export class RequestHandler {
@@ -121,6 +141,24 @@ export class RequestHandler {
     const form = grantForm.safeParse(data ?? {});
     if (!form.success)
       return grantFormCard({ sandbox, error: 'The form was not understood; fill in all three fields and try again.' });
+    const tooLong = tooLongField(form.data);
+    if (tooLong) {
+      // A refusal like any invalid request (audited, G11), answered at once: nothing is planned.
+      await this.services.requests.recordRefusal({
+        actor: identity.actor,
+        tenantId: identity.tenantId,
+        action: 'validation.failed',
+        outcome: 'validation.tooLong',
+        detail: `grant form: ${tooLong}`,
+      });
+      return grantFormCard({
+        sandbox,
+        cluster: form.data.cluster.slice(0, FORM_PREFILL_MAX),
+        registry: form.data.registry.slice(0, FORM_PREFILL_MAX),
+        reason: form.data.reason.slice(0, FORM_PREFILL_MAX),
+        error: tooLong,
+      });
+    }
     const facts = factsOf(ctx);
     // The invoke response replaces the form in place, so the form's message becomes the requester's copy.
     const formId = ctx.activity.replyToId;
@@ -383,9 +421,11 @@ export class RequestHandler {
         outcome: 'posted',
       });
     } catch (err) {
+      // The reference ties what the requester quotes to this log line (its correlation id).
+      const reference = currentCorrelationId() ?? request.id;
       this.services.log.warn({ err, requestId: request.id }, 'approval card could not be posted');
       await say(
-        `The approval card could not be posted to the approvals channel; approvers can still find request ${request.id} with "@acrbot pending".`,
+        `The approval card could not be posted to the approvals channel; approvers can still find request ${request.id} with "@acrbot pending". Reference for the platform team: ${reference}.`,
       ).catch((sayErr: unknown) =>
         this.services.log.warn({ err: sayErr, requestId: request.id }, 'could not tell the requester'),
       );
