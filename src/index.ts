@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     log.flush();
     process.exit(code);
   };
+  exitOnCrash(log, exit);
   const starting = startApp(config, { logger: log });
   // Signals are taken from here on, not once startApp returns: it listens, then resumes
   // interrupted runs, and a SIGTERM meanwhile (Node's default: die at once) would cut those
@@ -92,6 +93,30 @@ async function main(): Promise<void> {
   );
   if (config.mode === 'sandbox')
     process.stderr.write((require('./composition/next-steps') as typeof NextStepsModule).nextStepsText(app.url));
+}
+
+/**
+ * A crash (an exception nothing caught, a promise rejection nothing handled) is logged once by
+ * the logger, so its line is redacted and carries the correlation id of the work it came from
+ * when there is one, instead of Node's stack trace on stderr; then the process exits 1 as Node
+ * would. A rejection still ends the process, as Node's default does: the state of the work that
+ * dropped it is unknown, and a restart resumes interrupted runs from the store (G13).
+ */
+function exitOnCrash(log: LoggerModule.Logger, exit: (code: number) => Promise<never>): void {
+  let crashing = false;
+  const crash = (err: unknown, level: 'fatal' | 'error', msg: string) => {
+    // A second crash while the first is being flushed: exit at once, it is logged.
+    if (crashing) {
+      log[level]({ err }, msg);
+      log.flush();
+      process.exit(1);
+    }
+    crashing = true;
+    log[level]({ err }, msg);
+    void exit(1);
+  };
+  process.on('uncaughtException', (err) => crash(err, 'fatal', 'uncaught exception; exiting'));
+  process.on('unhandledRejection', (reason) => crash(reason, 'error', 'unhandled promise rejection; exiting'));
 }
 
 void main();

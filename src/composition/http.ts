@@ -9,7 +9,6 @@ import { type AppConfig, listenHostOf } from '../config/config';
 import type restify from 'restify';
 import type { Clock } from '../domain/ports';
 import { createServer, NotReadyError, stopKeepAlive } from '../http/server';
-import { withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import { CachedInventory } from '../tab/inventory-cache';
 import { mountTab, type MountTabInput } from '../tab/mount-tab';
@@ -49,15 +48,10 @@ export async function serveHttp(
         res.send(503, { error: 'shutting down' });
         return;
       }
-      // The Teams activity id (or a new id) correlates every log line of this turn.
-      const activityId =
-        typeof (req.body as { id?: unknown } | undefined)?.id === 'string'
-          ? String((req.body as { id: string }).id).slice(0, 100)
-          : undefined;
-      await withCorrelation(
-        () => adapter.process(req, res, (ctx) => bot.run(ctx)),
-        activityId ? `turn-${activityId}` : undefined,
-      );
+      // Already under the turn's correlation id (`turn-<activity id>`, or one new id for an
+      // activity without one): the server sets it for the whole request, its safety net's 500
+      // included, so the turn's lines and that answer carry the same id.
+      await adapter.process(req, res, (ctx) => bot.run(ctx));
     },
     checkReady: async () => {
       await stores.requests.ping().catch((cause: unknown) => {

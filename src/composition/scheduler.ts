@@ -8,7 +8,9 @@ import type { AuditEvent } from '../domain/audit-chain';
 import type { Clock } from '../domain/ports';
 import { CREDENTIAL_CLEANUP_KIND } from '../flows/credential-cleanup';
 import { DRIFT_JOB_ID } from '../flows/drift-detector';
-import { Scheduler } from '../flows/scheduler';
+import { isUserFacing } from '../domain/errors';
+import { CloudApiError } from '../domain/ports';
+import { jobCorrelationId, Scheduler } from '../flows/scheduler';
 import { purgeStores, STORE_PURGE_JOB_ID } from '../flows/store-purge';
 import type { LifecycleMessenger } from '../flows/access-lifecycle';
 import type { Logger } from '../observability/logger';
@@ -54,10 +56,28 @@ export function createScheduler(
         : '';
       await messenger.reportToApprovers(
         request,
-        `${what} is not done after ${attempts} (last answer: ${job.lastError ?? (err as Error).message}). acrbot keeps trying; next attempt at ${job.dueAt.slice(0, 16).replace('T', ' ')} UTC.${meanwhile}`,
+        `${what} is not done after ${attempts} (last answer: ${answerForApprovers(err, job.id)}). acrbot keeps trying; next attempt at ${job.dueAt.slice(0, 16).replace('T', ' ')} UTC.${meanwhile}`,
       );
     },
   });
+}
+
+/**
+ * What a report of a failing job says of its last failure. Only text meant for users: the message
+ * of a {@link UserFacingError}, or the status and code of a {@link CloudApiError} (its message
+ * may echo the request) — the first of either in the `cause` chain. Anything else (a store's or a
+ * library's raw message, which may name internals) is "unexpected error" with the reference the
+ * run's log lines carry; the job's `lastError` in the store and the failure's log line keep
+ * the full text for operators.
+ */
+export function answerForApprovers(err: unknown, jobId: string): string {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isUserFacing(e)) return e.message;
+    if (e instanceof CloudApiError) return e.statusCode ? `${e.statusCode} ${e.code}` : e.code;
+  }
+  // The scheduler runs every job under this correlation id (flows/scheduler.ts): the failure's
+  // log line carries it.
+  return `unexpected error (reference ${jobCorrelationId(jobId)})`;
 }
 
 /** Id of the recurring anchor job (whichever instance runs it schedules the next run). */

@@ -132,8 +132,14 @@ export class Executor {
     const running = this.inFlight.get(requestId);
     if (running) return running;
     const work = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => withCorrelation(() => this.run(requestId), `exec-${requestId}`))
-      .catch((err) => this.log.error({ err, requestId }, 'execution crashed'))
+      // The crash line is written inside the run's correlation, so it carries the reference the
+      // run's other lines (and its cards) carry.
+      .then(() =>
+        withCorrelation(
+          () => this.run(requestId).catch((err) => this.log.error({ err, requestId }, 'execution crashed')),
+          `exec-${requestId}`,
+        ),
+      )
       .finally(() => this.inFlight.delete(requestId));
     this.inFlight.set(requestId, work);
     return work;
@@ -356,7 +362,7 @@ export class Executor {
    * A resumed run that cannot get going (its audit entry or the end of its access cannot be
    * written): not failed with "no change was made in Azure", which an earlier attempt may have
    * made untrue (an assignment or a credential in place), but left executing for the next
-   * resume sweep, logged here once per attempt.
+   * resume sweep, logged here once per attempt (it never reaches {@link markWaiting}).
    */
   private resumeLater(requestId: string, what: string, err: unknown): RunInterrupted {
     this.log.error({ err, requestId }, `${what} as the run resumed; it is resumed again later`);
@@ -367,7 +373,10 @@ export class Executor {
    * A run that stopped without finishing ({@link RunInterrupted}): the first time, the request is
    * marked waiting (since when, why, the reference of its log lines), every card says so and the
    * log has one line; a later resume that stops again changes nothing and tells nobody (a debug
-   * line). Never throws: the run stays executing and is resumed whatever becomes of the mark.
+   * line). This is the one line for the interruption: its `err` carries why (the message) and
+   * the failure behind it (the cause), and the thrower does not log it as well. A warning, not an
+   * error: nothing failed yet, the run is resumed. Never throws: the run stays executing and is
+   * resumed whatever becomes of the mark.
    */
   private async markWaiting(request: AccessRequest, guard: LeaseGuard, err: RunInterrupted): Promise<void> {
     const requestId = request.id;

@@ -71,6 +71,14 @@ export interface SchedulerOptions {
 /** 30 s, 1 min, 2 min, 5 min, 15 min, then every 30 min. */
 export const DEFAULT_JOB_BACKOFF_MS: readonly number[] = [30_000, 60_000, 120_000, 300_000, 900_000, 1_800_000];
 
+/**
+ * The correlation id of every line a run of job `jobId` logs: a report of the job to the approvers
+ * gives it as the reference to look up.
+ */
+export function jobCorrelationId(jobId: string): string {
+  return `job-${jobId}`;
+}
+
 /** Longest error text kept on a job (never a secret: errors are built without them). */
 const MAX_ERROR_LENGTH = 500;
 
@@ -179,19 +187,35 @@ export class Scheduler {
     let ran = 0;
     for (const job of due) {
       if (this.stopped) break;
-      try {
-        if (await this.runOne(job)) ran++;
-      } catch (err) {
+      const done = await this.runOne(job, (err) => {
         // A store error around one job (its lease, its re-read, its write-back) must not hold
         // back the other due jobs; this one is still in the store and comes up again.
         this.log.error({ err, jobId: job.id, kind: job.kind }, 'scheduled job could not be run; the sweep goes on');
-      }
+        return false;
+      });
+      if (done) ran++;
     }
     return ran;
   }
 
-  /** Runs one job under its lease; false when another instance holds it or it is gone or not yet due. */
-  private async runOne(candidate: ScheduledJob): Promise<boolean> {
+  /**
+   * Runs one job under its lease; false when another instance holds it or it is gone or not yet
+   * due. Everything the run logs — its handler's lines, its lease's renewal warnings, its failure
+   * and write-back lines, `onError`'s — carries the correlation id `job-<id>`, the reference a
+   * report of the failing job gives (composition/scheduler.ts).
+   */
+  private runOne(candidate: ScheduledJob, onError?: (err: unknown) => boolean): Promise<boolean> {
+    return withCorrelation(async () => {
+      try {
+        return await this.runLeased(candidate);
+      } catch (err) {
+        if (!onError) throw err;
+        return onError(err);
+      }
+    }, jobCorrelationId(candidate.id));
+  }
+
+  private async runLeased(candidate: ScheduledJob): Promise<boolean> {
     // A lease is re-entrant for its owner: each run is an owner of its own, so a job the sweep
     // is running is not run a second time at once by `runNow` (a revoke confirmed meanwhile).
     const owner = `${this.options.instanceId}#${++this.runs}`;
@@ -218,7 +242,7 @@ export class Scheduler {
       }
       let failure: { err: unknown } | undefined;
       try {
-        await withCorrelation(() => handler(job, run), `job-${job.id}`);
+        await handler(job, run);
       } catch (err) {
         failure = { err };
       }
@@ -287,6 +311,8 @@ export class Scheduler {
     const attempts = job.attempts + 1;
     const backoff = this.options.backoffMs ?? DEFAULT_JOB_BACKOFF_MS;
     const delayMs = backoff[Math.min(attempts - 1, backoff.length - 1)];
+    // For operators (the store, the log line below): the raw text of any error. A report to the
+    // approvers shows only what an error meant for users says (composition/scheduler.ts).
     const lastError = (err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_LENGTH);
     const next: ScheduledJob = {
       ...job,
@@ -300,7 +326,12 @@ export class Scheduler {
     } catch (writeErr) {
       // Both errors in the one log line: the job's own failure would be lost with a store error alone.
       this.log.error(
-        { err: new AggregateError([err, writeErr], `job ${job.id} failed and its failure could not be recorded`) },
+        {
+          err: new AggregateError([err, writeErr], `job ${job.id} failed and its failure could not be recorded`),
+          jobId: job.id,
+          kind: job.kind,
+          attempts,
+        },
         'scheduled job failed, and recording the failure failed too; it runs again at the next sweep',
       );
       return;

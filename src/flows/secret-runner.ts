@@ -496,15 +496,14 @@ export class SecretRunner implements PlanRunner {
       writeState === 'written'
         ? 'the secret was written but recording it failed'
         : 'acrbot could not tell whether the secret holds the new credential';
-    // The errors here carry no secret: the Kubernetes ones are built without the request's or
-    // the answer's text (kube-errors.ts), the store's know nothing of the password.
-    if (options.again) {
-      // Audited and logged once, by the attempt that stopped first: a cluster that stays
-      // unreachable is tried again at every resume sweep, which must not add an entry each time.
-      ctx.log.debug({ err }, `${why}; still so at this resume, which is tried again later`);
+    // Not logged here: the executor logs the interruption with this cause, in one line (a warning
+    // when the run first stops, debug at a resume that stops again: markWaiting). The errors here
+    // carry no secret: the Kubernetes ones are built without the request's or the answer's text
+    // (kube-errors.ts), the store's know nothing of the password.
+    if (options.again)
+      // Audited once, by the attempt that stopped first: a cluster that stays unreachable is
+      // tried again at every resume sweep, which must not add an entry each time.
       throw new RunInterrupted(`secret run interrupted again: ${why}`, { cause: err, notice });
-    }
-    ctx.log.error({ err }, `${why}; the credential is kept and the run is resumed`);
     await ctx
       .audit({
         action: 'kubernetes.write.secret',
@@ -516,7 +515,7 @@ export class SecretRunner implements PlanRunner {
         if (auditErr instanceof LeaseLostError) throw auditErr;
         ctx.log.error({ err: auditErr }, 'audit of an unconfirmed secret write failed');
       });
-    throw new RunInterrupted(`secret run interrupted: ${why}`, { cause: err, notice });
+    throw new RunInterrupted(`secret run interrupted: ${why}; the credential is kept`, { cause: err, notice });
   }
 
   /**

@@ -175,6 +175,24 @@ describe('a resumed secret run', () => {
       'the unconfirmed write',
     );
     k8s().faults.inject({ drop: true, times: Infinity });
+    // One log line for the interruption, not one where it happened and another where it was
+    // caught: a warning (the run is resumed), with why, and the cluster's failure as its cause.
+    const aboutTheWrite = h.logs
+      .entries()
+      .filter((e) => e.correlationId === `exec-${request.id}` && JSON.stringify(e).includes('No Kubernetes answer'));
+    expect(aboutTheWrite).toEqual([
+      expect.objectContaining({
+        level: 40,
+        msg: 'execution interrupted; it is resumed later',
+        err: expect.objectContaining({
+          type: 'RunInterrupted',
+          message: expect.stringMatching(
+            /could not tell whether the secret holds the new credential; the credential is kept/,
+          ),
+          cause: expect.objectContaining({ type: 'UserFacingError' }),
+        }),
+      }),
+    ]);
     const waiting = (await h.app.store.get(request.id))!;
     expect(waiting.state).toBe('executing');
     expect(waiting.waiting).toEqual({

@@ -6,6 +6,7 @@
  */
 import { createScheduler } from '../../src/composition/scheduler';
 import { loadConfig } from '../../src/config/config';
+import { CloudApiError } from '../../src/domain/ports';
 import type { AccessRequest } from '../../src/domain/request';
 import type { LifecycleMessenger } from '../../src/flows/access-lifecycle';
 import { memoryStores } from '../../src/integrations/store/open-stores';
@@ -30,7 +31,7 @@ test('a recurring job is reported after 3 failures, then daily; a request’s jo
     { sweepIntervalMs: 0, instanceId: 'test' },
   );
   scheduler.register('drift.check', async () => {
-    throw new Error('403 AuthorizationFailed');
+    throw new CloudApiError('AuthorizationFailed', 403, 'role assignment listing failed');
   });
   scheduler.register('access.remind', async () => {
     throw new Error('Teams answered 503');

@@ -1,0 +1,99 @@
+/**
+ * G12 for the names secrets go by outside acrbot's own code: OAuth's, Graph's, a pull secret's,
+ * a SAS's and a storage account's. Each is redacted at the top of a log line, nested below it,
+ * and anywhere in an error or its cause; and a cause that is no Error (a string, a plain object)
+ * still reaches the line, redacted like the rest.
+ */
+import { LogCapture } from '../helpers/log-capture';
+
+const SECRET = 'SENTINEL-redaction-5e0a';
+
+const KEYS = [
+  'client_secret',
+  'access_token',
+  'refresh_token',
+  '.dockerconfigjson',
+  'dockerconfigjson',
+  'cookie',
+  'sig',
+  'accountKey',
+  'privateKey',
+  'apiKey',
+  'passwordCredentials',
+  'assertion',
+  'secretText',
+  'connectionString',
+];
+
+/** The one line `log` wrote, raw and parsed. */
+function logOnce(log: (logger: ReturnType<LogCapture['logger']>) => void): { raw: string; line: Record<string, any> } {
+  const logs = new LogCapture();
+  log(logs.logger());
+  expect(logs.lines).toHaveLength(1);
+  return { raw: logs.lines[0], line: JSON.parse(logs.lines[0]) as Record<string, any> };
+}
+
+describe.each(KEYS)('%s', (key) => {
+  test('is redacted at the top of a line and one and two levels below', () => {
+    const { raw, line } = logOnce((log) =>
+      log.info({ [key]: SECRET, body: { [key]: SECRET }, call: { body: { [key]: SECRET } } }, 'call'),
+    );
+    expect(raw).not.toContain(SECRET);
+    // Replaced, not dropped: the line still says the key was there.
+    expect(line[key]).toBe('[redacted]');
+    expect(line.body[key]).toBe('[redacted]');
+    expect(line.call.body[key]).toBe('[redacted]');
+  });
+
+  test('is redacted deep in an error and in its cause, whose message stays', () => {
+    const cause = Object.assign(new Error('token endpoint answered 400'), { response: { body: { [key]: SECRET } } });
+    const err = Object.assign(new Error('sign-in failed', { cause }), {
+      request: { form: { data: { [key]: SECRET } } },
+    });
+    const { raw, line } = logOnce((log) => log.error({ err }, 'sign-in failed'));
+    expect(raw).not.toContain(SECRET);
+    expect(line.err.request.form.data[key]).toBe('[redacted]');
+    expect(line.err.cause).toMatchObject({
+      type: 'Error',
+      message: 'token endpoint answered 400',
+      response: { body: { [key]: '[redacted]' } },
+    });
+  });
+
+  test('is redacted in a cause that is a plain object, which is kept', () => {
+    const err = new Error('refused', { cause: { detail: 'the service said no', [key]: SECRET } });
+    const { raw, line } = logOnce((log) => log.error({ err }, 'refused'));
+    expect(raw).not.toContain(SECRET);
+    expect(line.err.cause).toEqual({ detail: 'the service said no', [key]: '[redacted]' });
+  });
+});
+
+test('a cause that is a string is kept', () => {
+  const { line } = logOnce((log) => log.error({ err: new Error('outer', { cause: 'the inner reason' }) }, 'failed'));
+  expect(line.err).toMatchObject({ type: 'Error', message: 'outer', cause: 'the inner reason' });
+});
+
+test('an error held by a plain property keeps its message and cause, redacted', () => {
+  const inner = new Error('inner failure', { cause: { password: SECRET, why: 'the inner cause' } });
+  const err = Object.assign(new Error('outer'), { details: { inner } });
+  const { raw, line } = logOnce((log) => log.error({ err }, 'failed'));
+  expect(raw).not.toContain(SECRET);
+  expect(line.err.details.inner).toMatchObject({
+    type: 'Error',
+    message: 'inner failure',
+    cause: { password: '[redacted]', why: 'the inner cause' },
+  });
+});
+
+test('the errors of an AggregateError keep their messages, redacted', () => {
+  const err = new AggregateError(
+    [Object.assign(new Error('first'), { accountKey: SECRET }), new Error('second', { cause: 'why second' })],
+    'both failed',
+  );
+  const { raw, line } = logOnce((log) => log.error({ err }, 'failed'));
+  expect(raw).not.toContain(SECRET);
+  expect(line.err.aggregateErrors).toEqual([
+    expect.objectContaining({ message: 'first', accountKey: '[redacted]' }),
+    expect.objectContaining({ message: 'second', cause: 'why second' }),
+  ]);
+});
