@@ -4,7 +4,8 @@
  * test/integration/graph-client.test.ts against the Graph emulator).
  */
 import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
-import { graphThrottleStrategy, retryAfterMs } from '../../src/integrations/graph/graph-throttling';
+import { graphThrottleStrategy } from '../../src/integrations/graph/graph-throttling';
+import { retryAfterMs } from '../../src/integrations/http/capped-retry';
 
 function answer(status: number, headers: Record<string, string> = {}): PipelineResponse {
   return {

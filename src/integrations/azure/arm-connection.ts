@@ -4,8 +4,10 @@
  * passed as `tlsOptions.ca` (or trusted process-wide through NODE_EXTRA_CA_CERTS).
  */
 import type { TokenCredential } from '@azure/core-auth';
-import type { HttpClient } from '@azure/core-rest-pipeline';
+import type { HttpClient, PipelinePolicy } from '@azure/core-rest-pipeline';
 import { Agent } from 'node:https';
+import { CloudApiError } from '../../domain/ports';
+import { RetryAfterTooLongError, retryAfterCapPolicy } from '../http/capped-retry';
 import { MAX_CONNECTIONS_PER_ORIGIN, sendOnPools, sharedHttpClient } from '../http/pooled-http-client';
 
 /** Connection settings shared by all ARM clients. */
@@ -60,14 +62,32 @@ export function transportOptions(connection: { caPem?: string; agent?: Agent }):
   return connection.caPem ? { httpClient, tlsOptions: { ca: connection.caPem } } : { httpClient };
 }
 
+/** An SDK client's extra pipeline policy and where it goes (core-client's `additionalPolicies`). */
+export interface AdditionalPolicy {
+  policy: PipelinePolicy;
+  position: 'perCall' | 'perRetry';
+}
+
+/**
+ * The policies every ARM SDK client (and so every {@link ArmRest} on its pipeline) gets: the
+ * Retry-After cap (capped-retry.ts), per retry so it sees each answer before the SDK's retry
+ * policy, whose throttling strategy would wait whatever a 429 or 503 asks.
+ */
+export function armPolicies(): AdditionalPolicy[] {
+  return [
+    { policy: retryAfterCapPolicy({ service: 'ARM', requestIdHeader: 'x-ms-request-id' }), position: 'perRetry' },
+  ];
+}
+
 /** Client options the modular (TypeSpec) SDKs take. */
 export function modularClientOptions(connection: ArmConnection): {
   endpoint: string;
   httpClient: HttpClient;
   agent?: Agent;
   tlsOptions?: { ca: string };
+  additionalPolicies: AdditionalPolicy[];
 } {
-  return { endpoint: connection.endpoint, ...transportOptions(connection) };
+  return { endpoint: connection.endpoint, ...transportOptions(connection), additionalPolicies: armPolicies() };
 }
 
 /** A credential that always returns one fixed token: the sandbox's, which only the local emulators accept. */
@@ -75,10 +95,40 @@ export function staticTokenCredential(token: string): TokenCredential {
   return { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3600_000 }) };
 }
 
-/** Reads `x-ms-request-id` from an SDK error, if it carries a response. */
+/** Reads `x-ms-request-id` from an SDK error, if it carries a response (or, refused by the Retry-After cap, the id). */
 export function errorRequestId(err: unknown): string | undefined {
+  if (err instanceof RetryAfterTooLongError) return err.requestId;
   const headers = (err as { response?: { headers?: { get?(name: string): string | undefined } } }).response?.headers;
   return headers?.get?.('x-ms-request-id') ?? undefined;
+}
+
+/** Longest part of ARM's own sentence kept in a {@link CloudApiError}'s message. */
+const ARM_MESSAGE_MAX = 300;
+
+/**
+ * An ARM write's (or read's) failure as a {@link CloudApiError} with the original as `cause`
+ * (ARM's sentence, a quota or an invalid name, reaches the operator's log line) and ARM's own
+ * sentence in the message; the request (which carries the bearer token) is never read. A
+ * programming error (TypeError, ReferenceError, RangeError) is returned as it is: calling it
+ * `CloudApiError('Unknown')` would hide the bug behind an Azure failure. Anything else is a
+ * service outcome and is wrapped: a RestError, the Retry-After cap's refusal, and core-lro's plain
+ * `Error` for an operation ARM reports as failed (its code is read from its message).
+ */
+export function armFailure(err: unknown, what: string, requestId?: string): unknown {
+  if (err instanceof TypeError || err instanceof ReferenceError || err instanceof RangeError) return err;
+  const info = restErrorInfo(err);
+  const message = err instanceof Error ? err.message.replace(/\s+/g, ' ').slice(0, ARM_MESSAGE_MAX) : '';
+  const lroCode = /^The long-running operation has failed\. ([A-Za-z0-9_.-]+?)\./.exec(message)?.[1];
+  const code = info.code ?? lroCode ?? 'Unknown';
+  const error = new CloudApiError(
+    code,
+    info.statusCode,
+    message ? `${what} failed: ${message}` : `${what} failed`,
+    errorRequestId(err) ?? requestId,
+  );
+  // As `new Error(message, { cause })` would have it (CloudApiError's constructor takes no options).
+  Object.defineProperty(error, 'cause', { value: err, enumerable: false, writable: true, configurable: true });
+  return error;
 }
 
 /** Status and code of an SDK RestError. */

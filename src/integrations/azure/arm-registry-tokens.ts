@@ -3,17 +3,33 @@ import type { ContainerRegistryManagementClient } from '@azure/arm-containerregi
 import type { RegistryTokenPort, WriteResult } from '../../domain/ports';
 import { CloudApiError } from '../../domain/ports';
 import { SecretValue } from '../../domain/secret-value';
-import { errorRequestId, isNotFound, restErrorInfo, unlessNotFound } from './arm-connection';
+import { armFailure, unlessNotFound } from './arm-connection';
 
 type RegistryRef = { subscriptionId: string; resourceGroup: string; name: string };
 
 /** The built-in scope map that pulls every repository. */
 export const PULL_ALL_SCOPE_MAP = '_repositories_pull';
 
-function writeError(err: unknown, what: string): CloudApiError {
-  const info = restErrorInfo(err);
-  return new CloudApiError(info.code ?? 'Unknown', info.statusCode, `${what} failed`, errorRequestId(err));
+/**
+ * How long one ARM long-running operation (create, generateCredentials, delete) is polled before
+ * acrbot gives up on it: these finish in seconds, and a run must not poll an operation that
+ * never ends for ever.
+ */
+export const ARM_OPERATION_TIMEOUT_MS = 3 * 60_000;
+
+/** What the SDK's operations return: core-lro's poller, as much of it as is used here. */
+interface Poller<T> {
+  pollUntilDone(options?: { abortSignal?: AbortSignal }): Promise<T>;
 }
+
+/**
+ * Options every operation gets: the deadline's signal and the recorder of its first answer's
+ * `x-ms-request-id` (cast where passed: the SDKs' option types differ per operation).
+ */
+type OperationOptions = ReturnType<typeof requestIdRecorder>['options'] & { abortSignal: AbortSignal };
+
+/** Code of the {@link CloudApiError} thrown when an operation's deadline passes. */
+export const OPERATION_TIMED_OUT = 'OperationTimedOut';
 
 /** Captures `x-ms-request-id` of the final response of an SDK call. */
 function requestIdRecorder(): {
@@ -33,7 +49,45 @@ function requestIdRecorder(): {
 
 /** {@link RegistryTokenPort} over ARM; clients come from the resource reader's per-subscription cache. */
 export class ArmRegistryTokens implements RegistryTokenPort {
-  constructor(private readonly client: (subscriptionId: string) => ContainerRegistryManagementClient) {}
+  private readonly operationTimeoutMs: number;
+
+  /** `operationTimeoutMs`: see {@link ARM_OPERATION_TIMEOUT_MS} (tests shorten it). */
+  constructor(
+    private readonly client: (subscriptionId: string) => ContainerRegistryManagementClient,
+    options: { operationTimeoutMs?: number } = {},
+  ) {
+    this.operationTimeoutMs = options.operationTimeoutMs ?? ARM_OPERATION_TIMEOUT_MS;
+  }
+
+  /**
+   * Starts a long-running operation with a deadline and waits for its end. The deadline's signal
+   * goes both to the operation (its first request and every poll request) and to the wait
+   * between polls (awaiting the poller itself passes none, and a poll answer's Retry-After sets
+   * that wait). Past the deadline the operation may still be running in Azure: the error has no
+   * status, so callers treat the write as possibly applied (as after a lost answer), and says so.
+   */
+  private async operation<T>(
+    what: string,
+    start: (options: OperationOptions) => Poller<T>,
+  ): Promise<{ result: T; requestId?: string }> {
+    const deadline = AbortSignal.timeout(this.operationTimeoutMs);
+    const rec = requestIdRecorder();
+    try {
+      const result = await start({ ...rec.options, abortSignal: deadline }).pollUntilDone({ abortSignal: deadline });
+      return { result, requestId: rec.id() };
+    } catch (err) {
+      if (!deadline.aborted) throw armFailure(err, what, rec.id());
+      const error = new CloudApiError(
+        OPERATION_TIMED_OUT,
+        undefined,
+        `${what} did not finish within ${Math.ceil(this.operationTimeoutMs / 1000)} s; acrbot stopped waiting, but the operation may still complete in Azure`,
+        rec.id(),
+      );
+      // As `new Error(message, { cause })` would have it (CloudApiError's constructor takes no options).
+      Object.defineProperty(error, 'cause', { value: err, enumerable: false, writable: true, configurable: true });
+      throw error;
+    }
+  }
 
   async scopeMapFor(
     registry: RegistryRef & { id: string },
@@ -41,20 +95,17 @@ export class ArmRegistryTokens implements RegistryTokenPort {
     repositories: string[],
   ): Promise<{ id: string; created: boolean; requestId?: string }> {
     if (repositories.length === 0) return { id: `${registry.id}/scopeMaps/${PULL_ALL_SCOPE_MAP}`, created: false };
-    const rec = requestIdRecorder();
-    try {
-      const actions = repositories.map((r) => `repositories/${r}/content/read`);
-      const map = await this.client(registry.subscriptionId).scopeMaps.create(
+    const actions = repositories.map((r) => `repositories/${r}/content/read`);
+    const { result: map, requestId } = await this.operation('scope map create', (options) =>
+      this.client(registry.subscriptionId).scopeMaps.create(
         registry.resourceGroup,
         registry.name,
         scopeMapName,
         { actions, description: 'acrbot: pull only' },
-        rec.options as never,
-      );
-      return { id: map.id ?? `${registry.id}/scopeMaps/${scopeMapName}`, created: true, requestId: rec.id() };
-    } catch (err) {
-      throw writeError(err, 'scope map create');
-    }
+        options as never,
+      ),
+    );
+    return { id: map.id ?? `${registry.id}/scopeMaps/${scopeMapName}`, created: true, requestId };
   }
 
   async getToken(registry: RegistryRef, tokenName: string): Promise<{ id: string; scopeMapId?: string } | undefined> {
@@ -75,19 +126,16 @@ export class ArmRegistryTokens implements RegistryTokenPort {
 
   // Same shape as scopeMapFor's create (one SDK create, its request id recorded), other body and result.
   async createToken(registry: RegistryRef, tokenName: string, scopeMapId: string): Promise<WriteResult> {
-    const rec = requestIdRecorder();
-    try {
-      const token = await this.client(registry.subscriptionId).tokens.create(
+    const { result: token, requestId } = await this.operation('token create', (options) =>
+      this.client(registry.subscriptionId).tokens.create(
         registry.resourceGroup,
         registry.name,
         tokenName,
         { scopeMapId, status: 'enabled' },
-        rec.options as never,
-      );
-      return { id: token.id ?? tokenName, requestId: rec.id() };
-    } catch (err) {
-      throw writeError(err, 'token create');
-    }
+        options as never,
+      ),
+    );
+    return { id: token.id ?? tokenName, requestId };
   }
 
   async generatePassword(
@@ -95,37 +143,50 @@ export class ArmRegistryTokens implements RegistryTokenPort {
     tokenId: string,
     expiresAt: string,
   ): Promise<{ username: string; password: SecretValue; requestId?: string }> {
-    const rec = requestIdRecorder();
-    try {
-      const result = await this.client(registry.subscriptionId).registries.generateCredentials(
+    const expiry = new Date(expiresAt);
+    const { result, requestId } = await this.operation('generateCredentials', (options) =>
+      this.client(registry.subscriptionId).registries.generateCredentials(
         registry.resourceGroup,
         registry.name,
-        { tokenId, expiry: new Date(expiresAt), name: 'password1' },
-        rec.options as never,
-      );
-      const password = result.passwords?.find((p) => p.name === 'password1')?.value ?? result.passwords?.[0]?.value;
-      if (!result.username || !password)
-        throw new CloudApiError('NoPassword', undefined, 'generateCredentials returned no password', rec.id());
-      return { username: result.username, password: new SecretValue(password), requestId: rec.id() };
-    } catch (err) {
-      if (err instanceof CloudApiError) throw err;
-      throw writeError(err, 'generateCredentials');
-    }
+        { tokenId, expiry, name: 'password1' },
+        options as never,
+      ),
+    );
+    const password = result.passwords?.find((p) => p.name === 'password1')?.value ?? result.passwords?.[0]?.value;
+    if (!result.username || !password)
+      throw new CloudApiError('NoPassword', undefined, 'generateCredentials returned no password', requestId);
+    return { username: result.username, password: new SecretValue(password), requestId };
   }
 
   async deleteToken(registry: RegistryRef, tokenName: string): Promise<void> {
-    try {
-      await this.client(registry.subscriptionId).tokens.delete(registry.resourceGroup, registry.name, tokenName);
-    } catch (err) {
-      if (!isNotFound(err)) throw writeError(err, 'token delete');
-    }
+    await this.deleteChild('token delete', (options) =>
+      this.client(registry.subscriptionId).tokens.delete(
+        registry.resourceGroup,
+        registry.name,
+        tokenName,
+        options as never,
+      ),
+    );
   }
 
   async deleteScopeMap(registry: RegistryRef, scopeMapName: string): Promise<void> {
+    await this.deleteChild('scope map delete', (options) =>
+      this.client(registry.subscriptionId).scopeMaps.delete(
+        registry.resourceGroup,
+        registry.name,
+        scopeMapName,
+        options as never,
+      ),
+    );
+  }
+
+  /** A delete whose 404 means it is gone already. */
+  private async deleteChild(what: string, start: (options: OperationOptions) => Poller<void>): Promise<void> {
     try {
-      await this.client(registry.subscriptionId).scopeMaps.delete(registry.resourceGroup, registry.name, scopeMapName);
+      await this.operation(what, start);
     } catch (err) {
-      if (!isNotFound(err)) throw writeError(err, 'scope map delete');
+      // Wrapped by `operation`: the 404 is its cause.
+      if (!(err instanceof CloudApiError && err.statusCode === 404)) throw err;
     }
   }
 }
@@ -135,6 +196,6 @@ async function readChild<T>(what: string, read: () => Promise<T>): Promise<T | u
   try {
     return await unlessNotFound(read);
   } catch (err) {
-    throw writeError(err, what);
+    throw armFailure(err, what);
   }
 }

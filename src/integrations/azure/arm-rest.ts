@@ -20,6 +20,13 @@ export const ARM_API_VERSIONS = {
   authorization: '2022-04-01',
 } as const;
 
+/**
+ * Most pages one listing may take. ARM pages hold hundreds of items and a subscription at most a
+ * few thousand role assignments; a listing longer than this is a service that keeps handing out
+ * new nextLinks, not data.
+ */
+export const MAX_LIST_PAGES = 500;
+
 /** A page of an ARM listing. */
 interface ArmPage<T> {
   value?: T[];
@@ -46,6 +53,8 @@ function transport(): { rest: typeof RestPipeline; http: HttpClient } {
 /** JSON requests to one ARM endpoint over a given SDK client's pipeline. */
 export class ArmRest {
   private readonly base: string;
+  /** The only origin a nextLink may point to. */
+  private readonly origin: string;
 
   constructor(
     endpoint: string,
@@ -53,6 +62,7 @@ export class ArmRest {
     private readonly apiVersion: string,
   ) {
     this.base = endpoint.replace(/\/+$/, '');
+    this.origin = new URL(this.base).origin;
   }
 
   /** GET `path` (starting with `/`); `query` values are encoded here. */
@@ -60,16 +70,44 @@ export class ArmRest {
     return (await this.send('GET', this.url(path, query))) as T;
   }
 
-  /** Every item of a listing, following `nextLink` (absolute, kept verbatim as the SDKs do). */
+  /**
+   * Every item of a listing, following `nextLink` (absolute, kept verbatim as the SDKs do). A
+   * nextLink is followed only to this endpoint's origin (the pipeline would send the bearer token
+   * wherever it points), never to a page already fetched (a loop), and for at most
+   * {@link MAX_LIST_PAGES} pages; otherwise the listing fails, naming `path`.
+   */
   async list<T>(path: string, query: Record<string, string> = {}): Promise<T[]> {
     const out: T[] = [];
+    const fetched = new Set<string>();
     let url: string | undefined = this.url(path, query);
     while (url) {
+      if (fetched.size >= MAX_LIST_PAGES)
+        throw new Error(`ARM listing ${path} did not end after ${MAX_LIST_PAGES} pages; stopped`);
+      fetched.add(url);
       const page = (await this.send('GET', url)) as ArmPage<T> | undefined;
       for (const item of page?.value ?? []) out.push(item);
-      url = page?.nextLink ? this.withApiVersion(page.nextLink) : undefined;
+      url = page?.nextLink ? this.nextPage(path, page.nextLink, fetched) : undefined;
     }
     return out;
+  }
+
+  /** The URL of the next page, refused when it leaves the endpoint or was fetched already. */
+  private nextPage(path: string, nextLink: string, fetched: Set<string>): string {
+    let link: URL;
+    try {
+      link = new URL(nextLink);
+    } catch (err) {
+      throw new Error(`ARM listing ${path} answered a nextLink that is not an absolute URL`, { cause: err });
+    }
+    // Only the origin in the message: the rest of a link is the service's, not ours to log.
+    if (link.origin !== this.origin)
+      throw new Error(
+        `ARM listing ${path} answered a nextLink to ${link.origin}, not ${this.origin}; not followed (it would carry the bearer token there)`,
+      );
+    const url = this.withApiVersion(nextLink);
+    if (fetched.has(url))
+      throw new Error(`ARM listing ${path} answered a nextLink to a page it already fetched (a loop); stopped`);
+    return url;
   }
 
   /** PUT `body` as JSON to `path`; resolves the answer and its `x-ms-request-id`. */

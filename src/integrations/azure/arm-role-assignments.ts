@@ -5,10 +5,16 @@ import type { RoleAssignmentInfo, RoleDefinitionInfo } from '../../domain/azure-
 import { isResourceGone, ResourceGoneError } from '../../domain/errors';
 import { isActionAllowed } from '../../domain/permissions';
 import type { RoleAssignmentListing, RoleAssignmentPort, WriteResult } from '../../domain/ports';
-import { CloudApiError } from '../../domain/ports';
 import { parseResourceId } from '../../domain/resource-id';
 import { dropIdlePolicies } from '../http/idle-policies';
-import { type ArmConnection, errorRequestId, restErrorInfo, transportOptions, unlessNotFound } from './arm-connection';
+import {
+  type ArmConnection,
+  armFailure,
+  armPolicies,
+  restErrorInfo,
+  transportOptions,
+  unlessNotFound,
+} from './arm-connection';
 import { ARM_API_VERSIONS, ArmRest } from './arm-rest';
 import { roleAssignmentFromWire, type WirePermission, type WireRoleAssignment } from './arm-wire';
 
@@ -60,6 +66,7 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
         $host: this.connection.endpoint,
         endpoint: this.connection.endpoint,
         ...transportOptions(this.connection),
+        additionalPolicies: armPolicies(),
       });
       dropIdlePolicies(client.pipeline, this.connection);
       this.clients.set(subscriptionId, client);
@@ -178,16 +185,9 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
       requestId = created.requestId;
       return { id: created.body?.id ?? '', requestId };
     } catch (err) {
-      const info = restErrorInfo(err);
       // ARM's own sentence (it names the existing assignment, the limit reached, the condition
-      // refused) for the operator's log line; never the request, which carries the token.
-      const said = err instanceof Error && err.message ? `: ${err.message.replace(/\s+/g, ' ').slice(0, 300)}` : '';
-      throw new CloudApiError(
-        info.code ?? 'Unknown',
-        info.statusCode,
-        `role assignment create failed${said}`,
-        errorRequestId(err) ?? requestId,
-      );
+      // refused) in the message and the error as cause, for the operator's log line.
+      throw armFailure(err, 'role assignment create', requestId);
     }
   }
 
@@ -195,14 +195,7 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
     try {
       await this.client(input.subscriptionId).roleAssignments.delete(sdkScope(input.scope), input.name);
     } catch (err) {
-      const info = restErrorInfo(err);
-      if (info.statusCode !== 404)
-        throw new CloudApiError(
-          info.code ?? 'Unknown',
-          info.statusCode,
-          'role assignment delete failed',
-          errorRequestId(err),
-        );
+      if (restErrorInfo(err).statusCode !== 404) throw armFailure(err, 'role assignment delete');
     }
   }
 

@@ -1,13 +1,15 @@
 /**
  * A small Microsoft Graph v1.0 client on the Azure SDK's HTTP pipeline, so Graph calls get
- * the same bearer-token policy, TLS options and 429/5xx retries (Retry-After honoured) as the
- * ARM clients. The two or three calls acrbot makes do not justify the Graph SDK.
+ * the same bearer-token policy, TLS options and 429/5xx retries (Retry-After honoured up to a
+ * minute, capped-retry.ts) as the ARM clients. The two or three calls acrbot makes do not
+ * justify the Graph SDK.
  */
 import type { TokenCredential } from '@azure/core-auth';
 import type * as RestPipeline from '@azure/core-rest-pipeline';
-import type { HttpClient, Pipeline } from '@azure/core-rest-pipeline';
+import type { HttpClient, Pipeline, PipelineResponse } from '@azure/core-rest-pipeline';
 import type { Agent } from 'node:https';
 import { transportOptions } from '../azure/arm-connection';
+import { RetryAfterTooLongError, retryAfterCapPolicy } from '../http/capped-retry';
 import { dropIdlePolicies } from '../http/idle-policies';
 import { sharedHttpClient } from '../http/pooled-http-client';
 import { graphThrottlePolicy } from './graph-throttling';
@@ -39,8 +41,13 @@ export class GraphError extends Error {
      * a request that will never work). Graph's text, never the request's.
      */
     readonly serviceMessage?: string,
+    /** `detail`: added to the message (acrbot's words, never the request's); `cause`: the error behind it. */
+    options: { detail?: string; cause?: unknown } = {},
   ) {
-    super(`Graph ${status} ${code}`);
+    super(
+      options.detail ? `Graph ${status} ${code}: ${options.detail}` : `Graph ${status} ${code}`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = 'GraphError';
   }
 }
@@ -92,6 +99,8 @@ export class GraphClient {
    * token. Throttling is retried in both: with no resends the SDK's policy retries nothing, so
    * every 429 is taken by {@link graphThrottlePolicy}; otherwise the SDK honours a 429's
    * `Retry-After` and the added policy takes the 429s that name no wait, which it gives up on.
+   * Inside both, {@link retryAfterCapPolicy} fails a 429 or 503 that asks for more than a minute
+   * (the SDK's own retry would wait whatever it asks).
    */
   private pipelineWith(rest: typeof RestPipeline, maxRetries: number): Pipeline {
     const pipeline = rest.createPipelineFromOptions({
@@ -106,6 +115,10 @@ export class GraphClient {
       }),
       { phase: 'Retry' },
     );
+    // After the Retry phase: inside both retry policies, so it sees each answer before they do.
+    pipeline.addPolicy(retryAfterCapPolicy({ service: 'Microsoft Graph', requestIdHeader: 'request-id' }), {
+      afterPhase: 'Retry',
+    });
     pipeline.addPolicy(
       rest.bearerTokenAuthenticationPolicy({
         credential: this.connection.credential,
@@ -137,7 +150,18 @@ export class GraphClient {
       }),
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const response = await pipeline.sendRequest(http, request);
+    let response: PipelineResponse;
+    try {
+      response = await pipeline.sendRequest(http, request);
+    } catch (err) {
+      // A 429 whose wait is too long: the GraphError callers act on by status, with why it was not retried.
+      if (err instanceof RetryAfterTooLongError)
+        throw new GraphError(err.statusCode, err.code, err.requestId, err.serviceMessage, {
+          detail: err.message,
+          cause: err,
+        });
+      throw err;
+    }
     const requestId = response.headers.get('request-id') ?? undefined;
     let parsed: unknown;
     try {

@@ -2,13 +2,17 @@
  * Microsoft Graph's throttling (429), retried where the Azure SDK's default policy does not:
  * a 429 without `Retry-After`, and any 429 of a write that is otherwise sent once.
  */
-import type { PipelinePolicy, PipelineResponse, RetryStrategy } from '@azure/core-rest-pipeline';
+import type { PipelinePolicy, RetryStrategy } from '@azure/core-rest-pipeline';
 import type * as RestPipeline from '@azure/core-rest-pipeline';
+import { RETRY_AFTER_MAX_WAIT_MS, retryAfterMs } from '../http/capped-retry';
 
 /** How many times a throttled call is sent again. */
 export const GRAPH_THROTTLE_RETRIES = 3;
-/** A `Retry-After` longer than this is not waited out: the 429 goes to the caller. */
-export const GRAPH_THROTTLE_MAX_WAIT_MS = 60_000;
+/**
+ * A `Retry-After` longer than this is not waited out. In a GraphClient pipeline the shared cap
+ * (`retryAfterCapPolicy`, capped-retry.ts) fails such an answer before this strategy sees it.
+ */
+export const GRAPH_THROTTLE_MAX_WAIT_MS = RETRY_AFTER_MAX_WAIT_MS;
 /** First wait when Graph gives no `Retry-After`; doubled on each retry. */
 export const GRAPH_THROTTLE_FIRST_BACKOFF_MS = 1_000;
 
@@ -20,23 +24,6 @@ export interface GraphThrottleOptions {
   firstBackoffMs?: number;
   /** Longest wait sat out; default {@link GRAPH_THROTTLE_MAX_WAIT_MS}. */
   maxWaitMs?: number;
-}
-
-/**
- * The wait a throttled answer asks for, in ms: `retry-after-ms`, `x-ms-retry-after-ms`, or
- * `Retry-After` in seconds or as an HTTP date; undefined when it names none.
- */
-export function retryAfterMs(response: PipelineResponse, now = Date.now()): number | undefined {
-  for (const header of ['retry-after-ms', 'x-ms-retry-after-ms']) {
-    const ms = Number(response.headers.get(header) ?? Number.NaN);
-    if (Number.isFinite(ms) && ms >= 0) return ms;
-  }
-  const value = response.headers.get('retry-after');
-  if (value === undefined || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
-  const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
 /**
