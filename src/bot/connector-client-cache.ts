@@ -5,7 +5,8 @@
  * simultaneous grant flows that was about 2.6 ms of CPU per flow (docs/performance.md). The
  * clients are stateless apart from their credentials, which fetch and refresh their own
  * tokens, so one per (app id, service URL, audience) serves every turn. Each connector client
- * gets the lean activity calls of lean-conversations.ts.
+ * gets the lean activity calls of lean-conversations.ts and the retry policy of
+ * connector-http-client.ts (a new activity is never posted twice).
  */
 import {
   AuthenticationConstants,
@@ -14,6 +15,7 @@ import {
   ConnectorFactory,
   type UserTokenClient,
 } from 'botframework-connector';
+import { withConnectorRetries } from './connector-http-client';
 import { withLeanConversations } from './lean-conversations';
 
 /** Teams uses a handful of regional service URLs; the bound only guards against a flood of made-up ones. */
@@ -56,7 +58,7 @@ export class ConnectorClientCache {
     return new (class extends ConnectorFactory {
       create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
         return connectors.get(`${appId}\n${serviceUrl}\n${audience ?? ''}`, async () =>
-          withLeanConversations(await inner.create(serviceUrl, audience)),
+          withLeanConversations(withConnectorRetries(await inner.create(serviceUrl, audience))),
         );
       }
     })();

@@ -8,7 +8,8 @@
  * Everything else stays the SDK's: the call still goes through the client's own
  * `sendOperationRequest` with the SDK's own operation spec (read from the SDK, not copied), so the
  * URL, method, headers (`x-ms-conversation-id` on replies, content type, user agent), the
- * pipeline (the credentials' bearer token, retries and 429 handling, keep-alive), the
+ * client's pipeline (the credentials' bearer token, its retry policy: see
+ * `withConnectorRetries` in connector-http-client.ts, keep-alive), the
  * `ResourceResponse` it returns and the `RestError` it throws (status code, code, parsed body)
  * are unchanged. Only the spec's body mapper is replaced by a pass-through one, because the body
  * handed over is already the serialised activity: the same object, property for property and in

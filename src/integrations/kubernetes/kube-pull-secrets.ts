@@ -8,18 +8,20 @@ import type { TokenCredential } from '@azure/core-auth';
 import type * as KubeClient from '@kubernetes/client-node';
 import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
 import { isResourceGone, ResourceGoneError, UserFacingError } from '../../domain/errors';
-import type {
-  ClusterAccess,
-  PullSecretPort,
-  PullSecretRemoval,
-  PullSecretWrite,
-  SecretRemoveResult,
-  PullSecretWriteOutcome,
-  SecretWriteResult,
+import {
+  CloudApiError,
+  type ClusterAccess,
+  type PullSecretPort,
+  type PullSecretRemoval,
+  type PullSecretWrite,
+  type SecretRemoveResult,
+  type PullSecretWriteOutcome,
+  type SecretWriteResult,
 } from '../../domain/ports';
 import { requestIdLabelValue } from '../../domain/identifiers';
 import { type ExistingSecret, SECRET_WRITE_UNCONFIRMED } from '../../domain/secret-ownership';
-import { restErrorInfo } from '../azure/arm-connection';
+import { errorRequestId, restErrorInfo } from '../azure/arm-connection';
+import { KUBE_IDLE_SOCKET_MS, kubeAgent, sharedAgentAuthentication } from './kube-agent';
 import { explainKubeError, kubeStatus, namespaceTerminatingError } from './kube-errors';
 
 /**
@@ -98,6 +100,24 @@ function unconfirmed(
   );
 }
 
+/**
+ * The cause kept with a failed credentials read: an Azure refusal as a {@link CloudApiError}
+ * carrying its `x-ms-request-id` (which the SDK's error keeps only in its non-enumerable
+ * response, out of the log line, the card and the audit entry), over the SDK's error itself;
+ * anything else as it is. Neither carries the request's headers or the kubeconfig.
+ */
+function credentialsError(err: unknown): unknown {
+  const { statusCode, code } = restErrorInfo(err);
+  if (statusCode === undefined) return err;
+  const refusal = new CloudApiError(
+    code ?? 'Unknown',
+    statusCode,
+    'listClusterUserCredentials failed',
+    errorRequestId(err),
+  );
+  return Object.defineProperty(refusal, 'cause', { value: err, writable: true, configurable: true });
+}
+
 /** {@link PullSecretPort} over the Kubernetes API. */
 export class KubePullSecrets implements PullSecretPort {
   constructor(
@@ -107,6 +127,8 @@ export class KubePullSecrets implements PullSecretPort {
     private readonly callTimeoutMs = KUBE_CALL_TIMEOUT_MS,
     /** Longest wait for a throttled call's Retry-After (tests shorten it). */
     private readonly throttleWaitMs = KUBE_THROTTLE_MAX_WAIT_MS,
+    /** How long a connection to an API server may stay idle before it is closed (tests shorten it). */
+    private readonly idleSocketMs = KUBE_IDLE_SOCKET_MS,
   ) {}
 
   async access(cluster: {
@@ -130,14 +152,17 @@ export class KubePullSecrets implements PullSecretPort {
       // a revocation can tell that the secret went with the cluster (access-lifecycle.ts).
       if (isResourceGone({ statusCode, code }))
         throw new ResourceGoneError('cluster', `cluster ${cluster.name}`, code!, err);
+      const cause = credentialsError(err);
       if (statusCode === 403)
         throw new UserFacingError(
           'cluster.noCredentials',
           `acrbot may not read the credentials of cluster ${cluster.name}; give its identity the Azure Kubernetes Service Cluster User Role on the cluster.`,
+          { cause },
         );
       throw new UserFacingError(
         'cluster.noCredentials',
         `Azure did not return credentials for cluster ${cluster.name} (${code ?? statusCode ?? 'error'}).`,
+        { cause },
       );
     }
     const { CoreV1Api, KubeConfig } = kube();
@@ -173,7 +198,8 @@ export class KubePullSecrets implements PullSecretPort {
         currentContext: current,
       });
     }
-    const access: KubeAccess = { clusterName: cluster.name, api: this.apiWithDeadline(kc, CoreV1Api) };
+    const access = { clusterName: cluster.name } as KubeAccess;
+    access.api = this.apiWithDeadline(kc, CoreV1Api, cluster.name, access);
     return access;
   }
 
@@ -181,14 +207,21 @@ export class KubePullSecrets implements PullSecretPort {
    * The API client as `makeApiClient` builds it, plus a deadline on every call: client-node sets
    * none, so an API server that accepts the connection and never answers would hold the run (and,
    * its lease renewed meanwhile, the request) in "executing" for ever, with a fresh credential
-   * not yet in the cluster. A call past the deadline fails like an unreachable cluster.
+   * not yet in the cluster. A call past the deadline fails like an unreachable cluster. Every
+   * call of the access goes over one keep-alive agent (kube-agent.ts), released with `owner`.
    */
-  private apiWithDeadline(kc: KubeClient.KubeConfig, Api: typeof CoreV1Api): CoreV1Api {
+  private apiWithDeadline(
+    kc: KubeClient.KubeConfig,
+    Api: typeof CoreV1Api,
+    clusterName: string,
+    owner: object,
+  ): CoreV1Api {
     const { createConfiguration, ServerConfiguration, wrapHttpLibrary } = kube();
     const deadlineMs = this.callTimeoutMs;
+    const agent = kubeAgent(kc, clusterName, this.idleSocketMs);
     const options = {
       baseServer: new ServerConfiguration(kc.getCurrentCluster()!.server, {}),
-      authMethods: { default: kc },
+      authMethods: { default: sharedAgentAuthentication(kc, agent, owner) },
       promiseMiddleware: [
         {
           pre: async (request: KubeClient.RequestContext) => {
