@@ -600,6 +600,13 @@ export class SecretRunner implements PlanRunner {
         'azure.principalNotFound',
         `Azure still did not know the new service principal after retrying for about two minutes (directory replication); approve a new request in a few minutes.`,
       );
+    // No status: no answer came (a lost connection, a deadline, an operation still running), so
+    // nothing says Azure refused; the clean-up note that follows says what becomes of it.
+    if (err.statusCode === undefined)
+      return new UserFacingError(
+        'azure.writeUnconfirmed',
+        `Azure did not confirm creating the credential (${err.code}): its answer was lost or did not come in time; the platform team can look it up with Azure request id ${err.requestId ?? 'unknown'}.`,
+      );
     return new UserFacingError(
       'azure.writeFailed',
       `Azure refused to create the credential (${err.code}); the platform team can look it up with Azure request id ${err.requestId ?? 'unknown'}.`,
@@ -710,6 +717,11 @@ export class SecretRunner implements PlanRunner {
         refs.splice(refs.indexOf(byName), 1);
       throw err;
     }
+    // A name this run has just chosen is known to nobody else, so the application under it is
+    // this run's new one even when Graph answered 204 "exists": the SDK resends an upsert whose
+    // 201 was lost, and the resend finds what the first one made. Taken for an earlier one, it
+    // would get no replication retries and, refused, be left behind instead of deleted.
+    if (!recordedApp && !app.created) app = { ...app, created: true };
     await ctx.recordCreated({ kind: 'application', id: app.id, name: uniqueName });
     const ref: CredentialRef = { kind: 'sp', applicationId: app.id, appId: app.appId };
     refs.splice(refs.indexOf(byName), 1, ref);

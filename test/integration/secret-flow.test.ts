@@ -653,6 +653,24 @@ describe('secret flow', () => {
     expect(done.outcome?.error).toMatch(/deleted again/);
   });
 
+  test("G14: the 201 that created the application is lost and the resent upsert answers 204 → still this run's new application, audited created", async () => {
+    const graph = h.app.sandbox!.graph;
+    // The first upsert creates the application and answers 504; the SDK resends it and Graph
+    // answers 204 (it exists). Taken for an earlier run's application, it would get no
+    // replication retries and, refused by its inspection, be left behind rather than deleted.
+    graph.faults.add({ operation: 'applications.upsert', status: 504, afterApply: true });
+    const request = await requestSecret('aks-dev contosoacr --kind sp --namespace payments resent upsert');
+    const done = await approve(request.id);
+    expect(graph.requests.filter((r) => r.operation === 'applications.upsert').map((r) => r.status)).toEqual([
+      504, 204,
+    ]);
+    expect(done.outcome?.error).toBeUndefined();
+    expect(done.state).toBe('succeeded');
+    expect(acrbotApplications()).toHaveLength(1);
+    const written = (await h.app.audit.forRequest(request.id)).find((e) => e.action === 'graph.write.application');
+    expect(written?.outcome).toBe('created');
+  });
+
   test('G14: Graph refuses the application → nothing was created, nothing is said to be deleted', async () => {
     const request = await requestSecret('aks-dev contosoacr --kind sp --namespace payments graph refuses');
     h.app.sandbox!.graph.faults.add({

@@ -5,6 +5,7 @@
  * but the role assignment acrbot recorded for it goes either way (G14, G15).
  */
 import type { ApplicationHolders } from '../../src/domain/secret-ownership';
+import { CloudApiError } from '../../src/domain/ports';
 import { SecretValue } from '../../src/domain/secret-value';
 import { RunFailure } from '../../src/flows/executor';
 import { SecretRunner, type SecretRunnerPorts } from '../../src/flows/secret-runner';
@@ -101,6 +102,17 @@ describe('an application with a problem right after acrbot created it', () => {
     expect(audited).toContain('credential.cleanup:deleted');
   });
 
+  test('Graph answers 204 under the name this run has just chosen (its 201 lost, the upsert resent): still the new application, deleted again when the problem stays', async () => {
+    const deletes: string[] = [];
+    const slept: number[] = [];
+    const { ctx, audited } = context();
+    const err = await failureOf(runner(fakePorts(false, [NOBODY], deletes), slept).run(request(), ctx));
+    expect((err as RunFailure).outcome).toMatchObject({ errorCode: 'graph.applicationNotOurs', cleanup: 'deleted' });
+    expect(slept).toEqual([1, 2, 3]);
+    expect(deletes).toEqual([`app:${APP_ID}`]);
+    expect(audited).toContain('graph.write.application:created');
+  });
+
   test('an application acrbot did not just create, with another owner: left for a person, its recorded role assignment deleted', async () => {
     const deletes: string[] = [];
     const slept: number[] = [];
@@ -127,5 +139,20 @@ describe('an application with a problem right after acrbot created it', () => {
     expect(slept).toEqual([]);
     expect(deletes).toEqual([`ra:${assignmentName}`]);
     expect(audited).toContain('credential.cleanup:deleted');
+  });
+});
+
+describe('a write Azure did not answer', () => {
+  test('is not called a refusal: no status, so the outcome says Azure did not confirm it', async () => {
+    const deletes: string[] = [];
+    const ports = fakePorts(true, [ACRBOT], deletes);
+    ports.servicePrincipals.addPassword = async () => {
+      throw new CloudApiError('OperationTimedOut', undefined, 'addPassword did not finish in time', 'graph-req-1');
+    };
+    const err = await failureOf(runner(ports, []).run(request(), context().ctx));
+    const outcome = (err as RunFailure).outcome;
+    expect(outcome.errorCode).toBe('OperationTimedOut');
+    expect(outcome.error).toMatch(/^Azure did not confirm creating the credential \(OperationTimedOut\).*graph-req-1/);
+    expect(outcome.error).not.toMatch(/refused/);
   });
 });
