@@ -4,6 +4,7 @@
  */
 import type { AccessRequest, Actor } from './request';
 import { isExpired } from './request';
+import { readableLength, singleLine } from './text';
 
 /** Why a decision was refused; also the audit action suffix (`approval.refused.<reason>`). */
 export type RefusalReason = 'self' | 'notApprover' | 'expired' | 'justification';
@@ -60,9 +61,10 @@ export function checkDecision(request: AccessRequest, ctx: DecisionContext): Pol
 }
 
 /**
- * True when `text` counts as a justification (G7): at least 3 characters besides spaces. The
- * one test for approvals and for keeping a break-glass grant in review.
+ * True when `text` counts as a justification (G7): at least 3 characters a reader sees, counted
+ * as reasons are ({@link readableLength}), once cleaned. The one test for approvals, rejections
+ * and break-glass reviews.
  */
 export function isJustification(text: string | undefined): boolean {
-  return Boolean(text && text.trim().length >= 3);
+  return readableLength(singleLine(text ?? '')) >= 3;
 }

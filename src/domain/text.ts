@@ -78,9 +78,9 @@ export function visibleLength(text: string): number {
 /**
  * The length of cleaned text (see {@link singleLine}) as a reader sees it: letters, digits,
  * punctuation, symbols and the spaces between them; combining marks and anything else that
- * shows nothing by itself do not count.
+ * shows nothing by itself do not count. The one count of every minimum length (reasons, comments).
  */
-function readableLength(cleaned: string): number {
+export function readableLength(cleaned: string): number {
   return cleaned.replace(/[^\p{L}\p{N}\p{P}\p{S}\s]/gu, '').trim().length;
 }
 

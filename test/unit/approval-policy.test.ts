@@ -1,4 +1,9 @@
-import { checkDecision, type DecisionContext, type RefusalReason } from '../../src/domain/approval-policy';
+import {
+  checkDecision,
+  type DecisionContext,
+  isJustification,
+  type RefusalReason,
+} from '../../src/domain/approval-policy';
 import type { Actor } from '../../src/domain/request';
 import { FakeClock, HOUR, SECOND } from './support/fake-clock';
 import { APPROVER, OUTSIDER, pendingRequest, REQUESTER } from './support/requests';
@@ -108,5 +113,20 @@ describe('the other checks, in order', () => {
     const expiresAt = Date.parse(request.expiresAt);
     expect(reasonOf(ctx({ now: clock.set(new Date(expiresAt - 1)) }))).toBe('allowed');
     expect(reasonOf(ctx({ now: clock.set(new Date(expiresAt)) }))).toBe('expired');
+  });
+});
+
+describe('isJustification (G7): counted as a reader sees it', () => {
+  test.each([
+    ['ok.', true],
+    ['no', false],
+    ['no way', true],
+    ['\u3164\u3164\u3164', false],
+    ['\u200b\u200b\u200bok', false],
+    ['no\u0301\u0301', false],
+    ['   ', false],
+    [undefined, false],
+  ])('%j → %s', (text, expected) => {
+    expect(isJustification(text)).toBe(expected);
   });
 });
