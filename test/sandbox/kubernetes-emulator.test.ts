@@ -492,4 +492,30 @@ describe('faults, log and lifecycle', () => {
     expect((await failed).message).toMatch(/socket hang up|ECONNRESET/);
     agent.destroy();
   });
+
+  test('stop() ends an injected delay: a stopped emulator holds no timer (nothing keeps the process alive)', async () => {
+    const other = new KubernetesEmulator({ tls: createSandboxTls(), tokens: { t: 'u' } });
+    const { url } = await other.start();
+    // "Never answers" for a minute; the delay is under way once the fault has been taken (the
+    // emulator starts it in the same step), and `meanwhile` runs as soon as it ends.
+    let delayEnded!: () => void;
+    const ended = new Promise<void>((resolve) => (delayEnded = resolve));
+    other.faults.inject({ delayMs: 60_000, times: 1, meanwhile: () => delayEnded() });
+    const take = other.faults.take.bind(other.faults);
+    const taken = new Promise<void>((resolve) => {
+      jest.spyOn(other.faults, 'take').mockImplementation((target) => {
+        const action = take(target);
+        if (action) resolve();
+        return action;
+      });
+    });
+    const req = request(`${url}/api/v1/namespaces`, { ca: other.caPem, headers: { authorization: 'Bearer t' } });
+    const failed = new Promise<Error>((resolve) => req.on('error', resolve));
+    req.end();
+    await taken;
+    await other.stop();
+    // Without stop() ending it, this waits the whole minute (and the test times out).
+    await ended;
+    expect((await failed).message).toMatch(/socket hang up|ECONNRESET/);
+  });
 });

@@ -89,6 +89,8 @@ export class KubernetesEmulator {
   private readonly now: () => Date;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  /** Ends of the injected delays under way (see `delay`). */
+  private readonly delays = new Set<() => void>();
   private baseUrl: string | undefined;
 
   constructor(options: KubernetesEmulatorOptions) {
@@ -130,11 +132,29 @@ export class KubernetesEmulator {
     return { url: this.baseUrl };
   }
 
+  /**
+   * An injected delay (a fault's `delayMs`) that {@link stop} ends: a stopped emulator holds no
+   * timer, so a test that injected "never answers" (60 s) does not keep the process alive after it.
+   */
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        this.delays.delete(end);
+        resolve();
+      };
+      const timer = setTimeout(end, ms);
+      this.delays.add(end);
+    });
+  }
+
   /** Stops listening and destroys open (keep-alive) connections so it returns promptly. */
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    // The delayed requests go on at once, to connections destroyed below.
+    for (const end of [...this.delays]) end();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
@@ -319,7 +339,7 @@ export class KubernetesEmulator {
       name: target?.name,
     });
     if (fault) {
-      if (fault.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      if (fault.delayMs > 0) await this.delay(fault.delayMs);
       fault.meanwhile?.();
       if (fault.drop) throw new DroppedConnection();
       if (fault.error) throw fault.error;
