@@ -11,25 +11,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { killAndWait } from '../helpers/bot-process';
+import { startAppHookPreload } from '../helpers/start-app-hook';
 import { TempDirs } from '../helpers/temp-dirs';
 
 const ROOT = join(__dirname, '..', '..');
 const SECRET = 'SENTINEL-crash-41b7';
 
-const PRELOAD = `
-const Module = require('node:module');
-const path = require('node:path');
-const appFile = path.join(process.cwd(), 'src', 'app.ts');
-const require0 = Module.prototype.require;
-Module.prototype.require = function (id) {
-  const exported = require0.apply(this, arguments);
-  if (!exported || typeof exported.startApp !== 'function') return exported;
-  if (Module._resolveFilename(id, this) !== appFile) return exported;
-  const startApp = exported.startApp;
-  return {
-    ...exported,
-    startApp: async (...args) => {
-      const app = await startApp(...args);
+const PRELOAD = startAppHookPreload(`
       const { withCorrelation } = require(path.join(process.cwd(), 'src', 'observability', 'correlation.ts'));
       const err = Object.assign(new Error('HOOK: crashed'), {
         config: { headers: { Authorization: 'Bearer ${SECRET}' } },
@@ -39,11 +27,7 @@ Module.prototype.require = function (id) {
         if (process.env.TEST_CRASH === 'exception') setImmediate(() => { throw err; });
         else void Promise.reject(err);
       }, 'turn-crash');
-      return app;
-    },
-  };
-};
-`;
+`);
 
 describe('a crash of the process', () => {
   const temp = new TempDirs();

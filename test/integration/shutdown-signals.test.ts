@@ -18,27 +18,15 @@ import { loadConfig } from '../../src/config/config';
 import { DRIFT_JOB_ID } from '../../src/flows/drift-detector';
 import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
 import { killAndWait } from '../helpers/bot-process';
+import { startAppHookPreload } from '../helpers/start-app-hook';
 import { freePort } from '../helpers/free-port';
 import { LogCapture } from '../helpers/log-capture';
 import { TempDirs } from '../helpers/temp-dirs';
 
 const ROOT = join(__dirname, '..', '..');
 
-const PRELOAD = `
-const Module = require('node:module');
-const path = require('node:path');
-const appFile = path.join(process.cwd(), 'src', 'app.ts');
-const mode = process.env.TEST_START_HOOK;
-const require0 = Module.prototype.require;
-Module.prototype.require = function (id) {
-  const exported = require0.apply(this, arguments);
-  if (!exported || typeof exported.startApp !== 'function') return exported;
-  if (Module._resolveFilename(id, this) !== appFile) return exported;
-  const startApp = exported.startApp;
-  return {
-    ...exported,
-    startApp: async (...args) => {
-      const app = await startApp(...args);
+const PRELOAD = startAppHookPreload(`
+      const mode = process.env.TEST_START_HOOK;
       if (mode === 'hold') {
         process.stderr.write('HOOK: listening, start-up held\\n');
         await new Promise((resolve) => process.stdin.once('data', resolve));
@@ -51,11 +39,7 @@ Module.prototype.require = function (id) {
           throw new Error('HOOK: stop failed');
         };
       }
-      return app;
-    },
-  };
-};
-`;
+`);
 
 interface Run {
   child: ChildProcess;

@@ -8,17 +8,11 @@ import type { ApplicationHolders } from '../../src/domain/secret-ownership';
 import { CloudApiError } from '../../src/domain/ports';
 import { SecretValue } from '../../src/domain/secret-value';
 import { RunFailure } from '../../src/flows/executor';
-import { SecretRunner, type SecretRunnerPorts } from '../../src/flows/secret-runner';
+import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
 import { runContext } from './support/run-context';
-import { pendingRequest, REGISTRY_ID, secretPlan } from './support/requests';
+import { ACRBOT, APP_ID, failureOf, SP_ID, spRequest, spRunner } from './support/sp-runner';
+import { REGISTRY_ID, secretPlan } from './support/requests';
 
-const APP_ID = '00000000-0000-4000-8000-0000000000a1';
-const SP_ID = '00000000-0000-4000-8000-0000000000b2';
-const ACRBOT: ApplicationHolders = {
-  owners: [{ id: 'acrbot-sp', type: 'servicePrincipal' }],
-  passwordKeyIds: [],
-  certificateKeyIds: [],
-};
 const NOBODY: ApplicationHolders = { owners: [], passwordKeyIds: [], certificateKeyIds: [] };
 
 /** Fake ports: Graph answers `created` to the upsert and the inspections in turn (the last one repeats). */
@@ -47,41 +41,21 @@ function fakePorts(created: boolean, inspections: ApplicationHolders[], deletes:
   } as unknown as SecretRunnerPorts;
 }
 
-function runner(ports: SecretRunnerPorts, slept: number[]): SecretRunner {
-  return new SecretRunner(
-    ports,
-    { delaysMs: [1, 2, 3, 4, 5, 6, 7], sleep: async (ms: number) => void slept.push(ms) },
-    {
-      reader: { getCluster: async () => ({ localAccountsDisabled: true }) } as never,
-      allowLocalAccountClusters: false,
-    },
-  );
-}
+/** The runner's retry delays (noted, not waited). */
+const DELAYS = [1, 2, 3, 4, 5, 6, 7];
 
 const context = runContext;
-
-const request = () =>
-  pendingRequest({
-    id: 'R-BBBBBBBB',
-    state: 'executing',
-    plan: secretPlan({ credentialKind: 'sp', role: { id: 'role-guid', name: 'AcrPull' } }),
-  });
-
-async function failureOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected the run to fail');
-    },
-    (err: unknown) => err,
-  );
-}
 
 describe('an application with a problem right after acrbot created it', () => {
   test('no owner yet (replication), then acrbot: looked at again and used', async () => {
     const deletes: string[] = [];
     const slept: number[] = [];
     const { ctx } = context();
-    const outcome = await runner(fakePorts(true, [NOBODY, NOBODY, ACRBOT], deletes), slept).run(request(), ctx);
+    const outcome = await spRunner(
+      fakePorts(true, [NOBODY, NOBODY, ACRBOT], deletes),
+      slept,
+      [1, 2, 3, 4, 5, 6, 7],
+    ).run(spRequest(), ctx);
     expect(outcome.secret?.action).toBe('created');
     expect(slept).toEqual([1, 2]);
     expect(deletes).toEqual([]);
@@ -91,7 +65,7 @@ describe('an application with a problem right after acrbot created it', () => {
     const deletes: string[] = [];
     const slept: number[] = [];
     const { ctx, audited } = context();
-    const err = await failureOf(runner(fakePorts(true, [NOBODY], deletes), slept).run(request(), ctx));
+    const err = await failureOf(spRunner(fakePorts(true, [NOBODY], deletes), slept, DELAYS).run(spRequest(), ctx));
     expect(err).toBeInstanceOf(RunFailure);
     const outcome = (err as RunFailure).outcome;
     expect(outcome).toMatchObject({ errorCode: 'graph.applicationNotOurs', cleanup: 'deleted' });
@@ -106,7 +80,7 @@ describe('an application with a problem right after acrbot created it', () => {
     const deletes: string[] = [];
     const slept: number[] = [];
     const { ctx, audited } = context();
-    const err = await failureOf(runner(fakePorts(false, [NOBODY], deletes), slept).run(request(), ctx));
+    const err = await failureOf(spRunner(fakePorts(false, [NOBODY], deletes), slept, DELAYS).run(spRequest(), ctx));
     expect((err as RunFailure).outcome).toMatchObject({ errorCode: 'graph.applicationNotOurs', cleanup: 'deleted' });
     expect(slept).toEqual([1, 2, 3]);
     expect(deletes).toEqual([`app:${APP_ID}`]);
@@ -132,7 +106,7 @@ describe('an application with a problem right after acrbot created it', () => {
       owners: [...ACRBOT.owners, { id: 'user-1', type: 'user' }],
     };
     const err = await failureOf(
-      runner(fakePorts(false, [someoneElse], deletes), slept).run({ ...request(), plan }, ctx),
+      spRunner(fakePorts(false, [someoneElse], deletes), slept, DELAYS).run({ ...spRequest(), plan }, ctx),
     );
     expect(err).toBeInstanceOf(RunFailure);
     expect((err as RunFailure).outcome).toMatchObject({ errorCode: 'graph.applicationNotOurs', cleanup: 'none' });
@@ -149,7 +123,7 @@ describe('a write Azure did not answer', () => {
     ports.servicePrincipals.addPassword = async () => {
       throw new CloudApiError('OperationTimedOut', undefined, 'addPassword did not finish in time', 'graph-req-1');
     };
-    const err = await failureOf(runner(ports, []).run(request(), context().ctx));
+    const err = await failureOf(spRunner(ports, [], DELAYS).run(spRequest(), context().ctx));
     const outcome = (err as RunFailure).outcome;
     expect(outcome.errorCode).toBe('OperationTimedOut');
     expect(outcome.error).toMatch(/^Azure did not confirm creating the credential \(OperationTimedOut\).*graph-req-1/);

@@ -4,22 +4,14 @@
  * (replication): asked again at the runner's retry delays, bounded. A 404 about an application
  * acrbot did not just create is a real one: not asked again.
  */
-import type { ApplicationHolders } from '../../src/domain/secret-ownership';
 import type { CreatedObject } from '../../src/domain/request';
 import { CloudApiError } from '../../src/domain/ports';
 import { SecretValue } from '../../src/domain/secret-value';
 import { RunFailure } from '../../src/flows/executor';
-import { SecretRunner, type SecretRunnerPorts } from '../../src/flows/secret-runner';
+import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
 import { runContext } from './support/run-context';
-import { pendingRequest, secretPlan } from './support/requests';
+import { ACRBOT, APP_ID, failureOf, SP_ID, spRequest, spRunner } from './support/sp-runner';
 
-const APP_ID = '00000000-0000-4000-8000-0000000000a1';
-const SP_ID = '00000000-0000-4000-8000-0000000000b2';
-const ACRBOT: ApplicationHolders = {
-  owners: [{ id: 'acrbot-sp', type: 'servicePrincipal' }],
-  passwordKeyIds: [],
-  certificateKeyIds: [],
-};
 const notFound = () => new CloudApiError('Request_ResourceNotFound', 404, 'application read failed', 'graph-req-1');
 
 /** Each port call fails with the errors of its list in turn, then succeeds. */
@@ -65,34 +57,7 @@ function fakePorts(
   } as unknown as SecretRunnerPorts;
 }
 
-function runner(ports: SecretRunnerPorts, slept: number[]): SecretRunner {
-  return new SecretRunner(
-    ports,
-    { delaysMs: [1, 2, 3], sleep: async (ms: number) => void slept.push(ms) },
-    {
-      reader: { getCluster: async () => ({ localAccountsDisabled: true }) } as never,
-      allowLocalAccountClusters: false,
-    },
-  );
-}
-
 const context = runContext;
-
-const request = () =>
-  pendingRequest({
-    id: 'R-BBBBBBBB',
-    state: 'executing',
-    plan: secretPlan({ credentialKind: 'sp', role: { id: 'role-guid', name: 'AcrPull' } }),
-  });
-
-async function failureOf(promise: Promise<unknown>): Promise<RunFailure> {
-  return promise.then(
-    () => {
-      throw new Error('expected the run to fail');
-    },
-    (err: unknown) => err as RunFailure,
-  );
-}
 
 describe('a 404 about the application acrbot just created (replication)', () => {
   test('on service principal creation, the inspection and addPassword: asked again, the password added once under one marker', async () => {
@@ -109,7 +74,7 @@ describe('a 404 about the application acrbot just created (replication)', () => 
       calls,
       created,
     );
-    const outcome = await runner(ports, slept).run(request(), ctx);
+    const outcome = await spRunner(ports, slept, [1, 2, 3]).run(spRequest(), ctx);
     expect(outcome.secret?.action).toBe('created');
     expect(slept).toEqual([1, 1, 2, 1, 2]);
     expect(calls.filter((c) => c === 'createServicePrincipal')).toHaveLength(2);
@@ -129,7 +94,7 @@ describe('a 404 about the application acrbot just created (replication)', () => 
     const slept: number[] = [];
     const { ctx, created } = context();
     const ports = fakePorts(true, { addPassword: [notFound(), notFound(), notFound(), notFound()] }, calls, created);
-    const err = await failureOf(runner(ports, slept).run(request(), ctx));
+    const err = await failureOf(spRunner(ports, slept, [1, 2, 3]).run(spRequest(), ctx));
     expect(err).toBeInstanceOf(RunFailure);
     expect(err.outcome).toMatchObject({ errorCode: 'graph.applicationNotReplicated', cleanup: 'pending' });
     expect(err.outcome.error).toMatch(/after 4 tries \(addPassword; directory replication\)/);
@@ -148,7 +113,7 @@ describe('a 404 about the application acrbot just created (replication)', () => 
     const slept: number[] = [];
     const { ctx, created } = context([{ kind: 'application', id: APP_ID, name: 'acrbot-r-bbbbbbbb-0123456789abcdef' }]);
     const ports = fakePorts(false, { inspectApplication: [notFound()] }, calls, created);
-    const err = await failureOf(runner(ports, slept).run(request(), ctx));
+    const err = await failureOf(spRunner(ports, slept, [1, 2, 3]).run(spRequest(), ctx));
     expect(err.outcome).toMatchObject({ errorCode: 'Request_ResourceNotFound' });
     expect(slept).toEqual([]);
     expect(calls.filter((c) => c === 'inspectApplication')).toHaveLength(1);
@@ -161,7 +126,7 @@ describe('a 404 about the application acrbot just created (replication)', () => 
     const { ctx, created } = context();
     const denied = new CloudApiError('Authorization_RequestDenied', 403, 'addPassword failed');
     const ports = fakePorts(true, { addPassword: [denied] }, calls, created);
-    const err = await failureOf(runner(ports, slept).run(request(), ctx));
+    const err = await failureOf(spRunner(ports, slept, [1, 2, 3]).run(spRequest(), ctx));
     expect(err.outcome).toMatchObject({ errorCode: 'Authorization_RequestDenied', cleanup: 'deleted' });
     expect(slept).toEqual([]);
     expect(calls.filter((c) => c === 'addPassword')).toHaveLength(1);

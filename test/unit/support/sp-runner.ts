@@ -1,0 +1,49 @@
+/**
+ * The `--kind sp` secret run of the runner's unit tests: its ids, Graph's answer for an
+ * application held by acrbot alone, the request, a runner with recorded (not real) sleeps, and
+ * the failure of a run that must fail.
+ */
+import type { ApplicationHolders } from '../../../src/domain/secret-ownership';
+import type { RunFailure } from '../../../src/flows/executor';
+import { SecretRunner, type SecretRunnerPorts } from '../../../src/flows/secret-runner';
+import { pendingRequest, secretPlan } from './requests';
+
+export const APP_ID = '00000000-0000-4000-8000-0000000000a1';
+export const SP_ID = '00000000-0000-4000-8000-0000000000b2';
+
+/** An application whose only owner is acrbot, with no credential on it. */
+export const ACRBOT: ApplicationHolders = {
+  owners: [{ id: 'acrbot-sp', type: 'servicePrincipal' }],
+  passwordKeyIds: [],
+  certificateKeyIds: [],
+};
+
+/** An executing `--kind sp` request with pull rights. */
+export const spRequest = () =>
+  pendingRequest({
+    id: 'R-BBBBBBBB',
+    state: 'executing',
+    plan: secretPlan({ credentialKind: 'sp', role: { id: 'role-guid', name: 'AcrPull' } }),
+  });
+
+/** A runner whose retry waits are only noted in `slept`; clusters have local accounts off. */
+export function spRunner(ports: SecretRunnerPorts, slept: number[], delaysMs: number[]): SecretRunner {
+  return new SecretRunner(
+    ports,
+    { delaysMs, sleep: async (ms: number) => void slept.push(ms) },
+    {
+      reader: { getCluster: async () => ({ localAccountsDisabled: true }) } as never,
+      allowLocalAccountClusters: false,
+    },
+  );
+}
+
+/** The error of a run that must fail (the test fails if it succeeds). */
+export async function failureOf(promise: Promise<unknown>): Promise<RunFailure> {
+  return promise.then(
+    () => {
+      throw new Error('expected the run to fail');
+    },
+    (err: unknown) => err as RunFailure,
+  );
+}
