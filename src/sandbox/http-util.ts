@@ -92,11 +92,6 @@ export function writeReply(
   res.end(payload);
 }
 
-/** Resolves after `ms` milliseconds (used for injected latency). */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** A running HTTPS listener. */
 export interface HttpsEndpoint {
   /** Base URL, e.g. `https://127.0.0.1:54321` (no trailing slash). */

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultRegistry, FiredFault } from './arm/faults';
 import type { RequestLog, RequestLogEntry } from './arm/request-log';
 import type { RouteMatch } from './arm/router';
-import { type EmulatorReply, type HttpError, parseJsonBody, readBody, sleep } from './http-util';
+import { type EmulatorReply, type HttpError, parseJsonBody, readBody } from './http-util';
 
 /** What differs between emulators in the steps of one request. */
 export interface RequestSteps {
@@ -72,7 +72,7 @@ export abstract class RecordingEmulator {
       }
       const fault = this.faults.take(steps.operation, steps.path);
       const latency = this.faults.latencyMs + (fault?.rule.latencyMs ?? 0);
-      if (latency > 0) await sleep(latency);
+      if (latency > 0) await latencyFor(req, latency);
       if (fault?.status === undefined) return steps.route(body);
       // Applied first (its own refusal, if any, is what the caller gets): the answer is lost.
       if (fault.rule.afterApply) steps.route(body);
@@ -81,6 +81,27 @@ export abstract class RecordingEmulator {
       return steps.errorReply(e);
     }
   }
+}
+
+/**
+ * Waits out injected latency, or less when the caller's connection closes first: a caller that
+ * gave up (its own deadline) or an emulator whose sockets were destroyed on stop leaves no timer
+ * behind, so a test that injected a minute of "never answers" does not keep the process alive
+ * after it. The request then goes on to its route and log entry, answering into a closed socket,
+ * as a real front end finishes work its client no longer waits for.
+ */
+function latencyFor(req: IncomingMessage, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = req.socket;
+    const end = (): void => {
+      clearTimeout(timer);
+      socket.off('close', end);
+      resolve();
+    };
+    const timer = setTimeout(end, ms);
+    if (socket.destroyed) end();
+    else socket.once('close', end);
+  });
 }
 
 /** The first value of a request header. */
