@@ -112,6 +112,13 @@ const STEP_SHOWN = 400;
 const NAME_SHOWN = 40;
 
 /**
+ * The steps below are a preview: each request is revoked on its own when the button is clicked,
+ * and one refused then (it ended or changed meanwhile) keeps what it shares with the others.
+ */
+const PAIR_STEPS_AS_OF_NOW =
+  'The steps are as of now: a role assignment is deleted only if no grant that stays active still holds it when you click. Access granted outside acrbot is not touched.';
+
+/**
  * The confirmation before revoking every acrbot grant on a cluster and registry. It lists the
  * first steps (at most {@link PAIR_STEPS_SHOWN}, within {@link PAIR_STEPS_BYTES}) and counts the
  * rest: one line for each of 200 requests would not fit in a card Teams accepts.
@@ -132,8 +139,8 @@ export function revokePairConfirmCard(
     sandbox: input.sandbox,
     title: `Revoke ${requests.length} acrbot grant${requests.length === 1 ? '' : 's'} of ${input.cluster} on ${input.registry}?`,
     text: input.leftOut
-      ? `The active acrbot request${requests.length === 1 ? '' : 's'} below, which you may revoke, end${requests.length === 1 ? 's' : ''} now${reason}; ${input.leftOut} Access granted outside acrbot is not touched.`
-      : `Every active acrbot request on this pair ends now${reason}. Access granted outside acrbot is not touched.`,
+      ? `The active acrbot request${requests.length === 1 ? '' : 's'} below, which you may revoke, end${requests.length === 1 ? 's' : ''} now${reason}; ${input.leftOut} ${PAIR_STEPS_AS_OF_NOW}`
+      : `Every active acrbot request on this pair ends now${reason}. ${PAIR_STEPS_AS_OF_NOW}`,
     color: 'Warning',
     steps: pairSteps(requests),
     actions: [
