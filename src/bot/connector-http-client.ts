@@ -11,6 +11,11 @@
  * into core-client's original request, which carries the operation's spec, so the response is
  * deserialised as before. test/unit/lean-conversations.test.ts runs the calls through it.
  *
+ * Behind an outbound proxy (HTTPS_PROXY): botbuilder's own compat layer rebuilds each request
+ * without the agent the SDK's proxy policy set, so the calls arrive here with none, and the
+ * pooled client's own proxy decision (outbound-proxy.ts) is what sends them through the proxy,
+ * with its answer timeout (test/integration/outbound-proxy.test.ts).
+ *
  * {@link withConnectorRetries} replaces the connector client's retry policy, so that a new
  * activity (a POST) is never sent twice (test/integration/connector-post-once.test.ts).
  */

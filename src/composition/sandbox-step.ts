@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { applySandboxDefaults, type AppConfig } from '../config/config';
 import { keepAliveAgent } from '../integrations/azure/arm-connection';
+import { sharedClientReachesLoopbackDirectly } from '../integrations/http/pooled-http-client';
 import { telemetryExporting } from '../observability/telemetry';
 import type * as SandboxDefaultsModule from '../sandbox/defaults';
 import type * as OidcIssuerModule from '../sandbox/identity/oidc-issuer';
@@ -50,6 +51,9 @@ export interface SandboxStep {
  */
 export async function startSandboxStep(config: AppConfig, shared?: Sandbox): Promise<SandboxStep> {
   const { SANDBOX_DEFAULTS } = require('../sandbox/defaults') as typeof SandboxDefaultsModule;
+  // The emulators (and the Playground's connector) listen on this machine: a proxy from the
+  // environment, which cannot reach them, is not asked to (outbound-proxy.ts).
+  sharedClientReachesLoopbackDirectly();
   const withDefaults = applySandboxDefaults(config, SANDBOX_DEFAULTS);
   const external = Boolean(config.armEndpoint);
   const own =

@@ -6,6 +6,7 @@ import { z } from 'zod/v3';
 import type { Policy } from '../domain/policy';
 import { MAX_APPROVAL_TTL_MS, parseDurationMs } from './duration';
 import { CONVERSATION_ID, PolicyFileError, policyFromEnvironment, readPolicyFile } from './policy-file';
+import { proxyFromEnvironment } from '../integrations/http/outbound-proxy';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -664,6 +665,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       if (!(err instanceof PolicyFileError)) throw err;
       problems.push(err.message);
     }
+  }
+  // The proxy is read again where the calls are made (as the Azure SDK reads it); a malformed one
+  // is refused here, at start, rather than failing the first Azure call of a running bot.
+  try {
+    proxyFromEnvironment(env);
+  } catch (err) {
+    problems.push((err as Error).message);
   }
   // Azure mode chosen by NODE_ENV alone: say so, or "required in azure mode" puzzles whoever only
   // set NODE_ENV (a production process never falls back to the sandbox, G1).

@@ -337,6 +337,16 @@ describe('malformed values', () => {
     ],
     ['http ARM endpoint', { ACRBOT_ARM_ENDPOINT: 'http://localhost:1' }, 'ACRBOT_ARM_ENDPOINT must be an https:// URL'],
     [
+      'proxy not a URL (refused at start, its value not repeated)',
+      { HTTPS_PROXY: 'proxy.contoso.com:3128' },
+      'HTTPS_PROXY must be an http:// or https:// URL (expected http://host:port, credentials optional)',
+    ],
+    [
+      'proxy of another scheme',
+      { https_proxy: 'socks5://u:s3cret@proxy:1080' },
+      'HTTPS_PROXY must be an http:// or https:// URL (expected http://host:port, credentials optional)',
+    ],
+    [
       'storage',
       { ACRBOT_STORAGE: 'postgres://db' },
       'ACRBOT_STORAGE: must be "memory", "sqlite:<path>", "tables:<connection string>" or "tables:https://<account>.table.core.windows.net"',

@@ -32,8 +32,10 @@ export interface ArmConnection {
 
 /**
  * A keep-alive HTTPS agent with bounded sockets, trusting `caPem` only when given. Requests that
- * carry it are sent over the pooled client's pools with the same trust (see `sendOnPools`); the
- * agent itself serves what goes to the SDK's Node client.
+ * carry it are sent over the pooled client's pools with the same trust (see `sendOnPools`),
+ * through the outbound proxy when one is configured (the SDK's own proxy policy never replaces an
+ * agent a request already has, so the pooled client decides); the agent itself serves what goes
+ * to the SDK's Node client without a proxy.
  */
 export function keepAliveAgent(caPem?: string): Agent {
   const agent = new Agent({

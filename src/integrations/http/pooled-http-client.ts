@@ -18,16 +18,32 @@
  * decompressed, as the Node client does.
  *
  * Which requests take the pools: a string or Buffer body (or none), no progress callbacks, no
- * streamed response, no proxy, TLS or request overrides, keep-alive allowed, not HEAD, and either
- * no agent (then the default trust store, as the Node client) or an agent registered with
- * {@link sendOnPools}, whose CA the pool then trusts. Any other agent (a proxy's, say) means the
- * caller wanted that agent: the request goes to the Node client. TLS verification is never
- * relaxed: a pool trusts the Node defaults or exactly the registered CA.
+ * streamed response, no per-request proxy, TLS or request overrides, keep-alive allowed, not
+ * HEAD, and either no agent (then the default trust store, as the Node client), an agent
+ * registered with {@link sendOnPools}, whose CA the pool then trusts, or the agent the SDK's proxy
+ * policy set for the same proxy this client uses (see below). Any other agent means the caller
+ * wanted that agent: the request goes to the Node client. TLS verification is never relaxed: a
+ * pool trusts the Node defaults or exactly the registered CA, through a proxy as without one.
+ *
+ * Outbound proxy (HTTPS_PROXY, NO_PROXY …; outbound-proxy.ts): this client decides for every
+ * request it sends on its pools, and tunnels through the proxy with undici's `ProxyAgent` (one
+ * CONNECT per pooled connection, so connections are still reused). Deciding here, rather than
+ * leaving it to the SDK's proxy policy, is what makes ARM and Graph go through the proxy at all:
+ * their requests carry acrbot's keep-alive agent, and the SDK's policy never replaces an agent a
+ * request already has (and botbuilder's compat layer drops the agent it sets on Bot Connector
+ * calls, so those arrive with none). The requests that do arrive with the policy's proxy agent
+ * (Azure Tables') take the pools too when that agent names this client's proxy, so they get the
+ * answer timeout instead of the Node client's none. undici's `EnvHttpProxyAgent`
+ * is not used: it reads NO_PROXY with other rules (ports, `*`) and HTTP_PROXY for http targets,
+ * so the SDK and the pools could disagree about a host. What still goes to the Node client while
+ * a proxy applies gets the SDK's own proxy agent for it (which trusts the Node defaults and
+ * NODE_EXTRA_CA_CERTS, not a registered CA; none of acrbot's registered-agent requests go there).
  */
 import type * as AbortModule from '@azure/abort-controller';
 import type { HttpClient, PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
 import type * as RestPipeline from '@azure/core-rest-pipeline';
 import type { Agent as NodeAgent } from 'node:http';
+import { type OutboundProxy, proxies, proxyFromEnvironment, withLoopbackDirect } from './outbound-proxy';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import type * as Undici from 'undici';
@@ -93,20 +109,44 @@ function load(): Libraries {
   return libraries;
 }
 
+/**
+ * undici's default for opening a connection (TCP and TLS), kept as the most a tunnel's TLS
+ * handshake may take; a shorter answer timeout (tests) shortens it too.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 /** An SDK `HttpClient` that sends ordinary requests over undici pools and the rest through `fallback`. */
 export class PooledHttpClient implements HttpClient {
-  /** One undici agent (a pool per origin) per trust setting; `undefined` is the Node defaults. */
-  private readonly pools = new Map<string | undefined, Undici.Agent>();
+  /** One undici dispatcher (a pool per origin) per trust setting and route (direct or proxied). */
+  private readonly pools = new Map<string, Undici.Dispatcher>();
+  /** The SDK's proxy policy with this client's settings, for what goes to `fallback` (see {@link sendOnNode}). */
+  private nodeProxyPolicy?: RestPipeline.PipelinePolicy;
 
   constructor(
     private readonly fallback: HttpClient,
     /** See {@link ANSWER_TIMEOUT_MS} (tests shorten it). */
     private readonly answerTimeoutMs = ANSWER_TIMEOUT_MS,
+    /**
+     * The forward proxy, if any; read from the environment when not given (tests pass it, since
+     * the SDK reads NO_PROXY only once per process and the environment is shared).
+     */
+    private proxy: OutboundProxy | undefined = proxyFromEnvironment(),
   ) {}
+
+  /**
+   * Sends requests to loopback hosts directly, whatever NO_PROXY says (sandbox mode: every
+   * service acrbot calls listens on this machine, where a forward proxy from the environment,
+   * say a corporate laptop's HTTPS_PROXY without a NO_PROXY, cannot reach them).
+   */
+  reachLoopbackDirectly(): void {
+    if (!this.proxy) return;
+    this.proxy = withLoopbackDirect(this.proxy);
+    this.nodeProxyPolicy = undefined;
+  }
 
   sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
     const settings = this.poolSettings(request);
-    return settings ? this.sendOnPool(request, settings) : this.fallback.sendRequest(request);
+    return settings ? this.sendOnPool(request, settings) : this.sendOnNode(request);
   }
 
   /** Closes the pools (idle connections at once, busy ones when their requests end). */
@@ -137,21 +177,98 @@ export class PooledHttpClient implements HttpClient {
     // Six lookups: iterating the request's headers instead cost ~7 µs a call under load.
     for (const name of HOP_BY_HOP) if (request.headers.has(name)) return undefined;
     if (request.agent === undefined) return {};
-    return registered.get(request.agent as NodeAgent);
+    return registered.get(request.agent as NodeAgent) ?? (this.isOwnProxyAgent(request.agent) ? {} : undefined);
   }
 
-  private pool(settings: PoolSettings): Undici.Agent {
-    let pool = this.pools.get(settings.ca);
+  /**
+   * True for the agent the SDK's proxy policy puts on a request without one (an
+   * https-proxy-agent or http-proxy-agent, whose `proxy` is its URL) when it names this client's
+   * proxy: the SDK then read the same environment, and the pool tunnels to the same proxy (the
+   * NO_PROXY decision is made again in {@link dispatcher}, by the same rules). An agent for any
+   * other proxy is the caller's choice and goes to the Node client.
+   */
+  private isOwnProxyAgent(agent: unknown): boolean {
+    const proxy = (agent as { proxy?: unknown }).proxy;
+    return this.proxy !== undefined && proxy instanceof URL && proxy.href === this.proxy.url.href;
+  }
+
+  /** The dispatcher for `target` with `settings`: through the proxy unless NO_PROXY excludes the host. */
+  private dispatcher(settings: PoolSettings, target: URL): Undici.Dispatcher {
+    const proxied = this.proxy !== undefined && proxies(this.proxy, target);
+    const key = `${proxied ? 'proxy' : 'direct'} ${settings.ca ?? ''}`;
+    let pool = this.pools.get(key);
     if (!pool) {
-      pool = new (load().undici.Agent)({
-        connections: MAX_CONNECTIONS_PER_ORIGIN,
-        headersTimeout: this.answerTimeoutMs,
-        bodyTimeout: this.answerTimeoutMs,
-        ...(settings.ca ? { connect: { ca: settings.ca } } : {}),
-      });
-      this.pools.set(settings.ca, pool);
+      pool = proxied ? this.proxiedPool(this.proxy!, settings) : this.directPool(settings);
+      this.pools.set(key, pool);
     }
     return pool;
+  }
+
+  private directPool(settings: PoolSettings): Undici.Dispatcher {
+    return new (load().undici.Agent)({
+      connections: MAX_CONNECTIONS_PER_ORIGIN,
+      headersTimeout: this.answerTimeoutMs,
+      bodyTimeout: this.answerTimeoutMs,
+      ...(settings.ca ? { connect: { ca: settings.ca } } : {}),
+    });
+  }
+
+  /**
+   * Pools that reach each origin through a CONNECT tunnel. Every wait has a bound: the proxy's
+   * answer to CONNECT (its own pool's headers timeout: undici's default would wait 300 s on a
+   * proxy that accepted the connection and said nothing), the TLS handshake inside the tunnel,
+   * and the target's answer, each failing as ETIMEDOUT for the SDK's retry policy. The target's
+   * certificate is checked as without a proxy (`requestTls`: the registered CA or the defaults);
+   * the proxy's own, for an https:// proxy, against the Node defaults. undici sends the URL's
+   * credentials as `Proxy-Authorization: Basic`.
+   */
+  private proxiedPool(proxy: OutboundProxy, settings: PoolSettings): Undici.Dispatcher {
+    const { undici } = load();
+    const timeouts = { headersTimeout: this.answerTimeoutMs, bodyTimeout: this.answerTimeoutMs };
+    const connectTimeout = Math.min(this.answerTimeoutMs, CONNECT_TIMEOUT_MS);
+    return new undici.ProxyAgent({
+      uri: proxy.url.href,
+      connections: MAX_CONNECTIONS_PER_ORIGIN,
+      ...timeouts,
+      requestTls: { timeout: connectTimeout, ...(settings.ca ? { ca: settings.ca } : {}) },
+      proxyTls: { timeout: connectTimeout },
+      clientFactory: (origin, options) => new undici.Pool(origin, { ...options, ...timeouts }),
+    });
+  }
+
+  /**
+   * A request the pools do not take goes to the Node client. When this client's proxy applies to
+   * it and no proxy agent is on it yet (it carries acrbot's registered agent, or none because the
+   * SDK's policy read no proxy), the SDK's proxy policy, built from this client's settings, puts
+   * its agent on it first, so it does not bypass the proxy.
+   */
+  private async sendOnNode(request: PipelineRequest): Promise<PipelineResponse> {
+    const proxy = this.proxy;
+    const agent = request.agent;
+    const needsProxy =
+      proxy !== undefined &&
+      !request.proxySettings &&
+      (agent === undefined || registered.has(agent as NodeAgent)) &&
+      proxies(proxy, new URL(request.url));
+    if (!needsProxy) return this.fallback.sendRequest(request);
+    if (!this.nodeProxyPolicy) {
+      const { rest } = load();
+      const { protocol, hostname, port, username, password } = proxy.url;
+      // Not the SDK's getDefaultProxySettings: it takes port 80 for an https:// proxy without one.
+      const settings = { host: `${protocol}//${hostname}`, port: Number(port || (protocol === 'https:' ? 443 : 80)) };
+      this.nodeProxyPolicy = rest.proxyPolicy(
+        { ...settings, ...(username ? { username, password } : {}) },
+        { customNoProxyList: [...proxy.noProxy] },
+      );
+    }
+    // The policy sets its agent only on a request without one; the registered agent is put
+    // back afterwards, for a retry of the same request object.
+    request.agent = undefined;
+    try {
+      return await this.nodeProxyPolicy.sendRequest(request, (r) => this.fallback.sendRequest(r));
+    } finally {
+      request.agent = agent;
+    }
   }
 
   private async sendOnPool(request: PipelineRequest, settings: PoolSettings): Promise<PipelineResponse> {
@@ -161,7 +278,7 @@ export class PooledHttpClient implements HttpClient {
     const abort = cancellation(request);
     const url = new URL(request.url);
     try {
-      const answer = await this.pool(settings).request({
+      const answer = await this.dispatcher(settings, url).request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: request.method,
@@ -232,11 +349,25 @@ function sendError(rest: typeof RestPipeline, err: unknown, request: PipelineReq
 }
 
 let shared: PooledHttpClient | undefined;
+let sharedLoopbackDirect = false;
 
 /** The process's one pooled client (over the SDK's default client for the rest). */
 export function sharedHttpClient(): PooledHttpClient {
-  shared ??= new PooledHttpClient(
-    (require('@azure/core-rest-pipeline') as typeof RestPipeline).createDefaultHttpClient(),
-  );
+  if (!shared) {
+    shared = new PooledHttpClient(
+      (require('@azure/core-rest-pipeline') as typeof RestPipeline).createDefaultHttpClient(),
+    );
+    if (sharedLoopbackDirect) shared.reachLoopbackDirectly();
+  }
   return shared;
+}
+
+/**
+ * The shared client sends requests to loopback hosts directly (see
+ * {@link PooledHttpClient.reachLoopbackDirectly}), from now on or from its creation: the client
+ * and the SDK it loads are not made at start for this (P5).
+ */
+export function sharedClientReachesLoopbackDirectly(): void {
+  sharedLoopbackDirect = true;
+  shared?.reachLoopbackDirectly();
 }
