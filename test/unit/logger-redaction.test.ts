@@ -68,6 +68,31 @@ describe.each(KEYS)('%s', (key) => {
   });
 });
 
+test('secret keys are redacted in any case, five levels down and inside class instances; what serialises itself stays', () => {
+  class Call {
+    constructor(readonly headers: Record<string, string>) {}
+  }
+  const at = new Date('2026-12-02T00:00:00.000Z');
+  const { raw, line } = logOnce((log) =>
+    log.info(
+      {
+        Client_Secret: SECRET,
+        a: { b: { c: { d: { accessToken: SECRET, kept: 'id-1' } } } },
+        call: new Call({ Authorization: SECRET, 'x-ms-request-id': 'req-1' }),
+        at,
+        url: new URL('https://management.azure.com/x'),
+      },
+      'call',
+    ),
+  );
+  expect(raw).not.toContain(SECRET);
+  expect(line.Client_Secret).toBe('[redacted]');
+  expect(line.a.b.c.d).toEqual({ accessToken: '[redacted]', kept: 'id-1' });
+  expect(line.call.headers).toEqual({ Authorization: '[redacted]', 'x-ms-request-id': 'req-1' });
+  expect(line.at).toBe(at.toISOString());
+  expect(line.url).toBe('https://management.azure.com/x');
+});
+
 test('a cause that is a string is kept', () => {
   const { line } = logOnce((log) => log.error({ err: new Error('outer', { cause: 'the inner reason' }) }, 'failed'));
   expect(line.err).toMatchObject({ type: 'Error', message: 'outer', cause: 'the inner reason' });
