@@ -187,16 +187,18 @@ export interface RegistryTokenPort {
   /**
    * The token of that name on the registry, or undefined when there is none (404). Read before
    * creating: a token acrbot's store does not record must never be replaced or deleted (G15).
+   * Read before deleting too: `provisioningState` (ARM's `Creating`, `Updating`, `Deleting`,
+   * `Succeeded`, `Failed`, `Canceled`) says whether a write on it is still running.
    */
   getToken(
     registry: { subscriptionId: string; resourceGroup: string; name: string },
     tokenName: string,
-  ): Promise<{ id: string; scopeMapId?: string } | undefined>;
+  ): Promise<{ id: string; scopeMapId?: string; provisioningState?: string } | undefined>;
   /** The scope map of that name, or undefined when there is none (404). Same use as {@link getToken}. */
   getScopeMap(
     registry: { subscriptionId: string; resourceGroup: string; name: string },
     scopeMapName: string,
-  ): Promise<{ id: string } | undefined>;
+  ): Promise<{ id: string; provisioningState?: string } | undefined>;
   /** PUT the token (replacing one of the same name: callers check {@link getToken} first). */
   createToken(
     registry: { subscriptionId: string; resourceGroup: string; name: string },
@@ -209,10 +211,15 @@ export interface RegistryTokenPort {
     tokenId: string,
     expiresAt: string,
   ): Promise<{ username: string; password: import('./secret-value').SecretValue; requestId?: string }>;
+  /**
+   * DELETE the token; a 404 is success (gone already). ARM refuses it 409 while another
+   * operation (a create still running) holds the token: thrown, like any other failure.
+   */
   deleteToken(
     registry: { subscriptionId: string; resourceGroup: string; name: string },
     tokenName: string,
   ): Promise<void>;
+  /** DELETE the scope map; as {@link deleteToken}. */
   deleteScopeMap(
     registry: { subscriptionId: string; resourceGroup: string; name: string },
     scopeMapName: string,

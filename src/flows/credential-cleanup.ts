@@ -5,7 +5,10 @@
  * the deletion still fails). Each start gives pending clean-ups that have no job one (records
  * older than the job). Only references the request's own `created` records vouch for are
  * deleted (G15). The same job deletes the credential a succeeded rotation replaced and could not
- * delete (`outcome.retirement`): rebuilt from the replaced request's records.
+ * delete (`outcome.retirement`): rebuilt from the replaced request's records. A token or scope
+ * map still being written in Azure (a create acrbot stopped waiting for) is not deleted yet: the
+ * job throws and runs again with backoff, and only marks the clean-up done once its DELETE ran
+ * after the write ended, or the objects stayed absent past {@link ABSENT_AFTER_MS}.
  */
 import type { AuditEvent } from '../domain/audit-chain';
 import type { AuditLog, Clock, RequestStore } from '../domain/ports';
@@ -22,7 +25,8 @@ import { encodeCredentialRef } from '../domain/secret-credential';
 import type { Logger } from '../observability/logger';
 import type { JobScheduling } from './request-service';
 import type { JobSpec } from './scheduler';
-import { deleteCredential, type SecretRunnerPorts } from './secret-runner';
+import { deleteCredential } from './credential-deletion';
+import type { SecretRunnerPorts } from './secret-runner';
 
 /**
  * The stored list of pending references, or why it cannot be acted on. The secret runner writes
@@ -45,7 +49,11 @@ function pendingRefs(text: string | undefined): { refs: CredentialRef[] } | { pr
 }
 
 /** The `credential.cleanup` audit entry of a retried clean-up. */
-function cleanupEntry(request: AccessRequest, outcome: 'refused' | 'deleted' | 'absent', detail: string): AuditEvent {
+function cleanupEntry(
+  request: AccessRequest,
+  outcome: 'refused' | 'deleted' | 'absent' | 'pending',
+  detail: string,
+): AuditEvent {
   return {
     actor: { objectId: 'acrbot', name: 'acrbot' },
     tenantId: request.tenantId,
@@ -67,9 +75,10 @@ export const credentialCleanupJobId = (requestId: string): string => `${CREDENTI
 export const FIRST_CLEANUP_RETRY_MS = 60_000;
 
 /**
- * How long after the run failed "not found under its recorded name" is taken as "Graph never
- * created it": a lookup sooner is looked at again then (Graph's replication takes seconds,
- * sometimes minutes).
+ * How long after the run failed "not found under its recorded name" is taken as "never created":
+ * a lookup sooner is looked at again then. Graph's replication takes seconds, sometimes minutes;
+ * an ACR token or scope map whose create ARM did not answer (acrbot's 3-minute deadline, a lost
+ * answer) is shown `Creating` once ARM accepted it, so one still absent this long after was not.
  */
 export const ABSENT_AFTER_MS = 10 * 60_000;
 
@@ -197,7 +206,8 @@ export function cleanupJob(requestId: string, clock: Clock): JobSpec {
 
 /**
  * One request's clean-up: true when it was cleaned up, false when its references were refused
- * (logged and audited; it stays pending). Throws when a deletion fails.
+ * (logged and audited; it stays pending) or what they name was not found too soon to decide.
+ * Throws when a deletion fails or a token is still being written (retried with backoff).
  */
 async function retryCleanup(
   request: AccessRequest,
@@ -229,18 +239,40 @@ async function retryCleanup(
     return false;
   }
   const existed: boolean[] = [];
-  for (const ref of refs.reverse()) existed.push(await deleteCredential(ports, ref));
-  // Only an application known by its recorded name can be absent: its creation's answer was
-  // lost. Soon after, Graph may not show it yet; past ABSENT_AFTER_MS it does not exist.
+  const deleted: string[] = [];
+  for (const ref of refs.reverse()) {
+    const found = await deleteCredential(ports, ref);
+    existed.push(found.found);
+    deleted.push(...found.deleted);
+  }
+  // Not found: an application known by its recorded name (its creation's answer was lost), or a
+  // token whose create Azure did not answer, or one deleted already. Soon after, Graph may not
+  // show it yet, or ARM may not have taken the create yet; past ABSENT_AFTER_MS it does not exist.
   const decidedAt = Date.parse(request.updatedAt) + ABSENT_AFTER_MS;
   if (!existed.some(Boolean) && clock.now().getTime() < decidedAt) {
+    // A scope map deleted meanwhile is said, not left out (the entry keeps it pending).
+    if (deleted.length)
+      await audit.append(
+        cleanupEntry(
+          request,
+          'pending',
+          `${deleted.join(', ')} deleted; the rest not found yet, looked for again later`,
+        ),
+      );
     await reschedule({ ...cleanupJob(request.id, clock), dueAt: new Date(decidedAt) });
     return false;
   }
+  const tokens = refs.every((ref) => ref.kind === 'token');
   await audit.append(
     existed.some(Boolean)
       ? cleanupEntry(request, 'deleted', RETRIED_AND_DELETED)
-      : cleanupEntry(request, 'absent', 'not found under its recorded name: Graph did not create it'),
+      : cleanupEntry(
+          request,
+          'absent',
+          tokens
+            ? 'not found on the registry: Azure did not create it, or it was deleted already'
+            : 'not found under its recorded name: Graph did not create it',
+        ),
   );
   await store.update(transition(request, { type: 'cleanedUp', at: clock.now() }));
   return true;

@@ -50,6 +50,10 @@ import {
   writeStartedRecord,
 } from '../domain/secret-ownership';
 import { shortTime } from '../domain/pull-diagnosis';
+import { deleteCredential, WRITE_IN_PROGRESS } from './credential-deletion';
+
+// Where the flows have always found it (the revocation and the clean-up job delete with it too).
+export { deleteCredential } from './credential-deletion';
 
 /**
  * Extra looks at an application this run just created whose owners Graph does not show yet
@@ -149,6 +153,9 @@ export class SecretRunner implements PlanRunner {
     const linksServiceAccount =
       plan.serviceAccount && (serviceAccountLinked === false || linkedEarlier) ? plan.serviceAccount : undefined;
     const refs: CredentialRef[] = [];
+    // References whose create Azure did not answer (a deadline, a lost answer): what they name
+    // may still appear, so the clean-up does not take "not found" for "gone".
+    const unanswered = new Set<CredentialRef>();
     let credential: Credential | undefined;
     // How far the secret write got: once it started, only a refusal proves that the secret does
     // not hold the new credential.
@@ -156,7 +163,7 @@ export class SecretRunner implements PlanRunner {
     try {
       credential =
         plan.credentialKind === 'token'
-          ? await this.createToken(request, plan, ctx, refs)
+          ? await this.createToken(request, plan, ctx, refs, unanswered)
           : await this.createServicePrincipal(request, plan, ctx, refs);
       // With what it replaces: a run resumed after the write still retires it (G13).
       await ctx.recordCreated(writeStartedRecord(plan, previous, previousEntries, linksServiceAccount));
@@ -253,7 +260,8 @@ export class SecretRunner implements PlanRunner {
             'the secret write was not confirmed for too long; the run gives up',
           );
           const gaveUp = this.gaveUp(err, plan, since, 'could not confirm writing');
-          return this.failWithEarlierCredential(gaveUp, { ...request, created: ctx.created() }, plan, ctx, refs, true);
+          const owner = { ...request, created: ctx.created() };
+          return this.failWithEarlierCredential(gaveUp, owner, plan, ctx, refs, true, unanswered);
         }
         // Once per waiting period (the waiting mark, executor.ts): a resume that stops again the
         // same way adds no audit entry and no warning.
@@ -261,7 +269,7 @@ export class SecretRunner implements PlanRunner {
           again: !!request.waiting,
         });
       }
-      const cleanup = await this.cleanUp(refs, ctx, { ...request, created: ctx.created() });
+      const cleanup = await this.cleanUp(refs, ctx, { ...request, created: ctx.created() }, unanswered);
       const reason = isUserFacing(err)
         ? err.message
         : err instanceof CloudApiError
@@ -434,7 +442,10 @@ export class SecretRunner implements PlanRunner {
     const earlier = recordedCredentials(owner);
     if (!earlier.length || err instanceof LeaseLostError || err instanceof VersionConflictError) throw err;
     if (err instanceof RunInterrupted) throw err;
-    return this.failWithEarlierCredential(err, owner, request.plan as SecretPlan, ctx, earlier, secretMayHold);
+    // An earlier attempt may have stopped with its create unanswered (a crash, a lost lease):
+    // its objects are taken as possibly still to appear.
+    const plan = request.plan as SecretPlan;
+    return this.failWithEarlierCredential(err, owner, plan, ctx, earlier, secretMayHold, new Set(earlier));
   }
 
   /**
@@ -442,6 +453,7 @@ export class SecretRunner implements PlanRunner {
    * attempt of the request created (its records say so, G15) like any failed run's (G14): at
    * once, or recorded for the clean-up job. `secretMayHold`: that attempt began writing the
    * secret and it could not be looked at, so the outcome says the secret may hold it.
+   * `unanswered`: see {@link cleanUp}.
    */
   private async failWithEarlierCredential(
     err: unknown,
@@ -450,9 +462,10 @@ export class SecretRunner implements PlanRunner {
     ctx: RunContext,
     refs: CredentialRef[],
     secretMayHold: boolean,
+    unanswered: ReadonlySet<CredentialRef>,
   ): Promise<never> {
     if (!isUserFacing(err)) ctx.log.error({ err }, 'resumed secret run failed before its credential step');
-    const cleanup = await this.cleanUp(refs, ctx, owner);
+    const cleanup = await this.cleanUp(refs, ctx, owner, unanswered);
     const reason = isUserFacing(err)
       ? err.message
       : `Something unexpected went wrong; the platform team can find the details in the bot's logs under reference ${currentCorrelationId() ?? owner.id}.`;
@@ -618,6 +631,7 @@ export class SecretRunner implements PlanRunner {
     plan: SecretPlan,
     ctx: RunContext,
     refs: CredentialRef[],
+    unanswered: Set<CredentialRef>,
   ): Promise<Credential> {
     const registry = plan.registry;
     const tokenName = tokenNameFor(request.id);
@@ -664,9 +678,18 @@ export class SecretRunner implements PlanRunner {
       await ctx.recordCreated({ kind: 'scopeMap', id: `${registry.id}/scopeMaps/${scopeMapName}`, name: scopeMapName });
     await ctx.recordCreated({ kind: 'acrToken', id: `${registry.id}/tokens/${tokenName}`, name: tokenName });
     refs.push(ref);
-    const scopeMap = await this.ports.tokens.scopeMapFor(registry, scopeMapName ?? '', plan.repositories);
+    // Only a refusal says the create changed nothing. One past its deadline may still be running
+    // in Azure, and one whose answer was lost may have landed: not found is no proof of gone.
+    const noteUnanswered = async <T>(write: () => Promise<T>): Promise<T> =>
+      write().catch((err: unknown) => {
+        if (!(err instanceof CloudApiError && isRefusal(err.statusCode))) unanswered.add(ref);
+        throw err;
+      });
+    const scopeMap = await noteUnanswered(() =>
+      this.ports.tokens.scopeMapFor(registry, scopeMapName ?? '', plan.repositories),
+    );
     if (scopeMap.requestId) requestIds.push(scopeMap.requestId);
-    const token = await this.ports.tokens.createToken(registry, tokenName, scopeMap.id);
+    const token = await noteUnanswered(() => this.ports.tokens.createToken(registry, tokenName, scopeMap.id));
     if (token.requestId) requestIds.push(token.requestId);
     await ctx.audit({
       action: 'azure.write.token',
@@ -1023,11 +1046,19 @@ export class SecretRunner implements PlanRunner {
   }
 
   /**
-   * Deletes credentials (newest first); 'pending' if any deletion failed or an application known
-   * only by its name was not found (audited, retried later: Graph may not show it yet). Each
-   * reference is checked against `owner`'s records first (G15).
+   * Deletes credentials (newest first); 'pending' (audited, retried by the request's clean-up
+   * job) if a deletion failed, a token or scope map is still being written in Azure (a create
+   * past its deadline: deleting it now could be overtaken by the create landing after it), or
+   * something was not found that may still appear: an application known only by its name
+   * (Graph may not show it yet), or what a create Azure did not answer names (`unanswered`).
+   * Each reference is checked against `owner`'s records first (G15).
    */
-  async cleanUp(refs: CredentialRef[], ctx: RunContext, owner?: AccessRequest): Promise<'deleted' | 'pending'> {
+  async cleanUp(
+    refs: CredentialRef[],
+    ctx: RunContext,
+    owner?: AccessRequest,
+    unanswered: ReadonlySet<CredentialRef> = new Set(),
+  ): Promise<'deleted' | 'pending'> {
     let pending = false;
     for (const ref of [...refs].reverse()) {
       if (owner) {
@@ -1038,30 +1069,43 @@ export class SecretRunner implements PlanRunner {
           continue;
         }
       }
+      const targetIds = [ref.kind === 'token' ? ref.tokenName : ref.applicationId || (ref.uniqueName ?? '')];
       // A run that was taken over stops before deleting: the new holder resumes with these very
       // credentials (and a delete is no store write, so no fencing would stop it).
       await ctx.checkLease?.();
       try {
-        const existed = await deleteCredential(this.ports, ref);
-        // Not found under its name right after a call whose answer was lost: Graph may have made
-        // it and not show it yet (replication), so "absent" is decided by the later retry.
-        pending ||= !existed;
+        const { found, deleted, notFound } = await deleteCredential(this.ports, ref);
+        // Not found is final only for a token or scope map whose creates Azure answered (made,
+        // or refused). Otherwise "absent" is decided by the later retry.
+        const undecided = !found && (ref.kind === 'sp' || unanswered.has(ref));
+        pending ||= undecided;
         await ctx.audit({
           action: 'credential.cleanup',
-          outcome: existed ? 'deleted' : 'pending',
-          targetIds: [ref.kind === 'token' ? ref.tokenName : ref.applicationId || (ref.uniqueName ?? '')],
-          ...(existed ? {} : { detail: 'not found under its recorded name yet; looked for again later' }),
+          outcome: undecided ? 'pending' : deleted.length ? 'deleted' : 'absent',
+          targetIds,
+          ...(undecided
+            ? {
+                detail:
+                  ref.kind === 'sp'
+                    ? 'not found under its recorded name yet; looked for again later'
+                    : `${notFound.join(', ')} not found yet after a create Azure did not confirm; looked for again later`,
+              }
+            : notFound.length
+              ? { detail: `${notFound.join(', ')} not found: never created, or deleted already` }
+              : {}),
         });
       } catch (err) {
         // The run is another instance's now: it stops here, and the new holder records the rest.
         if (err instanceof LeaseLostError) throw err;
         pending = true;
-        ctx.log.error({ err }, 'credential clean-up failed; recorded for retry');
+        if (isStillBeingWritten(err))
+          ctx.log.warn({ err }, 'the credential is still being written in Azure; its clean-up is retried later');
+        else ctx.log.error({ err }, 'credential clean-up failed; recorded for retry');
         await ctx
           .audit({
             action: 'credential.cleanup',
             outcome: 'pending',
-            targetIds: [ref.kind === 'token' ? ref.tokenName : ref.applicationId || (ref.uniqueName ?? '')],
+            targetIds,
             detail: err instanceof CloudApiError ? err.code : 'error',
           })
           .catch((auditErr: unknown) => ctx.log.error({ err: auditErr }, 'audit of a pending clean-up failed'));
@@ -1097,24 +1141,11 @@ function isRefusal(status: number | undefined): boolean {
 }
 
 /**
- * Deletes one credential and what hangs on it. False when the reference names an application
- * by its recorded uniqueName only and none is found under it (never created, or not visible yet).
+ * A write on the credential still running in Azure: its provisioning state is not final yet, or
+ * ARM refused the DELETE 409 (another operation holds the resource). Retried later, not an error.
  */
-export async function deleteCredential(ports: SecretRunnerPorts, ref: CredentialRef): Promise<boolean> {
-  if (ref.kind === 'token') {
-    const registry = { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.registry };
-    await ports.tokens.deleteToken(registry, ref.tokenName);
-    if (ref.scopeMapName) await ports.tokens.deleteScopeMap(registry, ref.scopeMapName);
-    return true;
-  }
-  if (ref.roleAssignment) await ports.roleAssignments.delete(ref.roleAssignment);
-  // Only the recorded uniqueName is known (see createServicePrincipal): not found is not proof
-  // that Graph never created it (replication); the caller decides what not found means.
-  const applicationId =
-    ref.applicationId || (ref.uniqueName && (await ports.servicePrincipals.findApplication(ref.uniqueName))?.id);
-  if (!applicationId) return false;
-  await ports.servicePrincipals.deleteApplication(applicationId);
-  return true;
+function isStillBeingWritten(err: unknown): boolean {
+  return err instanceof CloudApiError && (err.code === WRITE_IN_PROGRESS || err.statusCode === 409);
 }
 
 /**

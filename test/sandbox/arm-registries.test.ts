@@ -27,6 +27,7 @@ afterAll(() => sandbox.stop());
 beforeEach(() => {
   sandbox.arm.clearRequests();
   sandbox.arm.faults.clear();
+  sandbox.arm.state.longRunning.clear();
 });
 
 describe('registries', () => {
@@ -219,6 +220,100 @@ describe('tokens and credentials', () => {
     await Promise.all([slow, fast]);
     expect(answered).toEqual(['list', 'get']);
     expect(sandbox.arm.faults.pending()).toEqual([]);
+  });
+});
+
+describe('a token create ACR has accepted and not finished', () => {
+  const pullScopeMapId = `${contosoId}/scopeMaps/_repositories_pull`;
+  const tokenNames = () => sandbox.arm.state.listTokens(contosoId).map((t) => t.name);
+  // The SDK polls every 10 ms instead of its default 2 s: only how soon it sees the end changes.
+  const create = (name: string) =>
+    acr.tokens.create('rg-acr', 'contosoacr', name, { scopeMapId: pullScopeMapId }, { updateIntervalInMs: 10 });
+
+  it('answers 201 Creating with an operation to poll; shows Creating; refuses a DELETE 409 until it ends', async () => {
+    const held = sandbox.arm.state.longRunning.hold({ operation: 'tokens.create', pathIncludes: 'slow-token' });
+    const url = `${sandbox.armUrl}${contosoId}/tokens/slow-token?api-version=2025-11-01`;
+    const put = await httpsJson(url, {
+      ca: sandbox.tls.caPem,
+      token: sandbox.token,
+      method: 'PUT',
+      body: { properties: { scopeMapId: pullScopeMapId, status: 'enabled' } },
+    });
+    expect(put.status).toBe(201);
+    expect(put.body).toMatchObject({ properties: { provisioningState: 'Creating' } });
+    const statusUrl = put.headers['azure-asyncoperation'] as string;
+    expect(statusUrl).toMatch(/\/tokens\/slow-token\/operationStatuses\/tokens-[0-9a-f-]+\?api-version=2025-11-01$/);
+    const poll = () => httpsJson(statusUrl, { ca: sandbox.tls.caPem, token: sandbox.token });
+    expect((await poll()).body).toMatchObject({ status: 'InProgress' });
+    expect((await acr.tokens.get('rg-acr', 'contosoacr', 'slow-token')).provisioningState).toBe('Creating');
+    await expect(acr.tokens.delete('rg-acr', 'contosoacr', 'slow-token')).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'Conflict',
+    });
+    held.finish();
+    expect((await poll()).body).toMatchObject({ status: 'Succeeded' });
+    expect((await acr.tokens.get('rg-acr', 'contosoacr', 'slow-token')).provisioningState).toBe('Succeeded');
+    await acr.tokens.delete('rg-acr', 'contosoacr', 'slow-token');
+    expect(tokenNames()).not.toContain('slow-token');
+  });
+
+  it('the SDK polls the operation until it ends and returns the token then', async () => {
+    const held = sandbox.arm.state.longRunning.hold({ operation: 'tokens.create', pathIncludes: 'polled-token' });
+    const creating = create('polled-token');
+    await held.accepted;
+    held.finish();
+    expect((await creating).provisioningState).toBe('Succeeded');
+    expect(sandbox.arm.requests.some((r) => r.operation === 'tokens.operationStatus')).toBe(true);
+  });
+
+  it('a DELETE the create overtakes: answered 200, and the token is back when the create ends', async () => {
+    const held = sandbox.arm.state.longRunning.hold({
+      operation: 'tokens.create',
+      pathIncludes: 'overtaken-token',
+      deleteWhileCreating: 'overtaken',
+    });
+    const creating = create('overtaken-token');
+    await held.accepted;
+    await acr.tokens.delete('rg-acr', 'contosoacr', 'overtaken-token');
+    expect(tokenNames()).not.toContain('overtaken-token');
+    held.finish();
+    await creating;
+    expect(tokenNames()).toContain('overtaken-token');
+    await acr.tokens.delete('rg-acr', 'contosoacr', 'overtaken-token');
+  });
+
+  it('a create accepted but not stored yet: 404 and a DELETE 204 until it ends, then the token is there', async () => {
+    const held = sandbox.arm.state.longRunning.hold({
+      operation: 'tokens.create',
+      pathIncludes: 'hidden-token',
+      visible: false,
+    });
+    const creating = create('hidden-token');
+    await held.accepted;
+    await expect(acr.tokens.get('rg-acr', 'contosoacr', 'hidden-token')).rejects.toMatchObject({ statusCode: 404 });
+    await acr.tokens.delete('rg-acr', 'contosoacr', 'hidden-token');
+    held.finish();
+    await creating;
+    expect(tokenNames()).toContain('hidden-token');
+    expect(sandbox.arm.requests.filter((r) => r.operation === 'tokens.delete').map((r) => r.status)).toEqual([204]);
+    await acr.tokens.delete('rg-acr', 'contosoacr', 'hidden-token');
+  });
+
+  it('a scope map create is held the same way', async () => {
+    const held = sandbox.arm.state.longRunning.hold({ operation: 'scopeMaps.create', pathIncludes: 'slow-map' });
+    const creating = acr.scopeMaps.create(
+      'rg-acr',
+      'contosoacr',
+      'slow-map',
+      { actions: ['repositories/app/content/read'] },
+      { updateIntervalInMs: 10 },
+    );
+    await held.accepted;
+    expect((await acr.scopeMaps.get('rg-acr', 'contosoacr', 'slow-map')).provisioningState).toBe('Creating');
+    await expect(acr.scopeMaps.delete('rg-acr', 'contosoacr', 'slow-map')).rejects.toMatchObject({ statusCode: 409 });
+    held.finish();
+    expect((await creating).provisioningState).toBe('Succeeded');
+    await acr.scopeMaps.delete('rg-acr', 'contosoacr', 'slow-map');
   });
 });
 

@@ -71,6 +71,9 @@ describe('credential clean-up retried by its job (G14, G15)', () => {
   const deletes: string[] = [];
   const ports = {
     tokens: {
+      // Every token and scope map named is there, its create finished.
+      getToken: async (_r: unknown, name: string) => ({ id: name, provisioningState: 'Succeeded' }),
+      getScopeMap: async (_r: unknown, name: string) => ({ id: name, provisioningState: 'Succeeded' }),
       deleteToken: async (_r: unknown, name: string) => void deletes.push(`token:${name}`),
       deleteScopeMap: async (_r: unknown, name: string) => void deletes.push(`scopeMap:${name}`),
     },
@@ -198,6 +201,72 @@ describe('credential clean-up retried by its job (G14, G15)', () => {
       { outcome: 'absent', detail: expect.stringMatching(/did not create it/) },
     ]);
     for (const id of ['R-KKKKKKKK', 'R-MMMMMMMM']) expect((await store.get(id))?.outcome?.cleanup).toBe('deleted');
+  });
+
+  test('a token not found after a create Azure did not answer: its scope map deleted and audited pending, the token looked for again, then audited absent', async () => {
+    const store = new MemoryRequestStore();
+    const audit = new MemoryAuditLog(new FakeClock());
+    const recordedAt = '2025-01-15T09:00:00.000Z';
+    const name = 'acrbot-r-qqqqqqqq';
+    await store.create(
+      failedWith(
+        'R-QQQQQQQQ',
+        [{ ...token, tokenName: name, scopeMapName: name }],
+        [
+          { kind: 'scopeMap', id: `${REGISTRY_ID}/scopeMaps/${name}`, name, recordedAt },
+          { kind: 'acrToken', id: `${REGISTRY_ID}/tokens/${name}`, name, recordedAt },
+        ],
+      ),
+    );
+    let mapThere = true;
+    const registry = {
+      ...ports,
+      tokens: {
+        ...ports.tokens,
+        getToken: async () => undefined,
+        getScopeMap: async () => (mapThere ? { id: name, provisioningState: 'Succeeded' } : undefined),
+        deleteScopeMap: async (_r: unknown, map: string) => {
+          mapThere = false;
+          deletes.push(`scopeMap:${map}`);
+        },
+      },
+    } as unknown as SecretRunnerPorts;
+    const clock = new FakeClock();
+    const rescheduled: JobSpec[] = [];
+    expect(await runCleanupJobs(store, audit, registry, clock, rescheduled)).toBe(0);
+    expect(deletes).toEqual([`scopeMap:${name}`]);
+    expect(rescheduled).toHaveLength(1);
+    expect(await audit.forRequest('R-QQQQQQQQ')).toMatchObject([
+      { outcome: 'pending', detail: expect.stringMatching(/deleted; the rest not found yet/) },
+    ]);
+    clock.advance(ABSENT_AFTER_MS);
+    expect(await runCleanupJobs(store, audit, registry, clock, rescheduled)).toBe(1);
+    expect((await audit.forRequest('R-QQQQQQQQ')).at(-1)).toMatchObject({
+      outcome: 'absent',
+      detail: expect.stringMatching(/not found on the registry/),
+    });
+  });
+
+  test('a token still being created is not deleted: the job fails (retried with backoff) and the clean-up stays pending', async () => {
+    const store = new MemoryRequestStore();
+    const audit = new MemoryAuditLog(new FakeClock());
+    const name = 'acrbot-r-ssssssss';
+    const recordedAt = '2025-01-15T09:00:00.000Z';
+    await store.create(
+      failedWith(
+        'R-SSSSSSSS',
+        [{ ...token, tokenName: name }],
+        [{ kind: 'acrToken', id: `${REGISTRY_ID}/tokens/${name}`, name, recordedAt }],
+      ),
+    );
+    const creating = {
+      ...ports,
+      tokens: { ...ports.tokens, getToken: async () => ({ id: name, provisioningState: 'Creating' }) },
+    } as unknown as SecretRunnerPorts;
+    await expect(runCleanupJobs(store, audit, creating)).rejects.toMatchObject({ code: 'WriteInProgress' });
+    expect(deletes).toEqual([]);
+    expect((await store.get('R-SSSSSSSS'))?.outcome?.cleanup).toBe('pending');
+    expect(await audit.forRequest('R-SSSSSSSS')).toEqual([]);
   });
 
   test('the start gives a pending clean-up without a job one, due a minute later; the job runs again after a lost write', async () => {

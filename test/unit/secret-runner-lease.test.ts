@@ -17,14 +17,24 @@ import { pendingRequest, REGISTRY_ID, secretPlan } from './support/requests';
 
 const APP_ID = '00000000-0000-4000-8000-0000000000a1';
 
-/** Fake ports that succeed and note every Azure delete. */
+/**
+ * Fake ports that succeed and note every Azure delete. The run's own token exists once created;
+ * any other (a replaced request's) exists until deleted.
+ */
 function fakePorts(deletes: string[]): SecretRunnerPorts {
+  const created = new Set<string>();
+  const exists = (name: string) =>
+    (created.has(name) || name !== 'acrbot-r-aaaaaaaa') && !deletes.includes(`token:${name}`);
   return {
     tokens: {
       getScopeMap: async () => undefined,
-      getToken: async () => undefined,
+      getToken: async (_r: unknown, name: string) =>
+        exists(name) ? { id: `${REGISTRY_ID}/tokens/${name}`, provisioningState: 'Succeeded' } : undefined,
       scopeMapFor: async () => ({ id: `${REGISTRY_ID}/scopeMaps/_repositories_pull`, created: false }),
-      createToken: async (_r: unknown, name: string) => ({ id: `${REGISTRY_ID}/tokens/${name}`, requestId: 'arm-1' }),
+      createToken: async (_r: unknown, name: string) => {
+        created.add(name);
+        return { id: `${REGISTRY_ID}/tokens/${name}`, requestId: 'arm-1' };
+      },
       generatePassword: async () => ({ username: 'acrbot-token', password: new SecretValue('pw-not-logged') }),
       deleteToken: async (_r: unknown, name: string) => void deletes.push(`token:${name}`),
       deleteScopeMap: async (_r: unknown, name: string) => void deletes.push(`scopeMap:${name}`),

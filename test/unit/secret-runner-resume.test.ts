@@ -20,6 +20,12 @@ const NOW = Date.parse('2025-01-16T09:00:00.000Z');
 function ports(deletes: string[], failure: Error, found: Record<string, { id: string }> = {}): SecretRunnerPorts {
   return {
     tokens: {
+      // The earlier attempt's token and scope map are there, their creates finished.
+      getToken: async (_r: unknown, name: string) => ({
+        id: `${REGISTRY_ID}/tokens/${name}`,
+        provisioningState: 'Succeeded',
+      }),
+      getScopeMap: async (_r: unknown, name: string) => ({ id: `${REGISTRY_ID}/scopeMaps/${name}` }),
       deleteToken: async (_r: unknown, name: string) => void deletes.push(`token:${name}`),
       deleteScopeMap: async (_r: unknown, name: string) => void deletes.push(`scopeMap:${name}`),
     },

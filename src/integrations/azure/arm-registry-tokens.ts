@@ -108,20 +108,28 @@ export class ArmRegistryTokens implements RegistryTokenPort {
     return { id: map.id ?? `${registry.id}/scopeMaps/${scopeMapName}`, created: true, requestId };
   }
 
-  async getToken(registry: RegistryRef, tokenName: string): Promise<{ id: string; scopeMapId?: string } | undefined> {
+  async getToken(
+    registry: RegistryRef,
+    tokenName: string,
+  ): Promise<{ id: string; scopeMapId?: string; provisioningState?: string } | undefined> {
     const client = this.client(registry.subscriptionId);
     const token = await readChild('token read', () =>
       client.tokens.get(registry.resourceGroup, registry.name, tokenName),
     );
-    return token && { id: token.id ?? tokenName, scopeMapId: token.scopeMapId };
+    return (
+      token && { id: token.id ?? tokenName, scopeMapId: token.scopeMapId, provisioningState: token.provisioningState }
+    );
   }
 
-  async getScopeMap(registry: RegistryRef, scopeMapName: string): Promise<{ id: string } | undefined> {
+  async getScopeMap(
+    registry: RegistryRef,
+    scopeMapName: string,
+  ): Promise<{ id: string; provisioningState?: string } | undefined> {
     const client = this.client(registry.subscriptionId);
     const map = await readChild('scope map read', () =>
       client.scopeMaps.get(registry.resourceGroup, registry.name, scopeMapName),
     );
-    return map && { id: map.id ?? scopeMapName };
+    return map && { id: map.id ?? scopeMapName, provisioningState: map.provisioningState };
   }
 
   // Same shape as scopeMapFor's create (one SDK create, its request id recorded), other body and result.

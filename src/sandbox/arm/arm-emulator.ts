@@ -10,7 +10,7 @@
  * Operation names (request log, fault targets):
  * - `managedClusters.get|list|listByResourceGroup|listClusterUserCredential|listClusterAdminCredential`
  * - `registries.get|list|listByResourceGroup|generateCredentials|checkNameAvailability`
- * - `scopeMaps.get|list|create|delete`, `tokens.get|list|create|update|delete`
+ * - `scopeMaps.get|list|create|delete|operationStatus`, `tokens.get|list|create|update|delete|operationStatus`
  * - `roleAssignments.create|get|delete|listForScope`, `roleDefinitions.get|list`
  * - `permissions.listForResource|listForResourceGroup`
  * - `unknown` for paths no route serves.

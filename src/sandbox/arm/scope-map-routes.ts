@@ -1,18 +1,33 @@
 /**
  * Routes of `registries/{r}/scopeMaps` (CONTRACTS §2.3). PUT and DELETE answer synchronously
- * (no async-operation header), which the SDK's long-running-operation poller accepts as done.
+ * (no async-operation header), which the SDK's long-running-operation poller accepts as done,
+ * unless a test holds a create (long-running-writes.ts): then it answers `Creating` with an
+ * operation to poll, and the scope map refuses other writes until it finishes.
  */
 import { HttpError } from '../http-util';
 import { ok, type ArmRoute } from './arm-route';
-import { childBase, registryChildReadRoutes, registryOf } from './registry-children';
-import { assertScopeMapName, parseScopeMapBody, scopeMapToWire } from './scope-maps';
+import {
+  childBase,
+  createdChild,
+  operationStatusRoute,
+  registryChildReadRoutes,
+  registryOf,
+  type RegistryChildSpec,
+} from './registry-children';
+import { assertScopeMapName, parseScopeMapBody, scopeMapToWire, type ScopeMapRecord } from './scope-maps';
 
 const BASE = childBase('scopeMaps');
+const SCOPE_MAPS: RegistryChildSpec<ScopeMapRecord> = {
+  child: 'scopeMaps',
+  records: (r) => r.scopeMaps,
+  toWire: scopeMapToWire,
+};
 
 /** Scope map routes. */
 export function scopeMapRoutes(): ArmRoute[] {
   return [
-    ...registryChildReadRoutes({ child: 'scopeMaps', records: (r) => r.scopeMaps, toWire: scopeMapToWire }),
+    ...registryChildReadRoutes(SCOPE_MAPS),
+    operationStatusRoute('scopeMaps'),
     {
       method: 'PUT',
       pattern: `${BASE}/{name}`,
@@ -26,11 +41,12 @@ export function scopeMapRoutes(): ArmRoute[] {
         if (existing?.system) throw systemScopeMapReadOnly(name);
         const { description, actions } = parseScopeMapBody(ctx.body);
         if (existing) {
+          ctx.state.longRunning.allowWrite(existing);
           existing.description = description;
           existing.actions = actions;
           return ok(scopeMapToWire(existing));
         }
-        const created = {
+        const created: ScopeMapRecord = {
           id: `${registry.id}/scopeMaps/${name}`,
           name,
           description,
@@ -38,8 +54,7 @@ export function scopeMapRoutes(): ArmRoute[] {
           system: false,
           creationDate: new Date().toISOString(),
         };
-        registry.scopeMaps.set(name.toLowerCase(), created);
-        return { status: 201, body: scopeMapToWire(created) };
+        return createdChild(ctx, SCOPE_MAPS, created);
       },
     },
     {
@@ -53,6 +68,7 @@ export function scopeMapRoutes(): ArmRoute[] {
         const existing = registry.scopeMaps.get(key);
         if (!existing) return { status: 204 };
         if (existing.system) throw systemScopeMapReadOnly(existing.name);
+        ctx.state.longRunning.allowWrite(existing);
         registry.scopeMaps.delete(key);
         return { status: 200 };
       },

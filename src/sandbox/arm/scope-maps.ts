@@ -3,6 +3,7 @@
  * created by PUT, and their wire shape.
  */
 import { HttpError } from '../http-util';
+import type { ProvisioningState } from './long-running-writes';
 
 /** Stored scope map. */
 export interface ScopeMapRecord {
@@ -12,6 +13,8 @@ export interface ScopeMapRecord {
   system: boolean;
   actions: string[];
   creationDate: string;
+  /** `Creating` while a held create runs (long-running-writes.ts); absent means `Succeeded`. */
+  provisioningState?: ProvisioningState;
 }
 
 /** Names and rights of the system scope maps (actions as the real registries list them). */
@@ -60,7 +63,7 @@ export function scopeMapToWire(sm: ScopeMapRecord): Record<string, unknown> {
       description: sm.description,
       type: sm.system ? 'SystemDefined' : 'IsUserDefined',
       creationDate: sm.creationDate,
-      provisioningState: 'Succeeded',
+      provisioningState: sm.provisioningState ?? 'Succeeded',
       actions: sm.actions,
     },
   };

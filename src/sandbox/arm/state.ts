@@ -20,6 +20,7 @@ import {
 } from './role-definitions';
 import type { RoleAssignmentRecord } from './role-assignments';
 import { RoleAssignmentStore } from './role-assignment-store';
+import { LongRunningWrites } from './long-running-writes';
 import { registryRecord, type RegistryRecord, type RegistrySpec } from './registries';
 import type { TokenRecord } from './tokens';
 import { verifyTokenPassword } from './tokens';
@@ -57,6 +58,8 @@ export class ArmState {
   pageSize: number;
   /** The caller's rights; see {@link ArmState.denyAction}. */
   readonly access = new AccessControl();
+  /** Token and scope map creates a test holds in `Creating`: `arm.state.longRunning.hold({...})`. */
+  readonly longRunning = new LongRunningWrites();
 
   /** Default `certificate-authority-data` for kubeconfigs of clusters seeded without one. */
   defaultApiServerCaPem: string | undefined;

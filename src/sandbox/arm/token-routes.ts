@@ -1,23 +1,34 @@
 /**
  * Routes of `registries/{r}/tokens` and `registries/{r}/generateCredentials` (CONTRACTS §2.3).
  * Writes answer 200/201 with `provisioningState: Succeeded` and no async-operation header, so
- * the SDK pollers finish without polling.
+ * the SDK pollers finish without polling, unless a test holds a create (long-running-writes.ts):
+ * then it answers `Creating` with an operation to poll, and the token refuses other writes.
  */
 import { HttpError } from '../http-util';
 import { idKey } from './arm-ids';
 import { childNotFound } from './arm-errors';
 import { ok, type ArmRequestContext, type ArmRoute } from './arm-route';
-import { childBase, registryChildReadRoutes, registryOf, requireChild } from './registry-children';
+import {
+  childBase,
+  createdChild,
+  operationStatusRoute,
+  registryChildReadRoutes,
+  registryOf,
+  requireChild,
+  type RegistryChildSpec,
+} from './registry-children';
 import type { RegistryRecord } from './registries';
 import { REGISTRIES_RG } from './registry-routes';
 import { assertTokenName, newTokenPassword, parseTokenBody, tokenToWire, type TokenRecord } from './tokens';
 
 const BASE = childBase('tokens');
+const TOKENS: RegistryChildSpec<TokenRecord> = { child: 'tokens', records: (r) => r.tokens, toWire: tokenToWire };
 
 /** Token and credential routes. */
 export function tokenRoutes(): ArmRoute[] {
   return [
-    ...registryChildReadRoutes({ child: 'tokens', records: (r) => r.tokens, toWire: tokenToWire }),
+    ...registryChildReadRoutes(TOKENS),
+    operationStatusRoute('tokens'),
     {
       method: 'PUT',
       pattern: `${BASE}/{name}`,
@@ -31,6 +42,8 @@ export function tokenRoutes(): ArmRoute[] {
         const canonicalScopeMapId = requireScopeMapId(registry, scopeMapId!);
         const existing = registry.tokens.get(name.toLowerCase());
         if (existing) {
+          // Another operation (a create still running) holds it: refused like a DELETE then.
+          ctx.state.longRunning.allowWrite(existing);
           // A re-PUT keeps the passwords, as ACR does.
           existing.scopeMapId = canonicalScopeMapId;
           existing.status = status ?? existing.status;
@@ -44,8 +57,7 @@ export function tokenRoutes(): ArmRoute[] {
           creationDate: new Date().toISOString(),
           passwords: [],
         };
-        registry.tokens.set(name.toLowerCase(), token);
-        return { status: 201, body: tokenToWire(token) };
+        return createdChild(ctx, TOKENS, token);
       },
     },
     {
@@ -56,6 +68,7 @@ export function tokenRoutes(): ArmRoute[] {
       handle: (ctx) => {
         const registry = registryOf(ctx);
         const token = requireChild(registry.tokens, ctx.params['name']!);
+        ctx.state.longRunning.allowWrite(token);
         const { scopeMapId, status } = parseTokenBody(ctx.body, false);
         if (scopeMapId) token.scopeMapId = requireScopeMapId(registry, scopeMapId);
         if (status) token.status = status;
@@ -69,7 +82,12 @@ export function tokenRoutes(): ArmRoute[] {
       action: 'Microsoft.ContainerRegistry/registries/tokens/delete',
       handle: (ctx) => {
         const registry = registryOf(ctx);
-        return registry.tokens.delete(ctx.params['name']!.toLowerCase()) ? { status: 200 } : { status: 204 };
+        const key = ctx.params['name']!.toLowerCase();
+        const existing = registry.tokens.get(key);
+        if (!existing) return { status: 204 };
+        ctx.state.longRunning.allowWrite(existing);
+        registry.tokens.delete(key);
+        return { status: 200 };
       },
     },
     {

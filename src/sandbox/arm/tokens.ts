@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { HttpError } from '../http-util';
+import type { ProvisioningState } from './long-running-writes';
 
 /** Metadata of one token password. */
 export interface TokenPasswordRecord {
@@ -25,6 +26,8 @@ export interface TokenRecord {
   status: 'enabled' | 'disabled';
   creationDate: string;
   passwords: TokenPasswordRecord[];
+  /** `Creating` while a held create runs (long-running-writes.ts); absent means `Succeeded`. */
+  provisioningState?: ProvisioningState;
 }
 
 /** The token as GET returns it: password names and dates, never values. */
@@ -36,7 +39,7 @@ export function tokenToWire(t: TokenRecord): Record<string, unknown> {
     properties: {
       creationDate: t.creationDate,
       scopeMapId: t.scopeMapId,
-      provisioningState: 'Succeeded',
+      provisioningState: t.provisioningState ?? 'Succeeded',
       status: t.status,
       credentials: {
         certificates: [],

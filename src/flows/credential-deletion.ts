@@ -1,0 +1,97 @@
+/**
+ * Deletes one credential a reference names (an ACR token with its scope map, or an Entra
+ * application with its role assignment), and says what it found. A token or scope map is read
+ * before it is deleted: while a write on it is still running in Azure (a create acrbot stopped
+ * waiting for at its deadline), a DELETE may be refused, or answered and then overtaken by the
+ * create landing after it, leaving a token acrbot's records call deleted. So nothing is deleted
+ * then: {@link WRITE_IN_PROGRESS} is thrown and the clean-up tries again later.
+ */
+import { CloudApiError, type RegistryTokenPort } from '../domain/ports';
+import type { CredentialRef } from '../domain/secret-credential';
+import type { SecretRunnerPorts } from './secret-runner';
+
+/** Code of the {@link CloudApiError} thrown while a token or scope map is still being written. */
+export const WRITE_IN_PROGRESS = 'WriteInProgress';
+
+/** ARM's terminal provisioning states: no write on the resource is running. */
+const TERMINAL_STATES = new Set(['succeeded', 'failed', 'canceled']);
+
+/** What deleting one credential found. */
+export interface CredentialDeletion {
+  /**
+   * The credential itself (the token, the application) was there, and is deleted now. When it
+   * was, what hangs on it and was not found is gone already: its create came first.
+   */
+  found: boolean;
+  /** Names of what was there and is deleted now. */
+  deleted: string[];
+  /**
+   * Names of what was not found under its recorded name: gone already, never created, or (after
+   * a create Azure did not answer, or an application Graph does not show yet) not visible yet.
+   * The caller decides which, by what it knows of the write.
+   */
+  notFound: string[];
+}
+
+/**
+ * Deletes one credential and what hangs on it: the token before its scope map (the token names
+ * the map), the role assignment before its application. Throws {@link WRITE_IN_PROGRESS} when a
+ * token or scope map is still being written, before deleting anything more.
+ */
+export async function deleteCredential(ports: SecretRunnerPorts, ref: CredentialRef): Promise<CredentialDeletion> {
+  const found: CredentialDeletion = { found: false, deleted: [], notFound: [] };
+  if (ref.kind === 'token') {
+    const registry = { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.registry };
+    const { tokens } = ports;
+    const token = await deleteRegistryChild(
+      `token ${ref.tokenName}`,
+      () => tokens.getToken(registry, ref.tokenName),
+      () => tokens.deleteToken(registry, ref.tokenName),
+    );
+    found.found = token;
+    (token ? found.deleted : found.notFound).push(ref.tokenName);
+    if (ref.scopeMapName) {
+      const name = ref.scopeMapName;
+      const map = await deleteRegistryChild(
+        `scope map ${name}`,
+        () => tokens.getScopeMap(registry, name),
+        () => tokens.deleteScopeMap(registry, name),
+      );
+      (map ? found.deleted : found.notFound).push(name);
+    }
+    return found;
+  }
+  if (ref.roleAssignment) await ports.roleAssignments.delete(ref.roleAssignment);
+  // Only the recorded uniqueName is known (see createServicePrincipal): not found is not proof
+  // that Graph never created it (replication); the caller decides what not found means.
+  const applicationId =
+    ref.applicationId || (ref.uniqueName && (await ports.servicePrincipals.findApplication(ref.uniqueName))?.id);
+  if (!applicationId) return { found: false, deleted: [], notFound: [ref.uniqueName ?? ''] };
+  await ports.servicePrincipals.deleteApplication(applicationId);
+  return { found: true, deleted: [applicationId], notFound: [] };
+}
+
+/**
+ * Reads a token or scope map, then deletes it when no write on it is running: true when it was
+ * there (a 404 on the DELETE that follows means it is gone all the same), false when the read
+ * found none. ARM shows an accepted create as `Creating` until it ends, so a resource not in a
+ * terminal state is left for a later try. No `provisioningState` at all is read as finished (a
+ * resource that has none is written synchronously).
+ */
+async function deleteRegistryChild(
+  what: string,
+  read: () => ReturnType<RegistryTokenPort['getScopeMap']>,
+  remove: () => Promise<void>,
+): Promise<boolean> {
+  const current = await read();
+  if (!current) return false;
+  const state = current.provisioningState;
+  if (state && !TERMINAL_STATES.has(state.toLowerCase()))
+    throw new CloudApiError(
+      WRITE_IN_PROGRESS,
+      undefined,
+      `${what} is still being written in Azure (provisioningState ${state}); acrbot deletes it once Azure has finished`,
+    );
+  await remove();
+  return true;
+}
