@@ -16,6 +16,7 @@ import type { LeaseLostError } from '../domain/ports';
 import { withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import { LeaseGuard } from './lease-guard';
+import { scrubSecrets } from '../observability/secret-scrub';
 
 /**
  * The lease a run of a job holds (`job:<id>`), as its handler sees it. A run whose lease was
@@ -313,7 +314,9 @@ export class Scheduler {
     const delayMs = backoff[Math.min(attempts - 1, backoff.length - 1)];
     // For operators (the store, the log line below): the raw text of any error. A report to the
     // approvers shows only what an error meant for users says (composition/scheduler.ts).
-    const lastError = (err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_LENGTH);
+    // Stored where operators read it (the schedule): secrets inside the text (a SAS in a storage
+    // error's URL) are scrubbed, as in the log line.
+    const lastError = scrubSecrets(err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_LENGTH);
     const next: ScheduledJob = {
       ...job,
       attempts,

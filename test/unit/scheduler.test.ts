@@ -156,6 +156,17 @@ describe('Scheduler', () => {
     expect(await jobs.get('j')).toBeUndefined();
   });
 
+  test('a secret inside the failure text is not stored with the job (a SAS in a storage error)', async () => {
+    const { clock, jobs, scheduler } = setup();
+    scheduler.register('access.expire', async () => {
+      throw new Error('GET https://acct.table.core.windows.net/jobs?sv=2024-08-04&sig=SENTINEL-sig-1 answered 403');
+    });
+    await scheduler.schedule({ id: 'j', kind: 'access.expire', dueAt: clock.now() });
+    await scheduler.runDue();
+    const { lastError } = (await jobs.get('j'))!;
+    expect(lastError).toBe('GET https://acct.table.core.windows.net/jobs?sv=2024-08-04&sig=[redacted] answered 403');
+  });
+
   test('a job with no handler is kept and reported, not dropped', async () => {
     const reports: string[] = [];
     const { clock, jobs, scheduler } = setup({ reporter: async (job) => void reports.push(job.lastError ?? '') });
