@@ -6,7 +6,7 @@
  * acrbot's adapter and pooled HTTP client to a local connector stand-in.
  */
 import { createDefaultHttpClient, isRestError } from '@azure/core-rest-pipeline';
-import type { ConversationReference, TurnContext } from 'botbuilder';
+import type { TurnContext } from 'botbuilder';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CONNECTOR_THROTTLE_MAX_WAIT_MS } from '../../src/bot/connector-http-client';
@@ -14,6 +14,7 @@ import { createAdapter } from '../../src/bot/create-adapter';
 import type { AppConfig } from '../../src/config/config';
 import { PooledHttpClient } from '../../src/integrations/http/pooled-http-client';
 import { createLogger } from '../../src/observability/logger';
+import { inProactiveTurn } from '../helpers/proactive-turn';
 
 /** How the stand-in answers one request. */
 type Answer =
@@ -96,26 +97,8 @@ describe('Bot Connector: a new activity is posted at most once', () => {
   });
 
   /** Runs `logic` in a proactive turn in the stand-in's conversation; what it returns or throws. */
-  async function inTurn<T>(logic: (ctx: TurnContext) => Promise<T>): Promise<T> {
-    const reference: Partial<ConversationReference> = {
-      serviceUrl: connector.url,
-      channelId: 'msteams',
-      conversation: { id: '19:approvers@thread.tacv2', isGroup: true, conversationType: 'channel', name: '' },
-      bot: { id: '28:bot', name: 'acrbot' },
-      user: { id: '29:user', name: 'Ada' },
-    };
-    let outcome: { value: T } | { error: unknown } | undefined;
-    await adapter.continueConversationAsync('', reference, async (ctx) => {
-      // Caught here: the adapter would hand a thrown error to onTurnError, out of the test's reach.
-      outcome = await logic(ctx).then(
-        (value) => ({ value }),
-        (error: unknown) => ({ error }),
-      );
-    });
-    if (!outcome) throw new Error('the turn did not run');
-    if ('error' in outcome) throw outcome.error;
-    return outcome.value;
-  }
+  const inTurn = <T>(logic: (ctx: TurnContext) => Promise<T>): Promise<T> =>
+    inProactiveTurn(adapter, connector.url, logic);
 
   const postCard = (ctx: TurnContext) => ctx.sendActivity({ type: 'message', text: 'approval card' });
 

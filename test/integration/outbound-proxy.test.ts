@@ -20,7 +20,7 @@ import {
   type PipelineResponse,
   RestError,
 } from '@azure/core-rest-pipeline';
-import type { ConversationReference, TurnContext } from 'botbuilder';
+import type { TurnContext } from 'botbuilder';
 import { createServer, type Server } from 'node:http';
 import type { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -40,6 +40,7 @@ import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
 import { createSandboxTls } from '../../src/sandbox/tls';
 import { startAzurite } from '../helpers/azurite';
 import { ForwardProxy, withEnvironment } from '../helpers/forward-proxy';
+import { inProactiveTurn } from '../helpers/proactive-turn';
 import { undiciOrigins } from '../helpers/undici-origins';
 
 /** A Bot Connector stand-in over plain http (botbuilder allows http service URLs): posts, or hangs. */
@@ -145,26 +146,10 @@ const failureOf = (p: Promise<unknown>) =>
 /** Runs `logic` in a proactive turn in the stand-in's conversation over `http`, with HTTPS_PROXY set to `proxyUrl`. */
 async function inTurn<T>(http: HttpClient, proxyUrl: string, logic: (ctx: TurnContext) => Promise<T>): Promise<T> {
   const adapter = createAdapter(config, createLogger({ level: 'silent' }), http);
-  const reference: Partial<ConversationReference> = {
-    serviceUrl: connector.url,
-    channelId: 'msteams',
-    conversation: { id: '19:approvers@thread.tacv2', isGroup: true, conversationType: 'channel', name: '' },
-    bot: { id: '28:bot', name: 'acrbot' },
-    user: { id: '29:user', name: 'Ada' },
-  };
-  let outcome: { value: T } | { error: unknown } | undefined;
   // The connector client (and its pipeline, whose proxy policy reads HTTPS_PROXY) is built in the turn.
-  await withEnvironment({ HTTPS_PROXY: proxyUrl, HTTP_PROXY: undefined, ALL_PROXY: undefined }, () =>
-    adapter.continueConversationAsync('', reference, async (ctx) => {
-      outcome = await logic(ctx).then(
-        (value) => ({ value }),
-        (error: unknown) => ({ error }),
-      );
-    }),
+  return withEnvironment({ HTTPS_PROXY: proxyUrl, HTTP_PROXY: undefined, ALL_PROXY: undefined }, () =>
+    inProactiveTurn(adapter, connector.url, logic),
   );
-  if (!outcome) throw new Error('the turn did not run');
-  if ('error' in outcome) throw outcome.error;
-  return outcome.value;
 }
 
 const postCard = (ctx: TurnContext) => ctx.sendActivity({ type: 'message', text: 'approval card' });
