@@ -10,7 +10,10 @@
  *    - only the composition root (src/app.ts, src/index.ts, src/composition/) may import
  *      src/sandbox, and only lazily: `import type …` or `require()` / `import()` at the point of
  *      use, so azure mode never loads the emulators;
- *    - src/flows uses ports only: no config, sandbox, composition, tab, and no Node I/O modules.
+ *    - src/flows uses ports only: no config, sandbox, composition, tab, and no Node I/O modules;
+ *    - src/sandbox imports nothing outside src/sandbox but packages: every relative import, at
+ *      any depth and of any kind (type-only, require(), import()), must resolve inside it, so
+ *      an emulator never shares (and so never hides) a bug of the bot's code.
  * 2. Naming: every .ts/.js file under src, test, scripts, bench and web/src is kebab-case.
  * 3. One concept per file (outside src/sandbox): at most one exported class that is not an
  *    Error. A class's errors, types and small helpers may live with it; two services (or two
@@ -20,7 +23,7 @@
  * that no longer matches anything fails the check, so the list cannot rot.
  */
 const { readdirSync, readFileSync, statSync } = require('node:fs');
-const { basename, dirname, join, relative, resolve, sep } = require('node:path');
+const { basename, dirname, isAbsolute, join, relative, resolve, sep } = require('node:path');
 
 const ROOT = join(__dirname, '..');
 const SRC = join(ROOT, 'src');
@@ -76,11 +79,8 @@ const RULES = [
     [/^\.\.\/(bot|flows|integrations|sandbox|http)(\/|$)/, /^botbuilder/],
     'views/ turn domain data into card JSON',
   ],
-  [
-    'sandbox',
-    [/^\.\.\/(\.\.\/)?(domain|flows|bot|integrations|views|http|config)(\/|$)/, /^botbuilder/],
-    "emulators never share the bot's logic",
-  ],
+  // Relative imports of the sandbox are checked by resolved path (the sandbox-outside rule below).
+  ['sandbox', [/^botbuilder/], "emulators never share the bot's logic"],
   ['http', [/^botbuilder/], 'only src/bot imports botbuilder'],
   [
     'audit-cli',
@@ -108,10 +108,16 @@ function files(dir, exts = ['.ts']) {
 }
 
 const IMPORT =
-  /(import\s+type\s[^'"]*?from\s+['"]([^'"]+)['"])|(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|require\(['"]([^'"]+)['"]\)|import\(['"]([^'"]+)['"]\)/g;
+  /(import\s+type\s[^'"]*?from\s+['"]([^'"]+)['"])|(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|require(?:\.resolve)?\(['"]([^'"]+)['"]\)|import\(['"]([^'"]+)['"]\)|import\s+['"]([^'"]+)['"]/g;
 /** Layer (first folder under src, or the file for src/app.ts and src/index.ts) of a path. */
 const layerOf = (path) => relative(SRC, path).split(sep)[0].replace(/\.ts$/, '');
 const COMPOSITION_ROOT = new Set(['app', 'index', 'composition']);
+const SANDBOX = join(SRC, 'sandbox');
+/** True when `path` is `dir` or lies below it. */
+const inside = (path, dir) => {
+  const r = relative(dir, path);
+  return r === '' || (!r.startsWith('..') && !isAbsolute(r));
+};
 const NODE_IO = /^node:(fs|http|https|net|child_process|dgram|tls)$/;
 
 const problems = [];
@@ -129,14 +135,24 @@ for (const file of files(SRC)) {
   const text = readFileSync(file, 'utf8');
   for (const m of text.matchAll(IMPORT)) {
     const typeOnly = Boolean(m[1]);
-    const spec = m[2] ?? m[3] ?? m[4] ?? m[5];
+    const spec = m[2] ?? m[3] ?? m[4] ?? m[5] ?? m[6];
     const lazy = m[4] !== undefined || m[5] !== undefined;
     if (rule && rule[1].some((re) => re.test(spec))) report(file, `layer ${spec}`, `imports "${spec}" — ${rule[2]}`);
     if (layer === 'flows' && NODE_IO.test(spec))
       report(file, `flows-ports-only ${spec}`, `imports "${spec}" — flows use ports only, no I/O`);
-    if (!spec.startsWith('.')) continue;
-    const target = layerOf(resolve(dirname(file), spec));
-    if (target === layer || layer === 'sandbox') continue;
+    if (!spec.startsWith('.') && !isAbsolute(spec)) continue; // a package or a Node module
+    const resolved = resolve(dirname(file), spec);
+    if (layer === 'sandbox') {
+      if (!inside(resolved, SANDBOX))
+        report(
+          file,
+          `sandbox-outside ${spec}`,
+          `imports "${spec}" (${rel(resolved)}) — the emulators import nothing outside src/sandbox`,
+        );
+      continue;
+    }
+    const target = layerOf(resolved);
+    if (target === layer) continue;
     if (target === 'sandbox') {
       if (!COMPOSITION_ROOT.has(layer))
         report(file, `sandbox ${spec}`, `imports "${spec}" — only the composition root may load the sandbox`);

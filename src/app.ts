@@ -48,6 +48,8 @@ export interface AppOptions {
   jobBackoffMs?: number[];
   /** Failures of a job before it is reported to the approvers (default 3). */
   jobReportAfterAttempts?: number;
+  /** Longest one Kubernetes API call may take (default KUBE_CALL_TIMEOUT_MS, 30 s; tests shorten it). */
+  kubeCallTimeoutMs?: number;
 }
 
 /** A started acrbot. */
@@ -94,9 +96,12 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
 
   // 2. State, adapters, the way out to Teams, use cases, the bot.
   const stores = await openAppStores(config, clock, options, log);
-  const channel = createChannel(config, stores, log);
+  const channel = createChannel(config, stores, log, sandboxStep?.access.caPem);
   const scheduler = createScheduler(config, { stores, clock, log, messenger: channel.messenger }, options);
-  const azure = createAzurePorts(access, stores, { graphReplicationDelaysMs: options.graphReplicationDelaysMs });
+  const azure = createAzurePorts(access, stores, {
+    graphReplicationDelaysMs: options.graphReplicationDelaysMs,
+    kubeCallTimeoutMs: options.kubeCallTimeoutMs,
+  });
   const flows = createFlows(config, { stores, azure, notifier: channel.messenger, scheduler, clock, log }, options);
   registerJobs(
     scheduler,

@@ -73,6 +73,8 @@ const REAL_TIMERS: HoldTimers = {
 /** The per-conversation queues. */
 export class CardOutbox {
   private readonly lanes = new Map<string, Lane>();
+  /** Callers of {@link idle} waiting for the last lane to empty. */
+  private readonly idleWaiters: Array<() => void> = [];
   readonly counts: OutboxCounts = { written: 0, superseded: 0, dropped: 0 };
 
   constructor(
@@ -169,6 +171,15 @@ export class CardOutbox {
     return this.lanes.size;
   }
 
+  /**
+   * Resolves once no conversation has work queued or in flight (at once when none has). Held
+   * work counts: it is waited for until it goes out or is withdrawn.
+   */
+  idle(): Promise<void> {
+    if (this.lanes.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   private lane(conversationId: string): Lane {
     let lane = this.lanes.get(conversationId);
     if (!lane) this.lanes.set(conversationId, (lane = { waiting: [], inFlight: 0, busy: new Map() }));
@@ -200,7 +211,10 @@ export class CardOutbox {
       this.counts.written++;
       lane.busy.set(task.key, { version: task.version, done: this.start(conversationId, lane, task) });
     }
-    if (lane.inFlight === 0 && lane.waiting.length === 0) this.lanes.delete(conversationId);
+    if (lane.inFlight === 0 && lane.waiting.length === 0) {
+      this.lanes.delete(conversationId);
+      if (this.lanes.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
   }
 
   /** Runs a task; the promise it returns settles like the task (never rejects). */

@@ -17,6 +17,7 @@ import {
   AuthenticationError,
   type ClaimsIdentity,
   type ConnectorFactory,
+  type ServiceClientCredentialsFactory,
 } from 'botframework-connector';
 import type { HttpClient } from '@azure/core-rest-pipeline';
 import type { AppConfig } from '../config/config';
@@ -25,6 +26,7 @@ import type { Logger } from '../observability/logger';
 import { appIdOf, ConnectorClientCache } from './connector-client-cache';
 import { connectorHttpClient } from './connector-http-client';
 import { LeanCloudAdapter } from './lean-cloud-adapter';
+import { localLoginCredentials } from './local-login';
 
 /**
  * Public-cloud Bot Framework endpoints (botframework-connector `AuthenticationConstants`,
@@ -62,9 +64,17 @@ class ChannelAuthentication extends ConfigurationBotFrameworkAuthentication {
     httpClient: HttpClient | undefined,
     /** The issuer of the channel's tokens (`https://api.botframework.com`; the sandbox's own under its hook). */
     private readonly channelIssuer: string,
+    /** Where the bot's own token comes from; undefined: botbuilder's, from the options. */
+    credentials: ServiceClientCredentialsFactory | undefined,
   ) {
     // The connector clients' HTTP client; the credentials' token requests keep their own.
-    super(options, undefined, undefined, undefined, httpClient ? { httpClient: connectorHttpClient(httpClient) } : {});
+    super(
+      options,
+      credentials,
+      undefined,
+      undefined,
+      httpClient ? { httpClient: connectorHttpClient(httpClient) } : {},
+    );
   }
 
   override async authenticateRequest(activity: Activity, authHeader: string) {
@@ -135,15 +145,23 @@ function asUnauthorized(err: unknown): unknown {
 
 /**
  * Builds the adapter from config. `httpClient` sends the Bot Connector calls (cards, replies,
- * typing); without it they use the SDK's default client.
+ * typing); without it they use the SDK's default client. `sandboxCaPem` is the CA of the
+ * sandbox's own emulators, trusted for the bot-token requests of the ACRBOT_CHANNEL_LOGIN_URL
+ * hook only.
  */
-export function createAdapter(config: AppConfig, log: Logger, httpClient?: HttpClient): CloudAdapter {
-  const { openIdMetadataUrl, tokenIssuer } = config.channelAuth;
-  const hooked = Boolean(openIdMetadataUrl || tokenIssuer);
-  // The hooks choose which keys are trusted; outside the sandbox that would be a way around G1.
+export function createAdapter(
+  config: AppConfig,
+  log: Logger,
+  httpClient?: HttpClient,
+  sandboxCaPem?: string,
+): CloudAdapter {
+  const { openIdMetadataUrl, tokenIssuer, loginUrl } = config.channelAuth;
+  const hooked = Boolean(openIdMetadataUrl || tokenIssuer || loginUrl);
+  // The hooks choose which keys are trusted and where the app password is sent; outside the
+  // sandbox that would be a way around G1 and G12.
   if (hooked && config.mode !== 'sandbox') {
     throw new Error(
-      'ACRBOT_CHANNEL_OPENID_METADATA_URL and ACRBOT_CHANNEL_TOKEN_ISSUER are test hooks and only allowed with ACRBOT_MODE=sandbox',
+      'ACRBOT_CHANNEL_OPENID_METADATA_URL, ACRBOT_CHANNEL_TOKEN_ISSUER and ACRBOT_CHANNEL_LOGIN_URL are test hooks and only allowed with ACRBOT_MODE=sandbox',
     );
   }
   const options: ConfigurationBotFrameworkAuthenticationOptions = {
@@ -154,17 +172,29 @@ export function createAdapter(config: AppConfig, log: Logger, httpClient?: HttpC
   };
   if (hooked) {
     // Test hook (documented in README): trust a local OpenID metadata document / issuer for channel tokens.
+    // And (ACRBOT_CHANNEL_LOGIN_URL) ask a local authority for the bot's own token.
     Object.assign(options, PUBLIC_CLOUD, {
       ToBotFromChannelOpenIdMetadataUrl: openIdMetadataUrl ?? PUBLIC_CLOUD.ToBotFromChannelOpenIdMetadataUrl,
       ToBotFromChannelTokenIssuer: tokenIssuer ?? PUBLIC_CLOUD.ToBotFromChannelTokenIssuer,
+      ToChannelFromBotLoginUrl: loginUrl ?? PUBLIC_CLOUD.ToChannelFromBotLoginUrl,
     });
   }
+  const credentials =
+    loginUrl && config.app.id
+      ? localLoginCredentials({
+          loginUrl,
+          appId: config.app.id,
+          password: config.app.password ?? '',
+          caPem: sandboxCaPem,
+        })
+      : undefined;
   const adapter = new LeanCloudAdapter(
     new ChannelAuthentication(
       options,
       Boolean(config.app.id),
       httpClient,
       tokenIssuer ?? PUBLIC_CLOUD.ToBotFromChannelTokenIssuer,
+      credentials,
     ),
     (err, status) => {
       // A refused token or body is the caller's problem (a probe, an expired token), not the bot's.

@@ -22,7 +22,7 @@ export interface AzurePorts {
 export function createAzurePorts(
   access: AzureAccess,
   stores: Stores,
-  options: { graphReplicationDelaysMs?: number[] },
+  options: { graphReplicationDelaysMs?: number[]; kubeCallTimeoutMs?: number },
 ): AzurePorts {
   const reader = new ArmResourceReader(access.arm);
   const roleAssignments = new ArmRoleAssignments(access.arm);
@@ -38,7 +38,7 @@ export function createAzurePorts(
     tokens: new ArmRegistryTokens((s) => reader.acrClient(s)),
     servicePrincipals: new GraphServicePrincipals(graph, options.graphReplicationDelaysMs),
     roleAssignments,
-    kubernetes: new KubePullSecrets((s) => reader.aksClient(s), access.credential),
+    kubernetes: new KubePullSecrets((s) => reader.aksClient(s), access.credential, options.kubeCallTimeoutMs),
     // The secret runner checks acrbot's own records before replacing or deleting (G15).
     requests: stores.requests,
   };

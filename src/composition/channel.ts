@@ -13,9 +13,12 @@ export interface Channel {
   messenger: CardMessenger;
 }
 
-/** Builds the adapter (JWT checks per config) and the messenger. */
-export function createChannel(config: AppConfig, stores: Stores, log: Logger): Channel {
-  const adapter = createAdapter(config, log, sharedHttpClient());
+/**
+ * Builds the adapter (JWT checks per config) and the messenger. `sandboxCaPem`: the CA of the
+ * sandbox's own emulators, for the ACRBOT_CHANNEL_LOGIN_URL test hook (create-adapter.ts).
+ */
+export function createChannel(config: AppConfig, stores: Stores, log: Logger, sandboxCaPem?: string): Channel {
+  const adapter = createAdapter(config, log, sharedHttpClient(), sandboxCaPem);
   const messenger = new CardMessenger(
     adapter,
     config.app.id ?? '',

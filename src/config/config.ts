@@ -214,6 +214,11 @@ const schema = z.object({
     .optional(),
   ACRBOT_CHANNEL_OPENID_METADATA_URL: z.string().optional(),
   ACRBOT_CHANNEL_TOKEN_ISSUER: z.string().optional(),
+  // MSAL takes only an https authority.
+  ACRBOT_CHANNEL_LOGIN_URL: z
+    .string()
+    .regex(/^https:\/\/[^/?#]+\/[^?#]+$/, { message: 'ACRBOT_CHANNEL_LOGIN_URL must be https://<host>/<tenant>' })
+    .optional(),
   ACRBOT_TAB_DOMAIN: z
     .string()
     .optional()
@@ -339,8 +344,11 @@ export interface AppConfig {
    * user credential is an admin certificate). ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS.
    */
   allowLocalAccountClusters: boolean;
-  /** Test hooks: trust a local OpenID metadata document for channel tokens. */
-  channelAuth: { openIdMetadataUrl?: string; tokenIssuer?: string };
+  /**
+   * Test hooks (sandbox mode only): trust a local OpenID metadata document for channel tokens;
+   * ask a local Entra authority (the sandbox identity emulator) for the bot's own token.
+   */
+  channelAuth: { openIdMetadataUrl?: string; tokenIssuer?: string; loginUrl?: string };
   logLevel: string;
 }
 
@@ -608,9 +616,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(
       'ACRBOT_STORAGE keeps everything in process memory: in azure mode every restart would lose the audit trail, pending requests and the scheduled ends of access. Use sqlite:<file> or tables:…, or set ACRBOT_ALLOW_EPHEMERAL_STORAGE=true for a test',
     );
-  if (!sandbox && (e.ACRBOT_CHANNEL_OPENID_METADATA_URL || e.ACRBOT_CHANNEL_TOKEN_ISSUER))
+  if (!sandbox && (e.ACRBOT_CHANNEL_OPENID_METADATA_URL || e.ACRBOT_CHANNEL_TOKEN_ISSUER || e.ACRBOT_CHANNEL_LOGIN_URL))
     problems.push(
-      'ACRBOT_CHANNEL_OPENID_METADATA_URL and ACRBOT_CHANNEL_TOKEN_ISSUER are test hooks and only allowed with ACRBOT_MODE=sandbox',
+      'ACRBOT_CHANNEL_OPENID_METADATA_URL, ACRBOT_CHANNEL_TOKEN_ISSUER and ACRBOT_CHANNEL_LOGIN_URL are test hooks and only allowed with ACRBOT_MODE=sandbox',
     );
   if (e.ACRBOT_APPROVAL_TTL > MAX_APPROVAL_TTL_MS)
     problems.push('ACRBOT_APPROVAL_TTL can be at most 24h (requests must not wait longer for a decision)');
@@ -729,6 +737,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     channelAuth: {
       openIdMetadataUrl: e.ACRBOT_CHANNEL_OPENID_METADATA_URL,
       tokenIssuer: e.ACRBOT_CHANNEL_TOKEN_ISSUER,
+      loginUrl: e.ACRBOT_CHANNEL_LOGIN_URL,
     },
     logLevel: e.LOG_LEVEL,
     limits: { maxPendingPerUser: e.ACRBOT_MAX_PENDING_PER_USER, requestsPerMinute: e.ACRBOT_REQUESTS_PER_MINUTE },

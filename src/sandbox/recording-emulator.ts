@@ -73,6 +73,7 @@ export abstract class RecordingEmulator {
       const fault = this.faults.take(steps.operation, steps.path);
       const latency = this.faults.latencyMs + (fault?.rule.latencyMs ?? 0);
       if (latency > 0) await latencyFor(req, latency);
+      if (fault?.held) await heldFor(req, fault.held);
       if (fault?.status === undefined) return steps.route(body);
       // Applied first (its own refusal, if any, is what the caller gets): the answer is lost.
       if (fault.rule.afterApply) steps.route(body);
@@ -91,16 +92,32 @@ export abstract class RecordingEmulator {
  * as a real front end finishes work its client no longer waits for.
  */
 function latencyFor(req: IncomingMessage, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return untilClosed(req, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))).finally(() =>
+    clearTimeout(timer),
+  );
+}
+
+/**
+ * Holds a call until the test releases it, or less when the caller's connection closes first
+ * (a killed bot, an emulator stopped with its sockets destroyed): as with latency, nothing waits
+ * on a connection that is gone, and the request goes on to its route as a real front end does.
+ */
+function heldFor(req: IncomingMessage, released: Promise<void>): Promise<void> {
+  return untilClosed(req, released);
+}
+
+/** Settles when `until` does or the request's connection closes, whichever comes first. */
+function untilClosed(req: IncomingMessage, until: Promise<void>): Promise<void> {
   return new Promise((resolve) => {
     const socket = req.socket;
     const end = (): void => {
-      clearTimeout(timer);
       socket.off('close', end);
       resolve();
     };
-    const timer = setTimeout(end, ms);
-    if (socket.destroyed) end();
-    else socket.once('close', end);
+    if (socket.destroyed) return end();
+    socket.once('close', end);
+    void until.then(end);
   });
 }
 

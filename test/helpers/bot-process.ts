@@ -1,6 +1,7 @@
 /** Runs acrbot as its own process (`src/index.ts` through run-ts), for crash, shutdown and telemetry tests. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { testWorkDir } from './test-work-dir';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -12,10 +13,14 @@ export interface BotProcess {
   waitForOutput(pattern: RegExp): Promise<void>;
 }
 
-/** Spawns the bot with exactly `env` and waits for its "listening" log line. */
+/**
+ * Spawns the bot with exactly `env` and waits for its "listening" log line. It runs in the test
+ * working directory (test-work-dir.ts), so a sandbox bot's `.data/` (TLS cache, audit key) is
+ * there, not in the repository.
+ */
 export async function spawnBot(env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<BotProcess> {
-  const child = spawn(process.execPath, ['scripts/run-ts.js', 'src/index.ts'], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, [join(ROOT, 'scripts', 'run-ts.js'), join(ROOT, 'src', 'index.ts')], {
+    cwd: testWorkDir(),
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -6,6 +6,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
 
+/**
+ * The shortest wait of {@link CapturingConnector.waitFor} (a longer one asked for is kept): well
+ * under Jest's 30 s test timeout, so a missing message fails with what was seen instead.
+ */
+export const WAIT_FOR_MIN_MS = 20_000;
+
 /** One call the bot made. */
 export interface CapturedCall {
   op: 'send' | 'reply' | 'update' | 'delete' | 'createConversation';
@@ -137,13 +143,17 @@ export class CapturingConnector {
     return this.calls.filter((c) => c.activity.type !== 'typing');
   }
 
-  /** Waits until some call matches (or fails after `timeoutMs`). */
+  /**
+   * Waits until some call matches, or fails after `timeoutMs` — never sooner than
+   * {@link WAIT_FOR_MIN_MS}: the limit is there to turn a hang into a readable failure (what was
+   * seen instead), not to say how fast the bot must be, and a busy machine is slow.
+   */
   async waitFor(
     predicate: (call: CapturedCall) => boolean,
-    timeoutMs = 10_000,
+    timeoutMs = WAIT_FOR_MIN_MS,
     what = 'a matching bot message',
   ): Promise<CapturedCall> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = Date.now() + Math.max(timeoutMs, WAIT_FOR_MIN_MS);
     for (;;) {
       const found = this.calls.find(predicate);
       if (found) return found;

@@ -3,13 +3,16 @@
  * HTTP, the sandbox emulators over HTTPS with the real SDK clients, and a capturing Bot
  * Connector for replies.
  */
+import { join } from 'node:path';
 import { startApp, type AppOptions, type RunningApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import type { AccessRequest } from '../../src/domain/request';
 import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
+import { prepareSandboxTls, sandboxTlsHosts } from '../../src/sandbox/tls';
 import { LogCapture } from './log-capture';
 import { CapturingConnector, cardText, type CapturedCall } from './capturing-connector';
 import { cardAction, channelMessage, personalMessage, postActivity, type TeamsUser } from './teams-activities';
+import { TEST_AUDIT_KEY, testWorkDir } from './test-work-dir';
 
 /** A running bot with its connector. */
 export interface Harness {
@@ -42,7 +45,12 @@ export const users = {
   outsider: SANDBOX_USERS.outsider as TeamsUser,
 };
 
-/** Starts a harness; `env` adds config variables (sandbox mode, memory storage by default). */
+/**
+ * Starts a harness; `env` adds config variables (sandbox mode, memory storage by default). Nothing
+ * is written into the repository's `.data/` (test-work-dir.ts): a persistent store gets
+ * {@link TEST_AUDIT_KEY} unless `env` names a key, and the emulators' TLS material comes from a
+ * cache under the OS temporary directory.
+ */
 export async function startHarness(
   env: Record<string, string> = {},
   options: AppOptions = {},
@@ -51,13 +59,18 @@ export async function startHarness(
   const connector = shared?.connector ?? new CapturingConnector();
   const serviceUrl = shared ? connector.url : await connector.start();
   const logs = new LogCapture();
-  const config = loadConfig({
+  const vars: Record<string, string> = {
     ACRBOT_MODE: 'sandbox',
     PORT: '0',
     ACRBOT_STORAGE: 'memory',
     LOG_LEVEL: 'debug',
     ...env,
-  });
+  };
+  if (vars.ACRBOT_MODE === 'sandbox' && vars.ACRBOT_STORAGE !== 'memory' && vars.ACRBOT_AUDIT_KEY === undefined)
+    vars.ACRBOT_AUDIT_KEY = TEST_AUDIT_KEY;
+  // The app's sandbox takes this process's memoised material and never looks at `.data/`.
+  await prepareSandboxTls(sandboxTlsHosts(), { cacheDir: join(testWorkDir(), '.data') });
+  const config = loadConfig(vars);
   const app = await startApp(config, {
     logger: logs.logger(),
     principalRetryDelaysMs: [5, 5, 5, 5, 5],

@@ -15,7 +15,6 @@ import {
 import { DRIFT_JOB_ID } from '../../src/flows/drift-detector';
 import { transition } from '../../src/domain/request';
 import type { GrantPlan } from '../../src/domain/plan';
-import type { RoleAssignmentListing } from '../../src/domain/ports';
 import type { AccessRequest } from '../../src/domain/request';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
@@ -295,18 +294,27 @@ describe('drift', () => {
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments');
     await h.click(users.approver, 'approve', { requestId: request.id });
     expect((await h.settle(request.id)).state).toBe('succeeded');
-    // The inventory and the drift detector share the ARM adapter: only its subscription-wide
-    // listing is made to answer without the assignment; the registry's listing is the emulator's.
-    const listing = (h.app.services.inventory as unknown as { ports: { roleAssignments: RoleAssignmentListing } }).ports
-      .roleAssignments;
-    const wide = jest.spyOn(listing, 'listAssignedTo').mockResolvedValue([]);
+    // acrbot may read role assignments on the subscription but not on contosoacr: ARM answers the
+    // subscription-wide listing without the grant's assignment (which is still there), and
+    // refuses the registry's own listing, so the absence cannot be confirmed.
+    const read = 'Microsoft.Authorization/roleAssignments/read';
+    h.app.sandbox!.arm.state.denyAction(contosoId, read);
+    h.app.sandbox!.arm.clearRequests();
     try {
       const answer = await h.ask(users.approver, 'access aks-prod');
       expect(answer).toContain('Removed outside acrbot');
-      expect(wide).toHaveBeenCalled();
     } finally {
-      wide.mockRestore();
+      h.app.sandbox!.arm.state.allowAction(contosoId, read);
     }
+    const listings = h.app.sandbox!.arm.requests.filter((r) => r.operation === 'roleAssignments.listForScope');
+    const wide = listings.findIndex((r) => /^\/subscriptions\/[^/]+\/providers\//i.test(r.path));
+    const onRegistry = listings.findIndex((r) => /registries\/contosoacr\/providers\//i.test(r.path));
+    expect(listings[wide]).toMatchObject({ status: 200 });
+    expect(onRegistry).toBeGreaterThan(wide);
+    expect(listings[onRegistry]).toMatchObject({ status: 403 });
+    expect(h.app.sandbox!.arm.state.listRoleAssignments(contosoId).map((ra) => ra.name)).toContain(
+      (request.plan as GrantPlan).roleAssignmentName,
+    );
     expect((await h.app.store.get(request.id))!.access?.driftDetectedAt).toBeUndefined();
     expect((await h.app.audit.forRequest(request.id)).map((e) => e.action)).not.toContain('access.drift');
   });

@@ -174,11 +174,16 @@ describe('Retry-After longer than the cap', () => {
 });
 
 describe('long-running operations have a deadline', () => {
-  /** Every write starts an operation whose status stays InProgress, polled again only after 30 s. */
-  function neverEnding(): Handler {
+  /**
+   * Every write starts an operation whose status stays InProgress, polled again only after 30 s;
+   * `polled` is called at each poll.
+   */
+  function neverEnding(polled: () => void = () => undefined): Handler {
     return (req, res, url) => {
-      if (url.startsWith('/operations/'))
-        return json(res, 200, { status: 'InProgress' }, { 'retry-after': '30', 'x-ms-request-id': 'poll' });
+      if (url.startsWith('/operations/')) {
+        json(res, 200, { status: 'InProgress' }, { 'retry-after': '30', 'x-ms-request-id': 'poll' });
+        return polled();
+      }
       json(
         res,
         202,
@@ -193,14 +198,9 @@ describe('long-running operations have a deadline', () => {
     };
   }
 
-  // The SDK loaded and a connection open before the clock starts: the deadline is to pass while
-  // the operation is polled, not while its first request is still being made.
-  beforeAll(async () => {
-    arm.handler = (_req, res) => json(res, 404, { error: { code: 'ResourceNotFound', message: 'none' } });
-    await new ArmRegistryTokens((s) => reader.acrClient(s)).getToken(REGISTRY, 'warm-up');
-  });
-
-  const tokens = () => new ArmRegistryTokens((s) => reader.acrClient(s), { operationTimeoutMs: 500 });
+  /** The adapter; `deadline` ends its operations' waits (default: ARM_OPERATION_TIMEOUT_MS). */
+  const tokens = (deadline?: AbortSignal) =>
+    new ArmRegistryTokens((s) => reader.acrClient(s), { operationDeadline: () => deadline });
   const calls: Array<[string, string, (t: ArmRegistryTokens) => Promise<unknown>]> = [
     ['scope map create', 'put', (t) => t.scopeMapFor({ ...REGISTRY, id: REGISTRY_ID }, 'map', ['app'])],
     ['token create', 'put', (t) => t.createToken(REGISTRY, 'tok', `${REGISTRY_ID}/scopeMaps/map`)],
@@ -210,8 +210,10 @@ describe('long-running operations have a deadline', () => {
   ];
 
   test.each(calls)('%s gives up at the deadline, saying it may still complete in Azure', async (what, method, call) => {
-    arm.handler = neverEnding();
-    const err = await call(tokens()).catch((e: unknown) => e);
+    // The deadline passes while the operation is polled: once its status was asked for.
+    const deadline = new AbortController();
+    arm.handler = neverEnding(() => deadline.abort());
+    const err = await call(tokens(deadline.signal)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CloudApiError);
     // No status: the secret runner counts it as a write that may have been applied, not a refusal.
     expect(err).toMatchObject({ code: OPERATION_TIMED_OUT, statusCode: undefined, requestId: `arm-${method}-1` });

@@ -1,13 +1,17 @@
 /**
- * The offline audit review CLI (G11), run as operators run it: a child process via run-ts,
- * against a real SQLite file written by the bot's own SqliteAuditLog.
+ * The offline audit review CLI (G11) against a real SQLite file written by the bot's own
+ * SqliteAuditLog. The cases run its entry point in-process (runAuditCli: arguments,
+ * environment, working directory and output as the script passes them); two run it as
+ * operators do, a child process via run-ts, for the script's wiring (exit code, output).
  */
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
+import { runAuditCli } from '../../src/audit-cli/main';
 import { type AuditEntry, type AuditEvent, chainEntry, verifyChain } from '../../src/domain/audit-chain';
 import { loadConfig } from '../../src/config/config';
 import { openAppStores } from '../../src/composition/stores';
@@ -27,20 +31,40 @@ interface CliResult {
   stderr: string;
 }
 
-/** Runs `audit-cli <args>` as a child process; never rejects on a non-zero exit. */
+/** Runs `audit-cli <args>` in-process, as scripts/audit-cli.ts does; never rejects on a non-zero exit. */
 async function cli(...args: string[]): Promise<CliResult> {
   return cliWith({}, ...args);
 }
 
 /** {@link cli} with extra environment variables and another working directory. */
 async function cliWith(options: { env?: Record<string, string>; cwd?: string }, ...args: string[]): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (into: (text: string) => void) =>
+    new Writable({
+      write(chunk, _encoding, done) {
+        into(String(chunk));
+        done();
+      },
+    });
+  const code = await runAuditCli(
+    args,
+    { ...process.env, ACRBOT_STORAGE: '', ...options.env },
+    { stdout: sink((t) => (stdout += t)), stderr: sink((t) => (stderr += t)) },
+    options.cwd ?? ROOT,
+  );
+  return { code, stdout, stderr };
+}
+
+/** Runs `audit-cli <args>` as operators do: a child process via run-ts (`npm run audit:verify`). */
+async function spawnedCli(...args: string[]): Promise<CliResult> {
   // ACRBOT_STORAGE cleared so only --storage decides which file is read.
-  const env = { ...process.env, ACRBOT_STORAGE: '', ...options.env };
+  const env = { ...process.env, ACRBOT_STORAGE: '' };
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
       [join(ROOT, 'scripts/run-ts.js'), join(ROOT, 'scripts/audit-cli.ts'), ...args],
-      { cwd: options.cwd ?? ROOT, env },
+      { cwd: ROOT, env },
     );
     return { code: 0, stdout, stderr };
   } catch (err) {
@@ -108,10 +132,10 @@ function parseCsv(text: string): string[][] {
 }
 
 describe('audit:verify', () => {
-  test('an intact log: exit 0 and the entry count, and the file is left byte-for-byte unchanged', async () => {
+  test('an intact log: exit 0 and the entry count, and the file is left byte-for-byte unchanged (the script, spawned)', async () => {
     const path = await auditFile(events(5));
     const before = sha256(path);
-    const r = await cli('verify', '--storage', `sqlite:${path}`);
+    const r = await spawnedCli('verify', '--storage', `sqlite:${path}`);
     expect(r).toMatchObject({ code: 0, stdout: 'intact, 5 entries\n' });
     expect(sha256(path)).toBe(before);
   });
@@ -127,13 +151,13 @@ describe('audit:verify', () => {
     expect(r).toMatchObject({ code: 0, stdout: 'intact, 3 entries\n' });
   });
 
-  test('a modified entry (triggers dropped, JSON updated): exit 1 naming its seq', async () => {
+  test('a modified entry (triggers dropped, JSON updated): exit 1 naming its seq (the script, spawned)', async () => {
     const path = await auditFile(events(5));
     tamper(
       path,
       'UPDATE audit SET entry = replace(entry, \'"outcome":"pending"\', \'"outcome":"granted"\') WHERE seq = 3',
     );
-    const r = await cli('verify', '--storage', `sqlite:${path}`);
+    const r = await spawnedCli('verify', '--storage', `sqlite:${path}`);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^BROKEN at seq 3: content does not match its hash/);
   });

@@ -2,11 +2,16 @@
  * One test (or more) per guarantee in GUARANTEES.md, named after it, through the real server
  * and the sandbox emulators.
  */
-import { dirname, join } from 'node:path';
+import http from 'node:http';
+import https from 'node:https';
+import { join } from 'node:path';
+import { createAdapter } from '../../src/bot/create-adapter';
+import { loadConfig } from '../../src/config/config';
 import type { GrantPlan } from '../../src/domain/plan';
 import type { AuditLog } from '../../src/domain/ports';
 import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { createLogger } from '../../src/observability/logger';
 import {
   SANDBOX_APPROVER_GROUP_ID,
   SANDBOX_OUTSIDE_GRANT,
@@ -16,7 +21,6 @@ import {
   sandboxResourceId,
 } from '../../src/sandbox/fixtures';
 import { startSandbox } from '../../src/sandbox/sandbox';
-import type * as Msal from '@azure/msal-node';
 import { AppCredentials } from 'botframework-connector';
 import { startFakeChannelIssuer } from '../helpers/fake-openid';
 import { CapturingConnector, cardText } from '../helpers/capturing-connector';
@@ -24,25 +28,11 @@ import { type Harness, startHarness, users } from '../helpers/harness';
 import { cardAction, channelMessage, postActivity } from '../helpers/teams-activities';
 import { TempDirs } from '../helpers/temp-dirs';
 
-/** The MSAL botframework-connector fetches bot tokens with (its own nested copy). */
-const { ConfidentialClientApplication } = require(
-  require.resolve('@azure/msal-node', { paths: [dirname(require.resolve('botframework-connector'))] }),
-) as typeof Msal;
-
 /** botframework-connector's app-token cache (private in the typings; see channel-auth.test.ts). */
 const botTokenCache = () =>
   (AppCredentials as unknown as { cache: Map<string, { accessToken: string; expiresOn: Date }> }).cache;
 
 const G12_APP_ID = '6a0c1b2d-3e4f-4a5b-8c6d-7e8f9a0b1c2e';
-
-/** Polls a condition (events here have no hook to await) until it holds, or fails after 10 s. */
-async function waitUntil(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
 
@@ -347,45 +337,77 @@ describe('guarantees', () => {
   });
 
   test('G12: the app password is used for the bot token and reaches no activity, log line or audit entry; secret-like justifications are refused; CR/LF stay escaped in the logs', async () => {
-    // A real app identity, so MicrosoftAppPassword is the client secret botbuilder sends to
-    // Entra for the bot token when it replies (the token request fails here: no network).
-    const sentinel = 'SENTINEL-s3cr3t-Pa55w0rd-7f3a';
+    // A real app identity, so MicrosoftAppPassword is the client secret botbuilder's MSAL sends
+    // for the bot token when it replies. The token comes from the sandbox identity emulator
+    // (ACRBOT_CHANNEL_LOGIN_URL), which checks the secret against the app's password in the
+    // sandbox directory: the password goes nowhere else, and no request leaves the machine.
+    const sandbox = await startSandbox();
+    const app = sandbox.directory.addApplication({ appId: G12_APP_ID, displayName: 'acrbot (G12)' });
+    const { secretText: sentinel, credential } = sandbox.directory.addPassword(app, { displayName: 'bot' });
     const issuer = await startFakeChannelIssuer();
     const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    const tokenRequests = jest.spyOn(ConfidentialClientApplication.prototype, 'acquireTokenByClientCredential');
+    const hosts: string[] = [];
+    const record = (arg: unknown) =>
+      hosts.push(
+        typeof arg === 'string' || arg instanceof URL
+          ? new URL(arg).hostname
+          : String((arg as { hostname?: string; host?: string }).hostname ?? (arg as { host?: string }).host),
+      );
+    const httpsRequest = https.request;
+    const httpRequest = http.request;
+    const outHttps = jest
+      .spyOn(https, 'request')
+      .mockImplementation(
+        ((arg: unknown, ...rest: unknown[]) => (record(arg), (httpsRequest as any)(arg, ...rest))) as any,
+      );
+    const outHttp = jest
+      .spyOn(http, 'request')
+      .mockImplementation(
+        ((arg: unknown, ...rest: unknown[]) => (record(arg), (httpRequest as any)(arg, ...rest))) as any,
+      );
     try {
-      h = await startHarness({
-        MicrosoftAppId: G12_APP_ID,
-        MicrosoftAppType: 'SingleTenant',
-        MicrosoftAppTenantId: SANDBOX_TENANT_ID,
-        MicrosoftAppPassword: sentinel,
-        ACRBOT_CHANNEL_OPENID_METADATA_URL: issuer.metadataUrl,
-      });
+      h = await startHarness(
+        {
+          MicrosoftAppId: G12_APP_ID,
+          MicrosoftAppType: 'SingleTenant',
+          MicrosoftAppTenantId: SANDBOX_TENANT_ID,
+          MicrosoftAppPassword: sentinel,
+          ACRBOT_CHANNEL_OPENID_METADATA_URL: issuer.metadataUrl,
+          ACRBOT_CHANNEL_LOGIN_URL: sandbox.identity.authority,
+        },
+        { sandbox },
+      );
       const send = async (text: string, extra: Record<string, unknown> = {}) => {
         const token = await issuer.channelToken({ appId: G12_APP_ID, serviceUrl: h.serviceUrl });
         const activity = { ...channelMessage(users.requester, text, { serviceUrl: h.serviceUrl }), ...extra };
-        return postActivity(h.app.url, activity, { authorization: `Bearer ${token}` });
+        const res = await postActivity(h.app.url, activity, { authorization: `Bearer ${token}` });
+        expect(res.status).toBe(200);
       };
-      // No bot token yet: the first reply makes botframework-connector ask Entra for one with the
-      // password (so a leak path is exercised); the request fails for want of a network and is logged.
+      // The app's password has expired: Entra refuses the bot token (AADSTS7000222, which also
+      // says the secret sent was the app's), so the reply fails and is logged: a leak path taken.
+      const endDateTime = credential.endDateTime;
+      credential.endDateTime = new Date(Date.now() - 60_000).toISOString();
       await send('help');
-      await waitUntil(() => tokenRequests.mock.calls.length > 0, 'a bot token request');
-      const secrets = tokenRequests.mock.instances.map(
-        (app) => (app as unknown as { config: { auth: { clientSecret?: string } } }).config.auth.clientSecret,
-      );
-      expect(secrets).toContain(sentinel);
-      await waitUntil(() => h.logs.lines.some((l) => /"level":50/.test(l)), 'the failed reply in the log');
-      // With a token in botframework-connector's cache (as MSAL would have put it) replies go out.
-      botTokenCache().set(`${G12_APP_ID}https://api.botframework.com-cache`, {
-        accessToken: 'bot-token-from-the-test-cache',
-        expiresOn: new Date(Date.now() + 3_600_000),
-      });
+      expect(sandbox.identity.tokenRequests.length).toBeGreaterThan(0);
+      for (const r of sandbox.identity.tokenRequests) {
+        expect(r).toMatchObject({
+          clientId: G12_APP_ID,
+          scope: 'https://api.botframework.com/.default',
+          outcome: 'invalid_client',
+          aadsts: 7000222,
+        });
+      }
+      expect(h.logs.lines.some((l) => /"level":50/.test(l) && l.includes('AADSTS7000222'))).toBe(true);
+      expect(h.connector.calls).toEqual([]);
+      // Valid again: the next reply gets its token from the emulator and goes out.
+      credential.endDateTime = endDateTime;
       await send('grant aks-prod contosoacr AccountKey=abc123def456');
       await h.connector.waitFor(
         (c) => /looks like it contains a credential/.test(cardText(c.activity)),
         5000,
         'refusal',
       );
+      expect(sandbox.identity.tokenRequests.at(-1)).toMatchObject({ clientId: G12_APP_ID, outcome: 'issued' });
       // The activity's name is logged with every turn: a line break in it must not start a log line.
       await send('grant aks-prod contosoacr deploy payments\nFAKE AUDIT line', { name: 'x\nFAKE LOG line' });
       await h.connector.waitFor((c) => /R-[2-9A-Z]{8}/.test(cardText(c.activity)), 5000, 'the plan card');
@@ -403,12 +425,30 @@ describe('guarantees', () => {
       expect(everything).not.toContain(sentinel);
       expect(everything).not.toContain('AccountKey=abc123def456');
       expect(lines.join('')).not.toMatch(/sandbox-token-acrbot/);
+      // Every connection the process opened (MSAL's included) went to this machine.
+      expect(hosts.length).toBeGreaterThan(0);
+      expect([...new Set(hosts)].filter((host) => !['127.0.0.1', 'localhost'].includes(host))).toEqual([]);
     } finally {
       botTokenCache().delete(`${G12_APP_ID}https://api.botframework.com-cache`);
-      tokenRequests.mockRestore();
+      outHttps.mockRestore();
+      outHttp.mockRestore();
       consoleError.mockRestore();
+      await h?.stop();
       await issuer.stop();
+      await sandbox.stop();
     }
+  });
+
+  test('G12: the bot-token login URL is a sandbox-only test hook: azure mode refuses it', () => {
+    const hook = { ACRBOT_CHANNEL_LOGIN_URL: 'https://127.0.0.1:8443/tenant' };
+    expect(() => loadConfig({ ACRBOT_MODE: 'azure', ...hook })).toThrow(
+      /ACRBOT_CHANNEL_LOGIN_URL are test hooks and only allowed with ACRBOT_MODE=sandbox/,
+    );
+    const sandboxConfig = loadConfig({ ACRBOT_MODE: 'sandbox', ACRBOT_STORAGE: 'memory', ...hook });
+    expect(sandboxConfig.channelAuth.loginUrl).toBe(hook.ACRBOT_CHANNEL_LOGIN_URL);
+    expect(() => createAdapter({ ...sandboxConfig, mode: 'azure' }, createLogger({ level: 'silent' }))).toThrow(
+      /ACRBOT_CHANNEL_LOGIN_URL are test hooks and only allowed with ACRBOT_MODE=sandbox/,
+    );
   });
 
   test('G13: a restart keeps a pending request approvable (SQLite), and resumes an interrupted execution exactly once', async () => {

@@ -4,6 +4,8 @@
  * the failure is logged where it happened, and nothing is left unhandled (an unhandled rejection
  * would end the process). With the audit channel set, as its card is updated meanwhile.
  */
+import diagnostics from 'node:diagnostics_channel';
+import type { IncomingMessage } from 'node:http';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { TEAM_CHANNEL } from '../helpers/teams-activities';
@@ -45,11 +47,19 @@ describe("a requester's conversation that refuses acrbot's messages", () => {
   });
 
   test('a typing indicator Teams refuses during slow planning does not lose the request: its cards go out', async () => {
-    h.app.sandbox!.arm.faults.add({ operation: '*', latencyMs: 1500 });
+    // Planning is slow for exactly as long as it takes the indicator to go out: its first ARM
+    // call is held until the Bot Connector has been asked for "typing…" (refused, 502).
+    const planning = h.app.sandbox!.arm.faults.hold({ operation: '*' });
+    const typing = connectorPosted(h.connector.url);
     h.connector.failTyping = true;
     try {
       const before = h.connector.calls.length;
-      await h.say(users.requester, 'grant aks-dev contosoabac nightly deploy of payments-api', 'personal');
+      const said = h.say(users.requester, 'grant aks-dev contosoabac nightly deploy of payments-api', 'personal');
+      await planning.arrived;
+      // While planning is held no card can go out: the post the connector gets is the indicator.
+      await typing.posted;
+      planning.release();
+      await said;
       const plan = await h.connector.waitFor(
         (c) => h.connector.calls.indexOf(c) >= before && /R-[2-9A-Z]{8}/.test(cardText(c.activity)),
         10_000,
@@ -62,8 +72,27 @@ describe("a requester's conversation that refuses acrbot's messages", () => {
       expect(pending).toBeDefined();
       expect(h.logs.entries().some((e) => e.msg === 'typing indicator failed; the answer is sent anyway')).toBe(true);
     } finally {
+      typing.stop();
       h.connector.failTyping = false;
       h.app.sandbox!.arm.faults.clear();
     }
   });
 });
+
+/**
+ * Resolves `posted` at the first activity posted to the Bot Connector at `url` (seen as the
+ * request starts, through Node's `http.server.request.start` diagnostics channel: a refused
+ * typing indicator is answered without being recorded among the connector's calls).
+ */
+function connectorPosted(url: string): { posted: Promise<void>; stop(): void } {
+  const port = Number(new URL(url).port);
+  let seen!: () => void;
+  const posted = new Promise<void>((resolve) => (seen = resolve));
+  const onStart = (message: unknown) => {
+    const { request } = message as { request: IncomingMessage };
+    if (request.socket.localPort === port && request.method === 'POST' && /\/activities\/?/.test(request.url ?? ''))
+      seen();
+  };
+  diagnostics.subscribe('http.server.request.start', onStart);
+  return { posted, stop: () => diagnostics.unsubscribe('http.server.request.start', onStart) };
+}

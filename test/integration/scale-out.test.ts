@@ -8,11 +8,14 @@
  *   request, and the audit chain verifies. `ACRBOT_RACES` sets how many (default 8 here; the
  *   full run of 200 is `npm run test:races`).
  * - SIGKILL of the instance holding an execution's lease mid-way: another instance takes it
- *   over once the lease expired (ACRBOT_LEASE_TTL=3s) and finishes it exactly once. The grant
+ *   over once the lease expired and finishes it exactly once. The dead holder's lease row is
+ *   expired by the test at once (as the TTL would later); the survivor's resume sweep, every
+ *   half TTL, takes it over. The grant
  *   flow mid-PUT; the secret flow at three steps (generateCredentials in flight; the credential
  *   made and the Kubernetes secret write in flight; the secret written and the service account
  *   patch in flight): one token, one secret with its valid password, one outcome card, a clean
- *   audit. The test waits for the held call to reach the sandbox (no fixed sleep).
+ *   audit. The test waits for the held call to reach the sandbox (no fixed sleep); an ARM call
+ *   is held until the killed instance's connection closes.
  */
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -20,6 +23,8 @@ import { join } from 'node:path';
 import type { Stores } from '../../src/integrations/store/open-stores';
 import { tablesStores } from '../../src/integrations/store/open-stores';
 import { keyPart, openTablesAccount } from '../../src/integrations/store/tables-client';
+import { leasePartition } from '../../src/integrations/store/tables-coordination';
+import type { HeldCalls } from '../../src/sandbox/arm/faults';
 import { SANDBOX_REGISTRIES, SANDBOX_USERS, sandboxResourceId } from '../../src/sandbox/fixtures';
 import type { Faults } from '../../src/sandbox/kubernetes';
 import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
@@ -78,7 +83,10 @@ function botEnv(prefix: string): NodeJS.ProcessEnv {
     NODE_EXTRA_CA_CERTS: caFile,
     ACRBOT_STORAGE: `tables:${azurite.connectionString}`,
     ACRBOT_TABLE_PREFIX: prefix,
-    ACRBOT_LEASE_TTL: '3s',
+    // Long enough that a renewal (every third of it) held up on a busy machine does not hand a
+    // run to the other instance mid-way; short enough that the survivor's resume sweep (every
+    // half TTL) finds a killed holder's lease, expired by the test, within 10 s.
+    ACRBOT_LEASE_TTL: '20s',
     ACRBOT_APPROVERS: `${users.approver.objectId},${SECOND_APPROVER.objectId}`,
     // One requester files every race's request: `npm run test:races` (200) would meet the
     // default 10 a minute (G16 is tested in abuse-limits.test.ts).
@@ -179,18 +187,20 @@ describe('many instances on one Azure Table Storage', () => {
     );
     sandbox.arm.state.roleAssignments.clear();
     const id = await request(bots[0], 'grant aks-prod contosoacr killed mid-way');
-    sandbox.arm.faults.add({ operation: 'roleAssignments.create', latencyMs: 2500 });
+    // Held until the killed instance's connection closes; then ARM carries the PUT out.
+    const put = sandbox.arm.faults.hold({ operation: 'roleAssignments.create' });
     await postActivity(
       bots[0].url,
       cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }),
     );
-    await waitForState(stores, id, ['executing']);
+    await waitUntil(async () => put.hasArrived, 'the role assignment PUT in flight');
     // Kill whichever instance holds the execution lease (its owner id is host:pid).
     const holder = await waitForLeaseHolder(prefix, id, bots);
     const other = bots.find((b) => b !== holder)!;
     const exited = new Promise((r) => holder.child.once('exit', r));
     holder.child.kill('SIGKILL');
     await exited;
+    await expireLease(prefix, id, holder);
     expect(await waitForState(stores, id, ['succeeded', 'failed'], 60_000)).toBe('succeeded');
     expect(sandbox.arm.state.listRoleAssignments(contosoId)).toHaveLength(1);
     const actions = (await stores.audit.forRequest(id)).map((e) => e.action);
@@ -206,7 +216,7 @@ describe('many instances on one Azure Table Storage', () => {
 /** Where a secret run is killed, how the sandbox holds it there, and how the test knows it is there. */
 interface SecretKillStep {
   title: string;
-  /** Holds the run at the step: a slow answer (`drop`: the killed instance's write never lands). */
+  /** Holds the run at the step (`drop`: the killed instance's write never lands). */
   hold(): void;
   /** True once the held call has reached the sandbox (it is in flight). */
   reached(): boolean;
@@ -222,11 +232,14 @@ function kubeFaultTaken(): boolean {
   return take.mock.results.some((r) => r.type === 'return' && r.value !== undefined);
 }
 
+let generateCredentials: HeldCalls | undefined;
+
 const SECRET_KILL_STEPS: SecretKillStep[] = [
   {
     title: 'while generateCredentials is in flight (the token exists, its password is being made)',
-    hold: () => sandbox.arm.faults.add({ operation: 'registries.generateCredentials', latencyMs: 2500 }),
-    reached: () => sandbox.arm.faults.pending().length === 0,
+    // Held until the killed instance's connection closes.
+    hold: () => void (generateCredentials = sandbox.arm.faults.hold({ operation: 'registries.generateCredentials' })),
+    reached: () => generateCredentials?.hasArrived === true,
     write: 'created',
   },
   {
@@ -296,6 +309,7 @@ describe('SIGKILL mid-secret-flow with two instances on one Azure Table Storage'
       const exited = new Promise((r) => holder.child.once('exit', r));
       holder.child.kill('SIGKILL');
       await exited;
+      await expireLease(prefix, id, holder);
 
       const final = await waitForState(stores, id, ['succeeded', 'failed'], 60_000);
       expect({ final, error: (await stores.requests.get(id))?.outcome?.error }).toEqual({ final: 'succeeded' });
@@ -352,6 +366,23 @@ async function waitUntil(condition: () => Promise<boolean>, what: string, timeou
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * What the passing of the TTL does to a killed holder's execution lease, done at once: it
+ * expires (owner and fence kept, so the take-over gets a higher fence). A Merge changes the
+ * row's ETag, so an instance that remembers the row reads it again before deciding.
+ */
+async function expireLease(prefix: string, requestId: string, dead: BotProcess): Promise<void> {
+  const table = await openTablesAccount({ kind: 'connectionString', value: azurite.connectionString }, prefix).table(
+    'leases',
+  );
+  const partitionKey = leasePartition(`exec:${requestId}`);
+  const row = await table.getEntity<{ owner: string }>(partitionKey, '');
+  // Only the dead holder's: had the lease changed hands, this would hide a real take-over.
+  if (Number(row.owner.split(':').pop()) !== dead.child.pid)
+    throw new Error(`exec:${requestId} is held by ${row.owner}, not the killed instance`);
+  await table.updateEntity({ partitionKey, rowKey: '', expiresAtMs: 0 }, 'Merge', { etag: row.etag });
 }
 
 async function waitForLeaseHolder(prefix: string, requestId: string, bots: BotProcess[]): Promise<BotProcess> {

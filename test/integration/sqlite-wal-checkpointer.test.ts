@@ -185,8 +185,8 @@ describe('SQLite stores', () => {
         });
       });
       for (let i = 0; i < 150; i++) await stores.abuse.firstSighting(`activity-${i}`, new Date(), 60_000);
+      // The database file changed: a checkpoint ran (without one, this never resolves).
       await written;
-      expect(statSync(`${path}-wal`).size).toBeLessThan(1000 * 4096);
       expect(errors).toEqual([]);
     } finally {
       await stores.close();

@@ -4,8 +4,9 @@
  * it `Creating` (and refuses a DELETE 409), or has not stored it yet (404), or answers a DELETE
  * that the create then overtakes. The clean-up stays pending until the create has ended, then
  * its job deletes the token and scope map and marks it done; the registry ends with neither.
- * The real secret runner and executor, with the real ARM adapter (its deadline shortened, as in
- * arm-retry-limits.test.ts) over HTTPS against the ARM emulator, and client-node against the
+ * The real secret runner and executor, with the real ARM adapter over HTTPS against the ARM
+ * emulator (the token create's deadline passes once ACR has accepted it and its status is
+ * polled, an event rather than a guess at the machine's speed), and client-node against the
  * Kubernetes emulator.
  */
 import type { SecretPlan } from '../../src/domain/plan';
@@ -34,19 +35,27 @@ describe('a token create still running at its deadline is cleaned up only once i
     sandbox = await startSandbox();
   });
   afterAll(() => sandbox.stop());
-  afterEach(() => sandbox.arm.state.longRunning.clear());
+  afterEach(() => {
+    sandbox.arm.state.longRunning.clear();
+    sandbox.arm.faults.clear();
+  });
 
-  /** The bot's side: memory stores, the real runner and executor, adapters over the sandbox. */
-  function bot() {
+  /**
+   * The bot's side: memory stores, the real runner and executor, adapters over the sandbox. The
+   * token create's deadline is `tokenCreateDeadline`; every other operation has the default one.
+   */
+  function bot(tokenCreateDeadline: AbortSignal) {
     const { conn, reader } = sandboxArm(sandbox);
     const clock = new FakeClock(new Date());
     const store = new MemoryRequestStore();
     const audit = new MemoryAuditLog(clock);
     const log = createLogger({ level: 'silent' });
     const ports = {
-      // Polled until this deadline instead of 3 minutes; the emulator never ends a held create.
-      tokens: new ArmRegistryTokens((s) => reader.acrClient(s), { operationTimeoutMs: 1_000 }),
-      kubernetes: new KubePullSecrets((s) => reader.aksClient(s), conn.credential, 5_000, 50),
+      // The emulator never ends a held create: polled until the test's deadline passes.
+      tokens: new ArmRegistryTokens((s) => reader.acrClient(s), {
+        operationDeadline: (what) => (what === 'token create' ? tokenCreateDeadline : undefined),
+      }),
+      kubernetes: new KubePullSecrets((s) => reader.aksClient(s), conn.credential, undefined, 50),
       requests: store,
       // The token kind touches neither.
       servicePrincipals: undefined,
@@ -109,12 +118,16 @@ describe('a token create still running at its deadline is cleaned up only once i
   ];
 
   test.each(cases)('%s', async (_what, rule) => {
-    const { store, audit, executor, deps, rescheduled } = bot();
+    const deadline = new AbortController();
+    const { store, audit, executor, deps, rescheduled } = bot(deadline.signal);
     const request = approved(
       rule.visible === false ? 'R-HHHHHHHH' : rule.deleteWhileCreating ? 'R-OOOOOOOO' : 'R-CCCCCCCC',
     );
     const name = `acrbot-${request.id.toLowerCase()}`;
     const held = sandbox.arm.state.longRunning.hold({ operation: 'tokens.create', pathIncludes: name, ...rule });
+    // ACR accepted the create (201 Creating) and acrbot polls its status: the deadline passes.
+    const polled = sandbox.arm.faults.hold({ operation: 'tokens.operationStatus', pathIncludes: name });
+    void polled.arrived.then(() => deadline.abort());
     await store.create(request);
     await executor.schedule(request.id);
     await executor.drain();

@@ -204,20 +204,22 @@ describe('tokens and credentials', () => {
     });
   });
 
-  it('injects faults by operation, with latency', async () => {
+  it('injects faults by operation, and holds a call until the test releases it', async () => {
     sandbox.arm.faults.add({ operation: 'tokens.create', status: 409, code: 'Conflict', message: 'busy' });
     await expect(
       acr.tokens.create('rg-acr', 'contosoacr', 'faulty', { scopeMapId: pullScopeMapId }),
     ).rejects.toMatchObject({ statusCode: 409, code: 'Conflict', message: 'busy' });
-    // The delayed GET is overtaken by a list sent after it: latency shows as the order of answers.
-    sandbox.arm.faults.add({ operation: 'registries.get', latencyMs: 500 });
+    // The held GET is overtaken by a list sent after it, and answers once released.
+    const held = sandbox.arm.faults.hold({ operation: 'registries.get' });
     const answered: string[] = [];
     const slow = acr.registries.get('rg-acr', 'contosoacr').then(() => answered.push('get'));
-    const fast = (async () => {
-      for await (const _ of acr.registries.listByResourceGroup('rg-acr')) void _;
-      answered.push('list');
-    })();
-    await Promise.all([slow, fast]);
+    await held.arrived;
+    for await (const _ of acr.registries.listByResourceGroup('rg-acr')) void _;
+    answered.push('list');
+    expect(answered).toEqual(['list']);
+    expect(sandbox.arm.requests.map((r) => r.operation)).not.toContain('registries.get');
+    held.release();
+    await slow;
     expect(answered).toEqual(['list', 'get']);
     expect(sandbox.arm.faults.pending()).toEqual([]);
   });

@@ -39,6 +39,17 @@ const code = (text: string) =>
     })
     .join('\n');
 
+/** Parameters whose name looks like a secret and that lack `@secure()` in the four lines above. */
+function unsecuredSecretParams(bicep: string): string[] {
+  const lines = bicep.split('\n');
+  return lines.flatMap((line, i) => {
+    const m = line.match(/^\s*param\s+(\w+)\s/);
+    if (!m || !/secret|password|key$|token/i.test(m[1])) return [];
+    const decorators = lines.slice(Math.max(0, i - 4), i).join('\n');
+    return decorators.includes('@secure()') ? [] : [m[1]];
+  });
+}
+
 const POLICY_DEFINITION = 'modules/acr-token-policy-definition.bicep';
 
 const ROLE = {
@@ -425,20 +436,18 @@ describe('infra: no secrets', () => {
   });
 
   it('marks any secret-looking parameter @secure()', () => {
-    for (const [file, text] of Object.entries(all)) {
-      const lines = code(text).split('\n');
-      lines.forEach((line, i) => {
-        const m = line.match(/^\s*param\s+(\w+)\s/);
-        if (m && /secret|password|key$|token/i.test(m[1])) {
-          const decorators = lines.slice(Math.max(0, i - 4), i).join('\n');
-          expect({ file, param: m[1], secure: decorators.includes('@secure()') }).toEqual({
-            file,
-            param: m[1],
-            secure: true,
-          });
-        }
-      });
-    }
+    // The check itself: one secret-looking parameter without the decorator is found, one with it
+    // (and one that only ends in "Id") is not.
+    expect(
+      unsecuredSecretParams(
+        "param dbPassword string\n@secure()\n@description('x')\nparam apiKey string\nparam keyVaultId string\n",
+      ),
+    ).toEqual(['dbPassword']);
+    // The templates declare no secret parameter today; one added without @secure() fails here.
+    const unsecured = Object.entries(all).flatMap(([file, text]) =>
+      unsecuredSecretParams(code(text)).map((param) => `${file}: ${param}`),
+    );
+    expect(unsecured).toEqual([]);
   });
 
   it('main.parameters.json is valid JSON, names only declared parameters, and holds no secret', () => {

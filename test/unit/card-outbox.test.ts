@@ -154,6 +154,29 @@ describe('CardOutbox', () => {
     expect(w.started).toEqual(['news', 'outcome']);
     expect(outbox.counts.dropped).toBe(0);
   });
+
+  test('idle() resolves once every conversation is empty, a held message included; at once when nothing is queued', async () => {
+    const timers = new ManualTimers();
+    const outbox = new CardOutbox(8, timers);
+    await outbox.idle();
+    const w = new Writes();
+    const news = outbox.send('conv-a', w.write('news'), { ms: 2_000, tag: 'news-1' });
+    const card = outbox.replace('conv-b', 'card-1', 3, w.write('card v3'));
+    let idle = false;
+    const idled = outbox.idle().then(() => (idle = true));
+    await w.startedOf('card v3');
+    w.release('card v3');
+    await card;
+    // conv-b is empty; conv-a still holds its news.
+    expect(idle).toBe(false);
+    timers.fireAll();
+    await w.startedOf('news');
+    expect(idle).toBe(false);
+    w.release('news');
+    await news;
+    await idled;
+    expect(outbox.activeConversations).toBe(0);
+  });
 });
 
 /** Hold timers fired by the test. */

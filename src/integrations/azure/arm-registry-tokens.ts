@@ -50,13 +50,20 @@ function requestIdRecorder(): {
 /** {@link RegistryTokenPort} over ARM; clients come from the resource reader's per-subscription cache. */
 export class ArmRegistryTokens implements RegistryTokenPort {
   private readonly operationTimeoutMs: number;
+  private readonly deadline: (what: string) => AbortSignal;
 
-  /** `operationTimeoutMs`: see {@link ARM_OPERATION_TIMEOUT_MS} (tests shorten it). */
+  /**
+   * `operationTimeoutMs`: see {@link ARM_OPERATION_TIMEOUT_MS}. `operationDeadline` (tests): the
+   * signal that ends the wait for one operation (`what`, e.g. `token create`) instead of that
+   * timer (undefined: the timer), so a test ends it at an event rather than guess how long
+   * the machine takes to get there.
+   */
   constructor(
     private readonly client: (subscriptionId: string) => ContainerRegistryManagementClient,
-    options: { operationTimeoutMs?: number } = {},
+    options: { operationTimeoutMs?: number; operationDeadline?: (what: string) => AbortSignal | undefined } = {},
   ) {
     this.operationTimeoutMs = options.operationTimeoutMs ?? ARM_OPERATION_TIMEOUT_MS;
+    this.deadline = (what) => options.operationDeadline?.(what) ?? AbortSignal.timeout(this.operationTimeoutMs);
   }
 
   /**
@@ -70,7 +77,7 @@ export class ArmRegistryTokens implements RegistryTokenPort {
     what: string,
     start: (options: OperationOptions) => Poller<T>,
   ): Promise<{ result: T; requestId?: string }> {
-    const deadline = AbortSignal.timeout(this.operationTimeoutMs);
+    const deadline = this.deadline(what);
     const rec = requestIdRecorder();
     try {
       const result = await start({ ...rec.options, abortSignal: deadline }).pollUntilDone({ abortSignal: deadline });

@@ -1,7 +1,8 @@
 /**
  * Fault injection for the emulators (shared by ARM and Graph): "the next N calls of operation X
- * fail with status S / code C", optional extra latency, and throttling replies whose
- * `Retry-After` the Azure SDK honours by itself.
+ * fail with status S / code C", optional extra latency, throttling replies whose `Retry-After`
+ * the Azure SDK honours by itself, and calls held until the test releases them (a call "in
+ * flight" for exactly as long as a test needs, whatever the machine's speed).
  */
 
 /** One fault rule. */
@@ -31,17 +32,55 @@ export interface FaultRule {
   afterApply?: boolean;
 }
 
+/** Calls held by {@link FaultRegistry.hold}, as the test drives them. */
+export interface HeldCalls {
+  /** Resolves once the first matching call has arrived and is being held. */
+  readonly arrived: Promise<void>;
+  /** Whether a matching call has arrived (for a condition polled together with others). */
+  readonly hasArrived: boolean;
+  /** Lets every held call go on (to its fault, if the rule has a status, or its route). */
+  release(): void;
+}
+
 /** A rule that fired for one call. */
 export interface FiredFault {
   rule: FaultRule;
   /** Status to answer with, or undefined for latency only. */
   status: number | undefined;
   headers: Record<string, string>;
+  /** For a held call: settles when the test releases it. */
+  held?: Promise<void>;
+}
+
+/** The gate of a {@link FaultRegistry.hold} rule. */
+class Gate implements HeldCalls {
+  readonly arrived: Promise<void>;
+  readonly released: Promise<void>;
+  hasArrived = false;
+  private arrive!: () => void;
+  private open!: () => void;
+
+  constructor() {
+    this.arrived = new Promise((resolve) => (this.arrive = resolve));
+    this.released = new Promise((resolve) => (this.open = resolve));
+  }
+
+  /** A call came and waits at the gate. */
+  take(): Promise<void> {
+    this.hasArrived = true;
+    this.arrive();
+    return this.released;
+  }
+
+  release(): void {
+    this.open();
+  }
 }
 
 interface ActiveRule {
   rule: FaultRule;
   remaining: number;
+  gate?: Gate;
 }
 
 /** Per-emulator fault table. */
@@ -51,16 +90,34 @@ export class FaultRegistry {
   /** Latency added to every call (on top of per-rule latency). */
   latencyMs = 0;
 
+  /** Gates handed out by {@link hold}, released by {@link clear}. */
+  private gates: Gate[] = [];
+
   /** Adds a rule; rules are consumed in the order they were added. */
   add(rule: FaultRule): this {
     this.rules.push({ rule, remaining: rule.count ?? 1 });
     return this;
   }
 
-  /** Removes every rule and the global latency. */
+  /**
+   * Holds the next `rule.count` (default 1) matching calls until {@link HeldCalls.release}: an
+   * event to wait for (the call arrived) and a moment of the test's choosing for it to go on,
+   * where a latency would be a guess at how slow the machine is. A held call also goes on when
+   * its caller's connection closes (a killed client, a stopped emulator), as injected latency
+   * does. Consumed in order with the other rules.
+   */
+  hold(rule: Omit<FaultRule, 'latencyMs'>): HeldCalls {
+    const gate = new Gate();
+    this.gates.push(gate);
+    this.rules.push({ rule, remaining: rule.count ?? 1, gate });
+    return gate;
+  }
+
+  /** Removes every rule and the global latency, and releases every held call. */
   clear(): void {
     this.rules = [];
     this.latencyMs = 0;
+    for (const gate of this.gates.splice(0)) gate.release();
   }
 
   /** Rules that still have calls left (for assertions that a fault was fully used). */
@@ -84,7 +141,7 @@ export class FaultRegistry {
     const status = active.rule.status;
     if ((status === 429 || status === 503) && !hasRetryHeader(headers) && !active.rule.noRetryAfter)
       headers['Retry-After'] = '1';
-    return { rule: active.rule, status, headers };
+    return { rule: active.rule, status, headers, ...(active.gate && { held: active.gate.take() }) };
   }
 }
 

@@ -1,10 +1,11 @@
 /**
  * Routes of `{scope}/providers/Microsoft.Authorization/roleAssignments` (CONTRACTS §3): create
- * with ARM's idempotency and conflict rules, get, delete and listForScope with `$filter` and
- * `nextLink` paging.
+ * with ARM's idempotency and conflict rules, get, delete and listForScope with `$filter`,
+ * `nextLink` paging and the caller's read rights (what lies below the listed scope shows only
+ * where the caller may read it).
  */
 import { HttpError } from '../http-util';
-import { isGuid, normalizeScope, parseScope } from './arm-ids';
+import { isAtOrAbove, isGuid, normalizeScope, parseScope } from './arm-ids';
 import {
   authorizationFailed,
   invalidRequestContent,
@@ -23,6 +24,7 @@ import {
 import { qualifiedRoleDefinitionId, roleDefinitionGuid } from './role-definitions';
 
 const BASE = '{*scope}/providers/Microsoft.Authorization/roleAssignments';
+const READ = 'Microsoft.Authorization/roleAssignments/read';
 const PRINCIPAL_TYPES = ['User', 'Group', 'ServicePrincipal', 'ForeignGroup', 'Device'];
 
 /** Role assignment routes. */
@@ -33,7 +35,7 @@ export function roleAssignmentRoutes(): ArmRoute[] {
       method: 'GET',
       pattern: `${BASE}/{name}`,
       operation: 'roleAssignments.get',
-      action: 'Microsoft.Authorization/roleAssignments/read',
+      action: READ,
       handle: (ctx) => {
         const ra = findAtScope(ctx);
         if (!ra)
@@ -61,7 +63,7 @@ export function roleAssignmentRoutes(): ArmRoute[] {
       method: 'GET',
       pattern: BASE,
       operation: 'roleAssignments.listForScope',
-      action: 'Microsoft.Authorization/roleAssignments/read',
+      action: READ,
       handle: (ctx) => {
         const scope = scopeOf(ctx);
         const filter = parseRoleAssignmentFilter(ctx.query.get('$filter'));
@@ -77,11 +79,26 @@ export function roleAssignmentRoutes(): ArmRoute[] {
             : filter.principalId
               ? store.forPrincipal(filter.principalId)
               : store.values();
-        const items = candidates.filter((ra) => matchesFilter(ra, scope, filter, groupsOf));
+        const items = candidates
+          .filter((ra) => matchesFilter(ra, scope, filter, groupsOf))
+          .filter((ra) => mayRead(ctx, scope, ra));
         return ok(page(ctx, items, roleAssignmentToWire));
       },
     },
   ];
+}
+
+/**
+ * Whether a listing at `listScope` shows `ra`. The listing itself needs `roleAssignments/read` at
+ * `listScope` (the route's `action`; 403 without it, as CONTRACTS §3 and the REST reference
+ * say). What applies there (at or above it) comes with that right; an assignment below it shows
+ * only where the caller may also read at the assignment's own scope. A wide listing thus answers
+ * with what the caller may read rather than refusing for the parts it may not, as users report
+ * of ARM (200 with fewer or no items: Azure/azure-sdk-for-python#22873,
+ * MicrosoftDocs/azure-docs#66312); the exact rule is not documented.
+ */
+function mayRead(ctx: ArmRequestContext, listScope: string, ra: RoleAssignmentRecord): boolean {
+  return isAtOrAbove(ra.scope, listScope) || !ctx.state.access.isDenied(ra.scope, READ);
 }
 
 function scopeOf(ctx: ArmRequestContext): string {

@@ -1,7 +1,8 @@
 /**
- * The sandbox's stand-in for Microsoft Entra ID as a token issuer for the Teams tab (Teams SSO).
- * No Entra exists in the sandbox, so this serves the parts of the Entra v2.0 endpoint the tab
- * needs, in Entra's shapes, over the sandbox's HTTPS:
+ * The sandbox's stand-in for Microsoft Entra ID as a token issuer for the Teams tab (Teams SSO)
+ * and for the bot's own Bot Framework token. No Entra exists in the sandbox, so this serves the
+ * parts of the Entra v2.0 endpoint the tab and botbuilder's MSAL need, in Entra's shapes, over
+ * the sandbox's HTTPS:
  *
  * - `GET /{tenant}/v2.0/.well-known/openid-configuration`: OpenID Connect discovery (issuer,
  *   jwks_uri, token_endpoint, RS256).
@@ -9,7 +10,9 @@
  * - `POST /{tenant}/oauth2/v2.0/token`: a sandbox-only grant
  *   (`grant_type=urn:acrbot:sandbox:user`, `user=<seeded user>`, `client_id`,
  *   `scope=<api resource>/access_as_user`) answering `{ token_type, access_token, expires_in }`,
- *   or an OAuth error body (`{ error, error_description }`, 400).
+ *   or an OAuth error body (`{ error, error_description }`, 400). The same endpoint answers
+ *   Entra's client-credentials grant for applications of the sandbox directory
+ *   (client-credentials.ts), recording each request in {@link OidcIssuer.tokenRequests}.
  *
  * The access token carries the claims of an Entra v2.0 delegated token for a Teams SSO app:
  * `iss` `https://…/{tid}/v2.0`, `aud` = the requested resource (`api://<domain>/<app id>`),
@@ -24,6 +27,7 @@ import type * as Jose from 'jose';
 import type { Directory, DirectoryUser } from '../directory';
 import { SANDBOX_USERS } from '../fixtures';
 import { readBody } from '../http-util';
+import { clientCredentialsGrant, type ClientCredentialsRequest, APP_TOKEN_LIFETIME_S } from './client-credentials';
 
 /** The only grant the sandbox token endpoint knows: a seeded user, no password (loopback only). */
 export const SANDBOX_USER_GRANT = 'urn:acrbot:sandbox:user';
@@ -51,6 +55,8 @@ export interface IssueInput {
 export class OidcIssuer {
   /** Base URL of the HTTPS server it is mounted on; set once listening. */
   baseUrl = '';
+  /** Client-credentials requests answered so far (who, for what, how it ended; never the secret). */
+  readonly tokenRequests: ClientCredentialsRequest[] = [];
   private readonly kid = randomUUID();
 
   private constructor(
@@ -93,6 +99,13 @@ export class OidcIssuer {
   get tokenEndpoint(): string {
     return `${this.baseUrl}/${this.tenantId}/oauth2/v2.0/token`;
   }
+  /**
+   * The authority to ask for app tokens (botbuilder's `ToChannelFromBotLoginUrl`, MSAL's
+   * `authority`): `<base>/<tenant>`, as `https://login.microsoftonline.com/<tenant>`.
+   */
+  get authority(): string {
+    return `${this.baseUrl}/${this.tenantId}`;
+  }
 
   /** The public key set, as served at {@link jwksUri}. */
   jwks(): { keys: Jose.JWK[] } {
@@ -126,6 +139,28 @@ export class OidcIssuer {
     return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.kid }).sign(this.privateKey);
   }
 
+  /** Signs an app-only access token (client credentials) for `clientId`, good for `audience`. */
+  async issueAppToken(input: { clientId: string; audience: string }): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    const sp = this.directory.getServicePrincipalByAppId(input.clientId);
+    const claims: Record<string, unknown> = {
+      iss: this.issuer,
+      aud: input.audience,
+      iat: now,
+      nbf: now,
+      exp: now + APP_TOKEN_LIFETIME_S,
+      tid: this.tenantId,
+      ...(sp && { oid: sp.id, sub: sp.id }),
+      azp: input.clientId,
+      azpacr: '1',
+      idtyp: 'app',
+      ver: '2.0',
+      uti: randomUUID(),
+    };
+    const { SignJWT } = require('jose') as typeof Jose;
+    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.kid }).sign(this.privateKey);
+  }
+
   private findUser(key: string): DirectoryUser | undefined {
     const seeded = (SANDBOX_USERS as Record<string, { objectId: string }>)[key];
     return this.directory.users.get((seeded?.objectId ?? key).toLowerCase());
@@ -149,8 +184,10 @@ export class OidcIssuer {
           issuer: this.issuer,
           jwks_uri: this.jwksUri,
           token_endpoint: this.tokenEndpoint,
-          token_endpoint_auth_methods_supported: ['none'],
-          grant_types_supported: [SANDBOX_USER_GRANT],
+          // Listed as Entra lists it (MSAL requires the field); the sandbox serves no sign-in page.
+          authorization_endpoint: `${this.baseUrl}/${this.tenantId}/oauth2/v2.0/authorize`,
+          token_endpoint_auth_methods_supported: ['none', 'client_secret_post'],
+          grant_types_supported: [SANDBOX_USER_GRANT, 'client_credentials'],
           response_types_supported: ['token'],
           subject_types_supported: ['pairwise'],
           id_token_signing_alg_values_supported: ['RS256'],
@@ -169,8 +206,13 @@ export class OidcIssuer {
       status: 400,
       body: { error, error_description: description },
     });
+    if (form.get('grant_type') === 'client_credentials')
+      return clientCredentialsGrant(form, this.directory, (input) => this.issueAppToken(input), this.tokenRequests);
     if (form.get('grant_type') !== SANDBOX_USER_GRANT)
-      return bad('unsupported_grant_type', `The sandbox issuer only supports grant_type=${SANDBOX_USER_GRANT}.`);
+      return bad(
+        'unsupported_grant_type',
+        `The sandbox issuer only supports grant_type=${SANDBOX_USER_GRANT} and client_credentials.`,
+      );
     const user = form.get('user') ?? '';
     if (!this.findUser(user)) return bad('invalid_grant', `No sandbox user '${user.slice(0, 60)}'.`);
     // Entra scope syntax: `<resource>/<scope>`; the resource becomes `aud`.
