@@ -5,18 +5,7 @@
  */
 import { request } from 'node:https';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
-import type { RecordingEmulator } from '../../src/sandbox/recording-emulator';
-
-/** Resolves with the status of the next request `emulator` logs (logged once it is answered). */
-function nextLogged(emulator: RecordingEmulator): Promise<number> {
-  const record = emulator.log.record.bind(emulator.log);
-  return new Promise((resolve) => {
-    jest.spyOn(emulator.log, 'record').mockImplementation((entry) => {
-      record(entry);
-      resolve(entry.status);
-    });
-  });
-}
+import { nextLogged } from '../helpers/emulator-log';
 
 /** Sends a GET; resolves with its status, or rejects when the connection goes. */
 function get(url: string, sandbox: Sandbox, audience: 'arm' | 'graph'): Promise<number> {

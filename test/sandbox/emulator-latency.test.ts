@@ -6,6 +6,7 @@
 import { request } from 'node:https';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
 import type { RecordingEmulator } from '../../src/sandbox/recording-emulator';
+import { nextLogged } from '../helpers/emulator-log';
 
 /** Resolves once `emulator` has taken a fault (its latency starts in the same step). */
 function latencyStarted(emulator: RecordingEmulator): Promise<void> {
@@ -15,17 +16,6 @@ function latencyStarted(emulator: RecordingEmulator): Promise<void> {
       const fired = take(operation, path);
       if (fired) resolve();
       return fired;
-    });
-  });
-}
-
-/** Resolves with the status of the next request `emulator` logs (logged once its latency is over). */
-function nextLogged(emulator: RecordingEmulator): Promise<number> {
-  const record = emulator.log.record.bind(emulator.log);
-  return new Promise((resolve) => {
-    jest.spyOn(emulator.log, 'record').mockImplementation((entry) => {
-      record(entry);
-      resolve(entry.status);
     });
   });
 }
