@@ -18,7 +18,8 @@ import { openExtensionsBy } from '../flows/request-service';
 import type { Logger } from '../observability/logger';
 import { currentCorrelationId, withCorrelation } from '../observability/correlation';
 import { SsoError, type SsoSettings, type TabUser, validateSsoToken } from './sso-token';
-import { LIVE_PULL_STATES, matrixRows, requestHistory, requestRow, type TabRow } from './tab-rows';
+import { LIVE_PULL_STATES, matrixRows, requestHistory, requestRow } from './tab-rows';
+import type { TabMatrix, TabMatrixPage, TabMe, TabMyAccess, TabRow } from './tab-wire';
 
 /** Most matrix rows one answer carries (and the default page size). */
 export const MATRIX_PAGE_MAX = 1000;
@@ -118,7 +119,7 @@ export class TabApi {
           ...(unreadable && { pauseUnreadable: { correlationId: unreadable } }),
           botAppId: this.deps.botAppId,
           now: this.deps.clock.now().toISOString(),
-        },
+        } satisfies TabMe,
       };
     });
   }
@@ -171,7 +172,7 @@ export class TabApi {
             .filter((r, i) => LIVE_PULL_STATES.includes(r.state) || credentialLapsed(mine[i]!, now))
             .sort(byExpiry),
           approvals,
-        },
+        } satisfies TabMyAccess,
       };
     });
   }
@@ -192,7 +193,7 @@ export class TabApi {
     return this.handle(authorization, async (c) => {
       const page = pageOf(query);
       if (typeof page === 'string') return badRequest(page);
-      const paged = (whole: Omit<MatrixBody, 'generatedAt'>): ApiReply => {
+      const paged = (whole: Omit<TabMatrix, 'generatedAt'>): ApiReply => {
         const rows = [...whole.rows].sort(byPlace);
         const generatedAt = matrixSnapshot({ ...whole, rows });
         const body = { ...whole, generatedAt };
@@ -205,7 +206,7 @@ export class TabApi {
             total: rows.length,
             offset: page.offset,
             ...(end < rows.length ? { nextOffset: end } : {}),
-          },
+          } satisfies TabMatrixPage,
         };
       };
       const now = this.deps.clock.now();
@@ -489,7 +490,7 @@ export class TabApi {
  * request the matrix does not show that takes Extend off its original), and the inventory's read
  * time missed the request details read from the store at every load.
  */
-function matrixSnapshot(body: Omit<MatrixBody, 'generatedAt'>): string {
+function matrixSnapshot(body: Omit<TabMatrix, 'generatedAt'>): string {
   const shown = JSON.stringify([body.clusters, body.registries, body.unresolvedClusters, body.incomplete, body.rows]);
   return `sha256:${createHash('sha256').update(shown).digest('base64url')}`;
 }
@@ -506,17 +507,6 @@ function refusalStatus(err: UserFacingError): number {
   if (NOT_ALLOWED_CODES.has(err.code)) return 403;
   if (err.code.startsWith('validation.') || err.code === 'policy.maxDuration') return 400;
   return 409;
-}
-
-/** A matrix answer before paging. */
-interface MatrixBody {
-  clusters: unknown[];
-  registries: unknown[];
-  rows: TabRow[];
-  unresolvedClusters: unknown[];
-  /** The inventory read acrbot's records only in part: what may be missing (first page only). */
-  incomplete?: string;
-  generatedAt: string;
 }
 
 /** `offset` and `limit` from the query, or what is wrong with them. */

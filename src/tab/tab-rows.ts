@@ -15,104 +15,11 @@ import {
 } from '../domain/access-inventory';
 import { describeDurationMs } from '../domain/access-term';
 import type { AuditEntry } from '../domain/audit-chain';
-import { isBeingRevoked, type AccessRequest, type RequestState } from '../domain/request';
-
-/** How a cluster pulls from a registry. */
-export type PullHow = 'acrbot-role' | 'outside-role' | 'pull-secret';
+import { isBeingRevoked, type AccessRequest } from '../domain/request';
+import type { PullHow, PullState, TabHistory, TabPerson, TabRow } from './tab-wire';
 
 /** The states of access that still pulls (revoking: until the revocation finishes). */
 export const LIVE_PULL_STATES: readonly PullState[] = ['active', 'expiring', 'drifted', 'revoking'];
-
-/** The state of one way of pulling, as the matrix colours it. */
-export type PullState =
-  | 'pending'
-  | 'revoking'
-  | 'active'
-  | 'expiring'
-  | 'expired'
-  | 'revoked'
-  | 'drifted'
-  | 'failed'
-  | 'rejected'
-  | 'cancelled'
-  | 'closed';
-
-/** A person, as shown. */
-export interface TabPerson {
-  objectId: string;
-  name: string;
-}
-
-/** One request (or one way a cluster pulls) as a row of the tab. */
-export interface TabRow {
-  /** Request id, or a stable key for access granted outside acrbot. */
-  key: string;
-  requestId?: string;
-  kind: 'grant' | 'secret' | 'outside';
-  how: PullHow;
-  /** Words for `how`, e.g. "AcrPull role by acrbot" or "pull secret in payments". */
-  howText: string;
-  requestState?: RequestState;
-  state: PullState;
-  cluster: { id: string; name: string; subscriptionId: string };
-  registry: { id: string; name: string; loginServer?: string };
-  requester?: TabPerson;
-  reason?: string;
-  createdAt?: string;
-  /** When the access ends (grant term or secret credential expiry). */
-  expiresAt?: string;
-  /**
-   * `expiresAt` is a pull secret's credential expiry, before its term ends (or a permanent
-   * one's): nothing renews it, and once passed pulls with the secret fail while the request
-   * stays active (extending it rotates a new credential in).
-   */
-  credentialEnds?: boolean;
-  /**
-   * With `credentialEnds`: when the access term itself ends (absent when permanent). An
-   * extension must end after it, whatever the credential's expiry (request-service.ts).
-   */
-  termEndsAt?: string;
-  /** Set once a revocation began deleting: the access is ending now, whatever `expiresAt` says. */
-  revokingSince?: string;
-  /** When acrbot ended the access (revoked, or revoked at its end). */
-  endedAt?: string;
-  /** Who approved (the deciding approver); the history lists every approval. */
-  decidedBy?: { name: string; objectId?: string };
-  approvers: TabPerson[];
-  /** Role assignment facts for rows from Azure: scope level, via a group, ABAC condition, not honoured. */
-  notes?: string[];
-  /** The user may extend / revoke it (decided by the API per caller). */
-  canExtend?: boolean;
-  canRevoke?: boolean;
-  /** With `canExtend`: the shortest and longest term an extension may run with, in ms (longer is refused or cut). */
-  extendRange?: { minMs: number; maxMs: number };
-  /** While it waits for a decision: the term asked for ("30 days", "permanent"). */
-  termAsked?: string;
-  /** For an extension: the request whose access it extends. */
-  extendsRequestId?: string;
-  /** The caller's extension of it that waits for approval (or runs): no second one is offered. */
-  extensionWaiting?: string;
-}
-
-/** A request's history for the cell drawer. */
-export interface TabHistory {
-  row: TabRow;
-  decision?: { by: TabPerson; at: string; approved: boolean; reason?: string };
-  approvals: Array<{ by: TabPerson; at: string; reason?: string }>;
-  outcome?: { summary: string; error?: string };
-  /** How its access ended: who revoked it and why (no one named: acrbot, at its end). */
-  ended?: { at: string; by?: TabPerson; reason?: string };
-  azureRequestIds: string[];
-  audit: Array<{
-    seq: number;
-    ts: string;
-    actor: TabPerson;
-    action: string;
-    outcome: string;
-    detail?: string;
-    correlationIds: string[];
-  }>;
-}
 
 const person = (a: { objectId: string; name: string }): TabPerson => ({ objectId: a.objectId, name: a.name });
 

@@ -14,7 +14,8 @@ import type { AccessCell, RoleAssignmentPath } from '../../src/domain/access-inv
 import type { SecretPlan } from '../../src/domain/plan';
 import type { Actor } from '../../src/domain/request';
 import { SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
-import { requestRow, type TabRow } from '../../src/tab/tab-rows';
+import { requestRow } from '../../src/tab/tab-rows';
+import type { TabRow } from '../../src/tab/tab-wire';
 import { endFact } from '../../web/src/format';
 import type { Row } from '../../web/src/types';
 import { tabCall } from '../helpers/tab-call';

@@ -46,6 +46,7 @@ function meAs(objectId: string, approver: boolean): Me {
     roles: { approver, auditor: false },
     sees: 'all',
     actions: { extend: true, revoke: true },
+    paused: null,
     botAppId: 'b',
     now: '2026-12-01T00:00:00Z',
   };

@@ -7,13 +7,7 @@
  * missing (`incomplete`, shown above the grid) instead of passing for the whole.
  */
 import { api, type TokenSource } from './api';
-import type { MatrixData } from './types';
-
-interface MatrixPage extends MatrixData {
-  total: number;
-  offset: number;
-  nextOffset?: number;
-}
+import type { MatrixData, MatrixPage } from './types';
 
 /** How many times a load is tried in all while the matrix changes between its pages. */
 export const MATRIX_LOAD_TRIES = 3;

@@ -1,0 +1,153 @@
+/**
+ * The tab API's JSON, as the server sends it and the page reads it: the one definition both
+ * compile against (web/src/types.ts names these), so a field renamed or dropped on one side
+ * fails the other's type check instead of showing an empty cell. Types only: nothing here runs,
+ * and nothing of the server is bundled into the page.
+ */
+import type { RequestState } from '../domain/request';
+
+/** How a cluster pulls from a registry. */
+export type PullHow = 'acrbot-role' | 'outside-role' | 'pull-secret';
+
+/** The state of one way of pulling, as the matrix colours it. */
+export type PullState =
+  | 'pending'
+  | 'revoking'
+  | 'active'
+  | 'expiring'
+  | 'expired'
+  | 'revoked'
+  | 'drifted'
+  | 'failed'
+  | 'rejected'
+  | 'cancelled'
+  | 'closed';
+
+/** A person, as shown. */
+export interface TabPerson {
+  objectId: string;
+  name: string;
+}
+
+/** One request (or one way a cluster pulls) as a row of the tab. */
+export interface TabRow {
+  /** Request id, or a stable key for access granted outside acrbot. */
+  key: string;
+  requestId?: string;
+  kind: 'grant' | 'secret' | 'outside';
+  how: PullHow;
+  /** Words for `how`, e.g. "AcrPull role by acrbot" or "pull secret in payments". */
+  howText: string;
+  requestState?: RequestState;
+  state: PullState;
+  cluster: { id: string; name: string; subscriptionId: string };
+  registry: { id: string; name: string; loginServer?: string };
+  requester?: TabPerson;
+  reason?: string;
+  createdAt?: string;
+  /** When the access ends (grant term or secret credential expiry). */
+  expiresAt?: string;
+  /**
+   * `expiresAt` is a pull secret's credential expiry, before its term ends (or a permanent
+   * one's): nothing renews it, and once passed pulls with the secret fail while the request
+   * stays active (extending it rotates a new credential in).
+   */
+  credentialEnds?: boolean;
+  /**
+   * With `credentialEnds`: when the access term itself ends (absent when permanent). An
+   * extension must end after it, whatever the credential's expiry (request-service.ts).
+   */
+  termEndsAt?: string;
+  /** Set once a revocation began deleting: the access is ending now, whatever `expiresAt` says. */
+  revokingSince?: string;
+  /** When acrbot ended the access (revoked, or revoked at its end). */
+  endedAt?: string;
+  /** Who approved (the deciding approver); the history lists every approval. */
+  decidedBy?: { name: string; objectId?: string };
+  approvers: TabPerson[];
+  /** Role assignment facts for rows from Azure: scope level, via a group, ABAC condition, not honoured. */
+  notes?: string[];
+  /** The user may extend / revoke it (decided by the API per caller). */
+  canExtend?: boolean;
+  canRevoke?: boolean;
+  /** With `canExtend`: the shortest and longest term an extension may run with, in ms (longer is refused or cut). */
+  extendRange?: { minMs: number; maxMs: number };
+  /** While it waits for a decision: the term asked for ("30 days", "permanent"). */
+  termAsked?: string;
+  /** For an extension: the request whose access it extends. */
+  extendsRequestId?: string;
+  /** The caller's extension of it that waits for approval (or runs): no second one is offered. */
+  extensionWaiting?: string;
+}
+
+/** A request's history for the cell drawer. */
+export interface TabHistory {
+  row: TabRow;
+  decision?: { by: TabPerson; at: string; approved: boolean; reason?: string };
+  approvals: Array<{ by: TabPerson; at: string; reason?: string }>;
+  outcome?: { summary: string; error?: string };
+  /** How its access ended: who revoked it and why (no one named: acrbot, at its end). */
+  ended?: { at: string; by?: TabPerson; reason?: string };
+  azureRequestIds: string[];
+  audit: Array<{
+    seq: number;
+    ts: string;
+    actor: TabPerson;
+    action: string;
+    outcome: string;
+    detail?: string;
+    correlationIds: string[];
+  }>;
+}
+
+/** A cluster as an axis of the matrix. */
+export type TabCluster = TabRow['cluster'];
+
+/** A registry as an axis of the matrix. */
+export type TabRegistry = TabRow['registry'];
+
+/** `GET /api/tab/me`: who the caller is, what they see and may do. */
+export interface TabMe {
+  user: TabPerson & { tenantId: string };
+  roles: { approver: boolean; auditor: boolean };
+  sees: 'all' | 'own';
+  actions: { extend: boolean; revoke: boolean };
+  /** The operators' pause of new access in force (null when open); its reason for approvers and auditors only. */
+  paused: { since: string; by: string; reason?: string } | null;
+  /** The pause could not be read for this answer (the server logged why under this id). */
+  pauseUnreadable?: { correlationId: string };
+  botAppId: string;
+  now: string;
+}
+
+/** `GET /api/tab/my-access`: the caller's requests, their live access, approvals asked of them. */
+export interface TabMyAccess {
+  requests: TabRow[];
+  grants: TabRow[];
+  approvals: TabRow[];
+}
+
+/** The whole matrix, as the page assembles it from its pages. */
+export interface TabMatrix {
+  clusters: TabCluster[];
+  registries: TabRegistry[];
+  rows: TabRow[];
+  /** Clusters whose pulling identity could not be determined (they are not in the matrix). */
+  unresolvedClusters: Array<{ name: string; problem: string }>;
+  /** acrbot read its records only in part: what may be missing (first page only). */
+  incomplete?: string;
+  /** The snapshot's name: a digest of what the whole answer shows, not a time (compare for equality only). */
+  generatedAt: string;
+}
+
+/**
+ * `GET /api/tab/matrix?offset=&limit=`: one page. The axes, the unresolved clusters and
+ * `incomplete` come with the first page only (later pages carry empty axes).
+ */
+export interface TabMatrixPage extends TabMatrix {
+  /** Rows of the whole matrix. */
+  total: number;
+  offset: number;
+  /** Where the next page starts, while more follow. */
+  nextOffset?: number;
+}
