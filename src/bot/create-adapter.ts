@@ -23,6 +23,8 @@ import type { HttpClient } from '@azure/core-rest-pipeline';
 import type { AppConfig } from '../config/config';
 import { currentCorrelationId } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
+import { sharedHttpClient } from '../integrations/http/pooled-http-client';
+import { botTokenCredentials } from './bot-token-client';
 import { appIdOf, ConnectorClientCache } from './connector-client-cache';
 import { connectorHttpClient } from './connector-http-client';
 import { LeanCloudAdapter } from './lean-cloud-adapter';
@@ -67,7 +69,7 @@ class ChannelAuthentication extends ConfigurationBotFrameworkAuthentication {
     /** Where the bot's own token comes from; undefined: botbuilder's, from the options. */
     credentials: ServiceClientCredentialsFactory | undefined,
   ) {
-    // The connector clients' HTTP client; the credentials' token requests keep their own.
+    // The connector clients' HTTP client (the token requests get theirs with `credentials`).
     super(
       options,
       credentials,
@@ -145,9 +147,10 @@ function asUnauthorized(err: unknown): unknown {
 
 /**
  * Builds the adapter from config. `httpClient` sends the Bot Connector calls (cards, replies,
- * typing); without it they use the SDK's default client. `sandboxCaPem` is the CA of the
- * sandbox's own emulators, trusted for the bot-token requests of the ACRBOT_CHANNEL_LOGIN_URL
- * hook only.
+ * typing); without it they use the SDK's default client. The bot's own token requests go on
+ * `httpClient`, else on the process's pooled client (bot-token-client.ts: through the outbound
+ * proxy, with bounded waits). `sandboxCaPem` is the CA of the sandbox's own emulators, trusted
+ * for the bot-token requests of the ACRBOT_CHANNEL_LOGIN_URL hook only.
  */
 export function createAdapter(
   config: AppConfig,
@@ -179,15 +182,19 @@ export function createAdapter(
       ToChannelFromBotLoginUrl: loginUrl ?? PUBLIC_CLOUD.ToChannelFromBotLoginUrl,
     });
   }
-  const credentials =
-    loginUrl && config.app.id
+  // Built here, not by botbuilder: its token requests would bypass the outbound proxy.
+  const tokenHttp = (): HttpClient => httpClient ?? sharedHttpClient();
+  const credentials = !config.app.id
+    ? undefined
+    : loginUrl
       ? localLoginCredentials({
           loginUrl,
           appId: config.app.id,
           password: config.app.password ?? '',
+          http: tokenHttp(),
           caPem: sandboxCaPem,
         })
-      : undefined;
+      : botTokenCredentials(config.app, tokenHttp());
   const adapter = new LeanCloudAdapter(
     new ChannelAuthentication(
       options,

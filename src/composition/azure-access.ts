@@ -4,10 +4,10 @@
  * `sandbox-step.ts` instead, so nothing here is loaded against the emulators.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import type * as Identity from '@azure/identity';
 import type { AppConfig } from '../config/config';
 import type { Agent } from 'node:https';
 import { type ArmConnection, keepAliveAgent } from '../integrations/azure/arm-connection';
+import { sharedAzureCredential } from '../integrations/http/azure-credential';
 import { telemetryExporting } from '../observability/telemetry';
 
 /** Endpoints and credential every Azure-facing client is built from. */
@@ -22,11 +22,14 @@ export interface AzureAccess {
   agent: Agent;
 }
 
-/** Azure mode: real endpoints (or the configured overrides) and `DefaultAzureCredential`. */
+/**
+ * Azure mode: real endpoints (or the configured overrides) and the process's one
+ * `DefaultAzureCredential` (azure-credential.ts: the Tables stores and anchor blobs share its
+ * token cache, and its token requests take the pooled client, proxy and bounded waits included).
+ */
 export function connectAzure(config: AppConfig): AzureAccess {
-  // Loaded only here: @azure/identity is not needed against the sandbox and costs start-up time.
-  const { DefaultAzureCredential } = require('@azure/identity') as typeof Identity;
-  const credential = new DefaultAzureCredential();
+  // Built only here in the bot: @azure/identity is not needed against the sandbox.
+  const credential = sharedAzureCredential();
   const agent = keepAliveAgent();
   return {
     credential,

@@ -1,7 +1,8 @@
 /**
  * The HTTP client under every Azure SDK pipeline acrbot sends through (ARM, Graph, Azure Tables,
- * the Bot Connector): ordinary requests go over undici's connection pools, anything unusual goes
- * to the SDK's own Node client unchanged.
+ * the audit anchor blobs, the Bot Connector, and the token requests of the Azure credential and
+ * of the bot's own token): ordinary requests go over undici's connection pools, anything unusual
+ * goes to the SDK's own Node client unchanged but for a bound on the wait for its answer.
  *
  * Why: Node's `http` client and the SDK's wrapper around it were the largest single cost of the
  * bot's outbound calls in the profile of 200 simultaneous grant flows. Through an SDK pipeline an
@@ -37,7 +38,8 @@
  * is not used: it reads NO_PROXY with other rules (ports, `*`) and HTTP_PROXY for http targets,
  * so the SDK and the pools could disagree about a host. What still goes to the Node client while
  * a proxy applies gets the SDK's own proxy agent for it (which trusts the Node defaults and
- * NODE_EXTRA_CA_CERTS, not a registered CA; none of acrbot's registered-agent requests go there).
+ * NODE_EXTRA_CA_CERTS, not a registered CA; none of acrbot's registered-agent requests go there),
+ * and, without a timeout of its own, the answer timeout as one (see {@link sendOnNode}).
  */
 import type * as AbortModule from '@azure/abort-controller';
 import type { HttpClient, PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
@@ -119,7 +121,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
 export class PooledHttpClient implements HttpClient {
   /** One undici dispatcher (a pool per origin) per trust setting and route (direct or proxied). */
   private readonly pools = new Map<string, Undici.Dispatcher>();
-  /** The SDK's proxy policy with this client's settings, for what goes to `fallback` (see {@link sendOnNode}). */
+  /** The SDK's proxy policy with this client's settings, for what goes to `fallback` (see {@link sendOnNodeThroughProxy}). */
   private nodeProxyPolicy?: RestPipeline.PipelinePolicy;
 
   constructor(
@@ -237,12 +239,53 @@ export class PooledHttpClient implements HttpClient {
   }
 
   /**
-   * A request the pools do not take goes to the Node client. When this client's proxy applies to
-   * it and no proxy agent is on it yet (it carries acrbot's registered agent, or none because the
-   * SDK's policy read no proxy), the SDK's proxy policy, built from this client's settings, puts
-   * its agent on it first, so it does not bypass the proxy.
+   * A request the pools do not take goes to the Node client, with the same bound on the wait for
+   * its answer: without a timeout of its own, a request that has no answer (headers, or the whole
+   * body unless it is streamed) within {@link answerTimeoutMs} is aborted and fails as ETIMEDOUT,
+   * as on the pools. The bound is this client's own timer and abort signal, not `request.timeout`:
+   * the SDK's Node client leaves that timer running when a request fails, which held a stopping
+   * process open for the whole timeout.
    */
   private async sendOnNode(request: PipelineRequest): Promise<PipelineResponse> {
+    if (request.timeout > 0) return this.sendOnNodeThroughProxy(request);
+    const callerSignal = request.abortSignal;
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort();
+    callerSignal?.addEventListener('abort', onAbort);
+    if (callerSignal?.aborted) controller.abort();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.answerTimeoutMs);
+    request.abortSignal = controller.signal;
+    let stream: NodeJS.ReadableStream | undefined;
+    try {
+      const response = await this.sendOnNodeThroughProxy(request);
+      stream = response.readableStreamBody;
+      return response;
+    } catch (err) {
+      if (!timedOut) throw err;
+      const timeout = new Error(`no answer within ${this.answerTimeoutMs} ms`, { cause: err });
+      throw sendError(load().rest, Object.assign(timeout, { code: 'ETIMEDOUT' }), request);
+    } finally {
+      clearTimeout(timer);
+      // The caller's signal is put back (a retry sends the same request object); it still ends
+      // a streamed body until that body is read or dropped.
+      request.abortSignal = callerSignal;
+      const forget = (): void => callerSignal?.removeEventListener('abort', onAbort);
+      if (stream) stream.once('close', forget);
+      else forget();
+    }
+  }
+
+  /**
+   * When this client's proxy applies to `request` and no proxy agent is on it yet (it carries
+   * acrbot's registered agent, or none because the SDK's policy read no proxy), the SDK's proxy
+   * policy, built from this client's settings, puts its agent on it first, so it does not bypass
+   * the proxy.
+   */
+  private async sendOnNodeThroughProxy(request: PipelineRequest): Promise<PipelineResponse> {
     const proxy = this.proxy;
     const agent = request.agent;
     const needsProxy =

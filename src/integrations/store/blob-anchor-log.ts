@@ -3,11 +3,16 @@
  * (`anchors-YYYY-MM-DD.log`, an append blob holds at most 50,000 blocks), one block per line.
  * In Azure the container has a time-based immutability policy with protected append writes:
  * lines can be added, never changed or deleted (Azurite does not enforce it).
+ *
+ * Requests go over the process's pooled HTTP client (through the outbound proxy when one applies,
+ * with its bounded waits), with the process's one credential for a container URL.
  */
 import type * as BlobModule from '@azure/storage-blob';
 import type { ContainerClient } from '@azure/storage-blob';
-import type * as IdentityModule from '@azure/identity';
 import { type AnchorLog, AnchorsUnavailableError } from '../../domain/audit-anchor';
+import { sharedAzureCredential } from '../http/azure-credential';
+import { compatHttpClient } from '../http/compat-http-client';
+import { sharedHttpClient } from '../http/pooled-http-client';
 
 /** Where anchors go: a container URL (managed identity) or a connection string plus container name. */
 export type AnchorTarget =
@@ -24,11 +29,14 @@ export class BlobAnchorLog implements AnchorLog {
   ) {
     // Loaded on first use: most processes never anchor.
     const blob = require('@azure/storage-blob') as typeof BlobModule;
+    // Without it the Storage SDK's own Node client: the proxy, but no answer timeout.
+    const options = { httpClient: compatHttpClient(sharedHttpClient()) };
     if (target.kind === 'connectionString') {
-      this.container = blob.BlobServiceClient.fromConnectionString(target.value).getContainerClient(target.container);
+      this.container = blob.BlobServiceClient.fromConnectionString(target.value, options).getContainerClient(
+        target.container,
+      );
     } else {
-      const identity = require('@azure/identity') as typeof IdentityModule;
-      this.container = new blob.ContainerClient(target.containerUrl, new identity.DefaultAzureCredential());
+      this.container = new blob.ContainerClient(target.containerUrl, sharedAzureCredential(), options);
     }
   }
 

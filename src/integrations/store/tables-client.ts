@@ -1,15 +1,15 @@
 /**
  * Shared plumbing for the Azure Table Storage stores (`@azure/data-tables`): opening table
- * clients from a connection string (Azurite, account keys) or an account URL with
- * DefaultAzureCredential (managed identity, no key), reading status codes out of SDK errors,
- * safe row keys, and JSON documents split over several string properties (CONTRACTS §7a:
- * a string property holds at most 64 KiB, an entity at most 1 MiB and 252 properties).
+ * clients from a connection string (Azurite, account keys) or an account URL with the process's
+ * DefaultAzureCredential (managed identity, no key; http/azure-credential.ts), reading status
+ * codes out of SDK errors, safe row keys, and JSON documents split over several string
+ * properties (CONTRACTS §7a: a string property holds at most 64 KiB, an entity at most 1 MiB and
+ * 252 properties).
  */
 import { createHash } from 'node:crypto';
-import type { TokenCredential } from '@azure/core-auth';
 import type * as TablesModule from '@azure/data-tables';
 import type { TableClient, TableEntity, TableEntityResult } from '@azure/data-tables';
-import type * as IdentityModule from '@azure/identity';
+import { sharedAzureCredential } from '../http/azure-credential';
 import { dropIdlePolicies } from '../http/idle-policies';
 import { tableRest } from './tables-rest';
 import { tablesTransport } from './tables-transaction';
@@ -46,7 +46,6 @@ export function openTablesAccount(
   // Loaded on first use: processes on SQLite never pay for the Tables SDK.
   const tables = require('@azure/data-tables') as typeof TablesModule;
   const clients = new Map<string, Promise<TableClient>>();
-  let credential: TokenCredential | undefined;
   const make = (tableName: string): TableClient => {
     const client = build(tableName);
     dropIdlePolicies(client.pipeline, options);
@@ -62,11 +61,10 @@ export function openTablesAccount(
         httpClient: tablesTransport().http,
       });
     }
-    if (!credential) {
-      const identity = require('@azure/identity') as typeof IdentityModule;
-      credential = new identity.DefaultAzureCredential();
-    }
-    return new tables.TableClient(connection.endpoint, tableName, credential, { httpClient: tablesTransport().http });
+    // The process's one credential (one token cache), its token requests on the pooled client too.
+    return new tables.TableClient(connection.endpoint, tableName, sharedAzureCredential(), {
+      httpClient: tablesTransport().http,
+    });
   };
   return {
     displayEndpoint: connection.kind === 'identity' ? connection.endpoint : tableEndpointOf(connection.value),
