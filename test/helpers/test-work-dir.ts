@@ -20,6 +20,19 @@ export function testWorkDir(): string {
 }
 
 /**
+ * The working directory of spawned command-line tools (the audit CLI): empty, so a run sees only
+ * what the test passes. The CLI reads `.env` and the sandbox's `.data/audit.key` from its working
+ * directory, which in the repository (a developer's settings and playground key) or in
+ * {@link testWorkDir} (the test bots' key) would be files the test does not control; and it
+ * writes nothing there unless told to (`--out`).
+ */
+export function emptyWorkDir(): string {
+  const dir = join(tmpdir(), `acrbot-test-emptydir-${userInfo().username}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/**
  * The audit key (ACRBOT_AUDIT_KEY) of in-process test bots with a persistent store: without one,
  * the sandbox would generate `.data/audit.key` in the working directory, the repository. Fixed, so
  * a bot restarted on the same store verifies the entries it signed before.

@@ -20,12 +20,15 @@ import { tablesStores } from '../../src/integrations/store/open-stores';
 import { openTablesAccount } from '../../src/integrations/store/tables-client';
 import { TablesAuditLog } from '../../src/integrations/store/tables-audit-log';
 import { DEV_ACCOUNT, DEV_KEY, startAzurite, type Azurite } from '../helpers/azurite';
+import { emptyWorkDir } from '../helpers/test-work-dir';
 import { FakeClock, SECOND } from '../unit/support/fake-clock';
 import { auditEvent } from '../unit/support/requests';
 
 jest.setTimeout(60_000);
 
 const KEY = Buffer.alloc(32, 5);
+/** The checkout, where the spawned audit CLI's scripts are (it runs elsewhere: emptyWorkDir). */
+const ROOT = join(__dirname, '..', '..');
 let azurite: Azurite;
 beforeAll(async () => {
   azurite = await startAzurite();
@@ -151,8 +154,8 @@ describe('audit anchors (append blob)', () => {
       try {
         const { stdout } = await promisify(execFile)(
           process.execPath,
-          ['scripts/run-ts.js', 'scripts/audit-cli.ts', 'verify'],
-          { cwd: join(__dirname, '..', '..'), env },
+          [join(ROOT, 'scripts/run-ts.js'), join(ROOT, 'scripts/audit-cli.ts'), 'verify'],
+          { cwd: emptyWorkDir(), env },
         );
         return { code: 0, stdout };
       } catch (err) {

@@ -13,10 +13,12 @@ import { promisify } from 'node:util';
 import { type AuditEntry, type AuditEvent, verifyChain } from '../../src/domain/audit-chain';
 import { SqliteAuditLog } from '../../src/integrations/store/sqlite-audit-log';
 import { openSqlite } from '../../src/integrations/store/sqlite-database';
+import { emptyWorkDir } from '../helpers/test-work-dir';
 import { FakeClock } from '../unit/support/fake-clock';
 import { useTempDir } from '../unit/support/temp-dir';
 
 const ROOT = resolve(__dirname, '..', '..');
+const RUN_TS = resolve(ROOT, 'scripts/run-ts.js');
 const tmp = useTempDir('acrbot-audit-concurrency-');
 
 const WORKERS = 4;
@@ -63,8 +65,8 @@ interface Worker {
 }
 
 function startWorker(script: string, dbPath: string, worker: number): Worker {
-  const child = spawn(process.execPath, ['scripts/run-ts.js', script, dbPath, String(worker), String(PER_ROUND)], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, [RUN_TS, script, dbPath, String(worker), String(PER_ROUND)], {
+    cwd: emptyWorkDir(),
     stdio: 'pipe',
   });
   let err = '';
@@ -181,15 +183,15 @@ describe('G12: the audit trail stores only audit fields', () => {
             await promisify(execFile)(
               process.execPath,
               [
-                'scripts/run-ts.js',
-                'scripts/audit-cli.ts',
+                RUN_TS,
+                resolve(ROOT, 'scripts/audit-cli.ts'),
                 'export',
                 '--format',
                 format,
                 '--storage',
                 `sqlite:${dbPath}`,
               ],
-              { cwd: ROOT },
+              { cwd: emptyWorkDir() },
             )
           ).stdout,
       ),

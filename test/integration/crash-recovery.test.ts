@@ -20,6 +20,7 @@ import { cardAction, channelMessage, postActivity } from '../helpers/teams-activ
 import { users } from '../helpers/harness';
 import { type BotProcess, killAndWait, spawnBot } from '../helpers/bot-process';
 import { TempDirs } from '../helpers/temp-dirs';
+import { within } from '../helpers/within';
 
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
 
@@ -128,20 +129,11 @@ describe('G13: crash and restart', () => {
   }
 
   /**
-   * Waits for a held call to reach the sandbox, or fails saying so. Polled rather than awaited
-   * (`held.arrived`) only to fail with this message instead of Jest's timeout.
+   * Waits for a held call to reach the sandbox, or fails saying so. The sandbox runs in this
+   * process (only the bot is a child), so its arrival is an event to await.
    */
   async function inFlight(held: HeldCalls, what: string): Promise<void> {
-    await waitUntil(() => held.hasArrived, what);
-  }
-
-  /** Polls a condition on the shared sandbox (the bot runs in another process, so there is no event to await). */
-  async function waitUntil(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((res) => setTimeout(res, 20));
-    }
+    await within(held.arrived, what);
   }
 
   async function waitForState(id: string, states: string[], timeoutMs = 20_000): Promise<string> {

@@ -22,7 +22,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Stores } from '../../src/integrations/store/open-stores';
 import { tablesStores } from '../../src/integrations/store/open-stores';
-import { keyPart, openTablesAccount } from '../../src/integrations/store/tables-client';
+import { openTablesAccount } from '../../src/integrations/store/tables-client';
 import { leasePartition } from '../../src/integrations/store/tables-coordination';
 import type { HeldCalls } from '../../src/sandbox/arm/faults';
 import { SANDBOX_REGISTRIES, SANDBOX_USERS, sandboxResourceId } from '../../src/sandbox/fixtures';
@@ -34,6 +34,7 @@ import { CapturingConnector, cardText } from '../helpers/capturing-connector';
 import { users } from '../helpers/harness';
 import { cardAction, channelMessage, postActivity } from '../helpers/teams-activities';
 import { TempDirs } from '../helpers/temp-dirs';
+import { within } from '../helpers/within';
 
 jest.setTimeout(180_000);
 
@@ -193,9 +194,9 @@ describe('many instances on one Azure Table Storage', () => {
       bots[0].url,
       cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }),
     );
-    await waitUntil(async () => put.hasArrived, 'the role assignment PUT in flight');
+    await within(put.arrived, 'the role assignment PUT in flight', 30_000);
     // Kill whichever instance holds the execution lease (its owner id is host:pid).
-    const holder = await waitForLeaseHolder(prefix, id, bots);
+    const holder = await leaseHolder(prefix, id, bots);
     const other = bots.find((b) => b !== holder)!;
     const exited = new Promise((r) => holder.child.once('exit', r));
     holder.child.kill('SIGKILL');
@@ -218,20 +219,31 @@ interface SecretKillStep {
   title: string;
   /** Holds the run at the step (`drop`: the killed instance's write never lands). */
   hold(): void;
-  /** True once the held call has reached the sandbox (it is in flight). */
-  reached(): boolean;
+  /** Resolves once the held call has reached the sandbox (it is in flight). */
+  reached(): Promise<void>;
   /** What the audit says of the secret write of the instance that finishes. */
   write: 'created' | 'replaced';
 }
 
 const aksDev = () => sandbox.kubernetes['aks-dev'];
 
-/** Whether the Kubernetes emulator has handed out a fault (the held call arrived). */
-function kubeFaultTaken(): boolean {
-  const take = aksDev().faults.take as jest.MockedFunction<Faults['take']>;
-  return take.mock.results.some((r) => r.type === 'return' && r.value !== undefined);
+/**
+ * Resolves once `faults` hands out a fault: the call it holds has arrived. The emulator runs in
+ * this process, so its `take` is watched (until jest.restoreAllMocks) rather than polled.
+ */
+function faultTaken(faults: Faults): Promise<void> {
+  const take = faults.take.bind(faults);
+  return new Promise((resolve) => {
+    jest.spyOn(faults, 'take').mockImplementation((target) => {
+      const action = take(target);
+      if (action) resolve();
+      return action;
+    });
+  });
 }
 
+/** The Kubernetes emulator (aks-dev) handed out the fault of this test: set in beforeEach. */
+let kubeFaultTaken: Promise<void>;
 let generateCredentials: HeldCalls | undefined;
 
 const SECRET_KILL_STEPS: SecretKillStep[] = [
@@ -239,7 +251,7 @@ const SECRET_KILL_STEPS: SecretKillStep[] = [
     title: 'while generateCredentials is in flight (the token exists, its password is being made)',
     // Held until the killed instance's connection closes.
     hold: () => void (generateCredentials = sandbox.arm.faults.hold({ operation: 'registries.generateCredentials' })),
-    reached: () => generateCredentials?.hasArrived === true,
+    reached: () => generateCredentials!.arrived,
     write: 'created',
   },
   {
@@ -253,7 +265,7 @@ const SECRET_KILL_STEPS: SecretKillStep[] = [
         delayMs: 20_000,
         drop: true,
       }),
-    reached: kubeFaultTaken,
+    reached: () => kubeFaultTaken,
     write: 'created',
   },
   {
@@ -266,7 +278,7 @@ const SECRET_KILL_STEPS: SecretKillStep[] = [
         delayMs: 20_000,
         drop: true,
       }),
-    reached: kubeFaultTaken,
+    reached: () => kubeFaultTaken,
     // Its own secret, found by the label naming this very request and written again (G13): still
     // this request's creation, not a replacement of anyone's.
     write: 'created',
@@ -275,7 +287,7 @@ const SECRET_KILL_STEPS: SecretKillStep[] = [
 
 describe('SIGKILL mid-secret-flow with two instances on one Azure Table Storage', () => {
   beforeEach(() => {
-    jest.spyOn(aksDev().faults, 'take');
+    kubeFaultTaken = faultTaken(aksDev().faults);
   });
   afterEach(() => {
     jest.restoreAllMocks();
@@ -303,8 +315,8 @@ describe('SIGKILL mid-secret-flow with two instances on one Azure Table Storage'
         bots[0].url,
         cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }),
       );
-      const holder = await waitForLeaseHolder(prefix, id, bots);
-      await waitUntil(async () => step.reached(), `the run held ${step.title}`);
+      await within(step.reached(), `the run held ${step.title}`, 30_000);
+      const holder = await leaseHolder(prefix, id, bots);
       const other = bots.find((b) => b !== holder)!;
       const exited = new Promise((r) => holder.child.once('exit', r));
       holder.child.kill('SIGKILL');
@@ -359,15 +371,6 @@ describe('SIGKILL mid-secret-flow with two instances on one Azure Table Storage'
   );
 });
 
-/** Polls a condition on the store or the sandbox (no fixed sleep: returns as soon as it holds). */
-async function waitUntil(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /**
  * What the passing of the TTL does to a killed holder's execution lease, done at once: it
  * expires (owner and fence kept, so the take-over gets a higher fence). A Merge changes the
@@ -385,17 +388,17 @@ async function expireLease(prefix: string, requestId: string, dead: BotProcess):
   await table.updateEntity({ partitionKey, rowKey: '', expiresAtMs: 0 }, 'Merge', { etag: row.etag });
 }
 
-async function waitForLeaseHolder(prefix: string, requestId: string, bots: BotProcess[]): Promise<BotProcess> {
+/**
+ * The instance holding the execution lease of `requestId`. Read once, after a held call of the
+ * run arrived: a run takes its lease before its first call, so the row is there by then.
+ */
+async function leaseHolder(prefix: string, requestId: string, bots: BotProcess[]): Promise<BotProcess> {
   const table = await openTablesAccount({ kind: 'connectionString', value: azurite.connectionString }, prefix).table(
     'leases',
   );
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const row = await table.getEntity<{ owner: string }>(keyPart(`exec:${requestId}`), '').catch(() => undefined);
-    const pid = Number(row?.owner.split(':').pop());
-    const bot = bots.find((b) => b.child.pid === pid);
-    if (bot) return bot;
-    if (Date.now() > deadline) throw new Error(`no instance holds exec:${requestId} (${row?.owner})`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const row = await table.getEntity<{ owner: string }>(leasePartition(`exec:${requestId}`), '').catch(() => undefined);
+  const pid = Number(row?.owner.split(':').pop());
+  const bot = bots.find((b) => b.child.pid === pid);
+  if (!bot) throw new Error(`no instance holds exec:${requestId} (${row?.owner ?? 'no lease row'})`);
+  return bot;
 }

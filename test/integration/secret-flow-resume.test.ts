@@ -11,6 +11,7 @@ import { CLUSTER_WAIT_LIMIT_MS } from '../../src/flows/secret-runner';
 import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { within } from '../helpers/within';
 
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
 const aksProdId = sandboxResourceId('cluster', SANDBOX_CLUSTERS.prod);
@@ -38,14 +39,14 @@ describe('a resumed secret run', () => {
       }
     ).imagePullSecrets ?? [];
 
-  /** Polls until `condition` holds: the run stops in the background, with no event to await. */
-  async function until(condition: () => Promise<boolean> | boolean, what: string): Promise<void> {
-    const deadline = Date.now() + 15_000;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((res) => setTimeout(res, 10));
-    }
-    await h.app.services.executor.drain();
+  /**
+   * Waits for the run an approval started to stop, then checks that it stopped at `what`. The
+   * approve click schedules the run before it is answered, so the executor's drain is the event
+   * that ends the wait; a run that stops elsewhere fails here, naming what it never reached.
+   */
+  async function stoppedAt(condition: () => Promise<boolean> | boolean, what: string): Promise<void> {
+    await within(h.app.services.executor.drain(), `the run to stop at ${what}`, 15_000);
+    if (!(await condition())) throw new Error(`the run stopped without reaching ${what}`);
   }
 
   /**
@@ -69,7 +70,7 @@ describe('a resumed secret run', () => {
       return update(next);
     };
     await h.click(users.approver, 'approve', { requestId: id });
-    await until(() => refused === 1, 'the refused store write');
+    await stoppedAt(() => refused === 1, 'the refused store write');
     expect((await h.app.store.get(id))?.state).toBe('executing');
   }
 
@@ -167,7 +168,7 @@ describe('a resumed secret run', () => {
     k8s().faults.inject({ method: 'PUT', resource: 'secrets', drop: true });
     k8s().faults.inject({ method: 'POST', resource: 'secrets', drop: true });
     await h.click(users.approver, 'approve', { requestId: request.id });
-    await until(
+    await stoppedAt(
       async () =>
         (await h.app.audit.forRequest(request.id)).some(
           (e) => e.action === 'kubernetes.write.secret' && e.outcome === 'unconfirmed',
@@ -256,7 +257,7 @@ describe('a resumed secret run', () => {
     );
     k8s().faults.inject({ method: 'POST', resource: 'secrets', drop: true });
     await h.click(users.approver, 'approve', { requestId: request.id });
-    await until(async () => !!(await h.app.store.get(request.id))?.waiting, 'the waiting mark');
+    await stoppedAt(async () => !!(await h.app.store.get(request.id))?.waiting, 'the waiting mark');
     const done = await resume(request.id);
     expect(done.state).toBe('succeeded');
     expect(done.waiting).toBeUndefined();
@@ -278,7 +279,7 @@ describe('a resumed secret run', () => {
         (e) => e.action === 'kubernetes.write.secret' && e.outcome === 'unconfirmed',
       ).length;
     await h.click(users.approver, 'approve', { requestId: request.id });
-    await until(async () => !!(await h.app.store.get(request.id))?.waiting, 'the waiting mark');
+    await stoppedAt(async () => !!(await h.app.store.get(request.id))?.waiting, 'the waiting mark');
     expect(await unconfirmed()).toBe(1);
     const since = (await h.app.store.get(request.id))!.waiting!.since;
     const loud = () => h.logs.entries().filter((e) => (e.level as number) >= 40).length;

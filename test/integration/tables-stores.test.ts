@@ -20,6 +20,7 @@ import {
 } from '../../src/integrations/store/tables-coordination';
 import { TablesRequestStore } from '../../src/integrations/store/tables-request-store';
 import { DEV_KEY, useAzurite } from '../helpers/azurite';
+import { emptyWorkDir } from '../helpers/test-work-dir';
 import { describeAuditLogContract } from '../unit/support/audit-log-contract';
 import { describeCoordinationContract } from '../unit/support/coordination-contract';
 import { FakeClock } from '../unit/support/fake-clock';
@@ -29,6 +30,8 @@ import { APPROVER, auditEvent, OUTSIDER, pendingRequest } from '../unit/support/
 jest.setTimeout(60_000);
 
 const world = useAzurite();
+/** The checkout, where the spawned audit CLI's scripts are (it runs elsewhere: emptyWorkDir). */
+const ROOT = join(__dirname, '..', '..');
 const conn = world.conn;
 
 describeRequestStoreContract('Azure Tables (Azurite)', async () => {
@@ -626,8 +629,8 @@ async function auditCli(
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      ['scripts/run-ts.js', 'scripts/audit-cli.ts', ...args],
-      { cwd: join(__dirname, '..', '..'), env: { PATH: process.env.PATH, ...env } },
+      [join(ROOT, 'scripts/run-ts.js'), join(ROOT, 'scripts/audit-cli.ts'), ...args],
+      { cwd: emptyWorkDir(), env: { PATH: process.env.PATH, ...env } },
     );
     return { code: 0, stdout, stderr };
   } catch (err) {
