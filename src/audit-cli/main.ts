@@ -16,6 +16,7 @@ import {
   verifyWithAnchors,
 } from '../domain/audit-anchor';
 import type { ChainVerdict } from '../domain/audit-chain';
+import { scrubSecrets } from '../domain/secret-text';
 import { BlobAnchorLog } from '../integrations/store/blob-anchor-log';
 import { parseCliArgs, USAGE } from './args';
 import { CliError, EXIT } from './cli-error';
@@ -32,8 +33,9 @@ export interface CliIo {
 }
 
 /**
- * Runs the CLI and returns its exit code; never throws for an operator mistake. `cwd` is where
- * the sandbox's `.data/audit.key` is looked for when ACRBOT_AUDIT_KEY is unset.
+ * Runs the CLI and returns its exit code; never throws: an operator mistake is one sentence on
+ * stderr, anything else its stack (exit 2), both scrubbed of secrets. `cwd` is where the
+ * sandbox's `.data/audit.key` is looked for when ACRBOT_AUDIT_KEY is unset.
  */
 export async function runAuditCli(
   argv: string[],
@@ -55,7 +57,7 @@ export async function runAuditCli(
         "--require-key: no ACRBOT_AUDIT_KEY (nor the sandbox's .data/audit.key), so the entry MACs cannot be checked; nothing was verified",
       );
     if (!found && cmd.command === 'verify')
-      io.stderr.write('note: no ACRBOT_AUDIT_KEY, so entry MACs are not checked (hash chain only)\n');
+      say(io.stderr, 'note: no ACRBOT_AUDIT_KEY, so entry MACs are not checked (hash chain only)');
     if (cmd.command === 'verify')
       return await runVerify(storage, found, anchorCheck(env, found?.key, io), io, cmd.requireKey === true);
     if (storage.kind === 'tables') return await runOnTables(await openTablesReview(storage, found?.key), cmd, io);
@@ -66,17 +68,29 @@ export async function runAuditCli(
       return EXIT.ok;
     }
     const count = await exportToFile(audit, cmd.out, options);
-    io.stderr.write(`exported ${count} entries to ${cmd.out}\n`);
+    say(io.stderr, `exported ${count} entries to ${cmd.out}`);
     return EXIT.ok;
   } catch (err) {
     if (err instanceof CliError) {
-      io.stderr.write(`audit-cli: ${err.message}\n`);
+      say(io.stderr, `audit-cli: ${err.message}`);
       return err.exitCode;
     }
-    throw err;
+    // Printed here rather than thrown to the script, so it is scrubbed too: a storage SDK's
+    // error (a read of Azure Tables failing mid-verify) can quote the request's URL.
+    say(io.stderr, `audit-cli: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return EXIT.usage;
   } finally {
     audit?.close();
   }
+}
+
+/**
+ * Writes one line for the operator, secrets inside it scrubbed (G12): every message and verdict
+ * the CLI prints goes through here, and many quote an SDK's error (a RestError's text can carry
+ * a SAS URL or a connection-string fragment). Exported entries are written as stored, not here.
+ */
+function say(out: Writable, line: string): void {
+  out.write(`${scrubSecrets(line)}\n`);
 }
 
 type Verdict = ChainVerdict & { anchors?: AnchorAgreement };
@@ -103,13 +117,14 @@ async function runVerify(
   let keyed = found !== undefined;
   // With --require-key a found key is never dropped either: a log without MACs stays BROKEN.
   if (!verdict.intact && verdict.noMacs && found?.fromFile && !requireKey) {
-    io.stderr.write(
-      'note: no entry carries a MAC, so this log was not written with .data/audit.key; MACs not checked (hash chain only). Set ACRBOT_AUDIT_KEY to require them\n',
+    say(
+      io.stderr,
+      'note: no entry carries a MAC, so this log was not written with .data/audit.key; MACs not checked (hash chain only). Set ACRBOT_AUDIT_KEY to require them',
     );
     verdict = await verifyStore(storage, undefined, anchored);
     keyed = false;
   }
-  io.stdout.write(`${formatVerdict(verdict, keyed)}\n`);
+  say(io.stdout, formatVerdict(verdict, keyed));
   return verdict.intact ? EXIT.ok : EXIT.broken;
 }
 
@@ -156,7 +171,8 @@ function anchorCheck(env: Record<string, string | undefined>, key: Buffer | unde
     lines: () =>
       blob.lines().catch((err: unknown) => {
         if (err instanceof AnchorsUnavailableError) throw err;
-        // The SDK's message names the endpoint or the service's answer, never the key.
+        // The SDK's message names the endpoint or the service's answer (secrets in it are
+        // scrubbed where it is printed: say).
         throw new CliError(`cannot read the anchors in ${blob.location}: ${(err as Error).message}`);
       }),
   };
@@ -192,7 +208,7 @@ async function runOnTables(
     return EXIT.ok;
   }
   const count = await toFile(cmd.out, run);
-  io.stderr.write(`exported ${count} entries to ${cmd.out}\n`);
+  say(io.stderr, `exported ${count} entries to ${cmd.out}`);
   return EXIT.ok;
 }
 

@@ -31,7 +31,8 @@ export async function openTablesReview(
   try {
     exists = await log.exists();
   } catch (err) {
-    // The SDK's message names the endpoint, never the key.
+    // The SDK's message names the endpoint or the service's answer; secrets in it (a SAS the
+    // answer quotes) are scrubbed where the CLI prints it (main.ts).
     throw new CliError(`cannot read the audit table at ${account.displayEndpoint}: ${(err as Error).message}`);
   }
   if (!exists)

@@ -1,7 +1,8 @@
 /**
  * Step "background": work that starts after the server listens: resuming interrupted
- * executions, retrying credential clean-ups, the first runs of recurring jobs, and the
- * scheduler's sweep. The returned function stops what was started here.
+ * executions, retrying credential clean-ups, the safety nets for jobs that were lost (reviews,
+ * ends), the first runs of recurring jobs, and the scheduler's sweep. The returned function
+ * stops what was started here.
  */
 import type { Clock } from '../domain/ports';
 import { scheduleCleanupsForPending } from '../flows/credential-cleanup';
@@ -58,6 +59,15 @@ export async function startBackground(deps: {
   // recurring `store.purge` job (one instance at a time, under its lease) keeps the store flat (G16).
   if (!(await stores.schedule.get(STORE_PURGE_JOB_ID)))
     await scheduler.schedule({ id: STORE_PURGE_JOB_ID, kind: 'store.purge', dueAt: clock.now() });
+  // Active access whose end job was lost (a store restored from an older backup, a row deleted)
+  // gets it back (G17): in the background, as it reads up to LOST_END_SCAN_LIMIT active requests
+  // and their jobs; here, after every step that can fail the start, and awaited by the stop.
+  // Every `drift.check` run looks again (scheduler.ts).
+  const lostEnds = flows.lifecycle
+    .scheduleLostEnds()
+    .catch((err: unknown) =>
+      log.error({ err }, 'scheduling lost access end jobs failed; the next drift check tries again'),
+    );
   scheduler.start();
   // Executions whose instance died are taken over once their lease expired (G13 with many
   // instances); a run held by a live instance is skipped by its lease.
@@ -81,5 +91,6 @@ export async function startBackground(deps: {
     process.off('SIGHUP', reloadPolicy);
     flows.policies.close();
     await scheduler.stop();
+    await lostEnds;
   };
 }

@@ -139,9 +139,17 @@ function registerCoreJobs(scheduler: Scheduler, flows: Flows): void {
   scheduler.register(CREDENTIAL_CLEANUP_KIND, async (job) => {
     if (job.requestId) await flows.cleanups.retry(job.requestId);
   });
-  // One recurring job with a fixed id: whichever instance runs it schedules the next run.
+  // One recurring job with a fixed id: whichever instance runs it schedules the next run. Each run
+  // also gives active access whose end job was lost its end job back (access-end-net.ts): both
+  // check live grants against acrbot's own records, and neither hides the other — the drift
+  // sweep runs whatever the net met, and a failure of either fails the run (retried, reported).
   scheduler.register('drift.check', async () => {
+    const lostEnds = await flows.lifecycle.scheduleLostEnds().then(
+      () => undefined,
+      (err: unknown) => ({ err }),
+    );
     await flows.drift.sweep();
+    if (lostEnds) throw lostEnds.err;
     await scheduler.schedule({ id: DRIFT_JOB_ID, kind: 'drift.check', dueAt: flows.drift.nextRunAt() });
   });
 }

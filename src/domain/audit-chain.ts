@@ -4,6 +4,7 @@
  * breaks the chain at the first place it touches.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { scrubSecrets } from './secret-text';
 
 /** What a caller records. */
 export interface AuditEvent {
@@ -113,10 +114,16 @@ export function canonicalJson(value: unknown): string {
   return `${out}}`;
 }
 
-/** Normalises free text for the trail: CR/LF escaped (not removed, so nothing is hidden), bounded. */
+/**
+ * Normalises free text for the trail, the one way any text enters an entry: secrets inside it
+ * scrubbed (an SDK's error message can quote a SAS URL or a connection string; G12), CR/LF
+ * escaped (not removed, so nothing is hidden), bounded. Scrubbed first, while line breaks still
+ * mark a kubeconfig's lines and before the cut could split a secret from its name. Applied when
+ * an entry is built, before it is hashed: verify recomputes hashes of the text as stored.
+ */
 export function auditText(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  const escaped = text.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+  const escaped = scrubSecrets(text).replace(/\r/g, '\\r').replace(/\n/g, '\\n');
   return escaped.length > AUDIT_DETAIL_MAX ? `${escaped.slice(0, AUDIT_DETAIL_MAX - 1)}…` : escaped;
 }
 

@@ -26,6 +26,9 @@ export interface Actor {
   name: string;
 }
 
+/** acrbot itself, as the actor of what it does on its own (an end, a drift, a resumed run). */
+export const ACRBOT_ACTOR: Actor = { objectId: 'acrbot', name: 'acrbot' };
+
 /** Who is acting, in which tenant. */
 export interface ActingContext {
   actor: Actor;

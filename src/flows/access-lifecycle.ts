@@ -14,7 +14,7 @@ import type { RoleAssignmentInfo } from '../domain/azure-model';
 import type { AuditLog, ClusterAccess, Clock, LeaseStore, RequestStore, ScheduledJob } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, Actor, RequestState } from '../domain/request';
-import { isBeingGranted, transition } from '../domain/request';
+import { ACRBOT_ACTOR, isBeingGranted, transition } from '../domain/request';
 import {
   acrbotServiceAccountEntries,
   credentialOf,
@@ -27,11 +27,9 @@ import type { RequestNotifier } from './notifier';
 import { requestExpiryJobId, undoUnaudited, type JobScheduling } from './request-service';
 import { ACCESS_LEASE_TTL_MS, accessLeaseKey, accessLeaseSubject } from './access-lease';
 import { LeaseGuard } from './lease-guard';
+import { scheduleLostEnds } from './access-end-net';
 import { UNCONFIRMED_GRANT } from './grant-runner';
 import { deleteCredential, type SecretRunnerPorts } from './secret-runner';
-
-/** acrbot itself, as the actor of expiry. */
-export const ACRBOT_ACTOR: Actor = { objectId: 'acrbot', name: 'acrbot' };
 
 /** What the requester is told, proactively (rendered by the chat layer). */
 export type RequesterNews =
@@ -358,6 +356,24 @@ export class AccessLifecycle {
       }
       throw new Error(`the revocation of ${request.id} kept being replaced by a moved end; ask again`);
     };
+  }
+
+  /**
+   * The safety net for ends (access-end-net.ts): every active request with an end whose
+   * `access.expire` job is missing gets it back; an existing job is left as it is. Run at start
+   * and with every `drift.check`; returns the ids of the requests it scheduled.
+   */
+  scheduleLostEnds(): Promise<string[]> {
+    const { store: requests, audit, jobs, clock, log } = this;
+    return scheduleLostEnds({
+      requests,
+      audit,
+      jobs,
+      clock,
+      log,
+      endJobId: accessExpiryJobId,
+      leases: this.settings.leases,
+    });
   }
 
   /** Schedules `access.expire` at the end and every reminder that still lies in the future. */

@@ -15,7 +15,7 @@ import { createdAssignmentId, findDrift, type DriftFinding } from '../domain/acc
 import { ResourceGoneError } from '../domain/errors';
 import type { AuditLog, Clock, RequestStore, ScheduleStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
-import type { AccessRequest } from '../domain/request';
+import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import { INVENTORY_REQUEST_LIMIT } from './access-inventory';
 import { accessExpiryJobId } from './access-lifecycle';
@@ -24,8 +24,6 @@ import type { RequestNotifier } from './notifier';
 
 /** The id of the one recurring drift job (the scheduler runs it on one instance at a time). */
 export const DRIFT_JOB_ID = 'drift.check';
-
-const ACRBOT_ACTOR = { objectId: 'acrbot', name: 'acrbot' };
 
 /** Who noticed: the sweeper, or a person's `access`/`check`. */
 export type DriftNoticedBy = 'sweeper' | 'access' | 'check';

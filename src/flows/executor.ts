@@ -9,7 +9,8 @@ import { isUserFacing } from '../domain/errors';
 import type { AuditLog, Clock, LeaseStore, RequestStore } from '../domain/ports';
 import { CloudApiError, LeaseLostError, VersionConflictError } from '../domain/ports';
 import type { AccessRequest, CreatedObject, Outcome, RequestEvent } from '../domain/request';
-import { transition } from '../domain/request';
+import { ACRBOT_ACTOR, transition } from '../domain/request';
+import { scrubSecrets } from '../domain/secret-text';
 import { currentCorrelationId, withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import { type PauseReader, pausedRefusal } from './access-pause';
@@ -67,8 +68,6 @@ export class RunInterrupted extends Error {
     this.notice = options?.notice;
   }
 }
-
-const ACRBOT_ACTOR = { objectId: 'acrbot', name: 'acrbot' };
 
 /** Executions run under the lease `exec:<requestId>` (ACRBOT_LEASE_TTL). */
 export interface ExecutionLeases {
@@ -489,10 +488,21 @@ function azureRequestIdsOf(err: unknown): string[] {
   return [];
 }
 
+/**
+ * The outcome a failed run stores, which cards and the audit entry show. Its error may quote what
+ * Azure, Graph or a cluster answered (a runner's explanation, a user-facing error's message):
+ * secrets inside it are scrubbed here, where every failed run's outcome is made (G12).
+ */
 function failureOutcome(err: unknown, requestId: string): Outcome {
-  if (err instanceof RunFailure) return err.outcome;
+  if (err instanceof RunFailure)
+    return err.outcome.error === undefined ? err.outcome : { ...err.outcome, error: scrubSecrets(err.outcome.error) };
   if (isUserFacing(err))
-    return { summary: 'Failed', azureRequestIds: azureRequestIdsOf(err), error: err.message, errorCode: err.code };
+    return {
+      summary: 'Failed',
+      azureRequestIds: azureRequestIdsOf(err),
+      error: scrubSecrets(err.message),
+      errorCode: err.code,
+    };
   return {
     summary: 'Failed',
     azureRequestIds: [],

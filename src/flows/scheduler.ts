@@ -13,10 +13,10 @@
  */
 import type { Clock, JobKind, LeaseStore, ScheduledJob, ScheduleStore } from '../domain/ports';
 import type { LeaseLostError } from '../domain/ports';
+import { scrubSecrets } from '../domain/secret-text';
 import { withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import { LeaseGuard } from './lease-guard';
-import { scrubSecrets } from '../observability/secret-scrub';
 
 /**
  * The lease a run of a job holds (`job:<id>`), as its handler sees it. A run whose lease was

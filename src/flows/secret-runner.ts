@@ -213,7 +213,9 @@ export class SecretRunner implements PlanRunner {
           action: 'kubernetes.write.serviceAccount',
           outcome: 'failed',
           targetIds: [serviceAccountId],
-          detail: serviceAccountFailure.message,
+          // As the card (below) and the revocation's entry (access-lifecycle.ts): a message written
+          // for people, else no library's text at all; the error itself is in the log line above.
+          detail: isUserFacing(serviceAccountFailure) ? serviceAccountFailure.message : 'unexpected error',
         });
         const why = isUserFacing(serviceAccountFailure) ? ` ${serviceAccountFailure.message}` : '';
         serviceAccountNote = ` Not added to service account ${plan.serviceAccount}:${why} Until it is, name the secret in the pod's imagePullSecrets.`;

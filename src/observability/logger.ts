@@ -6,7 +6,7 @@
  */
 import pino from 'pino';
 import { currentCorrelationId } from './correlation';
-import { scrubSecrets } from './secret-scrub';
+import { scrubSecrets } from '../domain/secret-text';
 
 /** The logger type used across acrbot. */
 export type Logger = pino.Logger;

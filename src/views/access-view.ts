@@ -16,7 +16,7 @@ import {
 import { originText, requestText, shortTime, type PullDiagnosis } from '../domain/pull-diagnosis';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
-import { inertText } from './request-view';
+import { errorText, inertText } from './request-view';
 import { asSentence } from '../domain/text';
 
 /** Most rows in one card (Teams' message size limit); the rest are counted in a note. */
@@ -201,7 +201,7 @@ export function registryAccessCard(report: RegistryAccessReport, sandbox: boolea
     emptyText: `No cluster in the subscriptions acrbot manages can pull from ${registry.name}.`,
     notes: [
       ...incompleteNote(report.incomplete),
-      ...report.unresolvedClusters.map((u) => inertText(`Not checked: ${u.problem}`)),
+      ...report.unresolvedClusters.map((u) => errorText(`Not checked: ${u.problem}`)),
     ],
   });
 }

@@ -9,7 +9,7 @@ import type { SecretPlan } from '../domain/plan';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 import { jsonBytes, shortenForCard } from './message-view';
-import { inertText, type Fact } from './request-view';
+import { errorText, inertText, type Fact } from './request-view';
 
 /** One line of a revocation preview. */
 export interface RevocationLine {
@@ -296,8 +296,8 @@ export function requesterNewsCard(
       return lifecycleCard({
         ...base,
         title: `Failed: ${request.id}`,
-        // Neutralised: it may quote what Azure or a cluster answered (see requestCard).
-        text: inertText(request.outcome?.error ?? 'The request failed.'),
+        // Error text: it may quote what Azure or a cluster answered (see requestCard).
+        text: errorText(request.outcome?.error ?? 'The request failed.'),
         color: 'Attention',
       });
     case 'ended':
@@ -329,9 +329,9 @@ export function approverReportCard(
   return lifecycleCard({
     sandbox: request?.sandbox ?? sandbox,
     title: request ? `Needs attention: ${request.id}` : 'Needs attention',
-    // It carries the last error's message as it came (Azure's, Kubernetes', a library's): shown as
-    // text, never as a live link or a mention.
-    text: inertText(text),
+    // It carries the last error's message as it came (Azure's, Kubernetes', a library's): shown
+    // without the secrets it may quote, as text, never as a live link or a mention.
+    text: errorText(text),
     color: 'Attention',
     facts: request ? facts(request) : [],
   });

@@ -9,7 +9,7 @@ import type { AccessRequest } from '../domain/request';
 import { describeAccess } from '../domain/access-term';
 import { scopeLevelOf } from '../domain/access-inventory';
 import { renderCard } from './card-templates';
-import { type Fact, inertText } from './request-view';
+import { errorText, type Fact, inertText } from './request-view';
 
 /** A titled message; `tone` picks the colour. */
 export function messageCard(input: {
@@ -52,12 +52,12 @@ export function errorCard(input: {
   sandbox: boolean;
 }): AdaptiveCardJson {
   const title = (isUserFacing(input.err) && TITLE_BY_CODE[input.err.code]) || input.title || 'That did not work';
-  // Error messages quote what was typed ("\"![img](https://…)\" is not a valid registry name"):
-  // neutralised like every other piece of user text in a card.
+  // Error messages quote what was typed ("\"![img](https://…)\" is not a valid registry name")
+  // or what Azure answered: error text, neutralised like every other piece of user text in a card.
   if (isUserFacing(input.err))
     return messageCard({
       title,
-      text: inertText(input.err.message),
+      text: errorText(input.err.message),
       tone: 'error',
       hints: input.err.hints.map(inertText),
       sandbox: input.sandbox,

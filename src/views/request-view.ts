@@ -11,6 +11,7 @@ import { deploymentSnippet } from '../domain/manifest-snippet';
 import type { SecretPlan } from '../domain/plan';
 import { awaitingReview, describeRequirement } from '../domain/policy';
 import { applicationDisplayNameFor, tokenNameFor } from '../domain/secret-credential';
+import { scrubSecrets } from '../domain/secret-text';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 
@@ -52,6 +53,16 @@ export function inertText(text: string): string {
     .replace(/([a-z][a-z0-9+.-]*):\/\//gi, '$1:\u200b//')
     .replace(/\b(www)\./gi, '$1\u200b.')
     .replace(/<(\/?)at\b/gi, '<$1\u200bat');
+}
+
+/**
+ * Error text shown in a card (an outcome's error, a refusal, a problem to report): it may quote
+ * what Azure, Graph, a cluster or a library answered, so secrets inside it are scrubbed (G12),
+ * then it is neutralised like user text. Scrubbed first: {@link inertText} breaks up the
+ * `https://` a URL's user information is found by.
+ */
+export function errorText(text: string): string {
+  return inertText(scrubSecrets(text));
 }
 
 /** The credential of a secret request, by the name it has (or will have) in Azure/Entra. */
@@ -213,9 +224,9 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
         : `Grant ${plan.role.name} to ${plan.cluster.name} on ${plan.registry.name}`
       : `${request.extendsRequestId ? `Extend ${request.extendsRequestId}: pull` : 'Pull'} secret ${plan.secretName} in ${plan.cluster.name}/${plan.namespace}`;
   // Outcomes may quote what Azure or a cluster answered (a secret's field managers, which anyone
-  // who can write the namespace names): neutralised like user text.
+  // who can write the namespace names): error text (scrubbed, neutralised like user text).
   const outcomeText = request.outcome?.error ?? (request.state === 'succeeded' ? request.outcome?.summary : undefined);
-  const outcomeNotice = outcomeText === undefined ? undefined : inertText(outcomeText);
+  const outcomeNotice = outcomeText === undefined ? undefined : errorText(outcomeText);
   // A run that stopped and is resumed says what it waits for, once (executor.ts), on every copy.
   const waiting =
     request.state === 'executing' && request.waiting
@@ -223,8 +234,8 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
           `Waiting since ${shortTime(request.waiting.since)}: ${request.waiting.reason} Reference for the platform team: ${request.waiting.reference}.`,
         )
       : undefined;
-  // A notice answers a click and may quote a refusal, which names who decided: neutralised.
-  const notice = options.notice !== undefined ? inertText(options.notice) : (outcomeNotice ?? waiting);
+  // A notice answers a click and may quote a refusal, which names who decided: error text.
+  const notice = options.notice !== undefined ? errorText(options.notice) : (outcomeNotice ?? waiting);
   const card = renderCard('request', {
     sandbox: request.sandbox,
     requestId: request.id,
@@ -318,8 +329,8 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
             : 'Pull secret created'
       : 'The request failed',
     color: ok ? 'Good' : 'Attention',
-    // Neutralised: an outcome may quote what Azure or a cluster answered (see requestCard).
-    summary: inertText(ok ? (outcome?.summary ?? '') : (outcome?.error ?? 'The request failed.')),
+    // Error text: an outcome may quote what Azure or a cluster answered (see requestCard).
+    summary: errorText(ok ? (outcome?.summary ?? '') : (outcome?.error ?? 'The request failed.')),
     facts,
     hasSnippet: ok && !extended,
     snippetHint:

@@ -4,7 +4,7 @@
  * keys) loses its secret and keeps its name and surroundings; text that only names a secret,
  * resource ids, request ids and GUIDs are left as they are; hostile input of any length returns.
  */
-import { REDACTION, scrubSecrets } from '../../src/observability/secret-scrub';
+import { REDACTION, scrubSecrets } from '../../src/domain/secret-text';
 
 const SECRET = 'S3ntinel+scrub/9c1f==';
 const JWT = 'eyJhbGciOiJSUzI1NiIsImtpZCI6IngifQ.eyJzdWIiOiIwMDAwIiwiYXVkIjoiYWNyIn0.c2lnbmF0dXJlLXNlbnRpbmVs';

@@ -10,7 +10,7 @@ import type { ChainVerdict } from '../../domain/audit-chain';
 import { isRequestId } from '../../domain/identifiers';
 import { awaitingReview } from '../../domain/policy';
 import { auditCard, helpCard, messageCard, refusalCard } from '../../views/message-view';
-import { requestCard } from '../../views/request-view';
+import { errorText, requestCard } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { readByApprovers } from '../approvers-audience';
 import type { BotServices } from '../bot-services';
@@ -188,7 +188,7 @@ export class InfoHandlers {
           ctx,
           messageCard({
             title: 'Audit chain NOT VERIFIED',
-            text: `The store could not be checked against the published anchors: ${err.message}. The anchors are what reveal a rewrite by someone who holds the audit key, so no verdict is given without them.`,
+            text: `The store could not be checked against the published anchors: ${errorText(err.message)}. The anchors are what reveal a rewrite by someone who holds the audit key, so no verdict is given without them.`,
             tone: 'error',
             sandbox: settings.sandbox,
           }),

@@ -1,0 +1,150 @@
+/**
+ * The safety net for ends (G17): an active grant or secret ends only through its `access.expire`
+ * job, so one whose job row is gone (a store restored from an older backup, a row deleted by
+ * someone who can write the store, a bug) would hold for ever. At start and with every
+ * `drift.check` run, each such request gets its end job back — due at its end, or now when that
+ * has passed or a revocation had begun — audited `access.end.rescheduled` and counted in a warning.
+ *
+ * Only acrbot's own store decides (G15): the request's recorded term, never anything read in
+ * Azure. An end job that exists is never written (its due time, a revoke it carries, its
+ * attempts stay); the job the net writes is a wake-up only, as every end job is: the run reads the
+ * request again and revokes nothing early (AccessLifecycle.onExpire).
+ */
+import { randomUUID } from 'node:crypto';
+import type { AuditLog, Clock, LeaseStore, RequestStore } from '../domain/ports';
+import { ACRBOT_ACTOR, type AccessRequest, isBeingRevoked } from '../domain/request';
+import type { Logger } from '../observability/logger';
+import type { JobScheduling } from './request-service';
+
+/**
+ * Most active requests one pass reads, oldest first (`listByState`, the store's index by state,
+ * as the break-glass review net reads): the drift check beside it reads as many on each run.
+ * Past that many active requests a lost end is found late, not never: a request stays active
+ * while its end job is lost, and every time-boxed request older than it ends within its own
+ * term, so it moves into the oldest this many — unless this many permanent or pre-time-boxing
+ * grants are older than it.
+ */
+export const LOST_END_SCAN_LIMIT = 10_000;
+
+/** End jobs read at once: a Tables store answers each in a round trip, so not one at a time, nor all. */
+const JOB_READS_AT_ONCE = 20;
+
+/**
+ * How long one pass holds the lease `access.end.net`: longer than a pass over
+ * {@link LOST_END_SCAN_LIMIT} requests takes. A pass that outlives it (or an instance that dies
+ * holding it) only lets a second pass run beside it, which writes the same jobs.
+ */
+const LOST_END_LEASE_TTL_MS = 5 * 60_000;
+
+/** What the net reads and writes. */
+export interface LostEndPorts {
+  requests: RequestStore;
+  audit: AuditLog;
+  jobs: Pick<JobScheduling, 'get' | 'schedule'>;
+  clock: Clock;
+  log: Logger;
+  /** The id of a request's end job: `accessExpiryJobId` (given, as access-lifecycle.ts imports this file). */
+  endJobId(requestId: string): string;
+  /**
+   * One pass at a time across instances (the lease `access.end.net`): a fleet started at once
+   * reads the store once, not once per instance, and audits each lost end once. Absent: no lease.
+   */
+  leases?: { store: LeaseStore; owner: string };
+}
+
+/** The end an active request's job must have, or undefined when it has none (permanent, pre-time-boxing, ended). */
+function endOf(request: AccessRequest): string | undefined {
+  const term = request.access;
+  if (request.state !== 'succeeded' || !term?.expiresAt || term.permanent || term.revokedAt) return undefined;
+  return term.expiresAt;
+}
+
+/**
+ * Schedules the end job of every active request that has an end and no end job; returns the ids
+ * of those it scheduled (none when another pass holds the lease). Store cost of a pass:
+ * one `listByState(['succeeded'])` of at most {@link LOST_END_SCAN_LIMIT} requests (on Tables, as
+ * many index rows and point reads), one point read of the end job per time-boxed request among
+ * them ({@link JOB_READS_AT_ONCE} at a time), and for each lost one a fresh read of the request,
+ * an audit entry and the job. A request whose writes fail is logged and the others go on; the pass
+ * then throws, so a `drift.check` run is retried and reported.
+ */
+export async function scheduleLostEnds(ports: LostEndPorts): Promise<string[]> {
+  // An owner of its own per pass (a lease is re-entrant for its owner): a start's pass and a
+  // drift check's on one instance exclude each other too.
+  const lease = ports.leases
+    ? await ports.leases.store.acquire('access.end.net', `${ports.leases.owner}#${randomUUID()}`, LOST_END_LEASE_TTL_MS)
+    : undefined;
+  if (ports.leases && !lease) {
+    ports.log.debug(
+      'another pass (on this or another instance) is looking for lost end jobs; this one leaves it to that one',
+    );
+    return [];
+  }
+  try {
+    return await findAndSchedule(ports);
+  } finally {
+    if (lease)
+      await ports.leases!.store.release(lease).catch((err: unknown) =>
+        // It expires by itself: the next pass only waits for that.
+        ports.log.warn({ err }, 'releasing the lease of the lost end job pass failed; it expires by itself'),
+      );
+  }
+}
+
+async function findAndSchedule(ports: LostEndPorts): Promise<string[]> {
+  const active = (await ports.requests.listByState(['succeeded'], LOST_END_SCAN_LIMIT)).filter((r) => endOf(r));
+  const lost: AccessRequest[] = [];
+  for (let i = 0; i < active.length; i += JOB_READS_AT_ONCE) {
+    const batch = active.slice(i, i + JOB_READS_AT_ONCE);
+    const jobs = await Promise.all(batch.map((r) => ports.jobs.get(ports.endJobId(r.id))));
+    lost.push(...batch.filter((_, k) => !jobs[k]));
+  }
+  const scheduled: string[] = [];
+  const failed: unknown[] = [];
+  for (const request of lost) {
+    try {
+      if (await scheduleAgain(ports, request.id)) scheduled.push(request.id);
+    } catch (err) {
+      ports.log.error({ err, requestId: request.id }, 'the lost end job of an active request could not be scheduled');
+      failed.push(err);
+    }
+  }
+  if (scheduled.length)
+    ports.log.warn(
+      { ends: scheduled.length, requestIds: scheduled.slice(0, 20) },
+      'scheduled missing access end jobs (access.expire) of active requests',
+    );
+  if (failed.length)
+    throw new AggregateError(failed, `${failed.length} of ${lost.length} lost end jobs could not be scheduled again`);
+  return scheduled;
+}
+
+/**
+ * Writes the end job of `requestId` again, audited first (no change without its entry, G11; a
+ * failed write is tried again by the next pass, which finds the job still missing). The request
+ * is read afresh: one whose end job ran while the pass read (it is revoked before its job goes)
+ * gets none. False when it needs none now.
+ */
+async function scheduleAgain(ports: LostEndPorts, requestId: string): Promise<boolean> {
+  const request = await ports.requests.get(requestId);
+  const end = request && endOf(request);
+  if (!request || !end) return false;
+  const now = ports.clock.now();
+  // A revocation that began finishes now (onExpire does, whatever the end); a passed end, now.
+  // The job is read and then written, as no store creates only when absent. A revoke confirmed
+  // in between is overwritten by this plain end, and its own loop (scheduleRevoke) writes it again
+  // until it runs; an end an extension moved in between gets this earlier one back, and its run
+  // finds the later end on the request and moves itself there (onExpire).
+  const dueAt = isBeingRevoked(request) || Date.parse(end) <= now.getTime() ? now : new Date(end);
+  await ports.audit.append({
+    actor: ACRBOT_ACTOR,
+    tenantId: request.tenantId,
+    requestId: request.id,
+    targetIds: [request.plan.cluster.id, request.plan.registry.id],
+    action: 'access.end.rescheduled',
+    outcome: 'scheduled',
+    detail: `its end job (${ports.endJobId(request.id)}) was missing from the schedule; scheduled again, due ${dueAt.toISOString()}`,
+  });
+  await ports.jobs.schedule({ id: ports.endJobId(request.id), kind: 'access.expire', dueAt, requestId: request.id });
+  return true;
+}
