@@ -8,6 +8,7 @@ import type { AuditEvent } from '../domain/audit-chain';
 import type { Clock } from '../domain/ports';
 import { CREDENTIAL_CLEANUP_KIND } from '../flows/credential-cleanup';
 import { DRIFT_JOB_ID } from '../flows/drift-detector';
+import { LOST_END_RECHECK_MS } from '../flows/access-end-net';
 import { isUserFacing } from '../domain/errors';
 import { CloudApiError } from '../domain/ports';
 import { jobCorrelationId, Scheduler } from '../flows/scheduler';
@@ -139,12 +140,13 @@ function registerCoreJobs(scheduler: Scheduler, flows: Flows): void {
   scheduler.register(CREDENTIAL_CLEANUP_KIND, async (job) => {
     if (job.requestId) await flows.cleanups.retry(job.requestId);
   });
-  // One recurring job with a fixed id: whichever instance runs it schedules the next run. Each run
-  // also gives active access whose end job was lost its end job back (access-end-net.ts): both
+  // One recurring job with a fixed id: whichever instance runs it schedules the next run. A run
+  // also gives active access whose end job was lost its end job back (access-end-net.ts; at most
+  // every LOST_END_RECHECK_MS across instances, as it reads an end job per active grant): both
   // check live grants against acrbot's own records, and neither hides the other — the drift
   // sweep runs whatever the net met, and a failure of either fails the run (retried, reported).
   scheduler.register('drift.check', async () => {
-    const lostEnds = await flows.lifecycle.scheduleLostEnds().then(
+    const lostEnds = await flows.lifecycle.scheduleLostEnds({ atMostEveryMs: LOST_END_RECHECK_MS }).then(
       () => undefined,
       (err: unknown) => ({ err }),
     );

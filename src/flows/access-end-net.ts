@@ -36,6 +36,18 @@ const JOB_READS_AT_ONCE = 20;
  */
 const LOST_END_LEASE_TTL_MS = 5 * 60_000;
 
+/**
+ * How often the drift check's pass runs at most, across instances: the pass reads an end job
+ * per active time-boxed request (10,000 reads on a large Tables store), and the drift check runs
+ * every ACRBOT_DRIFT_INTERVAL (15 minutes by default). A lost end job is rare; finding it within
+ * hours of its loss (before its end, or a few hours after) is what the net is for. A start's pass
+ * always runs.
+ */
+export const LOST_END_RECHECK_MS = 6 * 3_600_000;
+
+/** The lease whose holding says a pass ran less than its TTL ago (never released once the pass succeeded). */
+const RECENT_PASS_LEASE = 'access.end.net.recent';
+
 /** What the net reads and writes. */
 export interface LostEndPorts {
   requests: RequestStore;
@@ -66,9 +78,42 @@ function endOf(request: AccessRequest): string | undefined {
  * many index rows and point reads), one point read of the end job per time-boxed request among
  * them ({@link JOB_READS_AT_ONCE} at a time), and for each lost one a fresh read of the request,
  * an audit entry and the job. A request whose writes fail is logged and the others go on; the pass
- * then throws, so a `drift.check` run is retried and reported.
+ * then throws, so a `drift.check` run is retried and reported. `atMostEveryMs` (the drift
+ * check's: {@link LOST_END_RECHECK_MS}): nothing is done when a pass that succeeded began less
+ * than that long ago on any instance (the lease `access.end.net.recent`).
  */
-export async function scheduleLostEnds(ports: LostEndPorts): Promise<string[]> {
+export async function scheduleLostEnds(
+  ports: LostEndPorts,
+  options: { atMostEveryMs?: number } = {},
+): Promise<string[]> {
+  // A pass that ran less than `atMostEveryMs` ago, on any instance, holds this lease still.
+  const recent =
+    ports.leases && options.atMostEveryMs
+      ? await ports.leases.store.acquire(
+          RECENT_PASS_LEASE,
+          `${ports.leases.owner}#${randomUUID()}`,
+          options.atMostEveryMs,
+        )
+      : undefined;
+  if (ports.leases && options.atMostEveryMs && !recent) return [];
+  try {
+    return await onePass(ports);
+  } catch (err) {
+    // A failed pass does not count: the drift check's retry runs it again.
+    if (recent)
+      await ports
+        .leases!.store.release(recent)
+        .catch((releaseErr: unknown) =>
+          ports.log.warn(
+            { err: releaseErr },
+            'releasing the lease of a failed lost end job pass failed; the next pass waits for it to expire',
+          ),
+        );
+    throw err;
+  }
+}
+
+async function onePass(ports: LostEndPorts): Promise<string[]> {
   // An owner of its own per pass (a lease is re-entrant for its owner): a start's pass and a
   // drift check's on one instance exclude each other too.
   const lease = ports.leases

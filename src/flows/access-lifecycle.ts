@@ -361,19 +361,22 @@ export class AccessLifecycle {
   /**
    * The safety net for ends (access-end-net.ts): every active request with an end whose
    * `access.expire` job is missing gets it back; an existing job is left as it is. Run at start
-   * and with every `drift.check`; returns the ids of the requests it scheduled.
+   * and with `drift.check` (at most every `atMostEveryMs`); returns the ids of the requests it scheduled.
    */
-  scheduleLostEnds(): Promise<string[]> {
+  scheduleLostEnds(options: { atMostEveryMs?: number } = {}): Promise<string[]> {
     const { store: requests, audit, jobs, clock, log } = this;
-    return scheduleLostEnds({
-      requests,
-      audit,
-      jobs,
-      clock,
-      log,
-      endJobId: accessExpiryJobId,
-      leases: this.settings.leases,
-    });
+    return scheduleLostEnds(
+      {
+        requests,
+        audit,
+        jobs,
+        clock,
+        log,
+        endJobId: accessExpiryJobId,
+        leases: this.settings.leases,
+      },
+      options,
+    );
   }
 
   /** Schedules `access.expire` at the end and every reminder that still lies in the future. */

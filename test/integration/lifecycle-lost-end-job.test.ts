@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { GrantPlan } from '../../src/domain/plan';
 import { type AccessRequest, transition } from '../../src/domain/request';
 import { accessExpiryJobId } from '../../src/flows/access-lifecycle';
+import { LOST_END_RECHECK_MS } from '../../src/flows/access-end-net';
 import { SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
 import { CapturingConnector } from '../helpers/capturing-connector';
@@ -131,7 +132,7 @@ describe('G17: an end job that was lost is scheduled again', () => {
     });
   });
 
-  test('with the drift check: a lost end still ahead is scheduled at it, one already passed at once; both end', async () => {
+  test('with the drift check: a lost end still ahead is scheduled at it, one already passed at once; at most every LOST_END_RECHECK_MS; both end', async () => {
     h = await startHarness({ ...ENV }, { clock, sweepIntervalMs: 0 });
     const arm = h.app.sandbox!;
     const ahead = await grant(h, 'aks-prod contosoacr --for 1h deploy payments-api');
@@ -146,16 +147,19 @@ describe('G17: an end job that was lost is scheduled again', () => {
     expect(await actions(h, ahead.id)).toContain('access.end.rescheduled:scheduled');
     await schedule.delete(accessExpiryJobId(passed.id)); // lost again, and found after its end
 
-    // The next one (10:30) runs at 10:40, after the 30-minute grant ended: its job is due now.
+    // The next drift check (10:30, run at 10:40) comes too soon after the pass to look again.
     advanceTo('2026-11-30T10:40:00Z');
+    await h.app.scheduler.runDue();
+    expect(await schedule.get(accessExpiryJobId(passed.id))).toBeUndefined();
+
+    // The first drift check LOST_END_RECHECK_MS after the pass looks: the 30-minute grant ended
+    // long ago, so its job is due now.
+    advanceTo(new Date(Date.parse('2026-11-30T10:15:00Z') + LOST_END_RECHECK_MS + 60_000).toISOString());
     await h.app.scheduler.runDue();
     expect(await schedule.get(accessExpiryJobId(passed.id))).toMatchObject({ dueAt: now.toISOString() });
     await h.app.scheduler.runDue();
     expect((await h.app.store.get(passed.id))!.state).toBe('revoked');
     expect(assigned(arm, passed)).toBe(false);
-
-    advanceTo('2026-11-30T11:00:00Z');
-    await h.app.scheduler.runDue();
     expect((await h.app.store.get(ahead.id))!.state).toBe('revoked');
     expect(assigned(arm, ahead)).toBe(false);
   });
