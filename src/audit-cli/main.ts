@@ -130,7 +130,12 @@ async function runVerify(
 
 /** Opens the store read-only with `key` (MACs checked when given) and runs the check on it. */
 async function verifyStore(storage: Storage, key: Buffer | undefined, anchored: AnchorCheck): Promise<Verdict> {
-  if (storage.kind === 'tables') return anchored((await openTablesReview(storage, key)).log);
+  if (storage.kind === 'tables') {
+    const review = await openTablesReview(storage, key);
+    return anchored(review.log).catch((err: unknown) => {
+      throw tablesReadFailure(err);
+    });
+  }
   const audit = openAuditReadOnly(storage.path, key);
   try {
     return await anchored({ verify: () => verifyAudit(audit), entryAt: (seq) => audit.log.entryAt(seq) });
@@ -188,6 +193,17 @@ function anchorCheck(env: Record<string, string | undefined>, key: Buffer | unde
   };
 }
 
+/**
+ * A failure while reading the log from Azure Tables, as the operator is told it: a row that is not
+ * acrbot's is the log's problem (exit 1, as verify's BROKEN); anything else (the account not
+ * answering, throttling, a refused read) says nothing about the log (exit 2, one sentence).
+ */
+function tablesReadFailure(err: unknown): CliError {
+  if (err instanceof CliError) return err;
+  if (err instanceof AuditRowError) return new CliError(`${err.message}; run audit:verify`, EXIT.broken);
+  return new CliError(`cannot read the audit log from Azure Tables: ${(err as Error).message}`);
+}
+
 /** `export` from Azure Tables. */
 async function runOnTables(
   review: TablesReview,
@@ -197,11 +213,7 @@ async function runOnTables(
   const options: ExportOptions = { format: cmd.format, requestId: cmd.requestId, since: cmd.since };
   const run = (out: Writable) =>
     exportEntries(review.log.entries(), out, options).catch((err: unknown) => {
-      // A row that is not acrbot's is the log's problem (exit 1, as verify's BROKEN); anything
-      // else (the account not answering, throttling, a refused read) says nothing about the log.
-      if (err instanceof AuditRowError) throw new CliError(`${err.message}; run audit:verify`, EXIT.broken);
-      if (err instanceof CliError) throw err;
-      throw new CliError(`cannot read the audit log from Azure Tables: ${(err as Error).message}`);
+      throw tablesReadFailure(err);
     });
   if (cmd.out === undefined) {
     await run(io.stdout);

@@ -16,7 +16,7 @@ import { isUserFacing } from '../domain/errors';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { checkReason } from '../domain/text';
 import type { SecretCommandOptions } from '../domain/command';
-import { inertText } from '../views/request-view';
+import { errorText } from '../views/request-view';
 import { ASKING_KEY } from './dialog-runner';
 import type { GrantInput, SecretInput } from './handlers/request-handler';
 
@@ -44,7 +44,7 @@ function validator(check: (text: string) => unknown) {
         type: 'message',
         textFormat: 'plain',
         text: isUserFacing(err)
-          ? `${inertText(err.message)} (type "cancel" to stop)`
+          ? `${errorText(err.message)} (type "cancel" to stop)`
           : 'That answer was not understood; try again or type "cancel".',
       });
       return false;

@@ -12,7 +12,7 @@ import type { SecretCommandOptions } from '../../domain/command';
 import type { GrantPlan, Plan } from '../../domain/plan';
 import { checkReason, REASON_LIMITS, singleLine } from '../../domain/text';
 import { alreadyGrantedCard, grantFormCard, messageCard } from '../../views/message-view';
-import { inertText, requestCard } from '../../views/request-view';
+import { errorText, inertText, requestCard } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import type { BotServices } from '../bot-services';
 import { approvalTarget, originOf } from '../conversation-targets';
@@ -177,7 +177,7 @@ export class RequestHandler {
       if (prepared.kind === 'card') {
         // The error quotes the input, and the form's message is updated for everyone in the conversation.
         const card = prepared.error
-          ? grantFormCard({ sandbox, ...form.data, error: inertText(prepared.error) })
+          ? grantFormCard({ sandbox, ...form.data, error: errorText(prepared.error) })
           : prepared.card;
         if (formId) await messenger.updateCard(facts.reference, formId, card);
         else await messenger.send(facts.reference, card);
