@@ -28,7 +28,7 @@ export interface AzureAccess {
  * token cache, and its token requests take the pooled client, proxy and bounded waits included).
  */
 export function connectAzure(config: AppConfig): AzureAccess {
-  // Built only here in the bot: @azure/identity is not needed against the sandbox.
+  // Never called against the sandbox, which does not need @azure/identity.
   const credential = sharedAzureCredential();
   const agent = keepAliveAgent();
   return {
