@@ -10,12 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { runAuditCli } from '../../src/audit-cli/main';
 
-const ACCOUNT_KEY = 'QWNjb3VudEtleVNlbnRpbmVsMTIzNDU2Nzg5MA==';
-const SAS_SIG = 'c2FzU2lnbmF0dXJlU2VudGluZWw%3D';
-const JWT =
-  'eyJhbGciOiJSUzI1NiIsImtpZCI6InNlbnRpbmVsIn0.eyJzdWIiOiJzZW50aW5lbCIsImF1ZCI6ImFjciJ9.c2VudGluZWwtc2lnbmF0dXJl';
-const PASSWORD = 'hunter2-sentinel';
-const SECRETS = [ACCOUNT_KEY, SAS_SIG, JWT, PASSWORD];
+import { ACCOUNT_KEY, JWT, PASSWORD, SAS_SIG, SECRETS } from '../helpers/secret-sentinels';
 
 /** The service's answer: its text quotes the request (with its secrets), the rest is readable. */
 const ANSWER =

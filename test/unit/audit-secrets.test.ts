@@ -21,12 +21,7 @@ import { outcomeCard, requestCard } from '../../src/views/request-view';
 import { FakeClock, MINUTE } from './support/fake-clock';
 import { APPROVER, auditEvent, grantPlan, pendingRequest } from './support/requests';
 
-const ACCOUNT_KEY = 'QWNjb3VudEtleVNlbnRpbmVsMTIzNDU2Nzg5MA==';
-const SAS_SIG = 'c2FzU2lnbmF0dXJlU2VudGluZWw%3D';
-const JWT =
-  'eyJhbGciOiJSUzI1NiIsImtpZCI6InNlbnRpbmVsIn0.eyJzdWIiOiJzZW50aW5lbCIsImF1ZCI6ImFjciJ9.c2VudGluZWwtc2lnbmF0dXJl';
-const PASSWORD = 'hunter2-sentinel';
-const SECRETS = [ACCOUNT_KEY, SAS_SIG, JWT, PASSWORD];
+import { ACCOUNT_KEY, JWT, PASSWORD, SAS_SIG, SECRETS } from '../helpers/secret-sentinels';
 
 /** An SDK error's text quoting the request it refused, secrets and all. */
 const ERROR_TEXT =
