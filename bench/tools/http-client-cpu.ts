@@ -24,7 +24,7 @@ import {
 import { ConnectorClient } from 'botframework-connector';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { connectorHttpClient } from '../../src/bot/connector-http-client';
+import { compatHttpClient } from '../../src/integrations/http/compat-http-client';
 import { withLeanConversations } from '../../src/bot/lean-conversations';
 import { keepAliveAgent } from '../../src/integrations/azure/arm-connection';
 import { PooledHttpClient } from '../../src/integrations/http/pooled-http-client';
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   const credentials = { signRequest: async <T>(request: T): Promise<T> => request };
   const nodeConnector = withLeanConversations(new ConnectorClient(credentials, { baseUri: servers.connector }));
   const pooledConnector = withLeanConversations(
-    new ConnectorClient(credentials, { baseUri: servers.connector, httpClient: connectorHttpClient(pools) }),
+    new ConnectorClient(credentials, { baseUri: servers.connector, httpClient: compatHttpClient(pools) }),
   );
   await compare(
     'Bot Connector (http, lean calls)',

@@ -1,35 +1,17 @@
 /**
- * Hands the Bot Connector clients an Azure SDK `HttpClient` (the process's pooled one) in the
- * shape botbuilder asks for. `ConnectorClientOptions.httpClient` is a core-http-compat
- * `RequestPolicy` (`WebResourceLike` in, `CompatResponse` out), which botbuilder-stdlib wraps
- * with core-http-compat's `convertHttpClient` before core-client's pipeline uses it. So each call
- * arrives here as a `WebResourceLike` and leaves as a compat response.
- *
- * How a request is rebuilt and its answer handed back is compat-http-client.ts's (the anchor blobs
- * use it too). test/unit/lean-conversations.test.ts runs the calls through it.
- *
- * Behind an outbound proxy (HTTPS_PROXY): botbuilder's own compat layer rebuilds each request
- * without the agent the SDK's proxy policy set, so the calls arrive here with none, and the
- * pooled client's own proxy decision (outbound-proxy.ts) is what sends them through the proxy,
- * with its answer timeout (test/integration/outbound-proxy.test.ts).
+ * The Bot Connector clients' retries. Their HTTP client is the process's pooled one in the compat
+ * shape botbuilder asks for (integrations/http/compat-http-client.ts, given in create-adapter.ts;
+ * test/unit/lean-conversations.test.ts runs the calls through it). Behind an outbound proxy
+ * botbuilder's compat layer rebuilds each request without the agent the SDK's proxy policy set,
+ * so the pooled client's own proxy decision (outbound-proxy.ts) is what sends them through the
+ * proxy, with its answer timeout (test/integration/outbound-proxy.test.ts).
  *
  * {@link withConnectorRetries} replaces the connector client's retry policy, so that a new
  * activity (a POST) is never sent twice (test/integration/connector-post-once.test.ts).
  */
 import type { HttpClient, Pipeline, PipelinePolicy, PipelineResponse, RetryStrategy } from '@azure/core-rest-pipeline';
 import type * as RestPipeline from '@azure/core-rest-pipeline';
-import type { RequestPolicy } from '@azure/core-http-compat';
 import { retryAfterMs } from '../integrations/http/capped-retry';
-import { compatHttpClient } from '../integrations/http/compat-http-client';
-
-/**
- * `client` as the compat HTTP client botbuilder's connector clients take: the shared adapter
- * (compat-http-client.ts). Its plain-http rule (allowed exactly for an http URL) is botbuilder's
- * own for an http service URL (botbuilder-stdlib's ServiceClientContext).
- */
-export function connectorHttpClient(client: HttpClient): RequestPolicy {
-  return compatHttpClient(client);
-}
 
 /**
  * Waits longer than this for a throttled POST's Retry-After are not made: the 429 surfaces,

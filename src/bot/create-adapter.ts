@@ -26,7 +26,7 @@ import type { Logger } from '../observability/logger';
 import { sharedHttpClient } from '../integrations/http/pooled-http-client';
 import { botTokenCredentials } from './bot-token-client';
 import { appIdOf, ConnectorClientCache } from './connector-client-cache';
-import { connectorHttpClient } from './connector-http-client';
+import { compatHttpClient } from '../integrations/http/compat-http-client';
 import { LeanCloudAdapter } from './lean-cloud-adapter';
 import { localLoginCredentials } from './local-login';
 
@@ -70,13 +70,7 @@ class ChannelAuthentication extends ConfigurationBotFrameworkAuthentication {
     credentials: ServiceClientCredentialsFactory | undefined,
   ) {
     // The connector clients' HTTP client (the token requests get theirs with `credentials`).
-    super(
-      options,
-      credentials,
-      undefined,
-      undefined,
-      httpClient ? { httpClient: connectorHttpClient(httpClient) } : {},
-    );
+    super(options, credentials, undefined, undefined, httpClient ? { httpClient: compatHttpClient(httpClient) } : {});
   }
 
   override async authenticateRequest(activity: Activity, authHeader: string) {

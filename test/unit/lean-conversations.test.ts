@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { connectorHttpClient } from '../../src/bot/connector-http-client';
+import { compatHttpClient } from '../../src/integrations/http/compat-http-client';
 import { createAdapter } from '../../src/bot/create-adapter';
 import { leanConversationsStatus, withLeanConversations } from '../../src/bot/lean-conversations';
 import { cardActivity } from '../../src/bot/turn-cards';
@@ -140,7 +140,7 @@ describe('lean Bot Connector calls', () => {
     sdk = new ConnectorClient(credentials, { baseUri: connector.url });
     lean = withLeanConversations(new ConnectorClient(credentials, { baseUri: connector.url }));
     pooled = withLeanConversations(
-      new ConnectorClient(credentials, { baseUri: connector.url, httpClient: connectorHttpClient(pools) }),
+      new ConnectorClient(credentials, { baseUri: connector.url, httpClient: compatHttpClient(pools) }),
     );
   });
   afterAll(async () => {

@@ -11,7 +11,8 @@
  * compat response keeps the `WebResourceLike` it was given as its request: `convertHttpClient`
  * turns that back into the SDK's original request, which carries the operation's spec, so the
  * answer is deserialised as before. The Bot Connector clients take it too
- * (src/bot/connector-http-client.ts).
+ * (src/bot/create-adapter.ts): botbuilder allows plain http exactly for an http service URL
+ * (botbuilder-stdlib's ServiceClientContext), the same rule as below.
  */
 import type { HttpClient, PipelineResponse } from '@azure/core-rest-pipeline';
 import type * as RestPipeline from '@azure/core-rest-pipeline';
