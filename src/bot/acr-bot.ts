@@ -102,11 +102,12 @@ export class AcrBot extends ActivityHandler {
         );
       },
       unknown: async (ctx, _identity, c) => {
+        const { word } = c as Extract<Command, { verb: 'unknown' }>;
         await sendCard(
           ctx,
           messageCard({
             title: 'Unknown command',
-            text: `"${(c as Extract<Command, { verb: 'unknown' }>).word.replace(/[^\w.-]/g, '')}" is not an acrbot command. Type "@acrbot help" to see them all.`,
+            text: `${quotedWord(word)} is not an acrbot command. Type "@acrbot help" to see them all.`,
             tone: 'error',
             sandbox: services.settings.sandbox,
           }),
@@ -328,6 +329,15 @@ export class AcrBot extends ActivityHandler {
       value: { code: 'BadRequest', message: `Unknown card action "${String(verb).slice(0, 40)}".` } as never,
     };
   }
+}
+
+/**
+ * The unknown word, quoted when it reads like a mistyped command (a short word); anything else is
+ * not repeated: a connection string or token pasted as a message would come back, in part, on
+ * acrbot's card (G12), and stripping its `=` and `:` would not make it less of a secret.
+ */
+function quotedWord(word: string): string {
+  return /^[\w.-]{1,24}$/.test(word) ? `"${word}"` : 'That';
 }
 
 function safeParse(text: string): Command | (Command & { error: unknown }) {

@@ -30,7 +30,8 @@ export function messageText(text: string): string {
 
 /** The character of a named or numeric entity; undefined for one that is not known. */
 function decodeEntity(name: string): string | undefined {
-  if (name[0] !== '#') return ENTITIES[name.toLowerCase()];
+  // Own keys only: `&constructor;` must stay text, not become Object.prototype's function.
+  if (name[0] !== '#') return Object.hasOwn(ENTITIES, name.toLowerCase()) ? ENTITIES[name.toLowerCase()] : undefined;
   const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
   return Number.isInteger(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : undefined;
 }

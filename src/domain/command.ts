@@ -144,6 +144,16 @@ const SECRET_FLAGS: Record<string, keyof SecretCommandOptions> = {
   '--repositories': 'repositories',
 };
 
+/**
+ * The option a typed flag names, if any. Looked up among the table's own keys only: a plain
+ * `SECRET_FLAGS[word]` finds `constructor` and `__proto__` on Object.prototype, so those words
+ * in a reason ("fix the constructor bug") would be taken for an option and eat the next word.
+ */
+function secretFlag(flag: string): keyof SecretCommandOptions | undefined {
+  const lower = flag.toLowerCase();
+  return Object.hasOwn(SECRET_FLAGS, lower) ? SECRET_FLAGS[lower] : undefined;
+}
+
 const DURATION_FLAGS = ['--for', '--expires'];
 const REQUEST_ID = /^R-[0-9A-Z]{8}$/i;
 
@@ -257,7 +267,7 @@ function asciiOption(word: string): string {
       : undefined;
   if (option === undefined) return word;
   const flag = option.split('=')[0].toLowerCase();
-  const known = DURATION_FLAGS.includes(flag) || flag in SECRET_FLAGS || /^--break[-_]?glass$/.test(flag);
+  const known = DURATION_FLAGS.includes(flag) || secretFlag(flag) !== undefined || /^--break[-_]?glass$/.test(flag);
   return known ? option : word;
 }
 
@@ -279,7 +289,7 @@ function parseSecret(words: string[]): Command {
       word.includes('=') && word.startsWith('-')
         ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]
         : [word, undefined];
-    const key = SECRET_FLAGS[flag.toLowerCase()];
+    const key = secretFlag(flag);
     if (key) {
       const value = inline ?? words[++i];
       if (!value || value.startsWith('--')) {

@@ -171,9 +171,13 @@ export function clusterAccessCard(report: ClusterAccessReport, sandbox: boolean)
   return card({
     sandbox,
     title: `What ${cluster.name} can pull, and why`,
-    subtitle: `${who} Resource group ${cluster.resourceGroup}, subscription ${cluster.subscriptionId}; as of ${shortTime(report.generatedAt)}.`,
+    subtitle: `${who} Resource group ${inertText(cluster.resourceGroup)}, subscription ${cluster.subscriptionId}; as of ${shortTime(report.generatedAt)}.`,
     rows: ordered(report.cells, (c) => c.registry.name).map((c) =>
-      cellRow(c, `${c.registry.name} → ${c.registry.loginServer}`, `resource group ${c.registry.resourceGroup}`),
+      cellRow(
+        c,
+        `${c.registry.name} → ${c.registry.loginServer}`,
+        `resource group ${inertText(c.registry.resourceGroup)}`,
+      ),
     ),
     // Without a node identity a role cannot help it: a pull secret can.
     emptyText: `${cluster.name} cannot pull from any registry in the subscriptions acrbot manages, and acrbot never gave it access. ${
@@ -194,9 +198,13 @@ export function registryAccessCard(report: RegistryAccessReport, sandbox: boolea
   return card({
     sandbox,
     title: `Who can pull from ${registry.name}`,
-    subtitle: `${registry.loginServer}, resource group ${registry.resourceGroup}, ${registry.roleAssignmentMode === 'AbacRepositoryPermissions' ? 'ABAC repository permissions' : 'RBAC registry permissions'}; clusters in the subscriptions acrbot manages, as of ${shortTime(report.generatedAt)}.`,
+    subtitle: `${registry.loginServer}, resource group ${inertText(registry.resourceGroup)}, ${registry.roleAssignmentMode === 'AbacRepositoryPermissions' ? 'ABAC repository permissions' : 'RBAC registry permissions'}; clusters in the subscriptions acrbot manages, as of ${shortTime(report.generatedAt)}.`,
     rows: ordered(report.cells, (c) => c.cluster.name).map((c) =>
-      cellRow(c, c.cluster.name, `resource group ${c.cluster.resourceGroup}, subscription ${c.cluster.subscriptionId}`),
+      cellRow(
+        c,
+        c.cluster.name,
+        `resource group ${inertText(c.cluster.resourceGroup)}, subscription ${c.cluster.subscriptionId}`,
+      ),
     ),
     emptyText: `No cluster in the subscriptions acrbot manages can pull from ${registry.name}.`,
     notes: [

@@ -50,7 +50,8 @@ function subject(request: AccessRequest): string {
   const plan = request.plan;
   return plan.kind === 'grant'
     ? `${plan.cluster.name} → ${plan.registry.name} (${plan.role.name})`
-    : `secret ${plan.namespace}/${plan.secretName} in ${plan.cluster.name} for ${plan.registry.name}`;
+    : // The secret's name is the requester's (`--name www.evil.example` is a valid one): user text.
+      `secret ${plan.namespace}/${inertText(plan.secretName)} in ${plan.cluster.name} for ${plan.registry.name}`;
 }
 
 function facts(request: AccessRequest): Fact[] {
@@ -234,13 +235,14 @@ export function credentialReminderCard(
   defaultDurationMs: number,
 ): AdaptiveCardJson {
   const plan = request.plan as SecretPlan;
-  const secret = `pull secret ${plan.namespace}/${plan.secretName} (cluster ${plan.cluster.name})`;
+  const secretName = inertText(plan.secretName);
+  const secret = `pull secret ${plan.namespace}/${secretName} (cluster ${plan.cluster.name})`;
   const permanent = Boolean(request.access?.permanent);
   return lifecycleCard({
     sandbox: request.sandbox,
     title: `Pull secret credential expires in ${describeDurationMs(roundUp(inMs))}`,
     text: permanent
-      ? `The credential in ${secret} expires at ${formatUtc(expiresAt)} and nothing renews it: pulls with the secret fail from then, although the access is permanent. To keep pulling, ask for the secret again under the same name (secret ${plan.cluster.name} ${plan.registry.name} --namespace ${plan.namespace} --name ${plan.secretName} --for permanent REASON); approved like a new request, it replaces the secret with a new credential.`
+      ? `The credential in ${secret} expires at ${formatUtc(expiresAt)} and nothing renews it: pulls with the secret fail from then, although the access is permanent. To keep pulling, ask for the secret again under the same name (secret ${plan.cluster.name} ${plan.registry.name} --namespace ${plan.namespace} --name ${secretName} --for permanent REASON); approved like a new request, it replaces the secret with a new credential.`
       : `The credential in ${secret} expires at ${formatUtc(expiresAt)}, before your access would end, and nothing renews it: pulls with the secret fail from then. To keep pulling, ask for an extension; approved like a new request, it puts a new credential into the same secret.`,
     color: 'Warning',
     facts: facts(request),

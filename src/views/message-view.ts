@@ -8,6 +8,7 @@ import type { AdaptiveCardJson } from './card-templates';
 import type { AccessRequest } from '../domain/request';
 import { describeAccess } from '../domain/access-term';
 import { scopeLevelOf } from '../domain/access-inventory';
+import { scrubSecrets } from '../domain/secret-text';
 import { renderCard } from './card-templates';
 import { errorText, type Fact, inertText } from './request-view';
 
@@ -111,11 +112,11 @@ function scopeWords(scope: string, plan: GrantPlan): string {
     case 'registry':
       return `the registry ${registry.name} itself`;
     case 'resourceGroup':
-      return `resource group ${registry.resourceGroup}`;
+      return `resource group ${inertText(registry.resourceGroup)}`;
     case 'subscription':
       return `subscription ${registry.subscriptionId}`;
     default:
-      return scope;
+      return inertText(scope);
   }
 }
 
@@ -139,7 +140,12 @@ export function helpCard(sandbox: boolean): AdaptiveCardJson {
   return card;
 }
 
-/** The grant form, optionally pre-filled and with an error line. */
+/**
+ * The grant form, optionally pre-filled and with an error line. A refused form comes back filled
+ * in with what was submitted, in a message every member of the conversation sees (the form's
+ * message is updated in place): a password pasted into a field, which acrbot refuses as a reason
+ * or quotes in a name's error, is scrubbed from the fields as from the error line (G12).
+ */
 export function grantFormCard(input: {
   sandbox: boolean;
   cluster?: string;
@@ -149,10 +155,10 @@ export function grantFormCard(input: {
 }): AdaptiveCardJson {
   return renderCard('grant-form', {
     sandbox: input.sandbox,
-    cluster: input.cluster ?? '',
-    registry: input.registry ?? '',
-    reason: input.reason ?? '',
-    error: input.error ?? '',
+    cluster: scrubSecrets(input.cluster ?? ''),
+    registry: scrubSecrets(input.registry ?? ''),
+    reason: scrubSecrets(input.reason ?? ''),
+    error: input.error ? errorText(input.error) : '',
     hasError: Boolean(input.error),
   });
 }
@@ -223,7 +229,9 @@ export function auditCard(
   head?: Pick<AuditEntry, 'seq' | 'hash' | 'mac'>,
 ): AdaptiveCardJson {
   // Names, reasons and comments are user text: no live links, images or mentions (made inert
-  // before shortening, so the bytes counted are the bytes sent).
+  // before shortening, so the bytes counted are the bytes sent). Details are error text too: an
+  // entry stored before audit details were scrubbed (auditText) still holds the secret an Azure
+  // error quoted, and the trail keeps it as stored (its hash covers it), so the card scrubs it.
   const rows = entries.map((e) => ({
     seq: e.seq,
     action: e.action,
@@ -231,7 +239,7 @@ export function auditCard(
     ts: `${e.ts.slice(0, 19).replace('T', ' ')} UTC`,
     actor: shortenForCard(inertText(e.actor.name), NAME_SHOWN),
     requestId: e.requestId ?? '—',
-    detail: inertText(e.detail ?? ''),
+    detail: errorText(e.detail ?? ''),
   }));
   const render = (details: readonly string[]) =>
     renderCard('audit', {

@@ -106,7 +106,7 @@ export function planFacts(request: AccessRequest): Fact[] {
     // prod) must not look the same to the approver.
     {
       label: 'Cluster',
-      value: `${plan.cluster.name} (resource group ${plan.cluster.resourceGroup}, subscription ${plan.cluster.subscriptionId})`,
+      value: `${plan.cluster.name} (resource group ${inertText(plan.cluster.resourceGroup)}, subscription ${plan.cluster.subscriptionId})`,
     },
     { label: 'Registry', value: `${plan.registry.name} → ${plan.registry.loginServer}` },
   ];
@@ -120,17 +120,24 @@ export function planFacts(request: AccessRequest): Fact[] {
       // Full ARM ids have no break opportunities and get clipped in a FactSet; name the scope instead.
       {
         label: 'Scope',
-        value: `registry ${plan.registry.name} itself (resource group ${plan.registry.resourceGroup}, subscription ${plan.registry.subscriptionId}), not the group or subscription`,
+        value: `registry ${plan.registry.name} itself (resource group ${inertText(plan.registry.resourceGroup)}, subscription ${plan.registry.subscriptionId}), not the group or subscription`,
       },
     );
   } else {
     common.push(
       { label: 'Credential', value: credentialLabel(request) },
-      { label: 'Pulls from', value: plan.repositories.length ? plan.repositories.join(', ') : 'all repositories' },
+      // Secret, service account and repository names are the requester's (`--name www.evil.example`
+      // is a valid Kubernetes name): shown to approvers as user text.
+      {
+        label: 'Pulls from',
+        value: plan.repositories.length ? inertText(plan.repositories.join(', ')) : 'all repositories',
+      },
       { label: 'Credential expires', value: shortTime(plan.expiresAt) },
       {
         label: 'Secret',
-        value: `${plan.namespace}/${plan.secretName}${plan.serviceAccount ? ` (added to service account ${plan.serviceAccount})` : ''}`,
+        value: inertText(
+          `${plan.namespace}/${plan.secretName}${plan.serviceAccount ? ` (added to service account ${plan.serviceAccount})` : ''}`,
+        ),
       },
     );
   }
@@ -222,7 +229,7 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
       ? request.extendsRequestId
         ? `Extend ${request.extendsRequestId}: ${plan.role.name} for ${plan.cluster.name} on ${plan.registry.name}`
         : `Grant ${plan.role.name} to ${plan.cluster.name} on ${plan.registry.name}`
-      : `${request.extendsRequestId ? `Extend ${request.extendsRequestId}: pull` : 'Pull'} secret ${plan.secretName} in ${plan.cluster.name}/${plan.namespace}`;
+      : `${request.extendsRequestId ? `Extend ${request.extendsRequestId}: pull` : 'Pull'} secret ${inertText(plan.secretName)} in ${plan.cluster.name}/${plan.namespace}`;
   // Outcomes may quote what Azure or a cluster answered (a secret's field managers, which anyone
   // who can write the namespace names): error text (scrubbed, neutralised like user text).
   const outcomeText = request.outcome?.error ?? (request.state === 'succeeded' ? request.outcome?.summary : undefined);
@@ -291,7 +298,7 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
     );
   else {
     facts.push(
-      { label: 'Secret', value: `${plan.namespace}/${plan.secretName}` },
+      { label: 'Secret', value: inertText(`${plan.namespace}/${plan.secretName}`) },
       { label: 'Credential', value: credentialLabel(request) },
     );
     // A failed run's credential was deleted again or is recorded for clean-up: it has no expiry to show.

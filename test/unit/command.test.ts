@@ -154,6 +154,37 @@ describe('parseCommand: secret flags', () => {
   test('an empty inline value (--namespace=) is a missing value', () => {
     expect(errorOf('secret aks-dev contosoacr --namespace= pull it').code).toBe('validation.option');
   });
+
+  // Names on Object.prototype are no options: "constructor" or "__proto__" in a reason (or as a
+  // name) stays a word, and the word after it stays in the reason.
+  test.each([
+    ['secret aks-dev contosoacr --namespace payments fix the constructor bug', 'fix the constructor bug'],
+    ['secret aks-dev contosoacr --namespace payments handle __proto__ keys safely', 'handle __proto__ keys safely'],
+    [
+      'secret aks-dev contosoacr --namespace payments CONSTRUCTOR injection broke pulls',
+      'CONSTRUCTOR injection broke pulls',
+    ],
+  ])('a prototype name is a word of the reason: %j', (text, reason) => {
+    expect(parseCommand(text)).toEqual({
+      verb: 'secret',
+      cluster: 'aks-dev',
+      registry: 'contosoacr',
+      reason,
+      options: { namespace: 'payments' },
+    });
+  });
+
+  test('a prototype name at the end is a word, not an option missing its value', () => {
+    expect(parseCommand('secret aks-dev contosoacr --namespace payments calls the constructor')).toMatchObject({
+      reason: 'calls the constructor',
+    });
+    expect(parseCommand('secret constructor __proto__ --namespace payments pull it')).toMatchObject({
+      cluster: 'constructor',
+      registry: '__proto__',
+      reason: 'pull it',
+      options: { namespace: 'payments' },
+    });
+  });
 });
 
 describe('access, check, pause and resume', () => {

@@ -22,6 +22,8 @@ describe('messageText: a Teams message as typed', () => {
     ['numeric entities', 'grant a b caf&#233; &#x2014; ok', 'grant a b café — ok'],
     ['an entity-looking text typed as text stays text', 'grant a b &lt;b&gt;bold&lt;/b&gt;', 'grant a b <b>bold</b>'],
     ['an unknown entity is left as it is', 'grant a b &bogus; &#0;', 'grant a b &bogus; &#0;'],
+    // Names on Object.prototype are no entities (they would decode to its function's source).
+    ['a prototype name is no entity', 'grant a b &constructor; &Constructor;', 'grant a b &constructor; &Constructor;'],
   ])('%s', (_name, input, expected) => {
     expect(messageText(input)).toBe(expected);
   });
