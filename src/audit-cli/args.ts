@@ -32,6 +32,17 @@ exit codes: 0 ok/intact, 1 chain broken, 2 usage or file problem, or not verifie
 // local time in JS, which differs between the operator's laptop and the server.
 const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/i;
 
+/**
+ * Whether the date of an {@link ISO} text is a day of the calendar: `Date.parse` rolls a day the
+ * month lacks over into the next month (2025-02-30 is 2 March), and an export from there would
+ * leave out the days between without a word.
+ */
+function onCalendar(text: string): boolean {
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 /** Parses `argv` (without node and script); throws {@link CliError} on any problem. */
 export function parseCliArgs(argv: string[]): CliCommand {
   const [command, ...rest] = argv;
@@ -73,7 +84,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
   const sinceText = values.since as string | undefined;
   let since: string | undefined;
   if (sinceText !== undefined) {
-    const ms = ISO.test(sinceText) ? Date.parse(sinceText) : NaN;
+    const ms = ISO.test(sinceText) && onCalendar(sinceText) ? Date.parse(sinceText) : NaN;
     if (Number.isNaN(ms))
       throw new CliError(
         `--since "${sinceText}" is not an ISO 8601 date (2025-01-15) or date-time with offset (2025-01-15T09:00:00Z)`,

@@ -39,14 +39,22 @@ export async function exportAudit(audit: ReadOnlyAudit, out: Writable, options: 
   });
 }
 
-/** The stored rows as entries; a row that is not JSON stops the export and names its seq. */
+/**
+ * The stored rows as entries; a row that is not JSON, or JSON that is no entry (a null, a number:
+ * the filters and the CSV read its fields), stops the export and names its seq, as the Tables
+ * export and verify do.
+ */
 function* parsed(rows: Iterable<{ seq: number; entry: string }>): Generator<AuditEntry> {
   for (const row of rows) {
+    let entry: unknown;
     try {
-      yield JSON.parse(row.entry) as AuditEntry;
+      entry = JSON.parse(row.entry);
     } catch {
       throw new CliError(`the entry at seq ${row.seq} is not valid JSON; run audit:verify`, EXIT.broken);
     }
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry))
+      throw new CliError(`the entry at seq ${row.seq} is not an audit entry; run audit:verify`, EXIT.broken);
+    yield entry as AuditEntry;
   }
 }
 

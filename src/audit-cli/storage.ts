@@ -4,8 +4,9 @@
  * leave the evidence exactly as it found it.
  */
 import Database from 'better-sqlite3';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { readAuditKeyFile } from '../config/audit-key';
 import { ConfigError, loadConfig, type StorageSetting } from '../config/config';
 import type { Clock } from '../domain/ports';
 import { SqliteAuditLog } from '../integrations/store/sqlite-audit-log';
@@ -77,9 +78,12 @@ export function reviewKey(env: Record<string, string | undefined>, cwd = process
     }
   }
   const file = join(cwd, '.data', 'audit.key');
-  return existsSync(file)
-    ? { key: Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'), fromFile: true }
-    : undefined;
+  if (!existsSync(file)) return undefined;
+  try {
+    return { key: readAuditKeyFile(file), fromFile: true };
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
 }
 
 /** Never called: the CLI only reads, so any attempt to append is a bug worth failing loudly. */

@@ -3,8 +3,9 @@
  * `src/integrations/store/open-stores.ts` (a new store is added there), or given by tests.
  */
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { readAuditKeyFile } from '../config/audit-key';
 import type { AppConfig } from '../config/config';
 import { type AuditKey, KEY_ADOPTION_ACTION, macOf } from '../domain/audit-chain';
 import type { AuditLog, Clock, LeaseStore, ScheduleStore } from '../domain/ports';
@@ -46,7 +47,7 @@ function loadOrCreateKeyFile(path: string): Buffer {
   } finally {
     rmSync(side, { force: true });
   }
-  return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
+  return readAuditKeyFile(path);
 }
 
 /** Opens the configured stores, unless given; `log` hears of background failures they recovered from. */

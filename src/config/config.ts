@@ -4,6 +4,7 @@
  */
 import { z } from 'zod/v3';
 import type { Policy } from '../domain/policy';
+import { AUDIT_KEY_MIN_BYTES, auditKeyFromText } from './audit-key';
 import { MAX_APPROVAL_TTL_MS, parseDurationMs } from './duration';
 import { CONVERSATION_ID, PolicyFileError, policyFromEnvironment, readPolicyFile } from './policy-file';
 import { proxyFromEnvironment } from '../integrations/http/outbound-proxy';
@@ -184,16 +185,14 @@ const schema = z.object({
         });
         return undefined;
       }
-      const bytes = Buffer.from(v, 'base64');
+      const key = auditKeyFromText(v);
       // The message never repeats the value: it is the key that makes the audit tamper-evident.
-      if (!/^[A-Za-z0-9+/]+={0,2}$/.test(v.trim()) || bytes.length < 32) {
+      if (!key)
         ctx.addIssue({
           code: 'custom',
-          message: 'ACRBOT_AUDIT_KEY must be at least 32 random bytes, base64-encoded (e.g. openssl rand -base64 32)',
+          message: `ACRBOT_AUDIT_KEY must be at least ${AUDIT_KEY_MIN_BYTES} random bytes, base64-encoded (e.g. openssl rand -base64 32)`,
         });
-        return undefined;
-      }
-      return bytes;
+      return key;
     }),
   ACRBOT_AUDIT_ANCHOR: z
     .string()

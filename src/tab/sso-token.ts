@@ -140,9 +140,12 @@ function joseFailure(err: unknown): SsoError {
     if (err.claim === 'nbf') return new SsoError(401, 'token_not_yet_valid', 'The token is not valid yet.');
     return new SsoError(401, 'invalid_claims', `The token's ${err.claim} claim is missing or invalid.`);
   }
+  // A token that names no key (`kid`) matches every key of a set that has several, as Entra's
+  // has: it is the token's fault, not an outage of the keys (which is logged as an error).
   if (
     err instanceof joseErrors.JWSSignatureVerificationFailed ||
     err instanceof joseErrors.JWKSNoMatchingKey ||
+    err instanceof joseErrors.JWKSMultipleMatchingKeys ||
     err instanceof joseErrors.JOSEAlgNotAllowed ||
     err instanceof joseErrors.JWSInvalid ||
     err instanceof joseErrors.JWTInvalid

@@ -163,14 +163,14 @@ export class TabApi {
         : [];
       const asked = await this.approverOfEach(c, candidates);
       const approvals = candidates.filter((_, i) => asked[i]).map((r) => requestRow(r, now));
+      // A secret whose credential lapsed is still theirs to extend (rotate) or revoke. Chosen
+      // while `own[i]` still shows `mine[i]`: the sorts below reorder the rows, not the requests.
+      const grants = own.filter((r, i) => LIVE_PULL_STATES.includes(r.state) || credentialLapsed(mine[i]!, now));
       return {
         status: 200,
         body: {
-          requests: own.sort(newestFirst),
-          // A secret whose credential lapsed is still theirs to extend (rotate) or revoke.
-          grants: own
-            .filter((r, i) => LIVE_PULL_STATES.includes(r.state) || credentialLapsed(mine[i]!, now))
-            .sort(byExpiry),
+          requests: [...own].sort(newestFirst),
+          grants: grants.sort(byExpiry),
           approvals,
         } satisfies TabMyAccess,
       };

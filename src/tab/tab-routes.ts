@@ -125,7 +125,8 @@ export function registerTabRoutes(server: restify.Server, deps: TabRouteDeps): v
   }
   server.get('/tabs/assets/:name', async (req: restify.Request, res: restify.Response) => {
     const name = String((req.params as { name?: string }).name ?? '');
-    const type = ASSETS[name];
+    // Own keys only: `constructor` and the other names every object has are no assets.
+    const type = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
     if (!type) {
       res.send(404, { error: 'not_found' });
       return;

@@ -159,13 +159,16 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
       registry: { id: cell.registry.id, name: cell.registry.name, loginServer: cell.registry.loginServer },
       approvers: [] as TabPerson[],
     };
+    // One assignment is a way of pulling in every cell it covers (a resource-group or subscription
+    // scope, a group or an identity clusters share), and the page keeps one row per key.
+    const place = `${cell.cluster.id.toLowerCase()}|${cell.registry.id.toLowerCase()}`;
     for (const path of cell.paths) {
-      const refs = refsOf(path).filter(({ ref }) => !ref || shows(ref.requestId));
+      const refs = refsOf(path, place).filter(({ ref }) => !ref || shows(ref.requestId));
       if (refs.length === 0 && path.kind === 'roleAssignment') {
         // Every request behind it is hidden, but the assignment itself is in Azure and pulls.
         rows.push({
           ...base,
-          key: path.assignmentId,
+          key: `${path.assignmentId}|${place}`,
           kind: 'grant',
           how: 'acrbot-role',
           howText: pathText(path),
@@ -212,9 +215,13 @@ function tabState(state: AccessState): PullState {
   return state === 'unverified' ? 'drifted' : state;
 }
 
-function refsOf(path: PullPath): Array<{ ref?: AcrbotRequestRef; key: string }> {
+/**
+ * The requests behind a way of pulling, each with its row's key: unique in the whole matrix, as
+ * a request is in its own pair's cell only, and an assignment without one is keyed by its cell too.
+ */
+function refsOf(path: PullPath, place: string): Array<{ ref?: AcrbotRequestRef; key: string }> {
   if (path.kind === 'roleAssignment') {
-    if (path.requests.length === 0) return [{ key: path.assignmentId }];
+    if (path.requests.length === 0) return [{ key: `${path.assignmentId}|${place}` }];
     return path.requests.map((ref) => ({ ref, key: `${ref.requestId}|${path.assignmentId}` }));
   }
   return [{ ref: path.request, key: `${path.request.requestId}|${path.kind}` }];

@@ -31,7 +31,10 @@ export interface TabPerson {
 
 /** One request (or one way a cluster pulls) as a row of the tab. */
 export interface TabRow {
-  /** Request id, or a stable key for access granted outside acrbot. */
+  /**
+   * The row's own key, unique in the answer (the page keeps one row per key): the request id, or
+   * for a way of pulling, its request's or its assignment's and cell's.
+   */
   key: string;
   requestId?: string;
   kind: 'grant' | 'secret' | 'outside';

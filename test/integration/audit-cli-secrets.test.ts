@@ -9,6 +9,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { runAuditCli } from '../../src/audit-cli/main';
+import { SqliteAuditLog } from '../../src/integrations/store/sqlite-audit-log';
+import { openSqlite } from '../../src/integrations/store/sqlite-database';
+import { emptyWorkDir } from '../helpers/test-work-dir';
+import { FakeClock } from '../unit/support/fake-clock';
+import { auditEvent } from '../unit/support/requests';
+import { useTempDir } from '../unit/support/temp-dir';
 
 import { ACCOUNT_KEY, JWT, PASSWORD, SAS_SIG, SECRETS } from '../helpers/secret-sentinels';
 
@@ -100,4 +106,50 @@ test('the entries read refused mid-verify: one sentence, scrubbed, no stack, exi
   expect(r.stderr).toContain('audit-cli: cannot read the audit log from Azure Tables: ');
   expect(r.stderr).not.toMatch(/\n\s+at /);
   expectScrubbed(r.stderr);
+});
+
+/**
+ * The catch-all for what the CLI does not expect (no CliError): "unexpected error" with the
+ * stack, for whoever debugs it, but scrubbed like every other line, and never exit 0 (a
+ * scheduled check must not read a crash as "intact"). The failure here is the output refusing
+ * the export's first write with an error that quotes secrets, as an SDK's error can; thrown as
+ * an Error (its stack printed) and as a bare value (printed as text).
+ */
+describe('an unexpected error', () => {
+  const tmp = useTempDir('acrbot-audit-cli-unexpected-');
+
+  test.each([
+    ['an Error', () => new Error(ANSWER), true],
+    ['a thrown value that is no Error', () => ANSWER, false],
+  ])('(%s): "unexpected error" on stderr, secrets scrubbed, exit 2', async (_kind, failure, withStack) => {
+    const path = tmp.path('audit.db');
+    const db = openSqlite(path);
+    const log = new SqliteAuditLog(db, new FakeClock());
+    for (let i = 1; i <= 3; i++) await log.append(auditEvent(i));
+    db.close();
+    let stderr = '';
+    const refusing = new (class extends Writable {
+      override write(): boolean {
+        throw failure();
+      }
+    })();
+    const code = await runAuditCli(
+      ['export', '--format', 'jsonl', '--storage', `sqlite:${path}`],
+      { ACRBOT_STORAGE: '' },
+      {
+        stdout: refusing,
+        stderr: new Writable({
+          write(chunk, _encoding, done) {
+            stderr += String(chunk);
+            done();
+          },
+        }),
+      },
+      emptyWorkDir(),
+    );
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^audit-cli: unexpected error: /);
+    expect(/\n\s+at /.test(stderr)).toBe(withStack);
+    expectScrubbed(stderr);
+  });
 });

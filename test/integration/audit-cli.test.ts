@@ -227,6 +227,21 @@ describe('audit:verify', () => {
     });
   });
 
+  test('an entry dropped from the middle, and two entries swapped, are named by seq (exit 1)', async () => {
+    const dropped = await auditFile(events(4));
+    tamper(dropped, 'DELETE FROM audit WHERE seq = 2');
+    expect(await cli('verify', '--storage', `sqlite:${dropped}`)).toMatchObject({
+      code: 1,
+      stdout: 'BROKEN at seq 3: expected seq 2, found 3 (an entry was deleted, inserted or reordered)\n',
+    });
+    const swapped = await auditFile(events(4));
+    tamper(swapped, 'UPDATE audit SET seq = -seq WHERE seq IN (2, 3); UPDATE audit SET seq = 5 + seq WHERE seq < 0');
+    expect(await cli('verify', '--storage', `sqlite:${swapped}`)).toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(/^BROKEN at seq 2: the entry stored at this position belongs elsewhere/),
+    });
+  });
+
   test('a missing file: exit 2, a clear message, and nothing is created', async () => {
     const path = join(tmp.path('absent'), 'sub', 'acrbot.db');
     const r = await cli('verify', '--storage', `sqlite:${path}`);
@@ -377,6 +392,16 @@ describe('audit:verify with the audit key', () => {
       code: 1,
       stdout: expect.stringMatching(/^BROKEN at seq 3: the entry has no MAC although earlier entries have one/),
     });
+  });
+  test('a damaged sandbox key file: exit 2 naming the file, nothing verified (not hashes alone with a short key)', async () => {
+    const cwd = tmp.path('sandbox-damaged-key');
+    mkdirSync(join(cwd, '.data'), { recursive: true });
+    writeFileSync(join(cwd, '.data', 'audit.key'), KEY.toString('base64').slice(0, 12));
+    const path = await auditFile(events(2), KEY);
+    const r = await cliWith({ cwd, env: { ACRBOT_AUDIT_KEY: '' } }, 'verify', '--storage', `sqlite:${path}`);
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toContain(`${join(cwd, '.data', 'audit.key')} holds no audit key`);
+    expect(r.stderr).not.toContain(KEY.toString('base64').slice(0, 12));
   });
 });
 
@@ -535,6 +560,30 @@ describe('audit:export', () => {
     expect(col(rows[0], 'seq')).toBe('1');
   });
 
+  test('a stored entry that is JSON but no entry (null, a number): exit 1 naming its seq, as verify does, never a crash', async () => {
+    // Before: csv, and either format with --request or --since, read fields of the null and
+    // ended in "unexpected error: TypeError …" with a stack (exit 2, "not verified").
+    for (const stored of ['null', '42']) {
+      const path = await auditFile(events(3));
+      tamper(path, `UPDATE audit SET entry = '${stored}' WHERE seq = 2`);
+      const storage = `sqlite:${path}`;
+      for (const args of [
+        ['--format', 'csv'],
+        ['--format', 'jsonl'],
+        ['--format', 'jsonl', '--request', 'R-AAAA2222'],
+        ['--format', 'csv', '--since', '2020-01-01'],
+      ]) {
+        const r = await cli('export', ...args, '--storage', storage);
+        expect({ args, stored, code: r.code, stderr: r.stderr }).toEqual({
+          args,
+          stored,
+          code: 1,
+          stderr: 'audit-cli: the entry at seq 2 is not an audit entry; run audit:verify\n',
+        });
+      }
+    }
+  });
+
   test('a bad or missing --format, a bad filter or an unknown flag: exit 2 with the reason', async () => {
     const path = await auditFile(events(1));
     const storage = `sqlite:${path}`;
@@ -549,6 +598,17 @@ describe('audit:export', () => {
     expect(await cli('export', '--format', 'csv', '--since', 'yesterday', '--storage', storage)).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('--since "yesterday"'),
+    });
+    // Dates the calendar does not have: Date.parse rolls them over (2025-02-30 is 2 March, which
+    // would leave out the entries of 1 March), so they are refused like any other non-date.
+    for (const since of ['2025-02-30', '2025-04-31T10:00:00Z', '2023-02-29'])
+      expect(await cli('export', '--format', 'csv', '--since', since, '--storage', storage)).toMatchObject({
+        code: 2,
+        stdout: '',
+        stderr: expect.stringContaining(`--since "${since}" is not an ISO 8601 date`),
+      });
+    expect(await cli('export', '--format', 'jsonl', '--since', '2024-02-29', '--storage', storage)).toMatchObject({
+      code: 0,
     });
     expect(await cli('export', '--format', 'csv', '--request', 'req-1', '--storage', storage)).toMatchObject({
       code: 2,

@@ -221,6 +221,11 @@ describe('tab API', () => {
     }
   }
 
+  test('an asset name the tab does not serve is 404, names every object has (constructor, toString) too', async () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'index.html'])
+      expect((await fetch(`${base}/tabs/assets/${name}`)).status).toBe(404);
+  });
+
   test('azure mode refuses a token of the sandbox issuer (401 untrusted_issuer), with the same production code', async () => {
     // Even if someone passes the sandbox issuer in azure mode, it is not trusted.
     await withOwnTab({ mode: 'azure', ssoAppId: SANDBOX_TAB_APP_ID, clientId: 'x' }, async (azureBase) => {

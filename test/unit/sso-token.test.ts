@@ -113,6 +113,37 @@ describe('Teams SSO token validation (Entra trust)', () => {
     expect((await refusal(await token({ nbf: now + 600 }))).status).toBe(401);
   });
 
+  test("a token naming no key (no kid) against Entra's key set of several keys → 401 invalid_signature, not a key outage", async () => {
+    // Entra's JWKS lists several keys without "alg", so a token without "kid" matches them all.
+    // key_unavailable is what the tab logs as an error and operations.md reads as "Entra's keys
+    // cannot be loaded, nobody can sign in": anyone could raise that alarm with such a token.
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
+    const several = createLocalJWKSet({
+      keys: [
+        { ...(await exportJWK(publicKey)), kid: 'k1', use: 'sig' },
+        { ...(await exportJWK(other)), kid: 'k2', use: 'sig' },
+      ],
+    });
+    const entra = { ...settings(), trust: entraTrust({ allowedTenantIds: [TENANT], keySet: () => several }) };
+    const now = Math.floor(Date.now() / 1000);
+    const noKid = await new SignJWT({
+      iss: `https://login.microsoftonline.com/${TENANT}/v2.0`,
+      aud: `api://acrbot.example.com/${APP_ID}`,
+      tid: TENANT,
+      oid: USER,
+      scp: 'access_as_user',
+      azp: TEAMS_CLIENT_IDS[1],
+      iat: now,
+      exp: now + 3600,
+    })
+      .setProtectedHeader({ alg: 'RS256' })
+      .sign(privateKey);
+    await expect(validateSsoToken(`Bearer ${noKid}`, entra)).rejects.toMatchObject({
+      status: 401,
+      code: 'invalid_signature',
+    });
+  });
+
   test('HS256 signed with the public key as secret (algorithm confusion) → 401', async () => {
     const secret = new TextEncoder().encode(publicKey.export({ type: 'spki', format: 'pem' }).toString());
     const now = Math.floor(Date.now() / 1000);
