@@ -157,6 +157,8 @@ export class SecretRunner implements PlanRunner {
     // may still appear, so the clean-up does not take "not found" for "gone".
     const unanswered = new Set<CredentialRef>();
     let credential: Credential | undefined;
+    // A `--kind sp` run's new application Graph has not shown by its id yet (see createServicePrincipal).
+    const application = { unseen: false };
     // How far the secret write got: once it started, only a refusal proves that the secret does
     // not hold the new credential.
     let writeState: 'none' | 'started' | 'written' = 'none';
@@ -164,7 +166,7 @@ export class SecretRunner implements PlanRunner {
       credential =
         plan.credentialKind === 'token'
           ? await this.createToken(request, plan, ctx, refs, unanswered)
-          : await this.createServicePrincipal(request, plan, ctx, refs);
+          : await this.createServicePrincipal(request, plan, ctx, refs, application);
       // With what it replaces: a run resumed after the write still retires it (G13).
       await ctx.recordCreated(writeStartedRecord(plan, previous, previousEntries, linksServiceAccount));
       writeState = 'started';
@@ -287,7 +289,7 @@ export class SecretRunner implements PlanRunner {
           ? ''
           : cleanup === 'deleted'
             ? ' The credential acrbot had created was deleted again.'
-            : isUserFacing(err) && err.code === 'graph.applicationNotReplicated'
+            : application.unseen
               ? ' acrbot deletes the application once Graph shows it (it looks again shortly).'
               : refs.every((ref) => ref.kind === 'sp' && !ref.applicationId)
                 ? ' Azure did not answer whether it created the credential; acrbot looks for it again shortly and deletes it if it exists.'
@@ -716,6 +718,8 @@ export class SecretRunner implements PlanRunner {
     plan: SecretPlan,
     ctx: RunContext,
     refs: CredentialRef[],
+    /** Set while the clean-up knows the application only by its name because Graph has not shown it yet. */
+    application: { unseen: boolean },
   ): Promise<Credential> {
     const requestIds: string[] = [];
     // Created idempotently under a uniqueName recorded before the call (never found by display
@@ -749,11 +753,20 @@ export class SecretRunner implements PlanRunner {
     if (!recordedApp && !app.created) app = { ...app, created: true };
     await ctx.recordCreated({ kind: 'application', id: app.id, name: uniqueName });
     const ref: CredentialRef = { kind: 'sp', applicationId: app.id, appId: app.appId };
-    refs.splice(refs.indexOf(byName), 1, ref);
-    // Graph never showed the application this run created: a delete by its id could be answered
-    // 404 ("gone") while it replicates, and leave it behind. Its clean-up looks for it by the
-    // uniqueName recorded before the create instead, again later until Graph shows it (G14).
-    const lookUpByName = () => refs.splice(refs.indexOf(ref), 1, byName);
+    // Until Graph has shown the application this run created (a call on it by its id answered),
+    // a delete by its id could be answered 404 ("gone") while it replicates, and leave it behind:
+    // its clean-up looks for it by the uniqueName recorded before the create instead, again later
+    // until Graph shows it (G14). One Graph has shown is deleted by its id.
+    const cleanUpBy = (by: CredentialRef): void => {
+      refs.splice(
+        refs.findIndex((r) => r === ref || r === byName),
+        1,
+        by,
+      );
+      application.unseen = by === byName;
+    };
+    cleanUpBy(app.created ? byName : ref);
+    const lookUpByName = () => cleanUpBy(byName);
     if (app.requestId) requestIds.push(app.requestId);
     await ctx.audit({
       action: 'graph.write.application',
@@ -774,18 +787,22 @@ export class SecretRunner implements PlanRunner {
     if (sp.requestId) requestIds.push(sp.requestId);
     // Before it gets a password and pull rights: nobody else may own it or hold a credential on it.
     const recordedPasswords = ctx.created().filter((o) => o.kind === 'applicationPassword');
-    const inspect = async () =>
-      applicationProblem(
-        await this.whileReplicating(
-          app,
-          'application read',
-          ctx,
-          () => this.ports.servicePrincipals.inspectApplication(app.id),
-          lookUpByName,
-        ),
+    const inspect = async () => {
+      const holders = await this.whileReplicating(
+        app,
+        'application read',
+        ctx,
+        () => this.ports.servicePrincipals.inspectApplication(app.id),
+        lookUpByName,
+      );
+      // Graph shows it by its id: from here on it is deleted by its id.
+      cleanUpBy(ref);
+      return applicationProblem(
+        holders,
         recordedPasswords.map((o) => o.id).filter(Boolean),
         recordedPasswords.map((o) => o.name).filter((n): n is string => !!n),
       );
+    };
     let problem = await inspect();
     // Graph replicates a new application: read right after the 201 that created it, it may show
     // no owner yet. Looked at again briefly before it is given up.

@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultRegistry, FiredFault } from './arm/faults';
 import type { RequestLog, RequestLogEntry } from './arm/request-log';
 import type { RouteMatch } from './arm/router';
+import { untilClosed } from './held-calls';
 import { type EmulatorReply, type HttpError, parseJsonBody, readBody } from './http-util';
 
 /** What differs between emulators in the steps of one request. */
@@ -105,20 +106,6 @@ function latencyFor(req: IncomingMessage, ms: number): Promise<void> {
  */
 function heldFor(req: IncomingMessage, released: Promise<void>): Promise<void> {
   return untilClosed(req, released);
-}
-
-/** Settles when `until` does or the request's connection closes, whichever comes first. */
-function untilClosed(req: IncomingMessage, until: Promise<void>): Promise<void> {
-  return new Promise((resolve) => {
-    const socket = req.socket;
-    const end = (): void => {
-      socket.off('close', end);
-      resolve();
-    };
-    if (socket.destroyed) return end();
-    socket.once('close', end);
-    void until.then(end);
-  });
 }
 
 /** The first value of a request header. */

@@ -4,6 +4,7 @@
  * as `GraphError` with status, code and request id, and every call over the pooled HTTP client
  * (undici), as the ARM adapters' and the Tables store's calls are (docs/performance.md round eight).
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Agent } from 'node:https';
 import { keepAliveAgent, staticTokenCredential } from '../../src/integrations/azure/arm-connection';
 import { GraphClient, GraphError } from '../../src/integrations/graph/graph-client';
@@ -14,6 +15,7 @@ import { startHttpsServer } from '../../src/sandbox/http-util';
 import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
 import { createSandboxTls } from '../../src/sandbox/tls';
 import { undiciOrigins } from '../helpers/undici-origins';
+import { serializeError } from '../../src/observability/logger';
 
 let sandbox: Sandbox;
 let agent: Agent;
@@ -216,35 +218,64 @@ describe('GraphClient writes that must not be sent twice', () => {
     });
   });
 
-  test('an error page that is not JSON (a proxy) is a GraphError with its status, not a SyntaxError', async () => {
+  /** A GraphClient whose Graph is an HTTPS server answering every call with `listener`. */
+  async function withOwnGraph(
+    listener: (req: IncomingMessage, res: ServerResponse) => void,
+    use: (client: GraphClient) => Promise<void>,
+  ): Promise<void> {
     const tls = createSandboxTls();
-    const proxy = await startHttpsServer({
+    const server = await startHttpsServer({
       host: '127.0.0.1',
       port: 0,
       certPem: tls.certPem,
       keyPem: tls.keyPem,
-      listener: (_req, res) => {
-        res.writeHead(403, { 'content-type': 'text/html' });
-        res.end('<html><body>403 Forbidden (proxy)</body></html>');
-      },
+      listener,
     });
-    const proxyAgent = keepAliveAgent(tls.caPem);
+    const ownAgent = keepAliveAgent(tls.caPem);
     try {
-      const behind = new GraphClient({
-        endpoint: proxy.url,
-        credential: staticTokenCredential('t'),
-        caPem: tls.caPem,
-        agent: proxyAgent,
-        tracing: false,
-      });
+      await use(
+        new GraphClient({
+          endpoint: server.url,
+          credential: staticTokenCredential('t'),
+          caPem: tls.caPem,
+          agent: ownAgent,
+          tracing: false,
+        }),
+      );
+    } finally {
+      ownAgent.destroy();
+      await server.close();
+    }
+  }
+
+  test('a 2xx answer that is not JSON (addPassword’s, holding the new secret) fails without quoting any of it', async () => {
+    const secretText = 'Qx8~not-a-real-secret-but-the-shape-of-one.AbCdEfGh';
+    const mangled = (_req: IncomingMessage, res: ServerResponse): void => {
+      res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'r-1' });
+      // Mangled on its way (the value unquoted): V8's SyntaxError quotes the text around the break.
+      res.end(`{"keyId":"k","secretText":${secretText}}`);
+    };
+    await withOwnGraph(mangled, async (behind) => {
+      const err = await behind.request('POST', '/applications/a/addPassword', {}).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toMatch(
+        /answered 200 with a body that is not JSON .*content withheld; request id r-1/,
+      );
+      expect(JSON.stringify(serializeError(err))).not.toContain(secretText.slice(0, 8));
+    });
+  });
+
+  test('an error page that is not JSON (a proxy) is a GraphError with its status, not a SyntaxError', async () => {
+    const proxyPage = (_req: IncomingMessage, res: ServerResponse): void => {
+      res.writeHead(403, { 'content-type': 'text/html' });
+      res.end('<html><body>403 Forbidden (proxy)</body></html>');
+    };
+    await withOwnGraph(proxyPage, async (behind) => {
       const err = await new GraphDirectory(behind)
         .servicePrincipalObjectId(SANDBOX_CLUSTERS.legacy.servicePrincipalAppId)
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(GraphError);
       expect(err).toMatchObject({ status: 403 });
-    } finally {
-      proxyAgent.destroy();
-      await proxy.close();
-    }
+    });
   });
 });

@@ -12,7 +12,7 @@ import { sandboxArm } from '../helpers/sandbox-arm';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
-/** The Kubernetes call deadline of the bot started by the harness below. */
+/** The Kubernetes call deadline of the bot started by the harness below (each held call lasts as long). */
 const KUBE_DEADLINE_MS = 5_000;
 
 describe('the secret write, read back after a lost answer', () => {
@@ -81,6 +81,59 @@ describe('the secret write, read back after a lost answer', () => {
   });
 });
 
+describe('the service account patch, read back after a lost answer', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+  });
+  afterAll(() => sandbox.stop());
+
+  const input = (secretName: string) => ({
+    namespace: 'payments',
+    secretName,
+    dockerConfigJson: JSON.stringify({ auths: { 'contosoacr.azurecr.io': { username: 'u', password: 'p' } } }),
+    labels: { 'acrbot.io/request-id': 'R-AAAAAAAA' },
+    annotations: {},
+    serviceAccount: 'default',
+  });
+
+  test('carried out, then a 504: the list names the secret now → taken as added (recorded, so revoking removes it); not carried out → not claimed', async () => {
+    const { conn, reader } = sandboxArm(sandbox);
+    const kube = new KubePullSecrets((s) => reader.aksClient(s), conn.credential, 5000, 50);
+    const cluster = (await reader.listClusters(SANDBOX_CLUSTERS.prod.subscriptionId)).find(
+      (c) => c.name === 'aks-prod',
+    )!;
+    const access = await kube.access(cluster);
+    const emulator = sandbox.kubernetes['aks-prod'];
+    type Account = { metadata: Record<string, unknown>; imagePullSecrets?: { name: string }[] };
+    const account = () => emulator.getObject('serviceaccounts', 'payments', 'default') as unknown as Account;
+    const entries = () => (account().imagePullSecrets ?? []).map((e) => e.name);
+    emulator.faults.inject({
+      method: 'PATCH',
+      resource: 'serviceaccounts',
+      name: 'default',
+      status: 504,
+      // What the API server did before its answer was lost: the very append acrbot sent.
+      meanwhile: () =>
+        emulator.seedObject('serviceaccounts', {
+          ...account(),
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          imagePullSecrets: [...(account().imagePullSecrets ?? []), { name: 'sa-landed' }],
+        } as never),
+    });
+    const landed = await kube.write(access, input('sa-landed'));
+    expect(landed).toMatchObject({ serviceAccountPatched: true });
+    expect(landed.serviceAccountFailure).toBeUndefined();
+    expect(entries()).toContain('sa-landed');
+
+    emulator.faults.inject({ method: 'PATCH', resource: 'serviceaccounts', name: 'default', status: 504 });
+    const lost = await kube.write(access, input('sa-not-landed'));
+    expect(lost).toMatchObject({ serviceAccountPatched: false, serviceAccountFailure: { code: 'kubernetes.failed' } });
+    expect(entries()).not.toContain('sa-not-landed');
+  });
+});
+
 describe('a replacing write the API server carries out after the client gave up', () => {
   let h: Harness;
   afterEach(async () => h?.stop());
@@ -105,10 +158,13 @@ describe('a replacing write the API server carries out after the client gave up'
     expect((await h.settle(first.id)).state).toBe('succeeded');
 
     const second = await h.requestSecret(users.requester, 'aks-dev contosoacr --namespace payments rotate it');
-    // The API server carries the PUT out after the client's deadline: its wait starts when the
-    // PUT arrives, after the client's started.
-    k8s.faults.inject({ method: 'PUT', resource: 'secrets', delayMs: KUBE_DEADLINE_MS + 1_000 });
+    // The API server holds the PUT until the client's deadline and carries it out as the client
+    // gives up (a held call goes on when its caller's connection closes); the client's read-back
+    // of the secret is held past its deadline too, so the client cannot tell whether it landed.
+    const put = k8s.faults.hold({ method: 'PUT', resource: 'secrets', name: 'acr-auth' });
     await h.click(users.approver, 'approve', { requestId: second.id });
+    await put.arrived;
+    k8s.faults.hold({ method: 'GET', resource: 'secrets', name: 'acr-auth' });
     await until(
       async () =>
         (await h.app.audit.forRequest(second.id)).some(

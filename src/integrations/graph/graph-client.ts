@@ -166,10 +166,14 @@ export class GraphClient {
     let parsed: unknown;
     try {
       parsed = response.bodyAsText ? (JSON.parse(response.bodyAsText) as unknown) : undefined;
-    } catch (err) {
+    } catch {
       // A proxy's HTML error page, say: the status is what callers act on, not a SyntaxError.
       if (response.status >= 300) throw new GraphError(response.status, 'Unknown', requestId);
-      throw new Error(`Microsoft Graph answered ${response.status} with a body that is not JSON`, { cause: err });
+      // No SyntaxError as the cause: V8's message quotes the body around where it broke off, and
+      // a cut-short answer to addPassword holds the new secret (G12).
+      throw new Error(
+        `Microsoft Graph answered ${response.status} with a body that is not JSON (${response.bodyAsText?.length ?? 0} characters, content withheld${requestId ? `; request id ${requestId}` : ''})`,
+      );
     }
     if (response.status >= 300) {
       const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;

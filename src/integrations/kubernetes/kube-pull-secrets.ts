@@ -104,17 +104,24 @@ function unconfirmed(
  * The cause kept with a failed credentials read: an Azure refusal as a {@link CloudApiError}
  * carrying its `x-ms-request-id` (which the SDK's error keeps only in its non-enumerable
  * response, out of the log line, the card and the audit entry), over the SDK's error itself;
- * anything else as it is. Neither carries the request's headers or the kubeconfig.
+ * anything else as it is. Neither carries the request's headers or the kubeconfig. An answer
+ * that came (2xx) but could not be read keeps no SDK error at all: its message quotes the whole
+ * body (`… occurred while parsing the response body - {"kubeconfigs":…}`), which is the
+ * kubeconfig with its token or client key (G12).
  */
 function credentialsError(err: unknown): unknown {
   const { statusCode, code } = restErrorInfo(err);
   if (statusCode === undefined) return err;
+  const answered = statusCode < 300;
   const refusal = new CloudApiError(
     code ?? 'Unknown',
     statusCode,
-    'listClusterUserCredentials failed',
+    answered
+      ? 'listClusterUserCredentials answered, but its body could not be read (content withheld)'
+      : 'listClusterUserCredentials failed',
     errorRequestId(err),
   );
+  if (answered) return refusal;
   return Object.defineProperty(refusal, 'cause', { value: err, writable: true, configurable: true });
 }
 
@@ -513,7 +520,9 @@ export class KubePullSecrets implements PullSecretPort {
    * a `test` of the resourceVersion just read (an `add` to a list that does not exist yet
    * creates it): a service account changed since the read fails (422) rather than lose
    * someone's change, and is read again, at most {@link SERVICE_ACCOUNT_PATCH_ATTEMPTS} times. False when the
-   * list already names the secret.
+   * list already names the secret. A patch with no clear answer (none, a timeout, a 5xx) may have
+   * been applied: the list is read again, and naming the secret now (it did not when read), the
+   * entry is taken as this patch's, so the outcome records it and the revocation removes it.
    */
   private async linkServiceAccount(
     api: CoreV1Api,
@@ -542,8 +551,17 @@ export class KubePullSecrets implements PullSecretPort {
         return true;
       } catch (err) {
         const explained = explainKubeError(err, { ...ctx, verb: 'patch', resource: 'serviceaccounts' });
+        const status = kubeStatus(err);
+        if (status === undefined || status === 408 || status >= 500) {
+          const linked = await api
+            .readNamespacedServiceAccount({ name: serviceAccount, namespace: ctx.namespace })
+            .then((sa) => !!sa.imagePullSecrets?.some((s) => s.name === secretName))
+            .catch(() => false);
+          if (linked) return true;
+          throw explained;
+        }
         // The test failed (the read cannot answer 422): someone changed the service account in between.
-        if (kubeStatus(err) !== 422) throw explained;
+        if (status !== 422) throw explained;
         if (attempt < SERVICE_ACCOUNT_PATCH_ATTEMPTS) continue;
         throw new UserFacingError(
           'kubernetes.conflict',

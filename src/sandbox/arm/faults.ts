@@ -4,6 +4,9 @@
  * the Azure SDK honours by itself, and calls held until the test releases them (a call "in
  * flight" for exactly as long as a test needs, whatever the machine's speed).
  */
+import { CallGate, type HeldCalls } from '../held-calls';
+
+export type { HeldCalls } from '../held-calls';
 
 /** One fault rule. */
 export interface FaultRule {
@@ -32,16 +35,6 @@ export interface FaultRule {
   afterApply?: boolean;
 }
 
-/** Calls held by {@link FaultRegistry.hold}, as the test drives them. */
-export interface HeldCalls {
-  /** Resolves once the first matching call has arrived and is being held. */
-  readonly arrived: Promise<void>;
-  /** Whether a matching call has arrived (for a condition polled together with others). */
-  readonly hasArrived: boolean;
-  /** Lets every held call go on (to its fault, if the rule has a status, or its route). */
-  release(): void;
-}
-
 /** A rule that fired for one call. */
 export interface FiredFault {
   rule: FaultRule;
@@ -52,35 +45,10 @@ export interface FiredFault {
   held?: Promise<void>;
 }
 
-/** The gate of a {@link FaultRegistry.hold} rule. */
-class Gate implements HeldCalls {
-  readonly arrived: Promise<void>;
-  readonly released: Promise<void>;
-  hasArrived = false;
-  private arrive!: () => void;
-  private open!: () => void;
-
-  constructor() {
-    this.arrived = new Promise((resolve) => (this.arrive = resolve));
-    this.released = new Promise((resolve) => (this.open = resolve));
-  }
-
-  /** A call came and waits at the gate. */
-  take(): Promise<void> {
-    this.hasArrived = true;
-    this.arrive();
-    return this.released;
-  }
-
-  release(): void {
-    this.open();
-  }
-}
-
 interface ActiveRule {
   rule: FaultRule;
   remaining: number;
-  gate?: Gate;
+  gate?: CallGate;
 }
 
 /** Per-emulator fault table. */
@@ -91,7 +59,7 @@ export class FaultRegistry {
   latencyMs = 0;
 
   /** Gates handed out by {@link hold}, released by {@link clear}. */
-  private gates: Gate[] = [];
+  private gates: CallGate[] = [];
 
   /** Adds a rule; rules are consumed in the order they were added. */
   add(rule: FaultRule): this {
@@ -107,7 +75,7 @@ export class FaultRegistry {
    * does. Consumed in order with the other rules.
    */
   hold(rule: Omit<FaultRule, 'latencyMs'>): HeldCalls {
-    const gate = new Gate();
+    const gate = new CallGate();
     this.gates.push(gate);
     this.rules.push({ rule, remaining: rule.count ?? 1, gate });
     return gate;

@@ -25,6 +25,7 @@ import { renderKubeconfig } from './kubeconfig';
 import { RESOURCES } from './resources';
 import { Rbac } from './rbac';
 import { normalisePath, PUBLIC_DOCS, route, type DiscoveryDoc, type Route } from './router';
+import { untilClosed } from '../held-calls';
 import { bearerToken, DroppedConnection, internalError, readBody, writeJson } from './http-io';
 import { badRequest, methodNotAllowed, pathNotFound, StatusError, unauthorized } from './status';
 import { ObjectStore } from './store';
@@ -76,7 +77,7 @@ const VERB_HANDLERS: Partial<Record<string, (ctx: HandlerContext) => HandlerResu
 export class KubernetesEmulator {
   /** Deny rules for authorization (default allow). */
   readonly rbac = new Rbac();
-  /** Injected failures (429/5xx, delays, dropped connections). */
+  /** Injected failures (429/5xx, delays, dropped connections) and held requests. */
   readonly faults = new Faults();
   /** Every request answered, oldest first. */
   readonly requests: RequestLogEntry[] = [];
@@ -89,8 +90,6 @@ export class KubernetesEmulator {
   private readonly now: () => Date;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
-  /** Ends of the injected delays under way (see `delay`). */
-  private readonly delays = new Set<() => void>();
   private baseUrl: string | undefined;
 
   constructor(options: KubernetesEmulatorOptions) {
@@ -133,28 +132,26 @@ export class KubernetesEmulator {
   }
 
   /**
-   * An injected delay (a fault's `delayMs`) that {@link stop} ends: a stopped emulator holds no
-   * timer, so a test that injected "never answers" (60 s) does not keep the process alive after it.
+   * An injected delay (a fault's `delayMs`), or less when the caller's connection closes first
+   * ({@link untilClosed}): a caller that gave up (its deadline) or an emulator stopped with its
+   * connections destroyed leaves no timer behind, so a test that injected "never answers" (60 s)
+   * does not keep the process alive after it.
    */
-  private delay(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const end = () => {
-        clearTimeout(timer);
-        this.delays.delete(end);
-        resolve();
-      };
-      const timer = setTimeout(end, ms);
-      this.delays.add(end);
-    });
+  private delay(req: IncomingMessage, ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    return untilClosed(req, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))).finally(() =>
+      clearTimeout(timer),
+    );
   }
 
-  /** Stops listening and destroys open (keep-alive) connections so it returns promptly. */
+  /**
+   * Stops listening and destroys open (keep-alive) connections so it returns promptly; requests
+   * delayed or held by a fault go on at once, to their destroyed connections.
+   */
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    // The delayed requests go on at once, to connections destroyed below.
-    for (const end of [...this.delays]) end();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
@@ -339,7 +336,9 @@ export class KubernetesEmulator {
       name: target?.name,
     });
     if (fault) {
-      if (fault.delayMs > 0) await this.delay(fault.delayMs);
+      if (fault.delayMs > 0) await this.delay(req, fault.delayMs);
+      // Held until the test releases it, or its caller's connection closes (as a delay).
+      if (fault.held) await untilClosed(req, fault.held);
       fault.meanwhile?.();
       if (fault.drop) throw new DroppedConnection();
       if (fault.error) throw fault.error;

@@ -1,10 +1,14 @@
 /**
  * Fault injection: make the next matching request(s) fail the way a flaky or overloaded API
  * server does (429 with Retry-After, 500, 503, 504, a slow answer or a dropped connection),
- * so the bot's retry and error paths can be tested without timing tricks.
+ * so the bot's retry and error paths can be tested without timing tricks, and hold requests
+ * until the test releases them (a call "in flight" for exactly as long as a test needs).
  */
+import { CallGate, type HeldCalls } from '../held-calls';
 import { generic, StatusError } from './status';
 import type { ResourceName, Verb } from './types';
+
+export type { HeldCalls } from '../held-calls';
 
 /** A fault rule. Omitted match fields match anything. */
 export interface FaultRule {
@@ -22,7 +26,10 @@ export interface FaultRule {
   message?: string;
   /** Sets `Retry-After` and `details.retryAfterSeconds`. */
   retryAfterSeconds?: number;
-  /** Waits this long before answering (or before proceeding normally when no status/drop is set). */
+  /**
+   * Waits this long before answering (or before proceeding normally when no status/drop is set),
+   * or less when the caller's connection closes first (see {@link FaultAction.delayMs}).
+   */
   delayMs?: number;
   /** Destroys the socket without an HTTP answer (a network failure as the client sees it). */
   drop?: boolean;
@@ -35,12 +42,19 @@ export interface FaultRule {
   meanwhile?: () => void;
 }
 
-/** What the router should do for a request hit by a fault. */
+/**
+ * What the router should do for a request hit by a fault. The wait (`delayMs`, `held`) ends early
+ * when the caller's connection closes (a caller past its deadline, a stopped emulator): the
+ * request then goes on, answering into the closed connection, as a real API server finishes work
+ * its client no longer waits for.
+ */
 export interface FaultAction {
   delayMs: number;
   drop: boolean;
   error?: StatusError;
   meanwhile?: () => void;
+  /** For a held call: settles when the test releases it (or clears the faults). */
+  held?: Promise<void>;
 }
 
 /** Request attributes a fault can match on. */
@@ -55,11 +69,14 @@ export interface FaultTarget {
 
 interface LiveRule extends FaultRule {
   remaining: number;
+  gate?: CallGate;
 }
 
 /** The fault set. One per emulator, reachable as `emulator.faults`. */
 export class Faults {
   private rules: LiveRule[] = [];
+  /** Gates handed out by {@link hold}, released by {@link clear}. */
+  private gates: CallGate[] = [];
 
   /** Adds a fault; returns a function that removes it. */
   inject(rule: FaultRule): () => void {
@@ -70,9 +87,25 @@ export class Faults {
     };
   }
 
-  /** Removes all faults. */
+  /**
+   * Holds the next `rule.times` (default 1) matching requests until {@link HeldCalls.release}:
+   * an event to wait for (the request arrived) and a moment of the test's choosing for it to go
+   * on (to its fault, if the rule has one, or to its handler), where a delay would be a guess at
+   * how slow the machine is. A held request also goes on when its caller's connection closes (a
+   * client past its deadline, a stopped emulator), as a delayed one does. Consumed in order with
+   * the other rules.
+   */
+  hold(rule: Omit<FaultRule, 'delayMs'>): HeldCalls {
+    const gate = new CallGate();
+    this.gates.push(gate);
+    this.rules.push({ ...rule, remaining: rule.times ?? 1, gate });
+    return gate;
+  }
+
+  /** Removes all faults and releases every held request. */
   clear(): void {
     this.rules = [];
+    for (const gate of this.gates.splice(0)) gate.release();
   }
 
   /** Consumes and returns the first matching fault's action, if any. */
@@ -86,6 +119,7 @@ export class Faults {
       drop: rule.drop ?? false,
       error: rule.status ? generic(rule.status, rule.message, rule.retryAfterSeconds) : undefined,
       meanwhile: rule.meanwhile,
+      ...(rule.gate && { held: rule.gate.take() }),
     };
   }
 }

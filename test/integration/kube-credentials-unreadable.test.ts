@@ -1,0 +1,66 @@
+/**
+ * G12: the cluster credentials ARM answers (`listClusterUserCredential`, a kubeconfig with a
+ * bearer token or a client key) never reach a log line, even when the answer cannot be read.
+ * The SDK's error for a 200 whose JSON does not parse (a body cut short by a proxy) quotes the
+ * whole body in its message; acrbot keeps only its code and status. Real SDK against the
+ * sandbox's ARM emulator, the body cut by a pipeline policy on its way back.
+ */
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { UserFacingError } from '../../src/domain/errors';
+import { KubePullSecrets } from '../../src/integrations/kubernetes/kube-pull-secrets';
+import { serializeError } from '../../src/observability/logger';
+import { SANDBOX_CLUSTERS } from '../../src/sandbox/fixtures';
+import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
+import { sandboxArm } from '../helpers/sandbox-arm';
+
+describe('a credentials answer that cannot be read', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+  });
+  afterAll(() => sandbox.stop());
+
+  test('fails as "no credentials" with the SDK code, and nothing of the kubeconfig reaches the logged error', async () => {
+    const { conn, reader } = sandboxArm(sandbox);
+    const subscriptionId = SANDBOX_CLUSTERS.dev.subscriptionId;
+    const cluster = (await reader.listClusters(subscriptionId)).find((c) => c.name === 'aks-dev')!;
+    expect(cluster.aadEnabled).toBe(false);
+    // The kubeconfig as ARM hands it out (base64 in the JSON body): a static bearer token in it.
+    const answered = await reader
+      .aksClient(subscriptionId)
+      .managedClusters.listClusterUserCredentials(cluster.resourceGroup, cluster.name);
+    const yaml = Buffer.from(answered.kubeconfigs![0].value!).toString('utf8');
+    expect(yaml).toMatch(/token: /);
+    const encoded = Buffer.from(yaml).toString('base64');
+
+    // The next answer of the call loses its last characters: JSON that does not parse.
+    const cut: PipelinePolicy = {
+      name: 'cut-credentials-answer',
+      async sendRequest(request, next) {
+        const response = await next(request);
+        if (/listClusterUserCredential/i.test(request.url) && response.bodyAsText)
+          response.bodyAsText = response.bodyAsText.slice(0, -3);
+        return response;
+      },
+    };
+    const client = reader.aksClient(subscriptionId);
+    client.pipeline.addPolicy(cut);
+    try {
+      const kube = new KubePullSecrets((s) => reader.aksClient(s), conn.credential);
+      const failure = await kube.access(cluster).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(failure).toBeInstanceOf(UserFacingError);
+      expect(failure).toMatchObject({ code: 'cluster.noCredentials' });
+      expect((failure as Error).message).toBe('Azure did not return credentials for cluster aks-dev (PARSE_ERROR).');
+      // What the flow logs (logExplainedFailure): the error with its whole cause chain.
+      const logged = JSON.stringify(serializeError(failure));
+      expect(logged).toContain('PARSE_ERROR');
+      expect(logged).not.toContain(encoded.slice(0, 40));
+      expect(logged).not.toContain(encoded.slice(-40));
+    } finally {
+      client.pipeline.removePolicy({ name: cut.name });
+    }
+  });
+});
