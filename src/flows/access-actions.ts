@@ -34,6 +34,9 @@ export interface ExtensionAnnouncer {
   ): Promise<{ approvalPostedTo?: string }>;
 }
 
+/** How far {@link AccessActions} follows extensions of extensions to the access they belong to. */
+const MAX_EXTENSION_HOPS = 10;
+
 /** The refusal codes that mean "not yours to do" (the tab answers them with 403). */
 export const NOT_ALLOWED_CODES: ReadonlySet<string> = new Set(['revoke.notAllowed', 'extend.notRequester']);
 
@@ -250,7 +253,7 @@ export class AccessActions {
    * when refused; nothing is stored then.
    */
   async createExtension(input: ExtensionInput): Promise<AccessRequest> {
-    const original = await this.requests.get(input.originalId);
+    const original = await this.accessHolderOf(await this.requests.get(input.originalId));
     // Audited here, where it is an attempt; mayExtend also answers canExtend (the buttons).
     await this.refusalAudited(input.actor, original, async () => this.mayExtend(input.actor, original));
     const reason = checkReason(input.reason);
@@ -278,6 +281,23 @@ export class AccessActions {
         extendsRequestId: original.id,
       });
     });
+  }
+
+  /**
+   * The request whose access `request` is part of: an extension whose end its original took over
+   * (`extendedBy`) is that original's access, so extending it extends the original (followed up
+   * the chain). Extending the extension itself would move only its own end: the original would
+   * still end, and tell its requester so, at the end the extension gave it. Any other request is
+   * its own.
+   */
+  private async accessHolderOf(request: AccessRequest): Promise<AccessRequest> {
+    let current = request;
+    for (let hops = 0; current.extendsRequestId && hops < MAX_EXTENSION_HOPS; hops++) {
+      const original = await this.requests.get(current.extendsRequestId);
+      if (original.state !== 'succeeded' || !original.access?.extendedBy?.includes(current.id)) break;
+      current = original;
+    }
+    return current;
   }
 
   /**
@@ -361,8 +381,10 @@ export class AccessActions {
     input: Omit<ExtensionInput, 'origin'>,
   ): Promise<{ extension: AccessRequest; approversNotified: boolean }> {
     if (!this.outside) throw new Error('extensions outside a Teams turn are not wired');
-    const original = await this.requests.get(input.originalId);
-    const extension = await this.createExtension({ ...input, origin: { ...original.origin } });
+    const asked = await this.requests.get(input.originalId);
+    const extension = await this.createExtension({ ...input, origin: { ...asked.origin } });
+    // The request extended: the one asked about, or the original whose access it is part of.
+    const original = await this.requests.get(extension.extendsRequestId!);
     const posted = await this.outside.announcer.announceExtension(extension, original, extension.policy?.rule?.channel);
     if (posted.approvalPostedTo)
       await this.audit.append({

@@ -4,6 +4,10 @@
  * someone who can write the store, a bug) would hold for ever. At start and with every
  * `drift.check` run, each such request gets its end job back — due at its end, or now when that
  * has passed or a revocation had begun — audited `access.end.rescheduled` and counted in a warning.
+ * So does a failed grant whose PUT answer was lost (`azure.writeUnconfirmed`): its end job deletes
+ * what Azure may have made, and without it the assignment could stay for ever. Its record never
+ * changes after the failure, so the audit says whether that clean-up finished; the job comes back
+ * due now only when it did not.
  *
  * Only acrbot's own store decides (G15): the request's recorded term, never anything read in
  * Azure. An end job that exists is never written (its due time, a revoke it carries, its
@@ -62,6 +66,11 @@ export interface LostEndPorts {
    * reads the store once, not once per instance, and audits each lost end once. Absent: no lease.
    */
   leases?: { store: LeaseStore; owner: string };
+  /**
+   * A failed request whose end job must still delete what Azure may have made (a grant whose
+   * PUT answer was lost: `isUnconfirmedGrant` in access-lifecycle.ts). Absent: none looked for.
+   */
+  awaitsCleanUp?(request: AccessRequest): boolean;
 }
 
 /** The end an active request's job must have, or undefined when it has none (permanent, pre-time-boxing, ended). */
@@ -159,9 +168,72 @@ async function findAndSchedule(ports: LostEndPorts): Promise<string[]> {
       { ends: scheduled.length, requestIds: scheduled.slice(0, 20) },
       'scheduled missing access end jobs (access.expire) of active requests',
     );
+  const cleanUps = await lostCleanUps(ports);
+  for (const request of cleanUps) {
+    try {
+      if (await scheduleCleanUpAgain(ports, request.id)) scheduled.push(request.id);
+    } catch (err) {
+      ports.log.error(
+        { err, requestId: request.id },
+        'the lost clean-up job of an unconfirmed grant could not be scheduled',
+      );
+      failed.push(err);
+    }
+  }
   if (failed.length)
-    throw new AggregateError(failed, `${failed.length} of ${lost.length} lost end jobs could not be scheduled again`);
+    throw new AggregateError(
+      failed,
+      `${failed.length} of ${lost.length + cleanUps.length} lost end jobs could not be scheduled again`,
+    );
   return scheduled;
+}
+
+/**
+ * The actions of a clean-up that finished: `revokeGrant` writes exactly one of these for the
+ * assignment (deleted, gone, kept for another holder, not acrbot's), then the job is removed. A
+ * failed request never changes again, so these entries, not its record, say it was cleaned up.
+ */
+const CLEANED_UP = new Set(['deleted', 'absent', 'kept', 'notOurs']);
+
+/**
+ * Failed requests still owing the clean-up of what Azure may have made whose end job is gone
+ * (a lost row, or a permanent grant whose job could not be written as it failed): neither a
+ * job nor an audit entry of a finished clean-up. Store cost: one `listByState(['failed'])` of at
+ * most {@link LOST_END_SCAN_LIMIT} (oldest first: past that many failed requests a newer one is
+ * not seen), then for the rare requests that owe one, a job read and, when it is missing, their
+ * audit entries.
+ */
+async function lostCleanUps(ports: LostEndPorts): Promise<AccessRequest[]> {
+  if (!ports.awaitsCleanUp) return [];
+  const owing = (await ports.requests.listByState(['failed'], LOST_END_SCAN_LIMIT)).filter((r) =>
+    ports.awaitsCleanUp!(r),
+  );
+  const lost: AccessRequest[] = [];
+  for (const request of owing) {
+    if (await ports.jobs.get(ports.endJobId(request.id))) continue;
+    const entries = await ports.audit.forRequest(request.id);
+    const done = entries.some((e) => e.action === 'access.revoke.roleAssignment' && CLEANED_UP.has(e.outcome));
+    if (!done) lost.push(request);
+  }
+  return lost;
+}
+
+/**
+ * Writes the clean-up job of failed request `requestId` again, due now, audited first (G11).
+ * False when the request, read afresh, owes none.
+ */
+async function scheduleCleanUpAgain(ports: LostEndPorts, requestId: string): Promise<boolean> {
+  const request = await ports.requests.get(requestId);
+  if (!request || !ports.awaitsCleanUp!(request)) return false;
+  const dueAt = ports.clock.now();
+  await writeEndJob(
+    ports,
+    request,
+    dueAt,
+    `the job (${ports.endJobId(request.id)}) that deletes what Azure may have made for this failed grant was missing from the schedule; scheduled again, due ${dueAt.toISOString()}`,
+  );
+  ports.log.warn({ requestId: request.id }, 'scheduled the missing clean-up job of an unconfirmed grant');
+  return true;
 }
 
 /**
@@ -181,6 +253,17 @@ async function scheduleAgain(ports: LostEndPorts, requestId: string): Promise<bo
   // until it runs; an end an extension moved in between gets this earlier one back, and its run
   // finds the later end on the request and moves itself there (onExpire).
   const dueAt = isBeingRevoked(request) || Date.parse(end) <= now.getTime() ? now : new Date(end);
+  await writeEndJob(
+    ports,
+    request,
+    dueAt,
+    `its end job (${ports.endJobId(request.id)}) was missing from the schedule; scheduled again, due ${dueAt.toISOString()}`,
+  );
+  return true;
+}
+
+/** Audits `access.end.rescheduled` with `detail`, then writes the request's end job due at `dueAt` (no change without its entry, G11). */
+async function writeEndJob(ports: LostEndPorts, request: AccessRequest, dueAt: Date, detail: string): Promise<void> {
   await ports.audit.append({
     actor: ACRBOT_ACTOR,
     tenantId: request.tenantId,
@@ -188,8 +271,7 @@ async function scheduleAgain(ports: LostEndPorts, requestId: string): Promise<bo
     targetIds: [request.plan.cluster.id, request.plan.registry.id],
     action: 'access.end.rescheduled',
     outcome: 'scheduled',
-    detail: `its end job (${ports.endJobId(request.id)}) was missing from the schedule; scheduled again, due ${dueAt.toISOString()}`,
+    detail,
   });
   await ports.jobs.schedule({ id: ports.endJobId(request.id), kind: 'access.expire', dueAt, requestId: request.id });
-  return true;
 }

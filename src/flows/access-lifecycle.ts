@@ -110,6 +110,15 @@ export interface Holders {
   complete: boolean;
 }
 
+/** {@link Holders}, and the grants on the assignment that are ending. */
+export interface AssignmentHolders extends Holders {
+  /**
+   * Grants on the assignment whose term has passed and whose revocation is due or under way (a
+   * failing delete retries): acrbot's records still name the assignment, though nobody holds it.
+   */
+  ending: AccessRequest[];
+}
+
 /** How many request ids a preview line or an audit detail names before "and N others". */
 const IDS_NAMED = 3;
 
@@ -360,7 +369,8 @@ export class AccessLifecycle {
 
   /**
    * The safety net for ends (access-end-net.ts): every active request with an end whose
-   * `access.expire` job is missing gets it back; an existing job is left as it is. Run at start
+   * `access.expire` job is missing gets it back, and so does an unconfirmed grant whose clean-up
+   * has not finished (due now); an existing job is left as it is. Run at start
    * and with `drift.check` (at most every `atMostEveryMs`); returns the ids of the requests it scheduled.
    */
   scheduleLostEnds(options: { atMostEveryMs?: number } = {}): Promise<string[]> {
@@ -374,6 +384,7 @@ export class AccessLifecycle {
         log,
         endJobId: accessExpiryJobId,
         leases: this.settings.leases,
+        awaitsCleanUp: isUnconfirmedGrant,
       },
       options,
     );
@@ -465,6 +476,15 @@ export class AccessLifecycle {
         await this.moveOwnJob(job, new Date(end));
         return;
       }
+      // An extension whose end its original took over, and which a later extension moved further:
+      // the access runs on under the original, so this job waits for the original's end, whose
+      // revocation takes the extension along. Revoked alone now, its requester would hear
+      // "Expired and revoked" of access they still hold.
+      const carriedUntil = await this.carryingOriginalEnd(request, now);
+      if (carriedUntil) {
+        await this.moveOwnJob(job, new Date(carriedUntil));
+        return;
+      }
     }
     // An extension whose original was moved to its end ends there with it: the original's
     // revocation takes it along, so the requester is told once, whichever job runs first.
@@ -508,6 +528,20 @@ export class AccessLifecycle {
       isDue(original, now)
       ? original
       : undefined;
+  }
+
+  /**
+   * The later end of the original of `extension` when it still carries the extension's access
+   * past `now`: the extension moved the original's end (`extendedBy`), the original is active and
+   * not being revoked, and a later extension has moved its end beyond this one's since. Undefined
+   * otherwise (the extension then ends at its own end, alone or with its original).
+   */
+  private async carryingOriginalEnd(extension: AccessRequest, now: Date): Promise<string | undefined> {
+    if (!extension.extendsRequestId) return undefined;
+    const original = await this.store.get(extension.extendsRequestId);
+    if (original?.state !== 'succeeded' || original.access?.revokingSince) return undefined;
+    if (!original.access?.extendedBy?.includes(extension.id) || isDue(original, now)) return undefined;
+    return original.access.expiresAt;
   }
 
   /** A secret's extension rotates: a new credential into the same secret, then the old one deleted. */
@@ -968,15 +1002,17 @@ export class AccessLifecycle {
   /**
    * Active acrbot grants holding the role assignment `plan` names, from any cluster: one kubelet
    * identity can serve several clusters, and the assignment is the identity's (its name comes
-   * from scope, principal and role). A new grant may overlap them (G17).
+   * from scope, principal and role). A new grant may overlap them (G17), and those whose term has
+   * passed while their revocation has yet to finish (`ending`).
    */
-  async holdersOf(plan: GrantPlan): Promise<Holders> {
+  async holdersOf(plan: GrantPlan): Promise<AssignmentHolders> {
     const now = this.clock.now();
-    const same = await this.store.listByRegistry(plan.registry.id, ['succeeded'], HOLDERS_LISTED);
+    const same = (await this.store.listByRegistry(plan.registry.id, ['succeeded'], HOLDERS_LISTED)).filter(
+      (r) => r.plan.kind === 'grant' && r.plan.roleAssignmentName === plan.roleAssignmentName,
+    );
     return {
-      holders: same.filter(
-        (r) => r.plan.kind === 'grant' && r.plan.roleAssignmentName === plan.roleAssignmentName && isActive(r, now),
-      ),
+      holders: same.filter((r) => isActive(r, now)),
+      ending: same.filter((r) => !isActive(r, now) && !r.outcome?.alreadyPresent),
       // A full listing may have left a holder out: then nobody can say the assignment is unused.
       complete: same.length < HOLDERS_LISTED,
     };

@@ -265,6 +265,34 @@ describe('access lifecycle (G17)', () => {
     expect(assignmentsOn(contosoId)).toHaveLength(1);
   });
 
+  test('asking for an assignment whose grant has ended but is not revoked yet (its delete keeps failing) makes a new request, which keeps it', async () => {
+    await start();
+    const first = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+    await outcomeSent(first.id);
+    h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.delete', status: 500, count: 1000 });
+    advance(3 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(first.id))!).toMatchObject({
+      state: 'succeeded',
+      access: { revokingSince: expect.any(String) },
+    });
+    expect(assignmentsOn(contosoId)).toHaveLength(1);
+
+    const again = await h.requestGrant(users.outsider, 'aks-prod contosoacr --for 1d batch jobs need images');
+    expect(again).toMatchObject({ state: 'pending' });
+    expect(h.connector.calls.filter((c) => /Access already exists/.test(cardText(c.activity)))).toEqual([]);
+    await h.click(users.approver, 'approve', { requestId: again.id });
+    expect((await h.settle(again.id)).state).toBe('succeeded');
+
+    // The first one's revocation finishes and keeps the assignment for the new request.
+    h.app.sandbox!.arm.faults.clear();
+    advance(10 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(first.id))!.state).toBe('revoked');
+    expect(await actions(first.id)).toContain('access.revoke.roleAssignment:kept');
+    expect(assignmentsOn(contosoId)).toHaveLength(1);
+  });
+
   test('a revoke click whose revoke cannot be stored says so with a reference, not "Revoking"; the access stays as it was', async () => {
     await start();
     const request = await grant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');

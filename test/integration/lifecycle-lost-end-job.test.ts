@@ -176,6 +176,32 @@ describe('G17: an end job that was lost is scheduled again', () => {
     });
     expect((await actions(h, lost.id)).filter((a) => a.startsWith('access.end.rescheduled'))).toHaveLength(1);
   });
+
+  test('a failed grant whose PUT answer was lost gets its lost clean-up job back, due now, and the assignment Azure made goes; once cleaned up, it gets none', async () => {
+    h = await startHarness({ ...ENV }, { clock, sweepIntervalMs: 0 });
+    const arm = h.app.sandbox!;
+    // A permanent grant Azure made whose answer was lost (500 after applying, on every SDK try) and
+    // could not be read back; its clean-up job, due now, is lost before it runs.
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr --for permanent deploy payments-api');
+    arm.arm.faults.add({ operation: 'roleAssignments.create', status: 500, afterApply: true, count: 4 });
+    arm.arm.faults.add({ operation: 'roleAssignments.listForScope', status: 403 });
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const lost = await h.settle(request.id);
+    expect(lost.outcome?.errorCode).toBe('azure.writeUnconfirmed');
+    expect(assigned(arm, lost)).toBe(true);
+    await h.app.stores.schedule.delete(accessExpiryJobId(lost.id));
+
+    const lifecycle = h.app.services.lifecycle.flow;
+    expect(await lifecycle.scheduleLostEnds()).toEqual([lost.id]);
+    expect(await h.app.stores.schedule.get(accessExpiryJobId(lost.id))).toMatchObject({ dueAt: now.toISOString() });
+    expect(await actions(h, lost.id)).toContain('access.end.rescheduled:scheduled');
+    await h.app.scheduler.runDue();
+    expect(assigned(arm, lost)).toBe(false);
+    expect((await h.app.store.get(lost.id))!.state).toBe('failed');
+    // Done: the next pass finds the finished clean-up in the audit and schedules nothing.
+    expect(await lifecycle.scheduleLostEnds()).toEqual([]);
+  });
+
   test('a grant whose revocation had begun gets its end job due now; one whose audit entry cannot be written gets no job until it can', async () => {
     h = await startHarness({ ...ENV }, { clock, sweepIntervalMs: 0 });
     const revoking = await grant(h, 'aks-prod contosoacr --for 1h deploy payments-api');

@@ -12,7 +12,7 @@ import type { SecretCommandOptions } from '../../domain/command';
 import type { GrantPlan, Plan } from '../../domain/plan';
 import { checkReason, REASON_LIMITS, singleLine } from '../../domain/text';
 import { alreadyGrantedCard, grantFormCard, messageCard } from '../../views/message-view';
-import { errorText, inertText, requestCard } from '../../views/request-view';
+import { errorText, requestCard } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import type { BotServices } from '../bot-services';
 import { approvalTarget, originOf } from '../conversation-targets';
@@ -175,10 +175,9 @@ export class RequestHandler {
         return;
       }
       if (prepared.kind === 'card') {
-        // The error quotes the input, and the form's message is updated for everyone in the conversation.
-        const card = prepared.error
-          ? grantFormCard({ sandbox, ...form.data, error: errorText(prepared.error) })
-          : prepared.card;
+        // The error quotes the input, and the form's message is updated for everyone in the
+        // conversation: grantFormCard shows it (and the fields) as error text, secrets scrubbed.
+        const card = prepared.error ? grantFormCard({ sandbox, ...form.data, error: prepared.error }) : prepared.card;
         if (formId) await messenger.updateCard(facts.reference, formId, card);
         else await messenger.send(facts.reference, card);
         return;
@@ -204,9 +203,10 @@ export class RequestHandler {
         async (text) => void (await messenger.send(facts.reference, messageCard({ title: 'Note', text, sandbox }))),
       );
     });
-    // Not validated yet: the names as typed are user text.
-    const cluster = inertText(form.data.cluster.slice(0, 100)) || 'the cluster';
-    const registry = inertText(form.data.registry.slice(0, 100)) || 'the registry';
+    // Not validated yet: the names as typed are user text, and may be a secret pasted into the
+    // wrong field, shown here to everyone in the conversation: error text (scrubbed, inert).
+    const cluster = errorText(form.data.cluster.slice(0, 100)) || 'the cluster';
+    const registry = errorText(form.data.registry.slice(0, 100)) || 'the registry';
     return messageCard({
       title: 'Planning your request…',
       text: `acrbot is checking ${cluster} and ${registry}; this card changes to the plan in a moment.`,
@@ -313,12 +313,15 @@ export class RequestHandler {
   ): Promise<{ allowed: boolean; mine?: AccessRequest }> {
     if (!access || existingName.toLowerCase() !== plan.roleAssignmentName.toLowerCase()) return { allowed: false };
     // From any cluster whose kubelet runs as the same identity: the assignment is the identity's.
-    const { holders } = await this.services.lifecycle.flow.holdersOf(plan);
+    const { holders, ending } = await this.services.lifecycle.flow.holdersOf(plan);
     // One of the requester's own that is being revoked cannot be extended: not offered.
     const mine = holders.find(
       (r) => r.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase() && !r.access?.revokingSince,
     );
-    return { allowed: holders.length > 0 && !mine, mine };
+    // An assignment whose grants have all ended, their revocation still to finish (a failing
+    // delete retries), is about to go: "access already exists" would leave the cluster without
+    // pull once it does. A new request keeps it (the revocation keeps it for an active holder).
+    return { allowed: (holders.length > 0 || ending.length > 0) && !mine, mine };
   }
 
   /** A stored request: the requester's copy (placed by the caller), then the approvers' copy and the audit card. */
