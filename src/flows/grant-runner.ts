@@ -169,8 +169,12 @@ export class GrantRunner implements PlanRunner {
   /** Resources still there and unchanged: same identity, same registry mode. */
   private async recheck(plan: GrantPlan): Promise<void> {
     const [cluster, registry] = await Promise.all([
-      this.azure.getCluster(plan.cluster.subscriptionId, plan.cluster.resourceGroup, plan.cluster.name),
-      this.azure.getRegistry(plan.registry.subscriptionId, plan.registry.resourceGroup, plan.registry.name),
+      reread('cluster', plan.cluster.name, () =>
+        this.azure.getCluster(plan.cluster.subscriptionId, plan.cluster.resourceGroup, plan.cluster.name),
+      ),
+      reread('registry', plan.registry.name, () =>
+        this.azure.getRegistry(plan.registry.subscriptionId, plan.registry.resourceGroup, plan.registry.name),
+      ),
     ]);
     if (!cluster)
       throw new UserFacingError(
@@ -195,6 +199,26 @@ export class GrantRunner implements PlanRunner {
         `Cluster ${plan.cluster.name} now pulls with a different identity (${identity.objectId}) than the approved plan, so nothing was granted; make a new request.`,
       );
     }
+  }
+}
+
+/**
+ * A re-read of a planned resource. ARM answers 403 AuthorizationFailed, not 404, when acrbot may
+ * no longer read it (its Reader was removed since planning), whether or not it still exists: the
+ * run cannot check the plan, so nothing is granted, and the card says which right is missing
+ * (as resolving names says it) instead of "something unexpected went wrong".
+ */
+async function reread<T>(kind: 'cluster' | 'registry', name: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    const { statusCode, code } = err as { statusCode?: unknown; code?: unknown };
+    if (statusCode !== 403) throw err;
+    throw new UserFacingError(
+      `recheck.${kind}Unreadable`,
+      `acrbot may no longer read ${kind} ${name}${typeof code === 'string' ? ` (Azure answered ${code})` : ''}, so it cannot check that the approved plan still holds, and nothing was granted; give acrbot's identity the Reader role on it (docs/deploy.md), then make a new request.`,
+      { cause: err },
+    );
   }
 }
 

@@ -1,0 +1,88 @@
+/**
+ * GrantRunner's re-check before the PUT when ARM refuses the re-read (403 AuthorizationFailed,
+ * which ARM answers instead of 404 when acrbot may no longer read the resource): the run fails
+ * saying which right is missing, with no PUT, instead of "something unexpected went wrong"; a
+ * 404 still reads as gone, and any other failure is left as it is.
+ */
+import { RestError } from '@azure/core-rest-pipeline';
+import { UserFacingError } from '../../src/domain/errors';
+import type { AzureResourceReader, RoleAssignmentPort } from '../../src/domain/ports';
+import type { RunContext } from '../../src/flows/executor';
+import type { GrantPlanner } from '../../src/flows/grant-planner';
+import { GrantRunner, UNCONFIRMED_GRANT } from '../../src/flows/grant-runner';
+import { createLogger } from '../../src/observability/logger';
+import { grantPlan, pendingRequest } from './support/requests';
+
+const plan = grantPlan();
+
+function refusal(status: number, code: string): RestError {
+  return new RestError(`ARM answered ${status}`, { statusCode: status, code });
+}
+
+/** A runner whose cluster read is `readCluster` (the registry reads as planned). */
+function setup(readCluster: () => Promise<unknown>, earlier = false) {
+  let puts = 0;
+  const roleAssignments: RoleAssignmentPort = {
+    listForPrincipal: async () => [],
+    create: async () => {
+      puts++;
+      return { id: 'x' };
+    },
+    canAssignRoles: async () => true,
+    delete: async () => undefined,
+  };
+  const azure = {
+    getCluster: readCluster,
+    getRegistry: async () => ({ id: plan.registry.id, roleAssignmentMode: plan.registry.roleAssignmentMode }),
+  } as unknown as AzureResourceReader;
+  const planner = { resolveIdentity: async () => plan.identity } as unknown as GrantPlanner;
+  const runner = new GrantRunner(azure, roleAssignments, planner, [], async () => undefined);
+  const created = earlier
+    ? [
+        {
+          kind: 'roleAssignment' as const,
+          id: `${plan.scope}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`,
+          name: plan.roleAssignmentName,
+          recordedAt: '2026-11-30T10:00:00.000Z',
+        },
+      ]
+    : [];
+  const ctx: RunContext = {
+    audit: async () => undefined,
+    recordCreated: async () => undefined,
+    created: () => created,
+    log: createLogger({ level: 'silent' }),
+  };
+  const run = () => runner.run(pendingRequest({ state: 'executing', plan }), ctx).catch((e: unknown) => e);
+  return { run, puts: () => puts };
+}
+
+describe('GrantRunner: the re-check ARM refuses', () => {
+  test('a 403 on the cluster: failed naming the cluster and the Reader role, no PUT', async () => {
+    const t = setup(() => Promise.reject(refusal(403, 'AuthorizationFailed')));
+    const err = await t.run();
+    expect(err).toBeInstanceOf(UserFacingError);
+    expect(err).toMatchObject({ code: 'recheck.clusterUnreadable' });
+    expect((err as Error).message).toContain(`cluster ${plan.cluster.name} (Azure answered AuthorizationFailed)`);
+    expect((err as Error).message).toContain('Reader role');
+    expect((err as Error).message).toContain('nothing was granted');
+    expect(t.puts()).toBe(0);
+  });
+
+  test('a resumed run (an earlier attempt may have PUT): unconfirmed, with the same sentence', async () => {
+    const t = setup(() => Promise.reject(refusal(403, 'AuthorizationFailed')), true);
+    const err = await t.run();
+    expect(err).toMatchObject({ code: UNCONFIRMED_GRANT });
+    expect((err as Error).message).toContain(`may no longer read cluster ${plan.cluster.name}`);
+  });
+
+  test('a 404 still reads as gone (the reader answers none), and a 500 is left as it is', async () => {
+    expect(await setup(async () => undefined).run()).toMatchObject({ code: 'recheck.clusterGone' });
+    const broken = refusal(500, 'InternalServerError');
+    expect(await setup(() => Promise.reject(broken)).run()).toBe(broken);
+    // Resumed, that one stays "something unexpected", and unconfirmed.
+    const resumed = await setup(() => Promise.reject(broken), true).run();
+    expect(resumed).toMatchObject({ code: UNCONFIRMED_GRANT });
+    expect((resumed as Error).message).toMatch(/^Something unexpected went wrong/);
+  });
+});
