@@ -125,12 +125,13 @@ export interface RequestStore {
   update(next: AccessRequest): Promise<void>;
   listByState(states: RequestState[], limit?: number): Promise<AccessRequest[]>;
   /**
-   * Requests on one cluster and registry (ids compared case-insensitively) in the given states:
-   * overlapping grants and `revoke CLUSTER REGISTRY` (G17). Indexed; at most `limit`.
+   * Requests on one cluster and registry (ids compared case-insensitively, as `toLowerCase`
+   * folds them: letters outside ASCII too, which resource group names may hold) in the given
+   * states: overlapping grants and `revoke CLUSTER REGISTRY` (G17). Indexed; at most `limit`.
    */
   listByTarget(clusterId: string, registryId: string, states: RequestState[], limit?: number): Promise<AccessRequest[]>;
   /**
-   * Requests on one registry from any cluster (id compared case-insensitively) in the given
+   * Requests on one registry from any cluster (id compared as by {@link listByTarget}) in the given
    * states, oldest first: those that may share a role assignment on it (one user-assigned
    * kubelet identity can serve several clusters, G17). On Azure Tables it reads the keys of every
    * request ever made on the registry: revocations, and the overlap check of a new grant on an

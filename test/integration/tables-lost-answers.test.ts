@@ -149,6 +149,44 @@ describe('Azure Tables: a write whose answer was lost is the store’s own', () 
     await expect(log.verify()).resolves.toEqual({ intact: true, count: 4 });
   });
 
+  test('two instances appending the very same event on one head in one millisecond: both are stored, one after the other', async () => {
+    const prefix = world.azurite.freshPrefix();
+    const [tableA, tableB] = [await table('audit', prefix), await table('audit', prefix)];
+    const a = new TablesAuditLog(tableA, new FakeClock());
+    const b = new TablesAuditLog(tableB, new FakeClock());
+    await new TablesAuditLog(await table('audit', prefix), new FakeClock()).append(auditEvent(1, { action: 'first' }));
+    // Two real events with equal content (one user's double click refused on two instances): the
+    // same entry, hash and all, on the same head. a's transaction waits until b has read that
+    // head, so b's is refused (412) by a's, whose entry is b's to the last byte.
+    let headReadByB!: () => void;
+    const bRead = new Promise<void>((resolve) => (headReadByB = resolve));
+    tableB.pipeline.addPolicy({
+      name: `head-read-${++policies}`,
+      sendRequest: async (request, next) => {
+        const response = await next(request);
+        if (request.method === 'GET' && request.url.includes("RowKey='head'")) headReadByB();
+        return response;
+      },
+    });
+    tableA.pipeline.addPolicy({
+      name: `after-b-read-${++policies}`,
+      sendRequest: async (request, next) => {
+        if (request.method === 'POST') await bRead;
+        return next(request);
+      },
+    });
+    const event = auditEvent(2, { action: 'decision.refused', detail: 'someone else must approve' });
+    const [fromA, fromB] = await Promise.all([a.append(event), b.append({ ...event })]);
+    // Each append stored its own entry: neither may take the other's for its own.
+    expect([fromA.seq, fromB.seq].sort()).toEqual([2, 3]);
+    expect((await a.latest(10)).map((e) => `${e.seq}:${e.action}`)).toEqual([
+      '1:first',
+      '2:decision.refused',
+      '3:decision.refused',
+    ]);
+    await expect(a.verify()).resolves.toEqual({ intact: true, count: 3 });
+  });
+
   test('a first sighting whose answer was lost is still the first; the next one is a redelivery', async () => {
     const abuse = await table('abuse');
     const ledger = new TablesAbuseLedger(abuse);

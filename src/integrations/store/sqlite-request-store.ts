@@ -6,6 +6,27 @@ import type { Statement } from 'better-sqlite3';
 import { commitGroupOf, type SqliteCommitGroup } from './sqlite-commit-group';
 import type { SqliteDatabase } from './sqlite-database';
 
+/** The expressions of the requests_by_target index, registry first. */
+const REGISTRY_ID = "lower(json_extract(doc, '$.plan.registry.id'))";
+const CLUSTER_ID = "lower(json_extract(doc, '$.plan.cluster.id'))";
+
+/** Any character SQLite's lower() leaves as it is while JavaScript may fold it. */
+const OUTSIDE_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * The condition on `expression` (an index expression) for the ARM id `id`: an equality when the
+ * id is ASCII (`exact`: SQLite's lower() and JavaScript fold it alike), else the range of index
+ * entries that start with its ASCII part lower-cased, which holds every id JavaScript folds to
+ * the same; the caller then compares the ids themselves.
+ */
+function indexedId(expression: string, id: string): { sql: string; params: string[]; exact: boolean } {
+  const outside = OUTSIDE_ASCII.exec(id)?.index;
+  if (outside === undefined) return { sql: `${expression} = ?`, params: [id.toLowerCase()], exact: true };
+  const start = id.slice(0, outside).toLowerCase();
+  // U+10FFFF sorts after every character (BINARY compares UTF-8 bytes): the end of the range.
+  return { sql: `${expression} >= ? AND ${expression} < ?`, params: [start, `${start}\u{10FFFF}`], exact: false };
+}
+
 /** SQLite-backed {@link RequestStore}. */
 export class SqliteRequestStore implements RequestStore {
   private readonly insert;
@@ -80,25 +101,54 @@ export class SqliteRequestStore implements RequestStore {
     states: RequestState[],
     limit = 100,
   ): Promise<AccessRequest[]> {
-    if (states.length === 0 || limit <= 0) return [];
-    const marks = states.map(() => '?').join(',');
-    // The expressions match the requests_by_target index exactly; INDEXED BY keeps the planner
-    // from preferring requests_by_state (a scan of every active request) without statistics.
-    const rows = this.prepared(
-      `SELECT doc FROM requests INDEXED BY requests_by_target WHERE lower(json_extract(doc, '$.plan.registry.id')) = ? AND lower(json_extract(doc, '$.plan.cluster.id')) = ? AND state IN (${marks}) ORDER BY created_at LIMIT ?`,
-    ).all(registryId.toLowerCase(), clusterId.toLowerCase(), ...states, limit) as { doc: string }[];
-    return rows.map((r) => JSON.parse(r.doc) as AccessRequest);
+    return this.listByIds(registryId, clusterId, states, limit);
   }
 
   async listByRegistry(registryId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
-    // A negative LIMIT is no limit in SQLite.
+    return this.listByIds(registryId, undefined, states, limit);
+  }
+
+  /**
+   * Requests on `registryId` (and `clusterId` when given) in `states`, oldest first, ids compared
+   * as JavaScript lower-cases them (the memory and Tables stores' rule). The requests_by_target
+   * index holds SQLite's lower(), which folds A-Z only: an id with a letter outside ASCII (Azure
+   * allows them in resource group names: `Équipe`) folded by JavaScript matched no index entry,
+   * not even that of the very same id. Such an id is looked up by the range of its ASCII start
+   * instead (both folds agree there) and the rows are compared here; ASCII ids, the usual case,
+   * stay an equality on the index with the limit in SQL.
+   */
+  private async listByIds(
+    registryId: string,
+    clusterId: string | undefined,
+    states: RequestState[],
+    limit: number,
+  ): Promise<AccessRequest[]> {
+    // A negative LIMIT is no limit in SQLite, and `IN ()` is a syntax error.
     if (states.length === 0 || limit <= 0) return [];
+    const registry = indexedId(REGISTRY_ID, registryId);
+    const cluster = clusterId === undefined ? undefined : indexedId(CLUSTER_ID, clusterId);
+    // Only while both are equalities (registry first, the index's order) does SQL decide alone.
+    const exact = registry.exact && (cluster?.exact ?? true);
+    // After a range on the registry the index cannot seek the cluster: compared below instead.
+    const ids = cluster && registry.exact ? [registry, cluster] : [registry];
     const marks = states.map(() => '?').join(',');
-    // The registry is the leading expression of requests_by_target: a range of that index.
-    const rows = this.prepared(
-      `SELECT doc FROM requests INDEXED BY requests_by_target WHERE lower(json_extract(doc, '$.plan.registry.id')) = ? AND state IN (${marks}) ORDER BY created_at LIMIT ?`,
-    ).all(registryId.toLowerCase(), ...states, limit) as { doc: string }[];
-    return rows.map((r) => JSON.parse(r.doc) as AccessRequest);
+    // The expressions match the requests_by_target index exactly; INDEXED BY keeps the planner
+    // from preferring requests_by_state (a scan of every active request) without statistics.
+    const where = `${ids.map((c) => c.sql).join(' AND ')} AND state IN (${marks})`;
+    const sql = `SELECT doc FROM requests INDEXED BY requests_by_target WHERE ${where} ORDER BY created_at`;
+    const rows = this.prepared(exact ? `${sql} LIMIT ?` : sql).all(
+      ...ids.flatMap((c) => c.params),
+      ...states,
+      ...(exact ? [limit] : []),
+    ) as { doc: string }[];
+    const found = rows.map((r) => JSON.parse(r.doc) as AccessRequest);
+    if (exact) return found;
+    const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+    return found
+      .filter(
+        (r) => same(r.plan.registry.id, registryId) && (clusterId === undefined || same(r.plan.cluster.id, clusterId)),
+      )
+      .slice(0, limit);
   }
 
   async listByRequester(requesterId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {

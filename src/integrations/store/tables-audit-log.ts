@@ -4,6 +4,8 @@
  * - `q|<requestId>|<seq>`: an index row per entry with a request id (forRequest);
  * - `k|<idempotencyKey>`: the seq of the entry appended under that key, for appends that carry one;
  * - `head`: the chain head (seq, hash).
+ * The head and entry rows also carry the `claim` of the transaction that wrote them (a random id,
+ * outside the hashed entry), which tells an append whose answer was lost its own write.
  * An append writes the entry, its index and key rows and the new head in one entity-group transaction
  * that is conditional on the head's ETag (or creates the head for the first entry): a
  * concurrent append from another instance makes it fail as a whole (412/409), and it is
@@ -15,6 +17,7 @@
  * an append under a key already in the log fails its transaction (409) and, once the key row
  * is read, returns the entry stored under it instead.
  */
+import { randomUUID } from 'node:crypto';
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import type {
   AuditEntry,
@@ -61,6 +64,16 @@ const GROUP_MAX_CHARS = 1_000_000;
  */
 type OwnOrKeyed = 'applied' | ({ entry: AuditEntry | undefined } | undefined)[];
 
+/**
+ * The head row as read or written: the chain head, its ETag, and the claim of the transaction
+ * that wrote it (none on a head written by an older version).
+ */
+interface StoredHead {
+  head: ChainHead;
+  etag: string;
+  claim?: string;
+}
+
 /** An append waiting for its transaction. */
 interface PendingAppend {
   event: AuditEvent;
@@ -73,7 +86,7 @@ export class TablesAuditLog implements AuditLog {
   // One key: every commit of this process waits for the one before (cross-process: ETags).
   private readonly appends = new KeyedSerialiser();
   private readonly pending: PendingAppend[] = [];
-  private knownHead: { head: ChainHead; etag: string } | undefined;
+  private knownHead: StoredHead | undefined;
 
   constructor(
     private readonly table: TableClient,
@@ -150,12 +163,14 @@ export class TablesAuditLog implements AuditLog {
       const head = this.knownHead ?? (await this.readHead());
       this.knownHead = undefined;
       const at = this.clock.now();
+      // This attempt's transaction, on each row it writes: see `applied`.
+      const claim = randomUUID();
       const entries: AuditEntry[] = [];
       const rows: TransactionAction[] = [];
       let previous = head?.head;
       for (const i of todo) {
         const entry = chainEntry(events[i], previous, at, this.key);
-        rows.push(['create', { partitionKey: PK, rowKey: entryKey(entry.seq), ...docProperties(entry) }]);
+        rows.push(['create', { partitionKey: PK, rowKey: entryKey(entry.seq), ...docProperties(entry), claim }]);
         if (entry.requestId)
           rows.push([
             'create',
@@ -167,7 +182,7 @@ export class TablesAuditLog implements AuditLog {
         entries.push(entry);
         previous = { seq: entry.seq, hash: entry.hash };
       }
-      const headRow = { partitionKey: PK, rowKey: 'head', seq: previous!.seq, hash: previous!.hash };
+      const headRow = { partitionKey: PK, rowKey: 'head', seq: previous!.seq, hash: previous!.hash, claim };
       const actions: TransactionAction[] = [
         head ? ['update', headRow, 'Replace', { etag: head.etag }] : ['create', headRow], // HEAD_ACTION
         ...rows,
@@ -178,7 +193,7 @@ export class TablesAuditLog implements AuditLog {
         // Sub-responses come in the order of the actions; an update's carries no row key (only
         // a create's does), so the head's is found by position, not by `rowKey`.
         const etag = result.subResponses[HEAD_ACTION]?.etag;
-        if (etag) this.knownHead = { head: previous!, etag };
+        if (etag) this.knownHead = { head: previous!, etag, claim };
         return merge(stored, entries);
       } catch (err) {
         // Refused as such (400, 413, …): nothing of it was written.
@@ -190,6 +205,7 @@ export class TablesAuditLog implements AuditLog {
         try {
           found = await this.ownOrKeyed(
             previous!,
+            claim,
             todo.map((i) => events[i].idempotencyKey),
           );
         } catch {
@@ -429,9 +445,9 @@ export class TablesAuditLog implements AuditLog {
    * retried write whose first attempt was stored, a retry job run twice), undefined where
    * there is none. The head is read first and kept for the next attempt.
    */
-  private async ownOrKeyed(last: ChainHead, keys: (string | undefined)[]): Promise<OwnOrKeyed> {
+  private async ownOrKeyed(last: ChainHead, claim: string, keys: (string | undefined)[]): Promise<OwnOrKeyed> {
     this.knownHead = await this.readHead();
-    if (await this.applied(last, this.knownHead)) return 'applied';
+    if (await this.applied(last, claim, this.knownHead)) return 'applied';
     return Promise.all(
       keys.map(async (key) => {
         if (key === undefined) return undefined;
@@ -448,19 +464,23 @@ export class TablesAuditLog implements AuditLog {
    * applied it) is resent by the SDK's retry policy and then refused, because its own write
    * moved the head; or the retries run out on 5xx answers after the first was applied.
    * Retrying or failing it would append the same events twice, in a chain that still verifies.
-   * Its last entry's hash covers its time and the hash before it, so only this transaction can
-   * have stored that hash at that seq.
+   * Its `claim` (random, on the head and every entry row it wrote) says so: on the head while
+   * the head is still at its last entry, else on that entry's row. Not the entry's hash: two
+   * instances appending equal events (one user's double click refused on both) on one head in
+   * one millisecond compute the same hash, and the one whose transaction lost took the other's
+   * entry for its own, so one of the two events was never written though both were told it was.
    */
-  private async applied(last: ChainHead, head: { head: ChainHead } | undefined): Promise<boolean> {
+  private async applied(last: ChainHead, claim: string, head: StoredHead | undefined): Promise<boolean> {
     if (!head || head.head.seq < last.seq) return false;
-    if (head.head.seq === last.seq) return head.head.hash === last.hash;
-    return (await this.entryAt(last.seq))?.hash === last.hash;
+    if (head.head.seq === last.seq) return head.claim === claim;
+    return (await findEntity(this.table, PK, entryKey(last.seq)))?.claim === claim;
   }
 
-  private async readHead(): Promise<{ head: ChainHead; etag: string } | undefined> {
+  private async readHead(): Promise<StoredHead | undefined> {
     try {
       const row = await tableRest(this.table).get(PK, 'head');
-      return { head: { seq: Number(row.seq), hash: String(row.hash) }, etag: row.etag };
+      const head = { head: { seq: Number(row.seq), hash: String(row.hash) }, etag: row.etag };
+      return typeof row.claim === 'string' ? { ...head, claim: row.claim } : head;
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
       throw err;

@@ -204,6 +204,53 @@ export function describeRequestStoreContract(
       expect(await ids(['succeeded'])).toEqual(['R-AAAAAAAA', 'R-BBBBBBBB', 'R-CCCCCCCC']);
     });
 
+    it('listByTarget and listByRegistry find ids with letters outside ASCII (a resource group "Équipe-Ö"), in any case, as JavaScript folds them', async () => {
+      // Azure allows Unicode letters in resource group names, and a cluster or registry found by
+      // name carries its group's name in its id. SQLite's lower() folds ASCII only: compared with
+      // a JavaScript-lower-cased id, such a request was found by no list, not even by its own ids
+      // (a revocation then saw no other holder of a shared role assignment).
+      const base = pendingRequest();
+      const group = (id: string) => id.replace(/resourceGroups\/[^/]+/i, 'resourceGroups/Équipe-Ö');
+      const plan = {
+        ...base.plan,
+        cluster: { ...base.plan.cluster, id: group(base.plan.cluster.id) },
+        registry: { ...base.plan.registry, id: group(base.plan.registry.id) },
+      } as AccessRequest['plan'];
+      const other = {
+        ...plan,
+        cluster: { ...plan.cluster, id: `${plan.cluster.id}-other` },
+      } as AccessRequest['plan'];
+      const mk = (id: string, minute: number, p: AccessRequest['plan']): AccessRequest => ({
+        ...base,
+        id,
+        state: 'succeeded',
+        plan: p,
+        createdAt: `2025-01-15T09:0${minute}:00.000Z`,
+      });
+      await store.create(mk('R-AAAAAAAA', 1, plan));
+      await store.create(mk('R-BBBBBBBB', 2, other));
+      await store.create(mk('R-CCCCCCCC', 3, plan));
+      // Another registry in the same subscription, its group ASCII: never among the Équipe ones.
+      await store.create({ ...pendingRequest({ id: 'R-DDDDDDDD' }), state: 'succeeded' });
+      const { cluster, registry } = plan;
+      for (const fold of [(s: string) => s, (s: string) => s.toLowerCase(), (s: string) => s.toUpperCase()]) {
+        const byTarget = await store.listByTarget(fold(cluster.id), fold(registry.id), ['succeeded']);
+        expect(byTarget.map((r) => r.id)).toEqual(['R-AAAAAAAA', 'R-CCCCCCCC']);
+        expect(
+          (await store.listByTarget(fold(cluster.id), fold(registry.id), ['succeeded'], 1)).map((r) => r.id),
+        ).toEqual(['R-AAAAAAAA']);
+        const byRegistry = await store.listByRegistry(fold(registry.id), ['succeeded']);
+        expect(byRegistry.map((r) => r.id)).toEqual(['R-AAAAAAAA', 'R-BBBBBBBB', 'R-CCCCCCCC']);
+        expect((await store.listByRegistry(fold(registry.id), ['succeeded'], 2)).map((r) => r.id)).toEqual([
+          'R-AAAAAAAA',
+          'R-BBBBBBBB',
+        ]);
+      }
+      expect((await store.listByRegistry(base.plan.registry.id, ['succeeded'])).map((r) => r.id)).toEqual([
+        'R-DDDDDDDD',
+      ]);
+    });
+
     it("listByRequester finds one requester's requests (case-insensitive id) in the given states, oldest first, and follows transitions", async () => {
       const riley = { objectId: 'AB000000-0000-4000-8000-00000000AAA1', name: 'Riley' };
       const oscar = { objectId: 'ab000000-0000-4000-8000-00000000ccc3', name: 'Oscar' };
