@@ -12,7 +12,7 @@ import type { Document, LineCounter, Scalar } from 'yaml';
 /** Loaded when a policy file is read: most starts have none, and yaml costs start-up time (P5). */
 const yaml = (): typeof Yaml => require('yaml') as typeof Yaml;
 import { z } from 'zod/v3';
-import type { Policy, PolicyRule } from '../domain/policy';
+import { globMatches, MATCH_VALUES, type Policy, type PolicyRule } from '../domain/policy';
 import { MAX_APPROVAL_TTL_MS, parseDurationMs } from './duration';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -258,6 +258,12 @@ function nudgeProblems(rule: Record<string, unknown>, add: AddProblem, approvalT
   const to = rule.escalateTo;
   if (rule.escalateAfter !== undefined && !to)
     add(['escalateTo'], 'escalateAfter needs escalateTo (a channel or groups)');
+  // Without a time nothing is ever escalated: the operator would count on an escalation that never comes.
+  if (to != null && rule.escalateAfter === undefined)
+    add(
+      ['escalateTo'],
+      'needs escalateAfter (how long a request waits before it is escalated); without it nobody is ever escalated to',
+    );
   if (to && typeof to === 'object') {
     const { channel: toChannel, groups } = to as Record<string, unknown>;
     if (!toChannel && !(Array.isArray(groups) && groups.length > 0))
@@ -279,6 +285,71 @@ function nudgeProblems(rule: Record<string, unknown>, add: AddProblem, approvalT
         `could never come: a request waits at most ${ttl} for a decision (${setting}) ` +
           `and has expired by then; make it shorter than ${ttl}`,
       );
+}
+
+/** Fields about people approving: a rule that approves on its own never uses them. */
+const HUMAN_APPROVAL_FIELDS = ['approvalsRequired', 'remindAfter', 'escalateAfter', 'escalateTo'] as const;
+
+/**
+ * Fields an auto-approving rule ignores: its requests are approved when they are made, so
+ * nobody is counted, reminded or escalated to. Loaded quietly, `approvalsRequired: 2` next to
+ * `autoApprove` reads as two-person approval while nobody approves at all.
+ */
+function autoApproveProblems(rule: Record<string, unknown>, add: AddProblem): void {
+  for (const field of HUMAN_APPROVAL_FIELDS)
+    if (rule[field] !== undefined)
+      add(
+        [field],
+        `has no effect with autoApprove: the rule approves its requests itself, so no approver is counted, reminded or escalated to; ` +
+          `remove ${field}, or remove autoApprove if people must approve`,
+      );
+}
+
+/**
+ * `flow` and `kind` patterns that fit none of the values a request has ({@link MATCH_VALUES}):
+ * such a condition never fits, so a typo (`flow: secrets`) would send the requests the rule was
+ * written for on to a later, perhaps looser, rule, as a misspelt field name would.
+ */
+function unknownMatchValues(rule: Record<string, unknown>, add: AddProblem): void {
+  const match = rule.match;
+  if (!match || typeof match !== 'object') return;
+  for (const field of ['flow', 'kind'] as const) {
+    const value = (match as Record<string, unknown>)[field];
+    const patterns: unknown[] = Array.isArray(value) ? value : [value];
+    const known: readonly string[] = MATCH_VALUES[field];
+    const names = `${known.slice(0, -1).join(', ')} or ${known[known.length - 1]}`;
+    patterns.forEach((pattern, j) => {
+      if (typeof pattern !== 'string' || pattern === '' || known.some((v) => globMatches(pattern, v))) return;
+      add(
+        ['match', field, ...(Array.isArray(value) ? [j] : [])],
+        `"${pattern.slice(0, 40)}" fits no ${field} (a request's ${field} is ${names}), so this condition never fits; check the spelling`,
+      );
+    });
+  }
+}
+
+/**
+ * A tag named twice in one condition, in different case (`env` and `Env`): tag names are compared
+ * without regard to case, as Azure treats them, so both entries ask for the same tag, and with
+ * two values the rule could never fit.
+ */
+function tagsNamedTwice(rule: Record<string, unknown>, add: AddProblem): void {
+  const match = rule.match;
+  if (!match || typeof match !== 'object') return;
+  for (const field of ['clusterTags', 'registryTags'] as const) {
+    const values = (match as Record<string, unknown>)[field];
+    if (!values || typeof values !== 'object' || Array.isArray(values)) continue;
+    const seen = new Map<string, string>();
+    for (const name of Object.keys(values)) {
+      const first = seen.get(name.toLowerCase());
+      if (first === undefined) seen.set(name.toLowerCase(), name);
+      else
+        add(
+          ['match', field, name],
+          `the same tag as ${first} (tag names are compared without regard to case, as Azure does); list each tag once`,
+        );
+    }
+  }
 }
 
 /** `24h`, `90m`, `30s`: a TTL as ACRBOT_APPROVAL_TTL is written (it is at most a day). */
@@ -339,7 +410,10 @@ function crossFieldProblems(raw: unknown, doc: Document, lines: LineCounter, lim
     const nobody = missingApprovers(rule, i, breakGlass);
     if (nobody) add(['approvers'], nobody);
     quorumProblems(rule, add);
-    nudgeProblems(rule, add, limits.approvalTtlMs ?? MAX_APPROVAL_TTL_MS);
+    if (auto) autoApproveProblems(rule, add);
+    else nudgeProblems(rule, add, limits.approvalTtlMs ?? MAX_APPROVAL_TTL_MS);
+    unknownMatchValues(rule, add);
+    tagsNamedTwice(rule, add);
     unquotedTagValues(rule, i, doc, add);
     const max = rawMs(rule.maxDuration);
     const autoMax = auto && typeof auto === 'object' ? rawMs(auto.maxDuration) : undefined;

@@ -33,6 +33,16 @@ export interface RuleMatch {
   registryTags?: Record<string, string>;
 }
 
+/**
+ * Every value a request's `flow` and `kind` can have (see {@link factsOf}). A pattern of the
+ * policy that fits none of them can never fit a request: the policy file refuses it, as it
+ * refuses a misspelt field, or a typo would send those requests on to a later rule.
+ */
+export const MATCH_VALUES = {
+  flow: ['grant', 'secret'],
+  kind: ['roleAssignment', 'token', 'sp'],
+} as const satisfies Record<'flow' | 'kind', readonly string[]>;
+
 /** Who may approve under a rule. */
 export interface ApproverSet {
   /** Entra object ids of people. */

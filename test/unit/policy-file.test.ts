@@ -290,6 +290,78 @@ rules:
     ]);
   });
 
+  test('flow and kind patterns that fit no request are refused: a typo must not send requests on to a later rule', () => {
+    const text = `version: 1
+rules:
+  - id: prod-secrets
+    match: { registry: "contoso*", flow: secrets, kind: [token, serviceprincipal] }
+    approvers: { users: ["${U1}", "${U2}"] }
+    approvalsRequired: 2
+  - id: globbed
+    match: { flow: "s*", kind: ["SP", "role*"] }
+    approvers: { users: ["${U1}"] }
+`;
+    expect(problemsOf(text)).toEqual([
+      `4:42 rules[0].match.flow: "secrets" fits no flow (a request's flow is grant or secret), so this condition never fits; check the spelling`,
+      `4:65 rules[0].match.kind[1]: "serviceprincipal" fits no kind (a request's kind is roleAssignment, token or sp), so this condition never fits; check the spelling`,
+    ]);
+    // Spelt right, the same rule fits the secrets it was written for.
+    expect(
+      parsePolicy(text.replace('secrets,', 'secret,').replace('serviceprincipal', 'sp'), 'p.yaml').rules[0].match,
+    ).toMatchObject({ flow: ['secret'], kind: ['token', 'sp'] });
+  });
+
+  test('a tag named twice in different case is refused: names are compared without case, so the rule could never fit', () => {
+    expect(
+      problemsOf(`version: 1
+rules:
+  - id: prod
+    match: { clusterTags: { env: prod, Env: production }, registryTags: { owner: platform } }
+    approvers: { users: ["${U1}"] }
+`),
+    ).toEqual([
+      '4:45 rules[0].match.clusterTags.Env: the same tag as env (tag names are compared without regard to case, as Azure does); list each tag once',
+    ]);
+  });
+
+  test('escalateTo without escalateAfter is refused: nobody would ever be escalated to', () => {
+    expect(
+      problemsOf(`version: 1
+rules:
+  - id: prod
+    approvers: { users: ["${U1}"] }
+    remindAfter: 2h
+    escalateTo: { channel: "19:oncall@thread.tacv2" }
+`),
+    ).toEqual([
+      '6:17 rules[0].escalateTo: needs escalateAfter (how long a request waits before it is escalated); without it nobody is ever escalated to',
+    ]);
+  });
+
+  test('approvalsRequired, reminders and escalation next to autoApprove are refused: the rule approves on its own', () => {
+    const noEffect = (field: string) =>
+      `has no effect with autoApprove: the rule approves its requests itself, so no approver is counted, reminded or escalated to; ` +
+      `remove ${field}, or remove autoApprove if people must approve`;
+    expect(
+      problemsOf(`version: 1
+rules:
+  - id: prod
+    match: { clusterTags: { env: prod } }
+    approvers: { users: ["${U1}", "${U2}"] }
+    approvalsRequired: 2
+    remindAfter: 2h
+    escalateAfter: 8h
+    escalateTo: { groups: ["${G1}"] }
+    autoApprove: { maxDuration: 7d }
+`),
+    ).toEqual([
+      `6:24 rules[0].approvalsRequired: ${noEffect('approvalsRequired')}`,
+      `7:18 rules[0].remindAfter: ${noEffect('remindAfter')}`,
+      `8:20 rules[0].escalateAfter: ${noEffect('escalateAfter')}`,
+      `9:17 rules[0].escalateTo: ${noEffect('escalateTo')}`,
+    ]);
+  });
+
   test('YAML syntax errors carry their line', () => {
     const problems = problemsOf('version: 1\nrules: [\n  - id: a\n');
     expect(problems.length).toBeGreaterThan(0);
