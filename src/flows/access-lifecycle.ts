@@ -1007,14 +1007,13 @@ export class AccessLifecycle {
    */
   async holdersOf(plan: GrantPlan): Promise<AssignmentHolders> {
     const now = this.clock.now();
-    const same = (await this.store.listByRegistry(plan.registry.id, ['succeeded'], HOLDERS_LISTED)).filter(
-      (r) => r.plan.kind === 'grant' && r.plan.roleAssignmentName === plan.roleAssignmentName,
-    );
+    const listed = await this.store.listByRegistry(plan.registry.id, ['succeeded'], HOLDERS_LISTED);
+    const same = listed.filter((r) => r.plan.kind === 'grant' && r.plan.roleAssignmentName === plan.roleAssignmentName);
     return {
       holders: same.filter((r) => isActive(r, now)),
       ending: same.filter((r) => !isActive(r, now) && !r.outcome?.alreadyPresent),
       // A full listing may have left a holder out: then nobody can say the assignment is unused.
-      complete: same.length < HOLDERS_LISTED,
+      complete: listed.length < HOLDERS_LISTED,
     };
   }
 
