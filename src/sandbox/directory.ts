@@ -49,8 +49,8 @@ export interface DirectoryApplication {
   /** Replication lag left: while > 0, creating a service principal for this app fails. */
   unreplicatedCalls: number;
   /**
-   * Replication lag left for the application itself: while > 0, reading it, its owners, and
-   * adding or removing a password answer 404 `Request_ResourceNotFound` (see
+   * Replication lag left for the application itself: while > 0, reading it, its owners,
+   * adding or removing a password, and deleting it answer 404 `Request_ResourceNotFound` (see
    * {@link Directory.readReplicationDelay}); each such call uses one up.
    */
   unreadableCalls: number;
@@ -88,12 +88,13 @@ export class Directory {
   /**
    * Replication delay for reads of new applications: an app created through Graph is, for this
    * many calls, not found by `GET /applications/{id}` (or by appId or uniqueName), `GET
-   * …/owners`, `POST …/addPassword` and `…/removePassword`: 404 `Request_ResourceNotFound`
+   * …/owners`, `POST …/addPassword`, `…/removePassword` and `DELETE /applications/{id}`: 404 `Request_ResourceNotFound`
    * ("Resource '…' does not exist or one of its queried reference-property objects are not
    * present."), as real Graph answers for a few seconds after the create (e.g.
    * microsoftgraph/msgraph-sdk-javascript#1999: addPassword right after `POST /applications`;
    * hashicorp/terraform-provider-azuread#117/#118 wait on this). Such a 404 changes nothing.
-   * Counted in calls, not time, so tests are deterministic; deleting is not delayed (not modelled).
+   * Counted in calls, not time, so tests are deterministic. A delete answered so leaves the
+   * application in place: a caller that takes the 404 for "gone" leaves it behind.
    */
   readReplicationDelay = 0;
 

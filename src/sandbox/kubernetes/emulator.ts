@@ -44,6 +44,8 @@ export interface KubernetesEmulatorOptions {
   authenticate?: (token: string) => string | undefined;
   /** Cluster name used in generated kubeconfigs (default `sandbox-cluster`). */
   clusterName?: string;
+  /** Most requests the request log keeps (default {@link REQUEST_LOG_CAP}). */
+  requestLogCap?: number;
   /** Namespaces that exist at start, each with a `default` ServiceAccount (default: default, kube-system, kube-public). */
   namespaces?: string[];
   /** Clock, for creationTimestamp and the AGE column (default `() => new Date()`). */
@@ -64,6 +66,9 @@ export interface KubeconfigUser {
 
 /** See the module comment. Create, `await start()`, use `kubeconfig()`, `await stop()`. */
 /** The handler of each Kubernetes verb (a verb not listed is 405). */
+/** Most requests {@link KubernetesEmulator.requests} keeps (the ARM and Graph logs' default cap). */
+export const REQUEST_LOG_CAP = 10_000;
+
 const VERB_HANDLERS: Partial<Record<string, (ctx: HandlerContext) => HandlerResult | Promise<HandlerResult>>> = {
   get: getObject,
   list: listObjects,
@@ -79,11 +84,12 @@ export class KubernetesEmulator {
   readonly rbac = new Rbac();
   /** Injected failures (429/5xx, delays, dropped connections) and held requests. */
   readonly faults = new Faults();
-  /** Every request answered, oldest first. */
+  /** The requests answered, oldest first: the newest `requestLogCap` ({@link REQUEST_LOG_CAP} by default). */
   readonly requests: RequestLogEntry[] = [];
 
   private readonly store: ObjectStore;
   private readonly tokens: Map<string, string>;
+  private readonly requestLogCap: number;
   private readonly authenticator: ((token: string) => string | undefined) | undefined;
   private readonly clusterName: string;
   private readonly tlsMaterial: TlsMaterial;
@@ -97,6 +103,7 @@ export class KubernetesEmulator {
     this.tokens = new Map(Object.entries(options.tokens));
     this.authenticator = options.authenticate;
     this.clusterName = options.clusterName ?? 'sandbox-cluster';
+    this.requestLogCap = options.requestLogCap ?? REQUEST_LOG_CAP;
     this.now = options.now ?? (() => new Date());
     this.store = new ObjectStore(this.now);
     for (const ns of options.namespaces ?? ['default', 'kube-system', 'kube-public']) this.createNamespace(ns);
@@ -290,7 +297,7 @@ export class KubernetesEmulator {
       result = await this.process(req, method, path, new URLSearchParams(query), raw, entry);
     } catch (err) {
       if (err instanceof DroppedConnection) {
-        this.requests.push(entry);
+        this.record(entry);
         req.socket.destroy();
         return;
       }
@@ -299,8 +306,19 @@ export class KubernetesEmulator {
       headers = status.headers;
     }
     entry.status = result.status;
-    this.requests.push(entry);
+    this.record(entry);
     writeJson(res, result.status, result.body, headers);
+  }
+
+  /**
+   * Logs an answered request, keeping the newest `requestLogCap`: a sandbox bot run for
+   * days (`npm start`) would otherwise keep every request and its body (a docker config) in memory.
+   * Oldest dropped in batches, as the ARM log does (a splice per call would be quadratic).
+   */
+  private record(entry: RequestLogEntry): void {
+    this.requests.push(entry);
+    if (this.requests.length > this.requestLogCap)
+      this.requests.splice(0, this.requests.length - Math.floor(this.requestLogCap * 0.9));
   }
 
   private async process(
