@@ -12,7 +12,7 @@ import type { Document, LineCounter, Scalar } from 'yaml';
 /** Loaded when a policy file is read: most starts have none, and yaml costs start-up time (P5). */
 const yaml = (): typeof Yaml => require('yaml') as typeof Yaml;
 import { z } from 'zod/v3';
-import { globMatches, MATCH_VALUES, type Policy, type PolicyRule } from '../domain/policy';
+import { BREAK_GLASS_RULE_ID, globMatches, MATCH_VALUES, type Policy, type PolicyRule } from '../domain/policy';
 import { MAX_APPROVAL_TTL_MS, parseDurationMs } from './duration';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -423,7 +423,11 @@ function crossFieldProblems(raw: unknown, doc: Document, lines: LineCounter, lim
   return out;
 }
 
-function duplicateIds(raw: unknown, doc: Document, lines: LineCounter): PolicyProblem[] {
+/**
+ * Ids that cannot be told apart: the same id twice (ids compare without case), and the id the
+ * audit log gives break-glass decisions, which a rule of that name would make ambiguous.
+ */
+function ambiguousIds(raw: unknown, doc: Document, lines: LineCounter): PolicyProblem[] {
   const rules = (raw as { rules?: unknown } | null)?.rules;
   if (!Array.isArray(rules)) return [];
   const seen = new Map<string, number>();
@@ -431,6 +435,14 @@ function duplicateIds(raw: unknown, doc: Document, lines: LineCounter): PolicyPr
   rules.forEach((rule: unknown, i) => {
     const id = (rule as { id?: unknown } | null)?.id;
     if (typeof id !== 'string') return;
+    if (id.toLowerCase() === BREAK_GLASS_RULE_ID) {
+      out.push({
+        ...locate(doc, lines, ['rules', i, 'id']),
+        path: `rules[${i}].id`,
+        message: `"${id}" is reserved: audit entries name break-glass decisions with it; choose another id`,
+      });
+      return;
+    }
     const first = seen.get(id.toLowerCase());
     if (first === undefined) seen.set(id.toLowerCase(), i);
     else
@@ -464,7 +476,7 @@ export function parsePolicy(text: string, file: string, limits: PolicyLimits = {
   const raw: unknown = doc.toJS();
   // Checked on the raw document so it is reported even when a rule has other problems (zod
   // skips refinements of an object whose fields failed).
-  problems.push(...duplicateIds(raw, doc, lines), ...crossFieldProblems(raw, doc, lines, limits));
+  problems.push(...ambiguousIds(raw, doc, lines), ...crossFieldProblems(raw, doc, lines, limits));
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {

@@ -34,6 +34,12 @@ export interface RuleMatch {
 }
 
 /**
+ * The `ruleId` of break-glass decisions in requests and audit entries. No policy rule may have
+ * it (the policy file refuses it), so an entry with this id always means break-glass.
+ */
+export const BREAK_GLASS_RULE_ID = 'break-glass';
+
+/**
  * Every value a request's `flow` and `kind` can have (see {@link factsOf}). A pattern of the
  * policy that fits none of them can never fit a request: the policy file refuses it, as it
  * refuses a misspelt field, or a typo would send those requests on to a later rule.

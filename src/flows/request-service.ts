@@ -11,6 +11,7 @@ import {
   factsOf,
   hasApprovers,
   hasOtherApprover,
+  BREAK_GLASS_RULE_ID,
   isNamedApprover,
   nextApprovalStep,
   quorumOutOfReach,
@@ -68,8 +69,6 @@ export function ruleActor(ruleId: string): Actor {
 
 /** Hours an approver has to review a break-glass grant. */
 export const BREAK_GLASS_REVIEW_MS = 24 * 3_600_000;
-/** Rule id recorded for break-glass decisions. */
-export const BREAK_GLASS_RULE_ID = 'break-glass';
 
 /**
  * Most open requests of one requester read to find an open extension: far above the per-user

@@ -1,6 +1,8 @@
 /** Cards of the approval policy: `policy CLUSTER REGISTRY`, the break-glass alert. */
 import { describeDurationMs } from '../domain/access-term';
+import type { SecretCredentialKind } from '../domain/plan';
 import { approversName, hasApprovers, type Policy, type PolicyRule } from '../domain/policy';
+import { oneRuleForAll, type PairRules, SECRET_KINDS, type SecretRules } from '../domain/policy-overview';
 import type { AccessRequest } from '../domain/request';
 import type { AdaptiveCardJson } from './card-templates';
 import { messageCard } from './message-view';
@@ -51,20 +53,27 @@ function approverFacts(rule: PolicyRule, label = 'Approvers'): Fact[] {
   return facts;
 }
 
-/** `policy CLUSTER REGISTRY`: which rule applies and who can approve, before anyone asks. */
+/**
+ * `policy CLUSTER REGISTRY`: which rule applies and who can approve, before anyone asks. `rule`
+ * is the grant's; `secret`, the rules of the pair's pull secrets: when they are not all that
+ * rule, each flow (and credential kind, and namespace, where they differ) is listed under its
+ * own heading, so nobody reads a grant's approvers as a secret's.
+ */
 export function policyCard(input: {
   cluster: string;
   registry: string;
   policy: Policy;
   rule: PolicyRule | undefined;
+  secret?: PairRules['secret'];
   sandbox: boolean;
 }): AdaptiveCardJson {
-  const { policy, rule } = input;
-  const facts: Fact[] = rule ? ruleFacts(rule) : [];
+  const { policy, rule, secret } = input;
+  const split = secret !== undefined && !oneRuleForAll({ grant: rule, secret });
+  const facts: Fact[] = split ? flowFacts(rule, secret) : rule ? ruleFacts(rule) : [];
   if (policy.breakGlass) {
     facts.push({
       label: 'Break-glass',
-      value: `members of ${policy.breakGlass.groups.join(', ')} may use --break-glass for at most ${duration(policy.breakGlass.maxDurationMs)}, reviewed within 24 hours${rule && hasApprovers(rule) ? ` by ${approversName(rule)}` : ''}`,
+      value: `members of ${policy.breakGlass.groups.join(', ')} may use --break-glass${split ? ' on grants' : ''} for at most ${duration(policy.breakGlass.maxDurationMs)}, reviewed within 24 hours${rule && hasApprovers(rule) ? ` by ${approversName(rule)}` : ''}`,
     });
     // An auto-approving rule lists nobody above, yet its approvers are who review break-glass.
     if (rule?.autoApprove) facts.push(...approverFacts(rule, 'Break-glass reviewers'));
@@ -75,13 +84,57 @@ export function policyCard(input: {
   });
   return messageCard({
     title: `Approval policy for ${input.cluster} → ${input.registry}`,
-    text: rule
-      ? `Rule ${rule.id} applies (the first rule whose match fits).`
-      : 'No rule fits this pair, so a request would be refused: nobody could approve it. Ask the platform team to add a rule.',
-    tone: rule ? 'info' : 'error',
+    text: split
+      ? 'Grants and pull secrets of this pair fall under different rules; each is listed below (the first rule whose match fits applies).'
+      : rule
+        ? `Rule ${rule.id} applies (the first rule whose match fits).`
+        : 'No rule fits this pair, so a request would be refused: nobody could approve it. Ask the platform team to add a rule.',
+    tone: split || rule ? 'info' : 'error',
     facts,
     sandbox: input.sandbox,
   });
+}
+
+/** How a heading names a rule, or that none fits. */
+function ruleHeading(rule: PolicyRule | undefined, shown: Set<PolicyRule>): string {
+  if (!rule) return 'no rule fits: such a request would be refused (nobody could approve it)';
+  return shown.has(rule) ? `rule ${rule.id}, as above` : `rule ${rule.id}`;
+}
+
+/**
+ * One heading per flow, credential kind and namespace condition, each followed by its rule's
+ * facts the first time that rule is named (later headings refer back to it).
+ */
+function flowFacts(grant: PolicyRule | undefined, secret: PairRules['secret']): Fact[] {
+  const facts: Fact[] = [];
+  const shown = new Set<PolicyRule>();
+  const section = (label: string, rule: PolicyRule | undefined) => {
+    facts.push({ label, value: ruleHeading(rule, shown) });
+    // Its facts without their first, "Rule": the heading names it.
+    if (rule && !shown.has(rule)) facts.push(...ruleFacts(rule).slice(1));
+    if (rule) shown.add(rule);
+  };
+  section('Grants', grant);
+  const kinds = sameSecretRules(secret.token, secret.sp)
+    ? [['Pull secrets', secret.token] as const]
+    : SECRET_KINDS.map((kind) => [`Pull secrets (${KIND_NAMES[kind]})`, secret[kind]] as const);
+  for (const [label, rules] of kinds) {
+    for (const { namespaces, rule } of rules.byNamespace)
+      section(`${label} in namespace ${namespaces.join(', ')}`, rule);
+    section(rules.byNamespace.length ? `${label} in other namespaces` : label, rules.otherwise);
+  }
+  return facts;
+}
+
+/** How cards name a secret's credential kind. */
+const KIND_NAMES: Record<SecretCredentialKind, string> = { token: 'ACR token', sp: 'service principal' };
+
+function sameSecretRules(a: SecretRules, b: SecretRules): boolean {
+  return (
+    a.otherwise === b.otherwise &&
+    a.byNamespace.length === b.byNamespace.length &&
+    a.byNamespace.every((n, i) => n.rule === b.byNamespace[i].rule)
+  );
 }
 
 /** The loud card posted when break-glass is used (break-glass channel and audit channel). */

@@ -102,8 +102,8 @@ describe('input edges', () => {
     expect(after.decision).toBeUndefined();
     const actions = (await h.app.audit.forRequest(request.id)).map((e) => e.action);
     expect(actions).not.toContain('request.rejected');
-    // The card asked before RequestService was called: only the direct call reached it.
-    expect(actions.filter((a) => a === 'approval.refused.justification')).toHaveLength(1);
+    // Every refusal is audited (G11): the four clicks as well as the direct call.
+    expect(actions.filter((a) => a === 'approval.refused.justification')).toHaveLength(5);
     // A real reason still rejects, stored as cleaned.
     const res = await h.click(users.approver, 'reject', {
       requestId: request.id,
@@ -284,7 +284,8 @@ breakGlass:
     expect(after.policy?.review?.outcome).toBeUndefined();
     const actions = (await h.app.audit.forRequest(request.id)).map((e) => e.action);
     expect(actions).not.toContain('breakglass.review.rejected');
-    expect(actions.filter((a) => a === 'breakglass.review.refused.justification')).toHaveLength(1);
+    // The click and the direct call, each audited (G11).
+    expect(actions.filter((a) => a === 'breakglass.review.refused.justification')).toHaveLength(2);
   });
 });
 

@@ -311,6 +311,35 @@ rules:
     ).toMatchObject({ flow: ['secret'], kind: ['token', 'sp'] });
   });
 
+  test('a rule called break-glass, in any case, is refused: audit entries name break-glass decisions with that id', () => {
+    const text = `version: 1
+rules:
+  - id: break-glass
+    match: { cluster: "aks-prod*" }
+    approvers: { users: ["${U1}"] }
+  - id: Break-Glass
+    approvers: { users: ["${U1}"] }
+  - id: BREAK-GLASS
+    match: {}
+    approvers: { users: ["${U1}"] }
+`;
+    expect(problemsOf(text)).toEqual([
+      '3:9 rules[0].id: "break-glass" is reserved: audit entries name break-glass decisions with it; choose another id',
+      '6:9 rules[1].id: "Break-Glass" is reserved: audit entries name break-glass decisions with it; choose another id',
+      '8:9 rules[2].id: "BREAK-GLASS" is reserved: audit entries name break-glass decisions with it; choose another id',
+    ]);
+    // Ids that only contain it are rules like any other.
+    const renamed = text
+      .replace('id: break-glass', 'id: break-glass-prod')
+      .replace('id: Break-Glass', 'id: breakglass')
+      .replace('id: BREAK-GLASS', 'id: glass-break');
+    expect(parsePolicy(renamed, 'p.yaml').rules.map((r) => r.id)).toEqual([
+      'break-glass-prod',
+      'breakglass',
+      'glass-break',
+    ]);
+  });
+
   test('a tag named twice in different case is refused: names are compared without case, so the rule could never fit', () => {
     expect(
       problemsOf(`version: 1

@@ -30,6 +30,11 @@ const cardData = z.object({
 /** Who is looking at a request card, for what they may see of it. */
 type Viewer = 'requester' | 'approver' | 'other';
 
+/** A request its approvers may still click on: pending, or a break-glass grant owing its review. */
+function isOpen(request: AccessRequest): boolean {
+  return request.state === 'pending' || awaitingReview(request);
+}
+
 /** Handles decision and refresh invokes; returns the card to show the clicking user. */
 export class DecisionHandler {
   constructor(private readonly services: BotServices) {}
@@ -123,36 +128,32 @@ export class DecisionHandler {
 
   /**
    * An Approve or Reject click. The comment is judged as it would be stored (cleaned of
-   * invisible characters first): a rejection needs a reason a person can read, and a comment
-   * longer than a reason may be is refused, not cut. Either way nothing changes, and the hint
+   * invisible characters first): a comment longer than a reason may be is refused, not cut. A
+   * Reject without a readable reason goes to RequestService like any click: it refuses it and
+   * audits why (G11: every refusal, whoever clicked). Either way nothing changes, and the hint
    * is for those who may decide; anyone else gets their usual view, nothing more.
    */
   async decide(identity: TurnIdentity, data: z.infer<typeof cardData>, approve: boolean): Promise<AdaptiveCardJson> {
     const { requests, executor } = this.services;
     try {
       const comment = singleLine(data.comment ?? '');
-      const tooLong = comment.length > REASON_LIMITS.max;
-      if (tooLong || (!approve && !isJustification(comment))) {
+      if (comment.length > REASON_LIMITS.max) {
         const request = await requests.get(data.requestId);
         const viewer = await this.viewerOf(identity, request);
-        const open = request.state === 'pending' || awaitingReview(request);
-        if (tooLong)
-          await requests.recordRefusal({
-            actor: identity.actor,
-            tenantId: identity.tenantId,
-            action: 'validation.failed',
-            requestId: request.id,
-            outcome: 'validation.tooLong',
-            detail: `comment of ${comment.length} characters; the limit is ${REASON_LIMITS.max}`,
-          });
+        await requests.recordRefusal({
+          actor: identity.actor,
+          tenantId: identity.tenantId,
+          action: 'validation.failed',
+          requestId: request.id,
+          outcome: 'validation.tooLong',
+          detail: `comment of ${comment.length} characters; the limit is ${REASON_LIMITS.max}`,
+        });
         return this.viewFor(
           identity,
           request,
-          viewer !== 'approver' || !open
-            ? undefined
-            : tooLong
-              ? `The comment is ${comment.length} characters long; keep it under ${REASON_LIMITS.max} and press ${approve ? 'Approve' : 'Reject'} again. Nothing was changed.`
-              : REJECTION_NEEDS_REASON,
+          viewer === 'approver' && isOpen(request)
+            ? `The comment is ${comment.length} characters long; keep it under ${REASON_LIMITS.max} and press ${approve ? 'Approve' : 'Reject'} again. Nothing was changed.`
+            : undefined,
           'Attention',
           viewer,
         );
@@ -165,6 +166,13 @@ export class DecisionHandler {
       });
       if (result.kind === 'refused') {
         await this.services.messenger.refusalNoted(result.request);
+        // A Reject without a reason: the card asks those who may still decide for one, whatever
+        // the service found first (audited); anyone else gets their usual view, nothing more.
+        if (!approve && !isJustification(comment)) {
+          const viewer = await this.viewerOf(identity, result.request);
+          const asked = viewer === 'approver' && isOpen(result.request) ? REJECTION_NEEDS_REASON : undefined;
+          return this.viewFor(identity, result.request, asked, 'Attention', viewer);
+        }
         return this.viewFor(identity, result.request, result.message, 'Attention');
       }
       // From here the click was accepted: the clicking user is an approver of this request.

@@ -1,9 +1,10 @@
 /**
- * `policy CLUSTER REGISTRY`: which approval rule applies to a pair and who can approve, before
- * anyone asks. Resolves both resources (their tags take part in matching) and asks the policy.
+ * `policy CLUSTER REGISTRY`: which approval rules apply to a pair and who can approve, before
+ * anyone asks: a grant's and, where they differ, its pull secrets'. Resolves both resources
+ * (their tags take part in matching) and asks the policy.
  */
 import type { TurnContext } from 'botbuilder';
-import { factsFor, selectRule } from '../../domain/policy';
+import { rulesForPair } from '../../domain/policy-overview';
 import { messageCard } from '../../views/message-view';
 import { policyCard } from '../../views/policy-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
@@ -31,8 +32,15 @@ export class PolicyHandler {
     try {
       const resolved = await this.services.planner.resolve(cluster, registry);
       const policy = this.services.requests.currentPolicy();
-      const rule = selectRule(policy, factsFor(resolved.cluster, resolved.registry));
-      return policyCard({ cluster: resolved.cluster.name, registry: resolved.registry.name, policy, rule, sandbox });
+      const rules = rulesForPair(policy, resolved.cluster, resolved.registry);
+      return policyCard({
+        cluster: resolved.cluster.name,
+        registry: resolved.registry.name,
+        policy,
+        rule: rules.grant,
+        secret: rules.secret,
+        sandbox,
+      });
     } catch (err) {
       return errorCardFor(this.services, err, 'Could not look up the policy');
     }
