@@ -14,6 +14,15 @@ export function originOf(ctx: TurnContext): AccessRequest['origin'] {
 }
 
 /**
+ * The key the redelivery check remembers an activity by (`RequestGate.admit`): its conversation
+ * and id, as Teams sends the same activity again with the same id in the same conversation.
+ * Undefined for an activity without an id.
+ */
+export function activityKeyOf(conversationId: string, activityId: string | undefined): string | undefined {
+  return activityId ? `${conversationId.slice(0, 300)}|${activityId.slice(0, 200)}` : undefined;
+}
+
+/**
  * A new post in the Teams channel `channelId`, sent with the service URL, bot and tenant of
  * `base` (any conversation of the same tenant acrbot already talked in).
  */

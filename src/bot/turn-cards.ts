@@ -23,6 +23,15 @@ export async function sendCard(ctx: TurnContext, card: AdaptiveCardJson): Promis
   return ctx.sendActivity(cardActivity(card));
 }
 
+/**
+ * The title of a refusal by the per-user gate (G16: `limits.*` codes, for a new request or an
+ * extension alike), or undefined for any other code.
+ */
+export function gateRefusalTitle(code: string): string | undefined {
+  if (code === 'limits.redelivered') return 'Already received';
+  return code.startsWith('limits.') ? 'Too many requests' : undefined;
+}
+
 /** The card for an error caught in a turn; an unexpected error is logged here, once, with its reference. */
 export function errorCardFor(
   services: { log: Logger; settings: { sandbox: boolean } },

@@ -3,7 +3,6 @@ import { AcrBot } from '../bot/acr-bot';
 import type { BotServices } from '../bot/bot-services';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/ports';
-import { RequestGate } from '../flows/request-gate';
 import { BackgroundWork } from '../bot/background-work';
 import type { Logger } from '../observability/logger';
 import type { Channel } from './channel';
@@ -27,7 +26,8 @@ export function createBot(
     secretPlanner: flows.secretPlanner,
     requests: flows.requests,
     pauses: flows.pauses,
-    gate: new RequestGate(stores.abuse, stores.requests, clock, config.limits),
+    // The one gate: extensions (flows.actions) count against the same per-user caps (G16).
+    gate: flows.gate,
     executor: flows.executor,
     inventory: flows.inventory,
     drift: flows.drift,

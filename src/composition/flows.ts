@@ -15,6 +15,7 @@ import { GrantPlanner } from '../flows/grant-planner';
 import { GrantRunner } from '../flows/grant-runner';
 import { ApprovalNudges, type NudgeNotifier } from '../flows/approval-nudges';
 import { PolicySource } from '../config/policy-source';
+import { RequestGate } from '../flows/request-gate';
 import { RequestService } from '../flows/request-service';
 import { AccessPauseService } from '../flows/access-pause';
 import { ResourceResolver } from '../flows/resource-resolver';
@@ -42,6 +43,11 @@ export interface Flows {
   lifecycle: AccessLifecycle;
   /** Who may revoke/extend, and extension requests: chat and the tab call these (one rule each). */
   actions: AccessActions;
+  /**
+   * The per-user limits and redelivery check (G16): chat's new requests pass it, and `actions`
+   * passes every extension through it (chat, card, tab), so both count against the same caps.
+   */
+  gate: RequestGate;
   /** Tells `listener` (synchronously, before the cards are updated) of every request change on this instance. */
   onRequestChanged(listener: (request: AccessRequest) => void): void;
   resolver: ResourceResolver;
@@ -221,6 +227,7 @@ export function createFlows(
       }),
     stores.pause,
   );
+  const gate = new RequestGate(stores.abuse, stores.requests, clock, config.limits);
   const actions = new AccessActions(
     requests,
     lifecycle,
@@ -233,6 +240,7 @@ export function createFlows(
       log,
     },
     azure.reader,
+    { gate, log },
   );
   const inventory = new AccessInventory(
     {
@@ -271,6 +279,7 @@ export function createFlows(
     nudges,
     lifecycle,
     actions,
+    gate,
     resolver,
     onRequestChanged: (listener) => void changeListeners.push(listener),
     cleanups: {

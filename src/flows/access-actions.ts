@@ -8,7 +8,9 @@
  * - Extend: only active access with an end, by its requester only, and one extension at a time
  *   (none while another extension of the same request is still open, whichever instance filed
  *   it; the check and the creation hold the lease `extend:<id>`); the extension is a new request (`extendsRequestId`) checked against the configured
- *   durations and the policy, and approved like any other (never by its requester).
+ *   durations and the policy, and approved like any other (never by its requester). It counts
+ *   against the requester's limits like a new request (G16, {@link ExtensionAdmission}): a user
+ *   with many grants cannot post many approval cards at once by extending them all.
  */
 import { UserFacingError } from '../domain/errors';
 import { LeaseLostError, type AuditLog, type AzureResourceReader, type LeaseStore } from '../domain/ports';
@@ -18,6 +20,7 @@ import { formatUtc, isDefaultTerm } from '../domain/access-term';
 import type { Logger } from '../observability/logger';
 import { checkReason, REASON_LIMITS, singleLine } from '../domain/text';
 import type { AccessLifecycle } from './access-lifecycle';
+import type { RequestGate } from './request-gate';
 import type { RequestService } from './request-service';
 
 /**
@@ -53,6 +56,16 @@ export interface ExtensionLeases {
   log: Logger;
 }
 
+/**
+ * The gate new requests pass (G16: per-user rate and pending caps), which an extension passes
+ * too: it is a new request with its own approval card. Its refusals are answered and logged as
+ * the gate's refusals of new requests are ("request not admitted", no audit entry).
+ */
+export interface ExtensionAdmission {
+  gate: Pick<RequestGate, 'admit'>;
+  log: Logger;
+}
+
 /** What an extension needs from the caller. */
 export interface ExtensionInput {
   actor: Actor;
@@ -64,6 +77,11 @@ export interface ExtensionInput {
   reason: string | undefined;
   /** Where it was asked (a chat conversation, or the tab). */
   origin: AccessRequest['origin'];
+  /**
+   * The Teams activity that asked (`conversation|activity id`, chat and card clicks): one Teams
+   * delivers again makes no second extension (G16). None from the tab.
+   */
+  activityKey?: string;
 }
 
 /** Extend and revoke, for chat and the tab. */
@@ -94,6 +112,8 @@ export class AccessActions {
      * matches on them, and they may have changed since the original was planned (G18).
      */
     private readonly resources?: Pick<AzureResourceReader, 'getCluster' | 'getRegistry'>,
+    /** The per-user limits; absent, extensions are not limited (unit tests of other rules). */
+    private readonly admission?: ExtensionAdmission,
   ) {}
 
   /** Numbers this instance's extension attempts (lease owners). */
@@ -253,6 +273,8 @@ export class AccessActions {
    * when refused; nothing is stored then.
    */
   async createExtension(input: ExtensionInput): Promise<AccessRequest> {
+    // First, as for a new request: a refused one costs no Azure call and no audit write (G16).
+    await this.admitted(input.actor, input.originalId, input.activityKey);
     const original = await this.accessHolderOf(await this.requests.get(input.originalId));
     // Audited here, where it is an attempt; mayExtend also answers canExtend (the buttons).
     await this.refusalAudited(input.actor, original, async () => this.mayExtend(input.actor, original));
@@ -284,20 +306,22 @@ export class AccessActions {
   }
 
   /**
-   * The request whose access `request` is part of: an extension whose end its original took over
-   * (`extendedBy`) is that original's access, so extending it extends the original (followed up
-   * the chain). Extending the extension itself would move only its own end: the original would
-   * still end, and tell its requester so, at the end the extension gave it. Any other request is
-   * its own.
+   * Refuses an extension the per-user limits do not admit (the rate of requests started, the
+   * requests waiting for approval) or a Teams activity delivered again, with the gate's own
+   * sentence. A redelivery matters although one extension is open at a time: one the policy
+   * auto-approved is no longer open when the same message comes again.
    */
-  private async accessHolderOf(request: AccessRequest): Promise<AccessRequest> {
-    let current = request;
-    for (let hops = 0; current.extendsRequestId && hops < MAX_EXTENSION_HOPS; hops++) {
-      const original = await this.requests.get(current.extendsRequestId);
-      if (original.state !== 'succeeded' || !original.access?.extendedBy?.includes(current.id)) break;
-      current = original;
-    }
-    return current;
+  private async admitted(actor: Actor, originalId: string, activityKey: string | undefined): Promise<void> {
+    if (!this.admission) return;
+    const refusal = await this.admission.gate.admit(actor, activityKey);
+    if (!refusal) return;
+    this.admission.log.info({ code: refusal.code, actor: actor.objectId, extends: originalId }, 'request not admitted');
+    throw new UserFacingError(refusal.code, refusal.message);
+  }
+
+  /** {@link accessHolderOf} with this service's reads (an original that is gone is an error). */
+  private accessHolderOf(request: AccessRequest): Promise<AccessRequest> {
+    return accessHolderOf(request, (id) => this.requests.get(id));
   }
 
   /**
@@ -398,6 +422,27 @@ export class AccessActions {
     if (extension.state === 'approved') void this.outside.execute(extension.id);
     return { extension, approversNotified: Boolean(posted.approvalPostedTo) };
   }
+}
+
+/**
+ * The request whose access `request` is part of: an extension whose end its original took over
+ * (`extendedBy`) is that original's access, so extending it extends the original (followed up
+ * the chain). Extending the extension itself would move only its own end: the original would
+ * still end, and tell its requester so, at the end the extension gave it. Any other request is
+ * its own. `get` reads an original (undefined: not known, the chain stops there); the tab passes
+ * the requests it has listed already, so a row costs no read.
+ */
+export async function accessHolderOf(
+  request: AccessRequest,
+  get: (id: string) => Promise<AccessRequest | undefined>,
+): Promise<AccessRequest> {
+  let current = request;
+  for (let hops = 0; current.extendsRequestId && hops < MAX_EXTENSION_HOPS; hops++) {
+    const original = await get(current.extendsRequestId);
+    if (original?.state !== 'succeeded' || !original.access?.extendedBy?.includes(current.id)) break;
+    current = original;
+  }
+  return current;
 }
 
 /**

@@ -13,7 +13,7 @@ import { type AccessMatrix, credentialLapsed, gaveAccess } from '../domain/acces
 import type { AccessPause, AuditLog, Clock, RequestStore } from '../domain/ports';
 import { REQUEST_STATES, type AccessRequest, type Actor } from '../domain/request';
 import { UserFacingError } from '../domain/errors';
-import { NOT_ALLOWED_CODES } from '../flows/access-actions';
+import { accessHolderOf, NOT_ALLOWED_CODES } from '../flows/access-actions';
 import { openExtensionsBy } from '../flows/request-service';
 import type { Logger } from '../observability/logger';
 import { currentCorrelationId, withCorrelation } from '../observability/correlation';
@@ -389,9 +389,10 @@ export class TabApi {
     if (actions?.extend)
       for (const requesterId of requesters)
         for (const r of await openExtensionsBy(this.deps.store, requesterId)) open.set(r.extendsRequestId!, r.id);
+    const waitingOn = await this.extensionsWaiting(live, requests, open);
     rows.forEach((row, i) => {
       const request = requests[i]!;
-      const waiting = open.get(request.id);
+      const waiting = waitingOn.get(i);
       if (waiting && extendable.has(i)) row.extensionWaiting = waiting;
       row.canExtend =
         Boolean(actions?.extend) &&
@@ -403,6 +404,48 @@ export class TabApi {
       row.canRevoke = revocable.has(i);
     });
     return rows;
+  }
+
+  /**
+   * The open extension shown on each live row (`live` are indexes into `requests`): one of the
+   * access the row belongs to, by the rule extending follows ({@link accessHolderOf}: an
+   * extension whose end its original took over is the original's access, and a new extension of
+   * it names the original). So the row of extension E1 shows E2 waiting on its original R, as
+   * R's row does (an extension's row is live, and so marked, while its access is being revoked;
+   * otherwise it is closed). Originals are looked up among the requests listed already (My
+   * access lists them all); the store is read only for one that is not there (a drawer shows one
+   * request), and only while an extension is open.
+   */
+  private async extensionsWaiting(
+    live: readonly number[],
+    requests: readonly AccessRequest[],
+    open: ReadonlyMap<string, string>,
+  ): Promise<Map<number, string>> {
+    const waiting = new Map<number, string>();
+    if (open.size === 0) return waiting;
+    const listed = new Map(requests.map((r) => [r.id, r]));
+    const reads = new Map<string, Promise<AccessRequest | undefined>>();
+    const get = (id: string): Promise<AccessRequest | undefined> => {
+      const found = listed.get(id);
+      if (found) return Promise.resolve(found);
+      let read = reads.get(id);
+      if (!read) reads.set(id, (read = this.deps.store.get(id)));
+      return read;
+    };
+    await Promise.all(
+      live.map(async (i) => {
+        const request = requests[i]!;
+        // One naming the row's own request: an original's, or an extension's asked before
+        // extending followed the access holder.
+        const own = open.get(request.id);
+        if (own) return void waiting.set(i, own);
+        if (!request.extendsRequestId) return;
+        const holder = await accessHolderOf(request, get);
+        const onHolder = holder.id === request.id ? undefined : open.get(holder.id);
+        if (onHolder) waiting.set(i, onHolder);
+      }),
+    );
+    return waiting;
   }
 
   /**
@@ -433,7 +476,12 @@ export class TabApi {
     } catch (err) {
       if (err instanceof SsoError) return this.tokenRefused(err);
       if (err instanceof UserFacingError)
-        return { status: refusalStatus(err), body: { error: err.code, message: err.message } };
+        return {
+          status: refusalStatus(err),
+          body: { error: err.code, message: err.message },
+          // The rate window is one minute (RequestGate): the gate's sentence says "wait a minute".
+          ...(err.code === 'limits.rate' && { headers: { 'Retry-After': '60' } }),
+        };
       // The line carries the correlation id through the logger's mixin (this call runs under it).
       this.deps.log.error({ err }, 'tab API failed');
       return {
@@ -500,11 +548,13 @@ const inTenant = (request: AccessRequest, c: Caller): boolean => request.tenantI
 
 /**
  * A refusal's HTTP status: 403 when it is not the caller's to do (the flows' permission rules),
- * 400 for bad input (a duration outside the limits, a missing reason), 409 for the request's
- * state (not active, no expiry, …).
+ * 400 for bad input (a duration outside the limits, a missing reason), 429 for the caller's
+ * per-user limits (G16: requests started this minute, requests waiting for approval; an
+ * extension counts like a new request), 409 for the request's state (not active, no expiry, …).
  */
 function refusalStatus(err: UserFacingError): number {
   if (NOT_ALLOWED_CODES.has(err.code)) return 403;
+  if (err.code === 'limits.rate' || err.code === 'limits.pending') return 429;
   if (err.code.startsWith('validation.') || err.code === 'policy.maxDuration') return 400;
   return 409;
 }

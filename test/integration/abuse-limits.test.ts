@@ -82,6 +82,28 @@ describe('G16: per-user limits and redelivery', () => {
     expect(pending[0].sourceActivityId).toBe(activity.id);
   });
 
+  test('an extend message posted twice (Teams redelivery) makes one extension; the second is answered "Already received"', async () => {
+    h = await startHarness({}, { clock: new TestClock() });
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 1d deploy payments-api');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    expect((await h.settle(request.id)).state).toBe('succeeded');
+    const activity = channelMessage(users.requester, `extend ${request.id} --for 7d release still rolling out`, {
+      serviceUrl: h.serviceUrl,
+    });
+    expect((await postActivity(h.app.url, activity)).status).toBe(200);
+    await h.connector.waitFor(
+      (c) => new RegExp(`Extend ${request.id}`).test(cardText(c.activity)),
+      10_000,
+      'the extension card',
+    );
+    expect((await postActivity(h.app.url, activity)).status).toBe(200);
+    await h.connector.waitFor((c) => /Already received/.test(cardText(c.activity)), 10_000, 'redelivery answer');
+    const extensions = (await h.app.store.listByRequester(users.requester.objectId, ['pending'])).filter(
+      (r) => r.extendsRequestId === request.id,
+    );
+    expect(extensions).toHaveLength(1);
+  });
+
   test("a bystander's reply cannot finish my dialog; an abandoned dialog expires (ACRBOT_DIALOG_TTL) and is purged", async () => {
     const clock = new TestClock();
     h = await startHarness({ ACRBOT_DIALOG_TTL: '5m' }, { clock });

@@ -1,7 +1,7 @@
 /**
  * G17 end to end: access extended more than once ends once, at its last end, and its requester
  * hears "Expired and revoked" once — whether the requester extends the original again (a second
- * reminder's Extend) or extends the extension (the tab lists it with its own Extend). The real
+ * reminder's Extend) or extends the extension (`extend` naming it, in chat). The real
  * server, scheduler and sandbox emulators with a test clock (shared steps: test/helpers/lifecycle.ts).
  */
 import { cardText } from '../helpers/capturing-connector';

@@ -18,8 +18,8 @@ import { requestCard } from '../../views/request-view';
 import type { BotServices } from '../bot-services';
 import { currentCorrelationId } from '../../observability/correlation';
 import type { TurnIdentity } from '../turn-identity';
-import { originOf } from '../conversation-targets';
-import { errorCardFor as errorCard, sendCard } from '../turn-cards';
+import { activityKeyOf, originOf } from '../conversation-targets';
+import { errorCardFor as errorCard, gateRefusalTitle, sendCard } from '../turn-cards';
 import type { RequestHandler } from './request-handler';
 
 const revokeData = z.object({
@@ -209,7 +209,7 @@ export class LifecycleHandler {
         this.services.messenger.replyAndTrack(ctx, extension, card, 'requester'),
       );
     } catch (err) {
-      await this.reply(ctx, errorCard(this.services, err, 'Could not extend'));
+      await this.reply(ctx, this.extendRefused(err));
     }
   }
 
@@ -233,8 +233,18 @@ export class LifecycleHandler {
       });
       return requestCard(extension, { showActions: false });
     } catch (err) {
-      return errorCard(this.services, err, 'Could not extend');
+      return this.extendRefused(err);
     }
+  }
+
+  /**
+   * The card for an extension that was not made: a per-user limit or a redelivery (G16, the
+   * gate's `limits.*`) under the title a new request's refusal has, anything else under "Could
+   * not extend".
+   */
+  private extendRefused(err: unknown): AdaptiveCardJson {
+    const gateTitle = err instanceof UserFacingError ? gateRefusalTitle(err.code) : undefined;
+    return errorCard(this.services, err, gateTitle ?? 'Could not extend');
   }
 
   /** The extension request, made by the flows (the same as the tab's); this turn announces it. */
@@ -252,6 +262,7 @@ export class LifecycleHandler {
       duration,
       reason: reasonText,
       origin: originOf(ctx),
+      activityKey: activityKeyOf(ctx.activity.conversation.id, ctx.activity.id),
     });
   }
 

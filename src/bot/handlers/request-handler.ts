@@ -15,9 +15,9 @@ import { alreadyGrantedCard, grantFormCard, messageCard } from '../../views/mess
 import { errorText, requestCard } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import type { BotServices } from '../bot-services';
-import { approvalTarget, originOf } from '../conversation-targets';
+import { activityKeyOf, approvalTarget, originOf } from '../conversation-targets';
 import { currentCorrelationId } from '../../observability/correlation';
-import { errorCardFor, sendCard } from '../turn-cards';
+import { errorCardFor, gateRefusalTitle, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
 import { typingWhenSlow } from '../typing-when-slow';
 
@@ -227,11 +227,11 @@ export class RequestHandler {
     // Before any planning: a refused request costs no Azure call (G16).
     const refusal = await this.services.gate.admit(
       identity.actor,
-      activityId ? `${facts.origin.conversationId.slice(0, 300)}|${activityId}` : undefined,
+      activityKeyOf(facts.origin.conversationId, activityId),
     );
     if (refusal) {
       this.services.log.info({ code: refusal.code, actor: identity.actor.objectId }, 'request not admitted');
-      const title = refusal.code === 'limits.redelivered' ? 'Already received' : 'Too many requests';
+      const title = gateRefusalTitle(refusal.code) ?? 'Too many requests';
       return {
         kind: 'card',
         card: messageCard({ title, text: refusal.message, tone: 'error', sandbox: settings.sandbox }),
