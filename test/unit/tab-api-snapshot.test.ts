@@ -6,20 +6,17 @@
  * request, not in the matrix, that takes Extend off its original's row), and, in an approver's
  * matrix, request details read from the store while the inventory's copy stays.
  */
-import { generateKeyPairSync } from 'node:crypto';
-import { createLocalJWKSet, exportJWK, type JWTVerifyGetKey, SignJWT } from 'jose';
 import {
   type AccessMatrix,
   type InventoryCluster,
   type InventoryRegistry,
   requestRef,
 } from '../../src/domain/access-inventory';
-import type { AuditLog } from '../../src/domain/ports';
 import type { AccessRequest, Actor } from '../../src/domain/request';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import type { Logger } from '../../src/observability/logger';
-import { TabApi, type TabApiDeps } from '../../src/tab/tab-api';
+import type { TabApi, TabApiDeps } from '../../src/tab/tab-api';
 import { FakeClock, HOUR } from './support/fake-clock';
+import { bearer as tokenFor, testTabApi } from './support/tab-api';
 import {
   APPROVER,
   CLUSTER_ID,
@@ -30,35 +27,7 @@ import {
   secretPlan,
 } from './support/requests';
 
-const TENANT = pendingRequest().tenantId;
-const ISSUER = `https://login.microsoftonline.com/${TENANT}/v2.0`;
-const AUDIENCE = 'api://acrbot.example.com/6f1c2b6e-1c1d-4b1c-9a1e-0d7f3e6a9b21';
 const DAY = 24 * HOUR;
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-let keys: JWTVerifyGetKey;
-
-beforeAll(async () => {
-  keys = createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }] });
-});
-
-/** A user's bearer token, valid at the clock's time. */
-async function bearer(user: Actor, clock: FakeClock): Promise<string> {
-  const now = Math.floor(clock.now().getTime() / 1000);
-  const jwt = await new SignJWT({
-    iss: ISSUER,
-    aud: AUDIENCE,
-    tid: TENANT,
-    oid: user.objectId,
-    name: user.name,
-    scp: 'access_as_user',
-    iat: now,
-    nbf: now,
-    exp: now + 30 * 86_400,
-  })
-    .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-    .sign(privateKey);
-  return `Bearer ${jwt}`;
-}
 
 /** Riley's succeeded grant on the cluster and registry named, ending at `expiresAt`. */
 function granted(id: string, n: number, expiresAt: string, clock: FakeClock): AccessRequest {
@@ -80,32 +49,20 @@ function granted(id: string, n: number, expiresAt: string, clock: FakeClock): Ac
   });
 }
 
+/** The API with Alex as the approver, and Extend offered to the requester (the row says when an extension waits). */
 function tabApi(clock: FakeClock, store: MemoryRequestStore, extra: Partial<TabApiDeps> = {}): TabApi {
-  return new TabApi({
-    sso: {
-      trust: { resolve: (iss) => (iss === ISSUER ? { issuer: ISSUER, keys } : undefined) },
-      audiences: [AUDIENCE],
-      allowedTenantIds: [TENANT],
-      allowedClientIds: [],
-    },
-    store,
-    audit: {} as AuditLog,
+  return testTabApi(clock, store, {
     roles: {
       isApprover: async (a) => a.objectId === APPROVER.objectId,
       isApproverOf: async (a) => a.objectId === APPROVER.objectId,
       isAuditor: () => false,
     },
-    clock,
-    log: { error: () => undefined, info: () => undefined } as unknown as Logger,
-    botAppId: 'bot',
-    // Extend is offered to the requester: the row says so, and says when an extension waits.
-    actions: {
-      extend: async () => ({ message: 'asked' }),
-      canExtend: (actor, request) => actor.objectId === request.requester.objectId,
-    },
     ...extra,
   });
 }
+
+/** A user's bearer token, valid for 30 days from the clock's time (the tests move it). */
+const bearer = (user: Actor, clock: FakeClock) => tokenFor(user, clock, 30 * 86_400);
 
 interface Page {
   status: number;

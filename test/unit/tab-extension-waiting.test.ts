@@ -9,45 +9,15 @@
  * An extension's row is live (and so carries the marker) while the access is being revoked: the
  * pending E2 stays until the revocation closes it (docs/lifecycle.md), and the tab says it waits.
  */
-import { generateKeyPairSync } from 'node:crypto';
-import { createLocalJWKSet, exportJWK, type JWTVerifyGetKey, SignJWT } from 'jose';
-import type { AuditLog } from '../../src/domain/ports';
-import type { AccessRequest, Actor } from '../../src/domain/request';
+import type { AccessRequest } from '../../src/domain/request';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import type { Logger } from '../../src/observability/logger';
-import { TabApi } from '../../src/tab/tab-api';
+import type { TabApi } from '../../src/tab/tab-api';
 import type { TabHistory, TabMyAccess, TabRow } from '../../src/tab/tab-wire';
 import { FakeClock, HOUR } from './support/fake-clock';
+import { bearer, testTabApi } from './support/tab-api';
 import { APPROVER, pendingRequest, REQUESTER } from './support/requests';
 
-const TENANT = pendingRequest().tenantId;
-const ISSUER = `https://login.microsoftonline.com/${TENANT}/v2.0`;
-const AUDIENCE = 'api://acrbot.example.com/6f1c2b6e-1c1d-4b1c-9a1e-0d7f3e6a9b21';
 const DAY = 24 * HOUR;
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-let keys: JWTVerifyGetKey;
-
-beforeAll(async () => {
-  keys = createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }] });
-});
-
-async function bearer(user: Actor, clock: FakeClock): Promise<string> {
-  const now = Math.floor(clock.now().getTime() / 1000);
-  const jwt = await new SignJWT({
-    iss: ISSUER,
-    aud: AUDIENCE,
-    tid: TENANT,
-    oid: user.objectId,
-    name: user.name,
-    scp: 'access_as_user',
-    iat: now,
-    nbf: now,
-    exp: now + 3600,
-  })
-    .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-    .sign(privateKey);
-  return `Bearer ${jwt}`;
-}
 
 /** A memory store that counts reads by id (what the marker may cost). */
 class CountingStore extends MemoryRequestStore {
@@ -56,27 +26,6 @@ class CountingStore extends MemoryRequestStore {
     this.gets++;
     return super.get(id);
   }
-}
-
-function tabApi(clock: FakeClock, store: CountingStore): TabApi {
-  return new TabApi({
-    sso: {
-      trust: { resolve: (iss) => (iss === ISSUER ? { issuer: ISSUER, keys } : undefined) },
-      audiences: [AUDIENCE],
-      allowedTenantIds: [TENANT],
-      allowedClientIds: [],
-    },
-    store,
-    audit: { forRequest: async () => [] } as unknown as AuditLog,
-    roles: { isApprover: async () => false, isApproverOf: async () => false, isAuditor: () => false },
-    clock,
-    log: { error: () => undefined, info: () => undefined } as unknown as Logger,
-    botAppId: 'bot',
-    actions: {
-      extend: async () => ({ message: 'asked' }),
-      canExtend: (actor, request) => actor.objectId === request.requester.objectId,
-    },
-  });
 }
 
 describe('the "extension waiting" marker follows the access a row belongs to', () => {
@@ -114,7 +63,7 @@ describe('the "extension waiting" marker follows the access a row belongs to', (
   beforeEach(async () => {
     store = new CountingStore();
     for (const r of [R, E1, OWN, E2]) await store.create(r);
-    api = tabApi(clock, store);
+    api = testTabApi(clock, store);
     auth = await bearer(REQUESTER, clock);
     store.gets = 0;
   });

@@ -4,62 +4,13 @@
  * new credential in, or to revoke). Each row is judged by its own request, whatever order the
  * store lists them in and however the answer sorts them.
  */
-import { generateKeyPairSync } from 'node:crypto';
-import { createLocalJWKSet, exportJWK, type JWTVerifyGetKey, SignJWT } from 'jose';
-import type { AuditLog } from '../../src/domain/ports';
-import type { Actor } from '../../src/domain/request';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import type { Logger } from '../../src/observability/logger';
-import { TabApi } from '../../src/tab/tab-api';
 import type { TabMyAccess } from '../../src/tab/tab-wire';
 import { FakeClock, HOUR } from './support/fake-clock';
+import { bearer, testTabApi } from './support/tab-api';
 import { APPROVER, pendingRequest, REQUESTER, secretPlan } from './support/requests';
 
-const TENANT = pendingRequest().tenantId;
-const ISSUER = `https://login.microsoftonline.com/${TENANT}/v2.0`;
-const AUDIENCE = 'api://acrbot.example.com/6f1c2b6e-1c1d-4b1c-9a1e-0d7f3e6a9b21';
 const DAY = 24 * HOUR;
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-let keys: JWTVerifyGetKey;
-
-beforeAll(async () => {
-  keys = createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }] });
-});
-
-async function bearer(user: Actor, clock: FakeClock): Promise<string> {
-  const now = Math.floor(clock.now().getTime() / 1000);
-  const jwt = await new SignJWT({
-    iss: ISSUER,
-    aud: AUDIENCE,
-    tid: TENANT,
-    oid: user.objectId,
-    name: user.name,
-    scp: 'access_as_user',
-    iat: now,
-    nbf: now,
-    exp: now + 3600,
-  })
-    .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-    .sign(privateKey);
-  return `Bearer ${jwt}`;
-}
-
-function tabApi(clock: FakeClock, store: MemoryRequestStore): TabApi {
-  return new TabApi({
-    sso: {
-      trust: { resolve: (iss) => (iss === ISSUER ? { issuer: ISSUER, keys } : undefined) },
-      audiences: [AUDIENCE],
-      allowedTenantIds: [TENANT],
-      allowedClientIds: [],
-    },
-    store,
-    audit: {} as AuditLog,
-    roles: { isApprover: async () => false, isApproverOf: async () => false, isAuditor: () => false },
-    clock,
-    log: { error: () => undefined, info: () => undefined } as unknown as Logger,
-    botAppId: 'bot',
-  });
-}
 
 test('a secret whose credential lapsed is in "Your active access", judged by its own request, next to newer requests', async () => {
   const clock = new FakeClock('2025-03-01T09:00:00.000Z');
@@ -92,7 +43,7 @@ test('a secret whose credential lapsed is in "Your active access", judged by its
         decision: state === 'rejected' ? { by: APPROVER, at: at(-days * DAY), approved: false } : undefined,
       }),
     );
-  const res = await tabApi(clock, store).myAccess(await bearer(REQUESTER, clock));
+  const res = await testTabApi(clock, store, { actions: undefined }).myAccess(await bearer(REQUESTER, clock));
   expect(res.status).toBe(200);
   const body = res.body as TabMyAccess;
   expect(body.requests.map((r) => r.requestId)).toEqual(['R-CANCELD1', 'R-REJECTD1', 'R-LAPSED01']);
