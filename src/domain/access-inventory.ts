@@ -67,6 +67,11 @@ export interface AcrbotRequestRef {
   driftDetectedAt?: string;
   /** Set once a revocation began deleting (it still pulls until the retry finishes). */
   revokingSince?: string;
+  /**
+   * Set when the request was made for another cluster that pulls with the same identity (one
+   * user-assigned kubelet identity can serve several clusters): that cluster's name.
+   */
+  clusterName?: string;
 }
 
 /** Where a role assignment sits relative to the registry. */
@@ -88,9 +93,20 @@ export interface RoleAssignmentPath {
   honoured: boolean;
   /** `acrbot` when a request in the store created it; else `outside`. */
   origin: 'acrbot' | 'outside';
-  /** The acrbot requests behind it (several when grants overlap); empty when outside. */
+  /** The acrbot requests of this cluster behind it (several when grants overlap). */
   requests: AcrbotRequestRef[];
+  /**
+   * acrbot requests made for other clusters that pull with the same identity, behind the same
+   * assignment: this cluster pulls through their grant, and loses it when they end. Kept apart
+   * from `requests`, which name this cell's own requests only (the tab keys rows by them).
+   */
+  sharedRequests?: AcrbotRequestRef[];
   state: AccessState;
+}
+
+/** Every acrbot request behind a role assignment: this cluster's, then those of clusters sharing its identity. */
+export function requestsBehind(path: RoleAssignmentPath): AcrbotRequestRef[] {
+  return [...path.requests, ...(path.sharedRequests ?? [])];
 }
 
 /** An acrbot pull secret in one namespace of the cluster. */
@@ -380,13 +396,38 @@ export function buildCells(facts: InventoryFacts): AccessCell[] {
     const key = `${lower(r.plan.cluster.id)}|${lower(r.plan.registry.id)}`;
     requestsByPair.set(key, [...(requestsByPair.get(key) ?? []), r]);
   }
+  // Grants by the assignment acrbot's records say they created, from any cluster: a kubelet
+  // identity several clusters share holds one assignment for all of them (G15: the record proves it).
+  const grantsByAssignment = new Map<string, AccessRequest[]>();
+  for (const r of facts.requests) {
+    const id = createdAssignmentId(r);
+    if (id) grantsByAssignment.set(lower(id), [...(grantsByAssignment.get(lower(id)) ?? []), r]);
+  }
   const cells: AccessCell[] = [];
   for (const { cluster, identity, identityProblem } of facts.clusters) {
     const assignments = identity ? (facts.assignmentsByIdentity.get(lower(identity.objectId)) ?? []) : [];
+    // Another cluster's grant to this very identity, behind an assignment this identity holds.
+    const sharedGrants = (assignmentId: string) =>
+      (grantsByAssignment.get(lower(assignmentId)) ?? []).filter(
+        (r) =>
+          r.plan.kind === 'grant' &&
+          lower(r.plan.cluster.id) !== lower(cluster.id) &&
+          identity !== undefined &&
+          lower(r.plan.identity.objectId) === lower(identity.objectId),
+      );
     for (const registry of registriesById.values()) {
       const requests = requestsByPair.get(`${lower(cluster.id)}|${lower(registry.id)}`) ?? [];
       const unknownIdentity = identity ? undefined : (identityProblem ?? 'its pull identity could not be determined');
-      const paths = pathsFor(registry, identity, assignments, requests, facts.roles, now, unknownIdentity);
+      const paths = pathsFor(
+        registry,
+        identity,
+        assignments,
+        requests,
+        sharedGrants,
+        facts.roles,
+        now,
+        unknownIdentity,
+      );
       if (paths.length) cells.push(cellOf(cluster, registry, paths));
     }
   }
@@ -398,6 +439,7 @@ function pathsFor(
   identity: InventoryIdentity | undefined,
   assignments: RoleAssignmentInfo[],
   requests: AccessRequest[],
+  sharedGrants: (assignmentId: string) => AccessRequest[],
   roles: Map<string, RoleDefinitionInfo>,
   now: Date,
   unknownIdentity: string | undefined,
@@ -417,6 +459,7 @@ function pathsFor(
     const mine = grantRequests.filter((r) => lower(createdAssignmentId(r) ?? '') === lower(a.id));
     seen.add(lower(a.id));
     const refs = mine.map((r) => requestRef(r, now));
+    const shared = sharedGrants(a.id).map((r) => ({ ...requestRef(r, now), clusterName: r.plan.cluster.name }));
     paths.push({
       kind: 'roleAssignment',
       assignmentId: a.id,
@@ -427,9 +470,10 @@ function pathsFor(
       viaGroupId: identity && lower(a.principalId) !== lower(identity.objectId) ? a.principalId : undefined,
       conditional: Boolean(a.condition),
       honoured,
-      origin: refs.length ? 'acrbot' : 'outside',
+      origin: refs.length || shared.length ? 'acrbot' : 'outside',
       requests: refs,
-      state: assignmentState(refs),
+      ...(shared.length && { sharedRequests: shared }),
+      state: assignmentState([...refs, ...shared]),
     });
   }
   for (const r of grantRequests) {
@@ -499,7 +543,7 @@ function cellOf(cluster: InventoryCluster, registry: InventoryRegistry, paths: P
 export function pathEnd(path: PullPath, counts: (ref: AcrbotRequestRef) => boolean = isLiveRef): string | undefined {
   if (path.kind === 'roleAssignment') {
     if (path.origin === 'outside') return undefined;
-    const live = path.requests.filter(counts);
+    const live = requestsBehind(path).filter(counts);
     if (live.length === 0 || live.some((r) => r.expiresAt === undefined)) return undefined;
     return live.map((r) => r.expiresAt!).sort()[live.length - 1];
   }

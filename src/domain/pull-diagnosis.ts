@@ -9,6 +9,7 @@ import {
   EXPIRING_WITHIN_MS,
   isLiveRef,
   pathEnd,
+  requestsBehind,
   type AccessCell,
   type AcrbotRequestRef,
   type InventoryCluster,
@@ -64,11 +65,11 @@ const SCOPE_WORDS: Record<RoleAssignmentPath['scopeLevel'], string> = {
 /** "acrbot request R-… (approved by X, until DATE)" or "granted outside acrbot". */
 export function originText(path: PullPath): string {
   if (path.kind === 'roleAssignment' && path.origin === 'outside') return 'granted outside acrbot';
-  const refs = path.kind === 'roleAssignment' ? path.requests : [path.request];
+  const refs = path.kind === 'roleAssignment' ? requestsBehind(path) : [path.request];
   return refs.map(requestText).join('; ');
 }
 
-/** "acrbot request R-… (approved by X, until DATE)". */
+/** "acrbot request R-… (approved by X, until DATE)", naming the cluster when it was for another one. */
 export function requestText(ref: AcrbotRequestRef): string {
   const parts = [
     ref.approvedBy ? `approved by ${ref.approvedBy}` : undefined,
@@ -82,7 +83,7 @@ export function requestText(ref: AcrbotRequestRef): string {
             ? 'permanent'
             : 'no expiry (granted before time-boxing)',
   ].filter(Boolean);
-  return `acrbot request ${ref.requestId} (${parts.join(', ')})`;
+  return `acrbot request ${ref.requestId}${ref.clusterName ? ` for cluster ${ref.clusterName}` : ''} (${parts.join(', ')})`;
 }
 
 /** A live request that keeps its access (no revocation began). */
@@ -162,8 +163,22 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
   }
 
   let unreachable = false;
+  const publicDisabled = network?.publicNetworkAccess?.toLowerCase() === 'disabled';
+  // The firewall's default action applies to every public address no IP rule allows: with Deny
+  // and no rule, public access is closed as surely as when it is disabled (private endpoints
+  // are not subject to those rules).
+  const denyAll = !publicDisabled && network?.defaultAction?.toLowerCase() === 'deny' && network.ipRuleCount === 0;
   if (network) {
-    if (network.publicNetworkAccess?.toLowerCase() === 'disabled') {
+    if (denyAll) {
+      unreachable = network.privateEndpoints === 0;
+      findings.push({
+        topic: 'network',
+        level: unreachable ? 'fail' : 'warn',
+        text: unreachable
+          ? `The registry firewall of ${registry.name} denies by default and allows no IP range, and it has no approved private endpoint, so nothing can reach it.`
+          : `The registry firewall denies by default and allows no IP range; the nodes must reach ${registry.name} through one of its ${network.privateEndpoints} private endpoint(s) (the cluster's network must resolve ${registry.loginServer} to it).`,
+      });
+    } else if (publicDisabled) {
       unreachable = network.privateEndpoints === 0;
       findings.push({
         topic: 'network',
@@ -199,7 +214,7 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
   // the pull ends nor is one to extend. Its mark says so, not its state (past its end it reads
   // "expired"). What outlasts it: a role granted outside acrbot, or one a live acrbot request
   // still holds.
-  const revoking = working.flatMap((p) => p.requests).filter((r) => r.revokingSince);
+  const revoking = working.flatMap(requestsBehind).filter((r) => r.revokingSince);
   for (const r of revoking)
     findings.push({
       topic: 'expiry',
@@ -207,7 +222,7 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
       text: `acrbot request ${r.requestId} is being revoked (since ${shortTime(r.revokingSince!)}).`,
     });
   const lasting = working.filter(
-    (p) => p.origin === 'outside' || p.requests.some(holds) || !p.requests.some((r) => r.revokingSince),
+    (p) => p.origin === 'outside' || requestsBehind(p).some(holds) || !requestsBehind(p).some((r) => r.revokingSince),
   );
   const ending = working.length > 0 && lasting.length === 0;
   // When each stops giving pull, leaving out requests being revoked.
@@ -225,21 +240,29 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
           : 'Role-based pull has no end date.',
     });
   }
-  const soonest = lasting
-    .flatMap((p) => p.requests)
-    .filter((r) => holds(r) && r.expiresAt === end)
-    .map((r) => r.requestId)[0];
+  // The requests whose end is the end of pulling: one of this cluster's own is extended; when only
+  // another cluster's grant to the same identity holds it, this cluster's people cannot extend that
+  // one, and a grant of its own overlaps it (G17).
+  const endingWith = lasting.flatMap(requestsBehind).filter((r) => holds(r) && r.expiresAt === end);
+  const soonest = endingWith.find((r) => !r.clusterName)?.requestId;
+  const borrowedFrom = end !== undefined && !soonest ? endingWith[0]?.clusterName : undefined;
   const firewall =
-    network?.defaultAction?.toLowerCase() === 'deny' ? ', if its outbound IP is allowed by the firewall' : '';
+    network?.defaultAction?.toLowerCase() === 'deny' && !denyAll
+      ? ', if its outbound IP is allowed by the firewall'
+      : '';
   let verdict: string;
   let fix: string | undefined;
   if (unreachable) {
     verdict = `${cluster.name} cannot pull from ${registry.name}: the registry cannot be reached from any network.`;
-    fix = `Ask the registry's owners to enable public network access or add a private endpoint reachable from ${cluster.name}'s network.`;
+    fix = denyAll
+      ? `Ask the registry's owners to add an IP rule for ${cluster.name}'s outbound IP to the registry firewall, or a private endpoint reachable from ${cluster.name}'s network.`
+      : `Ask the registry's owners to enable public network access or add a private endpoint reachable from ${cluster.name}'s network.`;
   } else if (working.length) {
     const first = working[0];
     verdict = `${cluster.name} can pull from ${registry.name}${firewall}: ${first.roleName} ${SCOPE_WORDS[first.scopeLevel]} — ${originText(first)}.`;
     if (ending) fix = `To keep pulling after the revocation: ${grantCommand(input)}`;
+    else if (borrowedFrom)
+      fix = `It ends with the grant for cluster ${borrowedFrom}, which pulls with the same identity; to keep pulling after that: ${grantCommand(input)}`;
     else if (expiring && soonest) fix = `Extend before it ends: @acrbot extend ${soonest} REASON…`;
   } else if (anonymous) {
     verdict = `${cluster.name} can pull from ${registry.name}${firewall} because anonymous pull is enabled, not through a role.`;

@@ -17,7 +17,8 @@
  *   assignment lists + R GETs + ≤ G × C membership checks — never one call per cell.
  * - {@link AccessInventory.forUser}: the store only (no Azure call).
  * - {@link AccessInventory.check}: both lookups (≤ 2S lists) + 1 `assignedTo()` list in the
- *   registry's subscription (only it can cover the registry) + R GETs.
+ *   registry's subscription (only it can cover the registry) + R GETs; from the store, the
+ *   registry's requests from any cluster (a cluster sharing the identity shares its grants).
  * R counts only roles not read before: built-in role definitions are cached per process; custom
  * roles are read on every call (they may change).
  */
@@ -129,11 +130,13 @@ export class AccessInventory {
   async forCluster(clusterText: string): Promise<ClusterAccessResult> {
     const cluster = await this.resolver.resolveCluster(parseClusterRef(clusterText));
     const now = this.ports.clock.now();
-    const [resolved, registries, { requests, incomplete }] = await Promise.all([
+    const [resolved, registries, records] = await Promise.all([
       this.identityOf(cluster),
       this.allRegistries(),
-      this.accessRequests((r) => sameId(r.plan.cluster.id, cluster.id)),
+      this.accessRequests(() => true),
     ]);
+    const { incomplete } = records;
+    const requests = records.requests.filter((r) => forClusterOrItsIdentity(r, cluster, resolved.identity));
     const identityId = resolved.identity?.objectId;
     const assignments = identityId
       ? await listedInEach(
@@ -248,10 +251,14 @@ export class AccessInventory {
       this.resolver.resolveRegistry(registryRef),
     ]);
     const now = this.ports.clock.now();
-    const [resolved, { requests, incomplete }] = await Promise.all([
+    // The registry's requests from any cluster: another cluster's grant to the same identity is
+    // this cluster's way of pulling too, and ends when that grant does.
+    const [resolved, records] = await Promise.all([
       this.identityOf(cluster),
-      this.read((states, limit) => this.ports.requests.listByTarget(cluster.id, registry.id, states, limit)),
+      this.read((states, limit) => this.ports.requests.listByRegistry(registry.id, states, limit)),
     ]);
+    const { incomplete } = records;
+    const requests = records.requests.filter((r) => forClusterOrItsIdentity(r, cluster, resolved.identity));
     // On the registry itself (at, above or below it): every assignment that can give this
     // identity pull there, read where the deployment gives acrbot Reader (docs/deploy.md).
     const identityId = resolved.identity?.objectId;
@@ -397,14 +404,29 @@ export class AccessInventory {
     };
   }
 
-  /** The role definitions of `assignments` (see {@link RoleDefinitions}: built-in ones cached, custom ones re-read). */
+  /**
+   * The role definitions of `assignments` (see {@link RoleDefinitions}: built-in ones cached,
+   * custom ones re-read). Each is read in a subscription where its assignment applies: a custom
+   * role exists only inside its assignable scopes, so one assigned at a management group is read
+   * under a subscription that listed the assignment (beneath that group), not merely the first
+   * allowed one, where ARM may not know it (404) and the assignment would not be counted.
+   */
   roleDefinitions(assignments: RoleAssignmentInfo[]): Promise<Map<string, RoleDefinitionInfo>> {
-    return this.definitions.of(assignments, (a) => subscriptionOf(a) ?? this.subscriptionIds[0]);
+    return this.definitions.of(assignments, (a) => subscriptionOf(a) ?? a.listedIn?.[0] ?? this.subscriptionIds[0]);
   }
 }
 
 function sameId(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
+}
+
+/**
+ * A request for `cluster`, or a grant for another cluster to the identity `cluster` pulls with
+ * (several clusters can share one user-assigned kubelet identity, and so its role assignments).
+ */
+function forClusterOrItsIdentity(r: AccessRequest, cluster: ClusterInfo, identity?: InventoryIdentity): boolean {
+  if (sameId(r.plan.cluster.id, cluster.id)) return true;
+  return identity !== undefined && r.plan.kind === 'grant' && sameId(r.plan.identity.objectId, identity.objectId);
 }
 
 function subscriptionOf(a: RoleAssignmentInfo): string | undefined {

@@ -78,3 +78,66 @@ test('listed in both: it covers both registries, as one way of pulling each', as
   const { cells } = await inventory({ [SUB_A]: [mgPull], [SUB_B]: [mgPull] }).matrix();
   expect(pullsFrom(cells).sort()).toEqual(['acra:1', 'acrb:1']);
 });
+
+describe('a custom role assigned at a management group, readable only under that group', () => {
+  // Defined at the management group over subscription B only: ARM answers its GET under B and
+  // 404 under A (a custom role exists only inside its assignable scopes).
+  const CUSTOM = '33333333-0000-4000-8000-000000000003';
+  const puller = {
+    guid: CUSTOM,
+    roleName: 'Image puller',
+    roleType: 'CustomRole',
+    permissions: [
+      {
+        actions: ['Microsoft.ContainerRegistry/registries/pull/read'],
+        notActions: [],
+        dataActions: [],
+        notDataActions: [],
+      },
+    ],
+  };
+  const mgCustom: RoleAssignmentInfo = {
+    ...mgPull,
+    roleDefinitionId: `${MG}/providers/Microsoft.Authorization/roleDefinitions/${CUSTOM}`,
+  };
+  const acrb = registryIn(SUB_B, 'acrb');
+
+  function inventoryOverB(reads: string[]): AccessInventory {
+    const ports = {
+      azure: {
+        listClusters: async (s: string) => (s === SUB_A ? [cluster] : []),
+        listRegistries: async (s: string) => (s === SUB_B ? [acrb] : []),
+      },
+      roleAssignments: {
+        listInSubscription: async (s: string) => (s === SUB_B ? [mgCustom] : []),
+        listAssignedTo: async (s: string) => (s === SUB_B ? [mgCustom] : []),
+        listAssignedToAt: async () => [mgCustom],
+        listAtOrAbove: async () => [mgCustom],
+        getRoleDefinition: async (s: string, guid: string) => {
+          reads.push(s);
+          return s === SUB_B && guid === CUSTOM ? puller : undefined;
+        },
+      },
+      directory: { servicePrincipalObjectId: async () => undefined, isMemberOfGroup: async () => false },
+      requests: new MemoryRequestStore(),
+      clock: new FakeClock(),
+    } as unknown as AccessInventoryPorts;
+    const resolver = {
+      resolveCluster: async () => cluster,
+      resolveRegistry: async () => acrb,
+    } as unknown as ResourceResolver;
+    return new AccessInventory(ports, resolver, [SUB_A, SUB_B]);
+  }
+
+  test('its definition is read in a subscription that listed it, so the cluster is shown able to pull', async () => {
+    const reads: string[] = [];
+    const inventory = inventoryOverB(reads);
+    expect(pullsFrom((await inventory.matrix()).cells)).toEqual(['acrb:1']);
+    expect(pullsFrom((await inventory.forCluster('aks-a')).cells)).toEqual(['acrb:1']);
+    expect(pullsFrom((await inventory.forRegistry('acrbregistry')).cells)).toEqual(['acrb:1']);
+    const diagnosis = await inventory.check('aks-a', 'acrbregistry');
+    expect(diagnosis.canPull).toBe(true);
+    expect(diagnosis.verdict).toContain('Image puller on a management group above it');
+    expect(reads.every((s) => s === SUB_B)).toBe(true);
+  });
+});

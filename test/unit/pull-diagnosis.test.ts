@@ -156,6 +156,28 @@ test('firewall default Deny: the verdict says it depends on the outbound IP', ()
   expect(d.verdict).toContain('if its outbound IP is allowed by the firewall');
 });
 
+test('firewall default Deny with no IP rule and no private endpoint: unreachable, not "if its outbound IP is allowed"', () => {
+  // "Selected networks" with none selected: the default action applies to every public address.
+  const d = diagnose({ cell: cell([role()]), network: { ...open, defaultAction: 'Deny', ipRuleCount: 0 } });
+  expect(d.canPull).toBe(false);
+  expect(d.findings.find((f) => f.topic === 'network')).toMatchObject({ level: 'fail' });
+  expect(d.verdict).toBe('aks-prod cannot pull from contosoacr: the registry cannot be reached from any network.');
+  expect(d.fix).toContain('add an IP rule for');
+});
+
+test('firewall default Deny with no IP rule but a private endpoint: only through the endpoint', () => {
+  const d = diagnose({
+    cell: cell([role()]),
+    network: { ...open, defaultAction: 'Deny', ipRuleCount: 0, privateEndpoints: 1 },
+  });
+  expect(d.canPull).toBe(true);
+  expect(d.findings.find((f) => f.topic === 'network')).toMatchObject({
+    level: 'warn',
+    text: expect.stringContaining('through one of its 1 private endpoint(s)'),
+  });
+  expect(d.verdict).not.toContain('outbound IP');
+});
+
 test('anonymous pull: can pull without a role', () => {
   const d = diagnose({ network: { ...open, anonymousPullEnabled: true } });
   expect(d.canPull).toBe(true);
