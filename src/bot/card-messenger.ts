@@ -177,49 +177,67 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
   /**
    * The compact audit card of a request in ACRBOT_AUDIT_CHANNEL: posted once, then updated in
    * place as the request moves (one card per request lifecycle, not a flood of messages).
+   *
+   * Its writes go through the outbox as one card per request: one at a time, so two syncs at
+   * once (the handler's and the run's, for a request approved by its rule) post it once and the
+   * second updates it; never an older state of the request over a newer one (a late caller);
+   * and each write reads the request's entries and the chain head when it starts, so a write
+   * that waited, or that took the place of others, shows everything appended before it.
    */
   async syncAuditCard(request: AccessRequest, copies?: CardCopy[]): Promise<void> {
-    if (!this.audit) return;
+    const audit = this.audit;
+    if (!audit) return;
     try {
-      const all = copies ?? (await this.store.listCardCopies(request.id));
-      const entries = await this.audit.log.forRequest(request.id);
-      // Read after the request's entries, so the head covers them: every card update publishes
-      // the head of that moment outside the store (G11).
-      const [head] = await this.audit.log.latest(1);
-      const card = auditCard(
-        `${request.id} · ${request.plan.kind} · ${request.state}`,
-        `${request.requester.name}: ${request.plan.cluster.name} → ${request.plan.registry.name}`,
-        // Repeated refused clicks are one counted line, so they cannot flush the history off the card.
-        collapseRefusals(entries).slice(-30),
-        request.sandbox,
-        head,
+      await this.outbox.replace(`audit ${audit.channelId}`, `audit-card:${request.id}`, request.version, () =>
+        this.writeAuditCard(audit, request, copies),
       );
-      const existing = all.find((c) => c.role === 'audit');
-      if (existing) {
-        await this.inConversation(existing.conversation as Partial<ConversationReference>, async (ctx) => {
-          await ctx.updateActivity(cardActivity(card, existing.activityId));
-        });
-        return;
-      }
-      const origin = all.find((c) => c.role === 'requester')?.conversation as
-        Partial<ConversationReference> | undefined;
-      if (!origin) return;
-      const reference = {
-        ...origin,
-        conversation: {
-          id: this.audit.channelId,
-          isGroup: true,
-          conversationType: 'channel',
-          tenantId: origin.conversation?.tenantId,
-          name: 'audit',
-        },
-      } as Partial<ConversationReference>;
-      const id = await this.send(reference, card);
-      if (id)
-        await this.store.addCardCopy({ requestId: request.id, activityId: id, role: 'audit', conversation: reference });
     } catch (err) {
       this.log.warn({ err, requestId: request.id }, 'audit card could not be posted');
     }
+  }
+
+  /** One write of a request's audit card (see {@link syncAuditCard}): an update, else the first post. */
+  private async writeAuditCard(
+    audit: { log: AuditLog; channelId: string },
+    request: AccessRequest,
+    copies: CardCopy[] | undefined,
+  ): Promise<void> {
+    // Read again unless the caller's list has the audit copy: an earlier write may have posted it.
+    const all = copies?.some((c) => c.role === 'audit') ? copies : await this.store.listCardCopies(request.id);
+    const entries = await audit.log.forRequest(request.id);
+    // Read after the request's entries, so the head covers them: every card update publishes
+    // the head of that moment outside the store (G11).
+    const [head] = await audit.log.latest(1);
+    const card = auditCard(
+      `${request.id} · ${request.plan.kind} · ${request.state}`,
+      `${request.requester.name}: ${request.plan.cluster.name} → ${request.plan.registry.name}`,
+      // Repeated refused clicks are one counted line, so they cannot flush the history off the card.
+      collapseRefusals(entries).slice(-30),
+      request.sandbox,
+      head,
+    );
+    const existing = all.find((c) => c.role === 'audit');
+    if (existing) {
+      await this.inConversation(existing.conversation as Partial<ConversationReference>, async (ctx) => {
+        await ctx.updateActivity(cardActivity(card, existing.activityId));
+      });
+      return;
+    }
+    const origin = all.find((c) => c.role === 'requester')?.conversation as Partial<ConversationReference> | undefined;
+    if (!origin) return;
+    const reference = {
+      ...origin,
+      conversation: {
+        id: audit.channelId,
+        isGroup: true,
+        conversationType: 'channel',
+        tenantId: origin.conversation?.tenantId,
+        name: 'audit',
+      },
+    } as Partial<ConversationReference>;
+    const id = await this.send(reference, card);
+    if (id)
+      await this.store.addCardCopy({ requestId: request.id, activityId: id, role: 'audit', conversation: reference });
   }
 
   /**
@@ -337,8 +355,10 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
             else this.absent.add(`${where} ${id}`);
           } catch (err) {
             // Not a member of this conversation (or the connector does not list members): they
-            // see this copy as posted. Remembered for this conversation, so asked once per process.
-            this.absent.add(`${where} ${id}`);
+            // see this copy as posted. Remembered for this conversation, so asked once per process;
+            // not after a failure that says nothing about them (throttled, 5xx, no answer), or one
+            // bad moment would keep an approver from their view there until a restart.
+            if (saysAbsent(err)) this.absent.add(`${where} ${id}`);
             this.log.warn({ err, requestId: request.id, objectId: id }, 'no Teams id for a card viewer');
           }
         }
@@ -589,6 +609,17 @@ async function eachTarget<T>(
   if (failed.length === results.length) throw failed[0].reason;
   for (const f of failed)
     log.warn({ err: f.reason, requestId }, `the ${what} could not be posted in one of its channels`);
+}
+
+/**
+ * Whether a failed member lookup is Teams' answer about the person or the conversation (not a
+ * member: 404; acrbot not in it: 403; no members API: 501), rather than a failure of the moment
+ * (408, 429, another 5xx, or no answer at all).
+ */
+function saysAbsent(err: unknown): boolean {
+  const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
+  if (typeof status !== 'number') return false;
+  return status === 501 || (status >= 400 && status < 500 && status !== 408 && status !== 429);
 }
 
 /** The conversation of a request's approval card, else of its requester's card. */

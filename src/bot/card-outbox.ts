@@ -6,7 +6,11 @@
  * wins); the newest state is always written. New messages (outcome, news) are never dropped.
  *
  * Order: within a conversation, writes of one card run one at a time in the order of their
- * states, and a new message goes out after everything queued before it (nothing overtakes it);
+ * states, and a state older than one already written (or on its way) is never written: callers
+ * notify without waiting for each other, and a late notification of an older state must not put
+ * it back over a newer one. A write of the same state again is made (after the one on its way):
+ * the writer may read what changed since (the audit card's new entries). A new message goes out
+ * after everything queued before it (nothing overtakes it);
  * other work runs alongside, at most {@link PER_CONVERSATION} calls at once per conversation (Teams
  * throttles per conversation; a burst should not open hundreds of calls into one channel).
  *
@@ -25,6 +29,12 @@
 
 /** Calls in flight per conversation. */
 export const PER_CONVERSATION = 8;
+
+/**
+ * Cards whose newest written state is remembered (the oldest forgotten first): far more than are
+ * updated at once, so a late older state finds the newer one it must not replace.
+ */
+const REMEMBERED_CARDS = 10_000;
 
 interface Task {
   /** Tasks with the same key run one at a time, in queue order. */
@@ -73,6 +83,8 @@ const REAL_TIMERS: HoldTimers = {
 /** The per-conversation queues. */
 export class CardOutbox {
   private readonly lanes = new Map<string, Lane>();
+  /** `<conversation>\n<key>` → the newest version written there (most recently written last). */
+  private readonly written = new Map<string, number>();
   /** Callers of {@link idle} waiting for the last lane to empty. */
   private readonly idleWaiters: Array<() => void> = [];
   readonly counts: OutboxCounts = { written: 0, superseded: 0, dropped: 0 };
@@ -85,7 +97,8 @@ export class CardOutbox {
   /**
    * Replaces card `activityId` in `conversationId` with the state of request `version`.
    * Resolves once this state or a newer one of the same card has been written (rejects if that
-   * write failed). A replacement older than one already waiting is dropped at once. With
+   * write failed). A replacement older than one already waiting, on its way or written is
+   * dropped (it resolves with the newer one's write); the same state again is written. With
    * `holdMs`, the write waits that long first unless a newer state replaces it (class notes).
    */
   replace(
@@ -96,10 +109,16 @@ export class CardOutbox {
     options: { holdMs?: number } = {},
   ): Promise<void> {
     const key = `card:${activityId}`;
+    // Never put an older state over a newer one already written (callers can race: a late
+    // notification of an older state arrives after the newer one went out).
+    if (version < (this.written.get(`${conversationId}\n${key}`) ?? -Infinity)) {
+      this.counts.superseded++;
+      return Promise.resolve();
+    }
     const lane = this.lane(conversationId);
     const running = lane.busy.get(key);
-    // Never put an older state over a newer one already on its way (callers can race).
-    if (running && running.version !== undefined && running.version >= version) {
+    // Nor over a newer one on its way. The same state again waits for it and is written after.
+    if (running && running.version !== undefined && running.version > version) {
       this.counts.superseded++;
       return running.done.then(() => undefined);
     }
@@ -217,12 +236,21 @@ export class CardOutbox {
     }
   }
 
+  /** Records `version` as the newest written at `cardKey` (a failed write records nothing). */
+  private remember(cardKey: string, version: number): void {
+    if (version < (this.written.get(cardKey) ?? -Infinity)) return;
+    this.written.delete(cardKey);
+    this.written.set(cardKey, version);
+    if (this.written.size > REMEMBERED_CARDS) this.written.delete(this.written.keys().next().value!);
+  }
+
   /** Runs a task; the promise it returns settles like the task (never rejects). */
   private async start(conversationId: string, lane: Lane, task: Task): Promise<unknown> {
     // Yield first, so `busy` holds this task before its work can finish and pump again.
     await Promise.resolve();
     try {
       const value = await task.run();
+      if (task.version !== undefined) this.remember(`${conversationId}\n${task.key}`, task.version);
       for (const s of task.settle) s.resolve(value);
       return value;
     } catch (err) {

@@ -2,7 +2,8 @@
  * A new activity is posted to the Bot Connector at most once: a POST answered 5xx, cut off or
  * never answered is not sent again (the connector may have posted it: a card would appear
  * twice), and its failure reaches the caller. A 429 (refused unprocessed) is sent again after
- * its Retry-After; an update (PUT, idempotent) keeps the SDK's retries. Real HTTP through
+ * its Retry-After, or after a backoff when it names none; an update (PUT, idempotent) is also
+ * sent again after a 5xx. A wait longer than acrbot waits is not made, for any method. Real HTTP through
  * acrbot's adapter and pooled HTTP client to a local connector stand-in.
  */
 import { createDefaultHttpClient, isRestError } from '@azure/core-rest-pipeline';
@@ -101,6 +102,8 @@ describe('Bot Connector: a new activity is posted at most once', () => {
     inProactiveTurn(adapter, connector.url, logic);
 
   const postCard = (ctx: TurnContext) => ctx.sendActivity({ type: 'message', text: 'approval card' });
+  /** A Retry-After (seconds) one second longer than acrbot waits. */
+  const tooLong = String(CONNECTOR_THROTTLE_MAX_WAIT_MS / 1000 + 1);
 
   test.each([
     ['answered 502', { status: 502 }, { statusCode: 502 }],
@@ -130,16 +133,50 @@ describe('Bot Connector: a new activity is posted at most once', () => {
     expect([...connector.activities]).toEqual([[sent?.id, 'approval card']]);
   });
 
-  test('a POST throttled for longer than acrbot waits, or with no Retry-After, fails at once as a 429', async () => {
-    const seconds = String(CONNECTOR_THROTTLE_MAX_WAIT_MS / 1000 + 1);
-    for (const headers of [{ 'retry-after': seconds }, undefined]) {
-      connector.requests.length = 0;
-      connector.answers.push({ status: 429, headers });
-      await expect(inTurn(postCard)).rejects.toMatchObject({ statusCode: 429 });
-      expect(connector.requests).toEqual(['POST']);
-    }
+  test('a POST throttled with no Retry-After is sent again after a backoff (the 429 says it was not taken)', async () => {
+    // Teams' rate-limit guidance: back off exponentially on a 429, which need not name a wait.
+    connector.answers.push({ status: 429 });
+    const sent = await inTurn(postCard);
+    expect(connector.requests).toEqual(['POST', 'POST']);
+    expect([...connector.activities]).toEqual([[sent?.id, 'approval card']]);
+  });
+
+  test('a POST throttled for longer than acrbot waits fails at once as a 429', async () => {
+    connector.answers.push({ status: 429, headers: { 'retry-after': tooLong } });
+    await expect(inTurn(postCard)).rejects.toMatchObject({ statusCode: 429 });
+    expect(connector.requests).toEqual(['POST']);
     expect(connector.activities.size).toBe(0);
   });
+
+  test('an update (PUT) throttled with no Retry-After is sent again and goes through (the copy is not left on its old state)', async () => {
+    const id = await inTurn(async (ctx) => {
+      const sent = await postCard(ctx);
+      connector.answers.push({ status: 429 });
+      await ctx.updateActivity({ type: 'message', id: sent?.id, text: 'approved' });
+      return sent?.id;
+    });
+    expect(connector.requests).toEqual(['POST', 'PUT', 'PUT']);
+    expect([...connector.activities]).toEqual([[id, 'approved']]);
+  });
+
+  test.each([
+    ['429', 429],
+    ['503', 503],
+  ])(
+    'an update (PUT) answered %s asking for a longer wait than acrbot waits fails at once (the card queue is not held for it)',
+    async (_, status) => {
+      const failure = await inTurn(async (ctx) => {
+        const sent = await postCard(ctx);
+        connector.answers.push({ status, headers: { 'retry-after': tooLong } });
+        await ctx.updateActivity({ type: 'message', id: sent?.id, text: 'approved' });
+      }).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(failure).toMatchObject({ statusCode: status });
+      expect(connector.requests).toEqual(['POST', 'PUT']);
+    },
+  );
 
   test('an update (PUT) answered 503 is sent again and goes through', async () => {
     const id = await inTurn(async (ctx) => {

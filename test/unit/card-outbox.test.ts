@@ -65,6 +65,30 @@ describe('CardOutbox', () => {
     expect(w.started).toEqual(['v4', 'v6']);
   });
 
+  test('a late older state is not written over a newer one already written; the same state again is', async () => {
+    const outbox = new CardOutbox();
+    const w = new Writes();
+    const v5 = outbox.replace('conv', 'card-1', 5, w.write('v5'));
+    await w.startedOf('v5');
+    w.release('v5');
+    await v5;
+    // A caller that read its copies late, with an older state: resolves, writes nothing.
+    await outbox.replace('conv', 'card-1', 3, async () => void w.started.push('v3'));
+    expect(w.started).toEqual(['v5']);
+    expect(outbox.counts.superseded).toBe(1);
+    // Another card, or the same card in another conversation, is not affected.
+    await outbox.replace('other', 'card-1', 3, async () => void w.started.push('other v3'));
+    // The same state again (a writer that reads what changed since) is written, after the one on its way.
+    const again = outbox.replace('conv', 'card-1', 5, w.write('v5 again'));
+    await w.startedOf('v5 again');
+    const third = outbox.replace('conv', 'card-1', 5, async () => void w.started.push('v5 third'));
+    expect(w.started).toEqual(['v5', 'other v3', 'v5 again']);
+    w.release('v5 again');
+    await Promise.all([again, third]);
+    expect(w.started).toEqual(['v5', 'other v3', 'v5 again', 'v5 third']);
+    expect(outbox.activeConversations).toBe(0);
+  });
+
   test('different cards and conversations are not held up by each other (up to the per-conversation bound)', async () => {
     const outbox = new CardOutbox(2);
     const w = new Writes();

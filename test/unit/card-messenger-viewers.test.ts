@@ -1,0 +1,103 @@
+/**
+ * The per-user views of a request card (`refresh.userIds`, CONTRACTS §7a) name the requester and
+ * the approvers Teams knows in the card's conversation. Someone Teams says is not there (404) is
+ * not asked about again in that conversation; a lookup that failed for another reason (throttled,
+ * a 5xx, no answer) says nothing about them and is asked again at the next card write, so one bad
+ * moment does not leave an approver without their Approve view for the life of the process.
+ */
+import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import { CardMessenger } from '../../src/bot/card-messenger';
+import { transition } from '../../src/domain/request';
+import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { createLogger } from '../../src/observability/logger';
+import { APPROVER, REQUESTER, pendingRequest } from './support/requests';
+
+const AT = new Date('2025-01-15T10:00:00.000Z');
+const MRI: Record<string, string> = {
+  [REQUESTER.objectId]: '29:riley',
+  [APPROVER.objectId]: '29:alex',
+};
+
+/** Connector failures as the SDK throws them (a RestError's statusCode). */
+const failure = (statusCode: number) => Object.assign(new Error(`connector said ${statusCode}`), { statusCode });
+
+/** An adapter whose members API answers from `answers` (one per lookup), else from MRI; records card updates. */
+class MembersAdapter {
+  readonly lookups: string[] = [];
+  readonly answers: Array<Error | undefined> = [];
+  readonly updates: Array<Partial<Activity>> = [];
+
+  async continueConversationAsync(
+    _appId: string,
+    reference: Partial<ConversationReference>,
+    logic: (ctx: unknown) => Promise<void>,
+  ): Promise<void> {
+    const members = {
+      getConversationMember: async (_conversationId: string, objectId: string) => {
+        this.lookups.push(objectId);
+        const answer = this.answers.shift();
+        if (answer) throw answer;
+        if (!MRI[objectId]) throw failure(404);
+        return { id: MRI[objectId], aadObjectId: objectId };
+      },
+    };
+    await logic({
+      activity: { conversation: reference.conversation, serviceUrl: reference.serviceUrl },
+      adapter: { createConnectorClient: () => ({ conversations: members }) },
+      turnState: new Map(),
+      onSendActivities: () => undefined,
+      updateActivity: async (activity: Partial<Activity>) => void this.updates.push(activity),
+    });
+  }
+}
+
+async function setup() {
+  const adapter = new MembersAdapter();
+  const store = new MemoryRequestStore();
+  const messenger = new CardMessenger(
+    adapter as unknown as CloudAdapter,
+    'app-1',
+    store,
+    createLogger({ level: 'silent' }),
+  );
+  messenger.approverIdsOf = () => [APPROVER.objectId];
+  const pending = pendingRequest();
+  await store.create(pending);
+  await store.addCardCopy({
+    requestId: pending.id,
+    activityId: 'act-approver',
+    role: 'approver',
+    conversation: { serviceUrl: 'https://smba.example/', conversation: { id: '19:approvals@thread.tacv2' } },
+  });
+  return { adapter, messenger, pending };
+}
+
+/** `refresh.userIds` of the last card update. */
+const userIdsOfLast = (adapter: MembersAdapter) =>
+  (adapter.updates[adapter.updates.length - 1].attachments?.[0]?.content as { refresh?: { userIds?: string[] } })
+    .refresh?.userIds;
+
+test.each([
+  ['throttled (429)', 429],
+  ['a 503', 503],
+])(
+  'an approver whose lookup failed %s is asked about again, and gets their view at the next card write',
+  async (_, status) => {
+    const t = await setup();
+    t.adapter.answers.push(undefined, failure(status)); // the requester is found; the approver's lookup fails
+    await t.messenger.requestChanged({ ...t.pending, version: t.pending.version + 1 });
+    expect(userIdsOfLast(t.adapter)).toEqual(['29:riley']);
+    await t.messenger.requestChanged(transition(t.pending, { type: 'approve', by: APPROVER, at: AT }));
+    expect(t.adapter.lookups.filter((id) => id === APPROVER.objectId)).toHaveLength(2);
+    expect(userIdsOfLast(t.adapter)).toEqual(['29:riley', '29:alex']);
+  },
+);
+
+test('someone Teams says is not in the conversation (404) is asked about once there', async () => {
+  const t = await setup();
+  t.adapter.answers.push(undefined, failure(404));
+  await t.messenger.requestChanged({ ...t.pending, version: t.pending.version + 1 });
+  await t.messenger.requestChanged(transition(t.pending, { type: 'approve', by: APPROVER, at: AT }));
+  expect(t.adapter.lookups.filter((id) => id === APPROVER.objectId)).toHaveLength(1);
+  expect(userIdsOfLast(t.adapter)).toEqual(['29:riley']);
+});
