@@ -133,6 +133,8 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
     await closing;
     await services.background.drain();
     await flows.executor.close();
+    // Card updates a decision started without waiting for them (they read the store).
+    await channel.drain();
     await stores.close();
     access.agent.destroy();
     await sandboxStep?.stop();

@@ -12,22 +12,29 @@ import type * as ConfigModule from './config/config';
 import type * as LoggerModule from './observability/logger';
 import { silenceRestifyHttpParserWarning } from './observability/quiet-deprecations';
 import { startTelemetry } from './observability/telemetry';
+import { telemetryConnectionStringProblem } from './observability/telemetry-connection-string';
 
 async function main(): Promise<void> {
   silenceRestifyHttpParserWarning();
   if (existsSync('.env')) process.loadEnvFile('.env');
-  const telemetry = startTelemetry(process.env.APPLICATIONINSIGHTS_CONNECTION_STRING);
+  // A connection string the exporter cannot use is a configuration problem, listed with the
+  // others below; handed to the distro it would end the start with a stack trace.
+  const connectionString = process.env.APPLICATIONINSIGHTS_CONNECTION_STRING;
+  const telemetryProblem = telemetryConnectionStringProblem(connectionString);
+  const telemetry = telemetryProblem ? undefined : startTelemetry(connectionString);
   // Required only now, after telemetry has hooked http, so restify and the SDK clients are instrumented.
   const { ConfigError, listenHostOf, loadConfig } = require('./config/config') as typeof ConfigModule;
-  let config: ConfigModule.AppConfig;
+  let config: ConfigModule.AppConfig | undefined;
+  const problems = telemetryProblem ? [telemetryProblem] : [];
   try {
     config = loadConfig(process.env);
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
+    if (!(err instanceof ConfigError)) throw err;
+    problems.unshift(...err.problems);
+  }
+  if (!config || problems.length) {
+    process.stderr.write(`${new ConfigError(problems).message}\n`);
+    process.exit(2);
   }
   // Sandbox mode: the emulators' TLS material is read from its cache or generated in the thread
   // pool while the rest of the app loads (docs/performance.md, P5).

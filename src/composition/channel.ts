@@ -1,16 +1,22 @@
 /** Step "channel": the Bot Framework adapter and the card messenger that posts and updates cards. */
 import type { CloudAdapter } from 'botbuilder';
-import { CardMessenger } from '../bot/card-messenger';
+import type { CardMessenger } from '../bot/card-messenger';
 import { createAdapter } from '../bot/create-adapter';
 import type { AppConfig } from '../config/config';
 import { sharedHttpClient } from '../integrations/http/pooled-http-client';
 import type { Logger } from '../observability/logger';
+import { DrainingMessenger } from './draining-messenger';
 import type { Stores } from './stores';
 
 /** The way out to Teams. */
 export interface Channel {
   adapter: CloudAdapter;
   messenger: CardMessenger;
+  /**
+   * Resolves once the card updates under way have ended: the stop waits for it before closing the
+   * store, as decisions update their cards without waiting (draining-messenger.ts).
+   */
+  drain(): Promise<void>;
 }
 
 /**
@@ -19,7 +25,7 @@ export interface Channel {
  */
 export function createChannel(config: AppConfig, stores: Stores, log: Logger, sandboxCaPem?: string): Channel {
   const adapter = createAdapter(config, log, sharedHttpClient(), sandboxCaPem);
-  const messenger = new CardMessenger(
+  const messenger = new DrainingMessenger(
     adapter,
     config.app.id ?? '',
     stores.requests,
@@ -31,5 +37,5 @@ export function createChannel(config: AppConfig, stores: Stores, log: Logger, sa
       sandbox: config.mode === 'sandbox',
     },
   );
-  return { adapter, messenger };
+  return { adapter, messenger, drain: () => messenger.drain() };
 }
