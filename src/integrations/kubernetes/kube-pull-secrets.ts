@@ -553,6 +553,8 @@ export class KubePullSecrets implements PullSecretPort {
         const explained = explainKubeError(err, { ...ctx, verb: 'patch', resource: 'serviceaccounts' });
         const status = kubeStatus(err);
         if (status === undefined || status === 408 || status >= 500) {
+          // Read back: the patch may have been applied. A read-back that fails proves nothing
+          // either way, so the patch's own failure is what the caller gets and reports.
           const linked = await api
             .readNamespacedServiceAccount({ name: serviceAccount, namespace: ctx.namespace })
             .then((sa) => !!sa.imagePullSecrets?.some((s) => s.name === secretName))
