@@ -150,6 +150,11 @@ const SCOPE_WORDS = {
  * caller may not see contributes nothing of its own: its pull secret or ended grant is left out,
  * and a role assignment made only for such requests is shown as the Azure fact it is ("by
  * acrbot", active) with no request id, requester, approver or end.
+ *
+ * A role assignment that acrbot made for another cluster pulling with the same identity is that
+ * request's row in this cluster's cell too (G15): by acrbot, with the request and its end, and a
+ * note naming the cluster it was granted for, never "granted outside acrbot" with no end. It
+ * carries the request's id, so the API marks its Revoke and Extend by that request's own rules.
  */
 export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => boolean = () => true): TabRow[] {
   const rows: TabRow[] = [];
@@ -178,13 +183,14 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
         continue;
       }
       for (const { ref, key } of refs) {
+        const notes = [...(pathNotes(path) ?? []), ...(ref?.clusterName ? [sharedNote(ref.clusterName)] : [])];
         rows.push({
           ...base,
           key,
           requestId: ref?.requestId,
           kind: path.kind === 'pullSecret' ? 'secret' : ref ? 'grant' : 'outside',
           how: path.kind === 'pullSecret' ? 'pull-secret' : ref ? 'acrbot-role' : 'outside-role',
-          howText: pathText(path),
+          howText: ref?.clusterName ? `${pathText(path)} for cluster ${ref.clusterName}` : pathText(path),
           // An ended grant's own state says what Azure shows now (drifted when it is gone but the record is live).
           state:
             path.kind === 'endedGrant'
@@ -198,7 +204,7 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
           ...(ref?.revokingSince && { revokingSince: ref.revokingSince }),
           ...(ref?.revokedAt && { endedAt: ref.revokedAt }),
           decidedBy: ref?.approvedBy ? { name: ref.approvedBy } : undefined,
-          notes: pathNotes(path),
+          notes: notes.length ? notes : undefined,
         });
       }
     }
@@ -218,11 +224,18 @@ function tabState(state: AccessState): PullState {
 /**
  * The requests behind a way of pulling, each with its row's key: unique in the whole matrix, as
  * a request is in its own pair's cell only, and an assignment without one is keyed by its cell too.
+ * A grant for another cluster sharing this one's identity (`sharedRequests`) is also in that
+ * cluster's cell, under its own key there, so here its key names this cell as well.
  */
 function refsOf(path: PullPath, place: string): Array<{ ref?: AcrbotRequestRef; key: string }> {
   if (path.kind === 'roleAssignment') {
-    if (path.requests.length === 0) return [{ key: `${path.assignmentId}|${place}` }];
-    return path.requests.map((ref) => ({ ref, key: `${ref.requestId}|${path.assignmentId}` }));
+    const own = path.requests.map((ref) => ({ ref, key: `${ref.requestId}|${path.assignmentId}` }));
+    const shared = (path.sharedRequests ?? []).map((ref) => ({
+      ref,
+      key: `${ref.requestId}|${path.assignmentId}|${place}`,
+    }));
+    if (own.length + shared.length === 0) return [{ key: `${path.assignmentId}|${place}` }];
+    return [...own, ...shared];
   }
   return [{ ref: path.request, key: `${path.request.requestId}|${path.kind}` }];
 }
@@ -240,6 +253,15 @@ function pathText(path: PullPath): string {
           ? `${path.roleName} role by acrbot, not checked: the cluster's pull identity is unknown`
           : `${path.roleName} role by acrbot (ended)`;
   }
+}
+
+/**
+ * Why a cluster pulls through a grant made for another one: they share the identity the role is
+ * assigned to, and the assignment goes when that grant ends (its Revoke and Extend are that
+ * request's, offered only to whoever may act on it; a grant of this cluster's own outlasts it).
+ */
+function sharedNote(clusterName: string): string {
+  return `granted for cluster ${clusterName}, which pulls with the same identity: this cluster loses it when that grant ends`;
 }
 
 function pathNotes(path: PullPath): string[] | undefined {

@@ -591,7 +591,8 @@ describe('grant flow', () => {
     const cards = () =>
       h.connector.calls
         .slice(before)
-        .filter((c) => c.op !== 'update' && /"verb":"approve"/.test(JSON.stringify(c.activity)));
+        // Read-only as posted, with per-user views (Approve in the approvers' own view).
+        .filter((c) => c.op !== 'update' && /"verb":"refresh"/.test(JSON.stringify(c.activity)));
     await h.connector.waitFor(() => cards().length >= 20, 5000, 'twenty cards');
     expect(cards()).toHaveLength(20);
   });
@@ -771,9 +772,13 @@ describe('grant flow', () => {
     );
     await h.say(users.outsider, 'pending');
     await h.connector.waitFor((c) => /Approvers only/.test(cardText(c.activity)), 5000, 'pending refused');
+    const beforeListing = h.connector.calls.length;
     await h.say(users.approver, 'pending');
     const listed = await h.connector.waitFor(
-      (c) => /"verb":"approve"/.test(JSON.stringify(c.activity)) && cardText(c.activity).includes(request.id),
+      (c) =>
+        h.connector.calls.indexOf(c) >= beforeListing &&
+        /"verb":"refresh"/.test(JSON.stringify(c.activity)) &&
+        cardText(c.activity).includes(request.id),
       5000,
       'pending card',
     );
@@ -782,8 +787,8 @@ describe('grant flow', () => {
     expect(cardText(count.activity)).toMatch(/^1 request waiting for approval:$/);
     expect((await h.app.store.listCardCopies(request.id)).map((c) => c.activityId)).toContain(listed.activityId);
 
-    // One request by its id (the tab's "Open in chat to approve"): its card with the buttons,
-    // tracked like the others; refused to a non-approver.
+    // One request by its id (the tab's "Open in chat to approve"): its card, with the buttons in
+    // the approvers' own view, tracked like the others; refused to a non-approver.
     const before = h.connector.calls.length;
     await h.say(users.outsider, `pending ${request.id}`);
     await h.connector.waitFor(
@@ -797,7 +802,7 @@ describe('grant flow', () => {
     const one = await h.connector.waitFor(
       (c) =>
         h.connector.calls.indexOf(c) >= before &&
-        /"verb":"approve"/.test(JSON.stringify(c.activity)) &&
+        /"verb":"refresh"/.test(JSON.stringify(c.activity)) &&
         cardText(c.activity).includes(request.id),
       5000,
       'the one pending card',

@@ -1,5 +1,5 @@
 /** Read-only commands: help, status, pending, audit. */
-import type { TurnContext } from 'botbuilder';
+import { TurnContext } from 'botbuilder';
 import {
   type AnchorAgreement,
   AnchorsUnavailableError,
@@ -10,7 +10,8 @@ import type { ChainVerdict } from '../../domain/audit-chain';
 import { isRequestId } from '../../domain/identifiers';
 import { awaitingReview } from '../../domain/policy';
 import { auditCard, helpCard, messageCard, refusalCard } from '../../views/message-view';
-import { errorText, requestCard } from '../../views/request-view';
+import type { AccessRequest } from '../../domain/request';
+import { errorText, requestCard, withViewers } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { readByApprovers } from '../approvers-audience';
 import type { BotServices } from '../bot-services';
@@ -43,7 +44,7 @@ export class InfoHandlers {
    * them (the tab's "Open in chat to approve" types it; the list shows only the first 20).
    */
   private async pendingOne(ctx: TurnContext, identity: TurnIdentity, requestId: string): Promise<void> {
-    const { requests, messenger, settings } = this.services;
+    const { requests, settings } = this.services;
     try {
       const request = await requests.get(requestId);
       if (!(await requests.isApproverOf(identity.actor, request))) {
@@ -51,9 +52,7 @@ export class InfoHandlers {
         await this.reply(ctx, refusalCard('Approvers only', only, settings.sandbox));
         return;
       }
-      // The card shows the buttons only while there is something to decide (pending, or a
-      // break-glass review owed); tracked, so it changes with the request like the others.
-      await messenger.replyAndTrack(ctx, request, requestCard(request, { showActions: true }), 'approver');
+      await this.postApproversCopy(ctx, request);
     } catch (err) {
       await this.reply(ctx, errorCardFor(this.services, err));
     }
@@ -91,7 +90,7 @@ export class InfoHandlers {
   /** Approvers get every pending request as an approval card (tracked, so it updates too). */
   async pending(ctx: TurnContext, identity: TurnIdentity, requestId?: string): Promise<void> {
     if (requestId) return this.pendingOne(ctx, identity, requestId);
-    const { requests, messenger, settings } = this.services;
+    const { requests, settings } = this.services;
     if (!(await requests.isApprover(identity.actor))) {
       const only =
         'Only approvers can list pending requests. To see your own request, use "@acrbot status REQUEST-ID".';
@@ -130,8 +129,29 @@ export class InfoHandlers {
           : ''
       }:`,
     );
-    for (const request of pending.slice(0, PENDING_CARDS_SHOWN))
-      await messenger.replyAndTrack(ctx, request, requestCard(request, { showActions: true }), 'approver');
+    for (const request of pending.slice(0, PENDING_CARDS_SHOWN)) await this.postApproversCopy(ctx, request);
+  }
+
+  /**
+   * An approvers' copy of a request card in this conversation, posted as every other copy is
+   * (CardMessenger.postedRequestCard): read-only as posted, so others who read the conversation
+   * see no Approve/Reject, with per-user views (`refresh.userIds`) for the requester and the
+   * named approvers. The caller, an approver of it (checked), gets one too, even when only a
+   * group makes them one. Their view shows the buttons only while there is something to decide
+   * (pending, or a break-glass review owed); tracked, so it changes with the request like the others.
+   */
+  private async postApproversCopy(ctx: TurnContext, request: AccessRequest): Promise<void> {
+    const { messenger } = this.services;
+    const posted = await messenger.postedRequestCard(
+      request,
+      TurnContext.getConversationReference(ctx.activity),
+      'approver',
+    );
+    const viewers = (posted as { refresh?: { userIds?: string[] } }).refresh?.userIds ?? [];
+    // The caller first: the views are capped (MAX_CARD_VIEWERS), and they asked for this copy.
+    const card = ctx.activity.from?.id ? withViewers(posted, [ctx.activity.from.id, ...viewers]) : posted;
+    const sent = await sendCard(ctx, card);
+    if (sent?.id) await messenger.track(ctx, request.id, sent.id, 'approver');
   }
 
   /** `audit [n]`, `audit <request-id>`, `audit verify` — approvers and auditors only. */

@@ -1,0 +1,46 @@
+/**
+ * `pending` and `pending R-…` post approvers' copies of request cards into the conversation the
+ * approver typed in, which others may read too. Like every other posted copy (CardMessenger's
+ * postedRequestCard), they are read-only as posted, with per-user views (`refresh.userIds`): the
+ * approver's own view has Approve/Reject, anyone else's none (CONTRACTS §7a). Before, the copy
+ * was posted with the buttons, so everyone in the conversation saw them.
+ */
+import { cardText } from '../helpers/capturing-connector';
+import { type Harness, startHarness, users } from '../helpers/harness';
+
+describe('the pending command posts read-only copies with per-user views', () => {
+  let h: Harness;
+  afterEach(() => h?.stop());
+
+  test('pending and pending R-…: no buttons as posted, the approver’s view has them, tracked', async () => {
+    h = await startHarness();
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    for (const command of ['pending', `pending ${request.id}`]) {
+      const before = h.connector.calls.length;
+      await h.say(users.approver, command);
+      const copy = await h.connector.waitFor(
+        (c) =>
+          h.connector.calls.indexOf(c) >= before &&
+          c.op !== 'update' &&
+          (c.activity.attachments?.[0]?.content as { refresh?: unknown } | undefined)?.refresh !== undefined &&
+          cardText(c.activity).includes(request.id),
+        5000,
+        `the card of "${command}"`,
+      );
+      const card = copy.activity.attachments[0].content;
+      // As posted (what everyone else in the conversation sees): no Approve or Reject.
+      expect(card.actions ?? []).toEqual([]);
+      expect(JSON.stringify(card)).not.toContain('"verb":"approve"');
+      expect(card.refresh.action).toMatchObject({ verb: 'refresh', data: { requestId: request.id } });
+      expect([...card.refresh.userIds].sort()).toEqual([users.approver.teamsId, users.requester.teamsId].sort());
+      // Tracked as an approvers' copy, so it changes with the request like the others.
+      expect(await h.app.store.listCardCopies(request.id)).toContainEqual(
+        expect.objectContaining({ activityId: copy.activityId, role: 'approver' }),
+      );
+    }
+    const view = async (user: typeof users.approver) =>
+      JSON.stringify((await h.click(user, 'refresh', { requestId: request.id })).body.value);
+    expect(await view(users.approver)).toContain('"verb":"approve"');
+    expect(await view(users.outsider)).not.toMatch(/"verb":"(approve|reject)"/);
+  });
+});
