@@ -14,8 +14,8 @@ import type { Logger } from '../observability/logger';
 import type { Flows } from './flows';
 import type { Stores } from './stores';
 
-/** Starts the background work; returns how to stop it. */
-export async function startBackground(deps: {
+/** What the background work runs on. */
+export interface BackgroundDeps {
   flows: Flows;
   stores: Stores;
   scheduler: Scheduler;
@@ -23,16 +23,34 @@ export async function startBackground(deps: {
   log: Logger;
   /** ACRBOT_AUDIT_ANCHOR_INTERVAL, when anchors are published. */
   anchorIntervalMs?: number;
-}): Promise<() => Promise<void>> {
+}
+
+/** Starts the background work; returns how to stop it. */
+export async function startBackground(deps: BackgroundDeps): Promise<() => Promise<void>> {
   const { flows, stores, scheduler, clock, log } = deps;
   const resumed = await flows.executor.resumeInterrupted();
   if (resumed) log.info({ resumed }, 'resuming interrupted executions');
   // Pending credential clean-ups without a job of their own (recorded before the job existed):
-  // in the background, as it reads every failed request.
-  void scheduleCleanupsForPending(stores.requests, scheduler, clock).then(
-    (cleanups) => cleanups && log.warn({ cleanups }, 'scheduled missing credential clean-up jobs'),
+  // in the background, as it reads every failed request; awaited by the stop (and by a step
+  // below that fails the start), which would otherwise close the store underneath it.
+  const cleanups = scheduleCleanupsForPending(stores.requests, scheduler, clock).then(
+    (count) => {
+      if (count) log.warn({ cleanups: count }, 'scheduled missing credential clean-up jobs');
+    },
     (err: unknown) => log.error({ err }, 'scheduling missing credential clean-up jobs failed'),
   );
+  try {
+    return await startTheRest(deps, cleanups);
+  } catch (err) {
+    // The caller stops what was started (and closes the store) once this rejects.
+    await cleanups;
+    throw err;
+  }
+}
+
+/** The steps after the clean-up pass began; `cleanups` settles when it ends (never rejects). */
+async function startTheRest(deps: BackgroundDeps, cleanups: Promise<void>): Promise<() => Promise<void>> {
+  const { flows, stores, scheduler, clock, log } = deps;
   // Pending requests stored before the schedule existed get their expiry job (idempotent).
   await flows.requests.scheduleExpiryForPending();
   // Break-glass grants owing a review but without a review job (stored before the job was
@@ -91,6 +109,6 @@ export async function startBackground(deps: {
     process.off('SIGHUP', reloadPolicy);
     flows.policies.close();
     await scheduler.stop();
-    await lostEnds;
+    await Promise.all([lostEnds, cleanups]);
   };
 }
