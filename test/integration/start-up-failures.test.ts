@@ -3,11 +3,16 @@
  * cause, and exits non-zero: a port already in use names the port and PORT, instead of Node's
  * "Unhandled 'error' event" and a stack trace; an Application Insights connection string the
  * exporter cannot use is listed with the other settings' problems (exit 2), instead of the
- * exporter's stack trace saying no connection string was provided.
+ * exporter's stack trace saying no connection string was provided; a Table service that refuses
+ * the store (403, as right after a first deployment, before the role assignment applies) names
+ * the status, the service's code and what to check, instead of only "cannot create table".
  */
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { DEV_ACCOUNT, DEV_KEY } from '../helpers/azurite';
 import { spawnBot } from '../helpers/bot-process';
+import { TEST_AUDIT_KEY } from '../helpers/test-work-dir';
 
 describe('start-up failures', () => {
   let taken: Server;
@@ -72,5 +77,51 @@ describe('start-up failures', () => {
     expect(failure).not.toMatch(/No instrumentation key|\n\s+at /);
     // The value is never repeated.
     expect(failure).not.toMatch(/ikey-from-the-portal|ingest\.example/);
+  });
+
+  test('a Table service answering 403 AuthorizationPermissionMismatch: exit 1, the status, the code and what to check, the cause kept', async () => {
+    // Answers every request as Azure Storage does when the caller may not do it (XML body, code header).
+    const storage = createHttpServer((req, res) => {
+      req.resume();
+      res.writeHead(403, { 'Content-Type': 'application/xml', 'x-ms-error-code': 'AuthorizationPermissionMismatch' });
+      res.end(
+        '<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthorizationPermissionMismatch</Code>' +
+          '<Message>This request is not authorized to perform this operation using this permission.\nRequestId:0f1e</Message></Error>',
+      );
+    });
+    await new Promise<void>((resolve) => storage.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(storage.address() as AddressInfo).port}/${DEV_ACCOUNT}`;
+    try {
+      const failure = await spawnBot({
+        PATH: process.env.PATH,
+        ACRBOT_MODE: 'sandbox',
+        ACRBOT_STORAGE: `tables:DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};TableEndpoint=${endpoint};`,
+        ACRBOT_AUDIT_KEY: TEST_AUDIT_KEY,
+        PORT: '0',
+      }).then(
+        () => {
+          throw new Error('the bot started on a store it may not use');
+        },
+        (err: Error) => err.message,
+      );
+      expect(failure).toMatch(/^bot exited 1: /);
+      const fatal = failure
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message: string; cause?: unknown } })
+        .filter((entry) => entry.level === 60);
+      expect(fatal).toHaveLength(1);
+      expect(fatal[0]!.msg).toMatch(
+        new RegExp(
+          `^acrbot could not start: cannot create table acrbot[a-z]+ at ${endpoint}: ` +
+            'the Table service answered 403 AuthorizationPermissionMismatch: check the AccountKey or SharedAccessSignature ' +
+            'in the ACRBOT_STORAGE connection string \\(a SAS must allow the table service and creating tables\\)$',
+        ),
+      );
+      expect(fatal[0]!.err?.cause).toBeDefined();
+      expect(failure).not.toContain(DEV_KEY);
+    } finally {
+      await new Promise<void>((resolve) => storage.close(() => resolve()));
+    }
   });
 });

@@ -11,6 +11,7 @@ import type * as TablesModule from '@azure/data-tables';
 import type { TableClient, TableEntity, TableEntityResult } from '@azure/data-tables';
 import { sharedAzureCredential } from '../http/azure-credential';
 import { dropIdlePolicies } from '../http/idle-policies';
+import { tableOpenProblem } from './tables-open-problem';
 import { tableRest } from './tables-rest';
 import { tablesTransport } from './tables-transaction';
 
@@ -66,8 +67,9 @@ export function openTablesAccount(
       httpClient: tablesTransport().http,
     });
   };
+  const displayEndpoint = connection.kind === 'identity' ? connection.endpoint : tableEndpointOf(connection.value);
   return {
-    displayEndpoint: connection.kind === 'identity' ? connection.endpoint : tableEndpointOf(connection.value),
+    displayEndpoint,
     existingTable: (name: string) => make(`${prefix}${name}`),
     table(name: string): Promise<TableClient> {
       const full = `${prefix}${name}`;
@@ -78,7 +80,8 @@ export function openTablesAccount(
           try {
             await c.createTable();
           } catch (err) {
-            if (statusOf(err) !== 409) throw new Error(`cannot create table ${full}`, { cause: err });
+            if (statusOf(err) !== 409)
+              throw new Error(tableOpenProblem(err, full, connection, displayEndpoint), { cause: err });
           }
           return c;
         })();
