@@ -36,7 +36,7 @@ param botDisplayName string = 'acrbot'
 @description('Container image to run, e.g. myacr.azurecr.io/acrbot:0.1.0. Empty = Node 22 LTS code deployment (zip deploy of dist/).')
 param containerImage string = ''
 
-@description('Registry that hosts the acrbot image; the bot identity gets AcrPull there so App Service can pull it. Leave name empty when the image is public or containerImage is empty.')
+@description('Registry that hosts the acrbot image; the bot identity gets AcrPull there so App Service can pull it. Leave name empty when the image is public or containerImage is empty; an empty subscriptionId or resourceGroup means the one of this deployment.')
 param imageRegistry resourceRef = {
   subscriptionId: subscription().subscriptionId
   resourceGroup: resourceGroup().name
@@ -159,9 +159,15 @@ module vault 'modules/key-vault.bicep' = {
   }
 }
 
+// Empty parts (the placeholder in main.parameters.json) are this deployment's subscription and group.
+var imageRegistrySubscriptionId = empty(imageRegistry.subscriptionId)
+  ? subscription().subscriptionId
+  : imageRegistry.subscriptionId
+var imageRegistryResourceGroup = empty(imageRegistry.resourceGroup) ? resourceGroup().name : imageRegistry.resourceGroup
+
 module imagePull 'modules/image-pull.bicep' = if (!empty(containerImage) && !empty(imageRegistry.name)) {
   name: 'acrbot-image-pull'
-  scope: resourceGroup(imageRegistry.subscriptionId, imageRegistry.resourceGroup)
+  scope: resourceGroup(imageRegistrySubscriptionId, imageRegistryResourceGroup)
   params: {
     registryName: imageRegistry.name
     principalId: identity.outputs.principalId

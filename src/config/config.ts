@@ -627,6 +627,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('ACRBOT_AUDIT_ANCHOR_INTERVAL must lie between 1m and 24h');
   if (e.ACRBOT_AUDIT_ANCHOR && !e.ACRBOT_AUDIT_KEY && !sandbox && parsedOk('ACRBOT_AUDIT_KEY'))
     problems.push('ACRBOT_AUDIT_ANCHOR needs ACRBOT_AUDIT_KEY (anchors are signed with it)');
+  // The sandbox generates a key only for a persistent store (.data/audit.key): with memory storage
+  // there is none, and anchors would silently never be published.
+  if (
+    e.ACRBOT_AUDIT_ANCHOR &&
+    !e.ACRBOT_AUDIT_KEY &&
+    sandbox &&
+    e.ACRBOT_STORAGE.kind === 'memory' &&
+    parsedOk('ACRBOT_AUDIT_KEY', 'ACRBOT_STORAGE')
+  )
+    problems.push(
+      'ACRBOT_AUDIT_ANCHOR needs ACRBOT_AUDIT_KEY with ACRBOT_STORAGE=memory (anchors are signed with it; the sandbox generates one only for sqlite:<file> or tables:…)',
+    );
   if (e.ACRBOT_LEASE_TTL < 2_000 || e.ACRBOT_LEASE_TTL > 600_000)
     problems.push('ACRBOT_LEASE_TTL must lie between 2s and 10m (renewed every third of it while work runs)');
   if (e.ACRBOT_TAB_INVENTORY_TTL < 1_000 || e.ACRBOT_TAB_INVENTORY_TTL > 600_000)

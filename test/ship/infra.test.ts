@@ -463,6 +463,21 @@ describe('infra: no secrets', () => {
     expect(raw).not.toMatch(/password|secret|AccountKey/i);
   });
 
+  it('main.parameters.json holds imageRegistry, whose empty subscription and group mean the deployment’s own', () => {
+    // Without it in the file, a redeployment from the file with an image on a private registry
+    // never gives the bot identity AcrPull there (the default names no registry).
+    const params = JSON.parse(read('main.parameters.json')).parameters;
+    expect(params.imageRegistry).toEqual({ value: { subscriptionId: '', resourceGroup: '', name: '' } });
+    const main = code(read('main.bicep'));
+    expect(main).toMatch(/scope:\s*resourceGroup\(imageRegistrySubscriptionId, imageRegistryResourceGroup\)/);
+    expect(main).toMatch(
+      /var imageRegistrySubscriptionId = empty\(imageRegistry\.subscriptionId\)\s*\?\s*subscription\(\)\.subscriptionId\s*:\s*imageRegistry\.subscriptionId/,
+    );
+    expect(main).toMatch(
+      /var imageRegistryResourceGroup = empty\(imageRegistry\.resourceGroup\)\s*\?\s*resourceGroup\(\)\.name\s*:\s*imageRegistry\.resourceGroup/,
+    );
+  });
+
   it('every module main.bicep references exists', () => {
     const main = read('main.bicep');
     for (const m of main.matchAll(/module\s+\w+\s+'([^']+)'/g))

@@ -561,6 +561,22 @@ describe('ACRBOT_AUDIT_ANCHOR', () => {
     expect(problem).not.toContain('a2V5');
     expect(problemsOf({ ACRBOT_AUDIT_ANCHOR: value }).join('\n')).toMatch(/^ACRBOT_AUDIT_ANCHOR: /);
   });
+
+  test('in the sandbox with memory storage (no generated key) it needs ACRBOT_AUDIT_KEY instead of being ignored', () => {
+    const anchor = `DefaultEndpointsProtocol=http;${KEY}BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;Container=anchors`;
+    expect(problemsOf({ ACRBOT_MODE: 'sandbox', ACRBOT_STORAGE: 'memory', ACRBOT_AUDIT_ANCHOR: anchor })).toEqual([
+      'ACRBOT_AUDIT_ANCHOR needs ACRBOT_AUDIT_KEY with ACRBOT_STORAGE=memory (anchors are signed with it; the sandbox generates one only for sqlite:<file> or tables:…)',
+    ]);
+    // With a key, or a persistent store (the sandbox generates .data/audit.key), anchors are published.
+    const key = Buffer.alloc(32, 7).toString('base64');
+    for (const env of [
+      { ACRBOT_STORAGE: 'memory', ACRBOT_AUDIT_KEY: key },
+      { ACRBOT_STORAGE: 'sqlite:./data/acrbot.db' },
+    ])
+      expect(loadConfig({ ACRBOT_MODE: 'sandbox', ACRBOT_AUDIT_ANCHOR: anchor, ...env }).auditAnchor).toMatchObject({
+        target: { kind: 'connectionString', container: 'anchors' },
+      });
+  });
 });
 
 describe('ACRBOT_AUDIT_KEY', () => {
