@@ -14,6 +14,25 @@ import { DEV_ACCOUNT, DEV_KEY } from '../helpers/azurite';
 import { spawnBot } from '../helpers/bot-process';
 import { TEST_AUDIT_KEY } from '../helpers/test-work-dir';
 
+/** The message of a start that must fail (`unexpected` if it started). */
+function failureOf(started: Promise<unknown>, unexpected: string): Promise<string> {
+  return started.then(
+    () => {
+      throw new Error(unexpected);
+    },
+    (err: Error) => err.message,
+  );
+}
+
+/** The fatal (level 60) JSON log lines in a failed start's output. */
+function fatalLines(output: string): Array<{ msg: string; err?: { message: string; cause?: unknown } }> {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message: string; cause?: unknown } })
+    .filter((entry) => entry.level === 60);
+}
+
 describe('start-up failures', () => {
   let taken: Server;
   let port: number;
@@ -34,18 +53,9 @@ describe('start-up failures', () => {
       ACRBOT_STORAGE: 'memory',
       PORT: String(port),
     });
-    const failure = await started.then(
-      () => {
-        throw new Error('the bot started on a port in use');
-      },
-      (err: Error) => err.message,
-    );
+    const failure = await failureOf(started, 'the bot started on a port in use');
     expect(failure).toMatch(/^bot exited 1: /);
-    const fatal = failure
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message: string; cause?: unknown } })
-      .filter((entry) => entry.level === 60);
+    const fatal = fatalLines(failure);
     expect(fatal).toHaveLength(1);
     expect(fatal[0]!.msg).toBe(
       `acrbot could not start: cannot listen on 127.0.0.1:${port}: port ${port} on 127.0.0.1 is in use (another acrbot, or another server): stop it, or set PORT to a free port`,
@@ -92,24 +102,18 @@ describe('start-up failures', () => {
     await new Promise<void>((resolve) => storage.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(storage.address() as AddressInfo).port}/${DEV_ACCOUNT}`;
     try {
-      const failure = await spawnBot({
-        PATH: process.env.PATH,
-        ACRBOT_MODE: 'sandbox',
-        ACRBOT_STORAGE: `tables:DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};TableEndpoint=${endpoint};`,
-        ACRBOT_AUDIT_KEY: TEST_AUDIT_KEY,
-        PORT: '0',
-      }).then(
-        () => {
-          throw new Error('the bot started on a store it may not use');
-        },
-        (err: Error) => err.message,
+      const failure = await failureOf(
+        spawnBot({
+          PATH: process.env.PATH,
+          ACRBOT_MODE: 'sandbox',
+          ACRBOT_STORAGE: `tables:DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};TableEndpoint=${endpoint};`,
+          ACRBOT_AUDIT_KEY: TEST_AUDIT_KEY,
+          PORT: '0',
+        }),
+        'the bot started on a store it may not use',
       );
       expect(failure).toMatch(/^bot exited 1: /);
-      const fatal = failure
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message: string; cause?: unknown } })
-        .filter((entry) => entry.level === 60);
+      const fatal = fatalLines(failure);
       expect(fatal).toHaveLength(1);
       expect(fatal[0]!.msg).toMatch(
         new RegExp(

@@ -5,106 +5,20 @@
  * `check B REGISTRY` and the matrix must say so from acrbot's records (G15): acrbot's grant for
  * aks-a, with its end, never "granted outside acrbot" with no end.
  */
-import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../../src/domain/azure-model';
-import type { GrantPlan } from '../../src/domain/plan';
 import type { AccessRequest } from '../../src/domain/request';
-import { ROLE_IDS } from '../../src/domain/roles';
-import { AccessInventory, type AccessInventoryPorts } from '../../src/flows/access-inventory';
-import type { ResourceResolver } from '../../src/flows/resource-resolver';
+import type { AccessInventory } from '../../src/flows/access-inventory';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { clusterAccessCard } from '../../src/views/access-view';
 import { FakeClock } from './support/fake-clock';
-import { acrPullDefinition } from './support/role-definitions';
+import { A_ENDS, grantForA as grantByApprover, inventoryOver, NOW } from './support/shared-identity';
 
-const SUB = 'aaaaaaaa-0000-4000-8000-00000000000a';
-const SHARED_KUBELET = '0b000000-0000-4000-8000-0000000000c1';
-const NOW = '2027-01-01T00:00:00.000Z';
-const A_ENDS = '2027-01-04T00:00:00.000Z';
-
-const clusterNamed = (name: string, kubelet = SHARED_KUBELET): ClusterInfo => ({
-  id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/${name}`,
-  name,
-  subscriptionId: SUB,
-  resourceGroup: 'rg',
-  identity: { identityType: 'UserAssigned', servicePrincipalClientId: 'msi', kubeletObjectId: kubelet },
-  aadEnabled: false,
-});
-const aksA = clusterNamed('aks-a');
-const aksB = clusterNamed('aks-b');
-const registry: RegistryInfo = {
-  id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/sharedreg`,
-  name: 'sharedreg',
-  subscriptionId: SUB,
-  resourceGroup: 'rg',
-  loginServer: 'sharedreg.azurecr.io',
-  roleAssignmentMode: 'LegacyRegistryPermissions',
-};
-const NAME = 'aaaaaaaa-0000-4000-8000-000000000001';
-const assignment: RoleAssignmentInfo = {
-  id: `${registry.id}/providers/Microsoft.Authorization/roleAssignments/${NAME}`,
-  name: NAME,
-  scope: registry.id,
-  roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${ROLE_IDS.acrPull}`,
-  principalId: SHARED_KUBELET,
-  principalType: 'ServicePrincipal',
-};
-
-/** acrbot's grant for aks-a: it created the identity's assignment, which ends on A_ENDS. */
-function grantForA(): AccessRequest {
-  const plan: GrantPlan = {
-    kind: 'grant',
-    cluster: { id: aksA.id, name: aksA.name, subscriptionId: SUB, resourceGroup: 'rg' },
-    registry: { ...registry },
-    identity: { kind: 'kubelet', objectId: SHARED_KUBELET, description: 'kubelet' },
-    role: { id: ROLE_IDS.acrPull, name: 'AcrPull' },
-    scope: registry.id,
-    roleAssignmentName: NAME,
-    operations: [],
-  };
-  return {
-    id: 'R-AAAAAAAA',
-    version: 3,
-    state: 'succeeded',
-    tenantId: 't',
-    requester: { objectId: 'req', name: 'Riley' },
-    reason: 'r',
-    plan,
-    createdAt: '2026-12-01T00:00:00.000Z',
-    expiresAt: '2026-12-02T00:00:00.000Z',
-    updatedAt: '2026-12-01T00:00:00.000Z',
-    decision: { by: { objectId: 'ap', name: 'Alex' }, at: '2026-12-01T01:00:00.000Z', approved: true },
-    origin: { conversationId: 'c', conversationType: 'channel' },
-    sandbox: true,
-    created: [{ kind: 'roleAssignment', id: assignment.id, name: NAME, recordedAt: '2026-12-01T01:00:00.000Z' }],
-    outcome: { summary: 'granted', azureRequestIds: [], createdIds: [assignment.id] },
-    access: { durationMs: 34 * 24 * 3600 * 1000, expiresAt: A_ENDS },
-  };
-}
+/** acrbot's grant for aks-a, approved by Alex: it created the identity's assignment, which ends on A_ENDS. */
+const grantForA = (): AccessRequest => grantByApprover({ objectId: 'ap', name: 'Alex' });
 
 async function setUp(requests: AccessRequest[]): Promise<AccessInventory> {
   const store = new MemoryRequestStore();
   for (const r of requests) await store.create(r);
-  const ports = {
-    azure: {
-      listClusters: async () => [aksA, aksB],
-      listRegistries: async () => [registry],
-    },
-    roleAssignments: {
-      listInSubscription: async () => [assignment],
-      listAssignedTo: async () => [assignment],
-      listAssignedToAt: async () => [assignment],
-      listAtOrAbove: async () => [assignment],
-      getRoleDefinition: async () => acrPullDefinition(),
-    },
-    directory: { servicePrincipalObjectId: async () => undefined, isMemberOfGroup: async () => false },
-    requests: store,
-    clock: new FakeClock(NOW),
-  } as unknown as AccessInventoryPorts;
-  const resolver = {
-    resolveCluster: async (ref: { name: string }) => (ref.name === 'aks-a' ? aksA : aksB),
-    resolveRegistry: async () => registry,
-  } as unknown as ResourceResolver;
-  return new AccessInventory(ports, resolver, [SUB]);
+  return inventoryOver(store, new FakeClock(NOW));
 }
 
 describe('a cluster that shares its kubelet identity with a cluster acrbot granted', () => {

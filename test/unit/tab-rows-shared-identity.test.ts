@@ -7,100 +7,18 @@
  * per key). Revoke and Extend of aks-a's request follow that request's own rules, whichever
  * cell shows it.
  */
-import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../../src/domain/azure-model';
-import type { GrantPlan } from '../../src/domain/plan';
-import type { AccessRequest, Actor } from '../../src/domain/request';
-import { ROLE_IDS } from '../../src/domain/roles';
-import { AccessInventory, type AccessInventoryPorts } from '../../src/flows/access-inventory';
-import type { ResourceResolver } from '../../src/flows/resource-resolver';
+import type { Actor } from '../../src/domain/request';
+import type { AccessInventory } from '../../src/flows/access-inventory';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { matrixRows } from '../../src/tab/tab-rows';
 import type { TabRow } from '../../src/tab/tab-wire';
 import { FakeClock } from './support/fake-clock';
-import { APPROVER, pendingRequest, REQUESTER } from './support/requests';
-import { acrPullDefinition } from './support/role-definitions';
+import { APPROVER, REQUESTER } from './support/requests';
+import { A_ENDS, grantForA, inventoryOver, NOW } from './support/shared-identity';
 import { bearer, testTabApi } from './support/tab-api';
 
-const SUB = 'aaaaaaaa-0000-4000-8000-00000000000a';
-const SHARED_KUBELET = '0b000000-0000-4000-8000-0000000000c1';
-const NOW = '2027-01-01T00:00:00.000Z';
-const A_ENDS = '2027-01-04T00:00:00.000Z';
 /** An approver, but not of the rule aks-a's request is bound to, and not its requester. */
 const AVERY: Actor = { objectId: '0a000000-0000-4000-8000-00000000ddd4', name: 'Avery Approver' };
-
-const clusterNamed = (name: string): ClusterInfo => ({
-  id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/${name}`,
-  name,
-  subscriptionId: SUB,
-  resourceGroup: 'rg',
-  identity: { identityType: 'UserAssigned', servicePrincipalClientId: 'msi', kubeletObjectId: SHARED_KUBELET },
-  aadEnabled: false,
-});
-const [aksA, aksB] = [clusterNamed('aks-a'), clusterNamed('aks-b')];
-const registry: RegistryInfo = {
-  id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/sharedreg`,
-  name: 'sharedreg',
-  subscriptionId: SUB,
-  resourceGroup: 'rg',
-  loginServer: 'sharedreg.azurecr.io',
-  roleAssignmentMode: 'LegacyRegistryPermissions',
-};
-const NAME = 'aaaaaaaa-0000-4000-8000-000000000001';
-const assignment: RoleAssignmentInfo = {
-  id: `${registry.id}/providers/Microsoft.Authorization/roleAssignments/${NAME}`,
-  name: NAME,
-  scope: registry.id,
-  roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${ROLE_IDS.acrPull}`,
-  principalId: SHARED_KUBELET,
-  principalType: 'ServicePrincipal',
-};
-
-/** Riley's grant for aks-a, approved by Alex: it created the shared identity's assignment, ending on A_ENDS. */
-function grantForA(): AccessRequest {
-  const plan: GrantPlan = {
-    kind: 'grant',
-    cluster: { id: aksA.id, name: aksA.name, subscriptionId: SUB, resourceGroup: 'rg' },
-    registry: { ...registry },
-    identity: { kind: 'kubelet', objectId: SHARED_KUBELET, description: 'kubelet' },
-    role: { id: ROLE_IDS.acrPull, name: 'AcrPull' },
-    scope: registry.id,
-    roleAssignmentName: NAME,
-    operations: [],
-  };
-  return pendingRequest({
-    id: 'R-AAAAAAAA',
-    version: 3,
-    state: 'succeeded',
-    plan,
-    createdAt: '2026-12-01T00:00:00.000Z',
-    updatedAt: '2026-12-01T01:00:00.000Z',
-    decision: { by: APPROVER, at: '2026-12-01T01:00:00.000Z', approved: true },
-    created: [{ kind: 'roleAssignment', id: assignment.id, name: NAME, recordedAt: '2026-12-01T01:00:00.000Z' }],
-    outcome: { summary: 'granted', azureRequestIds: [], createdIds: [assignment.id] },
-    access: { durationMs: 34 * 24 * 3600 * 1000, expiresAt: A_ENDS },
-  });
-}
-
-function inventoryOver(store: MemoryRequestStore, clock: FakeClock): AccessInventory {
-  const ports = {
-    azure: { listClusters: async () => [aksA, aksB], listRegistries: async () => [registry] },
-    roleAssignments: {
-      listInSubscription: async () => [assignment],
-      listAssignedTo: async () => [assignment],
-      listAssignedToAt: async () => [assignment],
-      listAtOrAbove: async () => [assignment],
-      getRoleDefinition: async () => acrPullDefinition(),
-    },
-    directory: { servicePrincipalObjectId: async () => undefined, isMemberOfGroup: async () => false },
-    requests: store,
-    clock,
-  } as unknown as AccessInventoryPorts;
-  const resolver = {
-    resolveCluster: async (ref: { name: string }) => (ref.name === 'aks-a' ? aksA : aksB),
-    resolveRegistry: async () => registry,
-  } as unknown as ResourceResolver;
-  return new AccessInventory(ports, resolver, [SUB]);
-}
 
 async function setUp(): Promise<{ store: MemoryRequestStore; clock: FakeClock; inventory: AccessInventory }> {
   const store = new MemoryRequestStore();
