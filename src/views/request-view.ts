@@ -37,6 +37,9 @@ const STATE_LABEL: Record<RequestState, { label: string; color: string }> = {
 /** Bidi embeddings and overrides (U+202A–202E), isolates (U+2066–2069), LRM, RLM (U+200E, U+200F) and ALM (U+061C). */
 const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
 
+/** A character or word one of {@link inertText}'s replacements starts from; none means nothing to do. */
+const INERT_CANDIDATE = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\]:<]|www\./i;
+
 /**
  * User text shown to others (reasons, comments, Teams display names): link syntax is broken up
  * so a requester cannot put a disguised link in front of an approver, and `<at>` tags so text
@@ -47,6 +50,9 @@ const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
  * and a U+202E at the end of a name reverses the rest of its card line.
  */
 export function inertText(text: string): string {
+  // Most text (names, plain reasons) holds none of what the replacements look for: returned as
+  // it is, without five passes (cards show many such strings per flow).
+  if (!INERT_CANDIDATE.test(text)) return text;
   return text
     .replace(BIDI_CONTROLS, '')
     .replace(/\]\s*\(/g, '] (')

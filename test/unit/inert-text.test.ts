@@ -10,6 +10,8 @@ describe('inertText', () => {
     ['go to www.evil.example now', 'go to www\u200b.evil.example now'],
     ['WWW.Evil.example', 'WWW\u200b.Evil.example'],
     ['<at>Everyone</at>', '<\u200bat>Everyone</\u200bat>'],
+    // A relative link target has no scheme: only its bracket gives it away.
+    ['[the runbook](evil.example/runbook)', '[the runbook] (evil.example/runbook)'],
   ])('%j reads %j', (input, shown) => {
     expect(inertText(input)).toBe(shown);
   });
