@@ -6,6 +6,7 @@
  * was posted with the buttons, so everyone in the conversation saw them.
  */
 import { cardText } from '../helpers/capturing-connector';
+import { SANDBOX_APPROVER_GROUP_ID } from '../../src/sandbox/fixtures';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
 describe('the pending command posts read-only copies with per-user views', () => {
@@ -42,5 +43,23 @@ describe('the pending command posts read-only copies with per-user views', () =>
       JSON.stringify((await h.click(user, 'refresh', { requestId: request.id })).body.value);
     expect(await view(users.approver)).toContain('"verb":"approve"');
     expect(await view(users.outsider)).not.toMatch(/"verb":"(approve|reject)"/);
+  });
+
+  test('an approver only by group membership gets a view of the copy they asked for', async () => {
+    // No named approvers: the copy's views cannot name the caller from the configuration.
+    h = await startHarness({ ACRBOT_APPROVER_GROUP: SANDBOX_APPROVER_GROUP_ID, ACRBOT_APPROVERS: '' });
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    const before = h.connector.calls.length;
+    await h.say(users.approver, `pending ${request.id}`);
+    const copy = await h.connector.waitFor(
+      (c) =>
+        h.connector.calls.indexOf(c) >= before &&
+        c.op !== 'update' &&
+        (c.activity.attachments?.[0]?.content as { refresh?: unknown } | undefined)?.refresh !== undefined,
+      5000,
+      'the card of "pending"',
+    );
+    // (As posted it keeps Approve/Reject: Teams can name none of a group's approvers, postedRequestCard.)
+    expect(copy.activity.attachments[0].content.refresh.userIds).toContain(users.approver.teamsId);
   });
 });
