@@ -166,6 +166,31 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
     }
   });
 
+  test("acrbot unreachable, or a 200 that is no JSON: the page says what to do, not the browser's words or a TypeError", async () => {
+    const { ctx, page } = await signIn('requester', '/tabs/matrix');
+    try {
+      await page.route('**/api/tab/matrix*', (route) => route.abort('connectionrefused'));
+      await page.reload();
+      await page.waitForSelector('body[data-ready="true"]');
+      await expect(page.getByRole('alert').innerText()).resolves.toBe(
+        'acrbot could not be reached; check your connection and reload the page.',
+      );
+      await page.unroute('**/api/tab/matrix*');
+      // A proxy's or a sign-in page answering instead of acrbot.
+      await page.route('**/api/tab/me', (route) =>
+        route.fulfill({ status: 200, contentType: 'text/html', body: '<html><body>Sign in</body></html>' }),
+      );
+      await page.reload();
+      await page.waitForSelector('body[data-ready="true"]');
+      await expect(page.getByRole('alert').innerText()).resolves.toBe(
+        "acrbot's answer could not be read (HTTP 200, not JSON); reload the page.",
+      );
+      expect(await page.locator('.cell').count()).toBe(0);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   test('an approver sees everyone (acrbot and outside grants), filters, searches and exports what is shown as formula-safe CSV', async () => {
     const { ctx, page } = await signIn('approver', '/tabs/matrix');
     try {

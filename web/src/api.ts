@@ -11,14 +11,38 @@ export class AuthError extends Error {
   }
 }
 
-/** Any other failure, with the server's message (and correlation id) for the user. */
+/**
+ * Any other failure, with the server's message (and correlation id) for the user; status 0 when
+ * no answer came (the network, or acrbot down).
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
+}
+
+/**
+ * Teams' refusal to give the tab a token (`authentication.getAuthToken()` rejects with a bare
+ * reason such as `resourceRequiresConsent` or an `AADSTS…` sentence) as a sign-in problem that
+ * says what it is and who can fix it, instead of the bare reason as the page's only text.
+ */
+export function signInFailure(err: unknown): AuthError {
+  const raw = err instanceof Error ? err.message : typeof err === 'string' ? err : '';
+  // AADSTS sentences carry trace and correlation ids the admins need, but may run long.
+  const reason = raw.trim().slice(0, 300) || 'no reason given';
+  const consent = /consent|AADSTS65001/i.test(reason);
+  return new AuthError(
+    401,
+    'sso_failed',
+    `Teams could not sign you in to acrbot (${reason}). ` +
+      (consent
+        ? "An admin must grant consent to the tab's app registration; tell your acrbot admins."
+        : "Close the tab and open it again; if this stays, tell your acrbot admins this message (the tab's app registration may need fixing)."),
+  );
 }
 
 /** Where a call gets the user's token (the {@link import('./host').Host}; no page needed). */
@@ -30,19 +54,42 @@ export interface TokenSource {
 export async function api<T>(host: TokenSource, path: string, body?: unknown): Promise<T> {
   const token = await host.token();
   if (!token) throw new AuthError(401, 'missing_token', 'Sign in to see your access.');
-  const res = await fetch(`/api/tab${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: {
-      Authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await res.json().catch(() => ({}))) as { error?: string; message?: string; correlationId?: string };
+  const post = body !== undefined;
+  let res: Response;
+  try {
+    res = await fetch(`/api/tab${path}`, {
+      method: post ? 'POST' : 'GET',
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(post ? { 'Content-Type': 'application/json' } : {}),
+      },
+      body: post ? JSON.stringify(body) : undefined,
+    });
+  } catch (err) {
+    // The browser's own words ("Failed to fetch", "NetworkError when attempting…") say nothing
+    // to a user; and a POST without an answer may have been done all the same.
+    throw new ApiError(0, unreachableMessage(post), { cause: err });
+  }
+  const json = (await res.json().catch(() => undefined)) as
+    { error?: string; message?: string; correlationId?: string } | undefined;
   if (res.status === 401 || res.status === 403)
-    throw new AuthError(res.status, json.error ?? 'refused', json.message ?? 'Access refused.');
-  if (!res.ok) throw new ApiError(res.status, failureMessage(res.status, json));
+    throw new AuthError(res.status, json?.error ?? 'refused', json?.message ?? 'Access refused.');
+  if (!res.ok) throw new ApiError(res.status, failureMessage(res.status, json ?? {}));
+  // A success that is no JSON object (a proxy's or a sign-in page, say) must not be drawn as data:
+  // the page would fail on a missing field and show the browser's TypeError instead.
+  if (json === null || typeof json !== 'object')
+    throw new ApiError(
+      res.status,
+      `acrbot's answer could not be read (HTTP ${res.status}, not JSON); reload the page.`,
+    );
   return json as T;
+}
+
+/** What a call that got no answer says: for a POST, that it may have been done all the same. */
+export function unreachableMessage(post: boolean): string {
+  return post
+    ? 'acrbot could not be reached, so whether that was done is not known; reload the page to see where it stands.'
+    : 'acrbot could not be reached; check your connection and reload the page.';
 }
 
 /**

@@ -22,6 +22,7 @@ import {
 } from './format';
 import { type Flight, InFlight } from './in-flight';
 import type { Host } from './host';
+import { problemMessage } from './problem';
 import type { History, Me, Row } from './types';
 import { now } from './clock';
 
@@ -172,11 +173,12 @@ function entry(ctx: DrawerContext, row: Row): HTMLElement {
         replace(more, ...historyParts(ctx, hist, { refresh: load, done, flying }));
         if (hadFocus) more.querySelector<HTMLElement>('.action-message')?.focus();
       },
-      (err: Error) => {
-        if (done === undefined) return replace(more, h('p', { class: 'error', attrs: { role: 'alert' } }, err.message));
+      (err: unknown) => {
+        if (done === undefined)
+          return replace(more, h('p', { class: 'error', attrs: { role: 'alert' } }, problemMessage(err)));
         // The action was done; only its fresh history could not be read.
         const message = more.querySelector('.action-message');
-        if (message) message.textContent = `${done} (Its history could not be read again: ${err.message})`;
+        if (message) message.textContent = `${done} (Its history could not be read again: ${problemMessage(err)})`;
       },
     );
   };

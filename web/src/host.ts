@@ -13,6 +13,7 @@
  * a browser `?theme=dark|contrast` picks one.
  */
 import { app, authentication } from '@microsoft/teams-js';
+import { signInFailure } from './api';
 
 /** Session storage key of the sandbox token. */
 export const SANDBOX_TOKEN_KEY = 'acrbot.sandboxToken';
@@ -42,7 +43,11 @@ export async function detectHost(): Promise<Host> {
       return {
         inTeams: true,
         theme: asTheme(context.app.theme),
-        token: () => authentication.getAuthToken(),
+        // A refusal (no consent, a misconfigured app registration) is a sign-in problem to explain.
+        token: () =>
+          authentication.getAuthToken().catch((err: unknown) => {
+            throw signInFailure(err);
+          }),
         openLink: (url) => void app.openLink(url),
         onThemeChange: (fn) => app.registerOnThemeChangeHandler((t) => fn(asTheme(t))),
       };

@@ -13,6 +13,7 @@ import { renderMatrix } from './matrix';
 import { loadMatrix } from './matrix-loader';
 import { renderMyAccess } from './my-access';
 import { newestOnly } from './newest';
+import { problemMessage } from './problem';
 import type { Me, MyAccess } from './types';
 import { syncClock } from './clock';
 
@@ -112,7 +113,7 @@ function problem(err: unknown, host: Host): HTMLElement {
     else if (!host.inTeams) box.appendChild(h('p', {}, 'Open this tab in Microsoft Teams.'));
     return box;
   }
-  return h('div', { class: 'problem', attrs: { role: 'alert' } }, h('p', {}, (err as Error).message));
+  return h('div', { class: 'problem', attrs: { role: 'alert' } }, h('p', {}, problemMessage(err)));
 }
 
 void main();

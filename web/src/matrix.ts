@@ -53,8 +53,10 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
       ...(all ? [h('option', { attrs: { value: '' } }, all)] : []),
       ...options.map(([v, t]) => h('option', { attrs: { value: v } }, t)),
     );
-    // A kept value no longer offered (its last row gone) falls back to the first option.
+    // A kept value no longer offered (its last row gone) falls back to the first option ("All"):
+    // setting an unknown value selects nothing, and the list would show blank, named by nothing.
     el.value = filters[id];
+    if (el.selectedIndex < 0) el.selectedIndex = 0;
     (filters as unknown as Record<string, string>)[id] = el.value;
     el.addEventListener('change', () => {
       (filters as unknown as Record<string, string>)[id] = el.value;
