@@ -2,6 +2,7 @@
  * The HTTP front door (restify): `/api/messages` for Teams, `/healthz` (process alive) and
  * `/readyz` (store and Azure credential usable).
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import restify from 'restify';
 import { currentCorrelationId, withCorrelation } from '../observability/correlation';
@@ -52,6 +53,7 @@ export function createServer(deps: ServerDeps): restify.Server {
     log: deps.log.child({ component: 'restify' }, { serializers: { req: requestLine } }) as unknown as Bunyan,
   });
   trackKeepAlive(server);
+  answerUnexpectedErrors(server, deps.log);
   // Not restify's bodyParser: it holds a body's Buffers for the whole request (see json-body.ts).
   server.use(jsonBody({ maxBytes: 256 * 1024 }));
   server.post('/api/messages', async (req: restify.Request, res: restify.Response) => {
@@ -89,6 +91,29 @@ export function createServer(deps: ServerDeps): restify.Server {
     }
   });
   return server;
+}
+
+/**
+ * The safety net of every other route (the tab's, health, readiness): an error a handler throws,
+ * rejects with or passes to `next` that is no HTTP error of its own (a 4xx restify or the body
+ * reader made) is logged once, with a correlation id, and answered 500 with that id only.
+ * restify alone logged nothing and answered with the error's text (`"Error: <message>"`), which
+ * can carry hosts, paths or a connection string.
+ */
+function answerUnexpectedErrors(server: restify.Server, log: Logger): void {
+  server.on('restifyError', (req: restify.Request, res: restify.Response, err: unknown, done: () => void) => {
+    const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
+    if (err instanceof Error && typeof status === 'number' && status < 500) return done();
+    // The handler's own id is out of reach here (its async context ended with its promise).
+    const correlationId = currentCorrelationId() ?? randomUUID();
+    withCorrelation(() => log.error({ err, req: requestLine(req) }, 'request failed unexpectedly'), correlationId);
+    if (!res.headersSent) {
+      res.contentType = 'application/json';
+      // Marks the reply sent, so restify does not answer with the error's text as well.
+      res.send(500, { error: 'internal', correlationId });
+    }
+    done();
+  });
 }
 
 /** What restify's log lines show of a request: never its headers or body. */

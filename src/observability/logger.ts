@@ -56,34 +56,90 @@ const ERR_DEPTH = 8;
  * reach); the cause is an object of its own (its code, status and Azure request id kept, not only
  * its message), and is kept when it is no Error (a string, a plain object), which pino drops; an
  * Error held by a plain property (`details.inner`) keeps its message instead of becoming `{}`. Every
- * string in it (message, stack, a string cause, a URL) has its secret values replaced.
+ * string in it (message, stack, a string cause, a URL) has its secret values replaced. An Azure SDK
+ * error (RestError) keeps its answer out of sight (non-enumerable, headers and all); its
+ * `x-ms-request-id` is lifted out as `azureRequestId`, what Azure support asks for. A cause chain
+ * that loops ends at `[circular]`, and a property that cannot be read (a throwing getter, a
+ * message V8 cannot put into the stack's first line) is named as such: logging an error never
+ * throws at the place that caught it.
  */
 export function serializeError(err: unknown): unknown {
-  return scrub(err, 0);
+  try {
+    return scrub(err, 0, new Set());
+  } catch (failure) {
+    // A Proxy whose traps throw, or worse: say so rather than lose the line.
+    return { type: 'Unserialisable', message: `the error could not be serialised: ${describe(failure)}` };
+  }
 }
 
-function scrub(value: unknown, depth: number): unknown {
+function scrub(value: unknown, depth: number, path: Set<object>): unknown {
   if (typeof value === 'string') return scrubSecrets(value);
   if (value === null || typeof value !== 'object') return value;
+  // An object that contains itself (`a.cause = b; b.cause = a`) would repeat down to the cut.
+  if (path.has(value)) return '[circular]';
   if (depth >= ERR_DEPTH) return '[cut]';
-  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+  path.add(value);
+  try {
+    return scrubObject(value, depth, path);
+  } finally {
+    path.delete(value);
+  }
+}
+
+function scrubObject(value: object, depth: number, path: Set<object>): unknown {
+  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1, path));
   const out: Record<string, unknown> = {};
   if (value instanceof Error) {
     // pino's shape (type, message, stack, aggregateErrors, own properties), and the cause,
     // which is not enumerable on an Error made with `{ cause }`.
-    out.type = value.constructor?.name ?? value.name;
-    out.message = scrub(value.message, depth);
-    out.stack = scrub(value.stack, depth);
-    if (value instanceof AggregateError && Array.isArray(value.errors))
-      out.aggregateErrors = scrub(value.errors, depth + 1);
-    if (value.cause !== undefined) out.cause = scrub(value.cause, depth + 1);
+    out.type = read(value, 'constructor', (c) => (c as { name?: unknown } | undefined)?.name) ?? value.name;
+    out.message = text(read(value, 'message'), depth, path);
+    out.stack = text(read(value, 'stack'), depth, path);
+    if (value instanceof AggregateError) {
+      const errors = read(value, 'errors');
+      if (Array.isArray(errors)) out.aggregateErrors = scrub(errors, depth + 1, path);
+    }
+    const cause = read(value, 'cause');
+    if (cause !== undefined) out.cause = scrub(cause, depth + 1, path);
+    const azureRequestId = read(value, 'response', azureRequestIdOf);
+    if (typeof azureRequestId === 'string') out.azureRequestId = scrubSecrets(azureRequestId);
   }
-  for (const [k, v] of Object.entries(value)) {
+  for (const k of Object.keys(value)) {
     if (k in out) continue;
     const key = k.toLowerCase();
-    out[k] = REDACTED.has(key) || key === 'headers' ? '[redacted]' : scrub(v, depth + 1);
+    out[k] = REDACTED.has(key) || key === 'headers' ? '[redacted]' : scrub(read(value, k), depth + 1, path);
   }
   return out;
+}
+
+/** `obj[key]` (passed through `then`), or what made reading it throw. */
+function read(obj: object, key: string, then: (v: unknown) => unknown = (v) => v): unknown {
+  try {
+    return then((obj as Record<string, unknown>)[key]);
+  } catch (err) {
+    return `[unreadable: ${describe(err)}]`;
+  }
+}
+
+/** A message or stack as the line shows it: text scrubbed, an object walked, a Symbol as text. */
+function text(value: unknown, depth: number, path: Set<object>): unknown {
+  return typeof value === 'symbol' ? String(value) : scrub(value, depth, path);
+}
+
+/** The `x-ms-request-id` of the answer a RestError holds in `response` (headers with `get`). */
+function azureRequestIdOf(response: unknown): unknown {
+  const headers = (response as { headers?: { get?: unknown } } | undefined)?.headers;
+  const get = headers?.get;
+  return typeof get === 'function' ? get.call(headers, 'x-ms-request-id') : undefined;
+}
+
+/** A short, scrubbed description of what went wrong while reading an error. */
+function describe(err: unknown): string {
+  try {
+    return scrubSecrets(err instanceof Error ? `${err.name}: ${String(err.message)}` : String(err));
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** Nesting of a logged object that {@link scrubFields} walks (pino's redaction paths are top-level only). */
@@ -91,11 +147,11 @@ const FIELD_DEPTH = 6;
 
 /**
  * The logged object with the values of secret keys ({@link REDACTED_KEYS}, any case, at any depth
- * down to {@link FIELD_DEPTH}) and secret values inside its strings replaced, and every Error,
- * under any key and nested in objects and arrays, serialised by {@link serializeError} (pino
- * serialises only `err`, and a raw Error becomes `{}`). Copies only what changes, so a line with
- * nothing to scrub allocates nothing; `err` is left to its serializer. An object with `toJSON`
- * (a Date, a URL) is left to serialise itself.
+ * down to {@link FIELD_DEPTH}, below which objects are cut) and secret values inside its strings
+ * replaced, and every Error, under any key and nested in objects and arrays, serialised by
+ * {@link serializeError} (pino serialises only `err`, and a raw Error becomes `{}`). Copies only
+ * what changes, so a line with nothing to scrub allocates nothing; `err` is left to its
+ * serializer. An object with `toJSON` (a Date, a URL) is left to serialise itself.
  */
 function scrubLogged(obj: Record<string, unknown>): Record<string, unknown> {
   let out = obj;
@@ -114,8 +170,8 @@ function scrubFields(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return scrubSecrets(value);
   if (value === null || typeof value !== 'object') return value;
   if (value instanceof Error) return serializeError(value);
-  if (depth >= FIELD_DEPTH) return value;
   if (Array.isArray(value)) {
+    if (depth >= FIELD_DEPTH) return '[cut]';
     let out: unknown[] = value;
     value.forEach((v, i) => {
       const scrubbed = scrubFields(v, depth + 1);
@@ -128,6 +184,8 @@ function scrubFields(value: unknown, depth: number): unknown {
   // What serialises itself (a Date, a URL, a Buffer) is left to do so; any other object is
   // written as its own enumerable properties, which a scrubbed copy keeps.
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
+  // Deeper than the walk goes: cut, not written as it is (its secret keys were never looked at).
+  if (depth >= FIELD_DEPTH) return '[cut]';
   const record = value as Record<string, unknown>;
   let out = record;
   for (const [k, v] of Object.entries(record)) {
@@ -138,6 +196,14 @@ function scrubFields(value: unknown, depth: number): unknown {
     out[k] = scrubbed;
   }
   return out;
+}
+
+/**
+ * A message that is no string, as an error's `message` may be: an object is scrubbed as the error
+ * serializer scrubs one (pino would write it as it is), a Symbol (which pino cannot write) as text.
+ */
+function serializeMessage(msg: unknown): unknown {
+  return typeof msg === 'object' && msg !== null ? serializeError(msg) : typeof msg === 'symbol' ? String(msg) : msg;
 }
 
 /** A redaction path for `key` under `prefix`: dotted, or in brackets for a key like `.dockerconfigjson`. */
@@ -157,7 +223,11 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
       base: { app: 'acrbot' },
       redact: { paths, censor: '[redacted]' },
       // The message after pino has formatted it (`%s` arguments included), and every other field.
-      serializers: { err: serializeError, msg: (msg: unknown) => (typeof msg === 'string' ? scrubSecrets(msg) : msg) },
+      // pino takes the message of `log.error(err)` from `err.message`, which need not be a string.
+      serializers: {
+        err: serializeError,
+        msg: (msg: unknown) => (typeof msg === 'string' ? scrubSecrets(msg) : serializeMessage(msg)),
+      },
       formatters: { log: scrubLogged },
       // Every line written during a turn or an execution carries that work's correlation id.
       mixin: () => {
