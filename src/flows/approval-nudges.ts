@@ -22,6 +22,9 @@ import type { RequestNotifier } from './notifier';
 import { breakGlassReviewJobId, ruleActor, type JobScheduling } from './request-service';
 import type { JobRun } from './scheduler';
 
+/** How often a nudge tries to mark the request when other writes keep landing on it first. */
+const MARK_ATTEMPTS = 3;
+
 /** How often the mark of a nudge that was not sent is looked at again when the request keeps changing. */
 const UNCLAIM_ATTEMPTS = 3;
 
@@ -85,7 +88,7 @@ export class ApprovalNudges {
     if (!job.requestId) return;
     const field = kind === 'remind' ? 'remindedAt' : 'escalatedAt';
     const action = kind === 'remind' ? 'approval.reminded' : 'approval.escalated';
-    for (let attempt = 0; attempt < 3; attempt++) {
+    for (let attempt = 0; attempt < MARK_ATTEMPTS; attempt++) {
       const request = await this.store.get(job.requestId);
       const rule = request?.policy?.rule;
       if (!request || !rule || request.state !== 'pending' || isExpired(request, this.clock.now())) return;
@@ -146,6 +149,11 @@ export class ApprovalNudges {
       if (current?.version === claimed.version) await this.notifier.requestChanged(claimed);
       return;
     }
+    // Still pending and unmarked: ending here would count as done, and the scheduler would delete
+    // the job with the approvers never told. Failing keeps it, retried with backoff and reported.
+    throw new Error(
+      `the ${kind} of ${job.requestId} could not be marked: the request kept changing (${MARK_ATTEMPTS} attempts); retrying later`,
+    );
   }
 
   /** Whether the audit log says this nudge of the request was posted (written only after the post). */

@@ -176,3 +176,33 @@ describe('approval nudges that did not go out at the first try', () => {
     expect(actions(await t.audit.forRequest(request.id))).toEqual(['request.created', 'approval.reminded']);
   });
 });
+
+describe('a nudge whose mark keeps losing to other writes', () => {
+  test('fails the run (retried with backoff) instead of ending it as done: the reminder is sent once the request is quiet', async () => {
+    const t = setup(policy([rule('prod', { remindAfterMs: 2 * HOUR })]));
+    const request = await t.create();
+    // Another write lands on the request right before each of the nudge's marks (approvals of a
+    // large quorum, card copies being recorded): every conditional write of the mark loses.
+    let contended = 3;
+    const update = t.store.update.bind(t.store);
+    jest.spyOn(t.store, 'update').mockImplementation(async (next) => {
+      if (contended > 0 && next.policy?.remindedAt) {
+        contended--;
+        const current = (await t.store.get(next.id))!;
+        await update({ ...current, version: current.version + 1, updatedAt: t.clock.now().toISOString() });
+      }
+      return update(next);
+    });
+    t.clock.advance(2 * HOUR);
+    expect(await t.scheduler.runDue()).toBe(1);
+    expect(t.notifications.nudges).toEqual([]);
+    // Not dropped: the job is still there, its failure counted, due after the backoff.
+    const job = await t.jobs.get(`approval.remind:${request.id}`);
+    expect(job).toMatchObject({ attempts: 1, lastError: expect.stringMatching(/kept changing/) });
+    t.clock.advance(HOUR);
+    expect(await t.scheduler.runDue()).toBe(1);
+    expect(t.notifications.nudges).toEqual([`remind:${request.id}:prod`]);
+    expect(await t.jobs.get(`approval.remind:${request.id}`)).toBeUndefined();
+    expect(actions(await t.audit.forRequest(request.id))).toEqual(['request.created', 'approval.reminded']);
+  });
+});

@@ -56,6 +56,13 @@ export class MemoryLeaseStore implements LeaseStore {
   }
 }
 
+/** Code units, as SQLite's ORDER BY and Table Storage's row keys compare (a locale's order would not). */
+const compareCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** By due time (normalised ISO text), then id: the order SQLite and Tables list jobs in. */
+const byDueThenId = (a: ScheduledJob, b: ScheduledJob): number =>
+  compareCodeUnits(a.dueAt, b.dueAt) || compareCodeUnits(a.id, b.id);
+
 /**
  * Jobs in a Map; `due` scans, which is fine for memory (SQLite and Tables use an index). A
  * conditional write compares the revision and writes with no await between them, so it is atomic.
@@ -84,16 +91,15 @@ export class MemoryScheduleStore implements ScheduleStore {
     const t = now.getTime();
     return [...this.jobs.values()]
       .filter((j) => Date.parse(j.dueAt) <= t)
-      .sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.id.localeCompare(b.id))
+      .sort(byDueThenId)
       .slice(0, limit)
       .map((j) => structuredClone(j));
   }
 
   async forRequest(requestId: string): Promise<ScheduledJob[]> {
-    // By due time, then id, as SQLite and Tables list them.
     return [...this.jobs.values()]
       .filter((j) => j.requestId === requestId)
-      .sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.id.localeCompare(b.id))
+      .sort(byDueThenId)
       .map((j) => structuredClone(j));
   }
 

@@ -165,6 +165,17 @@ export function describeCoordinationContract(
         expect(await f.schedule.due(new Date('2025-01-15T09:00:00.000Z'), 10)).toEqual([]);
       });
 
+      test('jobs due at the same time come in the order of their ids’ characters (code units), not a locale’s', async () => {
+        // A locale puts 'a' before 'B' and ':' before '.'; SQLite and Table Storage compare code units.
+        const at = '2025-01-15T09:00:00.000Z';
+        const ids = ['x_y', 'a', 'x:y', 'B', 'x.y', 'x-y'];
+        for (const id of ids) await f.schedule.put(job(id, at, { requestId: 'R-1' }));
+        const byCodeUnits = ['B', 'a', 'x-y', 'x.y', 'x:y', 'x_y'];
+        expect((await f.schedule.due(new Date(at), 10)).map((j) => j.id)).toEqual(byCodeUnits);
+        expect((await f.schedule.due(new Date(at), 2)).map((j) => j.id)).toEqual(['B', 'a']);
+        expect((await f.schedule.forRequest('R-1')).map((j) => j.id)).toEqual(byCodeUnits);
+      });
+
       test('forRequest lists a request’s jobs; delete removes one and is a no-op when absent', async () => {
         await f.schedule.put(job('access.expire:R-1', '2025-01-15T10:00:00.000Z', { requestId: 'R-1' }));
         await f.schedule.put(
