@@ -86,14 +86,14 @@ describe('managedClusters.get', () => {
 
   it('matches ids case-insensitively and tolerates repeated slashes', async () => {
     const id = sandboxResourceId('cluster', SANDBOX_CLUSTERS.prod);
-    const lower = await httpsJson(`${sandbox.armUrl}${id.toLowerCase()}?api-version=x`, {
+    const lower = await httpsJson(`${sandbox.armUrl}${id.toLowerCase()}?api-version=2026-04-01`, {
       ca: sandbox.tls.caPem,
       token: sandbox.token,
     });
     expect(lower.status).toBe(200);
     expect(lower.body.id).toBe(id);
     const doubled = await httpsJson(
-      `${sandbox.armUrl}//${id.slice(1).replace('/providers/', '//providers/')}?api-version=x`,
+      `${sandbox.armUrl}//${id.slice(1).replace('/providers/', '//providers/')}?api-version=2026-04-01`,
       { ca: sandbox.tls.caPem, token: sandbox.token },
     );
     expect(doubled.status).toBe(200);

@@ -4,8 +4,9 @@
  * (CONTRACTS §0–3). Never imports bot code.
  *
  * Per request: read the body, route (case-insensitive, `//` collapsed), check the bearer token,
- * require an `api-version` (any value), apply injected latency/faults, check the caller's rights,
- * run the handler, and answer with ARM's headers and error envelope; then log the call.
+ * require a well-formed `api-version` (any version) and a GUID subscription id, apply injected
+ * latency/faults, check the caller's rights, run the handler, and answer with ARM's headers and
+ * error envelope; then log the call.
  *
  * Operation names (request log, fault targets):
  * - `managedClusters.get|list|listByResourceGroup|listClusterUserCredential|listClusterAdminCredential`
@@ -21,7 +22,8 @@ import { SANDBOX_BOT_OBJECT_ID } from '../fixtures';
 import type { Directory } from '../directory';
 import { HttpError, writeReply, type EmulatorReply } from '../http-util';
 import { audienceAccepted, bearerAudience, SERVICE_AUDIENCES } from '../identity/access-tokens';
-import { authorizationFailed } from './arm-errors';
+import { isGuid } from './arm-ids';
+import { authorizationFailed, invalidApiVersion, invalidSubscriptionId } from './arm-errors';
 import { armFaultError } from './arm-faults';
 import type { ArmRoute } from './arm-route';
 import { clusterRoutes } from './cluster-routes';
@@ -125,6 +127,9 @@ export class ArmEmulator extends RecordingEmulator {
             'MissingApiVersionParameter',
             'The api-version query parameter (?api-version=) is required for all requests.',
           );
+        if (!API_VERSION.test(apiVersion)) throw invalidApiVersion(apiVersion);
+        const subscriptionId = segments[0]?.toLowerCase() === 'subscriptions' ? segments[1] : undefined;
+        if (subscriptionId !== undefined && !isGuid(subscriptionId)) throw invalidSubscriptionId(subscriptionId);
       },
       invalidJson: (e) =>
         new HttpError(
@@ -212,6 +217,12 @@ export class ArmEmulator extends RecordingEmulator {
     }
   }
 }
+
+/**
+ * A well-formed api-version: a date (ARM also lists a few `YYYY-MM` ones) with optional
+ * `-preview`-style suffixes. Which versions exist is not checked (CONTRACTS §0.4).
+ */
+const API_VERSION = /^\d{4}-\d{2}(-\d{2})?(-[a-z][a-z0-9]*)*$/i;
 
 /** For a POST `…/{resource}/{verb}` action the scope is the resource, not the verb's path. */
 function actionScope(path: string, action: string): string {

@@ -57,6 +57,53 @@ export function principalNotFound(principalId: string, tenantId: string): HttpEr
   );
 }
 
+/**
+ * 400 for a `principalId` that is not a GUID: a malformed id is refused at once, never the
+ * `PrincipalNotFound` a caller retries through replication delays. ARM words it two ways, both
+ * under this code (Azure/azure-powershell#16627 for a non-GUID, Azure-Samples/azure-search-openai-demo#2848
+ * for an empty one).
+ */
+export function invalidPrincipalId(principalId: string): HttpError {
+  return new HttpError(
+    400,
+    'InvalidPrincipalId',
+    principalId.trim() === ''
+      ? 'A valid principal ID must be provided for role assignment.'
+      : `The Principal ID '${principalId}' is not valid. Principal ID must be a GUID.`,
+  );
+}
+
+/** 400 for a `roleDefinitionId` that does not end in a GUID (hashicorp/terraform-provider-azurerm#8547). */
+export function invalidRoleDefinitionId(roleDefinitionId: string): HttpError {
+  return new HttpError(400, 'InvalidRoleDefinitionId', `The role definition ID '${roleDefinitionId}' is not valid.`);
+}
+
+/**
+ * 400 for a subscription segment that is not a GUID: ARM refuses it before looking anything up
+ * (never the 404 `SubscriptionNotFound` of a well-formed unknown one). Text as quoted in
+ * Azure/apiops#460 and Azure/azure-cli#30953.
+ */
+export function invalidSubscriptionId(subscriptionId: string): HttpError {
+  return new HttpError(
+    400,
+    'InvalidSubscriptionId',
+    `The provided subscription identifier '${subscriptionId}' is malformed or invalid.`,
+  );
+}
+
+/**
+ * 400 for an `api-version` that is not a version at all. Any well-formed version is accepted
+ * (CONTRACTS §0.4: SDK bumps change it), so the list of supported versions ARM appends is a
+ * description here. Code and opening as quoted in Azure/azure-cli#28038.
+ */
+export function invalidApiVersion(apiVersion: string): HttpError {
+  return new HttpError(
+    400,
+    'InvalidApiVersionParameter',
+    `The api-version '${apiVersion}' is invalid. The supported versions are 'YYYY-MM-DD' dates, optionally with a '-preview' style suffix.`,
+  );
+}
+
 /** 409 when the same scope/role/principal exists under another name; the id is 32 hex chars. */
 export function roleAssignmentExists(existingName: string): HttpError {
   return new HttpError(

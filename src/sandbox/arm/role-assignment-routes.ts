@@ -8,7 +8,9 @@ import { HttpError } from '../http-util';
 import { isAtOrAbove, isGuid, normalizeScope, parseScope } from './arm-ids';
 import {
   authorizationFailed,
+  invalidPrincipalId,
   invalidRequestContent,
+  invalidRoleDefinitionId,
   principalNotFound,
   roleAssignmentExists,
   roleAssignmentUpdateNotPermitted,
@@ -112,9 +114,11 @@ function findAtScope(ctx: ArmRequestContext): RoleAssignmentRecord | undefined {
 }
 
 /**
- * PUT: 201 on create, 200 for an identical re-PUT; 409 when the same scope/role/principal
- * exists under another name; 400 when a name is reused for something else, the principal is
- * unknown, or the role does not exist; 403 when the caller may not write assignments here.
+ * PUT: 201 on create, 200 for a re-PUT of the same scope/role/principal (which replaces the
+ * description and condition); 409 when the same scope/role/principal exists under another name;
+ * 400 when the name, principal id or role definition id is malformed, a name is reused for
+ * something else, the principal is unknown, or the role does not exist; 403 when the caller may
+ * not write assignments here.
  */
 function create(ctx: ArmRequestContext) {
   const { state } = ctx;
@@ -138,12 +142,16 @@ function create(ctx: ArmRequestContext) {
   const { roleDefinitionId, principalId, principalType } = props;
   if (typeof roleDefinitionId !== 'string' || typeof principalId !== 'string')
     throw invalidRequestContent("'roleDefinitionId' and 'principalId' are required.");
+  // Malformed ids are refused as such; a well-formed principal that is missing is the
+  // PrincipalNotFound below, which callers retry (replication), so the two must not blur.
+  if (!isGuid(principalId)) throw invalidPrincipalId(principalId);
   const roleGuid = roleDefinitionGuid(roleDefinitionId);
-  if (!roleGuid || !state.hasRoleDefinition(roleGuid)) {
+  if (!roleGuid) throw invalidRoleDefinitionId(roleDefinitionId);
+  if (!state.hasRoleDefinition(roleGuid)) {
     throw new HttpError(
       400,
       'RoleDefinitionDoesNotExist',
-      `The specified role definition with ID '${roleGuid ?? roleDefinitionId}' does not exist.`,
+      `The specified role definition with ID '${roleGuid}' does not exist.`,
     );
   }
   if (principalType !== undefined && (typeof principalType !== 'string' || !PRINCIPAL_TYPES.includes(principalType))) {
@@ -167,6 +175,7 @@ function create(ctx: ArmRequestContext) {
       sameName.principalId.toLowerCase() === principalId.toLowerCase() &&
       roleDefinitionGuid(sameName.roleDefinitionId) === roleGuid;
     if (!identical) throw roleAssignmentUpdateNotPermitted();
+    updateMutable(sameName, props, state.callerObjectId);
     return ok(roleAssignmentToWire(sameName));
   }
   const duplicate = state.roleAssignments.findSame(scope, roleGuid, principalId);
@@ -190,4 +199,25 @@ function create(ctx: ArmRequestContext) {
   };
   state.roleAssignments.set(record);
   return { status: 201, body: roleAssignmentToWire(record) };
+}
+
+/**
+ * A re-PUT under the same name and identity (scope, role, principal) replaces what ARM lets
+ * change: description and condition (how `az role assignment update` edits them). PUT replaces,
+ * so an omitted one becomes null. `updatedOn`/`updatedBy` move only when something changed.
+ */
+function updateMutable(ra: RoleAssignmentRecord, props: Record<string, unknown>, callerObjectId: string): void {
+  const text = (key: string) => (typeof props[key] === 'string' ? (props[key] as string) : null);
+  const next = {
+    description: text('description'),
+    condition: text('condition'),
+    conditionVersion: text('conditionVersion'),
+  };
+  if (
+    next.description === ra.description &&
+    next.condition === ra.condition &&
+    next.conditionVersion === ra.conditionVersion
+  )
+    return;
+  Object.assign(ra, next, { updatedOn: new Date().toISOString(), updatedBy: callerObjectId });
 }
