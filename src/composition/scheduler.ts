@@ -133,7 +133,7 @@ function registerCoreJobs(scheduler: Scheduler, flows: Flows): void {
     if (job.requestId) await flows.requests.expireIfDue(job.requestId);
   });
   scheduler.register('access.expire', (job) => flows.lifecycle.onExpire(job));
-  scheduler.register('access.remind', (job) => flows.lifecycle.onReminder(job));
+  scheduler.register('access.remind', (job, run) => flows.lifecycle.onReminder(job, run));
   scheduler.register('approval.remind', (job, run) => flows.nudges.remind(job, run));
   scheduler.register('approval.escalate', (job, run) => flows.nudges.escalate(job, run));
   scheduler.register('breakglass.review', (job, run) => flows.nudges.reviewDue(job, run));

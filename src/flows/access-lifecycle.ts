@@ -27,6 +27,7 @@ import type { RequestNotifier } from './notifier';
 import { requestExpiryJobId, undoUnaudited, type JobScheduling } from './request-service';
 import { ACCESS_LEASE_TTL_MS, accessLeaseKey, accessLeaseSubject } from './access-lease';
 import { LeaseGuard } from './lease-guard';
+import type { JobRun } from './scheduler';
 import { scheduleLostEnds } from './access-end-net';
 import { UNCONFIRMED_GRANT } from './grant-runner';
 import { deleteCredential, type SecretRunnerPorts } from './secret-runner';
@@ -427,15 +428,18 @@ export class AccessLifecycle {
 
   /**
    * The `access.remind` job: tells the requester, with an Extend button, unless access already
-   * ended or is ending (a revocation began: an extension would be refused).
+   * ended or is ending (a revocation began: an extension would be refused). `run` is checked
+   * right before the post: a run that lost its lease (another instance holds the job) must not
+   * tell the requester a second time.
    */
-  async onReminder(job: ScheduledJob): Promise<void> {
+  async onReminder(job: ScheduledJob, run?: JobRun): Promise<void> {
     const request = job.requestId ? await this.store.get(job.requestId) : undefined;
     if (!request || request.state !== 'succeeded' || request.access?.revokingSince) return;
     const end = reminderEnd(request);
     if (!end) return;
     const inMs = Date.parse(end.at) - this.clock.now().getTime();
     if (inMs <= 0) return;
+    await run?.check();
     await this.messenger.tellRequester(
       request,
       end.credential ? { kind: 'credentialExpiring', inMs, at: end.at } : { kind: 'expiring', inMs },
