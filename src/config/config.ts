@@ -2,6 +2,7 @@
  * Configuration from the environment (and `.env`), validated once at start with zod. Every
  * problem is listed; nothing here is ever printed unredacted.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod/v3';
 import type { Policy } from '../domain/policy';
 import { AUDIT_KEY_MIN_BYTES, auditKeyFromText } from './audit-key';
@@ -10,6 +11,8 @@ import { CONVERSATION_ID, PolicyFileError, policyFromEnvironment, readPolicyFile
 import { proxyFromEnvironment } from '../integrations/http/outbound-proxy';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A DNS host name (letters, digits and hyphens per label), as listen() resolves it. */
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 /** The non-empty, trimmed items of a comma-separated setting. */
 function commaItems(text: string): string[] {
@@ -19,6 +22,7 @@ function commaItems(text: string): string[] {
     .filter(Boolean);
 }
 
+/** A GUID list; one listed twice (GUIDs are compared without regard to case) counts once. */
 const guidList = (name: string) =>
   z
     .string()
@@ -31,7 +35,7 @@ const guidList = (name: string) =>
             code: 'custom',
             message: `${name}: "${item.slice(0, 40)}" is not a GUID (Entra object ids, tenant ids and subscription ids are GUIDs)`,
           });
-      return items;
+      return uniqueIgnoringCase(items);
     });
 
 const duration = (name: string, fallback: string) =>
@@ -85,7 +89,13 @@ const schema = z.object({
       .max(65535, 'PORT must be a whole number from 0 to 65535')
       .default(3978),
   ),
-  HOST: z.string().optional(),
+  // Handed to listen() as it is: a URL or host:port would fail there, after the settings were accepted.
+  HOST: z
+    .string()
+    .optional()
+    .refine((v) => !v || isIP(v) !== 0 || HOST_NAME.test(v), {
+      message: 'HOST must be an IP address or a host name to listen on, e.g. 0.0.0.0 (no scheme, port or brackets)',
+    }),
   MicrosoftAppId: z
     .string()
     .optional()
@@ -108,6 +118,13 @@ const schema = z.object({
     .string()
     .optional()
     .refine((v) => !v || GUID.test(v), { message: 'MicrosoftAppTenantId must be a GUID' }),
+  // Read by the Azure SDK (DefaultAzureCredential), which would fail only at the first Azure call.
+  AZURE_CLIENT_ID: z
+    .string()
+    .optional()
+    .refine((v) => !v || GUID.test(v), {
+      message: "AZURE_CLIENT_ID must be the managed identity's client id, a GUID",
+    }),
   AZURE_SUBSCRIPTION_ID: z
     .string()
     .optional()
@@ -143,7 +160,14 @@ const schema = z.object({
     .string()
     .optional()
     .transform((v, ctx) => {
-      const items = commaItems(v ?? '7d,1d').filter((s) => s !== 'none');
+      const all = commaItems(v ?? '7d,1d');
+      // "none" beside a duration is one or the other: neither is taken for the operator.
+      if (all.includes('none') && all.length > 1)
+        ctx.addIssue({
+          code: 'custom',
+          message: 'ACRBOT_EXPIRY_REMINDERS: "none" means no reminders and cannot be combined with durations',
+        });
+      const items = all.filter((s) => s !== 'none');
       const ms: number[] = [];
       for (const item of items) {
         const d = parseDurationMs(item);
@@ -165,11 +189,22 @@ const schema = z.object({
       if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `ACRBOT_STORAGE: ${parsed}` });
       return typeof parsed === 'string' ? { kind: 'memory' as const } : parsed;
     }),
-  ACRBOT_AUDIT_ADOPT_UNSIGNED: z.coerce
-    .number({ message: 'ACRBOT_AUDIT_ADOPT_UNSIGNED must be the seq of the newest audit entry (a whole number)' })
-    .int('ACRBOT_AUDIT_ADOPT_UNSIGNED must be the seq of the newest audit entry (a whole number)')
-    .positive('ACRBOT_AUDIT_ADOPT_UNSIGNED must be the seq of the newest audit entry (a whole number)')
-    .optional(),
+  // Digits only: Number() reads 1e3 as 1000 and 0x10 as 16, vouching for entries nobody checked.
+  ACRBOT_AUDIT_ADOPT_UNSIGNED: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      const seq = wholeNumber(v);
+      if (seq === undefined || seq < 1) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'ACRBOT_AUDIT_ADOPT_UNSIGNED must be the seq of the newest audit entry (a whole number)',
+        });
+        return undefined;
+      }
+      return seq;
+    }),
   ACRBOT_AUDIT_KEY: z
     .string()
     .optional()
@@ -253,8 +288,23 @@ const schema = z.object({
   ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: z
     .enum(['true', 'false'], { message: 'ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS must be "true" or "false"' })
     .optional(),
-  NODE_ENV: z.string().optional(),
+  // Compared exactly, here as by Node libraries: "Production" would quietly not be production (G1).
+  NODE_ENV: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === 'production' || v.toLowerCase() !== 'production', {
+      message: 'NODE_ENV must be written "production" in lower case (it is compared exactly)',
+    }),
 });
+
+/** The names of the settings acrbot reads (its own schema), whose values are checked for quotes. */
+const SETTINGS = new Set(Object.keys(schema.shape));
+
+/** The number `text` spells in decimal digits only (no sign, point, exponent or 0x), if a safe one. */
+function wholeNumber(text: string): number | undefined {
+  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  return Number.isSafeInteger(n) ? n : undefined;
+}
 
 /** A whole number ≥ 1 with a default. */
 function positiveInt(name: string, fallback: number) {
@@ -263,8 +313,9 @@ function positiveInt(name: string, fallback: number) {
     .optional()
     .transform((v, ctx) => {
       if (v === undefined) return fallback;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > 100_000) {
+      // Digits only: Number() reads 1e3 as 1000 and 0x10 as 16.
+      const n = wholeNumber(v);
+      if (n === undefined || n < 1 || n > 100_000) {
         ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from 1 to 100000` });
         return fallback;
       }
@@ -525,17 +576,45 @@ function unusedWithPolicy(env: Record<string, string | undefined>): string[] {
   ];
 }
 
+/**
+ * The environment as the settings are read from it. Values are trimmed: a line break at the end
+ * of a Key Vault secret, or a space after `=`, would otherwise become part of a password or a
+ * path, and a blank value is unset like an empty one. Quotes around a setting of acrbot's are a
+ * problem (docker's --env-file and App Service keep them as part of the value); it is read
+ * without them so that they are the one problem named, and never repeated (it may be a secret).
+ */
+function cleanEnvironment(env: Record<string, string | undefined>): {
+  cleaned: Record<string, string | undefined>;
+  quoted: string[];
+} {
+  const cleaned: Record<string, string | undefined> = {};
+  const quoted: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    let v = value?.trim() || undefined;
+    if (v && SETTINGS.has(name) && /^(["']).*\1$/s.test(v) && v.length > 1) {
+      quoted.push(`${name} is in quotes, which would be part of its value: remove them`);
+      v = v.slice(1, -1).trim() || undefined;
+    }
+    cleaned[name] = v;
+  }
+  return { cleaned, quoted };
+}
+
 /** Reads and validates config from `env`; throws {@link ConfigError} listing every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
-  const cleaned = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === '' ? undefined : v]));
+  const { cleaned, quoted } = cleanEnvironment(env);
   // A production process never falls back to the sandbox: without ACRBOT_MODE it is azure mode (G1).
-  if (cleaned.ACRBOT_MODE === undefined && cleaned.NODE_ENV === 'production') cleaned.ACRBOT_MODE = 'azure';
+  const modeFromNodeEnv = cleaned.ACRBOT_MODE === undefined && cleaned.NODE_ENV === 'production';
+  if (modeFromNodeEnv) cleaned.ACRBOT_MODE = 'azure';
   const parsed = schema.safeParse(cleaned);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((i) =>
-        i.path.length && !i.message.startsWith(String(i.path[0])) ? `${String(i.path[0])}: ${i.message}` : i.message,
-      );
+  const problems = [
+    ...quoted,
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((i) =>
+          i.path.length && !i.message.startsWith(String(i.path[0])) ? `${String(i.path[0])}: ${i.message}` : i.message,
+        )),
+  ];
   // Mode rules run even when some value was malformed, so every problem is listed at once.
   const e = parsed.success
     ? parsed.data
@@ -694,7 +773,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   // Azure mode chosen by NODE_ENV alone: say so, or "required in azure mode" puzzles whoever only
   // set NODE_ENV (a production process never falls back to the sandbox, G1).
-  if (problems.length && !env.ACRBOT_MODE && cleaned.NODE_ENV === 'production')
+  if (problems.length && modeFromNodeEnv)
     problems.push(
       'ACRBOT_MODE is not set, so NODE_ENV=production made this azure mode (for the sandbox, start without NODE_ENV=production)',
     );

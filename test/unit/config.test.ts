@@ -99,8 +99,14 @@ describe('sandbox mode', () => {
     });
   });
 
-  test('empty strings count as unset', () => {
+  test('empty and blank strings count as unset', () => {
     expect(loadConfig({ ACRBOT_MODE: '', MicrosoftAppId: '', PORT: '' })).toMatchObject({
+      mode: 'sandbox',
+      port: 3978,
+      app: { id: undefined },
+    });
+    // A blank PORT is the default, not Number(' '), which is 0 (a random port).
+    expect(loadConfig({ ACRBOT_MODE: ' ', MicrosoftAppId: '\t', PORT: ' ' })).toMatchObject({
       mode: 'sandbox',
       port: 3978,
       app: { id: undefined },
@@ -444,7 +450,7 @@ describe('malformed values', () => {
     ]);
   });
 
-  test.each([' ', '0x50', '80.5', '-1', '1e3', 'http'])(
+  test.each(['0x50', '80.5', '-1', '1e3', 'http', '80 80'])(
     'PORT=%j is refused (Number() would read a port out of it)',
     (port) => {
       expect(problemsOf({ PORT: port })).toEqual(['PORT must be a whole number from 0 to 65535']);
