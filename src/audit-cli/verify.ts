@@ -4,22 +4,13 @@ import type { ChainVerdict } from '../domain/audit-chain';
 import { inReadSnapshot, type ReadOnlyAudit } from './storage';
 
 /**
- * Verifies the chain in one read snapshot. A row that is not JSON at all is reported as a
- * break at its seq: `SqliteAuditLog.verify()` would throw on it instead of naming the seq.
+ * Verifies the chain in one read snapshot. A row that is not JSON is reported by the store's
+ * verify at its seq, in chain order: a check for such rows first would name a garbled row
+ * after an earlier break (an entry modified at seq 2, a row garbled at seq 4) instead of the
+ * first place the log was altered.
  */
 export async function verifyAudit(audit: ReadOnlyAudit): Promise<ChainVerdict> {
-  return inReadSnapshot(audit.db, async () => {
-    const garbled = audit.db.prepare('SELECT seq FROM audit WHERE json_valid(entry) = 0 ORDER BY seq LIMIT 1').get() as
-      { seq: number } | undefined;
-    if (garbled)
-      return {
-        intact: false,
-        count: garbled.seq - 1,
-        brokenAtSeq: garbled.seq,
-        problem: 'the stored entry is not valid JSON (it was overwritten)',
-      };
-    return audit.log.verify();
-  });
+  return inReadSnapshot(audit.db, () => audit.log.verify());
 }
 
 /**

@@ -88,8 +88,20 @@ export async function checkAnchors(
     } catch {
       return { intact: false, count: chain.count, brokenAtSeq: 0, problem: `anchor line ${i + 1} is not JSON` };
     }
+    // The shape before the signature: it is made of the fields as text, so `"hash":["…"]` or
+    // `"seq":"5"` keeps a valid one, and such a field would then be compared (a false break) or
+    // looked up (a crash of the check) as if acrbot had written it. `null` is JSON too.
+    const wrong = notAnAnchor(a);
+    if (wrong)
+      return {
+        intact: false,
+        count: chain.count,
+        brokenAtSeq: isSeq(a?.seq) ? a.seq : 0,
+        problem: `anchor line ${i + 1} is not an anchor as acrbot writes one (${wrong})`,
+      };
     const expected = Buffer.from(sign(key, { v: 1, seq: a.seq, hash: a.hash, mac: a.mac, at: a.at }), 'hex');
-    const given = Buffer.from(String(a.sig), 'hex');
+    // Hex in the form acrbot writes: Buffer.from(…, 'hex') stops at the first other character.
+    const given = HEX_64.test(String(a.sig)) ? Buffer.from(a.sig, 'hex') : Buffer.alloc(0);
     if (expected.length !== given.length || !timingSafeEqual(expected, given))
       return {
         intact: false,
@@ -119,6 +131,27 @@ export async function checkAnchors(
     agreed = a.seq;
   }
   return { ...chain, anchors: { agree: anchors.length, upToSeq: agreed } };
+}
+
+/** A hash, MAC or signature as acrbot writes it. */
+const HEX_64 = /^[0-9a-f]{64}$/;
+/** `at` as `Date.toISOString()` writes it. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+function isSeq(seq: unknown): seq is number {
+  return typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 1;
+}
+
+/** What makes a parsed line no anchor that {@link anchorLine} writes (the signature aside), or undefined. */
+function notAnAnchor(a: unknown): string | undefined {
+  if (a === null || typeof a !== 'object' || Array.isArray(a)) return 'not an object';
+  const { v, seq, hash, mac, at } = a as Record<string, unknown>;
+  if (v !== 1) return 'v is not 1';
+  if (!isSeq(seq)) return 'seq is not a whole number from 1';
+  if (typeof hash !== 'string' || !HEX_64.test(hash)) return 'hash is not 64 hex digits';
+  if (mac !== undefined && (typeof mac !== 'string' || !HEX_64.test(mac))) return 'mac is not 64 hex digits';
+  if (typeof at !== 'string' || !ISO_TIME.test(at)) return 'at is not an ISO time';
+  return undefined;
 }
 
 /** What verification needs from an audit log: the chain check, and one stored entry by seq. */

@@ -89,14 +89,33 @@ export const AUDIT_DETAIL_MAX = 500;
 
 /** JSON with object keys sorted at every level: the same entry always hashes the same. */
 export function canonicalJson(value: unknown): string {
+  return sortedJson(asStored(value, ''));
+}
+
+/**
+ * A value as JSON.stringify stores it (its toJSON, a boxed primitive unboxed), or undefined
+ * where JSON has none (a function, a symbol): what a store's JSON holds is what a hash is
+ * recomputed from, so an entry must hash as that, or the memory store (which keeps the objects)
+ * and SQLite or Tables (which keep their JSON) would judge one entry differently.
+ */
+function asStored(value: unknown, key: string): unknown {
+  if (value !== null && (typeof value === 'object' || typeof value === 'bigint')) {
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') value = (toJSON as (key: string) => unknown).call(value, key);
+    if (value instanceof Number || value instanceof String || value instanceof Boolean) return value.valueOf();
+  }
+  return typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
+}
+
+/** canonicalJson of a value already read by {@link asStored}. */
+function sortedJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) {
     let out = '[';
-    // As JSON stores it: an element that is undefined (or a function) is null there, and the hash
-    // must be the one a stored entry recomputes to.
+    // As JSON stores it: an element that is undefined (or a function) is null there.
     for (let i = 0; i < value.length; i++) {
-      const v: unknown = value[i];
-      out += (i ? ',' : '') + (v === undefined || typeof v === 'function' ? 'null' : canonicalJson(v));
+      const v = asStored(value[i], String(i));
+      out += (i ? ',' : '') + (v === undefined ? 'null' : sortedJson(v));
     }
     return `${out}]`;
   }
@@ -106,9 +125,9 @@ export function canonicalJson(value: unknown): string {
   let out = '{';
   let first = true;
   for (const key of keys) {
-    const v = record[key];
+    const v = asStored(record[key], key);
     if (v === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(v)}`;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${sortedJson(v)}`;
     first = false;
   }
   return `${out}}`;
@@ -217,23 +236,24 @@ const ACTOR_KEY_JSON = keyJson(ACTOR_KEYS);
  */
 function entryContentJson(entry: AuditEntry): string {
   return knownKeysJson(entry as unknown as Record<string, unknown>, CONTENT_KEYS, CONTENT_KEY_JSON, (key, value) =>
-    key === 'actor'
-      ? knownKeysJson(value as Record<string, unknown>, ACTOR_KEYS, ACTOR_KEY_JSON)
-      : canonicalJson(value),
+    key === 'actor' ? knownKeysJson(value as Record<string, unknown>, ACTOR_KEYS, ACTOR_KEY_JSON) : sortedJson(value),
   );
 }
 
-/** canonicalJson of an object whose own keys are exactly `sortedKeys` (those set to undefined are left out, as there). */
+/**
+ * canonicalJson of an object whose own keys are exactly `sortedKeys` (those JSON leaves out,
+ * such as undefined, are left out, as there); values are passed on as {@link asStored} reads them.
+ */
 function knownKeysJson(
   record: Record<string, unknown>,
   sortedKeys: readonly string[],
   sortedKeyJson: readonly string[],
-  valueJson: (key: string, value: unknown) => string = (_key, value) => canonicalJson(value),
+  valueJson: (key: string, value: unknown) => string = (_key, value) => sortedJson(value),
 ): string {
   let out = '{';
   let first = true;
   for (let i = 0; i < sortedKeys.length; i++) {
-    const v = record[sortedKeys[i]];
+    const v = asStored(record[sortedKeys[i]], sortedKeys[i]);
     if (v === undefined) continue;
     out += `${first ? '' : ','}${sortedKeyJson[i]}${valueJson(sortedKeys[i], v)}`;
     first = false;
@@ -304,6 +324,22 @@ function headMismatch(head: ChainHead, count: number): BrokenVerdict {
   };
 }
 
+/** A seq as acrbot writes it: a whole number from 1. */
+function isSeq(seq: unknown): seq is number {
+  return typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 1;
+}
+
+/** What an entry has instead of a seq, for a problem sentence: its value and kind, bounded. */
+function shownSeq(seq: unknown): string {
+  if (seq === undefined) return 'has no seq';
+  if (typeof seq === 'string')
+    return `has the seq ${JSON.stringify(seq.length > 40 ? `${seq.slice(0, 40)}...` : seq)} (a string)`;
+  if (typeof seq === 'number') return `has the seq ${seq}`;
+  const kind =
+    seq === null ? 'null' : Array.isArray(seq) ? 'an array' : typeof seq === 'object' ? 'an object' : `a ${typeof seq}`;
+  return `has a seq that is ${kind}`;
+}
+
 /** The latest seq and hash, kept apart from the entries so a truncated tail is noticed. */
 export interface ChainHead {
   seq: number;
@@ -347,6 +383,15 @@ export function verifyChain(
         brokenAtSeq: expectedSeq,
         problem: 'the stored entry is not an audit entry (it was modified)',
       };
+    // A seq acrbot never writes (a string, 1e21, none) is named as stored, at the entry's position:
+    // as brokenAtSeq it would print as `seq 2` for "2", or as `seq undefined`.
+    if (!isSeq(entry.seq))
+      return {
+        intact: false,
+        count,
+        brokenAtSeq: expectedSeq,
+        problem: `the entry in the place of seq ${expectedSeq} ${shownSeq(entry.seq)}, not a whole number from 1 as acrbot writes (it was modified)`,
+      };
     if (entry.seq !== expectedSeq)
       return {
         intact: false,
@@ -357,7 +402,20 @@ export function verifyChain(
     if (entry.prevHash !== prevHash)
       return { intact: false, count, brokenAtSeq: entry.seq, problem: 'prevHash does not match the previous entry' };
     const { hash, ...rest } = entry;
-    if (hashEntry(rest) !== hash)
+    let computed: string;
+    try {
+      computed = hashEntry(rest);
+    } catch (err) {
+      // Stored values no entry has (nested thousands deep: the recursion overflows) are
+      // reported at their seq, not a crash of the check (whose exit would read as "not verified").
+      return {
+        intact: false,
+        count,
+        brokenAtSeq: entry.seq,
+        problem: `the entry cannot be hashed (${(err as Error).message}): it holds values acrbot never writes (it was modified)`,
+      };
+    }
+    if (computed !== hash)
       return {
         intact: false,
         count,

@@ -50,11 +50,12 @@ export function collapseRefusals(entries: readonly AuditEntry[]): AuditEntry[] {
       const counts = new Map<string, number>();
       for (const e of run) counts.set(reasonOf(e), (counts.get(reasonOf(e)) ?? 0) + 1);
       const last = run[run.length - 1];
-      const names = [...new Set(run.map((e) => e.actor.name))];
+      // People by their object id: two who share a display name are two people, not one.
+      const people = new Map(run.map((e) => [e.actor.objectId, e.actor.name]));
       out.push({
         ...last,
         action: `${run.length} refused clicks: ${[...counts].map(([r, n]) => `${r} ×${n}`).join(', ')}`,
-        actor: { objectId: names.length === 1 ? last.actor.objectId : 'several', name: names.join(', ') },
+        actor: { objectId: people.size === 1 ? last.actor.objectId : 'several', name: [...people.values()].join(', ') },
         detail: undefined,
       });
     }

@@ -2,14 +2,20 @@ import type { AuditEntry } from '../../src/domain/audit-chain';
 import { collapseRefusals } from '../../src/domain/audit-summary';
 
 let seq = 0;
-function entry(action: string, outcome: string, name = 'Riley', requestId = 'R-AAAAAAAA'): AuditEntry {
+function entry(
+  action: string,
+  outcome: string,
+  name = 'Riley',
+  requestId = 'R-AAAAAAAA',
+  objectId = name.toLowerCase(),
+): AuditEntry {
   seq++;
   return {
     seq,
     ts: `2026-01-01T00:00:${String(seq).padStart(2, '0')}.000Z`,
     prevHash: '',
     hash: `h${seq}`,
-    actor: { objectId: name.toLowerCase(), name },
+    actor: { objectId, name },
     tenantId: 't',
     action,
     requestId,
@@ -58,5 +64,17 @@ describe('collapseRefusals (#11)', () => {
       '2 refused clicks: not the requester ×1, new access paused ×1',
     ]);
     expect(shown[1].detail).toBe('the stored reference is not acrbot’s');
+  });
+
+  test('two people who share a display name are two clickers, not one (told apart by object id)', () => {
+    const run = [
+      entry('approval.refused.notApprover', 'refused', 'Alex Smith', 'R-CCCCCCCC', 'oid-1'),
+      entry('approval.refused.notApprover', 'refused', 'Alex Smith', 'R-CCCCCCCC', 'oid-2'),
+    ];
+    const [shown] = collapseRefusals(run);
+    expect(shown.actor).toEqual({ objectId: 'several', name: 'Alex Smith, Alex Smith' });
+    // One person clicking twice stays that person.
+    const [again] = collapseRefusals([run[0], { ...run[0], seq: run[0].seq + 10 }]);
+    expect(again.actor).toEqual({ objectId: 'oid-1', name: 'Alex Smith' });
   });
 });
