@@ -1,8 +1,8 @@
 /**
  * Structured logs (pino). Secrets are redacted by key wherever they appear and by pattern inside
- * every string (the message, an error's message, stack and cause, any field), errors under any
- * key are serialised as `err` is, and pino's JSON encoding escapes CR/LF inside values, so user
- * text cannot forge log lines (G12).
+ * every string (the message, an error's message, stack and cause, any field or child binding),
+ * errors under any key are serialised as `err` is, and pino's JSON encoding escapes CR/LF inside
+ * values, so user text cannot forge log lines (G12).
  */
 import pino from 'pino';
 import { currentCorrelationId } from './correlation';
@@ -92,7 +92,7 @@ function scrubObject(value: object, depth: number, path: Set<object>): unknown {
   if (value instanceof Error) {
     // pino's shape (type, message, stack, aggregateErrors, own properties), and the cause,
     // which is not enumerable on an Error made with `{ cause }`.
-    out.type = read(value, 'constructor', (c) => (c as { name?: unknown } | undefined)?.name) ?? value.name;
+    out.type = typeOf(value);
     out.message = text(read(value, 'message'), depth, path);
     out.stack = text(read(value, 'stack'), depth, path);
     if (value instanceof AggregateError) {
@@ -110,6 +110,21 @@ function scrubObject(value: object, depth: number, path: Set<object>): unknown {
     out[k] = REDACTED.has(key) || key === 'headers' ? '[redacted]' : scrub(read(value, k), depth + 1, path);
   }
   return out;
+}
+
+/**
+ * The error's type as pino names it, by its constructor; but restify-errors' constructors are
+ * anonymous or all called `ErrCtor`, so for them the name it sets (`InternalServerError`), else
+ * the code (`Internal`), says what the error is.
+ */
+function typeOf(err: Error): unknown {
+  const ctor = read(err, 'constructor', (c) => (c as { name?: unknown } | undefined)?.name);
+  if (typeof ctor === 'string' && ctor !== '' && ctor !== 'ErrCtor') return ctor;
+  for (const key of ['name', 'code']) {
+    const value = read(err, key);
+    if (typeof value === 'string' && value !== '') return scrubSecrets(value);
+  }
+  return ctor === undefined ? 'Error' : ctor;
 }
 
 /** `obj[key]` (passed through `then`), or what made reading it throw. */
@@ -217,7 +232,7 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
   // compiled walk per path), 30 times the rest of a line; scrubLogged redacts the same keys at
   // every depth (and the error serializer inside errors) for a few µs.
   const paths = REDACTED_KEYS.map((k) => pathOf('', k));
-  return pino(
+  const root = pino(
     {
       level: options.level ?? 'info',
       base: { app: 'acrbot' },
@@ -237,4 +252,24 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
     },
     options.destination ?? pino.destination({ fd: 1, sync: false }),
   );
+  return scrubbingChildBindings(root);
+}
+
+/**
+ * `root`, whose children (and theirs) have their bindings scrubbed as logged fields are
+ * ({@link scrubLogged}: secret keys at any depth, secret values inside strings, Errors
+ * serialised). pino's `formatters.bindings` cannot do it: pino 10's `child()` resets it, so it
+ * formats only the root's `base`. Children inherit `child` from their parent (pino makes them with
+ * `Object.create`), so wrapping it on the root covers every level. It runs once per child, when
+ * pino writes the bindings into the child's line prefix, not once per line.
+ */
+function scrubbingChildBindings(root: Logger): Logger {
+  // pino types `child` as generic in its custom levels; acrbot defines none, hence the casts.
+  type Child = (this: Logger, bindings: pino.Bindings, options?: pino.ChildLoggerOptions) => Logger;
+  const child = root.child as unknown as Child;
+  const scrubbing: Child = function (bindings, childOptions) {
+    return child.call(this, scrubLogged(bindings), childOptions);
+  };
+  root.child = scrubbing as unknown as Logger['child'];
+  return root;
 }

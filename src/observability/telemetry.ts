@@ -1,10 +1,12 @@
 /**
  * Optional OpenTelemetry export to Application Insights (Azure Monitor), on when
  * APPLICATIONINSIGHTS_CONNECTION_STRING is set. It must start before the HTTP server modules
- * load so their requests are instrumented; the SDK is loaded only when enabled.
+ * load so their requests are instrumented; the SDK is loaded only when enabled. Every span is
+ * scrubbed of secrets before it is exported (scrubbing-span-processor.ts).
  */
 
 import type * as MonitorModule from '@azure/monitor-opentelemetry';
+import { ScrubbingSpanProcessor } from './scrubbing-span-processor';
 
 /** A started exporter. */
 export interface Telemetry {
@@ -41,6 +43,8 @@ export function startTelemetry(connectionString: string | undefined): Telemetry 
       redis4: { enabled: false },
     },
     enableLiveMetrics: false,
+    // Spans record URLs and exceptions of calls acrbot does not make itself: secrets out first (G12).
+    spanProcessors: [new ScrubbingSpanProcessor()],
   });
   return { shutdown: () => monitor.shutdownAzureMonitor() };
 }

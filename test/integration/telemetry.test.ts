@@ -8,8 +8,11 @@
  * - an ACR token password: the secret flow generates it over traced ARM calls and writes it
  *   into the cluster, where the test reads it back to look for it in the telemetry;
  * - the storage account key: that flow runs on Azure Tables (Azurite), every request signed
- *   with it, and the table clients' requests are traced as well.
+ *   with it, and the table clients' requests are traced as well;
+ * - a connection string and a SAS that a span itself records (an exception's message and stack,
+ *   a URL): the export scrubs them (scrubbing-span-processor.ts).
  */
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +23,7 @@ import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
 import { createSandboxTls } from '../../src/sandbox/tls';
 import { type Azurite, DEV_KEY, startAzurite } from '../helpers/azurite';
 import { type BotProcess, killAndWait, spawnBot } from '../helpers/bot-process';
+import { testWorkDir } from '../helpers/test-work-dir';
 import { CapturingConnector, cardText } from '../helpers/capturing-connector';
 import { startFakeChannelIssuer } from '../helpers/fake-openid';
 import { users } from '../helpers/harness';
@@ -29,6 +33,7 @@ import { TempDirs } from '../helpers/temp-dirs';
 const SENTINEL = 'SENTINEL-app-password-9c1e';
 const APP_ID = '6a0c1b2d-3e4f-4a5b-8c6d-7e8f9a0b1c2f';
 const TENANT_ID = '5b1e2c3d-0000-4000-8000-00000000a0a0';
+const ROOT = join(__dirname, '..', '..');
 
 /** A local Application Insights ingestion endpoint that keeps every (gunzipped) batch. */
 interface Ingestion {
@@ -204,3 +209,62 @@ test('Application Insights export: the ACR token password the secret flow genera
     await azurite.stop();
   }
 }, 90_000);
+
+/**
+ * A process that starts telemetry as the bot does and ends one span the way a failed Azure SDK
+ * call leaves it: a URL with a SAS, a recorded exception quoting a connection string. Written at test time; run-ts compiles the required src files.
+ */
+const SPAN_SCRIPT = (secret: string) => `
+const { startTelemetry } = require(${JSON.stringify(join(ROOT, 'src', 'observability', 'telemetry.ts'))});
+const { trace, SpanKind, SpanStatusCode } = require(${JSON.stringify(require.resolve('@opentelemetry/api'))});
+const telemetry = startTelemetry(process.env.APPLICATIONINSIGHTS_CONNECTION_STRING);
+const span = trace.getTracer('telemetry-test').startSpan('BlobClient.download', {
+  kind: SpanKind.CLIENT,
+  attributes: { 'http.request.method': 'GET', 'url.full': 'https://acct.blob.core.windows.net/audit/anchor?sv=2022-11-02&sig=${secret}&sp=r' },
+});
+span.recordException(new Error('cannot open DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${secret}==;EndpointSuffix=core.windows.net'));
+span.setStatus({ code: SpanStatusCode.ERROR });
+span.end();
+telemetry.shutdown().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });
+`;
+
+test("Application Insights export: a span's exception and URL are scrubbed of a connection string's key and a SAS signature before they are sent", async () => {
+  const secret = 'SENTINELspanSecret7d3a';
+  const tls = createSandboxTls(['127.0.0.1', 'localhost']);
+  const ingestion = await startIngestion(tls);
+  const dir = tempDirs.make('acrbot-otel-span-');
+  writeFileSync(join(dir, 'ca.pem'), tls.caPem);
+  writeFileSync(join(dir, 'span.js'), SPAN_SCRIPT(secret));
+  const child = spawn(process.execPath, [join(ROOT, 'scripts', 'run-ts.js'), join(dir, 'span.js')], {
+    cwd: testWorkDir(),
+    env: {
+      PATH: process.env.PATH,
+      NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
+      APPLICATIONINSIGHTS_CONNECTION_STRING: ingestion.connectionString,
+      APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
+      OTEL_TRACES_SAMPLER: 'always_on',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  try {
+    const code = await new Promise((r) => child.once('exit', r));
+    expect({ code, output }).toEqual({ code: 0, output: expect.any(String) });
+    const items = ingestion.received.flatMap(
+      (b) => JSON.parse(b) as { data?: { baseType?: string; baseData?: Record<string, any> } }[],
+    );
+    const exception = items.find((i) => i.data?.baseType === 'ExceptionData')?.data?.baseData;
+    expect(exception?.exceptions[0].message).toBe(
+      'cannot open DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=[redacted];EndpointSuffix=core.windows.net',
+    );
+    expect(exception?.exceptions[0].stack).toContain('AccountKey=[redacted];EndpointSuffix');
+    const dependency = dependencies(ingestion.received).find((d) => d.data?.includes('acct.blob.core.windows.net'));
+    expect(dependency?.data).toContain('sig=[redacted]&sp=r');
+    expect(ingestion.received.join('\n')).not.toContain(secret);
+  } finally {
+    await killAndWait(child);
+    await ingestion.stop();
+  }
+}, 60_000);

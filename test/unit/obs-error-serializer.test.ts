@@ -100,3 +100,29 @@ test('a field nested deeper than the redaction walk is cut, never written with i
   expect(raw).not.toContain(SECRET);
   expect(line.deep.a.b.c.d.e).toEqual({ f: '[cut]' });
 });
+
+/**
+ * restify-errors (restify's own dependency, hoisted; it ships no types), as restify and a route
+ * throw it: its constructors are anonymous (`InternalServerError`) or all called `ErrCtor`
+ * (`makeConstructor`), so the type pino takes from the constructor read "" or "ErrCtor".
+ */
+const restifyErrors = require('restify-errors') as {
+  InternalServerError: new (message: string) => Error;
+  makeConstructor(name: string): new (message: string) => Error;
+};
+
+test("a restify-errors error is logged with the name restify-errors gives it, not its constructor's", () => {
+  const ExecutionError = restifyErrors.makeConstructor('ExecutionError');
+  const server = new restifyErrors.InternalServerError('tab handler failed');
+  const made = new ExecutionError('tab handler failed');
+  const { line } = logOnce((log) => log.error({ err: server, made }, 'route failed'));
+  expect(line.err).toMatchObject({ type: 'InternalServerError', message: 'tab handler failed' });
+  expect(line.made).toMatchObject({ type: 'ExecutionError', message: 'tab handler failed' });
+});
+
+test('an error whose constructor is anonymous and which has no name of its own is typed by its code', () => {
+  const Anonymous = (() => class extends Error {})();
+  const err = Object.assign(new Anonymous('quota spent'), { name: '', code: 'QuotaExceeded' });
+  const { line } = logOnce((log) => log.error({ err }, 'quota'));
+  expect(line.err.type).toBe('QuotaExceeded');
+});
