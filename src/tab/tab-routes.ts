@@ -10,7 +10,7 @@
  * Every page is sent with a Content-Security-Policy that allows only our own scripts and styles
  * and framing by Teams / Microsoft 365 hosts (what Teams needs to show a tab).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type restify from 'restify';
@@ -40,7 +40,10 @@ const CSP = [
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:",
-  "connect-src 'self'",
+  // teams-js 2.58 fetches its list of valid host origins from Microsoft's CDN on every load
+  // (validOriginsCdnEndpoint); without it Chromium logs a CSP error each time and teams-js
+  // falls back to its bundled copy. That one origin, no wildcard.
+  "connect-src 'self' https://res.cdn.office.net",
   "base-uri 'none'",
   "form-action 'self'",
   `frame-ancestors ${FRAME_ANCESTORS}`,
@@ -76,6 +79,7 @@ export function registerTabRoutes(server: restify.Server, deps: TabRouteDeps): v
   const idOf = (req: restify.Request) => String((req.params as { id?: string }).id ?? '');
   // Each API call under its own correlation id: every log line of the call carries it, and a
   // failure's answer names it (TabApi logs and answers it). No-store: answers are per user.
+  // Nosniff: a browser must never read an answer (user text in JSON) as anything but JSON.
   const json =
     (call: (req: restify.Request) => Promise<ApiReply>) =>
     // async: restify accepts a two-argument handler only when it is an AsyncFunction.
@@ -83,6 +87,7 @@ export function registerTabRoutes(server: restify.Server, deps: TabRouteDeps): v
       withCorrelation(async () => {
         const reply = await call(req);
         res.header('Cache-Control', 'no-store');
+        res.header('X-Content-Type-Options', 'nosniff');
         for (const [k, v] of Object.entries(reply.headers ?? {})) res.header(k, v);
         res.send(reply.status, reply.body);
       }, randomUUID());
@@ -128,6 +133,7 @@ export function registerTabRoutes(server: restify.Server, deps: TabRouteDeps): v
     // Own keys only: `constructor` and the other names every object has are no assets.
     const type = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
     if (!type) {
+      res.header('X-Content-Type-Options', 'nosniff');
       res.send(404, { error: 'not_found' });
       return;
     }
@@ -137,15 +143,21 @@ export function registerTabRoutes(server: restify.Server, deps: TabRouteDeps): v
       return undefined;
     });
     if (!body) {
+      res.header('Cache-Control', 'no-store');
+      res.header('X-Content-Type-Options', 'nosniff');
       res.send(503, { error: 'not_built', message: 'The tab front end is not built; run npm run build.' });
       return;
     }
-    res.writeHead(200, {
-      'Content-Type': type,
-      'Content-Length': body.length,
-      'Cache-Control': 'no-cache',
-      'X-Content-Type-Options': 'nosniff',
-    });
+    // No-cache: a browser asks again on every load, so a new build is used at once; the strong
+    // ETag (the content's hash) lets it keep its copy with a 304 while the build is the same.
+    const etag = `"${createHash('sha256').update(body).digest('base64url')}"`;
+    const common = { ETag: etag, 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' };
+    if (matchesEtag(req.header('if-none-match'), etag)) {
+      res.writeHead(304, common);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { ...common, 'Content-Type': type, 'Content-Length': body.length });
     res.end(body);
   });
   if (deps.sandboxSignIn) {
@@ -165,6 +177,16 @@ export function registerTabRoutes(server: restify.Server, deps: TabRouteDeps): v
       }
     });
   }
+}
+
+/** Whether an `If-None-Match` header names `etag` (a list of tags, or `*`; RFC 9110 13.1.2). */
+function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  // Weak comparison, as RFC 9110 asks for If-None-Match: W/"x" matches "x".
+  return ifNoneMatch.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t.replace(/^W\//, '') === etag;
+  });
 }
 
 function sendHtml(res: restify.Response, status: number, html: string): void {

@@ -7,6 +7,7 @@
  *
  * Needs /usr/bin/chromium (`apt-get install -y chromium`). Nothing is written to the repo.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -22,6 +23,7 @@ import {
   sandboxResourceId,
 } from '../../src/sandbox/fixtures';
 import { CHROMIUM_FLAGS_LOOPBACK_ONLY, CHROMIUM_PATH } from '../helpers/chromium';
+import { HOST_ANSWER_LIMIT_MS, HostSilentError } from '../../web/src/host-deadline';
 
 const AXE = readFileSync(path.resolve(__dirname, '..', '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 // Page functions use `globalThis as any`: the project's tsconfig has no DOM lib (web/tsconfig.json has).
@@ -489,29 +491,107 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
     }
   });
 
-  test('a reload after an action that fails says so above the data instead of leaving it looking current', async () => {
+  test('a reload after an action that fails says so above the data; a newer failure replaces the older, a reload that works takes it away', async () => {
     const request = await grantedToRiley('aks-legacy contosoabac legacy batch pulls abac images');
     const { ctx, page } = await signIn('requester', '/tabs/personal');
     try {
-      // From now on the list cannot be read (the bot restarting, say).
+      // From now on the list cannot be read (the bot restarting, say), each time with its own words.
+      let failures = 0;
       await page.route('**/api/tab/my-access', (route) =>
         route.fulfill({
           status: 503,
           contentType: 'application/json',
-          body: JSON.stringify({ error: 'unavailable', message: 'The store did not answer; try again in a minute.' }),
+          body: JSON.stringify({ error: 'unavailable', message: `The store did not answer (${++failures}).` }),
+        }),
+      );
+      // The Revoke answers are made up so the same grant can be revoked again and again: what is
+      // under test is the page's reload after an action, not the revoke (tested above).
+      let revokes = 0;
+      await page.route('**/api/tab/requests/*/revoke', (route) =>
+        route.fulfill({
+          status: 200,
+          contentType: 'application/json',
+          body: JSON.stringify({ message: `Revoked (${++revokes}).` }),
         }),
       );
       await page.click(`#grants li[data-request="${request.id}"] .row-open`);
-      const reason = page.locator(`#revoke-${request.id}`);
-      await reason.fill('no longer needed on legacy');
-      await page.locator('dialog.drawer form', { has: reason }).getByRole('button', { name: 'Revoke' }).click();
-      await page
-        .locator('dialog.drawer .action-message')
-        .filter({ hasText: /^Revoked / })
-        .waitFor();
-      await page.keyboard.press('Escape');
-      const alert = page.locator('.content [role="alert"]');
-      await expect(alert.innerText()).resolves.toContain('The store did not answer');
+      const revoke = async (n: number) => {
+        const reason = page.locator(`#revoke-${request.id}`);
+        await reason.fill('no longer needed on legacy');
+        await page.locator('dialog.drawer form', { has: reason }).getByRole('button', { name: 'Revoke' }).click();
+        await page
+          .locator('dialog.drawer .action-message')
+          .filter({ hasText: `Revoked (${n}).` })
+          .waitFor();
+      };
+      const alerts = page.locator('main [role="alert"]');
+      await revoke(1);
+      await page.locator('.reload-problem [role="alert"]', { hasText: 'The store did not answer (1).' }).waitFor();
+      await revoke(2);
+      await page.locator('.reload-problem [role="alert"]', { hasText: 'The store did not answer (2).' }).waitFor();
+      // One alert, the newer: failures do not stack up above the data.
+      await expect(alerts.allInnerTexts()).resolves.toEqual(['The store did not answer (2).']);
+      await page.unroute('**/api/tab/my-access');
+      await revoke(3);
+      // The data is current again: nothing says otherwise.
+      await alerts.first().waitFor({ state: 'detached' });
+      await expect(alerts.count()).resolves.toBe(0);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test("assets: a strong ETag (the content's hash) with no-cache, and 304 when the browser has this build", async () => {
+    const url = `${h.app.url}/tabs/assets/app.js`;
+    const first = await fetch(url);
+    expect(first.status).toBe(200);
+    const body = Buffer.from(await first.arrayBuffer());
+    const etag = first.headers.get('etag')!;
+    expect(etag).toBe(`"${createHash('sha256').update(body).digest('base64url')}"`);
+    expect(first.headers.get('cache-control')).toBe('no-cache');
+    for (const ifNoneMatch of [etag, `"other", W/${etag}`, '*']) {
+      const again = await fetch(url, { headers: { 'If-None-Match': ifNoneMatch } });
+      expect([again.status, again.headers.get('etag'), again.headers.get('cache-control')]).toEqual([
+        304,
+        etag,
+        'no-cache',
+      ]);
+      expect(await again.text()).toBe('');
+    }
+    // Another build (or another asset) is sent in full.
+    expect((await fetch(url, { headers: { 'If-None-Match': '"another-build"' } })).status).toBe(200);
+    const css = await fetch(`${h.app.url}/tabs/assets/app.css`, { headers: { 'If-None-Match': etag } });
+    expect(css.status).toBe(200);
+    expect(css.headers.get('etag')).not.toBe(etag);
+  });
+
+  test('framed by an app that never answers teams-js: past the limit the page says what to do, not "Loading…" for good; no CSP error', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await ctx.newPage();
+    const cspErrors: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
+    });
+    try {
+      // The page's clock is moved by hand: the test waits for no limit to pass.
+      await page.clock.install();
+      // A page of the tab's own origin (frame-ancestors allows it) that frames the tab and answers
+      // nothing, as an app that does not support the tab, or a Teams client that hangs, would.
+      await page.route(`${h.app.url}/framer`, (route) =>
+        route.fulfill({
+          contentType: 'text/html',
+          body: '<!doctype html><title>framer</title><iframe title="acrbot" src="/tabs/matrix"></iframe>',
+        }),
+      );
+      // Resolves at the framer's load, which waits for the tab's frame and its deferred script.
+      await page.goto(`${h.app.url}/framer`);
+      const tab = page.frames().find((f) => new URL(f.url()).pathname === '/tabs/matrix')!;
+      await expect(tab.locator('main').innerText()).resolves.toBe('Loading…');
+      await page.clock.runFor(HOST_ANSWER_LIMIT_MS);
+      await tab.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
+      await expect(tab.getByRole('alert').innerText()).resolves.toBe(new HostSilentError(HOST_ANSWER_LIMIT_MS).message);
+      expect(await tab.locator('main').innerText()).toMatch(/^Access matrix\n/);
+      expect(cspErrors).toEqual([]);
     } finally {
       await ctx.close();
     }

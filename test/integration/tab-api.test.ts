@@ -226,6 +226,35 @@ describe('tab API', () => {
       expect((await fetch(`${base}/tabs/assets/${name}`)).status).toBe(404);
   });
 
+  test("pages: connect-src allows teams-js's list of valid origins (that one CDN origin, no wildcard) besides the tab's own", async () => {
+    const res = await fetch(`${base}/tabs/matrix`);
+    const directives = (res.headers.get('content-security-policy') ?? '').split(';').map((d) => d.trim());
+    expect(directives.filter((d) => d.startsWith('connect-src '))).toEqual([
+      "connect-src 'self' https://res.cdn.office.net",
+    ]);
+    expect(directives).toContain("script-src 'self'");
+  });
+
+  test('API answers, refusals and failures alike, are no-store and nosniff', async () => {
+    const answers = await Promise.all([
+      fetch(`${base}/api/tab/me`, { headers: { Authorization: `Bearer ${riley}` } }),
+      fetch(`${base}/api/tab/matrix`),
+      fetch(`${base}/api/tab/requests/R-NOSUCH01`, { headers: { Authorization: `Bearer ${riley}` } }),
+      fetch(`${base}/api/tab/requests/R-NOSUCH01/revoke`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${riley}`, 'Content-Type': 'application/json' },
+        body: '{}',
+      }),
+      fetch(`${base}/tabs/assets/constructor`),
+    ]);
+    expect(answers.map((res) => res.status)).toEqual([200, 401, 404, 404, 404]);
+    for (const res of answers) {
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+    for (const res of answers.slice(0, 4)) expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
   test('azure mode refuses a token of the sandbox issuer (401 untrusted_issuer), with the same production code', async () => {
     // Even if someone passes the sandbox issuer in azure mode, it is not trusted.
     await withOwnTab({ mode: 'azure', ssoAppId: SANDBOX_TAB_APP_ID, clientId: 'x' }, async (azureBase) => {

@@ -8,12 +8,15 @@
  * Microsoft Graph from the browser, which is what NAA is for), it needs no extra package
  * (MSAL.js would be another ~100 KB dependency), and the server validates the token either way.
  *
+ * The wait for a framing host is bounded (`host-deadline.ts`): teams-js's own has no limit.
+ *
  * In a plain browser (sandbox mode) the token comes from `/tabs/sandbox-signin`, which stores it
  * in session storage. Teams' theme follows `app.getContext()` and the theme-change handler; in
  * a browser `?theme=dark|contrast` picks one.
  */
 import { app, authentication } from '@microsoft/teams-js';
 import { signInFailure } from './api';
+import { HostSilentError, withinHostLimit } from './host-deadline';
 
 /** Session storage key of the sandbox token. */
 export const SANDBOX_TOKEN_KEY = 'acrbot.sandboxToken';
@@ -33,13 +36,23 @@ export interface Host {
 
 const asTheme = (t: string | null | undefined): Theme => (t === 'dark' || t === 'contrast' ? t : 'default');
 
-/** Detects the host. Never waits for Teams when the page is not framed. */
+/**
+ * Detects the host. Never waits for Teams when the page is not framed; when it is, waits at
+ * most `HOST_ANSWER_LIMIT_MS` for the host to answer, then rejects with a
+ * {@link HostSilentError} whose message says what to do (shown instead of "Loading…" for good).
+ */
 export async function detectHost(): Promise<Host> {
   const framed = window.self !== window.top;
   if (framed) {
+    let context: app.Context | undefined;
     try {
-      await app.initialize();
-      const context = await app.getContext();
+      context = await withinHostLimit(app.initialize().then(() => app.getContext()));
+    } catch (err) {
+      // Silence is not a refusal: something frames the page and may yet be Teams; say so.
+      if (err instanceof HostSilentError) throw err;
+      // Refused: framed by something that is not Teams, so behave like a browser.
+    }
+    if (context)
       return {
         inTeams: true,
         theme: asTheme(context.app.theme),
@@ -51,9 +64,6 @@ export async function detectHost(): Promise<Host> {
         openLink: (url) => void app.openLink(url),
         onThemeChange: (fn) => app.registerOnThemeChangeHandler((t) => fn(asTheme(t))),
       };
-    } catch {
-      // Framed by something that is not Teams: behave like a browser.
-    }
   }
   const query = new URLSearchParams(location.search);
   return {

@@ -29,7 +29,15 @@ async function main(): Promise<void> {
   }
   if (page === 'chooser') return;
   const root = document.getElementById('app')!;
-  const host = await detectHost();
+  let host: Host;
+  try {
+    host = await detectHost();
+  } catch (err) {
+    // The app framing the page never answered (HostSilentError): what to do, not "Loading…".
+    replace(root, h('h1', {}, page === 'personal' ? 'My access' : 'Access matrix'), problemBox(err));
+    shown(root);
+    return;
+  }
   applyTheme(host.theme);
   host.onThemeChange(applyTheme);
   if (page === 'config') {
@@ -46,6 +54,7 @@ async function load(root: HTMLElement, host: Host, page: 'matrix' | 'personal'):
     const me = await api<Me>(host, '/me');
     syncClock(me.now);
     const content = h('div', { class: 'content' });
+    const reloadProblem = h('div', { class: 'reload-problem' });
     replace(
       root,
       h(
@@ -65,14 +74,23 @@ async function load(root: HTMLElement, host: Host, page: 'matrix' | 'personal'):
       ...(me.pauseUnreadable
         ? [h('p', { class: 'paused-banner', attrs: { role: 'status' } }, pauseUnreadableBanner(me.pauseUnreadable))]
         : []),
+      reloadProblem,
       content,
     );
     // A reload after an action that fails (an expired sign-in, the bot restarting) says so above
-    // the data it could not refresh, instead of leaving it looking current.
+    // the data it could not refresh, instead of leaving it looking current. One alert at most:
+    // a newer failure replaces the older (a new alert element, so it is announced again), and a
+    // reload that draws takes it away, its data being current again.
     const ctx: DrawerContext = {
       host,
       me,
-      changed: () => void reload().catch((err: unknown) => content.prepend(problem(err, host))),
+      changed: () =>
+        void reload().then(
+          (drew) => {
+            if (drew) reloadProblem.replaceChildren();
+          },
+          (err: unknown) => replace(reloadProblem, problem(err, host)),
+        ),
     };
     // Only the newest reload draws: an older one answering last would show stale data.
     const loads = newestOnly();
@@ -90,9 +108,14 @@ async function load(root: HTMLElement, host: Host, page: 'matrix' | 'personal'):
   } catch (err) {
     replace(root, h('h1', {}, title), problem(err, host));
   } finally {
-    root.removeAttribute('aria-busy');
-    document.body.dataset.ready = 'true';
+    shown(root);
   }
+}
+
+/** The page is drawn (data or a problem): no longer busy, and tests may look. */
+function shown(root: HTMLElement): void {
+  root.removeAttribute('aria-busy');
+  document.body.dataset.ready = 'true';
 }
 
 function problem(err: unknown, host: Host): HTMLElement {
@@ -113,6 +136,11 @@ function problem(err: unknown, host: Host): HTMLElement {
     else if (!host.inTeams) box.appendChild(h('p', {}, 'Open this tab in Microsoft Teams.'));
     return box;
   }
+  return problemBox(err);
+}
+
+/** A failure as an alert with its sentence ({@link problemMessage}). */
+function problemBox(err: unknown): HTMLElement {
   return h('div', { class: 'problem', attrs: { role: 'alert' } }, h('p', {}, problemMessage(err)));
 }
 
