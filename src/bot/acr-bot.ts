@@ -207,8 +207,10 @@ export class AcrBot extends ActivityHandler {
       (!TAKES_OVER_A_QUESTION.has(command.verb) && (await this.dialogs.openQuestion(ctx)) === 'reason');
     if (answers && (await this.dialogs.continue(ctx))) return;
     const hadQuestion = command.verb !== 'unknown' && (await this.dialogs.cancel(ctx));
-    // An answer that starts with "pause" must not stop all new access by accident.
-    if (command.verb === 'pause' && hadQuestion) return this.pauseHandler.pause(ctx, identity, command.reason, true);
+    // An answer that starts with "pause" must not stop all new access by accident. "pause" alone
+    // only shows the state: it ends the questions as any other command does, said below.
+    if (command.verb === 'pause' && command.reason && hadQuestion)
+      return this.pauseHandler.pause(ctx, identity, command.reason, true);
     // Any other command ends the questions: said, so the requester does not wait for a card
     // that is never coming.
     if (hadQuestion)

@@ -324,10 +324,21 @@ function parseAccess(words: string[]): Command {
   return { verb: 'access', target: words[0] };
 }
 
+/**
+ * The command word, lower case. A word typed alone keeps no closing punctuation ("Help.",
+ * "Cancel!", "status?"): people write sentences, and "Cancel!" read as an unknown word would be
+ * taken as an answer to the question in progress instead of stopping it. Only alone: "Grant. We
+ * need it…" at the reason question stays the answer it reads as.
+ */
+function verbOf(word: string, alone: boolean): string {
+  const lower = word.toLowerCase();
+  return (alone && lower.replace(/[.!?,;:]+$/, '')) || lower;
+}
+
 /** Parses the text of a message addressed to the bot. */
 export function parseCommand(text: string): Command {
   const words = splitWords(text);
-  const verb = (words.shift() ?? 'help').toLowerCase();
+  const verb = verbOf(words.shift() ?? 'help', words.length === 0);
   // One case per verb: alike in shape, but each builds its own command from its own words.
   switch (verb) {
     case 'help':

@@ -18,6 +18,13 @@ describe('parseCommand: verbs (mention already removed)', () => {
     ['help', { verb: 'help' }],
     ['HELP', { verb: 'help' }],
     ['?', { verb: 'help' }],
+    // A command word typed alone, as a sentence: its closing punctuation is no part of it.
+    ['Help.', { verb: 'help' }],
+    ['Cancel!', { verb: 'cancel' }],
+    ['status?', { verb: 'status', requestId: undefined }],
+    ['pending...', { verb: 'pending' }],
+    // Not alone: the word as typed ("Grant." before a reason is no grant command).
+    ['Grant. We need it', { verb: 'unknown', word: 'grant.' }],
     ['grant', { verb: 'grant', cluster: undefined, registry: undefined, reason: undefined }],
     ['grant aks-prod', { verb: 'grant', cluster: 'aks-prod', registry: undefined, reason: undefined }],
     ['grant aks-prod contosoacr', { verb: 'grant', cluster: 'aks-prod', registry: 'contosoacr', reason: undefined }],

@@ -17,6 +17,7 @@ import { readByApprovers } from '../approvers-audience';
 import type { BotServices } from '../bot-services';
 import { errorCardFor, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
+import { punctuatedRequestId } from './request-id-word';
 
 /** Approval cards `pending` posts at most; the count line says when there are more. */
 const PENDING_CARDS_SHOWN = 20;
@@ -61,6 +62,11 @@ export class InfoHandlers {
   /** The requester and approvers may look at a request. */
   async status(ctx: TurnContext, identity: TurnIdentity, requestId: string | undefined): Promise<void> {
     const sandbox = this.services.settings.sandbox;
+    const punctuated = punctuatedRequestId(requestId, 'status {id}');
+    if (punctuated) {
+      await this.reply(ctx, errorCardFor(this.services, punctuated, 'Which request?'));
+      return;
+    }
     if (!requestId || !isRequestId(requestId)) {
       await this.reply(
         ctx,
@@ -248,6 +254,11 @@ export class InfoHandlers {
           settings.sandbox,
         ),
       );
+      return;
+    }
+    const punctuated = punctuatedRequestId(arg, 'audit {id}');
+    if (punctuated) {
+      await this.reply(ctx, errorCardFor(this.services, punctuated, 'Audit'));
       return;
     }
     const n = arg ? Number(arg) : 10;

@@ -21,6 +21,7 @@ import type { TurnIdentity } from '../turn-identity';
 import { activityKeyOf, originOf } from '../conversation-targets';
 import { errorCardFor as errorCard, gateRefusalTitle, sendCard } from '../turn-cards';
 import type { RequestHandler } from './request-handler';
+import { punctuatedRequestId } from './request-id-word';
 
 const revokeData = z.object({
   // Every id of a pair's confirmation card, comma-separated (R- and 8 characters each).
@@ -63,6 +64,10 @@ export class LifecycleHandler {
         await this.mayRevoke(identity.actor, request);
         return revokeConfirmCard(request, await lifecycle.flow.preview(request), reason);
       }
+      // "revoke R-7K2M9QXA. no longer needed" is no cluster and registry: said as what it is,
+      // not as a name rule or a refusal to a requester who never asked to revoke a pair.
+      const punctuated = punctuatedRequestId(command.cluster, 'revoke {id} [reason]');
+      if (punctuated) throw punctuated;
       if (!command.cluster || !command.registry)
         throw new UserFacingError(
           'validation.usage',
@@ -198,6 +203,8 @@ export class LifecycleHandler {
   /** `extend REQUEST-ID [--for DURATION] REASON…`: a new request, approved like any other. */
   async extendCommand(ctx: TurnContext, identity: TurnIdentity, command: Extract<Command, { verb: 'extend' }>) {
     try {
+      const punctuated = punctuatedRequestId(command.requestId, 'extend {id} [--for 30d] reason');
+      if (punctuated) throw punctuated;
       if (!command.requestId || !isRequestId(command.requestId))
         throw new UserFacingError(
           'validation.usage',
