@@ -9,6 +9,7 @@ import { AUDIT_KEY_MIN_BYTES, auditKeyFromText } from './audit-key';
 import { MAX_APPROVAL_TTL_MS, parseDurationMs } from './duration';
 import { CONVERSATION_ID, PolicyFileError, policyFromEnvironment, readPolicyFile } from './policy-file';
 import { proxyFromEnvironment } from '../integrations/http/outbound-proxy';
+import { checkOpenIdMetadataUrl, checkServiceEndpoint, checkTokenIssuer, type UrlCheck } from './url-settings';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A DNS host name (letters, digits and hyphens per label), as listen() resolves it. */
@@ -51,14 +52,20 @@ const duration = (name: string, fallback: string) =>
       return ms;
     });
 
-const httpsUrl = (name: string) =>
+/** A URL setting checked by `check` (url-settings.ts); the problem is listed under the setting's name. */
+const urlSetting = (name: string, check: (text: string) => UrlCheck) =>
   z
     .string()
     .optional()
-    .refine((v) => v === undefined || v === '' || /^https:\/\/[^\s]+$/i.test(v), {
-      message: `${name} must be an https:// URL`,
-    })
-    .transform((v) => (v ? v.replace(/\/+$/, '') : undefined));
+    .transform((v, ctx) => {
+      if (!v) return undefined;
+      const checked = check(v);
+      if ('problem' in checked) {
+        ctx.addIssue({ code: 'custom', message: `${name} ${checked.problem}` });
+        return undefined;
+      }
+      return checked.url;
+    });
 
 /**
  * A Teams channel id as the Bot Framework names it; a value copied out of a channel link (URL
@@ -130,8 +137,12 @@ const schema = z.object({
     .optional()
     .refine((v) => !v || GUID.test(v), { message: 'AZURE_SUBSCRIPTION_ID must be a GUID' }),
   ACRBOT_SUBSCRIPTION_IDS: guidList('ACRBOT_SUBSCRIPTION_IDS'),
-  ACRBOT_ARM_ENDPOINT: httpsUrl('ACRBOT_ARM_ENDPOINT'),
-  ACRBOT_GRAPH_ENDPOINT: httpsUrl('ACRBOT_GRAPH_ENDPOINT'),
+  ACRBOT_ARM_ENDPOINT: urlSetting('ACRBOT_ARM_ENDPOINT', (v) =>
+    checkServiceEndpoint(v, 'none', 'https://management.usgovcloudapi.net'),
+  ),
+  ACRBOT_GRAPH_ENDPOINT: urlSetting('ACRBOT_GRAPH_ENDPOINT', (v) =>
+    checkServiceEndpoint(v, 'prefix', 'https://graph.microsoft.us'),
+  ),
   ACRBOT_APPROVERS: guidList('ACRBOT_APPROVERS'),
   ACRBOT_APPROVER_GROUP: z
     .string()
@@ -246,8 +257,8 @@ const schema = z.object({
       message: 'ACRBOT_TABLE_PREFIX must start with a letter and hold only letters and digits (at most 40)',
     })
     .optional(),
-  ACRBOT_CHANNEL_OPENID_METADATA_URL: z.string().optional(),
-  ACRBOT_CHANNEL_TOKEN_ISSUER: z.string().optional(),
+  ACRBOT_CHANNEL_OPENID_METADATA_URL: urlSetting('ACRBOT_CHANNEL_OPENID_METADATA_URL', checkOpenIdMetadataUrl),
+  ACRBOT_CHANNEL_TOKEN_ISSUER: urlSetting('ACRBOT_CHANNEL_TOKEN_ISSUER', checkTokenIssuer),
   // MSAL takes only an https authority.
   ACRBOT_CHANNEL_LOGIN_URL: z
     .string()
@@ -730,7 +741,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.ACRBOT_MAX_ACCESS_DURATION > 365 * 86_400_000)
     problems.push('ACRBOT_MAX_ACCESS_DURATION can be at most 1y (use ACRBOT_ALLOW_PERMANENT for access without end)');
   problems.push(...accessDurationOrder(e, parsedOk));
-  if (e.ACRBOT_SECRET_MAX_EXPIRY > 365 * 86_400_000) problems.push('ACRBOT_SECRET_MAX_EXPIRY can be at most 365d');
+  // At least the shortest --expires (1h, secret-options.ts): below it every --expires would be
+  // refused, and the credentials capped to it would die before anyone could pull with them.
+  if (
+    parsedOk('ACRBOT_SECRET_MAX_EXPIRY') &&
+    (e.ACRBOT_SECRET_MAX_EXPIRY < 3_600_000 || e.ACRBOT_SECRET_MAX_EXPIRY > 365 * 86_400_000)
+  )
+    problems.push(
+      'ACRBOT_SECRET_MAX_EXPIRY must lie between 1h and 365d (the longest lifetime of a credential in the secret flow; the shortest --expires is 1h)',
+    );
   if (e.ACRBOT_DIALOG_TTL < 60_000 || e.ACRBOT_DIALOG_TTL > 24 * 3_600_000)
     problems.push('ACRBOT_DIALOG_TTL must lie between 1m and 24h');
   // A sandbox answers anyone without authentication and fakes Azure: never by accident in production.

@@ -341,7 +341,11 @@ describe('malformed values', () => {
       { ACRBOT_APPROVER_JUSTIFICATION: 'sometimes' },
       'ACRBOT_APPROVER_JUSTIFICATION must be "required" or "optional"',
     ],
-    ['http ARM endpoint', { ACRBOT_ARM_ENDPOINT: 'http://localhost:1' }, 'ACRBOT_ARM_ENDPOINT must be an https:// URL'],
+    [
+      'http ARM endpoint',
+      { ACRBOT_ARM_ENDPOINT: 'http://localhost:1' },
+      'ACRBOT_ARM_ENDPOINT must be an https:// URL with a host, e.g. https://management.usgovcloudapi.net',
+    ],
     [
       'proxy not a URL (refused at start, its value not repeated)',
       { HTTPS_PROXY: 'proxy.contoso.com:3128' },
@@ -481,9 +485,26 @@ describe('ACRBOT_APPROVAL_TTL', () => {
     expect(problemsOf({ ACRBOT_APPROVAL_TTL: ttl })).toEqual([problem]);
   });
 
-  test('ACRBOT_SECRET_MAX_EXPIRY above 365d is refused', () => {
-    expect(problemsOf({ ACRBOT_SECRET_MAX_EXPIRY: '366d' })).toEqual(['ACRBOT_SECRET_MAX_EXPIRY can be at most 365d']);
+  test.each(['366d', '59m', '1s'])(
+    'ACRBOT_SECRET_MAX_EXPIRY %s is refused: credentials capped below 1h would be dead when created',
+    (value) => {
+      expect(problemsOf({ ACRBOT_SECRET_MAX_EXPIRY: value })).toEqual([
+        'ACRBOT_SECRET_MAX_EXPIRY must lie between 1h and 365d (the longest lifetime of a credential in the secret flow; the shortest --expires is 1h)',
+      ]);
+    },
+  );
+
+  test('ACRBOT_SECRET_MAX_EXPIRY: 365d by default, 1h and 365d themselves are taken', () => {
+    expect(loadConfig({}).secretMaxExpiryMs).toBe(365 * 86_400_000);
+    expect(loadConfig({ ACRBOT_SECRET_MAX_EXPIRY: '1h' }).secretMaxExpiryMs).toBe(3_600_000);
     expect(loadConfig({ ACRBOT_SECRET_MAX_EXPIRY: '90d' }).secretMaxExpiryMs).toBe(90 * 86_400_000);
+    expect(loadConfig({ ACRBOT_SECRET_MAX_EXPIRY: '365d' }).secretMaxExpiryMs).toBe(365 * 86_400_000);
+  });
+
+  test('a malformed ACRBOT_SECRET_MAX_EXPIRY is named once, as not a duration', () => {
+    expect(problemsOf({ ACRBOT_SECRET_MAX_EXPIRY: 'soon' })).toEqual([
+      'ACRBOT_SECRET_MAX_EXPIRY: "soon" is not a duration; use e.g. 24h, 90m or 7d',
+    ]);
   });
 });
 
