@@ -4,7 +4,9 @@
  * imports bot code.
  *
  * Requests live under `/v1.0`. Errors use Graph's envelope with `innerError {date, request-id,
- * client-request-id}`. Faults and the request log work as in the ARM emulator.
+ * client-request-id}`. A malformed object id or `(appId='…')` key is Graph's 400
+ * `Request_BadRequest`, not a 404 (graph-errors.ts). Faults and the request log work as in the
+ * ARM emulator.
  *
  * Operation names (request log, fault targets):
  * - `servicePrincipals.getByAppId|list|get|create|delete|transitiveMemberOf`

@@ -32,6 +32,38 @@ export function badRequest(message: string): HttpError {
   return new HttpError(400, 'Request_BadRequest', message);
 }
 
+/**
+ * An object id as acrbot writes one (hyphenated; Graph may also take .NET's other spellings of a
+ * GUID, which acrbot never sends).
+ */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * `id` if it is a GUID; else 400 `Request_BadRequest` "Invalid object identifier '…'.", as Graph
+ * answers for a path segment where an object id belongs (`/servicePrincipals/{id}`,
+ * `/groups/{id}`, `/directoryObjects/{id}/…`): the key is parsed before anything is looked up, so
+ * a name or other text there is never a 404. Seen for a group's name in `/groups/{id}/members/$ref`
+ * (Azure/active-directory-dotnet-graphapi-b2bportal-web#16). `/users/{id}` is not checked: it
+ * takes a userPrincipalName as well, and an unknown one is a 404.
+ */
+export function objectIdOf(id: string): string {
+  if (!GUID.test(id)) throw badRequest(`Invalid object identifier '${id}'.`);
+  return id;
+}
+
+/**
+ * `appId` if it is a GUID; else the 400 Graph answers for the `(appId='…')` alternate key of
+ * `/applications` and `/servicePrincipals` (msgraph-sdk-python#408: a malformed appId key, 400
+ * `Request_BadRequest` with this message), e.g. `servicePrincipals(appId='msi')`.
+ */
+export function appIdKeyOf(appId: string): string {
+  if (!GUID.test(appId))
+    throw badRequest(
+      "Invalid value specified for object reference property 'appId'. Please ensure that this value has an appropriate syntax and length.",
+    );
+  return appId;
+}
+
 /** 400 for a `$filter` the emulator (and mostly Graph) does not support. */
 export function unsupportedQuery(): HttpError {
   return new HttpError(400, 'Request_UnsupportedQuery', 'Unsupported Query.');

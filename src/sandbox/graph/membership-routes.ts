@@ -4,7 +4,7 @@
  * nested groups, as in Graph.
  */
 import type { Directory } from '../directory';
-import { badRequest, resourceNotFound } from './graph-errors';
+import { badRequest, objectIdOf, resourceNotFound } from './graph-errors';
 import { collection, entity, ok, type GraphRequestContext, type GraphRoute } from './graph-route';
 import { groupToWire, select, userToWire } from './graph-wire';
 
@@ -24,7 +24,7 @@ export function membershipRoutes(): GraphRoute[] {
       pattern: 'groups/{id}',
       operation: 'groups.get',
       handle: (ctx) => {
-        const group = ctx.directory.groups.get(ctx.params['id']!.toLowerCase());
+        const group = ctx.directory.groups.get(objectIdOf(ctx.params['id']!).toLowerCase());
         if (!group) throw resourceNotFound(ctx.params['id']!);
         return entity(ctx, 'groups', groupToWire(group));
       },
@@ -89,7 +89,7 @@ function findUser(directory: Directory, idOrUpn: string) {
 }
 
 function anyObject(ctx: GraphRequestContext): string {
-  const id = ctx.params['id']!;
+  const id = objectIdOf(ctx.params['id']!);
   if (!ctx.directory.hasObject(id)) throw resourceNotFound(id);
   return id.toLowerCase();
 }

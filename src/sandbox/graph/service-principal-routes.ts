@@ -4,7 +4,14 @@
  */
 import type { DirectoryServicePrincipal } from '../directory';
 import { HttpError } from '../http-util';
-import { badRequest, noBackingApplication, requestDenied, resourceNotFound } from './graph-errors';
+import {
+  appIdKeyOf,
+  badRequest,
+  noBackingApplication,
+  objectIdOf,
+  requestDenied,
+  resourceNotFound,
+} from './graph-errors';
 import { created, entity, filteredCollection, type GraphRequestContext, type GraphRoute } from './graph-route';
 import { servicePrincipalToWire } from './graph-wire';
 
@@ -16,8 +23,9 @@ export function servicePrincipalRoutes(): GraphRoute[] {
       pattern: "servicePrincipals(appId='{appId}')",
       operation: 'servicePrincipals.getByAppId',
       handle: (ctx) => {
-        const sp = ctx.directory.getServicePrincipalByAppId(ctx.params['appId']!);
-        if (!sp) throw resourceNotFound(ctx.params['appId']!);
+        const appId = appIdKeyOf(ctx.params['appId']!);
+        const sp = ctx.directory.getServicePrincipalByAppId(appId);
+        if (!sp) throw resourceNotFound(appId);
         return spEntity(ctx, sp);
       },
     },
@@ -90,8 +98,9 @@ function create(ctx: GraphRequestContext) {
 }
 
 function find(ctx: GraphRequestContext): DirectoryServicePrincipal {
-  const sp = ctx.directory.getServicePrincipal(ctx.params['id']!);
-  if (!sp) throw resourceNotFound(ctx.params['id']!);
+  const id = objectIdOf(ctx.params['id']!);
+  const sp = ctx.directory.getServicePrincipal(id);
+  if (!sp) throw resourceNotFound(id);
   return sp;
 }
 

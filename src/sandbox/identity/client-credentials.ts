@@ -109,7 +109,7 @@ export async function clientCredentialsGrant(
 }
 
 /** Entra's OAuth error body: `AADSTS<n>: <text> Trace ID… Correlation ID… Timestamp…`, plus the code list. */
-function entraError(error: string, aadsts: number, description: string) {
+export function entraError(error: string, aadsts: number, description: string) {
   const traceId = randomUUID();
   const correlationId = randomUUID();
   const timestamp = new Date()

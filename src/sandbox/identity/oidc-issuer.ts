@@ -13,6 +13,8 @@
  *   or an OAuth error body (`{ error, error_description }`, 400). The same endpoint answers
  *   Entra's client-credentials grant for applications of the sandbox directory
  *   (client-credentials.ts), recording each request in {@link OidcIssuer.tokenRequests}.
+ * - Any of these under another tenant: 400 AADSTS90002 "Tenant '…' not found", as Entra answers
+ *   (`invalid_request` from the token endpoint, `invalid_tenant` from discovery and keys).
  *
  * The access token carries the claims of an Entra v2.0 delegated token for a Teams SSO app:
  * `iss` `https://…/{tid}/v2.0`, `aud` = the requested resource (`api://<domain>/<app id>`),
@@ -27,7 +29,12 @@ import type * as Jose from 'jose';
 import type { Directory, DirectoryUser } from '../directory';
 import { SANDBOX_USERS } from '../fixtures';
 import { readBody } from '../http-util';
-import { clientCredentialsGrant, type ClientCredentialsRequest, APP_TOKEN_LIFETIME_S } from './client-credentials';
+import {
+  clientCredentialsGrant,
+  type ClientCredentialsRequest,
+  APP_TOKEN_LIFETIME_S,
+  entraError,
+} from './client-credentials';
 
 /** The only grant the sandbox token endpoint knows: a seeded user, no password (loopback only). */
 export const SANDBOX_USER_GRANT = 'urn:acrbot:sandbox:user';
@@ -176,8 +183,16 @@ export class OidcIssuer {
 
   private async route(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
     const path = (req.url ?? '/').split('?')[0]!.replace(/\/{2,}/g, '/');
-    const tenant = `/${this.tenantId}`;
-    if (req.method === 'GET' && path === `${tenant}/v2.0/.well-known/openid-configuration`) {
+    const [, tenant = '', ...rest] = path.split('/');
+    const endpoint = `${req.method ?? 'GET'} ${rest.join('/')}`;
+    if (!TENANT_ENDPOINTS.has(endpoint) || MULTI_TENANT_ALIASES.has(tenant.toLowerCase()))
+      return { status: 404, body: { error: 'not_found', error_description: `No sandbox identity endpoint ${path}` } };
+    // Entra looks the tenant up before it reads the request (tenant ids in any case).
+    if (tenant.toLowerCase() !== this.tenantId.toLowerCase()) {
+      req.resume(); // the form is never read; discarded so the connection can be reused
+      return tenantNotFound(tenant, endpoint);
+    }
+    if (endpoint === DISCOVERY) {
       return {
         status: 200,
         body: {
@@ -195,9 +210,8 @@ export class OidcIssuer {
         },
       };
     }
-    if (req.method === 'GET' && path === `${tenant}/discovery/v2.0/keys`) return { status: 200, body: this.jwks() };
-    if (req.method === 'POST' && path === `${tenant}/oauth2/v2.0/token`) return this.token(await readBody(req));
-    return { status: 404, body: { error: 'not_found', error_description: `No sandbox identity endpoint ${path}` } };
+    if (endpoint === KEYS) return { status: 200, body: this.jwks() };
+    return this.token(await readBody(req));
   }
 
   private async token(body: string): Promise<{ status: number; body: unknown }> {
@@ -227,6 +241,33 @@ export class OidcIssuer {
     });
     return { status: 200, body: { token_type: 'Bearer', access_token: token, expires_in: TOKEN_LIFETIME_S } };
   }
+}
+
+const DISCOVERY = 'GET v2.0/.well-known/openid-configuration';
+const KEYS = 'GET discovery/v2.0/keys';
+const TOKEN = 'POST oauth2/v2.0/token';
+/** The endpoints served under `/{tenant}/`, as `<method> <path after the tenant>`. */
+const TENANT_ENDPOINTS = new Set([DISCOVERY, KEYS, TOKEN]);
+/** Entra's multi-tenant authorities, which the sandbox does not serve (Entra would not say "not found"). */
+const MULTI_TENANT_ALIASES = new Set(['common', 'organizations', 'consumers']);
+
+/**
+ * 400 AADSTS90002 for a tenant the directory is not, as Entra answers it: the token endpoint
+ * with `invalid_request` ("(invalid_request) AADSTS90002: Tenant '…' not found", in
+ * microsoft/azure-tools-for-java#3900 and microsoftarchive/BatchAI#31), OpenID discovery and its
+ * keys with `invalid_tenant` (MSAL's "OIDC Discovery endpoint rejects our request" in
+ * Azure/azure-cli#22145 and james-gould/azure-keyvault-emulator#324). The text is Entra's current
+ * wording. Nothing of the request is read: a token request to the wrong tenant is not recorded.
+ */
+function tenantNotFound(tenant: string, endpoint: string): { status: number; body: unknown } {
+  return {
+    status: 400,
+    body: entraError(
+      endpoint === TOKEN ? 'invalid_request' : 'invalid_tenant',
+      90002,
+      `Tenant '${tenant.slice(0, 100)}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+    ),
+  };
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
