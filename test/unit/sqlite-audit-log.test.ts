@@ -23,7 +23,7 @@ describeAuditLogContract('SqliteAuditLog (file)', (clock) => {
 /** A log of `n` entries in a temp file, plus a second ("attacker") connection to the same file. */
 async function fileLog(
   n: number,
-): Promise<{ db: SqliteDatabase; attacker: Database.Database; log: SqliteAuditLog; close(): void }> {
+): Promise<{ db: SqliteDatabase; attacker: Database.Database; log: SqliteAuditLog; path: string; close(): void }> {
   const path = tmp.path('tamper.db');
   const db = openSqlite(path);
   const clock = new FakeClock();
@@ -37,6 +37,7 @@ async function fileLog(
     db,
     attacker,
     log,
+    path,
     close: () => {
       attacker.close();
       db.close();
@@ -65,12 +66,12 @@ describe('SqliteAuditLog is append-only (triggers)', () => {
   });
 });
 
-describe('SqliteAuditLog detects tampering of the file (triggers dropped first)', () => {
-  const dropTriggers = (db: Database.Database) => {
-    db.exec('DROP TRIGGER audit_no_update');
-    db.exec('DROP TRIGGER audit_no_delete');
-  };
+const dropTriggers = (db: Database.Database) => {
+  db.exec('DROP TRIGGER audit_no_update');
+  db.exec('DROP TRIGGER audit_no_delete');
+};
 
+describe('SqliteAuditLog detects tampering of the file (triggers dropped first)', () => {
   test("UPDATE of an entry's JSON is reported at that seq", async () => {
     const t = await fileLog(3);
     try {
@@ -167,13 +168,54 @@ describe('SqliteAuditLog detects tampering of the file (triggers dropped first)'
 });
 
 describe('SqliteAuditLog finds the chain head', () => {
-  test('a file without the head row (written before it existed) continues from its last entry', async () => {
-    const t = await fileLog(2);
+  // acrbot has written audit_head with every entry since its first release: entries without it
+  // were never written so, and a head deleted with the newest entries must not verify.
+  test('no head row while entries exist: verify is BROKEN past the last entry, not intact; append refused', async () => {
+    const t = await fileLog(4);
     try {
-      const second = entryOf(t.attacker, 2) as AuditEntry;
+      dropTriggers(t.attacker);
+      t.attacker.exec('DELETE FROM audit WHERE seq > 2');
       t.attacker.exec('DELETE FROM audit_head');
-      await expect(t.log.append(auditEvent(3))).resolves.toMatchObject({ seq: 3, prevHash: second.hash });
-      await expect(t.log.verify()).resolves.toEqual({ intact: true, count: 3 });
+      const broken = {
+        intact: false,
+        count: 2,
+        brokenAtSeq: 3,
+        problem:
+          'the log has entries up to seq 2 but no chain head, so entries deleted from the end would not show (acrbot writes the head with every entry, in the same transaction: it was deleted)',
+      };
+      await expect(t.log.verify()).resolves.toEqual(broken);
+      // Writing the head again would hide the cut: the append is refused, nothing written.
+      await expect(t.log.append(auditEvent(5))).rejects.toThrow(
+        /^the audit log has entries up to seq 2 but no chain head row .*nothing was appended/,
+      );
+      expect((await t.log.latest(10)).map((e) => e.seq)).toEqual([1, 2]);
+      expect(t.attacker.prepare('SELECT count(*) AS n FROM audit_head').get()).toEqual({ n: 0 });
+      // The audit CLI's read-only connection says the same.
+      const cli = openAuditReadOnly(t.path);
+      try {
+        await expect(cli.log.verify()).resolves.toEqual(broken);
+      } finally {
+        cli.close();
+      }
+    } finally {
+      t.close();
+    }
+  });
+
+  test('no head row and an entry modified: the modified entry is named first', async () => {
+    const t = await fileLog(3);
+    try {
+      dropTriggers(t.attacker);
+      t.attacker
+        .prepare('UPDATE audit SET entry = ? WHERE seq = 2')
+        .run(JSON.stringify({ ...entryOf(t.attacker, 2), outcome: 'granted' }));
+      t.attacker.exec('DELETE FROM audit_head');
+      await expect(t.log.verify()).resolves.toEqual({
+        intact: false,
+        count: 2,
+        brokenAtSeq: 2,
+        problem: 'content does not match its hash (the entry was modified)',
+      });
     } finally {
       t.close();
     }

@@ -13,6 +13,7 @@ import { type AnchorLog, AnchorsUnavailableError } from '../../domain/audit-anch
 import { sharedAzureCredential } from '../http/azure-credential';
 import { compatHttpClient } from '../http/compat-http-client';
 import { sharedHttpClient } from '../http/pooled-http-client';
+import { anchorWriteError, type AnchorWriteError } from './anchor-write-error';
 
 /** Where anchors go: a container URL (managed identity) or a connection string plus container name. */
 export type AnchorTarget =
@@ -40,17 +41,29 @@ export class BlobAnchorLog implements AnchorLog {
     }
   }
 
+  /**
+   * Appends `line` to today's blob. A failure is an {@link AnchorWriteError} naming the blob, the
+   * service's status and code and the fix (a blob of another type or a lease put there by
+   * someone who can write the container, a missing right), with the SDK's error as its cause.
+   */
   async append(line: string): Promise<void> {
-    if (!this.created) {
-      await this.container.createIfNotExists();
-      this.created = true;
+    const name = `anchors-${this.now().toISOString().slice(0, 10)}.log`;
+    try {
+      if (!this.created) {
+        await this.container.createIfNotExists();
+        this.created = true;
+      }
+      const client = this.container.getAppendBlobClient(name);
+      await client.createIfNotExists();
+      const text = `${line}\n`;
+      // One block per line: a block is appended whole, so concurrent instances never interleave bytes.
+      await client.appendBlock(text, Buffer.byteLength(text));
+    } catch (err) {
+      const failure = anchorWriteError(err, name, this.location);
+      // Created again on the next run, as after a restart: anchors must not stop for good.
+      if (failure.code === 'anchor.container-missing') this.created = false;
+      throw failure;
     }
-    const day = this.now().toISOString().slice(0, 10);
-    const client = this.container.getAppendBlobClient(`anchors-${day}.log`);
-    await client.createIfNotExists();
-    const text = `${line}\n`;
-    // One block per line: a block is appended whole, so concurrent instances never interleave bytes.
-    await client.appendBlock(text, Buffer.byteLength(text));
   }
 
   /** The container and its account (names only: never the key or the connection string). */

@@ -103,9 +103,12 @@ export class MemoryAuditLog implements AuditLog {
     const stored = event.idempotencyKey === undefined ? undefined : this.byKey.get(event.idempotencyKey);
     if (stored !== undefined) return structuredClone(this.entries[stored - 1]);
     const entry = chainEntry(event, this.entries[this.entries.length - 1], this.clock.now(), this.key);
+    // Copied before it is stored: an entry that cannot be copied (a function or symbol among its
+    // values) fails its append with nothing kept, as SQLite's and Tables' transactions do.
+    const copy = structuredClone(entry);
     this.entries.push(entry);
     if (entry.idempotencyKey !== undefined) this.byKey.set(entry.idempotencyKey, entry.seq);
-    return structuredClone(entry);
+    return copy;
   }
 
   async latest(limit: number): Promise<AuditEntry[]> {

@@ -8,6 +8,7 @@ import type { AuditEntry, AuditEvent, AuditKey, ChainVerdict } from '../../domai
 import { chainEntry, storedUnderKey, verifyChain } from '../../domain/audit-chain';
 import type { AuditLog, Clock } from '../../domain/ports';
 import type { Statement } from 'better-sqlite3';
+import { headMissing } from './audit-head-missing';
 import { commitGroupOf, type SqliteCommitGroup } from './sqlite-commit-group';
 import type { SqliteDatabase } from './sqlite-database';
 
@@ -91,14 +92,20 @@ export class SqliteAuditLog implements AuditLog {
 
   /**
    * The entry the next one chains to. The head row holds its seq and hash, so the common case
-   * reads two small values instead of parsing the last entry (P8, docs/performance.md). When the
-   * head does not name the last row (a file from before the head existed, or rows edited by
-   * hand) the last entry itself is read, as before: the new entry chains to what is really
-   * there, and verify reports the damage.
+   * reads two small values instead of parsing the last entry (P8, docs/performance.md). No head
+   * row while entries exist is refused: acrbot has written the row with every entry since its
+   * first release, so it was deleted, and writing it again would make a cut tail verify (as on
+   * Tables, where such an append cannot be written either). When the head names another row
+   * (rows edited by hand) the last entry itself is read: the new entry chains to what is really
+   * there.
    */
   private previous(): { seq: number; hash: string } | undefined {
     const row = this.headAndTail.get() as { tail: number | null; headSeq: number | null; headHash: string | null };
     if (row.tail === null) return undefined;
+    if (row.headSeq === null)
+      throw new Error(
+        `the audit log has entries up to seq ${row.tail} but no chain head row (acrbot writes it with every entry: it was deleted); nothing was appended. Run npm run audit:verify and see docs/storage.md (a missing chain head)`,
+      );
     if (row.headSeq === row.tail && row.headHash !== null) return { seq: row.headSeq, hash: row.headHash };
     const tail = this.last.get() as { seq: number; entry: string };
     return { seq: tail.seq, hash: (JSON.parse(tail.entry) as AuditEntry).hash };
@@ -210,6 +217,8 @@ export class SqliteAuditLog implements AuditLog {
       }
     }
     const verdict = verifyChain(entries(), head, this.key);
-    return broken ?? verdict;
+    if (broken) return broken;
+    // Checked after the entries, so a break among them is named first (as on Tables).
+    return verdict.intact && !head && verdict.count > 0 ? headMissing(verdict.count) : verdict;
   }
 }

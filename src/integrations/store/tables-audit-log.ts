@@ -31,6 +31,7 @@ import type {
 import { chainEntry, storedUnderKey, verifyChain } from '../../domain/audit-chain';
 import type { AuditLog, Clock } from '../../domain/ports';
 import { KeyedSerialiser } from '../../domain/keyed-serialiser';
+import { headMissing } from './audit-head-missing';
 import {
   backoff,
   docProperties,
@@ -274,6 +275,9 @@ export class TablesAuditLog implements AuditLog {
     ]);
     if ('err' in entryRows) throw entryRows.err;
     const rows = sortEntryRows(entryRows.value, head?.seq ?? 0);
+    // The first append writes its entry and the head together, and may have landed since the
+    // head was read: then its entry is past the (absent) head read first, left to pastHead.
+    if (!head && rows.past.length > 0 && !(await this.readHead())) return this.headless(entryRows.value);
     const verdict = await this.verifyEntries(head, rows);
     if (!verdict.intact) return verdict;
     if ('err' in index) throw index.err;
@@ -294,12 +298,8 @@ export class TablesAuditLog implements AuditLog {
   /** The chain up to `head` (read first): a break, or the intact verdict with the entries it read. */
   private async verifyEntries(
     head: ChainHead | undefined,
-    { chain, past }: EntryRows,
+    { chain }: EntryRows,
   ): Promise<BrokenVerdict | { intact: true; verdict: IntactVerdict; entries: AuditEntry[] }> {
-    // The first append writes its entry and the head together, and may have landed since the
-    // head was read: then its entry is past the (absent) head read first, left to pastHead.
-    if (!head && past.length && !(await this.readHead()))
-      return { intact: false, count: 0, brokenAtSeq: 1, problem: 'entries exist but the chain head is missing' };
     const entries: AuditEntry[] = [];
     for (const { seq: rowSeq, row } of chain) {
       let entry: AuditEntry;
@@ -325,6 +325,15 @@ export class TablesAuditLog implements AuditLog {
     }
     const verdict = verifyChain(entries, head, this.key);
     return verdict.intact ? { intact: true, verdict, entries } : verdict;
+  }
+
+  /**
+   * Entries, and no head even when read again: the entries are checked as a chain first (a break
+   * among them is named, as SQLite names it), then the missing head is (see {@link headMissing}).
+   */
+  private async headless(rows: TableEntityResult<Record<string, unknown>>[]): Promise<ChainVerdict> {
+    const verdict = await this.verifyEntries(undefined, sortEntryRows(rows, Number.MAX_SAFE_INTEGER));
+    return verdict.intact ? headMissing(verdict.verdict.count) : verdict;
   }
 
   /** Every `q|` and `k|` row, as verify judges them: its key, and the seq it names as readers take it (`Number`). */
