@@ -52,6 +52,9 @@ export class GraphError extends Error {
   }
 }
 
+/** Most pages {@link GraphClient.listAll} follows before it fails rather than answer part of a list. */
+export const GRAPH_MAX_PAGES = 20;
+
 /** Longest {@link GraphError.serviceMessage} kept. */
 const SERVICE_MESSAGE_MAX = 300;
 
@@ -126,6 +129,29 @@ export class GraphClient {
       }),
     );
     return pipeline;
+  }
+
+  /**
+   * Every item of the collection at `path`, its pages followed by `@odata.nextLink`: Graph may
+   * answer a page short of the page size and still have more, so a list a decision rests on
+   * (who owns an application) is read to its end. A link that leaves this client's Graph
+   * (another host or version) is not followed (the bearer token would go with it), nor more
+   * than {@link GRAPH_MAX_PAGES} pages: both fail the call rather than answer part of the list.
+   */
+  async listAll<T>(path: string): Promise<T[]> {
+    const items: T[] = [];
+    let next: string | undefined = path;
+    for (let page = 0; next !== undefined; page++) {
+      if (page === GRAPH_MAX_PAGES)
+        throw new Error(`Microsoft Graph listed more than ${GRAPH_MAX_PAGES} pages; the list was not read to its end`);
+      const { body }: GraphResponse<{ value?: T[]; '@odata.nextLink'?: unknown }> = await this.request('GET', next);
+      items.push(...(body?.value ?? []));
+      const link: unknown = body?.['@odata.nextLink'];
+      if (link === undefined || link === null) next = undefined;
+      else if (typeof link === 'string' && link.startsWith(`${this.base}/`)) next = link.slice(this.base.length);
+      else throw new Error(`Microsoft Graph's link to the next page is not under ${this.base}; not followed`);
+    }
+    return items;
   }
 
   /**

@@ -3,6 +3,7 @@ import type { ApplicationInspection, ServicePrincipalPort } from '../../domain/p
 import { CloudApiError } from '../../domain/ports';
 import { SecretValue } from '../../domain/secret-value';
 import { type GraphClient, GraphError } from './graph-client';
+import { directoryIdSegment, isDirectoryId } from './graph-ids';
 
 /**
  * Graph's message for a service principal asked for an application it cannot see yet (CONTRACTS
@@ -104,17 +105,18 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
   }
 
   async inspectApplication(applicationId: string): Promise<ApplicationInspection> {
-    const id = encodeURIComponent(applicationId);
     try {
+      const id = directoryIdSegment(applicationId, 'application id');
       const [owners, app] = await Promise.all([
-        this.graph.request<{ value: { '@odata.type'?: string; id: string }[] }>('GET', `/applications/${id}/owners`),
+        // Every page: a second owner on a later page must not pass for "acrbot alone" (G15).
+        this.graph.listAll<{ '@odata.type'?: string; id: string }>(`/applications/${id}/owners`),
         this.graph.request<{
           passwordCredentials?: { keyId: string; displayName?: string | null }[];
           keyCredentials?: { keyId: string }[];
         }>('GET', `/applications/${id}?$select=passwordCredentials,keyCredentials`),
       ]);
       return {
-        owners: (owners.body?.value ?? []).map((o) => ({
+        owners: owners.map((o) => ({
           id: o.id,
           type:
             o['@odata.type'] === '#microsoft.graph.user'
@@ -135,10 +137,11 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
   }
 
   async findServicePrincipal(appId: string): Promise<{ id: string } | undefined> {
+    if (!isDirectoryId(appId)) return undefined; // no application has it (graph-ids.ts)
     try {
       const { body } = await this.graph.request<{ id: string }>(
         'GET',
-        `/servicePrincipals(appId='${encodeURIComponent(appId)}')?$select=id`,
+        `/servicePrincipals(appId='${appId}')?$select=id`,
       );
       return body ? { id: body.id } : undefined;
     } catch (err) {
@@ -189,7 +192,7 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
     try {
       const { body, requestId } = await this.graph.request<{ keyId: string; secretText: string }>(
         'POST',
-        `/applications/${encodeURIComponent(applicationId)}/addPassword`,
+        `/applications/${directoryIdSegment(applicationId, 'application id')}/addPassword`,
         { passwordCredential: { displayName, endDateTime } },
         {},
         { once: true },
@@ -205,7 +208,7 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
       // Once: a retry after a lost answer would be refused as an unknown key id.
       const { requestId } = await this.graph.request(
         'POST',
-        `/applications/${encodeURIComponent(applicationId)}/removePassword`,
+        `/applications/${directoryIdSegment(applicationId, 'application id')}/removePassword`,
         { keyId },
         {},
         { once: true },
@@ -218,7 +221,7 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
 
   async deleteApplication(applicationId: string): Promise<void> {
     try {
-      await this.graph.request('DELETE', `/applications/${encodeURIComponent(applicationId)}`);
+      await this.graph.request('DELETE', `/applications/${directoryIdSegment(applicationId, 'application id')}`);
     } catch (err) {
       if (!(err instanceof GraphError && err.status === 404)) throw asWriteError(err, 'application delete');
     }

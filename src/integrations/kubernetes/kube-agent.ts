@@ -6,8 +6,9 @@
  * name, and every call on the access goes over its connections; client-node still sets each
  * call's headers (bearer token, basic auth, impersonation).
  *
- * TLS checks are never turned off: a kubeconfig that asks for that (or for plain http, a proxy
- * or files on this machine, none of which AKS writes) is refused with a clear error.
+ * TLS checks are never turned off: a kubeconfig that asks for that (or for plain http, a proxy,
+ * files on this machine or an auth-provider plugin, none of which AKS writes) is refused with a
+ * clear error.
  */
 import { Agent } from 'node:https';
 import type * as KubeClient from '@kubernetes/client-node';
@@ -38,6 +39,11 @@ export function kubeAgent(kc: KubeClient.KubeConfig, clusterName: string, idleSo
     !cluster.server.toLowerCase().startsWith('https:') && 'a server address that is not https',
     cluster.proxyUrl && 'proxy-url',
     (cluster.caFile || user?.certFile || user?.keyFile) && 'files on acrbot’s machine',
+    // client-node would run an auth-provider's cmd-path or exec command on this machine, or
+    // send a local tokenFile as the token. Exec users (kubelogin) never reach here: access()
+    // swaps them for acrbot's own Entra token.
+    user?.authProvider && 'an auth-provider plugin (a program or file on acrbot’s machine)',
+    user?.exec && 'an exec plugin (a program on acrbot’s machine)',
   ].filter((s): s is string => Boolean(s));
   if (refused.length)
     throw new UserFacingError(
@@ -62,11 +68,14 @@ export function kubeAgent(kc: KubeClient.KubeConfig, clusterName: string, idleSo
  * client-node's authentication for `kc` (the headers of each call), with every call sent
  * through `agent` instead of a new one. `agent` is destroyed when `owner` (the access that
  * holds the API client) is garbage-collected; its idle sockets close on their own before that.
+ * `bearer`: the token of each call, asked for anew each time (acrbot's Entra token on an
+ * Entra-enabled cluster), in place of the kubeconfig's.
  */
 export function sharedAgentAuthentication(
   kc: KubeClient.KubeConfig,
   agent: Agent,
   owner: object,
+  bearer?: () => Promise<string>,
 ): KubeClient.SecurityAuthentication {
   released.register(owner, agent);
   return {
@@ -74,6 +83,7 @@ export function sharedAgentAuthentication(
     async applySecurityAuthentication(context: KubeClient.RequestContext): Promise<void> {
       // Sets the headers, and an agent of its own (never used: no socket is opened on it).
       await kc.applySecurityAuthentication(context);
+      if (bearer) context.setHeaderParam('Authorization', `Bearer ${await bearer()}`);
       context.setAgent(agent);
     },
   };

@@ -61,7 +61,7 @@ export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacing
       if (namespaceBeingDeleted(err)) return namespaceTerminatingError(ctx, cause);
       return new UserFacingError(
         'kubernetes.forbidden',
-        `acrbot may not ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace} of cluster ${ctx.cluster}; give its identity a RoleBinding there that allows get, create and update on secrets (and patch on serviceaccounts), or Azure Kubernetes Service RBAC Writer on the namespace.`,
+        `acrbot may not ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace} of cluster ${ctx.cluster}: its identity needs ${rbacRule(ctx)} there. Give it the Role and RoleBinding of docs/deploy.md in that namespace (get on the namespace; get, create, update and delete on secrets; get and patch on serviceaccounts), or Azure Kubernetes Service RBAC Writer on the namespace.`,
         cause,
       );
     case 404:
@@ -91,6 +91,28 @@ export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacing
         cause,
       );
   }
+}
+
+/** Kubernetes RBAC's verb for each call acrbot makes (its sentences say "read", RBAC says "get"). */
+const RBAC_VERBS: Record<string, string> = {
+  read: 'get',
+  create: 'create',
+  update: 'update',
+  delete: 'delete',
+  patch: 'patch',
+};
+
+/**
+ * The one RBAC rule a forbidden call lacked, as a Role would grant it: a fixed list of rights
+ * would send the platform team to grant the wrong one (a revocation's delete, the precheck's
+ * get on the namespace object, which a Role grants with resourceNames).
+ */
+function rbacRule(ctx: KubeCallContext): string {
+  const verb = RBAC_VERBS[ctx.verb] ?? ctx.verb;
+  const resource = ctx.resource.replace(/\s+/g, '').toLowerCase();
+  if (resource === 'thenamespace' || resource === 'namespaces')
+    return `${verb} on namespaces (resourceNames: ${ctx.namespace})`;
+  return `${verb} on ${resource}`;
 }
 
 /**

@@ -187,10 +187,12 @@ export class KubePullSecrets implements PullSecretPort {
       );
     }
     const user = kc.getCurrentUser();
+    let bearer: (() => Promise<string>) | undefined;
     if (user?.exec || cluster.aadEnabled) {
       // Entra-enabled cluster: the kubeconfig holds a kubelogin exec stanza (device code), which a
       // headless bot cannot run; use the bot's own token for the AKS server application instead.
-      const token = await this.credential.getToken(`${AKS_SERVER_APP_ID}/.default`);
+      const scope = `${AKS_SERVER_APP_ID}/.default`;
+      const token = await this.credential.getToken(scope);
       if (!token)
         throw new UserFacingError(
           'cluster.noToken',
@@ -204,9 +206,20 @@ export class KubePullSecrets implements PullSecretPort {
         users: [{ name: 'acrbot', token: token.token }],
         currentContext: current,
       });
+      // A run holds its access for minutes (a new service principal's role assignment alone may
+      // wait two out), and the credential hands out a cached token until about five minutes
+      // before it expires: a token fixed here could expire before the secret is written, and the
+      // cluster's 401 would fail the run. Each call asks the credential, which renews it in time.
+      let latest = token.token;
+      bearer = async () => {
+        // A failed renewal keeps the last token: valid until it expires, and then the cluster's
+        // 401 is what the run reports, as it would have without the renewal.
+        latest = (await this.credential.getToken(scope).catch(() => null))?.token ?? latest;
+        return latest;
+      };
     }
     const access = { clusterName: cluster.name } as KubeAccess;
-    access.api = this.apiWithDeadline(kc, CoreV1Api, cluster.name, access);
+    access.api = this.apiWithDeadline(kc, CoreV1Api, cluster.name, access, bearer);
     return access;
   }
 
@@ -216,19 +229,21 @@ export class KubePullSecrets implements PullSecretPort {
    * its lease renewed meanwhile, the request) in "executing" for ever, with a fresh credential
    * not yet in the cluster. A call past the deadline fails like an unreachable cluster. Every
    * call of the access goes over one keep-alive agent (kube-agent.ts), released with `owner`.
+   * `bearer`: each call's token, asked for anew (see {@link access}).
    */
   private apiWithDeadline(
     kc: KubeClient.KubeConfig,
     Api: typeof CoreV1Api,
     clusterName: string,
     owner: object,
+    bearer?: () => Promise<string>,
   ): CoreV1Api {
     const { createConfiguration, ServerConfiguration, wrapHttpLibrary } = kube();
     const deadlineMs = this.callTimeoutMs;
     const agent = kubeAgent(kc, clusterName, this.idleSocketMs);
     const options = {
       baseServer: new ServerConfiguration(kc.getCurrentCluster()!.server, {}),
-      authMethods: { default: sharedAgentAuthentication(kc, agent, owner) },
+      authMethods: { default: sharedAgentAuthentication(kc, agent, owner, bearer) },
       promiseMiddleware: [
         {
           pre: async (request: KubeClient.RequestContext) => {
