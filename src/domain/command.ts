@@ -157,7 +157,20 @@ function secretFlag(flag: string): keyof SecretCommandOptions | undefined {
 const DURATION_FLAGS = ['--for', '--expires'];
 const REQUEST_ID = /^R-[0-9A-Z]{8}$/i;
 
-/** Pulls `--for D` / `--expires D` (or `--for=D`) out of the words. */
+/**
+ * An option given twice with two values: which one was meant cannot be told, and the last one
+ * silently winning (`--for 2h --for 3d` a 3-day grant) is a surprise. The values are the words
+ * as typed after the option (a duration, a namespace or account name: no secrets).
+ */
+function givenTwice(flag: string, first: string, second: string): UserFacingError {
+  const shown = (v: string) => `"${v.slice(0, 40)}"`;
+  return new UserFacingError(
+    'validation.option',
+    `${flag} was given twice, as ${shown(first)} and ${shown(second)}: give it once. Nothing was done.`,
+  );
+}
+
+/** Pulls `--for D` / `--expires D` (or `--for=D`) out of the words; refused when given twice. */
 function takeDuration(words: string[]): { duration?: string; rest: string[] } {
   const rest: string[] = [];
   let duration: string | undefined;
@@ -169,6 +182,7 @@ function takeDuration(words: string[]): { duration?: string; rest: string[] } {
       const value = eq > 0 ? word.slice(eq + 1) : words[++i];
       if (!value || value.startsWith('--'))
         throw new UserFacingError('validation.option', `${flag} needs a value, e.g. ${flag} 30d.`);
+      if (duration !== undefined && duration !== value) throw givenTwice(flag, duration, value);
       duration = value;
     } else rest.push(word); // other words, even ones starting with --, belong to the reason
   }
@@ -298,6 +312,8 @@ function parseSecret(words: string[]): Command {
           `${flag} needs a value, e.g. ${flag} ${key === 'kind' ? 'token' : key === 'expires' ? '90d' : 'payments'}.`,
         );
       }
+      const earlier = options[key];
+      if (earlier !== undefined && earlier !== value) throw givenTwice(flag, earlier, value);
       options[key] = value;
     } else if (word.startsWith('--')) {
       throw new UserFacingError(

@@ -128,7 +128,6 @@ describe('parseCommand: secret flags', () => {
         },
       },
     ],
-    ['secret aks-dev contosoacr --namespace a --namespace b x', { ...base, reason: 'x', options: { namespace: 'b' } }],
   ])('%j', (text, expected) => {
     expect(parseCommand(text)).toEqual(expected);
   });
@@ -317,6 +316,25 @@ describe('--break-glass: before the first word of the reason, or refused', () =>
       code: 'validation.option',
       message:
         '--break-glass goes before the reason: grant CLUSTER REGISTRY --break-glass REASON… Nothing was requested.',
+    });
+  });
+});
+
+describe('an option given twice', () => {
+  test.each([
+    ['grant aks-prod contosoacr --for 2h --for 3d deploy', '--for was given twice, as "2h" and "3d"'],
+    ['grant aks-prod contosoacr --for=2h --expires 3d deploy', '--expires was given twice, as "2h" and "3d"'],
+    ['extend R-7K2M9QXA --for 30d --for 60d release', '--for was given twice, as "30d" and "60d"'],
+    ['secret aks-dev contosoacr -n a --namespace b deploy', '--namespace was given twice, as "a" and "b"'],
+    ['secret aks-dev contosoacr --for 30d --expires 90d deploy', '--expires was given twice, as "30d" and "90d"'],
+  ])('%j is refused, naming both values', (text, message) => {
+    expect(() => parseCommand(text)).toThrow(message);
+  });
+
+  test('the same value twice is one option', () => {
+    expect(parseCommand('grant aks-prod contosoacr --for 2h --for 2h deploy')).toMatchObject({ duration: '2h' });
+    expect(parseCommand('secret aks-dev contosoacr -n a --namespace=a deploy')).toMatchObject({
+      options: { namespace: 'a' },
     });
   });
 });
