@@ -54,7 +54,9 @@ describe('GraphClient', () => {
   });
 
   test('an error answer is a GraphError with the status, Graph’s code and the request id', async () => {
-    const err = await graph.request('GET', '/applications/not-a-guid').catch((e: unknown) => e);
+    const err = await graph
+      .request('GET', '/applications/00000000-0000-4000-8000-00000000dead')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GraphError);
     const [answered] = sandbox.graph.requests;
     expect(answered.requestId).toMatch(/^[0-9a-f-]{36}$/);

@@ -54,6 +54,8 @@ describe('a malformed object id in the path is 400 Invalid object identifier', (
     ['POST', '/directoryObjects/not-a-guid/checkMemberGroups', checkGroups, 'directoryObjects.checkMemberGroups'],
     ['POST', '/servicePrincipals/not-a-guid/checkMemberGroups', checkGroups, 'directoryObjects.checkMemberGroups'],
     ['GET', '/servicePrincipals/not-a-guid/transitiveMemberOf', {}, 'servicePrincipals.transitiveMemberOf'],
+    ['GET', '/applications/not-a-guid', {}, 'applications.get'],
+    ['DELETE', '/applications/not-a-guid', { method: 'DELETE' }, 'applications.delete'],
   ])('%s %s', async (_method, path, opts, operation) => {
     const res = await graph(path, opts);
     const id = path.split('/')[2]!;

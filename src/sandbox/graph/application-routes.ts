@@ -4,7 +4,7 @@
  * owns (the ones it created); anything else is 403 `Authorization_RequestDenied`.
  */
 import type { DirectoryApplication } from '../directory';
-import { appIdKeyOf, badRequest, requestDenied, resourceNotFound } from './graph-errors';
+import { appIdKeyOf, badRequest, objectIdOf, requestDenied, resourceNotFound } from './graph-errors';
 import {
   collection,
   created,
@@ -171,16 +171,13 @@ function removePassword(ctx: GraphRequestContext) {
  */
 function find(ctx: GraphRequestContext, replicating = true): DirectoryApplication {
   const { id, appId, uniqueName } = ctx.params;
-  // uniqueName is any text the caller chose; a malformed appId key is Graph's 400. A malformed
-  // id in /applications/{id} is a 400 "Invalid object identifier" in Graph too (objectIdOf), but
-  // stays a 404 here for now: test/integration/graph-client.test.ts uses /applications/not-a-guid
-  // as its example of a 404 and must first name a well-formed unknown id instead.
+  // uniqueName is any text the caller chose; a malformed appId key or object id is Graph's 400.
   const app =
     uniqueName !== undefined
       ? ctx.directory.getApplicationByUniqueName(uniqueName)
       : appId !== undefined
         ? ctx.directory.getApplicationByAppId(appIdKeyOf(appId))
-        : ctx.directory.getApplication(id!);
+        : ctx.directory.getApplication(objectIdOf(id!));
   if (!app || (replicating && !ctx.directory.replicatedForRead(app)))
     throw resourceNotFound(uniqueName ?? appId ?? id!);
   return app;
