@@ -296,7 +296,7 @@ module clusterAccess 'modules/cluster-access.bicep' = [
 output BOT_ID string = identity.outputs.clientId
 
 @description('Host name the bot and its tabs are served from (the custom domain when tabDomain is set); goes into the Teams manifest.')
-output BOT_DOMAIN string = empty(tabDomain) ? app.outputs.defaultHostName : tabDomain
+output BOT_DOMAIN string = empty(tabDomain) ? app.outputs.defaultHostName : toLower(tabDomain)
 
 @description('Object id of the bot identity, for Graph app-role assignments and in-cluster RBAC bindings.')
 output BOT_PRINCIPAL_ID string = identity.outputs.principalId

@@ -61,11 +61,18 @@ resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
 
 var platformSettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
-  // The container listens on 3978 (Dockerfile EXPOSE); App Service routes 443 to it.
-  WEBSITES_PORT: '3978'
-  // No state on the /home share: every instance keeps its state in Azure Tables.
-  WEBSITES_ENABLE_APP_SERVICE_STORAGE: 'false'
 }
+// Custom-container settings only. With a zip (NODE|22-lts) the code itself is in
+// /home/site/wwwroot, so turning the /home share off would leave the app without its code, and
+// App Service hands the port to the app in PORT, which the bot reads.
+var containerSettings = isContainer
+  ? {
+      // The container listens on 3978 (Dockerfile EXPOSE); App Service routes 443 to it.
+      WEBSITES_PORT: '3978'
+      // No state on the /home share: every instance keeps its state in Azure Tables.
+      WEBSITES_ENABLE_APP_SERVICE_STORAGE: 'false'
+    }
+  : {}
 
 resource site 'Microsoft.Web/sites@2023-12-01' = {
   name: name
@@ -101,13 +108,15 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
 // site's own host name, known only once the site exists. Like siteConfig's, they replace every
 // setting on each deployment: keep tabAppId in the parameters file, or a redeployment turns the
 // tabs off.
-var tabHost = empty(tabDomain) ? site.properties.defaultHostName : tabDomain
+// Lower case, as the bot requires of ACRBOT_TAB_DOMAIN and as the app package writes BOT_DOMAIN:
+// a custom domain typed with capitals would otherwise stop the start.
+var tabHost = empty(tabDomain) ? site.properties.defaultHostName : toLower(tabDomain)
 var tabSettings = empty(tabAppId) ? {} : { ACRBOT_TAB_APP_ID: tabAppId, ACRBOT_TAB_DOMAIN: tabHost }
 
 resource settings 'Microsoft.Web/sites/config@2023-12-01' = {
   parent: site
   name: 'appsettings'
-  properties: union(platformSettings, appSettings, tabSettings)
+  properties: union(platformSettings, containerSettings, appSettings, tabSettings)
 }
 
 // Publishing with a username/password is off; deploy with Entra credentials (az webapp deploy).

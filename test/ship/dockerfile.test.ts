@@ -97,7 +97,8 @@ describe('.dockerignore', () => {
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'));
   it('keeps local state, tests and secrets out of the build context', () => {
-    for (const e of ['node_modules', 'data', 'build', '.git', 'test', 'coverage', '.env']) expect(entries).toContain(e);
+    for (const e of ['node_modules', 'data', '.data', 'build', '.git', 'test', 'coverage', '.env'])
+      expect(entries).toContain(e);
   });
   it('keeps what the build needs', () => {
     for (const e of [

@@ -400,13 +400,18 @@ describe('infra: the tab', () => {
     expect(main).toMatch(/param tabAppId string = ''/);
     expect(main).toMatch(/tabAppId:\s*tabAppId/);
     expect(main).toMatch(/output TAB_APP_ID string = tabAppId/);
-    expect(app).toMatch(/var tabHost = empty\(tabDomain\) \? site\.properties\.defaultHostName : tabDomain/);
+    // Lower case: the bot refuses an ACRBOT_TAB_DOMAIN with capitals, and the package lowercases BOT_DOMAIN.
+    expect(app).toMatch(
+      /var tabHost = empty\(tabDomain\) \? site\.properties\.defaultHostName : toLower\(tabDomain\)\n/,
+    );
     // The package's tab URLs and SSO resource name the same host as the server's ACRBOT_TAB_DOMAIN.
-    expect(main).toMatch(/output BOT_DOMAIN string = empty\(tabDomain\) \? app\.outputs\.defaultHostName : tabDomain/);
+    expect(main).toMatch(
+      /output BOT_DOMAIN string = empty\(tabDomain\) \? app\.outputs\.defaultHostName : toLower\(tabDomain\)\n/,
+    );
     expect(app).toMatch(
       /var tabSettings = empty\(tabAppId\) \? \{\} : \{ ACRBOT_TAB_APP_ID: tabAppId, ACRBOT_TAB_DOMAIN: tabHost \}/,
     );
-    expect(app).toMatch(/properties: union\(platformSettings, appSettings, tabSettings\)/);
+    expect(app).toMatch(/properties: union\(platformSettings, containerSettings, appSettings, tabSettings\)/);
     // In the parameters file, so a redeployment from it keeps the tabs (the settings are replaced whole).
     const parameters = JSON.parse(read('main.parameters.json')).parameters;
     expect(parameters).toMatchObject({ tabAppId: { value: '' }, tabDomain: { value: '' } });
