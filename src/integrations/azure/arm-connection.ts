@@ -139,17 +139,43 @@ export function restErrorInfo(err: unknown): { statusCode?: number; code?: strin
   return { statusCode: e.statusCode, code: e.code };
 }
 
-/** True for 404 ResourceNotFound / ResourceGroupNotFound. */
+/**
+ * True for any 404: the resource, its resource group or its subscription not found. The reads of
+ * clusters and registries take all of them as "none" (name resolution counts a subscription ARM
+ * cannot find as one that holds none); a delete goes by {@link isAbsent}.
+ */
 export function isNotFound(err: unknown): boolean {
   return restErrorInfo(err).statusCode === 404;
 }
 
-/** A GET whose 404 means "there is none": undefined then; any other error is thrown as it is. */
+/**
+ * True for a 404 that says the resource itself is not there: ResourceNotFound,
+ * ResourceGroupNotFound, ParentResourceNotFound or a child's own code. Not `SubscriptionNotFound`:
+ * ARM could not find the subscription (deleted, moved to another tenant, not yet known to its
+ * front end), which says nothing of what the subscription holds. A delete, and the read before
+ * one, must not take that for "gone already": the credential or assignment may still be there,
+ * and acrbot would forget it (G15, G17; the same line as `isResourceGone` in domain/errors.ts).
+ */
+export function isAbsent(err: unknown): boolean {
+  const { statusCode, code } = restErrorInfo(err);
+  return statusCode === 404 && code !== 'SubscriptionNotFound';
+}
+
+/** A GET whose 404 means "there is none" ({@link isNotFound}): undefined then; any other error is thrown as it is. */
 export async function unlessNotFound<T>(read: () => Promise<T>): Promise<T | undefined> {
+  return unless(isNotFound, read);
+}
+
+/** A GET of what a delete may follow: undefined only when {@link isAbsent}; any other error is thrown as it is. */
+export async function unlessAbsent<T>(read: () => Promise<T>): Promise<T | undefined> {
+  return unless(isAbsent, read);
+}
+
+async function unless<T>(none: (err: unknown) => boolean, read: () => Promise<T>): Promise<T | undefined> {
   try {
     return await read();
   } catch (err) {
-    if (isNotFound(err)) return undefined;
+    if (none(err)) return undefined;
     throw err;
   }
 }

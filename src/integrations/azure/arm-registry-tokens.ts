@@ -3,7 +3,7 @@ import type { ContainerRegistryManagementClient } from '@azure/arm-containerregi
 import type { RegistryTokenPort, WriteResult } from '../../domain/ports';
 import { CloudApiError } from '../../domain/ports';
 import { SecretValue } from '../../domain/secret-value';
-import { armFailure, unlessNotFound } from './arm-connection';
+import { armFailure, isAbsent, unlessAbsent } from './arm-connection';
 
 type RegistryRef = { subscriptionId: string; resourceGroup: string; name: string };
 
@@ -195,21 +195,24 @@ export class ArmRegistryTokens implements RegistryTokenPort {
     );
   }
 
-  /** A delete whose 404 means it is gone already. */
+  /** A delete whose 404 ({@link isAbsent}: not a subscription ARM cannot find) means it is gone already. */
   private async deleteChild(what: string, start: (options: OperationOptions) => Poller<void>): Promise<void> {
     try {
       await this.operation(what, start);
     } catch (err) {
-      // Wrapped by `operation`: the 404 is its cause.
-      if (!(err instanceof CloudApiError && err.statusCode === 404)) throw err;
+      // Wrapped by `operation` (a CloudApiError with the same status and code): the 404 is its cause.
+      if (!(err instanceof CloudApiError && isAbsent(err))) throw err;
     }
   }
 }
 
-/** Reads a registry child: undefined when there is none (404), any other failure explained as `what`. */
+/**
+ * Reads a registry child: undefined when there is none ({@link isAbsent}: a deletion reads first,
+ * and "none" ends it), any other failure explained as `what`.
+ */
 async function readChild<T>(what: string, read: () => Promise<T>): Promise<T | undefined> {
   try {
-    return await unlessNotFound(read);
+    return await unlessAbsent(read);
   } catch (err) {
     throw armFailure(err, what);
   }

@@ -11,6 +11,7 @@ import {
   type ArmConnection,
   armFailure,
   armPolicies,
+  isAbsent,
   restErrorInfo,
   transportOptions,
   unlessNotFound,
@@ -195,7 +196,8 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
     try {
       await this.client(input.subscriptionId).roleAssignments.delete(sdkScope(input.scope), input.name);
     } catch (err) {
-      if (restErrorInfo(err).statusCode !== 404) throw armFailure(err, 'role assignment delete');
+      // A scope that is gone took its assignments with it; a subscription ARM cannot find did not say so.
+      if (!isAbsent(err)) throw armFailure(err, 'role assignment delete');
     }
   }
 

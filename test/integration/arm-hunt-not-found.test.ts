@@ -1,0 +1,105 @@
+/**
+ * A 404 is "gone already" for a delete (and for the read a deletion starts with) only when ARM
+ * says the resource is not there: ResourceNotFound, ResourceGroupNotFound, ParentResourceNotFound.
+ * `SubscriptionNotFound` (a subscription deleted, moved to another tenant, or not yet known to
+ * ARM's front end) says nothing of what the subscription holds: taken as "deleted", a revocation
+ * would forget an ACR token whose password still works, or an AcrPull assignment still in place.
+ * The real adapters over HTTPS against the ARM emulator, whose unknown subscriptions answer 404
+ * SubscriptionNotFound as ARM does.
+ */
+import { CloudApiError } from '../../src/domain/ports';
+import { ArmRegistryTokens } from '../../src/integrations/azure/arm-registry-tokens';
+import { ArmRoleAssignments } from '../../src/integrations/azure/arm-role-assignments';
+import { SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
+import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
+import { sandboxArm } from '../helpers/sandbox-arm';
+
+/** A well-formed subscription id the emulator does not know (ARM: 404 SubscriptionNotFound). */
+const UNKNOWN_SUBSCRIPTION = '9f0c0000-0000-4000-8000-0000000000ff';
+const contoso = SANDBOX_REGISTRIES.contoso;
+const inUnknownSubscription = { subscriptionId: UNKNOWN_SUBSCRIPTION, resourceGroup: 'rg-acr', name: contoso.name };
+const assignmentName = '3c4d5e6f-0000-4000-8000-00000000a404';
+
+let sandbox: Sandbox;
+let arm: ReturnType<typeof sandboxArm>;
+let tokens: ArmRegistryTokens;
+let roles: ArmRoleAssignments;
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  arm = sandboxArm(sandbox);
+  tokens = new ArmRegistryTokens((s) => arm.reader.acrClient(s));
+  roles = new ArmRoleAssignments(arm.conn);
+});
+afterAll(async () => {
+  arm.conn.agent.destroy();
+  await sandbox.stop();
+});
+beforeEach(() => {
+  sandbox.arm.clearRequests();
+  sandbox.arm.faults.clear();
+});
+
+/** What `promise` rejected with (undefined when it resolved). */
+async function failureOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+}
+
+describe('SubscriptionNotFound is not "gone already"', () => {
+  it('the token read before a deletion fails instead of finding none', async () => {
+    const err = await failureOf(tokens.getToken(inUnknownSubscription, 'acrbot-token-1'));
+    expect(err).toBeInstanceOf(CloudApiError);
+    expect(err).toMatchObject({ code: 'SubscriptionNotFound', statusCode: 404 });
+    expect(sandbox.arm.requests.map((r) => `${r.operation} ${r.status}`)).toEqual(['tokens.get 404']);
+  });
+
+  it('the scope map read fails the same way', async () => {
+    const err = await failureOf(tokens.getScopeMap(inUnknownSubscription, 'acrbot-map-1'));
+    expect(err).toMatchObject({ code: 'SubscriptionNotFound', statusCode: 404 });
+  });
+
+  it('a token delete fails instead of counting as done', async () => {
+    const err = await failureOf(tokens.deleteToken(inUnknownSubscription, 'acrbot-token-1'));
+    expect(err).toBeInstanceOf(CloudApiError);
+    expect(err).toMatchObject({ code: 'SubscriptionNotFound', statusCode: 404 });
+  });
+
+  it('a role assignment delete fails instead of counting as done', async () => {
+    sandbox.arm.faults.add({ operation: 'roleAssignments.delete', status: 404, code: 'SubscriptionNotFound' });
+    const scope = sandboxResourceId('registry', contoso);
+    const err = await failureOf(roles.delete({ scope, name: assignmentName, subscriptionId: contoso.subscriptionId }));
+    expect(err).toBeInstanceOf(CloudApiError);
+    expect(err).toMatchObject({ code: 'SubscriptionNotFound', statusCode: 404 });
+  });
+});
+
+describe('a resource that is not there still is', () => {
+  it('a missing token or scope map in an existing registry reads as none', async () => {
+    await expect(tokens.getToken(contoso, 'acrbot-nope-1')).resolves.toBeUndefined();
+    await expect(tokens.getScopeMap(contoso, 'acrbot-nope-1')).resolves.toBeUndefined();
+  });
+
+  it('a registry or resource group that is gone: reads find none, deletes are done', async () => {
+    const goneRegistry = { ...contoso, name: 'goneacr00' };
+    const goneGroup = { ...contoso, resourceGroup: 'rg-gone' };
+    await expect(tokens.getToken(goneRegistry, 'acrbot-token-1')).resolves.toBeUndefined();
+    await expect(tokens.getToken(goneGroup, 'acrbot-token-1')).resolves.toBeUndefined();
+    await expect(tokens.deleteToken(goneGroup, 'acrbot-token-1')).resolves.toBeUndefined();
+    expect(sandbox.arm.requests.map((r) => r.status)).toEqual([404, 404, 404]);
+  });
+
+  it('a role assignment whose scope is gone (404 ResourceNotFound) is deleted already', async () => {
+    sandbox.arm.faults.add({ operation: 'roleAssignments.delete', status: 404, code: 'ResourceNotFound' });
+    const scope = sandboxResourceId('registry', contoso);
+    await expect(
+      roles.delete({ scope, name: assignmentName, subscriptionId: contoso.subscriptionId }),
+    ).resolves.toBeUndefined();
+  });
+
+  it('cluster and registry reads keep taking any 404 as none (name resolution relies on it)', async () => {
+    await expect(arm.reader.getRegistry(UNKNOWN_SUBSCRIPTION, 'rg-acr', contoso.name)).resolves.toBeUndefined();
+  });
+});
