@@ -9,9 +9,8 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
-import { runAuditCli } from '../../src/audit-cli/main';
+import { runCliCaptured } from '../helpers/audit-cli-run';
 import { AnchorsUnavailableError } from '../../src/domain/audit-anchor';
 import { type AuditEntry, chainEntry } from '../../src/domain/audit-chain';
 import { publishAnchor, verifyWithAnchors } from '../../src/flows/audit-anchoring';
@@ -207,16 +206,7 @@ describe('an anchor location that holds no anchors is an error, never "intact"',
    * (a sandbox run in the checkout leaves a .data/audit.key the CLI would find).
    */
   async function cliVerify(prefix: string, container: string, { withoutKey = false } = {}) {
-    let stdout = '';
-    let stderr = '';
-    const sink = (into: (s: string) => void) =>
-      new Writable({
-        write(chunk, _enc, done) {
-          into(String(chunk));
-          done();
-        },
-      });
-    const code = await runAuditCli(
+    return runCliCaptured(
       ['verify'],
       {
         ACRBOT_STORAGE: `tables:${azurite.connectionString}`,
@@ -224,10 +214,8 @@ describe('an anchor location that holds no anchors is an error, never "intact"',
         ...(!withoutKey && { ACRBOT_AUDIT_KEY: KEY.toString('base64') }),
         ACRBOT_AUDIT_ANCHOR: `${azurite.connectionString}Container=${container}`,
       },
-      { stdout: sink((t) => (stdout += t)), stderr: sink((t) => (stderr += t)) },
       withoutKey ? tmpdir() : process.cwd(),
     );
-    return { code, stdout, stderr };
   }
 
   /** Someone with the key re-chains entries 2..5 with another outcome (what anchors exist to catch). */

@@ -11,6 +11,7 @@ import { Writable } from 'node:stream';
 import { runAuditCli } from '../../src/audit-cli/main';
 import { SqliteAuditLog } from '../../src/integrations/store/sqlite-audit-log';
 import { openSqlite } from '../../src/integrations/store/sqlite-database';
+import { type CliResult, runCliCaptured } from '../helpers/audit-cli-run';
 import { emptyWorkDir } from '../helpers/test-work-dir';
 import { FakeClock } from '../unit/support/fake-clock';
 import { auditEvent } from '../unit/support/requests';
@@ -55,21 +56,8 @@ async function refusingTables(status: number, headExists: boolean): Promise<{ st
 }
 
 /** Runs `audit-cli <argv>` in-process on `storage`; what it printed and its exit code. */
-async function cli(storage: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = { stdout: '', stderr: '' };
-  const sink = (name: 'stdout' | 'stderr') =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        out[name] += String(chunk);
-        done();
-      },
-    });
-  const code = await runAuditCli(
-    [...argv, '--storage', storage],
-    { ACRBOT_STORAGE: '' },
-    { stdout: sink('stdout'), stderr: sink('stderr') },
-  );
-  return { code, ...out };
+async function cli(storage: string, ...argv: string[]): Promise<CliResult> {
+  return runCliCaptured([...argv, '--storage', storage], { ACRBOT_STORAGE: '' });
 }
 
 const servers: Server[] = [];

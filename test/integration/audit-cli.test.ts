@@ -9,9 +9,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
-import { runAuditCli } from '../../src/audit-cli/main';
 import { type AuditEntry, type AuditEvent, chainEntry, verifyChain } from '../../src/domain/audit-chain';
 import { loadConfig } from '../../src/config/config';
 import { openAppStores } from '../../src/composition/stores';
@@ -21,15 +19,10 @@ import { openSqlite } from '../../src/integrations/store/sqlite-database';
 import { FakeClock, SECOND } from '../unit/support/fake-clock';
 import { auditEvent } from '../unit/support/requests';
 import { useTempDir } from '../unit/support/temp-dir';
+import { type CliResult, runCliCaptured } from '../helpers/audit-cli-run';
 
 const ROOT = resolve(__dirname, '..', '..');
 const tmp = useTempDir('acrbot-audit-cli-');
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 /** Runs `audit-cli <args>` in-process, as scripts/audit-cli.ts does; never rejects on a non-zero exit. */
 async function cli(...args: string[]): Promise<CliResult> {
@@ -38,22 +31,7 @@ async function cli(...args: string[]): Promise<CliResult> {
 
 /** {@link cli} with extra environment variables and another working directory. */
 async function cliWith(options: { env?: Record<string, string>; cwd?: string }, ...args: string[]): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (into: (text: string) => void) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        into(String(chunk));
-        done();
-      },
-    });
-  const code = await runAuditCli(
-    args,
-    { ...process.env, ACRBOT_STORAGE: '', ...options.env },
-    { stdout: sink((t) => (stdout += t)), stderr: sink((t) => (stderr += t)) },
-    options.cwd ?? ROOT,
-  );
-  return { code, stdout, stderr };
+  return runCliCaptured(args, { ...process.env, ACRBOT_STORAGE: '', ...options.env }, options.cwd ?? ROOT);
 }
 
 /** Runs `audit-cli <args>` as operators do: a child process via run-ts (`npm run audit:verify`). */

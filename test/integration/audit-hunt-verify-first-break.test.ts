@@ -4,8 +4,7 @@
  * check reads them, not at the garbled row.
  */
 import Database from 'better-sqlite3';
-import { Writable } from 'node:stream';
-import { runAuditCli } from '../../src/audit-cli/main';
+import { runCliCaptured } from '../helpers/audit-cli-run';
 import { SqliteAuditLog } from '../../src/integrations/store/sqlite-audit-log';
 import { openSqlite } from '../../src/integrations/store/sqlite-database';
 import { emptyWorkDir } from '../helpers/test-work-dir';
@@ -35,18 +34,9 @@ async function tamperedFile(n: number, sql: string): Promise<string> {
 }
 
 async function verify(path: string): Promise<{ code: number; stdout: string }> {
-  let stdout = '';
-  const sink = (into: (text: string) => void) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        into(String(chunk));
-        done();
-      },
-    });
-  const code = await runAuditCli(
+  const { code, stdout } = await runCliCaptured(
     ['verify', '--storage', `sqlite:${path}`],
     { PATH: process.env.PATH, ACRBOT_AUDIT_KEY: KEY.toString('base64') },
-    { stdout: sink((t) => (stdout += t)), stderr: sink(() => undefined) },
     emptyWorkDir(),
   );
   return { code, stdout };

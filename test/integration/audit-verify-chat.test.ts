@@ -3,8 +3,7 @@
  * published anchors (append blob), with the same function `npm run audit:verify` runs, and names
  * the first entry that disagrees. Azure Tables and the blob service on a real Azurite.
  */
-import { Writable } from 'node:stream';
-import { runAuditCli } from '../../src/audit-cli/main';
+import { runCliCaptured } from '../helpers/audit-cli-run';
 import { type AuditEntry, chainEntry } from '../../src/domain/audit-chain';
 import { openTablesAccount } from '../../src/integrations/store/tables-client';
 import { cardText } from '../helpers/capturing-connector';
@@ -65,19 +64,7 @@ async function setup() {
   };
   /** `npm run audit:verify` on the same store and anchors (in-process). */
   const cliVerify = async () => {
-    let stdout = '';
-    const sink = (into: (s: string) => void) =>
-      new Writable({
-        write(chunk, _enc, done) {
-          into(String(chunk));
-          done();
-        },
-      });
-    let stderr = '';
-    const code = await runAuditCli(['verify'], env, {
-      stdout: sink((s) => (stdout += s)),
-      stderr: sink((s) => (stderr += s)),
-    });
+    const { code, stdout, stderr } = await runCliCaptured(['verify'], env);
     return { code, stdout: stdout.trim(), stderr: stderr.trim() };
   };
   const rewrite = async (seq: number, entry: AuditEntry) =>

@@ -17,11 +17,10 @@ import { existsSync } from 'node:fs';
 import { type AddressInfo } from 'node:net';
 import { createServer, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import type { AuditEntry } from '../../src/domain/audit-chain';
-import { runAuditCli } from '../../src/audit-cli/main';
 import { docProperties, openTablesAccount } from '../../src/integrations/store/tables-client';
 import { TablesAuditLog } from '../../src/integrations/store/tables-audit-log';
+import { type CliResult, runCliCaptured } from '../helpers/audit-cli-run';
 import { useAzurite } from '../helpers/azurite';
 import { TempDirs } from '../helpers/temp-dirs';
 import { FakeClock, SECOND } from '../unit/support/fake-clock';
@@ -219,24 +218,7 @@ describe('Azure Tables audit verify checks the index rows', () => {
   test('npm run audit:verify on tables: names the entry hidden from its request (exit 1)', async () => {
     const { prefix, table } = await fourEntries();
     await table.deleteEntity(PK, `q|R-AAAA|${pad(2)}`);
-    let stdout = '';
-    const code = await runAuditCli(
-      ['verify'],
-      {
-        ACRBOT_STORAGE: `tables:${world.azurite.connectionString}`,
-        ACRBOT_TABLE_PREFIX: prefix,
-        ACRBOT_AUDIT_KEY: KEY.toString('base64'),
-      },
-      {
-        stdout: new Writable({
-          write(chunk, _enc, done) {
-            stdout += String(chunk);
-            done();
-          },
-        }),
-        stderr: new Writable({ write: (_chunk, _enc, done) => done() }),
-      },
-    );
+    const { code, stdout } = await cli(prefix, ['verify']);
     expect({ code, stdout }).toEqual({
       code: 1,
       stdout:
@@ -277,25 +259,12 @@ async function cli(
   prefix: string,
   argv: string[],
   connectionString = world.azurite.connectionString,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = { stdout: '', stderr: '' };
-  const sink = (name: 'stdout' | 'stderr') =>
-    new Writable({
-      write(chunk, _enc, done) {
-        out[name] += String(chunk);
-        done();
-      },
-    });
-  const code = await runAuditCli(
-    argv,
-    {
-      ACRBOT_STORAGE: `tables:${connectionString}`,
-      ACRBOT_TABLE_PREFIX: prefix,
-      ACRBOT_AUDIT_KEY: KEY.toString('base64'),
-    },
-    { stdout: sink('stdout'), stderr: sink('stderr') },
-  );
-  return { code, ...out };
+): Promise<CliResult> {
+  return runCliCaptured(argv, {
+    ACRBOT_STORAGE: `tables:${connectionString}`,
+    ACRBOT_TABLE_PREFIX: prefix,
+    ACRBOT_AUDIT_KEY: KEY.toString('base64'),
+  });
 }
 
 /**

@@ -3,35 +3,8 @@
  * mistakes), numbers spelled other than in digits, host names, GUID lists with repeats, and the
  * settings only the Azure SDK or Node read (AZURE_CLIENT_ID, NODE_ENV).
  */
-import { ConfigError, loadConfig } from '../../src/config/config';
-
-const G = {
-  app: '11111111-1111-4111-8111-111111111111',
-  tenant: '22222222-2222-4222-8222-222222222222',
-  sub: '33333333-3333-4333-8333-333333333333',
-  approver: '55555555-5555-4555-8555-555555555555',
-};
-
-/** A complete, valid azure-mode environment. */
-const AZURE: Record<string, string> = {
-  ACRBOT_MODE: 'azure',
-  MicrosoftAppId: G.app,
-  MicrosoftAppType: 'SingleTenant',
-  MicrosoftAppTenantId: G.tenant,
-  MicrosoftAppPassword: 'not-a-real-secret',
-  AZURE_SUBSCRIPTION_ID: G.sub,
-  ACRBOT_APPROVERS: G.approver,
-};
-
-function problemsOf(env: Record<string, string | undefined>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error(`expected loadConfig(${JSON.stringify(env)}) to throw`);
-}
+import { loadConfig } from '../../src/config/config';
+import { AZURE, G, problemsOf } from './support/config-env';
 
 describe('spaces and quotes around a value', () => {
   test('spaces and line breaks around a value are not part of it (a password from Key Vault, a path)', () => {

@@ -4,17 +4,8 @@
  * channel test hooks (an OpenID metadata URL; a token issuer kept exactly as written, since it is
  * compared with the tokens' `iss`).
  */
-import { ConfigError, loadConfig } from '../../src/config/config';
-
-function problemsOf(env: Record<string, string | undefined>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error(`expected loadConfig(${JSON.stringify(env)}) to throw`);
-}
+import { loadConfig } from '../../src/config/config';
+import { problemsOf } from './support/config-env';
 
 const NO_HOST = (name: string, example: string) => `${name} must be an https:// URL with a host, e.g. ${example}`;
 const ARM_EXAMPLE = 'https://management.usgovcloudapi.net';
