@@ -221,13 +221,19 @@ describe('SqliteAuditLog finds the chain head', () => {
     }
   });
 
-  test('a head row that does not name the last entry is not chained to; the tail is', async () => {
+  test('a head row that does not name the last entry stops appends (chaining on would hide the edit)', async () => {
     const t = await fileLog(2);
     try {
-      const second = entryOf(t.attacker, 2) as AuditEntry;
-      t.attacker.prepare('UPDATE audit_head SET seq = 1, hash = ? WHERE id = 1').run('0'.repeat(64));
-      await expect(t.log.append(auditEvent(3))).resolves.toMatchObject({ seq: 3, prevHash: second.hash });
-      await expect(t.log.verify()).resolves.toEqual({ intact: true, count: 3 });
+      const first = entryOf(t.attacker, 1) as AuditEntry;
+      // Moved back to seq 1, as someone who then cuts entry 2 would leave it.
+      t.attacker.prepare('UPDATE audit_head SET seq = 1, hash = ? WHERE id = 1').run(first.hash);
+      const before = await t.log.verify();
+      expect(before).toMatchObject({ intact: false });
+      await expect(t.log.append(auditEvent(3))).rejects.toThrow(
+        "the audit log's chain head names seq 1 but its last entry is seq 2",
+      );
+      // Nothing was written: verify says what it said.
+      await expect(t.log.verify()).resolves.toEqual(before);
     } finally {
       t.close();
     }

@@ -34,7 +34,6 @@ function addIdempotencyKeyColumn(db: SqliteDatabase): boolean {
 
 /** SQLite-backed {@link AuditLog}. */
 export class SqliteAuditLog implements AuditLog {
-  private readonly last;
   private readonly headAndTail;
   private readonly appendTx;
   /** Whether the file has the idempotency_key column (only a read-only connection to an older file lacks it). */
@@ -55,7 +54,6 @@ export class SqliteAuditLog implements AuditLog {
   ) {
     this.keyColumn = addIdempotencyKeyColumn(db);
     this.group = commitGroupOf(db);
-    this.last = db.prepare('SELECT seq, entry FROM audit ORDER BY seq DESC LIMIT 1');
     this.headAndTail = db.prepare(
       'SELECT (SELECT max(seq) FROM audit) AS tail, (SELECT seq FROM audit_head WHERE id = 1) AS headSeq, (SELECT hash FROM audit_head WHERE id = 1) AS headHash',
     );
@@ -95,9 +93,9 @@ export class SqliteAuditLog implements AuditLog {
    * reads two small values instead of parsing the last entry (P8, docs/performance.md). No head
    * row while entries exist is refused: acrbot has written the row with every entry since its
    * first release, so it was deleted, and writing it again would make a cut tail verify (as on
-   * Tables, where such an append cannot be written either). When the head names another row
-   * (rows edited by hand) the last entry itself is read: the new entry chains to what is really
-   * there.
+   * Tables, where such an append cannot be written either). A head that names another seq than
+   * the last entry's is refused too: both are written in one transaction, so rows were added past
+   * it or it was moved back, and chaining on (with a new head) would make verify say intact.
    */
   private previous(): { seq: number; hash: string } | undefined {
     const row = this.headAndTail.get() as { tail: number | null; headSeq: number | null; headHash: string | null };
@@ -106,9 +104,11 @@ export class SqliteAuditLog implements AuditLog {
       throw new Error(
         `the audit log has entries up to seq ${row.tail} but no chain head row (acrbot writes it with every entry: it was deleted); nothing was appended. Run npm run audit:verify and see docs/storage.md (a missing chain head)`,
       );
-    if (row.headSeq === row.tail && row.headHash !== null) return { seq: row.headSeq, hash: row.headHash };
-    const tail = this.last.get() as { seq: number; entry: string };
-    return { seq: tail.seq, hash: (JSON.parse(tail.entry) as AuditEntry).hash };
+    if (row.headSeq !== row.tail || row.headHash === null)
+      throw new Error(
+        `the audit log's chain head names seq ${row.headSeq} but its last entry is seq ${row.tail} (acrbot writes both in one transaction: the log was edited); nothing was appended. Run npm run audit:verify`,
+      );
+    return { seq: row.headSeq, hash: row.headHash };
   }
 
   async append(event: AuditEvent): Promise<AuditEntry> {
