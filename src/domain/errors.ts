@@ -36,6 +36,17 @@ export function isResourceGone(err: { statusCode?: number; code?: string } | und
 }
 
 /**
+ * True when ARM answered 404 `SubscriptionNotFound`: it could not find the subscription itself
+ * (deleted, moved to another Microsoft Entra tenant, or acrbot's identity not yet known to ARM
+ * there). That says nothing of what the subscription holds, so it is never "not found" nor
+ * "gone" for a resource in it.
+ */
+export function isSubscriptionNotFound(err: unknown): boolean {
+  const e = err as { statusCode?: unknown; code?: unknown } | null | undefined;
+  return e?.statusCode === 404 && e.code === 'SubscriptionNotFound';
+}
+
+/**
  * Azure says a cluster or registry acrbot works with no longer exists ({@link isResourceGone}).
  * What acrbot put in it (a Kubernetes secret, role assignments on its scope) went with it, so a
  * revocation says so and finishes instead of retrying for ever (G17); a run shows the sentence.

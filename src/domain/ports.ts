@@ -78,6 +78,9 @@ export interface DirectoryPort {
 /**
  * A failed call to ARM or Microsoft Graph (a read or a write) that the flows understand by
  * its service error code, never by message text; `requestId` is the service's request id.
+ * `correlationRequestId` is ARM's `x-ms-correlation-request-id`: the id the Activity Log is
+ * searched by, which ties ARM's record of a request to the resource provider's; `requestId`
+ * names one answer. Both are own fields, so a logged error shows them.
  */
 export class CloudApiError extends Error {
   constructor(
@@ -85,6 +88,7 @@ export class CloudApiError extends Error {
     readonly statusCode: number | undefined,
     message: string,
     readonly requestId?: string,
+    readonly correlationRequestId?: string,
   ) {
     super(message);
     this.name = 'CloudApiError';

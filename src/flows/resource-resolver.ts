@@ -4,7 +4,7 @@
  */
 import type { ClusterInfo, RegistryInfo } from '../domain/azure-model';
 import { closestNames } from '../domain/closest-names';
-import { UserFacingError } from '../domain/errors';
+import { isSubscriptionNotFound, UserFacingError } from '../domain/errors';
 import type { ClusterRef, RegistryRef } from '../domain/names';
 import { describeClusterRef } from '../domain/names';
 import type { AzureResourceReader } from '../domain/ports';
@@ -46,14 +46,15 @@ export class ResourceResolver {
     const where = ref.kind === 'id' ? [ref.subscriptionId] : this.subscriptionIds;
     const read = await this.readEverywhere(where, (s) => this.azure.getCluster(s, ref.resourceGroup, ref.name));
     if (read.found.length) return this.onlyCluster(ref, read.found);
-    if (ref.kind === 'id' && read.refused.length) throw this.unreadableResource('cluster', clusterId(ref), read.cause);
+    const unseen = ref.kind === 'id' ? this.unseenResource('cluster', clusterId(ref), read) : undefined;
+    if (unseen) throw unseen;
     // Only for suggestions: a subscription whose list is refused simply offers none.
     const { all } = await listAll();
     throw this.notFound(
       'cluster',
       describeClusterRef(ref),
       all.map((c) => `${c.resourceGroup}/${c.name}`),
-      read.refused,
+      read,
     );
   }
 
@@ -76,7 +77,8 @@ export class ResourceResolver {
         this.azure.getRegistry(s, ref.resourceGroup, ref.name),
       );
       if (read.found.length) return read.found[0];
-      if (read.refused.length) throw this.unreadableResource('registry', registryId(ref), read.cause);
+      const unseen = this.unseenResource('registry', registryId(ref), read);
+      if (unseen) throw unseen;
       const { all } = await this.listIn([ref.subscriptionId], (s) => this.azure.listRegistries(s));
       throw this.notFound(
         'registry',
@@ -113,43 +115,60 @@ export class ResourceResolver {
     what: 'clusters' | 'registries',
     list: (subscriptionId: string) => Promise<T[]>,
   ): Promise<{ all: T[]; unreadable?: UserFacingError }> {
-    const { all, refused, cause } = await this.listIn(this.subscriptionIds, list);
-    if (refused.length === 0) return { all };
+    const { all, ...unseen } = await this.listIn(this.subscriptionIds, list);
+    if (unseen.refused.length === 0 && unseen.unknown.length === 0) return { all };
     return {
       all,
       unreadable: new UserFacingError(
-        'subscription.unreadable',
-        `acrbot may not list the ${what} of ${cannotLookIn(refused)}.`,
-        { cause },
+        unseen.refused.length ? 'subscription.unreadable' : 'subscription.notFound',
+        unseenSentences('list', what, unseen).join(' '),
+        { cause: unseen.cause },
       ),
     };
   }
 
-  /** Lists in each subscription; 403 and 404 (refused, or the subscription is gone) count as "could not look there". */
+  /**
+   * Lists in each subscription; 403 and 404 count as "could not look there": refused, or (404
+   * SubscriptionNotFound) a subscription ARM could not find.
+   */
   private async listIn<T>(
     subscriptionIds: readonly string[],
     list: (subscriptionId: string) => Promise<T[]>,
-  ): Promise<{ all: T[]; refused: string[]; cause?: unknown }> {
-    const { values, refused, cause } = await inEach(subscriptionIds, list, [403, 404]);
-    return { all: values.flat(), refused, cause };
+  ): Promise<{ all: T[] } & Unseen> {
+    const { values, ...unseen } = await inEach(subscriptionIds, list, [403, 404]);
+    return { all: values.flat(), ...unseen };
   }
 
   /**
    * One point read (GET by group and name) in each subscription. Real ARM answers 403
    * AuthorizationFailed for a resource in a subscription acrbot may not read, whether or not it
    * exists there: that subscription is "could not look there", not "not found" and not a
-   * failure of the whole lookup. A 404 is already "none" (the reader's `unlessNotFound`).
+   * failure of the whole lookup. So is one ARM answers 404 SubscriptionNotFound for (the reader
+   * throws it); any other 404 is already "none" (the reader's `unlessAbsent`).
    */
   private async readEverywhere<T>(
     subscriptionIds: readonly string[],
     read: (subscriptionId: string) => Promise<T | undefined>,
-  ): Promise<{ found: T[]; refused: string[]; cause?: unknown }> {
-    const { values, refused, cause } = await inEach(subscriptionIds, read, [403]);
-    return { found: values.filter((v): v is T => v !== undefined), refused, cause };
+  ): Promise<{ found: T[] } & Unseen> {
+    const { values, ...unseen } = await inEach(subscriptionIds, read, [403]);
+    return { found: values.filter((v): v is T => v !== undefined), ...unseen };
   }
 
-  /** An explicit resource id acrbot may not read (403): it cannot tell whether it exists. */
-  private unreadableResource(kind: 'cluster' | 'registry', id: string, cause: unknown): UserFacingError {
+  /**
+   * For an explicit resource id whose subscription acrbot could not look in: it cannot tell
+   * whether the resource exists, so it says why, naming the subscription ARM could not find, or
+   * the right it lacks (403). Undefined when it did look.
+   */
+  private unseenResource(kind: 'cluster' | 'registry', id: string, unseen: Unseen): UserFacingError | undefined {
+    const { cause } = unseen;
+    const [missing] = unseen.unknown;
+    if (missing !== undefined)
+      return new UserFacingError(
+        'subscription.notFound',
+        `Azure Resource Manager could not find subscription ${missing} (Azure answered SubscriptionNotFound), so acrbot cannot tell whether ${kind} ${id} exists: the subscription may have been deleted or moved to another Microsoft Entra tenant, or acrbot's identity may not be known there yet. Check that the subscription exists in acrbot's tenant and that acrbot's identity has the Reader role on it (docs/deploy.md), then try again.`,
+        { cause },
+      );
+    if (unseen.refused.length === 0) return undefined;
     const code = (cause as { code?: unknown } | undefined)?.code;
     return new UserFacingError(
       `${kind}.unreadable`,
@@ -159,31 +178,57 @@ export class ResourceResolver {
   }
 
   /**
-   * "Not found", with the closest names. `refused`: subscriptions acrbot could not look in (403),
-   * named so that "not found" is said only about the others.
+   * "Not found", with the closest names. `unseen`: subscriptions acrbot could not look in
+   * (refused, or not found by ARM), named so that "not found" is said only about the others.
    */
   private notFound(
     kind: 'cluster' | 'registry',
     name: string,
     candidates: string[],
-    refused: readonly string[] = [],
+    unseen: Unseen = { refused: [], unknown: [] },
   ): UserFacingError {
     const close = closestNames(name, candidates);
     const suggestion = close.length ? ` Did you mean ${close.join(', ')}?` : '';
-    if (refused.length === 0)
+    const notLookedIn = [...unseen.refused, ...unseen.unknown].map((s) => s.toLowerCase());
+    if (notLookedIn.length === 0)
       return new UserFacingError(
         `${kind}.notFound`,
         `No ${kind} named ${name} was found in the subscriptions acrbot can see.${suggestion}`,
         close,
       );
-    const lookedIn = this.subscriptionIds.filter((s) => !refused.some((r) => r.toLowerCase() === s.toLowerCase()));
-    const where = lookedIn.length ? ` in ${plural(lookedIn, 'subscription')}. acrbot` : ': acrbot';
+    const lookedIn = this.subscriptionIds.filter((s) => !notLookedIn.includes(s.toLowerCase()));
+    const where = lookedIn.length ? ` in ${plural(lookedIn, 'subscription')}.` : ':';
+    const why = unseenSentences('read', kind === 'cluster' ? 'clusters' : 'registries', unseen);
     return new UserFacingError(
       `${kind}.notFound`,
-      `No ${kind} ${name} was found${where} may not read the ${kind === 'cluster' ? 'clusters' : 'registries'} of ${cannotLookIn(refused)}.${suggestion}`,
+      `No ${kind} ${name} was found${where} ${why.join(' ')}${suggestion}`,
       close,
     );
   }
+}
+
+/**
+ * Subscriptions acrbot could not look in: `refused` answered 403 (or a listing's other 404),
+ * `unknown` answered 404 SubscriptionNotFound; `cause` is the last such error.
+ */
+interface Unseen {
+  refused: string[];
+  unknown: string[];
+  cause?: unknown;
+}
+
+/** One sentence per kind of subscription acrbot could not look in, each with its fix. */
+function unseenSentences(verb: 'read' | 'list', what: 'clusters' | 'registries', unseen: Unseen): string[] {
+  const sentences: string[] = [];
+  if (unseen.refused.length) sentences.push(`acrbot may not ${verb} the ${what} of ${cannotLookIn(unseen.refused)}.`);
+  if (unseen.unknown.length) {
+    const one = unseen.unknown.length === 1;
+    const [it, exists] = one ? ['it', 'exists'] : ['them', 'exist'];
+    sentences.push(
+      `Azure Resource Manager could not find ${plural(unseen.unknown, 'subscription')} (Azure answered SubscriptionNotFound: deleted, moved to another Microsoft Entra tenant, or acrbot's identity not yet known there), so acrbot could not look there; check that ${one ? 'it' : 'they'} still ${exists} in acrbot's tenant and that acrbot's identity has the Reader role on ${it} (docs/deploy.md), or take ${it} out of ACRBOT_SUBSCRIPTION_IDS.`,
+    );
+  }
+  return sentences;
 }
 
 /** "subscription A" / "subscriptions A, B". */
@@ -198,27 +243,27 @@ function cannotLookIn(refused: readonly string[]): string {
 }
 
 /**
- * `call` in every subscription, settled one by one: a failure whose status is in `refusals` is
- * that subscription's "could not look there" (the last such error is kept as the cause); any
- * other failure is thrown, after every call has ended.
+ * `call` in every subscription, settled one by one: a 404 SubscriptionNotFound, or a failure
+ * whose status is in `refusals`, is that subscription's "could not look there" (the last such
+ * error is kept as the cause); any other failure is thrown, after every call has ended.
  */
 async function inEach<T>(
   subscriptionIds: readonly string[],
   call: (subscriptionId: string) => Promise<T>,
   refusals: readonly number[],
-): Promise<{ values: T[]; refused: string[]; cause?: unknown }> {
+): Promise<{ values: T[] } & Unseen> {
   const results = await Promise.allSettled(subscriptionIds.map((s) => call(s)));
   const values: T[] = [];
-  const refused: string[] = [];
-  let cause: unknown;
+  const unseen: Unseen = { refused: [], unknown: [] };
   results.forEach((result, i) => {
     if (result.status === 'fulfilled') return void values.push(result.value);
     const status = (result.reason as { statusCode?: unknown } | undefined)?.statusCode;
-    if (typeof status !== 'number' || !refusals.includes(status)) throw result.reason;
-    refused.push(subscriptionIds[i]);
-    cause = result.reason;
+    if (isSubscriptionNotFound(result.reason)) unseen.unknown.push(subscriptionIds[i]);
+    else if (typeof status === 'number' && refusals.includes(status)) unseen.refused.push(subscriptionIds[i]);
+    else throw result.reason;
+    unseen.cause = result.reason;
   });
-  return { values, refused, cause };
+  return { values, ...unseen };
 }
 
 function clusterId(ref: Extract<ClusterRef, { kind: 'id' }>): string {

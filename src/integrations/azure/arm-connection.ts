@@ -100,8 +100,22 @@ export function staticTokenCredential(token: string): TokenCredential {
 /** Reads `x-ms-request-id` from an SDK error, if it carries a response (or, refused by the Retry-After cap, the id). */
 export function errorRequestId(err: unknown): string | undefined {
   if (err instanceof RetryAfterTooLongError) return err.requestId;
-  const headers = (err as { response?: { headers?: { get?(name: string): string | undefined } } }).response?.headers;
-  return headers?.get?.('x-ms-request-id') ?? undefined;
+  return responseHeader(err, 'x-ms-request-id');
+}
+
+/**
+ * Reads `x-ms-correlation-request-id` from an SDK error's response: what operators search ARM's
+ * Activity Log by. Only this one header is read; the response's other headers stay on the cause.
+ */
+export function errorCorrelationRequestId(err: unknown): string | undefined {
+  return responseHeader(err, 'x-ms-correlation-request-id');
+}
+
+/** One header of the response an SDK error (RestError) carries, if any. */
+function responseHeader(err: unknown, name: string): string | undefined {
+  const headers = (err as { response?: { headers?: { get?(name: string): string | undefined } } } | null)?.response
+    ?.headers;
+  return headers?.get?.(name) ?? undefined;
 }
 
 /** Longest part of ARM's own sentence kept in a {@link CloudApiError}'s message. */
@@ -127,6 +141,7 @@ export function armFailure(err: unknown, what: string, requestId?: string): unkn
     info.statusCode,
     message ? `${what} failed: ${message}` : `${what} failed`,
     errorRequestId(err) ?? requestId,
+    errorCorrelationRequestId(err),
   );
   // As `new Error(message, { cause })` would have it (CloudApiError's constructor takes no options).
   Object.defineProperty(error, 'cause', { value: err, enumerable: false, writable: true, configurable: true });
@@ -140,9 +155,9 @@ export function restErrorInfo(err: unknown): { statusCode?: number; code?: strin
 }
 
 /**
- * True for any 404: the resource, its resource group or its subscription not found. The reads of
- * clusters and registries take all of them as "none" (name resolution counts a subscription ARM
- * cannot find as one that holds none); a delete goes by {@link isAbsent}.
+ * True for any 404: the resource, its resource group or its subscription not found. Only for a
+ * read where a subscription ARM cannot find may count as one that holds none (a role definition);
+ * the reads of clusters and registries, and a delete, go by {@link isAbsent}.
  */
 export function isNotFound(err: unknown): boolean {
   return restErrorInfo(err).statusCode === 404;
@@ -155,6 +170,8 @@ export function isNotFound(err: unknown): boolean {
  * front end), which says nothing of what the subscription holds. A delete, and the read before
  * one, must not take that for "gone already": the credential or assignment may still be there,
  * and acrbot would forget it (G15, G17; the same line as `isResourceGone` in domain/errors.ts).
+ * Nor may a read of a cluster or registry take it for "no such resource" (resource-resolver.ts
+ * names the subscription instead).
  */
 export function isAbsent(err: unknown): boolean {
   const { statusCode, code } = restErrorInfo(err);

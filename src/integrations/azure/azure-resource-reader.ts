@@ -6,7 +6,7 @@ import type { ContainerRegistryManagementClient } from '@azure/arm-containerregi
 import type { ClusterInfo, RegistryInfo } from '../../domain/azure-model';
 import type { AzureResourceReader } from '../../domain/ports';
 import { dropIdlePolicies } from '../http/idle-policies';
-import { type ArmConnection, modularClientOptions, unlessNotFound } from './arm-connection';
+import { type ArmConnection, modularClientOptions, unlessAbsent } from './arm-connection';
 import { ARM_API_VERSIONS, ArmRest } from './arm-rest';
 import { clusterFromWire, registryFromWire, type WireManagedCluster, type WireRegistry } from './arm-wire';
 
@@ -89,8 +89,14 @@ export class ArmResourceReader implements AzureResourceReader {
     );
   }
 
+  /**
+   * The cluster, or undefined when ARM says it (or its resource group) is not there. A 404
+   * `SubscriptionNotFound` is thrown: ARM could not find the subscription, which says nothing of
+   * whether the cluster exists, and "not found" or "no longer exists" would send people looking
+   * for a typo or a deletion instead of at the subscription.
+   */
   getCluster(subscriptionId: string, resourceGroup: string, name: string): Promise<ClusterInfo | undefined> {
-    return unlessNotFound(async () =>
+    return unlessAbsent(async () =>
       clusterFromWire(
         await this.clusters(subscriptionId).get<WireManagedCluster>(
           `${resourceGroupPath(subscriptionId, resourceGroup)}/providers/Microsoft.ContainerService/managedClusters/${encodeURIComponent(name)}`,
@@ -106,8 +112,9 @@ export class ArmResourceReader implements AzureResourceReader {
     return all.map(clusterFromWire);
   }
 
+  /** The registry, or undefined as for {@link getCluster} (`SubscriptionNotFound` is thrown). */
   getRegistry(subscriptionId: string, resourceGroup: string, name: string): Promise<RegistryInfo | undefined> {
-    return unlessNotFound(async () =>
+    return unlessAbsent(async () =>
       registryFromWire(
         await this.registries(subscriptionId).get<WireRegistry>(
           `${resourceGroupPath(subscriptionId, resourceGroup)}/providers/Microsoft.ContainerRegistry/registries/${encodeURIComponent(name)}`,
