@@ -58,7 +58,8 @@ const ERR_DEPTH = 8;
  * Error held by a plain property (`details.inner`) keeps its message instead of becoming `{}`. Every
  * string in it (message, stack, a string cause, a URL) has its secret values replaced. An Azure SDK
  * error (RestError) keeps its answer out of sight (non-enumerable, headers and all); its
- * `x-ms-request-id` is lifted out as `azureRequestId`, what Azure support asks for. A cause chain
+ * `x-ms-request-id` is lifted out as `azureRequestId`, what Azure support asks for (and
+ * `x-ms-correlation-request-id` as `azureCorrelationRequestId`). A cause chain
  * that loops ends at `[circular]`, and a property that cannot be read (a throwing getter, a
  * message V8 cannot put into the stack's first line) is named as such: logging an error never
  * throws at the place that caught it.
@@ -101,8 +102,11 @@ function scrubObject(value: object, depth: number, path: Set<object>): unknown {
     }
     const cause = read(value, 'cause');
     if (cause !== undefined) out.cause = scrub(cause, depth + 1, path);
-    const azureRequestId = read(value, 'response', azureRequestIdOf);
+    const azureRequestId = read(value, 'response', (r) => azureHeaderOf(r, 'x-ms-request-id'));
     if (typeof azureRequestId === 'string') out.azureRequestId = scrubSecrets(azureRequestId);
+    // What the Activity Log is searched by.
+    const correlationId = read(value, 'response', (r) => azureHeaderOf(r, 'x-ms-correlation-request-id'));
+    if (typeof correlationId === 'string') out.azureCorrelationRequestId = scrubSecrets(correlationId);
   }
   for (const k of Object.keys(value)) {
     if (k in out) continue;
@@ -141,11 +145,11 @@ function text(value: unknown, depth: number, path: Set<object>): unknown {
   return typeof value === 'symbol' ? String(value) : scrub(value, depth, path);
 }
 
-/** The `x-ms-request-id` of the answer a RestError holds in `response` (headers with `get`). */
-function azureRequestIdOf(response: unknown): unknown {
+/** Header `name` of the answer a RestError holds in `response` (headers with `get`). */
+function azureHeaderOf(response: unknown, name: string): unknown {
   const headers = (response as { headers?: { get?: unknown } } | undefined)?.headers;
   const get = headers?.get;
-  return typeof get === 'function' ? get.call(headers, 'x-ms-request-id') : undefined;
+  return typeof get === 'function' ? get.call(headers, name) : undefined;
 }
 
 /** A short, scrubbed description of what went wrong while reading an error. */

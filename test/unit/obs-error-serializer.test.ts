@@ -36,7 +36,11 @@ function armRefusal(): RestError {
     response: {
       request,
       status: 403,
-      headers: createHttpHeaders({ 'x-ms-request-id': 'arm-req-7f1c', 'set-cookie': `x=${SECRET}` }),
+      headers: createHttpHeaders({
+        'x-ms-request-id': 'arm-req-7f1c',
+        'x-ms-correlation-request-id': 'arm-corr-51d0',
+        'set-cookie': `x=${SECRET}`,
+      }),
       bodyAsText: `{"error":{"code":"AuthorizationFailed"}}`,
     },
   });
@@ -51,6 +55,7 @@ test("an Azure RestError keeps its request id, code and status; its request's Au
     code: 'AuthorizationFailed',
     statusCode: 403,
     azureRequestId: 'arm-req-7f1c',
+    azureCorrelationRequestId: 'arm-corr-51d0',
   });
 });
 
