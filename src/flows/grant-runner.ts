@@ -4,7 +4,7 @@
  * read back by that name when its answer was lost (a 5xx or timeout after Azure applied it).
  * Nothing is ever written to the cluster resource.
  */
-import { isUserFacing, UserFacingError } from '../domain/errors';
+import { isSubscriptionNotFound, isUserFacing, UserFacingError } from '../domain/errors';
 import { currentCorrelationId } from '../observability/correlation';
 import type { RoleAssignmentInfo } from '../domain/azure-model';
 import type { GrantPlan } from '../domain/plan';
@@ -206,13 +206,20 @@ export class GrantRunner implements PlanRunner {
  * A re-read of a planned resource. ARM answers 403 AuthorizationFailed, not 404, when acrbot may
  * no longer read it (its Reader was removed since planning), whether or not it still exists: the
  * run cannot check the plan, so nothing is granted, and the card says which right is missing
- * (as resolving names says it) instead of "something unexpected went wrong".
+ * (as resolving names says it) instead of "something unexpected went wrong". Likewise a 404
+ * SubscriptionNotFound, which says nothing of the resource itself (the reader throws it).
  */
 async function reread<T>(kind: 'cluster' | 'registry', name: string, read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (err) {
     const { statusCode, code } = err as { statusCode?: unknown; code?: unknown };
+    if (isSubscriptionNotFound(err))
+      throw new UserFacingError(
+        `recheck.${kind}Unreadable`,
+        `Azure Resource Manager no longer finds the subscription of ${kind} ${name} (Azure answered SubscriptionNotFound: deleted, moved to another Microsoft Entra tenant, or acrbot's identity no longer known there), so acrbot cannot check that the approved plan still holds, and nothing was granted; make a new request once the subscription is back.`,
+        { cause: err },
+      );
     if (statusCode !== 403) throw err;
     throw new UserFacingError(
       `recheck.${kind}Unreadable`,

@@ -76,6 +76,17 @@ describe('GrantRunner: the re-check ARM refuses', () => {
     expect((err as Error).message).toContain(`may no longer read cluster ${plan.cluster.name}`);
   });
 
+  test('a 404 SubscriptionNotFound (thrown by the reader): failed naming the subscription problem, no PUT', async () => {
+    const t = setup(() => Promise.reject(refusal(404, 'SubscriptionNotFound')));
+    const err = await t.run();
+    expect(err).toMatchObject({ code: 'recheck.clusterUnreadable' });
+    expect((err as Error).message).toContain(
+      `no longer finds the subscription of cluster ${plan.cluster.name} (Azure answered SubscriptionNotFound`,
+    );
+    expect((err as Error).message).toContain('nothing was granted');
+    expect(t.puts()).toBe(0);
+  });
+
   test('a 404 still reads as gone (the reader answers none), and a 500 is left as it is', async () => {
     expect(await setup(async () => undefined).run()).toMatchObject({ code: 'recheck.clusterGone' });
     const broken = refusal(500, 'InternalServerError');
