@@ -20,7 +20,7 @@ import { RequestService } from '../flows/request-service';
 import { AccessPauseService } from '../flows/access-pause';
 import { ResourceResolver } from '../flows/resource-resolver';
 import { SecretPlanner } from '../flows/secret-planner';
-import type { Scheduler } from '../flows/scheduler';
+import type { JobRun, Scheduler } from '../flows/scheduler';
 import { SecretRunner } from '../flows/secret-runner';
 import { DEFAULT_PRINCIPAL_RETRY_DELAYS_MS, type FlowSettings } from '../flows/settings';
 import type { RequestNotifier } from '../flows/notifier';
@@ -57,7 +57,8 @@ export interface Flows {
   nudges: ApprovalNudges;
   drift: DriftDetector;
   /** The `cleanup.credential` job: a failed secret run's credential, deleted again (G14). */
-  cleanups: { retry(requestId: string): Promise<void> };
+  /** `run`: the scheduler's job run, whose lease the clean-up checks before each side effect. */
+  cleanups: { retry(requestId: string, run?: JobRun): Promise<void> };
 }
 
 /** Overrides of timing for tests and benchmarks. */
@@ -283,7 +284,7 @@ export function createFlows(
     resolver,
     onRequestChanged: (listener) => void changeListeners.push(listener),
     cleanups: {
-      retry: (requestId) =>
+      retry: (requestId, run) =>
         retryCleanupOf(requestId, {
           store: stores.requests,
           audit: stores.audit,
@@ -292,6 +293,7 @@ export function createFlows(
           log,
           reschedule: (job) => scheduler.schedule(job),
           outcomeChanged: (request) => cards.requestChanged(request, { markOnly: true }),
+          checkLease: run && (() => run.check()),
         }),
     },
   };

@@ -137,8 +137,8 @@ function registerCoreJobs(scheduler: Scheduler, flows: Flows): void {
   scheduler.register('approval.remind', (job, run) => flows.nudges.remind(job, run));
   scheduler.register('approval.escalate', (job, run) => flows.nudges.escalate(job, run));
   scheduler.register('breakglass.review', (job, run) => flows.nudges.reviewDue(job, run));
-  scheduler.register(CREDENTIAL_CLEANUP_KIND, async (job) => {
-    if (job.requestId) await flows.cleanups.retry(job.requestId);
+  scheduler.register(CREDENTIAL_CLEANUP_KIND, async (job, run) => {
+    if (job.requestId) await flows.cleanups.retry(job.requestId, run);
   });
   // One recurring job with a fixed id: whichever instance runs it schedules the next run. A run
   // also gives active access whose end job was lost its end job back (access-end-net.ts; at most

@@ -99,6 +99,13 @@ export interface CleanupDeps {
    * credential deleted at last); never throws.
    */
   outcomeChanged?(request: AccessRequest): Promise<void>;
+  /**
+   * The job's lease (`JobRun.check`, scheduler.ts): throws once another instance may have taken the job
+   * over. Checked before each deletion and before what they found is audited, so a run
+   * that lost its lease stops before its next side effect: the holder now does the same work,
+   * and a stale run would audit "absent" after the holder audited "deleted".
+   */
+  checkLease?(): Promise<void>;
 }
 
 /**
@@ -136,7 +143,7 @@ const RETIRED_AFTER_RETRY = 'the credential this request replaced, deleted after
  */
 async function retryRetirement(
   request: AccessRequest,
-  { store, audit, ports, log, outcomeChanged }: CleanupDeps,
+  { store, audit, ports, log, outcomeChanged, checkLease }: CleanupDeps,
 ): Promise<void> {
   const pending = pendingRetirementOf(request)!;
   const entries = await audit.forRequest(request.id);
@@ -160,6 +167,7 @@ async function retryRetirement(
         .catch((err: unknown) => log.error({ err, requestId: request.id }, 'audit of a refused retirement failed'));
       return;
     }
+    await checkLease?.();
     await deleteCredential(ports, ref);
     await audit.append(cleanupEntry(request, 'deleted', RETIRED_AFTER_RETRY));
   }
@@ -175,10 +183,20 @@ async function retryRetirement(
 }
 
 /**
+ * Most requests the start's sweep reads per state: it runs in the background, and the drift check
+ * reads as many live requests at every run (INVENTORY_REQUEST_LIMIT). Read one state at a time, so
+ * ended requests (failed, revoked), which only accumulate, never crowd out live ones.
+ */
+const PENDING_SWEEP_LIMIT = 10_000;
+
+/**
  * The start's sweep: a pending clean-up without a job of its own (recorded before the job
  * existed, or its scheduling failed) gets one, due after {@link FIRST_CLEANUP_RETRY_MS} like a
  * fresh failure's (an application whose creation answer was lost may not be visible in Graph
- * yet right after a restart). Returns how many were scheduled.
+ * yet right after a restart). Returns how many were scheduled. The states are those
+ * {@link cleanupPending} knows: a failed run's credential, and the replaced credential of a
+ * rotation that succeeded (and may have ended since), whose job is scheduled after the cards and
+ * the lifecycle were told, so a failure of either leaves it without one.
  */
 export async function scheduleCleanupsForPending(
   store: RequestStore,
@@ -186,11 +204,12 @@ export async function scheduleCleanupsForPending(
   clock: Clock,
 ): Promise<number> {
   let scheduled = 0;
-  for (const request of await store.listByState(['failed'], 1000)) {
-    if (!cleanupPending(request) || (await jobs.get(credentialCleanupJobId(request.id)))) continue;
-    await jobs.schedule(cleanupJob(request.id, clock));
-    scheduled++;
-  }
+  for (const state of ['failed', 'succeeded', 'revoked'] as const)
+    for (const request of await store.listByState([state], PENDING_SWEEP_LIMIT)) {
+      if (!cleanupPending(request) || (await jobs.get(credentialCleanupJobId(request.id)))) continue;
+      await jobs.schedule(cleanupJob(request.id, clock));
+      scheduled++;
+    }
   return scheduled;
 }
 
@@ -211,7 +230,7 @@ export function cleanupJob(requestId: string, clock: Clock): JobSpec {
  */
 async function retryCleanup(
   request: AccessRequest,
-  { store, audit, ports, clock, log, reschedule }: CleanupDeps,
+  { store, audit, ports, clock, log, reschedule, checkLease }: CleanupDeps,
 ): Promise<boolean> {
   // A run before this one deleted it and lost the final write: only that write is left (a second
   // look would find nothing and contradict the first in the audit).
@@ -241,10 +260,14 @@ async function retryCleanup(
   const existed: boolean[] = [];
   const deleted: string[] = [];
   for (const ref of refs.reverse()) {
+    await checkLease?.();
     const found = await deleteCredential(ports, ref);
     existed.push(found.found);
     deleted.push(...found.deleted);
   }
+  // What the deletions found is audited, and the job moved or the request written, by the
+  // lease's holder only.
+  await checkLease?.();
   // Not found: an application known by its recorded name (its creation's answer was lost), or a
   // token whose create Azure did not answer, or one deleted already. Soon after, Graph may not
   // show it yet, or ARM may not have taken the create yet; past ABSENT_AFTER_MS it does not exist.

@@ -68,18 +68,28 @@ export class DriftDetector {
     }
     const marked: AccessRequest[] = [];
     const failed: { registry: string; identity: string; err: unknown }[] = [];
+    const unrecorded: unknown[] = [];
     for (const g of groups.values()) {
       // One pair that keeps failing (acrbot lost Reader there, the registry moved) must not hide
       // drift everywhere else: the others are checked, then the run fails naming it, so the job
       // is retried and reported as failing (scheduler.ts).
+      const assignments = await this.assignmentsOn(g.registry, g.identity).catch((err: unknown) => {
+        failed.push({ registry: g.registry, identity: g.identity, err });
+        return undefined;
+      });
+      if (!assignments) continue;
+      // Drift found but not recorded (the store or the audit log failed): its own error, so the
+      // report sends nobody to look at acrbot's rights on a registry it could read.
       try {
-        const assignments = await this.assignmentsOn(g.registry, g.identity);
         marked.push(...(await this.record(findDrift(g.identity, assignments, g.requests), 'sweeper')));
       } catch (err) {
-        failed.push({ registry: g.registry, identity: g.identity, err });
+        unrecorded.push(err);
       }
     }
-    if (failed.length) throw sweepFailure(failed, groups.size);
+    const problems = [...(failed.length ? [sweepFailure(failed, groups.size)] : []), ...unrecorded];
+    if (problems.length === 1) throw problems[0];
+    if (problems.length)
+      throw new AggregateError(problems, problems.map((p) => (p instanceof Error ? p.message : String(p))).join('; '));
     return marked;
   }
 
@@ -108,6 +118,9 @@ export class DriftDetector {
    * Marks each finding's request (conditional write: exactly one instance wins) and audits it;
    * the winner only. Returns the requests it marked. An audit failure un-marks the request and
    * throws, so the next sweep tries again (a drift is never recorded without its audit entry).
+   * The entry is keyed by the request ({@link driftAuditKey}): an append reported failed may have
+   * been stored all the same (the store's answer lost), and the next sweep's append then finds it
+   * instead of reporting the same drift a second time.
    */
   async record(findings: DriftFinding[], noticedBy: DriftNoticedBy): Promise<AccessRequest[]> {
     const marked: AccessRequest[] = [];
@@ -139,6 +152,7 @@ export class DriftDetector {
           actor: ACRBOT_ACTOR,
           tenantId: current.tenantId,
           action: 'access.drift',
+          idempotencyKey: driftAuditKey(current.id),
           requestId: current.id,
           targetIds: [finding.assignmentId],
           outcome: finding.kind,
@@ -175,6 +189,15 @@ function sweepFailure(failed: readonly { registry: string; identity: string; err
     `drift check could not list the role assignments of ${failed.length} of ${pairs} identity and registry pairs (the others were checked): ${what.join('; ')}`,
     { cause: failed[0].err },
   );
+}
+
+/**
+ * The idempotency key of a request's `access.drift` entry. One per request: a request is marked
+ * once and the mark never comes off (see {@link watchable}), so it has one drift to report. Were
+ * marks ever cleared, a later drift would need a key of its own.
+ */
+function driftAuditKey(requestId: string): string {
+  return `access.drift:${requestId}`;
 }
 
 /** A live acrbot grant the drift check watches. */

@@ -12,7 +12,7 @@ import {
   scheduleCleanupsForPending,
 } from '../../src/flows/credential-cleanup';
 import type { JobSpec } from '../../src/flows/scheduler';
-import { VersionConflictError } from '../../src/domain/ports';
+import { LeaseLostError, VersionConflictError } from '../../src/domain/ports';
 import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
 import { retirementPendingSentence } from '../../src/domain/secret-ownership';
 import type { AccessRequest } from '../../src/domain/request';
@@ -269,6 +269,57 @@ describe('credential clean-up retried by its job (G14, G15)', () => {
     expect(await audit.forRequest('R-SSSSSSSS')).toEqual([]);
   });
 
+  test('a run whose job lease was lost stops before its next deletion or audit entry', async () => {
+    const store = new MemoryRequestStore();
+    const audit = new MemoryAuditLog(new FakeClock());
+    const recordedAt = '2025-01-15T09:00:00.000Z';
+    const name = 'acrbot-r-tttttttt';
+    await store.create(
+      failedWith(
+        'R-TTTTTTTT',
+        [{ ...token, tokenName: name }],
+        [{ kind: 'acrToken', id: `${REGISTRY_ID}/tokens/${name}`, name, recordedAt }],
+      ),
+    );
+    const tokenOf = (id: string) => {
+      const tokenName = `acrbot-${id.toLowerCase()}`;
+      return { kind: 'acrToken' as const, id: `${REGISTRY_ID}/tokens/${tokenName}`, name: tokenName, recordedAt };
+    };
+    await store.create(
+      pendingRequest({ id: 'R-BBBBBBBB', state: 'succeeded', plan: secretPlan(), created: [tokenOf('R-BBBBBBBB')] }),
+    );
+    await store.create(
+      pendingRequest({
+        id: 'R-AAAAAAAA',
+        state: 'succeeded',
+        plan: secretPlan(),
+        created: [tokenOf('R-AAAAAAAA')],
+        outcome: { summary: 'Secret replaced', azureRequestIds: [], retirement: { requestId: 'R-BBBBBBBB' } },
+      }),
+    );
+    // Lost from the start: nothing is deleted, nothing audited, both stay pending.
+    const lost = async () => {
+      throw new LeaseLostError('job:cleanup.credential:R-…');
+    };
+    const deps = { ...cleanupDeps(store, audit, ports, new FakeClock()), checkLease: lost };
+    for (const id of ['R-TTTTTTTT', 'R-AAAAAAAA'])
+      await expect(retryCleanupOf(id, deps)).rejects.toBeInstanceOf(LeaseLostError);
+    expect(deletes).toEqual([]);
+    // Lost while the token was deleted: the holder now audits and records what it finds.
+    let checks = 0;
+    const lostAfterOne = async () => {
+      if (checks++ > 0) await lost();
+    };
+    await expect(retryCleanupOf('R-TTTTTTTT', { ...deps, checkLease: lostAfterOne })).rejects.toBeInstanceOf(
+      LeaseLostError,
+    );
+    expect(deletes).toEqual([`token:${name}`]);
+    for (const id of ['R-TTTTTTTT', 'R-AAAAAAAA']) {
+      expect(await audit.forRequest(id)).toEqual([]);
+      expect(cleanupPending((await store.get(id))!)).toBe(true);
+    }
+  });
+
   test('the start gives a pending clean-up without a job one, due a minute later; the job runs again after a lost write', async () => {
     const store = new MemoryRequestStore();
     const audit = new MemoryAuditLog(new FakeClock());
@@ -319,6 +370,32 @@ describe('credential clean-up retried by its job (G14, G15)', () => {
     // The second run only finished the write: one deletion, one audit entry saying so.
     expect(deletes).toEqual(['token:acrbot-r-nnnnnnnn']);
     expect((await audit.forRequest('R-NNNNNNNN')).map((e) => e.outcome)).toEqual(['deleted']);
+  });
+
+  test('the start gives a rotation whose replaced credential is still to delete a job too, live or ended since', async () => {
+    const store = new MemoryRequestStore();
+    const recordedAt = '2025-01-15T09:00:00.000Z';
+    const rotation = (id: string, state: AccessRequest['state'], retirement?: { requestId: string }) =>
+      pendingRequest({
+        id,
+        state,
+        plan: secretPlan(),
+        created: [{ kind: 'acrToken', id: `${REGISTRY_ID}/tokens/acrbot-${id.toLowerCase()}`, recordedAt }],
+        outcome: { summary: 'Secret replaced', azureRequestIds: [], ...(retirement && { retirement }) },
+      });
+    // Its job was never stored (the cards or the lifecycle failed before it was scheduled).
+    await store.create(rotation('R-AAAAAAAA', 'succeeded', { requestId: 'R-BBBBBBBB' }));
+    await store.create(rotation('R-CCCCCCCC', 'revoked', { requestId: 'R-DDDDDDDD' }));
+    // Nothing left to retire: no job.
+    await store.create(rotation('R-EEEEEEEE', 'succeeded'));
+    const clock = new FakeClock();
+    const scheduled: JobSpec[] = [];
+    const jobs = { get: async () => undefined, schedule: async (job: JobSpec) => void scheduled.push(job) };
+    expect(await scheduleCleanupsForPending(store, jobs, clock)).toBe(2);
+    expect(scheduled.map((j) => j.id).sort()).toEqual([
+      'cleanup.credential:R-AAAAAAAA',
+      'cleanup.credential:R-CCCCCCCC',
+    ]);
   });
 
   test('a rotation whose replaced credential was not deleted: the job deletes only what the replaced request recorded, then clears the mark', async () => {
