@@ -9,7 +9,7 @@ import type { SecretPlan } from '../domain/plan';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 import { jsonBytes, shortenForCard } from './message-view';
-import { errorText, inertText, type Fact } from './request-view';
+import { deciders, errorText, inertText, type Fact } from './request-view';
 
 /** One line of a revocation preview. */
 export interface RevocationLine {
@@ -261,7 +261,8 @@ function roundUp(ms: number): number {
 
 /** Who decided, as the requester's news names them (a Teams display name is user text). */
 function approverName(request: AccessRequest): string {
-  return request.decision ? inertText(request.decision.by.name) : 'An approver';
+  // A quorum's news names everyone whose approval counted, as the request card does.
+  return request.decision ? deciders(request) : 'An approver';
 }
 
 /** What the requester is told about their request, proactively. */

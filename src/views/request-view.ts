@@ -4,12 +4,14 @@ import {
   isBeingGranted,
   isBeingRevoked,
   type AccessRequest,
+  type Outcome,
   type RequestState,
 } from '../domain/request';
 import { describeAccess } from '../domain/access-term';
+import { credentialEnd } from '../domain/access-inventory';
 import { deploymentSnippet } from '../domain/manifest-snippet';
 import type { SecretPlan } from '../domain/plan';
-import { awaitingReview, describeRequirement } from '../domain/policy';
+import { awaitingReview, countedApprovals, describeRequirement } from '../domain/policy';
 import { applicationDisplayNameFor, tokenNameFor } from '../domain/secret-credential';
 import { scrubSecrets } from '../domain/secret-text';
 import type { AdaptiveCardJson } from './card-templates';
@@ -71,12 +73,43 @@ export function errorText(text: string): string {
   return inertText(scrubSecrets(text));
 }
 
-/** The credential of a secret request, by the name it has (or will have) in Azure/Entra. */
+/**
+ * The credential of a secret request, by the name it has (or will have) in Azure/Entra. Each
+ * extension rotates a credential named after itself into the secret (the one before is
+ * deleted): the live one is the last extension's.
+ */
 function credentialLabel(request: AccessRequest): string {
   const plan = request.plan as SecretPlan;
+  const owner = request.access?.extendedBy?.at(-1) ?? request.id;
   return plan.credentialKind === 'token'
-    ? `ACR token ${tokenNameFor(request.id)}`
-    : `service principal ${applicationDisplayNameFor(plan.credentialName, request.id)}`;
+    ? `ACR token ${tokenNameFor(owner)}`
+    : `service principal ${applicationDisplayNameFor(plan.credentialName, owner)}`;
+}
+
+/**
+ * When the credential in a request's secret stops working: its plan's, until an extension
+ * rotated a new one into the secret (the original's plan then names a deleted credential).
+ */
+function credentialExpiry(request: AccessRequest): string {
+  const end = credentialEnd(request);
+  if (!end) return 'not recorded (an extension rotated the credential)';
+  // Side by side with a later (or no) access end, the date alone reads as a detail: pulls with
+  // the secret stop then (capped by the deployment's longest credential lifetime).
+  return `${shortTime(end)}${endsBeforeAccess(request, end) ? ', before the access ends: nothing renews it, and pulls with the secret stop then' : ''}`;
+}
+
+/** True when a credential expiring at `end` stops working while its request's access still runs. */
+function endsBeforeAccess(request: AccessRequest, end: string): boolean {
+  const term = request.access;
+  if (!term || term.revokedAt) return false;
+  if (term.permanent) return true;
+  // Before it is granted, the term's earliest possible end: from the moment it was asked for.
+  const accessEnd = term.expiresAt
+    ? Date.parse(term.expiresAt)
+    : term.durationMs
+      ? Date.parse(request.createdAt) + term.durationMs
+      : undefined;
+  return accessEnd !== undefined && Date.parse(end) < accessEnd;
 }
 
 /** The last segment of an ARM id with its type (`roleAssignments/<guid>`), which wraps in a card. */
@@ -97,9 +130,19 @@ function shortTime(iso: string): string {
 function approvedBy(request: AccessRequest): string | undefined {
   const d = request.decision;
   if (!d?.approved || request.policy?.autoApproved || request.policy?.breakGlass) return undefined;
-  // Teams display names are chosen by their owners: user text like any other.
-  const names = (request.approvals?.length ? request.approvals.map((a) => a.by.name) : [d.by.name]).map(inertText);
-  return `${[...new Set(names)].join(', ')} at ${shortTime(d.at)}`;
+  return `${deciders(request)} at ${shortTime(d.at)}`;
+}
+
+/**
+ * Who decided a request, as cards name them: every approval that counted when a quorum approved
+ * it (one per person: two approvers may share a display name), else whoever decided. Teams
+ * display names are chosen by their owners: user text like any other.
+ */
+export function deciders(request: AccessRequest): string {
+  const d = request.decision;
+  const counted = d?.approved ? countedApprovals(request) : [];
+  const names = counted.length ? counted.map((a) => a.by.name) : d ? [d.by.name] : [];
+  return names.map(inertText).join(', ');
 }
 
 /** The facts of a request's plan, in the order a reviewer reads them. */
@@ -132,13 +175,18 @@ export function planFacts(request: AccessRequest): Fact[] {
   } else {
     common.push(
       { label: 'Credential', value: credentialLabel(request) },
+      // A service principal pulls through a role on the registry (AcrPull, or Repository Reader
+      // on an ABAC-mode registry), which approvers see as they do a grant's.
+      ...(plan.role
+        ? [{ label: 'Role', value: `${plan.role.name} (${plan.role.id}) on registry ${plan.registry.name}` }]
+        : []),
       // Secret, service account and repository names are the requester's (`--name www.evil.example`
       // is a valid Kubernetes name): shown to approvers as user text.
       {
         label: 'Pulls from',
         value: plan.repositories.length ? inertText(plan.repositories.join(', ')) : 'all repositories',
       },
-      { label: 'Credential expires', value: shortTime(plan.expiresAt) },
+      { label: 'Credential expires', value: credentialExpiry(request) },
       {
         label: 'Secret',
         value: inertText(
@@ -188,12 +236,21 @@ function stateDetail(request: AccessRequest): string {
   if (review && !review.outcome)
     return `BREAK-GLASS: ran without approval. An approver must review it by ${shortTime(review.dueAt)}: Approve keeps it, Reject revokes it at once.`;
   const d = request.decision;
+  // A reviewed break-glass request was "approved" by its requester, to run at once: the review
+  // is the decision an approver made.
+  const reviewed = request.policy?.breakGlass ? request.policy.review : undefined;
+  if (d && reviewed?.outcome && request.state === 'succeeded') {
+    const by = reviewed.by ? ` by ${inertText(reviewed.by.name)}` : '';
+    const at = reviewed.at ? ` at ${shortTime(reviewed.at)}` : '';
+    const why = reviewed.reason ? ` — "${inertText(reviewed.reason)}"` : '';
+    return `Break-glass: ran without approval at ${shortTime(d.at)}; ${reviewed.outcome === 'accepted' ? 'kept' : 'rejected'}${by}${at}${why}.`;
+  }
   const after = AFTER_DECISION[request.state];
   if (d && after !== undefined) {
     // The time and the comment belong to the decision, then what became of it ("…; it failed"):
     // "but it failed at 10:00 — "ok"" read as if the approver's comment were the failure.
     const why = d.reason ? ` — "${inertText(d.reason)}"` : '';
-    const decided = `${d.approved ? 'Approved' : 'Rejected'} by ${inertText(d.by.name)} at ${shortTime(d.at)}${why}`;
+    const decided = `${d.approved ? 'Approved' : 'Rejected'} by ${deciders(request)} at ${shortTime(d.at)}${why}`;
     return `${decided}${after ? `; ${after}` : ''}.`;
   }
   return `${inertText(describeState(request)).replace(/^./, (c) => c.toUpperCase())}.`;
@@ -282,6 +339,18 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
   return withViewers(card, options.viewers);
 }
 
+/**
+ * Whether the plan's service account names the secret as the run left it: added by this run or
+ * by a request whose secret object it replaced (acrbot's entries). An entry someone else made
+ * is not recorded, and a failed addition is not there: the snippet then names the secret in
+ * the pod as well, which pulls either way.
+ */
+function serviceAccountHoldsSecret(plan: SecretPlan, outcome: Outcome | undefined): boolean {
+  const sa = plan.serviceAccount;
+  if (!sa || !outcome?.secret) return false;
+  return outcome.secret.serviceAccountPatched || Boolean(outcome.secret.serviceAccounts?.includes(sa));
+}
+
 /** The outcome card sent to the requester when a request finishes. */
 export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
   const plan = request.plan;
@@ -306,9 +375,10 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
     facts.push(
       { label: 'Secret', value: inertText(`${plan.namespace}/${plan.secretName}`) },
       { label: 'Credential', value: credentialLabel(request) },
+      ...(plan.role ? [{ label: 'Role', value: `${plan.role.name} on ${plan.registry.name}` }] : []),
     );
     // A failed run's credential was deleted again or is recorded for clean-up: it has no expiry to show.
-    if (ok) facts.push({ label: 'Expires', value: shortTime(plan.expiresAt) });
+    if (ok) facts.push({ label: 'Expires', value: credentialExpiry(request) });
   }
   if (outcome?.createdIds?.length) facts.push({ label: 'Created', value: outcome.createdIds.map(shortId).join(', ') });
   if (outcome?.azureRequestIds.length)
@@ -322,12 +392,20 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
   // An extension moved its original's end (a secret's was rotated into the same secret): nothing
   // new to reference from a manifest.
   const extended = ok && Boolean(request.extendsRequestId);
+  const viaServiceAccount = plan.kind === 'secret' && serviceAccountHoldsSecret(plan, outcome);
   const snippet =
     ok && !extended
       ? deploymentSnippet({
           loginServer: plan.registry.loginServer,
-          namespace: plan.kind === 'secret' ? plan.namespace : undefined,
-          imagePullSecret: plan.kind === 'secret' ? plan.secretName : undefined,
+          ...(plan.kind === 'secret' && {
+            namespace: plan.namespace,
+            serviceAccount: plan.serviceAccount,
+            // The service account names the secret for its pods; without it (or when adding it
+            // there failed) the pod must name it.
+            ...(!viaServiceAccount && { imagePullSecret: plan.secretName }),
+            // A token limited to some repositories pulls nothing else.
+            ...(plan.repositories.length > 0 && { repository: plan.repositories[0] }),
+          }),
         })
       : '';
   return renderCard('outcome', {
@@ -349,7 +427,9 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
     snippetHint:
       plan.kind === 'grant'
         ? `Pods in ${plan.cluster.name} can now pull from ${plan.registry.loginServer}; no imagePullSecrets needed.`
-        : `Reference the secret from pods in namespace ${plan.namespace}.`,
+        : viaServiceAccount
+          ? `Pods in namespace ${plan.namespace} that run as service account ${inertText(plan.serviceAccount ?? '')} pull with the secret; no imagePullSecrets needed.`
+          : `Reference the secret from pods in namespace ${plan.namespace}.`,
     snippet,
     // Clients without CodeBlock fall back to one monospace line per row; non-breaking spaces keep the YAML indentation.
     snippetLines: snippet.split('\n').map((line) => line.replace(/^ +/, (spaces) => '\u00a0'.repeat(spaces.length))),
