@@ -31,8 +31,9 @@ export async function startBackground(deps: BackgroundDeps): Promise<() => Promi
   const resumed = await flows.executor.resumeInterrupted();
   if (resumed) log.info({ resumed }, 'resuming interrupted executions');
   // Pending credential clean-ups without a job of their own (recorded before the job existed):
-  // in the background, as it reads every failed request; awaited by the stop (and by a step
-  // below that fails the start), which would otherwise close the store underneath it.
+  // in the background, as it reads the failed, succeeded and revoked requests; awaited by the
+  // stop (and by a step below that fails the start), which would otherwise close the store
+  // underneath it.
   const cleanups = scheduleCleanupsForPending(stores.requests, scheduler, clock).then(
     (count) => {
       if (count) log.warn({ cleanups: count }, 'scheduled missing credential clean-up jobs');

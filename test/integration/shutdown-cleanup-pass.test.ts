@@ -1,8 +1,8 @@
 /**
  * Stopping the app waits for the start's pass that gives pending credential clean-ups their
  * missing jobs (src/composition/background.ts), as it waits for the lost-end-jobs pass. The pass
- * runs in the background as it reads every failed request; before, a stop during it closed the
- * store underneath it: the jobs it had yet to write were never written, and the log said
+ * runs in the background as it reads the ended and live requests; before, a stop during it
+ * closed the store underneath it: the jobs it had yet to write were never written, and the log said
  * "scheduling missing credential clean-up jobs failed" about a store that was only being closed.
  * The real app over a SQLite file (its close is real), the pass held until the stop has begun.
  */
