@@ -536,6 +536,12 @@ export interface AbuseLedger {
    * caller creates nothing. Entries older than `ttlMs` may be forgotten.
    */
   firstSighting(activityId: string, now: Date, ttlMs: number): Promise<boolean>;
+  /**
+   * Forgets one sighting, so the same id is new again: an attempt that failed before it made
+   * anything (a store error while checking the limits) must not make a redelivery "already
+   * received". Forgetting an id not seen is no error.
+   */
+  forgetSighting(activityId: string): Promise<void>;
   /** Counts one event for `key` in the fixed window containing `now` and returns the count in that window. */
   hit(key: string, now: Date, windowMs: number): Promise<number>;
   /**

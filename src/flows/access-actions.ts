@@ -12,7 +12,7 @@
  *   against the requester's limits like a new request (G16, {@link ExtensionAdmission}): a user
  *   with many grants cannot post many approval cards at once by extending them all.
  */
-import { UserFacingError } from '../domain/errors';
+import { isSubscriptionNotFound, UserFacingError } from '../domain/errors';
 import { LeaseLostError, type AuditLog, type AzureResourceReader, type LeaseStore } from '../domain/ports';
 import type { Plan } from '../domain/plan';
 import { isBeingRevoked, type AccessRequest, type Actor } from '../domain/request';
@@ -62,7 +62,7 @@ export interface ExtensionLeases {
  * the gate's refusals of new requests are ("request not admitted", no audit entry).
  */
 export interface ExtensionAdmission {
-  gate: Pick<RequestGate, 'admit'>;
+  gate: Pick<RequestGate, 'admit'> & Partial<Pick<RequestGate, 'maxPendingPerUser'>>;
   log: Logger;
 }
 
@@ -301,6 +301,8 @@ export class AccessActions {
         access,
         defaultTerm: isDefaultTerm(input.duration),
         extendsRequestId: original.id,
+        // Counted again once stored, as a new request is (G16: two at once cannot both pass).
+        pendingCap: this.admission?.gate.maxPendingPerUser,
       });
     });
   }
@@ -328,13 +330,15 @@ export class AccessActions {
    * `plan` with the tags Azure has on its cluster and registry now: an extension is bound to the
    * rule that fits them today (a registry retagged from dev to prod is extended under prod's
    * approvers, not auto-approved under dev's rule for ever). A cluster or registry that no longer
-   * exists has no access to extend.
+   * exists has no access to extend; one whose subscription ARM no longer finds cannot be read, and
+   * is refused with its own sentence ({@link subscriptionNotFound}).
    */
   private async withCurrentTags<P extends Plan>(plan: P): Promise<P> {
     if (!this.resources) return plan;
+    const { cluster: c, registry: r } = plan;
     const [cluster, registry] = await Promise.all([
-      this.resources.getCluster(plan.cluster.subscriptionId, plan.cluster.resourceGroup, plan.cluster.name),
-      this.resources.getRegistry(plan.registry.subscriptionId, plan.registry.resourceGroup, plan.registry.name),
+      subscriptionNotFound('cluster', c.name, this.resources.getCluster(c.subscriptionId, c.resourceGroup, c.name)),
+      subscriptionNotFound('registry', r.name, this.resources.getRegistry(r.subscriptionId, r.resourceGroup, r.name)),
     ]);
     if (!cluster || !registry)
       throw new UserFacingError(
@@ -443,6 +447,24 @@ export async function accessHolderOf(
     current = original;
   }
   return current;
+}
+
+/**
+ * A re-read for an extension that ARM answered 404 SubscriptionNotFound (the reader throws it: it
+ * says nothing of the resource itself) as a refusal saying so, instead of "something unexpected";
+ * any other failure is left as it is. Nothing is stored then, and the access ends as it would have.
+ */
+async function subscriptionNotFound<T>(kind: 'cluster' | 'registry', name: string, read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch (err) {
+    if (!isSubscriptionNotFound(err)) throw err;
+    throw new UserFacingError(
+      'extend.subscriptionNotFound',
+      `Azure Resource Manager no longer finds the subscription of ${kind} ${name} (Azure answered SubscriptionNotFound: deleted, moved to another Microsoft Entra tenant, or acrbot's identity no longer known there), so acrbot cannot read its tags again to tell who approves an extension. Nothing was changed: the access ends when it was going to. Ask the platform team to check that subscription, and ask again once it is back.`,
+      { cause: err },
+    );
+  }
 }
 
 /**

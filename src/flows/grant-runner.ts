@@ -17,6 +17,7 @@ import { assignRole, realSleep, type Sleep } from './assign-role';
 import { RunInterrupted, type PlanRunner, type RunContext } from './executor';
 import type { GrantPlanner } from './grant-planner';
 import { conditionalExistsMessage, missingRoleWriteMessage } from './grant-planner';
+import { azureLookupIds, linkedAuthorizationSentence } from './azure-failure-text';
 
 /**
  * The error code of a grant whose PUT may have been carried out although its answer was lost,
@@ -150,6 +151,8 @@ export class GrantRunner implements PlanRunner {
         action: 'azure.write.roleAssignment',
         outcome: 'created',
         targetIds: [found.id],
+        // `x-ms-request-id`s, as every entry's correlationIds (audit-chain.ts; the tab lists them
+        // as Azure request ids): ARM's correlation request id is on the card and the log line.
         correlationIds: err.requestId ? [err.requestId] : [],
         detail: `the PUT's answer was lost (${answer}); read back with the planned name, principal, role and scope`,
       });
@@ -161,7 +164,7 @@ export class GrantRunner implements PlanRunner {
     }
     throw new UserFacingError(
       UNCONFIRMED_GRANT,
-      `Azure did not answer the role assignment (${answer}) and acrbot could not tell whether Azure made it, so nothing is granted: if Azure made it, acrbot deletes it. Ask again in a few minutes; the platform team can look it up with Azure request id ${err.requestId ?? 'unknown'}.`,
+      `Azure did not answer the role assignment (${answer}) and acrbot could not tell whether Azure made it, so nothing is granted: if Azure made it, acrbot deletes it. Ask again in a few minutes; the platform team can look it up with ${azureLookupIds(err)}.`,
       { cause: err },
     );
   }
@@ -260,6 +263,16 @@ function explainWriteFailure(err: CloudApiError, plan: GrantPlan): UserFacingErr
         missingRoleWriteMessage(plan.registry.name, plan.registry.id),
         { cause: err },
       );
+    case 'LinkedAuthorizationFailed':
+      return new UserFacingError(
+        'bot.linkedAuthorizationFailed',
+        linkedAuthorizationSentence(err, {
+          refused: `the role assignment on registry ${plan.registry.name}`,
+          outcome: 'Nothing was granted.',
+          retry: 'approve a new request',
+        }),
+        { cause: err },
+      );
     case 'PrincipalNotFound':
       return new UserFacingError(
         'azure.principalNotFound',
@@ -275,7 +288,7 @@ function explainWriteFailure(err: CloudApiError, plan: GrantPlan): UserFacingErr
     default:
       return new UserFacingError(
         'azure.writeFailed',
-        `Azure refused the role assignment (${err.code}${err.statusCode ? `, HTTP ${err.statusCode}` : ''}); the platform team can look it up with Azure request id ${err.requestId ?? 'unknown'}.`,
+        `Azure refused the role assignment (${err.code}${err.statusCode ? `, HTTP ${err.statusCode}` : ''}); the platform team can look it up with ${azureLookupIds(err)}.`,
         { cause: err },
       );
   }

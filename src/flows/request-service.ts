@@ -47,6 +47,7 @@ import type { JobSpec } from './scheduler';
 import { KeyedSerialiser } from '../domain/keyed-serialiser';
 import type { FlowSettings } from './settings';
 import { type PauseReader, pausedRefusal } from './access-pause';
+import { pendingCapMessage } from './request-gate';
 
 /** The result of an approve or reject click. */
 export type DecisionResult =
@@ -206,6 +207,11 @@ export class RequestService {
     sourceActivityId?: string;
     /** For an extension: the request whose access it extends (G17). */
     extendsRequestId?: string;
+    /**
+     * The most requests the requester may have waiting (ACRBOT_MAX_PENDING_PER_USER), counted
+     * again once this one is stored (see {@link withdrawOverCap}); absent: not checked here.
+     */
+    pendingCap?: number;
   }): Promise<AccessRequest> {
     const now = this.clock.now();
     const policy = this.policies.current();
@@ -284,6 +290,7 @@ export class RequestService {
       await this.store.create(request);
       await this.scheduleExpiry(request);
       await this.scheduleNudges(request);
+      if (input.pendingCap !== undefined) await this.withdrawOverCap(request, input.pendingCap);
       return request;
     }
     // Auto-approval is a decision by the rule: audited as one before the request exists approved.
@@ -306,6 +313,38 @@ export class RequestService {
     });
     await this.store.create(approved);
     return approved;
+  }
+
+  /**
+   * The pending cap, held across instances (G16): the gate counts before planning, so two
+   * requests of one user at once can both pass it. Counted again after the create, a user over
+   * the cap has `request` withdrawn (a conditional write, audited as the refusal it is) and is
+   * told the gate's sentence; nothing was sent to approvers yet (the caller announces after).
+   * Each create withdraws only its own request: another's may already be announced, and which
+   * of two racing creates was first cannot be told, so under a race both may be refused.
+   */
+  private async withdrawOverCap(request: AccessRequest, max: number): Promise<void> {
+    const requesterId = request.requester.objectId;
+    if ((await this.store.countByRequester(requesterId, ['pending'], max + 1)) <= max) return;
+    const withdrawn = transition(request, { type: 'cancel', by: request.requester, at: this.clock.now() });
+    // Conditional on the version just created; nobody else knows the request, so a conflict is a fault.
+    await this.store.update(withdrawn);
+    const others = await this.store.listByRequester(requesterId, ['pending'], Math.min(max, 10));
+    const message = pendingCapMessage(max, others);
+    await this.recordOrUndo(request, withdrawn, {
+      actor: request.requester,
+      tenantId: request.tenantId,
+      action: 'request.refused.pending',
+      requestId: request.id,
+      targetIds: targetsOf(request.plan),
+      outcome: 'refused',
+      detail: message,
+      ruleId: request.policy?.ruleId,
+      policyHash: request.policy?.policyHash,
+    });
+    const nudges = approvalNudgeJobIds(request.id);
+    for (const id of [requestExpiryJobId(request.id), nudges.remind, nudges.escalate]) await this.jobs?.cancel(id);
+    throw new UserFacingError('limits.pending', message);
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { dockerConfigJson } from '../domain/docker-config';
-import { isUserFacing, UserFacingError } from '../domain/errors';
+import { isSubscriptionNotFound, isUserFacing, UserFacingError } from '../domain/errors';
 import { currentCorrelationId } from '../observability/correlation';
 import type { SecretPlan } from '../domain/plan';
 import type {
@@ -51,6 +51,7 @@ import {
 } from '../domain/secret-ownership';
 import { shortTime } from '../domain/pull-diagnosis';
 import { deleteCredential, WRITE_IN_PROGRESS } from './credential-deletion';
+import { azureLookupIds, linkedAuthorizationSentence } from './azure-failure-text';
 
 // Where the flows have always found it (the revocation and the clean-up job delete with it too).
 export { deleteCredential } from './credential-deletion';
@@ -327,7 +328,11 @@ export class SecretRunner implements PlanRunner {
       return this.waitOnCluster(err, request, plan, targetId, ctx, found);
     };
     const earlierCredential = recordedCredentials({ ...request, created: ctx.created() }).length > 0;
-    const refusal = await this.recheckCluster(plan, ctx, earlierCredential).catch(wait);
+    const refusal = await this.recheckCluster(plan, ctx, earlierCredential).catch((err: unknown) => {
+      // As for the cluster's own checks below: said once, by the run that fails.
+      if (!earlierWrite && isUserFacing(err)) logExplainedFailure(err, ctx);
+      return wait(err);
+    });
     if (refusal) {
       // Gone, or one acrbot will not sign in to: the secret is not looked at.
       found.secretMayHold = earlierWrite;
@@ -574,7 +579,8 @@ export class SecretRunner implements PlanRunner {
    * The refusal, audited, of a cluster that enabled local accounts (or vanished) since the plan:
    * its "cluster user" credential is then an admin certificate. Nothing is created before it
    * (`earlierCredential`: an earlier attempt of the request did create one, which the caller
-   * deletes and the refusal does not deny).
+   * deletes and the refusal does not deny). A subscription ARM no longer finds is thrown as
+   * `recheck.clusterUnreadable`, with a sentence of its own instead of "something unexpected".
    */
   private async recheckCluster(
     plan: SecretPlan,
@@ -582,7 +588,16 @@ export class SecretRunner implements PlanRunner {
     earlierCredential: boolean,
   ): Promise<UserFacingError | undefined> {
     const { subscriptionId, resourceGroup, name, id } = plan.cluster;
-    const cluster = await this.clusters.reader.getCluster(subscriptionId, resourceGroup, name);
+    const cluster = await this.clusters.reader.getCluster(subscriptionId, resourceGroup, name).catch((err: unknown) => {
+      // Says nothing of the cluster itself (the reader throws it rather than answer none). Thrown,
+      // not a refusal: a run whose earlier attempt began writing the secret waits it out.
+      if (!isSubscriptionNotFound(err)) throw err;
+      throw new UserFacingError(
+        'recheck.clusterUnreadable',
+        `Azure Resource Manager no longer finds the subscription of cluster ${name} (Azure answered SubscriptionNotFound: deleted, moved to another Microsoft Entra tenant, or acrbot's identity no longer known there), so acrbot cannot check that the approved plan still holds${earlierCredential ? '.' : ', and nothing was created.'} Ask the platform team to check that subscription, and make a new request once it is back.`,
+        { cause: err },
+      );
+    });
     const refusal = !cluster
       ? new UserFacingError(
           'cluster.notFound',
@@ -601,6 +616,14 @@ export class SecretRunner implements PlanRunner {
       return new UserFacingError(
         'bot.cannotCreateCredential',
         `acrbot's identity may not create the credential on registry ${plan.registry.name}; give it rights on Microsoft.ContainerRegistry/registries/tokens and generateCredentials there (see docs/deploy.md), or ask for --kind sp.`,
+      );
+    if (err.code === 'LinkedAuthorizationFailed')
+      return new UserFacingError(
+        'bot.linkedAuthorizationFailed',
+        linkedAuthorizationSentence(err, {
+          refused: `to create the credential on registry ${plan.registry.name}`,
+          retry: 'ask again',
+        }),
       );
     if (err.code === 'Authorization_RequestDenied')
       return new UserFacingError(
@@ -622,11 +645,11 @@ export class SecretRunner implements PlanRunner {
     if (err.statusCode === undefined)
       return new UserFacingError(
         'azure.writeUnconfirmed',
-        `Azure did not confirm creating the credential (${err.code}): its answer was lost or did not come in time; the platform team can look it up with Azure request id ${err.requestId ?? 'unknown'}.`,
+        `Azure did not confirm creating the credential (${err.code}): its answer was lost or did not come in time; the platform team can look it up with ${azureLookupIds(err)}.`,
       );
     return new UserFacingError(
       'azure.writeFailed',
-      `Azure refused to create the credential (${err.code}); the platform team can look it up with Azure request id ${err.requestId ?? 'unknown'}.`,
+      `Azure refused to create the credential (${err.code}); the platform team can look it up with ${azureLookupIds(err)}.`,
     );
   }
 

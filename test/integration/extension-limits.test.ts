@@ -125,6 +125,23 @@ describe('G16: extensions count against the per-user caps, from chat, a card and
     expect((await extensionsOf(c.id)).map((r) => r.id)).toEqual([asked.body.requestId]);
   });
 
+  test('two extensions asked at once with one place left under the pending cap: at most the cap ends waiting', async () => {
+    h = await startHarness({ ACRBOT_MAX_PENDING_PER_USER: '1' }, { clock: new TestClock() });
+    const a = await granted('aks-prod contosoacr --for 1d deploy payments-api');
+    const b = await granted('aks-dev contosoacr --for 1d nightly test pulls');
+    // Both pass the door (nothing waiting yet) and are planned side by side; the count after
+    // the write withdraws what is over the cap (G16 across turns and instances).
+    const answers = await Promise.all([extendInTab(a.id), extendInTab(b.id)]);
+    const waiting = await h.app.store.listByState(['pending']);
+    expect(waiting.length).toBeLessThanOrEqual(1);
+    // Each answer is an extension asked, or the cap's refusal: none is lost without a word.
+    expect(answers.filter((r) => r.status === 202)).toHaveLength(waiting.length);
+    for (const refused of answers.filter((r) => r.status !== 202)) {
+      expect(refused.status).toBe(429);
+      expect(refused.body).toMatchObject({ error: 'limits.pending' });
+    }
+  });
+
   test('the rate limit: an extension is a request started; over the minute’s limit it is refused everywhere (the tab: 429, Retry-After), the next minute is open', async () => {
     const clock = new TestClock();
     h = await startHarness({ ACRBOT_REQUESTS_PER_MINUTE: '3' }, { clock });

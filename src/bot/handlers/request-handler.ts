@@ -231,12 +231,7 @@ export class RequestHandler {
     );
     if (refusal) {
       this.services.log.info({ code: refusal.code, actor: identity.actor.objectId }, 'request not admitted');
-      const title = gateRefusalTitle(refusal.code) ?? 'Too many requests';
-      return {
-        kind: 'card',
-        card: messageCard({ title, text: refusal.message, tone: 'error', sandbox: settings.sandbox }),
-        error: refusal.message,
-      };
+      return this.refusedByLimits(refusal.code, refusal.message);
     }
     try {
       const reason = checkReason(input.reason);
@@ -284,9 +279,14 @@ export class RequestHandler {
         access,
         defaultTerm: isDefaultTerm(secret ? input.options.expires : input.duration),
         ...(!secret && input.breakGlass && { breakGlass: true }),
+        // Counted again after the create: another request of this user may have passed the gate at once.
+        pendingCap: this.services.gate.maxPendingPerUser,
       });
       return { kind: 'created', request };
     } catch (err) {
+      // Over the pending cap after all (a request of the same user created at the same time):
+      // withdrawn and audited by the create, answered like the refusal at the door.
+      if (isUserFacing(err) && gateRefusalTitle(err.code)) return this.refusedByLimits(err.code, err.message);
       // Validation failures are audited and change nothing (G10).
       if (isUserFacing(err) && err.code.startsWith('validation.'))
         await this.services.requests.recordRefusal({
@@ -302,6 +302,13 @@ export class RequestHandler {
         error: isUserFacing(err) ? err.message : undefined,
       };
     }
+  }
+
+  /** The answer to a request the per-user limits refused (G16): the gate's sentence, as an error card. */
+  private refusedByLimits(code: string, message: string): RequestPreparation {
+    const title = gateRefusalTitle(code) ?? 'Too many requests';
+    const card = messageCard({ title, text: message, tone: 'error', sandbox: this.services.settings.sandbox });
+    return { kind: 'card', card, error: message };
   }
 
   /** Whether a grant on acrbot's existing assignment may overlap it (held only by other requesters). */

@@ -169,6 +169,10 @@ export class MemoryAbuseLedger implements AbuseLedger {
     return true;
   }
 
+  async forgetSighting(activityId: string): Promise<void> {
+    this.seen.delete(activityId);
+  }
+
   async hit(key: string, now: Date, windowMs: number): Promise<number> {
     const start = Math.floor(now.getTime() / windowMs) * windowMs;
     const current = this.windows.get(key);

@@ -241,10 +241,12 @@ export class SqliteAbuseLedger implements AbuseLedger {
   private readonly sightingTx;
   private readonly hitStmt;
   private readonly forget;
+  private readonly forgetOne;
   private readonly group: SqliteCommitGroup;
 
   constructor(db: SqliteDatabase) {
     this.group = commitGroupOf(db);
+    this.forgetOne = db.prepare('DELETE FROM sightings WHERE activity_id = ?');
     // Uses the index sightings_by_time: a range delete, proportional to what is forgotten.
     const forget = db.prepare('DELETE FROM sightings WHERE seen_at <= ?');
     this.forget = forget;
@@ -261,6 +263,10 @@ export class SqliteAbuseLedger implements AbuseLedger {
 
   async firstSighting(activityId: string, now: Date, ttlMs: number): Promise<boolean> {
     return this.group.write(() => this.sightingTx.immediate(activityId, now.getTime(), ttlMs));
+  }
+
+  async forgetSighting(activityId: string): Promise<void> {
+    await this.group.write(() => this.forgetOne.run(activityId));
   }
 
   async hit(key: string, now: Date, windowMs: number): Promise<number> {

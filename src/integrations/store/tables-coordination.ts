@@ -619,6 +619,11 @@ export class TablesAbuseLedger implements AbuseLedger {
     }
   }
 
+  async forgetSighting(activityId: string): Promise<void> {
+    // The time-index row stays: forgetSightings drops an index row whose sighting is gone.
+    await ignoreMissing(tableRest(this.table).delete(sightingPartition(activityId), ''));
+  }
+
   async hit(key: string, now: Date, windowMs: number): Promise<number> {
     return this.increments.add(
       `w|${boundedKeyPart(key, MAX_KEY_LENGTH - 2)}`,

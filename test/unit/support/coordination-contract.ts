@@ -396,6 +396,20 @@ export function describeCoordinationContract(
         expect(await f.abuse.forgetSightings(t(70))).toBe(1);
       });
 
+      test('forgetSighting makes one id new again (a failed attempt is not "received"); others stay; an unseen id is no error', async () => {
+        const t0 = new Date('2025-01-15T09:00:00.000Z');
+        expect(await f.abuse.firstSighting('act-f', t0, MINUTE)).toBe(true);
+        expect(await f.abuse.firstSighting('act-g', t0, MINUTE)).toBe(true);
+        await f.abuse.forgetSighting('act-f');
+        await f.abuse.forgetSighting('act-never-seen');
+        const later = new Date(t0.getTime() + 5 * SECOND);
+        expect(await f.abuse.firstSighting('act-f', later, MINUTE)).toBe(true);
+        expect(await f.abuse.firstSighting('act-f', later, MINUTE)).toBe(false);
+        expect(await f.abuse.firstSighting('act-g', later, MINUTE)).toBe(false);
+        // The sweep still finds (and counts) both remembered sightings, nothing twice.
+        expect(await f.abuse.forgetSightings(later)).toBe(2);
+      });
+
       test('racing redeliveries: exactly one firstSighting is true', async () => {
         const t0 = new Date('2025-01-15T09:00:00.000Z');
         const results = await Promise.all(Array.from({ length: 8 }, () => f.abuse.firstSighting('act-r', t0, MINUTE)));

@@ -1,0 +1,38 @@
+/**
+ * The parts of a run's failure sentence that name an Azure failure for the people reading the
+ * card: ids the platform team looks the failure up by, and the sentence for a refusal on a
+ * resource the request links to. Built from codes and ids only, never from ARM's own text, which
+ * names scopes and principals the requester has no business seeing (the log line has it whole).
+ */
+import type { CloudApiError } from '../domain/ports';
+
+/**
+ * "Azure request id …", and ARM's correlation request id when the answer carried one (what the
+ * Activity Log is searched by, and the same for every request of one operation); `unknown` when
+ * no answer came.
+ */
+export function azureLookupIds(err: Pick<CloudApiError, 'requestId' | 'correlationRequestId'>): string {
+  const request = `Azure request id ${err.requestId ?? 'unknown'}`;
+  return err.correlationRequestId
+    ? `${request} (correlation id ${err.correlationRequestId} in the Activity Log)`
+    : request;
+}
+
+/**
+ * ARM's 403 `LinkedAuthorizationFailed`: acrbot's identity may do what it asked on the target,
+ * but the request refers to another resource (a scope map, a role definition, an identity) on
+ * which it lacks a permission. ARM's message names that scope; it is for the log, not the card.
+ */
+export function linkedAuthorizationSentence(
+  err: CloudApiError,
+  words: {
+    /** What Azure refused: `the role assignment on registry x`. */
+    refused: string;
+    /** What that left, as a sentence (`Nothing was granted.`), if the caller does not say it. */
+    outcome?: string;
+    /** What to do once the permission is there: `approve a new request`. */
+    retry: string;
+  },
+): string {
+  return `Azure refused ${words.refused} (LinkedAuthorizationFailed): acrbot's identity may do that there, but the request also refers to another resource on which it lacks a permission.${words.outcome ? ` ${words.outcome}` : ''} acrbot's log names that resource and the permission; the platform team can find the entry with ${azureLookupIds(err)}, give acrbot's identity that permission, and then ${words.retry}.`;
+}
