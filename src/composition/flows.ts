@@ -200,14 +200,29 @@ export function createFlows(
       requestChanged: async (request, change) => {
         // A mark within the state (a run waiting): the cards say so; the end stays where it is.
         if (change?.markOnly) return cards.requestChanged(request, change);
-        if (request.state === 'executing')
-          void cards
-            .requestChanged(request)
-            .catch((err: unknown) => log.warn({ err, requestId: request.id }, 'card update failed'));
-        else await cards.requestChanged(request);
-        await lifecycle.requestChanged(request);
-        // A credential the failed run could not delete is tried again soon, not at the next start.
-        if (cleanupPending(request)) await scheduler.schedule(cleanupJob(request.id, clock));
+        // A credential the failed run could not delete is tried again soon, not at the next start:
+        // its job is stored whatever the cards and the lifecycle do, and their failure still thrown.
+        let told: { failed: false } | { failed: true; err: unknown } = { failed: false };
+        try {
+          if (request.state === 'executing')
+            void cards
+              .requestChanged(request)
+              .catch((err: unknown) => log.warn({ err, requestId: request.id }, 'card update failed'));
+          else await cards.requestChanged(request);
+          await lifecycle.requestChanged(request);
+        } catch (err) {
+          told = { failed: true, err };
+        }
+        if (cleanupPending(request))
+          await scheduler.schedule(cleanupJob(request.id, clock)).catch((err: unknown) => {
+            if (!told.failed) throw err;
+            // Only one error can be thrown: the cards' or lifecycle's is; this one is logged.
+            log.error(
+              { err, requestId: request.id },
+              "the credential clean-up job could not be stored; the next start's sweep stores it",
+            );
+          });
+        if (told.failed) throw told.err;
       },
     },
     log,

@@ -8,17 +8,21 @@
  * delete (`outcome.retirement`): rebuilt from the replaced request's records. A token or scope
  * map still being written in Azure (a create acrbot stopped waiting for) is not deleted yet: the
  * job throws and runs again with backoff, and only marks the clean-up done once its DELETE ran
- * after the write ended, or the objects stayed absent past {@link ABSENT_AFTER_MS}.
+ * after the write ended, or the objects stayed absent past {@link ABSENT_AFTER_MS}. A refused
+ * clean-up (a reference the records do not vouch for) is audited once per reason, and the stored
+ * outcome stops promising a retry: an operator must delete what it names.
  */
+import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../domain/audit-chain';
 import type { AuditLog, Clock, RequestStore } from '../domain/ports';
-import { transition, type AccessRequest } from '../domain/request';
+import { transition, type AccessRequest, type Outcome } from '../domain/request';
 import { type CredentialRef, decodeCredentialRef } from '../domain/secret-credential';
 import {
   credentialOf,
   credentialRefProblem,
   pendingRetirementOf,
   replacedRequestProblem,
+  retirementPendingSentence,
   summaryAfterRetirement,
 } from '../domain/secret-ownership';
 import { encodeCredentialRef } from '../domain/secret-credential';
@@ -65,6 +69,57 @@ function cleanupEntry(
   };
 }
 
+/**
+ * The `credential.cleanup` entry of a refused clean-up, keyed by the request and the reason: a
+ * refusal comes from stored records alone, so every later run (each start's sweep gives the
+ * request a job again) refuses it for the same reason, which is in the audit log once. The
+ * reason is hashed: it is free text, and keys have a length limit.
+ */
+function refusedEntry(request: AccessRequest, detail: string): AuditEvent {
+  const reason = createHash('sha256').update(detail).digest('hex').slice(0, 32);
+  return {
+    ...cleanupEntry(request, 'refused', detail),
+    idempotencyKey: `credential.cleanup.refused:${request.id}:${reason}`,
+  };
+}
+
+/**
+ * What a failed request's outcome says of its credential once its clean-up was refused. The
+ * runner's text said it would be retried (or looked for again shortly); a refused one never is
+ * acted on, so the sentence is replaced: an operator must find and delete it.
+ */
+export const CLEANUP_REFUSED_SENTENCE =
+  "acrbot refused to delete the credential it had created: the stored reference is not one this request's records vouch for (audit log: credential.cleanup, refused). An operator must find and delete it.";
+
+/**
+ * The runner's sentences that promise a later try (secret-runner.ts): "…recorded for clean-up
+ * and will be retried.", "…looks for it again shortly…", "…(it looks again shortly)." Each is
+ * one sentence without a full stop inside.
+ */
+const RETRY_PROMISE = / ?[^.]*\b(?:will be retried|again shortly)\b[^.]*\./g;
+
+/** `text` (an outcome's error) with its promises of a retry replaced by {@link CLEANUP_REFUSED_SENTENCE}. */
+function errorAfterRefusal(text: string | undefined): string {
+  if (text?.includes(CLEANUP_REFUSED_SENTENCE)) return text;
+  const rest = (text ?? '').replace(RETRY_PROMISE, '').trim();
+  return rest ? `${rest} ${CLEANUP_REFUSED_SENTENCE}` : CLEANUP_REFUSED_SENTENCE;
+}
+
+/**
+ * What a succeeded rotation's outcome says once the retirement of the credential it replaced was
+ * refused: {@link retirementPendingSentence} (or the earlier "tries again shortly") promised it.
+ */
+function summaryAfterRefusedRetirement(summary: string, replacedRequestId: string): string {
+  const refused = `acrbot refused to delete the credential of ${replacedRequestId}, which it replaced: that request's records do not vouch for it (audit log: credential.cleanup, refused). An operator must find and delete it.`;
+  if (summary.includes(refused)) return summary;
+  const promises = [
+    retirementPendingSentence(replacedRequestId),
+    `The credential of ${replacedRequestId}, which it replaced, could not be deleted yet; acrbot tries again shortly.`,
+  ];
+  const found = promises.find((p) => summary.includes(p));
+  return found ? summary.replace(found, refused) : `${summary} ${refused}`;
+}
+
 /** The kind of a request's clean-up job. */
 export const CREDENTIAL_CLEANUP_KIND = 'cleanup.credential' as const;
 
@@ -96,7 +151,7 @@ export interface CleanupDeps {
   reschedule(job: JobSpec): Promise<void>;
   /**
    * Redraws the request's cards after its stored outcome changed within its state (a replaced
-   * credential deleted at last); never throws.
+   * credential deleted at last, a clean-up refused); never throws.
    */
   outcomeChanged?(request: AccessRequest): Promise<void>;
   /**
@@ -139,12 +194,10 @@ const RETIRED_AFTER_RETRY = 'the credential this request replaced, deleted after
  * `request` itself uses. Deleted, audited, then the pending mark comes off the outcome, whose
  * summary says it was deleted, and the cards are redrawn (a lost race with another write throws,
  * and the retry, seeing the audit entry, only takes it off). A reference acrbot's records do not
- * vouch for is refused, audited, and left marked.
+ * vouch for is refused, audited once, and left marked; the summary says so.
  */
-async function retryRetirement(
-  request: AccessRequest,
-  { store, audit, ports, log, outcomeChanged, checkLease }: CleanupDeps,
-): Promise<void> {
+async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promise<void> {
+  const { store, audit, ports, log, outcomeChanged, checkLease } = deps;
   const pending = pendingRetirementOf(request)!;
   const entries = await audit.forRequest(request.id);
   if (!entries.some((e) => e.action === 'credential.cleanup' && e.detail === RETIRED_AFTER_RETRY)) {
@@ -163,8 +216,10 @@ async function retryRetirement(
     if (problem || !ref) {
       log.error({ requestId: request.id, replacedRequestId: pending.requestId, problem }, 'retirement refused');
       await audit
-        .append(cleanupEntry(request, 'refused', `credential of ${pending.requestId}: ${problem}`))
+        .append(refusedEntry(request, `credential of ${pending.requestId}: ${problem}`))
         .catch((err: unknown) => log.error({ err, requestId: request.id }, 'audit of a refused retirement failed'));
+      const summary = summaryAfterRefusedRetirement(request.outcome!.summary, pending.requestId);
+      await saveRefusal(request, { ...request.outcome!, summary }, deps);
       return;
     }
     await checkLease?.();
@@ -183,6 +238,21 @@ async function retryRetirement(
 }
 
 /**
+ * Stores `outcome`, which says a clean-up was refused, and redraws the cards; nothing when the
+ * stored outcome says so already (a later run refusing again). A lost race with another write
+ * throws: the job runs again and reads the request afresh.
+ */
+async function saveRefusal(request: AccessRequest, outcome: Outcome, { store, log, outcomeChanged }: CleanupDeps) {
+  if (outcome.error === request.outcome?.error && outcome.summary === request.outcome?.summary) return;
+  const next = { ...request, version: request.version + 1, outcome };
+  await store.update(next);
+  if (outcomeChanged)
+    await outcomeChanged(next).catch((err: unknown) =>
+      log.warn({ err, requestId: request.id }, 'cards not redrawn after a refused clean-up'),
+    );
+}
+
+/**
  * Most requests the start's sweep reads per state: it runs in the background, and the drift check
  * reads as many live requests at every run (INVENTORY_REQUEST_LIMIT). Read one state at a time, so
  * ended requests (failed, revoked), which only accumulate, never crowd out live ones.
@@ -195,8 +265,8 @@ const PENDING_SWEEP_LIMIT = 10_000;
  * fresh failure's (an application whose creation answer was lost may not be visible in Graph
  * yet right after a restart). Returns how many were scheduled. The states are those
  * {@link cleanupPending} knows: a failed run's credential, and the replaced credential of a
- * rotation that succeeded (and may have ended since), whose job is scheduled after the cards and
- * the lifecycle were told, so a failure of either leaves it without one.
+ * rotation that succeeded (and may have ended since). A refused clean-up gets a job again too:
+ * it is refused again, audited once (its entry is keyed), and its outcome already says so.
  */
 export async function scheduleCleanupsForPending(
   store: RequestStore,
@@ -228,10 +298,8 @@ export function cleanupJob(requestId: string, clock: Clock): JobSpec {
  * (logged and audited; it stays pending) or what they name was not found too soon to decide.
  * Throws when a deletion fails or a token is still being written (retried with backoff).
  */
-async function retryCleanup(
-  request: AccessRequest,
-  { store, audit, ports, clock, log, reschedule, checkLease }: CleanupDeps,
-): Promise<boolean> {
+async function retryCleanup(request: AccessRequest, deps: CleanupDeps): Promise<boolean> {
+  const { store, audit, ports, clock, log, reschedule, checkLease } = deps;
   // A run before this one deleted it and lost the final write: only that write is left (a second
   // look would find nothing and contradict the first in the audit).
   const entries = await audit.forRequest(request.id);
@@ -253,8 +321,10 @@ async function retryCleanup(
       'credential clean-up refused: reference unreadable or not recorded as created by this request',
     );
     await audit
-      .append(cleanupEntry(request, 'refused', problems.join('; ')))
+      .append(refusedEntry(request, problems.join('; ')))
       .catch((err: unknown) => log.error({ err, requestId: request.id }, 'audit of a refused clean-up failed'));
+    // Still pending (the credential may exist), but the card no longer promises a retry.
+    await saveRefusal(request, { ...request.outcome!, error: errorAfterRefusal(request.outcome?.error) }, deps);
     return false;
   }
   const existed: boolean[] = [];

@@ -236,16 +236,23 @@ function stateDetail(request: AccessRequest): string {
   if (review && !review.outcome)
     return `BREAK-GLASS: ran without approval. An approver must review it by ${shortTime(review.dueAt)}: Approve keeps it, Reject revokes it at once.`;
   const d = request.decision;
-  // A reviewed break-glass request was "approved" by its requester, to run at once: the review
-  // is the decision an approver made.
-  const reviewed = request.policy?.breakGlass ? request.policy.review : undefined;
-  if (d && reviewed?.outcome && request.state === 'succeeded') {
-    const by = reviewed.by ? ` by ${inertText(reviewed.by.name)}` : '';
-    const at = reviewed.at ? ` at ${shortTime(reviewed.at)}` : '';
-    const why = reviewed.reason ? ` — "${inertText(reviewed.reason)}"` : '';
-    return `Break-glass: ran without approval at ${shortTime(d.at)}; ${reviewed.outcome === 'accepted' ? 'kept' : 'rejected'}${by}${at}${why}.`;
-  }
   const after = AFTER_DECISION[request.state];
+  // A break-glass request was "approved" by its requester, to run at once: never "Approved by"
+  // them. Its review, once made, is the decision an approver made.
+  if (d?.approved && request.policy?.breakGlass && after !== undefined) {
+    const reviewed = request.policy.review;
+    const by = reviewed?.by ? ` by ${inertText(reviewed.by.name)}` : '';
+    const at = reviewed?.at ? ` at ${shortTime(reviewed.at)}` : '';
+    const why = reviewed?.reason ? ` — "${inertText(reviewed.reason)}"` : '';
+    const ran = `Break-glass: ran without approval at ${shortTime(d.at)}`;
+    if (request.state === 'succeeded' && reviewed?.outcome)
+      return `${ran}; ${reviewed.outcome === 'accepted' ? 'kept' : 'rejected'}${by}${at}${why}.`;
+    // A failed one left no access to keep or revoke: its review only says whether the use was right.
+    if (request.state === 'failed')
+      return `${ran}; it failed${reviewed?.outcome ? `; its use was ${reviewed.outcome}${by}${at}${why}` : ''}.`;
+    if (request.state === 'succeeded') return `${ran}; done.`;
+    return `Break-glass: running without approval since ${shortTime(d.at)}.`;
+  }
   if (d && after !== undefined) {
     // The time and the comment belong to the decision, then what became of it ("…; it failed"):
     // "but it failed at 10:00 — "ok"" read as if the approver's comment were the failure.
