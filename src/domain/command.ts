@@ -5,6 +5,7 @@
  */
 import { UserFacingError } from './errors';
 import { isRequestId } from './identifiers';
+import { punctuatedRequestId } from './request-id-word';
 
 /** Options of the secret flow, as typed (validated later). */
 export interface SecretCommandOptions {
@@ -245,10 +246,22 @@ function parseRevoke(words: string[]): Command {
 function parseCancel(words: string[]): Command {
   if (words.length === 0) return { verb: 'cancel' };
   if (words.length === 1 && REQUEST_ID.test(words[0])) return { verb: 'cancel', requestId: words[0].toUpperCase() };
+  const punctuated = words.length === 1 ? punctuatedRequestId(words[0], 'cancel {id}') : undefined;
+  if (punctuated) throw punctuated;
   throw new UserFacingError(
     'validation.usage',
     'Say "cancel REQUEST-ID" (like "cancel R-7K2M9QXA") to withdraw your pending request, or just "cancel" to stop the question-and-answer in progress.',
   );
+}
+
+function parsePending(words: string[]): Command {
+  // An id with a full stop after it is named as the problem: it would list every pending request.
+  const punctuated = words[0] ? punctuatedRequestId(words[0], 'pending {id}') : undefined;
+  if (punctuated) throw punctuated;
+  // Other words ("pending now") are ignored, as before ids were taken.
+  return words[0] && isRequestId(words[0])
+    ? { verb: 'pending', requestId: words[0].toUpperCase() }
+    : { verb: 'pending' };
 }
 
 function parseExtend(words: string[]): Command {
@@ -391,10 +404,7 @@ export function parseCommand(text: string): Command {
     case 'status':
       return { verb: 'status', requestId: words[0] };
     case 'pending':
-      // Other words ("pending now") are ignored, as before ids were taken.
-      return words[0] && isRequestId(words[0])
-        ? { verb: 'pending', requestId: words[0].toUpperCase() }
-        : { verb: 'pending' };
+      return parsePending(words);
     case 'audit':
       return { verb: 'audit', argument: words[0] };
     case 'cancel':

@@ -320,6 +320,20 @@ describe('--break-glass: before the first word of the reason, or refused', () =>
   });
 });
 
+describe('a request id with punctuation after it', () => {
+  test.each([
+    ['cancel R-7K2M9QXA.', 'Type "@acrbot cancel R-7K2M9QXA"'],
+    ['pending r-7k2m9qxa,', 'Type "@acrbot pending R-7K2M9QXA"'],
+  ])('%j names the punctuation and the command that works', (text, works) => {
+    expect(() => parseCommand(text)).toThrow(works);
+    expect(() => parseCommand(text)).toThrow('is not a request id');
+  });
+
+  test('other words after pending are still ignored', () => {
+    expect(parseCommand('pending now')).toEqual({ verb: 'pending' });
+  });
+});
+
 describe('an option given twice', () => {
   test.each([
     ['grant aks-prod contosoacr --for 2h --for 3d deploy', '--for was given twice, as "2h" and "3d"'],

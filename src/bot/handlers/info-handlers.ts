@@ -17,7 +17,7 @@ import { readByApprovers } from '../approvers-audience';
 import type { BotServices } from '../bot-services';
 import { errorCardFor, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
-import { punctuatedRequestId } from './request-id-word';
+import { punctuatedRequestId } from '../../domain/request-id-word';
 
 /** Approval cards `pending` posts at most; the count line says when there are more. */
 const PENDING_CARDS_SHOWN = 20;

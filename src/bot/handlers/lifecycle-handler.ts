@@ -21,7 +21,7 @@ import type { TurnIdentity } from '../turn-identity';
 import { activityKeyOf, originOf } from '../conversation-targets';
 import { errorCardFor as errorCard, gateRefusalTitle, sendCard } from '../turn-cards';
 import type { RequestHandler } from './request-handler';
-import { punctuatedRequestId } from './request-id-word';
+import { punctuatedRequestId } from '../../domain/request-id-word';
 
 const revokeData = z.object({
   // Every id of a pair's confirmation card, comma-separated (R- and 8 characters each).

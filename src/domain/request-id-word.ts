@@ -4,8 +4,8 @@
  * cluster's name, for `revoke`). Recognised here so the answer can say what was wrong: the
  * punctuation, and the command without it. Nothing is done with such an id.
  */
-import { UserFacingError } from '../../domain/errors';
-import { isRequestId } from '../../domain/identifiers';
+import { UserFacingError } from './errors';
+import { isRequestId } from './identifiers';
 
 /** An id with the punctuation a sentence puts after a word: full stop, comma, colon, a closing bracket. */
 const TRAILING_PUNCTUATION = /^(R-[0-9A-Z]{8})([.,;:!?)\]]{1,4})$/i;
