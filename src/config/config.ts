@@ -10,8 +10,8 @@ import { MAX_APPROVAL_TTL_MS, parseDurationMs } from './duration';
 import { CONVERSATION_ID, PolicyFileError, policyFromEnvironment, readPolicyFile } from './policy-file';
 import { proxyFromEnvironment } from '../integrations/http/outbound-proxy';
 import { checkOpenIdMetadataUrl, checkServiceEndpoint, checkTokenIssuer, type UrlCheck } from './url-settings';
+import { isGuid } from '../domain/identifiers';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A DNS host name (letters, digits and hyphens per label), as listen() resolves it. */
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
@@ -31,7 +31,7 @@ const guidList = (name: string) =>
     .transform((v, ctx) => {
       const items = commaItems(v ?? '');
       for (const item of items)
-        if (!GUID.test(item))
+        if (!isGuid(item))
           ctx.addIssue({
             code: 'custom',
             message: `${name}: "${item.slice(0, 40)}" is not a GUID (Entra object ids, tenant ids and subscription ids are GUIDs)`,
@@ -106,7 +106,7 @@ const schema = z.object({
   MicrosoftAppId: z
     .string()
     .optional()
-    .refine((v) => !v || GUID.test(v), { message: "MicrosoftAppId must be the bot's app (client) id, a GUID" }),
+    .refine((v) => !v || isGuid(v), { message: "MicrosoftAppId must be the bot's app (client) id, a GUID" }),
   // App Service passes a Key Vault reference it could not resolve through as its text: that
   // would be sent to Entra as the client secret, and every reply would fail to sign in.
   MicrosoftAppPassword: z
@@ -124,18 +124,18 @@ const schema = z.object({
   MicrosoftAppTenantId: z
     .string()
     .optional()
-    .refine((v) => !v || GUID.test(v), { message: 'MicrosoftAppTenantId must be a GUID' }),
+    .refine((v) => !v || isGuid(v), { message: 'MicrosoftAppTenantId must be a GUID' }),
   // Read by the Azure SDK (DefaultAzureCredential), which would fail only at the first Azure call.
   AZURE_CLIENT_ID: z
     .string()
     .optional()
-    .refine((v) => !v || GUID.test(v), {
+    .refine((v) => !v || isGuid(v), {
       message: "AZURE_CLIENT_ID must be the managed identity's client id, a GUID",
     }),
   AZURE_SUBSCRIPTION_ID: z
     .string()
     .optional()
-    .refine((v) => !v || GUID.test(v), { message: 'AZURE_SUBSCRIPTION_ID must be a GUID' }),
+    .refine((v) => !v || isGuid(v), { message: 'AZURE_SUBSCRIPTION_ID must be a GUID' }),
   ACRBOT_SUBSCRIPTION_IDS: guidList('ACRBOT_SUBSCRIPTION_IDS'),
   ACRBOT_ARM_ENDPOINT: urlSetting('ACRBOT_ARM_ENDPOINT', (v) =>
     checkServiceEndpoint(v, 'none', 'https://management.usgovcloudapi.net'),
@@ -147,7 +147,7 @@ const schema = z.object({
   ACRBOT_APPROVER_GROUP: z
     .string()
     .optional()
-    .refine((v) => !v || GUID.test(v), { message: "ACRBOT_APPROVER_GROUP must be the group's object id (a GUID)" }),
+    .refine((v) => !v || isGuid(v), { message: "ACRBOT_APPROVER_GROUP must be the group's object id (a GUID)" }),
   ACRBOT_AUDITORS: guidList('ACRBOT_AUDITORS'),
   ACRBOT_APPROVAL_CHANNEL: channelId('ACRBOT_APPROVAL_CHANNEL'),
   ACRBOT_POLICY: z.string().optional(),
@@ -277,7 +277,7 @@ const schema = z.object({
   ACRBOT_TAB_APP_ID: z
     .string()
     .optional()
-    .refine((v) => !v || GUID.test(v), {
+    .refine((v) => !v || isGuid(v), {
       message: "ACRBOT_TAB_APP_ID must be the (client) id of the tab's Entra app registration, a GUID",
     }),
   ACRBOT_TAB_INVENTORY_TTL: duration('ACRBOT_TAB_INVENTORY_TTL', '60s'),

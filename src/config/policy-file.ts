@@ -14,8 +14,8 @@ const yaml = (): typeof Yaml => require('yaml') as typeof Yaml;
 import { z } from 'zod/v3';
 import { BREAK_GLASS_RULE_ID, globMatches, MATCH_VALUES, type Policy, type PolicyRule } from '../domain/policy';
 import { MAX_APPROVAL_TTL_MS, parseDurationMs } from './duration';
+import { isGuid } from '../domain/identifiers';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Teams channel / chat conversation ids: `19:…` with no spaces or control characters. */
 /** A Teams conversation (channel) id as the Bot Framework names it: `19:…@thread.tacv2`. */
 export const CONVERSATION_ID = /^19:[^\s]{1,300}$/;
@@ -50,7 +50,8 @@ export class PolicyFileError extends Error {
  */
 const saying = (message: string) => ({ errorMap: () => ({ message }) });
 
-const guid = (what: string) => z.string({ message: `${what} must be a string` }).regex(GUID, `${what} must be a GUID`);
+const guid = (what: string) =>
+  z.string({ message: `${what} must be a string` }).refine(isGuid, `${what} must be a GUID`);
 
 const duration = z
   .union([z.string(), z.number()], saying('must be a duration such as 30m, 8h or 7d'))

@@ -23,6 +23,14 @@ export function newRequestId(): string {
   return id;
 }
 
+/** A GUID in any case: Entra object ids, tenant ids, app ids, subscription ids. */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True when text has the shape of a GUID. */
+export function isGuid(text: string): boolean {
+  return GUID.test(text);
+}
+
 /** True when text has the shape of a request id. */
 export function isRequestId(text: string): boolean {
   return /^R-[2-9A-HJKMNP-TV-Z]{8}$/i.test(text);

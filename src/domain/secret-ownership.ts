@@ -3,7 +3,7 @@
  * comes only from acrbot's own request records: a label or annotation read back from a cluster
  * is a hint anyone with write access to the namespace can forge.
  */
-import { isRequestId } from './identifiers';
+import { isGuid, isRequestId } from './identifiers';
 import type { SecretPlan } from './plan';
 import type { AccessRequest, CreatedObject, Outcome } from './request';
 import { sameResourceId } from './resource-id';
@@ -304,7 +304,6 @@ export function replacesLine(previous: AccessRequest): string {
   return `Replaces secret \`${plan.namespace}/${plan.secretName}\` from request ${previous.id} (by ${previous.requester.name}, created ${previous.createdAt.slice(0, 10)}, expires ${plan.expiresAt.slice(0, 10)})`;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ACRBOT_NAME = /^acrbot-r-[a-z0-9]{8}$/;
 
 function recorded(created: CreatedObject[], kind: CreatedObject['kind'], match: (o: CreatedObject) => boolean) {
@@ -345,12 +344,12 @@ export function credentialRefProblem(ref: CredentialRef, request: AccessRequest)
       return recorded(created, 'application', (o) => o.name === ref.uniqueName)
         ? undefined
         : 'the application name is not recorded as created by this request';
-    if (!GUID.test(ref.applicationId ?? '')) return 'the application id is not an object id';
+    if (!isGuid(ref.applicationId ?? '')) return 'the application id is not an object id';
     if (!recorded(created, 'application', (o) => o.id.toLowerCase() === ref.applicationId.toLowerCase()))
       return 'the application is not recorded as created by this request';
     if (ref.roleAssignment) {
       const ra = ref.roleAssignment;
-      if (!GUID.test(ra.name) || !sameResourceId(ra.scope, registry.id))
+      if (!isGuid(ra.name) || !sameResourceId(ra.scope, registry.id))
         return 'the role assignment is not on the registry of the request';
       if (ra.subscriptionId?.toLowerCase() !== registry.subscriptionId.toLowerCase())
         return 'the role assignment is not in the subscription of the request';

@@ -197,7 +197,7 @@ const RETIRED_AFTER_RETRY = 'the credential this request replaced, deleted after
  * vouch for is refused, audited once, and left marked; the summary says so.
  */
 async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promise<void> {
-  const { store, audit, ports, log, outcomeChanged, checkLease } = deps;
+  const { store, audit, ports, log, checkLease } = deps;
   const pending = pendingRetirementOf(request)!;
   const entries = await audit.forRequest(request.id);
   if (!entries.some((e) => e.action === 'credential.cleanup' && e.detail === RETIRED_AFTER_RETRY)) {
@@ -229,27 +229,33 @@ async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promi
   const { retirement: _done, ...outcome } = request.outcome!;
   // The outcome said the deletion was still to come; the cards show the stored outcome.
   outcome.summary = summaryAfterRetirement(outcome.summary, pending.requestId);
-  const next = { ...request, version: request.version + 1, outcome };
-  await store.update(next);
-  if (outcomeChanged)
-    await outcomeChanged(next).catch((err: unknown) =>
-      log.warn({ err, requestId: request.id }, 'cards not redrawn after the retirement'),
-    );
+  await saveOutcome(request, outcome, deps, 'cards not redrawn after the retirement');
 }
 
 /**
  * Stores `outcome`, which says a clean-up was refused, and redraws the cards; nothing when the
- * stored outcome says so already (a later run refusing again). A lost race with another write
- * throws: the job runs again and reads the request afresh.
+ * stored outcome says so already (a later run refusing again).
  */
-async function saveRefusal(request: AccessRequest, outcome: Outcome, { store, log, outcomeChanged }: CleanupDeps) {
+async function saveRefusal(request: AccessRequest, outcome: Outcome, deps: CleanupDeps): Promise<void> {
   if (outcome.error === request.outcome?.error && outcome.summary === request.outcome?.summary) return;
+  await saveOutcome(request, outcome, deps, 'cards not redrawn after a refused clean-up');
+}
+
+/**
+ * Stores `request` with `outcome` (a change within its state: conditional on its version) and
+ * redraws its cards; a redraw that fails is logged as `unredrawn`. A lost race with another
+ * write throws: the job runs again and reads the request afresh.
+ */
+async function saveOutcome(
+  request: AccessRequest,
+  outcome: Outcome,
+  { store, log, outcomeChanged }: CleanupDeps,
+  unredrawn: string,
+): Promise<void> {
   const next = { ...request, version: request.version + 1, outcome };
   await store.update(next);
   if (outcomeChanged)
-    await outcomeChanged(next).catch((err: unknown) =>
-      log.warn({ err, requestId: request.id }, 'cards not redrawn after a refused clean-up'),
-    );
+    await outcomeChanged(next).catch((err: unknown) => log.warn({ err, requestId: request.id }, unredrawn));
 }
 
 /**

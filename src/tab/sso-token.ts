@@ -16,6 +16,7 @@
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { displayName } from '../domain/text';
 import { jose } from './jose-module';
+import { isGuid } from '../domain/identifiers';
 
 /** The scope the tab's API exposes (Teams SSO convention). */
 export const TAB_API_SCOPE = 'access_as_user';
@@ -67,8 +68,6 @@ export interface SsoSettings {
   allowedClientIds: string[];
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Reads the bearer token of an Authorization header value. */
 export function bearerToken(header: string | undefined): string | undefined {
   const m = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)\s*$/i.exec(header ?? '');
@@ -92,7 +91,7 @@ export async function validateSsoToken(
   }
   const tid = typeof unverified.tid === 'string' ? unverified.tid : '';
   const iss = typeof unverified.iss === 'string' ? unverified.iss : '';
-  const trusted = GUID.test(tid) ? settings.trust.resolve(iss, tid) : undefined;
+  const trusted = isGuid(tid) ? settings.trust.resolve(iss, tid) : undefined;
   if (!trusted) throw new SsoError(401, 'untrusted_issuer', 'The token was not issued by a trusted issuer.');
 
   let payload: JWTPayload;
@@ -109,7 +108,7 @@ export async function validateSsoToken(
     throw joseFailure(err);
   }
   const oid = typeof payload.oid === 'string' ? payload.oid : '';
-  if (!GUID.test(oid) || payload.tid !== tid)
+  if (!isGuid(oid) || payload.tid !== tid)
     throw new SsoError(401, 'not_a_user_token', 'The token does not name a user of a tenant.');
   if (!settings.allowedTenantIds.some((t) => t.toLowerCase() === tid.toLowerCase()))
     throw new SsoError(403, 'tenant_not_allowed', 'Your organisation is not allowed to use this acrbot.');

@@ -6,12 +6,11 @@
  * is answered here, with no call.
  */
 import { GraphError } from './graph-client';
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isGuid } from '../../domain/identifiers';
 
 /** True when `id` has the shape of a directory object id or appId (a GUID). */
 export function isDirectoryId(id: string): boolean {
-  return GUID.test(id);
+  return isGuid(id);
 }
 
 /**
