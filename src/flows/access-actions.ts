@@ -22,6 +22,7 @@ import { checkReason, REASON_LIMITS, singleLine } from '../domain/text';
 import type { AccessLifecycle } from './access-lifecycle';
 import type { RequestGate } from './request-gate';
 import type { RequestService } from './request-service';
+import { subscriptionGoneClause } from './azure-failure-text';
 
 /**
  * Implemented by the chat layer: announces an extension asked for outside a Teams turn (the
@@ -461,7 +462,7 @@ async function subscriptionNotFound<T>(kind: 'cluster' | 'registry', name: strin
     if (!isSubscriptionNotFound(err)) throw err;
     throw new UserFacingError(
       'extend.subscriptionNotFound',
-      `Azure Resource Manager no longer finds the subscription of ${kind} ${name} (Azure answered SubscriptionNotFound: deleted, moved to another Microsoft Entra tenant, or acrbot's identity no longer known there), so acrbot cannot read its tags again to tell who approves an extension. Nothing was changed: the access ends when it was going to. Ask the platform team to check that subscription, and ask again once it is back.`,
+      `${subscriptionGoneClause(kind, name)}, so acrbot cannot read its tags again to tell who approves an extension. Nothing was changed: the access ends when it was going to. Ask the platform team to check that subscription, and ask again once it is back.`,
       { cause: err },
     );
   }

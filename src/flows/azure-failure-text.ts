@@ -36,3 +36,12 @@ export function linkedAuthorizationSentence(
 ): string {
   return `Azure refused ${words.refused} (LinkedAuthorizationFailed): acrbot's identity may do that there, but the request also refers to another resource on which it lacks a permission.${words.outcome ? ` ${words.outcome}` : ''} acrbot's log names that resource and the permission; the platform team can find the entry with ${azureLookupIds(err)}, give acrbot's identity that permission, and then ${words.retry}.`;
 }
+
+/**
+ * The start of a sentence about a re-read ARM answered 404 SubscriptionNotFound: it says nothing
+ * of the resource itself, so the run or action cannot check what it was about to rely on. The
+ * caller goes on with what that means for it (`, so acrbot cannot …`).
+ */
+export function subscriptionGoneClause(kind: 'cluster' | 'registry', name: string): string {
+  return `Azure Resource Manager no longer finds the subscription of ${kind} ${name} (Azure answered SubscriptionNotFound: deleted, moved to another Microsoft Entra tenant, or acrbot's identity no longer known there)`;
+}

@@ -17,7 +17,7 @@ import { assignRole, realSleep, type Sleep } from './assign-role';
 import { RunInterrupted, type PlanRunner, type RunContext } from './executor';
 import type { GrantPlanner } from './grant-planner';
 import { conditionalExistsMessage, missingRoleWriteMessage } from './grant-planner';
-import { azureLookupIds, linkedAuthorizationSentence } from './azure-failure-text';
+import { azureLookupIds, linkedAuthorizationSentence, subscriptionGoneClause } from './azure-failure-text';
 
 /**
  * The error code of a grant whose PUT may have been carried out although its answer was lost,
@@ -220,7 +220,7 @@ async function reread<T>(kind: 'cluster' | 'registry', name: string, read: () =>
     if (isSubscriptionNotFound(err))
       throw new UserFacingError(
         `recheck.${kind}Unreadable`,
-        `Azure Resource Manager no longer finds the subscription of ${kind} ${name} (Azure answered SubscriptionNotFound: deleted, moved to another Microsoft Entra tenant, or acrbot's identity no longer known there), so acrbot cannot check that the approved plan still holds, and nothing was granted; make a new request once the subscription is back.`,
+        `${subscriptionGoneClause(kind, name)}, so acrbot cannot check that the approved plan still holds, and nothing was granted; make a new request once the subscription is back.`,
         { cause: err },
       );
     if (statusCode !== 403) throw err;

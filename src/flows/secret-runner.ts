@@ -51,7 +51,7 @@ import {
 } from '../domain/secret-ownership';
 import { shortTime } from '../domain/pull-diagnosis';
 import { deleteCredential, WRITE_IN_PROGRESS } from './credential-deletion';
-import { azureLookupIds, linkedAuthorizationSentence } from './azure-failure-text';
+import { azureLookupIds, linkedAuthorizationSentence, subscriptionGoneClause } from './azure-failure-text';
 
 // Where the flows have always found it (the revocation and the clean-up job delete with it too).
 export { deleteCredential } from './credential-deletion';
@@ -594,7 +594,7 @@ export class SecretRunner implements PlanRunner {
       if (!isSubscriptionNotFound(err)) throw err;
       throw new UserFacingError(
         'recheck.clusterUnreadable',
-        `Azure Resource Manager no longer finds the subscription of cluster ${name} (Azure answered SubscriptionNotFound: deleted, moved to another Microsoft Entra tenant, or acrbot's identity no longer known there), so acrbot cannot check that the approved plan still holds${earlierCredential ? '.' : ', and nothing was created.'} Ask the platform team to check that subscription, and make a new request once it is back.`,
+        `${subscriptionGoneClause('cluster', name)}, so acrbot cannot check that the approved plan still holds${earlierCredential ? '.' : ', and nothing was created.'} Ask the platform team to check that subscription, and make a new request once it is back.`,
         { cause: err },
       );
     });
