@@ -6,11 +6,10 @@
  */
 import { RestError } from '@azure/core-rest-pipeline';
 import { UserFacingError } from '../../src/domain/errors';
-import type { AzureResourceReader, RoleAssignmentPort } from '../../src/domain/ports';
 import type { RunContext } from '../../src/flows/executor';
-import type { GrantPlanner } from '../../src/flows/grant-planner';
-import { GrantRunner, UNCONFIRMED_GRANT } from '../../src/flows/grant-runner';
+import { UNCONFIRMED_GRANT } from '../../src/flows/grant-runner';
 import { createLogger } from '../../src/observability/logger';
+import { grantRunnerOver } from './support/grant-runner-over';
 import { grantPlan, pendingRequest } from './support/requests';
 
 const plan = grantPlan();
@@ -22,21 +21,13 @@ function refusal(status: number, code: string): RestError {
 /** A runner whose cluster read is `readCluster` (the registry reads as planned). */
 function setup(readCluster: () => Promise<unknown>, earlier = false) {
   let puts = 0;
-  const roleAssignments: RoleAssignmentPort = {
-    listForPrincipal: async () => [],
+  const runner = grantRunnerOver(plan, {
     create: async () => {
       puts++;
       return { id: 'x' };
     },
-    canAssignRoles: async () => true,
-    delete: async () => undefined,
-  };
-  const azure = {
     getCluster: readCluster,
-    getRegistry: async () => ({ id: plan.registry.id, roleAssignmentMode: plan.registry.roleAssignmentMode }),
-  } as unknown as AzureResourceReader;
-  const planner = { resolveIdentity: async () => plan.identity } as unknown as GrantPlanner;
-  const runner = new GrantRunner(azure, roleAssignments, planner, [], async () => undefined);
+  });
   const created = earlier
     ? [
         {

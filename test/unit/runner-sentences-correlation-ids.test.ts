@@ -7,14 +7,13 @@
 import type { AuditEvent } from '../../src/domain/audit-chain';
 import type { RoleAssignmentInfo } from '../../src/domain/azure-model';
 import { UserFacingError } from '../../src/domain/errors';
-import type { AzureResourceReader, RoleAssignmentPort } from '../../src/domain/ports';
 import { CloudApiError } from '../../src/domain/ports';
 import { RunFailure, type RunContext } from '../../src/flows/executor';
-import type { GrantPlanner } from '../../src/flows/grant-planner';
-import { GrantRunner, UNCONFIRMED_GRANT } from '../../src/flows/grant-runner';
+import { UNCONFIRMED_GRANT } from '../../src/flows/grant-runner';
 import { SecretRunner, type SecretRunnerPorts } from '../../src/flows/secret-runner';
 import { createLogger } from '../../src/observability/logger';
 import { armWriteError } from './support/arm-rest-error';
+import { grantRunnerOver } from './support/grant-runner-over';
 import { grantPlan, pendingRequest, REGISTRY_ID, secretPlan } from './support/requests';
 
 const REQUEST_ID = '4f1c2d3e-0000-4000-8000-00000000a001';
@@ -45,20 +44,12 @@ function context(audit: Array<Pick<AuditEvent, 'action' | 'outcome' | 'correlati
 }
 
 function grant(putError: CloudApiError, readBack: RoleAssignmentInfo[] = []) {
-  const roleAssignments: RoleAssignmentPort = {
-    listForPrincipal: async () => readBack,
+  const runner = grantRunnerOver(plan, {
     create: async () => {
       throw putError;
     },
-    canAssignRoles: async () => true,
-    delete: async () => undefined,
-  };
-  const azure = {
-    getCluster: async () => ({ id: plan.cluster.id, name: plan.cluster.name }),
-    getRegistry: async () => ({ id: plan.registry.id, roleAssignmentMode: plan.registry.roleAssignmentMode }),
-  } as unknown as AzureResourceReader;
-  const planner = { resolveIdentity: async () => plan.identity } as unknown as GrantPlanner;
-  const runner = new GrantRunner(azure, roleAssignments, planner, [], async () => undefined);
+    listForPrincipal: async () => readBack,
+  });
   const audit: Array<Pick<AuditEvent, 'action' | 'outcome' | 'correlationIds'>> = [];
   const run = () => runner.run(pendingRequest({ state: 'executing', plan }), context(audit));
   return { run, audit };

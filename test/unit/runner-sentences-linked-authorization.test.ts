@@ -4,15 +4,14 @@
  * its own, with the ids to look it up by, and never quotes ARM's message (it names the linked
  * scope and acrbot's principal); the log line keeps that message, so the scope is found there.
  */
-import type { AzureResourceReader, CloudApiError, RoleAssignmentPort } from '../../src/domain/ports';
+import type { CloudApiError } from '../../src/domain/ports';
 import { UserFacingError } from '../../src/domain/errors';
 import { SecretValue } from '../../src/domain/secret-value';
 import { RunFailure, type RunContext } from '../../src/flows/executor';
-import type { GrantPlanner } from '../../src/flows/grant-planner';
-import { GrantRunner } from '../../src/flows/grant-runner';
 import { SecretRunner, type SecretRunnerPorts } from '../../src/flows/secret-runner';
 import { LogCapture } from '../helpers/log-capture';
 import { armWriteError } from './support/arm-rest-error';
+import { grantRunnerOver } from './support/grant-runner-over';
 import { grantPlan, pendingRequest, REGISTRY_ID, secretPlan } from './support/requests';
 
 const REQUEST_ID = '4f1c2d3e-0000-4000-8000-00000000a001';
@@ -62,24 +61,16 @@ describe('LinkedAuthorizationFailed on the role assignment PUT (grant)', () => {
 
   function grant(putError: CloudApiError) {
     let reads = 0;
-    const roleAssignments: RoleAssignmentPort = {
+    const runner = grantRunnerOver(plan, {
+      create: async () => {
+        throw putError;
+      },
       listForPrincipal: async () => {
         reads++;
         return [];
       },
-      create: async () => {
-        throw putError;
-      },
-      canAssignRoles: async () => true,
-      delete: async () => undefined,
-    };
-    const azure = {
-      getCluster: async () => ({ id: plan.cluster.id, name: plan.cluster.name }),
-      getRegistry: async () => ({ id: plan.registry.id, roleAssignmentMode: plan.registry.roleAssignmentMode }),
-    } as unknown as AzureResourceReader;
-    const planner = { resolveIdentity: async () => plan.identity } as unknown as GrantPlanner;
+    });
     const logs = new LogCapture();
-    const runner = new GrantRunner(azure, roleAssignments, planner, [], async () => undefined);
     const run = () => runner.run(pendingRequest({ state: 'executing', plan }), context(logs));
     return { run, logs, reads: () => reads };
   }
