@@ -18,6 +18,7 @@ import { retirementPendingSentence } from '../../src/domain/secret-ownership';
 import type { AccessRequest } from '../../src/domain/request';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
+import { recordedToken, recordingTokenPorts } from './support/cleanup-fixtures';
 import { FakeClock } from './support/fake-clock';
 import { pendingRequest, REGISTRY_ID, secretPlan, SUB } from './support/requests';
 
@@ -70,13 +71,7 @@ async function runCleanupJobs(
 describe('credential clean-up retried by its job (G14, G15)', () => {
   const deletes: string[] = [];
   const ports = {
-    tokens: {
-      // Every token and scope map named is there, its create finished.
-      getToken: async (_r: unknown, name: string) => ({ id: name, provisioningState: 'Succeeded' }),
-      getScopeMap: async (_r: unknown, name: string) => ({ id: name, provisioningState: 'Succeeded' }),
-      deleteToken: async (_r: unknown, name: string) => void deletes.push(`token:${name}`),
-      deleteScopeMap: async (_r: unknown, name: string) => void deletes.push(`scopeMap:${name}`),
-    },
+    tokens: recordingTokenPorts(deletes),
     roleAssignments: { delete: async (ra: { name: string }) => void deletes.push(`ra:${ra.name}`) },
     servicePrincipals: { deleteApplication: async (id: string) => void deletes.push(`app:${id}`) },
   } as unknown as SecretRunnerPorts;
@@ -281,10 +276,7 @@ describe('credential clean-up retried by its job (G14, G15)', () => {
         [{ kind: 'acrToken', id: `${REGISTRY_ID}/tokens/${name}`, name, recordedAt }],
       ),
     );
-    const tokenOf = (id: string) => {
-      const tokenName = `acrbot-${id.toLowerCase()}`;
-      return { kind: 'acrToken' as const, id: `${REGISTRY_ID}/tokens/${tokenName}`, name: tokenName, recordedAt };
-    };
+    const tokenOf = (id: string) => recordedToken(id, recordedAt);
     await store.create(
       pendingRequest({ id: 'R-BBBBBBBB', state: 'succeeded', plan: secretPlan(), created: [tokenOf('R-BBBBBBBB')] }),
     );
@@ -402,10 +394,7 @@ describe('credential clean-up retried by its job (G14, G15)', () => {
     const store = new MemoryRequestStore();
     const audit = new MemoryAuditLog(new FakeClock());
     const recordedAt = '2025-01-15T09:00:00.000Z';
-    const tokenOf = (id: string) => {
-      const name = `acrbot-${id.toLowerCase()}`;
-      return { kind: 'acrToken' as const, id: `${REGISTRY_ID}/tokens/${name}`, name, recordedAt };
-    };
+    const tokenOf = (id: string) => recordedToken(id, recordedAt);
     const rotation = (id: string, replaced: string, created: AccessRequest['created']) =>
       pendingRequest({
         id,
@@ -455,10 +444,7 @@ describe('credential clean-up retried by its job (G14, G15)', () => {
     const store = new MemoryRequestStore();
     const audit = new MemoryAuditLog(new FakeClock());
     const recordedAt = '2025-01-15T09:00:00.000Z';
-    const tokenOf = (id: string) => {
-      const name = `acrbot-${id.toLowerCase()}`;
-      return { kind: 'acrToken' as const, id: `${REGISTRY_ID}/tokens/${name}`, name, recordedAt };
-    };
+    const tokenOf = (id: string) => recordedToken(id, recordedAt);
     await store.create(
       pendingRequest({ id: 'R-BBBBBBBB', state: 'succeeded', plan: secretPlan(), created: [tokenOf('R-BBBBBBBB')] }),
     );

@@ -19,14 +19,12 @@ import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store
 import { createLogger } from '../../src/observability/logger';
 import { requestCard } from '../../src/views/request-view';
 import { cardText } from '../helpers/capturing-connector';
+import { recordedToken, recordingTokenPorts } from './support/cleanup-fixtures';
 import { FakeClock } from './support/fake-clock';
-import { pendingRequest, REGISTRY_ID, secretPlan, SUB } from './support/requests';
+import { pendingRequest, secretPlan, SUB } from './support/requests';
 
 const RECORDED_AT = '2025-01-15T09:00:00.000Z';
-const tokenOf = (id: string) => {
-  const name = `acrbot-${id.toLowerCase()}`;
-  return { kind: 'acrToken' as const, id: `${REGISTRY_ID}/tokens/${name}`, name, recordedAt: RECORDED_AT };
-};
+const tokenOf = (id: string) => recordedToken(id, RECORDED_AT);
 /** The runner's text for a credential it could not delete (secret-runner.ts). */
 const RUNNER_ERROR =
   'The Kubernetes API refused to create secret payments/acr-auth (403). The credential acrbot had created could not be deleted yet; it is recorded for clean-up and will be retried.';
@@ -46,12 +44,7 @@ async function startAndRunJobs(store: MemoryRequestStore, deps: CleanupDeps): Pr
 describe('a refused credential clean-up', () => {
   const deletes: string[] = [];
   const ports = {
-    tokens: {
-      getToken: async (_r: unknown, name: string) => ({ id: name, provisioningState: 'Succeeded' }),
-      getScopeMap: async (_r: unknown, name: string) => ({ id: name, provisioningState: 'Succeeded' }),
-      deleteToken: async (_r: unknown, name: string) => void deletes.push(`token:${name}`),
-      deleteScopeMap: async (_r: unknown, name: string) => void deletes.push(`scopeMap:${name}`),
-    },
+    tokens: recordingTokenPorts(deletes),
   } as never;
   beforeEach(() => deletes.splice(0));
 
