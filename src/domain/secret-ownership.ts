@@ -267,6 +267,23 @@ export function retirementPendingSentence(replacedRequestId: string): string {
 }
 
 /**
+ * What a failed secret run's error says of a credential it could not delete (secret-runner.ts):
+ * each promises a later try, which a refused clean-up never makes (credential-cleanup.ts takes
+ * them out again). One place for the words, so the two cannot drift apart.
+ */
+export const CLEANUP_PROMISES = {
+  applicationUnseen: 'acrbot deletes the application once Graph shows it (it looks again shortly).',
+  unanswered:
+    'Azure did not answer whether it created the credential; acrbot looks for it again shortly and deletes it if it exists.',
+  recorded:
+    'The credential acrbot had created could not be deleted yet; it is recorded for clean-up and will be retried.',
+  earlierUnanswered:
+    'An earlier attempt of this request may have created a credential; acrbot looks for it again shortly and deletes it if it exists.',
+  earlierRecorded:
+    'The credential an earlier attempt of this request had created could not be deleted yet; it is recorded for clean-up and will be retried.',
+} as const;
+
+/**
  * `summary` once the clean-up job deleted the credential of `replacedRequestId`: its
  * {@link retirementPendingSentence} (or the one outcomes stored before it said, "could not be
  * deleted yet; acrbot tries again shortly") says it was deleted.

@@ -18,6 +18,7 @@ import type { AuditLog, Clock, RequestStore } from '../domain/ports';
 import { transition, type AccessRequest, type Outcome } from '../domain/request';
 import { type CredentialRef, decodeCredentialRef } from '../domain/secret-credential';
 import {
+  CLEANUP_PROMISES,
   credentialOf,
   credentialRefProblem,
   pendingRetirementOf,
@@ -91,17 +92,13 @@ function refusedEntry(request: AccessRequest, detail: string): AuditEvent {
 export const CLEANUP_REFUSED_SENTENCE =
   "acrbot refused to delete the credential it had created: the stored reference is not one this request's records vouch for (audit log: credential.cleanup, refused). An operator must find and delete it.";
 
-/**
- * The runner's sentences that promise a later try (secret-runner.ts): "…recorded for clean-up
- * and will be retried.", "…looks for it again shortly…", "…(it looks again shortly)." Each is
- * one sentence without a full stop inside.
- */
-const RETRY_PROMISE = / ?[^.]*\b(?:will be retried|again shortly)\b[^.]*\./g;
-
 /** `text` (an outcome's error) with its promises of a retry replaced by {@link CLEANUP_REFUSED_SENTENCE}. */
 function errorAfterRefusal(text: string | undefined): string {
   if (text?.includes(CLEANUP_REFUSED_SENTENCE)) return text;
-  const rest = (text ?? '').replace(RETRY_PROMISE, '').trim();
+  const rest = Object.values(CLEANUP_PROMISES)
+    .reduce((t, promise) => t.replace(promise, ''), text ?? '')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
   return rest ? `${rest} ${CLEANUP_REFUSED_SENTENCE}` : CLEANUP_REFUSED_SENTENCE;
 }
 

@@ -37,6 +37,7 @@ import {
   credentialOf,
   credentialRefProblem,
   decideReplacement,
+  CLEANUP_PROMISES,
   type ExistingSecret,
   pullSecretRecordId,
   labelledRequestId,
@@ -291,10 +292,10 @@ export class SecretRunner implements PlanRunner {
           : cleanup === 'deleted'
             ? ' The credential acrbot had created was deleted again.'
             : application.unseen
-              ? ' acrbot deletes the application once Graph shows it (it looks again shortly).'
+              ? ` ${CLEANUP_PROMISES.applicationUnseen}`
               : refs.every((ref) => ref.kind === 'sp' && !ref.applicationId)
-                ? ' Azure did not answer whether it created the credential; acrbot looks for it again shortly and deletes it if it exists.'
-                : ' The credential acrbot had created could not be deleted yet; it is recorded for clean-up and will be retried.';
+                ? ` ${CLEANUP_PROMISES.unanswered}`
+                : ` ${CLEANUP_PROMISES.recorded}`;
       throw new RunFailure({
         summary: 'Failed',
         azureRequestIds: credential?.requestIds ?? [],
@@ -482,8 +483,8 @@ export class SecretRunner implements PlanRunner {
       cleanup === 'deleted'
         ? ' The credential an earlier attempt of this request had created was deleted.'
         : refs.every((ref) => ref.kind === 'sp' && !ref.applicationId)
-          ? ' An earlier attempt of this request may have created a credential; acrbot looks for it again shortly and deletes it if it exists.'
-          : ' The credential an earlier attempt of this request had created could not be deleted yet; it is recorded for clean-up and will be retried.';
+          ? ` ${CLEANUP_PROMISES.earlierUnanswered}`
+          : ` ${CLEANUP_PROMISES.earlierRecorded}`;
     const replaced = replacedByStartedWrite(owner)?.requestId;
     const held = secretMayHold
       ? ` That attempt began writing secret ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name}, which may therefore hold the credential and stop working without it${replaced ? ` (it was replacing the secret of ${replaced})` : ''}: look at that secret, delete it if it names this request, and ask again.`
