@@ -55,6 +55,23 @@ describe('G16: per-user limits and redelivery', () => {
     await h.requestGrant(users.outsider, 'aks-legacy contosoacr someone else asks too');
   });
 
+  test('two grants asked at once with one place left under the pending cap: at most the cap ends waiting, the rest told', async () => {
+    h = await startHarness({ ACRBOT_MAX_PENDING_PER_USER: '1' }, { clock: new TestClock() });
+    // Both pass the door (nothing waiting yet) and are planned side by side; the chat handler
+    // hands the cap to the create, which counts again after its write.
+    await Promise.all([
+      h.say(users.requester, 'grant aks-prod contosoacr deploy payments-api'),
+      h.say(users.requester, 'grant aks-dev contosoacr deploy payments-api'),
+    ]);
+    await h.app.services.background.drain();
+    const waiting = await h.app.store.listByState(['pending']);
+    expect(waiting.length).toBeLessThanOrEqual(1);
+    const withdrawn = await h.app.store.listByState(['cancelled']);
+    expect(waiting.length + withdrawn.length).toBe(2);
+    for (const r of withdrawn)
+      expect((await h.app.audit.forRequest(r.id)).map((e) => e.action)).toContain('request.refused.pending');
+  });
+
   test('the rate limit (ACRBOT_REQUESTS_PER_MINUTE) is answered clearly with 0 ARM calls; the next minute is open again', async () => {
     const clock = new TestClock();
     h = await startHarness({ ACRBOT_REQUESTS_PER_MINUTE: '2' }, { clock });
