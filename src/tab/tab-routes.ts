@@ -10,13 +10,13 @@
  * Every page is sent with a Content-Security-Policy that allows only our own scripts and styles
  * and framing by Teams / Microsoft 365 hosts (what Teams needs to show a tab).
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type restify from 'restify';
 import { withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import type { ApiReply, TabApi } from './tab-api';
+import { TabAssetCache } from './asset-cache';
 import { escapeHtml } from './html';
 import type { SandboxSignIn } from './sandbox-signin';
 
@@ -75,6 +75,7 @@ const ASSETS: Record<string, string> = {
 /** Registers the tab's routes on `server`. */
 export function registerTabRoutes(server: restify.Server, deps: TabRouteDeps): void {
   const { api } = deps;
+  const assets = new TabAssetCache();
   const auth = (req: restify.Request) => req.header('authorization') || undefined;
   const idOf = (req: restify.Request) => String((req.params as { id?: string }).id ?? '');
   // Each API call under its own correlation id: every log line of the call carries it, and a
@@ -137,12 +138,12 @@ export function registerTabRoutes(server: restify.Server, deps: TabRouteDeps): v
       res.send(404, { error: 'not_found' });
       return;
     }
-    const body = await readFile(join(deps.webRoot, name)).catch((err: NodeJS.ErrnoException) => {
+    const asset = await assets.read(join(deps.webRoot, name)).catch((err: NodeJS.ErrnoException) => {
       // Not built is expected in a fresh checkout; anything else (permissions, I/O) is logged.
       if (err.code !== 'ENOENT') deps.log.error({ err, asset: name }, 'tab asset could not be read');
       return undefined;
     });
-    if (!body) {
+    if (!asset) {
       res.header('Cache-Control', 'no-store');
       res.header('X-Content-Type-Options', 'nosniff');
       res.send(503, { error: 'not_built', message: 'The tab front end is not built; run npm run build.' });
@@ -150,7 +151,7 @@ export function registerTabRoutes(server: restify.Server, deps: TabRouteDeps): v
     }
     // No-cache: a browser asks again on every load, so a new build is used at once; the strong
     // ETag (the content's hash) lets it keep its copy with a 304 while the build is the same.
-    const etag = `"${createHash('sha256').update(body).digest('base64url')}"`;
+    const { body, etag } = asset;
     const common = { ETag: etag, 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' };
     if (matchesEtag(req.header('if-none-match'), etag)) {
       res.writeHead(304, common);
