@@ -331,15 +331,15 @@ export class AccessActions {
    * `plan` with the tags Azure has on its cluster and registry now: an extension is bound to the
    * rule that fits them today (a registry retagged from dev to prod is extended under prod's
    * approvers, not auto-approved under dev's rule for ever). A cluster or registry that no longer
-   * exists has no access to extend; one whose subscription ARM no longer finds cannot be read, and
-   * is refused with its own sentence ({@link subscriptionNotFound}).
+   * exists has no access to extend; one acrbot can no longer read (its subscription gone, or its
+   * Reader removed) is refused with its own sentence ({@link rereadForExtension}).
    */
   private async withCurrentTags<P extends Plan>(plan: P): Promise<P> {
     if (!this.resources) return plan;
     const { cluster: c, registry: r } = plan;
     const [cluster, registry] = await Promise.all([
-      subscriptionNotFound('cluster', c.name, this.resources.getCluster(c.subscriptionId, c.resourceGroup, c.name)),
-      subscriptionNotFound('registry', r.name, this.resources.getRegistry(r.subscriptionId, r.resourceGroup, r.name)),
+      rereadForExtension('cluster', c.name, this.resources.getCluster(c.subscriptionId, c.resourceGroup, c.name)),
+      rereadForExtension('registry', r.name, this.resources.getRegistry(r.subscriptionId, r.resourceGroup, r.name)),
     ]);
     if (!cluster || !registry)
       throw new UserFacingError(
@@ -451,18 +451,28 @@ export async function accessHolderOf(
 }
 
 /**
- * A re-read for an extension that ARM answered 404 SubscriptionNotFound (the reader throws it: it
- * says nothing of the resource itself) as a refusal saying so, instead of "something unexpected";
- * any other failure is left as it is. Nothing is stored then, and the access ends as it would have.
+ * A re-read for an extension, with the two ARM answers that say nothing of the resource itself
+ * turned into refusals that say what happened, instead of "something unexpected": 404
+ * SubscriptionNotFound (the reader throws it), and 403 (acrbot may no longer read it: its Reader
+ * was removed since the grant, whether or not the resource still exists). Any other failure is
+ * left as it is. Nothing is stored then, and the access ends as it would have.
  */
-async function subscriptionNotFound<T>(kind: 'cluster' | 'registry', name: string, read: Promise<T>): Promise<T> {
+async function rereadForExtension<T>(kind: 'cluster' | 'registry', name: string, read: Promise<T>): Promise<T> {
   try {
     return await read;
   } catch (err) {
-    if (!isSubscriptionNotFound(err)) throw err;
+    const { statusCode, code } = err as { statusCode?: unknown; code?: unknown };
+    const outcome = 'Nothing was changed: the access ends when it was going to.';
+    if (isSubscriptionNotFound(err))
+      throw new UserFacingError(
+        'extend.subscriptionNotFound',
+        `${subscriptionGoneClause(kind, name)}, so acrbot cannot read its tags again to tell who approves an extension. ${outcome} Ask the platform team to check that subscription, and ask again once it is back.`,
+        { cause: err },
+      );
+    if (statusCode !== 403) throw err;
     throw new UserFacingError(
-      'extend.subscriptionNotFound',
-      `${subscriptionGoneClause(kind, name)}, so acrbot cannot read its tags again to tell who approves an extension. Nothing was changed: the access ends when it was going to. Ask the platform team to check that subscription, and ask again once it is back.`,
+      'extend.resourceUnreadable',
+      `acrbot may no longer read ${kind} ${name}${typeof code === 'string' ? ` (Azure answered ${code})` : ''}, so it cannot read its tags again to tell who approves an extension. ${outcome} Give acrbot's identity the Reader role on it (docs/deploy.md), then ask again.`,
       { cause: err },
     );
   }

@@ -205,6 +205,22 @@ describe("an extension's re-read of the cluster and registry answered Subscripti
     expect(t.creates()).toBe(0);
   });
 
+  test('a 403 on the re-read (Reader removed since the grant): its own sentence, nothing stored, audited', async () => {
+    const forbidden = new RestError('no read', { statusCode: 403, code: 'AuthorizationFailed' });
+    const t = setup({ getCluster: async () => cluster, getRegistry: () => Promise.reject(forbidden) });
+    const err = await t.extend();
+    expect(err).toBeInstanceOf(UserFacingError);
+    expect(err).toMatchObject({ code: 'extend.resourceUnreadable' });
+    expect((err as Error).message).toBe(
+      'acrbot may no longer read registry contosoacr (Azure answered AuthorizationFailed), so it cannot read ' +
+        'its tags again to tell who approves an extension. Nothing was changed: the access ends when it was ' +
+        "going to. Give acrbot's identity the Reader role on it (docs/deploy.md), then ask again.",
+    );
+    expect((err as Error).cause).toBe(forbidden);
+    expect(t.refusals).toEqual(['extend.refused:extend.resourceUnreadable']);
+    expect(t.creates()).toBe(0);
+  });
+
   test('a resource that is gone still reads as gone, and another failure is left as it was', async () => {
     const gone = setup({ getCluster: async () => undefined, getRegistry: async () => registry });
     expect(await gone.extend()).toMatchObject({ code: 'extend.resourceGone' });
