@@ -3,6 +3,7 @@
  * through ARM, never concatenated into URLs (G10).
  */
 import { UserFacingError } from './errors';
+import { isGuid } from './identifiers';
 import { parseResourceId } from './resource-id';
 
 /** How the user named a cluster. */
@@ -20,7 +21,6 @@ const REGISTRY_NAME = /^[a-zA-Z0-9]{5,50}$/;
 const CLUSTER_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9_-]{0,61}[a-zA-Z0-9])?$/;
 /** Resource groups: 1–90 letters, digits, `_`, `-`, `.`, `(`, `)`; not ending in `.`. */
 const RESOURCE_GROUP = /^[\w().-]{0,89}[\w()-]$/;
-const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 function invalid(what: string, value: string, rule: string): UserFacingError {
   const shown = value.length > 60 ? `${value.slice(0, 57)}…` : value;
@@ -62,7 +62,8 @@ export function checkResourceGroup(name: string): string {
 }
 
 function checkSubscription(id: string): string {
-  return checked(id, GUID, 'subscription id', 'a subscription id is a GUID.');
+  if (!isGuid(id)) throw invalid('subscription id', id, 'a subscription id is a GUID.');
+  return id;
 }
 
 function emptyError(what: string, example: string): UserFacingError {

@@ -14,6 +14,7 @@ import type {
   ScheduleStore,
 } from '../../domain/ports';
 import { LeaseLostError } from '../../domain/ports';
+import { compareCodeUnits } from './code-unit-order';
 
 /** Leases in a Map; check and write happen with no await between them, so they are atomic. */
 export class MemoryLeaseStore implements LeaseStore {
@@ -55,9 +56,6 @@ export class MemoryLeaseStore implements LeaseStore {
     return current?.owner && Date.parse(current.expiresAt) > this.now().getTime() ? { ...current } : undefined;
   }
 }
-
-/** Code units, as SQLite's ORDER BY and Table Storage's row keys compare (a locale's order would not). */
-const compareCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** By due time (normalised ISO text), then id: the order SQLite and Tables list jobs in. */
 const byDueThenId = (a: ScheduledJob, b: ScheduledJob): number =>

@@ -56,6 +56,7 @@ import {
 } from './tables-request-indexes';
 import { tableRest } from './tables-rest';
 import { MAX_KEY_LENGTH, submitTransaction, type TransactionAction } from './tables-transaction';
+import { compareCodeUnits } from './code-unit-order';
 
 /**
  * What {@link TablesRequestStore.update} needs of the row it replaces: its ETag, index keys and
@@ -302,10 +303,9 @@ export class TablesRequestStore implements RequestStore {
     limit: number,
     createdAtOf: (row: TableEntityResult<Record<string, unknown>>) => string = (row) => String(row.createdAt),
   ): Promise<AccessRequest[]> {
-    const byOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
     const ids = [...new Map(rows.map((row) => [String(row.id), createdAtOf(row)])).entries()]
       .map(([id, createdAt]) => ({ id, createdAt }))
-      .sort((a, b) => byOrder(a.createdAt, b.createdAt) || byOrder(a.id, b.id))
+      .sort((a, b) => compareCodeUnits(a.createdAt, b.createdAt) || compareCodeUnits(a.id, b.id))
       .slice(0, limit);
     const found = await Promise.all(ids.map((i) => this.get(i.id)));
     return found.filter((r): r is AccessRequest => r !== undefined && states.includes(r.state));
