@@ -47,9 +47,20 @@ export interface Outcome {
   /** Plain sentence with the fix, when failed. */
   error?: string;
   errorCode?: string;
-  /** Credential clean-up status for the secret flow (G14). */
-  cleanup?: 'deleted' | 'pending' | 'none';
-  /** What to delete if clean-up is pending (see secret-credential.ts); never a secret. */
+  /**
+   * Credential clean-up status for the secret flow (G14). `pending`: a failed run's credential is
+   * still to delete; its clean-up job tries again. `refused`: a clean-up (that one, or on a
+   * succeeded rotation the deletion of the replaced credential `retirement` names) was refused
+   * because the stored reference is not one the request's own records vouch for (G15). It is
+   * audited once, the outcome's text says an operator must find and delete the credential, and
+   * nothing retries it: the start's sweep and the clean-up job skip it, as acrbot's records
+   * cannot change to vouch for it later.
+   */
+  cleanup?: 'deleted' | 'pending' | 'refused' | 'none';
+  /**
+   * What to delete if clean-up is pending, or what a refused one named (kept for the operator);
+   * see secret-credential.ts. Never a secret.
+   */
   credentialRef?: string;
   /** Secret flow: what happened in the cluster. */
   secret?: {

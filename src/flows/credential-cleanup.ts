@@ -10,7 +10,8 @@
  * job throws and runs again with backoff, and only marks the clean-up done once its DELETE ran
  * after the write ended, or the objects stayed absent past {@link ABSENT_AFTER_MS}. A refused
  * clean-up (a reference the records do not vouch for) is audited once per reason, and the stored
- * outcome stops promising a retry: an operator must delete what it names.
+ * outcome records it (`cleanup: 'refused'`) and stops promising a retry: an operator must delete
+ * what it names, and nothing schedules it again.
  */
 import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../domain/audit-chain';
@@ -72,9 +73,10 @@ function cleanupEntry(
 
 /**
  * The `credential.cleanup` entry of a refused clean-up, keyed by the request and the reason: a
- * refusal comes from stored records alone, so every later run (each start's sweep gives the
- * request a job again) refuses it for the same reason, which is in the audit log once. The
- * reason is hashed: it is free text, and keys have a length limit.
+ * refusal comes from stored records alone, so a later run (the job again after the refusal's
+ * write lost a race, or a request refused before the refusal was recorded) refuses it for the
+ * same reason, which is in the audit log once. The reason is hashed: it is free text, and keys
+ * have a length limit.
  */
 function refusedEntry(request: AccessRequest, detail: string): AuditEvent {
   const reason = createHash('sha256').update(detail).digest('hex').slice(0, 32);
@@ -162,9 +164,12 @@ export interface CleanupDeps {
 
 /**
  * True when `request` failed with a credential clean-up still to do, or succeeded (and may have
- * ended since) with the credential it replaced still to delete.
+ * ended since) with the credential it replaced still to delete. A refused clean-up is not: its
+ * refusal comes from stored records alone, so another run would only refuse it again.
  */
 export function cleanupPending(request: AccessRequest): boolean {
+  // A rotation keeps its `retirement` mark once refused (the outcome says what to delete).
+  if (request.outcome?.cleanup === 'refused') return false;
   if (request.state === 'failed') return request.outcome?.cleanup === 'pending';
   return (request.state === 'succeeded' || request.state === 'revoked') && !!pendingRetirementOf(request);
 }
@@ -191,7 +196,8 @@ const RETIRED_AFTER_RETRY = 'the credential this request replaced, deleted after
  * `request` itself uses. Deleted, audited, then the pending mark comes off the outcome, whose
  * summary says it was deleted, and the cards are redrawn (a lost race with another write throws,
  * and the retry, seeing the audit entry, only takes it off). A reference acrbot's records do not
- * vouch for is refused, audited once, and left marked; the summary says so.
+ * vouch for is refused, audited once, and recorded refused (the mark kept, naming what to
+ * delete); the summary says so.
  */
 async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promise<void> {
   const { store, audit, ports, log, checkLease } = deps;
@@ -212,9 +218,9 @@ async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promi
           : credentialRefProblem(ref, replaced!);
     if (problem || !ref) {
       log.error({ requestId: request.id, replacedRequestId: pending.requestId, problem }, 'retirement refused');
-      await audit
-        .append(refusedEntry(request, `credential of ${pending.requestId}: ${problem}`))
-        .catch((err: unknown) => log.error({ err, requestId: request.id }, 'audit of a refused retirement failed'));
+      // Audited before it is recorded refused, after which nothing runs for it: an append that
+      // fails throws, and the job's next run appends it (once: the entry is keyed).
+      await audit.append(refusedEntry(request, `credential of ${pending.requestId}: ${problem}`));
       const summary = summaryAfterRefusedRetirement(request.outcome!.summary, pending.requestId);
       await saveRefusal(request, { ...request.outcome!, summary }, deps);
       return;
@@ -230,12 +236,18 @@ async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promi
 }
 
 /**
- * Stores `outcome`, which says a clean-up was refused, and redraws the cards; nothing when the
- * stored outcome says so already (a later run refusing again).
+ * Stores `outcome`, whose text says a clean-up was refused, as `cleanup: 'refused'`, which no
+ * sweep or job acts on again ({@link cleanupPending}), and redraws the cards (once: nothing runs
+ * for the request after). Conditional on the request's version like every write of an outcome: a
+ * lost race throws, and the job runs again, reads the request afresh and ends if it is refused
+ * already; otherwise it refuses again under the same audit key, so the entry is written once.
+ *
+ * Requests refused before this state existed were stored `pending`, their text already saying
+ * so: the next start's sweep gives them a job, which refuses them again (no new audit entry) and
+ * records `refused` here. That run is their migration.
  */
 async function saveRefusal(request: AccessRequest, outcome: Outcome, deps: CleanupDeps): Promise<void> {
-  if (outcome.error === request.outcome?.error && outcome.summary === request.outcome?.summary) return;
-  await saveOutcome(request, outcome, deps, 'cards not redrawn after a refused clean-up');
+  await saveOutcome(request, { ...outcome, cleanup: 'refused' }, deps, 'cards not redrawn after a refused clean-up');
 }
 
 /**
@@ -268,8 +280,8 @@ const PENDING_SWEEP_LIMIT = 10_000;
  * fresh failure's (an application whose creation answer was lost may not be visible in Graph
  * yet right after a restart). Returns how many were scheduled. The states are those
  * {@link cleanupPending} knows: a failed run's credential, and the replaced credential of a
- * rotation that succeeded (and may have ended since). A refused clean-up gets a job again too:
- * it is refused again, audited once (its entry is keyed), and its outcome already says so.
+ * rotation that succeeded (and may have ended since). A refused clean-up (`cleanup: 'refused'`)
+ * gets none: it would only be refused again.
  */
 export async function scheduleCleanupsForPending(
   store: RequestStore,
@@ -298,7 +310,7 @@ export function cleanupJob(requestId: string, clock: Clock): JobSpec {
 
 /**
  * One request's clean-up: true when it was cleaned up, false when its references were refused
- * (logged and audited; it stays pending) or what they name was not found too soon to decide.
+ * (logged, audited and recorded refused) or what they name was not found too soon to decide.
  * Throws when a deletion fails or a token is still being written (retried with backoff).
  */
 async function retryCleanup(request: AccessRequest, deps: CleanupDeps): Promise<boolean> {
@@ -323,10 +335,9 @@ async function retryCleanup(request: AccessRequest, deps: CleanupDeps): Promise<
       { requestId: request.id, problems },
       'credential clean-up refused: reference unreadable or not recorded as created by this request',
     );
-    await audit
-      .append(refusedEntry(request, problems.join('; ')))
-      .catch((err: unknown) => log.error({ err, requestId: request.id }, 'audit of a refused clean-up failed'));
-    // Still pending (the credential may exist), but the card no longer promises a retry.
+    // Audited before it is recorded refused (see the retirement's refusal).
+    await audit.append(refusedEntry(request, problems.join('; ')));
+    // The credential may exist: an operator must delete it; the card no longer promises a retry.
     await saveRefusal(request, { ...request.outcome!, error: errorAfterRefusal(request.outcome?.error) }, deps);
     return false;
   }

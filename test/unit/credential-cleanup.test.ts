@@ -2,7 +2,8 @@
  * G14/G15: a credential clean-up retried by its job acts only on references the request's own
  * records vouch for. A stored reference naming something acrbot did not record (another grant's
  * role assignment, a token of another request, another registry) is refused and audited, never
- * deleted. The start gives each pending clean-up without a job one.
+ * deleted, and recorded refused (nothing retries it). The start gives each pending clean-up
+ * without a job one.
  */
 import {
   ABSENT_AFTER_MS,
@@ -122,12 +123,12 @@ describe('credential clean-up retried by its job (G14, G15)', () => {
     expect(deletes).toEqual(['token:acrbot-r-aaaaaaaa']);
     expect((await store.get('R-AAAAAAAA'))?.outcome?.cleanup).toBe('deleted');
     for (const id of ['R-BBBBBBBB', 'R-DDDDDDDD', 'R-EEEEEEEE']) {
-      expect((await store.get(id))?.outcome?.cleanup).toBe('pending');
+      expect((await store.get(id))?.outcome?.cleanup).toBe('refused');
       expect((await audit.forRequest(id)).map((e) => e.outcome)).toEqual(['refused']);
     }
   });
 
-  test('a stored reference list that is unreadable, empty or not ours deletes nothing and stays pending', async () => {
+  test('a stored reference list that is unreadable, empty or not ours deletes nothing and is recorded refused', async () => {
     const store = new MemoryRequestStore();
     const audit = new MemoryAuditLog(new FakeClock());
     const recordedAt = '2025-01-15T09:00:00.000Z';
@@ -155,7 +156,7 @@ describe('credential clean-up retried by its job (G14, G15)', () => {
     expect(cleaned).toBe(0);
     expect(deletes).toEqual([]);
     for (const [id] of cases) {
-      expect((await store.get(id))?.outcome?.cleanup).toBe('pending');
+      expect((await store.get(id))?.outcome?.cleanup).toBe('refused');
       const entries = await audit.forRequest(id);
       expect(entries.map((e) => e.outcome)).toEqual(['refused']);
       expect(entries[0]?.detail).toMatch(/not JSON|no credential reference|not one acrbot writes/);
@@ -432,7 +433,8 @@ describe('credential clean-up retried by its job (G14, G15)', () => {
     expect(cleanupPending((await store.get('R-AAAAAAAA'))!)).toBe(false);
     expect((await audit.forRequest('R-AAAAAAAA')).map((e) => e.outcome)).toEqual(['deleted']);
     for (const id of ['R-DDDDDDDD', 'R-EEEEEEEE']) {
-      expect(cleanupPending((await store.get(id))!)).toBe(true);
+      expect((await store.get(id))?.outcome?.cleanup).toBe('refused');
+      expect(cleanupPending((await store.get(id))!)).toBe(false);
       expect((await audit.forRequest(id)).map((e) => e.outcome)).toEqual(['refused']);
     }
     // Run again (the job after a lost final write): nothing more is deleted.
