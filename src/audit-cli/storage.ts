@@ -23,7 +23,7 @@ export interface ReadOnlyAudit {
 
 /**
  * Resolves the SQLite path from `--storage` or ACRBOT_STORAGE, validated by the bot's own
- * config rules. Only ACRBOT_STORAGE is passed to `loadConfig`: an auditor needs no bot
+ * config rules. Only the storage settings are passed to `loadConfig`: an auditor needs no bot
  * credentials to review the trail, and a production env without them must still work.
  */
 export function resolveAuditPath(flag: string | undefined, env: Record<string, string | undefined>): string {
@@ -32,16 +32,22 @@ export function resolveAuditPath(flag: string | undefined, env: Record<string, s
   return storage.path;
 }
 
-/** The store to review: a SQLite file (resolved path) or Azure Tables; memory is refused. */
+/**
+ * The store to review: a SQLite file (resolved path) or Azure Tables; memory is refused.
+ * ACRBOT_TABLE_PREFIX goes with the store it names: ACRBOT_STORAGE, refused beside a store
+ * without tables as the bot refuses it, or a `--storage tables:…`. A `--storage sqlite:<path>`
+ * (a backup, say) reviews that file, whatever tables the environment's own pair names.
+ */
 export function resolveAuditStorage(
   flag: string | undefined,
   env: Record<string, string | undefined>,
 ): { kind: 'sqlite'; path: string } | Extract<StorageSetting, { kind: 'tables' }> {
+  const prefixApplies = flag === undefined || flag.trim().startsWith('tables:');
   let storage: StorageSetting;
   try {
     storage = loadConfig({
       ACRBOT_STORAGE: flag ?? env.ACRBOT_STORAGE,
-      ACRBOT_TABLE_PREFIX: env.ACRBOT_TABLE_PREFIX,
+      ACRBOT_TABLE_PREFIX: prefixApplies ? env.ACRBOT_TABLE_PREFIX : undefined,
     }).storage;
   } catch (err) {
     if (err instanceof ConfigError) throw new CliError(err.problems.join('\n'));

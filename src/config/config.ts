@@ -588,6 +588,31 @@ function unusedWithPolicy(env: Record<string, string | undefined>): string[] {
 }
 
 /**
+ * ACRBOT_TABLE_PREFIX beside a store that has no tables: it would do nothing, and whoever set it
+ * believes the bot keeps its data in Azure Tables (or in tables of that name) when it does not.
+ * Names the store's kind, never the value of ACRBOT_STORAGE.
+ */
+function unusedTablePrefix(
+  storage: StorageSetting,
+  prefix: string | undefined,
+  env: Record<string, string | undefined>,
+): string[] {
+  if (prefix === undefined || storage.kind === 'tables') return [];
+  const store =
+    storage.kind === 'memory'
+      ? 'memory'
+      : storage.path === ':memory:'
+        ? 'SQLite in memory'
+        : env.ACRBOT_STORAGE === undefined
+          ? 'a SQLite file (the default: ACRBOT_STORAGE is not set)'
+          : 'a SQLite file';
+  return [
+    `ACRBOT_TABLE_PREFIX applies only to ACRBOT_STORAGE=tables:…, and the store here is ${store}: ` +
+      'remove ACRBOT_TABLE_PREFIX, or set ACRBOT_STORAGE=tables:… if the store was meant to be Azure Tables',
+  ];
+}
+
+/**
  * The environment as the settings are read from it. Values are trimmed: a line break at the end
  * of a Key Vault secret, or a space after `=`, would otherwise become part of a password or a
  * path, and a blank value is unset like an empty one. Quotes around a setting of acrbot's are a
@@ -705,6 +730,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(
       'ACRBOT_STORAGE keeps everything in process memory: in azure mode every restart would lose the audit trail, pending requests and the scheduled ends of access. Use sqlite:<file> or tables:…, or set ACRBOT_ALLOW_EPHEMERAL_STORAGE=true for a test',
     );
+  if (parsedOk('ACRBOT_STORAGE')) problems.push(...unusedTablePrefix(e.ACRBOT_STORAGE, e.ACRBOT_TABLE_PREFIX, cleaned));
   if (!sandbox && (e.ACRBOT_CHANNEL_OPENID_METADATA_URL || e.ACRBOT_CHANNEL_TOKEN_ISSUER || e.ACRBOT_CHANNEL_LOGIN_URL))
     problems.push(
       'ACRBOT_CHANNEL_OPENID_METADATA_URL, ACRBOT_CHANNEL_TOKEN_ISSUER and ACRBOT_CHANNEL_LOGIN_URL are test hooks and only allowed with ACRBOT_MODE=sandbox',

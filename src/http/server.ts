@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import restify from 'restify';
 import { currentCorrelationId, withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
+import { withoutLevelQueries } from '../observability/restify-log';
 import { jsonBody } from './json-body';
 
 /** The logger type restify's typings name (restify 11 itself logs through pino). */
@@ -49,8 +50,10 @@ export function createServer(deps: ServerDeps): restify.Server {
     // Without a logger restify makes its own pino at info, without redaction and deaf to
     // LOG_LEVEL; its warnings (e.g. a reply it cannot format) then logged the whole request,
     // Authorization header included. acrbot's logger redacts, and a request is reduced to its
-    // method and path here.
-    log: deps.log.child({ component: 'restify' }, { serializers: { req: requestLine } }) as unknown as Bunyan,
+    // method and path here. Its bunyan-style level questions (`log.trace()`) write no empty lines.
+    log: withoutLevelQueries(
+      deps.log.child({ component: 'restify' }, { serializers: { req: requestLine } }),
+    ) as unknown as Bunyan,
   });
   trackKeepAlive(server);
   answerUnexpectedErrors(server, deps.log);

@@ -32,7 +32,10 @@ export function startTelemetry(connectionString: string | undefined): Telemetry 
   const monitor = require('@azure/monitor-opentelemetry') as typeof MonitorModule;
   monitor.useAzureMonitor({
     azureMonitorExporterOptions: { connectionString },
-    // Requests, dependencies (Azure SDK and Kubernetes calls over http/https) and logs; no browser snippet.
+    // Requests and dependencies (Azure SDK and Kubernetes calls over http/https); no browser snippet.
+    // No log records: pino writes to stdout with no OpenTelemetry bridge, and the distro's log
+    // instrumentations (bunyan, winston) are off by default and log for libraries acrbot does
+    // not use. A bridge added here needs a scrubbing log record processor, as spans have.
     instrumentationOptions: {
       http: { enabled: true },
       azureSdk: { enabled: true },

@@ -648,6 +648,24 @@ describe('ACRBOT_STORAGE and other values', () => {
     ]);
   });
 
+  test.each([
+    ['sqlite:/var/lib/acrbot/acrbot.db', 'a SQLite file'],
+    [undefined, 'a SQLite file (the default: ACRBOT_STORAGE is not set)'],
+    ['sqlite::memory:', 'SQLite in memory'],
+    ['memory', 'memory'],
+  ])('ACRBOT_TABLE_PREFIX with ACRBOT_STORAGE=%s is refused: it would name no table', (storage, store) => {
+    expect(problemsOf({ ACRBOT_STORAGE: storage, ACRBOT_TABLE_PREFIX: 'acrbotprod' })).toEqual([
+      `ACRBOT_TABLE_PREFIX applies only to ACRBOT_STORAGE=tables:…, and the store here is ${store}: ` +
+        'remove ACRBOT_TABLE_PREFIX, or set ACRBOT_STORAGE=tables:… if the store was meant to be Azure Tables',
+    ]);
+  });
+
+  test('a malformed ACRBOT_STORAGE beside ACRBOT_TABLE_PREFIX is the one problem (not blamed on its fallback)', () => {
+    expect(problemsOf({ ACRBOT_STORAGE: 'postgres://db', ACRBOT_TABLE_PREFIX: 'acrbotprod' })).toEqual([
+      expect.stringMatching(/^ACRBOT_STORAGE: must be/),
+    ]);
+  });
+
   test('a rejected tables: value never appears in the problems (the key or SAS is a secret)', () => {
     for (const value of [
       'tables:AccountName=a;AccountKey=SECRETKEY;TableEndpoint=http://10.0.0.5:10002/a',
