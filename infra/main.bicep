@@ -22,9 +22,12 @@ type resourceRef = {
 // Parameters
 // ---------------------------------------------------------------------------------------
 
+// At most 12: the storage account and Key Vault names (24 characters, globally unique) keep at
+// least 8 characters of the per-group token after it; with 20 they kept 1 or 2, and a name taken
+// elsewhere in Azure failed the deployment.
 @minLength(2)
-@maxLength(20)
-@description('Short environment name used in resource names: lower-case letters, digits and hyphens, e.g. acrbot-prod.')
+@maxLength(12)
+@description('Short environment name used in resource names (at most 12): lower-case letters, digits and hyphens, e.g. acrbot-prod.')
 param environmentName string
 
 @description('Region for the resources (the Azure Bot itself is always global).')
@@ -149,7 +152,7 @@ module vault 'modules/key-vault.bicep' = {
   name: 'acrbot-key-vault'
   params: {
     // Key Vault names: 3-24 letters, digits and hyphens, ending in a letter or digit, globally
-    // unique. A 20-character environment name leaves no room for the token after its hyphen.
+    // unique. The hyphen before the token is dropped when the name would end with it.
     name: endsWith(take('kv-${replace(toLower(environmentName), '-', '')}-${token}', 24), '-')
       ? take('kv-${replace(toLower(environmentName), '-', '')}${token}', 24)
       : take('kv-${replace(toLower(environmentName), '-', '')}-${token}', 24)

@@ -314,6 +314,18 @@ describe('infra: bot, app and configuration', () => {
     expect(app).toMatch(/ftpsState:\s*'Disabled'/);
   });
 
+  it('bounds environmentName so the globally unique storage and vault names keep 8 characters of their token', () => {
+    const main = code(read('main.bicep'));
+    // The decorator lines just above the parameter.
+    const decorators = main.match(/((?:^@.*\n)+)param environmentName string/m)?.[1] ?? '';
+    const max = Number(decorators.match(/@maxLength\((\d+)\)/)?.[1]);
+    // 'kv-' + name + '-' + token, and 'st' + name + token, cut at 24 characters.
+    expect(24 - 'kv-'.length - max - '-'.length).toBeGreaterThanOrEqual(8);
+    expect(24 - 'st'.length - max).toBeGreaterThanOrEqual(8);
+    const value: string = JSON.parse(read('main.parameters.json')).parameters.environmentName.value;
+    expect(value.length).toBeLessThanOrEqual(max);
+  });
+
   it('keeps shared keys off the storage account', () => {
     expect(storage).toMatch(/allowSharedKeyAccess:\s*false/);
     expect(storage).toMatch(/allowBlobPublicAccess:\s*false/);
