@@ -66,10 +66,15 @@ export class AcrBot extends ActivityHandler {
     this.policyHandler = new PolicyHandler(services);
     this.pauseHandler = new PauseHandler(services);
     this.accessHandlers = new AccessHandlers(services);
-    this.dialogs = new DialogRunner(dialogState.store, dialogState.clock, dialogState.ttlMs, async (ctx, input) => {
-      const identity = turnIdentity(ctx, services.settings.allowedTenantIds);
-      if (!isRefusal(identity)) await this.requestsHandler.handle(ctx, identity, input);
-    });
+    this.dialogs = new DialogRunner(
+      dialogState.store,
+      dialogState.clock,
+      dialogState.ttlMs,
+      async (ctx, input, dialogId) => {
+        const identity = turnIdentity(ctx, services.settings.allowedTenantIds);
+        if (!isRefusal(identity)) await this.requestsHandler.handle(ctx, identity, input, dialogId);
+      },
+    );
     this.commandTable = {
       help: (ctx) => this.info.help(ctx),
       grant: (ctx, identity, c) => this.grant(ctx, identity, c as Extract<Command, { verb: 'grant' }>),

@@ -6,6 +6,7 @@
  * staying in memory (G16). botbuilder-dialogs (with its text recognizers) is loaded only when a
  * dialog is first needed: most turns are commands with all arguments.
  */
+import { randomUUID } from 'node:crypto';
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
 import type * as Dialogs from 'botbuilder-dialogs';
 import type { Clock, DialogStore } from '../domain/ports';
@@ -21,6 +22,24 @@ const LOADED_KEY = Symbol('acrbot.dialogLoaded');
  * `reason`), set by the request dialog when it prompts and kept with the dialog's state.
  */
 export const ASKING_KEY = 'acrbot.asking';
+
+/**
+ * Turn-state key of the open dialog's id: a random id given when it starts and kept with its
+ * state, which names the request the dialog files ({@link DialogCompletion}).
+ */
+const DIALOG_ID_KEY = Symbol('acrbot.dialogId');
+
+/**
+ * What the request dialog hands over once it has every answer. `dialogId` is the same for every
+ * turn that continues the same dialog: two messages sent at once to its last question both load
+ * it and both complete it (its state is last-writer-wins), so whoever files the request must
+ * admit one completion per dialog id, not one per message.
+ */
+export type DialogCompletion = (
+  ctx: TurnContext,
+  input: GrantInput | SecretInput,
+  dialogId: string | undefined,
+) => Promise<void>;
 
 /** The owner key of a turn's dialog, or undefined when the sender has no Entra id. */
 export function dialogKey(ctx: TurnContext): string | undefined {
@@ -56,7 +75,7 @@ export class DialogRunner {
     private readonly store: DialogStore,
     private readonly clock: Clock,
     private readonly ttlMs: number,
-    private readonly onComplete: (ctx: TurnContext, input: GrantInput | SecretInput) => Promise<void>,
+    private readonly onComplete: DialogCompletion,
   ) {}
 
   private get dialogs(): Dialogs.DialogSet {
@@ -64,7 +83,11 @@ export class DialogRunner {
       const { DialogSet, DialogTurnStatus } = require('botbuilder-dialogs') as typeof Dialogs;
       const { RequestDialog } = require('./request-dialog') as typeof RequestDialogModule;
       const dialogs = new DialogSet(this.accessor);
-      dialogs.add(new RequestDialog(this.onComplete));
+      dialogs.add(
+        new RequestDialog((ctx, input) =>
+          this.onComplete(ctx, input, ctx.turnState.get(DIALOG_ID_KEY) as string | undefined),
+        ),
+      );
       this.loaded = { dialogs, empty: DialogTurnStatus.empty };
     }
     return this.loaded.dialogs;
@@ -82,7 +105,12 @@ export class DialogRunner {
     const record = key ? await this.store.get(key, this.clock.now()) : undefined;
     const state = record?.state as Dialogs.DialogState | undefined;
     const open = Boolean(state?.dialogStack?.length);
-    if (open) ctx.turnState.set(TURN_KEY, { value: state });
+    if (open) {
+      ctx.turnState.set(TURN_KEY, { value: state });
+      const dialogId = (state as { dialogId?: unknown }).dialogId;
+      // A dialog saved before ids were kept has none: it completes as before (per message).
+      if (typeof dialogId === 'string') ctx.turnState.set(DIALOG_ID_KEY, dialogId);
+    }
     ctx.turnState.set(LOADED_KEY, open);
     return open;
   }
@@ -106,7 +134,12 @@ export class DialogRunner {
     const expiresAt = new Date(this.clock.now().getTime() + this.ttlMs).toISOString();
     // The question asked this turn; a re-asked one (a wrong answer) keeps the one asked before.
     const asking = (ctx.turnState.get(ASKING_KEY) as string | undefined) ?? (state as { asking?: string }).asking;
-    const saved = { ...(JSON.parse(JSON.stringify(state)) as Record<string, unknown>), ...(asking && { asking }) };
+    const dialogId = ctx.turnState.get(DIALOG_ID_KEY) as string | undefined;
+    const saved = {
+      ...(JSON.parse(JSON.stringify(state)) as Record<string, unknown>),
+      ...(asking && { asking }),
+      ...(dialogId && { dialogId }),
+    };
     await this.store.put({ key, state: saved, expiresAt });
   }
 
@@ -132,6 +165,7 @@ export class DialogRunner {
 
   /** Starts the request dialog with what is already known. */
   async start(ctx: TurnContext, known: RequestDialogModule.PartialRequest): Promise<void> {
+    ctx.turnState.set(DIALOG_ID_KEY, randomUUID());
     const dc = await this.dialogs.createContext(ctx);
     await dc.beginDialog((require('./request-dialog') as typeof RequestDialogModule).REQUEST_DIALOG_ID, known);
     await this.save(ctx);

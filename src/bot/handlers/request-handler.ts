@@ -46,6 +46,8 @@ interface TurnFacts {
   origin: AccessRequest['origin'];
   /** Teams activity id of the message or invoke (redelivery, G16). */
   activityId?: string;
+  /** The request dialog whose answers these are; it is admitted once, whatever message completes it. */
+  dialogId?: string;
   /** The requester's conversation. */
   reference: Partial<ConversationReference>;
   /** Where the approvers' copy goes for an approvals channel id, if anywhere (read from the turn's activity). */
@@ -94,10 +96,19 @@ function tooLongField(form: z.infer<typeof grantForm>): string | undefined {
 export class RequestHandler {
   constructor(private readonly services: BotServices) {}
 
-  /** Text command / dialog: plan (typing shown if that is slow), the plan card as a reply, the approval card. */
-  async handle(ctx: TurnContext, identity: TurnIdentity, input: GrantInput | SecretInput): Promise<void> {
+  /**
+   * Text command / dialog: plan (typing shown if that is slow), the plan card as a reply, the
+   * approval card. `dialogId`: the request dialog that collected `input` (G16: one request per
+   * dialog, however many of its last answers arrive at once).
+   */
+  async handle(
+    ctx: TurnContext,
+    identity: TurnIdentity,
+    input: GrantInput | SecretInput,
+    dialogId?: string,
+  ): Promise<void> {
     const beforeAnswer = typingWhenSlow(ctx);
-    const facts = factsOf(ctx);
+    const facts = { ...factsOf(ctx), dialogId };
     let prepared: RequestPreparation;
     try {
       prepared = await this.prepare(facts, identity, input);
@@ -224,13 +235,20 @@ export class RequestHandler {
     let access: AccessTerm | undefined;
     const secret = 'options' in input;
     const activityId = facts.activityId;
-    // Before any planning: a refused request costs no Azure call (G16).
+    // Before any planning: a refused request costs no Azure call (G16). A dialog is admitted by
+    // its id, not by the message that answered its last question: two answers sent at once both
+    // complete it (its stored state is last-writer-wins), and only the first may file a request.
     const refusal = await this.services.gate.admit(
       identity.actor,
-      activityKeyOf(facts.origin.conversationId, activityId),
+      activityKeyOf(facts.origin.conversationId, facts.dialogId ? `dialog:${facts.dialogId}` : activityId),
     );
     if (refusal) {
       this.services.log.info({ code: refusal.code, actor: identity.actor.objectId }, 'request not admitted');
+      if (refusal.code === 'limits.redelivered' && facts.dialogId)
+        return this.refusedByLimits(
+          refusal.code,
+          'Your answers to these questions were already taken from an earlier message, which made the request; no second request was made.',
+        );
       return this.refusedByLimits(refusal.code, refusal.message);
     }
     try {
