@@ -4,7 +4,7 @@
  * 30 days").
  */
 import { UserFacingError } from './errors';
-import type { AccessRequest, AccessTerm } from './request';
+import type { AccessRequest, AccessTerm, RequestState } from './request';
 
 /** Limits from config (ACRBOT_DEFAULT/MIN/MAX_ACCESS_DURATION, ACRBOT_ALLOW_PERMANENT). */
 export interface AccessLimits {
@@ -97,19 +97,40 @@ export function formatUtc(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
+/** Final states a request reaches without running: refused, withdrawn, or undecided in time. */
+const NEVER_RAN: ReadonlySet<RequestState> = new Set(['rejected', 'cancelled', 'expired']);
+
+/**
+ * True when a request ended without its access: it never ran (rejected, cancelled, expired) or
+ * its run failed. Its term is only what was asked for.
+ */
+export function endedWithoutAccess(state: RequestState): boolean {
+  return NEVER_RAN.has(state) || state === 'failed';
+}
+
 /**
  * The access line of a card: "until 2027-01-04 10:00 UTC, 30 days" once granted, "30 days from
- * approval" before, "permanent", or "no expiry (granted before time-boxing)" for old requests.
+ * when it is granted" before, "permanent", "30 days (never granted)" for a request that ended
+ * without it ("not granted" when its run failed), or "no expiry (granted before time-boxing)"
+ * for old requests.
  */
 export function describeAccess(request: Pick<AccessRequest, 'access' | 'state'>): string {
   const term = request.access;
-  if (!term) return 'no expiry (granted before time-boxing)';
-  if (term.revokedAt) {
+  if (term?.revokedAt) {
     const by = term.revokedBy && term.revokedBy.objectId !== 'acrbot' ? ` by ${term.revokedBy.name}` : '';
     return term.expiresAt && Date.parse(term.revokedAt) >= Date.parse(term.expiresAt) && !by
       ? `Expired and revoked at ${formatUtc(term.revokedAt)}`
       : `Revoked at ${formatUtc(term.revokedAt)}${by}`;
   }
+  // Ended without access: what was asked for, not a term that starts "when it is granted". A
+  // failed run is "not granted" rather than "never": what it may have made (a role assignment
+  // whose answer was lost, a credential) is there until acrbot deletes it again.
+  if (endedWithoutAccess(request.state)) {
+    const ungranted = request.state === 'failed' ? 'not granted' : 'never granted';
+    const asked = term?.permanent ? 'permanent' : term?.durationMs ? describeDurationMs(term.durationMs) : '';
+    return asked ? `${asked} (${ungranted})` : ungranted;
+  }
+  if (!term) return 'no expiry (granted before time-boxing)';
   // Its end no longer matters: the revocation's retry finishes it.
   if (request.state === 'succeeded' && term.revokingSince)
     return `being revoked since ${formatUtc(term.revokingSince)}`;

@@ -298,6 +298,8 @@ export function describeRequirement(request: AccessRequest): string | undefined 
     const review = binding.review;
     if (review?.outcome)
       return `break-glass, reviewed: ${review.outcome === 'accepted' ? 'kept' : 'rejected'} by ${review.by?.name ?? 'an approver'}`;
+    // A failed run granted nothing: no review is owed ({@link awaitingReview}).
+    if (isFailedBreakGlass(request)) return 'break-glass: ran at once and failed; nothing to review';
     return `break-glass: ran at once; ${approversName(binding.rule)} must review it`;
   }
   if (binding.autoApproved) return `auto-approved by rule ${binding.ruleId}`;
@@ -352,7 +354,23 @@ export interface PolicyProvider {
   current(): Policy;
 }
 
-/** A break-glass request whose review is still owed (its card keeps Approve/Reject for approvers). */
+/**
+ * A break-glass request whose review an approver still owes (its card keeps Approve/Reject for
+ * approvers; the daily report names it). The review judges access that ran without approval:
+ * Approve keeps it, Reject revokes it at once. A run that failed granted nothing (what it may
+ * have made, acrbot deletes by itself), so there is nothing to keep or revoke and no review is
+ * owed; its use stays on record (the `request.approved` entry under rule `break-glass`, the
+ * failure, the alert posted when it was used). A grant revoked since still owes its review: its
+ * access existed without approval.
+ */
 export function awaitingReview(request: AccessRequest): boolean {
-  return Boolean(request.policy?.breakGlass && request.policy.review && !request.policy.review.outcome);
+  return (
+    Boolean(request.policy?.breakGlass && request.policy.review && !request.policy.review.outcome) &&
+    !isFailedBreakGlass(request)
+  );
+}
+
+/** A break-glass request whose run failed: it ran without approval and granted nothing. */
+export function isFailedBreakGlass(request: AccessRequest): boolean {
+  return Boolean(request.policy?.breakGlass) && request.state === 'failed';
 }

@@ -62,7 +62,10 @@ export class ApprovalNudges {
     await this.nudge(job, 'escalate', run);
   }
 
-  /** `breakglass.review`: not reviewed yet → report it again, and again a day later. */
+  /**
+   * `breakglass.review`: not reviewed yet → report it again, and again a day later. Not for a
+   * run that failed: it granted nothing and owes no review (policy.ts, awaitingReview).
+   */
   async reviewDue(job: ScheduledJob, run?: JobRun): Promise<void> {
     if (!job.requestId) return;
     const request = await this.store.get(job.requestId);

@@ -11,6 +11,7 @@ import {
   factsOf,
   hasApprovers,
   hasOtherApprover,
+  isFailedBreakGlass,
   BREAK_GLASS_RULE_ID,
   isNamedApprover,
   nextApprovalStep,
@@ -760,6 +761,23 @@ export class RequestService {
         'validation.secret',
         'The comment looks like it contains a credential (a token, key or password); remove it and click again. Never paste secrets in chat.',
       );
+    }
+    // A break-glass run that failed granted nothing: no review is owed (policy.ts, awaitingReview).
+    // A click from a card drawn before it failed is refused and audited, and changes nothing:
+    // recorded as a review, its Reject would promise a revocation of access that never existed.
+    if (isFailedBreakGlass(request)) {
+      const message = `Break-glass request ${request.id} failed: nothing was granted, so there is nothing to keep or revoke and no review is owed. Nothing was changed.`;
+      await this.recordRefusal({
+        actor,
+        tenantId,
+        action: 'breakglass.review.refused.failed',
+        requestId: request.id,
+        targetIds: targetsOf(request.plan),
+        outcome: 'refused',
+        detail: 'the break-glass run failed; nothing was granted, so no review is owed',
+        ...(request.policy && { ruleId: request.policy.ruleId, policyHash: request.policy.policyHash }),
+      });
+      return { kind: 'refused', request, reason: 'stale', message };
     }
     // Approve/Reject on a break-glass card is its review: keep it, or revoke it at once.
     if (awaitingReview(request)) return this.reviewNow(request, input.acting, input.approve, reason);

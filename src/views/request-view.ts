@@ -7,7 +7,7 @@ import {
   type Outcome,
   type RequestState,
 } from '../domain/request';
-import { describeAccess } from '../domain/access-term';
+import { describeAccess, endedWithoutAccess } from '../domain/access-term';
 import { credentialEnd } from '../domain/access-inventory';
 import { deploymentSnippet } from '../domain/manifest-snippet';
 import type { SecretPlan } from '../domain/plan';
@@ -101,7 +101,8 @@ function credentialExpiry(request: AccessRequest): string {
 /** True when a credential expiring at `end` stops working while its request's access still runs. */
 function endsBeforeAccess(request: AccessRequest, end: string): boolean {
   const term = request.access;
-  if (!term || term.revokedAt) return false;
+  // A request that ended without its access has no access for the credential to end before.
+  if (!term || term.revokedAt || endedWithoutAccess(request.state)) return false;
   if (term.permanent) return true;
   // Before it is granted, the term's earliest possible end: from the moment it was asked for.
   const accessEnd = term.expiresAt
@@ -233,7 +234,7 @@ function stateDetail(request: AccessRequest): string {
   const review = request.policy?.breakGlass ? request.policy.review : undefined;
   if (review && !review.outcome && isBeingGranted(request))
     return `BREAK-GLASS: being granted without approval. Once it is in place, an approver must review it by ${shortTime(review.dueAt)}.`;
-  if (review && !review.outcome)
+  if (review && awaitingReview(request))
     return `BREAK-GLASS: ran without approval. An approver must review it by ${shortTime(review.dueAt)}: Approve keeps it, Reject revokes it at once.`;
   const d = request.decision;
   const after = AFTER_DECISION[request.state];
@@ -247,9 +248,16 @@ function stateDetail(request: AccessRequest): string {
     const ran = `Break-glass: ran without approval at ${shortTime(d.at)}`;
     if (request.state === 'succeeded' && reviewed?.outcome)
       return `${ran}; ${reviewed.outcome === 'accepted' ? 'kept' : 'rejected'}${by}${at}${why}.`;
-    // A failed one left no access to keep or revoke: its review only says whether the use was right.
+    // A failed one left no access to keep or revoke, so it owes no review (policy.ts,
+    // awaitingReview); one reviewed before that rule says what the review found of the use.
     if (request.state === 'failed')
-      return `${ran}; it failed${reviewed?.outcome ? `; its use was ${reviewed.outcome}${by}${at}${why}` : ''}.`;
+      return `${ran}; it failed${
+        reviewed?.outcome
+          ? `; its use was ${reviewed.outcome}${by}${at}${why}`
+          : reviewed
+            ? ' and granted nothing, so there is nothing to keep or revoke and no review is owed'
+            : ''
+      }.`;
     if (request.state === 'succeeded') return `${ran}; done.`;
     return `Break-glass: running without approval since ${shortTime(d.at)}.`;
   }
@@ -326,7 +334,7 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
     operations: request.plan.operations.map(inertText),
     showOperations: request.state === 'pending',
     // A break-glass review only once the grant is in place: the run holds the request until then,
-    // and a review click meanwhile could only be refused.
+    // and a review click meanwhile could only be refused. A failed run owes none.
     showActions:
       options.showActions &&
       (request.state === 'pending' ||

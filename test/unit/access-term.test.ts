@@ -1,4 +1,5 @@
 import { describeAccess, describeDurationMs, parseAccessDuration } from '../../src/domain/access-term';
+import { REQUEST_STATES } from '../../src/domain/request';
 import { UserFacingError } from '../../src/domain/errors';
 
 const LIMITS = { defaultMs: 30 * 86_400_000, minMs: 3_600_000, maxMs: 90 * 86_400_000, allowPermanent: false };
@@ -81,6 +82,33 @@ describe('describeAccess', () => {
         },
       }),
     ).toBe('Revoked at 2027-01-04 09:00 UTC by Alex Approver');
+  });
+  test('a request that ended without its access says what was asked, never a term "from when it is granted"', () => {
+    const asked = { durationMs: 30 * 86_400_000 };
+    for (const state of ['rejected', 'cancelled', 'expired'] as const) {
+      expect(describeAccess({ state, access: asked })).toBe('30 days (never granted)');
+      expect(describeAccess({ state, access: { permanent: true } })).toBe('permanent (never granted)');
+      // Made before time-boxing: nothing was asked, and it was not "granted before time-boxing".
+      expect(describeAccess({ state })).toBe('never granted');
+    }
+    // A failed run: not granted (what it may have made, acrbot deletes again).
+    expect(describeAccess({ state: 'failed', access: asked })).toBe('30 days (not granted)');
+    expect(describeAccess({ state: 'failed', access: { permanent: true } })).toBe('permanent (not granted)');
+    expect(describeAccess({ state: 'failed' })).toBe('not granted');
+  });
+  test('"from when it is granted" only while it still may be: pending, approved, executing', () => {
+    const asked = { durationMs: 30 * 86_400_000 };
+    // A term reaches `succeeded` with its end set, and `revoked` with when it was revoked: every
+    // other state holds a term as it was asked for.
+    const promising = REQUEST_STATES.filter((state) => state !== 'succeeded' && state !== 'revoked').filter((state) =>
+      describeAccess({ state, access: asked }).endsWith('from when it is granted'),
+    );
+    expect(promising).toEqual(['pending', 'approved', 'executing']);
+    // Access that was granted and revoked keeps its words: revocation is looked at first.
+    const revokedAt = '2027-01-04T09:00:00.000Z';
+    expect(
+      describeAccess({ state: 'revoked', access: { ...asked, expiresAt: '2027-01-04T10:00:00.000Z', revokedAt } }),
+    ).toBe('Revoked at 2027-01-04 09:00 UTC');
   });
   test('durations read the way people say them', () => {
     expect(describeDurationMs(84 * 86_400_000)).toBe('12 weeks');

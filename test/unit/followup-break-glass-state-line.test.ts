@@ -1,11 +1,13 @@
 /**
  * A break-glass request is "approved" by its requester only so it runs at once: its request card
  * must never say "Approved by <requester>", whatever became of the run. A failed one says it ran
- * without approval and failed, with the review when an approver made one.
+ * without approval and failed, with the review when an approver made one; one whose review is
+ * still open owes none (it granted nothing), so its card offers no Approve/Reject.
  */
 import type { AccessRequest, PolicyBinding } from '../../src/domain/request';
 import type { AdaptiveCardJson } from '../../src/views/card-templates';
 import { requestCard } from '../../src/views/request-view';
+import { rule } from './support/policy-fixtures';
 import { APPROVER, pendingRequest, REQUESTER } from './support/requests';
 
 const AT = '2025-01-15T10:00:00.000Z';
@@ -24,12 +26,34 @@ function texts(card: AdaptiveCardJson): string[] {
   return out;
 }
 
+/** The verbs of the card's Action.Execute buttons. */
+function verbs(card: AdaptiveCardJson): string[] {
+  const out: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    const n = node as { type?: string; verb?: unknown };
+    if (n.type === 'Action.Execute' && typeof n.verb === 'string') out.push(n.verb);
+    Object.values(n).forEach(walk);
+  };
+  walk(card);
+  return out;
+}
+
 function breakGlass(state: AccessRequest['state'], review?: PolicyBinding['review']): AccessRequest {
   return pendingRequest({
     state,
     decision: { by: REQUESTER, at: AT, approved: true, reason: 'break-glass: prod down' },
     approvals: [{ by: REQUESTER, at: AT }],
-    policy: { ruleId: 'break-glass', policyHash: 'h', approvalsRequired: 0, breakGlass: true, review },
+    // Bound to the rule that would have applied: its approvers review (and its card names them).
+    policy: {
+      ruleId: 'break-glass',
+      policyHash: 'h',
+      approvalsRequired: 0,
+      breakGlass: true,
+      review,
+      rule: rule('prod'),
+    },
     outcome: { summary: 'Failed', azureRequestIds: [], error: 'Azure refused the role assignment.' },
   });
 }
@@ -58,6 +82,26 @@ describe('the state line of a failed break-glass request', () => {
     const shown = texts(requestCard(breakGlass('failed'), { showActions: false }));
     expect(shown).toContain('Break-glass: ran without approval at 2025-01-15 10:00 UTC; it failed.');
     expect(shown.join('\n')).not.toContain('Approved by');
+  });
+
+  test('with its review still open: no review is owed, and approvers get no Approve/Reject that would keep or revoke nothing', () => {
+    // The approvers' copy: the view alone decides whether it has buttons.
+    const card = requestCard(breakGlass('failed', { dueAt: '2025-01-16T10:00:00.000Z' }), { showActions: true });
+    const shown = texts(card).join('\n');
+    expect(shown).toContain(
+      'Break-glass: ran without approval at 2025-01-15 10:00 UTC; it failed and granted nothing, so there is nothing to keep or revoke and no review is owed.',
+    );
+    expect(shown).not.toMatch(/must review|Approve keeps it|Reject revokes it/);
+    expect(JSON.stringify(card)).toContain('break-glass: ran at once and failed; nothing to review');
+    expect(verbs(card)).not.toEqual(expect.arrayContaining(['approve']));
+    expect(verbs(card)).not.toEqual(expect.arrayContaining(['reject']));
+  });
+
+  test('one that succeeded with its review open keeps the review and its buttons', () => {
+    const review = { dueAt: '2025-01-16T10:00:00.000Z' };
+    const card = requestCard({ ...breakGlass('succeeded', review), outcome: undefined }, { showActions: true });
+    expect(texts(card).join('\n')).toContain('Approve keeps it, Reject revokes it at once.');
+    expect(verbs(card)).toEqual(expect.arrayContaining(['approve', 'reject']));
   });
 
   test('a reviewed one that succeeded keeps its reviewed sentence', () => {

@@ -472,6 +472,48 @@ describe('G18: break-glass', () => {
     expect(await t.service.awaitingReview()).toEqual([]);
   });
 
+  test('a run that failed granted nothing: no review is owed, listed, reported or recorded, and a stale click revokes nothing', async () => {
+    const t = setup(policy([rule('prod')]));
+    const approved = await t.create(OLIVE, { breakGlass: true });
+    const executing = transition(approved, { type: 'start', at: t.clock.now() });
+    await t.store.update(executing);
+    const failed = transition(executing, {
+      type: 'fail',
+      at: t.clock.now(),
+      outcome: { summary: 'Failed', azureRequestIds: [], error: 'Azure refused the role assignment (HTTP 403).' },
+    });
+    await t.store.update(failed);
+    expect(await t.service.awaitingReview()).toEqual([]);
+    expect(await t.service.scheduleReviewsForUnreviewed(async () => false)).toBe(0);
+
+    // Approve and Reject from an approvers' card drawn before the run failed.
+    for (const [approve, reason] of [
+      [true, 'was a real incident'],
+      [false, 'not an emergency'],
+    ] as const) {
+      const click = await t.decide(failed.id, APPROVER, approve, reason);
+      expect(click).toMatchObject({ kind: 'refused', reason: 'stale' });
+      expect(click.kind === 'refused' && click.message).toBe(
+        `Break-glass request ${failed.id} failed: nothing was granted, so there is nothing to keep or revoke and no review is owed. Nothing was changed.`,
+      );
+    }
+    const stored = (await t.store.get(failed.id))!;
+    expect(stored.version).toBe(failed.version);
+    expect(stored.policy?.review?.outcome).toBeUndefined();
+    expect(t.revoked).toEqual([]);
+    const trail = actions(await t.audit.forRequest(failed.id));
+    expect(trail.filter((a) => a === 'breakglass.review.refused.failed')).toHaveLength(2);
+    expect(trail.filter((a) => a.startsWith('breakglass.review.') && !a.includes('.refused.'))).toEqual([]);
+
+    // Its review job, scheduled when it was used, falls due: nobody is told to review it.
+    t.clock.advance(DAY);
+    await t.scheduler.runDue();
+    t.clock.advance(DAY);
+    await t.scheduler.runDue();
+    expect(t.notifications.unreviewed).toEqual([]);
+    expect(actions(await t.audit.forRequest(failed.id))).not.toContain('breakglass.unreviewed');
+  });
+
   test('break-glass access cannot be extended', async () => {
     const t = setup(policy([rule('prod')]));
     const request = await t.create(OLIVE, { breakGlass: true });
