@@ -7,15 +7,40 @@
 import type { CloudApiError } from '../domain/ports';
 
 /**
+ * What a failure from Microsoft Graph carries besides its request id (in `requestId`): the
+ * Graph adapter's error sets `service` to `Microsoft Graph` (integrations/graph/graph-failure.ts),
+ * with the rest of what Graph's support asks for. Read by shape: flows do not import integrations.
+ */
+export interface GraphLookupIds {
+  service?: string;
+  clientRequestId?: string;
+  /** `innerError.date`, UTC. */
+  date?: string;
+}
+
+/**
  * "Azure request id …", and ARM's correlation request id when the answer carried one (what the
  * Activity Log is searched by, and the same for every request of one operation); `unknown` when
- * no answer came.
+ * no answer came. A failure from Microsoft Graph is named as Graph's: "Microsoft Graph request
+ * id …", with its client request id (when it differs) and the time Graph gave.
  */
-export function azureLookupIds(err: Pick<CloudApiError, 'requestId' | 'correlationRequestId'>): string {
+export function azureLookupIds(
+  err: Pick<CloudApiError, 'requestId' | 'correlationRequestId'> & GraphLookupIds,
+): string {
+  if (err.service === 'Microsoft Graph') return graphLookupIds(err);
   const request = `Azure request id ${err.requestId ?? 'unknown'}`;
   return err.correlationRequestId
     ? `${request} (correlation id ${err.correlationRequestId} in the Activity Log)`
     : request;
+}
+
+/** "Microsoft Graph request id …" (see {@link azureLookupIds}). */
+function graphLookupIds(err: Pick<CloudApiError, 'requestId'> & GraphLookupIds): string {
+  const more = [
+    err.clientRequestId && err.clientRequestId !== err.requestId && `client request id ${err.clientRequestId}`,
+    err.date && `at ${err.date} UTC`,
+  ].filter((part): part is string => Boolean(part));
+  return `Microsoft Graph request id ${err.requestId ?? 'unknown'}${more.length ? ` (${more.join(', ')})` : ''}`;
 }
 
 /**

@@ -29,11 +29,28 @@ export interface GraphConnection {
   throttleBackoffMs?: number;
 }
 
+/**
+ * What Graph's support looks a call up by (CONTRACTS §4): `request-id`, `client-request-id` (the
+ * caller's, or Graph's own when the caller sent none) and the answer's `date`.
+ */
+export interface GraphRequestIds {
+  requestId?: string;
+  clientRequestId?: string;
+  /** The error's `innerError.date`, as Graph writes it (UTC, no zone: `2022-05-20T17:00:59`). */
+  date?: string;
+}
+
 /** An error answer from Graph, by code (never by message). */
 export class GraphError extends Error {
+  /** Graph's `client-request-id` of the failed call (see {@link GraphRequestIds}). */
+  readonly clientRequestId?: string;
+  /** Graph's `innerError.date` of the failed call (see {@link GraphRequestIds}). */
+  readonly date?: string;
+
   constructor(
     readonly status: number,
     readonly code: string,
+    /** Graph's `request-id` (header, else `innerError`): what Graph's support asks for. */
     readonly requestId?: string,
     /**
      * Graph's own `error.message`, cut to {@link SERVICE_MESSAGE_MAX} characters: one code covers
@@ -41,15 +58,45 @@ export class GraphError extends Error {
      * a request that will never work). Graph's text, never the request's.
      */
     readonly serviceMessage?: string,
-    /** `detail`: added to the message (acrbot's words, never the request's); `cause`: the error behind it. */
-    options: { detail?: string; cause?: unknown } = {},
+    /**
+     * `detail`: added to the message (acrbot's words, never the request's); `cause`: the error
+     * behind it; `ids`: Graph's other ids of the call.
+     */
+    options: { detail?: string; cause?: unknown; ids?: Omit<GraphRequestIds, 'requestId'> } = {},
   ) {
     super(
       options.detail ? `Graph ${status} ${code}: ${options.detail}` : `Graph ${status} ${code}`,
       options.cause === undefined ? undefined : { cause: options.cause },
     );
     this.name = 'GraphError';
+    // Own properties only when known: the log line (which writes them all) stays short.
+    if (options.ids?.clientRequestId) this.clientRequestId = options.ids.clientRequestId;
+    if (options.ids?.date) this.date = options.ids.date;
   }
+}
+
+/**
+ * An id or date as Graph writes them (GUIDs, `2022-05-20T17:00:59`): they go into the sentences
+ * people read, so anything else in their place (a proxy's header, say) is not taken.
+ */
+const GRAPH_ID = /^[A-Za-z0-9][A-Za-z0-9.:_-]{0,99}$/;
+
+function graphId(value: unknown): string | undefined {
+  return typeof value === 'string' && GRAPH_ID.test(value) ? value : undefined;
+}
+
+/**
+ * Graph's ids of an answer: its `request-id` and `client-request-id` headers, else those of the
+ * error body's `innerError` (where Graph puts them too, and where they survive a proxy or gateway
+ * that drops the headers), and `innerError.date`.
+ */
+function graphIds(response: PipelineResponse, parsed: unknown): GraphRequestIds {
+  const inner = (parsed as { error?: { innerError?: Record<string, unknown> } } | undefined)?.error?.innerError;
+  return {
+    requestId: graphId(response.headers.get('request-id')) ?? graphId(inner?.['request-id']),
+    clientRequestId: graphId(response.headers.get('client-request-id')) ?? graphId(inner?.['client-request-id']),
+    date: graphId(inner?.date),
+  };
 }
 
 /** Most pages {@link GraphClient.listAll} follows before it fails rather than answer part of a list. */
@@ -194,7 +241,10 @@ export class GraphClient {
       parsed = response.bodyAsText ? (JSON.parse(response.bodyAsText) as unknown) : undefined;
     } catch {
       // A proxy's HTML error page, say: the status is what callers act on, not a SyntaxError.
-      if (response.status >= 300) throw new GraphError(response.status, 'Unknown', requestId);
+      if (response.status >= 300) {
+        const { requestId: id, ...ids } = graphIds(response, undefined);
+        throw new GraphError(response.status, 'Unknown', id, undefined, { ids });
+      }
       // No SyntaxError as the cause: V8's message quotes the body around where it broke off, and
       // a cut-short answer to addPassword holds the new secret (G12).
       throw new Error(
@@ -205,7 +255,8 @@ export class GraphClient {
       const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
       const code = typeof error?.code === 'string' ? error.code : 'Unknown';
       const message = typeof error?.message === 'string' ? error.message.slice(0, SERVICE_MESSAGE_MAX) : undefined;
-      throw new GraphError(response.status, code, requestId, message);
+      const { requestId: id, ...ids } = graphIds(response, parsed);
+      throw new GraphError(response.status, code, id, message, { ids });
     }
     return { status: response.status, body: parsed as T | undefined, requestId };
   }

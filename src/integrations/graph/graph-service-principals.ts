@@ -1,8 +1,8 @@
 /** Entra applications, service principals and passwords over Microsoft Graph (secret flow, kind `sp`). */
-import type { ApplicationInspection, ServicePrincipalPort } from '../../domain/ports';
-import { CloudApiError } from '../../domain/ports';
+import type { ApplicationInspection, CloudApiError, ServicePrincipalPort } from '../../domain/ports';
 import { SecretValue } from '../../domain/secret-value';
 import { type GraphClient, GraphError } from './graph-client';
+import { graphFailure } from './graph-failure';
 import { directoryIdSegment, isDirectoryId } from './graph-ids';
 
 /**
@@ -21,13 +21,7 @@ export type Sleep = (ms: number) => Promise<void>;
  * secret runner asks again), any other 404 is an application that is not there.
  */
 function asWriteError(err: unknown, what: string): CloudApiError {
-  const error =
-    err instanceof GraphError
-      ? new CloudApiError(err.code, err.status, `${what} failed`, err.requestId)
-      : new CloudApiError('Unknown', undefined, `${what} failed`);
-  // As `new Error(message, { cause })` would have it (CloudApiError's constructor takes no options).
-  Object.defineProperty(error, 'cause', { value: err, enumerable: false, writable: true, configurable: true });
-  return error;
+  return graphFailure(err, `${what} failed`);
 }
 
 /** The alternate key of an application by `uniqueName` (OData quotes doubled, then URL-encoded). */
@@ -80,13 +74,7 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
           await this.sleep(this.replicationDelaysMs[attempt]);
           continue;
         }
-        const code = err instanceof GraphError ? err.code : 'Unknown';
-        throw new CloudApiError(
-          code,
-          undefined,
-          'application read after its upsert failed',
-          (err as GraphError).requestId,
-        );
+        throw graphFailure(err, 'application read after its upsert failed', false);
       }
     }
   }

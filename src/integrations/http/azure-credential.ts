@@ -7,11 +7,13 @@
  * Its token requests (Entra, the managed identity endpoint) go over the process's pooled HTTP
  * client (pooled-http-client.ts): through the outbound proxy when one applies (NO_PROXY
  * included), with the same bounded waits as every other Azure call. The SDK's own Node client
- * would take the proxy too but wait for an answer without end.
+ * would take the proxy too but wait for an answer without end. A throttled answer's wait is
+ * honoured only up to the cap every ARM and Graph call has (token-request-cap.ts).
  */
 import type { TokenCredential } from '@azure/core-auth';
 import type * as IdentityModule from '@azure/identity';
 import { sharedHttpClient } from './pooled-http-client';
+import { tokenRequestHttpClient } from './token-request-cap';
 
 let shared: TokenCredential | undefined;
 
@@ -20,7 +22,9 @@ export function sharedAzureCredential(): TokenCredential {
   if (!shared) {
     // Loaded here: the sandbox and key-based storage never need @azure/identity for this.
     const identity = require('@azure/identity') as typeof IdentityModule;
-    shared = new identity.DefaultAzureCredential({ httpClient: sharedHttpClient() });
+    // Capped like every ARM and Graph call: a throttled token endpoint's long Retry-After fails
+    // the token request at once instead of stalling every flow behind it (token-request-cap.ts).
+    shared = new identity.DefaultAzureCredential({ httpClient: tokenRequestHttpClient(sharedHttpClient()) });
   }
   return shared;
 }

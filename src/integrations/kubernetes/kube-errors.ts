@@ -27,13 +27,27 @@ function timedOut(err: unknown): boolean {
   return name === 'AbortError' || name === 'TimeoutError';
 }
 
+/**
+ * How acrbot signed in to a cluster, from its Azure settings (`aadProfile.managed`, managed
+ * Microsoft Entra integration) and the kubeconfig Azure returned: its own Entra token on a
+ * cluster with that integration (`entra`); its Entra token on one Azure shows without it
+ * (`entraNotIntegrated`: the kubeconfig asked for kubelogin); or the cluster's local-account
+ * credential (`localAccount`).
+ */
+export type KubeSignIn = 'entra' | 'entraNotIntegrated' | 'localAccount';
+
 /** What a failed call was: cluster, namespace, verb ("create") and resource ("secrets"). */
 export interface KubeCallContext {
   cluster: string;
   namespace: string;
   verb: string;
   resource: string;
+  /** How acrbot signed in; unknown, a 401's sentence names the causes of both kinds of cluster. */
+  signIn?: KubeSignIn;
 }
+
+/** The part of a {@link KubeCallContext} that one cluster access and namespace fix. */
+export type KubeScope = Pick<KubeCallContext, 'cluster' | 'namespace' | 'signIn'>;
 
 /**
  * The cause kept on an explained Kubernetes failure (logged by the flow that catches it). Its
@@ -46,17 +60,37 @@ export class KubeApiFailure extends Error {
   }
 }
 
+/** The code of {@link clusterTokenError}. */
+export const CLUSTER_NO_TOKEN = 'cluster.noToken';
+
+/**
+ * acrbot's identity could not get its Entra token for an Entra-enabled cluster (the credential
+ * threw or answered none): the call it was for was never sent. Its own sentence, not the
+ * cluster's 401 that an old token would have drawn, which would send people to the cluster's
+ * rights when the token service failed. `cause`: the credential's error, for the log.
+ */
+export function clusterTokenError(cluster: string, cause?: unknown): UserFacingError {
+  return new UserFacingError(
+    CLUSTER_NO_TOKEN,
+    `acrbot could not get an Entra token for cluster ${cluster} from Microsoft Entra ID, so nothing was sent to the cluster; ask again in a few minutes (the platform team finds the cause in acrbot's log if it goes on).`,
+    cause === undefined ? [] : { cause },
+  );
+}
+
+/** True for a {@link clusterTokenError}: the call was never sent. */
+export function isClusterTokenError(err: unknown): err is UserFacingError {
+  return err instanceof UserFacingError && err.code === CLUSTER_NO_TOKEN;
+}
+
 /** Explains a failed call on `what` (e.g. "create secrets") in a namespace of a cluster. */
 export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacingError {
+  // Thrown before the call went out (the per-call token, kube-pull-secrets.ts): already explained.
+  if (isClusterTokenError(err)) return err;
   const status = kubeStatus(err);
   const cause = { cause: kubeFailureCause(err, ctx) };
   switch (status) {
     case 401:
-      return new UserFacingError(
-        'kubernetes.unauthorized',
-        `Cluster ${ctx.cluster} did not accept acrbot's credentials; on Entra-enabled clusters give acrbot's identity access to the cluster (e.g. Azure Kubernetes Service RBAC Writer on namespace ${ctx.namespace}).`,
-        cause,
-      );
+      return new UserFacingError('kubernetes.unauthorized', unauthorizedText(ctx), cause);
     case 403:
       if (namespaceBeingDeleted(err)) return namespaceTerminatingError(ctx, cause);
       return new UserFacingError(
@@ -90,6 +124,29 @@ export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacing
         `Cluster ${ctx.cluster} could not be reached or failed (${status ?? 'no answer'}) while acrbot tried to ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace}${LEAVES_NOTHING.has(ctx.verb) ? '; nothing was left behind' : ''}.`,
         cause,
       );
+  }
+}
+
+/**
+ * A 401 (the API server did not take acrbot's credential at all) names what fits the cluster's
+ * sign-in. With managed Entra integration, acrbot's identity needs access there. Without it, the
+ * cluster does not accept Entra tokens and no Azure role reaches inside it, so the fix is the
+ * integration itself (with Azure RBAC for Kubernetes, so roles on the cluster apply). Not known:
+ * both, each with the kind of cluster it is for.
+ */
+function unauthorizedText(ctx: KubeCallContext): string {
+  const grant = `give acrbot's identity access to the cluster (e.g. Azure Kubernetes Service RBAC Writer on namespace ${ctx.namespace})`;
+  const integrate =
+    'ask the platform team to enable managed Microsoft Entra integration with Azure RBAC for Kubernetes on it (az aks update --enable-aad --enable-azure-rbac), then ask again';
+  switch (ctx.signIn) {
+    case 'entra':
+      return `Cluster ${ctx.cluster} did not accept acrbot's credentials; on Entra-enabled clusters ${grant}.`;
+    case 'entraNotIntegrated':
+      return `Cluster ${ctx.cluster} did not accept acrbot's Entra token: Azure shows no managed Microsoft Entra integration for it, so it does not accept Entra tokens and Azure roles do not apply inside it; ${integrate}.`;
+    case 'localAccount':
+      return `Cluster ${ctx.cluster} did not accept the local-account credential Azure returned for it: it has no managed Microsoft Entra integration, so it does not accept acrbot's Entra token either and Azure roles do not apply inside it; ${integrate}.`;
+    default:
+      return `Cluster ${ctx.cluster} did not accept acrbot's credentials. On a cluster with managed Microsoft Entra integration, ${grant}; a cluster without it does not accept Entra tokens at all, and needs managed Entra integration with Azure RBAC for Kubernetes first.`;
   }
 }
 

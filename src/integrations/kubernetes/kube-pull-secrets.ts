@@ -4,7 +4,7 @@
  * then the `kubernetes.io/dockerconfigjson` secret and the service account link.
  */
 import type { ContainerServiceClient } from '@azure/arm-containerservice';
-import type { TokenCredential } from '@azure/core-auth';
+import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import type * as KubeClient from '@kubernetes/client-node';
 import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
 import { isResourceGone, ResourceGoneError, UserFacingError } from '../../domain/errors';
@@ -22,7 +22,15 @@ import { requestIdLabelValue } from '../../domain/identifiers';
 import { type ExistingSecret, SECRET_WRITE_UNCONFIRMED } from '../../domain/secret-ownership';
 import { errorRequestId, restErrorInfo } from '../azure/arm-connection';
 import { KUBE_IDLE_SOCKET_MS, kubeAgent, sharedAgentAuthentication } from './kube-agent';
-import { explainKubeError, kubeStatus, namespaceTerminatingError } from './kube-errors';
+import {
+  clusterTokenError,
+  explainKubeError,
+  isClusterTokenError,
+  type KubeScope,
+  type KubeSignIn,
+  kubeStatus,
+  namespaceTerminatingError,
+} from './kube-errors';
 
 /**
  * client-node is loaded on first use: it is ESM-only (loaded through require(esm)) and adds
@@ -45,6 +53,8 @@ export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 
 interface KubeAccess extends ClusterAccess {
   api: CoreV1Api;
+  /** How acrbot signs in to the cluster: what a 401 means there (kube-errors.ts). */
+  signIn: KubeSignIn;
 }
 
 /**
@@ -192,35 +202,44 @@ export class KubePullSecrets implements PullSecretPort {
       // Entra-enabled cluster: the kubeconfig holds a kubelogin exec stanza (device code), which a
       // headless bot cannot run; use the bot's own token for the AKS server application instead.
       const scope = `${AKS_SERVER_APP_ID}/.default`;
-      const token = await this.credential.getToken(scope);
-      if (!token)
-        throw new UserFacingError(
-          'cluster.noToken',
-          `acrbot could not get an Entra token for cluster ${cluster.name}.`,
-        );
+      const token = await this.entraToken(scope, cluster.name);
       const current = kc.getCurrentContext();
       const context = kc.getContextObject(current)!;
       kc.loadFromOptions({
         clusters: kc.getClusters(),
         contexts: [{ ...context, user: 'acrbot' }],
-        users: [{ name: 'acrbot', token: token.token }],
+        users: [{ name: 'acrbot', token }],
         currentContext: current,
       });
       // A run holds its access for minutes (a new service principal's role assignment alone may
       // wait two out), and the credential hands out a cached token until about five minutes
       // before it expires: a token fixed here could expire before the secret is written, and the
       // cluster's 401 would fail the run. Each call asks the credential, which renews it in time.
-      let latest = token.token;
-      bearer = async () => {
-        // A failed renewal keeps the last token: valid until it expires, and then the cluster's
-        // 401 is what the run reports, as it would have without the renewal.
-        latest = (await this.credential.getToken(scope).catch(() => null))?.token ?? latest;
-        return latest;
-      };
+      bearer = () => this.entraToken(scope, cluster.name);
     }
-    const access = { clusterName: cluster.name } as KubeAccess;
+    // From Azure's settings (`aadProfile.managed`) and what the kubeconfig holds, not from a 401.
+    const signIn: KubeSignIn = !bearer ? 'localAccount' : cluster.aadEnabled ? 'entra' : 'entraNotIntegrated';
+    const access = { clusterName: cluster.name, signIn } as KubeAccess;
     access.api = this.apiWithDeadline(kc, CoreV1Api, cluster.name, access, bearer);
     return access;
+  }
+
+  /**
+   * acrbot's Entra token for `scope`, asked of the credential for each call. A failure is that
+   * call's, as a {@link clusterTokenError} with the credential's error as its cause. No earlier
+   * token is sent in its place (one past its expiry draws the cluster's 401, which blames the
+   * cluster's rights for a token service that failed) and no failure is kept: the next call asks
+   * the credential again.
+   */
+  private async entraToken(scope: string, clusterName: string): Promise<string> {
+    let token: AccessToken | null;
+    try {
+      token = await this.credential.getToken(scope);
+    } catch (err) {
+      throw clusterTokenError(clusterName, err);
+    }
+    if (!token?.token) throw clusterTokenError(clusterName);
+    return token.token;
   }
 
   /**
@@ -268,8 +287,8 @@ export class KubePullSecrets implements PullSecretPort {
     access: ClusterAccess,
     input: { namespace: string; secretName: string; serviceAccount?: string },
   ): Promise<{ existing?: ExistingSecret; serviceAccountLinked?: boolean }> {
-    const { api, clusterName } = access as KubeAccess;
-    const ctx = { cluster: clusterName, namespace: input.namespace };
+    const { api, clusterName, signIn } = access as KubeAccess;
+    const ctx: KubeScope = { cluster: clusterName, namespace: input.namespace, signIn };
     let phase: string | undefined;
     try {
       phase = (await api.readNamespace({ name: input.namespace })).status?.phase;
@@ -279,7 +298,7 @@ export class KubePullSecrets implements PullSecretPort {
     // Being deleted (often for days, held by a finalizer): the API server would refuse the secret
     // (403, NamespaceTerminating); said before any credential exists.
     if (phase === 'Terminating') throw namespaceTerminatingError(ctx);
-    const secret = await this.readSecret(api, input.namespace, input.secretName, clusterName);
+    const secret = await this.readSecret(api, ctx, input.secretName);
     let serviceAccountLinked: boolean | undefined;
     if (input.serviceAccount) {
       try {
@@ -312,8 +331,8 @@ export class KubePullSecrets implements PullSecretPort {
   }
 
   async write(access: ClusterAccess, input: PullSecretWrite): Promise<PullSecretWriteOutcome> {
-    const { api, clusterName } = access as KubeAccess;
-    const ctx = { cluster: clusterName, namespace: input.namespace };
+    const { api, clusterName, signIn } = access as KubeAccess;
+    const ctx: KubeScope = { cluster: clusterName, namespace: input.namespace, signIn };
     const body: V1Secret = {
       apiVersion: 'v1',
       kind: 'Secret',
@@ -342,7 +361,7 @@ export class KubePullSecrets implements PullSecretPort {
         written = await api.createNamespacedSecret({ namespace: input.namespace, body });
       }
     } catch (err) {
-      written = await this.afterFailedWrite(api, input, body, err, clusterName);
+      written = await this.afterFailedWrite(api, input, body, err, ctx);
     }
     const result = { action, serviceAccountPatched: false, uid: written.metadata?.uid };
     if (!input.serviceAccount) return result;
@@ -376,11 +395,14 @@ export class KubePullSecrets implements PullSecretPort {
     input: PullSecretWrite,
     body: V1Secret,
     err: unknown,
-    clusterName: string,
+    scope: KubeScope,
   ): Promise<V1Secret> {
+    // No token, so the write was never sent: nothing to read back, and nothing left unconfirmed.
+    if (isClusterTokenError(err)) throw err;
     const status = kubeStatus(err);
     const replacing = input.replaceResourceVersion !== undefined;
-    const ctx = { cluster: clusterName, namespace: input.namespace, verb: replacing ? 'update' : 'create' };
+    const clusterName = scope.cluster;
+    const ctx = { ...scope, verb: replacing ? 'update' : 'create' };
     const changed = () =>
       new UserFacingError(
         'kubernetes.secretChanged',
@@ -391,7 +413,7 @@ export class KubePullSecrets implements PullSecretPort {
     const explained = status === 409 ? undefined : explainKubeError(err, { ...ctx, resource: 'secrets' });
     let found: V1Secret | undefined;
     try {
-      found = await this.readSecret(api, input.namespace, input.secretName, clusterName);
+      found = await this.readSecret(api, scope, input.secretName);
     } catch {
       if (status === 409) throw changed();
       throw unconfirmed(input, clusterName, explained);
@@ -409,9 +431,9 @@ export class KubePullSecrets implements PullSecretPort {
   }
 
   async remove(access: ClusterAccess, input: PullSecretRemoval): Promise<SecretRemoveResult> {
-    const { api, clusterName } = access as KubeAccess;
-    const ctx = { cluster: clusterName, namespace: input.namespace };
-    const existing = await this.readSecret(api, input.namespace, input.secretName, clusterName);
+    const { api, clusterName, signIn } = access as KubeAccess;
+    const ctx: KubeScope = { cluster: clusterName, namespace: input.namespace, signIn };
+    const existing = await this.readSecret(api, ctx, input.secretName);
     // Gone already (an earlier attempt deleted it and then failed on a service account): the
     // entries acrbot added still go, so a retry finishes what that attempt began.
     if (!existing) return { secret: 'absent', ...(await this.unlinkAll(api, input, ctx)) };
@@ -458,7 +480,7 @@ export class KubePullSecrets implements PullSecretPort {
   private async unlinkAll(
     api: CoreV1Api,
     input: PullSecretRemoval,
-    ctx: { cluster: string; namespace: string },
+    ctx: KubeScope,
   ): Promise<
     Pick<
       SecretRemoveResult,
@@ -491,7 +513,7 @@ export class KubePullSecrets implements PullSecretPort {
     api: CoreV1Api,
     serviceAccount: string,
     secretName: string,
-    ctx: { cluster: string; namespace: string },
+    ctx: KubeScope,
   ): Promise<'patched' | 'noEntry' | 'absent'> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -543,7 +565,7 @@ export class KubePullSecrets implements PullSecretPort {
     api: CoreV1Api,
     serviceAccount: string,
     secretName: string,
-    ctx: { cluster: string; namespace: string },
+    ctx: KubeScope,
   ): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -589,17 +611,12 @@ export class KubePullSecrets implements PullSecretPort {
     }
   }
 
-  private async readSecret(
-    api: CoreV1Api,
-    namespace: string,
-    name: string,
-    cluster: string,
-  ): Promise<V1Secret | undefined> {
+  private async readSecret(api: CoreV1Api, scope: KubeScope, name: string): Promise<V1Secret | undefined> {
     try {
-      return await api.readNamespacedSecret({ name, namespace });
+      return await api.readNamespacedSecret({ name, namespace: scope.namespace });
     } catch (err) {
       if (kubeStatus(err) === 404) return undefined;
-      throw explainKubeError(err, { cluster, namespace, verb: 'read', resource: 'secrets' });
+      throw explainKubeError(err, { ...scope, verb: 'read', resource: 'secrets' });
     }
   }
 }
