@@ -5,7 +5,8 @@
  * with the gate's own sentence, no Azure call and nothing stored; the tab answers 429. A user
  * holding many grants can no longer post an approval card for each of them at once.
  */
-import type { AccessRequest } from '../../src/domain/request';
+import type { AccessRequest, RequestState } from '../../src/domain/request';
+import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
@@ -21,6 +22,34 @@ class TestClock {
   now = () => new Date(this.t);
   advance(ms: number) {
     this.t += ms;
+  }
+}
+
+/**
+ * A request store whose pending counts, once armed, wait until `count` of them are in flight: two
+ * requests asked at once then both pass the door before either is written, every time.
+ */
+class BarrierRequestStore extends MemoryRequestStore {
+  private waiting: (() => void)[] = [];
+  private armed = 0;
+  /** How many counts were held at the barrier. */
+  held = 0;
+
+  arm(count: number): void {
+    this.armed = count;
+  }
+  override async countByRequester(requesterId: string, states: RequestState[], atMost: number): Promise<number> {
+    if (this.armed > 0 && states.includes('pending')) {
+      this.held++;
+      await new Promise<void>((resolve) => {
+        this.waiting.push(resolve);
+        if (this.waiting.length >= this.armed) {
+          this.armed = 0;
+          for (const release of this.waiting.splice(0)) release();
+        }
+      });
+    }
+    return super.countByRequester(requesterId, states, atMost);
   }
 }
 
@@ -126,12 +155,16 @@ describe('G16: extensions count against the per-user caps, from chat, a card and
   });
 
   test('two extensions asked at once with one place left under the pending cap: at most the cap ends waiting', async () => {
-    h = await startHarness({ ACRBOT_MAX_PENDING_PER_USER: '1' }, { clock: new TestClock() });
+    const requests = new BarrierRequestStore();
+    h = await startHarness({ ACRBOT_MAX_PENDING_PER_USER: '1' }, { clock: new TestClock(), stores: { requests } });
     const a = await granted('aks-prod contosoacr --for 1d deploy payments-api');
     const b = await granted('aks-dev contosoacr --for 1d nightly test pulls');
-    // Both pass the door (nothing waiting yet) and are planned side by side; the count after
-    // the write withdraws what is over the cap (G16 across turns and instances).
+    // Both pass the door (the door's counts are held until both have counted: nothing waiting
+    // yet) and are planned side by side; the count after the write withdraws what is over the
+    // cap (G16 across turns and instances).
+    requests.arm(2);
     const answers = await Promise.all([extendInTab(a.id), extendInTab(b.id)]);
+    expect(requests.held).toBe(2);
     const waiting = await h.app.store.listByState(['pending']);
     expect(waiting.length).toBeLessThanOrEqual(1);
     // Each answer is an extension asked, or the cap's refusal: none is lost without a word.
