@@ -16,9 +16,11 @@ import {
   type InventoryIdentity,
   type InventoryRegistry,
   type PullPath,
+  type PullSecretPath,
   type RoleAssignmentPath,
 } from './access-inventory';
 import type { RegistryNetwork } from './azure-model';
+import { pullRoleFor } from './roles';
 import { asSentence } from './text';
 
 /** One line of the diagnosis. */
@@ -37,6 +39,12 @@ export interface PullDiagnosis {
   findings: DiagnosisFinding[];
   /** The cluster's nodes can pull (through a role, or anonymous pull), network permitting. */
   canPull: boolean;
+  /**
+   * Set when the only roles that give pull have a condition (an ABAC limit to some repositories):
+   * the nodes pull what the condition allows, which acrbot does not evaluate, so `canPull` is not
+   * a yes for every image.
+   */
+  limited?: boolean;
   /** One sentence. */
   verdict: string;
   /** What to do, often an `@acrbot …` command; undefined when nothing is needed. */
@@ -52,7 +60,19 @@ export interface DiagnosisInput {
   identityProblem?: string;
   /** The inventory's cell for the pair, when it has any way of pulling. */
   cell?: AccessCell;
+  /**
+   * Assignments of the identity that cover the registry but whose role definition acrbot could
+   * not read: not in `cell`, and whether they carry pull is unknown.
+   */
+  unreadRoles?: UnreadRoleAssignment[];
   now: Date;
+}
+
+/** A role assignment covering the registry whose role definition could not be read. */
+export interface UnreadRoleAssignment {
+  assignmentId: string;
+  roleDefinitionId: string;
+  scopeLevel: RoleAssignmentPath['scopeLevel'];
 }
 
 const SCOPE_WORDS: Record<RoleAssignmentPath['scopeLevel'], string> = {
@@ -124,6 +144,9 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
   const roles = paths.filter((p): p is RoleAssignmentPath => p.kind === 'roleAssignment');
   const working = roles.filter((p) => p.honoured);
   const ignored = roles.filter((p) => !p.honoured);
+  // Only roles with a condition (and no anonymous pull): pulls of the repositories the condition
+  // allows, which acrbot cannot name.
+  const limited = !network?.anonymousPullEnabled && working.length > 0 && working.every((p) => p.conditional);
   for (const p of working) {
     findings.push({
       topic: 'role',
@@ -131,11 +154,24 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
       text: `${p.roleName} ${SCOPE_WORDS[p.scopeLevel]}${p.viaGroupId ? ` through group ${p.viaGroupId}` : ''}: ${originText(p)}.${p.conditional ? ' It has a condition, so it may cover only some repositories.' : ''}`,
     });
   }
-  if (identity && roles.length === 0)
+  const unread = identity ? (input.unreadRoles ?? []) : [];
+  if (unread.length)
+    findings.push({
+      topic: 'role',
+      level: 'warn',
+      text: `acrbot could not read the role definition of ${unread.map((u) => `role assignment ${lastSegment(u.assignmentId)} ${SCOPE_WORDS[u.scopeLevel]} (role ${lastSegment(u.roleDefinitionId)})`).join(', ')}: whether it carries pull is not known.`,
+    });
+  if (identity && roles.length === 0 && unread.length === 0)
     findings.push({
       topic: 'role',
       level: 'fail',
       text: `No role assignment of this identity that carries pull covers ${registry.name} (checked the registry, its resource group, subscription and management groups).`,
+    });
+  if (!abac && ignored.length)
+    findings.push({
+      topic: 'role',
+      level: 'fail',
+      text: `${registry.name} uses RBAC registry permissions: ${ignored.map((p) => `${p.roleName} ${SCOPE_WORDS[p.scopeLevel]}`).join(', ')} is not honoured there (its permissions give pull only on registries with ABAC repository permissions); a role with the pull action, such as AcrPull, is needed.`,
     });
   if (abac) {
     findings.push({
@@ -250,6 +286,14 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
     network?.defaultAction?.toLowerCase() === 'deny' && !denyAll
       ? ', if its outbound IP is allowed by the firewall'
       : '';
+  // Pods that reference a live pull secret pull without the node identity: a "cannot pull" verdict
+  // is about the nodes only, and must say so rather than deny what those pods can do.
+  const secrets = paths.filter(
+    (p): p is PullSecretPath => p.kind === 'pullSecret' && (p.state === 'active' || p.state === 'expiring'),
+  );
+  const secretsText = secrets.length
+    ? ` Pods that reference ${secrets.map((p) => `pull secret ${p.secretName} in namespace ${p.namespace}`).join(', or ')} can pull through it.`
+    : '';
   let verdict: string;
   let fix: string | undefined;
   if (unreachable) {
@@ -257,8 +301,13 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
     fix = denyAll
       ? `Ask the registry's owners to add an IP rule for ${cluster.name}'s outbound IP to the registry firewall, or a private endpoint reachable from ${cluster.name}'s network.`
       : `Ask the registry's owners to enable public network access or add a private endpoint reachable from ${cluster.name}'s network.`;
-  } else if (working.length) {
+  } else if (limited) {
     const first = working[0];
+    verdict = `${cluster.name} can pull only those repositories of ${registry.name} that the condition on its ${first.roleName} ${SCOPE_WORDS[first.scopeLevel]} allows${firewall} — ${originText(first)}; acrbot does not evaluate conditions, so it cannot tell which.${secretsText}`;
+    fix = limitedFix(input, working);
+  } else if (working.length) {
+    // One without a condition is the answer for every repository.
+    const first = working.find((p) => !p.conditional) ?? working[0];
     verdict = `${cluster.name} can pull from ${registry.name}${firewall}: ${first.roleName} ${SCOPE_WORDS[first.scopeLevel]} — ${originText(first)}.`;
     if (ending) fix = `To keep pulling after the revocation: ${grantCommand(input)}`;
     else if (borrowedFrom)
@@ -268,14 +317,38 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
     verdict = `${cluster.name} can pull from ${registry.name}${firewall} because anonymous pull is enabled, not through a role.`;
     fix = identity ? `For access that survives turning anonymous pull off: ${grantCommand(input)}` : undefined;
   } else if (!identity) {
-    verdict = `${cluster.name} cannot pull from ${registry.name} with a node identity: ${asSentence(input.identityProblem ?? 'it has none acrbot can use')}`;
-    fix = `Use a pull secret instead: @acrbot secret ${cluster.name} ${registry.name} --namespace NAMESPACE REASON…`;
+    verdict = `${cluster.name} cannot pull from ${registry.name} with a node identity: ${asSentence(input.identityProblem ?? 'it has none acrbot can use')}${secretsText}`;
+    fix = `${secrets.length ? 'For pods in another namespace, a pull secret there' : 'Use a pull secret instead'}: @acrbot secret ${cluster.name} ${registry.name} --namespace NAMESPACE REASON…`;
   } else if (ignored.length) {
-    verdict = `${cluster.name} cannot pull from ${registry.name}: its ${ignored[0].roleName} is not honoured because the registry uses ABAC repository permissions.`;
-    fix = `${grantCommand(input)} (acrbot assigns Container Registry Repository Reader on ABAC registries).`;
+    const role = pullRoleFor(registry.roleAssignmentMode);
+    verdict = `${cluster.name} cannot pull from ${registry.name}: its ${ignored[0].roleName} is not honoured because the registry uses ${abac ? 'ABAC repository' : 'RBAC registry'} permissions.${secretsText}`;
+    fix = `${grantCommand(input)} (acrbot assigns ${role.name} on ${abac ? 'ABAC registries' : 'registries with RBAC registry permissions'}).`;
+  } else if (unread.length) {
+    verdict = `acrbot cannot tell whether ${cluster.name} can pull from ${registry.name}: no role it could read carries pull there, and it could not read the role of ${unread.length} assignment${unread.length === 1 ? '' : 's'} of its identity that cover${unread.length === 1 ? 's' : ''} the registry.${secretsText}`;
+    fix = `If pulls fail: ${grantCommand(input)}`;
   } else {
-    verdict = `${cluster.name} cannot pull from ${registry.name}: its identity has no role that carries pull on the registry.`;
+    verdict = `${cluster.name} cannot pull from ${registry.name}: its identity has no role that carries pull on the registry.${secretsText}`;
     fix = grantCommand(input);
   }
-  return { cluster, registry, identity, findings, canPull, verdict, fix };
+  return { cluster, registry, identity, findings, canPull, ...(limited && canPull && { limited }), verdict, fix };
+}
+
+/** The last segment of an ARM id (a role assignment's or role definition's GUID). */
+function lastSegment(id: string): string {
+  return id.split('/').pop() ?? id;
+}
+
+/**
+ * Only conditioned roles give pull. A grant adds the pull role without a condition, unless the
+ * identity already holds that very role on the registry with one: Azure keeps one assignment of a
+ * role per identity and scope, and the grant would be refused (grant-planner.ts says the same).
+ */
+function limitedFix(input: DiagnosisInput, working: RoleAssignmentPath[]): string {
+  const role = pullRoleFor(input.registry.roleAssignmentMode);
+  const blocking = working.find(
+    (p) => p.scopeLevel === 'registry' && !p.viaGroupId && p.roleGuid.toLowerCase() === role.id,
+  );
+  return blocking
+    ? `For every repository, ask the registry's owners to remove or widen the condition on ${blocking.roleName} ${SCOPE_WORDS.registry} (${blocking.assignmentId}); Azure keeps one assignment of a role per identity and registry, so acrbot cannot add one without it.`
+    : `For every repository: ${grantCommand(input)}`;
 }

@@ -28,6 +28,7 @@ import {
   findDrift,
   gaveAccess,
   requestRef,
+  scopeLevelOf,
   type AccessMatrix,
   type ClusterAccessReport,
   type DriftFinding,
@@ -268,6 +269,15 @@ export class AccessInventory {
         )
       : [];
     const roles = await this.roleDefinitions(assignments);
+    // Assignments covering the registry whose role definition could not be read (404: deleted, or
+    // not visible where it was read): they are not counted, and the diagnosis must not say the
+    // identity has no pull role as if it knew.
+    const unreadRoles = assignments.flatMap((a) => {
+      const scopeLevel = scopeLevelOf(a.scope, registry, a.listedIn);
+      return scopeLevel && !roles.has(roleDefinitionGuid(a.roleDefinitionId))
+        ? [{ assignmentId: a.id, roleDefinitionId: a.roleDefinitionId, scopeLevel }]
+        : [];
+    });
     const [cell] = buildCells({
       clusters: [{ cluster: toCluster(cluster), identity: resolved.identity, identityProblem: resolved.problem }],
       registries: [toRegistry(registry)],
@@ -285,6 +295,7 @@ export class AccessInventory {
       identity: resolved.identity,
       identityProblem: resolved.problem,
       cell,
+      ...(unreadRoles.length && { unreadRoles }),
       now,
     });
     return {

@@ -14,6 +14,7 @@ import {
   type UserAccessReport,
 } from '../domain/access-inventory';
 import { originText, requestText, shortTime, type PullDiagnosis } from '../domain/pull-diagnosis';
+import type { RoleAssignmentMode } from '../domain/roles';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 import { errorText, inertText } from './request-view';
@@ -49,8 +50,21 @@ interface Row {
   lines: string[];
 }
 
-/** One line per way of pulling, in words. */
-export function pathLine(path: PullPath, registryGroup: string, subscriptionId: string): string {
+/** Why a role is not honoured, from the registry's mode (unknown: said without naming one). */
+function notHonouredNote(mode: RoleAssignmentMode | undefined): string {
+  if (mode === 'AbacRepositoryPermissions') return 'NOT honoured: the registry uses ABAC repository permissions';
+  if (mode === 'LegacyRegistryPermissions')
+    return 'NOT honoured: the registry uses RBAC registry permissions, which ignore this role';
+  return "NOT honoured: the registry's role assignment mode ignores this role";
+}
+
+/** One line per way of pulling, in words; `mode` is the registry's, to say why a role is not honoured. */
+export function pathLine(
+  path: PullPath,
+  registryGroup: string,
+  subscriptionId: string,
+  mode?: RoleAssignmentMode,
+): string {
   switch (path.kind) {
     case 'roleAssignment': {
       const where =
@@ -62,7 +76,7 @@ export function pathLine(path: PullPath, registryGroup: string, subscriptionId: 
       const notes = [
         path.viaGroupId ? `through group ${path.viaGroupId}` : '',
         path.conditional ? 'limited by a condition' : '',
-        path.honoured ? '' : 'NOT honoured: the registry uses ABAC repository permissions',
+        path.honoured ? '' : notHonouredNote(mode),
       ].filter(Boolean);
       return inertText(
         `${path.roleName} ${where} — ${originText(path)}${notes.length ? ` (${notes.join('; ')})` : ''}`,
@@ -129,7 +143,11 @@ function cellRow(cell: AccessCell, heading: string, subheading: string): Row {
     subheading,
     stateLabel: state.label,
     stateColor: state.color,
-    lines: limitLines(cell.paths.map((p) => pathLine(p, cell.registry.resourceGroup, cell.registry.subscriptionId))),
+    lines: limitLines(
+      cell.paths.map((p) =>
+        pathLine(p, cell.registry.resourceGroup, cell.registry.subscriptionId, cell.registry.roleAssignmentMode),
+      ),
+    ),
   };
 }
 
@@ -261,7 +279,8 @@ export function checkCard(diagnosis: PullDiagnosis, sandbox: boolean): AdaptiveC
     sandbox,
     title: `Can ${diagnosis.cluster.name} pull from ${diagnosis.registry.name}?`,
     verdict: inertText(diagnosis.verdict),
-    verdictColor: diagnosis.canPull ? 'Good' : 'Attention',
+    // Limited by a condition: some repositories only, which acrbot cannot name; not a plain yes.
+    verdictColor: !diagnosis.canPull ? 'Attention' : diagnosis.limited ? 'Warning' : 'Good',
     findings: diagnosis.findings.map((f) => ({ ...MARK[f.level], text: inertText(f.text) })),
     fix: diagnosis.fix ?? '',
     hasFix: Boolean(diagnosis.fix),
