@@ -15,6 +15,7 @@ import { z } from 'zod/v3';
 import { BREAK_GLASS_RULE_ID, globMatches, MATCH_VALUES, type Policy, type PolicyRule } from '../domain/policy';
 import { MAX_APPROVAL_TTL_MS, parseDurationMs } from './duration';
 import { isGuid } from '../domain/identifiers';
+import { singleLine, visibleLength } from '../domain/text';
 
 /** Teams channel / chat conversation ids: `19:…` with no spaces or control characters. */
 /** A Teams conversation (channel) id as the Bot Framework names it: `19:…@thread.tacv2`. */
@@ -53,9 +54,23 @@ const saying = (message: string) => ({ errorMap: () => ({ message }) });
 const guid = (what: string) =>
   z.string({ message: `${what} must be a string` }).refine(isGuid, `${what} must be a GUID`);
 
+/**
+ * A duration with its unit. parseDurationMs reads a bare number as seconds (as environment
+ * settings are written), but in a policy `maxDuration: 8` or `remindAfter: 30` reads as hours,
+ * days or minutes to most people: loaded as seconds, a rule would grant access for 8 seconds or
+ * remind its approvers every 30. So the unit is required here.
+ */
 const duration = z
   .union([z.string(), z.number()], saying('must be a duration such as 30m, 8h or 7d'))
   .transform((v, ctx) => {
+    const bare = /^\s*(\d{1,20})\s*$/.exec(String(v))?.[1];
+    if (bare) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${bare} has no unit; write it with one, e.g. ${bare}m, ${bare}h or ${bare}d (${bare}s for seconds)`,
+      });
+      return z.NEVER;
+    }
     const ms = parseDurationMs(String(v));
     if (ms === undefined) {
       ctx.addIssue({
@@ -80,7 +95,13 @@ const globs = z
  * {@link unquotedTagValues}, which can name the rule and show the value as written.
  */
 const tags = z.record(
-  z.string().min(1, 'tag names must not be empty').max(512, 'tag names are at most 512 characters'),
+  z
+    .string()
+    .min(1, 'tag names must not be empty')
+    .max(512, 'tag names are at most 512 characters')
+    // A record cannot hold `__proto__` as data: zod's result drops it, so the condition would
+    // vanish and the rule fit every resource (a dev-only autoApprove rule becoming a catch-all).
+    .refine((name) => name !== '__proto__', 'acrbot cannot match a tag named __proto__; use another tag'),
   z.union([z.string(), z.number(), z.boolean(), z.null()], saying('tag values are text')).transform(String),
 );
 
@@ -114,7 +135,14 @@ const ruleSchema = z.strictObject({
     .strictObject({
       users: z.array(guid('an approver user (Entra object id)')).default([]),
       groups: z.array(guid('an approver group (Entra object id)')).default([]),
-      name: z.string().min(1, 'must not be empty').max(80, 'is longer than 80 characters').optional(),
+      // Shown on every card of the rule: one line, without invisible characters (a line break or
+      // a U+202E would change how the card reads), and something visible.
+      name: z
+        .string({ message: 'must be text' })
+        .max(80, 'is longer than 80 characters')
+        .transform(singleLine)
+        .refine((name) => visibleLength(name) > 0, 'must name the approvers in visible text')
+        .optional(),
     })
     .optional(),
   approvalsRequired: z
@@ -194,8 +222,14 @@ function locate(
 /** Reports one problem at a path inside a rule. */
 type AddProblem = (path: (string | number)[], message: string) => void;
 
-/** A duration field of the raw document in ms, or undefined when it is not one (zod says why). */
-const rawMs = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? parseDurationMs(String(v)) : undefined);
+/**
+ * A duration field of the raw document in ms, or undefined when it is not one (zod says why;
+ * a bare number too, which {@link duration} refuses: no check across fields reads it as seconds).
+ */
+const rawMs = (v: unknown) =>
+  (typeof v === 'string' || typeof v === 'number') && !/^\s*\d+\s*$/.test(String(v))
+    ? parseDurationMs(String(v))
+    : undefined;
 
 /** How a rule is named in messages: its id, or its place when it has none. */
 const ruleName = (rule: Record<string, unknown>, i: number) =>
@@ -329,6 +363,45 @@ function unknownMatchValues(rule: Record<string, unknown>, add: AddProblem): voi
   }
 }
 
+/** Conditions on names: Azure resource and subscription names and Kubernetes namespaces. */
+const NAME_FIELDS = [
+  'cluster',
+  'registry',
+  'resourceGroup',
+  'subscription',
+  'clusterResourceGroup',
+  'clusterSubscription',
+  'namespace',
+] as const;
+
+/**
+ * Name patterns with a comma or white space: no Azure resource, resource group or subscription
+ * id, and no Kubernetes namespace, has one, so the pattern fits nothing. Most often it is a list
+ * written as one string (`cluster: "aks-prod, aks-staging"`), which reads as two clusters while
+ * the rule fits neither, and their requests go on to a later, perhaps looser, rule.
+ */
+function unfittableNames(rule: Record<string, unknown>, add: AddProblem): void {
+  const match = rule.match;
+  if (!match || typeof match !== 'object') return;
+  for (const field of NAME_FIELDS) {
+    const value = (match as Record<string, unknown>)[field];
+    const patterns: unknown[] = Array.isArray(value) ? value : [value];
+    patterns.forEach((pattern, j) => {
+      if (typeof pattern !== 'string' || !/[\s,]/.test(pattern)) return;
+      const list = pattern.split(/[\s,]+/).filter(Boolean);
+      const what = /,/.test(pattern) ? 'a comma' : list.length > 1 ? 'a space' : 'a space at its start or end';
+      const fix =
+        list.length > 1
+          ? `list the patterns instead: ${field}: [${list.slice(0, 5).join(', ')}]`
+          : `write ${list[0] ?? 'a name'}`;
+      add(
+        ['match', field, ...(Array.isArray(value) ? [j] : [])],
+        `"${pattern.slice(0, 60)}" has ${what}, which no ${field} name has, so it never fits; ${fix}`,
+      );
+    });
+  }
+}
+
 /**
  * A tag named twice in one condition, in different case (`env` and `Env`): tag names are compared
  * without regard to case, as Azure treats them, so both entries ask for the same tag, and with
@@ -414,6 +487,7 @@ function crossFieldProblems(raw: unknown, doc: Document, lines: LineCounter, lim
     if (auto) autoApproveProblems(rule, add);
     else nudgeProblems(rule, add, limits.approvalTtlMs ?? MAX_APPROVAL_TTL_MS);
     unknownMatchValues(rule, add);
+    unfittableNames(rule, add);
     tagsNamedTwice(rule, add);
     unquotedTagValues(rule, i, doc, add);
     const max = rawMs(rule.maxDuration);

@@ -125,7 +125,8 @@ export class PolicySource implements PolicyProvider {
 
   /**
    * Watches the file's directory (editors and ConfigMap mounts replace the file rather than
-   * write it, which a watch on the file itself would miss) and reloads shortly after a change.
+   * write it, which a watch on the file itself would miss) and reloads shortly after a change,
+   * and once as the watch begins (the file may have changed since the policy in force was read).
    * A directory that is removed ends its watch for good (the kernel drops it), though a new one
    * of the same name may follow (a volume remounted, a deploy that recreates the folder): then
    * acrbot looks for it every `rewatchMs`, and once it is back watches it again and reloads.
@@ -151,6 +152,11 @@ export class PolicySource implements PolicyProvider {
     }
     this.watcher.on('error', () => this.awaitFolder(folder));
     this.watcher.unref();
+    // The policy in force was read before the watch began (at start, well before the background
+    // step watches): a change made in between sent no event, and would wait for the next change
+    // or a SIGHUP while this instance kept the old policy. One reload settles it (a file that did
+    // not change is no change).
+    this.reloadSoon();
   }
 
   /**
@@ -165,9 +171,8 @@ export class PolicySource implements PolicyProvider {
       if (!existsSync(folder)) return;
       clearInterval(this.rewatch);
       this.rewatch = undefined;
+      // Watched again, it reloads what it holds now: written while nothing watched it.
       this.watch();
-      // Whatever it holds now was written while nothing watched it.
-      this.reloadSoon();
     }, this.options.rewatchMs ?? 2000);
     this.rewatch.unref();
   }

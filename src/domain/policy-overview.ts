@@ -55,14 +55,24 @@ function secretRules(
   const byNamespace: NamespaceRule[] = [];
   for (const rule of policy.rules) {
     const namespaces = rule.match.namespace;
-    // Without a namespace condition the rule takes every namespace left: later rules are never reached.
-    if (!namespaces) {
-      if (ruleMatches(rule.match, facts)) return { byNamespace, otherwise: rule };
-      continue;
-    }
-    if (ruleMatches({ ...rule.match, namespace: undefined }, facts)) byNamespace.push({ namespaces, rule });
+    if (!ruleMatches({ ...rule.match, namespace: undefined }, facts)) continue;
+    // Without a namespace condition the rule takes every namespace left: later rules are never
+    // reached. So does a condition every namespace fits (`namespace: "*"`, the way to write "pull
+    // secrets only"): listed as one namespace's rule, it would show later rules as applying.
+    if (!namespaces || namespaces.some(fitsEveryNamespace)) return { byNamespace, otherwise: rule };
+    byNamespace.push({ namespaces, rule });
   }
   return { byNamespace, otherwise: undefined };
+}
+
+/**
+ * True when every namespace fits the glob: only `*`s, or `*`s and one `?` (a Kubernetes namespace
+ * has at least one character). A rule with such a condition fits a secret request wherever it is.
+ */
+function fitsEveryNamespace(pattern: string): boolean {
+  const wild = [...pattern].every((ch) => ch === '*' || ch === '?');
+  const anyOne = [...pattern].filter((ch) => ch === '?').length;
+  return wild && (anyOne === 0 || (anyOne === 1 && pattern.length > 1));
 }
 
 /** True when a grant and every pull secret of the pair, in any namespace, fall under the same rule. */
