@@ -53,13 +53,19 @@ test("a refused Graph write: the port's error names Graph's request id and time,
     service: 'Microsoft Graph',
   });
   expect(failure.date).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
-  // Graph echoes the client request id it was sent, or uses its own request id: said once.
-  expect(azureLookupIds(failure)).toBe(`Microsoft Graph request id ${answered.requestId} (at ${failure.date} UTC)`);
+  // acrbot sends a client request id of its own (a GUID), which Graph echoes.
+  const sent = (failure as { clientRequestId?: string }).clientRequestId;
+  expect(sent).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  expect(sent).not.toBe(answered.requestId);
+  expect(azureLookupIds(failure)).toBe(
+    `Microsoft Graph request id ${answered.requestId} (client request id ${sent}, at ${failure.date} UTC)`,
+  );
   expect(serializeError(err)).toMatchObject({
     requestId: answered.requestId,
     service: 'Microsoft Graph',
+    clientRequestId: sent,
     date: failure.date,
-    cause: { type: 'GraphError', requestId: answered.requestId, date: failure.date },
+    cause: { type: 'GraphError', requestId: answered.requestId, clientRequestId: sent, date: failure.date },
   });
 });
 

@@ -3,10 +3,17 @@
  * the same bearer-token policy, TLS options and 429/5xx retries (Retry-After honoured up to a
  * minute, capped-retry.ts) as the ARM clients. The two or three calls acrbot makes do not
  * justify the Graph SDK.
+ *
+ * Every call sends a `client-request-id` of its own (a fresh GUID), which Graph logs and echoes:
+ * a call that got no answer (connection refused or reset, the answer timeout) still has an id
+ * Graph's support can look it up by. One id per call, kept when the pipeline sends it again
+ * (the request is resent as it is, as the Graph SDKs do): the failure names one id, and that id
+ * finds every attempt, each told apart by Graph's own `request-id`.
  */
 import type { TokenCredential } from '@azure/core-auth';
 import type * as RestPipeline from '@azure/core-rest-pipeline';
-import type { HttpClient, Pipeline, PipelineResponse } from '@azure/core-rest-pipeline';
+import type { HttpClient, Pipeline, PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
+import { randomUUID } from 'node:crypto';
 import type { Agent } from 'node:https';
 import { transportOptions } from '../azure/arm-connection';
 import { RetryAfterTooLongError, retryAfterCapPolicy } from '../http/capped-retry';
@@ -31,7 +38,8 @@ export interface GraphConnection {
 
 /**
  * What Graph's support looks a call up by (CONTRACTS §4): `request-id`, `client-request-id` (the
- * caller's, or Graph's own when the caller sent none) and the answer's `date`.
+ * one acrbot sent, as Graph echoes it; the sent one when no answer names it) and the answer's
+ * `date`.
  */
 export interface GraphRequestIds {
   requestId?: string;
@@ -76,27 +84,62 @@ export class GraphError extends Error {
 }
 
 /**
+ * A Graph call whose outcome acrbot does not know: it was sent, and no answer came (connection
+ * refused or reset, the answer timeout: the `cause` says which), or a success whose body is not
+ * JSON. Graph may have done what it was asked. No status (no answer a caller can act on); the
+ * ids Graph's support looks the call up by: the `client-request-id` acrbot sent, and Graph's
+ * `request-id` when an answer came.
+ */
+export class GraphUnconfirmedError extends Error {
+  readonly clientRequestId: string;
+  readonly requestId?: string;
+
+  constructor(message: string, ids: { clientRequestId: string; requestId?: string }, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'GraphUnconfirmedError';
+    this.clientRequestId = ids.clientRequestId;
+    if (ids.requestId) this.requestId = ids.requestId;
+  }
+}
+
+/**
  * An id or date as Graph writes them (GUIDs, `2022-05-20T17:00:59`): they go into the sentences
  * people read, so anything else in their place (a proxy's header, say) is not taken.
  */
 const GRAPH_ID = /^[A-Za-z0-9][A-Za-z0-9.:_-]{0,99}$/;
 
+/** True for a value of {@link GRAPH_ID}'s shape; Graph's error codes (`Request_ResourceNotFound`) have it too. */
+function isGraphId(value: unknown): value is string {
+  return typeof value === 'string' && GRAPH_ID.test(value);
+}
+
 function graphId(value: unknown): string | undefined {
-  return typeof value === 'string' && GRAPH_ID.test(value) ? value : undefined;
+  return isGraphId(value) ? value : undefined;
 }
 
 /**
  * Graph's ids of an answer: its `request-id` and `client-request-id` headers, else those of the
  * error body's `innerError` (where Graph puts them too, and where they survive a proxy or gateway
- * that drops the headers), and `innerError.date`.
+ * that drops the headers), and `innerError.date`. `sent`: the client-request-id acrbot sent, for
+ * an answer that names none (a gateway's 502 page, say). Graph's echo is taken first: should
+ * something on the way have replaced acrbot's, the echoed one is the one Graph logged.
  */
-function graphIds(response: PipelineResponse, parsed: unknown): GraphRequestIds {
+function graphIds(response: PipelineResponse, parsed: unknown, sent: string): GraphRequestIds {
   const inner = (parsed as { error?: { innerError?: Record<string, unknown> } } | undefined)?.error?.innerError;
   return {
     requestId: graphId(response.headers.get('request-id')) ?? graphId(inner?.['request-id']),
-    clientRequestId: graphId(response.headers.get('client-request-id')) ?? graphId(inner?.['client-request-id']),
+    clientRequestId:
+      graphId(response.headers.get('client-request-id')) ?? graphId(inner?.['client-request-id']) ?? sent,
     date: graphId(inner?.date),
   };
+}
+
+/**
+ * True for an error of acrbot's own code, not of the call: wrapped as Graph's, the bug would
+ * hide behind a failure of Graph's (as `armFailure` returns them untouched).
+ */
+function isProgrammingError(err: unknown): boolean {
+  return err instanceof TypeError || err instanceof ReferenceError || err instanceof RangeError;
 }
 
 /** Most pages {@link GraphClient.listAll} follows before it fails rather than answer part of a list. */
@@ -118,6 +161,8 @@ export class GraphClient {
   /** The same pipeline without its retry policies, for writes that must not be sent twice. */
   private oncePipeline?: Pipeline;
   private readonly base: string;
+  /** The requests handed to the HTTP client (see {@link pipelineWith}): only those have an id Graph may know. */
+  private readonly sent = new WeakSet<PipelineRequest>();
 
   constructor(private readonly connection: GraphConnection) {
     this.base = `${connection.endpoint.replace(/\/+$/, '')}/v1.0`;
@@ -166,9 +211,23 @@ export class GraphClient {
       { phase: 'Retry' },
     );
     // After the Retry phase: inside both retry policies, so it sees each answer before they do.
-    pipeline.addPolicy(retryAfterCapPolicy({ service: 'Microsoft Graph', requestIdHeader: 'request-id' }), {
-      afterPhase: 'Retry',
-    });
+    // Ids and codes Graph does not write are not taken, as for every other answer (graphIds).
+    pipeline.addPolicy(
+      retryAfterCapPolicy({ service: 'Microsoft Graph', requestIdHeader: 'request-id', wellFormed: isGraphId }),
+      { afterPhase: 'Retry' },
+    );
+    // Innermost (Sign phase: after the bearer token, on every resend): a call that fails before
+    // it (no token) never left acrbot, so Graph could know nothing by its client-request-id.
+    pipeline.addPolicy(
+      {
+        name: 'graphSentMarker',
+        sendRequest: (request, next) => {
+          this.sent.add(request);
+          return next(request);
+        },
+      },
+      { phase: 'Sign' },
+    );
     pipeline.addPolicy(
       rest.bearerTokenAuthenticationPolicy({
         credential: this.connection.credential,
@@ -202,8 +261,10 @@ export class GraphClient {
   }
 
   /**
-   * `method` on `/v1.0{path}`; throws {@link GraphError} on a non-2xx answer. `once`: a write that
-   * must not be resent (see {@link once}); its failure is the caller's to handle.
+   * `method` on `/v1.0{path}`; throws {@link GraphError} on a non-2xx answer, and
+   * {@link GraphUnconfirmedError} when a call that was sent got no answer (or one not JSON).
+   * `once`: a write that must not be resent (see {@link once}); its failure is the caller's to
+   * handle. Errors carry ids, codes and Graph's own sentence, never the request's query or body.
    */
   async request<T>(
     method: 'GET' | 'POST' | 'DELETE' | 'PATCH',
@@ -214,12 +275,16 @@ export class GraphClient {
   ): Promise<GraphResponse<T>> {
     const { http, rest } = this.client;
     const pipeline = options.once ? this.once : this.client.pipeline;
+    // One per call (see the file's head); the SDK's x-ms-client-request-id (`requestId`) is the same.
+    const clientRequestId = randomUUID();
     const request = rest.createPipelineRequest({
       url: `${this.base}${path}`,
       method,
+      requestId: clientRequestId,
       headers: rest.createHttpHeaders({
         ...headers,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        'client-request-id': clientRequestId,
       }),
       body: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -232,30 +297,40 @@ export class GraphClient {
         throw new GraphError(err.statusCode, err.code, err.requestId, err.serviceMessage, {
           detail: err.message,
           cause: err,
+          ids: { clientRequestId },
         });
-      throw err;
+      // Not sent (no token): nothing for Graph's support to find; a bug of acrbot's is its own.
+      if (!this.sent.has(request) || isProgrammingError(err)) throw err;
+      throw new GraphUnconfirmedError(
+        `Microsoft Graph did not answer ${method} (client request id ${clientRequestId})`,
+        { clientRequestId },
+        err,
+      );
     }
-    const requestId = response.headers.get('request-id') ?? undefined;
+    // Checked as every id of an answer is: it is kept with the request's record and audit.
+    const requestId = graphId(response.headers.get('request-id'));
     let parsed: unknown;
     try {
       parsed = response.bodyAsText ? (JSON.parse(response.bodyAsText) as unknown) : undefined;
     } catch {
       // A proxy's HTML error page, say: the status is what callers act on, not a SyntaxError.
-      if (response.status >= 300) {
-        const { requestId: id, ...ids } = graphIds(response, undefined);
-        throw new GraphError(response.status, 'Unknown', id, undefined, { ids });
-      }
+      const { requestId: id, ...ids } = graphIds(response, undefined, clientRequestId);
+      if (response.status >= 300) throw new GraphError(response.status, 'Unknown', id, undefined, { ids });
       // No SyntaxError as the cause: V8's message quotes the body around where it broke off, and
-      // a cut-short answer to addPassword holds the new secret (G12).
-      throw new Error(
-        `Microsoft Graph answered ${response.status} with a body that is not JSON (${response.bodyAsText?.length ?? 0} characters, content withheld${requestId ? `; request id ${requestId}` : ''})`,
+      // a cut-short answer to addPassword holds the new secret (G12). Whether Graph did it is
+      // not known: the ids it can be looked up by are kept.
+      throw new GraphUnconfirmedError(
+        `Microsoft Graph answered ${response.status} with a body that is not JSON (${response.bodyAsText?.length ?? 0} characters, content withheld${id ? `; request id ${id}` : ''})`,
+        { requestId: id, clientRequestId: ids.clientRequestId ?? clientRequestId },
       );
     }
     if (response.status >= 300) {
       const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-      const code = typeof error?.code === 'string' ? error.code : 'Unknown';
+      // The code reaches the failure sentences (`Azure refused … (code)`): one Graph would not
+      // write (a proxy's JSON, say) is not taken.
+      const code = graphId(error?.code) ?? 'Unknown';
       const message = typeof error?.message === 'string' ? error.message.slice(0, SERVICE_MESSAGE_MAX) : undefined;
-      const { requestId: id, ...ids } = graphIds(response, parsed);
+      const { requestId: id, ...ids } = graphIds(response, parsed, clientRequestId);
       throw new GraphError(response.status, code, id, message, { ids });
     }
     return { status: response.status, body: parsed as T | undefined, requestId };

@@ -73,6 +73,12 @@ export interface RetryAfterCapOptions {
   requestIdHeader: string;
   /** Default {@link RETRY_AFTER_MAX_WAIT_MS}. */
   maxWaitMs?: number;
+  /**
+   * Whether a request id or error code of the answer has the service's shape. They reach the
+   * error's message and the sentences people read, so one that has not (a proxy's header or page,
+   * say) is not taken: no request id, the status's code instead. Default: any value is taken.
+   */
+  wellFormed?: (value: string) => boolean;
 }
 
 /**
@@ -82,6 +88,8 @@ export interface RetryAfterCapOptions {
  */
 export function retryAfterCapPolicy(options: RetryAfterCapOptions): PipelinePolicy {
   const maxWaitMs = options.maxWaitMs ?? RETRY_AFTER_MAX_WAIT_MS;
+  const taken = (value: string | undefined): string | undefined =>
+    value !== undefined && (options.wellFormed?.(value) ?? true) ? value : undefined;
   return {
     name: RETRY_AFTER_CAP_POLICY,
     async sendRequest(request, next) {
@@ -93,10 +101,10 @@ export function retryAfterCapPolicy(options: RetryAfterCapOptions): PipelinePoli
       throw new RetryAfterTooLongError(
         options.service,
         response.status,
-        error.code ?? (response.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable'),
+        taken(error.code) ?? (response.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable'),
         asked,
         maxWaitMs,
-        response.headers.get(options.requestIdHeader) ?? undefined,
+        taken(response.headers.get(options.requestIdHeader)),
         error.message,
       );
     },
