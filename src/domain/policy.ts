@@ -6,6 +6,7 @@
  */
 import type { Plan } from './plan';
 import type { AccessRequest, AccessTerm, Actor, Approval } from './request';
+import { reviewJudgesUseOnly } from './break-glass-review';
 
 /** Conditions of a rule; every field given must fit (AND), a list fits when one entry fits (OR). */
 export interface RuleMatch {
@@ -296,8 +297,12 @@ export function describeRequirement(request: AccessRequest): string | undefined 
   if (!binding?.rule) return undefined;
   if (binding.breakGlass) {
     const review = binding.review;
+    const by = review?.by?.name ?? 'an approver';
+    // Without its access (revoked, being revoked, or a failed run) what was reviewed is the use.
+    if (review?.outcome && (reviewJudgesUseOnly(request) || request.state === 'failed'))
+      return `break-glass, reviewed: its use ${review.outcome} by ${by}`;
     if (review?.outcome)
-      return `break-glass, reviewed: ${review.outcome === 'accepted' ? 'kept' : 'rejected'} by ${review.by?.name ?? 'an approver'}`;
+      return `break-glass, reviewed: ${review.outcome === 'accepted' ? 'kept' : 'rejected'} by ${by}`;
     // A failed run granted nothing: no review is owed ({@link awaitingReview}).
     if (isFailedBreakGlass(request)) return 'break-glass: ran at once and failed; nothing to review';
     return `break-glass: ran at once; ${approversName(binding.rule)} must review it`;
@@ -361,7 +366,8 @@ export interface PolicyProvider {
  * have made, acrbot deletes by itself), so there is nothing to keep or revoke and no review is
  * owed; its use stays on record (the `request.approved` entry under rule `break-glass`, the
  * failure, the alert posted when it was used). A grant revoked since still owes its review: its
- * access existed without approval.
+ * access existed without approval; the review then judges only the use (Reject revokes nothing,
+ * `reviewJudgesUseOnly`).
  */
 export function awaitingReview(request: AccessRequest): boolean {
   return (

@@ -13,6 +13,7 @@
  * lease was taken over (it checks the lease right before posting).
  */
 import type { AuditEvent } from '../domain/audit-chain';
+import { reviewJudgesUseOnly } from '../domain/break-glass-review';
 import { awaitingReview, type PolicyRule } from '../domain/policy';
 import type { AuditLog, Clock, RequestStore, ScheduledJob } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
@@ -64,7 +65,9 @@ export class ApprovalNudges {
 
   /**
    * `breakglass.review`: not reviewed yet → report it again, and again a day later. Not for a
-   * run that failed: it granted nothing and owes no review (policy.ts, awaitingReview).
+   * run that failed: it granted nothing and owes no review (policy.ts, awaitingReview). A grant
+   * whose access ended (or is ending) is still reported; its report says the review judges only
+   * the use and a Reject revokes nothing (reviewJudgesUseOnly).
    */
   async reviewDue(job: ScheduledJob, run?: JobRun): Promise<void> {
     if (!job.requestId) return;
@@ -77,7 +80,9 @@ export class ApprovalNudges {
     await this.record(request, {
       action: 'breakglass.unreviewed',
       outcome: 'reported',
-      detail: `review was due ${request.policy!.review!.dueAt}`,
+      detail: `review was due ${request.policy!.review!.dueAt}${
+        reviewJudgesUseOnly(request) ? '; its access ended or is being revoked, so the review judges only the use' : ''
+      }`,
     });
     await this.jobs.schedule({
       id: breakGlassReviewJobId(request.id),

@@ -41,6 +41,7 @@ import type {
   RequestState,
 } from '../domain/request';
 import { describeState, isBeingGranted, isBeingRevoked, isExpired, transition } from '../domain/request';
+import { describeBreakGlassRun, reviewJudgesUseOnly } from '../domain/break-glass-review';
 import { looksLikeSecret, REASON_LIMITS, singleLine } from '../domain/text';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
@@ -55,8 +56,12 @@ export type DecisionResult =
   | { kind: 'decided'; request: AccessRequest }
   /** An approval towards a quorum was recorded; the request is still pending (G18). */
   | { kind: 'recorded'; request: AccessRequest }
-  /** A break-glass grant was reviewed: kept, or rejected (and revoked). */
-  | { kind: 'reviewed'; request: AccessRequest; outcome: 'accepted' | 'rejected' }
+  /**
+   * A break-glass grant was reviewed: kept, or rejected (and revoked). `accessEnded`: its access
+   * had ended (revoked) or was ending (being revoked), so the review only judged the use and a
+   * rejection revoked nothing.
+   */
+  | { kind: 'reviewed'; request: AccessRequest; outcome: 'accepted' | 'rejected'; accessEnded: boolean }
   | {
       kind: 'refused';
       request: AccessRequest;
@@ -111,6 +116,16 @@ export const REJECTION_NEEDS_REASON =
 
 function targetsOf(plan: Plan): string[] {
   return [plan.cluster.id, plan.registry.id];
+}
+
+/**
+ * "Request R-… is already rejected by Alex", for a click that came too late. A break-glass
+ * request ran because its requester used break-glass, not because they approved it: it says
+ * "ran as break-glass by" them, and what its review found (`describeBreakGlassRun`).
+ */
+function alreadyDecided(request: AccessRequest, verb: 'is' | 'was' = 'is'): string {
+  const ran = describeBreakGlassRun(request);
+  return ran ? `Request ${request.id} ${ran}` : `Request ${request.id} ${verb} already ${describeState(request)}`;
 }
 
 /** The part of the scheduler the request service uses. */
@@ -779,7 +794,8 @@ export class RequestService {
       });
       return { kind: 'refused', request, reason: 'stale', message };
     }
-    // Approve/Reject on a break-glass card is its review: keep it, or revoke it at once.
+    // Approve/Reject on a break-glass card is its review: keep it, or revoke it at once (once
+    // its access ended: whether the use was justified).
     if (awaitingReview(request)) return this.reviewNow(request, input.acting, input.approve, reason);
     if (request.state !== 'pending') {
       // A click on a request decided already (a late approver, a forwarded card) is refused and
@@ -791,15 +807,10 @@ export class RequestService {
         requestId: request.id,
         targetIds: targetsOf(request.plan),
         outcome: 'refused',
-        detail: `already ${describeState(request)}`,
+        detail: describeBreakGlassRun(request) ?? `already ${describeState(request)}`,
         ...(request.policy && { ruleId: request.policy.ruleId, policyHash: request.policy.policyHash }),
       });
-      return {
-        kind: 'refused',
-        request,
-        reason: 'stale',
-        message: `Request ${request.id} is already ${describeState(request)}; nothing was changed.`,
-      };
+      return { kind: 'refused', request, reason: 'stale', message: `${alreadyDecided(request)}; nothing was changed.` };
     }
     const rule = this.ruleOf(request);
     const binding = this.bindingOf(request, rule);
@@ -997,7 +1008,9 @@ export class RequestService {
 
   /**
    * The review of a break-glass grant by an approver of the rule that would have applied (never
-   * the requester). Reject revokes the access at once through the lifecycle's revocation.
+   * the requester). Reject revokes the access at once through the lifecycle's revocation; for a
+   * grant whose access already ended (revoked by its user, or at its end) it only records that
+   * the use was not justified (`reviewJudgesUseOnly`).
    */
   private async reviewNow(
     request: AccessRequest,
@@ -1047,7 +1060,8 @@ export class RequestService {
         'inProgress',
         `Break-glass request ${request.id} is being revoked; review it once its card shows it revoked.`,
       );
-    // Rejecting revokes the grant at once: like any rejection it says why (G7).
+    // Rejecting revokes the grant at once (or, its access ended, judges the use): like any
+    // rejection it says why (G7).
     if (!accept && !isJustification(reason)) return refuse('justification', REJECTION_NEEDS_REASON);
     // Keeping a grant is an approval after the fact: the rule's justification requirement holds (G7).
     if (accept && binding.rule?.approverJustification === 'required' && !isJustification(reason))
@@ -1084,11 +1098,18 @@ export class RequestService {
       policyHash: binding.policyHash,
     });
     await this.jobs?.cancel(breakGlassReviewJobId(request.id));
-    if (!accept) await this.revokeBreakGlass(next, acting, reason);
-    const latest = (await this.store.get(request.id)) ?? next;
+    // Access that ended before the review (revoked), or began ending since the review was
+    // written (a revocation started elsewhere): the review judged the use. A revocation asked for
+    // now would revoke nothing, or rename who ends it, while its audit entry said this review did.
+    let latest = (await this.store.get(request.id)) ?? next;
+    const accessEnded = reviewJudgesUseOnly(latest);
+    if (!accept && !accessEnded) {
+      await this.revokeBreakGlass(next, acting, reason);
+      latest = (await this.store.get(request.id)) ?? next;
+    }
     // Accepted, the request stays granted: its cards say reviewed, and no second outcome is sent.
     void this.notifier.requestChanged(latest, { markOnly: true });
-    return { kind: 'reviewed', request: latest, outcome };
+    return { kind: 'reviewed', request: latest, outcome, accessEnded };
   }
 
   /** Revokes a rejected break-glass grant at once, or records that this build cannot yet. */
@@ -1143,13 +1164,13 @@ export class RequestService {
       requestId: request.id,
       targetIds: targetsOf(request.plan),
       outcome: 'refused',
-      detail: `lost the race: ${describeState(winner)}`,
+      detail: `lost the race: ${describeBreakGlassRun(winner) ?? describeState(winner)}`,
     });
     return {
       kind: 'refused',
       request: winner,
       reason: 'stale',
-      message: `Request ${request.id} was already ${describeState(winner)}; your click changed nothing.`,
+      message: `${alreadyDecided(winner, 'was')}; your click changed nothing.`,
     };
   }
 

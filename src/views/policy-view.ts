@@ -3,10 +3,20 @@ import { describeDurationMs } from '../domain/access-term';
 import type { SecretCredentialKind } from '../domain/plan';
 import { approversName, hasApprovers, type Policy, type PolicyRule } from '../domain/policy';
 import { oneRuleForAll, type PairRules, SECRET_KINDS, type SecretRules } from '../domain/policy-overview';
-import type { AccessRequest } from '../domain/request';
+import { isBeingRevoked, type AccessRequest } from '../domain/request';
+import { reviewJudgesUseOnly } from '../domain/break-glass-review';
 import type { AdaptiveCardJson } from './card-templates';
 import { messageCard } from './message-view';
 import { inertText, type Fact } from './request-view';
+
+/**
+ * How cards name a rule's approvers. The name is written in the policy file (as are channel ids
+ * and namespace globs, which the file checks only loosely): text that reaches every reader of
+ * the card, so it is made inert like user text (no live link, image or mention).
+ */
+function approversText(rule: PolicyRule): string {
+  return inertText(approversName(rule));
+}
 
 /** A policy's durations in words, as the request cards write them ("30 days", "4 hours"). */
 function duration(ms: number | undefined): string | undefined {
@@ -24,7 +34,7 @@ export function ruleFacts(rule: PolicyRule): Fact[] {
   } else {
     facts.push({
       label: 'Needs',
-      value: `${rule.approvalsRequired === 1 ? '1 approval' : `${rule.approvalsRequired} approvals from different people`} from ${approversName(rule)}; the requester never counts`,
+      value: `${rule.approvalsRequired === 1 ? '1 approval' : `${rule.approvalsRequired} approvals from different people`} from ${approversText(rule)}; the requester never counts`,
     });
     facts.push(...approverFacts(rule));
     facts.push({
@@ -32,14 +42,14 @@ export function ruleFacts(rule: PolicyRule): Fact[] {
       value: rule.approverJustification === 'required' ? 'required' : 'optional',
     });
   }
-  if (rule.channel) facts.push({ label: 'Card goes to', value: rule.channel });
+  if (rule.channel) facts.push({ label: 'Card goes to', value: inertText(rule.channel) });
   if (rule.maxDurationMs !== undefined) facts.push({ label: 'Longest access', value: duration(rule.maxDurationMs)! });
   if (rule.remindAfterMs !== undefined)
     facts.push({ label: 'Reminder', value: `approvers are reminded after ${duration(rule.remindAfterMs)}` });
   if (rule.escalateAfterMs !== undefined)
     facts.push({
       label: 'Escalation',
-      value: `after ${duration(rule.escalateAfterMs)} to ${[rule.escalateTo?.channel, ...(rule.escalateTo?.groups ?? [])].filter(Boolean).join(', ')}`,
+      value: `after ${duration(rule.escalateAfterMs)} to ${inertText([rule.escalateTo?.channel, ...(rule.escalateTo?.groups ?? [])].filter(Boolean).join(', '))}`,
     });
   return facts;
 }
@@ -73,7 +83,7 @@ export function policyCard(input: {
   if (policy.breakGlass) {
     facts.push({
       label: 'Break-glass',
-      value: `members of ${policy.breakGlass.groups.join(', ')} may use --break-glass${split ? ' on grants' : ''} for at most ${duration(policy.breakGlass.maxDurationMs)}, reviewed within 24 hours${rule && hasApprovers(rule) ? ` by ${approversName(rule)}` : ''}`,
+      value: `members of ${policy.breakGlass.groups.join(', ')} may use --break-glass${split ? ' on grants' : ''} for at most ${duration(policy.breakGlass.maxDurationMs)}, reviewed within 24 hours${rule && hasApprovers(rule) ? ` by ${approversText(rule)}` : ''}`,
     });
     // An auto-approving rule lists nobody above, yet its approvers are who review break-glass.
     if (rule?.autoApprove) facts.push(...approverFacts(rule, 'Break-glass reviewers'));
@@ -120,7 +130,7 @@ function flowFacts(grant: PolicyRule | undefined, secret: PairRules['secret']): 
     : SECRET_KINDS.map((kind) => [`Pull secrets (${KIND_NAMES[kind]})`, secret[kind]] as const);
   for (const [label, rules] of kinds) {
     for (const { namespaces, rule } of rules.byNamespace)
-      section(`${label} in namespace ${namespaces.join(', ')}`, rule);
+      section(`${label} in namespace ${inertText(namespaces.join(', '))}`, rule);
     section(rules.byNamespace.length ? `${label} in other namespaces` : label, rules.otherwise);
   }
   return facts;
@@ -137,7 +147,22 @@ function sameSecretRules(a: SecretRules, b: SecretRules): boolean {
   );
 }
 
-/** The loud card posted when break-glass is used (break-glass channel and audit channel). */
+/**
+ * What the daily report says "@acrbot pending R-…" offers approvers. Its access may have ended
+ * (revoked) or be ending since it ran: the review then only judges the use, and Reject revokes
+ * nothing (request-service.ts, reviewNow); while it is being revoked the card has no buttons.
+ */
+function reviewChoices(request: AccessRequest): string {
+  if (!reviewJudgesUseOnly(request)) return 'shows it with Approve (keep it) and Reject (revoke it at once)';
+  if (isBeingRevoked(request))
+    return 'shows it once its access, being revoked now, is gone: Approve records that its use was justified, Reject that it was not (nothing more is revoked)';
+  return 'shows it with Approve (its use was justified) and Reject (records that the use was not justified; its access has already ended, so nothing is revoked)';
+}
+
+/**
+ * The loud card posted when break-glass is used (break-glass channel and audit channel), and the
+ * daily report of one still unreviewed.
+ */
 export function breakGlassCard(request: AccessRequest, kind: 'used' | 'unreviewed'): AdaptiveCardJson {
   const review = request.policy?.review;
   // The requester's Teams display name is user text, shown to every approver.
@@ -150,7 +175,7 @@ export function breakGlassCard(request: AccessRequest, kind: 'used' | 'unreviewe
     text:
       kind === 'used'
         ? `Request ${request.id} ran without approval. An approver must review it by ${review?.dueAt.slice(0, 16).replace('T', ' ')} UTC, on its request card or with "@acrbot pending ${request.id}": Approve keeps it, Reject revokes it at once.`
-        : `Request ${request.id} (${requester}) was not reviewed by ${review?.dueAt.slice(0, 16).replace('T', ' ')} UTC. Approvers: "@acrbot pending ${request.id}" shows it with Approve (keep it) and Reject (revoke it at once).`,
+        : `Request ${request.id} (${requester}) was not reviewed by ${review?.dueAt.slice(0, 16).replace('T', ' ')} UTC. Approvers: "@acrbot pending ${request.id}" ${reviewChoices(request)}.`,
     tone: 'error',
     facts: [
       { label: 'Request', value: request.id },

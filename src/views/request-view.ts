@@ -226,7 +226,10 @@ function stateDetail(request: AccessRequest): string {
     return `Waiting for an approver (its requester cannot approve it). Its requester can withdraw it with "@acrbot cancel ${request.id}".`;
   if (request.state === 'revoked' && request.access?.revokedAt) {
     const why = request.access.revokeReason ? ` — "${inertText(request.access.revokeReason)}"` : '';
-    return `${inertText(describeAccess(request))}${why}.`;
+    const revoked = `${inertText(describeAccess(request))}${why}.`;
+    // Revoked before its review: the review is still owed, and judges only the use.
+    const review = request.policy?.review;
+    return review && awaitingReview(request) ? `${revoked} ${useReviewOwed(review.dueAt)}` : revoked;
   }
   // A revocation began and has not finished (a step failed and is retried): the access is ending.
   if (isBeingRevoked(request))
@@ -269,6 +272,14 @@ function stateDetail(request: AccessRequest): string {
     return `${decided}${after ? `; ${after}` : ''}.`;
   }
   return `${inertText(describeState(request)).replace(/^./, (c) => c.toUpperCase())}.`;
+}
+
+/**
+ * A break-glass grant whose access ended before its review (reviewJudgesUseOnly): approvers
+ * still review it, and Reject has nothing left to revoke.
+ */
+function useReviewOwed(dueAt: string): string {
+  return `BREAK-GLASS: ran without approval. An approver must still review its use by ${shortTime(dueAt)}: Approve records that it was justified, Reject that it was not (its access already ended, so nothing is revoked).`;
 }
 
 /** Options for a request card. */

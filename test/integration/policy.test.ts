@@ -291,6 +291,40 @@ describe('G18: the approval policy', () => {
     expect(actions).toEqual(expect.arrayContaining(['breakglass.review.rejected', 'access.revoke.requested']));
   });
 
+  test('break-glass revoked by its user before its review: Reject records that the use was not justified, and asks for no revocation', async () => {
+    h = await start();
+    const request = await h.requestGrant(olive, 'aks-prod contosoacr --break-glass prod is down, image pull failing');
+    expect((await h.settle(request.id)).state).toBe('succeeded');
+    await h.say(olive, `revoke ${request.id} incident over`);
+    await h.connector.waitFor((c) => /Revoke .*\?/.test(cardText(c.activity)), 5000, 'confirmation card');
+    await h.click(olive, 'revokeConfirm', { requestId: request.id, reason: 'incident over' });
+    await h.app.services.background.drain();
+    expect((await h.app.store.get(request.id))!.state).toBe('revoked');
+    const revokes = async () =>
+      (await h.app.audit.forRequest(request.id)).filter((e) => e.action === 'access.revoke.requested');
+    expect(await revokes()).toHaveLength(1);
+
+    // The approvers' card offers the review of the use, not a revocation.
+    const listed = h.connector.calls.length;
+    await h.say(users.approver, `pending ${request.id}`);
+    const card = await h.connector.waitFor(
+      (c) => h.connector.calls.indexOf(c) >= listed && cardText(c.activity).includes('must still review its use'),
+      5000,
+      'the review card of the revoked grant',
+    );
+    expect(cardText(card.activity)).not.toMatch(/Reject revokes it/);
+
+    await h.click(users.approver, 'reject', { requestId: request.id, comment: 'not an emergency' });
+    await h.app.services.background.drain();
+    const done = (await h.app.store.get(request.id))!;
+    expect(done.policy?.review).toMatchObject({ outcome: 'rejected', reason: 'not an emergency' });
+    expect(done.access?.revokedBy?.objectId).toBe(olive.objectId);
+    const trail = (await h.app.audit.forRequest(request.id)).map((e) => e.action);
+    expect(trail).toContain('breakglass.review.rejected');
+    // Only Olive's revocation: the review asked for none.
+    expect(await revokes()).toHaveLength(1);
+  });
+
   test('G18: SIGHUP reloads the file; a pending request keeps the rule and hash it was created under', async () => {
     // ACRBOT_POLICY names a link to a file in another folder: the watcher (on the link's folder)
     // never sees that file change, so only the SIGHUP can make acrbot read it again.

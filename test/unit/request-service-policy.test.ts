@@ -472,6 +472,100 @@ describe('G18: break-glass', () => {
     expect(await t.service.awaitingReview()).toEqual([]);
   });
 
+  test('a grant revoked before its review: Reject records that the use was not justified and revokes nothing', async () => {
+    const t = setup(policy([rule('prod')]));
+    const request = await granted(t.store, await t.create(OLIVE, { breakGlass: true }), t.clock.now());
+    const revoking = transition(request, { type: 'beginRevoke', at: t.clock.now() });
+    await t.store.update(revoking);
+    await t.store.update(transition(revoking, { type: 'revoke', at: t.clock.now(), by: OLIVE, reason: 'done' }));
+
+    // Still owed: the daily report says the review judges only the use.
+    t.clock.advance(DAY);
+    await t.scheduler.runDue();
+    expect(t.notifications.unreviewed).toEqual([request.id]);
+    const [report] = (await t.audit.forRequest(request.id)).filter((e) => e.action === 'breakglass.unreviewed');
+    expect(report.detail).toMatch(/its access ended or is being revoked, so the review judges only the use$/);
+
+    const review = await t.decide(request.id, APPROVER, false, 'not an emergency');
+    expect(review).toMatchObject({ kind: 'reviewed', outcome: 'rejected', accessEnded: true });
+    expect(t.revoked).toEqual([]);
+    const stored = (await t.store.get(request.id))!;
+    expect(stored.state).toBe('revoked');
+    expect(stored.access?.revokedBy).toEqual(OLIVE);
+    expect(stored.policy?.review).toMatchObject({ outcome: 'rejected', by: APPROVER, reason: 'not an emergency' });
+    const trail = actions(await t.audit.forRequest(request.id));
+    expect(trail.at(-1)).toBe('breakglass.review.rejected');
+    expect(await t.service.awaitingReview()).toEqual([]);
+  });
+
+  test('a revocation that begins as a Reject is written: it is left to finish, no second one is asked for', async () => {
+    const t = setup(policy([rule('prod')]));
+    const request = await granted(t.store, await t.create(OLIVE, { breakGlass: true }), t.clock.now());
+    // Its user revokes it on another instance right after the review's conditional write.
+    const update = t.store.update.bind(t.store);
+    t.store.update = async (next: AccessRequest) => {
+      await update(next);
+      if (next.policy?.review?.outcome && !next.access?.revokingSince)
+        await update(transition(next, { type: 'beginRevoke', at: t.clock.now() }));
+    };
+    const review = await t.decide(request.id, APPROVER, false, 'not an emergency');
+    expect(review).toMatchObject({ kind: 'reviewed', outcome: 'rejected', accessEnded: true });
+    expect(t.revoked).toEqual([]);
+    // A grant that still holds its access is revoked at once, as before.
+    t.store.update = update;
+    const other = await granted(t.store, await t.create(OLIVE, { breakGlass: true }), t.clock.now());
+    expect(await t.decide(other.id, APPROVER, false, 'not an emergency')).toMatchObject({ accessEnded: false });
+    expect(t.revoked).toEqual([`${other.id}:Alex Approver`]);
+  });
+
+  test('a click after the review says the request ran as break-glass, never "approved by" its requester', async () => {
+    const t = setup(policy([rule('prod')]));
+    const request = await granted(t.store, await t.create(OLIVE, { breakGlass: true }), t.clock.now());
+    expect(await t.decide(request.id, APPROVER, true, 'was a real incident')).toMatchObject({ kind: 'reviewed' });
+    const late = await t.decide(request.id, SAM, false, 'not an emergency');
+    expect(late).toMatchObject({ kind: 'refused', reason: 'stale' });
+    expect(late.kind === 'refused' && late.message).toBe(
+      `Request ${request.id} ran as break-glass by Adele Operator and is granted; reviewed already: kept by Alex Approver; nothing was changed.`,
+    );
+    const [refusal] = await t.audit.latest(1);
+    expect(refusal).toMatchObject({
+      action: 'approval.refused.stale',
+      detail: 'ran as break-glass by Adele Operator and is granted; reviewed already: kept by Alex Approver',
+    });
+  });
+
+  test('a review that loses the race to another instance’s review says it ran as break-glass, never "approved by" its requester', async () => {
+    const t = setup(policy([rule('prod')]));
+    const request = await granted(t.store, await t.create(OLIVE, { breakGlass: true }), t.clock.now());
+    // Another instance's review lands between this one's read and its conditional write.
+    const update = t.store.update.bind(t.store);
+    let raced = false;
+    t.store.update = async (next: AccessRequest) => {
+      if (!raced && next.policy?.review?.outcome) {
+        raced = true;
+        const current = (await t.store.get(request.id))!;
+        await update({
+          ...current,
+          version: current.version + 1,
+          policy: {
+            ...current.policy!,
+            review: { ...current.policy!.review!, outcome: 'accepted', by: APPROVER, at: t.clock.now().toISOString() },
+          },
+        });
+      }
+      await update(next);
+    };
+    const lost = await t.decide(request.id, SAM, false, 'not an emergency');
+    expect(lost).toMatchObject({ kind: 'refused', reason: 'stale' });
+    expect(lost.kind === 'refused' && lost.message).toBe(
+      `Request ${request.id} ran as break-glass by Adele Operator and is granted; reviewed already: kept by Alex Approver; your click changed nothing.`,
+    );
+    expect((await t.audit.latest(1))[0].detail).toBe(
+      'lost the race: ran as break-glass by Adele Operator and is granted; reviewed already: kept by Alex Approver',
+    );
+    expect(t.revoked).toEqual([]);
+  });
+
   test('a run that failed granted nothing: no review is owed, listed, reported or recorded, and a stale click revokes nothing', async () => {
     const t = setup(policy([rule('prod')]));
     const approved = await t.create(OLIVE, { breakGlass: true });

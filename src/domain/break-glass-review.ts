@@ -1,0 +1,46 @@
+/**
+ * A break-glass request after it ran: what its review can still do, and how a late click is
+ * told what became of it. Its requester "approved" it only so it ran at once, so nothing here
+ * says "approved by" them. Pure: the request service and the views both ask.
+ */
+import { describeState, isBeingRevoked, type AccessRequest } from './request';
+
+/**
+ * True when a break-glass grant's access ended (revoked: by its user, at its end) or is ending
+ * (being revoked) while its review is still owed. The review then only judges whether the use
+ * was justified: Approve says it was, Reject that it was not, and nothing is revoked (there is
+ * nothing left to revoke, or the revocation underway ends it).
+ */
+export function reviewJudgesUseOnly(request: AccessRequest): boolean {
+  return Boolean(request.policy?.breakGlass) && (request.state === 'revoked' || isBeingRevoked(request));
+}
+
+/**
+ * What became of a break-glass request, to follow "Request R-…" in the answer to a click that
+ * came too late: "ran as break-glass by Adele and is granted; reviewed already: kept by Alex".
+ * Undefined for any other request (its `describeState` says it).
+ */
+export function describeBreakGlassRun(request: AccessRequest): string | undefined {
+  const d = request.decision;
+  if (!request.policy?.breakGlass || !d?.approved) return undefined;
+  const ran = `ran as break-glass by ${d.by.name}`;
+  const became = afterRun(request);
+  const review = request.policy.review;
+  if (!review?.outcome) return `${ran} and ${became}`;
+  const by = review.by?.name ?? 'an approver';
+  // Kept or rejected while it held access; once it no longer does, the review judged the use.
+  const verdict =
+    request.state === 'succeeded' && !isBeingRevoked(request)
+      ? `${review.outcome === 'accepted' ? 'kept' : 'rejected'} by ${by}`
+      : `its use was ${review.outcome} by ${by}`;
+  return `${ran} and ${became}; reviewed already: ${verdict}`;
+}
+
+/** What became of an approved request since: it is only ever in these states afterwards (request.ts). */
+function afterRun(request: AccessRequest): string {
+  if (request.state === 'revoked') return `was since ${describeState(request)}`;
+  if (request.state === 'failed') return 'failed';
+  if (isBeingRevoked(request)) return 'is being revoked';
+  if (request.state === 'succeeded') return 'is granted';
+  return request.state === 'executing' ? 'is running now' : 'is starting';
+}
