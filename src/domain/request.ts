@@ -326,17 +326,20 @@ export const STATE_ROUNDS: readonly (readonly RequestState[])[] = [
 /** Sentence describing a state for people who lost a race or clicked an old card. */
 export function describeState(request: AccessRequest): string {
   const by = request.decision ? ` by ${request.decision.by.name}` : '';
+  // A break-glass request's decision is its requester's own: it ran without approval, and
+  // "approved by" them would say someone approved it.
+  const approved = request.policy?.breakGlass && request.decision?.approved ? 'started as break-glass' : 'approved';
   switch (request.state) {
     case 'pending':
       return 'waiting for approval';
     case 'approved':
-      return `approved${by}`;
+      return `${approved}${by}`;
     case 'executing':
-      return `approved${by}, running now`;
+      return `${approved}${by}, running now`;
     case 'succeeded':
-      return `approved${by} and done`;
+      return `${approved}${by} and done`;
     case 'failed':
-      return `approved${by}, but it failed`;
+      return `${approved}${by}, but it failed`;
     case 'rejected':
       return `rejected${by}`;
     case 'expired':

@@ -213,6 +213,23 @@ describe('already-decided message names the decider', () => {
   });
 
   test.each<[RequestState, string]>([
+    ['executing', 'started as break-glass by Riley Requester, running now'],
+    ['succeeded', 'started as break-glass by Riley Requester and done'],
+    ['failed', 'started as break-glass by Riley Requester, but it failed'],
+  ])('break-glass, %s: its requester started it, nobody approved it (%s)', (state, phrase) => {
+    const request = pendingRequest({
+      state,
+      decision: { by: REQUESTER, at: AT.toISOString(), approved: true },
+      policy: { ruleId: 'break-glass', policyHash: 'h', approvalsRequired: 0, breakGlass: true },
+    });
+    expect(describeState(request)).toBe(phrase);
+    // The requester's own `cancel R-…` of their break-glass grant.
+    expect(() => transition(request, { type: 'cancel', by: REQUESTER, at: AT })).toThrow(
+      `Request R-7K2M9QXA is already ${phrase}; nothing was changed.`,
+    );
+  });
+
+  test.each<[RequestState, string]>([
     ['pending', 'waiting for approval'],
     ['expired', 'expired without a decision'],
     ['approved', 'approved'],
