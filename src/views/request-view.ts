@@ -212,6 +212,16 @@ export function planFacts(request: AccessRequest): Fact[] {
   return common;
 }
 
+/**
+ * The Clean-up fact of a secret request's outcome. A refused clean-up is never tried again
+ * (credential-cleanup.ts): an operator must delete what the error names.
+ */
+const CLEANUP_FACTS: Record<Exclude<NonNullable<Outcome['cleanup']>, 'none'>, string> = {
+  deleted: 'the credential was deleted again',
+  pending: 'the credential is recorded for clean-up',
+  refused: "refused: acrbot's records do not vouch for the credential; an operator must delete it",
+};
+
 /** What became of a decided request, after its decision's line (empty: nothing more to say). */
 const AFTER_DECISION: Partial<Record<RequestState, string>> = {
   approved: '',
@@ -410,11 +420,7 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
   if (outcome?.azureRequestIds.length)
     facts.push({ label: 'Azure request ids', value: outcome.azureRequestIds.join(', ') });
   if (outcome?.cleanup && outcome.cleanup !== 'none')
-    facts.push({
-      label: 'Clean-up',
-      value:
-        outcome.cleanup === 'deleted' ? 'the credential was deleted again' : 'the credential is recorded for clean-up',
-    });
+    facts.push({ label: 'Clean-up', value: CLEANUP_FACTS[outcome.cleanup] });
   // An extension moved its original's end (a secret's was rotated into the same secret): nothing
   // new to reference from a manifest.
   const extended = ok && Boolean(request.extendsRequestId);

@@ -22,7 +22,7 @@ import { SqliteAuditLog } from '../../src/integrations/store/sqlite-audit-log';
 import { openSqlite } from '../../src/integrations/store/sqlite-database';
 import { SqliteRequestStore } from '../../src/integrations/store/sqlite-request-store';
 import { createLogger } from '../../src/observability/logger';
-import { requestCard } from '../../src/views/request-view';
+import { outcomeCard, requestCard } from '../../src/views/request-view';
 import { cardText } from '../helpers/capturing-connector';
 import { recordedToken, recordingTokenPorts } from './support/cleanup-fixtures';
 import { FakeClock } from './support/fake-clock';
@@ -149,6 +149,10 @@ describe.each(storeKinds)('a refused credential clean-up (%s stores)', (_kind, o
     expect(card).toContain('acrbot refused to delete the credential it had created');
     expect(card).toContain('An operator must find and delete it.');
     expect(card).not.toMatch(/will be retried|again shortly/);
+    // The outcome card's Clean-up fact too: refused, not "recorded for clean-up" (a retry).
+    const outcome = cardText({ attachments: [{ content: outcomeCard(after) }] });
+    expect(outcome).toContain("refused: acrbot's records do not vouch for the credential; an operator must delete it");
+    expect(outcome).not.toContain('recorded for clean-up');
   });
 
   test('a job already scheduled for it when the refusal was recorded ends without acting', async () => {
