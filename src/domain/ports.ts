@@ -63,8 +63,13 @@ export interface RoleAssignmentListing {
   listAtOrAbove(scope: string): Promise<RoleAssignmentInfo[]>;
   /** Every role assignment in the subscription (no filter), all pages. */
   listInSubscription(subscriptionId: string): Promise<RoleAssignmentInfo[]>;
-  /** A role definition with its permissions, or undefined when it does not exist. */
-  getRoleDefinition(subscriptionId: string, roleDefinitionGuid: string): Promise<RoleDefinitionInfo | undefined>;
+  /**
+   * A role definition with its permissions, read at `scope` (a subscription, resource group or
+   * resource id); undefined when ARM does not know it there (404). A custom role exists only at
+   * and below its assignable scopes: one assignable at a resource group is 404 at its
+   * subscription, so read it where it is assigned (src/flows/role-definitions.ts).
+   */
+  getRoleDefinition(scope: string, roleDefinitionGuid: string): Promise<RoleDefinitionInfo | undefined>;
 }
 
 /** Microsoft Graph lookups. */

@@ -48,7 +48,7 @@ import type { AccessRequest, Actor, RequestState } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import { roleDefinitionGuid } from '../domain/resource-id';
 import type { ResourceResolver } from './resource-resolver';
-import { RoleDefinitions } from './role-definitions';
+import { definitionScopes, RoleDefinitions } from './role-definitions';
 
 /**
  * Most requests read from the store per inventory call. The store has no index by cluster or
@@ -417,13 +417,16 @@ export class AccessInventory {
 
   /**
    * The role definitions of `assignments` (see {@link RoleDefinitions}: built-in ones cached,
-   * custom ones re-read). Each is read in a subscription where its assignment applies: a custom
-   * role exists only inside its assignable scopes, so one assigned at a management group is read
-   * under a subscription that listed the assignment (beneath that group), not merely the first
-   * allowed one, where ARM may not know it (404) and the assignment would not be counted.
+   * custom ones re-read). A custom role exists only inside its assignable scopes, so each is read
+   * where its assignment is ({@link definitionScopes}: one assignable only at a resource group is
+   * 404 at the subscription), and one assigned at a management group under a subscription that
+   * listed the assignment (beneath that group), not merely the first allowed one, where ARM may
+   * not know it (404) and the assignment would not be counted.
    */
   roleDefinitions(assignments: RoleAssignmentInfo[]): Promise<Map<string, RoleDefinitionInfo>> {
-    return this.definitions.of(assignments, (a) => subscriptionOf(a) ?? a.listedIn?.[0] ?? this.subscriptionIds[0]);
+    return this.definitions.of(assignments, (a) =>
+      definitionScopes(a, subscriptionOf(a) ?? a.listedIn?.[0] ?? this.subscriptionIds[0]),
+    );
   }
 }
 

@@ -15,7 +15,7 @@ import { roleCarriesPull } from '../domain/pull-permission';
 import { roleDefinitionGuid, scopeCovers } from '../domain/resource-id';
 import { pullRoleFor, rolesThatGrantPull, type RoleAssignmentMode } from '../domain/roles';
 import type { ResourceResolver } from './resource-resolver';
-import { RoleDefinitions } from './role-definitions';
+import { definitionScopes, RoleDefinitions } from './role-definitions';
 
 /** The planner's answer. */
 export type GrantPlanResult =
@@ -153,7 +153,9 @@ export class GrantPlanner {
     // Listed on the registry: anything above it that ARM returns (a management group too) covers it.
     const covering = assignments.filter((a) => !a.condition && scopeLevelOf(a.scope, registry) !== undefined);
     if (covering.length) {
-      const roles = await this.definitions.of(covering, () => registry.subscriptionId);
+      // Each role read where its assignment is (a custom role assignable only at the registry's
+      // group is 404 at the subscription); a management group's under the registry's subscription.
+      const roles = await this.definitions.of(covering, (a) => definitionScopes(a, registry.subscriptionId));
       const pulls = covering.find((a) => {
         const role = roles.get(roleDefinitionGuid(a.roleDefinitionId));
         return role !== undefined && roleCarriesPull(role, registry.roleAssignmentMode);

@@ -1,45 +1,86 @@
 /**
  * Role definitions for judging whether role assignments carry pull (src/domain/pull-permission.ts),
- * shared by the access inventory (`access`, `check`, the tab) and grant planning.
+ * shared by the access inventory (`access`, `check`, the tab) and grant planning. A custom role
+ * exists in ARM only at and below its assignable scopes, so each is read where one of its
+ * assignments is (a role assignable only at a resource group is 404 at its subscription), one GET
+ * per distinct role, with the subscription as the fallback.
  */
 import type { RoleAssignmentInfo, RoleDefinitionInfo } from '../domain/azure-model';
 import { roleDefinitionGuid } from '../domain/resource-id';
 
-/** Reads one role definition; undefined when it does not exist. */
-export type ReadRoleDefinition = (
-  subscriptionId: string,
-  roleDefinitionGuid: string,
-) => Promise<RoleDefinitionInfo | undefined>;
+/** Reads one role definition at an ARM scope; undefined when ARM does not know it there. */
+export type ReadRoleDefinition = (scope: string, roleDefinitionGuid: string) => Promise<RoleDefinitionInfo | undefined>;
 
 /**
- * The role definitions of a set of assignments, one GET per distinct role not cached. Built-in
- * roles are cached for the life of the object (Microsoft changes them rarely, and only by adding
- * actions); custom roles are read again on every call, since anyone may edit them.
+ * Where an assignment's role definition is visible, in the order to read it:
+ * - the assignment's own scope when it lies in a subscription (the subscription, a resource
+ *   group, a resource): the role was assignable there, so ARM knows it there, whatever its
+ *   assignable scopes;
+ * - then `/subscriptions/{subscriptionId}`: for an assignment above any subscription (a
+ *   management group, read beneath it rather than where acrbot has no rights), and for a scope
+ *   ARM no longer finds (a resource group deleted since the listing).
+ */
+export function definitionScopes(assignment: RoleAssignmentInfo, subscriptionId: string | undefined): string[] {
+  const own = assignment.scope.replace(/\/+$/, '');
+  const scopes = /^\/subscriptions\/[^/]+/i.test(own) ? [own] : [];
+  const subscription = subscriptionId ? `/subscriptions/${subscriptionId}` : undefined;
+  if (subscription && !scopes.some((s) => s.toLowerCase() === subscription.toLowerCase())) scopes.push(subscription);
+  return scopes;
+}
+
+/**
+ * The role definitions of a set of assignments, one GET per distinct role not cached (a second
+ * only when the first scope did not know it). Built-in roles are cached by id for the life of
+ * the object (Microsoft changes them rarely, and only by adding actions; they are the same at
+ * every scope); custom roles are read again on every call, since anyone may edit them.
  */
 export class RoleDefinitions {
   private readonly builtIn = new Map<string, RoleDefinitionInfo>();
 
   constructor(private readonly read: ReadRoleDefinition) {}
 
-  /** By lowercase GUID; `subscriptionOf` says where to read an assignment's role. Missing roles are left out. */
+  /**
+   * By lowercase GUID; `scopesOf` says where to read an assignment's role, in order (see
+   * {@link definitionScopes}); the first assignment of each role decides. Missing roles are left out.
+   */
   async of(
     assignments: readonly RoleAssignmentInfo[],
-    subscriptionOf: (assignment: RoleAssignmentInfo) => string,
+    scopesOf: (assignment: RoleAssignmentInfo) => readonly string[],
   ): Promise<Map<string, RoleDefinitionInfo>> {
-    const wanted = new Map<string, string>();
+    const wanted = new Map<string, readonly string[]>();
     for (const a of assignments) {
       const guid = roleDefinitionGuid(a.roleDefinitionId);
-      if (!wanted.has(guid)) wanted.set(guid, subscriptionOf(a));
+      if (!wanted.has(guid)) wanted.set(guid, scopesOf(a));
     }
     const out = new Map<string, RoleDefinitionInfo>();
     await Promise.all(
-      [...wanted].map(async ([guid, subscriptionId]) => {
-        const role = this.builtIn.get(guid) ?? (await this.read(subscriptionId, guid));
+      [...wanted].map(async ([guid, scopes]) => {
+        const role = this.builtIn.get(guid) ?? (await this.firstFound(guid, scopes));
         if (!role) return;
         if (role.roleType === 'BuiltInRole') this.builtIn.set(guid, role);
         out.set(guid, role);
       }),
     );
     return out;
+  }
+
+  /**
+   * Tries each scope in turn: a role ARM knows at the first costs one GET. A 403 at a scope
+   * before the last is "not readable here", and the next is tried: acrbot's identity holds Reader
+   * on registries and clusters, not on their resource groups, so an assignment's group may refuse
+   * the read that its subscription answers (the one scope read before scopes were tried). The
+   * last scope's refusal is thrown, as it was then.
+   */
+  private async firstFound(guid: string, scopes: readonly string[]): Promise<RoleDefinitionInfo | undefined> {
+    for (const [i, scope] of scopes.entries()) {
+      const last = i === scopes.length - 1;
+      try {
+        const role = await this.read(scope, guid);
+        if (role) return role;
+      } catch (err) {
+        if (last || (err as { statusCode?: unknown }).statusCode !== 403) throw err;
+      }
+    }
+    return undefined;
   }
 }

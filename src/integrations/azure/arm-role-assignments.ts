@@ -155,10 +155,19 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
     return all.map(roleAssignmentFromWire);
   }
 
-  getRoleDefinition(subscriptionId: string, roleDefinitionGuid: string): Promise<RoleDefinitionInfo | undefined> {
+  /**
+   * `GET {scope}/providers/Microsoft.Authorization/roleDefinitions/{guid}` at a subscription,
+   * resource group or resource. Any 404 is "not known there" (the role, or the scope, is not
+   * found), which the caller may answer by trying another scope.
+   */
+  getRoleDefinition(scope: string, roleDefinitionGuid: string): Promise<RoleDefinitionInfo | undefined> {
+    const subscriptionId = /^\/*subscriptions\/([^/]+)/i.exec(scope)?.[1];
+    // The SDK client is per subscription; role definitions above one (management group, tenant)
+    // are not read by acrbot, which reads them in a subscription beneath instead.
+    if (!subscriptionId) throw new Error(`role definition read needs a scope within a subscription, not ${scope}`);
     return unlessNotFound(async () =>
       toRoleDefinitionInfo(
-        await this.client(subscriptionId).roleDefinitions.get(`subscriptions/${subscriptionId}`, roleDefinitionGuid),
+        await this.client(subscriptionId).roleDefinitions.get(sdkScope(scope).replace(/\/+$/, ''), roleDefinitionGuid),
       ),
     );
   }

@@ -8,7 +8,7 @@ import { HttpError } from '../http-util';
 import { normalizeScope, parseScope } from './arm-ids';
 import { ok, type ArmRequestContext, type ArmRoute } from './arm-route';
 import { page } from './paging';
-import { roleDefinitionToWire, type RoleDefinitionRecord } from './role-definitions';
+import { assignableAt, roleDefinitionToWire, type RoleDefinitionRecord } from './role-definitions';
 
 const BASE = '{*scope}/providers/Microsoft.Authorization/roleDefinitions';
 const READ = 'Microsoft.Authorization/roleDefinitions/read';
@@ -57,13 +57,6 @@ export function roleDefinitionDoesNotExist(id: string): HttpError {
     'RoleDefinitionDoesNotExist',
     `The specified role definition with ID '${id}' does not exist.`,
   );
-}
-
-/** Built-in roles are visible everywhere; custom roles only within their assignable scopes. */
-function assignableAt(def: RoleDefinitionRecord, scope: string): boolean {
-  if (def.type === 'BuiltInRole') return true;
-  const s = scope.toLowerCase();
-  return def.assignableScopes.some((a) => s === a.toLowerCase() || s.startsWith(`${a.toLowerCase()}/`));
 }
 
 /** `roleName eq '<name>'` and/or `type eq 'BuiltInRole'|'CustomRole'`, joined with `and`; anything else is a 400. */

@@ -4,6 +4,7 @@
  * add. A role assignment naming any other role definition fails with `RoleDefinitionDoesNotExist`,
  * which catches typos in role ids early.
  */
+import { isAtOrAbove } from './arm-ids';
 
 /** Built-in role definition ids (the trailing GUID of `roleDefinitionId`). */
 export const BUILT_IN_ROLES = {
@@ -205,6 +206,18 @@ export const BUILT_IN_ROLE_DEFINITIONS: readonly RoleDefinitionRecord[] = [
     block(['Microsoft.Authorization/*/read'], ['Microsoft.ContainerService/managedClusters/*']),
   ),
 ];
+
+/**
+ * Whether ARM knows `def` at `scope`: built-in roles everywhere; a custom role at and below its
+ * assignable scopes only. A custom role whose assignableScopes name one resource group is read
+ * at that group or a resource in it, and is 404 `RoleDefinitionDoesNotExist` at its subscription
+ * (Get-AzRoleAssignment shows such roles nameless unless given the group's scope,
+ * Azure/azure-powershell#16991).
+ */
+export function assignableAt(def: RoleDefinitionRecord, scope: string): boolean {
+  if (def.type === 'BuiltInRole') return true;
+  return def.assignableScopes.some((a) => isAtOrAbove(a, scope));
+}
 
 /** The role definition as ARM returns it at `scope` (`/subscriptions/{sub}` or `''` for tenant level). */
 export function roleDefinitionToWire(

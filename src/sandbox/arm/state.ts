@@ -11,6 +11,7 @@ import { idKey, isAtOrAbove, normalizeScope, parseScope, PROVIDERS } from './arm
 import { parentNotFound, resourceGroupNotFound, resourceNotFound, subscriptionNotFound } from './arm-errors';
 import { clusterRecord, type ClusterRecord, type ClusterSpec } from './clusters';
 import {
+  assignableAt,
   BUILT_IN_ROLE_DEFINITIONS,
   PULL_ROLES,
   qualifiedRoleDefinitionId,
@@ -201,11 +202,13 @@ export class ArmState {
 
   /**
    * Adds a custom role definition (acceptable to role assignment creation, served by the
-   * roleDefinitions routes). Without permissions it grants nothing.
+   * roleDefinitions routes). Without permissions it grants nothing. `assignableScopes` default to
+   * every subscription; a resource group or resource there makes the role readable only at and
+   * below it (404 at its subscription, as in ARM).
    */
   addRoleDefinition(
     guid: string,
-    custom: { roleName?: string; permissions?: Partial<RolePermissionBlock>[] } = {},
+    custom: { roleName?: string; permissions?: Partial<RolePermissionBlock>[]; assignableScopes?: string[] } = {},
   ): void {
     const key = guid.toLowerCase();
     this.roleDefinitions.set(key, {
@@ -219,7 +222,9 @@ export class ArmState {
         dataActions: p.dataActions ?? [],
         notDataActions: p.notDataActions ?? [],
       })),
-      assignableScopes: [...this.subscriptions.values()].map((s) => `/subscriptions/${s}`),
+      assignableScopes:
+        custom.assignableScopes?.map(normalizeScope) ??
+        [...this.subscriptions.values()].map((s) => `/subscriptions/${s}`),
     });
   }
 
@@ -239,7 +244,9 @@ export class ArmState {
 
   /**
    * Adds a role assignment as someone other than acrbot would (portal, CLI, Bicep): seeds and
-   * tests use it for grants made outside acrbot. The role must exist; the name defaults to a new GUID.
+   * tests use it for grants made outside acrbot. The role must exist and be assignable at `scope`
+   * (a seed naming a custom role outside its assignable scopes is a mistake, caught here); the
+   * name defaults to a new GUID.
    */
   addRoleAssignment(input: {
     scope: string;
@@ -250,9 +257,11 @@ export class ArmState {
     condition?: string;
     createdBy?: string;
   }): RoleAssignmentRecord {
-    if (!this.hasRoleDefinition(input.roleDefinitionGuid))
-      throw new Error(`No role definition ${input.roleDefinitionGuid}`);
+    const role = this.getRoleDefinition(input.roleDefinitionGuid);
+    if (!role) throw new Error(`No role definition ${input.roleDefinitionGuid}`);
     const scope = normalizeScope(input.scope);
+    if (!assignableAt(role, scope))
+      throw new Error(`Role definition ${input.roleDefinitionGuid} is not assignable at ${scope}`);
     const name = input.name ?? randomUUID();
     const now = new Date().toISOString();
     const record: RoleAssignmentRecord = {
