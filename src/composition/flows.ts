@@ -130,8 +130,15 @@ export function createFlows(
         );
       else if (result.changed) log.info({ policyHash: result.policy.hash }, 'approval policy reloaded');
     },
-    // A reloaded file's reminders are checked against the TTL in force, as at start.
-    { limits: { approvalTtlMs: config.approvalTtlMs } },
+    // A reloaded file's reminders are checked against the TTL in force, and its terms against
+    // the access limits in force, as at start.
+    {
+      limits: {
+        approvalTtlMs: config.approvalTtlMs,
+        minAccessMs: config.access.minMs,
+        maxAccessMs: config.access.maxMs,
+      },
+    },
   );
   const requests = new RequestService(
     stores.requests,

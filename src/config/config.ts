@@ -6,8 +6,14 @@ import { isIP } from 'node:net';
 import { z } from 'zod/v3';
 import type { Policy } from '../domain/policy';
 import { AUDIT_KEY_MIN_BYTES, auditKeyFromText } from './audit-key';
-import { MAX_APPROVAL_TTL_MS, parseDurationMs } from './duration';
-import { CONVERSATION_ID, PolicyFileError, policyFromEnvironment, readPolicyFile } from './policy-file';
+import { MAX_ACCESS_DURATION_MS, MAX_APPROVAL_TTL_MS, MIN_ACCESS_DURATION_MS, parseDurationMs } from './duration';
+import {
+  CONVERSATION_ID,
+  PolicyFileError,
+  type PolicyLimits,
+  policyFromEnvironment,
+  readPolicyFile,
+} from './policy-file';
 import { proxyFromEnvironment } from '../integrations/http/outbound-proxy';
 import { checkOpenIdMetadataUrl, checkServiceEndpoint, checkTokenIssuer, type UrlCheck } from './url-settings';
 import { isGuid } from '../domain/identifiers';
@@ -186,6 +192,13 @@ const schema = z.object({
           ctx.addIssue({
             code: 'custom',
             message: `ACRBOT_EXPIRY_REMINDERS: "${item.slice(0, 20)}" is not a duration; use e.g. 7d,1d (or none)`,
+          });
+        // No term or credential lasts longer than a year, so such a reminder would never be
+        // sent; and one like 99999999999999999999d is past anything a date can be moved by.
+        else if (d > MAX_ACCESS_DURATION_MS)
+          ctx.addIssue({
+            code: 'custom',
+            message: `ACRBOT_EXPIRY_REMINDERS: ${item.length > 30 ? `${item.slice(0, 30)}…` : item} before the end is longer than any access or credential lasts (at most 1y), so it would never be sent`,
           });
         else ms.push(d);
       }
@@ -547,26 +560,41 @@ function uniqueIgnoringCase(items: readonly string[]): string[] {
 }
 
 /**
- * The access durations out of order. A duration that failed to parse is not compared: its
- * default stands in for it, which the operator never set.
+ * The access durations out of their bounds (1m to 1y) or out of order, and the minimum and
+ * maximum a policy file's terms are held to. A duration that failed to parse or is out of bounds
+ * is not compared (its default stood in for it, which the operator never set; or its own problem
+ * is listed, and a default compared with `99999999999999999999d` would be blamed for it): the
+ * default is then held to the bound instead. The policy gets neither limit while they contradict.
  */
-function accessDurationOrder(
+function accessDurationProblems(
   e: Record<'ACRBOT_MIN_ACCESS_DURATION' | 'ACRBOT_MAX_ACCESS_DURATION' | 'ACRBOT_DEFAULT_ACCESS_DURATION', number>,
   parsedOk: (...names: string[]) => boolean,
-): string[] {
-  const min = parsedOk('ACRBOT_MIN_ACCESS_DURATION') ? e.ACRBOT_MIN_ACCESS_DURATION : undefined;
-  const max = parsedOk('ACRBOT_MAX_ACCESS_DURATION') ? e.ACRBOT_MAX_ACCESS_DURATION : undefined;
-  if (min !== undefined && max !== undefined && min > max)
-    return ['ACRBOT_MIN_ACCESS_DURATION is longer than ACRBOT_MAX_ACCESS_DURATION'];
+): { problems: string[]; limits: Pick<PolicyLimits, 'minAccessMs' | 'maxAccessMs'> } {
+  const problems: string[] = [];
+  const { ACRBOT_MIN_ACCESS_DURATION: minMs, ACRBOT_MAX_ACCESS_DURATION: maxMs } = e;
+  if (minMs < MIN_ACCESS_DURATION_MS) problems.push('ACRBOT_MIN_ACCESS_DURATION can be no less than 1m');
+  if (minMs > MAX_ACCESS_DURATION_MS)
+    problems.push('ACRBOT_MIN_ACCESS_DURATION can be at most 1y (no access lasts longer: ACRBOT_MAX_ACCESS_DURATION)');
+  if (maxMs > MAX_ACCESS_DURATION_MS)
+    problems.push('ACRBOT_MAX_ACCESS_DURATION can be at most 1y (use ACRBOT_ALLOW_PERMANENT for access without end)');
+  const min =
+    parsedOk('ACRBOT_MIN_ACCESS_DURATION') && minMs >= MIN_ACCESS_DURATION_MS && minMs <= MAX_ACCESS_DURATION_MS
+      ? minMs
+      : undefined;
+  const max = parsedOk('ACRBOT_MAX_ACCESS_DURATION') && maxMs <= MAX_ACCESS_DURATION_MS ? maxMs : undefined;
+  if (min !== undefined && max !== undefined && min > max) {
+    problems.push('ACRBOT_MIN_ACCESS_DURATION is longer than ACRBOT_MAX_ACCESS_DURATION');
+    return { problems, limits: {} };
+  }
   const fallback = e.ACRBOT_DEFAULT_ACCESS_DURATION;
   if (
     parsedOk('ACRBOT_DEFAULT_ACCESS_DURATION') &&
-    ((min !== undefined && fallback < min) || (max !== undefined && fallback > max))
+    (fallback < (min ?? MIN_ACCESS_DURATION_MS) || fallback > (max ?? MAX_ACCESS_DURATION_MS))
   )
-    return [
+    problems.push(
       'ACRBOT_DEFAULT_ACCESS_DURATION must lie between ACRBOT_MIN_ACCESS_DURATION and ACRBOT_MAX_ACCESS_DURATION',
-    ];
-  return [];
+    );
+  return { problems, limits: { minAccessMs: min, maxAccessMs: max } };
 }
 
 /**
@@ -763,10 +791,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   if (e.ACRBOT_DRIFT_INTERVAL < 60_000 || e.ACRBOT_DRIFT_INTERVAL > 24 * 3_600_000)
     problems.push('ACRBOT_DRIFT_INTERVAL must be between 1m and 24h (each run lists role assignments per identity)');
-  if (e.ACRBOT_MIN_ACCESS_DURATION < 60_000) problems.push('ACRBOT_MIN_ACCESS_DURATION can be no less than 1m');
-  if (e.ACRBOT_MAX_ACCESS_DURATION > 365 * 86_400_000)
-    problems.push('ACRBOT_MAX_ACCESS_DURATION can be at most 1y (use ACRBOT_ALLOW_PERMANENT for access without end)');
-  problems.push(...accessDurationOrder(e, parsedOk));
+  const access = accessDurationProblems(e, parsedOk);
+  problems.push(...access.problems);
   // At least the shortest --expires (1h, secret-options.ts): below it every --expires would be
   // refused, and the credentials capped to it would die before anyone could pull with them.
   if (
@@ -803,7 +829,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? e.ACRBOT_APPROVAL_TTL
         : undefined;
     try {
-      policy = readPolicyFile(e.ACRBOT_POLICY, { approvalTtlMs });
+      // Its terms are held to ACRBOT_MIN/MAX_ACCESS_DURATION, each when it is valid.
+      policy = readPolicyFile(e.ACRBOT_POLICY, { approvalTtlMs, ...access.limits });
     } catch (err) {
       if (!(err instanceof PolicyFileError)) throw err;
       problems.push(err.message);

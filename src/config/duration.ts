@@ -22,3 +22,25 @@ export function parseDurationMs(text: string): number | undefined {
  * or escalation at or after it could never be sent (the request has expired by then).
  */
 export const MAX_APPROVAL_TTL_MS = 24 * 3_600_000;
+
+/**
+ * The bounds of ACRBOT_MIN_ACCESS_DURATION and ACRBOT_MAX_ACCESS_DURATION: no access is granted
+ * for less than a minute or, short of permanent access, for more than a year. A policy's terms
+ * are held to them when the configured values are not known.
+ */
+export const MIN_ACCESS_DURATION_MS = 60_000;
+export const MAX_ACCESS_DURATION_MS = 365 * 86_400_000;
+
+/**
+ * The longest duration a policy file may write anywhere (10 years). Every field has a tighter
+ * limit (the access durations, ACRBOT_APPROVAL_TTL); this one keeps a value like
+ * `99999999999999999999d`, which no Date can be moved by, out of every check and of the policy.
+ */
+export const MAX_POLICY_DURATION_MS = 10 * 365 * 86_400_000;
+
+/** `90d`, `1y`, `8h`, `30m`, `45s`: the largest unit that writes `ms` exactly, as settings are written. */
+export function formatDurationMs(ms: number): string {
+  for (const unit of ['y', 'd', 'h', 'm'] as const)
+    if (ms >= UNIT_MS[unit] && ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`;
+  return `${Math.round(ms / 1000)}s`;
+}
