@@ -3,14 +3,9 @@
  * a table, and answers card actions. The only class that sees botbuilder's turn model; the
  * work is done by the handlers and the flows.
  */
-import {
-  ActivityHandler,
-  type AdaptiveCardInvokeResponse,
-  type AdaptiveCardInvokeValue,
-  TurnContext,
-} from 'botbuilder';
+import { ActivityHandler, type AdaptiveCardInvokeResponse, type InvokeResponse, type TurnContext } from 'botbuilder';
 import { type Command, parseCommand } from '../domain/command';
-import type { Clock, DialogStore } from '../domain/ports';
+import type { AbuseLedger, Clock, DialogStore } from '../domain/ports';
 import { isUserFacing } from '../domain/errors';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { displayName } from '../domain/text';
@@ -26,9 +21,11 @@ import { LifecycleHandler } from './handlers/lifecycle-handler';
 import { PolicyHandler } from './handlers/policy-handler';
 import { PauseHandler } from './handlers/pause-handler';
 import { AccessHandlers } from './handlers/access-handlers';
+import { type CardInvoke, cardInvokeError, isCardInvokeRefusal, readCardInvoke } from './card-invoke';
 import { errorCardFor, sendCard } from './turn-cards';
 import { isRefusal, turnIdentity, type TurnIdentity } from './turn-identity';
-import { messageText } from './message-text';
+import { addressedText, unreadContent } from './message-text';
+import { Welcomes } from './welcomes';
 
 const CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
 
@@ -57,6 +54,8 @@ export class AcrBot extends ActivityHandler {
   constructor(
     private readonly services: BotServices,
     dialogState: { store: DialogStore; clock: Clock; ttlMs: number },
+    /** The store's sightings of Teams activities; welcomes are recorded there too (welcomes.ts). */
+    sightings: AbuseLedger,
   ) {
     super();
     this.requestsHandler = new RequestHandler(services);
@@ -124,8 +123,16 @@ export class AcrBot extends ActivityHandler {
       await this.handleMessage(ctx);
       await next();
     });
+    const welcomes = new Welcomes(sightings, dialogState.clock);
     this.onMembersAdded(async (ctx, next) => {
-      if (ctx.activity.membersAdded?.some((m) => m.id === ctx.activity.recipient.id)) await this.info.help(ctx);
+      const { membersAdded, recipient, conversation } = ctx.activity;
+      // Once per conversation: a redelivered or repeated "acrbot was added" is not a new welcome.
+      if (
+        Array.isArray(membersAdded) &&
+        membersAdded.some((m) => m?.id === recipient?.id) &&
+        (await welcomes.firstWelcome(String(conversation?.id ?? '')))
+      )
+        await this.info.help(ctx);
       await next();
     });
   }
@@ -160,17 +167,7 @@ export class AcrBot extends ActivityHandler {
         detail: `channel=${ctx.activity.channelId}`,
       });
       if (ctx.activity.type === 'invoke') {
-        await ctx.sendActivity({
-          type: 'invokeResponse',
-          value: {
-            status: 403,
-            body: {
-              statusCode: 403,
-              type: 'application/vnd.microsoft.error',
-              value: { code: 'Forbidden', message: identity.message },
-            },
-          },
-        });
+        await ctx.sendActivity({ type: 'invokeResponse', value: cardInvokeError(403, 'Forbidden', identity.message) });
       } else if (identity.code !== 'rejected.channel') {
         await ctx.sendActivity(identity.message);
       }
@@ -191,9 +188,16 @@ export class AcrBot extends ActivityHandler {
 
   private async handleMessage(ctx: TurnContext): Promise<void> {
     const identity = turnIdentity(ctx, this.services.settings.allowedTenantIds) as TurnIdentity;
-    const text = messageText(TurnContext.removeRecipientMention(ctx.activity) ?? ctx.activity.text ?? '');
+    const text = addressedText(ctx.activity);
     // A question's answer is read from the activity: the same text as a command, not raw tags.
     ctx.activity.text = text;
+    // No text, but a card click sent as a message or a file: not "help", not an answer to an open
+    // question, and no reason to drop one (read as "help", it stopped the user's request).
+    const unread = text ? undefined : unreadContent(ctx.activity);
+    if (unread) {
+      await sendCard(ctx, unreadContentCard(unread, this.services.settings.sandbox));
+      return;
+    }
     const command = safeParse(text);
     if ('error' in command) {
       // "stop pulling from docker hub" does not parse as the cancel it starts with, but at the
@@ -295,46 +299,58 @@ export class AcrBot extends ActivityHandler {
     await this.requestsHandler.handle(ctx, identity, input as GrantInput | SecretInput);
   }
 
-  /** `adaptiveCard/action`: approve, reject, refresh, cancel, the grant form. */
-  protected override async onAdaptiveCardInvoke(
-    ctx: TurnContext,
-    invokeValue: AdaptiveCardInvokeValue,
-  ): Promise<AdaptiveCardInvokeResponse> {
+  /**
+   * Invokes. `adaptiveCard/action` is checked here (card-invoke.ts) rather than by botbuilder,
+   * which threw on a click without an `action` (answered 501) and quoted an unknown action type
+   * back; a refused click is audited like any card whose data is not valid (G11). Every other
+   * name is botbuilder's: 501 for those acrbot does not handle (task/fetch, composeExtension/…).
+   */
+  protected override async onInvokeActivity(ctx: TurnContext): Promise<InvokeResponse> {
+    if (ctx.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(ctx);
+    const click = readCardInvoke(ctx.activity.value);
+    if (isCardInvokeRefusal(click)) {
+      const identity = turnIdentity(ctx, this.services.settings.allowedTenantIds) as TurnIdentity;
+      await this.services.requests.recordRefusal({
+        actor: identity.actor,
+        tenantId: identity.tenantId,
+        action: 'validation.failed',
+        outcome: click.outcome,
+        detail: `verb=${click.verb ?? '(not a word)'}`,
+      });
+      return click.response;
+    }
+    const response = await this.cardAction(ctx, click);
+    return { status: response.statusCode, body: response };
+  }
+
+  /** A checked card click: approve, reject, refresh, cancel, the grant form, revoke, resume, extend. */
+  private async cardAction(ctx: TurnContext, { verb, data }: CardInvoke): Promise<AdaptiveCardInvokeResponse> {
     const identity = turnIdentity(ctx, this.services.settings.allowedTenantIds) as TurnIdentity;
-    const verb = invokeValue.action?.verb;
-    const data = invokeValue.action?.data as Record<string, unknown> | undefined;
     if (verb === 'grantForm') return cardResponse(await this.requestsHandler.submitForm(ctx, identity, data));
     if (verb === 'revokeConfirm') return cardResponse(await this.lifecycle.confirmRevoke(identity, data));
     if (verb === 'resumeConfirm') return cardResponse(await this.pauseHandler.confirmResume(ctx, identity, data));
     if (verb === 'extend') return cardResponse(await this.lifecycle.extendClick(ctx, identity, data));
-    if (verb === 'approve' || verb === 'reject' || verb === 'refresh' || verb === 'cancel') {
-      const parsed = this.decisions.parse(data);
-      if (!parsed) {
-        await this.services.requests.recordRefusal({
-          actor: identity.actor,
-          tenantId: identity.tenantId,
-          action: 'validation.failed',
-          outcome: 'badCardData',
-          detail: `verb=${verb}`,
-        });
-        return cardResponse(
-          messageCard({
-            title: 'This card is not valid',
-            text: 'The card did not carry a valid request id; open the request with "@acrbot status REQUEST-ID" instead.',
-            tone: 'error',
-            sandbox: this.services.settings.sandbox,
-          }),
-        );
-      }
-      if (verb === 'refresh') return cardResponse(await this.decisions.refresh(identity, parsed.requestId));
-      if (verb === 'cancel') return cardResponse(await this.decisions.cancel(identity, parsed.requestId));
-      return cardResponse(await this.decisions.decide(identity, parsed, verb === 'approve'));
+    const parsed = this.decisions.parse(data);
+    if (!parsed) {
+      await this.services.requests.recordRefusal({
+        actor: identity.actor,
+        tenantId: identity.tenantId,
+        action: 'validation.failed',
+        outcome: 'badCardData',
+        detail: `verb=${verb}`,
+      });
+      return cardResponse(
+        messageCard({
+          title: 'This card is not valid',
+          text: 'The card did not carry a valid request id; open the request with "@acrbot status REQUEST-ID" instead.',
+          tone: 'error',
+          sandbox: this.services.settings.sandbox,
+        }),
+      );
     }
-    return {
-      statusCode: 400,
-      type: 'application/vnd.microsoft.error',
-      value: { code: 'BadRequest', message: `Unknown card action "${String(verb).slice(0, 40)}".` } as never,
-    };
+    if (verb === 'refresh') return cardResponse(await this.decisions.refresh(identity, parsed.requestId));
+    if (verb === 'cancel') return cardResponse(await this.decisions.cancel(identity, parsed.requestId));
+    return cardResponse(await this.decisions.decide(identity, parsed, verb === 'approve'));
   }
 }
 
@@ -345,6 +361,23 @@ export class AcrBot extends ActivityHandler {
  */
 function quotedWord(word: string): string {
   return /^[\w.-]{1,24}$/.test(word) ? `"${word}"` : 'That';
+}
+
+/** The answer to a message whose only content acrbot does not read (see {@link unreadContent}). */
+function unreadContentCard(unread: 'cardSubmit' | 'attachment', sandbox: boolean): AdaptiveCardJson {
+  return unread === 'cardSubmit'
+    ? messageCard({
+        title: 'That button does not work here',
+        text: "The click arrived as a message, which acrbot does not act on: acrbot's buttons need a Teams version with Universal Actions, and other apps' cards are not acrbot's. Nothing was changed. Update Teams, or type the command, e.g. \"@acrbot status REQUEST-ID\".",
+        tone: 'error',
+        sandbox,
+      })
+    : messageCard({
+        title: 'acrbot reads typed text only',
+        text: 'Files, images and cards sent to acrbot are not read; nothing was changed. Type a command instead, e.g. "@acrbot help".',
+        tone: 'error',
+        sandbox,
+      });
 }
 
 function safeParse(text: string): Command | (Command & { error: unknown }) {

@@ -9,6 +9,7 @@ import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   type ConfigurationBotFrameworkAuthenticationOptions,
+  INVOKE_RESPONSE_KEY,
 } from 'botbuilder';
 // CloudAdapter answers 401 only for this class (`err instanceof AuthenticationError`); botbuilder
 // does not re-export it. botframework-connector is botbuilder's own dependency, same version.
@@ -25,6 +26,7 @@ import { currentCorrelationId } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import { sharedHttpClient } from '../integrations/http/pooled-http-client';
 import { botTokenCredentials } from './bot-token-client';
+import { cardInvokeError } from './card-invoke';
 import { appIdOf, ConnectorClientCache } from './connector-client-cache';
 import { compatHttpClient } from '../integrations/http/compat-http-client';
 import { LeanCloudAdapter } from './lean-cloud-adapter';
@@ -206,14 +208,26 @@ export function createAdapter(
   );
   adapter.onTurnError = async (ctx, error) => {
     log.error({ err: error, activityType: ctx.activity.type }, 'unhandled error in turn');
+    // The reference people quote is the correlation id every log line of this turn carries.
+    const reference = currentCorrelationId() ?? 'unknown';
     if (ctx.activity.type === 'message') {
-      // The reference people quote is the correlation id every log line of this turn carries.
-      const reference = currentCorrelationId() ?? 'unknown';
       await ctx
         .sendActivity(
           `Something unexpected went wrong; nothing was changed. Try again in a minute, or give the platform team reference ${reference}.`,
         )
         .catch((sendErr: unknown) => log.warn({ err: sendErr }, 'could not tell the user about an unexpected error'));
+    } else if (ctx.activity.type === 'invoke' && !ctx.turnState.get(INVOKE_RESPONSE_KEY)) {
+      // Unanswered, botbuilder answers an invoke 501 ("not implemented") with no body: Teams then
+      // shows a generic failure for a click acrbot does handle. A 500 in Teams' error shape says
+      // what happened and gives the reference, never the error's own text (CONTRACTS §6).
+      await ctx.sendActivity({
+        type: 'invokeResponse',
+        value: cardInvokeError(
+          500,
+          'InternalError',
+          `Something unexpected went wrong. Try again in a minute, or give the platform team reference ${reference}.`,
+        ),
+      });
     }
   };
   return adapter;

@@ -2,6 +2,8 @@
  * The text of a Teams message as a person typed it. Teams sends it as HTML: mentions as
  * `<at>Name</at>`, formatting as tags, and `&`, `<`, `>`, quotes and non-breaking spaces as
  * entities, which would otherwise reach a command's names and a request's reason ("R&amp;D").
+ * Text pasted from a wiki or a web page also brings characters that show nothing (a zero-width
+ * space, a byte-order mark), which would make "grant" an unknown word.
  */
 
 const ENTITIES: Record<string, string> = {
@@ -13,19 +15,93 @@ const ENTITIES: Record<string, string> = {
   nbsp: ' ',
 };
 
+/** An `<at>` tag, with or without attributes (`<at id="0">`), as Teams and its clients write it. */
+const AT = String.raw`<at(?:\s[^>]*)?>`;
+const LEADING_MENTIONS = new RegExp(String.raw`^(?:\s*${AT}[^<]*<\/at>)+`, 'i');
+const MENTION = new RegExp(String.raw`${AT}([^<]*)<\/at>`, 'gi');
+
+/**
+ * Format characters (zero-width space, word joiner, byte-order mark, soft hyphen, bidi controls,
+ * tag characters) but the zero-width non-joiner and joiner, which are part of emoji sequences and
+ * Persian or Indic words: these go only where they join nothing (next to a space or an edge).
+ * Reasons are cleaned the same way again when stored (domain/text.ts `singleLine`).
+ */
+const FORMAT_CHARACTERS = /(?![\u200C\u200D])\p{Cf}/gu;
+const LOOSE_JOINERS = /(?<=^|\s)[\u200C\u200D]+|[\u200C\u200D]+(?=\s|$)/gu;
+
 /**
  * What a person typed, without markup: mentions before the command (a colleague mentioned ahead
  * of acrbot) are not part of it; later ones keep the name ("deploy for Alex Approver"); other
  * tags become spaces; entities become their characters (after the tags are gone, so a typed
- * `&lt;b&gt;` stays text).
+ * `&lt;b&gt;` stays text); characters that show nothing are dropped, before and after (a
+ * `&#8203;` is one too).
  */
 export function messageText(text: string): string {
-  return text
-    .replace(/^(?:\s*<at>[^<]*<\/at>)+/i, '')
-    .replace(/<at>([^<]*)<\/at>/gi, '$1')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&(#\d{1,6}|#x[0-9a-f]{1,6}|[a-z]+);/gi, (whole, name: string) => decodeEntity(name) ?? whole)
-    .trim();
+  return withoutInvisible(
+    withoutInvisible(text)
+      .replace(LEADING_MENTIONS, '')
+      .replace(MENTION, '$1')
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/&(#\d{1,6}|#x[0-9a-f]{1,6}|[a-z]+);/gi, (whole, name: string) => decodeEntity(name) ?? whole),
+  ).trim();
+}
+
+/** The parts of a message activity {@link addressedText} reads; any of them may be missing or of another type. */
+export interface MessageParts {
+  text?: unknown;
+  entities?: unknown;
+  recipient?: unknown;
+  value?: unknown;
+  attachments?: unknown;
+}
+
+/**
+ * The text of a message addressed to acrbot: its mention of acrbot removed, then
+ * {@link messageText}. botbuilder's `removeRecipientMention` does the same, but throws a
+ * TypeError on a text that is not a string or a mention entity without `mentioned`, and with a
+ * mention entity without `text` removes the word "undefined" from the message.
+ */
+export function addressedText(activity: MessageParts): string {
+  const text = typeof activity.text === 'string' ? activity.text : '';
+  const mention = recipientMention(activity);
+  return messageText(mention ? text.replace(mention, '') : text);
+}
+
+/** The text of the first mention entity naming the recipient (acrbot), if there is one. */
+function recipientMention(activity: MessageParts): string | undefined {
+  const recipientId = (activity.recipient as { id?: unknown } | null | undefined)?.id;
+  if (typeof recipientId !== 'string' || !Array.isArray(activity.entities)) return undefined;
+  for (const entity of activity.entities as unknown[]) {
+    const e = entity as { type?: unknown; mentioned?: { id?: unknown } | null; text?: unknown } | null;
+    if (
+      typeof e?.type === 'string' &&
+      e.type.toLowerCase() === 'mention' &&
+      e.mentioned?.id === recipientId &&
+      typeof e.text === 'string' &&
+      e.text !== ''
+    )
+      return e.text;
+  }
+  return undefined;
+}
+
+/**
+ * What a message without text carries that acrbot does not read: a card's Action.Submit click
+ * (`value`: an old client's fallback for Action.Execute, or another app's card), or a file or
+ * image (an attachment other than the `text/html` copy of the message Teams adds to every one).
+ */
+export function unreadContent(activity: MessageParts): 'cardSubmit' | 'attachment' | undefined {
+  if (activity.value !== undefined && activity.value !== null) return 'cardSubmit';
+  const attachments = Array.isArray(activity.attachments) ? (activity.attachments as unknown[]) : [];
+  const other = attachments.some((a) => {
+    const type = (a as { contentType?: unknown } | null)?.contentType;
+    return typeof type !== 'string' || type.toLowerCase() !== 'text/html';
+  });
+  return other ? 'attachment' : undefined;
+}
+
+function withoutInvisible(text: string): string {
+  return text.replace(FORMAT_CHARACTERS, '').replace(LOOSE_JOINERS, '');
 }
 
 /** The character of a named or numeric entity; undefined for one that is not known. */

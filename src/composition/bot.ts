@@ -46,5 +46,8 @@ export function createBot(
       actions: flows.actions,
     },
   };
-  return { services, bot: new AcrBot(services, { store: stores.dialogs, clock, ttlMs: config.dialogTtlMs }) };
+  return {
+    services,
+    bot: new AcrBot(services, { store: stores.dialogs, clock, ttlMs: config.dialogTtlMs }, stores.abuse),
+  };
 }

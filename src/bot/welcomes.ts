@@ -1,0 +1,29 @@
+/**
+ * Which conversations acrbot has just welcomed (the help card it posts when it is added). Teams
+ * sends that `conversationUpdate` again when its delivery failed or timed out, and a team install
+ * can arrive as several, on any instance; each one posted the whole help card again, into the
+ * same thread. One welcome per conversation within the window, recorded in the store's sightings
+ * (the abuse ledger that remembers Teams activity ids), so every instance agrees.
+ */
+import type { AbuseLedger, Clock } from '../domain/ports';
+
+/** How long a conversation counts as welcomed: redeliveries come within minutes. */
+export const WELCOME_WINDOW_MS = 10 * 60_000;
+
+/** One help card per conversation within {@link WELCOME_WINDOW_MS}, across instances. */
+export class Welcomes {
+  constructor(
+    private readonly ledger: AbuseLedger,
+    private readonly clock: Clock,
+    private readonly windowMs = WELCOME_WINDOW_MS,
+  ) {}
+
+  /**
+   * True (and recorded) when `conversationId` was not welcomed within the window. A channel
+   * thread (`19:…;messageid=…`) counts as its channel.
+   */
+  firstWelcome(conversationId: string): Promise<boolean> {
+    const key = conversationId.split(';')[0]!.slice(0, 300);
+    return this.ledger.firstSighting(`welcome:${key}`, this.clock.now(), this.windowMs);
+  }
+}
