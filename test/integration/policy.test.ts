@@ -314,7 +314,10 @@ describe('G18: the approval policy', () => {
     );
     expect(cardText(card.activity)).not.toMatch(/Reject revokes it/);
 
-    await h.click(users.approver, 'reject', { requestId: request.id, comment: 'not an emergency' });
+    const answer = await h.click(users.approver, 'reject', { requestId: request.id, comment: 'not an emergency' });
+    // The approver is told what the review did: judged the use, revoked nothing more.
+    expect(invokeText(answer)).toMatch(/its use was not justified; its access had already ended/);
+    expect(invokeText(answer)).not.toMatch(/rejected and revoked/);
     await h.app.services.background.drain();
     const done = (await h.app.store.get(request.id))!;
     expect(done.policy?.review).toMatchObject({ outcome: 'rejected', reason: 'not an emergency' });

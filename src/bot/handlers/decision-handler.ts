@@ -188,9 +188,7 @@ export class DecisionHandler {
         return this.viewFor(
           identity,
           result.request,
-          result.outcome === 'accepted'
-            ? 'Review recorded: the break-glass grant stays.'
-            : 'Review recorded: the break-glass grant is rejected and revoked.',
+          reviewedText(result.outcome, result.accessEnded),
           result.outcome === 'accepted' ? 'Good' : 'Attention',
           'approver',
         );
@@ -215,4 +213,18 @@ export class DecisionHandler {
       return errorCardFor(this.services, err);
     }
   }
+}
+
+/**
+ * The notice after a break-glass review. Once its access has ended (revoked, or being revoked),
+ * the review judged only the use: nothing stays and nothing more is revoked.
+ */
+function reviewedText(outcome: 'accepted' | 'rejected', accessEnded: boolean): string {
+  if (accessEnded)
+    return outcome === 'accepted'
+      ? 'Review recorded: its use was justified; its access had already ended.'
+      : 'Review recorded: its use was not justified; its access had already ended, so nothing more was revoked.';
+  return outcome === 'accepted'
+    ? 'Review recorded: the break-glass grant stays.'
+    : 'Review recorded: the break-glass grant is rejected and revoked.';
 }
