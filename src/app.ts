@@ -23,6 +23,7 @@ import { startSandboxStep } from './composition/sandbox-step';
 import { createScheduler, registerJobs } from './composition/scheduler';
 import { publishAnchor } from './flows/audit-anchoring';
 import { openAppStores, type Stores } from './composition/stores';
+import { instanceOwner } from './composition/instance-owner';
 import { createLogger, type Logger } from './observability/logger';
 import type { Sandbox } from './sandbox/sandbox';
 
@@ -96,7 +97,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
 
   // 2. State, adapters, the way out to Teams, use cases, the bot.
   const stores = await openAppStores(config, clock, options, log);
-  const channel = createChannel(config, stores, log, sandboxStep?.access.caPem);
+  const channel = createChannel(config, stores, log, instanceOwner(options), sandboxStep?.access.caPem);
   const scheduler = createScheduler(config, { stores, clock, log, messenger: channel.messenger }, options);
   const azure = createAzurePorts(access, stores, {
     graphReplicationDelaysMs: options.graphReplicationDelaysMs,

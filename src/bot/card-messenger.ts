@@ -14,6 +14,7 @@ import type { AdaptiveCardJson } from '../views/card-templates';
 import { auditCard } from '../views/message-view';
 import { breakGlassCard } from '../views/policy-view';
 import { MAX_CARD_VIEWERS, inertText, outcomeCard, requestCard, withViewers } from '../views/request-view';
+import { type AuditCardLeases, withAuditCardLease } from './audit-card-lease';
 import { CardOutbox } from './card-outbox';
 import { inChannel } from './conversation-targets';
 import { cardActivity, sendCard } from './turn-cards';
@@ -48,7 +49,12 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     private readonly botAppId: string,
     private readonly store: RequestStore,
     private readonly log: Logger,
-    private readonly audit?: { log: AuditLog; channelId: string },
+    /**
+     * ACRBOT_AUDIT_CHANNEL and the audit log its card shows; `leases`: the store's leases, so the
+     * card's writes take turns across instances (audit-card-lease.ts; without them, this
+     * instance's outbox is the only order).
+     */
+    private readonly audit?: { log: AuditLog; channelId: string; leases?: AuditCardLeases },
     /** Where problems are reported, and the default extension length on reminders. */
     private readonly lifecycle?: { approvalChannelId?: string; defaultAccessMs: number; sandbox?: boolean },
     /** Card replacements and messages of {@link requestChanged}, batched per conversation. */
@@ -189,19 +195,30 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     if (!audit) return;
     try {
       await this.outbox.replace(`audit ${audit.channelId}`, `audit-card:${request.id}`, request.version, () =>
-        this.writeAuditCard(audit, request, copies),
+        audit.leases
+          ? withAuditCardLease(audit.leases, request.id, this.log, () =>
+              this.writeAuditCard(audit, request, undefined, true),
+            )
+          : this.writeAuditCard(audit, request, copies),
       );
     } catch (err) {
       this.log.warn({ err, requestId: request.id }, 'audit card could not be posted');
     }
   }
 
-  /** One write of a request's audit card (see {@link syncAuditCard}): an update, else the first post. */
+  /**
+   * One write of a request's audit card (see {@link syncAuditCard}): an update, else the first
+   * post. `fresh` (under the audit card lease): the request and its copies are read afresh, as
+   * another instance may have posted the card, or stored a newer state, meanwhile.
+   */
   private async writeAuditCard(
     audit: { log: AuditLog; channelId: string },
-    request: AccessRequest,
+    given: AccessRequest,
     copies: CardCopy[] | undefined,
+    fresh = false,
   ): Promise<void> {
+    const stored = fresh ? await this.store.get(given.id) : undefined;
+    const request = stored && stored.version > given.version ? stored : given;
     // Read again unless the caller's list has the audit copy: an earlier write may have posted it.
     const all = copies?.some((c) => c.role === 'audit') ? copies : await this.store.listCardCopies(request.id);
     const entries = await audit.log.forRequest(request.id);

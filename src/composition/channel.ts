@@ -23,14 +23,28 @@ export interface Channel {
  * Builds the adapter (JWT checks per config) and the messenger. `sandboxCaPem`: the CA of the
  * sandbox's own emulators, for the ACRBOT_CHANNEL_LOGIN_URL test hook (create-adapter.ts).
  */
-export function createChannel(config: AppConfig, stores: Stores, log: Logger, sandboxCaPem?: string): Channel {
+export function createChannel(
+  config: AppConfig,
+  stores: Stores,
+  log: Logger,
+  /** This instance's lease owner id (the flows' too). */
+  owner: string,
+  sandboxCaPem?: string,
+): Channel {
   const adapter = createAdapter(config, log, sharedHttpClient(), sandboxCaPem);
   const messenger = new DrainingMessenger(
     adapter,
     config.app.id ?? '',
     stores.requests,
     log,
-    config.auditChannelId ? { log: stores.audit, channelId: config.auditChannelId } : undefined,
+    config.auditChannelId
+      ? {
+          log: stores.audit,
+          channelId: config.auditChannelId,
+          // The card's writes take turns across instances (audit-card-lease.ts).
+          leases: { store: stores.leases, owner, ttlMs: config.leaseTtlMs },
+        }
+      : undefined,
     {
       approvalChannelId: config.approvalChannelId,
       defaultAccessMs: config.access.defaultMs,

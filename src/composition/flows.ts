@@ -1,5 +1,4 @@
 /** Step "flows": planners, the request service, runners and the executor, wired to their ports. */
-import { hostname } from 'node:os';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/ports';
 import { AccessInventory } from '../flows/access-inventory';
@@ -28,6 +27,7 @@ import type { AccessRequest } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import type { AzurePorts } from './azure-ports';
 import type { Stores } from './stores';
+import { instanceOwner } from './instance-owner';
 
 /** The use cases. */
 export interface Flows {
@@ -104,7 +104,7 @@ export function createFlows(
   };
   const sleep = options.sleep ?? realSleep;
   /** This instance, as the owner of the leases it takes. */
-  const owner = options.instanceId ?? `${hostname()}:${process.pid}`;
+  const owner = instanceOwner(options);
   /** Where runs look for a revocation of the access they rely on (access-lease.ts). */
   const accessLeases = { store: stores.leases };
   const resolver = new ResourceResolver(azure.reader, config.subscriptionIds);

@@ -2,7 +2,6 @@
  * Step "scheduler": the persisted job runner, and the one place where job kinds get their
  * handlers ({@link registerJobs}); a new job kind adds one `register` line there.
  */
-import { hostname } from 'node:os';
 import type { AppConfig } from '../config/config';
 import type { AuditEvent } from '../domain/audit-chain';
 import type { Clock } from '../domain/ports';
@@ -17,6 +16,7 @@ import type { LifecycleMessenger } from '../flows/access-lifecycle';
 import type { Logger } from '../observability/logger';
 import type { Flows } from './flows';
 import type { Stores } from './stores';
+import { instanceOwner } from './instance-owner';
 
 /**
  * A recurring job without a request that keeps failing is reported to the approvers after
@@ -34,7 +34,7 @@ export function createScheduler(
   const { stores, messenger } = deps;
   const reportAfter = options.jobReportAfterAttempts ?? 3;
   return new Scheduler(stores.schedule, stores.leases, deps.clock, deps.log, {
-    instanceId: options.instanceId ?? `${hostname()}:${process.pid}`,
+    instanceId: instanceOwner(options),
     sweepIntervalMs: options.sweepIntervalMs ?? config.sweepIntervalMs,
     // How long one instance holds a job before another may take it over (renewed while it runs).
     leaseTtlMs: config.leaseTtlMs,

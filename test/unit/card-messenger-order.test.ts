@@ -11,6 +11,7 @@ import { CardMessenger } from '../../src/bot/card-messenger';
 import { CardOutbox } from '../../src/bot/card-outbox';
 import { transition } from '../../src/domain/request';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { MemoryLeaseStore } from '../../src/integrations/store/memory-coordination';
 import { createLogger } from '../../src/observability/logger';
 import { APPROVER, pendingRequest } from './support/requests';
 
@@ -174,6 +175,50 @@ describe('the audit card', () => {
     const audit = t.adapter.shownAt(AUDIT_CHANNEL);
     expect(audit.map((c) => c.kind)).toEqual(['send', 'update']);
     expect(audit[1].card).toContain('decision.refused');
+  });
+});
+
+describe('the audit card across instances', () => {
+  /** A second instance on the same store, audit log and leases: its own messenger and outbox. */
+  function instance(t: Awaited<ReturnType<typeof setup>>, owner: string, leases: MemoryLeaseStore) {
+    const log = (t.messenger as unknown as { audit: { log: MemoryAuditLog } }).audit.log;
+    return new CardMessenger(
+      t.adapter as unknown as CloudAdapter,
+      'app-1',
+      t.store,
+      createLogger({ level: 'silent' }),
+      { log, channelId: AUDIT_CHANNEL, leases: { store: leases, owner, ttlMs: 60_000 } },
+    );
+  }
+
+  test('two instances that find no audit card yet post it once, and it ends on the newest state', async () => {
+    const t = await setup();
+    const leases = new MemoryLeaseStore(() => new Date());
+    const [one, two] = [instance(t, 'one', leases), instance(t, 'two', leases)];
+    await t.store.update(t.approved);
+    // The first instance's post is slow; the second syncs a newer state meanwhile.
+    t.adapter.holdIf = (c) => c.conversation === AUDIT_CHANNEL && c.kind === 'send';
+    const first = one.syncAuditCard(t.approved);
+    await t.adapter.heldCalls(1);
+    await t.store.update(t.executing);
+    const second = two.syncAuditCard(t.executing);
+    t.adapter.release();
+    await Promise.all([first, second]);
+    const audit = t.adapter.shownAt(AUDIT_CHANNEL);
+    expect(audit.map((c) => c.kind)).toEqual(['send', 'update']);
+    expect(auditState(audit[audit.length - 1])).toBe('executing');
+    expect((await t.store.listCardCopies(t.pending.id)).filter((c) => c.role === 'audit')).toHaveLength(1);
+  });
+
+  test('a sync of an older state on another instance writes the newest stored state', async () => {
+    const t = await setup();
+    const leases = new MemoryLeaseStore(() => new Date());
+    await t.store.update(t.approved);
+    await t.store.update(t.executing);
+    await t.store.update(t.succeeded);
+    // This instance last saw "approved"; the store holds "succeeded".
+    await instance(t, 'one', leases).syncAuditCard(t.approved);
+    expect(t.adapter.shownAt(AUDIT_CHANNEL).map(auditState)).toEqual(['succeeded']);
   });
 });
 

@@ -1,0 +1,53 @@
+/**
+ * One writer at a time for a request's audit card, across instances. Each instance already
+ * writes a card through its own outbox one at a time (card-outbox.ts), but the steps of one
+ * request run on different instances (the approval on one, the run on another): two that found
+ * no audit card yet each posted one, and an instance that read an older state could write it
+ * over a newer one. The lease `audit-card:<request id>` in the store makes the writes of every
+ * instance take turns; each write reads the request and its card copies afresh under it.
+ */
+import type { Lease, LeaseStore } from '../domain/ports';
+import type { Logger } from '../observability/logger';
+
+/** The lease store and this instance's owner id (the flows' lease owner), with the lease's TTL. */
+export interface AuditCardLeases {
+  store: LeaseStore;
+  owner: string;
+  ttlMs: number;
+}
+
+/** First wait between attempts to take a held lease; doubled up to {@link MAX_WAIT_MS}. */
+const FIRST_WAIT_MS = 25;
+const MAX_WAIT_MS = 1_000;
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/**
+ * Runs `write` holding the audit card lease of `requestId`, waiting while another instance holds
+ * it (a card write takes a connector call or two). Throws when it stays held for a whole TTL
+ * (that holder died mid-write, or hangs: the card is written by the next change). The release is
+ * best effort: a failed one is logged, and the lease ends by its TTL.
+ */
+export async function withAuditCardLease<T>(
+  leases: AuditCardLeases,
+  requestId: string,
+  log: Logger,
+  write: () => Promise<T>,
+): Promise<T> {
+  const key = `audit-card:${requestId}`;
+  const giveUpAt = Date.now() + leases.ttlMs;
+  let lease: Lease | undefined;
+  for (let wait = FIRST_WAIT_MS; !(lease = await leases.store.acquire(key, leases.owner, leases.ttlMs));) {
+    if (Date.now() >= giveUpAt)
+      throw new Error(`the audit card of ${requestId} stayed locked by another instance for ${leases.ttlMs} ms`);
+    await pause(wait);
+    wait = Math.min(wait * 2, MAX_WAIT_MS);
+  }
+  try {
+    return await write();
+  } finally {
+    await leases.store
+      .release(lease)
+      .catch((err: unknown) => log.warn({ err, requestId }, 'audit card lease not released; it ends by its TTL'));
+  }
+}
