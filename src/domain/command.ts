@@ -306,6 +306,22 @@ function positionals(words: string[]): { cluster?: string; registry?: string; re
   return { cluster, registry, reason: rest.length ? rest.join(' ') : undefined };
 }
 
+/**
+ * `--repositories team/app, team/worker` (a space after the comma, as people write lists): the
+ * option's value is one word, so `team/worker` would silently become a word of the reason (or,
+ * before the positionals, the cluster) and the token pull `team/app` only. A value ending with a
+ * comma, or a next word starting with one, continues the list: refused, nothing requested.
+ */
+function refuseSplitList(flag: string, value: string, next: string | undefined): void {
+  // A value of commas only names no repository: the options check says so (checkSecretOptions).
+  if (next === undefined || !/[^,]/.test(value) || !(value.endsWith(',') || next.startsWith(','))) return;
+  const shown = (v: string) => `"${v.slice(0, 40)}"`;
+  throw new UserFacingError(
+    'validation.option',
+    `${flag} ${shown(value)} is followed by ${shown(next)}: a list with spaces in it is cut at the first space, so write it without spaces, e.g. ${flag} team/app,team/worker. Nothing was requested.`,
+  );
+}
+
 function parseSecret(words: string[]): Command {
   const options: SecretCommandOptions = {};
   const rest: string[] = [];
@@ -325,6 +341,7 @@ function parseSecret(words: string[]): Command {
           `${flag} needs a value, e.g. ${flag} ${key === 'kind' ? 'token' : key === 'expires' ? '90d' : 'payments'}.`,
         );
       }
+      if (key === 'repositories') refuseSplitList(flag, value, words[i + 1]);
       const earlier = options[key];
       if (earlier !== undefined && earlier !== value) throw givenTwice(flag, earlier, value);
       options[key] = value;

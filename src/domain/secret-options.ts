@@ -26,8 +26,14 @@ export const SECRET_DEFAULTS = {
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-/** ACR repository names: lowercase path components of letters, digits and `._-`. */
-const REPOSITORY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+/**
+ * Repository names as ACR takes them (the OCI distribution spec's `<name>`): `/`-separated
+ * lowercase components of letters and digits joined by `.`, `_`, `__` or dashes (`my__app` and
+ * `my--app` are valid). No wildcards: a token names each repository it may pull.
+ */
+const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+/** ACR's longest repository name; a longer one would be refused by the scope map write, after approval. */
+const REPOSITORY_MAX_LENGTH = 256;
 const DURATION = /^(\d{1,4})([dhwy])$/i;
 const UNIT_MS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 604_800_000, y: 365 * 86_400_000 };
 
@@ -47,6 +53,38 @@ export function parseExpiry(text: string, maxMs: number): number {
     );
   if (ms < 3_600_000) throw bad('expiry', text, 'at least 1h.');
   return ms;
+}
+
+/**
+ * The repositories of `--repositories`, each once (a name given twice would be one scope map
+ * action twice, and count twice against the limit). An empty list means every repository, so a
+ * list that names none is refused rather than widened, and so is an empty entry between two
+ * names (`a,,b`: a name left out by mistake); a comma at either end is tolerated.
+ */
+function checkRepositories(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  const entries = text.split(',').map((r) => r.trim());
+  const names = entries.filter(Boolean);
+  if (names.length === 0)
+    throw new UserFacingError(
+      'validation.option',
+      '--repositories names no repository: list them separated by commas, e.g. --repositories team/app,team/worker, or leave --repositories out to pull every repository. Nothing was requested.',
+    );
+  const first = entries.findIndex(Boolean);
+  const last = entries.findLastIndex(Boolean);
+  if (entries.slice(first, last + 1).some((r) => !r))
+    throw new UserFacingError(
+      'validation.option',
+      `--repositories "${text.slice(0, 60)}" has an empty entry between two names: is one missing? List them separated by single commas, e.g. --repositories team/app,team/worker. Nothing was requested.`,
+    );
+  for (const r of names) {
+    if (r.length > REPOSITORY_MAX_LENGTH)
+      throw bad('repository', r, `at most ${REPOSITORY_MAX_LENGTH} characters (this one has ${r.length}).`);
+    if (r.includes('*'))
+      throw bad('repository', r, 'wildcards are not taken; name each repository, e.g. team/app,team/worker.');
+    if (!REPOSITORY.test(r)) throw bad('repository', r, 'lowercase path like team/app.');
+  }
+  return [...new Set(names)];
 }
 
 /** Validates the typed options and applies the defaults. */
@@ -70,17 +108,7 @@ export function checkSecretOptions(input: SecretCommandOptions, maxExpiryMs: num
     );
   if (input.serviceAccount !== undefined && !DNS_SUBDOMAIN.test(input.serviceAccount))
     throw bad('service account', input.serviceAccount, 'lowercase letters, digits, "-" and ".", e.g. default.');
-  const repositories = (input.repositories ?? '')
-    .split(',')
-    .map((r) => r.trim())
-    .filter(Boolean);
-  // An empty list means every repository: `--repositories ,` must not widen a token meant to be narrow.
-  if (input.repositories !== undefined && repositories.length === 0)
-    throw new UserFacingError(
-      'validation.option',
-      '--repositories names no repository: list them separated by commas, e.g. --repositories team/app,team/worker, or leave --repositories out to pull every repository. Nothing was requested.',
-    );
-  for (const r of repositories) if (!REPOSITORY.test(r)) throw bad('repository', r, 'lowercase path like team/app.');
+  const repositories = checkRepositories(input.repositories);
   if (repositories.length > 0 && kind === 'sp')
     throw new UserFacingError(
       'validation.option',

@@ -97,7 +97,8 @@ export class SecretPlanner {
             `Generate password1 expiring ${expiresAt.slice(0, 10)} (shown to nobody: it goes straight into the secret)`,
           ]
         : [
-            `Create Entra application and service principal ${credentialName}`,
+            // Named like the token line: the application is made per request (applicationDisplayNameFor).
+            `Create Entra application and service principal ${credentialName}-REQUEST-ID`,
             `Add a password expiring ${expiresAt.slice(0, 10)} (shown to nobody)`,
             `Assign ${role!.name} on ${registry.name} to the service principal (principalType ServicePrincipal)`,
           ];
