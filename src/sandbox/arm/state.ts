@@ -192,7 +192,7 @@ export class ArmState {
     return [...(this.getRegistry(registryId)?.tokens.values() ?? [])];
   }
 
-  /** True when `password` is a current password of the token (the value itself is never stored). */
+  /** True when `password` would sign in as the token: a current password of an enabled token (values are never stored). */
   verifyTokenPassword(registryId: string, tokenName: string, password: string): boolean {
     const token = this.getRegistry(registryId)?.tokens.get(tokenName.toLowerCase());
     return token ? verifyTokenPassword(token, password) : false;

@@ -109,8 +109,13 @@ export function newTokenPassword(
   };
 }
 
-/** True when `value` is one of the token's current, unexpired passwords. */
+/**
+ * True when `value` would sign in to the registry as this token: one of its unexpired passwords,
+ * on a token that is `enabled`. ACR refuses every password of a disabled token (that is what
+ * disabling is for), so a token left or made `disabled` must not pass for a working credential.
+ */
 export function verifyTokenPassword(t: TokenRecord, value: string, now = Date.now()): boolean {
+  if (t.status !== 'enabled') return false;
   return t.passwords.some(
     (p) => (!p.expiry || Date.parse(p.expiry) > now) && timingSafeEqual(hashPassword(value, p.salt), p.hash),
   );

@@ -1,9 +1,9 @@
 /**
  * CRUD handlers for the served resources. Checks run in the real API server's order, because
  * clients see only the first failure:
- *  - create: decode (400) → namespace exists (404) and is not Terminating (403; NamespaceLifecycle admission) → validate (422) → store (409 AlreadyExists);
- *  - update: decode/name checks (400) → exists (404) → resourceVersion precondition (409) → validate (422);
- *  - patch:  Content-Type (415) → decode (400) → exists (404) → apply (422 for JSON Patch) → validate (422).
+ *  - create: decode (400) → namespace exists (404) and is not Terminating (403; NamespaceLifecycle admission) → validate (422) → store (409 AlreadyExists; 500 for a resourceVersion);
+ *  - update: decode/name checks (400) → exists (404) → uid precondition (409) → resourceVersion precondition (409) → validate (422);
+ *  - patch:  Content-Type (415) → decode (400) → exists (404) → apply (422 for JSON Patch) → resourceVersion (409) → validate (422, uid immutable first).
  * Authentication and authorization run before any of this, in the router.
  */
 import { randomBytes } from 'node:crypto';
@@ -21,6 +21,7 @@ import {
   unsupportedMediaType,
 } from './status';
 import { clone, type ObjectStore } from './store';
+import { assertNoResourceVersionOnCreate, assertUidPrecondition, uidImmutableErrors } from './system-fields';
 import { toTable, wantsTable } from './table';
 import type { Json, JsonObject, KubeObject } from './types';
 
@@ -167,6 +168,8 @@ export function createObject(ctx: HandlerContext): HandlerResult {
     if (ctx.store.get(ctx.def.name, ns, meta.name as string)) throw alreadyExists(ctx.def.name, meta.name as string);
     return { status: 201, body: wire(ctx.def, { ...clone(obj), metadata: { ...meta, namespace: ns } }) };
   }
+  // Refused by the storage layer, after admission and validation (a dry run never reaches it).
+  assertNoResourceVersionOnCreate(obj);
   const stored = ctx.store.create(ctx.def.name, ns, obj);
   if (ctx.def.name === 'namespaces') ctx.onNamespaceCreated?.(stored.metadata.name as string);
   return { status: 201, body: wire(ctx.def, stored) };
@@ -192,7 +195,8 @@ function commitUpdate(ctx: HandlerContext, next: KubeObject, current: KubeObject
   // The store checks this too; checking here puts the 409 before validation's 422, as the real server does.
   if (wanted && wanted !== current.metadata.resourceVersion) throw conflict(ctx.def.name, ctx.name as string);
   ctx.def.normalise(next);
-  const errs = ctx.def.validate(next, current);
+  // validateCommonFields (the uid) runs before the resource's own update validation.
+  const errs = [...uidImmutableErrors(next, current), ...ctx.def.validate(next, current)];
   if (errs.length > 0) throw invalid(ctx.def.kind, ctx.name as string, errs);
   if (isDryRun(ctx))
     return {
@@ -215,6 +219,7 @@ export function replaceObject(ctx: HandlerContext): HandlerResult {
   checkName(ctx, obj);
   const current = ctx.store.get(ctx.def.name, ctx.def.namespaced ? ctx.namespace : undefined, ctx.name as string);
   if (!current) throw notFound(ctx.def.name, ctx.name as string);
+  assertUidPrecondition(ctx.def.name, ctx.def.namespaced ? ctx.namespace : undefined, obj, current);
   return commitUpdate(ctx, obj, current);
 }
 

@@ -6,7 +6,14 @@
 import { OBJECT_META_MERGE_RULES, type MergeSchema } from './patch';
 import type { FieldError } from './status';
 import type { KubeObject, ResourceName, Verb } from './types';
-import { normaliseSecretInput, validateNamespace, validateSecret, validateServiceAccount } from './validation';
+import { validateObjectMeta } from './object-meta-validation';
+import {
+  dns1123LabelErrors,
+  dns1123SubdomainErrors,
+  normaliseSecretInput,
+  validateSecret,
+  validateServiceAccount,
+} from './validation';
 
 /** A `kubectl get` column: its definition and how to compute the cell from an object. */
 export interface TableColumn {
@@ -29,7 +36,7 @@ export interface ResourceDef {
   verbs: Verb[];
   /** Decoding-time normalisation (defaults, stringData folding). May throw a 400 Status. */
   normalise: (obj: KubeObject) => KubeObject;
-  /** Validation on create (old undefined) or update. */
+  /** Validation on create (old undefined) or update: ObjectMeta first, then the resource's own rules. */
   validate: (obj: KubeObject, old?: KubeObject) => FieldError[];
   /** Strategic-merge list rules. */
   mergeSchema: MergeSchema;
@@ -72,7 +79,8 @@ const namespaces: ResourceDef = {
       o.metadata.labels = { ...(o.metadata.labels ?? {}), 'kubernetes.io/metadata.name': o.metadata.name };
     return o;
   },
-  validate: (o) => validateNamespace(o),
+  // ValidateNamespace: ObjectMeta with a DNS-1123 label for a name; nothing else is checked here.
+  validate: (o) => validateObjectMeta('Namespace', o, dns1123LabelErrors),
   mergeSchema: { ...OBJECT_META_MERGE_RULES, 'spec.finalizers': { primitive: true } },
   columns: [
     NAME_COLUMN,
@@ -96,7 +104,7 @@ const secrets: ResourceDef = {
   shortNames: [],
   verbs: ALL_VERBS,
   normalise: normaliseSecretInput,
-  validate: validateSecret,
+  validate: (o, old) => [...validateObjectMeta('Secret', o, dns1123SubdomainErrors), ...validateSecret(o, old)],
   mergeSchema: OBJECT_META_MERGE_RULES,
   columns: [
     NAME_COLUMN,
@@ -129,7 +137,7 @@ const serviceaccounts: ResourceDef = {
   shortNames: ['sa'],
   verbs: ALL_VERBS,
   normalise: (o) => o,
-  validate: (o) => validateServiceAccount(o),
+  validate: (o) => [...validateObjectMeta('ServiceAccount', o, dns1123SubdomainErrors), ...validateServiceAccount(o)],
   // `imagePullSecrets` is atomic on a ServiceAccount (no patchStrategy in core/v1, unlike a pod's):
   // a strategic merge patch replaces the whole list (kubernetes/kubernetes#72475).
   mergeSchema: { ...OBJECT_META_MERGE_RULES, secrets: { mergeKey: 'name' } },

@@ -118,26 +118,41 @@ function jsonTypeName(v: unknown): string {
 /** Secret size limit enforced by ValidateSecret (total of decoded data). */
 export const MAX_SECRET_BYTES = 1024 * 1024;
 
-/** ValidateSecret (create) plus ValidateSecretUpdate when `old` is given. */
+/**
+ * IsConfigMapKey: the rule for Secret data keys. One message per broken rule, as the real
+ * validator reports each as its own error: length, characters, and the path-like `.`, `..`
+ * and `..`-prefixed keys a volume mount would turn into directory traversal.
+ */
+export function configKeyErrors(key: string): string[] {
+  const errs: string[] = [];
+  if (key.length > 253) errs.push('must be no more than 253 characters');
+  if (!new RegExp(`^${CONFIG_KEY}$`).test(key))
+    errs.push(
+      regexError(
+        "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+        CONFIG_KEY,
+        'key.name',
+        'KEY_NAME',
+        'key-name',
+      ),
+    );
+  if (key === '.') errs.push("must not be '.'");
+  else if (key === '..') errs.push("must not be '..'");
+  else if (key.startsWith('..')) errs.push("must not start with '..'");
+  return errs;
+}
+
+/**
+ * ValidateSecret (create) plus ValidateSecretUpdate when `old` is given, after ObjectMeta
+ * (name, labels, annotations: object-meta-validation.ts, which resources.ts runs first).
+ */
 export function validateSecret(secret: KubeObject, old?: KubeObject): FieldError[] {
-  const errs = validateName(secret.metadata.name, dns1123SubdomainErrors);
+  const errs: FieldError[] = [];
   const data = (secret.data ?? {}) as Record<string, string | null>;
   let total = 0;
   for (const [key, value] of Object.entries(data)) {
-    if (key.length > 253 || !new RegExp(`^${CONFIG_KEY}$`).test(key)) {
-      errs.push({
-        type: 'FieldValueInvalid',
-        field: `data[${key}]`,
-        value: key,
-        detail: regexError(
-          "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
-          CONFIG_KEY,
-          'key.name',
-          'KEY_NAME',
-          'key-name',
-        ),
-      });
-    }
+    for (const detail of configKeyErrors(key))
+      errs.push({ type: 'FieldValueInvalid', field: `data[${key}]`, value: key, detail });
     total += value ? Buffer.from(value, 'base64').length : 0;
   }
   if (total > MAX_SECRET_BYTES)
@@ -168,10 +183,10 @@ function validateSecretType(secret: KubeObject, data: Record<string, string | nu
   switch (secret.type) {
     case 'kubernetes.io/dockerconfigjson':
       return has('.dockerconfigjson')
-        ? dockerConfigErrors('.dockerconfigjson', data['.dockerconfigjson'], true)
+        ? dockerConfigErrors('.dockerconfigjson', data['.dockerconfigjson'])
         : [required('.dockerconfigjson')];
     case 'kubernetes.io/dockercfg':
-      return has('.dockercfg') ? dockerConfigErrors('.dockercfg', data['.dockercfg'], false) : [required('.dockercfg')];
+      return has('.dockercfg') ? dockerConfigErrors('.dockercfg', data['.dockercfg']) : [required('.dockercfg')];
     case 'kubernetes.io/tls':
       return [...(has('tls.crt') ? [] : [required('tls.crt')]), ...(has('tls.key') ? [] : [required('tls.key')])];
     case 'kubernetes.io/basic-auth':
@@ -190,12 +205,14 @@ function validateSecretType(secret: KubeObject, data: Record<string, string | nu
 }
 
 /**
- * The real server json.Unmarshals the decoded value into DockerConfigJSON (`{auths:{host:{username,password,email,auth}}}`)
- * or, for `.dockercfg`, straight into the host map. The contents are redacted in the message.
+ * The real server only checks that the decoded value is a JSON object: it json.Unmarshals it
+ * into a `map[string]interface{}` (pkg/apis/core/validation ValidateSecret), for `.dockercfg`
+ * and `.dockerconfigjson` alike, so `{"auths":"x"}` or a username that is a number is accepted
+ * (the kubelet only fails on it when it pulls). The contents are redacted in the message.
  */
-function dockerConfigErrors(key: string, value: string | null, wrapped: boolean): FieldError[] {
+function dockerConfigErrors(key: string, value: string | null): FieldError[] {
   const text = value ? Buffer.from(value, 'base64').toString('utf8') : '';
-  const problem = goJsonProblem(text) ?? dockerConfigShapeProblem(JSON.parse(text), wrapped);
+  const problem = goJsonProblem(text) ?? notAnObjectProblem(JSON.parse(text));
   return problem
     ? [{ type: 'FieldValueInvalid', field: `data[${key}]`, value: '<secret contents redacted>', detail: problem }]
     : [];
@@ -220,48 +237,23 @@ function goJsonProblem(text: string): string | undefined {
   }
 }
 
-/** Type mismatches Go's decoder reports for the docker config structs. */
-function dockerConfigShapeProblem(parsed: unknown, wrapped: boolean): string | undefined {
-  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (parsed === null) return undefined;
-  let hosts: unknown = parsed;
-  if (wrapped) {
-    if (!isObj(parsed))
-      return `json: cannot unmarshal ${jsonTypeName(parsed)} into Go value of type core.DockerConfigJSON`;
-    hosts = parsed.auths;
-    if (hosts === undefined || hosts === null) return undefined;
-    if (!isObj(hosts))
-      return `json: cannot unmarshal ${jsonTypeName(hosts)} into Go struct field DockerConfigJSON.auths of type core.DockerConfig`;
-  } else if (!isObj(hosts)) {
-    return `json: cannot unmarshal ${jsonTypeName(hosts)} into Go value of type core.DockerConfig`;
-  }
-  for (const entry of Object.values(hosts as Record<string, unknown>)) {
-    if (entry === null) continue;
-    if (!isObj(entry))
-      return `json: cannot unmarshal ${jsonTypeName(entry)} into Go value of type core.DockerConfigEntry`;
-    for (const field of ['username', 'password', 'email', 'auth']) {
-      const v = entry[field];
-      if (v !== undefined && v !== null && typeof v !== 'string') {
-        return `json: cannot unmarshal ${jsonTypeName(v)} into Go struct field DockerConfigEntry.${wrapped ? 'auths.' : ''}${field} of type string`;
-      }
-    }
-  }
-  return undefined;
+/** What Go's decoder says of a JSON value that is not an object (null decodes to a nil map, fine). */
+function notAnObjectProblem(parsed: unknown): string | undefined {
+  if (parsed === null || (typeof parsed === 'object' && !Array.isArray(parsed))) return undefined;
+  const goType = Array.isArray(parsed) ? 'array' : typeof parsed === 'boolean' ? 'bool' : typeof parsed;
+  return `json: cannot unmarshal ${goType} into Go value of type map[string]interface {}`;
 }
 
-/** ValidateServiceAccount: name only (the emulator does not police the secret references). */
+/**
+ * ValidateServiceAccount beyond ObjectMeta: nothing is validated (the emulator does not police
+ * the secret references), but an `imagePullSecrets` that is not a list fails decoding (400).
+ */
 export function validateServiceAccount(sa: KubeObject): FieldError[] {
-  const errs = validateName(sa.metadata.name, dns1123SubdomainErrors);
   const ips = sa.imagePullSecrets;
   if (ips !== undefined && ips !== null && !Array.isArray(ips)) {
     throw badRequest(
       `ServiceAccount in version "v1" cannot be handled as a ServiceAccount: json: cannot unmarshal ${jsonTypeName(ips)} into Go struct field ServiceAccount.imagePullSecrets of type []v1.LocalObjectReference`,
     );
   }
-  return errs;
-}
-
-/** ValidateNamespace: name must be a DNS-1123 label. */
-export function validateNamespace(ns: KubeObject): FieldError[] {
-  return validateName(ns.metadata.name, dns1123LabelErrors);
+  return [];
 }
