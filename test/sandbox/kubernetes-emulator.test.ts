@@ -224,14 +224,17 @@ describe('secrets over the wire', () => {
       status: 'Failure',
       reason: 'Conflict',
       code: 409,
-      message: `Operation cannot be fulfilled on secrets "pre": Precondition failed: UID in precondition: not-the-uid, UID in object meta: ${created.metadata.uid}`,
+      message: `Operation cannot be fulfilled on Secret "pre": the UID in the precondition (not-the-uid) does not match the UID in record (${created.metadata.uid}). The object might have been deleted and then recreated`,
+      details: { name: 'pre', kind: 'Secret' },
     });
     const staleVersion = await call('DELETE', '/api/v1/namespaces/apps/secrets/pre', {
       body: { preconditions: { uid: created.metadata.uid, resourceVersion: '1' } },
       contentType: 'application/json',
     });
     expect(staleVersion.status).toBe(409);
-    expect(staleVersion.json.message).toContain('Precondition failed: ResourceVersion in precondition: 1');
+    expect(staleVersion.json.message).toBe(
+      `Operation cannot be fulfilled on Secret "pre": the ResourceVersion in the precondition (1) does not match the ResourceVersion in record (${created.metadata.resourceVersion}). The object might have been modified`,
+    );
     expect((await call('GET', '/api/v1/namespaces/apps/secrets/pre')).status).toBe(200);
     const ok = await call('DELETE', '/api/v1/namespaces/apps/secrets/pre', {
       body: { preconditions: { uid: created.metadata.uid, resourceVersion: created.metadata.resourceVersion } },

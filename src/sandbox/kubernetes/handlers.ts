@@ -251,8 +251,9 @@ export function deleteObject(ctx: HandlerContext): HandlerResult {
 
 /**
  * DeleteOptions `preconditions` (uid, resourceVersion): the API server refuses with 409 Conflict
- * "Precondition failed: UID in precondition: …, UID in object meta: …" when they do not match,
- * so a client deletes exactly the object it read.
+ * when they do not match, so a client deletes exactly the object it read. The check is the
+ * registry's (rest.BeforeDelete), not the storage layer's: its conflict names the Kind
+ * ("Secret"), and its sentence says what may have happened.
  */
 function checkDeletePreconditions(ctx: HandlerContext, current: KubeObject): void {
   const body = tryParseJson(ctx.rawBody) as
@@ -261,15 +262,15 @@ function checkDeletePreconditions(ctx: HandlerContext, current: KubeObject): voi
   if (!pre || typeof pre !== 'object') return;
   if (typeof pre.uid === 'string' && pre.uid !== current.metadata.uid)
     throw conflict(
-      ctx.def.name,
+      ctx.def.kind,
       ctx.name as string,
-      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${String(current.metadata.uid)}`,
+      `the UID in the precondition (${pre.uid}) does not match the UID in record (${String(current.metadata.uid)}). The object might have been deleted and then recreated`,
     );
   if (typeof pre.resourceVersion === 'string' && pre.resourceVersion !== current.metadata.resourceVersion)
     throw conflict(
-      ctx.def.name,
+      ctx.def.kind,
       ctx.name as string,
-      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${String(current.metadata.resourceVersion)}`,
+      `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${String(current.metadata.resourceVersion)}). The object might have been modified`,
     );
 }
 
