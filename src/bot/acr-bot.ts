@@ -127,12 +127,8 @@ export class AcrBot extends ActivityHandler {
     this.onMembersAdded(async (ctx, next) => {
       const { membersAdded, recipient, conversation } = ctx.activity;
       // Once per conversation: a redelivered or repeated "acrbot was added" is not a new welcome.
-      if (
-        Array.isArray(membersAdded) &&
-        membersAdded.some((m) => m?.id === recipient?.id) &&
-        (await welcomes.firstWelcome(String(conversation?.id ?? '')))
-      )
-        await this.info.help(ctx);
+      if (Array.isArray(membersAdded) && membersAdded.some((m) => m?.id === recipient?.id))
+        await welcomes.once(String(conversation?.id ?? ''), () => this.info.help(ctx));
       await next();
     });
   }

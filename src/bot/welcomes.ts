@@ -19,11 +19,21 @@ export class Welcomes {
   ) {}
 
   /**
-   * True (and recorded) when `conversationId` was not welcomed within the window. A channel
-   * thread (`19:…;messageid=…`) counts as its channel.
+   * Sends the welcome (`send`) unless `conversationId` was welcomed within the window. A channel
+   * thread (`19:…;messageid=…`) counts as its channel. Recorded before it is sent (two deliveries
+   * at once: one sends), and forgotten when the send fails, so Teams' redelivery of the event
+   * welcomes again instead of finding it "welcomed" with no card posted.
    */
-  firstWelcome(conversationId: string): Promise<boolean> {
-    const key = conversationId.split(';')[0]!.slice(0, 300);
-    return this.ledger.firstSighting(`welcome:${key}`, this.clock.now(), this.windowMs);
+  async once(conversationId: string, send: () => Promise<void>): Promise<void> {
+    const key = `welcome:${conversationId.split(';')[0]!.slice(0, 300)}`;
+    if (!(await this.ledger.firstSighting(key, this.clock.now(), this.windowMs))) return;
+    try {
+      await send();
+    } catch (err) {
+      await this.ledger.forgetSighting(key).catch((forgetErr: unknown) => {
+        throw new AggregateError([err, forgetErr], `the welcome of ${key} failed and stays recorded`, { cause: err });
+      });
+      throw err;
+    }
   }
 }

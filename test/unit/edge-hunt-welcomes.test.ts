@@ -1,6 +1,6 @@
 /**
  * One help card per conversation in a window (welcomes.ts), recorded in the store's sightings:
- * redeliveries post nothing more, on this instance or another one on the same store.
+ * redeliveries post nothing more, and a welcome whose card could not be sent is tried again.
  */
 import { Welcomes } from '../../src/bot/welcomes';
 import { MemoryAbuseLedger } from '../../src/integrations/store/memory-coordination';
@@ -10,26 +10,51 @@ function clock(start = 0) {
   return { now: () => new Date(ms), advance: (by: number) => void (ms += by) };
 }
 
+/** A welcome that counts its sends. */
+function counting() {
+  const sent: string[] = [];
+  return { sent, send: (id: string) => async () => void sent.push(id) };
+}
+
 describe('Welcomes', () => {
   test('a conversation is welcomed once within the window, again after it', async () => {
     const c = clock();
     const welcomes = new Welcomes(new MemoryAbuseLedger(), c, 60_000);
-    expect(await welcomes.firstWelcome('19:a@thread.tacv2')).toBe(true);
-    expect(await welcomes.firstWelcome('19:a@thread.tacv2')).toBe(false);
+    const { sent, send } = counting();
+    await welcomes.once('19:a@thread.tacv2', send('a'));
+    await welcomes.once('19:a@thread.tacv2', send('a'));
     // A thread of the channel is the channel.
-    expect(await welcomes.firstWelcome('19:a@thread.tacv2;messageid=17')).toBe(false);
-    expect(await welcomes.firstWelcome('19:b@thread.tacv2')).toBe(true);
+    await welcomes.once('19:a@thread.tacv2;messageid=17', send('a-thread'));
+    await welcomes.once('19:b@thread.tacv2', send('b'));
     c.advance(59_999);
-    expect(await welcomes.firstWelcome('19:a@thread.tacv2')).toBe(false);
+    await welcomes.once('19:a@thread.tacv2', send('a'));
+    expect(sent).toEqual(['a', 'b']);
     c.advance(1);
-    expect(await welcomes.firstWelcome('19:a@thread.tacv2')).toBe(true);
+    await welcomes.once('19:a@thread.tacv2', send('a'));
+    expect(sent).toEqual(['a', 'b', 'a']);
   });
 
-  test('two instances on one store welcome a conversation once', async () => {
+  test('a welcome whose card could not be sent is not recorded: the redelivery sends it', async () => {
+    const welcomes = new Welcomes(new MemoryAbuseLedger(), clock());
+    const failure = new Error('connector 502');
+    await expect(
+      welcomes.once('19:a@thread.tacv2', async () => {
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    const { sent, send } = counting();
+    await welcomes.once('19:a@thread.tacv2', send('again'));
+    expect(sent).toEqual(['again']);
+  });
+
+  test('two deliveries at once on one store send one welcome', async () => {
     const c = clock();
     const ledger = new MemoryAbuseLedger();
-    const [one, two] = [new Welcomes(ledger, c), new Welcomes(ledger, c)];
-    const answers = await Promise.all([one.firstWelcome('19:a@thread.tacv2'), two.firstWelcome('19:a@thread.tacv2')]);
-    expect(answers.sort()).toEqual([false, true]);
+    const { sent, send } = counting();
+    await Promise.all([
+      new Welcomes(ledger, c).once('19:a@thread.tacv2', send('one')),
+      new Welcomes(ledger, c).once('19:a@thread.tacv2', send('two')),
+    ]);
+    expect(sent).toHaveLength(1);
   });
 });
