@@ -97,7 +97,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
 
   // 2. State, adapters, the way out to Teams, use cases, the bot.
   const stores = await openAppStores(config, clock, options, log);
-  const channel = createChannel(config, stores, log, instanceOwner(options), sandboxStep?.access.caPem);
+  const channel = createChannel(config, stores, log, instanceOwner(options), clock, sandboxStep?.access.caPem);
   const scheduler = createScheduler(config, { stores, clock, log, messenger: channel.messenger }, options);
   const azure = createAzurePorts(access, stores, {
     graphReplicationDelaysMs: options.graphReplicationDelaysMs,

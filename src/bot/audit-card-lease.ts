@@ -6,7 +6,8 @@
  * over a newer one. The lease `audit-card:<request id>` in the store makes the writes of every
  * instance take turns; each write reads the request and its card copies afresh under it.
  */
-import type { Lease, LeaseStore } from '../domain/ports';
+import type { Clock, Lease, LeaseStore } from '../domain/ports';
+import { LeaseGuard } from '../flows/lease-guard';
 import type { Logger } from '../observability/logger';
 
 /** The lease store and this instance's owner id (the flows' lease owner), with the lease's TTL. */
@@ -14,6 +15,8 @@ export interface AuditCardLeases {
   store: LeaseStore;
   owner: string;
   ttlMs: number;
+  /** The clock the lease store uses. */
+  clock: Clock;
 }
 
 /** First wait between attempts to take a held lease; doubled up to {@link MAX_WAIT_MS}. */
@@ -25,8 +28,9 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /**
  * Runs `write` holding the audit card lease of `requestId`, waiting while another instance holds
  * it (a card write takes a connector call or two). Throws when it stays held for a whole TTL
- * (that holder died mid-write, or hangs: the card is written by the next change). The release is
- * best effort: a failed one is logged, and the lease ends by its TTL.
+ * (that holder died mid-write, or hangs: the card is written by the next change). The lease is
+ * renewed while `write` runs (a throttled connector call can outlast a short ACRBOT_LEASE_TTL)
+ * and released after it; a failed release is logged, and the lease ends by its TTL.
  */
 export async function withAuditCardLease<T>(
   leases: AuditCardLeases,
@@ -43,11 +47,17 @@ export async function withAuditCardLease<T>(
     await pause(wait);
     wait = Math.min(wait * 2, MAX_WAIT_MS);
   }
+  const guard = new LeaseGuard(
+    { leases: leases.store, ttlMs: leases.ttlMs },
+    lease,
+    log,
+    { requestId },
+    () => leases.clock.now(),
+    { what: 'audit card lease' },
+  );
   try {
     return await write();
   } finally {
-    await leases.store
-      .release(lease)
-      .catch((err: unknown) => log.warn({ err, requestId }, 'audit card lease not released; it ends by its TTL'));
+    await guard.stop();
   }
 }

@@ -3,6 +3,7 @@ import type { CloudAdapter } from 'botbuilder';
 import type { CardMessenger } from '../bot/card-messenger';
 import { createAdapter } from '../bot/create-adapter';
 import type { AppConfig } from '../config/config';
+import type { Clock } from '../domain/ports';
 import { sharedHttpClient } from '../integrations/http/pooled-http-client';
 import type { Logger } from '../observability/logger';
 import { DrainingMessenger } from './draining-messenger';
@@ -27,8 +28,9 @@ export function createChannel(
   config: AppConfig,
   stores: Stores,
   log: Logger,
-  /** This instance's lease owner id (the flows' too). */
+  /** This instance's lease owner id (the flows' too), and the clock of the stores. */
   owner: string,
+  clock: Clock,
   sandboxCaPem?: string,
 ): Channel {
   const adapter = createAdapter(config, log, sharedHttpClient(), sandboxCaPem);
@@ -42,7 +44,7 @@ export function createChannel(
           log: stores.audit,
           channelId: config.auditChannelId,
           // The card's writes take turns across instances (audit-card-lease.ts).
-          leases: { store: stores.leases, owner, ttlMs: config.leaseTtlMs },
+          leases: { store: stores.leases, owner, ttlMs: config.leaseTtlMs, clock },
         }
       : undefined,
     {

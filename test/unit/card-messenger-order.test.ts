@@ -187,7 +187,11 @@ describe('the audit card across instances', () => {
       'app-1',
       t.store,
       createLogger({ level: 'silent' }),
-      { log, channelId: AUDIT_CHANNEL, leases: { store: leases, owner, ttlMs: 60_000 } },
+      {
+        log,
+        channelId: AUDIT_CHANNEL,
+        leases: { store: leases, owner, ttlMs: 60_000, clock: { now: () => new Date() } },
+      },
     );
   }
 
@@ -208,6 +212,45 @@ describe('the audit card across instances', () => {
     expect(audit.map((c) => c.kind)).toEqual(['send', 'update']);
     expect(auditState(audit[audit.length - 1])).toBe('executing');
     expect((await t.store.listCardCopies(t.pending.id)).filter((c) => c.role === 'audit')).toHaveLength(1);
+  });
+
+  test('a write that outlasts the lease TTL keeps its lease renewed: no other instance can take it meanwhile', async () => {
+    const t = await setup();
+    let now = Date.parse('2025-01-15T10:00:00.000Z');
+    const clock = { now: () => new Date(now) };
+    const store = new MemoryLeaseStore(clock.now);
+    let renewed!: () => void;
+    const renewal = new Promise<void>((resolve) => (renewed = resolve));
+    const leases = Object.assign(Object.create(store) as MemoryLeaseStore, {
+      renew: async (...args: Parameters<MemoryLeaseStore['renew']>) => {
+        const lease = await store.renew(...args);
+        renewed();
+        return lease;
+      },
+    });
+    const log = (t.messenger as unknown as { audit: { log: MemoryAuditLog } }).audit.log;
+    const one = new CardMessenger(
+      t.adapter as unknown as CloudAdapter,
+      'app-1',
+      t.store,
+      createLogger({ level: 'silent' }),
+      {
+        log,
+        channelId: AUDIT_CHANNEL,
+        leases: { store: leases, owner: 'one', ttlMs: 600, clock },
+      },
+    );
+    t.adapter.holdIf = (c) => c.conversation === AUDIT_CHANNEL;
+    const write = one.syncAuditCard(t.pending);
+    await t.adapter.heldCalls(1);
+    now += 400;
+    await renewal; // the guard's timer renews it (every third of the TTL, at least 500 ms)
+    now += 400; // past the first expiry, within the renewed one
+    expect(await store.acquire(`audit-card:${t.pending.id}`, 'two', 600)).toBeUndefined();
+    t.adapter.release();
+    await write;
+    // Released once written: the next writer takes it at once.
+    expect(await store.acquire(`audit-card:${t.pending.id}`, 'two', 600)).toBeDefined();
   });
 
   test('a sync of an older state on another instance writes the newest stored state', async () => {
