@@ -22,7 +22,7 @@ import { checkReason, REASON_LIMITS, singleLine } from '../domain/text';
 import type { AccessLifecycle } from './access-lifecycle';
 import type { RequestGate } from './request-gate';
 import type { RequestService } from './request-service';
-import { subscriptionGoneClause } from './azure-failure-text';
+import { azureAnswered, subscriptionGoneClause } from './azure-failure-text';
 
 /**
  * Implemented by the chat layer: announces an extension asked for outside a Teams turn (the
@@ -472,7 +472,7 @@ async function rereadForExtension<T>(kind: 'cluster' | 'registry', name: string,
     if (statusCode !== 403) throw err;
     throw new UserFacingError(
       'extend.resourceUnreadable',
-      `acrbot may no longer read ${kind} ${name}${typeof code === 'string' ? ` (Azure answered ${code})` : ''}, so it cannot read its tags again to tell who approves an extension. ${outcome} Give acrbot's identity the Reader role on it (docs/deploy.md), then ask again.`,
+      `acrbot may no longer read ${kind} ${name}${azureAnswered(code)}, so it cannot read its tags again to tell who approves an extension. ${outcome} Give acrbot's identity the Reader role on it (docs/deploy.md), then ask again.`,
       { cause: err },
     );
   }

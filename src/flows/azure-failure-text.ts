@@ -70,3 +70,15 @@ export function linkedAuthorizationSentence(
 export function subscriptionGoneClause(kind: 'cluster' | 'registry', name: string): string {
   return `Azure Resource Manager no longer finds the subscription of ${kind} ${name} (Azure answered SubscriptionNotFound: deleted, moved to another Microsoft Entra tenant, or acrbot's identity no longer known there)`;
 }
+
+/** An ARM error code as ARM writes them (`AuthorizationFailed`, `Microsoft.Foo.Bar`): nothing else reaches a sentence. */
+const ARM_CODE = /^[A-Za-z][A-Za-z0-9_.]{0,79}$/;
+
+/**
+ * ` (Azure answered AuthorizationFailed)` for a refusal's code, or nothing when the error carries
+ * none or one not shaped like ARM's (a proxy's or gateway's text): sentences people read hold no
+ * text from the wire that acrbot has not checked.
+ */
+export function azureAnswered(code: unknown): string {
+  return typeof code === 'string' && ARM_CODE.test(code) ? ` (Azure answered ${code})` : '';
+}

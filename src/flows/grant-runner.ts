@@ -17,7 +17,12 @@ import { assignRole, realSleep, type Sleep } from './assign-role';
 import { RunInterrupted, type PlanRunner, type RunContext } from './executor';
 import type { GrantPlanner } from './grant-planner';
 import { conditionalExistsMessage, missingRoleWriteMessage } from './grant-planner';
-import { azureLookupIds, linkedAuthorizationSentence, subscriptionGoneClause } from './azure-failure-text';
+import {
+  azureAnswered,
+  azureLookupIds,
+  linkedAuthorizationSentence,
+  subscriptionGoneClause,
+} from './azure-failure-text';
 
 /**
  * The error code of a grant whose PUT may have been carried out although its answer was lost,
@@ -226,7 +231,7 @@ async function reread<T>(kind: 'cluster' | 'registry', name: string, read: () =>
     if (statusCode !== 403) throw err;
     throw new UserFacingError(
       `recheck.${kind}Unreadable`,
-      `acrbot may no longer read ${kind} ${name}${typeof code === 'string' ? ` (Azure answered ${code})` : ''}, so it cannot check that the approved plan still holds, and nothing was granted; give acrbot's identity the Reader role on it (docs/deploy.md), then make a new request.`,
+      `acrbot may no longer read ${kind} ${name}${azureAnswered(code)}, so it cannot check that the approved plan still holds, and nothing was granted; give acrbot's identity the Reader role on it (docs/deploy.md), then make a new request.`,
       { cause: err },
     );
   }

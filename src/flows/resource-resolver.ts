@@ -8,6 +8,7 @@ import { isSubscriptionNotFound, UserFacingError } from '../domain/errors';
 import type { ClusterRef, RegistryRef } from '../domain/names';
 import { describeClusterRef } from '../domain/names';
 import type { AzureResourceReader } from '../domain/ports';
+import { azureAnswered } from './azure-failure-text';
 
 /** Looks resources up through ARM; never builds URLs from user text. */
 export class ResourceResolver {
@@ -172,7 +173,7 @@ export class ResourceResolver {
     const code = (cause as { code?: unknown } | undefined)?.code;
     return new UserFacingError(
       `${kind}.unreadable`,
-      `acrbot may not read ${kind} ${id}${typeof code === 'string' ? ` (Azure answered ${code})` : ''}, so it cannot tell whether it exists; give acrbot's identity the Reader role on it (docs/deploy.md), then try again.`,
+      `acrbot may not read ${kind} ${id}${azureAnswered(code)}, so it cannot tell whether it exists; give acrbot's identity the Reader role on it (docs/deploy.md), then try again.`,
       { cause },
     );
   }

@@ -221,6 +221,14 @@ describe("an extension's re-read of the cluster and registry answered Subscripti
     expect(t.creates()).toBe(0);
   });
 
+  test('a 403 whose code is not shaped like ARM’s (a proxy’s text) is not quoted in the sentence', async () => {
+    const forbidden = new RestError('no read', { statusCode: 403, code: '<a href="https://evil">x</a>' });
+    const t = setup({ getCluster: async () => cluster, getRegistry: () => Promise.reject(forbidden) });
+    const err = await t.extend();
+    expect(err).toMatchObject({ code: 'extend.resourceUnreadable' });
+    expect((err as Error).message).toMatch(/^acrbot may no longer read registry contosoacr, so it cannot read/);
+  });
+
   test('a resource that is gone still reads as gone, and another failure is left as it was', async () => {
     const gone = setup({ getCluster: async () => undefined, getRegistry: async () => registry });
     expect(await gone.extend()).toMatchObject({ code: 'extend.resourceGone' });
