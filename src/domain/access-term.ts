@@ -23,7 +23,10 @@ const UNIT_MS: Record<string, number> = {
 };
 const DURATION = /^(\d{1,5})([mhdwy])$/i;
 
-/** `30 minutes`, `12 hours`, `30 days`, `12 weeks`, `1 year`: the largest exact unit. */
+/**
+ * `30 minutes`, `12 hours`, `30 days`, `12 weeks`, `1 year`: the largest exact unit; a length that
+ * is no whole number of minutes or hours is rounded ("about 55 days", {@link approximately}).
+ */
 export function describeDurationMs(ms: number): string {
   const units: Array<[number, string]> = [
     [UNIT_MS.y, 'year'],
@@ -40,7 +43,26 @@ export function describeDurationMs(ms: number): string {
       return `${n} ${name}${n === 1 ? '' : 's'}`;
     }
   }
-  return `${Math.round(ms / 60_000)} minutes`;
+  return approximately(ms);
+}
+
+/**
+ * A length that is no whole unit, rounded in the largest unit that still reads well: days from two
+ * days on, hours from two hours on, else minutes. An extended term is one: the extension moved its
+ * end to when it was granted plus its term, to the millisecond ("79427 minutes" before).
+ */
+function approximately(ms: number): string {
+  const units: Array<[number, string]> = [
+    [UNIT_MS.d, 'day'],
+    [UNIT_MS.h, 'hour'],
+    [UNIT_MS.m, 'minute'],
+  ];
+  for (const [size, name] of units)
+    if (ms >= 2 * size || (name === 'minute' && ms >= size)) {
+      const n = Math.round(ms / size);
+      return `about ${n} ${name}${n === 1 ? '' : 's'}`;
+    }
+  return 'less than a minute';
 }
 
 /** Short form for config and help: `30d`, `12h`, `90m`. */

@@ -10,6 +10,7 @@ import { accessEnd, credentialEnd } from '../domain/access-inventory';
 import type { AuditEvent } from '../domain/audit-chain';
 import { isUserFacing, ResourceGoneError, UserFacingError } from '../domain/errors';
 import type { GrantPlan, SecretPlan } from '../domain/plan';
+import { SECRET_DEFAULTS } from '../domain/secret-options';
 import type { RoleAssignmentInfo } from '../domain/azure-model';
 import type { AuditLog, ClusterAccess, Clock, LeaseStore, RequestStore, ScheduledJob } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
@@ -37,7 +38,17 @@ export type RequesterNews =
   | { kind: 'expiring'; inMs: number }
   /** A pull secret's credential expires at `at`, before its term ends (or a permanent one's). */
   | { kind: 'credentialExpiring'; inMs: number; at: string }
-  | { kind: 'ended'; by: Actor; expired: boolean; reason?: string }
+  | {
+      kind: 'ended';
+      by: Actor;
+      expired: boolean;
+      reason?: string;
+      /**
+       * A grant whose role assignment was not acrbot's to delete (made outside acrbot), so the
+       * cluster can still pull through it; set for every grant by the revocation.
+       */
+      heldOutsideAcrbot?: boolean;
+    }
   | { kind: 'revocationFailing'; attempts: number };
 
 /** Implemented by the chat layer: messages outside any turn. */
@@ -548,11 +559,18 @@ export class AccessLifecycle {
     return original.access.expiresAt;
   }
 
-  /** A secret's extension rotates: a new credential into the same secret, then the old one deleted. */
+  /**
+   * A secret's extension rotates: a new credential into the same secret, then the old one deleted.
+   * `lifetimeMs`: how long the new credential must live (RequestService.credentialLifetimeMs of
+   * the extension's term), capped by ACRBOT_SECRET_MAX_EXPIRY. Without one (a service without
+   * time-boxing; a deployment always has it) the credential lives as long as a secret asked for
+   * without `--expires` would: zero would make a credential that expires as it is written.
+   */
   rotationPlan(original: AccessRequest, lifetimeMs: number | undefined): SecretPlan {
     const plan = original.plan as SecretPlan;
     const maxMs = this.settings.secretMaxExpiryMs ?? MAX_CREDENTIAL_LIFETIME_MS;
-    const expiresAt = new Date(this.clock.now().getTime() + Math.min(lifetimeMs ?? 0, maxMs)).toISOString();
+    const lifetime = Math.min(lifetimeMs ?? SECRET_DEFAULTS.expiresInMs, maxMs);
+    const expiresAt = new Date(this.clock.now().getTime() + lifetime).toISOString();
     return {
       ...plan,
       expiresAt,
@@ -705,7 +723,12 @@ export class AccessLifecycle {
       // this one's) keeps it until its own end (never early, G17); one that ends now too (it
       // moved this end to its own) ends with it, and the requester is told once.
       const now = this.clock.now();
-      const extensions = (await this.extensionsOf(current)).filter((e) => !expired || isDue(e, now));
+      const family = await this.extensionsOf(current);
+      // An extension that succeeded without moving this end holds the access past it: moved now,
+      // and nothing is revoked (the moved end rescheduled this job).
+      if (expired && !begun && (await this.movedByMissedExtensions(current, family, now)))
+        return (await this.store.get(current.id)) ?? current;
+      const extensions = family.filter((e) => !expired || isDue(e, now));
       // Once, before the first delete (and again by a retry): a request being granted the same
       // access defers the revocation. One approved from here on waits for this lease, then finds
       // the original ending.
@@ -722,6 +745,38 @@ export class AccessLifecycle {
     } finally {
       await guard?.stop();
     }
+  }
+
+  /**
+   * At the expiry of `original`: its extensions that succeeded without moving its end (the
+   * follow-up after their success failed — an audit or store write, logged and not run again — or
+   * the process stopped in between) and end later make that move now, oldest first, as at their
+   * success ({@link applyExtension}: audited, the end job and reminders rescheduled, the cards
+   * redrawn). Without it the original would end alone and its requester hear "Expired and
+   * revoked" of access the extension keeps. True when the original, read afresh, is no longer due.
+   */
+  private async movedByMissedExtensions(
+    original: AccessRequest,
+    family: readonly AccessRequest[],
+    now: Date,
+  ): Promise<boolean> {
+    const missed = family.filter(
+      (e) =>
+        e.extendsRequestId === original.id &&
+        !original.access?.extendedBy?.includes(e.id) &&
+        !e.access?.revokingSince &&
+        e.access?.expiresAt !== undefined &&
+        !isDue(e, now),
+    );
+    if (!missed.length) return false;
+    this.log.warn(
+      { requestId: original.id, extensions: missed.map((e) => e.id) },
+      'an extension had not moved the end of the access it extends; moved at its end',
+    );
+    // extensionsOf lists newest first; each move reads the original afresh.
+    for (const extension of [...missed].reverse()) await this.applyExtension(extension);
+    const fresh = await this.store.get(original.id);
+    return fresh?.state === 'succeeded' && !isDue(fresh, now);
   }
 
   /**
@@ -898,6 +953,9 @@ export class AccessLifecycle {
   ): Promise<AccessRequest> {
     const now = this.clock.now();
     const next = transition(request, { type: 'revoke', at: now, by, reason });
+    // Read before the write (a failed read fails the attempt, which is retried): the notice below
+    // says whether the cluster can still pull through an assignment that was not acrbot's.
+    const heldOutsideAcrbot = endedWith ? undefined : await this.heldOutsideAcrbot(request);
     await this.record(request, by, {
       action: expired ? 'access.expired' : 'access.revoked',
       outcome: 'revoked',
@@ -915,8 +973,28 @@ export class AccessLifecycle {
     for (const beforeMs of this.settings.remindersMs) await this.jobs.cancel(accessReminderJobId(request.id, beforeMs));
     if (endedWith) await this.jobs.cancel(accessExpiryJobId(request.id));
     await this.cards.requestChanged(next);
-    if (!endedWith) await this.messenger.tellRequester(next, { kind: 'ended', by, expired, reason });
+    if (!endedWith)
+      await this.messenger.tellRequester(next, {
+        kind: 'ended',
+        by,
+        expired,
+        reason,
+        ...(heldOutsideAcrbot !== undefined && { heldOutsideAcrbot }),
+      });
     return next;
+  }
+
+  /**
+   * Whether the role assignment a grant relied on was made outside acrbot (its end removes
+   * nothing there); undefined for a secret. A grant whose PUT met RoleAssignmentExists says so
+   * itself (`alreadyPresent`). An extension's run created nothing either and records the same
+   * flag ("nothing re-created"), though the assignment it held is usually acrbot's: the requests
+   * it extends say who made it, as they do for its revocation (G15).
+   */
+  private async heldOutsideAcrbot(request: AccessRequest): Promise<boolean | undefined> {
+    if (request.plan.kind !== 'grant') return undefined;
+    if (!request.extendsRequestId) return Boolean(request.outcome?.alreadyPresent);
+    return !(await this.acrbotCreatedAssignment(request, request.plan));
   }
 
   /**

@@ -71,6 +71,15 @@ function facts(request: AccessRequest): Fact[] {
 const HELD_OUTSIDE_ACRBOT =
   'The cluster can still pull: the role assignment it uses was there before acrbot and stays (acrbot removes only what it made); ask its owners to remove it if it should go.';
 
+/**
+ * Whether the ended grant's assignment stays because acrbot did not make it: the revocation's
+ * word when it gives one; else the request's own RoleAssignmentExists flag, which an extension
+ * carries too though it only means "nothing re-created" there (its original's assignment).
+ */
+function heldOutside(request: AccessRequest, told: boolean | undefined): boolean {
+  return told ?? (Boolean(request.outcome?.alreadyPresent) && !request.extendsRequestId);
+}
+
 /** The confirmation before a revoke: every object that will be deleted (or kept, and why). */
 export function revokeConfirmCard(
   request: AccessRequest,
@@ -270,7 +279,7 @@ export function requesterNewsCard(
   request: AccessRequest,
   news:
     | { kind: 'approved' | 'rejected' | 'expiredUnapproved' | 'failed' }
-    | { kind: 'ended'; by: Actor; expired: boolean; reason?: string }
+    | { kind: 'ended'; by: Actor; expired: boolean; reason?: string; heldOutsideAcrbot?: boolean }
     | { kind: 'revocationFailing'; attempts: number },
 ): AdaptiveCardJson {
   const base = { sandbox: request.sandbox, facts: facts(request) };
@@ -311,7 +320,7 @@ export function requesterNewsCard(
           news.expired
             ? `Your access ${subject(request)} reached its end and was revoked at ${formatUtc(request.access?.revokedAt ?? request.updatedAt)}.`
             : `${inertText(news.by.name)} revoked your access ${subject(request)} at ${formatUtc(request.access?.revokedAt ?? request.updatedAt)}${news.reason ? `: "${inertText(news.reason)}"` : ''}.`
-        }${request.outcome?.alreadyPresent ? ` ${HELD_OUTSIDE_ACRBOT}` : ''}`,
+        }${heldOutside(request, news.heldOutsideAcrbot) ? ` ${HELD_OUTSIDE_ACRBOT}` : ''}`,
       });
     case 'revocationFailing':
       return lifecycleCard({
