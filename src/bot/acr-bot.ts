@@ -9,7 +9,7 @@ import type { AbuseLedger, Clock, DialogStore } from '../domain/ports';
 import { isUserFacing } from '../domain/errors';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { displayName } from '../domain/text';
-import { grantFormCard, messageCard } from '../views/message-view';
+import { grantFormCard, messageCard, unreadContentCard } from '../views/message-view';
 import type { AdaptiveCardJson } from '../views/card-templates';
 import type { BotServices } from './bot-services';
 import { DialogRunner } from './dialog-runner';
@@ -24,7 +24,8 @@ import { AccessHandlers } from './handlers/access-handlers';
 import { type CardInvoke, cardInvokeError, isCardInvokeRefusal, readCardInvoke } from './card-invoke';
 import { errorCardFor, sendCard } from './turn-cards';
 import { isRefusal, turnIdentity, type TurnIdentity } from './turn-identity';
-import { addressedText, unreadContent } from './message-text';
+import { addressedText } from './message-text';
+import { unreadContent } from './message-content';
 import { Welcomes } from './welcomes';
 
 const CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -357,23 +358,6 @@ export class AcrBot extends ActivityHandler {
  */
 function quotedWord(word: string): string {
   return /^[\w.-]{1,24}$/.test(word) ? `"${word}"` : 'That';
-}
-
-/** The answer to a message whose only content acrbot does not read (see {@link unreadContent}). */
-function unreadContentCard(unread: 'cardSubmit' | 'attachment', sandbox: boolean): AdaptiveCardJson {
-  return unread === 'cardSubmit'
-    ? messageCard({
-        title: 'That button does not work here',
-        text: "The click arrived as a message, which acrbot does not act on: acrbot's buttons need a Teams version with Universal Actions, and other apps' cards are not acrbot's. Nothing was changed. Update Teams, or type the command, e.g. \"@acrbot status REQUEST-ID\".",
-        tone: 'error',
-        sandbox,
-      })
-    : messageCard({
-        title: 'acrbot reads typed text only',
-        text: 'Files, images and cards sent to acrbot are not read; nothing was changed. Type a command instead, e.g. "@acrbot help".',
-        tone: 'error',
-        sandbox,
-      });
 }
 
 function safeParse(text: string): Command | (Command & { error: unknown }) {

@@ -46,7 +46,10 @@ export function messageText(text: string): string {
   ).trim();
 }
 
-/** The parts of a message activity {@link addressedText} reads; any of them may be missing or of another type. */
+/**
+ * The parts of a message activity {@link addressedText} and `unreadContent` (message-content.ts)
+ * read; any of them may be missing or of another type.
+ */
 export interface MessageParts {
   text?: unknown;
   entities?: unknown;
@@ -83,21 +86,6 @@ function recipientMention(activity: MessageParts): string | undefined {
       return e.text;
   }
   return undefined;
-}
-
-/**
- * What a message without text carries that acrbot does not read: a card's Action.Submit click
- * (`value`: an old client's fallback for Action.Execute, or another app's card), or a file or
- * image (an attachment other than the `text/html` copy of the message Teams adds to every one).
- */
-export function unreadContent(activity: MessageParts): 'cardSubmit' | 'attachment' | undefined {
-  if (activity.value !== undefined && activity.value !== null) return 'cardSubmit';
-  const attachments = Array.isArray(activity.attachments) ? (activity.attachments as unknown[]) : [];
-  const other = attachments.some((a) => {
-    const type = (a as { contentType?: unknown } | null)?.contentType;
-    return typeof type !== 'string' || type.toLowerCase() !== 'text/html';
-  });
-  return other ? 'attachment' : undefined;
 }
 
 function withoutInvisible(text: string): string {

@@ -13,14 +13,9 @@ import type { Document, LineCounter, Scalar } from 'yaml';
 const yaml = (): typeof Yaml => require('yaml') as typeof Yaml;
 import { z } from 'zod/v3';
 import { BREAK_GLASS_RULE_ID, globMatches, MATCH_VALUES, type Policy, type PolicyRule } from '../domain/policy';
-import {
-  formatDurationMs,
-  MAX_ACCESS_DURATION_MS,
-  MAX_APPROVAL_TTL_MS,
-  MAX_POLICY_DURATION_MS,
-  MIN_ACCESS_DURATION_MS,
-  parseDurationMs,
-} from './duration';
+import { MAX_APPROVAL_TTL_MS, MAX_POLICY_DURATION_MS, parseDurationMs } from './duration';
+import { type AddProblem, rawMs, ruleName, shortened } from './policy-problems';
+import { type AccessLimits, accessBounds, accessTermProblems, breakGlassTermProblems } from './policy-term-limits';
 import { isGuid } from '../domain/identifiers';
 import { singleLine, visibleLength } from '../domain/text';
 
@@ -60,9 +55,6 @@ const saying = (message: string) => ({ errorMap: () => ({ message }) });
 
 const guid = (what: string) =>
   z.string({ message: `${what} must be a string` }).refine(isGuid, `${what} must be a GUID`);
-
-/** A value as written, cut to 40 characters for a message. */
-const shortened = (text: string) => (text.trim().length > 40 ? `${text.trim().slice(0, 40)}…` : text.trim());
 
 /**
  * A duration with its unit. parseDurationMs reads a bare number as seconds (as environment
@@ -235,24 +227,6 @@ function locate(
   }
   return { line: 1, col: 1 };
 }
-
-/** Reports one problem at a path inside a rule. */
-type AddProblem = (path: (string | number)[], message: string) => void;
-
-/**
- * A duration field of the raw document in ms, or undefined when it is not one (zod says why;
- * a bare number too, which {@link duration} refuses: no check across fields reads it as seconds;
- * and one past {@link MAX_POLICY_DURATION_MS}, refused there once rather than by every check).
- */
-const rawMs = (v: unknown) => {
-  if ((typeof v !== 'string' && typeof v !== 'number') || /^\s*\d+\s*$/.test(String(v))) return undefined;
-  const ms = parseDurationMs(String(v));
-  return ms !== undefined && ms <= MAX_POLICY_DURATION_MS ? ms : undefined;
-};
-
-/** How a rule is named in messages: its id, or its place when it has none. */
-const ruleName = (rule: Record<string, unknown>, i: number) =>
-  typeof rule.id === 'string' ? `rule ${rule.id}` : `rules[${i}]`;
 
 /**
  * Why nobody could decide under a rule, or undefined when someone could. Without approvers only
@@ -480,107 +454,9 @@ function unquotedTagValues(rule: Record<string, unknown>, i: number, doc: Docume
 }
 
 /** Limits a policy is checked against that come from the configuration. */
-export interface PolicyLimits {
+export interface PolicyLimits extends AccessLimits {
   /** ACRBOT_APPROVAL_TTL; unknown (a reload), the longest it may be. */
   approvalTtlMs?: number;
-  /** ACRBOT_MIN_ACCESS_DURATION; unknown, the shortest it may be (1m). */
-  minAccessMs?: number;
-  /** ACRBOT_MAX_ACCESS_DURATION; unknown, the longest it may be (1y). */
-  maxAccessMs?: number;
-}
-
-/** ACRBOT_MIN/MAX_ACCESS_DURATION as a policy's terms are checked against them, with their names. */
-interface AccessBounds {
-  minMs: number;
-  maxMs: number;
-  /** `ACRBOT_MIN_ACCESS_DURATION (1h)`; `the shortest ACRBOT_MIN_ACCESS_DURATION (1m)` when unknown. */
-  min: string;
-  max: string;
-}
-
-function accessBounds(limits: PolicyLimits): AccessBounds {
-  const minMs = limits.minAccessMs ?? MIN_ACCESS_DURATION_MS;
-  const maxMs = limits.maxAccessMs ?? MAX_ACCESS_DURATION_MS;
-  const known = (ms: number | undefined, extreme: string) => (ms === undefined ? `${extreme} ` : '');
-  return {
-    minMs,
-    maxMs,
-    min: `${known(limits.minAccessMs, 'the shortest')}ACRBOT_MIN_ACCESS_DURATION (${formatDurationMs(minMs)})`,
-    max: `${known(limits.maxAccessMs, 'the longest')}ACRBOT_MAX_ACCESS_DURATION (${formatDurationMs(maxMs)})`,
-  };
-}
-
-/** What a term would do below the access minimum (`short`) and above the maximum (`long`). */
-interface OutOfBounds {
-  short: string;
-  long: string;
-}
-
-/**
- * Why a term the policy sets (`field`: `maxDuration`, …) lies outside the access limits, or
- * undefined when it lies within them or is not a duration (zod says why).
- */
-function termOutsideLimits(field: string, value: unknown, bounds: AccessBounds, why: OutOfBounds): string | undefined {
-  const ms = rawMs(value);
-  if (ms === undefined) return undefined;
-  const written = shortened(String(value));
-  if (ms < bounds.minMs)
-    return `${field} ${written} is shorter than ${bounds.min}: ${why.short}; make it at least ${formatDurationMs(bounds.minMs)}`;
-  if (ms > bounds.maxMs)
-    return `${field} ${written} is longer than ${bounds.max}: ${why.long}; make it at most ${formatDurationMs(bounds.maxMs)}`;
-  return undefined;
-}
-
-/** A permanent request is granted an autoApprove or break-glass cap in full (access-term.ts). */
-const PAST_THE_MAXIMUM =
-  'no --for may ask for that long, yet a permanent request (ACRBOT_ALLOW_PERMANENT) would be granted all of it';
-
-/**
- * A rule's terms outside the deployment's access limits. Below ACRBOT_MIN_ACCESS_DURATION a
- * maxDuration refuses every --for (none may be shorter than the minimum), cuts the default term
- * below the minimum and leaves the tab an extension range whose least is above its most; an
- * autoApprove cap cuts every auto-approved term below the minimum. Above
- * ACRBOT_MAX_ACCESS_DURATION a maxDuration is never reached (no --for may be longer; a permanent
- * request is refused) while the policy card states it, and an autoApprove cap grants a permanent
- * request past the maximum. Refused, as an autoApprove cap above maxDuration is.
- */
-function accessTermProblems(rule: Record<string, unknown>, i: number, add: AddProblem, bounds: AccessBounds): void {
-  const max = termOutsideLimits('maxDuration', rule.maxDuration, bounds, {
-    short: 'every --for would be refused under this rule, and a request without one would get less than the minimum',
-    long: 'no --for may ask for that long, so the rule would state (on its policy card) longer access than anyone gets',
-  });
-  if (max) add(['maxDuration'], `${ruleName(rule, i)}: ${max}`);
-  const auto = rule.autoApprove;
-  if (!auto || typeof auto !== 'object') return;
-  const autoMs = rawMs((auto as Record<string, unknown>).maxDuration);
-  const ruleMs = rawMs(rule.maxDuration);
-  // Longer than the rule's maxDuration is said already (and that one is checked above).
-  if (autoMs !== undefined && ruleMs !== undefined && autoMs > ruleMs) return;
-  const capped = termOutsideLimits('autoApprove.maxDuration', (auto as Record<string, unknown>).maxDuration, bounds, {
-    short: 'every auto-approved request would be cut below the minimum',
-    long: PAST_THE_MAXIMUM,
-  });
-  if (capped) add(['autoApprove', 'maxDuration'], `${ruleName(rule, i)}: ${capped}`);
-}
-
-/**
- * `breakGlass.maxDuration` outside the access limits: below the minimum every break-glass grant
- * is cut below it; above the maximum a permanent one is granted past it.
- */
-function breakGlassTermProblems(
-  raw: unknown,
-  doc: Document,
-  lines: LineCounter,
-  bounds: AccessBounds,
-): PolicyProblem[] {
-  const breakGlass = (raw as { breakGlass?: unknown } | null)?.breakGlass;
-  if (!breakGlass || typeof breakGlass !== 'object') return [];
-  const problem = termOutsideLimits('maxDuration', (breakGlass as Record<string, unknown>).maxDuration, bounds, {
-    short: 'every break-glass grant would be cut below the minimum',
-    long: PAST_THE_MAXIMUM,
-  });
-  const path = ['breakGlass', 'maxDuration'];
-  return problem ? [{ ...locate(doc, lines, path), path: pathText(path), message: problem }] : [];
 }
 
 /**
@@ -670,11 +546,11 @@ export function parsePolicy(text: string, file: string, limits: PolicyLimits = {
   const raw: unknown = doc.toJS();
   // Checked on the raw document so it is reported even when a rule has other problems (zod
   // skips refinements of an object whose fields failed).
-  problems.push(
-    ...ambiguousIds(raw, doc, lines),
-    ...crossFieldProblems(raw, doc, lines, limits),
-    ...breakGlassTermProblems(raw, doc, lines, accessBounds(limits)),
-  );
+  problems.push(...ambiguousIds(raw, doc, lines), ...crossFieldProblems(raw, doc, lines, limits));
+  const addAt: AddProblem = (path, message) => {
+    problems.push({ ...locate(doc, lines, path), path: pathText(path), message });
+  };
+  breakGlassTermProblems(raw, addAt, accessBounds(limits));
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {

@@ -71,6 +71,28 @@ export function errorCard(input: {
   });
 }
 
+/**
+ * The answer to a message whose only content acrbot does not read (what bot/message-content.ts
+ * `unreadContent` finds): a card's button clicked in a client that sends the click as a message
+ * (`cardSubmit`), or a file, image or card (`attachment`). Either way nothing was changed, and
+ * the card says what to type instead.
+ */
+export function unreadContentCard(unread: 'cardSubmit' | 'attachment', sandbox: boolean): AdaptiveCardJson {
+  return unread === 'cardSubmit'
+    ? messageCard({
+        title: 'That button does not work here',
+        text: "The click arrived as a message, which acrbot does not act on: acrbot's buttons need a Teams version with Universal Actions, and other apps' cards are not acrbot's. Nothing was changed. Update Teams, or type the command, e.g. \"@acrbot status REQUEST-ID\".",
+        tone: 'error',
+        sandbox,
+      })
+    : messageCard({
+        title: 'acrbot reads typed text only',
+        text: 'Files, images and cards sent to acrbot are not read; nothing was changed. Type a command instead, e.g. "@acrbot help".',
+        tone: 'error',
+        sandbox,
+      });
+}
+
 /** The answer to a grant whose cluster can already pull from the registry: no request is created. */
 export function alreadyGrantedCard(
   plan: GrantPlan,

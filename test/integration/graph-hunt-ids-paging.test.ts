@@ -9,7 +9,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { keepAliveAgent, staticTokenCredential } from '../../src/integrations/azure/arm-connection';
-import { GraphClient, GraphError } from '../../src/integrations/graph/graph-client';
+import { GraphClient } from '../../src/integrations/graph/graph-client';
+import { GraphError } from '../../src/integrations/graph/graph-failure';
 import { GraphDirectory } from '../../src/integrations/graph/graph-directory';
 import { GraphServicePrincipals } from '../../src/integrations/graph/graph-service-principals';
 import { type HttpsEndpoint, startHttpsServer } from '../../src/sandbox/http-util';

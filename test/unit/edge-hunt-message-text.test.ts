@@ -3,7 +3,8 @@
  * `<at>` tags with attributes, and activities whose text or entities are not what botbuilder's
  * `removeRecipientMention` expects; and what a message without text carries instead.
  */
-import { addressedText, messageText, unreadContent } from '../../src/bot/message-text';
+import { unreadContent } from '../../src/bot/message-content';
+import { addressedText, messageText } from '../../src/bot/message-text';
 
 const BOT = { id: '28:acrbot' };
 const mentionOfBot = { type: 'mention', mentioned: BOT, text: '<at>acrbot</at>' };

@@ -19,6 +19,8 @@ import { transportOptions } from '../azure/arm-connection';
 import { RetryAfterTooLongError, retryAfterCapPolicy } from '../http/capped-retry';
 import { dropIdlePolicies } from '../http/idle-policies';
 import { sharedHttpClient } from '../http/pooled-http-client';
+import { graphId, graphIds, isGraphId } from './graph-answer-ids';
+import { GraphError, GraphUnconfirmedError } from './graph-failure';
 import { graphThrottlePolicy } from './graph-throttling';
 
 /** Graph connection settings. */
@@ -34,104 +36,6 @@ export interface GraphConnection {
   tracing?: boolean;
   /** First wait after a 429 that names none (default 1 s, doubled on each retry; tests shorten it). */
   throttleBackoffMs?: number;
-}
-
-/**
- * What Graph's support looks a call up by (CONTRACTS §4): `request-id`, `client-request-id` (the
- * one acrbot sent, as Graph echoes it; the sent one when no answer names it) and the answer's
- * `date`.
- */
-export interface GraphRequestIds {
-  requestId?: string;
-  clientRequestId?: string;
-  /** The error's `innerError.date`, as Graph writes it (UTC, no zone: `2022-05-20T17:00:59`). */
-  date?: string;
-}
-
-/** An error answer from Graph, by code (never by message). */
-export class GraphError extends Error {
-  /** Graph's `client-request-id` of the failed call (see {@link GraphRequestIds}). */
-  readonly clientRequestId?: string;
-  /** Graph's `innerError.date` of the failed call (see {@link GraphRequestIds}). */
-  readonly date?: string;
-
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    /** Graph's `request-id` (header, else `innerError`): what Graph's support asks for. */
-    readonly requestId?: string,
-    /**
-     * Graph's own `error.message`, cut to {@link SERVICE_MESSAGE_MAX} characters: one code covers
-     * cases a caller must tell apart (400 `Request_BadRequest` is both "not replicated yet" and
-     * a request that will never work). Graph's text, never the request's.
-     */
-    readonly serviceMessage?: string,
-    /**
-     * `detail`: added to the message (acrbot's words, never the request's); `cause`: the error
-     * behind it; `ids`: Graph's other ids of the call.
-     */
-    options: { detail?: string; cause?: unknown; ids?: Omit<GraphRequestIds, 'requestId'> } = {},
-  ) {
-    super(
-      options.detail ? `Graph ${status} ${code}: ${options.detail}` : `Graph ${status} ${code}`,
-      options.cause === undefined ? undefined : { cause: options.cause },
-    );
-    this.name = 'GraphError';
-    // Own properties only when known: the log line (which writes them all) stays short.
-    if (options.ids?.clientRequestId) this.clientRequestId = options.ids.clientRequestId;
-    if (options.ids?.date) this.date = options.ids.date;
-  }
-}
-
-/**
- * A Graph call whose outcome acrbot does not know: it was sent, and no answer came (connection
- * refused or reset, the answer timeout: the `cause` says which), or a success whose body is not
- * JSON. Graph may have done what it was asked. No status (no answer a caller can act on); the
- * ids Graph's support looks the call up by: the `client-request-id` acrbot sent, and Graph's
- * `request-id` when an answer came.
- */
-export class GraphUnconfirmedError extends Error {
-  readonly clientRequestId: string;
-  readonly requestId?: string;
-
-  constructor(message: string, ids: { clientRequestId: string; requestId?: string }, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'GraphUnconfirmedError';
-    this.clientRequestId = ids.clientRequestId;
-    if (ids.requestId) this.requestId = ids.requestId;
-  }
-}
-
-/**
- * An id or date as Graph writes them (GUIDs, `2022-05-20T17:00:59`): they go into the sentences
- * people read, so anything else in their place (a proxy's header, say) is not taken.
- */
-const GRAPH_ID = /^[A-Za-z0-9][A-Za-z0-9.:_-]{0,99}$/;
-
-/** True for a value of {@link GRAPH_ID}'s shape; Graph's error codes (`Request_ResourceNotFound`) have it too. */
-function isGraphId(value: unknown): value is string {
-  return typeof value === 'string' && GRAPH_ID.test(value);
-}
-
-function graphId(value: unknown): string | undefined {
-  return isGraphId(value) ? value : undefined;
-}
-
-/**
- * Graph's ids of an answer: its `request-id` and `client-request-id` headers, else those of the
- * error body's `innerError` (where Graph puts them too, and where they survive a proxy or gateway
- * that drops the headers), and `innerError.date`. `sent`: the client-request-id acrbot sent, for
- * an answer that names none (a gateway's 502 page, say). Graph's echo is taken first: should
- * something on the way have replaced acrbot's, the echoed one is the one Graph logged.
- */
-function graphIds(response: PipelineResponse, parsed: unknown, sent: string): GraphRequestIds {
-  const inner = (parsed as { error?: { innerError?: Record<string, unknown> } } | undefined)?.error?.innerError;
-  return {
-    requestId: graphId(response.headers.get('request-id')) ?? graphId(inner?.['request-id']),
-    clientRequestId:
-      graphId(response.headers.get('client-request-id')) ?? graphId(inner?.['client-request-id']) ?? sent,
-    date: graphId(inner?.date),
-  };
 }
 
 /**

@@ -1,6 +1,7 @@
 /** {@link DirectoryPort} over Microsoft Graph. */
 import type { DirectoryPort } from '../../domain/ports';
-import { type GraphClient, GraphError } from './graph-client';
+import type { GraphClient } from './graph-client';
+import { GraphError } from './graph-failure';
 import { isDirectoryId } from './graph-ids';
 
 /** Looks up service principals and group membership. */

@@ -1,11 +1,67 @@
 /**
- * A Microsoft Graph failure as the ports' {@link CloudApiError}, keeping Graph's ids: the request
+ * How a Microsoft Graph call fails. The client throws a {@link GraphError} for an error answer
+ * and a {@link GraphUnconfirmedError} for a call sent with no answer known; callers turn either
+ * into the ports' {@link CloudApiError} with {@link graphFailure}, keeping Graph's ids: the request
  * id in `requestId` as ARM's is, and what says it is Graph's (`service`) with the rest of what
  * Graph's support asks for (`clientRequestId`, `date`). The failure sentences name them as
  * Graph's (flows/azure-failure-text.ts), and the log line has them as the error's own fields.
  */
 import { CloudApiError } from '../../domain/ports';
-import { GraphError, type GraphRequestIds, GraphUnconfirmedError } from './graph-client';
+import type { GraphRequestIds } from './graph-answer-ids';
+
+/** An error answer from Graph, by code (never by message). */
+export class GraphError extends Error {
+  /** Graph's `client-request-id` of the failed call (see {@link GraphRequestIds}). */
+  readonly clientRequestId?: string;
+  /** Graph's `innerError.date` of the failed call (see {@link GraphRequestIds}). */
+  readonly date?: string;
+
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    /** Graph's `request-id` (header, else `innerError`): what Graph's support asks for. */
+    readonly requestId?: string,
+    /**
+     * Graph's own `error.message`, cut short by the client (`SERVICE_MESSAGE_MAX`, graph-client.ts):
+     * one code covers cases a caller must tell apart (400 `Request_BadRequest` is both "not
+     * replicated yet" and a request that will never work). Graph's text, never the request's.
+     */
+    readonly serviceMessage?: string,
+    /**
+     * `detail`: added to the message (acrbot's words, never the request's); `cause`: the error
+     * behind it; `ids`: Graph's other ids of the call.
+     */
+    options: { detail?: string; cause?: unknown; ids?: Omit<GraphRequestIds, 'requestId'> } = {},
+  ) {
+    super(
+      options.detail ? `Graph ${status} ${code}: ${options.detail}` : `Graph ${status} ${code}`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.name = 'GraphError';
+    // Own properties only when known: the log line (which writes them all) stays short.
+    if (options.ids?.clientRequestId) this.clientRequestId = options.ids.clientRequestId;
+    if (options.ids?.date) this.date = options.ids.date;
+  }
+}
+
+/**
+ * A Graph call whose outcome acrbot does not know: it was sent, and no answer came (connection
+ * refused or reset, the answer timeout: the `cause` says which), or a success whose body is not
+ * JSON. Graph may have done what it was asked. No status (no answer a caller can act on); the
+ * ids Graph's support looks the call up by: the `client-request-id` acrbot sent, and Graph's
+ * `request-id` when an answer came.
+ */
+export class GraphUnconfirmedError extends Error {
+  readonly clientRequestId: string;
+  readonly requestId?: string;
+
+  constructor(message: string, ids: { clientRequestId: string; requestId?: string }, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'GraphUnconfirmedError';
+    this.clientRequestId = ids.clientRequestId;
+    if (ids.requestId) this.requestId = ids.requestId;
+  }
+}
 
 /** The `service` of a {@link GraphCloudApiError}, which flows/azure-failure-text.ts reads. */
 export const GRAPH_SERVICE = 'Microsoft Graph';

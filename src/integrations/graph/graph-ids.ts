@@ -5,7 +5,7 @@
  * (`servicePrincipals(appId='…')`). An id that is not a GUID can name no directory object, so it
  * is answered here, with no call.
  */
-import { GraphError } from './graph-client';
+import { GraphError } from './graph-failure';
 import { isGuid } from '../../domain/identifiers';
 
 /** True when `id` has the shape of a directory object id or appId (a GUID). */

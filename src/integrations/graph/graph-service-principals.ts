@@ -1,8 +1,8 @@
 /** Entra applications, service principals and passwords over Microsoft Graph (secret flow, kind `sp`). */
 import type { ApplicationInspection, CloudApiError, ServicePrincipalPort } from '../../domain/ports';
 import { SecretValue } from '../../domain/secret-value';
-import { type GraphClient, GraphError } from './graph-client';
-import { graphFailure } from './graph-failure';
+import type { GraphClient } from './graph-client';
+import { GraphError, graphFailure } from './graph-failure';
 import { directoryIdSegment, isDirectoryId } from './graph-ids';
 
 /**
