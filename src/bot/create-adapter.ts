@@ -220,14 +220,18 @@ export function createAdapter(
       // Unanswered, botbuilder answers an invoke 501 ("not implemented") with no body: Teams then
       // shows a generic failure for a click acrbot does handle. A 500 in Teams' error shape says
       // what happened and gives the reference, never the error's own text (CONTRACTS §6).
-      await ctx.sendActivity({
-        type: 'invokeResponse',
-        value: cardInvokeError(
-          500,
-          'InternalError',
-          `Something unexpected went wrong. Try again in a minute, or give the platform team reference ${reference}.`,
-        ),
-      });
+      await ctx
+        .sendActivity({
+          type: 'invokeResponse',
+          value: cardInvokeError(
+            500,
+            'InternalError',
+            `Something unexpected went wrong. Try again in a minute, or give the platform team reference ${reference}.`,
+          ),
+        })
+        .catch((sendErr: unknown) =>
+          log.warn({ err: sendErr }, 'could not answer an invoke after an unexpected error'),
+        );
     }
   };
   return adapter;

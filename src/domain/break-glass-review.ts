@@ -1,15 +1,16 @@
 /**
  * A break-glass request after it ran: what its review can still do, and how a late click is
  * told what became of it. Its requester "approved" it only so it ran at once, so nothing here
- * says "approved by" them. Pure: the request service and the views both ask.
+ * says "approved by" them (nor does describeState, which says "started as break-glass by"). Pure: the request service and the views both ask.
  */
 import { describeState, isBeingRevoked, type AccessRequest } from './request';
 
 /**
  * True when a break-glass grant's access ended (revoked: by its user, at its end) or is ending
- * (being revoked) while its review is still owed. The review then only judges whether the use
- * was justified: Approve says it was, Reject that it was not, and nothing is revoked (there is
- * nothing left to revoke, or the revocation underway ends it).
+ * (being revoked). A review made then only judges whether the use was justified: Approve says it
+ * was, Reject that it was not, and nothing is revoked (there is nothing left to revoke, or the
+ * revocation underway ends it); the review records it (`useOnly`). Says nothing of whether a
+ * review is still owed (policy.ts, awaitingReview, does).
  */
 export function reviewJudgesUseOnly(request: AccessRequest): boolean {
   return Boolean(request.policy?.breakGlass) && (request.state === 'revoked' || isBeingRevoked(request));
@@ -28,11 +29,12 @@ export function describeBreakGlassRun(request: AccessRequest): string | undefine
   const review = request.policy.review;
   if (!review?.outcome) return `${ran} and ${became}`;
   const by = review.by?.name ?? 'an approver';
-  // Kept or rejected while it held access; once it no longer does, the review judged the use.
+  // Kept or rejected while it held access; reviewed once it no longer did (or a failed run's old
+  // review), the review judged the use.
   const verdict =
-    request.state === 'succeeded' && !isBeingRevoked(request)
-      ? `${review.outcome === 'accepted' ? 'kept' : 'rejected'} by ${by}`
-      : `its use was ${review.outcome} by ${by}`;
+    review.useOnly || request.state === 'failed'
+      ? `its use was ${review.outcome} by ${by}`
+      : `${review.outcome === 'accepted' ? 'kept' : 'rejected'} by ${by}`;
   return `${ran} and ${became}; reviewed already: ${verdict}`;
 }
 

@@ -6,7 +6,6 @@
  */
 import type { Plan } from './plan';
 import type { AccessRequest, AccessTerm, Actor, Approval } from './request';
-import { reviewJudgesUseOnly } from './break-glass-review';
 
 /** Conditions of a rule; every field given must fit (AND), a list fits when one entry fits (OR). */
 export interface RuleMatch {
@@ -298,8 +297,9 @@ export function describeRequirement(request: AccessRequest): string | undefined 
   if (binding.breakGlass) {
     const review = binding.review;
     const by = review?.by?.name ?? 'an approver';
-    // Without its access (revoked, being revoked, or a failed run) what was reviewed is the use.
-    if (review?.outcome && (reviewJudgesUseOnly(request) || request.state === 'failed'))
+    // Reviewed once its access had ended (or a failed run, reviewed before those owed none): the
+    // review judged the use. One kept or rejected while it held access still reads so after.
+    if (review?.outcome && (review.useOnly || request.state === 'failed'))
       return `break-glass, reviewed: its use ${review.outcome} by ${by}`;
     if (review?.outcome)
       return `break-glass, reviewed: ${review.outcome === 'accepted' ? 'kept' : 'rejected'} by ${by}`;

@@ -179,7 +179,19 @@ export interface PolicyBinding {
    */
   rule?: BoundRule;
   /** Break-glass: the review an approver owes within 24 h. */
-  review?: { dueAt: string; outcome?: 'accepted' | 'rejected'; by?: Actor; at?: string; reason?: string };
+  review?: {
+    dueAt: string;
+    outcome?: 'accepted' | 'rejected';
+    by?: Actor;
+    at?: string;
+    reason?: string;
+    /**
+     * The review was made once the access had ended (revoked before it): it judged only the use,
+     * and revoked nothing. Kept so a grant kept or rejected while it held access still reads
+     * "kept"/"rejected" after it ends.
+     */
+    useOnly?: boolean;
+  };
   /** Reminder / escalation already sent (so the card shows it and nothing is sent twice). */
   remindedAt?: string;
   escalatedAt?: string;

@@ -1074,7 +1074,18 @@ export class RequestService {
       ...request,
       version: request.version + 1,
       updatedAt: now.toISOString(),
-      policy: { ...binding, review: { ...binding.review!, outcome, by: actor, at: now.toISOString(), reason } },
+      policy: {
+        ...binding,
+        review: {
+          ...binding.review!,
+          outcome,
+          by: actor,
+          at: now.toISOString(),
+          reason,
+          // Its access already ended: the review judges only the use (the cards say so for good).
+          ...(reviewJudgesUseOnly(request) && { useOnly: true }),
+        },
+      },
     };
     try {
       await this.store.update(next);

@@ -320,7 +320,7 @@ describe('G18: the approval policy', () => {
     expect(invokeText(answer)).not.toMatch(/rejected and revoked/);
     await h.app.services.background.drain();
     const done = (await h.app.store.get(request.id))!;
-    expect(done.policy?.review).toMatchObject({ outcome: 'rejected', reason: 'not an emergency' });
+    expect(done.policy?.review).toMatchObject({ outcome: 'rejected', reason: 'not an emergency', useOnly: true });
     expect(done.access?.revokedBy?.objectId).toBe(olive.objectId);
     const trail = (await h.app.audit.forRequest(request.id)).map((e) => e.action);
     expect(trail).toContain('breakglass.review.rejected');

@@ -68,7 +68,13 @@ describe('the review of a break-glass grant whose access ended', () => {
     expect(verbs(card)).toEqual(expect.arrayContaining(['approve', 'reject']));
     // Once reviewed: the revocation line alone, and the Approval line names what was judged.
     const reviewed = requestCard(
-      breakGlass('revoked', { dueAt: DUE, outcome: 'rejected', by: APPROVER, at: '2025-01-15T12:00:00.000Z' }),
+      breakGlass('revoked', {
+        dueAt: DUE,
+        outcome: 'rejected',
+        by: APPROVER,
+        at: '2025-01-15T12:00:00.000Z',
+        useOnly: true,
+      }),
       { showActions: true },
     );
     expect(textOf(reviewed)).not.toContain('must still review');
@@ -90,10 +96,16 @@ describe('the review of a break-glass grant whose access ended', () => {
     );
   });
 
-  test('the Approval line: kept or rejected while held, the use once the access is gone', () => {
+  test('the Approval line: kept or rejected while held (also after it ends), the use when reviewed after', () => {
     const review = { dueAt: DUE, outcome: 'accepted' as const, by: APPROVER, at: AT };
     expect(describeRequirement(breakGlass('held', review))).toBe('break-glass, reviewed: kept by Alex Approver');
-    expect(describeRequirement(breakGlass('revoked', review))).toBe(
+    // Kept while it held access, revoked since: it was kept.
+    expect(describeRequirement(breakGlass('revoked', review))).toBe('break-glass, reviewed: kept by Alex Approver');
+    expect(describeRequirement(breakGlass('revoked', { ...review, outcome: 'rejected' }))).toBe(
+      'break-glass, reviewed: rejected by Alex Approver',
+    );
+    // Reviewed once its access had ended: the use.
+    expect(describeRequirement(breakGlass('revoked', { ...review, useOnly: true }))).toBe(
       'break-glass, reviewed: its use accepted by Alex Approver',
     );
   });
@@ -106,10 +118,14 @@ describe('what a late click is told of a break-glass request', () => {
     expect(describeBreakGlassRun(breakGlass('held', kept))).toBe(
       'ran as break-glass by Adele Operator and is granted; reviewed already: kept by Alex Approver',
     );
+    // Rejected while it held access: the review's revocation is under way.
     expect(describeBreakGlassRun(breakGlass('revoking', { ...kept, outcome: 'rejected' }))).toBe(
-      'ran as break-glass by Adele Operator and is being revoked; reviewed already: its use was rejected by Alex Approver',
+      'ran as break-glass by Adele Operator and is being revoked; reviewed already: rejected by Alex Approver',
     );
     expect(describeBreakGlassRun(breakGlass('revoked', kept))).toBe(
+      'ran as break-glass by Adele Operator and was since revoked by Adele Operator; reviewed already: kept by Alex Approver',
+    );
+    expect(describeBreakGlassRun(breakGlass('revoked', { ...kept, useOnly: true }))).toBe(
       'ran as break-glass by Adele Operator and was since revoked by Adele Operator; reviewed already: its use was accepted by Alex Approver',
     );
     expect(describeBreakGlassRun({ ...breakGlass('held'), state: 'failed', access: undefined })).toBe(
