@@ -3,7 +3,7 @@
  * one that leaves the size as it was — or a removal is seen on the next read, without a restart.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TabAssetCache } from '../../src/tab/asset-cache';
@@ -36,6 +36,10 @@ describe('TabAssetCache', () => {
     const cache = new TabAssetCache();
     await cache.read(path);
     writeFileSync(path, 'console.log("build 2");');
+    // A build later, as a rebuild is: on a file system whose clock ticks coarsely, two writes in
+    // one tick could share their times, which the test must not depend on.
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(path, later, later);
     const next = await cache.read(path);
     expect(next.body.toString()).toBe('console.log("build 2");');
     expect(next.etag).toBe(etagOf('console.log("build 2");'));
