@@ -15,6 +15,7 @@
 import { isSubscriptionNotFound, UserFacingError } from '../domain/errors';
 import { LeaseLostError, type AuditLog, type AzureResourceReader, type LeaseStore } from '../domain/ports';
 import type { Plan } from '../domain/plan';
+import { factsOf } from '../domain/policy';
 import { isBeingRevoked, type AccessRequest, type Actor } from '../domain/request';
 import { formatUtc, isDefaultTerm } from '../domain/access-term';
 import type { Logger } from '../observability/logger';
@@ -94,7 +95,7 @@ export class AccessActions {
       | 'isApproverOf'
       | 'ruleOf'
       | 'accessTerm'
-      | 'credentialLifetimeMs'
+      | 'credentialLifetimeUnderPolicy'
       | 'create'
       | 'openExtensionsOf'
       | 'extensionTermRange'
@@ -281,16 +282,22 @@ export class AccessActions {
     await this.refusalAudited(input.actor, original, async () => this.mayExtend(input.actor, original));
     const reason = checkReason(input.reason);
     const access = this.requests.accessTerm(input.duration);
-    const plan = await this.refusalAudited(input.actor, original, () =>
-      this.withCurrentTags(
-        original.plan.kind === 'grant'
-          ? {
-              ...original.plan,
-              operations: [`Move the end of ${original.id}'s access; nothing is re-created in Azure`],
-            }
-          : this.lifecycle.rotationPlan(original, this.requests.credentialLifetimeMs(access)),
-      ),
-    );
+    const plan = await this.refusalAudited(input.actor, original, async () => {
+      if (original.plan.kind === 'grant')
+        return this.withCurrentTags({
+          ...original.plan,
+          operations: [`Move the end of ${original.id}'s access; nothing is re-created in Azure`],
+        });
+      // The new credential lives as long as the term the rule that fits the tags now grants (a
+      // rule that cuts the term cuts the credential too), as a new secret's does.
+      const tagged = await this.withCurrentTags(original.plan);
+      const lifetimeMs = this.requests.credentialLifetimeUnderPolicy(
+        factsOf(tagged),
+        access,
+        isDefaultTerm(input.duration),
+      );
+      return this.lifecycle.rotationPlan({ ...original, plan: tagged }, lifetimeMs);
+    });
     return this.oneAtATime(original, async () => {
       await this.noOpenExtension(original);
       return this.requests.create({

@@ -3,14 +3,18 @@
  * - `revocable`, the revoke rule for list rows: exactly `mayRevoke`'s answer for each request,
  *   with the approver question asked once per distinct set of approvers (not once per row);
  * - `createExtension` twice at once on one instance (a double click): the second is refused while
- *   the first is being created, whatever the store says yet.
+ *   the first is being created, whatever the store says yet;
+ * - a secret's extension sizes its new credential by the term the rule that fits today's tags
+ *   grants, as a new secret's is.
  */
 import { AccessActions } from '../../src/flows/access-actions';
 import { MemoryLeaseStore } from '../../src/integrations/store/memory-coordination';
 import { UserFacingError } from '../../src/domain/errors';
 import type { PolicyRule } from '../../src/domain/policy';
 import type { AccessRequest, Actor } from '../../src/domain/request';
-import { APPROVER, OUTSIDER, REQUESTER, pendingRequest } from './support/requests';
+import type { SecretPlan } from '../../src/domain/plan';
+import type { RequestFacts } from '../../src/domain/policy';
+import { APPROVER, OUTSIDER, REQUESTER, pendingRequest, secretPlan } from './support/requests';
 
 const rule = (id: string, users: string[], groups: string[] = []) =>
   ({ id, approvers: { users, groups } }) as unknown as PolicyRule;
@@ -151,5 +155,68 @@ describe('AccessActions.createExtension, twice at once on one instance', () => {
     expect((third as UserFacingError).message).toContain('cancel R-EXTENSN1');
     expect(made).toHaveLength(1);
     expect(log.error).not.toHaveBeenCalled();
+  });
+});
+
+describe('AccessActions.createExtension of a secret', () => {
+  test('the rotated credential lives as long as the rule that fits the tags now grants the term', async () => {
+    const original = pendingRequest({
+      id: 'R-ORIGINAL1',
+      state: 'succeeded',
+      plan: secretPlan(),
+      access: { durationMs: 86_400_000, expiresAt: '2026-12-01T10:00:00.000Z' },
+    });
+    const asked: Array<{ facts: RequestFacts; durationMs?: number; defaultTerm: boolean }> = [];
+    const rotated: Array<{ lifetimeMs: number | undefined; plan: SecretPlan }> = [];
+    const requests = {
+      get: async () => original,
+      accessTerm: () => ({ durationMs: 7 * 86_400_000 }),
+      credentialLifetimeUnderPolicy: (facts: RequestFacts, term: { durationMs?: number }, defaultTerm: boolean) => {
+        asked.push({ facts, durationMs: term.durationMs, defaultTerm });
+        return 111_000; // what the rule's cut term would need
+      },
+      openExtensionsOf: async () => [],
+      create: async (input: { plan: SecretPlan }) => pendingRequest({ id: 'R-EXTENSN1', plan: input.plan }),
+    };
+    const lifecycle = {
+      rotationPlan: (r: AccessRequest, lifetimeMs: number | undefined) => {
+        rotated.push({ lifetimeMs, plan: r.plan as SecretPlan });
+        return { ...(r.plan as SecretPlan), operations: ['rotate'] };
+      },
+    };
+    // Azure tags the registry prod now; the plan was made when it had none.
+    const resources = {
+      getCluster: async () => ({ id: original.plan.cluster.id, name: original.plan.cluster.name, tags: {} }),
+      getRegistry: async () => ({
+        id: original.plan.registry.id,
+        name: original.plan.registry.name,
+        tags: { env: 'prod' },
+      }),
+    };
+    const actions = new AccessActions(
+      requests as never,
+      lifecycle as never,
+      {} as never,
+      undefined,
+      undefined,
+      resources as never,
+    );
+    await actions.createExtension({
+      actor: REQUESTER,
+      tenantId: original.tenantId,
+      originalId: original.id,
+      duration: '7d',
+      reason: 'release slipped a week',
+      origin: original.origin,
+    });
+    expect(asked).toEqual([
+      {
+        facts: expect.objectContaining({ flow: 'secret', registryTags: { env: 'prod' } }),
+        durationMs: 7 * 86_400_000,
+        defaultTerm: false,
+      },
+    ]);
+    expect(rotated).toEqual([{ lifetimeMs: 111_000, plan: expect.objectContaining({ kind: 'secret' }) }]);
+    expect(rotated[0].plan.registry.tags).toEqual({ env: 'prod' });
   });
 });
