@@ -6,7 +6,11 @@
  */
 import type { AuditEntry } from './audit-chain';
 
-/** Plain words for the refusal reasons recorded as `approval.refused.<reason>` (and similar). */
+/**
+ * Plain words for the refusal reasons: the last part of `approval.refused.<reason>` (and
+ * similar), or the code a refused revoke, extend or decision comment records as its outcome.
+ * A reason without words is shown as recorded.
+ */
 const REASON_WORDS: Record<string, string> = {
   self: 'self-approval',
   notApprover: 'not an approver',
@@ -17,6 +21,23 @@ const REASON_WORDS: Record<string, string> = {
   notRequester: 'not the requester',
   notPending: 'not pending',
   paused: 'new access paused',
+  // An extension approved while its original's access ended or was ending.
+  notActive: 'original access ended',
+  // A break-glass review while the grant, or its revocation, was still running.
+  inProgress: 'still running',
+  // A break-glass review of a run that failed: nothing was granted, no review is owed.
+  failed: 'run failed, no review owed',
+  'revoke.notActive': 'no access to revoke',
+  'revoke.running': 'already being revoked',
+  'revoke.notAllowed': 'not allowed to revoke',
+  'extend.notActive': 'no access to extend',
+  'extend.noExpiry': 'no end to extend',
+  'extend.notRequester': 'not the requester',
+  'extend.resourceGone': 'cluster or registry gone',
+  'extend.resourceUnreadable': 'cluster or registry unreadable',
+  'extend.subscriptionNotFound': 'subscription not found',
+  'validation.tooLong': 'comment too long',
+  'validation.secret': 'comment looks like a credential',
 };
 
 /**
@@ -27,13 +48,24 @@ const REASON_WORDS: Record<string, string> = {
  */
 const CLICK_REFUSAL = /^(?:(?:approval|breakglass\.review|request\.cancel)\.refused\.|request\.refused\.paused$)/;
 
+/**
+ * Click refusals recorded with the refusal's code as outcome rather than `refused`: a revoke or
+ * an extend refused (chat, card or tab), and an Approve/Reject whose comment was refused
+ * (`validation.failed` on a request; without one it is a form or card never tied to a request).
+ * Anyone can send such clicks, as many as they like: left out, they would flush the card too.
+ */
+const CODED_CLICK_REFUSAL = new Set(['revoke.refused', 'extend.refused', 'validation.failed']);
+
 function isRefusal(entry: AuditEntry): boolean {
-  return entry.outcome === 'refused' && entry.requestId !== undefined && CLICK_REFUSAL.test(entry.action);
+  if (entry.requestId === undefined) return false;
+  return CODED_CLICK_REFUSAL.has(entry.action) || (entry.outcome === 'refused' && CLICK_REFUSAL.test(entry.action));
 }
 
 function reasonOf(entry: AuditEntry): string {
-  const last = entry.action.slice(entry.action.lastIndexOf('.') + 1);
-  return REASON_WORDS[last] ?? last;
+  const reason = CODED_CLICK_REFUSAL.has(entry.action)
+    ? entry.outcome
+    : entry.action.slice(entry.action.lastIndexOf('.') + 1);
+  return REASON_WORDS[reason] ?? reason;
 }
 
 /**
@@ -56,6 +88,8 @@ export function collapseRefusals(entries: readonly AuditEntry[]): AuditEntry[] {
         ...last,
         action: `${run.length} refused clicks: ${[...counts].map(([r, n]) => `${r} ×${n}`).join(', ')}`,
         actor: { objectId: people.size === 1 ? last.actor.objectId : 'several', name: [...people.values()].join(', ') },
+        // The reasons are in the line; a coded refusal's outcome (its code) would name one of them.
+        outcome: 'refused',
         detail: undefined,
       });
     }

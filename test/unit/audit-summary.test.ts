@@ -78,3 +78,60 @@ describe('collapseRefusals (#11)', () => {
     expect(again.actor).toEqual({ objectId: 'oid-1', name: 'Alex Smith' });
   });
 });
+
+describe('collapseRefusals: refusals added later (break-glass review, revoke, extend, comments)', () => {
+  test('break-glass review and approval refusals read in words, not as their codes', () => {
+    const shown = collapseRefusals([
+      entry('breakglass.review.refused.failed', 'refused', 'Alex', 'R-DDDDDDDD'),
+      entry('breakglass.review.refused.inProgress', 'refused', 'Alex', 'R-DDDDDDDD'),
+      entry('approval.refused.notActive', 'refused', 'Alex', 'R-DDDDDDDD'),
+    ]);
+    expect(shown.map((e) => e.action)).toEqual([
+      '3 refused clicks: run failed, no review owed ×1, still running ×1, original access ended ×1',
+    ]);
+  });
+
+  test('refused revokes, extends and decision comments (their code as outcome) collapse like other refused clicks', () => {
+    const id = 'R-EEEEEEEE';
+    const history = [
+      entry('request.created', 'pending', 'Riley', id),
+      entry('request.approved', 'approved', 'Alex', id),
+      entry('request.succeeded', 'succeeded', 'acrbot', id),
+    ];
+    const codes = [
+      ['extend.refused', 'extend.resourceUnreadable'],
+      ['extend.refused', 'extend.notRequester'],
+      ['revoke.refused', 'revoke.notAllowed'],
+      ['validation.failed', 'validation.tooLong'],
+      ['extend.refused', 'extend.someFutureCode'],
+    ];
+    // A flood from one person who may not act, as a script sending clicks would make it.
+    const flood = Array.from({ length: 40 }, (_, i) => entry(codes[i % 5][0], codes[i % 5][1], 'Oscar', id));
+    const revoked = entry('access.revoked', 'revoked', 'acrbot', id);
+    const shown = collapseRefusals([...history, ...flood, revoked]);
+    // The audit channel card lists the last 30 (card-messenger.ts): the history stays on it.
+    expect(shown.slice(-30).map((e) => e.action)).toEqual([
+      'request.created',
+      'request.approved',
+      'request.succeeded',
+      '40 refused clicks: cluster or registry unreadable ×8, not the requester ×8, not allowed to revoke ×8, ' +
+        'comment too long ×8, extend.someFutureCode ×8',
+      'access.revoked',
+    ]);
+    // The line says refused, whatever code the last of the run had; no one refusal's detail.
+    expect(shown[3]).toMatchObject({ seq: flood[39].seq, outcome: 'refused', detail: undefined });
+    expect(shown[3].actor).toEqual({ objectId: 'oscar', name: 'Oscar' });
+  });
+
+  test('a refused card click tied to no request (validation.failed badCardAction) and a single coded refusal keep their line', () => {
+    const badClick = {
+      ...entry('validation.failed', 'badCardAction', 'Oscar'),
+      requestId: undefined,
+      detail: 'verb=x',
+    };
+    const unknownVerb = { ...entry('validation.failed', 'unknownCardVerb', 'Oscar'), requestId: undefined };
+    const once = { ...entry('extend.refused', 'extend.resourceUnreadable', 'Riley'), detail: undefined };
+    const shown = collapseRefusals([badClick, unknownVerb, once]);
+    expect(shown).toEqual([badClick, unknownVerb, once]);
+  });
+});
