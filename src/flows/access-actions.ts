@@ -298,8 +298,8 @@ export class AccessActions {
       );
       return this.lifecycle.rotationPlan({ ...original, plan: tagged }, lifetimeMs);
     });
-    return this.oneAtATime(original, async () => {
-      await this.noOpenExtension(original);
+    return this.oneAtATime(original, input.actor, async () => {
+      await this.refusalAudited(input.actor, original, () => this.noOpenExtension(original));
       return this.requests.create({
         requester: input.actor,
         tenantId: input.tenantId,
@@ -367,17 +367,25 @@ export class AccessActions {
    * the store, and without the lease two extensions asked at the same moment (a double click,
    * two instances) would both find none open. Held by someone else: refused (they are filing one).
    */
-  private async oneAtATime(original: AccessRequest, work: () => Promise<AccessRequest>): Promise<AccessRequest> {
+  private async oneAtATime(
+    original: AccessRequest,
+    actor: Actor,
+    work: () => Promise<AccessRequest>,
+  ): Promise<AccessRequest> {
     if (!this.extensionLeases) return work();
     const { leases, owner, ttlMs, log } = this.extensionLeases;
     // One owner per call, not per instance: a lease is re-entrant for its owner, and two clicks
     // landing on this instance must exclude each other too.
     const lease = await leases.acquire(`extend:${original.id}`, `${owner}#${++this.extensionCalls}`, ttlMs);
-    if (!lease)
-      throw new UserFacingError(
+    if (!lease) {
+      const refusal = new UserFacingError(
         'extend.concurrent',
         `An extension of ${original.id} is being asked for at this very moment (another click or window), so no second one was made; ask again in a moment if that one did not go through.`,
       );
+      // Audited like every refusal of an extension (G11).
+      await this.auditRefusal(actor, original, 'extend.refused', refusal);
+      throw refusal;
+    }
     try {
       return await work();
     } finally {

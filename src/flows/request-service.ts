@@ -1104,7 +1104,10 @@ export class RequestService {
       requestId: request.id,
       targetIds: targets,
       outcome,
-      detail: reason,
+      // A review of the use alone says so in the trail too: no revocation follows it.
+      detail: next.policy?.review?.useOnly
+        ? `use only, its access had already ended${reason ? `: ${reason}` : ''}`
+        : reason,
       ruleId: binding.ruleId,
       policyHash: binding.policyHash,
     });

@@ -324,6 +324,8 @@ describe('G18: the approval policy', () => {
     expect(done.access?.revokedBy?.objectId).toBe(olive.objectId);
     const trail = (await h.app.audit.forRequest(request.id)).map((e) => e.action);
     expect(trail).toContain('breakglass.review.rejected');
+    const review = (await h.app.audit.forRequest(request.id)).find((e) => e.action === 'breakglass.review.rejected');
+    expect(review?.detail).toBe('use only, its access had already ended: not an emergency');
     // Only Olive's revocation: the review asked for none.
     expect(await revokes()).toHaveLength(1);
   });

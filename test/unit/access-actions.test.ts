@@ -113,13 +113,14 @@ describe('AccessActions.createExtension, twice at once on one instance', () => {
       access: { durationMs: 86_400_000, expiresAt: '2026-12-01T10:00:00.000Z' },
     });
     const made: AccessRequest[] = [];
+    const refusals: string[] = [];
     let finishCreate!: () => void;
     const created = new Promise<void>((resolve) => (finishCreate = resolve));
     const requests = {
       get: async () => original,
       accessTerm: () => ({ durationMs: 7 * 86_400_000 }),
-      credentialLifetimeMs: () => undefined,
       openExtensionsOf: async () => made,
+      recordRefusal: async (e: { action: string; outcome: string }) => void refusals.push(`${e.action}:${e.outcome}`),
       async create() {
         // The first creation is still on its way to the store when the second click arrives.
         await created;
@@ -155,6 +156,8 @@ describe('AccessActions.createExtension, twice at once on one instance', () => {
     expect((third as UserFacingError).message).toContain('cancel R-EXTENSN1');
     expect(made).toHaveLength(1);
     expect(log.error).not.toHaveBeenCalled();
+    // Both refusals are in the audit trail, with their codes (G11).
+    expect(refusals).toEqual(['extend.refused:extend.concurrent', 'extend.refused:extend.alreadyPending']);
   });
 });
 
