@@ -240,6 +240,9 @@ export class TabApi {
             reason: own.reason,
             createdAt: own.createdAt,
             approvers: own.approvers,
+            // The inventory's reference names a break-glass run's requester as its approver.
+            decidedBy: own.decidedBy,
+            ...(own.breakGlass && { breakGlass: own.breakGlass }),
             // The inventory's reference names the end, not the term's end an extension must outlast.
             ...(own.termEndsAt && { termEndsAt: own.termEndsAt }),
           };

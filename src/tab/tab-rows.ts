@@ -15,8 +15,10 @@ import {
 } from '../domain/access-inventory';
 import { describeDurationMs } from '../domain/access-term';
 import type { AuditEntry } from '../domain/audit-chain';
+import { reviewJudgesUseOnly } from '../domain/break-glass-review';
+import { awaitingReview, describeRequirement } from '../domain/policy';
 import { isBeingRevoked, type AccessRequest } from '../domain/request';
-import type { PullHow, PullState, TabHistory, TabPerson, TabRow } from './tab-wire';
+import type { PullHow, PullState, TabBreakGlass, TabHistory, TabPerson, TabRow } from './tab-wire';
 
 /** The states of access that still pulls (revoking: until the revocation finishes). */
 export const LIVE_PULL_STATES: readonly PullState[] = ['active', 'expiring', 'drifted', 'revoking'];
@@ -60,6 +62,25 @@ function endsWithCredential(request: AccessRequest): boolean {
   return end !== undefined && end === credentialEnd(request) && end !== request.access?.expiresAt;
 }
 
+/**
+ * A break-glass run as the cards tell it: started by its requester without approval, and where
+ * its review stands, in the card's own words (describeRequirement). A review is owed only while
+ * `awaitingReview` says so: never for a run that failed, which granted nothing.
+ */
+function breakGlassOf(request: AccessRequest): TabBreakGlass | undefined {
+  const d = request.decision;
+  if (!request.policy?.breakGlass || !d?.approved) return undefined;
+  const review = request.policy.review;
+  const owed = review !== undefined && awaitingReview(request);
+  return {
+    by: person(d.by),
+    at: d.at,
+    approval: describeRequirement(request) ?? 'break-glass',
+    ...(owed && { reviewDueAt: review.dueAt, ...(reviewJudgesUseOnly(request) && { reviewJudgesUseOnly: true }) }),
+    ...(review?.outcome && review.reason && { reviewReason: review.reason }),
+  };
+}
+
 /** The row of one request. */
 export function requestRow(request: AccessRequest, now: Date): TabRow {
   const plan = request.plan;
@@ -68,8 +89,10 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
     plan.kind === 'grant'
       ? `${plan.role.name} role on the registry by acrbot`
       : `pull secret ${plan.secretName} in ${plan.namespace} (${plan.credentialKind === 'token' ? 'ACR token' : 'service principal'})`;
-  const approvers = (request.approvals ?? []).map((a) => person(a.by));
-  if (approvers.length === 0 && request.decision?.approved) approvers.push(person(request.decision.by));
+  // A break-glass run's only "approval" is its requester's, made so it ran at once: nobody approved it.
+  const breakGlass = breakGlassOf(request);
+  const approvers = breakGlass ? [] : (request.approvals ?? []).map((a) => person(a.by));
+  if (approvers.length === 0 && request.decision?.approved && !breakGlass) approvers.push(person(request.decision.by));
   return {
     key: request.id,
     requestId: request.id,
@@ -93,8 +116,9 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
     ...(request.state === 'revoked' && request.access?.revokedAt && { endedAt: request.access.revokedAt }),
     ...(request.extendsRequestId && { extendsRequestId: request.extendsRequestId }),
     ...(request.state === 'pending' && termAsked(request) && { termAsked: termAsked(request) }),
-    decidedBy: request.decision ? person(request.decision.by) : undefined,
+    decidedBy: request.decision && !breakGlass ? person(request.decision.by) : undefined,
     approvers,
+    ...(breakGlass && { breakGlass }),
   };
 }
 
@@ -102,17 +126,23 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
 export function requestHistory(request: AccessRequest, audit: readonly AuditEntry[], now: Date): TabHistory {
   const ids = new Set<string>(request.outcome?.azureRequestIds ?? []);
   for (const e of audit) for (const c of e.correlationIds ?? []) ids.add(c);
+  const row = requestRow(request, now);
+  // A break-glass run's decision and approval are its requester's own: the row says who started
+  // it and where its review stands, never that they approved it.
+  const decided = row.breakGlass ? undefined : request.decision;
   return {
-    row: requestRow(request, now),
-    decision: request.decision
+    row,
+    decision: decided
       ? {
-          by: person(request.decision.by),
-          at: request.decision.at,
-          approved: request.decision.approved,
-          reason: request.decision.reason,
+          by: person(decided.by),
+          at: decided.at,
+          approved: decided.approved,
+          reason: decided.reason,
         }
       : undefined,
-    approvals: (request.approvals ?? []).map((a) => ({ by: person(a.by), at: a.at, reason: a.reason })),
+    approvals: row.breakGlass
+      ? []
+      : (request.approvals ?? []).map((a) => ({ by: person(a.by), at: a.at, reason: a.reason })),
     outcome: request.outcome ? { summary: request.outcome.summary, error: request.outcome.error } : undefined,
     ended:
       request.state === 'revoked' && request.access?.revokedAt

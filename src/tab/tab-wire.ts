@@ -65,9 +65,12 @@ export interface TabRow {
   revokingSince?: string;
   /** When acrbot ended the access (revoked, or revoked at its end). */
   endedAt?: string;
-  /** Who approved (the deciding approver); the history lists every approval. */
+  /** Who approved (the deciding approver); the history lists every approval. Never a break-glass run's requester. */
   decidedBy?: { name: string; objectId?: string };
+  /** Who approved it. Empty for a break-glass run: its requester ran it without approval ({@link breakGlass}). */
   approvers: TabPerson[];
+  /** A break-glass run: started by its requester without approval, and where its review stands. */
+  breakGlass?: TabBreakGlass;
   /** Role assignment facts for rows from Azure: scope level, via a group, ABAC condition, not honoured. */
   notes?: string[];
   /** The user may extend / revoke it (decided by the API per caller). */
@@ -83,10 +86,34 @@ export interface TabRow {
   extensionWaiting?: string;
 }
 
+/**
+ * A break-glass request: its requester "approved" it only so it ran at once (chat's cards say
+ * "started as break-glass by"), and an approver reviews it afterwards (domain/policy.ts).
+ */
+export interface TabBreakGlass {
+  /** Who started it (its requester) and when. */
+  by: TabPerson;
+  at: string;
+  /**
+   * The request card's Approval line (describeRequirement): a review owed, none owed (a run that
+   * failed granted nothing), or the review's verdict ("kept", or "its use accepted" once the
+   * access had ended).
+   */
+  approval: string;
+  /** While an approver still owes its review (awaitingReview; never for a failed run): by when. */
+  reviewDueAt?: string;
+  /** With `reviewDueAt`: its access ended already, so the review judges only the use and revokes nothing. */
+  reviewJudgesUseOnly?: boolean;
+  /** The reviewer's comment, once reviewed. */
+  reviewReason?: string;
+}
+
 /** A request's history for the cell drawer. */
 export interface TabHistory {
   row: TabRow;
+  /** The approvers' decision; absent for a break-glass run (its requester's, see `row.breakGlass`). */
   decision?: { by: TabPerson; at: string; approved: boolean; reason?: string };
+  /** Each approval; empty for a break-glass run. */
   approvals: Array<{ by: TabPerson; at: string; reason?: string }>;
   outcome?: { summary: string; error?: string };
   /** How its access ended: who revoked it and why (no one named: acrbot, at its end). */

@@ -297,6 +297,33 @@ export function decisionFacts(hist: History): Array<[label: string, value: strin
 }
 
 /**
+ * A break-glass run, as the drawer's facts (its requester is never named as its approver; chat's
+ * cards say "started as break-glass by"): who started it, the card's Approval line for it (the
+ * review owed, none owed for a run that failed, or the review's verdict), and, while a review is
+ * owed, by when and what Approve and Reject do. Nothing for any other request.
+ */
+export function breakGlassFacts(row: Row): Array<[label: string, value: string | undefined]> {
+  const run = row.breakGlass;
+  if (!run) return [];
+  const due = run.reviewDueAt;
+  return [
+    ['Started as break-glass by', `${run.by.name} (${shortTime(run.at)}), without approval`],
+    ['Approval', run.approval],
+    ['Review note', run.reviewReason],
+    [
+      'Review due',
+      due &&
+        `${shortTime(due)}: ${
+          run.reviewJudgesUseOnly
+            ? 'its access ended (or is ending), so the review judges only its use (Reject revokes nothing)'
+            : // Still being granted: a review click is refused until the grant is in place.
+              `${row.state === 'pending' ? 'once the grant is in place, ' : ''}Approve keeps it, Reject revokes it at once`
+        }`,
+    ],
+  ];
+}
+
+/**
  * How a request's access ended, as the drawer's facts (its outcome still says what was granted):
  * who revoked it (acrbot at its end), and why.
  */
@@ -312,10 +339,12 @@ export function endedFacts(hist: History): Array<[label: string, value: string |
 
 /**
  * What the drawer's chat link types: for an approver looking at someone else's pending request,
+ * or at a break-glass run whose review is owed (never one that failed: it owes none),
  * `pending R-…` (its card carries Approve and Reject; `status` shows one without them), else `status R-…`.
  */
 export function chatCommandFor(row: Row, me: Me): string {
-  const approving = row.state === 'pending' && me.roles.approver && row.requester?.objectId !== me.user.objectId;
+  const open = row.state === 'pending' || Boolean(row.breakGlass?.reviewDueAt);
+  const approving = open && me.roles.approver && row.requester?.objectId !== me.user.objectId;
   return `${approving ? 'pending' : 'status'} ${row.requestId}`;
 }
 

@@ -6,6 +6,7 @@
 import { api, ApiError, AuthError } from './api';
 import { type Child, h, replace } from './dom';
 import {
+  breakGlassFacts,
   chatCommandFor,
   chatLink,
   decisionFacts,
@@ -206,6 +207,7 @@ function historyParts(ctx: DrawerContext, hist: History, state: ActionsState): H
   const parts: HTMLElement[] = [];
   parts.push(
     facts([
+      ...breakGlassFacts(hist.row),
       ...decisionFacts(hist),
       ['Decision note', hist.decision?.reason],
       ['Outcome', hist.outcome ? (hist.outcome.error ?? hist.outcome.summary) : undefined],
