@@ -30,6 +30,17 @@ export function advance(ms: number): Date {
   return (now = new Date(now.getTime() + ms));
 }
 
+/** Moves the test clock on by `ms` and runs what is due, waiting for the messages it sends. */
+export async function runDueAfter(ms: number): Promise<void> {
+  advance(ms);
+  await h.app.scheduler.runDue();
+  await h.app.services.background.drain();
+}
+
+/** Every "Expired and revoked" notice sent to the requester so far (not card updates). */
+export const endNotices = () =>
+  h.connector.calls.filter((c) => c.op !== 'update' && /Expired and revoked/.test(cardText(c.activity)));
+
 /** Sets the test clock to `at`. */
 export function setNow(at: Date): void {
   now = at;

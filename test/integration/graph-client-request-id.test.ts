@@ -10,56 +10,29 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TokenCredential } from '@azure/core-auth';
 import { CloudApiError } from '../../src/domain/ports';
 import { azureLookupIds } from '../../src/flows/azure-failure-text';
-import { keepAliveAgent, staticTokenCredential } from '../../src/integrations/azure/arm-connection';
-import { GraphClient } from '../../src/integrations/graph/graph-client';
 import { GraphError, GraphUnconfirmedError } from '../../src/integrations/graph/graph-failure';
 import { GraphServicePrincipals } from '../../src/integrations/graph/graph-service-principals';
 import { serializeError } from '../../src/observability/logger';
-import { type HttpsEndpoint, startHttpsServer } from '../../src/sandbox/http-util';
-import { createSandboxTls } from '../../src/sandbox/tls';
+import { type GraphListener as Listener, OwnGraph } from '../helpers/own-graph';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const APP = '3d000000-0000-4000-8000-0000000000a1';
 const GRAPH_REQUEST_ID = '3d000000-0000-4000-8000-0000000000f9';
 const END = '2030-01-01T00:00:00Z';
 
-type Listener = (req: IncomingMessage, res: ServerResponse) => void;
-
 /** The test's Graph over HTTPS: `listener` answers; `sent` has each request's client-request-id. */
-class OwnGraph {
+class RecordingGraph extends OwnGraph {
   readonly sent: (string | undefined)[] = [];
-  listener: Listener = (_req, res) => res.end();
-  private endpoint?: HttpsEndpoint;
-  private readonly tls = createSandboxTls();
-  private readonly agent = keepAliveAgent(this.tls.caPem);
 
-  async start(): Promise<void> {
-    this.endpoint = await startHttpsServer({
-      host: '127.0.0.1',
-      port: 0,
-      certPem: this.tls.certPem,
-      keyPem: this.tls.keyPem,
-      listener: (req, res) => {
-        req.resume();
-        const id = req.headers['client-request-id'];
-        this.sent.push(typeof id === 'string' ? id : undefined);
-        this.listener(req, res);
-      },
-    });
-  }
-
-  /** A client of this Graph (at `endpoint` when given: a closed port, say). */
-  client(credential: TokenCredential = staticTokenCredential('t'), endpoint = this.endpoint!.url): GraphClient {
-    return new GraphClient({ endpoint, credential, caPem: this.tls.caPem, agent: this.agent, tracing: false });
-  }
-
-  async stop(): Promise<void> {
-    this.agent.destroy();
-    await this.endpoint?.close();
+  protected override receive(req: IncomingMessage, res: ServerResponse): void {
+    req.resume();
+    const id = req.headers['client-request-id'];
+    this.sent.push(typeof id === 'string' ? id : undefined);
+    super.receive(req, res);
   }
 }
 
-const graph = new OwnGraph();
+const graph = new RecordingGraph();
 beforeAll(() => graph.start());
 afterAll(() => graph.stop());
 beforeEach(() => {
@@ -101,15 +74,9 @@ describe('a call that gets no answer names the client request id it sent', () =>
   });
 
   test('connection refused: the error carries the id, and neither the query nor the body', async () => {
-    const tls = createSandboxTls();
-    const closed = await startHttpsServer({
-      host: '127.0.0.1',
-      port: 0,
-      certPem: tls.certPem,
-      keyPem: tls.keyPem,
-      listener: (_req, res) => res.end(),
-    });
-    await closed.close();
+    const closed = new OwnGraph();
+    await closed.start();
+    await closed.stop();
     const err = await graph
       .client(undefined, closed.url)
       .request('POST', '/applications?query-marker=1', { body: 'body-marker' }, {}, { once: true })

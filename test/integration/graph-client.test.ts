@@ -6,15 +6,15 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Agent } from 'node:https';
-import { keepAliveAgent, staticTokenCredential } from '../../src/integrations/azure/arm-connection';
-import { GraphClient } from '../../src/integrations/graph/graph-client';
+import { keepAliveAgent } from '../../src/integrations/azure/arm-connection';
+import type { GraphClient } from '../../src/integrations/graph/graph-client';
 import { GraphError } from '../../src/integrations/graph/graph-failure';
 import { GraphDirectory } from '../../src/integrations/graph/graph-directory';
 import { GraphServicePrincipals } from '../../src/integrations/graph/graph-service-principals';
 import { SANDBOX_APPROVER_GROUP_ID, SANDBOX_CLUSTERS, SANDBOX_USERS } from '../../src/sandbox/fixtures';
-import { startHttpsServer } from '../../src/sandbox/http-util';
 import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
-import { createSandboxTls } from '../../src/sandbox/tls';
+import { withOwnGraph } from '../helpers/own-graph';
+import { sandboxGraphClient } from '../helpers/sandbox-graph';
 import { undiciOrigins } from '../helpers/undici-origins';
 import { serializeError } from '../../src/observability/logger';
 
@@ -26,13 +26,7 @@ let directory: GraphDirectory;
 beforeAll(async () => {
   sandbox = await startSandbox();
   agent = keepAliveAgent(sandbox.tls.caPem);
-  graph = new GraphClient({
-    endpoint: sandbox.graphUrl,
-    credential: sandbox.credential,
-    caPem: sandbox.tls.caPem,
-    agent,
-    tracing: false,
-  });
+  graph = sandboxGraphClient(sandbox, agent);
   directory = new GraphDirectory(graph);
 });
 afterAll(async () => {
@@ -76,14 +70,7 @@ describe('GraphClient', () => {
 
 describe('GraphClient under throttling', () => {
   test('a 429 that names no wait is sent again after a backoff (the SDK alone gives up on it)', async () => {
-    const patient = new GraphClient({
-      endpoint: sandbox.graphUrl,
-      credential: sandbox.credential,
-      caPem: sandbox.tls.caPem,
-      agent,
-      tracing: false,
-      throttleBackoffMs: 1,
-    });
+    const patient = sandboxGraphClient(sandbox, agent, { throttleBackoffMs: 1 });
     sandbox.graph.faults.add({
       operation: 'directoryObjects.checkMemberGroups',
       status: 429,
@@ -220,36 +207,6 @@ describe('GraphClient writes that must not be sent twice', () => {
       statusCode: undefined,
     });
   });
-
-  /** A GraphClient whose Graph is an HTTPS server answering every call with `listener`. */
-  async function withOwnGraph(
-    listener: (req: IncomingMessage, res: ServerResponse) => void,
-    use: (client: GraphClient) => Promise<void>,
-  ): Promise<void> {
-    const tls = createSandboxTls();
-    const server = await startHttpsServer({
-      host: '127.0.0.1',
-      port: 0,
-      certPem: tls.certPem,
-      keyPem: tls.keyPem,
-      listener,
-    });
-    const ownAgent = keepAliveAgent(tls.caPem);
-    try {
-      await use(
-        new GraphClient({
-          endpoint: server.url,
-          credential: staticTokenCredential('t'),
-          caPem: tls.caPem,
-          agent: ownAgent,
-          tracing: false,
-        }),
-      );
-    } finally {
-      ownAgent.destroy();
-      await server.close();
-    }
-  }
 
   test('a 2xx answer that is not JSON (addPassword’s, holding the new secret) fails without quoting any of it', async () => {
     const secretText = 'Qx8~not-a-real-secret-but-the-shape-of-one.AbCdEfGh';

@@ -8,13 +8,10 @@
  *   key literal. Lookups answer "none", writes fail like Graph's own 400, with no request sent.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { keepAliveAgent, staticTokenCredential } from '../../src/integrations/azure/arm-connection';
-import { GraphClient } from '../../src/integrations/graph/graph-client';
 import { GraphError } from '../../src/integrations/graph/graph-failure';
 import { GraphDirectory } from '../../src/integrations/graph/graph-directory';
 import { GraphServicePrincipals } from '../../src/integrations/graph/graph-service-principals';
-import { type HttpsEndpoint, startHttpsServer } from '../../src/sandbox/http-util';
-import { createSandboxTls } from '../../src/sandbox/tls';
+import { OwnGraph } from '../helpers/own-graph';
 
 const APP_ID = '3c000000-0000-4000-8000-0000000000a1';
 const BOT_SP = '3c000000-0000-4000-8000-0000000000b2';
@@ -24,45 +21,21 @@ const GROUP = '3c000000-0000-4000-8000-0000000000d4';
 type Answer = (req: IncomingMessage, origin: string) => { status: number; body?: unknown };
 
 /** The test's Graph: `answer` decides each reply; `seen` records "METHOD path" of each request. */
-class OwnGraph {
+class AnsweringGraph extends OwnGraph {
   readonly seen: string[] = [];
   answer: Answer = () => ({ status: 404, body: { error: { code: 'Request_ResourceNotFound', message: 'x' } } });
-  private endpoint?: HttpsEndpoint;
-  private readonly tls = createSandboxTls();
-  private readonly agent = keepAliveAgent(this.tls.caPem);
-  client?: GraphClient;
 
-  async start(): Promise<void> {
-    this.endpoint = await startHttpsServer({
-      host: '127.0.0.1',
-      port: 0,
-      certPem: this.tls.certPem,
-      keyPem: this.tls.keyPem,
-      listener: (req: IncomingMessage, res: ServerResponse) => {
-        req.resume();
-        this.seen.push(`${req.method} ${req.url}`);
-        const { status, body } = this.answer(req, this.endpoint!.url);
-        res.statusCode = status;
-        res.setHeader('content-type', 'application/json');
-        res.end(body === undefined ? '' : JSON.stringify(body));
-      },
-    });
-    this.client = new GraphClient({
-      endpoint: this.endpoint.url,
-      credential: staticTokenCredential('t'),
-      caPem: this.tls.caPem,
-      agent: this.agent,
-      tracing: false,
-    });
-  }
-
-  async stop(): Promise<void> {
-    this.agent.destroy();
-    await this.endpoint?.close();
+  protected override receive(req: IncomingMessage, res: ServerResponse): void {
+    req.resume();
+    this.seen.push(`${req.method} ${req.url}`);
+    const { status, body } = this.answer(req, this.url);
+    res.statusCode = status;
+    res.setHeader('content-type', 'application/json');
+    res.end(body === undefined ? '' : JSON.stringify(body));
   }
 }
 
-const graph = new OwnGraph();
+const graph = new AnsweringGraph();
 beforeAll(() => graph.start());
 afterAll(() => graph.stop());
 beforeEach(() => {
@@ -92,7 +65,7 @@ function ownersOnTwoPages(nextLink: (origin: string) => string): Answer {
 describe('an application’s owners are read over every page', () => {
   test('an owner on the second page is seen: the application is not acrbot’s alone', async () => {
     graph.answer = ownersOnTwoPages((origin) => `${origin}/v1.0/applications/${APP_ID}/owners?$skiptoken=page2`);
-    const inspection = await new GraphServicePrincipals(graph.client!).inspectApplication(APP_ID);
+    const inspection = await new GraphServicePrincipals(graph.client()).inspectApplication(APP_ID);
     expect(inspection.owners).toEqual([
       { id: BOT_SP, type: 'servicePrincipal' },
       { id: OTHER_USER, type: 'user' },
@@ -104,7 +77,7 @@ describe('an application’s owners are read over every page', () => {
     graph.answer = ownersOnTwoPages(
       () => `https://graph.example.invalid/v1.0/applications/${APP_ID}/owners?$skiptoken=x`,
     );
-    const err = await new GraphServicePrincipals(graph.client!).inspectApplication(APP_ID).catch((e: unknown) => e);
+    const err = await new GraphServicePrincipals(graph.client()).inspectApplication(APP_ID).catch((e: unknown) => e);
     expect(err).toMatchObject({ message: 'application read failed' });
     expect(((err as Error).cause as Error).message).toMatch(
       /link to the next page is not under https:\/\/127\.0\.0\.1/,
@@ -117,7 +90,7 @@ describe('an id that is not a GUID never reaches a Graph URL', () => {
   const ids = ['..', "x')", '.', `${APP_ID}/owners`];
 
   test.each(ids)('writes on application %p fail as Graph’s 400 would, with no request sent', async (id) => {
-    const sps = new GraphServicePrincipals(graph.client!);
+    const sps = new GraphServicePrincipals(graph.client());
     const end = new Date(Date.now() + 86_400_000).toISOString();
     for (const call of [
       () => sps.addPassword(id, end, 'marker'),
@@ -134,17 +107,17 @@ describe('an id that is not a GUID never reaches a Graph URL', () => {
   });
 
   test.each(ids)('lookups of %p answer none, with no request sent', async (id) => {
-    const directory = new GraphDirectory(graph.client!);
+    const directory = new GraphDirectory(graph.client());
     await expect(directory.servicePrincipalObjectId(id)).resolves.toBeUndefined();
     await expect(directory.isMemberOfGroup(id, GROUP)).resolves.toBe(false);
     await expect(directory.isMemberOfGroup(BOT_SP, id)).resolves.toBe(false);
-    await expect(new GraphServicePrincipals(graph.client!).findServicePrincipal(id)).resolves.toBeUndefined();
+    await expect(new GraphServicePrincipals(graph.client()).findServicePrincipal(id)).resolves.toBeUndefined();
     expect(graph.seen).toEqual([]);
   });
 
   test('a GUID still goes through, in any case of its hex digits', async () => {
     graph.answer = () => ({ status: 200, body: { id: BOT_SP, appId: APP_ID.toUpperCase() } });
-    await expect(new GraphDirectory(graph.client!).servicePrincipalObjectId(APP_ID.toUpperCase())).resolves.toBe(
+    await expect(new GraphDirectory(graph.client()).servicePrincipalObjectId(APP_ID.toUpperCase())).resolves.toBe(
       BOT_SP,
     );
     expect(graph.seen).toEqual([`GET /v1.0/servicePrincipals(appId='${APP_ID.toUpperCase()}')?$select=id,appId`]);

@@ -9,14 +9,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Agent } from 'node:https';
 import { CloudApiError } from '../../src/domain/ports';
 import { azureLookupIds } from '../../src/flows/azure-failure-text';
-import { keepAliveAgent, staticTokenCredential } from '../../src/integrations/azure/arm-connection';
-import { GraphClient } from '../../src/integrations/graph/graph-client';
+import { keepAliveAgent } from '../../src/integrations/azure/arm-connection';
 import { GraphError } from '../../src/integrations/graph/graph-failure';
 import { GraphServicePrincipals } from '../../src/integrations/graph/graph-service-principals';
 import { serializeError } from '../../src/observability/logger';
-import { startHttpsServer } from '../../src/sandbox/http-util';
 import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
-import { createSandboxTls } from '../../src/sandbox/tls';
+import { withOwnGraph } from '../helpers/own-graph';
+import { sandboxGraphClient } from '../helpers/sandbox-graph';
 
 let sandbox: Sandbox;
 let agent: Agent;
@@ -31,13 +30,7 @@ afterAll(async () => {
 });
 
 test("a refused Graph write: the port's error names Graph's request id and time, in the sentence and the log line", async () => {
-  const graph = new GraphClient({
-    endpoint: sandbox.graphUrl,
-    credential: sandbox.credential,
-    caPem: sandbox.tls.caPem,
-    agent,
-    tracing: false,
-  });
+  const graph = sandboxGraphClient(sandbox, agent);
   sandbox.graph.faults.add({ operation: 'applications.upsert', status: 403, count: 1 });
   const err = await new GraphServicePrincipals(graph)
     .upsertApplication('acrbot-request-ids', 'acrbot request ids')
@@ -76,7 +69,6 @@ test('an ARM failure is still named as Azure’s, with its correlation id', () =
 });
 
 test("headers dropped or mangled on the way (a proxy): Graph's ids are read from the error body's innerError", async () => {
-  const tls = createSandboxTls();
   const innerError = {
     date: '2022-05-20T17:00:59',
     'request-id': '0b5f3c7e-1d2a-4e8b-9c6f-7a1e2d3c4b5a',
@@ -91,22 +83,7 @@ test("headers dropped or mangled on the way (a proxy): Graph's ids are read from
       }),
     );
   };
-  const server = await startHttpsServer({
-    host: '127.0.0.1',
-    port: 0,
-    certPem: tls.certPem,
-    keyPem: tls.keyPem,
-    listener: behindProxy,
-  });
-  const ownAgent = keepAliveAgent(tls.caPem);
-  try {
-    const graph = new GraphClient({
-      endpoint: server.url,
-      credential: staticTokenCredential('t'),
-      caPem: tls.caPem,
-      agent: ownAgent,
-      tracing: false,
-    });
+  await withOwnGraph(behindProxy, async (graph) => {
     const err = await graph.request('GET', '/applications').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GraphError);
     expect(err).toMatchObject({
@@ -121,8 +98,5 @@ test("headers dropped or mangled on the way (a proxy): Graph's ids are read from
     expect(azureLookupIds(failure as CloudApiError)).toBe(
       `Microsoft Graph request id ${innerError['request-id']} (client request id ${innerError['client-request-id']}, at 2022-05-20T17:00:59 UTC)`,
     );
-  } finally {
-    ownAgent.destroy();
-    await server.close();
-  }
+  });
 });

@@ -4,12 +4,12 @@
  * reminder's Extend) or extends the extension (`extend` naming it, in chat). The real
  * server, scheduler and sandbox emulators with a test clock (shared steps: test/helpers/lifecycle.ts).
  */
-import { cardText } from '../helpers/capturing-connector';
 import { users } from '../helpers/harness';
 import {
   useLifecycleHooks,
   h,
-  advance,
+  runDueAfter,
+  endNotices,
   start,
   contosoId,
   MINUTE,
@@ -19,17 +19,6 @@ import {
   tokens,
   grantedSecretOnAksDev,
 } from '../helpers/lifecycle';
-
-/** Every "Expired and revoked" notice sent to the requester so far (not card updates). */
-const endNotices = () =>
-  h.connector.calls.filter((c) => c.op !== 'update' && /Expired and revoked/.test(cardText(c.activity)));
-
-/** Moves the clock on and runs what is due, waiting for the messages it sends. */
-async function after(ms: number): Promise<void> {
-  advance(ms);
-  await h.app.scheduler.runDue();
-  await h.app.services.background.drain();
-}
 
 /** Asks, as the requester, to extend `id`, and has the approver approve it; returns the new request's id. */
 async function extendAs(id: string, args: string): Promise<string> {
@@ -54,14 +43,14 @@ describe('access extended more than once (G17)', () => {
     h.connector.clear();
 
     // 11:00, the first extension's own end: the access runs on until 12:00.
-    await after(60 * MINUTE);
+    await runDueAfter(60 * MINUTE);
     for (const id of [request.id, first, second]) expect((await h.app.store.get(id))!.state).toBe('succeeded');
     expect(assignmentsOn(contosoId)).toHaveLength(1);
     expect(endNotices()).toEqual([]);
     expect((await h.app.audit.forRequest(first)).map((e) => e.action)).not.toContain('access.revoke.roleAssignment');
 
     // 12:00: one revocation ends all three, one notice.
-    await after(60 * MINUTE);
+    await runDueAfter(60 * MINUTE);
     for (const id of [request.id, first, second]) expect((await h.app.store.get(id))!.state).toBe('revoked');
     expect(assignmentsOn(contosoId)).toHaveLength(0);
     expect(endNotices()).toHaveLength(1);
@@ -74,11 +63,11 @@ describe('access extended more than once (G17)', () => {
     await extendApproved(id, '--for 1h rollout still running');
     const second = await extendApproved(id, '--for 2h rollout still running');
     h.connector.clear();
-    await after(60 * MINUTE);
+    await runDueAfter(60 * MINUTE);
     expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeDefined();
     expect(tokens()).toEqual([`acrbot-${second.toLowerCase()}`]);
     expect(endNotices()).toEqual([]);
-    await after(60 * MINUTE);
+    await runDueAfter(60 * MINUTE);
     expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
     expect(tokens()).toEqual([]);
     expect(endNotices()).toHaveLength(1);
@@ -93,12 +82,12 @@ describe('access extended more than once (G17)', () => {
     expect((await h.app.store.get(request.id))!.access?.expiresAt).toBe('2026-11-30T12:00:00.000Z');
     h.connector.clear();
 
-    await after(60 * MINUTE);
+    await runDueAfter(60 * MINUTE);
     for (const id of [request.id, first, again]) expect((await h.app.store.get(id))!.state).toBe('succeeded');
     expect(assignmentsOn(contosoId)).toHaveLength(1);
     expect(endNotices()).toEqual([]);
 
-    await after(60 * MINUTE);
+    await runDueAfter(60 * MINUTE);
     for (const id of [request.id, first, again]) expect((await h.app.store.get(id))!.state).toBe('revoked');
     expect(assignmentsOn(contosoId)).toHaveLength(0);
     expect(endNotices()).toHaveLength(1);

@@ -6,12 +6,12 @@
  * its requester "Expired and revoked" of access they keep for another hour. Shared steps:
  * test/helpers/lifecycle.ts.
  */
-import { cardText } from '../helpers/capturing-connector';
 import { users } from '../helpers/harness';
 import {
   useLifecycleHooks,
   h,
-  advance,
+  runDueAfter,
+  endNotices,
   start,
   contosoId,
   MINUTE,
@@ -20,17 +20,6 @@ import {
   actions,
   requestExtension,
 } from '../helpers/lifecycle';
-
-/** Every "Expired and revoked" notice sent to the requester so far (not card updates). */
-const endNotices = () =>
-  h.connector.calls.filter((c) => c.op !== 'update' && /Expired and revoked/.test(cardText(c.activity)));
-
-/** Moves the clock on and runs what is due, waiting for the messages it sends. */
-async function after(ms: number): Promise<void> {
-  advance(ms);
-  await h.app.scheduler.runDue();
-  await h.app.services.background.drain();
-}
 
 describe('an extension whose end move was missed (G17)', () => {
   useLifecycleHooks();
@@ -55,7 +44,7 @@ describe('an extension whose end move was missed (G17)', () => {
     h.connector.clear();
 
     // 10:02, the original's end: the extension holds the access until 11:00.
-    await after(2 * MINUTE);
+    await runDueAfter(2 * MINUTE);
     const original = (await h.app.store.get(request.id))!;
     expect({ state: original.state, expiresAt: original.access?.expiresAt }).toEqual({
       state: 'succeeded',
@@ -67,7 +56,7 @@ describe('an extension whose end move was missed (G17)', () => {
     expect(endNotices()).toEqual([]);
 
     // 11:00: both end, in one revocation, told once.
-    await after(58 * MINUTE);
+    await runDueAfter(58 * MINUTE);
     expect((await h.app.store.get(request.id))!.state).toBe('revoked');
     expect((await h.app.store.get(extensionId))!.state).toBe('revoked');
     expect(assignmentsOn(contosoId)).toHaveLength(0);

@@ -9,12 +9,13 @@
  *   already exists, with one role definition GET per distinct role.
  */
 import type { RoleDefinitionInfo } from '../../src/domain/azure-model';
-import { type ArmConnection, keepAliveAgent, staticTokenCredential } from '../../src/integrations/azure/arm-connection';
+import type { ArmConnection } from '../../src/integrations/azure/arm-connection';
 import { ArmRoleAssignments } from '../../src/integrations/azure/arm-role-assignments';
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
 import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { sandboxArm } from '../helpers/sandbox-arm';
 
 const contoso = SANDBOX_REGISTRIES.contoso;
 const contosoId = sandboxResourceId('registry', contoso);
@@ -41,13 +42,7 @@ describe('the emulator: a custom role assignable at a resource group, read as AR
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    connection = {
-      endpoint: sandbox.armUrl,
-      credential: staticTokenCredential(sandbox.token),
-      caPem: sandbox.tls.caPem,
-      agent: keepAliveAgent(sandbox.tls.caPem),
-      tracing: false,
-    };
+    connection = sandboxArm(sandbox).conn;
     roles = new ArmRoleAssignments(connection);
     addPuller(sandbox, GROUP_PULLER, 'group puller', registryGroup);
   });

@@ -6,7 +6,7 @@
  */
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../../src/domain/azure-model';
 import { ROLE_IDS } from '../../src/domain/roles';
-import { acrPullDefinition } from './support/role-definitions';
+import { acrPullDefinition, customPullDefinition } from './support/role-definitions';
 import { AccessInventory, type AccessInventoryPorts } from '../../src/flows/access-inventory';
 import type { ResourceResolver } from '../../src/flows/resource-resolver';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
@@ -83,19 +83,7 @@ describe('a custom role assigned at a management group, readable only under that
   // Defined at the management group over subscription B only: ARM answers its GET under B and
   // 404 under A (a custom role exists only inside its assignable scopes).
   const CUSTOM = '33333333-0000-4000-8000-000000000003';
-  const puller = {
-    guid: CUSTOM,
-    roleName: 'Image puller',
-    roleType: 'CustomRole',
-    permissions: [
-      {
-        actions: ['Microsoft.ContainerRegistry/registries/pull/read'],
-        notActions: [],
-        dataActions: [],
-        notDataActions: [],
-      },
-    ],
-  };
+  const puller = customPullDefinition(CUSTOM, 'Image puller');
   const mgCustom: RoleAssignmentInfo = {
     ...mgPull,
     roleDefinitionId: `${MG}/providers/Microsoft.Authorization/roleDefinitions/${CUSTOM}`,

@@ -5,11 +5,10 @@
 import type { RoleAssignmentInfo } from '../../src/domain/azure-model';
 import type { JobSpec } from '../../src/flows/scheduler';
 import type { AccessRequest } from '../../src/domain/request';
-import { AccessLifecycle } from '../../src/flows/access-lifecycle';
 import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
 import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { createLogger } from '../../src/observability/logger';
+import { quietLifecycle } from './support/access-lifecycle';
 import { FakeClock, HOUR } from './support/fake-clock';
 import { APPROVER, grantPlan, OUTSIDER, pendingRequest, REQUESTER } from './support/requests';
 import { LeaseLostError, type ScheduledJob } from '../../src/domain/ports';
@@ -36,11 +35,6 @@ function setup(withLeases: boolean, onDelete?: () => Promise<void>) {
       },
     },
   } as unknown as SecretRunnerPorts;
-  const silent = {
-    requestChanged: async () => undefined,
-    tellRequester: async () => undefined,
-    reportToApprovers: async () => undefined,
-  };
   const jobs = {
     schedule: (j: JobSpec) => schedule.put({ ...j, dueAt: j.dueAt.toISOString(), attempts: 0 }),
     cancel: (id: string) => schedule.delete(id),
@@ -49,20 +43,13 @@ function setup(withLeases: boolean, onDelete?: () => Promise<void>) {
     moveIfUnchanged: (job: ScheduledJob, dueAt: Date) =>
       schedule.putIfUnchanged({ ...job, dueAt: dueAt.toISOString(), attempts: 0 }, job.revision ?? ''),
   };
-  const lifecycle = new AccessLifecycle(
+  const lifecycle = quietLifecycle(clock, {
     store,
     audit,
-    clock,
     jobs,
     ports,
-    silent,
-    silent,
-    createLogger({ level: 'silent' }),
-    {
-      remindersMs: [],
-      ...(withLeases ? { leases: { store: leases, owner: 'one-process' } } : {}),
-    },
-  );
+    settings: withLeases ? { leases: { store: leases, owner: 'one-process' } } : {},
+  });
   const granted = (id: string, by = REQUESTER): AccessRequest => {
     return pendingRequest({
       id,
@@ -296,22 +283,7 @@ describe('AccessLifecycle: a revoke someone asked for', () => {
         return true;
       },
     };
-    const silent = {
-      requestChanged: async () => undefined,
-      tellRequester: async () => undefined,
-      reportToApprovers: async () => undefined,
-    };
-    const lifecycle = new AccessLifecycle(
-      new MemoryRequestStore(),
-      new MemoryAuditLog(clock),
-      clock,
-      jobs,
-      {} as SecretRunnerPorts,
-      silent,
-      silent,
-      createLogger({ level: 'silent' }),
-      { remindersMs: [] },
-    );
+    const lifecycle = quietLifecycle(clock, { jobs });
     const request = pendingRequest({ id: 'R-REVOKE01', state: 'succeeded' });
     await lifecycle.revokeSoon(request, OUTSIDER, 'token leaked');
     expect(ran).toEqual([`access.expire:R-REVOKE01 by ${OUTSIDER.name}`]);

@@ -10,8 +10,9 @@ import type { AccessRequest, PolicyBinding } from '../../src/domain/request';
 import type { AdaptiveCardJson } from '../../src/views/card-templates';
 import { breakGlassCard } from '../../src/views/policy-view';
 import { requestCard } from '../../src/views/request-view';
-import { OLIVE, rule } from './support/policy-fixtures';
-import { APPROVER, pendingRequest } from './support/requests';
+import { breakGlassRequest } from './support/break-glass';
+import { OLIVE } from './support/policy-fixtures';
+import { APPROVER } from './support/requests';
 
 const AT = '2025-01-15T10:00:00.000Z';
 const DUE = '2025-01-16T10:00:00.000Z';
@@ -30,24 +31,13 @@ function breakGlass(
   access: 'held' | 'revoking' | 'revoked',
   review: PolicyBinding['review'] = { dueAt: DUE },
 ): AccessRequest {
-  return pendingRequest({
-    requester: OLIVE,
+  return breakGlassRequest(OLIVE, AT, review, {
     state: access === 'revoked' ? 'revoked' : 'succeeded',
-    decision: { by: OLIVE, at: AT, approved: true, reason: 'break-glass: prod down' },
-    approvals: [{ by: OLIVE, at: AT }],
     access: {
       durationMs: 4 * 3_600_000,
       expiresAt: '2025-01-15T14:00:00.000Z',
       ...(access === 'revoking' && { revokingSince: '2025-01-15T11:00:00.000Z' }),
       ...(access === 'revoked' && { revokedAt: '2025-01-15T11:00:00.000Z', revokedBy: OLIVE, revokeReason: 'over' }),
-    },
-    policy: {
-      ruleId: 'break-glass',
-      policyHash: 'h',
-      approvalsRequired: 0,
-      breakGlass: true,
-      review,
-      rule: rule('prod'),
     },
   });
 }

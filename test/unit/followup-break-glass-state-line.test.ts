@@ -7,53 +7,40 @@
 import type { AccessRequest, PolicyBinding } from '../../src/domain/request';
 import type { AdaptiveCardJson } from '../../src/views/card-templates';
 import { requestCard } from '../../src/views/request-view';
-import { rule } from './support/policy-fixtures';
-import { APPROVER, pendingRequest, REQUESTER } from './support/requests';
+import { breakGlassRequest } from './support/break-glass';
+import { APPROVER, REQUESTER } from './support/requests';
 
 const AT = '2025-01-15T10:00:00.000Z';
 
-/** The card's TextBlocks. */
-function texts(card: AdaptiveCardJson): string[] {
+/** The string `field` of every element of the card whose type is `type`, in order. */
+function collect(card: AdaptiveCardJson, type: string, field: 'text' | 'verb'): string[] {
   const out: string[] = [];
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(walk);
     if (!node || typeof node !== 'object') return;
-    const n = node as { type?: string; text?: unknown };
-    if (n.type === 'TextBlock' && typeof n.text === 'string') out.push(n.text);
+    const n = node as { type?: string } & Record<typeof field, unknown>;
+    const value = n[field];
+    if (n.type === type && typeof value === 'string') out.push(value);
     Object.values(n).forEach(walk);
   };
   walk(card);
   return out;
+}
+
+/** The card's TextBlocks. */
+function texts(card: AdaptiveCardJson): string[] {
+  return collect(card, 'TextBlock', 'text');
 }
 
 /** The verbs of the card's Action.Execute buttons. */
 function verbs(card: AdaptiveCardJson): string[] {
-  const out: string[] = [];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (!node || typeof node !== 'object') return;
-    const n = node as { type?: string; verb?: unknown };
-    if (n.type === 'Action.Execute' && typeof n.verb === 'string') out.push(n.verb);
-    Object.values(n).forEach(walk);
-  };
-  walk(card);
-  return out;
+  return collect(card, 'Action.Execute', 'verb');
 }
 
 function breakGlass(state: AccessRequest['state'], review?: PolicyBinding['review']): AccessRequest {
-  return pendingRequest({
+  // Bound to the rule that would have applied: its approvers review (and its card names them).
+  return breakGlassRequest(REQUESTER, AT, review, {
     state,
-    decision: { by: REQUESTER, at: AT, approved: true, reason: 'break-glass: prod down' },
-    approvals: [{ by: REQUESTER, at: AT }],
-    // Bound to the rule that would have applied: its approvers review (and its card names them).
-    policy: {
-      ruleId: 'break-glass',
-      policyHash: 'h',
-      approvalsRequired: 0,
-      breakGlass: true,
-      review,
-      rule: rule('prod'),
-    },
     outcome: { summary: 'Failed', azureRequestIds: [], error: 'Azure refused the role assignment.' },
   });
 }

@@ -5,41 +5,27 @@
  * read.
  */
 import type { AccessCell, PullSecretPath, RoleAssignmentPath } from '../../src/domain/access-inventory';
-import type { ClusterInfo, RegistryInfo, RegistryNetwork, RoleAssignmentInfo } from '../../src/domain/azure-model';
-import { diagnosePull, type DiagnosisInput } from '../../src/domain/pull-diagnosis';
+import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../../src/domain/azure-model';
 import { ROLE_IDS } from '../../src/domain/roles';
 import { AccessInventory, type AccessInventoryPorts } from '../../src/flows/access-inventory';
 import type { ResourceResolver } from '../../src/flows/resource-resolver';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { checkCard, clusterAccessCard } from '../../src/views/access-view';
 import { FakeClock } from './support/fake-clock';
+import {
+  cell,
+  cluster,
+  diagnose,
+  identity,
+  KUBELET,
+  NOW,
+  open,
+  registry,
+  SUB,
+} from './support/pull-diagnosis-fixtures';
 import { acrPullDefinition } from './support/role-definitions';
 
-const SUB = '00000000-0000-4000-8000-000000000001';
-const KUBELET = 'd0000000-0000-4000-8000-0000000000d1';
-const registry = {
-  id: `/subscriptions/${SUB}/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/contosoacr`,
-  name: 'contosoacr',
-  subscriptionId: SUB,
-  resourceGroup: 'rg-acr',
-  loginServer: 'contosoacr.azurecr.io',
-  roleAssignmentMode: 'LegacyRegistryPermissions' as const,
-};
 const abacRegistry = { ...registry, roleAssignmentMode: 'AbacRepositoryPermissions' as const };
-const cluster = {
-  id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-prod`,
-  name: 'aks-prod',
-  subscriptionId: SUB,
-  resourceGroup: 'rg',
-};
-const identity = { kind: 'kubelet' as const, objectId: KUBELET, description: 'kubelet managed identity' };
-const NOW = new Date('2027-01-01T00:00:00Z');
-const open: RegistryNetwork = {
-  publicNetworkAccess: 'Enabled',
-  ipRuleCount: 0,
-  privateEndpoints: 0,
-  anonymousPullEnabled: false,
-};
 
 function role(over: Partial<RoleAssignmentPath> = {}): RoleAssignmentPath {
   return {
@@ -71,14 +57,6 @@ function secret(over: Partial<PullSecretPath> = {}): PullSecretPath {
     state: 'active',
     ...over,
   };
-}
-
-function cell(paths: AccessCell['paths'], reg: AccessCell['registry'] = registry): AccessCell {
-  return { cluster, registry: reg, paths, state: 'active', canPull: true };
-}
-
-function diagnose(over: Partial<DiagnosisInput>) {
-  return diagnosePull({ cluster, registry, identity, network: open, now: NOW, ...over });
 }
 
 const cardText = (card: unknown) => JSON.stringify(card);

@@ -4,10 +4,7 @@
  * "now", a credential that expires as it is written; it lives as long as a secret asked for
  * without --expires instead (90 days, capped by ACRBOT_SECRET_MAX_EXPIRY).
  */
-import { AccessLifecycle } from '../../src/flows/access-lifecycle';
-import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
-import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { createLogger } from '../../src/observability/logger';
+import { quietLifecycle } from './support/access-lifecycle';
 import { FakeClock, HOUR } from './support/fake-clock';
 import { pendingRequest, secretPlan } from './support/requests';
 
@@ -15,23 +12,9 @@ const DAY = 24 * HOUR;
 
 function lifecycle(secretMaxExpiryMs?: number) {
   const clock = new FakeClock('2026-11-30T10:00:00Z');
-  const silent = {
-    requestChanged: async () => undefined,
-    tellRequester: async () => undefined,
-    reportToApprovers: async () => undefined,
-  };
-  const jobs = { schedule: async () => undefined, cancel: async () => undefined, get: async () => undefined };
-  return new AccessLifecycle(
-    new MemoryRequestStore(),
-    new MemoryAuditLog(clock),
-    clock,
-    jobs,
-    {} as SecretRunnerPorts,
-    silent,
-    silent,
-    createLogger({ level: 'silent' }),
-    { remindersMs: [], ...(secretMaxExpiryMs !== undefined && { secretMaxExpiryMs }) },
-  );
+  return quietLifecycle(clock, {
+    settings: secretMaxExpiryMs !== undefined ? { secretMaxExpiryMs } : {},
+  });
 }
 
 const original = pendingRequest({ id: 'R-AAAAAAAA', state: 'succeeded', plan: secretPlan() });

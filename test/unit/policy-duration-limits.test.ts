@@ -6,8 +6,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../../src/config/config';
-import { parsePolicy, PolicyFileError, type PolicyLimits } from '../../src/config/policy-file';
+import { parsePolicy, type PolicyLimits } from '../../src/config/policy-file';
 import { createFlows } from '../../src/composition/flows';
+import { refusalOf } from './support/policy-refusals';
 import { useTempDir } from './support/temp-dir';
 
 const U1 = '0a000000-0000-4000-8000-00000000bbb2';
@@ -27,14 +28,9 @@ const oneRule = (...fields: string[]) =>
 const withBreakGlass = (maxDuration: string) =>
   oneRule() + `breakGlass: { groups: ["${G1}"], maxDuration: ${maxDuration} }\n`;
 
+/** The problems of a policy that must be refused, as "path: message". */
 function problemsOf(text: string, limits?: PolicyLimits): string[] {
-  try {
-    parsePolicy(text, 'policy.yaml', limits);
-  } catch (err) {
-    expect(err).toBeInstanceOf(PolicyFileError);
-    return (err as PolicyFileError).problems.map((p) => `${p.path}: ${p.message}`);
-  }
-  throw new Error('expected the policy to be refused');
+  return refusalOf(text, limits).map((p) => `${p.path}: ${p.message}`);
 }
 
 describe('a term below ACRBOT_MIN_ACCESS_DURATION', () => {

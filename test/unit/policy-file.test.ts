@@ -5,8 +5,9 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/config';
-import { parsePolicy, PolicyFileError, policyFromEnvironment } from '../../src/config/policy-file';
+import { parsePolicy, policyFromEnvironment } from '../../src/config/policy-file';
 import { type PolicyReload, PolicySource } from '../../src/config/policy-source';
+import { problemsOf } from './support/policy-refusals';
 import { useTempDir } from './support/temp-dir';
 
 const EXAMPLE = readFileSync(join(__dirname, '../../docs/policy.example.yaml'), 'utf8');
@@ -16,16 +17,6 @@ const U2 = '0a000000-0000-4000-8000-00000000ccc3';
 
 /** Reloads without waiting: the two reads that must agree follow each other at once. */
 const settledAtOnce = { sleep: () => Promise.resolve() };
-
-function problemsOf(text: string): string[] {
-  try {
-    parsePolicy(text, 'policy.yaml');
-  } catch (err) {
-    expect(err).toBeInstanceOf(PolicyFileError);
-    return (err as PolicyFileError).problems.map((p) => `${p.line}:${p.col} ${p.path}: ${p.message}`);
-  }
-  throw new Error('expected the policy to be refused');
-}
 
 describe('policy file: every field', () => {
   test('the documented example parses into the rules it describes', () => {

@@ -3,21 +3,11 @@
  * vanished (so the rule fit everything), durations without a unit read as seconds, and an
  * approvers' name that could carry line breaks and invisible characters onto every card.
  */
-import { parsePolicy, PolicyFileError } from '../../src/config/policy-file';
+import { parsePolicy } from '../../src/config/policy-file';
 import { factsFor, selectRule } from '../../src/domain/policy';
+import { problemsOf } from './support/policy-refusals';
 
 const U1 = '0a000000-0000-4000-8000-00000000bbb2';
-
-/** The problems of a policy that must be refused, as "line:col path: message". */
-function problemsOf(text: string): string[] {
-  try {
-    parsePolicy(text, 'policy.yaml');
-  } catch (err) {
-    expect(err).toBeInstanceOf(PolicyFileError);
-    return (err as PolicyFileError).problems.map((p) => `${p.line}:${p.col} ${p.path}: ${p.message}`);
-  }
-  throw new Error('expected the policy to be refused');
-}
 
 describe('policy file: a tag condition never vanishes', () => {
   const prod = { name: 'contosoacr', resourceGroup: 'rg', subscriptionId: 'sub', tags: { env: 'prod' } };

@@ -1,31 +1,6 @@
 /** `check`'s diagnosis: verdict and fix for each reason a pull works or fails. */
-import type { AccessCell, RoleAssignmentPath } from '../../src/domain/access-inventory';
-import type { RegistryNetwork } from '../../src/domain/azure-model';
-import { diagnosePull, type DiagnosisInput } from '../../src/domain/pull-diagnosis';
-
-const SUB = '00000000-0000-4000-8000-000000000001';
-const registry = {
-  id: `/subscriptions/${SUB}/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/contosoacr`,
-  name: 'contosoacr',
-  subscriptionId: SUB,
-  resourceGroup: 'rg-acr',
-  loginServer: 'contosoacr.azurecr.io',
-  roleAssignmentMode: 'LegacyRegistryPermissions' as const,
-};
-const cluster = {
-  id: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-prod',
-  name: 'aks-prod',
-  subscriptionId: SUB,
-  resourceGroup: 'rg',
-};
-const identity = { kind: 'kubelet' as const, objectId: 'kubelet-oid', description: 'kubelet managed identity' };
-const NOW = new Date('2027-01-01T00:00:00Z');
-const open: RegistryNetwork = {
-  publicNetworkAccess: 'Enabled',
-  ipRuleCount: 0,
-  privateEndpoints: 0,
-  anonymousPullEnabled: false,
-};
+import type { RoleAssignmentPath } from '../../src/domain/access-inventory';
+import { cell, diagnose, open, registry } from './support/pull-diagnosis-fixtures';
 
 function role(over: Partial<RoleAssignmentPath> = {}): RoleAssignmentPath {
   return {
@@ -51,14 +26,6 @@ function role(over: Partial<RoleAssignmentPath> = {}): RoleAssignmentPath {
     state: 'expiring',
     ...over,
   };
-}
-
-function cell(paths: AccessCell['paths']): AccessCell {
-  return { cluster, registry, paths, state: 'active', canPull: true };
-}
-
-function diagnose(over: Partial<DiagnosisInput>) {
-  return diagnosePull({ cluster, registry, identity, network: open, now: NOW, ...over });
 }
 
 test('a grant being revoked: still pulls, says so, and the fix is to ask again, not to extend it', () => {

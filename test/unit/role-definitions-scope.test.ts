@@ -6,7 +6,7 @@
 import type { RoleAssignmentInfo, RoleDefinitionInfo } from '../../src/domain/azure-model';
 import { ROLE_IDS } from '../../src/domain/roles';
 import { definitionScopes, RoleDefinitions } from '../../src/flows/role-definitions';
-import { acrPullDefinition } from './support/role-definitions';
+import { acrPullDefinition, customPullDefinition } from './support/role-definitions';
 
 const SUB = 'aaaaaaaa-0000-4000-8000-00000000000a';
 const SUBSCRIPTION = `/subscriptions/${SUB}`;
@@ -15,19 +15,7 @@ const REGISTRY = `${RG}/providers/Microsoft.ContainerRegistry/registries/contoso
 const MG = '/providers/Microsoft.Management/managementGroups/platform';
 const CUSTOM = '3c000000-0000-4000-8000-0000000000e1';
 
-const custom: RoleDefinitionInfo = {
-  guid: CUSTOM,
-  roleName: 'group puller',
-  roleType: 'CustomRole',
-  permissions: [
-    {
-      actions: ['Microsoft.ContainerRegistry/registries/pull/read'],
-      notActions: [],
-      dataActions: [],
-      notDataActions: [],
-    },
-  ],
-};
+const custom: RoleDefinitionInfo = customPullDefinition(CUSTOM, 'group puller');
 
 function assignment(scope: string, guid: string, name = 'a1'): RoleAssignmentInfo {
   return {

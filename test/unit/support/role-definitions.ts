@@ -2,12 +2,12 @@
 import type { RoleDefinitionInfo } from '../../../src/domain/azure-model';
 import { ROLE_IDS } from '../../../src/domain/roles';
 
-/** The built-in AcrPull role: its one action carries pull. */
-export function acrPullDefinition(): RoleDefinitionInfo {
+/** A role whose one action carries pull (ARM lists every permission field, empty or not). */
+function pullRole(guid: string, roleName: string, roleType: string): RoleDefinitionInfo {
   return {
-    guid: ROLE_IDS.acrPull,
-    roleName: 'AcrPull',
-    roleType: 'BuiltInRole',
+    guid,
+    roleName,
+    roleType,
     permissions: [
       {
         actions: ['Microsoft.ContainerRegistry/registries/pull/read'],
@@ -17,4 +17,14 @@ export function acrPullDefinition(): RoleDefinitionInfo {
       },
     ],
   };
+}
+
+/** The built-in AcrPull role: its one action carries pull. */
+export function acrPullDefinition(): RoleDefinitionInfo {
+  return pullRole(ROLE_IDS.acrPull, 'AcrPull', 'BuiltInRole');
+}
+
+/** A custom role named `roleName` whose one action carries pull, as AcrPull's does. */
+export function customPullDefinition(guid: string, roleName: string): RoleDefinitionInfo {
+  return pullRole(guid, roleName, 'CustomRole');
 }
