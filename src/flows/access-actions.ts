@@ -203,6 +203,12 @@ export class AccessActions {
         'extend.noExpiry',
         `Request ${request.id} has no expiry (${request.access?.permanent ? 'permanent' : 'granted before time-boxing'}), so there is nothing to extend.`,
       );
+    // Said here, before any card or tab offers Extend: the policy refuses it anyway (G18).
+    if (request.policy?.breakGlass)
+      throw new UserFacingError(
+        'extend.breakGlass',
+        `Request ${request.id} was break-glass access, which cannot be extended; ask for a normal grant and an approver will decide.`,
+      );
     if (!isRequester(actor, request))
       throw new UserFacingError(
         'extend.notRequester',

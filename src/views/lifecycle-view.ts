@@ -219,14 +219,26 @@ export function revokeResultCard(request: AccessRequest, text: string, ok: boole
   });
 }
 
-/** The reminder before expiry, with duration and reason inputs and an Extend button. */
+/**
+ * The reminder before expiry, with duration and reason inputs and an Extend button; break-glass
+ * access, which is never extended, is told to ask for a normal grant instead.
+ */
 export function expiryReminderCard(request: AccessRequest, inMs: number, defaultDurationMs: number): AdaptiveCardJson {
-  return lifecycleCard({
+  const ends = `Your access ${subject(request)} ends at ${formatUtc(request.access!.expiresAt!)} and is then revoked automatically.`;
+  const base = {
     sandbox: request.sandbox,
     title: `Access ends in ${describeDurationMs(roundUp(inMs))}`,
-    text: `Your access ${subject(request)} ends at ${formatUtc(request.access!.expiresAt!)} and is then revoked automatically. To keep it, ask for an extension; it is approved like a new request.`,
-    color: 'Warning',
+    color: 'Warning' as const,
     facts: facts(request),
+  };
+  if (request.policy?.breakGlass)
+    return lifecycleCard({
+      ...base,
+      text: `${ends} It was break-glass access, which cannot be extended: to keep pulling, ask for a normal grant and an approver will decide.`,
+    });
+  return lifecycleCard({
+    ...base,
+    text: `${ends} To keep it, ask for an extension; it is approved like a new request.`,
     extend: { defaultDuration: shortDuration(defaultDurationMs) },
     actions: [{ title: 'Extend', verb: 'extend', requestId: request.id, version: request.version }],
   });

@@ -183,6 +183,8 @@ export function extendInChatHint(row: Row, myObjectId: string): boolean {
     !row.revokingSince &&
     !row.extensionWaiting &&
     !row.canExtend &&
+    // Break-glass access is never extended (the policy refuses it): nothing to suggest.
+    !row.breakGlass &&
     row.requester?.objectId === myObjectId
   );
 }
