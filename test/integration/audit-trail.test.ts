@@ -129,4 +129,28 @@ describe('audit trail', () => {
     const verdict = await h.connector.waitFor((c) => /Audit chain intact/.test(cardText(c.activity)), 5000, 'verify');
     expect(cardText(verdict.activity)).toContain(`The audit chain is intact, ${count} entries.`);
   });
+
+  test("audit R-…: a flood of refused clicks is one counted line, so the request's history stays in view", async () => {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    // 60 refused approvals (the requester's own) in a row: more than the 50 lines the card shows.
+    for (let i = 0; i < 60; i++)
+      await h.app.audit.append({
+        actor: users.requester,
+        tenantId: request.tenantId,
+        action: 'approval.refused.self',
+        requestId: request.id,
+        targetIds: [],
+        outcome: 'refused',
+      });
+    await h.say(users.outsider, `audit ${request.id}`, 'personal');
+    const history = await h.connector.waitFor(
+      (c) => new RegExp(`Audit trail of ${request.id}`).test(cardText(c.activity)),
+      5000,
+      'request history',
+    );
+    const text = cardText(history.activity);
+    expect(text).toContain('request.created');
+    expect(text).toMatch(/60 refused clicks: self-approval ×60/);
+    expect(text).toContain('refused clicks in a row are one line');
+  });
 });

@@ -18,6 +18,7 @@ import type { BotServices } from '../bot-services';
 import { errorCardFor, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
 import { punctuatedRequestId } from '../../domain/request-id-word';
+import { collapseRefusals } from '../../domain/audit-summary';
 
 /** Approval cards `pending` posts at most; the count line says when there are more. */
 const PENDING_CARDS_SHOWN = 20;
@@ -243,14 +244,19 @@ export class InfoHandlers {
     }
     if (arg && isRequestId(arg)) {
       const entries = await audit.forRequest(arg.toUpperCase());
+      // Refused clicks in a row are one counted line, as on the audit channel's card: a flood
+      // of them cannot push the request's history out of the lines shown (audit:export has each).
+      const lines = collapseRefusals(entries);
+      const counted = `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`;
+      const note = lines.length < entries.length ? '; refused clicks in a row are one line' : '';
       await this.reply(
         ctx,
         auditCard(
           `Audit trail of ${arg.toUpperCase()}`,
-          entries.length > AUDIT_MAX_ENTRIES
-            ? `The last ${AUDIT_MAX_ENTRIES} of ${entries.length} entries`
-            : `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`,
-          entries.slice(-AUDIT_MAX_ENTRIES),
+          lines.length > AUDIT_MAX_ENTRIES
+            ? `The last ${AUDIT_MAX_ENTRIES} of ${lines.length} lines (${counted}${note})`
+            : `${counted}${note}`,
+          lines.slice(-AUDIT_MAX_ENTRIES),
           settings.sandbox,
         ),
       );
