@@ -10,12 +10,15 @@
  *   decides in chat as for any request; the original's end moves when the extension succeeds.
  *
  * `changed` is told after either, so this instance's cached matrix is rebuilt at the next load.
+ *
+ * - Reviews owed: `RequestService.awaitingReview`, the break-glass grants chat's `pending` lists
+ *   first, for My access's "Waiting for your approval" (the tab asks `isApproverOf` per rule).
  */
 import type { TabActions } from '../tab/tab-api';
 import type { Flows } from './flows';
 
 /** The actions the tab may call. */
-export function tabActions(flows: Pick<Flows, 'actions'>, changed: () => void = () => {}): TabActions {
+export function tabActions(flows: Pick<Flows, 'actions' | 'requests'>, changed: () => void = () => {}): TabActions {
   return {
     async revoke({ requestId, actor, reason }) {
       // Passed as typed: AccessActions.revoke checks and normalises it (truncating here would
@@ -32,6 +35,7 @@ export function tabActions(flows: Pick<Flows, 'actions'>, changed: () => void = 
     canExtend: (actor, request) => flows.actions.canExtend(actor, request),
     extendRange: (request) => flows.actions.extendRange(request),
     revocable: (actor, requests) => flows.actions.revocable(actor, requests),
+    reviewsOwed: () => flows.requests.awaitingReview(),
     async extend({ requestId, actor, tenantId, duration, reason }) {
       const { extension, approversNotified } = await flows.actions.extendOutsideTurn({
         actor,

@@ -51,6 +51,12 @@ export interface TabActions {
    * requests at once, for the Revoke button in lists and the drawer alike; the action decides again.
    */
   revocable?(actor: Actor, requests: readonly AccessRequest[]): Promise<boolean[]>;
+  /**
+   * Break-glass grants whose review an approver still owes, oldest first: the list chat's
+   * `pending` shows first (`RequestService.awaitingReview`: one store read, at most 50; a failed
+   * run owes none). My access shows the caller those they may review; absent, it shows none.
+   */
+  reviewsOwed?(): Promise<AccessRequest[]>;
 }
 
 /** The access inventory (src/flows/access-inventory.ts): the matrix across the allowed subscriptions. */
@@ -138,15 +144,20 @@ export class TabApi {
     }
   }
 
-  /** `GET /api/tab/my-access`: the caller's requests, active grants/secrets, approvals asked of them. */
+  /**
+   * `GET /api/tab/my-access`: the caller's requests, active grants/secrets, and what waits for
+   * them: break-glass reviews they owe first (as chat's `pending` lists them), then approvals.
+   */
   myAccess(authorization: string | undefined): Promise<ApiReply> {
     return this.handle(authorization, async (c) => {
       const now = this.deps.clock.now();
+      const reviewsOwed = this.deps.actions?.reviewsOwed;
       // The caller's own requests through the requester index (not everyone's, filtered), and
-      // the pending ones only for an approver.
-      const [listed, pending] = await Promise.all([
+      // the pending ones and reviews owed only for an approver.
+      const [listed, pending, owed] = await Promise.all([
         this.deps.store.listByRequester(c.user.objectId, [...REQUEST_STATES], LIST_LIMIT),
         c.approver ? this.deps.store.listByState(['pending'], LIST_LIMIT) : Promise.resolve([]),
+        c.approver && reviewsOwed ? reviewsOwed() : Promise.resolve([]),
       ]);
       const mine = listed.filter((r) => inTenant(r, c));
       const own = await this.withActions(
@@ -154,12 +165,17 @@ export class TabApi {
         mine,
         c,
       );
-      // Asked of them: pending in their tenant, not their own, not yet approved by them, and they
-      // are an approver under its rule.
+      // Asked of them: reviews owed and pending requests in their tenant, not their own (nobody
+      // reviews their own break-glass run, G18), pending ones not yet approved by them, and they
+      // are an approver under its rule (a break-glass run is bound to the rule that would have
+      // applied, so one question per rule answers reviews and approvals alike).
       const candidates = c.approver
-        ? pending
-            .filter((r) => inTenant(r, c) && !this.isOwn(r, c))
-            .filter((r) => !(r.approvals ?? []).some((a) => a.by.objectId.toLowerCase() === c.user.objectId))
+        ? [
+            ...owed.filter((r) => inTenant(r, c) && !this.isOwn(r, c)),
+            ...pending
+              .filter((r) => inTenant(r, c) && !this.isOwn(r, c))
+              .filter((r) => !(r.approvals ?? []).some((a) => a.by.objectId.toLowerCase() === c.user.objectId)),
+          ]
         : [];
       const asked = await this.approverOfEach(c, candidates);
       const approvals = candidates.filter((_, i) => asked[i]).map((r) => requestRow(r, now));

@@ -154,6 +154,10 @@ export interface TabMe {
 export interface TabMyAccess {
   requests: TabRow[];
   grants: TabRow[];
+  /**
+   * What waits for the caller as an approver of its rule, never their own: break-glass runs whose
+   * review they owe first (`breakGlass.reviewDueAt` set), oldest first, then pending requests.
+   */
   approvals: TabRow[];
 }
 

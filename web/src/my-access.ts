@@ -1,7 +1,9 @@
 /**
- * The personal tab "My access": approvals the user is asked for, their active grants and
- * secrets with expiry, and all their requests.
+ * The personal tab "My access": what waits for the user as an approver (break-glass reviews they
+ * owe, then approvals asked of them), their active grants and secrets with expiry, and all their
+ * requests.
  */
+import { approvalDetail, approvalLinkText } from './approval-text';
 import { h, replace } from './dom';
 import { chatCommandFor, chatLink, endText, type PlaceLabels, placeLabelsOf, rowTitle, whatShort } from './format';
 import { type DrawerContext, rowItem } from './history';
@@ -21,8 +23,7 @@ export function renderMyAccess(root: HTMLElement, data: MyAccess, ctx: DrawerCon
         ctx,
         labels,
         'Nothing is waiting for you.',
-        (r) =>
-          `Asked by ${r.requester?.name ?? 'someone'}${r.termAsked ? ` for ${r.termAsked}` : ''}: ${r.reason ?? ''}`,
+        approvalDetail,
       ),
     );
   sections.push(
@@ -68,7 +69,7 @@ function section(
         rowTitle(r, labels),
         h('p', { class: 'row-meta' }, `${whatShort(r)} · `, h('span', { class: 'nowrap' }, r.requestId ?? '')),
         h('p', { class: 'row-meta' }, detail(r)),
-        // An approver's pending row: "pending R-…", with Approve and Reject (chatCommandFor).
+        // An approver's pending row or review owed: "pending R-…", with Approve and Reject (chatCommandFor).
         r.requestId && id === 'approvals'
           ? h(
               'a',
@@ -88,7 +89,7 @@ function section(
                   },
                 },
               },
-              'Open in chat to approve',
+              approvalLinkText(r),
             )
           : null,
       ),

@@ -1,0 +1,66 @@
+/**
+ * "Waiting for your approval" in words: a break-glass review owed says by when it is due (and
+ * "its use only" once its access ended), not "Asked by", and its link says "review"; a pending
+ * request keeps "Asked by X for 30 days". Both link to `pending R-…` (chatCommandFor).
+ */
+import { approvalDetail, approvalLinkText } from '../../web/src/approval-text';
+import { chatCommandFor } from '../../web/src/format';
+import type { Me, Row } from '../../web/src/types';
+
+const riley = { objectId: 'riley', name: 'Riley' };
+const DUE = '2026-12-01T10:00:00Z';
+
+const row = (over: Partial<Row>): Row => ({
+  key: 'R-BGLASS01',
+  requestId: 'R-BGLASS01',
+  kind: 'grant',
+  how: 'acrbot-role',
+  howText: 'AcrPull role on the registry by acrbot',
+  state: 'active',
+  requestState: 'succeeded',
+  cluster: { id: '/c', name: 'aks-a', subscriptionId: 's' },
+  registry: { id: '/r', name: 'acr-a' },
+  requester: riley,
+  reason: 'prod down',
+  approvers: [],
+  ...over,
+});
+const review = row({
+  breakGlass: {
+    by: riley,
+    at: '2026-11-30T10:00:00Z',
+    approval: 'break-glass: ran at once; Platform Approvers must review it',
+    reviewDueAt: DUE,
+  },
+});
+const alex: Me = {
+  user: { objectId: 'alex', name: 'Alex', tenantId: 't' },
+  roles: { approver: true, auditor: false },
+  sees: 'all',
+  actions: { extend: true, revoke: true },
+  paused: null,
+  botAppId: 'b',
+  now: '2026-12-01T00:00:00Z',
+};
+
+test('a review owed: when it is due and who started it without approval, linked as a review', () => {
+  expect(approvalDetail(review)).toBe(
+    'Break-glass review due 2026-12-01 10:00 UTC: started by Riley without approval: prod down',
+  );
+  expect(approvalLinkText(review)).toBe('Open in chat to review');
+  expect(chatCommandFor(review, alex)).toBe('pending R-BGLASS01');
+});
+
+test('a review owed once its access ended: its use only', () => {
+  const ended = row({ state: 'revoked', breakGlass: { ...review.breakGlass!, reviewJudgesUseOnly: true } });
+  expect(approvalDetail(ended)).toBe(
+    'Break-glass review due 2026-12-01 10:00 UTC, its use only (its access ended): started by Riley without approval: prod down',
+  );
+});
+
+test('a pending request: who asked, for how long, linked to approve', () => {
+  const pending = row({ state: 'pending', requestState: 'pending', termAsked: '30 days', reason: 'deploy' });
+  expect(approvalDetail(pending)).toBe('Asked by Riley for 30 days: deploy');
+  expect(approvalLinkText(pending)).toBe('Open in chat to approve');
+  expect(chatCommandFor(pending, alex)).toBe('pending R-BGLASS01');
+});
