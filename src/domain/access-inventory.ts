@@ -50,8 +50,11 @@ export interface AcrbotRequestRef {
   requestId: string;
   requesterName: string;
   requesterId: string;
+  /** Who approved it; absent for break-glass, which nobody approved ({@link startedAsBreakGlassBy}). */
   approvedBy?: string;
   approvedAt?: string;
+  /** A break-glass grant: its requester ran it at once, without approval. */
+  startedAsBreakGlassBy?: string;
   /** When the access ends; undefined = no end. */
   expiresAt?: string;
   /**
@@ -315,12 +318,15 @@ export function credentialEnd(request: AccessRequest): string | undefined {
 export function requestRef(request: AccessRequest, now: Date): AcrbotRequestRef {
   const end = accessEnd(request);
   const approved = request.decision?.approved ? request.decision : undefined;
+  // Its decision is its requester's own, made only so it ran at once: nobody approved it.
+  const breakGlass = Boolean(request.policy?.breakGlass);
   return {
     requestId: request.id,
     requesterName: request.requester.name,
     requesterId: request.requester.objectId,
-    approvedBy: approved?.by.name,
-    approvedAt: approved?.at,
+    ...(breakGlass
+      ? { startedAsBreakGlassBy: approved?.by.name }
+      : { approvedBy: approved?.by.name, approvedAt: approved?.at }),
     expiresAt: end,
     // The end is the credential's, not the term's: the views say why pulls stop then.
     ...(end !== undefined && end !== termEnd(request) && { credentialExpiresAt: end }),

@@ -36,6 +36,10 @@ const REASON_WORDS: Record<string, string> = {
   'extend.resourceGone': 'cluster or registry gone',
   'extend.resourceUnreadable': 'cluster or registry unreadable',
   'extend.subscriptionNotFound': 'subscription not found',
+  'extend.breakGlass': 'break-glass is not extended',
+  'extend.concurrent': 'another extension being filed',
+  'extend.alreadyPending': 'an extension already waiting',
+  'extend.inProgress': 'an extension being applied',
   'validation.tooLong': 'comment too long',
   'validation.secret': 'comment looks like a credential',
 };

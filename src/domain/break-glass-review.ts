@@ -17,6 +17,18 @@ export function reviewJudgesUseOnly(request: AccessRequest): boolean {
 }
 
 /**
+ * True when the review of `request` judged only its use: recorded so (`useOnly`) since reviews
+ * say it; for one stored before, made at or after the access was revoked.
+ */
+export function reviewedUseOnly(request: AccessRequest): boolean {
+  const review = request.policy?.review;
+  if (!review?.outcome) return false;
+  if (review.useOnly !== undefined) return review.useOnly;
+  const revokedAt = request.access?.revokedAt;
+  return Boolean(revokedAt && review.at && Date.parse(review.at) >= Date.parse(revokedAt));
+}
+
+/**
  * What became of a break-glass request, to follow "Request R-…" in the answer to a click that
  * came too late: "ran as break-glass by Adele and is granted; reviewed already: kept by Alex".
  * Undefined for any other request (its `describeState` says it).
@@ -32,7 +44,7 @@ export function describeBreakGlassRun(request: AccessRequest): string | undefine
   // Kept or rejected while it held access; reviewed once it no longer did (or a failed run's old
   // review), the review judged the use.
   const verdict =
-    review.useOnly || request.state === 'failed'
+    reviewedUseOnly(request) || request.state === 'failed'
       ? `its use was ${review.outcome} by ${by}`
       : `${review.outcome === 'accepted' ? 'kept' : 'rejected'} by ${by}`;
   return `${ran} and ${became}; reviewed already: ${verdict}`;

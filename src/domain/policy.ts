@@ -6,6 +6,7 @@
  */
 import type { Plan } from './plan';
 import type { AccessRequest, AccessTerm, Actor, Approval } from './request';
+import { reviewedUseOnly } from './break-glass-review';
 
 /** Conditions of a rule; every field given must fit (AND), a list fits when one entry fits (OR). */
 export interface RuleMatch {
@@ -299,7 +300,7 @@ export function describeRequirement(request: AccessRequest): string | undefined 
     const by = review?.by?.name ?? 'an approver';
     // Reviewed once its access had ended (or a failed run, reviewed before those owed none): the
     // review judged the use. One kept or rejected while it held access still reads so after.
-    if (review?.outcome && (review.useOnly || request.state === 'failed'))
+    if (review?.outcome && (reviewedUseOnly(request) || request.state === 'failed'))
       return `break-glass, reviewed: its use ${review.outcome} by ${by}`;
     if (review?.outcome)
       return `break-glass, reviewed: ${review.outcome === 'accepted' ? 'kept' : 'rejected'} by ${by}`;

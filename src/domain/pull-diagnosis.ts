@@ -93,6 +93,7 @@ export function originText(path: PullPath): string {
 export function requestText(ref: AcrbotRequestRef): string {
   const parts = [
     ref.approvedBy ? `approved by ${ref.approvedBy}` : undefined,
+    ref.startedAsBreakGlassBy ? `break-glass by ${ref.startedAsBreakGlassBy}, without approval` : undefined,
     ref.revokingSince
       ? `being revoked since ${shortTime(ref.revokingSince)}`
       : !isLiveRef(ref)

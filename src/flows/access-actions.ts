@@ -186,7 +186,7 @@ export class AccessActions {
     return undefined;
   }
 
-  /** THE extend rule: only active access with an end, by its requester. Throws when refused. */
+  /** THE extend rule: only active access with an end, by its requester, never break-glass. Throws when refused. */
   mayExtend(actor: Actor, request: AccessRequest): void {
     if (request.state !== 'succeeded')
       throw new UserFacingError(
@@ -203,16 +203,17 @@ export class AccessActions {
         'extend.noExpiry',
         `Request ${request.id} has no expiry (${request.access?.permanent ? 'permanent' : 'granted before time-boxing'}), so there is nothing to extend.`,
       );
-    // Said here, before any card or tab offers Extend: the policy refuses it anyway (G18).
-    if (request.policy?.breakGlass)
-      throw new UserFacingError(
-        'extend.breakGlass',
-        `Request ${request.id} was break-glass access, which cannot be extended; ask for a normal grant and an approver will decide.`,
-      );
     if (!isRequester(actor, request))
       throw new UserFacingError(
         'extend.notRequester',
         `Only ${request.requester.name}, who asked for ${request.id}, can ask to extend it; you can ask for your own grant.`,
+      );
+    // After the requester check (anyone else is told only that it is not theirs). Said here,
+    // before any card or tab offers Extend: the policy refuses it anyway (G18).
+    if (request.policy?.breakGlass)
+      throw new UserFacingError(
+        'extend.breakGlass',
+        `Request ${request.id} was break-glass access, which cannot be extended; ask for a normal grant and an approver will decide.`,
       );
   }
 

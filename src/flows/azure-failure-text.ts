@@ -80,5 +80,14 @@ const ARM_CODE = /^[A-Za-z][A-Za-z0-9_.]{0,79}$/;
  * text from the wire that acrbot has not checked.
  */
 export function azureAnswered(code: unknown): string {
-  return typeof code === 'string' && ARM_CODE.test(code) ? ` (Azure answered ${code})` : '';
+  return isArmCode(code) ? ` (Azure answered ${code})` : '';
+}
+
+/** An error's code as a sentence may quote it: as ARM wrote it, or `an unrecognised code`. */
+export function armCode(code: unknown): string {
+  return isArmCode(code) ? code : 'an unrecognised code';
+}
+
+function isArmCode(code: unknown): code is string {
+  return typeof code === 'string' && ARM_CODE.test(code);
 }

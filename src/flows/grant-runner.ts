@@ -18,6 +18,7 @@ import { RunInterrupted, type PlanRunner, type RunContext } from './executor';
 import type { GrantPlanner } from './grant-planner';
 import { conditionalExistsMessage, missingRoleWriteMessage } from './grant-planner';
 import {
+  armCode,
   azureAnswered,
   azureLookupIds,
   linkedAuthorizationSentence,
@@ -139,7 +140,7 @@ export class GrantRunner implements PlanRunner {
    * that fails too, does not prove the PUT was not applied.
    */
   private async afterLostAnswer(plan: GrantPlan, err: CloudApiError, ctx: RunContext): Promise<Outcome> {
-    const answer = `${err.code}${err.statusCode ? `, HTTP ${err.statusCode}` : ''}`;
+    const answer = `${armCode(err.code)}${err.statusCode ? `, HTTP ${err.statusCode}` : ''}`;
     let found: RoleAssignmentInfo | undefined;
     try {
       const current = await this.roleAssignments.listForPrincipal(plan.scope, plan.identity.objectId);
@@ -293,7 +294,7 @@ function explainWriteFailure(err: CloudApiError, plan: GrantPlan): UserFacingErr
     default:
       return new UserFacingError(
         'azure.writeFailed',
-        `Azure refused the role assignment (${err.code}${err.statusCode ? `, HTTP ${err.statusCode}` : ''}); the platform team can look it up with ${azureLookupIds(err)}.`,
+        `Azure refused the role assignment (${armCode(err.code)}${err.statusCode ? `, HTTP ${err.statusCode}` : ''}); the platform team can look it up with ${azureLookupIds(err)}.`,
         { cause: err },
       );
   }

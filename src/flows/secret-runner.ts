@@ -52,7 +52,7 @@ import {
 } from '../domain/secret-ownership';
 import { shortTime } from '../domain/pull-diagnosis';
 import { deleteCredential, WRITE_IN_PROGRESS } from './credential-deletion';
-import { azureLookupIds, linkedAuthorizationSentence, subscriptionGoneClause } from './azure-failure-text';
+import { armCode, azureLookupIds, linkedAuthorizationSentence, subscriptionGoneClause } from './azure-failure-text';
 
 // Where the flows have always found it (the revocation and the clean-up job delete with it too).
 export { deleteCredential } from './credential-deletion';
@@ -646,11 +646,11 @@ export class SecretRunner implements PlanRunner {
     if (err.statusCode === undefined)
       return new UserFacingError(
         'azure.writeUnconfirmed',
-        `Azure did not confirm creating the credential (${err.code}): its answer was lost or did not come in time; the platform team can look it up with ${azureLookupIds(err)}.`,
+        `Azure did not confirm creating the credential (${armCode(err.code)}): its answer was lost or did not come in time; the platform team can look it up with ${azureLookupIds(err)}.`,
       );
     return new UserFacingError(
       'azure.writeFailed',
-      `Azure refused to create the credential (${err.code}); the platform team can look it up with ${azureLookupIds(err)}.`,
+      `Azure refused to create the credential (${armCode(err.code)}); the platform team can look it up with ${azureLookupIds(err)}.`,
     );
   }
 

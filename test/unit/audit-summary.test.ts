@@ -123,6 +123,17 @@ describe('collapseRefusals: refusals added later (break-glass review, revoke, ex
     expect(shown[3].actor).toEqual({ objectId: 'oscar', name: 'Oscar' });
   });
 
+  test("an extension's other refusals read in words too", () => {
+    const id = 'R-FFFFFFFF';
+    const run = ['extend.breakGlass', 'extend.concurrent', 'extend.alreadyPending', 'extend.inProgress'].map((code) =>
+      entry('extend.refused', code, 'Riley', id),
+    );
+    expect(collapseRefusals(run).map((e) => e.action)).toEqual([
+      '4 refused clicks: break-glass is not extended ×1, another extension being filed ×1, ' +
+        'an extension already waiting ×1, an extension being applied ×1',
+    ]);
+  });
+
   test('a refused card click tied to no request (validation.failed badCardAction) and a single coded refusal keep their line', () => {
     const badClick = {
       ...entry('validation.failed', 'badCardAction', 'Oscar'),

@@ -36,6 +36,8 @@ test('the extend rule refuses break-glass access, so no Extend is offered for it
   expect(err).toMatchObject({ code: 'extend.breakGlass' });
   expect((err as Error).message).toContain('break-glass access, which cannot be extended');
   expect(actions.canExtend(OLIVE, granted)).toBe(false);
+  // Anyone else is told only that it is not theirs (the tab answers that 403), not what it was.
+  expect(() => actions.mayExtend(REQUESTER, granted)).toThrow(expect.objectContaining({ code: 'extend.notRequester' }));
   // A normal grant of the same shape may still be extended by its requester.
   const normal = pendingRequest({ state: 'succeeded', access: granted.access });
   expect(actions.canExtend(REQUESTER, normal)).toBe(true);

@@ -94,6 +94,10 @@ describe('the review of a break-glass grant whose access ended', () => {
     expect(describeRequirement(breakGlass('revoked', { ...review, outcome: 'rejected' }))).toBe(
       'break-glass, reviewed: rejected by Alex Approver',
     );
+    // Stored before reviews recorded it: made after the revocation (11:00), so it judged the use.
+    expect(describeRequirement(breakGlass('revoked', { ...review, at: '2025-01-15T12:00:00.000Z' }))).toBe(
+      'break-glass, reviewed: its use accepted by Alex Approver',
+    );
     // Reviewed once its access had ended: the use.
     expect(describeRequirement(breakGlass('revoked', { ...review, useOnly: true }))).toBe(
       'break-glass, reviewed: its use accepted by Alex Approver',

@@ -74,6 +74,14 @@ describe('grant: the correlation request id beside the request id', () => {
     );
   });
 
+  test('a refusal whose code is not shaped like ARM’s (a gateway’s text) does not quote it', async () => {
+    const err = await failureOf(grant(armWriteError(400, '<a href="https://evil">x</a>', 'bad', BOTH)).run());
+    expect(err).toMatchObject({ code: 'azure.writeFailed' });
+    expect(err.message).toBe(
+      `Azure refused the role assignment (an unrecognised code, HTTP 400); the platform team can look it up with ${LABELLED}.`,
+    );
+  });
+
   test('an unconfirmed PUT (lost answer, not read back) names both', async () => {
     const err = await failureOf(grant(armWriteError(500, 'InternalServerError', 'oops', BOTH)).run());
     expect(err).toMatchObject({ code: UNCONFIRMED_GRANT });
