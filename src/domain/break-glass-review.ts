@@ -58,3 +58,11 @@ function afterRun(request: AccessRequest): string {
   if (request.state === 'succeeded') return 'is granted';
   return request.state === 'executing' ? 'is running now' : 'is starting';
 }
+
+/**
+ * Why break-glass access is never extended, as chat, the tab and the policy check say it: it ran
+ * without approval for at most its maxDuration, so more time is a normal grant's to ask for.
+ */
+export function breakGlassNotExtended(requestId: string): string {
+  return `Request ${requestId} was break-glass access, which cannot be extended; ask for a normal grant and an approver will decide.`;
+}

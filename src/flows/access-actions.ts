@@ -24,6 +24,7 @@ import type { AccessLifecycle } from './access-lifecycle';
 import type { RequestGate } from './request-gate';
 import type { RequestService } from './request-service';
 import { azureAnswered, subscriptionGoneClause } from './azure-failure-text';
+import { breakGlassNotExtended } from '../domain/break-glass-review';
 
 /**
  * Implemented by the chat layer: announces an extension asked for outside a Teams turn (the
@@ -210,11 +211,7 @@ export class AccessActions {
       );
     // After the requester check (anyone else is told only that it is not theirs). Said here,
     // before any card or tab offers Extend: the policy refuses it anyway (G18).
-    if (request.policy?.breakGlass)
-      throw new UserFacingError(
-        'extend.breakGlass',
-        `Request ${request.id} was break-glass access, which cannot be extended; ask for a normal grant and an approver will decide.`,
-      );
+    if (request.policy?.breakGlass) throw new UserFacingError('extend.breakGlass', breakGlassNotExtended(request.id));
   }
 
   /** Whether {@link mayExtend} allows it (for showing the button; the action decides again). */

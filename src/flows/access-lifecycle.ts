@@ -561,8 +561,8 @@ export class AccessLifecycle {
 
   /**
    * A secret's extension rotates: a new credential into the same secret, then the old one deleted.
-   * `lifetimeMs`: how long the new credential must live (RequestService.credentialLifetimeMs of
-   * the extension's term), capped by ACRBOT_SECRET_MAX_EXPIRY. Without one (a service without
+   * `lifetimeMs`: how long the new credential must live (RequestService.credentialLifetimeUnderPolicy
+   * of the extension's term), capped by ACRBOT_SECRET_MAX_EXPIRY. Without one (a service without
    * time-boxing; a deployment always has it) the credential lives as long as a secret asked for
    * without `--expires` would: zero would make a credential that expires as it is written.
    */

@@ -41,7 +41,7 @@ import type {
   RequestState,
 } from '../domain/request';
 import { describeState, isBeingGranted, isBeingRevoked, isExpired, transition } from '../domain/request';
-import { describeBreakGlassRun, reviewJudgesUseOnly } from '../domain/break-glass-review';
+import { breakGlassNotExtended, describeBreakGlassRun, reviewJudgesUseOnly } from '../domain/break-glass-review';
 import { looksLikeSecret, REASON_LIMITS, singleLine } from '../domain/text';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
@@ -260,7 +260,7 @@ export class RequestService {
       return refuse(
         'policy.refused.breakGlassExtension',
         'policy.breakGlassExtension',
-        `Request ${extended.id} was break-glass access, which cannot be extended; ask for a normal grant and an approver will decide.`,
+        breakGlassNotExtended(extended.id),
       );
     if (!rule)
       return refuse(

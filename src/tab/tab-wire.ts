@@ -87,8 +87,9 @@ export interface TabRow {
 }
 
 /**
- * A break-glass request: its requester "approved" it only so it ran at once (chat's cards say
- * "started as break-glass by"), and an approver reviews it afterwards (domain/policy.ts).
+ * A break-glass request: its requester "approved" it only so it ran at once (chat says it "ran
+ * without approval" and never names its requester as approver), and an approver reviews it
+ * afterwards (domain/policy.ts).
  */
 export interface TabBreakGlass {
   /** Who started it (its requester) and when. */

@@ -299,8 +299,8 @@ export function decisionFacts(hist: History): Array<[label: string, value: strin
 }
 
 /**
- * A break-glass run, as the drawer's facts (its requester is never named as its approver; chat's
- * cards say "started as break-glass by"): who started it, the card's Approval line for it (the
+ * A break-glass run, as the drawer's facts (its requester is never named as its approver, as in
+ * chat): who started it, the card's Approval line for it (the
  * review owed, none owed for a run that failed, or the review's verdict), and, while a review is
  * owed, by when and what Approve and Reject do. Nothing for any other request.
  */
