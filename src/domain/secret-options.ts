@@ -2,6 +2,7 @@
  * Options of the secret flow, validated: Kubernetes names (DNS-1123), credential kind,
  * expiry within the configured maximum, repository names.
  */
+import { describeDurationMs } from './access-term';
 import { UserFacingError } from './errors';
 import type { SecretCommandOptions } from './command';
 import type { SecretCredentialKind } from './plan';
@@ -49,7 +50,7 @@ export function parseExpiry(text: string, maxMs: number): number {
   if (ms > maxMs)
     throw new UserFacingError(
       'validation.option',
-      `--expires ${text} is longer than the maximum of ${Math.round(maxMs / 86_400_000)} days; choose a shorter expiry (credentials should be rotated).`,
+      `--expires ${text} is longer than the maximum of ${describeDurationMs(maxMs)}; choose a shorter expiry (credentials should be rotated).`,
     );
   if (ms < 3_600_000) throw bad('expiry', text, 'at least 1h.');
   return ms;

@@ -8,7 +8,7 @@ import { UserFacingError } from '../../src/domain/errors';
 import type { ClusterInfo, RegistryInfo } from '../../src/domain/azure-model';
 import type { RoleAssignmentPort } from '../../src/domain/ports';
 import { applicationDisplayNameFor } from '../../src/domain/secret-credential';
-import { checkSecretOptions } from '../../src/domain/secret-options';
+import { checkSecretOptions, parseExpiry } from '../../src/domain/secret-options';
 import type { ResourceResolver } from '../../src/flows/resource-resolver';
 import { SecretPlanner } from '../../src/flows/secret-planner';
 
@@ -137,5 +137,12 @@ describe('the plan of a --kind sp secret', () => {
     const line = plan.operations.find((o) => o.startsWith('Create Entra application'));
     const made = applicationDisplayNameFor(plan.credentialName, 'R-REQUESTID').replace(/r-requestid$/, 'REQUEST-ID');
     expect(line).toBe(`Create Entra application and service principal ${made}`);
+  });
+});
+
+describe('--expires over the maximum', () => {
+  test('names the maximum in words, also when it is no whole number of days', () => {
+    expect(() => parseExpiry('2d', 12 * 3_600_000)).toThrow('is longer than the maximum of 12 hours;');
+    expect(() => parseExpiry('100d', 90 * 86_400_000)).toThrow('is longer than the maximum of 90 days;');
   });
 });
