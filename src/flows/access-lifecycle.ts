@@ -25,13 +25,14 @@ import {
 } from '../domain/secret-ownership';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
-import { requestExpiryJobId, undoUnaudited, type JobScheduling } from './request-service';
+import { breakGlassReviewJobId, requestExpiryJobId, undoUnaudited, type JobScheduling } from './request-service';
 import { ACCESS_LEASE_TTL_MS, accessLeaseKey, accessLeaseSubject } from './access-lease';
 import { LeaseGuard } from './lease-guard';
 import type { JobRun } from './scheduler';
 import { scheduleLostEnds } from './access-end-net';
 import { UNCONFIRMED_GRANT } from './grant-runner';
 import { deleteCredential, type SecretRunnerPorts } from './secret-runner';
+import { isFailedBreakGlass } from '../domain/policy';
 
 /** What the requester is told, proactively (rendered by the chat layer). */
 export type RequesterNews =
@@ -227,6 +228,9 @@ export class AccessLifecycle {
       // No end to schedule, but a permanent secret's credential expires (nothing renews it).
       await this.scheduleReminders(request);
     }
+    // A break-glass run that failed granted nothing and owes no review (policy.ts, awaitingReview):
+    // its daily report job, stored before the run, goes (it would do nothing when due).
+    if (isFailedBreakGlass(request)) await this.jobs.cancel(breakGlassReviewJobId(request.id));
     if (isUnconfirmedGrant(request)) {
       // Azure may have made the assignment although the run failed: it goes now, not at the end
       // of a term nobody was granted (and a permanent grant has no job yet). A job already
