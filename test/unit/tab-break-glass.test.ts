@@ -11,7 +11,7 @@ import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { requestHistory, requestRow } from '../../src/tab/tab-rows';
 import type { TabMatrixPage } from '../../src/tab/tab-wire';
 import { FakeClock } from './support/fake-clock';
-import { rule } from './support/policy-fixtures';
+import { breakGlassRequest } from './support/break-glass';
 import { bearer, testTabApi } from './support/tab-api';
 import { APPROVER, grantPlan, pendingRequest, REGISTRY_ID, REQUESTER } from './support/requests';
 
@@ -26,20 +26,10 @@ function breakGlass(
   review: PolicyBinding['review'] = { dueAt: DUE },
   extra: Partial<AccessRequest> = {},
 ): AccessRequest {
-  return pendingRequest({
+  const request = breakGlassRequest(REQUESTER, AT, review, {
     id: 'R-BGLASS01',
     state,
     plan: grantPlan(),
-    decision: { by: REQUESTER, at: AT, approved: true, reason: 'break-glass: prod down' },
-    approvals: [{ by: REQUESTER, at: AT, reason: 'break-glass: prod down' }],
-    policy: {
-      ruleId: 'break-glass',
-      policyHash: 'h',
-      approvalsRequired: 0,
-      breakGlass: true,
-      review,
-      rule: rule('prod'),
-    },
     access: { durationMs: 8 * 3_600_000, expiresAt: '2025-01-15T18:00:00.000Z' },
     outcome:
       state === 'failed'
@@ -47,6 +37,8 @@ function breakGlass(
         : { summary: 'granted', azureRequestIds: [], createdIds: [ASSIGNMENT] },
     ...extra,
   });
+  // As request-service stores the requester's approval: with its reason.
+  return { ...request, approvals: [{ by: REQUESTER, at: AT, reason: 'break-glass: prod down' }], ...extra };
 }
 
 describe('a break-glass row', () => {
