@@ -847,6 +847,13 @@ export class RequestService {
     // A rejection is the approver's decision on someone's request: it always says why (G7), by
     // the rule an approval's justification follows. The card asks first; this holds for any caller.
     if (!input.approve && !isJustification(reason)) return refused('justification', REJECTION_NEEDS_REASON);
+    const required = Math.max(1, binding.approvalsRequired);
+    // Someone whose approval already counts is told so before any pause or ended original: "approve
+    // it again after the pause" would promise a click that is then refused as a second approval.
+    // Their approval is never one the quorum re-check below drops: they are an approver now
+    // (checked above) and the counted approvals of a pending request are fewer than the quorum.
+    const again = input.approve ? nextApprovalStep(request, required, { actor, approving: true, at: now }) : undefined;
+    if (again?.kind === 'refused') return refused(again.reason, again.message);
     // A pause stops approvals too (a pending request would otherwise become access); rejecting still works.
     const paused = input.approve ? await this.pauses?.current() : undefined;
     if (paused) {
@@ -859,7 +866,6 @@ export class RequestService {
     // (extend.notActive): refused here, left pending for the revocation to close.
     const ended = input.approve ? await this.endedOriginal(request) : undefined;
     if (ended) return refused('notActive', ended);
-    const required = Math.max(1, binding.approvalsRequired);
     // G5 holds for every approval the quorum counts, not only this click's: an earlier approver
     // who has since left the rule's approvers no longer counts. A rejection needs no quorum.
     const { current, discounted } = input.approve

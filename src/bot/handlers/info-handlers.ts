@@ -10,7 +10,7 @@ import type { ChainVerdict } from '../../domain/audit-chain';
 import { isRequestId } from '../../domain/identifiers';
 import { awaitingReview } from '../../domain/policy';
 import { auditCard, helpCard, messageCard, refusalCard } from '../../views/message-view';
-import type { AccessRequest } from '../../domain/request';
+import type { AccessRequest, Actor } from '../../domain/request';
 import { errorText, requestCard, withViewers } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { readByApprovers } from '../approvers-audience';
@@ -98,16 +98,17 @@ export class InfoHandlers {
   async pending(ctx: TurnContext, identity: TurnIdentity, requestId?: string): Promise<void> {
     if (requestId) return this.pendingOne(ctx, identity, requestId);
     const { requests, settings } = this.services;
-    if (!(await requests.isApprover(identity.actor))) {
+    // Only the requests this approver may decide, not every pending one. Asked of each request
+    // even for someone who approves under no rule of the policy in force: a pending request keeps
+    // the rule it was made under (docs/policy.md), and its approvers decide it after a reload.
+    const all = [...(await requests.awaitingReview()), ...(await requests.pending())];
+    const pending = await this.waitingFor(identity.actor, all);
+    if (pending.length === 0 && !(await requests.isApprover(identity.actor))) {
       const only =
         'Only approvers can list pending requests. To see your own request, use "@acrbot status REQUEST-ID".';
       await this.reply(ctx, refusalCard('Approvers only', only, settings.sandbox));
       return;
     }
-    // Only the requests this approver may decide (their rules), not every pending one.
-    const all = [...(await requests.awaitingReview()), ...(await requests.pending())];
-    const pending: typeof all = [];
-    for (const request of all) if (await requests.isApproverOf(identity.actor, request)) pending.push(request);
     if (pending.length === 0) {
       await this.reply(
         ctx,
@@ -137,6 +138,31 @@ export class InfoHandlers {
       }:`,
     );
     for (const request of pending.slice(0, PENDING_CARDS_SHOWN)) await this.postApproversCopy(ctx, request);
+  }
+
+  /**
+   * The requests that wait for `actor`: those they may decide (RequestService.isApproverOf), less
+   * the pending ones they approved already (under a quorum, someone else must approve next; the
+   * tab's list leaves them out too). The answer depends only on the rule's approvers once the
+   * actor is not the requester, so it is asked once per rule: a non-approver typing `pending`
+   * costs one Graph lookup per group of the rules in use, not one per request.
+   */
+  private async waitingFor(actor: Actor, candidates: readonly AccessRequest[]): Promise<AccessRequest[]> {
+    const { requests } = this.services;
+    const id = actor.objectId.toLowerCase();
+    const asked = new Map<string, Promise<boolean>>();
+    const out: AccessRequest[] = [];
+    for (const request of candidates) {
+      if (request.requester.objectId.toLowerCase() === id) continue;
+      if (request.state === 'pending' && request.approvals?.some((a) => a.by.objectId.toLowerCase() === id)) continue;
+      const rule = requests.ruleOf(request);
+      if (!rule) continue;
+      const key = JSON.stringify([rule.approvers.users, rule.approvers.groups]);
+      let answer = asked.get(key);
+      if (!answer) asked.set(key, (answer = requests.isApproverOf(actor, request)));
+      if (await answer) out.push(request);
+    }
+    return out;
   }
 
   /**
