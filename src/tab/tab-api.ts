@@ -256,7 +256,7 @@ export class TabApi {
             reason: own.reason,
             createdAt: own.createdAt,
             approvers: own.approvers,
-            // The inventory's reference names a break-glass run's requester as its approver.
+            // Who decided, from the request's own row (nobody for a break-glass run: see breakGlass).
             decidedBy: own.decidedBy,
             ...(own.breakGlass && { breakGlass: own.breakGlass }),
             // The inventory's reference names the end, not the term's end an extension must outlast.
