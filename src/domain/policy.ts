@@ -316,6 +316,10 @@ export function describeRequirement(request: AccessRequest): string | undefined 
   if (required <= 1) return `${needs}${nudged}`;
   const so = countedApprovals(request);
   const names = so.map((a) => a.by.name).join(', ');
+  // Ended without enough approvals (rejected, withdrawn, or undecided in time): no progress is
+  // owed any more, but who had approved is worth keeping.
+  if (request.state === 'rejected' || request.state === 'cancelled' || request.state === 'expired')
+    return so.length ? `${needs}; ${so.length} of ${required} had approved: ${names}` : needs;
   return `${needs}; ${so.length} of ${required} so far${names ? `: ${names}` : ''}${nudged}`;
 }
 

@@ -184,6 +184,14 @@ describe('card text', () => {
     expect(describeRequirement(request)).toBe(
       'Rule prod: needs 2 approvals from Platform Approvers; 1 of 2 so far: Alex Approver',
     );
+    // Rejected (or withdrawn, or expired) after one approval: who had approved, no progress.
+    for (const state of ['rejected', 'cancelled', 'expired'] as const)
+      expect(describeRequirement({ ...request, state })).toBe(
+        'Rule prod: needs 2 approvals from Platform Approvers; 1 of 2 had approved: Alex Approver',
+      );
+    expect(describeRequirement({ ...request, state: 'rejected', approvals: [] })).toBe(
+      'Rule prod: needs 2 approvals from Platform Approvers',
+    );
   });
   test('a reminder or escalation sent shows on the card', () => {
     const r = rule('prod', {}, { approvers: { users: [], groups: ['g'], name: 'Platform Approvers' } });
