@@ -25,6 +25,7 @@ import type { RequestGate } from './request-gate';
 import type { RequestService } from './request-service';
 import { azureAnswered, subscriptionGoneClause } from './azure-failure-text';
 import { breakGlassNotExtended } from '../domain/break-glass-review';
+import { askedOncePerApprovers } from './approver-question';
 
 /**
  * Implemented by the chat layer: announces an extension asked for outside a Teams turn (the
@@ -244,14 +245,11 @@ export class AccessActions {
    * is asked once per distinct set of approvers (Graph calls for its groups), not once per row.
    */
   async revocable(actor: Actor, requests: readonly AccessRequest[]): Promise<boolean[]> {
-    const asked = new Map<string, Promise<boolean>>();
-    const approves = (request: AccessRequest): Promise<boolean> => {
-      const approvers = this.requests.ruleOf(request)?.approvers;
-      const key = approvers ? JSON.stringify([approvers.users, approvers.groups]) : '';
-      let answer = asked.get(key);
-      if (!answer) asked.set(key, (answer = this.requests.isApproverOf(actor, request)));
-      return answer;
-    };
+    // The requester's own requests never reach `approves` (revokeRefusal allows them first).
+    const approves = askedOncePerApprovers(
+      (request) => this.requests.ruleOf(request),
+      (request) => this.requests.isApproverOf(actor, request),
+    );
     return Promise.all(
       requests.map(async (request) => (await this.revokeRefusal(actor, request, approves)) === undefined),
     );

@@ -20,6 +20,7 @@ import { currentCorrelationId, withCorrelation } from '../observability/correlat
 import { SsoError, type SsoSettings, type TabUser, validateSsoToken } from './sso-token';
 import { LIVE_PULL_STATES, matrixRows, requestHistory, requestRow } from './tab-rows';
 import type { TabMatrix, TabMatrixPage, TabMe, TabMyAccess, TabRow } from './tab-wire';
+import { askedOncePerApprovers } from '../flows/approver-question';
 
 /** Most matrix rows one answer carries (and the default page size). */
 export const MATRIX_PAGE_MAX = 1000;
@@ -534,16 +535,11 @@ export class TabApi {
    * rule (made before policies) is asked on its own.
    */
   private async approverOfEach(c: Caller, requests: readonly AccessRequest[]): Promise<boolean[]> {
-    const asked = new Map<string, Promise<boolean>>();
-    return Promise.all(
-      requests.map((request) => {
-        const approvers = request.policy?.rule?.approvers;
-        const key = approvers ? JSON.stringify([approvers.users, approvers.groups]) : `request:${request.id}`;
-        let answer = asked.get(key);
-        if (!answer) asked.set(key, (answer = this.deps.roles.isApproverOf(c.actor, request)));
-        return answer;
-      }),
+    const approves = askedOncePerApprovers(
+      (request) => request.policy?.rule,
+      (request) => this.deps.roles.isApproverOf(c.actor, request),
     );
+    return Promise.all(requests.map(approves));
   }
 }
 

@@ -19,6 +19,7 @@ import { errorCardFor, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
 import { punctuatedRequestId } from '../../domain/request-id-word';
 import { collapseRefusals } from '../../domain/audit-summary';
+import { askedOncePerApprovers } from '../../flows/approver-question';
 
 /** Approval cards `pending` posts at most; the count line says when there are more. */
 const PENDING_CARDS_SHOWN = 20;
@@ -150,17 +151,17 @@ export class InfoHandlers {
   private async waitingFor(actor: Actor, candidates: readonly AccessRequest[]): Promise<AccessRequest[]> {
     const { requests } = this.services;
     const id = actor.objectId.toLowerCase();
-    const asked = new Map<string, Promise<boolean>>();
+    const approves = askedOncePerApprovers(
+      (request) => requests.ruleOf(request),
+      (request) => requests.isApproverOf(actor, request),
+    );
     const out: AccessRequest[] = [];
     for (const request of candidates) {
+      // Their own requests first (askedOncePerApprovers' condition): never theirs to decide.
       if (request.requester.objectId.toLowerCase() === id) continue;
       if (request.state === 'pending' && request.approvals?.some((a) => a.by.objectId.toLowerCase() === id)) continue;
-      const rule = requests.ruleOf(request);
-      if (!rule) continue;
-      const key = JSON.stringify([rule.approvers.users, rule.approvers.groups]);
-      let answer = asked.get(key);
-      if (!answer) asked.set(key, (answer = requests.isApproverOf(actor, request)));
-      if (await answer) out.push(request);
+      if (!requests.ruleOf(request)) continue;
+      if (await approves(request)) out.push(request);
     }
     return out;
   }
