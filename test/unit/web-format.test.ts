@@ -308,7 +308,7 @@ describe('who decided', () => {
   });
   test('a rejection is under "Rejected by", not "Approvers"', () => {
     expect(decisionFacts(hist({ decision: { by: { objectId: 'a', name: 'Alex' }, at, approved: false } }))).toEqual([
-      ['Approvers', undefined],
+      ['Had approved', undefined],
       ['Rejected by', 'Alex (2026-11-30 10:00 UTC)'],
     ]);
   });
@@ -324,9 +324,29 @@ describe('who decided', () => {
       ],
       decision: { by: { objectId: 'r', name: 'Rae' }, at, approved: false },
     });
-    expect(decisionFacts(two)).toEqual([
-      ['Approvers', 'Alex (2026-11-30 10:00 UTC), Sam (2026-11-30 10:00 UTC)'],
+    expect(decisionFacts({ ...two, decision: { ...two.decision!, approved: true } })[0]).toEqual([
+      'Approvers',
+      'Alex (2026-11-30 10:00 UTC), Sam (2026-11-30 10:00 UTC)',
+    ]);
+  });
+  test('approvals that decided nothing are not "Approvers": a quorum rejected, or still short', () => {
+    const alex = { by: { objectId: 'a', name: 'Alex' }, at };
+    const rejected = hist({
+      row: { ...base, state: 'rejected' },
+      approvals: [alex],
+      decision: { by: { objectId: 'r', name: 'Rae' }, at, approved: false },
+    });
+    expect(decisionFacts(rejected)).toEqual([
+      ['Had approved', 'Alex (2026-11-30 10:00 UTC)'],
       ['Rejected by', 'Rae (2026-11-30 10:00 UTC)'],
+    ]);
+    expect(decisionFacts(hist({ row: { ...base, state: 'cancelled' }, approvals: [alex] }))[0]).toEqual([
+      'Had approved',
+      'Alex (2026-11-30 10:00 UTC)',
+    ]);
+    expect(decisionFacts(hist({ row: { ...base, state: 'pending' }, approvals: [alex] }))[0]).toEqual([
+      'Approved so far',
+      'Alex (2026-11-30 10:00 UTC)',
     ]);
   });
 });

@@ -282,18 +282,22 @@ export function noExtendTermNote(
 
 /**
  * Who decided, as the drawer's facts: the approvers (each approval, or the deciding approver),
- * and who rejected it, under its own label: a rejection is not an approval.
+ * and who rejected it, under its own label: a rejection is not an approval. Approvals that did
+ * not make a decision (a quorum still short, or one rejected, withdrawn or expired before it was
+ * met) are "Approved so far" or "Had approved", as the cards say "1 of 2 had approved", never
+ * "Approvers" as if the request had been approved.
  */
 export function decisionFacts(hist: History): Array<[label: string, value: string | undefined]> {
   const by = (who: { by: { name: string }; at: string }) => `${who.by.name} (${shortTime(who.at)})`;
   const decision = hist.decision;
-  const approvers = hist.approvals.length
-    ? hist.approvals.map(by).join(', ')
-    : decision?.approved
-      ? by(decision)
-      : undefined;
+  const approvals = hist.approvals.length ? hist.approvals.map(by).join(', ') : undefined;
+  const approversLabel = decision?.approved
+    ? 'Approvers'
+    : hist.row.state === 'pending'
+      ? 'Approved so far'
+      : 'Had approved';
   return [
-    ['Approvers', approvers],
+    [approversLabel, approvals ?? (decision?.approved ? by(decision) : undefined)],
     ['Rejected by', decision && !decision.approved ? by(decision) : undefined],
   ];
 }
