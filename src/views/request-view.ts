@@ -302,6 +302,13 @@ export interface RequestCardOptions {
   /** The requester's Cancel button (their own view, while pending). */
   showCancel?: boolean;
   /**
+   * Entra object id of the approver this view is drawn for (their own view, CONTRACTS §7a). One
+   * whose approval already counts towards a quorum gets Reject without Approve and a line saying
+   * how many approvals are still awaited: a second Approve is only refused (nextApprovalStep),
+   * while a Reject from them still rejects (one rejection rejects, G18).
+   */
+  viewerObjectId?: string;
+  /**
    * Teams user ids (MRIs) whose clients fetch their own view with a Universal Actions `refresh`
    * (CONTRACTS §7a): the requester and the approvers. Everyone else sees the card as posted.
    */
@@ -316,6 +323,25 @@ export function withViewers(card: AdaptiveCardJson, viewers: readonly string[] |
   const refresh = (card as { refresh?: Record<string, unknown> }).refresh;
   if (!refresh || !viewers?.length) return card;
   return { ...card, refresh: { ...refresh, userIds: [...new Set(viewers)].slice(0, MAX_CARD_VIEWERS) } };
+}
+
+/**
+ * How many more approvals a pending request waits for, when `objectId` is one of the approvals
+ * it counts already; undefined otherwise (they have not approved, or nothing is pending).
+ */
+function stillAwaitedAfter(request: AccessRequest, objectId: string | undefined): number | undefined {
+  if (!objectId || request.state !== 'pending') return undefined;
+  const id = objectId.toLowerCase();
+  const counted = countedApprovals(request);
+  if (!counted.some((a) => a.by.objectId.toLowerCase() === id)) return undefined;
+  // At least one: the request is still pending, so the approval that decides it is yet to come.
+  return Math.max(1, (request.policy?.approvalsRequired ?? 1) - counted.length);
+}
+
+/** The line under "Pending approval" for an approver whose approval already counts. */
+function approvedByViewer(awaited: number): string {
+  const more = `${awaited} more approval${awaited === 1 ? '' : 's'}`;
+  return `You approved; waiting for ${more} from someone else. You can still reject it.`;
 }
 
 /** The request card for any state. */
@@ -342,6 +368,13 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
       : undefined;
   // A notice answers a click and may quote a refusal, which names who decided: error text.
   const notice = options.notice !== undefined ? errorText(options.notice) : (outcomeNotice ?? waiting);
+  // A break-glass review only once the grant is in place: the run holds the request until then,
+  // and a review click meanwhile could only be refused. A failed run owes none.
+  const showActions =
+    options.showActions &&
+    (request.state === 'pending' || (awaitingReview(request) && !isBeingGranted(request) && !isBeingRevoked(request)));
+  // Their approval counts already: Approve again would only be refused, Reject still decides.
+  const awaited = showActions ? stillAwaitedAfter(request, options.viewerObjectId) : undefined;
   const card = renderCard('request', {
     sandbox: request.sandbox,
     requestId: request.id,
@@ -349,20 +382,16 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
     title,
     stateLabel: state.label,
     stateColor: state.color,
-    stateDetail: stateDetail(request),
+    stateDetail: awaited === undefined ? stateDetail(request) : approvedByViewer(awaited),
     facts: planFacts(request),
     // A replaced secret's line names its earlier requester.
     operations: request.plan.operations.map(inertText),
     showOperations: request.state === 'pending',
-    // A break-glass review only once the grant is in place: the run holds the request until then,
-    // and a review click meanwhile could only be refused. A failed run owes none.
-    showActions:
-      options.showActions &&
-      (request.state === 'pending' ||
-        (awaitingReview(request) && !isBeingGranted(request) && !isBeingRevoked(request))),
+    showActions,
+    showApprove: showActions && awaited === undefined,
     // The rule bound to the request may ask approvers for a justification too (G7).
     commentHint:
-      request.policy?.rule?.approverJustification === 'required'
+      request.policy?.rule?.approverJustification === 'required' && awaited === undefined
         ? 'Comment (required to approve or reject)'
         : 'Comment (required to reject)',
     notice: notice ?? '',

@@ -82,6 +82,25 @@ const decided = { by: APPROVER, at: '2025-01-15T10:00:00.000Z', approved: true }
 const cards: Record<string, AdaptiveCardJson> = {
   'request pending (approver)': requestCard(pendingRequest(), { showActions: true }),
   'request pending (requester)': requestCard(pendingRequest(), { showActions: false }),
+  // Under a quorum, the view of an approver whose approval counts already: Reject only.
+  'request pending (approver who approved, quorum)': requestCard(
+    pendingRequest({
+      policy: {
+        ruleId: 'prod-two',
+        policyHash: 'hash-1',
+        approvalsRequired: 2,
+        rule: {
+          id: 'prod-two',
+          match: {},
+          approvers: { users: [APPROVER.objectId], groups: [], name: 'Platform Approvers' },
+          approvalsRequired: 2,
+          approverJustification: 'optional',
+        },
+      },
+      approvals: [{ by: APPROVER, at: '2025-01-15T09:30:00.000Z' }],
+    }),
+    { showActions: true, viewerObjectId: APPROVER.objectId },
+  ),
   'request executing': requestCard(pendingRequest({ state: 'executing', decision: decided }), { showActions: true }),
   'request failed': requestCard(
     pendingRequest({
@@ -349,6 +368,8 @@ test('approve/reject carry only the request id and version; the other states hav
   const actions = cards['request pending (approver)'].actions as { verb: string; data: object }[];
   expect(actions.map((a) => a.verb)).toEqual(['approve', 'reject']);
   for (const a of actions) expect(Object.keys(a.data).sort()).toEqual(['requestId', 'version']);
+  const approvedAlready = cards['request pending (approver who approved, quorum)'].actions as { verb: string }[];
+  expect(approvedAlready.map((a) => a.verb)).toEqual(['reject']);
   for (const name of ['request pending (requester)', 'request executing', 'request failed'])
     expect(cards[name].actions ?? []).toEqual([]);
 });

@@ -47,8 +47,9 @@ export class DecisionHandler {
 
   /**
    * A Universal Actions `refresh` is a read: authorised like `status` (CONTRACTS §7a). The
-   * requester sees their card without buttons, approvers of this request see Approve/Reject,
-   * anyone else only the id and state (never more than `status` would show them).
+   * requester sees their card without buttons, approvers of this request see Approve/Reject
+   * (Reject only once their approval counts towards a quorum), anyone else only the id and state
+   * (never more than `status` would show them).
    */
   async refresh(identity: TurnIdentity, requestId: string): Promise<AdaptiveCardJson> {
     try {
@@ -80,7 +81,13 @@ export class DecisionHandler {
       case 'requester':
         return requestCard(request, { showActions: false, showCancel: true, notice, noticeColor: tone });
       case 'approver':
-        return requestCard(request, { showActions: true, notice, noticeColor: tone });
+        // Drawn for them: one whose approval already counts sees Reject only (request-view.ts).
+        return requestCard(request, {
+          showActions: true,
+          viewerObjectId: identity.actor.objectId,
+          notice,
+          noticeColor: tone,
+        });
       case 'other': {
         const state = `This request is ${inertText(describeState(request))}.`;
         return messageCard({
@@ -166,12 +173,20 @@ export class DecisionHandler {
       });
       if (result.kind === 'refused') {
         await this.services.messenger.refusalNoted(result.request);
-        // A Reject without a reason: the card asks those who may still decide for one, whatever
-        // the service found first (audited); anyone else gets their usual view, nothing more.
+        // A Reject without a reason, to those who may decide: the card asks for one only when the
+        // missing reason is what the service refused (audited). A refusal for the request's state
+        // (a break-glass grant still being granted or being revoked, a request decided already)
+        // comes first and is shown as to a Reject with a reason: typing one would change nothing.
+        // Anyone else gets their usual view, nothing more.
         if (!approve && !isJustification(comment)) {
           const viewer = await this.viewerOf(identity, result.request);
-          const asked = viewer === 'approver' && isOpen(result.request) ? REJECTION_NEEDS_REASON : undefined;
-          return this.viewFor(identity, result.request, asked, 'Attention', viewer);
+          const notice =
+            viewer !== 'approver'
+              ? undefined
+              : result.reason === 'justification'
+                ? REJECTION_NEEDS_REASON
+                : result.message;
+          return this.viewFor(identity, result.request, notice, 'Attention', viewer);
         }
         return this.viewFor(identity, result.request, result.message, 'Attention');
       }

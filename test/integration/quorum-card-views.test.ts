@@ -1,0 +1,118 @@
+/**
+ * Per-user views of a request waiting for a quorum (G18, CONTRACTS §7a): an approver whose
+ * approval counts already sees Reject only and how many approvals are awaited (a second Approve
+ * is only refused: "You already approved request …"), and their Reject still rejects; the
+ * other approver sees both buttons, the requester neither. `pending R-…` posts a copy whose
+ * per-user view for its caller is this same view.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
+import { cardText } from '../helpers/capturing-connector';
+import { type Harness, startHarness, users } from '../helpers/harness';
+import { TempDirs } from '../helpers/temp-dirs';
+import type { TeamsUser } from '../helpers/teams-activities';
+
+const sam = SANDBOX_USERS.secondApprover as TeamsUser;
+
+const POLICY = `version: 1
+rules:
+  - id: prod-two
+    match: {}
+    approvers: { name: Platform Approvers, users: ["${SANDBOX_USERS.approver.objectId}", "${sam.objectId}"] }
+    approvalsRequired: 2
+`;
+
+const WAITING = 'You approved; waiting for 1 more approval from someone else. You can still reject it.';
+
+/** The verbs of the buttons on the card an invoke answered with. */
+function verbs(res: { body: any }): string[] {
+  return ((res.body?.value?.actions as Array<{ verb: string }> | undefined) ?? []).map((a) => a.verb);
+}
+
+function invokeText(res: { body: any }): string {
+  return cardText({ attachments: [{ content: res.body?.value }] });
+}
+
+describe('per-user views of a request waiting for a quorum', () => {
+  let h: Harness;
+  const temp = new TempDirs();
+  afterEach(async () => {
+    try {
+      await h?.stop();
+    } finally {
+      temp.removeAll();
+    }
+  });
+  const start = async () => {
+    const policy = join(temp.make('acrbot-quorum-views-'), 'policy.yaml');
+    writeFileSync(policy, POLICY);
+    return startHarness({ ACRBOT_POLICY: policy });
+  };
+  const refresh = (user: TeamsUser, requestId: string) => h.click(user, 'refresh', { requestId });
+
+  test('after one approval: its approver sees Reject and the count, the other approver both, the requester neither', async () => {
+    h = await start();
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    expect(request.policy).toMatchObject({ ruleId: 'prod-two', approvalsRequired: 2 });
+    expect(verbs(await refresh(users.approver, request.id))).toEqual(['approve', 'reject']);
+
+    const first = await h.click(users.approver, 'approve', { requestId: request.id });
+    // The click is answered with their own view already.
+    expect(verbs(first)).toEqual(['reject']);
+    expect(invokeText(first)).toContain(WAITING);
+
+    const mine = await refresh(users.approver, request.id);
+    expect(mine.status).toBe(200);
+    expect(verbs(mine)).toEqual(['reject']);
+    expect(invokeText(mine)).toContain(WAITING);
+    expect(invokeText(mine)).toContain('1 of 2 so far: Alex Approver');
+
+    const other = await refresh(sam, request.id);
+    expect(verbs(other)).toEqual(['approve', 'reject']);
+    expect(invokeText(other)).not.toContain('You approved');
+
+    expect(verbs(await refresh(users.requester, request.id))).toEqual(['cancel']);
+
+    // A forged or stale Approve from them is still refused, and answered with the same view.
+    const twice = await h.click(users.approver, 'approve', { requestId: request.id });
+    expect(invokeText(twice)).toMatch(/You already approved request/);
+    expect(verbs(twice)).toEqual(['reject']);
+  });
+
+  test('the Reject they still see works: one rejection rejects, even from someone who approved', async () => {
+    h = await start();
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const rejected = await h.click(users.approver, 'reject', { requestId: request.id, comment: 'wrong registry' });
+    expect(rejected.status).toBe(200);
+    const stored = await h.app.store.get(request.id);
+    expect(stored).toMatchObject({ state: 'rejected', decision: { approved: false, reason: 'wrong registry' } });
+    expect(stored!.decision!.by.objectId).toBe(users.approver.objectId);
+    expect(verbs(rejected)).toEqual([]);
+  });
+
+  test('pending R-… by an approver who approved: the copy names them for a view, and that view has Reject only', async () => {
+    h = await start();
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const before = h.connector.calls.length;
+    await h.say(users.approver, `pending ${request.id}`);
+    const copy = await h.connector.waitFor(
+      (c) =>
+        h.connector.calls.indexOf(c) >= before &&
+        c.op !== 'update' &&
+        (c.activity.attachments?.[0]?.content as { refresh?: unknown } | undefined)?.refresh !== undefined &&
+        cardText(c.activity).includes(request.id),
+      5000,
+      `the card of "pending ${request.id}"`,
+    );
+    const card = copy.activity.attachments[0].content;
+    // As posted, read-only; their client fetches their own view (the refresh below).
+    expect(card.actions ?? []).toEqual([]);
+    expect(card.refresh.userIds).toContain(users.approver.teamsId);
+    const view = await refresh(users.approver, request.id);
+    expect(verbs(view)).toEqual(['reject']);
+    expect(invokeText(view)).toContain(WAITING);
+  });
+});
