@@ -551,6 +551,15 @@ describe('Azure Tables specifics', () => {
     await expect(a.verify()).resolves.toEqual({ intact: true, count: 60 });
   });
 
+  test('an entry whose chunk count was edited (10^12) is named broken at once, not read for weeks', async () => {
+    const prefix = world.azurite.freshPrefix();
+    const stores = await tablesStores(conn(), new FakeClock(), prefix);
+    for (let i = 1; i <= 3; i++) await stores.audit.append(auditEvent(i));
+    const table = await openTablesAccount(conn(), prefix).table('audit');
+    await table.updateEntity({ partitionKey: 'audit', rowKey: 'e|000000000002', docChunks: 1e12 }, 'Merge');
+    await expect(stores.audit.verify()).resolves.toMatchObject({ intact: false, brokenAtSeq: 2 });
+  });
+
   test('keyed chain on Tables: an entity rewritten through the Table API with re-computed hashes is named by its MAC', async () => {
     const key = Buffer.alloc(32, 3);
     const prefix = world.azurite.freshPrefix();

@@ -182,11 +182,22 @@ export function docProperties(value: unknown): Record<string, string | number> {
 
 const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
 
-/** Reassembles a document written by {@link docProperties}. */
+/**
+ * Reassembles a document written by {@link docProperties}. A row it could not have written (a
+ * chunk count outside 1–{@link MAX_CHUNKS}, a chunk that is not a string) throws at once: the
+ * count is read from the row, and one edited to 10^12 would otherwise hold every read of it (and
+ * `audit verify`, which must report that row as broken) in a loop for weeks.
+ */
 export function readDoc<T>(entity: TableEntityResult<Record<string, unknown>> | Record<string, unknown>): T {
-  const chunks = Number(entity.docChunks ?? 1);
+  const chunks = entity.docChunks ?? 1;
+  if (typeof chunks !== 'number' || !Number.isInteger(chunks) || chunks < 1 || chunks > MAX_CHUNKS)
+    throw new Error(`a stored document's chunk count is not one acrbot writes (1 to ${MAX_CHUNKS})`);
   let json = '';
-  for (let i = 0; i < chunks; i++) json += String(entity[`doc${i}`] ?? '');
+  for (let i = 0; i < chunks; i++) {
+    const part = entity[`doc${i}`];
+    if (typeof part !== 'string') throw new Error(`a stored document's chunk ${i} of ${chunks} is missing`);
+    json += part;
+  }
   return JSON.parse(json) as T;
 }
 
