@@ -29,8 +29,12 @@ export const CSV_COLUMNS = [
 
 /** Characters that make Excel, LibreOffice or Sheets evaluate a cell. */
 const FORMULA_START = /^[=+\-@\t\r]/;
-/** Characters that force a cell into quotes. */
-const NEEDS_QUOTES = /[",\r\n]/;
+/**
+ * Characters that force a cell into quotes: RFC 4180's, and the other separators spreadsheets
+ * split on (`;` where the decimal mark is a comma, as Excel does in much of Europe, and tab): an
+ * unquoted `ok;=1+2` is two cells there, the second a formula the leading-character check never saw.
+ */
+const NEEDS_QUOTES = /[",;\t\r\n]/;
 
 /** One CSV cell: formula-neutralised, then quoted if needed. */
 export function csvCell(value: unknown): string {

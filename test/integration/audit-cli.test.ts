@@ -507,6 +507,8 @@ describe('audit:export', () => {
         idempotencyKey: 'k-2',
       }),
       auditEvent(3, { actor: { objectId: 'oid-3', name: '\tTabbed' }, detail: 'line\nbreak' }),
+      // A formula after another separator: Excel splits on ";" in much of Europe, LibreOffice on tab too.
+      auditEvent(4, { actor: { objectId: 'oid-4', name: 'Tab\t=1+1' }, detail: 'need it;=1+2;@SUM(A1)' }),
     ]);
     const r = await cli('export', '--format', 'csv', '--storage', `sqlite:${path}`);
     expect(r.code).toBe(0);
@@ -517,8 +519,12 @@ describe('audit:export', () => {
     ).toBe(true);
     const [header, ...rows] = parseCsv(r.stdout);
     const col = (row: string[], name: string) => row[header.indexOf(name)];
-    expect(rows).toHaveLength(3);
+    expect(rows).toHaveLength(4);
     expect(rows.every((row) => row.length === header.length)).toBe(true);
+    // Quoted, so a reader splitting on ";" or tab keeps each as one cell that starts with no formula.
+    expect(r.stdout).toContain(',"need it;=1+2;@SUM(A1)",');
+    expect(r.stdout).toContain(',"Tab\t=1+1",');
+    expect(col(rows[3], 'detail')).toBe('need it;=1+2;@SUM(A1)');
     expect(col(rows[0], 'actor_name')).toBe('\'=HYPERLINK("http://evil","x")');
     expect(col(rows[0], 'detail')).toBe('a, "quoted" detail');
     expect(col(rows[0], 'target_ids')).toBe('/subscriptions/s/a;/subscriptions/s/b');
