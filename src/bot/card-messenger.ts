@@ -72,9 +72,9 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
       const defaultAccessMs = this.lifecycle?.defaultAccessMs ?? 30 * 86_400_000;
       const card =
         news.kind === 'expiring'
-          ? expiryReminderCard(request, news.inMs, defaultAccessMs)
+          ? expiryReminderCard(request, news.inMs, defaultAccessMs, news.paused)
           : news.kind === 'credentialExpiring'
-            ? credentialReminderCard(request, news.inMs, news.at, defaultAccessMs)
+            ? credentialReminderCard(request, news.inMs, news.at, defaultAccessMs, news.paused)
             : requesterNewsCard(request, news);
       await this.send(requesterCopy.conversation as Partial<ConversationReference>, card);
     } catch (err) {

@@ -188,6 +188,8 @@ export function createFlows(
       remindersMs: config.access.remindersMs,
       leases: { store: stores.leases, owner },
       secretMaxExpiryMs: config.secretMaxExpiryMs,
+      // A reminder sent while new access is paused offers no Extend (it would be refused).
+      pauses: stores.pause,
     },
   );
   // A break-glass grant rejected in review is revoked at once by the lifecycle (G17, G18).

@@ -7,6 +7,7 @@
  * verified as acrbot's is left alone.
  */
 import { accessEnd, credentialEnd } from '../domain/access-inventory';
+import type { PauseAsTold } from '../domain/access-pause';
 import type { AuditEvent } from '../domain/audit-chain';
 import { isUserFacing, ResourceGoneError, UserFacingError } from '../domain/errors';
 import type { GrantPlan, SecretPlan } from '../domain/plan';
@@ -29,6 +30,7 @@ import { breakGlassReviewJobId, requestExpiryJobId, undoUnaudited, type JobSched
 import { ACCESS_LEASE_TTL_MS, accessLeaseKey, accessLeaseSubject } from './access-lease';
 import { LeaseGuard } from './lease-guard';
 import type { JobRun } from './scheduler';
+import type { PauseReader } from './access-pause';
 import { scheduleLostEnds } from './access-end-net';
 import { UNCONFIRMED_GRANT } from './grant-runner';
 import { deleteCredential, type SecretRunnerPorts } from './secret-runner';
@@ -36,9 +38,13 @@ import { isFailedBreakGlass } from '../domain/policy';
 
 /** What the requester is told, proactively (rendered by the chat layer). */
 export type RequesterNews =
-  | { kind: 'expiring'; inMs: number }
+  /**
+   * The access ends in `inMs`. `paused`: new access was paused when the reminder was sent, so it
+   * offers no Extend (an extension would be refused); who paused it and since when, never why.
+   */
+  | { kind: 'expiring'; inMs: number; paused?: PauseAsTold }
   /** A pull secret's credential expires at `at`, before its term ends (or a permanent one's). */
-  | { kind: 'credentialExpiring'; inMs: number; at: string }
+  | { kind: 'credentialExpiring'; inMs: number; at: string; paused?: PauseAsTold }
   | {
       kind: 'ended';
       by: Actor;
@@ -202,6 +208,11 @@ export class AccessLifecycle {
        * secret's: a rotation's new credential is capped the same. Default 365 days.
        */
       secretMaxExpiryMs?: number;
+      /**
+       * The operators' pause of new access, read before each reminder: one sent while it is in
+       * force offers no Extend. Without it, every reminder offers Extend.
+       */
+      pauses?: PauseReader;
     },
   ) {}
 
@@ -443,9 +454,10 @@ export class AccessLifecycle {
 
   /**
    * The `access.remind` job: tells the requester, with an Extend button, unless access already
-   * ended or is ending (a revocation began: an extension would be refused). `run` is checked
-   * right before the post: a run that lost its lease (another instance holds the job) must not
-   * tell the requester a second time.
+   * ended or is ending (a revocation began: an extension would be refused). While new access is
+   * paused the reminder still goes (its end comes all the same), saying so instead of offering
+   * Extend. `run` is checked right before the post: a run that lost its lease (another instance
+   * holds the job) must not tell the requester a second time.
    */
   async onReminder(job: ScheduledJob, run?: JobRun): Promise<void> {
     const request = job.requestId ? await this.store.get(job.requestId) : undefined;
@@ -454,15 +466,21 @@ export class AccessLifecycle {
     if (!end) return;
     const inMs = Date.parse(end.at) - this.clock.now().getTime();
     if (inMs <= 0) return;
+    // Read fresh like every check of the pause (a failed read fails the job, which is retried). Only
+    // who and since when go on: the requester never reads why (access-pause.ts).
+    const pause = await this.settings.pauses?.current();
+    const paused = pause && { since: pause.since, by: { name: pause.by.name } };
     await run?.check();
     await this.messenger.tellRequester(
       request,
-      end.credential ? { kind: 'credentialExpiring', inMs, at: end.at } : { kind: 'expiring', inMs },
+      end.credential
+        ? { kind: 'credentialExpiring', inMs, at: end.at, ...(paused && { paused }) }
+        : { kind: 'expiring', inMs, ...(paused && { paused }) },
     );
     await this.record(request, ACRBOT_ACTOR, {
       action: 'access.reminded',
       outcome: 'sent',
-      detail: `expires ${end.at}${end.credential ? ' (the pull secret’s credential, before the term ends)' : ''}`,
+      detail: `expires ${end.at}${end.credential ? ' (the pull secret’s credential, before the term ends)' : ''}${paused ? '; without Extend: new access is paused' : ''}`,
     });
   }
 

@@ -1,8 +1,9 @@
 /**
  * Cards of the access lifecycle (G17): the revoke confirmation (exactly what will be deleted),
- * the expiry reminder with an Extend button, and the messages the requester gets when their
- * request is decided, fails, ends or is revoked.
+ * the expiry reminder with an Extend button (none while new access is paused), and the messages
+ * the requester gets when their request is decided, fails, ends or is revoked.
  */
+import { extensionsPaused, type PauseAsTold } from '../domain/access-pause';
 import { describeAccess, describeDurationMs, formatUtc, shortDuration } from '../domain/access-term';
 import type { AccessRequest, Actor } from '../domain/request';
 import type { SecretPlan } from '../domain/plan';
@@ -220,10 +221,32 @@ export function revokeResultCard(request: AccessRequest, text: string, ok: boole
 }
 
 /**
- * The reminder before expiry, with duration and reason inputs and an Extend button; break-glass
- * access, which is never extended, is told to ask for a normal grant instead.
+ * While new access is paused (`paused`): the sentence a reminder says instead of offering Extend,
+ * with who paused it neutralised (user text).
  */
-export function expiryReminderCard(request: AccessRequest, inMs: number, defaultDurationMs: number): AdaptiveCardJson {
+function pausedNote(paused: PauseAsTold): string {
+  return extensionsPaused({ since: paused.since, by: { name: inertText(paused.by.name) } });
+}
+
+/** How to ask for an extension in chat once new access is resumed (the reminder offers no Extend then). */
+function extendOnceResumed(request: AccessRequest): string {
+  return `Once it is resumed, you can ask for an extension with "@acrbot extend ${request.id} REASON"`;
+}
+
+/**
+ * The reminder before expiry, with duration and reason inputs and an Extend button; break-glass
+ * access, which is never extended, is told to ask for a normal grant instead. One sent while new
+ * access is `paused` offers no Extend (the extension would be refused, RequestService.assertOpen)
+ * and says so. A reminder is a message of its own, never redrawn (no card copy is kept of it), so
+ * Extend does not come back to it when the pause ends: the chat command does, and so does each
+ * later reminder, which reads the pause again when it is sent.
+ */
+export function expiryReminderCard(
+  request: AccessRequest,
+  inMs: number,
+  defaultDurationMs: number,
+  paused?: PauseAsTold,
+): AdaptiveCardJson {
   const ends = `Your access ${subject(request)} ends at ${formatUtc(request.access!.expiresAt!)} and is then revoked automatically.`;
   const base = {
     sandbox: request.sandbox,
@@ -234,7 +257,12 @@ export function expiryReminderCard(request: AccessRequest, inMs: number, default
   if (request.policy?.breakGlass)
     return lifecycleCard({
       ...base,
-      text: `${ends} It was break-glass access, which cannot be extended: to keep pulling, ask for a normal grant and an approver will decide.`,
+      text: `${ends} It was break-glass access, which cannot be extended: to keep pulling, ask for a normal grant and an approver will decide.${paused ? ` ${pausedNote(paused)}` : ''}`,
+    });
+  if (paused)
+    return lifecycleCard({
+      ...base,
+      text: `${ends} ${pausedNote(paused)} ${extendOnceResumed(request)}; it is approved like a new request.`,
     });
   return lifecycleCard({
     ...base,
@@ -247,27 +275,32 @@ export function expiryReminderCard(request: AccessRequest, inMs: number, default
 /**
  * The reminder before a pull secret's credential expires while its access term runs on (or is
  * permanent): nothing renews the credential. An extension rotates a new one into the secret; a
- * permanent request has no end to extend, so asking for the secret again replaces it.
+ * permanent request has no end to extend, so asking for the secret again replaces it. While new
+ * access is `paused` neither can be asked for: it says so and offers no Extend (never redrawn,
+ * as {@link expiryReminderCard}).
  */
 export function credentialReminderCard(
   request: AccessRequest,
   inMs: number,
   expiresAt: string,
   defaultDurationMs: number,
+  paused?: PauseAsTold,
 ): AdaptiveCardJson {
   const plan = request.plan as SecretPlan;
   const secretName = inertText(plan.secretName);
   const secret = `pull secret ${plan.namespace}/${secretName} (cluster ${plan.cluster.name})`;
   const permanent = Boolean(request.access?.permanent);
+  const expires = `The credential in ${secret} expires at ${formatUtc(expiresAt)}`;
+  const offersExtend = !permanent && !paused;
   return lifecycleCard({
     sandbox: request.sandbox,
     title: `Pull secret credential expires in ${describeDurationMs(roundUp(inMs))}`,
     text: permanent
-      ? `The credential in ${secret} expires at ${formatUtc(expiresAt)} and nothing renews it: pulls with the secret fail from then, although the access is permanent. To keep pulling, ask for the secret again under the same name (secret ${plan.cluster.name} ${plan.registry.name} --namespace ${plan.namespace} --name ${secretName} --for permanent REASON); approved like a new request, it replaces the secret with a new credential.`
-      : `The credential in ${secret} expires at ${formatUtc(expiresAt)}, before your access would end, and nothing renews it: pulls with the secret fail from then. To keep pulling, ask for an extension; approved like a new request, it puts a new credential into the same secret.`,
+      ? `${expires} and nothing renews it: pulls with the secret fail from then, although the access is permanent. To keep pulling, ask for the secret again under the same name (secret ${plan.cluster.name} ${plan.registry.name} --namespace ${plan.namespace} --name ${secretName} --for permanent REASON); approved like a new request, it replaces the secret with a new credential.${paused ? ` ${pausedNote(paused)}` : ''}`
+      : `${expires}, before your access would end, and nothing renews it: pulls with the secret fail from then. ${paused ? `${pausedNote(paused)} ${extendOnceResumed(request)}` : 'To keep pulling, ask for an extension'}; approved like a new request, it puts a new credential into the same secret.`,
     color: 'Warning',
     facts: facts(request),
-    ...(!permanent && {
+    ...(offersExtend && {
       extend: { defaultDuration: shortDuration(defaultDurationMs) },
       actions: [{ title: 'Extend', verb: 'extend', requestId: request.id, version: request.version }],
     }),

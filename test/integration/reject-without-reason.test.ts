@@ -2,11 +2,14 @@
  * G11 for a Reject click without a reason, through the real app over HTTP (sandbox mode): the
  * card asks approvers for a reason as before, and the refusal is in the audit trail whoever
  * clicked (RequestService judges the click and audits why), while the request stays as it was.
+ * When its state refuses the click anyway (decided already, a break-glass grant still being
+ * granted), approvers are told that, as for a Reject with a reason, not asked for one.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditEntry } from '../../src/domain/audit-chain';
 import type { AccessRequest } from '../../src/domain/request';
+import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { SANDBOX_ONCALL_GROUP_ID, SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import type { TeamsUser } from '../helpers/teams-activities';
@@ -16,6 +19,48 @@ import { TempDirs } from '../helpers/temp-dirs';
 const shown = (res: { body: any }): string => JSON.stringify(res.body?.value ?? res.body);
 
 const ASKED = 'Type the reason for rejecting';
+
+/**
+ * Holds a break-glass run's last write (to its final state) until released: meanwhile the grant
+ * is still being granted (`executing`), as for the few seconds a real grant takes.
+ */
+class HoldingRunStore extends MemoryRequestStore {
+  private held?: { reached: () => void; released: Promise<void> };
+  /** Holds the next such write; `reached` settles once the run waits on it. */
+  holdNextRunEnd(): { reached: Promise<void>; release: () => void } {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const reached = new Promise<void>((resolve) => (this.held = { reached: resolve, released }));
+    return { reached, release };
+  }
+  override async update(next: AccessRequest): Promise<void> {
+    const held = this.held;
+    if (held && next.policy?.breakGlass && (next.state === 'succeeded' || next.state === 'failed')) {
+      this.held = undefined;
+      held.reached();
+      await held.released;
+    }
+    return super.update(next);
+  }
+}
+
+/** A policy whose break-glass grants the sandbox approver reviews; written under `dir`. */
+function breakGlassPolicy(dir: string): string {
+  const policy = join(dir, 'policy.yaml');
+  writeFileSync(
+    policy,
+    `version: 1
+rules:
+  - id: default
+    match: {}
+    approvers: { users: ["${SANDBOX_USERS.approver.objectId}"] }
+breakGlass:
+  groups: ["${SANDBOX_ONCALL_GROUP_ID}"]
+  maxDuration: 4h
+`,
+  );
+  return policy;
+}
 
 describe('a Reject click without a reason (G11)', () => {
   let h: Harness;
@@ -92,24 +137,15 @@ describe('a Reject click without a reason (G11)', () => {
     expect(rejected.state).toBe('rejected');
     const late = await rejectBare(users.approver, request);
     expect(late.card).not.toContain(ASKED);
+    // Told what a Reject with a reason is told: it was decided already.
+    expect(late.card).toContain(`Request ${request.id} is already rejected`);
+    expect(late.card).toContain('nothing was changed');
     expect(late.entries.map((e) => e.action)).toEqual(['approval.refused.stale']);
     expect((await h.app.store.get(request.id))!.version).toBe(rejected.version);
   });
 
   test('a break-glass review rejected without a reason: audited, the grant stays unreviewed', async () => {
-    const policy = join(temp.make('acrbot-reject-reason-'), 'policy.yaml');
-    writeFileSync(
-      policy,
-      `version: 1
-rules:
-  - id: default
-    match: {}
-    approvers: { users: ["${SANDBOX_USERS.approver.objectId}"] }
-breakGlass:
-  groups: ["${SANDBOX_ONCALL_GROUP_ID}"]
-  maxDuration: 4h
-`,
-    );
+    const policy = breakGlassPolicy(temp.make('acrbot-reject-reason-'));
     h = await startHarness({ ACRBOT_POLICY: policy });
     const olive = SANDBOX_USERS.oncall as TeamsUser;
     const request = await h.requestGrant(olive, 'aks-prod contosoacr --break-glass prod is down, pulls failing');
@@ -127,5 +163,36 @@ breakGlass:
     const after = (await h.app.store.get(request.id))!;
     expect(after).toMatchObject({ state: 'succeeded', version: granted.version });
     expect(after.policy?.review?.outcome).toBeUndefined();
+  });
+
+  test('a break-glass grant still being granted: a Reject without a reason is told so, as one with a reason is', async () => {
+    const requests = new HoldingRunStore();
+    h = await startHarness(
+      { ACRBOT_POLICY: breakGlassPolicy(temp.make('acrbot-reject-granting-')) },
+      { stores: { requests } },
+    );
+    const hold = requests.holdNextRunEnd();
+    const olive = SANDBOX_USERS.oncall as TeamsUser;
+    const request = await h.requestGrant(olive, 'aks-prod contosoacr --break-glass prod is down, pulls failing');
+    try {
+      await hold.reached;
+      const granting = (await h.app.store.get(request.id))!;
+      expect(granting.state).toBe('executing');
+
+      // No reason is asked for: one would not help, the grant is not in place yet.
+      const bare = await rejectBare(users.approver, request);
+      expect(bare.card).not.toContain(ASKED);
+      expect(bare.card).toContain('is still being granted; review it in a few seconds');
+      expect(bare.entries.map((e) => e.action)).toEqual(['breakglass.review.refused.inProgress']);
+      const reasoned = await rejectBare(users.approver, request, 'not an incident, use a normal grant');
+      expect(reasoned.card).toContain('is still being granted; review it in a few seconds');
+      expect(reasoned.entries.map((e) => e.action)).toEqual(['breakglass.review.refused.inProgress']);
+      expect((await h.app.store.get(request.id))!.version).toBe(granting.version);
+    } finally {
+      hold.release();
+    }
+    const granted = await h.settle(request.id);
+    expect(granted.state).toBe('succeeded');
+    expect(granted.policy?.review?.outcome).toBeUndefined();
   });
 });
