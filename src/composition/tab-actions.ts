@@ -12,7 +12,8 @@
  * `changed` is told after either, so this instance's cached matrix is rebuilt at the next load.
  *
  * - Reviews owed: `RequestService.awaitingReview`, the break-glass grants chat's `pending` lists
- *   first, for My access's "Waiting for your approval" (the tab asks `isApproverOf` per rule).
+ *   first, for My access's "Waiting for your approval": every tenant's and rule's (up to its
+ *   bound), which the tab narrows to the caller's tenant and `isApproverOf` (per rule).
  */
 import type { TabActions } from '../tab/tab-api';
 import type { Flows } from './flows';

@@ -50,6 +50,7 @@ import { KeyedSerialiser } from '../domain/keyed-serialiser';
 import type { FlowSettings } from './settings';
 import { type PauseReader, pausedRefusal } from './access-pause';
 import { pendingCapMessage } from './request-gate';
+import { listPending, listReviewsOwed, type WaitingRequests } from './waiting-for-approvers';
 
 /** The result of an approve or reject click. */
 export type DecisionResult =
@@ -659,17 +660,20 @@ export class RequestService {
     );
   }
 
-  /** Pending requests, oldest first. */
-  async pending(): Promise<AccessRequest[]> {
-    return this.store.listByState(['pending'], 50);
+  /**
+   * Every pending request, oldest first, up to WAITING_SCAN_LIMIT (`boundReached` says when
+   * more were there): uncapped, since each approver's list is narrowed from it afterwards.
+   */
+  async pending(): Promise<WaitingRequests> {
+    return listPending(this.store);
   }
 
-  /** Break-glass grants whose review is still owed, oldest first (they wait for an approver too). */
-  async awaitingReview(): Promise<AccessRequest[]> {
-    // The states the daily report looks at too: a grant revoked at once by its user still owes
-    // its review, and is reported as unreviewed until it has one.
-    const active = await this.store.listByState(REVIEWABLE_STATES, 500);
-    return active.filter(awaitingReview).slice(0, 50);
+  /**
+   * Break-glass grants whose review is still owed (they wait for an approver too), oldest first,
+   * up to WAITING_SCAN_LIMIT per read, as {@link pending}.
+   */
+  async awaitingReview(): Promise<WaitingRequests> {
+    return listReviewsOwed(this.store);
   }
 
   /**

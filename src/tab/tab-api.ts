@@ -15,6 +15,7 @@ import { REQUEST_STATES, type AccessRequest, type Actor } from '../domain/reques
 import { UserFacingError } from '../domain/errors';
 import { accessHolderOf, NOT_ALLOWED_CODES } from '../flows/access-actions';
 import { openExtensionsBy } from '../flows/request-service';
+import { listPending, WAITING_SCAN_LIMIT, type WaitingRequests } from '../flows/waiting-for-approvers';
 import type { Logger } from '../observability/logger';
 import { currentCorrelationId, withCorrelation } from '../observability/correlation';
 import { SsoError, type SsoSettings, type TabUser, validateSsoToken } from './sso-token';
@@ -54,10 +55,11 @@ export interface TabActions {
   revocable?(actor: Actor, requests: readonly AccessRequest[]): Promise<boolean[]>;
   /**
    * Break-glass grants whose review an approver still owes, oldest first: the list chat's
-   * `pending` shows first (`RequestService.awaitingReview`: one store read, at most 50; a failed
-   * run owes none). My access shows the caller those they may review; absent, it shows none.
+   * `pending` shows first (`RequestService.awaitingReview`: every tenant's and rule's, up to
+   * WAITING_SCAN_LIMIT per read, `boundReached` past it; a failed run owes none). My access
+   * shows the caller those they may review; absent, it shows none.
    */
-  reviewsOwed?(): Promise<AccessRequest[]>;
+  reviewsOwed?(): Promise<WaitingRequests>;
 }
 
 /** The access inventory (src/flows/access-inventory.ts): the matrix across the allowed subscriptions. */
@@ -155,11 +157,21 @@ export class TabApi {
       const reviewsOwed = this.deps.actions?.reviewsOwed;
       // The caller's own requests through the requester index (not everyone's, filtered), and
       // the pending ones and reviews owed only for an approver.
-      const [listed, pending, owed] = await Promise.all([
+      // Both lists are every tenant's and rule's, read whole (up to WAITING_SCAN_LIMIT) and only
+      // then narrowed to the caller below: a cap first could hold none of theirs.
+      const none: WaitingRequests = { requests: [], boundReached: false };
+      const [listed, waiting, reviews] = await Promise.all([
         this.deps.store.listByRequester(c.user.objectId, [...REQUEST_STATES], LIST_LIMIT),
-        c.approver ? this.deps.store.listByState(['pending'], LIST_LIMIT) : Promise.resolve([]),
-        c.approver && reviewsOwed ? reviewsOwed() : Promise.resolve([]),
+        c.approver ? listPending(this.deps.store) : Promise.resolve(none),
+        c.approver && reviewsOwed ? reviewsOwed() : Promise.resolve(none),
       ]);
+      const [pending, owed] = [waiting.requests, reviews.requests];
+      // The wire has no place to say it yet (TabMyAccess); the operators are told.
+      if (waiting.boundReached || reviews.boundReached)
+        this.deps.log.warn(
+          { limit: WAITING_SCAN_LIMIT },
+          'tab: more requests wait for approvers than one read takes; newer ones are missing from "Waiting for your approval"',
+        );
       const mine = listed.filter((r) => inTenant(r, c));
       const own = await this.withActions(
         mine.map((r) => requestRow(r, now)),

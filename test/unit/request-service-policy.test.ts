@@ -467,9 +467,9 @@ describe('G18: break-glass', () => {
     const revoking = transition(request, { type: 'beginRevoke', at: t.clock.now() });
     await t.store.update(revoking);
     await t.store.update(transition(revoking, { type: 'revoke', at: t.clock.now(), by: OLIVE, reason: 'done' }));
-    expect((await t.service.awaitingReview()).map((r) => r.id)).toEqual([request.id]);
+    expect((await t.service.awaitingReview()).requests.map((r) => r.id)).toEqual([request.id]);
     expect(await t.decide(request.id, APPROVER, true, 'was a real incident')).toMatchObject({ kind: 'reviewed' });
-    expect(await t.service.awaitingReview()).toEqual([]);
+    expect((await t.service.awaitingReview()).requests).toEqual([]);
   });
 
   test('a grant revoked before its review: Reject records that the use was not justified and revokes nothing', async () => {
@@ -495,7 +495,7 @@ describe('G18: break-glass', () => {
     expect(stored.policy?.review).toMatchObject({ outcome: 'rejected', by: APPROVER, reason: 'not an emergency' });
     const trail = actions(await t.audit.forRequest(request.id));
     expect(trail.at(-1)).toBe('breakglass.review.rejected');
-    expect(await t.service.awaitingReview()).toEqual([]);
+    expect((await t.service.awaitingReview()).requests).toEqual([]);
   });
 
   test('a revocation that begins as a Reject is written: it is left to finish, no second one is asked for', async () => {
@@ -577,7 +577,7 @@ describe('G18: break-glass', () => {
       outcome: { summary: 'Failed', azureRequestIds: [], error: 'Azure refused the role assignment (HTTP 403).' },
     });
     await t.store.update(failed);
-    expect(await t.service.awaitingReview()).toEqual([]);
+    expect((await t.service.awaitingReview()).requests).toEqual([]);
     expect(await t.service.scheduleReviewsForUnreviewed(async () => false)).toBe(0);
 
     // Approve and Reject from an approvers' card drawn before the run failed.

@@ -3,7 +3,7 @@
  * as chat's `pending` does: the list is `RequestService.awaitingReview` (a failed run owes none),
  * passed by the app's own wiring (`tabActions`), and each is shown only to an approver of its
  * rule (`isApproverOf`, asked once per rule with the pending requests), never to its requester.
- * The reviews are listed once per load (one store read), and not for a caller who approves nothing.
+ * The reviews are listed once per load, and not for a caller who approves nothing.
  */
 import type { DirectoryPort } from '../../src/domain/ports';
 import type { AccessRequest, Actor, RequestState } from '../../src/domain/request';

@@ -20,9 +20,24 @@ import type { TurnIdentity } from '../turn-identity';
 import { punctuatedRequestId } from '../../domain/request-id-word';
 import { collapseRefusals } from '../../domain/audit-summary';
 import { askedOncePerApprovers } from '../../flows/approver-question';
+import { WAITING_SCAN_LIMIT, type WaitingRequests } from '../../flows/waiting-for-approvers';
 
 /** Approval cards `pending` posts at most; the count line says when there are more. */
 const PENDING_CARDS_SHOWN = 20;
+
+/**
+ * Said by `pending` when a read of what waits reached its bound (RequestService.pending,
+ * awaitingReview): the count, or "nothing", is of the oldest that many only. Empty otherwise.
+ */
+function notAllRead(pending: WaitingRequests, reviews: WaitingRequests): string {
+  const limit = WAITING_SCAN_LIMIT.toLocaleString('en-US');
+  const cut = [
+    ...(pending.boundReached ? [`${limit} pending requests`] : []),
+    ...(reviews.boundReached ? [`${limit} grants that may owe a break-glass review`] : []),
+  ];
+  if (cut.length === 0) return '';
+  return ` (acrbot read only the oldest ${cut.join(' and the oldest ')}: newer ones may wait for you too, "@acrbot pending R-…" shows any)`;
+}
 
 /**
  * Longest audit listing in one card. auditCard shortens the details it shows so that this many
@@ -102,8 +117,13 @@ export class InfoHandlers {
     // Only the requests this approver may decide, not every pending one. Asked of each request
     // even for someone who approves under no rule of the policy in force: a pending request keeps
     // the rule it was made under (docs/policy.md), and its approvers decide it after a reload.
-    const all = [...(await requests.awaitingReview()), ...(await requests.pending())];
-    const pending = await this.waitingFor(identity.actor, all);
+    // Every request that waits, narrowed to theirs before any cut: a cap first (the oldest 50 of
+    // every rule) could hold none of theirs while theirs waited.
+    const reviews = await requests.awaitingReview();
+    const open = await requests.pending();
+    const pending = await this.waitingFor(identity.actor, [...reviews.requests, ...open.requests]);
+    // Past WAITING_SCAN_LIMIT only the oldest were read: the answer says so rather than "all".
+    const unread = notAllRead(open, reviews);
     if (pending.length === 0 && !(await requests.isApprover(identity.actor))) {
       const only =
         'Only approvers can list pending requests. To see your own request, use "@acrbot status REQUEST-ID".';
@@ -114,9 +134,11 @@ export class InfoHandlers {
       await this.reply(
         ctx,
         messageCard({
-          title: 'Nothing pending',
-          text: 'There are no requests waiting for approval or review.',
-          tone: 'good',
+          title: unread ? 'Nothing pending among those read' : 'Nothing pending',
+          text: unread
+            ? `None of the requests read waits for you${unread}.`
+            : 'There are no requests waiting for approval or review.',
+          tone: unread ? 'info' : 'good',
           sandbox: settings.sandbox,
         }),
       );
@@ -125,12 +147,12 @@ export class InfoHandlers {
     // While paused, Approve is refused: say so up front (who and why are on `pause`'s card, not
     // repeated in this plain-text line).
     const paused = await this.services.pauses.current();
-    const reviews = pending.some((r) => awaitingReview(r));
+    const owed = pending.some((r) => awaitingReview(r));
     const shown = Math.min(pending.length, PENDING_CARDS_SHOWN);
     await ctx.sendActivity(
-      `${pending.length} request${pending.length === 1 ? '' : 's'} waiting for approval${reviews ? ' (break-glass grants to review first)' : ''}${
+      `${pending.length} request${pending.length === 1 ? '' : 's'} waiting for approval${owed ? ' (break-glass grants to review first)' : ''}${unread}${
         shown < pending.length
-          ? `; the first ${shown} are shown here (${reviews ? 'break-glass reviews, then ' : ''}the oldest), "@acrbot pending R-…" shows any other`
+          ? `; the first ${shown} are shown here (${owed ? 'break-glass reviews, then ' : ''}the oldest), "@acrbot pending R-…" shows any other`
           : ''
       }${
         paused
