@@ -426,6 +426,19 @@ const policyCards: Array<[string, () => AdaptiveCardJson]> = [
   ],
   ['policy-break-glass-used', () => breakGlassCard(breakGlassRequest, 'used')],
   ['policy-break-glass-unreviewed', () => breakGlassCard(breakGlassRequest, 'unreviewed')],
+  // The own view of an approver whose approval counts towards the quorum already: Reject only.
+  [
+    'policy-quorum-approver-who-approved',
+    () =>
+      requestCard(
+        pendingRequest({
+          approvals: [{ by: APPROVER, at: NOW }],
+          access: { durationMs: 7 * DAY_MS },
+          policy: { ruleId: humanRule.id, policyHash: policy.hash, approvalsRequired: 2, rule: humanRule },
+        }),
+        { showActions: true, viewerObjectId: APPROVER.objectId },
+      ),
+  ],
 ];
 
 // ---- the pause of new access -------------------------------------------------------------------
@@ -446,6 +459,19 @@ const pauseCards: Array<[string, () => AdaptiveCardJson]> = [
   ['pause-resumed', () => resumedCard({ lifted: pause }, true, true)],
   ['pause-resume-stale', () => resumedCard({ lifted: undefined, inForce: pause }, true, true)],
   ['pause-resume-not-paused', () => resumedCard({ lifted: undefined, inForce: undefined }, true, true)],
+  // Reminders sent while paused: no Extend, who paused it and since when, never why.
+  ['pause-expiry-reminder', () => expiryReminderCard(granted, DAY_MS, 30 * DAY_MS, pause)],
+  [
+    'pause-credential-reminder',
+    () =>
+      credentialReminderCard(
+        { ...granted, plan: secretPlan({ expiresAt: '2025-01-24T10:00:00.000Z' }) },
+        DAY_MS,
+        '2025-01-24T10:00:00.000Z',
+        30 * DAY_MS,
+        pause,
+      ),
+  ],
 ];
 
 describe('governance cards match their golden files (UPDATE_GOLDEN=1 rewrites them)', () => {
