@@ -470,6 +470,13 @@ export interface ScheduleStore {
   /** Jobs with `dueAt <= now`, earliest first, at most `limit`. */
   due(now: Date, limit: number): Promise<ScheduledJob[]>;
   forRequest(requestId: string): Promise<ScheduledJob[]>;
+  /**
+   * Jobs whose id starts with `prefix` (exactly: no character of it is a wildcard), at most
+   * `limit`, in the order of their keys (ids of letters, digits and `-_.:` in code-unit order in
+   * every store). A range read of the key, so its cost follows the jobs found, not the schedule:
+   * e.g. every `breakglass.review:` job (a review still owed) without reading other jobs.
+   */
+  withIdPrefix(prefix: string, limit: number): Promise<ScheduledJob[]>;
   /** Deletes (no-op when absent). */
   delete(id: string): Promise<void>;
   /**

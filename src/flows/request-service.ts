@@ -31,15 +31,7 @@ import { describeDurationMs, formatUtc, parseAccessDuration, shortDuration } fro
 import type { Plan } from '../domain/plan';
 import type { AuditLog, Clock, DirectoryPort, RequestStore, ScheduledJob } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
-import type {
-  AccessRequest,
-  AccessTerm,
-  ActingContext,
-  Actor,
-  PolicyBinding,
-  RequestEvent,
-  RequestState,
-} from '../domain/request';
+import type { AccessRequest, AccessTerm, ActingContext, Actor, PolicyBinding, RequestEvent } from '../domain/request';
 import { describeState, isBeingGranted, isBeingRevoked, isExpired, transition } from '../domain/request';
 import { breakGlassNotExtended, describeBreakGlassRun, reviewJudgesUseOnly } from '../domain/break-glass-review';
 import { looksLikeSecret, REASON_LIMITS, singleLine } from '../domain/text';
@@ -50,7 +42,7 @@ import { KeyedSerialiser } from '../domain/keyed-serialiser';
 import type { FlowSettings } from './settings';
 import { type PauseReader, pausedRefusal } from './access-pause';
 import { pendingCapMessage } from './request-gate';
-import { listPending, listReviewsOwed, type WaitingRequests } from './waiting-for-approvers';
+import { listPending, listReviewsOwed, scanReviewsOwed, type WaitingRequests } from './waiting-for-approvers';
 
 /** The result of an approve or reject click. */
 export type DecisionResult =
@@ -106,11 +98,6 @@ const MAX_DECISION_ATTEMPTS = 5;
 /** Most earlier approvals whose authors are looked up again at a click (the policy file's quorum limit). */
 const MAX_QUORUM_RECHECKS = 10;
 
-/** States a break-glass grant can be in while its review is owed (access ended included: still reviewed). */
-const REVIEWABLE_STATES: RequestState[] = ['approved', 'executing', 'succeeded', 'failed', 'revoked'];
-/** Most requests the start-up pass reads to find break-glass grants without a review job. */
-const REVIEW_SCAN_LIMIT = 1000;
-
 /** The answer to a Reject without a readable reason, and the card's hint before it is sent. */
 export const REJECTION_NEEDS_REASON =
   'Type the reason for rejecting in the comment box (a few words the requester can read), then press Reject again.';
@@ -139,6 +126,11 @@ export interface JobScheduling {
   runNow?(id: string): Promise<boolean>;
   /** Moves a running job to `dueAt` unless it was written since it was read (see `Scheduler.moveIfUnchanged`). */
   moveIfUnchanged?(job: ScheduledJob, dueAt: Date): Promise<boolean>;
+  /**
+   * Jobs whose id starts with `prefix`, at most `limit`, in id order (ScheduleStore.withIdPrefix);
+   * optional: without it, reviews owed are read by state.
+   */
+  withIdPrefix?(prefix: string, limit: number): Promise<ScheduledJob[]>;
 }
 
 /** The `breakglass.review` job of a break-glass request (reported again daily until reviewed). */
@@ -585,13 +577,15 @@ export class RequestService {
    * Schedules the review job of every break-glass grant whose review is owed but which has no
    * job (one stored before reviews were scheduled first, or whose job was lost), so it is
    * reported until reviewed; run at start. A review already overdue is reported at the next
-   * sweep. Returns how many were scheduled.
+   * sweep. Returns how many were scheduled. Read by state as {@link scanReviewsOwed} reads (live
+   * grants, then ended ones, each up to WAITING_SCAN_LIMIT), not from the jobs it looks for: the
+   * list of reviews owed reads those jobs, so this pass is what keeps it whole.
    */
   async scheduleReviewsForUnreviewed(hasJob: (jobId: string) => Promise<boolean>): Promise<number> {
     if (!this.jobs) return 0;
-    const active = await this.store.listByState(REVIEWABLE_STATES, REVIEW_SCAN_LIMIT);
+    const { requests } = await scanReviewsOwed(this.store);
     let scheduled = 0;
-    for (const request of active.filter(awaitingReview)) {
+    for (const request of requests) {
       // An existing job keeps its time: the daily report of an overdue review is not moved.
       if (await hasJob(breakGlassReviewJobId(request.id))) continue;
       await this.scheduleReview(request);
@@ -670,10 +664,15 @@ export class RequestService {
 
   /**
    * Break-glass grants whose review is still owed (they wait for an approver too), oldest first,
-   * up to WAITING_SCAN_LIMIT per read, as {@link pending}.
+   * up to WAITING_SCAN_LIMIT, as {@link pending}: read from their review jobs, so the cost follows
+   * the reviews owed, not every grant that ever ended; by state where the schedule cannot list them.
    */
   async awaitingReview(): Promise<WaitingRequests> {
-    return listReviewsOwed(this.store);
+    const jobs = this.jobs;
+    const reviewJobs = jobs?.withIdPrefix
+      ? (limit: number) => jobs.withIdPrefix!(breakGlassReviewJobId(''), limit)
+      : undefined;
+    return listReviewsOwed(this.store, reviewJobs);
   }
 
   /**
@@ -1107,20 +1106,27 @@ export class RequestService {
       if (awaitingReview(current)) return this.reviewNow(current, acting, accept, reason);
       return this.lostRace(request, acting);
     }
-    await this.recordOrUndo(request, next, {
-      actor,
-      tenantId,
-      action: `breakglass.review.${outcome}`,
-      requestId: request.id,
-      targetIds: targets,
-      outcome,
-      // A review of the use alone says so in the trail too: no revocation follows it.
-      detail: next.policy?.review?.useOnly
-        ? `use only, its access had already ended${reason ? `: ${reason}` : ''}`
-        : reason,
-      ruleId: binding.ruleId,
-      policyHash: binding.policyHash,
-    });
+    await this.recordOrUndo(
+      request,
+      next,
+      {
+        actor,
+        tenantId,
+        action: `breakglass.review.${outcome}`,
+        requestId: request.id,
+        targetIds: targets,
+        outcome,
+        // A review of the use alone says so in the trail too: no revocation follows it.
+        detail: next.policy?.review?.useOnly
+          ? `use only, its access had already ended${reason ? `: ${reason}` : ''}`
+          : reason,
+        ruleId: binding.ruleId,
+        policyHash: binding.policyHash,
+      },
+      // Undone (not audited), the review is owed again: its job may have run meanwhile, found it
+      // reviewed and been deleted, and the list of reviews owed and the daily report read the jobs.
+      () => this.keepReviewJob(request),
+    );
     await this.jobs?.cancel(breakGlassReviewJobId(request.id));
     // Access that ended before the review (revoked), or began ending since the review was
     // written (a revocation started elsewhere): the review judged the use. A revocation asked for
@@ -1203,13 +1209,34 @@ export class RequestService {
    * the request back as `before` and rethrows: a decision not in the audit trail must not stand
    * (G11).
    */
-  private async recordOrUndo(before: AccessRequest, written: AccessRequest, event: AuditEvent): Promise<void> {
+  private async recordOrUndo(
+    before: AccessRequest,
+    written: AccessRequest,
+    event: AuditEvent,
+    afterUndo?: () => Promise<void>,
+  ): Promise<void> {
     try {
       await this.record(event);
     } catch (err) {
       await this.undo(before, written);
+      // The audit failure is what the caller is told (and acts on); a failure of `afterUndo` is
+      // logged here, where it ends.
+      await afterUndo?.().catch((afterErr: unknown) =>
+        this.log.error(
+          { err: afterErr, requestId: before.id, action: event.action },
+          'undone after its audit write failed, and what must follow the undo failed too',
+        ),
+      );
       throw err;
     }
+  }
+
+  /**
+   * Schedules a break-glass request's review job again unless it is still there (its time kept):
+   * for a review that was undone after its job may have been deleted.
+   */
+  private async keepReviewJob(request: AccessRequest): Promise<void> {
+    if (this.jobs && !(await this.jobs.get(breakGlassReviewJobId(request.id)))) await this.scheduleReview(request);
   }
 
   /**

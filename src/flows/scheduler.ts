@@ -131,6 +131,11 @@ export class Scheduler {
     return this.jobs.putIfUnchanged({ ...job, dueAt: dueAt.toISOString(), attempts: 0 }, job.revision ?? '');
   }
 
+  /** Jobs whose id starts with `prefix`, at most `limit`, in id order (e.g. every review still owed). */
+  withIdPrefix(prefix: string, limit: number): Promise<ScheduledJob[]> {
+    return this.jobs.withIdPrefix(prefix, limit);
+  }
+
   /** The job with this id, if it is still scheduled. */
   get(id: string): Promise<ScheduledJob | undefined> {
     return this.jobs.get(id);

@@ -4,16 +4,17 @@
  * "Waiting for your approval") is narrowed from these afterwards, so a cap must not come first:
  * the oldest 50 across every rule and tenant could all be someone else's, and the approver of a
  * newer request was told "Nothing pending". A read that reaches its bound says so
- * (`boundReached`), for the answer to say that more may wait.
+ * (`boundReached`), for the answer to say that more may wait. Reviews owed are read from their
+ * jobs in the schedule, not from the states ended grants pile up in.
  */
 import { awaitingReview } from '../domain/policy';
-import type { RequestStore } from '../domain/ports';
+import type { RequestStore, ScheduledJob } from '../domain/ports';
 import type { AccessRequest, RequestState } from '../domain/request';
 
 /**
  * Most requests one read of what waits for approvers takes from the store, per read (pending;
- * live break-glass grants; ended ones): the bound of the start's sweeps and the drift check
- * (LOST_END_SCAN_LIMIT). Pending requests expire within a day and each requester has a few
+ * review jobs; or, read by state, live break-glass grants and ended ones): the bound of the
+ * start's sweeps and the drift check (LOST_END_SCAN_LIMIT). Pending requests expire within a day and each requester has a few
  * (ACRBOT_MAX_PENDING_PER_USER), so they stay far below it. Store cost of a read: on SQLite one
  * indexed query; on Azure Tables as many index rows and point reads as requests found.
  */
@@ -43,12 +44,47 @@ export async function listPending(store: Pick<RequestStore, 'listByState'>): Pro
 }
 
 /**
- * Every break-glass grant whose review is still owed, up to the bound of each read, oldest first.
- * A grant revoked at once by its user still owes its review (the daily report names it too). The
- * reads follow the states' order, so a grant whose access ends between them is found by the later
- * one (and kept once, as read last).
+ * Lists the review jobs (`breakglass.review:<requestId>`) of the persisted schedule, at most
+ * `limit`, in id order: a key-range read that finds only them.
  */
-export async function listReviewsOwed(store: Pick<RequestStore, 'listByState'>): Promise<WaitingRequests> {
+export type ReviewJobLister = (limit: number) => Promise<ScheduledJob[]>;
+
+/** How many requests of review jobs are read from the store at once. */
+const REVIEW_READS_AT_ONCE = 16;
+
+/**
+ * Every break-glass grant whose review is still owed, up to the bound, oldest first: read from
+ * its review job when the schedule can list them (`reviewJobs`), otherwise by state
+ * ({@link scanReviewsOwed}). Every review owed has a job from before its request is stored
+ * until the review is recorded (RequestService.createBreakGlass, ApprovalNudges.reviewDue, the
+ * start's `scheduleReviewsForUnreviewed` for one lost), whether or not the access has ended;
+ * reading the jobs costs what is owed, while `revoked`, which every ended grant joins, grows for
+ * ever. Each job's request is read again and kept only while its review is owed (a job can
+ * outlive its review for a moment: reported and reviewed at once).
+ */
+export async function listReviewsOwed(
+  store: Pick<RequestStore, 'get' | 'listByState'>,
+  reviewJobs?: ReviewJobLister,
+): Promise<WaitingRequests> {
+  if (!reviewJobs) return scanReviewsOwed(store);
+  const jobs = await reviewJobs(WAITING_SCAN_LIMIT + 1);
+  const ids = [...new Set(jobs.slice(0, WAITING_SCAN_LIMIT).flatMap((j) => (j.requestId ? [j.requestId] : [])))];
+  const requests: AccessRequest[] = [];
+  for (let i = 0; i < ids.length; i += REVIEW_READS_AT_ONCE) {
+    const read = await Promise.all(ids.slice(i, i + REVIEW_READS_AT_ONCE).map((id) => store.get(id)));
+    for (const request of read) if (request && awaitingReview(request)) requests.push(request);
+  }
+  return { requests: oldestFirst(requests), boundReached: jobs.length > WAITING_SCAN_LIMIT };
+}
+
+/**
+ * Every break-glass grant whose review is still owed, read by state, up to the bound of each
+ * read, oldest first: where there is no schedule to read the review jobs from, and at start, to
+ * find a review owed whose job was lost. A grant revoked at once by its user still owes its
+ * review (the daily report names it too). The reads follow the states' order, so a grant whose
+ * access ends between them is found by the later one (and kept once, as read last).
+ */
+export async function scanReviewsOwed(store: Pick<RequestStore, 'listByState'>): Promise<WaitingRequests> {
   const byId = new Map<string, AccessRequest>();
   let boundReached = false;
   for (const states of REVIEW_READS) {
@@ -56,8 +92,11 @@ export async function listReviewsOwed(store: Pick<RequestStore, 'listByState'>):
     boundReached ||= read.boundReached;
     for (const request of read.requests) byId.set(request.id, request);
   }
-  const owed = [...byId.values()].filter(awaitingReview);
-  return { requests: owed.sort((a, b) => a.createdAt.localeCompare(b.createdAt)), boundReached };
+  return { requests: oldestFirst([...byId.values()].filter(awaitingReview)), boundReached };
+}
+
+function oldestFirst(requests: AccessRequest[]): AccessRequest[] {
+  return requests.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
 /** A read of `WAITING_SCAN_LIMIT + 1`, cut to the bound, and whether it had more. */

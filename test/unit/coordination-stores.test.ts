@@ -50,6 +50,21 @@ describe('SQLite coordination specifics', () => {
     }
   });
 
+  test('withIdPrefix() reads a range of the primary key (O(jobs found), no table scan, no sort, no LIKE)', () => {
+    const db = openSqlite(':memory:');
+    try {
+      new SqliteScheduleStore(db);
+      const plan = db
+        .prepare('EXPLAIN QUERY PLAN SELECT doc, revision FROM schedule WHERE id >= ? AND id < ? ORDER BY id LIMIT ?')
+        .all('breakglass.review:', 'breakglass.review;', 10) as { detail: string }[];
+      const details = plan.map((p) => p.detail).join('\n');
+      expect(details).toMatch(/USING INDEX sqlite_autoindex_schedule_1 \(id>\? AND id<\?\)/);
+      expect(details).not.toMatch(/SCAN schedule\b(?! USING)|TEMP B-TREE/);
+    } finally {
+      db.close();
+    }
+  });
+
   test('a schedule from before revisions gets the column on open: its jobs read as revision "", run and are rewritten as usual', async () => {
     const path = tmp.path('before-revisions.db');
     // The layout of earlier releases: the table without `revision`, a job in it.

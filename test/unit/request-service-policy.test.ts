@@ -625,6 +625,26 @@ describe('G18: break-glass', () => {
     expect(actions(await t.audit.latest(1))).toEqual(['policy.refused.breakGlassExtension']);
   });
 
+  test('a review undone (its audit entry failed) is owed again, with its job back if it ran meanwhile', async () => {
+    const t = setup(policy([rule('prod')]));
+    const request = await granted(t.store, await t.create(OLIVE, { breakGlass: true }), t.clock.now());
+    const jobId = `breakglass.review:${request.id}`;
+    expect(await t.scheduler.get(jobId)).toBeDefined();
+    const append = t.audit.append.bind(t.audit);
+    t.audit.append = async (event) => {
+      if (event.action !== 'breakglass.review.accepted') return append(event);
+      // Between the review's write and its audit entry, the job ran, found it reviewed, and went.
+      await t.scheduler.cancel(jobId);
+      throw new Error('audit store unavailable');
+    };
+    await expect(t.decide(request.id, APPROVER, true, 'real incident')).rejects.toThrow(
+      /audit log could not be written/,
+    );
+    expect((await t.store.get(request.id))!.policy?.review?.outcome).toBeUndefined();
+    expect(await t.scheduler.get(jobId)).toMatchObject({ kind: 'breakglass.review', requestId: request.id });
+    expect((await t.service.awaitingReview()).requests.map((r) => r.id)).toEqual([request.id]);
+  });
+
   test('unreviewed: reported when the review is due, and again every day until reviewed', async () => {
     const t = setup(policy([rule('prod')]));
     const request = await granted(t.store, await t.create(OLIVE, { breakGlass: true }), t.clock.now());

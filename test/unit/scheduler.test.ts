@@ -39,6 +39,9 @@ class DeleteInterleaving implements ScheduleStore {
   forRequest(requestId: string): Promise<ScheduledJob[]> {
     return this.inner.forRequest(requestId);
   }
+  withIdPrefix(prefix: string, limit: number): Promise<ScheduledJob[]> {
+    return this.inner.withIdPrefix(prefix, limit);
+  }
   async delete(id: string): Promise<void> {
     await this.interleave();
     return this.inner.delete(id);

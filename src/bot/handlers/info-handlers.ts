@@ -33,10 +33,10 @@ function notAllRead(pending: WaitingRequests, reviews: WaitingRequests): string 
   const limit = WAITING_SCAN_LIMIT.toLocaleString('en-US');
   const cut = [
     ...(pending.boundReached ? [`${limit} pending requests`] : []),
-    ...(reviews.boundReached ? [`${limit} grants that may owe a break-glass review`] : []),
+    ...(reviews.boundReached ? [`${limit} break-glass reviews owed`] : []),
   ];
   if (cut.length === 0) return '';
-  return ` (acrbot read only the oldest ${cut.join(' and the oldest ')}: newer ones may wait for you too, "@acrbot pending R-…" shows any)`;
+  return ` (acrbot read only the oldest ${cut.join(' and the oldest ')}: newer ones may wait for you too, and their approval cards were posted where their rules send them)`;
 }
 
 /**

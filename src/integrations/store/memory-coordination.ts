@@ -101,6 +101,15 @@ export class MemoryScheduleStore implements ScheduleStore {
       .map((j) => structuredClone(j));
   }
 
+  async withIdPrefix(prefix: string, limit: number): Promise<ScheduledJob[]> {
+    if (limit <= 0) return [];
+    return [...this.jobs.values()]
+      .filter((j) => j.id.startsWith(prefix))
+      .sort((a, b) => compareCodeUnits(a.id, b.id))
+      .slice(0, limit)
+      .map((j) => structuredClone(j));
+  }
+
   async delete(id: string): Promise<void> {
     this.jobs.delete(id);
   }

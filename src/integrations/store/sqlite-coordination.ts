@@ -123,6 +123,21 @@ function toRow(job: ScheduledJob) {
 }
 
 /**
+ * The least text after every text that starts with `prefix` (its last character made the next
+ * one up), in SQLite's order (UTF-8 bytes, i.e. code points); none when no text is after them
+ * all (`prefix` empty, or only U+10FFFF). The surrogates are no characters: U+D7FF is followed
+ * by U+E000.
+ */
+export function prefixEnd(prefix: string): string | undefined {
+  const chars = [...prefix];
+  while (chars.length > 0) {
+    const last = chars.pop()!.codePointAt(0)!;
+    if (last < 0x10ffff) return chars.join('') + String.fromCodePoint(last === 0xd7ff ? 0xe000 : last + 1);
+  }
+  return undefined;
+}
+
+/**
  * SQLite-backed {@link ScheduleStore}; `due` walks the (due_at, id) index and stops at the first
  * job not due. A conditional write is one statement whose WHERE compares the revision, so it is
  * atomic and costs no read.
@@ -133,6 +148,8 @@ export class SqliteScheduleStore implements ScheduleStore {
   private readonly select;
   private readonly selectDue;
   private readonly selectForRequest;
+  private readonly selectPrefix;
+  private readonly selectFrom;
   private readonly remove;
   private readonly removeAt;
   private readonly group: SqliteCommitGroup;
@@ -149,6 +166,9 @@ export class SqliteScheduleStore implements ScheduleStore {
     this.select = db.prepare('SELECT doc, revision FROM schedule WHERE id = ?');
     this.selectDue = db.prepare('SELECT doc, revision FROM schedule WHERE due_at <= ? ORDER BY due_at, id LIMIT ?');
     this.selectForRequest = db.prepare('SELECT doc, revision FROM schedule WHERE request_id = ? ORDER BY due_at, id');
+    // A range of the primary key, not LIKE: `_` and `%` in a prefix are characters, not wildcards.
+    this.selectPrefix = db.prepare('SELECT doc, revision FROM schedule WHERE id >= ? AND id < ? ORDER BY id LIMIT ?');
+    this.selectFrom = db.prepare('SELECT doc, revision FROM schedule WHERE id >= ? ORDER BY id LIMIT ?');
     this.remove = db.prepare('DELETE FROM schedule WHERE id = ?');
     this.removeAt = db.prepare('DELETE FROM schedule WHERE id = ? AND revision = ?');
   }
@@ -178,6 +198,13 @@ export class SqliteScheduleStore implements ScheduleStore {
 
   async forRequest(requestId: string): Promise<ScheduledJob[]> {
     return (this.selectForRequest.all(requestId) as JobRow[]).map(toJob);
+  }
+
+  async withIdPrefix(prefix: string, limit: number): Promise<ScheduledJob[]> {
+    if (limit <= 0) return [];
+    const end = prefixEnd(prefix);
+    const rows = end === undefined ? this.selectFrom.all(prefix, limit) : this.selectPrefix.all(prefix, end, limit);
+    return (rows as JobRow[]).map(toJob);
   }
 
   async delete(id: string): Promise<void> {

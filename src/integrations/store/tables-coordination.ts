@@ -349,6 +349,25 @@ export class TablesScheduleStore implements ScheduleStore {
       .sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.id < b.id ? -1 : 1));
   }
 
+  /**
+   * A RowKey range of the job rows: keyPart escapes one character at a time into a code that is
+   * prefix-free (a kept character, or `!<hex>;` with `!` and `;` themselves escaped), so the job
+   * rows whose key starts with `j|<keyPart(prefix)>` are exactly the jobs whose id starts with
+   * `prefix`. A removed job's marker is no job and is passed over.
+   */
+  async withIdPrefix(prefix: string, limit: number): Promise<ScheduledJob[]> {
+    const out: ScheduledJob[] = [];
+    if (limit <= 0) return out;
+    const filter = prefixFilter(SCHEDULE, jobKey(prefix));
+    for await (const page of tableRest(this.table).pages({ filter, pageSize: Math.min(limit, 1000) }))
+      for (const row of page) {
+        if (row.removed === true) continue;
+        out.push(readJob(row));
+        if (out.length >= limit) return out;
+      }
+    return out;
+  }
+
   async delete(id: string): Promise<void> {
     this.known.forget(id);
     for (let attempt = 0; ; attempt++) {

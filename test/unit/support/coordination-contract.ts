@@ -295,6 +295,60 @@ export function describeCoordinationContract(
         );
       });
 
+      test('withIdPrefix lists the jobs whose id starts with the prefix, in id order, at most limit; no neighbour, no deleted job', async () => {
+        const at = '2025-01-15T09:00:00.000Z';
+        const ids = [
+          'breakglass.review:R-2',
+          'breakglass.reviewX:R-1',
+          'breakglass.review:R-3',
+          'breakglass.review;R-1',
+          'breakglass.review',
+          'breakglass.revie',
+          'breakglass.review:R-1',
+          'access.expire:R-1',
+          'c',
+        ];
+        for (const id of ids) await f.schedule.put(job(id, at, { requestId: 'R-1', kind: 'breakglass.review' }));
+        const list = async (prefix: string, limit: number) =>
+          (await f.schedule.withIdPrefix(prefix, limit)).map((j) => j.id);
+        const reviews = ['breakglass.review:R-1', 'breakglass.review:R-2', 'breakglass.review:R-3'];
+        expect(await list('breakglass.review:', 10)).toEqual(reviews);
+        expect(await list('breakglass.review:', 2)).toEqual(reviews.slice(0, 2));
+        expect(await list('breakglass.review:', 0)).toEqual([]);
+        // Sorted here: Tables keeps `;` escaped (`!3B;`), which sorts before `:`.
+        expect((await list('breakglass.review', 10)).sort()).toEqual(
+          ['breakglass.review', ...reviews, 'breakglass.review;R-1', 'breakglass.reviewX:R-1'].sort(),
+        );
+        expect(await list('', 3)).toEqual(['access.expire:R-1', 'breakglass.revie', 'breakglass.review']);
+        expect(await list('zzz', 10)).toEqual([]);
+        // The whole job, at its revision, as get reads it.
+        expect(await f.schedule.withIdPrefix('breakglass.review:R-2', 10)).toEqual([
+          await f.schedule.get('breakglass.review:R-2'),
+        ]);
+        // Deleted (and deleted conditionally, which on Tables leaves a marker for a moment): not listed.
+        await f.schedule.delete('breakglass.review:R-2');
+        const read = (await f.schedule.get('breakglass.review:R-3'))!;
+        expect(await f.schedule.deleteIfUnchanged(read.id, read.revision!)).toBe(true);
+        expect(await list('breakglass.review:', 10)).toEqual(['breakglass.review:R-1']);
+      });
+
+      test('withIdPrefix takes the prefix character for character: `_` and `%` match only themselves, escaped characters keep their place', async () => {
+        const at = '2025-01-15T09:00:00.000Z';
+        const ids = ['a_b:1', 'aXb:1', 'a%b:1', 'a%%b:1', 'x|y', 'x|y 1', 'x|y 2', 'x|y!1', 'x|y;', 'x|yé', 'x|z'];
+        // keyPart writes U+0001 as `!01;` and U+0100 as `!0100;`: without the `;` one would prefix the other.
+        ids.push('p\u0001a', 'p\u0100a');
+        for (const id of ids) await f.schedule.put(job(id, at));
+        const list = async (prefix: string) => (await f.schedule.withIdPrefix(prefix, 100)).map((j) => j.id);
+        expect(await list('a_b:')).toEqual(['a_b:1']);
+        expect(await list('a%')).toEqual(['a%%b:1', 'a%b:1']);
+        expect(await list('a%b')).toEqual(['a%b:1']);
+        expect(await list('x|y ')).toEqual(['x|y 1', 'x|y 2']);
+        expect(await list('x|y')).toEqual(['x|y', 'x|y 1', 'x|y 2', 'x|y!1', 'x|y;', 'x|yé']);
+        expect(await list('x|yé')).toEqual(['x|yé']);
+        expect(await list('p\u0001')).toEqual(['p\u0001a']);
+        expect(await list('p\u0100')).toEqual(['p\u0100a']);
+      });
+
       test('jobs are copied in and out', async () => {
         const j = job('x', '2025-01-15T09:00:00.000Z', { payload: { a: 1 } });
         await f.schedule.put(j);
