@@ -7,6 +7,7 @@
  * (`boundReached`), for the answer to say that more may wait. Reviews owed are read from their
  * jobs in the schedule, not from the states ended grants pile up in.
  */
+import { mapAtMost } from '../domain/bounded-map';
 import { awaitingReview } from '../domain/policy';
 import type { RequestStore, ScheduledJob } from '../domain/ports';
 import type { AccessRequest, RequestState } from '../domain/request';
@@ -69,11 +70,8 @@ export async function listReviewsOwed(
   if (!reviewJobs) return scanReviewsOwed(store);
   const jobs = await reviewJobs(WAITING_SCAN_LIMIT + 1);
   const ids = [...new Set(jobs.slice(0, WAITING_SCAN_LIMIT).flatMap((j) => (j.requestId ? [j.requestId] : [])))];
-  const requests: AccessRequest[] = [];
-  for (let i = 0; i < ids.length; i += REVIEW_READS_AT_ONCE) {
-    const read = await Promise.all(ids.slice(i, i + REVIEW_READS_AT_ONCE).map((id) => store.get(id)));
-    for (const request of read) if (request && awaitingReview(request)) requests.push(request);
-  }
+  const read = await mapAtMost(ids, REVIEW_READS_AT_ONCE, (id) => store.get(id));
+  const requests = read.filter((r): r is AccessRequest => r !== undefined && awaitingReview(r));
   return { requests: oldestFirst(requests), boundReached: jobs.length > WAITING_SCAN_LIMIT };
 }
 

@@ -13,6 +13,7 @@ import { type AccessMatrix, credentialLapsed, gaveAccess } from '../domain/acces
 import type { AccessPause, AuditLog, Clock, RequestStore } from '../domain/ports';
 import { REQUEST_STATES, type AccessRequest, type Actor } from '../domain/request';
 import { UserFacingError } from '../domain/errors';
+import { mapAtMost } from '../domain/bounded-map';
 import { accessHolderOf, NOT_ALLOWED_CODES } from '../flows/access-actions';
 import { openExtensionsBy } from '../flows/request-service';
 import { listPending, WAITING_SCAN_LIMIT, type WaitingRequests } from '../flows/waiting-for-approvers';
@@ -27,7 +28,13 @@ import { askedOncePerApprovers } from '../flows/approver-question';
 export const MATRIX_PAGE_MAX = 1000;
 
 /** Most requests one listing reads (the request store has no paging by requester yet). */
-const LIST_LIMIT = 5000;
+export const LIST_LIMIT = 5000;
+
+/**
+ * Most requests an approver's matrix reads from the store at once, of those the inventory names
+ * beyond the listing ({@link LIST_LIMIT}); chat's reads of review jobs take 16 at once too.
+ */
+export const MATRIX_READS_AT_ONCE = 16;
 
 /** Who may see everything. */
 export interface TabRoles {
@@ -251,8 +258,11 @@ export class TabApi {
         const beyond = [...new Set(matrixRows(matrix).flatMap((r) => (r.requestId ? [r.requestId] : [])))].filter(
           (id) => !seen.has(id),
         );
-        for (const request of await Promise.all(beyond.map((id) => this.deps.store.get(id))))
-          if (request && inTenant(request, c)) byId.set(request.id, request);
+        // A bounded number at a time: beyond a large store these are thousands of point reads of
+        // one partition, and all at once they invite throttling (and so 500s, or pages that
+        // "kept changing"); every page of a load reads them again (docs/tab.md, Paging).
+        const read = await mapAtMost(beyond, MATRIX_READS_AT_ONCE, (id) => this.deps.store.get(id));
+        for (const request of read) if (request && inTenant(request, c)) byId.set(request.id, request);
         const rows: TabRow[] = [];
         const joined: { row: TabRow; request: AccessRequest }[] = [];
         // Only this tenant's requests are shown as requests (tab-rows.ts matrixRows).
