@@ -15,6 +15,7 @@
  * request again and revokes nothing early (AccessLifecycle.onExpire).
  */
 import { randomUUID } from 'node:crypto';
+import { mapAtMost } from '../domain/bounded-map';
 import type { AuditLog, Clock, LeaseStore, RequestStore } from '../domain/ports';
 import { ACRBOT_ACTOR, type AccessRequest, isBeingRevoked } from '../domain/request';
 import type { Logger } from '../observability/logger';
@@ -147,12 +148,8 @@ async function onePass(ports: LostEndPorts): Promise<string[]> {
 
 async function findAndSchedule(ports: LostEndPorts): Promise<string[]> {
   const active = (await ports.requests.listByState(['succeeded'], LOST_END_SCAN_LIMIT)).filter((r) => endOf(r));
-  const lost: AccessRequest[] = [];
-  for (let i = 0; i < active.length; i += JOB_READS_AT_ONCE) {
-    const batch = active.slice(i, i + JOB_READS_AT_ONCE);
-    const jobs = await Promise.all(batch.map((r) => ports.jobs.get(ports.endJobId(r.id))));
-    lost.push(...batch.filter((_, k) => !jobs[k]));
-  }
+  const jobs = await mapAtMost(active, JOB_READS_AT_ONCE, (r) => ports.jobs.get(ports.endJobId(r.id)));
+  const lost: AccessRequest[] = active.filter((_, k) => !jobs[k]);
   const scheduled: string[] = [];
   const failed: unknown[] = [];
   for (const request of lost) {
