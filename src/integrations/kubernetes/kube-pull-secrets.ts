@@ -72,6 +72,29 @@ export const KUBE_THROTTLE_MAX_WAIT_MS = 5_000;
 /** Reads and patches tried to add an entry to, or take one out of, a service account's list that others keep changing. */
 const SERVICE_ACCOUNT_PATCH_ATTEMPTS = 3;
 
+/** Reads and conditional deletes tried on a pull secret that others keep changing (annotations, controllers). */
+const SECRET_DELETE_ATTEMPTS = 3;
+
+/**
+ * Whether acrbot's records make `secret` this removal's. The caller's store says this request
+ * wrote the secret. With the uid it recorded, only that object is this request's: one deleted and
+ * made again under the same name, labels copied or not, is someone else's (labels are hints,
+ * never proof; G15). Requests recorded before uids were kept fall back to the labels, which must
+ * still name the request. A replacement (PUT) keeps the uid, so a label naming another request
+ * only makes acrbot more careful: it never deletes what its label says another request wrote,
+ * uid or not; the label alone never makes a secret this request's. `labelledOther`: that request.
+ */
+function ownership(secret: V1Secret, input: PullSecretRemoval): { ours: boolean; labelledOther?: string } {
+  const managed = secret.metadata?.labels?.[MANAGED_BY_LABEL] === 'acrbot';
+  const label = secret.metadata?.labels?.[REQUEST_ID_LABEL];
+  const labelledOther =
+    managed && label !== undefined && label !== requestIdLabelValue(input.requestId) ? label : undefined;
+  const ours = input.writtenUid
+    ? secret.metadata?.uid === input.writtenUid && !labelledOther
+    : managed && label === input.requestId;
+  return { ours, labelledOther };
+}
+
 /**
  * Sends `request`, and again after the server's Retry-After while it answers 429 (API Priority
  * and Fairness throttling a busy API server): the write was not carried out, and failing the run
@@ -430,47 +453,58 @@ export class KubePullSecrets implements PullSecretPort {
     throw unconfirmed(input, clusterName, explained);
   }
 
+  /**
+   * Deletes the secret if acrbot's records say this request wrote it (G15), then the service
+   * account entries acrbot added. The delete is conditional on the object just read (uid and
+   * resourceVersion): anyone's write in between (a `kubectl annotate`, a controller touching the
+   * object) makes it 409, and the secret is then read again and checked again, at most
+   * {@link SECRET_DELETE_ATTEMPTS} times. A secret replaced in between (another uid) fails that
+   * check and is left; one that keeps changing fails the revocation, which is retried.
+   */
   async remove(access: ClusterAccess, input: PullSecretRemoval): Promise<SecretRemoveResult> {
     const { api, clusterName, signIn } = access as KubeAccess;
     const ctx: KubeScope = { cluster: clusterName, namespace: input.namespace, signIn };
-    const existing = await this.readSecret(api, ctx, input.secretName);
-    // Gone already (an earlier attempt deleted it and then failed on a service account): the
-    // entries acrbot added still go, so a retry finishes what that attempt began.
-    if (!existing) return { secret: 'absent', ...(await this.unlinkAll(api, input, ctx)) };
-    const managed = existing.metadata?.labels?.[MANAGED_BY_LABEL] === 'acrbot';
-    const label = existing.metadata?.labels?.[REQUEST_ID_LABEL];
-    // The caller's store says this request wrote the secret. With the uid it recorded, only that
-    // object is this request's: one deleted and made again under the same name, labels copied
-    // or not, is someone else's (labels are hints, never proof; G15). Requests recorded before
-    // uids were kept fall back to the labels, which must still name the request.
-    // A replacement (PUT) keeps the uid, so a label naming another request only makes acrbot more
-    // careful: it never deletes what its label says another request wrote, uid or not; the label
-    // alone never makes a secret this request's.
-    const labelledOther = managed && label !== undefined && label !== requestIdLabelValue(input.requestId);
-    const ours = input.writtenUid
-      ? existing.metadata?.uid === input.writtenUid && !labelledOther
-      : managed && label === input.requestId;
-    if (!ours)
-      return {
-        secret: 'notOurs',
-        ownerRequestId: labelledOther ? label : undefined,
-        serviceAccountsPatched: [],
-        serviceAccountsAbsent: [],
-      };
-    try {
-      // Exactly the object just read: a replacement written meanwhile survives (409 Conflict).
-      await api.deleteNamespacedSecret({
-        name: input.secretName,
-        namespace: input.namespace,
-        body: { preconditions: { uid: existing.metadata?.uid, resourceVersion: existing.metadata?.resourceVersion } },
-      });
-    } catch (err) {
-      const status = kubeStatus(err);
-      if (status === 404) return { secret: 'absent', ...(await this.unlinkAll(api, input, ctx)) };
-      if (status === 409) return { secret: 'notOurs', serviceAccountsPatched: [], serviceAccountsAbsent: [] };
-      throw explainKubeError(err, { ...ctx, verb: 'delete', resource: 'secrets' });
+    // The object this revocation may delete: the one acrbot recorded writing, or (requests
+    // recorded before uids were kept) the one first read here. A later read with another uid is
+    // a secret made since under the same name, which is never this request's.
+    let uid = input.writtenUid;
+    for (let attempt = 1; ; attempt++) {
+      const existing = await this.readSecret(api, ctx, input.secretName);
+      // Gone already (an earlier attempt deleted it and then failed on a service account): the
+      // entries acrbot added still go, so a retry finishes what that attempt began.
+      if (!existing) return { secret: 'absent', ...(await this.unlinkAll(api, input, ctx)) };
+      uid ??= existing.metadata?.uid;
+      const owner = ownership(existing, input);
+      if (!owner.ours || existing.metadata?.uid !== uid)
+        return {
+          secret: 'notOurs',
+          ownerRequestId: owner.labelledOther,
+          serviceAccountsPatched: [],
+          serviceAccountsAbsent: [],
+        };
+      try {
+        // Exactly the object just read: a replacement written meanwhile survives (409 Conflict).
+        await api.deleteNamespacedSecret({
+          name: input.secretName,
+          namespace: input.namespace,
+          body: { preconditions: { uid, resourceVersion: existing.metadata?.resourceVersion } },
+        });
+      } catch (err) {
+        const status = kubeStatus(err);
+        if (status === 404) return { secret: 'absent', ...(await this.unlinkAll(api, input, ctx)) };
+        const explained = explainKubeError(err, { ...ctx, verb: 'delete', resource: 'secrets' });
+        // Changed (or replaced) since the read: read it again, and check again what it is.
+        if (status !== 409) throw explained;
+        if (attempt < SECRET_DELETE_ATTEMPTS) continue;
+        // Not "not ours": the object acrbot wrote may still be there, so the revocation is retried.
+        throw new UserFacingError(
+          'kubernetes.conflict',
+          `Secret ${input.secretName} in namespace ${input.namespace} of cluster ${clusterName} kept changing while acrbot deleted it; it tries again later.`,
+          { cause: explained.cause },
+        );
+      }
+      return { secret: 'deleted', ...(await this.unlinkAll(api, input, ctx)) };
     }
-    return { secret: 'deleted', ...(await this.unlinkAll(api, input, ctx)) };
   }
 
   /**
