@@ -81,10 +81,16 @@ export class SandboxSignIn {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
-            const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as {
-              access_token?: string;
-              error?: string;
-            };
+            // Thrown here it would escape the promise (an event handler) and end the process:
+            // an answer that is not JSON (a proxy's HTML page, a wrong endpoint) is refused instead.
+            let parsed: { access_token?: string; error?: string };
+            try {
+              parsed = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as typeof parsed;
+            } catch (err) {
+              const type = res.headers['content-type'] ?? 'no content type';
+              reject(new Error(`sandbox issuer answered ${res.statusCode} with no JSON (${type})`, { cause: err }));
+              return;
+            }
             if (res.statusCode === 200 && parsed.access_token) resolve(parsed.access_token);
             else reject(new Error(`sandbox issuer answered ${res.statusCode} ${parsed.error ?? ''}`));
           });

@@ -199,6 +199,26 @@ describe('a pull secret whose credential expires before its term', () => {
     for (const value of offered)
       expect(now + Number.parseInt(value) * day).toBeGreaterThan(Date.parse(secret.termEndsAt!));
   });
+  test('its credential expired while the term runs on: "until it is extended" (the request stays active)', () => {
+    // The inventory's end is the credential's, so a lapsed credential alone reads "expired" too.
+    const lapsed: Row = { ...secret, state: 'expired', requestState: 'succeeded' };
+    expect(endFact(lapsed, Date.parse('2026-12-05T00:00:00Z'))).toEqual([
+      'Credential expired',
+      '2026-12-04 00:00 UTC: pulls with the secret fail until it is extended (a new credential) or asked for again',
+    ]);
+  });
+  test('its term passed as well (revocation pending, no Extend offered): the term ended, acrbot is revoking it', () => {
+    const over: Row = { ...secret, state: 'expired', requestState: 'succeeded' };
+    expect(endText(over, Date.parse('2026-12-21T00:00:00Z'))).toBe(
+      'Access ends 2026-12-20 00:00 UTC (passed; acrbot is revoking it)',
+    );
+    // A request that no longer gives access (revoked, its end not recorded) is not told to extend either.
+    for (const gone of [
+      { ...secret, state: 'revoked', requestState: 'revoked' },
+      { ...secret, state: 'expired', requestState: 'revoked' },
+    ] satisfies Row[])
+      expect(endFact(gone, Date.parse('2026-12-05T00:00:00Z'))[0]).not.toMatch(/^Credential/);
+  });
   test("with no term offered, the note names the term's end", () => {
     expect(noExtendTermNote({ ...secret, extendRange: { minMs: 0, maxMs: 7 * day } }, now)).toEqual({
       text: 'It already runs until 2026-12-20 00:00 UTC, and the longest term allowed, 7 days from when it is granted, would not end later; ask nearer its end.',

@@ -5,7 +5,12 @@
 import { csvLine } from '../../src/audit-cli/csv';
 import type { Row } from './types';
 
-/** Columns of the export. */
+/**
+ * Columns of the export. New ones go at the end: a sheet or script that reads columns by position
+ * keeps working. `expires_at` stays the end the access had (the term's, or a pull secret's
+ * credential expiry); once acrbot ended it, `ended_at` says when, and while a revocation runs,
+ * `revoking_since` since when, as the drawer and the list do.
+ */
 export const EXPORT_COLUMNS = [
   'cluster',
   'cluster_subscription',
@@ -19,6 +24,8 @@ export const EXPORT_COLUMNS = [
   'request_id',
   'reason',
   'approvers',
+  'ended_at',
+  'revoking_since',
 ] as const;
 
 /** The CSV text of `rows`, header first. */
@@ -40,6 +47,8 @@ export function rowsCsv(rows: readonly Row[]): string {
           r.requestId,
           r.reason,
           r.approvers.map((a) => a.name).join('; '),
+          r.endedAt,
+          r.revokingSince,
         ]),
       )
       .join('')

@@ -136,8 +136,9 @@ export function endFact(row: Row, now: number): [label: string, value: string | 
   if (row.revokingSince) return ['Being revoked', `since ${shortTime(row.revokingSince)}, until it is done`];
   if (row.endedAt) return ['Access ended', shortTime(row.endedAt)];
   // A pull secret's credential, capped in lifetime, ends before its term: nothing renews it, and
-  // once it passed the request is still active (extending it rotates a new credential in).
-  if (row.credentialEnds && row.expiresAt)
+  // once it passed the request is still active (extending it rotates a new credential in). Not
+  // once its term passed too: acrbot is revoking it, and no Extend is offered.
+  if (row.credentialEnds && row.expiresAt && !termOver(row, now))
     return Date.parse(row.expiresAt) <= now
       ? [
           'Credential expired',
@@ -147,11 +148,24 @@ export function endFact(row: Row, now: number): [label: string, value: string | 
           'Credential expires',
           `${shortTime(row.expiresAt)} (${relative(row.expiresAt, now)}); nothing renews it: extend it before then`,
         ];
-  // Past its end but not revoked yet (deferred, or the scheduler behind): it still pulls.
-  if (row.state === 'expired' && row.expiresAt)
-    return ['Access ends', `${shortTime(row.expiresAt)} (passed; acrbot is revoking it)`];
+  // Past its end but not revoked yet (deferred, or the scheduler behind): it still pulls. The end
+  // that passed is the term's (a pull secret's credential expired before it).
+  const end = termEnd(row) ?? row.expiresAt;
+  if (row.state === 'expired' && end) return ['Access ends', `${shortTime(end)} (passed; acrbot is revoking it)`];
   // Drifted: changed or removed outside acrbot (the badge says so); its end still applies.
   return ['Access ends', row.expiresAt ? `${shortTime(row.expiresAt)} (${relative(row.expiresAt, now)})` : undefined];
+}
+
+/**
+ * Whether a pull secret's access itself is over or ending, not only its credential: its term
+ * passed, or its request no longer gives access. Its state cannot tell: a lapsed credential
+ * alone already reads `expired` (the inventory's end is the credential's), while the request
+ * stays active and keeps Extend.
+ */
+function termOver(row: Row, now: number): boolean {
+  if (row.state === 'revoked' || (row.requestState !== undefined && row.requestState !== 'succeeded')) return true;
+  const term = termEnd(row);
+  return term !== undefined && Date.parse(term) <= now;
 }
 
 /** {@link endFact} as a list line ("Access ends 2026-12-04 00:00 UTC (in 3 days)"); undefined without a value. */

@@ -24,6 +24,7 @@ import {
 import { type Flight, InFlight } from './in-flight';
 import type { Host } from './host';
 import { problemMessage } from './problem';
+import { rowAfterAction } from './row-after-action';
 import type { History, Me, Row } from './types';
 import { now } from './clock';
 
@@ -157,10 +158,13 @@ function entry(ctx: DrawerContext, row: Row): HTMLElement {
     h('p', { class: 'status' }, 'Loading history…'),
   );
   section.appendChild(more);
+  /** The entry's row as drawn: the cell's way of pulling, brought up to date after each action. */
+  let shown = row;
   /**
    * Reads the history and draws it. After an action (`done`: its answer, kept on show) the entry
    * is drawn anew from the history read then, its badge and facts too, so it shows what the
-   * action changed and offers only what may be done now.
+   * action changed and offers only what may be done now; the way of pulling's own facts (a
+   * matrix row's How, Notes and the state Azure shows) stay ({@link rowAfterAction}).
    */
   const load = (done?: string) => {
     // An action on its way when the history was asked for may answer before it does: the
@@ -170,7 +174,10 @@ function entry(ctx: DrawerContext, row: Row): HTMLElement {
       (hist) => {
         if (!section.isConnected && done !== undefined) return;
         const hadFocus = section.contains(document.activeElement);
-        if (done !== undefined) replace(section, ...entryHead(hist.row), more);
+        if (done !== undefined) {
+          shown = rowAfterAction(shown, hist.row);
+          replace(section, ...entryHead(shown), more);
+        }
         replace(more, ...historyParts(ctx, hist, { refresh: load, done, flying }));
         if (hadFocus) more.querySelector<HTMLElement>('.action-message')?.focus();
       },

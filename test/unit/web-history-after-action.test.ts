@@ -1,0 +1,153 @@
+/**
+ * A matrix drawer's entry after a Revoke or an Extend keeps the cell's own facts about the way of
+ * pulling — its How ("… for cluster aks-a": a grant made for another cluster sharing this one's
+ * identity), its Notes, the state Azure shows — and takes from the request's history read again
+ * only what the action changed (state, end, what may be done now). Drawn from the request's own
+ * row, the entry in aks-b's cell read as if aks-b had a grant of its own.
+ *
+ * Drawn in jsdom (a devDependency), as web-matrix-kept-filters.test.ts: the page is loaded with
+ * require(), the root tsconfig having no DOM lib (web/tsconfig.json checks the web code).
+ */
+import type { History, Me, Row } from '../../web/src/types';
+import { rowAfterAction } from '../../web/src/row-after-action';
+
+const { JSDOM } = require('jsdom') as { JSDOM: new (html: string) => { window: any } };
+const { window } = new JSDOM('<!doctype html><html><body><main id="app"></main></body></html>');
+// jsdom has no modal dialogs: opening one only needs to mark it open here.
+window.HTMLDialogElement.prototype.showModal = function (this: { open: boolean }) {
+  this.open = true;
+};
+const realFetch = globalThis.fetch;
+Object.assign(globalThis, { document: window.document, HTMLElement: window.HTMLElement });
+afterAll(async () => {
+  // Moving the focus makes jsdom queue a 0 ms "selectionchange" timer; it runs before this one,
+  // not after the document is gone.
+  await new Promise((r) => setTimeout(r, 0));
+  delete (globalThis as { document?: unknown }).document;
+  delete (globalThis as { HTMLElement?: unknown }).HTMLElement;
+  globalThis.fetch = realFetch;
+  window.close();
+});
+const { openHistory } = require('../../web/src/history') as {
+  openHistory(ctx: unknown, title: string, rows: Row[]): void;
+};
+
+const SHARED_NOTE =
+  'granted for cluster aks-a, which pulls with the same identity: this cluster loses it when that grant ends';
+
+/** The request's own row, as `/api/tab/requests/:id` answers it: made for aks-a. */
+const requestRow: Row = {
+  key: 'R-AAAAAAA1',
+  requestId: 'R-AAAAAAA1',
+  kind: 'grant',
+  how: 'acrbot-role',
+  howText: 'AcrPull role on the registry by acrbot',
+  requestState: 'succeeded',
+  state: 'active',
+  cluster: { id: '/subscriptions/s1/x/managedClusters/aks-a', name: 'aks-a', subscriptionId: 's1' },
+  registry: { id: '/subscriptions/s1/y/registries/contosoacr', name: 'contosoacr' },
+  requester: { objectId: 'riley', name: 'Riley' },
+  reason: 'deploy the release',
+  expiresAt: '2026-12-31T00:00:00Z',
+  approvers: [{ objectId: 'alex', name: 'Alex' }],
+  canRevoke: true,
+};
+
+/** The same request as a way of pulling in aks-b's cell (tab-rows.ts matrixRows): aks-b shares aks-a's identity. */
+const cellRow: Row = {
+  ...requestRow,
+  key: 'R-AAAAAAA1|assignment-1|aks-b',
+  howText: 'AcrPull role on the registry by acrbot for cluster aks-a',
+  cluster: { id: '/subscriptions/s1/x/managedClusters/aks-b', name: 'aks-b', subscriptionId: 's1' },
+  notes: ['through group g-1', SHARED_NOTE],
+};
+
+const history = (row: Row): History => ({ row, approvals: [], azureRequestIds: [], audit: [] });
+
+const me = {
+  user: { objectId: 'alex', name: 'Alex', tenantId: 't' },
+  roles: { approver: true, auditor: false },
+  sees: 'all',
+  actions: { extend: true, revoke: true },
+  paused: null,
+  botAppId: 'b',
+  now: '2026-12-01T00:00:00Z',
+} as Me;
+
+/** Turns of the event loop until `done()` holds (the drawer draws once its fetches are answered). */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setImmediate(r));
+  expect(done()).toBe(true);
+}
+
+/** The entry's facts, label → value. */
+function facts(entry: any): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const dt of entry.querySelectorAll('.facts dt')) out[dt.textContent] = dt.nextElementSibling.textContent;
+  return out;
+}
+
+test("after a Revoke in aks-b's cell, the entry still says it is aks-a's grant on aks-b's identity, and shows it revoked", async () => {
+  let revoked = false;
+  const calls: string[] = [];
+  globalThis.fetch = (async (url: string, init: { method: string }) => {
+    calls.push(`${init.method} ${url}`);
+    if (init.method === 'POST') {
+      revoked = true;
+      return new Response(JSON.stringify({ message: 'Revoked R-AAAAAAA1.' }), { status: 200 });
+    }
+    const row: Row = revoked
+      ? { ...requestRow, state: 'revoked', requestState: 'revoked', endedAt: '2026-12-01T00:05:00Z', canRevoke: false }
+      : requestRow;
+    return new Response(JSON.stringify(history(row)), { status: 200 });
+  }) as typeof fetch;
+
+  const host = { inTeams: false, theme: 'default', token: async () => 'token', openLink: () => undefined };
+  openHistory({ host, me, changed: () => undefined }, 'aks-b → contosoacr', [cellRow]);
+  const entry = window.document.querySelector('dialog.drawer section.entry');
+  const head = () => entry.querySelector('h3').textContent as string;
+  expect(facts(entry)).toMatchObject({ How: cellRow.howText, Notes: `through group g-1; ${SHARED_NOTE}` });
+
+  await until(() => entry.querySelector('form input[name="reason"]') !== null);
+  const form = entry.querySelector('form');
+  form.querySelector('input[name="reason"]').value = 'no longer needed on aks-b';
+  form.dispatchEvent(new window.Event('submit', { cancelable: true }));
+  await until(() => /^Revoked/.test(head()) && entry.querySelector('form') === null);
+
+  expect(calls).toEqual([
+    'GET /api/tab/requests/R-AAAAAAA1',
+    'POST /api/tab/requests/R-AAAAAAA1/revoke',
+    'GET /api/tab/requests/R-AAAAAAA1',
+  ]);
+  // What the Revoke changed: the state, the end, no Revoke offered any more.
+  expect(head()).toBe('Revoked Role (acrbot) · R-AAAAAAA1');
+  expect(facts(entry)).toMatchObject({
+    // The cell's own facts, not the request's "AcrPull role on the registry by acrbot" alone.
+    How: 'AcrPull role on the registry by acrbot for cluster aks-a',
+    Notes: `through group g-1; ${SHARED_NOTE}`,
+    'Access ended': '2026-12-01 00:05 UTC',
+  });
+  expect(entry.querySelector('.action-message').textContent).toBe('Revoked R-AAAAAAA1.');
+});
+
+describe('the state Azure shows', () => {
+  const drifted: Row = {
+    ...cellRow,
+    state: 'drifted',
+    howText: 'AcrPull role by acrbot, removed in Azure outside acrbot',
+  };
+  test('an Extend asked for leaves a drifted grant drifted (the request still reads active)', () => {
+    const after = rowAfterAction(drifted, { ...requestRow, extensionWaiting: 'R-BBBBBBB2', canRevoke: true });
+    expect(after).toMatchObject({ state: 'drifted', howText: drifted.howText, extensionWaiting: 'R-BBBBBBB2' });
+    expect(after.cluster.name).toBe('aks-b');
+  });
+  test('a Revoke that began or ended is shown', () => {
+    const since = '2026-12-01T00:05:00Z';
+    expect(rowAfterAction(drifted, { ...requestRow, state: 'revoking', revokingSince: since })).toMatchObject({
+      state: 'revoking',
+      revokingSince: since,
+      notes: drifted.notes,
+    });
+    expect(rowAfterAction(drifted, { ...requestRow, state: 'revoked', endedAt: since }).state).toBe('revoked');
+  });
+});
