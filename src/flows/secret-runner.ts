@@ -82,6 +82,13 @@ export interface SecretRunnerPorts {
  */
 export const CLUSTER_WAIT_LIMIT_MS = 24 * 3_600_000;
 
+/**
+ * The least time a credential must have left when the run creates it; a plan whose expiry is
+ * nearer is refused before anything is created (see `lapsedCredentialRefusal`). A credential that
+ * lapses minutes after it is written makes a secret that stops working before a pod uses it.
+ */
+export const MIN_CREDENTIAL_REMAINING_MS = 10 * 60_000;
+
 /** What {@link SecretRunner.checkFirst} found. */
 interface Checked {
   access: ClusterAccess;
@@ -329,6 +336,12 @@ export class SecretRunner implements PlanRunner {
       return this.waitOnCluster(err, request, plan, targetId, ctx, found);
     };
     const earlierCredential = recordedCredentials({ ...request, created: ctx.created() }).length > 0;
+    const lapsed = await this.lapsedCredentialRefusal(plan, ctx, targetId, earlierCredential);
+    if (lapsed) {
+      // As a refusal of the cluster below: the secret is not looked at.
+      found.secretMayHold = earlierWrite;
+      throw lapsed;
+    }
     const refusal = await this.recheckCluster(plan, ctx, earlierCredential).catch((err: unknown) => {
       // As for the cluster's own checks below: said once, by the run that fails.
       if (!earlierWrite && isUserFacing(err)) logExplainedFailure(err, ctx);
@@ -371,6 +384,35 @@ export class SecretRunner implements PlanRunner {
         ({ previous, previousEntries } = await this.replacedEarlier(request, ctx).catch(wait));
     }
     return { access, existing, previous, previousEntries, serviceAccountLinked };
+  }
+
+  /**
+   * The refusal, audited, of a plan whose credential would lapse within
+   * {@link MIN_CREDENTIAL_REMAINING_MS} of the run: its expiry is a date fixed when the request was
+   * planned (and shown to the approver), and approval may come up to ACRBOT_APPROVAL_TTL later, so
+   * a short lifetime (`--expires 1h`, a low ACRBOT_SECRET_MAX_EXPIRY) can have run out by then.
+   * Refused before anything is created rather than made to live longer than approved: acrbot's
+   * records (the tab, the reminders) take `plan.expiresAt` for the credential's expiry.
+   */
+  private async lapsedCredentialRefusal(
+    plan: SecretPlan,
+    ctx: RunContext,
+    targetId: string,
+    earlierCredential: boolean,
+  ): Promise<UserFacingError | undefined> {
+    const remainingMs = Date.parse(plan.expiresAt) - this.now().getTime();
+    if (remainingMs >= MIN_CREDENTIAL_REMAINING_MS) return undefined;
+    const when = remainingMs <= 0 ? 'has passed' : 'is only minutes away';
+    await ctx.audit({
+      action: plan.credentialKind === 'token' ? 'azure.write.token' : 'graph.write.application',
+      outcome: 'refused',
+      targetIds: [targetId],
+      detail: `the credential would expire at ${plan.expiresAt}, which ${when}`,
+    });
+    return new UserFacingError(
+      'secret.credentialLapsed',
+      `The credential of this request was planned to expire at ${shortTime(plan.expiresAt)}, which ${when}: the approval came too late for its lifetime, so acrbot did not write the secret${earlierCredential ? '' : ' and created nothing'}. Ask again; if approvals take longer than the credential may live, ask for a longer --expires, or the platform team to raise ACRBOT_SECRET_MAX_EXPIRY.`,
+    );
   }
 
   /**
@@ -648,6 +690,13 @@ export class SecretRunner implements PlanRunner {
         'azure.writeUnconfirmed',
         `Azure did not confirm creating the credential (${armCode(err.code)}): its answer was lost or did not come in time; the platform team can look it up with ${azureLookupIds(err)}.`,
       );
+    // A success status whose body could not be read (arm-registry-tokens.ts): Azure may well have
+    // done it, generateCredentials included, so it is not called a refusal.
+    if (err.statusCode < 300)
+      return new UserFacingError(
+        'azure.writeUnconfirmed',
+        `Azure answered the creation of the credential, but its answer could not be read (${armCode(err.code)}), so whether the credential was created is not known; the platform team can look it up with ${azureLookupIds(err)}.`,
+      );
     return new UserFacingError(
       'azure.writeFailed',
       `Azure refused to create the credential (${armCode(err.code)}); the platform team can look it up with ${azureLookupIds(err)}.`,
@@ -776,7 +825,21 @@ export class SecretRunner implements PlanRunner {
     // would get no replication retries and, refused, be left behind instead of deleted.
     if (!recordedApp && !app.created) app = { ...app, created: true };
     await ctx.recordCreated({ kind: 'application', id: app.id, name: uniqueName });
-    const ref: CredentialRef = { kind: 'sp', applicationId: app.id, appId: app.appId };
+    // A role assignment an earlier attempt of this request recorded (a resumed run): it gives the
+    // service principal pull rights, so it goes with the application whenever the clean-up
+    // deletes that, as the clean-up of a run failing before this step does (credentialOf, G14).
+    const assignment = ctx.created().find((o) => o.kind === 'roleAssignment');
+    const recordedAssignment = assignment && {
+      scope: plan.registry.id,
+      name: assignment.id.split('/').pop()!,
+      subscriptionId: plan.registry.subscriptionId,
+    };
+    const ref: CredentialRef = {
+      kind: 'sp',
+      applicationId: app.id,
+      appId: app.appId,
+      ...(recordedAssignment && { roleAssignment: recordedAssignment }),
+    };
     // Until Graph has shown the application this run created (a call on it by its id answered),
     // a delete by its id could be answered 404 ("gone") while it replicates, and leave it behind:
     // its clean-up looks for it by the uniqueName recorded before the create instead, again later
@@ -839,17 +902,10 @@ export class SecretRunner implements PlanRunner {
       ctx.log.error({ applicationId: app.id, problem }, 'application refused: not held by acrbot alone');
       // A role assignment an earlier attempt recorded gives this service principal pull rights,
       // whatever becomes of the application: it goes (with the clean-up when the application
-      // does, at once otherwise).
-      const assignment = ctx.created().find((o) => o.kind === 'roleAssignment');
-      const recordedAssignment = assignment && {
-        scope: plan.registry.id,
-        name: assignment.id.split('/').pop()!,
-        subscriptionId: plan.registry.subscriptionId,
-      };
+      // does, as `ref` carries it, at once otherwise).
       if (app.created) {
         // This run created it a moment ago under a name nobody else knows (G15): the clean-up
         // deletes it rather than leave it, passwordless and unused, for nobody to find.
-        if (recordedAssignment) ref.roleAssignment = recordedAssignment;
         throw new UserFacingError(
           'graph.applicationNotOurs',
           `acrbot will not use the Entra application it just created (${app.id}) for this secret: ${problem}. Nothing was granted.`,

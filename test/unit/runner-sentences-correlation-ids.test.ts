@@ -128,6 +128,8 @@ describe('secret: the correlation request id beside the request id', () => {
         reader: { getCluster: async () => ({ localAccountsDisabled: true }) } as never,
         allowLocalAccountClusters: false,
       },
+      // The day the fixtures' plans were made: their credential expiry lies ahead.
+      () => new Date('2025-01-15T09:00:00.000Z'),
     );
     return runner.run(pendingRequest({ id: 'R-AAAAAAAA', state: 'executing', plan: secretPlan() }), context());
   }

@@ -133,6 +133,8 @@ describe('LinkedAuthorizationFailed on the credential create (secret)', () => {
         reader: { getCluster: async () => ({ localAccountsDisabled: true }) } as never,
         allowLocalAccountClusters: false,
       },
+      // The day the fixtures' plans were made: their credential expiry lies ahead.
+      () => new Date('2025-01-15T09:00:00.000Z'),
     );
     const logs = new LogCapture();
     const run = () =>

@@ -61,6 +61,8 @@ function runner(deletes: string[], ports = fakePorts(deletes)): SecretRunner {
       reader: { getCluster: async () => ({ localAccountsDisabled: true }) } as never,
       allowLocalAccountClusters: false,
     },
+    // The day the fixtures' plans were made: their credential expiry lies ahead.
+    () => new Date('2025-01-15T09:00:00.000Z'),
   );
 }
 

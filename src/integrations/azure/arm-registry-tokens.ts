@@ -3,7 +3,14 @@ import type { ContainerRegistryManagementClient } from '@azure/arm-containerregi
 import type { RegistryTokenPort, WriteResult } from '../../domain/ports';
 import { CloudApiError } from '../../domain/ports';
 import { SecretValue } from '../../domain/secret-value';
-import { armFailure, isAbsent, unlessAbsent } from './arm-connection';
+import {
+  armFailure,
+  errorCorrelationRequestId,
+  errorRequestId,
+  isAbsent,
+  restErrorInfo,
+  unlessAbsent,
+} from './arm-connection';
 
 type RegistryRef = { subscriptionId: string; resourceGroup: string; name: string };
 
@@ -83,7 +90,7 @@ export class ArmRegistryTokens implements RegistryTokenPort {
       const result = await start({ ...rec.options, abortSignal: deadline }).pollUntilDone({ abortSignal: deadline });
       return { result, requestId: rec.id() };
     } catch (err) {
-      if (!deadline.aborted) throw armFailure(err, what, rec.id());
+      if (!deadline.aborted) throw unreadableAnswer(err, what, rec.id()) ?? armFailure(err, what, rec.id());
       const error = new CloudApiError(
         OPERATION_TIMED_OUT,
         undefined,
@@ -204,6 +211,26 @@ export class ArmRegistryTokens implements RegistryTokenPort {
       if (!(err instanceof CloudApiError && isAbsent(err))) throw err;
     }
   }
+}
+
+/**
+ * The failure of an operation ARM answered with a success status whose body could not be read (a
+ * JSON body cut short by a proxy, say), or undefined for any other failure. The SDK's parse error
+ * quotes the whole body in its message, and generateCredentials' body holds the new password
+ * (G12): nothing of it is kept, neither its message nor the error as `cause`; only the code,
+ * status and the ids the answer can be looked up by. A success status says the write may well
+ * have been done: callers take the status below 300 as "not known", never as a refusal.
+ */
+function unreadableAnswer(err: unknown, what: string, requestId?: string): CloudApiError | undefined {
+  const { statusCode, code } = restErrorInfo(err);
+  if (statusCode === undefined || statusCode >= 300) return undefined;
+  return new CloudApiError(
+    code ?? 'Unknown',
+    statusCode,
+    `${what} answered ${statusCode}, but its body could not be read (content withheld)`,
+    errorRequestId(err) ?? requestId,
+    errorCorrelationRequestId(err),
+  );
 }
 
 /**

@@ -27,6 +27,7 @@ import { authorizationFailed, invalidApiVersion, invalidSubscriptionId } from '.
 import { armFaultError } from './arm-faults';
 import type { ArmRoute } from './arm-route';
 import { clusterRoutes } from './cluster-routes';
+import { CutAnswers } from './cut-answers';
 import { FaultRegistry } from './faults';
 import { permissionRoutes } from './permission-routes';
 import { RateLimitCounters } from './rate-limit';
@@ -65,6 +66,8 @@ export class ArmEmulator extends RecordingEmulator {
   readonly state: ArmState;
   /** Fault injection: `arm.faults.add({ operation: 'roleAssignments.create', status: 400, code: 'PrincipalNotFound', count: 3 })`. */
   readonly faults = new FaultRegistry();
+  /** Answers cut short after the call was carried out: `arm.cutAnswers.add({ operation: 'registries.generateCredentials' })`. */
+  readonly cutAnswers = new CutAnswers();
   /** Request log; see {@link ArmEmulator.requests}. */
   readonly log: RequestLog;
   /** The accepted token audiences (besides the origin the request was sent to). */
@@ -180,7 +183,8 @@ export class ArmEmulator extends RecordingEmulator {
     };
     const clientRequestId = headerValue(req, 'x-ms-client-request-id');
     if (clientRequestId) headers['x-ms-client-request-id'] = clientRequestId;
-    writeReply(res, { ...reply, headers });
+    if (!this.cutAnswers.writeIfCut(res, operation, path, { ...reply, headers }))
+      writeReply(res, { ...reply, headers });
     this.log.record({ method, path: url.pathname, operation, status: reply.status, apiVersion, requestId, at });
   }
 

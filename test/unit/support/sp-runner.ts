@@ -35,6 +35,8 @@ export function spRunner(ports: SecretRunnerPorts, slept: number[], delaysMs: nu
       reader: { getCluster: async () => ({ localAccountsDisabled: true }) } as never,
       allowLocalAccountClusters: false,
     },
+    // The day the fixtures' plans were made: their credential expiry lies ahead.
+    () => new Date('2025-01-15T09:00:00.000Z'),
   );
 }
 

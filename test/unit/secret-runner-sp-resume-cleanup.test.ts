@@ -1,0 +1,71 @@
+/**
+ * G14: a resumed `--kind sp` run whose earlier attempt recorded and made the role assignment, then
+ * stopped before the secret write. When the resumed run fails after finding its application
+ * again (addPassword refused, the service principal lookup failing), its clean-up deletes the
+ * recorded role assignment with the application, as a run failing before that step does.
+ */
+import { CloudApiError } from '../../src/domain/ports';
+import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
+import { REGISTRY_ID } from './support/requests';
+import { runContext } from './support/run-context';
+import { ACRBOT, APP_ID, failureOf, SP_ID, spRequest, spRunner } from './support/sp-runner';
+
+const ASSIGNMENT = '11111111-2222-4333-8444-555555555555';
+const MARKER = 'acrbot image pull R-BBBBBBBB 0f0f0f0f-0000-4000-8000-000000000001';
+
+/** What attempt 1 recorded: application, service principal, its password, the role assignment. */
+const EARLIER = [
+  { kind: 'application' as const, id: APP_ID, name: 'acrbot-r-bbbbbbbb-0123456789abcdef' },
+  { kind: 'servicePrincipal' as const, id: SP_ID, name: 'app-id-1' },
+  { kind: 'applicationPassword' as const, id: 'key-0', name: MARKER },
+  {
+    kind: 'roleAssignment' as const,
+    id: `${REGISTRY_ID}/providers/Microsoft.Authorization/roleAssignments/${ASSIGNMENT}`,
+    name: ASSIGNMENT,
+  },
+];
+
+/** Graph finds the application again (204); `fail` says which call of the resumed run fails. */
+function fakePorts(fail: 'addPassword' | 'findServicePrincipal', deletes: string[]): SecretRunnerPorts {
+  const refused = () => new CloudApiError('Authorization_RequestDenied', 403, 'refused', 'graph-req-1');
+  return {
+    tokens: {},
+    servicePrincipals: {
+      upsertApplication: async () => ({ id: APP_ID, appId: 'app-id-1', created: false }),
+      findServicePrincipal: async () => {
+        if (fail === 'findServicePrincipal') throw new CloudApiError('ServiceUnavailable', 503, 'down', 'graph-req-2');
+        return { id: SP_ID };
+      },
+      inspectApplication: async () => ({ ...ACRBOT, passwordKeyIds: ['key-0'] }),
+      addPassword: async () => {
+        throw refused();
+      },
+      deleteApplication: async (id: string) => void deletes.push(`app:${id}`),
+    },
+    roleAssignments: {
+      create: async () => {
+        throw new Error('the resumed run must not get this far');
+      },
+      delete: async (ra: { name: string }) => void deletes.push(`ra:${ra.name}`),
+    },
+    kubernetes: {
+      access: async () => ({ clusterName: 'aks-prod' }),
+      precheck: async () => ({}),
+    },
+    requests: { get: async () => undefined },
+  } as unknown as SecretRunnerPorts;
+}
+
+describe('a resumed --kind sp run failing after it found its application again', () => {
+  test.each(['addPassword', 'findServicePrincipal'] as const)(
+    '%s fails: the recorded role assignment is deleted with the application',
+    async (fail) => {
+      const deletes: string[] = [];
+      const { ctx, audited } = runContext(EARLIER);
+      const err = await failureOf(spRunner(fakePorts(fail, deletes), [], []).run(spRequest(), ctx));
+      expect(err.outcome).toMatchObject({ cleanup: 'deleted' });
+      expect(deletes).toEqual([`ra:${ASSIGNMENT}`, `app:${APP_ID}`]);
+      expect(audited).toContain('credential.cleanup:deleted');
+    },
+  );
+});
