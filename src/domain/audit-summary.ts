@@ -37,6 +37,7 @@ const REASON_WORDS: Record<string, string> = {
   'extend.resourceUnreadable': 'cluster or registry unreadable',
   'extend.subscriptionNotFound': 'subscription not found',
   'extend.breakGlass': 'break-glass is not extended',
+  'extend.drifted': 'removed outside acrbot',
   'extend.concurrent': 'another extension being filed',
   'extend.alreadyPending': 'an extension already waiting',
   'extend.inProgress': 'an extension being applied',

@@ -25,6 +25,7 @@ import type { RequestGate } from './request-gate';
 import type { RequestService } from './request-service';
 import { azureAnswered, subscriptionGoneClause } from './azure-failure-text';
 import { breakGlassNotExtended } from '../domain/break-glass-review';
+import { driftedExtensionRefusal } from '../domain/drifted-access';
 import { askedOncePerApprovers } from './approver-question';
 
 /**
@@ -188,7 +189,10 @@ export class AccessActions {
     return undefined;
   }
 
-  /** THE extend rule: only active access with an end, by its requester, never break-glass. Throws when refused. */
+  /**
+   * THE extend rule: only active access with an end, not removed outside acrbot (drift), by its
+   * requester, never break-glass. Throws when refused.
+   */
   mayExtend(actor: Actor, request: AccessRequest): void {
     if (request.state !== 'succeeded')
       throw new UserFacingError(
@@ -200,6 +204,9 @@ export class AccessActions {
         'extend.notActive',
         `Request ${request.id} is being revoked, so there is nothing to extend; ask for a new request once it is done.`,
       );
+    // Its assignment was removed outside acrbot: "Extended" would be said of access nobody has.
+    const drifted = driftedExtensionRefusal(request);
+    if (drifted) throw drifted;
     if (!request.access?.expiresAt)
       throw new UserFacingError(
         'extend.noExpiry',

@@ -13,6 +13,7 @@
  * Waiting is a read of the lease (`holder`), not a take of it: the order of the run's state
  * write, the read and its own check is what makes it safe, and a read costs no write per grant.
  */
+import { driftedExtensionRefusal } from '../domain/drifted-access';
 import { UserFacingError } from '../domain/errors';
 import type { GrantPlan, SecretPlan } from '../domain/plan';
 import type { LeaseStore, RequestStore } from '../domain/ports';
@@ -50,8 +51,8 @@ export function accessLeaseSubject(plan: GrantPlan | SecretPlan): string {
 }
 
 /**
- * The original of an extension, still holding its access and not being revoked; a user-facing
- * refusal otherwise.
+ * The original of an extension, still holding its access, not being revoked and not removed
+ * outside acrbot (drift); a user-facing refusal otherwise.
  */
 async function activeOriginal(store: RequestStore, originalId: string): Promise<AccessRequest> {
   const original = await store.get(originalId);
@@ -65,6 +66,9 @@ async function activeOriginal(store: RequestStore, originalId: string): Promise<
       'extend.notActive',
       `Request ${originalId} no longer has active access, so there is nothing to extend; ask for a new request instead.`,
     );
+  // Approved before the drift was seen: its assignment is gone, so "Extended" would be false.
+  const drifted = driftedExtensionRefusal(original);
+  if (drifted) throw drifted;
   return original;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Runs an approved extension of a grant (G17): nothing is re-created in Azure; once no
  * revocation holds the access lease, the run checks that the original request still holds its
- * access and is not being revoked (access-lease.ts), and the end moves when the extension
+ * access, is not being revoked and was not removed outside acrbot (drift, seen after the
+ * extension was approved; access-lease.ts), and the end moves when the extension
  * succeeds ({@link AccessLifecycle}). Other grants go to the normal runner. A secret's extension
  * is a normal secret run (a new credential into the same secret, the old one deleted: rotation)
  * under the same check (secret-extension-runner.ts).

@@ -153,9 +153,11 @@ export class GrantPlanner {
     // Listed on the registry: anything above it that ARM returns (a management group too) covers it.
     const covering = assignments.filter((a) => !a.condition && scopeLevelOf(a.scope, registry) !== undefined);
     if (covering.length) {
-      // Each role read where its assignment is (a custom role assignable only at the registry's
-      // group is 404 at the subscription); a management group's under the registry's subscription.
-      const roles = await this.definitions.of(covering, (a) => definitionScopes(a, registry.subscriptionId));
+      // Each role read at the registry first: acrbot has Reader there and nowhere above it
+      // (docs/deploy.md), and every role assignable above the registry is known at the registry.
+      const roles = await this.definitions.of(covering, (a) =>
+        definitionScopes(a, registry.subscriptionId, registry.id),
+      );
       const pulls = covering.find((a) => {
         const role = roles.get(roleDefinitionGuid(a.roleDefinitionId));
         return role !== undefined && roleCarriesPull(role, registry.roleAssignmentMode);

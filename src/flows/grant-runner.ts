@@ -31,6 +31,12 @@ import {
  */
 export const UNCONFIRMED_GRANT = 'azure.writeUnconfirmed';
 
+/**
+ * Waits before reading the principal's assignments again when a PUT answered RoleAssignmentExists
+ * and the listing showed no such assignment (not replicated to the replica that answered yet).
+ */
+const READ_AGAIN_DELAYS_MS: readonly number[] = [2_000, 5_000];
+
 /** Runs grant plans. */
 export class GrantRunner implements PlanRunner {
   constructor(
@@ -80,9 +86,10 @@ export class GrantRunner implements PlanRunner {
     // Another request's revocation may be deleting this very assignment (overlapping grants):
     // "already assigned" must not come from an assignment that is about to go.
     if (this.leases) await noRevocationRunning(this.leases, request);
+    const put = rememberingExisting(this.roleAssignments);
     try {
       const result = await assignRole(
-        this.roleAssignments,
+        put.port,
         {
           scope: plan.scope,
           name: plan.roleAssignmentName,
@@ -97,11 +104,9 @@ export class GrantRunner implements PlanRunner {
         // Azure answers RoleAssignmentExists for the same role, principal and scope also when
         // that assignment has a condition (an ABAC limit to some repositories): the cluster then
         // pulls only those, which is not what was granted.
-        const { pulls, conditioned } = await this.planner.findExisting(
-          plan.scope,
-          plan.identity.objectId,
-          plan.registry.roleAssignmentMode as RoleAssignmentMode,
-        );
+        const { pulls, conditioned } = await this.existingAfterConflict(plan);
+        if (!pulls && !conditioned)
+          throw new UserFacingError('grant.existingUnread', existingUnreadMessage(plan, put.existingName()));
         if (!pulls)
           throw new UserFacingError(
             'grant.conditionalExists',
@@ -125,6 +130,24 @@ export class GrantRunner implements PlanRunner {
       ctx.log.error({ err, code: err.code }, 'grant failed in Azure');
       if (!answerMayBeLost(err)) throw explainWriteFailure(err, plan);
       return this.afterLostAnswer(plan, err, ctx);
+    }
+  }
+
+  /**
+   * The assignment Azure found instead of making one (RoleAssignmentExists), as the principal's
+   * listing shows it. ARM checks the PUT against its own copy while the listing may be served by
+   * a replica that does not show that assignment yet (replication), so an empty answer is read
+   * again, after {@link READ_AGAIN_DELAYS_MS}; neither found after that is said as such by the
+   * caller, never taken for "it has a condition".
+   */
+  private async existingAfterConflict(
+    plan: GrantPlan,
+  ): Promise<{ pulls?: RoleAssignmentInfo; conditioned?: RoleAssignmentInfo }> {
+    const mode = plan.registry.roleAssignmentMode as RoleAssignmentMode;
+    for (let attempt = 0; ; attempt++) {
+      const found = await this.planner.findExisting(plan.scope, plan.identity.objectId, mode);
+      if (found.pulls || found.conditioned || attempt >= READ_AGAIN_DELAYS_MS.length) return found;
+      await this.sleep(READ_AGAIN_DELAYS_MS[attempt]!);
     }
   }
 
@@ -247,6 +270,59 @@ async function reread<T>(kind: 'cluster' | 'registry', name: string, read: () =>
 function answerMayBeLost(err: CloudApiError): boolean {
   const status = err.statusCode;
   return status === undefined || status < 400 || status >= 500 || status === 408 || status === 429;
+}
+
+/**
+ * `port` whose `create` remembers the existing assignment's name from a RoleAssignmentExists
+ * answer ("… The ID of the existing role assignment is 716c4d159bc8476da3c16ccb70082517.",
+ * CONTRACTS §3.1); older answers end at "already exists." and leave it unknown.
+ */
+function rememberingExisting(port: RoleAssignmentPort): {
+  port: RoleAssignmentPort;
+  existingName: () => string | undefined;
+} {
+  let existing: string | undefined;
+  const create: RoleAssignmentPort['create'] = async (input) => {
+    try {
+      return await port.create(input);
+    } catch (err) {
+      if (err instanceof CloudApiError && err.code === 'RoleAssignmentExists')
+        existing = existingAssignmentName(err.message);
+      throw err;
+    }
+  };
+  return {
+    port: {
+      create,
+      listForPrincipal: (scope, principalId) => port.listForPrincipal(scope, principalId),
+      canAssignRoles: (scope) => port.canAssignRoles(scope),
+      delete: (input) => port.delete(input),
+    },
+    existingName: () => existing,
+  };
+}
+
+/**
+ * The existing assignment's name in ARM's RoleAssignmentExists sentence, as a lowercase GUID:
+ * only 32 hex digits (or a GUID) are taken, so nothing else of ARM's text reaches a card.
+ */
+export function existingAssignmentName(message: string): string | undefined {
+  const m = /existing role assignment is ([0-9a-f]{32}|[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12})(?![0-9a-f-])/i.exec(
+    message,
+  );
+  if (!m) return undefined;
+  const hex = m[1]!.replace(/-/g, '').toLowerCase();
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The sentence for a RoleAssignmentExists whose assignment the listing still did not show: what
+ * Azure said, that acrbot could not check it (it may be limited to some repositories), and how
+ * to look.
+ */
+function existingUnreadMessage(plan: GrantPlan, existingName: string | undefined): string {
+  const which = existingName ? ` (role assignment ${existingName})` : '';
+  return `Azure answered that ${plan.identity.objectId} already has ${plan.role.name} on registry ${plan.registry.name}${which}, made outside acrbot, but acrbot could not read that assignment back to check that it covers every repository, so nothing was changed and this request granted nothing. Try "@acrbot check ${plan.cluster.name} ${plan.registry.name}" in a few minutes; if the cluster cannot pull, ask the platform team to look at that assignment on the registry.`;
 }
 
 /** The assignment the plan makes, exactly: its deterministic name, principal, role and scope, no condition. */

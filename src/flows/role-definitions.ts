@@ -1,18 +1,26 @@
 /**
  * Role definitions for judging whether role assignments carry pull (src/domain/pull-permission.ts),
  * shared by the access inventory (`access`, `check`, the tab) and grant planning. A custom role
- * exists in ARM only at and below its assignable scopes, so each is read where one of its
- * assignments is (a role assignable only at a resource group is 404 at its subscription), one GET
- * per distinct role, with the subscription as the fallback.
+ * exists in ARM only at and below its assignable scopes, so each is read beneath one of its
+ * assignments, at the registry being judged when the caller names it (where acrbot has Reader),
+ * else where the assignment is (a role assignable only at a resource group is 404 at its
+ * subscription), one GET per distinct role, with the subscription as the fallback.
  */
 import type { RoleAssignmentInfo, RoleDefinitionInfo } from '../domain/azure-model';
-import { roleDefinitionGuid } from '../domain/resource-id';
+import { roleDefinitionGuid, scopeCovers } from '../domain/resource-id';
 
 /** Reads one role definition at an ARM scope; undefined when ARM does not know it there. */
 export type ReadRoleDefinition = (scope: string, roleDefinitionGuid: string) => Promise<RoleDefinitionInfo | undefined>;
 
 /**
  * Where an assignment's role definition is visible, in the order to read it:
+ * - `readableAt`, when given and the assignment applies there (its scope is at or above it): a
+ *   scope beneath the assignment where acrbot's identity may read, the registry being judged.
+ *   The deployment gives acrbot Reader on registries and clusters only (docs/deploy.md), so
+ *   `roleDefinitions/read` at a registry's resource group or subscription answers 403; and a
+ *   role assignable at a scope is known at every scope below it (built-in roles everywhere;
+ *   a custom role "at and below" its assignableScopes, learn.microsoft.com "Azure custom roles").
+ *   An assignment from a management group listed on the registry applies there too;
  * - the assignment's own scope when it lies in a subscription (the subscription, a resource
  *   group, a resource): the role was assignable there, so ARM knows it there, whatever its
  *   assignable scopes;
@@ -20,12 +28,26 @@ export type ReadRoleDefinition = (scope: string, roleDefinitionGuid: string) => 
  *   management group, read beneath it rather than where acrbot has no rights), and for a scope
  *   ARM no longer finds (a resource group deleted since the listing).
  */
-export function definitionScopes(assignment: RoleAssignmentInfo, subscriptionId: string | undefined): string[] {
+export function definitionScopes(
+  assignment: RoleAssignmentInfo,
+  subscriptionId: string | undefined,
+  readableAt?: string,
+): string[] {
   const own = assignment.scope.replace(/\/+$/, '');
-  const scopes = /^\/subscriptions\/[^/]+/i.test(own) ? [own] : [];
-  const subscription = subscriptionId ? `/subscriptions/${subscriptionId}` : undefined;
-  if (subscription && !scopes.some((s) => s.toLowerCase() === subscription.toLowerCase())) scopes.push(subscription);
+  const scopes: string[] = [];
+  const add = (scope: string): void => {
+    if (!scopes.some((s) => s.toLowerCase() === scope.toLowerCase())) scopes.push(scope);
+  };
+  const beneath = readableAt?.replace(/\/+$/, '');
+  if (beneath && (appliesAbove(own) || scopeCovers(own, beneath))) add(beneath);
+  if (/^\/subscriptions\/[^/]+/i.test(own)) add(own);
+  if (subscriptionId) add(`/subscriptions/${subscriptionId}`);
   return scopes;
+}
+
+/** A scope above every subscription (the root, a management group): it covers whatever listed it. */
+function appliesAbove(scope: string): boolean {
+  return scope === '' || /^\/providers\/Microsoft\.Management\/managementGroups\//i.test(scope);
 }
 
 /**

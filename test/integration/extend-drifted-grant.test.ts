@@ -1,0 +1,110 @@
+/**
+ * A grant whose role assignment was removed outside acrbot (drift, src/flows/drift-detector.ts)
+ * stays `succeeded` until its end, but nothing grants pull any more and acrbot never re-creates
+ * it. Extending it would say "Extended" of access nobody has, so every way to extend refuses it
+ * with one sentence (what happened, and to ask for the access again), audited as `extend.refused`
+ * with outcome `extend.drifted`: `extend` in chat, a card's Extend, the tab (no Extend offered,
+ * and a POST refused), and an extension approved before the drift was seen, when it runs.
+ */
+import type { GrantPlan } from '../../src/domain/plan';
+import { REQUEST_STATES, type AccessRequest } from '../../src/domain/request';
+import { SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
+import { cardText } from '../helpers/capturing-connector';
+import { type Harness, startHarness, users } from '../helpers/harness';
+
+const AUDIENCE = `api://localhost/${SANDBOX_TAB_APP_ID}`;
+const DRIFTED =
+  /was removed or changed outside acrbot .*nothing was extended\. Ask for the access again with "@acrbot grant aks-prod contosoacr REASON…"/;
+
+describe('extending a grant removed outside acrbot (drift)', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(() => h.stop());
+
+  async function granted(): Promise<AccessRequest> {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 1d deploy payments-api');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const done = await h.settle(request.id);
+    expect(done.state).toBe('succeeded');
+    return done;
+  }
+
+  /** Someone deletes acrbot's assignment in the portal, and the drift check sees it. */
+  async function drifted(request: AccessRequest): Promise<AccessRequest> {
+    expect(h.app.sandbox!.arm.state.roleAssignments.delete((request.plan as GrantPlan).roleAssignmentName)).toBe(true);
+    expect((await h.app.services.drift.sweep()).map((r) => r.id)).toEqual([request.id]);
+    return (await h.app.store.get(request.id))!;
+  }
+
+  const extensionsOf = async (id: string) =>
+    (await h.app.store.listByRequester(users.requester.objectId, [...REQUEST_STATES])).filter(
+      (r) => r.extendsRequestId === id,
+    );
+  const refusals = async (id: string) =>
+    (await h.app.audit.forRequest(id)).filter((e) => e.action === 'extend.refused').map((e) => e.outcome);
+
+  async function tab(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: any }> {
+    const token = await h.app.sandbox!.identity.issue({ user: 'requester', audience: AUDIENCE });
+    const res = await fetch(`${h.app.url}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: await res.json() };
+  }
+
+  test('chat, a card’s Extend and the tab refuse it, audited; no extension is made; asking again works', async () => {
+    const request = await drifted(await granted());
+    const endBefore = request.access?.expiresAt;
+
+    expect(await h.ask(users.requester, `extend ${request.id} --for 2d release still rolling out`)).toMatch(DRIFTED);
+
+    const click = await h.click(users.requester, 'extend', {
+      requestId: request.id,
+      duration: '2d',
+      reason: 'release still rolling out',
+    });
+    expect(cardText({ attachments: [{ content: click.body?.value }] })).toMatch(DRIFTED);
+
+    const row = await tab('GET', `/api/tab/requests/${request.id}`);
+    expect(row.status).toBe(200);
+    expect(row.body.row).toMatchObject({ canExtend: false, canRevoke: true });
+    const posted = await tab('POST', `/api/tab/requests/${request.id}/extend`, {
+      duration: '2d',
+      reason: 'release still rolling out',
+    });
+    expect(posted.status).toBeGreaterThanOrEqual(400);
+    expect(posted.body).toMatchObject({ error: 'extend.drifted' });
+    expect(posted.body.message).toMatch(DRIFTED);
+
+    expect(await refusals(request.id)).toEqual(['extend.drifted', 'extend.drifted', 'extend.drifted']);
+    expect(await extensionsOf(request.id)).toEqual([]);
+    expect((await h.app.store.get(request.id))!.access?.expiresAt).toBe(endBefore);
+
+    // What the sentence advises: a new grant is planned and goes to the approvers.
+    expect((await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api again')).state).toBe(
+      'pending',
+    );
+  });
+
+  test('an extension approved before the drift was seen fails when it runs: no "Extended", the end unmoved', async () => {
+    const request = await granted();
+    await h.say(users.requester, `extend ${request.id} --for 2d release still rolling out`);
+    const [extension] = await h.connector
+      .waitFor((c) => c.op !== 'update' && /Extends/.test(cardText(c.activity)), 5000, 'the extension’s plan card')
+      .then(() => extensionsOf(request.id));
+    expect(extension).toMatchObject({ state: 'pending' });
+    await drifted(request);
+
+    await h.click(users.approver, 'approve', { requestId: extension!.id });
+    const done = await h.settle(extension!.id);
+    expect(done.state).toBe('failed');
+    expect(done.outcome).toMatchObject({ summary: 'Failed', errorCode: 'extend.drifted' });
+    expect(done.outcome?.error).toMatch(DRIFTED);
+    const original = (await h.app.store.get(request.id))!;
+    expect(original.access?.expiresAt).toBe(request.access?.expiresAt);
+    expect(original.access?.extendedBy).toBeUndefined();
+  });
+});
