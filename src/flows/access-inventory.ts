@@ -7,7 +7,8 @@
  * same answer.
  *
  * ARM cost (S = allowed subscriptions, R = distinct roles among the relevant assignments,
- * G = group-held pull assignments, C = clusters), every list followed through its pages:
+ * G = group-held pull assignments, C = clusters), every list followed through its pages; R counts
+ * only the roles of assignments that cover a registry looked at, each read at such a registry:
  * - {@link AccessInventory.forCluster}: cluster lookup (≤ S lists) + S registry lists +
  *   S `assignedTo()` lists + R role definition GETs.
  * - {@link AccessInventory.forRegistry}: registry lookup (≤ S lists) + S cluster lists + 1
@@ -148,7 +149,7 @@ export class AccessInventory {
           (s) => onEachRegistry(registries, s, (id) => this.ports.roleAssignments.listAssignedToAt(id, identityId)),
         )
       : [];
-    const roles = await this.roleDefinitions(assignments);
+    const roles = await this.roleDefinitions(assignments, registries);
     const assignmentsByIdentity = new Map<string, RoleAssignmentInfo[]>();
     if (resolved.identity) assignmentsByIdentity.set(resolved.identity.objectId.toLowerCase(), assignments);
     const cells = buildCells({
@@ -181,7 +182,7 @@ export class AccessInventory {
       // registry, where the deployment gives acrbot Reader (docs/deploy.md).
       listedInEach([registry.subscriptionId], () => this.ports.roleAssignments.listAtOrAbove(registry.id)),
     ]);
-    const gathered = await this.gather(clusters, assignments);
+    const gathered = await this.gather(clusters, [registry], assignments);
     return {
       registry: toRegistry(registry),
       cells: buildCells({ ...gathered, registries: [toRegistry(registry)], requests, now }),
@@ -207,7 +208,7 @@ export class AccessInventory {
         async (s) => onEachRegistry(await registriesRead, s, (id) => this.ports.roleAssignments.listAtOrAbove(id)),
       ),
     ]);
-    const gathered = await this.gather(clusters, assignments);
+    const gathered = await this.gather(clusters, registries, assignments);
     return {
       clusters: clusters.map(toCluster),
       registries: registries.map(toRegistry),
@@ -268,7 +269,7 @@ export class AccessInventory {
           this.ports.roleAssignments.listAssignedToAt(registry.id, identityId),
         )
       : [];
-    const roles = await this.roleDefinitions(assignments);
+    const roles = await this.roleDefinitions(assignments, [registry]);
     // Assignments covering the registry whose role definition could not be read (404: deleted, or
     // not visible where it was read): they are not counted, and the diagnosis must not say the
     // identity has no pull role as if it knew.
@@ -364,6 +365,8 @@ export class AccessInventory {
    */
   private async gather(
     clusters: ClusterInfo[],
+    /** The registries looked at: each role is read at one its assignment covers. */
+    registries: readonly RegistryInfo[],
     assignments: RoleAssignmentInfo[],
   ): Promise<{
     clusters: { cluster: InventoryCluster; identity?: InventoryIdentity; identityProblem?: string }[];
@@ -375,7 +378,7 @@ export class AccessInventory {
     const ids = new Set(identities.flatMap((i) => (i.identity ? [i.identity.objectId.toLowerCase()] : [])));
     const groupHeld = assignments.filter((a) => a.principalType === 'Group');
     const relevant = assignments.filter((a) => ids.has(a.principalId.toLowerCase()) || a.principalType === 'Group');
-    const roles = await this.roleDefinitions(relevant);
+    const roles = await this.roleDefinitions(relevant, registries);
     const pullGroups = groupHeld.filter((a) => {
       const role = roles.get(roleDefinitionGuid(a.roleDefinitionId));
       return role !== undefined && roleCarriesPullInAnyMode(role);
@@ -416,17 +419,31 @@ export class AccessInventory {
   }
 
   /**
-   * The role definitions of `assignments` (see {@link RoleDefinitions}: built-in ones cached,
-   * custom ones re-read). A custom role exists only inside its assignable scopes, so each is read
-   * where its assignment is ({@link definitionScopes}: one assignable only at a resource group is
-   * 404 at the subscription), and one assigned at a management group under a subscription that
-   * listed the assignment (beneath that group), not merely the first allowed one, where ARM may
-   * not know it (404) and the assignment would not be counted.
+   * The role definitions of those `assignments` that cover one of `registries` (see
+   * {@link RoleDefinitions}: built-in ones cached, custom ones re-read); only their roles decide
+   * who pulls (`buildCells`). Each is read first at a registry its assignment covers
+   * ({@link definitionScopes}): the deployment gives acrbot Reader on registries and clusters
+   * only (docs/deploy.md), so `roleDefinitions/read` at a resource group or subscription above
+   * one answers 403, while a role assignable there is known at the registry. Then where the
+   * assignment is (a custom role assignable only at a resource group is 404 at its subscription),
+   * then the registry's subscription (beneath a management group that was listed in it, where
+   * ARM knows that group's custom roles). An assignment covering none of them (say on the
+   * cluster's node resource group) is not read at all: where it is, acrbot may not read, and it
+   * gives no pull from these registries.
    */
-  roleDefinitions(assignments: RoleAssignmentInfo[]): Promise<Map<string, RoleDefinitionInfo>> {
-    return this.definitions.of(assignments, (a) =>
-      definitionScopes(a, subscriptionOf(a) ?? a.listedIn?.[0] ?? this.subscriptionIds[0]),
-    );
+  roleDefinitions(
+    assignments: readonly RoleAssignmentInfo[],
+    registries: readonly Pick<RegistryInfo, 'id' | 'subscriptionId' | 'resourceGroup'>[],
+  ): Promise<Map<string, RoleDefinitionInfo>> {
+    const coveredBy = new Map<RoleAssignmentInfo, Pick<RegistryInfo, 'id' | 'subscriptionId'>>();
+    for (const a of assignments) {
+      const registry = registries.find((r) => scopeLevelOf(a.scope, r, a.listedIn) !== undefined);
+      if (registry) coveredBy.set(a, registry);
+    }
+    return this.definitions.of([...coveredBy.keys()], (a) => {
+      const registry = coveredBy.get(a)!;
+      return definitionScopes(a, subscriptionOf(a) ?? registry.subscriptionId, registry.id);
+    });
   }
 }
 

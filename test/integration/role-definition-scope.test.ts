@@ -1,8 +1,9 @@
 /**
  * A custom role whose assignable scopes are only a resource group (or one resource) exists in ARM
  * there and below, and is 404 at its subscription (Get-AzRoleAssignment shows such roles nameless
- * unless given the group's scope, Azure/azure-powershell#16991). acrbot reads each role where its
- * assignment is, so such a role carrying pull counts:
+ * unless given the group's scope, Azure/azure-powershell#16991). acrbot reads each role beneath
+ * its assignment (at the registry it covers, else where the assignment is), so such a role
+ * carrying pull counts:
  * - the emulator answers as ARM does (read through the real adapter and SDK client);
  * - end to end, the cluster's kubelet identity holds one on the registry's resource group:
  *   `check` says it can pull (not "cannot tell"), `access` lists it, and `grant` says access
@@ -113,9 +114,10 @@ describe('check, access and grant: a custom role carrying pull, assignable only 
     const check = await h.ask(users.requester, 'check aks-prod contosoacr');
     expect(check).toContain('aks-prod can pull from contosoacr: group puller');
     expect(check).not.toContain('cannot tell');
-    // One GET for the one role, at the assignment's own scope, where ARM knows it.
+    // One GET for the one role, at the registry beneath its assignment (where acrbot has Reader),
+    // where ARM knows it: it is assignable at the registry's group, so at everything in it.
     expect(definitionGets().map((r) => [r.path.toLowerCase(), r.status])).toEqual([
-      [`${registryGroup}/providers/Microsoft.Authorization/roleDefinitions/${GROUP_PULLER}`.toLowerCase(), 200],
+      [`${contosoId}/providers/Microsoft.Authorization/roleDefinitions/${GROUP_PULLER}`.toLowerCase(), 200],
     ]);
 
     const access = await h.app.services.inventory.forCluster('aks-prod');

@@ -80,8 +80,9 @@ test('listed in both: it covers both registries, as one way of pulling each', as
 });
 
 describe('a custom role assigned at a management group, readable only under that group', () => {
-  // Defined at the management group over subscription B only: ARM answers its GET under B and
-  // 404 under A (a custom role exists only inside its assignable scopes).
+  // Defined at the management group over subscription B only: ARM answers its GET anywhere under
+  // B (at B, at the registry in it) and 404 under A (a custom role exists only inside its
+  // assignable scopes).
   const CUSTOM = '33333333-0000-4000-8000-000000000003';
   const puller = customPullDefinition(CUSTOM, 'Image puller');
   const mgCustom: RoleAssignmentInfo = {
@@ -103,7 +104,8 @@ describe('a custom role assigned at a management group, readable only under that
         listAtOrAbove: async () => [mgCustom],
         getRoleDefinition: async (scope: string, guid: string) => {
           reads.push(scope);
-          return scope === `/subscriptions/${SUB_B}` && guid === CUSTOM ? puller : undefined;
+          const underB = scope.toLowerCase().startsWith(`/subscriptions/${SUB_B}`.toLowerCase());
+          return underB && guid === CUSTOM ? puller : undefined;
         },
       },
       directory: { servicePrincipalObjectId: async () => undefined, isMemberOfGroup: async () => false },
@@ -127,6 +129,7 @@ describe('a custom role assigned at a management group, readable only under that
     expect(diagnosis.canPull).toBe(true);
     expect(diagnosis.verdict).toContain('Image puller on a management group above it');
     expect(reads.length).toBeGreaterThan(0);
-    expect(reads.every((s) => s === `/subscriptions/${SUB_B}`)).toBe(true);
+    // At the registry it covers (where the deployment gives acrbot Reader), never under A.
+    expect(reads.every((s) => s === acrb.id)).toBe(true);
   });
 });
