@@ -4,7 +4,8 @@
  * acrbot made grants pull any more, and acrbot never re-creates it (docs/access-inventory.md,
  * "Drift"). Extending it would move an end and say "Extended" while the cluster cannot pull, so
  * every way to extend refuses it with this one sentence: the typed `extend`, a reminder's or the
- * tab's Extend, and an extension approved before the drift was seen, when it runs. Pure.
+ * tab's Extend, and an extension approved before the drift was seen, when it runs; and an
+ * expiry reminder offers no Extend, saying why in the same words. Pure.
  */
 import { formatUtc } from './access-term';
 import { UserFacingError } from './errors';
@@ -15,11 +16,37 @@ export const EXTEND_DRIFTED = 'extend.drifted';
 
 /** The refusal of an extension of `request` when its access drifted; undefined otherwise. */
 export function driftedExtensionRefusal(request: AccessRequest): UserFacingError | undefined {
-  const seen = request.access?.driftDetectedAt;
-  if (!seen) return undefined;
+  const happened = whatHappened(request);
+  if (!happened) return undefined;
   const { cluster, registry } = request.plan;
   return new UserFacingError(
     EXTEND_DRIFTED,
-    `The role assignment of ${request.id} was removed or changed outside acrbot (seen ${formatUtc(seen)}), and acrbot does not re-create it, so extending ${request.id} would not let ${cluster.name} pull from ${registry.name}; nothing was extended. Ask for the access again with "@acrbot grant ${cluster.name} ${registry.name} REASON…"; an approver decides, as for any grant.`,
+    `${happened}, so extending ${request.id} would not let ${cluster.name} pull from ${registry.name}; nothing was extended. Ask ${askAgain(request)}`,
   );
+}
+
+/**
+ * What an expiry reminder of `request` says instead of offering Extend when its access drifted
+ * (the Extend would be refused above), in one sentence of the refusal's words; undefined
+ * otherwise. The reminder still goes: the end comes all the same, and the requester who did not
+ * notice the removal learns what to do.
+ */
+export function driftedReminderNote(request: AccessRequest): string | undefined {
+  const happened = whatHappened(request);
+  if (!happened) return undefined;
+  const { cluster, registry } = request.plan;
+  return `${happened}, so ${request.id} no longer lets ${cluster.name} pull from ${registry.name} and cannot be extended: to keep pulling, ask ${askAgain(request)}`;
+}
+
+/** What happened to the assignment, and that acrbot leaves it so (no full stop). */
+function whatHappened(request: AccessRequest): string | undefined {
+  const seen = request.access?.driftDetectedAt;
+  if (!seen) return undefined;
+  return `The role assignment of ${request.id} was removed or changed outside acrbot (seen ${formatUtc(seen)}), and acrbot does not re-create it`;
+}
+
+/** What to do instead, after "ask": a new grant, decided like any other. */
+function askAgain(request: AccessRequest): string {
+  const { cluster, registry } = request.plan;
+  return `for the access again with "@acrbot grant ${cluster.name} ${registry.name} REASON…"; an approver decides, as for any grant.`;
 }

@@ -86,6 +86,15 @@ function reminderEnd(request: AccessRequest): { at: string; credential: boolean 
   return { at: end, credential: end !== term && end === credentialEnd(request) };
 }
 
+/** Why a reminder went without Extend, for its audit entry ('' when it offered Extend). */
+function withoutExtend(driftSeen: string | undefined, paused: boolean): string {
+  const why = [
+    ...(driftSeen ? [`removed outside acrbot (seen ${driftSeen})`] : []),
+    ...(paused ? ['new access is paused'] : []),
+  ];
+  return why.length ? `; without Extend: ${why.join(', and ')}` : '';
+}
+
 /** The longest credential lifetime acrbot ever gives (ACRBOT_SECRET_MAX_EXPIRY's upper bound). */
 const MAX_CREDENTIAL_LIFETIME_MS = 365 * 86_400_000;
 
@@ -456,8 +465,11 @@ export class AccessLifecycle {
    * The `access.remind` job: tells the requester, with an Extend button, unless access already
    * ended or is ending (a revocation began: an extension would be refused). While new access is
    * paused the reminder still goes (its end comes all the same), saying so instead of offering
-   * Extend. `run` is checked right before the post: a run that lost its lease (another instance
-   * holds the job) must not tell the requester a second time.
+   * Extend. A grant removed outside acrbot (drift) is still reminded, its end comes all the same,
+   * but the card (lifecycle-view.ts, from the request read here) offers no Extend, which would
+   * be refused, and says to ask for the access again. `run` is checked right before the post: a
+   * run that lost its lease (another instance holds the job) must not tell the requester a second
+   * time.
    */
   async onReminder(job: ScheduledJob, run?: JobRun): Promise<void> {
     const request = job.requestId ? await this.store.get(job.requestId) : undefined;
@@ -470,6 +482,8 @@ export class AccessLifecycle {
     // who and since when go on: the requester never reads why (access-pause.ts).
     const pause = await this.settings.pauses?.current();
     const paused = pause && { since: pause.since, by: { name: pause.by.name } };
+    // Drift is recorded on grants only; a credential's reminder is a secret's (reminderEnd).
+    const driftSeen = end.credential ? undefined : request.access?.driftDetectedAt;
     await run?.check();
     await this.messenger.tellRequester(
       request,
@@ -480,7 +494,7 @@ export class AccessLifecycle {
     await this.record(request, ACRBOT_ACTOR, {
       action: 'access.reminded',
       outcome: 'sent',
-      detail: `expires ${end.at}${end.credential ? ' (the pull secret’s credential, before the term ends)' : ''}${paused ? '; without Extend: new access is paused' : ''}`,
+      detail: `expires ${end.at}${end.credential ? ' (the pull secret’s credential, before the term ends)' : ''}${withoutExtend(driftSeen, Boolean(paused))}`,
     });
   }
 

@@ -1,10 +1,12 @@
 /**
  * Cards of the access lifecycle (G17): the revoke confirmation (exactly what will be deleted),
- * the expiry reminder with an Extend button (none while new access is paused), and the messages
- * the requester gets when their request is decided, fails, ends or is revoked.
+ * the expiry reminder with an Extend button (none while new access is paused, nor for a grant
+ * removed outside acrbot), and the messages the requester gets when their request is decided,
+ * fails, ends or is revoked.
  */
 import { extensionsPaused, type PauseAsTold } from '../domain/access-pause';
 import { describeAccess, describeDurationMs, formatUtc, shortDuration } from '../domain/access-term';
+import { driftedReminderNote } from '../domain/drifted-access';
 import type { AccessRequest, Actor } from '../domain/request';
 import type { SecretPlan } from '../domain/plan';
 import type { AdaptiveCardJson } from './card-templates';
@@ -239,7 +241,9 @@ function extendOnceResumed(request: AccessRequest): string {
  * access is `paused` offers no Extend (the extension would be refused, RequestService.assertOpen)
  * and says so. A reminder is a message of its own, never redrawn (no card copy is kept of it), so
  * Extend does not come back to it when the pause ends: the chat command does, and so does each
- * later reminder, which reads the pause again when it is sent.
+ * later reminder, which reads the pause again when it is sent. A grant removed or changed outside
+ * acrbot (drift) offers no Extend either (refused, drifted-access.ts) and never reads as working:
+ * it says what happened and to ask for the access again, in the refusal's words.
  */
 export function expiryReminderCard(
   request: AccessRequest,
@@ -254,6 +258,14 @@ export function expiryReminderCard(
     color: 'Warning' as const,
     facts: facts(request),
   };
+  // Before break-glass: whatever the grant was, the cluster no longer pulls with it, and the way
+  // on (a new grant) is the same.
+  const drifted = driftedReminderNote(request);
+  if (drifted)
+    return lifecycleCard({
+      ...base,
+      text: `Your grant ${subject(request)} ends at ${formatUtc(request.access!.expiresAt!)}. ${drifted}${paused ? ` ${pausedNote(paused)}` : ''}`,
+    });
   if (request.policy?.breakGlass)
     return lifecycleCard({
       ...base,

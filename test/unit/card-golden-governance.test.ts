@@ -253,6 +253,16 @@ const deleteLine = {
 const lifecycleCards: Array<[string, () => AdaptiveCardJson]> = [
   ['lifecycle-request-granted-time-boxed', () => requestCard(granted, { showActions: true })],
   ['lifecycle-expiry-reminder', () => expiryReminderCard(granted, DAY_MS, 30 * DAY_MS)],
+  // Removed outside acrbot (drift): no Extend (refused, extend.drifted); what happened, ask again.
+  [
+    'lifecycle-expiry-reminder-drifted',
+    () =>
+      expiryReminderCard(
+        { ...granted, access: { ...granted.access!, driftDetectedAt: '2025-01-20T08:00:00.000Z' } },
+        DAY_MS,
+        30 * DAY_MS,
+      ),
+  ],
   [
     'lifecycle-credential-reminder',
     () =>

@@ -1,0 +1,42 @@
+/**
+ * The reminder before a grant ends, when its role assignment was removed outside acrbot (drift),
+ * through the real app: it still comes (the end comes all the same), offers no Extend (which
+ * would be refused, extend.drifted), and says what happened and to ask for the access again.
+ */
+import type { GrantPlan } from '../../src/domain/plan';
+import { cardText } from '../helpers/capturing-connector';
+import { users } from '../helpers/harness';
+import { advance, grant, h, MINUTE, start, useLifecycleHooks } from '../helpers/lifecycle';
+
+describe('the reminder of a grant removed outside acrbot', () => {
+  useLifecycleHooks();
+
+  test('comes without Extend, saying the assignment was removed and to ask for the access again', async () => {
+    await start({ ACRBOT_EXPIRY_REMINDERS: '10m' });
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 15m deploy payments-api');
+    // Someone deletes acrbot's assignment in the portal, and the drift check sees it.
+    expect(h.app.sandbox!.arm.state.roleAssignments.delete((request.plan as GrantPlan).roleAssignmentName)).toBe(true);
+    expect((await h.app.services.drift.sweep()).map((r) => r.id)).toEqual([request.id]);
+
+    advance(6 * MINUTE);
+    await h.app.scheduler.runDue();
+    const reminder = await h.connector.waitFor(
+      (c) => c.op !== 'update' && /Access ends in 9 minutes/.test(cardText(c.activity)),
+      5000,
+      'the reminder',
+    );
+    const card = JSON.stringify(reminder.activity);
+    expect(card).not.toContain('"verb":"extend"');
+    expect(card).not.toContain('"id":"duration"');
+    const text = cardText(reminder.activity);
+    expect(text).toMatch(
+      new RegExp(
+        `The role assignment of ${request.id} was removed or changed outside acrbot \\(seen [^)]+\\), and acrbot does not re-create it`,
+      ),
+    );
+    expect(text).toContain('ask for the access again with "@acrbot grant aks-prod contosoacr REASON…"');
+    expect(text).not.toContain('Your access');
+    const reminded = (await h.app.audit.forRequest(request.id)).find((e) => e.action === 'access.reminded');
+    expect(reminded?.detail).toMatch(/; without Extend: removed outside acrbot \(seen /);
+  });
+});
