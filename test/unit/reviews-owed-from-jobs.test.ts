@@ -5,16 +5,16 @@
  * The start's pass, which keeps the jobs whole, reads by state as far as the bound reaches: a
  * review owed newer than 1,000 ended grants gets its job back (it read the oldest 1,000 before).
  */
-import type { DirectoryPort, ScheduledJob } from '../../src/domain/ports';
+import type { ScheduledJob } from '../../src/domain/ports';
 import type { AccessRequest, RequestState } from '../../src/domain/request';
-import { breakGlassReviewJobId, RequestService, type JobScheduling } from '../../src/flows/request-service';
+import { breakGlassReviewJobId, type JobScheduling } from '../../src/flows/request-service';
 import { WAITING_SCAN_LIMIT } from '../../src/flows/waiting-for-approvers';
 import { MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
-import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { createLogger } from '../../src/observability/logger';
+import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { breakGlassRequest } from './support/break-glass';
 import { FakeClock } from './support/fake-clock';
-import { OLIVE, policy, rule, settings } from './support/policy-fixtures';
+import { quietRequestService } from './support/quiet-request-service';
+import { OLIVE, policy, rule } from './support/policy-fixtures';
 import { APPROVER, grantPlan } from './support/requests';
 
 /** The memory store, telling which states were listed and how many requests were read one by one. */
@@ -78,21 +78,12 @@ function setup(withSchedule = true) {
   const clock = new FakeClock('2025-01-15T11:00:00.000Z');
   const store = new CountingStore();
   const jobs = new MemoryScheduleStore();
-  const directory: DirectoryPort = {
-    servicePrincipalObjectId: async () => undefined,
-    isMemberOfGroup: async () => false,
-  };
-  const service = new RequestService(
+  const service = quietRequestService({
     store,
-    new MemoryAuditLog({ now: () => clock.now() }),
-    directory,
     clock,
-    settings,
-    { requestChanged: async () => undefined },
-    createLogger({ level: 'silent' }),
-    withSchedule ? scheduling(jobs) : undefined,
-    { current: () => policy([rule('prod')]) },
-  );
+    policy: policy([rule('prod')]),
+    jobs: withSchedule ? scheduling(jobs) : undefined,
+  });
   /** Stores the request and, while its review is owed, its job (as the break-glass run does). */
   const add = async (request: AccessRequest, job = !request.policy!.review!.outcome) => {
     await store.create(request);

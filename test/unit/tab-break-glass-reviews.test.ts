@@ -5,17 +5,15 @@
  * rule (`isApproverOf`, asked once per rule with the pending requests), never to its requester.
  * The reviews are listed once per load, and not for a caller who approves nothing.
  */
-import type { DirectoryPort } from '../../src/domain/ports';
 import type { AccessRequest, Actor, RequestState } from '../../src/domain/request';
 import { tabActions } from '../../src/composition/tab-actions';
 import type { Flows } from '../../src/composition/flows';
-import { RequestService } from '../../src/flows/request-service';
-import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { createLogger } from '../../src/observability/logger';
+import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import type { TabMyAccess } from '../../src/tab/tab-wire';
 import { breakGlassRequest } from './support/break-glass';
 import { FakeClock } from './support/fake-clock';
-import { APPROVERS_GROUP, OLIVE, policy, rule, settings } from './support/policy-fixtures';
+import { quietRequestService } from './support/quiet-request-service';
+import { APPROVERS_GROUP, OLIVE, policy, rule } from './support/policy-fixtures';
 import { APPROVER, grantPlan, OUTSIDER, pendingRequest, REQUESTER } from './support/requests';
 import { bearer, testTabApi } from './support/tab-api';
 
@@ -64,21 +62,7 @@ function run(
 async function setup() {
   const clock = new FakeClock('2025-01-15T11:00:00.000Z');
   const store = new MemoryRequestStore();
-  const directory: DirectoryPort = {
-    servicePrincipalObjectId: async () => undefined,
-    isMemberOfGroup: async (user, group) => (MEMBERS[group] ?? []).includes(user),
-  };
-  const service = new RequestService(
-    store,
-    new MemoryAuditLog({ now: () => clock.now() }),
-    directory,
-    clock,
-    settings,
-    { requestChanged: async () => undefined },
-    createLogger({ level: 'silent' }),
-    undefined,
-    { current: () => policy([prod, dev]) },
-  );
+  const service = quietRequestService({ store, clock, policy: policy([prod, dev]), members: MEMBERS });
   for (const r of [
     run('R-BGOLIVE1', OLIVE, 0, 'succeeded'),
     run('R-BGRILEY1', REQUESTER, 10, 'succeeded'),

@@ -6,18 +6,17 @@
  * grants apart from ended ones, so ended grants, which only accumulate, never crowd out a live
  * one; past the bound of a read it says so (`boundReached`), and the tab tells the operators.
  */
-import type { DirectoryPort } from '../../src/domain/ports';
 import type { AccessRequest, Actor, RequestState } from '../../src/domain/request';
 import { tabActions } from '../../src/composition/tab-actions';
 import type { Flows } from '../../src/composition/flows';
-import { RequestService } from '../../src/flows/request-service';
 import { WAITING_SCAN_LIMIT } from '../../src/flows/waiting-for-approvers';
-import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { createLogger, type Logger } from '../../src/observability/logger';
+import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import type { Logger } from '../../src/observability/logger';
 import type { TabMyAccess } from '../../src/tab/tab-wire';
 import { breakGlassRequest } from './support/break-glass';
 import { FakeClock } from './support/fake-clock';
-import { APPROVERS_GROUP, OLIVE, policy, rule, settings, TENANT } from './support/policy-fixtures';
+import { quietRequestService } from './support/quiet-request-service';
+import { APPROVERS_GROUP, OLIVE, policy, rule, TENANT } from './support/policy-fixtures';
 import { APPROVER, grantPlan, OUTSIDER } from './support/requests';
 import { bearer, testTabApi } from './support/tab-api';
 
@@ -51,21 +50,7 @@ function run(n: number, bound: typeof prod, tenantId = TENANT, state: RequestSta
 function setup() {
   const clock = new FakeClock('2025-01-15T11:00:00.000Z');
   const store = new MemoryRequestStore();
-  const directory: DirectoryPort = {
-    servicePrincipalObjectId: async () => undefined,
-    isMemberOfGroup: async (user, group) => (MEMBERS[group] ?? []).includes(user),
-  };
-  const service = new RequestService(
-    store,
-    new MemoryAuditLog({ now: () => clock.now() }),
-    directory,
-    clock,
-    settings,
-    { requestChanged: async () => undefined },
-    createLogger({ level: 'silent' }),
-    undefined,
-    { current: () => policy([prod, dev]) },
-  );
+  const service = quietRequestService({ store, clock, policy: policy([prod, dev]), members: MEMBERS });
   const actions = {
     canExtend: () => false,
     extendRange: () => undefined,

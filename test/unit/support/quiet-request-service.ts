@@ -1,0 +1,38 @@
+/**
+ * A RequestService on memory stores that tells nobody anything (no notifier, a silent log): for
+ * tests of what it reads and answers (pending, reviews owed, approver questions), not of what it
+ * posts. Directory groups are `members` (group id → user object ids).
+ */
+import type { Policy } from '../../../src/domain/policy';
+import type { DirectoryPort, RequestStore } from '../../../src/domain/ports';
+import { type JobScheduling, RequestService } from '../../../src/flows/request-service';
+import { MemoryAuditLog } from '../../../src/integrations/store/memory-stores';
+import { createLogger } from '../../../src/observability/logger';
+import type { FakeClock } from './fake-clock';
+import { settings } from './policy-fixtures';
+
+/** The service, its policy fixed to `policy`, its schedule `jobs` when given. */
+export function quietRequestService(options: {
+  store: RequestStore;
+  clock: FakeClock;
+  policy: Policy;
+  members?: Record<string, readonly string[]>;
+  jobs?: JobScheduling;
+}): RequestService {
+  const { store, clock, policy, members = {}, jobs } = options;
+  const directory: DirectoryPort = {
+    servicePrincipalObjectId: async () => undefined,
+    isMemberOfGroup: async (user, group) => (members[group] ?? []).includes(user),
+  };
+  return new RequestService(
+    store,
+    new MemoryAuditLog({ now: () => clock.now() }),
+    directory,
+    clock,
+    settings,
+    { requestChanged: async () => undefined },
+    createLogger({ level: 'silent' }),
+    jobs,
+    { current: () => policy },
+  );
+}
