@@ -284,6 +284,7 @@ export function createFlows(
       requests: stores.requests,
       audit: stores.audit,
       roleAssignments: azure.roleAssignments,
+      resources: azure.reader,
       schedule: stores.schedule,
       clock,
     },

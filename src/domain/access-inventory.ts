@@ -5,6 +5,7 @@
  * see exactly the same answer. The I/O lives in `src/flows/access-inventory.ts`.
  */
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo, RoleDefinitionInfo } from './azure-model';
+import type { DriftReason } from './drift-reason';
 import type { SecretCredentialKind } from './plan';
 import { roleCarriesPull } from './pull-permission';
 import { isBeingRevoked, type AccessRequest } from './request';
@@ -68,6 +69,8 @@ export interface AcrbotRequestRef {
   revokedAt?: string;
   revokedBy?: string;
   driftDetectedAt?: string;
+  /** Why, when recorded (absent on requests marked before reasons were). */
+  driftReason?: DriftReason;
   /** Set once a revocation began deleting (it still pulls until the retry finishes). */
   revokingSince?: string;
   /**
@@ -213,7 +216,8 @@ export interface AccessMatrix {
 export interface DriftFinding {
   requestId: string;
   assignmentId: string;
-  kind: 'deleted' | 'changed';
+  /** `deleted`/`changed` from the assignment; the sweeper also finds the intact ones that no longer serve. */
+  kind: DriftReason;
   /** Plain description for the audit detail and the card. */
   detail: string;
 }
@@ -335,6 +339,7 @@ export function requestRef(request: AccessRequest, now: Date): AcrbotRequestRef 
     revokedAt: request.access?.revokedAt,
     revokedBy: request.access?.revokedBy?.name,
     driftDetectedAt: request.access?.driftDetectedAt,
+    ...(request.access?.driftReason && { driftReason: request.access.driftReason }),
     ...(isBeingRevoked(request) && { revokingSince: request.access.revokingSince }),
   };
 }

@@ -1,5 +1,6 @@
 /**
- * A grant whose role assignment was removed or changed outside acrbot (`access.driftDetectedAt`,
+ * A grant whose role assignment was removed or changed outside acrbot, or no longer serves (the
+ * cluster's identity or the registry's mode changed; `access.driftDetectedAt` and `driftReason`,
  * set by src/flows/drift-detector.ts) still reads as `succeeded` until its end, but nothing
  * acrbot made grants pull any more, and acrbot never re-creates it (docs/access-inventory.md,
  * "Drift"). Extending it would move an end and say "Extended" while the cluster cannot pull, so
@@ -8,6 +9,7 @@
  * expiry reminder offers no Extend, saying why in the same words. Pure.
  */
 import { formatUtc } from './access-term';
+import { driftNotDone } from './drift-reason';
 import { UserFacingError } from './errors';
 import type { AccessRequest } from './request';
 
@@ -38,11 +40,23 @@ export function driftedReminderNote(request: AccessRequest): string | undefined 
   return `${happened}, so ${request.id} no longer lets ${cluster.name} pull from ${registry.name} and cannot be extended: to keep pulling, ask ${askAgain(request)}`;
 }
 
-/** What happened to the assignment, and that acrbot leaves it so (no full stop). */
+/**
+ * What happened, and what acrbot leaves undone (no full stop), by the drift's reason
+ * (drift-reason.ts): the assignment removed or changed, or intact and no longer serving.
+ */
 function whatHappened(request: AccessRequest): string | undefined {
   const seen = request.access?.driftDetectedAt;
   if (!seen) return undefined;
-  return `The role assignment of ${request.id} was removed or changed outside acrbot (seen ${formatUtc(seen)}), and acrbot does not re-create it`;
+  const reason = request.access?.driftReason;
+  const noted = `(seen ${formatUtc(seen)})`;
+  switch (reason) {
+    case 'identityChanged':
+      return `${request.id}'s role assignment is still there, but ${request.plan.cluster.name} pulls as another identity now ${noted}, and ${driftNotDone(reason, 'does')}`;
+    case 'modeChanged':
+      return `${request.id}'s role assignment is still there, but ${request.plan.registry.name}'s role assignment mode changed and ignores its role ${noted}, and ${driftNotDone(reason, 'does')}`;
+    default:
+      return `The role assignment of ${request.id} was removed or changed outside acrbot ${noted}, and ${driftNotDone(reason, 'does')}`;
+  }
 }
 
 /** What to do instead, after "ask": a new grant, decided like any other. */

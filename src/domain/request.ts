@@ -3,6 +3,7 @@
  * dialog state; every transition is a conditional write on `version` (G8).
  */
 import { UserFacingError } from './errors';
+import type { DriftReason } from './drift-reason';
 import type { Plan } from './plan';
 import type { BoundRule } from './policy';
 
@@ -155,6 +156,8 @@ export interface AccessTerm {
   revokingSince?: string;
   /** Set when the access was removed or changed outside acrbot. */
   driftDetectedAt?: string;
+  /** Why (set with `driftDetectedAt`; absent on requests marked before reasons were recorded). */
+  driftReason?: DriftReason;
   /** Extension requests that moved `expiresAt`. */
   extendedBy?: string[];
   /**

@@ -1,19 +1,28 @@
 /**
- * Drift: an acrbot grant deleted or changed outside acrbot (portal, CLI, another automation).
- * The `drift.check` job (and `access`/`check`, which see the same) records it on the request as
- * `access.driftDetectedAt`, audits it, and updates the request's cards ("removed outside acrbot
- * on …"). acrbot never re-creates the assignment: someone removed it on purpose, or knows why.
+ * Drift: an acrbot grant deleted or changed outside acrbot (portal, CLI, another automation), or
+ * left intact but no longer giving its cluster pull: the cluster pulls as another identity now,
+ * or the registry's role assignment mode ignores the granted role (src/domain/drift-reason.ts).
+ * The `drift.check` job (and `access`/`check`, which see the assignment kinds) records it on the
+ * request as `access.driftDetectedAt` and `access.driftReason`, audits it, and updates the
+ * request's cards. acrbot never re-creates the assignment nor grants the new identity or role:
+ * someone changed it on purpose, or knows why (G15); a new request does it, decided as any other.
  *
  * Only acrbot's own records are compared (G15): requests that succeeded, whose role assignment
  * id the store recorded (see `createdAssignmentId`), not revoked, not already marked. Grants
  * whose end has passed, or whose `access.expire` job is due (a revoke in progress), are left to
  * the lifecycle's revocation, which may be deleting them right now. ARM cost of a sweep: one
  * `assignedTo()` list per distinct (identity, registry) among the live grants, read on the
- * registry: docs/deploy.md gives acrbot Reader there and nothing at subscription scope.
+ * registry: docs/deploy.md gives acrbot Reader there and nothing at subscription scope; then, for
+ * the grants whose assignment is intact, one GET of each distinct cluster and registry they name
+ * (their pull identity and mode now). A cluster that is gone is not drift (its grant ends at its
+ * end, as before); a read that fails (403, throttling) marks nothing and fails the run, naming it.
  */
 import { createdAssignmentId, findDrift, type DriftFinding } from '../domain/access-inventory';
+import type { ClusterInfo, RegistryInfo } from '../domain/azure-model';
+import { driftNotDone, modeName, pullIdentityChange, registryModeChange } from '../domain/drift-reason';
 import { ResourceGoneError } from '../domain/errors';
-import type { AuditLog, Clock, RequestStore, ScheduleStore } from '../domain/ports';
+import type { GrantPlan, ResourceSummary } from '../domain/plan';
+import type { AuditLog, AzureResourceReader, Clock, RequestStore, ScheduleStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
 import type { Logger } from '../observability/logger';
@@ -35,6 +44,8 @@ export class DriftDetector {
       requests: RequestStore;
       audit: AuditLog;
       roleAssignments: Pick<PlanningReads, 'listAssignedToAt'>;
+      /** The reads the resolver plans with: a cluster's pull identity and a registry's mode now. */
+      resources: Pick<AzureResourceReader, 'getCluster' | 'getRegistry'>;
       /** To see a revocation in flight (its `access.expire` job is due). */
       schedule: ScheduleStore;
       clock: Clock;
@@ -69,6 +80,8 @@ export class DriftDetector {
     const marked: AccessRequest[] = [];
     const failed: { registry: string; identity: string; err: unknown }[] = [];
     const unrecorded: unknown[] = [];
+    // One GET per distinct cluster and registry in this run, however many grants name it.
+    const reads = new ResourceReads(this.ports.resources);
     for (const g of groups.values()) {
       // One pair that keeps failing (acrbot lost Reader there, the registry moved) must not hide
       // drift everywhere else: the others are checked, then the run fails naming it, so the job
@@ -81,16 +94,60 @@ export class DriftDetector {
       // Drift found but not recorded (the store or the audit log failed): its own error, so the
       // report sends nobody to look at acrbot's rights on a registry it could read.
       try {
-        marked.push(...(await this.record(findDrift(g.identity, assignments, g.requests), 'sweeper')));
+        const findings = findDrift(g.identity, assignments, g.requests);
+        const found = new Set(findings.map((f) => f.requestId));
+        // Intact assignments: whether they still give their cluster pull.
+        for (const r of g.requests) {
+          if (found.has(r.id)) continue;
+          const finding = await this.pullDrift(r, reads);
+          if (finding) findings.push(finding);
+        }
+        marked.push(...(await this.record(findings, 'sweeper')));
       } catch (err) {
         unrecorded.push(err);
       }
     }
-    const problems = [...(failed.length ? [sweepFailure(failed, groups.size)] : []), ...unrecorded];
+    const problems = [
+      ...(failed.length ? [sweepFailure(failed, groups.size)] : []),
+      ...(reads.failed.length ? [readFailure(reads)] : []),
+      ...unrecorded,
+    ];
     if (problems.length === 1) throw problems[0];
     if (problems.length)
       throw new AggregateError(problems, problems.map((p) => (p instanceof Error ? p.message : String(p))).join('; '));
     return marked;
+  }
+
+  /**
+   * A grant whose assignment is intact but no longer gives its cluster pull: the cluster pulls as
+   * another identity now, or the registry's mode ignores the role. Undefined when it still does,
+   * and when that cannot be told: the cluster or registry is gone (a gone registry took the
+   * assignment with it: `deleted` above), or its read failed (kept in `reads.failed`).
+   */
+  private async pullDrift(request: AccessRequest, reads: ResourceReads): Promise<DriftFinding | undefined> {
+    if (request.plan.kind !== 'grant') return undefined;
+    const plan = request.plan;
+    const assignmentId = createdAssignmentId(request)!;
+    const assignment = `role assignment ${assignmentId.split('/').pop()} (${plan.role.name} on ${plan.registry.name})`;
+    const cluster = await reads.cluster(plan.cluster);
+    const pullsAs = cluster && pullIdentityChange(plan, cluster);
+    if (pullsAs)
+      return {
+        requestId: request.id,
+        assignmentId,
+        kind: 'identityChanged',
+        detail: `cluster ${plan.cluster.name} now pulls as ${pullsAs}, not ${plan.identity.objectId}; ${assignment} is intact but no longer gives it pull`,
+      };
+    const registry = await reads.registry(plan.registry);
+    const mode = registry && registryModeChange(plan, registry);
+    if (mode)
+      return {
+        requestId: request.id,
+        assignmentId,
+        kind: 'modeChanged',
+        detail: `registry ${plan.registry.name} now uses ${modeName(mode)}, which ignores ${plan.role.name}; ${assignment} is intact but no longer gives pull`,
+      };
+    return undefined;
   }
 
   /** Whether a live grant's assignment is still missing or changed, as read on its registry. */
@@ -133,13 +190,14 @@ export class DriftDetector {
       if (expiry && Date.parse(expiry.dueAt) <= now.getTime()) continue;
       // What `access` and `check` saw comes from subscription-wide listings, where the deployment
       // gives acrbot no right (docs/deploy.md) and an answer may leave out what it may not read:
-      // confirmed on the registry, as the sweeper looks, before anything is recorded.
+      // confirmed on the registry, as the sweeper looks, before anything is recorded. (They report
+      // `deleted`/`changed` only: an intact assignment that no longer serves is the sweeper's find.)
       if (noticedBy !== 'sweeper' && !(await this.stillDrifted(current))) continue;
       const next: AccessRequest = {
         ...current,
         version: current.version + 1,
         updatedAt: now.toISOString(),
-        access: { ...current.access, driftDetectedAt: now.toISOString() },
+        access: { ...current.access, driftDetectedAt: now.toISOString(), driftReason: finding.kind },
       };
       try {
         await this.ports.requests.update(next);
@@ -156,7 +214,7 @@ export class DriftDetector {
           requestId: current.id,
           targetIds: [finding.assignmentId],
           outcome: finding.kind,
-          detail: `${finding.detail}; noticed by ${noticedBy}; acrbot does not re-create it`,
+          detail: `${finding.detail}; noticed by ${noticedBy}; ${driftNotDone(finding.kind, 'does')}`,
         });
       } catch (err) {
         await this.ports.requests
@@ -180,15 +238,74 @@ export class DriftDetector {
  * with its status and code (never a request or a token), the first failure as the cause.
  */
 function sweepFailure(failed: readonly { registry: string; identity: string; err: unknown }[], pairs: number): Error {
-  const what = failed.map(({ registry, identity, err }) => {
-    const { statusCode, code } = (err ?? {}) as { statusCode?: unknown; code?: unknown };
-    const why = [statusCode, code].filter((v) => typeof v === 'number' || typeof v === 'string').join(' ');
-    return `identity ${identity} on registry ${registry}: ${why || (err instanceof Error ? err.name : 'failed')}`;
-  });
+  const what = failed.map(
+    ({ registry, identity, err }) => `identity ${identity} on registry ${registry}: ${failureWords(err)}`,
+  );
   return new Error(
     `drift check could not list the role assignments of ${failed.length} of ${pairs} identity and registry pairs (the others were checked): ${what.join('; ')}`,
     { cause: failed[0].err },
   );
+}
+
+/**
+ * The clusters and registries one sweep reads, each once (by id, any case): found, gone
+ * (undefined: not drift) or failed (recorded in {@link failed}, also undefined, so the run
+ * fails naming it after checking everything else).
+ */
+class ResourceReads {
+  readonly failed: { what: 'cluster' | 'registry'; id: string; err: unknown }[] = [];
+  private readonly seen = new Map<string, Promise<ClusterInfo | RegistryInfo | undefined>>();
+  /** Distinct clusters and registries asked for. */
+  get count(): number {
+    return this.seen.size;
+  }
+
+  constructor(private readonly reader: Pick<AzureResourceReader, 'getCluster' | 'getRegistry'>) {}
+
+  cluster(c: ResourceSummary): Promise<ClusterInfo | undefined> {
+    return this.once('cluster', c, () => this.reader.getCluster(c.subscriptionId, c.resourceGroup, c.name)) as Promise<
+      ClusterInfo | undefined
+    >;
+  }
+
+  registry(r: GrantPlan['registry']): Promise<RegistryInfo | undefined> {
+    return this.once('registry', r, () =>
+      this.reader.getRegistry(r.subscriptionId, r.resourceGroup, r.name),
+    ) as Promise<RegistryInfo | undefined>;
+  }
+
+  private once(
+    what: 'cluster' | 'registry',
+    resource: ResourceSummary,
+    read: () => Promise<ClusterInfo | RegistryInfo | undefined>,
+  ): Promise<ClusterInfo | RegistryInfo | undefined> {
+    const key = `${what}|${resource.id.toLowerCase()}`;
+    let pending = this.seen.get(key);
+    if (!pending) {
+      pending = read().catch((err: unknown) => {
+        this.failed.push({ what, id: resource.id, err });
+        return undefined;
+      });
+      this.seen.set(key, pending);
+    }
+    return pending;
+  }
+}
+
+/** The error of a sweep in which some clusters or registries could not be read: each named with its status and code. */
+function readFailure(reads: ResourceReads): Error {
+  const what = reads.failed.map(({ what, id, err }) => `${what} ${id}: ${failureWords(err)}`);
+  return new Error(
+    `drift check could not read ${reads.failed.length} of ${reads.count} clusters and registries, so whether the grants naming them still give pull is not known; nothing was marked for them (the others were checked): ${what.join('; ')}`,
+    { cause: reads.failed[0].err },
+  );
+}
+
+/** An ARM failure as status and code (never a body, a request or a token). */
+function failureWords(err: unknown): string {
+  const { statusCode, code } = (err ?? {}) as { statusCode?: unknown; code?: unknown };
+  const why = [statusCode, code].filter((v) => typeof v === 'number' || typeof v === 'string').join(' ');
+  return why || (err instanceof Error ? err.name : 'failed');
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   type RegistryAccessReport,
   type UserAccessReport,
 } from '../domain/access-inventory';
+import { driftWords } from '../domain/drift-reason';
 import { originText, requestText, shortTime, type PullDiagnosis } from '../domain/pull-diagnosis';
 import type { RoleAssignmentMode } from '../domain/roles';
 import type { AdaptiveCardJson } from './card-templates';
@@ -25,7 +26,7 @@ export const ACCESS_CARD_MAX_ROWS = 20;
 
 // Labels of the inventory's access states; a request's states are another set with their own table
 // (STATE_LABEL in request-view.ts), alike in shape only.
-const STATE: Record<AccessState | 'cannot', { label: string; color: string }> = {
+const STATE: Record<AccessState | 'cannot' | 'noLongerPulls', { label: string; color: string }> = {
   active: { label: 'Active', color: 'Good' },
   expiring: { label: 'Expiring soon', color: 'Warning' },
   expired: { label: 'Expired', color: 'Default' },
@@ -33,7 +34,13 @@ const STATE: Record<AccessState | 'cannot', { label: string; color: string }> = 
   drifted: { label: 'Removed outside acrbot', color: 'Attention' },
   unverified: { label: 'Cannot be checked', color: 'Warning' },
   cannot: { label: 'Not honoured', color: 'Attention' },
+  noLongerPulls: { label: 'No longer gives pull', color: 'Attention' },
 };
+
+/** A drift whose role assignment is still there (the cluster's identity or the registry's mode changed). */
+function intactDrift(r: AcrbotRequestRef): boolean {
+  return r.driftReason === 'identityChanged' || r.driftReason === 'modeChanged';
+}
 
 const SCOPE: Record<string, string> = {
   registry: 'on the registry',
@@ -112,7 +119,7 @@ function stateSuffix(state: AccessState, r: AcrbotRequestRef | undefined, why?: 
     case 'unverified':
       return ` — not checked: ${why ?? "the cluster's pull identity is unknown"}`;
     case 'drifted':
-      return ` — removed outside acrbot${r?.driftDetectedAt ? ` on ${shortTime(r.driftDetectedAt)}` : ''}`;
+      return ` — ${driftWords(r?.driftReason)}${r?.driftDetectedAt ? ` on ${shortTime(r.driftDetectedAt)}` : ''}`;
     case 'revoked':
       return ` — revoked${r?.revokedBy ? ` by ${r.revokedBy}` : ''}${r?.revokedAt ? ` on ${shortTime(r.revokedAt)}` : ''}`;
     case 'expired':
@@ -235,7 +242,9 @@ export function registryAccessCard(report: RegistryAccessReport, sandbox: boolea
 /** `access` alone: the user's own grants and secrets. */
 export function userAccessCard(report: UserAccessReport, sandbox: boolean): AdaptiveCardJson {
   const rows: Row[] = report.entries.map((e) => {
-    const state = STATE[e.request.state];
+    // Its assignment is intact but no longer serves: "removed" would send people looking for it.
+    const state =
+      e.request.state === 'drifted' && intactDrift(e.request) ? STATE.noLongerPulls : STATE[e.request.state];
     const what =
       e.kind === 'grant'
         ? `${e.roleName ?? 'pull role'} for ${e.cluster.name} on ${e.registry.name}`

@@ -9,6 +9,7 @@ import {
 } from '../domain/request';
 import { describeAccess, endedWithoutAccess } from '../domain/access-term';
 import { credentialEnd } from '../domain/access-inventory';
+import { driftNotDone, driftWords } from '../domain/drift-reason';
 import { deploymentSnippet } from '../domain/manifest-snippet';
 import type { SecretPlan } from '../domain/plan';
 import { awaitingReview, countedApprovals, describeRequirement } from '../domain/policy';
@@ -203,7 +204,7 @@ export function planFacts(request: AccessRequest): Fact[] {
   if (request.access?.driftDetectedAt)
     common.push({
       label: 'Access',
-      value: `removed outside acrbot on ${shortTime(request.access.driftDetectedAt)}; acrbot did not re-create it`,
+      value: `${driftWords(request.access.driftReason)} on ${shortTime(request.access.driftDetectedAt)}; ${driftNotDone(request.access.driftReason)}`,
     });
   else common.push({ label: 'Access', value: inertText(describeAccess(request)) });
   if (request.extendsRequestId) common.push({ label: 'Extends', value: request.extendsRequestId });

@@ -33,6 +33,15 @@ describe('drift reported once (drift-detector)', () => {
         requests,
         audit,
         roleAssignments: { listAssignedToAt: async () => [] },
+        // Its assignment is gone: nothing else is read.
+        resources: {
+          getCluster: async () => {
+            throw new Error('no cluster read');
+          },
+          getRegistry: async () => {
+            throw new Error('no registry read');
+          },
+        },
         schedule: new MemoryScheduleStore(),
         clock,
       },
