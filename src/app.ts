@@ -14,7 +14,7 @@ import type { Sleep } from './flows/assign-role';
 import type { Scheduler } from './flows/scheduler';
 import { connectAzure } from './composition/azure-access';
 import { createAzurePorts } from './composition/azure-ports';
-import { startBackground } from './composition/background';
+import { reloadPolicyOnSighup, startBackground } from './composition/background';
 import { createBot } from './composition/bot';
 import { createChannel } from './composition/channel';
 import { createFlows } from './composition/flows';
@@ -51,6 +51,13 @@ export interface AppOptions {
   jobReportAfterAttempts?: number;
   /** Longest one Kubernetes API call may take (default KUBE_CALL_TIMEOUT_MS, 30 s; tests shorten it). */
   kubeCallTimeoutMs?: number;
+  /**
+   * false: the caller owns SIGHUP for the process's whole life and calls
+   * {@link RunningApp.reloadPolicy} while the app runs (src/index.ts, so that a SIGHUP during
+   * start-up or the stop never meets Node's default, exiting at once). Default true: the app
+   * takes SIGHUP from the end of its start until its stop begins (in-process tests).
+   */
+  takeSighup?: boolean;
 }
 
 /** A started acrbot. */
@@ -67,6 +74,8 @@ export interface RunningApp {
   stores: Stores;
   store: RequestStore;
   audit: AuditLog;
+  /** What SIGHUP does: reloads the approval policy file (ACRBOT_POLICY), or logs that there is none. */
+  reloadPolicy(): void;
   stop(): Promise<void>;
 }
 
@@ -158,6 +167,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
       clock,
       log,
       anchorIntervalMs: config.auditAnchor?.intervalMs,
+      takeSighup: options.takeSighup,
     });
   } catch (err) {
     // The start-up error is the one the caller reports; a failure to stop is logged here, once.
@@ -176,6 +186,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
     stores,
     store: stores.requests,
     audit: stores.audit,
+    reloadPolicy: reloadPolicyOnSighup(flows, log),
     stop,
   };
 }

@@ -2,7 +2,8 @@
  * Entry point: `npm start`. Loads `.env` if present, starts telemetry when configured (before
  * anything that uses http is loaded), validates config (listing every problem), starts the
  * bot, and stops gracefully on SIGTERM/SIGINT: no new turns, in-flight work finished, store
- * closed, telemetry flushed.
+ * closed, telemetry flushed. SIGHUP reloads the approval policy while the bot runs and is ignored
+ * (with a log line) while it starts or stops: it never ends the process.
  */
 import { existsSync } from 'node:fs';
 import type * as AppModule from './app';
@@ -15,6 +16,12 @@ import { startTelemetry } from './observability/telemetry';
 import { telemetryConnectionStringProblem } from './observability/telemetry-connection-string';
 
 async function main(): Promise<void> {
+  // SIGHUP is taken for the whole life of the process, first thing: Node's default for it is to
+  // exit at once, skipping the graceful stop (leases held, runs cut off), and an operator sends
+  // it to reload the policy. What it does is set below as the process moves on; until the logger
+  // exists nothing here yields to the event loop, so this first no-op never actually runs.
+  let onSighup: () => void = () => undefined;
+  process.on('SIGHUP', () => onSighup());
   silenceRestifyHttpParserWarning();
   if (existsSync('.env')) process.loadEnvFile('.env');
   // A connection string the exporter cannot use is a configuration problem, listed with the
@@ -43,6 +50,15 @@ async function main(): Promise<void> {
   const { createLogger } = require('./observability/logger') as typeof LoggerModule;
   const { startApp } = require('./app') as typeof AppModule;
   const log = createLogger({ level: config.logLevel });
+  /** SIGHUP before the app runs or once its stop began: logged, and no reload (no running app to reload into). */
+  const ignoreSighup = (phase: 'starting' | 'stopping') => () =>
+    log.info(
+      { signal: 'SIGHUP' },
+      phase === 'starting'
+        ? 'SIGHUP while acrbot is starting: ignored (once it is listening, SIGHUP reloads the approval policy)'
+        : 'SIGHUP while acrbot is stopping: ignored',
+    );
+  onSighup = ignoreSighup('starting');
   /** Flushes telemetry and the log, then exits. */
   const exit = async (code: number): Promise<never> => {
     // Exporting the last spans may fail (ingestion unreachable); say so, then exit anyway.
@@ -51,7 +67,7 @@ async function main(): Promise<void> {
     process.exit(code);
   };
   exitOnCrash(log, exit);
-  const starting = startApp(config, { logger: log });
+  const starting = startApp(config, { logger: log, takeSighup: false });
   // Signals are taken from here on, not once startApp returns: it listens, then resumes
   // interrupted runs, and a SIGTERM meanwhile (Node's default: die at once) would cut those
   // runs off with their leases held. A signal during start-up waits for it, then stops.
@@ -80,6 +96,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     stopping = true;
+    onSighup = ignoreSighup('stopping');
     void stop(signal);
   };
   process.on('SIGTERM', onSignal);
@@ -91,6 +108,8 @@ async function main(): Promise<void> {
     log.fatal({ err }, `acrbot could not start: ${err instanceof Error ? err.message : String(err)}`);
     return exit(1);
   });
+  // A stop that began during start-up keeps SIGHUP ignored.
+  if (!stopping) onSighup = () => app.reloadPolicy();
   // The address it is bound to (every interface in azure mode), as a URL scripts can read.
   const host = listenHostOf(config);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${app.port}`;

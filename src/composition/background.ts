@@ -23,6 +23,24 @@ export interface BackgroundDeps {
   log: Logger;
   /** ACRBOT_AUDIT_ANCHOR_INTERVAL, when anchors are published. */
   anchorIntervalMs?: number;
+  /**
+   * false: the caller takes SIGHUP for the whole life of the process and calls
+   * {@link reloadPolicyOnSighup}'s function while the app runs (src/index.ts). Default true: this
+   * step takes it from here until its stop begins (in-process tests emit SIGHUP).
+   */
+  takeSighup?: boolean;
+}
+
+/**
+ * What SIGHUP does while acrbot runs: reloads the approval policy file (G18). Without a file it
+ * says so and changes nothing: SIGHUP is still taken, since Node's default would end the process
+ * at once, without the graceful shutdown, for an operator who only meant to reload.
+ */
+export function reloadPolicyOnSighup(flows: Pick<Flows, 'policies'>, log: Logger): () => void {
+  return () =>
+    flows.policies.watching
+      ? void flows.policies.reload()
+      : log.info('SIGHUP: there is no approval policy file (ACRBOT_POLICY) to reload; nothing changed');
 }
 
 /** Starts the background work; returns how to stop it. */
@@ -96,14 +114,9 @@ async function startTheRest(deps: BackgroundDeps, cleanups: Promise<void>): Prom
       .catch((err: unknown) => log.error({ err }, 'resuming interrupted executions failed'));
   }, flows.executor.resumeIntervalMs);
   resumer.unref();
-  // The approval policy file: reloaded on SIGHUP and when it changes (G18). Without one, SIGHUP
-  // is still taken (and said to do nothing): Node's default would end the process at once,
-  // without the graceful shutdown, for an operator who only meant to reload.
-  const reloadPolicy = () =>
-    flows.policies.watching
-      ? void flows.policies.reload()
-      : log.info('SIGHUP: there is no approval policy file (ACRBOT_POLICY) to reload; nothing changed');
-  process.on('SIGHUP', reloadPolicy);
+  // The approval policy file: reloaded on SIGHUP and when it changes (G18).
+  const reloadPolicy = reloadPolicyOnSighup(flows, log);
+  if (deps.takeSighup !== false) process.on('SIGHUP', reloadPolicy);
   if (flows.policies.watching) flows.policies.watch();
   return async () => {
     clearInterval(resumer);

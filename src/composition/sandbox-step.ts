@@ -3,7 +3,7 @@
  * external or shared one is given, fills the sandbox defaults into the config, and returns the
  * access to the emulated ARM and Graph. This is the only place in the bot that loads
  * `src/sandbox`, and it does so lazily (`require` inside the function): azure mode never loads
- * the emulators, node-forge or the fixtures (test/unit/azure-mode-modules.test.ts proves it).
+ * the emulators, node-forge or the fixtures (test/integration/azure-mode-modules.test.ts proves it).
  */
 import { join } from 'node:path';
 import { applySandboxDefaults, type AppConfig } from '../config/config';
@@ -47,7 +47,9 @@ export interface SandboxStep {
 
 /**
  * Sandbox mode: `shared` is an already running sandbox (restart tests share one); with
- * `ACRBOT_ARM_ENDPOINT` set the emulators run elsewhere and are trusted via NODE_EXTRA_CA_CERTS.
+ * `ACRBOT_ARM_ENDPOINT` and `ACRBOT_GRAPH_ENDPOINT` set the emulators run elsewhere and are
+ * trusted via NODE_EXTRA_CA_CERTS. The two are set together or not at all (loadConfig refuses
+ * one alone): the ARM and Graph emulators are one sandbox, started together.
  */
 export async function startSandboxStep(config: AppConfig, shared?: Sandbox): Promise<SandboxStep> {
   const { SANDBOX_DEFAULTS } = require('../sandbox/defaults') as typeof SandboxDefaultsModule;
@@ -55,7 +57,7 @@ export async function startSandboxStep(config: AppConfig, shared?: Sandbox): Pro
   // environment, which cannot reach them, is not asked to (outbound-proxy.ts).
   sharedClientReachesLoopbackDirectly();
   const withDefaults = applySandboxDefaults(config, SANDBOX_DEFAULTS);
-  const external = Boolean(config.armEndpoint);
+  const external = externalEndpoints(config);
   const own =
     !external && !shared
       ? await (require('../sandbox/sandbox') as typeof SandboxModule).startSandbox({
@@ -63,6 +65,8 @@ export async function startSandboxStep(config: AppConfig, shared?: Sandbox): Pro
         })
       : undefined;
   const sandbox = shared ?? own;
+  // Exactly one of the two is there: external endpoints, or a sandbox (shared or just started).
+  const endpoints = external ?? { arm: sandbox!.armUrl, graph: sandbox!.graphUrl };
   // One token per audience, as from Entra: each emulator accepts only its own.
   const credential = SANDBOX_DEFAULTS.credential;
   // Own emulators: trust their CA for these clients only. External ones: NODE_EXTRA_CA_CERTS.
@@ -72,8 +76,8 @@ export async function startSandboxStep(config: AppConfig, shared?: Sandbox): Pro
     config: withDefaults,
     access: {
       credential,
-      arm: { endpoint: config.armEndpoint ?? sandbox!.armUrl, credential, caPem, agent, tracing: telemetryExporting() },
-      graphEndpoint: config.graphEndpoint ?? sandbox!.graphUrl,
+      arm: { endpoint: endpoints.arm, credential, caPem, agent, tracing: telemetryExporting() },
+      graphEndpoint: endpoints.graph,
       caPem,
       agent,
     },
@@ -90,4 +94,19 @@ export async function startSandboxStep(config: AppConfig, shared?: Sandbox): Pro
       if (own) await own.stop();
     },
   };
+}
+
+/**
+ * The external emulators' endpoints, or undefined when the sandbox's own (or a shared one) are
+ * used. One endpoint alone is refused by loadConfig; a config built another way that has one is
+ * refused here too, by name, rather than failing on the missing sandbox later.
+ */
+function externalEndpoints(config: AppConfig): { arm: string; graph: string } | undefined {
+  const { armEndpoint: arm, graphEndpoint: graph } = config;
+  if (arm === undefined && graph === undefined) return undefined;
+  if (arm === undefined || graph === undefined)
+    throw new Error(
+      'sandbox mode needs both ACRBOT_ARM_ENDPOINT and ACRBOT_GRAPH_ENDPOINT (external emulators) or neither',
+    );
+  return { arm, graph };
 }

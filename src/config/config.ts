@@ -6,7 +6,13 @@ import { isIP } from 'node:net';
 import { z } from 'zod/v3';
 import type { Policy } from '../domain/policy';
 import { AUDIT_KEY_MIN_BYTES, auditKeyFromText } from './audit-key';
-import { MAX_ACCESS_DURATION_MS, MAX_APPROVAL_TTL_MS, MIN_ACCESS_DURATION_MS, parseDurationMs } from './duration';
+import {
+  MAX_ACCESS_DURATION_MS,
+  MAX_APPROVAL_TTL_MS,
+  MIN_ACCESS_DURATION_MS,
+  MIN_APPROVAL_TTL_MS,
+  parseDurationMs,
+} from './duration';
 import {
   CONVERSATION_ID,
   PolicyFileError,
@@ -641,6 +647,26 @@ function unusedTablePrefix(
 }
 
 /**
+ * Sandbox mode with one of ACRBOT_ARM_ENDPOINT and ACRBOT_GRAPH_ENDPOINT but not the other. The
+ * sandbox's ARM and Graph emulators are one world (the same identities, one CA), started together
+ * or not at all: an external ARM emulator beside the bot's own Graph emulator would answer for
+ * two different worlds, and the clients trust either the own emulators' CA or NODE_EXTRA_CA_CERTS,
+ * not both. Read from the cleaned environment, so a malformed endpoint does not hide this too.
+ */
+function halfExternalSandbox(env: Record<string, string | undefined>): string[] {
+  const arm = env.ACRBOT_ARM_ENDPOINT !== undefined;
+  const graph = env.ACRBOT_GRAPH_ENDPOINT !== undefined;
+  if (arm === graph) return [];
+  const [set, unset] = arm
+    ? ['ACRBOT_ARM_ENDPOINT', 'ACRBOT_GRAPH_ENDPOINT']
+    : ['ACRBOT_GRAPH_ENDPOINT', 'ACRBOT_ARM_ENDPOINT'];
+  return [
+    `${set} is set without ${unset}: in sandbox mode the ARM and Graph emulators run together, so set both ` +
+      '(external emulators, their CA in NODE_EXTRA_CA_CERTS) or neither (acrbot starts its own)',
+  ];
+}
+
+/**
  * The environment as the settings are read from it. Values are trimmed: a line break at the end
  * of a Key Vault secret, or a space after `=`, would otherwise become part of a password or a
  * path, and a blank value is unset like an empty one. Quotes around a setting of acrbot's are a
@@ -759,12 +785,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'ACRBOT_STORAGE keeps everything in process memory: in azure mode every restart would lose the audit trail, pending requests and the scheduled ends of access. Use sqlite:<file> or tables:…, or set ACRBOT_ALLOW_EPHEMERAL_STORAGE=true for a test',
     );
   if (parsedOk('ACRBOT_STORAGE')) problems.push(...unusedTablePrefix(e.ACRBOT_STORAGE, e.ACRBOT_TABLE_PREFIX, cleaned));
+  if (sandbox) problems.push(...halfExternalSandbox(cleaned));
   if (!sandbox && (e.ACRBOT_CHANNEL_OPENID_METADATA_URL || e.ACRBOT_CHANNEL_TOKEN_ISSUER || e.ACRBOT_CHANNEL_LOGIN_URL))
     problems.push(
       'ACRBOT_CHANNEL_OPENID_METADATA_URL, ACRBOT_CHANNEL_TOKEN_ISSUER and ACRBOT_CHANNEL_LOGIN_URL are test hooks and only allowed with ACRBOT_MODE=sandbox',
     );
+  if (e.ACRBOT_APPROVAL_TTL < MIN_APPROVAL_TTL_MS)
+    problems.push(
+      'ACRBOT_APPROVAL_TTL can be no less than 5m (requests would expire before an approver could see them; a bare number is seconds)',
+    );
   if (e.ACRBOT_APPROVAL_TTL > MAX_APPROVAL_TTL_MS)
     problems.push('ACRBOT_APPROVAL_TTL can be at most 24h (requests must not wait longer for a decision)');
+  // The shortest sweep, 1s, is the shortest duration there is (0s is not one): tests sweep that often.
   if (e.ACRBOT_SWEEP_INTERVAL > 3_600_000)
     problems.push('ACRBOT_SWEEP_INTERVAL can be at most 1h (expiries and reminders would run late)');
   if (e.ACRBOT_AUDIT_ANCHOR_INTERVAL < 60_000 || e.ACRBOT_AUDIT_ANCHOR_INTERVAL > 86_400_000)
@@ -825,7 +857,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(...unusedWithPolicy(cleaned));
     // The policy's reminders must come before requests expire: the TTL in force when it is valid.
     const approvalTtlMs =
-      parsedOk('ACRBOT_APPROVAL_TTL') && e.ACRBOT_APPROVAL_TTL <= MAX_APPROVAL_TTL_MS
+      parsedOk('ACRBOT_APPROVAL_TTL') &&
+      e.ACRBOT_APPROVAL_TTL >= MIN_APPROVAL_TTL_MS &&
+      e.ACRBOT_APPROVAL_TTL <= MAX_APPROVAL_TTL_MS
         ? e.ACRBOT_APPROVAL_TTL
         : undefined;
     try {

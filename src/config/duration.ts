@@ -24,6 +24,13 @@ export function parseDurationMs(text: string): number | undefined {
 export const MAX_APPROVAL_TTL_MS = 24 * 3_600_000;
 
 /**
+ * The shortest ACRBOT_APPROVAL_TTL: below it a request expires before an approver could have
+ * read its card, which is what a unit slipped (`24s` for `24h`, or a bare `24`, seconds) does.
+ * No test or script sets a shorter one; they move a fake clock past the TTL instead.
+ */
+export const MIN_APPROVAL_TTL_MS = 5 * 60_000;
+
+/**
  * The bounds of ACRBOT_MIN_ACCESS_DURATION and ACRBOT_MAX_ACCESS_DURATION: no access is granted
  * for less than a minute or, short of permanent access, for more than a year. A policy's terms
  * are held to them when the configured values are not known.

@@ -5,13 +5,15 @@
  * compared with the tokens' `iss`).
  */
 import { loadConfig } from '../../src/config/config';
-import { problemsOf } from './support/config-env';
+import { AZURE, problemsOf } from './support/config-env';
 
 const NO_HOST = (name: string, example: string) => `${name} must be an https:// URL with a host, e.g. ${example}`;
 const ARM_EXAMPLE = 'https://management.usgovcloudapi.net';
 const GRAPH_EXAMPLE = 'https://graph.microsoft.us';
 const QUERY = 'must not have a query (?…) or fragment (#…): acrbot appends its request paths to it';
 
+// In azure mode, where either endpoint may be set alone (a Graph gateway in front of public ARM);
+// the sandbox takes both or neither (below).
 describe('ACRBOT_ARM_ENDPOINT and ACRBOT_GRAPH_ENDPOINT', () => {
   test.each([
     ['https:// alone', 'https://', 'no host'],
@@ -29,7 +31,7 @@ describe('ACRBOT_ARM_ENDPOINT and ACRBOT_GRAPH_ENDPOINT', () => {
       ['ACRBOT_ARM_ENDPOINT', ARM_EXAMPLE],
       ['ACRBOT_GRAPH_ENDPOINT', GRAPH_EXAMPLE],
     ] as const) {
-      const problems = problemsOf({ [name]: value });
+      const problems = problemsOf({ ...AZURE, [name]: value });
       expect(problems).toEqual([
         kind === 'no host'
           ? NO_HOST(name, example)
@@ -43,16 +45,16 @@ describe('ACRBOT_ARM_ENDPOINT and ACRBOT_GRAPH_ENDPOINT', () => {
   });
 
   test('ARM takes its origin only: the SDK asks for tokens for <endpoint>/.default', () => {
-    expect(problemsOf({ ACRBOT_ARM_ENDPOINT: 'https://gateway.contoso.com/arm' })).toEqual([
+    expect(problemsOf({ ...AZURE, ACRBOT_ARM_ENDPOINT: 'https://gateway.contoso.com/arm' })).toEqual([
       `ACRBOT_ARM_ENDPOINT must be the endpoint's origin only, e.g. ${ARM_EXAMPLE} (no path: tokens are asked for <endpoint>/.default)`,
     ]);
   });
 
   test('Graph takes a path (the client appends /v1.0 after it), but not one ending in the version', () => {
-    expect(loadConfig({ ACRBOT_GRAPH_ENDPOINT: 'https://Gateway.Contoso.com:443/graph/' }).graphEndpoint).toBe(
-      'https://gateway.contoso.com/graph',
-    );
-    expect(problemsOf({ ACRBOT_GRAPH_ENDPOINT: 'https://graph.microsoft.com/v1.0' })).toEqual([
+    expect(
+      loadConfig({ ...AZURE, ACRBOT_GRAPH_ENDPOINT: 'https://Gateway.Contoso.com:443/graph/' }).graphEndpoint,
+    ).toBe('https://gateway.contoso.com/graph');
+    expect(problemsOf({ ...AZURE, ACRBOT_GRAPH_ENDPOINT: 'https://graph.microsoft.com/v1.0' })).toEqual([
       'ACRBOT_GRAPH_ENDPOINT must not end with the API version (/v1.0): acrbot adds /v1.0 itself',
     ]);
   });
@@ -66,6 +68,36 @@ describe('ACRBOT_ARM_ENDPOINT and ACRBOT_GRAPH_ENDPOINT', () => {
       armEndpoint: 'https://management.chinacloudapi.cn',
       graphEndpoint: 'https://127.0.0.1:8443',
     });
+  });
+
+  // The sandbox's ARM and Graph emulators are started together: with one external and no
+  // emulator started, the start died on `sandbox.graphUrl` of an undefined sandbox.
+  test.each([
+    ['ACRBOT_ARM_ENDPOINT', 'ACRBOT_GRAPH_ENDPOINT', 'https://127.0.0.1:9'],
+    ['ACRBOT_GRAPH_ENDPOINT', 'ACRBOT_ARM_ENDPOINT', 'https://127.0.0.1:9/graph'],
+  ])('sandbox mode: %s without %s is refused, naming both', (set, unset, value) => {
+    const problem =
+      `${set} is set without ${unset}: in sandbox mode the ARM and Graph emulators run together, so set both ` +
+      '(external emulators, their CA in NODE_EXTRA_CA_CERTS) or neither (acrbot starts its own)';
+    expect(problemsOf({ ACRBOT_MODE: 'sandbox', [set]: value })).toEqual([problem]);
+    // Blank counts as unset, and a malformed endpoint still counts as set: both problems at once.
+    expect(problemsOf({ ACRBOT_MODE: 'sandbox', [set]: value, [unset]: '  ' })).toEqual([problem]);
+    expect(problemsOf({ ACRBOT_MODE: 'sandbox', [set]: 'http://x', [unset]: '' })).toHaveLength(2);
+    // Azure mode takes either alone (the other is the public cloud's).
+    expect(loadConfig({ ...AZURE, [set]: value })).toMatchObject({
+      [set === 'ACRBOT_ARM_ENDPOINT' ? 'armEndpoint' : 'graphEndpoint']: value,
+    });
+  });
+
+  test('sandbox mode takes both (external emulators) or neither', () => {
+    expect(
+      loadConfig({
+        ACRBOT_MODE: 'sandbox',
+        ACRBOT_ARM_ENDPOINT: 'https://127.0.0.1:9',
+        ACRBOT_GRAPH_ENDPOINT: 'https://127.0.0.1:9',
+      }),
+    ).toMatchObject({ mode: 'sandbox', armEndpoint: 'https://127.0.0.1:9', graphEndpoint: 'https://127.0.0.1:9' });
+    expect(loadConfig({ ACRBOT_MODE: 'sandbox' })).toMatchObject({ armEndpoint: undefined, graphEndpoint: undefined });
   });
 });
 

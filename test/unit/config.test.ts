@@ -314,7 +314,7 @@ describe('malformed values', () => {
     ],
     [
       'http ARM endpoint',
-      { ACRBOT_ARM_ENDPOINT: 'http://localhost:1' },
+      { ACRBOT_ARM_ENDPOINT: 'http://localhost:1', ACRBOT_GRAPH_ENDPOINT: 'https://localhost:2' },
       'ACRBOT_ARM_ENDPOINT must be an https:// URL with a host, e.g. https://management.usgovcloudapi.net',
     ],
     [
@@ -433,13 +433,17 @@ describe('malformed values', () => {
   );
 });
 
+const TTL_TOO_SHORT =
+  'ACRBOT_APPROVAL_TTL can be no less than 5m (requests would expire before an approver could see them; a bare number is seconds)';
+
 describe('ACRBOT_APPROVAL_TTL', () => {
   test.each([
     ['24h', 24 * 3_600_000],
     ['90m', 90 * 60_000],
     ['1d', 86_400_000],
     ['3600', 3_600_000],
-    ['30s', 30_000],
+    ['5m', 5 * 60_000],
+    ['300', 5 * 60_000],
   ])('%s -> %i ms', (ttl, ms) => {
     expect(loadConfig({ ACRBOT_APPROVAL_TTL: ttl }).approvalTtlMs).toBe(ms);
   });
@@ -448,12 +452,29 @@ describe('ACRBOT_APPROVAL_TTL', () => {
     ['25h', 'ACRBOT_APPROVAL_TTL can be at most 24h (requests must not wait longer for a decision)'],
     ['2d', 'ACRBOT_APPROVAL_TTL can be at most 24h (requests must not wait longer for a decision)'],
     ['86401', 'ACRBOT_APPROVAL_TTL can be at most 24h (requests must not wait longer for a decision)'],
+    // A unit slipped: every request would expire before anyone saw it.
+    ['299', TTL_TOO_SHORT],
+    ['4m', TTL_TOO_SHORT],
+    ['24s', TTL_TOO_SHORT],
+    ['24', TTL_TOO_SHORT],
     ['0h', 'ACRBOT_APPROVAL_TTL: "0h" is not a duration; use e.g. 24h, 90m or 7d'],
     ['-1h', 'ACRBOT_APPROVAL_TTL: "-1h" is not a duration; use e.g. 24h, 90m or 7d'],
     ['1.5h', 'ACRBOT_APPROVAL_TTL: "1.5h" is not a duration; use e.g. 24h, 90m or 7d'],
     ['soon', 'ACRBOT_APPROVAL_TTL: "soon" is not a duration; use e.g. 24h, 90m or 7d'],
   ])('%s is refused', (ttl, problem) => {
     expect(problemsOf({ ACRBOT_APPROVAL_TTL: ttl })).toEqual([problem]);
+  });
+
+  test('ACRBOT_SWEEP_INTERVAL: 1s (the shortest duration there is; tests sweep that often) to 1h', () => {
+    expect(loadConfig({}).sweepIntervalMs).toBe(30_000);
+    expect(loadConfig({ ACRBOT_SWEEP_INTERVAL: '1s' }).sweepIntervalMs).toBe(1_000);
+    expect(loadConfig({ ACRBOT_SWEEP_INTERVAL: '1h' }).sweepIntervalMs).toBe(3_600_000);
+    expect(problemsOf({ ACRBOT_SWEEP_INTERVAL: '0s' })).toEqual([
+      'ACRBOT_SWEEP_INTERVAL: "0s" is not a duration; use e.g. 24h, 90m or 7d',
+    ]);
+    expect(problemsOf({ ACRBOT_SWEEP_INTERVAL: '3601' })).toEqual([
+      'ACRBOT_SWEEP_INTERVAL can be at most 1h (expiries and reminders would run late)',
+    ]);
   });
 
   test.each(['366d', '59m', '1s'])(
@@ -698,9 +719,14 @@ describe('ACRBOT_STORAGE and other values', () => {
 
   test('https endpoints lose trailing slashes; justification policy maps to a boolean', () => {
     expect(
-      loadConfig({ ACRBOT_ARM_ENDPOINT: 'https://localhost:8443//', ACRBOT_APPROVER_JUSTIFICATION: 'required' }),
+      loadConfig({
+        ACRBOT_ARM_ENDPOINT: 'https://localhost:8443//',
+        ACRBOT_GRAPH_ENDPOINT: 'https://localhost:8444/',
+        ACRBOT_APPROVER_JUSTIFICATION: 'required',
+      }),
     ).toMatchObject({
       armEndpoint: 'https://localhost:8443',
+      graphEndpoint: 'https://localhost:8444',
       approverJustificationRequired: true,
     });
   });
