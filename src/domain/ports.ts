@@ -466,6 +466,12 @@ export interface ScheduleStore {
    * it changed.
    */
   putIfUnchanged(job: ScheduledJob, revision: string): Promise<boolean>;
+  /**
+   * Creates the job (under a new revision) only while none has this id; never replaces one (a
+   * removed job counts as none). False, with nothing written, when one exists: e.g. a revoke
+   * written after a reader found the job missing stays as it is.
+   */
+  putIfAbsent(job: ScheduledJob): Promise<boolean>;
   get(id: string): Promise<ScheduledJob | undefined>;
   /** Jobs with `dueAt <= now`, earliest first, at most `limit`. */
   due(now: Date, limit: number): Promise<ScheduledJob[]>;

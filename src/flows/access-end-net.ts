@@ -20,6 +20,7 @@ import type { AuditLog, Clock, LeaseStore, RequestStore } from '../domain/ports'
 import { ACRBOT_ACTOR, type AccessRequest, isBeingRevoked } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import type { JobScheduling } from './request-service';
+import type { JobSpec } from './scheduler';
 
 /**
  * Most active requests one pass reads, oldest first (`listByState`, the store's index by state,
@@ -57,7 +58,12 @@ const RECENT_PASS_LEASE = 'access.end.net.recent';
 export interface LostEndPorts {
   requests: RequestStore;
   audit: AuditLog;
-  jobs: Pick<JobScheduling, 'get' | 'schedule'>;
+  /**
+   * `scheduleIfAbsent` (the Scheduler's) writes an end job only while none is there, so a revoke
+   * confirmed after the job was last read stays. Absent (a test's fake jobs): written when a read
+   * right before finds none, which leaves a moment for such a revoke to be replaced.
+   */
+  jobs: Pick<JobScheduling, 'get' | 'schedule'> & { scheduleIfAbsent?(job: JobSpec): Promise<boolean> };
   clock: Clock;
   log: Logger;
   /** The id of a request's end job: `accessExpiryJobId` (given, as access-lifecycle.ts imports this file). */
@@ -223,12 +229,13 @@ async function scheduleCleanUpAgain(ports: LostEndPorts, requestId: string): Pro
   const request = await ports.requests.get(requestId);
   if (!request || !ports.awaitsCleanUp!(request)) return false;
   const dueAt = ports.clock.now();
-  await writeEndJob(
+  const written = await writeEndJob(
     ports,
     request,
     dueAt,
     `the job (${ports.endJobId(request.id)}) that deletes what Azure may have made for this failed grant was missing from the schedule; scheduled again, due ${dueAt.toISOString()}`,
   );
+  if (!written) return false;
   ports.log.warn({ requestId: request.id }, 'scheduled the missing clean-up job of an unconfirmed grant');
   return true;
 }
@@ -237,7 +244,7 @@ async function scheduleCleanUpAgain(ports: LostEndPorts, requestId: string): Pro
  * Writes the end job of `requestId` again, audited first (no change without its entry, G11; a
  * failed write is tried again by the next pass, which finds the job still missing). The request
  * is read afresh: one whose end job ran while the pass read (it is revoked before its job goes)
- * gets none. False when it needs none now.
+ * gets none. False when it needs none now, or a job was written since the pass read it.
  */
 async function scheduleAgain(ports: LostEndPorts, requestId: string): Promise<boolean> {
   const request = await ports.requests.get(requestId);
@@ -245,22 +252,28 @@ async function scheduleAgain(ports: LostEndPorts, requestId: string): Promise<bo
   if (!request || !end) return false;
   const now = ports.clock.now();
   // A revocation that began finishes now (onExpire does, whatever the end); a passed end, now.
-  // The job is read and then written, as no store creates only when absent. A revoke confirmed
-  // in between is overwritten by this plain end, and its own loop (scheduleRevoke) writes it again
-  // until it runs; an end an extension moved in between gets this earlier one back, and its run
-  // finds the later end on the request and moves itself there (onExpire).
+  // A job written since the pass read none (a revoke confirmed meanwhile, whose first run was
+  // deferred by a grant under way; an end an extension moved) is newer than this and stays:
+  // writeEndJob creates the job only where none is.
   const dueAt = isBeingRevoked(request) || Date.parse(end) <= now.getTime() ? now : new Date(end);
-  await writeEndJob(
+  return writeEndJob(
     ports,
     request,
     dueAt,
     `its end job (${ports.endJobId(request.id)}) was missing from the schedule; scheduled again, due ${dueAt.toISOString()}`,
   );
-  return true;
 }
 
-/** Audits `access.end.rescheduled` with `detail`, then writes the request's end job due at `dueAt` (no change without its entry, G11). */
-async function writeEndJob(ports: LostEndPorts, request: AccessRequest, dueAt: Date, detail: string): Promise<void> {
+/**
+ * Audits `access.end.rescheduled` with `detail`, then creates the request's end job due at `dueAt`
+ * (no change without its entry, G11) — only where no job is: the pass read the jobs before it
+ * wrote any, and a job written since (a confirmed revoke, with who and why) must not be replaced
+ * by a plain end. Read again first, so the entry is not written for nothing; a job that appears
+ * between that read and the create is kept and audited so (`kept`). True when it was written.
+ */
+async function writeEndJob(ports: LostEndPorts, request: AccessRequest, dueAt: Date, detail: string): Promise<boolean> {
+  const id = ports.endJobId(request.id);
+  if (await ports.jobs.get(id)) return false;
   await ports.audit.append({
     actor: ACRBOT_ACTOR,
     tenantId: request.tenantId,
@@ -270,5 +283,20 @@ async function writeEndJob(ports: LostEndPorts, request: AccessRequest, dueAt: D
     outcome: 'scheduled',
     detail,
   });
-  await ports.jobs.schedule({ id: ports.endJobId(request.id), kind: 'access.expire', dueAt, requestId: request.id });
+  const job: JobSpec = { id, kind: 'access.expire', dueAt, requestId: request.id };
+  if (!ports.jobs.scheduleIfAbsent) {
+    await ports.jobs.schedule(job);
+    return true;
+  }
+  if (await ports.jobs.scheduleIfAbsent(job)) return true;
+  await ports.audit.append({
+    actor: ACRBOT_ACTOR,
+    tenantId: request.tenantId,
+    requestId: request.id,
+    targetIds: [request.plan.cluster.id, request.plan.registry.id],
+    action: 'access.end.rescheduled',
+    outcome: 'kept',
+    detail: `its end job (${id}) was written meanwhile (a revoke, or an end moved) after it was found missing; that job was kept and nothing was scheduled`,
+  });
+  return false;
 }

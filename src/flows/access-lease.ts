@@ -13,6 +13,7 @@
  * Waiting is a read of the lease (`holder`), not a take of it: the order of the run's state
  * write, the read and its own check is what makes it safe, and a read costs no write per grant.
  */
+import { formatUtc } from '../domain/access-term';
 import { driftedExtensionRefusal } from '../domain/drifted-access';
 import { UserFacingError } from '../domain/errors';
 import type { GrantPlan, SecretPlan } from '../domain/plan';
@@ -43,6 +44,15 @@ export function accessLeaseKey(plan: GrantPlan | SecretPlan): string {
     : `secret:${plan.cluster.id.toLowerCase()}|${plan.namespace}|${plan.secretName}`;
 }
 
+/**
+ * The lease a run of `requestId` holds while it is under way (the Executor's `exec:<requestId>`):
+ * free while a run that stopped waits to be resumed. A revocation someone asked for reads it to
+ * tell such a run from one under way (AccessLifecycle).
+ */
+export function executionLeaseKey(requestId: string): string {
+  return `exec:${requestId}`;
+}
+
 /** What the lease guards, for messages: `role assignment <name>` or `secret <ns>/<name> in <cluster>`. */
 export function accessLeaseSubject(plan: GrantPlan | SecretPlan): string {
   return plan.kind === 'grant'
@@ -51,10 +61,50 @@ export function accessLeaseSubject(plan: GrantPlan | SecretPlan): string {
 }
 
 /**
- * The original of an extension, still holding its access, not being revoked and not removed
- * outside acrbot (drift); a user-facing refusal otherwise.
+ * When `original`'s term had passed by `at` (its end, else undefined). Its end job may not have
+ * run yet (the next sweep, a failing attempt's backoff), but from its end on it no longer holds
+ * the access: another grant's revocation no longer counts it as a holder of the role assignment
+ * they share (AccessLifecycle.holdersOf) and may already have deleted it. An extension approved
+ * after that would say "Extended" of an assignment nobody re-creates (G17).
  */
-async function activeOriginal(store: RequestStore, originalId: string): Promise<AccessRequest> {
+export function termEndedBy(original: AccessRequest, at: Date): string | undefined {
+  const end = original.access?.expiresAt;
+  if (!end || original.access?.permanent) return undefined;
+  return Date.parse(end) <= at.getTime() ? end : undefined;
+}
+
+/**
+ * Why the access an extension `request` would extend is no longer there to extend, read from the
+ * store now: its original gone or no longer active, being revoked, or past its end
+ * ({@link termEndedBy}); undefined while it holds its access, or for a request that extends
+ * nothing. The one rule approval refuses by (RequestService) and approval nudges skip by.
+ */
+export async function extendedAccessGone(
+  store: Pick<RequestStore, 'get'>,
+  request: AccessRequest,
+  at: Date,
+): Promise<
+  | { why: 'inactive' | 'revoking'; original?: AccessRequest }
+  | { why: 'ended'; original: AccessRequest; endedAt: string }
+  | undefined
+> {
+  if (!request.extendsRequestId) return undefined;
+  const original = await store.get(request.extendsRequestId);
+  if (original?.state !== 'succeeded') return { why: 'inactive', original };
+  if (original.access?.revokingSince) return { why: 'revoking', original };
+  const endedAt = termEndedBy(original, at);
+  return endedAt ? { why: 'ended', original, endedAt } : undefined;
+}
+
+/**
+ * The original of an extension, still holding its access, not being revoked and not removed
+ * outside acrbot (drift); a user-facing refusal otherwise. An original whose term had passed when
+ * the extension was approved is refused too ({@link termEndedBy}); one whose term passes after
+ * the approval is not: from its approval on, the extension defers every revocation of the same
+ * access, so the access is still there, and it keeps it until its own end (never early).
+ */
+async function activeOriginal(store: RequestStore, extension: AccessRequest): Promise<AccessRequest> {
+  const originalId = extension.extendsRequestId!;
   const original = await store.get(originalId);
   if (original?.state === 'succeeded' && original.access?.revokingSince)
     throw new UserFacingError(
@@ -65,6 +115,13 @@ async function activeOriginal(store: RequestStore, originalId: string): Promise<
     throw new UserFacingError(
       'extend.notActive',
       `Request ${originalId} no longer has active access, so there is nothing to extend; ask for a new request instead.`,
+    );
+  const approvedAt = extension.decision?.approved ? new Date(extension.decision.at) : undefined;
+  const ended = approvedAt && termEndedBy(original, approvedAt);
+  if (ended)
+    throw new UserFacingError(
+      'extend.notActive',
+      `The access of ${originalId} ended at ${formatUtc(ended)}, before its extension ${extension.id} was approved, so there is nothing to extend; ask for a new request instead.`,
     );
   // Approved before the drift was seen: its assignment is gone, so "Extended" would be false.
   const drifted = driftedExtensionRefusal(original);
@@ -87,7 +144,7 @@ export async function activeOriginalOnceNoRevocation(
     extension,
     `A revocation of the access ${originalId} grants is still running, so it cannot be extended now; ask again once it is done.`,
   );
-  return activeOriginal(store, originalId);
+  return activeOriginal(store, extension);
 }
 
 /**

@@ -27,7 +27,7 @@ import {
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
 import { breakGlassReviewJobId, requestExpiryJobId, undoUnaudited, type JobScheduling } from './request-service';
-import { ACCESS_LEASE_TTL_MS, accessLeaseKey, accessLeaseSubject } from './access-lease';
+import { ACCESS_LEASE_TTL_MS, accessLeaseKey, accessLeaseSubject, executionLeaseKey } from './access-lease';
 import { LeaseGuard } from './lease-guard';
 import type { JobRun } from './scheduler';
 import type { PauseReader } from './access-pause';
@@ -951,9 +951,23 @@ export class AccessLifecycle {
         ? await this.store.listByRegistry(original.plan.registry.id, states, 1000)
         : await this.store.listByTarget(original.plan.cluster.id, original.plan.registry.id, states, 1000);
     const others = same.filter((r) => !ending.has(r.id));
-    const extending = others.filter((r) => r.extendsRequestId && ending.has(r.extendsRequestId));
+    const extensionsOfIt = others.filter((r) => r.extendsRequestId && ending.has(r.extendsRequestId));
+    // A revocation someone asked for ("token leaked") does not wait for an extension whose run
+    // stopped and waits to be resumed (a rotation's secret write whose answer was lost waits up to
+    // CLUSTER_WAIT_LIMIT_MS): the credentials would stay valid all that time. No run of it is
+    // under way, so none has passed its check of the original; a resume from now on waits for
+    // this access lease, then finds the original ending, fails and deletes its own credential
+    // (ExtensionAwareSecretRunner). A run under way is waited for. An expiry waits for both: the
+    // extension keeps the access until its own end (never early).
+    const idle = expired ? new Set<string>() : await this.runsNotUnderWay(extensionsOfIt);
+    const extending = extensionsOfIt.filter((r) => !idle.has(r.id));
+    if (idle.size)
+      this.log.info(
+        { requestId: original.id, extensions: [...idle] },
+        'revoking without waiting for extensions whose runs wait to be resumed; they fail when resumed',
+      );
     const granting = others.filter(
-      (r) => !extending.includes(r) && isBeingGranted(r) && sameRoleAssignment(r.plan, original.plan),
+      (r) => !extensionsOfIt.includes(r) && isBeingGranted(r) && sameRoleAssignment(r.plan, original.plan),
     );
     if (!extending.length && !granting.length) return;
     const ids = (rs: AccessRequest[]) => rs.map((r) => r.id).join(', ');
@@ -973,6 +987,21 @@ export class AccessLifecycle {
         : '',
     ].filter(Boolean);
     throw new UserFacingError('revoke.grantRunning', `${sentences.join(' ')} The revocation runs again in a moment.`);
+  }
+
+  /**
+   * The ids of `requests` that are `executing` but waiting to be resumed (the executor's
+   * `RunInterrupted`: `waiting` set) and whose execution lease nobody holds now: no run of them
+   * is under way. Read under the access lease, after it was taken (see refuseWhileGranting).
+   * None without leases: a run under way cannot be told apart.
+   */
+  private async runsNotUnderWay(requests: readonly AccessRequest[]): Promise<Set<string>> {
+    const idle = new Set<string>();
+    const leases = this.settings.leases;
+    if (!leases) return idle;
+    for (const r of requests)
+      if (r.state === 'executing' && r.waiting && !(await leases.store.holder(executionLeaseKey(r.id)))) idle.add(r.id);
+    return idle;
   }
 
   /**

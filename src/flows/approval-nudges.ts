@@ -19,6 +19,7 @@ import type { AuditLog, Clock, RequestStore, ScheduledJob } from '../domain/port
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import { isExpired } from '../domain/request';
+import { extendedAccessGone } from './access-lease';
 import type { RequestNotifier } from './notifier';
 import { breakGlassReviewJobId, ruleActor, type JobScheduling } from './request-service';
 import type { JobRun } from './scheduler';
@@ -100,6 +101,8 @@ export class ApprovalNudges {
       const request = await this.store.get(job.requestId);
       const rule = request?.policy?.rule;
       if (!request || !rule || request.state !== 'pending' || isExpired(request, this.clock.now())) return;
+      // Approving it would be refused (approval.refused.notActive): the approvers have nothing to do.
+      if (await extendedAccessGone(this.store, request, this.clock.now())) return;
       let claimed: AccessRequest;
       if (request.policy![field]) {
         // Marked: sent, unless the run that marked it stopped before the approvers were told

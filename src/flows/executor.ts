@@ -16,6 +16,7 @@ import type { Logger } from '../observability/logger';
 import { type PauseReader, pausedRefusal } from './access-pause';
 import { LeaseGuard } from './lease-guard';
 import type { RequestNotifier } from './notifier';
+import { executionLeaseKey } from './access-lease';
 
 /** What a runner may record while it works. */
 export interface RunContext {
@@ -171,7 +172,7 @@ export class Executor {
   }
 
   private async run(requestId: string): Promise<void> {
-    const lease = await this.exec.leases.acquire(`exec:${requestId}`, this.exec.owner, this.exec.ttlMs);
+    const lease = await this.exec.leases.acquire(executionLeaseKey(requestId), this.exec.owner, this.exec.ttlMs);
     if (!lease) return; // another instance runs it; if it dies, its lease expires and a sweep takes over
     const guard = new LeaseGuard(this.exec, lease, this.log, { requestId }, () => this.clock.now());
     try {

@@ -41,6 +41,7 @@ import type { JobSpec } from './scheduler';
 import { KeyedSerialiser } from '../domain/keyed-serialiser';
 import type { FlowSettings } from './settings';
 import { type PauseReader, pausedRefusal } from './access-pause';
+import { extendedAccessGone } from './access-lease';
 import { pendingCapMessage } from './request-gate';
 import { listPending, listReviewsOwed, scanReviewsOwed, type WaitingRequests } from './waiting-for-approvers';
 
@@ -705,15 +706,19 @@ export class RequestService {
   }
 
   /**
-   * Why an extension cannot be approved because of its original (being revoked, or no longer
-   * active); undefined for a request that extends nothing or an original still active.
+   * Why an extension cannot be approved because of its original (being revoked, no longer active,
+   * or its term passed while its end job has yet to run: another grant's revocation may already
+   * have deleted the role assignment they share, see termEndedBy); undefined for a request that
+   * extends nothing or an original still active.
    */
   private async endedOriginal(request: AccessRequest): Promise<string | undefined> {
-    if (!request.extendsRequestId) return undefined;
-    const original = await this.store.get(request.extendsRequestId);
-    if (original?.state === 'succeeded' && !original.access?.revokingSince) return undefined;
-    const why = original?.state === 'succeeded' ? 'is being revoked' : 'no longer has active access';
-    return `Request ${request.extendsRequestId} ${why}, so its extension ${request.id} cannot be approved; it closes without a decision. Nothing was changed; ask for a new request if the access is still needed.`;
+    // Read now, not when the click began: the checks before it may have taken a while.
+    const gone = await extendedAccessGone(this.store, request, this.clock.now());
+    if (!gone) return undefined;
+    const closes = `so its extension ${request.id} cannot be approved; it closes without a decision. Nothing was changed; ask for a new request if the access is still needed.`;
+    if (gone.why === 'ended') return `The access of ${gone.original.id} ended at ${formatUtc(gone.endedAt)}, ${closes}`;
+    const why = gone.why === 'revoking' ? 'is being revoked' : 'no longer has active access';
+    return `Request ${request.extendsRequestId} ${why}, ${closes}`;
   }
 
   /** Approvers and auditors may read the audit log. */

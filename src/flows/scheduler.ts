@@ -122,6 +122,22 @@ export class Scheduler {
   }
 
   /**
+   * Writes the job only when none has its id (fresh, as {@link schedule} writes it); false, with
+   * nothing written, when one exists. For a writer that found the job missing and must not
+   * replace one written since (a revoke confirmed meanwhile, with who and why).
+   */
+  scheduleIfAbsent(job: JobSpec): Promise<boolean> {
+    return this.jobs.putIfAbsent({
+      id: job.id,
+      kind: job.kind,
+      dueAt: job.dueAt.toISOString(),
+      requestId: job.requestId,
+      payload: job.payload,
+      attempts: 0,
+    });
+  }
+
+  /**
    * Moves a running job (as it was read for its run) to `dueAt`, keeping its payload and resetting
    * its failure count, only while nobody wrote it since: a revoke confirmed on another instance
    * meanwhile (due now, with who and why) must not be put back to a plain expiry later. False,

@@ -30,6 +30,9 @@ class DeleteInterleaving implements ScheduleStore {
   putIfUnchanged(job: ScheduledJob, revision: string): Promise<boolean> {
     return this.inner.putIfUnchanged(job, revision);
   }
+  putIfAbsent(job: ScheduledJob): Promise<boolean> {
+    return this.inner.putIfAbsent(job);
+  }
   get(id: string): Promise<ScheduledJob | undefined> {
     return this.inner.get(id);
   }

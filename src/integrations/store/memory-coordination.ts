@@ -80,6 +80,12 @@ export class MemoryScheduleStore implements ScheduleStore {
     return true;
   }
 
+  async putIfAbsent(job: ScheduledJob): Promise<boolean> {
+    if (this.jobs.has(job.id)) return false;
+    this.write(job);
+    return true;
+  }
+
   async get(id: string): Promise<ScheduledJob | undefined> {
     const job = this.jobs.get(id);
     return job ? structuredClone(job) : undefined;

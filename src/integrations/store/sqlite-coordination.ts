@@ -144,6 +144,7 @@ export function prefixEnd(prefix: string): string | undefined {
  */
 export class SqliteScheduleStore implements ScheduleStore {
   private readonly upsert;
+  private readonly insertNew;
   private readonly replaceAt;
   private readonly select;
   private readonly selectDue;
@@ -159,6 +160,9 @@ export class SqliteScheduleStore implements ScheduleStore {
     this.group = commitGroupOf(db);
     this.upsert = db.prepare(
       'INSERT INTO schedule (id, due_at, request_id, doc, revision) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET due_at = excluded.due_at, request_id = excluded.request_id, doc = excluded.doc, revision = excluded.revision',
+    );
+    this.insertNew = db.prepare(
+      'INSERT INTO schedule (id, due_at, request_id, doc, revision) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING',
     );
     this.replaceAt = db.prepare(
       'UPDATE schedule SET due_at = ?, request_id = ?, doc = ?, revision = ? WHERE id = ? AND revision = ?',
@@ -183,6 +187,12 @@ export class SqliteScheduleStore implements ScheduleStore {
     const { changes } = await this.group.write(() =>
       this.replaceAt.run(row.dueAt, row.requestId, row.doc, row.revision, job.id, revision),
     );
+    return changes === 1;
+  }
+
+  async putIfAbsent(job: ScheduledJob): Promise<boolean> {
+    const { dueAt, requestId, doc, revision } = toRow(job);
+    const { changes } = await this.group.write(() => this.insertNew.run(job.id, dueAt, requestId, doc, revision));
     return changes === 1;
   }
 

@@ -271,8 +271,15 @@ export class TablesScheduleStore implements ScheduleStore {
     return this.write(job, revision);
   }
 
-  /** Writes `job` under a new revision; with `ifRevision`, only over the job still at it. */
-  private async write(job: ScheduledJob, ifRevision: string | undefined): Promise<boolean> {
+  async putIfAbsent(job: ScheduledJob): Promise<boolean> {
+    return this.write(job, undefined, true);
+  }
+
+  /**
+   * Writes `job` under a new revision; with `ifRevision`, only over the job still at it; with
+   * `ifAbsent`, only where no job is (nothing, or a removed job's marker).
+   */
+  private async write(job: ScheduledJob, ifRevision: string | undefined, ifAbsent = false): Promise<boolean> {
     const { revision: _read, ...rest } = job;
     const stored: ScheduledJob = { ...rest, dueAt: new Date(job.dueAt).toISOString(), revision: randomUUID() };
     for (let attempt = 0; ; attempt++) {
@@ -281,8 +288,9 @@ export class TablesScheduleStore implements ScheduleStore {
       // a read that answers 404 and then the write. When the job exists, its `create` fails the
       // whole transaction (409, nothing written) and the next attempt reads and replaces it. A
       // conditional write decides on the remembered row when it is the revision asked for, and
-      // reads otherwise: it never creates.
-      const remembered = attempt === 0 ? this.known.get(job.id) : undefined;
+      // reads otherwise: it never creates. A create only where no job is starts with the same
+      // blind create (a remembered row may have been deleted since), and reads once it is refused.
+      const remembered = attempt === 0 && !ifAbsent ? this.known.get(job.id) : undefined;
       const current =
         remembered && (ifRevision === undefined || remembered.job.revision === ifRevision)
           ? { previous: remembered.job, etag: remembered.etag }
@@ -294,6 +302,8 @@ export class TablesScheduleStore implements ScheduleStore {
       // so a job at it is this write's.
       if (attempt > 0 && current?.previous?.revision === stored.revision) return true;
       if (ifRevision !== undefined && current?.previous?.revision !== ifRevision) return false;
+      // A job is there (a marker is none: it is replaced under its ETag, as a put does).
+      if (ifAbsent && current?.previous) return false;
       const previous = current?.previous;
       const doc = docProperties(stored);
       const jobRow = { partitionKey: SCHEDULE, rowKey: jobKey(job.id), ...doc };

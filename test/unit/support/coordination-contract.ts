@@ -244,6 +244,46 @@ export function describeCoordinationContract(
         expect(await f.schedule.forRequest('R-1')).toEqual([]);
       });
 
+      test('putIfAbsent creates a job only where none is: an existing one stays as it is; a deleted one is created again', async () => {
+        const plain = job('access.expire:R-1', '2025-01-15T12:00:00.000Z', { requestId: 'R-1' });
+        expect(await f.schedule.putIfAbsent(plain)).toBe(true);
+        const created = (await f.schedule.get(plain.id))!;
+        expect(created).toEqual({ ...plain, revision: expect.any(String) });
+        expect((await f.schedule.forRequest('R-1')).map((j) => j.id)).toEqual([plain.id]);
+        // A revoke written in between (due now, with who and why): a later create is refused.
+        const revoke = job(plain.id, '2025-01-15T09:00:00.000Z', {
+          requestId: 'R-1',
+          payload: { by: { objectId: 'o', name: 'Ada' } },
+        });
+        await f.schedule.put(revoke);
+        const revoked = (await f.schedule.get(plain.id))!;
+        expect(await f.schedule.putIfAbsent(plain)).toBe(false);
+        expect(await f.schedule.get(plain.id)).toEqual(revoked);
+        expect((await f.schedule.due(new Date('2025-01-15T09:00:00.000Z'), 10)).map((j) => j.payload)).toEqual([
+          revoke.payload,
+        ]);
+        // Deleted (plainly, or at its revision): created again, due and listed.
+        await f.schedule.delete(plain.id);
+        expect(await f.schedule.putIfAbsent(plain)).toBe(true);
+        const again = (await f.schedule.get(plain.id))!;
+        expect(again.revision).not.toBe(created.revision);
+        expect(await f.schedule.deleteIfUnchanged(plain.id, again.revision!)).toBe(true);
+        expect(await f.schedule.putIfAbsent({ ...plain, attempts: 1 })).toBe(true);
+        expect(await f.schedule.get(plain.id)).toMatchObject({ attempts: 1, dueAt: plain.dueAt });
+        expect((await f.schedule.due(new Date('2025-01-15T12:00:00.000Z'), 10)).map((j) => j.id)).toEqual([plain.id]);
+        expect((await f.schedule.forRequest('R-1')).map((j) => j.id)).toEqual([plain.id]);
+      });
+
+      test('two creates of one absent job at once: exactly one applies', async () => {
+        const results = await Promise.all([
+          f.schedule.putIfAbsent(job('j', '2025-01-15T09:00:00.000Z', { attempts: 1 })),
+          f.schedule.putIfAbsent(job('j', '2025-01-15T09:00:00.000Z', { attempts: 2 })),
+        ]);
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect((await f.schedule.get('j'))?.attempts).toBe(results[0] ? 1 : 2);
+        expect(await f.schedule.due(new Date('2025-01-15T09:00:00.000Z'), 10)).toHaveLength(1);
+      });
+
       test('deleteIfUnchanged deletes the job at the revision read; a job written since stays, due and listed', async () => {
         await f.schedule.put(job('access.expire:R-1', '2025-01-15T09:00:00.000Z', { requestId: 'R-1' }));
         await f.schedule.put(job('access.remind:R-1', '2025-01-15T09:00:00.000Z', { requestId: 'R-1' }));
