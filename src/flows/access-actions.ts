@@ -4,7 +4,9 @@
  * neither re-implements the rules.
  *
  * - Revoke: only active access, by its requester or an approver of that request (the rule it is
- *   bound to), with a reason checked like a justification ({@link revokeReason}).
+ *   bound to), with a reason checked like a justification ({@link revokeReason}). An extension
+ *   whose end its original took over is that original's access ({@link accessHolderOf}):
+ *   revoking it revokes the original and its extensions, under the original's rule.
  * - Extend: only active access with an end, by its requester only, and one extension at a time
  *   (none while another extension of the same request is still open, whichever instance filed
  *   it; the check and the creation hold the lease `extend:<id>`); the extension is a new request (`extendsRequestId`) checked against the configured
@@ -125,15 +127,36 @@ export class AccessActions {
   private extensionCalls = 0;
 
   /**
-   * THE revoke rule: only active access; by its requester, or an approver of this request. Throws
-   * when refused, and audits the refusal (`revoke.refused`, G11): every caller is an attempt (the
-   * preview, the click, the tab), while the buttons ask {@link canRevoke}.
+   * THE revoke rule: only active access; by its requester, or an approver of this request. Returns
+   * the request the revoke ends ({@link revokedWith}: an extension's original when the extension's
+   * access is the original's). Throws when refused, and audits the refusal on that request
+   * (`revoke.refused`, G11): every caller is an attempt (the preview, the click, the tab), while
+   * the buttons ask {@link canRevoke}.
    */
-  async mayRevoke(actor: Actor, request: AccessRequest): Promise<void> {
-    const refusal = await this.revokeRefusal(actor, request, (r) => this.requests.isApproverOf(actor, r));
-    if (!refusal) return;
-    await this.auditRefusal(actor, request, 'revoke.refused', refusal);
+  async mayRevoke(actor: Actor, request: AccessRequest): Promise<AccessRequest> {
+    const target = await this.revokedWith(request, (id) => this.requests.get(id));
+    const refusal = await this.revokeRefusal(actor, target, (r) => this.requests.isApproverOf(actor, r));
+    if (!refusal) return target;
+    await this.auditRefusal(actor, target, 'revoke.refused', refusal);
     throw refusal;
+  }
+
+  /**
+   * The request a revoke of `request` ends: for active access, the one whose access it is
+   * ({@link accessHolderOf}), so revoking an extension whose end its original took over revokes
+   * the original and its extensions, as revoking the original does. Revoked alone, the extension
+   * would delete what it shares (a secret and its credential) and say "revoked" while the
+   * original's access ran on. Who may revoke is then decided on that original (its requester,
+   * who is the extension's too: only the original's requester files extensions; or an approver
+   * of the original's rule), so an extension bound to another rule never widens who may end the
+   * access. A request that is not active is its own (refused as such).
+   */
+  private revokedWith(
+    request: AccessRequest,
+    get: (id: string) => Promise<AccessRequest | undefined>,
+  ): Promise<AccessRequest> {
+    if (request.state !== 'succeeded' || !request.extendsRequestId) return Promise.resolve(request);
+    return accessHolderOf(request, get);
   }
 
   /**
@@ -252,30 +275,51 @@ export class AccessActions {
    * is asked once per distinct set of approvers (Graph calls for its groups), not once per row.
    */
   async revocable(actor: Actor, requests: readonly AccessRequest[]): Promise<boolean[]> {
+    return (await this.revocationTargets(actor, requests)).map((target) => target !== undefined);
+  }
+
+  /**
+   * For each of `requests`, what {@link mayRevoke} would revoke ({@link revokedWith}), or
+   * undefined where it would refuse; nothing is audited (a question, not an attempt). An
+   * extension's original is taken from `requests` when listed there, else read once.
+   */
+  async revocationTargets(actor: Actor, requests: readonly AccessRequest[]): Promise<Array<AccessRequest | undefined>> {
     // The requester's own requests never reach `approves` (revokeRefusal allows them first).
     const approves = askedOncePerApprovers(
       (request) => this.requests.ruleOf(request),
       (request) => this.requests.isApproverOf(actor, request),
     );
+    const listed = new Map(requests.map((r) => [r.id, r]));
+    const reads = new Map<string, Promise<AccessRequest>>();
+    const get = (id: string): Promise<AccessRequest> => {
+      const found = listed.get(id);
+      if (found) return Promise.resolve(found);
+      let read = reads.get(id);
+      if (!read) reads.set(id, (read = this.requests.get(id)));
+      return read;
+    };
     return Promise.all(
-      requests.map(async (request) => (await this.revokeRefusal(actor, request, approves)) === undefined),
+      requests.map(async (request) => {
+        const target = await this.revokedWith(request, get);
+        return (await this.revokeRefusal(actor, target, approves)) === undefined ? target : undefined;
+      }),
     );
   }
 
   /**
    * A confirmed revoke by someone allowed to: audited, run under the `access.expire` job's lease,
-   * every card copy updated, the requester told. Returns the request as it is afterwards
-   * (`revoked`, or still `succeeded` when a step failed and is retried). The reason is checked
-   * first ({@link revokeReason}): a refused one throws `validation.*` and nothing changes.
+   * every card copy updated, the requester told. An extension's id revokes the access it is part
+   * of ({@link mayRevoke}). Returns the request revoked as it is afterwards (`revoked`, or still
+   * `succeeded` when a step failed and is retried). The reason is checked first
+   * ({@link revokeReason}): a refused one throws `validation.*` and nothing changes.
    */
   async revoke(actor: Actor, requestId: string, reason: string | undefined): Promise<AccessRequest> {
     // Before anything is read or written: the reason ends up in the audit trail, the stored
     // request and the requester's chat notice, so a bad one must stop the revoke (G7, G12).
     const checked = revokeReason(reason);
-    const request = await this.requests.get(requestId);
-    await this.mayRevoke(actor, request);
-    await this.lifecycle.revokeSoon(request, actor, checked);
-    return this.requests.get(request.id);
+    const target = await this.mayRevoke(actor, await this.requests.get(requestId));
+    await this.lifecycle.revokeSoon(target, actor, checked);
+    return this.requests.get(target.id);
   }
 
   /**

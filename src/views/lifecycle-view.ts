@@ -8,6 +8,7 @@ import { extensionsPaused, type PauseAsTold } from '../domain/access-pause';
 import { describeAccess, describeDurationMs, formatUtc, shortDuration } from '../domain/access-term';
 import { driftedReminderNote } from '../domain/drifted-access';
 import type { AccessRequest, Actor } from '../domain/request';
+import { revocationFingerprint } from '../domain/revocation-fingerprint';
 import type { SecretPlan } from '../domain/plan';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
@@ -30,7 +31,11 @@ interface LifecycleCardInput {
   facts?: Fact[];
   steps?: string[];
   extend?: { defaultDuration: string };
-  actions?: Array<{ title: string; verb: string; requestId: string; version?: number; reason?: string }>;
+  /**
+   * `version`: the request's version (Extend), or a revoke card's {@link revocationFingerprint}
+   * of what it lists, which its click compares.
+   */
+  actions?: Array<{ title: string; verb: string; requestId: string; version?: number | string; reason?: string }>;
 }
 
 function lifecycleCard(input: LifecycleCardInput): AdaptiveCardJson {
@@ -83,16 +88,34 @@ function heldOutside(request: AccessRequest, told: boolean | undefined): boolean
   return told ?? (Boolean(request.outcome?.alreadyPresent) && !request.extendsRequestId);
 }
 
-/** The confirmation before a revoke: every object that will be deleted (or kept, and why). */
+/**
+ * The first sentence of a revoke card drawn again by its click because what it listed changed
+ * (its fingerprint no longer matches): nothing was revoked.
+ */
+const CHANGED_SINCE_DRAWN = 'This changed since the card was drawn; review again. Nothing was revoked yet.';
+
+/**
+ * The confirmation before a revoke: every object that will be deleted (or kept, and why), for
+ * `request`, the request the revoke ends. `asked`: the extension named in the command when that is
+ * its original's access (revoking it ends the original and its extensions), said first.
+ * `changed`: drawn again by a click on an older copy. Its button carries the preview's
+ * fingerprint ({@link revocationFingerprint}), which the click compares before it acts.
+ */
 export function revokeConfirmCard(
   request: AccessRequest,
   lines: RevocationLine[],
   reason: string | undefined,
+  options: { asked?: AccessRequest; changed?: boolean } = {},
 ): AdaptiveCardJson {
+  const { asked, changed } = options;
+  const extensionNote =
+    asked && asked.id !== request.id
+      ? `${asked.id} extends ${request.id}: revoking ends ${request.id}'s access and its extensions. `
+      : '';
   return lifecycleCard({
     sandbox: request.sandbox,
     title: `Revoke ${request.id}?`,
-    text: `This ends the access now${reason ? ` (reason: "${inertText(reason)}")` : ''}. acrbot deletes only what it created:`,
+    text: `${changed ? `${CHANGED_SINCE_DRAWN} ` : ''}${extensionNote}This ends the access now${reason ? ` (reason: "${inertText(reason)}")` : ''}. acrbot deletes only what it created:`,
     color: 'Warning',
     facts: facts(request),
     steps: lines.map((l) =>
@@ -105,7 +128,7 @@ export function revokeConfirmCard(
         title: 'Revoke now',
         verb: 'revokeConfirm',
         requestId: request.id,
-        version: request.version,
+        version: revocationFingerprint([{ request, lines }]),
         reason: reason ?? '',
       },
     ],
@@ -144,16 +167,19 @@ export function revokePairConfirmCard(
     reason?: string;
     /** Active requests on the pair this approver may not revoke, said in a sentence (another rule's). */
     leftOut?: string;
+    /** Drawn again by a click on an older copy, whose list changed since. */
+    changed?: boolean;
   },
   requests: Array<{ request: AccessRequest; lines: RevocationLine[] }>,
 ): AdaptiveCardJson {
   const reason = input.reason ? ` (reason: "${inertText(input.reason)}")` : '';
+  const changed = input.changed ? `${CHANGED_SINCE_DRAWN} ` : '';
   return lifecycleCard({
     sandbox: input.sandbox,
     title: `Revoke ${requests.length} acrbot grant${requests.length === 1 ? '' : 's'} of ${input.cluster} on ${input.registry}?`,
     text: input.leftOut
-      ? `The active acrbot request${requests.length === 1 ? '' : 's'} below, which you may revoke, end${requests.length === 1 ? 's' : ''} now${reason}; ${input.leftOut} ${PAIR_STEPS_AS_OF_NOW}`
-      : `Every active acrbot request on this pair ends now${reason}. ${PAIR_STEPS_AS_OF_NOW}`,
+      ? `${changed}The active acrbot request${requests.length === 1 ? '' : 's'} below, which you may revoke, end${requests.length === 1 ? 's' : ''} now${reason}; ${input.leftOut} ${PAIR_STEPS_AS_OF_NOW}`
+      : `${changed}Every active acrbot request on this pair ends now${reason}. ${PAIR_STEPS_AS_OF_NOW}`,
     color: 'Warning',
     steps: pairSteps(requests),
     actions: [
@@ -161,6 +187,8 @@ export function revokePairConfirmCard(
         title: requests.length === 1 ? 'Revoke it' : `Revoke all ${requests.length}`,
         verb: 'revokeConfirm',
         requestId: requests.map((r) => r.request.id).join(','),
+        // Every step, also those the card counts without listing: the click revokes them all.
+        version: revocationFingerprint(requests),
         reason: input.reason ?? '',
       },
     ],

@@ -90,6 +90,29 @@ describe('AccessActions.revocable', () => {
     expect(await actions.revocable(REQUESTER, [active('R-EEEEEEE1', 'b')])).toEqual([true]);
     expect(asked).toEqual([]);
   });
+
+  test("an extension is revoked through its original, under the original's rule: its own rule's approvers gain nothing", async () => {
+    // The original under rule a (APPROVER), its extension under rule b (OUTSIDER), which moved its end.
+    const original = active('R-0000000A', 'a', { access: { extendedBy: ['R-0000000E'] } });
+    const extension = active('R-0000000E', 'b', { extendsRequestId: original.id });
+    const withGet = new AccessActions(
+      { ...requests, get: async (id: string) => ({ [original.id]: original, [extension.id]: extension })[id] } as never,
+      {} as never,
+      {} as never,
+    );
+    expect(await withGet.revocable(OUTSIDER, [extension])).toEqual([false]);
+    await expect(withGet.mayRevoke(OUTSIDER, extension)).rejects.toThrow(
+      `Only the requester of ${original.id} or an approver of its rule (a) may revoke it`,
+    );
+    // Audited on the access it would have ended.
+    expect(refusals).toEqual([`revoke.refused:revoke.notAllowed:${original.id}`]);
+    expect(await withGet.revocationTargets(APPROVER, [extension])).toEqual([original]);
+    expect(await withGet.mayRevoke(APPROVER, extension)).toBe(original);
+    expect(await withGet.mayRevoke(REQUESTER, extension)).toBe(original);
+    // An extension that did not move its original's end (not in extendedBy) is its own access.
+    const unmoved = active('R-0000000F', 'b', { extendsRequestId: original.id });
+    expect(await withGet.mayRevoke(OUTSIDER, unmoved)).toBe(unmoved);
+  });
 });
 
 describe('AccessActions.mayExtend', () => {

@@ -22,6 +22,7 @@ import { activityKeyOf, originOf } from '../conversation-targets';
 import { errorCardFor as errorCard, gateRefusalTitle, sendCard } from '../turn-cards';
 import type { RequestHandler } from './request-handler';
 import { punctuatedRequestId } from '../../domain/request-id-word';
+import { revocationFingerprint } from '../../domain/revocation-fingerprint';
 
 const revokeData = z.object({
   // Every id of a pair's confirmation card, comma-separated (R- and 8 characters each).
@@ -30,6 +31,12 @@ const revokeData = z.object({
     .max(PAIR_REVOKE_LIMIT * 11)
     .refine((v) => v.split(',').every(isRequestId), 'not request ids'),
   reason: z.string().max(2000).optional(),
+  /**
+   * What the card listed (revocationFingerprint); a number on a card drawn by an older acrbot,
+   * which never matches. Absent only from a hand-made invoke: taken as it comes (its sender may
+   * revoke anyway, and could click a fresh card).
+   */
+  version: z.union([z.string().max(100), z.number()]).optional(),
 });
 
 const extendData = z.object({
@@ -60,9 +67,10 @@ export class LifecycleHandler {
       // it goes into the audit trail and the requester's notice, G12).
       const reason = command.reason ? revokeReason(command.reason) : undefined;
       if (command.requestId) {
-        const request = await requests.get(command.requestId);
-        await this.mayRevoke(identity.actor, request);
-        return revokeConfirmCard(request, await lifecycle.flow.preview(request), reason);
+        const asked = await requests.get(command.requestId);
+        // An extension's id: the access it is part of (the card says so and lists all of it).
+        const target = await this.mayRevoke(identity.actor, asked);
+        return revokeConfirmCard(target, await lifecycle.flow.preview(target), reason, { asked });
       }
       // "revoke R-7K2M9QXA. no longer needed" is no cluster and registry: said as what it is,
       // not as a name rule or a refusal to a requester who never asked to revoke a pair.
@@ -85,45 +93,61 @@ export class LifecycleHandler {
         lifecycle.resolver.resolveCluster(clusterRef),
         lifecycle.resolver.resolveRegistry(registryRef),
       ]);
-      const active = await lifecycle.flow.activeOn(cluster.id, registry.id);
-      if (active.length === 0)
-        return lifecycleNoticeCard({
-          title: 'Nothing to revoke',
-          text: `acrbot has no active grant of ${cluster.name} on ${registry.name}; access granted outside acrbot is not acrbot's to revoke.`,
-          ok: true,
-          sandbox: settings.sandbox,
-        });
-      // Only what this approver may revoke (its rule's approvers, as for one request): the card
-      // neither offers what the click would refuse nor shows other rules' requesters.
-      const allowed = await lifecycle.actions.revocable(identity.actor, active);
-      const mine = active.filter((_, i) => allowed[i]);
-      const others = othersNote(
-        active.filter((_, i) => !allowed[i]),
-        (r) => requests.ruleOf(r)?.id,
-      );
-      if (mine.length === 0)
-        return lifecycleNoticeCard({
-          title: 'Nothing you may revoke',
-          text: `The active acrbot requests on ${cluster.name} → ${registry.name} ${others}; nothing was changed.`,
-          ok: false,
-          sandbox: settings.sandbox,
-        });
-      // Previewed as one action: a role assignment held only by requests in it is deleted by the
-      // last of them (see confirmRevoke), not kept.
-      const previews = await lifecycle.flow.previewTogether(mine);
-      return revokePairConfirmCard(
-        {
-          cluster: cluster.name,
-          registry: registry.name,
-          sandbox: settings.sandbox,
-          reason,
-          ...(mine.length < active.length && { leftOut: `${active.length - mine.length} more ${others}.` }),
-        },
-        previews,
-      );
+      return await this.pairPreview(identity, cluster, registry, reason);
     } catch (err) {
       return errorCard(this.services, err, 'Could not revoke');
     }
+  }
+
+  /**
+   * The confirmation card of `revoke CLUSTER REGISTRY`: every active acrbot request on the pair
+   * this approver may revoke, previewed together. `changed`: drawn again by a click on an older
+   * copy whose list changed since.
+   */
+  private async pairPreview(
+    identity: TurnIdentity,
+    cluster: { id: string; name: string },
+    registry: { id: string; name: string },
+    reason: string | undefined,
+    changed = false,
+  ): Promise<AdaptiveCardJson> {
+    const { requests, lifecycle, settings } = this.services;
+    const active = await lifecycle.flow.activeOn(cluster.id, registry.id);
+    if (active.length === 0)
+      return lifecycleNoticeCard({
+        title: 'Nothing to revoke',
+        text: `acrbot has no active grant of ${cluster.name} on ${registry.name}; access granted outside acrbot is not acrbot's to revoke.`,
+        ok: true,
+        sandbox: settings.sandbox,
+      });
+    // Only what this approver may revoke (its rule's approvers, as for one request): the card
+    // neither offers what the click would refuse nor shows other rules' requesters.
+    const targets = await lifecycle.actions.revocationTargets(identity.actor, active);
+    // What each revokes (an extension listed without its original: the original), once.
+    const mine = [...new Map(targets.flatMap((t) => (t ? [[t.id, t] as const] : []))).values()];
+    const left = active.filter((_, i) => !targets[i]);
+    const others = othersNote(left, (r) => requests.ruleOf(r)?.id);
+    if (mine.length === 0)
+      return lifecycleNoticeCard({
+        title: 'Nothing you may revoke',
+        text: `The active acrbot requests on ${cluster.name} → ${registry.name} ${others}; nothing was changed.`,
+        ok: false,
+        sandbox: settings.sandbox,
+      });
+    // Previewed as one action: a role assignment held only by requests in it is deleted by the
+    // last of them (see confirmRevoke), not kept.
+    const previews = await lifecycle.flow.previewTogether(mine);
+    return revokePairConfirmCard(
+      {
+        cluster: cluster.name,
+        registry: registry.name,
+        sandbox: settings.sandbox,
+        reason,
+        changed,
+        ...(left.length > 0 && { leftOut: `${left.length} more ${others}.` }),
+      },
+      previews,
+    );
   }
 
   /**
@@ -148,19 +172,29 @@ export class LifecycleHandler {
       return errorCard(this.services, err, 'Could not revoke');
     }
     const ids = [...new Set(parsed.data.requestId.toUpperCase().split(','))].slice(0, PAIR_REVOKE_LIMIT);
+    const drawn = parsed.data.version;
+    if (drawn !== undefined) {
+      try {
+        const redrawn = await this.redrawnIfChanged(identity, ids, drawn, reason);
+        if (redrawn) return redrawn;
+      } catch (err) {
+        return errorCard(this.services, err, 'Could not revoke');
+      }
+    }
     const started: string[] = [];
     const refused: string[] = [];
     const runs: { id: string; run: () => Promise<void> }[] = [];
     for (const id of ids) {
       try {
-        const request = await requests.get(id);
-        await this.mayRevoke(identity.actor, request);
+        // An extension's id revokes the access it is part of (its original), once per click.
+        const target = await this.mayRevoke(identity.actor, await requests.get(id));
+        if (started.includes(target.id)) continue;
         if (ids.length > 1 && !(await requests.isApprover(identity.actor)))
           throw new UserFacingError('revoke.notApprover', 'only approvers may revoke several requests at once');
         // Stored before the answer says "revoking": a revoke that cannot be audited or scheduled
         // is said here, not only logged while the card claims it started.
-        runs.push({ id, run: await lifecycle.flow.scheduleRevoke(request, identity.actor, reason) });
-        started.push(id);
+        runs.push({ id: target.id, run: await lifecycle.flow.scheduleRevoke(target, identity.actor, reason) });
+        started.push(target.id);
       } catch (err) {
         if (err instanceof UserFacingError) refused.push(`${id}: ${err.message}`);
         else {
@@ -195,8 +229,53 @@ export class LifecycleHandler {
     });
   }
 
-  /** The one revoke rule (flows): the requester may revoke their own access, approvers of it anyone's; only active access. */
-  private mayRevoke(actor: Actor, request: AccessRequest): Promise<void> {
+  /**
+   * The card clicked again, drawn from the store now, when what it listed changed since it was
+   * drawn (its `version`, {@link revocationFingerprint}): an extension approved meanwhile, a
+   * holder that kept a role assignment ended, a request revoked by someone else. Undefined when
+   * nothing changed, or when the click is refused now (it then says why, and audits it): the one
+   * request of a card, or every request of a pair's (or the actor is no approver). A card of one
+   * request is compared with that request's preview; a pair's with those of its requests this
+   * approver may still revoke, previewed together as its card was (one refused now changes it).
+   */
+  private async redrawnIfChanged(
+    identity: TurnIdentity,
+    ids: readonly string[],
+    drawn: string | number,
+    reason: string | undefined,
+  ): Promise<AdaptiveCardJson | undefined> {
+    const { requests, lifecycle } = this.services;
+    // One that is not known counts as refused (the click says so for it), not as a failed click.
+    const known = await Promise.all(
+      ids.map((id) =>
+        requests.get(id).catch((err: unknown) => {
+          if (err instanceof UserFacingError) return undefined;
+          throw err;
+        }),
+      ),
+    );
+    const asked = known.filter((r): r is AccessRequest => r !== undefined);
+    const targets = await lifecycle.actions.revocationTargets(identity.actor, asked);
+    const allowed = targets.filter((t): t is AccessRequest => t !== undefined);
+    if (allowed.length === 0) return undefined;
+    const unique = [...new Map(allowed.map((t) => [t.id, t])).values()];
+    if (ids.length === 1) {
+      const target = unique[0]!;
+      const lines = await lifecycle.flow.preview(target);
+      if (revocationFingerprint([{ request: target, lines }]) === drawn) return undefined;
+      return revokeConfirmCard(target, lines, reason, { asked: asked[0], changed: true });
+    }
+    if (!(await requests.isApprover(identity.actor))) return undefined;
+    if (revocationFingerprint(await lifecycle.flow.previewTogether(unique)) === drawn) return undefined;
+    const { cluster, registry } = unique[0]!.plan;
+    return this.pairPreview(identity, cluster, registry, reason, true);
+  }
+
+  /**
+   * The one revoke rule (flows): the requester may revoke their own access, approvers of it
+   * anyone's; only active access. Returns what the revoke ends (an extension's original).
+   */
+  private mayRevoke(actor: Actor, request: AccessRequest): Promise<AccessRequest> {
     return this.services.lifecycle.actions.mayRevoke(actor, request);
   }
 
