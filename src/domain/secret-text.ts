@@ -1,8 +1,10 @@
 /**
  * Secrets inside text: a connection string in an error message, a SAS in a URL, a token in a
  * header dump, a kubeconfig or docker config excerpt in a body. Every boundary text leaves by
- * scrubs it here (G12): log lines (observability/logger.ts), audit details (audit-chain.ts's
- * auditText), outcome errors and card error texts, the audit CLI's messages. Redaction by key
+ * scrubs it here (G12): log lines (observability/logger.ts, whose redaction by key uses
+ * {@link SECRET_KEY_NAMES}), audit details (audit-chain.ts's auditText), outcome errors and card
+ * error texts, the audit CLI's messages; and a reason or comment it would change is refused
+ * (text.ts's looksLikeSecret), since a card shows those as typed. Redaction by key
  * (logger.ts) cannot see these; this replaces the secret part and keeps its name, so the text
  * stays readable (`AccountKey=[redacted]`, `https://[redacted]@host`). Pure, and linear in the
  * text: every pattern starts at a literal (`=`, `:`, `://`, `eyJ`…) with bounded look-behinds for
@@ -40,10 +42,12 @@ const ASSIGNED = [
 /**
  * Names whose quoted value is a secret, in JSON (`"auth":"…"`, also escaped inside a string),
  * in JavaScript's inspect output (`password: '…'`), or in YAML: the names above, a docker
- * config's, a kubeconfig's, and HTTP headers'.
+ * config's, a kubeconfig's, Graph's and ACR's credential lists, and HTTP headers'.
  */
 const QUOTED = [
   ...ASSIGNED,
+  'passwords',
+  'passwordCredentials',
   'auth',
   'identitytoken',
   'registrytoken',
@@ -68,7 +72,33 @@ const QUOTED = [
   'set-cookie',
   'x-api-key',
   'ocp-apim-subscription-key',
+  'x-ms-encryption-key',
 ];
+
+/**
+ * Names whose value is a secret only as a JSON string field, the name itself quoted
+ * (`"value":"…"`, also escaped): ACR's generateCredentials (`"passwords":[{"name":"password1",
+ * "value":"…"}]`) and AKS's listClusterUserCredential (`"kubeconfigs":[{"value":"…"}]`) answer so.
+ * A bare `value: "…"` is ordinary prose or a Kubernetes message (`Invalid value: "Foo_Bar"`), and
+ * an ARM or Graph list (`"value":[…]`) is no string, so both stay readable.
+ */
+const QUOTED_JSON_ONLY = ['value'];
+
+/**
+ * Not right after `"message":{` or `"lang":"en-US",`: the Table and Storage services' OData
+ * error (`"odata.error":{"code":…,"message":{"lang":"en-US","value":"…"}}`) says what went wrong
+ * in a `"value"`, which stays readable.
+ */
+const NOT_ODATA_MESSAGE =
+  '(?<!(?:\\\\?"message\\\\?"\\s{0,4}:\\s{0,4}\\{' +
+  '|\\\\?"lang\\\\?"\\s{0,4}:\\s{0,4}\\\\?"[\\w-]{0,16}\\\\?"\\s{0,4},)\\s{0,4}\\\\?)';
+
+/**
+ * Every name whose value is a secret, for redaction by key (observability/logger.ts walks logged
+ * objects and errors with it, compared case-insensitively): the same names this file redacts
+ * inside text, so a secret is a secret whether it is logged as a field or quoted in a string.
+ */
+export const SECRET_KEY_NAMES: readonly string[] = [...new Set([...QUOTED, ...QUOTED_JSON_ONLY])];
 
 /**
  * Names whose value on a YAML line is a secret. `secret:` is left out (in a manifest it names a
@@ -106,6 +136,15 @@ interface Rule {
 
 const hasColon = (text: string) => text.includes(':');
 
+/** Command-line options whose value is a secret (`--password x`, `--docker-password=x`). */
+const CLI_SECRET_OPTIONS = ['password', 'docker-password', 'registry-password', 'client-secret', 'token'];
+
+/** A secret option or a `-p` option: the CLI rule's gate and part of {@link MAYBE_SECRET}. */
+const CLI_OPTION = new RegExp(`--(?:${CLI_SECRET_OPTIONS.join('|')})|[ \\t]-p[ \\t=]`, 'i');
+
+/** One cookie, `name=value`: a header's value is a run of them joined by `;`. */
+const COOKIE_PAIR = `[^\\s"',;=]+=[^\\s"',;]*`;
+
 /**
  * The rules, each started at the character that joins a name to its value (`=`, `:`, `://`) and
  * checking the name behind it: a regex that starts with a literal is scanned for quickly, one
@@ -119,11 +158,22 @@ const RULES: readonly Rule[] = [
   {
     gate: (text) => hasColon(text) && (text.includes('"') || text.includes("'")),
     pattern: new RegExp(
-      `:(?<=${START}(?:${alternation(QUOTED)})(?:\\\\?["'])?\\s{0,16}:)(\\s{0,16}(?:\\\\["']|["']))` +
+      `:(?<=(?:${START}(?:${alternation(QUOTED)})(?:\\\\?["'])?|${NOT_ODATA_MESSAGE}["'](?:${alternation(QUOTED_JSON_ONLY)})\\\\?["'])` +
+        `\\s{0,16}:)(\\s{0,16}(?:\\\\["']|["']))` +
         `(?:(?<=\\\\["'])[^"'\\\\]*|(?<=")(?:[^"\\\\]|\\\\.)*|(?<=')(?:[^'\\\\]|\\\\.)*)`,
       'gi',
     ),
     replacement: `:$1${REDACTION}`,
+  },
+  // A Map as inspect prints it (a Headers object's entries): 'authorization' => 'Basic …'.
+  {
+    gate: (text) => text.includes('=>'),
+    pattern: new RegExp(
+      `=>(?<=["'](?:${alternation(QUOTED)})["'][ \\t]{0,16}=>)([ \\t]{0,16}["'])` +
+        `(?:(?<=")(?:[^"\\\\]|\\\\.)*|(?<=')(?:[^'\\\\]|\\\\.)*)`,
+      'gi',
+    ),
+    replacement: `=>$1${REDACTION}`,
   },
   // AccountKey=…;  ?sig=…&  client_secret=…  password = …
   {
@@ -133,6 +183,27 @@ const RULES: readonly Rule[] = [
       'gi',
     ),
     replacement: `=$1${REDACTION}`,
+  },
+  // The same URL-encoded once more, as a SAS URL inside another URL's query: sig%3D…%26sp%3Dr.
+  {
+    gate: (_text, lower) => lower.includes('%3d'),
+    pattern: new RegExp(
+      `%3D(?<=(?:^|[^\\w.-]|%26|%3F)(?:${alternation(ASSIGNED)})%3D)(?:[^\\s&;"'<>%]|%(?!26)[0-9A-F]{2})+`,
+      'gi',
+    ),
+    replacement: `%3D${REDACTION}`,
+  },
+  // A password given to a command line: --password …, --docker-password=… (kubectl create
+  // secret docker-registry), and `-p …` after `login` (docker, helm, oras). --password-stdin has
+  // no value; a value starting with `-` is the next option.
+  {
+    gate: (text) => CLI_OPTION.test(text),
+    pattern: new RegExp(
+      `(?<![\\w-])(--(?:${CLI_SECRET_OPTIONS.join('|')})|-p(?<=(?<![\\w-])login[ \\t][^\\r\\n]{0,200}))` +
+        `([ \\t]+|[ \\t]*=[ \\t]*)(?:"[^"\\r\\n]*"?|'[^'\\r\\n]*'?|[^\\s"'-][^\\s"']*)`,
+      'gi',
+    ),
+    replacement: `$1$2${REDACTION}`,
   },
   // A kubeconfig or manifest line, indented or a list item (`    token: …`, `- auth: …`), to
   // the line's end; an unindented `password: …` is more likely prose than YAML.
@@ -163,6 +234,15 @@ const RULES: readonly Rule[] = [
     ),
     replacement: `$1$2$3${REDACTION}`,
   },
+  // Cookie: session=…; other=…  Set-Cookie: ARRAffinity=…; Path=/: every name=value pair.
+  {
+    gate: (_text, lower) => lower.includes('cookie'),
+    pattern: new RegExp(
+      `:(?<=${START}(?:set-)?cookie[ \\t]{0,4}:)([ \\t]*)${COOKIE_PAIR}(?:;[ \\t]*${COOKIE_PAIR})*`,
+      'gi',
+    ),
+    replacement: `:$1${REDACTION}`,
+  },
   // https://user:pass@host: whatever stands between `://` and `@` before any `/`, `?` or `#`.
   {
     gate: (text) => text.includes('://'),
@@ -181,16 +261,20 @@ const RULES: readonly Rule[] = [
     pattern: /(?<![\w-])(bearer[ \t]+)(?=[\w~+/.-]*\d)[\w~+/.-]{16,}=*/gi,
     replacement: `$1${REDACTION}`,
   },
-  // A PEM private key: the base64 body up to the END line (or the end of a cut-off excerpt).
+  // A PEM private key: the body up to the END line (or the end of a cut-off excerpt), an
+  // encrypted key's `Proc-Type:` and `DEK-Info:` header lines included.
   {
     gate: (text) => text.includes('-----BEGIN'),
-    pattern: /(-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----)[^-]*/g,
+    pattern: /(-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----)(?:[^-]|-(?!----END))*/g,
     replacement: `$1${REDACTION}`,
   },
 ];
 
-/** Text no rule can match: no `=` or `:`, no JWT, no bearer token, no PEM. Most log text. */
-const MAYBE_SECRET = /[=:]|eyJ|bearer|-----BEGIN/i;
+/**
+ * Text no rule can match: no `=` or `:`, no JWT, no bearer token, no PEM, no URL-encoded `=`, no
+ * secret command-line option. Most log text.
+ */
+const MAYBE_SECRET = new RegExp(`[=:]|eyJ|bearer|-----BEGIN|%3D|${CLI_OPTION.source}`, 'i');
 
 /**
  * `text` with the secret part of every secret-bearing pattern replaced by {@link REDACTION}: keys

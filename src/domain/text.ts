@@ -1,10 +1,15 @@
 /** Rules for free text from users (justifications, rejection reasons). */
 import { UserFacingError } from './errors';
+import { scrubSecrets } from './secret-text';
 
 /** Bounds on a justification. */
 export const REASON_LIMITS = { min: 8, max: 500 } as const;
 
-/** Patterns that look like secrets; such text is refused so it never reaches a card or the audit log (G12). */
+/**
+ * Patterns of secrets the scrubber ({@link scrubSecrets}) has no reason to redact in logs but a
+ * person should not paste either: a certificate, a bare `SharedAccessSignature`, and a password
+ * in prose (`password: hunter2`, which in a log is more often a validation message).
+ */
 const SECRET_PATTERNS: RegExp[] = [
   /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/, // JWT
   /AccountKey=/i,
@@ -104,12 +109,26 @@ export function displayName(raw: string | undefined, fallback: string): string {
 }
 
 /**
- * True when the text looks like it carries a credential. Joiners are not looked through by the
- * patterns, so they are left out first: "Account\u200DKey=" is as much a key as "AccountKey=".
+ * A user name alone in a URL (`ssh://git@github.com/…`, an Azure DevOps clone URL
+ * `https://contoso@dev.azure.com/…`): the scrubber hides it in logs with the rest of the user
+ * information, but it is no secret, and a reason may well quote such a URL. A password in it
+ * (`user:pass@`) still counts.
+ */
+const URL_USER_NAME = /:\/\/[^\s/?#@"'<>\\:]+@/g;
+
+/**
+ * True when the text looks like it carries a credential (G12): when the scrubber that cleans
+ * logs, audit entries and cards ({@link scrubSecrets}) would change it, so one definition of a
+ * secret holds everywhere (a token, an `Authorization` header, `access_token=`, a URL password,
+ * a JSON `"value":"…"`, `docker login -p …`), or when it matches {@link SECRET_PATTERNS}. A URL's
+ * user name alone is not looked at ({@link URL_USER_NAME}). Joiners are not looked through by
+ * the patterns, so they are left out first: "Account\u200DKey=" is as much a key as "AccountKey=".
  */
 export function looksLikeSecret(text: string): boolean {
   const plain = text.replace(JOINERS, '');
-  return SECRET_PATTERNS.some((p) => p.test(plain));
+  if (SECRET_PATTERNS.some((p) => p.test(plain))) return true;
+  const withoutUserNames = plain.replace(URL_USER_NAME, '://');
+  return scrubSecrets(withoutUserNames) !== withoutUserNames;
 }
 
 /**

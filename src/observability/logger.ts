@@ -6,44 +6,20 @@
  */
 import pino from 'pino';
 import { currentCorrelationId } from './correlation';
-import { scrubSecrets } from '../domain/secret-text';
+import { SECRET_KEY_NAMES, scrubSecrets } from '../domain/secret-text';
 
 /** The logger type used across acrbot. */
 export type Logger = pino.Logger;
 
 /**
- * Keys whose values never reach a log line: acrbot's own names, and the names the services it
- * talks to use (OAuth's `client_secret`/`access_token`/`refresh_token`/`assertion`, Graph's
- * `passwordCredentials`/`secretText`, a pull secret's `.dockerconfigjson`, a SAS's `sig`, a
- * storage `accountKey`), should a body or a query ever be logged.
+ * Keys whose values never reach a log line, in any case: the names whose values the scrubber
+ * hides inside text ({@link SECRET_KEY_NAMES}: acrbot's own, OAuth's `client_secret`/
+ * `access_token`/`assertion`, Graph's `passwordCredentials`/`secretText`, ACR's `passwords` and
+ * their `value`, a pull secret's `.dockerconfigjson` and `auth`, a kubeconfig's
+ * `client-key-data`, a SAS's `sig`, headers such as `authorization`, `cookie`, `x-api-key`), so a
+ * secret is hidden whether it is logged as a field or quoted in a string.
  */
-export const REDACTED_KEYS = [
-  'password',
-  'secret',
-  'secretText',
-  'token',
-  'accessToken',
-  'access_token',
-  'refresh_token',
-  'client_secret',
-  'assertion',
-  'authorization',
-  'Authorization',
-  'cookie',
-  'kubeconfig',
-  '.dockerconfigjson',
-  'dockerconfigjson',
-  'value',
-  'passwords',
-  'passwordCredentials',
-  'MicrosoftAppPassword',
-  'connectionString',
-  'clientSecret',
-  'accountKey',
-  'privateKey',
-  'apiKey',
-  'sig',
-];
+export const REDACTED_KEYS: readonly string[] = SECRET_KEY_NAMES;
 
 const REDACTED = new Set(REDACTED_KEYS.map((k) => k.toLowerCase()));
 /** Nesting an error's own properties may have before they are cut (HTTP clients nest deeply). */
@@ -89,6 +65,13 @@ function scrub(value: unknown, depth: number, path: Set<object>): unknown {
 
 function scrubObject(value: object, depth: number, path: Set<object>): unknown {
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1, path));
+  // A property that serialises itself (a URL, HttpHeaders) is written as it would be, its
+  // `toJSON()` scrubbed: its own keys are internal slots (a URL has none, and became `{}`). An
+  // Error keeps pino's shape, whatever its toJSON says.
+  if (!(value instanceof Error) && typeof read(value, 'toJSON') === 'function') {
+    const { json } = serialised(value);
+    return json === value ? scrubRecord(value, {}, depth, path) : scrub(json, depth + 1, path);
+  }
   const out: Record<string, unknown> = {};
   if (value instanceof Error) {
     // pino's shape (type, message, stack, aggregateErrors, own properties), and the cause,
@@ -108,12 +91,29 @@ function scrubObject(value: object, depth: number, path: Set<object>): unknown {
     const correlationId = read(value, 'response', (r) => azureHeaderOf(r, 'x-ms-correlation-request-id'));
     if (typeof correlationId === 'string') out.azureCorrelationRequestId = scrubSecrets(correlationId);
   }
+  return scrubRecord(value, out, depth, path);
+}
+
+/** `out` with `value`'s own enumerable properties added (those it has not set), scrubbed. */
+function scrubRecord(value: object, out: Record<string, unknown>, depth: number, path: Set<object>): unknown {
   for (const k of Object.keys(value)) {
     if (k in out) continue;
     const key = k.toLowerCase();
     out[k] = REDACTED.has(key) || key === 'headers' ? '[redacted]' : scrub(read(value, k), depth + 1, path);
   }
   return out;
+}
+
+/**
+ * What `JSON.stringify` writes for an object with `toJSON` (as pino's would), or, `failed`, what
+ * is written instead when it throws: logging never throws where it is called.
+ */
+function serialised(value: object): { json: unknown; failed: boolean } {
+  try {
+    return { json: (value as { toJSON: () => unknown }).toJSON(), failed: false };
+  } catch (err) {
+    return { json: `[unserialisable] ${describe(err)}`, failed: true };
+  }
 }
 
 /**
@@ -170,7 +170,9 @@ const FIELD_DEPTH = 6;
  * replaced, and every Error, under any key and nested in objects and arrays, serialised by
  * {@link serializeError} (pino serialises only `err`, and a raw Error becomes `{}`). Copies only
  * what changes, so a line with nothing to scrub allocates nothing; `err` is left to its
- * serializer. An object with `toJSON` (a Date, a URL) is left to serialise itself.
+ * serializer. An object with `toJSON` (a Date, a URL, core-rest-pipeline's HttpHeaders) is
+ * written as its `toJSON()` result, scrubbed the same way (a URL's password or SAS, an
+ * `Authorization` header), and kept as it is when that changes nothing.
  */
 function scrubLogged(obj: Record<string, unknown>): Record<string, unknown> {
   let out = obj;
@@ -200,9 +202,10 @@ function scrubFields(value: unknown, depth: number): unknown {
     });
     return out;
   }
-  // What serialises itself (a Date, a URL, a Buffer) is left to do so; any other object is
-  // written as its own enumerable properties, which a scrubbed copy keeps.
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
+  // What serialises itself (a Date, a URL, a Buffer, HttpHeaders) is written as its toJSON()
+  // result, which is scrubbed (pino would write it as it is); any other object is written as its
+  // own enumerable properties, which a scrubbed copy keeps.
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return scrubSerialised(value, depth);
   // Deeper than the walk goes: cut, not written as it is (its secret keys were never looked at).
   if (depth >= FIELD_DEPTH) return '[cut]';
   const record = value as Record<string, unknown>;
@@ -215,6 +218,21 @@ function scrubFields(value: unknown, depth: number): unknown {
     out[k] = scrubbed;
   }
   return out;
+}
+
+/**
+ * An object with `toJSON` as a log line will hold it: its `toJSON()` result scrubbed like any
+ * field, or the object itself when that changes nothing (a Date). A result that is an object
+ * again is walked one level deeper, so a `toJSON` that returns its own object (or a new one each
+ * time) ends at the cut.
+ */
+function scrubSerialised(value: object, depth: number): unknown {
+  const { json, failed } = serialised(value);
+  // The object itself would make pino meet the same throw.
+  if (failed) return json;
+  const scrubbed =
+    typeof json === 'object' && json !== null && depth >= FIELD_DEPTH ? '[cut]' : scrubFields(json, depth + 1);
+  return scrubbed === json ? value : scrubbed;
 }
 
 /**

@@ -4,6 +4,8 @@
  * and anywhere in an error or its cause; and a cause that is no Error (a string, a plain object)
  * still reaches the line, redacted like the rest.
  */
+import { createHttpHeaders } from '@azure/core-rest-pipeline';
+import { SECRET_KEY_NAMES } from '../../src/domain/secret-text';
 import { LogCapture } from '../helpers/log-capture';
 
 const SECRET = 'SENTINEL-redaction-5e0a';
@@ -23,6 +25,19 @@ const KEYS = [
   'assertion',
   'secretText',
   'connectionString',
+  // A docker config's, a kubeconfig's, token responses' and headers' names: the scrubber's list.
+  'auth',
+  'identitytoken',
+  'client-key-data',
+  'refreshToken',
+  'id_token',
+  'client_assertion',
+  'SharedAccessKey',
+  'set-cookie',
+  'proxy-authorization',
+  'x-api-key',
+  'passwords',
+  'value',
 ];
 
 /** The one line `log` wrote, raw and parsed. */
@@ -91,6 +106,64 @@ test('secret keys are redacted in any case, five levels down and inside class in
   expect(line.call.headers).toEqual({ Authorization: '[redacted]', 'x-ms-request-id': 'req-1' });
   expect(line.at).toBe(at.toISOString());
   expect(line.url).toBe('https://management.azure.com/x');
+});
+
+test('every name the text scrubber hides a value of is redacted as a field, in any case', () => {
+  const fields = Object.fromEntries(SECRET_KEY_NAMES.map((k) => [k.toUpperCase(), SECRET]));
+  const { raw, line } = logOnce((log) => log.info({ body: fields }, 'call'));
+  expect(raw).not.toContain(SECRET);
+  expect(Object.values(line.body)).toEqual(SECRET_KEY_NAMES.map(() => '[redacted]'));
+});
+
+test('what serialises itself is written scrubbed: a URL with a password or a SAS, HttpHeaders', () => {
+  const { raw, line } = logOnce((log) =>
+    log.info(
+      {
+        url: new URL(`https://u:${SECRET}@acct.blob.core.windows.net/c?sv=2022&sig=${SECRET}`),
+        request: {
+          headers: createHttpHeaders({ authorization: `Bearer ${SECRET}`, 'x-ms-request-id': 'req-1' }),
+        },
+        custom: { toJSON: () => ({ password: SECRET, kept: 'id-1' }) },
+      },
+      'call',
+    ),
+  );
+  expect(raw).not.toContain(SECRET);
+  expect(line.url).toBe('https://[redacted]@acct.blob.core.windows.net/c?sv=2022&sig=[redacted]');
+  expect(line.request.headers).toEqual({ authorization: '[redacted]', 'x-ms-request-id': 'req-1' });
+  expect(line.custom).toEqual({ password: '[redacted]', kept: 'id-1' });
+});
+
+test('an error property that serialises itself is written as it serialises, scrubbed', () => {
+  const err = Object.assign(new Error('upload failed'), {
+    url: new URL(`https://acct.blob.core.windows.net/c?sig=${SECRET}`),
+    sent: createHttpHeaders({ 'x-api-key': SECRET, accept: 'application/json' }),
+  });
+  const { raw, line } = logOnce((log) => log.error({ err }, 'failed'));
+  expect(raw).not.toContain(SECRET);
+  expect(line.err).toMatchObject({
+    message: 'upload failed',
+    url: 'https://acct.blob.core.windows.net/c?sig=[redacted]',
+    sent: { 'x-api-key': '[redacted]', accept: 'application/json' },
+  });
+});
+
+test('a toJSON that throws or returns its own object still gives a line', () => {
+  const throwing = {
+    toJSON() {
+      throw new Error(`cannot serialise password=${SECRET}`);
+    },
+  };
+  const selfish = {
+    password: SECRET,
+    toJSON() {
+      return this;
+    },
+  };
+  const { raw, line } = logOnce((log) => log.info({ throwing, selfish }, 'call'));
+  expect(raw).not.toContain(SECRET);
+  expect(line.throwing).toBe('[unserialisable] Error: cannot serialise password=[redacted]');
+  expect(raw).toContain('[cut]');
 });
 
 test('a cause that is a string is kept', () => {

@@ -108,6 +108,72 @@ const CASES: Array<[string, string, string, string]> = [
     `-----BEGIN RSA PRIVATE KEY-----${REDACTION}-----END RSA PRIVATE KEY-----\nafter`,
     'sentinel',
   ],
+  [
+    "ACR generateCredentials' passwords",
+    `{"username":"acrbot-R-1","passwords":[{"name":"password1","value":"${SECRET}"}]}`,
+    `{"username":"acrbot-R-1","passwords":[{"name":"password1","value":"${REDACTION}"}]}`,
+    SECRET,
+  ],
+  [
+    "ACR's passwords escaped inside a string",
+    `body: "{\\"passwords\\":[{\\"name\\":\\"password1\\",\\"value\\":\\"${SECRET}\\"}]}"`,
+    `body: "{\\"passwords\\":[{\\"name\\":\\"password1\\",\\"value\\":\\"${REDACTION}\\"}]}"`,
+    SECRET,
+  ],
+  [
+    "AKS listClusterUserCredential's kubeconfigs",
+    '{"kubeconfigs":[{"name":"clusterUser","value":"YXBpVmVyc2lvbjogdjEKsentinel"}]}',
+    `{"kubeconfigs":[{"name":"clusterUser","value":"${REDACTION}"}]}`,
+    'YXBpVmVyc2lvbjog',
+  ],
+  [
+    'an encrypted PEM private key with its header lines',
+    '-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,A1B2C3\n\nMIIEsentinel\n-----END RSA PRIVATE KEY-----',
+    `-----BEGIN RSA PRIVATE KEY-----${REDACTION}-----END RSA PRIVATE KEY-----`,
+    'sentinel',
+  ],
+  [
+    'a Cookie header',
+    'request headers: Cookie: session=c2Vzc2lvbi1zZW50aW5lbA; ARRAffinity=sentinel2\nHost: x',
+    `request headers: Cookie: ${REDACTION}\nHost: x`,
+    'sentinel',
+  ],
+  [
+    'a Set-Cookie header',
+    'set-cookie: ARRAffinity=sentinel; Path=/; HttpOnly',
+    `set-cookie: ${REDACTION}; HttpOnly`,
+    'sentinel',
+  ],
+  [
+    'a Map of headers as inspect prints it',
+    "Map(2) { 'authorization' => 'Basic dTpzZW50aW5lbA==', 'accept' => 'application/json' }",
+    `Map(2) { 'authorization' => '${REDACTION}', 'accept' => 'application/json' }`,
+    'dTpzZW50aW5lbA',
+  ],
+  [
+    'a SAS URL-encoded inside another URL',
+    'x-ms-copy-source: https://a/c?u=https%3A%2F%2Fb%2Fc%3Fsv%3D2022%26sig%3DAbC%252Bsentinel%253D%26sp%3Dr',
+    `x-ms-copy-source: https://a/c?u=https%3A%2F%2Fb%2Fc%3Fsv%3D2022%26sig%3D${REDACTION}%26sp%3Dr`,
+    'sentinel',
+  ],
+  [
+    'docker login -p',
+    'docker login r.azurecr.io -u acrbot-R-1 -p Qw3rTysentinel= failed',
+    `docker login r.azurecr.io -u acrbot-R-1 -p ${REDACTION} failed`,
+    'sentinel',
+  ],
+  [
+    'kubectl --docker-password=',
+    'kubectl create secret docker-registry acr-pull --docker-username=u --docker-password=Qw3rTysentinel',
+    `kubectl create secret docker-registry acr-pull --docker-username=u --docker-password=${REDACTION}`,
+    'sentinel',
+  ],
+  [
+    '--password with a quoted value',
+    'helm registry login r.azurecr.io --username u --password "Qw3r sentinel"',
+    `helm registry login r.azurecr.io --username u --password ${REDACTION}`,
+    'sentinel',
+  ],
 ];
 
 describe.each(CASES)('%s', (_what, text, expected, secret) => {
@@ -132,6 +198,17 @@ test.each([
   'https://r.azurecr.io/oauth2/token?service=r.azurecr.io&scope=repository:team/app:pull',
   'The token acrbot-abc already exists in registry r (code TokenNameConflict); see https://aka.ms/acr/tokens',
   'mailto:ops@example.com',
+  // An ARM or Graph list is no string, and a bare `value:` is a Kubernetes message or prose.
+  '{"value":[{"id":"/subscriptions/0/resourceGroups/rg","name":"rg"}],"nextLink":null}',
+  'Secret "Acr_Pull" is invalid: metadata.name: Invalid value: "Acr_Pull": a lowercase RFC 1123 subdomain',
+  "{ name: 'commonName', value: 'acrbot sandbox CA' }",
+  // The Table service's OData error says what went wrong in a "value", plain or escaped.
+  '{"odata.error":{"code":"OperationTimedOut","message":{"lang":"en-US","value":"Operation could not be completed."}}}',
+  'body: "{\\"odata.error\\":{\\"code\\":\\"X\\",\\"message\\":{\\"value\\":\\"The table does not exist.\\"}}}"',
+  'echo $PW | docker login r.azurecr.io -u u --password-stdin',
+  'mkdir -p /var/lib/acrbot && helm upgrade -p x',
+  'cookie: consent banner was not shown',
+  '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
 ])('ordinary text is left alone: %s', (text) => {
   expect(scrubSecrets(text)).toBe(text);
 });
@@ -144,6 +221,10 @@ test.each([
   ['quotes and escapes', '"auth":"\\'.repeat(30_000)],
   ['unterminated PEM headers', '-----BEGIN PRIVATE KEY-----'.repeat(10_000)],
   ['Bearer with spaces', `Bearer ${' '.repeat(100_000)}x`],
+  ['encoded SAS starts', 'sig%3D%'.repeat(30_000)],
+  ['cookie pairs without end', `Cookie: ${'a=b;'.repeat(30_000)}`],
+  ['login then -p options', `login ${' -p'.repeat(50_000)}`],
+  ['PEM body of dashes', `-----BEGIN PRIVATE KEY-----${'----'.repeat(50_000)}`],
 ])('hostile input returns: %s', (_what, text) => {
   // With every rule's cheap precondition met, so each pattern runs over the whole text.
   expect(typeof scrubSecrets(`${text} =:"'\n-----BEGIN eyJ Bearer authorization key://`)).toBe('string');

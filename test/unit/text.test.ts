@@ -86,6 +86,16 @@ describe('checkReason refuses secret-looking text', () => {
     ['client secret', 'client_secret=abc for the sp'],
     ['SAS', 'url?sv=2020&sig=abcdefghijklmnopqrstuvwxyz123'],
     ['SharedAccessSignature', 'SharedAccessSignature sr=foo'],
+    // Whatever the scrubber would hide in a log is refused as a reason too (one definition).
+    ['a token in a query', 'deploy hotfix, pull with token=ghp_1234567890abcdefghijklmnop'],
+    ['a URL with a password', 'pull via https://deployer:S3cretPass99@myreg.azurecr.io now'],
+    ['an Authorization header', 'use Authorization: Bearer 0123456789abcdef0123456789abcdef'],
+    ['access_token=', 'access_token=ya29.a0AfH6SMBx1234567890'],
+    ['api_key=', 'api_key=abcdef1234567890 for the deploy'],
+    ['client-key-data:', 'client-key-data: LS0tLS1CRUdJTiBSU0Eg'],
+    ['an ACR password as JSON', 'acr password is "value":"Qw3rTy+/AbCdEfGh1234567890=" from generateCredentials'],
+    ['docker login -p', 'docker login myreg.azurecr.io -u acrbot-R-1 -p Qw3rTyAbCdEfGh1234567890='],
+    ['a cookie', 'my session is Cookie: session=c2Vzc2lvbg; x=y'],
   ])('%s', (_name, raw) => {
     expect(codeOf(raw)).toBe('validation.secret');
     expect(looksLikeSecret(singleLine(raw))).toBe(true);
@@ -96,6 +106,15 @@ describe('checkReason refuses secret-looking text', () => {
     'rotate the password policy next week',
     'pull eyJ images for the team',
     'BEGIN the rollout of the new cluster',
+    // A URL's user name alone is no secret (the scrubber hides it in logs all the same).
+    'clone ssh://git@github.com/contoso/app for the build',
+    'pipeline https://contoso@dev.azure.com/contoso/payments/_git/api needs pull',
+    // Prose that only names a secret, or has a value that is no credential.
+    'business value: "faster deploys" for payments',
+    'cookie: consent banner broken, need images',
+    'authorization: pending from security team lead',
+    'the pull secret expired; docker login fails with --password-stdin',
+    'INC-42: mkdir -p fails on the build agent, pull images by hand',
   ])('ordinary text %j is accepted', (raw) => {
     expect(looksLikeSecret(raw)).toBe(false);
     expect(checkReason(raw)).toBe(raw);
