@@ -26,11 +26,16 @@ export function tabActions(flows: Pick<Flows, 'actions' | 'requests'>, changed: 
       // turn a too-long reason into a silently cut one instead of a clear refusal).
       const after = await flows.actions.revoke(actor, requestId, reason);
       changed();
+      // An extension's revoke ends the access it extends (AccessActions): named so.
+      const which =
+        after.id.toUpperCase() === requestId.toUpperCase()
+          ? after.id
+          : `${after.id} (which ${requestId.toUpperCase()} extends)`;
       return {
         message:
           after.state === 'revoked'
-            ? `Revoked ${after.id}: acrbot deleted what it created; the request cards in chat say "Revoked" and the requester is told.`
-            : `Revoking ${after.id}: it did not finish at once and is retried; the request cards in chat change to "Revoked" when it is done.`,
+            ? `Revoked ${which}: acrbot deleted what it created; the request cards in chat say "Revoked" and the requester is told.`
+            : `Revoking ${which}: it did not finish at once and is retried; the request cards in chat change to "Revoked" when it is done.`,
       };
     },
     canExtend: (actor, request) => flows.actions.canExtend(actor, request),

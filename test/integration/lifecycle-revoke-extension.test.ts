@@ -152,7 +152,7 @@ describe('revoking an extension revokes the access it is part of', () => {
     });
     const res = await tabCall(h.app.url, `/api/tab/requests/${extensionId}/revoke`, token, { reason: 'done early' });
     expect(res.status).toBe(200);
-    expect(res.body.message).toContain(`Revoked ${original.id}`);
+    expect(res.body.message).toContain(`Revoked ${original.id} (which ${extensionId} extends)`);
     expect((await h.app.store.get(original.id))!.state).toBe('revoked');
     expect((await h.app.store.get(extensionId))!.state).toBe('revoked');
     expect(assignmentsOn(contosoId)).toHaveLength(0);
