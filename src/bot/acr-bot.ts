@@ -25,6 +25,7 @@ import { type CardInvoke, cardInvokeError, isCardInvokeRefusal, readCardInvoke }
 import { errorCardFor, sendCard } from './turn-cards';
 import { isRefusal, turnIdentity, type TurnIdentity } from './turn-identity';
 import { addressedText } from './message-text';
+import { auditValidationFailure, setTurnValidationAudit } from './validation-audit';
 import { unreadContent } from './message-content';
 import { Welcomes } from './welcomes';
 
@@ -185,6 +186,8 @@ export class AcrBot extends ActivityHandler {
 
   private async handleMessage(ctx: TurnContext): Promise<void> {
     const identity = turnIdentity(ctx, this.services.settings.allowedTenantIds) as TurnIdentity;
+    // The request dialog's answers are validated inside botbuilder-dialogs: audited with this.
+    setTurnValidationAudit(ctx, (err) => auditValidationFailure(this.services.requests, identity, err));
     const text = addressedText(ctx.activity);
     // A question's answer is read from the activity: the same text as a command, not raw tags.
     ctx.activity.text = text;
@@ -200,6 +203,7 @@ export class AcrBot extends ActivityHandler {
       // "stop pulling from docker hub" does not parse as the cancel it starts with, but at the
       // reason question any text is an answer.
       if ((await this.dialogs.openQuestion(ctx)) === 'reason' && (await this.dialogs.continue(ctx))) return;
+      await auditValidationFailure(this.services.requests, identity, command.error);
       await sendCard(ctx, errorCardFor(this.services, command.error, 'Could not read that command'));
       return;
     }
@@ -287,6 +291,8 @@ export class AcrBot extends ActivityHandler {
         }
       } catch (err) {
         if (!isUserFacing(err)) throw err;
+        // A bad name, term or option is audited as when planning finds it (G10); a pause audits itself.
+        await auditValidationFailure(this.services.requests, identity, err);
         await sendCard(ctx, errorCardFor(this.services, err, 'Could not read that request'));
         return;
       }

@@ -67,7 +67,33 @@ export interface MessageParts {
 export function addressedText(activity: MessageParts): string {
   const text = typeof activity.text === 'string' ? activity.text : '';
   const mention = recipientMention(activity);
-  return messageText(mention ? text.replace(mention, '') : text);
+  if (mention) return messageText(text.replace(mention, ''));
+  return withoutTypedName(messageText(text), activity.recipient);
+}
+
+/**
+ * The name acrbot's own hints write before a command ("@acrbot status R-…"): in a 1:1 chat it is
+ * typed or pasted as text, with no mention entity, and would be read as the command word.
+ */
+const OWN_NAME = 'acrbot';
+
+/**
+ * `text` without a leading `@acrbot` or `@` and the recipient's name (case-insensitive, with an
+ * optional `:` or `,` after it), when a whole word; anything else as it is.
+ */
+function withoutTypedName(text: string, recipient: unknown): string {
+  if (!text.startsWith('@')) return text;
+  const name = (recipient as { name?: unknown } | null | undefined)?.name;
+  const names = [OWN_NAME, ...(typeof name === 'string' && name.trim() ? [name.trim()] : [])];
+  for (const candidate of names) {
+    const typed = new RegExp(String.raw`^@${escapeRegExp(candidate)}[:,]?(?=\s|$)`, 'i').exec(text);
+    if (typed) return text.slice(typed[0].length).trim();
+  }
+  return text;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** The text of the first mention entity naming the recipient (acrbot), if there is one. */

@@ -18,6 +18,7 @@ import { checkReason } from '../domain/text';
 import type { SecretCommandOptions } from '../domain/command';
 import { errorText } from '../views/request-view';
 import { ASKING_KEY } from './dialog-runner';
+import { auditInTurn } from './validation-audit';
 import type { GrantInput, SecretInput } from './handlers/request-handler';
 
 const CLUSTER_PROMPT = 'clusterPrompt';
@@ -38,6 +39,8 @@ function validator(check: (text: string) => unknown) {
       check(text);
       return true;
     } catch (err) {
+      // Refused like the same name or reason typed inline: audited (G10), then asked again.
+      await auditInTurn(prompt.context, err);
       // Re-ask with the reason, not a bare retry. The reason quotes the answer, which is user
       // text in acrbot's voice: neutralised and sent as plain text (no link, image or mention).
       await prompt.context.sendActivity({

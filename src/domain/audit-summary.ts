@@ -30,6 +30,11 @@ const REASON_WORDS: Record<string, string> = {
   'revoke.notActive': 'no access to revoke',
   'revoke.running': 'already being revoked',
   'revoke.notAllowed': 'not allowed to revoke',
+  'revoke.notApprover': 'not an approver',
+  // `status R-…` by someone who is neither its requester nor its approver.
+  'status.notYours': 'not theirs to see',
+  // `pending R-…` by someone who may not decide it.
+  'pending.notApprover': 'not an approver',
   'extend.notActive': 'no access to extend',
   'extend.noExpiry': 'no end to extend',
   'extend.notRequester': 'not the requester',
@@ -55,11 +60,19 @@ const CLICK_REFUSAL = /^(?:(?:approval|breakglass\.review|request\.cancel)\.refu
 
 /**
  * Click refusals recorded with the refusal's code as outcome rather than `refused`: a revoke or
- * an extend refused (chat, card or tab), and an Approve/Reject whose comment was refused
- * (`validation.failed` on a request; without one it is a form or card never tied to a request).
- * Anyone can send such clicks, as many as they like: left out, they would flush the card too.
+ * an extend refused (chat, card or tab), an Approve/Reject whose comment was refused
+ * (`validation.failed` on a request; without one it is a form or card never tied to a request),
+ * and a request's id typed by someone who may not see it (`status R-…`) or decide it
+ * (`pending R-…`). Anyone can send such clicks and commands, as many as they like: left out,
+ * they would flush the card too.
  */
-const CODED_CLICK_REFUSAL = new Set(['revoke.refused', 'extend.refused', 'validation.failed']);
+const CODED_CLICK_REFUSAL = new Set([
+  'revoke.refused',
+  'extend.refused',
+  'validation.failed',
+  'status.refused',
+  'pending.refused',
+]);
 
 function isRefusal(entry: AuditEntry): boolean {
   if (entry.requestId === undefined) return false;

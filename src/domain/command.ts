@@ -171,12 +171,31 @@ function givenTwice(flag: string, first: string, second: string): UserFacingErro
   );
 }
 
+/**
+ * `--for2h`, `--for:2h`, `--expires30d`: a term typed without its space (or with a colon). Read as
+ * words of the reason, the request would silently get the default term (30 days for `--for2h`).
+ */
+const DURATION_NEAR_MISS = /^--(for|expires)[:\d]/i;
+
+/** Refuses a {@link DURATION_NEAR_MISS}, naming the way to write it; nothing is requested. */
+function refuseRunTogetherDuration(word: string): void {
+  const match = DURATION_NEAR_MISS.exec(word);
+  if (!match) return;
+  const flag = `--${match[1].toLowerCase()}`;
+  const value = word.slice(match[0].length - (match[0].endsWith(':') ? 0 : 1)).slice(0, 20) || '30d';
+  throw new UserFacingError(
+    'validation.option',
+    `"${word.slice(0, 40)}" is not an option: write ${flag} ${value}, with a space. Nothing was requested.`,
+  );
+}
+
 /** Pulls `--for D` / `--expires D` (or `--for=D`) out of the words; refused when given twice. */
 function takeDuration(words: string[]): { duration?: string; rest: string[] } {
   const rest: string[] = [];
   let duration: string | undefined;
   for (let i = 0; i < words.length; i++) {
     const word = words[i];
+    refuseRunTogetherDuration(word);
     const eq = word.startsWith('--') ? word.indexOf('=') : -1;
     const flag = (eq > 0 ? word.slice(0, eq) : word).toLowerCase();
     if (DURATION_FLAGS.includes(flag)) {
@@ -294,7 +313,12 @@ function asciiOption(word: string): string {
       : undefined;
   if (option === undefined) return word;
   const flag = option.split('=')[0].toLowerCase();
-  const known = DURATION_FLAGS.includes(flag) || secretFlag(flag) !== undefined || /^--break[-_]?glass$/.test(flag);
+  // A run-together term (`—for2h`) too, so that it is refused as one rather than kept as text.
+  const known =
+    DURATION_FLAGS.includes(flag) ||
+    secretFlag(flag) !== undefined ||
+    /^--break[-_]?glass$/.test(flag) ||
+    DURATION_NEAR_MISS.test(option);
   return known ? option : word;
 }
 
@@ -332,6 +356,7 @@ function parseSecret(words: string[]): Command {
       word.includes('=') && word.startsWith('-')
         ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]
         : [word, undefined];
+    refuseRunTogetherDuration(word);
     const key = secretFlag(flag);
     if (key) {
       const value = inline ?? words[++i];

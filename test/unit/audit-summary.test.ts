@@ -146,3 +146,27 @@ describe('collapseRefusals: refusals added later (break-glass review, revoke, ex
     expect(shown).toEqual([badClick, unknownVerb, once]);
   });
 });
+
+describe('collapseRefusals: typed commands refused on a request (status, pending)', () => {
+  test("someone typing another's request id again and again is one counted line in words", () => {
+    const id = 'R-GGGGGGGG';
+    const created = entry('request.created', 'pending', 'Riley', id);
+    const run = [
+      entry('status.refused', 'status.notYours', 'Oscar', id),
+      entry('pending.refused', 'pending.notApprover', 'Oscar', id),
+      entry('status.refused', 'status.notYours', 'Oscar', id),
+    ];
+    const approved = entry('request.approved', 'approved', 'Alex', id);
+    expect(collapseRefusals([created, ...run, approved]).map((e) => e.action)).toEqual([
+      'request.created',
+      '3 refused clicks: not theirs to see ×2, not an approver ×1',
+      'request.approved',
+    ]);
+  });
+
+  test('refusals tied to no request (access NAME, revoke CLUSTER REGISTRY) keep their own line', () => {
+    const access = { ...entry('access.refused', 'refused', 'Oscar'), requestId: undefined, detail: 'access aks-prod' };
+    const pair = { ...entry('revoke.refused', 'revoke.notApprover', 'Oscar'), requestId: undefined };
+    expect(collapseRefusals([access, pair])).toEqual([access, pair]);
+  });
+});

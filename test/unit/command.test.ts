@@ -353,6 +353,36 @@ describe('an option given twice', () => {
   });
 });
 
+describe('a term typed without its space (--for2h, --for:2h)', () => {
+  test.each([
+    ['grant aks-prod contosoacr --for2h hotfix rollout now', '--for 2h'],
+    ['grant aks-prod contosoacr --for:2h hotfix rollout now', '--for 2h'],
+    ['grant aks-prod contosoacr --EXPIRES2h hotfix rollout now', '--expires 2h'],
+    ['grant aks-prod contosoacr hotfix rollout now --for12h', '--for 12h'],
+    ['grant aks-prod contosoacr \u2014for2h hotfix rollout now', '--for 2h'],
+    ['grant aks-prod contosoacr -for:2h hotfix rollout now', '--for 2h'],
+    ['grant aks-prod contosoacr --for: hotfix rollout now', '--for 30d'],
+    ['secret aks-dev contosoacr --for2h pull for payments-api', '--for 2h'],
+    ['secret aks-dev contosoacr --expires:90d pull for payments-api', '--expires 90d'],
+    ['extend R-7K2M9QXA --for30d release still running', '--for 30d'],
+  ])('%j is refused with the way to write it, not kept as the reason', (text, written) => {
+    const err = errorOf(text);
+    expect(err.code).toBe('validation.option');
+    expect(err.message).toContain(`write ${written}, with a space`);
+    expect(err.message).toContain('Nothing was requested');
+  });
+
+  test('words that only start like the option stay words of the reason', () => {
+    expect(parseCommand('grant aks-prod contosoacr --forever is not a term')).toMatchObject({
+      reason: '--forever is not a term',
+    });
+    expect(parseCommand('grant aks-prod contosoacr --for=2h hotfix')).toMatchObject({
+      duration: '2h',
+      reason: 'hotfix',
+    });
+  });
+});
+
 describe('COMMAND_HELP', () => {
   test('documents every verb the parser knows, and each example parses to its own verb', () => {
     expect(COMMAND_HELP.map((h) => h.verb).sort()).toEqual([

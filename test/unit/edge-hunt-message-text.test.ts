@@ -60,6 +60,34 @@ describe('addressedText: the mention of acrbot removed, whatever the activity ca
   });
 });
 
+describe("addressedText: acrbot's name typed as text in a 1:1 chat (no mention entity)", () => {
+  // Teams' personal chat: the recipient is the bot, with its display name; no entities.
+  const personal = (text: string, name = 'acrbot') => ({ text, recipient: { id: '28:acrbot', name } });
+  test.each([
+    ['@acrbot status R-7K2M9QXA', 'status R-7K2M9QXA'],
+    ['@ACRBOT: help', 'help'],
+    ['@acrbot, grant aks-prod contosoacr deploy', 'grant aks-prod contosoacr deploy'],
+    ['@acrbot', ''],
+    ['  @acrbot&nbsp;pending', 'pending'],
+  ])('%j reads as %j', (text, expected) => {
+    expect(addressedText(personal(text))).toBe(expected);
+  });
+
+  test("the bot's own display name, whatever it is, and only as a whole word at the start", () => {
+    expect(addressedText(personal('@ACR Bot (Contoso) status R-7K2M9QXA', 'ACR Bot (Contoso)'))).toBe(
+      'status R-7K2M9QXA',
+    );
+    expect(addressedText(personal('@acrbot help', 'ACR Bot'))).toBe('help');
+    expect(addressedText(personal('@acrbots help'))).toBe('@acrbots help');
+    expect(addressedText(personal('@alex grant a b'))).toBe('@alex grant a b');
+    expect(addressedText(personal('grant a b for @acrbot'))).toBe('grant a b for @acrbot');
+  });
+
+  test('with a mention entity of acrbot, only the mention is removed', () => {
+    expect(addressedText({ text: '<at>acrbot</at> help', entities: [mentionOfBot], recipient: BOT })).toBe('help');
+  });
+});
+
 describe('unreadContent: what a message without text carries', () => {
   test.each<[string, Record<string, unknown>, ReturnType<typeof unreadContent>]>([
     ['a card submit', { value: { requestId: 'R-ZZZZZZZZ' } }, 'cardSubmit'],

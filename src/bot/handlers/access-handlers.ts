@@ -33,6 +33,15 @@ export class AccessHandlers {
         return;
       }
       if (!(await requests.mayReadAudit(identity.actor))) {
+        // Audited like a refused `audit` (the same rule: approvers and auditors), G11; what was
+        // asked for as typed, cut to a name's length (the audit scrubs and escapes details).
+        await requests.recordRefusal({
+          actor: identity.actor,
+          tenantId: identity.tenantId,
+          action: 'access.refused',
+          outcome: 'refused',
+          detail: `access ${command.target.slice(0, 100)}`,
+        });
         const only =
           'Only approvers and auditors can list everything that can pull from a cluster or registry. "@acrbot access" shows your own access, and "@acrbot check CLUSTER REGISTRY" explains one pair.';
         await this.reply(ctx, refusalCard('Approvers and auditors only', only, settings.sandbox));

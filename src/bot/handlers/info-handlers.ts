@@ -53,6 +53,25 @@ export class InfoHandlers {
     await sendCard(ctx, card);
   }
 
+  /**
+   * A read refused to someone who may not make it, audited (G11 "every refusal"). The outcome is
+   * the refusal's code, as a refused revoke records it: with a request, a run of them collapses
+   * into one line on that request's audit card (collapseRefusals), so typing one request's id
+   * again and again does not flush its history.
+   */
+  private auditRefusal(identity: TurnIdentity, action: string, code: string, request?: AccessRequest): Promise<void> {
+    return this.services.requests.recordRefusal({
+      actor: identity.actor,
+      tenantId: identity.tenantId,
+      action,
+      outcome: code,
+      ...(request && {
+        requestId: request.id,
+        targetIds: [request.plan.cluster.id, request.plan.registry.id],
+      }),
+    });
+  }
+
   async help(ctx: TurnContext): Promise<void> {
     await this.reply(ctx, helpCard(this.services.settings.sandbox));
   }
@@ -66,6 +85,7 @@ export class InfoHandlers {
     try {
       const request = await requests.get(requestId);
       if (!(await requests.isApproverOf(identity.actor, request))) {
+        await this.auditRefusal(identity, 'pending.refused', 'pending.notApprover', request);
         const only = `Only the approvers of request ${request.id} can decide it. To see your own request, use "@acrbot status ${request.id}".`;
         await this.reply(ctx, refusalCard('Approvers only', only, settings.sandbox));
         return;
@@ -100,6 +120,7 @@ export class InfoHandlers {
       const request = await this.services.requests.get(requestId);
       const mine = request.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase();
       if (!mine && !(await this.services.requests.isApproverOf(identity.actor, request))) {
+        await this.auditRefusal(identity, 'status.refused', 'status.notYours', request);
         const whose = `Request ${request.id} belongs to someone else; only its requester and approvers can see it.`;
         await this.reply(ctx, refusalCard('Not yours to see', whose, sandbox));
         return;
@@ -125,6 +146,7 @@ export class InfoHandlers {
     // Past WAITING_SCAN_LIMIT only the oldest were read: the answer says so rather than "all".
     const unread = notAllRead(open, reviews);
     if (pending.length === 0 && !(await requests.isApprover(identity.actor))) {
+      await this.auditRefusal(identity, 'pending.refused', 'pending.notApprover');
       const only =
         'Only approvers can list pending requests. To see your own request, use "@acrbot status REQUEST-ID".';
       await this.reply(ctx, refusalCard('Approvers only', only, settings.sandbox));

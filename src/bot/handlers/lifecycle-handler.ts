@@ -81,11 +81,23 @@ export class LifecycleHandler {
           'validation.usage',
           'Say what to revoke: "revoke REQUEST-ID [reason]", or (approvers) "revoke CLUSTER REGISTRY [reason]".',
         );
-      if (!(await requests.isApprover(identity.actor)))
-        throw new UserFacingError(
+      if (!(await requests.isApprover(identity.actor))) {
+        const refusal = new UserFacingError(
           'revoke.notApprover',
           'Only approvers may revoke every grant on a cluster and registry; you can revoke your own request with "revoke REQUEST-ID".',
         );
+        // Audited as a refused revoke of one request is (access-actions.ts), with its code; no
+        // request and no resolved target (nothing is looked up for someone who may not do it):
+        // the names as typed, cut to a name's length (the audit scrubs and escapes details).
+        await requests.recordRefusal({
+          actor: identity.actor,
+          tenantId: identity.tenantId,
+          action: 'revoke.refused',
+          outcome: refusal.code,
+          detail: `revoke ${command.cluster.slice(0, 100)} ${command.registry.slice(0, 100)}`,
+        });
+        throw refusal;
+      }
       // Both names parsed before either lookup starts (no unhandled rejection on a bad name).
       const clusterRef = parseClusterRef(command.cluster);
       const registryRef = parseRegistryRef(command.registry);

@@ -1,0 +1,52 @@
+/**
+ * Input that fails validation in chat is audited as `validation.failed` with its code (G10),
+ * wherever it is found: a command that does not parse, the checks made before the questions of
+ * a request, an answer to one of those questions. The same entry `RequestHandler.prepare` writes
+ * for a request that fails validation while it is planned: one refusal, one entry, whichever way
+ * the bad name came in. Other refusals (a pause, the per-user limits) audit themselves or not, as
+ * they always did: only `validation.*` codes are recorded here.
+ */
+import type { TurnContext } from 'botbuilder';
+import { isUserFacing } from '../domain/errors';
+import type { RequestService } from '../flows/request-service';
+import type { TurnIdentity } from './turn-identity';
+
+/** Turn-state key of the turn's {@link ValidationAudit}, read by the request dialog's prompts. */
+const TURN_KEY = Symbol('acrbot.validationAudit');
+
+/** Audits `err` when it is a validation failure; anything else is left alone. */
+export type ValidationAudit = (err: unknown) => Promise<void>;
+
+/**
+ * Records `err` as `validation.failed` (outcome: its code, detail: its message, which the audit
+ * scrubs and escapes like every detail) when it is a user-facing `validation.*` error. Like
+ * every refusal, it stands whether or not the entry could be written (RequestService.recordRefusal).
+ */
+export async function auditValidationFailure(
+  requests: Pick<RequestService, 'recordRefusal'>,
+  identity: TurnIdentity,
+  err: unknown,
+): Promise<void> {
+  if (!isUserFacing(err) || !err.code.startsWith('validation.')) return;
+  await requests.recordRefusal({
+    actor: identity.actor,
+    tenantId: identity.tenantId,
+    action: 'validation.failed',
+    outcome: err.code,
+    detail: err.message,
+  });
+}
+
+/**
+ * Makes `audit` the turn's validation audit: the request dialog's prompts validate answers deep
+ * inside botbuilder-dialogs, where the turn's identity and acrbot's services are not at hand.
+ */
+export function setTurnValidationAudit(ctx: TurnContext, audit: ValidationAudit): void {
+  ctx.turnState.set(TURN_KEY, audit);
+}
+
+/** Audits `err` with the turn's validation audit ({@link setTurnValidationAudit}); none set: nothing. */
+export async function auditInTurn(ctx: TurnContext, err: unknown): Promise<void> {
+  const audit = ctx.turnState.get(TURN_KEY) as ValidationAudit | undefined;
+  await audit?.(err);
+}
