@@ -76,6 +76,7 @@ export async function serveHttp(
     auditorIds: config.auditorIds,
     isApprover: (actor) => flows.requests.isApprover(actor),
     isApproverOf: (actor, request) => flows.requests.isApproverOf(actor, request),
+    ruleOf: (request) => flows.requests.ruleOf(request),
     store: stores.requests,
     audit: stores.audit,
     clock,

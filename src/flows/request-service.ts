@@ -35,6 +35,7 @@ import type { AccessRequest, AccessTerm, ActingContext, Actor, PolicyBinding, Re
 import { describeState, isBeingGranted, isBeingRevoked, isExpired, transition } from '../domain/request';
 import { breakGlassNotExtended, describeBreakGlassRun, reviewJudgesUseOnly } from '../domain/break-glass-review';
 import { looksLikeSecret, REASON_LIMITS, singleLine } from '../domain/text';
+import { decidedRule } from '../domain/decided-rule';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
 import type { JobSpec } from './scheduler';
@@ -678,8 +679,9 @@ export class RequestService {
 
   /**
    * THE question "may this person approve this request": named in the rule the request is bound
-   * to, or a transitive member of one of its groups (asked in Graph now, not cached, G5). The
-   * requester never is (G4). Requests made before policies use the rule that fits them now.
+   * to ({@link ruleOf}), or a transitive member of one of its groups (asked in Graph now, not
+   * cached, G5). The requester never is (G4). Requests made before policies use the rule that
+   * fits them now.
    */
   async isApproverOf(actor: Actor, request: AccessRequest): Promise<boolean> {
     if (actor.objectId.toLowerCase() === request.requester.objectId.toLowerCase()) return false;
@@ -688,9 +690,17 @@ export class RequestService {
     return isNamedApprover(rule, actor) || this.inAnyGroup(actor, rule.approvers.groups);
   }
 
-  /** The rule a request is bound to (or, for requests made before policies, the one that fits now). */
+  /**
+   * The rule a request is bound to (or, for requests made before policies, the one that fits
+   * now). A pending request keeps its snapshot (G18; its expiry bounds that). A decided one — a
+   * break-glass grant owing its review, access someone may revoke — has no such bound, so its
+   * rule's approvers are the current policy's ({@link decidedRule}): someone a reload removed
+   * from the rule no longer reviews or revokes under it.
+   */
   ruleOf(request: AccessRequest): PolicyRule | undefined {
-    return request.policy?.rule ?? selectRule(this.policies.current(), factsOf(request.plan));
+    const bound = request.policy?.rule;
+    if (!bound) return selectRule(this.policies.current(), factsOf(request.plan));
+    return request.state === 'pending' ? bound : decidedRule(bound, this.policies.current());
   }
 
   /** An approver under any rule of the current policy (who may list pending requests). */
@@ -848,7 +858,7 @@ export class RequestService {
         ruleId: binding.ruleId,
         policyHash: binding.policyHash,
       });
-      if (r === 'expired') await this.expire(request, now);
+      if (r === 'expired') await this.expire(request, this.clock.now());
       return { kind: 'refused', request: (await this.store.get(request.id)) ?? request, reason: r, message };
     };
     if (!verdict.allowed) return refused(verdict.reason, verdict.message);
@@ -886,6 +896,19 @@ export class RequestService {
       reason,
     });
     if (step.kind === 'refused') return refused(step.reason, step.message);
+    // Expiry again, just before the write: the lookups above (Graph, each retried for up to a
+    // minute on 429), the pause and the original's reads take time, and a click made before the
+    // expiry must not land after it (G6). Only the clock has moved since the first check, so the
+    // only refusal left to it is expiry, with the same message and audit entry.
+    const late = checkDecision(current, {
+      actor,
+      now: this.clock.now(),
+      approving: input.approve,
+      justification: reason,
+      actorIsApprover: true,
+      approverJustificationRequired: false,
+    });
+    if (!late.allowed) return refused(late.reason, late.message);
     const event: RequestEvent =
       step.kind === 'rejected'
         ? { type: 'reject', by: actor, at: now, reason }

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type restify from 'restify';
 import type { AccessPause, AuditLog, Clock, RequestStore } from '../domain/ports';
+import type { PolicyRule } from '../domain/policy';
 import type { AccessRequest, Actor } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import { SandboxSignIn } from './sandbox-signin';
@@ -32,6 +33,8 @@ export interface MountTabInput {
   auditorIds: string[];
   isApprover(actor: Actor): Promise<boolean>;
   isApproverOf(actor: Actor, request: AccessRequest): Promise<boolean>;
+  /** The rule whose approvers decide on `request` now (RequestService.ruleOf), to ask once per rule. */
+  ruleOf?(request: AccessRequest): PolicyRule | undefined;
   store: RequestStore;
   audit: AuditLog;
   clock: Clock;
@@ -78,6 +81,7 @@ export function mountTab(server: restify.Server, input: MountTabInput): boolean 
     roles: {
       isApprover: input.isApprover,
       isApproverOf: input.isApproverOf,
+      ...(input.ruleOf && { ruleOf: input.ruleOf }),
       isAuditor: (a) => auditors.has(a.objectId.toLowerCase()),
     },
     actions: input.actions,

@@ -11,6 +11,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type AccessMatrix, credentialLapsed, gaveAccess } from '../domain/access-inventory';
 import type { AccessPause, AuditLog, Clock, RequestStore } from '../domain/ports';
+import type { PolicyRule } from '../domain/policy';
 import { REQUEST_STATES, type AccessRequest, type Actor } from '../domain/request';
 import { UserFacingError } from '../domain/errors';
 import { mapAtMost } from '../domain/bounded-map';
@@ -41,6 +42,12 @@ export interface TabRoles {
   isApprover(actor: Actor): Promise<boolean>;
   /** May this person approve this request (the policy rule it is bound to; never the requester). */
   isApproverOf(actor: Actor, request: AccessRequest): Promise<boolean>;
+  /**
+   * The rule whose approvers `isApproverOf` asks about (RequestService.ruleOf: a pending request's
+   * own, a decided one's as the policy names it now), so answers are shared only between requests
+   * it answers alike; absent, the rule bound to each request.
+   */
+  ruleOf?(request: AccessRequest): PolicyRule | undefined;
   isAuditor(actor: Actor): boolean;
 }
 
@@ -557,10 +564,8 @@ export class TabApi {
    * rule (made before policies) is asked on its own.
    */
   private async approverOfEach(c: Caller, requests: readonly AccessRequest[]): Promise<boolean[]> {
-    const approves = askedOncePerApprovers(
-      (request) => request.policy?.rule,
-      (request) => this.deps.roles.isApproverOf(c.actor, request),
-    );
+    const ruleOf = this.deps.roles.ruleOf ?? ((request: AccessRequest) => request.policy?.rule);
+    const approves = askedOncePerApprovers(ruleOf, (request) => this.deps.roles.isApproverOf(c.actor, request));
     return Promise.all(requests.map(approves));
   }
 }

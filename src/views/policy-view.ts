@@ -1,7 +1,7 @@
 /** Cards of the approval policy: `policy CLUSTER REGISTRY`, the break-glass alert. */
 import { describeDurationMs } from '../domain/access-term';
 import type { SecretCredentialKind } from '../domain/plan';
-import { approversName, hasApprovers, type Policy, type PolicyRule } from '../domain/policy';
+import { approversName, type BreakGlassPolicy, hasApprovers, type Policy, type PolicyRule } from '../domain/policy';
 import { oneRuleForAll, type PairRules, SECRET_KINDS, type SecretRules } from '../domain/policy-overview';
 import { isBeingRevoked, type AccessRequest } from '../domain/request';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
@@ -80,14 +80,7 @@ export function policyCard(input: {
   const { policy, rule, secret } = input;
   const split = secret !== undefined && !oneRuleForAll({ grant: rule, secret });
   const facts: Fact[] = split ? flowFacts(rule, secret) : rule ? ruleFacts(rule) : [];
-  if (policy.breakGlass) {
-    facts.push({
-      label: 'Break-glass',
-      value: `members of ${policy.breakGlass.groups.join(', ')} may use --break-glass${split ? ' on grants' : ''} for at most ${duration(policy.breakGlass.maxDurationMs)}, reviewed within 24 hours${rule && hasApprovers(rule) ? ` by ${approversText(rule)}` : ''}`,
-    });
-    // An auto-approving rule lists nobody above, yet its approvers are who review break-glass.
-    if (rule?.autoApprove) facts.push(...approverFacts(rule, 'Break-glass reviewers'));
-  }
+  if (policy.breakGlass) facts.push(...breakGlassFacts(policy.breakGlass, rule, split));
   facts.push({
     label: 'Policy',
     value: `${policy.source === 'file' ? 'policy file' : 'environment settings'}, sha256 ${policy.hash.slice(0, 12)}…`,
@@ -103,6 +96,38 @@ export function policyCard(input: {
     facts,
     sandbox: input.sandbox,
   });
+}
+
+/**
+ * What the card says of break-glass on this pair. Break-glass is for grants and reviewed by the
+ * approvers of the grant's rule: where no rule fits, or it names nobody, `create` refuses it
+ * (`breakglass.refused.noRule`, `.noReviewer`; request-service.ts), so the card must not offer it.
+ */
+function breakGlassFacts(bg: BreakGlassPolicy, rule: PolicyRule | undefined, split: boolean): Fact[] {
+  const label = 'Break-glass';
+  const grants = split ? ' for grants' : '';
+  if (!rule)
+    return [
+      {
+        label,
+        value: `not available${grants} on this pair: no rule fits its grants, so nobody could review a break-glass grant`,
+      },
+    ];
+  if (!hasApprovers(rule))
+    return [
+      {
+        label,
+        value: `not available${grants} on this pair: rule ${rule.id} names no approvers, so nobody could review a break-glass grant`,
+      },
+    ];
+  return [
+    {
+      label,
+      value: `members of ${bg.groups.join(', ')} may use --break-glass${split ? ' on grants' : ''} for at most ${duration(bg.maxDurationMs)}, reviewed within 24 hours by ${approversText(rule)}`,
+    },
+    // An auto-approving rule lists nobody above, yet its approvers are who review break-glass.
+    ...(rule.autoApprove ? approverFacts(rule, 'Break-glass reviewers') : []),
+  ];
 }
 
 /** How a heading names a rule, or that none fits. */

@@ -124,6 +124,9 @@ describe('isJustification (G7): counted as a reader sees it', () => {
     ['\u3164\u3164\u3164', false],
     ['\u200b\u200b\u200bok', false],
     ['no\u0301\u0301', false],
+    // Two emoji are four UTF-16 units but two characters: no more of a comment than "no".
+    ['\u{1F44D}\u{1F44D}', false],
+    ['\u{1F44D}\u{1F44D}\u{1F44D}', true],
     ['   ', false],
     [undefined, false],
   ])('%j → %s', (text, expected) => {

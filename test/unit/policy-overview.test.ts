@@ -99,6 +99,35 @@ describe('the policy card', () => {
     ]);
   });
 
+  test('break-glass is not offered on a pair where it would be refused (no rule fits its grants, or the rule names nobody)', () => {
+    const breakGlass = { groups: ['oncall'], maxDurationMs: 4 * 3_600_000 };
+    const secrets = rule('secrets', { flow: ['secret'] });
+    const nobody: PolicyRule = { ...rule('nobody', {}), approvers: { users: [], groups: [] } };
+    const card = (policy: Policy, split: boolean) => {
+      const rules = rulesForPair(policy, cluster, registry);
+      return factsOf(
+        policyCard({
+          cluster: 'aks-prod',
+          registry: 'contosoacr',
+          policy,
+          rule: rules.grant,
+          ...(split && { secret: rules.secret }),
+          sandbox: false,
+        }),
+      ).filter((f) => f.startsWith('Break-glass'));
+    };
+    // No rule at all; a rule for secrets only (the split card); a rule without approvers.
+    expect(card({ ...policyOf(), breakGlass }, false)).toEqual([
+      'Break-glass: not available on this pair: no rule fits its grants, so nobody could review a break-glass grant',
+    ]);
+    expect(card({ ...policyOf(secrets), breakGlass }, true)).toEqual([
+      'Break-glass: not available for grants on this pair: no rule fits its grants, so nobody could review a break-glass grant',
+    ]);
+    expect(card({ ...policyOf(nobody), breakGlass }, false)).toEqual([
+      'Break-glass: not available on this pair: rule nobody names no approvers, so nobody could review a break-glass grant',
+    ]);
+  });
+
   test('secrets no rule fits are named as refused, next to the grant rule', () => {
     const grants = rule('grants', { flow: ['grant'] });
     const policy = policyOf(grants);

@@ -65,10 +65,14 @@ function setup(initial: Policy) {
   const clock = new FakeClock('2026-11-30T09:00:00.000Z');
   const store = new MemoryRequestStore();
   const audit = new MemoryAuditLog(clock);
+  // Runs inside every group lookup (a slow Graph answer, retried on 429, moves the clock).
+  const lookups: { during?: () => void } = {};
   const directory: DirectoryPort = {
     servicePrincipalObjectId: async () => undefined,
-    isMemberOfGroup: async (objectId, groupId) =>
-      (GROUPS[groupId] ?? []).some((m) => m.toLowerCase() === objectId.toLowerCase()),
+    isMemberOfGroup: async (objectId, groupId) => {
+      lookups.during?.();
+      return (GROUPS[groupId] ?? []).some((m) => m.toLowerCase() === objectId.toLowerCase());
+    },
   };
   const notifications = new Notifications();
   const scheduler = new Scheduler(
@@ -111,6 +115,7 @@ function setup(initial: Policy) {
     notifications,
     revoked,
     pauses,
+    lookups,
     setPolicy: (p: Policy) => (current = p),
     create: (
       requester: Actor = REQUESTER,
@@ -190,6 +195,24 @@ describe('G18: quorum', () => {
     const request = await t.create();
     expect(await t.decide(request.id, APPROVER)).toMatchObject({ kind: 'refused', reason: 'notApprover' });
     expect(await t.decide(request.id, OUTSIDER)).toMatchObject({ kind: 'decided' });
+  });
+
+  test('a click made before the expiry whose lookups end after it is refused as expired, not approved (G6)', async () => {
+    for (const approve of [true, false]) {
+      const t = setup(policy([rule('prod')]));
+      const request = await t.create();
+      t.clock.set(new Date(Date.parse(request.expiresAt) - 1000));
+      // Graph answers slowly (429s retried): the expiry passes while the click is being checked.
+      t.lookups.during = () => t.clock.advance(2 * MINUTE);
+      const late = await t.decide(request.id, APPROVER, approve, 'checked with the team lead');
+      expect(late).toMatchObject({ kind: 'refused', reason: 'expired' });
+      expect((await t.store.get(request.id))!.state).toBe('expired');
+      expect(actions(await t.audit.forRequest(request.id))).toEqual([
+        'request.created',
+        'approval.refused.expired',
+        'request.expired',
+      ]);
+    }
   });
 
   test('approverJustification: required refuses an approval without one', async () => {
@@ -744,6 +767,41 @@ describe('G18: a reminder that could not be sent', () => {
 });
 
 describe('G18: a pending request keeps the rule it was created under', () => {
+  test('a named approver a reload removed still decides a pending request, but no longer reviews break-glass or revokes decided access', async () => {
+    const t = setup(policy([rule('prod', { approvers: { users: [OUTSIDER.objectId], groups: [APPROVERS_GROUP] } })]));
+    const pending = await t.create();
+    const earlier = await t.create();
+    await t.decide(earlier.id, OUTSIDER);
+    const access = await granted(t.store, (await t.store.get(earlier.id))!, t.clock.now());
+    const bg = await granted(t.store, await t.create(OLIVE, { breakGlass: true }), t.clock.now());
+    t.setPolicy(policy([rule('prod')], 'hash-2'));
+    // Pending: its snapshot holds until it expires (G18).
+    expect(await t.decide(pending.id, OUTSIDER)).toMatchObject({ kind: 'decided' });
+    // Decided, with no time limit: the rule's approvers are the current policy's.
+    expect(await t.service.isApproverOf(OUTSIDER, access)).toBe(false);
+    expect(await t.decide(bg.id, OUTSIDER, true, 'fine')).toMatchObject({ kind: 'refused', reason: 'notApprover' });
+    expect(actions(await t.audit.forRequest(bg.id)).pop()).toBe('breakglass.review.refused.notApprover');
+    expect(await t.service.isApproverOf(APPROVER, access)).toBe(true);
+    expect(await t.decide(bg.id, APPROVER, true, 'fine')).toMatchObject({ kind: 'reviewed', outcome: 'accepted' });
+  });
+
+  test('decided requests: a rule replaced under its id is reviewed by its new approvers; a removed rule keeps only approvers the policy still names', async () => {
+    const t = setup(policy([rule('prod', { approvers: { users: [SAM.objectId], groups: [APPROVERS_GROUP] } })]));
+    const bg = await granted(t.store, await t.create(OLIVE, { breakGlass: true }), t.clock.now());
+    t.setPolicy(policy([rule('PROD', { approvers: { users: [OUTSIDER.objectId], groups: [] } })], 'hash-2'));
+    expect(await t.service.isApproverOf(OUTSIDER, bg)).toBe(true);
+    expect(await t.service.isApproverOf(APPROVER, bg)).toBe(false);
+    // The rule is gone: its group is still some rule's, its named user no longer anybody's.
+    t.setPolicy(
+      policy([rule('other', { approvers: { users: [OUTSIDER.objectId], groups: [APPROVERS_GROUP] } })], 'hash-3'),
+    );
+    expect(await t.service.isApproverOf(OUTSIDER, bg)).toBe(false);
+    expect(await t.service.isApproverOf(APPROVER, bg)).toBe(true);
+    t.setPolicy(policy([rule('other', { approvers: { users: [SAM.objectId], groups: [] } })], 'hash-4'));
+    expect(await t.service.isApproverOf(SAM, bg)).toBe(true);
+    expect(await t.service.isApproverOf(APPROVER, bg)).toBe(false);
+  });
+
   test('reload to a stricter policy: the pending request still needs one approval from its own approvers', async () => {
     const t = setup(policy([rule('prod', { approvalsRequired: 1 })], 'hash-1'));
     const pending = await t.create();

@@ -13,7 +13,7 @@ import type { TabMyAccess } from '../../src/tab/tab-wire';
 import { breakGlassRequest } from './support/break-glass';
 import { FakeClock } from './support/fake-clock';
 import { quietRequestService } from './support/quiet-request-service';
-import { APPROVERS_GROUP, OLIVE, policy, rule } from './support/policy-fixtures';
+import { APPROVERS_GROUP, OLIVE, policy, rule, SAM } from './support/policy-fixtures';
 import { APPROVER, grantPlan, OUTSIDER, pendingRequest, REQUESTER } from './support/requests';
 import { bearer, testTabApi } from './support/tab-api';
 
@@ -140,5 +140,46 @@ describe('"Waiting for your approval" and break-glass reviews', () => {
     const { myAccess, reviewsListed } = await setup();
     expect(await myAccess(OLIVE)).toEqual([]);
     expect(reviewsListed).toEqual([]);
+  });
+});
+
+describe('"Waiting for your approval" after a reload removed an approver', () => {
+  test('a pending request keeps its rule, a review owed follows the rule as it is now: each asked on its own', async () => {
+    const clock = new FakeClock('2025-01-15T11:00:00.000Z');
+    const store = new MemoryRequestStore();
+    // Made under prod naming Alex; prod now names only Megan (SAM).
+    const before = rule('prod', { approvers: { users: [APPROVER.objectId], groups: [], name: 'Prod' } });
+    const now = rule('prod', { approvers: { users: [SAM.objectId], groups: [], name: 'Prod' } });
+    const service = quietRequestService({ store, clock, policy: policy([now]) });
+    await store.create(run('R-BGOLIVE1', OLIVE, 0, 'succeeded', before));
+    await store.create(
+      pendingRequest({
+        id: 'R-PENDING1',
+        requester: OLIVE,
+        createdAt: '2025-01-15T09:50:00.000Z',
+        policy: { ruleId: 'prod', policyHash: 'h', approvalsRequired: 1, rule: before },
+      }),
+    );
+    const api = testTabApi(clock, store, {
+      roles: {
+        isApprover: async () => true,
+        isApproverOf: (actor, request) => service.isApproverOf(actor, request),
+        ruleOf: (request) => service.ruleOf(request),
+        isAuditor: () => false,
+      },
+      actions: tabActions({
+        actions: {
+          canExtend: () => false,
+          extendRange: () => undefined,
+          revocable: async (_actor: Actor, requests: readonly AccessRequest[]) => requests.map(() => false),
+        } as unknown as Flows['actions'],
+        requests: service,
+      }),
+    });
+    const approvals = async (who: Actor) =>
+      ((await api.myAccess(await bearer(who, clock))).body as TabMyAccess).approvals.map((r) => r.requestId);
+    // Alex still decides the pending request, no longer reviews the run; Megan the other way round.
+    expect(await approvals(APPROVER)).toEqual(['R-PENDING1']);
+    expect(await approvals(SAM)).toEqual(['R-BGOLIVE1']);
   });
 });

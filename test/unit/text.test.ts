@@ -3,6 +3,7 @@ import {
   checkReason,
   displayName,
   looksLikeSecret,
+  readableLength,
   REASON_LIMITS,
   singleLine,
   visibleLength,
@@ -184,6 +185,15 @@ describe('blank-looking reasons are blank (G7)', () => {
     expect(codeOf(`fix \u3000\u3000 it`)).toBe('validation.reason');
     expect(checkReason('fix bugs')).toBe('fix bugs');
     expect(visibleLength('fix it! #42 \u00e9t\u00e9 \u{1F525}')).toBe(13);
+  });
+
+  test('characters outside the BMP count once each, not as their two UTF-16 units (G7)', () => {
+    expect(readableLength('\u{1F44D}\u{1F44D}')).toBe(2);
+    expect(readableLength('ok')).toBe(2);
+    expect(readableLength('\u{1D400}\u{1D401}\u{1D402} ok')).toBe(6);
+    // Four emoji are eight UTF-16 units, half the eight characters a reason needs.
+    expect(codeOf('\u{1F525}'.repeat(4))).toBe('validation.reason');
+    expect(checkReason('\u{1F525}'.repeat(8))).toBe('\u{1F525}'.repeat(8));
   });
 
   test('a variation selector stays after the character it styles, and goes anywhere else', () => {
