@@ -190,6 +190,15 @@ export class AccessActions {
     request: AccessRequest,
     approves: (request: AccessRequest) => Promise<boolean>,
   ): Promise<UserFacingError | undefined> {
+    // Who first: someone who may not revoke it is told only that, not what state it is in
+    // (`status` refuses them the request too).
+    if (!isRequester(actor, request) && !(await approves(request))) {
+      const rule = this.requests.ruleOf(request)?.id ?? request.policy?.ruleId;
+      return new UserFacingError(
+        'revoke.notAllowed',
+        `Only the requester of ${request.id} or an approver of its rule${rule ? ` (${rule})` : ''} may revoke it; nothing was changed.`,
+      );
+    }
     if (request.state !== 'succeeded')
       return new UserFacingError(
         'revoke.notActive',
@@ -202,13 +211,6 @@ export class AccessActions {
         'revoke.running',
         `Request ${request.id} is already being revoked (since ${formatUtc(request.access.revokingSince)}); acrbot retries the step that failed until it is done, and its card then says "Revoked".`,
       );
-    if (!isRequester(actor, request) && !(await approves(request))) {
-      const rule = this.requests.ruleOf(request)?.id ?? request.policy?.ruleId;
-      return new UserFacingError(
-        'revoke.notAllowed',
-        `Only the requester of ${request.id} or an approver of its rule${rule ? ` (${rule})` : ''} may revoke it; nothing was changed.`,
-      );
-    }
     return undefined;
   }
 

@@ -86,6 +86,18 @@ describe('AccessActions.revocable', () => {
     expect(refusals).toEqual(['revoke.refused:revoke.running:R-EEEEEEE2']);
   });
 
+  test('someone who may not revoke it is told only that, never what state it is in', async () => {
+    const ending = active('R-EEEEEEE4', 'a', { access: { revokingSince: '2025-01-15T09:30:00.000Z' } });
+    for (const request of [active('R-EEEEEEE5', 'a', { state: 'pending' }), ending]) {
+      const refused = await actions.mayRevoke(OUTSIDER, request).then(
+        () => undefined,
+        (err: UserFacingError) => err,
+      );
+      expect(refused?.code).toBe('revoke.notAllowed');
+      expect(refused?.message).not.toMatch(/pending|being revoked/);
+    }
+  });
+
   test('the requester may revoke their own active access without any approver question', async () => {
     expect(await actions.revocable(REQUESTER, [active('R-EEEEEEE1', 'b')])).toEqual([true]);
     expect(asked).toEqual([]);
