@@ -7,7 +7,9 @@
  *   stayed "active".
  * - A confirmation card whose list changed since it was drawn (an extension approved, a holder
  *   that kept a role assignment ended, another grant on the pair) revokes nothing when clicked:
- *   the answer is the new card, whose own click then revokes.
+ *   the answer is the new card, whose own click then revokes. A pair's card is compared with the
+ *   pair read again, so a request on it that changes none of the listed steps (a pull secret
+ *   approved since) is found too.
  */
 import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import { SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
@@ -222,5 +224,33 @@ describe('a revoke card clicked after what it listed changed revokes nothing and
     await clickRevoke(users.approver, redrawn);
     for (const r of [first, later, third]) expect(await stateOnceClickWorkDone(r.id)).toBe('revoked');
     expect(assignmentsOn(contosoId)).toHaveLength(0);
+  });
+
+  test("a pair's card: a pull secret approved on the pair since, which changes none of the listed previews, is shown; nothing revoked", async () => {
+    await start();
+    const k8s = h.app.sandbox!.kubernetes['aks-dev'];
+    const first = await grant(users.requester, 'aks-dev contosoacr --for 30d nightly test pulls');
+    const later = await grant(second, 'aks-dev contosoacr --for 30d second team tests');
+    const card = await confirmationFor(users.approver, 'revoke aks-dev contosoacr incident 42');
+    expect(textOf(card)).toContain('Revoke 2 acrbot grants of aks-dev on contosoacr?');
+    // Another requester's pull secret on the same pair: it holds no role assignment, so neither
+    // listed grant's steps change; only reading the pair again finds it.
+    const { id: secretId } = await h.requestSecret(
+      megan,
+      'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
+    );
+    await h.click(users.approver, 'approve', { requestId: secretId });
+    expect((await h.settle(secretId)).state).toBe('succeeded');
+
+    const redrawn = await clickRevoke(users.approver, card);
+    expect(textOf(redrawn)).toContain('This changed since the card was drawn; review again.');
+    expect(textOf(redrawn)).toContain('Revoke 3 acrbot grants of aks-dev on contosoacr?');
+    expect(revokeButton(redrawn).requestId).toContain(secretId);
+    for (const r of [first.id, later.id, secretId]) expect(await stateOnceClickWorkDone(r)).toBe('succeeded');
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeDefined();
+
+    expect(textOf(await clickRevoke(users.approver, redrawn))).toContain('Revoking');
+    for (const r of [first.id, later.id, secretId]) expect(await stateOnceClickWorkDone(r)).toBe('revoked');
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
   });
 });

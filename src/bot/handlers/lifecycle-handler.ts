@@ -124,7 +124,7 @@ export class LifecycleHandler {
     changed = false,
   ): Promise<AdaptiveCardJson> {
     const { requests, lifecycle, settings } = this.services;
-    const active = await lifecycle.flow.activeOn(cluster.id, registry.id);
+    const { active, mine, left } = await this.pairTargets(identity, cluster.id, registry.id);
     if (active.length === 0)
       return lifecycleNoticeCard({
         title: 'Nothing to revoke',
@@ -132,12 +132,6 @@ export class LifecycleHandler {
         ok: true,
         sandbox: settings.sandbox,
       });
-    // Only what this approver may revoke (its rule's approvers, as for one request): the card
-    // neither offers what the click would refuse nor shows other rules' requesters.
-    const targets = await lifecycle.actions.revocationTargets(identity.actor, active);
-    // What each revokes (an extension listed without its original: the original), once.
-    const mine = [...new Map(targets.flatMap((t) => (t ? [[t.id, t] as const] : []))).values()];
-    const left = active.filter((_, i) => !targets[i]);
     const others = othersNote(left, (r) => requests.ruleOf(r)?.id);
     if (mine.length === 0)
       return lifecycleNoticeCard({
@@ -160,6 +154,28 @@ export class LifecycleHandler {
       },
       previews,
     );
+  }
+
+  /**
+   * The requests of a pair's confirmation card, read from the store now: every active acrbot
+   * request on the pair (`active`), what this approver may revoke of them (`mine`, each once, in
+   * the order listed) and those left to other rules' approvers (`left`). The card is drawn from
+   * it and its click compares with it, so both see the same list.
+   */
+  private async pairTargets(
+    identity: TurnIdentity,
+    clusterId: string,
+    registryId: string,
+  ): Promise<{ active: AccessRequest[]; mine: AccessRequest[]; left: AccessRequest[] }> {
+    const { lifecycle } = this.services;
+    const active = await lifecycle.flow.activeOn(clusterId, registryId);
+    // Only what this approver may revoke (its rule's approvers, as for one request): the card
+    // neither offers what the click would refuse nor shows other rules' requesters.
+    const targets = await lifecycle.actions.revocationTargets(identity.actor, active);
+    // What each revokes (an extension listed without its original: the original), once.
+    const mine = [...new Map(targets.flatMap((t) => (t ? [[t.id, t] as const] : []))).values()];
+    const left = active.filter((_, i) => !targets[i]);
+    return { active, mine, left };
   }
 
   /**
@@ -247,8 +263,9 @@ export class LifecycleHandler {
    * holder that kept a role assignment ended, a request revoked by someone else. Undefined when
    * nothing changed, or when the click is refused now (it then says why, and audits it): the one
    * request of a card, or every request of a pair's (or the actor is no approver). A card of one
-   * request is compared with that request's preview; a pair's with those of its requests this
-   * approver may still revoke, previewed together as its card was (one refused now changes it).
+   * request is compared with that request's preview; a pair's with the card its pair would get
+   * now (pairTargets, previewed together): a request started on the pair or ended since, or one
+   * this approver may no longer revoke, changes it.
    */
   private async redrawnIfChanged(
     identity: TurnIdentity,
@@ -278,8 +295,12 @@ export class LifecycleHandler {
       return revokeConfirmCard(target, lines, reason, { asked: asked[0], changed: true });
     }
     if (!(await requests.isApprover(identity.actor))) return undefined;
-    if (revocationFingerprint(await lifecycle.flow.previewTogether(unique)) === drawn) return undefined;
+    // The pair read again, not only the listed requests: one that started on it since the card
+    // was drawn (a pull secret approved meanwhile) would otherwise keep its access unmentioned.
+    // Its requests all share one pair; a forged card mixing pairs differs and is redrawn.
     const { cluster, registry } = unique[0]!.plan;
+    const { mine } = await this.pairTargets(identity, cluster.id, registry.id);
+    if (revocationFingerprint(await lifecycle.flow.previewTogether(mine)) === drawn) return undefined;
     return this.pairPreview(identity, cluster, registry, reason, true);
   }
 
