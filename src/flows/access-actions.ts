@@ -134,7 +134,7 @@ export class AccessActions {
    * the buttons ask {@link canRevoke}.
    */
   async mayRevoke(actor: Actor, request: AccessRequest): Promise<AccessRequest> {
-    const target = await this.revokedWith(request, (id) => this.requests.get(id));
+    const target = await this.revokedWith(request, (id) => this.found(id));
     const refusal = await this.revokeRefusal(actor, target, (r) => this.requests.isApproverOf(actor, r));
     if (!refusal) return target;
     await this.auditRefusal(actor, target, 'revoke.refused', refusal);
@@ -157,6 +157,20 @@ export class AccessActions {
   ): Promise<AccessRequest> {
     if (request.state !== 'succeeded' || !request.extendsRequestId) return Promise.resolve(request);
     return accessHolderOf(request, get);
+  }
+
+  /**
+   * The request with this id, or undefined when there is none: an extension's original that
+   * cannot be found leaves the extension its own access (accessHolderOf), instead of a refusal
+   * naming an id the user never typed.
+   */
+  private async found(id: string): Promise<AccessRequest | undefined> {
+    try {
+      return await this.requests.get(id);
+    } catch (err) {
+      if (err instanceof UserFacingError && err.code === 'request.notFound') return undefined;
+      throw err;
+    }
   }
 
   /**
@@ -229,9 +243,6 @@ export class AccessActions {
         'extend.notActive',
         `Request ${request.id} is being revoked, so there is nothing to extend; ask for a new request once it is done.`,
       );
-    // Its assignment was removed outside acrbot: "Extended" would be said of access nobody has.
-    const drifted = driftedExtensionRefusal(request);
-    if (drifted) throw drifted;
     if (!request.access?.expiresAt)
       throw new UserFacingError(
         'extend.noExpiry',
@@ -245,6 +256,10 @@ export class AccessActions {
     // After the requester check (anyone else is told only that it is not theirs). Said here,
     // before any card or tab offers Extend: the policy refuses it anyway (G18).
     if (request.policy?.breakGlass) throw new UserFacingError('extend.breakGlass', breakGlassNotExtended(request.id));
+    // Its assignment no longer gives pull: "Extended" would be said of access nobody has. After
+    // the requester check too: the drift's details are the requester's to read.
+    const drifted = driftedExtensionRefusal(request);
+    if (drifted) throw drifted;
   }
 
   /** Whether {@link mayExtend} allows it (for showing the button; the action decides again). */
@@ -292,12 +307,12 @@ export class AccessActions {
       (request) => this.requests.isApproverOf(actor, request),
     );
     const listed = new Map(requests.map((r) => [r.id, r]));
-    const reads = new Map<string, Promise<AccessRequest>>();
-    const get = (id: string): Promise<AccessRequest> => {
+    const reads = new Map<string, Promise<AccessRequest | undefined>>();
+    const get = (id: string): Promise<AccessRequest | undefined> => {
       const found = listed.get(id);
       if (found) return Promise.resolve(found);
       let read = reads.get(id);
-      if (!read) reads.set(id, (read = this.requests.get(id)));
+      if (!read) reads.set(id, (read = this.found(id)));
       return read;
     };
     return Promise.all(

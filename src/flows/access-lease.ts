@@ -75,58 +75,71 @@ export function termEndedBy(original: AccessRequest, at: Date): string | undefin
 
 /**
  * Why the access an extension `request` would extend is no longer there to extend, read from the
- * store now: its original gone or no longer active, being revoked, or past its end
- * ({@link termEndedBy}); undefined while it holds its access, or for a request that extends
- * nothing. The one rule approval refuses by (RequestService) and approval nudges skip by.
+ * store now: its original gone or no longer active, being revoked, past its end at `at`
+ * ({@link termEndedBy}), or no longer giving pull (drift, with its refusal); undefined while it
+ * holds its access, or for a request that extends nothing. The one rule approval refuses by
+ * (RequestService), approval nudges skip by and an extension's run checks ({@link activeOriginal}).
  */
 export async function extendedAccessGone(
   store: Pick<RequestStore, 'get'>,
   request: AccessRequest,
   at: Date,
-): Promise<
+): Promise<AccessGone | undefined> {
+  if (!request.extendsRequestId) return undefined;
+  return originalAccessGone(await store.get(request.extendsRequestId), at);
+}
+
+/** Why an extension's original no longer holds the access it would extend (see {@link extendedAccessGone}). */
+export type AccessGone =
   | { why: 'inactive' | 'revoking'; original?: AccessRequest }
   | { why: 'ended'; original: AccessRequest; endedAt: string }
-  | undefined
-> {
-  if (!request.extendsRequestId) return undefined;
-  const original = await store.get(request.extendsRequestId);
+  | { why: 'drifted'; original: AccessRequest; refusal: UserFacingError };
+
+/** {@link extendedAccessGone} of an original already read (undefined: not found). */
+function originalAccessGone(original: AccessRequest | undefined, at: Date): AccessGone | undefined {
   if (original?.state !== 'succeeded') return { why: 'inactive', original };
   if (original.access?.revokingSince) return { why: 'revoking', original };
   const endedAt = termEndedBy(original, at);
-  return endedAt ? { why: 'ended', original, endedAt } : undefined;
+  if (endedAt) return { why: 'ended', original, endedAt };
+  // Its assignment no longer gives pull: "Extended" would be false.
+  const refusal = driftedExtensionRefusal(original);
+  return refusal ? { why: 'drifted', original, refusal } : undefined;
 }
 
 /**
- * The original of an extension, still holding its access, not being revoked and not removed
- * outside acrbot (drift); a user-facing refusal otherwise. An original whose term had passed when
- * the extension was approved is refused too ({@link termEndedBy}); one whose term passes after
- * the approval is not: from its approval on, the extension defers every revocation of the same
- * access, so the access is still there, and it keeps it until its own end (never early).
+ * The original of an extension, still holding its access ({@link extendedAccessGone}); a
+ * user-facing refusal otherwise. The term is judged at the extension's approval: an original
+ * whose term had passed by then is refused; one whose term passes after the approval is not:
+ * from its approval on, the extension defers every revocation of the same access, so the access
+ * is still there, and it keeps it until its own end (never early). Drift is judged now (one
+ * approved before the drift was seen is refused too).
  */
 async function activeOriginal(store: RequestStore, extension: AccessRequest): Promise<AccessRequest> {
   const originalId = extension.extendsRequestId!;
+  // Not approved (a test's run, a legacy row): the term is not held against it.
+  const approvedAt = extension.decision?.approved ? new Date(extension.decision.at) : new Date(0);
   const original = await store.get(originalId);
-  if (original?.state === 'succeeded' && original.access?.revokingSince)
-    throw new UserFacingError(
-      'extend.notActive',
-      `Request ${originalId} is being revoked, so there is nothing to extend; ask for a new request instead.`,
-    );
-  if (!original || original.state !== 'succeeded')
-    throw new UserFacingError(
-      'extend.notActive',
-      `Request ${originalId} no longer has active access, so there is nothing to extend; ask for a new request instead.`,
-    );
-  const approvedAt = extension.decision?.approved ? new Date(extension.decision.at) : undefined;
-  const ended = approvedAt && termEndedBy(original, approvedAt);
-  if (ended)
-    throw new UserFacingError(
-      'extend.notActive',
-      `The access of ${originalId} ended at ${formatUtc(ended)}, before its extension ${extension.id} was approved, so there is nothing to extend; ask for a new request instead.`,
-    );
-  // Approved before the drift was seen: its assignment is gone, so "Extended" would be false.
-  const drifted = driftedExtensionRefusal(original);
-  if (drifted) throw drifted;
-  return original;
+  const gone = originalAccessGone(original, approvedAt);
+  if (!gone) return original!;
+  switch (gone.why) {
+    case 'revoking':
+      throw new UserFacingError(
+        'extend.notActive',
+        `Request ${originalId} is being revoked, so there is nothing to extend; ask for a new request instead.`,
+      );
+    case 'inactive':
+      throw new UserFacingError(
+        'extend.notActive',
+        `Request ${originalId} no longer has active access, so there is nothing to extend; ask for a new request instead.`,
+      );
+    case 'ended':
+      throw new UserFacingError(
+        'extend.notActive',
+        `The access of ${originalId} ended at ${formatUtc(gone.endedAt)}, before its extension ${extension.id} was approved, so there is nothing to extend; ask for a new request instead.`,
+      );
+    case 'drifted':
+      throw gone.refusal;
+  }
 }
 
 /**

@@ -727,7 +727,12 @@ export class RequestService {
     if (!gone) return undefined;
     const closes = `so its extension ${request.id} cannot be approved; it closes without a decision. Nothing was changed; ask for a new request if the access is still needed.`;
     if (gone.why === 'ended') return `The access of ${gone.original.id} ended at ${formatUtc(gone.endedAt)}, ${closes}`;
-    const why = gone.why === 'revoking' ? 'is being revoked' : 'no longer has active access';
+    const why =
+      gone.why === 'revoking'
+        ? 'is being revoked'
+        : gone.why === 'drifted'
+          ? 'no longer gives its cluster pull (its role assignment was removed or changed outside acrbot, or no longer serves)'
+          : 'no longer has active access';
     return `Request ${request.extendsRequestId} ${why}, ${closes}`;
   }
 

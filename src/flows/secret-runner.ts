@@ -336,7 +336,7 @@ export class SecretRunner implements PlanRunner {
       return this.waitOnCluster(err, request, plan, targetId, ctx, found);
     };
     const earlierCredential = recordedCredentials({ ...request, created: ctx.created() }).length > 0;
-    const lapsed = await this.lapsedCredentialRefusal(plan, ctx, targetId, earlierCredential);
+    const lapsed = await this.lapsedCredentialRefusal(request, plan, ctx, targetId, earlierCredential, earlierWrite);
     if (lapsed) {
       // As a refusal of the cluster below: the secret is not looked at.
       found.secretMayHold = earlierWrite;
@@ -395,13 +395,18 @@ export class SecretRunner implements PlanRunner {
    * records (the tab, the reminders) take `plan.expiresAt` for the credential's expiry.
    */
   private async lapsedCredentialRefusal(
+    request: AccessRequest,
     plan: SecretPlan,
     ctx: RunContext,
     targetId: string,
     earlierCredential: boolean,
+    earlierWrite: boolean,
   ): Promise<UserFacingError | undefined> {
     const remainingMs = Date.parse(plan.expiresAt) - this.now().getTime();
-    if (remainingMs >= MIN_CREDENTIAL_REMAINING_MS) return undefined;
+    // A credential planned to live less than twice the margin (`--for 1m` with a 5m approval
+    // window) is held to half its planned life instead: approved at once, it is never refused.
+    const plannedMs = Date.parse(plan.expiresAt) - Date.parse(request.createdAt);
+    if (remainingMs >= Math.min(MIN_CREDENTIAL_REMAINING_MS, plannedMs / 2)) return undefined;
     const when = remainingMs <= 0 ? 'has passed' : 'is only minutes away';
     await ctx.audit({
       action: plan.credentialKind === 'token' ? 'azure.write.token' : 'graph.write.application',
@@ -409,9 +414,12 @@ export class SecretRunner implements PlanRunner {
       targetIds: [targetId],
       detail: `the credential would expire at ${plan.expiresAt}, which ${when}`,
     });
+    const done = earlierWrite
+      ? 'so acrbot stopped here: an earlier attempt of this request may have written the secret, and the credential it made is deleted'
+      : `so acrbot did not write the secret${earlierCredential ? '' : ' and created nothing'}`;
     return new UserFacingError(
       'secret.credentialLapsed',
-      `The credential of this request was planned to expire at ${shortTime(plan.expiresAt)}, which ${when}: the approval came too late for its lifetime, so acrbot did not write the secret${earlierCredential ? '' : ' and created nothing'}. Ask again; if approvals take longer than the credential may live, ask for a longer --expires, or the platform team to raise ACRBOT_SECRET_MAX_EXPIRY.`,
+      `The credential of this request was planned to expire at ${shortTime(plan.expiresAt)}, which ${when}: the approval came too late for its lifetime, ${done}. Ask again; if approvals take longer than the credential may live, ask for a longer --expires, or the platform team to raise ACRBOT_SECRET_MAX_EXPIRY.`,
     );
   }
 

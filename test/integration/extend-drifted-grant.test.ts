@@ -7,7 +7,7 @@
  * and a POST refused), and an extension approved before the drift was seen, when it runs.
  */
 import type { GrantPlan } from '../../src/domain/plan';
-import { REQUEST_STATES, type AccessRequest } from '../../src/domain/request';
+import { REQUEST_STATES, transition, type AccessRequest, type Actor } from '../../src/domain/request';
 import { SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
@@ -89,7 +89,7 @@ describe('extending a grant removed outside acrbot (drift)', () => {
     );
   });
 
-  test('an extension approved before the drift was seen fails when it runs: no "Extended", the end unmoved', async () => {
+  test('an extension filed before the drift is refused at approval; approved all the same (an older instance), it fails when it runs: no "Extended", the end unmoved', async () => {
     const request = await granted();
     await h.say(users.requester, `extend ${request.id} --for 2d release still rolling out`);
     const [extension] = await h.connector
@@ -98,7 +98,20 @@ describe('extending a grant removed outside acrbot (drift)', () => {
     expect(extension).toMatchObject({ state: 'pending' });
     await drifted(request);
 
-    await h.click(users.approver, 'approve', { requestId: extension!.id });
+    const click = await h.click(users.approver, 'approve', { requestId: extension!.id });
+    expect(cardText({ attachments: [{ content: click.body.value }] })).toContain(
+      `Request ${request.id} no longer gives its cluster pull`,
+    );
+    expect((await h.app.store.get(extension!.id))!.state).toBe('pending');
+    expect((await h.app.audit.forRequest(extension!.id)).map((e) => `${e.action}:${e.outcome}`)).toContain(
+      'approval.refused.notActive:refused',
+    );
+
+    // Approved all the same (a decision written by an instance of an older version): its run
+    // finds the original drifted and extends nothing.
+    const pending = (await h.app.store.get(extension!.id))!;
+    await h.app.store.update(transition(pending, { type: 'approve', by: users.approver as Actor, at: new Date() }));
+    await h.app.services.executor.schedule(extension!.id);
     const done = await h.settle(extension!.id);
     expect(done.state).toBe('failed');
     expect(done.outcome).toMatchObject({ summary: 'Failed', errorCode: 'extend.drifted' });

@@ -8,6 +8,7 @@
 import { SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { MIN_CREDENTIAL_REMAINING_MS } from '../../src/flows/secret-runner';
 import { FakeClock, HOUR, MINUTE } from '../unit/support/fake-clock';
 
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
@@ -72,5 +73,27 @@ describe('a secret approved after its credential would have expired', () => {
     expect(done.state).toBe('succeeded');
     const [token] = h.app.sandbox!.arm.state.listTokens(contosoId);
     expect(token.passwords.map((p) => p.expiry)).toEqual([plan.expiresAt]);
+  });
+});
+
+describe('a credential planned to live less than twice the margin', () => {
+  let h: Harness;
+  afterEach(() => h.stop());
+
+  test('approved at once it is made (held to half its planned life, not to the 10-minute margin)', async () => {
+    const clock = new FakeClock(new Date());
+    // A 1-minute term in a 5-minute approval window: the credential lives 6 minutes.
+    h = await startHarness(
+      { ACRBOT_MIN_ACCESS_DURATION: '1m', ACRBOT_APPROVAL_TTL: '5m', ACRBOT_SECRET_MAX_EXPIRY: '1h' },
+      { clock },
+    );
+    const request = await h.requestSecret(
+      users.requester,
+      'aks-dev contosoacr --namespace payments --for 1m quick hotfix pull',
+    );
+    const plan = request.plan as Extract<typeof request.plan, { kind: 'secret' }>;
+    expect(Date.parse(plan.expiresAt) - clock.now().getTime()).toBeLessThan(MIN_CREDENTIAL_REMAINING_MS);
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    expect((await h.settle(request.id)).state).toBe('succeeded');
   });
 });

@@ -98,6 +98,20 @@ describe('AccessActions.revocable', () => {
     }
   });
 
+  test("a drifted grant's details are its requester's: anyone else is told only that it is not theirs", () => {
+    const drifted = active('R-EEEEEEE6', 'a', {
+      access: {
+        durationMs: 86_400_000,
+        expiresAt: '2025-02-15T10:00:00.000Z',
+        driftDetectedAt: '2025-01-15T09:00:00.000Z',
+      },
+    });
+    expect(() => actions.mayExtend(OUTSIDER, drifted)).toThrow(
+      expect.objectContaining({ code: 'extend.notRequester' }),
+    );
+    expect(() => actions.mayExtend(REQUESTER, drifted)).toThrow(expect.objectContaining({ code: 'extend.drifted' }));
+  });
+
   test('the requester may revoke their own active access without any approver question', async () => {
     expect(await actions.revocable(REQUESTER, [active('R-EEEEEEE1', 'b')])).toEqual([true]);
     expect(asked).toEqual([]);
