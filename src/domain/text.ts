@@ -1,6 +1,6 @@
 /** Rules for free text from users (justifications, rejection reasons). */
 import { UserFacingError } from './errors';
-import { scrubSecrets } from './secret-text';
+import { REDACTION, scrubSecrets } from './secret-text';
 
 /** Bounds on a justification. */
 export const REASON_LIMITS = { min: 8, max: 500 } as const;
@@ -137,6 +137,19 @@ export function looksLikeSecret(text: string): boolean {
 }
 
 /**
+ * Where `text` looks like a credential, as the scrubber shows it (the value already replaced by
+ * {@link REDACTION}, so nothing secret is quoted back): the few words before its first
+ * replacement; undefined when only a pattern the scrubber does not replace matched.
+ */
+function secretContext(text: string): string | undefined {
+  const scrubbed = scrubSecrets(text.replace(JOINERS, '').replace(URL_USER_NAME, '://'));
+  const at = scrubbed.indexOf(REDACTION);
+  if (at < 0) return undefined;
+  const start = Math.max(0, scrubbed.lastIndexOf(' ', Math.max(0, at - 20)) + 1);
+  return scrubbed.slice(start, at + REDACTION.length);
+}
+
+/**
  * Validates a justification: required (at least {@link REASON_LIMITS}.min characters a reader sees),
  * bounded, single line, no secrets (G7, G12). Returns the normalised text.
  */
@@ -161,9 +174,10 @@ export function checkReason(
     );
   }
   if (looksLikeSecret(text)) {
+    const where = secretContext(text);
     throw new UserFacingError(
       'validation.secret',
-      `The ${what} looks like it contains a credential (a token, key or password). Remove it and try again; never paste secrets in chat.`,
+      `The ${what} looks like it contains a credential (a token, key or password)${where ? ` where it says "${where}"` : ''}. Remove it, or reword it (e.g. without "name=value"), and try again; never paste secrets in chat.`,
     );
   }
   return text;

@@ -226,3 +226,19 @@ describe('displayName', () => {
     expect(displayName(`${'x'.repeat(99)}\u200D\u{1F600}`, 'x')).toBe('x'.repeat(99));
   });
 });
+
+describe('a refused reason says where it looked like a credential, without quoting it', () => {
+  test('the words before the first value the scrubber replaces, the value itself replaced', () => {
+    expect(() => checkReason('fix the token=expired bug in prod pipeline', 'reason')).toThrow(
+      'where it says "fix the token=[redacted]"',
+    );
+    let message = '';
+    try {
+      checkReason('deploy with https://deployer:S3cretPass99@reg.example.com now', 'reason');
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('https://[redacted]');
+    expect(message).not.toContain('S3cretPass99');
+  });
+});
