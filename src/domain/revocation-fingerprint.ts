@@ -18,13 +18,27 @@ export interface PreviewedRevocation {
 
 /** Marks the format, so a card drawn by an older acrbot (a number) never matches. */
 const PREFIX = 'rv1-';
+/** A pair card's (`revoke CLUSTER REGISTRY`): told apart from one request's even when it lists one. */
+const PAIR_PREFIX = 'rp1-';
 
-/** The fingerprint of a revoke preview (one request's, or a pair's in the order listed). */
-export function revocationFingerprint(previews: readonly PreviewedRevocation[]): string {
+/**
+ * The fingerprint of a revoke preview: one request's, or a pair's (`pair`) in the order listed. A
+ * pair card's is marked as such, so a click on one that lists a single request reads the pair
+ * again (a request started on it since) instead of taking it for that request's own card.
+ */
+export function revocationFingerprint(previews: readonly PreviewedRevocation[], pair = false): string {
   const canonical = previews.map(({ request, lines }) => [
     request.id,
     request.version,
     lines.map((l) => [l.action, l.what, l.target, l.why ?? '']),
   ]);
-  return PREFIX + createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 22);
+  return (
+    (pair ? PAIR_PREFIX : PREFIX) +
+    createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 22)
+  );
+}
+
+/** Whether a revoke card's `version` is a pair card's ({@link revocationFingerprint} with `pair`). */
+export function isPairFingerprint(drawn: string | number): boolean {
+  return typeof drawn === 'string' && drawn.startsWith(PAIR_PREFIX);
 }

@@ -188,7 +188,7 @@ export function revokePairConfirmCard(
         verb: 'revokeConfirm',
         requestId: requests.map((r) => r.request.id).join(','),
         // Every step, also those the card counts without listing: the click revokes them all.
-        version: revocationFingerprint(requests),
+        version: revocationFingerprint(requests, true),
         reason: input.reason ?? '',
       },
     ],

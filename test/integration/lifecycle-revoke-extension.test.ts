@@ -253,4 +253,21 @@ describe('a revoke card clicked after what it listed changed revokes nothing and
     for (const r of [first.id, later.id, secretId]) expect(await stateOnceClickWorkDone(r)).toBe('revoked');
     expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
   });
+  test("a pair's card that lists one request: a pull secret approved on the pair since is shown too; nothing revoked", async () => {
+    await start();
+    const only = await grant(users.requester, 'aks-dev contosoacr --for 30d nightly test pulls');
+    const card = await confirmationFor(users.approver, 'revoke aks-dev contosoacr incident 42');
+    expect(textOf(card)).toContain('Revoke 1 acrbot grant of aks-dev on contosoacr?');
+    const { id: secretId } = await h.requestSecret(
+      megan,
+      'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
+    );
+    await h.click(users.approver, 'approve', { requestId: secretId });
+    expect((await h.settle(secretId)).state).toBe('succeeded');
+
+    const redrawn = await clickRevoke(users.approver, card);
+    expect(textOf(redrawn)).toContain('This changed since the card was drawn; review again.');
+    expect(textOf(redrawn)).toContain('Revoke 2 acrbot grants of aks-dev on contosoacr?');
+    for (const r of [only.id, secretId]) expect(await stateOnceClickWorkDone(r)).toBe('succeeded');
+  });
 });

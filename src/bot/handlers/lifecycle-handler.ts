@@ -22,7 +22,7 @@ import { activityKeyOf, originOf } from '../conversation-targets';
 import { errorCardFor as errorCard, gateRefusalTitle, sendCard } from '../turn-cards';
 import type { RequestHandler } from './request-handler';
 import { punctuatedRequestId } from '../../domain/request-id-word';
-import { revocationFingerprint } from '../../domain/revocation-fingerprint';
+import { isPairFingerprint, revocationFingerprint } from '../../domain/revocation-fingerprint';
 
 const revokeData = z.object({
   // Every id of a pair's confirmation card, comma-separated (R- and 8 characters each).
@@ -288,7 +288,7 @@ export class LifecycleHandler {
     const allowed = targets.filter((t): t is AccessRequest => t !== undefined);
     if (allowed.length === 0) return undefined;
     const unique = [...new Map(allowed.map((t) => [t.id, t])).values()];
-    if (ids.length === 1) {
+    if (ids.length === 1 && !isPairFingerprint(drawn)) {
       const target = unique[0]!;
       const lines = await lifecycle.flow.preview(target);
       if (revocationFingerprint([{ request: target, lines }]) === drawn) return undefined;
@@ -300,7 +300,7 @@ export class LifecycleHandler {
     // Its requests all share one pair; a forged card mixing pairs differs and is redrawn.
     const { cluster, registry } = unique[0]!.plan;
     const { mine } = await this.pairTargets(identity, cluster.id, registry.id);
-    if (revocationFingerprint(await lifecycle.flow.previewTogether(mine)) === drawn) return undefined;
+    if (revocationFingerprint(await lifecycle.flow.previewTogether(mine), true) === drawn) return undefined;
     return this.pairPreview(identity, cluster, registry, reason, true);
   }
 
