@@ -29,6 +29,7 @@ import { azureAnswered, subscriptionGoneClause } from './azure-failure-text';
 import { breakGlassNotExtended } from '../domain/break-glass-review';
 import { driftedExtensionRefusal } from '../domain/drifted-access';
 import { askedOncePerApprovers } from './approver-question';
+import { listedOrReadOnce } from './listed-or-read';
 
 /**
  * Implemented by the chat layer: announces an extension asked for outside a Teams turn (the
@@ -306,15 +307,7 @@ export class AccessActions {
       (request) => this.requests.ruleOf(request),
       (request) => this.requests.isApproverOf(actor, request),
     );
-    const listed = new Map(requests.map((r) => [r.id, r]));
-    const reads = new Map<string, Promise<AccessRequest | undefined>>();
-    const get = (id: string): Promise<AccessRequest | undefined> => {
-      const found = listed.get(id);
-      if (found) return Promise.resolve(found);
-      let read = reads.get(id);
-      if (!read) reads.set(id, (read = this.found(id)));
-      return read;
-    };
+    const get = listedOrReadOnce(requests, (id) => this.found(id));
     return Promise.all(
       requests.map(async (request) => {
         const target = await this.revokedWith(request, get);

@@ -274,29 +274,26 @@ async function scheduleAgain(ports: LostEndPorts, requestId: string): Promise<bo
 async function writeEndJob(ports: LostEndPorts, request: AccessRequest, dueAt: Date, detail: string): Promise<boolean> {
   const id = ports.endJobId(request.id);
   if (await ports.jobs.get(id)) return false;
-  await ports.audit.append({
-    actor: ACRBOT_ACTOR,
-    tenantId: request.tenantId,
-    requestId: request.id,
-    targetIds: [request.plan.cluster.id, request.plan.registry.id],
-    action: 'access.end.rescheduled',
-    outcome: 'scheduled',
-    detail,
-  });
+  const entry = (outcome: 'scheduled' | 'kept', text: string) =>
+    ports.audit.append({
+      actor: ACRBOT_ACTOR,
+      tenantId: request.tenantId,
+      requestId: request.id,
+      targetIds: [request.plan.cluster.id, request.plan.registry.id],
+      action: 'access.end.rescheduled',
+      outcome,
+      detail: text,
+    });
+  await entry('scheduled', detail);
   const job: JobSpec = { id, kind: 'access.expire', dueAt, requestId: request.id };
   if (!ports.jobs.scheduleIfAbsent) {
     await ports.jobs.schedule(job);
     return true;
   }
   if (await ports.jobs.scheduleIfAbsent(job)) return true;
-  await ports.audit.append({
-    actor: ACRBOT_ACTOR,
-    tenantId: request.tenantId,
-    requestId: request.id,
-    targetIds: [request.plan.cluster.id, request.plan.registry.id],
-    action: 'access.end.rescheduled',
-    outcome: 'kept',
-    detail: `its end job (${id}) was written meanwhile (a revoke, or an end moved) after it was found missing; that job was kept and nothing was scheduled`,
-  });
+  await entry(
+    'kept',
+    `its end job (${id}) was written meanwhile (a revoke, or an end moved) after it was found missing; that job was kept and nothing was scheduled`,
+  );
   return false;
 }

@@ -83,6 +83,18 @@ export function jobCorrelationId(jobId: string): string {
 /** Longest error text kept on a job (never a secret: errors are built without them). */
 const MAX_ERROR_LENGTH = 500;
 
+/** `job` as the store keeps it, never run yet (no failed attempts). */
+function freshJob(job: JobSpec): Omit<ScheduledJob, 'revision'> {
+  return {
+    id: job.id,
+    kind: job.kind,
+    dueAt: job.dueAt.toISOString(),
+    requestId: job.requestId,
+    payload: job.payload,
+    attempts: 0,
+  };
+}
+
 /** Persisted jobs, run once each by one instance. */
 export class Scheduler {
   private readonly handlers = new Map<JobKind, JobHandler>();
@@ -111,14 +123,7 @@ export class Scheduler {
    * and a new revision: a run of the job under way on any instance then leaves it as written here.
    */
   async schedule(job: JobSpec): Promise<void> {
-    await this.jobs.put({
-      id: job.id,
-      kind: job.kind,
-      dueAt: job.dueAt.toISOString(),
-      requestId: job.requestId,
-      payload: job.payload,
-      attempts: 0,
-    });
+    await this.jobs.put(freshJob(job));
   }
 
   /**
@@ -127,14 +132,7 @@ export class Scheduler {
    * replace one written since (a revoke confirmed meanwhile, with who and why).
    */
   scheduleIfAbsent(job: JobSpec): Promise<boolean> {
-    return this.jobs.putIfAbsent({
-      id: job.id,
-      kind: job.kind,
-      dueAt: job.dueAt.toISOString(),
-      requestId: job.requestId,
-      payload: job.payload,
-      attempts: 0,
-    });
+    return this.jobs.putIfAbsent(freshJob(job));
   }
 
   /**

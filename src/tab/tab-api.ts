@@ -24,6 +24,7 @@ import { SsoError, type SsoSettings, type TabUser, validateSsoToken } from './ss
 import { LIVE_PULL_STATES, matrixRows, requestHistory, requestRow } from './tab-rows';
 import type { TabMatrix, TabMatrixPage, TabMe, TabMyAccess, TabRow } from './tab-wire';
 import { askedOncePerApprovers } from '../flows/approver-question';
+import { listedOrReadOnce } from '../flows/listed-or-read';
 
 /** Most matrix rows one answer carries (and the default page size). */
 export const MATRIX_PAGE_MAX = 1000;
@@ -472,15 +473,7 @@ export class TabApi {
   ): Promise<Map<number, string>> {
     const waiting = new Map<number, string>();
     if (open.size === 0) return waiting;
-    const listed = new Map(requests.map((r) => [r.id, r]));
-    const reads = new Map<string, Promise<AccessRequest | undefined>>();
-    const get = (id: string): Promise<AccessRequest | undefined> => {
-      const found = listed.get(id);
-      if (found) return Promise.resolve(found);
-      let read = reads.get(id);
-      if (!read) reads.set(id, (read = this.deps.store.get(id)));
-      return read;
-    };
+    const get = listedOrReadOnce(requests, (id) => this.deps.store.get(id));
     await Promise.all(
       live.map(async (i) => {
         const request = requests[i]!;
