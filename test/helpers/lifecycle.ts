@@ -104,6 +104,14 @@ export async function grantedSecretOnAksDev(args: string) {
   return { id, k8s };
 }
 
+/** `user` asks for a pull secret and the approver approves it; it succeeded. Its id. */
+export async function secretApproved(user: TeamsUser, args: string): Promise<string> {
+  const { id } = await h.requestSecret(user, args);
+  await h.click(users.approver, 'approve', { requestId: id });
+  expect((await h.settle(id)).state).toBe('succeeded');
+  return id;
+}
+
 /** The Entra application and service principal whose password the `--kind sp` secret acr-auth in payments holds. */
 export function secretServicePrincipal(k8s: {
   getObject(resource: 'secrets', namespace: string, name: string): unknown;
@@ -153,6 +161,15 @@ export async function extendApproved(originalId: string, args: string): Promise<
   await h.click(users.approver, 'approve', { requestId: extensionId });
   expect((await h.settle(extensionId)).state).toBe('succeeded');
   return extensionId;
+}
+
+/** The expiry reminder that says "Access ends in `inWords`" (a message, not a card update), once sent. */
+export function reminderSent(inWords: string) {
+  return h.connector.waitFor(
+    (c) => c.op !== 'update' && new RegExp(`Access ends in ${inWords}`).test(cardText(c.activity)),
+    5000,
+    `the reminder "${inWords}"`,
+  );
 }
 
 /** Every approvers' copy of `requestId`'s card was updated to say it expired. */

@@ -27,6 +27,7 @@ import {
   MINUTE,
   now,
   second,
+  secretApproved,
   start,
   stateOnceClickWorkDone,
   tokens,
@@ -60,6 +61,24 @@ async function clickRevoke(user: TeamsUser, card: any): Promise<any> {
 const megan = SANDBOX_USERS.secondApprover as TeamsUser;
 
 const textOf = (card: any) => cardText({ attachments: [{ content: card }] });
+
+/**
+ * The approver's revoke card for the aks-dev/contosoacr pair, listing `listed`; then megan's pull
+ * secret approved on the pair; then the card clicked. The click answers with a new card, which
+ * says the list changed and lists `relisted`; the secret's id.
+ */
+async function pairCardClickedAfterASecret(listed: string, relisted: string) {
+  const card = await confirmationFor(users.approver, 'revoke aks-dev contosoacr incident 42');
+  expect(textOf(card)).toContain(`Revoke ${listed} of aks-dev on contosoacr?`);
+  const secretId = await secretApproved(
+    megan,
+    'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
+  );
+  const redrawn = await clickRevoke(users.approver, card);
+  expect(textOf(redrawn)).toContain('This changed since the card was drawn; review again.');
+  expect(textOf(redrawn)).toContain(`Revoke ${relisted} of aks-dev on contosoacr?`);
+  return { redrawn, secretId };
+}
 
 /** Notices (not card updates) that tell the requester someone revoked their access. */
 const revokedNotices = () =>
@@ -231,20 +250,9 @@ describe('a revoke card clicked after what it listed changed revokes nothing and
     const k8s = h.app.sandbox!.kubernetes['aks-dev'];
     const first = await grant(users.requester, 'aks-dev contosoacr --for 30d nightly test pulls');
     const later = await grant(second, 'aks-dev contosoacr --for 30d second team tests');
-    const card = await confirmationFor(users.approver, 'revoke aks-dev contosoacr incident 42');
-    expect(textOf(card)).toContain('Revoke 2 acrbot grants of aks-dev on contosoacr?');
     // Another requester's pull secret on the same pair: it holds no role assignment, so neither
     // listed grant's steps change; only reading the pair again finds it.
-    const { id: secretId } = await h.requestSecret(
-      megan,
-      'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
-    );
-    await h.click(users.approver, 'approve', { requestId: secretId });
-    expect((await h.settle(secretId)).state).toBe('succeeded');
-
-    const redrawn = await clickRevoke(users.approver, card);
-    expect(textOf(redrawn)).toContain('This changed since the card was drawn; review again.');
-    expect(textOf(redrawn)).toContain('Revoke 3 acrbot grants of aks-dev on contosoacr?');
+    const { redrawn, secretId } = await pairCardClickedAfterASecret('2 acrbot grants', '3 acrbot grants');
     expect(revokeButton(redrawn).requestId).toContain(secretId);
     for (const r of [first.id, later.id, secretId]) expect(await stateOnceClickWorkDone(r)).toBe('succeeded');
     expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeDefined();
@@ -253,21 +261,11 @@ describe('a revoke card clicked after what it listed changed revokes nothing and
     for (const r of [first.id, later.id, secretId]) expect(await stateOnceClickWorkDone(r)).toBe('revoked');
     expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
   });
+
   test("a pair's card that lists one request: a pull secret approved on the pair since is shown too; nothing revoked", async () => {
     await start();
     const only = await grant(users.requester, 'aks-dev contosoacr --for 30d nightly test pulls');
-    const card = await confirmationFor(users.approver, 'revoke aks-dev contosoacr incident 42');
-    expect(textOf(card)).toContain('Revoke 1 acrbot grant of aks-dev on contosoacr?');
-    const { id: secretId } = await h.requestSecret(
-      megan,
-      'aks-dev contosoacr --namespace payments --service-account default --for 30d pull for payments-api',
-    );
-    await h.click(users.approver, 'approve', { requestId: secretId });
-    expect((await h.settle(secretId)).state).toBe('succeeded');
-
-    const redrawn = await clickRevoke(users.approver, card);
-    expect(textOf(redrawn)).toContain('This changed since the card was drawn; review again.');
-    expect(textOf(redrawn)).toContain('Revoke 2 acrbot grants of aks-dev on contosoacr?');
+    const { secretId } = await pairCardClickedAfterASecret('1 acrbot grant', '2 acrbot grants');
     for (const r of [only.id, secretId]) expect(await stateOnceClickWorkDone(r)).toBe('succeeded');
   });
 });

@@ -5,7 +5,7 @@
  * approver's own view has Approve/Reject, anyone else's none (CONTRACTS §7a). Before, the copy
  * was posted with the buttons, so everyone in the conversation saw them.
  */
-import { cardText } from '../helpers/capturing-connector';
+import { postedCopy, refreshView } from '../helpers/card-views';
 import { SANDBOX_APPROVER_GROUP_ID } from '../../src/sandbox/fixtures';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
@@ -17,17 +17,7 @@ describe('the pending command posts read-only copies with per-user views', () =>
     h = await startHarness();
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
     for (const command of ['pending', `pending ${request.id}`]) {
-      const before = h.connector.calls.length;
-      await h.say(users.approver, command);
-      const copy = await h.connector.waitFor(
-        (c) =>
-          h.connector.calls.indexOf(c) >= before &&
-          c.op !== 'update' &&
-          (c.activity.attachments?.[0]?.content as { refresh?: unknown } | undefined)?.refresh !== undefined &&
-          cardText(c.activity).includes(request.id),
-        5000,
-        `the card of "${command}"`,
-      );
+      const copy = await postedCopy(h, users.approver, command, request.id);
       const card = copy.activity.attachments[0].content;
       // As posted (what everyone else in the conversation sees): no Approve or Reject.
       expect(card.actions ?? []).toEqual([]);
@@ -40,7 +30,7 @@ describe('the pending command posts read-only copies with per-user views', () =>
       );
     }
     const view = async (user: typeof users.approver) =>
-      JSON.stringify((await h.click(user, 'refresh', { requestId: request.id })).body.value);
+      JSON.stringify((await refreshView(h, user, request.id)).body.value);
     expect(await view(users.approver)).toContain('"verb":"approve"');
     expect(await view(users.outsider)).not.toMatch(/"verb":"(approve|reject)"/);
   });
@@ -49,16 +39,7 @@ describe('the pending command posts read-only copies with per-user views', () =>
     // No named approvers: the copy's views cannot name the caller from the configuration.
     h = await startHarness({ ACRBOT_APPROVER_GROUP: SANDBOX_APPROVER_GROUP_ID, ACRBOT_APPROVERS: '' });
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
-    const before = h.connector.calls.length;
-    await h.say(users.approver, `pending ${request.id}`);
-    const copy = await h.connector.waitFor(
-      (c) =>
-        h.connector.calls.indexOf(c) >= before &&
-        c.op !== 'update' &&
-        (c.activity.attachments?.[0]?.content as { refresh?: unknown } | undefined)?.refresh !== undefined,
-      5000,
-      'the card of "pending"',
-    );
+    const copy = await postedCopy(h, users.approver, `pending ${request.id}`);
     // (As posted it keeps Approve/Reject: Teams can name none of a group's approvers, postedRequestCard.)
     expect(copy.activity.attachments[0].content.refresh.userIds).toContain(users.approver.teamsId);
   });

@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
-import { cardText } from '../helpers/capturing-connector';
+import { invokeText, postedCopy, refreshView, verbs } from '../helpers/card-views';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { TempDirs } from '../helpers/temp-dirs';
 import type { TeamsUser } from '../helpers/teams-activities';
@@ -25,15 +25,6 @@ rules:
 
 const WAITING = 'You approved; waiting for 1 more approval from someone else. You can still reject it.';
 
-/** The verbs of the buttons on the card an invoke answered with. */
-function verbs(res: { body: any }): string[] {
-  return ((res.body?.value?.actions as Array<{ verb: string }> | undefined) ?? []).map((a) => a.verb);
-}
-
-function invokeText(res: { body: any }): string {
-  return cardText({ attachments: [{ content: res.body?.value }] });
-}
-
 describe('per-user views of a request waiting for a quorum', () => {
   let h: Harness;
   const temp = new TempDirs();
@@ -49,7 +40,7 @@ describe('per-user views of a request waiting for a quorum', () => {
     writeFileSync(policy, POLICY);
     return startHarness({ ACRBOT_POLICY: policy });
   };
-  const refresh = (user: TeamsUser, requestId: string) => h.click(user, 'refresh', { requestId });
+  const refresh = (user: TeamsUser, requestId: string) => refreshView(h, user, requestId);
 
   test('after one approval: its approver sees Reject and the count, the other approver both, the requester neither', async () => {
     h = await start();
@@ -83,8 +74,14 @@ describe('per-user views of a request waiting for a quorum', () => {
   test('the Reject they still see works: one rejection rejects, even from someone who approved', async () => {
     h = await start();
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
-    await h.click(users.approver, 'approve', { requestId: request.id });
-    const rejected = await h.click(users.approver, 'reject', { requestId: request.id, comment: 'wrong registry' });
+    // The card their approval is answered with (what they now see): Reject offered, with the
+    // comment input it reads, and no Approve.
+    const seen = await h.click(users.approver, 'approve', { requestId: request.id });
+    expect(verbs(seen)).toEqual(['reject']);
+    expect(JSON.stringify(seen.body.value)).toContain('"id":"comment"');
+    // They click that card's Reject, which sends its own data with the comment.
+    const reject = (seen.body.value.actions as Array<{ verb: string; data: object }>).find((a) => a.verb === 'reject')!;
+    const rejected = await h.click(users.approver, 'reject', { ...reject.data, comment: 'wrong registry' });
     expect(rejected.status).toBe(200);
     const stored = await h.app.store.get(request.id);
     expect(stored).toMatchObject({ state: 'rejected', decision: { approved: false, reason: 'wrong registry' } });
@@ -96,17 +93,7 @@ describe('per-user views of a request waiting for a quorum', () => {
     h = await start();
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
     await h.click(users.approver, 'approve', { requestId: request.id });
-    const before = h.connector.calls.length;
-    await h.say(users.approver, `pending ${request.id}`);
-    const copy = await h.connector.waitFor(
-      (c) =>
-        h.connector.calls.indexOf(c) >= before &&
-        c.op !== 'update' &&
-        (c.activity.attachments?.[0]?.content as { refresh?: unknown } | undefined)?.refresh !== undefined &&
-        cardText(c.activity).includes(request.id),
-      5000,
-      `the card of "pending ${request.id}"`,
-    );
+    const copy = await postedCopy(h, users.approver, `pending ${request.id}`, request.id);
     const card = copy.activity.attachments[0].content;
     // As posted, read-only; their client fetches their own view (the refresh below).
     expect(card.actions ?? []).toEqual([]);

@@ -6,7 +6,7 @@
 import type { GrantPlan } from '../../src/domain/plan';
 import { cardText } from '../helpers/capturing-connector';
 import { users } from '../helpers/harness';
-import { advance, grant, h, MINUTE, start, useLifecycleHooks } from '../helpers/lifecycle';
+import { advance, grant, h, MINUTE, reminderSent, start, useLifecycleHooks } from '../helpers/lifecycle';
 
 describe('the reminder of a grant removed outside acrbot', () => {
   useLifecycleHooks();
@@ -20,11 +20,7 @@ describe('the reminder of a grant removed outside acrbot', () => {
 
     advance(6 * MINUTE);
     await h.app.scheduler.runDue();
-    const reminder = await h.connector.waitFor(
-      (c) => c.op !== 'update' && /Access ends in 9 minutes/.test(cardText(c.activity)),
-      5000,
-      'the reminder',
-    );
+    const reminder = await reminderSent('9 minutes');
     const card = JSON.stringify(reminder.activity);
     expect(card).not.toContain('"verb":"extend"');
     expect(card).not.toContain('"id":"duration"');

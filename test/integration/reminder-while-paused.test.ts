@@ -5,18 +5,10 @@
  */
 import { cardText } from '../helpers/capturing-connector';
 import { users } from '../helpers/harness';
-import { advance, grant, h, MINUTE, scheduleOf, start, useLifecycleHooks } from '../helpers/lifecycle';
+import { advance, grant, h, MINUTE, reminderSent, scheduleOf, start, useLifecycleHooks } from '../helpers/lifecycle';
 
 describe('reminders while new access is paused', () => {
   useLifecycleHooks();
-
-  /** The reminder that says "Access ends in `inWords`", once sent. */
-  const reminder = (inWords: string) =>
-    h.connector.waitFor(
-      (c) => c.op !== 'update' && new RegExp(`Access ends in ${inWords}`).test(cardText(c.activity)),
-      5000,
-      `the reminder "${inWords}"`,
-    );
 
   test('a reminder sent while paused has no Extend; one sent after the pause has', async () => {
     await start({ ACRBOT_EXPIRY_REMINDERS: '2m,10m' });
@@ -29,7 +21,7 @@ describe('reminders while new access is paused', () => {
 
     advance(6 * MINUTE);
     await h.app.scheduler.runDue();
-    const paused = await reminder('9 minutes');
+    const paused = await reminderSent('9 minutes');
     const pausedCard = JSON.stringify(paused.activity);
     expect(pausedCard).not.toContain('"verb":"extend"');
     expect(pausedCard).not.toContain('"id":"duration"');
@@ -44,7 +36,7 @@ describe('reminders while new access is paused', () => {
     expect(await h.app.services.pauses.current()).toBeUndefined();
     advance(8 * MINUTE);
     await h.app.scheduler.runDue();
-    const open = await reminder('1 minute');
+    const open = await reminderSent('1 minute');
     expect(JSON.stringify(open.activity)).toContain('"verb":"extend"');
   });
 });

@@ -10,18 +10,15 @@
  * temporary directory): `hold` holds its result until the test writes to stdin, `stop-fails`
  * makes the app's stop reject after stopping.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import { DRIFT_JOB_ID } from '../../src/flows/drift-detector';
 import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
-import { killAndWait } from '../helpers/bot-process';
 import { startAppHookPreload } from '../helpers/start-app-hook';
 import { freePort } from '../helpers/free-port';
 import { LogCapture } from '../helpers/log-capture';
-import { TempDirs } from '../helpers/temp-dirs';
+import { logLines, preloadedBots } from '../helpers/preloaded-bot';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -41,70 +38,10 @@ const PRELOAD = startAppHookPreload(`
       }
 `);
 
-interface Run {
-  child: ChildProcess;
-  output: () => string;
-  waitFor(pattern: RegExp): Promise<void>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
 describe('shutdown edges', () => {
-  const temp = new TempDirs();
-  const children: ChildProcess[] = [];
-  afterAll(async () => {
-    try {
-      for (const child of children) await killAndWait(child);
-    } finally {
-      temp.removeAll();
-    }
-  });
-
-  function run(hook: 'hold' | 'stop-fails'): Run {
-    const preload = join(temp.make('acrbot-shutdown-'), 'preload.js');
-    writeFileSync(preload, PRELOAD);
-    const child = spawn(process.execPath, ['-r', preload, 'scripts/run-ts.js', 'src/index.ts'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        ACRBOT_MODE: 'sandbox',
-        ACRBOT_STORAGE: 'memory',
-        PORT: '0',
-        TEST_START_HOOK: hook,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    let out = '';
-    const waiters: Array<() => void> = [];
-    const collect = (d: Buffer) => {
-      out += d.toString();
-      for (const w of waiters.splice(0)) w();
-    };
-    child.stdout!.on('data', collect);
-    child.stderr!.on('data', collect);
-    // A waiter still waiting when the process exits rejects rather than hanging.
-    child.once('exit', () => collect(Buffer.alloc(0)));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('close', (code, signal) => resolve({ code, signal })),
-    );
-    const waitFor = (pattern: RegExp) =>
-      new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (pattern.test(out)) resolve();
-          else if (child.exitCode !== null || child.signalCode !== null)
-            reject(new Error(`exited before ${pattern}: ${out}`));
-          else waiters.push(check);
-        };
-        check();
-      });
-    return { child, output: () => out, waitFor, exited };
-  }
-
-  const lines = (out: string) =>
-    out
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message: string } });
+  // The preload finds src/app.ts from the working directory: the repository.
+  const start = preloadedBots(PRELOAD, ROOT);
+  const run = (hook: 'hold' | 'stop-fails') => start({ TEST_START_HOOK: hook });
 
   test('SIGTERM while start-up is under way: start-up ends, then a graceful stop (exit 0)', async () => {
     const bot = run('hold');
@@ -120,7 +57,7 @@ describe('shutdown edges', () => {
     await bot.waitFor(/acrbot listening on/);
     bot.child.kill('SIGTERM');
     expect(await bot.exited).toEqual({ code: 1, signal: null });
-    const fatal = lines(bot.output()).filter((e) => e.level === 60);
+    const fatal = logLines(bot.output()).filter((e) => e.level === 60);
     expect(fatal).toHaveLength(1);
     expect(fatal[0]).toMatchObject({ msg: 'acrbot did not stop cleanly', err: { message: 'HOOK: stop failed' } });
     expect(bot.output()).not.toMatch(/UnhandledPromiseRejection|triggerUncaughtException/);

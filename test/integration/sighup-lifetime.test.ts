@@ -8,34 +8,16 @@
  * TEST_HOLD=start holds the call before the app starts, TEST_HOLD=stop holds the app's stop
  * after its own steps, before it returns; each until the test writes a line to stdin.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { killAndWait } from '../helpers/bot-process';
-import { TempDirs } from '../helpers/temp-dirs';
+import { logLines, type PreloadedBot, preloadedBots } from '../helpers/preloaded-bot';
+import { startAppHookPreload } from '../helpers/start-app-hook';
 import { testWorkDir } from '../helpers/test-work-dir';
 
 const ROOT = join(__dirname, '..', '..');
 
 /** Wraps startApp of src/app.ts (by its absolute path: the bot runs in the test working directory). */
-const PRELOAD = `
-const Module = require('node:module');
-const appFile = ${JSON.stringify(join(ROOT, 'src', 'app.ts'))};
-const held = (what) => {
-  process.stderr.write('HOOK: ' + what + ' held\\n');
-  return new Promise((resolve) => process.stdin.once('data', resolve));
-};
-const require0 = Module.prototype.require;
-Module.prototype.require = function (id) {
-  const exported = require0.apply(this, arguments);
-  if (!exported || typeof exported.startApp !== 'function') return exported;
-  if (Module._resolveFilename(id, this) !== appFile) return exported;
-  const startApp = exported.startApp;
-  return {
-    ...exported,
-    startApp: async (...args) => {
-      if (process.env.TEST_HOLD === 'start') await held('start-up');
-      const app = await startApp(...args);
+const PRELOAD = startAppHookPreload(
+  `
       if (process.env.TEST_HOLD === 'stop') {
         const stop = app.stop;
         app.stop = async () => {
@@ -43,85 +25,38 @@ Module.prototype.require = function (id) {
           await held('stop');
         };
       }
-      return app;
-    },
-  };
-};
-`;
+`,
+  {
+    appFile: join(ROOT, 'src', 'app.ts'),
+    beforeStart: `
+      const held = (what) => {
+        process.stderr.write('HOOK: ' + what + ' held\\n');
+        return new Promise((resolve) => process.stdin.once('data', resolve));
+      };
+      if (process.env.TEST_HOLD === 'start') await held('start-up');
+`,
+  },
+);
 
 const STARTING = 'SIGHUP while acrbot is starting: ignored (once it is listening, SIGHUP reloads the approval policy)';
 const STOPPING = 'SIGHUP while acrbot is stopping: ignored';
 const NO_POLICY = 'SIGHUP: there is no approval policy file (ACRBOT_POLICY) to reload; nothing changed';
 
-interface Run {
-  child: ChildProcess;
+/** A bot run for these tests, and how often it logged what. */
+interface Run extends PreloadedBot {
   /** Resolves once a JSON log line with this `msg` was written `times` times in all. */
   logged(msg: string, times?: number): Promise<void>;
   /** How many JSON log lines with this `msg` were written so far. */
   count(msg: string): number;
-  waitFor(pattern: RegExp): Promise<void>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 describe('SIGHUP never ends the process', () => {
-  const temp = new TempDirs();
-  const children: ChildProcess[] = [];
-  afterAll(async () => {
-    try {
-      for (const child of children) await killAndWait(child);
-    } finally {
-      temp.removeAll();
-    }
-  });
+  const start = preloadedBots(PRELOAD, testWorkDir());
 
   function run(hold: 'start' | 'stop'): Run {
-    const preload = join(temp.make('acrbot-sighup-'), 'preload.js');
-    writeFileSync(preload, PRELOAD);
-    const child = spawn(
-      process.execPath,
-      ['-r', preload, join(ROOT, 'scripts', 'run-ts.js'), join(ROOT, 'src', 'index.ts')],
-      {
-        cwd: testWorkDir(),
-        env: { PATH: process.env.PATH, ACRBOT_MODE: 'sandbox', ACRBOT_STORAGE: 'memory', PORT: '0', TEST_HOLD: hold },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      },
-    );
-    children.push(child);
-    let out = '';
-    const waiters: Array<() => void> = [];
-    const collect = (d: Buffer) => {
-      out += d.toString();
-      for (const w of waiters.splice(0)) w();
-    };
-    child.stdout!.on('data', collect);
-    child.stderr!.on('data', collect);
-    // A waiter still waiting when the process exits rejects rather than hanging.
-    child.once('exit', () => collect(Buffer.alloc(0)));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('close', (code, signal) => resolve({ code, signal })),
-    );
-    const until = (done: () => boolean, what: string) =>
-      new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (done()) resolve();
-          else if (child.exitCode !== null || child.signalCode !== null)
-            reject(new Error(`exited (${child.exitCode ?? child.signalCode}) before ${what}: ${out}`));
-          else waiters.push(check);
-        };
-        check();
-      });
-    const count = (msg: string) =>
-      out
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .filter((line) => (JSON.parse(line) as { msg: string }).msg === msg).length;
-    return {
-      child,
-      count,
-      logged: (msg, times = 1) => until(() => count(msg) >= times, `"${msg}" ×${times}`),
-      waitFor: (pattern) => until(() => pattern.test(out), String(pattern)),
-      exited,
-    };
+    const bot = start({ TEST_HOLD: hold });
+    const count = (msg: string) => logLines(bot.output()).filter((line) => line.msg === msg).length;
+    return { ...bot, count, logged: (msg, times = 1) => bot.until(() => count(msg) >= times, `"${msg}" ×${times}`) };
   }
 
   test('during start-up it is ignored; once listening it reloads the policy; the stop is graceful (exit 0)', async () => {

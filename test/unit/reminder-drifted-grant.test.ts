@@ -4,32 +4,29 @@
  * Extend (it would be refused with `extend.drifted`) and never reads as working access: it says
  * what happened and to ask for the access again, in the refusal's own words (drifted-access.ts).
  */
-import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import type { CloudAdapter } from 'botbuilder';
 import { CardMessenger } from '../../src/bot/card-messenger';
 import { driftedExtensionRefusal } from '../../src/domain/drifted-access';
-import type { AccessPause, ScheduledJob } from '../../src/domain/ports';
+import type { AccessPause } from '../../src/domain/ports';
 import type { AccessRequest } from '../../src/domain/request';
-import { AccessLifecycle, accessReminderJobId } from '../../src/flows/access-lifecycle';
-import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
-import { MemoryPauseStore } from '../../src/integrations/store/memory-pause-store';
-import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
 import { expiryReminderCard } from '../../src/views/lifecycle-view';
-import { breakGlassRequest } from './support/break-glass';
-import { FakeClock, HOUR } from './support/fake-clock';
-import { APPROVER, pendingRequest } from './support/requests';
+import { HOUR } from './support/fake-clock';
+import { RecordingAdapter } from './support/recording-adapter';
+import {
+  DAY,
+  ENDS,
+  extendOffered,
+  granted,
+  grantedBreakGlass,
+  reminderJob,
+  remindingLifecycle,
+  shown,
+} from './support/reminder-lifecycle';
+import { APPROVER } from './support/requests';
 
-const DAY = 24 * HOUR;
-const NOW = '2025-02-12T10:00:00.000Z';
-const ENDS = '2025-02-13T10:00:00.000Z';
 const SEEN = '2025-02-10T08:00:00.000Z';
 
-const granted: AccessRequest = pendingRequest({
-  state: 'succeeded',
-  version: 4,
-  decision: { by: APPROVER, at: '2025-01-14T10:00:00.000Z', approved: true },
-  access: { durationMs: 30 * DAY, expiresAt: ENDS },
-});
 const drifted: AccessRequest = { ...granted, access: { ...granted.access!, driftDetectedAt: SEEN } };
 
 const pause: AccessPause = {
@@ -38,15 +35,6 @@ const pause: AccessPause = {
   reason: 'investigating Riley, suspected leak',
 };
 const told = { since: pause.since, by: { name: pause.by.name } };
-
-/** Everything a card shows or carries, as one string. */
-const shown = (card: unknown): string => JSON.stringify(card);
-
-/** What a card offers to extend: the Extend button and the inputs it reads. */
-function extendOffered(card: unknown): boolean {
-  const text = shown(card);
-  return text.includes('"verb":"extend"') || text.includes('"id":"duration"');
-}
 
 /** The refusal's account of what happened, up to where it goes on about extending. */
 const whatHappened = driftedExtensionRefusal(drifted)!.message.split(', so extending')[0]!;
@@ -82,12 +70,7 @@ describe('the expiry reminder of a drifted grant', () => {
   });
 
   test('a drifted break-glass grant is told about the drift, which already ends its pulls', () => {
-    const bg = breakGlassRequest(
-      granted.requester,
-      NOW,
-      { dueAt: ENDS },
-      { state: 'succeeded', access: drifted.access },
-    );
+    const bg = grantedBreakGlass(drifted.access);
     const card = shown(expiryReminderCard(bg, HOUR, 30 * DAY));
     expect(extendOffered(JSON.parse(card))).toBe(false);
     expect(card).toContain(whatHappened);
@@ -95,61 +78,22 @@ describe('the expiry reminder of a drifted grant', () => {
   });
 });
 
-/** An adapter that records every proactive post. */
-class RecordingAdapter {
-  readonly posts: Array<{ reference: Partial<ConversationReference>; activity: Partial<Activity> }> = [];
-  async continueConversationAsync(
-    _appId: string,
-    reference: Partial<ConversationReference>,
-    logic: (ctx: unknown) => Promise<void>,
-  ): Promise<void> {
-    await logic({
-      onSendActivities: () => undefined,
-      sendActivity: async (activity: Partial<Activity>) => {
-        this.posts.push({ reference, activity });
-        return { id: `post-${this.posts.length}` };
-      },
-    });
-  }
-}
-
 describe('AccessLifecycle.onReminder of a drifted grant, through the card messenger', () => {
   async function setup(request: AccessRequest) {
-    const clock = new FakeClock(NOW);
-    const store = new MemoryRequestStore();
-    const audit = new MemoryAuditLog(clock);
-    const pauses = new MemoryPauseStore();
     const adapter = new RecordingAdapter();
     const log = createLogger({ level: 'silent' });
-    await store.create(request);
-    await store.addCardCopy({
+    const settings = { defaultAccessMs: 30 * DAY };
+    const t = remindingLifecycle(
+      (store) => new CardMessenger(adapter as unknown as CloudAdapter, 'app-1', store, log, undefined, settings),
+    );
+    await t.store.create(request);
+    await t.store.addCardCopy({
       requestId: request.id,
       role: 'requester',
       activityId: 'act-1',
       conversation: { serviceUrl: 'https://smba.example/emea/', conversation: { id: 'a:riley', tenantId: 't-1' } },
     });
-    const messenger = new CardMessenger(adapter as unknown as CloudAdapter, 'app-1', store, log, undefined, {
-      defaultAccessMs: 30 * DAY,
-    });
-    const lifecycle = new AccessLifecycle(
-      store,
-      audit,
-      clock,
-      { schedule: async () => undefined, cancel: async () => undefined, get: async () => undefined },
-      {} as SecretRunnerPorts,
-      { requestChanged: async () => undefined },
-      messenger,
-      log,
-      { remindersMs: [DAY], pauses },
-    );
-    const job: ScheduledJob = {
-      id: accessReminderJobId(request.id, DAY),
-      kind: 'access.remind',
-      dueAt: NOW,
-      requestId: request.id,
-      attempts: 0,
-    };
-    return { audit, pauses, adapter, lifecycle, job };
+    return { ...t, adapter, job: reminderJob(request.id) };
   }
 
   test('the reminder goes, without Extend, saying what happened; the audit says why it had no Extend', async () => {

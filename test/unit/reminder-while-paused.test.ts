@@ -3,28 +3,22 @@
  * RequestService.assertOpen) and says why, naming who paused it and since when, never why: the
  * lifecycle reads the pause when the reminder goes, and the cards leave out the inputs and button.
  */
-import type { AccessPause, ScheduledJob } from '../../src/domain/ports';
+import type { AccessPause } from '../../src/domain/ports';
 import type { AccessRequest } from '../../src/domain/request';
-import { AccessLifecycle, accessReminderJobId, type RequesterNews } from '../../src/flows/access-lifecycle';
-import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
-import { MemoryPauseStore } from '../../src/integrations/store/memory-pause-store';
-import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { createLogger } from '../../src/observability/logger';
+import type { RequesterNews } from '../../src/flows/access-lifecycle';
 import { credentialReminderCard, expiryReminderCard } from '../../src/views/lifecycle-view';
-import { breakGlassRequest } from './support/break-glass';
-import { FakeClock, HOUR } from './support/fake-clock';
-import { APPROVER, pendingRequest, secretPlan } from './support/requests';
-
-const DAY = 24 * HOUR;
-const NOW = '2025-02-12T10:00:00.000Z';
-const ENDS = '2025-02-13T10:00:00.000Z';
-
-const granted: AccessRequest = pendingRequest({
-  state: 'succeeded',
-  version: 4,
-  decision: { by: APPROVER, at: '2025-01-14T10:00:00.000Z', approved: true },
-  access: { durationMs: 30 * DAY, expiresAt: ENDS },
-});
+import { HOUR } from './support/fake-clock';
+import {
+  DAY,
+  ENDS,
+  extendOffered,
+  granted,
+  grantedBreakGlass,
+  reminderJob,
+  remindingLifecycle,
+  shown,
+} from './support/reminder-lifecycle';
+import { APPROVER, secretPlan } from './support/requests';
 
 /** In force since 09:30 UTC, by someone whose display name holds a link (user text). */
 const pause: AccessPause = {
@@ -33,15 +27,6 @@ const pause: AccessPause = {
   reason: 'investigating Riley, suspected leak',
 };
 const told = { since: pause.since, by: { name: pause.by.name } };
-
-/** Everything a card shows or carries, as one string. */
-const shown = (card: unknown): string => JSON.stringify(card);
-
-/** What a card offers to extend: the Extend button and the inputs it reads. */
-function extendOffered(card: unknown): boolean {
-  const text = shown(card);
-  return text.includes('"verb":"extend"') || text.includes('"id":"duration"');
-}
 
 describe('the reminder cards while new access is paused', () => {
   test('the expiry reminder has no Extend and says who paused new access, and how to extend after', () => {
@@ -61,12 +46,7 @@ describe('the reminder cards while new access is paused', () => {
   });
 
   test('a break-glass grant’s reminder adds the pause to its advice to ask for a normal grant', () => {
-    const bg = breakGlassRequest(
-      granted.requester,
-      NOW,
-      { dueAt: ENDS },
-      { state: 'succeeded', access: granted.access },
-    );
+    const bg = grantedBreakGlass(granted.access);
     const card = shown(expiryReminderCard(bg, HOUR, 30 * DAY, told));
     expect(extendOffered(JSON.parse(card))).toBe(false);
     expect(card).toContain('ask for a normal grant and an approver will decide. New access is paused since');
@@ -90,34 +70,12 @@ describe('the reminder cards while new access is paused', () => {
 
 describe('AccessLifecycle.onReminder reads the pause when the reminder goes', () => {
   function setup() {
-    const clock = new FakeClock(NOW);
-    const store = new MemoryRequestStore();
-    const audit = new MemoryAuditLog(clock);
-    const pauses = new MemoryPauseStore();
     const news: RequesterNews[] = [];
-    const messenger = {
+    const t = remindingLifecycle(() => ({
       tellRequester: async (_r: AccessRequest, n: RequesterNews) => void news.push(n),
       reportToApprovers: async () => undefined,
-    };
-    const lifecycle = new AccessLifecycle(
-      store,
-      audit,
-      clock,
-      { schedule: async () => undefined, cancel: async () => undefined, get: async () => undefined },
-      {} as SecretRunnerPorts,
-      { requestChanged: async () => undefined },
-      messenger,
-      createLogger({ level: 'silent' }),
-      { remindersMs: [DAY], pauses },
-    );
-    const job: ScheduledJob = {
-      id: accessReminderJobId(granted.id, DAY),
-      kind: 'access.remind',
-      dueAt: NOW,
-      requestId: granted.id,
-      attempts: 0,
-    };
-    return { store, audit, pauses, news, lifecycle, job };
+    }));
+    return { ...t, news, job: reminderJob(granted.id) };
   }
 
   test('while paused: the news names who and since when (never why), and the audit says it went without Extend', async () => {

@@ -17,6 +17,8 @@ export interface LifecycleParts {
   audit?: Parts[1];
   jobs?: Parts[3];
   ports?: Parts[4];
+  /** What tells the requester and the approvers (reminders, ends); silent by default. */
+  messenger?: Parts[6];
   /** Added to `{ remindersMs: [] }`. */
   settings?: Partial<Parts[8]>;
 }
@@ -29,7 +31,13 @@ const silent = {
 };
 
 /** Schedules nothing and finds no job. */
-const noJobs = { schedule: async () => undefined, cancel: async () => undefined, get: async () => undefined };
+const noJobs = {
+  schedule: async () => undefined,
+  // Finds no job, so every job is absent: "written" (as `schedule` writes, nowhere).
+  scheduleIfAbsent: async () => true,
+  cancel: async () => undefined,
+  get: async () => undefined,
+};
 
 /** A lifecycle on `clock` with no reminders; `parts` replaces the quiet defaults. */
 export function quietLifecycle(clock: Clock, parts: LifecycleParts = {}): AccessLifecycle {
@@ -40,7 +48,7 @@ export function quietLifecycle(clock: Clock, parts: LifecycleParts = {}): Access
     parts.jobs ?? noJobs,
     parts.ports ?? ({} as SecretRunnerPorts),
     silent,
-    silent,
+    parts.messenger ?? silent,
     createLogger({ level: 'silent' }),
     { remindersMs: [], ...parts.settings },
   );
