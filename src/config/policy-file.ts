@@ -16,6 +16,8 @@ import { BREAK_GLASS_RULE_ID, globMatches, MATCH_VALUES, type Policy, type Polic
 import { MAX_APPROVAL_TTL_MS, MAX_POLICY_DURATION_MS, parseDurationMs } from './duration';
 import { type AddProblem, rawMs, ruleName, shortened } from './policy-problems';
 import { type AccessLimits, accessBounds, accessTermProblems, breakGlassTermProblems } from './policy-term-limits';
+import { unfittableNames } from './policy-name-patterns';
+import { unreachableRules } from './policy-rule-order';
 import { isGuid } from '../domain/identifiers';
 import { singleLine, visibleLength } from '../domain/text';
 
@@ -95,9 +97,22 @@ const glob = z
   .string({ message: 'must be a glob pattern (text)' })
   .min(1, 'must not be empty')
   .max(200, 'is longer than 200 characters');
-const globs = z
-  .union([glob, z.array(glob).min(1, 'must list at least one pattern')])
-  .transform((v) => (Array.isArray(v) ? v : [v]));
+const globList = z.array(glob).min(1, 'must list at least one pattern');
+/**
+ * One pattern or a list of them, as a list. Told apart by type first: a union says only
+ * "Invalid input" for a value neither option takes (`cluster:` with no value, `cluster: 123`),
+ * and would say the same of a list with a number in it rather than name the entry.
+ */
+const globs = z.unknown().transform((v, ctx): string[] => {
+  if (typeof v !== 'string' && !Array.isArray(v)) {
+    ctx.addIssue({ code: 'custom', message: 'must be a glob pattern or a list of them' });
+    return z.NEVER;
+  }
+  const parsed = Array.isArray(v) ? globList.safeParse(v) : glob.transform((p) => [p]).safeParse(v);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  return z.NEVER;
+});
 /**
  * Tag values are compared as text, so they must be YAML strings. A number, boolean or null
  * (an unquoted `0123` is 123, `1.10` is 1.1) passes here only to be refused by
@@ -137,7 +152,12 @@ const channel = z
 
 const ruleSchema = z.strictObject({
   id: z
-    .string({ message: 'every rule needs an id' })
+    .string({
+      // Missing or empty (`id:`) is no id; any other value is one that is not text (`id: 123`).
+      errorMap: (issue, ctx) => ({
+        message: issue.code === 'invalid_type' && ctx.data != null ? 'must be text' : 'every rule needs an id',
+      }),
+    })
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1–64 letters, digits, dots, dashes or underscores'),
   match: matchSchema.default({}),
   approvers: z
@@ -207,13 +227,20 @@ function pathText(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** Line and column of the node at `path`, or of its closest existing parent. */
+/**
+ * Line and column of the node at `path`, or of its closest existing parent. A value left empty
+ * (`cluster:`) has no text of its own; its key is where it is missing.
+ */
 function locate(
   doc: Document,
   lines: LineCounter,
   path: readonly PropertyKey[],
   key?: string,
 ): { line: number; col: number } {
+  const last = path[path.length - 1];
+  const value = doc.getIn(path as unknown[], true) as { range?: [number, number, number] } | undefined;
+  if (key === undefined && typeof last === 'string' && value?.range && value.range[0] === value.range[1])
+    return locate(doc, lines, path.slice(0, -1), last);
   for (let n = path.length; n >= 0; n--) {
     const node = doc.getIn(path.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined;
     const target =
@@ -351,45 +378,6 @@ function unknownMatchValues(rule: Record<string, unknown>, add: AddProblem): voi
       add(
         ['match', field, ...(Array.isArray(value) ? [j] : [])],
         `"${pattern.slice(0, 40)}" fits no ${field} (a request's ${field} is ${names}), so this condition never fits; check the spelling`,
-      );
-    });
-  }
-}
-
-/** Conditions on names: Azure resource and subscription names and Kubernetes namespaces. */
-const NAME_FIELDS = [
-  'cluster',
-  'registry',
-  'resourceGroup',
-  'subscription',
-  'clusterResourceGroup',
-  'clusterSubscription',
-  'namespace',
-] as const;
-
-/**
- * Name patterns with a comma or white space: no Azure resource, resource group or subscription
- * id, and no Kubernetes namespace, has one, so the pattern fits nothing. Most often it is a list
- * written as one string (`cluster: "aks-prod, aks-staging"`), which reads as two clusters while
- * the rule fits neither, and their requests go on to a later, perhaps looser, rule.
- */
-function unfittableNames(rule: Record<string, unknown>, add: AddProblem): void {
-  const match = rule.match;
-  if (!match || typeof match !== 'object') return;
-  for (const field of NAME_FIELDS) {
-    const value = (match as Record<string, unknown>)[field];
-    const patterns: unknown[] = Array.isArray(value) ? value : [value];
-    patterns.forEach((pattern, j) => {
-      if (typeof pattern !== 'string' || !/[\s,]/.test(pattern)) return;
-      const list = pattern.split(/[\s,]+/).filter(Boolean);
-      const what = /,/.test(pattern) ? 'a comma' : list.length > 1 ? 'a space' : 'a space at its start or end';
-      const fix =
-        list.length > 1
-          ? `list the patterns instead: ${field}: [${list.slice(0, 5).join(', ')}]`
-          : `write ${list[0] ?? 'a name'}`;
-      add(
-        ['match', field, ...(Array.isArray(value) ? [j] : [])],
-        `"${pattern.slice(0, 60)}" has ${what}, which no ${field} name has, so it never fits; ${fix}`,
       );
     });
   }
@@ -551,6 +539,7 @@ export function parsePolicy(text: string, file: string, limits: PolicyLimits = {
     problems.push({ ...locate(doc, lines, path), path: pathText(path), message });
   };
   breakGlassTermProblems(raw, addAt, accessBounds(limits));
+  unreachableRules(raw, addAt);
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {

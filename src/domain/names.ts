@@ -134,3 +134,20 @@ export function parseRegistryRef(input: string): RegistryRef {
 export function describeClusterRef(ref: ClusterRef): string {
   return ref.kind === 'name' ? ref.name : `${ref.resourceGroup}/${ref.name}`;
 }
+
+/**
+ * The characters each kind of name acrbot compares holds, one character each (as the rules
+ * above and Azure's naming rules say): what a policy pattern on that name may use besides its
+ * `*` and `?` (config/policy-file.ts refuses any other, since such a pattern could never fit).
+ * Patterns are compared without regard to case, so both cases count everywhere. Resource groups
+ * also hold non-ASCII letters and digits in Azure (Char.IsLetterOrDigit), which ARM reports and a
+ * pattern may therefore name; subscriptions are compared by id, a GUID; Kubernetes namespaces are
+ * DNS labels (as secret-options.ts checks them).
+ */
+export const NAME_CHARACTER = {
+  registry: /^[a-zA-Z0-9]$/,
+  cluster: /^[a-zA-Z0-9_-]$/,
+  resourceGroup: /^[\p{L}\p{Nd}_().-]$/u,
+  subscriptionId: /^[0-9a-fA-F-]$/,
+  namespace: /^[a-zA-Z0-9-]$/,
+} as const satisfies Record<string, RegExp>;

@@ -153,8 +153,9 @@ breakGlass: { groups: [], maxDuration: 4h }
       problemsOf(`version: 1
 rules:
   - id: nobody
-    match: {}
+    match: { cluster: "aks-nobody*" }
   - id: chan
+    match: { cluster: "aks-chan*" }
     approvers: { users: ["${U1}"] }
     channel: general
     remindAfter: 8h
@@ -166,9 +167,9 @@ rules:
 `),
     ).toEqual([
       '3:5 rules[0].approvers: nobody could approve under this rule: list approvers (users or groups) or use autoApprove',
-      '7:14 rules[1].channel: must be a Teams conversation id (19:…@thread.tacv2)',
-      '9:20 rules[1].escalateAfter: must be later than remindAfter',
-      '13:33 rules[2].autoApprove.maxDuration: must not be longer than the rule maxDuration',
+      '8:14 rules[1].channel: must be a Teams conversation id (19:…@thread.tacv2)',
+      '10:20 rules[1].escalateAfter: must be later than remindAfter',
+      '14:33 rules[2].autoApprove.maxDuration: must not be longer than the rule maxDuration',
     ]);
   });
 
@@ -207,7 +208,7 @@ rules:
         `which never equals a tag's text; quote it: version: "1.10"`,
       '6:31 rules[0].match.registryTags.pinned: rule strict: YAML reads the value of tag pinned, true, as the boolean true, ' +
         `which never equals a tag's text; quote it: pinned: "true"`,
-      '6:44 rules[0].match.registryTags.owner: rule strict: YAML reads the value of tag owner as null (no value), ' +
+      '6:37 rules[0].match.registryTags.owner: rule strict: YAML reads the value of tag owner as null (no value), ' +
         `which never equals a tag's text; write the value in quotes, e.g. owner: "" for an empty tag`,
     ]);
     // Quoted, the same values are kept as written.
@@ -231,12 +232,15 @@ rules:
       problemsOf(`version: 1
 rules:
   - id: one-user
+    match: { cluster: "aks-one*" }
     approvers: { users: ["${U1}"] }
     approvalsRequired: 3
   - id: twice
+    match: { cluster: "aks-twice*" }
     approvers: { users: ["${U1}", "${U1.toUpperCase()}", "${U2}"] }
     approvalsRequired: 3
   - id: with-group
+    match: { cluster: "aks-group*" }
     approvers: { users: ["${U1}"], groups: ["${G1}"] }
     approvalsRequired: 3
   - id: enough
@@ -244,11 +248,11 @@ rules:
     approvalsRequired: 2
 `),
     ).toEqual([
-      '5:24 rules[0].approvalsRequired: needs 3 approvals, but the rule names only 1 approver and no groups, ' +
+      '6:24 rules[0].approvalsRequired: needs 3 approvals, but the rule names only 1 approver and no groups, ' +
         'so no request under it could ever be approved; lower approvalsRequired, or list more users or a group',
-      '7:66 rules[1].approvers.users[1]: the same user as approvers.users[0] (object ids are compared without regard to case); ' +
+      '9:66 rules[1].approvers.users[1]: the same user as approvers.users[0] (object ids are compared without regard to case); ' +
         'list each approver once',
-      '8:24 rules[1].approvalsRequired: needs 3 approvals, but the rule names only 2 approvers and no groups, ' +
+      '10:24 rules[1].approvalsRequired: needs 3 approvals, but the rule names only 2 approvers and no groups, ' +
         'so no request under it could ever be approved; lower approvalsRequired, or list more users or a group',
     ]);
   });
@@ -258,10 +262,12 @@ rules:
       problemsOf(`version: 1
 rules:
   - id: nobody-told
+    match: { cluster: "aks-nobody*" }
     approvers: { users: ["${U1}"] }
     escalateAfter: 2h
     escalateTo: {}
   - id: too-late
+    match: { cluster: "aks-late*" }
     approvers: { users: ["${U1}"] }
     remindAfter: 24h
     escalateAfter: 2d
@@ -273,10 +279,10 @@ rules:
     escalateTo: { channel: "19:oncall@thread.tacv2" }
 `),
     ).toEqual([
-      '6:17 rules[0].escalateTo: names nobody: give escalateTo a channel or at least one group',
-      '9:18 rules[1].remindAfter: could never come: a request waits at most 24h for a decision (the longest ACRBOT_APPROVAL_TTL) ' +
+      '7:17 rules[0].escalateTo: names nobody: give escalateTo a channel or at least one group',
+      '11:18 rules[1].remindAfter: could never come: a request waits at most 24h for a decision (the longest ACRBOT_APPROVAL_TTL) ' +
         'and has expired by then; make it shorter than 24h',
-      '10:20 rules[1].escalateAfter: could never come: a request waits at most 24h for a decision (the longest ACRBOT_APPROVAL_TTL) ' +
+      '12:20 rules[1].escalateAfter: could never come: a request waits at most 24h for a decision (the longest ACRBOT_APPROVAL_TTL) ' +
         'and has expired by then; make it shorter than 24h',
     ]);
   });
@@ -309,6 +315,7 @@ rules:
     match: { cluster: "aks-prod*" }
     approvers: { users: ["${U1}"] }
   - id: Break-Glass
+    match: { cluster: "aks-dev*" }
     approvers: { users: ["${U1}"] }
   - id: BREAK-GLASS
     match: {}
@@ -317,7 +324,7 @@ rules:
     expect(problemsOf(text)).toEqual([
       '3:9 rules[0].id: "break-glass" is reserved: audit entries name break-glass decisions with it; choose another id',
       '6:9 rules[1].id: "Break-Glass" is reserved: audit entries name break-glass decisions with it; choose another id',
-      '8:9 rules[2].id: "BREAK-GLASS" is reserved: audit entries name break-glass decisions with it; choose another id',
+      '9:9 rules[2].id: "BREAK-GLASS" is reserved: audit entries name break-glass decisions with it; choose another id',
     ]);
     // Ids that only contain it are rules like any other.
     const renamed = text
