@@ -160,7 +160,8 @@ export function createFlows(
     log,
     (event) => requests.recordRefusal(event),
   );
-  const nudges = new ApprovalNudges(stores.requests, stores.audit, clock, notifier, scheduler);
+  // A reminder or escalation due while new access is paused waits for the resume (Approve is refused).
+  const nudges = new ApprovalNudges(stores.requests, stores.audit, clock, notifier, scheduler, stores.pause);
   const grantRunner = new GrantRunner(
     azure.reader,
     azure.roleAssignments,
@@ -266,6 +267,7 @@ export function createFlows(
     },
     azure.reader,
     { gate, log },
+    clock,
   );
   const inventory = new AccessInventory(
     {

@@ -7,6 +7,8 @@
 import type { Plan } from './plan';
 import type { AccessRequest, AccessTerm, Actor, Approval } from './request';
 import { reviewedUseOnly } from './break-glass-review';
+import { otherApprovers } from './approver-reach';
+import { globMatches } from './glob';
 
 /** Conditions of a rule; every field given must fit (AND), a list fits when one entry fits (OR). */
 export interface RuleMatch {
@@ -151,16 +153,8 @@ export function factsOf(plan: Plan): RequestFacts {
     : factsFor(plan.cluster, plan.registry, 'grant', 'roleAssignment');
 }
 
-/** Case-insensitive glob: `*` any run of characters, `?` one character; everything else literal. */
-export function globMatches(pattern: string, value: string): boolean {
-  let re = '^';
-  for (const ch of pattern) {
-    if (ch === '*') re += '.*';
-    else if (ch === '?') re += '.';
-    else re += ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
-  }
-  return new RegExp(`${re}$`, 'is').test(value);
-}
+/** Case-insensitive glob: `*` any run of characters, `?` one character; everything else literal (glob.ts). */
+export { globMatches };
 
 function anyGlob(patterns: string[] | undefined, value: string | undefined): boolean {
   if (!patterns) return true;
@@ -216,8 +210,9 @@ export function hasApprovers(rule: PolicyRule): boolean {
 }
 
 /**
- * Whether someone other than `requester` could approve or review under `rule`: a group (whose
- * members are asked at decision time), or a named user who is not them.
+ * Whether someone other than `requester` could approve or review under `rule` as far as the rule
+ * itself says: a named user who is not them, or a group. Who is in the groups is read by the
+ * caller ({@link otherApprovers}): a group holding only the requester is nobody else either.
  */
 export function hasOtherApprover(rule: PolicyRule, requester: Actor): boolean {
   if (rule.approvers.groups.length > 0) return true;
@@ -226,18 +221,28 @@ export function hasOtherApprover(rule: PolicyRule, requester: Actor): boolean {
 }
 
 /**
- * Why a request by `requester` under `rule` could never be approved, or undefined when it could:
- * a rule without groups whose named users, the requester left out (nobody approves their own),
- * are fewer than its quorum. Such a request would only wait until it expires.
+ * Why a request by `requester` under `rule` could never be approved, or undefined when it could
+ * (or that cannot be told): its approvers, the requester left out (nobody approves their own),
+ * are fewer than its quorum. They are its named users and, for a rule with groups, the members
+ * read from them (`groupUsers`, see {@link otherApprovers}); without those reads (the directory
+ * could not be asked) a rule with groups is not judged. Such a request would only wait until it
+ * expires.
  */
-export function quorumOutOfReach(rule: PolicyRule, requester: Actor): string | undefined {
-  if (rule.autoApprove || rule.approvers.groups.length > 0) return undefined;
-  const self = requester.objectId.toLowerCase();
-  const others = new Set(rule.approvers.users.map((u) => u.toLowerCase()).filter((u) => u !== self)).size;
+export function quorumOutOfReach(
+  rule: PolicyRule,
+  requester: Actor,
+  groupUsers?: readonly (readonly string[])[],
+): string | undefined {
+  const grouped = rule.approvers.groups.length > 0;
+  if (rule.autoApprove || (grouped && !groupUsers)) return undefined;
+  const others = otherApprovers(rule, requester, groupUsers).size;
   const required = Math.max(1, rule.approvalsRequired);
   if (others >= required) return undefined;
-  const named = others === 0 ? 'names nobody else' : `names only ${others} other approver${others === 1 ? '' : 's'}`;
-  return `Rule ${rule.id} needs ${required} approval${required === 1 ? '' : 's'} from someone other than the requester and ${named}, so this request could never be approved; nothing was requested. Ask the platform team to add approvers to the rule.`;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const named = grouped
+    ? `its approver groups and named approvers hold ${others === 0 ? 'nobody else' : `only ${others === 1 ? '1 other person' : `${others} other people`}`}`
+    : `names ${others === 0 ? 'nobody else' : `only ${plural(others, 'other approver')}`}`;
+  return `Rule ${rule.id} needs ${plural(required, 'approval')} from someone other than the requester and ${named}, so this request could never be approved; nothing was requested. Ask the platform team to add approvers to the rule.`;
 }
 
 /** Distinct approvals that count: never the requester's, one per person. */

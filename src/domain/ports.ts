@@ -78,6 +78,14 @@ export interface DirectoryPort {
   servicePrincipalObjectId(appId: string): Promise<string | undefined>;
   /** Transitive membership, checked when a decision is made. */
   isMemberOfGroup(objectId: string, groupId: string): Promise<boolean>;
+  /**
+   * Object ids of up to `atMost` of the group's transitive members that are users (people: no
+   * service principals, devices or the nested groups themselves), in the directory's order; fewer
+   * only when the group holds fewer. A group that does not exist, or an id that is no object id,
+   * holds nobody (`[]`). Asked when a request is made, to know whether anyone other than its
+   * requester could approve or review it; who may decide is still asked at the click (G5).
+   */
+  groupUserIds(groupId: string, atMost: number): Promise<string[]>;
 }
 
 /**

@@ -15,7 +15,7 @@
  *   with many grants cannot post many approval cards at once by extending them all.
  */
 import { isSubscriptionNotFound, UserFacingError } from '../domain/errors';
-import { LeaseLostError, type AuditLog, type AzureResourceReader, type LeaseStore } from '../domain/ports';
+import { LeaseLostError, type AuditLog, type AzureResourceReader, type Clock, type LeaseStore } from '../domain/ports';
 import type { Plan } from '../domain/plan';
 import { factsOf } from '../domain/policy';
 import { isBeingRevoked, type AccessRequest, type Actor } from '../domain/request';
@@ -30,6 +30,7 @@ import { breakGlassNotExtended } from '../domain/break-glass-review';
 import { driftedExtensionRefusal } from '../domain/drifted-access';
 import { askedOncePerApprovers } from './approver-question';
 import { listedOrReadOnce } from './listed-or-read';
+import { termEndedBy } from './access-lease';
 
 /**
  * Implemented by the chat layer: announces an extension asked for outside a Teams turn (the
@@ -122,6 +123,12 @@ export class AccessActions {
     private readonly resources?: Pick<AzureResourceReader, 'getCluster' | 'getRegistry'>,
     /** The per-user limits; absent, extensions are not limited (unit tests of other rules). */
     private readonly admission?: ExtensionAdmission,
+    /**
+     * The time an original's term is judged at ({@link mayExtend}: one whose term has passed is
+     * not offered Extend). Absent (unit tests of other rules), the term is not judged here;
+     * approval still refuses such an extension (RequestService).
+     */
+    private readonly clock?: Clock,
   ) {}
 
   /** Numbers this instance's extension attempts (lease owners). */
@@ -230,8 +237,8 @@ export class AccessActions {
   }
 
   /**
-   * THE extend rule: only active access with an end, not removed outside acrbot (drift), by its
-   * requester, never break-glass. Throws when refused.
+   * THE extend rule: only active access with an end that has not passed yet, not removed outside
+   * acrbot (drift), by its requester, never break-glass. Throws when refused.
    */
   mayExtend(actor: Actor, request: AccessRequest): void {
     if (request.state !== 'succeeded')
@@ -248,6 +255,15 @@ export class AccessActions {
       throw new UserFacingError(
         'extend.noExpiry',
         `Request ${request.id} has no expiry (${request.access?.permanent ? 'permanent' : 'granted before time-boxing'}), so there is nothing to extend.`,
+      );
+    // Its term has passed and its end job has yet to run (a sweep to come, a backoff, an instance
+    // that was down): it no longer holds the access (termEndedBy), so approval would refuse the
+    // extension (RequestService.endedOriginal). Said here, so no button offers it.
+    const endedAt = this.clock && termEndedBy(request, this.clock.now());
+    if (endedAt)
+      throw new UserFacingError(
+        'extend.notActive',
+        `The access of ${request.id} ended at ${formatUtc(endedAt)} and is being revoked, so there is nothing to extend; ask for a new request instead.`,
       );
     if (!isRequester(actor, request))
       throw new UserFacingError(

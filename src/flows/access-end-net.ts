@@ -60,10 +60,9 @@ export interface LostEndPorts {
   audit: AuditLog;
   /**
    * `scheduleIfAbsent` (the Scheduler's) writes an end job only while none is there, so a revoke
-   * confirmed after the job was last read stays. Absent (a test's fake jobs): written when a read
-   * right before finds none, which leaves a moment for such a revoke to be replaced.
+   * confirmed after the job was last read stays (never a read, then a write).
    */
-  jobs: Pick<JobScheduling, 'get' | 'schedule'> & { scheduleIfAbsent?(job: JobSpec): Promise<boolean> };
+  jobs: Pick<JobScheduling, 'get' | 'scheduleIfAbsent'>;
   clock: Clock;
   log: Logger;
   /** The id of a request's end job: `accessExpiryJobId` (given, as access-lifecycle.ts imports this file). */
@@ -286,10 +285,6 @@ async function writeEndJob(ports: LostEndPorts, request: AccessRequest, dueAt: D
     });
   await entry('scheduled', detail);
   const job: JobSpec = { id, kind: 'access.expire', dueAt, requestId: request.id };
-  if (!ports.jobs.scheduleIfAbsent) {
-    await ports.jobs.schedule(job);
-    return true;
-  }
   if (await ports.jobs.scheduleIfAbsent(job)) return true;
   await entry(
     'kept',

@@ -11,6 +11,13 @@
  * about a request waiting for them is the worse failure; a second post happens only when a run
  * stopped after posting and before the entry was written, or when a run kept posting after its
  * lease was taken over (it checks the lease right before posting).
+ *
+ * While new access is paused (docs/operations.md, "Pause new access") a reminder or escalation is
+ * not sent: an Approve is refused then, so it would call approvers to a click that fails, and
+ * sending it would use it up (the mark), leaving none for after the pause. Its job is moved a few
+ * minutes on instead, unmarked, and reads the pause again then; after `resume` it goes out once.
+ * The report of an unreviewed break-glass grant goes on: the review is of access that exists
+ * already, not new access, and the pause does not stop reviews (GOES_ON_WHILE_PAUSED).
  */
 import type { AuditEvent } from '../domain/audit-chain';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
@@ -20,6 +27,7 @@ import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import { isExpired } from '../domain/request';
 import { extendedAccessGone } from './access-lease';
+import type { PauseReader } from './access-pause';
 import type { RequestNotifier } from './notifier';
 import { breakGlassReviewJobId, ruleActor, type JobScheduling } from './request-service';
 import type { JobRun } from './scheduler';
@@ -32,6 +40,15 @@ const UNCLAIM_ATTEMPTS = 3;
 
 /** How often an unreviewed break-glass grant is reported again. */
 export const BREAK_GLASS_REPORT_EVERY_MS = 24 * 3_600_000;
+
+/**
+ * How long a nudge due while new access is paused waits before reading the pause again. A few
+ * minutes, not the rule's `remindAfter`: once the pause is lifted the approvers should hear of a
+ * request that waited through it soon (`remindAfter` may be hours, past the request's expiry),
+ * and the cost while paused is one job run per pending request's nudge every few minutes
+ * (bounded: a pending request expires within ACRBOT_APPROVAL_TTL, at most a day).
+ */
+export const PAUSED_NUDGE_RECHECK_MS = 5 * 60_000;
 
 /** Implemented by the chat layer: the posts a nudge makes. */
 export interface NudgeNotifier extends RequestNotifier {
@@ -49,6 +66,8 @@ export class ApprovalNudges {
     private readonly clock: Clock,
     private readonly notifier: NudgeNotifier,
     private readonly jobs: JobScheduling,
+    /** The operators' pause of new access, read before each reminder or escalation. */
+    private readonly pauses: PauseReader,
   ) {}
 
   /**
@@ -68,7 +87,8 @@ export class ApprovalNudges {
    * `breakglass.review`: not reviewed yet → report it again, and again a day later. Not for a
    * run that failed: it granted nothing and owes no review (policy.ts, awaitingReview). A grant
    * whose access ended (or is ending) is still reported; its report says the review judges only
-   * the use and a Reject revokes nothing (reviewJudgesUseOnly).
+   * the use and a Reject revokes nothing (reviewJudgesUseOnly). Reported while new access is
+   * paused too: reviewing grants no access, and the pause lets reviews go on.
    */
   async reviewDue(job: ScheduledJob, run?: JobRun): Promise<void> {
     if (!job.requestId) return;
@@ -103,6 +123,9 @@ export class ApprovalNudges {
       if (!request || !rule || request.state !== 'pending' || isExpired(request, this.clock.now())) return;
       // Approving it would be refused (approval.refused.notActive): the approvers have nothing to do.
       if (await extendedAccessGone(this.store, request, this.clock.now())) return;
+      // Paused: Approve is refused, so the approvers are not called to it, and the nudge is kept
+      // (not marked) for after the pause. Also a marked one whose post a stopped run owes.
+      if (await this.pauses.current()) return this.deferWhilePaused(job, request);
       let claimed: AccessRequest;
       if (request.policy![field]) {
         // Marked: sent, unless the run that marked it stopped before the approvers were told
@@ -165,6 +188,23 @@ export class ApprovalNudges {
     throw new Error(
       `the ${kind} of ${job.requestId} could not be marked: the request kept changing (${MARK_ATTEMPTS} attempts); retrying later`,
     );
+  }
+
+  /**
+   * Moves the running nudge job {@link PAUSED_NUDGE_RECHECK_MS} on (in the store, so it outlives
+   * a restart), leaving the request as it is. Only while nobody wrote the job since it was read
+   * (Scheduler.moveIfUnchanged): a newer version stays as written. Not when the request expires
+   * by then: its expiry ends it, and a nudge after that would have nothing to approve.
+   */
+  private async deferWhilePaused(job: ScheduledJob, request: AccessRequest): Promise<void> {
+    const dueAt = new Date(this.clock.now().getTime() + PAUSED_NUDGE_RECHECK_MS);
+    if (dueAt.getTime() >= Date.parse(request.expiresAt)) return;
+    if (this.jobs.moveIfUnchanged && job.revision !== undefined) {
+      await this.jobs.moveIfUnchanged(job, dueAt);
+      return;
+    }
+    // Without conditional moves (a test's scheduler), an upsert.
+    await this.jobs.schedule({ id: job.id, kind: job.kind, dueAt, requestId: job.requestId, payload: job.payload });
   }
 
   /** Whether the audit log says this nudge of the request was posted (written only after the post). */

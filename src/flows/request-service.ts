@@ -24,6 +24,8 @@ import {
   type RequestFacts,
 } from '../domain/policy';
 import { policyFromEnvironment } from '../config/policy-file';
+import { enoughOtherApprovers } from '../domain/approver-reach';
+import { readApproverGroups } from './approver-groups-read';
 import type { AuditEvent } from '../domain/audit-chain';
 import { isUserFacing, UserFacingError } from '../domain/errors';
 import { newRequestId } from '../domain/identifiers';
@@ -124,6 +126,12 @@ export interface JobScheduling {
   cancel(id: string): Promise<void>;
   /** The job with this id, if still scheduled. */
   get(id: string): Promise<ScheduledJob | undefined>;
+  /**
+   * Writes the job only while none with its id is stored; false, with nothing written, when one
+   * is (`Scheduler.scheduleIfAbsent`). The lost-end net's write: a job written since it looked
+   * (a confirmed revoke, with who and why) must stay.
+   */
+  scheduleIfAbsent(job: JobSpec): Promise<boolean>;
   /** Runs a due job at once under its lease (optional: without it the next sweep runs it). */
   runNow?(id: string): Promise<boolean>;
   /** Moves a running job to `dueAt` unless it was written since it was read (see `Scheduler.moveIfUnchanged`). */
@@ -274,7 +282,7 @@ export class RequestService {
         'policy.maxDuration',
         `Rule ${rule.id} allows access for at most ${describeDurationMs(rule.maxDurationMs)}; ask for less.`,
       );
-    const outOfReach = quorumOutOfReach(rule, input.requester);
+    const outOfReach = quorumOutOfReach(rule, input.requester, await this.approverGroupsIfRead(rule, input.requester));
     if (outOfReach) return refuse('policy.refused.quorum', 'policy.quorumOutOfReach', outOfReach);
     const auto = rule.autoApprove;
     // An extension's term counts from when it is granted and only ever moves the end later: one
@@ -511,7 +519,8 @@ export class RequestService {
     // A policy file with breakGlass and such a rule is refused when it is loaded (policy-file.ts),
     // so this is a backstop for a policy that reached this service another way (any
     // PolicyProvider): the grant must not exist without someone named to review it. Neither
-    // check sees group membership; that is asked at review time (G5).
+    // check sees group membership: the read below does, and who reviews is asked at review time
+    // (G5).
     if (!hasApprovers(rule))
       return refuse(
         'breakglass.refused.noReviewer',
@@ -525,6 +534,18 @@ export class RequestService {
         'breakglass.refused.noReviewer',
         'breakglass.noReviewer',
         `Rule ${rule.id} names only you as its approver, and nobody reviews their own break-glass grant, so nobody could review it. Run the command without --break-glass, or ask the platform team to give the rule another approver.`,
+      );
+    // Nor does a group whose only member is the requester: its members are read now (a few, see
+    // readApproverGroups). Unlike a normal request's quorum (approverGroupsIfRead), a failed read
+    // is not passed over: a grant that runs at once must not exist unless someone can review it,
+    // and break-glass needs Graph already (the membership check above), so the failure reaches the
+    // user as that one's would, logged with Graph's request ids, with nothing stored or granted.
+    const groupUsers = await readApproverGroups(this.directory, rule, input.requester, 1);
+    if (groupUsers && !enoughOtherApprovers(rule, input.requester, 1, groupUsers))
+      return refuse(
+        'breakglass.refused.noReviewer',
+        'breakglass.noReviewer',
+        `The approver groups of rule ${rule.id} hold nobody but you${rule.approvers.users.length > 0 ? ', and it names no other approver' : ''}, and nobody reviews their own break-glass grant, so nobody could review it. Run the command without --break-glass, or ask the platform team to add someone else to the rule's approvers.`,
       );
     const durationMs = Math.min(input.access?.durationMs ?? bg.maxDurationMs, bg.maxDurationMs);
     const binding: PolicyBinding = {
@@ -708,6 +729,28 @@ export class RequestService {
     const rules = this.policies.current().rules;
     if (rules.some((r) => isNamedApprover(r, actor))) return true;
     return this.inAnyGroup(actor, [...new Set(rules.flatMap((r) => r.approvers.groups.map((g) => g.toLowerCase())))]);
+  }
+
+  /**
+   * The members of `rule`'s approver groups as far as its quorum needs them (readApproverGroups),
+   * for {@link quorumOutOfReach}; undefined for a rule without groups or one that approves by
+   * itself, and when the directory could not be read. A normal request is not refused for a
+   * directory failure (throttled, `GroupMember.Read.All` missing, Graph down): the read only
+   * spares its requester a request nobody could approve, while who may approve is asked again at
+   * every click (G5), so passing it over lets nobody in. The request then waits as it did before
+   * groups were read; the warning tells the operators.
+   */
+  private async approverGroupsIfRead(rule: PolicyRule, requester: Actor): Promise<string[][] | undefined> {
+    if (rule.autoApprove || rule.approvers.groups.length === 0) return undefined;
+    try {
+      return await readApproverGroups(this.directory, rule, requester, Math.max(1, rule.approvalsRequired));
+    } catch (err) {
+      this.log.warn(
+        { err, ruleId: rule.id },
+        'approver groups could not be read; the request goes on without knowing whether its quorum is in reach',
+      );
+      return undefined;
+    }
   }
 
   private async inAnyGroup(actor: Actor, groups: readonly string[]): Promise<boolean> {
@@ -1063,6 +1106,10 @@ export class RequestService {
     const { actor, tenantId } = acting;
     const now = this.clock.now();
     const binding = request.policy!;
+    // Who may review, and whether keeping needs a justification, follow the current rule
+    // (ruleOf: decidedRule), not the copy stored with the grant: decided requests follow the
+    // current policy (docs/policy.md), so a reload making justification required holds at once.
+    const rule = this.ruleOf(request);
     const targets = targetsOf(request.plan);
     const refuse = async (r: RefusalReason | 'inProgress', message: string): Promise<DecisionResult> => {
       await this.record({
@@ -1083,7 +1130,7 @@ export class RequestService {
     if (!(await this.isApproverOf(actor, request)))
       return refuse(
         'notApprover',
-        `Only approvers of rule ${binding.rule?.id ?? 'default'} can review break-glass request ${request.id}.`,
+        `Only approvers of rule ${rule?.id ?? 'default'} can review break-glass request ${request.id}.`,
       );
     // The executor holds the request from the approval on (its first write, approved →
     // executing, is conditional on the version stored at the approval) until the grant is done:
@@ -1106,10 +1153,10 @@ export class RequestService {
     // rejection it says why (G7).
     if (!accept && !isJustification(reason)) return refuse('justification', REJECTION_NEEDS_REASON);
     // Keeping a grant is an approval after the fact: the rule's justification requirement holds (G7).
-    if (accept && binding.rule?.approverJustification === 'required' && !isJustification(reason))
+    if (accept && rule?.approverJustification === 'required' && !isJustification(reason))
       return refuse(
         'justification',
-        `Keeping break-glass request ${request.id} needs a justification under rule ${binding.rule.id}: type it in the card's comment box and approve again.`,
+        `Keeping break-glass request ${request.id} needs a justification under rule ${rule.id}: type it in the card's comment box and approve again.`,
       );
     const outcome = accept ? ('accepted' as const) : ('rejected' as const);
     const next: AccessRequest = {

@@ -18,6 +18,7 @@ import type { AuditEntry } from '../domain/audit-chain';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
 import { awaitingReview, describeRequirement } from '../domain/policy';
 import { isBeingRevoked, type AccessRequest } from '../domain/request';
+import { DRIFT_NOT_FOUND, DRIFT_UNVERIFIED, recordedDriftText } from './drift-text';
 import type { PullHow, PullState, TabBreakGlass, TabHistory, TabPerson, TabRow } from './tab-wire';
 
 /** The states of access that still pulls (revoking: until the revocation finishes). */
@@ -93,6 +94,7 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
   const breakGlass = breakGlassOf(request);
   const approvers = breakGlass ? [] : (request.approvals ?? []).map((a) => person(a.by));
   if (approvers.length === 0 && request.decision?.approved && !breakGlass) approvers.push(person(request.decision.by));
+  const state = pullState(request, now);
   return {
     key: request.id,
     requestId: request.id,
@@ -100,7 +102,7 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
     how,
     howText,
     requestState: request.state,
-    state: pullState(request, now),
+    state,
     cluster: { id: plan.cluster.id, name: plan.cluster.name, subscriptionId: plan.cluster.subscriptionId },
     registry: { id: plan.registry.id, name: plan.registry.name, loginServer: plan.registry.loginServer },
     requester: person(request.requester),
@@ -113,6 +115,10 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
         ...(!request.access?.permanent && request.access?.expiresAt && { termEndsAt: request.access.expiresAt }),
       }),
     ...(isBeingRevoked(request) && { revokingSince: request.access.revokingSince }),
+    ...(state === 'drifted' &&
+      request.access?.driftDetectedAt && {
+        driftReason: recordedDriftText(request.access.driftReason),
+      }),
     ...(request.state === 'revoked' && request.access?.revokedAt && { endedAt: request.access.revokedAt }),
     ...(request.extendsRequestId && { extendsRequestId: request.extendsRequestId }),
     ...(request.state === 'pending' && termAsked(request) && { termAsked: termAsked(request) }),
@@ -214,6 +220,14 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
       }
       for (const { ref, key } of refs) {
         const notes = [...(pathNotes(path) ?? []), ...(ref?.clusterName ? [sharedNote(ref.clusterName)] : [])];
+        // An ended grant's own state says what Azure shows now (drifted when it is gone but the record is live).
+        const state: PullState =
+          path.kind === 'endedGrant'
+            ? tabState(path.state)
+            : ref?.revokingSince
+              ? 'revoking'
+              : (ref?.state ?? tabState(path.state));
+        const drift = state === 'drifted' ? driftText(path, ref) : undefined;
         rows.push({
           ...base,
           key,
@@ -221,13 +235,7 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
           kind: path.kind === 'pullSecret' ? 'secret' : ref ? 'grant' : 'outside',
           how: path.kind === 'pullSecret' ? 'pull-secret' : ref ? 'acrbot-role' : 'outside-role',
           howText: ref?.clusterName ? `${pathText(path)} for cluster ${ref.clusterName}` : pathText(path),
-          // An ended grant's own state says what Azure shows now (drifted when it is gone but the record is live).
-          state:
-            path.kind === 'endedGrant'
-              ? tabState(path.state)
-              : ref?.revokingSince
-                ? 'revoking'
-                : (ref?.state ?? tabState(path.state)),
+          state,
           requester: ref ? { objectId: ref.requesterId, name: ref.requesterName } : undefined,
           expiresAt: ref?.expiresAt,
           ...(ref?.credentialExpiresAt && { credentialEnds: true }),
@@ -235,6 +243,7 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
           ...(ref?.revokedAt && { endedAt: ref.revokedAt }),
           decidedBy: ref?.approvedBy ? { name: ref.approvedBy } : undefined,
           notes: notes.length ? notes : undefined,
+          ...(drift && { driftReason: drift }),
         });
       }
     }
@@ -249,6 +258,17 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
  */
 function tabState(state: AccessState): PullState {
   return state === 'unverified' ? 'drifted' : state;
+}
+
+/**
+ * Why a matrix row reads drifted (drift-text.ts): the reason the drift check recorded on its
+ * request, else what the inventory saw (no assignment for a live grant, or a grant it cannot
+ * check); undefined for a role assignment with no recorded drift (Azure shows it as it is).
+ */
+function driftText(path: PullPath, ref: AcrbotRequestRef | undefined): string | undefined {
+  if (ref?.driftDetectedAt) return recordedDriftText(ref.driftReason);
+  if (path.kind !== 'endedGrant') return undefined;
+  return path.state === 'unverified' ? DRIFT_UNVERIFIED : DRIFT_NOT_FOUND;
 }
 
 /**

@@ -73,6 +73,11 @@ export interface TabRow {
   breakGlass?: TabBreakGlass;
   /** Role assignment facts for rows from Azure: scope level, via a group, ABAC condition, not honoured. */
   notes?: string[];
+  /**
+   * With state `drifted`: why, in a few neutral words (src/tab/drift-text.ts), e.g. "role
+   * assignment deleted outside acrbot". Plain text, shown as text.
+   */
+  driftReason?: string;
   /** The user may extend / revoke it (decided by the API per caller). */
   canExtend?: boolean;
   canRevoke?: boolean;

@@ -37,6 +37,7 @@ function setup(withLeases: boolean, onDelete?: () => Promise<void>) {
   } as unknown as SecretRunnerPorts;
   const jobs = {
     schedule: (j: JobSpec) => schedule.put({ ...j, dueAt: j.dueAt.toISOString(), attempts: 0 }),
+    scheduleIfAbsent: (j: JobSpec) => schedule.putIfAbsent({ ...j, dueAt: j.dueAt.toISOString(), attempts: 0 }),
     cancel: (id: string) => schedule.delete(id),
     get: (id: string) => schedule.get(id),
     // As the Scheduler does it: conditional on the revision the run read.
@@ -268,6 +269,7 @@ describe('AccessLifecycle: a revoke someone asked for', () => {
     let movedEnd = true;
     const jobs = {
       schedule: (j: JobSpec) => schedule.put({ ...j, dueAt: j.dueAt.toISOString(), attempts: 0 }),
+      scheduleIfAbsent: (j: JobSpec) => schedule.putIfAbsent({ ...j, dueAt: j.dueAt.toISOString(), attempts: 0 }),
       cancel: (id: string) => schedule.delete(id),
       get: (id: string) => schedule.get(id),
       // Another instance moves the end between the revoke's write and its run: a plain expiry

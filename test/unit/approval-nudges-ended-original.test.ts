@@ -13,6 +13,7 @@ import { FakeClock, HOUR } from './support/fake-clock';
 import { APPROVERS_GROUP, policy, rule, TENANT } from './support/policy-fixtures';
 import { quietRequestService } from './support/quiet-request-service';
 import { APPROVER, pendingRequest, REQUESTER } from './support/requests';
+import { MemoryPauseStore } from '../../src/integrations/store/memory-pause-store';
 
 const NOW = '2026-11-30T12:00:00.000Z';
 const prod = rule('prod', { remindAfterMs: 2 * HOUR, escalateAfterMs: 8 * HOUR });
@@ -71,11 +72,20 @@ async function setup(original: AccessRequest) {
   await store.create(original);
   await store.create(extension);
   const notifier = new Nudges();
-  const nudges = new ApprovalNudges(store, new MemoryAuditLog(clock), clock, notifier, {
-    schedule: async () => undefined,
-    cancel: async () => undefined,
-    get: async () => undefined,
-  });
+  const nudges = new ApprovalNudges(
+    store,
+    new MemoryAuditLog(clock),
+    clock,
+    notifier,
+    {
+      schedule: async () => undefined,
+      // Finds no job, so every job is absent: "written" (as `schedule` writes, nowhere).
+      scheduleIfAbsent: async () => true,
+      cancel: async () => undefined,
+      get: async () => undefined,
+    },
+    new MemoryPauseStore(),
+  );
   const ids = approvalNudgeJobIds(extension.id);
   const job = (id: string, kind: 'approval.remind' | 'approval.escalate') => ({
     id,

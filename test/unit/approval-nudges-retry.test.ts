@@ -4,7 +4,7 @@
  * over. Real memory stores with conditional writes, the real Scheduler and RequestService.
  */
 import type { AuditEntry } from '../../src/domain/audit-chain';
-import type { DirectoryPort, ScheduledJob } from '../../src/domain/ports';
+import type { ScheduledJob } from '../../src/domain/ports';
 import { LeaseLostError } from '../../src/domain/ports';
 import type { Policy, PolicyRule } from '../../src/domain/policy';
 import type { AccessRequest } from '../../src/domain/request';
@@ -16,6 +16,7 @@ import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store
 import { MemoryPauseStore } from '../../src/integrations/store/memory-pause-store';
 import { createLogger } from '../../src/observability/logger';
 import { FakeClock, HOUR, MINUTE } from './support/fake-clock';
+import { fakeDirectory } from './support/fake-directory';
 import { APPROVERS_GROUP, policy, rule, SAM, settings, TENANT } from './support/policy-fixtures';
 import { APPROVER, grantPlan, REQUESTER } from './support/requests';
 
@@ -42,11 +43,7 @@ function setup(initial: Policy) {
   const clock = new FakeClock('2026-11-30T09:00:00.000Z');
   const store = new MemoryRequestStore();
   const audit = new MemoryAuditLog(clock);
-  const directory: DirectoryPort = {
-    servicePrincipalObjectId: async () => undefined,
-    isMemberOfGroup: async (objectId, groupId) =>
-      groupId === APPROVERS_GROUP && [APPROVER.objectId, SAM.objectId].includes(objectId),
-  };
+  const directory = fakeDirectory({ [APPROVERS_GROUP]: [APPROVER.objectId, SAM.objectId] });
   const notifications = new Notifications();
   const jobs = new MemoryScheduleStore();
   const leases = new MemoryLeaseStore(() => clock.now());
@@ -65,7 +62,7 @@ function setup(initial: Policy) {
     { current: () => initial },
     new MemoryPauseStore(),
   );
-  const nudges = new ApprovalNudges(store, audit, clock, notifications, scheduler);
+  const nudges = new ApprovalNudges(store, audit, clock, notifications, scheduler, new MemoryPauseStore());
   const registerOn = (s: Scheduler) => {
     s.register('approval.remind', (job, run) => nudges.remind(job, run));
     s.register('approval.escalate', (job, run) => nudges.escalate(job, run));

@@ -16,6 +16,8 @@ function recordingJobs() {
     cancelled,
     jobs: {
       schedule: async () => undefined,
+      // Finds no job, so every job is absent: "written" (as `schedule` writes, nowhere).
+      scheduleIfAbsent: async () => true,
       cancel: async (id: string) => void cancelled.push(id),
       get: async () => undefined,
     },

@@ -12,6 +12,7 @@ import type { FlowSettings } from '../../src/flows/settings';
 import { memoryStores, sqliteStores, type Stores } from '../../src/integrations/store/open-stores';
 import { createLogger } from '../../src/observability/logger';
 import { FakeClock } from './support/fake-clock';
+import { fakeDirectory } from './support/fake-directory';
 import { APPROVER, grantPlan, REQUESTER } from './support/requests';
 import { useTempDir } from './support/temp-dir';
 
@@ -32,7 +33,7 @@ function instance(stores: Stores, clock: FakeClock, maxPendingPerUser: number) {
   const service = new RequestService(
     stores.requests,
     stores.audit,
-    { servicePrincipalObjectId: async () => undefined, isMemberOfGroup: async () => false },
+    fakeDirectory(),
     clock,
     settings,
     { requestChanged: async () => undefined },

@@ -2,7 +2,7 @@ import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo, RoleDefinitionInfo 
 import { UserFacingError } from '../../src/domain/errors';
 import { roleAssignmentName } from '../../src/domain/identifiers';
 import type { PlannedIdentity } from '../../src/domain/plan';
-import type { DirectoryPort, RoleAssignmentPort } from '../../src/domain/ports';
+import type { RoleAssignmentPort } from '../../src/domain/ports';
 import { ROLE_IDS, type RoleAssignmentMode } from '../../src/domain/roles';
 import {
   buildGrantPlan,
@@ -11,6 +11,7 @@ import {
   type PlanningReads,
 } from '../../src/flows/grant-planner';
 import type { ResourceResolver } from '../../src/flows/resource-resolver';
+import { fakeDirectory } from './support/fake-directory';
 import { CLUSTER_ID, REGISTRY_ID, SUB } from './support/requests';
 
 const KUBELET = '0d000000-0000-4000-8000-0000000000d1';
@@ -117,10 +118,7 @@ describe('GrantPlanner.findExisting and resolveIdentity (fake ports)', () => {
       canAssignRoles: async () => true,
       delete: async () => undefined,
     };
-    const directory: DirectoryPort = {
-      servicePrincipalObjectId: async () => spObjectId,
-      isMemberOfGroup: async () => false,
-    };
+    const directory = fakeDirectory({}, { servicePrincipalObjectId: async () => spObjectId });
     return new GrantPlanner({} as ResourceResolver, ports, directory);
   };
 
@@ -271,10 +269,7 @@ describe('GrantPlanner.existingAccess and plan: judged as check judges it (fake 
       },
       delete: async () => undefined,
     };
-    const directory: DirectoryPort = {
-      servicePrincipalObjectId: async () => undefined,
-      isMemberOfGroup: async () => false,
-    };
+    const directory = fakeDirectory();
     const resolver = {
       resolveCluster: async () => cluster,
       resolveRegistry: async () => registry(mode),

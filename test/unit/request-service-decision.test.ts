@@ -3,7 +3,7 @@
  * RequestService instances (two bot processes) on one store, and an audit log that fails.
  */
 import type { AuditEvent } from '../../src/domain/audit-chain';
-import type { AuditLog, DirectoryPort } from '../../src/domain/ports';
+import type { AuditLog } from '../../src/domain/ports';
 import { RequestService } from '../../src/flows/request-service';
 import type { FlowSettings } from '../../src/flows/settings';
 import type { RequestNotifier } from '../../src/flows/notifier';
@@ -11,6 +11,7 @@ import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store
 import { createLogger } from '../../src/observability/logger';
 import { LogCapture } from '../helpers/log-capture';
 import { FakeClock } from './support/fake-clock';
+import { fakeDirectory } from './support/fake-directory';
 import { APPROVER, OUTSIDER, grantPlan, REQUESTER } from './support/requests';
 
 const TENANT = '5b1e2c3d-0000-4000-8000-00000000a0a0';
@@ -24,10 +25,7 @@ const settings: FlowSettings = {
   principalRetryDelaysMs: [],
   sandbox: true,
 };
-const directory: DirectoryPort = {
-  servicePrincipalObjectId: async () => undefined,
-  isMemberOfGroup: async () => false,
-};
+const directory = fakeDirectory();
 
 const silentNotifier: RequestNotifier = { requestChanged: async () => undefined };
 const log = createLogger({ level: 'silent' });

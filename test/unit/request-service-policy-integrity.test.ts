@@ -7,7 +7,7 @@
  * conditional writes, the real Scheduler, a directory whose groups a test can change.
  */
 import type { AuditEntry, AuditEvent } from '../../src/domain/audit-chain';
-import type { AuditLog, DirectoryPort, RequestStore } from '../../src/domain/ports';
+import type { AuditLog, RequestStore } from '../../src/domain/ports';
 import type { Policy, PolicyProvider } from '../../src/domain/policy';
 import { transition, type AccessRequest, type Actor } from '../../src/domain/request';
 import { ApprovalNudges, type NudgeNotifier } from '../../src/flows/approval-nudges';
@@ -18,6 +18,7 @@ import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/st
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
 import { FakeClock, MINUTE } from './support/fake-clock';
+import { fakeDirectory } from './support/fake-directory';
 import {
   APPROVERS_GROUP,
   DAY,
@@ -31,6 +32,7 @@ import {
   TENANT,
 } from './support/policy-fixtures';
 import { APPROVER, grantPlan, OUTSIDER, REQUESTER } from './support/requests';
+import { MemoryPauseStore } from '../../src/integrations/store/memory-pause-store';
 
 const PAT: Actor = { objectId: '0a000000-0000-4000-8000-00000000fff6', name: 'Pat Platform' };
 const DEV_GROUP = '0b000000-0000-4000-8000-0000000000c7';
@@ -73,11 +75,7 @@ function setup(initial: Policy, options: { failSchedule?: (kind: string) => bool
   const clock = new FakeClock('2026-11-30T09:00:00.000Z');
   const store = new InterleavingStore();
   const audit = new MemoryAuditLog(clock);
-  const directory: DirectoryPort = {
-    servicePrincipalObjectId: async () => undefined,
-    isMemberOfGroup: async (objectId, groupId) =>
-      (groups[groupId] ?? []).some((m) => m.toLowerCase() === objectId.toLowerCase()),
-  };
+  const directory = fakeDirectory(groups);
   const schedule = new MemoryScheduleStore();
   const scheduler = new Scheduler(
     schedule,
@@ -95,6 +93,7 @@ function setup(initial: Policy, options: { failSchedule?: (kind: string) => bool
       if (options.failSchedule?.(job.kind)) throw new Error('schedule store answered 503');
       await scheduler.schedule(job);
     },
+    scheduleIfAbsent: (job) => scheduler.scheduleIfAbsent(job),
     cancel: (id) => scheduler.cancel(id),
     get: (id) => scheduler.get(id),
   };
@@ -112,7 +111,7 @@ function setup(initial: Policy, options: { failSchedule?: (kind: string) => bool
       policies,
     );
   const main = service();
-  const nudges = new ApprovalNudges(store, audit, clock, notifier, scheduler);
+  const nudges = new ApprovalNudges(store, audit, clock, notifier, scheduler, new MemoryPauseStore());
   scheduler.register('breakglass.review', (job) => nudges.reviewDue(job));
   const create = (requester: Actor = REQUESTER, breakGlass = false, s = main) =>
     s.create({

@@ -5,7 +5,6 @@
  * the real Scheduler, a directory with groups.
  */
 import type { AuditEntry } from '../../src/domain/audit-chain';
-import type { DirectoryPort } from '../../src/domain/ports';
 import type { Policy, PolicyProvider, PolicyRule } from '../../src/domain/policy';
 import type { AccessRequest, Actor } from '../../src/domain/request';
 import { ApprovalNudges, type NudgeNotifier } from '../../src/flows/approval-nudges';
@@ -18,6 +17,7 @@ import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store
 import { MemoryPauseStore } from '../../src/integrations/store/memory-pause-store';
 import { createLogger } from '../../src/observability/logger';
 import { FakeClock, HOUR, MINUTE } from './support/fake-clock';
+import { fakeDirectory } from './support/fake-directory';
 import {
   APPROVERS_GROUP,
   DAY,
@@ -67,13 +67,7 @@ function setup(initial: Policy) {
   const audit = new MemoryAuditLog(clock);
   // Runs inside every group lookup (a slow Graph answer, retried on 429, moves the clock).
   const lookups: { during?: () => void } = {};
-  const directory: DirectoryPort = {
-    servicePrincipalObjectId: async () => undefined,
-    isMemberOfGroup: async (objectId, groupId) => {
-      lookups.during?.();
-      return (GROUPS[groupId] ?? []).some((m) => m.toLowerCase() === objectId.toLowerCase());
-    },
-  };
+  const directory = fakeDirectory(GROUPS, { onLookup: () => lookups.during?.() });
   const notifications = new Notifications();
   const scheduler = new Scheduler(
     new MemoryScheduleStore(),
@@ -98,7 +92,7 @@ function setup(initial: Policy) {
     policies,
     pauses,
   );
-  const nudges = new ApprovalNudges(store, audit, clock, notifications, scheduler);
+  const nudges = new ApprovalNudges(store, audit, clock, notifications, scheduler, new MemoryPauseStore());
   scheduler.register('request.expire', async (job) => void (await service.expireIfDue(job.requestId!)));
   scheduler.register('approval.remind', (job) => nudges.remind(job));
   scheduler.register('approval.escalate', (job) => nudges.escalate(job));
@@ -169,7 +163,8 @@ describe('G18: quorum', () => {
   });
 
   test('the requester never approves, even when in the approver group', async () => {
-    const t = setup(policy([rule('prod', { approvalsRequired: 2 })]));
+    // One approval: the group holds SAM and one other, too few for two besides SAM (refused up front).
+    const t = setup(policy([rule('prod')]));
     const request = await t.create(SAM);
     expect(await t.service.isApproverOf(SAM, request)).toBe(false);
     expect(await t.decide(request.id, SAM)).toMatchObject({ kind: 'refused', reason: 'self' });

@@ -36,6 +36,14 @@ function scheduling(jobs: MemoryScheduleStore): JobScheduling {
   return {
     schedule: (job) =>
       jobs.put({ id: job.id, kind: job.kind, dueAt: job.dueAt.toISOString(), requestId: job.requestId, attempts: 0 }),
+    scheduleIfAbsent: (job) =>
+      jobs.putIfAbsent({
+        id: job.id,
+        kind: job.kind,
+        dueAt: job.dueAt.toISOString(),
+        requestId: job.requestId,
+        attempts: 0,
+      }),
     cancel: (id) => jobs.delete(id),
     get: (id) => jobs.get(id),
     withIdPrefix: (prefix, limit) => jobs.withIdPrefix(prefix, limit),

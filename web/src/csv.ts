@@ -3,13 +3,15 @@
  * (`src/audit-cli/csv.ts`: a cell starting with = + - @ tab or CR gets a leading ').
  */
 import { csvLine } from '../../src/audit-cli/csv';
+import { driftReasonOf } from './format';
 import type { Row } from './types';
 
 /**
  * Columns of the export. New ones go at the end: a sheet or script that reads columns by position
  * keeps working. `expires_at` stays the end the access had (the term's, or a pull secret's
  * credential expiry); once acrbot ended it, `ended_at` says when, and while a revocation runs,
- * `revoking_since` since when, as the drawer and the list do.
+ * `revoking_since` since when, as the drawer and the list do; a drifted row's `drift_reason`
+ * says why it reads drifted (empty for any other state).
  */
 export const EXPORT_COLUMNS = [
   'cluster',
@@ -26,6 +28,7 @@ export const EXPORT_COLUMNS = [
   'approvers',
   'ended_at',
   'revoking_since',
+  'drift_reason',
 ] as const;
 
 /** The CSV text of `rows`, header first. */
@@ -49,6 +52,7 @@ export function rowsCsv(rows: readonly Row[]): string {
           r.approvers.map((a) => a.name).join('; '),
           r.endedAt,
           r.revokingSince,
+          driftReasonOf(r),
         ]),
       )
       .join('')

@@ -67,6 +67,20 @@ export function howAndWho(row: Row): string {
   return row.how === 'outside-role' ? howShort(row) : `${howShort(row)} · ${askedBy(row)}`;
 }
 
+/**
+ * Why a row reads drifted, in the server's few neutral words (src/tab/drift-text.ts); undefined
+ * for any other state. Plain text: the page shows it as a text node, as every string (dom.ts).
+ */
+export function driftReasonOf(row: Row): string | undefined {
+  return row.state === 'drifted' ? row.driftReason : undefined;
+}
+
+/** {@link driftReasonOf} as a list line ("Drifted: role assignment deleted outside acrbot"). */
+export function driftLine(row: Row): string | undefined {
+  const why = driftReasonOf(row);
+  return why ? `Drifted: ${why}` : undefined;
+}
+
 /** The requester filter's value for a row: the requester's object id, or who stands in for one. */
 export function askedByKey(row: Row): string {
   return row.requester?.objectId ?? (row.how === 'acrbot-role' ? 'another-tenant' : 'outside');

@@ -10,6 +10,7 @@ import {
   chatCommandFor,
   chatLink,
   decisionFacts,
+  driftReasonOf,
   endFact,
   endedFacts,
   extendInChatHint,
@@ -134,6 +135,7 @@ function entryHead(row: Row): HTMLElement[] {
     ),
     facts([
       ['How', row.howText],
+      ['Why drifted', driftReasonOf(row)],
       ['Extends', row.extendsRequestId],
       ['Term asked', row.termAsked],
       ['Notes', row.notes?.join('; ')],

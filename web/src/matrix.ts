@@ -9,6 +9,7 @@ import {
   askedBy,
   askedByKey,
   axisLabels,
+  driftLine,
   type PlaceLabels,
   rowTitle,
   endText,
@@ -245,6 +246,7 @@ function renderList(list: HTMLElement, rows: Row[], ctx: DrawerContext, labels: 
           r.requestId ? h('span', { class: 'nowrap' }, r.requestId) : null,
         ),
         endText(r, now) ? h('p', { class: 'row-meta' }, endText(r, now)) : null,
+        driftLine(r) ? h('p', { class: 'row-meta' }, driftLine(r)) : null,
       ),
     );
   }

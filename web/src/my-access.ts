@@ -5,7 +5,16 @@
  */
 import { approvalDetail, approvalLinkText } from './approval-text';
 import { h, replace } from './dom';
-import { chatCommandFor, chatLink, endText, type PlaceLabels, placeLabelsOf, rowTitle, whatShort } from './format';
+import {
+  chatCommandFor,
+  chatLink,
+  driftLine,
+  endText,
+  type PlaceLabels,
+  placeLabelsOf,
+  rowTitle,
+  whatShort,
+} from './format';
 import { type DrawerContext, rowItem } from './history';
 import type { MyAccess, Row } from './types';
 import { now } from './clock';
@@ -69,6 +78,7 @@ function section(
         rowTitle(r, labels),
         h('p', { class: 'row-meta' }, `${whatShort(r)} · `, h('span', { class: 'nowrap' }, r.requestId ?? '')),
         h('p', { class: 'row-meta' }, detail(r)),
+        driftLine(r) ? h('p', { class: 'row-meta' }, driftLine(r)) : null,
         // An approver's pending row or review owed: "pending R-…", with Approve and Reject (chatCommandFor).
         r.requestId && id === 'approvals'
           ? h(

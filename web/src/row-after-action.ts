@@ -13,7 +13,7 @@ import type { Row } from './types';
  * now — from `fresh`; the way of pulling's — key, kind, how, where, notes — from `shown`. A
  * drifted state (Azure shows the grant changed or gone, or cannot be checked, while the record
  * lives) is kept while the request still pulls: an Extend does not change what Azure shows; a
- * Revoke that began or ended does, and its state is shown.
+ * Revoke that began or ended does, and its state is shown (with why it reads drifted, if so).
  */
 export function rowAfterAction(shown: Row, fresh: Row): Row {
   const stillDrifted = shown.state === 'drifted' && (fresh.state === 'active' || fresh.state === 'expiring');
@@ -27,5 +27,7 @@ export function rowAfterAction(shown: Row, fresh: Row): Row {
     registry: shown.registry,
     notes: shown.notes,
     state: stillDrifted ? shown.state : fresh.state,
+    // Why it reads drifted goes with the state shown: the cell's while it stays drifted.
+    driftReason: stillDrifted ? shown.driftReason : fresh.driftReason,
   };
 }

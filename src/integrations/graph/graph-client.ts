@@ -147,14 +147,23 @@ export class GraphClient {
    * (who owns an application) is read to its end. A link that leaves this client's Graph
    * (another host or version) is not followed (the bearer token would go with it), nor more
    * than {@link GRAPH_MAX_PAGES} pages: both fail the call rather than answer part of the list.
+   * `atMost`: a caller that needs only that many items (the first of them) stops following links
+   * once it has them; the answer may then hold more than `atMost` (the last page's whole).
+   * `headers` go with every page (`ConsistencyLevel: eventual` for an advanced query).
    */
-  async listAll<T>(path: string): Promise<T[]> {
+  async listAll<T>(path: string, options: { atMost?: number; headers?: Record<string, string> } = {}): Promise<T[]> {
+    const { atMost = Number.POSITIVE_INFINITY, headers } = options;
     const items: T[] = [];
     let next: string | undefined = path;
-    for (let page = 0; next !== undefined; page++) {
+    for (let page = 0; next !== undefined && items.length < atMost; page++) {
       if (page === GRAPH_MAX_PAGES)
         throw new Error(`Microsoft Graph listed more than ${GRAPH_MAX_PAGES} pages; the list was not read to its end`);
-      const { body }: GraphResponse<{ value?: T[]; '@odata.nextLink'?: unknown }> = await this.request('GET', next);
+      const { body }: GraphResponse<{ value?: T[]; '@odata.nextLink'?: unknown }> = await this.request(
+        'GET',
+        next,
+        undefined,
+        headers,
+      );
       items.push(...(body?.value ?? []));
       const link: unknown = body?.['@odata.nextLink'];
       if (link === undefined || link === null) next = undefined;

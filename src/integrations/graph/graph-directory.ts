@@ -4,6 +4,9 @@ import type { GraphClient } from './graph-client';
 import { GraphError } from './graph-failure';
 import { isDirectoryId } from './graph-ids';
 
+/** Graph's largest page of directory objects (`$top` is 1–999). */
+const GRAPH_MAX_TOP = 999;
+
 /** Looks up service principals and group membership. */
 export class GraphDirectory implements DirectoryPort {
   constructor(private readonly graph: GraphClient) {}
@@ -36,6 +39,39 @@ export class GraphDirectory implements DirectoryPort {
       return (body?.value ?? []).some((id) => id.toLowerCase() === groupId.toLowerCase());
     } catch (err) {
       if (err instanceof GraphError && err.status === 404) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * The group's transitive user members, at most `atMost`: the `microsoft.graph.user` cast leaves
+   * out service principals, devices and the nested groups (whose own members are listed, as
+   * `transitiveMembers` flattens them), and only `id` is asked for, which `GroupMember.Read.All`
+   * reads. Graph documents an OData cast on this list as an advanced query (`ConsistencyLevel:
+   * eventual` and `$count=true`, sent with every page), answered from an index that may lag a
+   * change by a little. Graph may answer a page short of `$top` with a link to more: links are
+   * followed only until `atMost` are found. A failure is Graph's error, with its request ids, as
+   * for {@link isMemberOfGroup}.
+   */
+  async groupUserIds(groupId: string, atMost: number): Promise<string[]> {
+    // Not a GUID: no directory object, so nobody in it (as Graph's 404 is answered).
+    if (!isDirectoryId(groupId) || atMost < 1) return [];
+    const top = Math.min(Math.ceil(atMost), GRAPH_MAX_TOP);
+    try {
+      const users = await this.graph.listAll<{ id?: unknown }>(
+        `/groups/${groupId}/transitiveMembers/microsoft.graph.user?$select=id&$top=${top}&$count=true`,
+        { atMost, headers: { ConsistencyLevel: 'eventual' } },
+      );
+      return (
+        users
+          .map((u) => u.id)
+          // Counted as people: what is not an object id is nobody.
+          .filter((id): id is string => typeof id === 'string' && isDirectoryId(id))
+          .slice(0, atMost)
+      );
+    } catch (err) {
+      // A group that does not exist (deleted since the policy named it) holds nobody.
+      if (err instanceof GraphError && err.status === 404) return [];
       throw err;
     }
   }

@@ -12,7 +12,8 @@
  * - `servicePrincipals.getByAppId|list|get|create|delete|transitiveMemberOf`
  * - `applications.create|list|get|getByAppId|getByUniqueName|upsert|owners|addPassword|removePassword|delete`
  * - `directoryObjects.checkMemberGroups` (for `/users/{id}/…`, `/directoryObjects/{id}/…` and
- *   `/servicePrincipals/{id}/…` alike), `users.get`, `users.transitiveMemberOf`, `groups.get`
+ *   `/servicePrincipals/{id}/…` alike), `users.get`, `users.transitiveMemberOf`, `groups.get`,
+ *   `groups.transitiveMembers` (with or without a cast segment; group-member-routes.ts)
  * - `unknown` for paths no route serves.
  */
 import { randomUUID } from 'node:crypto';
@@ -28,6 +29,7 @@ import { audienceAccepted, bearerAudience, SERVICE_AUDIENCES } from '../identity
 import { applicationRoutes } from './application-routes';
 import { noBackingApplication } from './graph-errors';
 import type { ApplicationPermission, GraphRoute } from './graph-route';
+import { groupMemberRoutes } from './group-member-routes';
 import { membershipRoutes } from './membership-routes';
 import { servicePrincipalRoutes } from './service-principal-routes';
 
@@ -83,7 +85,7 @@ export class GraphEmulator extends RecordingEmulator {
       enabled: opts.recordRequests ?? true,
       ...(opts.maxRecordedRequests ? { cap: opts.maxRecordedRequests } : {}),
     });
-    this.router.add(...servicePrincipalRoutes(), ...applicationRoutes(), ...membershipRoutes());
+    this.router.add(...servicePrincipalRoutes(), ...applicationRoutes(), ...membershipRoutes(), ...groupMemberRoutes());
   }
 
   /** The directory, under the name the ARM emulator uses for its world (`graph.state.replicationDelay = 2`). */

@@ -4,11 +4,12 @@
  * posts. Directory groups are `members` (group id → user object ids).
  */
 import type { Policy } from '../../../src/domain/policy';
-import type { DirectoryPort, RequestStore } from '../../../src/domain/ports';
+import type { RequestStore } from '../../../src/domain/ports';
 import { type JobScheduling, RequestService } from '../../../src/flows/request-service';
 import { MemoryAuditLog } from '../../../src/integrations/store/memory-stores';
 import { createLogger } from '../../../src/observability/logger';
 import type { FakeClock } from './fake-clock';
+import { fakeDirectory } from './fake-directory';
 import { settings } from './policy-fixtures';
 
 /** The service, its policy fixed to `policy`, its schedule `jobs` when given. */
@@ -20,10 +21,7 @@ export function quietRequestService(options: {
   jobs?: JobScheduling;
 }): RequestService {
   const { store, clock, policy, members = {}, jobs } = options;
-  const directory: DirectoryPort = {
-    servicePrincipalObjectId: async () => undefined,
-    isMemberOfGroup: async (user, group) => (members[group] ?? []).includes(user),
-  };
+  const directory = fakeDirectory(members);
   return new RequestService(
     store,
     new MemoryAuditLog({ now: () => clock.now() }),

@@ -1,0 +1,86 @@
+/**
+ * `GraphDirectory.groupUserIds` against the Graph emulator over HTTPS: a group's transitive user
+ * members (people only, nested groups flattened), at most as many as asked for, pages followed
+ * only as far as needed; nobody for an unknown group or an id that is no GUID; Graph's error,
+ * with its request id, for anything else.
+ */
+import type { Agent } from 'node:https';
+import { keepAliveAgent } from '../../src/integrations/azure/arm-connection';
+import type { GraphClient } from '../../src/integrations/graph/graph-client';
+import { GraphDirectory } from '../../src/integrations/graph/graph-directory';
+import { GraphError } from '../../src/integrations/graph/graph-failure';
+import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
+import { sandboxGraphClient } from '../helpers/sandbox-graph';
+
+let sandbox: Sandbox;
+let agent: Agent;
+let graph: GraphClient;
+let directory: GraphDirectory;
+
+const id = (n: number) => `0c000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const OUTER = id(101);
+const INNER = id(102);
+const [ANNA, BEN, CARA] = [id(111), id(112), id(113)];
+const ROBOT = id(121);
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  agent = keepAliveAgent(sandbox.tls.caPem);
+  graph = sandboxGraphClient(sandbox, agent);
+  directory = new GraphDirectory(graph);
+  for (const [user, name] of [
+    [ANNA, 'Anna'],
+    [BEN, 'Ben'],
+    [CARA, 'Cara'],
+  ] as const)
+    sandbox.directory.addUser({ id: user, displayName: name });
+  sandbox.directory.addServicePrincipal({ id: ROBOT, appId: id(122), displayName: 'robot' });
+  sandbox.directory.addGroup({ id: INNER, displayName: 'inner', members: [ROBOT, BEN, CARA] });
+  sandbox.directory.addGroup({ id: OUTER, displayName: 'outer', members: [ANNA, INNER] });
+});
+afterAll(async () => {
+  agent.destroy();
+  await sandbox.stop();
+});
+beforeEach(() => {
+  sandbox.graph.clearRequests();
+  sandbox.graph.faults.clear();
+});
+
+const reads = () => sandbox.graph.requests.filter((r) => r.operation === 'groups.transitiveMembers');
+
+describe('GraphDirectory.groupUserIds', () => {
+  test('the people of a group, nested groups flattened, without service principals or groups; at most as asked, in one read', async () => {
+    await expect(directory.groupUserIds(OUTER, 10)).resolves.toEqual([ANNA, BEN, CARA]);
+    await expect(directory.groupUserIds(OUTER, 2)).resolves.toEqual([ANNA, BEN]);
+    expect(reads().map((r) => r.status)).toEqual([200, 200]);
+  });
+
+  test('pages are followed only until enough are found', async () => {
+    const path = `/groups/${OUTER}/transitiveMembers/microsoft.graph.user?$select=id&$top=1&$count=true`;
+    const headers = { ConsistencyLevel: 'eventual' };
+    await expect(graph.listAll<{ id: string }>(path, { atMost: 2, headers })).resolves.toEqual([
+      { id: ANNA },
+      { id: BEN },
+    ]);
+    expect(reads()).toHaveLength(2);
+    // Without a bound, to the end (three pages of one).
+    await expect(graph.listAll<{ id: string }>(path, { headers })).resolves.toHaveLength(3);
+    expect(reads()).toHaveLength(5);
+  });
+
+  test('an unknown group holds nobody (404); an id that is no GUID holds nobody, without a call', async () => {
+    await expect(directory.groupUserIds(id(199), 3)).resolves.toEqual([]);
+    expect(reads().map((r) => r.status)).toEqual([404]);
+    await expect(directory.groupUserIds('platform-approvers', 3)).resolves.toEqual([]);
+    expect(reads()).toHaveLength(1);
+  });
+
+  test('any other failure is Graph’s error, with its status, code and request id', async () => {
+    sandbox.graph.faults.add({ operation: 'groups.transitiveMembers', status: 403, count: 1 });
+    const err = await directory.groupUserIds(OUTER, 2).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GraphError);
+    const [answered] = reads();
+    expect(err).toMatchObject({ status: 403, code: 'Authorization_RequestDenied', requestId: answered!.requestId });
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * The tab says why a grant reads drifted (src/tab/drift-text.ts): the reason the drift check
+ * recorded — the assignment deleted outside acrbot, or intact but ignored by the registry's new
+ * role assignment mode — on the request's row in the drawer, My access and the matrix; and, before
+ * the drift check has run, what the inventory saw (the assignment not found in Azure). Only
+ * drifted rows carry a reason. Through the real app, the tab API and the ARM emulator.
+ */
+import type { GrantPlan } from '../../src/domain/plan';
+import type { AccessRequest } from '../../src/domain/request';
+import { SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
+import { SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
+import type { TabHistory, TabMatrixPage, TabMyAccess, TabRow } from '../../src/tab/tab-wire';
+import { type Harness, startHarness, users } from '../helpers/harness';
+import { tabCall } from '../helpers/tab-call';
+
+const AUDIENCE = `api://localhost/${SANDBOX_TAB_APP_ID}`;
+const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
+
+describe('the tab says why a grant is drifted', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(() => h.stop());
+
+  async function granted(): Promise<AccessRequest> {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 1d deploy payments-api');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const done = await h.settle(request.id);
+    expect(done.state).toBe('succeeded');
+    return done;
+  }
+
+  const token = (user: 'requester' | 'approver') => h.app.sandbox!.identity.issue({ user, audience: AUDIENCE });
+
+  /** The request's row in the drawer, in My access (its requester's) and in the matrix (an approver's). */
+  async function rowsOf(id: string): Promise<{ drawer: TabRow; mine: TabRow; matrix: TabRow[] }> {
+    const riley = await token('requester');
+    const drawer = await tabCall(h.app.url, `/api/tab/requests/${id}`, riley);
+    expect(drawer.status).toBe(200);
+    const mine = await tabCall(h.app.url, '/api/tab/my-access', riley);
+    expect(mine.status).toBe(200);
+    const matrix = await tabCall(h.app.url, '/api/tab/matrix', await token('approver'));
+    expect(matrix.status).toBe(200);
+    return {
+      drawer: (drawer.body as TabHistory).row,
+      mine: (mine.body as TabMyAccess).requests.find((r) => r.requestId === id)!,
+      matrix: (matrix.body as TabMatrixPage).rows.filter((r) => r.requestId === id),
+    };
+  }
+
+  test('deleted outside acrbot: before the drift check, the matrix says it is not in Azure; after it, every row says deleted', async () => {
+    const request = await granted();
+    const before = await tabCall(h.app.url, `/api/tab/requests/${request.id}`, await token('requester'));
+    expect((before.body as TabHistory).row.state).not.toBe('drifted');
+    expect((before.body as TabHistory).row).not.toHaveProperty('driftReason');
+
+    // (The matrix is first read after this: this instance caches it until a request changes.)
+    expect(h.app.sandbox!.arm.state.roleAssignments.delete((request.plan as GrantPlan).roleAssignmentName)).toBe(true);
+    const seen = await rowsOf(request.id);
+    // The record still reads active: only the inventory, reading Azure, sees it gone.
+    expect(seen.drawer).not.toHaveProperty('driftReason');
+    expect(seen.matrix).toEqual([
+      expect.objectContaining({
+        state: 'drifted',
+        driftReason: 'role assignment not found in Azure; acrbot did not remove it',
+      }),
+    ]);
+
+    expect((await h.app.services.drift.sweep()).map((r) => r.id)).toEqual([request.id]);
+    const after = await rowsOf(request.id);
+    const deleted = { state: 'drifted', driftReason: 'role assignment deleted outside acrbot' };
+    expect(after.drawer).toMatchObject(deleted);
+    expect(after.mine).toMatchObject(deleted);
+    expect(after.matrix).toEqual([expect.objectContaining(deleted)]);
+  });
+
+  test('intact, but the registry now uses ABAC repository permissions: the mode changed and ignores its role', async () => {
+    const request = await granted();
+    h.app.sandbox!.arm.state.getRegistry(contosoId)!.roleAssignmentMode = 'AbacRepositoryPermissions';
+    expect((await h.app.services.drift.sweep()).map((r) => r.id)).toEqual([request.id]);
+
+    const { drawer, mine, matrix } = await rowsOf(request.id);
+    const modeChanged = {
+      state: 'drifted',
+      driftReason: "the registry's role assignment mode changed and ignores this role",
+    };
+    expect(drawer).toMatchObject(modeChanged);
+    expect(mine).toMatchObject(modeChanged);
+    expect(matrix.length).toBeGreaterThan(0);
+    for (const row of matrix) expect(row).toMatchObject(modeChanged);
+  });
+});

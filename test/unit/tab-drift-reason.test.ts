@@ -1,0 +1,138 @@
+/**
+ * Why a tab row reads drifted (src/tab/drift-text.ts), on the request's own row and the matrix's:
+ * each recorded reason in its own words, a drift recorded before reasons were in general words,
+ * and, for the matrix, what the inventory saw before the drift check recorded anything (no
+ * assignment in Azure, or a grant it cannot check). Only drifted rows carry one: a drift being
+ * revoked reads "revoking", an active or expired row has none. Fixed words: nothing from Azure
+ * or a user goes into them.
+ */
+import type {
+  AccessMatrix,
+  AcrbotRequestRef,
+  InventoryCluster,
+  InventoryRegistry,
+  PullPath,
+} from '../../src/domain/access-inventory';
+import type { DriftReason } from '../../src/domain/drift-reason';
+import type { AccessRequest } from '../../src/domain/request';
+import { matrixRows, requestRow } from '../../src/tab/tab-rows';
+import { APPROVER, pendingRequest } from './support/requests';
+
+const NOW = new Date('2025-02-01T09:00:00.000Z');
+
+/** Riley's grant, active until 2025-03-01, marked drifted with `reason` (none: before reasons were recorded). */
+const drifted = (reason: DriftReason | undefined, extra: Partial<NonNullable<AccessRequest['access']>> = {}) =>
+  pendingRequest({
+    state: 'succeeded',
+    decision: { by: APPROVER, at: '2025-01-15T10:00:00.000Z', approved: true },
+    outcome: { summary: 'granted', azureRequestIds: [], createdIds: ['ra-1'] },
+    access: {
+      durationMs: 30 * 86_400_000,
+      expiresAt: '2025-03-01T09:00:00.000Z',
+      driftDetectedAt: '2025-01-20T10:00:00.000Z',
+      ...(reason && { driftReason: reason }),
+      ...extra,
+    },
+  });
+
+describe("the request's row", () => {
+  test.each([
+    ['deleted', 'role assignment deleted outside acrbot'],
+    ['changed', 'role assignment changed outside acrbot (its role, its principal or a condition)'],
+    ['identityChanged', 'the cluster pulls as another identity now; the role assignment is unchanged'],
+    ['modeChanged', "the registry's role assignment mode changed and ignores this role"],
+    [undefined, 'role assignment removed or changed outside acrbot'],
+  ] as const)('drift %s reads "%s"', (reason, words) => {
+    expect(requestRow(drifted(reason), NOW)).toMatchObject({ state: 'drifted', driftReason: words });
+  });
+
+  test('only a drifted row carries a reason: not one being revoked, nor one never drifted', () => {
+    const revoking = requestRow(drifted('deleted', { revokingSince: '2025-02-01T08:00:00.000Z' }), NOW);
+    expect(revoking.state).toBe('revoking');
+    expect(revoking).not.toHaveProperty('driftReason');
+    const active = requestRow(drifted(undefined, { driftDetectedAt: undefined }), NOW);
+    expect(active.state).toBe('active');
+    expect(active).not.toHaveProperty('driftReason');
+  });
+});
+
+describe("the matrix's rows", () => {
+  const cluster: InventoryCluster = { id: '/c/aks', name: 'aks', subscriptionId: 's', resourceGroup: 'rg' };
+  const registry: InventoryRegistry = {
+    id: '/r/acr',
+    name: 'acr',
+    subscriptionId: 's',
+    resourceGroup: 'rg',
+    loginServer: 'acr.azurecr.io',
+    roleAssignmentMode: 'LegacyRegistryPermissions',
+  };
+  const ref = (id: string, extra: Partial<AcrbotRequestRef> = {}): AcrbotRequestRef => ({
+    requestId: id,
+    requesterName: 'Riley',
+    requesterId: 'r-1',
+    expiresAt: '2030-01-01T00:00:00.000Z',
+    state: 'active',
+    ...extra,
+  });
+  const ended = (request: AcrbotRequestRef, state: 'drifted' | 'unverified' | 'expired'): PullPath => ({
+    kind: 'endedGrant',
+    assignmentId: `ra-${request.requestId}`,
+    roleName: 'AcrPull',
+    scope: registry.id,
+    request,
+    state,
+    ...(state === 'unverified' && { unverifiedBecause: 'its pull identity could not be determined' }),
+  });
+  const rowsOf = (paths: PullPath[]) => {
+    const matrix: AccessMatrix = {
+      clusters: [cluster],
+      registries: [registry],
+      unresolvedClusters: [],
+      generatedAt: 'g',
+      cells: [{ cluster, registry, state: 'drifted', canPull: false, paths }],
+    };
+    return new Map(matrixRows(matrix).map((r) => [r.requestId, r]));
+  };
+
+  test('recorded, the drift check’s reason; not yet recorded, what Azure shows; unchecked, that it cannot be checked', () => {
+    const recorded = { state: 'drifted' as const, driftDetectedAt: '2025-01-20T10:00:00.000Z' };
+    const rows = rowsOf([
+      ended(ref('R-DELETED1', { ...recorded, driftReason: 'deleted' }), 'drifted'),
+      ended(ref('R-NOTSEEN1'), 'drifted'),
+      ended(ref('R-UNCHECK1'), 'unverified'),
+      ended(ref('R-EXPIRED1', { state: 'expired' }), 'expired'),
+      {
+        kind: 'roleAssignment',
+        assignmentId: 'ra-mode',
+        roleGuid: 'g',
+        roleName: 'AcrPull',
+        scope: registry.id,
+        scopeLevel: 'registry',
+        conditional: false,
+        honoured: false,
+        origin: 'acrbot',
+        requests: [ref('R-MODECHG1', { ...recorded, driftReason: 'modeChanged' }), ref('R-ACTIVE01')],
+        state: 'active',
+      },
+    ]);
+    expect(rows.get('R-DELETED1')).toMatchObject({
+      state: 'drifted',
+      driftReason: 'role assignment deleted outside acrbot',
+    });
+    expect(rows.get('R-NOTSEEN1')).toMatchObject({
+      state: 'drifted',
+      driftReason: 'role assignment not found in Azure; acrbot did not remove it',
+    });
+    expect(rows.get('R-UNCHECK1')).toMatchObject({
+      state: 'drifted',
+      driftReason: "not checked: the cluster's pull identity is unknown",
+    });
+    expect(rows.get('R-MODECHG1')).toMatchObject({
+      state: 'drifted',
+      driftReason: "the registry's role assignment mode changed and ignores this role",
+    });
+    expect(rows.get('R-EXPIRED1')!.state).toBe('expired');
+    expect(rows.get('R-EXPIRED1')).not.toHaveProperty('driftReason');
+    expect(rows.get('R-ACTIVE01')).not.toHaveProperty('driftReason');
+  });
+});
