@@ -10,6 +10,7 @@ import type * as AppModule from './app';
 import type * as NextStepsModule from './composition/next-steps';
 import type * as SandboxStepModule from './composition/sandbox-step';
 import type * as ConfigModule from './config/config';
+import { readSettingValue } from './config/setting-value';
 import type * as LoggerModule from './observability/logger';
 import { silenceRestifyHttpParserWarning } from './observability/quiet-deprecations';
 import { startTelemetry } from './observability/telemetry';
@@ -25,9 +26,13 @@ async function main(): Promise<void> {
   silenceRestifyHttpParserWarning();
   if (existsSync('.env')) process.loadEnvFile('.env');
   // A connection string the exporter cannot use is a configuration problem, listed with the
-  // others below; handed to the distro it would end the start with a stack trace.
-  const connectionString = process.env.APPLICATIONINSIGHTS_CONNECTION_STRING;
-  const telemetryProblem = telemetryConnectionStringProblem(connectionString);
+  // others below; handed to the distro it would end the start with a stack trace. Read like
+  // acrbot's other settings (blank is unset, quotes are refused), before config.ts is loaded.
+  const { value: connectionString, quotedProblem } = readSettingValue(
+    'APPLICATIONINSIGHTS_CONNECTION_STRING',
+    process.env.APPLICATIONINSIGHTS_CONNECTION_STRING,
+  );
+  const telemetryProblem = quotedProblem ?? telemetryConnectionStringProblem(connectionString);
   const telemetry = telemetryProblem ? undefined : startTelemetry(connectionString);
   // Required only now, after telemetry has hooked http, so restify and the SDK clients are instrumented.
   const { ConfigError, listenHostOf, loadConfig } = require('./config/config') as typeof ConfigModule;

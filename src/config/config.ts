@@ -22,6 +22,7 @@ import {
 } from './policy-file';
 import { proxyFromEnvironment } from '../integrations/http/outbound-proxy';
 import { checkOpenIdMetadataUrl, checkServiceEndpoint, checkTokenIssuer, type UrlCheck } from './url-settings';
+import { readSettingValue } from './setting-value';
 import { isGuid } from '../domain/identifiers';
 
 /** A DNS host name (letters, digits and hyphens per label), as listen() resolves it. */
@@ -667,11 +668,9 @@ function halfExternalSandbox(env: Record<string, string | undefined>): string[] 
 }
 
 /**
- * The environment as the settings are read from it. Values are trimmed: a line break at the end
- * of a Key Vault secret, or a space after `=`, would otherwise become part of a password or a
- * path, and a blank value is unset like an empty one. Quotes around a setting of acrbot's are a
- * problem (docker's --env-file and App Service keep them as part of the value); it is read
- * without them so that they are the one problem named, and never repeated (it may be a secret).
+ * The environment as the settings are read from it: every value trimmed (blank is unset), and
+ * acrbot's own settings read by {@link readSettingValue}, which names quotes around them as a
+ * problem. Other variables keep their quotes: they are not acrbot's to judge.
  */
 function cleanEnvironment(env: Record<string, string | undefined>): {
   cleaned: Record<string, string | undefined>;
@@ -680,12 +679,13 @@ function cleanEnvironment(env: Record<string, string | undefined>): {
   const cleaned: Record<string, string | undefined> = {};
   const quoted: string[] = [];
   for (const [name, value] of Object.entries(env)) {
-    let v = value?.trim() || undefined;
-    if (v && SETTINGS.has(name) && /^(["']).*\1$/s.test(v) && v.length > 1) {
-      quoted.push(`${name} is in quotes, which would be part of its value: remove them`);
-      v = v.slice(1, -1).trim() || undefined;
+    if (!SETTINGS.has(name)) {
+      cleaned[name] = value?.trim() || undefined;
+      continue;
     }
-    cleaned[name] = v;
+    const setting = readSettingValue(name, value);
+    if (setting.quotedProblem) quoted.push(setting.quotedProblem);
+    cleaned[name] = setting.value;
   }
   return { cleaned, quoted };
 }

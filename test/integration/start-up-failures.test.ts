@@ -89,6 +89,37 @@ describe('start-up failures', () => {
     expect(failure).not.toMatch(/ikey-from-the-portal|ingest\.example/);
   });
 
+  test('APPLICATIONINSIGHTS_CONNECTION_STRING is read like the other settings: blank is unset, quotes are refused', async () => {
+    const key = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+    // PORT is wrong in both, so each start stops at the settings and lists what it found.
+    const startWith = (connectionString: string) =>
+      failureOf(
+        spawnBot({
+          PATH: process.env.PATH,
+          ACRBOT_MODE: 'sandbox',
+          ACRBOT_STORAGE: 'memory',
+          PORT: 'eighty',
+          APPLICATIONINSIGHTS_CONNECTION_STRING: connectionString,
+        }),
+        'the bot started with PORT=eighty',
+      );
+    const [blank, quoted] = await Promise.all([
+      startWith(' '),
+      startWith(`"InstrumentationKey=${key};IngestionEndpoint=https://ingest.example/"`),
+    ]);
+    // Blank: unset, so no telemetry and no problem with it (it was "has no InstrumentationKey").
+    expect(blank).toMatch(
+      /^bot exited 2: acrbot cannot start; fix these settings:\n {2}- PORT must be a whole number from 0 to 65535\n$/,
+    );
+    // Quoted: named with config.ts's wording, and the value never repeated.
+    expect(quoted).toMatch(/^bot exited 2: acrbot cannot start; fix these settings:\n/);
+    expect(quoted).toContain(
+      '  - APPLICATIONINSIGHTS_CONNECTION_STRING is in quotes, which would be part of its value: remove them\n',
+    );
+    expect(quoted).not.toContain('InstrumentationKey');
+    expect(quoted).not.toMatch(new RegExp(`${key}|ingest\\.example`));
+  });
+
   test('a Table service answering 403 AuthorizationPermissionMismatch: exit 1, the status, the code and what to check, the cause kept', async () => {
     // Answers every request as Azure Storage does when the caller may not do it (XML body, code header).
     const storage = createHttpServer((req, res) => {
