@@ -11,6 +11,7 @@ import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { displayName } from '../domain/text';
 import { grantFormCard, messageCard, unreadContentCard } from '../views/message-view';
 import type { AdaptiveCardJson } from '../views/card-templates';
+import { inertText } from '../views/request-view';
 import type { BotServices } from './bot-services';
 import { DialogRunner } from './dialog-runner';
 import { DecisionHandler } from './handlers/decision-handler';
@@ -25,7 +26,7 @@ import { type CardInvoke, cardInvokeError, isCardInvokeRefusal, readCardInvoke }
 import { errorCardFor, sendCard } from './turn-cards';
 import { isRefusal, turnIdentity, type TurnIdentity } from './turn-identity';
 import { addressedText } from './message-text';
-import { auditValidationFailure, setTurnValidationAudit } from './validation-audit';
+import { auditBadCardData, auditValidationFailure, setTurnValidationAudit } from './validation-audit';
 import { unreadContent } from './message-content';
 import { Welcomes } from './welcomes';
 
@@ -335,13 +336,7 @@ export class AcrBot extends ActivityHandler {
     if (verb === 'extend') return cardResponse(await this.lifecycle.extendClick(ctx, identity, data));
     const parsed = this.decisions.parse(data);
     if (!parsed) {
-      await this.services.requests.recordRefusal({
-        actor: identity.actor,
-        tenantId: identity.tenantId,
-        action: 'validation.failed',
-        outcome: 'badCardData',
-        detail: `verb=${verb}`,
-      });
+      await auditBadCardData(this.services.requests, identity, verb);
       return cardResponse(
         messageCard({
           title: 'This card is not valid',
@@ -360,10 +355,11 @@ export class AcrBot extends ActivityHandler {
 /**
  * The unknown word, quoted when it reads like a mistyped command (a short word); anything else is
  * not repeated: a connection string or token pasted as a message would come back, in part, on
- * acrbot's card (G12), and stripping its `=` and `:` would not make it less of a secret.
+ * acrbot's card (G12), and stripping its `=` and `:` would not make it less of a secret. Quoted
+ * inert like all user text: `www.x.com` would otherwise be a live link on acrbot's card.
  */
 function quotedWord(word: string): string {
-  return /^[\w.-]{1,24}$/.test(word) ? `"${word}"` : 'That';
+  return /^[\w.-]{1,24}$/.test(word) ? `"${inertText(word)}"` : 'That';
 }
 
 function safeParse(text: string): Command | (Command & { error: unknown }) {

@@ -26,6 +26,7 @@ import { currentCorrelationId } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import { sharedHttpClient } from '../integrations/http/pooled-http-client';
 import { botTokenCredentials } from './bot-token-client';
+import { useChannelSigningKeys } from './channel-signing-keys';
 import { cardInvokeError } from './card-invoke';
 import { appIdOf, ConnectorClientCache } from './connector-client-cache';
 import { compatHttpClient } from '../integrations/http/compat-http-client';
@@ -76,7 +77,9 @@ class ChannelAuthentication extends ConfigurationBotFrameworkAuthentication {
   }
 
   override async authenticateRequest(activity: Activity, authHeader: string) {
-    if (this.enforced && !activity.serviceUrl?.trim())
+    // Any JSON may arrive here: a serviceUrl that is not a string is refused like a missing one.
+    const serviceUrl: unknown = activity.serviceUrl;
+    if (this.enforced && (typeof serviceUrl !== 'string' || !serviceUrl.trim()))
       throw new AuthenticationError('Unauthorized. ServiceUrl claim do not match.', 401);
     if (this.enforced && !fromChannelIssuer(authHeader, this.channelIssuer))
       throw new AuthenticationError('Unauthorized. The token was not issued by the Bot Framework channel.', 401);
@@ -143,10 +146,11 @@ function asUnauthorized(err: unknown): unknown {
 
 /**
  * Builds the adapter from config. `httpClient` sends the Bot Connector calls (cards, replies,
- * typing); without it they use the SDK's default client. The bot's own token requests go on
- * `httpClient`, else on the process's pooled client (bot-token-client.ts: through the outbound
- * proxy, with bounded waits). `sandboxCaPem` is the CA of the sandbox's own emulators, trusted
- * for the bot-token requests of the ACRBOT_CHANNEL_LOGIN_URL hook only.
+ * typing); without it they use the SDK's default client. The bot's own token requests, and the
+ * reads of the channel's signing keys, go on `httpClient`, else on the process's pooled client
+ * (bot-token-client.ts, channel-signing-keys.ts: through the outbound proxy, with bounded
+ * waits). `sandboxCaPem` is the CA of the sandbox's own emulators, trusted for the bot-token
+ * requests of the ACRBOT_CHANNEL_LOGIN_URL hook only.
  */
 export function createAdapter(
   config: AppConfig,
@@ -180,6 +184,10 @@ export function createAdapter(
   }
   // Built here, not by botbuilder: its token requests would bypass the outbound proxy.
   const tokenHttp = (): HttpClient => httpClient ?? sharedHttpClient();
+  // The channel's signing keys too: botframework-connector reads them with node-fetch, around
+  // the proxy and without a time limit (channel-signing-keys.ts).
+  if (config.app.id)
+    useChannelSigningKeys(openIdMetadataUrl ?? PUBLIC_CLOUD.ToBotFromChannelOpenIdMetadataUrl, tokenHttp(), log);
   const credentials = !config.app.id
     ? undefined
     : loginUrl

@@ -15,10 +15,17 @@ const ENTITIES: Record<string, string> = {
   nbsp: ' ',
 };
 
-/** An `<at>` tag, with or without attributes (`<at id="0">`), as Teams and its clients write it. */
-const AT = String.raw`<at(?:\s[^>]*)?>`;
+/**
+ * An `<at>` tag, with or without attributes (`<at id="0">`), as Teams and its clients write it.
+ * Inside a tag neither `<` nor `>` (here and in {@link TAG}): with `[^>]*`, every `<` without a
+ * `>` after it rescanned the rest of the text, quadratic in its length (240 KB of `<` held the
+ * process for over a minute). Tags as Teams writes them hold no `<`: they are read as before.
+ */
+const AT = String.raw`<at(?:\s[^<>]*)?>`;
 const LEADING_MENTIONS = new RegExp(String.raw`^(?:\s*${AT}[^<]*<\/at>)+`, 'i');
 const MENTION = new RegExp(String.raw`${AT}([^<]*)<\/at>`, 'gi');
+/** Any other tag. */
+const TAG = /<[^<>]+>/g;
 
 /**
  * Format characters (zero-width space, word joiner, byte-order mark, soft hyphen, bidi controls,
@@ -41,7 +48,7 @@ export function messageText(text: string): string {
     withoutInvisible(text)
       .replace(LEADING_MENTIONS, '')
       .replace(MENTION, '$1')
-      .replace(/<[^>]+>/g, ' ')
+      .replace(TAG, ' ')
       .replace(/&(#\d{1,6}|#x[0-9a-f]{1,6}|[a-z]+);/gi, (whole, name: string) => decodeEntity(name) ?? whole),
   ).trim();
 }

@@ -38,6 +38,25 @@ export async function auditValidationFailure(
 }
 
 /**
+ * Records a card click whose data is not what acrbot's card carries (forged, or mangled by a
+ * client) as `validation.failed`, outcome `badCardData`, naming the button's verb: every refused
+ * click is audited (G11), whichever button, one entry each. The caller answers with its card.
+ */
+export async function auditBadCardData(
+  requests: Pick<RequestService, 'recordRefusal'>,
+  identity: TurnIdentity,
+  verb: string,
+): Promise<void> {
+  await requests.recordRefusal({
+    actor: identity.actor,
+    tenantId: identity.tenantId,
+    action: 'validation.failed',
+    outcome: 'badCardData',
+    detail: `verb=${verb}`,
+  });
+}
+
+/**
  * Makes `audit` the turn's validation audit: the request dialog's prompts validate answers deep
  * inside botbuilder-dialogs, where the turn's identity and acrbot's services are not at hand.
  */

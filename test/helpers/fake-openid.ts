@@ -3,15 +3,17 @@
  * an OpenID metadata document and its JWKS served over plain HTTP on 127.0.0.1, plus a signer
  * for Bot Connector channel tokens (RS256, `iss=https://api.botframework.com`).
  *
- * Plain HTTP is enough: botframework-connector 4.23.3 fetches both documents with `node-fetch`
- * (`auth/openIdMetadata.js`) and accepts any scheme, so no TLS and no CA trust are needed. The
- * bot is pointed here with `ACRBOT_CHANNEL_OPENID_METADATA_URL` (botbuilder's
- * `ToBotFromChannelOpenIdMetadataUrl`).
+ * Plain HTTP is enough: acrbot reads both documents on its pooled client
+ * (src/bot/channel-signing-keys.ts), which takes plain http where the metadata URL is a loopback
+ * one (the sandbox hook), so no TLS and no CA trust are needed. The bot is pointed here with
+ * `ACRBOT_CHANNEL_OPENID_METADATA_URL` (botbuilder's `ToBotFromChannelOpenIdMetadataUrl`). With
+ * `tls` and `publicOrigin` it stands in for login.botframework.com itself, behind a test proxy.
  *
  * Keys: `trusted` (endorsed for `msteams`, as the real keys are) and `webchatOnly` (endorsed for
  * `webchat` only) are published; `foreign` never is.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 
@@ -46,6 +48,8 @@ export interface FakeChannelIssuer {
   kids: Record<SigningKeyName, string>;
   /** Paths fetched so far (metadata, keys). */
   fetched: string[];
+  /** `127.0.0.1:<port>`, where the server listens (whatever `publicOrigin` says). */
+  listening: string;
   /** A signed channel token with the Bot Connector's claim set. */
   channelToken(o: ChannelTokenOptions): Promise<string>;
   stop(): Promise<void>;
@@ -69,8 +73,20 @@ async function makeKey(kid: string, endorsements?: string[]): Promise<KeyEntry> 
   };
 }
 
+/** How the fake is reached, when not as itself over plain http. */
+export interface FakeChannelIssuerOptions {
+  /** Serve https with this certificate (e.g. one naming login.botframework.com). */
+  tls?: { certPem: string; keyPem: string };
+  /**
+   * The origin the documents name (`https://login.botframework.com`): `metadataUrl` and the
+   * metadata's `jwks_uri` use it, for a bot that reaches this server by that name (through a
+   * test proxy that tunnels there).
+   */
+  publicOrigin?: string;
+}
+
 /** Starts the metadata + JWKS server on 127.0.0.1 and mints its keys. */
-export async function startFakeChannelIssuer(): Promise<FakeChannelIssuer> {
+export async function startFakeChannelIssuer(options: FakeChannelIssuerOptions = {}): Promise<FakeChannelIssuer> {
   const suffix = Math.random().toString(36).slice(2, 8);
   const [trusted, webchatOnly, foreign] = await Promise.all([
     makeKey(`acrbot-test-msteams-${suffix}`, ['msteams']),
@@ -80,7 +96,7 @@ export async function startFakeChannelIssuer(): Promise<FakeChannelIssuer> {
   const keys: Record<SigningKeyName, KeyEntry> = { trusted, webchatOnly, foreign };
   const fetched: string[] = [];
   let base = '';
-  const server: Server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '').split('?')[0];
     fetched.push(path);
     const send = (status: number, body: unknown) => {
@@ -99,15 +115,20 @@ export async function startFakeChannelIssuer(): Promise<FakeChannelIssuer> {
     }
     if (path === '/v1/.well-known/keys') return send(200, { keys: [trusted.publicJwk, webchatOnly.publicJwk] });
     send(404, { error: 'not found' });
-  });
+  };
+  const server: Server | TlsServer = options.tls
+    ? createTlsServer({ cert: options.tls.certPem, key: options.tls.keyPem }, handler)
+    : createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base =
+    options.publicOrigin ?? `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
     metadataUrl: `${base}/v1/.well-known/openidconfiguration`,
     jwksUrl: `${base}/v1/.well-known/keys`,
     kids: { trusted: trusted.kid, webchatOnly: webchatOnly.kid, foreign: foreign.kid },
     fetched,
+    listening: `127.0.0.1:${(server.address() as AddressInfo).port}`,
     async channelToken(o) {
       const key = keys[o.key ?? 'trusted'];
       const now = Math.floor(Date.now() / 1000);

@@ -20,6 +20,12 @@ export class ForwardProxy {
   /** Proxy-Authorization headers received (CONNECTs and forwarded requests). */
   readonly authorizations: (string | undefined)[] = [];
   mode: ProxyMode = 'tunnel';
+  /**
+   * CONNECT targets (`host:port`) tunnelled elsewhere (`127.0.0.1:port`): a host name this
+   * machine cannot resolve (login.botframework.com) reached, only through the proxy, at a local
+   * stand-in. Kept by {@link reset}.
+   */
+  readonly routes = new Map<string, string>();
   /** `user:pass` the proxy demands (407 otherwise); none by default. */
   credentials?: string;
   url = '';
@@ -92,7 +98,8 @@ export class ForwardProxy {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       return;
     }
-    const [host, port] = (req.url ?? '').split(/:(?=\d+$)/);
+    const target = req.url ?? '';
+    const [host, port] = (this.routes.get(target) ?? target).split(/:(?=\d+$)/);
     const upstream = connect(Number(port), host!, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length) upstream.write(head);

@@ -66,8 +66,13 @@ describe('audit trail', () => {
     // 32 refusals: enough to push "request.created" off a card that lists the last 30 entries.
     for (let i = 0; i < 20; i++) await h.click(users.requester, 'approve', { requestId: request.id });
     for (let i = 0; i < 12; i++) await h.click(users.outsider, 'approve', { requestId: request.id });
-    const updates = h.connector.calls.filter((c) => c.conversationId === AUDIT_CHANNEL && c.op === 'update');
-    const text = cardText(updates[updates.length - 1].activity);
+    // The audit card notes a refused click after the click is answered (G16).
+    const update = await h.connector.waitFor(
+      (c) => c.conversationId === AUDIT_CHANNEL && c.op === 'update' && cardText(c.activity).includes('32 refused'),
+      10_000,
+      'the audit card with all 32 refusals',
+    );
+    const text = cardText(update.activity);
     expect(text).toContain('request.created');
     expect(text).toContain('32 refused clicks: self-approval ×20, not an approver ×12');
     expect(text).not.toContain('approval.refused.self');

@@ -2,6 +2,7 @@
  * One test (or more) per guarantee in GUARANTEES.md, named after it, through the real server
  * and the sandbox emulators.
  */
+import diagnostics from 'node:diagnostics_channel';
 import http from 'node:http';
 import https from 'node:https';
 import { join } from 'node:path';
@@ -353,6 +354,11 @@ describe('guarantees', () => {
           ? new URL(arg).hostname
           : String((arg as { hostname?: string; host?: string }).hostname ?? (arg as { host?: string }).host),
       );
+    // What goes over the pooled client (the channel's keys, the bot token, the replies) is made
+    // by undici, not http.request: its requests are seen on undici's diagnostics channel.
+    const onUndici = (message: unknown) =>
+      hosts.push(new URL((message as { request: { origin: string } }).request.origin).hostname);
+    diagnostics.subscribe('undici:request:create', onUndici);
     const httpsRequest = https.request;
     const httpRequest = http.request;
     const outHttps = jest
@@ -430,6 +436,7 @@ describe('guarantees', () => {
       expect([...new Set(hosts)].filter((host) => !['127.0.0.1', 'localhost'].includes(host))).toEqual([]);
     } finally {
       botTokenCache().delete(`${G12_APP_ID}https://api.botframework.com-cache`);
+      diagnostics.unsubscribe('undici:request:create', onUndici);
       outHttps.mockRestore();
       outHttp.mockRestore();
       consoleError.mockRestore();

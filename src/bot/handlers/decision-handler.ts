@@ -172,7 +172,13 @@ export class DecisionHandler {
         reason: comment || undefined,
       });
       if (result.kind === 'refused') {
-        await this.services.messenger.refusalNoted(result.request);
+        // The audit channel's card (an outbox, a lease, a Connector PUT with retries) after the
+        // click is answered: Teams waits only a few seconds for it (G16). A failure is logged
+        // once, by the background work.
+        const refused = result.request;
+        this.services.background.run('noting a refused decision on the audit card', () =>
+          this.services.messenger.refusalNoted(refused),
+        );
         // A Reject without a reason, to those who may decide: the card asks for one only when the
         // missing reason is what the service refused (audited). A refusal for the request's state
         // (a break-glass grant still being granted or being revoked, a request decided already)

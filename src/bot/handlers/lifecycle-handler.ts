@@ -18,6 +18,7 @@ import { requestCard } from '../../views/request-view';
 import type { BotServices } from '../bot-services';
 import { currentCorrelationId } from '../../observability/correlation';
 import type { TurnIdentity } from '../turn-identity';
+import { auditBadCardData } from '../validation-audit';
 import { activityKeyOf, originOf } from '../conversation-targets';
 import { errorCardFor as errorCard, gateRefusalTitle, sendCard } from '../turn-cards';
 import type { RequestHandler } from './request-handler';
@@ -185,13 +186,15 @@ export class LifecycleHandler {
   async confirmRevoke(identity: TurnIdentity, data: unknown): Promise<AdaptiveCardJson> {
     const { requests, lifecycle, settings, log, background } = this.services;
     const parsed = revokeData.safeParse(data);
-    if (!parsed.success)
+    if (!parsed.success) {
+      await auditBadCardData(requests, identity, 'revokeConfirm');
       return lifecycleNoticeCard({
         title: 'This card is not valid',
         text: 'The card did not carry valid request ids; use "@acrbot revoke REQUEST-ID" instead.',
         ok: false,
         sandbox: settings.sandbox,
       });
+    }
     // The card carries the reason its preview checked, but card data can be forged (G3): again.
     let reason: string | undefined;
     try {
@@ -335,8 +338,11 @@ export class LifecycleHandler {
   /** The Extend button of a reminder: same as the command, from the card's inputs. */
   async extendClick(ctx: TurnContext, identity: TurnIdentity, data: unknown): Promise<AdaptiveCardJson> {
     const parsed = extendData.safeParse(data);
+    if (!parsed.success) {
+      await auditBadCardData(this.services.requests, identity, 'extend');
+      return this.extendRefused(new UserFacingError('validation.usage', 'The card did not carry a valid request id.'));
+    }
     try {
-      if (!parsed.success) throw new UserFacingError('validation.usage', 'The card did not carry a valid request id.');
       const extension = await this.createExtension(
         identity,
         parsed.data.requestId,

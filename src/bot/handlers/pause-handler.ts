@@ -23,6 +23,7 @@ import type { BotServices } from '../bot-services';
 import { inChannel } from '../conversation-targets';
 import { errorCardFor, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
+import { auditBadCardData } from '../validation-audit';
 
 /** What a Resume button carries (card data can be forged: checked, and the pause re-read). */
 const resumeData = z.object({
@@ -91,12 +92,14 @@ export class PauseHandler {
   async confirmResume(ctx: TurnContext, identity: TurnIdentity, data: unknown): Promise<AdaptiveCardJson> {
     const { pauses, settings } = this.services;
     const parsed = resumeData.safeParse(data);
-    if (!parsed.success)
+    if (!parsed.success) {
+      await auditBadCardData(this.services.requests, identity, 'resumeConfirm');
       return errorCardFor(
         this.services,
         new UserFacingError('validation.card', 'This card is not valid; type "@acrbot resume" for a new one.'),
         'Could not resume new access',
       );
+    }
     try {
       const { since, by, reason } = parsed.data;
       const withReason = readByApprovers(ctx, this.services);

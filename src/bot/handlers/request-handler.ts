@@ -19,6 +19,7 @@ import { activityKeyOf, approvalTarget, originOf } from '../conversation-targets
 import { currentCorrelationId } from '../../observability/correlation';
 import { errorCardFor, gateRefusalTitle, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
+import { auditBadCardData } from '../validation-audit';
 import { typingWhenSlow } from '../typing-when-slow';
 
 /** What the user gave. */
@@ -150,8 +151,10 @@ export class RequestHandler {
   async submitForm(ctx: TurnContext, identity: TurnIdentity, data: unknown): Promise<AdaptiveCardJson> {
     const sandbox = this.services.settings.sandbox;
     const form = grantForm.safeParse(data ?? {});
-    if (!form.success)
+    if (!form.success) {
+      await auditBadCardData(this.services.requests, identity, 'grantForm');
       return grantFormCard({ sandbox, error: 'The form was not understood; fill in all three fields and try again.' });
+    }
     const tooLong = tooLongField(form.data);
     if (tooLong) {
       // A refusal like any invalid request (audited, G11), answered at once: nothing is planned.
