@@ -15,8 +15,10 @@ export interface AuditCardLeases {
   store: LeaseStore;
   owner: string;
   ttlMs: number;
-  /** The clock the lease store uses. */
+  /** The clock the lease store uses: the holder's lease expires by it, so the wait is timed by it too. */
   clock: Clock;
+  /** How a wait between attempts passes (a timer; tests pass one that moves their clock). */
+  wait?: (ms: number) => Promise<void>;
 }
 
 /** First wait between attempts to take a held lease; doubled up to {@link MAX_WAIT_MS}. */
@@ -39,13 +41,16 @@ export async function withAuditCardLease<T>(
   write: () => Promise<T>,
 ): Promise<T> {
   const key = `audit-card:${requestId}`;
-  const giveUpAt = Date.now() + leases.ttlMs;
+  // On the lease store's clock, like the holder's expiry: "held for a whole TTL" must mean what
+  // the store means by it, whatever the process clock says (a test clock, a store's own time).
+  const giveUpAt = leases.clock.now().getTime() + leases.ttlMs;
+  const wait = leases.wait ?? pause;
   let lease: Lease | undefined;
-  for (let wait = FIRST_WAIT_MS; !(lease = await leases.store.acquire(key, leases.owner, leases.ttlMs));) {
-    if (Date.now() >= giveUpAt)
+  for (let waitMs = FIRST_WAIT_MS; !(lease = await leases.store.acquire(key, leases.owner, leases.ttlMs));) {
+    if (leases.clock.now().getTime() >= giveUpAt)
       throw new Error(`the audit card of ${requestId} stayed locked by another instance for ${leases.ttlMs} ms`);
-    await pause(wait);
-    wait = Math.min(wait * 2, MAX_WAIT_MS);
+    await wait(waitMs);
+    waitMs = Math.min(waitMs * 2, MAX_WAIT_MS);
   }
   const guard = new LeaseGuard(
     { leases: leases.store, ttlMs: leases.ttlMs },

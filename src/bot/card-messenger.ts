@@ -395,11 +395,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     reference: Partial<ConversationReference>,
     role: CardCopy['role'],
   ): Promise<AdaptiveCardJson> {
-    const viewers = await this.viewersOf(request, reference);
-    return requestCard(request, {
-      showActions: role === 'approver' && viewers.approvers.length === 0,
-      viewers: viewers.all,
-    });
+    return postedCardFor(request, role, await this.viewersOf(request, reference));
   }
 
   /** Adds the per-user views to a request card built elsewhere (a reply in the current turn). */
@@ -592,20 +588,63 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     }
   }
 
-  private async updateCopy(copy: CardCopy, request: AccessRequest): Promise<void> {
+  /**
+   * One write of a copy of a request's card: the newer of `given` and the request as stored
+   * right before drawing. The outbox keeps this instance's writes of a card in order, but the
+   * steps of a request run on different instances: one whose write of an older state waited (a
+   * held "executing", a busy lane, a slow member lookup) must not put it over the newer state
+   * another instance wrote meanwhile (the audit card does the same under its lease).
+   *
+   * No cross-instance lease here (unlike the audit card): the read leaves only the window from
+   * it to the PUT landing (a card render and one connector call) for an older state to land last,
+   * and it needs two instances updating one card within it with the older one slower; every
+   * later change draws again from the store, and the requester's and approvers' own views are
+   * drawn from the store whenever Teams refreshes them (refresh.userIds). A lease would cost two
+   * store writes per card update and make the copies wait on each other, on the path P8 measures
+   * (docs/performance.md); the read is the one store call this adds. The audit card needs its
+   * lease anyway, its first write being a post (two instances would each post one).
+   */
+  private async updateCopy(copy: CardCopy, given: AccessRequest): Promise<void> {
+    const reference = copy.conversation as Partial<ConversationReference>;
     try {
-      const card = await this.postedRequestCard(
-        request,
-        copy.conversation as Partial<ConversationReference>,
-        copy.role,
-      );
-      await this.inConversation(copy.conversation as Partial<ConversationReference>, async (ctx) => {
+      // Who gets their own view does not change with the state (the requester, the rule's
+      // approvers); looked up first, as it may ask Teams, so the read below is as late as it can be.
+      const viewers = await this.viewersOf(given, reference);
+      const request = await this.newestOf(given);
+      const card = postedCardFor(request, copy.role, viewers);
+      await this.inConversation(reference, async (ctx) => {
         await ctx.updateActivity(cardActivity(card, copy.activityId));
       });
     } catch (err) {
-      this.log.warn({ err, requestId: request.id, activityId: copy.activityId }, 'card copy update failed');
+      this.log.warn({ err, requestId: given.id, activityId: copy.activityId }, 'card copy update failed');
     }
   }
+
+  /**
+   * The newer (by version) of `given` and the request as stored now; `given` when the store
+   * cannot be read (the card then shows what it was told, as before; logged).
+   */
+  private async newestOf(given: AccessRequest): Promise<AccessRequest> {
+    try {
+      const stored = await this.store.get(given.id);
+      return stored && stored.version > given.version ? stored : given;
+    } catch (err) {
+      this.log.warn({ err, requestId: given.id }, 'request not read before its card update; drawing the state given');
+      return given;
+    }
+  }
+}
+
+/** A request card as posted (see {@link CardMessenger.postedRequestCard}), for viewers already looked up. */
+function postedCardFor(
+  request: AccessRequest,
+  role: CardCopy['role'],
+  viewers: { all: string[]; approvers: string[] },
+): AdaptiveCardJson {
+  return requestCard(request, {
+    showActions: role === 'approver' && viewers.approvers.length === 0,
+    viewers: viewers.all,
+  });
 }
 
 /**

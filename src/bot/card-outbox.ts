@@ -8,8 +8,11 @@
  * Order: within a conversation, writes of one card run one at a time in the order of their
  * states, and a state older than one already written (or on its way) is never written: callers
  * notify without waiting for each other, and a late notification of an older state must not put
- * it back over a newer one. A write of the same state again is made (after the one on its way):
- * the writer may read what changed since (the audit card's new entries). A new message goes out
+ * it back over a newer one. That order is this process's only: another instance's writes are
+ * not seen here, so each card write draws the newer of its state and the stored one
+ * (card-messenger.ts `updateCopy`; the audit card under its lease). A write of the same state
+ * again is made (after the one on its way): the writer may read what changed since (the audit
+ * card's new entries). A new message goes out
  * after everything queued before it (nothing overtakes it);
  * other work runs alongside, at most {@link PER_CONVERSATION} calls at once per conversation (Teams
  * throttles per conversation; a burst should not open hundreds of calls into one channel).

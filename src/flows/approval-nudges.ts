@@ -29,7 +29,7 @@ import { isExpired } from '../domain/request';
 import { extendedAccessGone } from './access-lease';
 import type { PauseReader } from './access-pause';
 import type { RequestNotifier } from './notifier';
-import { breakGlassReviewJobId, ruleActor, type JobScheduling } from './request-service';
+import { ruleActor, type JobScheduling } from './request-service';
 import type { JobRun } from './scheduler';
 
 /** How often a nudge tries to mark the request when other writes keep landing on it first. */
@@ -105,12 +105,9 @@ export class ApprovalNudges {
         reviewJudgesUseOnly(request) ? '; its access ended or is being revoked, so the review judges only the use' : ''
       }`,
     });
-    await this.jobs.schedule({
-      id: breakGlassReviewJobId(request.id),
-      kind: 'breakglass.review',
-      dueAt: new Date(this.clock.now().getTime() + BREAK_GLASS_REPORT_EVERY_MS),
-      requestId: request.id,
-    });
+    // Its own job, moved a day on only while nobody wrote it since it was read: a review decided
+    // during the report cancelled it (request-service.ts), and an upsert would bring it back.
+    await this.moveOwnJob(job, new Date(this.clock.now().getTime() + BREAK_GLASS_REPORT_EVERY_MS));
   }
 
   private async nudge(job: ScheduledJob, kind: 'remind' | 'escalate', run: JobRun | undefined): Promise<void> {
@@ -199,11 +196,19 @@ export class ApprovalNudges {
   private async deferWhilePaused(job: ScheduledJob, request: AccessRequest): Promise<void> {
     const dueAt = new Date(this.clock.now().getTime() + PAUSED_NUDGE_RECHECK_MS);
     if (dueAt.getTime() >= Date.parse(request.expiresAt)) return;
+    await this.moveOwnJob(job, dueAt);
+  }
+
+  /**
+   * Moves the running job to `dueAt` (in the store) unless it was written or deleted since it was
+   * read (Scheduler.moveIfUnchanged): a newer version stays as written, a cancelled job stays
+   * gone. Without conditional moves (a test's scheduler), an upsert.
+   */
+  private async moveOwnJob(job: ScheduledJob, dueAt: Date): Promise<void> {
     if (this.jobs.moveIfUnchanged && job.revision !== undefined) {
       await this.jobs.moveIfUnchanged(job, dueAt);
       return;
     }
-    // Without conditional moves (a test's scheduler), an upsert.
     await this.jobs.schedule({ id: job.id, kind: job.kind, dueAt, requestId: job.requestId, payload: job.payload });
   }
 

@@ -20,13 +20,6 @@ export const FRESH_FRACTION = 0.1;
 export interface LeaseGuardOptions {
   /** What the lease guards, for log lines (default `execution lease`). */
   what?: string;
-  /**
-   * Also lost once renewals kept failing (not refused: the store did not answer) until the lease
-   * expired: another instance may take it from then on. For runs that cannot stop mid-way on a
-   * store hiccup without harm this stays off (an execution keeps going and its next write is
-   * fenced by the store anyway); a scheduled job turns it on and writes nothing back.
-   */
-  lostOnceExpired?: boolean;
 }
 
 /**
@@ -34,6 +27,13 @@ export interface LeaseGuardOptions {
  * each write: `check()` renews (unless the lease was renewed within {@link FRESH_FRACTION} of its
  * TTL) and throws {@link LeaseLostError} when another instance took over, so a stale holder stops
  * before its next write. `signal` is aborted, with that error as its reason, once it is lost.
+ *
+ * A renewal the store fails (it did not answer, or answered 503) is not a loss while the lease is
+ * unexpired by the expiry of the last renewal that succeeded: nobody may take a lease before it
+ * expired (the reasoning of {@link FRESH_FRACTION}), so the check logs a warning and passes. Once
+ * that expiry has passed without a renewal, the lease is lost ({@link LeaseLostError}, the store's
+ * error as its `cause`). So `check()` throws nothing else: a caller's clean-up after a failure
+ * (secret-runner.ts `cleanUp`) is never cut short by a store hiccup it could not tell from a loss.
  */
 export class LeaseGuard {
   private readonly controller = new AbortController();
@@ -48,7 +48,7 @@ export class LeaseGuard {
     private readonly logFields: Record<string, string>,
     /** The clock the lease store uses (the lease's expiry is compared with it). */
     private readonly now: () => Date,
-    private readonly options: LeaseGuardOptions = {},
+    options: LeaseGuardOptions = {},
   ) {
     this.what = options.what ?? 'execution lease';
     // renew() logs a failed renewal and records a lost lease for the next check(); the timer has no one to tell.
@@ -61,7 +61,10 @@ export class LeaseGuard {
     return this.controller.signal;
   }
 
-  /** Throws {@link LeaseLostError} when the lease is no longer this run's. */
+  /**
+   * Throws {@link LeaseLostError} when the lease is no longer this run's (taken over, or expired
+   * while the store failed every renewal); throws nothing else.
+   */
   async check(): Promise<void> {
     this.throwIfLost();
     const remainingMs = Date.parse(this.lease.expiresAt) - this.now().getTime();
@@ -69,16 +72,18 @@ export class LeaseGuard {
     await this.renew();
   }
 
-  /**
-   * Whether the run may still write its outcome back: false once the lease is known lost. A
-   * renewal failing for another reason (logged by renew) leaves it this run's.
-   */
+  /** Whether the run may still write its outcome back: false once the lease is known lost. */
   async stillHeld(): Promise<boolean> {
-    // A failed check is either the loss (read from the signal below) or a renewal error renew() logged.
+    // check() throws only the loss, which the signal below also records.
     await this.check().catch(() => undefined);
     return !this.controller.signal.aborted;
   }
 
+  /**
+   * Renews the lease; throws {@link LeaseLostError} once it is lost. A renewal the store fails
+   * is logged; it loses the lease only once the expiry of the last renewal that succeeded has
+   * passed (by the lease store's clock): until then no other instance can hold it.
+   */
   private async renew(): Promise<void> {
     this.throwIfLost();
     try {
@@ -87,11 +92,10 @@ export class LeaseGuard {
       if (err instanceof LeaseLostError) this.lose(err);
       else {
         this.log.warn({ err, ...this.logFields }, `${this.what} renewal failed`);
-        if (this.options.lostOnceExpired && Date.parse(this.lease.expiresAt) <= this.now().getTime())
-          this.lose(new LeaseLostError(this.lease.key));
+        if (Date.parse(this.lease.expiresAt) <= this.now().getTime())
+          this.lose(Object.assign(new LeaseLostError(this.lease.key), { cause: err }));
       }
       this.throwIfLost();
-      throw err;
     }
   }
 

@@ -248,7 +248,7 @@ export class Scheduler {
       this.log,
       { jobId: candidate.id },
       () => this.clock.now(),
-      { what: 'job lease', lostOnceExpired: true },
+      { what: 'job lease' },
     );
     try {
       // Re-read under the lease: another instance may have run (and deleted) or moved it meanwhile.

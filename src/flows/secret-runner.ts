@@ -1090,8 +1090,9 @@ export class SecretRunner implements PlanRunner {
     assignment: { scope: string; name: string; subscriptionId: string },
     ctx: RunContext,
   ): Promise<void> {
-    await ctx.checkLease?.();
     try {
+      // Inside the try: a check failing otherwise than by a lost lease is logged and audited like a failed delete.
+      await ctx.checkLease?.();
       await this.ports.roleAssignments.delete(assignment);
       await ctx.audit({ action: 'credential.cleanup', outcome: 'deleted', targetIds: [assignment.name] });
     } catch (err) {
@@ -1177,10 +1178,13 @@ export class SecretRunner implements PlanRunner {
         }
       }
       const targetIds = [ref.kind === 'token' ? ref.tokenName : ref.applicationId || (ref.uniqueName ?? '')];
-      // A run that was taken over stops before deleting: the new holder resumes with these very
-      // credentials (and a delete is no store write, so no fencing would stop it).
-      await ctx.checkLease?.();
       try {
+        // A run that was taken over stops before deleting: the new holder resumes with these very
+        // credentials (and a delete is no store write, so no fencing would stop it). Inside the
+        // try: any other error of the check (a lease store's passing failure) leaves the
+        // credential 'pending', so the failure records it for the clean-up job instead of
+        // escaping this clean-up with nothing recorded (G14).
+        await ctx.checkLease?.();
         const { found, deleted, notFound } = await deleteCredential(this.ports, ref);
         // Not found is final only for a token or scope map whose creates Azure answered (made,
         // or refused). Otherwise "absent" is decided by the later retry.

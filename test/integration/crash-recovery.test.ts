@@ -87,9 +87,11 @@ describe('G13: crash and restart', () => {
    */
   function expireLeasesOf(dead: BotProcess): void {
     const db = openSqlite(join(dir, 'acrbot.db'));
+    // Its owner id is `<host>:<pid>:<random id of the process>` (instance-owner.ts); the leases its
+    // scheduler and revocations take under owners derived from it (`…#<run>`, `…|<request>`) are left.
     const { changes } = db
-      .prepare('UPDATE leases SET expires_at = 0 WHERE owner = ? AND expires_at > 0')
-      .run(`${hostname()}:${dead.child.pid}`);
+      .prepare("UPDATE leases SET expires_at = 0 WHERE owner LIKE ? AND owner NOT GLOB '*[#|]*' AND expires_at > 0")
+      .run(`${hostname()}:${dead.child.pid}:%`);
     db.close();
     if (changes === 0) throw new Error(`the killed bot (pid ${dead.child.pid}) held no lease`);
   }

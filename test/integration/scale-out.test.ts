@@ -195,7 +195,7 @@ describe('many instances on one Azure Table Storage', () => {
       cardAction(users.approver, 'approve', { requestId: id }, { serviceUrl: connector.url }),
     );
     await within(put.arrived, 'the role assignment PUT in flight', 30_000);
-    // Kill whichever instance holds the execution lease (its owner id is host:pid).
+    // Kill whichever instance holds the execution lease (its owner id is host:pid:<per-process id>).
     const holder = await leaseHolder(prefix, id, bots);
     const other = bots.find((b) => b !== holder)!;
     const exited = new Promise((r) => holder.child.once('exit', r));
@@ -383,9 +383,14 @@ async function expireLease(prefix: string, requestId: string, dead: BotProcess):
   const partitionKey = leasePartition(`exec:${requestId}`);
   const row = await table.getEntity<{ owner: string }>(partitionKey, '');
   // Only the dead holder's: had the lease changed hands, this would hide a real take-over.
-  if (Number(row.owner.split(':').pop()) !== dead.child.pid)
+  if (pidOfOwner(row.owner) !== dead.child.pid)
     throw new Error(`exec:${requestId} is held by ${row.owner}, not the killed instance`);
   await table.updateEntity({ partitionKey, rowKey: '', expiresAtMs: 0 }, 'Merge', { etag: row.etag });
+}
+
+/** The process id in a lease owner (`host:pid:<per-process id>`, src/composition/instance-owner.ts). */
+function pidOfOwner(owner: string): number {
+  return Number(owner.split(':')[1]);
 }
 
 /**
@@ -397,7 +402,7 @@ async function leaseHolder(prefix: string, requestId: string, bots: BotProcess[]
     'leases',
   );
   const row = await table.getEntity<{ owner: string }>(leasePartition(`exec:${requestId}`), '').catch(() => undefined);
-  const pid = Number(row?.owner.split(':').pop());
+  const pid = row && pidOfOwner(row.owner);
   const bot = bots.find((b) => b.child.pid === pid);
   if (!bot) throw new Error(`no instance holds exec:${requestId} (${row?.owner ?? 'no lease row'})`);
   return bot;

@@ -1,0 +1,159 @@
+/**
+ * Two instances update the copies of one request's card (the approval on one, the run on
+ * another). Each instance's outbox keeps its own writes in order, but not the other's: a write
+ * of an older state that waited on one instance (a slow member lookup, a held "executing") must
+ * not land over the newer state the other instance wrote meanwhile. Each write draws the newer of
+ * the state it was given and the request as stored right before drawing.
+ */
+import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import { CardMessenger } from '../../src/bot/card-messenger';
+import { CardOutbox } from '../../src/bot/card-outbox';
+import { type AccessRequest, transition } from '../../src/domain/request';
+import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { createLogger } from '../../src/observability/logger';
+import { APPROVER, REQUESTER, pendingRequest } from './support/requests';
+
+const AT = new Date('2025-01-15T10:00:00.000Z');
+const CHANNEL = '19:approvals@thread.tacv2';
+const MRI: Record<string, string> = { [REQUESTER.objectId]: '29:riley', [APPROVER.objectId]: '29:alex' };
+/** The state line of a request card (request-view.ts). */
+const STATES = ['Pending approval', 'Approved', 'Executing…', 'Granted'];
+
+/** The state line of a card update (a text block holding a state label alone). */
+function stateOf(activity: Partial<Activity>): string | undefined {
+  const body = (activity.attachments?.[0]?.content as { body?: Array<{ text?: string }> } | undefined)?.body ?? [];
+  return body.map((b) => b.text).find((text): text is string => STATES.includes(text ?? ''));
+}
+
+/** What landed on the card, in order, and from which instance. */
+type Landed = Array<{ instance: string; state: string | undefined }>;
+
+/** One instance's connector: card updates land in `landed`; member lookups wait while `slowLookups`. */
+class InstanceAdapter {
+  slowLookups = false;
+  private readonly held: Array<() => void> = [];
+  private readonly waiters: Array<() => void> = [];
+
+  constructor(
+    private readonly instance: string,
+    private readonly landed: Landed,
+  ) {}
+
+  async continueConversationAsync(
+    _appId: string,
+    reference: Partial<ConversationReference>,
+    logic: (ctx: unknown) => Promise<void>,
+  ): Promise<void> {
+    const members = {
+      getConversationMember: async (_conversationId: string, objectId: string) => {
+        if (this.slowLookups) {
+          await new Promise<void>((resolve) => {
+            this.held.push(resolve);
+            for (const w of this.waiters.splice(0)) w();
+          });
+        }
+        return { id: MRI[objectId], aadObjectId: objectId };
+      },
+    };
+    await logic({
+      activity: { conversation: reference.conversation, serviceUrl: reference.serviceUrl },
+      adapter: { createConnectorClient: () => ({ conversations: members }) },
+      turnState: new Map(),
+      onSendActivities: () => undefined,
+      updateActivity: async (activity: Partial<Activity>) =>
+        void this.landed.push({ instance: this.instance, state: stateOf(activity) }),
+    });
+  }
+
+  /** Resolves once a member lookup waits (an event, not a sleep). */
+  async lookupHeld(): Promise<void> {
+    while (this.held.length === 0) await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  answerLookups(): void {
+    this.slowLookups = false;
+    for (const resolve of this.held.splice(0)) resolve();
+  }
+}
+
+async function setup(outboxA?: CardOutbox) {
+  const store = new MemoryRequestStore();
+  const landed: Landed = [];
+  const log = createLogger({ level: 'silent' });
+  const instance = (name: string, outbox?: CardOutbox) => {
+    const adapter = new InstanceAdapter(name, landed);
+    const messenger = new CardMessenger(
+      adapter as unknown as CloudAdapter,
+      'app-1',
+      store,
+      log,
+      undefined,
+      undefined,
+      outbox,
+    );
+    messenger.approverIdsOf = () => [APPROVER.objectId];
+    return { adapter, messenger };
+  };
+  const pending = pendingRequest();
+  await store.create(pending);
+  await store.addCardCopy({
+    requestId: pending.id,
+    activityId: 'act-approver',
+    role: 'approver',
+    conversation: { serviceUrl: 'https://smba.example/', conversation: { id: CHANNEL, tenantId: 't' } },
+  });
+  const approved = transition(pending, { type: 'approve', by: APPROVER, at: AT });
+  const executing = transition(approved, { type: 'start', at: AT });
+  const succeeded = transition(executing, {
+    type: 'succeed',
+    at: AT,
+    outcome: { summary: 'AcrPull assigned', azureRequestIds: ['x'] },
+  });
+  /** Stores `next` (a conditional write, as the flows do) before anyone is told of it. */
+  const write = (next: AccessRequest) => store.update(next);
+  return { landed, a: instance('A', outboxA), b: instance('B'), approved, executing, succeeded, write };
+}
+
+test('instance A draws "approved" after a slow member lookup, once B showed "granted": the card ends on granted', async () => {
+  const t = await setup();
+  await t.write(t.approved);
+  t.a.adapter.slowLookups = true;
+  const told = t.a.messenger.requestChanged(t.approved);
+  await t.a.adapter.lookupHeld();
+  // Meanwhile the run (on instance B) starts and succeeds, and B updates the card.
+  await t.write(t.executing);
+  await t.write(t.succeeded);
+  await t.b.messenger.requestChanged(t.succeeded);
+  expect(t.landed).toEqual([{ instance: 'B', state: 'Granted' }]);
+  t.a.adapter.answerLookups();
+  await told;
+  // A's write landed last: it shows the stored state, not the older one it was told.
+  expect(t.landed).toEqual([
+    { instance: 'B', state: 'Granted' },
+    { instance: 'A', state: 'Granted' },
+  ]);
+});
+
+test('a held "executing" of instance A that goes out after B showed "granted" shows granted', async () => {
+  const holds: Array<() => void> = [];
+  const outbox = new CardOutbox(undefined, {
+    set: (fire) => holds.push(fire),
+    clear: () => undefined,
+  });
+  const t = await setup(outbox);
+  await t.write(t.approved);
+  await t.write(t.executing);
+  const told = t.a.messenger.requestChanged(t.executing);
+  // The hold is set once A has read the card's copies; nothing goes out meanwhile.
+  while (holds.length === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  expect(t.landed).toEqual([]);
+  // The run goes on on B (A stopped, B resumed it), which succeeds and updates the card.
+  await t.write(t.succeeded);
+  await t.b.messenger.requestChanged(t.succeeded);
+  holds[0]();
+  await told;
+  expect(t.landed).toEqual([
+    { instance: 'B', state: 'Granted' },
+    { instance: 'A', state: 'Granted' },
+  ]);
+});

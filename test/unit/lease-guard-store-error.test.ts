@@ -1,0 +1,80 @@
+/**
+ * A lease check whose renewal the store fails (no answer, a 503) throws nothing while the lease
+ * is unexpired: nobody may take it before then. Once the expiry of the last renewal that
+ * succeeded has passed, the lease is lost: a LeaseLostError carrying the store's error. So a
+ * check throws only LeaseLostError, and a caller's clean-up is never cut short by a hiccup.
+ */
+import { LeaseLostError } from '../../src/domain/ports';
+import { LeaseGuard } from '../../src/flows/lease-guard';
+import { MemoryLeaseStore } from '../../src/integrations/store/memory-coordination';
+import { createLogger } from '../../src/observability/logger';
+import { FakeClock, SECOND } from './support/fake-clock';
+
+const TTL_MS = 60 * SECOND;
+
+/** A guard over a memory lease store whose renewals fail while `outage.on`. */
+async function setup() {
+  const clock = new FakeClock();
+  const store = new MemoryLeaseStore(() => clock.now());
+  const outage = { on: false, failed: 0 };
+  const renew = store.renew.bind(store);
+  store.renew = async (lease, ttlMs) => {
+    if (outage.on) {
+      outage.failed++;
+      throw new Error('store: 503 ServerBusy');
+    }
+    return renew(lease, ttlMs);
+  };
+  const lease = (await store.acquire('exec:R1', 'instance-a', TTL_MS))!;
+  const guard = new LeaseGuard(
+    { leases: store, ttlMs: TTL_MS },
+    lease,
+    createLogger({ level: 'silent' }),
+    { requestId: 'R1' },
+    () => clock.now(),
+  );
+  return { clock, store, outage, guard };
+}
+
+test('a renewal the store fails while the lease is unexpired passes the check; the lease stays held', async () => {
+  const { clock, outage, guard } = await setup();
+  try {
+    outage.on = true;
+    clock.advance(10 * SECOND);
+    await expect(guard.check()).resolves.toBeUndefined();
+    clock.advance(40 * SECOND);
+    await expect(guard.check()).resolves.toBeUndefined();
+    expect(outage.failed).toBe(2);
+    expect(guard.signal.aborted).toBe(false);
+    await expect(guard.stillHeld()).resolves.toBe(true);
+    // The store answers again: the next check renews, and the lease is good for a whole TTL.
+    outage.on = false;
+    await expect(guard.check()).resolves.toBeUndefined();
+    clock.advance(TTL_MS - SECOND);
+    outage.on = true;
+    await expect(guard.check()).resolves.toBeUndefined();
+  } finally {
+    await guard.stop();
+  }
+});
+
+test('once the last successful renewal expired with every renewal failing, the lease is lost (the store error as cause)', async () => {
+  const { clock, outage, guard } = await setup();
+  try {
+    outage.on = true;
+    clock.advance(TTL_MS);
+    const err = await guard.check().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(LeaseLostError);
+    expect((err as Error).cause).toEqual(new Error('store: 503 ServerBusy'));
+    expect(guard.signal.aborted).toBe(true);
+    // Lost stays lost, even once the store answers again.
+    outage.on = false;
+    await expect(guard.check()).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(guard.stillHeld()).resolves.toBe(false);
+  } finally {
+    await guard.stop();
+  }
+});

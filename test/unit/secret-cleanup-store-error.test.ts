@@ -1,0 +1,175 @@
+/**
+ * G14 under a passing store error: a secret run whose secret write is refused deletes its token,
+ * or records it for the clean-up job. The lease check right before that clean-up must not let a
+ * store error (a renewal answered 503, the lease still unexpired) escape the clean-up: the
+ * failure would then be stored as `internal`, without `cleanup` or `credentialRef`, and the
+ * token would stay in Azure until its own expiry with nothing recorded to delete it.
+ */
+import { UserFacingError } from '../../src/domain/errors';
+import type { LeaseStore } from '../../src/domain/ports';
+import { SecretValue } from '../../src/domain/secret-value';
+import { Executor, RunFailure } from '../../src/flows/executor';
+import { SecretRunner, type SecretRunnerPorts } from '../../src/flows/secret-runner';
+import { MemoryLeaseStore } from '../../src/integrations/store/memory-coordination';
+import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { createLogger } from '../../src/observability/logger';
+import { FakeClock, SECOND } from './support/fake-clock';
+import { APPROVER, pendingRequest, REGISTRY_ID, secretPlan } from './support/requests';
+import { runContext } from './support/run-context';
+import { ACRBOT, APP_ID, SP_ID, spRequest, spRunner } from './support/sp-runner';
+
+const TOKEN = 'acrbot-r-aaaaaaaa';
+
+/** Ports whose token is made and whose secret write Kubernetes refuses (calling `onWrite` first). */
+function fakePorts(deletes: string[], onWrite: () => void = () => undefined): SecretRunnerPorts {
+  const created = new Set<string>();
+  return {
+    tokens: {
+      getScopeMap: async () => undefined,
+      getToken: async (_r: unknown, name: string) =>
+        created.has(name) && !deletes.includes(`token:${name}`)
+          ? { id: `${REGISTRY_ID}/tokens/${name}`, provisioningState: 'Succeeded' }
+          : undefined,
+      scopeMapFor: async () => ({ id: `${REGISTRY_ID}/scopeMaps/_repositories_pull`, created: false }),
+      createToken: async (_r: unknown, name: string) => {
+        created.add(name);
+        return { id: `${REGISTRY_ID}/tokens/${name}`, requestId: 'arm-1' };
+      },
+      generatePassword: async () => ({ username: 'acrbot-token', password: new SecretValue('pw-not-logged') }),
+      deleteToken: async (_r: unknown, name: string) => void deletes.push(`token:${name}`),
+      deleteScopeMap: async (_r: unknown, name: string) => void deletes.push(`scopeMap:${name}`),
+    },
+    servicePrincipals: { upsertApplication: async () => ({}), deleteApplication: async () => undefined },
+    roleAssignments: { delete: async () => undefined },
+    kubernetes: {
+      access: async () => ({ clusterName: 'aks-prod' }),
+      precheck: async () => ({}),
+      write: async () => {
+        onWrite();
+        throw new UserFacingError('kubernetes.forbidden', 'acrbot may not create secrets in payments');
+      },
+    },
+    requests: { get: async () => undefined },
+  } as unknown as SecretRunnerPorts;
+}
+
+function secretRunner(ports: SecretRunnerPorts, clock: FakeClock): SecretRunner {
+  return new SecretRunner(
+    ports,
+    { delaysMs: [], sleep: async () => undefined },
+    {
+      reader: { getCluster: async () => ({ localAccountsDisabled: true }) } as never,
+      allowLocalAccountClusters: false,
+    },
+    () => clock.now(),
+  );
+}
+
+test('executor: a renewal answered 503 on the check before the clean-up still deletes the token, and the failure says so', async () => {
+  const clock = new FakeClock('2025-01-15T09:00:00.000Z');
+  const store = new MemoryRequestStore();
+  const memoryLeases = new MemoryLeaseStore(() => clock.now());
+  let failNextRenewal = false;
+  const leases: LeaseStore = {
+    acquire: (key, owner, ttlMs) => memoryLeases.acquire(key, owner, ttlMs),
+    release: (lease) => memoryLeases.release(lease),
+    holder: (key) => memoryLeases.holder(key),
+    renew: async (lease, ttlMs) => {
+      if (failNextRenewal) {
+        failNextRenewal = false;
+        throw new Error('store: 503 ServerBusy');
+      }
+      return memoryLeases.renew(lease, ttlMs);
+    },
+  };
+  const deletes: string[] = [];
+  // The refused write comes late enough that the clean-up's check renews, and that renewal fails.
+  const ports = fakePorts(deletes, () => {
+    clock.advance(10 * SECOND);
+    failNextRenewal = true;
+  });
+  const executor = new Executor(
+    store,
+    new MemoryAuditLog(clock),
+    clock,
+    { grant: { run: async () => Promise.reject(new Error('not a grant')) }, secret: secretRunner(ports, clock) },
+    { requestChanged: async () => undefined },
+    createLogger({ level: 'silent' }),
+    { leases, owner: 'instance-a', ttlMs: 60 * SECOND },
+  );
+  await store.create(
+    pendingRequest({
+      id: 'R-AAAAAAAA',
+      state: 'approved',
+      version: 2,
+      plan: secretPlan(),
+      decision: { approved: true, by: APPROVER, at: '2025-01-15T09:00:00.000Z' },
+    }),
+  );
+  await executor.schedule('R-AAAAAAAA');
+  await executor.drain();
+
+  const after = await store.get('R-AAAAAAAA');
+  expect(failNextRenewal).toBe(false); // the failing renewal did happen
+  expect(after?.state).toBe('failed');
+  expect(after?.outcome).toMatchObject({ errorCode: 'kubernetes.forbidden', cleanup: 'deleted' });
+  expect(after?.outcome?.credentialRef).toBeUndefined();
+  expect(deletes).toContain(`token:${TOKEN}`);
+});
+
+test('runner: a lease check failing otherwise than by a lost lease leaves the token pending for the clean-up job', async () => {
+  const clock = new FakeClock('2025-01-15T09:00:00.000Z');
+  const deletes: string[] = [];
+  const { ctx, audited } = runContext();
+  ctx.checkLease = async () => Promise.reject(new Error('store: 503 ServerBusy'));
+  const request = pendingRequest({ id: 'R-AAAAAAAA', state: 'executing', plan: secretPlan() });
+  const err = await secretRunner(fakePorts(deletes), clock)
+    .run(request, ctx)
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  expect(err).toBeInstanceOf(RunFailure);
+  const outcome = (err as RunFailure).outcome;
+  expect(outcome).toMatchObject({ errorCode: 'kubernetes.forbidden', cleanup: 'pending' });
+  expect(JSON.parse(outcome.credentialRef!)).toEqual([expect.objectContaining({ kind: 'token', tokenName: TOKEN })]);
+  // Nothing was deleted without a lease check that passed; the clean-up job takes it.
+  expect(deletes).toEqual([]);
+  expect(audited).toContain('credential.cleanup:pending');
+});
+
+test('runner: the same check before deleting the role assignment of a refused application fails the run as refused, the delete audited as failed', async () => {
+  const deletes: string[] = [];
+  const assignmentName = '11111111-2222-4333-8444-555555555555';
+  // An earlier attempt created the application and its role assignment; the application now has another owner.
+  const { ctx, audited } = runContext([
+    { kind: 'application', id: APP_ID, name: 'acrbot-r-bbbbbbbb-0123456789abcdef' },
+    {
+      kind: 'roleAssignment',
+      id: `${REGISTRY_ID}/providers/Microsoft.Authorization/roleAssignments/${assignmentName}`,
+      name: assignmentName,
+    },
+  ]);
+  ctx.checkLease = async () => Promise.reject(new Error('store: 503 ServerBusy'));
+  const ports = {
+    tokens: {},
+    servicePrincipals: {
+      upsertApplication: async () => ({ id: APP_ID, appId: 'app-id-1', created: false }),
+      findServicePrincipal: async () => ({ id: SP_ID }),
+      inspectApplication: async () => ({ ...ACRBOT, owners: [...ACRBOT.owners, { id: 'user-1', type: 'user' }] }),
+    },
+    roleAssignments: { delete: async (ra: { name: string }) => void deletes.push(`ra:${ra.name}`) },
+    kubernetes: { access: async () => ({ clusterName: 'aks-prod' }), precheck: async () => ({}) },
+    requests: { get: async () => undefined },
+  } as unknown as SecretRunnerPorts;
+  const err = await spRunner(ports, [], [])
+    .run(spRequest(), ctx)
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  expect(err).toBeInstanceOf(RunFailure);
+  expect((err as RunFailure).outcome).toMatchObject({ errorCode: 'graph.applicationNotOurs' });
+  expect(deletes).toEqual([]);
+  expect(audited).toContain('credential.cleanup:failed');
+});
