@@ -11,6 +11,7 @@ import type * as NextStepsModule from './composition/next-steps';
 import type * as SandboxStepModule from './composition/sandbox-step';
 import type * as ConfigModule from './config/config';
 import { readSettingValue } from './config/setting-value';
+import { normaliseProxyEnvironment, readProxyEnvironment } from './integrations/http/outbound-proxy';
 import type * as LoggerModule from './observability/logger';
 import { silenceRestifyHttpParserWarning } from './observability/quiet-deprecations';
 import { startTelemetry } from './observability/telemetry';
@@ -25,6 +26,13 @@ async function main(): Promise<void> {
   process.on('SIGHUP', () => onSighup());
   silenceRestifyHttpParserWarning();
   if (existsSync('.env')) process.loadEnvFile('.env');
+  // The proxy variables are read like the settings (blank is unset, quotes are refused;
+  // outbound-proxy.ts), but the Azure SDK and axios read process.env themselves: they are given
+  // the same values before anything reads them (telemetry's exporter builds the first pipeline).
+  // Proxy variables config.ts will refuse keep telemetry off: its exporter would end the start
+  // with a stack trace that repeats the value, credentials included.
+  normaliseProxyEnvironment();
+  const proxyUnusable = readProxyEnvironment().problems.length > 0;
   // A connection string the exporter cannot use is a configuration problem, listed with the
   // others below; handed to the distro it would end the start with a stack trace. Read like
   // acrbot's other settings (blank is unset, quotes are refused), before config.ts is loaded.
@@ -33,7 +41,7 @@ async function main(): Promise<void> {
     process.env.APPLICATIONINSIGHTS_CONNECTION_STRING,
   );
   const telemetryProblem = quotedProblem ?? telemetryConnectionStringProblem(connectionString);
-  const telemetry = telemetryProblem ? undefined : startTelemetry(connectionString);
+  const telemetry = telemetryProblem || proxyUnusable ? undefined : startTelemetry(connectionString);
   // Required only now, after telemetry has hooked http, so restify and the SDK clients are instrumented.
   const { ConfigError, listenHostOf, loadConfig } = require('./config/config') as typeof ConfigModule;
   let config: ConfigModule.AppConfig | undefined;

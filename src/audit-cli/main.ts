@@ -18,6 +18,7 @@ import {
 import type { ChainVerdict } from '../domain/audit-chain';
 import { scrubSecrets } from '../domain/secret-text';
 import { BlobAnchorLog } from '../integrations/store/blob-anchor-log';
+import { normaliseProxyEnvironment, readProxyEnvironment } from '../integrations/http/outbound-proxy';
 import { parseCliArgs, USAGE } from './args';
 import { CliError, EXIT } from './cli-error';
 import { exportAudit, exportEntries, type ExportOptions } from './export';
@@ -50,6 +51,12 @@ export async function runAuditCli(
       io.stdout.write(`${USAGE}\n`);
       return EXIT.ok;
     }
+    // As the bot reads them (outbound-proxy.ts): a blank proxy variable is unset for the Azure SDK
+    // too (Tables, Blob anchors), and a quoted one is refused by name, never echoed (its URL may
+    // carry a password, which the SDK's own "Invalid URL" error would print in full).
+    normaliseProxyEnvironment(env);
+    const proxyProblems = readProxyEnvironment(env).problems;
+    if (proxyProblems.length > 0) throw new CliError(proxyProblems.join('; '));
     const storage = resolveAuditStorage(cmd.storage, env);
     const found = reviewKey(env, cwd);
     if (!found && cmd.command === 'verify' && cmd.requireKey)

@@ -20,7 +20,7 @@ import {
   policyFromEnvironment,
   readPolicyFile,
 } from './policy-file';
-import { proxyFromEnvironment } from '../integrations/http/outbound-proxy';
+import { readProxyEnvironment } from '../integrations/http/outbound-proxy';
 import { checkOpenIdMetadataUrl, checkServiceEndpoint, checkTokenIssuer, type UrlCheck } from './url-settings';
 import { readSettingValue } from './setting-value';
 import { isGuid } from '../domain/identifiers';
@@ -872,11 +872,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   // The proxy is read again where the calls are made (as the Azure SDK reads it); a malformed one
   // is refused here, at start, rather than failing the first Azure call of a running bot.
-  try {
-    proxyFromEnvironment(env);
-  } catch (err) {
-    problems.push((err as Error).message);
-  }
+  problems.push(...readProxyEnvironment(env).problems);
   // Azure mode chosen by NODE_ENV alone: say so, or "required in azure mode" puzzles whoever only
   // set NODE_ENV (a production process never falls back to the sandbox, G1).
   if (problems.length && modeFromNodeEnv)

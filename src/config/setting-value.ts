@@ -1,6 +1,7 @@
 /**
  * How acrbot reads one of its settings from the environment, shared by the configuration
- * (config.ts) and the settings read before it (the telemetry connection string in index.ts), so
+ * (config.ts), the settings read before it (the telemetry connection string in index.ts) and the
+ * proxy variables (src/integrations/http/outbound-proxy.ts, which the Azure SDK reads too), so
  * that every setting follows the one rule README's "Configuration" states.
  *
  * The value is trimmed: a line break at the end of a Key Vault secret, or a space after `=`, would

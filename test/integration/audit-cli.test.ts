@@ -109,6 +109,29 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
+describe('audit CLI and the proxy variables (read as the bot reads them)', () => {
+  test('a blank HTTPS_PROXY is unset: the log is verified', async () => {
+    const path = await auditFile(events(2));
+    const env = { HTTPS_PROXY: '  ', https_proxy: '' };
+    const r = await cliWith({ env }, 'verify', '--storage', `sqlite:${path}`);
+    expect(r).toMatchObject({ code: 0, stdout: 'intact, 2 entries\n' });
+  });
+
+  test('a quoted HTTPS_PROXY is refused by name (exit 2), its URL and password never printed', async () => {
+    const path = await auditFile(events(2));
+    const r = await cliWith(
+      { env: { HTTPS_PROXY: '"http://ops:hunter2@proxy.example:3128"' } },
+      'verify',
+      '--storage',
+      `sqlite:${path}`,
+    );
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/HTTPS_PROXY.*quotes/);
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/hunter2|proxy\.example/);
+  });
+});
+
 describe('audit:verify', () => {
   test('an intact log: exit 0 and the entry count, and the file is left byte-for-byte unchanged (the script, spawned)', async () => {
     const path = await auditFile(events(5));

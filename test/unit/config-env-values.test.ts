@@ -38,6 +38,21 @@ describe('spaces and quotes around a value', () => {
     expect(problems.join('\n')).not.toContain('s3cret');
   });
 
+  test('the proxy variables follow the rule too: blank is unset, quotes are refused without the value', () => {
+    expect(loadConfig({ ...AZURE, HTTPS_PROXY: ' ', https_proxy: '\n', NO_PROXY: ' ' }).mode).toBe('azure');
+    const url = 'http://u:s3cret@proxy.example:3128';
+    expect(problemsOf({ ...AZURE, HTTPS_PROXY: `"${url}"` })).toEqual([
+      'HTTPS_PROXY is in quotes, which would be part of its value: remove them',
+    ]);
+    expect(problemsOf({ ...AZURE, HTTPS_PROXY: url, NO_PROXY: "'a.example,b.example'" })).toEqual([
+      'NO_PROXY is in quotes, which would be part of its value: remove them',
+    ]);
+    const both = problemsOf({ ...AZURE, http_proxy: `'${url}'`, no_proxy: '"a.example"' }).join('\n');
+    expect(both).toContain('http_proxy is in quotes, which would be part of its value: remove them');
+    expect(both).toContain('no_proxy is in quotes, which would be part of its value: remove them');
+    expect(both).not.toMatch(/s3cret|proxy\.example|a\.example/);
+  });
+
   test('variables acrbot does not read may hold quotes', () => {
     expect(loadConfig({ PS1: '"$ "', SOME_TOOL_FLAGS: "'--x'" }).mode).toBe('sandbox');
   });

@@ -3,7 +3,12 @@
  * with the Azure SDK's own proxy policy: the same variables in the same order, and the same
  * NO_PROXY answer for every host, so the pools and the SDK's Node client never disagree.
  */
-import { proxyFromEnvironment, proxies } from '../../src/integrations/http/outbound-proxy';
+import {
+  normaliseProxyEnvironment,
+  proxyFromEnvironment,
+  proxies,
+  ProxySettingsError,
+} from '../../src/integrations/http/outbound-proxy';
 
 describe('proxyFromEnvironment', () => {
   test('none set: no proxy', () => {
@@ -38,6 +43,70 @@ describe('proxyFromEnvironment', () => {
       expect(message).toMatch(/HTTPS_PROXY/);
       expect(message).not.toMatch(/s3cret/);
     }
+  });
+});
+
+describe('the proxy variables are read like every other setting (README "Configuration")', () => {
+  /** The problems proxyFromEnvironment throws for `env` ([] when it reads it). */
+  function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
+    try {
+      proxyFromEnvironment(env);
+      return [];
+    } catch (err) {
+      expect(err).toBeInstanceOf(ProxySettingsError);
+      return (err as ProxySettingsError).problems;
+    }
+  }
+  const quoted = (name: string) => `${name} is in quotes, which would be part of its value: remove them`;
+
+  test('a blank value is unset: the next name is read, as after an empty one', () => {
+    const href = (env: NodeJS.ProcessEnv) => proxyFromEnvironment(env)?.url.href;
+    expect(
+      proxyFromEnvironment({ HTTPS_PROXY: ' ', https_proxy: '\n', ALL_PROXY: '\t ', HTTP_PROXY: ' ' }),
+    ).toBeUndefined();
+    expect(href({ HTTPS_PROXY: ' ', https_proxy: 'http://lower:1' })).toBe('http://lower:1/');
+    expect(href({ HTTPS_PROXY: ' ', https_proxy: ' ', ALL_PROXY: 'http://a:1' })).toBe('http://a:1/');
+    expect(href({ HTTPS_PROXY: ' http://p:1 \n' })).toBe('http://p:1/');
+    expect(proxyFromEnvironment({ HTTPS_PROXY: 'http://p:1', NO_PROXY: ' ', no_proxy: 'a.example' })?.noProxy).toEqual([
+      'a.example',
+    ]);
+  });
+
+  test('a value in quotes is refused in the settings’ words, naming the variable as set, never its value', () => {
+    const url = 'http://u:s3cret@proxy.example:3128';
+    for (const name of ['HTTPS_PROXY', 'https_proxy', 'ALL_PROXY', 'all_proxy', 'HTTP_PROXY', 'http_proxy'])
+      expect(problemsOf({ [name]: `"${url}"` })).toEqual([quoted(name)]);
+    // NO_PROXY's quotes would stay in its first and last entries: those hosts never bypassed.
+    expect(problemsOf({ HTTPS_PROXY: url, NO_PROXY: '"a.example,b.example"' })).toEqual([quoted('NO_PROXY')]);
+    expect(problemsOf({ no_proxy: "'a.example'" })).toEqual([quoted('no_proxy')]);
+    // Every problem at once, in one message that repeats no value.
+    let message = '';
+    try {
+      proxyFromEnvironment({ HTTPS_PROXY: `'${url}'`, NO_PROXY: '"a.example,b.example"' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toBe(`${quoted('HTTPS_PROXY')}; ${quoted('NO_PROXY')}`);
+  });
+
+  test('normaliseProxyEnvironment leaves what the SDK reads equal to what acrbot reads', () => {
+    const env: NodeJS.ProcessEnv = {
+      HTTPS_PROXY: ' ',
+      https_proxy: ' http://lower:1\n',
+      ALL_PROXY: '',
+      NO_PROXY: '\t',
+      no_proxy: ' a.example ',
+      HTTP_PROXY: '"http://quoted:1"',
+      PATH: ' /usr/bin ',
+    };
+    normaliseProxyEnvironment(env);
+    // Blank (or empty): gone; set: trimmed; quoted: as it was (the start is refused); others untouched.
+    expect(env).toEqual({
+      https_proxy: 'http://lower:1',
+      no_proxy: 'a.example',
+      HTTP_PROXY: '"http://quoted:1"',
+      PATH: ' /usr/bin ',
+    });
   });
 });
 

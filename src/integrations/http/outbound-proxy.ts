@@ -1,8 +1,8 @@
 /**
- * The forward proxy acrbot's Azure calls go through, read from the environment exactly as the
- * Azure SDK's `proxyPolicy` reads it (@typespec/ts-http-runtime, policies/proxyPolicy.js), so the
- * pooled HTTP client (which decides for every request it sends on its pools) and the SDK (which
- * decides for the few requests left to its Node client) give every host the same answer:
+ * The forward proxy acrbot's Azure calls go through, read from the environment as the Azure SDK's
+ * `proxyPolicy` reads it (@typespec/ts-http-runtime, policies/proxyPolicy.js), so the pooled
+ * HTTP client (which decides for every request it sends on its pools) and the SDK (which decides
+ * for the few requests left to its Node client) give every host the same answer:
  *
  * - the proxy: `HTTPS_PROXY`, else `ALL_PROXY`, else `HTTP_PROXY` (each upper case first, then
  *   lower case), for https and http targets alike;
@@ -10,9 +10,17 @@
  *   every name under it, any other entry matches exactly that host name (or IP literal). No
  *   ports, wildcards or address ranges, as in the SDK.
  *
+ * Each value is read like every other setting (README "Configuration", readSettingValue):
+ * trimmed, a blank one unset (the next name is read, as after an empty one), quotes refused (in
+ * NO_PROXY they would stay in its first and last entries, so those hosts would never be reached
+ * directly). The SDK reads `process.env` itself and would take a blank value for a proxy URL
+ * (and fail to build a pipeline on it), so the entry point hands it the same values first
+ * ({@link normaliseProxyEnvironment}); quoted ones stop the start.
+ *
  * The proxy URL may carry credentials (`http://user:pass@proxy:3128`): it is never put into a
  * message (log its `origin` if ever needed, which has none).
  */
+import { readSettingValue } from '../../config/setting-value';
 
 /** A forward proxy and the hosts reached without it. */
 export interface OutboundProxy {
@@ -22,35 +30,87 @@ export interface OutboundProxy {
   noProxy: readonly string[];
 }
 
+/** The proxy variables are unusable: every problem, each naming a variable, none its value. */
+export class ProxySettingsError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('; '));
+    this.name = 'ProxySettingsError';
+  }
+}
+
 /** Environment variables holding the proxy, in the SDK's order of precedence. */
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'ALL_PROXY', 'HTTP_PROXY'] as const;
 
-/** `name`'s value as the SDK reads it: upper case if set and non-empty, else lower case. */
+/** Every variable the proxy is read from, each name in both cases. */
+const PROXY_ENVIRONMENT_NAMES: readonly string[] = [...PROXY_VARIABLES, 'NO_PROXY'].flatMap((name) => [
+  name,
+  name.toLowerCase(),
+]);
+
+/** `name`'s value as acrbot reads it: upper case if set and not blank, else lower case. */
 function environmentValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  return env[name] || env[name.toLowerCase()] || undefined;
+  return readSettingValue(name, env[name]).value ?? readSettingValue(name, env[name.toLowerCase()]).value;
 }
 
 /**
- * The proxy the environment names, or undefined when none is set. Throws (without repeating the
- * value, which may hold a password) when the variable is not an http(s) URL.
+ * The proxy the environment names (undefined when none is set), and what is wrong with the
+ * variables: one in quotes (any of them, in the case it is set in), or a proxy that is not an
+ * http(s) URL. No problem repeats a value, which may hold a password.
  */
-export function proxyFromEnvironment(env: NodeJS.ProcessEnv = process.env): OutboundProxy | undefined {
+export function readProxyEnvironment(env: NodeJS.ProcessEnv = process.env): {
+  proxy: OutboundProxy | undefined;
+  problems: string[];
+} {
+  // The names as the environment holds them: on Windows, where HTTPS_PROXY and https_proxy are
+  // one variable, it is named once.
+  const problems = Object.keys(env)
+    .filter((name) => PROXY_ENVIRONMENT_NAMES.includes(name))
+    .flatMap((name) => readSettingValue(name, env[name]).quotedProblem ?? []);
   const variable = PROXY_VARIABLES.find((name) => environmentValue(env, name));
-  if (!variable) return undefined;
+  if (!variable) return { proxy: undefined, problems };
   let url: URL;
   try {
     url = new URL(environmentValue(env, variable)!);
   } catch {
-    throw new Error(`${variable} is not a URL (expected http://host:port, credentials optional)`);
+    problems.push(`${variable} is not a URL (expected http://host:port, credentials optional)`);
+    return { proxy: undefined, problems };
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     // Not the scheme it has: `proxy.contoso.com:3128` parses as the scheme `proxy.contoso.com:`.
-    throw new Error(`${variable} must be an http:// or https:// URL (expected http://host:port, credentials optional)`);
+    problems.push(`${variable} must be an http:// or https:// URL (expected http://host:port, credentials optional)`);
+    return { proxy: undefined, problems };
+  }
   const noProxy = (environmentValue(env, 'NO_PROXY') ?? '')
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry.length > 0);
-  return { url, noProxy };
+  return { proxy: { url, noProxy }, problems };
+}
+
+/**
+ * The proxy the environment names, or undefined when none is set. Throws a
+ * {@link ProxySettingsError} (never repeating a value) when a variable cannot be used.
+ */
+export function proxyFromEnvironment(env: NodeJS.ProcessEnv = process.env): OutboundProxy | undefined {
+  const { proxy, problems } = readProxyEnvironment(env);
+  if (problems.length) throw new ProxySettingsError(problems);
+  return proxy;
+}
+
+/**
+ * Rewrites the proxy variables in `env` as acrbot reads them, for the libraries that read
+ * `process.env` themselves (the Azure SDK's proxy policy, when a pipeline is built and, for
+ * NO_PROXY, once per process; axios in botbuilder): a blank one is deleted, so that they too read
+ * the next name, and the others are trimmed. A quoted one is left as it is: the start is refused.
+ * Call it before anything reads them, i.e. before telemetry starts.
+ */
+export function normaliseProxyEnvironment(env: NodeJS.ProcessEnv = process.env): void {
+  for (const name of Object.keys(env).filter((key) => PROXY_ENVIRONMENT_NAMES.includes(key))) {
+    const { value, quotedProblem } = readSettingValue(name, env[name]);
+    if (quotedProblem) continue;
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
 }
 
 /** True when `proxy` applies to `target` (a URL), i.e. NO_PROXY does not exclude its host. */
