@@ -237,7 +237,8 @@ module bot 'modules/bot.bicep' = {
   }
 }
 
-// Rights on each managed registry and cluster, scoped to that resource only.
+// Rights on each managed registry and cluster: on that resource, and Reader on its resource group
+// (to tell a deleted resource from a refusal; see the modules).
 module registryAccess 'modules/registry-access.bicep' = [
   for r in managedRegistries: {
     name: 'acrbot-registry-${uniqueString(r.subscriptionId, r.resourceGroup, r.name)}'

@@ -6,10 +6,13 @@
 //    service principals (cluster kubelet identities and SP clusters), and may delete only
 //    assignments of those two roles to service principals. It cannot hand out Owner, AcrPush,
 //    or any role to a user or group, and it cannot remove any person's or group's access.
-// 2. Reader, to resolve the registry (loginServer, ABAC mode) and list role assignments.
+// 2. Reader on the registry's resource group (not only on the registry), to resolve the registry
+//    (loginServer, ABAC mode) and list role assignments. See readResourceGroup for why the group.
 // 3. A custom role for the secret flow's ACR tokens: create/update/delete tokens, read scope
 //    maps (to bind a token to _repositories_pull), generate token passwords.
 // Never Owner, Contributor or User Access Administrator; nothing at subscription scope.
+// Every right on the registry itself goes when the registry is deleted (ARM deletes a resource's
+// role assignments with it); the resource group's Reader stays.
 
 @description('Name of the existing registry, in this deployment\'s resource group.')
 param registryName string
@@ -68,14 +71,25 @@ resource delegatedPullAdmin 'Microsoft.Authorization/roleAssignments@2022-04-01'
   }
 }
 
-resource readRegistry 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(registry.id, principalId, reader)
-  scope: registry
+// Reader on the resource group, in place of Reader on the registry (it covers the registry).
+// Why the group: ARM checks authorization before existence, and a registry's role assignments
+// are deleted with it. With Reader only on the registry, everything acrbot asks of a deleted
+// registry answers 403 AuthorizationFailed, exactly as if its rights had been taken away, so a
+// revocation or clean-up there could never finish. With Reader on the group, reading the deleted
+// registry answers 404 ResourceNotFound: acrbot tells "deleted" (what it put there went with it)
+// from "refused" (a missing right, reported). Reader carries reads only (*/read): no keys,
+// passwords or secrets (listKeys, listCredentials, generateCredentials are actions it does not
+// have), no data actions, no writes. It does show acrbot the other resources of this group.
+// Named and described as in cluster-access.bicep: a registry and a cluster in one group share it.
+resource readResourceGroup 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  // No scope: an extension resource without one applies to the deployment's target, this
+  // module's resource group.
+  name: guid(resourceGroup().id, principalId, reader)
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', reader)
     principalId: principalId
     principalType: 'ServicePrincipal'
-    description: 'acrbot: resolve the registry and read its role assignments'
+    description: 'acrbot: read the registries and clusters of this group, and tell a deleted one (404) from a refusal (403)'
   }
 }
 

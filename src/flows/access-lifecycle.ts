@@ -1247,7 +1247,9 @@ export class AccessLifecycle {
       // A deleted registry: the assignment was on its scope, there is nothing left to pull from,
       // and nothing on that scope can be listed or deleted any more; retrying would fail (and be
       // reported) for ever. A refusal or a hiccup is not this, and is retried. A registry created
-      // again under the same id answers the listing, and the checks below run as usual.
+      // again under the same id answers the listing, and the checks below run as usual. Deleted
+      // may also answer 403 (acrbot's rights went with it): the adapter reads the registry and
+      // says gone on its 404, or that it cannot tell (retried, reported) when that is refused too.
       if (!(err instanceof ResourceGoneError)) throw err;
       await this.record(request, by, {
         action: 'access.revoke.roleAssignment',

@@ -16,8 +16,9 @@ export type ReadRoleDefinition = (scope: string, roleDefinitionGuid: string) => 
  * Where an assignment's role definition is visible, in the order to read it:
  * - `readableAt`, when given and the assignment applies there (its scope is at or above it): a
  *   scope beneath the assignment where acrbot's identity may read, the registry being judged.
- *   The deployment gives acrbot Reader on registries and clusters only (docs/deploy.md), so
- *   `roleDefinitions/read` at a registry's resource group or subscription answers 403; and a
+ *   The deployment gives acrbot Reader on the resource groups of its registries and clusters
+ *   (docs/deploy.md; deployments before that, on the resources only), so `roleDefinitions/read`
+ *   at a registry's subscription (or, for those, its resource group) answers 403; and a
  *   role assignable at a scope is known at every scope below it (built-in roles everywhere;
  *   a custom role "at and below" its assignableScopes, learn.microsoft.com "Azure custom roles").
  *   An assignment from a management group listed on the registry applies there too;

@@ -6,7 +6,9 @@
  * acrbot (aks-legacy's service principal on resource group rg-shared).
  *
  * Every identity a cluster refers to is a service principal in the directory, so role
- * assignments to it succeed and Graph can resolve the legacy cluster's app id.
+ * assignments to it succeed and Graph can resolve the legacy cluster's app id. The bot's own
+ * rights on each cluster and registry (and Reader on their resource groups) come with
+ * `addCluster`/`addRegistry`, as infra/modules/*-access.bicep deploys them (arm/caller-rights.ts).
  */
 import { v5 as uuidv5 } from 'uuid';
 import type { ArmEmulator } from './arm/arm-emulator';

@@ -8,7 +8,7 @@
  */
 import type { SecretPlan } from '../../src/domain/plan';
 import type { AccessRequest } from '../../src/domain/request';
-import { SANDBOX_CLUSTERS, sandboxResourceId } from '../../src/sandbox/fixtures';
+import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { users } from '../helpers/harness';
 import {
@@ -31,6 +31,11 @@ import {
   tokens,
   jobOf,
 } from '../helpers/lifecycle';
+
+/** `operation status` of the ARM calls since the log was cleared whose operation matches `only`, in order. */
+function armCalls(only: RegExp): string[] {
+  return h.app.sandbox!.arm.requests.filter((r) => only.test(r.operation)).map((r) => `${r.operation} ${r.status}`);
+}
 
 describe('access lifecycle (G17)', () => {
   useLifecycleHooks();
@@ -609,9 +614,16 @@ describe('access lifecycle (G17)', () => {
       const { appId, directory, sp } = secretServicePrincipal(k8s);
       expect(h.app.sandbox!.arm.state.removeCluster(aksDevId)).toBe(true);
       h.connector.clear();
+      h.app.sandbox!.arm.clearRequests();
       advance(2 * MINUTE);
       await h.app.scheduler.runDue();
       expect((await h.app.store.get(id))!.state).toBe('revoked');
+      // acrbot's Cluster User Role went with the cluster: the credential call is refused, and the
+      // cluster's own read (Reader on its resource group) says it is gone.
+      expect(armCalls(/^managedClusters\.(listClusterUserCredential|get)$/)).toEqual([
+        'managedClusters.listClusterUserCredential 403',
+        'managedClusters.get 404',
+      ]);
       expect(directory.getApplicationByAppId(appId)).toBeUndefined();
       expect(assignmentsOn(contosoId).filter((a: { principalId: string }) => a.principalId === sp.id)).toEqual([]);
       const entries = await h.app.audit.forRequest(id);
@@ -622,6 +634,63 @@ describe('access lifecycle (G17)', () => {
       expect(entries.find((e) => e.action === 'access.revoke.credential')).toMatchObject({ outcome: 'deleted' });
       expect(await jobOf(`access.expire:${id}`)).toBeUndefined();
       expect(h.connector.calls.filter((c) => /Needs attention/.test(cardText(c.activity)))).toEqual([]);
+    });
+
+    test("G17: a --kind sp secret whose registry was deleted: the delete of its role assignment there is refused (acrbot's rights went with the registry), the registry reads 404, and it ends", async () => {
+      const { id, k8s } = await grantedSecretOnAksDev(
+        'aks-dev contosoacr --kind sp --namespace payments --for 2m pull for payments-api',
+      );
+      const { appId, directory } = secretServicePrincipal(k8s);
+      expect(h.app.sandbox!.arm.state.removeRegistry(contosoId)).toBe(true);
+      h.connector.clear();
+      h.app.sandbox!.arm.clearRequests();
+      advance(2 * MINUTE);
+      await h.app.scheduler.runDue();
+      expect((await h.app.store.get(id))!.state).toBe('revoked');
+      expect(armCalls(/^(roleAssignments\.delete|registries\.get)$/)).toEqual([
+        'roleAssignments.delete 403',
+        'registries.get 404',
+      ]);
+      expect(directory.getApplicationByAppId(appId)).toBeUndefined();
+      expect(await actions(id)).toEqual(
+        expect.arrayContaining(['access.revoke.secret:deleted', 'access.revoke.credential:deleted']),
+      );
+      expect(await jobOf(`access.expire:${id}`)).toBeUndefined();
+      expect(h.connector.calls.filter((c) => /Needs attention/.test(cardText(c.activity)))).toEqual([]);
+    });
+
+    test("a grant whose registry was deleted while acrbot's Reader on its resource group is gone too: it cannot tell deleted from refused, says so, and claims nothing removed", async () => {
+      await start();
+      const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+      await outcomeSent(request.id);
+      const group = `/subscriptions/${SANDBOX_REGISTRIES.contoso.subscriptionId}/resourceGroups/${SANDBOX_REGISTRIES.contoso.resourceGroup}`;
+      expect(h.app.sandbox!.arm.state.unassignCaller(group, 'Reader')).toBe(1);
+      expect(h.app.sandbox!.arm.state.removeRegistry(contosoId)).toBe(true);
+      h.connector.clear();
+      h.app.sandbox!.arm.clearRequests();
+      advance(2 * MINUTE);
+      await h.app.scheduler.runDue();
+      expect(armCalls(/^(roleAssignments\.listForScope|registries\.get)$/)).toEqual([
+        'roleAssignments.listForScope 403',
+        'registries.get 403',
+      ]);
+      expect((await h.app.store.get(request.id))!.state).toBe('succeeded');
+      expect((await jobOf(`access.expire:${request.id}`))!.attempts).toBe(1);
+      expect(await actions(request.id)).not.toEqual(
+        expect.arrayContaining([expect.stringMatching(/^access\.revoke\.roleAssignment:(absent|deleted)$/)]),
+      );
+      const report = await h.connector.waitFor(
+        (c) => c.op !== 'update' && /Needs attention/.test(cardText(c.activity)),
+        5000,
+        'the failing revocation reported',
+      );
+      const text = cardText(report.activity);
+      expect(text).toMatch(
+        /cannot tell whether the registry was deleted or acrbot's rights on it and on its resource group rg-acr were removed/,
+      );
+      expect(text).toMatch(/Azure request id [0-9a-f-]{36}/);
+      expect(text).not.toMatch(/no longer exists/);
+      expect(h.connector.calls.filter((c) => /Expired and revoked/.test(cardText(c.activity)))).toEqual([]);
     });
 
     test('G17: a token secret whose registry was deleted: the secret in the cluster (outside the registry) is still deleted, and it ends', async () => {

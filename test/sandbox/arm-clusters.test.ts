@@ -9,6 +9,7 @@ import {
   SANDBOX_TENANT_ID,
   sandboxResourceId,
 } from '../../src/sandbox/fixtures';
+import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
 import { sandboxCredential } from '../../src/sandbox/identity/access-tokens';
 import { httpsJson } from '../../src/sandbox/http-util';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
@@ -166,7 +167,10 @@ describe('managedClusters.listClusterUserCredential', () => {
   it('refuses static credentials when local accounts are disabled', async () => {
     const c = SANDBOX_CLUSTERS.legacy;
     const id = sandboxResourceId('cluster', c);
+    const prodId = sandboxResourceId('cluster', SANDBOX_CLUSTERS.prod);
     sandbox.arm.state.updateCluster(id, { disableLocalAccounts: true });
+    // acrbot's Bicep gives it the user role only; the admin credential's 400 needs the admin role.
+    sandbox.arm.state.assignCallerRole(prodId, BUILT_IN_ROLES.aksClusterAdmin);
     try {
       await expect(aks.managedClusters.listClusterUserCredentials(c.resourceGroup, c.name)).rejects.toMatchObject({
         statusCode: 400,
@@ -183,6 +187,7 @@ describe('managedClusters.listClusterUserCredential', () => {
         code: 'BadRequest',
       });
     } finally {
+      sandbox.arm.state.unassignCaller(prodId, 'Azure Kubernetes Service Cluster Admin Role');
       sandbox.arm.state.updateCluster(id, { disableLocalAccounts: false });
       sandbox.arm.state.updateCluster(sandboxResourceId('cluster', SANDBOX_CLUSTERS.prod), {
         disableLocalAccounts: false,

@@ -246,9 +246,16 @@ describe('permissions', () => {
         out.push(p);
       return out;
     };
-    expect(await list()).toEqual([{ actions: ['*'], notActions: [], dataActions: [], notDataActions: [] }]);
+    // One entry per role acrbot holds there, as the Bicep gives them: Reader (on the resource
+    // group), the administrator role and the token operator role (on the registry).
+    expect((await list()).map((p) => p.actions)).toEqual([
+      ['*/read'],
+      [WRITE, 'Microsoft.Authorization/roleAssignments/delete', '*/read', 'Microsoft.Support/*'],
+      expect.arrayContaining(['Microsoft.ContainerRegistry/registries/tokens/*']),
+    ]);
+    expect((await list()).map((p) => p.notActions)).toEqual([[], [], []]);
     sandbox.arm.state.denyAction(registryId, WRITE);
-    expect((await list())[0]!.notActions).toEqual([WRITE]);
+    expect((await list()).map((p) => p.notActions)).toEqual([[WRITE], [WRITE], [WRITE]]);
     expect(sandbox.arm.requests.at(-1)).toMatchObject({ operation: 'permissions.listForResource', status: 200 });
     const rg = [];
     for await (const p of auth.permissions.listForResourceGroup('rg-acr')) rg.push(p);

@@ -52,6 +52,9 @@ function unsecuredSecretParams(bicep: string): string[] {
 
 const POLICY_DEFINITION = 'modules/acr-token-policy-definition.bicep';
 
+/** Reader on the module's resource group: no scope (the deployment's target), named per group so registry and cluster modules share it. */
+const RG_READER = /^(?![\s\S]*\n\s*scope:)[\s\S]*name:\s*guid\(resourceGroup\(\)\.id, principalId, reader\)/;
+
 const ROLE = {
   rbacAdministrator: 'f58310d9-a9f6-439a-9e8d-f62e7b41a168',
   acrPull: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
@@ -188,10 +191,22 @@ describe('infra: least privilege for the bot identity', () => {
         count++;
         expect({ file, block, guidName: /\n\s*name:\s*guid\(/.test(block) }).toMatchObject({ guidName: true });
         expect({ file, block, sp: block.includes("principalType: 'ServicePrincipal'") }).toMatchObject({ sp: true });
-        expect({ file, block, scoped: /\n\s*scope:\s*\w+/.test(block) }).toMatchObject({ scoped: true });
+        // A resource scope, or none: the module's resource group, only for Reader (rgReader below).
+        const scoped = /\n\s*scope:\s*\w+/.test(block) || RG_READER.test(block);
+        expect({ file, block, scoped }).toMatchObject({ scoped: true });
       }
     }
     expect(count).toBeGreaterThanOrEqual(6);
+  });
+
+  it('gives Reader on the resource group of each registry and cluster (a deleted one reads 404, not 403), one shared assignment', () => {
+    for (const text of [code(registry), code(cluster)]) {
+      const readers = roleAssignmentBlocks(text).filter(
+        (b) => b.includes('roleDefinitions', 0) && /,\s*reader\)/.test(b),
+      );
+      expect(readers).toHaveLength(1);
+      expect(readers[0]).toMatch(RG_READER);
+    }
   });
 
   it("main.bicep grants registry and cluster rights per resource, in that resource's group", () => {

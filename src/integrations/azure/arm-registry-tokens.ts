@@ -1,5 +1,6 @@
 /** ACR scope maps, tokens and generateCredentials with `@azure/arm-containerregistry`. */
 import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
+import type { ResourceGoneError } from '../../domain/errors';
 import type { RegistryTokenPort, WriteResult } from '../../domain/ports';
 import { CloudApiError } from '../../domain/ports';
 import { SecretValue } from '../../domain/secret-value';
@@ -11,6 +12,7 @@ import {
   restErrorInfo,
   unlessAbsent,
 } from './arm-connection';
+import { goneBehindRefusal } from './refused-or-gone';
 
 type RegistryRef = { subscriptionId: string; resourceGroup: string; name: string };
 
@@ -127,7 +129,7 @@ export class ArmRegistryTokens implements RegistryTokenPort {
     tokenName: string,
   ): Promise<{ id: string; scopeMapId?: string; provisioningState?: string } | undefined> {
     const client = this.client(registry.subscriptionId);
-    const token = await readChild('token read', () =>
+    const token = await this.readChild('token read', registry, () =>
       client.tokens.get(registry.resourceGroup, registry.name, tokenName),
     );
     return (
@@ -140,7 +142,7 @@ export class ArmRegistryTokens implements RegistryTokenPort {
     scopeMapName: string,
   ): Promise<{ id: string; provisioningState?: string } | undefined> {
     const client = this.client(registry.subscriptionId);
-    const map = await readChild('scope map read', () =>
+    const map = await this.readChild('scope map read', registry, () =>
       client.scopeMaps.get(registry.resourceGroup, registry.name, scopeMapName),
     );
     return map && { id: map.id ?? scopeMapName, provisioningState: map.provisioningState };
@@ -181,7 +183,7 @@ export class ArmRegistryTokens implements RegistryTokenPort {
   }
 
   async deleteToken(registry: RegistryRef, tokenName: string): Promise<void> {
-    await this.deleteChild('token delete', (options) =>
+    await this.deleteChild('token delete', registry, (options) =>
       this.client(registry.subscriptionId).tokens.delete(
         registry.resourceGroup,
         registry.name,
@@ -192,7 +194,7 @@ export class ArmRegistryTokens implements RegistryTokenPort {
   }
 
   async deleteScopeMap(registry: RegistryRef, scopeMapName: string): Promise<void> {
-    await this.deleteChild('scope map delete', (options) =>
+    await this.deleteChild('scope map delete', registry, (options) =>
       this.client(registry.subscriptionId).scopeMaps.delete(
         registry.resourceGroup,
         registry.name,
@@ -202,14 +204,48 @@ export class ArmRegistryTokens implements RegistryTokenPort {
     );
   }
 
-  /** A delete whose 404 ({@link isAbsent}: not a subscription ARM cannot find) means it is gone already. */
-  private async deleteChild(what: string, start: (options: OperationOptions) => Poller<void>): Promise<void> {
+  /**
+   * A delete whose 404 ({@link isAbsent}: not a subscription ARM cannot find) means it is gone
+   * already, as does a 403 after which the registry reads 404 (its deletion took acrbot's rights
+   * on it: refused-or-gone.ts).
+   */
+  private async deleteChild(
+    what: string,
+    registry: RegistryRef,
+    start: (options: OperationOptions) => Poller<void>,
+  ): Promise<void> {
     try {
       await this.operation(what, start);
     } catch (err) {
       // Wrapped by `operation` (a CloudApiError with the same status and code): the 404 is its cause.
-      if (!(err instanceof CloudApiError && isAbsent(err))) throw err;
+      if (err instanceof CloudApiError && isAbsent(err)) return;
+      if (await this.goneBehind(err, registry, what)) return;
+      throw err;
     }
+  }
+
+  /**
+   * Reads a registry child: undefined when there is none ({@link isAbsent}: a deletion reads
+   * first, and "none" ends it) or its registry is gone behind a 403; any other failure explained
+   * as `what`.
+   */
+  private async readChild<T>(what: string, registry: RegistryRef, read: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await unlessAbsent(read);
+    } catch (err) {
+      if (await this.goneBehind(err, registry, what)) return undefined;
+      throw armFailure(err, what);
+    }
+  }
+
+  /** What a 403 on the registry's scope meant, read with the registry's own client ({@link goneBehindRefusal}). */
+  private goneBehind(err: unknown, registry: RegistryRef, what: string): Promise<ResourceGoneError | undefined> {
+    return goneBehindRefusal(
+      err,
+      { kind: 'registry', ...registry },
+      (r) => this.client(r.subscriptionId).registries.get(r.resourceGroup, r.name),
+      `the ${what} on registry ${registry.name}`,
+    );
   }
 }
 
@@ -231,16 +267,4 @@ function unreadableAnswer(err: unknown, what: string, requestId?: string): Cloud
     errorRequestId(err) ?? requestId,
     errorCorrelationRequestId(err),
   );
-}
-
-/**
- * Reads a registry child: undefined when there is none ({@link isAbsent}: a deletion reads first,
- * and "none" ends it), any other failure explained as `what`.
- */
-async function readChild<T>(what: string, read: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await unlessAbsent(read);
-  } catch (err) {
-    throw armFailure(err, what);
-  }
 }

@@ -17,6 +17,8 @@ import {
   unlessNotFound,
 } from './arm-connection';
 import { ARM_API_VERSIONS, ArmRest } from './arm-rest';
+import { ArmResourceReader } from './azure-resource-reader';
+import { goneBehindRefusal, scopeResourceOf } from './refused-or-gone';
 import { roleAssignmentFromWire, type WirePermission, type WireRoleAssignment } from './arm-wire';
 
 const ROLE_ASSIGNMENT_WRITE = 'Microsoft.Authorization/roleAssignments/write';
@@ -55,7 +57,26 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
   private readonly clients = new Map<string, AuthorizationManagementClient>();
   private readonly rests = new Map<string, ArmRest>();
 
-  constructor(private readonly connection: ArmConnection) {}
+  /**
+   * `reader` reads a registry or cluster whose scope refused a listing or delete (what the 403
+   * meant, refused-or-gone.ts); by default one of its own over the same connection.
+   */
+  constructor(
+    private readonly connection: ArmConnection,
+    private readonly reader: Pick<ArmResourceReader, 'readResource'> = new ArmResourceReader(connection),
+  ) {}
+
+  /** What a 403 on `scope` meant, for a registry or cluster scope (see {@link goneBehindRefusal}). */
+  private async goneBehind(err: unknown, scope: string, what: string): Promise<ResourceGoneError | undefined> {
+    const resource = scopeResourceOf(scope);
+    if (!resource) return undefined;
+    return goneBehindRefusal(
+      err,
+      resource,
+      (r) => this.reader.readResource(r),
+      `${what} on ${resource.kind} ${resource.name}`,
+    );
+  }
 
   private client(subscriptionId: string): AuthorizationManagementClient {
     let client = this.clients.get(subscriptionId);
@@ -96,8 +117,10 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
 
   /**
    * The principal's assignments at, above or below `scope`. A scope that no longer exists (404
-   * ResourceNotFound or ResourceGroupNotFound) throws {@link ResourceGoneError}: its assignments
-   * went with it (a revocation ends there); any other failure is the SDK's error as it is.
+   * ResourceNotFound or ResourceGroupNotFound, or a 403 after which the registry or cluster reads
+   * 404: refused-or-gone.ts) throws {@link ResourceGoneError}: its assignments went with it (a
+   * revocation ends there); a 403 after which the read is refused too throws
+   * RefusedOrGoneError; any other failure is the SDK's error as it is.
    */
   listForPrincipal(scope: string, principalId: string): Promise<RoleAssignmentInfo[]> {
     return this.listAt(scope, `principalId eq '${principalId}'`);
@@ -127,7 +150,7 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
       return all.map(roleAssignmentFromWire);
     } catch (err) {
       const info = restErrorInfo(err);
-      if (!isResourceGone(info)) throw err;
+      if (!isResourceGone(info)) throw (await this.goneBehind(err, scope, 'the listing of role assignments')) ?? err;
       const id = parseResourceId(scope);
       const registry = id?.type.toLowerCase() === 'registries';
       throw new ResourceGoneError(
@@ -205,8 +228,10 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
     try {
       await this.client(input.subscriptionId).roleAssignments.delete(sdkScope(input.scope), input.name);
     } catch (err) {
-      // A scope that is gone took its assignments with it; a subscription ARM cannot find did not say so.
-      if (!isAbsent(err)) throw armFailure(err, 'role assignment delete');
+      // A scope that is gone took its assignments with it; a subscription ARM cannot find did not
+      // say so. Gone shows as a 403 too, the bot's rights having gone with the registry.
+      if (isAbsent(err) || (await this.goneBehind(err, input.scope, 'the deletion of a role assignment'))) return;
+      throw armFailure(err, 'role assignment delete');
     }
   }
 

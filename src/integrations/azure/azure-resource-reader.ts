@@ -9,6 +9,7 @@ import { dropIdlePolicies } from '../http/idle-policies';
 import { type ArmConnection, modularClientOptions, unlessAbsent } from './arm-connection';
 import { ARM_API_VERSIONS, ArmRest } from './arm-rest';
 import { clusterFromWire, registryFromWire, type WireManagedCluster, type WireRegistry } from './arm-wire';
+import type { ScopeResource } from './refused-or-gone';
 
 /** The value cached under `key`, made by `make` the first time. */
 function once<T>(cache: Map<string, T>, key: string, make: () => T): T {
@@ -121,6 +122,20 @@ export class ArmResourceReader implements AzureResourceReader {
         ),
       ),
     );
+  }
+
+  /**
+   * GETs a registry or cluster and keeps nothing of it: resolves when ARM answers, rejects with
+   * ARM's error as it came, a 404 too. What a refusal on its scope meant (refused-or-gone.ts).
+   */
+  async readResource(resource: ScopeResource): Promise<void> {
+    const rg = resourceGroupPath(resource.subscriptionId, resource.resourceGroup);
+    const name = encodeURIComponent(resource.name);
+    await (resource.kind === 'registry'
+      ? this.registries(resource.subscriptionId).get(`${rg}/providers/Microsoft.ContainerRegistry/registries/${name}`)
+      : this.clusters(resource.subscriptionId).get(
+          `${rg}/providers/Microsoft.ContainerService/managedClusters/${name}`,
+        ));
   }
 
   async listRegistries(subscriptionId: string): Promise<RegistryInfo[]> {

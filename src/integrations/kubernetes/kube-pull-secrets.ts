@@ -21,6 +21,7 @@ import {
 import { requestIdLabelValue } from '../../domain/identifiers';
 import { type ExistingSecret, SECRET_WRITE_UNCONFIRMED } from '../../domain/secret-ownership';
 import { errorRequestId, restErrorInfo } from '../azure/arm-connection';
+import { goneBehindRefusal } from '../azure/refused-or-gone';
 import { KUBE_IDLE_SOCKET_MS, kubeAgent, sharedAgentAuthentication } from './kube-agent';
 import {
   clusterTokenError,
@@ -192,6 +193,20 @@ export class KubePullSecrets implements PullSecretPort {
       // a revocation can tell that the secret went with the cluster (access-lifecycle.ts).
       if (isResourceGone({ statusCode, code }))
         throw new ResourceGoneError('cluster', `cluster ${cluster.name}`, code!, err);
+      // Deleted shows as a 403 too: acrbot's Cluster User Role was on the cluster and went with
+      // it. Reading the cluster tells (refused-or-gone.ts); refused there too, it cannot tell.
+      const gone = await goneBehindRefusal(
+        err,
+        {
+          kind: 'cluster',
+          subscriptionId: cluster.subscriptionId,
+          resourceGroup: cluster.resourceGroup,
+          name: cluster.name,
+        },
+        (c) => this.aksClient(c.subscriptionId).managedClusters.get(c.resourceGroup, c.name),
+        `the request for the credentials of cluster ${cluster.name}`,
+      );
+      if (gone) throw gone;
       const cause = credentialsError(err);
       if (statusCode === 403)
         throw new UserFacingError(

@@ -23,7 +23,7 @@ import type { Directory } from '../directory';
 import { HttpError, writeReply, type EmulatorReply } from '../http-util';
 import { audienceAccepted, bearerAudience, SERVICE_AUDIENCES } from '../identity/access-tokens';
 import { isGuid } from './arm-ids';
-import { authorizationFailed, invalidApiVersion, invalidSubscriptionId } from './arm-errors';
+import { invalidApiVersion, invalidSubscriptionId } from './arm-errors';
 import { armFaultError } from './arm-faults';
 import type { ArmRoute } from './arm-route';
 import { clusterRoutes } from './cluster-routes';
@@ -160,7 +160,7 @@ export class ArmEmulator extends RecordingEmulator {
         if (match.kind === 'method-not-allowed')
           throw new HttpError(405, 'MethodNotAllowed', `The requested method ${method} is not allowed for '${path}'.`);
         if (action && this.state.access.isDenied(actionScope(path, action), action)) {
-          throw authorizationFailed(this.state.callerObjectId, action, actionScope(path, action));
+          throw this.state.refuse(path, action, actionScope(path, action));
         }
         return match.route.handle({
           state: this.state,

@@ -31,5 +31,5 @@ export function permissionRoutes(): ArmRoute[] {
 }
 
 function answer(ctx: ArmRequestContext, scope: string) {
-  return ok({ value: [ctx.state.access.permissionsAt(scope)] });
+  return ok({ value: ctx.state.access.permissionsAt(scope) });
 }

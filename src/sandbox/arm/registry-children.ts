@@ -82,13 +82,17 @@ export function createdChild<R extends ProvisionedRecord>(
   return { status: 201, body: spec.toWire(record), headers: { 'Azure-AsyncOperation': statusUrl } };
 }
 
-/** `GET …/{child}/{name}/operationStatuses/{id}`: the status of a create the emulator holds. */
+/**
+ * `GET …/{child}/{name}/operationStatuses/{id}`: the status of a create the emulator holds. Its
+ * action is the provider's own `registries/{child}/operationStatuses/read` (Azure's provider
+ * operations list both), not the child's read: a role granting one need not grant the other.
+ */
 export function operationStatusRoute(child: RegistryChildSpec<unknown>['child']): ArmRoute {
   return {
     method: 'GET',
     pattern: `${childBase(child)}/{name}/operationStatuses/{operationId}`,
     operation: `${child}.operationStatus`,
-    action: `Microsoft.ContainerRegistry/registries/${child}/read`,
+    action: `Microsoft.ContainerRegistry/registries/${child}/operationStatuses/read`,
     handle: (ctx) => {
       registryOf(ctx);
       const status = ctx.state.longRunning.status(ctx.params['operationId']!);

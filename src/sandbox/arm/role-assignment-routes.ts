@@ -7,7 +7,6 @@
 import { HttpError } from '../http-util';
 import { isAtOrAbove, isGuid, normalizeScope, parseScope } from './arm-ids';
 import {
-  authorizationFailed,
   invalidPrincipalId,
   invalidRequestContent,
   invalidRoleDefinitionId,
@@ -127,7 +126,7 @@ function create(ctx: ArmRequestContext) {
   const id = `${scope === '/' ? '' : scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
   // Checked here rather than through `action` because ARM names the assignment id as the scope.
   if (state.access.isDenied(scope, 'Microsoft.Authorization/roleAssignments/write')) {
-    throw authorizationFailed(state.callerObjectId, 'Microsoft.Authorization/roleAssignments/write', id);
+    throw state.refuse(scope, 'Microsoft.Authorization/roleAssignments/write', id);
   }
   if (!isGuid(name))
     throw new HttpError(

@@ -6,9 +6,17 @@
  */
 import type { Directory } from '../directory';
 import { AccessControl } from './access-control';
+import { builtInCallerRole, clusterCallerRights, registryCallerRights } from './caller-rights';
 import { randomUUID } from 'node:crypto';
 import { idKey, isAtOrAbove, normalizeScope, parseScope, PROVIDERS } from './arm-ids';
-import { parentNotFound, resourceGroupNotFound, resourceNotFound, subscriptionNotFound } from './arm-errors';
+import {
+  authorizationFailed,
+  parentNotFound,
+  resourceGroupNotFound,
+  resourceNotFound,
+  subscriptionNotFound,
+} from './arm-errors';
+import type { HttpError } from '../http-util';
 import { clusterRecord, type ClusterRecord, type ClusterSpec } from './clusters';
 import {
   assignableAt,
@@ -57,7 +65,7 @@ export class ArmState {
   readonly directory: Directory;
   /** Page size of every list; set to 1 in a test to force `nextLink` paging. */
   pageSize: number;
-  /** The caller's rights; see {@link ArmState.denyAction}. */
+  /** The caller's rights: its role assignments (caller-rights.ts) and the denials of {@link ArmState.denyAction}. */
   readonly access = new AccessControl();
   /** Token and scope map creates a test holds in `Creating`: `arm.state.longRunning.hold({...})`. */
   readonly longRunning = new LongRunningWrites();
@@ -95,6 +103,17 @@ export class ArmState {
     if (!this.resourceGroups.has(key)) this.resourceGroups.set(key, { subscriptionId, name });
   }
 
+  /**
+   * 403 `AuthorizationFailed` for `action` over `shownScope` (ARM's message names it), after the
+   * 404 `SubscriptionNotFound` of a path whose subscription ARM does not know: that is answered
+   * before the caller's rights are looked at.
+   */
+  refuse(path: string, action: string, shownScope: string): HttpError {
+    const sub = parseScope(path).subscriptionId;
+    if (sub !== undefined && !this.subscriptions.has(sub.toLowerCase())) return subscriptionNotFound(sub);
+    return authorizationFailed(this.callerObjectId, action, shownScope);
+  }
+
   /** Throws ARM's 404 when the subscription or resource group does not exist. */
   requireResourceGroup(subscriptionId: string, resourceGroup?: string): void {
     if (!this.subscriptions.has(subscriptionId.toLowerCase())) throw subscriptionNotFound(subscriptionId);
@@ -104,10 +123,17 @@ export class ArmState {
 
   // ---- clusters ---------------------------------------------------------------------------
 
-  addCluster(spec: ClusterSpec): ClusterRecord {
+  /**
+   * Adds a cluster, and gives the caller the rights cluster-access.bicep gives acrbot on it
+   * (caller-rights.ts) unless `opts.callerRights` is false (a cluster acrbot does not manage:
+   * then it may do nothing there). From now on the caller's rights there are its assignments.
+   */
+  addCluster(spec: ClusterSpec, opts: { callerRights?: boolean } = {}): ClusterRecord {
     this.addResourceGroup(spec.subscriptionId, spec.resourceGroup);
     const record = clusterRecord(spec, this.tenantId);
     this.clusters.set(idKey(record.id), record);
+    this.access.govern(record.id);
+    if (opts.callerRights ?? true) for (const a of clusterCallerRights(record.id)) this.access.assign(a.scope, a);
     return record;
   }
 
@@ -131,7 +157,9 @@ export class ArmState {
     return [...this.clusters.values()];
   }
 
+  /** Deletes a cluster, and with it the caller's role assignments on it (not those on its resource group). */
   removeCluster(id: string): boolean {
+    this.access.dropWithResource(id);
     return this.clusters.delete(idKey(id));
   }
 
@@ -158,10 +186,13 @@ export class ArmState {
 
   // ---- registries -------------------------------------------------------------------------
 
-  addRegistry(spec: RegistrySpec): RegistryRecord {
+  /** Adds a registry with the caller's rights on it as for {@link addCluster} (registry-access.bicep's). */
+  addRegistry(spec: RegistrySpec, opts: { callerRights?: boolean } = {}): RegistryRecord {
     this.addResourceGroup(spec.subscriptionId, spec.resourceGroup);
     const record = registryRecord(spec);
     this.registries.set(idKey(record.id), record);
+    this.access.govern(record.id);
+    if (opts.callerRights ?? true) for (const a of registryCallerRights(record.id)) this.access.assign(a.scope, a);
     return record;
   }
 
@@ -173,7 +204,12 @@ export class ArmState {
     return [...this.registries.values()];
   }
 
+  /**
+   * Deletes a registry (scope maps and tokens with it), and the caller's role assignments on it:
+   * what only they allowed there answers 403 from now on, as in Azure.
+   */
   removeRegistry(id: string): boolean {
+    this.access.dropWithResource(id);
     return this.registries.delete(idKey(id));
   }
 
@@ -346,5 +382,23 @@ export class ArmState {
   /** Gives back a right taken by {@link denyAction} or {@link denyActionOnlyAt}. */
   allowAction(scope: string, action: string): void {
     this.access.allowAction(scope, action);
+  }
+
+  /**
+   * Gives the caller a built-in role (by GUID) at `scope`, beyond what the Bicep gives it:
+   * `assignCallerRole(clusterId, BUILT_IN_ROLES.aksClusterAdmin)`.
+   */
+  assignCallerRole(scope: string, roleDefinitionGuid: string): void {
+    this.access.assign(scope, builtInCallerRole(roleDefinitionGuid));
+  }
+
+  /**
+   * Removes the caller's role assignments at exactly `scope` (only those of `roleName`, when
+   * given), as when an operator takes acrbot's rights there away; e.g. the Reader on a registry's
+   * resource group: `unassignCaller('/subscriptions/…/resourceGroups/rg-acr', 'Reader')`.
+   * Returns how many were removed.
+   */
+  unassignCaller(scope: string, roleName?: string): number {
+    return this.access.unassign(scope, roleName);
   }
 }

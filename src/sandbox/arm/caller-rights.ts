@@ -1,0 +1,119 @@
+/**
+ * The caller's own role assignments (the bot's rights), as infra/modules/registry-access.bicep and
+ * cluster-access.bicep deploy them by default: Reader on each managed registry's and cluster's
+ * resource group; Role Based Access Control Administrator and the custom token operator role on
+ * each registry; Azure Kubernetes Service Cluster User Role on each cluster. The emulator seeds them
+ * when a registry or cluster is added and drops the ones on a resource when it is removed, as ARM
+ * deletes a resource's role assignments with it: a deleted registry then answers 403 to whatever
+ * the resource group's Reader does not carry (a token delete, a role assignment delete), and 404 to
+ * reads. The Bicep's ABAC condition on the administrator role is not modelled (the emulator does
+ * not evaluate conditions).
+ *
+ * Kept apart from the role assignment store: the store holds the assignments the bot (and tests,
+ * "outside acrbot") make for clusters' identities, and listing them would show these too in ARM;
+ * the emulator leaves them out of listings so that what tests count there stays the grants.
+ */
+import { idKey, isAtOrAbove, normalizeScope, parseScope, PROVIDERS } from './arm-ids';
+import { BUILT_IN_ROLE_DEFINITIONS, BUILT_IN_ROLES, type RolePermissionBlock } from './role-definitions';
+
+/** One role assignment of the caller. */
+export interface CallerAssignment {
+  scope: string;
+  roleName: string;
+  permissions: readonly RolePermissionBlock[];
+}
+
+/** A role the caller can hold: its name and permissions. */
+export interface CallerRole {
+  roleName: string;
+  permissions: readonly RolePermissionBlock[];
+}
+
+/** A built-in role by GUID (any case), for {@link CallerAssignment}s. */
+export function builtInCallerRole(guid: string): CallerRole {
+  const def = BUILT_IN_ROLE_DEFINITIONS.find((d) => d.guid === guid.toLowerCase());
+  if (!def) throw new Error(`No built-in role definition ${guid}`);
+  return { roleName: def.roleName, permissions: def.permissions };
+}
+
+/**
+ * The custom role registry-access.bicep defines per registry ("acrbot ACR token operator …"),
+ * with the same actions. Written out here: the emulators never read the bot's infrastructure.
+ */
+export const TOKEN_OPERATOR_ROLE: CallerRole = {
+  roleName: 'acrbot ACR token operator',
+  permissions: [
+    {
+      actions: [
+        'Microsoft.ContainerRegistry/registries/read',
+        'Microsoft.ContainerRegistry/registries/tokens/*',
+        'Microsoft.ContainerRegistry/registries/scopeMaps/read',
+        'Microsoft.ContainerRegistry/registries/scopeMaps/write',
+        'Microsoft.ContainerRegistry/registries/scopeMaps/delete',
+        'Microsoft.ContainerRegistry/registries/generateCredentials/action',
+      ],
+      notActions: [],
+      dataActions: [],
+      notDataActions: [],
+    },
+  ],
+};
+
+/** `/subscriptions/{s}/resourceGroups/{rg}` of a resource id. */
+function resourceGroupOf(resourceId: string): string {
+  const p = parseScope(resourceId);
+  return `/subscriptions/${p.subscriptionId}/resourceGroups/${p.resourceGroup}`;
+}
+
+/** What registry-access.bicep assigns for one registry. */
+export function registryCallerRights(registryId: string): CallerAssignment[] {
+  return [
+    { scope: resourceGroupOf(registryId), ...builtInCallerRole(BUILT_IN_ROLES.reader) },
+    { scope: registryId, ...builtInCallerRole(BUILT_IN_ROLES.rbacAdministrator) },
+    { scope: registryId, ...TOKEN_OPERATOR_ROLE },
+  ];
+}
+
+/** What cluster-access.bicep assigns for one cluster. */
+export function clusterCallerRights(clusterId: string): CallerAssignment[] {
+  return [
+    { scope: resourceGroupOf(clusterId), ...builtInCallerRole(BUILT_IN_ROLES.reader) },
+    { scope: clusterId, ...builtInCallerRole(BUILT_IN_ROLES.aksClusterUser) },
+  ];
+}
+
+/**
+ * The registry or cluster id a scope is at or below (lower case), or undefined for any other
+ * scope: subscriptions, resource groups, role assignments made there.
+ */
+export function governingResource(scope: string): string | undefined {
+  const p = parseScope(scope);
+  const type = p.resourceType?.toLowerCase();
+  if (type !== PROVIDERS.registries.toLowerCase() && type !== PROVIDERS.managedClusters.toLowerCase()) return undefined;
+  return idKey(
+    `/subscriptions/${p.subscriptionId}/resourceGroups/${p.resourceGroup}/providers/${p.resourceType}/${p.resourceName}`,
+  );
+}
+
+/** Whether `a` covers `action` at `scope`: at or above it, and one of its blocks allows the action. */
+export function assignmentCovers(
+  a: CallerAssignment,
+  scope: string,
+  action: string,
+  matches: (pattern: string, action: string) => boolean,
+): boolean {
+  return (
+    isAtOrAbove(a.scope, scope) &&
+    a.permissions.some(
+      (p) => p.actions.some((x) => matches(x, action)) && !p.notActions.some((x) => matches(x, action)),
+    )
+  );
+}
+
+/** The same assignment (scope and role, any case). */
+export function sameAssignment(a: CallerAssignment, b: { scope: string; roleName: string }): boolean {
+  return (
+    normalizeScope(a.scope).toLowerCase() === normalizeScope(b.scope).toLowerCase() &&
+    a.roleName.toLowerCase() === b.roleName.toLowerCase()
+  );
+}
