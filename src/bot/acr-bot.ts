@@ -27,6 +27,7 @@ import { errorCardFor, sendCard } from './turn-cards';
 import { isRefusal, turnIdentity, type TurnIdentity } from './turn-identity';
 import { addressedText } from './message-text';
 import { auditBadCardData, auditValidationFailure, setTurnValidationAudit } from './validation-audit';
+import { auditLimitRefusal } from './limit-audit';
 import { unreadContent } from './message-content';
 import { Welcomes } from './welcomes';
 
@@ -41,6 +42,16 @@ type CommandHandler = (ctx: TurnContext, identity: TurnIdentity, command: Comman
 
 /** Commands that are read as commands even while acrbot waits for the reason of a request. */
 const TAKES_OVER_A_QUESTION = new Set<Command['verb']>(['grant', 'secret', 'pause', 'cancel']);
+
+/**
+ * Commands that read Azure, Graph or the store on the user's behalf and change nothing: limited
+ * per user (ACRBOT_READS_PER_10_MINUTES, RequestGate.admitRead), since every read is made as
+ * acrbot, on the ARM and Graph quotas its principal shares with the grants it runs. Not here:
+ * `help` (reads nothing), `grant`, `secret` and `extend` (the request limits), `revoke`, `cancel`,
+ * `pause` and `resume` (ending access and stopping it in an incident are never held back by how
+ * much someone read), and unknown words (nothing is read).
+ */
+const READ_COMMANDS = new Set<Command['verb']>(['check', 'policy', 'access', 'status', 'pending', 'audit']);
 
 /** acrbot's activity handler. */
 export class AcrBot extends ActivityHandler {
@@ -85,9 +96,9 @@ export class AcrBot extends ActivityHandler {
         this.info.status(ctx, identity, (c as Extract<Command, { verb: 'status' }>).requestId),
       pending: (ctx, identity, c) =>
         this.info.pending(ctx, identity, (c as Extract<Command, { verb: 'pending' }>).requestId),
-      policy: (ctx, _identity, c) => {
+      policy: (ctx, identity, c) => {
         const { cluster, registry } = c as Extract<Command, { verb: 'policy' }>;
-        return this.policyHandler.show(ctx, cluster, registry);
+        return this.policyHandler.show(ctx, identity, cluster, registry);
       },
       audit: (ctx, identity, c) => this.info.audit(ctx, identity, (c as Extract<Command, { verb: 'audit' }>).argument),
       revoke: (ctx, identity, c) =>
@@ -96,7 +107,7 @@ export class AcrBot extends ActivityHandler {
         this.lifecycle.extendCommand(ctx, identity, c as Extract<Command, { verb: 'extend' }>),
       access: (ctx, identity, c) =>
         this.accessHandlers.access(ctx, identity, c as Extract<Command, { verb: 'access' }>),
-      check: (ctx, _identity, c) => this.accessHandlers.check(ctx, c as Extract<Command, { verb: 'check' }>),
+      check: (ctx, identity, c) => this.accessHandlers.check(ctx, identity, c as Extract<Command, { verb: 'check' }>),
       pause: (ctx, identity, c) =>
         this.pauseHandler.pause(ctx, identity, (c as Extract<Command, { verb: 'pause' }>).reason),
       resume: (ctx, identity, c) =>
@@ -217,6 +228,8 @@ export class AcrBot extends ActivityHandler {
       command.verb === 'unknown' ||
       (!TAKES_OVER_A_QUESTION.has(command.verb) && (await this.dialogs.openQuestion(ctx)) === 'reason');
     if (answers && (await this.dialogs.continue(ctx))) return;
+    // Before the questions in progress are dropped: a refused read changes nothing.
+    if (READ_COMMANDS.has(command.verb) && !(await this.readAdmitted(ctx, identity, command.verb))) return;
     const hadQuestion = command.verb !== 'unknown' && (await this.dialogs.cancel(ctx));
     // An answer that starts with "pause" must not stop all new access by accident. "pause" alone
     // only shows the state: it ends the questions as any other command does, said below.
@@ -231,6 +244,26 @@ export class AcrBot extends ActivityHandler {
           : 'The request you were filling in is stopped; nothing was requested. Type "@acrbot grant" or "@acrbot secret" to start again.',
       );
     await this.commandTable[command.verb](ctx, identity, command);
+  }
+
+  /**
+   * Whether the per-user limit on read commands admits `verb` now; otherwise the refusal is
+   * answered (the gate's sentence: how many, when to try again) and audited once per window.
+   */
+  private async readAdmitted(ctx: TurnContext, identity: TurnIdentity, verb: Command['verb']): Promise<boolean> {
+    const refusal = await this.services.gate.admitRead(identity.actor);
+    if (!refusal) return true;
+    await auditLimitRefusal(this.services, identity, refusal.code, `command=${verb}`);
+    await sendCard(
+      ctx,
+      messageCard({
+        title: 'Too many read commands',
+        text: refusal.message,
+        tone: 'error',
+        sandbox: this.services.settings.sandbox,
+      }),
+    );
+    return false;
   }
 
   private async grant(

@@ -3,8 +3,9 @@
  * wherever it is found: a command that does not parse, the checks made before the questions of
  * a request, an answer to one of those questions. The same entry `RequestHandler.prepare` writes
  * for a request that fails validation while it is planned: one refusal, one entry, whichever way
- * the bad name came in. Other refusals (a pause, the per-user limits) audit themselves or not, as
- * they always did: only `validation.*` codes are recorded here.
+ * the bad name came in; and a name refused by a read (`check`, `policy`, `access`). Other refusals
+ * audit themselves (a pause) or are audited once per window (the per-user limits,
+ * limit-audit.ts): only `validation.*` codes are recorded here.
  */
 import type { TurnContext } from 'botbuilder';
 import { isUserFacing } from '../domain/errors';

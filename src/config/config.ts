@@ -25,6 +25,15 @@ import { checkOpenIdMetadataUrl, checkServiceEndpoint, checkTokenIssuer, type Ur
 import { readSettingValue } from './setting-value';
 import { isGuid } from '../domain/identifiers';
 
+/**
+ * ACRBOT_READS_PER_10_MINUTES when unset. A person at the keyboard runs a few read commands a
+ * minute at most, and 30 lets a burst of investigation through. It bounds what one user (or a
+ * script with their token) costs acrbot's own ARM principal, whose read bucket every user shares
+ * (250 reads, refilled 25 a second, per subscription and principal): 30 commands at once, a
+ * handful of reads each, stay under the bucket; 180 an hour are a few percent of its refill.
+ */
+const DEFAULT_READS_PER_10_MINUTES = 30;
+
 /** A DNS host name (letters, digits and hyphens per label), as listen() resolves it. */
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
@@ -308,6 +317,7 @@ const schema = z.object({
     .default('info'),
   ACRBOT_MAX_PENDING_PER_USER: positiveInt('ACRBOT_MAX_PENDING_PER_USER', 5),
   ACRBOT_REQUESTS_PER_MINUTE: positiveInt('ACRBOT_REQUESTS_PER_MINUTE', 10),
+  ACRBOT_READS_PER_10_MINUTES: positiveInt('ACRBOT_READS_PER_10_MINUTES', DEFAULT_READS_PER_10_MINUTES),
   ACRBOT_DIALOG_TTL: duration('ACRBOT_DIALOG_TTL', '30m'),
   ACRBOT_ALLOW_SANDBOX_IN_PRODUCTION: z
     .enum(['true', 'false'], { message: 'ACRBOT_ALLOW_SANDBOX_IN_PRODUCTION must be "true" or "false"' })
@@ -416,8 +426,11 @@ export interface AppConfig {
    * drop it at once, other instances' changes show after at most this long.
    */
   tabInventoryTtlMs: number;
-  /** Per-user abuse limits (G16): pending requests at once, and new requests per minute. */
-  limits: { maxPendingPerUser: number; requestsPerMinute: number };
+  /**
+   * Per-user abuse limits (G16): pending requests at once, new requests per minute, and read
+   * commands (check, policy, access, status, pending, audit) per fixed ten minutes.
+   */
+  limits: { maxPendingPerUser: number; requestsPerMinute: number; readsPer10Minutes: number };
   /** How long an unanswered dialog question is kept (ACRBOT_DIALOG_TTL, default 30 min). */
   dialogTtlMs: number;
   /**
@@ -932,7 +945,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       loginUrl: e.ACRBOT_CHANNEL_LOGIN_URL,
     },
     logLevel: e.LOG_LEVEL,
-    limits: { maxPendingPerUser: e.ACRBOT_MAX_PENDING_PER_USER, requestsPerMinute: e.ACRBOT_REQUESTS_PER_MINUTE },
+    limits: {
+      maxPendingPerUser: e.ACRBOT_MAX_PENDING_PER_USER,
+      requestsPerMinute: e.ACRBOT_REQUESTS_PER_MINUTE,
+      readsPer10Minutes: e.ACRBOT_READS_PER_10_MINUTES,
+    },
     dialogTtlMs: e.ACRBOT_DIALOG_TTL,
     allowLocalAccountClusters: (e.ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS ?? (sandbox ? 'true' : 'false')) === 'true',
   };

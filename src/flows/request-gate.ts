@@ -4,15 +4,30 @@
  * than `maxPendingPerUser` requests waiting, and nobody starts more than `requestsPerMinute`.
  * The pending count here is read before the create, so two requests at once can both pass it;
  * `RequestService.create` counts again after its write and withdraws its own if over the cap.
+ * Read commands (`check`, `policy`, `access`, …) have their own per-user window
+ * ({@link RequestGate.admitRead}): every one of them reads Azure, Graph or the store as acrbot.
  */
 import type { AbuseLedger, Clock, RequestStore } from '../domain/ports';
 import type { AccessRequest, Actor } from '../domain/request';
 
-/** The limits (ACRBOT_MAX_PENDING_PER_USER, ACRBOT_REQUESTS_PER_MINUTE). */
+/** The limits (ACRBOT_MAX_PENDING_PER_USER, ACRBOT_REQUESTS_PER_MINUTE, ACRBOT_READS_PER_10_MINUTES). */
 export interface RequestLimits {
   maxPendingPerUser: number;
   requestsPerMinute: number;
+  /**
+   * Read commands one user may run in a fixed {@link READ_WINDOW_MS} window
+   * (ACRBOT_READS_PER_10_MINUTES; its default and why it is so are in config.ts). Unset: reads are
+   * not limited, for a gate that only admits requests; the app's always has it.
+   */
+  readsPer10Minutes?: number;
 }
+
+/**
+ * The read commands' window. Ten minutes rather than one: a person looking into a problem runs
+ * a handful of reads in a burst, then reads the answers; a per-minute cap small enough to protect
+ * ARM would cut that burst short, one this long lets it through and still bounds a script.
+ */
+export const READ_WINDOW_MS = 10 * 60_000;
 
 /** How long a seen activity id is remembered; Teams redelivers within seconds to minutes. */
 export const REDELIVERY_MEMORY_MS = 24 * 3_600_000;
@@ -20,11 +35,22 @@ const MINUTE_MS = 60_000;
 
 /** Why a request was not admitted; `message` is for the user. */
 export type GateRefusal = {
-  code: 'limits.redelivered' | 'limits.pending' | 'limits.rate';
+  code: 'limits.redelivered' | 'limits.pending' | 'limits.rate' | 'limits.reads';
   message: string;
 };
 
-/** Admits or refuses new requests. */
+/**
+ * The window a limit's refusals are audited once in: the window it is counted in; for the pending
+ * cap, which stands until a decision, the rate's minute (every refusal of it passed the rate first).
+ */
+const REFUSAL_WINDOW_MS: Record<GateRefusal['code'], number> = {
+  'limits.redelivered': REDELIVERY_MEMORY_MS,
+  'limits.pending': MINUTE_MS,
+  'limits.rate': MINUTE_MS,
+  'limits.reads': READ_WINDOW_MS,
+};
+
+/** Admits or refuses new requests, and read commands. */
 export class RequestGate {
   constructor(
     private readonly ledger: AbuseLedger,
@@ -71,6 +97,43 @@ export class RequestGate {
     }
   }
 
+  /**
+   * Undefined when `actor` may run one more read command (counted now); otherwise the refusal,
+   * which names the count and when the window ends. Checked before the command reads anything,
+   * so a refused read costs no Azure, Graph or store read beyond this counter. One limit for
+   * everyone, approvers and auditors too: telling them apart needs a Graph read (their groups),
+   * which is what the limit is there to bound, and their sweeps have the tab's access matrix
+   * (one cached read for every cluster) rather than one `access` per cluster.
+   */
+  async admitRead(actor: Actor): Promise<GateRefusal | undefined> {
+    const now = this.clock.now();
+    const max = this.limits.readsPer10Minutes;
+    if (max === undefined) return undefined;
+    const count = await this.ledger.hit(`reads:${actor.objectId}`, now, READ_WINDOW_MS);
+    if (count <= max) return undefined;
+    // The ledger's windows are fixed (aligned to the epoch): the next one opens at this end.
+    const end = new Date(windowStart(now, READ_WINDOW_MS) + READ_WINDOW_MS);
+    return {
+      code: 'limits.reads',
+      message: `You have run ${max} read command${max === 1 ? '' : 's'} (check, policy, access, status, pending, audit) in the last 10 minutes, the most acrbot answers one person; try again at ${end.toISOString().slice(11, 16)} UTC. Nothing was read or changed.`,
+    };
+  }
+
+  /**
+   * Whether `refusal` is `actor`'s first of its kind in its limit's window (recorded now, in the
+   * store, so across instances). Callers audit the first and only log the rest: someone held at
+   * a limit who keeps trying (a script does, thousands of times) leaves one audit entry per
+   * window, not one per attempt, which would let them flood the audit trail the limit protects
+   * Azure from. A redelivery is never a first: it is Teams sending a message again, whose first
+   * delivery was handled and audited as whatever it was.
+   */
+  async firstRefusalInWindow(actor: Actor, code: GateRefusal['code']): Promise<boolean> {
+    if (code === 'limits.redelivered') return false;
+    const now = this.clock.now();
+    const windowMs = REFUSAL_WINDOW_MS[code];
+    return this.ledger.firstSighting(`refused:${code}:${actor.objectId}:${windowStart(now, windowMs)}`, now, windowMs);
+  }
+
   /** The rate and pending-cap checks; undefined when both admit. */
   private async limitsRefusal(actor: Actor, now: Date): Promise<GateRefusal | undefined> {
     const count = await this.ledger.hit(`rate:${actor.objectId}`, now, MINUTE_MS);
@@ -88,6 +151,11 @@ export class RequestGate {
     }
     return undefined;
   }
+}
+
+/** The start of the fixed window of `windowMs` holding `now`, as the ledger counts (AbuseLedger.hit). */
+function windowStart(now: Date, windowMs: number): number {
+  return Math.floor(now.getTime() / windowMs) * windowMs;
 }
 
 /**

@@ -64,7 +64,7 @@ describe('sandbox mode', () => {
       storage: { kind: 'sqlite', path: './data/acrbot.db' },
       channelAuth: { openIdMetadataUrl: undefined, tokenIssuer: undefined },
       logLevel: 'info',
-      limits: { maxPendingPerUser: 5, requestsPerMinute: 10 },
+      limits: { maxPendingPerUser: 5, requestsPerMinute: 10, readsPer10Minutes: 30 },
       dialogTtlMs: 30 * 60_000,
       allowLocalAccountClusters: true,
     });

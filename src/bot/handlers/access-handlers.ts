@@ -12,6 +12,7 @@ import { messageCard, refusalCard } from '../../views/message-view';
 import type { BotServices } from '../bot-services';
 import { errorCardFor, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
+import { auditValidationFailure } from '../validation-audit';
 
 /** Handlers for `access` and `check`. */
 export class AccessHandlers {
@@ -70,12 +71,12 @@ export class AccessHandlers {
         }
       }
     } catch (err) {
-      await this.reply(ctx, errorCardFor(this.services, err));
+      await this.refused(ctx, identity, err);
     }
   }
 
   /** `check CLUSTER REGISTRY`: anyone may ask why their cluster can or cannot pull. */
-  async check(ctx: TurnContext, command: Extract<Command, { verb: 'check' }>): Promise<void> {
+  async check(ctx: TurnContext, identity: TurnIdentity, command: Extract<Command, { verb: 'check' }>): Promise<void> {
     const { inventory, settings } = this.services;
     if (!command.cluster || !command.registry) {
       await this.reply(
@@ -94,8 +95,18 @@ export class AccessHandlers {
       await this.recordDrift(diagnosis.drift, 'check');
       await this.reply(ctx, checkCard(diagnosis, settings.sandbox));
     } catch (err) {
-      await this.reply(ctx, errorCardFor(this.services, err));
+      await this.refused(ctx, identity, err);
     }
+  }
+
+  /**
+   * The answer to a read that failed. A name that breaks the rules of names (`aks#prod`, 16 KB of
+   * text) is audited as `validation.failed` with its code, as in a request (G10, G11); a name
+   * that is valid but not found, or Azure failing, is no refusal and is not.
+   */
+  private async refused(ctx: TurnContext, identity: TurnIdentity, err: unknown): Promise<void> {
+    await auditValidationFailure(this.services.requests, identity, err);
+    await this.reply(ctx, errorCardFor(this.services, err));
   }
 
   /** Drift seen while answering is recorded like the sweeper would (never re-created). */

@@ -19,6 +19,7 @@ import type { BotServices } from '../bot-services';
 import { currentCorrelationId } from '../../observability/correlation';
 import type { TurnIdentity } from '../turn-identity';
 import { auditBadCardData } from '../validation-audit';
+import { auditLimitRefusal, isGateRefusalCode } from '../limit-audit';
 import { activityKeyOf, originOf } from '../conversation-targets';
 import { errorCardFor as errorCard, gateRefusalTitle, sendCard } from '../turn-cards';
 import type { RequestHandler } from './request-handler';
@@ -331,7 +332,7 @@ export class LifecycleHandler {
         this.services.messenger.replyAndTrack(ctx, extension, card, 'requester'),
       );
     } catch (err) {
-      await this.reply(ctx, this.extendRefused(err));
+      await this.reply(ctx, await this.extendRefused(identity, err, command.requestId));
     }
   }
 
@@ -340,7 +341,10 @@ export class LifecycleHandler {
     const parsed = extendData.safeParse(data);
     if (!parsed.success) {
       await auditBadCardData(this.services.requests, identity, 'extend');
-      return this.extendRefused(new UserFacingError('validation.usage', 'The card did not carry a valid request id.'));
+      return this.extendRefused(
+        identity,
+        new UserFacingError('validation.usage', 'The card did not carry a valid request id.'),
+      );
     }
     try {
       const extension = await this.createExtension(
@@ -358,17 +362,22 @@ export class LifecycleHandler {
       });
       return requestCard(extension, { showActions: false });
     } catch (err) {
-      return this.extendRefused(err);
+      return this.extendRefused(identity, err, parsed.data.requestId);
     }
   }
 
   /**
    * The card for an extension that was not made: a per-user limit or a redelivery (G16, the
    * gate's `limits.*`) under the title a new request's refusal has, anything else under "Could
-   * not extend".
+   * not extend". A limit's refusal is audited once per user per window, as a new request's is
+   * (limit-audit.ts): the flows throw it unaudited. One a concurrent create refused over the
+   * pending cap is audited there too (`request.refused.pending` on the withdrawn request): at most
+   * one entry more per window, in a race.
    */
-  private extendRefused(err: unknown): AdaptiveCardJson {
+  private async extendRefused(identity: TurnIdentity, err: unknown, requestId?: string): Promise<AdaptiveCardJson> {
     const gateTitle = err instanceof UserFacingError ? gateRefusalTitle(err.code) : undefined;
+    if (err instanceof UserFacingError && isGateRefusalCode(err.code))
+      await auditLimitRefusal(this.services, identity, err.code, `extend ${String(requestId ?? '').slice(0, 40)}`);
     return errorCard(this.services, err, gateTitle ?? 'Could not extend');
   }
 

@@ -10,17 +10,31 @@ import { policyCard } from '../../views/policy-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import type { BotServices } from '../bot-services';
 import { errorCardFor, sendCard } from '../turn-cards';
+import type { TurnIdentity } from '../turn-identity';
+import { auditValidationFailure } from '../validation-audit';
 
 /** Handles the `policy` command. */
 export class PolicyHandler {
   constructor(private readonly services: BotServices) {}
 
-  async show(ctx: TurnContext, cluster: string | undefined, registry: string | undefined): Promise<void> {
-    await sendCard(ctx, await this.card(cluster, registry));
+  async show(
+    ctx: TurnContext,
+    identity: TurnIdentity,
+    cluster: string | undefined,
+    registry: string | undefined,
+  ): Promise<void> {
+    await sendCard(ctx, await this.card(identity, cluster, registry));
   }
 
-  /** The card for a pair (or the usage when one is missing). */
-  async card(cluster: string | undefined, registry: string | undefined): Promise<AdaptiveCardJson> {
+  /**
+   * The card for a pair (or the usage when one is missing). A name that breaks the rules of
+   * names is audited as `validation.failed`, as in a request (G10, G11).
+   */
+  async card(
+    identity: TurnIdentity,
+    cluster: string | undefined,
+    registry: string | undefined,
+  ): Promise<AdaptiveCardJson> {
     const { sandbox } = this.services.settings;
     if (!cluster || !registry)
       return messageCard({
@@ -42,6 +56,7 @@ export class PolicyHandler {
         sandbox,
       });
     } catch (err) {
+      await auditValidationFailure(this.services.requests, identity, err);
       return errorCardFor(this.services, err, 'Could not look up the policy');
     }
   }

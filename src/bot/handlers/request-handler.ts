@@ -20,6 +20,7 @@ import { currentCorrelationId } from '../../observability/correlation';
 import { errorCardFor, gateRefusalTitle, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
 import { auditBadCardData } from '../validation-audit';
+import { auditLimitRefusal } from '../limit-audit';
 import { typingWhenSlow } from '../typing-when-slow';
 
 /** What the user gave. */
@@ -246,7 +247,14 @@ export class RequestHandler {
       activityKeyOf(facts.origin.conversationId, facts.dialogId ? `dialog:${facts.dialogId}` : activityId),
     );
     if (refusal) {
-      this.services.log.info({ code: refusal.code, actor: identity.actor.objectId }, 'request not admitted');
+      // Audited once per user per window (limit-audit.ts); the names as typed, cut to a name's
+      // length (the audit scrubs and escapes details).
+      await auditLimitRefusal(
+        this.services,
+        identity,
+        refusal.code,
+        `${secret ? 'secret' : 'grant'} ${input.cluster.slice(0, 100)} ${input.registry.slice(0, 100)}`,
+      );
       if (refusal.code === 'limits.redelivered' && facts.dialogId)
         return this.refusedByLimits(
           refusal.code,

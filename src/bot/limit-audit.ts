@@ -1,0 +1,69 @@
+/**
+ * A per-user limit's refusal (G16: the rate of requests, the pending cap, the read commands) is
+ * audited (G11 "every refusal"), once per user per limit window: the first refusal of its kind
+ * in the window writes an entry, the rest are counted in the log only. Someone held at a limit
+ * who keeps trying, a script thousands of times, would otherwise grow the audit trail without
+ * bound (every entry is kept, hash-chained and listed by `audit`), the very flood the limit is
+ * there to stop; one entry per window still says who hit which limit and when. A redelivered
+ * Teams message is not audited: its first delivery was handled, and audited as what it was.
+ */
+import type { GateRefusal, RequestGate } from '../flows/request-gate';
+import type { RequestService } from '../flows/request-service';
+import type { Logger } from '../observability/logger';
+import type { TurnIdentity } from './turn-identity';
+
+/** The audit action of each limit, after `request.refused.paused` and RequestService's `request.refused.pending`. */
+const ACTIONS: Record<GateRefusal['code'], string | undefined> = {
+  'limits.rate': 'request.refused.rate',
+  'limits.pending': 'request.refused.pending',
+  'limits.reads': 'read.refused.rate',
+  'limits.redelivered': undefined,
+};
+
+/** Whether `code` is one of the gate's (RequestGate) refusals. */
+export function isGateRefusalCode(code: string): code is GateRefusal['code'] {
+  return Object.hasOwn(ACTIONS, code);
+}
+
+/**
+ * Audits `refusal` of `identity` when it is the first of its kind in its window (outcome
+ * `refused`, detail `detail`: what was asked, never a secret); otherwise logs it. Like every
+ * refusal it stands whether or not the entry could be written (RequestService.recordRefusal);
+ * when the store cannot say whether it is the first, it is audited (one entry too many rather
+ * than none).
+ */
+export async function auditLimitRefusal(
+  services: {
+    requests: Pick<RequestService, 'recordRefusal'>;
+    gate: Pick<RequestGate, 'firstRefusalInWindow'>;
+    log: Logger;
+  },
+  identity: TurnIdentity,
+  code: GateRefusal['code'],
+  detail: string,
+): Promise<void> {
+  const action = ACTIONS[code];
+  const logged = { code, actor: identity.actor.objectId, detail };
+  if (!action) {
+    services.log.info(logged, 'refused by the per-user limits');
+    return;
+  }
+  let first = true;
+  try {
+    first = await services.gate.firstRefusalInWindow(identity.actor, code);
+  } catch (err) {
+    services.log.error({ err, code }, 'whether a limit refusal was the first in its window could not be read');
+  }
+  if (!first) {
+    services.log.info({ ...logged, audited: false }, 'refused by the per-user limits');
+    return;
+  }
+  services.log.info({ ...logged, audited: true }, 'refused by the per-user limits');
+  await services.requests.recordRefusal({
+    actor: identity.actor,
+    tenantId: identity.tenantId,
+    action,
+    outcome: 'refused',
+    detail,
+  });
+}

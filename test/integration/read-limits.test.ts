@@ -1,0 +1,179 @@
+/**
+ * G16 for read commands: one person cannot drive acrbot's ARM and Graph reads without bound.
+ * `check`, `policy`, `access`, `status`, `pending` and `audit` count towards
+ * ACRBOT_READS_PER_10_MINUTES; the one over it is answered with the count and when to try again,
+ * and reads nothing. The count is in the store, so it holds across instances. The limits'
+ * refusals (reads and requests) are audited once per person and window (G11), the rest logged.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AuditEntry } from '../../src/domain/audit-chain';
+import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
+import { CapturingConnector, cardText } from '../helpers/capturing-connector';
+import { type Harness, startHarness, users } from '../helpers/harness';
+import type { TeamsUser } from '../helpers/teams-activities';
+
+/** A clock tests move by hand (the limits' windows depend on it). */
+class TestClock {
+  constructor(private t = Date.parse('2026-11-30T12:00:05.000Z')) {}
+  now = () => new Date(this.t);
+  advance(ms: number) {
+    this.t += ms;
+  }
+}
+
+/** `user`'s audit entries with `action`, oldest first. */
+async function entries(h: Harness, user: TeamsUser, action: string): Promise<AuditEntry[]> {
+  return (await h.app.audit.latest(200))
+    .filter((e) => e.action === action && e.actor.objectId === user.objectId)
+    .sort((a, b) => a.seq - b.seq);
+}
+
+/** Azure and Graph requests the emulators have seen so far. */
+function azureCalls(h: Harness): number {
+  return h.app.sandbox!.arm.requests.length + h.app.sandbox!.graph.requests.length;
+}
+
+const REFUSED =
+  /You have run 3 read commands .* in the last 10 minutes.*try again at 12:10 UTC\. Nothing was read or changed\./;
+
+describe('G16: the per-user limit on read commands (ACRBOT_READS_PER_10_MINUTES)', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h?.stop();
+  });
+
+  test('the read over the limit is refused clearly with no Azure or Graph call; others and the next window are open', async () => {
+    const clock = new TestClock();
+    h = await startHarness({ ACRBOT_READS_PER_10_MINUTES: '3' }, { clock });
+    // Three different reads count alike.
+    expect(await h.ask(users.requester, 'check aks-prod contosoacr')).not.toMatch(/read commands/);
+    expect(await h.ask(users.requester, 'policy aks-prod contosoacr')).not.toMatch(/read commands/);
+    expect(await h.ask(users.requester, 'access')).not.toMatch(/read commands/);
+    const before = azureCalls(h);
+    expect(await h.ask(users.requester, 'check aks-prod contosoacr')).toMatch(REFUSED);
+    expect(await h.ask(users.requester, 'access aks-prod')).toMatch(REFUSED);
+    expect(azureCalls(h)).toBe(before);
+    // help reads nothing and is never refused; someone else has their own count.
+    expect(await h.ask(users.requester, 'help')).not.toMatch(/read commands/);
+    expect(await h.ask(users.outsider, 'check aks-prod contosoacr')).not.toMatch(/read commands/);
+    // Audited once in the window (two refusals), the second only logged.
+    const audited = await entries(h, users.requester, 'read.refused.rate');
+    expect(audited).toHaveLength(1);
+    expect(audited[0]).toMatchObject({ outcome: 'refused', detail: 'command=check' });
+    const logged = h.logs.entries().filter((l) => l.msg === 'refused by the per-user limits' && !l.audited);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ code: 'limits.reads', audited: false, detail: 'command=access' });
+    // The next window is open again, and its first refusal is audited again.
+    clock.advance(10 * 60_000);
+    for (let i = 0; i < 3; i++)
+      expect(await h.ask(users.requester, 'check aks-prod contosoacr')).not.toMatch(/read commands/);
+    expect(await h.ask(users.requester, 'check aks-prod contosoacr')).toMatch(/try again at 12:20 UTC/);
+    expect(await entries(h, users.requester, 'read.refused.rate')).toHaveLength(2);
+  });
+
+  test('a refused read changes nothing: the request being filled in is kept', async () => {
+    h = await startHarness({ ACRBOT_READS_PER_10_MINUTES: '1' }, { clock: new TestClock() });
+    // In the 1:1 chat, where the questions of a request continue from message to message.
+    const ask = async (text: string) => {
+      const before = h.connector.calls.length;
+      expect((await h.say(users.requester, text, 'personal')).status).toBe(200);
+      const reply = await h.connector.waitFor(
+        (c) => h.connector.calls.indexOf(c) >= before && c.op !== 'update' && cardText(c.activity) !== '',
+        10_000,
+        `an answer to "${text}"`,
+      );
+      return cardText(reply.activity);
+    };
+    expect(await ask('status R-7K2M9QXA')).not.toMatch(/read commands/);
+    expect(await ask('grant aks-prod')).toMatch(/Which registry/);
+    const refused = await ask('check aks-prod contosoacr');
+    expect(refused).toMatch(/You have run 1 read command \(/);
+    expect(refused).not.toMatch(/filling in/);
+    // The question is still open: the answer continues the request.
+    expect(await ask('contosoacr')).toMatch(/Why is the access needed/);
+  });
+
+  test('the request rate limit (ACRBOT_REQUESTS_PER_MINUTE) is audited once per window, the rest logged', async () => {
+    const clock = new TestClock();
+    h = await startHarness({ ACRBOT_REQUESTS_PER_MINUTE: '1' }, { clock });
+    await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    for (const pair of ['aks-dev contosoacr', 'aks-legacy contosoacr', 'aks-dev contosoacr'])
+      expect(await h.ask(users.requester, `grant ${pair} one too many`)).toMatch(
+        /more than 1 requests in the last minute/,
+      );
+    const audited = await entries(h, users.requester, 'request.refused.rate');
+    expect(audited).toHaveLength(1);
+    expect(audited[0]).toMatchObject({ outcome: 'refused', detail: 'grant aks-dev contosoacr' });
+    clock.advance(60_000);
+    await h.requestGrant(users.requester, 'aks-dev contosoacr a minute later');
+    expect(await h.ask(users.requester, 'grant aks-legacy contosoacr again')).toMatch(/in the last minute/);
+    expect(await entries(h, users.requester, 'request.refused.rate')).toHaveLength(2);
+  });
+
+  test('an extension refused by the request rate limit is audited once per window too', async () => {
+    h = await startHarness({ ACRBOT_REQUESTS_PER_MINUTE: '1' }, { clock: new TestClock() });
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 1d deploy payments-api');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    expect((await h.settle(request.id)).state).toBe('succeeded');
+    for (let i = 0; i < 2; i++)
+      expect(await h.ask(users.requester, `extend ${request.id} --for 7d release slipped`)).toMatch(
+        /more than 1 requests in the last minute/,
+      );
+    const audited = await entries(h, users.requester, 'request.refused.rate');
+    expect(audited).toHaveLength(1);
+    expect(audited[0]).toMatchObject({ outcome: 'refused', detail: `extend ${request.id}` });
+  });
+
+  test('the pending cap (ACRBOT_MAX_PENDING_PER_USER) refused at the door is audited once per window', async () => {
+    h = await startHarness({ ACRBOT_MAX_PENDING_PER_USER: '1' }, { clock: new TestClock() });
+    await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    for (const pair of ['aks-dev contosoacr', 'aks-legacy contosoacr'])
+      expect(await h.ask(users.requester, `grant ${pair} one too many`)).toContain('You already have 1 requests');
+    const audited = await entries(h, users.requester, 'request.refused.pending');
+    expect(audited).toHaveLength(1);
+    expect(audited[0]).toMatchObject({ outcome: 'refused', detail: 'grant aks-dev contosoacr' });
+    expect(audited[0].requestId).toBeUndefined();
+  });
+});
+
+describe('the read limit across two instances on one store', () => {
+  let dir: string;
+  let sandbox: Sandbox;
+  let connector: CapturingConnector;
+  let first: Harness;
+  let second: Harness;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'acrbot-read-limits-'));
+    sandbox = await startSandbox();
+    connector = new CapturingConnector();
+    await connector.start();
+    const clock = new TestClock();
+    const env = { ACRBOT_STORAGE: `sqlite:${join(dir, 'acrbot.db')}`, ACRBOT_READS_PER_10_MINUTES: '3' };
+    first = await startHarness(env, { sandbox, clock }, { connector });
+    second = await startHarness(env, { sandbox, clock }, { connector });
+  });
+  afterAll(async () => {
+    try {
+      await first?.stop();
+      await second?.stop();
+      await sandbox?.stop();
+      await connector?.stop();
+    } finally {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('reads on either instance count together; the refusal is audited once for both', async () => {
+    expect(await first.ask(users.requester, 'check aks-prod contosoacr')).not.toMatch(/read commands/);
+    expect(await second.ask(users.requester, 'check aks-prod contosoacr')).not.toMatch(/read commands/);
+    expect(await first.ask(users.requester, 'policy aks-prod contosoacr')).not.toMatch(/read commands/);
+    const before = sandbox.arm.requests.length + sandbox.graph.requests.length;
+    expect(await second.ask(users.requester, 'check aks-prod contosoacr')).toMatch(REFUSED);
+    expect(await first.ask(users.requester, 'check aks-prod contosoacr')).toMatch(REFUSED);
+    expect(sandbox.arm.requests.length + sandbox.graph.requests.length).toBe(before);
+    expect(await entries(first, users.requester, 'read.refused.rate')).toHaveLength(1);
+  });
+});
