@@ -27,6 +27,28 @@ function folded(text: string): Uint16Array {
 }
 
 /**
+ * How many folded patterns {@link foldedPattern} keeps: a policy holds tens of them, so this
+ * keeps every pattern of any real policy (and of the one before a reload) while bounding what a
+ * long-running process with many reloads can accumulate.
+ */
+const MAX_FOLDED_PATTERNS = 1024;
+const foldedPatterns = new Map<string, Uint16Array>();
+
+/**
+ * A pattern {@link folded}, once per pattern: each request and tab row matches every rule's
+ * patterns against several fields, and the patterns are the policy's few. Memoised (a pure
+ * function's result, never written to once made), the oldest dropped once the bound is reached.
+ */
+function foldedPattern(pattern: string): Uint16Array {
+  let out = foldedPatterns.get(pattern);
+  if (out) return out;
+  out = folded(pattern);
+  if (foldedPatterns.size >= MAX_FOLDED_PATTERNS) foldedPatterns.delete(foldedPatterns.keys().next().value as string);
+  foldedPatterns.set(pattern, out);
+  return out;
+}
+
+/**
  * Whether `value` fits `pattern`, case-insensitively: `*` any run of characters (none too), `?`
  * exactly one (a UTF-16 code unit), every other character itself. There is no escape: a pattern
  * cannot ask for a literal `*` or `?`, which no name it is compared with has.
@@ -36,7 +58,7 @@ function folded(text: string): Uint16Array {
  * consume what the later one can), so no step is undone more than the value is long.
  */
 export function globMatches(pattern: string, value: string): boolean {
-  const p = folded(pattern);
+  const p = foldedPattern(pattern);
   const v = folded(value);
   let pi = 0;
   let vi = 0;

@@ -182,8 +182,13 @@ export class Executor {
       // released below, so the next resume sweep (any instance) runs it again.
       if (err instanceof RunInterrupted) return;
       if (!(err instanceof LeaseLostError)) throw err;
-      // Someone else took over (we were too slow to renew): stop here, they finish it.
-      this.log.warn({ requestId }, 'execution lease lost; another instance continues this request');
+      // Someone else took over (we were too slow to renew), or the store failed a renewal with too
+      // little of the lease left to write safely: stop here; the holder, or the next resume pass
+      // once the lease is free, finishes it.
+      this.log.warn(
+        { requestId, err },
+        'execution lease lost (or too near its expiry to write); another instance or the next resume pass continues this request',
+      );
     } finally {
       await guard.stop();
     }

@@ -16,6 +16,24 @@ import type { Logger } from '../observability/logger';
  */
 export const FRESH_FRACTION = 0.1;
 
+/**
+ * How much of its TTL a lease must still have, by the expiry of its last renewal that succeeded
+ * (on the lease store's clock), for a check whose own renewal the store failed to pass: two
+ * thirds, so the last success is at most one renewal period (a third of the TTL) old. A check
+ * gates an unfenced Azure write (a role assignment PUT, a token create or delete, a Kubernetes
+ * write) that takes seconds; the store cannot fence it, only the margin left before another
+ * instance may take the lease over does. With the store answering, a check leaves at least nine
+ * tenths of a TTL ({@link FRESH_FRACTION}) and the timer keeps renewing while the write runs;
+ * with it failing, nothing renews, so the write has only what is left. Two thirds is 40 s of the
+ * default 60 s ACRBOT_LEASE_TTL: more than a Kubernetes call may take (KUBE_CALL_TIMEOUT_MS,
+ * 30 s) and than an ARM or Graph write takes in practice (seconds). No margin can cover a call
+ * that runs to the HTTP answer timeout (ANSWER_TIMEOUT_MS, 60 s, pooled-http-client.ts): that is
+ * the whole default TTL, which even a renewal that succeeds covers only once. A larger fraction
+ * would stop a run at a single failed renewal more often (the timer's last success being up to a
+ * third of a TTL old); passing until expiry, as before, let a write start with milliseconds left.
+ */
+export const SAFE_FRACTION = 2 / 3;
+
 /** How a {@link LeaseGuard} names its lease and decides it is lost. */
 export interface LeaseGuardOptions {
   /** What the lease guards, for log lines (default `execution lease`). */
@@ -28,12 +46,15 @@ export interface LeaseGuardOptions {
  * TTL) and throws {@link LeaseLostError} when another instance took over, so a stale holder stops
  * before its next write. `signal` is aborted, with that error as its reason, once it is lost.
  *
- * A renewal the store fails (it did not answer, or answered 503) is not a loss while the lease is
- * unexpired by the expiry of the last renewal that succeeded: nobody may take a lease before it
- * expired (the reasoning of {@link FRESH_FRACTION}), so the check logs a warning and passes. Once
- * that expiry has passed without a renewal, the lease is lost ({@link LeaseLostError}, the store's
- * error as its `cause`). So `check()` throws nothing else: a caller's clean-up after a failure
- * (secret-runner.ts `cleanUp`) is never cut short by a store hiccup it could not tell from a loss.
+ * A renewal the store fails (it did not answer, or answered 503) does not stop a check while the
+ * lease keeps {@link SAFE_FRACTION} of its TTL by the expiry of the last renewal that succeeded:
+ * nobody may take it before it expired, and a write started now still has that margin. With less
+ * left, the check throws {@link LeaseLostError} (the store's error as its `cause`): the run must
+ * stop before its write. The lease counts as lost (`signal`, {@link LeaseGuard.stillHeld}) only
+ * once that expiry has passed, or another instance took it: with less than the margin it is still
+ * this run's, so `stop()` releases it and the outcome of a finished run may still be written.
+ * So `check()` throws nothing else: a caller's clean-up after a failure (secret-runner.ts
+ * `cleanUp`) is never cut short by a store hiccup it could not tell from a loss.
  */
 export class LeaseGuard {
   private readonly controller = new AbortController();
@@ -63,40 +84,49 @@ export class LeaseGuard {
 
   /**
    * Throws {@link LeaseLostError} when the lease is no longer this run's (taken over, or expired
-   * while the store failed every renewal); throws nothing else.
+   * while the store failed every renewal), or when the store failed this check's renewal and less
+   * than {@link SAFE_FRACTION} of the TTL is left; throws nothing else.
    */
   async check(): Promise<void> {
     this.throwIfLost();
-    const remainingMs = Date.parse(this.lease.expiresAt) - this.now().getTime();
-    if (remainingMs > this.exec.ttlMs * (1 - FRESH_FRACTION)) return;
-    await this.renew();
+    if (this.remainingMs() > this.exec.ttlMs * (1 - FRESH_FRACTION)) return;
+    const failed = await this.renew();
+    if (!failed || this.remainingMs() >= this.exec.ttlMs * SAFE_FRACTION) return;
+    throw lostBecause(this.lease.key, failed.err);
   }
 
   /** Whether the run may still write its outcome back: false once the lease is known lost. */
   async stillHeld(): Promise<boolean> {
-    // check() throws only the loss, which the signal below also records.
+    // check() throws only LeaseLostError; a loss is also recorded in the signal read below (a
+    // check refused for want of margin is not: the lease is still this run's, the write a store's).
     await this.check().catch(() => undefined);
     return !this.controller.signal.aborted;
   }
 
   /**
    * Renews the lease; throws {@link LeaseLostError} once it is lost. A renewal the store fails
-   * is logged; it loses the lease only once the expiry of the last renewal that succeeded has
-   * passed (by the lease store's clock): until then no other instance can hold it.
+   * is logged and its error returned (`{ err }`); it loses the lease only once the expiry of the last renewal
+   * that succeeded has passed (by the lease store's clock): until then no other instance can hold it.
    */
-  private async renew(): Promise<void> {
+  private async renew(): Promise<{ err: unknown } | undefined> {
     this.throwIfLost();
     try {
       this.lease = await this.exec.leases.renew(this.lease, this.exec.ttlMs);
+      return undefined;
     } catch (err) {
       if (err instanceof LeaseLostError) this.lose(err);
       else {
         this.log.warn({ err, ...this.logFields }, `${this.what} renewal failed`);
-        if (Date.parse(this.lease.expiresAt) <= this.now().getTime())
-          this.lose(Object.assign(new LeaseLostError(this.lease.key), { cause: err }));
+        if (this.remainingMs() <= 0) this.lose(lostBecause(this.lease.key, err));
       }
       this.throwIfLost();
+      return { err };
     }
+  }
+
+  /** Time left before the lease's last successful renewal expires, by the lease store's clock. */
+  private remainingMs(): number {
+    return Date.parse(this.lease.expiresAt) - this.now().getTime();
   }
 
   /** Stops renewing and releases the lease (unless it was lost: it is another run's now). */
@@ -115,4 +145,9 @@ export class LeaseGuard {
   private throwIfLost(): void {
     if (this.controller.signal.aborted) throw this.controller.signal.reason as LeaseLostError;
   }
+}
+
+/** A {@link LeaseLostError} for a lease whose renewal the store failed (its error the cause). */
+function lostBecause(key: string, storeError: unknown): LeaseLostError {
+  return Object.assign(new LeaseLostError(key), { cause: storeError });
 }

@@ -25,6 +25,7 @@ import {
 } from '../domain/policy';
 import { policyFromEnvironment } from '../config/policy-file';
 import { enoughOtherApprovers } from '../domain/approver-reach';
+import { ApproverGroupsCache } from './approver-groups-cache';
 import { readApproverGroups } from './approver-groups-read';
 import type { AuditEvent } from '../domain/audit-chain';
 import { isUserFacing, UserFacingError } from '../domain/errors';
@@ -540,6 +541,9 @@ export class RequestService {
     // is not passed over: a grant that runs at once must not exist unless someone can review it,
     // and break-glass needs Graph already (the membership check above), so the failure reaches the
     // user as that one's would, logged with Graph's request ids, with nothing stored or granted.
+    // Nor are earlier reads reused (approver-groups-cache.ts): a stale "someone else" would let a
+    // grant run that nobody can review, a stale "only you" refuse an emergency; break-glass is
+    // rare, so its few reads cost nothing worth that.
     const groupUsers = await readApproverGroups(this.directory, rule, input.requester, 1);
     if (groupUsers && !enoughOtherApprovers(rule, input.requester, 1, groupUsers))
       return refuse(
@@ -731,6 +735,9 @@ export class RequestService {
     return this.inAnyGroup(actor, [...new Set(rules.flatMap((r) => r.approvers.groups.map((g) => g.toLowerCase())))]);
   }
 
+  /** Approver group reads reused across requests (made on first use; see approverGroupsIfRead). */
+  private groupReads?: ApproverGroupsCache;
+
   /**
    * The members of `rule`'s approver groups as far as its quorum needs them (readApproverGroups),
    * for {@link quorumOutOfReach}; undefined for a rule without groups or one that approves by
@@ -739,11 +746,21 @@ export class RequestService {
    * spares its requester a request nobody could approve, while who may approve is asked again at
    * every click (G5), so passing it over lets nobody in. The request then waits as it did before
    * groups were read; the warning tells the operators.
+   *
+   * Reads made for earlier requests are reused for a few minutes (approver-groups-cache.ts), so a
+   * groups-only rule does not cost Graph queries before every card. A request they would refuse
+   * is judged again on fresh reads: someone added to a group since must not be refused (the
+   * refusal tells them to have approvers added). Break-glass does not use them (createBreakGlass).
    */
   private async approverGroupsIfRead(rule: PolicyRule, requester: Actor): Promise<string[][] | undefined> {
     if (rule.autoApprove || rule.approvers.groups.length === 0) return undefined;
+    const needed = Math.max(1, rule.approvalsRequired);
+    this.groupReads ??= new ApproverGroupsCache(this.directory, this.clock);
     try {
-      return await readApproverGroups(this.directory, rule, requester, Math.max(1, rule.approvalsRequired));
+      const reused = this.groupReads.session();
+      const groupUsers = await readApproverGroups(reused, rule, requester, needed);
+      if (!reused.fromCache || !groupUsers || !quorumOutOfReach(rule, requester, groupUsers)) return groupUsers;
+      return await readApproverGroups(this.groupReads.session({ fresh: true }), rule, requester, needed);
     } catch (err) {
       this.log.warn(
         { err, ruleId: rule.id },

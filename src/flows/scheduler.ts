@@ -26,7 +26,8 @@ import { LeaseGuard } from './lease-guard';
 export interface JobRun {
   /**
    * Resolves while the lease is this run's; throws {@link LeaseLostError} once another instance
-   * may have taken the job over (and a store error when the lease could not be renewed). Call it
+   * may have taken the job over, or the store failed a renewal with too little of the lease left
+   * to write safely (LeaseGuard: the store error is its cause). Call it
    * right before each side effect (a post, a write).
    */
   check(): Promise<void>;

@@ -1091,7 +1091,8 @@ export class SecretRunner implements PlanRunner {
     ctx: RunContext,
   ): Promise<void> {
     try {
-      // Inside the try: a check failing otherwise than by a lost lease is logged and audited like a failed delete.
+      // Inside the try as defence in depth (check() throws only LeaseLostError): any other error
+      // of it is logged and audited like a failed delete.
       await ctx.checkLease?.();
       await this.ports.roleAssignments.delete(assignment);
       await ctx.audit({ action: 'credential.cleanup', outcome: 'deleted', targetIds: [assignment.name] });
@@ -1181,9 +1182,9 @@ export class SecretRunner implements PlanRunner {
       try {
         // A run that was taken over stops before deleting: the new holder resumes with these very
         // credentials (and a delete is no store write, so no fencing would stop it). Inside the
-        // try: any other error of the check (a lease store's passing failure) leaves the
-        // credential 'pending', so the failure records it for the clean-up job instead of
-        // escaping this clean-up with nothing recorded (G14).
+        // try as defence in depth: check() itself throws only LeaseLostError (lease-guard.ts), but
+        // should any other error come from it, the credential stays 'pending' and the failure
+        // records it for the clean-up job instead of escaping with nothing recorded (G14).
         await ctx.checkLease?.();
         const { found, deleted, notFound } = await deleteCredential(this.ports, ref);
         // Not found is final only for a token or scope map whose creates Azure answered (made,

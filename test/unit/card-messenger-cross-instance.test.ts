@@ -111,7 +111,7 @@ async function setup(outboxA?: CardOutbox) {
   });
   /** Stores `next` (a conditional write, as the flows do) before anyone is told of it. */
   const write = (next: AccessRequest) => store.update(next);
-  return { landed, a: instance('A', outboxA), b: instance('B'), approved, executing, succeeded, write };
+  return { store, landed, a: instance('A', outboxA), b: instance('B'), approved, executing, succeeded, write };
 }
 
 test('instance A draws "approved" after a slow member lookup, once B showed "granted": the card ends on granted', async () => {
@@ -156,4 +156,33 @@ test('a held "executing" of instance A that goes out after B showed "granted" sh
     { instance: 'B', state: 'Granted' },
     { instance: 'A', state: 'Granted' },
   ]);
+});
+
+test('one change draws all its copies from one store read, the newest state on each', async () => {
+  const t = await setup();
+  const copy = (activityId: string, role: 'approver' | 'requester', id: string) =>
+    t.store.addCardCopy({
+      requestId: t.approved.id,
+      activityId,
+      role,
+      conversation: { serviceUrl: 'https://smba.example/', conversation: { id, tenantId: 't' } },
+    });
+  await copy('act-requester', 'requester', 'a:chat-with-riley');
+  await copy('act-approver-2', 'approver', '19:escalations@thread.tacv2');
+  await t.write(t.approved);
+  await t.write(t.executing);
+  await t.write(t.succeeded);
+  const get = t.store.get.bind(t.store);
+  let reads = 0;
+  t.store.get = async (id) => {
+    reads++;
+    return get(id);
+  };
+  await t.a.messenger.requestChanged(t.approved);
+  expect(t.landed).toEqual([
+    { instance: 'A', state: 'Granted' },
+    { instance: 'A', state: 'Granted' },
+    { instance: 'A', state: 'Granted' },
+  ]);
+  expect(reads).toBe(1);
 });

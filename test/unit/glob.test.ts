@@ -100,4 +100,19 @@ describe('globMatches', () => {
     expect(fits).toBeGreaterThan(200);
     expect(fits).toBeLessThan(3800);
   });
+
+  test('a pattern is folded once, however often it is matched (each request and tab row matches every rule)', () => {
+    const pattern = 'aks-*-fold-once-??';
+    const value = 'aks-payments-fold-once-01';
+    expect(globMatches(pattern, value)).toBe(true);
+    const upper = jest.spyOn(String.prototype, 'toUpperCase');
+    try {
+      expect(globMatches(pattern, value)).toBe(true);
+      expect(globMatches(pattern, 'AKS-X-FOLD-ONCE-02')).toBe(true);
+      // Only the values' code units were folded again.
+      expect(upper).toHaveBeenCalledTimes(value.length + 'AKS-X-FOLD-ONCE-02'.length);
+    } finally {
+      upper.mockRestore();
+    }
+  });
 });

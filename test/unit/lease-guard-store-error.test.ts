@@ -1,8 +1,9 @@
 /**
  * A lease check whose renewal the store fails (no answer, a 503) throws nothing while the lease
- * is unexpired: nobody may take it before then. Once the expiry of the last renewal that
- * succeeded has passed, the lease is lost: a LeaseLostError carrying the store's error. So a
- * check throws only LeaseLostError, and a caller's clean-up is never cut short by a hiccup.
+ * keeps two thirds of its TTL by the last renewal that succeeded: a write it lets start still has
+ * that long before anyone may take the lease. With less left it throws LeaseLostError (the store's
+ * error as cause) without giving the lease up; once that renewal's expiry has passed, the lease is
+ * lost. So a check throws only LeaseLostError, and a caller's clean-up is never cut short by a hiccup.
  */
 import { LeaseLostError } from '../../src/domain/ports';
 import { LeaseGuard } from '../../src/flows/lease-guard';
@@ -36,13 +37,14 @@ async function setup() {
   return { clock, store, outage, guard };
 }
 
-test('a renewal the store fails while the lease is unexpired passes the check; the lease stays held', async () => {
+test('a renewal the store fails passes the check while two thirds of the TTL are left; the lease stays held', async () => {
   const { clock, outage, guard } = await setup();
   try {
     outage.on = true;
     clock.advance(10 * SECOND);
     await expect(guard.check()).resolves.toBeUndefined();
-    clock.advance(40 * SECOND);
+    // Exactly the margin left (40 s of 60 s): still passes.
+    clock.advance(10 * SECOND);
     await expect(guard.check()).resolves.toBeUndefined();
     expect(outage.failed).toBe(2);
     expect(guard.signal.aborted).toBe(false);
@@ -50,8 +52,35 @@ test('a renewal the store fails while the lease is unexpired passes the check; t
     // The store answers again: the next check renews, and the lease is good for a whole TTL.
     outage.on = false;
     await expect(guard.check()).resolves.toBeUndefined();
-    clock.advance(TTL_MS - SECOND);
+    clock.advance(TTL_MS / 3);
     outage.on = true;
+    await expect(guard.check()).resolves.toBeUndefined();
+  } finally {
+    await guard.stop();
+  }
+});
+
+test('with less than two thirds of the TTL left, a renewal the store fails stops the check (LeaseLostError, the store error as cause) but keeps the lease', async () => {
+  const { clock, store, outage, guard } = await setup();
+  try {
+    outage.on = true;
+    // 50 ms short of the margin, and far from expiry: a write starting now could outlast the lease.
+    clock.advance(TTL_MS / 3 + 50);
+    const err = await guard.check().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(LeaseLostError);
+    expect((err as Error).cause).toEqual(new Error('store: 503 ServerBusy'));
+    // Not lost: nobody else may hold it yet, so the outcome may still be written and stop() releases it.
+    expect(guard.signal.aborted).toBe(false);
+    await expect(store.holder('exec:R1')).resolves.toMatchObject({ owner: 'instance-a' });
+    // 10 s before expiry (the check 524b245 passed): still refused.
+    clock.advance(TTL_MS / 2);
+    await expect(guard.check()).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(guard.stillHeld()).resolves.toBe(true);
+    // The store answers again before expiry: the check renews and passes.
+    outage.on = false;
     await expect(guard.check()).resolves.toBeUndefined();
   } finally {
     await guard.stop();

@@ -11,7 +11,7 @@ import type { Actor } from '../../src/domain/request';
 import { RequestService } from '../../src/flows/request-service';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
-import { FakeClock } from './support/fake-clock';
+import { FakeClock, MINUTE, SECOND } from './support/fake-clock';
 import { fakeDirectory } from './support/fake-directory';
 import { OLIVE, ONCALL_GROUP, policy, rule, SAM, settings, TENANT } from './support/policy-fixtures';
 import { APPROVER, grantPlan, OUTSIDER, REQUESTER } from './support/requests';
@@ -51,7 +51,7 @@ function setup(members: Record<string, readonly string[]>, ruleExtra: Partial<Po
     });
   const stored = () => store.listByState(['pending', 'approved', 'executing', 'succeeded', 'failed']);
   const actions = async () => (await audit.latest(20)).map((e) => e.action);
-  return { directory, lines, create, stored, actions };
+  return { clock, directory, lines, create, stored, actions };
 }
 
 describe('break-glass needs someone other than its user in the rule’s approvers', () => {
@@ -122,5 +122,47 @@ describe('a quorum the approver groups could never gather is refused when the re
       err: { message: 'Graph 429 TooManyRequests', requestId: 'graph-req-1' },
       msg: expect.stringContaining('approver groups could not be read'),
     });
+  });
+});
+
+describe('group reads are reused by the next requests for five minutes (not by break-glass)', () => {
+  test('two requests under one rule read the group once; after five minutes it is read again', async () => {
+    const t = setup({ [TEAM_GROUP]: [APPROVER.objectId, SAM.objectId] });
+    expect(await t.create(REQUESTER)).toMatchObject({ state: 'pending' });
+    t.clock.advance(5 * MINUTE - SECOND);
+    expect(await t.create(OUTSIDER)).toMatchObject({ state: 'pending' });
+    expect(t.directory.reads).toEqual([{ groupId: TEAM_GROUP, atMost: 2 }]);
+    t.clock.advance(SECOND);
+    expect(await t.create(OLIVE)).toMatchObject({ state: 'pending' });
+    expect(t.directory.reads).toEqual([
+      { groupId: TEAM_GROUP, atMost: 2 },
+      { groupId: TEAM_GROUP, atMost: 2 },
+    ]);
+  });
+
+  test('a request the reused read would refuse is judged on a fresh one: someone added since is counted', async () => {
+    const team = [REQUESTER.objectId, APPROVER.objectId];
+    const t = setup({ [TEAM_GROUP]: team }, { approvalsRequired: 2 });
+    await expect(t.create(REQUESTER)).rejects.toMatchObject({ code: 'policy.quorumOutOfReach' });
+    // The platform team adds someone, as the refusal asked; the requester asks again at once.
+    team.push(SAM.objectId);
+    expect(await t.create(REQUESTER)).toMatchObject({ state: 'pending' });
+    expect(t.directory.reads).toEqual([
+      { groupId: TEAM_GROUP, atMost: 3 },
+      { groupId: TEAM_GROUP, atMost: 3 },
+    ]);
+  });
+
+  test('break-glass reads the group afresh, whatever a request read just before', async () => {
+    const team = [OLIVE.objectId, SAM.objectId];
+    const t = setup({ [TEAM_GROUP]: team });
+    expect(await t.create(REQUESTER)).toMatchObject({ state: 'pending' });
+    // SAM leaves the group: nobody but OLIVE could review her break-glass grant.
+    team.pop();
+    await expect(t.create(OLIVE, true)).rejects.toMatchObject({ code: 'breakglass.noReviewer' });
+    expect(t.directory.reads).toEqual([
+      { groupId: TEAM_GROUP, atMost: 2 },
+      { groupId: TEAM_GROUP, atMost: 2 },
+    ]);
   });
 });

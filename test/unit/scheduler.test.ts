@@ -421,35 +421,35 @@ describe('Scheduler', () => {
       expect(await t.jobs.get(id)).toMatchObject({ attempts: 1, lastError: 'Teams answered 503' });
     });
 
-    test('renewals failing until the lease expired count as lost, even with nobody taking over yet', async () => {
+    test('renewals the store fails count as lost once too little of the lease is left to write, even with nobody taking over yet', async () => {
       const { clock, jobs, leases, scheduler } = setup();
       jest.spyOn(leases, 'renew').mockRejectedValue(new Error('store unreachable'));
       const checks: unknown[] = [];
+      const check = (run: { check(): Promise<void> }) =>
+        run.check().then(
+          () => 'held',
+          (err: unknown) => err,
+        );
       scheduler.register('access.expire', async (_job, run) => {
         // Within the lease's first tenth the check trusts it; then it must be renewed.
-        checks.push(await run.check().then(() => 'held'));
+        checks.push(await check(run));
+        clock.advance(MINUTE / 4);
+        checks.push(await check(run));
+        clock.advance(MINUTE / 4);
+        checks.push(await check(run));
         clock.advance(MINUTE / 2);
-        checks.push(
-          await run.check().then(
-            () => 'held',
-            (err: unknown) => err,
-          ),
-        );
-        clock.advance(MINUTE / 2);
-        checks.push(
-          await run.check().then(
-            () => 'held',
-            (err: unknown) => err,
-          ),
-        );
+        checks.push(await check(run));
       });
       await scheduler.schedule({ id: 'x', kind: 'access.expire', dueAt: clock.now() });
       expect(await scheduler.runDue()).toBe(1);
       expect(checks[0]).toBe('held');
-      // Not renewed but not yet expired: nobody can take it yet, so the check passes (a warning).
+      // Not renewed, 45 s of 60 left: nobody can take it before a write would be done (a warning).
       expect(checks[1]).toBe('held');
+      // 30 s left: too little to start a write safely, though nobody has taken it yet.
       expect(checks[2]).toBeInstanceOf(LeaseLostError);
       expect((checks[2] as Error).cause).toMatchObject({ message: 'store unreachable' });
+      // Expired.
+      expect(checks[3]).toBeInstanceOf(LeaseLostError);
       // Nothing written back: the job stays due, as it was, for whoever holds the lease next.
       expect(await jobs.get('x')).toMatchObject({ attempts: 0 });
     });
