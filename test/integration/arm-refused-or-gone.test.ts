@@ -78,7 +78,24 @@ describe('role assignments on a registry', () => {
       /cannot tell whether the registry was deleted or acrbot's rights on it and on its resource group rg-acr were removed/,
     );
     expect((err as Error).message).toContain(`Azure request id ${listing!.requestId}`);
+    // The way out is the Reader the Bicep gives on the group: never a right at subscription scope
+    // (docs/security.md, GUARANTEES.md), and deploy.md says how without a RoleAssignmentExists.
+    expect((err as Error).message).toContain(
+      'acrbot sees that once its Reader on resource group rg-acr is back (docs/deploy.md, Troubleshooting',
+    );
+    expect((err as Error).message).not.toMatch(/subscription(?! [0-9a-f-]{36}\))/);
     expect(calls()).toEqual(['roleAssignments.listForScope 403', 'registries.get 403']);
+  });
+
+  test('the way out docs/deploy.md gives: Reader on the group back, the next attempt is answered 404 and it is gone', async () => {
+    sandbox.arm.state.unassignCaller(registryGroup, 'Reader');
+    sandbox.arm.state.removeRegistry(registryId);
+    expect(await failure(roles.listForPrincipal(registryId, kubelet))).toBeInstanceOf(RefusedOrGoneError);
+    // Reader (acdd72a7-…), as the Bicep gives it on the group (or an operator, under the Bicep's name).
+    sandbox.arm.state.assignCallerRole(registryGroup, 'acdd72a7-3385-48ef-bd42-f606fba81ae7');
+    expect(await failure(roles.listForPrincipal(registryId, kubelet))).toBeInstanceOf(ResourceGoneError);
+    // With Reader on the group, the listing itself answers 404.
+    expect(calls().slice(-1)).toEqual(['roleAssignments.listForScope 404']);
   });
 
   test('a delete refused on a deleted registry is done (its assignments went with it); on one that is there it fails', async () => {

@@ -78,7 +78,7 @@ export class RefusedOrGoneError extends UserFacingError {
     const ids = `Azure request id ${requestId ?? 'unknown'}${correlationRequestId ? ` (correlation id ${correlationRequestId} in the Activity Log)` : ''}${readId ? `, and ${readId} for the read of the ${resource.kind}` : ''}`;
     super(
       `${resource.kind}.refusedOrGone`,
-      `Azure refused ${what} (403 AuthorizationFailed), and refused reading ${subject} itself too, so acrbot cannot tell whether the ${resource.kind} was deleted or acrbot's rights on it and on its ${group} were removed; it counts nothing there as removed. Check whether ${subject} still exists in ${group} (subscription ${resource.subscriptionId}): if it does, give acrbot's identity its rights on it again (docs/deploy.md); if it was deleted, give acrbot's identity Reader on ${group} (or on the subscription, if the group is gone too) so it can see that. ${ids}.`,
+      `Azure refused ${what} (403 AuthorizationFailed), and refused reading ${subject} itself too, so acrbot cannot tell whether the ${resource.kind} was deleted or acrbot's rights on it and on its ${group} were removed; it counts nothing there as removed. Check whether ${subject} still exists in ${group} (subscription ${resource.subscriptionId}): if it does, give acrbot's identity its rights on it again (docs/deploy.md); if it was deleted, acrbot sees that once its Reader on ${group} is back (docs/deploy.md, Troubleshooting: how to give it without breaking the next deployment, and what to do if the resource group was deleted too). ${ids}.`,
       { cause: refusal },
     );
     this.name = 'RefusedOrGoneError';

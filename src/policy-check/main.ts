@@ -1,0 +1,120 @@
+/**
+ * Entry of the policy check (`npm run policy:check -- <file>`): loads an approval policy file with
+ * the loader the bot starts with (readPolicyFile) and prints its problems as the bot would, at
+ * `file:line:col`, so an operator can check a file before deploying it. A release that tightens
+ * the policy rules otherwise shows them first as a bot that will not start.
+ *
+ * With `--env`, the whole configuration is checked as `npm start` reads it (the settings, the
+ * proxy variables, the telemetry connection string, and the file under ACRBOT_APPROVAL_TTL and
+ * ACRBOT_MIN/MAX_ACCESS_DURATION), with the container image's defaults (azure mode).
+ *
+ * Exit codes: 0 = it loads, 2 = problems (or a usage error). Never repeats a setting's value:
+ * the configuration's own messages name settings, not what they hold.
+ */
+import type { Writable } from 'node:stream';
+import { ConfigError, loadConfig } from '../config/config';
+import { PolicyFileError, readPolicyFile } from '../config/policy-file';
+import { readSettingValue } from '../config/setting-value';
+import type { Policy } from '../domain/policy';
+import { telemetryConnectionStringProblem } from '../observability/telemetry-connection-string';
+
+/** Where the check writes. */
+export interface PolicyCheckIo {
+  stdout: Writable;
+  stderr: Writable;
+}
+
+/** Exit codes: the policy (and with --env the configuration) loads, or it does not. */
+export const POLICY_CHECK_EXIT = { ok: 0, problems: 2 } as const;
+
+export const POLICY_CHECK_USAGE = `usage: npm run policy:check -- [--env] <policy.yaml>
+
+  Loads the approval policy file as acrbot does at start and on SIGHUP, and prints every
+  problem at file:line:col. Exit 0 when it loads, 2 otherwise.
+
+  --env  Also check the environment as 'npm start' reads it (variables, then .env), in azure
+         mode as the container image runs: every setting, HTTPS_PROXY/NO_PROXY and their
+         kin, APPLICATIONINSIGHTS_CONNECTION_STRING, and the file's terms against
+         ACRBOT_APPROVAL_TTL and ACRBOT_MIN/MAX_ACCESS_DURATION. Without a file, the one
+         ACRBOT_POLICY names.`;
+
+/** What the container image sets (Dockerfile): the environment a deployed acrbot starts in. */
+const IMAGE_DEFAULTS = { NODE_ENV: 'production', ACRBOT_MODE: 'azure' } as const;
+
+/** One line saying what loaded. */
+function loaded(policy: Policy, file: string | undefined): string {
+  const rules = `${policy.rules.length} rule${policy.rules.length === 1 ? '' : 's'}`;
+  const breakGlass = policy.breakGlass ? ', break-glass' : '';
+  const source = file
+    ? `${file}: loads`
+    : 'no ACRBOT_POLICY: the single rule from ACRBOT_APPROVERS/ACRBOT_APPROVER_GROUP';
+  return `${source} (${rules}${breakGlass}; sha256 ${policy.hash.slice(0, 12)})`;
+}
+
+/** The configuration check: every problem `npm start` would list, or the policy it would use. */
+function checkEnvironment(
+  file: string | undefined,
+  env: Record<string, string | undefined>,
+): { policy?: Policy; policyFile?: string; problems: string[] } {
+  const settings: Record<string, string | undefined> = {
+    ...IMAGE_DEFAULTS,
+    ...env,
+    ...(file ? { ACRBOT_POLICY: file } : {}),
+  };
+  // As src/index.ts reads it, before the configuration (and with the same words).
+  const { value, quotedProblem } = readSettingValue(
+    'APPLICATIONINSIGHTS_CONNECTION_STRING',
+    settings.APPLICATIONINSIGHTS_CONNECTION_STRING,
+  );
+  const problems = [quotedProblem ?? telemetryConnectionStringProblem(value)].filter((p): p is string => !!p);
+  try {
+    const config = loadConfig(settings);
+    return { policy: config.policy, policyFile: config.policyFile, problems };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return { problems: [...problems, ...err.problems] };
+  }
+}
+
+/** Runs the check and returns its exit code; never throws. */
+export function runPolicyCheck(argv: string[], env: Record<string, string | undefined>, io: PolicyCheckIo): number {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout.write(`${POLICY_CHECK_USAGE}\n`);
+    return POLICY_CHECK_EXIT.ok;
+  }
+  const withEnv = argv.includes('--env');
+  const rest = argv.filter((a) => a !== '--env');
+  const unknown = rest.find((a) => a.startsWith('-'));
+  if (unknown || rest.length > 1 || (rest.length === 0 && !withEnv)) {
+    const why = unknown
+      ? `unknown option ${unknown}`
+      : rest.length > 1
+        ? 'name one policy file'
+        : 'name the policy file';
+    io.stderr.write(`policy-check: ${why}\n${POLICY_CHECK_USAGE}\n`);
+    return POLICY_CHECK_EXIT.problems;
+  }
+  const file = rest[0];
+  try {
+    if (!withEnv) {
+      const policy = readPolicyFile(file!);
+      io.stdout.write(
+        `${loaded(policy, file)}\n` +
+          'Checked against the widest limits; add --env to hold its terms to ACRBOT_APPROVAL_TTL and ACRBOT_MIN/MAX_ACCESS_DURATION and check the other settings.\n',
+      );
+      return POLICY_CHECK_EXIT.ok;
+    }
+    const { policy, policyFile, problems } = checkEnvironment(file, env);
+    if (problems.length > 0 || !policy) {
+      io.stderr.write(`${new ConfigError(problems).message}\n`);
+      return POLICY_CHECK_EXIT.problems;
+    }
+    io.stdout.write(`${loaded(policy, policyFile)}\nThe environment's settings are usable.\n`);
+    return POLICY_CHECK_EXIT.ok;
+  } catch (err) {
+    // The bot's own words, file:line:col per problem.
+    if (err instanceof PolicyFileError) io.stderr.write(`${err.message}\n`);
+    else io.stderr.write(`policy-check: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return POLICY_CHECK_EXIT.problems;
+  }
+}

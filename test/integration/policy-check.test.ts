@@ -1,0 +1,175 @@
+/**
+ * The policy check (`npm run policy:check`): an operator checks a policy file, and with --env the
+ * environment, before deploying a release that would refuse them at start. The cases run its
+ * entry point in-process (runPolicyCheck, as scripts/policy-check.ts calls it) with an exact
+ * environment; one runs the script as operators do, a child process via run-ts, for its wiring.
+ */
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
+import { runPolicyCheck } from '../../src/policy-check/main';
+import { useTempDir } from '../unit/support/temp-dir';
+
+const ROOT = resolve(__dirname, '..', '..');
+const tmp = useTempDir('acrbot-policy-check-');
+const APPROVER = '11111111-1111-1111-1111-111111111111';
+const GUID = '22222222-2222-2222-2222-222222222222';
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `policy-check <args>` in-process with exactly `env`. */
+function check(env: Record<string, string | undefined>, ...args: string[]): Result {
+  const out = { stdout: '', stderr: '' };
+  const sink = (name: keyof typeof out) =>
+    new Writable({
+      write(chunk, _encoding, done) {
+        out[name] += String(chunk);
+        done();
+      },
+    });
+  const code = runPolicyCheck(args, env, { stdout: sink('stdout'), stderr: sink('stderr') });
+  return { code, ...out };
+}
+
+/** A policy file holding `text`. */
+function policyFile(text: string): string {
+  const path = tmp.path('policy.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+const GOOD = `version: 1
+rules:
+  - id: prod
+    match:
+      cluster: "aks-prod-*"
+    maxDuration: 60d
+    approvers:
+      users: [${APPROVER}]
+  - id: default
+    match: {}
+    approvers:
+      users: [${APPROVER}]
+`;
+
+/** The likely offenders of an old file: a rule after the catch-all, a class, a login server. */
+const OLD = `version: 1
+rules:
+  - id: default
+    match: {}
+    approvers:
+      users: [${APPROVER}]
+  - id: prod
+    match:
+      cluster: "aks-[ab]*"
+      registry: myreg.azurecr.io
+    approvers:
+      users: [${APPROVER}]
+`;
+
+/** A deployed acrbot's settings, complete for azure mode (the image sets the mode). */
+const AZURE = {
+  MicrosoftAppId: GUID,
+  MicrosoftAppType: 'UserAssignedMSI',
+  MicrosoftAppTenantId: GUID,
+  AZURE_SUBSCRIPTION_ID: GUID,
+  ACRBOT_STORAGE: 'sqlite:/var/lib/acrbot/acrbot.db',
+};
+
+describe('npm run policy:check', () => {
+  test('a file that loads: exit 0, its rules counted, and a pointer to --env', () => {
+    const r = check({}, policyFile(GOOD));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/policy\.yaml: loads \(2 rules; sha256 [0-9a-f]{12}\)/);
+    expect(r.stdout).toContain('add --env');
+  });
+
+  test("an old file this release refuses: exit 2, every problem at file:line:col in the bot's words", () => {
+    const file = policyFile(OLD);
+    const r = check({}, file);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toBe(`The approval policy ${file} has 3 problems:`);
+    expect(lines[1]).toMatch(
+      new RegExp(`^  ${file}:7:5 rules\\[1\\]: rule prod is never reached: .*move default last$`),
+    );
+    expect(lines[2]).toContain(`${file}:9:16 rules[1].match.cluster: "aks-[ab]*" has "[" and "]"`);
+    expect(lines[3]).toContain(`${file}:10:17 rules[1].match.registry: "myreg.azurecr.io" is a login server`);
+  });
+
+  test('a file that is not there: exit 2, the problem at line 0', () => {
+    const file = join(tmp.path('gone'), 'policy.yaml');
+    const r = check({}, file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}:0:0 (file): cannot read the file (ENOENT)`);
+  });
+
+  test('no file and no --env, or an unknown option: usage, exit 2', () => {
+    expect(check({})).toMatchObject({ code: 2, stderr: expect.stringContaining('name the policy file') });
+    expect(check({}, '--envv', 'x.yaml')).toMatchObject({ code: 2, stderr: expect.stringContaining('--envv') });
+    expect(check({}, '--help')).toMatchObject({ code: 0, stdout: expect.stringContaining('usage:') });
+  });
+
+  test('--env with a usable environment: exit 0', () => {
+    const r = check(AZURE, '--env', policyFile(GOOD));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("The environment's settings are usable.");
+  });
+
+  test('--env holds the terms to ACRBOT_MAX_ACCESS_DURATION, which the file alone is not', () => {
+    const file = policyFile(GOOD);
+    expect(check({ ...AZURE, ACRBOT_MAX_ACCESS_DURATION: '30d' }, file).code).toBe(0);
+    const r = check({ ...AZURE, ACRBOT_MAX_ACCESS_DURATION: '30d' }, '--env', file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}:6:18 rules[0].maxDuration: rule prod: maxDuration 60d is longer than`);
+  });
+
+  test('--env names a quoted proxy and connection string, never their values', () => {
+    const r = check(
+      {
+        ...AZURE,
+        https_proxy: '"http://acrbot:s3cret-pw@proxy.contoso.com:3128"',
+        NO_PROXY: "'localhost'",
+        APPLICATIONINSIGHTS_CONNECTION_STRING: `"InstrumentationKey=${GUID}"`,
+      },
+      '--env',
+      policyFile(GOOD),
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('https_proxy is in quotes');
+    expect(r.stderr).toContain('NO_PROXY is in quotes');
+    expect(r.stderr).toContain('APPLICATIONINSIGHTS_CONNECTION_STRING is in quotes');
+    expect(r.stderr).not.toContain('s3cret-pw');
+    expect(r.stderr).not.toContain(GUID);
+  });
+
+  test('--env checks azure mode, as the image runs, when ACRBOT_MODE is unset', () => {
+    const r = check({}, '--env', policyFile(GOOD));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('MicrosoftAppId is required in azure mode');
+  });
+
+  test('the script, spawned: exit 2 and the problems on stderr', async () => {
+    const file = policyFile(OLD);
+    const r = await promisify(execFile)(
+      process.execPath,
+      [join(ROOT, 'scripts/run-ts.js'), join(ROOT, 'scripts/policy-check.ts'), file],
+      // In the temp directory: no .env of the checkout is read.
+      { cwd: dirname(file), env: { PATH: process.env.PATH } },
+    ).then(
+      () => ({ code: 0, stderr: '' }),
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}:7:5 rules[1]: rule prod is never reached`);
+  });
+});
