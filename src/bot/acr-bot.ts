@@ -27,7 +27,7 @@ import { errorCardFor, sendCard } from './turn-cards';
 import { isRefusal, turnIdentity, type TurnIdentity } from './turn-identity';
 import { addressedText } from './message-text';
 import { auditBadCardData, auditValidationFailure, setTurnValidationAudit } from './validation-audit';
-import { auditLimitRefusal } from './limit-audit';
+import { auditLimitRefusal } from '../flows/limit-audit';
 import { unreadContent } from './message-content';
 import { Welcomes } from './welcomes';
 

@@ -5,7 +5,7 @@
  * for a request that fails validation while it is planned: one refusal, one entry, whichever way
  * the bad name came in; and a name refused by a read (`check`, `policy`, `access`). Other refusals
  * audit themselves (a pause) or are audited once per window (the per-user limits,
- * limit-audit.ts): only `validation.*` codes are recorded here.
+ * flows/limit-audit.ts): only `validation.*` codes are recorded here.
  */
 import type { TurnContext } from 'botbuilder';
 import { isUserFacing } from '../domain/errors';

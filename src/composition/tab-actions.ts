@@ -11,16 +11,30 @@
  *
  * `changed` is told after either, so this instance's cached matrix is rebuilt at the next load.
  *
+ * - Limit refusals: an Extend the per-user limits refuse (G16; the tab answers 429) is audited by
+ *   chat's rule (`auditLimitRefusal`, flows/limit-audit.ts): the first per user, limit and window,
+ *   in the same window as chat's, the rest logged. Offered where the flows have their gate (the
+ *   app's always do).
+ *
  * - Reviews owed: `RequestService.awaitingReview`, the break-glass grants chat's `pending` lists
  *   first, for My access's "Waiting for your approval": every tenant's and rule's (up to its
  *   bound), which the tab narrows to the caller's tenant and `isApproverOf` (per rule).
  */
+import { auditLimitRefusal } from '../flows/limit-audit';
 import type { TabActions } from '../tab/tab-api';
 import type { Flows } from './flows';
 
 /** The actions the tab may call. */
-export function tabActions(flows: Pick<Flows, 'actions' | 'requests'>, changed: () => void = () => {}): TabActions {
+export function tabActions(
+  flows: Pick<Flows, 'actions' | 'requests'> & Partial<Pick<Flows, 'gate'>>,
+  changed: () => void = () => {},
+): TabActions {
+  const { gate } = flows;
   return {
+    ...(gate && {
+      limitRefused: ({ code, detail, ...identity }, log) =>
+        auditLimitRefusal({ requests: flows.requests, gate, log }, identity, code, detail),
+    }),
     async revoke({ requestId, actor, reason }) {
       // Passed as typed: AccessActions.revoke checks and normalises it (truncating here would
       // turn a too-long reason into a silently cut one instead of a clear refusal).

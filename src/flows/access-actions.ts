@@ -68,8 +68,8 @@ export interface ExtensionLeases {
 /**
  * The gate new requests pass (G16: per-user rate and pending caps), which an extension passes
  * too: it is a new request with its own approval card. Its refusals are answered as the gate's
- * refusals of new requests are; the chat audits the first per user and window
- * (bot/limit-audit.ts), the tab answers 429 and logs it.
+ * refusals of new requests are; the chat and the tab (429) audit the first per user, limit and
+ * window (flows/limit-audit.ts).
  */
 export interface ExtensionAdmission {
   gate: Pick<RequestGate, 'admit'> & Partial<Pick<RequestGate, 'maxPendingPerUser'>>;

@@ -16,6 +16,8 @@ import { REQUEST_STATES, type AccessRequest, type Actor } from '../domain/reques
 import { UserFacingError } from '../domain/errors';
 import { mapAtMost } from '../domain/bounded-map';
 import { accessHolderOf, NOT_ALLOWED_CODES } from '../flows/access-actions';
+import { isGateRefusalCode } from '../flows/limit-audit';
+import type { GateRefusal } from '../flows/request-gate';
 import { openExtensionsBy } from '../flows/request-service';
 import { listPending, WAITING_SCAN_LIMIT, type WaitingRequests } from '../flows/waiting-for-approvers';
 import type { Logger } from '../observability/logger';
@@ -59,6 +61,16 @@ export interface TabActions {
     requestId?: string;
   }>;
   revoke?(input: { requestId: string; actor: Actor; tenantId: string; reason: string }): Promise<{ message: string }>;
+  /**
+   * Audits a per-user limit's refusal of an action (G11, G16: `request.refused.rate`,
+   * `request.refused.pending`), the first per user, limit and window, the rest logged on `log`
+   * (flows/limit-audit.ts, the chat's rule and window). Absent, such a refusal is answered (429)
+   * and logged by the flows only.
+   */
+  limitRefused?(
+    refused: { actor: Actor; tenantId: string; code: GateRefusal['code']; detail: string },
+    log: Logger,
+  ): Promise<void>;
   /** The flows' extend rule, for showing the button (the action decides again). */
   canExtend?(actor: Actor, request: AccessRequest): boolean;
   /** The terms an extension may run with (the deployment's and the rule's limits), for the rows it may be asked on. */
@@ -353,15 +365,14 @@ export class TabApi {
         return badRequest('duration is required, e.g. "7d" or "24h".');
       if (input.reason !== undefined && typeof input.reason !== 'string')
         return badRequest('reason must be text: say why the access is still needed.');
+      const asked = { requestId: request.id, actor: c.actor, tenantId: c.user.tenantId };
       const result = await extend({
-        requestId: request.id,
-        actor: c.actor,
-        tenantId: c.user.tenantId,
+        ...asked,
         duration: input.duration,
         // Checked (bounds, secrets) by the extend flow itself, after whitespace is collapsed: a
         // cut here could drop the words of a reason padded with spaces.
         reason: input.reason,
-      });
+      }).catch((err: unknown) => this.limitRefused(err, asked));
       return { status: 202, body: result };
     });
   }
@@ -384,6 +395,23 @@ export class TabApi {
       });
       return { status: 200, body: result };
     });
+  }
+
+  /**
+   * Audits `err` when it is a per-user limit's refusal of `asked` (the flows throw those
+   * unaudited, for their caller to audit once per window, as chat does), then throws it on to be
+   * answered 429. The detail is chat's for an extension (`extend R-…`).
+   */
+  private async limitRefused(
+    err: unknown,
+    asked: { requestId: string; actor: Actor; tenantId: string },
+  ): Promise<never> {
+    if (err instanceof UserFacingError && isGateRefusalCode(err.code))
+      await this.deps.actions?.limitRefused?.(
+        { actor: asked.actor, tenantId: asked.tenantId, code: err.code, detail: `extend ${asked.requestId}` },
+        this.deps.log,
+      );
+    throw err;
   }
 
   private isOwn(request: AccessRequest, c: Caller): boolean {

@@ -2,15 +2,11 @@
  * Runs the audit CLI in-process (`runAuditCli`, what scripts/audit-cli.ts calls) and captures
  * what it prints: the tests read the exit code and both streams as an operator would.
  */
-import { Writable } from 'node:stream';
 import { runAuditCli } from '../../src/audit-cli/main';
+import { type CapturedRun, capturedStreams } from './captured-streams';
 
 /** What one run of the CLI printed, and its exit code. */
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type CliResult = CapturedRun;
 
 /** `audit-cli <args>` with exactly `env` (and `cwd`, where it looks for .data/audit.key); never rejects on a non-zero exit. */
 export async function runCliCaptured(
@@ -18,14 +14,7 @@ export async function runCliCaptured(
   env: Record<string, string | undefined>,
   cwd?: string,
 ): Promise<CliResult> {
-  const out = { stdout: '', stderr: '' };
-  const sink = (name: keyof typeof out) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        out[name] += String(chunk);
-        done();
-      },
-    });
-  const code = await runAuditCli(args, env, { stdout: sink('stdout'), stderr: sink('stderr') }, cwd);
-  return { code, ...out };
+  const io = capturedStreams();
+  const code = await runAuditCli(args, env, io.streams, cwd);
+  return { code, ...io.printed() };
 }

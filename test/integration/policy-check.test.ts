@@ -7,34 +7,21 @@
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { runPolicyCheck } from '../../src/policy-check/main';
 import { useTempDir } from '../unit/support/temp-dir';
+import { type CapturedRun, capturedStreams } from '../helpers/captured-streams';
 
 const ROOT = resolve(__dirname, '..', '..');
 const tmp = useTempDir('acrbot-policy-check-');
 const APPROVER = '11111111-1111-1111-1111-111111111111';
 const GUID = '22222222-2222-2222-2222-222222222222';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** `policy-check <args>` in-process with exactly `env`. */
-function check(env: Record<string, string | undefined>, ...args: string[]): Result {
-  const out = { stdout: '', stderr: '' };
-  const sink = (name: keyof typeof out) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        out[name] += String(chunk);
-        done();
-      },
-    });
-  const code = runPolicyCheck(args, env, { stdout: sink('stdout'), stderr: sink('stderr') });
-  return { code, ...out };
+function check(env: Record<string, string | undefined>, ...args: string[]): CapturedRun {
+  const io = capturedStreams();
+  const code = runPolicyCheck(args, env, io.streams);
+  return { code, ...io.printed() };
 }
 
 /** A policy file holding `text`. */

@@ -5,27 +5,15 @@
  * Only a drifted row shows one; an entry redrawn after an action keeps the reason with the
  * drifted state it keeps (row-after-action.ts).
  *
- * Drawn in jsdom (a devDependency), as web-history-after-action.test.ts: the page is loaded with
- * require(), the root tsconfig having no DOM lib (web/tsconfig.json checks the web code).
+ * Drawn in jsdom (support/jsdom-page.ts): the page is loaded with require(), the root tsconfig
+ * having no DOM lib (web/tsconfig.json checks the web code).
  */
 import type { History, Me, MyAccess, Row } from '../../web/src/types';
 import { driftLine, driftReasonOf } from '../../web/src/format';
 import { rowAfterAction } from '../../web/src/row-after-action';
+import { useJsdomPage } from './support/jsdom-page';
 
-const { JSDOM } = require('jsdom') as { JSDOM: new (html: string) => { window: any } };
-const { window } = new JSDOM('<!doctype html><html><body><main id="app"></main></body></html>');
-window.HTMLDialogElement.prototype.showModal = function (this: { open: boolean }) {
-  this.open = true;
-};
-const realFetch = globalThis.fetch;
-Object.assign(globalThis, { document: window.document, HTMLElement: window.HTMLElement });
-afterAll(async () => {
-  await new Promise((r) => setTimeout(r, 0));
-  delete (globalThis as { document?: unknown }).document;
-  delete (globalThis as { HTMLElement?: unknown }).HTMLElement;
-  globalThis.fetch = realFetch;
-  window.close();
-});
+const { window } = useJsdomPage();
 const { openHistory } = require('../../web/src/history') as {
   openHistory(ctx: unknown, title: string, rows: Row[]): void;
 };

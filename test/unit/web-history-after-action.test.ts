@@ -5,29 +5,14 @@
  * only what the action changed (state, end, what may be done now). Drawn from the request's own
  * row, the entry in aks-b's cell read as if aks-b had a grant of its own.
  *
- * Drawn in jsdom (a devDependency), as web-matrix-kept-filters.test.ts: the page is loaded with
- * require(), the root tsconfig having no DOM lib (web/tsconfig.json checks the web code).
+ * Drawn in jsdom (support/jsdom-page.ts): the page is loaded with require(), the root tsconfig
+ * having no DOM lib (web/tsconfig.json checks the web code).
  */
 import type { History, Me, Row } from '../../web/src/types';
 import { rowAfterAction } from '../../web/src/row-after-action';
+import { useJsdomPage } from './support/jsdom-page';
 
-const { JSDOM } = require('jsdom') as { JSDOM: new (html: string) => { window: any } };
-const { window } = new JSDOM('<!doctype html><html><body><main id="app"></main></body></html>');
-// jsdom has no modal dialogs: opening one only needs to mark it open here.
-window.HTMLDialogElement.prototype.showModal = function (this: { open: boolean }) {
-  this.open = true;
-};
-const realFetch = globalThis.fetch;
-Object.assign(globalThis, { document: window.document, HTMLElement: window.HTMLElement });
-afterAll(async () => {
-  // Moving the focus makes jsdom queue a 0 ms "selectionchange" timer; it runs before this one,
-  // not after the document is gone.
-  await new Promise((r) => setTimeout(r, 0));
-  delete (globalThis as { document?: unknown }).document;
-  delete (globalThis as { HTMLElement?: unknown }).HTMLElement;
-  globalThis.fetch = realFetch;
-  window.close();
-});
+const { window } = useJsdomPage();
 const { openHistory } = require('../../web/src/history') as {
   openHistory(ctx: unknown, title: string, rows: Row[]): void;
 };

@@ -4,18 +4,13 @@
  * back to "All" and shows it: a select set to a value it does not offer selects nothing, shown
  * blank and named by nothing to a screen reader, while the grid already shows everything.
  *
- * Drawn in jsdom (a devDependency). The page is loaded with require(): the root tsconfig has no
- * DOM lib, so the web code is type-checked by web/tsconfig.json (`npm run typecheck`), not here.
+ * Drawn in jsdom (support/jsdom-page.ts): the page is loaded with require(), the root tsconfig
+ * having no DOM lib (web/tsconfig.json checks the web code).
  */
 import type { MatrixData, Me, Row } from '../../web/src/types';
+import { useJsdomPage } from './support/jsdom-page';
 
-const { JSDOM } = require('jsdom') as { JSDOM: new (html: string) => { window: any } };
-const { window } = new JSDOM('<!doctype html><html><body><main id="app"></main></body></html>');
-Object.assign(globalThis, { document: window.document });
-afterAll(() => {
-  delete (globalThis as { document?: unknown }).document;
-  window.close();
-});
+const { window } = useJsdomPage();
 const { renderMatrix } = require('../../web/src/matrix') as {
   renderMatrix(root: unknown, data: MatrixData, ctx: unknown): void;
 };

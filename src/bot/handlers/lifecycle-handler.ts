@@ -19,7 +19,7 @@ import type { BotServices } from '../bot-services';
 import { currentCorrelationId } from '../../observability/correlation';
 import type { TurnIdentity } from '../turn-identity';
 import { auditBadCardData } from '../validation-audit';
-import { auditLimitRefusal, isGateRefusalCode } from '../limit-audit';
+import { auditLimitRefusal, isGateRefusalCode } from '../../flows/limit-audit';
 import { activityKeyOf, originOf } from '../conversation-targets';
 import { errorCardFor as errorCard, gateRefusalTitle, sendCard } from '../turn-cards';
 import type { RequestHandler } from './request-handler';

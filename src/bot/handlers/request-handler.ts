@@ -20,7 +20,7 @@ import { currentCorrelationId } from '../../observability/correlation';
 import { errorCardFor, gateRefusalTitle, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
 import { auditBadCardData } from '../validation-audit';
-import { auditLimitRefusal } from '../limit-audit';
+import { auditLimitRefusal } from '../../flows/limit-audit';
 import { typingWhenSlow } from '../typing-when-slow';
 
 /** What the user gave. */

@@ -6,11 +6,15 @@
  * bound (every entry is kept, hash-chained and listed by `audit`), the very flood the limit is
  * there to stop; one entry per window still says who hit which limit and when. A redelivered
  * Teams message is not audited: its first delivery was handled, and audited as what it was.
+ *
+ * One rule for every door a limit is met at: chat's commands and cards (bot/limit-audit.ts) and
+ * the tab's Extend (composition/tab-actions.ts), so a refusal is audited alike wherever it was
+ * asked, and the window is shared (a refusal in chat and one in the tab make one entry).
  */
-import type { GateRefusal, RequestGate } from '../flows/request-gate';
-import type { RequestService } from '../flows/request-service';
+import type { Actor } from '../domain/request';
 import type { Logger } from '../observability/logger';
-import type { TurnIdentity } from './turn-identity';
+import type { GateRefusal, RequestGate } from './request-gate';
+import type { RequestService } from './request-service';
 
 /** The audit action of each limit, after `request.refused.paused` and RequestService's `request.refused.pending`. */
 const ACTIONS: Record<GateRefusal['code'], string | undefined> = {
@@ -25,6 +29,13 @@ export function isGateRefusalCode(code: string): code is GateRefusal['code'] {
   return Object.hasOwn(ACTIONS, code);
 }
 
+/** What a limit refusal's audit needs: where it is written, who was first in the window, the log. */
+export interface LimitAuditServices {
+  requests: Pick<RequestService, 'recordRefusal'>;
+  gate: Pick<RequestGate, 'firstRefusalInWindow'>;
+  log: Logger;
+}
+
 /**
  * Audits `refusal` of `identity` when it is the first of its kind in its window (outcome
  * `refused`, detail `detail`: what was asked, never a secret); otherwise logs it. Like every
@@ -33,12 +44,8 @@ export function isGateRefusalCode(code: string): code is GateRefusal['code'] {
  * than none).
  */
 export async function auditLimitRefusal(
-  services: {
-    requests: Pick<RequestService, 'recordRefusal'>;
-    gate: Pick<RequestGate, 'firstRefusalInWindow'>;
-    log: Logger;
-  },
-  identity: TurnIdentity,
+  services: LimitAuditServices,
+  identity: { actor: Actor; tenantId: string },
   code: GateRefusal['code'],
   detail: string,
 ): Promise<void> {
