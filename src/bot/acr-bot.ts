@@ -49,9 +49,22 @@ const TAKES_OVER_A_QUESTION = new Set<Command['verb']>(['grant', 'secret', 'paus
  * acrbot, on the ARM and Graph quotas its principal shares with the grants it runs. Not here:
  * `help` (reads nothing), `grant`, `secret` and `extend` (the request limits), `revoke`, `cancel`,
  * `pause` and `resume` (ending access and stopping it in an incident are never held back by how
- * much someone read), and unknown words (nothing is read).
+ * much someone read), unknown words (nothing is read), and `pending R-…` and `status R-…` (see
+ * {@link countsAsRead}).
  */
 const READ_COMMANDS = new Set<Command['verb']>(['check', 'policy', 'access', 'status', 'pending', 'audit']);
+
+/**
+ * Whether `command` counts against the per-user read limit. One request by its id (`pending R-…`,
+ * `status R-…`) does not: it reads that request from the store and its approvers (the same check
+ * an Approve click makes), and `pending R-…` is how the tab's "Open in chat to approve" brings the
+ * Approve and Reject card, so an approver working through a queue is never refused at approval
+ * time. The `pending` and `status` lists, and the commands that read ARM or Graph, count.
+ */
+function countsAsRead(command: Command): boolean {
+  if ((command.verb === 'pending' || command.verb === 'status') && command.requestId) return false;
+  return READ_COMMANDS.has(command.verb);
+}
 
 /** acrbot's activity handler. */
 export class AcrBot extends ActivityHandler {
@@ -229,7 +242,7 @@ export class AcrBot extends ActivityHandler {
       (!TAKES_OVER_A_QUESTION.has(command.verb) && (await this.dialogs.openQuestion(ctx)) === 'reason');
     if (answers && (await this.dialogs.continue(ctx))) return;
     // Before the questions in progress are dropped: a refused read changes nothing.
-    if (READ_COMMANDS.has(command.verb) && !(await this.readAdmitted(ctx, identity, command.verb))) return;
+    if (countsAsRead(command) && !(await this.readAdmitted(ctx, identity, command.verb))) return;
     const hadQuestion = command.verb !== 'unknown' && (await this.dialogs.cancel(ctx));
     // An answer that starts with "pause" must not stop all new access by accident. "pause" alone
     // only shows the state: it ends the questions as any other command does, said below.

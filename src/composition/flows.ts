@@ -266,7 +266,7 @@ export function createFlows(
       log,
     },
     azure.reader,
-    { gate, log },
+    { gate },
     clock,
   );
   const inventory = new AccessInventory(

@@ -428,7 +428,7 @@ export interface AppConfig {
   tabInventoryTtlMs: number;
   /**
    * Per-user abuse limits (G16): pending requests at once, new requests per minute, and read
-   * commands (check, policy, access, status, pending, audit) per fixed ten minutes.
+   * commands (check, policy, access, audit, and the status and pending lists) per fixed ten minutes.
    */
   limits: { maxPendingPerUser: number; requestsPerMinute: number; readsPer10Minutes: number };
   /** How long an unanswered dialog question is kept (ACRBOT_DIALOG_TTL, default 30 min). */

@@ -73,7 +73,6 @@ export interface ExtensionLeases {
  */
 export interface ExtensionAdmission {
   gate: Pick<RequestGate, 'admit'> & Partial<Pick<RequestGate, 'maxPendingPerUser'>>;
-  log: Logger;
 }
 
 /** What an extension needs from the caller. */
@@ -356,7 +355,7 @@ export class AccessActions {
    */
   async createExtension(input: ExtensionInput): Promise<AccessRequest> {
     // First, as for a new request: a refused one costs no Azure call and no audit write (G16).
-    await this.admitted(input.actor, input.originalId, input.activityKey);
+    await this.admitted(input.actor, input.activityKey);
     const original = await this.accessHolderOf(await this.requests.get(input.originalId));
     // Audited here, where it is an attempt; mayExtend also answers canExtend (the buttons).
     await this.refusalAudited(input.actor, original, async () => this.mayExtend(input.actor, original));
@@ -401,11 +400,11 @@ export class AccessActions {
    * sentence. A redelivery matters although one extension is open at a time: one the policy
    * auto-approved is no longer open when the same message comes again.
    */
-  private async admitted(actor: Actor, originalId: string, activityKey: string | undefined): Promise<void> {
+  private async admitted(actor: Actor, activityKey: string | undefined): Promise<void> {
     if (!this.admission) return;
     const refusal = await this.admission.gate.admit(actor, activityKey);
     if (!refusal) return;
-    this.admission.log.info({ code: refusal.code, actor: actor.objectId, extends: originalId }, 'request not admitted');
+    // Not logged here: the chat and the tab log it once, as `refused by the per-user limits`.
     throw new UserFacingError(refusal.code, refusal.message);
   }
 

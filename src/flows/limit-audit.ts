@@ -7,8 +7,9 @@
  * there to stop; one entry per window still says who hit which limit and when. A redelivered
  * Teams message is not audited: its first delivery was handled, and audited as what it was.
  *
- * One rule for every door a limit is met at: chat's commands and cards (bot/limit-audit.ts) and
- * the tab's Extend (composition/tab-actions.ts), so a refusal is audited alike wherever it was
+ * One rule for every door a limit is met at: chat's commands and cards (bot/acr-bot.ts,
+ * bot/handlers/request-handler.ts and lifecycle-handler.ts) and the tab's Extend
+ * (composition/tab-actions.ts), so a refusal is audited alike wherever it was
  * asked, and the window is shared (a refusal in chat and one in the tab make one entry).
  */
 import type { Actor } from '../domain/request';

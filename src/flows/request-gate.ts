@@ -115,7 +115,7 @@ export class RequestGate {
     const end = new Date(windowStart(now, READ_WINDOW_MS) + READ_WINDOW_MS);
     return {
       code: 'limits.reads',
-      message: `You have run ${max} read command${max === 1 ? '' : 's'} (check, policy, access, status, pending, audit) in the last 10 minutes, the most acrbot answers one person; try again at ${end.toISOString().slice(11, 16)} UTC. Nothing was read or changed.`,
+      message: `You have run ${max} read command${max === 1 ? '' : 's'} (check, policy, access, audit, and the status and pending lists) in the last 10 minutes, the most acrbot answers one person; try again at ${end.toISOString().slice(11, 16)} UTC. Nothing was read or changed.`,
     };
   }
 

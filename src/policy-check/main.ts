@@ -27,6 +27,7 @@ export interface PolicyCheckIo {
 /** Exit codes: the policy (and with --env the configuration) loads, or it does not. */
 export const POLICY_CHECK_EXIT = { ok: 0, problems: 2 } as const;
 
+/** The `--help` text, also printed after a usage error. */
 export const POLICY_CHECK_USAGE = `usage: npm run policy:check -- [--env] <policy.yaml>
 
   Loads the approval policy file as acrbot does at start and on SIGHUP, and prints every
@@ -36,7 +37,8 @@ export const POLICY_CHECK_USAGE = `usage: npm run policy:check -- [--env] <polic
          mode as the container image runs: every setting, HTTPS_PROXY/NO_PROXY and their
          kin, APPLICATIONINSIGHTS_CONNECTION_STRING, and the file's terms against
          ACRBOT_APPROVAL_TTL and ACRBOT_MIN/MAX_ACCESS_DURATION. Without a file, the one
-         ACRBOT_POLICY names.`;
+         ACRBOT_POLICY names. Prints the mode it checked; warns when ACRBOT_MODE or NODE_ENV
+         in the shell or .env make that sandbox mode.`;
 
 /** What the container image sets (Dockerfile): the environment a deployed acrbot starts in. */
 const IMAGE_DEFAULTS = { NODE_ENV: 'production', ACRBOT_MODE: 'azure' } as const;
@@ -51,11 +53,44 @@ function loaded(policy: Policy, file: string | undefined): string {
   return `${source} (${rules}${breakGlass}; sha256 ${policy.hash.slice(0, 12)})`;
 }
 
+/**
+ * The mode loadConfig checks `settings` in when they do not load (when they do, its `mode` says):
+ * a valid ACRBOT_MODE; unset, azure under NODE_ENV=production; one that does not parse, azure
+ * when it reads as azure or under NODE_ENV=production (config.ts lists its problems as azure's).
+ */
+function modeChecked(settings: Record<string, string | undefined>): 'azure' | 'sandbox' {
+  const mode = readSettingValue('ACRBOT_MODE', settings.ACRBOT_MODE).value;
+  const production = readSettingValue('NODE_ENV', settings.NODE_ENV).value === 'production';
+  if (mode === 'azure' || mode === 'sandbox') return mode;
+  return production || mode?.trim().toLowerCase() === 'azure' ? 'azure' : 'sandbox';
+}
+
+/**
+ * The line naming the mode the environment was checked in, and when it is not azure (what the
+ * image runs, what the docs promise) which setting made it so: the shell's or .env's ACRBOT_MODE,
+ * or a NODE_ENV other than production without one. Names settings, not their values.
+ */
+function modeLines(
+  mode: 'azure' | 'sandbox',
+  env: Record<string, string | undefined>,
+): { note: string; warning?: string } {
+  const note = `Checked in ${mode} mode.`;
+  if (mode === 'azure') return { note };
+  const why =
+    readSettingValue('ACRBOT_MODE', env.ACRBOT_MODE).value !== undefined
+      ? 'ACRBOT_MODE in the environment or .env sets it'
+      : 'NODE_ENV in the environment or .env is not production, so ACRBOT_MODE defaults to sandbox';
+  return {
+    note,
+    warning: `policy-check: warning: checked in sandbox mode, not the azure mode the container image runs (${why}); unset it to check the settings as deployed.`,
+  };
+}
+
 /** The configuration check: every problem `npm start` would list, or the policy it would use. */
 function checkEnvironment(
   file: string | undefined,
   env: Record<string, string | undefined>,
-): { policy?: Policy; policyFile?: string; problems: string[] } {
+): { policy?: Policy; policyFile?: string; problems: string[]; mode: 'azure' | 'sandbox' } {
   const settings: Record<string, string | undefined> = {
     ...IMAGE_DEFAULTS,
     ...env,
@@ -69,10 +104,10 @@ function checkEnvironment(
   const problems = [quotedProblem ?? telemetryConnectionStringProblem(value)].filter((p): p is string => !!p);
   try {
     const config = loadConfig(settings);
-    return { policy: config.policy, policyFile: config.policyFile, problems };
+    return { policy: config.policy, policyFile: config.policyFile, problems, mode: config.mode };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    return { problems: [...problems, ...err.problems] };
+    return { problems: [...problems, ...err.problems], mode: modeChecked(settings) };
   }
 }
 
@@ -104,12 +139,14 @@ export function runPolicyCheck(argv: string[], env: Record<string, string | unde
       );
       return POLICY_CHECK_EXIT.ok;
     }
-    const { policy, policyFile, problems } = checkEnvironment(file, env);
+    const { policy, policyFile, problems, mode } = checkEnvironment(file, env);
+    const { note, warning } = modeLines(mode, env);
+    if (warning) io.stderr.write(`${warning}\n`);
     if (problems.length > 0 || !policy) {
-      io.stderr.write(`${new ConfigError(problems).message}\n`);
+      io.stderr.write(`${new ConfigError(problems).message}\n${note}\n`);
       return POLICY_CHECK_EXIT.problems;
     }
-    io.stdout.write(`${loaded(policy, policyFile)}\nThe environment's settings are usable.\n`);
+    io.stdout.write(`${loaded(policy, policyFile)}\nThe environment's settings are usable. ${note}\n`);
     return POLICY_CHECK_EXIT.ok;
   } catch (err) {
     // The bot's own words, file:line:col per problem.

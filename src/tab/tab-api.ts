@@ -64,8 +64,8 @@ export interface TabActions {
   /**
    * Audits a per-user limit's refusal of an action (G11, G16: `request.refused.rate`,
    * `request.refused.pending`), the first per user, limit and window, the rest logged on `log`
-   * (flows/limit-audit.ts, the chat's rule and window). Absent, such a refusal is answered (429)
-   * and logged by the flows only.
+   * (flows/limit-audit.ts, the chat's rule and window). The app always wires it; absent (unit
+   * tests of other rules), such a refusal is answered (429) and neither audited nor logged.
    */
   limitRefused?(
     refused: { actor: Actor; tenantId: string; code: GateRefusal['code']; detail: string },

@@ -145,6 +145,37 @@ describe('npm run policy:check', () => {
     expect(r.stderr).toContain('MicrosoftAppId is required in azure mode');
   });
 
+  test('--env prints the mode it checked; a sandbox mode from the shell or .env is warned about, naming why', () => {
+    const azure = check(AZURE, '--env', policyFile(GOOD));
+    expect(azure.stdout).toContain('Checked in azure mode.');
+    expect(azure.stderr).toBe('');
+    // A developer's NODE_ENV alone: still azure (the image's ACRBOT_MODE), no warning.
+    const dev = check({ ...AZURE, NODE_ENV: 'development' }, '--env', policyFile(GOOD));
+    expect(dev.stdout).toContain('Checked in azure mode.');
+    expect(dev.stderr).toBe('');
+    // An empty ACRBOT_MODE (a .env line "ACRBOT_MODE=") and a developer's NODE_ENV: sandbox, which loads.
+    const blank = check({ ...AZURE, ACRBOT_MODE: '', NODE_ENV: 'development' }, '--env', policyFile(GOOD));
+    expect(blank.code).toBe(0);
+    expect(blank.stdout).toContain('Checked in sandbox mode.');
+    expect(blank.stderr).toMatch(
+      /warning: checked in sandbox mode, not the azure mode .*NODE_ENV .* is not production/,
+    );
+    const sandbox = check({ ACRBOT_MODE: 'sandbox', NODE_ENV: 'development' }, '--env', policyFile(GOOD));
+    expect(sandbox.stdout).toContain('Checked in sandbox mode.');
+    expect(sandbox.stderr).toMatch(
+      /warning: checked in sandbox mode, .*\(ACRBOT_MODE in the environment or \.env sets it\)/,
+    );
+    // With problems the mode is said too, after them.
+    const broken = check({ ACRBOT_MODE: 'sandbox', ACRBOT_MAX_ACCESS_DURATION: 'soon' }, '--env', policyFile(GOOD));
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(
+      /warning: checked in sandbox mode[\s\S]*ACRBOT_MAX_ACCESS_DURATION[\s\S]*Checked in sandbox mode\.\n$/,
+    );
+    const unset = check({}, '--env', policyFile(GOOD));
+    expect(unset.stderr).toMatch(/Checked in azure mode\.\n$/);
+    expect(unset.stderr).not.toContain('warning');
+  });
+
   test('the script, spawned: exit 2 and the problems on stderr', async () => {
     const file = policyFile(OLD);
     const r = await promisify(execFile)(

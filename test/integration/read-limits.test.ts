@@ -1,7 +1,8 @@
 /**
  * G16 for read commands: one person cannot drive acrbot's ARM and Graph reads without bound.
  * `check`, `policy`, `access`, `status`, `pending` and `audit` count towards
- * ACRBOT_READS_PER_10_MINUTES; the one over it is answered with the count and when to try again,
+ * ACRBOT_READS_PER_10_MINUTES (one request by its id, `pending R-…` and `status R-…`, does not:
+ * approving must always work); the one over it is answered with the count and when to try again,
  * and reads nothing. The count is in the store, so it holds across instances. The limits'
  * refusals (reads and requests) are audited once per person and window (G11), the rest logged.
  */
@@ -86,13 +87,36 @@ describe('G16: the per-user limit on read commands (ACRBOT_READS_PER_10_MINUTES)
       );
       return cardText(reply.activity);
     };
-    expect(await ask('status R-7K2M9QXA')).not.toMatch(/read commands/);
+    expect(await ask('status')).not.toMatch(/read commands/);
     expect(await ask('grant aks-prod')).toMatch(/Which registry/);
     const refused = await ask('check aks-prod contosoacr');
     expect(refused).toMatch(/You have run 1 read command \(/);
     expect(refused).not.toMatch(/filling in/);
     // The question is still open: the answer continues the request.
     expect(await ask('contosoacr')).toMatch(/Why is the access needed/);
+  });
+
+  test('one request by its id never counts: 31 `pending R-…` in a window all bring the Approve card; the lists count', async () => {
+    h = await startHarness({}, { clock: new TestClock() });
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    // The default limit (30): the tab's "Open in chat to approve", once more than that.
+    for (let i = 0; i < 31; i++) {
+      const before = h.connector.calls.length;
+      await h.say(users.approver, `pending ${request.id}`);
+      await h.connector.waitFor(
+        (c) =>
+          h.connector.calls.indexOf(c) >= before &&
+          /"verb":"refresh"/.test(JSON.stringify(c.activity)) &&
+          cardText(c.activity).includes(request.id),
+        10_000,
+        `the approvers' card, time ${i + 1}`,
+      );
+    }
+    expect(await h.ask(users.requester, `status ${request.id}`)).not.toMatch(/read commands/);
+    expect(h.logs.entries().filter((l) => l.msg === 'refused by the per-user limits')).toEqual([]);
+    // The list still counts: 30 in the window, the 31st refused.
+    for (let i = 0; i < 30; i++) expect(await h.ask(users.approver, 'pending')).not.toMatch(/read commands/);
+    expect(await h.ask(users.approver, 'pending')).toMatch(/You have run 30 read commands/);
   });
 
   test('the request rate limit (ACRBOT_REQUESTS_PER_MINUTE) is audited once per window, the rest logged', async () => {
@@ -124,6 +148,12 @@ describe('G16: the per-user limit on read commands (ACRBOT_READS_PER_10_MINUTES)
     const audited = await entries(h, users.requester, 'request.refused.rate');
     expect(audited).toHaveLength(1);
     expect(audited[0]).toMatchObject({ outcome: 'refused', detail: `extend ${request.id}` });
+    // One log line per refusal (the one docs/operations.md lists), not a second from the flows.
+    const logged = h.logs.entries().filter((l) => /not admitted|refused by the per-user limits/.test(String(l.msg)));
+    expect(logged.map((l) => [l.msg, l.audited])).toEqual([
+      ['refused by the per-user limits', true],
+      ['refused by the per-user limits', false],
+    ]);
   });
 
   test('the pending cap (ACRBOT_MAX_PENDING_PER_USER) refused at the door is audited once per window', async () => {

@@ -167,23 +167,32 @@ export class MemoryDialogStore implements DialogStore {
 
 /** Activity ids and rate windows in Maps; old entries are dropped as new ones arrive. */
 export class MemoryAbuseLedger implements AbuseLedger {
-  private readonly seen = new Map<string, number>();
+  /**
+   * Sighting times by id, one Map per ttl: each sighting expires by its own ttl (a refusal kept
+   * a minute must not forget redeliveries kept a day), and within one ttl insertion order is
+   * expiry order, so pruning stops at the first one still remembered. Callers use a few ttls.
+   */
+  private readonly seen = new Map<number, Map<string, number>>();
   private readonly windows = new Map<string, { start: number; count: number }>();
 
   async firstSighting(activityId: string, now: Date, ttlMs: number): Promise<boolean> {
     const t = now.getTime();
-    // Maps iterate in insertion order: forget the oldest sightings first.
-    for (const [id, at] of this.seen) {
-      if (t - at < ttlMs) break;
-      this.seen.delete(id);
+    for (const [ttl, sightings] of this.seen) {
+      // Maps iterate in insertion order: forget the oldest sightings first.
+      for (const [id, at] of sightings) {
+        if (t - at < ttl) break;
+        sightings.delete(id);
+      }
+      if (sightings.size === 0) this.seen.delete(ttl);
     }
-    if (this.seen.has(activityId)) return false;
-    this.seen.set(activityId, t);
+    for (const sightings of this.seen.values()) if (sightings.has(activityId)) return false;
+    const sightings = this.seen.get(ttlMs) ?? new Map<string, number>();
+    this.seen.set(ttlMs, sightings.set(activityId, t));
     return true;
   }
 
   async forgetSighting(activityId: string): Promise<void> {
-    this.seen.delete(activityId);
+    for (const sightings of this.seen.values()) sightings.delete(activityId);
   }
 
   async hit(key: string, now: Date, windowMs: number): Promise<number> {
@@ -200,10 +209,12 @@ export class MemoryAbuseLedger implements AbuseLedger {
   async forgetSightings(before: Date): Promise<number> {
     // Insertion order is sighting order (a sighting is deleted before it is seen again): stop at the first younger one.
     let forgotten = 0;
-    for (const [id, at] of this.seen) {
-      if (at > before.getTime()) break;
-      this.seen.delete(id);
-      forgotten++;
+    for (const sightings of this.seen.values()) {
+      for (const [id, at] of sightings) {
+        if (at > before.getTime()) break;
+        sightings.delete(id);
+        forgotten++;
+      }
     }
     return forgotten;
   }

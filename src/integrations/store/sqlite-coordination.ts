@@ -285,12 +285,14 @@ export class SqliteAbuseLedger implements AbuseLedger {
     this.group = commitGroupOf(db);
     this.forgetOne = db.prepare('DELETE FROM sightings WHERE activity_id = ?');
     // Uses the index sightings_by_time: a range delete, proportional to what is forgotten.
-    const forget = db.prepare('DELETE FROM sightings WHERE seen_at <= ?');
-    this.forget = forget;
-    const insert = db.prepare('INSERT OR IGNORE INTO sightings (activity_id, seen_at) VALUES (?, ?)');
+    this.forget = db.prepare('DELETE FROM sightings WHERE seen_at <= ?');
+    // Each row by its own expiry (index sightings_by_expiry), never the caller's ttl: a refusal
+    // remembered for a minute must not forget the redeliveries remembered for a day.
+    const expire = db.prepare('DELETE FROM sightings WHERE expires_at <= ?');
+    const insert = db.prepare('INSERT OR IGNORE INTO sightings (activity_id, seen_at, expires_at) VALUES (?, ?, ?)');
     this.sightingTx = db.transaction((activityId: string, nowMs: number, ttlMs: number) => {
-      forget.run(nowMs - ttlMs);
-      return insert.run(activityId, nowMs).changes === 1;
+      expire.run(nowMs);
+      return insert.run(activityId, nowMs, nowMs + ttlMs).changes === 1;
     });
     // One statement: a new window restarts the count, the same window adds one (atomic across processes).
     this.hitStmt = db.prepare(

@@ -56,7 +56,10 @@ CREATE INDEX IF NOT EXISTS schedule_by_due ON schedule(due_at, id);
 CREATE INDEX IF NOT EXISTS schedule_by_request ON schedule(request_id);
 CREATE TABLE IF NOT EXISTS dialogs (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS dialogs_by_expiry ON dialogs(expires_at);
-CREATE TABLE IF NOT EXISTS sightings (activity_id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);
+-- Each sighting keeps its own expiry: callers remember for different times (redeliveries 24 h,
+-- welcomes 10 min, limit refusals a window), and one caller's prune must not forget another's.
+-- The expiry index is created by migrateSightings (older files get the column first).
+CREATE TABLE IF NOT EXISTS sightings (activity_id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL, expires_at INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS sightings_by_time ON sightings(seen_at);
 CREATE TABLE IF NOT EXISTS rate_windows (key TEXT PRIMARY KEY, window_start INTEGER NOT NULL, count INTEGER NOT NULL);
 -- The operators' pause of new access: one row while it is in force (pause, resume).
@@ -78,5 +81,31 @@ export function openSqlite(path: string): SqliteDatabase {
   // OS page cache still holds the file, so a miss costs a pread, not a disk read.
   db.pragma('cache_size = -2000');
   db.exec(SCHEMA);
+  migrateSightings(db);
   return db;
+}
+
+/** How long sightings written before `expires_at` existed are kept: the longest any caller asked (redeliveries). */
+const LEGACY_SIGHTING_TTL_MS = 24 * 3_600_000;
+/** Families of older sightings known to be kept for 10 minutes or less (welcomes, limit refusals). */
+const LEGACY_SHORT_SIGHTING_TTL_MS = 10 * 60_000;
+
+/**
+ * Gives a file created before per-sighting expiry its `expires_at` column and index. Under the
+ * write lock and re-checked there, so processes opening one file at once migrate it once. Old
+ * rows keep their memory: welcomes and refusals for 10 minutes (their longest ttl), anything
+ * else (redeliveries) for 24 hours, so no redelivery seen before the upgrade becomes new.
+ */
+function migrateSightings(db: SqliteDatabase): void {
+  const hasExpiry = () =>
+    (db.prepare('PRAGMA table_info(sightings)').all() as { name: string }[]).some((c) => c.name === 'expires_at');
+  if (!hasExpiry())
+    db.transaction(() => {
+      if (hasExpiry()) return;
+      db.exec('ALTER TABLE sightings ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0');
+      db.prepare(
+        "UPDATE sightings SET expires_at = seen_at + CASE WHEN activity_id LIKE 'welcome:%' OR activity_id LIKE 'refused:%' THEN ? ELSE ? END",
+      ).run(LEGACY_SHORT_SIGHTING_TTL_MS, LEGACY_SIGHTING_TTL_MS);
+    }).immediate();
+  db.exec('CREATE INDEX IF NOT EXISTS sightings_by_expiry ON sightings(expires_at)');
 }

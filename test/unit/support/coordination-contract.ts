@@ -504,6 +504,17 @@ export function describeCoordinationContract(
         expect(await f.abuse.forgetSightings(later)).toBe(2);
       });
 
+      test("each sighting expires by its own ttl: a short ttl's sighting does not forget a longer one's", async () => {
+        const t = (s: number) => new Date(Date.parse('2025-01-15T09:00:00.000Z') + s * SECOND);
+        expect(await f.abuse.firstSighting('activity:long', t(0), 60 * MINUTE)).toBe(true);
+        expect(await f.abuse.firstSighting('welcome:short', t(0), MINUTE)).toBe(true);
+        // 90 s later a one-minute caller records (and prunes): the hour-long sighting stays.
+        expect(await f.abuse.firstSighting('refused:other', t(90), MINUTE)).toBe(true);
+        expect(await f.abuse.firstSighting('activity:long', t(95), 60 * MINUTE)).toBe(false);
+        // A long caller's prune does not make the short sighting outlive its own ttl either.
+        expect(await f.abuse.firstSighting('welcome:short', t(100), MINUTE)).toBe(true);
+      });
+
       test('racing redeliveries: exactly one firstSighting is true', async () => {
         const t0 = new Date('2025-01-15T09:00:00.000Z');
         const results = await Promise.all(Array.from({ length: 8 }, () => f.abuse.firstSighting('act-r', t0, MINUTE)));
