@@ -15,6 +15,7 @@ import { auditCard } from '../views/message-view';
 import { breakGlassCard } from '../views/policy-view';
 import { MAX_CARD_VIEWERS, inertText, outcomeCard, requestCard, withViewers } from '../views/request-view';
 import { type AuditCardLeases, withAuditCardLease } from './audit-card-lease';
+import { BatchedRead } from './batched-read';
 import { CardOutbox } from './card-outbox';
 import { inChannel } from './conversation-targets';
 import { cardActivity, sendCard } from './turn-cards';
@@ -531,8 +532,8 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
   async requestChanged(request: AccessRequest, change: RequestChange = {}): Promise<void> {
     try {
       const copies = await this.store.listCardCopies(request.id);
-      // One store read for all the copies this call draws (see updateCopy).
-      const newest = this.newestOnce(request);
+      // The copies whose member lookups overlap share one store read (see updateCopy).
+      const newest = new BatchedRead(() => this.newestOf(request));
       // Everything is queued before the first await, so a later state's call queues after this one.
       const work: Promise<unknown>[] = copies
         .filter((c) => c.role !== 'audit')
@@ -606,19 +607,18 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
    * (docs/performance.md). The audit card needs its lease anyway, its first write being a post
    * (two instances would each post one).
    *
-   * `newest` is shared by the copies of one {@link requestChanged} call: the first copy drawn
-   * reads the store (just before drawing), those drawn later in the same call reuse that read. So
-   * a change costs one store read, not one per copy (six to eight per grant flow, on the path P8
-   * measures); a copy drawn after another's PUT (same conversation lane) widens the window above
-   * by that PUT, and is still at least as new as the state it was given.
+   * `newest` is shared by the copies of one {@link requestChanged} call: each copy looks up its
+   * viewers first (it may ask Teams), then is drawn from a store read that started after its own
+   * lookup ended; the copies whose lookups overlap share that read ({@link BatchedRead}). So a
+   * change costs one store read, not one per copy (six to eight per grant flow, on the path P8
+   * measures), and a slow lookup never leaves its copy drawn from a read older than it.
    */
-  private async updateCopy(copy: CardCopy, given: AccessRequest, newest: () => Promise<AccessRequest>): Promise<void> {
+  private async updateCopy(copy: CardCopy, given: AccessRequest, newest: BatchedRead<AccessRequest>): Promise<void> {
     const reference = copy.conversation as Partial<ConversationReference>;
     try {
       // Who gets their own view does not change with the state (the requester, the rule's
-      // approvers); looked up first, as it may ask Teams, so the read below is as late as it can be.
-      const viewers = await this.viewersOf(given, reference);
-      const request = await newest();
+      // approvers); looked up first, as it may ask Teams, so the read is as late as it can be.
+      const { looked: viewers, read: request } = await newest.after(() => this.viewersOf(given, reference));
       const card = postedCardFor(request, copy.role, viewers);
       await this.inConversation(reference, async (ctx) => {
         await ctx.updateActivity(cardActivity(card, copy.activityId));
@@ -626,15 +626,6 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     } catch (err) {
       this.log.warn({ err, requestId: given.id, activityId: copy.activityId }, 'card copy update failed');
     }
-  }
-
-  /**
-   * The newer (by version) of `given` and the request as stored, read once: on the first call of
-   * the function returned, which later calls share.
-   */
-  private newestOnce(given: AccessRequest): () => Promise<AccessRequest> {
-    let read: Promise<AccessRequest> | undefined;
-    return () => (read ??= this.newestOf(given));
   }
 
   /**

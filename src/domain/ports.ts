@@ -413,6 +413,23 @@ export class LeaseLostError extends Error {
   }
 }
 
+/**
+ * A lease check refused, the lease still this instance's: the store failed its renewal and too
+ * little of the lease is left for the write the check gates (lease-guard.ts SAFE_FRACTION), the
+ * store's error its `cause`. Nobody else may hold the lease before it expires. A
+ * {@link LeaseLostError}, so every caller that stops before a write on a lost lease stops on this
+ * too; one that would read a lost lease as "another instance took the run over, it records the
+ * rest" must not read this so (the secret runner's clean-up records its credentials as pending).
+ */
+export class LeaseMarginError extends LeaseLostError {
+  constructor(key: string, cause: unknown) {
+    super(key);
+    this.name = 'LeaseMarginError';
+    this.message = `lease ${key} was not renewed (the store failed) and has too little time left to write under`;
+    this.cause = cause;
+  }
+}
+
 /** Leases in the store: another instance takes over only after `expiresAt` (ACRBOT_LEASE_TTL). */
 export interface LeaseStore {
   /** Takes the lease when nobody holds it or the holder's lease expired; undefined when held by another. */
@@ -559,7 +576,7 @@ export interface DialogStore {
 export interface AbuseLedger {
   /**
    * Records an inbound activity id; false when it was seen before (Teams redelivery), so the
-   * caller creates nothing. Entries older than `ttlMs` may be forgotten.
+   * caller creates nothing. Each entry expires by the `ttlMs` it was recorded with (never by another caller's shorter one).
    */
   firstSighting(activityId: string, now: Date, ttlMs: number): Promise<boolean>;
   /**

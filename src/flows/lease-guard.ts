@@ -4,7 +4,7 @@
  * the run over) stops before writing.
  */
 import type { Lease, LeaseStore } from '../domain/ports';
-import { LeaseLostError } from '../domain/ports';
+import { LeaseLostError, LeaseMarginError } from '../domain/ports';
 import type { Logger } from '../observability/logger';
 
 /**
@@ -49,12 +49,14 @@ export interface LeaseGuardOptions {
  * A renewal the store fails (it did not answer, or answered 503) does not stop a check while the
  * lease keeps {@link SAFE_FRACTION} of its TTL by the expiry of the last renewal that succeeded:
  * nobody may take it before it expired, and a write started now still has that margin. With less
- * left, the check throws {@link LeaseLostError} (the store's error as its `cause`): the run must
- * stop before its write. The lease counts as lost (`signal`, {@link LeaseGuard.stillHeld}) only
- * once that expiry has passed, or another instance took it: with less than the margin it is still
- * this run's, so `stop()` releases it and the outcome of a finished run may still be written.
- * So `check()` throws nothing else: a caller's clean-up after a failure (secret-runner.ts
- * `cleanUp`) is never cut short by a store hiccup it could not tell from a loss.
+ * left, the check throws {@link LeaseMarginError} (a {@link LeaseLostError}, the store's error as
+ * its `cause`): the run must stop before its write. The lease counts as lost (`signal`,
+ * {@link LeaseGuard.stillHeld}) only once that expiry has passed, or another instance took it:
+ * with less than the margin it is still this run's, so `stop()` releases it and the outcome of a
+ * finished run may still be written. So a store hiccup can stop a run's writes, a clean-up's
+ * deletes included, but then with a {@link LeaseMarginError}: a caller that reads a lost lease as
+ * "another instance has the run now" (secret-runner.ts `cleanUp`) tells the two apart and records
+ * what it did not delete.
  */
 export class LeaseGuard {
   private readonly controller = new AbortController();
@@ -84,21 +86,21 @@ export class LeaseGuard {
 
   /**
    * Throws {@link LeaseLostError} when the lease is no longer this run's (taken over, or expired
-   * while the store failed every renewal), or when the store failed this check's renewal and less
-   * than {@link SAFE_FRACTION} of the TTL is left; throws nothing else.
+   * while the store failed every renewal), or {@link LeaseMarginError} when the store failed this
+   * check's renewal and less than {@link SAFE_FRACTION} of the TTL is left; throws nothing else.
    */
   async check(): Promise<void> {
     this.throwIfLost();
     if (this.remainingMs() > this.exec.ttlMs * (1 - FRESH_FRACTION)) return;
     const failed = await this.renew();
     if (!failed || this.remainingMs() >= this.exec.ttlMs * SAFE_FRACTION) return;
-    throw lostBecause(this.lease.key, failed.err);
+    throw new LeaseMarginError(this.lease.key, failed.err);
   }
 
   /** Whether the run may still write its outcome back: false once the lease is known lost. */
   async stillHeld(): Promise<boolean> {
     // check() throws only LeaseLostError; a loss is also recorded in the signal read below (a
-    // check refused for want of margin is not: the lease is still this run's, the write a store's).
+    // LeaseMarginError is not: the lease is still this run's, the write a store's).
     await this.check().catch(() => undefined);
     return !this.controller.signal.aborted;
   }
@@ -147,7 +149,7 @@ export class LeaseGuard {
   }
 }
 
-/** A {@link LeaseLostError} for a lease whose renewal the store failed (its error the cause). */
+/** A {@link LeaseLostError} for a lease that expired while the store failed its renewals (the last error the cause). */
 function lostBecause(key: string, storeError: unknown): LeaseLostError {
   return Object.assign(new LeaseLostError(key), { cause: storeError });
 }

@@ -17,7 +17,7 @@ import type {
   RoleAssignmentPort,
   ServicePrincipalPort,
 } from '../domain/ports';
-import { CloudApiError, LeaseLostError, VersionConflictError } from '../domain/ports';
+import { CloudApiError, LeaseLostError, LeaseMarginError, VersionConflictError } from '../domain/ports';
 import type { AccessRequest, Outcome } from '../domain/request';
 import {
   applicationDisplayNameFor,
@@ -1181,10 +1181,12 @@ export class SecretRunner implements PlanRunner {
       const targetIds = [ref.kind === 'token' ? ref.tokenName : ref.applicationId || (ref.uniqueName ?? '')];
       try {
         // A run that was taken over stops before deleting: the new holder resumes with these very
-        // credentials (and a delete is no store write, so no fencing would stop it). Inside the
-        // try as defence in depth: check() itself throws only LeaseLostError (lease-guard.ts), but
-        // should any other error come from it, the credential stays 'pending' and the failure
-        // records it for the clean-up job instead of escaping with nothing recorded (G14).
+        // credentials (and a delete is no store write, so no fencing would stop it). A check the
+        // store failed with too little of the lease left (LeaseMarginError) does not delete either:
+        // nobody else holds the run, so the credential stays 'pending', recorded for the clean-up
+        // job (G14). Inside the try for that, and as defence in depth: check() throws only
+        // LeaseLostError (lease-guard.ts), but any other error of it is taken the same way instead
+        // of escaping with nothing recorded.
         await ctx.checkLease?.();
         const { found, deleted, notFound } = await deleteCredential(this.ports, ref);
         // Not found is final only for a token or scope map whose creates Azure answered (made,
@@ -1207,8 +1209,9 @@ export class SecretRunner implements PlanRunner {
               : {}),
         });
       } catch (err) {
-        // The run is another instance's now: it stops here, and the new holder records the rest.
-        if (err instanceof LeaseLostError) throw err;
+        // The run is another instance's now (the lease was taken over, or it expired): it stops
+        // here, and whoever resumes the run records the rest. Not so for a LeaseMarginError.
+        if (err instanceof LeaseLostError && !(err instanceof LeaseMarginError)) throw err;
         pending = true;
         if (isStillBeingWritten(err))
           ctx.log.warn({ err }, 'the credential is still being written in Azure; its clean-up is retried later');

@@ -28,15 +28,20 @@ function stateOf(activity: Partial<Activity>): string | undefined {
 /** What landed on the card, in order, and from which instance. */
 type Landed = Array<{ instance: string; state: string | undefined }>;
 
-/** One instance's connector: card updates land in `landed`; member lookups wait while `slowLookups`. */
+/**
+ * One instance's connector: card updates land in `landed` (and each card's last state in
+ * `cards`); member lookups wait while `slowLookups`, or when asked in conversation `slowIn`.
+ */
 class InstanceAdapter {
   slowLookups = false;
+  slowIn: string | undefined;
   private readonly held: Array<() => void> = [];
   private readonly waiters: Array<() => void> = [];
 
   constructor(
     private readonly instance: string,
     private readonly landed: Landed,
+    private readonly cards: Map<string, string | undefined>,
   ) {}
 
   async continueConversationAsync(
@@ -46,7 +51,7 @@ class InstanceAdapter {
   ): Promise<void> {
     const members = {
       getConversationMember: async (_conversationId: string, objectId: string) => {
-        if (this.slowLookups) {
+        if (this.slowLookups || reference.conversation?.id === this.slowIn) {
           await new Promise<void>((resolve) => {
             this.held.push(resolve);
             for (const w of this.waiters.splice(0)) w();
@@ -60,8 +65,10 @@ class InstanceAdapter {
       adapter: { createConnectorClient: () => ({ conversations: members }) },
       turnState: new Map(),
       onSendActivities: () => undefined,
-      updateActivity: async (activity: Partial<Activity>) =>
-        void this.landed.push({ instance: this.instance, state: stateOf(activity) }),
+      updateActivity: async (activity: Partial<Activity>) => {
+        this.landed.push({ instance: this.instance, state: stateOf(activity) });
+        this.cards.set(activity.id ?? '', stateOf(activity));
+      },
     });
   }
 
@@ -72,6 +79,7 @@ class InstanceAdapter {
 
   answerLookups(): void {
     this.slowLookups = false;
+    this.slowIn = undefined;
     for (const resolve of this.held.splice(0)) resolve();
   }
 }
@@ -79,9 +87,10 @@ class InstanceAdapter {
 async function setup(outboxA?: CardOutbox) {
   const store = new MemoryRequestStore();
   const landed: Landed = [];
+  const cards = new Map<string, string | undefined>();
   const log = createLogger({ level: 'silent' });
   const instance = (name: string, outbox?: CardOutbox) => {
-    const adapter = new InstanceAdapter(name, landed);
+    const adapter = new InstanceAdapter(name, landed, cards);
     const messenger = new CardMessenger(
       adapter as unknown as CloudAdapter,
       'app-1',
@@ -111,7 +120,7 @@ async function setup(outboxA?: CardOutbox) {
   });
   /** Stores `next` (a conditional write, as the flows do) before anyone is told of it. */
   const write = (next: AccessRequest) => store.update(next);
-  return { store, landed, a: instance('A', outboxA), b: instance('B'), approved, executing, succeeded, write };
+  return { store, landed, cards, a: instance('A', outboxA), b: instance('B'), approved, executing, succeeded, write };
 }
 
 test('instance A draws "approved" after a slow member lookup, once B showed "granted": the card ends on granted', async () => {
@@ -185,4 +194,38 @@ test('one change draws all its copies from one store read, the newest state on e
     { instance: 'A', state: 'Granted' },
   ]);
   expect(reads).toBe(1);
+});
+
+test('a copy whose member lookup ends after B showed "granted" is drawn from a read made after it, not its sibling\'s', async () => {
+  const t = await setup();
+  // A second copy, in the requester's chat, where A's member lookup is slow.
+  await t.store.addCardCopy({
+    requestId: t.approved.id,
+    activityId: 'act-requester',
+    role: 'requester',
+    conversation: { serviceUrl: 'https://smba.example/', conversation: { id: 'a:chat-with-riley', tenantId: 't' } },
+  });
+  await t.write(t.approved);
+  const get = t.store.get.bind(t.store);
+  let reads = 0;
+  t.store.get = async (id) => {
+    reads++;
+    return get(id);
+  };
+  t.a.adapter.slowIn = 'a:chat-with-riley';
+  const told = t.a.messenger.requestChanged(t.approved);
+  await t.a.adapter.lookupHeld();
+  // Let whatever A can do without the chat's lookup happen (the channel copy's lookup is answered).
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  // Meanwhile the run (on instance B) starts and succeeds, and B updates both copies.
+  await t.write(t.executing);
+  await t.write(t.succeeded);
+  await t.b.messenger.requestChanged(t.succeeded);
+  t.a.adapter.answerLookups();
+  await told;
+  // Whatever landed last on each copy is the newest state.
+  expect(Object.fromEntries(t.cards)).toEqual({ 'act-approver': 'Granted', 'act-requester': 'Granted' });
+  expect(t.landed.at(-1)).toEqual({ instance: 'A', state: 'Granted' });
+  // One read per change: A's copies waited for each other's lookups and shared theirs.
+  expect(reads).toBe(2);
 });

@@ -1,11 +1,12 @@
 /**
  * A lease check whose renewal the store fails (no answer, a 503) throws nothing while the lease
  * keeps two thirds of its TTL by the last renewal that succeeded: a write it lets start still has
- * that long before anyone may take the lease. With less left it throws LeaseLostError (the store's
- * error as cause) without giving the lease up; once that renewal's expiry has passed, the lease is
- * lost. So a check throws only LeaseLostError, and a caller's clean-up is never cut short by a hiccup.
+ * that long before anyone may take the lease. With less left it throws LeaseMarginError (a
+ * LeaseLostError, the store's error as cause) without giving the lease up; once that renewal's
+ * expiry has passed, the lease is lost (a plain LeaseLostError). So a check throws only
+ * LeaseLostError, and a caller can tell a refused check from a lost lease.
  */
-import { LeaseLostError } from '../../src/domain/ports';
+import { LeaseLostError, LeaseMarginError } from '../../src/domain/ports';
 import { LeaseGuard } from '../../src/flows/lease-guard';
 import { MemoryLeaseStore } from '../../src/integrations/store/memory-coordination';
 import { createLogger } from '../../src/observability/logger';
@@ -60,7 +61,7 @@ test('a renewal the store fails passes the check while two thirds of the TTL are
   }
 });
 
-test('with less than two thirds of the TTL left, a renewal the store fails stops the check (LeaseLostError, the store error as cause) but keeps the lease', async () => {
+test('with less than two thirds of the TTL left, a renewal the store fails stops the check (LeaseMarginError, the store error as cause) but keeps the lease', async () => {
   const { clock, store, outage, guard } = await setup();
   try {
     outage.on = true;
@@ -70,6 +71,7 @@ test('with less than two thirds of the TTL left, a renewal the store fails stops
       () => undefined,
       (e: unknown) => e,
     );
+    expect(err).toBeInstanceOf(LeaseMarginError);
     expect(err).toBeInstanceOf(LeaseLostError);
     expect((err as Error).cause).toEqual(new Error('store: 503 ServerBusy'));
     // Not lost: nobody else may hold it yet, so the outcome may still be written and stop() releases it.
@@ -77,7 +79,7 @@ test('with less than two thirds of the TTL left, a renewal the store fails stops
     await expect(store.holder('exec:R1')).resolves.toMatchObject({ owner: 'instance-a' });
     // 10 s before expiry (the check 524b245 passed): still refused.
     clock.advance(TTL_MS / 2);
-    await expect(guard.check()).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(guard.check()).rejects.toBeInstanceOf(LeaseMarginError);
     await expect(guard.stillHeld()).resolves.toBe(true);
     // The store answers again before expiry: the check renews and passes.
     outage.on = false;
@@ -97,6 +99,7 @@ test('once the last successful renewal expired with every renewal failing, the l
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(LeaseLostError);
+    expect(err).not.toBeInstanceOf(LeaseMarginError);
     expect((err as Error).cause).toEqual(new Error('store: 503 ServerBusy'));
     expect(guard.signal.aborted).toBe(true);
     // Lost stays lost, even once the store answers again.

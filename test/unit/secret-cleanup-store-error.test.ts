@@ -3,10 +3,12 @@
  * or records it for the clean-up job. The lease check right before that clean-up must not let a
  * store error (a renewal answered 503, the lease still unexpired) escape the clean-up: the
  * failure would then be stored as `internal`, without `cleanup` or `credentialRef`, and the
- * token would stay in Azure until its own expiry with nothing recorded to delete it.
+ * token would stay in Azure until its own expiry with nothing recorded to delete it. With too
+ * little of the lease left for the delete (LeaseMarginError), the token is kept and recorded for
+ * the clean-up job; only a lease another instance took stops the clean-up with nothing recorded.
  */
 import { UserFacingError } from '../../src/domain/errors';
-import type { LeaseStore } from '../../src/domain/ports';
+import { LeaseLostError, LeaseMarginError, type LeaseStore } from '../../src/domain/ports';
 import { SecretValue } from '../../src/domain/secret-value';
 import { Executor, RunFailure } from '../../src/flows/executor';
 import { SecretRunner, type SecretRunnerPorts } from '../../src/flows/secret-runner';
@@ -65,11 +67,16 @@ function secretRunner(ports: SecretRunnerPorts, clock: FakeClock): SecretRunner 
   );
 }
 
-test('executor: a renewal answered 503 on the check before the clean-up still deletes the token, and the failure says so', async () => {
+/**
+ * Runs a secret request through the executor, its secret write refused `writeAfterMs` after the
+ * lease's last renewal; the next renewal (the clean-up's check) is answered 503.
+ */
+async function runWithRenewalFailingAtCleanUp(writeAfterMs: number) {
   const clock = new FakeClock('2025-01-15T09:00:00.000Z');
   const store = new MemoryRequestStore();
   const memoryLeases = new MemoryLeaseStore(() => clock.now());
   let failNextRenewal = false;
+  let renewalFailed = false;
   const leases: LeaseStore = {
     acquire: (key, owner, ttlMs) => memoryLeases.acquire(key, owner, ttlMs),
     release: (lease) => memoryLeases.release(lease),
@@ -77,15 +84,15 @@ test('executor: a renewal answered 503 on the check before the clean-up still de
     renew: async (lease, ttlMs) => {
       if (failNextRenewal) {
         failNextRenewal = false;
+        renewalFailed = true;
         throw new Error('store: 503 ServerBusy');
       }
       return memoryLeases.renew(lease, ttlMs);
     },
   };
   const deletes: string[] = [];
-  // The refused write comes late enough that the clean-up's check renews, and that renewal fails.
   const ports = fakePorts(deletes, () => {
-    clock.advance(10 * SECOND);
+    clock.advance(writeAfterMs);
     failNextRenewal = true;
   });
   const executor = new Executor(
@@ -108,13 +115,31 @@ test('executor: a renewal answered 503 on the check before the clean-up still de
   );
   await executor.schedule('R-AAAAAAAA');
   await executor.drain();
+  return { after: await store.get('R-AAAAAAAA'), deletes, renewalFailed };
+}
 
-  const after = await store.get('R-AAAAAAAA');
-  expect(failNextRenewal).toBe(false); // the failing renewal did happen
+test('executor: a renewal answered 503 on the check before the clean-up still deletes the token, and the failure says so', async () => {
+  // 10 s after the last renewal: 50 s of the 60 s lease are left, within the margin.
+  const { after, deletes, renewalFailed } = await runWithRenewalFailingAtCleanUp(10 * SECOND);
+  expect(renewalFailed).toBe(true);
   expect(after?.state).toBe('failed');
   expect(after?.outcome).toMatchObject({ errorCode: 'kubernetes.forbidden', cleanup: 'deleted' });
   expect(after?.outcome?.credentialRef).toBeUndefined();
   expect(deletes).toContain(`token:${TOKEN}`);
+});
+
+test('executor: a renewal answered 503 with too little of the lease left keeps the token, recorded for the clean-up job', async () => {
+  // 25 s after the last renewal: 35 s of the 60 s lease are left, short of the margin
+  // (lease-guard.ts SAFE_FRACTION), so the clean-up's check refuses the delete.
+  const { after, deletes, renewalFailed } = await runWithRenewalFailingAtCleanUp(25 * SECOND);
+  expect(renewalFailed).toBe(true);
+  // Nobody else held the run: it ends failed, its token not deleted but recorded for the clean-up job.
+  expect(after?.state).toBe('failed');
+  expect(after?.outcome).toMatchObject({ errorCode: 'kubernetes.forbidden', cleanup: 'pending' });
+  expect(JSON.parse(after!.outcome!.credentialRef!)).toEqual([
+    expect.objectContaining({ kind: 'token', tokenName: TOKEN }),
+  ]);
+  expect(deletes).toEqual([]);
 });
 
 test('runner: a lease check failing otherwise than by a lost lease leaves the token pending for the clean-up job', async () => {
@@ -172,4 +197,27 @@ test('runner: the same check before deleting the role assignment of a refused ap
   expect((err as RunFailure).outcome).toMatchObject({ errorCode: 'graph.applicationNotOurs' });
   expect(deletes).toEqual([]);
   expect(audited).toContain('credential.cleanup:failed');
+});
+
+test("runner: a lease taken over at the clean-up's check stops the run, nothing deleted or recorded (the new holder resumes)", async () => {
+  const clock = new FakeClock('2025-01-15T09:00:00.000Z');
+  const deletes: string[] = [];
+  const { ctx, audited } = runContext();
+  // Taken over while the (refused) secret write ran: every check after it fails.
+  let takenOver = false;
+  ctx.checkLease = async () => {
+    if (takenOver) throw new LeaseLostError('exec:R-AAAAAAAA');
+  };
+  const request = pendingRequest({ id: 'R-AAAAAAAA', state: 'executing', plan: secretPlan() });
+  const ports = fakePorts(deletes, () => (takenOver = true));
+  const err = await secretRunner(ports, clock)
+    .run(request, ctx)
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  expect(err).toBeInstanceOf(LeaseLostError);
+  expect(err).not.toBeInstanceOf(LeaseMarginError);
+  expect(deletes).toEqual([]);
+  expect(audited).not.toContain('credential.cleanup:pending');
 });
