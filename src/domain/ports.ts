@@ -576,7 +576,8 @@ export interface DialogStore {
 export interface AbuseLedger {
   /**
    * Records an inbound activity id; false when it was seen before (Teams redelivery), so the
-   * caller creates nothing. Each entry expires by the `ttlMs` it was recorded with (never by another caller's shorter one).
+   * caller creates nothing. Each entry expires by the `ttlMs` it was recorded with, never by
+   * another caller's shorter one.
    */
   firstSighting(activityId: string, now: Date, ttlMs: number): Promise<boolean>;
   /**
