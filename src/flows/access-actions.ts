@@ -292,10 +292,24 @@ export class AccessActions {
 
   /**
    * The terms an extension of `request` may run with (the deployment's and its rule's limits), for
-   * offering only those where {@link canExtend} allows one; undefined when nothing bounds it.
+   * offering only those where {@link canExtend} allows one; undefined when nothing bounds it. The
+   * rule is the one that fits the cluster's and registry's tags now, read as
+   * {@link createExtension} reads them (two Azure reads), so what is offered is what the request
+   * will be judged by. When they cannot be read (the resource gone, acrbot's Reader removed, ARM
+   * failing), the stored tags' rule bounds the offer, so the drawer still opens: filing the
+   * extension reads them again and is refused or fails then, with its own sentence.
    */
-  extendRange(request: AccessRequest): { minMs: number; maxMs: number } | undefined {
-    return this.requests.extensionTermRange(request);
+  async extendRange(request: AccessRequest): Promise<{ minMs: number; maxMs: number } | undefined> {
+    const plan = await this.withCurrentTags(request.plan).catch((err: unknown) => {
+      // A refusal is expected (said when filing); anything else is logged once here, where caught.
+      if (!(err instanceof UserFacingError))
+        this.extensionLeases?.log.warn(
+          { err, requestId: request.id },
+          'extension range read from the stored tags: the current tags could not be read',
+        );
+      return request.plan;
+    });
+    return this.requests.extensionTermRange({ ...request, plan });
   }
 
   /** Whether {@link mayRevoke} allows it (for showing the button; the action decides again). */

@@ -91,19 +91,26 @@ export class RoleDefinitions {
    * Tries each scope in turn: a role ARM knows at the first costs one GET. A 403 at a scope
    * before the last is "not readable here", and the next is tried: acrbot's identity holds Reader
    * on registries and clusters, not on their resource groups, so an assignment's group may refuse
-   * the read that its subscription answers (the one scope read before scopes were tried). The
-   * last scope's refusal is thrown, as it was then.
+   * the read that its subscription answers. When no scope knows the role, the most specific
+   * scope's answer stands, since the scopes go from the most telling to the least: a 404 there
+   * (the role is not at the registry, or the registry or group is gone) leaves the role out even
+   * when the scopes above refuse, since acrbot could read there and ARM said "not found", while a
+   * 403 there is thrown even when a scope above says 404 (a role assignable only at a group is
+   * 404 at its subscription, which says nothing of the group acrbot could not read).
    */
   private async firstFound(guid: string, scopes: readonly string[]): Promise<RoleDefinitionInfo | undefined> {
-    for (const [i, scope] of scopes.entries()) {
-      const last = i === scopes.length - 1;
+    let mostSpecific: { refused: unknown } | 'not found' | undefined;
+    for (const scope of scopes) {
       try {
         const role = await this.read(scope, guid);
         if (role) return role;
+        mostSpecific ??= 'not found';
       } catch (err) {
-        if (last || (err as { statusCode?: unknown }).statusCode !== 403) throw err;
+        if ((err as { statusCode?: unknown }).statusCode !== 403) throw err;
+        mostSpecific ??= { refused: err };
       }
     }
+    if (mostSpecific && mostSpecific !== 'not found') throw mostSpecific.refused;
     return undefined;
   }
 }

@@ -73,8 +73,14 @@ export interface TabActions {
   ): Promise<void>;
   /** The flows' extend rule, for showing the button (the action decides again). */
   canExtend?(actor: Actor, request: AccessRequest): boolean;
-  /** The terms an extension may run with (the deployment's and the rule's limits), for the rows it may be asked on. */
-  extendRange?(request: AccessRequest): { minMs: number; maxMs: number } | undefined;
+  /**
+   * The terms an extension may run with (the deployment's limits and those of the rule that fits
+   * the cluster's and registry's tags now, as the extension is judged), for the drawer's Extend;
+   * it may read Azure, so it is asked only for the one row a drawer shows.
+   */
+  extendRange?(
+    request: AccessRequest,
+  ): Promise<{ minMs: number; maxMs: number } | undefined> | { minMs: number; maxMs: number } | undefined;
   /**
    * The flows' revoke rule (the requester, or an approver of the request's own rule) for many
    * requests at once, for the Revoke button in lists and the drawer alike; the action decides again.
@@ -348,7 +354,7 @@ export class TabApi {
       if (!request) return notFound(id);
       const audit = await this.deps.audit.forRequest(request.id);
       const history = requestHistory(request, audit, this.deps.clock.now());
-      await this.withActions([history.row], [request], c, { everyonesExtensions: true });
+      await this.withActions([history.row], [request], c, { everyonesExtensions: true, extendRange: true });
       return { status: 200, body: history };
     });
   }
@@ -428,13 +434,14 @@ export class TabApi {
   /**
    * Marks what the caller could do on each row (`rows[i]` shows `requests[i]`), by the flows' own
    * rules: Extend per row (no I/O), Revoke for all rows at once (an approver check per distinct
-   * rule, not per row). The flows decide again when they are called.
+   * rule, not per row), and with `extendRange` (the drawer's one row) the terms Extend may offer,
+   * from the tags Azure has now. The flows decide again when they are called.
    */
   private async withActions(
     rows: TabRow[],
     requests: readonly AccessRequest[],
     c: Caller,
-    opts: { everyonesExtensions?: boolean } = {},
+    opts: { everyonesExtensions?: boolean; extendRange?: boolean } = {},
   ): Promise<TabRow[]> {
     const actions = this.deps.actions;
     // Live, or a secret whose credential lapsed while its term runs on: Extend rotates a new
@@ -468,7 +475,7 @@ export class TabApi {
       for (const requesterId of requesters)
         for (const r of await openExtensionsBy(this.deps.store, requesterId)) open.set(r.extendsRequestId!, r.id);
     const waitingOn = await this.extensionsWaiting(live, requests, open);
-    rows.forEach((row, i) => {
+    for (const [i, row] of rows.entries()) {
       const request = requests[i]!;
       const waiting = waitingOn.get(i);
       if (waiting && extendable.has(i)) row.extensionWaiting = waiting;
@@ -477,10 +484,12 @@ export class TabApi {
         extendable.has(i) &&
         !waiting &&
         (actions?.canExtend ? actions.canExtend(c.actor, request) : this.isOwn(request, c));
-      const range = row.canExtend ? actions?.extendRange?.(request) : undefined;
+      // Only the drawer offers terms, and the range reads the tags in Azure now (the rule the
+      // extension will be judged by), so lists do not pay two reads per row for it.
+      const range = row.canExtend && opts.extendRange ? await actions?.extendRange?.(request) : undefined;
       if (range) row.extendRange = range;
       row.canRevoke = revocable.has(i);
-    });
+    }
     return rows;
   }
 

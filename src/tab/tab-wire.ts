@@ -81,7 +81,10 @@ export interface TabRow {
   /** The user may extend / revoke it (decided by the API per caller). */
   canExtend?: boolean;
   canRevoke?: boolean;
-  /** With `canExtend`: the shortest and longest term an extension may run with, in ms (longer is refused or cut). */
+  /**
+   * With `canExtend`, in a request's history (the drawer) only: the shortest and longest term an
+   * extension may run with, in ms (longer is refused or cut), by the rule that fits the tags now.
+   */
   extendRange?: { minMs: number; maxMs: number };
   /** While it waits for a decision: the term asked for ("30 days", "permanent"). */
   termAsked?: string;

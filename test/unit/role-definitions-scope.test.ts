@@ -109,6 +109,26 @@ describe('RoleDefinitions.of', () => {
     await expect(refusing.of([assignment(RG, CUSTOM)], (a) => definitionScopes(a, SUB))).rejects.toBe(forbidden);
   });
 
+  test('known nowhere: the most specific scope’s answer stands, a 404 at the registry over 403s above it, a 403 at the group over a 404 above it', async () => {
+    const forbidden = Object.assign(new Error('AuthorizationFailed'), { statusCode: 403 });
+    // The registry (where acrbot reads) says "not found"; its group and subscription refuse.
+    const reads: string[] = [];
+    const notAtRegistry = new RoleDefinitions(async (scope) => {
+      reads.push(scope);
+      if (scope === REGISTRY) return undefined;
+      throw forbidden;
+    });
+    const roles = await notAtRegistry.of([assignment(RG, CUSTOM)], (a) => definitionScopes(a, SUB, REGISTRY));
+    expect(roles.has(CUSTOM)).toBe(false);
+    expect(reads).toEqual([REGISTRY, RG, SUBSCRIPTION]);
+    // The group refuses; the subscription's 404 says nothing of a role assignable only there.
+    const refusedAtGroup = new RoleDefinitions(async (scope) => {
+      if (scope === RG) throw forbidden;
+      return undefined;
+    });
+    await expect(refusedAtGroup.of([assignment(RG, CUSTOM)], (a) => definitionScopes(a, SUB))).rejects.toBe(forbidden);
+  });
+
   test('built-in roles are cached by id; custom roles are read again on every call', async () => {
     const { definitions, reads } = armWithCustomAt(RG);
     const both = [assignment(RG, CUSTOM, 'a1'), assignment(REGISTRY, ROLE_IDS.acrPull, 'a2')];
