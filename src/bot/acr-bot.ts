@@ -24,10 +24,12 @@ import { PauseHandler } from './handlers/pause-handler';
 import { AccessHandlers } from './handlers/access-handlers';
 import { type CardInvoke, cardInvokeError, isCardInvokeRefusal, readCardInvoke } from './card-invoke';
 import { errorCardFor, sendCard } from './turn-cards';
+import { activityKeyOf } from './conversation-targets';
 import { isRefusal, turnIdentity, type TurnIdentity } from './turn-identity';
 import { addressedText } from './message-text';
 import { auditBadCardData, auditValidationFailure, setTurnValidationAudit } from './validation-audit';
 import { auditLimitRefusal } from '../flows/limit-audit';
+import type { GateRefusal } from '../flows/request-gate';
 import { unreadContent } from './message-content';
 import { Welcomes } from './welcomes';
 
@@ -264,7 +266,20 @@ export class AcrBot extends ActivityHandler {
    * answered (the gate's sentence: how many, when to try again) and audited once per window.
    */
   private async readAdmitted(ctx: TurnContext, identity: TurnIdentity, verb: Command['verb']): Promise<boolean> {
-    const refusal = await this.services.gate.admitRead(identity.actor);
+    let refusal: GateRefusal | undefined;
+    try {
+      refusal = await this.services.gate.admitRead(
+        identity.actor,
+        activityKeyOf(ctx.activity.conversation.id, ctx.activity.id),
+      );
+    } catch (err) {
+      // Fail open: the read limit guards acrbot's ARM and Graph quotas against load; it is no
+      // safety property (a read changes nothing and shows only what the person may see anyway).
+      // A counter that cannot be reached must not turn every read into "something went wrong";
+      // logged once per read, so that reads going uncounted are seen.
+      this.services.log.error({ err, command: verb }, 'the read limit could not be checked; the read is answered');
+      return true;
+    }
     if (!refusal) return true;
     await auditLimitRefusal(this.services, identity, refusal.code, `command=${verb}`);
     await sendCard(

@@ -9,6 +9,7 @@
  */
 import type { AbuseLedger, Clock, RequestStore } from '../domain/ports';
 import type { AccessRequest, Actor } from '../domain/request';
+import { fixedWindowStart } from '../domain/fixed-window';
 
 /** The limits (ACRBOT_MAX_PENDING_PER_USER, ACRBOT_REQUESTS_PER_MINUTE, ACRBOT_READS_PER_10_MINUTES). */
 export interface RequestLimits {
@@ -104,15 +105,24 @@ export class RequestGate {
    * everyone, approvers and auditors too: telling them apart needs a Graph read (their groups),
    * which is what the limit is there to bound, and their sweeps have the tab's access matrix
    * (one cached read for every cluster) rather than one `access` per cluster.
+   *
+   * `activityKey` (as for {@link admit}) counts an activity once: Teams' redelivery of a read is
+   * answered without counting again, so nobody is held back by deliveries they did not make. The
+   * memory is the requests' `activity:` sighting, with the same TTL (a read never makes a request,
+   * so the two uses never meet on one activity). A redelivery is admitted even when its first
+   * delivery was refused: Teams sends again when the first answer did not get through, and it is
+   * one activity, not one more read.
    */
-  async admitRead(actor: Actor): Promise<GateRefusal | undefined> {
+  async admitRead(actor: Actor, activityKey?: string): Promise<GateRefusal | undefined> {
     const now = this.clock.now();
     const max = this.limits.readsPer10Minutes;
     if (max === undefined) return undefined;
+    if (activityKey && !(await this.ledger.firstSighting(`activity:${activityKey}`, now, REDELIVERY_MEMORY_MS)))
+      return undefined;
     const count = await this.ledger.hit(`reads:${actor.objectId}`, now, READ_WINDOW_MS);
     if (count <= max) return undefined;
     // The ledger's windows are fixed (aligned to the epoch): the next one opens at this end.
-    const end = new Date(windowStart(now, READ_WINDOW_MS) + READ_WINDOW_MS);
+    const end = new Date(fixedWindowStart(now, READ_WINDOW_MS) + READ_WINDOW_MS);
     return {
       code: 'limits.reads',
       message: `You have run ${max} read command${max === 1 ? '' : 's'} (check, policy, access, audit, and the status and pending lists) in the last 10 minutes, the most acrbot answers one person; try again at ${end.toISOString().slice(11, 16)} UTC. Nothing was read or changed.`,
@@ -131,7 +141,11 @@ export class RequestGate {
     if (code === 'limits.redelivered') return false;
     const now = this.clock.now();
     const windowMs = REFUSAL_WINDOW_MS[code];
-    return this.ledger.firstSighting(`refused:${code}:${actor.objectId}:${windowStart(now, windowMs)}`, now, windowMs);
+    return this.ledger.firstSighting(
+      `refused:${code}:${actor.objectId}:${fixedWindowStart(now, windowMs)}`,
+      now,
+      windowMs,
+    );
   }
 
   /** The rate and pending-cap checks; undefined when both admit. */
@@ -151,11 +165,6 @@ export class RequestGate {
     }
     return undefined;
   }
-}
-
-/** The start of the fixed window of `windowMs` holding `now`, as the ledger counts (AbuseLedger.hit). */
-function windowStart(now: Date, windowMs: number): number {
-  return Math.floor(now.getTime() / windowMs) * windowMs;
 }
 
 /**

@@ -1221,13 +1221,26 @@ export class SecretRunner implements PlanRunner {
             action: 'credential.cleanup',
             outcome: 'pending',
             targetIds,
-            detail: err instanceof CloudApiError ? err.code : 'error',
+            detail: pendingCleanupDetail(err),
           })
           .catch((auditErr: unknown) => ctx.log.error({ err: auditErr }, 'audit of a pending clean-up failed'));
       }
     }
     return pending ? 'pending' : 'deleted';
   }
+}
+
+/**
+ * The audit detail of a clean-up left pending by `err`: Azure's error code, why it was not
+ * deleted when the lease store could not be reached (a reader would otherwise see only "error"
+ * and look for an Azure fault), else `error`. Never the error's message, which may quote more
+ * than an audit entry should hold.
+ */
+function pendingCleanupDetail(err: unknown): string {
+  if (err instanceof CloudApiError) return err.code;
+  if (err instanceof LeaseMarginError)
+    return 'not deleted: the lease store could not be reached to confirm this run still held its lease; left for the clean-up job';
+  return 'error';
 }
 
 /**

@@ -12,17 +12,13 @@ import { join } from 'node:path';
 import type { AuditEntry } from '../../src/domain/audit-chain';
 import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
 import { CapturingConnector, cardText } from '../helpers/capturing-connector';
+import { FakeClock } from '../unit/support/fake-clock';
 import { type Harness, startHarness, users } from '../helpers/harness';
-import type { TeamsUser } from '../helpers/teams-activities';
+import { channelMessage, postActivity, type TeamsUser } from '../helpers/teams-activities';
+import { MemoryAbuseLedger } from '../../src/integrations/store/memory-coordination';
 
-/** A clock tests move by hand (the limits' windows depend on it). */
-class TestClock {
-  constructor(private t = Date.parse('2026-11-30T12:00:05.000Z')) {}
-  now = () => new Date(this.t);
-  advance(ms: number) {
-    this.t += ms;
-  }
-}
+/** The limits' windows depend on the clock: 5 s into a 10-minute window. */
+const START = '2026-11-30T12:00:05.000Z';
 
 /** `user`'s audit entries with `action`, oldest first. */
 async function entries(h: Harness, user: TeamsUser, action: string): Promise<AuditEntry[]> {
@@ -46,7 +42,7 @@ describe('G16: the per-user limit on read commands (ACRBOT_READS_PER_10_MINUTES)
   });
 
   test('the read over the limit is refused clearly with no Azure or Graph call; others and the next window are open', async () => {
-    const clock = new TestClock();
+    const clock = new FakeClock(START);
     h = await startHarness({ ACRBOT_READS_PER_10_MINUTES: '3' }, { clock });
     // Three different reads count alike.
     expect(await h.ask(users.requester, 'check aks-prod contosoacr')).not.toMatch(/read commands/);
@@ -74,8 +70,44 @@ describe('G16: the per-user limit on read commands (ACRBOT_READS_PER_10_MINUTES)
     expect(await entries(h, users.requester, 'read.refused.rate')).toHaveLength(2);
   });
 
+  test("Teams' redelivery of a read is answered but counted once", async () => {
+    h = await startHarness({ ACRBOT_READS_PER_10_MINUTES: '2' }, { clock: new FakeClock(START) });
+    const activity = channelMessage(users.requester, 'check aks-prod contosoacr', { serviceUrl: h.serviceUrl });
+    for (const delivery of ['first', 'second']) {
+      const before = h.connector.calls.length;
+      expect((await postActivity(h.app.url, activity)).status).toBe(200);
+      const reply = await h.connector.waitFor(
+        (c) => h.connector.calls.indexOf(c) >= before && c.op !== 'update' && cardText(c.activity) !== '',
+        10_000,
+        `the answer to the ${delivery} delivery`,
+      );
+      expect(cardText(reply.activity)).not.toMatch(/read commands/);
+    }
+    // One read counted: the second of the limit is open, the third is not.
+    expect(await h.ask(users.requester, 'policy aks-prod contosoacr')).not.toMatch(/read commands/);
+    expect(await h.ask(users.requester, 'access')).toMatch(/You have run 2 read commands/);
+  });
+
+  test('a store error counting a read answers the read anyway, with one error log line (fail open)', async () => {
+    const abuse = new MemoryAbuseLedger();
+    abuse.hit = async () => {
+      throw new Error('the abuse table is unreachable');
+    };
+    h = await startHarness({ ACRBOT_READS_PER_10_MINUTES: '3' }, { clock: new FakeClock(START), stores: { abuse } });
+    const answer = await h.ask(users.requester, 'policy aks-prod contosoacr');
+    expect(answer).not.toMatch(/something went wrong|read commands/i);
+    expect(answer).toMatch(/aks-prod/);
+    const errors = h.logs.entries().filter((l) => Number(l.level) >= 50);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      msg: 'the read limit could not be checked; the read is answered',
+      command: 'policy',
+      err: { message: 'the abuse table is unreachable' },
+    });
+  });
+
   test('a refused read changes nothing: the request being filled in is kept', async () => {
-    h = await startHarness({ ACRBOT_READS_PER_10_MINUTES: '1' }, { clock: new TestClock() });
+    h = await startHarness({ ACRBOT_READS_PER_10_MINUTES: '1' }, { clock: new FakeClock(START) });
     // In the 1:1 chat, where the questions of a request continue from message to message.
     const ask = async (text: string) => {
       const before = h.connector.calls.length;
@@ -97,7 +129,7 @@ describe('G16: the per-user limit on read commands (ACRBOT_READS_PER_10_MINUTES)
   });
 
   test('one request by its id never counts: 31 `pending R-…` in a window all bring the Approve card; the lists count', async () => {
-    h = await startHarness({}, { clock: new TestClock() });
+    h = await startHarness({}, { clock: new FakeClock(START) });
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
     // The default limit (30): the tab's "Open in chat to approve", once more than that.
     for (let i = 0; i < 31; i++) {
@@ -120,7 +152,7 @@ describe('G16: the per-user limit on read commands (ACRBOT_READS_PER_10_MINUTES)
   });
 
   test('the request rate limit (ACRBOT_REQUESTS_PER_MINUTE) is audited once per window, the rest logged', async () => {
-    const clock = new TestClock();
+    const clock = new FakeClock(START);
     h = await startHarness({ ACRBOT_REQUESTS_PER_MINUTE: '1' }, { clock });
     await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
     for (const pair of ['aks-dev contosoacr', 'aks-legacy contosoacr', 'aks-dev contosoacr'])
@@ -137,7 +169,7 @@ describe('G16: the per-user limit on read commands (ACRBOT_READS_PER_10_MINUTES)
   });
 
   test('an extension refused by the request rate limit is audited once per window too', async () => {
-    h = await startHarness({ ACRBOT_REQUESTS_PER_MINUTE: '1' }, { clock: new TestClock() });
+    h = await startHarness({ ACRBOT_REQUESTS_PER_MINUTE: '1' }, { clock: new FakeClock(START) });
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 1d deploy payments-api');
     await h.click(users.approver, 'approve', { requestId: request.id });
     expect((await h.settle(request.id)).state).toBe('succeeded');
@@ -157,7 +189,7 @@ describe('G16: the per-user limit on read commands (ACRBOT_READS_PER_10_MINUTES)
   });
 
   test('the pending cap (ACRBOT_MAX_PENDING_PER_USER) refused at the door is audited once per window', async () => {
-    h = await startHarness({ ACRBOT_MAX_PENDING_PER_USER: '1' }, { clock: new TestClock() });
+    h = await startHarness({ ACRBOT_MAX_PENDING_PER_USER: '1' }, { clock: new FakeClock(START) });
     await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
     for (const pair of ['aks-dev contosoacr', 'aks-legacy contosoacr'])
       expect(await h.ask(users.requester, `grant ${pair} one too many`)).toContain('You already have 1 requests');
@@ -180,7 +212,7 @@ describe('the read limit across two instances on one store', () => {
     sandbox = await startSandbox();
     connector = new CapturingConnector();
     await connector.start();
-    const clock = new TestClock();
+    const clock = new FakeClock(START);
     const env = { ACRBOT_STORAGE: `sqlite:${join(dir, 'acrbot.db')}`, ACRBOT_READS_PER_10_MINUTES: '3' };
     first = await startHarness(env, { sandbox, clock }, { connector });
     second = await startHarness(env, { sandbox, clock }, { connector });

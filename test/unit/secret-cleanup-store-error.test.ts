@@ -95,9 +95,10 @@ async function runWithRenewalFailingAtCleanUp(writeAfterMs: number) {
     clock.advance(writeAfterMs);
     failNextRenewal = true;
   });
+  const audit = new MemoryAuditLog(clock);
   const executor = new Executor(
     store,
-    new MemoryAuditLog(clock),
+    audit,
     clock,
     { grant: { run: async () => Promise.reject(new Error('not a grant')) }, secret: secretRunner(ports, clock) },
     { requestChanged: async () => undefined },
@@ -115,7 +116,7 @@ async function runWithRenewalFailingAtCleanUp(writeAfterMs: number) {
   );
   await executor.schedule('R-AAAAAAAA');
   await executor.drain();
-  return { after: await store.get('R-AAAAAAAA'), deletes, renewalFailed };
+  return { after: await store.get('R-AAAAAAAA'), deletes, renewalFailed, audit };
 }
 
 test('executor: a renewal answered 503 on the check before the clean-up still deletes the token, and the failure says so', async () => {
@@ -131,7 +132,7 @@ test('executor: a renewal answered 503 on the check before the clean-up still de
 test('executor: a renewal answered 503 with too little of the lease left keeps the token, recorded for the clean-up job', async () => {
   // 25 s after the last renewal: 35 s of the 60 s lease are left, short of the margin
   // (lease-guard.ts SAFE_FRACTION), so the clean-up's check refuses the delete.
-  const { after, deletes, renewalFailed } = await runWithRenewalFailingAtCleanUp(25 * SECOND);
+  const { after, deletes, renewalFailed, audit } = await runWithRenewalFailingAtCleanUp(25 * SECOND);
   expect(renewalFailed).toBe(true);
   // Nobody else held the run: it ends failed, its token not deleted but recorded for the clean-up job.
   expect(after?.state).toBe('failed');
@@ -140,6 +141,14 @@ test('executor: a renewal answered 503 with too little of the lease left keeps t
     expect.objectContaining({ kind: 'token', tokenName: TOKEN }),
   ]);
   expect(deletes).toEqual([]);
+  // The audit says why it was left (not a bare "error"), naming no secret.
+  const pending = (await audit.latest(50)).filter((e) => e.action === 'credential.cleanup');
+  expect(pending).toHaveLength(1);
+  expect(pending[0]).toMatchObject({ outcome: 'pending', targetIds: [TOKEN] });
+  expect(pending[0].detail).toBe(
+    'not deleted: the lease store could not be reached to confirm this run still held its lease; left for the clean-up job',
+  );
+  expect(pending[0].detail).not.toContain('pw-not-logged');
 });
 
 test('runner: a lease check failing otherwise than by a lost lease leaves the token pending for the clean-up job', async () => {

@@ -7,6 +7,7 @@ import type { TurnContext } from 'botbuilder';
 import { z } from 'zod/v3';
 import type { Command } from '../../domain/command';
 import { UserFacingError } from '../../domain/errors';
+import { checkReason, REASON_LIMITS } from '../../domain/text';
 import { isRequestId } from '../../domain/identifiers';
 import { parseClusterRef, parseRegistryRef } from '../../domain/names';
 import type { AccessRequest, Actor } from '../../domain/request';
@@ -18,7 +19,7 @@ import { requestCard } from '../../views/request-view';
 import type { BotServices } from '../bot-services';
 import { currentCorrelationId } from '../../observability/correlation';
 import type { TurnIdentity } from '../turn-identity';
-import { auditBadCardData } from '../validation-audit';
+import { auditBadCardData, auditValidationFailure } from '../validation-audit';
 import { auditLimitRefusal, isGateRefusalCode } from '../../flows/limit-audit';
 import { activityKeyOf, originOf } from '../conversation-targets';
 import { errorCardFor as errorCard, gateRefusalTitle, sendCard } from '../turn-cards';
@@ -41,10 +42,16 @@ const revokeData = z.object({
   version: z.union([z.string().max(100), z.number()]).optional(),
 });
 
+/**
+ * The Extend button's data. The reason and duration are the user's typing: only their type is
+ * checked here, their length by the domain's validators ({@link checkedTyping}), so that a long
+ * reason gets the sentence the chat command gives ("The reason is N characters long…") rather
+ * than the damaged-card refusal. Their size is bounded by the invoke's body limit.
+ */
 const extendData = z.object({
   requestId: z.string().refine(isRequestId, 'not a request id'),
-  duration: z.string().max(20).optional(),
-  reason: z.string().max(2000).optional(),
+  duration: z.string().optional(),
+  reason: z.string().optional(),
 });
 
 /** Handles revoke and extend. */
@@ -347,6 +354,12 @@ export class LifecycleHandler {
       );
     }
     try {
+      this.checkedTyping(parsed.data.reason, parsed.data.duration);
+    } catch (err) {
+      await auditValidationFailure(this.services.requests, identity, err);
+      return this.extendRefused(identity, err, parsed.data.requestId);
+    }
+    try {
       const extension = await this.createExtension(
         identity,
         parsed.data.requestId,
@@ -364,6 +377,16 @@ export class LifecycleHandler {
     } catch (err) {
       return this.extendRefused(identity, err, parsed.data.requestId);
     }
+  }
+
+  /**
+   * Refuses, with the domain validators' own sentences (`validation.reason`, `validation.duration`),
+   * a typed reason over its length limit or a duration that is none, before anything is counted
+   * or read. The flows check both again (and the reason's other rules), as for the chat command.
+   */
+  private checkedTyping(reason: string | undefined, duration: string | undefined): void {
+    if (reason !== undefined && reason.length > REASON_LIMITS.max) checkReason(reason);
+    if (duration) this.services.requests.accessTerm(duration);
   }
 
   /**

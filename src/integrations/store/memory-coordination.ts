@@ -14,6 +14,7 @@ import type {
   ScheduleStore,
 } from '../../domain/ports';
 import { LeaseLostError } from '../../domain/ports';
+import { fixedWindowStart } from '../../domain/fixed-window';
 import { compareCodeUnits } from './code-unit-order';
 
 /** Leases in a Map; check and write happen with no await between them, so they are atomic. */
@@ -196,7 +197,7 @@ export class MemoryAbuseLedger implements AbuseLedger {
   }
 
   async hit(key: string, now: Date, windowMs: number): Promise<number> {
-    const start = Math.floor(now.getTime() / windowMs) * windowMs;
+    const start = fixedWindowStart(now, windowMs);
     const current = this.windows.get(key);
     const next = current && current.start === start ? { start, count: current.count + 1 } : { start, count: 1 };
     this.windows.set(key, next);

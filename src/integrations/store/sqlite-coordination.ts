@@ -17,6 +17,7 @@ import type {
   ScheduleStore,
 } from '../../domain/ports';
 import { LeaseLostError } from '../../domain/ports';
+import { fixedWindowStart } from '../../domain/fixed-window';
 import { commitGroupOf, type SqliteCommitGroup } from './sqlite-commit-group';
 import type { SqliteDatabase } from './sqlite-database';
 
@@ -309,7 +310,7 @@ export class SqliteAbuseLedger implements AbuseLedger {
   }
 
   async hit(key: string, now: Date, windowMs: number): Promise<number> {
-    const start = Math.floor(now.getTime() / windowMs) * windowMs;
+    const start = fixedWindowStart(now, windowMs);
     return this.group.write(() => (this.hitStmt.get(key, start) as { count: number }).count);
   }
 

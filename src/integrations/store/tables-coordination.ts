@@ -18,6 +18,7 @@ import type {
   ScheduleStore,
 } from '../../domain/ports';
 import { LeaseLostError } from '../../domain/ports';
+import { fixedWindowStart } from '../../domain/fixed-window';
 import {
   backoff,
   boundedKeyPart,
@@ -654,10 +655,7 @@ export class TablesAbuseLedger implements AbuseLedger {
   }
 
   async hit(key: string, now: Date, windowMs: number): Promise<number> {
-    return this.increments.add(
-      `w|${boundedKeyPart(key, MAX_KEY_LENGTH - 2)}`,
-      Math.floor(now.getTime() / windowMs) * windowMs,
-    );
+    return this.increments.add(`w|${boundedKeyPart(key, MAX_KEY_LENGTH - 2)}`, fixedWindowStart(now, windowMs));
   }
 
   /** Adds `n` hits to the window row `pk` for the window starting at `start`; the count after them. */
