@@ -12,7 +12,9 @@
  * ended later) costs its own.
  *
  * The price: a caller whose lookup ended waits for the others running then (a Teams member
- * lookup, usually known already and then at once).
+ * lookup, usually known already and then at once), but never longer than `maxWaitMs`: past it,
+ * it reads on its own, so one lookup that hangs (until its HTTP deadline) holds up only its own
+ * copy, as before the reads were shared.
  */
 export class BatchedRead<T> {
   /** Lookups running. */
@@ -20,8 +22,14 @@ export class BatchedRead<T> {
   /** Callers whose lookup ended, waiting for the next read. */
   private readonly waiting: Array<(read: Promise<T>) => void> = [];
 
-  /** @param read the read shared; it starts only once no lookup is running. */
-  constructor(private readonly read: () => Promise<T>) {}
+  /**
+   * @param read the read shared; it starts only once no lookup is running.
+   * @param maxWaitMs how long a caller whose lookup ended waits for the others before reading alone.
+   */
+  constructor(
+    private readonly read: () => Promise<T>,
+    private readonly maxWaitMs = 2_000,
+  ) {}
 
   /**
    * Runs `lookup`, then reads (sharing the read with every caller waiting when it starts).
@@ -39,7 +47,20 @@ export class BatchedRead<T> {
       throw err;
     }
     this.lookups--;
-    const read = new Promise<T>((resolve) => this.waiting.push(resolve));
+    const read = new Promise<T>((resolve) => {
+      const waiter = (shared: Promise<T>) => {
+        clearTimeout(timer);
+        resolve(shared);
+      };
+      const timer = setTimeout(() => {
+        const at = this.waiting.indexOf(waiter);
+        if (at < 0) return;
+        this.waiting.splice(at, 1);
+        resolve(new Promise<T>((own) => own(this.read())));
+      }, this.maxWaitMs);
+      timer.unref();
+      this.waiting.push(waiter);
+    });
     this.startIfQuiet();
     return { looked, read: await read };
   }

@@ -84,3 +84,15 @@ test('a read that throws at once rejects every caller waiting for it', async () 
   await expect(first).rejects.toThrow('store gone');
   await expect(second).rejects.toThrow('store gone');
 });
+
+test('a caller whose lookup ended reads alone once it has waited maxWaitMs for one that hangs', async () => {
+  const ended = new Set<string>();
+  const { starts, read } = counted(ended);
+  const batched = new BatchedRead(read, 5);
+  const hanging = deferred<string>();
+  const stuck = caller(batched, ended, 'stuck', hanging.promise);
+  expect(await caller(batched, ended, 'quick', Promise.resolve('q'))).toEqual({ looked: 'q', read: 1 });
+  expect(starts).toEqual([['quick']]);
+  hanging.resolve('s');
+  expect(await stuck).toEqual({ looked: 's', read: 2 });
+});

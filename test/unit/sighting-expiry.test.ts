@@ -99,6 +99,25 @@ describe('SQLite sightings migration', () => {
     }
   });
 
+  test('during a rolling upgrade, a sighting an older process writes (no expiry) is kept a day, not forgotten at once', async () => {
+    const path = tmp.path('rolling.db');
+    const db = openSqlite(path);
+    try {
+      const ledger = new SqliteAbuseLedger(db);
+      const seenAt = Date.parse('2026-11-30T12:00:00.000Z');
+      // What an older process's INSERT leaves: seen_at only, expires_at at its default.
+      db.prepare('INSERT INTO sightings (activity_id, seen_at) VALUES (?, ?)').run('activity:conv|old', seenAt);
+      const later = new Date(seenAt + 90 * SECOND);
+      expect(await ledger.firstSighting('refused:y', later, 60 * SECOND)).toBe(true);
+      expect(await ledger.firstSighting('activity:conv|old', later, 24 * 3_600_000)).toBe(false);
+      const nextDay = new Date(seenAt + 24 * 3_600_000 + SECOND);
+      expect(await ledger.firstSighting('refused:z', nextDay, 60 * SECOND)).toBe(true);
+      expect(await ledger.firstSighting('activity:conv|old', nextDay, 24 * 3_600_000)).toBe(true);
+    } finally {
+      db.close();
+    }
+  });
+
   test('after the migration a redelivery seen before the upgrade is still a redelivery', async () => {
     const path = tmp.path('old2.db');
     const seenAt = Date.parse('2026-11-30T12:00:00.000Z');

@@ -274,6 +274,9 @@ export class SqliteDialogStore implements DialogStore {
   }
 }
 
+/** How long a sighting without its own expiry is kept: a Teams redelivery's memory (a day). */
+const UNDATED_SIGHTING_TTL_MS = 24 * 60 * 60 * 1000;
+
 /** SQLite-backed {@link AbuseLedger}. */
 export class SqliteAbuseLedger implements AbuseLedger {
   private readonly sightingTx;
@@ -289,10 +292,14 @@ export class SqliteAbuseLedger implements AbuseLedger {
     this.forget = db.prepare('DELETE FROM sightings WHERE seen_at <= ?');
     // Each row by its own expiry (index sightings_by_expiry), never the caller's ttl: a refusal
     // remembered for a minute must not forget the redeliveries remembered for a day.
-    const expire = db.prepare('DELETE FROM sightings WHERE expires_at <= ?');
+    const expire = db.prepare('DELETE FROM sightings WHERE expires_at > 0 AND expires_at <= ?');
+    // A row with no expiry (0) was written by a process from before the column (a rolling
+    // upgrade: its INSERT names seen_at only): kept as long as the longest memory, a redelivery's.
+    const expireUndated = db.prepare('DELETE FROM sightings WHERE expires_at = 0 AND seen_at <= ?');
     const insert = db.prepare('INSERT OR IGNORE INTO sightings (activity_id, seen_at, expires_at) VALUES (?, ?, ?)');
     this.sightingTx = db.transaction((activityId: string, nowMs: number, ttlMs: number) => {
       expire.run(nowMs);
+      expireUndated.run(nowMs - UNDATED_SIGHTING_TTL_MS);
       return insert.run(activityId, nowMs, nowMs + ttlMs).changes === 1;
     });
     // One statement: a new window restarts the count, the same window adds one (atomic across processes).
