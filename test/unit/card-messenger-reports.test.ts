@@ -4,30 +4,13 @@
  * ACRBOT_APPROVAL_CHANNEL, with the service URL and tenant of an earlier card; without that
  * setting nowhere but the log: never a conversation guessed from an old card.
  */
-import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import type { CloudAdapter } from 'botbuilder';
 import { CardMessenger } from '../../src/bot/card-messenger';
 import type { CardCopy } from '../../src/domain/ports';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { LogCapture } from '../helpers/log-capture';
 import { pendingRequest } from './support/requests';
-
-/** An adapter that records every proactive post: where it went and what it said. */
-class RecordingAdapter {
-  readonly posts: Array<{ reference: Partial<ConversationReference>; activity: Partial<Activity> }> = [];
-  async continueConversationAsync(
-    _appId: string,
-    reference: Partial<ConversationReference>,
-    logic: (ctx: unknown) => Promise<void>,
-  ): Promise<void> {
-    await logic({
-      onSendActivities: () => undefined,
-      sendActivity: async (activity: Partial<Activity>) => {
-        this.posts.push({ reference, activity });
-        return { id: `post-${this.posts.length}` };
-      },
-    });
-  }
-}
+import { RecordingAdapter } from './support/recording-adapter';
 
 const REPORT = 'The background job drift.check is not done after 3 attempts (last answer: 403).';
 

@@ -12,6 +12,7 @@ import type { History, Me, MyAccess, Row } from '../../web/src/types';
 import { driftLine, driftReasonOf } from '../../web/src/format';
 import { rowAfterAction } from '../../web/src/row-after-action';
 import { useJsdomPage } from './support/jsdom-page';
+import { ACTIVE_GRANT_ROW } from './support/web-rows';
 
 const { window } = useJsdomPage();
 const { openHistory } = require('../../web/src/history') as {
@@ -29,21 +30,7 @@ const DELETED = 'role assignment deleted outside acrbot';
 /** Not a text the server sends (its texts are fixed): what the page would do with markup. */
 const MARKUP = '<img src=x onerror="alert(1)"> deleted';
 
-const active: Row = {
-  key: 'R-AAAAAAA1',
-  requestId: 'R-AAAAAAA1',
-  kind: 'grant',
-  how: 'acrbot-role',
-  howText: 'AcrPull role on the registry by acrbot',
-  requestState: 'succeeded',
-  state: 'active',
-  cluster: { id: '/subscriptions/s1/x/managedClusters/aks-a', name: 'aks-a', subscriptionId: 's1' },
-  registry: { id: '/subscriptions/s1/y/registries/contosoacr', name: 'contosoacr' },
-  requester: { objectId: 'riley', name: 'Riley' },
-  reason: 'deploy the release',
-  expiresAt: '2026-12-31T00:00:00Z',
-  approvers: [{ objectId: 'alex', name: 'Alex' }],
-};
+const active: Row = { ...ACTIVE_GRANT_ROW };
 const drifted: Row = { ...active, state: 'drifted', driftReason: DELETED };
 
 const me = {

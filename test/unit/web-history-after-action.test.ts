@@ -11,6 +11,7 @@
 import type { History, Me, Row } from '../../web/src/types';
 import { rowAfterAction } from '../../web/src/row-after-action';
 import { useJsdomPage } from './support/jsdom-page';
+import { ACTIVE_GRANT_ROW } from './support/web-rows';
 
 const { window } = useJsdomPage();
 const { openHistory } = require('../../web/src/history') as {
@@ -21,22 +22,7 @@ const SHARED_NOTE =
   'granted for cluster aks-a, which pulls with the same identity: this cluster loses it when that grant ends';
 
 /** The request's own row, as `/api/tab/requests/:id` answers it: made for aks-a. */
-const requestRow: Row = {
-  key: 'R-AAAAAAA1',
-  requestId: 'R-AAAAAAA1',
-  kind: 'grant',
-  how: 'acrbot-role',
-  howText: 'AcrPull role on the registry by acrbot',
-  requestState: 'succeeded',
-  state: 'active',
-  cluster: { id: '/subscriptions/s1/x/managedClusters/aks-a', name: 'aks-a', subscriptionId: 's1' },
-  registry: { id: '/subscriptions/s1/y/registries/contosoacr', name: 'contosoacr' },
-  requester: { objectId: 'riley', name: 'Riley' },
-  reason: 'deploy the release',
-  expiresAt: '2026-12-31T00:00:00Z',
-  approvers: [{ objectId: 'alex', name: 'Alex' }],
-  canRevoke: true,
-};
+const requestRow: Row = { ...ACTIVE_GRANT_ROW, canRevoke: true };
 
 /** The same request as a way of pulling in aks-b's cell (tab-rows.ts matrixRows): aks-b shares aks-a's identity. */
 const cellRow: Row = {
