@@ -5,73 +5,19 @@
  * Scheduler; the policy is reloaded by swapping what the provider answers.
  */
 import type { AuditEntry } from '../../src/domain/audit-chain';
-import type { Policy, PolicyProvider } from '../../src/domain/policy';
-import type { Actor } from '../../src/domain/request';
-import { RequestService } from '../../src/flows/request-service';
-import { Scheduler } from '../../src/flows/scheduler';
-import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
-import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { createLogger } from '../../src/observability/logger';
-import { FakeClock, MINUTE } from './support/fake-clock';
-import { fakeDirectory } from './support/fake-directory';
-import {
-  APPROVERS_GROUP,
-  granted,
-  OLIVE,
-  ONCALL_GROUP,
-  policy,
-  rule,
-  settings,
-  TENANT,
-} from './support/policy-fixtures';
-import { APPROVER, grantPlan } from './support/requests';
+import type { Policy } from '../../src/domain/policy';
+import { breakGlassService } from './support/break-glass-service';
+import { policy, rule } from './support/policy-fixtures';
+import { APPROVER } from './support/requests';
 
-const log = createLogger({ level: 'silent' });
-
+/** The service on a policy `reload` swaps, as a reload of the policy file does. */
 function setup(initial: Policy) {
-  const clock = new FakeClock('2026-11-30T09:00:00.000Z');
-  const store = new MemoryRequestStore();
-  const audit = new MemoryAuditLog(clock);
-  const scheduler = new Scheduler(new MemoryScheduleStore(), new MemoryLeaseStore(() => clock.now()), clock, log, {
-    instanceId: 'test',
-    sweepIntervalMs: 0,
-    leaseTtlMs: MINUTE,
-  });
   const current = { policy: initial };
-  const policies: PolicyProvider = { current: () => current.policy };
-  const service = new RequestService(
-    store,
-    audit,
-    fakeDirectory({ [APPROVERS_GROUP]: [APPROVER.objectId], [ONCALL_GROUP]: [OLIVE.objectId] }),
-    clock,
-    settings,
-    { requestChanged: async () => undefined },
-    log,
-    scheduler,
-    policies,
-  );
   return {
-    clock,
-    store,
-    audit,
+    ...breakGlassService({ policies: { current: () => current.policy } }),
     reload: (next: Policy) => {
       current.policy = next;
     },
-    breakGlass: async () =>
-      granted(
-        store,
-        await service.create({
-          requester: OLIVE,
-          tenantId: TENANT,
-          reason: 'prod is down, INC-4711',
-          plan: grantPlan(),
-          origin: { conversationId: '19:general@thread.tacv2', conversationType: 'channel' },
-          breakGlass: true,
-        }),
-        clock.now(),
-      ),
-    review: (id: string, actor: Actor, reason?: string) =>
-      service.decide({ requestId: id, acting: { actor, tenantId: TENANT }, approve: true, reason }),
   };
 }
 

@@ -8,14 +8,19 @@
 import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
 import { CardMessenger } from '../../src/bot/card-messenger';
 import { CardOutbox } from '../../src/bot/card-outbox';
-import { type AccessRequest, transition } from '../../src/domain/request';
+import type { AccessRequest } from '../../src/domain/request';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
-import { APPROVER, REQUESTER, pendingRequest } from './support/requests';
+import {
+  addCopy,
+  CardUpdateAdapter,
+  type FakeMember,
+  MRI,
+  runStates,
+  storedWithApproverCopy,
+} from './support/card-copies';
+import { APPROVER } from './support/requests';
 
-const AT = new Date('2025-01-15T10:00:00.000Z');
-const CHANNEL = '19:approvals@thread.tacv2';
-const MRI: Record<string, string> = { [REQUESTER.objectId]: '29:riley', [APPROVER.objectId]: '29:alex' };
 /** The state line of a request card (request-view.ts). */
 const STATES = ['Pending approval', 'Approved', 'Executing…', 'Granted'];
 
@@ -32,7 +37,7 @@ type Landed = Array<{ instance: string; state: string | undefined }>;
  * One instance's connector: card updates land in `landed` (and each card's last state in
  * `cards`); member lookups wait while `slowLookups`, or when asked in conversation `slowIn`.
  */
-class InstanceAdapter {
+class InstanceAdapter extends CardUpdateAdapter {
   slowLookups = false;
   slowIn: string | undefined;
   private readonly held: Array<() => void> = [];
@@ -42,34 +47,23 @@ class InstanceAdapter {
     private readonly instance: string,
     private readonly landed: Landed,
     private readonly cards: Map<string, string | undefined>,
-  ) {}
+  ) {
+    super();
+  }
 
-  async continueConversationAsync(
-    _appId: string,
-    reference: Partial<ConversationReference>,
-    logic: (ctx: unknown) => Promise<void>,
-  ): Promise<void> {
-    const members = {
-      getConversationMember: async (_conversationId: string, objectId: string) => {
-        if (this.slowLookups || reference.conversation?.id === this.slowIn) {
-          await new Promise<void>((resolve) => {
-            this.held.push(resolve);
-            for (const w of this.waiters.splice(0)) w();
-          });
-        }
-        return { id: MRI[objectId], aadObjectId: objectId };
-      },
-    };
-    await logic({
-      activity: { conversation: reference.conversation, serviceUrl: reference.serviceUrl },
-      adapter: { createConnectorClient: () => ({ conversations: members }) },
-      turnState: new Map(),
-      onSendActivities: () => undefined,
-      updateActivity: async (activity: Partial<Activity>) => {
-        this.landed.push({ instance: this.instance, state: stateOf(activity) });
-        this.cards.set(activity.id ?? '', stateOf(activity));
-      },
-    });
+  protected async member(reference: Partial<ConversationReference>, objectId: string): Promise<FakeMember> {
+    if (this.slowLookups || reference.conversation?.id === this.slowIn) {
+      await new Promise<void>((resolve) => {
+        this.held.push(resolve);
+        for (const w of this.waiters.splice(0)) w();
+      });
+    }
+    return { id: MRI[objectId], aadObjectId: objectId };
+  }
+
+  protected updated(activity: Partial<Activity>): void {
+    this.landed.push({ instance: this.instance, state: stateOf(activity) });
+    this.cards.set(activity.id ?? '', stateOf(activity));
   }
 
   /** Resolves once a member lookup waits (an event, not a sleep). */
@@ -103,21 +97,7 @@ async function setup(outboxA?: CardOutbox) {
     messenger.approverIdsOf = () => [APPROVER.objectId];
     return { adapter, messenger };
   };
-  const pending = pendingRequest();
-  await store.create(pending);
-  await store.addCardCopy({
-    requestId: pending.id,
-    activityId: 'act-approver',
-    role: 'approver',
-    conversation: { serviceUrl: 'https://smba.example/', conversation: { id: CHANNEL, tenantId: 't' } },
-  });
-  const approved = transition(pending, { type: 'approve', by: APPROVER, at: AT });
-  const executing = transition(approved, { type: 'start', at: AT });
-  const succeeded = transition(executing, {
-    type: 'succeed',
-    at: AT,
-    outcome: { summary: 'AcrPull assigned', azureRequestIds: ['x'] },
-  });
+  const { approved, executing, succeeded } = runStates(await storedWithApproverCopy(store));
   /** Stores `next` (a conditional write, as the flows do) before anyone is told of it. */
   const write = (next: AccessRequest) => store.update(next);
   return { store, landed, cards, a: instance('A', outboxA), b: instance('B'), approved, executing, succeeded, write };
@@ -169,15 +149,8 @@ test('a held "executing" of instance A that goes out after B showed "granted" sh
 
 test('one change draws all its copies from one store read, the newest state on each', async () => {
   const t = await setup();
-  const copy = (activityId: string, role: 'approver' | 'requester', id: string) =>
-    t.store.addCardCopy({
-      requestId: t.approved.id,
-      activityId,
-      role,
-      conversation: { serviceUrl: 'https://smba.example/', conversation: { id, tenantId: 't' } },
-    });
-  await copy('act-requester', 'requester', 'a:chat-with-riley');
-  await copy('act-approver-2', 'approver', '19:escalations@thread.tacv2');
+  await addCopy(t.store, t.approved.id, 'act-requester', 'requester', 'a:chat-with-riley');
+  await addCopy(t.store, t.approved.id, 'act-approver-2', 'approver', '19:escalations@thread.tacv2');
   await t.write(t.approved);
   await t.write(t.executing);
   await t.write(t.succeeded);
@@ -199,12 +172,7 @@ test('one change draws all its copies from one store read, the newest state on e
 test('a copy whose member lookup ends after B showed "granted" is drawn from a read made after it, not its sibling\'s', async () => {
   const t = await setup();
   // A second copy, in the requester's chat, where A's member lookup is slow.
-  await t.store.addCardCopy({
-    requestId: t.approved.id,
-    activityId: 'act-requester',
-    role: 'requester',
-    conversation: { serviceUrl: 'https://smba.example/', conversation: { id: 'a:chat-with-riley', tenantId: 't' } },
-  });
+  await addCopy(t.store, t.approved.id, 'act-requester', 'requester', 'a:chat-with-riley');
   await t.write(t.approved);
   const get = t.store.get.bind(t.store);
   let reads = 0;

@@ -10,44 +10,28 @@ import { CardMessenger } from '../../src/bot/card-messenger';
 import { transition } from '../../src/domain/request';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
-import { APPROVER, REQUESTER, pendingRequest } from './support/requests';
-
-const AT = new Date('2025-01-15T10:00:00.000Z');
-const MRI: Record<string, string> = {
-  [REQUESTER.objectId]: '29:riley',
-  [APPROVER.objectId]: '29:alex',
-};
+import { AT, CardUpdateAdapter, type FakeMember, MRI, storedWithApproverCopy } from './support/card-copies';
+import { APPROVER } from './support/requests';
 
 /** Connector failures as the SDK throws them (a RestError's statusCode). */
 const failure = (statusCode: number) => Object.assign(new Error(`connector said ${statusCode}`), { statusCode });
 
 /** An adapter whose members API answers from `answers` (one per lookup), else from MRI; records card updates. */
-class MembersAdapter {
+class MembersAdapter extends CardUpdateAdapter {
   readonly lookups: string[] = [];
   readonly answers: Array<Error | undefined> = [];
   readonly updates: Array<Partial<Activity>> = [];
 
-  async continueConversationAsync(
-    _appId: string,
-    reference: Partial<ConversationReference>,
-    logic: (ctx: unknown) => Promise<void>,
-  ): Promise<void> {
-    const members = {
-      getConversationMember: async (_conversationId: string, objectId: string) => {
-        this.lookups.push(objectId);
-        const answer = this.answers.shift();
-        if (answer) throw answer;
-        if (!MRI[objectId]) throw failure(404);
-        return { id: MRI[objectId], aadObjectId: objectId };
-      },
-    };
-    await logic({
-      activity: { conversation: reference.conversation, serviceUrl: reference.serviceUrl },
-      adapter: { createConnectorClient: () => ({ conversations: members }) },
-      turnState: new Map(),
-      onSendActivities: () => undefined,
-      updateActivity: async (activity: Partial<Activity>) => void this.updates.push(activity),
-    });
+  protected async member(_reference: Partial<ConversationReference>, objectId: string): Promise<FakeMember> {
+    this.lookups.push(objectId);
+    const answer = this.answers.shift();
+    if (answer) throw answer;
+    if (!MRI[objectId]) throw failure(404);
+    return { id: MRI[objectId], aadObjectId: objectId };
+  }
+
+  protected updated(activity: Partial<Activity>): void {
+    this.updates.push(activity);
   }
 }
 
@@ -61,14 +45,7 @@ async function setup() {
     createLogger({ level: 'silent' }),
   );
   messenger.approverIdsOf = () => [APPROVER.objectId];
-  const pending = pendingRequest();
-  await store.create(pending);
-  await store.addCardCopy({
-    requestId: pending.id,
-    activityId: 'act-approver',
-    role: 'approver',
-    conversation: { serviceUrl: 'https://smba.example/', conversation: { id: '19:approvals@thread.tacv2' } },
-  });
+  const pending = await storedWithApproverCopy(store);
   return { adapter, messenger, pending };
 }
 
