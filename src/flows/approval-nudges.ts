@@ -16,6 +16,9 @@
  * not sent: an Approve is refused then, so it would call approvers to a click that fails, and
  * sending it would use it up (the mark), leaving none for after the pause. Its job is moved a few
  * minutes on instead, unmarked, and reads the pause again then; after `resume` it goes out once.
+ * The pause is read again right before the post, which narrows (does not close) the window of a
+ * pause landing during a run (changedBeforePost). When both came due during a long pause, only
+ * the escalation goes out after it, and the reminder is used up unsent (approval-nudge-order.ts).
  * The report of an unreviewed break-glass grant goes on: the review is of access that exists
  * already, not new access, and the pause does not stop reviews (GOES_ON_WHILE_PAUSED).
  */
@@ -27,6 +30,7 @@ import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import { isExpired } from '../domain/request';
 import { extendedAccessGone } from './access-lease';
+import { escalationSupersedesReminder, reminderNote } from './approval-nudge-order';
 import type { PauseReader } from './access-pause';
 import type { RequestNotifier } from './notifier';
 import { ruleActor, type JobScheduling } from './request-service';
@@ -120,10 +124,15 @@ export class ApprovalNudges {
       if (!request || !rule || request.state !== 'pending' || isExpired(request, this.clock.now())) return;
       // Approving it would be refused (approval.refused.notActive): the approvers have nothing to do.
       if (await extendedAccessGone(this.store, request, this.clock.now())) return;
+      // The escalation is due too (both waited through a pause, or an outage): it goes alone, and
+      // this reminder is used up unsent (approval-nudge-order.ts says why). Neither marked nor
+      // audited as sent: the escalation's entry says the reminder was not posted.
+      if (kind === 'remind' && escalationSupersedesReminder(request, this.clock.now())) return;
       // Paused: Approve is refused, so the approvers are not called to it, and the nudge is kept
       // (not marked) for after the pause. Also a marked one whose post a stopped run owes.
       if (await this.pauses.current()) return this.deferWhilePaused(job, request);
       let claimed: AccessRequest;
+      let markedHere = false;
       if (request.policy![field]) {
         // Marked: sent, unless the run that marked it stopped before the approvers were told
         // (see the top of this file). This run holds the job's lease, so that run is over (or
@@ -140,6 +149,7 @@ export class ApprovalNudges {
         };
         try {
           await this.store.update(claimed);
+          markedHere = true;
         } catch (err) {
           // A decision or an approval landed meanwhile: look again.
           if (err instanceof VersionConflictError) continue;
@@ -149,6 +159,7 @@ export class ApprovalNudges {
       // Another instance took the job over: it posts the nudge (it finds the mark and no entry),
       // so this run stops before posting and leaves the mark to it.
       await run?.check();
+      if (await this.changedBeforePost(job, claimed, field, markedHere)) return;
       // The mark claims the nudge (another run of this job finds it and its entry, and stops);
       // it is recorded as sent only once the approvers were told. Not told: the claim is undone
       // and the job fails, so the scheduler retries it with backoff instead of finding it "done".
@@ -171,7 +182,7 @@ export class ApprovalNudges {
         detail:
           kind === 'remind'
             ? `no decision after ${Math.round(rule.remindAfterMs! / 60_000)} min`
-            : `no decision after ${Math.round(rule.escalateAfterMs! / 60_000)} min`,
+            : `no decision after ${Math.round(rule.escalateAfterMs! / 60_000)} min${reminderNote(claimed)}`,
       });
       // Posting the nudge takes a while (one post per channel): a decision, or the run it
       // started, may have changed the request since, and redrawn its cards. Drawing this
@@ -185,6 +196,39 @@ export class ApprovalNudges {
     throw new Error(
       `the ${kind} of ${job.requestId} could not be marked: the request kept changing (${MARK_ATTEMPTS} attempts); retrying later`,
     );
+  }
+
+  /**
+   * Reads the pause and the request again right before the post: the first reads were made
+   * before the mark, the lease check and their round trips, and a pause put in force or a
+   * decision made in between would otherwise let this one nudge out. Answers true when the
+   * nudge must not be posted now: paused (the mark this run wrote is undone, so the nudge is
+   * not used up, and the job is moved on as at the first read), or no longer pending (decided,
+   * cancelled, expired: nothing to nudge for; a mark left on a decided request says nothing
+   * about a pending one).
+   *
+   * Narrowed, not closed: the pause is its own record in the PauseStore, with no version a
+   * conditional write on the request could be made against, and the pause command does not wait
+   * for nudges in flight. A pause landing after this read and before Teams delivered the post
+   * (the post's own round trips) still lets that one nudge out, once; an Approve clicked from it
+   * is refused with the pause's message (RequestService.decide reads the pause). Closing it
+   * would take a lock shared by `pause` and every nudge, for one nudge whose Approve the pause
+   * refuses anyway.
+   */
+  private async changedBeforePost(
+    job: ScheduledJob,
+    claimed: AccessRequest,
+    field: 'remindedAt' | 'escalatedAt',
+    markedHere: boolean,
+  ): Promise<boolean> {
+    const [paused, current] = await Promise.all([this.pauses.current(), this.store.get(claimed.id)]);
+    if (!current || current.state !== 'pending' || isExpired(current, this.clock.now())) return true;
+    if (!paused) return false;
+    // Only this run's own mark: one a stopped run left stays, as it was found (the run after
+    // the resume finds it and no entry, and posts).
+    if (markedHere) await this.unclaim(claimed, field);
+    await this.deferWhilePaused(job, current);
+    return true;
   }
 
   /**

@@ -66,11 +66,14 @@ const extension: AccessRequest = pendingRequest({
   policy: binding,
 });
 
-async function setup(original: AccessRequest) {
+/** The same extension filed three hours ago: its reminder is due, its escalation not yet. */
+const recentExtension: AccessRequest = { ...extension, createdAt: '2026-11-30T09:00:00.000Z' };
+
+async function setup(original: AccessRequest, filed: AccessRequest = extension) {
   const clock = new FakeClock(NOW);
   const store = new MemoryRequestStore();
   await store.create(original);
-  await store.create(extension);
+  await store.create(filed);
   const notifier = new Nudges();
   const nudges = new ApprovalNudges(
     store,
@@ -104,7 +107,7 @@ async function setup(original: AccessRequest) {
       acting: { actor: APPROVER, tenantId: TENANT },
       approve: true,
     });
-  return { store, notifier, runBoth, approve };
+  return { store, notifier, runBoth, approve, remindOnly: () => nudges.remind(job(ids.remind, 'approval.remind')) };
 }
 
 describe('G18: approval nudges of an extension whose original has ended or is ending', () => {
@@ -113,13 +116,23 @@ describe('G18: approval nudges of an extension whose original has ended or is en
     async (_name, original, refused) => {
       const t = await setup(original);
       await t.runBoth();
-      expect(t.notifier.posted).toEqual(refused ? [] : [`remind:${extension.id}`, `escalate:${extension.id}`]);
+      // Both are due (ten hours after it was filed): the escalation goes alone (approval-nudge-order.ts).
+      expect(t.notifier.posted).toEqual(refused ? [] : [`escalate:${extension.id}`]);
       // Not marked as reminded: the card does not say approvers were nudged.
       if (refused) expect((await t.store.get(extension.id))!.policy).toEqual(binding);
       // The approval the nudge would lead to (after the nudges: it changes the request).
       const decided = await t.approve();
       if (refused) expect(decided).toMatchObject({ kind: 'refused', reason: 'notActive' });
       else expect(decided.kind).toBe('decided');
+    },
+  );
+
+  test.each(originals)(
+    'original %s: a reminder due alone is sent exactly when approval would not be refused',
+    async (_name, original, refused) => {
+      const t = await setup(original, recentExtension);
+      await t.remindOnly();
+      expect(t.notifier.posted).toEqual(refused ? [] : [`remind:${extension.id}`]);
     },
   );
 });

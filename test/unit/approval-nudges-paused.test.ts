@@ -146,16 +146,17 @@ describe('approval nudges while new access is paused', () => {
     expect(t.notifications.posts).toEqual([`remind:${request.id}`]);
   });
 
-  test('the escalation waits too, and both go out once after the resume', async () => {
-    const t = setup(
-      policy([
-        rule('prod', {
-          remindAfterMs: HOUR,
-          escalateAfterMs: 2 * HOUR,
-          escalateTo: { channel: '19:escalations@thread.tacv2', groups: [] },
-        }),
-      ]),
-    );
+  const escalating = () =>
+    policy([
+      rule('prod', {
+        remindAfterMs: HOUR,
+        escalateAfterMs: 2 * HOUR,
+        escalateTo: { channel: '19:escalations@thread.tacv2', groups: [] },
+      }),
+    ]);
+
+  test('the escalation waits too; when both came due during the pause, only the escalation goes out after it', async () => {
+    const t = setup(escalating());
     const request = await t.create();
     await t.pause();
     t.clock.advance(2 * HOUR);
@@ -164,14 +165,63 @@ describe('approval nudges while new access is paused', () => {
     const stored = (await t.store.get(request.id))!;
     expect(stored.policy?.remindedAt).toBeUndefined();
     expect(stored.policy?.escalatedAt).toBeUndefined();
+    // The escalation waits for the resume; the reminder, owed with it, is used up already.
+    expect(await t.jobs.get(approvalNudgeJobIds(request.id).escalate)).toBeDefined();
+    expect(await t.jobs.get(approvalNudgeJobIds(request.id).remind)).toBeUndefined();
 
     await t.resume();
     t.clock.advance(PAUSED_NUDGE_RECHECK_MS);
-    expect(await t.scheduler.runDue()).toBe(2);
-    expect([...t.notifications.posts].sort()).toEqual([`escalate:${request.id}`, `remind:${request.id}`]);
+    expect(await t.scheduler.runDue()).toBe(1);
+    // One nudge, not two at once: the escalation also mentions the rule's approvers in its channel.
+    expect(t.notifications.posts).toEqual([`escalate:${request.id}`]);
     t.clock.advance(HOUR);
     expect(await t.scheduler.runDue()).toBe(0);
-    expect(t.notifications.posts).toHaveLength(2);
+    expect(t.notifications.posts).toHaveLength(1);
+    // The trail does not say the reminder was sent, and the escalation's entry says why it was not.
+    const after = (await t.store.get(request.id))!;
+    expect(after.policy?.remindedAt).toBeUndefined();
+    expect(after.policy?.escalatedAt).toBeDefined();
+    const entries = await t.audit.forRequest(request.id);
+    expect(actions(entries)).toEqual(['request.created', 'approval.escalated']);
+    expect(entries[1].detail).toMatch(/^no decision after 120 min; the reminder due after 60 min was not posted/);
+  });
+
+  test('a reminder deferred through the pause that finds the escalation due is used up unsent; the escalation goes after the resume', async () => {
+    const t = setup(escalating());
+    const request = await t.create();
+    await t.pause();
+    // The reminder's due time comes first and it is moved on; by its next look the escalation is due.
+    t.clock.advance(HOUR);
+    expect(await t.scheduler.runDue()).toBe(1);
+    t.clock.advance(HOUR);
+    expect(await t.scheduler.runDue()).toBe(2);
+    expect(await t.jobs.get(approvalNudgeJobIds(request.id).remind)).toBeUndefined();
+    expect(await t.jobs.get(approvalNudgeJobIds(request.id).escalate)).toBeDefined();
+    expect(t.notifications.posts).toEqual([]);
+    expect((await t.store.get(request.id))!.policy?.remindedAt).toBeUndefined();
+    expect(actions(await t.audit.forRequest(request.id))).toEqual(['request.created']);
+
+    await t.resume();
+    t.clock.advance(PAUSED_NUDGE_RECHECK_MS);
+    expect(await t.scheduler.runDue()).toBe(1);
+    expect(t.notifications.posts).toEqual([`escalate:${request.id}`]);
+  });
+
+  test('a reminder sent before the pause is not mentioned as missing by the escalation sent after it', async () => {
+    const t = setup(escalating());
+    const request = await t.create();
+    t.clock.advance(HOUR);
+    expect(await t.scheduler.runDue()).toBe(1);
+    await t.pause();
+    t.clock.advance(HOUR);
+    expect(await t.scheduler.runDue()).toBe(1);
+    await t.resume();
+    t.clock.advance(PAUSED_NUDGE_RECHECK_MS);
+    expect(await t.scheduler.runDue()).toBe(1);
+    expect(t.notifications.posts).toEqual([`remind:${request.id}`, `escalate:${request.id}`]);
+    const entries = await t.audit.forRequest(request.id);
+    expect(actions(entries)).toEqual(['request.created', 'approval.reminded', 'approval.escalated']);
+    expect(entries[2].detail).toBe('no decision after 120 min');
   });
 
   test('a marked reminder a stopped run still owes waits for the resume too', async () => {
