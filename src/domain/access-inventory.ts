@@ -5,8 +5,8 @@
  * see exactly the same answer. The I/O lives in `src/flows/access-inventory.ts`.
  */
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo, RoleDefinitionInfo } from './azure-model';
-import type { DriftReason } from './drift-reason';
-import type { SecretCredentialKind } from './plan';
+import { modeName, pullIdentityChange, registryModeChange, type DriftReason } from './drift-reason';
+import type { GrantPlan, SecretCredentialKind } from './plan';
 import { roleCarriesPull } from './pull-permission';
 import { isBeingRevoked, type AccessRequest } from './request';
 import { roleDefinitionGuid, scopeCovers } from './resource-id';
@@ -216,7 +216,10 @@ export interface AccessMatrix {
 export interface DriftFinding {
   requestId: string;
   assignmentId: string;
-  /** `deleted`/`changed` from the assignment; the sweeper also finds the intact ones that no longer serve. */
+  /**
+   * `deleted`/`changed` from the assignment; `identityChanged`/`modeChanged` when it is intact but
+   * no longer serves (compared with the cluster and registry as read now).
+   */
   kind: DriftReason;
   /** Plain description for the audit detail and the card. */
   detail: string;
@@ -391,6 +394,11 @@ export interface InventoryFacts {
   roles: Map<string, RoleDefinitionInfo>;
   /** acrbot requests that gave access (see {@link gaveAccess}). */
   requests: AccessRequest[];
+  /**
+   * Drift seen while gathering these facts ({@link findDrift}) and not yet recorded: its live
+   * requests show as drifted, with the reason, as they will once recorded.
+   */
+  drift?: readonly DriftFinding[];
   now: Date;
 }
 
@@ -401,6 +409,8 @@ export interface InventoryFacts {
  */
 export function buildCells(facts: InventoryFacts): AccessCell[] {
   const { now } = facts;
+  const drifted = new Map((facts.drift ?? []).map((f) => [f.requestId, f.kind]));
+  const ref = (r: AccessRequest) => driftedRef(requestRef(r, now), drifted.get(r.id));
   const registriesById = new Map(facts.registries.map((r) => [lower(r.id), r]));
   const requestsByPair = new Map<string, AccessRequest[]>();
   for (const r of facts.requests) {
@@ -436,7 +446,7 @@ export function buildCells(facts: InventoryFacts): AccessCell[] {
         requests,
         sharedGrants,
         facts.roles,
-        now,
+        ref,
         unknownIdentity,
       );
       if (paths.length) cells.push(cellOf(cluster, registry, paths));
@@ -452,7 +462,7 @@ function pathsFor(
   requests: AccessRequest[],
   sharedGrants: (assignmentId: string) => AccessRequest[],
   roles: Map<string, RoleDefinitionInfo>,
-  now: Date,
+  refOf: (r: AccessRequest) => AcrbotRequestRef,
   unknownIdentity: string | undefined,
 ): PullPath[] {
   const paths: PullPath[] = [];
@@ -469,8 +479,8 @@ function pathsFor(
     const honoured = registry.roleAssignmentMode === 'AbacRepositoryPermissions' ? abac : legacy;
     const mine = grantRequests.filter((r) => lower(createdAssignmentId(r) ?? '') === lower(a.id));
     seen.add(lower(a.id));
-    const refs = mine.map((r) => requestRef(r, now));
-    const shared = sharedGrants(a.id).map((r) => ({ ...requestRef(r, now), clusterName: r.plan.cluster.name }));
+    const refs = mine.map(refOf);
+    const shared = sharedGrants(a.id).map((r) => ({ ...refOf(r), clusterName: r.plan.cluster.name }));
     paths.push({
       kind: 'roleAssignment',
       assignmentId: a.id,
@@ -490,9 +500,17 @@ function pathsFor(
   for (const r of grantRequests) {
     const id = createdAssignmentId(r);
     if (!id || seen.has(lower(id))) continue;
-    // Granted to an identity the cluster no longer uses: not this cluster's way of pulling any more.
-    if (identity && r.plan.kind === 'grant' && lower(r.plan.identity.objectId) !== lower(identity.objectId)) continue;
-    const ref = requestRef(r, now);
+    const ref = refOf(r);
+    // Granted to an identity the cluster no longer uses: not this cluster's way of pulling any
+    // more, and not listed, unless it drifted for that very reason (seen now, or recorded): the
+    // reader learns why the grant stopped serving.
+    if (
+      identity &&
+      r.plan.kind === 'grant' &&
+      lower(r.plan.identity.objectId) !== lower(identity.objectId) &&
+      !(ref.state === 'drifted' && ref.driftReason === 'identityChanged')
+    )
+      continue;
     const plan = r.plan as Extract<AccessRequest['plan'], { kind: 'grant' }>;
     const live = LIVE.includes(ref.state);
     paths.push({
@@ -510,7 +528,7 @@ function pathsFor(
   }
   for (const r of requests) {
     if (r.plan.kind !== 'secret') continue;
-    const ref = requestRef(r, now);
+    const ref = refOf(r);
     paths.push({
       kind: 'pullSecret',
       namespace: r.plan.namespace,
@@ -521,6 +539,15 @@ function pathsFor(
     });
   }
   return paths;
+}
+
+/**
+ * A live request's reference once drift was seen (`reason`) but not yet recorded: drifted, with
+ * the reason, as {@link requestRef} reads it once recorded (the time comes with the record).
+ */
+function driftedRef(ref: AcrbotRequestRef, reason: DriftReason | undefined): AcrbotRequestRef {
+  if (!reason || !isLiveRef(ref) || ref.revokingSince) return ref;
+  return { ...ref, state: 'drifted', driftReason: reason };
 }
 
 /** An existing assignment works now; its acrbot requests say until when. */
@@ -562,22 +589,58 @@ export function pathEnd(path: PullPath, counts: (ref: AcrbotRequestRef) => boole
 }
 
 /**
- * acrbot grants that Azure no longer has (deleted outside acrbot) or that were changed (a
- * condition added): `assignments` are the identity's current assignments, `requests` its
- * live acrbot grants (succeeded, not yet marked drifted).
+ * What `findDrift` may also compare an intact assignment with: the cluster and registries as
+ * read now. Without them it finds only what the assignments themselves show (`deleted`,
+ * `changed`), as the sweeper's first pass does.
+ */
+export interface DriftContext {
+  /**
+   * The cluster whose `access`/`check` this is: its own grants made for another identity than
+   * the one it pulls with now are `identityChanged` (grants of other clusters sharing the
+   * identity are not compared: their cluster was not read).
+   */
+  cluster?: ClusterInfo;
+  /** Registries as read now: an intact grant on one whose mode ignores its role is `modeChanged`. */
+  registries?: readonly RegistryInfo[];
+}
+
+/**
+ * acrbot grants that no longer give their cluster pull though acrbot did not end them (drift,
+ * src/domain/drift-reason.ts). `assignments` are the current assignments of the identity
+ * `identityObjectId` (undefined: not known, so none were listed), `requests` acrbot grants; only
+ * live ones (succeeded, no revocation begun, not yet marked) are looked at. A grant to that
+ * identity whose assignment is gone is `deleted`, changed `changed`; an intact one that no
+ * longer serves, or one made for another identity of `context.cluster`, is found as the sweeper
+ * finds it ({@link identityDrift}, {@link modeDrift}): same reason, same words.
  */
 export function findDrift(
-  identityObjectId: string,
+  identityObjectId: string | undefined,
   assignments: RoleAssignmentInfo[],
   requests: AccessRequest[],
+  context: DriftContext = {},
 ): DriftFinding[] {
   const byId = new Map(assignments.map((a) => [lower(a.id), a]));
+  const registries = new Map((context.registries ?? []).map((g) => [lower(g.id), g]));
+  // Only the cluster that was read: another cluster sharing the identity may have moved on too,
+  // but comparing it needs its own read (the sweeper's, or its own `access`).
+  const clusterNow = (r: AccessRequest) =>
+    context.cluster && lower(r.plan.cluster.id) === lower(context.cluster.id) ? context.cluster : undefined;
   const out: DriftFinding[] = [];
   for (const r of requests) {
     if (r.state !== 'succeeded' || r.plan.kind !== 'grant' || r.access?.driftDetectedAt) continue;
-    if (lower(r.plan.identity.objectId) !== lower(identityObjectId)) continue;
+    // A revocation that began deletes the assignment itself: not drift (the sweeper skips it too).
+    if (r.access?.revokingSince) continue;
     const id = createdAssignmentId(r);
     if (!id) continue;
+    const cluster = clusterNow(r);
+    if (identityObjectId === undefined || lower(r.plan.identity.objectId) !== lower(identityObjectId)) {
+      // Made for an identity whose assignments were not listed: whether its assignment is intact
+      // is not known here, only that the cluster pulls as another identity now (the record is
+      // confirmed on the registry first, where a gone assignment reads `deleted`, as the sweeper has it).
+      const moved = cluster && identityDrift(r, cluster);
+      if (moved) out.push(moved);
+      continue;
+    }
     const found = byId.get(lower(id));
     if (!found) {
       out.push({
@@ -597,7 +660,55 @@ export function findDrift(
         kind: 'changed',
         detail: `role assignment ${id.split('/').pop()} on ${r.plan.registry.name} was changed outside acrbot${found.condition ? ' (a condition was added)' : ''}`,
       });
+    } else {
+      // Intact: in the sweeper's order, the identity before the mode.
+      const registry = registries.get(lower(r.plan.registry.id));
+      const serves = (cluster && identityDrift(r, cluster)) || (registry && modeDrift(r, registry));
+      if (serves) out.push(serves);
     }
   }
   return out;
+}
+
+/** "role assignment NAME (ROLE on REGISTRY)", as drift findings name it. */
+function assignmentWords(plan: GrantPlan, assignmentId: string): string {
+  return `role assignment ${assignmentId.split('/').pop()} (${plan.role.name} on ${plan.registry.name})`;
+}
+
+/**
+ * `identityChanged` when `cluster` (as read now) pulls as another identity than the one
+ * `request` granted; undefined when it does not, or when that cannot be told (see
+ * {@link pullIdentityChange}: a cluster mid-update reporting no kubelet identity is not drift).
+ * The sweeper and `access`/`check` both find it here, so both record the same words.
+ */
+export function identityDrift(request: AccessRequest, cluster: ClusterInfo): DriftFinding | undefined {
+  const assignmentId = createdAssignmentId(request);
+  if (request.plan.kind !== 'grant' || !assignmentId) return undefined;
+  const plan = request.plan;
+  const pullsAs = pullIdentityChange(plan, cluster);
+  if (!pullsAs) return undefined;
+  return {
+    requestId: request.id,
+    assignmentId,
+    kind: 'identityChanged',
+    detail: `cluster ${plan.cluster.name} now pulls as ${pullsAs}, not ${plan.identity.objectId}; ${assignmentWords(plan, assignmentId)} is intact but no longer gives it pull`,
+  };
+}
+
+/**
+ * `modeChanged` when `registry` (as read now) uses a role assignment mode that ignores the role
+ * `request` assigned; undefined while it honours it, or when its mode is unknown (cannot tell).
+ */
+export function modeDrift(request: AccessRequest, registry: RegistryInfo): DriftFinding | undefined {
+  const assignmentId = createdAssignmentId(request);
+  if (request.plan.kind !== 'grant' || !assignmentId) return undefined;
+  const plan = request.plan;
+  const mode = registryModeChange(plan, registry);
+  if (!mode) return undefined;
+  return {
+    requestId: request.id,
+    assignmentId,
+    kind: 'modeChanged',
+    detail: `registry ${plan.registry.name} now uses ${modeName(mode)}, which ignores ${plan.role.name}; ${assignmentWords(plan, assignmentId)} is intact but no longer gives pull`,
+  };
 }

@@ -20,6 +20,7 @@ import {
   type RoleAssignmentPath,
 } from './access-inventory';
 import type { RegistryNetwork } from './azure-model';
+import { driftNotDone, driftWords } from './drift-reason';
 import { pullRoleFor } from './roles';
 import { asSentence } from './text';
 
@@ -189,7 +190,7 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
       findings.push({
         topic: 'drift',
         level: 'warn',
-        text: `acrbot's grant ${p.request.requestId} (${p.roleName}) was removed outside acrbot${p.request.driftDetectedAt ? ` on ${shortTime(p.request.driftDetectedAt)}` : ''}; acrbot does not re-create it.`,
+        text: `acrbot's grant ${p.request.requestId} (${p.roleName}) ${driftSentence(p.request)}; ${driftNotDone(p.request.driftReason, 'does')}.`,
       });
     if (p.kind === 'pullSecret' && (p.state === 'active' || p.state === 'expiring'))
       findings.push({
@@ -352,4 +353,16 @@ function limitedFix(input: DiagnosisInput, working: RoleAssignmentPath[]): strin
   return blocking
     ? `For every repository, ask the registry's owners to remove or widen the condition on ${blocking.roleName} ${SCOPE_WORDS.registry} (${blocking.assignmentId}); Azure keeps one assignment of a role per identity and registry, so acrbot cannot add one without it.`
     : `For every repository: ${grantCommand(input)}`;
+}
+
+/**
+ * What happened to a drifted grant, with when acrbot saw it: "was removed outside acrbot on …",
+ * or, when its assignment is intact, why it no longer gives pull ("removed" would send people
+ * looking for an assignment that is still there).
+ */
+function driftSentence(request: AcrbotRequestRef): string {
+  const seen = request.driftDetectedAt ? shortTime(request.driftDetectedAt) : undefined;
+  if (request.driftReason === 'identityChanged' || request.driftReason === 'modeChanged')
+    return `${driftWords(request.driftReason)}${seen ? ` (noticed ${seen})` : ''}`;
+  return `was removed outside acrbot${seen ? ` on ${seen}` : ''}`;
 }

@@ -107,7 +107,10 @@ export interface AccessInventoryPorts {
   log?: Pick<Logger, 'warn'>;
 }
 
-/** `forCluster` also returns the drift it saw, so the caller can record it (see DriftDetector). */
+/**
+ * `forCluster` also returns the drift it saw, so the caller can record it (see DriftDetector,
+ * which confirms it as its sweep looks): all four reasons, the cells already showing them.
+ */
 export type ClusterAccessResult = ClusterAccessReport & { drift: DriftFinding[] };
 
 /** Answers "who can pull what, and why". Read-only: it never writes to Azure or the store. */
@@ -152,12 +155,15 @@ export class AccessInventory {
     const roles = await this.roleDefinitions(assignments, registries);
     const assignmentsByIdentity = new Map<string, RoleAssignmentInfo[]>();
     if (resolved.identity) assignmentsByIdentity.set(resolved.identity.objectId.toLowerCase(), assignments);
+    // As the sweeper finds it, against the cluster and registries just read (the caller records it).
+    const drift = findDrift(identityId, assignments, requests, { cluster, registries });
     const cells = buildCells({
       clusters: [{ cluster: toCluster(cluster), identity: resolved.identity, identityProblem: resolved.problem }],
       registries: registries.map(toRegistry),
       assignmentsByIdentity,
       roles,
       requests,
+      drift,
       now,
     });
     return {
@@ -167,7 +173,7 @@ export class AccessInventory {
       cells,
       ...(incomplete && { incomplete }),
       generatedAt: now.toISOString(),
-      drift: resolved.identity ? findDrift(resolved.identity.objectId, assignments, requests) : [],
+      drift,
     };
   }
 
@@ -279,6 +285,8 @@ export class AccessInventory {
         ? [{ assignmentId: a.id, roleDefinitionId: a.roleDefinitionId, scopeLevel }]
         : [];
     });
+    // As the sweeper finds it, against the cluster and registry just read (the caller records it).
+    const drift = findDrift(identityId, assignments, requests, { cluster, registries: [registry] });
     const [cell] = buildCells({
       clusters: [{ cluster: toCluster(cluster), identity: resolved.identity, identityProblem: resolved.problem }],
       registries: [toRegistry(registry)],
@@ -287,6 +295,7 @@ export class AccessInventory {
       ),
       roles,
       requests,
+      drift,
       now,
     });
     const diagnosis = diagnosePull({
@@ -305,7 +314,7 @@ export class AccessInventory {
       findings: incomplete
         ? [...diagnosis.findings, { topic: 'role', level: 'warn', text: incomplete }]
         : diagnosis.findings,
-      drift: resolved.identity ? findDrift(resolved.identity.objectId, assignments, requests) : [],
+      drift,
     };
   }
 

@@ -2,7 +2,7 @@
  * Drift: an acrbot grant deleted or changed outside acrbot (portal, CLI, another automation), or
  * left intact but no longer giving its cluster pull: the cluster pulls as another identity now,
  * or the registry's role assignment mode ignores the granted role (src/domain/drift-reason.ts).
- * The `drift.check` job (and `access`/`check`, which see the assignment kinds) records it on the
+ * The `drift.check` job (and `access`/`check`, confirmed as the job looks) records it on the
  * request as `access.driftDetectedAt` and `access.driftReason`, audits it, and updates the
  * request's cards. acrbot never re-creates the assignment nor grants the new identity or role:
  * someone changed it on purpose, or knows why (G15); a new request does it, decided as any other.
@@ -17,9 +17,15 @@
  * (their pull identity and mode now). A cluster that is gone is not drift (its grant ends at its
  * end, as before); a read that fails (403, throttling) marks nothing and fails the run, naming it.
  */
-import { createdAssignmentId, findDrift, type DriftFinding } from '../domain/access-inventory';
+import {
+  createdAssignmentId,
+  findDrift,
+  identityDrift,
+  modeDrift,
+  type DriftFinding,
+} from '../domain/access-inventory';
 import type { ClusterInfo, RegistryInfo } from '../domain/azure-model';
-import { driftNotDone, modeName, pullIdentityChange, registryModeChange } from '../domain/drift-reason';
+import { driftNotDone } from '../domain/drift-reason';
 import { ResourceGoneError } from '../domain/errors';
 import type { GrantPlan, ResourceSummary } from '../domain/plan';
 import type { AuditLog, AzureResourceReader, Clock, RequestStore, ScheduleStore } from '../domain/ports';
@@ -126,36 +132,29 @@ export class DriftDetector {
    */
   private async pullDrift(request: AccessRequest, reads: ResourceReads): Promise<DriftFinding | undefined> {
     if (request.plan.kind !== 'grant') return undefined;
-    const plan = request.plan;
-    const assignmentId = createdAssignmentId(request)!;
-    const assignment = `role assignment ${assignmentId.split('/').pop()} (${plan.role.name} on ${plan.registry.name})`;
-    const cluster = await reads.cluster(plan.cluster);
-    const pullsAs = cluster && pullIdentityChange(plan, cluster);
-    if (pullsAs)
-      return {
-        requestId: request.id,
-        assignmentId,
-        kind: 'identityChanged',
-        detail: `cluster ${plan.cluster.name} now pulls as ${pullsAs}, not ${plan.identity.objectId}; ${assignment} is intact but no longer gives it pull`,
-      };
-    const registry = await reads.registry(plan.registry);
-    const mode = registry && registryModeChange(plan, registry);
-    if (mode)
-      return {
-        requestId: request.id,
-        assignmentId,
-        kind: 'modeChanged',
-        detail: `registry ${plan.registry.name} now uses ${modeName(mode)}, which ignores ${plan.role.name}; ${assignment} is intact but no longer gives pull`,
-      };
-    return undefined;
+    const cluster = await reads.cluster(request.plan.cluster);
+    const moved = cluster && identityDrift(request, cluster);
+    if (moved) return moved;
+    const registry = await reads.registry(request.plan.registry);
+    return (registry && modeDrift(request, registry)) || undefined;
   }
 
-  /** Whether a live grant's assignment is still missing or changed, as read on its registry. */
-  private async stillDrifted(request: AccessRequest): Promise<boolean> {
-    if (request.plan.kind !== 'grant') return false;
+  /**
+   * What the sweeper would find for a live grant now, read as it reads: its assignment on the
+   * registry (`deleted`, `changed`), then, when intact, its cluster and registry
+   * (`identityChanged`, `modeChanged`). Undefined when it still gives pull, or cannot be told (a
+   * cluster or registry gone). A read that fails throws, naming it: nothing is recorded then.
+   */
+  private async sweeperFinding(request: AccessRequest): Promise<DriftFinding | undefined> {
+    if (request.plan.kind !== 'grant') return undefined;
     const identity = request.plan.identity.objectId;
     const assignments = await this.assignmentsOn(request.plan.registry.id, identity);
-    return findDrift(identity, assignments, [request]).some((f) => f.requestId === request.id);
+    const [changed] = findDrift(identity, assignments, [request]);
+    if (changed) return changed;
+    const reads = new ResourceReads(this.ports.resources);
+    const finding = await this.pullDrift(request, reads);
+    if (reads.failed.length) throw readFailure(reads);
+    return finding;
   }
 
   /**
@@ -189,15 +188,18 @@ export class DriftDetector {
       const expiry = await this.ports.schedule.get(accessExpiryJobId(current.id));
       if (expiry && Date.parse(expiry.dueAt) <= now.getTime()) continue;
       // What `access` and `check` saw comes from subscription-wide listings, where the deployment
-      // gives acrbot no right (docs/deploy.md) and an answer may leave out what it may not read:
-      // confirmed on the registry, as the sweeper looks, before anything is recorded. (They report
-      // `deleted`/`changed` only: an intact assignment that no longer serves is the sweeper's find.)
-      if (noticedBy !== 'sweeper' && !(await this.stillDrifted(current))) continue;
+      // gives acrbot no right (docs/deploy.md) and an answer may leave out what it may not read,
+      // and from a cluster read by name: confirmed as the sweeper looks (on the registry, then the
+      // cluster and registry by GET) before anything is recorded, and recorded as the sweeper
+      // would record it (a grant `access` saw made for an old identity, whose assignment is gone
+      // too, is `deleted`, as the sweeper has it).
+      const seen = noticedBy === 'sweeper' ? finding : await this.sweeperFinding(current);
+      if (!seen) continue;
       const next: AccessRequest = {
         ...current,
         version: current.version + 1,
         updatedAt: now.toISOString(),
-        access: { ...current.access, driftDetectedAt: now.toISOString(), driftReason: finding.kind },
+        access: { ...current.access, driftDetectedAt: now.toISOString(), driftReason: seen.kind },
       };
       try {
         await this.ports.requests.update(next);
@@ -212,9 +214,9 @@ export class DriftDetector {
           action: 'access.drift',
           idempotencyKey: driftAuditKey(current.id),
           requestId: current.id,
-          targetIds: [finding.assignmentId],
-          outcome: finding.kind,
-          detail: `${finding.detail}; noticed by ${noticedBy}; ${driftNotDone(finding.kind, 'does')}`,
+          targetIds: [seen.assignmentId],
+          outcome: seen.kind,
+          detail: `${seen.detail}; noticed by ${noticedBy}; ${driftNotDone(seen.kind, 'does')}`,
         });
       } catch (err) {
         await this.ports.requests

@@ -140,7 +140,12 @@ function limitLines(lines: string[]): string[] {
 
 function cellState(cell: AccessCell): { label: string; color: string } {
   const onlyIgnored = !cell.canPull && cell.paths.every((p) => p.kind === 'roleAssignment' && !p.honoured);
-  return onlyIgnored ? STATE.cannot : STATE[cell.state];
+  if (onlyIgnored) return STATE.cannot;
+  // Drifted with every drifted grant's assignment still there: "removed" would send people looking for it.
+  const drifted = cell.paths.flatMap((p) => (p.kind === 'endedGrant' && p.state === 'drifted' ? [p.request] : []));
+  return cell.state === 'drifted' && drifted.length && drifted.every(intactDrift)
+    ? STATE.noLongerPulls
+    : STATE[cell.state];
 }
 
 function cellRow(cell: AccessCell, heading: string, subheading: string): Row {

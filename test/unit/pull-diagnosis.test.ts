@@ -177,3 +177,30 @@ test('no identity: a pull secret is the way', () => {
     /: no kubelet identity\.$/,
   );
 });
+
+test('a drifted grant says why it no longer gives pull, not "removed", when its assignment is intact', () => {
+  const ended = (driftReason?: 'identityChanged' | 'modeChanged' | 'deleted') => ({
+    kind: 'endedGrant' as const,
+    assignmentId: `${registry.id}/providers/Microsoft.Authorization/roleAssignments/1`,
+    roleName: 'AcrPull',
+    scope: registry.id,
+    state: 'drifted' as const,
+    request: {
+      ...role().requests[0]!,
+      state: 'drifted' as const,
+      driftDetectedAt: '2026-12-30T08:00:00Z',
+      driftReason,
+    },
+  });
+  const drift = (reason?: 'identityChanged' | 'modeChanged' | 'deleted') =>
+    diagnose({ cell: cell([ended(reason)]) }).findings.find((f) => f.topic === 'drift')?.text;
+  expect(drift('identityChanged')).toBe(
+    "acrbot's grant R-AAAAAAAA (AcrPull) no longer gives pull: the cluster pulls as another identity now (noticed 2026-12-30 08:00 UTC); acrbot does not grant the new identity.",
+  );
+  expect(drift('modeChanged')).toBe(
+    "acrbot's grant R-AAAAAAAA (AcrPull) no longer gives pull: the registry's role assignment mode changed and ignores this role (noticed 2026-12-30 08:00 UTC); acrbot does not assign the role the new mode honours.",
+  );
+  expect(drift('deleted')).toBe(
+    "acrbot's grant R-AAAAAAAA (AcrPull) was removed outside acrbot on 2026-12-30 08:00 UTC; acrbot does not re-create it.",
+  );
+});
