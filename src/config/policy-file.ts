@@ -539,7 +539,7 @@ export function parsePolicy(text: string, file: string, limits: PolicyLimits = {
     problems.push({ ...locate(doc, lines, path), path: pathText(path), message });
   };
   breakGlassTermProblems(raw, addAt, accessBounds(limits));
-  unreachableRules(raw, addAt);
+  unreachableRules(raw, addAt, (i) => locate(doc, lines, ['rules', i]).line);
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {

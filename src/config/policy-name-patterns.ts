@@ -1,29 +1,59 @@
 /**
  * Name patterns of a policy rule that no name could fit: a pattern holding a character the
  * name it is compared with never has (`aks-[pP]rod*`, `!aks-prod`, `aks-.*`, a login server
- * where a registry's name is meant, a subscription's name where its id is). Loaded, such a
- * condition never fits, so the requests the rule was written for go on to a later, perhaps
- * looser, rule; the policy file refuses it, as it refuses a misspelt field.
+ * where a registry's name is meant, a subscription's name where its id is), or fitting only
+ * text longer than that name can be (a 70-character cluster name) or, without `*`, shorter
+ * (`registry: acr`, a subscription id cut short). Loaded, such a condition never fits, so the
+ * requests the rule was written for go on to a later, perhaps looser, rule; the policy file
+ * refuses it, as it refuses a misspelt field.
  */
-import { NAME_CHARACTER } from '../domain/names';
+import { NAME_CHARACTER, NAME_LENGTH } from '../domain/names';
 import type { AddProblem } from './policy-problems';
 
 const RESOURCE_GROUP = {
   name: 'resource group name',
   chars: NAME_CHARACTER.resourceGroup,
   holds: 'letters, digits, _, -, ., ( and )',
+  length: NAME_LENGTH.resourceGroup,
+  // Holds letters beyond ASCII: one of them may take two of the code units a `?` fits one of.
+  ascii: false,
 };
 
-/** What each name condition is compared with, and the characters that name holds. */
+const SUBSCRIPTION = {
+  chars: NAME_CHARACTER.subscriptionId,
+  holds: '',
+  length: NAME_LENGTH.subscriptionId,
+  ascii: true,
+};
+
+/** What each name condition is compared with, the characters that name holds, and its length. */
 const NAME_FIELDS = {
-  cluster: { name: 'cluster name', chars: NAME_CHARACTER.cluster, holds: 'letters, digits, - and _' },
-  registry: { name: 'registry name', chars: NAME_CHARACTER.registry, holds: 'letters and digits' },
+  cluster: {
+    name: 'cluster name',
+    chars: NAME_CHARACTER.cluster,
+    holds: 'letters, digits, - and _',
+    length: NAME_LENGTH.cluster,
+    ascii: true,
+  },
+  registry: {
+    name: 'registry name',
+    chars: NAME_CHARACTER.registry,
+    holds: 'letters and digits',
+    length: NAME_LENGTH.registry,
+    ascii: true,
+  },
   resourceGroup: RESOURCE_GROUP,
   clusterResourceGroup: RESOURCE_GROUP,
   // Subscriptions are compared by id: their message says so rather than list the characters.
-  subscription: { name: "registry's subscription id", chars: NAME_CHARACTER.subscriptionId, holds: '' },
-  clusterSubscription: { name: "cluster's subscription id", chars: NAME_CHARACTER.subscriptionId, holds: '' },
-  namespace: { name: 'namespace name', chars: NAME_CHARACTER.namespace, holds: 'letters, digits and -' },
+  subscription: { name: "registry's subscription id", ...SUBSCRIPTION },
+  clusterSubscription: { name: "cluster's subscription id", ...SUBSCRIPTION },
+  namespace: {
+    name: 'namespace name',
+    chars: NAME_CHARACTER.namespace,
+    holds: 'letters, digits and -',
+    length: NAME_LENGTH.namespace,
+    ascii: true,
+  },
 } as const;
 
 type NameField = keyof typeof NAME_FIELDS;
@@ -93,9 +123,42 @@ function unfittable(pattern: string, field: NameField): string | undefined {
   );
 }
 
+/** "exactly 36 characters", "at most 63 characters", "5 to 50 characters". */
+function span({ min, max }: { min: number; max: number }): string {
+  if (min === max) return `exactly ${max} characters`;
+  return min <= 1 ? `at most ${max} characters` : `${min} to ${max} characters`;
+}
+
 /**
- * Refuses name patterns holding a character their name never has (see the file's comment);
- * `*` and `?` are the only characters a pattern adds.
+ * Why `pattern`, of characters its name holds, can fit no value of `field` by its length, or
+ * undefined when it can. The fewest characters a fitting name has: one per character of the
+ * pattern other than `*`, counting each `?` as half a character where a name may hold letters
+ * beyond ASCII (a `?` fits one UTF-16 code unit; Azure may count a letter of two as one), so a
+ * pattern is refused only when no name could fit it however its length is counted.
+ */
+function unfittableLength(pattern: string, field: NameField): string | undefined {
+  const { name, length, ascii } = NAME_FIELDS[field];
+  if (pattern === '') return undefined; // the schema says it must not be empty
+  const quoted = `"${pattern.slice(0, 60)}${pattern.length > 60 ? '…' : ''}"`;
+  const chars = [...pattern];
+  const anyOne = chars.filter((ch) => ch === '?').length;
+  const literal = chars.filter((ch) => ch !== '*' && ch !== '?').length;
+  const fewest = literal + (ascii ? anyOne : Math.ceil(anyOne / 2));
+  if (fewest > length.max)
+    return `${quoted} fits only text of at least ${fewest} characters, and a ${name} has ${span(length)}, so it never fits`;
+  // Names of a field with a minimum above 1 are ASCII: without `*`, a pattern fits text of its own length only.
+  if (chars.includes('*') || literal + anyOne >= length.min) return undefined;
+  const what = field === 'subscription' || field === 'clusterSubscription' ? 'id' : 'name';
+  return (
+    `${quoted} has no * and fits only text of ${literal + anyOne} characters, and a ${name} has ${span(length)}, ` +
+    `so it never fits; write the whole ${what}, or ${pattern}* for the ${what}s that start with it`
+  );
+}
+
+/**
+ * Refuses name patterns holding a character their name never has, or fitting only text of a
+ * length their name never has (see the file's comment); `*` and `?` are the only characters a
+ * pattern adds.
  */
 export function unfittableNames(rule: Record<string, unknown>, add: AddProblem): void {
   const match = rule.match;
@@ -105,7 +168,7 @@ export function unfittableNames(rule: Record<string, unknown>, add: AddProblem):
     const patterns: unknown[] = Array.isArray(value) ? value : [value];
     patterns.forEach((pattern, j) => {
       if (typeof pattern !== 'string') return;
-      const why = unfittable(pattern, field);
+      const why = unfittable(pattern, field) ?? unfittableLength(pattern, field);
       if (why) add(['match', field, ...(Array.isArray(value) ? [j] : [])], why);
     });
   }

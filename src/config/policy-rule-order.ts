@@ -2,10 +2,14 @@
  * Rules that are never reached: rules are tried in order and the first that fits applies, so a
  * rule after one that fits every request it could fit never applies. Loaded quietly, a catch-all
  * `default` written first and a two-approver `prod` after it reads as two-person approval for
- * production while every production request needs one approval, so the policy file refuses it.
+ * production while every production request needs one approval, so the policy file refuses it;
+ * and the same for a broader rule before a narrower one (`cluster: aks-*` before
+ * `cluster: aks-prod*`): the narrower rule's approvers never see a request.
  */
+import { DEFAULT_INCLUSION_STEPS } from '../domain/glob-inclusion';
 import { globMatches, MATCH_VALUES } from '../domain/policy';
 import { type AddProblem, ruleName } from './policy-problems';
+import { coversMatch } from './policy-rule-cover';
 
 /**
  * The kinds of request a rule can be asked about: a grant, or a pull secret of either kind
@@ -79,30 +83,63 @@ const named = (rule: unknown, i: number) => {
   return typeof id === 'string' ? `rules[${i}] ${id}` : `rules[${i}]`;
 };
 
+/** The raw `match` of a rule (undefined when it has none: then it fits every request). */
+const matchOf = (rule: unknown) => (rule as { match?: unknown }).match;
+
+/** Where rules are: the line each starts at, for messages naming another rule than the one reported. */
+export type RuleLine = (index: number) => number;
+
+/** The tail every message of this check ends its reason with. */
+const IN_ORDER = '(rules are tried in order, the first that fits applies)';
+
 /**
- * Reports every rule after one that fits every request it could fit: a rule without `match`,
- * with `match: {}` or with only all-`*` patterns fits every request, one narrowed only by
- * `flow`, `kind` or an all-`*` `namespace` every request of those kinds. `add` is rooted at the
- * document. Each rule is reported once, naming the first rule that hides it.
+ * Reports every rule after one that fits every request it could fit, each once, naming the first
+ * rule that hides it and its line (`lineOf`). A catch-all is named first: a rule without `match`,
+ * with `match: {}` or with only all-`*` patterns fits every request, one narrowed only by `flow`,
+ * `kind` or an all-`*` `namespace` every request of those kinds. Otherwise, an earlier rule whose
+ * every condition the later one's imply (policy-rule-cover.ts: the later one's patterns fit only
+ * names the earlier one's fit, it asks for the earlier one's tags, its kinds of request are among
+ * the earlier one's). `add` is rooted at the document.
  */
-export function unreachableRules(raw: unknown, add: AddProblem): void {
+export function unreachableRules(raw: unknown, add: AddProblem, lineOf: RuleLine): void {
   const rules = (raw as { rules?: unknown } | null)?.rules;
   if (!Array.isArray(rules)) return;
-  const reaches = rules.map((rule: unknown) =>
-    rule && typeof rule === 'object' ? reach((rule as { match?: unknown }).match) : undefined,
-  );
+  const reaches = rules.map((rule: unknown) => (rule && typeof rule === 'object' ? reach(matchOf(rule)) : undefined));
+  // One budget for the whole file: the comparisons of a hostile file end in bounded time, and
+  // what is left uncompared loads (never refused on a guess).
+  const budget = { left: DEFAULT_INCLUSION_STEPS };
+  const idOf = (j: number) => {
+    const id = (rules[j] as Record<string, unknown>).id;
+    return typeof id === 'string' ? id : `rules[${j}]`;
+  };
   reaches.forEach((mine, i) => {
     if (!mine || mine.kinds.length === 0) return;
-    const j = reaches.findIndex(
-      (earlier, e) => e < i && earlier?.everything && mine.kinds.every((k) => earlier.kinds.includes(k)),
-    );
-    if (j < 0) return;
-    const hider = rules[j] as Record<string, unknown>;
-    const hiderId = typeof hider.id === 'string' ? hider.id : `rules[${j}]`;
+    const before = (e: number) => {
+      const earlier = reaches[e];
+      return e < i && !!earlier && mine.kinds.every((k) => earlier.kinds.includes(k));
+    };
+    const catchAll = reaches.findIndex((earlier, e) => before(e) && !!earlier?.everything);
+    const reported = `${ruleName(rules[i] as Record<string, unknown>, i)} is never reached`;
+    if (catchAll >= 0) {
+      add(
+        ['rules', i],
+        `${reported}: ${named(rules[catchAll], catchAll)} (line ${lineOf(catchAll)}), before it, fits ` +
+          `${scope(reaches[catchAll]?.kinds ?? [])} ${IN_ORDER}; move ${idOf(catchAll)} last`,
+      );
+      return;
+    }
+    const broader = reaches.findIndex((_, e) => before(e) && coversMatch(matchOf(rules[e]), matchOf(rules[i]), budget));
+    if (broader < 0) return;
+    const by = `${named(rules[broader], broader)} (line ${lineOf(broader)})`;
+    const same =
+      (reaches[broader]?.kinds ?? []).every((k) => mine.kinds.includes(k)) &&
+      coversMatch(matchOf(rules[i]), matchOf(rules[broader]), budget);
     add(
       ['rules', i],
-      `${ruleName(rules[i] as Record<string, unknown>, i)} is never reached: ${named(hider, j)}, before it, fits ` +
-        `${scope(reaches[j]?.kinds ?? [])} (rules are tried in order, the first that fits applies); move ${hiderId} last`,
+      same
+        ? `${reported}: ${by}, before it, fits exactly the requests it fits ${IN_ORDER}; remove one of the two`
+        : `${reported}: ${by}, before it, fits every request it fits ${IN_ORDER}; ` +
+            `put the narrower rule first: move ${idOf(i)} above ${idOf(broader)}`,
     );
   });
 }

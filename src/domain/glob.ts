@@ -6,9 +6,10 @@
  * walk takes at most (pattern length × value length) steps, whatever the pattern.
  */
 
-/** `*` (any run) and `?` (one character), as UTF-16 code units. */
-const STAR = 42;
-const ONE = 63;
+/** `*` (any run of characters) as a UTF-16 code unit; no character folds to it. */
+export const STAR = 42;
+/** `?` (one character) as a UTF-16 code unit; no character folds to it. */
+export const ONE = 63;
 
 /**
  * A code unit as JavaScript's case-insensitive regular expressions (without the `u` flag)
@@ -16,7 +17,7 @@ const ONE = 63;
  * becomes ASCII (so `ſ` is not `s`, nor the Kelvin sign `k`). Matches keep the meaning the
  * earlier `RegExp(…, 'is')` gave them.
  */
-function folded(text: string): Uint16Array {
+export function folded(text: string): Uint16Array {
   const out = new Uint16Array(text.length);
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
@@ -39,7 +40,7 @@ const foldedPatterns = new Map<string, Uint16Array>();
  * patterns against several fields, and the patterns are the policy's few. Memoised (a pure
  * function's result, never written to once made), the oldest dropped once the bound is reached.
  */
-function foldedPattern(pattern: string): Uint16Array {
+export function foldedPattern(pattern: string): Uint16Array {
   let out = foldedPatterns.get(pattern);
   if (out) return out;
   out = folded(pattern);

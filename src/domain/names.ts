@@ -19,8 +19,15 @@ export type RegistryRef =
 const REGISTRY_NAME = /^[a-zA-Z0-9]{5,50}$/;
 /** AKS: 1–63 letters, digits, `-` and `_`, starting and ending with a letter or digit. */
 const CLUSTER_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9_-]{0,61}[a-zA-Z0-9])?$/;
-/** Resource groups: 1–90 letters, digits, `_`, `-`, `.`, `(`, `)`; not ending in `.`. */
-const RESOURCE_GROUP = /^[\w().-]{0,89}[\w()-]$/;
+/**
+ * Resource groups: 1–90 letters, digits, `_`, `-`, `.`, `(`, `)`; not ending in `.`. Letters and
+ * digits as Azure counts them (.NET's Char.IsLetterOrDigit: every letter, and decimal digits),
+ * not ASCII only: ARM holds groups such as `rg-münchen`, and the policy's patterns may name
+ * them ({@link NAME_CHARACTER}), so a user must be able to name them too. Length in characters
+ * (code points), the looser count: refusing a group Azure holds is worse than looking one up
+ * that cannot exist.
+ */
+const RESOURCE_GROUP = /^[\p{L}\p{Nd}_().-]{0,89}[\p{L}\p{Nd}_()-]$/u;
 
 function invalid(what: string, value: string, rule: string): UserFacingError {
   const shown = value.length > 60 ? `${value.slice(0, 57)}…` : value;
@@ -151,3 +158,17 @@ export const NAME_CHARACTER = {
   subscriptionId: /^[0-9a-fA-F-]$/,
   namespace: /^[a-zA-Z0-9-]$/,
 } as const satisfies Record<string, RegExp>;
+
+/**
+ * How long each kind of name acrbot compares is, in characters, as the rules above and Azure's
+ * naming rules say: a policy pattern that fits only longer (or, without `*`, only shorter) text
+ * can never fit (config/policy-name-patterns.ts refuses it). Registries 5–50, AKS clusters 1–63,
+ * resource groups 1–90, subscription ids are GUIDs (36), Kubernetes namespaces DNS labels (1–63).
+ */
+export const NAME_LENGTH = {
+  registry: { min: 5, max: 50 },
+  cluster: { min: 1, max: 63 },
+  resourceGroup: { min: 1, max: 90 },
+  subscriptionId: { min: 36, max: 36 },
+  namespace: { min: 1, max: 63 },
+} as const satisfies Record<keyof typeof NAME_CHARACTER, { min: number; max: number }>;

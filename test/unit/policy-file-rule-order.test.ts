@@ -20,8 +20,9 @@ const rule = (id: string, match?: string) => [
 ];
 const policyOf = (...rules: string[][]) => ['version: 1', 'rules:', ...rules.flat(), ''].join('\n');
 
-const hidden = (id: string, by: string, what = 'every request') =>
-  `rule ${id} is never reached: ${by}, before it, fits ${what} (rules are tried in order, the first that fits applies); ` +
+/** The message for rule `id` hidden by the catch-all `by` ("rules[0] default") starting at `line`. */
+const hidden = (id: string, by: string, line: number, what = 'every request') =>
+  `rule ${id} is never reached: ${by} (line ${line}), before it, fits ${what} (rules are tried in order, the first that fits applies); ` +
   `move ${by.split(' ')[1]} last`;
 
 describe('policy file: rules that are never reached', () => {
@@ -32,8 +33,8 @@ describe('policy file: rules that are never reached', () => {
       rule('dev', '{ clusterTags: { env: dev } }'),
     );
     expect(problemsOf(text)).toEqual([
-      `5:5 rules[1]: ${hidden('prod', 'rules[0] default')}`,
-      `9:5 rules[2]: ${hidden('dev', 'rules[0] default')}`,
+      `5:5 rules[1]: ${hidden('prod', 'rules[0] default', 3)}`,
+      `9:5 rules[2]: ${hidden('dev', 'rules[0] default', 3)}`,
     ]);
     // In the order the message asks for, prod requests need prod's two approvals.
     const reordered = parsePolicy(
@@ -60,11 +61,11 @@ describe('policy file: rules that are never reached', () => {
       expect(
         problemsOf(policyOf(rule('all', match), rule('prod', '{ cluster: "aks-prod*", namespace: "pay*" }'))),
       ).toEqual([
-        `6:5 rules[1]: ${hidden('prod', 'rules[0] all', match.includes('namespace') ? 'every pull secret' : 'every request')}`,
+        `6:5 rules[1]: ${hidden('prod', 'rules[0] all', 3, match.includes('namespace') ? 'every pull secret' : 'every request')}`,
       ]);
     expect(problemsOf(policyOf(rule('a', '{}'), rule('b'), rule('c', '{ cluster: x }')))).toEqual([
-      `6:5 rules[1]: ${hidden('b', 'rules[0] a')}`,
-      `8:5 rules[2]: ${hidden('c', 'rules[0] a')}`,
+      `6:5 rules[1]: ${hidden('b', 'rules[0] a', 3)}`,
+      `8:5 rules[2]: ${hidden('c', 'rules[0] a', 3)}`,
     ]);
   });
 
@@ -75,12 +76,13 @@ describe('policy file: rules that are never reached', () => {
       rule('prod', '{ cluster: "aks-prod*" }'),
       rule('tokens', '{ kind: token, cluster: "*" }'),
       rule('prod-tokens', '{ cluster: "aks-prod*", flow: secret, kind: token }'),
-      rule('prod-secrets', '{ cluster: "aks-prod*", namespace: "pay*" }'),
+      // prod-tokens is also under prod (cluster aks-prod*): the catch-all of its kind is named.
+      rule('stage-secrets', '{ cluster: "aks-stage*", namespace: "pay*" }'),
       rule('rest'),
     );
     expect(problemsOf(text)).toEqual([
-      `6:5 rules[1]: ${hidden('prod-grants', 'rules[0] grants', 'every grant')}`,
-      `15:5 rules[4]: ${hidden('prod-tokens', 'rules[3] tokens', 'every token pull secret')}`,
+      `6:5 rules[1]: ${hidden('prod-grants', 'rules[0] grants', 3, 'every grant')}`,
+      `15:5 rules[4]: ${hidden('prod-tokens', 'rules[3] tokens', 12, 'every token pull secret')}`,
     ]);
   });
 

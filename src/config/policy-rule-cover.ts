@@ -1,0 +1,78 @@
+/**
+ * Whether an earlier rule fits every request a later one fits, on the raw `match` of each (see
+ * policy-rule-order.ts, which reports the later rule as never reached). Only what can be
+ * proven counts: a wrong "yes" would refuse a valid policy file at start, so a condition that
+ * cannot be read or compared makes the answer "no".
+ *
+ * Rules are chosen by their `match` alone (domain/policy.ts, ruleMatches): every condition of
+ * the earlier rule must be implied by the later one's. `flow` and `kind` are compared by the
+ * caller, over the three kinds of request; this file compares the rest.
+ */
+import { globListIncludes, type InclusionBudget } from '../domain/glob-inclusion';
+
+/** Conditions on a name or id: globs, a list fitting when one of them fits. */
+const NAME_FIELDS = new Set([
+  'cluster',
+  'registry',
+  'resourceGroup',
+  'subscription',
+  'clusterResourceGroup',
+  'clusterSubscription',
+  'namespace',
+]);
+/** Conditions the caller compares, by the kinds of request they leave. */
+const KIND_FIELDS = new Set(['flow', 'kind']);
+/** Exact tag values, tag names compared without regard to case. */
+const TAG_FIELDS = new Set(['clusterTags', 'registryTags']);
+
+/** The patterns of a condition when it is one pattern or a list of them, else undefined. */
+function patternsOf(value: unknown): string[] | undefined {
+  const list: unknown[] = Array.isArray(value) ? value : [value];
+  return list.length > 0 && list.every((p) => typeof p === 'string') ? (list as string[]) : undefined;
+}
+
+/** A tag condition as lower-cased name → value, or undefined when it is not a map of text. */
+function tagsOf(value: unknown): Map<string, string> | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const out = new Map<string, string>();
+  for (const [name, tag] of Object.entries(value)) {
+    if (typeof tag !== 'string') return undefined;
+    // The same tag twice in different case never fits (policy-file.ts refuses it): not compared.
+    if (out.has(name.toLowerCase())) return undefined;
+    out.set(name.toLowerCase(), tag);
+  }
+  return out;
+}
+
+/** Every tag `outer` asks for, `inner` asks for with the same value (so whatever fits inner fits outer). */
+function tagsImplied(outer: unknown, inner: unknown): boolean {
+  const wanted = tagsOf(outer);
+  if (!wanted) return false;
+  if (wanted.size === 0) return true;
+  const given = inner === undefined ? new Map<string, string>() : tagsOf(inner);
+  return !!given && [...wanted].every(([name, tag]) => given.get(name) === tag);
+}
+
+/**
+ * True when every request `inner` (a rule's raw `match`) fits, `outer` fits as far as the
+ * conditions other than `flow` and `kind` go. A condition inner lacks stands for any value: only
+ * a pattern fitting every text (`*`) implies it. A `namespace` condition inner lacks is such a
+ * condition too once the caller has found inner's requests to be pull secrets only, which all
+ * have one (the caller checks that: a namespace condition leaves grants out of outer's kinds).
+ * `budget` bounds the work of the glob comparisons over a whole load.
+ */
+export function coversMatch(outer: unknown, inner: unknown, budget: InclusionBudget): boolean {
+  const outerMatch = outer ?? {};
+  const innerMatch = inner ?? {};
+  if (typeof outerMatch !== 'object' || Array.isArray(outerMatch)) return false;
+  if (typeof innerMatch !== 'object' || Array.isArray(innerMatch)) return false;
+  const innerFields = innerMatch as Record<string, unknown>;
+  return Object.entries(outerMatch as Record<string, unknown>).every(([field, value]) => {
+    if (KIND_FIELDS.has(field)) return true;
+    if (TAG_FIELDS.has(field)) return tagsImplied(value, innerFields[field]);
+    if (!NAME_FIELDS.has(field)) return false;
+    const wanted = patternsOf(value);
+    const given = field in innerFields ? patternsOf(innerFields[field]) : ['*'];
+    return !!wanted && !!given && globListIncludes(wanted, given, budget);
+  });
+}
