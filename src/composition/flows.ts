@@ -138,6 +138,10 @@ export function createFlows(
         minAccessMs: config.access.minMs,
         maxAccessMs: config.access.maxMs,
       },
+      // What loads but may not be meant (an auto-approving rule on cluster facts alone): said at
+      // start and when a reload takes a new file, never again for the same file.
+      warn: (w, file) =>
+        log.warn({ policyFile: file, policyRule: w.ruleId, line: w.line, col: w.col }, `approval policy: ${w.message}`),
     },
   );
   const requests = new RequestService(

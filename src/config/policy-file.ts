@@ -18,6 +18,8 @@ import { type AddProblem, rawMs, ruleName, shortened } from './policy-problems';
 import { type AccessLimits, accessBounds, accessTermProblems, breakGlassTermProblems } from './policy-term-limits';
 import { unfittableNames } from './policy-name-patterns';
 import { unreachableRules } from './policy-rule-order';
+import { autoApproveScopeWarnings } from './policy-auto-approve-scope';
+import { withPolicyWarnings } from './policy-warnings';
 import { isGuid } from '../domain/identifiers';
 import { singleLine, visibleLength } from '../domain/text';
 
@@ -515,7 +517,7 @@ function ambiguousIds(raw: unknown, doc: Document, lines: LineCounter): PolicyPr
 /**
  * Parses and validates a policy file's text; throws a {@link PolicyFileError} listing every
  * problem. `limits` are the configuration's (ACRBOT_APPROVAL_TTL, ACRBOT_MIN/MAX_ACCESS_DURATION)
- * where known.
+ * where known. A file that loads may still have warnings (policyWarnings, policy-warnings.ts).
  */
 export function parsePolicy(text: string, file: string, limits: PolicyLimits = {}): Policy {
   const lines = new (yaml().LineCounter)();
@@ -556,17 +558,26 @@ export function parsePolicy(text: string, file: string, limits: PolicyLimits = {
     problems.sort((a, b) => a.line - b.line || a.col - b.col);
     throw new PolicyFileError(file, problems);
   }
-  return {
-    version: 1,
-    rules: parsed.data.rules.map(toRule),
-    breakGlass: parsed.data.breakGlass && {
-      groups: parsed.data.breakGlass.groups,
-      maxDurationMs: parsed.data.breakGlass.maxDuration,
-      channel: parsed.data.breakGlass.channel,
+  const rules = parsed.data.rules.map(toRule);
+  // The file loads; what it may not mean is said beside it (policy-warnings.ts), not refused.
+  const warnings = autoApproveScopeWarnings(rules, (i) => ({
+    ...locate(doc, lines, ['rules', i, 'match']),
+    path: pathText(['rules', i, 'match']),
+  }));
+  return withPolicyWarnings(
+    {
+      version: 1,
+      rules,
+      breakGlass: parsed.data.breakGlass && {
+        groups: parsed.data.breakGlass.groups,
+        maxDurationMs: parsed.data.breakGlass.maxDuration,
+        channel: parsed.data.breakGlass.channel,
+      },
+      hash: policyHash(text),
+      source: 'file',
     },
-    hash: policyHash(text),
-    source: 'file',
-  };
+    warnings,
+  );
 }
 
 /** The settings the policy is built from when there is no file. */

@@ -8,6 +8,7 @@ import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Policy, PolicyProvider } from '../domain/policy';
 import { parsePolicy, PolicyFileError, type PolicyLimits, policyHash, readPolicyText } from './policy-file';
+import { type PolicyWarning, policyWarnings } from './policy-warnings';
 
 /** The outcome of one reload. */
 export type PolicyReload = { ok: true; changed: boolean; policy: Policy } | { ok: false; error: Error; policy: Policy };
@@ -24,6 +25,11 @@ export interface PolicySourceOptions {
   limits?: PolicyLimits;
   /** How often to look for the file's folder to come back once it was removed (default 2 s). */
   rewatchMs?: number;
+  /**
+   * Told each warning of the file's policy (policy-warnings.ts): those of the policy in force
+   * when the source is made (at start), then those of each new file a reload takes, once each.
+   */
+  warn?: (warning: PolicyWarning, file: string) => void;
 }
 
 /** One read of the file: its text, or why it could not be read; `key` tells two reads apart. */
@@ -57,6 +63,13 @@ export class PolicySource implements PolicyProvider {
     this.settleMs = options.settleMs ?? 250;
     this.maxReads = Math.max(2, options.maxReads ?? 8);
     this.sleep = options.sleep ?? realSleep;
+    this.reportWarnings(initial);
+  }
+
+  /** Passes the warnings of `policy`, read from the file, to the `warn` option. */
+  private reportWarnings(policy: Policy): void {
+    if (!this.file || !this.options.warn) return;
+    for (const warning of policyWarnings(policy)) this.options.warn(warning, this.file);
   }
 
   current(): Policy {
@@ -91,6 +104,8 @@ export class PolicySource implements PolicyProvider {
     } catch (err) {
       result = { ok: false, error: err as Error, policy: this.policy };
     }
+    // Only for a file taken anew: an unchanged one (a watcher event, a SIGHUP) said them already.
+    if (result.ok && result.changed) this.reportWarnings(result.policy);
     this.onReload(result);
     return result;
   }

@@ -8,12 +8,16 @@
  * proxy variables, the telemetry connection string, and the file under ACRBOT_APPROVAL_TTL and
  * ACRBOT_MIN/MAX_ACCESS_DURATION), with the container image's defaults (azure mode).
  *
+ * Warnings (a file that loads but may not say what its author means, config/policy-warnings.ts)
+ * are printed on stderr as the bot logs them at start; they leave the exit code 0.
+ *
  * Exit codes: 0 = it loads, 2 = problems (or a usage error). Never repeats a setting's value:
  * the configuration's own messages name settings, not what they hold.
  */
 import type { Writable } from 'node:stream';
 import { ConfigError, loadConfig } from '../config/config';
 import { PolicyFileError, readPolicyFile } from '../config/policy-file';
+import { policyWarningLine, policyWarnings } from '../config/policy-warnings';
 import { readSettingValue } from '../config/setting-value';
 import type { Policy } from '../domain/policy';
 import { telemetryConnectionStringProblem } from '../observability/telemetry-connection-string';
@@ -31,7 +35,8 @@ export const POLICY_CHECK_EXIT = { ok: 0, problems: 2 } as const;
 export const POLICY_CHECK_USAGE = `usage: npm run policy:check -- [--env] <policy.yaml>
 
   Loads the approval policy file as acrbot does at start and on SIGHUP, and prints every
-  problem at file:line:col. Exit 0 when it loads, 2 otherwise.
+  problem at file:line:col. Exit 0 when it loads, 2 otherwise. Warnings (the file loads,
+  and acrbot logs them at start and on reload) are printed too and leave the exit code 0.
 
   --env  Also check the environment as 'npm start' reads it (variables, then .env), in azure
          mode as the container image runs: every setting, HTTPS_PROXY/NO_PROXY and their
@@ -51,6 +56,20 @@ function loaded(policy: Policy, file: string | undefined): string {
     ? `${file}: loads`
     : 'no ACRBOT_POLICY: the single rule from ACRBOT_APPROVERS/ACRBOT_APPROVER_GROUP';
   return `${source} (${rules}${breakGlass}; sha256 ${policy.hash.slice(0, 12)})`;
+}
+
+/**
+ * Prints the warnings of a policy read from `file` on stderr, as a PolicyFileError lists problems
+ * (one per line, at file:line:col); nothing when it has none.
+ */
+function printWarnings(policy: Policy, file: string | undefined, io: PolicyCheckIo): void {
+  const warnings = policyWarnings(policy);
+  if (!file || warnings.length === 0) return;
+  const count = `${warnings.length} warning${warnings.length === 1 ? '' : 's'}`;
+  io.stderr.write(
+    `policy-check: warning: the approval policy ${file} loads, with ${count} (acrbot logs ${warnings.length === 1 ? 'it' : 'them'} at start and on reload):\n` +
+      warnings.map((w) => `  ${policyWarningLine(file, w)}\n`).join(''),
+  );
 }
 
 /**
@@ -133,6 +152,7 @@ export function runPolicyCheck(argv: string[], env: Record<string, string | unde
   try {
     if (!withEnv) {
       const policy = readPolicyFile(file!);
+      printWarnings(policy, file, io);
       io.stdout.write(
         `${loaded(policy, file)}\n` +
           'Checked against the widest limits; add --env to hold its terms to ACRBOT_APPROVAL_TTL and ACRBOT_MIN/MAX_ACCESS_DURATION and check the other settings.\n',
@@ -146,6 +166,7 @@ export function runPolicyCheck(argv: string[], env: Record<string, string | unde
       io.stderr.write(`${new ConfigError(problems).message}\n${note}\n`);
       return POLICY_CHECK_EXIT.problems;
     }
+    printWarnings(policy, policyFile, io);
     io.stdout.write(`${loaded(policy, policyFile)}\nThe environment's settings are usable. ${note}\n`);
     return POLICY_CHECK_EXIT.ok;
   } catch (err) {

@@ -339,10 +339,12 @@ describe('G18: the approval policy', () => {
     writeFileSync(file, POLICY);
     symlinkSync(file, join(linked, 'reload.yaml'));
     const reloads = new EventEmitter();
+    const warnings: { msg: string; policyRule?: string; level: number }[] = [];
     const logs = new Writable({
       write(chunk, _enc, done) {
-        if ((JSON.parse(String(chunk)) as { msg?: string }).msg === 'approval policy reloaded')
-          reloads.emit('reloaded');
+        const line = JSON.parse(String(chunk)) as { msg: string; policyRule?: string; level: number };
+        if (line.msg === 'approval policy reloaded') reloads.emit('reloaded');
+        if (line.msg.startsWith('approval policy: ')) warnings.push(line);
         done();
       },
     });
@@ -350,6 +352,14 @@ describe('G18: the approval policy', () => {
       { ACRBOT_POLICY: join(linked, 'reload.yaml') },
       { logger: createLogger({ level: 'debug', destination: logs }) },
     );
+    // dev-auto auto-approves on cluster tags alone: loaded, and said once at start.
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        level: 40,
+        policyRule: 'dev-auto',
+        msg: expect.stringContaining('cluster facts alone'),
+      }),
+    ]);
     const pending = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
     const before = h.app.services.requests.currentPolicy().hash;
     // The new file: production needs a single approval, and only from Oscar.
@@ -366,6 +376,8 @@ describe('G18: the approval policy', () => {
     });
     process.emit('SIGHUP');
     await reloaded;
+    // The new file has the same dev-auto rule: said again, once, for the file the reload took.
+    expect(warnings.map((w) => w.policyRule)).toEqual(['dev-auto', 'dev-auto']);
     const after = h.app.services.requests.currentPolicy();
     expect(after.hash).not.toBe(before);
     expect(after.rules[0]).toMatchObject({
