@@ -56,7 +56,21 @@ export interface SecretPlan {
   expiresAt: string;
   /** Role for the sp kind (AcrPull or Repository Reader). */
   role?: PullRole;
+  /**
+   * The acrbot request whose secret this one replaces, as the planner found it in acrbot's records
+   * and the card showed the approver; null when it replaces none. The run refuses to replace any
+   * other (G15). Absent on plans stored before it was recorded, or when the records could not say:
+   * then the run replaces no other request's secret.
+   */
+  replaces?: PlannedReplacement | null;
   operations: string[];
+}
+
+/** What a secret plan replaces: the earlier request, and the uid of the secret acrbot wrote for it. */
+export interface PlannedReplacement {
+  requestId: string;
+  /** `metadata.uid` acrbot recorded when it wrote that secret (absent for requests recorded before uids). */
+  uid?: string;
 }
 
 /** Any plan. */

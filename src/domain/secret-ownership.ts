@@ -4,7 +4,7 @@
  * is a hint anyone with write access to the namespace can forge.
  */
 import { isGuid, isRequestId } from './identifiers';
-import type { SecretPlan } from './plan';
+import type { PlannedReplacement, SecretPlan } from './plan';
 import type { AccessRequest, CreatedObject, Outcome } from './request';
 import { sameResourceId } from './resource-id';
 import type { CredentialRef } from './secret-credential';
@@ -83,13 +83,61 @@ export function decideReplacement(
     );
   if (!REPLACEABLE_STATES.has(labelled.state))
     return refuse(`and its label names request ${id}, which never wrote a secret (it is ${labelled.state}).`);
-  // The label can be copied onto any secret; the uid recorded when acrbot wrote it cannot.
+  // The label can be copied onto any secret; the uid recorded when acrbot wrote it cannot. A
+  // request recorded before uids were kept leaves nothing but the label to go by: refused (G15).
   const written = writtenSecretUid(labelled);
-  if (written && existing.uid !== written)
+  if (!written)
+    return refuse(
+      `and its label names request ${id}, but acrbot recorded no uid for the secret it wrote then, so it cannot tell the label was not copied. Delete the secret (or revoke ${id}) and ask again.`,
+    );
+  if (existing.uid !== written)
     return refuse(
       `and its label names request ${id}, but it is not the secret acrbot wrote for ${id} (that one was deleted or replaced since).`,
     );
   return { replace: true, previous: labelled };
+}
+
+/** What a plan records of the request whose secret it replaces (`previous`): its id and the uid acrbot wrote. */
+export function plannedReplacementOf(previous: AccessRequest): PlannedReplacement {
+  const uid = writtenSecretUid(previous);
+  return { requestId: previous.id, ...(uid ? { uid } : {}) };
+}
+
+/**
+ * Why `request` must not replace the secret of `previous` (an acrbot request {@link decideReplacement}
+ * accepted), or undefined: the approver saw what the plan replaces, so the run replaces that and
+ * nothing else (G15). The secret may have been written by another request since the plan (a race),
+ * or the planner may not have found it. An extension replaces its original's secret, which the newest
+ * extension of that original may have written since (its card says so: the rotation). A plan stored
+ * before the field existed, or whose records were incomplete, replaces nobody's.
+ */
+export function replacementNotPlanned(
+  request: AccessRequest,
+  previous: AccessRequest,
+  existing: ExistingSecret,
+): string | undefined {
+  const plan = request.plan as SecretPlan;
+  const original = request.extendsRequestId;
+  if (original)
+    return previous.id === original || previous.extendsRequestId === original
+      ? undefined
+      : `this request extends ${original}, not ${previous.id}`;
+  const planned = plan.replaces;
+  if (planned === undefined) return 'the approved plan does not record which secret it replaces';
+  if (planned === null) return 'the approved plan replaces no secret';
+  if (planned.requestId !== previous.id) return `the approved plan replaces the secret of ${planned.requestId}`;
+  if (planned.uid !== undefined && existing.uid !== planned.uid)
+    return `the approved plan replaces the secret acrbot wrote for ${planned.requestId}, and this is another object`;
+  return undefined;
+}
+
+/**
+ * The refusal of a run whose secret is now another request's than the approved plan replaces
+ * (`why`, from {@link replacementNotPlanned}): nothing was created, nothing is overwritten or deleted.
+ */
+export function replacementNotPlannedSentence(request: AccessRequest, previous: AccessRequest, why: string): string {
+  const plan = request.plan as SecretPlan;
+  return `Secret ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name} is now the one acrbot wrote for request ${previous.id} (by ${previous.requester.name}), but ${why}. acrbot did not overwrite it, delete any credential, or create anything. Ask again: the new request's card shows which secret it replaces, for the approver to see.`;
 }
 
 /**
@@ -98,6 +146,14 @@ export function decideReplacement(
  */
 export function writtenSecretUid(request: AccessRequest): string | undefined {
   return writtenSecretRecord(request)?.uid;
+}
+
+/**
+ * When acrbot last wrote `request`'s secret, by its records (its last update for requests recorded
+ * before those records): of the requests that wrote one secret, the latest writer holds it.
+ */
+export function secretWrittenAt(request: AccessRequest): string {
+  return writtenSecretRecord(request)?.recordedAt ?? request.updatedAt;
 }
 
 /** The store record of the pull secret acrbot wrote for `request` (the last one, if a resumed run wrote again). */

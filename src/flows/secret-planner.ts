@@ -8,11 +8,12 @@ import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { plannedCluster, plannedRegistry, type SecretPlan } from '../domain/plan';
 import { factsFor, type RequestFacts } from '../domain/policy';
 import type { Clock, RequestStore, RoleAssignmentPort } from '../domain/ports';
-import { replacesLine, sameSecretTarget } from '../domain/secret-ownership';
+import { plannedReplacementOf, replacesLine, sameSecretTarget, secretWrittenAt } from '../domain/secret-ownership';
 import { pullRoleFor } from '../domain/roles';
 import { applicationNameFor } from '../domain/secret-credential';
 import { checkSecretOptions, type SecretOptions } from '../domain/secret-options';
 import type { SecretCommandOptions } from '../domain/command';
+import type { AccessRequest } from '../domain/request';
 import { missingRoleWriteMessage } from './grant-planner';
 import type { ResourceResolver } from './resource-resolver';
 
@@ -24,7 +25,7 @@ export class SecretPlanner {
     private readonly clock: Clock,
     private readonly maxExpiryMs: number,
     /** acrbot's records, to say which earlier request's secret this one would replace. */
-    private readonly requests?: Pick<RequestStore, 'listByState'>,
+    private readonly requests?: Pick<RequestStore, 'listByTarget'>,
     /** ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: see {@link localAccountsRefusal}. */
     private readonly options: { allowLocalAccountClusters?: boolean } = {},
   ) {}
@@ -121,15 +122,46 @@ export class SecretPlanner {
       role,
       operations,
     };
-    // Only acrbot's own records say what would be replaced (G15); the run checks the cluster
-    // again and refuses a secret these records do not explain.
-    const previous = (await this.requests?.listByState(['succeeded'], 1000))
-      ?.filter((r) => r.plan.kind === 'secret' && sameSecretTarget(r.plan, plan))
-      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
-    if (previous) operations.unshift(replacesLine(previous));
+    // Only acrbot's own records say what would be replaced (G15). The plan records it, and the run
+    // replaces that secret and no other: one written after this plan is refused, not replaced
+    // unseen by the approver.
+    // Without the store (tests of the options only) nothing is recorded: it replaces nobody's.
+    if (!this.requests) return plan;
+    const previous = await this.previousOn(plan, this.requests);
+    if (previous === 'unknown') operations.unshift(REPLACES_UNKNOWN_LINE);
+    else {
+      plan.replaces = previous ? plannedReplacementOf(previous) : null;
+      if (previous) operations.unshift(replacesLine(previous));
+    }
     return plan;
   }
+
+  /**
+   * The succeeded acrbot request that last wrote the same secret from the same registry, by the
+   * store's index of the cluster and registry (oldest first, at most {@link PREVIOUS_LIMIT}):
+   * 'unknown' when the index holds more than that, since the newest may be past the cut.
+   */
+  private async previousOn(
+    plan: SecretPlan,
+    requests: Pick<RequestStore, 'listByTarget'>,
+  ): Promise<AccessRequest | undefined | 'unknown'> {
+    const listed = await requests.listByTarget(plan.cluster.id, plan.registry.id, ['succeeded'], PREVIOUS_LIMIT);
+    if (listed.length >= PREVIOUS_LIMIT) return 'unknown';
+    return listed
+      .filter((r) => r.plan.kind === 'secret' && sameSecretTarget(r.plan, plan))
+      .sort((a, b) => secretWrittenAt(b).localeCompare(secretWrittenAt(a)))[0];
+  }
 }
+
+/**
+ * Succeeded requests read on one cluster and registry to find the secret a plan replaces: far more
+ * than a pair holds (each is an access someone asked for); past it the plan replaces nobody's.
+ */
+const PREVIOUS_LIMIT = 5000;
+
+/** The card's line when acrbot's records could not say whose secret the plan would replace. */
+const REPLACES_UNKNOWN_LINE =
+  "acrbot could not check whether this replaces another request's secret; if one exists when approved, the run refuses to replace it";
 
 /**
  * Whether the credential AKS hands out for the cluster's user (`listClusterUserCredential`) is a

@@ -44,6 +44,8 @@ import {
   recordedCredentials,
   replacedByStartedWrite,
   replacedRequestProblem,
+  replacementNotPlanned,
+  replacementNotPlannedSentence,
   retirementPendingSentence,
   SECRET_WRITE_UNCONFIRMED,
   serviceAccountEntriesAfterWrite,
@@ -377,6 +379,22 @@ export class SecretRunner implements PlanRunner {
         throw new UserFacingError(decision.code, decision.reason);
       }
       previous = decision.previous;
+      // Another request's secret: only the one the approved plan replaces (the card showed it).
+      // A secret written since the plan, or one the plan did not record, is refused before any
+      // credential exists, so the requester asks again and the approver sees the replacement.
+      const notPlanned = previous && replacementNotPlanned(request, previous, existing);
+      if (previous && notPlanned) {
+        await ctx.audit({
+          action: 'kubernetes.write.secret',
+          outcome: 'refused',
+          targetIds: [targetId],
+          detail: `the secret is ${previous.id}'s: ${notPlanned}`,
+        });
+        throw new UserFacingError(
+          'secret.replacementNotApproved',
+          replacementNotPlannedSentence(request, previous, notPlanned),
+        );
+      }
       // Its own label: an interrupted earlier attempt of this request wrote the secret (a crash
       // or a take-over after the write, G13). What that write replaced is in the record it made
       // before writing, not on the secret any more: the rotation is finished from it.

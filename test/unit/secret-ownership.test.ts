@@ -119,9 +119,13 @@ describe('decideReplacement: the secret a label names must be the object acrbot 
     });
   });
 
-  test('a request recorded before uids were kept is judged by its records as before', () => {
+  test('a request recorded before uids were kept: the label alone (a hint, G15) is refused', () => {
     expect(writtenSecretUid(written(undefined))).toBeUndefined();
-    expect(decideReplacement(next, labelled('uid-2'), written(undefined))).toMatchObject({ replace: true });
+    expect(decideReplacement(next, labelled('uid-2'), written(undefined))).toMatchObject({
+      replace: false,
+      code: 'kubernetes.foreignSecret',
+      reason: expect.stringMatching(/recorded no uid for the secret it wrote then/),
+    });
   });
 });
 

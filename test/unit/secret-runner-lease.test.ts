@@ -118,6 +118,13 @@ async function failureOf(promise: Promise<unknown>): Promise<unknown> {
 }
 
 const tokenRequest = () => pendingRequest({ id: 'R-AAAAAAAA', state: 'executing', plan: secretPlan() });
+/** The token request, planned (and approved) as replacing {@link replacedRequest}'s secret. */
+const rotatingRequest = () =>
+  pendingRequest({
+    id: 'R-AAAAAAAA',
+    state: 'executing',
+    plan: secretPlan({ replaces: { requestId: 'R-CCCCCCCC', uid: 'uid-old' } }),
+  });
 const spRequest = () =>
   pendingRequest({
     id: 'R-BBBBBBBB',
@@ -199,7 +206,7 @@ describe('a secret run that lost its execution lease cleans nothing up', () => {
       lease.held = false;
       return { action: 'replaced', serviceAccountPatched: false, uid: 'uid-old' };
     };
-    const err = await failureOf(runner(deletes, ports).run(tokenRequest(), ctx));
+    const err = await failureOf(runner(deletes, ports).run(rotatingRequest(), ctx));
     expect(err).toBeInstanceOf(LeaseLostError);
     expect(deletes).toEqual([]);
   });
@@ -214,7 +221,7 @@ describe('a secret run that lost its execution lease cleans nothing up', () => {
     });
     ports.kubernetes.write = async () => ({ action: 'replaced', serviceAccountPatched: false, uid: 'uid-old' });
     const { ctx } = context('', () => new Error('unused'));
-    const outcome = await runner(deletes, ports).run(tokenRequest(), ctx);
+    const outcome = await runner(deletes, ports).run(rotatingRequest(), ctx);
     expect(outcome.secret?.action).toBe('replaced');
     expect(deletes).toEqual([`token:acrbot-${previous.id.toLowerCase()}`]);
   });
