@@ -4,9 +4,16 @@
  * before it is deleted: while a write on it is still running in Azure (a create acrbot stopped
  * waiting for at its deadline), a DELETE may be refused, or answered and then overtaken by the
  * create landing after it, leaving a token acrbot's records call deleted. So nothing is deleted
- * then: {@link WRITE_IN_PROGRESS} is thrown and the clean-up tries again later.
+ * then: {@link WRITE_IN_PROGRESS} is thrown and the clean-up tries again later. A role assignment
+ * is read before it is deleted too: its recorded name is a predictable UUIDv5, so only the
+ * assignment under that name that has the service principal of acrbot's application, the role the
+ * name was made for and the recorded scope is deleted (G15), never one made again under the name
+ * for another principal or role.
  */
+import type { RoleAssignmentInfo } from '../domain/azure-model';
+import { ResourceGoneError } from '../domain/errors';
 import { CloudApiError, type RegistryTokenPort } from '../domain/ports';
+import { recordedByDerivedName } from '../domain/recorded-assignment';
 import type { CredentialRef } from '../domain/secret-credential';
 import type { SecretRunnerPorts } from './secret-runner';
 
@@ -31,6 +38,13 @@ export interface CredentialDeletion {
    * The caller decides which, by what it knows of the write.
    */
   notFound: string[];
+  /**
+   * Names of role assignments found under their recorded name that are not the one acrbot
+   * recorded (another role or scope): left in place, for an operator to look at (G15). One of
+   * another principal is not listed with acrbot's service principal, so it is in `notFound`,
+   * left in place as well.
+   */
+  notOurs: string[];
 }
 
 /**
@@ -39,7 +53,7 @@ export interface CredentialDeletion {
  * token or scope map is still being written, before deleting anything more.
  */
 export async function deleteCredential(ports: SecretRunnerPorts, ref: CredentialRef): Promise<CredentialDeletion> {
-  const found: CredentialDeletion = { found: false, deleted: [], notFound: [] };
+  const found: CredentialDeletion = { found: false, deleted: [], notFound: [], notOurs: [] };
   if (ref.kind === 'token') {
     const registry = { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.registry };
     const { tokens } = ports;
@@ -61,14 +75,52 @@ export async function deleteCredential(ports: SecretRunnerPorts, ref: Credential
     }
     return found;
   }
-  if (ref.roleAssignment) await ports.roleAssignments.delete(ref.roleAssignment);
+  const assignment = ref.roleAssignment ? await deleteOwnAssignment(ports, ref.appId, ref.roleAssignment) : {};
+  const alongside = {
+    deleted: assignment.deleted ? [assignment.deleted] : [],
+    notFound: assignment.notFound ? [assignment.notFound] : [],
+    notOurs: assignment.notOurs ? [assignment.notOurs] : [],
+  };
   // Only the recorded uniqueName is known (see createServicePrincipal): not found is not proof
   // that Graph never created it (replication); the caller decides what not found means.
   const applicationId =
     ref.applicationId || (ref.uniqueName && (await ports.servicePrincipals.findApplication(ref.uniqueName))?.id);
-  if (!applicationId) return { found: false, deleted: [], notFound: [ref.uniqueName ?? ''] };
+  if (!applicationId) return { ...alongside, found: false, notFound: [...alongside.notFound, ref.uniqueName ?? ''] };
   await ports.servicePrincipals.deleteApplication(applicationId);
-  return { found: true, deleted: [applicationId], notFound: [] };
+  return { ...alongside, found: true, deleted: [...alongside.deleted, applicationId] };
+}
+
+/**
+ * Deletes the role assignment recorded under `recorded.name` when it is acrbot's: listed among
+ * the assignments of the service principal of acrbot's application (`appId`), on the recorded
+ * scope, with the role the name was derived from ({@link recordedByDerivedName}). Says which of
+ * deleted, not found (gone already: with its registry, or an earlier try; or not listed yet, or
+ * another principal's under that name) or not ours (another role or scope) it was; only the first
+ * deletes anything. A service principal Graph does not show (deleted with its application, or not
+ * replicated yet) cannot vouch for any assignment: nothing is deleted, and an assignment of it
+ * grants nothing once the application is gone.
+ */
+async function deleteOwnAssignment(
+  ports: SecretRunnerPorts,
+  appId: string,
+  recorded: { scope: string; name: string; subscriptionId: string },
+): Promise<{ deleted?: string; notFound?: string; notOurs?: string }> {
+  const principal = appId ? await ports.servicePrincipals.findServicePrincipal(appId) : undefined;
+  if (!principal) return { notFound: recorded.name };
+  let listed: RoleAssignmentInfo[];
+  try {
+    listed = await ports.roleAssignments.listForPrincipal(recorded.scope, principal.id);
+  } catch (err) {
+    // A deleted registry took its assignments with it (the DELETE was answered "gone" likewise).
+    if (err instanceof ResourceGoneError) return { notFound: recorded.name };
+    throw err;
+  }
+  const named = listed.find((a) => a.name.toLowerCase() === recorded.name.toLowerCase());
+  if (!named) return { notFound: recorded.name };
+  if (!recordedByDerivedName(named, { name: recorded.name, scope: recorded.scope, principalId: principal.id }))
+    return { notOurs: recorded.name };
+  await ports.roleAssignments.delete(recorded);
+  return { deleted: recorded.name };
 }
 
 /**

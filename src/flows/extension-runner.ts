@@ -2,21 +2,27 @@
  * Runs an approved extension of a grant (G17): nothing is re-created in Azure; once no
  * revocation holds the access lease, the run checks that the original request still holds its
  * access, is not being revoked and was not removed outside acrbot (drift, seen after the
- * extension was approved; access-lease.ts), and the end moves when the extension
- * succeeds ({@link AccessLifecycle}). Other grants go to the normal runner. A secret's extension
+ * extension was approved; access-lease.ts); then the plan is re-checked as a grant's is before
+ * its PUT ({@link GrantRecheck}: same identity, same registry mode, same refusals), as the
+ * extension prolongs the role assignment of the planned identity, which may no longer be the
+ * cluster's (a user-assigned kubelet identity moved to another cluster). The end moves when the
+ * extension succeeds ({@link AccessLifecycle}). Other grants go to the normal runner. A secret's extension
  * is a normal secret run (a new credential into the same secret, the old one deleted: rotation)
  * under the same check (secret-extension-runner.ts).
  */
 import { formatUtc } from '../domain/access-term';
+import type { GrantPlan } from '../domain/plan';
 import type { RequestStore } from '../domain/ports';
 import type { AccessRequest, Outcome } from '../domain/request';
 import { type AccessLeases, activeOriginalOnceNoRevocation } from './access-lease';
 import type { PlanRunner, RunContext } from './executor';
+import type { GrantRecheck } from './grant-runner';
 
 /** Grant runner that handles extensions without writing to Azure. */
 export class ExtensionAwareGrantRunner implements PlanRunner {
   constructor(
-    private readonly grants: PlanRunner,
+    /** The grant runner: runs what is not an extension, and re-checks an extension's plan. */
+    private readonly grants: PlanRunner & GrantRecheck,
     private readonly store: RequestStore,
     private readonly leases: AccessLeases,
   ) {}
@@ -24,6 +30,9 @@ export class ExtensionAwareGrantRunner implements PlanRunner {
   async run(request: AccessRequest, ctx: RunContext): Promise<Outcome> {
     if (!request.extendsRequestId) return this.grants.run(request, ctx);
     const original = await activeOriginalOnceNoRevocation(this.leases, this.store, request);
+    // Before "extended" is said: a refusal (`recheck.*`) fails the extension, and the original's
+    // end stays where it was; nothing is written to Azure either way.
+    await this.grants.recheck(request.plan as GrantPlan);
     await ctx.audit({
       action: 'access.extend.checked',
       outcome: 'active',

@@ -37,8 +37,19 @@ export const UNCONFIRMED_GRANT = 'azure.writeUnconfirmed';
  */
 const READ_AGAIN_DELAYS_MS: readonly number[] = [2_000, 5_000];
 
+/**
+ * The check a grant's plan must pass before anything about it goes to Azure: the cluster and the
+ * registry still there, the cluster still pulling with the planned identity, the registry in the
+ * planned role assignment mode. An extension runs it too (extension-runner.ts): it prolongs the
+ * access of the planned identity, which must still be the cluster's.
+ */
+export interface GrantRecheck {
+  /** Throws a `recheck.*` {@link UserFacingError} when the plan no longer holds; writes nothing. */
+  recheck(plan: GrantPlan): Promise<void>;
+}
+
 /** Runs grant plans. */
-export class GrantRunner implements PlanRunner {
+export class GrantRunner implements PlanRunner, GrantRecheck {
   constructor(
     private readonly azure: AzureResourceReader,
     private readonly roleAssignments: RoleAssignmentPort,
@@ -198,8 +209,8 @@ export class GrantRunner implements PlanRunner {
     );
   }
 
-  /** Resources still there and unchanged: same identity, same registry mode. */
-  private async recheck(plan: GrantPlan): Promise<void> {
+  /** Resources still there and unchanged: same identity, same registry mode (reads only). */
+  async recheck(plan: GrantPlan): Promise<void> {
     const [cluster, registry] = await Promise.all([
       reread('cluster', plan.cluster.name, () =>
         this.azure.getCluster(plan.cluster.subscriptionId, plan.cluster.resourceGroup, plan.cluster.name),

@@ -636,7 +636,7 @@ describe('access lifecycle (G17)', () => {
       expect(h.connector.calls.filter((c) => /Needs attention/.test(cardText(c.activity)))).toEqual([]);
     });
 
-    test("G17: a --kind sp secret whose registry was deleted: the delete of its role assignment there is refused (acrbot's rights went with the registry), the registry reads 404, and it ends", async () => {
+    test('G17: a --kind sp secret whose registry was deleted: its role assignment is looked for before any delete, the listing answers the registry gone (404), nothing is deleted there, and it ends', async () => {
       const { id, k8s } = await grantedSecretOnAksDev(
         'aks-dev contosoacr --kind sp --namespace payments --for 2m pull for payments-api',
       );
@@ -647,9 +647,8 @@ describe('access lifecycle (G17)', () => {
       advance(2 * MINUTE);
       await h.app.scheduler.runDue();
       expect((await h.app.store.get(id))!.state).toBe('revoked');
-      expect(armCalls(/^(roleAssignments\.delete|registries\.get)$/)).toEqual([
-        'roleAssignments.delete 403',
-        'registries.get 404',
+      expect(armCalls(/^(roleAssignments\.(delete|listForScope)|registries\.get)$/)).toEqual([
+        'roleAssignments.listForScope 404',
       ]);
       expect(directory.getApplicationByAppId(appId)).toBeUndefined();
       expect(await actions(id)).toEqual(

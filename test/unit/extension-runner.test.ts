@@ -8,6 +8,7 @@ import type { Outcome } from '../../src/domain/request';
 import type { PlanRunner, RunContext } from '../../src/flows/executor';
 import { accessLeaseKey } from '../../src/flows/access-lease';
 import { ExtensionAwareGrantRunner } from '../../src/flows/extension-runner';
+import type { GrantRecheck } from '../../src/flows/grant-runner';
 import { MemoryLeaseStore } from '../../src/integrations/store/memory-coordination';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
@@ -24,10 +25,12 @@ function setup() {
     waits.push(ms);
     await onWait?.();
   };
-  const grants: PlanRunner = {
+  const grants: PlanRunner & GrantRecheck = {
     run: async (): Promise<Outcome> => {
       throw new Error('an extension must not run the grant runner');
     },
+    // The plan holds (extension-runner-recheck.test.ts covers one that no longer does).
+    recheck: async () => undefined,
   };
   const runner = new ExtensionAwareGrantRunner(grants, store, { store: leases, sleep });
   const audited: string[] = [];

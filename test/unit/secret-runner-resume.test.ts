@@ -5,6 +5,7 @@
  * interrupts the run instead (nothing deleted), until the wait limit.
  */
 import { UserFacingError } from '../../src/domain/errors';
+import { roleAssignmentName } from '../../src/domain/identifiers';
 import type { SecretPlan } from '../../src/domain/plan';
 import type { AccessRequest, CreatedObject } from '../../src/domain/request';
 import { pullSecretRecordId } from '../../src/domain/secret-ownership';
@@ -14,6 +15,9 @@ import { createLogger } from '../../src/observability/logger';
 import { pendingRequest, REGISTRY_ID, secretPlan } from './support/requests';
 
 const APP_ID = '00000000-0000-4000-8000-0000000000a1';
+const SP_ID = '00000000-0000-4000-8000-0000000000b2';
+/** The role assignment acrbot names for the plan's role (`role-guid`) given to its service principal. */
+const ASSIGNMENT = roleAssignmentName(REGISTRY_ID, SP_ID, 'role-guid');
 const NOW = Date.parse('2025-01-16T09:00:00.000Z');
 
 /** Ports whose cluster check fails with `failure`; every Azure delete is noted. */
@@ -32,8 +36,24 @@ function ports(deletes: string[], failure: Error, found: Record<string, { id: st
     servicePrincipals: {
       deleteApplication: async (id: string) => void deletes.push(`app:${id}`),
       findApplication: async (name: string) => found[name],
+      findServicePrincipal: async (appId: string) => (appId === 'app-id-1' ? { id: SP_ID } : undefined),
     },
-    roleAssignments: { delete: async (ra: { name: string }) => void deletes.push(`ra:${ra.name}`) },
+    roleAssignments: {
+      // The service principal holds the assignment acrbot made under its recorded name.
+      listForPrincipal: async (scope: string, principalId: string) =>
+        principalId === SP_ID
+          ? [
+              {
+                id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${ASSIGNMENT}`,
+                name: ASSIGNMENT,
+                scope,
+                principalId,
+                roleDefinitionId: '/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/role-guid',
+              },
+            ]
+          : [],
+      delete: async (ra: { name: string }) => void deletes.push(`ra:${ra.name}`),
+    },
     kubernetes: {
       access: async () => ({ clusterName: 'aks-prod' }),
       precheck: async () => {
@@ -124,16 +144,14 @@ describe('a resumed secret run failing before its credential step', () => {
     const found = { 'acrbot-r-aaaaaaaa-0123': { id: APP_ID } };
     const again = context([
       { kind: 'application', id: APP_ID, name: 'acrbot-r-aaaaaaaa-0123' },
-      {
-        kind: 'roleAssignment',
-        id: `${REGISTRY_ID}/providers/Microsoft.Authorization/roleAssignments/11111111-1111-4111-8111-111111111111`,
-      },
+      { kind: 'servicePrincipal', id: SP_ID, name: 'app-id-1' },
+      { kind: 'roleAssignment', id: `${REGISTRY_ID}/providers/Microsoft.Authorization/roleAssignments/${ASSIGNMENT}` },
     ]);
     const done = (await failureOf(
       runner(ports(deletes, namespaceGone(), found)).run(request({ plan }), again.ctx),
     )) as RunFailure;
     expect(done.outcome.cleanup).toBe('deleted');
-    expect(deletes).toEqual(['ra:11111111-1111-4111-8111-111111111111', `app:${APP_ID}`]);
+    expect(deletes).toEqual([`ra:${ASSIGNMENT}`, `app:${APP_ID}`]);
   });
 
   test('after an earlier write, a cluster or ARM read that fails: interrupted again, nothing deleted', async () => {

@@ -2,15 +2,18 @@
  * G14: a resumed `--kind sp` run whose earlier attempt recorded and made the role assignment, then
  * stopped before the secret write. When the resumed run fails after finding its application
  * again (addPassword refused, the service principal lookup failing), its clean-up deletes the
- * recorded role assignment with the application, as a run failing before that step does.
+ * recorded role assignment with the application, as a run failing before that step does. The
+ * assignment is read first: it is deleted as the one the service principal holds under its name.
  */
+import { roleAssignmentName } from '../../src/domain/identifiers';
 import { CloudApiError } from '../../src/domain/ports';
 import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
 import { REGISTRY_ID } from './support/requests';
 import { runContext } from './support/run-context';
 import { ACRBOT, APP_ID, failureOf, SP_ID, spRequest, spRunner } from './support/sp-runner';
 
-const ASSIGNMENT = '11111111-2222-4333-8444-555555555555';
+// The name acrbot derives for the plan's role (spRequest) given to the service principal.
+const ASSIGNMENT = roleAssignmentName(REGISTRY_ID, SP_ID, 'role-guid');
 const MARKER = 'acrbot image pull R-BBBBBBBB 0f0f0f0f-0000-4000-8000-000000000001';
 
 /** What attempt 1 recorded: application, service principal, its password, the role assignment. */
@@ -25,15 +28,20 @@ const EARLIER = [
   },
 ];
 
-/** Graph finds the application again (204); `fail` says which call of the resumed run fails. */
+/**
+ * Graph finds the application again (204); `fail` says which call of the resumed run fails (the
+ * service principal lookup only once: the clean-up's own lookup is answered).
+ */
 function fakePorts(fail: 'addPassword' | 'findServicePrincipal', deletes: string[]): SecretRunnerPorts {
   const refused = () => new CloudApiError('Authorization_RequestDenied', 403, 'refused', 'graph-req-1');
+  let lookups = 0;
   return {
     tokens: {},
     servicePrincipals: {
       upsertApplication: async () => ({ id: APP_ID, appId: 'app-id-1', created: false }),
       findServicePrincipal: async () => {
-        if (fail === 'findServicePrincipal') throw new CloudApiError('ServiceUnavailable', 503, 'down', 'graph-req-2');
+        if (fail === 'findServicePrincipal' && lookups++ === 0)
+          throw new CloudApiError('ServiceUnavailable', 503, 'down', 'graph-req-2');
         return { id: SP_ID };
       },
       inspectApplication: async () => ({ ...ACRBOT, passwordKeyIds: ['key-0'] }),
@@ -46,6 +54,15 @@ function fakePorts(fail: 'addPassword' | 'findServicePrincipal', deletes: string
       create: async () => {
         throw new Error('the resumed run must not get this far');
       },
+      listForPrincipal: async (scope: string, principalId: string) => [
+        {
+          id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${ASSIGNMENT}`,
+          name: ASSIGNMENT,
+          scope,
+          principalId,
+          roleDefinitionId: '/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/role-guid',
+        },
+      ],
       delete: async (ra: { name: string }) => void deletes.push(`ra:${ra.name}`),
     },
     kubernetes: {

@@ -1,0 +1,114 @@
+/**
+ * The `--kind sp` clean-up deletes the role assignment recorded under its name only when it is
+ * the one acrbot made (G15): held by the service principal of acrbot's application, with the role
+ * the deterministic name was derived from, on the recorded scope. The name is a predictable
+ * UUIDv5, so an assignment made again under it for another principal or role is left in place.
+ */
+import type { RoleAssignmentInfo } from '../../src/domain/azure-model';
+import { ResourceGoneError } from '../../src/domain/errors';
+import { roleAssignmentName } from '../../src/domain/identifiers';
+import type { CredentialRef } from '../../src/domain/secret-credential';
+import { deleteCredential } from '../../src/flows/credential-deletion';
+import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
+import { REGISTRY_ID, SUB } from './support/requests';
+
+const APP_OBJECT_ID = '00000000-0000-4000-8000-0000000000a1';
+const APP_ID = '00000000-0000-4000-8000-0000000000c1';
+const SP_ID = '00000000-0000-4000-8000-0000000000b2';
+const OTHER_PRINCIPAL = '00000000-0000-4000-8000-0000000000e5';
+const ACR_PULL = '7f951dda-4ed3-4680-a7ca-43fe172d538d';
+const OWNER = '8e3af657-a8ff-443c-a75c-2fe8c4bcb635';
+const NAME = roleAssignmentName(REGISTRY_ID, SP_ID, ACR_PULL);
+
+const ref: CredentialRef = {
+  kind: 'sp',
+  applicationId: APP_OBJECT_ID,
+  appId: APP_ID,
+  roleAssignment: { scope: REGISTRY_ID, name: NAME, subscriptionId: SUB },
+};
+
+function assignment(principalId: string, role = ACR_PULL, scope = REGISTRY_ID): RoleAssignmentInfo {
+  return {
+    id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${NAME}`,
+    name: NAME,
+    scope,
+    principalId,
+    roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+  };
+}
+
+/**
+ * Azure as a table of role assignments by name (names are unique, as in ARM): the principal's
+ * listing shows its own at or above the scope; Graph knows acrbot's application and its service
+ * principal unless `spGone`.
+ */
+function azure(assignments: RoleAssignmentInfo[], options: { spGone?: boolean; registryGone?: boolean } = {}) {
+  const table = new Map(assignments.map((a) => [a.name, a]));
+  const deletes: string[] = [];
+  const ports = {
+    servicePrincipals: {
+      findServicePrincipal: async (appId: string) => (appId === APP_ID && !options.spGone ? { id: SP_ID } : undefined),
+      deleteApplication: async (id: string) => void deletes.push(`app:${id}`),
+    },
+    roleAssignments: {
+      listForPrincipal: async (scope: string, principalId: string) => {
+        if (options.registryGone) throw new ResourceGoneError('registry', 'registry contosoacr', 'ResourceNotFound');
+        return [...table.values()].filter(
+          (a) =>
+            a.principalId === principalId && scope.toLowerCase().startsWith(a.scope.toLowerCase().replace(/\/$/, '')),
+        );
+      },
+      delete: async (input: { name: string }) => {
+        deletes.push(`ra:${input.name}`);
+        table.delete(input.name);
+      },
+    },
+  } as unknown as SecretRunnerPorts;
+  return { ports, table, deletes };
+}
+
+describe('deleteCredential: the role assignment of a --kind sp credential', () => {
+  test("the recorded one (acrbot's service principal, the name's role, the registry): deleted, then the application", async () => {
+    const t = azure([assignment(SP_ID)]);
+    const result = await deleteCredential(t.ports, ref);
+    expect(t.deletes).toEqual([`ra:${NAME}`, `app:${APP_OBJECT_ID}`]);
+    expect(t.table.has(NAME)).toBe(false);
+    expect(result).toEqual({ found: true, deleted: [NAME, APP_OBJECT_ID], notFound: [], notOurs: [] });
+  });
+
+  test('made again under the recorded name for another principal: survives; only the application is deleted', async () => {
+    const foreign = assignment(OTHER_PRINCIPAL);
+    const t = azure([foreign]);
+    const result = await deleteCredential(t.ports, ref);
+    expect(t.deletes).toEqual([`app:${APP_OBJECT_ID}`]);
+    expect(t.table.get(NAME)).toBe(foreign);
+    // Not among acrbot's service principal's assignments: nothing of acrbot's under that name.
+    expect(result).toEqual({ found: true, deleted: [APP_OBJECT_ID], notFound: [NAME], notOurs: [] });
+  });
+
+  test.each([
+    ['another role (Owner)', assignment(SP_ID, OWNER)],
+    ['another scope (the subscription)', assignment(SP_ID, ACR_PULL, `/subscriptions/${SUB}`)],
+  ])('under the recorded name for acrbot’s service principal but %s: not ours, survives', async (_, other) => {
+    const t = azure([other]);
+    const result = await deleteCredential(t.ports, ref);
+    expect(t.deletes).toEqual([`app:${APP_OBJECT_ID}`]);
+    expect(t.table.get(NAME)).toBe(other);
+    expect(result).toEqual({ found: true, deleted: [APP_OBJECT_ID], notFound: [], notOurs: [NAME] });
+  });
+
+  test('gone already (an earlier try, or with its registry): nothing to delete, the application still is', async () => {
+    for (const t of [azure([]), azure([assignment(SP_ID)], { registryGone: true })]) {
+      const result = await deleteCredential(t.ports, ref);
+      expect(t.deletes).toEqual([`app:${APP_OBJECT_ID}`]);
+      expect(result).toEqual({ found: true, deleted: [APP_OBJECT_ID], notFound: [NAME], notOurs: [] });
+    }
+  });
+
+  test('the service principal Graph does not show cannot vouch for it: no assignment deleted', async () => {
+    const t = azure([assignment(SP_ID)], { spGone: true });
+    const result = await deleteCredential(t.ports, ref);
+    expect(t.deletes).toEqual([`app:${APP_OBJECT_ID}`]);
+    expect(result).toMatchObject({ deleted: [APP_OBJECT_ID], notFound: [NAME] });
+  });
+});
