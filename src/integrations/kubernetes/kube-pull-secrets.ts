@@ -6,7 +6,7 @@
 import type { ContainerServiceClient } from '@azure/arm-containerservice';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import type * as KubeClient from '@kubernetes/client-node';
-import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
+import type { CoreV1Api, V1ObjectMeta, V1Secret } from '@kubernetes/client-node';
 import { isResourceGone, ResourceGoneError, UserFacingError } from '../../domain/errors';
 import {
   CloudApiError,
@@ -56,6 +56,16 @@ interface KubeAccess extends ClusterAccess {
   api: CoreV1Api;
   /** How acrbot signs in to the cluster: what a 401 means there (kube-errors.ts). */
   signIn: KubeSignIn;
+  /**
+   * The metadata of each secret (by {@link secretKey}) as {@link KubePullSecrets.precheck} last
+   * read it: what the caller decided a replacement on, for the write to check again (never the data).
+   */
+  checked?: Map<string, V1ObjectMeta>;
+}
+
+/** The key of a secret in {@link KubeAccess.checked}. */
+function secretKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
 }
 
 /**
@@ -75,6 +85,65 @@ const SERVICE_ACCOUNT_PATCH_ATTEMPTS = 3;
 
 /** Reads and conditional deletes tried on a pull secret that others keep changing (annotations, controllers). */
 const SECRET_DELETE_ATTEMPTS = 3;
+
+/** Conditional replaces tried on a pull secret that others keep touching (annotations, controllers). */
+const SECRET_REPLACE_ATTEMPTS = 3;
+
+/**
+ * Annotation `kubectl apply` keeps the applied object in: on a secret, its data too. A replace
+ * drops it, as a full replace always did: it would go on holding the credential being replaced.
+ */
+const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** Labels and annotations acrbot writes itself: those of the object replaced are never carried over. */
+function isAcrbotKey(key: string): boolean {
+  return key.startsWith('acrbot.io/') || key === MANAGED_BY_LABEL;
+}
+
+/** The entries of `map` others put there (not acrbot's own, nor `dropped`). */
+function othersEntries(map: Record<string, string> | undefined, dropped?: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(map ?? {}).filter(([k]) => !isAcrbotKey(k) && k !== dropped));
+}
+
+/**
+ * The replacement of the secret whose metadata is `current` (at the version the replace is
+ * conditional on): acrbot's own labels, annotations and data over what others added to the
+ * object (a scanner's annotation, a policy engine's label, a finalizer), which a Kubernetes
+ * controller keeps rather than wipes. Conditional on `current`'s uid as well: a PUT that names a
+ * uid is refused (409) by an object of another uid. Without `current` (no precheck of the secret
+ * at that version) just acrbot's body, as before.
+ */
+function replacementBody(body: V1Secret, resourceVersion: string, current: V1ObjectMeta | undefined): V1Secret {
+  const own = body.metadata!;
+  if (!current) return { ...body, metadata: { ...own, resourceVersion } };
+  return {
+    ...body,
+    metadata: {
+      ...own,
+      resourceVersion,
+      ...(current.uid ? { uid: current.uid } : {}),
+      labels: { ...othersEntries(current.labels), ...own.labels },
+      annotations: { ...othersEntries(current.annotations, LAST_APPLIED_ANNOTATION), ...own.annotations },
+      ...(current.finalizers?.length ? { finalizers: current.finalizers } : {}),
+    },
+  };
+}
+
+/**
+ * Whether `found` is still the object the caller decided to replace (`checked`, as the precheck
+ * read it): the same uid, and acrbot's labels as they were (the request-id label is what the
+ * caller looked up in its records, G15). Someone else's annotation, label or finalizer leaves it
+ * so; a label of acrbot's changed, or an object made again under the name, does not.
+ */
+function stillTheChecked(found: V1Secret | undefined, checked: V1ObjectMeta | undefined): boolean {
+  if (!found?.metadata?.uid || !checked?.uid) return false;
+  const labels = found.metadata.labels ?? {};
+  return (
+    found.metadata.uid === checked.uid &&
+    labels[REQUEST_ID_LABEL] === checked.labels?.[REQUEST_ID_LABEL] &&
+    labels[MANAGED_BY_LABEL] === checked.labels?.[MANAGED_BY_LABEL]
+  );
+}
 
 /**
  * Whether acrbot's records make `secret` this removal's. The caller's store says this request
@@ -257,7 +326,7 @@ export class KubePullSecrets implements PullSecretPort {
     }
     // From Azure's settings (`aadProfile.managed`) and what the kubeconfig holds, not from a 401.
     const signIn: KubeSignIn = !bearer ? 'localAccount' : cluster.aadEnabled ? 'entra' : 'entraNotIntegrated';
-    const access = { clusterName: cluster.name, signIn } as KubeAccess;
+    const access = { clusterName: cluster.name, signIn, checked: new Map() } as KubeAccess;
     access.api = this.apiWithDeadline(kc, CoreV1Api, cluster.name, access, bearer);
     return access;
   }
@@ -321,11 +390,16 @@ export class KubePullSecrets implements PullSecretPort {
     );
   }
 
+  /**
+   * {@inheritDoc PullSecretPort.precheck}
+   * The secret's metadata is kept with `access`: a {@link write} that replaces it at the version
+   * read here checks it again on a conflict, and keeps what others added to it.
+   */
   async precheck(
     access: ClusterAccess,
     input: { namespace: string; secretName: string; serviceAccount?: string },
   ): Promise<{ existing?: ExistingSecret; serviceAccountLinked?: boolean }> {
-    const { api, clusterName, signIn } = access as KubeAccess;
+    const { api, clusterName, signIn, checked } = access as KubeAccess;
     const ctx: KubeScope = { cluster: clusterName, namespace: input.namespace, signIn };
     let phase: string | undefined;
     try {
@@ -337,6 +411,9 @@ export class KubePullSecrets implements PullSecretPort {
     // (403, NamespaceTerminating); said before any credential exists.
     if (phase === 'Terminating') throw namespaceTerminatingError(ctx);
     const secret = await this.readSecret(api, ctx, input.secretName);
+    const key = secretKey(input.namespace, input.secretName);
+    if (secret?.metadata) checked?.set(key, secret.metadata);
+    else checked?.delete(key);
     let serviceAccountLinked: boolean | undefined;
     if (input.serviceAccount) {
       try {
@@ -368,8 +445,17 @@ export class KubePullSecrets implements PullSecretPort {
     return { existing, ...linked };
   }
 
+  /**
+   * {@inheritDoc PullSecretPort.write}
+   * A replace is conditional on the version the caller checked. Someone else's touch in between
+   * (a scanner's annotation, `kubectl annotate`) makes it 409 although the secret is still the
+   * object the caller decided on: when the precheck read that version, the secret is read again
+   * and, still that object with acrbot's labels as they were ({@link stillTheChecked}), replaced
+   * at its new version, at most {@link SECRET_REPLACE_ATTEMPTS} times, keeping what others added
+   * ({@link replacementBody}). Anything else is refused, as before.
+   */
   async write(access: ClusterAccess, input: PullSecretWrite): Promise<PullSecretWriteOutcome> {
-    const { api, clusterName, signIn } = access as KubeAccess;
+    const { api, clusterName, signIn, checked: precheck } = access as KubeAccess;
     const ctx: KubeScope = { cluster: clusterName, namespace: input.namespace, signIn };
     const body: V1Secret = {
       apiVersion: 'v1',
@@ -385,21 +471,27 @@ export class KubePullSecrets implements PullSecretPort {
     };
     const replacing = input.replaceResourceVersion !== undefined;
     const action: SecretWriteResult['action'] = replacing ? 'replaced' : 'created';
-    let written: V1Secret;
-    try {
-      if (replacing) {
-        // Conditional on the version the flow checked: a secret swapped since then gets 409.
-        written = await api.replaceNamespacedSecret({
-          name: input.secretName,
-          namespace: input.namespace,
-          body: { ...body, metadata: { ...body.metadata, resourceVersion: input.replaceResourceVersion } },
-        });
-      } else {
-        // Create never overwrites: a secret that appeared since the check gets 409 AlreadyExists.
-        written = await api.createNamespacedSecret({ namespace: input.namespace, body });
+    // What the caller decided on: the precheck's read, if it was of the version to replace.
+    const seen = replacing ? precheck?.get(secretKey(input.namespace, input.secretName)) : undefined;
+    const checked = seen?.resourceVersion === input.replaceResourceVersion ? seen : undefined;
+    // The object replaced: as checked, then as read again after someone touched it.
+    let current = checked;
+    let written: V1Secret | undefined;
+    for (let attempt = 1; !written; attempt++) {
+      const sent = replacing
+        ? replacementBody(body, current?.resourceVersion ?? input.replaceResourceVersion!, current)
+        : body;
+      try {
+        written = replacing
+          ? // Conditional on the version the flow checked: a secret swapped since then gets 409.
+            await api.replaceNamespacedSecret({ name: input.secretName, namespace: input.namespace, body: sent })
+          : // Create never overwrites: a secret that appeared since the check gets 409 AlreadyExists.
+            await api.createNamespacedSecret({ namespace: input.namespace, body });
+      } catch (err) {
+        const after = await this.afterFailedWrite(api, input, sent, err, ctx, { checked, attempt });
+        if ('written' in after) written = after.written;
+        else current = after.retry;
       }
-    } catch (err) {
-      written = await this.afterFailedWrite(api, input, body, err, ctx);
     }
     const result = { action, serviceAccountPatched: false, uid: written.metadata?.uid };
     if (!input.serviceAccount) return result;
@@ -423,10 +515,14 @@ export class KubePullSecrets implements PullSecretPort {
    * the docker config just sent (a fresh password nobody else has) under this request's label,
    * it is the write, taken as done. Changed to something else since the version the flow checked
    * (or created by someone else), the write cannot land any more: someone else's change, as a
-   * 409. Otherwise (unchanged, absent, or the read failing too) the write may still land:
-   * {@link SECRET_WRITE_UNCONFIRMED}, and the flow must not delete the credential. A 409 is read
-   * back too: the secret may carry this request's own label, from an earlier attempt's write
-   * that landed late, which the resumed run replaces rather than calls someone else's.
+   * 409, unless it is still the object the caller checked (`checked`, {@link stillTheChecked}):
+   * then someone only touched it, and `retry` answers it to replace at its new version (at most
+   * {@link SECRET_REPLACE_ATTEMPTS} attempts in all). Otherwise (unchanged, absent, or the read
+   * failing too) the write may still land: {@link SECRET_WRITE_UNCONFIRMED}, and the flow must
+   * not delete the credential. A 409 is read back too: the secret may carry this request's own
+   * label, from an earlier attempt's write that landed late, which the resumed run replaces
+   * rather than calls someone else's. `body`: what was sent (a replace: at the version it was
+   * conditional on).
    */
   private async afterFailedWrite(
     api: CoreV1Api,
@@ -434,7 +530,8 @@ export class KubePullSecrets implements PullSecretPort {
     body: V1Secret,
     err: unknown,
     scope: KubeScope,
-  ): Promise<V1Secret> {
+    tries: { checked: V1ObjectMeta | undefined; attempt: number },
+  ): Promise<{ written: V1Secret } | { retry: V1ObjectMeta }> {
     // No token, so the write was never sent: nothing to read back, and nothing left unconfirmed.
     if (isClusterTokenError(err)) throw err;
     const status = kubeStatus(err);
@@ -458,12 +555,24 @@ export class KubePullSecrets implements PullSecretPort {
     }
     const ownLabel = found?.metadata?.labels?.[REQUEST_ID_LABEL] === input.labels[REQUEST_ID_LABEL];
     // Compared, never logged: the data holds the password.
-    if (found && ownLabel && found.data?.['.dockerconfigjson'] === body.data?.['.dockerconfigjson']) return found;
+    if (found && ownLabel && found.data?.['.dockerconfigjson'] === body.data?.['.dockerconfigjson'])
+      return { written: found };
+    const movedOn = replacing
+      ? found?.metadata?.resourceVersion !== body.metadata?.resourceVersion
+      : found !== undefined;
+    // Moved on, so the write can no longer land; still the object checked, so only touched.
+    if (replacing && movedOn && found?.metadata?.resourceVersion && stillTheChecked(found, tries.checked)) {
+      if (tries.attempt < SECRET_REPLACE_ATTEMPTS) return { retry: found.metadata };
+      throw new UserFacingError(
+        'kubernetes.conflict',
+        `Secret ${input.secretName} in namespace ${input.namespace} of cluster ${clusterName} kept changing while acrbot replaced it; nothing was overwritten. Ask again.`,
+        { cause: (explained ?? explainKubeError(err, { ...ctx, resource: 'secrets' })).cause },
+      );
+    }
     if (status === 409) {
       if (found && ownLabel) throw unconfirmed(input, clusterName, undefined);
       throw changed();
     }
-    const movedOn = replacing ? found?.metadata?.resourceVersion !== input.replaceResourceVersion : found !== undefined;
     if (movedOn && !ownLabel) throw changed();
     throw unconfirmed(input, clusterName, explained);
   }

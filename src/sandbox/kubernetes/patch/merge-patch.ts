@@ -1,7 +1,8 @@
 /**
  * RFC 7386 JSON Merge Patch (`application/merge-patch+json`): objects merge recursively,
  * `null` deletes, and every list is replaced wholesale. That last rule is why a merge patch of
- * `imagePullSecrets` drops the entries already on a ServiceAccount, unlike a strategic merge.
+ * `metadata.finalizers` drops the finalizers already on an object, unlike a strategic merge (a
+ * ServiceAccount's `imagePullSecrets` is replaced wholesale by both: it is an atomic list).
  */
 import { badRequest } from '../status';
 import { clone } from '../store';

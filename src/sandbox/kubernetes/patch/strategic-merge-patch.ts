@@ -2,9 +2,10 @@
  * Strategic merge patch (`application/strategic-merge-patch+json`), what `kubectl patch`
  * sends by default. Like a merge patch, except that lists the Go types tag with
  * `patchStrategy:"merge"` are merged element by element on their `patchMergeKey`.
- * For the resources served here those lists are ServiceAccount `imagePullSecrets` and
- * `secrets` (key `name`), `metadata.ownerReferences` (key `uid`) and `metadata.finalizers`
- * (a merged list of strings). The `$patch` (`replace`/`delete`/`merge`) and
+ * For the resources served here those lists are ServiceAccount `secrets` (key `name`),
+ * `metadata.ownerReferences` (key `uid`) and `metadata.finalizers` (a merged list of strings).
+ * A ServiceAccount's `imagePullSecrets` is not among them: core/v1 tags it with no patch
+ * strategy (unlike a pod's), so a patch replaces the whole list (resources.ts). The `$patch` (`replace`/`delete`/`merge`) and
  * `$deleteFromPrimitiveList/<field>` directives are honoured; `$setElementOrder/<field>` and
  * `$retainKeys` (ordering and pruning hints from `kubectl apply`) are accepted and ignored.
  */
@@ -15,7 +16,7 @@ import type { Json, JsonObject } from '../types';
 /** How a list at a given path merges: by a key in its elements, or as a set of primitives. */
 export type ListMergeRule = { mergeKey: string } | { primitive: true };
 
-/** Merge rules by dotted path from the object root, e.g. `imagePullSecrets` or `metadata.finalizers`. */
+/** Merge rules by dotted path from the object root, e.g. `secrets` or `metadata.finalizers`. */
 export type MergeSchema = Record<string, ListMergeRule>;
 
 /** Rules shared by every object through ObjectMeta. */

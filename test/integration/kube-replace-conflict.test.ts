@@ -1,0 +1,189 @@
+/**
+ * `KubePullSecrets.write` replacing a secret someone touched between the precheck and the PUT
+ * (the replace is conditional on the version the precheck read, so it gets 409 Conflict): still
+ * the object the caller checked (same uid, acrbot's labels as they were), it is read again and
+ * replaced at its new version, keeping what others added; a label of acrbot's changed, or an
+ * object made again under the name, is someone else's write and is still refused (G15).
+ * Against the sandbox's cluster; the emulator's `meanwhile` fault lands the other write just
+ * before the PUT. The rotation as a whole is covered in secret-rotation-touch.test.ts.
+ */
+import {
+  KubePullSecrets,
+  MANAGED_BY_LABEL,
+  REQUEST_ID_LABEL,
+} from '../../src/integrations/kubernetes/kube-pull-secrets';
+import { SANDBOX_CLUSTERS } from '../../src/sandbox/fixtures';
+import type { KubeObject } from '../../src/sandbox/kubernetes';
+import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
+import { sandboxArm } from '../helpers/sandbox-arm';
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox();
+});
+afterAll(() => sandbox.stop());
+afterEach(() => emulator().faults.clear());
+
+const emulator = () => sandbox.kubernetes['aks-prod'];
+const FIRST = 'R-F1RSTAAA';
+const NEXT = 'R-NEXTBBBB';
+const config = (password: string) =>
+  JSON.stringify({ auths: { 'contosoacr.azurecr.io': { username: 'u', password } } });
+const data = (password: string) => Buffer.from(config(password)).toString('base64');
+
+/**
+ * Secret `secretName` written through the port for {@link FIRST}, then given `extra` metadata
+ * by others (before the precheck), and prechecked on a fresh access, as the secret flow does.
+ */
+async function checked(secretName: string, extra: Partial<KubeObject['metadata']> = {}) {
+  const { reader } = sandboxArm(sandbox);
+  const cluster = (await reader.listClusters(SANDBOX_CLUSTERS.prod.subscriptionId)).find((c) => c.name === 'aks-prod')!;
+  const kube = new KubePullSecrets((s) => reader.aksClient(s), sandbox.credential);
+  const first = await kube.access(cluster);
+  await kube.write(first, {
+    namespace: 'payments',
+    secretName,
+    dockerConfigJson: config('first'),
+    labels: { [REQUEST_ID_LABEL]: FIRST },
+    annotations: { 'acrbot.io/request-id': FIRST, 'acrbot.io/old-key': 'from an older acrbot' },
+  });
+  if (Object.keys(extra).length) {
+    const object = emulator().getObject('secrets', 'payments', secretName)!;
+    emulator().seedObject('secrets', { ...object, metadata: { ...object.metadata, ...extra } } as KubeObject);
+  }
+  const access = await kube.access(cluster);
+  const { existing } = await kube.precheck(access, { namespace: 'payments', secretName });
+  const write = {
+    namespace: 'payments',
+    secretName,
+    dockerConfigJson: config('next'),
+    labels: { [REQUEST_ID_LABEL]: NEXT },
+    annotations: { 'acrbot.io/request-id': NEXT },
+    replaceResourceVersion: existing!.resourceVersion,
+  };
+  return { kube, access, write, uid: existing!.uid! };
+}
+
+/** Lands `change` (of the stored secret's metadata) as another client's write just before acrbot's next PUT(s). */
+function touchBeforePut(
+  secretName: string,
+  change: (meta: KubeObject['metadata']) => KubeObject['metadata'],
+  times = 1,
+) {
+  emulator().faults.inject({
+    method: 'PUT',
+    resource: 'secrets',
+    name: secretName,
+    times,
+    meanwhile: () => {
+      const object = emulator().getObject('secrets', 'payments', secretName)!;
+      emulator().seedObject('secrets', { ...object, metadata: change(object.metadata) } as KubeObject);
+    },
+  });
+}
+
+const annotate = (key: string) => (meta: KubeObject['metadata']) => ({
+  ...meta,
+  annotations: { ...(meta.annotations ?? {}), [key]: 'true' },
+});
+
+test('annotated in between: read again, still the object checked, replaced keeping what others added', async () => {
+  const { kube, access, write, uid } = await checked('acr-touched', {
+    finalizers: ['example.com/protect'],
+    labels: { [REQUEST_ID_LABEL]: FIRST, [MANAGED_BY_LABEL]: 'acrbot', team: 'payments' },
+    annotations: {
+      'acrbot.io/request-id': FIRST,
+      'acrbot.io/old-key': 'from an older acrbot',
+      'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"old":"credential"}}',
+    },
+  });
+  touchBeforePut('acr-touched', annotate('example.com/scanned'));
+  const result = await kube.write(access, write);
+  expect(result).toMatchObject({ action: 'replaced', uid });
+  const stored = emulator().getObject('secrets', 'payments', 'acr-touched')!;
+  expect(stored.data).toEqual({ '.dockerconfigjson': data('next') });
+  expect(stored.metadata.uid).toBe(uid);
+  expect(stored.metadata.labels).toEqual({ [REQUEST_ID_LABEL]: NEXT, [MANAGED_BY_LABEL]: 'acrbot', team: 'payments' });
+  // Others' annotations kept; acrbot's own rewritten (a key it no longer writes dropped), and
+  // kubectl's copy of the applied object (with its data) dropped, as a full replace did.
+  expect(stored.metadata.annotations).toEqual({ 'acrbot.io/request-id': NEXT, 'example.com/scanned': 'true' });
+  expect(stored.metadata.finalizers).toEqual(['example.com/protect']);
+});
+
+test('a 504 after someone annotated it: the PUT can no longer land, so it is replaced at the new version', async () => {
+  const { kube, access, write, uid } = await checked('acr-touched-504');
+  emulator().faults.inject({
+    method: 'PUT',
+    resource: 'secrets',
+    name: 'acr-touched-504',
+    status: 504,
+    meanwhile: () => {
+      const object = emulator().getObject('secrets', 'payments', 'acr-touched-504')!;
+      emulator().seedObject('secrets', {
+        ...object,
+        metadata: annotate('example.com/scanned')(object.metadata),
+      } as KubeObject);
+    },
+  });
+  expect(await kube.write(access, write)).toMatchObject({ action: 'replaced', uid });
+  const stored = emulator().getObject('secrets', 'payments', 'acr-touched-504')!;
+  expect(stored.data).toEqual({ '.dockerconfigjson': data('next') });
+  expect(stored.metadata.annotations?.['example.com/scanned']).toBe('true');
+});
+
+test("acrbot's request-id label changed in between: someone else's write, refused and left as it is", async () => {
+  const { kube, access, write } = await checked('acr-relabelled');
+  touchBeforePut('acr-relabelled', (meta) => ({
+    ...meta,
+    labels: { ...meta.labels, [REQUEST_ID_LABEL]: 'R-0THERCCC' },
+  }));
+  await expect(kube.write(access, write)).rejects.toMatchObject({ code: 'kubernetes.secretChanged' });
+  const stored = emulator().getObject('secrets', 'payments', 'acr-relabelled')!;
+  expect(stored.data).toEqual({ '.dockerconfigjson': data('first') });
+  expect(stored.metadata.labels?.[REQUEST_ID_LABEL]).toBe('R-0THERCCC');
+});
+
+test('deleted and made again in between, labels copied (another uid): refused and left as it is', async () => {
+  const { kube, access, write, uid } = await checked('acr-remade');
+  let plantedUid: unknown;
+  emulator().faults.inject({
+    method: 'PUT',
+    resource: 'secrets',
+    name: 'acr-remade',
+    meanwhile: () => {
+      const object = emulator().getObject('secrets', 'payments', 'acr-remade')!;
+      emulator().deleteObject('secrets', 'payments', 'acr-remade');
+      plantedUid = emulator().seedObject('secrets', {
+        ...object,
+        metadata: { name: 'acr-remade', namespace: 'payments', labels: object.metadata.labels },
+      } as KubeObject).metadata.uid;
+    },
+  });
+  await expect(kube.write(access, write)).rejects.toMatchObject({ code: 'kubernetes.secretChanged' });
+  expect(plantedUid).not.toBe(uid);
+  const stored = emulator().getObject('secrets', 'payments', 'acr-remade')!;
+  expect(stored.metadata.uid).toBe(plantedUid);
+  expect(stored.data).toEqual({ '.dockerconfigjson': data('first') });
+});
+
+test('touched before every PUT: given up after three, nothing overwritten', async () => {
+  const { kube, access, write } = await checked('acr-busy');
+  let touches = 0;
+  emulator().faults.inject({
+    method: 'PUT',
+    resource: 'secrets',
+    name: 'acr-busy',
+    times: Infinity,
+    meanwhile: () => {
+      touches++;
+      const object = emulator().getObject('secrets', 'payments', 'acr-busy')!;
+      emulator().seedObject('secrets', {
+        ...object,
+        metadata: annotate(`example.com/touch-${touches}`)(object.metadata),
+      } as KubeObject);
+    },
+  });
+  await expect(kube.write(access, write)).rejects.toMatchObject({ code: 'kubernetes.conflict' });
+  expect(touches).toBe(3);
+  expect(emulator().getObject('secrets', 'payments', 'acr-busy')!.data).toEqual({ '.dockerconfigjson': data('first') });
+});

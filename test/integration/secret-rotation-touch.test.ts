@@ -1,0 +1,64 @@
+/**
+ * A secret rotation (an approved extension writing its new credential into the secret the
+ * original wrote) while someone else touches the secret between acrbot's check and its PUT: a
+ * scanner's annotation leaves it the object acrbot checked, so the extension goes through,
+ * keeping the annotation, with one token live; a change of acrbot's request-id label is someone
+ * else's write, still refused, the new token deleted again (G14, G15).
+ */
+import { users } from '../helpers/harness';
+import {
+  advance,
+  grantedSecretOnAksDev,
+  h,
+  MINUTE,
+  requestExtension,
+  tokens,
+  useLifecycleHooks,
+} from '../helpers/lifecycle';
+
+useLifecycleHooks();
+
+/** The original granted, its extension asked for, and `change` landing on the secret just before acrbot's PUT. */
+async function extensionTouched(change: (meta: Record<string, unknown>) => Record<string, unknown>) {
+  const { id: first, k8s } = await grantedSecretOnAksDev(
+    'aks-dev contosoacr --namespace payments --for 1h pull for payments-api',
+  );
+  advance(MINUTE);
+  const extension = await requestExtension(first, '--for 2h still needed for payments');
+  k8s.faults.inject({
+    method: 'PUT',
+    resource: 'secrets',
+    name: 'acr-auth',
+    meanwhile: () => {
+      const secret = k8s.getObject('secrets', 'payments', 'acr-auth')!;
+      k8s.seedObject('secrets', { ...secret, metadata: change(secret.metadata) as typeof secret.metadata });
+    },
+  });
+  await h.click(users.approver, 'approve', { requestId: extension });
+  const done = await h.settle(extension);
+  return { first, extension, done, secret: k8s.getObject('secrets', 'payments', 'acr-auth')! };
+}
+
+test('annotated between the check and the PUT: the extension succeeds, the annotation kept, one token live', async () => {
+  const { extension, done, secret } = await extensionTouched((meta) => ({
+    ...meta,
+    annotations: { ...(meta.annotations as object), 'example.com/scanned': 'true' },
+  }));
+  expect(done.state).toBe('succeeded');
+  expect(done.outcome?.secret?.action).toBe('replaced');
+  expect(secret.metadata.labels?.['acrbot.io/request-id']).toBe(extension);
+  expect(secret.metadata.annotations?.['example.com/scanned']).toBe('true');
+  expect(done.created?.find((o) => o.kind === 'pullSecret')?.uid).toBe(secret.metadata.uid);
+  expect(tokens()).toEqual([`acrbot-${extension.toLowerCase()}`]);
+});
+
+test("acrbot's label changed between the check and the PUT: still refused, the new token deleted again", async () => {
+  const { first, done, secret } = await extensionTouched((meta) => ({
+    ...meta,
+    labels: { ...(meta.labels as object), 'acrbot.io/request-id': 'R-0THERCCC' },
+  }));
+  expect(done.state).toBe('failed');
+  expect(done.outcome?.errorCode).toBe('kubernetes.secretChanged');
+  expect(secret.metadata.labels?.['acrbot.io/request-id']).toBe('R-0THERCCC');
+  expect(tokens()).toEqual([`acrbot-${first.toLowerCase()}`]);
+});
