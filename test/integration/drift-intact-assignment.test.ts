@@ -7,9 +7,9 @@
  * A cluster that is gone, or one acrbot may no longer read, marks nothing.
  */
 import type { GrantPlan } from '../../src/domain/plan';
-import type { AccessRequest } from '../../src/domain/request';
 import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
+import { grantApproved } from '../helpers/grant-approved';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
@@ -23,14 +23,6 @@ describe('drift of an intact assignment (ARM emulator)', () => {
   });
   afterEach(() => h.stop());
 
-  async function granted(): Promise<AccessRequest> {
-    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments');
-    await h.click(users.approver, 'approve', { requestId: request.id });
-    const done = await h.settle(request.id);
-    expect(done.state).toBe('succeeded');
-    return done;
-  }
-
   const driftEntries = async (id: string) =>
     (await h.app.audit.forRequest(id)).filter((e) => e.action === 'access.drift');
 
@@ -43,7 +35,7 @@ describe('drift of an intact assignment (ARM emulator)', () => {
     );
 
   test('the cluster re-created under its name with a new kubelet identity: identityChanged, nothing granted to the new one', async () => {
-    const request = await granted();
+    const request = await grantApproved(h, 'aks-prod contosoacr deploy payments');
     const arm = h.app.sandbox!.arm.state;
     const oldAssignment = (request.plan as GrantPlan).roleAssignmentName;
     expect(arm.removeCluster(prodId)).toBe(true);
@@ -70,7 +62,7 @@ describe('drift of an intact assignment (ARM emulator)', () => {
   });
 
   test('the registry switched to ABAC repository permissions after an AcrPull grant: modeChanged', async () => {
-    const request = await granted();
+    const request = await grantApproved(h, 'aks-prod contosoacr deploy payments');
     const arm = h.app.sandbox!.arm.state;
     arm.getRegistry(contosoId)!.roleAssignmentMode = 'AbacRepositoryPermissions';
     expect(arm.hasPullAccess(contosoId, SANDBOX_CLUSTERS.prod.kubeletObjectId)).toBe(false);
@@ -89,7 +81,7 @@ describe('drift of an intact assignment (ARM emulator)', () => {
   });
 
   test('a cluster that is gone, or one acrbot may not read, marks nothing', async () => {
-    const request = await granted();
+    const request = await grantApproved(h, 'aks-prod contosoacr deploy payments');
     const arm = h.app.sandbox!.arm.state;
     arm.denyAction(prodId, 'Microsoft.ContainerService/managedClusters/read');
     await expect(h.app.services.drift.sweep()).rejects.toThrow(

@@ -10,6 +10,7 @@ import type { GrantPlan } from '../../src/domain/plan';
 import { REQUEST_STATES, transition, type AccessRequest, type Actor } from '../../src/domain/request';
 import { SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
 import { cardText } from '../helpers/capturing-connector';
+import { grantApproved } from '../helpers/grant-approved';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
 const AUDIENCE = `api://localhost/${SANDBOX_TAB_APP_ID}`;
@@ -22,14 +23,6 @@ describe('extending a grant removed outside acrbot (drift)', () => {
     h = await startHarness();
   });
   afterEach(() => h.stop());
-
-  async function granted(): Promise<AccessRequest> {
-    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 1d deploy payments-api');
-    await h.click(users.approver, 'approve', { requestId: request.id });
-    const done = await h.settle(request.id);
-    expect(done.state).toBe('succeeded');
-    return done;
-  }
 
   /** Someone deletes acrbot's assignment in the portal, and the drift check sees it. */
   async function drifted(request: AccessRequest): Promise<AccessRequest> {
@@ -56,7 +49,7 @@ describe('extending a grant removed outside acrbot (drift)', () => {
   }
 
   test('chat, a card’s Extend and the tab refuse it, audited; no extension is made; asking again works', async () => {
-    const request = await drifted(await granted());
+    const request = await drifted(await grantApproved(h, 'aks-prod contosoacr --for 1d deploy payments-api'));
     const endBefore = request.access?.expiresAt;
 
     expect(await h.ask(users.requester, `extend ${request.id} --for 2d release still rolling out`)).toMatch(DRIFTED);
@@ -90,7 +83,7 @@ describe('extending a grant removed outside acrbot (drift)', () => {
   });
 
   test('an extension filed before the drift is refused at approval; approved all the same (an older instance), it fails when it runs: no "Extended", the end unmoved', async () => {
-    const request = await granted();
+    const request = await grantApproved(h, 'aks-prod contosoacr --for 1d deploy payments-api');
     await h.say(users.requester, `extend ${request.id} --for 2d release still rolling out`);
     const [extension] = await h.connector
       .waitFor((c) => c.op !== 'update' && /Extends/.test(cardText(c.activity)), 5000, 'the extension’s plan card')

@@ -7,55 +7,32 @@
  * run under the lease `extend:<id>`, so extensions asked at the same moment on both instances
  * make exactly one.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AccessRequest } from '../../src/domain/request';
-import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
+import type { Sandbox } from '../../src/sandbox/sandbox';
 import { SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
-import { CapturingConnector, cardText } from '../helpers/capturing-connector';
-import { type Harness, startHarness, users } from '../helpers/harness';
+import { type CapturingConnector, cardText } from '../helpers/capturing-connector';
+import { grantApproved } from '../helpers/grant-approved';
+import { type Harness, users } from '../helpers/harness';
+import { tabCall } from '../helpers/tab-call';
+import { twoInstancesOnOneStore } from '../helpers/two-instances';
 
 const AUDIENCE = `api://localhost/${SANDBOX_TAB_APP_ID}`;
 
-async function post(base: string, path: string, token: string, body: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
-
 describe('one open extension per request, from chat and the tab, across instances', () => {
-  let dir: string;
   let sandbox: Sandbox;
   let connector: CapturingConnector;
   let first: Harness;
   let second: Harness;
+  let stop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'acrbot-extension-once-'));
-    const storage = `sqlite:${join(dir, 'acrbot.db')}`;
-    sandbox = await startSandbox();
-    connector = new CapturingConnector();
-    await connector.start();
     // Riley asks for more than the default 10 requests a minute here (extensions count, G16:
     // extension-limits.test.ts); this file is about one extension at a time, not the rate.
-    const env = { ACRBOT_STORAGE: storage, ACRBOT_REQUESTS_PER_MINUTE: '100' };
-    first = await startHarness(env, { sandbox }, { connector });
-    second = await startHarness(env, { sandbox }, { connector });
+    ({ first, second, sandbox, connector, stop } = await twoInstancesOnOneStore('acrbot-extension-once-', {
+      ACRBOT_REQUESTS_PER_MINUTE: '100',
+    }));
   });
-  afterAll(async () => {
-    try {
-      await first?.stop();
-      await second?.stop();
-      await sandbox?.stop();
-      await connector?.stop();
-    } finally {
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  afterAll(() => stop?.());
 
   /** Extensions of `id` in the shared store, whatever their state. */
   async function extensionsOf(id: string): Promise<AccessRequest[]> {
@@ -70,13 +47,11 @@ describe('one open extension per request, from chat and the tab, across instance
   }
 
   test('a second extension is refused while the first waits, naming it; after it is withdrawn a new one may be asked', async () => {
-    const request = await first.requestGrant(users.requester, 'aks-prod contosoacr --for 1d deploy payments-api');
-    await first.click(users.approver, 'approve', { requestId: request.id });
-    expect((await first.settle(request.id)).state).toBe('succeeded');
+    const request = await grantApproved(first, 'aks-prod contosoacr --for 1d deploy payments-api');
     const riley = await sandbox.identity.issue({ user: 'requester', audience: AUDIENCE });
     const path = `/api/tab/requests/${request.id}/extend`;
 
-    const asked = await post(first.app.url, path, riley, { duration: '7d', reason: 'payments release slipped' });
+    const asked = await tabCall(first.app.url, path, riley, { duration: '7d', reason: 'payments release slipped' });
     expect(asked.status).toBe(202);
     const pendingId: string = asked.body.requestId;
     expect((await second.app.store.get(pendingId))!).toMatchObject({ state: 'pending', extendsRequestId: request.id });
@@ -96,7 +71,7 @@ describe('one open extension per request, from chat and the tab, across instance
 
     // Asked anyway (an old page), on either instance: 409 with the sentence naming the pending extension.
     for (const h of [first, second]) {
-      const again = await post(h.app.url, path, riley, { duration: '3d', reason: 'asking once more' });
+      const again = await tabCall(h.app.url, path, riley, { duration: '3d', reason: 'asking once more' });
       expect(again.status).toBe(409);
       expect(again.body.error).toBe('extend.alreadyPending');
       expect(again.body.message).toContain(`Extension ${pendingId} of ${request.id} is already waiting for approval`);
@@ -119,15 +94,13 @@ describe('one open extension per request, from chat and the tab, across instance
     expect((await second.app.store.get(pendingId))!.state).toBe('cancelled');
     expect(await row(first)).toMatchObject({ canExtend: true });
     expect(await row(first)).not.toHaveProperty('extensionWaiting');
-    const anew = await post(second.app.url, path, riley, { duration: '3d', reason: 'payments release slipped' });
+    const anew = await tabCall(second.app.url, path, riley, { duration: '3d', reason: 'payments release slipped' });
     expect(anew.status).toBe(202);
     expect((await extensionsOf(request.id)).map((r) => r.state).sort()).toEqual(['cancelled', 'pending']);
   });
 
   test('asked at the same moment on both instances: exactly one is made; a lease held elsewhere refuses at once', async () => {
-    const request = await first.requestGrant(users.requester, 'aks-dev contosoacr --for 1d nightly test pulls');
-    await first.click(users.approver, 'approve', { requestId: request.id });
-    expect((await first.settle(request.id)).state).toBe('succeeded');
+    const request = await grantApproved(first, 'aks-dev contosoacr --for 1d nightly test pulls');
     const riley = await sandbox.identity.issue({ user: 'requester', audience: AUDIENCE });
     const path = `/api/tab/requests/${request.id}/extend`;
     const body = { duration: '7d', reason: 'test runs go on for a week' };
@@ -135,7 +108,7 @@ describe('one open extension per request, from chat and the tab, across instance
     // Someone is filing one right now (the lease is held): refused, nothing made.
     const held = await first.app.stores.leases.acquire(`extend:${request.id}`, 'another-instance', 60_000);
     expect(held).toBeDefined();
-    const busy = await post(second.app.url, path, riley, body);
+    const busy = await tabCall(second.app.url, path, riley, body);
     expect(busy.status).toBe(409);
     expect(busy.body.error).toBe('extend.concurrent');
     expect(busy.body.message).toContain(`An extension of ${request.id} is being asked for at this very moment`);
@@ -143,7 +116,7 @@ describe('one open extension per request, from chat and the tab, across instance
     await first.app.stores.leases.release(held!);
 
     // A double click and a second window: three at once across both instances, one extension.
-    const answers = await Promise.all([first, second, first].map((h) => post(h.app.url, path, riley, body)));
+    const answers = await Promise.all([first, second, first].map((h) => tabCall(h.app.url, path, riley, body)));
     expect(answers.map((a) => a.status).sort()).toEqual([202, 409, 409]);
     const made = await extensionsOf(request.id);
     expect(made.map((r) => r.id)).toEqual([answers.find((a) => a.status === 202)!.body.requestId]);

@@ -6,15 +6,14 @@
  * and reads nothing. The count is in the store, so it holds across instances. The limits'
  * refusals (reads and requests) are audited once per person and window (G11), the rest logged.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AuditEntry } from '../../src/domain/audit-chain';
-import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
-import { CapturingConnector, cardText } from '../helpers/capturing-connector';
+import type { Sandbox } from '../../src/sandbox/sandbox';
+import { cardText } from '../helpers/capturing-connector';
 import { FakeClock } from '../unit/support/fake-clock';
+import { grantApproved } from '../helpers/grant-approved';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { channelMessage, postActivity, type TeamsUser } from '../helpers/teams-activities';
+import { twoInstancesOnOneStore } from '../helpers/two-instances';
 import { MemoryAbuseLedger } from '../../src/integrations/store/memory-coordination';
 
 /** The limits' windows depend on the clock: 5 s into a 10-minute window. */
@@ -170,9 +169,7 @@ describe('G16: the per-user limit on read commands (ACRBOT_READS_PER_10_MINUTES)
 
   test('an extension refused by the request rate limit is audited once per window too', async () => {
     h = await startHarness({ ACRBOT_REQUESTS_PER_MINUTE: '1' }, { clock: new FakeClock(START) });
-    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 1d deploy payments-api');
-    await h.click(users.approver, 'approve', { requestId: request.id });
-    expect((await h.settle(request.id)).state).toBe('succeeded');
+    const request = await grantApproved(h, 'aks-prod contosoacr --for 1d deploy payments-api');
     for (let i = 0; i < 2; i++)
       expect(await h.ask(users.requester, `extend ${request.id} --for 7d release slipped`)).toMatch(
         /more than 1 requests in the last minute/,
@@ -201,32 +198,20 @@ describe('G16: the per-user limit on read commands (ACRBOT_READS_PER_10_MINUTES)
 });
 
 describe('the read limit across two instances on one store', () => {
-  let dir: string;
   let sandbox: Sandbox;
-  let connector: CapturingConnector;
   let first: Harness;
   let second: Harness;
+  let stop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'acrbot-read-limits-'));
-    sandbox = await startSandbox();
-    connector = new CapturingConnector();
-    await connector.start();
-    const clock = new FakeClock(START);
-    const env = { ACRBOT_STORAGE: `sqlite:${join(dir, 'acrbot.db')}`, ACRBOT_READS_PER_10_MINUTES: '3' };
-    first = await startHarness(env, { sandbox, clock }, { connector });
-    second = await startHarness(env, { sandbox, clock }, { connector });
+    // One clock for both: they count in the same window.
+    ({ first, second, sandbox, stop } = await twoInstancesOnOneStore(
+      'acrbot-read-limits-',
+      { ACRBOT_READS_PER_10_MINUTES: '3' },
+      { clock: new FakeClock(START) },
+    ));
   });
-  afterAll(async () => {
-    try {
-      await first?.stop();
-      await second?.stop();
-      await sandbox?.stop();
-      await connector?.stop();
-    } finally {
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  afterAll(() => stop?.());
 
   test('reads on either instance count together; the refusal is audited once for both', async () => {
     expect(await first.ask(users.requester, 'check aks-prod contosoacr')).not.toMatch(/read commands/);

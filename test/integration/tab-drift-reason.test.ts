@@ -6,11 +6,11 @@
  * drifted rows carry a reason. Through the real app, the tab API and the ARM emulator.
  */
 import type { GrantPlan } from '../../src/domain/plan';
-import type { AccessRequest } from '../../src/domain/request';
 import { SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
 import type { TabHistory, TabMatrixPage, TabMyAccess, TabRow } from '../../src/tab/tab-wire';
-import { type Harness, startHarness, users } from '../helpers/harness';
+import { grantApproved } from '../helpers/grant-approved';
+import { type Harness, startHarness } from '../helpers/harness';
 import { tabCall } from '../helpers/tab-call';
 
 const AUDIENCE = `api://localhost/${SANDBOX_TAB_APP_ID}`;
@@ -22,14 +22,6 @@ describe('the tab says why a grant is drifted', () => {
     h = await startHarness();
   });
   afterEach(() => h.stop());
-
-  async function granted(): Promise<AccessRequest> {
-    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 1d deploy payments-api');
-    await h.click(users.approver, 'approve', { requestId: request.id });
-    const done = await h.settle(request.id);
-    expect(done.state).toBe('succeeded');
-    return done;
-  }
 
   const token = (user: 'requester' | 'approver') => h.app.sandbox!.identity.issue({ user, audience: AUDIENCE });
 
@@ -50,7 +42,7 @@ describe('the tab says why a grant is drifted', () => {
   }
 
   test('deleted outside acrbot: before the drift check, the matrix says it is not in Azure; after it, every row says deleted', async () => {
-    const request = await granted();
+    const request = await grantApproved(h, 'aks-prod contosoacr --for 1d deploy payments-api');
     const before = await tabCall(h.app.url, `/api/tab/requests/${request.id}`, await token('requester'));
     expect((before.body as TabHistory).row.state).not.toBe('drifted');
     expect((before.body as TabHistory).row).not.toHaveProperty('driftReason');
@@ -76,7 +68,7 @@ describe('the tab says why a grant is drifted', () => {
   });
 
   test('intact, but the registry now uses ABAC repository permissions: the mode changed and ignores its role', async () => {
-    const request = await granted();
+    const request = await grantApproved(h, 'aks-prod contosoacr --for 1d deploy payments-api');
     h.app.sandbox!.arm.state.getRegistry(contosoId)!.roleAssignmentMode = 'AbacRepositoryPermissions';
     expect((await h.app.services.drift.sweep()).map((r) => r.id)).toEqual([request.id]);
 
