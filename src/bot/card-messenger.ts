@@ -12,8 +12,9 @@ import type { PolicyRule } from '../domain/policy';
 import type { Logger } from '../observability/logger';
 import type { AdaptiveCardJson } from '../views/card-templates';
 import { auditCard } from '../views/message-view';
+import { escalationMessage, reminderMessage } from '../views/nudge-view';
 import { breakGlassCard } from '../views/policy-view';
-import { MAX_CARD_VIEWERS, inertText, outcomeCard, requestCard, withViewers } from '../views/request-view';
+import { MAX_CARD_VIEWERS, outcomeCard, requestCard, withViewers } from '../views/request-view';
 import { type AuditCardLeases, withAuditCardLease } from './audit-card-lease';
 import { BatchedRead } from './batched-read';
 import { CardOutbox } from './card-outbox';
@@ -275,7 +276,9 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
 
   /**
    * A reminder (or escalation) in the rule's channel, mentioning the rule's named approvers by
-   * Entra object id (Teams accepts a user id, object id or UPN in `mentioned.id`).
+   * Entra object id (Teams accepts a user id, object id or UPN in `mentioned.id`). An escalation
+   * goes to the escalation channel too, the same message in both: who was asked and who is told
+   * now (views/nudge-view.ts).
    */
   async nudgeApprovers(request: AccessRequest, rule: PolicyRule, kind: 'remind' | 'escalate'): Promise<void> {
     const approverCopy = (await this.store.listCardCopies(request.id)).find((c) => c.role === 'approver');
@@ -288,24 +291,14 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
       const escalation = await this.channelReference(request.id, rule.escalateTo.channel, 'escalation');
       if (escalation) targets.push(escalation);
     }
-    const mentions = rule.approvers.users.map((id, i) => ({
-      type: 'mention',
-      text: `<at>approver ${i + 1}</at>`,
-      mentioned: { id, name: `approver ${i + 1}` },
-    }));
-    const groups = kind === 'escalate' ? (rule.escalateTo?.groups ?? []) : rule.approvers.groups;
-    const so = request.approvals?.length ?? 0;
-    const text =
-      `${kind === 'remind' ? 'Reminder' : 'Escalation'}: request ${request.id} (${request.plan.cluster.name} → ${request.plan.registry.name}, ` +
-      `from ${inertText(request.requester.name)}) is still waiting: ${so} of ${request.policy?.approvalsRequired ?? 1} approvals. ` +
-      `${mentions.map((m) => m.text).join(' ')}${groups.length ? ` Members of ${groups.join(', ')}, please decide.` : ''}`.trim();
+    const { text, entities } = kind === 'remind' ? reminderMessage(request, rule) : escalationMessage(request, rule);
     await eachTarget(targets, this.log, request.id, kind === 'remind' ? 'reminder' : 'escalation', (target) =>
       this.inConversation(target, async (ctx) => {
         ctx.onSendActivities(async (_ctx, activities, next) => {
           for (const a of activities) delete a.replyToId;
           return next();
         });
-        await ctx.sendActivity({ type: 'message', text, entities: mentions });
+        await ctx.sendActivity({ type: 'message', text, entities });
       }),
     );
   }

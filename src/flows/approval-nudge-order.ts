@@ -10,8 +10,8 @@
  * mentioning the rule's named approvers (bot/card-messenger.ts, nudgeApprovers), so a reminder
  * after it would tell the same people the same thing again, and one before it would be noise.
  * Spacing would only delay the escalation or send the weaker nudge after the stronger one.
- * (Groups are named in the text, not mentioned: the escalation names `escalateTo.groups` where
- * the reminder names the rule's approver groups, in the same channel.)
+ * (Groups are named in the text, not mentioned: the escalation names the rule's approvers, users
+ * and groups, as the reminder does, and `escalateTo.groups` beside them: views/nudge-view.ts.)
  */
 import type { AccessRequest } from '../domain/request';
 
