@@ -47,7 +47,8 @@ export class ResourceResolver {
     const where = ref.kind === 'id' ? [ref.subscriptionId] : this.subscriptionIds;
     const read = await this.readEverywhere(where, (s) => this.azure.getCluster(s, ref.resourceGroup, ref.name));
     if (read.found.length) return this.onlyCluster(ref, read.found);
-    const unseen = ref.kind === 'id' ? this.unseenResource('cluster', clusterId(ref), read) : undefined;
+    const unseen =
+      ref.kind === 'id' ? this.unseenResource('cluster', clusterId(ref), ref.resourceGroup, read) : undefined;
     if (unseen) throw unseen;
     // Only for suggestions: a subscription whose list is refused simply offers none.
     const { all } = await listAll();
@@ -55,7 +56,7 @@ export class ResourceResolver {
       'cluster',
       describeClusterRef(ref),
       all.map((c) => `${c.resourceGroup}/${c.name}`),
-      read,
+      { ...read, resourceGroup: ref.resourceGroup },
     );
   }
 
@@ -78,7 +79,7 @@ export class ResourceResolver {
         this.azure.getRegistry(s, ref.resourceGroup, ref.name),
       );
       if (read.found.length) return read.found[0];
-      const unseen = this.unseenResource('registry', registryId(ref), read);
+      const unseen = this.unseenResource('registry', registryId(ref), ref.resourceGroup, read);
       if (unseen) throw unseen;
       const { all } = await this.listIn([ref.subscriptionId], (s) => this.azure.listRegistries(s));
       throw this.notFound(
@@ -142,9 +143,11 @@ export class ResourceResolver {
 
   /**
    * One point read (GET by group and name) in each subscription. Real ARM answers 403
-   * AuthorizationFailed for a resource in a subscription acrbot may not read, whether or not it
-   * exists there: that subscription is "could not look there", not "not found" and not a
-   * failure of the whole lookup. So is one ARM answers 404 SubscriptionNotFound for (the reader
+   * AuthorizationFailed for a resource in a resource group acrbot may not read, whether or not
+   * it (or the group) exists there: acrbot's Reader is on the resource groups of the resources it
+   * manages (docs/deploy.md), so a group that is not in a subscription answers 403 there too.
+   * That subscription is "could not look there", not "not found" and not a failure of the whole
+   * lookup. So is one ARM answers 404 SubscriptionNotFound for (the reader
    * throws it); any other 404 is already "none" (the reader's `unlessAbsent`).
    */
   private async readEverywhere<T>(
@@ -156,11 +159,17 @@ export class ResourceResolver {
   }
 
   /**
-   * For an explicit resource id whose subscription acrbot could not look in: it cannot tell
-   * whether the resource exists, so it says why, naming the subscription ARM could not find, or
-   * the right it lacks (403). Undefined when it did look.
+   * For an explicit resource id acrbot could not look up: it cannot tell whether the resource
+   * exists, so it says why, naming the subscription ARM could not find, or the right it lacks
+   * (403, which ARM answers alike for a name that does not exist in a resource group acrbot may
+   * not read: a mistyped group or name reads so too). Undefined when it did look.
    */
-  private unseenResource(kind: 'cluster' | 'registry', id: string, unseen: Unseen): UserFacingError | undefined {
+  private unseenResource(
+    kind: 'cluster' | 'registry',
+    id: string,
+    resourceGroup: string,
+    unseen: Unseen,
+  ): UserFacingError | undefined {
     const { cause } = unseen;
     const [missing] = unseen.unknown;
     if (missing !== undefined)
@@ -173,20 +182,22 @@ export class ResourceResolver {
     const code = (cause as { code?: unknown } | undefined)?.code;
     return new UserFacingError(
       `${kind}.unreadable`,
-      `acrbot may not read ${kind} ${id}${azureAnswered(code)}, so it cannot tell whether it exists; give acrbot's identity the Reader role on it (docs/deploy.md), then try again.`,
+      `acrbot may not read ${kind} ${id}${azureAnswered(code)}, so it cannot tell whether it exists: Azure gives the same answer for a name that does not exist in a resource group acrbot may not read. Check the resource group and the name; if they are right, acrbot's identity needs the Reader role on resource group ${resourceGroup}: make sure the ${kind} is in ${managedList(kind)} and redeploy (docs/deploy.md, Rights for the bot's identity), then try again.`,
       { cause },
     );
   }
 
   /**
    * "Not found", with the closest names. `unseen`: subscriptions acrbot could not look in
-   * (refused, or not found by ARM), named so that "not found" is said only about the others.
+   * (refused, or not found by ARM), named so that "not found" is said only about the others;
+   * with its `resourceGroup`, the refusals were point reads in that group (see
+   * {@link readEverywhere}), and the sentence names the group rather than the subscription.
    */
   private notFound(
     kind: 'cluster' | 'registry',
     name: string,
     candidates: string[],
-    unseen: Unseen = { refused: [], unknown: [] },
+    unseen: Unseen & { resourceGroup?: string } = { refused: [], unknown: [] },
   ): UserFacingError {
     const close = closestNames(name, candidates);
     const suggestion = close.length ? ` Did you mean ${close.join(', ')}?` : '';
@@ -199,7 +210,11 @@ export class ResourceResolver {
       );
     const lookedIn = this.subscriptionIds.filter((s) => !notLookedIn.includes(s.toLowerCase()));
     const where = lookedIn.length ? ` in ${plural(lookedIn, 'subscription')}.` : ':';
-    const why = unseenSentences('read', kind === 'cluster' ? 'clusters' : 'registries', unseen);
+    const why = unseenSentences(
+      unseen.resourceGroup === undefined ? 'list' : { group: unseen.resourceGroup, kind },
+      kind === 'cluster' ? 'clusters' : 'registries',
+      unseen,
+    );
     return new UserFacingError(
       `${kind}.notFound`,
       `No ${kind} ${name} was found${where} ${why.join(' ')}${suggestion}`,
@@ -218,10 +233,24 @@ interface Unseen {
   cause?: unknown;
 }
 
-/** One sentence per kind of subscription acrbot could not look in, each with its fix. */
-function unseenSentences(verb: 'read' | 'list', what: 'clusters' | 'registries', unseen: Unseen): string[] {
+/**
+ * One sentence per kind of subscription acrbot could not look in, each with its fix. `how`:
+ * `list` for a subscription-wide listing; a group (and the kind looked for) for point reads in it,
+ * whose 403 says only that acrbot may not read that group there, which is also what ARM answers
+ * where no such group exists.
+ */
+function unseenSentences(
+  how: 'list' | { group: string; kind: 'cluster' | 'registry' },
+  what: 'clusters' | 'registries',
+  unseen: Unseen,
+): string[] {
   const sentences: string[] = [];
-  if (unseen.refused.length) sentences.push(`acrbot may not ${verb} the ${what} of ${cannotLookIn(unseen.refused)}.`);
+  if (unseen.refused.length && how === 'list')
+    sentences.push(`acrbot may not list the ${what} of ${cannotLookIn(unseen.refused)}.`);
+  else if (unseen.refused.length && how !== 'list')
+    sentences.push(
+      `acrbot may not read resource group ${how.group} in ${plural(unseen.refused, 'subscription')}, so it could not look there (Azure gives the same answer where no such group exists); if the ${how.kind} is there, acrbot's identity needs the Reader role on that group: make sure the ${how.kind} is in ${managedList(how.kind)} and redeploy (docs/deploy.md, Rights for the bot's identity).`,
+    );
   if (unseen.unknown.length) {
     const one = unseen.unknown.length === 1;
     const [it, exists] = one ? ['it', 'exists'] : ['them', 'exist'];
@@ -230,6 +259,11 @@ function unseenSentences(verb: 'read' | 'list', what: 'clusters' | 'registries',
     );
   }
   return sentences;
+}
+
+/** The deployment parameter listing the resources of `kind` acrbot manages (infra, docs/deploy.md). */
+function managedList(kind: 'cluster' | 'registry'): string {
+  return kind === 'cluster' ? 'managedClusters' : 'managedRegistries';
 }
 
 /** "subscription A" / "subscriptions A, B". */

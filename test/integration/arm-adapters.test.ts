@@ -264,9 +264,21 @@ describe('the same api-versions as the SDK operations', () => {
 describe('absence, paging, throttling and errors', () => {
   it('a 404 (resource or resource group missing) reads as none', async () => {
     await expect(reader.getCluster(sub, 'rg-aks', 'aks-nope')).resolves.toBeUndefined();
-    await expect(reader.getCluster(sub, 'rg-nope', 'aks-prod')).resolves.toBeUndefined();
     await expect(reader.getRegistry(sub, 'rg-acr', 'nopeacr')).resolves.toBeUndefined();
-    expect(sandbox.arm.requests.map((r) => r.status)).toEqual([404, 404, 404]);
+    // A missing resource group is 404 only to a caller with rights on the subscription; acrbot's
+    // Bicep gives Reader on its resource groups only, so Azure refuses it (403), as for any name there.
+    const refused = await reader.getCluster(sub, 'rg-nope', 'aks-prod').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(restErrorInfo(refused)).toEqual({ statusCode: 403, code: 'AuthorizationFailed' });
+    sandbox.arm.state.assignCallerRole(`/subscriptions/${sub}`, BUILT_IN_ROLES.reader);
+    try {
+      await expect(reader.getCluster(sub, 'rg-nope', 'aks-prod')).resolves.toBeUndefined();
+    } finally {
+      sandbox.arm.state.unassignCaller(`/subscriptions/${sub}`, 'Reader');
+    }
+    expect(sandbox.arm.requests.map((r) => r.status)).toEqual([404, 404, 403, 404]);
   });
 
   it('follows nextLink through every page of a listing', async () => {

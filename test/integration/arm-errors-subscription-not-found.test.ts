@@ -9,6 +9,7 @@
 import { UserFacingError } from '../../src/domain/errors';
 import { parseClusterRef, parseRegistryRef } from '../../src/domain/names';
 import { ResourceResolver } from '../../src/flows/resource-resolver';
+import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
 import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, SANDBOX_SUBSCRIPTIONS } from '../../src/sandbox/fixtures';
 import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
 import { sandboxArm } from '../helpers/sandbox-arm';
@@ -49,6 +50,22 @@ async function failureOf(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
+/**
+ * Runs `check` with the Reader role given to acrbot's identity on subscription `platform`, and
+ * takes it away after (even when `check` fails). Azure answers 404 ResourceGroupNotFound only to
+ * a caller with rights on the subscription; acrbot's Bicep gives Reader on its resource groups
+ * only, so without this a missing resource group is 403 AuthorizationFailed, as any name there.
+ */
+async function withSubscriptionReader(check: () => Promise<void>): Promise<void> {
+  const scope = `/subscriptions/${platform}`;
+  sandbox.arm.state.assignCallerRole(scope, BUILT_IN_ROLES.reader);
+  try {
+    await check();
+  } finally {
+    sandbox.arm.state.unassignCaller(scope, 'Reader');
+  }
+}
+
 /** The sentence for a resource named by id in a subscription ARM could not find. */
 function byIdSentence(kind: 'cluster' | 'registry', id: string): string {
   return (
@@ -73,8 +90,15 @@ describe('the reader', () => {
 
   it('still finds none for a resource, or a resource group, that is not there', async () => {
     await expect(arm.reader.getCluster(platform, 'rg-aks', 'aks-nope')).resolves.toBeUndefined();
-    await expect(arm.reader.getCluster(platform, 'rg-nope', 'aks-prod')).resolves.toBeUndefined();
     await expect(arm.reader.getRegistry(platform, 'rg-acr', 'nopeacr')).resolves.toBeUndefined();
+    await withSubscriptionReader(async () => {
+      await expect(arm.reader.getCluster(platform, 'rg-nope', 'aks-prod')).resolves.toBeUndefined();
+    });
+    // Without rights on the subscription, Azure refuses rather than say the group is not there.
+    await expect(arm.reader.getCluster(platform, 'rg-nope', 'aks-prod')).rejects.toMatchObject({
+      statusCode: 403,
+      code: 'AuthorizationFailed',
+    });
   });
 });
 
@@ -135,10 +159,16 @@ describe('an ordinary not found reads as before', () => {
 
   it('a registry id whose resource group is not there (ResourceGroupNotFound)', async () => {
     const id = registryId(platform, 'rg-nope', 'contosoacr');
-    const err = await failureOf(only().resolveRegistry(parseRegistryRef(id)));
-    expect(err).toMatchObject({ code: 'registry.notFound' });
-    expect((err as Error).message).toMatch(
-      /^No registry named contosoacr was found in the subscriptions acrbot can see\./,
-    );
+    await withSubscriptionReader(async () => {
+      const err = await failureOf(only().resolveRegistry(parseRegistryRef(id)));
+      expect(err).toMatchObject({ code: 'registry.notFound' });
+      expect((err as Error).message).toMatch(
+        /^No registry named contosoacr was found in the subscriptions acrbot can see\./,
+      );
+    });
+    // Without rights on the subscription Azure answers 403, which says nothing of whether it exists.
+    const refused = await failureOf(only().resolveRegistry(parseRegistryRef(id)));
+    expect(refused).toMatchObject({ code: 'registry.unreadable' });
+    expect((refused as Error).cause).toMatchObject({ statusCode: 403, code: 'AuthorizationFailed' });
   });
 });

@@ -10,6 +10,8 @@
 import { CloudApiError } from '../../src/domain/ports';
 import { ArmRegistryTokens } from '../../src/integrations/azure/arm-registry-tokens';
 import { ArmRoleAssignments } from '../../src/integrations/azure/arm-role-assignments';
+import { RefusedOrGoneError } from '../../src/integrations/azure/refused-or-gone';
+import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
 import { SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
 import { sandboxArm } from '../helpers/sandbox-arm';
@@ -95,9 +97,30 @@ describe('a resource that is not there still is', () => {
     const goneRegistry = { ...contoso, name: 'goneacr00' };
     const goneGroup = { ...contoso, resourceGroup: 'rg-gone' };
     await expect(tokens.getToken(goneRegistry, 'acrbot-token-1')).resolves.toBeUndefined();
-    await expect(tokens.getToken(goneGroup, 'acrbot-token-1')).resolves.toBeUndefined();
-    await expect(tokens.deleteToken(goneGroup, 'acrbot-token-1')).resolves.toBeUndefined();
-    expect(sandbox.arm.requests.map((r) => r.status)).toEqual([404, 404, 404]);
+    // Azure says a resource group is not there (404) only to a caller with rights on the
+    // subscription; acrbot's Bicep gives Reader on its resource groups only.
+    const subscription = `/subscriptions/${contoso.subscriptionId}`;
+    sandbox.arm.state.assignCallerRole(subscription, BUILT_IN_ROLES.reader);
+    try {
+      await expect(tokens.getToken(goneGroup, 'acrbot-token-1')).resolves.toBeUndefined();
+      await expect(tokens.deleteToken(goneGroup, 'acrbot-token-1')).resolves.toBeUndefined();
+    } finally {
+      sandbox.arm.state.unassignCaller(subscription, 'Reader');
+    }
+    // Reader does not cover the delete, so Azure refuses it; the registry read behind the refusal
+    // answers 404 ResourceGroupNotFound, and the delete counts as done.
+    expect(sandbox.arm.requests.map((r) => `${r.operation} ${r.status}`)).toEqual([
+      'tokens.get 404',
+      'tokens.get 404',
+      'tokens.delete 403',
+      'registries.get 404',
+    ]);
+  });
+
+  it('a resource group acrbot has no rights above answers 403: refused or gone, nothing counted removed', async () => {
+    const goneGroup = { ...contoso, resourceGroup: 'rg-gone' };
+    await expect(tokens.getToken(goneGroup, 'acrbot-token-1')).rejects.toBeInstanceOf(RefusedOrGoneError);
+    await expect(tokens.deleteToken(goneGroup, 'acrbot-token-1')).rejects.toBeInstanceOf(RefusedOrGoneError);
   });
 
   it('a role assignment whose scope is gone (404 ResourceNotFound) is deleted already', async () => {

@@ -57,13 +57,14 @@ describe('resolving by resourceGroup/name or id when a subscription answers 403'
     expect(cluster.id.toLowerCase()).toBe(sandboxResourceId('cluster', SANDBOX_CLUSTERS.prod).toLowerCase());
   });
 
-  test('rg/name found nowhere readable: not found, naming the subscription acrbot could not look in', async () => {
+  test('rg/name found nowhere readable: not found, naming the resource group acrbot could not look in', async () => {
     sandbox.arm.state.denyAction(`/subscriptions/${data}`, CLUSTER_READ);
     const err = await failure(resolver.resolveCluster(parseClusterRef('rg-dev/aks-dev')));
     expect(err).toBeInstanceOf(UserFacingError);
     expect(err).toMatchObject({ code: 'cluster.notFound' });
     expect((err as Error).message).toBe(
-      `No cluster rg-dev/aks-dev was found in subscription ${platform}. acrbot may not read the clusters of subscription ${data}, so it could not look there; give its identity the Reader role on it (docs/deploy.md), or take it out of ACRBOT_SUBSCRIPTION_IDS. Did you mean rg-aks/aks-prod?`,
+      // rg-dev is not in `platform` either: Azure refuses there too, acrbot having no right above its groups.
+      `No cluster rg-dev/aks-dev was found: acrbot may not read resource group rg-dev in subscriptions ${platform}, ${data}, so it could not look there (Azure gives the same answer where no such group exists); if the cluster is there, acrbot's identity needs the Reader role on that group: make sure the cluster is in managedClusters and redeploy (docs/deploy.md, Rights for the bot's identity). Did you mean rg-aks/aks-prod?`,
     );
   });
 
@@ -73,7 +74,7 @@ describe('resolving by resourceGroup/name or id when a subscription answers 403'
     const err = await failure(resolver.resolveCluster(parseClusterRef('rg-aks/aks-prod')));
     expect(err).toMatchObject({ code: 'cluster.notFound' });
     expect((err as Error).message).toBe(
-      `No cluster rg-aks/aks-prod was found: acrbot may not read the clusters of subscriptions ${platform}, ${data}, so it could not look there; give its identity the Reader role on them (docs/deploy.md), or take them out of ACRBOT_SUBSCRIPTION_IDS.`,
+      `No cluster rg-aks/aks-prod was found: acrbot may not read resource group rg-aks in subscriptions ${platform}, ${data}, so it could not look there (Azure gives the same answer where no such group exists); if the cluster is there, acrbot's identity needs the Reader role on that group: make sure the cluster is in managedClusters and redeploy (docs/deploy.md, Rights for the bot's identity).`,
     );
   });
 
@@ -84,7 +85,7 @@ describe('resolving by resourceGroup/name or id when a subscription answers 403'
     expect(err).toBeInstanceOf(UserFacingError);
     expect(err).toMatchObject({ code: 'cluster.unreadable' });
     expect((err as Error).message).toBe(
-      `acrbot may not read cluster ${id} (Azure answered AuthorizationFailed), so it cannot tell whether it exists; give acrbot's identity the Reader role on it (docs/deploy.md), then try again.`,
+      `acrbot may not read cluster ${id} (Azure answered AuthorizationFailed), so it cannot tell whether it exists: Azure gives the same answer for a name that does not exist in a resource group acrbot may not read. Check the resource group and the name; if they are right, acrbot's identity needs the Reader role on resource group rg-dev: make sure the cluster is in managedClusters and redeploy (docs/deploy.md, Rights for the bot's identity), then try again.`,
     );
   });
 
@@ -95,7 +96,7 @@ describe('resolving by resourceGroup/name or id when a subscription answers 403'
     expect(err).toBeInstanceOf(UserFacingError);
     expect(err).toMatchObject({ code: 'registry.unreadable' });
     expect((err as Error).message).toBe(
-      `acrbot may not read registry ${id} (Azure answered AuthorizationFailed), so it cannot tell whether it exists; give acrbot's identity the Reader role on it (docs/deploy.md), then try again.`,
+      `acrbot may not read registry ${id} (Azure answered AuthorizationFailed), so it cannot tell whether it exists: Azure gives the same answer for a name that does not exist in a resource group acrbot may not read. Check the resource group and the name; if they are right, acrbot's identity needs the Reader role on resource group rg-shared-data: make sure the registry is in managedRegistries and redeploy (docs/deploy.md, Rights for the bot's identity), then try again.`,
     );
   });
 

@@ -101,18 +101,29 @@ describe('managedClusters.get', () => {
     expect(doubled.body.name).toBe('aks-prod');
   });
 
-  it('answers 404 ResourceNotFound and ResourceGroupNotFound with ARM messages', async () => {
+  it('answers 404 ResourceNotFound, and ResourceGroupNotFound to a caller with rights on the subscription', async () => {
     await expect(aks.managedClusters.get('rg-aks', 'nope')).rejects.toMatchObject({
       statusCode: 404,
       code: 'ResourceNotFound',
       message:
         "The Resource 'Microsoft.ContainerService/managedClusters/nope' under resource group 'rg-aks' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix",
     });
+    // ARM authorizes first: the caller's Reader is on rg-aks only, so a group that is not there is refused.
     await expect(aks.managedClusters.get('rg-missing', 'aks-prod')).rejects.toMatchObject({
-      statusCode: 404,
-      code: 'ResourceGroupNotFound',
-      message: "Resource group 'rg-missing' could not be found.",
+      statusCode: 403,
+      code: 'AuthorizationFailed',
     });
+    const subscription = `/subscriptions/${SANDBOX_SUBSCRIPTIONS.platform}`;
+    sandbox.arm.state.assignCallerRole(subscription, BUILT_IN_ROLES.reader);
+    try {
+      await expect(aks.managedClusters.get('rg-missing', 'aks-prod')).rejects.toMatchObject({
+        statusCode: 404,
+        code: 'ResourceGroupNotFound',
+        message: "Resource group 'rg-missing' could not be found.",
+      });
+    } finally {
+      sandbox.arm.state.unassignCaller(subscription, 'Reader');
+    }
   });
 });
 

@@ -3,8 +3,7 @@
  * cluster answers with them: its own assignments go with it, and ARM authorizes before it looks
  * the resource up. So what only they allowed is 403 AuthorizationFailed; with Reader left on the
  * resource group (infra/modules/*-access.bicep), reads are 404 ResourceNotFound. Names the
- * emulator never served keep their 404s (the caller's rights are modelled for the resources it
- * holds or held).
+ * emulator never served answer the same way (arm-unserved-names.test.ts has the rest).
  */
 import {
   SANDBOX_BOT_OBJECT_ID,
@@ -92,10 +91,11 @@ describe('a deleted registry', () => {
 });
 
 describe('a name the emulator never served', () => {
-  it('answers its 404 as before', async () => {
-    // A group the caller holds no right in: Azure would refuse this; the emulator answers its 404.
+  it('answers 403 in a resource group the caller holds no right in, as Azure does', async () => {
     const typo = registryId.replace(registry.resourceGroup, 'rg-nope');
-    expect((await call('GET', typo, '2025-11-01')).body.error.code).toBe('ResourceGroupNotFound');
+    const answer = await call('GET', typo, '2025-11-01');
+    expect(answer.status).toBe(403);
+    expect(answer.body).toEqual(refused('Microsoft.ContainerRegistry/registries/read', typo));
   });
 });
 

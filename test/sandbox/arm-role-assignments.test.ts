@@ -153,13 +153,23 @@ describe('roleAssignments.create', () => {
     await expect(
       auth.roleAssignments.create(registryId, NAME_A, { ...pull(), principalType: 'User' }),
     ).rejects.toMatchObject({ statusCode: 400, code: 'UnmatchedPrincipalType' });
-    await expect(
-      auth.roleAssignments.create(
-        `/subscriptions/${sub}/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/nope1`,
-        NAME_A,
-        pull(),
-      ),
-    ).rejects.toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
+    // A registry that is not there: ARM authorizes the write first, and the caller's rights to
+    // write assignments are on the registries it manages; with them on the group, the 404 shows.
+    const nope = `/subscriptions/${sub}/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/nope1`;
+    await expect(auth.roleAssignments.create(nope, NAME_A, pull())).rejects.toMatchObject({
+      statusCode: 403,
+      code: 'AuthorizationFailed',
+    });
+    const group = `/subscriptions/${sub}/resourceGroups/rg-acr`;
+    sandbox.arm.state.assignCallerRole(group, BUILT_IN_ROLES.rbacAdministrator);
+    try {
+      await expect(auth.roleAssignments.create(nope, NAME_A, pull())).rejects.toMatchObject({
+        statusCode: 404,
+        code: 'ResourceNotFound',
+      });
+    } finally {
+      sandbox.arm.state.unassignCaller(group, 'Role Based Access Control Administrator');
+    }
   });
 
   it('does not honour AcrPull on an ABAC registry (hasPullAccess), but Repository Reader', async () => {

@@ -1,24 +1,28 @@
 /**
- * What the caller (the bot's identity) may do, per scope. At and below a registry or cluster the
- * emulator holds or held, its rights are its role assignments ({@link CallerAssignment},
- * caller-rights.ts: seeded as the Bicep deploys them, dropped with the resource, so a deleted one
- * answers as in Azure); elsewhere it may do everything (`actions: ['*']`): at subscription and
- * resource group scope (listings, role assignments made there), and under names the emulator never
- * served, which answer their 404 as before. Azure would refuse those too where the caller has no
- * right above them (ARM authorizes before it looks a scope up); what acrbot makes of that for a
- * name that never existed is not modelled here. Tests take rights away with
- * {@link AccessControl.denyAction}. Denials inherit downwards like real RBAC: a denial on a
- * resource group applies to every registry in it.
+ * What the caller (the bot's identity) may do, per scope. At and below any registry or cluster
+ * scope, one the emulator holds, held or never served, its rights are its role assignments
+ * ({@link CallerAssignment}, caller-rights.ts: seeded as the Bicep deploys them, dropped with the
+ * resource): ARM authorizes on the scope before it looks the resource up, so a name the caller may
+ * not read there answers 403 `AuthorizationFailed` whether or not it exists, and 404 only where an
+ * assignment at or above it (Reader on its resource group, or a subscription role) lets it read.
+ * So does a registry or cluster listing in a resource group: 403 unless the caller holds a role
+ * there or on something in it (ARM then lists; the emulator does not filter the listing). A
+ * missing resource group thus answers 404 `ResourceGroupNotFound` only to a caller with rights on
+ * the subscription. Elsewhere it may do everything (`actions: ['*']`): at subscription and
+ * resource group scope (subscription-wide listings, role assignments and permissions there).
+ * Tests take rights away with {@link AccessControl.denyAction}. Denials inherit downwards like
+ * real RBAC: a denial on a resource group applies to every registry in it.
  *
  * Both the `Microsoft.Authorization/permissions` answer and the enforcement on every route read
  * this one table, so "the plan said we may write" and "the write succeeded" cannot disagree.
  */
-import { idKey, isAtOrAbove, normalizeScope } from './arm-ids';
+import { isAtOrAbove, normalizeScope } from './arm-ids';
 import {
   assignmentCovers,
   type CallerAssignment,
   type CallerRole,
   governingResource,
+  resourceCollectionGroup,
   sameAssignment,
 } from './caller-rights';
 
@@ -41,21 +45,6 @@ interface Denial {
 export class AccessControl {
   private denials: Denial[] = [];
   private assignments: CallerAssignment[] = [];
-  /** Registries and clusters (lower-case ids) whose scopes the caller's assignments govern; kept after a deletion. */
-  private readonly governed = new Set<string>();
-
-  /**
-   * Makes the caller's rights at and below `resourceId` (a registry or cluster) come from its
-   * assignments only, for good: a deleted resource is refused what they no longer allow.
-   */
-  govern(resourceId: string): void {
-    this.governed.add(idKey(resourceId));
-  }
-
-  private isGoverned(scope: string): boolean {
-    const resource = governingResource(scope);
-    return resource !== undefined && this.governed.has(resource);
-  }
 
   /** Gives the caller `role` at `scope` (once: the same scope and role again changes nothing). */
   assign(scope: string, role: CallerRole): void {
@@ -121,22 +110,33 @@ export class AccessControl {
   }
 
   /**
-   * True when `action` is denied at `scope`: by a denial at or above it, or, at or below a
-   * registry or cluster it governs, because no assignment of the caller at or above `scope` carries it.
+   * True when `action` is denied at `scope`: by a denial at or above it; at or below a registry
+   * or cluster scope, because no assignment of the caller at or above `scope` carries it; for a
+   * registry or cluster listing in a resource group, because none there carries it and the caller
+   * holds no role at or below the group either.
    */
   isDenied(scope: string, action: string): boolean {
     if (this.denials.some((d) => this.applies(d, scope) && actionMatches(d.action, action))) return true;
-    return this.isGoverned(scope) && !this.assignments.some((a) => assignmentCovers(a, scope, action, actionMatches));
+    if (governingResource(scope) !== undefined) return !this.carries(scope, action);
+    const group = resourceCollectionGroup(scope);
+    if (group === undefined) return false;
+    return !this.carries(scope, action) && !this.assignments.some((a) => isAtOrAbove(group, a.scope));
+  }
+
+  /** Whether an assignment of the caller at or above `scope` carries `action`. */
+  private carries(scope: string, action: string): boolean {
+    return this.assignments.some((a) => assignmentCovers(a, scope, action, actionMatches));
   }
 
   /**
    * The caller's effective permissions at `scope`, as `Microsoft.Authorization/permissions`
-   * returns them: one entry per role of an assignment at or above a governed registry or cluster
-   * scope (none when it has none there), `*` elsewhere; denials that apply are added to `notActions`.
+   * returns them: one entry per role of an assignment at or above a registry or cluster scope
+   * (none when it has none there), `*` elsewhere; denials that apply are added to `notActions`.
    */
   permissionsAt(scope: string): PermissionEntry[] {
     const denied = [...new Set(this.denials.filter((d) => this.applies(d, scope)).map((d) => d.action))];
-    if (!this.isGoverned(scope)) return [{ actions: ['*'], notActions: denied, dataActions: [], notDataActions: [] }];
+    if (governingResource(scope) === undefined)
+      return [{ actions: ['*'], notActions: denied, dataActions: [], notDataActions: [] }];
     return this.assignments
       .filter((a) => isAtOrAbove(a.scope, scope))
       .flatMap((a) =>

@@ -6,8 +6,10 @@
  * when a registry or cluster is added and drops the ones on a resource when it is removed, as ARM
  * deletes a resource's role assignments with it: a deleted registry then answers 403 to whatever
  * the resource group's Reader does not carry (a token delete, a role assignment delete), and 404 to
- * reads. The Bicep's ABAC condition on the administrator role is not modelled (the emulator does
- * not evaluate conditions).
+ * reads. They decide at every registry and cluster scope, names never served too
+ * (access-control.ts): in a resource group without the caller's Reader, such a name is 403, as
+ * in Azure. The Bicep's ABAC condition on the administrator role is not modelled (the emulator
+ * does not evaluate conditions).
  *
  * Kept apart from the role assignment store: the store holds the assignments the bot (and tests,
  * "outside acrbot") make for clusters' identities, and listing them would show these too in ARM;
@@ -93,6 +95,20 @@ export function governingResource(scope: string): string | undefined {
   return idKey(
     `/subscriptions/${p.subscriptionId}/resourceGroups/${p.resourceGroup}/providers/${p.resourceType}/${p.resourceName}`,
   );
+}
+
+/**
+ * The resource group (`/subscriptions/{s}/resourceGroups/{rg}`) of a registry or cluster listing
+ * in it (`…/resourceGroups/{rg}/providers/Microsoft.ContainerRegistry/registries`), or undefined
+ * for any other scope.
+ */
+export function resourceCollectionGroup(scope: string): string | undefined {
+  const parts = normalizeScope(scope).split('/').slice(1);
+  if (parts.length !== 7 || parts[0]!.toLowerCase() !== 'subscriptions') return undefined;
+  if (parts[2]!.toLowerCase() !== 'resourcegroups' || parts[4]!.toLowerCase() !== 'providers') return undefined;
+  const type = `${parts[5]}/${parts[6]}`.toLowerCase();
+  const served = [PROVIDERS.registries, PROVIDERS.managedClusters].map((t) => t.toLowerCase());
+  return served.includes(type) ? `/subscriptions/${parts[1]}/resourceGroups/${parts[3]}` : undefined;
 }
 
 /** Whether `a` covers `action` at `scope`: at or above it, and one of its blocks allows the action. */

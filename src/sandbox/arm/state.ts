@@ -126,13 +126,12 @@ export class ArmState {
   /**
    * Adds a cluster, and gives the caller the rights cluster-access.bicep gives acrbot on it
    * (caller-rights.ts) unless `opts.callerRights` is false (a cluster acrbot does not manage:
-   * then it may do nothing there). From now on the caller's rights there are its assignments.
+   * then it may do nothing there but what a role on its resource group or subscription allows).
    */
   addCluster(spec: ClusterSpec, opts: { callerRights?: boolean } = {}): ClusterRecord {
     this.addResourceGroup(spec.subscriptionId, spec.resourceGroup);
     const record = clusterRecord(spec, this.tenantId);
     this.clusters.set(idKey(record.id), record);
-    this.access.govern(record.id);
     if (opts.callerRights ?? true) for (const a of clusterCallerRights(record.id)) this.access.assign(a.scope, a);
     return record;
   }
@@ -191,7 +190,6 @@ export class ArmState {
     this.addResourceGroup(spec.subscriptionId, spec.resourceGroup);
     const record = registryRecord(spec);
     this.registries.set(idKey(record.id), record);
-    this.access.govern(record.id);
     if (opts.callerRights ?? true) for (const a of registryCallerRights(record.id)) this.access.assign(a.scope, a);
     return record;
   }
