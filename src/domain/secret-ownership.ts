@@ -172,8 +172,8 @@ const HOLDING_STATES = new Set(['executing', 'succeeded']);
  * which keeps the Kubernetes uid, so the uid alone cannot tell the two writes apart; the store
  * records of who wrote that uid, and when, can (G15). Requests `request` extends wrote before
  * it (its rotation replaced theirs), and `ignore` lists requests ending together with it, so
- * neither holds it. A tie in time counts as later: keeping the secret is the cautious answer,
- * and the other request deletes it when it ends.
+ * neither holds it. A tie in time is broken the same way from either side ({@link wroteAfter}),
+ * so exactly one of the two holds the secret and deletes it when it ends.
  */
 export function laterWriterOf(
   request: AccessRequest,
@@ -192,8 +192,22 @@ export function laterWriterOf(
     if (!HOLDING_STATES.has(other.state) || other.plan.kind !== 'secret' || !sameSecretTarget(other.plan, plan))
       return false;
     const theirs = writtenSecretRecord(other);
-    return !!theirs && theirs.uid === mine.uid && Date.parse(theirs.recordedAt) >= Date.parse(mine.recordedAt);
+    return !!theirs && theirs.uid === mine.uid && wroteAfter(other, theirs, request, mine);
   });
+}
+
+/**
+ * Whether `other`'s write of a secret object came after `request`'s. Two writes recorded in the
+ * same millisecond are ordered the same way from either side, or each request would take the
+ * other for the later writer and both would leave the secret when they end: the one whose
+ * started write recorded replacing the other came later; else the greater request id.
+ */
+function wroteAfter(other: AccessRequest, theirs: CreatedObject, request: AccessRequest, mine: CreatedObject): boolean {
+  const [t, m] = [Date.parse(theirs.recordedAt), Date.parse(mine.recordedAt)];
+  if (t !== m) return t > m;
+  if (replacedByStartedWrite(other)?.requestId === request.id) return true;
+  if (replacedByStartedWrite(request)?.requestId === other.id) return false;
+  return other.id > request.id;
 }
 
 /**
@@ -321,6 +335,12 @@ export function pendingRetirementOf(request: AccessRequest): Outcome['retirement
 export function retirementPendingSentence(replacedRequestId: string): string {
   return `The credential of ${replacedRequestId}, which it replaced, could not be deleted at once; acrbot deletes it in the background and the audit log records when.`;
 }
+
+/**
+ * The sentence a succeeded rotation's `summary` carries when it deleted the credential it
+ * replaced (secret-runner.ts): the extension's `access.extended` entry says so only then.
+ */
+export const REPLACED_CREDENTIAL_DELETED = 'The credential it replaced was deleted.';
 
 /**
  * What a failed secret run's error says of a credential it could not delete (secret-runner.ts):

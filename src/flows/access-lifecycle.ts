@@ -22,6 +22,9 @@ import {
   credentialOf,
   credentialRefProblem,
   laterWriterOf,
+  pendingRetirementOf,
+  REPLACED_CREDENTIAL_DELETED,
+  replacedByStartedWrite,
   writtenSecretUid,
 } from '../domain/secret-ownership';
 import type { Logger } from '../observability/logger';
@@ -241,6 +244,8 @@ export class AccessLifecycle {
         requestId: request.id,
       });
     }
+    if (request.state === 'succeeded' && request.plan.kind === 'secret' && !request.extendsRequestId)
+      await this.endReplaced(request);
     if (request.state === 'succeeded' && request.access?.expiresAt && !request.access.revokedAt) {
       await this.scheduleEnd(request);
       if (request.extendsRequestId) await this.applyExtension(request);
@@ -267,6 +272,43 @@ export class AccessLifecycle {
   }
 
   /**
+   * A secret request whose approved plan replaced another request's secret succeeded: the secret
+   * is its own now, and its run retired the other's credential, so the other request holds no
+   * access any more (G17). Left `succeeded`, its tab, inventory and reminders would show it active
+   * until its end. It ends at once, as a revoke does (the same job, conditional writes, audit,
+   * cards, the requester told): its revocation finds the replacing request holding the secret
+   * (laterWriterOf) and keeps it and its service-account entries, which the replacing request's
+   * records carry on (serviceAccountEntriesAfterWrite) and its own end removes; it deletes
+   * nothing but the credential, which the rotation retired already or left pending for it. The
+   * replaced request is the one the write recorded replacing; an extension's is the request it
+   * extends (the whole access ends, its extensions with it). A failure is logged: the revoke job
+   * is written first and retries as any does.
+   */
+  private async endReplaced(replacing: AccessRequest): Promise<void> {
+    const replacedId = replacedByStartedWrite(replacing)?.requestId;
+    if (!replacedId || replacing.outcome?.secret?.action !== 'replaced') return;
+    try {
+      let replaced = await this.store.get(replacedId);
+      // An extension of the replaced access wrote the secret last: the access is its original's.
+      for (let hops = 0; replaced?.extendsRequestId && hops < 10; hops++)
+        replaced = await this.store.get(replaced.extendsRequestId);
+      if (!replaced || replaced.id === replacing.id || replaced.state !== 'succeeded') return;
+      if (replaced.access?.revokingSince || replaced.plan.kind !== 'secret') return;
+      // Asked again at every change of the replacing request (a later redraw, the clean-up job's
+      // summary): one revoke is enough.
+      if (carriesRevoke(await this.jobs.get(accessExpiryJobId(replaced.id)))) return;
+      const approver = replacing.decision?.by.name;
+      const reason = `replaced by ${replacing.id}${approver ? `, approved by ${approver}` : ''}: it wrote a new credential into secret ${replaced.plan.namespace}/${replaced.plan.secretName} and retired this one`;
+      await this.revokeSoon(replaced, ACRBOT_ACTOR, reason);
+    } catch (err) {
+      this.log.error(
+        { err, requestId: replacedId, replacedBy: replacing.id },
+        'ending the request whose secret was replaced failed; its revoke job retries if it was written',
+      );
+    }
+  }
+
+  /**
    * An approved extension succeeded: the original request's end moves to the extension's (a
    * grant re-creates nothing; a secret was rotated into the same secret by the extension run).
    */
@@ -282,7 +324,7 @@ export class AccessLifecycle {
     await this.record(original, extension.requester, {
       action: 'access.extended',
       outcome: 'extended',
-      detail: `until ${end} by ${extension.id}${extension.plan.kind === 'secret' ? ' (new credential in the same secret; the old one deleted)' : ' (nothing re-created)'}`,
+      detail: `until ${end} by ${extension.id} (${extension.plan.kind === 'secret' ? rotationWords(extension) : 'nothing re-created'})`,
     });
     const next = await this.moveEnd(original, extension, end);
     if (!next) {
@@ -1471,6 +1513,22 @@ export class AccessLifecycle {
       detail: event.detail,
     });
   }
+}
+
+/**
+ * What a secret extension's rotation did to the credential before it, from its own records (the
+ * write's `replaces`, the outcome): the `access.extended` entry says what was retired, not what a
+ * rotation usually does.
+ */
+function rotationWords(extension: AccessRequest): string {
+  const replaced = replacedByStartedWrite(extension)?.requestId;
+  const written = extension.outcome?.secret?.action === 'created' ? 'the secret written anew' : 'the same secret';
+  if (!replaced) return `new credential in ${written}; no earlier credential was retired`;
+  if (pendingRetirementOf(extension)?.requestId === replaced)
+    return `new credential in ${written}; the old one, ${replaced}'s, is deleted in the background`;
+  return extension.outcome?.summary.includes(REPLACED_CREDENTIAL_DELETED)
+    ? `new credential in ${written}; the old one, ${replaced}'s, deleted`
+    : `new credential in ${written}; the old one, ${replaced}'s, was not deleted (see the extension's audit entries)`;
 }
 
 function jobSpec(job: ScheduledJob) {

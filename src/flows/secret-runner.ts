@@ -44,13 +44,16 @@ import {
   recordedCredentials,
   replacedByStartedWrite,
   replacedRequestProblem,
+  REPLACED_CREDENTIAL_DELETED,
   replacementNotPlanned,
   replacementNotPlannedSentence,
   retirementPendingSentence,
   SECRET_WRITE_UNCONFIRMED,
+  secretWrittenAt,
   serviceAccountEntriesAfterWrite,
   serviceAccountLinkedEarlier,
   writeStartedRecord,
+  writtenSecretUid,
 } from '../domain/secret-ownership';
 import { shortTime } from '../domain/pull-diagnosis';
 import { deleteCredential, WRITE_IN_PROGRESS } from './credential-deletion';
@@ -195,7 +198,9 @@ export class SecretRunner implements PlanRunner {
       const written = {
         ...write,
         serviceAccountPatched: write.serviceAccountPatched || addedEarlier,
-        action: previous ? ('replaced' as const) : ('created' as const),
+        // An extension whose secret was deleted meanwhile writes it anew (and still retires the
+        // credential it held).
+        action: previous && (existing || earlierWrite) ? ('replaced' as const) : ('created' as const),
       };
       // The uid names the very object written: revoke deletes that object and no other (G15).
       await ctx.recordCreated({ kind: 'pullSecret', id: secretId, name: plan.secretName, uid: write.uid });
@@ -234,9 +239,13 @@ export class SecretRunner implements PlanRunner {
         serviceAccountNote = ` Not added to service account ${plan.serviceAccount}:${why} Until it is, name the secret in the pod's imagePullSecrets.`;
       }
       const retired = previous ? await this.retirePrevious(previous, credential.ref, ctx) : 'none';
+      const absent =
+        previous && written.action === 'created'
+          ? ' The secret was no longer in the cluster and was written anew.'
+          : '';
       const retiredNote =
         retired === 'deleted'
-          ? ' The credential it replaced was deleted.'
+          ? `${absent} ${REPLACED_CREDENTIAL_DELETED}`
           : retired === 'pending' && previous
             ? ` ${retirementPendingSentence(previous.id)}`
             : '';
@@ -284,7 +293,8 @@ export class SecretRunner implements PlanRunner {
           again: !!request.waiting,
         });
       }
-      const cleanup = await this.cleanUp(refs, ctx, { ...request, created: ctx.created() }, unanswered);
+      const cleaned = { deleted: 0 };
+      const cleanup = await this.cleanUp(refs, ctx, { ...request, created: ctx.created() }, unanswered, cleaned);
       const reason = isUserFacing(err)
         ? err.message
         : err instanceof CloudApiError
@@ -299,7 +309,10 @@ export class SecretRunner implements PlanRunner {
         refs.length === 0
           ? ''
           : cleanup === 'deleted'
-            ? ' The credential acrbot had created was deleted again.'
+            ? cleaned.deleted
+              ? ' The credential acrbot had created was deleted again.'
+              : // The refused create made nothing: the clean-up found nothing under its names.
+                ' Nothing was created.'
             : application.unseen
               ? ` ${CLEANUP_PROMISES.applicationUnseen}`
               : refs.every((ref) => ref.kind === 'sp' && !ref.applicationId)
@@ -400,6 +413,11 @@ export class SecretRunner implements PlanRunner {
       // before writing, not on the secret any more: the rotation is finished from it.
       if (labelled === request.id)
         ({ previous, previousEntries } = await this.replacedEarlier(request, ctx).catch(wait));
+    } else if (request.extendsRequestId) {
+      // An extension whose secret someone deleted: the credential the secret held is still live,
+      // and acrbot's records say whose it is (the cluster has no label left to hint at it). The
+      // rotation retires it all the same, or it would stay valid with nothing holding it.
+      previous = await this.lastFamilyWriter(request).catch(wait);
     }
     return { access, existing, previous, previousEntries, serviceAccountLinked };
   }
@@ -633,6 +651,29 @@ export class SecretRunner implements PlanRunner {
   }
 
   /**
+   * The request of `extension`'s access that last wrote its secret, by acrbot's records (G15):
+   * its original, or the extension of that original (one that moved its end) whose write came
+   * last. Only one that still holds the access (`succeeded`) and wrote that very secret counts.
+   */
+  private async lastFamilyWriter(extension: AccessRequest): Promise<AccessRequest | undefined> {
+    const original = await this.ports.requests.get(extension.extendsRequestId!);
+    if (!original) return undefined;
+    const family = [original];
+    for (const id of original.access?.extendedBy ?? []) {
+      if (id === extension.id) continue;
+      const other = await this.ports.requests.get(id);
+      if (other) family.push(other);
+    }
+    const writers = family.filter(
+      (r) => r.state === 'succeeded' && !replacedRequestProblem(extension, r) && writtenSecretUid(r) !== undefined,
+    );
+    return writers.reduce<AccessRequest | undefined>(
+      (last, r) => (!last || Date.parse(secretWrittenAt(r)) > Date.parse(secretWrittenAt(last)) ? r : last),
+      undefined,
+    );
+  }
+
+  /**
    * Reaches the cluster and checks namespace, service account and any secret of that name. The
    * caller logs what caused a failure it fails on (a run that waits says so in its own way).
    */
@@ -681,6 +722,13 @@ export class SecretRunner implements PlanRunner {
   }
 
   private explain(err: CloudApiError, plan: SecretPlan): UserFacingError {
+    // ARM refuses a `--kind sp` run only its role assignment (Graph's refusals have codes of their
+    // own): the registry's token rights have nothing to do with it.
+    if (err.code === 'AuthorizationFailed' && plan.credentialKind === 'sp')
+      return new UserFacingError(
+        'bot.cannotAssignRole',
+        `acrbot's identity may not give the new service principal ${plan.role?.name ?? 'pull'} on registry ${plan.registry.name} (Microsoft.Authorization/roleAssignments/write). Ask an Owner of the registry to add it to managedRegistries and redeploy, or to give acrbot's identity Role Based Access Control Administrator there with the condition in docs/deploy.md; or ask for --kind token (the default), which needs no role assignment.`,
+      );
     if (err.code === 'AuthorizationFailed')
       return new UserFacingError(
         'bot.cannotCreateCredential',
@@ -1185,6 +1233,8 @@ export class SecretRunner implements PlanRunner {
     ctx: RunContext,
     owner?: AccessRequest,
     unanswered: ReadonlySet<CredentialRef> = new Set(),
+    /** Counts the credentials found and deleted (none: nothing had been created). */
+    found: { deleted: number } = { deleted: 0 },
   ): Promise<'deleted' | 'pending'> {
     let pending = false;
     for (const ref of [...refs].reverse()) {
@@ -1206,10 +1256,11 @@ export class SecretRunner implements PlanRunner {
         // LeaseLostError (lease-guard.ts), but any other error of it is taken the same way instead
         // of escaping with nothing recorded.
         await ctx.checkLease?.();
-        const { found, deleted, notFound } = await deleteCredential(this.ports, ref);
+        const { found: there, deleted, notFound } = await deleteCredential(this.ports, ref);
+        if (deleted.length) found.deleted++;
         // Not found is final only for a token or scope map whose creates Azure answered (made,
         // or refused). Otherwise "absent" is decided by the later retry.
-        const undecided = !found && (ref.kind === 'sp' || unanswered.has(ref));
+        const undecided = !there && (ref.kind === 'sp' || unanswered.has(ref));
         pending ||= undecided;
         await ctx.audit({
           action: 'credential.cleanup',

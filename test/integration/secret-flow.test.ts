@@ -759,7 +759,11 @@ describe('secret flow', () => {
     const done = await approve(request.id);
     expect(done.state).toBe('failed');
     expect(done.outcome?.errorCode).toBe('AuthorizationFailed');
-    expect(done.outcome?.error).toMatch(/acrbot's identity may not create the credential on registry contosoacr/);
+    // The role assignment was refused, not the credential: no advice about token rights.
+    expect(done.outcome?.error).toMatch(
+      /acrbot's identity may not give the new service principal AcrPull on registry contosoacr/,
+    );
+    expect(done.outcome?.error).not.toMatch(/ask for --kind sp/);
     expect(passwords).toHaveLength(1);
     h.logs.azureFailureLine('secret flow failed in Azure', request.id, 'AuthorizationFailed', 403);
     expect(h.logs.lines.join('')).not.toContain(passwords[0]);

@@ -45,9 +45,24 @@ describe('laterWriterOf', () => {
     expect(laterWriterOf(a, [a, b])).toBeUndefined();
   });
 
-  test('the same instant counts as later (keeping is the cautious answer)', () => {
+  test('the same instant is ordered the same from either side: exactly one holds it (by request id)', () => {
     const b = wrote('R-BBBBBBBB', 'uid-1', a.created![0]!.recordedAt);
     expect(laterWriterOf(a, [a, b])?.id).toBe(b.id);
+    expect(laterWriterOf(b, [a, b])).toBeUndefined();
+  });
+
+  test('at the same instant, the request whose started write recorded replacing the other came later', () => {
+    // The replacing request has the smaller id: the id alone would take it for the earlier one.
+    const replacing = wrote('R-00000000', 'uid-1', a.created![0]!.recordedAt);
+    replacing.created!.unshift({
+      kind: 'pullSecretWriteStarted',
+      id: pullSecretRecordId(plan),
+      name: 'acr-auth',
+      replaces: { requestId: a.id, serviceAccounts: [] },
+      recordedAt: a.created![0]!.recordedAt,
+    });
+    expect(laterWriterOf(a, [a, replacing])?.id).toBe(replacing.id);
+    expect(laterWriterOf(replacing, [a, replacing])).toBeUndefined();
   });
 
   test('another object under the same name, or another secret, is not held by it', () => {
