@@ -20,6 +20,7 @@ import { unfittableNames } from './policy-name-patterns';
 import { unreachableRules } from './policy-rule-order';
 import { autoApproveScopeWarnings } from './policy-auto-approve-scope';
 import { withPolicyWarnings } from './policy-warnings';
+import { yamlFindings } from './policy-yaml-warnings';
 import { isGuid } from '../domain/identifiers';
 import { singleLine, visibleLength } from '../domain/text';
 
@@ -532,7 +533,15 @@ export function parsePolicy(text: string, file: string, limits: PolicyLimits = {
       message: e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''),
     });
   }
-  if (problems.length > 0) throw new PolicyFileError(file, problems);
+  // A tag the parser dropped is refused with the syntax errors, before the value left without it
+  // is checked: problems with that value would only repeat it (policy-yaml-warnings.ts says why
+  // it is a problem, and why the parser's other warnings are warnings).
+  const yamlSays = yamlFindings(yaml(), doc, text, lines);
+  problems.push(...yamlSays.problems);
+  if (problems.length > 0) {
+    problems.sort((a, b) => a.line - b.line || a.col - b.col);
+    throw new PolicyFileError(file, problems);
+  }
   const raw: unknown = doc.toJS();
   // Checked on the raw document so it is reported even when a rule has other problems (zod
   // skips refinements of an object whose fields failed).
@@ -560,10 +569,13 @@ export function parsePolicy(text: string, file: string, limits: PolicyLimits = {
   }
   const rules = parsed.data.rules.map(toRule);
   // The file loads; what it may not mean is said beside it (policy-warnings.ts), not refused.
-  const warnings = autoApproveScopeWarnings(rules, (i) => ({
-    ...locate(doc, lines, ['rules', i, 'match']),
-    path: pathText(['rules', i, 'match']),
-  }));
+  const warnings = [
+    ...yamlSays.warnings,
+    ...autoApproveScopeWarnings(rules, (i) => ({
+      ...locate(doc, lines, ['rules', i, 'match']),
+      path: pathText(['rules', i, 'match']),
+    })),
+  ].sort((a, b) => a.line - b.line || a.col - b.col);
   return withPolicyWarnings(
     {
       version: 1,

@@ -3,12 +3,16 @@
  * name it is compared with never has (`aks-[pP]rod*`, `!aks-prod`, `aks-.*`, a login server
  * where a registry's name is meant, a subscription's name where its id is), or fitting only
  * text longer than that name can be (a 70-character cluster name) or, without `*`, shorter
- * (`registry: acr`, a subscription id cut short). Loaded, such a condition never fits, so the
+ * (`registry: acr`, a subscription id cut short), or starting or ending with a character the
+ * name holds only inside (`cluster: "-aks*"`). Loaded, such a condition never fits, so the
  * requests the rule was written for go on to a later, perhaps looser, rule; the policy file
  * refuses it, as it refuses a misspelt field.
  */
 import { NAME_CHARACTER, NAME_LENGTH } from '../domain/names';
 import type { AddProblem } from './policy-problems';
+
+/** The first and last character of a name that may hold others only between them. */
+const ALPHANUMERIC = { chars: /^[a-zA-Z0-9]$/, says: 'a letter or digit' };
 
 const RESOURCE_GROUP = {
   name: 'resource group name',
@@ -34,6 +38,8 @@ const NAME_FIELDS = {
     holds: 'letters, digits, - and _',
     length: NAME_LENGTH.cluster,
     ascii: true,
+    // domain/names.ts CLUSTER_NAME (Azure's rule): `-` and `_` only between letters and digits.
+    edge: ALPHANUMERIC,
   },
   registry: {
     name: 'registry name',
@@ -53,10 +59,15 @@ const NAME_FIELDS = {
     holds: 'letters, digits and -',
     length: NAME_LENGTH.namespace,
     ascii: true,
+    // A DNS label (domain/secret-options.ts DNS_LABEL): `-` only between letters and digits.
+    edge: ALPHANUMERIC,
   },
 } as const;
 
 type NameField = keyof typeof NAME_FIELDS;
+
+/** The name conditions of a rule's `match`, those whose patterns can be refused as fitting no name. */
+export const NAME_PATTERN_FIELDS: readonly string[] = Object.keys(NAME_FIELDS);
 
 /** A character as a message shows it: control and invisible ones escaped. */
 const shown = (ch: string) => `"${/[\p{C}\p{Z}]/u.test(ch) && ch !== ' ' ? JSON.stringify(ch).slice(1, -1) : ch}"`;
@@ -156,9 +167,48 @@ function unfittableLength(pattern: string, field: NameField): string | undefined
 }
 
 /**
- * Refuses name patterns holding a character their name never has, or fitting only text of a
- * length their name never has (see the file's comment); `*` and `?` are the only characters a
- * pattern adds.
+ * Why `pattern`, of characters its name holds, can fit no value of `field` by its first or last
+ * character, or undefined when it can. Only a literal end counts: a `*` or `?` there can still
+ * be a letter or digit (`*-aks` fits `x-aks`), so only a pattern no name could fit is refused.
+ */
+function unfittableEdge(pattern: string, field: NameField): string | undefined {
+  const spec = NAME_FIELDS[field];
+  const edge = 'edge' in spec ? spec.edge : undefined;
+  if (!edge || pattern === '') return undefined;
+  const chars = [...pattern];
+  const ends = [
+    ['starts', chars[0]],
+    ['ends', chars[chars.length - 1]],
+  ] as const;
+  const bad = ends.find(([, ch]) => ch !== '*' && ch !== '?' && !edge.chars.test(ch));
+  if (!bad) return undefined;
+  const [where, ch] = bad;
+  const trimmed = pattern.replace(/^[^a-zA-Z0-9*?]+|[^a-zA-Z0-9*?]+$/g, '');
+  const fix = where === 'starts' ? `*${trimmed}` : `${trimmed}*`;
+  return (
+    `"${pattern.slice(0, 60)}" ${where} with ${shown(ch)}, and a ${spec.name} ${where} with ${edge.says}, ` +
+    `so it never fits; write ${trimmed || 'a name'}${trimmed ? `, or ${fix} if any characters may come ${where === 'starts' ? 'before' : 'after'} it` : ''}`
+  );
+}
+
+/** Why `pattern` can fit no value of the name condition `field`, or undefined when it can. */
+function whyUnfittable(pattern: string, field: NameField): string | undefined {
+  return unfittable(pattern, field) ?? unfittableLength(pattern, field) ?? unfittableEdge(pattern, field);
+}
+
+/**
+ * Whether `pattern` is one the policy file refuses on the name condition `field` (see
+ * {@link unfittableNames}): it fits no name, so any other check reading it as fitting something
+ * (policy-rule-order.ts) must leave it out. False for a field that is no name condition.
+ */
+export function fitsNoName(field: string, pattern: string): boolean {
+  return field in NAME_FIELDS && whyUnfittable(pattern, field as NameField) !== undefined;
+}
+
+/**
+ * Refuses name patterns holding a character their name never has, fitting only text of a
+ * length their name never has, or starting or ending with a character their name has only
+ * inside (see the file's comment); `*` and `?` are the only characters a pattern adds.
  */
 export function unfittableNames(rule: Record<string, unknown>, add: AddProblem): void {
   const match = rule.match;
@@ -168,7 +218,7 @@ export function unfittableNames(rule: Record<string, unknown>, add: AddProblem):
     const patterns: unknown[] = Array.isArray(value) ? value : [value];
     patterns.forEach((pattern, j) => {
       if (typeof pattern !== 'string') return;
-      const why = unfittable(pattern, field) ?? unfittableLength(pattern, field);
+      const why = whyUnfittable(pattern, field);
       if (why) add(['match', field, ...(Array.isArray(value) ? [j] : [])], why);
     });
   }

@@ -9,6 +9,7 @@
 import { DEFAULT_INCLUSION_STEPS } from '../domain/glob-inclusion';
 import { globMatches, MATCH_VALUES } from '../domain/policy';
 import { type AddProblem, ruleName } from './policy-problems';
+import { fitsNoName, NAME_PATTERN_FIELDS } from './policy-name-patterns';
 import { coversMatch } from './policy-rule-cover';
 
 /**
@@ -83,8 +84,39 @@ const named = (rule: unknown, i: number) => {
   return typeof id === 'string' ? `rules[${i}] ${id}` : `rules[${i}]`;
 };
 
-/** The raw `match` of a rule (undefined when it has none: then it fits every request). */
-const matchOf = (rule: unknown) => (rule as { match?: unknown }).match;
+/** A rule's `match` as this check reads it (see {@link possibleMatch}). */
+interface ReadMatch {
+  /** The raw `match` without the patterns that fit no name (undefined: none, it fits every request). */
+  match: unknown;
+  /** A name pattern of it fits no name: the file is refused at that pattern (policy-name-patterns.ts). */
+  refused: boolean;
+  /** Every pattern of one of its name conditions fits no name, so the rule fits no request. */
+  fitsNothing: boolean;
+}
+
+/**
+ * The raw `match` of a rule without the name patterns that fit no name: such a pattern is
+ * refused at itself (policy-name-patterns.ts), and read as glob text it would fit names no
+ * cluster or namespace has (`-aks*` within `*`, `aks-[pP]rod*` within `aks-*`), hiding later
+ * rules or hidden by earlier ones for requests that cannot exist.
+ */
+function possibleMatch(rule: unknown): ReadMatch {
+  const match = (rule as { match?: unknown }).match;
+  if (!match || typeof match !== 'object' || Array.isArray(match)) return { match, refused: false, fitsNothing: false };
+  const out: Record<string, unknown> = { ...(match as Record<string, unknown>) };
+  let refused = false;
+  let fitsNothing = false;
+  for (const field of NAME_PATTERN_FIELDS) {
+    const patterns = patternsOf(out[field]);
+    if (out[field] === undefined || !patterns) continue;
+    const possible = patterns.filter((p) => !fitsNoName(field, p));
+    if (possible.length === patterns.length) continue;
+    refused = true;
+    if (possible.length === 0) fitsNothing = true;
+    out[field] = possible;
+  }
+  return { match: out, refused, fitsNothing };
+}
 
 /** Where rules are: the line each starts at, for messages naming another rule than the one reported. */
 export type RuleLine = (index: number) => number;
@@ -104,7 +136,12 @@ const IN_ORDER = '(rules are tried in order, the first that fits applies)';
 export function unreachableRules(raw: unknown, add: AddProblem, lineOf: RuleLine): void {
   const rules = (raw as { rules?: unknown } | null)?.rules;
   if (!Array.isArray(rules)) return;
-  const reaches = rules.map((rule: unknown) => (rule && typeof rule === 'object' ? reach(matchOf(rule)) : undefined));
+  const matches = rules.map((rule: unknown) => (rule && typeof rule === 'object' ? possibleMatch(rule) : undefined));
+  const matchOf = (j: number) => matches[j]?.match;
+  // A rule that fits nothing hides nothing (its kinds are none), and is never reported itself.
+  const reaches = matches.map((m) =>
+    !m ? undefined : m.fitsNothing ? { kinds: [], everything: false } : reach(m.match),
+  );
   // One budget for the whole file: the comparisons of a hostile file end in bounded time, and
   // what is left uncompared loads (never refused on a guess).
   const budget = { left: DEFAULT_INCLUSION_STEPS };
@@ -113,7 +150,9 @@ export function unreachableRules(raw: unknown, add: AddProblem, lineOf: RuleLine
     return typeof id === 'string' ? id : `rules[${j}]`;
   };
   reaches.forEach((mine, i) => {
-    if (!mine || mine.kinds.length === 0) return;
+    // A rule with a pattern that fits no name is refused at that pattern: the first thing to fix
+    // there, and it may be what hides the rule (`aks-[pP]rod*` meant as the narrower `aks-prod*`).
+    if (!mine || mine.kinds.length === 0 || matches[i]?.refused) return;
     const before = (e: number) => {
       const earlier = reaches[e];
       return e < i && !!earlier && mine.kinds.every((k) => earlier.kinds.includes(k));
@@ -128,12 +167,12 @@ export function unreachableRules(raw: unknown, add: AddProblem, lineOf: RuleLine
       );
       return;
     }
-    const broader = reaches.findIndex((_, e) => before(e) && coversMatch(matchOf(rules[e]), matchOf(rules[i]), budget));
+    const broader = reaches.findIndex((_, e) => before(e) && coversMatch(matchOf(e), matchOf(i), budget));
     if (broader < 0) return;
     const by = `${named(rules[broader], broader)} (line ${lineOf(broader)})`;
     const same =
       (reaches[broader]?.kinds ?? []).every((k) => mine.kinds.includes(k)) &&
-      coversMatch(matchOf(rules[i]), matchOf(rules[broader]), budget);
+      coversMatch(matchOf(i), matchOf(broader), budget);
     add(
       ['rules', i],
       same

@@ -1,6 +1,7 @@
 /**
  * Warnings about a policy file that loads: something the operator may well not mean, but that
- * some organisations do (policy-auto-approve-scope.ts), so the file is used and the warning is
+ * some organisations do (policy-auto-approve-scope.ts), or YAML the parser reads as written but
+ * warns about (policy-yaml-warnings.ts), so the file is used and the warning is
  * logged once at start and at each reload that takes a new file, and printed by
  * `npm run policy:check`. Problems, by contrast, refuse the file (PolicyFileError).
  *
@@ -9,10 +10,18 @@
  * bound to requests; a warning is about the file that was read, and goes once it is replaced.
  */
 import type { Policy } from '../domain/policy';
-import type { RuleScopeWarning } from './policy-auto-approve-scope';
 
-/** One warning, at `line:col` of the file (1-based), `path` in the document, about rule `ruleId`. */
-export type PolicyWarning = RuleScopeWarning;
+/**
+ * One warning, at `line:col` of the file (1-based), `path` in the document ('' for the file),
+ * about rule `ruleId`, or about the file's YAML when it has none (policy-yaml-warnings.ts).
+ */
+export interface PolicyWarning {
+  line: number;
+  col: number;
+  path: string;
+  ruleId?: string;
+  message: string;
+}
 
 const warningsOf = new WeakMap<Policy, readonly PolicyWarning[]>();
 

@@ -45,7 +45,10 @@ rules:
       users: [${APPROVER}]
 `;
 
-/** The likely offenders of an old file: a rule after the catch-all, a class, a login server. */
+/**
+ * The likely offenders of an old file: a class, a login server (rule prod: it fits nothing, so
+ * only its patterns are named), a rule after the catch-all (dev).
+ */
 const OLD = `version: 1
 rules:
   - id: default
@@ -56,6 +59,10 @@ rules:
     match:
       cluster: "aks-[ab]*"
       registry: myreg.azurecr.io
+    approvers:
+      users: [${APPROVER}]
+  - id: dev
+    match: { cluster: "aks-dev*" }
     approvers:
       users: [${APPROVER}]
 `;
@@ -85,11 +92,12 @@ describe('npm run policy:check', () => {
     expect(r.stdout).toBe('');
     const lines = r.stderr.trim().split('\n');
     expect(lines[0]).toBe(`The approval policy ${file} has 3 problems:`);
-    expect(lines[1]).toMatch(
-      new RegExp(`^  ${file}:7:5 rules\\[1\\]: rule prod is never reached: .*move default last$`),
+    expect(lines[1]).toContain(`${file}:9:16 rules[1].match.cluster: "aks-[ab]*" has "[" and "]"`);
+    expect(lines[2]).toContain(`${file}:10:17 rules[1].match.registry: "myreg.azurecr.io" is a login server`);
+    expect(lines[3]).toMatch(
+      new RegExp(`^  ${file}:13:5 rules\\[2\\]: rule dev is never reached: .*move default last$`),
     );
-    expect(lines[2]).toContain(`${file}:9:16 rules[1].match.cluster: "aks-[ab]*" has "[" and "]"`);
-    expect(lines[3]).toContain(`${file}:10:17 rules[1].match.registry: "myreg.azurecr.io" is a login server`);
+    expect(lines).toHaveLength(4);
   });
 
   test('a file that is not there: exit 2, the problem at line 0', () => {
@@ -188,6 +196,6 @@ describe('npm run policy:check', () => {
       (err: { code: number; stderr: string }) => err,
     );
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${file}:7:5 rules[1]: rule prod is never reached`);
+    expect(r.stderr).toContain(`${file}:13:5 rules[2]: rule dev is never reached`);
   });
 });
