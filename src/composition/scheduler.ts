@@ -8,7 +8,7 @@ import type { Clock } from '../domain/ports';
 import { CREDENTIAL_CLEANUP_KIND } from '../flows/credential-cleanup';
 import { DRIFT_JOB_ID } from '../flows/drift-detector';
 import { LOST_END_RECHECK_MS } from '../flows/access-end-net';
-import { isUserFacing } from '../domain/errors';
+import { isUserFacing, UserFacingError } from '../domain/errors';
 import { CloudApiError } from '../domain/ports';
 import { jobCorrelationId, Scheduler } from '../flows/scheduler';
 import { purgeStores, STORE_PURGE_JOB_ID } from '../flows/store-purge';
@@ -42,10 +42,16 @@ export function createScheduler(
     // A job that keeps failing (a revocation Azure refuses) is reported to the approvers (G17).
     reportAfterAttempts: reportAfter,
     reporter: async (job, err) => {
+      const request = job.requestId ? await stores.requests.get(job.requestId) : undefined;
+      // A kind no instance knows is reported once by the scheduler, after days, and never ran:
+      // no attempts to count, no cadence to keep.
+      if (err instanceof UserFacingError && err.code === 'job.kindUnknown') {
+        await messenger.reportToApprovers(request, `The background job ${job.id} has not run: ${err.message}.`);
+        return;
+      }
       // A request's job is reported on every later failure (access is at stake); a recurring job
       // (drift.check, audit.anchor, store.purge) once, then daily while it keeps failing.
       if (!job.requestId && (job.attempts - reportAfter) % RECURRING_REPORT_EVERY !== 0) return;
-      const request = job.requestId ? await stores.requests.get(job.requestId) : undefined;
       const revoking = job.kind === 'access.expire';
       const what = revoking ? 'Revoking the access' : `The background job ${job.kind}`;
       // "Not done", not "failed": a revocation waiting for an extension being granted lands here too.

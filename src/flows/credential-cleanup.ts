@@ -11,7 +11,10 @@
  * after the write ended, or the objects stayed absent past {@link ABSENT_AFTER_MS}. A refused
  * clean-up (a reference the records do not vouch for) is audited once per reason, and the stored
  * outcome records it (`cleanup: 'refused'`) and stops promising a retry: an operator must delete
- * what it names, and nothing schedules it again.
+ * what it names, and nothing schedules it again. A role assignment found under the recorded name
+ * that is not the one acrbot made (`notOurs`, credential-deletion.ts) is left in place and
+ * recorded the same way: audited once, a sentence in the outcome naming it for an operator, never
+ * retried (the clean-up of acrbot's own credential goes on and ends).
  */
 import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../domain/audit-chain';
@@ -31,7 +34,7 @@ import { encodeCredentialRef } from '../domain/secret-credential';
 import type { Logger } from '../observability/logger';
 import type { JobScheduling } from './request-service';
 import type { JobSpec } from './scheduler';
-import { deleteCredential } from './credential-deletion';
+import { type CredentialDeletion, deleteCredential } from './credential-deletion';
 import type { SecretRunnerPorts } from './secret-runner';
 
 /**
@@ -119,6 +122,71 @@ function summaryAfterRefusedRetirement(summary: string, replacedRequestId: strin
   return found ? summary.replace(found, refused) : `${summary} ${refused}`;
 }
 
+/** A role assignment found under a recorded name that is not the one acrbot made: left in place. */
+interface LeftAssignment {
+  name: string;
+  scope: string;
+}
+
+/**
+ * What the audit entry of a {@link LeftAssignment} says after `role assignment <name> on <scope>: `
+ * (read back by {@link leftInAudit}); the secret runner's entry for one it left says the same.
+ */
+export const NOT_OURS_DETAIL =
+  'under the name acrbot recorded, but not the assignment acrbot made (another role or scope); left in place for an operator';
+
+/** The `notOurs` names of one deletion of `ref`, with the scope `ref` recorded for them. */
+function leftInPlace(ref: CredentialRef, found: CredentialDeletion): LeftAssignment[] {
+  const scope = ref.kind === 'sp' ? ref.roleAssignment?.scope : undefined;
+  return scope ? found.notOurs.map((name) => ({ name, scope })) : [];
+}
+
+/**
+ * Audits each left assignment as a refusal (G15): keyed by the request and the assignment, so
+ * a later run that finds it again (the job after a lost final write, a name not found yet) adds
+ * no second entry. Audited before the deletion's own entry, which a later run reads as "done".
+ */
+async function auditLeft(
+  request: AccessRequest,
+  left: LeftAssignment[],
+  { audit, log }: Pick<CleanupDeps, 'audit' | 'log'>,
+): Promise<void> {
+  for (const a of left) {
+    log.warn(
+      { requestId: request.id, roleAssignment: a.name, scope: a.scope },
+      'role assignment under the recorded name is not the one acrbot made; left in place for an operator',
+    );
+    await audit.append(refusedEntry(request, `role assignment ${a.name} on ${a.scope}: ${NOT_OURS_DETAIL}`));
+  }
+}
+
+/**
+ * The left assignments a run before this one audited (it deleted the credential and lost its
+ * final write): the final write still names them. Read from the entries {@link auditLeft} writes.
+ */
+function leftInAudit(entries: readonly AuditEvent[]): LeftAssignment[] {
+  const left: LeftAssignment[] = [];
+  for (const e of entries) {
+    if (e.action !== 'credential.cleanup' || e.outcome !== 'refused' || !e.detail?.endsWith(`: ${NOT_OURS_DETAIL}`))
+      continue;
+    const match = /^role assignment (\S+) on (\S+): /.exec(e.detail);
+    if (match) left.push({ name: match[1]!, scope: match[2]! });
+  }
+  return left;
+}
+
+/** The operator-facing sentence of one left assignment, in the stored outcome (and so on the cards). */
+export function leftAssignmentSentence(a: LeftAssignment): string {
+  return `acrbot left the role assignment ${a.name} on ${a.scope} in place: it has the name acrbot recorded, but it is not the assignment acrbot made (another role or scope; audit log: credential.cleanup, refused). An operator must check it and delete it if nobody needs it.`;
+}
+
+/** `text` with the sentence of each left assignment it does not say yet. */
+function withLeft(text: string | undefined, left: LeftAssignment[]): string | undefined {
+  return left
+    .map(leftAssignmentSentence)
+    .reduce<string | undefined>((t, sentence) => (t?.includes(sentence) ? t : t ? `${t} ${sentence}` : sentence), text);
+}
+
 /** The kind of a request's clean-up job. */
 export const CREDENTIAL_CLEANUP_KIND = 'cleanup.credential' as const;
 
@@ -203,6 +271,7 @@ async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promi
   const { store, audit, ports, log, checkLease } = deps;
   const pending = pendingRetirementOf(request)!;
   const entries = await audit.forRequest(request.id);
+  let left = leftInAudit(entries);
   if (!entries.some((e) => e.action === 'credential.cleanup' && e.detail === RETIRED_AFTER_RETRY)) {
     const replaced = await store.get(pending.requestId);
     const ref = replaced && credentialOf(replaced);
@@ -226,12 +295,14 @@ async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promi
       return;
     }
     await checkLease?.();
-    await deleteCredential(ports, ref);
+    left = leftInPlace(ref, await deleteCredential(ports, ref));
+    await auditLeft(request, left, deps);
     await audit.append(cleanupEntry(request, 'deleted', RETIRED_AFTER_RETRY));
   }
   const { retirement: _done, ...outcome } = request.outcome!;
-  // The outcome said the deletion was still to come; the cards show the stored outcome.
-  outcome.summary = summaryAfterRetirement(outcome.summary, pending.requestId);
+  // The outcome said the deletion was still to come; the cards show the stored outcome, which
+  // also names any assignment left in place for an operator.
+  outcome.summary = withLeft(summaryAfterRetirement(outcome.summary, pending.requestId), left)!;
   await saveOutcome(request, outcome, deps, 'cards not redrawn after the retirement');
 }
 
@@ -319,7 +390,9 @@ async function retryCleanup(request: AccessRequest, deps: CleanupDeps): Promise<
   // look would find nothing and contradict the first in the audit).
   const entries = await audit.forRequest(request.id);
   if (entries.some((e) => e.action === 'credential.cleanup' && e.detail === RETRIED_AND_DELETED)) {
-    await store.update(transition(request, { type: 'cleanedUp', at: clock.now() }));
+    await store.update(
+      transition(withLeftInError(request, leftInAudit(entries)), { type: 'cleanedUp', at: clock.now() }),
+    );
     return true;
   }
   // Only references that the request's own records vouch for are acted on (G15): the stored
@@ -343,15 +416,18 @@ async function retryCleanup(request: AccessRequest, deps: CleanupDeps): Promise<
   }
   const existed: boolean[] = [];
   const deleted: string[] = [];
+  const left: LeftAssignment[] = [];
   for (const ref of refs.reverse()) {
     await checkLease?.();
     const found = await deleteCredential(ports, ref);
     existed.push(found.found);
     deleted.push(...found.deleted);
+    left.push(...leftInPlace(ref, found));
   }
   // What the deletions found is audited, and the job moved or the request written, by the
   // lease's holder only.
   await checkLease?.();
+  await auditLeft(request, left, deps);
   // Not found: an application known by its recorded name (its creation's answer was lost), or a
   // token whose create Azure did not answer, or one deleted already. Soon after, Graph may not
   // show it yet, or ARM may not have taken the create yet; past ABSENT_AFTER_MS it does not exist.
@@ -381,6 +457,12 @@ async function retryCleanup(request: AccessRequest, deps: CleanupDeps): Promise<
             : 'not found under its recorded name: Graph did not create it',
         ),
   );
-  await store.update(transition(request, { type: 'cleanedUp', at: clock.now() }));
+  await store.update(transition(withLeftInError(request, left), { type: 'cleanedUp', at: clock.now() }));
   return true;
+}
+
+/** A failed `request` whose outcome's error names each assignment its clean-up left in place. */
+function withLeftInError(request: AccessRequest, left: LeftAssignment[]): AccessRequest {
+  if (!left.length) return request;
+  return { ...request, outcome: { ...request.outcome!, error: withLeft(request.outcome?.error, left) } };
 }

@@ -3,7 +3,9 @@
  * approval nudges) as jobs in the {@link ScheduleStore}, run by exactly one instance under the
  * lease `job:<id>`. Jobs survive restarts because they live in the store; a job whose handler
  * throws stays in the store with `attempts`/`lastError` and a later `dueAt` (backoff), and is
- * reported once it keeps failing — it is never dropped silently (G17).
+ * reported once it keeps failing — it is never dropped silently (G17). A job of a kind this
+ * version has no handler for (scheduled by a newer version during a rolling upgrade) is not a
+ * failure: it is left for an instance that knows it (see {@link Scheduler}'s `leaveUnknown`).
  *
  * What a run writes back (the failure, or the delete once done) applies only to the job as it
  * was read for the run (conditional on its revision, in the store): anything written meanwhile —
@@ -13,6 +15,7 @@
  */
 import type { Clock, JobKind, LeaseStore, ScheduledJob, ScheduleStore } from '../domain/ports';
 import type { LeaseLostError } from '../domain/ports';
+import { UserFacingError } from '../domain/errors';
 import { scrubSecrets } from '../domain/secret-text';
 import { withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
@@ -68,6 +71,42 @@ export interface SchedulerOptions {
   /** Failures after which the reporter is called. */
   reportAfterAttempts?: number;
   reporter?: JobFailureReporter;
+  /**
+   * How far a job of a kind this version does not know is moved on (left for an instance that
+   * knows it); default one sweep (`sweepIntervalMs`), or {@link UNKNOWN_KIND_DELAY_MS} without one.
+   */
+  unknownKindDelayMs?: number;
+  /**
+   * How long a job's kind may stay unknown to every instance that meets it before it is reported
+   * (once); default {@link UNKNOWN_KIND_REPORT_AFTER_MS}.
+   */
+  unknownKindReportAfterMs?: number;
+}
+
+/** How far a job of an unknown kind is moved on when the scheduler does not sweep on an interval. */
+export const UNKNOWN_KIND_DELAY_MS = 30_000;
+
+/**
+ * How long a job's kind may stay unknown before it is reported: far longer than a rolling upgrade
+ * (minutes), or a canary left running over a weekend, so a rollout never reports; a kind no version
+ * knows any more (removed in a later release, or a job only a rolled-back version wrote) is then
+ * reported once instead of being moved on silently for ever.
+ */
+export const UNKNOWN_KIND_REPORT_AFTER_MS = 3 * 24 * 60 * 60_000;
+
+/** Most kinds whose first meeting this process logs (a store full of made-up kinds logs no more). */
+const MAX_LOGGED_UNKNOWN_KINDS = 100;
+
+/**
+ * A job as the store keeps it, with what an instance that met it without a handler wrote on it.
+ * The stores keep a job's fields as one document, so these round-trip; a run by an instance that
+ * knows the kind drops them (it is known again), as does `schedule` (a fresh job).
+ */
+interface StoredJob extends ScheduledJob {
+  /** When an instance first met the job without a handler for its kind, since one that knows it last ran it. */
+  unknownKindSince?: string;
+  /** The job was reported for staying unknown past `unknownKindReportAfterMs` (once per job). */
+  unknownKindReported?: boolean;
 }
 
 /** 30 s, 1 min, 2 min, 5 min, 15 min, then every 30 min. */
@@ -104,6 +143,8 @@ export class Scheduler {
   private stopped = false;
   /** Runs started by this scheduler: each run holds its job's lease as an owner of its own. */
   private runs = 0;
+  /** Unknown kinds this process logged meeting (once each: not every sweep). */
+  private readonly unknownKindsLogged = new Set<string>();
 
   constructor(
     private readonly jobs: ScheduleStore,
@@ -176,7 +217,8 @@ export class Scheduler {
 
   /**
    * Runs one job now if it is due (e.g. a revoke the user just confirmed), under its lease like
-   * a sweep would; false when it is not due, gone, or another instance holds it.
+   * a sweep would; false when it is not due, gone, another instance holds it, or this version has
+   * no handler for its kind (it is left for an instance that knows it).
    */
   async runNow(id: string): Promise<boolean> {
     const job = await this.jobs.get(id);
@@ -221,7 +263,7 @@ export class Scheduler {
 
   /**
    * Runs one job under its lease; false when another instance holds it or it is gone or not yet
-   * due. Everything the run logs — its handler's lines, its lease's renewal warnings, its failure
+   * due, or of a kind this version does not know (left for an instance that knows it). Everything the run logs — its handler's lines, its lease's renewal warnings, its failure
    * and write-back lines, `onError`'s — carries the correlation id `job-<id>`, the reference a
    * report of the failing job gives (composition/scheduler.ts).
    */
@@ -253,14 +295,16 @@ export class Scheduler {
     );
     try {
       // Re-read under the lease: another instance may have run (and deleted) or moved it meanwhile.
-      const job = await this.jobs.get(candidate.id);
-      if (!job || Date.parse(job.dueAt) > this.clock.now().getTime()) return false;
-      const handler = this.handlers.get(job.kind);
+      const stored: StoredJob | undefined = await this.jobs.get(candidate.id);
+      if (!stored || Date.parse(stored.dueAt) > this.clock.now().getTime()) return false;
+      const handler = this.handlers.get(stored.kind);
       if (!handler) {
-        // Another instance (a newer version) may know this kind; leave it for later, loudly.
-        await this.failed(job, new Error(`no handler registered for job kind ${job.kind}`));
-        return true;
+        await this.leaveUnknown(stored);
+        return false;
       }
+      // This instance knows the kind: whatever one that did not wrote on the job goes with its
+      // next write (a failure recorded, a move by its handler).
+      const { unknownKindSince: _since, unknownKindReported: _reported, ...job } = stored;
       let failure: { err: unknown } | undefined;
       try {
         await handler(job, run);
@@ -292,6 +336,62 @@ export class Scheduler {
     } finally {
       await run.stop();
     }
+  }
+
+  /**
+   * Leaves a job of a kind this version has no handler for to an instance that knows it: a newer
+   * version scheduled it during a rolling upgrade, and runs it once it meets it. Not a failure: no
+   * attempt is counted (a newer instance's count and last error stay as they are), nothing is
+   * reported, and the job is never deleted. It is moved one sweep on (so it does not come up
+   * again in every sweep, nor crowd the batch of due jobs this instance can run), under its
+   * revision like any write-back. The first meeting of a kind is logged once per process.
+   *
+   * Bounded: a kind no version knows any more (removed in a later release) would be moved on for
+   * ever. The job records when it was first met unknown; once that is `unknownKindReportAfterMs`
+   * ago, it is reported once (logged as an error for operators, and given to the reporter), and
+   * from then on moved on at the longest backoff: still kept, for an operator to remove, or for a
+   * version that knows it (a rollback) to run.
+   */
+  private async leaveUnknown(job: StoredJob): Promise<void> {
+    const now = this.clock.now().getTime();
+    const firstMet = Date.parse(job.unknownKindSince ?? '');
+    const since = Number.isFinite(firstMet) ? Math.min(firstMet, now) : now;
+    const reportAfter = this.options.unknownKindReportAfterMs ?? UNKNOWN_KIND_REPORT_AFTER_MS;
+    const report = !job.unknownKindReported && now - since >= reportAfter;
+    const backoff = this.options.backoffMs ?? DEFAULT_JOB_BACKOFF_MS;
+    const delayMs =
+      job.unknownKindReported || report
+        ? backoff[backoff.length - 1]
+        : (this.options.unknownKindDelayMs ??
+          (this.options.sweepIntervalMs > 0 ? this.options.sweepIntervalMs : UNKNOWN_KIND_DELAY_MS));
+    const next: StoredJob = {
+      ...job,
+      unknownKindSince: new Date(since).toISOString(),
+      ...(job.unknownKindReported || report ? { unknownKindReported: true } : {}),
+      dueAt: new Date(now + delayMs).toISOString(),
+    };
+    if (!this.unknownKindsLogged.has(job.kind) && this.unknownKindsLogged.size < MAX_LOGGED_UNKNOWN_KINDS) {
+      this.unknownKindsLogged.add(job.kind);
+      this.log.info(
+        { jobId: job.id, kind: job.kind },
+        'job kind unknown to this version; its jobs are left for an instance that knows it (a rolling upgrade)',
+      );
+    }
+    if (!(await this.jobs.putIfUnchanged(next, job.revision ?? ''))) {
+      this.log.debug({ jobId: job.id, kind: job.kind }, 'job of an unknown kind was written meanwhile; left as it is');
+      return;
+    }
+    if (!report) return;
+    const err = new UserFacingError(
+      'job.kindUnknown',
+      `the job kind ${job.kind} has been unknown to every instance that met it since ${next.unknownKindSince!.slice(0, 16).replace('T', ' ')} UTC: it runs once an instance of a version that knows it meets it, or an operator removes it from the schedule`,
+    );
+    this.log.error({ err, jobId: job.id, kind: job.kind }, 'job of a kind no instance knows; kept, reported once');
+    await this.options
+      .reporter?.(next, err)
+      .catch((reportErr: unknown) =>
+        this.log.error({ err: reportErr, jobId: job.id }, 'reporting a failed job failed'),
+      );
   }
 
   /**

@@ -6,7 +6,7 @@
  */
 import { createScheduler } from '../../src/composition/scheduler';
 import { loadConfig } from '../../src/config/config';
-import { CloudApiError } from '../../src/domain/ports';
+import { CloudApiError, type JobKind } from '../../src/domain/ports';
 import type { AccessRequest } from '../../src/domain/request';
 import type { LifecycleMessenger } from '../../src/flows/access-lifecycle';
 import { memoryStores } from '../../src/integrations/store/open-stores';
@@ -63,5 +63,34 @@ test('a recurring job is reported after 3 failures, then daily; a request’s jo
     expect(hoursApart).toBeLessThan(25);
   }
   expect(reports.filter((r) => r.requestId === request.id)).toHaveLength(remindFailures - 2);
+  await scheduler.stop();
+});
+
+test('a job of a kind no instance knows is reported once, after days, as not run (no attempts to count)', async () => {
+  const clock = new FakeClock('2026-11-30T09:00:00.000Z');
+  const stores = memoryStores(clock);
+  const reports: string[] = [];
+  const messenger: LifecycleMessenger = {
+    tellRequester: async () => undefined,
+    reportToApprovers: async (_r: AccessRequest | undefined, text: string) => void reports.push(text),
+  };
+  const scheduler = createScheduler(
+    loadConfig({ ACRBOT_MODE: 'sandbox', ACRBOT_STORAGE: 'memory' }),
+    { stores, clock, log: createLogger({ level: 'silent' }), messenger },
+    { sweepIntervalMs: 0, instanceId: 'test' },
+  );
+  // Scheduled by a newer (or since rolled back) version: this one has no handler for it.
+  await scheduler.schedule({ id: 'future.job', kind: 'future.kind' as JobKind, dueAt: clock.now() });
+  const end = clock.now().getTime() + 96 * HOUR;
+  while (clock.now().getTime() < end) {
+    const job = await stores.schedule.get('future.job');
+    clock.advance(Math.max(0, Date.parse(job!.dueAt) - clock.now().getTime()));
+    await scheduler.runDue();
+  }
+  expect(reports).toHaveLength(1);
+  expect(reports[0]).toMatch(
+    /^The background job future\.job has not run: the job kind future\.kind has been unknown to every instance that met it since 2026-11-30 09:00 UTC: .*removes it from the schedule\.$/,
+  );
+  expect((await stores.schedule.get('future.job'))!.attempts).toBe(0);
   await scheduler.stop();
 });
