@@ -305,6 +305,19 @@ export interface PullSecretWrite {
   serviceAccount?: string;
   /** Replace only the secret still at this version (else create). */
   replaceResourceVersion?: string;
+  /**
+   * With `replaceResourceVersion`: the `metadata.uid` of the object the caller decided to replace
+   * (as its check read it). The replace names it, so another object under the name is never
+   * written; and a secret someone touched since (a newer version) is still replaced when it is
+   * this object with {@link replaceRequestIdLabel} unchanged.
+   */
+  replaceUid?: string;
+  /**
+   * With `replaceResourceVersion`: the `acrbot.io/request-id` label value the caller decided on
+   * (the request whose records vouched for the secret, G15). A secret touched since whose label
+   * says otherwise (another request's write, which keeps the uid) is someone else's change.
+   */
+  replaceRequestIdLabel?: string;
 }
 
 /** Outcome of writing the pull secret. */
@@ -344,9 +357,14 @@ export interface PullSecretPort {
     input: { namespace: string; secretName: string; serviceAccount?: string },
   ): Promise<{ existing?: import('./secret-ownership').ExistingSecret; serviceAccountLinked?: boolean }>;
   /**
-   * Creates the secret, or replaces it only when `replaceResourceVersion` is given and the
-   * secret still has that version (so a secret swapped after the check is never overwritten);
-   * then links it to the service account.
+   * Creates the secret (never over one that exists), or, when `replaceResourceVersion` is given,
+   * replaces it: the secret still at that version, or, touched by someone since, still the same
+   * object (`replaceUid`) with acrbot's request-id label as the caller checked it
+   * (`replaceRequestIdLabel`), which is then replaced at its new version (a few times at most).
+   * A replace keeps the labels, annotations and finalizers others put on the object (not
+   * `kubectl.kubernetes.io/last-applied-configuration`, which may hold the old credential), and
+   * writes acrbot's own. A secret swapped, relabelled or made again since the check is never
+   * overwritten. Then links the secret to the service account.
    */
   write(access: ClusterAccess, input: PullSecretWrite): Promise<PullSecretWriteOutcome>;
   /**

@@ -82,6 +82,14 @@ export interface Outcome {
    * request's clean-up job deleted it (credential-cleanup.ts), which then says so in `summary`.
    */
   retirement?: { requestId: string };
+  /**
+   * Secret flow: the request whose secret this run replaced, and what the run did with that
+   * request's credential: `deleted`; `pending` (left to the request's clean-up job, `retirement`);
+   * `none` (acrbot's records named none of that request's to delete, or it is this run's own).
+   * Absent when it replaced none, and on outcomes stored before it was recorded (their `summary`
+   * said "The credential it replaced was deleted." when it was).
+   */
+  retired?: { requestId: string; credential: 'deleted' | 'pending' | 'none' };
 }
 
 /** An access request. */

@@ -84,17 +84,56 @@ export function decideReplacement(
   if (!REPLACEABLE_STATES.has(labelled.state))
     return refuse(`and its label names request ${id}, which never wrote a secret (it is ${labelled.state}).`);
   // The label can be copied onto any secret; the uid recorded when acrbot wrote it cannot. A
-  // request recorded before uids were kept leaves nothing but the label to go by: refused (G15).
+  // request recorded before uids were kept leaves nothing but the label to go by (G15): that is
+  // enough only to rotate the access's own secret (see sameAccess), and refused for anyone else.
   const written = writtenSecretUid(labelled);
   if (!written)
-    return refuse(
-      `and its label names request ${id}, but acrbot recorded no uid for the secret it wrote then, so it cannot tell the label was not copied. Delete the secret (or revoke ${id}) and ask again.`,
-    );
+    return sameAccess(request, labelled)
+      ? { replace: true, previous: labelled }
+      : {
+          replace: false,
+          code: 'kubernetes.foreignSecret',
+          reason: legacyWriterSentence(plan, labelled, 'run'),
+        };
   if (existing.uid !== written)
     return refuse(
       `and its label names request ${id}, but it is not the secret acrbot wrote for ${id} (that one was deleted or replaced since).`,
     );
   return { replace: true, previous: labelled };
+}
+
+/**
+ * Whether `request` extends the very access `labelled` belongs to: `labelled` is the request it
+ * extends, or an earlier extension of that request. Such a request rotates its own access's
+ * secret, so a writer recorded before secret uids were kept (label and store record of the same
+ * target, no uid) is enough to replace it. The risk G15 guards against is a label copied from
+ * ANOTHER request onto a secret, which would have acrbot overwrite it and retire that request's
+ * credential; here the residual risk is a secret someone planted under this access's own label at
+ * the very namespace and name the access was approved for: the extension overwrites it with a
+ * credential for that same access, and retires the credential the access held (which the
+ * extension replaces in any case). That is no more than the revocation of such a request already
+ * trusts (it deletes by those labels, PullSecretPort.remove without a uid), and the extension's
+ * write records the uid, so later rotations are bound to the object again.
+ */
+export function sameAccess(request: AccessRequest, labelled: AccessRequest): boolean {
+  const original = request.extendsRequestId;
+  return !!original && (labelled.id === original || labelled.extendsRequestId === original);
+}
+
+/**
+ * The refusal of a request that would replace the secret `writer` wrote before acrbot kept secret
+ * uids, when it does not extend `writer`'s access ({@link sameAccess}): it is acrbot's secret by
+ * its label and records, but nothing proves the object there is the one written, so only that
+ * access may rotate it. `when`: said by the planner (nothing asked yet) or by the run (nothing
+ * done). How to go on: the writer's requester extends their access (it rotates the secret), or
+ * revokes it (its revocation deletes the secret) so the new request can create it; or another name.
+ */
+export function legacyWriterSentence(plan: SecretPlan, writer: AccessRequest, when: 'plan' | 'run'): string {
+  const done =
+    when === 'plan'
+      ? 'so this request cannot replace it and was not made'
+      : 'so acrbot did not overwrite it or delete the credential it holds';
+  return `Secret ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name} is the one acrbot wrote for request ${writer.id} (by ${writer.requester.name}) before it recorded which secret object it wrote; only an extension of ${writer.id} may rotate it, ${done}. ${writer.requester.name} can extend ${writer.id} (that puts a new credential into the secret), or revoke it (that deletes the secret) and then ask again; or choose another --name.`;
 }
 
 /** What a plan records of the request whose secret it replaces (`previous`): its id and the uid acrbot wrote. */
@@ -123,7 +162,14 @@ export function replacementNotPlanned(
       ? undefined
       : `this request extends ${original}, not ${previous.id}`;
   const planned = plan.replaces;
-  if (planned === undefined) return 'the approved plan does not record which secret it replaces';
+  // A plan stored before `replaces` was recorded: its card showed what it replaces in the line
+  // replacesLine builds from fields of the replaced request that never change, so that line
+  // still says which request's secret the approver saw it replace (the uid check was made by
+  // decideReplacement against that request's records).
+  if (planned === undefined)
+    return plan.operations.includes(replacesLine(previous))
+      ? undefined
+      : 'the approved plan does not record which secret it replaces';
   if (planned === null) return 'the approved plan replaces no secret';
   if (planned.requestId !== previous.id) return `the approved plan replaces the secret of ${planned.requestId}`;
   if (planned.uid !== undefined && existing.uid !== planned.uid)
@@ -135,9 +181,18 @@ export function replacementNotPlanned(
  * The refusal of a run whose secret is now another request's than the approved plan replaces
  * (`why`, from {@link replacementNotPlanned}): nothing was created, nothing is overwritten or deleted.
  */
-export function replacementNotPlannedSentence(request: AccessRequest, previous: AccessRequest, why: string): string {
+export function replacementNotPlannedSentence(
+  request: AccessRequest,
+  previous: AccessRequest,
+  why: string,
+  /** An earlier attempt of this request created a credential (its records say so): the caller says what became of it. */
+  earlierCredential = false,
+): string {
   const plan = request.plan as SecretPlan;
-  return `Secret ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name} is now the one acrbot wrote for request ${previous.id} (by ${previous.requester.name}), but ${why}. acrbot did not overwrite it, delete any credential, or create anything. Ask again: the new request's card shows which secret it replaces, for the approver to see.`;
+  const done = earlierCredential
+    ? 'acrbot did not overwrite it or delete the credential it holds, and created nothing new.'
+    : 'acrbot did not overwrite it, delete any credential, or create anything.';
+  return `Secret ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name} is now the one acrbot wrote for request ${previous.id} (by ${previous.requester.name}), but ${why}. ${done} Ask again: the new request's card shows which secret it replaces, for the approver to see.`;
 }
 
 /**
@@ -338,9 +393,28 @@ export function retirementPendingSentence(replacedRequestId: string): string {
 
 /**
  * The sentence a succeeded rotation's `summary` carries when it deleted the credential it
- * replaced (secret-runner.ts): the extension's `access.extended` entry says so only then.
+ * replaced (secret-runner.ts). Read back only for outcomes stored before `retired` was recorded
+ * ({@link retiredCredentialOf}).
  */
 export const REPLACED_CREDENTIAL_DELETED = 'The credential it replaced was deleted.';
+
+/**
+ * What `request`'s succeeded rotation did with the credential of `replacedId` (the request its
+ * write recorded replacing), by its outcome's `retired`; for outcomes stored before that field,
+ * by the summary's {@link REPLACED_CREDENTIAL_DELETED} (`deleted`) or a pending `retirement`
+ * (`pending`), else undefined (not known).
+ */
+export function retiredCredentialOf(
+  request: AccessRequest,
+  replacedId: string,
+): NonNullable<Outcome['retired']>['credential'] | undefined {
+  const retired = request.outcome?.retired;
+  if (retired && retired.requestId === replacedId && ['deleted', 'pending', 'none'].includes(retired.credential))
+    return retired.credential;
+  if (retired) return undefined;
+  if (pendingRetirementOf(request)?.requestId === replacedId) return 'pending';
+  return request.outcome?.summary.includes(REPLACED_CREDENTIAL_DELETED) ? 'deleted' : undefined;
+}
 
 /**
  * What a failed secret run's error says of a credential it could not delete (secret-runner.ts):

@@ -23,8 +23,8 @@ import {
   credentialRefProblem,
   laterWriterOf,
   pendingRetirementOf,
-  REPLACED_CREDENTIAL_DELETED,
   replacedByStartedWrite,
+  retiredCredentialOf,
   writtenSecretUid,
 } from '../domain/secret-ownership';
 import type { Logger } from '../observability/logger';
@@ -37,6 +37,7 @@ import type { PauseReader } from './access-pause';
 import { scheduleLostEnds } from './access-end-net';
 import { UNCONFIRMED_GRANT } from './grant-runner';
 import { deleteCredential, type SecretRunnerPorts } from './secret-runner';
+import { NOT_OURS_DETAIL } from './credential-cleanup';
 import { isFailedBreakGlass } from '../domain/policy';
 
 /** What the requester is told, proactively (rendered by the chat layer). */
@@ -1484,7 +1485,23 @@ export class AccessLifecycle {
       });
       return;
     }
-    await deleteCredential(this.ports, ref);
+    const { notOurs } = await deleteCredential(this.ports, ref);
+    // A role assignment under the recorded name that is not the one acrbot made (another role or
+    // scope, G15): left in place, and said so for an operator, as the clean-up job says it.
+    const scope = ref.kind === 'sp' ? ref.roleAssignment?.scope : undefined;
+    const left = scope ? notOurs : [];
+    for (const name of left) {
+      this.log.warn(
+        { requestId: request.id, roleAssignment: name },
+        'role assignment under the recorded name is not the one acrbot made; left in place for an operator',
+      );
+      await this.record(request, by, {
+        action: 'access.revoke.credential',
+        outcome: 'refused',
+        targetIds: [name],
+        detail: `role assignment ${name} on ${scope}: ${NOT_OURS_DETAIL}`,
+      });
+    }
     await this.record(request, by, {
       action: 'access.revoke.credential',
       outcome: 'deleted',
@@ -1494,7 +1511,9 @@ export class AccessLifecycle {
           ? ref.scopeMapName
             ? 'token and scope map'
             : 'token'
-          : 'application (and its role assignment)',
+          : left.length
+            ? 'application (its role assignment left in place: not the one acrbot made)'
+            : 'application (and its role assignment)',
     });
   }
 
@@ -1524,11 +1543,21 @@ function rotationWords(extension: AccessRequest): string {
   const replaced = replacedByStartedWrite(extension)?.requestId;
   const written = extension.outcome?.secret?.action === 'created' ? 'the secret written anew' : 'the same secret';
   if (!replaced) return `new credential in ${written}; no earlier credential was retired`;
-  if (pendingRetirementOf(extension)?.requestId === replaced)
-    return `new credential in ${written}; the old one, ${replaced}'s, is deleted in the background`;
-  return extension.outcome?.summary.includes(REPLACED_CREDENTIAL_DELETED)
-    ? `new credential in ${written}; the old one, ${replaced}'s, deleted`
-    : `new credential in ${written}; the old one, ${replaced}'s, was not deleted (see the extension's audit entries)`;
+  // The clean-up job takes `retirement` away once it deleted the credential (and keeps it when
+  // refused): a run's `pending` with the mark gone was deleted on a later try.
+  const pending = pendingRetirementOf(extension)?.requestId === replaced;
+  switch (retiredCredentialOf(extension, replaced)) {
+    case 'deleted':
+      return `new credential in ${written}; the old one, ${replaced}'s, deleted`;
+    case 'pending':
+      return pending
+        ? `new credential in ${written}; the old one, ${replaced}'s, is deleted in the background`
+        : `new credential in ${written}; the old one, ${replaced}'s, deleted on a later try`;
+    case 'none':
+      return `new credential in ${written}; acrbot's records vouched for no credential of ${replaced}'s to delete`;
+    default:
+      return `new credential in ${written}; the old one, ${replaced}'s, was not deleted (see the extension's audit entries)`;
+  }
 }
 
 function jobSpec(job: ScheduledJob) {

@@ -8,7 +8,14 @@ import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { plannedCluster, plannedRegistry, type SecretPlan } from '../domain/plan';
 import { factsFor, type RequestFacts } from '../domain/policy';
 import type { Clock, RequestStore, RoleAssignmentPort } from '../domain/ports';
-import { plannedReplacementOf, replacesLine, sameSecretTarget, secretWrittenAt } from '../domain/secret-ownership';
+import {
+  legacyWriterSentence,
+  plannedReplacementOf,
+  replacesLine,
+  sameSecretTarget,
+  secretWrittenAt,
+  writtenSecretUid,
+} from '../domain/secret-ownership';
 import { pullRoleFor } from '../domain/roles';
 import { applicationNameFor } from '../domain/secret-credential';
 import { checkSecretOptions, type SecretOptions } from '../domain/secret-options';
@@ -128,6 +135,10 @@ export class SecretPlanner {
     // Without the store (tests of the options only) nothing is recorded: it replaces nobody's.
     if (!this.requests) return plan;
     const previous = await this.previousOn(plan, this.requests);
+    // Written before acrbot kept secret uids: only an extension of that access may rotate it
+    // (decideReplacement), never a new request, so none is put to an approver to be refused then.
+    if (previous && previous !== 'unknown' && writtenSecretUid(previous) === undefined)
+      throw new UserFacingError('secret.legacyWriter', legacyWriterSentence(plan, previous, 'plan'));
     if (previous === 'unknown') operations.unshift(REPLACES_UNKNOWN_LINE);
     else {
       plan.replaces = previous ? plannedReplacementOf(previous) : null;
@@ -147,9 +158,12 @@ export class SecretPlanner {
   ): Promise<AccessRequest | undefined | 'unknown'> {
     const listed = await requests.listByTarget(plan.cluster.id, plan.registry.id, ['succeeded'], PREVIOUS_LIMIT);
     if (listed.length >= PREVIOUS_LIMIT) return 'unknown';
-    return listed
-      .filter((r) => r.plan.kind === 'secret' && sameSecretTarget(r.plan, plan))
-      .sort((a, b) => secretWrittenAt(b).localeCompare(secretWrittenAt(a)))[0];
+    const writers = listed.filter((r) => r.plan.kind === 'secret' && sameSecretTarget(r.plan, plan));
+    // A write recorded without a uid was made by a version of acrbot older than every write
+    // recorded with one, and its time is only the request's last update (moved by reminders and
+    // ends since): such a writer is the last one only when no other recorded a uid.
+    const withUid = writers.filter((r) => writtenSecretUid(r) !== undefined);
+    return (withUid.length ? withUid : writers).sort((a, b) => secretWrittenAt(b).localeCompare(secretWrittenAt(a)))[0];
   }
 }
 

@@ -57,6 +57,8 @@ import {
 } from '../domain/secret-ownership';
 import { shortTime } from '../domain/pull-diagnosis';
 import { deleteCredential, WRITE_IN_PROGRESS } from './credential-deletion';
+import { leftAssignmentSentence, NOT_OURS_DETAIL } from './credential-cleanup';
+import { recordedByDerivedName } from '../domain/recorded-assignment';
 import { armCode, azureLookupIds, linkedAuthorizationSentence, subscriptionGoneClause } from './azure-failure-text';
 
 // Where the flows have always found it (the revocation and the clean-up job delete with it too).
@@ -184,13 +186,7 @@ export class SecretRunner implements PlanRunner {
       // With what it replaces: a run resumed after the write still retires it (G13).
       await ctx.recordCreated(writeStartedRecord(plan, previous, previousEntries, linksServiceAccount));
       writeState = 'started';
-      const { serviceAccountFailure, ...write } = await this.writeSecret(
-        access,
-        request,
-        plan,
-        credential,
-        existing?.resourceVersion,
-      );
+      const { serviceAccountFailure, ...write } = await this.writeSecret(access, request, plan, credential, existing);
       writeState = 'written';
       const addedEarlier = !write.serviceAccountPatched && !serviceAccountFailure && !!linkedEarlier;
       // A resumed run rewrites the secret its earlier attempt wrote: it replaced another
@@ -208,6 +204,10 @@ export class SecretRunner implements PlanRunner {
         action: 'kubernetes.write.secret',
         outcome: written.action,
         targetIds: [targetId],
+        // Trusted on its label and records alone (sameAccess): said, for an operator to find.
+        ...(previous && existing && writtenSecretUid(previous) === undefined
+          ? { detail: `over the secret of ${previous.id}, recorded before acrbot kept secret uids` }
+          : {}),
       });
       if (credential.earlierPasswords) await this.removeEarlierPasswords(credential.earlierPasswords, ctx);
       const serviceAccountId = `${plan.cluster.id}/namespaces/${plan.namespace}/serviceaccounts/${plan.serviceAccount}`;
@@ -265,6 +265,9 @@ export class SecretRunner implements PlanRunner {
         },
         // Recorded with the outcome: the request's clean-up job deletes it (credential-cleanup.ts).
         ...(retired === 'pending' && previous ? { retirement: { requestId: previous.id } } : {}),
+        // What became of the replaced credential, for what reads it later (the extension's audit
+        // entry), rather than from the summary's words.
+        ...(previous ? { retired: { requestId: previous.id, credential: retired } } : {}),
       };
     } catch (err) {
       // The run is another instance's now (its lease lapsed and it was taken over, or the new
@@ -293,7 +296,7 @@ export class SecretRunner implements PlanRunner {
           again: !!request.waiting,
         });
       }
-      const cleaned = { deleted: 0 };
+      const cleaned: CleanupFindings = { deleted: 0 };
       const cleanup = await this.cleanUp(refs, ctx, { ...request, created: ctx.created() }, unanswered, cleaned);
       const reason = isUserFacing(err)
         ? err.message
@@ -318,10 +321,11 @@ export class SecretRunner implements PlanRunner {
               : refs.every((ref) => ref.kind === 'sp' && !ref.applicationId)
                 ? ` ${CLEANUP_PROMISES.unanswered}`
                 : ` ${CLEANUP_PROMISES.recorded}`;
+      const leftText = (cleaned.left ?? []).map((a) => ` ${leftAssignmentSentence(a)}`).join('');
       throw new RunFailure({
         summary: 'Failed',
         azureRequestIds: credential?.requestIds ?? [],
-        error: `${reason}${cleanupText}`,
+        error: `${reason}${cleanupText}${leftText}`,
         errorCode: isUserFacing(err) ? err.code : err instanceof CloudApiError ? err.code : 'internal',
         cleanup: refs.length ? cleanup : 'none',
         credentialRef: refs.length && cleanup === 'pending' ? JSON.stringify(refs) : undefined,
@@ -405,7 +409,7 @@ export class SecretRunner implements PlanRunner {
         });
         throw new UserFacingError(
           'secret.replacementNotApproved',
-          replacementNotPlannedSentence(request, previous, notPlanned),
+          replacementNotPlannedSentence(request, previous, notPlanned, earlierCredential),
         );
       }
       // Its own label: an interrupted earlier attempt of this request wrote the secret (a crash
@@ -561,7 +565,8 @@ export class SecretRunner implements PlanRunner {
     unanswered: ReadonlySet<CredentialRef>,
   ): Promise<never> {
     if (!isUserFacing(err)) ctx.log.error({ err }, 'resumed secret run failed before its credential step');
-    const cleanup = await this.cleanUp(refs, ctx, owner, unanswered);
+    const findings: CleanupFindings = { deleted: 0 };
+    const cleanup = await this.cleanUp(refs, ctx, owner, unanswered, findings);
     const reason = isUserFacing(err)
       ? err.message
       : `Something unexpected went wrong; the platform team can find the details in the bot's logs under reference ${currentCorrelationId() ?? owner.id}.`;
@@ -578,7 +583,7 @@ export class SecretRunner implements PlanRunner {
     throw new RunFailure({
       summary: 'Failed',
       azureRequestIds: [],
-      error: `${reason}${what}${held}`,
+      error: `${reason}${what}${held}${(findings.left ?? []).map((a) => ` ${leftAssignmentSentence(a)}`).join('')}`,
       errorCode: isUserFacing(err) ? err.code : 'internal',
       cleanup,
       credentialRef: cleanup === 'pending' ? JSON.stringify(refs) : undefined,
@@ -664,9 +669,12 @@ export class SecretRunner implements PlanRunner {
       const other = await this.ports.requests.get(id);
       if (other) family.push(other);
     }
-    const writers = family.filter(
-      (r) => r.state === 'succeeded' && !replacedRequestProblem(extension, r) && writtenSecretUid(r) !== undefined,
-    );
+    const holders = family.filter((r) => r.state === 'succeeded' && !replacedRequestProblem(extension, r));
+    const writers = holders.filter((r) => writtenSecretUid(r) !== undefined);
+    // An original recorded before secret uids were kept, that no extension has rotated since:
+    // its records say it wrote the secret (its `updatedAt` moves with its end, so it is not
+    // compared with the writes of others), and its credential is what the secret held.
+    if (!writers.length) return holders.find((r) => r.id === original.id && !r.extendsRequestId);
     return writers.reduce<AccessRequest | undefined>(
       (last, r) => (!last || Date.parse(secretWrittenAt(r)) > Date.parse(secretWrittenAt(last)) ? r : last),
       undefined,
@@ -987,7 +995,7 @@ export class SecretRunner implements PlanRunner {
       }
       // Not deleted: an application someone else holds as well is for a person to look at.
       refs.splice(refs.indexOf(ref), 1);
-      if (recordedAssignment) await this.deleteRoleAssignment(recordedAssignment, ctx);
+      if (recordedAssignment) await this.deleteRoleAssignment(recordedAssignment, sp.id, ctx);
       throw new UserFacingError(
         'graph.applicationNotOurs',
         `acrbot will not use Entra application ${app.id} for this secret: ${problem}. Nothing was granted; the platform team should look at that application.`,
@@ -1148,18 +1156,38 @@ export class SecretRunner implements PlanRunner {
 
   /**
    * Deletes a role assignment this request recorded (an earlier attempt's, on an application now
-   * refused), under the lease, audited. A failure is logged and audited, not thrown: the request
-   * fails for the application's sake either way, and its revocation rebuilds nothing from a
-   * failed request, so the audit entry is what tells the platform team.
+   * refused), under the lease, audited. Its recorded name is a predictable UUIDv5, so only the
+   * assignment under that name listed for the service principal (`principalId`) with the scope and
+   * role the name was made for is deleted (G15, as credential-deletion.ts's clean-up does); one
+   * made again under the name for another role or scope is left in place for an operator, and
+   * audited as refused. A failure is logged and audited, not thrown: the request fails for the
+   * application's sake either way, and its revocation rebuilds nothing from a failed request, so
+   * the audit entry is what tells the platform team.
    */
   private async deleteRoleAssignment(
     assignment: { scope: string; name: string; subscriptionId: string },
+    principalId: string,
     ctx: RunContext,
   ): Promise<void> {
     try {
       // Inside the try as defence in depth (check() throws only LeaseLostError): any other error
       // of it is logged and audited like a failed delete.
       await ctx.checkLease?.();
+      const listed = await this.ports.roleAssignments.listForPrincipal(assignment.scope, principalId);
+      const named = listed.find((a) => a.name.toLowerCase() === assignment.name.toLowerCase());
+      if (!named) {
+        await ctx.audit({
+          action: 'credential.cleanup',
+          outcome: 'absent',
+          targetIds: [assignment.name],
+          detail: `not listed for the service principal under its recorded name: never created, or deleted already`,
+        });
+        return;
+      }
+      if (!recordedByDerivedName(named, { name: assignment.name, scope: assignment.scope, principalId })) {
+        await this.auditLeftAssignment([assignment.name], assignment.scope, ctx);
+        return;
+      }
       await this.ports.roleAssignments.delete(assignment);
       await ctx.audit({ action: 'credential.cleanup', outcome: 'deleted', targetIds: [assignment.name] });
     } catch (err) {
@@ -1176,15 +1204,25 @@ export class SecretRunner implements PlanRunner {
     }
   }
 
+  /**
+   * Writes the secret: over `existing` (the object {@link checkFirst} decided to replace) only
+   * while it is still that object, which the port checks by the version, uid and request-id label
+   * read then (a secret touched since by someone else is replaced at its new version only when it
+   * still is that object with that label); else created, never overwriting one that appeared.
+   */
   private async writeSecret(
     access: ClusterAccess,
     request: AccessRequest,
     plan: SecretPlan,
     credential: Credential,
-    replaceResourceVersion: string | undefined,
+    existing: ExistingSecret | undefined,
   ) {
     return this.ports.kubernetes.write(access, {
-      replaceResourceVersion,
+      replaceResourceVersion: existing?.resourceVersion,
+      ...(existing?.resourceVersion !== undefined && existing.uid ? { replaceUid: existing.uid } : {}),
+      ...(existing?.resourceVersion !== undefined && existing.requestIdLabel !== undefined
+        ? { replaceRequestIdLabel: existing.requestIdLabel }
+        : {}),
       namespace: plan.namespace,
       secretName: plan.secretName,
       // The one place the password is revealed: from Azure's answer into the Kubernetes request.
@@ -1221,6 +1259,26 @@ export class SecretRunner implements PlanRunner {
   }
 
   /**
+   * Audits role assignments found under a name acrbot recorded that are not the one it made
+   * (another role or scope): left in place, refused (G15). The detail is the clean-up job's
+   * ({@link NOT_OURS_DETAIL}), whose later runs read such entries back.
+   */
+  private async auditLeftAssignment(names: readonly string[], scope: string, ctx: RunContext): Promise<void> {
+    for (const name of names) {
+      ctx.log.warn(
+        { roleAssignment: name, scope },
+        'role assignment under the recorded name is not the one acrbot made; left in place for an operator',
+      );
+      await ctx.audit({
+        action: 'credential.cleanup',
+        outcome: 'refused',
+        targetIds: [name],
+        detail: `role assignment ${name} on ${scope}: ${NOT_OURS_DETAIL}`,
+      });
+    }
+  }
+
+  /**
    * Deletes credentials (newest first); 'pending' (audited, retried by the request's clean-up
    * job) if a deletion failed, a token or scope map is still being written in Azure (a create
    * past its deadline: deleting it now could be overtaken by the create landing after it), or
@@ -1233,8 +1291,11 @@ export class SecretRunner implements PlanRunner {
     ctx: RunContext,
     owner?: AccessRequest,
     unanswered: ReadonlySet<CredentialRef> = new Set(),
-    /** Counts the credentials found and deleted (none: nothing had been created). */
-    found: { deleted: number } = { deleted: 0 },
+    /**
+     * Counts the credentials found and deleted (none: nothing had been created), and collects the
+     * role assignments left in place as not acrbot's.
+     */
+    found: CleanupFindings = { deleted: 0 },
   ): Promise<'deleted' | 'pending'> {
     let pending = false;
     for (const ref of [...refs].reverse()) {
@@ -1256,8 +1317,13 @@ export class SecretRunner implements PlanRunner {
         // LeaseLostError (lease-guard.ts), but any other error of it is taken the same way instead
         // of escaping with nothing recorded.
         await ctx.checkLease?.();
-        const { found: there, deleted, notFound } = await deleteCredential(this.ports, ref);
+        const { found: there, deleted, notFound, notOurs } = await deleteCredential(this.ports, ref);
         if (deleted.length) found.deleted++;
+        // A role assignment under the recorded name that is not acrbot's: left, for an operator.
+        if (notOurs.length && ref.kind === 'sp' && ref.roleAssignment) {
+          await this.auditLeftAssignment(notOurs, ref.roleAssignment.scope, ctx);
+          found.left = [...(found.left ?? []), ...notOurs.map((name) => ({ name, scope: ref.roleAssignment!.scope }))];
+        }
         // Not found is final only for a token or scope map whose creates Azure answered (made,
         // or refused). Otherwise "absent" is decided by the later retry.
         const undecided = !there && (ref.kind === 'sp' || unanswered.has(ref));
@@ -1297,6 +1363,14 @@ export class SecretRunner implements PlanRunner {
     }
     return pending ? 'pending' : 'deleted';
   }
+}
+
+/** What {@link SecretRunner.cleanUp} found besides its answer. */
+interface CleanupFindings {
+  /** Credentials found and deleted. */
+  deleted: number;
+  /** Role assignments under a recorded name that are not acrbot's, left in place. */
+  left?: { name: string; scope: string }[];
 }
 
 /**

@@ -60,8 +60,11 @@ async function checked(secretName: string, extra: Partial<KubeObject['metadata']
     labels: { [REQUEST_ID_LABEL]: NEXT },
     annotations: { 'acrbot.io/request-id': NEXT },
     replaceResourceVersion: existing!.resourceVersion,
+    // What the caller decided on, named to the write (the secret flow passes these from its check).
+    replaceUid: existing!.uid,
+    replaceRequestIdLabel: existing!.requestIdLabel,
   };
-  return { kube, access, write, uid: existing!.uid! };
+  return { kube, access, write, uid: existing!.uid!, cluster };
 }
 
 /** Lands `change` (of the stored secret's metadata) as another client's write just before acrbot's next PUT(s). */
@@ -186,4 +189,35 @@ test('touched before every PUT: given up after three, nothing overwritten', asyn
   await expect(kube.write(access, write)).rejects.toMatchObject({ code: 'kubernetes.conflict' });
   expect(touches).toBe(3);
   expect(emulator().getObject('secrets', 'payments', 'acr-busy')!.data).toEqual({ '.dockerconfigjson': data('first') });
+});
+
+test('the write names what was checked: on an access the precheck never used, a touched secret is still replaced', async () => {
+  const { kube, write, uid, cluster } = await checked('acr-fresh-access');
+  touchBeforePut('acr-fresh-access', annotate('example.com/scanned'));
+  const fresh = await kube.access(cluster);
+  expect(await kube.write(fresh, write)).toMatchObject({ action: 'replaced', uid });
+  const stored = emulator().getObject('secrets', 'payments', 'acr-fresh-access')!;
+  expect(stored.data).toEqual({ '.dockerconfigjson': data('next') });
+  expect(stored.metadata.annotations?.['example.com/scanned']).toBe('true');
+});
+
+test('a write that names no uid and label: a touched secret is not taken for the checked one, refused', async () => {
+  const { kube, access, write } = await checked('acr-unnamed');
+  touchBeforePut('acr-unnamed', annotate('example.com/scanned'));
+  const { replaceUid: _uid, replaceRequestIdLabel: _label, ...unnamed } = write;
+  await expect(kube.write(access, unnamed)).rejects.toMatchObject({ code: 'kubernetes.secretChanged' });
+  expect(emulator().getObject('secrets', 'payments', 'acr-unnamed')!.data).toEqual({
+    '.dockerconfigjson': data('first'),
+  });
+});
+
+test('named with another request-id label than the secret carries: refused, left as it is', async () => {
+  const { kube, access, write } = await checked('acr-other-label');
+  touchBeforePut('acr-other-label', annotate('example.com/scanned'));
+  await expect(kube.write(access, { ...write, replaceRequestIdLabel: 'r-0therccc' })).rejects.toMatchObject({
+    code: 'kubernetes.secretChanged',
+  });
+  expect(emulator().getObject('secrets', 'payments', 'acr-other-label')!.data).toEqual({
+    '.dockerconfigjson': data('first'),
+  });
 });

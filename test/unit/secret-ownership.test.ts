@@ -119,13 +119,18 @@ describe('decideReplacement: the secret a label names must be the object acrbot 
     });
   });
 
-  test('a request recorded before uids were kept: the label alone (a hint, G15) is refused', () => {
+  test('a request recorded before uids were kept: the label alone (a hint, G15) is refused to another request', () => {
     expect(writtenSecretUid(written(undefined))).toBeUndefined();
     expect(decideReplacement(next, labelled('uid-2'), written(undefined))).toMatchObject({
       replace: false,
       code: 'kubernetes.foreignSecret',
-      reason: expect.stringMatching(/recorded no uid for the secret it wrote then/),
+      reason: expect.stringMatching(/before it recorded which secret object it wrote; only an extension of R-PREV2345/),
     });
+  });
+
+  test('... and enough for an extension of that very access (its own label and records)', () => {
+    const extension = { ...next, extendsRequestId: 'R-PREV2345' };
+    expect(decideReplacement(extension, labelled('uid-2'), written(undefined))).toMatchObject({ replace: true });
   });
 });
 

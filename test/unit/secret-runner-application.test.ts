@@ -4,6 +4,8 @@
  * again rather than abandoned; an application acrbot did not just create is left for a person,
  * but the role assignment acrbot recorded for it goes either way (G14, G15).
  */
+import type { RoleAssignmentInfo } from '../../src/domain/azure-model';
+import { roleAssignmentName } from '../../src/domain/identifiers';
 import type { ApplicationHolders } from '../../src/domain/secret-ownership';
 import { CloudApiError } from '../../src/domain/ports';
 import { SecretValue } from '../../src/domain/secret-value';
@@ -15,8 +17,16 @@ import { REGISTRY_ID, secretPlan } from './support/requests';
 
 const NOBODY: ApplicationHolders = { owners: [], passwordKeyIds: [], certificateKeyIds: [] };
 
-/** Fake ports: Graph answers `created` to the upsert and the inspections in turn (the last one repeats). */
-function fakePorts(created: boolean, inspections: ApplicationHolders[], deletes: string[]): SecretRunnerPorts {
+/**
+ * Fake ports: Graph answers `created` to the upsert and the inspections in turn (the last one
+ * repeats); ARM lists `listed` for the service principal.
+ */
+function fakePorts(
+  created: boolean,
+  inspections: ApplicationHolders[],
+  deletes: string[],
+  listed: RoleAssignmentInfo[] = [],
+): SecretRunnerPorts {
   let inspected = 0;
   return {
     tokens: {},
@@ -31,6 +41,7 @@ function fakePorts(created: boolean, inspections: ApplicationHolders[], deletes:
     roleAssignments: {
       create: async () => ({ id: 'ra', requestId: 'arm-1' }),
       delete: async (ra: { name: string }) => void deletes.push(`ra:${ra.name}`),
+      listForPrincipal: async () => listed,
     },
     kubernetes: {
       access: async () => ({ clusterName: 'aks-prod' }),
@@ -91,7 +102,8 @@ describe('an application with a problem right after acrbot created it', () => {
     const deletes: string[] = [];
     const slept: number[] = [];
     const plan = secretPlan({ credentialKind: 'sp', role: { id: 'role-guid', name: 'AcrPull' } });
-    const assignmentName = '11111111-2222-4333-8444-555555555555';
+    // The name acrbot derives for its service principal and the plan's role.
+    const assignmentName = roleAssignmentName(REGISTRY_ID, SP_ID, 'role-guid');
     // An earlier attempt of this request created the application and its role assignment.
     const { ctx, audited } = context([
       { kind: 'application', id: APP_ID, name: 'acrbot-r-bbbbbbbb-0123456789abcdef' },
@@ -106,7 +118,19 @@ describe('an application with a problem right after acrbot created it', () => {
       owners: [...ACRBOT.owners, { id: 'user-1', type: 'user' }],
     };
     const err = await failureOf(
-      spRunner(fakePorts(false, [someoneElse], deletes), slept, DELAYS).run({ ...spRequest(), plan }, ctx),
+      spRunner(
+        fakePorts(false, [someoneElse], deletes, [
+          {
+            id: `${REGISTRY_ID}/providers/Microsoft.Authorization/roleAssignments/${assignmentName}`,
+            name: assignmentName,
+            scope: REGISTRY_ID,
+            principalId: SP_ID,
+            roleDefinitionId: `/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/role-guid`,
+          },
+        ]),
+        slept,
+        DELAYS,
+      ).run({ ...spRequest(), plan }, ctx),
     );
     expect(err).toBeInstanceOf(RunFailure);
     expect((err as RunFailure).outcome).toMatchObject({ errorCode: 'graph.applicationNotOurs', cleanup: 'none' });

@@ -56,16 +56,6 @@ interface KubeAccess extends ClusterAccess {
   api: CoreV1Api;
   /** How acrbot signs in to the cluster: what a 401 means there (kube-errors.ts). */
   signIn: KubeSignIn;
-  /**
-   * The metadata of each secret (by {@link secretKey}) as {@link KubePullSecrets.precheck} last
-   * read it: what the caller decided a replacement on, for the write to check again (never the data).
-   */
-  checked?: Map<string, V1ObjectMeta>;
-}
-
-/** The key of a secret in {@link KubeAccess.checked}. */
-function secretKey(namespace: string, name: string): string {
-  return `${namespace}/${name}`;
 }
 
 /**
@@ -109,19 +99,25 @@ function othersEntries(map: Record<string, string> | undefined, dropped?: string
  * The replacement of the secret whose metadata is `current` (at the version the replace is
  * conditional on): acrbot's own labels, annotations and data over what others added to the
  * object (a scanner's annotation, a policy engine's label, a finalizer), which a Kubernetes
- * controller keeps rather than wipes. Conditional on `current`'s uid as well: a PUT that names a
- * uid is refused (409) by an object of another uid. Without `current` (no precheck of the secret
- * at that version) just acrbot's body, as before.
+ * controller keeps rather than wipes. Conditional on `uid` (the caller's, else `current`'s) as
+ * well: a PUT that names a uid is refused (409) by an object of another uid. Without `current`
+ * (the secret could not be read first) just acrbot's body, as before.
  */
-function replacementBody(body: V1Secret, resourceVersion: string, current: V1ObjectMeta | undefined): V1Secret {
+function replacementBody(
+  body: V1Secret,
+  resourceVersion: string,
+  current: V1ObjectMeta | undefined,
+  uid: string | undefined,
+): V1Secret {
   const own = body.metadata!;
-  if (!current) return { ...body, metadata: { ...own, resourceVersion } };
+  const named = uid ?? current?.uid;
+  if (!current) return { ...body, metadata: { ...own, resourceVersion, ...(named ? { uid: named } : {}) } };
   return {
     ...body,
     metadata: {
       ...own,
       resourceVersion,
-      ...(current.uid ? { uid: current.uid } : {}),
+      ...(named ? { uid: named } : {}),
       labels: { ...othersEntries(current.labels), ...own.labels },
       annotations: { ...othersEntries(current.annotations, LAST_APPLIED_ANNOTATION), ...own.annotations },
       ...(current.finalizers?.length ? { finalizers: current.finalizers } : {}),
@@ -130,19 +126,16 @@ function replacementBody(body: V1Secret, resourceVersion: string, current: V1Obj
 }
 
 /**
- * Whether `found` is still the object the caller decided to replace (`checked`, as the precheck
- * read it): the same uid, and acrbot's labels as they were (the request-id label is what the
- * caller looked up in its records, G15). Someone else's annotation, label or finalizer leaves it
- * so; a label of acrbot's changed, or an object made again under the name, does not.
+ * Whether `found` is still the object the caller decided to replace, as the write names it: the
+ * uid it checked (`replaceUid`), with the request-id label it looked up in its records
+ * (`replaceRequestIdLabel`, G15). Someone else's annotation, label or finalizer leaves it so; the
+ * label changed (another request's write, which keeps the uid), or an object made again under the
+ * name, does not. A write that names no uid or label never takes a touched secret for the checked one.
  */
-function stillTheChecked(found: V1Secret | undefined, checked: V1ObjectMeta | undefined): boolean {
-  if (!found?.metadata?.uid || !checked?.uid) return false;
-  const labels = found.metadata.labels ?? {};
-  return (
-    found.metadata.uid === checked.uid &&
-    labels[REQUEST_ID_LABEL] === checked.labels?.[REQUEST_ID_LABEL] &&
-    labels[MANAGED_BY_LABEL] === checked.labels?.[MANAGED_BY_LABEL]
-  );
+function stillTheChecked(found: V1Secret | undefined, input: PullSecretWrite): boolean {
+  const uid = found?.metadata?.uid;
+  if (!uid || !input.replaceUid || input.replaceRequestIdLabel === undefined) return false;
+  return uid === input.replaceUid && found.metadata?.labels?.[REQUEST_ID_LABEL] === input.replaceRequestIdLabel;
 }
 
 /**
@@ -326,7 +319,7 @@ export class KubePullSecrets implements PullSecretPort {
     }
     // From Azure's settings (`aadProfile.managed`) and what the kubeconfig holds, not from a 401.
     const signIn: KubeSignIn = !bearer ? 'localAccount' : cluster.aadEnabled ? 'entra' : 'entraNotIntegrated';
-    const access = { clusterName: cluster.name, signIn, checked: new Map() } as KubeAccess;
+    const access = { clusterName: cluster.name, signIn } as KubeAccess;
     access.api = this.apiWithDeadline(kc, CoreV1Api, cluster.name, access, bearer);
     return access;
   }
@@ -390,16 +383,11 @@ export class KubePullSecrets implements PullSecretPort {
     );
   }
 
-  /**
-   * {@inheritDoc PullSecretPort.precheck}
-   * The secret's metadata is kept with `access`: a {@link write} that replaces it at the version
-   * read here checks it again on a conflict, and keeps what others added to it.
-   */
   async precheck(
     access: ClusterAccess,
     input: { namespace: string; secretName: string; serviceAccount?: string },
   ): Promise<{ existing?: ExistingSecret; serviceAccountLinked?: boolean }> {
-    const { api, clusterName, signIn, checked } = access as KubeAccess;
+    const { api, clusterName, signIn } = access as KubeAccess;
     const ctx: KubeScope = { cluster: clusterName, namespace: input.namespace, signIn };
     let phase: string | undefined;
     try {
@@ -411,9 +399,6 @@ export class KubePullSecrets implements PullSecretPort {
     // (403, NamespaceTerminating); said before any credential exists.
     if (phase === 'Terminating') throw namespaceTerminatingError(ctx);
     const secret = await this.readSecret(api, ctx, input.secretName);
-    const key = secretKey(input.namespace, input.secretName);
-    if (secret?.metadata) checked?.set(key, secret.metadata);
-    else checked?.delete(key);
     let serviceAccountLinked: boolean | undefined;
     if (input.serviceAccount) {
       try {
@@ -447,15 +432,15 @@ export class KubePullSecrets implements PullSecretPort {
 
   /**
    * {@inheritDoc PullSecretPort.write}
-   * A replace is conditional on the version the caller checked. Someone else's touch in between
-   * (a scanner's annotation, `kubectl annotate`) makes it 409 although the secret is still the
-   * object the caller decided on: when the precheck read that version, the secret is read again
-   * and, still that object with acrbot's labels as they were ({@link stillTheChecked}), replaced
-   * at its new version, at most {@link SECRET_REPLACE_ATTEMPTS} times, keeping what others added
-   * ({@link replacementBody}). Anything else is refused, as before.
+   * A replace reads the secret first, for what others added to it ({@link replacementBody}); it is
+   * conditional on the version the caller checked, or, touched since, on the version read when
+   * that is still the object the caller named ({@link stillTheChecked}). Someone else's touch
+   * between the read and the PUT (a scanner's annotation, `kubectl annotate`) makes it 409: the
+   * secret is read again and, still that object, replaced at its new version, at most
+   * {@link SECRET_REPLACE_ATTEMPTS} PUTs in all. Anything else is refused, as before.
    */
   async write(access: ClusterAccess, input: PullSecretWrite): Promise<PullSecretWriteOutcome> {
-    const { api, clusterName, signIn, checked: precheck } = access as KubeAccess;
+    const { api, clusterName, signIn } = access as KubeAccess;
     const ctx: KubeScope = { cluster: clusterName, namespace: input.namespace, signIn };
     const body: V1Secret = {
       apiVersion: 'v1',
@@ -471,15 +456,12 @@ export class KubePullSecrets implements PullSecretPort {
     };
     const replacing = input.replaceResourceVersion !== undefined;
     const action: SecretWriteResult['action'] = replacing ? 'replaced' : 'created';
-    // What the caller decided on: the precheck's read, if it was of the version to replace.
-    const seen = replacing ? precheck?.get(secretKey(input.namespace, input.secretName)) : undefined;
-    const checked = seen?.resourceVersion === input.replaceResourceVersion ? seen : undefined;
-    // The object replaced: as checked, then as read again after someone touched it.
-    let current = checked;
+    // The object replaced, as read now and again after someone touched it.
+    let current = replacing ? await this.replacedNow(api, ctx, input) : undefined;
     let written: V1Secret | undefined;
     for (let attempt = 1; !written; attempt++) {
       const sent = replacing
-        ? replacementBody(body, current?.resourceVersion ?? input.replaceResourceVersion!, current)
+        ? replacementBody(body, current?.resourceVersion ?? input.replaceResourceVersion!, current, input.replaceUid)
         : body;
       try {
         written = replacing
@@ -488,7 +470,7 @@ export class KubePullSecrets implements PullSecretPort {
           : // Create never overwrites: a secret that appeared since the check gets 409 AlreadyExists.
             await api.createNamespacedSecret({ namespace: input.namespace, body });
       } catch (err) {
-        const after = await this.afterFailedWrite(api, input, sent, err, ctx, { checked, attempt });
+        const after = await this.afterFailedWrite(api, input, sent, err, ctx, attempt);
         if ('written' in after) written = after.written;
         else current = after.retry;
       }
@@ -508,6 +490,26 @@ export class KubePullSecrets implements PullSecretPort {
   }
 
   /**
+   * The metadata of the secret a replace is about to overwrite, read now (never its data): at the
+   * version the caller checked, or at a newer one when it is still the object the caller named
+   * ({@link stillTheChecked}); undefined otherwise (another object, gone), and then the PUT at the
+   * checked version is refused and explained by {@link afterFailedWrite}. A read that fails sends
+   * acrbot's body alone (others' additions are then not kept): the PUT's own conditions still hold.
+   */
+  private async replacedNow(
+    api: CoreV1Api,
+    scope: KubeScope,
+    input: PullSecretWrite,
+  ): Promise<V1ObjectMeta | undefined> {
+    const found = await this.readSecret(api, scope, input.secretName).catch(() => undefined);
+    const meta = found?.metadata;
+    if (!meta) return undefined;
+    const sameObject = !input.replaceUid || meta.uid === input.replaceUid;
+    if (meta.resourceVersion === input.replaceResourceVersion && sameObject) return meta;
+    return meta.resourceVersion && stillTheChecked(found, input) ? meta : undefined;
+  }
+
+  /**
    * A secret write that failed: answers the secret when it turns out the write did land, throws
    * otherwise. A refusal (a 4xx but 408; a 429 after the throttling retries) changed nothing and
    * is explained. Anything else (a timeout, a 5xx, a dropped connection) says nothing about
@@ -515,7 +517,7 @@ export class KubePullSecrets implements PullSecretPort {
    * the docker config just sent (a fresh password nobody else has) under this request's label,
    * it is the write, taken as done. Changed to something else since the version the flow checked
    * (or created by someone else), the write cannot land any more: someone else's change, as a
-   * 409, unless it is still the object the caller checked (`checked`, {@link stillTheChecked}):
+   * 409, unless it is still the object the caller named ({@link stillTheChecked}):
    * then someone only touched it, and `retry` answers it to replace at its new version (at most
    * {@link SECRET_REPLACE_ATTEMPTS} attempts in all). Otherwise (unchanged, absent, or the read
    * failing too) the write may still land: {@link SECRET_WRITE_UNCONFIRMED}, and the flow must
@@ -530,7 +532,7 @@ export class KubePullSecrets implements PullSecretPort {
     body: V1Secret,
     err: unknown,
     scope: KubeScope,
-    tries: { checked: V1ObjectMeta | undefined; attempt: number },
+    attempt: number,
   ): Promise<{ written: V1Secret } | { retry: V1ObjectMeta }> {
     // No token, so the write was never sent: nothing to read back, and nothing left unconfirmed.
     if (isClusterTokenError(err)) throw err;
@@ -561,8 +563,8 @@ export class KubePullSecrets implements PullSecretPort {
       ? found?.metadata?.resourceVersion !== body.metadata?.resourceVersion
       : found !== undefined;
     // Moved on, so the write can no longer land; still the object checked, so only touched.
-    if (replacing && movedOn && found?.metadata?.resourceVersion && stillTheChecked(found, tries.checked)) {
-      if (tries.attempt < SECRET_REPLACE_ATTEMPTS) return { retry: found.metadata };
+    if (replacing && movedOn && found?.metadata?.resourceVersion && stillTheChecked(found, input)) {
+      if (attempt < SECRET_REPLACE_ATTEMPTS) return { retry: found.metadata };
       throw new UserFacingError(
         'kubernetes.conflict',
         `Secret ${input.secretName} in namespace ${input.namespace} of cluster ${clusterName} kept changing while acrbot replaced it; nothing was overwritten. Ask again.`,
