@@ -32,7 +32,7 @@ export class ExtensionAwareGrantRunner implements PlanRunner {
     const original = await activeOriginalOnceNoRevocation(this.leases, this.store, request);
     // Before "extended" is said: a refusal (`recheck.*`) fails the extension, and the original's
     // end stays where it was; nothing is written to Azure either way.
-    await this.grants.recheck(request.plan as GrantPlan);
+    await this.grants.recheck(request.plan as GrantPlan, 'the access was not extended and ends as before');
     await ctx.audit({
       action: 'access.extend.checked',
       outcome: 'active',

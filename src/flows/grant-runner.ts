@@ -44,8 +44,11 @@ const READ_AGAIN_DELAYS_MS: readonly number[] = [2_000, 5_000];
  * access of the planned identity, which must still be the cluster's.
  */
 export interface GrantRecheck {
-  /** Throws a `recheck.*` {@link UserFacingError} when the plan no longer holds; writes nothing. */
-  recheck(plan: GrantPlan): Promise<void>;
+  /**
+   * Throws a `recheck.*` {@link UserFacingError} when the plan no longer holds; writes nothing.
+   * `notDone` says what did not happen, in the sentence ("nothing was granted" for a grant).
+   */
+  recheck(plan: GrantPlan, notDone?: string): Promise<void>;
 }
 
 /** Runs grant plans. */
@@ -210,36 +213,33 @@ export class GrantRunner implements PlanRunner, GrantRecheck {
   }
 
   /** Resources still there and unchanged: same identity, same registry mode (reads only). */
-  async recheck(plan: GrantPlan): Promise<void> {
+  async recheck(plan: GrantPlan, notDone = 'nothing was granted'): Promise<void> {
     const [cluster, registry] = await Promise.all([
-      reread('cluster', plan.cluster.name, () =>
+      reread('cluster', plan.cluster.name, notDone, () =>
         this.azure.getCluster(plan.cluster.subscriptionId, plan.cluster.resourceGroup, plan.cluster.name),
       ),
-      reread('registry', plan.registry.name, () =>
+      reread('registry', plan.registry.name, notDone, () =>
         this.azure.getRegistry(plan.registry.subscriptionId, plan.registry.resourceGroup, plan.registry.name),
       ),
     ]);
     if (!cluster)
-      throw new UserFacingError(
-        'recheck.clusterGone',
-        `Cluster ${plan.cluster.name} no longer exists, so nothing was granted.`,
-      );
+      throw new UserFacingError('recheck.clusterGone', `Cluster ${plan.cluster.name} no longer exists, so ${notDone}.`);
     if (!registry)
       throw new UserFacingError(
         'recheck.registryGone',
-        `Registry ${plan.registry.name} no longer exists, so nothing was granted.`,
+        `Registry ${plan.registry.name} no longer exists, so ${notDone}.`,
       );
     if (registry.roleAssignmentMode !== plan.registry.roleAssignmentMode) {
       throw new UserFacingError(
         'recheck.registryChanged',
-        `Registry ${plan.registry.name} switched its permission mode to ${registry.roleAssignmentMode} since the plan was made, so nothing was granted; make a new request.`,
+        `Registry ${plan.registry.name} switched its permission mode to ${registry.roleAssignmentMode} since the plan was made, so ${notDone}; make a new request.`,
       );
     }
     const identity = await this.planner.resolveIdentity(cluster);
     if (identity.objectId.toLowerCase() !== plan.identity.objectId.toLowerCase()) {
       throw new UserFacingError(
         'recheck.identityChanged',
-        `Cluster ${plan.cluster.name} now pulls with a different identity (${identity.objectId}) than the approved plan, so nothing was granted; make a new request.`,
+        `Cluster ${plan.cluster.name} now pulls with a different identity (${identity.objectId}) than the approved plan, so ${notDone}; make a new request.`,
       );
     }
   }
@@ -252,7 +252,12 @@ export class GrantRunner implements PlanRunner, GrantRecheck {
  * (as resolving names says it) instead of "something unexpected went wrong". Likewise a 404
  * SubscriptionNotFound, which says nothing of the resource itself (the reader throws it).
  */
-async function reread<T>(kind: 'cluster' | 'registry', name: string, read: () => Promise<T>): Promise<T> {
+async function reread<T>(
+  kind: 'cluster' | 'registry',
+  name: string,
+  notDone: string,
+  read: () => Promise<T>,
+): Promise<T> {
   try {
     return await read();
   } catch (err) {
@@ -260,13 +265,13 @@ async function reread<T>(kind: 'cluster' | 'registry', name: string, read: () =>
     if (isSubscriptionNotFound(err))
       throw new UserFacingError(
         `recheck.${kind}Unreadable`,
-        `${subscriptionGoneClause(kind, name)}, so acrbot cannot check that the approved plan still holds, and nothing was granted; make a new request once the subscription is back.`,
+        `${subscriptionGoneClause(kind, name)}, so acrbot cannot check that the approved plan still holds, and ${notDone}; make a new request once the subscription is back.`,
         { cause: err },
       );
     if (statusCode !== 403) throw err;
     throw new UserFacingError(
       `recheck.${kind}Unreadable`,
-      `acrbot may no longer read ${kind} ${name}${azureAnswered(code)}, so it cannot check that the approved plan still holds, and nothing was granted; give acrbot's identity the Reader role on it (docs/deploy.md), then make a new request.`,
+      `acrbot may no longer read ${kind} ${name}${azureAnswered(code)}, so it cannot check that the approved plan still holds, and ${notDone}; give acrbot's identity the Reader role on it (docs/deploy.md), then make a new request.`,
       { cause: err },
     );
   }

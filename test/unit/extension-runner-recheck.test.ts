@@ -92,7 +92,7 @@ describe('ExtensionAwareGrantRunner: the plan re-checked as a grant is', () => {
     expect(isUserFacing(failure) && failure.code).toBe('recheck.identityChanged');
     // The grant's own sentence.
     expect((failure as Error).message).toBe(
-      `Cluster ${plan.cluster.name} now pulls with a different identity (${other}) than the approved plan, so nothing was granted; make a new request.`,
+      `Cluster ${plan.cluster.name} now pulls with a different identity (${other}) than the approved plan, so the access was not extended and ends as before; make a new request.`,
     );
     expect(t.writes).toEqual([]);
     expect(t.audited).toEqual([]);
@@ -103,7 +103,9 @@ describe('ExtensionAwareGrantRunner: the plan re-checked as a grant is', () => {
     const t = await setup({ cluster: cluster(), registry: registry('AbacRepositoryPermissions') });
     const failure = await t.run();
     expect(isUserFacing(failure) && failure.code).toBe('recheck.registryChanged');
-    expect((failure as Error).message).toContain(`Registry ${plan.registry.name} switched its permission mode`);
+    expect((failure as Error).message).toBe(
+      `Registry ${plan.registry.name} switched its permission mode to AbacRepositoryPermissions since the plan was made, so the access was not extended and ends as before; make a new request.`,
+    );
     expect(t.writes).toEqual([]);
     expect(t.audited).toEqual([]);
     expect((await t.store.get(t.original.id))!.access).toEqual({ durationMs: 86_400_000, expiresAt: END });
