@@ -20,6 +20,11 @@ export interface AzureAccess {
   caPem?: string;
   /** The keep-alive agent every ARM and Graph client shares (bounded sockets per host). */
   agent: Agent;
+  /**
+   * acrbot's own service principal object id, when known without a token (the sandbox, whose
+   * tokens are opaque). Azure mode reads it from the `oid` of acrbot's Graph token instead.
+   */
+  ownObjectId?: string;
 }
 
 /**

@@ -36,7 +36,12 @@ export function createAzurePorts(
   const directory = new GraphDirectory(graph);
   const secrets: SecretRunnerPorts = {
     tokens: new ArmRegistryTokens((s) => reader.acrClient(s)),
-    servicePrincipals: new GraphServicePrincipals(graph, options.graphReplicationDelaysMs),
+    servicePrincipals: new GraphServicePrincipals(
+      graph,
+      options.graphReplicationDelaysMs,
+      undefined,
+      access.ownObjectId,
+    ),
     roleAssignments,
     kubernetes: new KubePullSecrets((s) => reader.aksClient(s), access.credential, options.kubeCallTimeoutMs),
     // The secret runner checks acrbot's own records before replacing or deleting (G15).

@@ -11,6 +11,7 @@ import { keepAliveAgent } from '../integrations/azure/arm-connection';
 import { sharedClientReachesLoopbackDirectly } from '../integrations/http/pooled-http-client';
 import { telemetryExporting } from '../observability/telemetry';
 import type * as SandboxDefaultsModule from '../sandbox/defaults';
+import type * as FixturesModule from '../sandbox/fixtures';
 import type * as OidcIssuerModule from '../sandbox/identity/oidc-issuer';
 import type * as SandboxModule from '../sandbox/sandbox';
 import type * as TlsModule from '../sandbox/tls';
@@ -80,6 +81,8 @@ export async function startSandboxStep(config: AppConfig, shared?: Sandbox): Pro
       graphEndpoint: endpoints.graph,
       caPem,
       agent,
+      // The emulators' caller (their tokens are opaque: no `oid` to read).
+      ownObjectId: (require('../sandbox/fixtures') as typeof FixturesModule).SANDBOX_BOT_OBJECT_ID,
     },
     sandbox,
     tabSignIn: sandbox && {

@@ -4,6 +4,7 @@
  */
 import type { AuditEntry, AuditEvent, ChainVerdict } from './audit-chain';
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo, RoleDefinitionInfo } from './azure-model';
+import type { ApplicationHoldings } from './application-holders';
 import type { AccessRequest, RequestState } from './request';
 
 /** Reads clusters and registries in one subscription. */
@@ -244,14 +245,11 @@ export interface RegistryTokenPort {
   ): Promise<void>;
 }
 
-/** Who holds an application: its owners and the key ids of its credentials (never the secrets). */
-export interface ApplicationInspection {
-  owners: { id: string; type: 'user' | 'servicePrincipal' | 'other' }[];
-  passwordKeyIds: string[];
-  /** Display names of the passwords by key id (acrbot's carry a marker it records before adding them). */
-  passwordDisplayNames?: Record<string, string | null>;
-  certificateKeyIds: string[];
-}
+/**
+ * Who holds an application: its owners, the key ids of its credentials (never the secrets), its
+ * federated identity credentials, and its service principal's (application-holders.ts).
+ */
+export type ApplicationInspection = ApplicationHoldings;
 
 /** Entra applications and service principals (secret flow, kind `sp`). */
 export interface ServicePrincipalPort {
@@ -269,8 +267,14 @@ export interface ServicePrincipalPort {
    * application whose creation acrbot recorded by name before its id could be recorded.
    */
   findApplication(uniqueName: string): Promise<{ id: string; appId: string } | undefined>;
-  /** Owners and credential key ids of an application, to check nobody else holds it (G15). */
-  inspectApplication(applicationId: string): Promise<ApplicationInspection>;
+  /**
+   * Who holds an application, to check nobody else does (G15): its owners, password and
+   * certificate key ids and federated identity credentials; with `servicePrincipalId`, that
+   * service principal's own owners, passwords and certificates too.
+   */
+  inspectApplication(applicationId: string, servicePrincipalId?: string): Promise<ApplicationInspection>;
+  /** acrbot's own service principal object id: the only owner an application of its own may have. */
+  ownServicePrincipalId(): Promise<string>;
   /** The service principal of an app id, if it exists. */
   findServicePrincipal(appId: string): Promise<{ id: string } | undefined>;
   /** Retries while a new application is not yet replicated. */

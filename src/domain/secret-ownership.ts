@@ -3,6 +3,12 @@
  * comes only from acrbot's own request records: a label or annotation read back from a cluster
  * is a hint anyone with write access to the namespace can forge.
  */
+import {
+  foreignHolders,
+  foreignHoldersSentence,
+  type ApplicationHoldings,
+  type OwnHoldings,
+} from './application-holders';
 import { isGuid, isRequestId } from './identifiers';
 import type { PlannedReplacement, SecretPlan } from './plan';
 import type { AccessRequest, CreatedObject, Outcome } from './request';
@@ -594,36 +600,19 @@ export function recordedCredentials(request: AccessRequest): CredentialRef[] {
 }
 
 /** Who holds an application (from Graph), as {@link applicationProblem} needs it. */
-export interface ApplicationHolders {
-  owners: { id: string; type: 'user' | 'servicePrincipal' | 'other' }[];
-  passwordKeyIds: string[];
-  /** Display names by key id, when Graph returned them. */
-  passwordDisplayNames?: Record<string, string | null>;
-  certificateKeyIds: string[];
-}
+export type ApplicationHolders = ApplicationHoldings;
 
 /**
- * Why acrbot must not use an application, or undefined: it must be owned by acrbot alone (one
- * service principal owner, no people) and hold no credential but the passwords acrbot recorded:
- * by key id, or by the random marker acrbot recorded as the display name before adding it (a run
- * killed while `addPassword` was in flight never learnt the key id of the password Graph added).
+ * Why acrbot must not use an application, or undefined: acrbot's own service principal (by
+ * object id) must be its only owner and the only owner of its service principal, and nothing
+ * may authenticate as it but the passwords acrbot recorded (by key id, or by the random marker
+ * acrbot recorded as the display name before adding it: a run killed while `addPassword` was in
+ * flight never learnt the key id of the password Graph added). A federated identity credential,
+ * a certificate, or a credential on the service principal itself is someone else's
+ * (application-holders.ts).
  */
-export function applicationProblem(
-  holders: ApplicationHolders,
-  recordedKeyIds: string[],
-  recordedMarkers: string[] = [],
-): string | undefined {
-  const others = holders.owners.filter((o) => o.type !== 'servicePrincipal');
-  if (others.length || holders.owners.length !== 1)
-    return `it has ${holders.owners.length} owner(s)${others.length ? `, ${others.length} of them not acrbot` : ''}`;
-  if (holders.certificateKeyIds.length) return 'it has a certificate credential acrbot did not add';
-  const marked = (keyId: string) => {
-    const name = holders.passwordDisplayNames?.[keyId];
-    return typeof name === 'string' && recordedMarkers.includes(name);
-  };
-  const foreign = holders.passwordKeyIds.filter((k) => !recordedKeyIds.includes(k) && !marked(k));
-  if (foreign.length) return `it has ${foreign.length} password(s) acrbot did not add`;
-  return undefined;
+export function applicationProblem(holders: ApplicationHolders, own: OwnHoldings): string | undefined {
+  return foreignHoldersSentence(foreignHolders(holders, own));
 }
 
 /**

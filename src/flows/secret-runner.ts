@@ -58,6 +58,7 @@ import {
 import { shortTime } from '../domain/pull-diagnosis';
 import { deleteCredential, WRITE_IN_PROGRESS } from './credential-deletion';
 import { leftAssignmentSentence, NOT_OURS_DETAIL } from './credential-cleanup';
+import { foreignHolders, type ForeignHolder } from '../domain/application-holders';
 import { recordedByDerivedName } from '../domain/recorded-assignment';
 import { armCode, azureLookupIds, linkedAuthorizationSentence, subscriptionGoneClause } from './azure-failure-text';
 
@@ -877,6 +878,19 @@ export class SecretRunner implements PlanRunner {
     application: { unseen: boolean },
   ): Promise<Credential> {
     const requestIds: string[] = [];
+    // Who acrbot is, before anything is created: the check below trusts no owner but acrbot's
+    // own service principal, by object id (anyone's service principal would pass "one service
+    // principal owner").
+    let ownSpId: string;
+    try {
+      ownSpId = await this.ports.servicePrincipals.ownServicePrincipalId();
+    } catch (err) {
+      throw new UserFacingError(
+        'graph.ownIdentityUnknown',
+        "acrbot could not tell its own service principal's object id from its Microsoft Graph token, so it cannot check who else holds an Entra application. Nothing was created.",
+        { cause: err },
+      );
+    }
     // Created idempotently under a uniqueName recorded before the call (never found by display
     // name, which anyone can give their own application, G15): a run resumed after a crash finds
     // its own application under the recorded key.
@@ -954,23 +968,28 @@ export class SecretRunner implements PlanRunner {
       ));
     await ctx.recordCreated({ kind: 'servicePrincipal', id: sp.id, name: app.appId });
     if (sp.requestId) requestIds.push(sp.requestId);
-    // Before it gets a password and pull rights: nobody else may own it or hold a credential on it.
+    // Before it gets a password and pull rights: nobody else may own it or its service principal
+    // (an existing one found above included), or hold a credential on either: a federated
+    // identity credential or a service principal's own password authenticates as well (G15).
     const recordedPasswords = ctx.created().filter((o) => o.kind === 'applicationPassword');
+    let foreign: ForeignHolder[] = [];
     const inspect = async () => {
       const holders = await this.whileReplicating(
         app,
         'application read',
         ctx,
-        () => this.ports.servicePrincipals.inspectApplication(app.id),
+        () => this.ports.servicePrincipals.inspectApplication(app.id, sp.id),
         lookUpByName,
       );
       // Graph shows it by its id: from here on it is deleted by its id.
       cleanUpBy(ref);
-      return applicationProblem(
-        holders,
-        recordedPasswords.map((o) => o.id).filter(Boolean),
-        recordedPasswords.map((o) => o.name).filter((n): n is string => !!n),
-      );
+      const own = {
+        servicePrincipalId: ownSpId,
+        passwordKeyIds: recordedPasswords.map((o) => o.id).filter(Boolean),
+        passwordMarkers: recordedPasswords.map((o) => o.name).filter((n): n is string => !!n),
+      };
+      foreign = foreignHolders(holders, own);
+      return applicationProblem(holders, own);
     };
     let problem = await inspect();
     // Graph replicates a new application: read right after the 201 that created it, it may show
@@ -981,7 +1000,11 @@ export class SecretRunner implements PlanRunner {
       problem = await inspect();
     }
     if (problem) {
-      ctx.log.error({ applicationId: app.id, problem }, 'application refused: not held by acrbot alone');
+      // The holders in full for the platform team (issuers and subjects are not for the card).
+      ctx.log.error(
+        { applicationId: app.id, servicePrincipalId: sp.id, problem, foreign },
+        'application refused: not held by acrbot alone',
+      );
       // A role assignment an earlier attempt recorded gives this service principal pull rights,
       // whatever becomes of the application: it goes (with the clean-up when the application
       // does, as `ref` carries it, at once otherwise).

@@ -159,7 +159,9 @@ describe('GraphClient writes that must not be sent twice', () => {
 
   test('a new application Graph does not find yet (replication): the inspection and addPassword fail with its 404, sent once, nothing added, Graph’s error kept as the cause', async () => {
     const sps = new GraphServicePrincipals(graph, [10], async () => {});
-    sandbox.directory.readReplicationDelay = 3;
+    // The inspection's three reads of the application (owners, credentials, federated
+    // credentials) and addPassword each use one call of the lag.
+    sandbox.directory.readReplicationDelay = 4;
     try {
       const app = await sps.upsertApplication('acrbot-replicating', 'acrbot replicating');
       expect(app.created).toBe(true);

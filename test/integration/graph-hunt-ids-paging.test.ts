@@ -42,7 +42,10 @@ beforeEach(() => {
   graph.seen.length = 0;
 });
 
-/** Owners on two pages (the first shorter than any page size), and an application with no credentials. */
+/**
+ * Owners on two pages (the first shorter than any page size), and an application with no
+ * credentials (no federated identity credential either).
+ */
 function ownersOnTwoPages(nextLink: (origin: string) => string): Answer {
   return (req, origin) => {
     const path = new URL(req.url!, origin).pathname;
@@ -58,6 +61,8 @@ function ownersOnTwoPages(nextLink: (origin: string) => string): Answer {
       return { status: 200, body: { value: [{ '@odata.type': '#microsoft.graph.user', id: OTHER_USER }] } };
     if (path === `/v1.0/applications/${APP_ID}`)
       return { status: 200, body: { passwordCredentials: [], keyCredentials: [] } };
+    if (path === `/v1.0/applications/${APP_ID}/federatedIdentityCredentials`)
+      return { status: 200, body: { value: [] } };
     return { status: 404, body: { error: { code: 'Request_ResourceNotFound', message: 'x' } } };
   };
 }

@@ -18,7 +18,7 @@ import { createLogger } from '../../src/observability/logger';
 import { FakeClock, SECOND } from './support/fake-clock';
 import { APPROVER, pendingRequest, REGISTRY_ID, secretPlan } from './support/requests';
 import { runContext } from './support/run-context';
-import { ACRBOT, APP_ID, SP_ID, spRequest, spRunner } from './support/sp-runner';
+import { ACRBOT, APP_ID, OWN_SP_ID, SP_ID, spRequest, spRunner } from './support/sp-runner';
 
 const TOKEN = 'acrbot-r-aaaaaaaa';
 
@@ -190,6 +190,7 @@ test('runner: the same check before deleting the role assignment of a refused ap
     servicePrincipals: {
       upsertApplication: async () => ({ id: APP_ID, appId: 'app-id-1', created: false }),
       findServicePrincipal: async () => ({ id: SP_ID }),
+      ownServicePrincipalId: async () => OWN_SP_ID,
       inspectApplication: async () => ({ ...ACRBOT, owners: [...ACRBOT.owners, { id: 'user-1', type: 'user' }] }),
     },
     roleAssignments: { delete: async (ra: { name: string }) => void deletes.push(`ra:${ra.name}`) },

@@ -4,6 +4,7 @@ import {
   acrbotServiceAccountEntries,
   serviceAccountEntriesAfterWrite,
   applicationProblem,
+  type ApplicationHolders,
   credentialOf,
   credentialRefProblem,
   decideReplacement,
@@ -14,45 +15,75 @@ import { grantPlan, pendingRequest, REGISTRY_ID, secretPlan, SUB } from './suppo
 
 describe('applicationProblem (an application acrbot holds alone)', () => {
   const bot = { id: 'b07a', type: 'servicePrincipal' as const };
+  /** Held by acrbot alone: its service principal owned by acrbot only, with no credential of its own. */
+  const alone = (over: Partial<ApplicationHolders> = {}): ApplicationHolders => ({
+    owners: [bot],
+    passwordKeyIds: [],
+    certificateKeyIds: [],
+    federatedCredentials: [],
+    servicePrincipal: { id: 'sp', owners: [bot], passwordKeyIds: [], certificateKeyIds: [] },
+    ...over,
+  });
+  const own = (passwordKeyIds: string[], passwordMarkers: string[] = []) => ({
+    servicePrincipalId: 'b07a',
+    passwordKeyIds,
+    passwordMarkers,
+  });
   test('acrbot alone, with only the passwords it recorded → usable', () => {
-    expect(
-      applicationProblem({ owners: [bot], passwordKeyIds: ['k1'], certificateKeyIds: [] }, ['k1']),
-    ).toBeUndefined();
-    expect(applicationProblem({ owners: [bot], passwordKeyIds: [], certificateKeyIds: [] }, [])).toBeUndefined();
+    expect(applicationProblem(alone({ passwordKeyIds: ['k1'] }), own(['k1']))).toBeUndefined();
+    expect(applicationProblem(alone(), own([]))).toBeUndefined();
   });
   test('a password whose key id acrbot never learnt counts as its own only by the marker it recorded', () => {
-    const holders = {
-      owners: [bot],
+    const holders = alone({
       passwordKeyIds: ['k1', 'k2'],
       passwordDisplayNames: { k1: 'acrbot image pull R-1 m1', k2: 'acrbot image pull R-1 guess' },
-      certificateKeyIds: [],
-    };
+    });
     expect(
-      applicationProblem(holders, [], ['acrbot image pull R-1 m1', 'acrbot image pull R-1 guess']),
+      applicationProblem(holders, own([], ['acrbot image pull R-1 m1', 'acrbot image pull R-1 guess'])),
     ).toBeUndefined();
     // Same prefix, unrecorded marker: someone else's password.
-    expect(applicationProblem(holders, [], ['acrbot image pull R-1 m1'])).toMatch(/1 password/);
+    expect(applicationProblem(holders, own([], ['acrbot image pull R-1 m1']))).toMatch(/a password acrbot did not add/);
   });
   test.each([
+    ['a person as second owner', alone({ owners: [bot, { id: 'u', type: 'user' }] }), /an owner other than acrbot/],
     [
-      'a person as second owner',
-      { owners: [bot, { id: 'u', type: 'user' as const }], passwordKeyIds: [], certificateKeyIds: [] },
-      /2 owner\(s\), 1 of them not acrbot/,
+      'another service principal as second owner',
+      alone({ owners: [bot, { id: 'x', type: 'servicePrincipal' }] }),
+      /an owner other than acrbot/,
     ],
     [
-      'another service principal as owner',
-      { owners: [bot, { id: 'x', type: 'servicePrincipal' as const }], passwordKeyIds: [], certificateKeyIds: [] },
-      /2 owner/,
+      "a sole service principal owner that is not acrbot's",
+      alone({ owners: [{ id: 'x', type: 'servicePrincipal' }] }),
+      /an owner other than acrbot/,
     ],
-    ['no owner at all', { owners: [], passwordKeyIds: [], certificateKeyIds: [] }, /0 owner/],
+    ['no owner at all', alone({ owners: [] }), /no owner/],
+    ['a password acrbot did not add', alone({ passwordKeyIds: ['k1', 'theirs'] }), /a password acrbot did not add/],
+    ['a certificate', alone({ certificateKeyIds: ['c'] }), /certificate/],
     [
-      'a password acrbot did not add',
-      { owners: [bot], passwordKeyIds: ['k1', 'theirs'], certificateKeyIds: [] },
-      /1 password\(s\) acrbot did not add/,
+      'a federated identity credential',
+      alone({ federatedCredentials: [{ id: 'f', name: 'ci', issuer: 'https://issuer', subject: 's' }] }),
+      /federated identity credential acrbot did not create/,
     ],
-    ['a certificate', { owners: [bot], passwordKeyIds: [], certificateKeyIds: ['c'] }, /certificate/],
+    [
+      'another owner of its service principal',
+      alone({
+        servicePrincipal: {
+          id: 'sp',
+          owners: [bot, { id: 'u', type: 'user' }],
+          passwordKeyIds: [],
+          certificateKeyIds: [],
+        },
+      }),
+      /service principal owner other than acrbot/,
+    ],
+    [
+      'a password on its service principal',
+      alone({ servicePrincipal: { id: 'sp', owners: [], passwordKeyIds: ['k1'], certificateKeyIds: [] } }),
+      /password on its service principal/,
+    ],
+    ['its service principal not read', alone({ servicePrincipal: undefined }), /could not inspect/],
   ])('%s → refused', (_what, holders, message) => {
-    expect(applicationProblem(holders, ['k1'])).toMatch(message);
+    expect(applicationProblem(holders, own(['k1']))).toMatch(message);
   });
 });
 

@@ -14,7 +14,7 @@ import type { RunContext } from '../../src/flows/executor';
 import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
 import { createLogger } from '../../src/observability/logger';
 import { REGISTRY_ID, secretPlan } from './support/requests';
-import { ACRBOT, APP_ID, failureOf, SP_ID, spRequest, spRunner } from './support/sp-runner';
+import { ACRBOT, APP_ID, OWN_SP_ID, failureOf, SP_ID, spRequest, spRunner } from './support/sp-runner';
 
 const NAME = roleAssignmentName(REGISTRY_ID, SP_ID, 'role-guid');
 const ROLE_DEFINITIONS = '/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions';
@@ -34,6 +34,7 @@ function ports(inspection: ApplicationHolders, listed: RoleAssignmentInfo[], del
       findServicePrincipal: async () => ({ id: SP_ID }),
       createServicePrincipal: async () => ({ id: SP_ID }),
       findApplication: async () => undefined,
+      ownServicePrincipalId: async () => OWN_SP_ID,
       inspectApplication: async () => inspection,
       addPassword: async () => ({ keyId: 'key-1', secret: new SecretValue('pw-not-logged') }),
       deleteApplication: async (id: string) => void deletes.push(`app:${id}`),

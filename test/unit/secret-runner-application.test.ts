@@ -12,10 +12,11 @@ import { SecretValue } from '../../src/domain/secret-value';
 import { RunFailure } from '../../src/flows/executor';
 import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
 import { runContext } from './support/run-context';
-import { ACRBOT, APP_ID, failureOf, SP_ID, spRequest, spRunner } from './support/sp-runner';
+import { ACRBOT, APP_ID, OWN_SP_ID, failureOf, SP_ID, spRequest, spRunner } from './support/sp-runner';
 import { REGISTRY_ID, secretPlan } from './support/requests';
 
-const NOBODY: ApplicationHolders = { owners: [], passwordKeyIds: [], certificateKeyIds: [] };
+/** Graph shows no owner yet (replication). */
+const NOBODY: ApplicationHolders = { ...ACRBOT, owners: [] };
 
 /**
  * Fake ports: Graph answers `created` to the upsert and the inspections in turn (the last one
@@ -34,6 +35,7 @@ function fakePorts(
       upsertApplication: async () => ({ id: APP_ID, appId: 'app-id-1', created }),
       findServicePrincipal: async () => ({ id: SP_ID }),
       createServicePrincipal: async () => ({ id: SP_ID }),
+      ownServicePrincipalId: async () => OWN_SP_ID,
       inspectApplication: async () => inspections[Math.min(inspected++, inspections.length - 1)],
       addPassword: async () => ({ keyId: 'key-1', secret: new SecretValue('pw-not-logged') }),
       deleteApplication: async (id: string) => void deletes.push(`app:${id}`),
@@ -80,7 +82,7 @@ describe('an application with a problem right after acrbot created it', () => {
     expect(err).toBeInstanceOf(RunFailure);
     const outcome = (err as RunFailure).outcome;
     expect(outcome).toMatchObject({ errorCode: 'graph.applicationNotOurs', cleanup: 'deleted' });
-    expect(outcome.error).toMatch(/it has 0 owner\(s\)/);
+    expect(outcome.error).toMatch(/it has no owner/);
     expect(outcome.error).toMatch(/deleted again/);
     expect(slept).toEqual([1, 2, 3]);
     expect(deletes).toEqual([`app:${APP_ID}`]);
@@ -152,5 +154,83 @@ describe('a write Azure did not answer', () => {
     expect(outcome.errorCode).toBe('OperationTimedOut');
     expect(outcome.error).toMatch(/^Azure did not confirm creating the credential \(OperationTimedOut\).*graph-req-1/);
     expect(outcome.error).not.toMatch(/refused/);
+  });
+});
+
+describe('an application someone else can act as, on a resumed run that recorded it (G15)', () => {
+  const FIC_ID = '00000000-0000-4000-8000-0000000000f1';
+  const SP_KEY = '00000000-0000-4000-8000-0000000000f2';
+  const sp = ACRBOT.servicePrincipal!;
+  test.each<[string, ApplicationHolders, RegExp]>([
+    [
+      'a federated identity credential acrbot did not create',
+      {
+        ...ACRBOT,
+        federatedCredentials: [
+          {
+            id: FIC_ID,
+            name: 'ci',
+            issuer: 'https://token.actions.githubusercontent.com',
+            subject: 'repo:evil/x:ref:main',
+          },
+        ],
+      },
+      new RegExp(`federated identity credential acrbot did not create \\(${FIC_ID}\\)`),
+    ],
+    [
+      'a password on its service principal',
+      { ...ACRBOT, servicePrincipal: { ...sp, passwordKeyIds: [SP_KEY] } },
+      /a password on its service principal/,
+    ],
+    [
+      'another owner of its service principal',
+      { ...ACRBOT, servicePrincipal: { ...sp, owners: [...sp.owners, { id: 'user-1', type: 'user' }] } },
+      /a service principal owner other than acrbot/,
+    ],
+    [
+      "a sole service principal owner that is not acrbot's",
+      { ...ACRBOT, owners: [{ id: 'other-sp', type: 'servicePrincipal' }] },
+      /an owner other than acrbot/,
+    ],
+  ])(
+    '%s: refused, its service principal inspected, no password added, no role assigned',
+    async (_what, holders, message) => {
+      const calls: string[] = [];
+      const ports = fakePorts(false, [holders], calls);
+      const inspected: unknown[][] = [];
+      ports.servicePrincipals.inspectApplication = async (...args: unknown[]) => (inspected.push(args), holders);
+      ports.servicePrincipals.addPassword = async () => {
+        calls.push('addPassword');
+        return { keyId: 'key-1', secret: new SecretValue('pw-not-logged') };
+      };
+      ports.roleAssignments.create = async () => {
+        calls.push('roleAssignment');
+        return { id: 'ra', requestId: 'arm-1' } as never;
+      };
+      const { ctx } = context([{ kind: 'application', id: APP_ID, name: 'acrbot-r-bbbbbbbb-0123456789abcdef' }]);
+      const err = await failureOf(spRunner(ports, [], DELAYS).run(spRequest(), ctx));
+      const outcome = (err as RunFailure).outcome;
+      expect(outcome).toMatchObject({ errorCode: 'graph.applicationNotOurs', cleanup: 'none' });
+      expect(outcome.error).toMatch(message);
+      // Foreign text (issuers, subjects) stays out of the card.
+      expect(outcome.error).not.toMatch(/evil|githubusercontent/);
+      expect(inspected).toEqual([[APP_ID, SP_ID]]);
+      expect(calls).toEqual([]);
+    },
+  );
+
+  test("acrbot's own object id unknown: nothing is created", async () => {
+    const calls: string[] = [];
+    const ports = fakePorts(true, [ACRBOT], calls);
+    ports.servicePrincipals.ownServicePrincipalId = async () => {
+      throw new Error('no oid claim');
+    };
+    ports.servicePrincipals.upsertApplication = async () => {
+      calls.push('upsertApplication');
+      return { id: APP_ID, appId: 'app-id-1', created: true };
+    };
+    const err = await failureOf(spRunner(ports, [], DELAYS).run(spRequest(), context().ctx));
+    expect((err as RunFailure).outcome.errorCode).toBe('graph.ownIdentityUnknown');
+    expect(calls).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ import { RunFailure, RunInterrupted, type RunContext } from '../../src/flows/exe
 import { SecretRunner, type SecretRunnerPorts } from '../../src/flows/secret-runner';
 import { createLogger } from '../../src/observability/logger';
 import { pendingRequest, REGISTRY_ID, secretPlan } from './support/requests';
+import { OWN_SP_ID } from './support/sp-runner';
 
 const APP_ID = '00000000-0000-4000-8000-0000000000a1';
 
@@ -40,6 +41,7 @@ function fakePorts(deletes: string[]): SecretRunnerPorts {
       deleteScopeMap: async (_r: unknown, name: string) => void deletes.push(`scopeMap:${name}`),
     },
     servicePrincipals: {
+      ownServicePrincipalId: async () => OWN_SP_ID,
       upsertApplication: async () => ({ id: APP_ID, appId: 'app-id-1', created: true }),
       deleteApplication: async (id: string) => void deletes.push(`app:${id}`),
     },

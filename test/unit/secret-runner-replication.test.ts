@@ -10,7 +10,7 @@ import { SecretValue } from '../../src/domain/secret-value';
 import { RunFailure } from '../../src/flows/executor';
 import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
 import { runContext } from './support/run-context';
-import { ACRBOT, APP_ID, failureOf, SP_ID, spRequest, spRunner } from './support/sp-runner';
+import { ACRBOT, APP_ID, OWN_SP_ID, failureOf, SP_ID, spRequest, spRunner } from './support/sp-runner';
 
 const notFound = () => new CloudApiError('Request_ResourceNotFound', 404, 'application read failed', 'graph-req-1');
 
@@ -32,6 +32,7 @@ function fakePorts(
       upsertApplication: async () => ({ id: APP_ID, appId: 'app-id-1', created }),
       findServicePrincipal: async () => undefined,
       createServicePrincipal: async () => (next('createServicePrincipal'), { id: SP_ID }),
+      ownServicePrincipalId: async () => OWN_SP_ID,
       inspectApplication: async () => (next('inspectApplication'), ACRBOT),
       addPassword: async (_id: string, _end: string, marker: string) => {
         // The marker is on record before every try.

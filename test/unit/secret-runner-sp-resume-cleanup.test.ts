@@ -10,7 +10,7 @@ import { CloudApiError } from '../../src/domain/ports';
 import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
 import { REGISTRY_ID } from './support/requests';
 import { runContext } from './support/run-context';
-import { ACRBOT, APP_ID, failureOf, SP_ID, spRequest, spRunner } from './support/sp-runner';
+import { ACRBOT, APP_ID, OWN_SP_ID, failureOf, SP_ID, spRequest, spRunner } from './support/sp-runner';
 
 // The name acrbot derives for the plan's role (spRequest) given to the service principal.
 const ASSIGNMENT = roleAssignmentName(REGISTRY_ID, SP_ID, 'role-guid');
@@ -44,6 +44,7 @@ function fakePorts(fail: 'addPassword' | 'findServicePrincipal', deletes: string
           throw new CloudApiError('ServiceUnavailable', 503, 'down', 'graph-req-2');
         return { id: SP_ID };
       },
+      ownServicePrincipalId: async () => OWN_SP_ID,
       inspectApplication: async () => ({ ...ACRBOT, passwordKeyIds: ['key-0'] }),
       addPassword: async () => {
         throw refused();

@@ -20,6 +20,7 @@ import { RetryAfterTooLongError, retryAfterCapPolicy } from '../http/capped-retr
 import { dropIdlePolicies } from '../http/idle-policies';
 import { sharedHttpClient } from '../http/pooled-http-client';
 import { graphId, graphIds, isGraphId } from './graph-answer-ids';
+import { callerObjectId } from './graph-caller';
 import { GraphError, GraphUnconfirmedError } from './graph-failure';
 import { graphThrottlePolicy } from './graph-throttling';
 
@@ -67,6 +68,9 @@ export class GraphClient {
   private readonly base: string;
   /** The requests handed to the HTTP client (see {@link pipelineWith}): only those have an id Graph may know. */
   private readonly sent = new WeakSet<PipelineRequest>();
+
+  /** {@link callerId}'s answer once it has one (a failure is asked again next time). */
+  private caller?: Promise<string>;
 
   constructor(private readonly connection: GraphConnection) {
     this.base = `${connection.endpoint.replace(/\/+$/, '')}/v1.0`;
@@ -139,6 +143,18 @@ export class GraphClient {
       }),
     );
     return pipeline;
+  }
+
+  /**
+   * The object id of the service principal this client calls Graph as (graph-caller.ts: the
+   * `oid` of its app-only token). Kept once known: it does not change while acrbot runs.
+   */
+  callerId(): Promise<string> {
+    this.caller ??= callerObjectId(this.connection.credential, this.connection.endpoint).catch((err: unknown) => {
+      this.caller = undefined;
+      throw err;
+    });
+    return this.caller;
   }
 
   /**

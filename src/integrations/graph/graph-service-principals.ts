@@ -1,5 +1,6 @@
 /** Entra applications, service principals and passwords over Microsoft Graph (secret flow, kind `sp`). */
-import type { ApplicationInspection, CloudApiError, ServicePrincipalPort } from '../../domain/ports';
+import type { ApplicationHoldings, DirectoryOwner, ServicePrincipalHoldings } from '../../domain/application-holders';
+import type { CloudApiError, ServicePrincipalPort } from '../../domain/ports';
 import { SecretValue } from '../../domain/secret-value';
 import type { GraphClient } from './graph-client';
 import { GraphError, graphFailure } from './graph-failure';
@@ -24,6 +25,37 @@ function asWriteError(err: unknown, what: string): CloudApiError {
   return graphFailure(err, `${what} failed`);
 }
 
+/** A directory object as an `owners` list shows it. */
+type GraphOwner = { '@odata.type'?: string; id: string };
+
+/** The credential lists of an application or service principal (key ids only are read). */
+type GraphCredentials = { passwordCredentials?: { keyId: string }[]; keyCredentials?: { keyId: string }[] };
+
+/**
+ * Every read settled before any failure is thrown: a read still in flight after a sibling failed
+ * would outlive the inspection (Promise.all), and nothing else waits for it. The first failure
+ * in `reads`' order is thrown.
+ */
+async function settled<T extends readonly unknown[]>(reads: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(reads);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
+}
+
+/** An owner by its `@odata.type`. */
+function ownerOf(o: GraphOwner): DirectoryOwner {
+  const type =
+    o['@odata.type'] === '#microsoft.graph.user'
+      ? 'user'
+      : o['@odata.type'] === '#microsoft.graph.servicePrincipal'
+        ? 'servicePrincipal'
+        : 'other';
+  return { id: o.id, type };
+}
+
 /** The alternate key of an application by `uniqueName` (OData quotes doubled, then URL-encoded). */
 function applicationKey(uniqueName: string): string {
   return `/applications(uniqueName='${encodeURIComponent(uniqueName.replace(/'/g, "''"))}')`;
@@ -35,7 +67,17 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
     private readonly graph: GraphClient,
     private readonly replicationDelaysMs: readonly number[] = [500, 1000, 2000, 4000, 8000],
     private readonly sleep: Sleep = (ms) => new Promise((r) => setTimeout(r, ms)),
+    /**
+     * acrbot's own service principal object id when the configuration knows it (the sandbox,
+     * whose tokens are opaque); otherwise read from acrbot's Graph token.
+     */
+    private readonly ownObjectId?: string,
   ) {}
+
+  /** acrbot's own service principal object id: the only owner an application of its own has. */
+  async ownServicePrincipalId(): Promise<string> {
+    return this.ownObjectId?.toLowerCase() ?? (await this.graph.callerId());
+  }
 
   async upsertApplication(
     uniqueName: string,
@@ -92,36 +134,65 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
     }
   }
 
-  async inspectApplication(applicationId: string): Promise<ApplicationInspection> {
+  /**
+   * Owners and credentials of an application: its owners, password and certificate key ids and
+   * federated identity credentials (issuer, subject and name only). With `servicePrincipalId`,
+   * the owners and the password and certificate key ids of that service principal as well (they
+   * authenticate as the application does). Every list is read to its end (G15).
+   */
+  async inspectApplication(applicationId: string, servicePrincipalId?: string): Promise<ApplicationHoldings> {
     try {
       const id = directoryIdSegment(applicationId, 'application id');
-      const [owners, app] = await Promise.all([
+      const spId =
+        servicePrincipalId === undefined ? undefined : directoryIdSegment(servicePrincipalId, 'service principal id');
+      const [owners, app, federated, servicePrincipal] = await settled([
         // Every page: a second owner on a later page must not pass for "acrbot alone" (G15).
-        this.graph.listAll<{ '@odata.type'?: string; id: string }>(`/applications/${id}/owners`),
+        this.graph.listAll<GraphOwner>(`/applications/${id}/owners`),
         this.graph.request<{
           passwordCredentials?: { keyId: string; displayName?: string | null }[];
           keyCredentials?: { keyId: string }[];
         }>('GET', `/applications/${id}?$select=passwordCredentials,keyCredentials`),
-      ]);
+        this.graph.listAll<{ id: string; name?: string; issuer?: string; subject?: string }>(
+          `/applications/${id}/federatedIdentityCredentials?$select=id,name,issuer,subject`,
+        ),
+        spId === undefined ? undefined : this.inspectServicePrincipal(spId),
+      ] as const);
       return {
-        owners: owners.map((o) => ({
-          id: o.id,
-          type:
-            o['@odata.type'] === '#microsoft.graph.user'
-              ? 'user'
-              : o['@odata.type'] === '#microsoft.graph.servicePrincipal'
-                ? 'servicePrincipal'
-                : 'other',
-        })),
+        owners: owners.map(ownerOf),
         passwordKeyIds: (app.body?.passwordCredentials ?? []).map((p) => p.keyId),
         passwordDisplayNames: Object.fromEntries(
           (app.body?.passwordCredentials ?? []).map((p) => [p.keyId, p.displayName ?? null]),
         ),
         certificateKeyIds: (app.body?.keyCredentials ?? []).map((k) => k.keyId),
+        // Only who may exchange a token: never a credential's other fields.
+        federatedCredentials: federated.map((f) => ({
+          id: f.id,
+          name: f.name ?? '',
+          issuer: f.issuer ?? '',
+          subject: f.subject ?? '',
+        })),
+        ...(servicePrincipal && { servicePrincipal }),
       };
     } catch (err) {
       throw asWriteError(err, 'application read');
     }
+  }
+
+  /** A service principal's own owners and credentials (an id already checked). */
+  private async inspectServicePrincipal(spId: string): Promise<ServicePrincipalHoldings> {
+    const [owners, sp] = await settled([
+      this.graph.listAll<GraphOwner>(`/servicePrincipals/${spId}/owners`),
+      this.graph.request<GraphCredentials>(
+        'GET',
+        `/servicePrincipals/${spId}?$select=passwordCredentials,keyCredentials`,
+      ),
+    ]);
+    return {
+      id: spId,
+      owners: owners.map(ownerOf),
+      passwordKeyIds: (sp.body?.passwordCredentials ?? []).map((p) => p.keyId),
+      certificateKeyIds: (sp.body?.keyCredentials ?? []).map((k) => k.keyId),
+    };
   }
 
   async findServicePrincipal(appId: string): Promise<{ id: string } | undefined> {

@@ -2,23 +2,31 @@
  * `/applications` (CONTRACTS §4.1, 4.3, 4.4): create, read, list, passwords and delete. With the
  * least-privileged `Application.ReadWrite.OwnedBy`, writes reach only applications the caller
  * owns (the ones it created); anything else is 403 `Authorization_RequestDenied`.
+ *
+ * Who holds an application (Graph v1.0 "List owners", "List federatedIdentityCredentials"): `GET …/owners` pages (`$top`, `@odata.nextLink`,
+ * graph-paging.ts); `GET …/federatedIdentityCredentials` (by id or appId key) lists its federated
+ * identity credentials with `$filter` (`eq` on name, issuer, subject) and `$select`; certificates
+ * show in `keyCredentials`. Those are planted through {@link GraphEmulator.holdings}.
  */
 import type { DirectoryApplication } from '../directory';
 import { appIdKeyOf, badRequest, objectIdOf, requestDenied, resourceNotFound } from './graph-errors';
-import {
-  collection,
-  created,
-  entity,
-  filteredCollection,
-  ok,
-  type GraphRequestContext,
-  type GraphRoute,
-} from './graph-route';
-import { applicationToWire, passwordCredentialToWire } from './graph-wire';
+import type { StoredCredentialInfo } from './credential-holdings';
+import { pagedCollection } from './graph-paging';
+import { created, entity, filteredCollection, ok, type GraphRequestContext, type GraphRoute } from './graph-route';
+import { applicationToWire, federatedCredentialToWire, ownerToWire, passwordCredentialToWire } from './graph-wire';
 
 const BY_ID = 'applications/{id}';
 const BY_APP_ID = "applications(appId='{appId}')";
 const BY_UNIQUE_NAME = "applications(uniqueName='{uniqueName}')";
+
+/** What `$filter` may name on a federated credential list (Graph documents `eq`). */
+const FIC_FILTERABLE: ReadonlySet<string> = new Set(['name', 'issuer', 'subject']);
+
+/** The application as Graph shows it, with the certificates planted on it. */
+function wire(ctx: GraphRequestContext, app: DirectoryApplication): Record<string, unknown> {
+  const certificates: readonly StoredCredentialInfo[] = ctx.holdings.ofApplication(app).certificates;
+  return applicationToWire(app, certificates);
+}
 
 /** Application routes. */
 export function applicationRoutes(): GraphRoute[] {
@@ -29,7 +37,11 @@ export function applicationRoutes(): GraphRoute[] {
       pattern: 'applications',
       operation: 'applications.list',
       handle: (ctx) => {
-        return filteredCollection(ctx, 'applications', [...ctx.directory.applications.values()].map(applicationToWire));
+        return filteredCollection(
+          ctx,
+          'applications',
+          [...ctx.directory.applications.values()].map((a) => wire(ctx, a)),
+        );
       },
     },
     { method: 'PATCH', pattern: BY_UNIQUE_NAME, operation: 'applications.upsert', handle: upsert },
@@ -37,7 +49,7 @@ export function applicationRoutes(): GraphRoute[] {
       method: 'GET',
       pattern: BY_UNIQUE_NAME,
       operation: 'applications.getByUniqueName',
-      handle: (ctx) => entity(ctx, 'applications', applicationToWire(find(ctx))),
+      handle: (ctx) => entity(ctx, 'applications', wire(ctx, find(ctx))),
     },
     {
       method: 'GET',
@@ -45,11 +57,8 @@ export function applicationRoutes(): GraphRoute[] {
       operation: 'applications.owners',
       handle: (ctx) => {
         const app = find(ctx);
-        const value = [...app.ownerIds].map((id) => ({
-          '@odata.type': ctx.directory.users.has(id) ? '#microsoft.graph.user' : '#microsoft.graph.servicePrincipal',
-          id,
-        }));
-        return collection(ctx, 'directoryObjects', value);
+        const value = [...app.ownerIds].map((id) => ownerToWire(ctx.directory, id));
+        return pagedCollection(ctx, `applications/${ctx.params['id']!}/owners`, 'directoryObjects', value);
       },
     },
   ];
@@ -62,7 +71,21 @@ export function applicationRoutes(): GraphRoute[] {
         method: 'GET',
         pattern,
         operation: `applications.get${suffix}`,
-        handle: (ctx) => entity(ctx, 'applications', applicationToWire(find(ctx))),
+        handle: (ctx) => entity(ctx, 'applications', wire(ctx, find(ctx))),
+      },
+      {
+        method: 'GET',
+        pattern: `${pattern}/federatedIdentityCredentials`,
+        operation: 'applications.federatedIdentityCredentials',
+        handle: (ctx) => {
+          const app = find(ctx);
+          return filteredCollection(
+            ctx,
+            `applications('${app.id}')/federatedIdentityCredentials`,
+            ctx.holdings.ofApplication(app).federated.map(federatedCredentialToWire),
+            FIC_FILTERABLE,
+          );
+        },
       },
       { method: 'POST', pattern: `${pattern}/addPassword`, operation: 'applications.addPassword', handle: addPassword },
       {
@@ -97,7 +120,7 @@ function create(ctx: GraphRequestContext) {
     throw badRequest("Property 'passwordCredentials' cannot be set when creating an application; use addPassword.");
   }
   const app = ctx.directory.createApplication(body.displayName, ctx.callerObjectId);
-  return created(ctx, 'applications', applicationToWire(app));
+  return created(ctx, 'applications', wire(ctx, app));
 }
 
 /**
@@ -126,7 +149,7 @@ function upsert(ctx: GraphRequestContext) {
   if (typeof body.displayName !== 'string' || body.displayName.trim() === '')
     throw badRequest("Property 'displayName' is required.");
   const app = ctx.directory.createApplication(body.displayName, ctx.callerObjectId, uniqueName);
-  return created(ctx, 'applications', applicationToWire(app));
+  return created(ctx, 'applications', wire(ctx, app));
 }
 
 /** Returns the new secret once (`secretText`); the directory keeps only a hash. */

@@ -9,8 +9,8 @@
  * ARM emulator.
  *
  * Operation names (request log, fault targets):
- * - `servicePrincipals.getByAppId|list|get|create|delete|transitiveMemberOf`
- * - `applications.create|list|get|getByAppId|getByUniqueName|upsert|owners|addPassword|removePassword|delete`
+ * - `servicePrincipals.getByAppId|list|get|create|delete|owners|transitiveMemberOf`
+ * - `applications.create|list|get|getByAppId|getByUniqueName|upsert|owners|federatedIdentityCredentials|addPassword|removePassword|delete`
  * - `directoryObjects.checkMemberGroups` (for `/users/{id}/…`, `/directoryObjects/{id}/…` and
  *   `/servicePrincipals/{id}/…` alike), `users.get`, `users.transitiveMemberOf`, `groups.get`,
  *   `groups.transitiveMembers` (with or without a cast segment; group-member-routes.ts)
@@ -27,6 +27,7 @@ import { SANDBOX_BOT_OBJECT_ID } from '../fixtures';
 import { HttpError, writeReply, type EmulatorReply } from '../http-util';
 import { audienceAccepted, bearerAudience, SERVICE_AUDIENCES } from '../identity/access-tokens';
 import { applicationRoutes } from './application-routes';
+import { CredentialHoldings } from './credential-holdings';
 import { noBackingApplication } from './graph-errors';
 import type { ApplicationPermission, GraphRoute } from './graph-route';
 import { groupMemberRoutes } from './group-member-routes';
@@ -65,6 +66,11 @@ const DEFAULT_CODES: Record<number, string> = {
 /** The Graph emulator. Mount {@link GraphEmulator.listener} on an HTTPS server. */
 export class GraphEmulator extends RecordingEmulator {
   readonly directory: Directory;
+  /**
+   * Who else can act as an application or service principal: federated credentials,
+   * certificates, a service principal's own owners and passwords. Tests plant foreign ones here.
+   */
+  readonly holdings: CredentialHoldings;
   readonly faults = new FaultRegistry();
   readonly log: RequestLog;
   /** The accepted token audiences (besides the origin the request was sent to). */
@@ -78,6 +84,7 @@ export class GraphEmulator extends RecordingEmulator {
   constructor(opts: GraphEmulatorOptions) {
     super();
     this.directory = opts.directory;
+    this.holdings = new CredentialHoldings(opts.directory);
     this.audiences = opts.audiences ?? SERVICE_AUDIENCES.graph;
     this.callerObjectId = opts.callerObjectId ?? SANDBOX_BOT_OBJECT_ID;
     this.applicationPermission = opts.applicationPermission ?? 'OwnedBy';
@@ -128,6 +135,7 @@ export class GraphEmulator extends RecordingEmulator {
           );
         return match.route.handle({
           directory: this.directory,
+          holdings: this.holdings,
           params: match.params,
           query: url.query,
           body,

@@ -8,27 +8,31 @@ import { unsupportedQuery } from './graph-errors';
 /** A compiled filter over wire objects. */
 export type GraphFilter = (obj: Record<string, unknown>) => boolean;
 
-const FILTERABLE = new Set(['appid', 'displayname', 'id']);
+/** Properties applications and service principals are filtered by here (lowercase). */
+export const FILTERABLE: ReadonlySet<string> = new Set(['appid', 'displayname', 'id']);
 
-/** Compiles `$filter`; an absent filter matches everything. Throws 400 `Request_UnsupportedQuery`. */
-export function compileFilter(filter: string | null): GraphFilter {
+/**
+ * Compiles `$filter`; an absent filter matches everything. Throws 400 `Request_UnsupportedQuery`.
+ * `filterable`: the (lowercase) properties `eq` and `startswith` may name on this list.
+ */
+export function compileFilter(filter: string | null, filterable: ReadonlySet<string> = FILTERABLE): GraphFilter {
   if (!filter || filter.trim() === '') return () => true;
   const clauses = filter
     .trim()
     .split(/\s+and\s+/i)
-    .map(compileClause);
+    .map((c) => compileClause(c, filterable));
   return (obj) => clauses.every((c) => c(obj));
 }
 
-function compileClause(clause: string): GraphFilter {
+function compileClause(clause: string, filterable: ReadonlySet<string>): GraphFilter {
   const c = clause.trim();
   let m: RegExpExecArray | null;
-  if ((m = /^(\w+)\s+eq\s+'((?:[^']|'')*)'$/i.exec(c)) && FILTERABLE.has(m[1]!.toLowerCase())) {
+  if ((m = /^(\w+)\s+eq\s+'((?:[^']|'')*)'$/i.exec(c)) && filterable.has(m[1]!.toLowerCase())) {
     const prop = m[1]!.toLowerCase();
     const value = unquote(m[2]!);
     return (obj) => str(obj, prop) === value;
   }
-  if ((m = /^startswith\(\s*(\w+)\s*,\s*'((?:[^']|'')*)'\s*\)$/i.exec(c)) && FILTERABLE.has(m[1]!.toLowerCase())) {
+  if ((m = /^startswith\(\s*(\w+)\s*,\s*'((?:[^']|'')*)'\s*\)$/i.exec(c)) && filterable.has(m[1]!.toLowerCase())) {
     const prop = m[1]!.toLowerCase();
     const value = unquote(m[2]!);
     return (obj) => str(obj, prop)?.startsWith(value) ?? false;

@@ -4,6 +4,7 @@
 import type { RouteDefinition } from '../arm/router';
 import type { Directory } from '../directory';
 import type { EmulatorReply } from '../http-util';
+import type { CredentialHoldings } from './credential-holdings';
 import { compileFilter } from './graph-filter';
 import { select } from './graph-wire';
 
@@ -13,6 +14,8 @@ export type ApplicationPermission = 'OwnedBy' | 'All';
 /** A parsed Graph request. */
 export interface GraphRequestContext {
   directory: Directory;
+  /** Federated credentials, certificates, service principal owners and credentials (not in the directory). */
+  holdings: CredentialHoldings;
   params: Record<string, string>;
   query: URLSearchParams;
   body: unknown;
@@ -58,13 +61,14 @@ export function created(ctx: GraphRequestContext, entitySet: string, wire: Recor
   return { status: 201, body: { '@odata.context': `${ctx.serviceRoot}/$metadata#${entitySet}/$entity`, ...wire } };
 }
 
-/** A listing with the request's `$filter` and then `$select` applied. */
+/** A listing with the request's `$filter` (on `filterable` properties) and then `$select` applied. */
 export function filteredCollection(
   ctx: GraphRequestContext,
   entitySet: string,
   wires: Record<string, unknown>[],
+  filterable?: ReadonlySet<string>,
 ): EmulatorReply {
-  const filter = compileFilter(ctx.query.get('$filter'));
+  const filter = compileFilter(ctx.query.get('$filter'), filterable);
   return collection(
     ctx,
     entitySet,

@@ -2,12 +2,14 @@
  * JSON shapes of directory objects as Graph v1.0 returns them, plus `$select` projection.
  */
 import type {
+  Directory,
   DirectoryApplication,
   DirectoryGroup,
   DirectoryServicePrincipal,
   DirectoryUser,
   StoredPasswordCredential,
 } from '../directory';
+import type { StoredCredentialInfo, StoredFederatedCredential } from './credential-holdings';
 
 /** A password credential as listed on an application: `secretText` is always null here. */
 export function passwordCredentialToWire(p: StoredPasswordCredential): Record<string, unknown> {
@@ -22,8 +24,50 @@ export function passwordCredentialToWire(p: StoredPasswordCredential): Record<st
   };
 }
 
+/** A password listed on a service principal (its value is never returned after creation). */
+export function listedPasswordToWire(p: StoredCredentialInfo): Record<string, unknown> {
+  return {
+    customKeyIdentifier: null,
+    displayName: p.displayName,
+    endDateTime: p.endDateTime,
+    hint: p.hint ?? null,
+    keyId: p.keyId,
+    secretText: null,
+    startDateTime: p.startDateTime,
+  };
+}
+
+/** A certificate credential as listed (Graph `keyCredential`; `key` is null on reads). */
+export function keyCredentialToWire(k: StoredCredentialInfo): Record<string, unknown> {
+  return {
+    customKeyIdentifier: null,
+    displayName: k.displayName,
+    endDateTime: k.endDateTime,
+    key: null,
+    keyId: k.keyId,
+    startDateTime: k.startDateTime,
+    type: 'AsymmetricX509Cert',
+    usage: 'Verify',
+  };
+}
+
+/** A federated identity credential as Graph lists it (v1.0 `federatedIdentityCredential`). */
+export function federatedCredentialToWire(f: StoredFederatedCredential): Record<string, unknown> {
+  return {
+    id: f.id,
+    name: f.name,
+    issuer: f.issuer,
+    subject: f.subject,
+    description: f.description,
+    audiences: [...f.audiences],
+  };
+}
+
 /** An application as Graph returns it (password values never included). */
-export function applicationToWire(a: DirectoryApplication): Record<string, unknown> {
+export function applicationToWire(
+  a: DirectoryApplication,
+  certificates: readonly StoredCredentialInfo[] = [],
+): Record<string, unknown> {
   return {
     id: a.id,
     deletedDateTime: null,
@@ -35,13 +79,23 @@ export function applicationToWire(a: DirectoryApplication): Record<string, unkno
     publisherDomain: 'sandbox.onmicrosoft.com',
     identifierUris: [],
     tags: [],
-    keyCredentials: [],
+    keyCredentials: certificates.map(keyCredentialToWire),
     passwordCredentials: a.passwords.map(passwordCredentialToWire),
   };
 }
 
-/** A service principal as Graph returns it; managed identities have no owning tenant. */
-export function servicePrincipalToWire(sp: DirectoryServicePrincipal, tenantId: string): Record<string, unknown> {
+/**
+ * A service principal as Graph returns it; managed identities have no owning tenant. Its own
+ * passwords and certificates (not its application's) are listed as on an application.
+ */
+export function servicePrincipalToWire(
+  sp: DirectoryServicePrincipal,
+  tenantId: string,
+  credentials: { passwords: readonly StoredCredentialInfo[]; certificates: readonly StoredCredentialInfo[] } = {
+    passwords: [],
+    certificates: [],
+  },
+): Record<string, unknown> {
   return {
     id: sp.id,
     deletedDateTime: null,
@@ -54,8 +108,16 @@ export function servicePrincipalToWire(sp: DirectoryServicePrincipal, tenantId: 
     servicePrincipalType: sp.servicePrincipalType,
     signInAudience: sp.servicePrincipalType === 'ManagedIdentity' ? null : 'AzureADMyOrg',
     tags: [],
-    keyCredentials: [],
-    passwordCredentials: [],
+    keyCredentials: credentials.certificates.map(keyCredentialToWire),
+    passwordCredentials: credentials.passwords.map(listedPasswordToWire),
+  };
+}
+
+/** An owner as a directory object: a user, else a service principal (the directory's only other owners). */
+export function ownerToWire(directory: Directory, id: string): Record<string, unknown> {
+  return {
+    '@odata.type': directory.users.has(id) ? '#microsoft.graph.user' : '#microsoft.graph.servicePrincipal',
+    id,
   };
 }
 

@@ -1,6 +1,10 @@
 /**
  * `/servicePrincipals` (CONTRACTS §4.2, 4.4, 4.5): lookup by appId (key and `$filter` forms) and
- * id, creation (subject to the directory's replication delay) and deletion.
+ * id, creation (subject to the directory's replication delay) and deletion. Who holds one
+ * (Graph v1.0 "servicePrincipals: List owners"): `GET …/owners` (by id or appId key; paged,
+ * graph-paging.ts) and its own `passwordCredentials` / `keyCredentials` (planted through
+ * {@link GraphEmulator.holdings}). The caller that creates one becomes its owner (acrbot's
+ * OwnedBy permission manages what it created; not verified against Graph).
  */
 import type { DirectoryServicePrincipal } from '../directory';
 import { HttpError } from '../http-util';
@@ -12,8 +16,9 @@ import {
   requestDenied,
   resourceNotFound,
 } from './graph-errors';
+import { pagedCollection } from './graph-paging';
 import { created, entity, filteredCollection, type GraphRequestContext, type GraphRoute } from './graph-route';
-import { servicePrincipalToWire } from './graph-wire';
+import { ownerToWire, servicePrincipalToWire } from './graph-wire';
 
 /** Service principal routes. */
 export function servicePrincipalRoutes(): GraphRoute[] {
@@ -22,13 +27,19 @@ export function servicePrincipalRoutes(): GraphRoute[] {
       method: 'GET',
       pattern: "servicePrincipals(appId='{appId}')",
       operation: 'servicePrincipals.getByAppId',
-      handle: (ctx) => {
-        const appId = appIdKeyOf(ctx.params['appId']!);
-        const sp = ctx.directory.getServicePrincipalByAppId(appId);
-        if (!sp) throw resourceNotFound(appId);
-        return spEntity(ctx, sp);
-      },
+      handle: (ctx) => spEntity(ctx, findByAppId(ctx)),
     },
+    ...(["servicePrincipals(appId='{appId}')", 'servicePrincipals/{id}'] as const).map((pattern): GraphRoute => ({
+      method: 'GET',
+      pattern: `${pattern}/owners`,
+      operation: 'servicePrincipals.owners',
+      handle: (ctx) => {
+        const sp = ctx.params['appId'] !== undefined ? findByAppId(ctx) : find(ctx);
+        const value = [...ctx.holdings.ofServicePrincipal(sp).ownerIds].map((id) => ownerToWire(ctx.directory, id));
+        const path = pattern.replace('{appId}', ctx.params['appId'] ?? '').replace('{id}', ctx.params['id'] ?? '');
+        return pagedCollection(ctx, `${path}/owners`, 'directoryObjects', value);
+      },
+    })),
     {
       method: 'GET',
       pattern: 'servicePrincipals',
@@ -38,7 +49,7 @@ export function servicePrincipalRoutes(): GraphRoute[] {
         return filteredCollection(
           ctx,
           'servicePrincipals',
-          all.map((sp) => servicePrincipalToWire(sp, ctx.directory.tenantId)),
+          all.map((sp) => wire(ctx, sp)),
         );
       },
     },
@@ -94,7 +105,9 @@ function create(ctx: GraphRequestContext) {
     );
   }
   const sp = ctx.directory.addServicePrincipal({ appId: app.appId, displayName: app.displayName });
-  return created(ctx, 'servicePrincipals', servicePrincipalToWire(sp, ctx.directory.tenantId));
+  // Created with Application.ReadWrite.OwnedBy, it is the caller's to manage: its owner.
+  ctx.holdings.addServicePrincipalOwner(sp.id, ctx.callerObjectId);
+  return created(ctx, 'servicePrincipals', wire(ctx, sp));
 }
 
 function find(ctx: GraphRequestContext): DirectoryServicePrincipal {
@@ -104,6 +117,18 @@ function find(ctx: GraphRequestContext): DirectoryServicePrincipal {
   return sp;
 }
 
+function findByAppId(ctx: GraphRequestContext): DirectoryServicePrincipal {
+  const appId = appIdKeyOf(ctx.params['appId']!);
+  const sp = ctx.directory.getServicePrincipalByAppId(appId);
+  if (!sp) throw resourceNotFound(appId);
+  return sp;
+}
+
+/** The service principal as Graph shows it, with its own credentials. */
+function wire(ctx: GraphRequestContext, sp: DirectoryServicePrincipal): Record<string, unknown> {
+  return servicePrincipalToWire(sp, ctx.directory.tenantId, ctx.holdings.ofServicePrincipal(sp));
+}
+
 function spEntity(ctx: GraphRequestContext, sp: DirectoryServicePrincipal) {
-  return entity(ctx, 'servicePrincipals', servicePrincipalToWire(sp, ctx.directory.tenantId));
+  return entity(ctx, 'servicePrincipals', wire(ctx, sp));
 }

@@ -11,11 +11,21 @@ import { pendingRequest, secretPlan } from './requests';
 export const APP_ID = '00000000-0000-4000-8000-0000000000a1';
 export const SP_ID = '00000000-0000-4000-8000-0000000000b2';
 
-/** An application whose only owner is acrbot, with no credential on it. */
+/** acrbot's own service principal object id, as the fake ports' `ownServicePrincipalId` answers it. */
+export const OWN_SP_ID = 'acrbot-sp';
+
+/** An application whose only owner is acrbot, with no credential on it or on its service principal. */
 export const ACRBOT: ApplicationHolders = {
-  owners: [{ id: 'acrbot-sp', type: 'servicePrincipal' }],
+  owners: [{ id: OWN_SP_ID, type: 'servicePrincipal' }],
   passwordKeyIds: [],
   certificateKeyIds: [],
+  federatedCredentials: [],
+  servicePrincipal: {
+    id: SP_ID,
+    owners: [{ id: OWN_SP_ID, type: 'servicePrincipal' }],
+    passwordKeyIds: [],
+    certificateKeyIds: [],
+  },
 };
 
 /** An executing `--kind sp` request with pull rights. */
