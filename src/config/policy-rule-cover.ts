@@ -44,12 +44,18 @@ function tagsOf(value: unknown): Map<string, string> | undefined {
   return out;
 }
 
-/** Every tag `outer` asks for, `inner` asks for with the same value (so whatever fits inner fits outer). */
-function tagsImplied(outer: unknown, inner: unknown): boolean {
+/**
+ * Every tag `outer` asks for, `inner` asks for with the same value (so whatever fits inner fits
+ * outer). Charged to `budget` by the tags read, as the glob comparisons are (a few steps a tag:
+ * each is read, lower-cased and stored).
+ */
+function tagsImplied(outer: unknown, inner: unknown, budget: InclusionBudget): boolean {
   const wanted = tagsOf(outer);
   if (!wanted) return false;
+  budget.left -= 3 * wanted.size;
   if (wanted.size === 0) return true;
   const given = inner === undefined ? new Map<string, string>() : tagsOf(inner);
+  budget.left -= 3 * (given?.size ?? 0);
   return !!given && [...wanted].every(([name, tag]) => given.get(name) === tag);
 }
 
@@ -59,17 +65,22 @@ function tagsImplied(outer: unknown, inner: unknown): boolean {
  * a pattern fitting every text (`*`) implies it. A `namespace` condition inner lacks is such a
  * condition too once the caller has found inner's requests to be pull secrets only, which all
  * have one (the caller checks that: a namespace condition leaves grants out of outer's kinds).
- * `budget` bounds the work of the glob comparisons over a whole load.
+ * `budget` bounds the work of the comparisons over a whole load: once it is spent, the answer
+ * is "no" without reading either match.
  */
 export function coversMatch(outer: unknown, inner: unknown, budget: InclusionBudget): boolean {
   const outerMatch = outer ?? {};
   const innerMatch = inner ?? {};
   if (typeof outerMatch !== 'object' || Array.isArray(outerMatch)) return false;
   if (typeof innerMatch !== 'object' || Array.isArray(innerMatch)) return false;
+  // A spent budget: not compared, at the cost of this look (a file of many rules stays fast).
+  if (budget.left <= 0) return false;
   const innerFields = innerMatch as Record<string, unknown>;
-  return Object.entries(outerMatch as Record<string, unknown>).every(([field, value]) => {
+  const conditions = Object.entries(outerMatch as Record<string, unknown>);
+  budget.left -= conditions.length + 1;
+  return conditions.every(([field, value]) => {
     if (KIND_FIELDS.has(field)) return true;
-    if (TAG_FIELDS.has(field)) return tagsImplied(value, innerFields[field]);
+    if (TAG_FIELDS.has(field)) return tagsImplied(value, innerFields[field], budget);
     if (!NAME_FIELDS.has(field)) return false;
     const wanted = patternsOf(value);
     const given = field in innerFields ? patternsOf(innerFields[field]) : ['*'];

@@ -143,13 +143,20 @@ export function unreachableRules(raw: unknown, add: AddProblem, lineOf: RuleLine
     !m ? undefined : m.fitsNothing ? { kinds: [], everything: false } : reach(m.match),
   );
   // One budget for the whole file: the comparisons of a hostile file end in bounded time, and
-  // what is left uncompared loads (never refused on a guess).
+  // what is left uncompared loads (never refused on a guess). Each pair of rules looked at costs
+  // a step too, compared or not, so a file of thousands of rules is not read pair by pair once
+  // the budget is spent.
   const budget = { left: DEFAULT_INCLUSION_STEPS };
   const idOf = (j: number) => {
     const id = (rules[j] as Record<string, unknown>).id;
     return typeof id === 'string' ? id : `rules[${j}]`;
   };
-  reaches.forEach((mine, i) => {
+  // The first catch-all so far fitting every request of each set of kinds (a bit mask of
+  // REQUEST_KINDS indexes): found for each rule in one look, not by reading the rules before it.
+  const firstCatchAll = new Array<number>(1 << REQUEST_KINDS.length).fill(-1);
+  const maskOf = (kinds: number[]) => kinds.reduce((mask, k) => mask | (1 << k), 0);
+  const report = (i: number) => {
+    const mine = reaches[i];
     // A rule with a pattern that fits no name is refused at that pattern: the first thing to fix
     // there, and it may be what hides the rule (`aks-[pP]rod*` meant as the narrower `aks-prod*`).
     if (!mine || mine.kinds.length === 0 || matches[i]?.refused) return;
@@ -157,7 +164,7 @@ export function unreachableRules(raw: unknown, add: AddProblem, lineOf: RuleLine
       const earlier = reaches[e];
       return e < i && !!earlier && mine.kinds.every((k) => earlier.kinds.includes(k));
     };
-    const catchAll = reaches.findIndex((earlier, e) => before(e) && !!earlier?.everything);
+    const catchAll = firstCatchAll[maskOf(mine.kinds)];
     const reported = `${ruleName(rules[i] as Record<string, unknown>, i)} is never reached`;
     if (catchAll >= 0) {
       add(
@@ -167,7 +174,11 @@ export function unreachableRules(raw: unknown, add: AddProblem, lineOf: RuleLine
       );
       return;
     }
-    const broader = reaches.findIndex((_, e) => before(e) && coversMatch(matchOf(e), matchOf(i), budget));
+    let broader = -1;
+    for (let e = 0; e < i && budget.left > 0 && broader < 0; e++) {
+      budget.left -= 1;
+      if (before(e) && coversMatch(matchOf(e), matchOf(i), budget)) broader = e;
+    }
     if (broader < 0) return;
     const by = `${named(rules[broader], broader)} (line ${lineOf(broader)})`;
     const same =
@@ -180,5 +191,14 @@ export function unreachableRules(raw: unknown, add: AddProblem, lineOf: RuleLine
         : `${reported}: ${by}, before it, fits every request it fits ${IN_ORDER}; ` +
             `put the narrower rule first: move ${idOf(i)} above ${idOf(broader)}`,
     );
+  };
+  reaches.forEach((reached, i) => {
+    report(i);
+    if (!reached?.everything) return;
+    const mask = maskOf(reached.kinds);
+    // Every set of kinds inside this rule's that no earlier catch-all fits is this rule's now.
+    firstCatchAll.forEach((first, m) => {
+      if (first < 0 && (m & ~mask) === 0) firstCatchAll[m] = i;
+    });
   });
 }

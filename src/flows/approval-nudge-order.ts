@@ -31,11 +31,14 @@ export function escalationSupersedesReminder(request: AccessRequest, now: Date):
 
 /**
  * What the `approval.escalated` entry says of the reminder: when the rule has one and it was not
- * sent, that this escalation took its place (the trail then has no `approval.reminded`, and
+ * posted, that this escalation took its place (the trail then has no `approval.reminded`, and
  * says why), so nobody reads the escalation as coming after a reminder that was never posted.
+ * `reminderPosted` is whether the trail has the `approval.reminded` entry (written only after the
+ * post), not whether the request is marked reminded: a run that marked the reminder and stopped
+ * before posting leaves the mark, and the reminder re-run then is used up by this escalation.
  */
-export function reminderNote(request: AccessRequest): string {
+export function reminderNote(request: AccessRequest, reminderPosted: boolean): string {
   const remindAfterMs = request.policy?.rule?.remindAfterMs;
-  if (remindAfterMs === undefined || request.policy?.remindedAt) return '';
+  if (remindAfterMs === undefined || reminderPosted) return '';
   return `; the reminder due after ${Math.round(remindAfterMs / 60_000)} min was not posted: this escalation came due before it went out, and mentions the same approvers in the rule's channel`;
 }

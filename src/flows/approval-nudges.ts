@@ -160,6 +160,10 @@ export class ApprovalNudges {
       // so this run stops before posting and leaves the mark to it.
       await run?.check();
       if (await this.changedBeforePost(job, claimed, field, markedHere)) return;
+      // Whether the reminder went out is the trail's to say, as for this nudge (sent()): its mark
+      // stays when the run that set it stopped before posting. Read before the post: a failed read
+      // after it would fail the job, and its retry would post the escalation again.
+      const note = kind === 'escalate' ? reminderNote(claimed, await this.sent(claimed.id, 'approval.reminded')) : '';
       // The mark claims the nudge (another run of this job finds it and its entry, and stops);
       // it is recorded as sent only once the approvers were told. Not told: the claim is undone
       // and the job fails, so the scheduler retries it with backoff instead of finding it "done".
@@ -182,7 +186,7 @@ export class ApprovalNudges {
         detail:
           kind === 'remind'
             ? `no decision after ${Math.round(rule.remindAfterMs! / 60_000)} min`
-            : `no decision after ${Math.round(rule.escalateAfterMs! / 60_000)} min${reminderNote(claimed)}`,
+            : `no decision after ${Math.round(rule.escalateAfterMs! / 60_000)} min${note}`,
       });
       // Posting the nudge takes a while (one post per channel): a decision, or the run it
       // started, may have changed the request since, and redrawn its cards. Drawing this

@@ -209,6 +209,25 @@ describe('a reminder and an escalation owed at once (after an outage of every in
     expect(await t.jobs.forRequest(request.id)).toEqual([expect.objectContaining({ kind: 'request.expire' })]);
   });
 
+  test('a reminder marked by a run that stopped before posting: the escalation says it was not posted', async () => {
+    const t = setup(escalating());
+    const request = await t.create();
+    t.clock.advance(HOUR);
+    // The run that marked the reminder stopped before its post: a mark, no approval.reminded entry.
+    const current = (await t.store.get(request.id))!;
+    await t.store.update({
+      ...current,
+      version: current.version + 1,
+      policy: { ...current.policy!, remindedAt: t.clock.now().toISOString() },
+    });
+    t.clock.advance(2 * HOUR);
+    expect(await t.scheduler.runDue()).toBe(2);
+    expect(t.notifications.posts).toEqual([`escalate:${request.id}`]);
+    const entries = await t.audit.forRequest(request.id);
+    expect(actions(entries)).toEqual(['request.created', 'approval.escalated']);
+    expect(entries[1].detail).toContain('the reminder due after 60 min was not posted');
+  });
+
   test('an escalation whose post fails is not lost with the reminder it replaced: its retry sends it', async () => {
     const t = setup(escalating());
     const request = await t.create();
