@@ -133,13 +133,19 @@ export function sameAccess(request: AccessRequest, labelled: AccessRequest): boo
  * access may rotate it. `when`: said by the planner (nothing asked yet) or by the run (nothing
  * done). How to go on: the writer's requester extends their access (it rotates the secret), or
  * revokes it (its revocation deletes the secret) so the new request can create it; or another name.
+ * A writer revoked already can do neither: the secret is deleted by hand, or another name chosen.
  */
 export function legacyWriterSentence(plan: SecretPlan, writer: AccessRequest, when: 'plan' | 'run'): string {
   const done =
     when === 'plan'
       ? 'so this request cannot replace it and was not made'
       : 'so acrbot did not overwrite it or delete the credential it holds';
-  return `Secret ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name} is the one acrbot wrote for request ${writer.id} (by ${writer.requester.name}) before it recorded which secret object it wrote; only an extension of ${writer.id} may rotate it, ${done}. ${writer.requester.name} can extend ${writer.id} (that puts a new credential into the secret), or revoke it (that deletes the secret) and then ask again; or choose another --name.`;
+  const secret = `Secret ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name}`;
+  // A revoked writer can be neither extended nor revoked again: its revocation should have
+  // deleted the secret, so the one there is for a person to look at and remove.
+  if (writer.state === 'revoked')
+    return `${secret} carries the label of request ${writer.id} (by ${writer.requester.name}), which acrbot wrote before it recorded which secret object it wrote and which was revoked since, so nothing proves this is that secret; ${done}. Delete the secret in the cluster once nothing uses it, then ask again; or choose another --name.`;
+  return `${secret} is the one acrbot wrote for request ${writer.id} (by ${writer.requester.name}) before it recorded which secret object it wrote; only an extension of ${writer.id} may rotate it, ${done}. ${writer.requester.name} can extend ${writer.id} (that puts a new credential into the secret), or revoke it (that deletes the secret) and then ask again; or choose another --name.`;
 }
 
 /** What a plan records of the request whose secret it replaces (`previous`): its id and the uid acrbot wrote. */

@@ -19,6 +19,7 @@ import type {
 } from '../domain/ports';
 import { CloudApiError, LeaseLostError, LeaseMarginError, VersionConflictError } from '../domain/ports';
 import type { AccessRequest, Outcome } from '../domain/request';
+import type { RoleAssignmentInfo } from '../domain/azure-model';
 import {
   applicationDisplayNameFor,
   newApplicationUniqueName,
@@ -163,6 +164,23 @@ export class SecretRunner implements PlanRunner {
       return this.failBeforeCredential(err, request, ctx, found.secretMayHold);
     }
     const { access, existing, previous, previousEntries, serviceAccountLinked } = checked;
+    // Who acrbot is, before anything of the credential step: failing here, a resumed run still
+    // deletes (or records for the clean-up job) what its earlier attempt created (G14); a run
+    // with nothing recorded fails below like any refusal of its credential step.
+    let ownSpId = '';
+    let ownIdFailure: unknown;
+    if (plan.credentialKind === 'sp') {
+      try {
+        ownSpId = await this.ownServicePrincipalId(request, ctx);
+      } catch (err) {
+        if (recordedCredentials({ ...request, created: ctx.created() }).length) {
+          // Said once, here: the clean-up's path logs only unexpected errors.
+          if (isUserFacing(err)) logExplainedFailure(err, ctx);
+          return this.failBeforeCredential(err, request, ctx, earlierWrite);
+        }
+        ownIdFailure = err;
+      }
+    }
     // The entry an earlier attempt of this request was to add to the service account (its
     // record, made before its write, says the account did not name the secret then): the write
     // finds it there and adds nothing, and it is acrbot's all the same (G13, G15).
@@ -180,10 +198,11 @@ export class SecretRunner implements PlanRunner {
     // not hold the new credential.
     let writeState: 'none' | 'started' | 'written' = 'none';
     try {
+      if (ownIdFailure) throw ownIdFailure;
       credential =
         plan.credentialKind === 'token'
           ? await this.createToken(request, plan, ctx, refs, unanswered)
-          : await this.createServicePrincipal(request, plan, ctx, refs, application);
+          : await this.createServicePrincipal(request, plan, ctx, refs, application, ownSpId);
       // With what it replaces: a run resumed after the write still retires it (G13).
       await ctx.recordCreated(writeStartedRecord(plan, previous, previousEntries, linksServiceAccount));
       writeState = 'started';
@@ -876,21 +895,10 @@ export class SecretRunner implements PlanRunner {
     refs: CredentialRef[],
     /** Set while the clean-up knows the application only by its name because Graph has not shown it yet. */
     application: { unseen: boolean },
+    /** acrbot's own service principal's object id ({@link ownServicePrincipalId}). */
+    ownSpId: string,
   ): Promise<Credential> {
     const requestIds: string[] = [];
-    // Who acrbot is, before anything is created: the check below trusts no owner but acrbot's
-    // own service principal, by object id (anyone's service principal would pass "one service
-    // principal owner").
-    let ownSpId: string;
-    try {
-      ownSpId = await this.ports.servicePrincipals.ownServicePrincipalId();
-    } catch (err) {
-      throw new UserFacingError(
-        'graph.ownIdentityUnknown',
-        "acrbot could not tell its own service principal's object id from its Microsoft Graph token, so it cannot check who else holds an Entra application. Nothing was created.",
-        { cause: err },
-      );
-    }
     // Created idempotently under a uniqueName recorded before the call (never found by display
     // name, which anyone can give their own application, G15): a run resumed after a crash finds
     // its own application under the recorded key.
@@ -957,8 +965,9 @@ export class SecretRunner implements PlanRunner {
       targetIds: [app.id, app.appId],
       correlationIds: app.requestId ? [app.requestId] : [],
     });
+    const foundSp = await this.ports.servicePrincipals.findServicePrincipal(app.appId);
     const sp: { id: string; requestId?: string } =
-      (await this.ports.servicePrincipals.findServicePrincipal(app.appId)) ??
+      foundSp ??
       (await this.whileReplicating(
         app,
         'service principal create',
@@ -973,13 +982,20 @@ export class SecretRunner implements PlanRunner {
     // identity credential or a service principal's own password authenticates as well (G15).
     const recordedPasswords = ctx.created().filter((o) => o.kind === 'applicationPassword');
     let foreign: ForeignHolder[] = [];
+    // The read covers the service principal too: one this run created a moment ago (for an
+    // application it reused) may not be found yet either, so a 404 then is replication as well.
+    // Giving up on it changes nothing of how the application, which Graph did show, is deleted.
+    const spJustCreated = !app.created && !foundSp;
     const inspect = async () => {
       const holders = await this.whileReplicating(
-        app,
+        spJustCreated ? { id: app.id, created: true } : app,
         'application read',
         ctx,
         () => this.ports.servicePrincipals.inspectApplication(app.id, sp.id),
-        lookUpByName,
+        spJustCreated ? () => undefined : lookUpByName,
+        spJustCreated
+          ? `the service principal acrbot had just created (${sp.id}) for Entra application ${app.id}`
+          : undefined,
       );
       // Graph shows it by its id: from here on it is deleted by its id.
       cleanUpBy(ref);
@@ -1018,10 +1034,18 @@ export class SecretRunner implements PlanRunner {
       }
       // Not deleted: an application someone else holds as well is for a person to look at.
       refs.splice(refs.indexOf(ref), 1);
-      if (recordedAssignment) await this.deleteRoleAssignment(recordedAssignment, sp.id, ctx);
+      const assignmentLeft = recordedAssignment
+        ? await this.deleteRoleAssignment(recordedAssignment, sp.id, ctx)
+        : undefined;
+      // Not listed even after looking again, or its deletion failed: it may still exist and
+      // grant pull, so "nothing was granted" would not be true (G14).
+      const granted =
+        assignmentLeft === 'unconfirmed' || assignmentLeft === 'failed'
+          ? ` An earlier attempt of this request gave its service principal role assignment ${recordedAssignment!.name} on registry ${plan.registry.name}, which acrbot could not delete (${assignmentLeft === 'failed' ? 'the deletion failed' : 'Azure did not list it'}); the platform team should look at that application and at the registry's role assignments.`
+          : ' Nothing was granted; the platform team should look at that application.';
       throw new UserFacingError(
         'graph.applicationNotOurs',
-        `acrbot will not use Entra application ${app.id} for this secret: ${problem}. Nothing was granted; the platform team should look at that application.`,
+        `acrbot will not use Entra application ${app.id} for this secret: ${problem}.${granted}`,
       );
     }
     // The marker is recorded before the call: if the process dies while Graph adds the password,
@@ -1078,13 +1102,35 @@ export class SecretRunner implements PlanRunner {
   }
 
   /**
+   * acrbot's own service principal's object id, read before anything of a `--kind sp` credential
+   * step: the application check trusts no owner but it (anyone's service principal would pass
+   * "one service principal owner"). Its refusal says "nothing was created" only when this
+   * request's records hold nothing an earlier attempt created; otherwise the caller deletes that,
+   * or records it for the clean-up job, and says so.
+   */
+  private async ownServicePrincipalId(request: AccessRequest, ctx: RunContext): Promise<string> {
+    try {
+      return await this.ports.servicePrincipals.ownServicePrincipalId();
+    } catch (err) {
+      const earlier = recordedCredentials({ ...request, created: ctx.created() }).length > 0;
+      throw new UserFacingError(
+        'graph.ownIdentityUnknown',
+        `acrbot could not tell its own service principal's object id from its Microsoft Graph token, so it cannot check who else holds an Entra application.${earlier ? '' : ' Nothing was created.'}`,
+        { cause: err },
+      );
+    }
+  }
+
+  /**
    * A Graph call about the application of this run, asked again (at the runner's retry delays,
    * bounded) while Graph answers 404 `Request_ResourceNotFound` for an application this run just
    * created (`app.created`): Graph is eventually consistent, and for a few seconds after the
    * create it may not find the new application on reads, `addPassword` or service principal
    * creation (microsoftgraph/msgraph-sdk-javascript#1999; hashicorp/terraform-provider-azuread
    * #117/#118 and #1802 wait on the same 404). Such a 404 changed nothing, so asking again is
-   * safe. A 404 about an application this run did not just create is a real one (deleted):
+   * safe (the application read also reads the service principal: one this run just created for
+   * an application it reused is passed as `created` too). A 404 about an application this run did
+   * not just create is a real one (deleted):
    * thrown at once. When the application stays invisible, the run fails with the last 404 as the
    * cause and its clean-up deletes the application, as for any failure after its creation.
    */
@@ -1095,6 +1141,8 @@ export class SecretRunner implements PlanRunner {
     call: () => Promise<T>,
     /** Called before giving up: what the clean-up should look the application up by. */
     onGiveUp: () => void,
+    /** What Graph did not find, as the failure names it. */
+    missing = `the Entra application acrbot had just created (${app.id})`,
   ): Promise<T> {
     const delays = app.created ? this.retry.delaysMs : [];
     for (let attempt = 0; ; attempt++) {
@@ -1108,7 +1156,7 @@ export class SecretRunner implements PlanRunner {
           onGiveUp();
           throw new UserFacingError(
             'graph.applicationNotReplicated',
-            `Microsoft Graph still did not find the Entra application acrbot had just created (${app.id}) after ${attempt + 1} tries (${what}; directory replication). Nothing was granted; approve a new request in a few minutes.`,
+            `Microsoft Graph still did not find ${missing} after ${attempt + 1} tries (${what}; directory replication). Nothing was granted; approve a new request in a few minutes.`,
             { cause: err },
           );
         }
@@ -1191,28 +1239,42 @@ export class SecretRunner implements PlanRunner {
     assignment: { scope: string; name: string; subscriptionId: string },
     principalId: string,
     ctx: RunContext,
-  ): Promise<void> {
+  ): Promise<'deleted' | 'left' | 'unconfirmed' | 'failed'> {
     try {
-      // Inside the try as defence in depth (check() throws only LeaseLostError): any other error
-      // of it is logged and audited like a failed delete.
-      await ctx.checkLease?.();
-      const listed = await this.ports.roleAssignments.listForPrincipal(assignment.scope, principalId);
-      const named = listed.find((a) => a.name.toLowerCase() === assignment.name.toLowerCase());
+      // Not listed is no proof of gone (a listing that lags the create, or a create whose answer
+      // was lost): looked at again at the runner's retry delays, as the clean-up looks again
+      // later; still not listed, it is said undecided, not absent.
+      const delays = [0, ...this.retry.delaysMs];
+      let named: RoleAssignmentInfo | undefined;
+      for (const [attempt, delayMs] of delays.entries()) {
+        if (attempt > 0) await this.retry.sleep(delayMs);
+        // Inside the try as defence in depth (check() throws only LeaseLostError): any other
+        // error of it is logged and audited like a failed delete.
+        await ctx.checkLease?.();
+        const listed = await this.ports.roleAssignments.listForPrincipal(assignment.scope, principalId);
+        named = listed.find((a) => a.name.toLowerCase() === assignment.name.toLowerCase());
+        if (named) break;
+      }
       if (!named) {
+        ctx.log.error(
+          { roleAssignment: assignment.name, scope: assignment.scope, looks: delays.length },
+          'the recorded role assignment of a refused application is not listed; not deleted',
+        );
         await ctx.audit({
           action: 'credential.cleanup',
-          outcome: 'absent',
+          outcome: 'unconfirmed',
           targetIds: [assignment.name],
-          detail: `not listed for the service principal under its recorded name: never created, or deleted already`,
+          detail: `not listed for the service principal under its recorded name after ${delays.length} looks: never created, deleted already, or not listed yet; not deleted, for an operator to check`,
         });
-        return;
+        return 'unconfirmed';
       }
       if (!recordedByDerivedName(named, { name: assignment.name, scope: assignment.scope, principalId })) {
         await this.auditLeftAssignment([assignment.name], assignment.scope, ctx);
-        return;
+        return 'left';
       }
       await this.ports.roleAssignments.delete(assignment);
       await ctx.audit({ action: 'credential.cleanup', outcome: 'deleted', targetIds: [assignment.name] });
+      return 'deleted';
     } catch (err) {
       if (err instanceof LeaseLostError) throw err;
       ctx.log.error({ err }, 'deleting the role assignment of a refused application failed');
@@ -1224,6 +1286,7 @@ export class SecretRunner implements PlanRunner {
           detail: err instanceof CloudApiError ? err.code : 'error',
         })
         .catch((auditErr: unknown) => ctx.log.error({ err: auditErr }, 'audit of a failed clean-up failed'));
+      return 'failed';
     }
   }
 

@@ -197,6 +197,19 @@ describe('a secret written before acrbot kept secret uids', () => {
     expect(calls).toEqual([]);
   });
 
+  test('its writer revoked since: refused without asking to extend or revoke a revoked request', async () => {
+    const P = legacyWriter(P_ID, { state: 'revoked' });
+    const { runner, calls } = world([P], { labelledBy: P_ID, uid: 'uid-L' });
+    const { ctx } = context();
+    const err = await refusalOf(runner.run(requestReplacing(null), ctx));
+    expect(err.code).toBe('kubernetes.foreignSecret');
+    expect(err.message).toContain(`request ${P_ID} (by ${OUTSIDER.name})`);
+    expect(err.message).toContain('was revoked since');
+    expect(err.message).toMatch(/Delete the secret in the cluster .*; or choose another --name\.$/);
+    expect(err.message).not.toMatch(/can extend|or revoke it|only an extension/);
+    expect(calls).toEqual([]);
+  });
+
   test('the planner refuses a new request for it before any approver is asked', async () => {
     const store = new MemoryRequestStore();
     await store.create(legacyWriter(P_ID));

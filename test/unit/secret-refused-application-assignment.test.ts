@@ -105,12 +105,12 @@ describe('a refused application: its recorded role assignment', () => {
     });
   });
 
-  test('not listed for the service principal: nothing deleted, said absent', async () => {
+  test('not listed for the service principal: nothing deleted, said undecided (not absent)', async () => {
     const deletes: string[] = [];
     const { ctx, audited } = context();
     await failureOf(spRunner(ports(someoneElse, [], deletes), [], []).run({ ...spRequest(), plan }, ctx));
     expect(deletes).toEqual([]);
-    expect(audited).toContainEqual(expect.objectContaining({ action: 'credential.cleanup', outcome: 'absent' }));
+    expect(audited).toContainEqual(expect.objectContaining({ action: 'credential.cleanup', outcome: 'unconfirmed' }));
   });
 });
 

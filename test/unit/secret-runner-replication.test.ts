@@ -114,6 +114,9 @@ describe('a 404 about the application acrbot just created (replication)', () => 
     const slept: number[] = [];
     const { ctx, created } = context([{ kind: 'application', id: APP_ID, name: 'acrbot-r-bbbbbbbb-0123456789abcdef' }]);
     const ports = fakePorts(false, { inspectApplication: [notFound()] }, calls, created);
+    // Its service principal found too (one created in this run may still replicate:
+    // secret-runner-sp-replication-reused.test.ts).
+    ports.servicePrincipals.findServicePrincipal = async () => ({ id: SP_ID });
     const err = await failureOf(spRunner(ports, slept, [1, 2, 3]).run(spRequest(), ctx));
     expect(err.outcome).toMatchObject({ errorCode: 'Request_ResourceNotFound' });
     expect(slept).toEqual([]);

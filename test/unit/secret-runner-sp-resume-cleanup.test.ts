@@ -87,3 +87,38 @@ describe('a resumed --kind sp run failing after it found its application again',
     },
   );
 });
+
+describe("a resumed --kind sp run that cannot read acrbot's own object id", () => {
+  test('the earlier attempt’s role assignment and application are deleted, and the outcome says so', async () => {
+    const deletes: string[] = [];
+    const ports = fakePorts('addPassword', deletes);
+    ports.servicePrincipals.ownServicePrincipalId = async () => {
+      throw new Error('managed identity token endpoint unavailable');
+    };
+    const { ctx, audited } = runContext(EARLIER);
+    const err = await failureOf(spRunner(ports, [], []).run(spRequest(), ctx));
+    expect(err.outcome).toMatchObject({ errorCode: 'graph.ownIdentityUnknown', cleanup: 'deleted' });
+    expect(deletes).toEqual([`ra:${ASSIGNMENT}`, `app:${APP_ID}`]);
+    expect(audited).toContain('credential.cleanup:deleted');
+    expect(err.outcome.error).not.toMatch(/Nothing was created/);
+    expect(err.outcome.error).toMatch(/earlier attempt of this request had created was deleted/);
+  });
+
+  test('a clean-up that fails is recorded for the clean-up job with the credential', async () => {
+    const deletes: string[] = [];
+    const ports = fakePorts('addPassword', deletes);
+    ports.servicePrincipals.ownServicePrincipalId = async () => {
+      throw new Error('managed identity token endpoint unavailable');
+    };
+    ports.servicePrincipals.deleteApplication = async () => {
+      throw new CloudApiError('ServiceUnavailable', 503, 'down', 'graph-req-3');
+    };
+    const { ctx } = runContext(EARLIER);
+    const err = await failureOf(spRunner(ports, [], []).run(spRequest(), ctx));
+    expect(err.outcome).toMatchObject({ errorCode: 'graph.ownIdentityUnknown', cleanup: 'pending' });
+    expect(JSON.parse(err.outcome.credentialRef!)).toEqual([
+      expect.objectContaining({ kind: 'sp', applicationId: APP_ID, roleAssignment: expect.anything() }),
+    ]);
+    expect(err.outcome.error).not.toMatch(/Nothing was created/);
+  });
+});
