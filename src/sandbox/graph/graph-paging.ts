@@ -35,7 +35,8 @@ export function pagedCollection(
   return ok(body);
 }
 
-function pageSize(raw: string | null): number {
+/** `$top` as a page size: Graph's default when absent, 400 outside 1–999. */
+export function pageSize(raw: string | null): number {
   if (raw === null) return DEFAULT_TOP;
   const top = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!(top >= 1 && top <= MAX_TOP))
@@ -43,7 +44,8 @@ function pageSize(raw: string | null): number {
   return top;
 }
 
-function skipTokenOffset(token: string | null): number {
+/** Where a `$skiptoken` this emulator issued resumes the list; 400 for any other token. */
+export function skipTokenOffset(token: string | null): number {
   if (token === null) return 0;
   const m = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
   if (!m) throw badRequest('Invalid skip token.');

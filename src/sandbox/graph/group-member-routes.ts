@@ -18,10 +18,11 @@
  */
 import type { Directory, DirectoryGroup } from '../directory';
 import type { EmulatorReply } from '../http-util';
-import { badRequest, objectIdOf, resourceNotFound } from './graph-errors';
+import { objectIdOf, resourceNotFound } from './graph-errors';
 import { ok, type GraphRequestContext, type GraphRoute } from './graph-route';
 import { HttpError } from '../http-util';
 import { groupToWire, select, userToWire } from './graph-wire';
+import { pageSize, skipTokenOffset } from './graph-paging';
 
 /** Member types a cast may name (lowercase) → their entity set and wire type. */
 const MEMBER_TYPES: Record<string, { entitySet: string; type: string }> = {
@@ -31,10 +32,6 @@ const MEMBER_TYPES: Record<string, { entitySet: string; type: string }> = {
   'microsoft.graph.device': { entitySet: 'devices', type: '#microsoft.graph.device' },
   'microsoft.graph.orgcontact': { entitySet: 'contacts', type: '#microsoft.graph.orgContact' },
 };
-
-/** Graph's default and largest page of directory objects. */
-const DEFAULT_TOP = 100;
-const MAX_TOP = 999;
 
 /** Transitive member routes. */
 export function groupMemberRoutes(): GraphRoute[] {
@@ -96,21 +93,6 @@ function advancedQuery(ctx: GraphRequestContext): boolean {
   const header = ctx.headers['consistencylevel'];
   const level = Array.isArray(header) ? header[0] : header;
   return level?.toLowerCase() === 'eventual' && ctx.query.get('$count') === 'true';
-}
-
-function pageSize(raw: string | null): number {
-  if (raw === null) return DEFAULT_TOP;
-  const top = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!(top >= 1 && top <= MAX_TOP))
-    throw badRequest(`Invalid page size specified: '${raw}'. Must be between 1 and ${MAX_TOP} inclusive.`);
-  return top;
-}
-
-function skipTokenOffset(token: string | null): number {
-  if (token === null) return 0;
-  const m = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
-  if (!m) throw badRequest('Invalid skip token.');
-  return Number(m[1]);
 }
 
 /**
