@@ -7,10 +7,10 @@
  * at. `buildCells` shows what was seen as the recorded drift will read.
  */
 import { buildCells, findDrift, type EndedGrantPath, type RoleAssignmentPath } from '../../src/domain/access-inventory';
-import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../../src/domain/azure-model';
 import type { GrantPlan } from '../../src/domain/plan';
 import type { AccessRequest } from '../../src/domain/request';
 import { ROLE_IDS } from '../../src/domain/roles';
+import { assignmentOf, clusterPulling, registryIn } from './support/drift-azure';
 import { acrPullDefinition } from './support/role-definitions';
 import { CLUSTER_ID, grantPlan, pendingRequest, SUB } from './support/requests';
 
@@ -28,50 +28,16 @@ function granted(id: string, plan: GrantPlan = grantPlan(), access: AccessReques
   });
 }
 
-function assignmentOf(plan: GrantPlan): RoleAssignmentInfo {
-  return {
-    id: `${plan.scope}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`,
-    name: plan.roleAssignmentName,
-    scope: plan.scope,
-    roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${plan.role.id}`,
-    principalId: plan.identity.objectId,
-  };
-}
-
-function clusterPulling(kubeletObjectId: string | undefined, plan: GrantPlan = grantPlan()): ClusterInfo {
-  const { id, name, subscriptionId, resourceGroup } = plan.cluster;
-  return {
-    id,
-    name,
-    subscriptionId,
-    resourceGroup,
-    identity: { identityType: 'SystemAssigned', servicePrincipalClientId: 'msi', kubeletObjectId },
-    aadEnabled: false,
-  };
-}
-
-function registryIn(mode: string, plan: GrantPlan = grantPlan()): RegistryInfo {
-  const { id, name, subscriptionId, resourceGroup, loginServer } = plan.registry;
-  return {
-    id,
-    name,
-    subscriptionId,
-    resourceGroup,
-    loginServer,
-    roleAssignmentMode: mode as RegistryInfo['roleAssignmentMode'],
-  };
-}
-
 const kinds = (found: { requestId: string; kind: string }[]) => found.map((f) => `${f.requestId}:${f.kind}`);
 
 describe('findDrift with the cluster and registry read now', () => {
   const plan = grantPlan();
-  const legacy = registryIn('LegacyRegistryPermissions');
+  const legacy = registryIn(plan, 'LegacyRegistryPermissions');
 
   test('the cluster pulls as another kubelet identity: the grant to the old one is identityChanged, in the sweeper words', () => {
     const r = granted('R-AAAAAAAA', plan);
     // `access` lists the NEW identity's assignments: the old one's grant is not among them.
-    const found = findDrift(NEW_KUBELET, [], [r], { cluster: clusterPulling(NEW_KUBELET), registries: [legacy] });
+    const found = findDrift(NEW_KUBELET, [], [r], { cluster: clusterPulling(plan, NEW_KUBELET), registries: [legacy] });
     expect(found).toEqual([
       {
         requestId: 'R-AAAAAAAA',
@@ -84,13 +50,15 @@ describe('findDrift with the cluster and registry read now', () => {
 
   test('a service principal unknown to Graph (no identity listed) still shows identityChanged when its app changed', () => {
     const r = granted('R-AAAAAAAA', plan);
-    const cluster = { ...clusterPulling(undefined), identity: { servicePrincipalClientId: 'new-app' } };
+    const cluster = { ...clusterPulling(plan, undefined), identity: { servicePrincipalClientId: 'new-app' } };
     expect(kinds(findDrift(undefined, [], [r], { cluster }))).toEqual(['R-AAAAAAAA:identityChanged']);
   });
 
   test('a cluster mid-update reporting no kubelet identity is not drift (unknowable)', () => {
     const r = granted('R-AAAAAAAA', plan);
-    expect(findDrift(undefined, [], [r], { cluster: clusterPulling(undefined), registries: [legacy] })).toEqual([]);
+    expect(findDrift(undefined, [], [r], { cluster: clusterPulling(plan, undefined), registries: [legacy] })).toEqual(
+      [],
+    );
   });
 
   test("another cluster's grant to the shared identity is not compared with this cluster (its own was not read)", () => {
@@ -99,14 +67,14 @@ describe('findDrift with the cluster and registry read now', () => {
       cluster: { ...plan.cluster, id: CLUSTER_ID.replace('aks-prod', 'aks-dr'), name: 'aks-dr' },
     };
     const r = granted('R-AAAAAAAA', other);
-    expect(findDrift(NEW_KUBELET, [], [r], { cluster: clusterPulling(NEW_KUBELET) })).toEqual([]);
+    expect(findDrift(NEW_KUBELET, [], [r], { cluster: clusterPulling(plan, NEW_KUBELET) })).toEqual([]);
   });
 
   test('the registry switched to ABAC repository permissions after an AcrPull grant: modeChanged, in the sweeper words', () => {
     const r = granted('R-AAAAAAAA', plan);
     const found = findDrift(KUBELET, [assignmentOf(plan)], [r], {
-      cluster: clusterPulling(KUBELET),
-      registries: [registryIn('AbacRepositoryPermissions')],
+      cluster: clusterPulling(plan, KUBELET),
+      registries: [registryIn(plan, 'AbacRepositoryPermissions')],
     });
     expect(found).toEqual([
       {
@@ -132,14 +100,19 @@ describe('findDrift with the cluster and registry read now', () => {
 
   test('a mode acrbot does not know cannot tell: nothing', () => {
     const r = granted('R-AAAAAAAA', plan);
-    expect(findDrift(KUBELET, [assignmentOf(plan)], [r], { registries: [registryIn('SomeFutureMode')] })).toEqual([]);
+    expect(findDrift(KUBELET, [assignmentOf(plan)], [r], { registries: [registryIn(plan, 'SomeFutureMode')] })).toEqual(
+      [],
+    );
   });
 
   test('unchanged: nothing; a gone assignment is deleted before any mode is looked at', () => {
     const r = granted('R-AAAAAAAA', plan);
-    const context = { cluster: clusterPulling(KUBELET), registries: [legacy] };
+    const context = { cluster: clusterPulling(plan, KUBELET), registries: [legacy] };
     expect(findDrift(KUBELET, [assignmentOf(plan)], [r], context)).toEqual([]);
-    const abac = { cluster: clusterPulling(KUBELET), registries: [registryIn('AbacRepositoryPermissions')] };
+    const abac = {
+      cluster: clusterPulling(plan, KUBELET),
+      registries: [registryIn(plan, 'AbacRepositoryPermissions')],
+    };
     expect(kinds(findDrift(KUBELET, [], [r], abac))).toEqual(['R-AAAAAAAA:deleted']);
   });
 
@@ -149,7 +122,10 @@ describe('findDrift with the cluster and registry read now', () => {
       driftDetectedAt: '2025-01-19T00:00:00.000Z',
       driftReason: 'identityChanged',
     });
-    const context = { cluster: clusterPulling(NEW_KUBELET), registries: [registryIn('AbacRepositoryPermissions')] };
+    const context = {
+      cluster: clusterPulling(plan, NEW_KUBELET),
+      registries: [registryIn(plan, 'AbacRepositoryPermissions')],
+    };
     expect(findDrift(NEW_KUBELET, [], [revoking, marked], context)).toEqual([]);
     expect(findDrift(KUBELET, [assignmentOf(plan)], [revoking, marked], context)).toEqual([]);
   });
@@ -164,13 +140,13 @@ describe('findDrift with the cluster and registry read now', () => {
 describe('buildCells shows the drift seen as it will read once recorded', () => {
   const plan = grantPlan();
   const cluster = { id: plan.cluster.id, name: 'aks-prod', subscriptionId: SUB, resourceGroup: 'rg-aks' };
-  const registry = { ...registryIn('LegacyRegistryPermissions') };
+  const registry = { ...registryIn(plan, 'LegacyRegistryPermissions') };
   const roles = new Map([[ROLE_IDS.acrPull, acrPullDefinition()]]);
 
   test('identityChanged: the old identity grant is listed as drifted with its reason, not hidden', () => {
     const r = granted('R-AAAAAAAA', plan);
     const identity = { kind: 'kubelet' as const, objectId: NEW_KUBELET, description: 'kubelet' };
-    const drift = findDrift(NEW_KUBELET, [], [r], { cluster: clusterPulling(NEW_KUBELET) });
+    const drift = findDrift(NEW_KUBELET, [], [r], { cluster: clusterPulling(plan, NEW_KUBELET) });
     const facts = {
       clusters: [{ cluster, identity }],
       registries: [registry],
@@ -196,7 +172,7 @@ describe('buildCells shows the drift seen as it will read once recorded', () => 
     const abac = { ...registry, roleAssignmentMode: 'AbacRepositoryPermissions' as const };
     const identity = { kind: 'kubelet' as const, objectId: KUBELET, description: 'kubelet' };
     const assignments = [assignmentOf(plan)];
-    const drift = findDrift(KUBELET, assignments, [r], { registries: [registryIn('AbacRepositoryPermissions')] });
+    const drift = findDrift(KUBELET, assignments, [r], { registries: [registryIn(plan, 'AbacRepositoryPermissions')] });
     const [cell] = buildCells({
       clusters: [{ cluster, identity }],
       registries: [abac],

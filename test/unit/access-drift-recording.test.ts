@@ -7,8 +7,7 @@
  * flight, or when it cannot be told. Nothing is written to Azure (G15: the fakes have no writes).
  */
 import type { AuditEntry } from '../../src/domain/audit-chain';
-import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../../src/domain/azure-model';
-import type { GrantPlan } from '../../src/domain/plan';
+import type { ClusterInfo } from '../../src/domain/azure-model';
 import type { AccessRequest } from '../../src/domain/request';
 import { AccessInventory, type AccessInventoryPorts } from '../../src/flows/access-inventory';
 import { accessExpiryJobId } from '../../src/flows/access-lifecycle';
@@ -18,47 +17,13 @@ import { MemoryScheduleStore } from '../../src/integrations/store/memory-coordin
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
 import { clusterAccessCard } from '../../src/views/access-view';
+import { assignmentOf, clusterPulling, registryIn } from './support/drift-azure';
 import { acrPullDefinition } from './support/role-definitions';
 import { FakeClock } from './support/fake-clock';
 import { grantPlan, pendingRequest, SUB } from './support/requests';
 
 const KUBELET = '0d000000-0000-4000-8000-0000000000d1';
 const NEW_KUBELET = '0d000000-0000-4000-8000-0000000000e9';
-
-function assignmentOf(plan: GrantPlan): RoleAssignmentInfo {
-  return {
-    id: `${plan.scope}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`,
-    name: plan.roleAssignmentName,
-    scope: plan.scope,
-    roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${plan.role.id}`,
-    principalId: plan.identity.objectId,
-    principalType: 'ServicePrincipal',
-  };
-}
-
-function clusterPulling(plan: GrantPlan, kubeletObjectId: string | undefined): ClusterInfo {
-  const { id, name, subscriptionId, resourceGroup } = plan.cluster;
-  return {
-    id,
-    name,
-    subscriptionId,
-    resourceGroup,
-    identity: { identityType: 'SystemAssigned', servicePrincipalClientId: 'msi', kubeletObjectId },
-    aadEnabled: false,
-  };
-}
-
-function registryIn(plan: GrantPlan, mode: string): RegistryInfo {
-  const { id, name, subscriptionId, resourceGroup, loginServer } = plan.registry;
-  return {
-    id,
-    name,
-    subscriptionId,
-    resourceGroup,
-    loginServer,
-    roleAssignmentMode: mode as RegistryInfo['roleAssignmentMode'],
-  };
-}
 
 /** One cluster, one registry and one acrbot grant, as the inventory and the detector read them. */
 function world() {

@@ -52,6 +52,23 @@ const REF = {
   roleAssignment: { scope: REGISTRY_ID, name: NAME, subscriptionId: SUB },
 };
 
+/** Request `id`, a `--kind sp` run that failed after making the credential: its clean-up pending. */
+function failedRunAwaitingCleanup(id: string): AccessRequest {
+  return pendingRequest({
+    id,
+    state: 'failed',
+    plan: secretPlan({ credentialKind: 'sp' }),
+    created,
+    outcome: {
+      summary: 'Failed',
+      azureRequestIds: [],
+      error: RUNNER_ERROR,
+      cleanup: 'pending',
+      credentialRef: JSON.stringify([REF]),
+    },
+  });
+}
+
 /** Azure holding, under the recorded name, an assignment of acrbot's principal with `role`. */
 function azure(role: string) {
   const deletes: string[] = [];
@@ -126,21 +143,7 @@ describe('a role assignment under the recorded name that is not the one acrbot m
     const id = 'R-AAAAAAAA';
     const store = new LosesNextUpdate();
     const audit = new MemoryAuditLog(new FakeClock());
-    await store.create(
-      pendingRequest({
-        id,
-        state: 'failed',
-        plan: secretPlan({ credentialKind: 'sp' }),
-        created,
-        outcome: {
-          summary: 'Failed',
-          azureRequestIds: [],
-          error: RUNNER_ERROR,
-          cleanup: 'pending',
-          credentialRef: JSON.stringify([REF]),
-        },
-      }),
-    );
+    await store.create(failedRunAwaitingCleanup(id));
     const { ports, deletes } = azure(OWNER);
     const d = deps(store, audit, ports);
     // The first run deletes the application and loses its final write: the job runs again.
@@ -167,21 +170,7 @@ describe('a role assignment under the recorded name that is not the one acrbot m
     const id = 'R-EEEEEEEE';
     const store = new MemoryRequestStore();
     const audit = new FailsNextDeletedEntry(new FakeClock());
-    await store.create(
-      pendingRequest({
-        id,
-        state: 'failed',
-        plan: secretPlan({ credentialKind: 'sp' }),
-        created,
-        outcome: {
-          summary: 'Failed',
-          azureRequestIds: [],
-          error: RUNNER_ERROR,
-          cleanup: 'pending',
-          credentialRef: JSON.stringify([REF]),
-        },
-      }),
-    );
+    await store.create(failedRunAwaitingCleanup(id));
     const { ports, deletes } = azure(OWNER);
     const d = deps(store, audit, ports);
     await expect(retryCleanupOf(id, d)).rejects.toThrow('audit store unavailable');
@@ -195,21 +184,7 @@ describe('a role assignment under the recorded name that is not the one acrbot m
     const id = 'R-BBBBBBBB';
     const store = new MemoryRequestStore();
     const audit = new MemoryAuditLog(new FakeClock());
-    await store.create(
-      pendingRequest({
-        id,
-        state: 'failed',
-        plan: secretPlan({ credentialKind: 'sp' }),
-        created,
-        outcome: {
-          summary: 'Failed',
-          azureRequestIds: [],
-          error: RUNNER_ERROR,
-          cleanup: 'pending',
-          credentialRef: JSON.stringify([REF]),
-        },
-      }),
-    );
+    await store.create(failedRunAwaitingCleanup(id));
     const { ports, deletes } = azure(ACR_PULL);
     await retryCleanupOf(id, deps(store, audit, ports));
     expect(deletes).toEqual([`ra:${NAME}`, `app:${APP_OBJECT_ID}`]);

@@ -5,23 +5,10 @@
  * only when no name could fit it.
  */
 import { parsePolicy } from '../../src/config/policy-file';
+import { matching } from './support/policy-matching';
 import { problemsOf } from './support/policy-refusals';
 
-const U1 = '0a000000-0000-4000-8000-00000000bbb2';
 const SUB = '1f0c2d3e-0000-4000-8000-000000000001';
-
-/** A one-rule policy whose match (block style, line 5 on) is `lines`. */
-const matching = (...lines: string[]) =>
-  [
-    'version: 1',
-    'rules:',
-    '  - id: prod',
-    '    match:',
-    ...lines.map((l) => `      ${l}`),
-    `    approvers:`,
-    `      users: ["${U1}"]`,
-    '',
-  ].join('\n');
 
 const loads = (...lines: string[]) => expect(parsePolicy(matching(...lines), 'p.yaml').rules).toHaveLength(1);
 

@@ -4,22 +4,8 @@
  * a later, perhaps looser, rule. And conditions or ids of the wrong type say what is wrong.
  */
 import { parsePolicy } from '../../src/config/policy-file';
+import { APPROVER, matching } from './support/policy-matching';
 import { problemsOf } from './support/policy-refusals';
-
-const U1 = '0a000000-0000-4000-8000-00000000bbb2';
-
-/** A one-rule policy whose match (block style, line 5 on) is `lines`. */
-const matching = (...lines: string[]) =>
-  [
-    'version: 1',
-    'rules:',
-    '  - id: prod',
-    '    match:',
-    ...lines.map((l) => `      ${l}`),
-    `    approvers:`,
-    `      users: ["${U1}"]`,
-    '',
-  ].join('\n');
 
 const ONLY = (name: string, holds: string) =>
   `which no ${name} has, so it never fits: a ${name} holds only ${holds}, and a pattern adds * (any run of characters) and ? (one character)`;
@@ -116,12 +102,12 @@ describe('policy file: values of the wrong type say what is wrong', () => {
 rules:
   - id: 123
     match: { cluster: "a*" }
-    approvers: { users: ["${U1}"] }
+    approvers: { users: ["${APPROVER}"] }
   - id:
     match: { cluster: "b*" }
-    approvers: { users: ["${U1}"] }
+    approvers: { users: ["${APPROVER}"] }
   - match: { cluster: "c*" }
-    approvers: { users: ["${U1}"] }
+    approvers: { users: ["${APPROVER}"] }
 `),
     ).toEqual([
       '3:9 rules[0].id: must be text',

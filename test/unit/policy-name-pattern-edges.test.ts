@@ -6,22 +6,8 @@
  */
 import { parsePolicy } from '../../src/config/policy-file';
 import { checkClusterName } from '../../src/domain/names';
+import { matching } from './support/policy-matching';
 import { problemsOf } from './support/policy-refusals';
-
-const U1 = '0a000000-0000-4000-8000-00000000bbb2';
-
-/** A one-rule policy whose match (block style, line 5 on) is `lines`. */
-const matching = (...lines: string[]) =>
-  [
-    'version: 1',
-    'rules:',
-    '  - id: prod',
-    '    match:',
-    ...lines.map((l) => `      ${l}`),
-    `    approvers:`,
-    `      users: ["${U1}"]`,
-    '',
-  ].join('\n');
 
 describe('policy file: name patterns starting or ending where no name can', () => {
   test('a literal - or _ at the start or end of a cluster pattern is refused, with what to write', () => {

@@ -12,25 +12,11 @@ import { PolicySource } from '../../src/config/policy-source';
 import { type PolicyWarning, policyWarnings } from '../../src/config/policy-warnings';
 import { runPolicyCheck } from '../../src/policy-check/main';
 import { capturedStreams } from '../helpers/captured-streams';
+import { APPROVER, oneRulePolicy } from './support/policy-matching';
 import { problemsOf } from './support/policy-refusals';
 import { useTempDir } from './support/temp-dir';
 
-const U1 = '0a000000-0000-4000-8000-00000000bbb2';
 const tmp = useTempDir('acrbot-policy-yaml-tags-');
-
-/** A one-rule policy (after `head`, lines of its own) whose match (block style, line 5 on) is `lines`. */
-const matching = (lines: string[], head: string[] = []) =>
-  [
-    ...head,
-    'version: 1',
-    'rules:',
-    '  - id: prod',
-    '    match:',
-    ...lines.map((l) => `      ${l}`),
-    `    approvers:`,
-    `      users: ["${U1}"]`,
-    '',
-  ].join('\n');
 
 const DROPPED =
   'acrbot would read the value as if it had no tag, which is not what the tag was written for; ' +
@@ -42,43 +28,43 @@ const warningsOf = (text: string) =>
 
 describe('policy file: YAML tags acrbot does not know', () => {
   test('an unknown tag on a value is refused at the tag, naming it and the field it is on', () => {
-    expect(problemsOf(matching(['cluster: !foo "x"']))).toEqual([
+    expect(problemsOf(oneRulePolicy(['cluster: !foo "x"']))).toEqual([
       `5:16 rules[0].match.cluster: unknown YAML tag !foo: ${DROPPED}`,
     ]);
     // On a list entry, a list, a key; a verbatim tag; each at its own place.
-    expect(problemsOf(matching(['cluster: [aks-dev, !env PROD_CLUSTER]', 'registry: !<tag:x> contoso']))).toEqual([
+    expect(problemsOf(oneRulePolicy(['cluster: [aks-dev, !env PROD_CLUSTER]', 'registry: !<tag:x> contoso']))).toEqual([
       `5:26 rules[0].match.cluster[1]: unknown YAML tag !env: ${DROPPED}`,
       `6:17 rules[0].match.registry: unknown YAML tag !<tag:x>: ${DROPPED}`,
     ]);
-    expect(problemsOf(matching(['cluster: !regex', '  - "aks-*"']))).toEqual([
+    expect(problemsOf(oneRulePolicy(['cluster: !regex', '  - "aks-*"']))).toEqual([
       `5:16 rules[0].match.cluster: unknown YAML tag !regex: ${DROPPED}`,
     ]);
     // On a map and on one of its values: the path names the node the tag is on.
-    expect(problemsOf(matching(['clusterTags: !foo', '  env: dev']))).toEqual([
+    expect(problemsOf(oneRulePolicy(['clusterTags: !foo', '  env: dev']))).toEqual([
       `5:20 rules[0].match.clusterTags: unknown YAML tag !foo: ${DROPPED}`,
     ]);
-    expect(problemsOf(matching(['clusterTags: { env: !foo dev }']))).toEqual([
+    expect(problemsOf(oneRulePolicy(['clusterTags: { env: !foo dev }']))).toEqual([
       `5:27 rules[0].match.clusterTags.env: unknown YAML tag !foo: ${DROPPED}`,
     ]);
-    expect(problemsOf(matching(['!Ref cluster: aks-prod']))).toEqual([
+    expect(problemsOf(oneRulePolicy(['!Ref cluster: aks-prod']))).toEqual([
       `5:7 rules[0].match.cluster: unknown YAML tag !Ref: ${DROPPED}`,
     ]);
   });
 
   test('a standard tag on the wrong kind of value is dropped too, and refused', () => {
-    expect(problemsOf(matching(['cluster: !!set [aks-dev]']))).toEqual([
+    expect(problemsOf(oneRulePolicy(['cluster: !!set [aks-dev]']))).toEqual([
       `5:16 rules[0].match.cluster: the YAML tag !!set is for a map, not a list: ${DROPPED}`,
     ]);
   });
 
   test('the tag alone is reported, not what the value left without it gets wrong, and in file order with syntax errors', () => {
     // `!foo 2` would be the text "2", which approvalsRequired refuses: that would only repeat the tag.
-    const text = matching(['cluster: aks-prod'], []).replace(
+    const text = oneRulePolicy(['cluster: aks-prod'], []).replace(
       '    approvers:',
       '    approvalsRequired: !foo 2\n    approvers:',
     );
     expect(problemsOf(text)).toEqual([`6:24 rules[0].approvalsRequired: unknown YAML tag !foo: ${DROPPED}`]);
-    const both = problemsOf(matching(['cluster: !foo "x"', 'registry: [contoso']));
+    const both = problemsOf(oneRulePolicy(['cluster: !foo "x"', 'registry: [contoso']));
     expect(both[0]).toBe(`5:16 rules[0].match.cluster: unknown YAML tag !foo: ${DROPPED}`);
     // The unclosed list's syntax errors follow, from line 6 on.
     expect(both.length).toBeGreaterThan(1);
@@ -86,7 +72,7 @@ describe('policy file: YAML tags acrbot does not know', () => {
   });
 
   test("YAML's own tags still load: !!str makes text of what would be a number", () => {
-    const policy = parsePolicy(matching(['clusterTags: { costcenter: !!str 0123 }']), 'p.yaml');
+    const policy = parsePolicy(oneRulePolicy(['clusterTags: { costcenter: !!str 0123 }']), 'p.yaml');
     expect(policy.rules[0].match.clusterTags).toEqual({ costcenter: '0123' });
     expect(policyWarnings(policy)).toEqual([]);
   });
@@ -94,10 +80,10 @@ describe('policy file: YAML tags acrbot does not know', () => {
 
 describe("policy file: the parser's other warnings are policy warnings", () => {
   test('a directive the parser does not know, and an ambiguous anchor: the file loads, warned at line:col', () => {
-    expect(warningsOf(matching(['cluster: aks-prod'], ['%FOO bar', '---']))).toEqual([
+    expect(warningsOf(oneRulePolicy(['cluster: aks-prod'], ['%FOO bar', '---']))).toEqual([
       '1:1 : YAML: Unknown directive %FOO',
     ]);
-    const anchored = matching(['cluster: &a: aks-prod']);
+    const anchored = oneRulePolicy(['cluster: &a: aks-prod']);
     expect(parsePolicy(anchored, 'p.yaml').rules[0].match.cluster).toEqual(['aks-prod']);
     expect(warningsOf(anchored)).toEqual(['5:18 : YAML: Anchor ending in : is ambiguous']);
     expect(policyWarnings(parsePolicy(anchored, 'p.yaml'))[0]?.ruleId).toBeUndefined();
@@ -111,7 +97,7 @@ describe("policy file: the parser's other warnings are policy warnings", () => {
       'rules:',
       '  - id: dev-auto',
       '    match: { clusterTags: { env: dev } }',
-      `    approvers: { users: ["${U1}"] }`,
+      `    approvers: { users: ["${APPROVER}"] }`,
       '    autoApprove: { maxDuration: 7d }',
       '',
     ].join('\n');
@@ -121,7 +107,7 @@ describe("policy file: the parser's other warnings are policy warnings", () => {
 
   test('told at start through PolicySource, and printed by policy:check with exit 0', async () => {
     const file = tmp.path('policy.yaml');
-    const text = matching(['cluster: aks-prod'], ['%FOO bar', '---']);
+    const text = oneRulePolicy(['cluster: aks-prod'], ['%FOO bar', '---']);
     writeFileSync(file, text);
     const told: string[] = [];
     const warn = (w: PolicyWarning, from: string) => told.push(`${from}:${w.line}:${w.col} ${w.message}`);

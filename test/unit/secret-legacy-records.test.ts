@@ -12,133 +12,17 @@
  * - the write names the object it replaces (uid, request-id label) to the port.
  */
 import type { RegistryInfo, ClusterInfo } from '../../src/domain/azure-model';
-import type { SecretPlan } from '../../src/domain/plan';
-import type { PullSecretWrite, RequestStore, RoleAssignmentPort } from '../../src/domain/ports';
+import type { RequestStore, RoleAssignmentPort } from '../../src/domain/ports';
 import type { AccessRequest, CreatedObject } from '../../src/domain/request';
-import { pullSecretRecordId, replacesLine, retiredCredentialOf } from '../../src/domain/secret-ownership';
-import { SecretValue } from '../../src/domain/secret-value';
-import type { RunContext } from '../../src/flows/executor';
+import { replacesLine, retiredCredentialOf } from '../../src/domain/secret-ownership';
 import type { ResourceResolver } from '../../src/flows/resource-resolver';
 import { SecretPlanner } from '../../src/flows/secret-planner';
-import { SecretRunner, type SecretRunnerPorts } from '../../src/flows/secret-runner';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { createLogger } from '../../src/observability/logger';
 import { OUTSIDER, pendingRequest, REGISTRY_ID, secretPlan } from './support/requests';
+import { context, NOW, refusalOf, requestReplacing, world, writer } from './support/secret-run-world';
 
-const NOW = '2025-01-16T09:00:00.000Z';
 const P_ID = 'R-PPPPPPPP';
 const P_TOKEN = 'acrbot-r-pppppppp';
-
-/** A succeeded acrbot request (another person's) that wrote the secret `uid`, with its token. */
-function writer(id: string, uid: string, overrides: Partial<AccessRequest> = {}): AccessRequest {
-  const plan = secretPlan({ replaces: null });
-  const token = `acrbot-${id.toLowerCase()}`;
-  return pendingRequest({
-    id,
-    requester: OUTSIDER,
-    state: 'succeeded',
-    plan,
-    created: [
-      { kind: 'acrToken', id: `${REGISTRY_ID}/tokens/${token}`, name: token, recordedAt: '2025-01-16T08:00:00.000Z' },
-      {
-        kind: 'pullSecret',
-        id: pullSecretRecordId(plan),
-        name: 'acr-auth',
-        uid,
-        recordedAt: '2025-01-16T08:00:00.000Z',
-      },
-    ] as CreatedObject[],
-    ...overrides,
-  });
-}
-
-/** Ports whose cluster holds the secret `labelledBy` wrote (uid `uid`), or none; notes every write. */
-function world(stored: AccessRequest[], secret?: { labelledBy: string; uid: string }) {
-  const calls: string[] = [];
-  const writes: PullSecretWrite[] = [];
-  const ports = {
-    tokens: {
-      getToken: async (_r: unknown, name: string) =>
-        stored.some((r) => `acrbot-${r.id.toLowerCase()}` === name && !calls.includes(`deleteToken:${name}`))
-          ? { id: `${REGISTRY_ID}/tokens/${name}`, provisioningState: 'Succeeded' }
-          : undefined,
-      getScopeMap: async () => undefined,
-      scopeMapFor: async () => ({ id: `${REGISTRY_ID}/scopeMaps/_repositories_pull`, created: false }),
-      createToken: async (_r: unknown, name: string) => {
-        calls.push(`createToken:${name}`);
-        return { id: `${REGISTRY_ID}/tokens/${name}` };
-      },
-      generatePassword: async () => ({ username: 'u', password: new SecretValue('pw') }),
-      deleteToken: async (_r: unknown, name: string) => void calls.push(`deleteToken:${name}`),
-      deleteScopeMap: async (_r: unknown, name: string) => void calls.push(`deleteScopeMap:${name}`),
-    },
-    servicePrincipals: {},
-    roleAssignments: {},
-    kubernetes: {
-      access: async () => ({ clusterName: 'aks-prod' }),
-      precheck: async () =>
-        secret
-          ? {
-              existing: {
-                requestIdLabel: secret.labelledBy.toLowerCase(),
-                writers: [],
-                uid: secret.uid,
-                resourceVersion: '7',
-              },
-            }
-          : {},
-      write: async (_a: unknown, input: PullSecretWrite) => {
-        writes.push(input);
-        calls.push(input.replaceResourceVersion ? `replace@${input.replaceResourceVersion}` : 'create');
-        return {
-          action: input.replaceResourceVersion ? 'replaced' : 'created',
-          serviceAccountPatched: false,
-          uid: secret?.uid ?? 'uid-new',
-        };
-      },
-    },
-    requests: { get: async (id: string) => stored.find((r) => r.id === id.toUpperCase()) },
-  } as unknown as SecretRunnerPorts;
-  const runner = new SecretRunner(
-    ports,
-    { delaysMs: [], sleep: async () => undefined },
-    {
-      reader: { getCluster: async () => ({ localAccountsDisabled: true, aadEnabled: true }) } as never,
-      allowLocalAccountClusters: false,
-    },
-    () => new Date(NOW),
-  );
-  return { runner, calls, writes };
-}
-
-function context() {
-  const records: CreatedObject[] = [];
-  const audited: Array<{ action: string; outcome: string; detail?: string }> = [];
-  const ctx: RunContext = {
-    checkLease: async () => undefined,
-    audit: async (e) => void audited.push({ action: e.action, outcome: e.outcome, detail: e.detail }),
-    recordCreated: async (o) => void records.push({ ...o, recordedAt: NOW } as CreatedObject),
-    created: () => [...records],
-    log: createLogger({ level: 'silent' }),
-  };
-  return { ctx, records, audited };
-}
-
-/** The request being run, with `replaces` as its plan recorded it (omitted: a plan stored before the field). */
-function requestReplacing(replaces: SecretPlan['replaces'] | 'absent', overrides: Partial<AccessRequest> = {}) {
-  const plan = replaces === 'absent' ? secretPlan() : secretPlan({ replaces });
-  return pendingRequest({ id: 'R-RRRRRRRR', state: 'executing', plan, ...overrides });
-}
-
-async function refusalOf(run: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  return run.then(
-    () => {
-      throw new Error('expected the run to be refused');
-    },
-    (err: { code?: string; message: string }) => err,
-  );
-}
-
 const O_ID = 'R-QQQQQQQQ';
 
 /** A writer recorded before secret uids were kept: its pullSecret record has none. */
