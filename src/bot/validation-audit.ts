@@ -39,6 +39,40 @@ export async function auditValidationFailure(
 }
 
 /**
+ * The refusals a plan meets in acrbot's own rules rather than in the input or in Azure: a
+ * conditional assignment acrbot will not stand beside (`grant.conditionalExists`), a legacy secret
+ * only its own access may rotate (`secret.legacyWriter`, G15), a cluster whose only credential is
+ * an admin certificate (`cluster.localAccounts`). Audited as `plan.refused` (G11 "every refusal"):
+ * like a policy refusal, they say no to someone. An error of the environment (acrbot lacks a
+ * right, a name is not found) is an answer, not a refusal, and is not listed.
+ */
+const PLAN_REFUSALS: ReadonlySet<string> = new Set([
+  'grant.conditionalExists',
+  'secret.legacyWriter',
+  'cluster.localAccounts',
+]);
+
+/**
+ * Audits a request that could not be planned: a validation failure as {@link auditValidationFailure}
+ * does, a refusal by acrbot's own rules ({@link PLAN_REFUSALS}) as `plan.refused` with its code;
+ * anything else is left alone. Like every refusal, it stands whether or not the entry is written.
+ */
+export async function auditPlanningFailure(
+  requests: Pick<RequestService, 'recordRefusal'>,
+  identity: TurnIdentity,
+  err: unknown,
+): Promise<void> {
+  if (!isUserFacing(err) || !PLAN_REFUSALS.has(err.code)) return auditValidationFailure(requests, identity, err);
+  await requests.recordRefusal({
+    actor: identity.actor,
+    tenantId: identity.tenantId,
+    action: 'plan.refused',
+    outcome: err.code,
+    detail: err.message,
+  });
+}
+
+/**
  * Records a card click whose data is not what acrbot's card carries (forged, or mangled by a
  * client) as `validation.failed`, outcome `badCardData`, naming the button's verb: every refused
  * click is audited (G11), whichever button, one entry each. The caller answers with its card.

@@ -43,6 +43,7 @@ describe('secret flow on clusters with local accounts', () => {
   test('refused without the switch: a sentence saying why and what to do, no request, 0 credentials', async () => {
     h = await startHarness({ ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: 'false' });
     const before = writes(h);
+    const seq = (await h.app.audit.latest(1))[0]?.seq ?? 0;
     for (const kind of ['token', 'sp']) {
       const text = await say(
         h,
@@ -56,6 +57,12 @@ describe('secret flow on clusters with local accounts', () => {
     }
     expect(writes(h)).toEqual(before);
     expect(await h.app.store.listByState(['pending'], 10)).toEqual([]);
+    // A refusal by acrbot's rules (G11 "every refusal"): one entry per refused request.
+    const refusals = (await h.app.audit.latest(20)).filter((e) => e.seq > seq);
+    expect(refusals.map((e) => [e.action, e.outcome, e.actor.objectId])).toEqual([
+      ['plan.refused', 'cluster.localAccounts', users.requester.objectId],
+      ['plan.refused', 'cluster.localAccounts', users.requester.objectId],
+    ]);
     // A grant needs no cluster credential: unaffected.
     const grant = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
     expect(grant.state).toBe('pending');

@@ -19,7 +19,7 @@ import { activityKeyOf, approvalTarget, originOf } from '../conversation-targets
 import { currentCorrelationId } from '../../observability/correlation';
 import { errorCardFor, gateRefusalTitle, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
-import { auditBadCardData } from '../validation-audit';
+import { auditBadCardData, auditPlanningFailure } from '../validation-audit';
 import { auditLimitRefusal } from '../../flows/limit-audit';
 import { typingWhenSlow } from '../typing-when-slow';
 
@@ -316,15 +316,8 @@ export class RequestHandler {
       // Over the pending cap after all (a request of the same user created at the same time):
       // withdrawn and audited by the create, answered like the refusal at the door.
       if (isUserFacing(err) && gateRefusalTitle(err.code)) return this.refusedByLimits(err.code, err.message);
-      // Validation failures are audited and change nothing (G10).
-      if (isUserFacing(err) && err.code.startsWith('validation.'))
-        await this.services.requests.recordRefusal({
-          actor: identity.actor,
-          tenantId: identity.tenantId,
-          action: 'validation.failed',
-          outcome: err.code,
-          detail: err.message,
-        });
+      // Validation failures and refusals by acrbot's rules are audited and change nothing (G10, G11).
+      await auditPlanningFailure(requests, identity, err);
       return {
         kind: 'card',
         card: errorCardFor(this.services, err, secret ? 'Could not plan the pull secret' : 'Could not plan the grant'),
