@@ -130,6 +130,27 @@ describe('in a resource group acrbot holds no role in', () => {
     expect(b.body).toEqual(refused(`${ACR}/read`, absent));
   });
 
+  it('a registry or cluster there is left out of the listings acrbot can make, as ARM lists only what the caller may read', async () => {
+    const registry = sandbox.arm.state.addRegistry(
+      { subscriptionId: sub, resourceGroup: 'rg-elsewhere', name: 'otheracr' },
+      { callerRights: false },
+    );
+    sandbox.arm.state.addCluster(
+      { subscriptionId: sub, resourceGroup: 'rg-elsewhere', name: 'aks-other' },
+      { callerRights: false },
+    );
+    const names = async (path: string, apiVersion?: string) =>
+      ((await get(path, apiVersion)).body.value as { name: string }[]).map((r) => r.name);
+    const registries = await names(`${subscription}/providers/${ACR}`);
+    expect(registries).toContain(SANDBOX_REGISTRIES.contoso.name);
+    expect(registries).not.toContain('otheracr');
+    expect(await names(`${subscription}/providers/${AKS}`, '2026-04-01')).not.toContain('aks-other');
+    // Given Reader on the registry alone, it lists (in the subscription and in its group).
+    sandbox.arm.state.assignCallerRole(registry.id, BUILT_IN_ROLES.reader);
+    expect(await names(`${subscription}/providers/${ACR}`)).toContain('otheracr');
+    expect(await names(`${subscription}/resourceGroups/rg-elsewhere/providers/${ACR}`)).toEqual(['otheracr']);
+  });
+
   it('a Reader given on the group makes the same name 404', async () => {
     sandbox.arm.state.assignCallerRole(`${subscription}/resourceGroups/rg-elsewhere`, BUILT_IN_ROLES.reader);
     const answer = await get(registryIn('rg-elsewhere', 'contosoacr'));

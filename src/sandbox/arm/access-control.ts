@@ -6,10 +6,11 @@
  * not read there answers 403 `AuthorizationFailed` whether or not it exists, and 404 only where an
  * assignment at or above it (Reader on its resource group, or a subscription role) lets it read.
  * So does a registry or cluster listing in a resource group: 403 unless the caller holds a role
- * there or on something in it (ARM then lists; the emulator does not filter the listing). A
+ * there or on something in it (ARM then lists what the caller may read, read-routes.ts). A
  * missing resource group thus answers 404 `ResourceGroupNotFound` only to a caller with rights on
  * the subscription. Elsewhere it may do everything (`actions: ['*']`): at subscription and
- * resource group scope (subscription-wide listings, role assignments and permissions there).
+ * resource group scope (role assignments and permissions there; subscription-wide listings answer,
+ * with only what the caller may read).
  * Tests take rights away with {@link AccessControl.denyAction}. Denials inherit downwards like
  * real RBAC: a denial on a resource group applies to every registry in it.
  *
