@@ -136,7 +136,7 @@ describe('in a resource group acrbot holds no role in', () => {
       { callerRights: false },
     );
     sandbox.arm.state.addCluster(
-      { subscriptionId: sub, resourceGroup: 'rg-elsewhere', name: 'aks-other' },
+      { subscriptionId: sub, resourceGroup: 'rg-elsewhere', name: 'aks-other', identity: 'SystemAssigned' },
       { callerRights: false },
     );
     const names = async (path: string, apiVersion?: string) =>
