@@ -120,7 +120,7 @@ export function createFlows(
   // ACRBOT_POLICY is reloaded on SIGHUP and when the file changes (the background step); a new
   // file with problems is reported and the last good policy stays.
   const policies = new PolicySource(
-    config.policy,
+    { policy: config.policy, warnings: config.policyWarnings ?? [] },
     config.policyFile,
     (result) => {
       if (!result.ok)

@@ -20,6 +20,7 @@ import {
   policyFromEnvironment,
   readPolicyFile,
 } from './policy-file';
+import type { PolicyWarning } from './policy-warnings';
 import { readProxyEnvironment } from '../integrations/http/outbound-proxy';
 import { checkOpenIdMetadataUrl, checkServiceEndpoint, checkTokenIssuer, type UrlCheck } from './url-settings';
 import { readSettingValue } from './setting-value';
@@ -368,6 +369,11 @@ function positiveInt(name: string, fallback: number) {
 export interface AppConfig {
   /** The approval policy at start: from ACRBOT_POLICY, or the single rule built from the environment. */
   policy: Policy;
+  /**
+   * The warnings of ACRBOT_POLICY's file as read at start (policy-warnings.ts); absent without a
+   * file. Read here before any logger exists, they are logged once one does (composition/flows.ts).
+   */
+  policyWarnings?: readonly PolicyWarning[];
   /** ACRBOT_POLICY: reloaded on SIGHUP and when it changes. */
   policyFile?: string;
   mode: 'sandbox' | 'azure';
@@ -866,6 +872,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     approverJustificationRequired: e.ACRBOT_APPROVER_JUSTIFICATION === 'required',
   });
   let policy = environmentPolicy;
+  let policyWarnings: readonly PolicyWarning[] | undefined;
   if (e.ACRBOT_POLICY) {
     problems.push(...unusedWithPolicy(cleaned));
     // The policy's reminders must come before requests expire: the TTL in force when it is valid.
@@ -877,7 +884,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : undefined;
     try {
       // Its terms are held to ACRBOT_MIN/MAX_ACCESS_DURATION, each when it is valid.
-      policy = readPolicyFile(e.ACRBOT_POLICY, { approvalTtlMs, ...access.limits });
+      const loaded = readPolicyFile(e.ACRBOT_POLICY, { approvalTtlMs, ...access.limits });
+      policy = loaded.policy;
+      policyWarnings = loaded.warnings;
     } catch (err) {
       if (!(err instanceof PolicyFileError)) throw err;
       problems.push(err.message);
@@ -895,6 +904,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (problems.length) throw new ConfigError(problems);
   return {
     policy,
+    policyWarnings,
     policyFile: e.ACRBOT_POLICY,
     mode: e.ACRBOT_MODE,
     port: e.PORT,

@@ -19,7 +19,7 @@ import { type AccessLimits, accessBounds, accessTermProblems, breakGlassTermProb
 import { unfittableNames } from './policy-name-patterns';
 import { unreachableRules } from './policy-rule-order';
 import { autoApproveScopeWarnings } from './policy-auto-approve-scope';
-import { withPolicyWarnings } from './policy-warnings';
+import type { PolicyLoad } from './policy-warnings';
 import { yamlFindings } from './policy-yaml-warnings';
 import { isGuid } from '../domain/identifiers';
 import { singleLine, visibleLength } from '../domain/text';
@@ -518,9 +518,10 @@ function ambiguousIds(raw: unknown, doc: Document, lines: LineCounter): PolicyPr
 /**
  * Parses and validates a policy file's text; throws a {@link PolicyFileError} listing every
  * problem. `limits` are the configuration's (ACRBOT_APPROVAL_TTL, ACRBOT_MIN/MAX_ACCESS_DURATION)
- * where known. A file that loads may still have warnings (policyWarnings, policy-warnings.ts).
+ * where known. A file that loads may still have warnings: they are returned beside the policy
+ * (policy-warnings.ts), for the caller to log or print.
  */
-export function parsePolicy(text: string, file: string, limits: PolicyLimits = {}): Policy {
+export function loadPolicy(text: string, file: string, limits: PolicyLimits = {}): PolicyLoad {
   const lines = new (yaml().LineCounter)();
   const doc = yaml().parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const problems: PolicyProblem[] = [];
@@ -568,7 +569,7 @@ export function parsePolicy(text: string, file: string, limits: PolicyLimits = {
     throw new PolicyFileError(file, problems);
   }
   const rules = parsed.data.rules.map(toRule);
-  // The file loads; what it may not mean is said beside it (policy-warnings.ts), not refused.
+  // The file loads; what it may not mean is returned beside it (policy-warnings.ts), not refused.
   const warnings = [
     ...yamlSays.warnings,
     ...autoApproveScopeWarnings(rules, (i) => ({
@@ -576,8 +577,8 @@ export function parsePolicy(text: string, file: string, limits: PolicyLimits = {
       path: pathText(['rules', i, 'match']),
     })),
   ].sort((a, b) => a.line - b.line || a.col - b.col);
-  return withPolicyWarnings(
-    {
+  return {
+    policy: {
       version: 1,
       rules,
       breakGlass: parsed.data.breakGlass && {
@@ -589,7 +590,15 @@ export function parsePolicy(text: string, file: string, limits: PolicyLimits = {
       source: 'file',
     },
     warnings,
-  );
+  };
+}
+
+/**
+ * The policy of a file's text, as {@link loadPolicy} loads it, without its warnings: for a caller
+ * that only needs the rules (a file that is refused throws the same PolicyFileError).
+ */
+export function parsePolicy(text: string, file: string, limits: PolicyLimits = {}): Policy {
+  return loadPolicy(text, file, limits).policy;
 }
 
 /** The settings the policy is built from when there is no file. */
@@ -643,7 +652,7 @@ export function readPolicyText(file: string): string {
   }
 }
 
-/** Reads and parses a policy file; an unreadable file is one problem at line 0. */
-export function readPolicyFile(file: string, limits: PolicyLimits = {}): Policy {
-  return parsePolicy(readPolicyText(file), file, limits);
+/** Reads and loads a policy file, with its warnings; an unreadable file is one problem at line 0. */
+export function readPolicyFile(file: string, limits: PolicyLimits = {}): PolicyLoad {
+  return loadPolicy(readPolicyText(file), file, limits);
 }

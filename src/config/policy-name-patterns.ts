@@ -4,15 +4,23 @@
  * where a registry's name is meant, a subscription's name where its id is), or fitting only
  * text longer than that name can be (a 70-character cluster name) or, without `*`, shorter
  * (`registry: acr`, a subscription id cut short), or starting or ending with a character the
- * name holds only inside (`cluster: "-aks*"`). Loaded, such a condition never fits, so the
- * requests the rule was written for go on to a later, perhaps looser, rule; the policy file
- * refuses it, as it refuses a misspelt field.
+ * name holds only inside (`cluster: "-aks*"`, `resourceGroup: "rg-prod."`). Loaded, such a
+ * condition never fits, so the requests the rule was written for go on to a later, perhaps
+ * looser, rule; the policy file refuses it, as it refuses a misspelt field.
  */
 import { NAME_CHARACTER, NAME_LENGTH } from '../domain/names';
 import type { AddProblem } from './policy-problems';
 
+/** What a name's first or last character may be, where that is less than all it holds. */
+interface EdgeRule {
+  chars: RegExp;
+  /** As the message says it: "a cluster name ends with …". */
+  says: string;
+}
+
 /** The first and last character of a name that may hold others only between them. */
-const ALPHANUMERIC = { chars: /^[a-zA-Z0-9]$/, says: 'a letter or digit' };
+const ALPHANUMERIC: EdgeRule = { chars: /^[a-zA-Z0-9]$/, says: 'a letter or digit' };
+const ALPHANUMERIC_ENDS = { first: ALPHANUMERIC, last: ALPHANUMERIC };
 
 const RESOURCE_GROUP = {
   name: 'resource group name',
@@ -21,6 +29,8 @@ const RESOURCE_GROUP = {
   length: NAME_LENGTH.resourceGroup,
   // Holds letters beyond ASCII: one of them may take two of the code units a `?` fits one of.
   ascii: false,
+  // domain/names.ts RESOURCE_GROUP (Azure's rule): a `.` anywhere but at the end.
+  edge: { last: { chars: /^[^.]$/u, says: 'a character other than "."' } },
 };
 
 const SUBSCRIPTION = {
@@ -39,7 +49,7 @@ const NAME_FIELDS = {
     length: NAME_LENGTH.cluster,
     ascii: true,
     // domain/names.ts CLUSTER_NAME (Azure's rule): `-` and `_` only between letters and digits.
-    edge: ALPHANUMERIC,
+    edge: ALPHANUMERIC_ENDS,
   },
   registry: {
     name: 'registry name',
@@ -60,7 +70,7 @@ const NAME_FIELDS = {
     length: NAME_LENGTH.namespace,
     ascii: true,
     // A DNS label (domain/secret-options.ts DNS_LABEL): `-` only between letters and digits.
-    edge: ALPHANUMERIC,
+    edge: ALPHANUMERIC_ENDS,
   },
 } as const;
 
@@ -173,21 +183,29 @@ function unfittableLength(pattern: string, field: NameField): string | undefined
  */
 function unfittableEdge(pattern: string, field: NameField): string | undefined {
   const spec = NAME_FIELDS[field];
-  const edge = 'edge' in spec ? spec.edge : undefined;
-  if (!edge || pattern === '') return undefined;
+  const edges: { first?: EdgeRule; last?: EdgeRule } | undefined = 'edge' in spec ? spec.edge : undefined;
+  if (!edges || pattern === '') return undefined;
+  const fits = (rule: EdgeRule | undefined, ch: string) => !rule || ch === '*' || ch === '?' || rule.chars.test(ch);
   const chars = [...pattern];
   const ends = [
-    ['starts', chars[0]],
-    ['ends', chars[chars.length - 1]],
+    ['starts', chars[0], edges.first],
+    ['ends', chars[chars.length - 1], edges.last],
   ] as const;
-  const bad = ends.find(([, ch]) => ch !== '*' && ch !== '?' && !edge.chars.test(ch));
-  if (!bad) return undefined;
-  const [where, ch] = bad;
-  const trimmed = pattern.replace(/^[^a-zA-Z0-9*?]+|[^a-zA-Z0-9*?]+$/g, '');
+  const bad = ends.find(([, ch, rule]) => !fits(rule, ch));
+  if (!bad?.[2]) return undefined;
+  const [where, ch, edge] = bad;
+  // The pattern without the characters its ends may not be, at either end.
+  let first = 0;
+  let last = chars.length;
+  while (first < last && !fits(edges.first, chars[first])) first++;
+  while (last > first && !fits(edges.last, chars[last - 1])) last--;
+  const trimmed = chars.slice(first, last).join('');
   const fix = where === 'starts' ? `*${trimmed}` : `${trimmed}*`;
+  // No wider pattern to offer when the trimmed one has a `*` at that end already (`*.` → `*`).
+  const wider = trimmed && !(where === 'starts' ? trimmed.startsWith('*') : trimmed.endsWith('*'));
   return (
     `"${pattern.slice(0, 60)}" ${where} with ${shown(ch)}, and a ${spec.name} ${where} with ${edge.says}, ` +
-    `so it never fits; write ${trimmed || 'a name'}${trimmed ? `, or ${fix} if any characters may come ${where === 'starts' ? 'before' : 'after'} it` : ''}`
+    `so it never fits; write ${trimmed || 'a name'}${wider ? `, or ${fix} if any characters may come ${where === 'starts' ? 'before' : 'after'} it` : ''}`
   );
 }
 

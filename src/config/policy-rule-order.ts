@@ -10,7 +10,7 @@ import { DEFAULT_INCLUSION_STEPS } from '../domain/glob-inclusion';
 import { globMatches, MATCH_VALUES } from '../domain/policy';
 import { type AddProblem, ruleName } from './policy-problems';
 import { fitsNoName, NAME_PATTERN_FIELDS } from './policy-name-patterns';
-import { coversMatch } from './policy-rule-cover';
+import { coversMatch, matchCoverage } from './policy-rule-cover';
 
 /**
  * The kinds of request a rule can be asked about: a grant, or a pull secret of either kind
@@ -131,9 +131,15 @@ const IN_ORDER = '(rules are tried in order, the first that fits applies)';
  * `kind` or an all-`*` `namespace` every request of those kinds. Otherwise, an earlier rule whose
  * every condition the later one's imply (policy-rule-cover.ts: the later one's patterns fit only
  * names the earlier one's fit, it asks for the earlier one's tags, its kinds of request are among
- * the earlier one's). `add` is rooted at the document.
+ * the earlier one's). `add` is rooted at the document. `steps` is the budget of the comparisons
+ * (tests spend it at every point of a check).
  */
-export function unreachableRules(raw: unknown, add: AddProblem, lineOf: RuleLine): void {
+export function unreachableRules(
+  raw: unknown,
+  add: AddProblem,
+  lineOf: RuleLine,
+  steps: number = DEFAULT_INCLUSION_STEPS,
+): void {
   const rules = (raw as { rules?: unknown } | null)?.rules;
   if (!Array.isArray(rules)) return;
   const matches = rules.map((rule: unknown) => (rule && typeof rule === 'object' ? possibleMatch(rule) : undefined));
@@ -146,7 +152,7 @@ export function unreachableRules(raw: unknown, add: AddProblem, lineOf: RuleLine
   // what is left uncompared loads (never refused on a guess). Each pair of rules looked at costs
   // a step too, compared or not, so a file of thousands of rules is not read pair by pair once
   // the budget is spent.
-  const budget = { left: DEFAULT_INCLUSION_STEPS };
+  const budget = { left: steps };
   const idOf = (j: number) => {
     const id = (rules[j] as Record<string, unknown>).id;
     return typeof id === 'string' ? id : `rules[${j}]`;
@@ -181,15 +187,22 @@ export function unreachableRules(raw: unknown, add: AddProblem, lineOf: RuleLine
     }
     if (broader < 0) return;
     const by = `${named(rules[broader], broader)} (line ${lineOf(broader)})`;
-    const same =
-      (reaches[broader]?.kinds ?? []).every((k) => mine.kinds.includes(k)) &&
-      coversMatch(matchOf(i), matchOf(broader), budget);
+    // Whether the hidden rule fits every request the broader one fits too: then they are the same
+    // and moving one above the other would only hide the other. Undefined when that could not be
+    // told (the budget ran out, or a comparison its bound): the message then says both fixes.
+    const same = (reaches[broader]?.kinds ?? []).every((k) => mine.kinds.includes(k))
+      ? matchCoverage(matchOf(i), matchOf(broader), budget)
+      : false;
+    const fits = `${reported}: ${by}, before it, fits`;
+    const narrowerFirst = `put the narrower rule first: move ${idOf(i)} above ${idOf(broader)}`;
     add(
       ['rules', i],
-      same
-        ? `${reported}: ${by}, before it, fits exactly the requests it fits ${IN_ORDER}; remove one of the two`
-        : `${reported}: ${by}, before it, fits every request it fits ${IN_ORDER}; ` +
-            `put the narrower rule first: move ${idOf(i)} above ${idOf(broader)}`,
+      same === true
+        ? `${fits} exactly the requests it fits ${IN_ORDER}; remove one of the two`
+        : same === false
+          ? `${fits} every request it fits ${IN_ORDER}; ${narrowerFirst}`
+          : `${fits} every request it fits ${IN_ORDER}; if ${idOf(broader)} fits more, ${narrowerFirst}; ` +
+            'if they fit the same requests, remove one of the two (acrbot stopped comparing them before it could tell which)',
     );
   };
   reaches.forEach((reached, i) => {

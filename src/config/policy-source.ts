@@ -7,8 +7,8 @@
 import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Policy, PolicyProvider } from '../domain/policy';
-import { parsePolicy, PolicyFileError, type PolicyLimits, policyHash, readPolicyText } from './policy-file';
-import { type PolicyWarning, policyWarnings } from './policy-warnings';
+import { loadPolicy, PolicyFileError, type PolicyLimits, policyHash, readPolicyText } from './policy-file';
+import type { PolicyLoad, PolicyWarning } from './policy-warnings';
 
 /** The outcome of one reload. */
 export type PolicyReload = { ok: true; changed: boolean; policy: Policy } | { ok: false; error: Error; policy: Policy };
@@ -26,8 +26,8 @@ export interface PolicySourceOptions {
   /** How often to look for the file's folder to come back once it was removed (default 2 s). */
   rewatchMs?: number;
   /**
-   * Told each warning of the file's policy (policy-warnings.ts): those of the policy in force
-   * when the source is made (at start), then those of each new file a reload takes, once each.
+   * Told each warning of the file's policy (policy-warnings.ts): those the source is made with
+   * (the policy in force at start), then those of each new file a reload takes, once each.
    */
   warn?: (warning: PolicyWarning, file: string) => void;
 }
@@ -53,23 +53,24 @@ export class PolicySource implements PolicyProvider {
   private readonly maxReads: number;
   private readonly sleep: (ms: number) => Promise<void>;
 
+  /** `initial` is the policy in force at start, with the warnings of the file it was read from. */
   constructor(
-    initial: Policy,
+    initial: PolicyLoad,
     private readonly file?: string,
     private readonly onReload: (result: PolicyReload) => void = () => undefined,
     private readonly options: PolicySourceOptions = {},
   ) {
-    this.policy = initial;
+    this.policy = initial.policy;
     this.settleMs = options.settleMs ?? 250;
     this.maxReads = Math.max(2, options.maxReads ?? 8);
     this.sleep = options.sleep ?? realSleep;
-    this.reportWarnings(initial);
+    this.reportWarnings(initial.warnings);
   }
 
-  /** Passes the warnings of `policy`, read from the file, to the `warn` option. */
-  private reportWarnings(policy: Policy): void {
+  /** Passes `warnings`, of the policy read from the file, to the `warn` option. */
+  private reportWarnings(warnings: readonly PolicyWarning[]): void {
     if (!this.file || !this.options.warn) return;
-    for (const warning of policyWarnings(policy)) this.options.warn(warning, this.file);
+    for (const warning of warnings) this.options.warn(warning, this.file);
   }
 
   current(): Policy {
@@ -95,17 +96,22 @@ export class PolicySource implements PolicyProvider {
   private async reloadNow(): Promise<PolicyReload> {
     if (!this.file) return { ok: true, changed: false, policy: this.policy };
     let result: PolicyReload;
+    // Only those of a file taken anew: an unchanged one (a watcher event, a SIGHUP) said them already.
+    let warnings: readonly PolicyWarning[] = [];
     try {
       const snapshot = await this.settled(this.file);
       if ('error' in snapshot) throw snapshot.error;
       const changed = snapshot.key !== this.policy.hash;
-      if (changed) this.policy = parsePolicy(snapshot.text, this.file, this.options.limits);
+      if (changed) {
+        const loaded = loadPolicy(snapshot.text, this.file, this.options.limits);
+        this.policy = loaded.policy;
+        warnings = loaded.warnings;
+      }
       result = { ok: true, changed, policy: this.policy };
     } catch (err) {
       result = { ok: false, error: err as Error, policy: this.policy };
     }
-    // Only for a file taken anew: an unchanged one (a watcher event, a SIGHUP) said them already.
-    if (result.ok && result.changed) this.reportWarnings(result.policy);
+    this.reportWarnings(warnings);
     this.onReload(result);
     return result;
   }

@@ -5,9 +5,10 @@
  * logged once at start and at each reload that takes a new file, and printed by
  * `npm run policy:check`. Problems, by contrast, refuse the file (PolicyFileError).
  *
- * Kept beside the loaded Policy rather than in it: the policy is read at start by config.ts,
- * before any logger exists, and domain/policy.ts's Policy is the rules in force, compared and
- * bound to requests; a warning is about the file that was read, and goes once it is replaced.
+ * Returned beside the loaded Policy ({@link PolicyLoad}) rather than in it: domain/policy.ts's
+ * Policy is the rules in force, compared and bound to requests; a warning is about the file that
+ * was read, and goes once it is replaced. The policy is read at start by config.ts, before any
+ * logger exists, so the configuration carries them (policyWarnings) to whoever logs them.
  */
 import type { Policy } from '../domain/policy';
 
@@ -23,17 +24,10 @@ export interface PolicyWarning {
   message: string;
 }
 
-const warningsOf = new WeakMap<Policy, readonly PolicyWarning[]>();
-
-/** Records the warnings of a policy just parsed; returns the policy. */
-export function withPolicyWarnings(policy: Policy, warnings: readonly PolicyWarning[]): Policy {
-  if (warnings.length > 0) warningsOf.set(policy, warnings);
-  return policy;
-}
-
-/** The warnings found when `policy` was read from its file, in file order; none for any other. */
-export function policyWarnings(policy: Policy): readonly PolicyWarning[] {
-  return warningsOf.get(policy) ?? [];
+/** A policy file that loaded, and its warnings in file order (none for a file without any). */
+export interface PolicyLoad {
+  policy: Policy;
+  warnings: readonly PolicyWarning[];
 }
 
 /** A warning as problems are printed: `file:line:col path: message`. */

@@ -8,8 +8,9 @@
  * proxy variables, the telemetry connection string, and the file under ACRBOT_APPROVAL_TTL and
  * ACRBOT_MIN/MAX_ACCESS_DURATION), with the container image's defaults (azure mode).
  *
- * Warnings (a file that loads but may not say what its author means, config/policy-warnings.ts)
- * are printed on stderr as the bot logs them at start; they leave the exit code 0.
+ * Warnings (a file that loads but may not say what its author means, config/policy-warnings.ts),
+ * returned by the loader beside the policy, are printed on stderr as the bot logs them at start;
+ * they leave the exit code 0.
  *
  * Exit codes: 0 = it loads, 2 = problems (or a usage error). Never repeats a setting's value:
  * the configuration's own messages name settings, not what they hold.
@@ -17,7 +18,7 @@
 import type { Writable } from 'node:stream';
 import { ConfigError, loadConfig } from '../config/config';
 import { PolicyFileError, readPolicyFile } from '../config/policy-file';
-import { policyWarningLine, policyWarnings } from '../config/policy-warnings';
+import { type PolicyWarning, policyWarningLine } from '../config/policy-warnings';
 import { readSettingValue } from '../config/setting-value';
 import type { Policy } from '../domain/policy';
 import { telemetryConnectionStringProblem } from '../observability/telemetry-connection-string';
@@ -62,8 +63,7 @@ function loaded(policy: Policy, file: string | undefined): string {
  * Prints the warnings of a policy read from `file` on stderr, as a PolicyFileError lists problems
  * (one per line, at file:line:col); nothing when it has none.
  */
-function printWarnings(policy: Policy, file: string | undefined, io: PolicyCheckIo): void {
-  const warnings = policyWarnings(policy);
+function printWarnings(warnings: readonly PolicyWarning[], file: string | undefined, io: PolicyCheckIo): void {
   if (!file || warnings.length === 0) return;
   const count = `${warnings.length} warning${warnings.length === 1 ? '' : 's'}`;
   io.stderr.write(
@@ -109,7 +109,13 @@ function modeLines(
 function checkEnvironment(
   file: string | undefined,
   env: Record<string, string | undefined>,
-): { policy?: Policy; policyFile?: string; problems: string[]; mode: 'azure' | 'sandbox' } {
+): {
+  policy?: Policy;
+  policyWarnings?: readonly PolicyWarning[];
+  policyFile?: string;
+  problems: string[];
+  mode: 'azure' | 'sandbox';
+} {
   const settings: Record<string, string | undefined> = {
     ...IMAGE_DEFAULTS,
     ...env,
@@ -123,7 +129,13 @@ function checkEnvironment(
   const problems = [quotedProblem ?? telemetryConnectionStringProblem(value)].filter((p): p is string => !!p);
   try {
     const config = loadConfig(settings);
-    return { policy: config.policy, policyFile: config.policyFile, problems, mode: config.mode };
+    return {
+      policy: config.policy,
+      policyWarnings: config.policyWarnings,
+      policyFile: config.policyFile,
+      problems,
+      mode: config.mode,
+    };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     return { problems: [...problems, ...err.problems], mode: modeChecked(settings) };
@@ -151,22 +163,22 @@ export function runPolicyCheck(argv: string[], env: Record<string, string | unde
   const file = rest[0];
   try {
     if (!withEnv) {
-      const policy = readPolicyFile(file!);
-      printWarnings(policy, file, io);
+      const { policy, warnings } = readPolicyFile(file!);
+      printWarnings(warnings, file, io);
       io.stdout.write(
         `${loaded(policy, file)}\n` +
           'Checked against the widest limits; add --env to hold its terms to ACRBOT_APPROVAL_TTL and ACRBOT_MIN/MAX_ACCESS_DURATION and check the other settings.\n',
       );
       return POLICY_CHECK_EXIT.ok;
     }
-    const { policy, policyFile, problems, mode } = checkEnvironment(file, env);
+    const { policy, policyWarnings, policyFile, problems, mode } = checkEnvironment(file, env);
     const { note, warning } = modeLines(mode, env);
     if (warning) io.stderr.write(`${warning}\n`);
     if (problems.length > 0 || !policy) {
       io.stderr.write(`${new ConfigError(problems).message}\n${note}\n`);
       return POLICY_CHECK_EXIT.problems;
     }
-    printWarnings(policy, policyFile, io);
+    printWarnings(policyWarnings ?? [], policyFile, io);
     io.stdout.write(`${loaded(policy, policyFile)}\nThe environment's settings are usable. ${note}\n`);
     return POLICY_CHECK_EXIT.ok;
   } catch (err) {

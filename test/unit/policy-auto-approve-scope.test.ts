@@ -7,9 +7,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parsePolicy } from '../../src/config/policy-file';
+import { loadPolicy, parsePolicy } from '../../src/config/policy-file';
 import { PolicySource } from '../../src/config/policy-source';
-import { type PolicyWarning, policyWarnings } from '../../src/config/policy-warnings';
+import type { PolicyWarning } from '../../src/config/policy-warnings';
 import { runPolicyCheck } from '../../src/policy-check/main';
 import { capturedStreams } from '../helpers/captured-streams';
 import { useTempDir } from './support/temp-dir';
@@ -38,14 +38,14 @@ const warned = (rule: string, star = '') =>
 
 /** The warnings of a policy that loads, as `line:col path: message`. */
 const warningsOf = (text: string) =>
-  policyWarnings(parsePolicy(text, 'p.yaml')).map((w) => `${w.line}:${w.col} ${w.path}: ${w.message}`);
+  loadPolicy(text, 'p.yaml').warnings.map((w) => `${w.line}:${w.col} ${w.path}: ${w.message}`);
 
 describe('policy file: an auto-approving rule on cluster facts alone', () => {
   test('loads, with a warning naming the rule and the line of its match', () => {
     const text = policyOf('{ clusterTags: { env: dev } }');
     expect(parsePolicy(text, 'p.yaml').rules.map((r) => r.id)).toEqual(['dev-auto']);
     expect(warningsOf(text)).toEqual([`4:12 rules[0].match: ${warned('dev-auto')}`]);
-    expect(policyWarnings(parsePolicy(text, 'p.yaml'))[0]).toMatchObject({ ruleId: 'dev-auto', line: 4 });
+    expect(loadPolicy(text, 'p.yaml').warnings[0]).toMatchObject({ ruleId: 'dev-auto', line: 4 });
   });
 
   test.each([
@@ -93,7 +93,7 @@ describe('policy file: an auto-approving rule on cluster facts alone', () => {
 
   test("the example policy's dev-auto matches the registry side: no warning", () => {
     const text = readFileSync(join(ROOT, 'docs', 'policy.example.yaml'), 'utf8');
-    expect(policyWarnings(parsePolicy(text, 'policy.example.yaml'))).toEqual([]);
+    expect(loadPolicy(text, 'policy.example.yaml').warnings).toEqual([]);
   });
 });
 
@@ -104,7 +104,7 @@ describe('the warning at start and on reload', () => {
     writeFileSync(file, clusterOnly);
     const told: string[] = [];
     const warn = (w: PolicyWarning, from: string) => told.push(`${from}:${w.line} ${w.ruleId}`);
-    const source = new PolicySource(parsePolicy(clusterOnly, file), file, undefined, {
+    const source = new PolicySource(loadPolicy(clusterOnly, file), file, undefined, {
       sleep: () => Promise.resolve(),
       warn,
     });

@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/config';
-import { parsePolicy, policyFromEnvironment } from '../../src/config/policy-file';
+import { loadPolicy, parsePolicy, policyFromEnvironment } from '../../src/config/policy-file';
 import { type PolicyReload, PolicySource } from '../../src/config/policy-source';
 import { problemsOf } from './support/policy-refusals';
 import { useTempDir } from './support/temp-dir';
@@ -474,7 +474,7 @@ describe('policy file at start and on reload', () => {
     const file = dir.path('reload.yaml');
     writeFileSync(file, EXAMPLE);
     const reports: boolean[] = [];
-    const source = new PolicySource(parsePolicy(EXAMPLE, file), file, (r) => reports.push(r.ok), settledAtOnce);
+    const source = new PolicySource(loadPolicy(EXAMPLE, file), file, (r) => reports.push(r.ok), settledAtOnce);
     const before = source.current().hash;
     writeFileSync(file, EXAMPLE.replace('approvalsRequired: 2', 'approvalsRequired: 3'));
     expect(await source.reload()).toMatchObject({ ok: true, changed: true });
@@ -496,7 +496,7 @@ describe('policy file at start and on reload', () => {
     writeFileSync(file, unreviewable);
     expect(() => loadConfig({ ACRBOT_POLICY: file })).toThrow(problem);
     writeFileSync(file, EXAMPLE);
-    const source = new PolicySource(parsePolicy(EXAMPLE, file), file, undefined, settledAtOnce);
+    const source = new PolicySource(loadPolicy(EXAMPLE, file), file, undefined, settledAtOnce);
     const good = source.current().hash;
     writeFileSync(file, unreviewable);
     const reload = await source.reload();
@@ -511,7 +511,7 @@ describe('policy file at start and on reload', () => {
     let reloaded!: (result: PolicyReload) => void;
     const changed = new Promise<PolicyReload>((resolve) => (reloaded = resolve));
     const source = new PolicySource(
-      parsePolicy(EXAMPLE, file),
+      loadPolicy(EXAMPLE, file),
       file,
       (r) => {
         if (!r.ok || r.changed) reloaded(r);
@@ -533,7 +533,7 @@ describe('policy file at start and on reload', () => {
     const results: PolicyReload[] = [];
     let notify: () => void = () => undefined;
     const source = new PolicySource(
-      parsePolicy(EXAMPLE, file),
+      loadPolicy(EXAMPLE, file),
       file,
       (r) => {
         results.push(r);

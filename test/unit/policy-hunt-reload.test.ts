@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parsePolicy } from '../../src/config/policy-file';
+import { loadPolicy } from '../../src/config/policy-file';
 import { type PolicyReload, PolicySource } from '../../src/config/policy-source';
 import { within } from '../helpers/within';
 import { useTempDir } from './support/temp-dir';
@@ -21,7 +21,7 @@ describe('PolicySource.watch: a change made before the watch began', () => {
     const file = dir.path('policy.yaml');
     writeFileSync(file, EXAMPLE);
     // Read at start ...
-    const atStart = parsePolicy(readFileSync(file, 'utf8'), file);
+    const atStart = loadPolicy(readFileSync(file, 'utf8'), file);
     // ... then changed while acrbot opened its stores, before anything watched.
     writeFileSync(file, THREE);
     let reloaded!: (result: PolicyReload) => void;
@@ -44,7 +44,7 @@ describe('PolicySource.watch: a change made before the watch began', () => {
     const sources = [same, broken].map((file) => {
       let reloaded!: (result: PolicyReload) => void;
       const first = new Promise<PolicyReload>((resolve) => (reloaded = resolve));
-      const source = new PolicySource(parsePolicy(EXAMPLE, file), file, (r) => reloaded(r), settledAtOnce);
+      const source = new PolicySource(loadPolicy(EXAMPLE, file), file, (r) => reloaded(r), settledAtOnce);
       return { source, first };
     });
     writeFileSync(broken, EXAMPLE.replace('approvalsRequired: 2', 'approvalsRequired: 0'));

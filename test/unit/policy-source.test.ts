@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parsePolicy } from '../../src/config/policy-file';
+import { loadPolicy, parsePolicy } from '../../src/config/policy-file';
 import { type PolicyReload, PolicySource } from '../../src/config/policy-source';
 import { useTempDir } from './support/temp-dir';
 
@@ -29,7 +29,7 @@ describe('PolicySource: a file still being written is not loaded', () => {
     const waits: number[] = [];
     const inForce: number[] = [];
     const reports: PolicyReload[] = [];
-    const source = new PolicySource(parsePolicy(BEFORE, file), file, (r) => reports.push(r), {
+    const source = new PolicySource(loadPolicy(BEFORE, file), file, (r) => reports.push(r), {
       sleep: async (ms) => {
         waits.push(ms);
         inForce.push(source.current().rules[0].approvalsRequired);
@@ -52,7 +52,7 @@ describe('PolicySource: a file still being written is not loaded', () => {
     writeFileSync(file, HALF);
     let writes = 0;
     let writing = true;
-    const source = new PolicySource(parsePolicy(BEFORE, file), file, undefined, {
+    const source = new PolicySource(loadPolicy(BEFORE, file), file, undefined, {
       settleMs: 10,
       maxReads: 4,
       sleep: async () => {
@@ -76,7 +76,7 @@ describe('PolicySource: a file still being written is not loaded', () => {
     const file = dir.path('policy.yaml');
     writeFileSync(file, BEFORE);
     const sleep = jest.fn(() => Promise.resolve());
-    const source = new PolicySource(parsePolicy(BEFORE, file), file, undefined, { sleep });
+    const source = new PolicySource(loadPolicy(BEFORE, file), file, undefined, { sleep });
     expect(await source.reload()).toMatchObject({ ok: true, changed: false });
     expect(sleep).not.toHaveBeenCalled();
   });
@@ -84,7 +84,7 @@ describe('PolicySource: a file still being written is not loaded', () => {
   test('reloads run one after another: a SIGHUP during a reload sees the policy that reload took', async () => {
     const file = dir.path('policy.yaml');
     writeFileSync(file, EXAMPLE);
-    const source = new PolicySource(parsePolicy(BEFORE, file), file, undefined, { sleep: () => Promise.resolve() });
+    const source = new PolicySource(loadPolicy(BEFORE, file), file, undefined, { sleep: () => Promise.resolve() });
     const [first, second] = await Promise.all([source.reload(), source.reload()]);
     expect(first).toMatchObject({ ok: true, changed: true });
     expect(second).toMatchObject({ ok: true, changed: false });

@@ -7,9 +7,9 @@
  * at start and on reload, and `npm run policy:check` prints them with exit code 0.
  */
 import { writeFileSync } from 'node:fs';
-import { parsePolicy } from '../../src/config/policy-file';
+import { loadPolicy, parsePolicy } from '../../src/config/policy-file';
 import { PolicySource } from '../../src/config/policy-source';
-import { type PolicyWarning, policyWarnings } from '../../src/config/policy-warnings';
+import type { PolicyWarning } from '../../src/config/policy-warnings';
 import { runPolicyCheck } from '../../src/policy-check/main';
 import { capturedStreams } from '../helpers/captured-streams';
 import { APPROVER, oneRulePolicy } from './support/policy-matching';
@@ -24,7 +24,7 @@ const DROPPED =
 
 /** The warnings of a policy that loads, as `line:col path: message`. */
 const warningsOf = (text: string) =>
-  policyWarnings(parsePolicy(text, 'p.yaml')).map((w) => `${w.line}:${w.col} ${w.path}: ${w.message}`);
+  loadPolicy(text, 'p.yaml').warnings.map((w) => `${w.line}:${w.col} ${w.path}: ${w.message}`);
 
 describe('policy file: YAML tags acrbot does not know', () => {
   test('an unknown tag on a value is refused at the tag, naming it and the field it is on', () => {
@@ -72,9 +72,9 @@ describe('policy file: YAML tags acrbot does not know', () => {
   });
 
   test("YAML's own tags still load: !!str makes text of what would be a number", () => {
-    const policy = parsePolicy(oneRulePolicy(['clusterTags: { costcenter: !!str 0123 }']), 'p.yaml');
+    const { policy, warnings } = loadPolicy(oneRulePolicy(['clusterTags: { costcenter: !!str 0123 }']), 'p.yaml');
     expect(policy.rules[0].match.clusterTags).toEqual({ costcenter: '0123' });
-    expect(policyWarnings(policy)).toEqual([]);
+    expect(warnings).toEqual([]);
   });
 });
 
@@ -86,7 +86,7 @@ describe("policy file: the parser's other warnings are policy warnings", () => {
     const anchored = oneRulePolicy(['cluster: &a: aks-prod']);
     expect(parsePolicy(anchored, 'p.yaml').rules[0].match.cluster).toEqual(['aks-prod']);
     expect(warningsOf(anchored)).toEqual(['5:18 : YAML: Anchor ending in : is ambiguous']);
-    expect(policyWarnings(parsePolicy(anchored, 'p.yaml'))[0]?.ruleId).toBeUndefined();
+    expect(loadPolicy(anchored, 'p.yaml').warnings[0]?.ruleId).toBeUndefined();
   });
 
   test('in file order with the rule warnings', () => {
@@ -111,7 +111,7 @@ describe("policy file: the parser's other warnings are policy warnings", () => {
     writeFileSync(file, text);
     const told: string[] = [];
     const warn = (w: PolicyWarning, from: string) => told.push(`${from}:${w.line}:${w.col} ${w.message}`);
-    const source = new PolicySource(parsePolicy(text, file), file, undefined, { sleep: () => Promise.resolve(), warn });
+    const source = new PolicySource(loadPolicy(text, file), file, undefined, { sleep: () => Promise.resolve(), warn });
     expect(told).toEqual([`${file}:1:1 YAML: Unknown directive %FOO`]);
     expect(await source.reload()).toMatchObject({ ok: true, changed: false });
     expect(told).toHaveLength(1);
