@@ -322,6 +322,14 @@ export interface PullSecretWrite {
    * says otherwise (another request's write, which keeps the uid) is someone else's change.
    */
   replaceRequestIdLabel?: string;
+  /**
+   * With `replaceResourceVersion`: the labels, annotations, finalizers and ownerReferences of the
+   * object at that version, as the caller's check read them (never its data). The first replace
+   * is built from them, keeping what others added, without reading the secret again; a 409 (the
+   * secret touched since) reads it afresh. Without them (a caller that kept none) the write reads
+   * the secret first.
+   */
+  replaceMetadata?: import('./secret-ownership').SecretMetadataSeen;
 }
 
 /** Outcome of writing the pull secret. */
@@ -365,7 +373,7 @@ export interface PullSecretPort {
    * replaces it: the secret still at that version, or, touched by someone since, still the same
    * object (`replaceUid`) with acrbot's request-id label as the caller checked it
    * (`replaceRequestIdLabel`), which is then replaced at its new version (a few times at most).
-   * A replace keeps the labels, annotations and finalizers others put on the object (not
+   * A replace keeps the labels, annotations, finalizers and owner references others put on the object (not
    * `kubectl.kubernetes.io/last-applied-configuration`, which may hold the old credential), and
    * writes acrbot's own. A secret swapped, relabelled or made again since the check is never
    * overwritten. Then links the secret to the service account.

@@ -30,6 +30,35 @@ export interface ExistingSecret {
   resourceVersion?: string;
   /** `metadata.uid`: which object it is (compared with the uid acrbot recorded when it wrote one). */
   uid?: string;
+  /**
+   * The object's metadata as the same read found it, at {@link resourceVersion} (never its data):
+   * what a replace keeps of what others put there, handed to the write so it need not read the
+   * secret again ({@link SecretMetadataSeen}).
+   */
+  metadata?: SecretMetadataSeen;
+}
+
+/** An owner of a Kubernetes object (`metadata.ownerReferences[]`), as the API server keeps it. */
+export interface OwnerReferenceSeen {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+/**
+ * The metadata of a secret others may have added to (a scanner's annotation, a policy engine's
+ * label, a finalizer, an owner), as a check read it: never the data, nor
+ * `kubectl.kubernetes.io/last-applied-configuration`, which may quote it. Labels and annotations
+ * as read, acrbot's own included (the write sets those afresh).
+ */
+export interface SecretMetadataSeen {
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  ownerReferences?: OwnerReferenceSeen[];
 }
 
 /** States in which a request's secret is acrbot's and may be rotated. */

@@ -1309,6 +1309,8 @@ export class SecretRunner implements PlanRunner {
       ...(existing?.resourceVersion !== undefined && existing.requestIdLabel !== undefined
         ? { replaceRequestIdLabel: existing.requestIdLabel }
         : {}),
+      // What others put on it, as that check read it: the replace keeps it without reading again.
+      ...(existing?.resourceVersion !== undefined && existing.metadata ? { replaceMetadata: existing.metadata } : {}),
       namespace: plan.namespace,
       secretName: plan.secretName,
       // The one place the password is revealed: from Azure's answer into the Kubernetes request.

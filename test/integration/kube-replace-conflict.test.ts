@@ -221,3 +221,103 @@ test('named with another request-id label than the secret carries: refused, left
     '.dockerconfigjson': data('first'),
   });
 });
+
+/** The secrets calls `emulator()` answered for `secretName`, in order (`GET`, `PUT`, …). */
+const secretCalls = (secretName: string) =>
+  emulator()
+    .requests.filter((r) => r.path === `/api/v1/namespaces/payments/secrets/${secretName}`)
+    .map((r) => r.method);
+
+const OWNER = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  name: 'payments-api',
+  uid: '7d1c3e0a-0000-4000-8000-0000000000aa',
+  blockOwnerDeletion: true,
+};
+
+test("others' ownerReferences are kept on a replace, like their labels, annotations and finalizers", async () => {
+  const { kube, access, write, uid } = await checked('acr-owned', {
+    ownerReferences: [OWNER],
+    finalizers: ['example.com/protect'],
+  });
+  expect(await kube.write(access, write)).toMatchObject({ action: 'replaced', uid });
+  const stored = emulator().getObject('secrets', 'payments', 'acr-owned')!;
+  expect(stored.data).toEqual({ '.dockerconfigjson': data('next') });
+  expect(stored.metadata.ownerReferences).toEqual([OWNER]);
+  expect(stored.metadata.finalizers).toEqual(['example.com/protect']);
+});
+
+test("the check's metadata: the first PUT is built from it without reading the secret again, others' additions kept", async () => {
+  const { kube, cluster, access } = await checked('acr-seen', {
+    ownerReferences: [OWNER],
+    finalizers: ['example.com/protect'],
+    labels: { [REQUEST_ID_LABEL]: FIRST, [MANAGED_BY_LABEL]: 'acrbot', team: 'payments' },
+    annotations: {
+      'acrbot.io/request-id': FIRST,
+      'example.com/scanned': 'true',
+      'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"old":"credential"}}',
+    },
+  });
+  const { existing } = await kube.precheck(access, { namespace: 'payments', secretName: 'acr-seen' });
+  // What the check keeps: others' metadata, never the data nor kubectl's copy of it.
+  expect(existing!.metadata).toEqual({
+    labels: { [REQUEST_ID_LABEL]: FIRST, [MANAGED_BY_LABEL]: 'acrbot', team: 'payments' },
+    annotations: { 'acrbot.io/request-id': FIRST, 'example.com/scanned': 'true' },
+    finalizers: ['example.com/protect'],
+    ownerReferences: [OWNER],
+  });
+  const fresh = await kube.access(cluster);
+  emulator().clearRequests();
+  const result = await kube.write(fresh, {
+    namespace: 'payments',
+    secretName: 'acr-seen',
+    dockerConfigJson: config('next'),
+    labels: { [REQUEST_ID_LABEL]: NEXT },
+    annotations: { 'acrbot.io/request-id': NEXT },
+    replaceResourceVersion: existing!.resourceVersion,
+    replaceUid: existing!.uid,
+    replaceRequestIdLabel: existing!.requestIdLabel,
+    replaceMetadata: existing!.metadata,
+  });
+  expect(result).toMatchObject({ action: 'replaced', uid: existing!.uid });
+  expect(secretCalls('acr-seen')).toEqual(['PUT']);
+  const stored = emulator().getObject('secrets', 'payments', 'acr-seen')!;
+  expect(stored.data).toEqual({ '.dockerconfigjson': data('next') });
+  expect(stored.metadata.labels).toEqual({ [REQUEST_ID_LABEL]: NEXT, [MANAGED_BY_LABEL]: 'acrbot', team: 'payments' });
+  expect(stored.metadata.annotations).toEqual({ 'acrbot.io/request-id': NEXT, 'example.com/scanned': 'true' });
+  expect(stored.metadata.finalizers).toEqual(['example.com/protect']);
+  expect(stored.metadata.ownerReferences).toEqual([OWNER]);
+});
+
+test("the check's metadata, touched since: the 409 reads it again and replaces it, keeping the new annotation", async () => {
+  const { kube, access, write, uid } = await checked('acr-seen-touched');
+  const { existing } = await kube.precheck(access, { namespace: 'payments', secretName: 'acr-seen-touched' });
+  touchBeforePut('acr-seen-touched', annotate('example.com/scanned'));
+  emulator().clearRequests();
+  expect(await kube.write(access, { ...write, replaceMetadata: existing!.metadata })).toMatchObject({
+    action: 'replaced',
+    uid,
+  });
+  expect(secretCalls('acr-seen-touched')).toEqual(['PUT', 'GET', 'PUT']);
+  const stored = emulator().getObject('secrets', 'payments', 'acr-seen-touched')!;
+  expect(stored.data).toEqual({ '.dockerconfigjson': data('next') });
+  expect(stored.metadata.annotations?.['example.com/scanned']).toBe('true');
+});
+
+test('no metadata from the caller and the read before the replace fails: thrown, explained with its cause, nothing sent', async () => {
+  const { kube, access, write } = await checked('acr-unread');
+  emulator().faults.inject({ method: 'GET', resource: 'secrets', name: 'acr-unread', status: 500 });
+  emulator().clearRequests();
+  const failure = await kube.write(access, write).then(
+    () => undefined,
+    (err: unknown) => err as Error & { code?: string },
+  );
+  expect(failure).toMatchObject({ code: 'kubernetes.failed' });
+  expect(failure?.cause).toBeDefined();
+  // Not replaced with acrbot's body alone (which would drop what others put there).
+  expect(secretCalls('acr-unread')).toEqual(['GET']);
+  expect(emulator().getObject('secrets', 'payments', 'acr-unread')!.data).toEqual({
+    '.dockerconfigjson': data('first'),
+  });
+});

@@ -62,3 +62,36 @@ test("acrbot's label changed between the check and the PUT: still refused, the n
   expect(secret.metadata.labels?.['acrbot.io/request-id']).toBe('R-0THERCCC');
   expect(tokens()).toEqual([`acrbot-${first.toLowerCase()}`]);
 });
+
+test("others' owner and label on the secret: the extension writes over what its check read (no second read), keeping them", async () => {
+  const { id: first, k8s } = await grantedSecretOnAksDev(
+    'aks-dev contosoacr --namespace payments --for 1h pull for payments-api',
+  );
+  const owner = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    name: 'payments-api',
+    uid: 'c0ffee00-0000-4000-8000-000000000001',
+  };
+  const before = k8s.getObject('secrets', 'payments', 'acr-auth')!;
+  k8s.seedObject('secrets', {
+    ...before,
+    metadata: { ...before.metadata, ownerReferences: [owner], labels: { ...before.metadata.labels, team: 'payments' } },
+  });
+  advance(MINUTE);
+  const extension = await requestExtension(first, '--for 2h still needed for payments');
+  k8s.clearRequests();
+  await h.click(users.approver, 'approve', { requestId: extension });
+  const done = await h.settle(extension);
+  expect(done.state).toBe('succeeded');
+  expect(done.outcome?.secret?.action).toBe('replaced');
+  // The run's check read the secret; the replace was built from that read, not from another one.
+  const secretCalls = k8s.requests
+    .filter((r) => r.path === '/api/v1/namespaces/payments/secrets/acr-auth')
+    .map((r) => r.method);
+  expect(secretCalls).toEqual(['GET', 'PUT']);
+  const secret = k8s.getObject('secrets', 'payments', 'acr-auth')!;
+  expect(secret.metadata.labels?.['acrbot.io/request-id']).toBe(extension);
+  expect(secret.metadata.labels?.team).toBe('payments');
+  expect(secret.metadata.ownerReferences).toEqual([owner]);
+});

@@ -68,6 +68,27 @@ describe('JSON Patch (RFC 6902)', () => {
     expect(reason).toBe('testing value /x failed: test failed');
     expect((doc as Record<string, unknown>).x).toBeUndefined();
   });
+
+  // As evanphx/json-patch (the API server's library) answers, as a 422: RFC 6902 §4.6 fails a
+  // test of a location that does not exist; only an absent key of an object that exists reads as null.
+  test('a test whose parent is missing, or whose index is out of range, fails (422); an absent key is null', () => {
+    const reasons: string[] = [];
+    const onError = (e: Error) => reasons.push(e.message);
+    const nullAt = (path: string) => statusOf(() => applyJsonPatch(doc, [{ op: 'test', path, value: null }], onError));
+    expect(nullAt('/metadata/labels/team')).toBe(422);
+    expect(nullAt('/spec/template/metadata')).toBe(422);
+    expect(nullAt('/imagePullSecrets/3/name')).toBe(422);
+    expect(nullAt('/imagePullSecrets/3')).toBe(422);
+    expect(reasons).toEqual([
+      'test operation does not apply: is missing path: /metadata/labels/team: missing value',
+      'test operation does not apply: is missing path: /spec/template/metadata: missing value',
+      'test operation does not apply: is missing path: /imagePullSecrets/3/name: missing value',
+      "error in test for path: '/imagePullSecrets/3': Unable to access invalid index: 3: invalid index referenced",
+    ]);
+    // The parent exists: an absent key is taken for null (evanphx, not RFC 6902), and nothing else.
+    expect(nullAt('/metadata/namespace')).toBe(0);
+    expect(statusOf(() => applyJsonPatch(doc, [{ op: 'test', path: '/metadata/namespace', value: 'x' }]))).toBe(422);
+  });
 });
 
 describe('JSON merge patch (RFC 7386)', () => {

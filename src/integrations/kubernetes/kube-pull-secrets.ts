@@ -19,7 +19,7 @@ import {
   type SecretWriteResult,
 } from '../../domain/ports';
 import { requestIdLabelValue } from '../../domain/identifiers';
-import { type ExistingSecret, SECRET_WRITE_UNCONFIRMED } from '../../domain/secret-ownership';
+import { type ExistingSecret, SECRET_WRITE_UNCONFIRMED, type SecretMetadataSeen } from '../../domain/secret-ownership';
 import { errorRequestId, restErrorInfo } from '../azure/arm-connection';
 import { goneBehindRefusal } from '../azure/refused-or-gone';
 import { KUBE_IDLE_SOCKET_MS, kubeAgent, sharedAgentAuthentication } from './kube-agent';
@@ -96,12 +96,46 @@ function othersEntries(map: Record<string, string> | undefined, dropped?: string
 }
 
 /**
+ * What a check keeps of a secret's metadata for a later replace ({@link SecretMetadataSeen}):
+ * copies, never the data, and not kubectl's last-applied annotation (it may quote the data).
+ */
+function metadataSeen(meta: V1ObjectMeta): SecretMetadataSeen {
+  const annotations = meta.annotations && withoutKey(meta.annotations, LAST_APPLIED_ANNOTATION);
+  return {
+    ...(meta.labels ? { labels: { ...meta.labels } } : {}),
+    ...(annotations ? { annotations } : {}),
+    ...(meta.finalizers?.length ? { finalizers: [...meta.finalizers] } : {}),
+    ...(meta.ownerReferences?.length
+      ? {
+          ownerReferences: meta.ownerReferences.map(
+            ({ apiVersion, kind, name, uid, controller, blockOwnerDeletion }) => ({
+              apiVersion,
+              kind,
+              name,
+              uid,
+              ...(controller !== undefined ? { controller } : {}),
+              ...(blockOwnerDeletion !== undefined ? { blockOwnerDeletion } : {}),
+            }),
+          ),
+        }
+      : {}),
+  };
+}
+
+/** `map` without the key `dropped`. */
+function withoutKey(map: Record<string, string>, dropped: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(map).filter(([k]) => k !== dropped));
+}
+
+/**
  * The replacement of the secret whose metadata is `current` (at the version the replace is
  * conditional on): acrbot's own labels, annotations and data over what others added to the
- * object (a scanner's annotation, a policy engine's label, a finalizer), which a Kubernetes
- * controller keeps rather than wipes. Conditional on `uid` (the caller's, else `current`'s) as
- * well: a PUT that names a uid is refused (409) by an object of another uid. Without `current`
- * (the secret could not be read first) just acrbot's body, as before.
+ * object (a scanner's annotation, a policy engine's label, a finalizer, an owner reference, so
+ * the garbage collector still deletes the secret with its owner), which a Kubernetes controller
+ * keeps rather than wipes; acrbot sets no owner of its own. Conditional on `uid` (the caller's,
+ * else `current`'s) as well: a PUT that names a uid is refused (409) by an object of another uid.
+ * Without `current` (what was read is not the object checked) just acrbot's body, which that
+ * PUT's conditions then refuse.
  */
 function replacementBody(
   body: V1Secret,
@@ -121,6 +155,7 @@ function replacementBody(
       labels: { ...othersEntries(current.labels), ...own.labels },
       annotations: { ...othersEntries(current.annotations, LAST_APPLIED_ANNOTATION), ...own.annotations },
       ...(current.finalizers?.length ? { finalizers: current.finalizers } : {}),
+      ...(current.ownerReferences?.length ? { ownerReferences: current.ownerReferences } : {}),
     },
   };
 }
@@ -426,17 +461,20 @@ export class KubePullSecrets implements PullSecretPort {
       ),
       resourceVersion: meta.resourceVersion,
       uid: meta.uid,
+      // For the write: it builds the replacement from these rather than reading the secret again.
+      metadata: metadataSeen(meta),
     };
     return { existing, ...linked };
   }
 
   /**
    * {@inheritDoc PullSecretPort.write}
-   * A replace reads the secret first, for what others added to it ({@link replacementBody}); it is
+   * A replace keeps what others added to the secret ({@link replacementBody}): as the caller's
+   * check read it (`replaceMetadata`), else as read here first ({@link replacedNow}). It is
    * conditional on the version the caller checked, or, touched since, on the version read when
    * that is still the object the caller named ({@link stillTheChecked}). Someone else's touch
-   * between the read and the PUT (a scanner's annotation, `kubectl annotate`) makes it 409: the
-   * secret is read again and, still that object, replaced at its new version, at most
+   * since that read (a scanner's annotation, `kubectl annotate`) makes it 409: the secret is read
+   * again and, still that object, replaced at its new version, at most
    * {@link SECRET_REPLACE_ATTEMPTS} PUTs in all. Anything else is refused, as before.
    */
   async write(access: ClusterAccess, input: PullSecretWrite): Promise<PullSecretWriteOutcome> {
@@ -456,8 +494,13 @@ export class KubePullSecrets implements PullSecretPort {
     };
     const replacing = input.replaceResourceVersion !== undefined;
     const action: SecretWriteResult['action'] = replacing ? 'replaced' : 'created';
-    // The object replaced, as read now and again after someone touched it.
-    let current = replacing ? await this.replacedNow(api, ctx, input) : undefined;
+    // The object replaced: as the caller's check read it (or as read now, when the caller kept
+    // nothing of it), and as read again after someone touched it.
+    let current: V1ObjectMeta | undefined = !replacing
+      ? undefined
+      : input.replaceMetadata
+        ? { ...input.replaceMetadata, resourceVersion: input.replaceResourceVersion, uid: input.replaceUid }
+        : await this.replacedNow(api, ctx, input);
     let written: V1Secret | undefined;
     for (let attempt = 1; !written; attempt++) {
       const sent = replacing
@@ -490,18 +533,22 @@ export class KubePullSecrets implements PullSecretPort {
   }
 
   /**
-   * The metadata of the secret a replace is about to overwrite, read now (never its data): at the
-   * version the caller checked, or at a newer one when it is still the object the caller named
-   * ({@link stillTheChecked}); undefined otherwise (another object, gone), and then the PUT at the
-   * checked version is refused and explained by {@link afterFailedWrite}. A read that fails sends
-   * acrbot's body alone (others' additions are then not kept): the PUT's own conditions still hold.
+   * The metadata of the secret a replace is about to overwrite, read now (never its data), for a
+   * caller that passed none (`replaceMetadata`): at the version the caller checked, or at a newer
+   * one when it is still the object the caller named ({@link stillTheChecked}); undefined
+   * otherwise (another object, gone), and then the PUT at the checked version is refused and
+   * explained by {@link afterFailedWrite}. A read that fails throws, explained with its cause.
    */
   private async replacedNow(
     api: CoreV1Api,
     scope: KubeScope,
     input: PullSecretWrite,
   ): Promise<V1ObjectMeta | undefined> {
-    const found = await this.readSecret(api, scope, input.secretName).catch(() => undefined);
+    // Thrown rather than answered in the outcome: nothing has been sent yet, so the flow takes it
+    // as the refusal it is, logs it once and audits it as it does any failed call, with no new
+    // branch for a case where the PUT would most likely fail too. Going on without it would send
+    // acrbot's body alone, silently dropping others' finalizers, owners, labels and annotations.
+    const found = await this.readSecret(api, scope, input.secretName);
     const meta = found?.metadata;
     if (!meta) return undefined;
     const sameObject = !input.replaceUid || meta.uid === input.replaceUid;

@@ -1,7 +1,8 @@
 /**
  * RFC 6902 JSON Patch (`application/json-patch+json`), with the error behaviour of the
  * evanphx/json-patch library the API server uses: a body that is not a list of operations is a
- * 400, an operation that does not apply (missing parent, failed `test`, bad index) is a 422.
+ * 400, an operation that does not apply (missing parent, failed `test`, bad index) is a 422,
+ * a `test` of a location whose parent is missing included (it is not read as null).
  * The canonical trap: `add` to `/imagePullSecrets/-` when the ServiceAccount has no
  * `imagePullSecrets` fails, because `-` needs an existing array.
  */
@@ -192,8 +193,21 @@ function applyOne(doc: Json, op: JsonPatchOperation): Json {
       return add(doc, op.path, from.value as Json, 'copy');
     }
     case 'test': {
-      const at = getAt(doc, parsePointer(op.path, 'test'));
-      // evanphx treats a missing path as null for `test`, so {"value":null} passes on an absent field.
+      const tokens = parsePointer(op.path, 'test');
+      // RFC 6902 §4.6 fails a test of a location that does not exist. evanphx/json-patch (which
+      // the API server applies: apiserver handlers/patch.go answers its error as a 422 through
+      // errors.NewGenericServerResponse(http.StatusUnprocessableEntity, …), its message hidden)
+      // fails it when the parent is missing ("test operation does not apply: is missing path")
+      // or an array index is out of range ("error in test for path"), and only takes an absent
+      // key of an existing object for null, so {"value":null} passes there alone.
+      const parent = tokens.length ? findParent(doc, tokens) : doc;
+      if (!parent)
+        throw new JsonPatchApplyError(`test operation does not apply: is missing path: ${op.path}: missing value`);
+      const at = getAt(doc, tokens);
+      if (!at.found && Array.isArray(parent))
+        throw new JsonPatchApplyError(
+          `error in test for path: '${op.path}': Unable to access invalid index: ${tokens[tokens.length - 1]}: invalid index referenced`,
+        );
       const actual = at.found ? at.value : null;
       if (!deepEqual(actual, op.value ?? null))
         throw new JsonPatchApplyError(`testing value ${op.path} failed: test failed`);
