@@ -128,11 +128,23 @@ describe('role assignment $filter', () => {
     });
   });
 
-  it('a listing under a missing resource group is 404 ResourceGroupNotFound', async () => {
+  it('a listing under a missing resource group is 403 without subscription rights, 404 ResourceGroupNotFound with Reader there', async () => {
+    // ARM authorizes on the group before looking it up: without a role at the subscription (the
+    // sandbox's acrbot has none) it cannot tell a missing group from one it may not read.
     await expect(names(auth.roleAssignments.listForResourceGroup('rg-nope'))).rejects.toMatchObject({
-      statusCode: 404,
-      code: 'ResourceGroupNotFound',
+      statusCode: 403,
+      code: 'AuthorizationFailed',
     });
+    const subscription = `/subscriptions/${sub}`;
+    sandbox.arm.state.assignCallerRole(subscription, BUILT_IN_ROLES.reader);
+    try {
+      await expect(names(auth.roleAssignments.listForResourceGroup('rg-nope'))).rejects.toMatchObject({
+        statusCode: 404,
+        code: 'ResourceGroupNotFound',
+      });
+    } finally {
+      sandbox.arm.state.unassignCaller(subscription, 'Reader');
+    }
   });
 });
 

@@ -8,9 +8,10 @@
  * So does a registry or cluster listing in a resource group: 403 unless the caller holds a role
  * there or on something in it (ARM then lists what the caller may read, read-routes.ts). A
  * missing resource group thus answers 404 `ResourceGroupNotFound` only to a caller with rights on
- * the subscription. Elsewhere it may do everything (`actions: ['*']`): at subscription and
- * resource group scope (role assignments and permissions there; subscription-wide listings answer,
- * with only what the caller may read).
+ * the subscription. At a resource group itself (role assignments and permissions there) its
+ * rights are likewise its assignments at the subscription and the group: 403 for an action none
+ * of them carries. Elsewhere it may do everything (`actions: ['*']`): at subscription scope
+ * (subscription-wide listings answer, with only what the caller may read at each item's scope).
  * Tests take rights away with {@link AccessControl.denyAction}. Denials inherit downwards like
  * real RBAC: a denial on a resource group applies to every registry in it.
  *
@@ -24,6 +25,7 @@ import {
   type CallerRole,
   governingResource,
   resourceCollectionGroup,
+  resourceGroupScope,
   sameAssignment,
 } from './caller-rights';
 
@@ -112,13 +114,14 @@ export class AccessControl {
 
   /**
    * True when `action` is denied at `scope`: by a denial at or above it; at or below a registry
-   * or cluster scope, because no assignment of the caller at or above `scope` carries it; for a
+   * or cluster scope, or at a resource group itself, because no assignment of the caller at or above `scope` carries it; for a
    * registry or cluster listing in a resource group, because none there carries it and the caller
    * holds no role at or below the group either.
    */
   isDenied(scope: string, action: string): boolean {
     if (this.denials.some((d) => this.applies(d, scope) && actionMatches(d.action, action))) return true;
-    if (governingResource(scope) !== undefined) return !this.carries(scope, action);
+    if (governingResource(scope) !== undefined || resourceGroupScope(scope) !== undefined)
+      return !this.carries(scope, action);
     const group = resourceCollectionGroup(scope);
     if (group === undefined) return false;
     return !this.carries(scope, action) && !this.assignments.some((a) => isAtOrAbove(group, a.scope));
@@ -131,12 +134,12 @@ export class AccessControl {
 
   /**
    * The caller's effective permissions at `scope`, as `Microsoft.Authorization/permissions`
-   * returns them: one entry per role of an assignment at or above a registry or cluster scope
-   * (none when it has none there), `*` elsewhere; denials that apply are added to `notActions`.
+   * returns them: one entry per role of an assignment at or above a registry, cluster or
+   * resource group scope (none when it has none there), `*` elsewhere; denials that apply are added to `notActions`.
    */
   permissionsAt(scope: string): PermissionEntry[] {
     const denied = [...new Set(this.denials.filter((d) => this.applies(d, scope)).map((d) => d.action))];
-    if (governingResource(scope) === undefined)
+    if (governingResource(scope) === undefined && resourceGroupScope(scope) === undefined)
       return [{ actions: ['*'], notActions: denied, dataActions: [], notDataActions: [] }];
     return this.assignments
       .filter((a) => isAtOrAbove(a.scope, scope))

@@ -6,7 +6,8 @@
  * when a registry or cluster is added and drops the ones on a resource when it is removed, as ARM
  * deletes a resource's role assignments with it: a deleted registry then answers 403 to whatever
  * the resource group's Reader does not carry (a token delete, a role assignment delete), and 404 to
- * reads. They decide at every registry and cluster scope, names never served too
+ * reads. They decide at every registry and cluster scope, names never served too, and at each
+ * resource group itself (role assignments and permissions there)
  * (access-control.ts): in a resource group without the caller's Reader, such a name is 403, as
  * in Azure. The Bicep's ABAC condition on the administrator role is not modelled (the emulator
  * does not evaluate conditions).
@@ -95,6 +96,20 @@ export function governingResource(scope: string): string | undefined {
   return idKey(
     `/subscriptions/${p.subscriptionId}/resourceGroups/${p.resourceGroup}/providers/${p.resourceType}/${p.resourceName}`,
   );
+}
+
+/**
+ * The resource group (`/subscriptions/{s}/resourceGroups/{rg}`) a scope is about when it is the
+ * group itself or a role assignment or permissions path on it
+ * (`…/resourceGroups/{rg}/providers/Microsoft.Authorization/…`); undefined for any other scope.
+ * ARM decides such a request on the caller's assignments at the subscription and the group.
+ */
+export function resourceGroupScope(scope: string): string | undefined {
+  const target = normalizeScope(scope).replace(/\/providers\/Microsoft\.Authorization(\/.*)?$/i, '');
+  const parts = target.split('/').slice(1);
+  if (parts.length !== 4 || parts[0]!.toLowerCase() !== 'subscriptions') return undefined;
+  if (parts[2]!.toLowerCase() !== 'resourcegroups') return undefined;
+  return target;
 }
 
 /**

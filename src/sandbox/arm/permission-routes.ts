@@ -1,6 +1,10 @@
 /**
  * `{scope}/providers/Microsoft.Authorization/permissions`: the caller's effective rights at a
- * resource group or resource, read from the same table that enforcement uses.
+ * resource group or resource, read from the same table that enforcement uses. At a resource
+ * group they are the caller's assignments at the subscription and the group. A caller with none
+ * there gets an empty list, as at a resource: the call reads the caller's own rights, and no
+ * documented answer says Azure refuses it (an assumption; acrbot reads permissions at a
+ * registry's scope only).
  */
 import { normalizeScope } from './arm-ids';
 import { ok, type ArmRequestContext, type ArmRoute } from './arm-route';
@@ -13,8 +17,9 @@ export function permissionRoutes(): ArmRoute[] {
       pattern: 'subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Authorization/permissions',
       operation: 'permissions.listForResourceGroup',
       handle: (ctx) => {
+        const group = `/subscriptions/${ctx.params['sub']}/resourceGroups/${ctx.params['rg']}`;
         ctx.state.requireResourceGroup(ctx.params['sub']!, ctx.params['rg']!);
-        return answer(ctx, `/subscriptions/${ctx.params['sub']}/resourceGroups/${ctx.params['rg']}`);
+        return answer(ctx, group);
       },
     },
     {
