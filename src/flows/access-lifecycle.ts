@@ -37,7 +37,7 @@ import type { PauseReader } from './access-pause';
 import { scheduleLostEnds } from './access-end-net';
 import { UNCONFIRMED_GRANT } from './grant-runner';
 import { deleteCredential, type SecretRunnerPorts } from './secret-runner';
-import { NOT_OURS_DETAIL } from './credential-cleanup';
+import { leftAssignmentDetail } from './credential-cleanup';
 import { isFailedBreakGlass } from '../domain/policy';
 
 /** What the requester is told, proactively (rendered by the chat layer). */
@@ -1489,8 +1489,8 @@ export class AccessLifecycle {
     // A role assignment under the recorded name that is not the one acrbot made (another role or
     // scope, G15): left in place, and said so for an operator, as the clean-up job says it.
     const scope = ref.kind === 'sp' ? ref.roleAssignment?.scope : undefined;
-    const left = scope ? notOurs : [];
-    for (const name of left) {
+    const left = scope ? notOurs.map((name) => ({ name, scope })) : [];
+    for (const { name, scope } of left) {
       this.log.warn(
         { requestId: request.id, roleAssignment: name },
         'role assignment under the recorded name is not the one acrbot made; left in place for an operator',
@@ -1499,7 +1499,7 @@ export class AccessLifecycle {
         action: 'access.revoke.credential',
         outcome: 'refused',
         targetIds: [name],
-        detail: `role assignment ${name} on ${scope}: ${NOT_OURS_DETAIL}`,
+        detail: leftAssignmentDetail({ name, scope }),
       });
     }
     await this.record(request, by, {

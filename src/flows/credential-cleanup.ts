@@ -82,11 +82,17 @@ function cleanupEntry(
  * have a length limit.
  */
 function refusedEntry(request: AccessRequest, detail: string): AuditEvent {
+  return { ...cleanupEntry(request, 'refused', detail), idempotencyKey: refusalKey(request.id, detail) };
+}
+
+/**
+ * The idempotency key of request `requestId`'s `credential.cleanup` refusal saying `detail`: the
+ * same for the clean-up job and the run that met the same refusal first (the secret runner's left
+ * role assignment), so the fact is in the audit log once whoever records it.
+ */
+export function refusalKey(requestId: string, detail: string): string {
   const reason = createHash('sha256').update(detail).digest('hex').slice(0, 32);
-  return {
-    ...cleanupEntry(request, 'refused', detail),
-    idempotencyKey: `credential.cleanup.refused:${request.id}:${reason}`,
-  };
+  return `credential.cleanup.refused:${requestId}:${reason}`;
 }
 
 /**
@@ -135,6 +141,11 @@ interface LeftAssignment {
 export const NOT_OURS_DETAIL =
   'under the name acrbot recorded, but not the assignment acrbot made (another role or scope); left in place for an operator';
 
+/** The detail of the refusal entry of a {@link LeftAssignment} (read back by {@link leftInAudit}). */
+export function leftAssignmentDetail(a: LeftAssignment): string {
+  return `role assignment ${a.name} on ${a.scope}: ${NOT_OURS_DETAIL}`;
+}
+
 /** The `notOurs` names of one deletion of `ref`, with the scope `ref` recorded for them. */
 function leftInPlace(ref: CredentialRef, found: CredentialDeletion): LeftAssignment[] {
   const scope = ref.kind === 'sp' ? ref.roleAssignment?.scope : undefined;
@@ -156,7 +167,7 @@ async function auditLeft(
       { requestId: request.id, roleAssignment: a.name, scope: a.scope },
       'role assignment under the recorded name is not the one acrbot made; left in place for an operator',
     );
-    await audit.append(refusedEntry(request, `role assignment ${a.name} on ${a.scope}: ${NOT_OURS_DETAIL}`));
+    await audit.append(refusedEntry(request, leftAssignmentDetail(a)));
   }
 }
 

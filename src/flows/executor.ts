@@ -20,8 +20,16 @@ import { executionLeaseKey } from './access-lease';
 
 /** What a runner may record while it works. */
 export interface RunContext {
-  /** Appends an audit entry for this request; throws if the log is unavailable. */
-  audit(event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail' | 'correlationIds'>): Promise<void>;
+  /** The request being run (what its audit entries and records belong to). */
+  readonly requestId: string;
+  /**
+   * Appends an audit entry for this request; throws if the log is unavailable. With
+   * `idempotencyKey`, an entry already written under that key (by this run, an earlier attempt
+   * or a job that records the same fact) is not written again.
+   */
+  audit(
+    event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail' | 'correlationIds' | 'idempotencyKey'>,
+  ): Promise<void>;
   /**
    * Records in the store what acrbot is about to create or has created (G15), replacing an
    * earlier record of the same kind and name (or id). Call it before the write with the name
@@ -286,12 +294,13 @@ export class Executor {
     // After the first write an audit failure must not turn a done change into "failed": the
     // entry is handed to a retry job and the run goes on (the outcome stays truthful).
     const recordOrRetry = async (
-      event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail' | 'correlationIds'>,
+      event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail' | 'correlationIds' | 'idempotencyKey'>,
     ) => {
       // One key for this entry, from the first attempt on: a failed attempt may still have been
       // stored (no answer from the store), and the retry job appends under the same key, so the
-      // entry is written once however many attempts it takes.
-      const keyed = { ...event, idempotencyKey: randomUUID() };
+      // entry is written once however many attempts it takes. The runner's own key, when it
+      // gives one, names a fact another writer may record too (credential-cleanup.ts).
+      const keyed = { ...event, idempotencyKey: event.idempotencyKey ?? randomUUID() };
       try {
         await record(keyed);
       } catch (err) {
@@ -334,6 +343,7 @@ export class Executor {
       const parentLog = this.log;
       let runLog: Logger | undefined;
       const outcome = await runner.run(request, {
+        requestId,
         audit: recordOrRetry,
         recordCreated,
         created: () => [...(current.created ?? [])],

@@ -58,7 +58,7 @@ import {
 } from '../domain/secret-ownership';
 import { shortTime } from '../domain/pull-diagnosis';
 import { deleteCredential, WRITE_IN_PROGRESS } from './credential-deletion';
-import { leftAssignmentSentence, NOT_OURS_DETAIL } from './credential-cleanup';
+import { leftAssignmentDetail, leftAssignmentSentence, refusalKey } from './credential-cleanup';
 import { foreignHolders, type ForeignHolder } from '../domain/application-holders';
 import { recordedByDerivedName } from '../domain/recorded-assignment';
 import { armCode, azureLookupIds, linkedAuthorizationSentence, subscriptionGoneClause } from './azure-failure-text';
@@ -1349,7 +1349,7 @@ export class SecretRunner implements PlanRunner {
   /**
    * Audits role assignments found under a name acrbot recorded that are not the one it made
    * (another role or scope): left in place, refused (G15). The detail is the clean-up job's
-   * ({@link NOT_OURS_DETAIL}), whose later runs read such entries back.
+   * (credential-cleanup.ts NOT_OURS_DETAIL), whose later runs read such entries back.
    */
   private async auditLeftAssignment(names: readonly string[], scope: string, ctx: RunContext): Promise<void> {
     for (const name of names) {
@@ -1357,11 +1357,15 @@ export class SecretRunner implements PlanRunner {
         { roleAssignment: name, scope },
         'role assignment under the recorded name is not the one acrbot made; left in place for an operator',
       );
+      const detail = leftAssignmentDetail({ name, scope });
+      // Keyed as the request's clean-up job keys it: a resumed run and the job that both find the
+      // assignment record the refusal once.
       await ctx.audit({
         action: 'credential.cleanup',
         outcome: 'refused',
         targetIds: [name],
-        detail: `role assignment ${name} on ${scope}: ${NOT_OURS_DETAIL}`,
+        detail,
+        idempotencyKey: refusalKey(ctx.requestId, detail),
       });
     }
   }

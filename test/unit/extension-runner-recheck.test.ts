@@ -65,6 +65,7 @@ async function setup(azure: { cluster: ClusterInfo; registry: RegistryInfo }) {
   const runner = new ExtensionAwareGrantRunner(grants, store, { store: new MemoryLeaseStore(() => clock.now()) });
   const audited: string[] = [];
   const ctx = {
+    requestId: 'R-UNITTEST',
     audit: async (e: { action: string; outcome: string }) => void audited.push(`${e.action}:${e.outcome}`),
     recordCreated: async () => void writes.push('recordCreated'),
     created: () => [],

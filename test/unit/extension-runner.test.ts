@@ -35,6 +35,7 @@ function setup() {
   const runner = new ExtensionAwareGrantRunner(grants, store, { store: leases, sleep });
   const audited: string[] = [];
   const ctx = {
+    requestId: 'R-UNITTEST',
     audit: async (e: { action: string; outcome: string }) => void audited.push(`${e.action}:${e.outcome}`),
     recordCreated: async () => undefined,
     created: () => [],

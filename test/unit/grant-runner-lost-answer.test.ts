@@ -51,6 +51,7 @@ function setup(putError: CloudApiError, readBack: () => Promise<RoleAssignmentIn
   const runner = new GrantRunner(azure, roleAssignments, planner, [], async () => undefined);
   const audit: Array<Pick<AuditEvent, 'action' | 'outcome' | 'detail'>> = [];
   const ctx: RunContext = {
+    requestId: 'R-UNITTEST',
     audit: async (e) => void audit.push(e),
     recordCreated: async () => undefined,
     created: () => [],

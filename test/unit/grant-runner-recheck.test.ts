@@ -39,6 +39,7 @@ function setup(readCluster: () => Promise<unknown>, earlier = false) {
       ]
     : [];
   const ctx: RunContext = {
+    requestId: 'R-UNITTEST',
     audit: async () => undefined,
     recordCreated: async () => undefined,
     created: () => created,

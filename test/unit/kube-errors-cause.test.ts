@@ -96,6 +96,7 @@ function runnerWhoseCreateFails(fail: (body: V1Secret) => unknown, precheckFails
 function context(logs: LogCapture): RunContext {
   const created: CreatedObject[] = [];
   return {
+    requestId: 'R-UNITTEST',
     audit: async () => undefined,
     recordCreated: async (o) => {
       created.push({ ...o, recordedAt: '2025-01-15T09:00:00.000Z' });

@@ -35,6 +35,7 @@ const planned = (): RoleAssignmentInfo => ({
 
 function context(audit: Array<Pick<AuditEvent, 'action' | 'outcome' | 'correlationIds'>> = []): RunContext {
   return {
+    requestId: 'R-UNITTEST',
     audit: async (e) => void audit.push(e),
     recordCreated: async () => undefined,
     created: () => [],

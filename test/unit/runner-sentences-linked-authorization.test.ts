@@ -48,6 +48,7 @@ function logLine(logs: LogCapture, msg: string): string {
 
 function context(logs: LogCapture): RunContext {
   return {
+    requestId: 'R-UNITTEST',
     audit: async () => undefined,
     recordCreated: async () => undefined,
     created: () => [],

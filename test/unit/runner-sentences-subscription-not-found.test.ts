@@ -65,6 +65,7 @@ describe("the secret run's cluster re-check answered SubscriptionNotFound", () =
     const records: CreatedObject[] = earlier.map((o) => ({ ...o, recordedAt: '2025-01-15T09:00:00.000Z' }));
     const audited: string[] = [];
     const ctx: RunContext = {
+      requestId: 'R-UNITTEST',
       audit: async (e) => void audited.push(`${e.action}:${e.outcome}`),
       recordCreated: async (o) => void records.push({ ...o, recordedAt: '2025-01-16T09:00:00.000Z' }),
       created: () => [...records],

@@ -5,6 +5,7 @@
  * on the refused-application path as the clean-up does; one made again under the name for another
  * role is left in place and audited as refused, for an operator, and the failed run says so.
  */
+import { createHash } from 'node:crypto';
 import type { RoleAssignmentInfo } from '../../src/domain/azure-model';
 import { roleAssignmentName } from '../../src/domain/identifiers';
 import type { CreatedObject } from '../../src/domain/request';
@@ -67,14 +68,19 @@ function context() {
     },
   ];
   const audited: { action: string; outcome: string; detail?: string }[] = [];
+  const keys: (string | undefined)[] = [];
   const ctx: RunContext = {
-    audit: async (e) => void audited.push({ action: e.action, outcome: e.outcome, detail: e.detail }),
+    requestId: 'R-UNITTEST',
+    audit: async (e) => {
+      audited.push({ action: e.action, outcome: e.outcome, detail: e.detail });
+      keys.push(e.idempotencyKey);
+    },
     recordCreated: async (o) => void created.push({ ...o, recordedAt: 'y' } as CreatedObject),
     created: () => [...created],
     checkLease: async () => undefined,
     log: createLogger({ level: 'silent' }),
   };
-  return { ctx, audited };
+  return { ctx, audited, keys };
 }
 
 const someoneElse: ApplicationHolders = { ...ACRBOT, owners: [...ACRBOT.owners, { id: 'user-1', type: 'user' }] };
@@ -117,7 +123,7 @@ describe('a refused application: its recorded role assignment', () => {
 describe("a failed run's clean-up that finds the assignment is not acrbot's", () => {
   test('the application is deleted, the assignment left, audited as refused and said in the failure', async () => {
     const deletes: string[] = [];
-    const { ctx, audited } = context();
+    const { ctx, audited, keys } = context();
     // acrbot's application this time, so the run goes on to assign the role, which Azure refuses:
     // the clean-up deletes the application and finds the assignment re-made for another role.
     const err = await failureOf(
@@ -130,5 +136,10 @@ describe("a failed run's clean-up that finds the assignment is not acrbot's", ()
       detail: expect.stringMatching(/left in place for an operator$/),
     });
     expect(err.outcome.error).toMatch(new RegExp(`acrbot left the role assignment ${NAME} on .* in place`));
+    // Keyed as the request's clean-up job keys the same refusal: whichever of the two (a resumed
+    // run, the job) records it first, the audit log holds it once.
+    const refusal = audited.findIndex((e) => e.outcome === 'refused');
+    const reason = createHash('sha256').update(audited[refusal]!.detail!).digest('hex').slice(0, 32);
+    expect(keys[refusal]).toBe(`credential.cleanup.refused:R-UNITTEST:${reason}`);
   });
 });

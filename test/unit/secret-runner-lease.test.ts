@@ -80,6 +80,7 @@ function context(failAt: string, failure: () => Error, once = false) {
   /** Set to make the lease check fail, as the executor's guard does once another instance took the run. */
   const lease = { held: true, checks: 0 };
   const ctx: RunContext = {
+    requestId: 'R-UNITTEST',
     checkLease: async () => {
       lease.checks++;
       if (!lease.held) throw new LeaseLostError('exec:R-AAAAAAAA');

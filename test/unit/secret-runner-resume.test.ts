@@ -78,6 +78,7 @@ function context(created: Omit<CreatedObject, 'recordedAt'>[]) {
   const audited: string[] = [];
   const records: CreatedObject[] = created.map((o) => ({ ...o, recordedAt: '2025-01-15T09:00:00.000Z' }));
   const ctx: RunContext = {
+    requestId: 'R-UNITTEST',
     checkLease: async () => undefined,
     audit: async (event) => void audited.push(`${event.action}:${event.outcome}`),
     recordCreated: async (object) => void records.push({ ...object, recordedAt: '2025-01-16T09:00:00.000Z' }),

@@ -16,6 +16,7 @@ export function runContext(earlier: Omit<CreatedObject, 'recordedAt'>[] = []): {
   const created: CreatedObject[] = earlier.map((o) => ({ ...o, recordedAt: '2025-01-15T08:00:00.000Z' }));
   const audited: string[] = [];
   const ctx: RunContext = {
+    requestId: 'R-UNITTEST',
     audit: async (event) => void audited.push(`${event.action}:${event.outcome}`),
     recordCreated: async (object) => {
       const same = (o: CreatedObject) =>

@@ -107,6 +107,7 @@ export function context() {
   const records: CreatedObject[] = [];
   const audited: Array<{ action: string; outcome: string; detail?: string }> = [];
   const ctx: RunContext = {
+    requestId: 'R-UNITTEST',
     checkLease: async () => undefined,
     audit: async (e) => void audited.push({ action: e.action, outcome: e.outcome, detail: e.detail }),
     recordCreated: async (o) => void records.push({ ...o, recordedAt: NOW } as CreatedObject),
