@@ -154,6 +154,9 @@ export class SecretRunner implements PlanRunner {
     // credential, so until the secret has been looked at the request must neither fail (its
     // credential would be left with nobody to delete it) nor delete it (G13, G14).
     const earlierWrite = ctx.created().some((o) => o.kind === 'pullSecretWriteStarted' && o.id === secretId);
+    // An earlier attempt recorded a credential: a clean-up that finds nothing of it now does not
+    // mean "nothing was created" (that attempt's may have been deleted already).
+    const earlierCredential = recordedCredentials({ ...request, created: ctx.created() }).length > 0;
     // Everything that can be checked without a credential is checked first, so a typo'd
     // namespace or a foreign secret costs nothing to clean up.
     const found = { secretMayHold: false };
@@ -334,8 +337,11 @@ export class SecretRunner implements PlanRunner {
           : cleanup === 'deleted'
             ? cleaned.deleted
               ? ' The credential acrbot had created was deleted again.'
-              : // The refused create made nothing: the clean-up found nothing under its names.
-                ' Nothing was created.'
+              : // The clean-up found nothing under its names: the refused create made nothing, or
+                // (a resumed run) an earlier attempt's credential was deleted already.
+                earlierCredential
+                ? ' Nothing acrbot created for this request is left in Azure.'
+                : ' Nothing was created.'
             : application.unseen
               ? ` ${CLEANUP_PROMISES.applicationUnseen}`
               : refs.every((ref) => ref.kind === 'sp' && !ref.applicationId)

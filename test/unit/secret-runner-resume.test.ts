@@ -5,6 +5,7 @@
  * interrupts the run instead (nothing deleted), until the wait limit.
  */
 import { UserFacingError } from '../../src/domain/errors';
+import { CloudApiError } from '../../src/domain/ports';
 import { roleAssignmentName } from '../../src/domain/identifiers';
 import type { SecretPlan } from '../../src/domain/plan';
 import type { AccessRequest, CreatedObject } from '../../src/domain/request';
@@ -190,5 +191,29 @@ describe('a resumed secret run failing before its credential step', () => {
     const err = (await failureOf(runner(ports([], unreachable())).run(request(), ctx))) as RunInterrupted;
     expect(err.notice).toMatch(/cannot look at secret payments\/acr-auth in cluster aks-prod/);
     expect(err.notice).toMatch(/after 24 hours without an answer it gives up and deletes that credential/);
+  });
+});
+
+describe('a resumed token run whose create is refused, the earlier attempt’s token gone already', () => {
+  test('the outcome says nothing of the request is left in Azure, not that nothing was created', async () => {
+    const deletes: string[] = [];
+    const p = ports(deletes, new Error('unused'));
+    Object.assign(p.kubernetes, { precheck: async () => ({}) });
+    Object.assign(p.tokens, {
+      getToken: async () => undefined,
+      getScopeMap: async () => undefined,
+      scopeMapFor: async (_r: unknown, name: string) => ({ id: `${REGISTRY_ID}/scopeMaps/${name}` }),
+      createToken: async () => {
+        throw new CloudApiError('AuthorizationFailed', 403, 'refused', 'arm-req-1');
+      },
+    });
+    const { ctx } = context([tokenRecord]);
+    const err = await failureOf(runner(p).run(request(), ctx));
+    expect(err).toBeInstanceOf(RunFailure);
+    const { outcome } = err as RunFailure;
+    expect(outcome).toMatchObject({ cleanup: 'deleted' });
+    expect(deletes).toEqual([]);
+    expect(outcome.error).toMatch(/ Nothing acrbot created for this request is left in Azure\.$/);
+    expect(outcome.error).not.toMatch(/Nothing was created/);
   });
 });
