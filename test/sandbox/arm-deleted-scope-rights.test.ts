@@ -5,14 +5,10 @@
  * resource group (infra/modules/*-access.bicep), reads are 404 ResourceNotFound. Names the
  * emulator never served answer the same way (arm-unserved-names.test.ts has the rest).
  */
-import {
-  SANDBOX_BOT_OBJECT_ID,
-  SANDBOX_CLUSTERS,
-  SANDBOX_REGISTRIES,
-  sandboxResourceId,
-} from '../../src/sandbox/fixtures';
+import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { httpsJson } from '../../src/sandbox/http-util';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
+import { armAuthorizationFailed } from '../helpers/arm-refusal';
 
 let sandbox: Sandbox;
 
@@ -38,16 +34,6 @@ function call(method: string, path: string, apiVersion = '2022-04-01') {
 
 const listing = () => call('GET', `${registryId}/providers/Microsoft.Authorization/roleAssignments`);
 
-/** ARM's 403 body for `action` over `scope` (CONTRACTS §3.1). */
-function refused(action: string, scope: string) {
-  return {
-    error: {
-      code: 'AuthorizationFailed',
-      message: `The client '${SANDBOX_BOT_OBJECT_ID}' with object id '${SANDBOX_BOT_OBJECT_ID}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
-    },
-  };
-}
-
 describe('a deleted registry', () => {
   it('answers a role assignment listing 403 AuthorizationFailed when the caller held its rights on it alone', async () => {
     expect(sandbox.arm.state.unassignCaller(registryGroup, 'Reader')).toBe(1);
@@ -56,7 +42,7 @@ describe('a deleted registry', () => {
     const answer = await listing();
     expect(answer.status).toBe(403);
     expect(answer.body).toEqual(
-      refused(
+      armAuthorizationFailed(
         'Microsoft.Authorization/roleAssignments/read',
         `${registryId}/providers/Microsoft.Authorization/roleAssignments`,
       ),
@@ -74,7 +60,10 @@ describe('a deleted registry', () => {
     const tokenDelete = await call('DELETE', `${registryId}/tokens/acrbot-x1234`, '2025-11-01');
     expect(tokenDelete.status).toBe(403);
     expect(tokenDelete.body).toEqual(
-      refused('Microsoft.ContainerRegistry/registries/tokens/delete', `${registryId}/tokens/acrbot-x1234`),
+      armAuthorizationFailed(
+        'Microsoft.ContainerRegistry/registries/tokens/delete',
+        `${registryId}/tokens/acrbot-x1234`,
+      ),
     );
     const assignment = `${registryId}/providers/Microsoft.Authorization/roleAssignments/1b2c3d4e-0000-4000-8000-00000000000a`;
     expect((await call('DELETE', assignment)).body.error.code).toBe('AuthorizationFailed');
@@ -95,7 +84,7 @@ describe('a name the emulator never served', () => {
     const typo = registryId.replace(registry.resourceGroup, 'rg-nope');
     const answer = await call('GET', typo, '2025-11-01');
     expect(answer.status).toBe(403);
-    expect(answer.body).toEqual(refused('Microsoft.ContainerRegistry/registries/read', typo));
+    expect(answer.body).toEqual(armAuthorizationFailed('Microsoft.ContainerRegistry/registries/read', typo));
   });
 });
 
@@ -105,7 +94,7 @@ describe('a deleted cluster', () => {
     const credential = await call('POST', `${clusterId}/listClusterUserCredential`, '2026-04-01');
     expect(credential.status).toBe(403);
     expect(credential.body).toEqual(
-      refused('Microsoft.ContainerService/managedClusters/listClusterUserCredential/action', clusterId),
+      armAuthorizationFailed('Microsoft.ContainerService/managedClusters/listClusterUserCredential/action', clusterId),
     );
     expect((await call('GET', clusterId, '2026-04-01')).body.error.code).toBe('ResourceNotFound');
     sandbox.arm.state.unassignCaller(clusterGroup, 'Reader');

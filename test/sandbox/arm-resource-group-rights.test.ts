@@ -6,9 +6,10 @@
  * Real HTTPS calls against the running emulator.
  */
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
-import { SANDBOX_BOT_OBJECT_ID, SANDBOX_REGISTRIES, SANDBOX_SUBSCRIPTIONS } from '../../src/sandbox/fixtures';
+import { SANDBOX_REGISTRIES, SANDBOX_SUBSCRIPTIONS } from '../../src/sandbox/fixtures';
 import { httpsJson } from '../../src/sandbox/http-util';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
+import { armAuthorizationFailed } from '../helpers/arm-refusal';
 
 let sandbox: Sandbox;
 
@@ -32,21 +33,12 @@ function call(path: string, method = 'GET', body?: unknown) {
   });
 }
 
-function refused(action: string, scope: string) {
-  return {
-    error: {
-      code: 'AuthorizationFailed',
-      message: `The client '${SANDBOX_BOT_OBJECT_ID}' with object id '${SANDBOX_BOT_OBJECT_ID}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
-    },
-  };
-}
-
 describe('role assignments at a resource group', () => {
   it('a write where the caller holds only Reader is 403; with RBAC Administrator on the group it gets past authorization', async () => {
     const id = `${readerGroup}/${AUTH}/roleAssignments/${NAME}`;
     const put = await call(id, 'PUT', { properties: {} });
     expect(put.status).toBe(403);
-    expect(put.body).toEqual(refused('Microsoft.Authorization/roleAssignments/write', id));
+    expect(put.body).toEqual(armAuthorizationFailed('Microsoft.Authorization/roleAssignments/write', id));
     const del = await call(id, 'DELETE');
     expect(del.status).toBe(403);
     expect(del.body.error.code).toBe('AuthorizationFailed');

@@ -13,14 +13,10 @@
  * Real HTTPS calls against the running emulator.
  */
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
-import {
-  SANDBOX_BOT_OBJECT_ID,
-  SANDBOX_CLUSTERS,
-  SANDBOX_REGISTRIES,
-  SANDBOX_SUBSCRIPTIONS,
-} from '../../src/sandbox/fixtures';
+import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, SANDBOX_SUBSCRIPTIONS } from '../../src/sandbox/fixtures';
 import { httpsJson } from '../../src/sandbox/http-util';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
+import { armAuthorizationFailed } from '../helpers/arm-refusal';
 
 let sandbox: Sandbox;
 
@@ -41,16 +37,6 @@ function get(path: string, apiVersion = '2025-11-01') {
     ca: sandbox.tls.caPem,
     token: sandbox.token,
   });
-}
-
-/** ARM's 403 body for `action` over `scope` (CONTRACTS §3.1). */
-function refused(action: string, scope: string) {
-  return {
-    error: {
-      code: 'AuthorizationFailed',
-      message: `The client '${SANDBOX_BOT_OBJECT_ID}' with object id '${SANDBOX_BOT_OBJECT_ID}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
-    },
-  };
 }
 
 describe('in a resource group acrbot has Reader on', () => {
@@ -91,28 +77,28 @@ describe('in a resource group acrbot holds no role in', () => {
     const registry = registryIn('rg-elsewhere', 'contosoacr');
     const answer = await get(registry);
     expect(answer.status).toBe(403);
-    expect(answer.body).toEqual(refused(`${ACR}/read`, registry));
+    expect(answer.body).toEqual(armAuthorizationFailed(`${ACR}/read`, registry));
     const cluster = clusterIn('rg-elsewhere', 'aks-prod');
     const clusterAnswer = await get(cluster, '2026-04-01');
     expect(clusterAnswer.status).toBe(403);
-    expect(clusterAnswer.body).toEqual(refused(`${AKS}/read`, cluster));
+    expect(clusterAnswer.body).toEqual(armAuthorizationFailed(`${AKS}/read`, cluster));
   });
 
   it('so are the children acrbot reads, and the listings of the group', async () => {
     const registry = registryIn('rg-elsewhere', 'contosoacr');
     expect((await get(`${registry}/tokens/acrbot-x1234`)).body).toEqual(
-      refused(`${ACR}/tokens/read`, `${registry}/tokens/acrbot-x1234`),
+      armAuthorizationFailed(`${ACR}/tokens/read`, `${registry}/tokens/acrbot-x1234`),
     );
     expect((await get(`${registry}/scopeMaps`)).body).toEqual(
-      refused(`${ACR}/scopeMaps/read`, `${registry}/scopeMaps`),
+      armAuthorizationFailed(`${ACR}/scopeMaps/read`, `${registry}/scopeMaps`),
     );
     const assignments = `${registry}/providers/Microsoft.Authorization/roleAssignments`;
     expect((await get(assignments, '2022-04-01')).body).toEqual(
-      refused('Microsoft.Authorization/roleAssignments/read', assignments),
+      armAuthorizationFailed('Microsoft.Authorization/roleAssignments/read', assignments),
     );
     for (const type of [ACR, AKS]) {
       const listing = `${subscription}/resourceGroups/rg-elsewhere/providers/${type}`;
-      expect((await get(listing, '2026-04-01')).body).toEqual(refused(`${type}/read`, listing));
+      expect((await get(listing, '2026-04-01')).body).toEqual(armAuthorizationFailed(`${type}/read`, listing));
     }
     // The subscription-wide listing acrbot resolves names with still answers.
     expect((await get(`${subscription}/providers/${ACR}`)).status).toBe(200);
@@ -126,8 +112,8 @@ describe('in a resource group acrbot holds no role in', () => {
     const absent = registryIn('rg-elsewhere', 'absentacr');
     const [a, b] = await Promise.all([get(there.id), get(absent)]);
     expect([a.status, b.status]).toEqual([403, 403]);
-    expect(a.body).toEqual(refused(`${ACR}/read`, there.id));
-    expect(b.body).toEqual(refused(`${ACR}/read`, absent));
+    expect(a.body).toEqual(armAuthorizationFailed(`${ACR}/read`, there.id));
+    expect(b.body).toEqual(armAuthorizationFailed(`${ACR}/read`, absent));
   });
 
   it('a registry or cluster there is left out of the listings acrbot can make, as ARM lists only what the caller may read', async () => {
@@ -164,8 +150,8 @@ describe('a resource group that does not exist', () => {
   const listing = `${subscription}/resourceGroups/rg-nope/providers/${AKS}`;
 
   it('is 403 AuthorizationFailed to acrbot, whose rights are on resource groups only', async () => {
-    expect((await get(registry)).body).toEqual(refused(`${ACR}/read`, registry));
-    expect((await get(listing, '2026-04-01')).body).toEqual(refused(`${AKS}/read`, listing));
+    expect((await get(registry)).body).toEqual(armAuthorizationFailed(`${ACR}/read`, registry));
+    expect((await get(listing, '2026-04-01')).body).toEqual(armAuthorizationFailed(`${AKS}/read`, listing));
   });
 
   it('is 404 ResourceGroupNotFound to a caller with Reader on the subscription', async () => {
