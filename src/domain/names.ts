@@ -5,6 +5,7 @@
 import { UserFacingError } from './errors';
 import { isGuid } from './identifiers';
 import { parseResourceId } from './resource-id';
+import { singleLine } from './text';
 
 /** How the user named a cluster. */
 export type ClusterRef =
@@ -29,8 +30,20 @@ const CLUSTER_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9_-]{0,61}[a-zA-Z0-9])?$/;
  */
 const RESOURCE_GROUP = /^[\p{L}\p{Nd}_().-]{0,89}[\p{L}\p{Nd}_()-]$/u;
 
+/** Characters of a refused value its error quotes; longer ones are cut to {@link QUOTED_CUT} and "…". */
+const QUOTED_MAX = 60;
+const QUOTED_CUT = 57;
+
+/**
+ * The error for a refused name. It quotes the value, which is user text shown on a card: on one
+ * line ({@link singleLine}: a newline in it would let it forge lines such as "Approved by …"),
+ * cut by code point so no character is cut in half.
+ */
 function invalid(what: string, value: string, rule: string): UserFacingError {
-  const shown = value.length > 60 ? `${value.slice(0, 57)}…` : value;
+  const line = singleLine(value);
+  const chars = [...line];
+  // Cleaned again after a cut: it may leave a joiner at the end, which then joins nothing.
+  const shown = chars.length > QUOTED_MAX ? `${singleLine(chars.slice(0, QUOTED_CUT).join(''))}…` : line;
   return new UserFacingError('validation.name', `"${shown}" is not a valid ${what}: ${rule}`);
 }
 

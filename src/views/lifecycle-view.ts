@@ -118,10 +118,14 @@ export function revokeConfirmCard(
     text: `${changed ? `${CHANGED_SINCE_DRAWN} ` : ''}${extensionNote}This ends the access now${reason ? ` (reason: "${inertText(reason)}")` : ''}. acrbot deletes only what it created:`,
     color: 'Warning',
     facts: facts(request),
+    // A step names what the requester chose (a secret or service account name such as
+    // `www.evil.example`, which clients turn into a link): user text, made inert.
     steps: lines.map((l) =>
-      l.action === 'delete'
-        ? `Delete ${l.what} ${l.target}${l.why ? ` (${l.why})` : ''}`
-        : `Keep ${l.what} ${l.target}: ${l.why ?? ''}`,
+      inertText(
+        l.action === 'delete'
+          ? `Delete ${l.what} ${l.target}${l.why ? ` (${l.why})` : ''}`
+          : `Keep ${l.what} ${l.target}: ${l.why ?? ''}`,
+      ),
     ),
     actions: [
       {
@@ -200,8 +204,12 @@ function pairSteps(requests: Array<{ request: AccessRequest; lines: RevocationLi
   const all = requests.flatMap(({ request, lines }, index) =>
     lines.map((l) => ({
       index,
+      // The target names what the requester chose (secret, service account): user text like the
+      // name, so the whole line is made inert too (inertText leaves inert text as it is).
       text: shortenForCard(
-        `${request.id} (${shortenForCard(inertText(request.requester.name), NAME_SHOWN)}): ${l.action === 'delete' ? 'delete' : 'keep'} ${l.what} ${l.target}${l.why ? ` — ${l.why}` : ''}`,
+        inertText(
+          `${request.id} (${shortenForCard(inertText(request.requester.name), NAME_SHOWN)}): ${l.action === 'delete' ? 'delete' : 'keep'} ${l.what} ${l.target}${l.why ? ` — ${l.why}` : ''}`,
+        ),
         STEP_SHOWN,
       ),
     })),

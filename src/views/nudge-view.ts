@@ -2,12 +2,14 @@
  * The text of an approval nudge (CardMessenger.nudgeApprovers): a reminder in the rule's channel,
  * or an escalation there and in the escalation channel. Mentions are Teams `mention` entities
  * whose `<at>…</at>` text appears in the message; only people are mentioned (a group cannot be),
- * groups are named in the text.
+ * groups are named in the text. Teams renders a bot's text message as HTML too, so the user and
+ * policy-file text in it is HTML-escaped as well as made inert ({@link inertMessageText}): those
+ * `<at>` tags are the only markup it carries.
  */
 import { describeDurationMs } from '../domain/access-term';
 import { approversName, type PolicyRule } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
-import { inertText } from './request-view';
+import { inertMessageText } from './message-text-inert';
 
 /** A Teams mention of one person, by Entra object id (Teams accepts it in `mentioned.id`). */
 export interface MentionEntity {
@@ -35,8 +37,8 @@ function approverMentions(rule: PolicyRule): MentionEntity[] {
 function waitingLine(request: AccessRequest, label: string): string {
   const so = request.approvals?.length ?? 0;
   return (
-    `${label}: request ${request.id} (${request.plan.cluster.name} → ${request.plan.registry.name}, ` +
-    `from ${inertText(request.requester.name)}) is still waiting: ${so} of ${request.policy?.approvalsRequired ?? 1} approvals.`
+    `${label}: request ${request.id} (${inertMessageText(request.plan.cluster.name)} → ${inertMessageText(request.plan.registry.name)}, ` +
+    `from ${inertMessageText(request.requester.name)}) is still waiting: ${so} of ${request.policy?.approvalsRequired ?? 1} approvals.`
   );
 }
 
@@ -49,7 +51,7 @@ export function reminderMessage(request: AccessRequest, rule: PolicyRule): Nudge
   const groups = rule.approvers.groups;
   const text =
     `${waitingLine(request, 'Reminder')} ` +
-    `${entities.map((m) => m.text).join(' ')}${groups.length ? ` Members of ${groups.join(', ')}, please decide.` : ''}`.trim();
+    `${entities.map((m) => m.text).join(' ')}${groups.length ? ` Members of ${inertMessageText(groups.join(', '))}, please decide.` : ''}`.trim();
   return { text, entities };
 }
 
@@ -65,11 +67,11 @@ export function reminderMessage(request: AccessRequest, rule: PolicyRule): Nudge
 export function escalationMessage(request: AccessRequest, rule: PolicyRule): NudgeMessage {
   const entities = approverMentions(rule);
   const askedWho = entities.map((m) => m.text);
-  if (rule.approvers.groups.length) askedWho.push(`members of ${inertText(rule.approvers.groups.join(', '))}`);
-  const asked = `${inertText(approversName(rule))}${askedWho.length ? ` (${askedWho.join(', ')})` : ''}`;
+  if (rule.approvers.groups.length) askedWho.push(`members of ${inertMessageText(rule.approvers.groups.join(', '))}`);
+  const asked = `${inertMessageText(approversName(rule))}${askedWho.length ? ` (${askedWho.join(', ')})` : ''}`;
   const also: string[] = [];
   const escalationGroups = rule.escalateTo?.groups ?? [];
-  if (escalationGroups.length) also.push(`members of ${inertText(escalationGroups.join(', '))}`);
+  if (escalationGroups.length) also.push(`members of ${inertMessageText(escalationGroups.join(', '))}`);
   if (rule.escalateTo?.channel) also.push('the escalation channel');
   const after =
     rule.escalateAfterMs === undefined ? '' : ` No decision after ${describeDurationMs(rule.escalateAfterMs)}.`;

@@ -494,6 +494,11 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
           : `Reference the secret from pods in namespace ${plan.namespace}.`,
     snippet,
     // Clients without CodeBlock fall back to one monospace line per row; non-breaking spaces keep the YAML indentation.
-    snippetLines: snippet.split('\n').map((line) => line.replace(/^ +/, (spaces) => '\u00a0'.repeat(spaces.length))),
+    // Those rows are TextBlocks, markdown like any other (monospace is only their font): the
+    // secret, service account and repository names in them are the requester's, and a
+    // `www.` name would become a link, so the rows are made inert. The CodeBlock shows code.
+    snippetLines: snippet
+      .split('\n')
+      .map((line) => inertText(line.replace(/^ +/, (spaces) => '\u00a0'.repeat(spaces.length)))),
   });
 }

@@ -14,6 +14,7 @@ import type { AdaptiveCardJson } from '../../src/views/card-templates';
 import { requesterNewsCard, revokeConfirmCard, revokePairConfirmCard } from '../../src/views/lifecycle-view';
 import { breakGlassCard } from '../../src/views/policy-view';
 import { outcomeCard, requestCard } from '../../src/views/request-view';
+import { escalationMessage, reminderMessage } from '../../src/views/nudge-view';
 import { APPROVER, pendingRequest, REQUESTER } from './support/requests';
 
 /** A live link, an image, or a mention tag: what a hostile name must not become. */
@@ -108,4 +109,43 @@ test('a reminder names the requester inertly; its only mentions are the rule’s
   expect(sent).toHaveLength(1);
   expect(sent[0].text).toContain('Approve here');
   expect(sent[0].text!.replace('<at>approver 1</at>', '')).not.toMatch(LIVE);
+});
+
+/**
+ * Names that are live HTML, not markdown: Teams renders a bot's text-only message (the reminder
+ * and the escalation) as HTML too, where `<a href>` is a link and `<img>` loads an image, and
+ * `&#58;` is the `:` inertText looks for in `https://`. Adaptive Card TextBlocks render no HTML.
+ */
+describe('a nudge is a text message: HTML in a name stays text', () => {
+  const htmlNames = [
+    ['a link', '<a href="https&#58;//evil.example/sso">Approve R-7K2M9QXA</a>'],
+    ['an image', '<img src="https&#58;//evil.example/t.png">'],
+    ['an entity-encoded scheme', 'Riley https&#58;//evil.example/sso'],
+    ['a mention tag', 'Riley <at>Alex</at> & co'],
+  ];
+  const rule = {
+    id: 'r',
+    approvers: { users: [APPROVER.objectId], groups: ['<img src=x>'] },
+    escalateTo: { groups: ['<a href="https&#58;//evil.example">on-call</a>'] },
+    escalateAfterMs: 3_600_000,
+  } as unknown as PolicyRule;
+  const messages = [
+    ['reminder', reminderMessage],
+    ['escalation', escalationMessage],
+  ] as const;
+
+  describe.each(messages)('%s', (_kind, message) => {
+    test.each(htmlNames)('a name holding %s shows as typed, with no markup of its own', (_what, name) => {
+      const request = pendingRequest({ requester: { ...REQUESTER, name } });
+      const { text, entities } = message(request, rule);
+      const escaped = name.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      // Readable: what the name says, escaped (inertText may add a zero-width space after `<`).
+      expect(text.replace(/\u200b/g, '')).toContain(escaped);
+      // acrbot's own mention tags are the only markup left, and every `&` starts an escape.
+      const ownTags = entities.reduce((t, m) => t.replace(m.text, ''), text);
+      expect(ownTags).not.toMatch(/[<>]/);
+      expect(ownTags).not.toMatch(/&(?!amp;|lt;|gt;)/);
+      expect(ownTags).not.toContain('&#58;');
+    });
+  });
 });

@@ -219,9 +219,16 @@ export class RequestHandler {
       );
     });
     // Not validated yet: the names as typed are user text, and may be a secret pasted into the
-    // wrong field, shown here to everyone in the conversation: error text (scrubbed, inert).
-    const cluster = errorText(form.data.cluster.slice(0, 100)) || 'the cluster';
-    const registry = errorText(form.data.registry.slice(0, 100)) || 'the registry';
+    // wrong field, shown here to everyone in the conversation: error text (scrubbed, inert), on
+    // one line (a newline would let a forged field add lines such as "Approved by …"). Scrubbed
+    // whole, then cut by code point (no character cut in half): a credential cut first might no
+    // longer look like one.
+    const echo = (field: string) => {
+      const shown = [...errorText(singleLine(field))];
+      return shown.length > 100 ? `${singleLine(shown.slice(0, 100).join(''))}…` : shown.join('');
+    };
+    const cluster = echo(form.data.cluster) || 'the cluster';
+    const registry = echo(form.data.registry) || 'the registry';
     return messageCard({
       title: 'Planning your request…',
       text: `acrbot is checking ${cluster} and ${registry}; this card changes to the plan in a moment.`,
