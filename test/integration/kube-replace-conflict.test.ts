@@ -169,7 +169,7 @@ test('deleted and made again in between, labels copied (another uid): refused an
   expect(stored.data).toEqual({ '.dockerconfigjson': data('first') });
 });
 
-test('touched before every PUT: given up after three, nothing overwritten', async () => {
+test('touched before every PUT: given up after four, nothing overwritten', async () => {
   const { kube, access, write } = await checked('acr-busy');
   let touches = 0;
   emulator().faults.inject({
@@ -187,7 +187,7 @@ test('touched before every PUT: given up after three, nothing overwritten', asyn
     },
   });
   await expect(kube.write(access, write)).rejects.toMatchObject({ code: 'kubernetes.conflict' });
-  expect(touches).toBe(3);
+  expect(touches).toBe(4);
   expect(emulator().getObject('secrets', 'payments', 'acr-busy')!.data).toEqual({ '.dockerconfigjson': data('first') });
 });
 

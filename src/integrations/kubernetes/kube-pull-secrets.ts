@@ -76,8 +76,12 @@ const SERVICE_ACCOUNT_PATCH_ATTEMPTS = 3;
 /** Reads and conditional deletes tried on a pull secret that others keep changing (annotations, controllers). */
 const SECRET_DELETE_ATTEMPTS = 3;
 
-/** Conditional replaces tried on a pull secret that others keep touching (annotations, controllers). */
-const SECRET_REPLACE_ATTEMPTS = 3;
+/**
+ * Conditional replaces tried on a pull secret that others keep touching (annotations, controllers):
+ * one more than the other writes, since the first is built from the check's read and so also
+ * meets a touch made while the credential was being created.
+ */
+const SECRET_REPLACE_ATTEMPTS = 4;
 
 /**
  * Annotation `kubectl apply` keeps the applied object in: on a secret, its data too. A replace
