@@ -2,6 +2,18 @@
 import { UserFacingError } from './errors';
 import { REDACTION, scrubSecrets } from './secret-text';
 
+/**
+ * Bidi embeddings and overrides (U+202A–202E), isolates (U+2066–2069), LRM, RLM (U+200E, U+200F)
+ * and ALM (U+061C): a U+202E in a name or reason reverses the rest of its line wherever it is
+ * shown. Dropped from what cards show (views' `inertText`) and what the tab sends.
+ */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
+
+/** `text` without bidi controls ({@link BIDI_CONTROLS}); the same string when it has none. */
+export function withoutBidiControls(text: string): string {
+  return text.replace(BIDI_CONTROLS, '');
+}
+
 /** Bounds on a justification. */
 export const REASON_LIMITS = { min: 8, max: 500 } as const;
 

@@ -25,6 +25,7 @@ import { currentCorrelationId, withCorrelation } from '../observability/correlat
 import { SsoError, type SsoSettings, type TabUser, validateSsoToken } from './sso-token';
 import { LIVE_PULL_STATES, matrixRows, requestHistory, requestRow } from './tab-rows';
 import type { TabMatrix, TabMatrixPage, TabMe, TabMyAccess, TabRow } from './tab-wire';
+import { withoutBidi } from './bidi-text';
 import { askedOncePerApprovers } from '../flows/approver-question';
 import { listedOrReadOnce } from '../flows/listed-or-read';
 
@@ -537,7 +538,11 @@ export class TabApi {
   private handle(authorization: string | undefined, work: (c: Caller) => Promise<ApiReply>): Promise<ApiReply> {
     const correlationId = currentCorrelationId();
     if (!correlationId) return withCorrelation(() => this.handle(authorization, work), randomUUID());
-    return this.handleAs(correlationId, authorization, work);
+    // Every answer without bidi controls, as chat cards show the same text (bidi-text.ts).
+    return this.handleAs(correlationId, authorization, work).then((reply) => ({
+      ...reply,
+      body: withoutBidi(reply.body),
+    }));
   }
 
   private async handleAs(

@@ -15,6 +15,7 @@ import type { SecretPlan } from '../domain/plan';
 import { awaitingReview, countedApprovals, describeRequirement } from '../domain/policy';
 import { applicationDisplayNameFor, tokenNameFor } from '../domain/secret-credential';
 import { scrubSecrets } from '../domain/secret-text';
+import { withoutBidiControls } from '../domain/text';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 
@@ -37,9 +38,6 @@ const STATE_LABEL: Record<RequestState, { label: string; color: string }> = {
   revoked: { label: 'Revoked', color: 'Default' },
 };
 
-/** Bidi embeddings and overrides (U+202A–202E), isolates (U+2066–2069), LRM, RLM (U+200E, U+200F) and ALM (U+061C). */
-const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
-
 /** A character or word one of {@link inertText}'s replacements starts from; none means nothing to do. */
 const INERT_CANDIDATE = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\]:<]|www\./i;
 
@@ -56,8 +54,7 @@ export function inertText(text: string): string {
   // Most text (names, plain reasons) holds none of what the replacements look for: returned as
   // it is, without five passes (cards show many such strings per flow).
   if (!INERT_CANDIDATE.test(text)) return text;
-  return text
-    .replace(BIDI_CONTROLS, '')
+  return withoutBidiControls(text)
     .replace(/\]\s*\(/g, '] (')
     .replace(/([a-z][a-z0-9+.-]*):\/\//gi, '$1:\u200b//')
     .replace(/\b(www)\./gi, '$1\u200b.')

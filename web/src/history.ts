@@ -40,16 +40,38 @@ export interface DrawerContext {
 let dialog: HTMLDialogElement | undefined;
 /** What opened the drawer, to give focus back to when it closes. */
 let opener: HTMLElement | undefined;
+/**
+ * The id of the list (`section.block`) the opener was in: My access shows an active request in
+ * two lists (its grant and the request), so a redrawn row is looked for in its own list first.
+ */
+let openerSection: string | undefined;
 
 function ensureDialog(): HTMLDialogElement {
   if (dialog) return dialog;
   dialog = h('dialog', { class: 'drawer', attrs: { 'aria-labelledby': 'drawer-title' } });
+  // A click on the backdrop closes the drawer. The backdrop's clicks reach the dialog itself, but
+  // so do those on the drawer's own blank space (it is the full height of the window, the whole
+  // screen at 320 px): only a click whose press and release both lie outside the drawer's box
+  // is the backdrop's. A drag that selects a typed reason and ends on the backdrop is no click
+  // on it, and must not throw the reason away.
+  let pressedOutside = false;
+  dialog.addEventListener('pointerdown', (ev) => {
+    pressedOutside = ev.target === dialog && outsideBox(dialog!, ev);
+  });
   dialog.addEventListener('click', (ev) => {
-    if (ev.target === dialog) dialog!.close();
+    const backdrop = pressedOutside && ev.target === dialog && outsideBox(dialog!, ev);
+    pressedOutside = false;
+    if (backdrop) dialog!.close();
   });
   dialog.addEventListener('close', returnFocus);
   document.body.appendChild(dialog);
   return dialog;
+}
+
+/** Whether a pointer event lies outside the element's box (on a modal dialog's backdrop). */
+function outsideBox(el: HTMLElement, ev: MouseEvent): boolean {
+  const r = el.getBoundingClientRect();
+  return ev.clientX < r.left || ev.clientX > r.right || ev.clientY < r.top || ev.clientY > r.bottom;
 }
 
 /**
@@ -60,8 +82,8 @@ function ensureDialog(): HTMLDialogElement {
  * ({@link focusFallback}), not to the page's start.
  */
 function returnFocus(): void {
-  const was = opener;
-  opener = undefined;
+  const [was, section] = [opener, openerSection];
+  opener = openerSection = undefined;
   if (!was) return;
   if (was.isConnected) return was.focus();
   const cell = was.dataset.cell;
@@ -69,9 +91,16 @@ function returnFocus(): void {
   const again = cell
     ? document.querySelector<HTMLElement>(`button[data-cell="${CSS.escape(cell)}"]`)
     : request
-      ? document.querySelector<HTMLElement>(`[data-request="${CSS.escape(request)}"] button`)
+      ? requestButton(request, section)
       : null;
   (again ?? focusFallback(Boolean(cell)))?.focus();
+}
+
+/** A request's row button, in the list `section` (its opener's) first, else the first shown. */
+function requestButton(request: string, section: string | undefined): HTMLElement | null {
+  const row = `[data-request="${CSS.escape(request)}"] button`;
+  const inSection = section ? document.querySelector<HTMLElement>(`section.block#${CSS.escape(section)} ${row}`) : null;
+  return inSection ?? document.querySelector<HTMLElement>(row);
 }
 
 /**
@@ -92,7 +121,10 @@ function focusFallback(fromCell: boolean): HTMLElement | null {
 /** Opens the drawer for the rows of one cell (or one request). */
 export function openHistory(ctx: DrawerContext, title: string, rows: Row[]): void {
   const d = ensureDialog();
-  if (!d.open) opener = document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
+  if (!d.open) {
+    opener = document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
+    openerSection = opener?.closest<HTMLElement>('section.block')?.id || undefined;
+  }
   const body = h('div', { class: 'drawer-body' });
   replace(
     d,

@@ -153,7 +153,12 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
       filters.cluster || filters.registry || filters.requester || filters.state || filters.q.trim(),
     );
     renderGrid(grid, data, shown, ctx, filtered);
-    renderList(list, shown, ctx, { clusters: clusterLabels, registries: registryLabels });
+    renderList(list, shown, ctx, { clusters: clusterLabels, registries: registryLabels }, filtered);
+    // Nothing shown, nothing to export: a header-only file would only look like a failed export.
+    // Disabled, with the reason on the button and in the empty line under Entries.
+    exportButton.disabled = shown.length === 0;
+    if (shown.length === 0) exportButton.title = 'No entries are shown: nothing to export';
+    else exportButton.removeAttribute('title');
   }
   update();
 }
@@ -164,7 +169,7 @@ function renderGrid(grid: HTMLElement, data: MatrixData, rows: Row[], ctx: Drawe
   const clusterLabels = axisLabels(data.clusters);
   const registryLabels = axisLabels(data.registries);
   if (clusters.length === 0 || registries.length === 0) {
-    replace(grid, h('p', { class: 'empty' }, 'Nothing matches these filters.'));
+    replace(grid, filtered ? h('p', { class: 'empty' }, 'Nothing matches these filters.') : nothingYet());
     return;
   }
   const head = h('tr', {}, h('th', { class: 'corner', attrs: { scope: 'col' } }, 'Cluster \\ Registry'));
@@ -229,7 +234,31 @@ function renderGrid(grid: HTMLElement, data: MatrixData, rows: Row[], ctx: Drawe
   replace(grid, h('table', { class: 'matrix' }, h('thead', {}, head), body));
 }
 
-function renderList(list: HTMLElement, rows: Row[], ctx: DrawerContext, labels: PlaceLabels): void {
+/**
+ * The grid with no filter set and nothing to draw (a requester without requests, or no cluster
+ * in reach): there is no access to show yet, and access is asked for in chat.
+ */
+function nothingYet(): HTMLElement {
+  return h(
+    'p',
+    { class: 'empty' },
+    'There is no access to show yet. To ask for access, say in chat to acrbot: ',
+    h('code', {}, 'grant <cluster> <registry> <reason>'),
+  );
+}
+
+function renderList(list: HTMLElement, rows: Row[], ctx: DrawerContext, labels: PlaceLabels, filtered: boolean): void {
+  if (rows.length === 0) {
+    replace(
+      list,
+      h(
+        'li',
+        { class: 'empty' },
+        filtered ? 'No entries match these filters; nothing to export.' : 'No entries yet; nothing to export.',
+      ),
+    );
+    return;
+  }
   const now = serverNow();
   const frag = document.createDocumentFragment();
   for (const r of rows.slice(0, 500)) {

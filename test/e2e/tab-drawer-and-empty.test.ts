@@ -1,0 +1,175 @@
+/**
+ * The Teams tab in Chromium (playwright-core, headless) against the real app in sandbox mode:
+ * the history drawer closes on its backdrop only (a click on its own blank space, or a
+ * drag-select out of a typed reason, keeps it and the reason), focus goes back to the list the
+ * drawer was opened from after an action, and a matrix with nothing in it says so and how to
+ * ask for access (not "nothing matches these filters"), with nothing to export.
+ *
+ * Needs /usr/bin/chromium (`apt-get install -y chromium`). Nothing is written to the repo.
+ */
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { buildWeb } from '../../scripts/build-web';
+import type { AccessRequest } from '../../src/domain/request';
+import { type Harness, startHarness, users } from '../helpers/harness';
+import { CHROMIUM_FLAGS_LOOPBACK_ONLY, CHROMIUM_PATH } from '../helpers/chromium';
+
+// Page functions use `globalThis as any`: the project's tsconfig has no DOM lib (web/tsconfig.json has).
+describe('Teams tab in Chromium: drawer, focus and an empty matrix', () => {
+  let h: Harness;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    await buildWeb();
+    h = await startHarness();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_FLAGS_LOOPBACK_ONLY,
+      headless: true,
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await h?.stop();
+  });
+
+  async function signIn(
+    user: string,
+    next: string,
+    width = 1024,
+    height = 900,
+  ): Promise<{ ctx: BrowserContext; page: Page }> {
+    const ctx = await browser.newContext({ viewport: { width, height } });
+    const page = await ctx.newPage();
+    await page.goto(`${h.app.url}/tabs/sandbox-signin?user=${user}&next=${encodeURIComponent(next)}`);
+    await page.waitForURL((u) => u.pathname === next);
+    await page.waitForSelector('body[data-ready="true"]');
+    return { ctx, page };
+  }
+
+  /** Riley's request for `args`, approved by Alex and run to its end. */
+  async function grantedToRiley(args: string): Promise<AccessRequest> {
+    const request = await h.requestGrant(users.requester, args);
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    return h.settle(request.id);
+  }
+
+  test('the drawer keeps a typed reason on a click in its own blank space and on a drag-select out of the field; its backdrop closes it', async () => {
+    const request = await grantedToRiley('aks-prod contosoacr --for 1d drawer blank space check');
+    for (const width of [1024, 320]) {
+      // Tall enough that the drawer's content leaves blank space below it (at 320 px the drawer is the whole window).
+      const { ctx, page } = await signIn('requester', '/tabs/personal', width, 1600);
+      try {
+        await page.click(`#grants li[data-request="${request.id}"] .row-open`);
+        const reason = page.locator(`#revoke-${request.id}`);
+        await reason.fill('no longer needed for payments');
+        await page.locator('dialog.drawer summary').first().waitFor();
+        const drawer = (await page.locator('dialog.drawer').boundingBox())!;
+        const field = (await reason.boundingBox())!;
+        // The drawer's own blank space, below its content: the dialog element itself.
+        const contentEnd = await page.evaluate(() =>
+          Math.max(
+            ...Array.from((globalThis as any).document.querySelector('dialog.drawer').children).map(
+              (c: any) => c.getBoundingClientRect().bottom as number,
+            ),
+          ),
+        );
+        expect(contentEnd).toBeLessThan(drawer.y + drawer.height - 40);
+        const blank = { x: drawer.x + drawer.width / 2, y: (contentEnd + drawer.y + drawer.height) / 2 };
+        const hit = await page.evaluate(
+          ([x, y]) => (globalThis as any).document.elementFromPoint(x, y)?.tagName,
+          [blank.x, blank.y],
+        );
+        expect(hit).toBe('DIALOG');
+        await page.mouse.click(blank.x, blank.y);
+        expect(await page.locator('dialog.drawer[open]').count()).toBe(1);
+        // Selecting the reason by dragging from it to the blank space, and (where there is one) onto the backdrop.
+        const ends = width > 640 ? [blank, { x: drawer.x / 2, y: blank.y }] : [blank];
+        for (const end of ends) {
+          // Nothing selected first: a press on selected text would drag the text, not select it.
+          await reason.evaluate((el: any) => el.setSelectionRange(0, 0));
+          await page.mouse.move(field.x + 10, field.y + field.height / 2);
+          await page.mouse.down();
+          await page.mouse.move(end.x, end.y, { steps: 5 });
+          await page.mouse.up();
+          expect(await page.locator('dialog.drawer[open]').count()).toBe(1);
+        }
+        await expect(reason.inputValue()).resolves.toBe('no longer needed for payments');
+        if (width > 640) {
+          // A click on the backdrop (left of the drawer) still closes it.
+          await page.mouse.click(drawer.x / 2, drawer.y + 100);
+          await page.locator('dialog.drawer[open]').waitFor({ state: 'detached' });
+        }
+      } finally {
+        await ctx.close();
+      }
+    }
+  });
+
+  test('after an action, focus goes back to the row in the list the drawer was opened from, not the first list showing the request', async () => {
+    const request = await grantedToRiley('aks-legacy contosoacr --for 1d focus back to its own list');
+    const { ctx, page } = await signIn('requester', '/tabs/personal');
+    try {
+      // An active request is in both lists: "Your active access" (#grants, first) and "Your requests".
+      await expect(page.locator(`#grants li[data-request="${request.id}"]`).count()).resolves.toBe(1);
+      const opener = page.locator(`#requests li[data-request="${request.id}"] .row-open`);
+      await opener.focus();
+      await page.keyboard.press('Enter');
+      await page.fill(`#extend-reason-${request.id}`, 'still deploying the batch jobs');
+      const drawn = await opener.elementHandle();
+      await page.getByRole('button', { name: 'Ask to extend' }).click();
+      await page
+        .locator('dialog.drawer .action-message')
+        .filter({ hasText: /^Extension R-/ })
+        .waitFor();
+      // The page read its data again and drew the lists anew: the opener is gone.
+      await page.waitForFunction((el) => !(el as any).isConnected, drawn);
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(
+        (id) => {
+          const active = (globalThis as any).document.activeElement;
+          return active?.classList.contains('row-open') && active.closest('[data-request]')?.dataset.request === id;
+        },
+        request.id,
+        { timeout: 5000 },
+      );
+      const list = await page.evaluate(
+        () => (globalThis as any).document.activeElement.closest('section.block')?.id as string | undefined,
+      );
+      expect(list).toBe('requests');
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test('a matrix with nothing in it says there is no access yet and how to ask for it; Entries says so and there is nothing to export', async () => {
+    // Adele (on call, no approver) has asked for nothing: her matrix has no row, no cluster, no registry.
+    const { ctx, page } = await signIn('oncall', '/tabs/matrix');
+    try {
+      const grid = await page.locator('.grid-wrap').innerText();
+      expect(grid).toContain('There is no access to show yet.');
+      expect(grid).toContain('grant <cluster> <registry> <reason>');
+      expect(grid).not.toContain('Nothing matches these filters');
+      await expect(page.locator('ul.rows').innerText()).resolves.toBe('No entries yet; nothing to export.');
+      await expect(page.locator('#export-csv').isDisabled()).resolves.toBe(true);
+      await expect(page.locator('#export-csv').getAttribute('title')).resolves.toBe(
+        'No entries are shown: nothing to export',
+      );
+      // The chat command fits a 320 px window: no page overflow.
+      await page.setViewportSize({ width: 320, height: 900 });
+      await expect(
+        page.evaluate(() => {
+          const g = globalThis as any;
+          return g.document.documentElement.scrollWidth <= g.innerWidth;
+        }),
+      ).resolves.toBe(true);
+      // A search that leaves nothing is a filter: then "nothing matches" is right.
+      await page.fill('#f-q', 'no-such-cluster');
+      await expect(page.locator('.grid-wrap').innerText()).resolves.toBe('Nothing matches these filters.');
+      await expect(page.locator('ul.rows').innerText()).resolves.toBe(
+        'No entries match these filters; nothing to export.',
+      );
+    } finally {
+      await ctx.close();
+    }
+  });
+});
