@@ -984,7 +984,10 @@ export class RequestService {
     try {
       await this.store.update(next);
     } catch (err) {
-      if (!(err instanceof VersionConflictError)) throw err;
+      if (!(err instanceof VersionConflictError)) {
+        await this.undoIfStored(request, next);
+        throw err;
+      }
       // Another approval towards the quorum or a reminder's mark moved the request: while it is
       // still pending this click is as valid as before, so it is decided again on the current
       // version. Only a request decided meanwhile (or endless contention) makes it stale.
@@ -1346,6 +1349,28 @@ export class RequestService {
   }
 
   /**
+   * After the write of `written` failed with something other than a lost race: it may have been
+   * stored all the same (a store that lost the answer and could not read the row back), and a
+   * transition stored without its audit entry must not stand (G11), so it is undone. Only when the
+   * request read now is `written` itself: the same version with other content is another
+   * instance's write (a second approver's, audited by it), which an undo conditional on the
+   * version alone would overwrite. Never throws: the write's error is what the caller is told, and
+   * a failed check or undo (the store down) is logged here, where it ends.
+   */
+  private async undoIfStored(before: AccessRequest, written: AccessRequest): Promise<void> {
+    try {
+      const stored = await this.store.get(written.id);
+      if (stored?.version !== written.version || JSON.stringify(stored) !== JSON.stringify(written)) return;
+      await this.undo(before, written);
+    } catch (err) {
+      this.log.error(
+        { err, requestId: written.id, state: written.state },
+        'a failed write may have been stored unaudited, and checking or undoing it failed too',
+      );
+    }
+  }
+
+  /**
    * The `request.expire` job (G6): marks the request expired and updates its cards when it is
    * still pending and past its expiry; otherwise does nothing. Returns whether it expired it.
    */
@@ -1364,6 +1389,7 @@ export class RequestService {
       await this.store.update(next);
     } catch (err) {
       if (err instanceof VersionConflictError) return false;
+      await this.undoIfStored(request, next);
       throw err;
     }
     await this.recordOrUndo(request, next, {

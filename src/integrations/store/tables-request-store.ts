@@ -84,6 +84,15 @@ function trailOf(row: Record<string, unknown>): string[] {
   return typeof row.writeId === 'string' ? [row.writeId] : [];
 }
 
+/**
+ * True when the service refused a write as such (a 4xx other than a timeout or throttling), so
+ * none of it was stored; anything else may follow a try the service applied.
+ */
+function refusedOutright(err: unknown): boolean {
+  const status = statusOf(err);
+  return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
 /** The prefix of a request's card copies' keys. */
 const cardCopyPrefix = (requestId: string) => `c|${keyPart(requestId)}|`;
 
@@ -147,7 +156,7 @@ export class TablesRequestStore implements RequestStore {
       ]);
       this.remember(request, result.subResponses[0]?.etag, [writeId]);
     } catch (err) {
-      if (statusOf(err) !== 409) throw err;
+      if (statusOf(err) !== 409) return this.heldDespite(err, request.id, writeId);
       if (await this.holds(request.id, writeId)) return;
       throw new Error(`request ${request.id} already exists`, { cause: err });
     }
@@ -190,7 +199,7 @@ export class TablesRequestStore implements RequestStore {
       this.known.forget(next.id);
       // 412: someone else's write landed after our read; 404: the index row went with it.
       const status = statusOf(err);
-      if (status !== 412 && status !== 404) throw err;
+      if (status !== 412 && status !== 404) return this.heldDespite(err, next.id, writeId);
       if (await this.holds(next.id, writeId)) return;
       // 404 may also be an index row this request never had (written by an older version after
       // the backfill ran): repaired under its state row's ETag, the transition is tried once more.
@@ -214,6 +223,25 @@ export class TablesRequestStore implements RequestStore {
   private async holds(id: string, writeId: string): Promise<boolean> {
     const row = await findEntity(this.table, PK, requestKey(id));
     return row !== undefined && trailOf(row).includes(writeId);
+  }
+
+  /**
+   * After a write failed with `err` other than a lost race: resolves when the write was stored
+   * all the same, else throws `err`. A 5xx, 408, 429 or a failure with no answer (a reset, a
+   * timeout) comes after the SDK's last retry, and an earlier try (or this one) may have been
+   * applied with its answer lost; reported as a failure, the flows would leave the transition
+   * stored and unaudited (G11). Only a refusal as such (another 4xx) proves nothing was written.
+   * When the read-back fails too, neither is known: both errors go on, the write's first.
+   */
+  private async heldDespite(err: unknown, id: string, writeId: string): Promise<void> {
+    if (refusedOutright(err)) throw err;
+    let held: boolean;
+    try {
+      held = await this.holds(id, writeId);
+    } catch (readErr) {
+      throw new AggregateError([err, readErr], `request ${id} was written or not: reading it back failed`);
+    }
+    if (!held) throw err;
   }
 
   async listByState(states: RequestState[], limit = 100): Promise<AccessRequest[]> {
