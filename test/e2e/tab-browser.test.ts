@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { buildWeb } from '../../scripts/build-web';
 import { cardText } from '../helpers/capturing-connector';
 import type { AccessRequest } from '../../src/domain/request';
@@ -22,7 +22,7 @@ import {
   SANDBOX_TENANT_ID,
   sandboxResourceId,
 } from '../../src/sandbox/fixtures';
-import { CHROMIUM_FLAGS_LOOPBACK_ONLY, CHROMIUM_PATH } from '../helpers/chromium';
+import { grantedToRiley as grantedToRileyIn, launchTabBrowser, signInToTab } from '../helpers/tab-browser';
 import { HOST_ANSWER_LIMIT_MS, HostSilentError } from '../../web/src/host-deadline';
 
 const AXE = readFileSync(path.resolve(__dirname, '..', '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
@@ -60,38 +60,16 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       createdAt: new Date().toISOString(),
     };
     await h.app.store.create(hostile);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: CHROMIUM_FLAGS_LOOPBACK_ONLY,
-      headless: true,
-    });
+    browser = await launchTabBrowser();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await h?.stop();
   });
 
-  async function signIn(
-    user: string,
-    next: string,
-    width = 1280,
-    theme?: string,
-  ): Promise<{ ctx: BrowserContext; page: Page }> {
-    const ctx = await browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true });
-    const page = await ctx.newPage();
-    await page.goto(`${h.app.url}/tabs/sandbox-signin?user=${user}&next=${encodeURIComponent(next)}`);
-    await page.waitForURL((u) => u.pathname === next);
-    if (theme) await page.goto(`${h.app.url}${next}?theme=${theme}`);
-    await page.waitForSelector('body[data-ready="true"]');
-    return { ctx, page };
-  }
-
-  /** Riley's request for `args`, approved by Alex and run to its end. */
-  async function grantedToRiley(args: string): Promise<AccessRequest> {
-    const request = await h.requestGrant(users.requester, args);
-    await h.click(users.approver, 'approve', { requestId: request.id });
-    return h.settle(request.id);
-  }
+  const signIn = (user: string, next: string, width = 1280, theme?: string) =>
+    signInToTab(browser, h, user, next, { width, theme, acceptDownloads: true });
+  const grantedToRiley = (args: string) => grantedToRileyIn(h, args);
 
   async function axeViolations(page: Page): Promise<string[]> {
     // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') rightly refuses injected script tags.

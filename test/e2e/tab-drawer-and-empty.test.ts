@@ -7,11 +7,10 @@
  *
  * Needs /usr/bin/chromium (`apt-get install -y chromium`). Nothing is written to the repo.
  */
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { buildWeb } from '../../scripts/build-web';
-import type { AccessRequest } from '../../src/domain/request';
-import { type Harness, startHarness, users } from '../helpers/harness';
-import { CHROMIUM_FLAGS_LOOPBACK_ONLY, CHROMIUM_PATH } from '../helpers/chromium';
+import { type Harness, startHarness } from '../helpers/harness';
+import { grantedToRiley as grantedToRileyIn, launchTabBrowser, signInToTab } from '../helpers/tab-browser';
 
 // Page functions use `globalThis as any`: the project's tsconfig has no DOM lib (web/tsconfig.json has).
 describe('Teams tab in Chromium: drawer, focus and an empty matrix', () => {
@@ -21,37 +20,16 @@ describe('Teams tab in Chromium: drawer, focus and an empty matrix', () => {
   beforeAll(async () => {
     await buildWeb();
     h = await startHarness();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: CHROMIUM_FLAGS_LOOPBACK_ONLY,
-      headless: true,
-    });
+    browser = await launchTabBrowser();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await h?.stop();
   });
 
-  async function signIn(
-    user: string,
-    next: string,
-    width = 1024,
-    height = 900,
-  ): Promise<{ ctx: BrowserContext; page: Page }> {
-    const ctx = await browser.newContext({ viewport: { width, height } });
-    const page = await ctx.newPage();
-    await page.goto(`${h.app.url}/tabs/sandbox-signin?user=${user}&next=${encodeURIComponent(next)}`);
-    await page.waitForURL((u) => u.pathname === next);
-    await page.waitForSelector('body[data-ready="true"]');
-    return { ctx, page };
-  }
-
-  /** Riley's request for `args`, approved by Alex and run to its end. */
-  async function grantedToRiley(args: string): Promise<AccessRequest> {
-    const request = await h.requestGrant(users.requester, args);
-    await h.click(users.approver, 'approve', { requestId: request.id });
-    return h.settle(request.id);
-  }
+  const signIn = (user: string, next: string, width = 1024, height = 900) =>
+    signInToTab(browser, h, user, next, { width, height });
+  const grantedToRiley = (args: string) => grantedToRileyIn(h, args);
 
   test('the drawer keeps a typed reason on a click in its own blank space and on a drag-select out of the field; its backdrop closes it', async () => {
     const request = await grantedToRiley('aks-prod contosoacr --for 1d drawer blank space check');
