@@ -47,6 +47,14 @@ export class AnchorsUnavailableError extends Error {
 export interface AnchorAgreement {
   agree: number;
   upToSeq: number;
+  /** When the newest anchor was published (its signed `at`). */
+  newestAt: string;
+  /**
+   * Stretches with no anchor published for more than two intervals (checked with the interval
+   * known, {@link verifyWithAnchors}'s freshness): entries written and cut in such a stretch
+   * would not show, so the verdict says when anchoring paused instead of implying it never did.
+   */
+  pauses?: { from: string; to: string }[];
 }
 
 /** The verdict of {@link verifyWithAnchors}: a break, or an intact chain that every anchor agrees with. */
@@ -130,7 +138,9 @@ export async function checkAnchors(
       };
     agreed = a.seq;
   }
-  return { ...chain, anchors: { agree: anchors.length, upToSeq: agreed } };
+  // ISO times as acrbot writes them (checked above) sort as they read.
+  const newestAt = anchors.map((a) => a.at).reduce((x, y) => (y > x ? y : x));
+  return { ...chain, anchors: { agree: anchors.length, upToSeq: agreed, newestAt } };
 }
 
 /** A hash, MAC or signature as acrbot writes it. */
@@ -205,29 +215,58 @@ export async function verifyWithAnchors(
       `no anchors found${anchors.location ? ` in ${anchors.location}` : ''}: none has been published there yet (the bot publishes the first soon after start, once the log has an entry), or ACRBOT_AUDIT_ANCHOR names another container`,
     );
   const verdict = await checkAnchors(chain, lines, (seq) => audit.entryAt(seq), key);
-  if (freshness && verdict.intact) await assertStillAnchoring(audit, verdict, freshness);
-  return verdict;
+  if (!freshness || !verdict.intact) return verdict;
+  await assertStillAnchoring(audit, verdict, freshness);
+  const pauses = anchoringPauses(lines, freshness.intervalMs);
+  return pauses.length ? { ...verdict, anchors: { ...verdict.anchors, pauses } } : verdict;
+}
+
+/**
+ * The stretches between two anchors published more than two intervals apart (the bot stopped, or
+ * its audit.anchor job held back and brought back): the lines were all checked by
+ * {@link checkAnchors} before this reads their times.
+ */
+function anchoringPauses(lines: string[], intervalMs: number): { from: string; to: string }[] {
+  const times = lines
+    .map((line) => (JSON.parse(line) as AuditAnchor).at)
+    .sort()
+    .map((at) => ({ at, ms: Date.parse(at) }));
+  const pauses: { from: string; to: string }[] = [];
+  for (let i = 1; i < times.length; i++)
+    if (times[i]!.ms - times[i - 1]!.ms > 2 * intervalMs + ANCHOR_LATE_SLACK_MS)
+      pauses.push({ from: times[i - 1]!.at, to: times[i]!.at });
+  return pauses;
 }
 
 /**
  * Entries past the newest anchor are what a store writer can still cut or rewrite unseen, for
  * one interval by design. When the oldest of them is more than two intervals old, anchoring has
  * stopped (the job failing, or moved far into the future by someone who can write the schedule):
- * the store is then not verified, and this throws {@link AnchorsUnavailableError} saying so.
+ * the store is then not verified, and this throws {@link AnchorsUnavailableError} saying so. So it
+ * does when the newest anchor itself is that old, entries past it or not: an anchor is published
+ * every interval, so a stopped job whose unanchored entries were then cut, the head moved back
+ * with them, leaves that trace alone (and a stopped bot cannot vouch for its store either).
  */
 async function assertStillAnchoring(
   audit: VerifiableAudit,
   verdict: IntactVerdict & { anchors: AnchorAgreement },
   { intervalMs, now }: AnchorFreshness,
 ): Promise<void> {
-  const { upToSeq } = verdict.anchors;
-  if (verdict.count <= upToSeq) return;
-  const first = await audit.entryAt(upToSeq + 1);
-  if (!first || now.getTime() - Date.parse(first.ts) <= 2 * intervalMs + ANCHOR_LATE_SLACK_MS) return;
+  const { upToSeq, newestAt } = verdict.anchors;
   const minutes = Math.round(intervalMs / 60_000);
-  throw new AnchorsUnavailableError(
-    `anchoring has stopped: the newest anchor is at seq ${upToSeq}, and seq ${upToSeq + 1}-${verdict.count}, written from ${first.ts} on, are not anchored although anchors are published every ${minutes} min. Check the bot's audit.anchor job and its logs`,
-  );
+  const late = (at: string) => now.getTime() - Date.parse(at) > 2 * intervalMs + ANCHOR_LATE_SLACK_MS;
+  const first = verdict.count > upToSeq ? await audit.entryAt(upToSeq + 1) : undefined;
+  if (first && late(first.ts))
+    throw new AnchorsUnavailableError(
+      `anchoring has stopped: the newest anchor is at seq ${upToSeq}, and seq ${upToSeq + 1}-${verdict.count}, written from ${first.ts} on, are not anchored although anchors are published every ${minutes} min. Check the bot's audit.anchor job and its logs`,
+    );
+  // An anchor is published every interval, a new entry or not: an old newest anchor means the job
+  // stopped (or the bot did), and entries written since and then cut (the head moved back with
+  // them) would leave no trace past it.
+  if (late(newestAt))
+    throw new AnchorsUnavailableError(
+      `anchoring has stopped or the bot is not running: the newest anchor was published at ${newestAt}, although one is published every ${minutes} min whether or not entries were written, so entries written since could have been cut unseen. Check the bot's audit.anchor job and its logs`,
+    );
 }
 
 /**
@@ -248,10 +287,20 @@ export function verdictCoverage(verdict: IntactVerdict & { anchors?: AnchorAgree
           : `${macRange(unkeyed + 1, verdict.count)} (${seqRange(1, unkeyed)} ${unkeyed === 1 ? 'predates' : 'predate'} the audit key, vouched for by the operator's adoption at seq ${unkeyed + 1} and pinned to it by the hash chain)`,
     );
   }
-  if (verdict.anchors)
+  if (verdict.anchors) {
+    const { agree, upToSeq, newestAt, pauses } = verdict.anchors;
     out.push(
-      `${verdict.anchors.agree} ${verdict.anchors.agree === 1 ? 'anchor agrees' : 'anchors agree'}, the newest at seq ${verdict.anchors.upToSeq}`,
+      `${agree} ${agree === 1 ? 'anchor agrees' : 'anchors agree'}, the newest at seq ${upToSeq}, published ${newestAt}`,
     );
+    if (pauses?.length) {
+      const longest = pauses.reduce((x, y) =>
+        Date.parse(y.to) - Date.parse(y.from) > Date.parse(x.to) - Date.parse(x.from) ? y : x,
+      );
+      out.push(
+        `anchoring paused ${pauses.length === 1 ? 'once' : `${pauses.length} times`} (${pauses.length === 1 ? '' : 'the longest '}from ${longest.from} to ${longest.to}): entries written and cut then would not show`,
+      );
+    }
+  }
   return out;
 }
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runCliCaptured } from '../helpers/audit-cli-run';
-import { AnchorsUnavailableError } from '../../src/domain/audit-anchor';
+import { AnchorsUnavailableError, verdictCoverage } from '../../src/domain/audit-anchor';
 import { type AuditEntry, chainEntry } from '../../src/domain/audit-chain';
 import { publishAnchor, verifyWithAnchors } from '../../src/flows/audit-anchoring';
 import { BlobAnchorLog } from '../../src/integrations/store/blob-anchor-log';
@@ -36,9 +36,10 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-async function setup() {
+/** A log of 5 entries anchored at seq 3 and 5; `start`: the clock's start (the real time for the CLI). */
+async function setup(start?: Date) {
   const prefix = azurite.freshPrefix();
-  const clock = new FakeClock();
+  const clock = new FakeClock(start);
   const conn = { kind: 'connectionString' as const, value: azurite.connectionString };
   const stores = await tablesStores(conn, clock, prefix, KEY);
   const container = `anchors-${prefix}`.toLowerCase();
@@ -83,7 +84,7 @@ describe('audit anchors (append blob)', () => {
     await expect(verifyWithAnchors(log, anchors, KEY)).resolves.toEqual({
       intact: true,
       count: 5,
-      anchors: { agree: 2, upToSeq: 5 },
+      anchors: { agree: 2, upToSeq: 5, newestAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
     });
   });
 
@@ -141,7 +142,8 @@ describe('audit anchors (append blob)', () => {
   });
 
   test('npm run audit:verify checks the anchors with ACRBOT_AUDIT_ANCHOR and names the entry', async () => {
-    const { prefix, log, table, container } = await setup();
+    // Anchored a minute ago: the CLI holds the newest anchor to the real clock.
+    const { prefix, log, table, container } = await setup(new Date(Date.now() - 60_000));
     const env = {
       PATH: process.env.PATH!,
       ACRBOT_STORAGE: `tables:${azurite.connectionString}`,
@@ -163,7 +165,9 @@ describe('audit anchors (append blob)', () => {
     };
     expect(await run()).toEqual({
       code: 0,
-      stdout: 'intact, 5 entries; MACs checked on all 5 entries; 2 anchors agree, the newest at seq 5\n',
+      stdout: expect.stringMatching(
+        /^intact, 5 entries; MACs checked on all 5 entries; 2 anchors agree, the newest at seq 5, published \d{4}-\d\d-\d\dT[\d:.]+Z\n$/,
+      ),
     });
     await cutTail(log, table);
     expect(await run()).toMatchObject({
@@ -176,12 +180,39 @@ describe('audit anchors (append blob)', () => {
 describe('anchoring that has stopped is NOT VERIFIED, not intact', () => {
   const HOUR = 3_600_000;
 
-  test('entries past the newest anchor for longer than two intervals (and some slack) throw; within them, or none past it, the verdict stands', async () => {
+  test('anchoring held back for days and brought back: intact, and the verdict says when anchoring paused', async () => {
     const { log, anchors, clock } = await setup();
-    // Nothing past the newest anchor: an old anchor is no sign of trouble (a quiet log).
-    await expect(
-      verifyWithAnchors(log, anchors, KEY, { intervalMs: HOUR, now: new Date(clock.now().getTime() + 30 * 24 * HOUR) }),
-    ).resolves.toMatchObject({ intact: true, anchors: { upToSeq: 5 } });
+    const before = clock.now().toISOString();
+    clock.advance(10 * 24 * HOUR);
+    expect(await publishAnchor(log, anchors, KEY, clock)).toBe(5);
+    const verdict = await verifyWithAnchors(log, anchors, KEY, { intervalMs: HOUR, now: clock.now() });
+    expect(verdict).toMatchObject({
+      intact: true,
+      anchors: { agree: 3, upToSeq: 5, pauses: [{ from: before, to: clock.now().toISOString() }] },
+    });
+    expect(verdictCoverage(verdict as Parameters<typeof verdictCoverage>[0], true)).toContain(
+      `anchoring paused once (from ${before} to ${clock.now().toISOString()}): entries written and cut then would not show`,
+    );
+    // Anchors an interval apart: no pause to speak of.
+    const fresh = await setup();
+    const quiet = await verifyWithAnchors(fresh.log, fresh.anchors, KEY, { intervalMs: HOUR, now: fresh.clock.now() });
+    expect(quiet).toMatchObject({ intact: true });
+    expect((quiet as { anchors: { pauses?: unknown } }).anchors.pauses).toBeUndefined();
+  });
+
+  test('entries past the newest anchor, or the newest anchor itself, older than two intervals (and some slack) throw; within them the verdict stands', async () => {
+    const { log, anchors, clock } = await setup();
+    // Nothing past the newest anchor, but no anchor for a month although one is published every
+    // interval, written or not: the entries of that month could have been cut with the head moved
+    // back (what the job's stop would hide), so the store is not verified.
+    const month = verifyWithAnchors(log, anchors, KEY, {
+      intervalMs: HOUR,
+      now: new Date(clock.now().getTime() + 30 * 24 * HOUR),
+    });
+    await expect(month).rejects.toThrow(AnchorsUnavailableError);
+    await expect(month).rejects.toThrow(
+      /^anchoring has stopped or the bot is not running: the newest anchor was published at .*, although one is published every 60 min whether or not entries were written/,
+    );
     clock.advance(SECOND);
     await log.append(auditEvent(6));
     const written = Date.parse((await log.entryAt(6))!.ts);
@@ -300,7 +331,7 @@ describe('an anchor location that holds no anchors is an error, never "intact"',
     await expect(verifyWithAnchors(racing, anchors, KEY)).resolves.toEqual({
       intact: true,
       count: 5,
-      anchors: { agree: 2, upToSeq: 5 },
+      anchors: { agree: 2, upToSeq: 5, newestAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
     });
     // Read again, the new entry and its anchor agree too.
     await expect(verifyWithAnchors(log, anchors, KEY)).resolves.toMatchObject({ intact: true, count: 6 });

@@ -81,7 +81,9 @@ describe('chat audit verify against the published anchors', () => {
     await grantAndAnchor();
     const { count } = await harness.app.audit.verify();
     const text = await chatVerify();
-    const anchored = `MACs checked on all ${count} entries. 1 anchor agrees, the newest at seq ${count}.`;
+    const at = /published (\d{4}-\d\d-\d\dT[\d:.]+Z)/.exec(text)?.[1];
+    expect(at).toBeDefined();
+    const anchored = `MACs checked on all ${count} entries. 1 anchor agrees, the newest at seq ${count}, published ${at}.`;
     expect(text).toContain(`The audit chain is intact, ${count} entries. ${anchored}`);
     expect(text).toContain('the store against every published anchor');
     expect(await cliVerify()).toMatchObject({

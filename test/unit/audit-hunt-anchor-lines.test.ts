@@ -93,7 +93,7 @@ describe('a signed line with a field retyped keeps its signature, and is refused
     await expect(verifyWithAnchors(log, anchors([JSON.stringify(line)]), KEY)).resolves.toEqual({
       intact: true,
       count: 3,
-      anchors: { agree: 1, upToSeq: 2 },
+      anchors: { agree: 1, upToSeq: 2, newestAt: line.at },
     });
   });
 });
