@@ -85,12 +85,17 @@ function trailOf(row: Record<string, unknown>): string[] {
 }
 
 /**
- * True when the service refused a write as such (a 4xx other than a timeout or throttling), so
- * none of it was stored; anything else may follow a try the service applied.
+ * True when a failed write may have been stored all the same: it went out (the service answered
+ * with a status, or the pipeline reports a transport failure, a reset or a timeout, as a
+ * `RestError` or an abort) and was not refused as such (a 4xx other than a timeout or
+ * throttling stores nothing). An error raised before anything was sent (a key too long for the
+ * service, checkKeys) cannot have been stored.
  */
-function refusedOutright(err: unknown): boolean {
+function mayHaveLanded(err: unknown): boolean {
   const status = statusOf(err);
-  return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
+  if (status !== undefined) return !(status >= 400 && status < 500 && status !== 408 && status !== 429);
+  const name = (err as { name?: unknown } | undefined)?.name;
+  return name === 'RestError' || name === 'AbortError' || name === 'TimeoutError';
 }
 
 /** The prefix of a request's card copies' keys. */
@@ -230,11 +235,12 @@ export class TablesRequestStore implements RequestStore {
    * all the same, else throws `err`. A 5xx, 408, 429 or a failure with no answer (a reset, a
    * timeout) comes after the SDK's last retry, and an earlier try (or this one) may have been
    * applied with its answer lost; reported as a failure, the flows would leave the transition
-   * stored and unaudited (G11). Only a refusal as such (another 4xx) proves nothing was written.
+   * stored and unaudited (G11). A refusal as such (another 4xx), or an error raised before
+   * anything was sent, proves nothing was written ({@link mayHaveLanded}).
    * When the read-back fails too, neither is known: both errors go on, the write's first.
    */
   private async heldDespite(err: unknown, id: string, writeId: string): Promise<void> {
-    if (refusedOutright(err)) throw err;
+    if (!mayHaveLanded(err)) throw err;
     let held: boolean;
     try {
       held = await this.holds(id, writeId);
