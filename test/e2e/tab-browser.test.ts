@@ -22,7 +22,8 @@ import {
   SANDBOX_TENANT_ID,
   sandboxResourceId,
 } from '../../src/sandbox/fixtures';
-import { grantedToRiley as grantedToRileyIn, launchTabBrowser, signInToTab } from '../helpers/tab-browser';
+import { grantApproved } from '../helpers/grant-approved';
+import { launchTabBrowser, signInToTab } from '../helpers/tab-browser';
 import { HOST_ANSWER_LIMIT_MS, HostSilentError } from '../../web/src/host-deadline';
 
 const AXE = readFileSync(path.resolve(__dirname, '..', '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
@@ -69,7 +70,7 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
 
   const signIn = (user: string, next: string, width = 1280, theme?: string) =>
     signInToTab(browser, h, user, next, { width, theme, acceptDownloads: true });
-  const grantedToRiley = (args: string) => grantedToRileyIn(h, args);
+  const grantedToRiley = (args: string) => grantApproved(h, args);
 
   async function axeViolations(page: Page): Promise<string[]> {
     // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') rightly refuses injected script tags.

@@ -10,7 +10,8 @@
 import type { Browser } from 'playwright-core';
 import { buildWeb } from '../../scripts/build-web';
 import { type Harness, startHarness } from '../helpers/harness';
-import { grantedToRiley as grantedToRileyIn, launchTabBrowser, signInToTab } from '../helpers/tab-browser';
+import { grantApproved } from '../helpers/grant-approved';
+import { launchTabBrowser, signInToTab } from '../helpers/tab-browser';
 
 // Page functions use `globalThis as any`: the project's tsconfig has no DOM lib (web/tsconfig.json has).
 describe('Teams tab in Chromium: drawer, focus and an empty matrix', () => {
@@ -29,7 +30,7 @@ describe('Teams tab in Chromium: drawer, focus and an empty matrix', () => {
 
   const signIn = (user: string, next: string, width = 1024, height = 900) =>
     signInToTab(browser, h, user, next, { width, height });
-  const grantedToRiley = (args: string) => grantedToRileyIn(h, args);
+  const grantedToRiley = (args: string) => grantApproved(h, args);
 
   test('the drawer keeps a typed reason on a click in its own blank space and on a drag-select out of the field; its backdrop closes it', async () => {
     const request = await grantedToRiley('aks-prod contosoacr --for 1d drawer blank space check');

@@ -1,11 +1,10 @@
 /**
- * What the tab's browser tests share: a headless Chromium that reaches only localhost, signing a
- * sandbox user in to a tab page, and a request of Riley's approved and run to its end.
+ * What the tab's browser tests share: a headless Chromium that reaches only localhost, and signing
+ * a sandbox user in to a tab page (a granted request to show: grant-approved.ts).
  */
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import type { AccessRequest } from '../../src/domain/request';
 import { CHROMIUM_FLAGS_LOOPBACK_ONLY, CHROMIUM_PATH } from './chromium';
-import { type Harness, users } from './harness';
+import type { Harness } from './harness';
 
 /** Headless Chromium for the tab tests (loopback only). */
 export function launchTabBrowser(): Promise<Browser> {
@@ -39,11 +38,4 @@ export async function signInToTab(
   if (theme) await page.goto(`${h.app.url}${next}?theme=${theme}`);
   await page.waitForSelector('body[data-ready="true"]');
   return { ctx, page };
-}
-
-/** Riley's request for `args`, approved by Alex and run to its end. */
-export async function grantedToRiley(h: Harness, args: string): Promise<AccessRequest> {
-  const request = await h.requestGrant(users.requester, args);
-  await h.click(users.approver, 'approve', { requestId: request.id });
-  return h.settle(request.id);
 }

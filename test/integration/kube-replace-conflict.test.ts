@@ -64,7 +64,7 @@ async function checked(secretName: string, extra: Partial<KubeObject['metadata']
     replaceUid: existing!.uid,
     replaceRequestIdLabel: existing!.requestIdLabel,
   };
-  return { kube, access, write, uid: existing!.uid!, cluster };
+  return { kube, access, write, uid: existing!.uid!, cluster, existing: existing! };
 }
 
 /** Lands `change` (of the stored secret's metadata) as another client's write just before acrbot's next PUT(s). */
@@ -249,7 +249,7 @@ test("others' ownerReferences are kept on a replace, like their labels, annotati
 });
 
 test("the check's metadata: the first PUT is built from it without reading the secret again, others' additions kept", async () => {
-  const { kube, cluster, access } = await checked('acr-seen', {
+  const { kube, cluster, write, existing } = await checked('acr-seen', {
     ownerReferences: [OWNER],
     finalizers: ['example.com/protect'],
     labels: { [REQUEST_ID_LABEL]: FIRST, [MANAGED_BY_LABEL]: 'acrbot', team: 'payments' },
@@ -259,9 +259,8 @@ test("the check's metadata: the first PUT is built from it without reading the s
       'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"old":"credential"}}',
     },
   });
-  const { existing } = await kube.precheck(access, { namespace: 'payments', secretName: 'acr-seen' });
   // What the check keeps: others' metadata, never the data nor kubectl's copy of it.
-  expect(existing!.metadata).toEqual({
+  expect(existing.metadata).toEqual({
     labels: { [REQUEST_ID_LABEL]: FIRST, [MANAGED_BY_LABEL]: 'acrbot', team: 'payments' },
     annotations: { 'acrbot.io/request-id': FIRST, 'example.com/scanned': 'true' },
     finalizers: ['example.com/protect'],
@@ -269,18 +268,8 @@ test("the check's metadata: the first PUT is built from it without reading the s
   });
   const fresh = await kube.access(cluster);
   emulator().clearRequests();
-  const result = await kube.write(fresh, {
-    namespace: 'payments',
-    secretName: 'acr-seen',
-    dockerConfigJson: config('next'),
-    labels: { [REQUEST_ID_LABEL]: NEXT },
-    annotations: { 'acrbot.io/request-id': NEXT },
-    replaceResourceVersion: existing!.resourceVersion,
-    replaceUid: existing!.uid,
-    replaceRequestIdLabel: existing!.requestIdLabel,
-    replaceMetadata: existing!.metadata,
-  });
-  expect(result).toMatchObject({ action: 'replaced', uid: existing!.uid });
+  const result = await kube.write(fresh, { ...write, replaceMetadata: existing.metadata });
+  expect(result).toMatchObject({ action: 'replaced', uid: existing.uid });
   expect(secretCalls('acr-seen')).toEqual(['PUT']);
   const stored = emulator().getObject('secrets', 'payments', 'acr-seen')!;
   expect(stored.data).toEqual({ '.dockerconfigjson': data('next') });
@@ -291,11 +280,10 @@ test("the check's metadata: the first PUT is built from it without reading the s
 });
 
 test("the check's metadata, touched since: the 409 reads it again and replaces it, keeping the new annotation", async () => {
-  const { kube, access, write, uid } = await checked('acr-seen-touched');
-  const { existing } = await kube.precheck(access, { namespace: 'payments', secretName: 'acr-seen-touched' });
+  const { kube, access, write, uid, existing } = await checked('acr-seen-touched');
   touchBeforePut('acr-seen-touched', annotate('example.com/scanned'));
   emulator().clearRequests();
-  expect(await kube.write(access, { ...write, replaceMetadata: existing!.metadata })).toMatchObject({
+  expect(await kube.write(access, { ...write, replaceMetadata: existing.metadata })).toMatchObject({
     action: 'replaced',
     uid,
   });

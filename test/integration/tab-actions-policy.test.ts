@@ -8,13 +8,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SANDBOX_APPROVER_GROUP_ID, SANDBOX_USERS } from '../../src/sandbox/fixtures';
-import { SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
 import { cardText } from '../helpers/capturing-connector';
-import { tabCall as call } from '../helpers/tab-call';
+import { tabCall as call, tabToken } from '../helpers/tab-call';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import type { TeamsUser } from '../helpers/teams-activities';
 
-const AUDIENCE = `api://localhost/${SANDBOX_TAB_APP_ID}`;
 const PROD_CHANNEL = '19:prod-approvals@thread.tacv2';
 const megan = SANDBOX_USERS.secondApprover as TeamsUser;
 const HOUR_MS = 3_600_000;
@@ -46,7 +44,7 @@ describe('tab actions under a policy with several rules', () => {
     dir = mkdtempSync(join(tmpdir(), 'acrbot-tab-policy-'));
     writeFileSync(join(dir, 'policy.yaml'), POLICY);
     h = await startHarness({ ACRBOT_POLICY: join(dir, 'policy.yaml') });
-    const issue = (user: string) => h.app.sandbox!.identity.issue({ user, audience: AUDIENCE });
+    const issue = (user: string) => tabToken(h, user);
     tokens = { riley: await issue('requester'), alex: await issue('approver'), megan: await issue('secondApprover') };
   });
   afterAll(async () => {

@@ -5,11 +5,10 @@
  * CSV the page exports from those rows.
  */
 import type { AccessRequest } from '../../src/domain/request';
-import { SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
-import { tabCall as call } from '../helpers/tab-call';
+import { tabCall as call, tabToken } from '../helpers/tab-call';
+import { grantApproved } from '../helpers/grant-approved';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
-const AUDIENCE = `api://localhost/${SANDBOX_TAB_APP_ID}`;
 /** Every control of the set, in text that must come back as `plain`. */
 const CONTROLS = [
   '\u202A',
@@ -34,17 +33,14 @@ describe('tab: bidi controls', () => {
 
   beforeAll(async () => {
     h = await startHarness();
-    const issue = (user: string) => h.app.sandbox!.identity.issue({ user, audience: AUDIENCE });
-    [alex, riley] = await Promise.all(['approver', 'requester'].map(issue));
+    [alex, riley] = await Promise.all(['approver', 'requester'].map((user) => tabToken(h, user)));
   });
   afterAll(async () => {
     await h?.stop();
   });
 
   test('names, reasons, role names and audit details come without them, everywhere the tab shows them', async () => {
-    const mine = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api to prod');
-    await h.click(users.approver, 'approve', { requestId: mine.id });
-    const granted = await h.settle(mine.id);
+    const granted = await grantApproved(h, 'aks-prod contosoacr deploy payments-api to prod');
     const plan = granted.plan;
     if (plan.kind !== 'grant') throw new Error('expected a grant');
     const hostile: AccessRequest = {

@@ -7,13 +7,11 @@
  */
 import type { GrantPlan } from '../../src/domain/plan';
 import { SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
-import { SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
 import type { TabHistory, TabMatrixPage, TabMyAccess, TabRow } from '../../src/tab/tab-wire';
 import { grantApproved } from '../helpers/grant-approved';
 import { type Harness, startHarness } from '../helpers/harness';
-import { tabCall } from '../helpers/tab-call';
+import { tabCall, tabToken } from '../helpers/tab-call';
 
-const AUDIENCE = `api://localhost/${SANDBOX_TAB_APP_ID}`;
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
 
 describe('the tab says why a grant is drifted', () => {
@@ -23,7 +21,7 @@ describe('the tab says why a grant is drifted', () => {
   });
   afterEach(() => h.stop());
 
-  const token = (user: 'requester' | 'approver') => h.app.sandbox!.identity.issue({ user, audience: AUDIENCE });
+  const token = (user: 'requester' | 'approver') => tabToken(h, user);
 
   /** The request's row in the drawer, in My access (its requester's) and in the matrix (an approver's). */
   async function rowsOf(id: string): Promise<{ drawer: TabRow; mine: TabRow; matrix: TabRow[] }> {

@@ -6,11 +6,9 @@
  * short, too long or secret-looking → 400, nothing revoked, audited or told.
  */
 import { createdAssignmentId } from '../../src/domain/access-inventory';
-import { SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
-import { tabCall as call } from '../helpers/tab-call';
+import { tabCall as call, tabToken } from '../helpers/tab-call';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
-const AUDIENCE = `api://localhost/${SANDBOX_TAB_APP_ID}`;
 const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
 
 describe('tab: tenants and revoke reasons', () => {
@@ -20,8 +18,7 @@ describe('tab: tenants and revoke reasons', () => {
 
   beforeAll(async () => {
     h = await startHarness();
-    const issue = (user: string) => h.app.sandbox!.identity.issue({ user, audience: AUDIENCE });
-    [alex, riley] = await Promise.all(['approver', 'requester'].map(issue));
+    [alex, riley] = await Promise.all(['approver', 'requester'].map((user) => tabToken(h, user)));
   });
   afterAll(async () => {
     await h?.stop();

@@ -22,40 +22,13 @@ import { userAccessCard } from '../../src/views/access-view';
 import { planFacts } from '../../src/views/request-view';
 import { armRestError } from './support/arm-rest-error';
 import { FakeClock } from './support/fake-clock';
-import { CLUSTER_ID, grantPlan, pendingRequest, REGISTRY_ID, SUB } from './support/requests';
+import { CLUSTER_ID, grantPlan, pendingRequest, REGISTRY_ID } from './support/requests';
+import { assignmentOf, clusterPulling, registryIn } from './support/drift-azure';
 
 const KUBELET = '0d000000-0000-4000-8000-0000000000d1';
 const NEW_KUBELET = '0d000000-0000-4000-8000-0000000000e9';
 const SP_APP = '0b000000-0000-4000-8000-0000000000a1';
 const SP_OBJECT = '0b000000-0000-4000-8000-0000000000b1';
-
-/** The assignment acrbot's grant made for `plan`, as Azure lists it: intact. */
-function assignmentOf(plan: GrantPlan): RoleAssignmentInfo {
-  return {
-    id: `${plan.scope}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`,
-    name: plan.roleAssignmentName,
-    scope: plan.scope,
-    roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${plan.role.id}`,
-    principalId: plan.identity.objectId,
-  };
-}
-
-function managedCluster(plan: GrantPlan, kubeletObjectId: string): ClusterInfo {
-  const { id, name, subscriptionId, resourceGroup } = plan.cluster;
-  return {
-    id,
-    name,
-    subscriptionId,
-    resourceGroup,
-    identity: { identityType: 'SystemAssigned', servicePrincipalClientId: 'msi', kubeletObjectId },
-    aadEnabled: false,
-  };
-}
-
-function registryOf(plan: GrantPlan, mode: RegistryInfo['roleAssignmentMode']): RegistryInfo {
-  const { id, name, subscriptionId, resourceGroup, loginServer } = plan.registry;
-  return { id, name, subscriptionId, resourceGroup, loginServer, roleAssignmentMode: mode };
-}
 
 function granted(id: string, plan: GrantPlan = grantPlan()): AccessRequest {
   return pendingRequest({
@@ -145,15 +118,15 @@ describe('drift of an intact assignment (drift-detector)', () => {
     clusters.set(
       plan.cluster.id.toLowerCase(),
       plan.identity.kind === 'kubelet'
-        ? managedCluster(plan, plan.identity.objectId)
+        ? clusterPulling(plan, plan.identity.objectId)
         : {
-            ...managedCluster(plan, ''),
+            ...clusterPulling(plan, ''),
             identity: { servicePrincipalClientId: plan.identity.appId },
           },
     );
     registries.set(
       plan.registry.id.toLowerCase(),
-      registryOf(plan, plan.registry.roleAssignmentMode as RegistryInfo['roleAssignmentMode']),
+      registryIn(plan, plan.registry.roleAssignmentMode as RegistryInfo['roleAssignmentMode']),
     );
     return request;
   }
@@ -170,7 +143,7 @@ describe('drift of an intact assignment (drift-detector)', () => {
     const plan = grantPlan();
     await live('R-AAAAAAAA', plan);
     // `az aks update --assign-kubelet-identity`: the old identity keeps its assignment.
-    clusters.set(CLUSTER_ID.toLowerCase(), managedCluster(plan, NEW_KUBELET));
+    clusters.set(CLUSTER_ID.toLowerCase(), clusterPulling(plan, NEW_KUBELET));
 
     expect((await drift.sweep()).map((r) => r.id)).toEqual(['R-AAAAAAAA']);
     const marked = (await requests.get('R-AAAAAAAA'))!;
@@ -199,7 +172,7 @@ describe('drift of an intact assignment (drift-detector)', () => {
             {
               kind: 'grant',
               cluster: plan.cluster,
-              registry: registryOf(plan, 'LegacyRegistryPermissions'),
+              registry: registryIn(plan, 'LegacyRegistryPermissions'),
               roleName: 'AcrPull',
               request: ref,
             },
@@ -231,7 +204,7 @@ describe('drift of an intact assignment (drift-detector)', () => {
 
     const reset = '0b000000-0000-4000-8000-0000000000a2';
     clusters.set(CLUSTER_ID.toLowerCase(), {
-      ...managedCluster(plan, ''),
+      ...clusterPulling(plan, ''),
       identity: { servicePrincipalClientId: reset },
     });
     expect((await drift.sweep()).map((r) => r.id)).toEqual(['R-AAAAAAAA']);
@@ -246,7 +219,7 @@ describe('drift of an intact assignment (drift-detector)', () => {
   test('the registry switched to ABAC repository permissions after an AcrPull grant: modeChanged', async () => {
     const plan = grantPlan();
     await live('R-AAAAAAAA', plan);
-    registries.set(REGISTRY_ID.toLowerCase(), registryOf(plan, 'AbacRepositoryPermissions'));
+    registries.set(REGISTRY_ID.toLowerCase(), registryIn(plan, 'AbacRepositoryPermissions'));
 
     expect((await drift.sweep()).map((r) => r.id)).toEqual(['R-AAAAAAAA']);
     const marked = (await requests.get('R-AAAAAAAA'))!;
@@ -270,7 +243,7 @@ describe('drift of an intact assignment (drift-detector)', () => {
     };
     await live('R-AAAAAAAA', plan);
     expect(await drift.sweep()).toEqual([]);
-    registries.set(REGISTRY_ID.toLowerCase(), registryOf(plan, 'LegacyRegistryPermissions'));
+    registries.set(REGISTRY_ID.toLowerCase(), registryIn(plan, 'LegacyRegistryPermissions'));
     expect((await drift.sweep()).map((r) => r.id)).toEqual(['R-AAAAAAAA']);
     expect((await requests.get('R-AAAAAAAA'))!.access?.driftReason).toBe('modeChanged');
   });
@@ -310,7 +283,7 @@ describe('drift of an intact assignment (drift-detector)', () => {
     await live('R-AAAAAAAA', plan);
     await live('R-BBBBBBBB', other);
     registries.set(REGISTRY_ID.toLowerCase(), armRestError(429, 'TooManyRequests', 'slow down', { requestId: 'r' }));
-    registries.set(other.registry.id.toLowerCase(), registryOf(other, 'AbacRepositoryPermissions'));
+    registries.set(other.registry.id.toLowerCase(), registryIn(other, 'AbacRepositoryPermissions'));
 
     await expect(drift.sweep()).rejects.toThrow(
       /could not read 1 of 3 clusters and registries.*registry .*contosoacr: 429/,
@@ -340,7 +313,7 @@ describe('drift of an intact assignment (drift-detector)', () => {
     reads = [];
     clusters.set(
       otherCluster(plan, 'aks-dr').cluster.id.toLowerCase(),
-      managedCluster(otherCluster(plan, 'aks-dr'), NEW_KUBELET),
+      clusterPulling(otherCluster(plan, 'aks-dr'), NEW_KUBELET),
     );
     expect((await drift.sweep()).map((r) => r.id)).toEqual(['R-BBBBBBBB']);
     expect(reads).toHaveLength(4);
@@ -350,7 +323,7 @@ describe('drift of an intact assignment (drift-detector)', () => {
     const plan = grantPlan();
     await live('R-AAAAAAAA', plan);
     assignments = [];
-    clusters.set(CLUSTER_ID.toLowerCase(), managedCluster(plan, NEW_KUBELET));
+    clusters.set(CLUSTER_ID.toLowerCase(), clusterPulling(plan, NEW_KUBELET));
     expect((await drift.sweep()).map((r) => r.id)).toEqual(['R-AAAAAAAA']);
     expect((await requests.get('R-AAAAAAAA'))!.access?.driftReason).toBe('deleted');
     expect(await driftEntries('R-AAAAAAAA')).toEqual([

@@ -15,7 +15,7 @@ import type { RunContext } from '../../src/flows/executor';
 import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
 import { createLogger } from '../../src/observability/logger';
 import { REGISTRY_ID, secretPlan } from './support/requests';
-import { ACRBOT, APP_ID, OWN_SP_ID, failureOf, SP_ID, spRequest, spRunner } from './support/sp-runner';
+import { ACRBOT, APP_ID, clusterWriting, failureOf, OWN_SP_ID, SP_ID, spRequest, spRunner } from './support/sp-runner';
 
 const NAME = roleAssignmentName(REGISTRY_ID, SP_ID, 'role-guid');
 const ROLE_DEFINITIONS = '/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions';
@@ -47,12 +47,7 @@ function ports(inspection: ApplicationHolders, listed: RoleAssignmentInfo[], del
       delete: async (ra: { name: string }) => void deletes.push(`ra:${ra.name}`),
       listForPrincipal: async () => listed,
     },
-    kubernetes: {
-      access: async () => ({ clusterName: 'aks-prod' }),
-      precheck: async () => ({}),
-      write: async () => ({ action: 'created', serviceAccountPatched: false, uid: 'uid-1' }),
-    },
-    requests: { get: async () => undefined },
+    ...clusterWriting(),
   } as unknown as SecretRunnerPorts;
 }
 

@@ -12,7 +12,7 @@ import { SecretValue } from '../../src/domain/secret-value';
 import { RunFailure } from '../../src/flows/executor';
 import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
 import { runContext } from './support/run-context';
-import { ACRBOT, APP_ID, OWN_SP_ID, failureOf, SP_ID, spRequest, spRunner } from './support/sp-runner';
+import { ACRBOT, APP_ID, clusterWriting, failureOf, OWN_SP_ID, SP_ID, spRequest, spRunner } from './support/sp-runner';
 import { REGISTRY_ID, secretPlan } from './support/requests';
 
 /** Graph shows no owner yet (replication). */
@@ -45,12 +45,7 @@ function fakePorts(
       delete: async (ra: { name: string }) => void deletes.push(`ra:${ra.name}`),
       listForPrincipal: async () => listed,
     },
-    kubernetes: {
-      access: async () => ({ clusterName: 'aks-prod' }),
-      precheck: async () => ({}),
-      write: async () => ({ action: 'created', serviceAccountPatched: false, uid: 'uid-1' }),
-    },
-    requests: { get: async () => undefined },
+    ...clusterWriting(),
   } as unknown as SecretRunnerPorts;
 }
 

@@ -14,7 +14,7 @@ import { RunFailure, RunInterrupted, type RunContext } from '../../src/flows/exe
 import { SecretRunner, type SecretRunnerPorts } from '../../src/flows/secret-runner';
 import { createLogger } from '../../src/observability/logger';
 import { pendingRequest, REGISTRY_ID, secretPlan } from './support/requests';
-import { OWN_SP_ID } from './support/sp-runner';
+import { clusterWriting, OWN_SP_ID } from './support/sp-runner';
 
 const APP_ID = '00000000-0000-4000-8000-0000000000a1';
 
@@ -46,12 +46,7 @@ function fakePorts(deletes: string[]): SecretRunnerPorts {
       deleteApplication: async (id: string) => void deletes.push(`app:${id}`),
     },
     roleAssignments: { delete: async (ra: { name: string }) => void deletes.push(`ra:${ra.name}`) },
-    kubernetes: {
-      access: async () => ({ clusterName: 'aks-prod' }),
-      precheck: async () => ({}),
-      write: async () => ({ action: 'created', serviceAccountPatched: false, uid: 'uid-1' }),
-    },
-    requests: { get: async () => undefined },
+    ...clusterWriting(),
   } as unknown as SecretRunnerPorts;
 }
 

@@ -10,7 +10,7 @@ import { SecretValue } from '../../src/domain/secret-value';
 import { RunFailure } from '../../src/flows/executor';
 import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
 import { runContext } from './support/run-context';
-import { ACRBOT, APP_ID, OWN_SP_ID, failureOf, SP_ID, spRequest, spRunner } from './support/sp-runner';
+import { ACRBOT, APP_ID, clusterWriting, failureOf, OWN_SP_ID, SP_ID, spRequest, spRunner } from './support/sp-runner';
 
 const notFound = () => new CloudApiError('Request_ResourceNotFound', 404, 'application read failed', 'graph-req-1');
 
@@ -49,12 +49,7 @@ function fakePorts(
       create: async () => ({ id: 'ra', requestId: 'arm-1' }),
       delete: async () => undefined,
     },
-    kubernetes: {
-      access: async () => ({ clusterName: 'aks-prod' }),
-      precheck: async () => ({}),
-      write: async () => ({ action: 'created', serviceAccountPatched: false, uid: 'uid-1' }),
-    },
-    requests: { get: async () => undefined },
+    ...clusterWriting(),
   } as unknown as SecretRunnerPorts;
 }
 

@@ -9,7 +9,7 @@ import { CloudApiError } from '../../src/domain/ports';
 import { SecretValue } from '../../src/domain/secret-value';
 import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
 import { runContext } from './support/run-context';
-import { ACRBOT, APP_ID, OWN_SP_ID, failureOf, SP_ID, spRequest, spRunner } from './support/sp-runner';
+import { ACRBOT, APP_ID, clusterWriting, failureOf, OWN_SP_ID, SP_ID, spRequest, spRunner } from './support/sp-runner';
 
 const notFound = () => new CloudApiError('Request_ResourceNotFound', 404, 'service principal read', 'graph-req-1');
 const EARLIER = [{ kind: 'application' as const, id: APP_ID, name: 'acrbot-r-bbbbbbbb-0123456789abcdef' }];
@@ -37,12 +37,7 @@ function fakePorts(spFound: boolean, failures: Error[], calls: string[]): Secret
       listForPrincipal: async () => [],
       delete: async () => undefined,
     },
-    kubernetes: {
-      access: async () => ({ clusterName: 'aks-prod' }),
-      precheck: async () => ({}),
-      write: async () => ({ action: 'created', serviceAccountPatched: false, uid: 'uid-1' }),
-    },
-    requests: { get: async () => undefined },
+    ...clusterWriting(),
   } as unknown as SecretRunnerPorts;
 }
 

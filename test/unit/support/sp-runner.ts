@@ -28,6 +28,19 @@ export const ACRBOT: ApplicationHolders = {
   },
 };
 
+/**
+ * The ports of a run whose cluster side goes well: the secret's checks pass and its write creates
+ * it; no earlier request is looked up. Spread into a test's fake ports.
+ */
+export const clusterWriting = () => ({
+  kubernetes: {
+    access: async () => ({ clusterName: 'aks-prod' }),
+    precheck: async () => ({}),
+    write: async () => ({ action: 'created', serviceAccountPatched: false, uid: 'uid-1' }),
+  },
+  requests: { get: async () => undefined },
+});
+
 /** An executing `--kind sp` request with pull rights. */
 export const spRequest = () =>
   pendingRequest({
