@@ -42,6 +42,7 @@ import {
   pad,
   prefixFilter,
   readDoc,
+  refusedAsSuch,
   statusOf,
 } from './tables-client';
 import { tableRest } from './tables-rest';
@@ -198,7 +199,7 @@ export class TablesAuditLog implements AuditLog {
         return merge(stored, entries);
       } catch (err) {
         // Refused as such (400, 413, …): nothing of it was written.
-        if (refused(err)) throw new Error('the audit entry could not be written', { cause: err });
+        if (refusedAsSuch(err)) throw new Error('the audit entry could not be written', { cause: err });
         // A lost race (409/412), or no definite answer (a 5xx or timeout after the SDK's
         // retries, a reset): either may come after the service applied this very transaction.
         const lostRace = isConflict(err);
@@ -504,14 +505,7 @@ export class TablesAuditLog implements AuditLog {
  * written, so it is reported to every append of the transaction, as for a single one.
  */
 function refusedAsAWhole(err: unknown): boolean {
-  return refused((err as { cause?: unknown }).cause);
-}
-
-/** A 4xx other than a lost race, a timeout or throttling: the service refused the transaction and stored none of it. */
-function refused(err: unknown): boolean {
-  const status = statusOf(err);
-  if (status === undefined || status < 400 || status >= 500) return false;
-  return status !== 408 && status !== 409 && status !== 412 && status !== 429;
+  return refusedAsSuch((err as { cause?: unknown }).cause);
 }
 
 /** `entries` (one transaction's, in order) in the places `stored` leaves empty. */

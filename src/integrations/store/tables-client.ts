@@ -108,6 +108,17 @@ export function statusOf(err: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
+/**
+ * True when the service refused a write as such and stored none of it: a 4xx other than a lost
+ * race (409, 412), a timeout (408) or throttling (429). Anything else (a 5xx, no answer) may
+ * follow a try the service applied with its answer lost.
+ */
+export function refusedAsSuch(err: unknown): boolean {
+  const status = statusOf(err);
+  if (status === undefined || status < 400 || status >= 500) return false;
+  return status !== 408 && status !== 409 && status !== 412 && status !== 429;
+}
+
 /** True for the answers of a conditional write that lost: 412 (stale ETag) or 409 (already exists). */
 export function isConflict(err: unknown): boolean {
   const s = statusOf(err);

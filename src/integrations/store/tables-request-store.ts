@@ -38,6 +38,7 @@ import {
   listTop,
   prefixFilter,
   readDoc,
+  refusedAsSuch,
   statusOf,
   type Row,
 } from './tables-client';
@@ -92,8 +93,7 @@ function trailOf(row: Record<string, unknown>): string[] {
  * service, checkKeys) cannot have been stored.
  */
 function mayHaveLanded(err: unknown): boolean {
-  const status = statusOf(err);
-  if (status !== undefined) return !(status >= 400 && status < 500 && status !== 408 && status !== 429);
+  if (statusOf(err) !== undefined) return !refusedAsSuch(err);
   const name = (err as { name?: unknown } | undefined)?.name;
   return name === 'RestError' || name === 'AbortError' || name === 'TimeoutError';
 }
