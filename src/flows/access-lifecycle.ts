@@ -29,7 +29,8 @@ import {
 } from '../domain/secret-ownership';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
-import { breakGlassReviewJobId, requestExpiryJobId, undoUnaudited, type JobScheduling } from './request-service';
+import { breakGlassReviewJobId, requestExpiryJobId, type JobScheduling } from './request-service';
+import { undoIfStored, undoUnaudited } from './unaudited-undo';
 import { ACCESS_LEASE_TTL_MS, accessLeaseKey, accessLeaseSubject, executionLeaseKey } from './access-lease';
 import { LeaseGuard } from './lease-guard';
 import type { JobRun } from './scheduler';
@@ -1143,7 +1144,10 @@ export class AccessLifecycle {
     try {
       await this.store.update(next);
     } catch (err) {
-      if (!(err instanceof VersionConflictError)) throw err;
+      if (!(err instanceof VersionConflictError)) {
+        await undoIfStored({ store: this.store, clock: this.clock, log: this.log }, extension, next);
+        throw err;
+      }
       this.log.info({ requestId: extension.id }, 'pending extension decided meanwhile; left as it is');
       return;
     }

@@ -46,6 +46,7 @@ import { KeyedSerialiser } from '../domain/keyed-serialiser';
 import type { FlowSettings } from './settings';
 import { type PauseReader, pausedRefusal } from './access-pause';
 import { extendedAccessGone } from './access-lease';
+import { undoIfStored, undoUnaudited } from './unaudited-undo';
 import { pendingCapMessage } from './request-gate';
 import { listPending, listReviewsOwed, scanReviewsOwed, type WaitingRequests } from './waiting-for-approvers';
 
@@ -307,9 +308,12 @@ export class RequestService {
     const request = this.newRequest(input, now, binding, access);
     await this.recordCreated(request);
     if (!auto) {
-      await this.store.create(request);
+      // Its jobs first: a create that fails may have been stored all the same (a store that lost
+      // the answer and could not read the row back), and a request stored without them would
+      // never expire (G6). Jobs of a request that was not stored find nothing and do nothing.
       await this.scheduleExpiry(request);
       await this.scheduleNudges(request);
+      await this.store.create(request);
       if (input.pendingCap !== undefined) await this.withdrawOverCap(request, input.pendingCap);
       return request;
     }
@@ -348,7 +352,12 @@ export class RequestService {
     if ((await this.store.countByRequester(requesterId, ['pending'], max + 1)) <= max) return;
     const withdrawn = transition(request, { type: 'cancel', by: request.requester, at: this.clock.now() });
     // Conditional on the version just created; nobody else knows the request, so a conflict is a fault.
-    await this.store.update(withdrawn);
+    try {
+      await this.store.update(withdrawn);
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) await this.undoIfStored(request, withdrawn);
+      throw err;
+    }
     const others = await this.store.listByRequester(requesterId, ['pending'], Math.min(max, 10));
     const message = pendingCapMessage(max, others);
     await this.recordOrUndo(request, withdrawn, {
@@ -1090,7 +1099,10 @@ export class RequestService {
     try {
       await this.store.update(next);
     } catch (err) {
-      if (!(err instanceof VersionConflictError)) throw err;
+      if (!(err instanceof VersionConflictError)) {
+        await this.undoIfStored(request, next);
+        throw err;
+      }
       const winner = await this.get(request.id);
       throw new UserFacingError(
         'request.alreadyDecided',
@@ -1348,26 +1360,9 @@ export class RequestService {
     return undoUnaudited(this.store, this.clock, before, written);
   }
 
-  /**
-   * After the write of `written` failed with something other than a lost race: it may have been
-   * stored all the same (a store that lost the answer and could not read the row back), and a
-   * transition stored without its audit entry must not stand (G11), so it is undone. Only when the
-   * request read now is `written` itself: the same version with other content is another
-   * instance's write (a second approver's, audited by it), which an undo conditional on the
-   * version alone would overwrite. Never throws: the write's error is what the caller is told, and
-   * a failed check or undo (the store down) is logged here, where it ends.
-   */
-  private async undoIfStored(before: AccessRequest, written: AccessRequest): Promise<void> {
-    try {
-      const stored = await this.store.get(written.id);
-      if (stored?.version !== written.version || JSON.stringify(stored) !== JSON.stringify(written)) return;
-      await this.undo(before, written);
-    } catch (err) {
-      this.log.error(
-        { err, requestId: written.id, state: written.state },
-        'a failed write may have been stored unaudited, and checking or undoing it failed too',
-      );
-    }
+  /** {@link undoIfStored} on this service's store: for a write that failed but may have landed. */
+  private undoIfStored(before: AccessRequest, written: AccessRequest): Promise<void> {
+    return undoIfStored({ store: this.store, clock: this.clock, log: this.log }, before, written);
   }
 
   /**
@@ -1421,24 +1416,5 @@ export class RequestService {
         { cause: err },
       );
     }
-  }
-}
-
-/**
- * Restores `before` after `written` was stored but its audit entry could not be made durable
- * (G11). Conditional on `written` still being current: whatever moved the request meanwhile
- * wrote its own audit entry.
- */
-export async function undoUnaudited(
-  store: RequestStore,
-  clock: Clock,
-  before: AccessRequest,
-  written: AccessRequest,
-): Promise<void> {
-  try {
-    await store.update({ ...before, version: written.version + 1, updatedAt: clock.now().toISOString() });
-  } catch (err) {
-    if (!(err instanceof VersionConflictError))
-      throw new Error(`could not undo an unaudited change of ${before.id}`, { cause: err });
   }
 }

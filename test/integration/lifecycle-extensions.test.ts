@@ -608,4 +608,30 @@ describe('access lifecycle (G17)', () => {
     ]);
     expect(assignmentsOn(contosoId)).toHaveLength(0);
   });
+
+  test('G11: a pending extension whose close was stored but answered with a failure is put back to pending (no expiry without its entry), logged', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+    const extensionId = await requestExtension(request.id, '--for 1h release still running');
+    const store = h.app.store;
+    const update = store.update.bind(store);
+    store.update = async (next) => {
+      await update(next);
+      if (next.id === extensionId && next.state === 'expired') throw new Error('connection reset after the write');
+    };
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    store.update = update;
+    expect((await store.get(request.id))!.state).toBe('revoked');
+    expect((await store.get(extensionId))!.state).toBe('pending');
+    expect(await actions(extensionId)).not.toContain('request.expired:expired');
+    const logged = h.logs.entries().filter((e) => e.msg === 'pending extension of ended access not closed');
+    expect(logged).toMatchObject([
+      {
+        level: 50,
+        requestId: extensionId,
+        err: expect.objectContaining({ message: 'connection reset after the write' }),
+      },
+    ]);
+  });
 });

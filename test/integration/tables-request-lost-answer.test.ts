@@ -9,7 +9,9 @@
 import type { TableClient } from '@azure/data-tables';
 import { RestError } from '@azure/core-rest-pipeline';
 import { transition } from '../../src/domain/request';
-import { RequestService } from '../../src/flows/request-service';
+import { RequestService, requestExpiryJobId } from '../../src/flows/request-service';
+import { Scheduler } from '../../src/flows/scheduler';
+import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
 import type { FlowSettings } from '../../src/flows/settings';
 import { MemoryAuditLog } from '../../src/integrations/store/memory-stores';
 import { openTablesAccount } from '../../src/integrations/store/tables-client';
@@ -36,6 +38,8 @@ interface Failure {
   when: 'after' | 'before';
   status?: number;
   meanwhile?: () => Promise<unknown>;
+  /** How many `method` requests to let through before this one fails (none by default). */
+  skip?: number;
 }
 
 /** Fails the next requests of `client` as `failures` say, in turn, outside the retry policy. */
@@ -45,6 +49,10 @@ function failInTurn(client: TableClient, ...failures: Failure[]): void {
     sendRequest: async (request, next) => {
       const failure = failures[0];
       if (!failure || request.method !== failure.method) return next(request);
+      if (failure.skip) {
+        failure.skip--;
+        return next(request);
+      }
       failures.shift();
       await failure.meanwhile?.();
       const response = failure.when === 'after' ? await next(request) : undefined;
@@ -156,6 +164,12 @@ describe('Azure Tables: a decision or expiry whose write failed with no refusal 
     const store = await TablesRequestStore.open(client);
     const audit = new MemoryAuditLog({ now: () => new Date() });
     const clock = new FakeClock();
+    const log = createLogger({ level: 'silent' });
+    const jobs = new Scheduler(new MemoryScheduleStore(), new MemoryLeaseStore(() => clock.now()), clock, log, {
+      instanceId: 'i-1',
+      sweepIntervalMs: 0,
+      leaseTtlMs: 60_000,
+    });
     const svc = new RequestService(
       store,
       audit,
@@ -163,20 +177,63 @@ describe('Azure Tables: a decision or expiry whose write failed with no refusal 
       clock,
       settings,
       { requestChanged: async () => undefined },
-      createLogger({ level: 'silent' }),
+      log,
+      jobs,
     );
-    const request = await svc.create({
-      requester: REQUESTER,
-      tenantId: TENANT,
-      reason: 'deploy payments-api',
-      plan: grantPlan(),
-      origin: { conversationId: '19:general@thread.tacv2', conversationType: 'channel' },
-    });
-    const actions = async () => (await audit.forRequest(request.id)).map((e) => e.action);
+    const file = (pendingCap?: number) =>
+      svc.create({
+        requester: REQUESTER,
+        tenantId: TENANT,
+        reason: 'deploy payments-api',
+        plan: grantPlan(),
+        origin: { conversationId: '19:general@thread.tacv2', conversationType: 'channel' },
+        pendingCap,
+      });
+    const request = await file();
+    const actions = async (id = request.id) => (await audit.forRequest(id)).map((e) => e.action);
     const approve = (by = APPROVER) =>
       svc.decide({ requestId: request.id, acting: { actor: by, tenantId: TENANT }, approve: true });
-    return { client, store, clock, svc, request, actions, approve, prefix };
+    return { client, store, clock, svc, jobs, request, file, actions, approve, prefix };
   }
+
+  test('a cancel applied unseen is undone: the request stays pending with its jobs, and cancelling again works', async () => {
+    const { client, store, svc, jobs, request, actions } = await world1();
+    const cancel = () => svc.cancel({ requestId: request.id, acting: { actor: REQUESTER, tenantId: TENANT } });
+    failInTurn(client, { method: 'POST', when: 'after', status: 503 }, { method: 'GET', when: 'before', status: 502 });
+    await expect(cancel()).rejects.toBeInstanceOf(AggregateError);
+    expect((await store.get(request.id))?.state).toBe('pending');
+    expect(await actions()).not.toContain('request.cancelled');
+    expect(await jobs.get(requestExpiryJobId(request.id))).toBeDefined();
+    await expect(cancel()).resolves.toMatchObject({ state: 'cancelled' });
+    expect(await actions()).toContain('request.cancelled');
+  });
+
+  test('a withdrawal over the pending cap applied unseen is undone: no request stands cancelled without its refusal entry', async () => {
+    const { client, store, request, file, actions } = await world1();
+    // The create's write goes through; the withdrawal's fails after landing, and so does its read-back.
+    failInTurn(
+      client,
+      { method: 'POST', when: 'after', status: 503, skip: 1 },
+      { method: 'GET', when: 'before', status: 502 },
+    );
+    await expect(file(1)).rejects.toBeInstanceOf(AggregateError);
+    const over = (await store.listByRequester(REQUESTER.objectId, ['pending', 'cancelled'])).find(
+      (r) => r.id !== request.id,
+    )!;
+    expect(over.state).toBe('pending');
+    expect(await actions(over.id)).toEqual(['request.created']);
+  });
+
+  test('a create whose write and read-back both failed leaves no stored request without its expiry job (G6)', async () => {
+    const { client, store, clock, svc, jobs, request, file, actions } = await world1();
+    failInTurn(client, { method: 'POST', when: 'after', status: 503 }, { method: 'GET', when: 'before', status: 502 });
+    await expect(file()).rejects.toBeInstanceOf(AggregateError);
+    const unseen = (await store.listByState(['pending'])).find((r) => r.id !== request.id)!;
+    expect(await actions(unseen.id)).toContain('request.created');
+    expect(await jobs.get(requestExpiryJobId(unseen.id))).toBeDefined();
+    clock.advance(25 * HOUR);
+    await expect(svc.expireIfDue(unseen.id)).resolves.toBe(true);
+  });
 
   test('an approval applied before a 503 stands with its audit entry', async () => {
     const { client, store, request, actions, approve } = await world1();
