@@ -153,6 +153,19 @@ const channel = z
   .string({ message: 'must be a Teams channel id' })
   .regex(CONVERSATION_ID, 'must be a Teams conversation id (19:…@thread.tacv2)');
 
+/**
+ * A name for people the rule reaches (its approvers, its escalation's audience), shown in cards
+ * and messages instead of group ids: one line, without invisible characters (a line break or a
+ * U+202E would change how the card reads), and something visible.
+ */
+function audienceName(invisible: string) {
+  return z
+    .string({ message: 'must be text' })
+    .max(80, 'is longer than 80 characters')
+    .transform(singleLine)
+    .refine((name) => visibleLength(name) > 0, invisible);
+}
+
 const ruleSchema = z.strictObject({
   id: z
     .string({
@@ -167,14 +180,7 @@ const ruleSchema = z.strictObject({
     .strictObject({
       users: z.array(guid('an approver user (Entra object id)')).default([]),
       groups: z.array(guid('an approver group (Entra object id)')).default([]),
-      // Shown on every card of the rule: one line, without invisible characters (a line break or
-      // a U+202E would change how the card reads), and something visible.
-      name: z
-        .string({ message: 'must be text' })
-        .max(80, 'is longer than 80 characters')
-        .transform(singleLine)
-        .refine((name) => visibleLength(name) > 0, 'must name the approvers in visible text')
-        .optional(),
+      name: audienceName('must name the approvers in visible text').optional(),
     })
     .optional(),
   approvalsRequired: z
@@ -189,7 +195,11 @@ const ruleSchema = z.strictObject({
   remindAfter: duration.optional(),
   escalateAfter: duration.optional(),
   escalateTo: z
-    .strictObject({ channel: channel.optional(), groups: z.array(guid('an escalation group')).default([]) })
+    .strictObject({
+      channel: channel.optional(),
+      groups: z.array(guid('an escalation group')).default([]),
+      name: audienceName('must name who is escalated to in visible text').optional(),
+    })
     .optional(),
   autoApprove: z.strictObject({ maxDuration: duration }).optional(),
 });

@@ -76,7 +76,8 @@ export interface PolicyRule {
   approverJustification: 'required' | 'optional';
   remindAfterMs?: number;
   escalateAfterMs?: number;
-  escalateTo?: { channel?: string; groups: string[] };
+  /** Who an escalation also goes to; `name` says who they are (`groups` are ids). */
+  escalateTo?: { channel?: string; groups: string[]; name?: string };
   /** Executes without a human decision, for at most `maxDurationMs`. */
   autoApprove?: { maxDurationMs: number };
 }

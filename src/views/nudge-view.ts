@@ -71,7 +71,10 @@ export function escalationMessage(request: AccessRequest, rule: PolicyRule): Nud
   const asked = `${inertMessageText(approversName(rule))}${askedWho.length ? ` (${askedWho.join(', ')})` : ''}`;
   const also: string[] = [];
   const escalationGroups = rule.escalateTo?.groups ?? [];
-  if (escalationGroups.length) also.push(`members of ${inertMessageText(escalationGroups.join(', '))}`);
+  const escalationName = rule.escalateTo?.name;
+  const members = escalationGroups.length ? `members of ${inertMessageText(escalationGroups.join(', '))}` : '';
+  if (escalationName) also.push(`${inertMessageText(escalationName)}${members && ` (${members})`}`);
+  else if (members) also.push(members);
   if (rule.escalateTo?.channel) also.push('the escalation channel');
   const after =
     rule.escalateAfterMs === undefined ? '' : ` No decision after ${describeDurationMs(rule.escalateAfterMs)}.`;

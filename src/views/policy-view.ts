@@ -49,9 +49,16 @@ export function ruleFacts(rule: PolicyRule): Fact[] {
   if (rule.escalateAfterMs !== undefined)
     facts.push({
       label: 'Escalation',
-      value: `after ${duration(rule.escalateAfterMs)} to ${inertText([rule.escalateTo?.channel, ...(rule.escalateTo?.groups ?? [])].filter(Boolean).join(', '))}`,
+      value: `after ${duration(rule.escalateAfterMs)} to ${escalationAudience(rule)}`,
     });
   return facts;
+}
+
+/** Where an escalation goes: its channel and groups, after the name the policy gives them. */
+function escalationAudience(rule: PolicyRule): string {
+  const where = [rule.escalateTo?.channel, ...(rule.escalateTo?.groups ?? [])].filter(Boolean).join(', ');
+  const name = rule.escalateTo?.name;
+  return inertText(name ? `${name} (${where})` : where);
 }
 
 /** Who the rule names as approvers (users, then groups), under `label` (`Approvers`). */

@@ -87,6 +87,21 @@ describe('the escalation message', () => {
     }
   });
 
+  test('escalation groups the policy names are called by that name, their ids after it; the name is inert', async () => {
+    const t = await setup();
+    const r = escalating({
+      escalateTo: { channel: ESCALATION_CHANNEL, groups: [ONCALL_GROUP], name: 'Payments on-call <at>Alex</at>' },
+    });
+    await t.messenger.nudgeApprovers(t.request, r, 'escalate');
+    expect(t.adapter.posts).toHaveLength(2);
+    for (const { activity } of t.adapter.posts) {
+      expect(activity.text?.replace(/\u200b/g, '')).toContain(
+        `now also: Payments on-call &lt;at&gt;Alex&lt;/at&gt; (members of ${ONCALL_GROUP}) and the escalation channel. Please decide.`,
+      );
+      expect(activity.entities).toEqual([SAM_MENTION]);
+    }
+  });
+
   test('a rule without named users or escalation groups still says who was asked and where it went', async () => {
     const t = await setup();
     const r = escalating({

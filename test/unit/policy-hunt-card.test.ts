@@ -83,7 +83,11 @@ describe('policy card: text from the policy file is inert', () => {
         channel: '19:<at>Alex</at>@thread.tacv2',
         remindAfterMs: 3_600_000,
         escalateAfterMs: 7_200_000,
-        escalateTo: { channel: '19:www.evil.example/[x](https://evil.example)', groups: [] },
+        escalateTo: {
+          channel: '19:www.evil.example/[x](https://evil.example)',
+          groups: [],
+          name: 'On-call [page me](https://evil.example/oncall)',
+        },
       },
     );
     const policy: Policy = {
@@ -114,5 +118,9 @@ describe('policy card: text from the policy file is inert', () => {
     expect(
       factLines(split).some((l) => l.startsWith('Pull secrets in namespace [docs] (https:\u200b//evil.example/ns)')),
     ).toBe(true);
+    // The escalation's audience by the name the policy gives it, its channel after it.
+    expect(factLines(single).find((l) => l.startsWith('Escalation:'))).toMatch(
+      /^Escalation: after 2 hours to On-call \[page me\] \(https:\u200b\/\/evil\.example\/oncall\) \(19:/,
+    );
   });
 });

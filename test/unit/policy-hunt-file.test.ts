@@ -93,6 +93,32 @@ describe('policy file: the approvers name is one line of visible text', () => {
   });
 });
 
+describe('policy file: the escalation audience name is one line of visible text', () => {
+  const named = (name: string) =>
+    [
+      'version: 1',
+      'rules:',
+      '  - id: prod',
+      `    approvers: { users: ["${U1}"] }`,
+      '    remindAfter: 1h',
+      '    escalateAfter: 4h',
+      `    escalateTo: { groups: ["${U1}"], name: ${name} }`,
+      '',
+    ].join('\n');
+
+  test('is kept, with line breaks and invisible characters taken out', () => {
+    const policy = parsePolicy(named('"Payments\\non-call\\u202E"'), 'policy.yaml');
+    expect(policy.rules[0].escalateTo).toEqual({ groups: [U1], name: 'Payments on-call' });
+  });
+
+  test('a name that shows nothing, or runs past 80 characters, is refused', () => {
+    expect(problemsOf(named('"\\u200B"'))).toEqual([
+      '7:75 rules[0].escalateTo.name: must name who is escalated to in visible text',
+    ]);
+    expect(problemsOf(named('x'.repeat(81)))).toEqual(['7:75 rules[0].escalateTo.name: is longer than 80 characters']);
+  });
+});
+
 describe('policy file: a name pattern no name could have', () => {
   const matching = (match: string) =>
     ['version: 1', 'rules:', '  - id: prod', `    match: ${match}`, `    approvers: { users: ["${U1}"] }`, ''].join(
