@@ -58,7 +58,7 @@ param subscriptionIds string[] = []
 @description('Entra object ids of people who may approve (ACRBOT_APPROVERS).')
 param approverObjectIds string[] = []
 
-@description('Entra group whose members may approve (ACRBOT_APPROVER_GROUP). Needs the Graph permission GroupMember.Read.All.')
+@description('Entra group whose members may approve (ACRBOT_APPROVER_GROUP). Needs the Graph permissions GroupMember.Read.All and User.Read.All.')
 param approverGroupId string = ''
 
 @description('Path inside the container image of an approval policy file (ACRBOT_POLICY, docs/policy.md). Empty = the one rule approverObjectIds and approverGroupId make; set, leave those two empty (acrbot refuses both at once).')

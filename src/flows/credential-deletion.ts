@@ -86,8 +86,24 @@ export async function deleteCredential(ports: SecretRunnerPorts, ref: Credential
   const applicationId =
     ref.applicationId || (ref.uniqueName && (await ports.servicePrincipals.findApplication(ref.uniqueName))?.id);
   if (!applicationId) return { ...alongside, found: false, notFound: [...alongside.notFound, ref.uniqueName ?? ''] };
-  await ports.servicePrincipals.deleteApplication(applicationId);
+  if (!(await deleteApplication(ports, applicationId)))
+    return { ...alongside, found: false, notFound: [...alongside.notFound, applicationId] };
   return { ...alongside, found: true, deleted: [...alongside.deleted, applicationId] };
+}
+
+/**
+ * Deletes the application (for good: graph-service-principals.ts); false when Graph found none
+ * under its id, live or deleted (the port's 404): gone already, or not replicated yet after its
+ * create, which the caller tells apart as for one not found by name.
+ */
+async function deleteApplication(ports: SecretRunnerPorts, applicationId: string): Promise<boolean> {
+  try {
+    await ports.servicePrincipals.deleteApplication(applicationId);
+    return true;
+  } catch (err) {
+    if (err instanceof CloudApiError && err.statusCode === 404) return false;
+    throw err;
+  }
 }
 
 /**

@@ -13,6 +13,8 @@ export interface DirectoryUser {
   id: string;
   displayName: string;
   userPrincipalName: string;
+  /** False for a disabled account (who cannot sign in, so cannot approve anything). */
+  accountEnabled: boolean;
 }
 
 /** A security group; members may be users, service principals or nested groups. */
@@ -66,6 +68,15 @@ export interface DirectoryServicePrincipal {
   createdDateTime: string;
 }
 
+/**
+ * An object in the directory's deleted items (Graph v1.0 `directory/deletedItems`): a deleted
+ * application, or the service principal deleted with it, restorable for 30 days and counted
+ * against its creator's directory object quota until it is permanently deleted.
+ */
+export type DeletedItem =
+  | { type: 'application'; object: DirectoryApplication; deletedDateTime: string; creatorIds: Set<string> }
+  | { type: 'servicePrincipal'; object: DirectoryServicePrincipal; deletedDateTime: string; creatorIds: Set<string> };
+
 /** A new password's value (shown once) and its stored metadata. */
 export interface NewPassword {
   secretText: string;
@@ -78,6 +89,15 @@ export class Directory {
   readonly groups = new Map<string, DirectoryGroup>();
   readonly applications = new Map<string, DirectoryApplication>();
   readonly servicePrincipals = new Map<string, DirectoryServicePrincipal>();
+  /** Deleted applications and service principals by object id, until permanently deleted. */
+  readonly deletedItems = new Map<string, DeletedItem>();
+
+  /**
+   * Directory objects one principal may have created (Entra: 250 for a creator that is no
+   * administrator, deleted items included until they are permanently deleted; then a create is
+   * 400 `Directory_QuotaExceeded`). Unset: no quota. Tests set a small one.
+   */
+  ownerQuota: number | undefined = undefined;
 
   /**
    * Replication delay for new applications: an app created through Graph is unknown to
@@ -100,10 +120,16 @@ export class Directory {
 
   constructor(readonly tenantId: string) {}
 
-  addUser(user: { id: string; displayName: string; userPrincipalName?: string }): DirectoryUser {
+  addUser(user: {
+    id: string;
+    displayName: string;
+    userPrincipalName?: string;
+    accountEnabled?: boolean;
+  }): DirectoryUser {
     const u: DirectoryUser = {
       id: user.id.toLowerCase(),
       displayName: user.displayName,
+      accountEnabled: user.accountEnabled ?? true,
       userPrincipalName:
         user.userPrincipalName ??
         `${user.displayName.toLowerCase().replace(/[^a-z0-9]+/g, '.')}@sandbox.onmicrosoft.com`,
@@ -296,14 +322,49 @@ export class Directory {
     );
   }
 
-  /** Deletes an application and its service principal, as Graph does. False when unknown. */
+  /**
+   * Deletes an application and its service principal, as Graph does: both move to
+   * {@link deletedItems} (each restorable on its own in Entra), where they still count against
+   * their creator's quota. False when unknown.
+   */
   deleteApplication(id: string): boolean {
     const app = this.getApplication(id);
     if (!app) return false;
+    const deletedDateTime = graphDate();
     this.applications.delete(app.id);
+    this.deletedItems.set(app.id, { type: 'application', object: app, deletedDateTime, creatorIds: app.ownerIds });
     for (const sp of [...this.servicePrincipals.values()])
-      if (sp.appId === app.appId) this.deleteServicePrincipal(sp.id);
+      if (sp.appId === app.appId && this.deleteServicePrincipal(sp.id))
+        this.deletedItems.set(sp.id, {
+          type: 'servicePrincipal',
+          object: sp,
+          deletedDateTime,
+          creatorIds: new Set(app.ownerIds),
+        });
     return true;
+  }
+
+  /** Permanently deletes a deleted item (`DELETE /directory/deletedItems/{id}`). False when not there. */
+  purgeDeletedItem(id: string): boolean {
+    return this.deletedItems.delete(id.toLowerCase());
+  }
+
+  /**
+   * Directory objects `creatorId` holds against its quota: applications it owns and their
+   * service principals, live or deleted and not yet permanently deleted.
+   */
+  objectsCreatedBy(creatorId: string): number {
+    const key = creatorId.toLowerCase();
+    const owned = [...this.applications.values()].filter((a) => a.ownerIds.has(key));
+    const appIds = new Set(owned.map((a) => a.appId));
+    const sps = [...this.servicePrincipals.values()].filter((s) => appIds.has(s.appId)).length;
+    const deleted = [...this.deletedItems.values()].filter((d) => d.creatorIds.has(key)).length;
+    return owned.length + sps + deleted;
+  }
+
+  /** True when `creatorId` may create one more directory object under {@link ownerQuota}. */
+  withinQuota(creatorId: string): boolean {
+    return this.ownerQuota === undefined || this.objectsCreatedBy(creatorId) < this.ownerQuota;
   }
 
   deleteServicePrincipal(id: string): boolean {

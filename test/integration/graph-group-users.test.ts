@@ -9,6 +9,8 @@ import { keepAliveAgent } from '../../src/integrations/azure/arm-connection';
 import type { GraphClient } from '../../src/integrations/graph/graph-client';
 import { GraphDirectory } from '../../src/integrations/graph/graph-directory';
 import { GraphError } from '../../src/integrations/graph/graph-failure';
+import { quorumOutOfReach, type PolicyRule } from '../../src/domain/policy';
+import { readApproverGroups } from '../../src/flows/approver-groups-read';
 import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
 import { sandboxGraphClient } from '../helpers/sandbox-graph';
 
@@ -22,6 +24,8 @@ const OUTER = id(101);
 const INNER = id(102);
 const [ANNA, BEN, CARA] = [id(111), id(112), id(113)];
 const ROBOT = id(121);
+const TEAM = id(103);
+const [REQUESTER, GONE] = [id(114), id(115)];
 
 beforeAll(async () => {
   sandbox = await startSandbox();
@@ -37,6 +41,9 @@ beforeAll(async () => {
   sandbox.directory.addServicePrincipal({ id: ROBOT, appId: id(122), displayName: 'robot' });
   sandbox.directory.addGroup({ id: INNER, displayName: 'inner', members: [ROBOT, BEN, CARA] });
   sandbox.directory.addGroup({ id: OUTER, displayName: 'outer', members: [ANNA, INNER] });
+  sandbox.directory.addUser({ id: REQUESTER, displayName: 'Requester' });
+  sandbox.directory.addUser({ id: GONE, displayName: 'Left the company', accountEnabled: false });
+  sandbox.directory.addGroup({ id: TEAM, displayName: 'team', members: [REQUESTER, GONE] });
 });
 afterAll(async () => {
   agent.destroy();
@@ -82,5 +89,19 @@ describe('GraphDirectory.groupUserIds', () => {
     expect(err).toBeInstanceOf(GraphError);
     const [answered] = reads();
     expect(err).toMatchObject({ status: 403, code: 'Authorization_RequestDenied', requestId: answered!.requestId });
+  });
+
+  test('a disabled account is nobody who could approve: a rule whose only other approver is one is out of reach', async () => {
+    await expect(directory.groupUserIds(TEAM, 10)).resolves.toEqual([REQUESTER]);
+    const rule: PolicyRule = {
+      id: 'team',
+      match: {},
+      approvers: { users: [], groups: [TEAM], name: 'Team' },
+      approvalsRequired: 1,
+      approverJustification: 'optional',
+    };
+    const requester = { objectId: REQUESTER, name: 'Requester' } as Parameters<typeof readApproverGroups>[2];
+    const reads = await readApproverGroups(directory, rule, requester, 1);
+    expect(quorumOutOfReach(rule, requester, reads)).toMatch(/hold nobody else/);
   });
 });

@@ -302,8 +302,9 @@ describe('secret flow', () => {
     expect((await h.app.store.get(request.id))?.outcome?.cleanup).toBe('deleted');
     const ops = h.app.sandbox!.graph.requests.map((r) => r.operation);
     expect(ops).not.toContain('applications.addPassword');
-    // Bounded: the first read and one more per retry delay of the harness (five).
-    expect(h.app.sandbox!.graph.requests.filter((r) => r.operation === 'applications.get')).toHaveLength(6);
+    // Bounded: the first read and one more per retry delay of the harness (five), and the
+    // deletion's read of the application's appId (to find its service principal for the purge).
+    expect(h.app.sandbox!.graph.requests.filter((r) => r.operation === 'applications.get')).toHaveLength(7);
     expect(h.app.sandbox!.arm.state.listRoleAssignments(contosoId)).toHaveLength(0);
     expect(k8s('aks-dev').getObject('secrets', 'payments', 'acr-sp')).toBeUndefined();
     const explained = h.logs.lines.filter((l) => l.includes('graph.applicationNotReplicated'));

@@ -14,6 +14,8 @@ const OUTER = id(1);
 const INNER = id(2);
 const EMPTY = id(3);
 const [ANNA, BEN, CARA] = [id(11), id(12), id(13)];
+const DORA = id(14);
+const DISABLED = id(4);
 const ROBOT = id(21);
 const ADVANCED = { ConsistencyLevel: 'eventual' };
 
@@ -31,6 +33,8 @@ beforeAll(async () => {
   // ANNA, then the nested group, then CARA again through OUTER itself: each object once.
   directory.addGroup({ id: OUTER, displayName: 'outer', members: [ANNA, INNER, CARA] });
   directory.addGroup({ id: EMPTY, displayName: 'nobody' });
+  directory.addUser({ id: DORA, displayName: 'Dora', accountEnabled: false });
+  directory.addGroup({ id: DISABLED, displayName: 'with a disabled account', members: [ANNA, DORA] });
 });
 afterAll(() => sandbox.stop());
 beforeEach(() => sandbox.graph.clearRequests());
@@ -109,5 +113,33 @@ describe('GET /groups/{id}/transitiveMembers', () => {
     const name = await get(users('platform-approvers'));
     expect(name.status).toBe(400);
     expect(name.body.error.code).toBe('Request_BadRequest');
+  });
+
+  test('$filter=accountEnabled eq true keeps the people who can sign in; eq false the others', async () => {
+    const enabled = await get(
+      users(DISABLED, `$select=id&$count=true&$filter=${encodeURIComponent('accountEnabled eq true')}`),
+    );
+    expect(enabled.status).toBe(200);
+    expect(enabled.body.value).toEqual([{ id: ANNA }]);
+    expect(enabled.body['@odata.count']).toBe(1);
+    const disabled = await get(
+      users(DISABLED, `$select=id&$count=true&$filter=${encodeURIComponent('accountEnabled eq false')}`),
+    );
+    expect(disabled.body.value).toEqual([{ id: DORA }]);
+    // Without a filter, everyone.
+    expect((await get(users(DISABLED))).body.value).toEqual([{ id: ANNA }, { id: DORA }]);
+  });
+
+  test('a filter it does not serve is refused with Graph’s 400, never ignored', async () => {
+    for (const filter of ["displayName eq 'Anna'", 'accountEnabled ne true', 'accountEnabled eq true or id eq x']) {
+      const res = await get(users(DISABLED, `$select=id&$count=true&$filter=${encodeURIComponent(filter)}`));
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('Request_UnsupportedQuery');
+    }
+    const uncast = await get(
+      `/groups/${DISABLED}/transitiveMembers?$count=true&$filter=${encodeURIComponent('accountEnabled eq true')}`,
+    );
+    expect(uncast.status).toBe(400);
+    expect(uncast.body.error.code).toBe('Request_UnsupportedQuery');
   });
 });

@@ -6,6 +6,7 @@
  */
 import type { RoleAssignmentInfo } from '../../src/domain/azure-model';
 import { ResourceGoneError } from '../../src/domain/errors';
+import { CloudApiError } from '../../src/domain/ports';
 import { roleAssignmentName } from '../../src/domain/identifiers';
 import type { CredentialRef } from '../../src/domain/secret-credential';
 import { deleteCredential } from '../../src/flows/credential-deletion';
@@ -110,5 +111,25 @@ describe('deleteCredential: the role assignment of a --kind sp credential', () =
     const result = await deleteCredential(t.ports, ref);
     expect(t.deletes).toEqual([`app:${APP_OBJECT_ID}`]);
     expect(result).toMatchObject({ deleted: [APP_OBJECT_ID], notFound: [NAME] });
+  });
+});
+
+describe('deleteCredential: the application of a --kind sp credential', () => {
+  test('Graph finds none under its id (the port’s 404): not found, never reported deleted', async () => {
+    const t = azure([]);
+    (t.ports.servicePrincipals as { deleteApplication: unknown }).deleteApplication = async () => {
+      throw new CloudApiError('Request_ResourceNotFound', 404, 'application delete failed');
+    };
+    const result = await deleteCredential(t.ports, { ...ref, roleAssignment: undefined });
+    expect(result).toEqual({ found: false, deleted: [], notFound: [APP_OBJECT_ID], notOurs: [] });
+  });
+
+  test('any other failure is thrown, for the clean-up to try again', async () => {
+    const t = azure([]);
+    const refused = new CloudApiError('Unknown', undefined, 'application deleted, but not deleted permanently yet');
+    (t.ports.servicePrincipals as { deleteApplication: unknown }).deleteApplication = async () => {
+      throw refused;
+    };
+    await expect(deleteCredential(t.ports, { ...ref, roleAssignment: undefined })).rejects.toBe(refused);
   });
 });

@@ -4,6 +4,12 @@ import type { GraphClient } from './graph-client';
 import { GraphError } from './graph-failure';
 import { isDirectoryId } from './graph-ids';
 
+/**
+ * Only accounts that can sign in: a disabled account cannot approve anything, so it is nobody
+ * who could (`accountEnabled` is filterable with `eq` on users; on this cast an advanced query).
+ */
+const ENABLED_ONLY = encodeURIComponent('accountEnabled eq true');
+
 /** Graph's largest page of directory objects (`$top` is 1–999). */
 const GRAPH_MAX_TOP = 999;
 
@@ -44,10 +50,12 @@ export class GraphDirectory implements DirectoryPort {
   }
 
   /**
-   * The group's transitive user members, at most `atMost`: the `microsoft.graph.user` cast leaves
-   * out service principals, devices and the nested groups (whose own members are listed, as
-   * `transitiveMembers` flattens them), and only `id` is asked for, which `GroupMember.Read.All`
-   * reads. Graph documents an OData cast on this list as an advanced query (`ConsistencyLevel:
+   * The group's transitive user members whose account is enabled, at most `atMost`: the
+   * `microsoft.graph.user` cast leaves out service principals, devices and the nested groups
+   * (whose own members are listed, as `transitiveMembers` flattens them), `accountEnabled eq true`
+   * the people who cannot sign in, and only `id` is asked for: `GroupMember.Read.All` lists
+   * members, and `User.Read.All` (which checkMemberGroups needs as well) reads `accountEnabled`,
+   * a property beyond a user's basic profile. Graph documents an OData cast (and a filter) on this list as an advanced query (`ConsistencyLevel:
    * eventual` and `$count=true`, sent with every page), answered from an index that may lag a
    * change by a little. Graph may answer a page short of `$top` with a link to more: links are
    * followed only until `atMost` are found. A failure is Graph's error, with its request ids, as
@@ -59,7 +67,7 @@ export class GraphDirectory implements DirectoryPort {
     const top = Math.min(Math.ceil(atMost), GRAPH_MAX_TOP);
     try {
       const users = await this.graph.listAll<{ id?: unknown }>(
-        `/groups/${groupId}/transitiveMembers/microsoft.graph.user?$select=id&$top=${top}&$count=true`,
+        `/groups/${groupId}/transitiveMembers/microsoft.graph.user?$select=id&$filter=${ENABLED_ONLY}&$top=${top}&$count=true`,
         { atMost, headers: { ConsistencyLevel: 'eventual' } },
       );
       return (

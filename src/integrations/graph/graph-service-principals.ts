@@ -3,7 +3,7 @@ import type { ApplicationHoldings, DirectoryOwner, ServicePrincipalHoldings } fr
 import type { CloudApiError, ServicePrincipalPort } from '../../domain/ports';
 import { SecretValue } from '../../domain/secret-value';
 import type { GraphClient } from './graph-client';
-import { GraphError, graphFailure } from './graph-failure';
+import { GraphCloudApiError, GraphError, graphFailure } from './graph-failure';
 import { directoryIdSegment, isDirectoryId } from './graph-ids';
 
 /**
@@ -23,6 +23,25 @@ export type Sleep = (ms: number) => Promise<void>;
  */
 function asWriteError(err: unknown, what: string): CloudApiError {
   return graphFailure(err, `${what} failed`);
+}
+
+/**
+ * Code of the failure of an application deleted but not yet found in deleted items to delete
+ * permanently: its own (what the pending clean-up's audit names), not Graph's 404 code, which
+ * would read as "not there".
+ */
+export const PERMANENT_DELETE_PENDING = 'PermanentDeletePending';
+
+/** The failure {@link PERMANENT_DELETE_PENDING} names, with no status, Graph's ids and 404 kept as its cause. */
+function permanentDeletePending(err: GraphError, what: string): CloudApiError {
+  const error = new GraphCloudApiError(
+    PERMANENT_DELETE_PENDING,
+    undefined,
+    `${what} deleted, but not found in deleted items to delete permanently yet (restorable until it is)`,
+    err,
+  );
+  Object.defineProperty(error, 'cause', { value: err, enumerable: false, writable: true, configurable: true });
+  return error;
 }
 
 /** A directory object as an `owners` list shows it. */
@@ -278,11 +297,81 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
     }
   }
 
+  /**
+   * Deletes the application for good: the DELETE only moves it, and the service principal
+   * deleted with it, to Entra's deleted items, where for 30 days it can be restored with its
+   * passwords and still counts against acrbot's directory object quota (250 objects for a
+   * creator that is no administrator; then every create is `Directory_QuotaExceeded`). So each is
+   * then permanently deleted (`DELETE /directory/deletedItems/{id}`, which
+   * `Application.ReadWrite.OwnedBy` allows for what acrbot owned).
+   *
+   * Says whether there was one: when neither the application nor a deleted one is found, the
+   * port's error with Graph's 404 is thrown (never created, deleted and purged already, or not
+   * replicated yet: the caller decides which). An application deleted now whose deleted item
+   * still cannot be found after the replication retries fails with no status: it is deleted but
+   * restorable, so it is not reported gone; the clean-up's next try finds it in deleted items.
+   */
   async deleteApplication(applicationId: string): Promise<void> {
+    let id: string;
     try {
-      await this.graph.request('DELETE', `/applications/${directoryIdSegment(applicationId, 'application id')}`);
+      id = directoryIdSegment(applicationId, 'application id');
+    } catch (err) {
+      throw asWriteError(err, 'application delete');
+    }
+    // Read before the delete: a deleted application's service principal is no longer found by appId.
+    const servicePrincipalId = await this.servicePrincipalOfApplication(id);
+    let absent: GraphError | undefined;
+    try {
+      await this.graph.request('DELETE', `/applications/${id}`);
     } catch (err) {
       if (!(err instanceof GraphError && err.status === 404)) throw asWriteError(err, 'application delete');
+      // Deleted by an earlier try whose permanent delete failed, or never here: deleted items say which.
+      absent = err;
+    }
+    const purged = await this.purgeDeletedItem(id, 'application', absent === undefined);
+    if (absent && !purged) throw asWriteError(absent, 'application delete');
+    // Its password was the application's: what is left is the quota the service principal holds.
+    if (servicePrincipalId) await this.purgeDeletedItem(servicePrincipalId, 'service principal', true, false);
+  }
+
+  /**
+   * The object id of the service principal of the application `id` (a checked segment), when
+   * both can be read; undefined when either is not found (the application not replicated or
+   * deleted already, or it has none).
+   */
+  private async servicePrincipalOfApplication(id: string): Promise<string | undefined> {
+    let appId: string | undefined;
+    try {
+      appId = (await this.graph.request<{ appId?: string }>('GET', `/applications/${id}?$select=appId`)).body?.appId;
+    } catch (err) {
+      if (err instanceof GraphError && err.status === 404) return undefined;
+      throw asWriteError(err, 'application read before its delete');
+    }
+    return appId ? (await this.findServicePrincipal(appId))?.id : undefined;
+  }
+
+  /**
+   * Permanently deletes the deleted item `id`; false when deleted items do not have it. `deletedNow`:
+   * the object was deleted by this call, so a 404 is replication (the deleted item not visible
+   * yet) and is asked again with backoff; once the retries are spent, `required` throws (with
+   * no status: not "absent"), otherwise the item is left for Entra to remove after 30 days.
+   */
+  private async purgeDeletedItem(id: string, what: string, deletedNow: boolean, required = true): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.graph.request('DELETE', `/directory/deletedItems/${id}`);
+        return true;
+      } catch (err) {
+        if (!(err instanceof GraphError && err.status === 404))
+          throw asWriteError(err, `permanent delete of the ${what}`);
+        if (!deletedNow) return false;
+        if (attempt < this.replicationDelaysMs.length) {
+          await this.sleep(this.replicationDelaysMs[attempt]);
+          continue;
+        }
+        if (!required) return false;
+        throw permanentDeletePending(err, what);
+      }
     }
   }
 }

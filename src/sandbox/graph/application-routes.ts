@@ -9,7 +9,7 @@
  * show in `keyCredentials`. Those are planted through {@link GraphEmulator.holdings}.
  */
 import type { DirectoryApplication } from '../directory';
-import { appIdKeyOf, badRequest, objectIdOf, requestDenied, resourceNotFound } from './graph-errors';
+import { appIdKeyOf, badRequest, objectIdOf, quotaExceeded, requestDenied, resourceNotFound } from './graph-errors';
 import type { StoredCredentialInfo } from './credential-holdings';
 import { pagedCollection } from './graph-paging';
 import { created, entity, filteredCollection, ok, type GraphRequestContext, type GraphRoute } from './graph-route';
@@ -100,7 +100,8 @@ export function applicationRoutes(): GraphRoute[] {
         operation: 'applications.delete',
         handle: (ctx) => {
           // Not replicated yet, a delete by id finds nothing either (404, as a read): a caller
-          // that takes that 404 for "gone" leaves the application behind.
+          // that takes that 404 for "gone" leaves the application behind. Deleted, it (and its
+          // service principal) moves to deleted items (deleted-item-routes.ts).
           const app = writable(ctx);
           ctx.directory.deleteApplication(app.id);
           return { status: 204 };
@@ -119,6 +120,7 @@ function create(ctx: GraphRequestContext) {
   if (Array.isArray(body.passwordCredentials) && body.passwordCredentials.length > 0) {
     throw badRequest("Property 'passwordCredentials' cannot be set when creating an application; use addPassword.");
   }
+  if (!ctx.directory.withinQuota(ctx.callerObjectId)) throw quotaExceeded();
   const app = ctx.directory.createApplication(body.displayName, ctx.callerObjectId);
   return created(ctx, 'applications', wire(ctx, app));
 }
@@ -148,6 +150,7 @@ function upsert(ctx: GraphRequestContext) {
   if (!wantsCreate) throw resourceNotFound(uniqueName);
   if (typeof body.displayName !== 'string' || body.displayName.trim() === '')
     throw badRequest("Property 'displayName' is required.");
+  if (!ctx.directory.withinQuota(ctx.callerObjectId)) throw quotaExceeded();
   const app = ctx.directory.createApplication(body.displayName, ctx.callerObjectId, uniqueName);
   return created(ctx, 'applications', wire(ctx, app));
 }

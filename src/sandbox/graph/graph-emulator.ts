@@ -14,6 +14,7 @@
  * - `directoryObjects.checkMemberGroups` (for `/users/{id}/…`, `/directoryObjects/{id}/…` and
  *   `/servicePrincipals/{id}/…` alike), `users.get`, `users.transitiveMemberOf`, `groups.get`,
  *   `groups.transitiveMembers` (with or without a cast segment; group-member-routes.ts)
+ * - `directory.deletedItems.get|delete` (deleted-item-routes.ts)
  * - `unknown` for paths no route serves.
  */
 import { randomUUID } from 'node:crypto';
@@ -28,6 +29,7 @@ import { HttpError, writeReply, type EmulatorReply } from '../http-util';
 import { audienceAccepted, bearerAudience, SERVICE_AUDIENCES } from '../identity/access-tokens';
 import { applicationRoutes } from './application-routes';
 import { CredentialHoldings } from './credential-holdings';
+import { deletedItemRoutes } from './deleted-item-routes';
 import { noBackingApplication } from './graph-errors';
 import type { ApplicationPermission, GraphRoute } from './graph-route';
 import { groupMemberRoutes } from './group-member-routes';
@@ -92,7 +94,13 @@ export class GraphEmulator extends RecordingEmulator {
       enabled: opts.recordRequests ?? true,
       ...(opts.maxRecordedRequests ? { cap: opts.maxRecordedRequests } : {}),
     });
-    this.router.add(...servicePrincipalRoutes(), ...applicationRoutes(), ...membershipRoutes(), ...groupMemberRoutes());
+    this.router.add(
+      ...servicePrincipalRoutes(),
+      ...applicationRoutes(),
+      ...membershipRoutes(),
+      ...groupMemberRoutes(),
+      ...deletedItemRoutes(),
+    );
   }
 
   /** The directory, under the name the ARM emulator uses for its world (`graph.state.replicationDelay = 2`). */

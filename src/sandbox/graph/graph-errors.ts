@@ -68,3 +68,16 @@ export function appIdKeyOf(appId: string): string {
 export function unsupportedQuery(): HttpError {
   return new HttpError(400, 'Request_UnsupportedQuery', 'Unsupported Query.');
 }
+
+/**
+ * 400 `Directory_QuotaExceeded`: the caller has created as many directory objects as its quota
+ * allows (Entra: 250 for a creator that is no administrator), deleted items not yet permanently
+ * deleted included.
+ */
+export function quotaExceeded(): HttpError {
+  return new HttpError(
+    400,
+    'Directory_QuotaExceeded',
+    'The directory object quota limit for the Principal has been exceeded. Please ask your administrator to increase the quota limit or delete objects to reduce the used quota.',
+  );
+}

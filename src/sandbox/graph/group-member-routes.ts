@@ -11,6 +11,8 @@
  *   `$count=true` it is answered 400 `Request_UnsupportedQuery` here (the message is the
  *   emulator's). A cast to a type no group can hold is 400 `Request_UnsupportedQuery`, as Graph
  *   documents; one to a type the directory has none of (`device`, `orgContact`) lists nothing;
+ * - `$filter=accountEnabled eq true` (or `false`) on the user cast keeps the people whose account
+ *   is (not) enabled; any other filter is 400 `Request_UnsupportedQuery`;
  * - `$top` (1–999, default 100) sizes a page; more are reached through `@odata.nextLink`, an
  *   absolute link with the query kept and an opaque `$skiptoken`; `$count=true` adds
  *   `@odata.count` (all of them, not the page's); `$select` as everywhere;
@@ -65,7 +67,10 @@ function transitiveMembers(ctx: GraphRequestContext, cast: string | undefined): 
   const top = pageSize(ctx.query.get('$top'));
   const group = ctx.directory.groups.get(id.toLowerCase());
   if (!group) throw resourceNotFound(id);
-  const members = flatMembers(ctx.directory, group).filter((m) => !kind || m['@odata.type'] === kind.type);
+  const filter = memberFilter(ctx.query.get('$filter'), kind);
+  const members = flatMembers(ctx.directory, group).filter(
+    (m) => (!kind || m['@odata.type'] === kind.type) && filter(ctx.directory, m),
+  );
   const offset = skipTokenOffset(ctx.query.get('$skiptoken'));
   const $select = ctx.query.get('$select');
   const value = members.slice(offset, offset + top).map((m) => {
@@ -86,6 +91,28 @@ function transitiveMembers(ctx: GraphRequestContext, cast: string | undefined): 
   }
   body['value'] = value;
   return ok(body);
+}
+
+/**
+ * The one `$filter` served here: `accountEnabled eq true|false` on the user cast (Graph supports
+ * `eq` on a user's `accountEnabled`; a filter on this list is an advanced query, as the cast is).
+ * Any other filter is refused with Graph's 400 `Request_UnsupportedQuery`, as Graph refuses a
+ * clause it does not support, rather than ignored (which would list too much).
+ */
+function memberFilter(
+  filter: string | null,
+  kind: { type: string } | undefined,
+): (directory: Directory, member: Record<string, unknown>) => boolean {
+  if (filter === null || filter.trim() === '') return () => true;
+  const m = /^\s*accountEnabled\s+eq\s+(true|false)\s*$/i.exec(filter);
+  if (!m || kind?.type !== '#microsoft.graph.user')
+    throw new HttpError(
+      400,
+      'Request_UnsupportedQuery',
+      `Unsupported or invalid query filter clause specified for property '${/^\s*(\w+)/.exec(filter)?.[1] ?? filter}' of resource '${kind ? kind.type.replace('#microsoft.graph.', '') : 'DirectoryObject'}'.`,
+    );
+  const enabled = m[1]!.toLowerCase() === 'true';
+  return (directory, member) => directory.users.get(String(member['id']))?.accountEnabled === enabled;
 }
 
 /** The advanced query parameters: `ConsistencyLevel: eventual` and `$count=true`. */

@@ -13,6 +13,7 @@ import {
   badRequest,
   noBackingApplication,
   objectIdOf,
+  quotaExceeded,
   requestDenied,
   resourceNotFound,
 } from './graph-errors';
@@ -104,6 +105,7 @@ function create(ctx: GraphRequestContext) {
       `The service principal cannot be created, updated, or restored because the service principal name ${appId} is already in use.`,
     );
   }
+  if (!ctx.directory.withinQuota(ctx.callerObjectId)) throw quotaExceeded();
   const sp = ctx.directory.addServicePrincipal({ appId: app.appId, displayName: app.displayName });
   // Created with Application.ReadWrite.OwnedBy, it is the caller's to manage: its owner.
   ctx.holdings.addServicePrincipalOwner(sp.id, ctx.callerObjectId);
