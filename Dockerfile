@@ -43,8 +43,9 @@ COPY --from=build --chown=root:root /app/build/web ./build/web
 COPY --chown=root:root package.json ./
 COPY --chown=root:root cards ./cards
 # The code stays root-owned and read-only for the app; only data/ (the default SQLite store
-# when no ACRBOT_STORAGE is set) is writable by the runtime user.
-RUN mkdir -p /app/data && chown node:node /app/data
+# when no ACRBOT_STORAGE is set) and .data/ (the sandbox demo's audit key and TLS cache, kept in
+# the working directory as on a developer's machine) are writable by the runtime user.
+RUN mkdir -p /app/data /app/.data && chown node:node /app/data /app/.data
 USER node
 EXPOSE 3978
 # No curl in the slim image: Node's built-in fetch does the probe.

@@ -5,13 +5,15 @@
  * closed, telemetry flushed. SIGHUP reloads the approval policy while the bot runs and is ignored
  * (with a log line) while it starts or stops: it never ends the process.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type * as AppModule from './app';
 import type * as NextStepsModule from './composition/next-steps';
 import type * as SandboxStepModule from './composition/sandbox-step';
 import type * as ConfigModule from './config/config';
 import { readSettingValue } from './config/setting-value';
+import { normaliseAzureIdentityEnvironment } from './integrations/http/azure-credential';
 import { normaliseProxyEnvironment, readProxyEnvironment } from './integrations/http/outbound-proxy';
+import { routeAzureSdkLogs } from './observability/azure-sdk-log';
 import type * as LoggerModule from './observability/logger';
 import { silenceRestifyHttpParserWarning } from './observability/quiet-deprecations';
 import { startTelemetry } from './observability/telemetry';
@@ -25,13 +27,16 @@ async function main(): Promise<void> {
   let onSighup: () => void = () => undefined;
   process.on('SIGHUP', () => onSighup());
   silenceRestifyHttpParserWarning();
-  if (existsSync('.env')) process.loadEnvFile('.env');
+  loadDotEnv();
   // The proxy variables are read like the settings (blank is unset, quotes are refused;
   // outbound-proxy.ts), but the Azure SDK and axios read process.env themselves: they are given
   // the same values before anything reads them (telemetry's exporter builds the first pipeline).
   // Proxy variables config.ts will refuse keep telemetry off: its exporter would end the start
   // with a stack trace that repeats the value, credentials included.
   normaliseProxyEnvironment();
+  // The same for the identity variables the Azure SDK's credentials read themselves (botbuilder's
+  // managed identity included): the client id loadConfig checks is the one they sign in as.
+  normaliseAzureIdentityEnvironment();
   const proxyUnusable = readProxyEnvironment().problems.length > 0;
   // A connection string the exporter cannot use is a configuration problem, listed with the
   // others below; handed to the distro it would end the start with a stack trace. Read like
@@ -63,6 +68,8 @@ async function main(): Promise<void> {
   const { createLogger } = require('./observability/logger') as typeof LoggerModule;
   const { startApp } = require('./app') as typeof AppModule;
   const log = createLogger({ level: config.logLevel });
+  // The Azure SDK's own lines (the distro turns its warnings on) as log lines, not plain text.
+  routeAzureSdkLogs(log);
   /** SIGHUP before the app runs or once its stop began: logged, and no reload (no running app to reload into). */
   const ignoreSighup = (phase: 'starting' | 'stopping') => () =>
     log.info(
@@ -132,6 +139,31 @@ async function main(): Promise<void> {
   );
   if (config.mode === 'sandbox')
     process.stderr.write((require('./composition/next-steps') as typeof NextStepsModule).nextStepsText(app.url));
+}
+
+/**
+ * Loads `.env` from the working directory if there is one. One that cannot be read (a directory,
+ * no permission) is a configuration problem like the others: listed, exit 2, no stack trace. The
+ * reason is the system error's code, which names no value from the file.
+ */
+function loadDotEnv(): void {
+  if (!existsSync('.env')) return;
+  try {
+    process.loadEnvFile('.env');
+  } catch (err) {
+    // Node 20 reports a directory as ERR_INVALID_ARG_TYPE ("Contents of '.env' …"): named here.
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = statSync('.env', { throwIfNoEntry: false })?.isDirectory()
+      ? 'it is a directory'
+      : /^E[A-Z]+$/.test(code ?? '')
+        ? code
+        : 'not a readable file';
+    const { ConfigError } = require('./config/config') as typeof ConfigModule;
+    process.stderr.write(
+      `${new ConfigError([`.env in ${process.cwd()} cannot be read (${why}): make it a readable file of NAME=value lines, or remove it`]).message}\n`,
+    );
+    process.exit(2);
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readAuditKeyFile } from '../config/audit-key';
+import type * as TablesModule from '@azure/data-tables';
 import type { AppConfig } from '../config/config';
 import { type AuditKey, KEY_ADOPTION_ACTION, macOf } from '../domain/audit-chain';
 import type { AuditLog, Clock, LeaseStore, ScheduleStore } from '../domain/ports';
@@ -35,17 +36,26 @@ export function auditKeyFor(config: AppConfig): Buffer | undefined {
 }
 
 function loadOrCreateKeyFile(path: string): Buffer {
-  mkdirSync(dirname(path), { recursive: true });
   // Written whole to a side file, then linked into place: link fails if another instance won
   // the race, and nobody ever reads a half-written key.
   const side = `${path}.${process.pid}.tmp`;
-  writeFileSync(side, randomBytes(32).toString('base64'), { mode: 0o600 });
   try {
-    linkSync(side, path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(side, randomBytes(32).toString('base64'), { mode: 0o600 });
+    try {
+      linkSync(side, path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      rmSync(side, { force: true });
+    }
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  } finally {
-    rmSync(side, { force: true });
+    // A working directory the process may not write to (the container image's /app, before its
+    // .data/ was made writable) failed here with the bare `EACCES: mkdir` and nothing to do.
+    throw new Error(
+      `the sandbox cannot create its audit key ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}): run acrbot from a directory it may write to (it keeps .data/ there), or set ACRBOT_AUDIT_KEY, or use ACRBOT_STORAGE=memory`,
+      { cause: err },
+    );
   }
   return readAuditKeyFile(path);
 }
@@ -57,6 +67,7 @@ export async function openAppStores(
   overrides: StoreOverrides,
   log: Logger,
 ): Promise<Stores> {
+  if (!overrides.stores) checkTablesConnectionString(config.storage);
   const auditKey = overrides.stores ? undefined : auditKeyFor(config);
   const opened = overrides.stores
     ? withMemoryDefaults(overrides.stores, clock)
@@ -74,6 +85,26 @@ export async function openAppStores(
       throw err;
     });
   return { ...opened, ...overrides.coordination };
+}
+
+/**
+ * A connection string the Tables SDK cannot parse stops the start naming ACRBOT_STORAGE, and
+ * never the value (it holds the key): loadConfig refuses what it knows the SDK refuses, and this
+ * catches the rest before the first store opens, where the SDK's message named no setting.
+ * Building a client sends no request.
+ */
+function checkTablesConnectionString(storage: AppConfig['storage']): void {
+  if (storage.kind !== 'tables' || storage.connection.kind !== 'connectionString') return;
+  const tables = require('@azure/data-tables') as typeof TablesModule;
+  try {
+    tables.TableClient.fromConnectionString(storage.connection.value, 'acrbot', { allowInsecureConnection: true });
+  } catch (err) {
+    // The SDK's messages are fixed sentences ("Invalid AccountName in the provided Connection String").
+    throw new Error(
+      `ACRBOT_STORAGE: the Azure Tables SDK cannot use this connection string (${err instanceof Error ? err.message : 'unreadable'}): copy the whole connection string from the storage account's Access keys, or use tables:https://<account>.table.core.windows.net with a managed identity`,
+      { cause: err },
+    );
+  }
 }
 
 /** The audit key given is not the one the log's entries are signed with: acrbot does not start. */

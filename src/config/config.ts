@@ -512,6 +512,33 @@ export function parseAnchorTarget(value: string): AnchorTargetSetting | string {
   return { kind: 'connectionString', value: `${rest};`, container };
 }
 
+/**
+ * What @azure/data-tables would refuse in a connection string (utils/connectionString.js), so
+ * the start check refuses it, by name, instead of the first store opening. The SDK reads a string
+ * as an account key connection string only when it has both DefaultEndpointsProtocol and
+ * AccountKey; anything else as a SAS one, which needs TableEndpoint (the account name read from
+ * it) and SharedAccessSignature. `fields` are the string's fields, names in lower case.
+ */
+function tablesConnectionStringProblem(fields: ReadonlyMap<string, string>): string | undefined {
+  const endpoint = fields.get('tableendpoint');
+  if (fields.has('defaultendpointsprotocol') && fields.has('accountkey')) {
+    if (!fields.get('accountname')) return 'the connection string has no AccountName';
+    if (!fields.get('accountkey')) return 'the connection string has an empty AccountKey';
+    if (!endpoint && !fields.get('endpointsuffix'))
+      return 'the connection string needs TableEndpoint=https://… or EndpointSuffix=core.windows.net';
+    return undefined;
+  }
+  if (fields.get('accountkey') && !fields.get('sharedaccesssignature'))
+    return "a connection string with AccountKey needs DefaultEndpointsProtocol=https (without it the Azure SDK reads it as a SAS connection string and refuses it): copy the whole connection string from the storage account's Access keys";
+  if (!endpoint || !fields.get('sharedaccesssignature'))
+    return 'a connection string with SharedAccessSignature needs TableEndpoint=https://<account>.table.core.windows.net';
+  const url = parseUrl(endpoint);
+  const host = url?.hostname.split('.') ?? [];
+  if (!url || !(host[1] === 'table' ? host[0] : url.pathname.split('/')[1]))
+    return "TableEndpoint must be the account's table endpoint, https://<account>.table.core.windows.net";
+  return undefined;
+}
+
 /** Parses ACRBOT_STORAGE; a string is the problem (never containing the value). */
 export function parseStorage(value: string): StorageSetting | string {
   if (value === 'memory') return { kind: 'memory' };
@@ -540,7 +567,7 @@ export function parseStorage(value: string): StorageSetting | string {
         }),
     );
     if (!fields.get('accountname') && !fields.get('tableendpoint') && !fields.has('usedevelopmentstorage'))
-      return 'tables: expects a connection string (AccountName=…;AccountKey=…;TableEndpoint=…) or https://<account>.table.core.windows.net';
+      return 'tables: expects a connection string (DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…;EndpointSuffix=core.windows.net, as the portal gives it) or https://<account>.table.core.windows.net';
     if (!fields.get('accountkey') && !fields.get('sharedaccesssignature') && !fields.has('usedevelopmentstorage'))
       return 'tables: the connection string has no AccountKey or SharedAccessSignature (without a key, use tables:https://<account>.table.core.windows.net and a managed identity)';
     const endpoint = fields.get('tableendpoint');
@@ -551,6 +578,8 @@ export function parseStorage(value: string): StorageSetting | string {
     const protocol = fields.get('defaultendpointsprotocol');
     if (!endpoint && protocol !== undefined && protocol.toLowerCase() !== 'https')
       return 'tables: DefaultEndpointsProtocol must be https (plain http only for a local emulator, with TableEndpoint=http://127.0.0.1:…)';
+    const sdkProblem = fields.has('usedevelopmentstorage') ? undefined : tablesConnectionStringProblem(fields);
+    if (sdkProblem) return `tables: ${sdkProblem}`;
     return { kind: 'tables', connection: { kind: 'connectionString', value: rest } };
   }
   return 'must be "memory", "sqlite:<path>", "tables:<connection string>" or "tables:https://<account>.table.core.windows.net"';

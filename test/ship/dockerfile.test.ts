@@ -69,6 +69,20 @@ describe('Dockerfile', () => {
     expect(runtime.findIndex((l) => l === 'USER node')).toBeLessThan(runtime.findIndex((l) => /^CMD /.test(l)));
   });
 
+  it("lets the node user write data/ (SQLite) and .data/ (the sandbox demo's audit key) in its working directory", () => {
+    // The sandbox keeps .data/audit.key in the working directory (stores.ts, auditKeyFor): the
+    // documented demo (ACRBOT_MODE=sandbox in the image) stopped on EACCES mkdir '/app/.data'.
+    const workdir = runtime.filter((l) => /^WORKDIR /.test(l)).at(-1);
+    expect(workdir).toBe('WORKDIR /app');
+    const run = runtime.find((l) => /\bchown node:node\b/.test(l));
+    expect(run).toBeDefined();
+    for (const dir of ['/app/data', '/app/.data']) {
+      expect(run).toMatch(new RegExp(`mkdir -p [^&]*${dir.replace('.', '\\.')}(\\s|$)`));
+      expect(run).toMatch(new RegExp(`chown node:node [^&]*${dir.replace('.', '\\.')}(\\s|$)`));
+    }
+    expect(runtime.findIndex((l) => l === run)).toBeLessThan(runtime.findIndex((l) => l === 'USER node'));
+  });
+
   it('sets production mode, exposes 3978 and starts dist/index.js', () => {
     expect(runtime.join('\n')).toMatch(/ENV[^\n]*NODE_ENV=production/);
     expect(runtime.join('\n')).toMatch(/ENV[^\n]*ACRBOT_MODE=azure/);
