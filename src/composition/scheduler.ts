@@ -138,7 +138,7 @@ function registerCoreJobs(scheduler: Scheduler, flows: Flows): void {
   scheduler.register('request.expire', async (job) => {
     if (job.requestId) await flows.requests.expireIfDue(job.requestId);
   });
-  scheduler.register('access.expire', (job) => flows.lifecycle.onExpire(job));
+  scheduler.register('access.expire', (job, run) => flows.lifecycle.onExpire(job, run));
   scheduler.register('access.remind', (job, run) => flows.lifecycle.onReminder(job, run));
   scheduler.register('approval.remind', (job, run) => flows.nudges.remind(job, run));
   scheduler.register('approval.escalate', (job, run) => flows.nudges.escalate(job, run));

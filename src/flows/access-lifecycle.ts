@@ -8,7 +8,7 @@
  */
 import { accessEnd, credentialEnd } from '../domain/access-inventory';
 import type { PauseAsTold } from '../domain/access-pause';
-import type { AuditEvent } from '../domain/audit-chain';
+import type { AuditEntry, AuditEvent } from '../domain/audit-chain';
 import { isUserFacing, ResourceGoneError, UserFacingError } from '../domain/errors';
 import type { GrantPlan, SecretPlan } from '../domain/plan';
 import { SECRET_DEFAULTS } from '../domain/secret-options';
@@ -102,6 +102,34 @@ function withoutExtend(driftSeen: string | undefined, paused: boolean): string {
 
 /** The longest credential lifetime acrbot ever gives (ACRBOT_SECRET_MAX_EXPIRY's upper bound). */
 const MAX_CREDENTIAL_LIFETIME_MS = 365 * 86_400_000;
+
+/** The failed attempt of a revocation at which its requester is first told it is retrying. */
+export const FAILING_TOLD_AFTER = 3;
+/**
+ * Then told again after this many more failed attempts: once a day at the scheduler's longest
+ * backoff (30 min), the cadence at which the approvers hear of a recurring job that keeps failing
+ * (RECURRING_REPORT_EVERY, composition/scheduler.ts).
+ */
+export const FAILING_TOLD_EVERY = 48;
+
+/** How a request's access ended, as its audit entry and its requester's notice say. */
+interface EndedAs {
+  by: Actor;
+  reason?: string;
+  expired: boolean;
+}
+
+/** The audit entry saying a revoked request's end was made known (cards redrawn, requester told). */
+const END_TOLD = 'access.end.told';
+
+/**
+ * The idempotency key of a request's `access.expired`/`access.revoked` entry: one per request
+ * (it is revoked once), naming the request it ended with when it is an extension ended with its
+ * original. Without `withId`, also the prefix every such key of the request starts with.
+ */
+function endedKey(requestId: string, withId?: string): string {
+  return `access.ended:${requestId}${withId ? `:${withId}` : ''}`;
+}
 
 /** Job ids. */
 export const accessExpiryJobId = (requestId: string): string => `access.expire:${requestId}`;
@@ -327,6 +355,10 @@ export class AccessLifecycle {
       action: 'access.extended',
       outcome: 'extended',
       detail: `until ${end} by ${extension.id} (${extension.plan.kind === 'secret' ? rotationWords(extension) : 'nothing re-created'})`,
+      // Two instances may apply one extension at once (the executor's follow-up and the expiry's
+      // missed-move check): both read this version of the original, and the entry is written once.
+      // A later try reads a newer version (whatever made the move fail wrote it) and says its own.
+      idempotencyKey: `access.extended:${original.id}:${extension.id}:v${original.version}`,
     });
     const next = await this.moveEnd(original, extension, end);
     if (!next) {
@@ -356,7 +388,9 @@ export class AccessLifecycle {
    * Writes the original's end moved to `end` by `extension` (audited by the caller). A write that
    * lost to another one (a drift mark, a card's state) is made again on a fresh read while the
    * original is still active, not ending and not moved past `end`, at most three times; undefined
-   * when it no longer can be (revoked or ending meanwhile, or still conflicting).
+   * when it no longer can be (revoked or ending meanwhile, or still conflicting). A fresh read
+   * that this extension already moved (the same success applied on another instance at once) is
+   * the move made, and returned.
    */
   private async moveEnd(
     original: AccessRequest,
@@ -382,10 +416,11 @@ export class AccessLifecycle {
       } catch (err) {
         if (!(err instanceof VersionConflictError)) throw err;
         const fresh = await this.store.get(original.id);
+        // The same extension applied on another instance at once won the write: the move is made.
+        if (fresh?.access?.extendedBy?.includes(extension.id)) return fresh;
         const movable =
           fresh?.state === 'succeeded' &&
           !fresh.access?.revokingSince &&
-          !fresh.access?.extendedBy?.includes(extension.id) &&
           !(fresh.access?.expiresAt && Date.parse(fresh.access.expiresAt) >= Date.parse(end));
         if (!movable || attempt >= 3) return undefined;
         base = fresh;
@@ -547,7 +582,7 @@ export class AccessLifecycle {
    * a grant that failed unconfirmed, deletes what Azure may have made (cleanUpUnconfirmedGrant).
    * Throws when a step failed, so the scheduler retries with backoff and reports.
    */
-  async onExpire(job: ScheduledJob): Promise<void> {
+  async onExpire(job: ScheduledJob, run?: JobRun): Promise<void> {
     const request = job.requestId ? await this.store.get(job.requestId) : undefined;
     if (!request) return;
     const now = this.clock.now();
@@ -558,6 +593,10 @@ export class AccessLifecycle {
     }
     if (isUnconfirmedGrant(request)) {
       await this.cleanUpUnconfirmedGrant(request);
+      return;
+    }
+    if (request.state === 'revoked') {
+      await this.finishEndMadeKnown(request);
       return;
     }
     if (request.state !== 'succeeded') return;
@@ -590,8 +629,20 @@ export class AccessLifecycle {
       // A revocation waiting for a request being granted is not failing: the requester hears
       // when it is done, not that it "keeps failing".
       const waiting = isUserFacing(err) && err.code === 'revoke.grantRunning';
-      if (job.attempts + 1 >= 3 && !waiting)
-        await this.messenger.tellRequester(request, { kind: 'revocationFailing', attempts: job.attempts + 1 });
+      const attempts = job.attempts + 1;
+      // At the third failure, then once a day while it keeps failing: the approvers hear of every
+      // failure and act; the requester only needs to know it is not done yet. A run that lost
+      // the job's lease leaves it to the instance that holds it now.
+      if (!waiting && attempts >= FAILING_TOLD_AFTER && (attempts - FAILING_TOLD_AFTER) % FAILING_TOLD_EVERY === 0) {
+        // The revocation's own error is what the scheduler records, not the lease's.
+        const held = run
+          ? await run.check().then(
+              () => true,
+              () => false,
+            )
+          : true;
+        if (held) await this.messenger.tellRequester(request, { kind: 'revocationFailing', attempts });
+      }
       throw err;
     }
   }
@@ -818,10 +869,9 @@ export class AccessLifecycle {
       if (ending.plan.kind === 'secret') await this.revokeSecrets(ending, endingExtensions, by);
       else await this.revokeGrant(ending, ending.plan, by, endingExtensions);
       await guard?.check();
-      for (const extension of endingExtensions) await this.markRevoked(extension, by, reason, expired, ending);
-      const revoked = await this.markRevoked(ending, by, reason, expired);
-      await this.closePendingExtensions(ending, endingExtensions);
-      return revoked;
+      for (const extension of endingExtensions)
+        await this.markRevoked(extension, { by, reason, expired }, { endedWith: ending });
+      return await this.markRevoked(ending, { by, reason, expired }, { extensions: endingExtensions });
     } finally {
       await guard?.stop();
     }
@@ -1049,19 +1099,21 @@ export class AccessLifecycle {
   }
 
   /**
-   * Marks `request` revoked, audits it, updates its cards and tells the requester. An extension
-   * ended with the request it extends (`endedWith`) is audited as such, its end is no longer
-   * waited for, and the requester is told once, by the original.
+   * Marks `request` revoked, audits it, updates its cards and tells the requester
+   * ({@link makeEndKnown}). An extension ended with the request it extends (`endedWith`) is
+   * audited as such, its end is no longer waited for, and the requester is told once, by the
+   * original. The `access.expired`/`access.revoked` entry comes before the write (G11) under a key
+   * of its own ({@link endedKey}): a retry after a write that lost a race finds it instead of
+   * saying "revoked" twice, and the end job's next run reads from it how the access ended.
    */
   private async markRevoked(
     request: AccessRequest,
-    by: Actor,
-    reason: string | undefined,
-    expired: boolean,
-    endedWith?: AccessRequest,
+    how: EndedAs,
+    along: { endedWith?: AccessRequest; extensions?: readonly AccessRequest[] },
   ): Promise<AccessRequest> {
-    const now = this.clock.now();
-    const next = transition(request, { type: 'revoke', at: now, by, reason });
+    const { by, reason, expired } = how;
+    const { endedWith } = along;
+    const next = transition(request, { type: 'revoke', at: this.clock.now(), by, reason });
     // Read before the write (a failed read fails the attempt, which is retried): the notice below
     // says whether the cluster can still pull through an assignment that was not acrbot's.
     const heldOutsideAcrbot = endedWith ? undefined : await this.heldOutsideAcrbot(request);
@@ -1069,6 +1121,7 @@ export class AccessLifecycle {
       action: expired ? 'access.expired' : 'access.revoked',
       outcome: 'revoked',
       detail: endedWith ? `with ${endedWith.id}, which it extends${reason ? `: ${reason}` : ''}` : reason,
+      idempotencyKey: endedKey(request.id, endedWith?.id),
     });
     try {
       await this.store.update(next);
@@ -1079,18 +1132,95 @@ export class AccessLifecycle {
       }
       throw err;
     }
-    for (const beforeMs of this.settings.remindersMs) await this.jobs.cancel(accessReminderJobId(request.id, beforeMs));
-    if (endedWith) await this.jobs.cancel(accessExpiryJobId(request.id));
-    await this.cards.requestChanged(next);
-    if (!endedWith)
-      await this.messenger.tellRequester(next, {
+    await this.makeEndKnown(next, how, { ...along, heldOutsideAcrbot });
+    return next;
+  }
+
+  /**
+   * What follows the write of `revoked`: every card copy redrawn, the requester told (unless it
+   * ended with the request it extends, whose notice tells them) and the pending extensions of
+   * the ended access closed; then recorded (`access.end.told`). Until that entry exists, the
+   * request's end job does it again when it next runs ({@link finishEndMadeKnown}): a store error
+   * or a stopped process in between neither loses the notice nor leaves the cards saying "Being
+   * revoked". Cancelling the reminders (and an extension's own end job) comes last and only
+   * logs a failure: a reminder left behind finds the request revoked and sends nothing.
+   */
+  private async makeEndKnown(
+    revoked: AccessRequest,
+    how: EndedAs,
+    along: { endedWith?: AccessRequest; extensions?: readonly AccessRequest[]; heldOutsideAcrbot?: boolean },
+  ): Promise<void> {
+    const { endedWith, heldOutsideAcrbot } = along;
+    // The notifier and the messenger log their own failures; this catch is for the rest of the chain.
+    await this.cards
+      .requestChanged(revoked)
+      .catch((err: unknown) => this.log.error({ err, requestId: revoked.id }, 'redrawing the cards of an end failed'));
+    if (!endedWith) {
+      await this.messenger.tellRequester(revoked, {
         kind: 'ended',
-        by,
-        expired,
-        reason,
+        by: how.by,
+        expired: how.expired,
+        reason: how.reason,
         ...(heldOutsideAcrbot !== undefined && { heldOutsideAcrbot }),
       });
-    return next;
+      await this.closePendingExtensions(revoked, along.extensions ?? []);
+    }
+    await this.record(revoked, how.by, {
+      action: END_TOLD,
+      outcome: endedWith ? 'withOriginal' : 'sent',
+      detail: endedWith
+        ? `cards updated; the requester is told by ${endedWith.id}'s notice`
+        : 'cards updated and the requester told',
+    });
+    const jobs = this.settings.remindersMs.map((beforeMs) => accessReminderJobId(revoked.id, beforeMs));
+    if (endedWith) jobs.push(accessExpiryJobId(revoked.id));
+    for (const id of jobs)
+      await this.jobs
+        .cancel(id)
+        .catch((err: unknown) =>
+          this.log.warn(
+            { err, requestId: revoked.id, jobId: id },
+            'a job of ended access was not cancelled; it does nothing when due',
+          ),
+        );
+  }
+
+  /**
+   * The end job met its request revoked: when this version's revocation wrote that (its keyed
+   * `access.expired`/`access.revoked` entry) and no `access.end.told` follows it, the attempt
+   * stopped after the write (a store error, a stopped process) and the job is its retry: the end
+   * is made known now ({@link makeEndKnown}, at least once). Under the access lease, so a
+   * revocation still finishing on another instance is not told twice; a request revoked before
+   * the key existed, or whose end was told, is left alone.
+   */
+  private async finishEndMadeKnown(request: AccessRequest): Promise<void> {
+    // Read first without the lease: nearly always told already (an end job whose delete failed).
+    if (!(await this.endNotMadeKnown(request.id))) return;
+    const guard = await this.holdAccessLease(request);
+    try {
+      const current = await this.store.get(request.id);
+      if (current?.state !== 'revoked') return;
+      const ended = await this.endNotMadeKnown(current.id);
+      if (!ended) return;
+      const endedWithId = ended.idempotencyKey!.slice(endedKey(current.id).length + 1) || undefined;
+      const endedWith = endedWithId ? await this.store.get(endedWithId) : undefined;
+      if (endedWithId && !endedWith) return;
+      const how: EndedAs = {
+        by: ended.actor,
+        reason: current.access?.revokeReason,
+        expired: ended.action === 'access.expired',
+      };
+      this.log.warn(
+        { requestId: current.id },
+        'the end of this access was written but not made known; the cards and the requester are told now',
+      );
+      const extensions = endedWith ? [] : await this.extensionsOf(current, ['revoked']);
+      const heldOutsideAcrbot = endedWith ? undefined : await this.heldOutsideAcrbot(current);
+      await guard?.check();
+      await this.makeEndKnown(current, how, { endedWith, extensions, heldOutsideAcrbot });
+    } finally {
+      await guard?.stop();
+    }
   }
 
   /**
@@ -1104,6 +1234,19 @@ export class AccessLifecycle {
     if (request.plan.kind !== 'grant') return undefined;
     if (!request.extendsRequestId) return Boolean(request.outcome?.alreadyPresent);
     return !(await this.acrbotCreatedAssignment(request, request.plan));
+  }
+
+  /**
+   * The keyed `access.expired`/`access.revoked` entry of request `id` when no `access.end.told`
+   * follows it (its end was written and not made known); undefined otherwise, and for a request
+   * revoked before the key existed.
+   */
+  private async endNotMadeKnown(id: string): Promise<AuditEntry | undefined> {
+    const entries = await this.audit.forRequest(id);
+    const key = endedKey(id);
+    const ended = entries.findLast((e) => e.idempotencyKey === key || e.idempotencyKey?.startsWith(`${key}:`));
+    if (!ended || entries.some((e) => e.seq > ended.seq && e.action === END_TOLD)) return undefined;
+    return ended;
   }
 
   /**
@@ -1172,8 +1315,8 @@ export class AccessLifecycle {
    * requests that moved its end (a secret's also rotated the credential into its secret). Read
    * from the store by the request's own `extendsRequestId` records, never from a cluster.
    */
-  private async extensionsOf(request: AccessRequest): Promise<AccessRequest[]> {
-    const same = await this.store.listByTarget(request.plan.cluster.id, request.plan.registry.id, ['succeeded'], 1000);
+  private async extensionsOf(request: AccessRequest, states: RequestState[] = ['succeeded']): Promise<AccessRequest[]> {
+    const same = await this.store.listByTarget(request.plan.cluster.id, request.plan.registry.id, states, 1000);
     const family = new Set([request.id]);
     const found: AccessRequest[] = [];
     for (let grew = true; grew;) {
@@ -1524,9 +1667,10 @@ export class AccessLifecycle {
   private async record(
     request: AccessRequest,
     by: Actor,
-    event: Pick<AuditEvent, 'action' | 'outcome' | 'detail'> & { targetIds?: string[] },
+    event: Pick<AuditEvent, 'action' | 'outcome' | 'detail' | 'idempotencyKey'> & { targetIds?: string[] },
   ): Promise<void> {
     await this.audit.append({
+      ...(event.idempotencyKey && { idempotencyKey: event.idempotencyKey }),
       actor: by,
       tenantId: request.tenantId,
       requestId: request.id,

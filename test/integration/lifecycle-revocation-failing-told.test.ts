@@ -1,0 +1,89 @@
+/**
+ * G17: a revocation Azure keeps refusing tells its requester once, at the third failed attempt,
+ * then once a day while it keeps failing (the approvers hear of every failure). Before, the
+ * requester got "is retrying" at every attempt from the third on: about 48 messages a day. A run
+ * that lost the job's lease (another instance runs the job now) tells nobody. Shared steps:
+ * test/helpers/lifecycle.ts.
+ */
+import { FAILING_TOLD_EVERY } from '../../src/flows/access-lifecycle';
+import type { JobHandler } from '../../src/flows/scheduler';
+import { cardText } from '../helpers/capturing-connector';
+import { users } from '../helpers/harness';
+import {
+  useLifecycleHooks,
+  h,
+  advance,
+  runDueAfter,
+  start,
+  MINUTE,
+  grant,
+  jobOf,
+  outcomeSent,
+} from '../helpers/lifecycle';
+
+/** The "Revocation of … is retrying" messages sent so far. */
+const retryingNotices = () =>
+  h.connector.calls.filter((c) => c.op !== 'update' && /is retrying/.test(cardText(c.activity)));
+
+describe('the requester of a failing revocation (G17)', () => {
+  useLifecycleHooks();
+
+  test('is told at the third failed attempt, then not again until a day of attempts has failed', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+    await outcomeSent(request.id);
+    h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.delete', status: 403, count: 100_000 });
+    const jobId = `access.expire:${request.id}`;
+
+    await runDueAfter(2 * MINUTE);
+    await runDueAfter(MINUTE);
+    expect(retryingNotices()).toEqual([]);
+    await runDueAfter(MINUTE);
+    expect((await jobOf(jobId))?.attempts).toBe(3);
+    await h.connector.waitFor((c) => /is retrying/.test(cardText(c.activity)), 5000, 'the first retrying notice');
+    expect(cardText(retryingNotices()[0].activity)).toContain('(3 attempts)');
+
+    // The next attempts tell nobody: the fourth, and the last of a day of attempts at the
+    // longest backoff (the job's count moved on as if the ones between had failed too).
+    await runDueAfter(MINUTE);
+    const fourth = (await jobOf(jobId))!;
+    expect(fourth.attempts).toBe(4);
+    const count = 1 + FAILING_TOLD_EVERY;
+    expect(await h.app.stores.schedule.putIfUnchanged({ ...fourth, attempts: count }, fourth.revision!)).toBe(true);
+    await runDueAfter(MINUTE);
+    expect((await jobOf(jobId))?.attempts).toBe(2 + FAILING_TOLD_EVERY);
+    expect(retryingNotices()).toHaveLength(1);
+    await runDueAfter(MINUTE);
+    expect((await jobOf(jobId))?.attempts).toBe(3 + FAILING_TOLD_EVERY);
+    await h.connector.waitFor(
+      (c) => c.op !== 'update' && cardText(c.activity).includes(`(${3 + FAILING_TOLD_EVERY} attempts)`),
+      5000,
+      'the next day\u2019s retrying notice',
+    );
+    expect(retryingNotices()).toHaveLength(2);
+  });
+
+  test('a run that lost the job lease does not tell the requester', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+    await outcomeSent(request.id);
+    h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.delete', status: 403, count: 100_000 });
+    await runDueAfter(2 * MINUTE);
+    await runDueAfter(MINUTE);
+    // The third attempt stalls past its lease, and another instance takes the job over.
+    const scheduler = h.app.scheduler as unknown as { handlers: Map<string, JobHandler> };
+    const expire = scheduler.handlers.get('access.expire')!;
+    let failed: unknown;
+    h.app.scheduler.register('access.expire', async (job, run) => {
+      advance(h.app.config.leaseTtlMs + 1);
+      expect(await h.app.stores.leases.acquire(`job:${job.id}`, 'another-instance', MINUTE)).toBeDefined();
+      await expire(job, run).catch((err: unknown) => {
+        failed = err;
+        throw err;
+      });
+    });
+    await runDueAfter(MINUTE);
+    expect(failed).toBeDefined();
+    expect(retryingNotices()).toEqual([]);
+  });
+});
