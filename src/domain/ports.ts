@@ -15,6 +15,12 @@ export interface AzureResourceReader {
   listRegistries(subscriptionId: string): Promise<RegistryInfo[]>;
 }
 
+/**
+ * An ACR token's `status` as ARM answers it: only an `enabled` token's passwords sign in.
+ * Undefined where an answer did not say (ACR always does; some test doubles do not).
+ */
+export type RegistryTokenStatus = 'enabled' | 'disabled' | (string & {});
+
 /** Result of an Azure write. */
 export interface WriteResult {
   id: string;
@@ -207,23 +213,29 @@ export interface RegistryTokenPort {
    * The token of that name on the registry, or undefined when there is none (404). Read before
    * creating: a token acrbot's store does not record must never be replaced or deleted (G15).
    * Read before deleting too: `provisioningState` (ARM's `Creating`, `Updating`, `Deleting`,
-   * `Succeeded`, `Failed`, `Canceled`) says whether a write on it is still running.
+   * `Succeeded`, `Failed`, `Canceled`) says whether a write on it is still running. A resumed
+   * run reads its own token's `status` too: one disabled outside acrbot is not re-enabled.
    */
   getToken(
     registry: { subscriptionId: string; resourceGroup: string; name: string },
     tokenName: string,
-  ): Promise<{ id: string; scopeMapId?: string; provisioningState?: string } | undefined>;
+  ): Promise<{ id: string; scopeMapId?: string; provisioningState?: string; status?: RegistryTokenStatus } | undefined>;
   /** The scope map of that name, or undefined when there is none (404). Same use as {@link getToken}. */
   getScopeMap(
     registry: { subscriptionId: string; resourceGroup: string; name: string },
     scopeMapName: string,
   ): Promise<{ id: string; provisioningState?: string } | undefined>;
-  /** PUT the token (replacing one of the same name: callers check {@link getToken} first). */
+  /**
+   * PUT the token, asking for `enabled` (replacing one of the same name: callers check
+   * {@link getToken} first). `status` is what Azure made of it: an Azure Policy with a Modify
+   * effect (the built-in "Configure container registries to disable repository scoped access
+   * token") turns the request into a `disabled` token and answers success all the same.
+   */
   createToken(
     registry: { subscriptionId: string; resourceGroup: string; name: string },
     tokenName: string,
     scopeMapId: string,
-  ): Promise<WriteResult>;
+  ): Promise<WriteResult & { status?: RegistryTokenStatus }>;
   /** generateCredentials for password1 with an expiry; the password is returned once. */
   generatePassword(
     registry: { subscriptionId: string; resourceGroup: string; name: string },

@@ -91,3 +91,36 @@ export function armCode(code: unknown): string {
 function isArmCode(code: unknown): code is string {
   return typeof code === 'string' && ARM_CODE.test(code);
 }
+
+/**
+ * The sentence for a token ACR answered as created but `disabled` (`status`): its passwords
+ * would not sign in, so the run refuses before generating one. The usual cause is an Azure
+ * Policy with a Modify effect (built-in "Configure container registries to disable repository
+ * scoped access token"), which turns the request for an enabled token into a disabled one and
+ * answers success. `resumed`: the token was an earlier attempt's, found disabled when the run
+ * came back to it; acrbot does not re-enable a token someone may have disabled on purpose.
+ */
+export function disabledTokenSentence(registry: string, token: string, status: string, resumed: boolean): string {
+  const shown = /^[A-Za-z]{1,20}$/.test(status) ? status : 'not enabled';
+  const what = resumed
+    ? `Token ${token}, which an earlier attempt of this request created on registry ${registry}, is now ${shown}: it was disabled outside acrbot (or an Azure Policy disables tokens there), and acrbot does not enable again a token someone disabled.`
+    : `Registry ${registry} created acrbot's token ${token} ${shown}, so no password of it could sign in: most likely an Azure Policy on the registry disables new tokens (such as the built-in "Configure container registries to disable repository scoped access token").`;
+  return `${what} Ask for --kind sp, which uses no token, or ask the platform team to exempt acrbot's tokens from that policy.`;
+}
+
+/** ARM codes of a refusal at a limit: the registry holds as many tokens or scope maps as its SKU allows. */
+const QUOTA_CODE = /quota|limitexceeded|limitreached/i;
+
+/**
+ * The sentence for a create of a token or scope map ACR refused at the registry's limit of
+ * them (each: 100 on Basic, 500 on Standard, 50,000 on Premium), or undefined for any other
+ * failure. Worded from the code alone, as every Azure sentence here.
+ */
+export function registryQuotaSentence(
+  err: Pick<CloudApiError, 'code' | 'statusCode' | 'requestId' | 'correlationRequestId'>,
+  registry: string,
+  what: 'token' | 'scope map',
+): string | undefined {
+  if (err.statusCode === undefined || err.statusCode < 400 || !QUOTA_CODE.test(String(err.code))) return undefined;
+  return `Azure refused to create the ${what} on registry ${registry} (${armCode(err.code)}): the registry holds as many ${what === 'token' ? 'tokens' : 'scope maps'} as its SKU allows (100 on Basic, 500 on Standard, 50,000 on Premium). The platform team can delete tokens and scope maps nobody uses, or move the registry to a higher SKU; or ask for --kind sp, which uses neither. They can look the refusal up with ${azureLookupIds(err)}.`;
+}

@@ -61,7 +61,14 @@ import { deleteCredential, WRITE_IN_PROGRESS } from './credential-deletion';
 import { leftAssignmentDetail, leftAssignmentSentence, refusalKey } from './credential-cleanup';
 import { foreignHolders, type ForeignHolder } from '../domain/application-holders';
 import { recordedByDerivedName } from '../domain/recorded-assignment';
-import { armCode, azureLookupIds, linkedAuthorizationSentence, subscriptionGoneClause } from './azure-failure-text';
+import {
+  armCode,
+  azureLookupIds,
+  disabledTokenSentence,
+  linkedAuthorizationSentence,
+  registryQuotaSentence,
+  subscriptionGoneClause,
+} from './azure-failure-text';
 
 // Where the flows have always found it (the revocation and the clean-up job delete with it too).
 export { deleteCredential } from './credential-deletion';
@@ -197,6 +204,8 @@ export class SecretRunner implements PlanRunner {
     let credential: Credential | undefined;
     // A `--kind sp` run's new application Graph has not shown by its id yet (see createServicePrincipal).
     const application = { unseen: false };
+    // A `--kind token` run's steps, for the clean-up sentence (see TokenProgress).
+    const tokenProgress: TokenProgress = { tokenExisted: false, tokenRefused: false };
     // How far the secret write got: once it started, only a refusal proves that the secret does
     // not hold the new credential.
     let writeState: 'none' | 'started' | 'written' = 'none';
@@ -204,7 +213,7 @@ export class SecretRunner implements PlanRunner {
       if (ownIdFailure) throw ownIdFailure;
       credential =
         plan.credentialKind === 'token'
-          ? await this.createToken(request, plan, ctx, refs, unanswered)
+          ? await this.createToken(request, plan, ctx, refs, unanswered, tokenProgress)
           : await this.createServicePrincipal(request, plan, ctx, refs, application, ownSpId);
       // With what it replaces: a run resumed after the write still retires it (G13).
       await ctx.recordCreated(writeStartedRecord(plan, previous, previousEntries, linksServiceAccount));
@@ -336,7 +345,9 @@ export class SecretRunner implements PlanRunner {
           ? ''
           : cleanup === 'deleted'
             ? cleaned.deleted
-              ? ' The credential acrbot had created was deleted again.'
+              ? tokenProgress.tokenRefused && plan.repositories.length
+                ? ' The scope map acrbot had created for the token was deleted again.'
+                : ' The credential acrbot had created was deleted again.'
               : // The clean-up found nothing under its names: the refused create made nothing, or
                 // (a resumed run) an earlier attempt's credential was deleted already.
                 earlierCredential
@@ -817,6 +828,7 @@ export class SecretRunner implements PlanRunner {
     ctx: RunContext,
     refs: CredentialRef[],
     unanswered: Set<CredentialRef>,
+    progress: TokenProgress,
   ): Promise<Credential> {
     const registry = plan.registry;
     const tokenName = tokenNameFor(request.id);
@@ -863,25 +875,56 @@ export class SecretRunner implements PlanRunner {
       await ctx.recordCreated({ kind: 'scopeMap', id: `${registry.id}/scopeMaps/${scopeMapName}`, name: scopeMapName });
     await ctx.recordCreated({ kind: 'acrToken', id: `${registry.id}/tokens/${tokenName}`, name: tokenName });
     refs.push(ref);
+    // A resumed run's token (an earlier attempt recorded it): as it is now, before any write. One
+    // someone disabled since is not enabled again by a PUT asking for `enabled` (G15).
+    const earlierToken = recorded('acrToken', tokenName)
+      ? await this.ports.tokens.getToken(registry, tokenName).catch((err: unknown) => {
+          // As after a create Azure did not answer: the earlier attempt's token may be there.
+          if (!(err instanceof CloudApiError && isRefusal(err.statusCode))) unanswered.add(ref);
+          throw err;
+        })
+      : undefined;
+    if (earlierToken) progress.tokenExisted = true;
+    if (earlierToken?.status !== undefined && earlierToken.status !== 'enabled')
+      await this.refuseDisabledToken(registry, tokenName, earlierToken.status, true, ctx);
     // Only a refusal says the create changed nothing. One past its deadline may still be running
     // in Azure, and one whose answer was lost may have landed: not found is no proof of gone.
-    const noteUnanswered = async <T>(write: () => Promise<T>): Promise<T> =>
+    const noteUnanswered = async <T>(write: () => Promise<T>, what: 'token' | 'scope map'): Promise<T> =>
       write().catch((err: unknown) => {
         if (!(err instanceof CloudApiError && isRefusal(err.statusCode))) unanswered.add(ref);
-        throw err;
+        else if (what === 'token' && !progress.tokenExisted) progress.tokenRefused = true;
+        const atQuota = err instanceof CloudApiError && registryQuotaSentence(err, registry.name, what);
+        throw atQuota ? new UserFacingError('azure.registryQuota', atQuota, { cause: err }) : err;
       });
-    const scopeMap = await noteUnanswered(() =>
-      this.ports.tokens.scopeMapFor(registry, scopeMapName ?? '', plan.repositories),
+    const scopeMap = await noteUnanswered(
+      () => this.ports.tokens.scopeMapFor(registry, scopeMapName ?? '', plan.repositories),
+      'scope map',
     );
     if (scopeMap.requestId) requestIds.push(scopeMap.requestId);
-    const token = await noteUnanswered(() => this.ports.tokens.createToken(registry, tokenName, scopeMap.id));
-    if (token.requestId) requestIds.push(token.requestId);
-    await ctx.audit({
-      action: 'azure.write.token',
-      outcome: 'created',
-      targetIds: [token.id],
-      correlationIds: requestIds,
-    });
+    // The earlier attempt's token, enabled and on this scope map, is left as it is: no second
+    // PUT and no second "created" entry. Anything else of it (still being written, another
+    // scope map, a status not given) is PUT again, as a create would.
+    const reusable =
+      earlierToken?.status === 'enabled' &&
+      (earlierToken.provisioningState ?? 'Succeeded') === 'Succeeded' &&
+      earlierToken.scopeMapId?.toLowerCase() === scopeMap.id.toLowerCase();
+    const token = reusable
+      ? { id: earlierToken.id }
+      : await noteUnanswered(() => this.ports.tokens.createToken(registry, tokenName, scopeMap.id), 'token');
+    if (!reusable) {
+      if ('requestId' in token && token.requestId) requestIds.push(token.requestId);
+      await ctx.audit({
+        action: 'azure.write.token',
+        outcome: 'created',
+        targetIds: [token.id],
+        correlationIds: requestIds,
+      });
+    }
+    // Azure answered success, but a policy may have made the token disabled: its password would
+    // not sign in, so none is generated (the clean-up deletes the token; an extension keeps the
+    // credential its secret holds).
+    if ('status' in token && token.status !== undefined && token.status !== 'enabled')
+      await this.refuseDisabledToken(registry, tokenName, token.status, false, ctx);
     const generated = await this.ports.tokens.generatePassword(registry, token.id, plan.expiresAt);
     if (generated.requestId) requestIds.push(generated.requestId);
     await ctx.audit({
@@ -892,6 +935,27 @@ export class SecretRunner implements PlanRunner {
       detail: `expires ${plan.expiresAt}`,
     });
     return { username: generated.username, password: generated.password, ref, id: token.id, requestIds };
+  }
+
+  /**
+   * Audits and throws the refusal of a token that is not `enabled` (`status`): ACR created it
+   * so (`resumed` false: a policy, see {@link disabledTokenSentence}) or it was found so when a
+   * resumed run came back to it. Thrown before any password is generated or secret written.
+   */
+  private async refuseDisabledToken(
+    registry: SecretPlan['registry'],
+    tokenName: string,
+    status: string,
+    resumed: boolean,
+    ctx: RunContext,
+  ): Promise<never> {
+    await ctx.audit({
+      action: 'azure.write.token',
+      outcome: 'refused',
+      targetIds: [`${registry.id}/tokens/${tokenName}`],
+      detail: resumed ? 'token found disabled when the run resumed' : 'token created disabled (an Azure Policy?)',
+    });
+    throw new UserFacingError('azure.tokenDisabled', disabledTokenSentence(registry.name, tokenName, status, resumed));
   }
 
   private async createServicePrincipal(
@@ -1461,6 +1525,14 @@ export class SecretRunner implements PlanRunner {
     }
     return pending ? 'pending' : 'deleted';
   }
+}
+
+/** How far a `--kind token` run's credential step got, for what its failure says. */
+interface TokenProgress {
+  /** The token was there already (a resumed run's, recorded by an earlier attempt). */
+  tokenExisted: boolean;
+  /** Azure refused this run's token create, and none was there before: only a scope map may exist. */
+  tokenRefused: boolean;
 }
 
 /** What {@link SecretRunner.cleanUp} found besides its answer. */

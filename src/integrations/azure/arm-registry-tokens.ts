@@ -1,7 +1,7 @@
 /** ACR scope maps, tokens and generateCredentials with `@azure/arm-containerregistry`. */
 import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import type { ResourceGoneError } from '../../domain/errors';
-import type { RegistryTokenPort, WriteResult } from '../../domain/ports';
+import type { RegistryTokenPort, RegistryTokenStatus, WriteResult } from '../../domain/ports';
 import { CloudApiError } from '../../domain/ports';
 import { SecretValue } from '../../domain/secret-value';
 import {
@@ -127,13 +127,20 @@ export class ArmRegistryTokens implements RegistryTokenPort {
   async getToken(
     registry: RegistryRef,
     tokenName: string,
-  ): Promise<{ id: string; scopeMapId?: string; provisioningState?: string } | undefined> {
+  ): Promise<
+    { id: string; scopeMapId?: string; provisioningState?: string; status?: RegistryTokenStatus } | undefined
+  > {
     const client = this.client(registry.subscriptionId);
     const token = await this.readChild('token read', registry, () =>
       client.tokens.get(registry.resourceGroup, registry.name, tokenName),
     );
     return (
-      token && { id: token.id ?? tokenName, scopeMapId: token.scopeMapId, provisioningState: token.provisioningState }
+      token && {
+        id: token.id ?? tokenName,
+        scopeMapId: token.scopeMapId,
+        provisioningState: token.provisioningState,
+        status: token.status,
+      }
     );
   }
 
@@ -148,8 +155,13 @@ export class ArmRegistryTokens implements RegistryTokenPort {
     return map && { id: map.id ?? scopeMapName, provisioningState: map.provisioningState };
   }
 
-  // Same shape as scopeMapFor's create (one SDK create, its request id recorded), other body and result.
-  async createToken(registry: RegistryRef, tokenName: string, scopeMapId: string): Promise<WriteResult> {
+  // Same shape as scopeMapFor's create (one SDK create, its request id recorded), other body and
+  // result. The status is Azure's answer, not the one asked for: a policy may have replaced it.
+  async createToken(
+    registry: RegistryRef,
+    tokenName: string,
+    scopeMapId: string,
+  ): Promise<WriteResult & { status?: RegistryTokenStatus }> {
     const { result: token, requestId } = await this.operation('token create', (options) =>
       this.client(registry.subscriptionId).tokens.create(
         registry.resourceGroup,
@@ -159,7 +171,7 @@ export class ArmRegistryTokens implements RegistryTokenPort {
         options as never,
       ),
     );
-    return { id: token.id ?? tokenName, requestId };
+    return { id: token.id ?? tokenName, requestId, status: token.status };
   }
 
   async generatePassword(

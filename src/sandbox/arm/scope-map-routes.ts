@@ -14,6 +14,7 @@ import {
   registryOf,
   type RegistryChildSpec,
 } from './registry-children';
+import { assertBelowQuota } from './registry-token-rules';
 import { assertScopeMapName, parseScopeMapBody, scopeMapToWire, type ScopeMapRecord } from './scope-maps';
 
 const BASE = childBase('scopeMaps');
@@ -46,6 +47,7 @@ export function scopeMapRoutes(): ArmRoute[] {
           existing.actions = actions;
           return ok(scopeMapToWire(existing));
         }
+        assertBelowQuota(registry, 'scopeMaps');
         const created: ScopeMapRecord = {
           id: `${registry.id}/scopeMaps/${name}`,
           name,

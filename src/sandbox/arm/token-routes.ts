@@ -20,6 +20,7 @@ import {
 import type { RegistryRecord } from './registries';
 import { REGISTRIES_RG } from './registry-routes';
 import { assertTokenName, newTokenPassword, parseTokenBody, tokenToWire, type TokenRecord } from './tokens';
+import { assertBelowQuota, tokenStatusOnWrite } from './registry-token-rules';
 
 const BASE = childBase('tokens');
 const TOKENS: RegistryChildSpec<TokenRecord> = { child: 'tokens', records: (r) => r.tokens, toWire: tokenToWire };
@@ -38,8 +39,10 @@ export function tokenRoutes(): ArmRoute[] {
         const registry = registryOf(ctx);
         const name = ctx.params['name']!;
         assertTokenName(name);
-        const { scopeMapId, status } = parseTokenBody(ctx.body, true);
+        const { scopeMapId, status: asked } = parseTokenBody(ctx.body, true);
         const canonicalScopeMapId = requireScopeMapId(registry, scopeMapId!);
+        // A policy's Modify effect (registry-token-rules.ts) replaces what was asked, and says nothing.
+        const status = tokenStatusOnWrite(registry, asked);
         const existing = registry.tokens.get(name.toLowerCase());
         if (existing) {
           // Another operation (a create still running) holds it: refused like a DELETE then.
@@ -49,6 +52,7 @@ export function tokenRoutes(): ArmRoute[] {
           existing.status = status ?? existing.status;
           return ok(tokenToWire(existing));
         }
+        assertBelowQuota(registry, 'tokens');
         const token: TokenRecord = {
           id: `${registry.id}/tokens/${name}`,
           name,
@@ -69,8 +73,9 @@ export function tokenRoutes(): ArmRoute[] {
         const registry = registryOf(ctx);
         const token = requireChild(registry.tokens, ctx.params['name']!);
         ctx.state.longRunning.allowWrite(token);
-        const { scopeMapId, status } = parseTokenBody(ctx.body, false);
+        const { scopeMapId, status: asked } = parseTokenBody(ctx.body, false);
         if (scopeMapId) token.scopeMapId = requireScopeMapId(registry, scopeMapId);
+        const status = tokenStatusOnWrite(registry, asked);
         if (status) token.status = status;
         return ok(tokenToWire(token));
       },
