@@ -25,13 +25,14 @@ import { AccessHandlers } from './handlers/access-handlers';
 import { type CardInvoke, cardInvokeError, isCardInvokeRefusal, readCardInvoke } from './card-invoke';
 import { errorCardFor, sendCard } from './turn-cards';
 import { activityKeyOf } from './conversation-targets';
-import { isRefusal, turnIdentity, type TurnIdentity } from './turn-identity';
+import { dropNonTextSender, isRefusal, tenantOf, textField, turnIdentity, type TurnIdentity } from './turn-identity';
 import { addressedText } from './message-text';
 import { auditBadCardData, auditValidationFailure, setTurnValidationAudit } from './validation-audit';
 import { auditLimitRefusal } from '../flows/limit-audit';
 import type { GateRefusal } from '../flows/request-gate';
 import { unreadContent } from './message-content';
 import { Welcomes } from './welcomes';
+import { OwnCards } from './own-cards';
 
 const CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
 
@@ -79,6 +80,7 @@ export class AcrBot extends ActivityHandler {
   private readonly commandTable: Record<Command['verb'], CommandHandler>;
   private readonly policyHandler: PolicyHandler;
   private readonly pauseHandler: PauseHandler;
+  private readonly ownCards: OwnCards;
 
   constructor(
     private readonly services: BotServices,
@@ -87,10 +89,13 @@ export class AcrBot extends ActivityHandler {
     sightings: AbuseLedger,
   ) {
     super();
-    this.requestsHandler = new RequestHandler(services);
+    this.ownCards = new OwnCards(sightings, dialogState.clock, services.log);
+    // The messenger posts the reminders whose Extend a click turns into the extension's card.
+    services.messenger.ownCards = this.ownCards;
+    this.requestsHandler = new RequestHandler(services, this.ownCards);
     this.decisions = new DecisionHandler(services);
     this.info = new InfoHandlers(services);
-    this.lifecycle = new LifecycleHandler(services, this.requestsHandler);
+    this.lifecycle = new LifecycleHandler(services, this.requestsHandler, this.ownCards);
     this.policyHandler = new PolicyHandler(services);
     this.pauseHandler = new PauseHandler(services);
     this.accessHandlers = new AccessHandlers(services);
@@ -173,6 +178,12 @@ export class AcrBot extends ActivityHandler {
       'turn',
     );
     const identity = turnIdentity(ctx, this.services.settings.allowedTenantIds);
+    // The refusal below is recorded from the fields as sent (as text, or "unknown").
+    const refusedActor = {
+      objectId: textField(ctx.activity.from?.aadObjectId) || 'unknown',
+      name: displayName(textField(ctx.activity.from?.name), 'unknown'),
+    };
+    dropNonTextSender(ctx.activity);
     const needsIdentity = ctx.activity.type === 'message' || ctx.activity.type === 'invoke';
     if (needsIdentity && isRefusal(identity)) {
       // Said in the log too: a client that is not Teams (the Bot Framework Emulator, a script)
@@ -182,14 +193,11 @@ export class AcrBot extends ActivityHandler {
         `turn refused: ${identity.message}`,
       );
       await this.services.requests.recordRefusal({
-        actor: {
-          objectId: ctx.activity.from?.aadObjectId ?? 'unknown',
-          name: displayName(ctx.activity.from?.name, 'unknown'),
-        },
-        tenantId: String(ctx.activity.conversation?.tenantId ?? 'unknown'),
+        actor: refusedActor,
+        tenantId: tenantOf(ctx.activity) ?? 'unknown',
         action: identity.code,
         outcome: 'refused',
-        detail: `channel=${ctx.activity.channelId}`,
+        detail: `channel=${textField(ctx.activity.channelId)?.slice(0, 40) ?? '(not text)'}`,
       });
       if (ctx.activity.type === 'invoke') {
         await ctx.sendActivity({ type: 'invokeResponse', value: cardInvokeError(403, 'Forbidden', identity.message) });
@@ -308,7 +316,9 @@ export class AcrBot extends ActivityHandler {
         await sendCard(ctx, errorCardFor(this.services, err, 'Could not open the form'));
         return;
       }
-      await sendCard(ctx, grantFormCard({ sandbox: this.services.settings.sandbox }));
+      const sent = await sendCard(ctx, grantFormCard({ sandbox: this.services.settings.sandbox }));
+      // Its submit may replace it with the plan card only because acrbot remembers posting it (own-cards.ts).
+      await this.ownCards.remember('grantForm', ctx.activity.conversation.id, sent?.id);
       return;
     }
     await this.request(ctx, identity, {

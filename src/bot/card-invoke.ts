@@ -9,6 +9,7 @@
  */
 import type { AdaptiveCardInvokeResponse, InvokeResponse } from 'botbuilder';
 import { z } from 'zod/v3';
+import { currentCorrelationId } from '../observability/correlation';
 
 /** The verbs acrbot's cards carry (cards/*.json); any other is refused before a handler runs. */
 export const CARD_VERBS = [
@@ -83,19 +84,26 @@ export function isCardInvokeRefusal(value: CardInvoke | CardInvokeRefusal): valu
 
 /**
  * An invoke answer in Teams' error shape (`application/vnd.microsoft.error`, CONTRACTS §6): the
- * HTTP status and, in the body, the same status with a code and a sentence for the user.
+ * HTTP status and, in the body, the same status with a code and a sentence for the user. A
+ * refusal (400, 403) ends with the turn's reference, its correlation id, as the 500's sentence
+ * does (which its caller words): the log lines and the audited refusal of that click are found
+ * by what the user quotes.
  */
 export function cardInvokeError(
   status: 400 | 403 | 500,
   code: string,
   message: string,
 ): InvokeResponse<AdaptiveCardInvokeResponse> {
+  const reference = status === 500 ? undefined : currentCorrelationId();
   return {
     status,
     body: {
       statusCode: status,
       type: 'application/vnd.microsoft.error',
-      value: { code, message } as unknown as AdaptiveCardInvokeResponse['value'],
+      value: {
+        code,
+        message: reference ? `${message} Reference: ${reference}.` : message,
+      } as unknown as AdaptiveCardInvokeResponse['value'],
     },
   };
 }

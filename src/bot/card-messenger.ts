@@ -18,6 +18,7 @@ import { MAX_CARD_VIEWERS, outcomeCard, requestCard, withViewers } from '../view
 import { type AuditCardLeases, withAuditCardLease } from './audit-card-lease';
 import { BatchedRead } from './batched-read';
 import { CardOutbox } from './card-outbox';
+import type { OwnCards } from './own-cards';
 import { inChannel } from './conversation-targets';
 import { cardActivity, sendCard } from './turn-cards';
 import type { ExtensionAnnouncer } from '../flows/access-actions';
@@ -78,7 +79,11 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
           : news.kind === 'credentialExpiring'
             ? credentialReminderCard(request, news.inMs, news.at, defaultAccessMs, news.paused)
             : requesterNewsCard(request, news);
-      await this.send(requesterCopy.conversation as Partial<ConversationReference>, card);
+      const to = requesterCopy.conversation as Partial<ConversationReference>;
+      const id = await this.send(to, card);
+      // A reminder's Extend turns its message into the extension's card, if acrbot remembers posting it.
+      if (news.kind === 'expiring' || news.kind === 'credentialExpiring')
+        await this.ownCards?.remember('reminder', String(to.conversation?.id ?? ''), id);
     } catch (err) {
       this.log.error({ err, requestId: request.id, news: news.kind }, 'could not tell the requester');
     }
@@ -400,6 +405,12 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
   ): Promise<AdaptiveCardJson> {
     return withViewers(card, (await this.viewersOf(request, reference)).all);
   }
+
+  /**
+   * acrbot's record of the reminders it posted (wired by AcrBot, which holds the store's
+   * sightings): only a remembered reminder's message may become an extension's card.
+   */
+  ownCards?: OwnCards;
 
   /** Where break-glass alerts go: the current policy's `breakGlass.channel` (wired by the composition root). */
   breakGlassChannel: () => string | undefined = () => undefined;

@@ -32,6 +32,7 @@ import { appIdOf, ConnectorClientCache } from './connector-client-cache';
 import { compatHttpClient } from '../integrations/http/compat-http-client';
 import { LeanCloudAdapter } from './lean-cloud-adapter';
 import { localLoginCredentials } from './local-login';
+import { WelcomeNotPostedError } from './welcomes';
 
 /**
  * Public-cloud Bot Framework endpoints (botframework-connector `AuthenticationConstants`,
@@ -215,6 +216,9 @@ export function createAdapter(
     },
   );
   adapter.onTurnError = async (ctx, error) => {
+    // Thrown on, so the turn is answered 500 (lean-cloud-adapter.ts, which logs it once): the Bot
+    // Framework service delivers the event again, and that delivery posts the welcome.
+    if (error instanceof WelcomeNotPostedError) throw error;
     log.error({ err: error, activityType: ctx.activity.type }, 'unhandled error in turn');
     // The reference people quote is the correlation id every log line of this turn carries.
     const reference = currentCorrelationId() ?? 'unknown';

@@ -16,7 +16,8 @@
  * logger, with the turn's correlation id), else to the console as botbuilder does.
  *
  * Three answers differ from botbuilder's on purpose:
- * - a POST whose body is not an activity (not a JSON object, or no non-empty string `type`) is a
+ * - a POST whose body is not an activity (not a JSON object, no non-empty string `type`, or a
+ *   `channelId` that is not a string, on which botbuilder's token check throws) is a
  *   400 with a sentence saying so. botbuilder answers `{}` with a 500 carrying its internal
  *   error text, before any log line of acrbot's;
  * - a 500 carries `{ error: 'internal', correlationId }`, never the error's message, which can
@@ -33,7 +34,7 @@ import { type Activity, CloudAdapter, StatusCodes, type TurnContext } from 'botb
 // process() applies; not re-exported from the package index.
 import { validateAndFixActivity } from 'botbuilder/lib/activityValidator';
 import { AuthenticationError } from 'botframework-connector';
-import { currentCorrelationId } from '../observability/correlation';
+import { currentCorrelationId, withCorrelation } from '../observability/correlation';
 
 type Logic = (context: TurnContext) => Promise<void>;
 
@@ -82,8 +83,10 @@ export class LeanCloudAdapter extends CloudAdapter {
       this.reportError(new Error(NOT_AN_ACTIVITY), StatusCodes.BAD_REQUEST);
       return end(StatusCodes.BAD_REQUEST, { error: 'badRequest', message: NOT_AN_ACTIVITY });
     }
+    const activity = validateAndFixActivity(call.activity);
+    this.inbound.add(activity);
     try {
-      const invokeResponse = await this.processActivity(call.authHeader, validateAndFixActivity(call.activity), logic);
+      const invokeResponse = await this.processActivity(call.authHeader, activity, logic);
       return end(invokeResponse?.status ?? StatusCodes.OK, invokeResponse?.body);
     } catch (err) {
       // The error reported once; a 401 says why (the caller's token), a 500 only where to look.
@@ -93,15 +96,48 @@ export class LeanCloudAdapter extends CloudAdapter {
         this.reportError(err, StatusCodes.UNAUTHORIZED);
         return end(StatusCodes.UNAUTHORIZED, err.message);
       }
-      this.reportError(err, StatusCodes.INTERNAL_SERVER_ERROR);
-      return end(StatusCodes.INTERNAL_SERVER_ERROR, { error: 'internal', correlationId: currentCorrelationId() });
+      // A turn's failure under the turn's id, which its other lines carry (see runMiddleware).
+      const correlationId = this.turnIds.get(activity) ?? currentCorrelationId();
+      withCorrelation(() => this.reportError(err, StatusCodes.INTERNAL_SERVER_ERROR), correlationId);
+      return end(StatusCodes.INTERNAL_SERVER_ERROR, { error: 'internal', correlationId });
+    } finally {
+      this.inbound.delete(activity);
     }
   }
+
+  /** The activities of requests being processed here (not proactive turns), and their turn ids once authenticated. */
+  private readonly inbound = new WeakSet<object>();
+  private readonly turnIds = new WeakMap<object, string>();
+
+  /**
+   * Runs an authenticated inbound turn under `turn-<activity id>` (see {@link turnCorrelationId}):
+   * the request itself runs under an id the server made, as its body is the caller's word until
+   * the token is checked; from here the activity's id is the channel's, and Teams' redelivery of
+   * the same activity finds the same id in the log. Proactive turns keep the id of their work.
+   */
+  protected override runMiddleware(
+    context: TurnContext,
+    next: (revocableContext: TurnContext) => Promise<void>,
+  ): Promise<void> {
+    const turnId = this.inbound.has(context.activity) ? turnCorrelationId(context.activity) : undefined;
+    if (!turnId) return super.runMiddleware(context, next);
+    this.turnIds.set(context.activity, turnId);
+    return withCorrelation(() => super.runMiddleware(context, next), turnId);
+  }
+}
+
+/**
+ * The correlation id of an authenticated turn: `turn-<activity id>` (cut to 100 characters) when
+ * the activity has a string `id`, else undefined (the request's id stays).
+ */
+export function turnCorrelationId(activity: unknown): string | undefined {
+  const id = (activity as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' ? `turn-${id.slice(0, 100)}` : undefined;
 }
 
 /** The 400's sentence for a POST whose body is not a Bot Framework activity. */
 const NOT_AN_ACTIVITY =
-  'The request body is not a Bot Framework activity: a JSON object with a non-empty string "type" is required.';
+  'The request body is not a Bot Framework activity: a JSON object with a non-empty string "type" (and a string "channelId", if any) is required.';
 
 /**
  * The request, if it is a POST acrbot answers here: an Authorization header that is a string or
@@ -121,8 +157,13 @@ function plainPost(
   const authHeader = headers.Authorization ?? headers.authorization ?? '';
   if (typeof authHeader !== 'string') return undefined;
   const body = request.body;
+  // A channel id that is not text is no activity either: botbuilder's token check calls string
+  // methods on it (a TypeError, answered 500 as acrbot's failure) before any turn could refuse it.
   const activity =
-    isPlainObject(body) && typeof body.type === 'string' && body.type !== ''
+    isPlainObject(body) &&
+    typeof body.type === 'string' &&
+    body.type !== '' &&
+    (body.channelId === undefined || typeof body.channelId === 'string')
       ? (body as unknown as Activity)
       : undefined;
   return { activity, authHeader, res, logic: logic as Logic };

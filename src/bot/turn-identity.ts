@@ -12,10 +12,20 @@ export interface TurnIdentity {
   tenantId: string;
 }
 
-/** Reads the tenant from where Teams puts it. */
+/**
+ * Reads the tenant from where Teams puts it. A signed activity is still the sender's JSON: a
+ * tenant id that is not a string (a number, an object) is no tenant, and one in `channelData` is
+ * not replaced by the conversation's then.
+ */
 export function tenantOf(activity: Partial<Activity>): string | undefined {
-  const channelData = activity.channelData as { tenant?: { id?: string } } | undefined;
-  return channelData?.tenant?.id ?? activity.conversation?.tenantId;
+  const channelData = activity.channelData as { tenant?: { id?: unknown } } | undefined;
+  const given = channelData?.tenant?.id ?? activity.conversation?.tenantId;
+  return typeof given === 'string' ? given : undefined;
+}
+
+/** A field of the activity that must be text: itself if it is a string, else undefined. */
+export function textField(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** Why a turn is refused before any handler runs. */
@@ -37,7 +47,7 @@ export function identifyTurn(
         'acrbot is not enabled for your organisation (tenant); ask your platform team to add it to ACRBOT_ALLOWED_TENANTS.',
     };
   }
-  const objectId = activity.from?.aadObjectId;
+  const objectId = textField(activity.from?.aadObjectId);
   if (!objectId) {
     return {
       code: 'rejected.identity',
@@ -46,7 +56,21 @@ export function identifyTurn(
     };
   }
   // The display name is its owner's text: cleaned once here, for every card and audit entry.
-  return { actor: { objectId, name: displayName(activity.from?.name, 'unknown') }, tenantId };
+  return { actor: { objectId, name: displayName(textField(activity.from?.name), 'unknown') }, tenantId };
+}
+
+/**
+ * Drops the sender's `aadObjectId` and `name` when they are not strings. A reply goes to the
+ * sender (botbuilder copies `from` into its `recipient`), and the Bot Connector client refuses to
+ * serialise one whose fields are not strings: the refusal of a turn, or a turn whose display
+ * name was an object, failed as an unexpected error. Called once the turn's identity was read
+ * (which refuses a missing object id, and names a missing display name "unknown").
+ */
+export function dropNonTextSender(activity: Partial<Activity>): void {
+  const from = activity.from as Record<string, unknown> | undefined;
+  if (!from || typeof from !== 'object') return;
+  for (const key of ['aadObjectId', 'name'] as const)
+    if (from[key] !== undefined && typeof from[key] !== 'string') delete from[key];
 }
 
 /** Type guard for a refusal. */

@@ -10,6 +10,17 @@ import type { AbuseLedger, Clock } from '../domain/ports';
 /** How long a conversation counts as welcomed: redeliveries come within minutes. */
 export const WELCOME_WINDOW_MS = 10 * 60_000;
 
+/**
+ * A welcome that could not be posted and is no longer recorded: the turn is to be answered with
+ * a 5xx, so the event is delivered again (a 200 would tell the service it arrived).
+ */
+export class WelcomeNotPostedError extends Error {
+  constructor(key: string, cause: unknown) {
+    super(`the welcome of ${key} could not be posted; its delivery is to be retried`, { cause });
+    this.name = 'WelcomeNotPostedError';
+  }
+}
+
 /** One help card per conversation within {@link WELCOME_WINDOW_MS}, across instances. */
 export class Welcomes {
   constructor(
@@ -21,8 +32,10 @@ export class Welcomes {
   /**
    * Sends the welcome (`send`) unless `conversationId` was welcomed within the window. A channel
    * thread (`19:…;messageid=…`) counts as its channel. Recorded before it is sent (two deliveries
-   * at once: one sends), and forgotten when the send fails, so Teams' redelivery of the event
-   * welcomes again instead of finding it "welcomed" with no card posted.
+   * at once: one sends), and forgotten when the send fails, which then throws
+   * {@link WelcomeNotPostedError}: the adapter answers the turn 500 for it (create-adapter.ts),
+   * so the Bot Framework service delivers the event again, and that delivery welcomes instead of
+   * finding it "welcomed" with no card posted.
    */
   async once(conversationId: string, send: () => Promise<void>): Promise<void> {
     const key = `welcome:${conversationId.split(';')[0]!.slice(0, 300)}`;
@@ -30,10 +43,11 @@ export class Welcomes {
     try {
       await send();
     } catch (err) {
+      // Still recorded: a redelivery would find it welcomed, so the turn is not asked again (a 200).
       await this.ledger.forgetSighting(key).catch((forgetErr: unknown) => {
         throw new AggregateError([err, forgetErr], `the welcome of ${key} failed and stays recorded`, { cause: err });
       });
-      throw err;
+      throw new WelcomeNotPostedError(key, err);
     }
   }
 }

@@ -12,7 +12,8 @@
  * Buffer outlives its `data` event, and nothing is copied twice.
  *
  * Behaviour kept from the bodyParser it replaces: no body read for GET/HEAD or an empty body;
- * more than `maxBytes` → 413 (the rest of the body is drained, not stored); invalid JSON → 400;
+ * more than `maxBytes` → 413, answered as soon as that is known (the rest of the body is not
+ * read: the connection closes once the answer is sent); invalid JSON → 400;
  * a body of another content type is left as text in `req.body`; an unsupported
  * `content-encoding` → 415 (Teams sends plain JSON).
  */
@@ -41,6 +42,12 @@ class BodyError extends Error {
   }
 }
 
+/**
+ * How much of a refused body is still read (and discarded) after the 413: what a client has in
+ * flight when the answer reaches it, so it reads the answer instead of a reset connection.
+ */
+const LINGER_MAX_BYTES = 1024 * 1024;
+
 /** The restify handler. */
 export function jsonBody(options: JsonBodyOptions): restify.RequestHandler {
   return (req, res, next) => {
@@ -48,7 +55,7 @@ export function jsonBody(options: JsonBodyOptions): restify.RequestHandler {
     if (req.method === 'GET' || req.method === 'HEAD' || (length === 0 && !req.isChunked())) return next();
     if (length > options.maxBytes) {
       // Known too large from the header: refuse without reading it.
-      req.resume();
+      refuseTooLarge(req, res);
       return next(tooLarge(options.maxBytes));
     }
     const encoding = req.headers['content-encoding'];
@@ -77,12 +84,21 @@ export function jsonBody(options: JsonBodyOptions): restify.RequestHandler {
       next();
     };
     req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
+    const onData = (chunk: string) => {
       // setEncoding hands out text; count the bytes the client sent, not UTF-16 units.
       received += Buffer.byteLength(chunk);
-      if (received <= options.maxBytes) text += chunk;
-      else text = ''; // over the limit: keep draining, store nothing
-    });
+      if (received <= options.maxBytes) {
+        text += chunk;
+        return;
+      }
+      // Over the limit: answered now, not once the client chooses to end (unauthenticated, it
+      // could keep sending, and acrbot decoding, for as long as it liked).
+      text = '';
+      req.off('data', onData);
+      refuseTooLarge(req, res);
+      finish(tooLarge(options.maxBytes));
+    };
+    req.on('data', onData);
     req.once('end', () => finish());
     req.once('error', (err) => finish(err));
     // The client went away before the body ended: nothing to answer (restify ignores the reply).
@@ -92,6 +108,26 @@ export function jsonBody(options: JsonBodyOptions): restify.RequestHandler {
       if (!finished) finish(new BodyError(400, 'BadRequest', 'request closed before its body ended'));
     });
   };
+}
+
+/**
+ * Refuses a body that is too large without reading it to its end: the answer (413) goes out at
+ * once and says `Connection: close`, and nothing more is kept or parsed. The connection is not
+ * destroyed the moment the answer is sent: with the client's bytes still unread, closing it
+ * makes the kernel reset it, and the client then loses the answer under its own write error. It
+ * is half-closed once the answer is out (the client reads the answer, then the end), and what
+ * the client still sends is discarded until it stops, or the connection destroyed after
+ * {@link LINGER_MAX_BYTES} more (a client that goes on sending after the answer).
+ */
+function refuseTooLarge(req: restify.Request, res: restify.Response): void {
+  if (!res.headersSent) res.setHeader('Connection', 'close');
+  let discarded = 0;
+  req.on('data', (chunk: string | Buffer) => {
+    discarded += chunk.length;
+    if (discarded > LINGER_MAX_BYTES) req.destroy();
+  });
+  req.resume();
+  res.once('finish', () => req.socket?.end());
 }
 
 function tooLarge(maxBytes: number): BodyError {

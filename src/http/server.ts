@@ -33,15 +33,6 @@ export interface ServerDeps {
   log: Logger;
 }
 
-/**
- * The correlation id of a Bot Framework request: `turn-<activity id>` (cut to 100 characters)
- * when the body has a string `id`, else undefined (a new id is made).
- */
-export function turnCorrelationId(body: unknown): string | undefined {
-  const id = (body as { id?: unknown } | undefined)?.id;
-  return typeof id === 'string' ? `turn-${id.slice(0, 100)}` : undefined;
-}
-
 /** Creates the restify server (not yet listening). */
 export function createServer(deps: ServerDeps): restify.Server {
   const server = restify.createServer({
@@ -64,8 +55,10 @@ export function createServer(deps: ServerDeps): restify.Server {
     // a string body (the 401's reason) from Accept, and for a type it has no formatter for
     // (e.g. image/png) it sent the status with an empty body.
     res.contentType = 'application/json';
-    // The whole request, the safety net below included, runs under the turn's correlation id,
-    // so the 500 and its log line carry the id of the turn's other lines.
+    // The whole request, the safety net below included, runs under a correlation id made here:
+    // the body's activity id is the caller's word until its token is checked (a refused request
+    // must not log under an id of its choosing). An authenticated turn runs under
+    // `turn-<activity id>` from there (lean-cloud-adapter.ts).
     await withCorrelation(async () => {
       try {
         await deps.processActivity(req, res);
@@ -77,7 +70,7 @@ export function createServer(deps: ServerDeps): restify.Server {
         deps.log.error({ err }, 'Bot Framework request failed unexpectedly');
         if (!res.headersSent) res.send(500, { error: 'internal', correlationId });
       }
-    }, turnCorrelationId(req.body));
+    });
   });
   server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
     res.send(200, { status: 'ok' });

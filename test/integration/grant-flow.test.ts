@@ -14,6 +14,7 @@ import {
 } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { callsWithText, type Harness, startHarness, users } from '../helpers/harness';
+import { clickInThread } from '../helpers/thread-click';
 
 const prodCluster = SANDBOX_CLUSTERS.prod;
 const contoso = SANDBOX_REGISTRIES.contoso;
@@ -668,7 +669,8 @@ describe('grant flow', () => {
         `form update ${pattern}`,
       );
     const armBefore = h.app.sandbox!.arm.requests.length;
-    const bad = await h.click(
+    const bad = await clickInThread(
+      h,
       users.requester,
       'grantForm',
       { form: 'grant', cluster: 'aks-prod', registry: 'nope', reason: 'deploy payments-api' },
@@ -680,7 +682,8 @@ describe('grant flow', () => {
     expect(h.app.sandbox!.arm.requests.length).toBe(armBefore);
     const badCard = await formUpdate(/not a valid registry name/);
     expect(JSON.stringify(badCard.activity)).toContain('"value":"aks-prod"');
-    const good = await h.click(
+    const good = await clickInThread(
+      h,
       users.requester,
       'grantForm',
       { form: 'grant', cluster: 'aks-prod', registry: 'contosoacr', reason: 'deploy payments-api' },
@@ -701,7 +704,8 @@ describe('grant flow', () => {
       5000,
       'form',
     );
-    await h.click(
+    await clickInThread(
+      h,
       users.requester,
       'grantForm',
       { form: 'grant', cluster: 'aks-prod', registry: 'contosoacr', reason: 'deploy payments-api' },

@@ -7,6 +7,7 @@
  */
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { clickInThread } from '../helpers/thread-click';
 
 /** The text of every TextBlock of a card (what is rendered as markdown). */
 function textBlocks(card: unknown): string[] {
@@ -44,7 +45,8 @@ describe('a forged grant form echoes its names on one line', () => {
       5000,
       'form',
     );
-    const res = await h.click(
+    const res = await clickInThread(
+      h,
       users.requester,
       'grantForm',
       { form: 'grant', ...names, reason: 'deploy payments-api' },

@@ -7,6 +7,7 @@
  */
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { clickInThread } from '../helpers/thread-click';
 import { ACCOUNT_KEY, PASSWORD } from '../helpers/secret-sentinels';
 
 /** Every character a card answer shows or holds, as one string. */
@@ -24,9 +25,19 @@ describe('secrets pasted into the grant form, an answer or a message never come 
   const requestCount = async () =>
     (await h.app.store.listByState(['pending', 'approved', 'executing', 'succeeded', 'failed'], 1000)).length;
 
-  /** Submits the form (its message `formId`) and returns the planning answer and the form's updated message. */
-  async function submit(formId: string, fields: Record<string, string>): Promise<{ answer: string; form: string }> {
-    const res = await h.click(users.requester, 'grantForm', { form: 'grant', ...fields }, formId);
+  /** Asks for the form, submits it, and returns the planning answer and the form's updated message. */
+  async function submit(fields: Record<string, string>): Promise<{ answer: string; form: string }> {
+    const before = h.connector.calls.length;
+    await h.say(users.requester, 'grant');
+    const { activityId: formId } = await h.connector.waitFor(
+      (c) =>
+        h.connector.calls.indexOf(c) >= before &&
+        c.op !== 'update' &&
+        /Grant a cluster pull access/.test(cardText(c.activity)),
+      5000,
+      'form',
+    );
+    const res = await clickInThread(h, users.requester, 'grantForm', { form: 'grant', ...fields }, formId);
     expect(res.status).toBe(200);
     const update = await h.connector.waitFor(
       (c) => c.op === 'update' && c.activityId === formId,
@@ -38,7 +49,7 @@ describe('secrets pasted into the grant form, an answer or a message never come 
 
   test('a password as the reason: refused as a credential; the form comes back without it', async () => {
     const before = await requestCount();
-    const { answer, form } = await submit('form-reason', {
+    const { answer, form } = await submit({
       cluster: 'aks-prod',
       registry: 'contosoacr',
       reason: `deploy payments-api with password=${PASSWORD}`,
@@ -53,7 +64,7 @@ describe('secrets pasted into the grant form, an answer or a message never come 
 
   test('a connection string as the cluster: the planning card, the error and the field show it scrubbed', async () => {
     const before = await requestCount();
-    const { answer, form } = await submit('form-cluster', {
+    const { answer, form } = await submit({
       cluster: `AccountKey=${ACCOUNT_KEY}`,
       registry: 'contosoacr',
       reason: 'deploy payments-api',
@@ -66,7 +77,7 @@ describe('secrets pasted into the grant form, an answer or a message never come 
   });
 
   test('an over-long reason holding a secret: refused at once, the form answered without it', async () => {
-    const res = await h.click(users.requester, 'grantForm', {
+    const res = await clickInThread(h, users.requester, 'grantForm', {
       form: 'grant',
       cluster: 'aks-prod',
       registry: 'contosoacr',

@@ -5,6 +5,7 @@
  */
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { clickInThread } from '../helpers/thread-click';
 import { TEAM_CHANNEL } from '../helpers/teams-activities';
 
 const LIVE = /\]\(|https?:\/\/evil/;
@@ -198,7 +199,8 @@ describe('what people see', () => {
       'form',
     );
     const registry = '![x](https://evil.example/a.png)';
-    const res = await h.click(
+    const res = await clickInThread(
+      h,
       users.requester,
       'grantForm',
       { form: 'grant', cluster: 'aks-prod', registry, reason: 'deploy payments-api' },

@@ -41,7 +41,7 @@ describe('Welcomes', () => {
       welcomes.once('19:a@thread.tacv2', async () => {
         throw failure;
       }),
-    ).rejects.toBe(failure);
+    ).rejects.toMatchObject({ name: 'WelcomeNotPostedError', cause: failure });
     const { sent, send } = counting();
     await welcomes.once('19:a@thread.tacv2', send('again'));
     expect(sent).toEqual(['again']);

@@ -86,6 +86,43 @@ describe('jsonBody (the request body reader)', () => {
     expect(server.seen).toEqual([]);
   });
 
+  it('answers 413 while a body over the limit is still being sent, says Connection: close, and closes it', async () => {
+    // A body that never ends: the client keeps writing until the answer comes.
+    const answer = await new Promise<{ status: number; connection?: string; body: string; closed: Promise<void> }>(
+      (resolve, reject) => {
+        const req = httpRequest(server.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        });
+        let answered = false;
+        const chunk = Buffer.from('y'.repeat(32));
+        const write = () => {
+          while (!answered) if (!req.write(chunk)) return void req.once('drain', write);
+        };
+        req.on('response', (res) => {
+          answered = true;
+          // The server ends the connection it did not read to the end.
+          const closed = new Promise<void>((done) => req.socket!.once('close', () => done()));
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (body += d));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body, closed }),
+          );
+        });
+        // The socket may be reset under the client's last writes once the answer is out.
+        req.on('error', (err) => (answered ? undefined : reject(err)));
+        req.write('{"t":"');
+        write();
+      },
+    );
+    expect(answer.status).toBe(413);
+    expect(answer.connection).toBe('close');
+    expect(JSON.parse(answer.body)).toMatchObject({ code: 'PayloadTooLarge' });
+    await answer.closed;
+    expect(server.seen).toEqual([]);
+  });
+
   it('refuses a declared content-length over the limit without reading the body', async () => {
     const body = Buffer.from(JSON.stringify({ t: 'z'.repeat(100) }));
     const res = await new Promise<number>((resolve, reject) => {

@@ -7,7 +7,7 @@ import {
 } from 'botbuilder';
 import { AuthenticationError } from 'botframework-connector';
 import { LeanCloudAdapter } from '../../src/bot/lean-cloud-adapter';
-import { withCorrelation } from '../../src/observability/correlation';
+import { currentCorrelationId, withCorrelation } from '../../src/observability/correlation';
 
 /** A response that records what the adapter did with it, in order. */
 function recordingResponse(): { res: object; calls: unknown[][] } {
@@ -134,6 +134,8 @@ describe('LeanCloudAdapter answers where botbuilder would leak or fail', () => {
     ['no type', { text: 'hello', from: { id: 'u1' } }],
     ['a type that is not a string', activity({ type: 7 })],
     ['an empty type', activity({ type: '' })],
+    ['a channel id that is not a string', activity({ channelId: { x: 1 } })],
+    ['a channel id that is an array', activity({ channelId: ['msteams'] })],
     ['an array', [activity()]],
     ['null', null],
     ['a string', 'message'],
@@ -147,21 +149,22 @@ describe('LeanCloudAdapter answers where botbuilder would leak or fail', () => {
   });
 
   test("a turn that throws: 500 with the turn's correlation id, not the error's text", async () => {
+    // The request runs under the server's id; the authenticated turn under turn-<activity id>,
+    // which its 500 carries too (its other lines have it).
+    let inTurn: string | undefined;
     const out = await withCorrelation(
       () =>
         run(LeanCloudAdapter, {
           req: { method: 'POST', headers: {}, body: activity() },
           logic: async () => {
+            inTurn = currentCorrelationId();
             throw new Error('boom at https://internal.example/secret-path');
           },
         }),
-      'turn-c0ffee',
+      'req-c0ffee',
     );
-    expect(out.calls).toEqual([
-      ['status', 500],
-      ['send', { error: 'internal', correlationId: 'turn-c0ffee' }],
-      ['end'],
-    ]);
+    expect(inTurn).toBe('turn-a1');
+    expect(out.calls).toEqual([['status', 500], ['send', { error: 'internal', correlationId: 'turn-a1' }], ['end']]);
     expect(JSON.stringify(out.calls)).not.toMatch(/boom|internal\.example/);
     expect(out.errors).toEqual(['Error: boom at https://internal.example/secret-path']);
   });

@@ -24,6 +24,7 @@ import { auditLimitRefusal, isGateRefusalCode } from '../../flows/limit-audit';
 import { activityKeyOf, originOf } from '../conversation-targets';
 import { errorCardFor as errorCard, gateRefusalTitle, sendCard } from '../turn-cards';
 import type { RequestHandler } from './request-handler';
+import type { OwnCards } from '../own-cards';
 import { punctuatedRequestId } from '../../domain/request-id-word';
 import { isPairFingerprint, revocationFingerprint } from '../../domain/revocation-fingerprint';
 
@@ -59,6 +60,8 @@ export class LifecycleHandler {
   constructor(
     private readonly services: BotServices,
     private readonly requestsHandler: RequestHandler,
+    /** The reminders acrbot posted: only those may become an extension's copy (own-cards.ts). */
+    private readonly ownCards: OwnCards,
   ) {}
 
   /** `revoke REQUEST-ID [REASON…]` or `revoke CLUSTER REGISTRY [REASON…]`: the confirmation card. */
@@ -368,12 +371,27 @@ export class LifecycleHandler {
         ctx,
       );
       // The reminder's message becomes the requester's copy of the extension request; the rest
-      // (the approvers' card, the audit card) after the click is answered (G16).
+      // (the approvers' card, the audit card) after the click is answered (G16). Its id
+      // (`replyToId`) is the client's word: recorded only for a reminder acrbot remembers posting
+      // in this conversation and no other click took (own-cards.ts). Otherwise the copy is a new
+      // message, and no other card of acrbot's becomes this extension's copy.
+      const { messenger } = this.services;
       const replyToId = ctx.activity.replyToId;
+      const reminderId = (await this.ownCards.claim('reminder', ctx.activity.conversation.id, replyToId))
+        ? replyToId
+        : undefined;
+      const card = requestCard(extension, { showActions: false });
       this.requestsHandler.announceAfterAnswer(ctx, extension, async (reference) => {
-        if (replyToId) await this.services.messenger.trackAt(reference, extension.id, replyToId, 'requester');
+        if (reminderId) return messenger.trackAt(reference, extension.id, reminderId, 'requester');
+        const id = await messenger.send(reference, await messenger.withRequestViewers(extension, reference, card));
+        if (id) await messenger.trackAt(reference, extension.id, id, 'requester');
       });
-      return requestCard(extension, { showActions: false });
+      return reminderId
+        ? card
+        : requestCard(extension, {
+            showActions: false,
+            notice: 'This copy does not change; the card posted below follows the request.',
+          });
     } catch (err) {
       return this.extendRefused(identity, err, parsed.data.requestId);
     }

@@ -22,6 +22,7 @@ import type { TurnIdentity } from '../turn-identity';
 import { auditBadCardData, auditPlanningFailure } from '../validation-audit';
 import { auditLimitRefusal } from '../../flows/limit-audit';
 import { typingWhenSlow } from '../typing-when-slow';
+import type { OwnCards } from '../own-cards';
 
 /** What the user gave. */
 export interface GrantInput {
@@ -96,7 +97,11 @@ function tooLongField(form: z.infer<typeof grantForm>): string | undefined {
 
 /** Handles grant and secret requests. */
 export class RequestHandler {
-  constructor(private readonly services: BotServices) {}
+  constructor(
+    private readonly services: BotServices,
+    /** The forms acrbot posted: only those may become a requester's copy (own-cards.ts). */
+    private readonly ownCards: OwnCards,
+  ) {}
 
   /**
    * Text command / dialog: plan (typing shown if that is slow), the plan card as a reply, the
@@ -175,8 +180,14 @@ export class RequestHandler {
       });
     }
     const facts = factsOf(ctx);
-    // The invoke response replaces the form in place, so the form's message becomes the requester's copy.
-    const formId = ctx.activity.replyToId;
+    // The invoke response replaces the form in place, so the form's message becomes the requester's
+    // copy. Its id (`replyToId`) is the client's word: taken only for a form acrbot remembers
+    // posting in this conversation and no other submit took (own-cards.ts); else the plan, or the
+    // error, is posted as a new message, and no other card of acrbot's can be overwritten or
+    // recorded as this request's copy. The normal submit of a form acrbot posted still updates it.
+    const conversationId = ctx.activity.conversation.id;
+    const claimed = ctx.activity.replyToId;
+    const formId = (await this.ownCards.claim('grantForm', conversationId, claimed)) ? claimed : undefined;
     const { messenger, background } = this.services;
     background.run('grant form', async () => {
       let prepared: RequestPreparation;
@@ -193,8 +204,14 @@ export class RequestHandler {
         // The error quotes the input, and the form's message is updated for everyone in the
         // conversation: grantFormCard shows it (and the fields) as error text, secrets scrubbed.
         const card = prepared.error ? grantFormCard({ sandbox, ...form.data, error: prepared.error }) : prepared.card;
-        if (formId) await messenger.updateCard(facts.reference, formId, card);
-        else await messenger.send(facts.reference, card);
+        if (formId) {
+          await messenger.updateCard(facts.reference, formId, card);
+          // A form again: its next submit may take it (the corrected request).
+          if (prepared.error) await this.ownCards.release('grantForm', conversationId, formId);
+        } else {
+          const id = await messenger.send(facts.reference, card);
+          if (prepared.error) await this.ownCards.remember('grantForm', conversationId, id);
+        }
         return;
       }
       const { request } = prepared;
@@ -231,7 +248,9 @@ export class RequestHandler {
     const registry = echo(form.data.registry) || 'the registry';
     return messageCard({
       title: 'Planning your request…',
-      text: `acrbot is checking ${cluster} and ${registry}; this card changes to the plan in a moment.`,
+      text: formId
+        ? `acrbot is checking ${cluster} and ${registry}; this card changes to the plan in a moment.`
+        : `acrbot is checking ${cluster} and ${registry}; the plan follows in a new message in a moment.`,
       sandbox,
     });
   }
