@@ -169,6 +169,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
       anchorIntervalMs: config.auditAnchor?.intervalMs,
       takeSighup: options.takeSighup,
     });
+    http.started();
   } catch (err) {
     // The start-up error is the one the caller reports; a failure to stop is logged here, once.
     await stop().catch((cause: unknown) => log.error({ err: cause }, 'stopping after a failed start failed'));

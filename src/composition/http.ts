@@ -20,6 +20,8 @@ import type { Stores } from './stores';
 /** A listening server. */
 export interface HttpFrontDoor {
   port: number;
+  /** Says ready on `/readyz` from now on (the background work has started). */
+  started(): void;
   /** Stops accepting turns (503) and closes the server once in-flight requests are done. */
   close(): Promise<void>;
 }
@@ -41,6 +43,10 @@ export async function serveHttp(
 ): Promise<HttpFrontDoor> {
   const { adapter, bot, flows, stores, access, clock, log } = deps;
   let accepting = true;
+  // Turns are served from the start (a resumed run and a click meet the same conditional
+  // writes), but a load balancer sends an instance its share only once it is ready: after its
+  // background work started.
+  let started = false;
   const server = createServer({
     log,
     processActivity: async (req, res) => {
@@ -48,12 +54,12 @@ export async function serveHttp(
         res.send(503, { error: 'shutting down' });
         return;
       }
-      // Already under the turn's correlation id (`turn-<activity id>`, or one new id for an
-      // activity without one): the server sets it for the whole request, its safety net's 500
-      // included, so the turn's lines and that answer carry the same id.
+      // Under a correlation id the server made for the whole request (its safety net's 500
+      // included); an authenticated turn runs under `turn-<activity id>` (lean-cloud-adapter.ts).
       await adapter.process(req, res, (ctx) => bot.run(ctx));
     },
     checkReady: async () => {
+      if (!started) throw new NotReadyError('starting');
       await stores.requests.ping().catch((cause: unknown) => {
         throw new NotReadyError('store', { cause });
       });
@@ -89,6 +95,9 @@ export async function serveHttp(
   await listen(server, config.port, listenHostOf(config));
   return {
     port: (server.address() as AddressInfo).port,
+    started: () => {
+      started = true;
+    },
     close: async () => {
       accepting = false;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,6 +1,6 @@
 /**
  * The HTTP front door (restify): `/api/messages` for Teams, `/healthz` (process alive) and
- * `/readyz` (store and Azure credential usable).
+ * `/readyz` (background work started, store and Azure credential usable).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -13,10 +13,15 @@ import { jsonBody } from './json-body';
 /** The logger type restify's typings name (restify 11 itself logs through pino). */
 type Bunyan = NonNullable<restify.ServerOptions['log']>;
 
-/** Why the app is not ready, as a short code for `/readyz` (the detail goes to the log). */
+/**
+ * Why the app is not ready, as a short code for `/readyz` (the detail goes to the log):
+ * `starting` until its background work (resumed runs, the schedule) has started, or a
+ * dependency it cannot use. (A stopping instance closes its idle connections and refuses new
+ * ones, so a probe never reaches it.)
+ */
 export class NotReadyError extends Error {
   constructor(
-    readonly reason: 'store' | 'azureCredential',
+    readonly reason: 'starting' | 'store' | 'azureCredential',
     options?: { cause?: unknown },
   ) {
     super(`not ready: ${reason}`, options);
@@ -82,7 +87,10 @@ export function createServer(deps: ServerDeps): restify.Server {
     } catch (err) {
       // A short code only: raw error text can carry hosts, paths or connection details.
       const reason = err instanceof NotReadyError ? err.reason : 'internal';
-      deps.log.error({ err, reason }, 'not ready');
+      // Starting is a phase every instance goes through, probed every few seconds: not an error
+      // an operator must act on.
+      if (reason === 'starting') deps.log.info({ reason }, 'not ready');
+      else deps.log.error({ err, reason }, 'not ready');
       res.send(503, { status: 'not ready', reason });
     }
   });

@@ -3,6 +3,8 @@
  * on — `/readyz` gives a short code only, an audit write failing after the Azure write keeps the
  * outcome truthful and is retried until written, errors are logged with their stack.
  */
+import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
 import type { AuditEvent } from '../../src/domain/audit-chain';
 import type { AuditLog } from '../../src/domain/ports';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
@@ -51,6 +53,42 @@ describe('failures an operator can act on', () => {
     const logged = parse(h).find((l) => l.msg === 'not ready')!;
     expect(logged.err?.stack).toContain('NotReadyError');
     expect(JSON.stringify(logged)).toContain('SQLITE_CANTOPEN');
+  });
+
+  test('/readyz says "starting" until the background work has started (resumed runs, the schedule), then ready', async () => {
+    // The port is chosen first: the app answers on it before its start returns.
+    const probe = createNetServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    // The pending requests' expiry is scheduled as the background starts: held there.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reached!: () => void;
+    const inBackground = new Promise<void>((resolve) => (reached = resolve));
+    const requests = new MemoryRequestStore();
+    const listByState = requests.listByState.bind(requests);
+    requests.listByState = async (states, limit) => {
+      if (states.length === 1 && states[0] === 'pending') {
+        reached();
+        await held;
+      }
+      return listByState(states, limit);
+    };
+    const starting = startHarness({ PORT: String(port) }, { stores: { requests } });
+    await inBackground;
+    const early = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(early.status).toBe(503);
+    expect(await early.json()).toEqual({ status: 'not ready', reason: 'starting' });
+    release();
+    h = await starting;
+    expect((await fetch(`${h.app.url}/readyz`)).status).toBe(200);
+    // A phase, not a failure: logged at info.
+    expect(
+      parse(h)
+        .filter((l) => l.msg === 'not ready')
+        .map((l) => [l.level, l.reason]),
+    ).toEqual([[30, 'starting']]);
   });
 
   test('the audit write failing after the Azure write succeeded: the request says succeeded, the entry is retried until written', async () => {
