@@ -303,6 +303,18 @@ export interface ServicePrincipalPort {
    * an unknown key id included.
    */
   removePassword(applicationId: string, keyId: string): Promise<{ requestId?: string }>;
+  /**
+   * Deletes the application (object id) permanently: deleted, then purged from the directory's
+   * deleted items, so neither it nor its password can be restored in the 30 days Entra keeps a
+   * deleted application; its service principal is purged from deleted items too, when they show
+   * it (otherwise Entra removes it after those 30 days). An application found only in deleted
+   * items (an earlier try deleted it, its purge failed) is purged, and that is success.
+   * Throws {@link CloudApiError} with `statusCode` 404 (the port's not-found) when it is neither
+   * live nor in deleted items. A purge that still does not find the just-deleted application
+   * after the replication retries throws `PermanentDeletePending` with no status (not "absent":
+   * it can still be restored); any other refusal, an id that is not a directory id included,
+   * throws a CloudApiError too.
+   */
   deleteApplication(applicationId: string): Promise<void>;
 }
 

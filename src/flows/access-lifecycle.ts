@@ -25,6 +25,8 @@ import {
   pendingRetirementOf,
   replacedByStartedWrite,
   retiredCredentialOf,
+  sameSecretTarget,
+  secretWrittenAt,
   writtenSecretUid,
 } from '../domain/secret-ownership';
 import type { Logger } from '../observability/logger';
@@ -38,6 +40,8 @@ import type { PauseReader } from './access-pause';
 import { scheduleLostEnds } from './access-end-net';
 import { UNCONFIRMED_GRANT } from './grant-runner';
 import { deleteCredential, type SecretRunnerPorts } from './secret-runner';
+import type { CredentialDeletion } from './credential-deletion';
+import type { CredentialRef } from '../domain/secret-credential';
 import { leftAssignmentDetail } from './credential-cleanup';
 import { isFailedBreakGlass } from '../domain/policy';
 
@@ -696,21 +700,55 @@ export class AccessLifecycle {
    * of the extension's term), capped by ACRBOT_SECRET_MAX_EXPIRY. Without one (a service without
    * time-boxing; a deployment always has it) the credential lives as long as a secret asked for
    * without `--expires` would: zero would make a credential that expires as it is written.
+   * The card's lines say what the run does: the credential is made as a new secret's is (its own
+   * scope map for `--repositories`, its own application for `sp`), and the credential deleted is
+   * the one the secret holds now, which after an earlier rotation is that extension's.
    */
-  rotationPlan(original: AccessRequest, lifetimeMs: number | undefined): SecretPlan {
+  async rotationPlan(original: AccessRequest, lifetimeMs: number | undefined): Promise<SecretPlan> {
     const plan = original.plan as SecretPlan;
     const maxMs = this.settings.secretMaxExpiryMs ?? MAX_CREDENTIAL_LIFETIME_MS;
     const lifetime = Math.min(lifetimeMs ?? SECRET_DEFAULTS.expiresInMs, maxMs);
     const expiresAt = new Date(this.clock.now().getTime() + lifetime).toISOString();
+    const holder = await this.secretHolderOf(original);
     return {
       ...plan,
       expiresAt,
       operations: [
-        `Create a new ${plan.credentialKind === 'token' ? 'ACR token' : 'service principal password'} expiring ${expiresAt.slice(0, 10)}`,
+        ...newCredentialLines(plan, expiresAt),
         `Write it into the same secret ${plan.namespace}/${plan.secretName} (rotation)`,
-        `Delete the credential of ${original.id}`,
+        holder
+          ? `Delete the credential of ${holder.id}, which the secret holds now`
+          : 'Delete the credential the secret holds now',
       ],
     };
+  }
+
+  /**
+   * The request of `original`'s access whose credential its secret holds now, by acrbot's records
+   * (G15), found as the secret runner finds the request an extension replaces when the secret
+   * carries no label to go by (SecretRunner.lastFamilyWriter): of the original and the extensions
+   * that moved its end, still holding it and written to that secret, the last writer. Undefined
+   * when the records cannot say without guessing: writes recorded before acrbot kept secret uids
+   * by an extension too (their times are not comparable), or the original not found.
+   */
+  private async secretHolderOf(original: AccessRequest): Promise<AccessRequest | undefined> {
+    const plan = original.plan as SecretPlan;
+    const family = [original];
+    for (const id of original.access?.extendedBy ?? []) {
+      const other = await this.store.get(id);
+      if (other) family.push(other);
+    }
+    const holders = family.filter(
+      (r) => r.state === 'succeeded' && r.plan.kind === 'secret' && sameSecretTarget(r.plan, plan),
+    );
+    const writers = holders.filter((r) => writtenSecretUid(r) !== undefined);
+    if (!writers.length)
+      // Only the original's write (recorded before uids) can be meant: no extension holds it.
+      return holders.length === 1 && holders[0].id === original.id ? original : undefined;
+    // The one no other wrote after; two writes in the same millisecond that their records do
+    // not order leave it unknown.
+    const last = writers.filter((r) => writers.every((other) => other === r || wroteBefore(other, r) === true));
+    return last.length === 1 ? last[0] : undefined;
   }
 
   /**
@@ -818,7 +856,12 @@ export class AccessLifecycle {
           why: ENTRY_NOT_ADDED,
         });
     }
-    for (const owner of [request, ...extensions]) steps.push(...credentialSteps(owner));
+    // A credential a rotation of the same access deleted already is not shown as to be deleted:
+    // the revocation finds it absent and deletes nothing (revokeCredential).
+    const family = [request, ...extensions];
+    for (const owner of family)
+      if (!family.some((e) => e !== owner && retiredCredentialOf(e, owner.id) === 'deleted'))
+        steps.push(...credentialSteps(owner));
     return [...steps, ...endsToo];
   }
 
@@ -1609,8 +1652,9 @@ export class AccessLifecycle {
   /**
    * Deletes the credential this request created, rebuilt from its own store records (G15). A
    * later request that replaced the secret already retired it; deleting an absent one is a
-   * no-op. Once acrbot's audit says it deleted it, a retry deletes nothing by that name again:
-   * an object made since under the same name is not the one acrbot's records vouch for.
+   * no-op, audited `absent` (not `deleted`: acrbot deleted nothing). Once acrbot's audit says it
+   * deleted it or found it absent, a retry deletes nothing by that name again: an object made
+   * since under the same name is not the one acrbot's records vouch for.
    */
   private async revokeCredential(request: AccessRequest, by: Actor): Promise<void> {
     const ref = credentialOf(request);
@@ -1620,23 +1664,24 @@ export class AccessLifecycle {
       return;
     }
     const targetIds = [ref.kind === 'token' ? ref.tokenName : ref.applicationId];
-    const deletedBefore = (await this.audit.forRequest(request.id)).some(
-      (e) => e.action === 'access.revoke.credential' && e.outcome === 'deleted',
-    );
-    if (deletedBefore) {
+    const before = (await this.audit.forRequest(request.id)).filter((e) => e.action === 'access.revoke.credential');
+    const deletedBefore = before.some((e) => e.outcome === 'deleted');
+    if (deletedBefore || before.some((e) => e.outcome === 'absent')) {
       await this.record(request, by, {
         action: 'access.revoke.credential',
-        outcome: 'alreadyDeleted',
+        outcome: deletedBefore ? 'alreadyDeleted' : 'absent',
         targetIds,
-        detail: 'deleted by an earlier attempt of this revocation; nothing deleted again',
+        detail: deletedBefore
+          ? 'deleted by an earlier attempt of this revocation; nothing deleted again'
+          : 'not there when an earlier attempt of this revocation looked; nothing deleted',
       });
       return;
     }
-    const { notOurs } = await deleteCredential(this.ports, ref);
+    const deletion = await deleteCredential(this.ports, ref);
     // A role assignment under the recorded name that is not the one acrbot made (another role or
     // scope, G15): left in place, and said so for an operator, as the clean-up job says it.
     const scope = ref.kind === 'sp' ? ref.roleAssignment?.scope : undefined;
-    const left = scope ? notOurs.map((name) => ({ name, scope })) : [];
+    const left = scope ? deletion.notOurs.map((name) => ({ name, scope })) : [];
     for (const { name, scope } of left) {
       this.log.warn(
         { requestId: request.id, roleAssignment: name },
@@ -1649,18 +1694,13 @@ export class AccessLifecycle {
         detail: leftAssignmentDetail({ name, scope }),
       });
     }
+    // Only what this call deleted is called deleted: a credential a rotation retired already (or
+    // that someone deleted) is absent, and the revocation goes on, as the clean-ups record it.
     await this.record(request, by, {
       action: 'access.revoke.credential',
-      outcome: 'deleted',
+      outcome: deletion.deleted.length ? 'deleted' : 'absent',
       targetIds,
-      detail:
-        ref.kind === 'token'
-          ? ref.scopeMapName
-            ? 'token and scope map'
-            : 'token'
-          : left.length
-            ? 'application (its role assignment left in place: not the one acrbot made)'
-            : 'application (and its role assignment)',
+      detail: revokedCredentialDetail(ref, deletion, left.length > 0),
     });
   }
 
@@ -1706,6 +1746,72 @@ function rotationWords(extension: AccessRequest): string {
     default:
       return `new credential in ${written}; the old one, ${replaced}'s, was not deleted (see the extension's audit entries)`;
   }
+}
+
+/**
+ * The detail of a revocation's `access.revoke.credential` entry: what the deletion of `ref`
+ * deleted and what it did not find (gone already: a rotation retired it, or someone deleted it).
+ * `leftAssignment`: a role assignment under the recorded name was not acrbot's and stays.
+ */
+function revokedCredentialDetail(ref: CredentialRef, deletion: CredentialDeletion, leftAssignment: boolean): string {
+  const gone = 'not found: deleted already';
+  if (ref.kind === 'token') {
+    const map = ref.scopeMapName;
+    if (!deletion.found)
+      return deletion.deleted.length
+        ? `scope map (the token was ${gone})`
+        : `token${map ? ' and scope map' : ''} ${gone}; nothing deleted`;
+    if (!map) return 'token';
+    return deletion.deleted.includes(map) ? 'token and scope map' : `token (its scope map was ${gone})`;
+  }
+  const assignment = !ref.roleAssignment
+    ? ''
+    : leftAssignment
+      ? ' (its role assignment left in place: not the one acrbot made)'
+      : deletion.deleted.includes(ref.roleAssignment.name)
+        ? ' (and its role assignment)'
+        : ` (its role assignment was ${gone})`;
+  if (deletion.found) return `application${assignment}`;
+  return deletion.deleted.length
+    ? `role assignment (the application was ${gone})`
+    : `application ${gone}; nothing deleted${leftAssignment ? ' (its role assignment left in place: not the one acrbot made)' : ''}`;
+}
+
+/**
+ * Whether `a` wrote its secret before `b` did, by their records: the times of the writes, and for
+ * two in the same millisecond the write that recorded replacing the other's came later (a
+ * rotation records whose secret it replaces before it writes). Undefined when nothing says.
+ */
+function wroteBefore(a: AccessRequest, b: AccessRequest): boolean | undefined {
+  const [ta, tb] = [Date.parse(secretWrittenAt(a)), Date.parse(secretWrittenAt(b))];
+  if (ta !== tb) return ta < tb;
+  if (replacedByStartedWrite(b)?.requestId === a.id) return true;
+  if (replacedByStartedWrite(a)?.requestId === b.id) return false;
+  return undefined;
+}
+
+/**
+ * The lines of a rotation's new credential, as SecretPlanner words a new secret's: a token gets
+ * its own scope map when the access is limited to repositories, an `sp` its own application,
+ * service principal and role assignment (the runner makes them per request).
+ */
+function newCredentialLines(plan: SecretPlan, expiresAt: string): string[] {
+  const expires = expiresAt.slice(0, 10);
+  if (plan.credentialKind === 'token') {
+    const limited = plan.repositories.length > 0;
+    return [
+      ...(limited ? [`Create scope map limited to ${plan.repositories.join(', ')} (pull only)`] : []),
+      `Create a new ACR token acrbot-REQUEST-ID on ${limited ? 'that scope map' : 'the built-in _repositories_pull scope map'}`,
+      `Generate password1 expiring ${expires} (shown to nobody: it goes straight into the secret)`,
+    ];
+  }
+  return [
+    `Create a new Entra application and service principal ${plan.credentialName}-REQUEST-ID`,
+    `Add a password expiring ${expires} (shown to nobody)`,
+    ...(plan.role
+      ? [`Assign ${plan.role.name} on ${plan.registry.name} to the service principal (principalType ServicePrincipal)`]
+      : []),
+  ];
 }
 
 function jobSpec(job: ScheduledJob) {

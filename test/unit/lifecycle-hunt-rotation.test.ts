@@ -20,13 +20,13 @@ function lifecycle(secretMaxExpiryMs?: number) {
 const original = pendingRequest({ id: 'R-AAAAAAAA', state: 'succeeded', plan: secretPlan() });
 
 describe('rotationPlan: the new credential’s expiry', () => {
-  test('with the term’s lifetime: now + that lifetime, capped by ACRBOT_SECRET_MAX_EXPIRY', () => {
-    expect(lifecycle().rotationPlan(original, 31 * DAY).expiresAt).toBe('2026-12-31T10:00:00.000Z');
-    expect(lifecycle(7 * DAY).rotationPlan(original, 31 * DAY).expiresAt).toBe('2026-12-07T10:00:00.000Z');
+  test('with the term’s lifetime: now + that lifetime, capped by ACRBOT_SECRET_MAX_EXPIRY', async () => {
+    expect((await lifecycle().rotationPlan(original, 31 * DAY)).expiresAt).toBe('2026-12-31T10:00:00.000Z');
+    expect((await lifecycle(7 * DAY).rotationPlan(original, 31 * DAY)).expiresAt).toBe('2026-12-07T10:00:00.000Z');
   });
 
-  test('without a lifetime: as a secret asked without --expires (90 days, capped), never "now"', () => {
-    expect(lifecycle().rotationPlan(original, undefined).expiresAt).toBe('2027-02-28T10:00:00.000Z');
-    expect(lifecycle(7 * DAY).rotationPlan(original, undefined).expiresAt).toBe('2026-12-07T10:00:00.000Z');
+  test('without a lifetime: as a secret asked without --expires (90 days, capped), never "now"', async () => {
+    expect((await lifecycle().rotationPlan(original, undefined)).expiresAt).toBe('2027-02-28T10:00:00.000Z');
+    expect((await lifecycle(7 * DAY).rotationPlan(original, undefined)).expiresAt).toBe('2026-12-07T10:00:00.000Z');
   });
 });

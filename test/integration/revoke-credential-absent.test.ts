@@ -1,0 +1,132 @@
+/**
+ * A revocation records only the deletions it made: a secret's credential it does not find (a
+ * rotation retired it, or someone deleted it outside acrbot) is audited `absent`, not `deleted`,
+ * and the revocation still succeeds (nothing to delete is fine), as the clean-ups record it.
+ */
+import { cardText } from '../helpers/capturing-connector';
+import { users } from '../helpers/harness';
+import {
+  advance,
+  contosoId,
+  extendApproved,
+  grantedSecretOnAksDev,
+  jobOf,
+  h,
+  MINUTE,
+  secretServicePrincipal,
+  stateOnceClickWorkDone,
+  tokens,
+  useLifecycleHooks,
+} from '../helpers/lifecycle';
+
+useLifecycleHooks();
+
+/** The `access.revoke.credential` entries of `id`: outcome, target and detail. */
+async function credentialEntries(id: string) {
+  return (await h.app.audit.forRequest(id))
+    .filter((e) => e.action === 'access.revoke.credential')
+    .map((e) => ({ outcome: e.outcome, targetIds: e.targetIds, detail: e.detail }));
+}
+
+test('a token deleted outside acrbot: the revocation succeeds and audits it absent, not deleted', async () => {
+  const { id, k8s } = await grantedSecretOnAksDev(
+    'aks-dev contosoacr --namespace payments --repositories team/app --for 2m pull for payments-api',
+  );
+  const token = `acrbot-${id.toLowerCase()}`;
+  h.app.sandbox!.arm.state.getRegistry(contosoId)!.tokens.delete(token);
+
+  advance(2 * MINUTE);
+  await h.app.scheduler.runDue();
+  expect((await h.app.store.get(id))!.state).toBe('revoked');
+  expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
+  // Its scope map was there and is deleted: that deletion is acrbot's, and said so.
+  expect(await credentialEntries(id)).toEqual([
+    { outcome: 'deleted', targetIds: [token], detail: 'scope map (the token was not found: deleted already)' },
+  ]);
+});
+
+test('a token and its scope map both gone: absent, nothing deleted', async () => {
+  const { id } = await grantedSecretOnAksDev('aks-dev contosoacr --namespace payments --for 2m pull for payments-api');
+  const token = `acrbot-${id.toLowerCase()}`;
+  h.app.sandbox!.arm.state.getRegistry(contosoId)!.tokens.delete(token);
+
+  advance(2 * MINUTE);
+  await h.app.scheduler.runDue();
+  expect((await h.app.store.get(id))!.state).toBe('revoked');
+  expect(await credentialEntries(id)).toEqual([
+    { outcome: 'absent', targetIds: [token], detail: 'token not found: deleted already; nothing deleted' },
+  ]);
+});
+
+test('--kind sp: an application deleted outside acrbot (its service principal with it) is absent, nothing deleted', async () => {
+  const { id, k8s } = await grantedSecretOnAksDev(
+    'aks-dev contosoacr --kind sp --namespace payments --for 2m pull for payments-api',
+  );
+  const { appId, directory } = secretServicePrincipal(k8s);
+  const app = directory.getApplicationByAppId(appId)!;
+  directory.deleteApplication(app.id);
+  directory.purgeDeletedItem(app.id);
+
+  advance(2 * MINUTE);
+  await h.app.scheduler.runDue();
+  expect((await h.app.store.get(id))!.state).toBe('revoked');
+  expect(await credentialEntries(id)).toEqual([
+    { outcome: 'absent', targetIds: [app.id], detail: 'application not found: deleted already; nothing deleted' },
+  ]);
+});
+
+test('revoking a rotated access: the original’s credential, retired by the rotation, is absent; the extension’s deleted', async () => {
+  const { id } = await grantedSecretOnAksDev('aks-dev contosoacr --namespace payments --for 2m pull for payments-api');
+  const extensionId = await extendApproved(id, '--for 1h rollout still running');
+  expect(tokens()).toEqual([`acrbot-${extensionId.toLowerCase()}`]);
+  await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'leaked in a log' });
+  expect(await stateOnceClickWorkDone(id)).toBe('revoked');
+  expect(tokens()).toEqual([]);
+  expect(await credentialEntries(extensionId)).toEqual([
+    { outcome: 'deleted', targetIds: [`acrbot-${extensionId.toLowerCase()}`], detail: 'token' },
+  ]);
+  expect(await credentialEntries(id)).toEqual([
+    {
+      outcome: 'absent',
+      targetIds: [`acrbot-${id.toLowerCase()}`],
+      detail: 'token not found: deleted already; nothing deleted',
+    },
+  ]);
+});
+
+test('absent at a first attempt whose cluster step failed: the retry deletes nothing made since under the name', async () => {
+  const { id, k8s } = await grantedSecretOnAksDev(
+    'aks-dev contosoacr --namespace payments --for 30d pull for payments-api',
+  );
+  const tokenName = `acrbot-${id.toLowerCase()}`;
+  const registry = h.app.sandbox!.arm.state.getRegistry(contosoId)!;
+  const made = registry.tokens.get(tokenName)!;
+  registry.tokens.delete(tokenName);
+  const unreachable = k8s.faults.inject({ drop: true, times: Infinity });
+  await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'token leaked' });
+  await h.app.services.background.drain();
+  expect((await jobOf(`access.expire:${id}`))!.attempts).toBe(1);
+  expect((await h.app.store.get(id))!.state).toBe('succeeded');
+  // Someone makes a token under the same name meanwhile: acrbot's records vouch for none.
+  registry.tokens.set(tokenName, { ...made, passwords: [] });
+  unreachable();
+  advance(2 * MINUTE);
+  await h.app.scheduler.runDue();
+  expect((await h.app.store.get(id))!.state).toBe('revoked');
+  expect(tokens()).toEqual([tokenName]);
+  expect((await credentialEntries(id)).map((e) => `${e.outcome}: ${e.detail}`)).toEqual([
+    'absent: token not found: deleted already; nothing deleted',
+    'absent: not there when an earlier attempt of this revocation looked; nothing deleted',
+  ]);
+});
+
+test('the revoke confirmation of a rotated access lists the credential the revocation deletes, not the one the rotation deleted', async () => {
+  const { id } = await grantedSecretOnAksDev('aks-dev contosoacr --namespace payments --for 2m pull for payments-api');
+  const extensionId = await extendApproved(id, '--for 1h rollout still running');
+  h.connector.clear();
+  await h.say(users.requester, `revoke ${id} done early`);
+  const confirm = await h.connector.waitFor((c) => /Revoke .*\?/.test(cardText(c.activity)), 5000, 'confirmation card');
+  const text = cardText(confirm.activity);
+  expect(text).toContain(`acrbot-${extensionId.toLowerCase()}`);
+  expect(text).not.toContain(`acrbot-${id.toLowerCase()}`);
+});
