@@ -3,9 +3,16 @@
  * a table, and answers card actions. The only class that sees botbuilder's turn model; the
  * work is done by the handlers and the flows.
  */
-import { ActivityHandler, type AdaptiveCardInvokeResponse, type InvokeResponse, type TurnContext } from 'botbuilder';
+import {
+  type Activity,
+  ActivityHandler,
+  type AdaptiveCardInvokeResponse,
+  type InvokeResponse,
+  type TurnContext,
+} from 'botbuilder';
 import { type Command, parseCommand } from '../domain/command';
 import type { AbuseLedger, Clock, DialogStore } from '../domain/ports';
+import type { Actor } from '../domain/request';
 import { isUserFacing } from '../domain/errors';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { displayName } from '../domain/text';
@@ -167,7 +174,33 @@ export class AcrBot extends ActivityHandler {
     });
   }
 
-  /** Every turn passes the channel/tenant/identity check first (G2); refusals are audited. */
+  /**
+   * Audits a turn refused at the door (G2, G11 "every refusal"), once per sender, tenant and
+   * kind per window (RequestGate.firstTurnRefusalInWindow); the rest are in the log only. When
+   * the store cannot say whether it is the first, it is audited (one entry too many rather than
+   * none).
+   */
+  private async auditTurnRefusal(code: string, actor: Actor, tenantId: string, activity: Activity): Promise<void> {
+    let first = true;
+    try {
+      first = await this.services.gate.firstTurnRefusalInWindow(tenantId, actor.objectId, code);
+    } catch (err) {
+      this.services.log.error({ err, code }, 'whether a refused turn was the first in its window could not be read');
+    }
+    if (!first) {
+      this.services.log.info({ refusal: code, audited: false }, 'refused turn not audited again in its window');
+      return;
+    }
+    await this.services.requests.recordRefusal({
+      actor,
+      tenantId,
+      action: code,
+      outcome: 'refused',
+      detail: `channel=${textField(activity.channelId)?.slice(0, 40) ?? '(not text)'}`,
+    });
+  }
+
+  /** Every turn passes the channel/tenant/identity check first (G2); refusals are audited once per sender and window. */
   override async run(ctx: TurnContext): Promise<void> {
     this.services.log.debug(
       {
@@ -192,13 +225,7 @@ export class AcrBot extends ActivityHandler {
         { refusal: identity.code, channelId: String(ctx.activity.channelId).slice(0, 40) },
         `turn refused: ${identity.message}`,
       );
-      await this.services.requests.recordRefusal({
-        actor: refusedActor,
-        tenantId: tenantOf(ctx.activity) ?? 'unknown',
-        action: identity.code,
-        outcome: 'refused',
-        detail: `channel=${textField(ctx.activity.channelId)?.slice(0, 40) ?? '(not text)'}`,
-      });
+      await this.auditTurnRefusal(identity.code, refusedActor, tenantOf(ctx.activity) ?? 'unknown', ctx.activity);
       if (ctx.activity.type === 'invoke') {
         await ctx.sendActivity({ type: 'invokeResponse', value: cardInvokeError(403, 'Forbidden', identity.message) });
       } else if (identity.code !== 'rejected.channel') {

@@ -51,6 +51,9 @@ const REFUSAL_WINDOW_MS: Record<GateRefusal['code'], number> = {
   'limits.reads': READ_WINDOW_MS,
 };
 
+/** How long one audited refusal at the door stands for the same sender's next ones (logged only). */
+export const TURN_REFUSAL_WINDOW_MS = 60 * MINUTE_MS;
+
 /** Admits or refuses new requests, and read commands. */
 export class RequestGate {
   constructor(
@@ -145,6 +148,24 @@ export class RequestGate {
       `refused:${code}:${actor.objectId}:${fixedWindowStart(now, windowMs)}`,
       now,
       windowMs,
+    );
+  }
+
+  /**
+   * Whether a turn refused at the door (another tenant, another channel, no identity: G2) is the
+   * first of its kind from this sender in its window of {@link TURN_REFUSAL_WINDOW_MS}: only that
+   * one is audited. Anyone who can reach the bot's endpoint through the Bot Framework (a user of
+   * another tenant who sideloaded the app, a script with a channel token) could otherwise write a
+   * hash-chained audit entry per message. Keyed by tenant and sender as sent (ids from a turn
+   * that was refused prove nothing, but they are what the entry would record).
+   */
+  async firstTurnRefusalInWindow(tenantId: string, senderId: string, code: string): Promise<boolean> {
+    const now = this.clock.now();
+    const key = `turn-refused:${code}:${tenantId.slice(0, 64)}:${senderId.slice(0, 64)}`;
+    return this.ledger.firstSighting(
+      `${key}:${fixedWindowStart(now, TURN_REFUSAL_WINDOW_MS)}`,
+      now,
+      TURN_REFUSAL_WINDOW_MS,
     );
   }
 

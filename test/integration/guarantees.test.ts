@@ -26,7 +26,7 @@ import { AppCredentials } from 'botframework-connector';
 import { startFakeChannelIssuer } from '../helpers/fake-openid';
 import { CapturingConnector, cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
-import { cardAction, channelMessage, postActivity } from '../helpers/teams-activities';
+import { cardAction, channelMessage, personalMessage, postActivity } from '../helpers/teams-activities';
 import { TempDirs } from '../helpers/temp-dirs';
 
 /** botframework-connector's app-token cache (private in the typings; see channel-auth.test.ts). */
@@ -81,6 +81,25 @@ describe('guarantees', () => {
       expect(h.logs.lines.some((l) => l.includes(`"refusal":"${code}"`) && l.includes('turn refused'))).toBe(true);
     }
     expect(creates()).toBe(0);
+  });
+
+  test('G2: refusals at the door are audited once per sender, tenant and kind per hour; the rest are logged', async () => {
+    let now = new Date('2026-12-04T10:00:00.000Z');
+    h = await startHarness({}, { clock: { now: () => now } });
+    const foreign = { serviceUrl: h.serviceUrl, tenantId: '99999999-0000-4000-8000-000000000099' };
+    const refused = async () =>
+      (await h.app.audit.latest(50)).filter((e) => e.action === 'rejected.tenant').map((e) => e.actor.objectId);
+    for (let i = 0; i < 5; i++)
+      expect((await postActivity(h.app.url, personalMessage(users.outsider, `help ${i}`, foreign))).status).toBe(200);
+    expect(await refused()).toEqual([users.outsider.objectId]);
+    // Another sender of that tenant is audited too: one entry each.
+    await postActivity(h.app.url, personalMessage(users.approver, 'help', foreign));
+    expect(await refused()).toEqual([users.outsider.objectId, users.approver.objectId]);
+    expect(h.logs.lines.filter((l) => l.includes('not audited again in its window'))).toHaveLength(4);
+    // An hour later the same sender is audited again.
+    now = new Date('2026-12-04T11:00:00.000Z');
+    await postActivity(h.app.url, personalMessage(users.outsider, 'help', foreign));
+    expect(await refused()).toHaveLength(3);
   });
 
   test('G2: acrbot added to a team of a tenant not allowed (or outside Teams) posts nothing there; in an allowed one it says hello', async () => {
