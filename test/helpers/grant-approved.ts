@@ -1,6 +1,7 @@
 /**
  * The most common first step of an integration test about a grant's life after approval (drift,
- * extension, the tab's rows): a grant asked for in the channel and approved, and its run done.
+ * extension, the tab's rows): a grant, or a pull secret, asked for in the channel and approved,
+ * and its run done.
  */
 import type { AccessRequest } from '../../src/domain/request';
 import { type Harness, users } from './harness';
@@ -16,7 +17,23 @@ export async function grantApproved(
   args: string,
   requester: TeamsUser = users.requester,
 ): Promise<AccessRequest> {
-  const request = await h.requestGrant(requester, args);
+  return approvedAndRun(h, await h.requestGrant(requester, args));
+}
+
+/**
+ * `requester` asks `h` for the pull secret `args` (what follows `secret` in chat) and the approver
+ * approves it; the request once its run is done, which must have succeeded (as {@link grantApproved}).
+ */
+export async function pullSecretApproved(
+  h: Harness,
+  args: string,
+  requester: TeamsUser = users.requester,
+): Promise<AccessRequest> {
+  return approvedAndRun(h, await h.requestSecret(requester, args));
+}
+
+/** The approver approves the pending `request`; the request once its run is done, which succeeded. */
+async function approvedAndRun(h: Harness, request: AccessRequest): Promise<AccessRequest> {
   await h.click(users.approver, 'approve', { requestId: request.id });
   const done = await h.settle(request.id);
   expect(done.state).toBe('succeeded');

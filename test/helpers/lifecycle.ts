@@ -390,3 +390,31 @@ export function beforeFirstUpdate(
   };
   return update;
 }
+
+/**
+ * Starts the bot, has the requester's two-minute grant on contosoacr (10:00 to 10:02) approved
+ * and run, and asks for a one-hour extension of it, left pending approval: where the tests of
+ * an extension's success moving its original's end begin.
+ */
+export async function grantWithExtensionAsked(): Promise<{ request: AccessRequest; extensionId: string }> {
+  await start();
+  const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+  const extensionId = await requestExtension(request.id, '--for 1h release still running');
+  return { request, extensionId };
+}
+
+/**
+ * {@link beforeFirstUpdate} for the write that moves `originalId`'s end for `extensionId` (the
+ * original's record gaining the extension in `access.extendedBy`): the moment another instance
+ * or a revocation can race an extension's success.
+ */
+export function beforeEndMovedBy(
+  originalId: string,
+  extensionId: string,
+  before: (update: (next: AccessRequest) => Promise<void>) => Promise<void>,
+) {
+  return beforeFirstUpdate(
+    (next) => next.id === originalId && Boolean(next.access?.extendedBy?.includes(extensionId)),
+    before,
+  );
+}

@@ -1,10 +1,11 @@
 /**
  * A GraphClient for a started sandbox, built as the app builds it there (the sandbox's CA and
- * credential, a shared keep-alive agent, no tracing).
+ * credential, a shared keep-alive agent, no tracing), and the hooks of a test file built on one.
  */
 import type { Agent } from 'node:https';
+import { keepAliveAgent } from '../../src/integrations/azure/arm-connection';
 import { GraphClient, type GraphConnection } from '../../src/integrations/graph/graph-client';
-import type { Sandbox } from '../../src/sandbox/sandbox';
+import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
 
 /** A client of `sandbox`'s Graph emulator over `agent`; `extra` sets what a test changes (a shorter backoff). */
 export function sandboxGraphClient(
@@ -19,5 +20,35 @@ export function sandboxGraphClient(
     agent,
     tracing: false,
     ...extra,
+  });
+}
+
+/** What {@link useSandboxGraph} started: the sandbox and a client of its Graph emulator. */
+export interface SandboxGraph {
+  sandbox: Sandbox;
+  graph: GraphClient;
+}
+
+/**
+ * Registers the hooks of a test file that talks to the sandbox's Graph emulator over HTTPS: a
+ * sandbox started once, with a client over a keep-alive agent handed to `started` (which may
+ * build on it), both stopped after all tests; before each test, the emulator's recorded
+ * requests and faults cleared, so a test sees only its own.
+ */
+export function useSandboxGraph(started: (env: SandboxGraph) => void | Promise<void>): void {
+  let sandbox: Sandbox | undefined;
+  let agent: Agent | undefined;
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    agent = keepAliveAgent(sandbox.tls.caPem);
+    await started({ sandbox, graph: sandboxGraphClient(sandbox, agent) });
+  });
+  afterAll(async () => {
+    agent?.destroy();
+    await sandbox?.stop();
+  });
+  beforeEach(() => {
+    sandbox!.graph.clearRequests();
+    sandbox!.graph.faults.clear();
   });
 }

@@ -25,11 +25,11 @@ import { ConfigError, loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/observability/logger';
 import { SANDBOX_TENANT_ID } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
-import { type ChannelTokenOptions, type FakeChannelIssuer, startFakeChannelIssuer } from '../helpers/fake-openid';
-import { type Harness, startHarness, users } from '../helpers/harness';
+import { CHANNEL_APP_ID as APP_ID, startAuthenticatingHarness } from '../helpers/authenticating-harness';
+import type { ChannelTokenOptions, FakeChannelIssuer } from '../helpers/fake-openid';
+import { type Harness, users } from '../helpers/harness';
 import { channelMessage, personalMessage, postActivity } from '../helpers/teams-activities';
 
-const APP_ID = '6a0c1b2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d';
 const BOT_TOKEN = 'bot-token-from-the-test-cache';
 /** botframework-connector's app-token cache (`AppCredentials.cache`, keyed `${appId}${scope}-cache`). */
 const tokenCache = () =>
@@ -44,14 +44,7 @@ describe('G1: inbound channel authentication (real JWTs, local OpenID metadata +
   let consoleError: jest.SpyInstance;
 
   beforeAll(async () => {
-    issuer = await startFakeChannelIssuer();
-    h = await startHarness({
-      MicrosoftAppId: APP_ID,
-      MicrosoftAppType: 'SingleTenant',
-      MicrosoftAppTenantId: SANDBOX_TENANT_ID,
-      MicrosoftAppPassword: 'dummy-not-a-secret',
-      ACRBOT_CHANNEL_OPENID_METADATA_URL: issuer.metadataUrl,
-    });
+    ({ issuer, h } = await startAuthenticatingHarness());
     // Private in the typings; a token MSAL would otherwise fetch from login.microsoftonline.com.
     tokenCache().set(TOKEN_CACHE_KEY, { accessToken: BOT_TOKEN, expiresOn: new Date(Date.now() + 3_600_000) });
     (h.connector as unknown as { server: Server }).server.prependListener('request', (req) =>

@@ -9,7 +9,9 @@
 import type { AccessRequest } from '../../src/domain/request';
 import { cardText } from '../helpers/capturing-connector';
 import { grantApproved } from '../helpers/grant-approved';
+import { grantFormPosted } from '../helpers/grant-form';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import type { TeamsUser } from '../helpers/teams-activities';
 import { clickInThread } from '../helpers/thread-click';
 
 describe('a click takes over only a form or reminder acrbot posted there', () => {
@@ -28,29 +30,50 @@ describe('a click takes over only a form or reminder acrbot posted there', () =>
     return copy!.activityId;
   }
 
+  /**
+   * The victim of a forged click: `user` asks for the grant `args`, pending approval once its
+   * planning (background work) posted the approval card. The request and that card's activity id.
+   */
+  async function victimWithApprovalCard(user: TeamsUser, args: string) {
+    const victim = await h.requestGrant(user, args);
+    await h.app.services.background.drain();
+    return { victim, target: await approvalCardOf(victim.id) };
+  }
+
+  /**
+   * `user`'s click `verb` with `data` saying it came from the message `target` (a forged
+   * `replyToId`): answered 200, and the turn's background work done. The answer, and every call
+   * the bot has made since the click.
+   */
+  async function forgedClick(user: TeamsUser, verb: string, data: Record<string, unknown>, target: string) {
+    const before = h.connector.calls.length;
+    const res = await h.click(user, verb, data, target);
+    expect(res.status).toBe(200);
+    await h.app.services.background.drain();
+    return { res, sentSinceClick: () => h.connector.calls.slice(before) };
+  }
+
   const newest = async (state: 'pending' | 'approved' = 'pending') => {
     const all = await h.app.store.listByState([state], 1000);
     return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt)).at(-1)!;
   };
 
   test("a grant form submit carrying another request's approval card id posts the plan anew; that card stays", async () => {
-    const victim = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api victim');
-    await h.app.services.background.drain();
-    const target = await approvalCardOf(victim.id);
-    const before = h.connector.calls.length;
-    const res = await h.click(
+    const { victim, target } = await victimWithApprovalCard(
+      users.requester,
+      'aks-prod contosoacr deploy payments-api victim',
+    );
+    const { res, sentSinceClick } = await forgedClick(
       users.outsider,
       'grantForm',
       { form: 'grant', cluster: 'aks-dev', registry: 'contosoacr', reason: 'forged form submit' },
       target,
     );
-    expect(res.status).toBe(200);
     expect(cardText({ attachments: [{ content: res.body.value }] })).toMatch(/follows in a new message/);
-    await h.app.services.background.drain();
     const forged = await newest();
     expect(forged.id).not.toBe(victim.id);
     expect(forged.requester.objectId).toBe(users.outsider.objectId);
-    const after = h.connector.calls.slice(before);
+    const after = sentSinceClick();
     // The plan went out as a new message, recorded as the new request's copy …
     const planPost = after.find((c) => c.op !== 'update' && cardText(c.activity).includes(forged.id));
     expect(planPost).toBeDefined();
@@ -62,12 +85,7 @@ describe('a click takes over only a form or reminder acrbot posted there', () =>
   });
 
   test('the form acrbot posted is still replaced by the plan, and only once', async () => {
-    await h.say(users.requester, 'grant');
-    const form = await h.connector.waitFor(
-      (c) => /Grant a cluster pull access/.test(cardText(c.activity)),
-      5000,
-      'form',
-    );
+    const form = await grantFormPosted(h);
     const fields = { form: 'grant', cluster: 'aks-prod', registry: 'contosoacr', reason: 'deploy payments-api form' };
     const res = await clickInThread(h, users.requester, 'grantForm', fields, form.activityId);
     expect(cardText({ attachments: [{ content: res.body.value }] })).toMatch(/this card changes to the plan/);
@@ -125,18 +143,16 @@ describe('a click takes over only a form or reminder acrbot posted there', () =>
   });
   test("an Extend click carrying another request's approval card id does not make it the extension's card", async () => {
     const granted = await grantedOnce();
-    const victim = await h.requestGrant(users.outsider, 'aks-dev contosoacr deploy payments-api other victim');
-    await h.app.services.background.drain();
-    const target = await approvalCardOf(victim.id);
-    const before = h.connector.calls.length;
-    const res = await h.click(
+    const { target } = await victimWithApprovalCard(
+      users.outsider,
+      'aks-dev contosoacr deploy payments-api other victim',
+    );
+    const { sentSinceClick } = await forgedClick(
       users.requester,
       'extend',
       { requestId: granted.id, duration: '8h', reason: 'forged extend click' },
       target,
     );
-    expect(res.status).toBe(200);
-    await h.app.services.background.drain();
     const extension = (await h.app.store.listByState(['pending'], 1000)).find(
       (r) => r.extendsRequestId === granted.id,
     )!;
@@ -146,7 +162,7 @@ describe('a click takes over only a form or reminder acrbot posted there', () =>
     // Its requester copy is a new message, and the victim's card was not touched.
     const requesterCopy = copies.find((c) => c.role === 'requester');
     expect(requesterCopy).toBeDefined();
-    const after = h.connector.calls.slice(before);
+    const after = sentSinceClick();
     expect(after.some((c) => c.op !== 'update' && c.activityId === requesterCopy!.activityId)).toBe(true);
     expect(after.filter((c) => c.activityId === target)).toEqual([]);
   });

@@ -13,6 +13,7 @@ import {
   sandboxResourceId,
 } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
+import { grantFormPosted } from '../helpers/grant-form';
 import { callsWithText, type Harness, startHarness, users } from '../helpers/harness';
 import { clickInThread } from '../helpers/thread-click';
 
@@ -656,12 +657,7 @@ describe('grant flow', () => {
   });
 
   test('the card form: answered at once (G16), then errors keep the values and a valid form becomes the plan card', async () => {
-    await h.say(users.requester, 'grant');
-    const form = await h.connector.waitFor(
-      (c) => /Grant a cluster pull access/.test(cardText(c.activity)),
-      5000,
-      'form',
-    );
+    const form = await grantFormPosted(h);
     const formUpdate = (pattern: RegExp) =>
       h.connector.waitFor(
         (c) => c.op === 'update' && c.activityId === form.activityId && pattern.test(cardText(c.activity)),
@@ -698,12 +694,7 @@ describe('grant flow', () => {
 
   /** The requester asks for the grant form and submits a valid one; resolves once its planning ran. */
   async function submitValidForm() {
-    await h.say(users.requester, 'grant');
-    const form = await h.connector.waitFor(
-      (c) => /Grant a cluster pull access/.test(cardText(c.activity)),
-      5000,
-      'form',
-    );
+    const form = await grantFormPosted(h);
     await clickInThread(
       h,
       users.requester,

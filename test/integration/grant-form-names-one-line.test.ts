@@ -6,6 +6,7 @@
  * as typed (an input's value is not rendered as text).
  */
 import { cardText } from '../helpers/capturing-connector';
+import { grantFormPosted } from '../helpers/grant-form';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { clickInThread } from '../helpers/thread-click';
 
@@ -35,16 +36,7 @@ describe('a forged grant form echoes its names on one line', () => {
     ['cluster', { cluster: FORGED, registry: 'contosoacr' }],
     ['registry', { cluster: 'aks-prod', registry: FORGED.replace('aks-prod', 'contosoacr') }],
   ])('the %s: the planning card and the error keep no line break', async (_field, names) => {
-    const before = h.connector.calls.length;
-    await h.say(users.requester, 'grant');
-    const form = await h.connector.waitFor(
-      (c) =>
-        h.connector.calls.indexOf(c) >= before &&
-        c.op !== 'update' &&
-        /Grant a cluster pull access/.test(cardText(c.activity)),
-      5000,
-      'form',
-    );
+    const form = await grantFormPosted(h);
     const res = await clickInThread(
       h,
       users.requester,

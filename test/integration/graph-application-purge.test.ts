@@ -4,32 +4,21 @@
  * acrbot's directory object quota): `GraphServicePrincipals.deleteApplication` against the Graph
  * emulator, whose deleted items and owner quota behave as Entra's.
  */
-import type { Agent } from 'node:https';
-import { keepAliveAgent } from '../../src/integrations/azure/arm-connection';
 import type { GraphClient } from '../../src/integrations/graph/graph-client';
 import { GraphServicePrincipals } from '../../src/integrations/graph/graph-service-principals';
-import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
-import { sandboxGraphClient } from '../helpers/sandbox-graph';
+import type { Sandbox } from '../../src/sandbox/sandbox';
+import { useSandboxGraph } from '../helpers/sandbox-graph';
 
 let sandbox: Sandbox;
-let agent: Agent;
 let graph: GraphClient;
 let sps: GraphServicePrincipals;
 let n = 0;
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  agent = keepAliveAgent(sandbox.tls.caPem);
-  graph = sandboxGraphClient(sandbox, agent);
+useSandboxGraph((started) => {
+  ({ sandbox, graph } = started);
   sps = new GraphServicePrincipals(graph, [1, 1, 1], async () => {});
 });
-afterAll(async () => {
-  agent.destroy();
-  await sandbox.stop();
-});
 beforeEach(() => {
-  sandbox.graph.clearRequests();
-  sandbox.graph.faults.clear();
   sandbox.directory.ownerQuota = undefined;
 });
 

@@ -4,18 +4,15 @@
  * only as far as needed; nobody for an unknown group or an id that is no GUID; Graph's error,
  * with its request id, for anything else.
  */
-import type { Agent } from 'node:https';
-import { keepAliveAgent } from '../../src/integrations/azure/arm-connection';
 import type { GraphClient } from '../../src/integrations/graph/graph-client';
 import { GraphDirectory } from '../../src/integrations/graph/graph-directory';
 import { GraphError } from '../../src/integrations/graph/graph-failure';
 import { quorumOutOfReach, type PolicyRule } from '../../src/domain/policy';
 import { readApproverGroups } from '../../src/flows/approver-groups-read';
-import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
-import { sandboxGraphClient } from '../helpers/sandbox-graph';
+import type { Sandbox } from '../../src/sandbox/sandbox';
+import { useSandboxGraph } from '../helpers/sandbox-graph';
 
 let sandbox: Sandbox;
-let agent: Agent;
 let graph: GraphClient;
 let directory: GraphDirectory;
 
@@ -27,10 +24,8 @@ const ROBOT = id(121);
 const TEAM = id(103);
 const [REQUESTER, GONE] = [id(114), id(115)];
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  agent = keepAliveAgent(sandbox.tls.caPem);
-  graph = sandboxGraphClient(sandbox, agent);
+useSandboxGraph((started) => {
+  ({ sandbox, graph } = started);
   directory = new GraphDirectory(graph);
   for (const [user, name] of [
     [ANNA, 'Anna'],
@@ -44,14 +39,6 @@ beforeAll(async () => {
   sandbox.directory.addUser({ id: REQUESTER, displayName: 'Requester' });
   sandbox.directory.addUser({ id: GONE, displayName: 'Left the company', accountEnabled: false });
   sandbox.directory.addGroup({ id: TEAM, displayName: 'team', members: [REQUESTER, GONE] });
-});
-afterAll(async () => {
-  agent.destroy();
-  await sandbox.stop();
-});
-beforeEach(() => {
-  sandbox.graph.clearRequests();
-  sandbox.graph.faults.clear();
 });
 
 const reads = () => sandbox.graph.requests.filter((r) => r.operation === 'groups.transitiveMembers');

@@ -11,33 +11,26 @@ import {
   h,
   advance,
   endNotices,
-  start,
   contosoId,
   MINUTE,
   assignmentsOn,
-  grant,
   actions,
-  requestExtension,
-  beforeFirstUpdate,
+  grantWithExtensionAsked,
+  beforeEndMovedBy,
 } from '../helpers/lifecycle';
 
 describe('an extension applied by two at once (G17)', () => {
   useLifecycleHooks();
 
   test('the loser of the write finds the move made: one `extended` entry, no `failed`', async () => {
-    await start();
-    const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
-    const extensionId = await requestExtension(request.id, '--for 1h release still running');
+    const { request, extensionId } = await grantWithExtensionAsked();
     // Right before the executor's follow-up writes the move, the original's end comes and its
     // expiry (another instance, as far as the store can tell) finds the move missed and makes it.
     let sweptMeanwhile = 0;
-    beforeFirstUpdate(
-      (next) => next.id === request.id && Boolean(next.access?.extendedBy?.includes(extensionId)),
-      async () => {
-        advance(2 * MINUTE);
-        sweptMeanwhile = await h.app.scheduler.runDue();
-      },
-    );
+    beforeEndMovedBy(request.id, extensionId, async () => {
+      advance(2 * MINUTE);
+      sweptMeanwhile = await h.app.scheduler.runDue();
+    });
     await h.click(users.approver, 'approve', { requestId: extensionId });
     expect((await h.settle(extensionId)).state).toBe('succeeded');
     await h.app.services.executor.drain();

@@ -11,30 +11,24 @@ import {
   useLifecycleHooks,
   h,
   now,
-  start,
   contosoId,
   assignmentsOn,
-  grant,
   actions,
-  requestExtension,
-  beforeFirstUpdate,
+  grantWithExtensionAsked,
+  beforeEndMovedBy,
 } from '../helpers/lifecycle';
 
 describe('the end notice of a grant extension revoked on its own (G17)', () => {
   useLifecycleHooks();
 
   test('an extension whose original was revoked while it ran is revoked too: the notice does not say the assignment stays', async () => {
-    await start();
-    const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
-    const extensionId = await requestExtension(request.id, '--for 1h release still running');
+    const { request, extensionId } = await grantWithExtensionAsked();
     // Just before the extension's success moves the original's end, a revocation marks the
     // original revoked (its delete not yet seen here): the extension, the same access, ends too.
     const store = h.app.store;
     const approver = { objectId: users.approver.objectId, name: users.approver.name };
-    beforeFirstUpdate(
-      (next) => next.id === request.id && Boolean(next.access?.extendedBy?.includes(extensionId)),
-      async (write) =>
-        write(transition((await store.get(request.id))!, { type: 'revoke', at: now, by: approver, reason: 'leaked' })),
+    beforeEndMovedBy(request.id, extensionId, async (write) =>
+      write(transition((await store.get(request.id))!, { type: 'revoke', at: now, by: approver, reason: 'leaked' })),
     );
     h.connector.clear();
     await h.click(users.approver, 'approve', { requestId: extensionId });

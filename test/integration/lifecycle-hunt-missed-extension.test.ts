@@ -12,22 +12,18 @@ import {
   h,
   runDueAfter,
   endNotices,
-  start,
   contosoId,
   MINUTE,
   assignmentsOn,
-  grant,
   actions,
-  requestExtension,
+  grantWithExtensionAsked,
 } from '../helpers/lifecycle';
 
 describe('an extension whose end move was missed (G17)', () => {
   useLifecycleHooks();
 
   test('the original’s expiry moves its end to the extension’s instead of ending it alone; both end once, at the extension’s end', async () => {
-    await start();
-    const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
-    const extensionId = await requestExtension(request.id, '--for 1h release still running');
+    const { request, extensionId } = await grantWithExtensionAsked();
     // The extension's follow-up fails at its first write (the audit entry of the move), once.
     const audit = h.app.audit;
     const append = audit.append.bind(audit);

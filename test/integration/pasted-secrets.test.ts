@@ -6,6 +6,7 @@
  * pre-filled field. Nothing is requested.
  */
 import { cardText } from '../helpers/capturing-connector';
+import { grantFormPosted } from '../helpers/grant-form';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { clickInThread } from '../helpers/thread-click';
 import { ACCOUNT_KEY, PASSWORD } from '../helpers/secret-sentinels';
@@ -27,16 +28,7 @@ describe('secrets pasted into the grant form, an answer or a message never come 
 
   /** Asks for the form, submits it, and returns the planning answer and the form's updated message. */
   async function submit(fields: Record<string, string>): Promise<{ answer: string; form: string }> {
-    const before = h.connector.calls.length;
-    await h.say(users.requester, 'grant');
-    const { activityId: formId } = await h.connector.waitFor(
-      (c) =>
-        h.connector.calls.indexOf(c) >= before &&
-        c.op !== 'update' &&
-        /Grant a cluster pull access/.test(cardText(c.activity)),
-      5000,
-      'form',
-    );
+    const { activityId: formId } = await grantFormPosted(h);
     const res = await clickInThread(h, users.requester, 'grantForm', { form: 'grant', ...fields }, formId);
     expect(res.status).toBe(200);
     const update = await h.connector.waitFor(

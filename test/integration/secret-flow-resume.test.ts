@@ -10,6 +10,7 @@ import type { AccessRequest } from '../../src/domain/request';
 import { CLUSTER_WAIT_LIMIT_MS } from '../../src/flows/secret-runner';
 import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
+import { pullSecretApproved } from '../helpers/grant-approved';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { within } from '../helpers/within';
 
@@ -420,12 +421,7 @@ describe('a resumed secret run', () => {
   });
 
   test('item 5: a resumed extension refused because its original is being revoked → the token its earlier attempt created is deleted, and said so', async () => {
-    const original = await h.requestSecret(
-      users.requester,
-      'aks-dev contosoacr --namespace payments --for 2h to extend',
-    );
-    await h.click(users.approver, 'approve', { requestId: original.id });
-    expect((await h.settle(original.id)).state).toBe('succeeded');
+    const original = await pullSecretApproved(h, 'aks-dev contosoacr --namespace payments --for 2h to extend');
     expect(await h.ask(users.requester, `extend ${original.id} --for 4h rollout still running`)).toMatch(/Extends/);
     const extension = (await h.app.store.listByRequester(users.requester.objectId, ['pending'])).find(
       (r) => r.extendsRequestId === original.id,

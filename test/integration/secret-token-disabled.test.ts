@@ -9,6 +9,7 @@
 import { setRegistryTokenRules } from '../../src/sandbox/arm/registry-token-rules';
 import { SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
+import { pullSecretApproved } from '../helpers/grant-approved';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { within } from '../helpers/within';
 
@@ -54,12 +55,7 @@ describe('a token that is not enabled', () => {
   });
 
   test('an extension on a registry that now creates tokens disabled keeps the working credential', async () => {
-    const r = await h.requestSecret(
-      users.requester,
-      'aks-dev contosoacr --namespace payments --for 2h pull for payments-api',
-    );
-    await h.click(users.approver, 'approve', { requestId: r.id });
-    expect((await h.settle(r.id)).state).toBe('succeeded');
+    const r = await pullSecretApproved(h, 'aks-dev contosoacr --namespace payments --for 2h pull for payments-api');
     const before = tokens();
     expect(before).toEqual([expect.stringMatching(/:enabled$/)]);
     setRegistryTokenRules(registry(), { tokensCreatedDisabled: true });

@@ -4,25 +4,16 @@
  * make its lines look like those of a real turn); an authenticated turn still runs under
  * `turn-<activity id>`, its lines and its answer alike.
  */
-import { SANDBOX_TENANT_ID } from '../../src/sandbox/fixtures';
-import { type FakeChannelIssuer, startFakeChannelIssuer } from '../helpers/fake-openid';
-import { type Harness, startHarness, users } from '../helpers/harness';
+import { CHANNEL_APP_ID as APP_ID, startAuthenticatingHarness } from '../helpers/authenticating-harness';
+import type { FakeChannelIssuer } from '../helpers/fake-openid';
+import { type Harness, users } from '../helpers/harness';
 import { cardAction, channelMessage, postActivity } from '../helpers/teams-activities';
-
-const APP_ID = '6a0c1b2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d';
 
 describe('correlation ids of authenticated and refused requests', () => {
   let issuer: FakeChannelIssuer;
   let h: Harness;
   beforeAll(async () => {
-    issuer = await startFakeChannelIssuer();
-    h = await startHarness({
-      MicrosoftAppId: APP_ID,
-      MicrosoftAppType: 'SingleTenant',
-      MicrosoftAppTenantId: SANDBOX_TENANT_ID,
-      MicrosoftAppPassword: 'dummy',
-      ACRBOT_CHANNEL_OPENID_METADATA_URL: issuer.metadataUrl,
-    });
+    ({ issuer, h } = await startAuthenticatingHarness());
   });
   afterAll(async () => {
     await h?.stop();
