@@ -25,8 +25,6 @@ import {
   pendingRetirementOf,
   replacedByStartedWrite,
   retiredCredentialOf,
-  sameSecretTarget,
-  secretWrittenAt,
   writtenSecretUid,
 } from '../domain/secret-ownership';
 import type { Logger } from '../observability/logger';
@@ -43,6 +41,8 @@ import { deleteCredential, type SecretRunnerPorts } from './secret-runner';
 import type { CredentialDeletion } from './credential-deletion';
 import type { CredentialRef } from '../domain/secret-credential';
 import { leftAssignmentDetail } from './credential-cleanup';
+import { lastFamilyWriter } from '../domain/secret-holder';
+import { newCredentialLines } from '../domain/secret-credential-lines';
 import { isFailedBreakGlass } from '../domain/policy';
 
 /** What the requester is told, proactively (rendered by the chat layer). */
@@ -714,7 +714,7 @@ export class AccessLifecycle {
       ...plan,
       expiresAt,
       operations: [
-        ...newCredentialLines(plan, expiresAt),
+        ...newCredentialLines(plan, expiresAt, true),
         `Write it into the same secret ${plan.namespace}/${plan.secretName} (rotation)`,
         holder
           ? `Delete the credential of ${holder.id}, which the secret holds now`
@@ -724,31 +724,17 @@ export class AccessLifecycle {
   }
 
   /**
-   * The request of `original`'s access whose credential its secret holds now, by acrbot's records
-   * (G15), found as the secret runner finds the request an extension replaces when the secret
-   * carries no label to go by (SecretRunner.lastFamilyWriter): of the original and the extensions
-   * that moved its end, still holding it and written to that secret, the last writer. Undefined
-   * when the records cannot say without guessing: writes recorded before acrbot kept secret uids
-   * by an extension too (their times are not comparable), or the original not found.
+   * The request of `original`'s access whose credential its secret holds now, as the secret runner
+   * finds the one an extension replaces when the secret carries no label (lastFamilyWriter, one
+   * function for both: the card says what the run deletes).
    */
   private async secretHolderOf(original: AccessRequest): Promise<AccessRequest | undefined> {
-    const plan = original.plan as SecretPlan;
-    const family = [original];
+    const extensions = [];
     for (const id of original.access?.extendedBy ?? []) {
       const other = await this.store.get(id);
-      if (other) family.push(other);
+      if (other) extensions.push(other);
     }
-    const holders = family.filter(
-      (r) => r.state === 'succeeded' && r.plan.kind === 'secret' && sameSecretTarget(r.plan, plan),
-    );
-    const writers = holders.filter((r) => writtenSecretUid(r) !== undefined);
-    if (!writers.length)
-      // Only the original's write (recorded before uids) can be meant: no extension holds it.
-      return holders.length === 1 && holders[0].id === original.id ? original : undefined;
-    // The one no other wrote after; two writes in the same millisecond that their records do
-    // not order leave it unknown.
-    const last = writers.filter((r) => writers.every((other) => other === r || wroteBefore(other, r) === true));
-    return last.length === 1 ? last[0] : undefined;
+    return lastFamilyWriter(original, extensions, original.plan as SecretPlan);
   }
 
   /**
@@ -1775,43 +1761,6 @@ function revokedCredentialDetail(ref: CredentialRef, deletion: CredentialDeletio
   return deletion.deleted.length
     ? `role assignment (the application was ${gone})`
     : `application ${gone}; nothing deleted${leftAssignment ? ' (its role assignment left in place: not the one acrbot made)' : ''}`;
-}
-
-/**
- * Whether `a` wrote its secret before `b` did, by their records: the times of the writes, and for
- * two in the same millisecond the write that recorded replacing the other's came later (a
- * rotation records whose secret it replaces before it writes). Undefined when nothing says.
- */
-function wroteBefore(a: AccessRequest, b: AccessRequest): boolean | undefined {
-  const [ta, tb] = [Date.parse(secretWrittenAt(a)), Date.parse(secretWrittenAt(b))];
-  if (ta !== tb) return ta < tb;
-  if (replacedByStartedWrite(b)?.requestId === a.id) return true;
-  if (replacedByStartedWrite(a)?.requestId === b.id) return false;
-  return undefined;
-}
-
-/**
- * The lines of a rotation's new credential, as SecretPlanner words a new secret's: a token gets
- * its own scope map when the access is limited to repositories, an `sp` its own application,
- * service principal and role assignment (the runner makes them per request).
- */
-function newCredentialLines(plan: SecretPlan, expiresAt: string): string[] {
-  const expires = expiresAt.slice(0, 10);
-  if (plan.credentialKind === 'token') {
-    const limited = plan.repositories.length > 0;
-    return [
-      ...(limited ? [`Create scope map limited to ${plan.repositories.join(', ')} (pull only)`] : []),
-      `Create a new ACR token acrbot-REQUEST-ID on ${limited ? 'that scope map' : 'the built-in _repositories_pull scope map'}`,
-      `Generate password1 expiring ${expires} (shown to nobody: it goes straight into the secret)`,
-    ];
-  }
-  return [
-    `Create a new Entra application and service principal ${plan.credentialName}-REQUEST-ID`,
-    `Add a password expiring ${expires} (shown to nobody)`,
-    ...(plan.role
-      ? [`Assign ${plan.role.name} on ${plan.registry.name} to the service principal (principalType ServicePrincipal)`]
-      : []),
-  ];
 }
 
 function jobSpec(job: ScheduledJob) {

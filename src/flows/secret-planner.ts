@@ -18,6 +18,7 @@ import {
 } from '../domain/secret-ownership';
 import { pullRoleFor } from '../domain/roles';
 import { applicationNameFor } from '../domain/secret-credential';
+import { newCredentialLines } from '../domain/secret-credential-lines';
 import { checkSecretOptions, type SecretOptions } from '../domain/secret-options';
 import type { SecretCommandOptions } from '../domain/command';
 import type { AccessRequest } from '../domain/request';
@@ -95,21 +96,10 @@ export class SecretPlanner {
     const credentialName =
       options.kind === 'token' ? 'acrbot-' : applicationNameFor(registry.name, cluster.name, options.namespace);
     const where = `${options.namespace}/${options.secretName}`;
-    const operations =
-      options.kind === 'token'
-        ? [
-            ...(options.repositories.length
-              ? [`Create scope map limited to ${options.repositories.join(', ')} (pull only)`]
-              : []),
-            `Create ACR token acrbot-REQUEST-ID on ${options.repositories.length ? 'that scope map' : 'the built-in _repositories_pull scope map'}`,
-            `Generate password1 expiring ${expiresAt.slice(0, 10)} (shown to nobody: it goes straight into the secret)`,
-          ]
-        : [
-            // Named like the token line: the application is made per request (applicationDisplayNameFor).
-            `Create Entra application and service principal ${credentialName}-REQUEST-ID`,
-            `Add a password expiring ${expiresAt.slice(0, 10)} (shown to nobody)`,
-            `Assign ${role!.name} on ${registry.name} to the service principal (principalType ServicePrincipal)`,
-          ];
+    const operations = newCredentialLines(
+      { credentialKind: options.kind, credentialName, repositories: options.repositories, role, registry },
+      expiresAt,
+    );
     operations.push(
       `Read cluster credentials of ${cluster.name} and write kubernetes.io/dockerconfigjson secret ${where}`,
     );

@@ -50,13 +50,13 @@ import {
   replacementNotPlannedSentence,
   retirementPendingSentence,
   SECRET_WRITE_UNCONFIRMED,
-  secretWrittenAt,
   serviceAccountEntriesAfterWrite,
   serviceAccountLinkedEarlier,
   writeStartedRecord,
   writtenSecretUid,
 } from '../domain/secret-ownership';
 import { shortTime } from '../domain/pull-diagnosis';
+import { lastFamilyWriter } from '../domain/secret-holder';
 import { deleteCredential, WRITE_IN_PROGRESS } from './credential-deletion';
 import { leftAssignmentDetail, leftAssignmentSentence, refusalKey } from './credential-cleanup';
 import { foreignHolders, type ForeignHolder } from '../domain/application-holders';
@@ -696,26 +696,18 @@ export class SecretRunner implements PlanRunner {
    * The request of `extension`'s access that last wrote its secret, by acrbot's records (G15):
    * its original, or the extension of that original (one that moved its end) whose write came
    * last. Only one that still holds the access (`succeeded`) and wrote that very secret counts.
+   * The rotation card names the same request (AccessLifecycle.rotationPlan asks the same function).
    */
   private async lastFamilyWriter(extension: AccessRequest): Promise<AccessRequest | undefined> {
     const original = await this.ports.requests.get(extension.extendsRequestId!);
-    if (!original) return undefined;
-    const family = [original];
+    if (!original || original.id === extension.id) return undefined;
+    const extensions = [];
     for (const id of original.access?.extendedBy ?? []) {
       if (id === extension.id) continue;
       const other = await this.ports.requests.get(id);
-      if (other) family.push(other);
+      if (other) extensions.push(other);
     }
-    const holders = family.filter((r) => r.state === 'succeeded' && !replacedRequestProblem(extension, r));
-    const writers = holders.filter((r) => writtenSecretUid(r) !== undefined);
-    // An original recorded before secret uids were kept, that no extension has rotated since:
-    // its records say it wrote the secret (its `updatedAt` moves with its end, so it is not
-    // compared with the writes of others), and its credential is what the secret held.
-    if (!writers.length) return holders.find((r) => r.id === original.id && !r.extendsRequestId);
-    return writers.reduce<AccessRequest | undefined>(
-      (last, r) => (!last || Date.parse(secretWrittenAt(r)) > Date.parse(secretWrittenAt(last)) ? r : last),
-      undefined,
-    );
+    return lastFamilyWriter(original, extensions, extension.plan as SecretPlan);
   }
 
   /**
