@@ -12,6 +12,7 @@
 import path from 'node:path';
 import { type PlaygroundView, startView } from './playground/view';
 import { freePort, REPO_ROOT, type Stack, startStack, tail } from './playground/stack';
+import { tabLinkLines } from './playground/tab-links';
 
 async function portOr(preferred: number | undefined, fallback: () => Promise<number>): Promise<number> {
   if (!preferred) return fallback();
@@ -78,6 +79,9 @@ async function main(): Promise<void> {
       '  3. Alex presses Approve: the card shows Executing…, then Granted everywhere;',
       '     Riley gets the outcome card with the manifest snippet in the request thread.',
       '  4. Riley: help, status R-… (Personal Chat). Alex, new post in approvals: @acrbot audit R-…',
+      '',
+      '  The Teams tab opens in a browser (the Playground cannot host it):',
+      ...tabLinkLines(stack.botEndpoint),
       '',
       `  Playground ${stack.playgroundUrl} (pid ${stack.playgroundPid}); bot ${stack.botEndpoint} (pid ${stack.botPid})`,
       `  Logs: ${rel(stack.logs.bot)}, ${rel(stack.logs.playground)}, ${rel(stack.logs.playgroundInternal)}`,

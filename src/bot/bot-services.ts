@@ -53,5 +53,12 @@ export interface BotServices {
   background: BackgroundWork;
   log: Logger;
   /** Revoke, extend and expiry (G17); `actions` holds who may revoke/extend and makes extensions (shared with the tab). */
-  lifecycle: { flow: AccessLifecycle; resolver: ResourceResolver; defaultAccessMs: number; actions: AccessActions };
+  lifecycle: {
+    flow: AccessLifecycle;
+    resolver: ResourceResolver;
+    defaultAccessMs: number;
+    /** ACRBOT_MAX_ACCESS_DURATION: the longest access under a rule that sets none (the policy card says so). */
+    maxAccessMs: number;
+    actions: AccessActions;
+  };
 }

@@ -43,6 +43,7 @@ export function createBot(
       flow: flows.lifecycle,
       resolver: flows.resolver,
       defaultAccessMs: config.access.defaultMs,
+      maxAccessMs: config.access.maxMs,
       actions: flows.actions,
     },
   };

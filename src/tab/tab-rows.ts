@@ -34,6 +34,10 @@ export function pullState(request: AccessRequest, now: Date): PullState {
   // Still pulls, but ending: not "active" (the retry finishes it whatever its end says).
   if (isBeingRevoked(request)) return 'revoking';
   if (gaveAccess(request)) return requestAccessState(request, now);
+  // An extension that did its work moved its original's end: granted, as chat says, never the
+  // "closed" of a request nobody answered. One that ended with its original was revoked with it.
+  if (request.extendsRequestId && request.state === 'succeeded') return 'extended';
+  if (request.extendsRequestId && request.state === 'revoked') return 'revoked';
   switch (request.state) {
     case 'pending':
     case 'approved':
@@ -46,7 +50,7 @@ export function pullState(request: AccessRequest, now: Date): PullState {
     case 'cancelled':
       return 'cancelled';
     default:
-      // Expired without a decision, or an extension that did its work (its original carries the access).
+      // Expired without a decision.
       return 'closed';
   }
 }
@@ -121,6 +125,8 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
       }),
     ...(request.state === 'revoked' && request.access?.revokedAt && { endedAt: request.access.revokedAt }),
     ...(request.extendsRequestId && { extendsRequestId: request.extendsRequestId }),
+    ...(state === 'extended' && request.access?.expiresAt && { extendedUntil: request.access.expiresAt }),
+    ...(request.access?.extendedBy?.length && { extendedBy: [...request.access.extendedBy] }),
     ...(request.state === 'pending' && termAsked(request) && { termAsked: termAsked(request) }),
     decidedBy: request.decision && !breakGlass ? person(request.decision.by) : undefined,
     approvers,

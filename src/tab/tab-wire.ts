@@ -21,6 +21,9 @@ export type PullState =
   | 'failed'
   | 'rejected'
   | 'cancelled'
+  /** An extension that did its work: it moved its original's end (the original carries the access). */
+  | 'extended'
+  /** Expired without a decision. */
   | 'closed';
 
 /** A person, as shown. */
@@ -90,6 +93,10 @@ export interface TabRow {
   termAsked?: string;
   /** For an extension: the request whose access it extends. */
   extendsRequestId?: string;
+  /** For a granted extension (`extended`): the end it moved its original's access to. */
+  extendedUntil?: string;
+  /** For a request whose end extensions moved: those extensions, oldest first. */
+  extendedBy?: string[];
   /** The caller's extension of it that waits for approval (or runs): no second one is offered. */
   extensionWaiting?: string;
 }

@@ -62,6 +62,17 @@ function subject(request: AccessRequest): string {
       `secret ${plan.namespace}/${inertText(plan.secretName)} in ${plan.cluster.name} for ${plan.registry.name}`;
 }
 
+/**
+ * What "your access" reaches, as a sentence goes on after it ("your access to …"): a grant's
+ * pair and role, a secret's registry and the secret it pulls through.
+ */
+function accessTo(request: AccessRequest): string {
+  const plan = request.plan;
+  return plan.kind === 'grant'
+    ? `to ${subject(request)}`
+    : `to ${plan.registry.name} through secret ${plan.namespace}/${inertText(plan.secretName)} in ${plan.cluster.name}`;
+}
+
 function facts(request: AccessRequest): Fact[] {
   return [
     { label: 'Request', value: request.id },
@@ -287,7 +298,7 @@ export function expiryReminderCard(
   defaultDurationMs: number,
   paused?: PauseAsTold,
 ): AdaptiveCardJson {
-  const ends = `Your access ${subject(request)} ends at ${formatUtc(request.access!.expiresAt!)} and is then revoked automatically.`;
+  const ends = `Your access ${accessTo(request)} ends at ${formatUtc(request.access!.expiresAt!)} and is then revoked automatically.`;
   const base = {
     sandbox: request.sandbox,
     title: `Access ends in ${describeDurationMs(roundUp(inMs))}`,
@@ -411,8 +422,9 @@ export function requesterNewsCard(
         title: news.expired ? `Expired and revoked: ${request.id}` : `Revoked: ${request.id}`,
         text: `${
           news.expired
-            ? `Your access ${subject(request)} reached its end and was revoked at ${formatUtc(request.access?.revokedAt ?? request.updatedAt)}.`
-            : `${inertText(news.by.name)} revoked your access ${subject(request)} at ${formatUtc(request.access?.revokedAt ?? request.updatedAt)}${news.reason ? `: "${inertText(news.reason)}"` : ''}.`
+            ? `Your access ${accessTo(request)} reached its end and was revoked at ${formatUtc(request.access?.revokedAt ?? request.updatedAt)}.`
+            : // Told to the requester: when they revoked it themselves, in the second person.
+              `${news.by.objectId === request.requester.objectId ? 'You' : inertText(news.by.name)} revoked your access ${accessTo(request)} at ${formatUtc(request.access?.revokedAt ?? request.updatedAt)}${news.reason ? `: "${inertText(news.reason)}"` : ''}.`
         }${heldOutside(request, news.heldOutsideAcrbot) ? ` ${HELD_OUTSIDE_ACRBOT}` : ''}`,
       });
     case 'revocationFailing':

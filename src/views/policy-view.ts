@@ -23,8 +23,11 @@ function duration(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : describeDurationMs(ms);
 }
 
-/** The facts that describe a rule, in the order people ask about them. */
-export function ruleFacts(rule: PolicyRule): Fact[] {
+/**
+ * The facts that describe a rule, in the order people ask about them. `deploymentMaxAccessMs`:
+ * ACRBOT_MAX_ACCESS_DURATION, the longest access of a rule that sets no maxDuration of its own.
+ */
+export function ruleFacts(rule: PolicyRule, deploymentMaxAccessMs?: number): Fact[] {
   const facts: Fact[] = [{ label: 'Rule', value: rule.id }];
   if (rule.autoApprove) {
     facts.push({
@@ -44,6 +47,10 @@ export function ruleFacts(rule: PolicyRule): Fact[] {
   }
   if (rule.channel) facts.push({ label: 'Card goes to', value: inertText(rule.channel) });
   if (rule.maxDurationMs !== undefined) facts.push({ label: 'Longest access', value: duration(rule.maxDurationMs)! });
+  // No maxDuration of its own: the deployment's limit still applies, and a card that left it out
+  // would read as no limit at all. (An auto-approving rule's own "at most" above is its limit.)
+  else if (deploymentMaxAccessMs !== undefined && !rule.autoApprove)
+    facts.push({ label: 'Longest access', value: `${duration(deploymentMaxAccessMs)}, the deployment's limit` });
   if (rule.remindAfterMs !== undefined)
     facts.push({ label: 'Reminder', value: `approvers are reminded after ${duration(rule.remindAfterMs)}` });
   if (rule.escalateAfterMs !== undefined)
@@ -83,10 +90,12 @@ export function policyCard(input: {
   rule: PolicyRule | undefined;
   secret?: PairRules['secret'];
   sandbox: boolean;
+  /** ACRBOT_MAX_ACCESS_DURATION: shown as the longest access of a rule without a maxDuration. */
+  deploymentMaxAccessMs?: number;
 }): AdaptiveCardJson {
-  const { policy, rule, secret } = input;
+  const { policy, rule, secret, deploymentMaxAccessMs: maxMs } = input;
   const split = secret !== undefined && !oneRuleForAll({ grant: rule, secret });
-  const facts: Fact[] = split ? flowFacts(rule, secret) : rule ? ruleFacts(rule) : [];
+  const facts: Fact[] = split ? flowFacts(rule, secret, maxMs) : rule ? ruleFacts(rule, maxMs) : [];
   if (policy.breakGlass) facts.push(...breakGlassFacts(policy.breakGlass, rule, split));
   facts.push({
     label: 'Policy',
@@ -147,13 +156,13 @@ function ruleHeading(rule: PolicyRule | undefined, shown: Set<PolicyRule>): stri
  * One heading per flow, credential kind and namespace condition, each followed by its rule's
  * facts the first time that rule is named (later headings refer back to it).
  */
-function flowFacts(grant: PolicyRule | undefined, secret: PairRules['secret']): Fact[] {
+function flowFacts(grant: PolicyRule | undefined, secret: PairRules['secret'], maxMs: number | undefined): Fact[] {
   const facts: Fact[] = [];
   const shown = new Set<PolicyRule>();
   const section = (label: string, rule: PolicyRule | undefined) => {
     facts.push({ label, value: ruleHeading(rule, shown) });
     // Its facts without their first, "Rule": the heading names it.
-    if (rule && !shown.has(rule)) facts.push(...ruleFacts(rule).slice(1));
+    if (rule && !shown.has(rule)) facts.push(...ruleFacts(rule, maxMs).slice(1));
     if (rule) shown.add(rule);
   };
   section('Grants', grant);

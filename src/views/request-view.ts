@@ -18,6 +18,7 @@ import { scrubSecrets } from '../domain/secret-text';
 import { withoutBidiControls } from '../domain/text';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
+import { createdLabel, planOperationLines } from './plan-operations';
 
 /** A label/value row. */
 export interface Fact {
@@ -109,12 +110,6 @@ function endsBeforeAccess(request: AccessRequest, end: string): boolean {
       ? Date.parse(request.createdAt) + term.durationMs
       : undefined;
   return accessEnd !== undefined && Date.parse(end) < accessEnd;
-}
-
-/** The last segment of an ARM id with its type (`roleAssignments/<guid>`), which wraps in a card. */
-function shortId(id: string): string {
-  const parts = id.split('/').filter(Boolean);
-  return parts.length >= 2 ? `${parts[parts.length - 2]} ${parts[parts.length - 1]}` : id;
 }
 
 function shortTime(iso: string): string {
@@ -383,7 +378,7 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
     stateDetail: awaited === undefined ? stateDetail(request) : approvedByViewer(awaited),
     facts: planFacts(request),
     // A replaced secret's line names its earlier requester.
-    operations: request.plan.operations.map(inertText),
+    operations: planOperationLines(request).map(inertText),
     showOperations: request.state === 'pending',
     showActions,
     showApprove: showActions && awaited === undefined,
@@ -441,9 +436,10 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
       ...(plan.role ? [{ label: 'Role', value: `${plan.role.name} on ${plan.registry.name}` }] : []),
     );
     // A failed run's credential was deleted again or is recorded for clean-up: it has no expiry to show.
-    if (ok) facts.push({ label: 'Expires', value: credentialExpiry(request) });
+    if (ok) facts.push({ label: 'Credential expires', value: credentialExpiry(request) });
   }
-  if (outcome?.createdIds?.length) facts.push({ label: 'Created', value: outcome.createdIds.map(shortId).join(', ') });
+  if (outcome?.createdIds?.length)
+    facts.push({ label: 'Created', value: outcome.createdIds.map((id) => createdLabel(request, id)).join(', ') });
   if (outcome?.azureRequestIds.length)
     facts.push({ label: 'Azure request ids', value: outcome.azureRequestIds.join(', ') });
   if (outcome?.cleanup && outcome.cleanup !== 'none')

@@ -7,10 +7,11 @@
  *
  * Needs /usr/bin/chromium (`apt-get install -y chromium`). Nothing is written to the repo.
  */
-import type { Browser } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { buildWeb } from '../../scripts/build-web';
 import { type Harness, startHarness } from '../helpers/harness';
 import { grantApproved } from '../helpers/grant-approved';
+import { CHROMIUM_FLAGS_LOOPBACK_ONLY, CHROMIUM_PATH } from '../helpers/chromium';
 import { launchTabBrowser, signInToTab } from '../helpers/tab-browser';
 
 // Page functions use `globalThis as any`: the project's tsconfig has no DOM lib (web/tsconfig.json has).
@@ -81,6 +82,78 @@ describe('Teams tab in Chromium: drawer, focus and an empty matrix', () => {
       } finally {
         await ctx.close();
       }
+    }
+  });
+
+  test('at 320 px with a vertical scrollbar the drawer fits the window: its left edge is in view and nothing scrolls sideways', async () => {
+    const request = await grantedToRiley('aks-prod contosoacr --for 1d drawer fits a narrow window');
+    // Short, so the page scrolls: a scrollbar that takes room (as Teams' WebView2 and desktop
+    // Chromium draw one; headless hides its own) leaves less than 100vw for the drawer.
+    const scrolling = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_FLAGS_LOOPBACK_ONLY,
+      headless: true,
+      // Headless Chromium hides its scrollbars by default; this test needs one taking room.
+      ignoreDefaultArgs: ['--hide-scrollbars'],
+    });
+    const { ctx, page } = await signInToTab(scrolling, h, 'requester', '/tabs/personal', { width: 320, height: 240 });
+    try {
+      // Through the CSSOM of the page's own sheet: the tab's CSP refuses an inline style.
+      await page.evaluate(() =>
+        (globalThis as any).document.styleSheets[0].insertRule('::-webkit-scrollbar { width: 15px; height: 15px; }'),
+      );
+      const room = await page.evaluate(() => (globalThis as any).document.documentElement.clientWidth as number);
+      expect(room).toBeLessThan(320);
+      await page.click(`#grants li[data-request="${request.id}"] .row-open`);
+      await page.locator('dialog.drawer summary').first().waitFor();
+      const fit = await page.evaluate(() => {
+        const g = globalThis as any;
+        const r = g.document.querySelector('dialog.drawer').getBoundingClientRect();
+        return {
+          left: r.left as number,
+          right: r.right as number,
+          room: g.document.documentElement.clientWidth as number,
+          scrollX: g.scrollX as number,
+          pageWidth: g.document.documentElement.scrollWidth as number,
+        };
+      });
+      expect(fit.left).toBeGreaterThanOrEqual(0);
+      expect(fit.right).toBeLessThanOrEqual(fit.room);
+      expect(fit.scrollX).toBe(0);
+      expect(fit.pageWidth).toBeLessThanOrEqual(fit.room);
+    } finally {
+      await ctx.close();
+      await scrolling.close();
+    }
+  });
+
+  test('at 1024 px every sort choice fits its dropdown: no text under the arrow', async () => {
+    await grantedToRiley('aks-prod contosoacr --for 1d sort dropdown fits');
+    const { ctx, page } = await signIn('approver', '/tabs/matrix', 1024, 900);
+    try {
+      const fits = await page.evaluate(() => {
+        const g = globalThis as any;
+        const select = g.document.querySelector('#f-sort');
+        const style = g.getComputedStyle(select);
+        const ctx2d = g.document.createElement('canvas').getContext('2d');
+        ctx2d.font = style.font;
+        // The room for the text: the box less its padding, border and the arrow (about 20 px).
+        const room =
+          select.getBoundingClientRect().width -
+          parseFloat(style.paddingLeft) -
+          parseFloat(style.paddingRight) -
+          parseFloat(style.borderLeftWidth) -
+          parseFloat(style.borderRightWidth) -
+          20;
+        return Array.from(select.options as ArrayLike<any>).map((o) => ({
+          text: o.text as string,
+          fits: ctx2d.measureText(o.text).width <= room,
+        }));
+      });
+      expect(fits.filter((f) => !f.fits)).toEqual([]);
+      expect(fits.map((f) => f.text)).toContain('Expiry (soonest first)');
+    } finally {
+      await ctx.close();
     }
   });
 

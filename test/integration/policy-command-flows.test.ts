@@ -77,6 +77,12 @@ describe('policy CLUSTER REGISTRY: grants and pull secrets', () => {
     );
   });
 
+  test("a rule with no maxDuration shows the deployment's limit as its longest access", async () => {
+    const { facts } = await policyFacts('aks-dev contosoacr');
+    // ACRBOT_MAX_ACCESS_DURATION's default: 90 days.
+    expect(facts).toContain("Longest access: 90 days, the deployment's limit");
+  });
+
   test('the rules the card names are the ones requests are bound to', async () => {
     const inPayments = await h.requestSecret(
       users.requester,

@@ -4,6 +4,7 @@
  * the credential it deletes, which after an earlier extension is that extension's (the secret
  * holds it), not the original's (deleted by the earlier rotation already).
  */
+import { planOperationLines } from '../../src/views/plan-operations';
 import { cardText } from '../helpers/capturing-connector';
 import { users } from '../helpers/harness';
 import {
@@ -24,10 +25,12 @@ async function planCardLines(extensionId: string): Promise<string[]> {
     5000,
     `the plan card of ${extensionId}`,
   );
-  expect((await h.app.store.get(extensionId))!.plan.operations.every((l) => cardText(card.activity).includes(l))).toBe(
-    true,
-  );
-  return (await h.app.store.get(extensionId))!.plan.operations;
+  // As the card shows them: the credential by the name the run gives it (the stored lines carry
+  // the planner's REQUEST-ID placeholder, plan-operations.ts).
+  const lines = planOperationLines((await h.app.store.get(extensionId))!);
+  expect(lines.every((l) => cardText(card.activity).includes(l))).toBe(true);
+  expect(cardText(card.activity)).not.toContain('REQUEST-ID');
+  return lines;
 }
 
 test('--repositories: each rotation’s card has its scope map; the second names the first extension’s credential, which its run deletes', async () => {
@@ -37,7 +40,7 @@ test('--repositories: each rotation’s card has its scope map; the second names
   const firstId = await requestExtension(id, '--for 6h rollout still running');
   const first = await planCardLines(firstId);
   expect(first).toContain('Create scope map limited to team/app (pull only)');
-  expect(first).toContain('Create a new ACR token acrbot-REQUEST-ID on that scope map');
+  expect(first).toContain(`Create a new ACR token acrbot-${firstId.toLowerCase()} on that scope map`);
   expect(first).toContain(`Delete the credential of ${id}, which the secret holds now`);
   await h.click(users.approver, 'approve', { requestId: firstId });
   expect((await h.settle(firstId)).state).toBe('succeeded');
@@ -61,7 +64,9 @@ test('--kind sp: the rotation’s card says a new application and service princi
   const extensionId = await requestExtension(id, '--for 6h rollout still running');
   const lines = await planCardLines(extensionId);
   expect(lines).toEqual([
-    expect.stringMatching(/^Create a new Entra application and service principal acrbot-pull-.*-REQUEST-ID$/),
+    expect.stringMatching(
+      new RegExp(`^Create a new Entra application and service principal acrbot-pull-.*-${extensionId.toLowerCase()}$`),
+    ),
     expect.stringMatching(/^Add a password expiring \d{4}-\d\d-\d\d \(shown to nobody\)$/),
     'Assign AcrPull on contosoacr to the service principal (principalType ServicePrincipal)',
     'Write it into the same secret payments/acr-auth (rotation)',

@@ -421,7 +421,16 @@ const policyCards: Array<[string, () => AdaptiveCardJson]> = [
   ],
   [
     'policy-rule-auto',
-    () => policyCard({ cluster: 'aks-dev', registry: 'contosoacr', policy, rule: autoRule, sandbox: true }),
+    () =>
+      policyCard({
+        cluster: 'aks-dev',
+        registry: 'contosoacr',
+        policy,
+        rule: autoRule,
+        sandbox: true,
+        // The rule sets no maxDuration: the deployment's ACRBOT_MAX_ACCESS_DURATION is its longest access.
+        deploymentMaxAccessMs: 90 * DAY_MS,
+      }),
   ],
   [
     'policy-no-rule',

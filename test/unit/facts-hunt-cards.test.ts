@@ -132,7 +132,7 @@ describe('the credential a secret card names is the live one', () => {
     expect(request['Credential expires']).toBe('2025-04-20 10:00 UTC');
     const outcome = facts(outcomeCard(extended));
     expect(outcome.Credential).toBe('ACR token acrbot-r-ext00002');
-    expect(outcome.Expires).toBe('2025-04-20 10:00 UTC');
+    expect(outcome['Credential expires']).toBe('2025-04-20 10:00 UTC');
   });
 
   test('a credential that ends before the access does says so (permanent access, capped credential)', () => {
@@ -142,7 +142,7 @@ describe('the credential a secret card names is the live one', () => {
     );
     // One that outlasts the term says nothing more.
     const outlasting = { ...extended, access: { durationMs: 86_400_000, expiresAt: '2025-01-16T10:00:00.000Z' } };
-    expect(facts(outcomeCard(outlasting)).Expires).toBe('2025-02-01 00:00 UTC');
+    expect(facts(outcomeCard(outlasting))['Credential expires']).toBe('2025-02-01 00:00 UTC');
   });
 
   test('a service principal: the role it gets on the registry is shown (Repository Reader on ABAC registries)', () => {

@@ -39,7 +39,11 @@ describe('policy file: every field', () => {
       approverJustification: 'required',
       remindAfterMs: 2 * 3_600_000,
       escalateAfterMs: 8 * 3_600_000,
-      escalateTo: { channel: '19:sandbox-escalations@thread.tacv2', groups: ['0b000000-0000-4000-8000-0000000000b8'] },
+      escalateTo: {
+        channel: '19:sandbox-escalations@thread.tacv2',
+        groups: ['0b000000-0000-4000-8000-0000000000b8'],
+        name: 'Platform on-call',
+      },
       autoApprove: undefined,
     });
     expect(policy.rules[1]).toMatchObject({

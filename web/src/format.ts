@@ -19,7 +19,9 @@ export const STATE_LABEL: Record<PullState, string> = {
   failed: 'Failed',
   rejected: 'Rejected',
   cancelled: 'Cancelled',
-  closed: 'Closed',
+  // A granted extension: it moved its original's end (extensionFact says to when).
+  extended: 'Extended',
+  closed: 'Expired without a decision',
 };
 
 /** States of a way that still pulls (as the API's LIVE_PULL_STATES). */
@@ -37,8 +39,22 @@ export const STATE_RANK: PullState[] = [
   'revoked',
   'rejected',
   'cancelled',
+  'extended',
   'closed',
 ];
+
+/**
+ * What an extension did, or which extensions moved a request's end, as a drawer fact: a granted
+ * extension "Extended R-… until <end>"; an original "Extended by R-…". Undefined for others.
+ */
+export function extensionFact(row: Row): [label: string, value: string | undefined] {
+  if (row.state === 'extended' && row.extendsRequestId)
+    return [
+      'Outcome',
+      `Extended ${row.extendsRequestId}${row.extendedUntil ? ` until ${shortTime(row.extendedUntil)}` : ''}`,
+    ];
+  return ['Extended by', row.extendedBy?.length ? row.extendedBy.join(', ') : undefined];
+}
 
 /** Short words for how a cluster pulls. */
 export function howShort(row: Row): string {

@@ -47,6 +47,7 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
     label: string,
     options: Array<[string, string]>,
     all = 'All',
+    cls = 'field',
   ): HTMLElement => {
     const el = h(
       'select',
@@ -63,7 +64,7 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
       (filters as unknown as Record<string, string>)[id] = el.value;
       update();
     });
-    return h('div', { class: 'field' }, h('label', { attrs: { for: `f-${id}` } }, label), el);
+    return h('div', { class: cls }, h('label', { attrs: { for: `f-${id}` } }, label), el);
   };
   const search = h('input', {
     attrs: { id: 'f-q', type: 'search', name: 'q', placeholder: 'cluster, registry, person, id…' },
@@ -116,6 +117,9 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
         ['newest', 'Newest request'],
       ],
       '',
+      // Two columns wide: its choices ("Expiry (soonest first)") are longer than one column, and
+      // a narrower box puts their end under the arrow.
+      'field field-wide',
     ),
     h('div', { class: 'field field-button' }, exportButton),
   );

@@ -53,6 +53,7 @@ export class PolicyHandler {
         policy,
         rule: rules.grant,
         secret: rules.secret,
+        deploymentMaxAccessMs: this.services.lifecycle.maxAccessMs,
         sandbox,
       });
     } catch (err) {
