@@ -111,6 +111,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
   const azure = createAzurePorts(access, stores, {
     graphReplicationDelaysMs: options.graphReplicationDelaysMs,
     kubeCallTimeoutMs: options.kubeCallTimeoutMs,
+    log,
   });
   const flows = createFlows(config, { stores, azure, notifier: channel.messenger, scheduler, clock, log }, options);
   registerJobs(

@@ -9,6 +9,7 @@ import { GraphServicePrincipals } from '../integrations/graph/graph-service-prin
 import { KubePullSecrets } from '../integrations/kubernetes/kube-pull-secrets';
 import type { AzureAccess } from './azure-access';
 import type { Stores } from './stores';
+import type { Logger } from '../observability/logger';
 
 /** The Azure-facing adapters. */
 export interface AzurePorts {
@@ -22,7 +23,7 @@ export interface AzurePorts {
 export function createAzurePorts(
   access: AzureAccess,
   stores: Stores,
-  options: { graphReplicationDelaysMs?: number[]; kubeCallTimeoutMs?: number },
+  options: { graphReplicationDelaysMs?: number[]; kubeCallTimeoutMs?: number; log: Logger },
 ): AzurePorts {
   const reader = new ArmResourceReader(access.arm);
   const roleAssignments = new ArmRoleAssignments(access.arm);
@@ -41,6 +42,7 @@ export function createAzurePorts(
       options.graphReplicationDelaysMs,
       undefined,
       access.ownObjectId,
+      options.log,
     ),
     roleAssignments,
     kubernetes: new KubePullSecrets((s) => reader.aksClient(s), access.credential, options.kubeCallTimeoutMs),

@@ -283,7 +283,7 @@ export class SecretRunner implements PlanRunner {
             : '';
       const validity = credentialValidity(request, plan);
       return {
-        summary: `Secret ${plan.namespace}/${plan.secretName} ${written.action} in ${plan.cluster.name} with ${plan.credentialKind === 'token' ? 'ACR token' : 'service principal'} ${credential.id}${validity}.${written.serviceAccountPatched ? ` Added to service account ${plan.serviceAccount}.` : ''}${serviceAccountNote}${retiredNote}`,
+        summary: `Secret ${plan.namespace}/${plan.secretName} ${written.action} in ${plan.cluster.name} with ${credentialName(credential.ref, credential.id)}${validity}.${written.serviceAccountPatched ? ` Added to service account ${plan.serviceAccount}.` : ''}${serviceAccountNote}${retiredNote}`,
         azureRequestIds: credential.requestIds,
         createdIds: [credential.id],
         credentialRef: encodeCredentialRef(credential.ref),
@@ -903,6 +903,12 @@ export class SecretRunner implements PlanRunner {
     const token = reusable
       ? { id: earlierToken.id }
       : await noteUnanswered(() => this.ports.tokens.createToken(registry, tokenName, scopeMap.id), 'token');
+    // One key for this token's "created" entry, in the first attempt and any resumed one: an
+    // attempt that died mid-PUT left a token the resumed run reuses without writing it, and the
+    // trail must still say it was created before it says a password was generated for it.
+    // Names, not the token's ARM path: a key is at most IDEMPOTENCY_KEY_MAX (128) characters,
+    // and this one stays under it (ids of 10, registry and token names of at most 50 each).
+    const createdKey = `acr-token:${ctx.requestId}:${registry.name}:${tokenName}`.toLowerCase();
     if (!reusable) {
       if ('requestId' in token && token.requestId) requestIds.push(token.requestId);
       await ctx.audit({
@@ -910,6 +916,17 @@ export class SecretRunner implements PlanRunner {
         outcome: 'created',
         targetIds: [token.id],
         correlationIds: requestIds,
+        idempotencyKey: createdKey,
+      });
+    } else {
+      // Not written again when the earlier attempt's own entry is there (same key).
+      await ctx.audit({
+        action: 'azure.write.token',
+        outcome: 'created',
+        targetIds: [token.id],
+        correlationIds: requestIds,
+        detail: 'created by an earlier attempt of this run; found enabled on its scope map',
+        idempotencyKey: createdKey,
       });
     }
     // Azure answered success, but a policy may have made the token disabled: its password would
@@ -1579,6 +1596,15 @@ function isRefusal(status: number | undefined): boolean {
  */
 function isStillBeingWritten(err: unknown): boolean {
   return err instanceof CloudApiError && (err.code === WRITE_IN_PROGRESS || err.statusCode === 409);
+}
+
+/**
+ * The credential as the outcome names it: a token by its name and registry (its ARM resource
+ * path is an id for machines, and the outcome is read in the tab's drawer), a service principal
+ * by its appId.
+ */
+function credentialName(ref: CredentialRef, id: string): string {
+  return ref.kind === 'token' ? `ACR token ${ref.tokenName} on registry ${ref.registry}` : `service principal ${id}`;
 }
 
 /**

@@ -120,7 +120,9 @@ describe('secret flow', () => {
     expect(text).toContain('imagePullSecrets:');
     expect(text).toContain('- name: acr-auth');
     expect(text).toContain('image: contosoacr.azurecr.io/');
-    expect(text).toContain(token.id);
+    // The token by its name and registry: its ARM resource path is for machines, not the card.
+    expect(text).toContain(`with ACR token ${token.name} on registry contosoacr`);
+    expect(text).not.toContain(token.id);
 
     const all = await everything();
     expect(all).not.toContain(entry.password);

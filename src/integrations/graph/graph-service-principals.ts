@@ -2,6 +2,7 @@
 import type { ApplicationHoldings, DirectoryOwner, ServicePrincipalHoldings } from '../../domain/application-holders';
 import type { CloudApiError, ServicePrincipalPort } from '../../domain/ports';
 import { SecretValue } from '../../domain/secret-value';
+import type { Logger } from '../../observability/logger';
 import type { GraphClient } from './graph-client';
 import { GraphCloudApiError, GraphError, graphFailure } from './graph-failure';
 import { directoryIdSegment, isDirectoryId } from './graph-ids';
@@ -91,6 +92,8 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
      * whose tokens are opaque); otherwise read from acrbot's Graph token.
      */
     private readonly ownObjectId?: string,
+    /** Where a best-effort step's failure is logged (the service principal's purge). */
+    private readonly log?: Logger,
   ) {}
 
   /** acrbot's own service principal object id: the only owner an application of its own has. */
@@ -310,6 +313,9 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
    * replicated yet: the caller decides which). An application deleted now whose deleted item
    * still cannot be found after the replication retries fails with no status: it is deleted but
    * restorable, so it is not reported gone; the clean-up's next try finds it in deleted items.
+   * The service principal's purge is best effort, once the application is purged (logged, never
+   * thrown); a try that finds the application only in deleted items finds its service principal
+   * there by appId.
    */
   async deleteApplication(applicationId: string): Promise<void> {
     let id: string;
@@ -328,10 +334,51 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
       // Deleted by an earlier try whose permanent delete failed, or never here: deleted items say which.
       absent = err;
     }
+    // An earlier try deleted it: its service principal is found in deleted items by the appId
+    // the deleted application still shows (read before the application's own purge removes it).
+    const deletedAppId = absent ? await this.deletedApplicationAppId(id) : undefined;
     const purged = await this.purgeDeletedItem(id, 'application', absent === undefined);
     if (absent && !purged) throw asWriteError(absent, 'application delete');
-    // Its password was the application's: what is left is the quota the service principal holds.
-    if (servicePrincipalId) await this.purgeDeletedItem(servicePrincipalId, 'service principal', true, false);
+    // The application and its password are gone for good: what is left is the quota the service
+    // principal holds. Its purge failing must not undo that success: a throw now would send the
+    // caller's retry to an application it no longer finds, recorded as "absent", never "deleted".
+    try {
+      const spId = servicePrincipalId ?? (deletedAppId && (await this.deletedServicePrincipalOf(deletedAppId)));
+      if (spId) await this.purgeDeletedItem(spId, 'service principal', servicePrincipalId !== undefined, false);
+    } catch (err) {
+      this.log?.warn(
+        { err, applicationId: id },
+        "application deleted for good; its service principal's permanent delete failed (Entra removes it after 30 days)",
+      );
+    }
+  }
+
+  /**
+   * The appId of the deleted application `id` (a checked segment), read from deleted items;
+   * undefined when it cannot be read (its service principal is then left to Entra's 30 days:
+   * the application's purge, which says whether it is there at all, goes ahead regardless).
+   */
+  private async deletedApplicationAppId(id: string): Promise<string | undefined> {
+    try {
+      const { body } = await this.graph.request<{ appId?: string }>(
+        'GET',
+        `/directory/deletedItems/${id}?$select=appId`,
+      );
+      return body?.appId;
+    } catch (err) {
+      if (!(err instanceof GraphError && err.status === 404))
+        this.log?.warn({ err, applicationId: id }, 'deleted application could not be read for its appId');
+      return undefined;
+    }
+  }
+
+  /** The object id of the deleted service principal of `appId`, if deleted items show one. */
+  private async deletedServicePrincipalOf(appId: string): Promise<string | undefined> {
+    if (!isDirectoryId(appId)) return undefined; // never a service principal's (graph-ids.ts)
+    const found = await this.graph.listAll<{ id: string }>(
+      `/directory/deletedItems/microsoft.graph.servicePrincipal?$filter=${encodeURIComponent(`appId eq '${appId}'`)}&$select=id`,
+    );
+    return found[0]?.id;
   }
 
   /**

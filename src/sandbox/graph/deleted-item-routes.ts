@@ -10,13 +10,14 @@
  *   `Application.ReadWrite.OwnedBy`, only an application (or service principal) the caller owned;
  *   anything else 403 `Authorization_RequestDenied`;
  * - `GET …/deletedItems/microsoft.graph.application` (or `.servicePrincipal`): the deleted
- *   objects of that type, with `$select`.
+ *   objects of that type, with `$filter` (`eq` and `startswith` on appId, displayName, id: how
+ *   a deleted application's service principal is found by its appId) and `$select`.
  */
 import type { DeletedItem } from '../directory';
 import { HttpError } from '../http-util';
 import { objectIdOf, requestDenied, resourceNotFound } from './graph-errors';
-import { collection, entity, type GraphRequestContext, type GraphRoute } from './graph-route';
-import { applicationToWire, select, servicePrincipalToWire } from './graph-wire';
+import { entity, filteredCollection, type GraphRequestContext, type GraphRoute } from './graph-route';
+import { applicationToWire, servicePrincipalToWire } from './graph-wire';
 
 /** The casts a listing of deleted items takes (lowercase) → the item type and entity set. */
 const LISTABLE: Record<string, { type: DeletedItem['type']; entitySet: string }> = {
@@ -83,7 +84,7 @@ function list(ctx: GraphRequestContext, listing: { type: DeletedItem['type']; en
     .filter((d) => d.type === listing.type)
     .map((d) => {
       const { '@odata.type': _type, ...rest } = wire(ctx, d);
-      return select(rest, ctx.query.get('$select'));
+      return rest;
     });
-  return collection(ctx, listing.entitySet, value);
+  return filteredCollection(ctx, listing.entitySet, value);
 }
