@@ -30,7 +30,7 @@ import {
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
 import { breakGlassReviewJobId, requestExpiryJobId, type JobScheduling } from './request-service';
-import { undoIfStored, undoUnaudited } from './unaudited-undo';
+import { undoUnaudited, updateUndoingUnseen } from './unaudited-undo';
 import { ACCESS_LEASE_TTL_MS, accessLeaseKey, accessLeaseSubject, executionLeaseKey } from './access-lease';
 import { LeaseGuard } from './lease-guard';
 import type { JobRun } from './scheduler';
@@ -1314,12 +1314,9 @@ export class AccessLifecycle {
   private async closePendingExtension(extension: AccessRequest, original: AccessRequest): Promise<void> {
     const next = transition(extension, { type: 'expire', at: this.clock.now() });
     try {
-      await this.store.update(next);
+      await updateUndoingUnseen({ store: this.store, clock: this.clock, log: this.log }, extension, next);
     } catch (err) {
-      if (!(err instanceof VersionConflictError)) {
-        await undoIfStored({ store: this.store, clock: this.clock, log: this.log }, extension, next);
-        throw err;
-      }
+      if (!(err instanceof VersionConflictError)) throw err;
       this.log.info({ requestId: extension.id }, 'pending extension decided meanwhile; left as it is');
       return;
     }

@@ -46,7 +46,7 @@ import { KeyedSerialiser } from '../domain/keyed-serialiser';
 import type { FlowSettings } from './settings';
 import { type PauseReader, pausedRefusal } from './access-pause';
 import { extendedAccessGone } from './access-lease';
-import { undoIfStored, undoUnaudited } from './unaudited-undo';
+import { undoUnaudited, updateUndoingUnseen } from './unaudited-undo';
 import { pendingCapMessage } from './request-gate';
 import { listPending, listReviewsOwed, scanReviewsOwed, type WaitingRequests } from './waiting-for-approvers';
 
@@ -352,12 +352,7 @@ export class RequestService {
     if ((await this.store.countByRequester(requesterId, ['pending'], max + 1)) <= max) return;
     const withdrawn = transition(request, { type: 'cancel', by: request.requester, at: this.clock.now() });
     // Conditional on the version just created; nobody else knows the request, so a conflict is a fault.
-    try {
-      await this.store.update(withdrawn);
-    } catch (err) {
-      if (!(err instanceof VersionConflictError)) await this.undoIfStored(request, withdrawn);
-      throw err;
-    }
+    await this.updateUndoingUnseen(request, withdrawn);
     const others = await this.store.listByRequester(requesterId, ['pending'], Math.min(max, 10));
     const message = pendingCapMessage(max, others);
     await this.recordOrUndo(request, withdrawn, {
@@ -991,12 +986,9 @@ export class RequestService {
     // The conditional write picks the winner first; only the winner records the decision, so a
     // race leaves exactly one decision entry (G8).
     try {
-      await this.store.update(next);
+      await this.updateUndoingUnseen(request, next);
     } catch (err) {
-      if (!(err instanceof VersionConflictError)) {
-        await this.undoIfStored(request, next);
-        throw err;
-      }
+      if (!(err instanceof VersionConflictError)) throw err;
       // Another approval towards the quorum or a reminder's mark moved the request: while it is
       // still pending this click is as valid as before, so it is decided again on the current
       // version. Only a request decided meanwhile (or endless contention) makes it stale.
@@ -1097,12 +1089,9 @@ export class RequestService {
       throw err;
     }
     try {
-      await this.store.update(next);
+      await this.updateUndoingUnseen(request, next);
     } catch (err) {
-      if (!(err instanceof VersionConflictError)) {
-        await this.undoIfStored(request, next);
-        throw err;
-      }
+      if (!(err instanceof VersionConflictError)) throw err;
       const winner = await this.get(request.id);
       throw new UserFacingError(
         'request.alreadyDecided',
@@ -1360,9 +1349,9 @@ export class RequestService {
     return undoUnaudited(this.store, this.clock, before, written);
   }
 
-  /** {@link undoIfStored} on this service's store: for a write that failed but may have landed. */
-  private undoIfStored(before: AccessRequest, written: AccessRequest): Promise<void> {
-    return undoIfStored({ store: this.store, clock: this.clock, log: this.log }, before, written);
+  /** {@link updateUndoingUnseen} on this service's store: the write of a transition audited after it. */
+  private updateUndoingUnseen(before: AccessRequest, next: AccessRequest): Promise<void> {
+    return updateUndoingUnseen({ store: this.store, clock: this.clock, log: this.log }, before, next);
   }
 
   /**
@@ -1381,10 +1370,9 @@ export class RequestService {
     // Audited by the winner of the conditional write only, like a decision: an approval that
     // lands first leaves no `request.expired` entry behind it in the chain.
     try {
-      await this.store.update(next);
+      await this.updateUndoingUnseen(request, next);
     } catch (err) {
       if (err instanceof VersionConflictError) return false;
-      await this.undoIfStored(request, next);
       throw err;
     }
     await this.recordOrUndo(request, next, {

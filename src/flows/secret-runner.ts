@@ -908,27 +908,16 @@ export class SecretRunner implements PlanRunner {
     // trail must still say it was created before it says a password was generated for it.
     // Names, not the token's ARM path: a key is at most IDEMPOTENCY_KEY_MAX (128) characters,
     // and this one stays under it (ids of 10, registry and token names of at most 50 each).
-    const createdKey = `acr-token:${ctx.requestId}:${registry.name}:${tokenName}`.toLowerCase();
-    if (!reusable) {
-      if ('requestId' in token && token.requestId) requestIds.push(token.requestId);
-      await ctx.audit({
-        action: 'azure.write.token',
-        outcome: 'created',
-        targetIds: [token.id],
-        correlationIds: requestIds,
-        idempotencyKey: createdKey,
-      });
-    } else {
-      // Not written again when the earlier attempt's own entry is there (same key).
-      await ctx.audit({
-        action: 'azure.write.token',
-        outcome: 'created',
-        targetIds: [token.id],
-        correlationIds: requestIds,
-        detail: 'created by an earlier attempt of this run; found enabled on its scope map',
-        idempotencyKey: createdKey,
-      });
-    }
+    // A reused token's entry is not written again when the earlier attempt's own is there (same key).
+    if ('requestId' in token && token.requestId) requestIds.push(token.requestId);
+    await ctx.audit({
+      action: 'azure.write.token',
+      outcome: 'created',
+      targetIds: [token.id],
+      correlationIds: requestIds,
+      ...(reusable && { detail: 'created by an earlier attempt of this run; found enabled on its scope map' }),
+      idempotencyKey: `acr-token:${ctx.requestId}:${registry.name}:${tokenName}`.toLowerCase(),
+    });
     // Azure answered success, but a policy may have made the token disabled: its password would
     // not sign in, so none is generated (the clean-up deletes the token; an extension keeps the
     // credential its secret holds).

@@ -31,7 +31,7 @@ export async function undoUnaudited(
  * version alone would overwrite. Never throws: the write's error is what the caller is told, and
  * a failed check or undo (the store down) is logged here, where it ends.
  */
-export async function undoIfStored(
+async function undoIfStored(
   ports: { store: RequestStore; clock: Clock; log: Logger },
   before: AccessRequest,
   written: AccessRequest,
@@ -45,5 +45,24 @@ export async function undoIfStored(
       { err, requestId: written.id, state: written.state },
       'a failed write may have been stored unaudited, and checking or undoing it failed too',
     );
+  }
+}
+
+/**
+ * Writes `next` (a transition of `before` whose audit entry comes after the write); when the
+ * write fails with anything but a lost race, it may have landed all the same, so it is undone
+ * when the stored request is that write ({@link undoIfStored}), then the error is thrown as it
+ * came. A lost race ({@link VersionConflictError}) is thrown untouched: the caller decides.
+ */
+export async function updateUndoingUnseen(
+  ports: { store: RequestStore; clock: Clock; log: Logger },
+  before: AccessRequest,
+  next: AccessRequest,
+): Promise<void> {
+  try {
+    await ports.store.update(next);
+  } catch (err) {
+    if (!(err instanceof VersionConflictError)) await undoIfStored(ports, before, next);
+    throw err;
   }
 }

@@ -19,9 +19,8 @@ test('the service principal purge failing: the credential is audited deleted, ne
   const { id, k8s } = await grantedSecretOnAksDev(
     'aks-dev contosoacr --kind sp --namespace payments --for 2m pull for payments-api',
   );
-  const { appId, directory } = secretServicePrincipal(k8s);
+  const { appId, directory, sp } = secretServicePrincipal(k8s);
   const app = directory.getApplicationByAppId(appId)!;
-  const sp = [...directory.servicePrincipals.values()].find((s) => s.appId === appId)!;
   h.app.sandbox!.graph.faults.add({
     operation: 'directory.deletedItems.delete',
     status: 503,

@@ -6,12 +6,11 @@
  */
 import { LeaseLostError } from '../../src/domain/ports';
 import { type AuditEvent, checkedIdempotencyKey } from '../../src/domain/audit-chain';
-import type { CreatedObject } from '../../src/domain/request';
 import { SecretValue } from '../../src/domain/secret-value';
 import type { RunContext } from '../../src/flows/executor';
 import { SecretRunner, type SecretRunnerPorts } from '../../src/flows/secret-runner';
-import { createLogger } from '../../src/observability/logger';
 import { pendingRequest, REGISTRY_ID, secretPlan } from './support/requests';
+import { runContext } from './support/run-context';
 import { clusterWriting } from './support/sp-runner';
 
 const SCOPE_MAP_ID = `${REGISTRY_ID}/scopeMaps/_repositories_pull`;
@@ -58,12 +57,11 @@ type Entry = Pick<AuditEvent, 'action' | 'outcome'> & Partial<Pick<AuditEvent, '
 
 /** A run context shared by both attempts, its audit skipping a key already written (as the executor's does). */
 function context(failAction?: string) {
-  const created: CreatedObject[] = [];
   const entries: Entry[] = [];
   const fail = { action: failAction };
   const ctx: RunContext = {
+    ...runContext().ctx,
     requestId: 'R-AAAAAAAA',
-    checkLease: async () => undefined,
     audit: async (event) => {
       if (event.action === fail.action) throw new LeaseLostError('exec:R-AAAAAAAA');
       // As the audit chain checks it: an over-long key fails the append.
@@ -71,15 +69,6 @@ function context(failAction?: string) {
       if (event.idempotencyKey && entries.some((e) => e.idempotencyKey === event.idempotencyKey)) return;
       entries.push(event);
     },
-    recordCreated: async (object) => {
-      const same = (o: CreatedObject) => o.kind === object.kind && o.name === object.name;
-      created.splice(0, created.length, ...created.filter((o) => !same(o)), {
-        ...object,
-        recordedAt: '2025-01-15T09:00:00.000Z',
-      });
-    },
-    created: () => [...created],
-    log: createLogger({ level: 'silent' }),
   };
   return { ctx, entries, fail };
 }
