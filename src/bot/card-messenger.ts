@@ -83,7 +83,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
       const id = await this.send(to, card);
       // A reminder's Extend turns its message into the extension's card, if acrbot remembers posting it.
       if (news.kind === 'expiring' || news.kind === 'credentialExpiring')
-        await this.ownCards?.remember('reminder', String(to.conversation?.id ?? ''), id);
+        await this.ownCards?.remember('reminder', String(to.conversation?.id ?? ''), id, news.inMs);
     } catch (err) {
       this.log.error({ err, requestId: request.id, news: news.kind }, 'could not tell the requester');
     }

@@ -11,8 +11,10 @@
  *
  * A claim is taken before the check, so of two clicks at once one wins, and the check is a
  * sighting of the "posted" key: one that was not there (a forged id) is recorded by the check
- * itself and forgotten again, while the claim stays taken. Both keys live as long as the store
- * keeps sightings ({@link REDELIVERY_MEMORY_MS}, the purge): a form or reminder clicked later is
+ * itself and forgotten again, while the claim stays taken. A form is remembered for a day
+ * ({@link REDELIVERY_MEMORY_MS}); a reminder until the end it warns of and a day more (its Extend
+ * is refused after the end anyway), at most {@link REMINDER_MEMORY_MAX_MS}; a claim as long as
+ * the longest of its kind, so it never ends before the record it took. A card clicked later is
  * no longer known, and its click posts a new card instead (the safe side).
  */
 import type { AbuseLedger, Clock } from '../domain/ports';
@@ -21,6 +23,18 @@ import type { Logger } from '../observability/logger';
 
 /** The cards whose message a click may take over. */
 export type OwnCardKind = 'grantForm' | 'reminder';
+
+/**
+ * The longest a reminder is remembered: the longest lead a reminder can be sent with (a year,
+ * ACRBOT_EXPIRY_REMINDERS' bound) and a day. A reminder is sent at most that long before its end.
+ */
+export const REMINDER_MEMORY_MAX_MS = 366 * 86_400_000;
+
+/** How long the record of a `kind` card posted `untilEndMs` before the end it warns of is kept. */
+function memoryOf(kind: OwnCardKind, untilEndMs = 0): number {
+  if (kind === 'grantForm') return REDELIVERY_MEMORY_MS;
+  return Math.min(Math.max(untilEndMs, 0) + REDELIVERY_MEMORY_MS, REMINDER_MEMORY_MAX_MS);
+}
 
 /** The message of a card acrbot posted: its conversation (a channel thread counts as its channel) and activity id. */
 function messageKey(kind: OwnCardKind, conversationId: string, activityId: string): string {
@@ -35,14 +49,22 @@ export class OwnCards {
     private readonly log: Logger,
   ) {}
 
-  /** Remembers that acrbot posted `activityId` as a `kind` card in the conversation. Never throws (logged). */
-  async remember(kind: OwnCardKind, conversationId: string, activityId: string | undefined): Promise<void> {
+  /**
+   * Remembers that acrbot posted `activityId` as a `kind` card in the conversation; a reminder
+   * with the time from now to the end it warns of (`untilEndMs`). Never throws (logged).
+   */
+  async remember(
+    kind: OwnCardKind,
+    conversationId: string,
+    activityId: string | undefined,
+    untilEndMs?: number,
+  ): Promise<void> {
     if (!activityId) return;
     try {
       await this.ledger.firstSighting(
         `card-posted:${messageKey(kind, conversationId, activityId)}`,
         this.now(),
-        REDELIVERY_MEMORY_MS,
+        memoryOf(kind, untilEndMs),
       );
     } catch (err) {
       // The card is out; its click will post a new card rather than replace it.
@@ -59,8 +81,10 @@ export class OwnCards {
     if (!activityId) return false;
     const key = messageKey(kind, conversationId, activityId);
     try {
-      if (!(await this.ledger.firstSighting(`card-taken:${key}`, this.now(), REDELIVERY_MEMORY_MS))) return false;
+      const longest = kind === 'grantForm' ? REDELIVERY_MEMORY_MS : REMINDER_MEMORY_MAX_MS;
+      if (!(await this.ledger.firstSighting(`card-taken:${key}`, this.now(), longest))) return false;
       const posted = `card-posted:${key}`;
+      // Recorded by the check only when not posted, and then forgotten at once: its ttl is moot.
       if (!(await this.ledger.firstSighting(posted, this.now(), REDELIVERY_MEMORY_MS))) return true;
       // Not a card acrbot posted: the check recorded it, undone (the claim stays taken).
       await this.ledger.forgetSighting(posted);

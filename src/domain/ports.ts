@@ -643,8 +643,9 @@ export interface AbuseLedger {
   /** Counts one event for `key` in the fixed window containing `now` and returns the count in that window. */
   hit(key: string, now: Date, windowMs: number): Promise<number>;
   /**
-   * Deletes sightings recorded at or before `before` (now minus their ttl) and returns how
-   * many; proportional to what is deleted (a time index), never a scan of every sighting.
+   * Deletes the sightings whose own ttl (the one each was recorded with) has run out by `now`
+   * and returns how many: a sighting kept for days outlives the purges of a day's memory.
+   * Proportional to what is deleted (an expiry index), never a scan of every sighting.
    */
-  forgetSightings(before: Date): Promise<number>;
+  forgetExpiredSightings(now: Date): Promise<number>;
 }

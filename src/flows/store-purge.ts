@@ -1,11 +1,10 @@
 /**
- * The `store.purge` job: deletes expired dialog state and forgets redelivery sightings older
- * than their memory, so the shared store stays flat (G16). One recurring job with a fixed id:
+ * The `store.purge` job: deletes expired dialog state and forgets the sightings whose own
+ * memory ran out (redeliveries after a day, acrbot's record of a reminder once its access ended), so the shared store stays flat (G16). One recurring job with a fixed id:
  * the scheduler runs it under the lease `job:store.purge`, so one instance purges at a time,
  * and each purge reads only what is due (the stores' expiry indexes), never every row.
  */
 import type { AbuseLedger, Clock, DialogStore } from '../domain/ports';
-import { REDELIVERY_MEMORY_MS } from './request-gate';
 
 /** Id of the recurring purge job (whichever instance runs it schedules the next run). */
 export const STORE_PURGE_JOB_ID = 'store.purge';
@@ -23,6 +22,6 @@ export async function purgeStores(
 ): Promise<PurgeCounts> {
   const now = clock.now();
   const dialogs = await stores.dialogs.purgeExpired(now);
-  const sightings = await stores.abuse.forgetSightings(new Date(now.getTime() - REDELIVERY_MEMORY_MS));
+  const sightings = await stores.abuse.forgetExpiredSightings(now);
   return { dialogs, sightings };
 }

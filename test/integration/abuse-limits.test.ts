@@ -202,7 +202,7 @@ describe('G16: per-user limits and redelivery', () => {
     // Gone from the store (a purge now finds nothing), the live dialog kept; the sighting forgotten.
     expect(await dialogs.purgeExpired(clock.now())).toBe(0);
     expect(await dialogs.get('19:c|live', clock.now())).toBeDefined();
-    expect(await abuse.forgetSightings(clock.now())).toBe(0);
+    expect(await abuse.forgetExpiredSightings(clock.now())).toBe(0);
     // The next run is scheduled one dialog TTL later.
     expect((await schedule.get(STORE_PURGE_JOB_ID))?.dueAt).toBe(
       new Date(clock.now().getTime() + 5 * 60_000).toISOString(),

@@ -116,7 +116,7 @@ describe('Azure Tables keys built from long values', () => {
     const activity = `activity:19:${'?'.repeat(298)}|1736935200000`;
     await expect(ledger.firstSighting(activity, AT, 86_400_000)).resolves.toBe(true);
     await expect(ledger.firstSighting(activity, AT, 86_400_000)).resolves.toBe(false);
-    await expect(ledger.forgetSightings(new Date(AT.getTime() + 1))).resolves.toBe(1);
+    await expect(ledger.forgetExpiredSightings(new Date(AT.getTime() + 86_400_000))).resolves.toBe(1);
     await expect(ledger.firstSighting(activity, AT, 86_400_000)).resolves.toBe(true);
     const rate = `rate:${'#'.repeat(200)}`;
     await expect(ledger.hit(rate, AT, 60_000)).resolves.toBe(1);

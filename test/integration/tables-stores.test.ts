@@ -223,7 +223,7 @@ describe('Azure Tables specifics', () => {
     expect(await dialogs.get('19:c|live-7', at(10))).toBeDefined();
   });
 
-  test('redelivery sightings are forgotten without a scan: the time index is read up to the cutoff only', async () => {
+  test('redelivery sightings are forgotten without a scan: the expiry index is read up to now only', async () => {
     const table = await openTablesAccount(conn(), world.azurite.freshPrefix()).table('abuse');
     const abuse = new TablesAbuseLedger(table);
     const at = (s: number) => new Date(Date.parse('2025-01-15T09:00:00.000Z') + s * 1000);
@@ -231,13 +231,32 @@ describe('Azure Tables specifics', () => {
     await Promise.all(Array.from({ length: 60 }, (_, i) => abuse.firstSighting(`act-new-${i}`, at(100), 60_000)));
     await abuse.hit('user-1', at(100), 60_000);
     const calls = recordCalls(table);
-    expect(await abuse.forgetSightings(at(40))).toBe(2);
+    expect(await abuse.forgetExpiredSightings(at(100))).toBe(2);
     const queries = calls.filter((c) => c.filter !== undefined);
-    for (const q of queries) expect(q.filter).toMatch(/^PartitionKey eq 'x\|sightings' and RowKey l[te] /);
-    expect(calls.length).toBeLessThanOrEqual(1 + 2 * 3);
+    // The expiry index, then the earlier release's time index (a day back), each a key range.
+    expect(queries.map((q) => q.filter!.split(' and ')[0])).toEqual([
+      "PartitionKey eq 'x|sighting-ends'",
+      "PartitionKey eq 'x|sightings'",
+    ]);
+    for (const q of queries) expect(q.filter).toMatch(/ and RowKey l[te] /);
+    expect(calls.length).toBeLessThanOrEqual(2 + 2 * 3);
     // The rows are gone from the table, not only hidden.
     await expect(table.getEntity(`s|act-old-1`, '')).rejects.toMatchObject({ statusCode: 404 });
     expect(await abuse.firstSighting('act-new-5', at(110), 60_000)).toBe(false);
+  });
+
+  test("an earlier release's sightings (no expiry, seen-time index) are kept a day, then forgotten", async () => {
+    const table = await openTablesAccount(conn(), world.azurite.freshPrefix()).table('abuse');
+    const abuse = new TablesAbuseLedger(table);
+    const seenAt = Date.parse('2025-01-15T09:00:00.000Z');
+    // As that release wrote them: the index by the time seen, the sighting without `expiresAtMs`.
+    await table.createEntity({ partitionKey: 'x|sightings', rowKey: `${String(seenAt).padStart(15, '0')}|act-legacy` });
+    await table.createEntity({ partitionKey: 's|act-legacy', rowKey: '', seenAtMs: seenAt, claim: 'old' });
+    const DAY = 86_400_000;
+    expect(await abuse.forgetExpiredSightings(new Date(seenAt + DAY - 1))).toBe(0);
+    expect(await abuse.firstSighting('act-legacy', new Date(seenAt + 60_000), DAY)).toBe(false);
+    expect(await abuse.forgetExpiredSightings(new Date(seenAt + DAY))).toBe(1);
+    await expect(table.getEntity('s|act-legacy', '')).rejects.toMatchObject({ statusCode: 404 });
   });
 
   test('one instance appending: every append after the first is one request (the head it wrote last saves a read)', async () => {

@@ -207,12 +207,12 @@ export class MemoryAbuseLedger implements AbuseLedger {
     return next.count;
   }
 
-  async forgetSightings(before: Date): Promise<number> {
-    // Insertion order is sighting order (a sighting is deleted before it is seen again): stop at the first younger one.
+  async forgetExpiredSightings(now: Date): Promise<number> {
+    // Within one ttl insertion order is expiry order: stop at the first one still remembered.
     let forgotten = 0;
-    for (const sightings of this.seen.values()) {
+    for (const [ttl, sightings] of this.seen) {
       for (const [id, at] of sightings) {
-        if (at > before.getTime()) break;
+        if (now.getTime() - at < ttl) break;
         sightings.delete(id);
         forgotten++;
       }

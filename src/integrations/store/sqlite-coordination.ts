@@ -288,18 +288,19 @@ export class SqliteAbuseLedger implements AbuseLedger {
   constructor(db: SqliteDatabase) {
     this.group = commitGroupOf(db);
     this.forgetOne = db.prepare('DELETE FROM sightings WHERE activity_id = ?');
-    // Uses the index sightings_by_time: a range delete, proportional to what is forgotten.
-    this.forget = db.prepare('DELETE FROM sightings WHERE seen_at <= ?');
     // Each row by its own expiry (index sightings_by_expiry), never the caller's ttl: a refusal
     // remembered for a minute must not forget the redeliveries remembered for a day.
     const expire = db.prepare('DELETE FROM sightings WHERE expires_at > 0 AND expires_at <= ?');
     // A row with no expiry (0) was written by a process from before the column (a rolling
-    // upgrade: its INSERT names seen_at only): kept as long as the longest memory, a redelivery's.
+    // upgrade: its INSERT names seen_at only): kept as long as the longest memory, a redelivery's
+    // (index sightings_by_time).
     const expireUndated = db.prepare('DELETE FROM sightings WHERE expires_at = 0 AND seen_at <= ?');
+    const expireAll = (nowMs: number) =>
+      expire.run(nowMs).changes + expireUndated.run(nowMs - UNDATED_SIGHTING_TTL_MS).changes;
+    this.forget = db.transaction(expireAll);
     const insert = db.prepare('INSERT OR IGNORE INTO sightings (activity_id, seen_at, expires_at) VALUES (?, ?, ?)');
     this.sightingTx = db.transaction((activityId: string, nowMs: number, ttlMs: number) => {
-      expire.run(nowMs);
-      expireUndated.run(nowMs - UNDATED_SIGHTING_TTL_MS);
+      expireAll(nowMs);
       return insert.run(activityId, nowMs, nowMs + ttlMs).changes === 1;
     });
     // One statement: a new window restarts the count, the same window adds one (atomic across processes).
@@ -321,7 +322,7 @@ export class SqliteAbuseLedger implements AbuseLedger {
     return this.group.write(() => (this.hitStmt.get(key, start) as { count: number }).count);
   }
 
-  async forgetSightings(before: Date): Promise<number> {
-    return this.group.write(() => this.forget.run(before.getTime()).changes);
+  async forgetExpiredSightings(now: Date): Promise<number> {
+    return this.group.write(() => this.forget.immediate(now.getTime()));
   }
 }

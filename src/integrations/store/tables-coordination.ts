@@ -596,8 +596,29 @@ interface RateWindow {
  */
 const CLAIMS = 8;
 
-/** Partition of the sightings' time index (sighting partitions are `s|…`, rate windows `w|…`). */
+/**
+ * Partition of the sightings' expiry index (sighting partitions are `s|…`, rate windows `w|…`):
+ * `<expiresAtMs>|<activityId>`, so each sighting is forgotten by its own ttl.
+ */
+const SIGHTING_ENDS = 'x|sighting-ends';
+/**
+ * The index of an earlier release, by the time a sighting was seen: its rows are still drained
+ * (a rolling upgrade's older instances write them) with a redelivery's memory, the longest any of
+ * that release's callers asked.
+ */
 const SIGHTING_TIMES = 'x|sightings';
+/** How long a sighting without its own expiry (an earlier release's row) is remembered: a day. */
+const UNDATED_SIGHTING_TTL_MS = 24 * 3_600_000;
+
+/**
+ * When a stored sighting is forgotten: its own expiry, or for an earlier release's row (none
+ * recorded) `undatedTtlMs` after it was seen, as that release judged it.
+ */
+function sightingEndsAt(seen: Record<string, unknown>, undatedTtlMs: number): number {
+  return seen.expiresAtMs === undefined || seen.expiresAtMs === null
+    ? Number(seen.seenAtMs) + undatedTtlMs
+    : Number(seen.expiresAtMs);
+}
 
 /**
  * The partition of a sighting: `s|` and the activity key escaped, or its digest when too long
@@ -610,7 +631,7 @@ const sightingPartition = (activityId: string) => `s|${boundedKeyPart(activityId
  * the row exists, and If-Match increments retried on 412, so every hit is counted once. This
  * instance's hits on one window row go one request at a time, merged while they wait
  * (`IncrementQueue`), so only another instance's hit can race them. A time
- * index (`x|sightings` / `<seenAtMs>|<activityId>`) lets old sightings be forgotten without a scan.
+ * index (`x|sighting-ends` / `<expiresAtMs>|<activityId>`) lets expired sightings be forgotten without a scan.
  */
 export class TablesAbuseLedger implements AbuseLedger {
   /** Rate-window rows this instance last wrote, with their ETags (see `hit`). */
@@ -625,10 +646,11 @@ export class TablesAbuseLedger implements AbuseLedger {
     // The claim tells our own row from another's: a create whose answer was lost is resent by
     // the SDK's retry policy and refused with 409 by the row it wrote itself.
     const claim = randomUUID();
-    const row = { partitionKey: pk, rowKey: '', seenAtMs: now.getTime(), claim };
+    const expiresAtMs = now.getTime() + ttlMs;
+    const row = { partitionKey: pk, rowKey: '', seenAtMs: now.getTime(), expiresAtMs, claim };
     // The index row first, so a sighting never exists without one (a redelivery adds a row that
-    // points at a younger sighting than its time: forgetSightings then drops the index row only).
-    await tableRest(this.table).upsert(timeIndexRow(SIGHTING_TIMES, now.getTime(), activityId));
+    // points at a younger sighting than its time: the purge then drops the index row only).
+    await tableRest(this.table).upsert(timeIndexRow(SIGHTING_ENDS, expiresAtMs, activityId));
     try {
       await tableRest(this.table).create(row);
       return true;
@@ -638,7 +660,7 @@ export class TablesAbuseLedger implements AbuseLedger {
     const seen = await findEntity(this.table, pk, '');
     if (!seen) return false; // deleted in between: someone else is handling it
     if (seen.claim === claim) return true;
-    if (Number(seen.seenAtMs) > now.getTime() - ttlMs) return false;
+    if (sightingEndsAt(seen, ttlMs) > now.getTime()) return false;
     // Forgotten after the ttl: the first instance to overwrite the old sighting wins.
     try {
       await tableRest(this.table).replace(row, seen.etag);
@@ -650,7 +672,7 @@ export class TablesAbuseLedger implements AbuseLedger {
   }
 
   async forgetSighting(activityId: string): Promise<void> {
-    // The time-index row stays: forgetSightings drops an index row whose sighting is gone.
+    // The expiry-index row stays: the purge drops an index row whose sighting is gone.
     await ignoreMissing(tableRest(this.table).delete(sightingPartition(activityId), ''));
   }
 
@@ -712,13 +734,15 @@ export class TablesAbuseLedger implements AbuseLedger {
     );
   }
 
-  async forgetSightings(before: Date): Promise<number> {
-    return drainIndex(this.table, SIGHTING_TIMES, before.getTime(), async (activityId) => {
+  async forgetExpiredSightings(now: Date): Promise<number> {
+    const forget = async (activityId: string) => {
       const pk = sightingPartition(activityId);
       const seen = await findEntity(this.table, pk, '');
-      // Seen again after the ttl since this index row was written: that younger sighting stays.
-      if (!seen || Number(seen.seenAtMs) > before.getTime()) return false;
+      // Seen again since this index row was written: that younger sighting has its own row.
+      if (!seen || sightingEndsAt(seen, UNDATED_SIGHTING_TTL_MS) > now.getTime()) return false;
       return ignoreMissing(tableRest(this.table).delete(pk, '', seen.etag));
-    });
+    };
+    const expired = await drainIndex(this.table, SIGHTING_ENDS, now.getTime(), forget);
+    return expired + (await drainIndex(this.table, SIGHTING_TIMES, now.getTime() - UNDATED_SIGHTING_TTL_MS, forget));
   }
 }

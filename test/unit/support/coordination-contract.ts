@@ -471,23 +471,39 @@ export function describeCoordinationContract(
         expect(await f.abuse.firstSighting('act-1', new Date(t0.getTime() + 2 * MINUTE), MINUTE)).toBe(true);
       });
 
-      test('forgetSightings deletes sightings at or before the cutoff and counts them; a forgotten id is new again', async () => {
+      test('forgetExpiredSightings deletes the sightings whose ttl ran out and counts them; a forgotten id is new again', async () => {
         const t = (s: number) => new Date(Date.parse('2025-01-15T09:00:00.000Z') + s * SECOND);
         expect(await f.abuse.firstSighting('act-a', t(0), MINUTE)).toBe(true);
         expect(await f.abuse.firstSighting('act-b', t(10), MINUTE)).toBe(true);
         expect(await f.abuse.firstSighting('act-c', t(20), MINUTE)).toBe(true);
         // Redelivered: still one sighting, still the first time.
         expect(await f.abuse.firstSighting('act-a', t(15), MINUTE)).toBe(false);
-        expect(await f.abuse.forgetSightings(t(10))).toBe(2);
-        expect(await f.abuse.forgetSightings(t(10))).toBe(0);
+        expect(await f.abuse.forgetExpiredSightings(t(70))).toBe(2);
+        expect(await f.abuse.forgetExpiredSightings(t(70))).toBe(0);
         // Still remembered: act-c (seen at 20) within its ttl.
-        expect(await f.abuse.firstSighting('act-c', t(30), MINUTE)).toBe(false);
+        expect(await f.abuse.firstSighting('act-c', t(75), MINUTE)).toBe(false);
         // Forgotten: a redelivery now counts as new (the ledger may forget after the ttl).
-        expect(await f.abuse.firstSighting('act-a', t(70), MINUTE)).toBe(true);
-        expect(await f.abuse.forgetSightings(t(20))).toBe(1);
-        expect(await f.abuse.forgetSightings(t(69))).toBe(0);
-        expect(await f.abuse.firstSighting('act-a', t(80), MINUTE)).toBe(false);
-        expect(await f.abuse.forgetSightings(t(70))).toBe(1);
+        expect(await f.abuse.firstSighting('act-a', t(76), MINUTE)).toBe(true);
+        expect(await f.abuse.forgetExpiredSightings(t(80))).toBe(1);
+        expect(await f.abuse.forgetExpiredSightings(t(135))).toBe(0);
+        expect(await f.abuse.firstSighting('act-a', t(130), MINUTE)).toBe(false);
+        expect(await f.abuse.forgetExpiredSightings(t(136))).toBe(1);
+      });
+
+      test('forgetExpiredSightings keeps a sighting recorded for days past the purges of shorter ones', async () => {
+        const t = (s: number) => new Date(Date.parse('2025-01-15T09:00:00.000Z') + s * SECOND);
+        const DAY = 24 * 60 * MINUTE;
+        expect(await f.abuse.firstSighting('card-posted:reminder', t(0), 7 * DAY)).toBe(true);
+        expect(await f.abuse.firstSighting('activity:redelivery', t(0), DAY)).toBe(true);
+        const twoDays = (2 * DAY) / SECOND;
+        expect(await f.abuse.forgetExpiredSightings(t(twoDays))).toBe(1);
+        expect(await f.abuse.firstSighting('activity:redelivery', t(twoDays), DAY)).toBe(true);
+        expect(await f.abuse.firstSighting('card-posted:reminder', t(twoDays), 7 * DAY)).toBe(false);
+        const sevenDays = (7 * DAY) / SECOND;
+        // Only the redelivery seen again at two days (a day's ttl): the reminder's record stays.
+        expect(await f.abuse.forgetExpiredSightings(t(sevenDays - 1))).toBe(1);
+        expect(await f.abuse.forgetExpiredSightings(t(sevenDays))).toBe(1);
+        expect(await f.abuse.firstSighting('card-posted:reminder', t(sevenDays), 7 * DAY)).toBe(true);
       });
 
       test('forgetSighting makes one id new again (a failed attempt is not "received"); others stay; an unseen id is no error', async () => {
@@ -501,7 +517,7 @@ export function describeCoordinationContract(
         expect(await f.abuse.firstSighting('act-f', later, MINUTE)).toBe(false);
         expect(await f.abuse.firstSighting('act-g', later, MINUTE)).toBe(false);
         // The sweep still finds (and counts) both remembered sightings, nothing twice.
-        expect(await f.abuse.forgetSightings(later)).toBe(2);
+        expect(await f.abuse.forgetExpiredSightings(new Date(later.getTime() + MINUTE))).toBe(2);
       });
 
       test("each sighting expires by its own ttl: a short ttl's sighting does not forget a longer one's", async () => {
