@@ -21,7 +21,7 @@ import { MemoryPauseStore } from './memory-pause-store';
 import { SqliteAuditLog } from './sqlite-audit-log';
 import { SqliteAbuseLedger, SqliteDialogStore, SqliteLeaseStore, SqliteScheduleStore } from './sqlite-coordination';
 import { commitGroupOf } from './sqlite-commit-group';
-import { openSqlite } from './sqlite-database';
+import { openSqlite, type SqliteDatabase } from './sqlite-database';
 import { attachWalCheckpointer } from './sqlite-wal-checkpointer';
 import { SqliteRequestStore } from './sqlite-request-store';
 import { SqlitePauseStore } from './sqlite-pause-store';
@@ -77,6 +77,24 @@ export interface StoreProblemOptions {
 
 const defaultBackgroundError = (err: Error) => process.emitWarning(err);
 
+/**
+ * Runs a step of opening the SQLite file `path`; a lock another process held past the busy
+ * timeout (SQLITE_BUSY: another acrbot migrating the file, a `sqlite3` session or a backup in a
+ * write transaction) is refused with a sentence naming the file, the database closed.
+ */
+function lockedAtOpenExplained<T>(path: string, open: () => T, db?: SqliteDatabase): T {
+  try {
+    return open();
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'SQLITE_BUSY') throw err;
+    db?.close();
+    throw new Error(
+      `the SQLite file ${path} is locked: another process (another acrbot, a sqlite3 session, a backup) held its write lock for more than 5 s. Let it finish, then start again`,
+      { cause: err },
+    );
+  }
+}
+
 /** SQLite stores on one database file (`:memory:` for a throwaway one). */
 export function sqliteStores(
   path: string,
@@ -84,8 +102,23 @@ export function sqliteStores(
   auditKey?: AuditKey,
   options: StoreProblemOptions = {},
 ): Stores {
-  const db = openSqlite(path);
+  const db = lockedAtOpenExplained(path, () => openSqlite(path));
   const now = () => clock.now();
+  // Opening migrates older files, which may wait on another process's write lock.
+  const stores = lockedAtOpenExplained(
+    path,
+    () => ({
+      // The request store does not close the shared database: close() below does, once.
+      requests: new SqliteRequestStore(db, false),
+      audit: new SqliteAuditLog(db, clock, auditKey),
+      leases: new SqliteLeaseStore(db, now),
+      schedule: new SqliteScheduleStore(db),
+      dialogs: new SqliteDialogStore(db),
+      abuse: new SqliteAbuseLedger(db),
+      pause: new SqlitePauseStore(db),
+    }),
+    db,
+  );
   // A file's checkpoints run on a worker thread once it is written to in earnest; a memory
   // database has no log to copy back.
   const checkpointer =
@@ -93,14 +126,7 @@ export function sqliteStores(
       ? undefined
       : attachWalCheckpointer(db, { onError: options.onBackgroundError ?? defaultBackgroundError });
   return {
-    // The request store does not close the shared database: close() below does, once.
-    requests: new SqliteRequestStore(db, false),
-    audit: new SqliteAuditLog(db, clock, auditKey),
-    leases: new SqliteLeaseStore(db, now),
-    schedule: new SqliteScheduleStore(db),
-    dialogs: new SqliteDialogStore(db),
-    abuse: new SqliteAbuseLedger(db),
-    pause: new SqlitePauseStore(db),
+    ...stores,
     close: async () => {
       if (!db.open) return;
       await checkpointer?.stop();

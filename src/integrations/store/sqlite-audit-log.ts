@@ -23,6 +23,12 @@ function addIdempotencyKeyColumn(db: SqliteDatabase): boolean {
   const hasColumn = () =>
     (db.prepare('PRAGMA table_info(audit)').all() as { name: string }[]).some((c) => c.name === 'idempotency_key');
   if (db.readonly) return hasColumn();
+  // Looked at first without the write lock: a start must not wait on another process's
+  // transaction (or fail after the busy timeout) when there is nothing to add.
+  const hasIndex = () =>
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'audit_by_idempotency_key'").get() !==
+    undefined;
+  if (hasColumn() && hasIndex()) return true;
   db.transaction(() => {
     if (!hasColumn()) db.exec('ALTER TABLE audit ADD COLUMN idempotency_key TEXT');
     db.exec(

@@ -93,10 +93,13 @@ export class SqliteLeaseStore implements LeaseStore {
  * log's idempotency key): its jobs read as revision `''` until they are next written.
  */
 function addRevisionColumn(db: SqliteDatabase): void {
+  const hasRevision = () =>
+    (db.prepare('PRAGMA table_info(schedule)').all() as { name: string }[]).some((c) => c.name === 'revision');
+  // Looked at first without the write lock: a start must not wait on another process's
+  // transaction (or fail after the busy timeout) when there is nothing to migrate.
+  if (hasRevision()) return;
   db.transaction(() => {
-    const columns = db.prepare('PRAGMA table_info(schedule)').all() as { name: string }[];
-    if (!columns.some((c) => c.name === 'revision'))
-      db.exec("ALTER TABLE schedule ADD COLUMN revision TEXT NOT NULL DEFAULT ''");
+    if (!hasRevision()) db.exec("ALTER TABLE schedule ADD COLUMN revision TEXT NOT NULL DEFAULT ''");
   }).immediate();
 }
 

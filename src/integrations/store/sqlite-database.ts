@@ -73,7 +73,15 @@ export function openSqlite(path: string): SqliteDatabase {
   // deployment on Azure Tables (or memory) does not pay for it at start (P5, docs/performance.md).
   const BetterSqlite = require('better-sqlite3') as typeof Database;
   const db = new BetterSqlite(path);
-  db.pragma('journal_mode = WAL');
+  // Several processes on one file rely on WAL; a file system without it (a network share)
+  // answers another mode, and the file would be shared unsafely: refused, not run anyway.
+  const mode = String(db.pragma('journal_mode = WAL', { simple: true })).toLowerCase();
+  if (path !== ':memory:' && mode !== 'wal') {
+    db.close();
+    throw new Error(
+      `SQLite could not use write-ahead logging on ${path} (journal mode "${mode}"): the file system does not support it (a network share?). Put the file on a local disk, or use Azure Tables (ACRBOT_STORAGE=tables:…) for many instances`,
+    );
+  }
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   // better-sqlite3 is built with a 16 MB page cache per connection; SQLite's own default (2 MB)
