@@ -206,6 +206,19 @@ export function planFacts(request: AccessRequest): Fact[] {
 }
 
 /**
+ * What the requester can do next with access that was just granted (or extended): ask to keep it
+ * longer while it has an end, and end it themselves when it is no longer needed. The commands name
+ * the request whose access it is (an extension's original, which the extension moved).
+ */
+function nextSteps(request: AccessRequest): string {
+  const id = request.extendsRequestId ?? request.id;
+  const revoke = `Done with it sooner: @acrbot revoke ${id} REASON.`;
+  const term = request.access;
+  if (!term || term.permanent) return `When it is no longer needed: @acrbot revoke ${id} REASON.`;
+  return `It ends by itself (see Access). To keep it longer: @acrbot extend ${id} REASON. ${revoke}`;
+}
+
+/**
  * The Clean-up fact of a secret request's outcome. A refused clean-up is never tried again
  * (credential-cleanup.ts): an operator must delete what the error names.
  */
@@ -465,6 +478,7 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
       : '';
   return renderCard('outcome', {
     sandbox: request.sandbox,
+    nextSteps: ok && !outcome?.alreadyPresent ? nextSteps(request) : '',
     title: ok
       ? extended
         ? `Access of ${request.extendsRequestId} extended`

@@ -1,0 +1,58 @@
+/**
+ * A granted outcome card says what the requester can do next with the access: extend it while it
+ * has an end, revoke it when it is no longer needed, naming the request whose access it is (an
+ * extension's original). A failed run, or access that was already in place, offers neither.
+ */
+import { outcomeCard } from '../../src/views/request-view';
+import { APPROVER, pendingRequest } from './support/requests';
+
+const decided = { by: APPROVER, at: '2025-01-15T10:00:00.000Z', approved: true };
+
+/** The text of the card's "Next" section, or undefined when it has none. */
+function nextSteps(card: { body?: unknown }): string | undefined {
+  const body = card.body as Array<{ text?: string }>;
+  const heading = body.findIndex((b) => b.text === 'Next');
+  return heading < 0 ? undefined : body[heading + 1]?.text;
+}
+
+const granted = (extra: Parameters<typeof pendingRequest>[0] = {}) =>
+  pendingRequest({
+    state: 'succeeded',
+    decision: decided,
+    access: { durationMs: 30 * 86_400_000, expiresAt: '2027-01-04T10:00:00.000Z' },
+    outcome: { summary: 'Granted AcrPull', azureRequestIds: [] },
+    ...extra,
+  });
+
+describe('the outcome card names the next steps', () => {
+  test('time-boxed access: extend and revoke, with its request id', () => {
+    const request = granted();
+    expect(nextSteps(outcomeCard(request))).toBe(
+      `It ends by itself (see Access). To keep it longer: @acrbot extend ${request.id} REASON. Done with it sooner: @acrbot revoke ${request.id} REASON.`,
+    );
+  });
+
+  test('permanent access: revoke only', () => {
+    const request = granted({ access: { permanent: true } });
+    expect(nextSteps(outcomeCard(request))).toBe(`When it is no longer needed: @acrbot revoke ${request.id} REASON.`);
+  });
+
+  test('an extension names its original, whose access it moved', () => {
+    const extension = granted({ id: 'R-EXTENSN2', extendsRequestId: 'R-ORIGINAL' });
+    const text = nextSteps(outcomeCard(extension));
+    expect(text).toContain('@acrbot extend R-ORIGINAL REASON');
+    expect(text).toContain('@acrbot revoke R-ORIGINAL REASON');
+    expect(text).not.toContain('R-EXTENSN2');
+  });
+
+  test('a failed run and access already in place have no next steps', () => {
+    const failed = pendingRequest({
+      state: 'failed',
+      decision: decided,
+      outcome: { summary: 'Failed', azureRequestIds: [], error: 'no' },
+    });
+    expect(nextSteps(outcomeCard(failed))).toBeUndefined();
+    const present = granted({ outcome: { summary: 'Already there', azureRequestIds: [], alreadyPresent: true } });
+    expect(nextSteps(outcomeCard(present))).toBeUndefined();
+  });
+});
