@@ -14,17 +14,37 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 /** What the CLI was asked to do. */
 export type CliCommand =
   | { command: 'help' }
-  /** `requireKey`: no audit key, or a log that carries no MAC, is not verified (exit 2 or 1), never "intact" by hashes alone. */
-  | { command: 'verify'; storage?: string; requireKey?: boolean }
-  | { command: 'export'; storage?: string; format: ExportFormat; out?: string; requestId?: string; since?: string };
+  /**
+   * `requireKey`: no audit key, or a log that carries no MAC, is not verified (exit 2 or 1), never
+   * "intact" by hashes alone; nor is an empty log, nor (unless `noAnchor`) a log checked without
+   * ACRBOT_AUDIT_ANCHOR, since a log cut back or wiped and restarted passes the chain check.
+   */
+  | { command: 'verify'; storage?: string; requireKey?: boolean; noAnchor?: boolean }
+  | {
+      command: 'export';
+      storage?: string;
+      format: ExportFormat;
+      out?: string;
+      /** Replace an existing `out` (never the audit database itself). */
+      force?: boolean;
+      requestId?: string;
+      since?: string;
+      until?: string;
+    };
 
 export const USAGE = `usage:
-  npm run audit:verify [-- --storage sqlite:<path>] [--require-key]
-  npm run audit:export -- --format jsonl|csv [--out <file>] [--request R-XXXXXXXX] [--since <ISO date or time>] [--storage sqlite:<path>]
+  npm run audit:verify [-- --storage sqlite:<path>] [--require-key [--no-anchor]]
+  npm run audit:export -- --format jsonl|csv [--out <file> [--force]] [--request R-XXXXXXXX]
+                          [--since <ISO date or time>] [--until <ISO date or time>] [--storage sqlite:<path>]
 
 Without --storage, ACRBOT_STORAGE (environment or .env) is used, as the bot does.
+The key is ACRBOT_AUDIT_KEY; when it is unset, the sandbox's .data/audit.key (stderr names it).
 --require-key: verify the entries' MACs or fail (for scheduled checks): without ACRBOT_AUDIT_KEY
-(or the sandbox's .data/audit.key) nothing is verified, exit 2, rather than the hash chain alone.
+(or the sandbox's .data/audit.key) nothing is verified, exit 2, rather than the hash chain alone;
+an empty log is not verified either (exit 2). It also needs ACRBOT_AUDIT_ANCHOR (exit 2 without):
+without anchors a log cut back, or wiped and restarted, passes. --no-anchor accepts that limit.
+--since (inclusive) and --until (exclusive): a date alone is midnight UTC of that day.
+--out refuses an existing file (--force replaces it) and never writes over the audit database.
 The database is opened read-only and never created.
 exit codes: 0 ok/intact, 1 chain broken, 2 usage or file problem, or not verified (anchors missing)`;
 
@@ -58,13 +78,20 @@ export function parseCliArgs(argv: string[]): CliCommand {
       allowPositionals: false,
       options:
         command === 'verify'
-          ? { storage: { type: 'string' }, 'require-key': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
+          ? {
+              storage: { type: 'string' },
+              'require-key': { type: 'boolean' },
+              'no-anchor': { type: 'boolean' },
+              help: { type: 'boolean', short: 'h' },
+            }
           : {
               storage: { type: 'string' },
               format: { type: 'string' },
               out: { type: 'string' },
+              force: { type: 'boolean' },
               request: { type: 'string' },
               since: { type: 'string' },
+              until: { type: 'string' },
               help: { type: 'boolean', short: 'h' },
             },
     }));
@@ -73,7 +100,17 @@ export function parseCliArgs(argv: string[]): CliCommand {
   }
   if (values.help) return { command: 'help' };
   const storage = values.storage as string | undefined;
-  if (command === 'verify') return { command, storage, ...(values['require-key'] === true && { requireKey: true }) };
+  if (command === 'verify') {
+    // Only --require-key fails without anchors, so only it has a limit to accept.
+    if (values['no-anchor'] === true && values['require-key'] !== true)
+      throw new CliError('--no-anchor goes with --require-key (it accepts checking that without ACRBOT_AUDIT_ANCHOR)');
+    return {
+      command,
+      storage,
+      ...(values['require-key'] === true && { requireKey: true }),
+      ...(values['no-anchor'] === true && { noAnchor: true }),
+    };
+  }
   const format = values.format as string | undefined;
   if (format === undefined) throw new CliError(`--format is required: ${EXPORT_FORMATS.join(' or ')}`);
   if (!(EXPORT_FORMATS as readonly string[]).includes(format))
@@ -81,23 +118,33 @@ export function parseCliArgs(argv: string[]): CliCommand {
   const requestId = values.request as string | undefined;
   if (requestId !== undefined && !isRequestId(requestId))
     throw new CliError(`--request "${requestId}" is not a request id (R- and 8 characters, e.g. R-7KQ2M9XD)`);
-  const sinceText = values.since as string | undefined;
-  let since: string | undefined;
-  if (sinceText !== undefined) {
-    const ms = ISO.test(sinceText) && onCalendar(sinceText) ? Date.parse(sinceText) : NaN;
-    if (Number.isNaN(ms))
-      throw new CliError(
-        `--since "${sinceText}" is not an ISO 8601 date (2025-01-15) or date-time with offset (2025-01-15T09:00:00Z)`,
-      );
-    // Entries store ts as toISOString(), so the normalised bound compares correctly as text.
-    since = new Date(ms).toISOString();
-  }
+  const since = isoBound('--since', values.since as string | undefined);
+  const until = isoBound('--until', values.until as string | undefined);
+  if (since !== undefined && until !== undefined && until <= since)
+    throw new CliError(`--until (${until}) is not after --since (${since}): no entry could be selected`);
+  if (values.force === true && values.out === undefined) throw new CliError('--force goes with --out <file>');
   return {
     command,
     storage,
     format: format as ExportFormat,
     out: values.out as string | undefined,
+    ...(values.force === true && { force: true }),
     requestId: requestId?.toUpperCase(),
     since,
+    until,
   };
+}
+
+/**
+ * A `--since`/`--until` value as the normalised ISO time entries store (toISOString(), so the
+ * bound compares correctly as text); a date alone is midnight UTC, as `Date.parse` reads it.
+ */
+function isoBound(flag: string, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const ms = ISO.test(text) && onCalendar(text) ? Date.parse(text) : NaN;
+  if (Number.isNaN(ms))
+    throw new CliError(
+      `${flag} "${text}" is not an ISO 8601 date (2025-01-15) or date-time with offset (2025-01-15T09:00:00Z)`,
+    );
+  return new Date(ms).toISOString();
 }

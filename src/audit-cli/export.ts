@@ -1,7 +1,7 @@
 /**
  * `audit-cli export`: writes entries in seq order as JSONL or CSV, streamed row by row so a
  * log of any size needs constant memory. Entries keep prevHash and hash, so a reviewer can
- * re-verify a full JSONL export with `verifyChain`; a filtered export (--request, --since) is
+ * re-verify a full JSONL export with `verifyChain`; a filtered export (--request, --since, --until) is
  * not a whole chain, but each entry's own hash can still be recomputed with `hashEntry`.
  */
 import { once } from 'node:events';
@@ -18,6 +18,8 @@ export interface ExportOptions {
   requestId?: string;
   /** Normalised ISO timestamp; entries with `ts >= since` are kept. */
   since?: string;
+  /** Normalised ISO timestamp; entries with `ts < until` are kept (exclusive, so days tile). */
+  until?: string;
 }
 
 /** Bytes gathered before each write: one syscall per row would dominate a large export. */
@@ -29,14 +31,40 @@ const CHUNK = 64 * 1024;
  * json_extract of the stored text: those can be changed (or given a second "ts" key that SQLite
  * reads and JSON.parse does not) without breaking the chain, and would hide entries.
  */
-export async function exportAudit(audit: ReadOnlyAudit, out: Writable, options: ExportOptions): Promise<number> {
+export async function exportAudit(
+  audit: ReadOnlyAudit,
+  out: Writable,
+  options: ExportOptions,
+  warn: (line: string) => void = () => {},
+): Promise<number> {
   return inReadSnapshot(audit.db, async () => {
+    const head = audit.db.prepare('SELECT seq FROM audit_head WHERE id = 1').get() as { seq: number } | undefined;
     const rows = audit.db.prepare('SELECT seq, entry FROM audit ORDER BY seq').iterate() as IterableIterator<{
       seq: number;
       entry: string;
     }>;
-    return writeEntries(selectedNow(parsed(rows), options), out, options.format);
+    const past = { count: 0 };
+    const count = await writeEntries(
+      selectedNow(parsed(countedPast(rows, head?.seq ?? 0, past)), options),
+      out,
+      options.format,
+    );
+    // In one snapshot the bot's appends move the head with the row, so rows past it were written
+    // by someone else (or the head was rolled back): the export is not of an intact chain.
+    if (past.count > 0)
+      warn(
+        `warning: ${past.count} stored rows lie past the recorded chain head (${head ? `seq ${head.seq}` : 'none recorded'}) and were read by this export: the log was altered; run audit:verify`,
+      );
+    return count;
   });
+}
+
+/** Passes `rows` on, counting those past the head's seq into `past`. */
+function* countedPast<T extends { seq: number }>(rows: Iterable<T>, headSeq: number, past: { count: number }) {
+  for (const row of rows) {
+    if (row.seq > headSeq) past.count++;
+    yield row;
+  }
 }
 
 /**
@@ -58,9 +86,10 @@ function* parsed(rows: Iterable<{ seq: number; entry: string }>): Generator<Audi
   }
 }
 
-/** Whether `options` selects the entry (request id, from `since` on). */
+/** Whether `options` selects the entry (request id, from `since` on, before `until`). */
 function selects(entry: AuditEntry, options: ExportOptions): boolean {
   if (options.requestId && entry.requestId !== options.requestId) return false;
+  if (options.until && !(entry.ts < options.until)) return false;
   return !options.since || entry.ts >= options.since;
 }
 

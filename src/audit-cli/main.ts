@@ -3,9 +3,6 @@
  * read-only access to the bot's SQLite audit trail, for auditors who must not need the bot
  * running (G11).
  */
-import { once } from 'node:events';
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
-import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { ConfigError, loadConfig } from '../config/config';
 import {
@@ -22,7 +19,16 @@ import { normaliseProxyEnvironment, readProxyEnvironment } from '../integrations
 import { parseCliArgs, USAGE } from './args';
 import { CliError, EXIT } from './cli-error';
 import { exportAudit, exportEntries, type ExportOptions } from './export';
-import { openAuditReadOnly, resolveAuditStorage, reviewKey, type ReadOnlyAudit, type ReviewKey } from './storage';
+import { keyMatch, parsedRows } from './key-match';
+import { writeOutFile } from './out-file';
+import {
+  inReadSnapshot,
+  openAuditReadOnly,
+  resolveAuditStorage,
+  reviewKey,
+  type ReadOnlyAudit,
+  type ReviewKey,
+} from './storage';
 import { AuditRowError } from '../integrations/store/tables-audit-log';
 import { openTablesReview, type TablesReview } from './tables-review';
 import { formatVerdict, verifyAudit } from './verify';
@@ -59,22 +65,40 @@ export async function runAuditCli(
     if (proxyProblems.length > 0) throw new CliError(proxyProblems.join('; '));
     const storage = resolveAuditStorage(cmd.storage, env);
     const found = reviewKey(env, cwd);
-    if (!found && cmd.command === 'verify' && cmd.requireKey)
-      throw new CliError(
-        "--require-key: no ACRBOT_AUDIT_KEY (nor the sandbox's .data/audit.key), so the entry MACs cannot be checked; nothing was verified",
-      );
-    if (!found && cmd.command === 'verify')
-      say(io.stderr, 'note: no ACRBOT_AUDIT_KEY, so entry MACs are not checked (hash chain only)');
-    if (cmd.command === 'verify')
+    if (cmd.command === 'verify') {
+      if (!found && cmd.requireKey)
+        throw new CliError(
+          "--require-key: no ACRBOT_AUDIT_KEY (nor the sandbox's .data/audit.key), so the entry MACs cannot be checked; nothing was verified",
+        );
+      // A scheduled check that passes on a log cut back with its head, or wiped and restarted,
+      // is worse than one that fails until anchors are set up: only they see it (docs/operations.md).
+      if (cmd.requireKey && !env.ACRBOT_AUDIT_ANCHOR && !cmd.noAnchor)
+        throw new CliError(
+          'not verified: without ACRBOT_AUDIT_ANCHOR a log cut back or wiped and restarted passes; set it (docs/operations.md), or add --no-anchor to accept that limit',
+        );
+      if (!found) say(io.stderr, 'note: no ACRBOT_AUDIT_KEY, so entry MACs are not checked (hash chain only)');
+      // Found by location, not given: named, since it may be another log's key.
+      if (found?.fromFile)
+        say(io.stderr, `note: ACRBOT_AUDIT_KEY is unset; checking MACs with the key in ${found.path}`);
       return await runVerify(storage, found, anchorCheck(env, found?.key, io), io, cmd.requireKey === true);
+    }
+    const options: ExportOptions = {
+      format: cmd.format,
+      requestId: cmd.requestId,
+      since: cmd.since,
+      until: cmd.until,
+    };
     if (storage.kind === 'tables') return await runOnTables(await openTablesReview(storage, found?.key), cmd, io);
-    audit = openAuditReadOnly(storage.path, found?.key);
-    const options: ExportOptions = { format: cmd.format, requestId: cmd.requestId, since: cmd.since };
+    const opened = openAuditReadOnly(storage.path, found?.key);
+    audit = opened;
+    const warn = (line: string) => say(io.stderr, line);
     if (cmd.out === undefined) {
-      await exportAudit(audit, io.stdout, options);
+      await exportAudit(opened, io.stdout, options, warn);
       return EXIT.ok;
     }
-    const count = await exportToFile(audit, cmd.out, options);
+    const count = await writeOutFile({ out: cmd.out, force: cmd.force === true, storePath: storage.path }, (file) =>
+      exportAudit(opened, file, options, warn),
+    );
     say(io.stderr, `exported ${count} entries to ${cmd.out}`);
     return EXIT.ok;
   } catch (err) {
@@ -130,9 +154,56 @@ async function runVerify(
     );
     verdict = await verifyStore(storage, undefined, anchored);
     keyed = false;
+  } else if (!verdict.intact && !verdict.noMacs && found?.fromFile) {
+    const foreign = await foreignKeyVerdict(storage, found, io);
+    if (foreign) {
+      verdict = foreign;
+      keyed = false;
+    }
   }
+  if (requireKey && verdict.intact && verdict.count === 0)
+    throw new CliError(
+      'not verified: the log has no entries, which is also what a wiped log looks like; --require-key passes only a log with signed entries',
+    );
   say(io.stdout, formatVerdict(verdict, keyed));
   return verdict.intact ? EXIT.ok : EXIT.broken;
+}
+
+/**
+ * A log that breaks under the sandbox's key file although no MAC in it matches that key (one
+ * from production, a backup): the key is not the log's, so nothing about its MACs is known. Its
+ * hash chain alone is then checked: BROKEN there is BROKEN whatever the key; intact is "not
+ * verified" (exit 2), never a false tamper alarm. Undefined when some MAC matches the key: the
+ * key is the log's and its verdict stands.
+ */
+async function foreignKeyVerdict(storage: Storage, found: ReviewKey, io: CliIo): Promise<Verdict | undefined> {
+  if ((await signedWith(storage, found.key)) !== 'no-mac-matches') return undefined;
+  const chain = await verifyStore(storage, undefined, (audit) => audit.verify());
+  if (chain.intact)
+    throw new CliError(
+      `not verified: ${found.path} is not this log's key (no entry's MAC matches it); set ACRBOT_AUDIT_KEY to the key the log was written with`,
+    );
+  say(
+    io.stderr,
+    `note: ${found.path} is not this log's key (no entry's MAC matches it); MACs not checked (hash chain only)`,
+  );
+  return chain;
+}
+
+/** Whether any MAC in the store is one under `key`; a read that fails leaves the verdict as it was. */
+async function signedWith(storage: Storage, key: Buffer): Promise<ReturnType<typeof keyMatch>> {
+  if (storage.kind === 'tables') {
+    const review = await openTablesReview(storage, undefined);
+    return keyMatch(review.log.entries(), key).catch(() => 'matches' as const);
+  }
+  const audit = openAuditReadOnly(storage.path);
+  try {
+    return await inReadSnapshot(audit.db, () =>
+      keyMatch(parsedRows(audit.db.prepare('SELECT entry FROM audit').iterate() as Iterable<{ entry: string }>), key),
+    );
+  } finally {
+    audit.close();
+  }
 }
 
 /** Opens the store read-only with `key` (MACs checked when given) and runs the check on it. */
@@ -224,7 +295,7 @@ async function runOnTables(
   cmd: Extract<ReturnType<typeof parseCliArgs>, { command: 'export' }>,
   io: CliIo,
 ): Promise<number> {
-  const options: ExportOptions = { format: cmd.format, requestId: cmd.requestId, since: cmd.since };
+  const options: ExportOptions = { format: cmd.format, requestId: cmd.requestId, since: cmd.since, until: cmd.until };
   const run = (out: Writable) =>
     exportEntries(review.log.entries(), out, options).catch((err: unknown) => {
       throw tablesReadFailure(err);
@@ -233,36 +304,7 @@ async function runOnTables(
     await run(io.stdout);
     return EXIT.ok;
   }
-  const count = await toFile(cmd.out, run);
+  const count = await writeOutFile({ out: cmd.out, force: cmd.force === true }, run);
   say(io.stderr, `exported ${count} entries to ${cmd.out}`);
   return EXIT.ok;
-}
-
-/**
- * Writes to a side file and renames it into place only when complete, so a failed export
- * never leaves a truncated file that looks whole. Mode 0600: the trail names people.
- */
-async function exportToFile(audit: ReadOnlyAudit, out: string, options: ExportOptions): Promise<number> {
-  return toFile(out, (file) => exportAudit(audit, file, options));
-}
-
-async function toFile(out: string, write: (file: Writable) => Promise<number>): Promise<number> {
-  const partial = `${out}.partial-${process.pid}`;
-  const file = createWriteStream(partial, { mode: 0o600 });
-  try {
-    await once(file, 'open');
-    const count = await write(file);
-    file.end();
-    await finished(file);
-    renameSync(partial, out);
-    return count;
-  } catch (err) {
-    file.destroy();
-    rmSync(partial, { force: true });
-    if (err instanceof CliError) throw err;
-    // Named after `out`, not the side file, which the operator never asked for.
-    const reason =
-      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'its folder does not exist' : (err as Error).message;
-    throw new CliError(`cannot write ${out}: ${reason}`);
-  }
 }

@@ -42,6 +42,12 @@ export function resolveAuditStorage(
   flag: string | undefined,
   env: Record<string, string | undefined>,
 ): { kind: 'sqlite'; path: string } | Extract<StorageSetting, { kind: 'tables' }> {
+  // An empty flag (an unset shell variable in `--storage "$DB"`) names no store: falling back to
+  // ACRBOT_STORAGE would review (or export) another store than the one the operator meant.
+  if (flag !== undefined && flag.trim() === '')
+    throw new CliError(
+      '--storage is empty; give sqlite:<path> or tables:<connection>, or leave it out to use ACRBOT_STORAGE',
+    );
   const prefixApplies = flag === undefined || flag.trim().startsWith('tables:');
   let storage: StorageSetting;
   try {
@@ -67,6 +73,8 @@ export interface ReviewKey {
   key: Buffer;
   /** True for `.data/audit.key`: found by location, so it may not be the key of the log under review. */
   fromFile: boolean;
+  /** The file it was read from (with `fromFile`), named to the operator. */
+  path?: string;
 }
 
 /**
@@ -86,7 +94,7 @@ export function reviewKey(env: Record<string, string | undefined>, cwd = process
   const file = join(cwd, '.data', 'audit.key');
   if (!existsSync(file)) return undefined;
   try {
-    return { key: readAuditKeyFile(file), fromFile: true };
+    return { key: readAuditKeyFile(file), fromFile: true, path: file };
   } catch (err) {
     throw new CliError((err as Error).message);
   }

@@ -1,0 +1,161 @@
+/**
+ * `audit:export`: `--out` never replaces the audit database (or its side files) and replaces an
+ * existing file only with `--force`; an empty `--storage` is refused, not read as "the default
+ * store"; `--until` bounds the export (exclusive); rows past the recorded head are warned about.
+ */
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { existsSync, linkSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { writeOutFile } from '../../src/audit-cli/out-file';
+import { SqliteAuditLog } from '../../src/integrations/store/sqlite-audit-log';
+import { openSqlite } from '../../src/integrations/store/sqlite-database';
+import { runCliCaptured } from '../helpers/audit-cli-run';
+import { FakeClock, HOUR } from '../unit/support/fake-clock';
+import { auditEvent } from '../unit/support/requests';
+import { useTempDir } from '../unit/support/temp-dir';
+
+const tmp = useTempDir('acrbot-audit-cli-export-out-');
+
+/** Entries at 2025-01-14T23:00Z, then every hour (`n` of them); the writer closed. */
+async function auditFile(n: number): Promise<string> {
+  const path = tmp.path('audit.db');
+  const db = openSqlite(path);
+  const clock = new FakeClock('2025-01-14T22:00:00.000Z');
+  const log = new SqliteAuditLog(db, clock);
+  for (let i = 1; i <= n; i++) {
+    clock.advance(HOUR);
+    await log.append(auditEvent(i));
+  }
+  db.close();
+  return path;
+}
+
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  return runCliCaptured(args, { ACRBOT_STORAGE: '', ACRBOT_AUDIT_KEY: '', ...env }, tmp.path('cwd'));
+}
+
+const exportTo = (path: string, out: string, ...more: string[]) =>
+  cli(['export', '--format', 'csv', '--storage', `sqlite:${path}`, '--out', out, ...more]);
+
+describe('export --out', () => {
+  test('never the audit database or its side files, by name, symlink or hard link, even with --force', async () => {
+    const path = await auditFile(3);
+    const viaSymlink = tmp.path('link-to-db');
+    symlinkSync(path, viaSymlink);
+    const viaHardLink = tmp.path('hard-link-to-db');
+    linkSync(path, viaHardLink);
+    const before = sha256(path);
+    for (const out of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`, viaSymlink, viaHardLink])
+      for (const force of [[], ['--force']]) {
+        const r = await exportTo(path, out, ...force);
+        expect({ out, force, code: r.code, stdout: r.stdout }).toEqual({ out, force, code: 2, stdout: '' });
+        expect(r.stderr).toContain('is the audit database under review');
+        expect(r.stderr).toContain('nothing was written');
+      }
+    expect(sha256(path)).toBe(before);
+    expect(existsSync(`${path}-journal`)).toBe(false);
+    // Still a database: verify reads it.
+    expect(await cli(['verify', '--storage', `sqlite:${path}`])).toMatchObject({ code: 0 });
+  });
+
+  test('refuses an existing file unless --force; --force replaces it', async () => {
+    const path = await auditFile(2);
+    const out = tmp.path('existing.csv');
+    writeFileSync(out, 'an earlier export\n');
+    const r = await exportTo(path, out);
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toContain(`${out} already exists; nothing was written (add --force to replace it`);
+    expect(readFileSync(out, 'utf8')).toBe('an earlier export\n');
+    expect(await exportTo(path, out, '--force')).toMatchObject({ code: 0, stderr: `exported 2 entries to ${out}\n` });
+    expect(readFileSync(out, 'utf8')).toMatch(/^seq,/);
+    // No side file left behind either way.
+    expect(readdirSync(dirname(out)).filter((f) => f.includes('.partial-'))).toEqual([]);
+  });
+
+  test('a file that appears while the export runs is not replaced (the move fails on it)', async () => {
+    const out = tmp.path('appears.csv');
+    await expect(
+      writeOutFile({ out, force: false }, async (file) => {
+        writeFileSync(out, 'written meanwhile\n');
+        file.write('exported\n');
+        return 1;
+      }),
+    ).rejects.toThrow(`${out} already exists; nothing was written`);
+    expect(readFileSync(out, 'utf8')).toBe('written meanwhile\n');
+    expect(readdirSync(dirname(out)).filter((f) => f.includes('.partial-'))).toEqual([]);
+  });
+
+  test('--force without --out is a usage error', async () => {
+    const path = await auditFile(1);
+    expect(await cli(['export', '--format', 'csv', '--storage', `sqlite:${path}`, '--force'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--force goes with --out'),
+    });
+  });
+});
+
+describe('--storage ""', () => {
+  test.each([['verify'], ['export', '--format', 'jsonl']])(
+    '%s: refused (exit 2), never the default store',
+    async (...args) => {
+      // ACRBOT_STORAGE names a real log: an empty flag must not fall back to it.
+      const path = await auditFile(2);
+      for (const empty of ['', '  ']) {
+        const r = await cli([...args, '--storage', empty], { ACRBOT_STORAGE: `sqlite:${path}` });
+        expect(r).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('--storage is empty') });
+      }
+    },
+  );
+});
+
+describe('export --until', () => {
+  const seqs = (stdout: string) =>
+    stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { seq: number }).seq);
+  const jsonl = (path: string, ...more: string[]) =>
+    cli(['export', '--format', 'jsonl', '--storage', `sqlite:${path}`, ...more]);
+
+  test('is exclusive, a date alone is midnight UTC, and it combines with --since', async () => {
+    // seq 1 at 23:00 on the 14th, seq 2 at midnight, seq 3 at 01:00, seq 4 at 02:00.
+    const path = await auditFile(4);
+    const until = await jsonl(path, '--until', '2025-01-15');
+    expect({ ...until, stdout: seqs(until.stdout) }).toEqual({ code: 0, stdout: [1], stderr: '' });
+    const day = await jsonl(path, '--since', '2025-01-15', '--until', '2025-01-15T02:00:00+00:00');
+    expect({ ...day, stdout: seqs(day.stdout) }).toEqual({ code: 0, stdout: [2, 3], stderr: '' });
+  });
+
+  test('a bad or empty range is a usage error', async () => {
+    const path = await auditFile(1);
+    expect(await jsonl(path, '--until', 'tomorrow')).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringContaining('--until "tomorrow" is not an ISO 8601 date'),
+    });
+    expect(await jsonl(path, '--since', '2025-01-15', '--until', '2025-01-15')).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringContaining('is not after --since'),
+    });
+  });
+});
+
+describe('export of rows past the recorded chain head', () => {
+  test('warns on stderr (the log was altered), and says nothing on an intact log', async () => {
+    const path = await auditFile(3);
+    const args = ['export', '--format', 'jsonl', '--storage', `sqlite:${path}`];
+    expect(await cli(args)).toMatchObject({ code: 0, stderr: '' });
+    const db = new Database(path);
+    db.exec('UPDATE audit_head SET seq = 1');
+    db.close();
+    const r = await cli(args);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      'warning: 2 stored rows lie past the recorded chain head (seq 1) and were read by this export: the log was altered; run audit:verify\n',
+    );
+  });
+});
