@@ -61,4 +61,6 @@ export interface BotServices {
     maxAccessMs: number;
     actions: AccessActions;
   };
+  /** The policy file's last refused reload on this instance, while the policy before it stays in force (the policy card says so). */
+  policyRefusal?: () => { at: string; reason: string } | undefined;
 }

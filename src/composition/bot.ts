@@ -46,6 +46,7 @@ export function createBot(
       maxAccessMs: config.access.maxMs,
       actions: flows.actions,
     },
+    policyRefusal: () => flows.policies.refusal(),
   };
   return {
     services,

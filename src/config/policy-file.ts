@@ -18,9 +18,11 @@ import { type AddProblem, rawMs, ruleName, shortened } from './policy-problems';
 import { type AccessLimits, accessBounds, accessTermProblems, breakGlassTermProblems } from './policy-term-limits';
 import { unfittableNames } from './policy-name-patterns';
 import { unreachableRules } from './policy-rule-order';
+import { conditionsFittingNoRequest } from './policy-request-kinds';
 import { autoApproveScopeWarnings } from './policy-auto-approve-scope';
 import type { PolicyLoad } from './policy-warnings';
 import { yamlFindings } from './policy-yaml-warnings';
+import { yamlData, yamlThrew } from './policy-yaml-data';
 import { isGuid } from '../domain/identifiers';
 import { singleLine, visibleLength } from '../domain/text';
 
@@ -40,13 +42,16 @@ export interface PolicyProblem {
 
 /** A policy file that cannot be used; `message` lists every problem, one per line. */
 export class PolicyFileError extends Error {
+  /** `options.cause`: what the YAML parser threw, when a problem says it in the file's terms. */
   constructor(
     readonly file: string,
     readonly problems: PolicyProblem[],
+    options?: { cause?: unknown },
   ) {
     super(
       `The approval policy ${file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
         problems.map((p) => `  ${file}:${p.line}:${p.col} ${p.path || '(file)'}: ${p.message}`).join('\n'),
+      options,
     );
     this.name = 'PolicyFileError';
   }
@@ -481,6 +486,7 @@ function crossFieldProblems(raw: unknown, doc: Document, lines: LineCounter, lim
     if (auto) autoApproveProblems(rule, add);
     else nudgeProblems(rule, add, limits.approvalTtlMs ?? MAX_APPROVAL_TTL_MS);
     unknownMatchValues(rule, add);
+    conditionsFittingNoRequest(rule, add);
     unfittableNames(rule, add);
     tagsNamedTwice(rule, add);
     unquotedTagValues(rule, i, doc, add);
@@ -533,7 +539,13 @@ function ambiguousIds(raw: unknown, doc: Document, lines: LineCounter): PolicyPr
  */
 export function loadPolicy(text: string, file: string, limits: PolicyLimits = {}): PolicyLoad {
   const lines = new (yaml().LineCounter)();
-  const doc = yaml().parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  let doc: Document;
+  try {
+    doc = yaml().parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  } catch (err) {
+    // It reports what it cannot read in doc.errors; anything it throws is still the file's problem.
+    throw new PolicyFileError(file, [yamlThrew(err)], { cause: err });
+  }
   const problems: PolicyProblem[] = [];
   for (const e of doc.errors) {
     const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
@@ -553,7 +565,10 @@ export function loadPolicy(text: string, file: string, limits: PolicyLimits = {}
     problems.sort((a, b) => a.line - b.line || a.col - b.col);
     throw new PolicyFileError(file, problems);
   }
-  const raw: unknown = doc.toJS();
+  // Where aliases and merges are expanded (policy-yaml-data.ts).
+  const data = yamlData(yaml(), doc, lines);
+  if ('problem' in data) throw new PolicyFileError(file, [data.problem], { cause: data.cause });
+  const raw = data.data;
   // Checked on the raw document so it is reported even when a rule has other problems (zod
   // skips refinements of an object whose fields failed).
   problems.push(...ambiguousIds(raw, doc, lines), ...crossFieldProblems(raw, doc, lines, limits));

@@ -7,32 +7,12 @@
  * `cluster: aks-prod*`): the narrower rule's approvers never see a request.
  */
 import { DEFAULT_INCLUSION_STEPS } from '../domain/glob-inclusion';
-import { globMatches, MATCH_VALUES } from '../domain/policy';
 import { type AddProblem, ruleName } from './policy-problems';
 import { fitsNoName, NAME_PATTERN_FIELDS } from './policy-name-patterns';
 import { coversMatch, matchCoverage } from './policy-rule-cover';
-
-/**
- * The kinds of request a rule can be asked about: a grant, or a pull secret of either kind
- * (`factsOf` in domain/policy.ts). Only pull secrets have a namespace.
- */
-const REQUEST_KINDS = [
-  { flow: 'grant', kind: 'roleAssignment', secret: false },
-  { flow: 'secret', kind: 'token', secret: true },
-  { flow: 'secret', kind: 'sp', secret: true },
-] as const satisfies readonly {
-  flow: (typeof MATCH_VALUES.flow)[number];
-  kind: (typeof MATCH_VALUES.kind)[number];
-  secret: boolean;
-}[];
+import { kindsLetThrough, patternsOf, REQUEST_KINDS } from './policy-request-kinds';
 
 const TAG_FIELDS = new Set(['clusterTags', 'registryTags']);
-
-/** The patterns of a condition when it is one pattern or a list of them, else undefined. */
-function patternsOf(value: unknown): string[] | undefined {
-  const list: unknown[] = Array.isArray(value) ? value : [value];
-  return list.length > 0 && list.every((p) => typeof p === 'string') ? (list as string[]) : undefined;
-}
 
 /** A pattern that fits every name: nothing but `*`. */
 const fitsAnything = (patterns: string[] | undefined) => !!patterns?.some((p) => /^\*+$/.test(p));
@@ -46,16 +26,9 @@ function reach(match: unknown): { kinds: number[]; everything: boolean } | undef
   if (match === undefined) return { kinds: REQUEST_KINDS.map((_, k) => k), everything: true };
   if (!match || typeof match !== 'object' || Array.isArray(match)) return undefined;
   const conditions = match as Record<string, unknown>;
-  const flow = conditions.flow === undefined ? ['*'] : patternsOf(conditions.flow);
-  const kind = conditions.kind === undefined ? ['*'] : patternsOf(conditions.kind);
-  if (!flow || !kind) return undefined;
-  // A grant has no namespace, so any namespace condition leaves pull secrets only.
-  const secretsOnly = conditions.namespace !== undefined;
-  const kinds = REQUEST_KINDS.flatMap((r, k) =>
-    (!secretsOnly || r.secret) && flow.some((p) => globMatches(p, r.flow)) && kind.some((p) => globMatches(p, r.kind))
-      ? [k]
-      : [],
-  );
+  // None when they contradict each other: refused at the rule's match (policy-request-kinds.ts).
+  const kinds = kindsLetThrough(conditions);
+  if (!kinds) return undefined;
   const everything = Object.entries(conditions).every(([field, value]) => {
     if (field === 'flow' || field === 'kind') return true;
     if (TAG_FIELDS.has(field)) return !!value && typeof value === 'object' && Object.keys(value as object).length === 0;
@@ -144,7 +117,8 @@ export function unreachableRules(
   if (!Array.isArray(rules)) return;
   const matches = rules.map((rule: unknown) => (rule && typeof rule === 'object' ? possibleMatch(rule) : undefined));
   const matchOf = (j: number) => matches[j]?.match;
-  // A rule that fits nothing hides nothing (its kinds are none), and is never reported itself.
+  // A rule that fits nothing hides nothing (its kinds are none), and is not reported here: it is
+  // refused at the pattern or the conditions that make it fit nothing.
   const reaches = matches.map((m) =>
     !m ? undefined : m.fitsNothing ? { kinds: [], everything: false } : reach(m.match),
   );

@@ -13,6 +13,18 @@ import type { PolicyLoad, PolicyWarning } from './policy-warnings';
 /** The outcome of one reload. */
 export type PolicyReload = { ok: true; changed: boolean; policy: Policy } | { ok: false; error: Error; policy: Policy };
 
+/**
+ * The last reload that refused the file on disk, while no later one has taken a good file: the
+ * policy card says so beside the policy still in force (a refused file is logged once, and the
+ * hash in force alone does not tell anyone that the file on disk says something else).
+ */
+export interface PolicyRefusal {
+  /** When the file on disk was first refused (ISO 8601); the same file refused again keeps it. */
+  at: string;
+  /** Why, in one short sentence: what the first problem says, as the log and policy check do. */
+  reason: string;
+}
+
 /** How a reload waits for a file that is being written; tests shorten or replace the wait. */
 export interface PolicySourceOptions {
   /** How far apart the two reads that must agree are (default 250 ms). */
@@ -30,6 +42,8 @@ export interface PolicySourceOptions {
    * (the policy in force at start), then those of each new file a reload takes, once each.
    */
   warn?: (warning: PolicyWarning, file: string) => void;
+  /** The time a refusal is recorded at; a test injects its own clock. */
+  now?: () => Date;
 }
 
 /** One read of the file: its text, or why it could not be read; `key` tells two reads apart. */
@@ -52,6 +66,8 @@ export class PolicySource implements PolicyProvider {
   private readonly settleMs: number;
   private readonly maxReads: number;
   private readonly sleep: (ms: number) => Promise<void>;
+  /** The last refusal and the read it refused (`key`: the same file refused again keeps its time). */
+  private refused: (PolicyRefusal & { key: string | undefined }) | undefined;
 
   /** `initial` is the policy in force at start, with the warnings of the file it was read from. */
   constructor(
@@ -77,6 +93,11 @@ export class PolicySource implements PolicyProvider {
     return this.policy;
   }
 
+  /** The last reload that refused the file on disk, until a reload takes a good one; else undefined. */
+  refusal(): PolicyRefusal | undefined {
+    return this.refused && { at: this.refused.at, reason: this.refused.reason };
+  }
+
   /** True when there is a file to reload from. */
   get watching(): boolean {
     return this.file !== undefined;
@@ -98,8 +119,11 @@ export class PolicySource implements PolicyProvider {
     let result: PolicyReload;
     // Only those of a file taken anew: an unchanged one (a watcher event, a SIGHUP) said them already.
     let warnings: readonly PolicyWarning[] = [];
+    // The read refused, when it got that far (a file that kept changing has none).
+    let key: string | undefined;
     try {
       const snapshot = await this.settled(this.file);
+      key = snapshot.key;
       if ('error' in snapshot) throw snapshot.error;
       const changed = snapshot.key !== this.policy.hash;
       if (changed) {
@@ -108,8 +132,12 @@ export class PolicySource implements PolicyProvider {
         warnings = loaded.warnings;
       }
       result = { ok: true, changed, policy: this.policy };
+      this.refused = undefined;
     } catch (err) {
       result = { ok: false, error: err as Error, policy: this.policy };
+      const again = this.refused !== undefined && key !== undefined && this.refused.key === key;
+      if (!again)
+        this.refused = { at: (this.options.now?.() ?? new Date()).toISOString(), reason: refusalReason(err), key };
     }
     this.reportWarnings(warnings);
     this.onReload(result);
@@ -212,6 +240,25 @@ export class PolicySource implements PolicyProvider {
     this.watcher?.close();
     this.watcher = undefined;
   }
+}
+
+/** The longest first problem a refusal repeats: the card shows one sentence, the log and policy check all. */
+const REASON_CHARS = 200;
+
+/**
+ * Why a reload refused the file, in one sentence: how many problems it has and the first, as the
+ * PolicyFileError says it (its place and words, never more of the file). Anything else is not
+ * described (it may say anything): the log has it.
+ */
+function refusalReason(err: unknown): string {
+  if (!(err instanceof PolicyFileError) || err.problems.length === 0)
+    return 'it could not be loaded (the log says why: "approval policy not reloaded")';
+  const [first] = err.problems;
+  const message = first.message.length > REASON_CHARS ? `${first.message.slice(0, REASON_CHARS)}…` : first.message;
+  const where = first.line > 0 ? `at line ${first.line}${first.path ? ` (${first.path})` : ''}` : '';
+  const count = err.problems.length;
+  if (count === 1) return where ? `${where}: ${message}` : message;
+  return `${count} problems; the first${where ? ` ${where}` : ''}: ${message}`;
 }
 
 /** Which folder is at `folder` (inode and birth time), or undefined when none is. */

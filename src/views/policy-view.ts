@@ -92,6 +92,11 @@ export function policyCard(input: {
   sandbox: boolean;
   /** ACRBOT_MAX_ACCESS_DURATION: shown as the longest access of a rule without a maxDuration. */
   deploymentMaxAccessMs?: number;
+  /**
+   * The last reload that refused the policy file on disk (PolicySource.refusal()): the card says
+   * the file there is not the policy shown, which otherwise only the log would.
+   */
+  refusedReload?: { at: string; reason: string };
 }): AdaptiveCardJson {
   const { policy, rule, secret, deploymentMaxAccessMs: maxMs } = input;
   const split = secret !== undefined && !oneRuleForAll({ grant: rule, secret });
@@ -101,17 +106,27 @@ export function policyCard(input: {
     label: 'Policy',
     value: `${policy.source === 'file' ? 'policy file' : 'environment settings'}, sha256 ${policy.hash.slice(0, 12)}…`,
   });
+  const applies = split
+    ? 'Grants and pull secrets of this pair fall under different rules; each is listed below (the first rule whose match fits applies).'
+    : rule
+      ? `Rule ${rule.id} applies (the first rule whose match fits).`
+      : 'No rule fits this pair, so a request would be refused: nobody could approve it. Ask the platform team to add a rule.';
   return messageCard({
     title: `Approval policy for ${input.cluster} → ${input.registry}`,
-    text: split
-      ? 'Grants and pull secrets of this pair fall under different rules; each is listed below (the first rule whose match fits applies).'
-      : rule
-        ? `Rule ${rule.id} applies (the first rule whose match fits).`
-        : 'No rule fits this pair, so a request would be refused: nobody could approve it. Ask the platform team to add a rule.',
+    text: input.refusedReload ? `${refusedText(input.refusedReload)} ${applies}` : applies,
     tone: split || rule ? 'info' : 'error',
     facts,
     sandbox: input.sandbox,
   });
+}
+
+/**
+ * That the policy file on disk was refused, and when: what its first problem says comes from the
+ * file (patterns, tag values), so it is made inert like user text.
+ */
+function refusedText(refused: { at: string; reason: string }): string {
+  const at = `${refused.at.slice(0, 16).replace('T', ' ')} UTC`;
+  return `The policy file changed on ${at} and was refused: ${inertText(refused.reason)}; the policy below stays in force.`;
 }
 
 /**

@@ -54,6 +54,7 @@ export class PolicyHandler {
         rule: rules.grant,
         secret: rules.secret,
         deploymentMaxAccessMs: this.services.lifecycle.maxAccessMs,
+        refusedReload: this.services.policyRefusal?.(),
         sandbox,
       });
     } catch (err) {

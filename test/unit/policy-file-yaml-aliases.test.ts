@@ -1,0 +1,134 @@
+/**
+ * What the YAML parser throws while it turns the document into data (too many alias uses, a
+ * YAML 1.1 merge of something other than a map) is a problem of the file, listed as the others
+ * are (and so exit code 2 at start and in the policy check), never a stack trace. A real policy
+ * sharing one anchor among a few hundred rules loads; a "billion laughs" file does not.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { parsePolicy, PolicyFileError } from '../../src/config/policy-file';
+import { runPolicyCheck } from '../../src/policy-check/main';
+import { refusalOf } from './support/policy-refusals';
+
+const U1 = '0a000000-0000-4000-8000-00000000bbb1';
+
+/** `count` rules after the first all sharing its approvers through one anchor, then a catch-all. */
+function sharedApprovers(count: number): string {
+  const lines = [
+    'version: 1',
+    'rules:',
+    '  - id: r0',
+    '    match: { cluster: "aks-r0*" }',
+    '    approvers: &prod',
+    '      name: Platform',
+    `      users: ["${U1}"]`,
+  ];
+  for (let i = 1; i <= count; i++)
+    lines.push(`  - id: r${i}`, `    match: { cluster: "aks-r${i}x*" }`, '    approvers: *prod');
+  lines.push('  - id: last', '    approvers: *prod', '');
+  return lines.join('\n');
+}
+
+/** Nine levels of nine aliases of the level below: 9^9 values once expanded. */
+function billionLaughs(): string {
+  const lines = ['version: 1', 'l0: &l0 ["lol"]'];
+  for (let i = 1; i <= 9; i++)
+    lines.push(
+      `l${i}: &l${i} [${Array(9)
+        .fill(`*l${i - 1}`)
+        .join(', ')}]`,
+    );
+  lines.push('rules:', '  - id: a', `    approvers: { users: ["${U1}"] }`, '');
+  return lines.join('\n');
+}
+
+const MERGE_OF_TEXT = [
+  '%YAML 1.1',
+  '---',
+  'version: 1',
+  'x: &s hello',
+  'rules:',
+  '  - id: a',
+  '    <<: *s',
+  `    approvers: { users: ["${U1}"] }`,
+  '',
+].join('\n');
+
+/** Runs the policy check on `text` written to a temporary file: its exit code and what it printed. */
+function check(text: string): { code: number; out: string; err: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'acrbot-policy-aliases-'));
+  try {
+    const file = join(dir, 'policy.yaml');
+    writeFileSync(file, text);
+    let out = '';
+    let err = '';
+    const sink = (write: (s: string) => void) =>
+      new Writable({
+        write(chunk, _enc, done) {
+          write(String(chunk));
+          done();
+        },
+      });
+    const code = runPolicyCheck([file], {}, { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)) });
+    return { code, out, err, file };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('policy file: YAML aliases and merges', () => {
+  test('a policy of 150 rules sharing one approvers anchor loads', () => {
+    const policy = parsePolicy(sharedApprovers(150), 'policy.yaml');
+    expect(policy.rules).toHaveLength(152);
+    expect(policy.rules[150].approvers).toEqual({ users: [U1], groups: [], name: 'Platform' });
+  });
+
+  test('a billion-laughs file is a problem of the file, not a crash', () => {
+    expect(refusalOf(billionLaughs())).toEqual([
+      {
+        line: 0,
+        col: 0,
+        path: '',
+        message: expect.stringMatching(
+          /^the file uses its anchors \(&name\) through aliases \(\*name\) more than 1000 times, .*write the repeated values out/,
+        ),
+      },
+    ]);
+  });
+
+  test('what yaml threw is kept as the cause', () => {
+    let thrown: unknown;
+    try {
+      parsePolicy(billionLaughs(), 'policy.yaml');
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(PolicyFileError);
+    expect((thrown as Error).cause).toBeInstanceOf(ReferenceError);
+  });
+
+  test('a YAML 1.1 merge of text is refused at its <<', () => {
+    expect(refusalOf(MERGE_OF_TEXT)).toEqual([
+      {
+        line: 7,
+        col: 5,
+        path: '',
+        message: 'a YAML merge (<<) may only merge maps (<<: *anchor of a map, or a list of them)',
+      },
+    ]);
+  });
+
+  test('the policy check lists them at file:line and exits 2, with no "unexpected error"', () => {
+    const laughs = check(billionLaughs());
+    expect(laughs.code).toBe(2);
+    expect(laughs.err).toContain(`${laughs.file}:0:0 (file): the file uses its anchors`);
+    expect(laughs.err).not.toContain('unexpected error');
+    const merge = check(MERGE_OF_TEXT);
+    expect(merge.code).toBe(2);
+    expect(merge.err).toContain(`${merge.file}:7:5 (file): a YAML merge (<<) may only merge maps`);
+    const shared = check(sharedApprovers(150));
+    expect(shared).toMatchObject({ code: 0, err: '' });
+  });
+});
