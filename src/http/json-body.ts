@@ -134,7 +134,8 @@ function tooLarge(maxBytes: number): BodyError {
   return new BodyError(413, 'PayloadTooLarge', `Request body size exceeds ${maxBytes}`);
 }
 
-function isJson(contentType: string): boolean {
+/** Whether a content type (restify's `req.contentType()`, without parameters) is JSON. */
+export function isJson(contentType: string): boolean {
   const type = contentType.toLowerCase();
   return type === 'application/json' || /^application\/[^;\s]*\+json$/.test(type);
 }

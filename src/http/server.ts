@@ -100,14 +100,21 @@ export function createServer(deps: ServerDeps): restify.Server {
 /**
  * The safety net of every other route (the tab's, health, readiness): an error a handler throws,
  * rejects with or passes to `next` that is no HTTP error of its own (a 4xx restify or the body
- * reader made) is logged once, with a correlation id, and answered 500 with that id only.
+ * reader made) is logged once, with a correlation id, and answered 500 with that id only. Such a
+ * 4xx goes to restify to answer, or under a {@link jsonApi} is answered in that API's shape.
  * restify alone logged nothing and answered with the error's text (`"Error: <message>"`), which
  * can carry hosts, paths or a connection string.
  */
 function answerUnexpectedErrors(server: restify.Server, log: Logger): void {
   server.on('restifyError', (req: restify.Request, res: restify.Response, err: unknown, done: () => void) => {
     const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
-    if (err instanceof Error && typeof status === 'number' && status < 500) return done();
+    if (err instanceof Error && typeof status === 'number' && status < 500) {
+      if (underJsonApi(server, req) && !res.headersSent) {
+        res.contentType = 'application/json';
+        res.send(status, clientError(status, (err as { code?: unknown }).code));
+      }
+      return done();
+    }
     // The handler's own id is out of reach here (its async context ended with its promise).
     const correlationId = currentCorrelationId() ?? randomUUID();
     withCorrelation(() => log.error({ err, req: requestLine(req) }, 'request failed unexpectedly'), correlationId);
@@ -118,6 +125,62 @@ function answerUnexpectedErrors(server: restify.Server, log: Logger): void {
     }
     done();
   });
+}
+
+/** Per server: the path prefixes marked by {@link jsonApi}. */
+const jsonApis = new WeakMap<restify.Server, string[]>();
+
+/**
+ * Marks the paths under `prefix` (e.g. `/api/tab`) as a JSON API, so that the answers its own
+ * handlers do not make look like theirs: every answer under it says `Cache-Control: no-store`
+ * and `X-Content-Type-Options: nosniff` (set before routing, so a 404, a 405 or the body reader's
+ * 400/413/415 carry them too), and such a 4xx is answered `{ error, message }` with a fixed
+ * sentence for its status instead of restify's `{ code, message }`, whose message repeats the
+ * request's path or the JSON parser's words about the body.
+ */
+export function jsonApi(server: restify.Server, prefix: string): void {
+  const prefixes = jsonApis.get(server) ?? [];
+  if (prefixes.length === 0) {
+    jsonApis.set(server, prefixes);
+    server.pre((req: restify.Request, res: restify.Response, next: restify.Next) => {
+      if (underJsonApi(server, req)) {
+        // setHeader, not restify's header(): that one appends to a value already set.
+        res.setHeader('Cache-Control', 'no-store');
+        res.setHeader('X-Content-Type-Options', 'nosniff');
+      }
+      next();
+    });
+  }
+  prefixes.push(prefix.replace(/\/+$/, ''));
+}
+
+function underJsonApi(server: restify.Server, req: restify.Request): boolean {
+  // The path as routed (no query); restify's router matches case-sensitively, so does this.
+  const path = req.getPath();
+  return (jsonApis.get(server) ?? []).some((p) => path === p || path.startsWith(`${p}/`));
+}
+
+/**
+ * The answer to a 4xx restify or the body reader raised under a JSON API (`code` is the error's,
+ * e.g. the body reader's `InvalidContent`): nothing of the request in it.
+ */
+function clientError(status: number, code: unknown): { error: string; message: string } {
+  switch (status) {
+    case 400:
+      return code === 'InvalidContent'
+        ? { error: 'bad_request', message: 'The request body is not valid JSON.' }
+        : { error: 'bad_request', message: 'The request could not be read.' };
+    case 404:
+      return { error: 'not_found', message: 'There is no such API path.' };
+    case 405:
+      return { error: 'method_not_allowed', message: 'This API path does not take that method.' };
+    case 413:
+      return { error: 'too_large', message: 'The request body is too large.' };
+    case 415:
+      return { error: 'unsupported_media_type', message: 'Send the request body as plain JSON, not encoded.' };
+    default:
+      return { error: 'bad_request', message: `The request was refused (HTTP ${status}).` };
+  }
 }
 
 /** What restify's log lines show of a request: never its headers or body. */

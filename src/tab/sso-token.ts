@@ -6,7 +6,8 @@
  * 2. its issuer is one the {@link IssuerTrust} trusts, which also says where the signing keys
  *    are (Entra: the tenant's JWKS; sandbox: the local issuer's JWKS, sandbox mode only) (401);
  * 3. signature (RS256 only), `iss` (exact), `aud` (one of ours), `exp`/`nbf` with a small
- *    clock skew, via `jose` `jwtVerify` (401);
+ *    clock skew, `iat` at most {@link MAX_TOKEN_AGE_S} ago and not ahead, via `jose` `jwtVerify`
+ *    (401); signing keys that cannot be fetched are our outage, not a bad token (503);
  * 4. it is a delegated user token: `oid` and `tid` present, `tid` matching the issuer (401);
  * 5. the tenant is in `allowedTenantIds` (403: a valid token from a foreign tenant);
  * 6. `scp` includes `access_as_user` and the client (`azp`, v1 `appid`) is one we expect (403).
@@ -24,14 +25,27 @@ export const TAB_API_SCOPE = 'access_as_user';
 /** Clock skew accepted on `exp`/`nbf` (Entra recommends a few minutes at most). */
 export const CLOCK_SKEW_S = 60;
 
-/** A refused token: 401 (who are you?) or 403 (we know you, and no). */
+/**
+ * The oldest token accepted, by its `iat` (jose's `maxTokenAge`), whatever its `exp` says: a day.
+ * Entra's access tokens live 60–90 minutes by default, and a token lifetime policy can set them
+ * from 10 minutes to 1 day at most, so no genuine token is refused by it; without it a validly
+ * signed token claiming `exp` years ahead (a signing mistake, a token lifted from a log) would be
+ * accepted until then.
+ */
+export const MAX_TOKEN_AGE_S = 24 * 3600;
+
+/**
+ * A refused token: 401 (who are you?) or 403 (we know you, and no); or 503 when it could not be
+ * checked at all (the signing keys could not be fetched: our outage, not the caller's token).
+ */
 export class SsoError extends Error {
   constructor(
-    readonly status: 401 | 403,
+    readonly status: 401 | 403 | 503,
     readonly code: string,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'SsoError';
   }
 }
@@ -102,6 +116,7 @@ export async function validateSsoToken(
       algorithms: ['RS256'],
       clockTolerance: CLOCK_SKEW_S,
       currentDate: now,
+      maxTokenAge: MAX_TOKEN_AGE_S,
       requiredClaims: ['exp', 'iat', 'tid', 'oid'],
     }));
   } catch (err) {
@@ -140,8 +155,11 @@ function joseFailure(err: unknown): SsoError {
     return new SsoError(401, 'invalid_claims', `The token's ${err.claim} claim is missing or invalid.`);
   }
   // A token that names no key (`kid`) matches every key of a set that has several, as Entra's
-  // has: it is the token's fault, not an outage of the keys (which is logged as an error).
+  // has: it is the token's fault, not an outage of the keys (which is logged as an error). So is
+  // one whose header lists a `crit` extension jose does not know (JOSENotSupported, raised before
+  // any key is looked at): anyone could otherwise raise the outage alarm with a made-up header.
   if (
+    err instanceof joseErrors.JOSENotSupported ||
     err instanceof joseErrors.JWSSignatureVerificationFailed ||
     err instanceof joseErrors.JWKSNoMatchingKey ||
     err instanceof joseErrors.JWKSMultipleMatchingKeys ||
@@ -150,8 +168,13 @@ function joseFailure(err: unknown): SsoError {
     err instanceof joseErrors.JWTInvalid
   )
     return new SsoError(401, 'invalid_signature', 'The token signature is not valid.');
-  // Key fetch failures and the like: still a refusal, but the caller logs it as unexpected.
-  return Object.assign(new SsoError(401, 'key_unavailable', 'The token could not be verified now; try again.'), {
-    cause: err,
-  });
+  // Key fetch failures (network, Entra down, a key set that is no JSON) and the like: the token
+  // may well be fine, so it is not refused as invalid (a client would sign in again for
+  // nothing); 503, and the caller logs it as unexpected.
+  return new SsoError(
+    503,
+    'key_unavailable',
+    'acrbot cannot check sign-ins right now (the signing keys could not be loaded); try again in a minute.',
+    { cause: err },
+  );
 }

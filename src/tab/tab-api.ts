@@ -32,6 +32,12 @@ import { listedOrReadOnce } from '../flows/listed-or-read';
 /** Most matrix rows one answer carries (and the default page size). */
 export const MATRIX_PAGE_MAX = 1000;
 
+/**
+ * `Retry-After` when the signing keys could not be fetched: jose's key set gives up on a fetch
+ * after 5 s and fetches again on the next token, so half a minute is a fair first wait.
+ */
+export const KEYS_RETRY_AFTER_S = 30;
+
 /** Most requests one listing reads (the request store has no paging by requester yet). */
 export const LIST_LIMIT = 5000;
 
@@ -558,7 +564,7 @@ export class TabApi {
       const auditor = this.deps.roles.isAuditor(actor);
       return await work({ user, actor, approver, auditor, seesAll: approver || auditor });
     } catch (err) {
-      if (err instanceof SsoError) return this.tokenRefused(err);
+      if (err instanceof SsoError) return this.tokenRefused(err, correlationId);
       if (err instanceof UserFacingError)
         return {
           status: refusalStatus(err),
@@ -579,9 +585,22 @@ export class TabApi {
     }
   }
 
-  private tokenRefused(err: SsoError): ApiReply {
-    if (err.code === 'key_unavailable') this.deps.log.error({ err }, 'tab token could not be verified');
-    else this.deps.log.info({ code: err.code, status: err.status }, 'tab token refused');
+  private tokenRefused(err: SsoError, correlationId: string): ApiReply {
+    if (err.status === 503) {
+      // The keys could not be fetched: not the caller's token, and not a reason to sign in again
+      // (no invalid_token). Logged as the outage it is, answered with the id of that line.
+      this.deps.log.error({ err }, 'tab token could not be verified');
+      return {
+        status: 503,
+        body: {
+          error: err.code,
+          message: `${err.message} If this stays, tell your acrbot admins this correlation id: ${correlationId}.`,
+          correlationId,
+        },
+        headers: { 'Retry-After': String(KEYS_RETRY_AFTER_S) },
+      };
+    }
+    this.deps.log.info({ code: err.code, status: err.status }, 'tab token refused');
     return {
       status: err.status,
       body: { error: err.code, message: err.message },

@@ -13,6 +13,8 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type restify from 'restify';
+import { isJson } from '../http/json-body';
+import { jsonApi } from '../http/server';
 import { withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import type { ApiReply, TabApi } from './tab-api';
@@ -79,20 +81,21 @@ export function registerTabRoutes(server: restify.Server, deps: TabRouteDeps): v
   const auth = (req: restify.Request) => req.header('authorization') || undefined;
   const idOf = (req: restify.Request) => String((req.params as { id?: string }).id ?? '');
   // Each API call under its own correlation id: every log line of the call carries it, and a
-  // failure's answer names it (TabApi logs and answers it). No-store: answers are per user.
-  // Nosniff: a browser must never read an answer (user text in JSON) as anything but JSON.
+  // failure's answer names it (TabApi logs and answers it).
   const json =
     (call: (req: restify.Request) => Promise<ApiReply>) =>
     // async: restify accepts a two-argument handler only when it is an AsyncFunction.
     async (req: restify.Request, res: restify.Response): Promise<void> =>
       withCorrelation(async () => {
         const reply = await call(req);
-        res.header('Cache-Control', 'no-store');
-        res.header('X-Content-Type-Options', 'nosniff');
         for (const [k, v] of Object.entries(reply.headers ?? {})) res.header(k, v);
         res.send(reply.status, reply.body);
       }, randomUUID());
 
+  // Every answer under /api/tab, restify's 404/405 and the body reader's refusals included:
+  // no-store (answers are per user), nosniff (a browser must never read an answer, user text in
+  // JSON, as anything but JSON), and the API's `{ error, message }` shape (server.ts).
+  jsonApi(server, '/api/tab');
   server.get(
     '/api/tab/me',
     json((req) => api.me(auth(req))),
@@ -117,11 +120,11 @@ export function registerTabRoutes(server: restify.Server, deps: TabRouteDeps): v
   );
   server.post(
     '/api/tab/requests/:id/extend',
-    json((req) => api.extend(auth(req), idOf(req), req.body)),
+    json((req) => notJson(req) ?? api.extend(auth(req), idOf(req), req.body)),
   );
   server.post(
     '/api/tab/requests/:id/revoke',
-    json((req) => api.revoke(auth(req), idOf(req), req.body)),
+    json((req) => notJson(req) ?? api.revoke(auth(req), idOf(req), req.body)),
   );
 
   for (const page of Object.keys(TAB_PAGES) as (keyof typeof TAB_PAGES)[]) {
@@ -178,6 +181,20 @@ export function registerTabRoutes(server: restify.Server, deps: TabRouteDeps): v
       }
     });
   }
+}
+
+/**
+ * The refusal of a body that is not JSON (the body reader leaves it as text): 415, rather than
+ * looking for `reason` in a string and answering that none was sent. No body at all goes on (the
+ * action says what is missing). Before the token is checked: it says nothing about the caller.
+ */
+function notJson(req: restify.Request): Promise<ApiReply> | undefined {
+  const raw = (req as { rawBody?: string }).rawBody;
+  if (raw === undefined || raw === '' || isJson(req.contentType())) return undefined;
+  return Promise.resolve({
+    status: 415,
+    body: { error: 'unsupported_media_type', message: 'Send JSON (Content-Type: application/json).' },
+  });
 }
 
 /** Whether an `If-None-Match` header names `etag` (a list of tags, or `*`; RFC 9110 13.1.2). */
