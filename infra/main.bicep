@@ -99,6 +99,19 @@ param tabDomain string = ''
 @description('True once the audit anchor container\'s immutability policy was locked (docs/deploy.md, "The audit anchors"): the deployment then leaves the locked policy alone.')
 param anchorPolicyLocked bool = false
 
+// Zone-redundant by default; a region without availability zones refuses ZRS and GZRS.
+@allowed(['Standard_LRS', 'Standard_ZRS', 'Standard_GRS', 'Standard_RAGRS', 'Standard_GZRS', 'Standard_RAGZRS'])
+@description('Redundancy of the storage account (the Azure Tables store and the audit anchors). Standard_ZRS unless the region has no availability zones (then Standard_LRS or Standard_GRS). Choose it before the first deployment: docs/deploy.md says how to change it later.')
+param storageSku string = 'Standard_ZRS'
+
+// Every deployment replaces the whole settings collection of the web app (modules/app-service.bicep),
+// so a setting made by hand in the portal or with az webapp would be removed by the next one.
+// Secure: a proxy URL may carry a password, and a secure object's values stay out of the
+// deployment history.
+@secure()
+@description('More app settings, name to string value (ACRBOT_AUDITORS, HTTPS_PROXY, NO_PROXY, ...): every setting the template does not set, since each deployment removes any setting made by hand. A name the template sets itself fails the deployment: set it with its parameter.')
+param extraAppSettings object = {}
+
 @description('Tags for every resource.')
 param tags object = {}
 
@@ -145,6 +158,7 @@ module storage 'modules/storage.bicep' = {
     tags: allTags
     dataPrincipalId: identity.outputs.principalId
     anchorPolicyLocked: anchorPolicyLocked
+    sku: storageSku
   }
 }
 
@@ -193,6 +207,7 @@ module app 'modules/app-service.bicep' = {
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
     tabAppId: tabAppId
     tabDomain: tabDomain
+    extraAppSettings: extraAppSettings
     appSettings: {
       ACRBOT_MODE: 'azure'
       NODE_ENV: 'production'

@@ -33,6 +33,11 @@ param logAnalyticsWorkspaceId string
 @description('Configuration for the bot (name → value). Ids and names only: no secrets.')
 param appSettings object
 
+// Secure: a proxy URL may carry a password (main.bicep).
+@secure()
+@description('More settings from the deployer (name to value): every setting the template does not set. A name the template sets fails the deployment.')
+param extraAppSettings object = {}
+
 @description('Client id of the Entra app registration for the tabs\' single sign-on, or empty to leave the tabs off. A managed identity cannot expose an API, so the tabs need a registration of their own (docs/deploy.md, "The tab").')
 param tabAppId string = ''
 
@@ -99,7 +104,10 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
       ftpsState: 'Disabled'
-      healthCheckPath: '/healthz'
+      // /readyz, not /healthz (which answers while the process runs): App Service stops routing to
+      // an instance that fails it (starting, or its store or Azure credential not answering) and
+      // replaces one that keeps failing; by default it never takes out more than half of them.
+      healthCheckPath: '/readyz'
     }
   }
 }
@@ -107,16 +115,33 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
 // The settings are a child resource, not part of siteConfig, because the tab's domain is the
 // site's own host name, known only once the site exists. Like siteConfig's, they replace every
 // setting on each deployment: keep tabAppId in the parameters file, or a redeployment turns the
-// tabs off.
+// tabs off; a setting made by hand is removed, which is why extraAppSettings exists.
 // Lower case, as the bot requires of ACRBOT_TAB_DOMAIN and as the app package writes BOT_DOMAIN:
 // a custom domain typed with capitals would otherwise stop the start.
 var tabHost = empty(tabDomain) ? site.properties.defaultHostName : toLower(tabDomain)
 var tabSettings = empty(tabAppId) ? {} : { ACRBOT_TAB_APP_ID: tabAppId, ACRBOT_TAB_DOMAIN: tabHost }
 
+// Every name the template sets, whether or not it sets it this time (the container and tab
+// settings come and go with their parameters). extraAppSettings may not name one: a setting
+// given twice would leave the deployer guessing which value the bot reads. Compared in lower
+// case, so that a differently spelled duplicate is refused too.
+var ownSettingNames = [
+  'APPLICATIONINSIGHTS_CONNECTION_STRING'
+  'WEBSITES_PORT'
+  'WEBSITES_ENABLE_APP_SERVICE_STORAGE'
+  'ACRBOT_TAB_APP_ID'
+  'ACRBOT_TAB_DOMAIN'
+]
+var templateSettingNames = map(union(objectKeys(appSettings), ownSettingNames), n => toLower(n))
+var clashingSettingNames = filter(objectKeys(extraAppSettings), n => contains(templateSettingNames, toLower(n)))
+
 resource settings 'Microsoft.Web/sites/config@2023-12-01' = {
   parent: site
   name: 'appsettings'
-  properties: union(platformSettings, containerSettings, appSettings, tabSettings)
+  // The template's own settings come last, so they would win even without the check.
+  properties: empty(clashingSettingNames)
+    ? union(platformSettings, containerSettings, extraAppSettings, appSettings, tabSettings)
+    : fail('extraAppSettings names ${join(clashingSettingNames, ', ')}, which the template sets itself: set it with its parameter instead (docs/deploy.md, "App settings").')
 }
 
 // Publishing with a username/password is off; deploy with Entra credentials (az webapp deploy).

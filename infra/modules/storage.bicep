@@ -25,6 +25,10 @@ param anchorRetentionDays int = 365
 @description('True once the anchor container\'s immutability policy was locked: a locked policy cannot be written again (only extended), so the deployment leaves it alone.')
 param anchorPolicyLocked bool = false
 
+@allowed(['Standard_LRS', 'Standard_ZRS', 'Standard_GRS', 'Standard_RAGRS', 'Standard_GZRS', 'Standard_RAGZRS'])
+@description('Redundancy. Zone-redundant by default; regions without availability zones need Standard_LRS or Standard_GRS.')
+param sku string = 'Standard_ZRS'
+
 var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 
@@ -33,7 +37,7 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   location: location
   tags: tags
   kind: 'StorageV2'
-  sku: { name: 'Standard_ZRS' }
+  sku: { name: sku }
   properties: {
     allowSharedKeyAccess: false
     defaultToOAuthAuthentication: true

@@ -283,6 +283,19 @@ describe('infra: pull-only ACR tokens (Azure Policy, #11 §3)', () => {
     expect(main).toMatch(/param pullOnlyPolicyEffect string = 'Deny'/);
   });
 
+  it('docs/deploy.md promises pull-only token passwords only under Deny and without push tokens, and says how to check', () => {
+    const doc = fs.readFileSync(path.resolve(INFRA, '..', 'docs', 'deploy.md'), 'utf8');
+    const risk = doc.slice(doc.indexOf('- **Token passwords.**'), doc.indexOf('- **Deleting tokens and scope maps.**'));
+    expect(risk.replace(/\s+/g, ' ')).toContain(
+      "That is pull access only while the policy's effect is `Deny` **and** the registry has no token with push or admin rights",
+    );
+    expect(risk).not.toMatch(/never push/);
+    const check = doc.slice(doc.indexOf('#### Before you add a registry'), doc.indexOf('**Aliases: what was verified'));
+    expect(check).toContain('az acr token list -r "$REGISTRY"');
+    expect(check).toContain('az acr scope-map show -r "$REGISTRY"');
+    expect(check).toContain('az acr token delete -r "$REGISTRY"');
+  });
+
   it('docs/deploy.md names the aliases and says how they were verified', () => {
     const doc = fs.readFileSync(path.resolve(INFRA, '..', 'docs', 'deploy.md'), 'utf8');
     for (const alias of [TOKEN_SCOPE_MAP, SCOPE_MAP_ACTIONS]) expect(doc).toContain(alias);
@@ -324,7 +337,12 @@ describe('infra: bot, app and configuration', () => {
     // The App Insights connection string is a reference to the resource, never a literal.
     expect(app).toMatch(/APPLICATIONINSIGHTS_CONNECTION_STRING:\s*appInsights\.properties\.ConnectionString/);
     expect(app).toMatch(/resource appInsights '[^']+' existing/);
-    expect(app).toMatch(/healthCheckPath:\s*'\/healthz'/);
+    // /readyz, which fails while the instance starts or its store or credential does not answer;
+    // /healthz answers 200 whenever the process runs, so App Service would route to anything.
+    expect(app).toMatch(/healthCheckPath:\s*'\/readyz'/);
+    expect(fs.readFileSync(path.resolve(INFRA, '..', 'src', 'http', 'server.ts'), 'utf8')).toMatch(
+      /server\.get\('\/readyz',[\s\S]*?deps\.checkReady\(\)/,
+    );
     expect(app).toMatch(/httpsOnly:\s*true/);
     expect(app).toMatch(/ftpsState:\s*'Disabled'/);
   });
@@ -344,6 +362,21 @@ describe('infra: bot, app and configuration', () => {
   it('keeps shared keys off the storage account', () => {
     expect(storage).toMatch(/allowSharedKeyAccess:\s*false/);
     expect(storage).toMatch(/allowBlobPublicAccess:\s*false/);
+  });
+
+  it('lets the storage redundancy be chosen: zone-redundant by default, LRS and GRS for regions without zones', () => {
+    for (const [text, name] of [
+      [main, 'storageSku'],
+      [storage, 'sku'],
+    ] as const) {
+      const block = text.match(new RegExp(`((?:^@.*\\n)+)param ${name} string = 'Standard_ZRS'$`, 'm'));
+      expect({ name, declared: Boolean(block) }).toEqual({ name, declared: true });
+      const allowed = block![1].match(/@allowed\(\[([^\]]*)\]\)/)![1];
+      for (const sku of ['Standard_LRS', 'Standard_ZRS', 'Standard_GRS']) expect(allowed).toContain(`'${sku}'`);
+    }
+    expect(storage).toMatch(/sku: \{ name: sku \}/);
+    expect(storage).not.toMatch(/name: 'Standard_ZRS'/);
+    expect(main).toMatch(/module storage 'modules\/storage\.bicep' = \{[\s\S]*?\n\s*sku: storageSku\n/);
   });
 });
 
@@ -418,6 +451,57 @@ describe('infra: scale-out store (#12)', () => {
   });
 });
 
+describe('infra: settings a deployment keeps (extraAppSettings)', () => {
+  const main = code(read('main.bicep'));
+  const app = code(read('modules/app-service.bicep'));
+  /** The decorator lines right above `param <name>`. */
+  const decorators = (text: string, name: string) =>
+    text.match(new RegExp(`((?:^@.*\\n)+)param ${name}\\b`, 'm'))?.[1] ?? '';
+
+  it('takes the settings the template does not make, as a secure object passed to the app', () => {
+    // Every deployment replaces the whole settings collection: without this parameter, a setting
+    // set by hand (a table prefix, the proxy, ACRBOT_AUDITORS) vanished at the next upgrade.
+    expect(main).toMatch(/^param extraAppSettings object = \{\}$/m);
+    expect(decorators(main, 'extraAppSettings')).toContain('@secure()');
+    expect(main).toMatch(
+      /module app 'modules\/app-service\.bicep' = \{[\s\S]*?\n\s*extraAppSettings: extraAppSettings\n/,
+    );
+    expect(app).toMatch(/^param extraAppSettings object = \{\}$/m);
+    expect(decorators(app, 'extraAppSettings')).toContain('@secure()');
+    const parameters = JSON.parse(read('main.parameters.json')).parameters;
+    expect(parameters.extraAppSettings).toEqual({ value: {} });
+  });
+
+  it("refuses a name the template sets, and the template's own settings come last in the union", () => {
+    expect(app).toMatch(
+      /var templateSettingNames = map\(union\(objectKeys\(appSettings\), ownSettingNames\), n => toLower\(n\)\)/,
+    );
+    expect(app).toMatch(
+      /var clashingSettingNames = filter\(objectKeys\(extraAppSettings\), n => contains\(templateSettingNames, toLower\(n\)\)\)/,
+    );
+    expect(app).toMatch(
+      /properties: empty\(clashingSettingNames\)\s*\n\s*\? union\(platformSettings, containerSettings, extraAppSettings, appSettings, tabSettings\)\s*\n\s*: fail\('extraAppSettings names \$\{join\(clashingSettingNames, ', '\)\}/,
+    );
+  });
+
+  it('docs/deploy.md lists every main.bicep parameter and says settings set by hand are removed', () => {
+    const doc = fs.readFileSync(path.resolve(INFRA, '..', 'docs', 'deploy.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('## 2. Fill in the parameters'), doc.indexOf('To get a channel id'));
+    const rows = [...table.matchAll(/^\| `(\w+)`/gm)].map((m) => m[1]).sort();
+    const params = [...main.matchAll(/^param (\w+)/gm)].map((m) => m[1]).sort();
+    expect(rows).toEqual(params);
+    const settings = doc.slice(doc.indexOf('### App settings'), doc.indexOf('## 3. Preview, then deploy'));
+    expect(settings.replace(/\s+/g, ' ')).toContain(
+      'a setting set by hand (in the portal, or with `az webapp config appsettings set`) is removed by the next deployment',
+    );
+    const readme = fs.readFileSync(path.resolve(INFRA, '..', 'README.md'), 'utf8');
+    const intro = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('| variable | default | meaning |'));
+    expect(intro.replace(/\s+/g, ' ')).toMatch(
+      /a setting set by hand is removed by the next deployment\. Put every setting the template does not make in its `extraAppSettings` parameter/,
+    );
+  });
+});
+
 describe('infra: the tab', () => {
   const main = code(read('main.bicep'));
   const app = code(read('modules/app-service.bicep'));
@@ -438,7 +522,7 @@ describe('infra: the tab', () => {
     expect(app).toMatch(
       /var tabSettings = empty\(tabAppId\) \? \{\} : \{ ACRBOT_TAB_APP_ID: tabAppId, ACRBOT_TAB_DOMAIN: tabHost \}/,
     );
-    expect(app).toMatch(/properties: union\(platformSettings, containerSettings, appSettings, tabSettings\)/);
+    expect(app).toMatch(/\? union\(platformSettings, containerSettings, extraAppSettings, appSettings, tabSettings\)/);
     // In the parameters file, so a redeployment from it keeps the tabs (the settings are replaced whole).
     const parameters = JSON.parse(read('main.parameters.json')).parameters;
     expect(parameters).toMatchObject({ tabAppId: { value: '' }, tabDomain: { value: '' } });

@@ -67,6 +67,26 @@ describe('infra: App Service settings', () => {
     expect(app).toMatch(/linuxFxVersion: isContainer \? 'DOCKER\|\$\{containerImage\}' : 'NODE\|22-lts'/);
   });
 
+  it('refuses in extraAppSettings every name the template writes, and docs/deploy.md lists them', () => {
+    // The module refuses objectKeys(appSettings) (main.bicep's block) and its own list, which
+    // must hold every platform, container and tab setting: one missing could be given twice.
+    const list = app.match(/var ownSettingNames = \[([^\]]*)\]/)?.[1] ?? '';
+    const own = [...list.matchAll(/'([^']+)'/g)].map((m) => m[1]!);
+    // Keys at a line's start or after `{` or `,`: the tab's block is written on one line.
+    const keys = (block: string) => [...block.matchAll(/(?:^|[{,])\s*([A-Za-z_][A-Za-z0-9_]*):/gm)].map((m) => m[1]!);
+    expect(keys(tabBlock)).toEqual(['ACRBOT_TAB_APP_ID', 'ACRBOT_TAB_DOMAIN']);
+    expect(own.sort()).toEqual([platformBlock, containerBlock, tabBlock].flatMap(keys).sort());
+    expect(app).toMatch(/union\(objectKeys\(appSettings\), ownSettingNames\)/);
+    // deploy.md's "App settings" names exactly the settings the template writes.
+    const deploy = read('docs/deploy.md');
+    const section = deploy.slice(deploy.indexOf('### App settings'), deploy.indexOf('## 3. Preview, then deploy'));
+    const paragraph = section.slice(section.indexOf('The template makes these itself'));
+    const listed = [...paragraph.slice(0, paragraph.indexOf('\n\n')).matchAll(/`([A-Za-z_]+)`/g)]
+      .map((m) => m[1]!)
+      .filter((n) => n !== 'extraAppSettings');
+    expect(listed.sort()).toEqual([...settingNames(mainBlock), ...own].sort());
+  });
+
   it("hands the tab's host to the bot in lower case, which the bot requires", () => {
     const azure = {
       ACRBOT_MODE: 'azure',

@@ -58,3 +58,13 @@ test("deploy.md's advice on acrbot's Reader: the template's name, never a plain 
     expect(m[0]).toMatch(/template's name|reader-on-a-resource-group-by-hand/);
   expect(deploy).not.toMatch(/Reader on (?:the|its|a) subscription/i);
 });
+
+test('deploy.md tells what to do with settings set by hand before this release, and the sightings index', () => {
+  const release = deploy.slice(deploy.indexOf('### Upgrading to this release'), deploy.indexOf('## Rights for'));
+  const text = release.replace(/\s+/g, ' ');
+  // Every deployment replaced the app's settings; this release's extraAppSettings keeps them, once moved there.
+  expect(text).toContain('put every one the template does not make into `extraAppSettings`');
+  expect(text).toContain('az webapp config appsettings list');
+  expect(text).toContain('indexed in partition `x|sighting-ends` of the `<prefix>abuse` table');
+  expect(text).toContain('(partition `x|sightings`) are still forgotten a day after they were seen. Nothing to do.');
+});
