@@ -4,6 +4,7 @@
  * Implements the flows' {@link RequestNotifier}.
  */
 import { collapseRefusals } from '../domain/audit-summary';
+import { UserFacingError } from '../domain/errors';
 import { type CloudAdapter, type ConversationReference, TeamsInfo, TurnContext } from 'botbuilder';
 import type { AuditLog, CardCopy, RequestStore } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
@@ -67,11 +68,18 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
   /**
    * Tells the requester proactively, in the conversation where they asked (the request's thread
    * in a channel, or their chat with acrbot): the conversation reference stored with their card.
+   * `'noConversation'` when they have no card copy (nothing to post in). Never throws, unless
+   * `reportFailure` (a reminder, whose job retries): then a post that did not go out throws, but
+   * one Teams refused for good (4xx other than 408/429, 501) resolves `'refused'`.
    */
-  async tellRequester(request: AccessRequest, news: RequesterNews): Promise<void> {
+  async tellRequester(
+    request: AccessRequest,
+    news: RequesterNews,
+    options: { reportFailure?: boolean } = {},
+  ): Promise<'noConversation' | 'refused' | undefined> {
     try {
       const requesterCopy = (await this.store.listCardCopies(request.id)).find((c) => c.role === 'requester');
-      if (!requesterCopy) return;
+      if (!requesterCopy) return 'noConversation';
       const defaultAccessMs = this.lifecycle?.defaultAccessMs ?? 30 * 86_400_000;
       const card =
         news.kind === 'expiring'
@@ -80,12 +88,29 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
             ? credentialReminderCard(request, news.inMs, news.at, defaultAccessMs, news.paused)
             : requesterNewsCard(request, news);
       const to = requesterCopy.conversation as Partial<ConversationReference>;
-      const id = await this.send(to, card);
-      // A reminder's Extend turns its message into the extension's card, if acrbot remembers posting it.
+      // Only the post's failure is worded for the approvers' report of a failing reminder; a
+      // failed read of the copies goes as it is (the report gives its log reference).
+      let refused = false;
+      const id = await this.send(to, card).catch((err: unknown) => {
+        if (!options.reportFailure) throw err;
+        // Teams refused the conversation itself (acrbot removed from the chat, the team
+        // deleted): no retry can reach it, so the job must not retry and report for days.
+        if (!saysAbsent(err)) throw notPostedToRequester(err);
+        this.log.warn({ err, requestId: request.id, news: news.kind }, 'Teams refused a post to the requester');
+        refused = true;
+        return undefined;
+      });
+      if (refused) return 'refused';
+      // A reminder's Extend turns its message into the extension's card, if acrbot remembers
+      // posting it (never throws: the post went out, and a retry would post it again).
       if (news.kind === 'expiring' || news.kind === 'credentialExpiring')
         await this.ownCards?.remember('reminder', String(to.conversation?.id ?? ''), id, news.inMs);
+      return undefined;
     } catch (err) {
+      // The caller's job logs it once, as it fails, and its report to the approvers quotes it.
+      if (options.reportFailure) throw err;
       this.log.error({ err, requestId: request.id, news: news.kind }, 'could not tell the requester');
+      return undefined;
     }
   }
 
@@ -694,6 +719,18 @@ function saysAbsent(err: unknown): boolean {
 function approversConversationOf(copies: readonly CardCopy[]): Partial<ConversationReference> | undefined {
   const copy = copies.find((c) => c.role === 'approver') ?? copies.find((c) => c.role === 'requester');
   return copy?.conversation as Partial<ConversationReference> | undefined;
+}
+
+/**
+ * A message to the requester that did not go out, for the report of its failing job: Teams'
+ * status (a number, never the answer's text), else nothing more; the original is the cause.
+ */
+function notPostedToRequester(err: unknown): UserFacingError {
+  const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
+  const answered = typeof status === 'number' ? ` (Teams answered ${status})` : '';
+  return new UserFacingError('requester.notTold', `The message to the requester could not be posted${answered}.`, {
+    cause: err,
+  });
 }
 
 /** The conversation a stored reference points at (the outbox's lane). */

@@ -69,8 +69,18 @@ export type RequesterNews =
 
 /** Implemented by the chat layer: messages outside any turn. */
 export interface LifecycleMessenger {
-  /** Tells the requester, in the request's thread or their chat with acrbot. Never throws. */
-  tellRequester(request: AccessRequest, news: RequesterNews): Promise<void>;
+  /**
+   * Tells the requester, in the request's thread or their chat with acrbot. Resolves
+   * `'noConversation'` when acrbot knows no conversation of theirs to post in (nothing posted).
+   * Never throws (a failure is logged), unless `reportFailure`: then a post that did not go out
+   * throws, `'refused'` when Teams refused the conversation for good (acrbot no longer in it: no
+   * retry helps), and resolving otherwise means it went out (a reminder's job retries on the throw).
+   */
+  tellRequester(
+    request: AccessRequest,
+    news: RequesterNews,
+    options?: { reportFailure?: boolean },
+  ): Promise<'noConversation' | 'refused' | undefined>;
   /** Posts a problem in the approvals channel. Never throws. */
   reportToApprovers(request: AccessRequest | undefined, text: string): Promise<void>;
 }
@@ -553,6 +563,12 @@ export class AccessLifecycle {
    * be refused, and says to ask for the access again. `run` is checked right before the post: a
    * run that lost its lease (another instance holds the job) must not tell the requester a second
    * time.
+   *
+   * Audited `sent` only once the post went out: a post that did not (Teams down) throws, so the
+   * job is retried with backoff and, after a few attempts, reported to the approvers like any
+   * failing job (composition/scheduler.ts). A requester with no conversation acrbot knows is
+   * audited `noConversation`, one whose conversation Teams refused (acrbot removed from it)
+   * `refused`; neither is retried (no attempt could reach them).
    */
   async onReminder(job: ScheduledJob, run?: JobRun): Promise<void> {
     const request = job.requestId ? await this.store.get(job.requestId) : undefined;
@@ -567,17 +583,34 @@ export class AccessLifecycle {
     const paused = pause && { since: pause.since, by: { name: pause.by.name } };
     // Drift is recorded on grants only; a credential's reminder is a secret's (reminderEnd).
     const driftSeen = end.credential ? undefined : request.access?.driftDetectedAt;
+    // One entry per reminder of this end (an extension moves the end and schedules the same job
+    // ids again, for reminders of their own), whatever it says. A run after it was written (the
+    // job's removal failed) neither posts again nor writes a second entry.
+    const key = `access.reminded:${job.id}:${end.at}`;
+    if ((await this.audit.forRequest(request.id)).some((e) => e.idempotencyKey === key)) return;
     await run?.check();
-    await this.messenger.tellRequester(
+    // Throws when the post did not go out: no entry, the job is retried. At least once, not at
+    // most once: a run whose post went out but whose entry could not be written is retried too
+    // and posts the reminder again (a second reminder beats none); the key keeps one entry.
+    const told = await this.messenger.tellRequester(
       request,
       end.credential
         ? { kind: 'credentialExpiring', inMs, at: end.at, ...(paused && { paused }) }
         : { kind: 'expiring', inMs, ...(paused && { paused }) },
+      { reportFailure: true },
     );
+    const of = `expires ${end.at}${end.credential ? ' (the pull secret’s credential, before the term ends)' : ''}`;
     await this.record(request, ACRBOT_ACTOR, {
       action: 'access.reminded',
-      outcome: 'sent',
-      detail: `expires ${end.at}${end.credential ? ' (the pull secret’s credential, before the term ends)' : ''}${withoutExtend(driftSeen, Boolean(paused))}`,
+      idempotencyKey: key,
+      ...(told === 'noConversation'
+        ? { outcome: 'noConversation', detail: `${of}; not sent: acrbot knows no conversation of the requester’s` }
+        : told === 'refused'
+          ? {
+              outcome: 'refused',
+              detail: `${of}; not sent: Teams refused the post in the requester’s conversation (acrbot is no longer in it)`,
+            }
+          : { outcome: 'sent', detail: `${of}${withoutExtend(driftSeen, Boolean(paused))}` }),
     });
   }
 
