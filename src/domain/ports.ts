@@ -362,6 +362,10 @@ export interface SecretWriteResult {
   serviceAccountPatched: boolean;
   /** The secret's uid as the API server answered the write: which object acrbot wrote (G15). */
   uid?: string;
+  /** `metadata.uid` of the service account as acrbot read it to link the secret: which object holds the entry. */
+  serviceAccountUid?: string;
+  /** The link's patch got no clear answer and reading the account back failed: the entry may be there. */
+  serviceAccountLinkUnknown?: boolean;
 }
 
 /**
@@ -427,6 +431,11 @@ export interface PullSecretRemoval {
   requestId: string;
   /** The uid acrbot recorded when it wrote the secret; undefined for requests recorded before uids were kept. */
   writtenUid?: string;
+  /**
+   * The uid acrbot recorded for each of `serviceAccounts` it linked: an account with another
+   * uid was made again since, and its entries are its makers' (none recorded: by name, as before).
+   */
+  serviceAccountUids?: Readonly<Record<string, string>>;
 }
 
 /** Outcome of removing a pull secret. */
@@ -442,6 +451,8 @@ export interface SecretRemoveResult {
   serviceAccountFailure?: Error;
   /** That service account. */
   failedServiceAccount?: string;
+  /** Service accounts made again since acrbot linked the secret (another uid): their entry was left. */
+  serviceAccountsNotOurs?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------

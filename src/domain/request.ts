@@ -74,6 +74,14 @@ export interface Outcome {
      * revocation that deletes the secret removes these entries, and no other (G15).
      */
     serviceAccounts?: string[];
+    /**
+     * What acrbot knows of each service account it linked the secret to, by name: the account's
+     * `metadata.uid` when it was linked (the revocation takes the entry out of that object only:
+     * one made again under the name holds someone else's entries, G15), and `unknown` for a link
+     * whose patch got no clear answer (not in {@link serviceAccounts}: the entry may be there,
+     * and the revocation takes it out if it is). Absent on outcomes recorded before it was kept.
+     */
+    serviceAccountLinks?: Record<string, { uid?: string; unknown?: boolean }>;
   };
   /**
    * Secret flow: the credential of the request whose secret this one replaced, which the run could

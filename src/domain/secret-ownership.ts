@@ -316,8 +316,45 @@ function wroteAfter(other: AccessRequest, theirs: CreatedObject, request: Access
 export function acrbotServiceAccountEntries(request: AccessRequest): string[] {
   const secret = request.outcome?.secret;
   if (request.plan.kind !== 'secret' || !secret) return [];
-  if (secret.serviceAccounts) return secret.serviceAccounts;
-  return secret.serviceAccountPatched && request.plan.serviceAccount ? [request.plan.serviceAccount] : [];
+  const added =
+    secret.serviceAccounts ??
+    (secret.serviceAccountPatched && request.plan.serviceAccount ? [request.plan.serviceAccount] : []);
+  // A link whose result nobody could tell: the entry may be acrbot's, and nobody else's record
+  // vouches for it, so the revocation takes it out if it is there.
+  const unknown = Object.entries(secret.serviceAccountLinks ?? {})
+    .filter(([, link]) => link?.unknown === true)
+    .map(([name]) => name);
+  return unknown.length ? [...new Set([...added, ...unknown])] : added;
+}
+
+/** The uid acrbot recorded for each service account whose entry is acrbot's (none on older records). */
+export function serviceAccountUidsOf(request: AccessRequest): Record<string, string> {
+  const links = request.plan.kind === 'secret' ? request.outcome?.secret?.serviceAccountLinks : undefined;
+  return Object.fromEntries(
+    Object.entries(links ?? {}).flatMap(([name, link]) => (typeof link?.uid === 'string' ? [[name, link.uid]] : [])),
+  );
+}
+
+/**
+ * The `serviceAccountLinks` a secret write leaves to acrbot's records: the uids of `entries`
+ * (see {@link serviceAccountEntriesAfterWrite}) that `replaced` recorded, and the plan's service
+ * account as this write found it (`link`): added (or counted as acrbot's, `patched`) with its uid,
+ * or with an unknown result. Undefined when there is nothing to keep.
+ */
+export function serviceAccountLinksAfterWrite(
+  plan: SecretPlan,
+  link: { patched: boolean; uid?: string; unknown?: boolean },
+  entries: readonly string[],
+  replaced: AccessRequest | undefined,
+): NonNullable<Outcome['secret']>['serviceAccountLinks'] {
+  const links: NonNullable<NonNullable<Outcome['secret']>['serviceAccountLinks']> = {};
+  const theirs = replaced ? serviceAccountUidsOf(replaced) : {};
+  for (const name of entries) if (Object.hasOwn(theirs, name)) links[name] = { uid: theirs[name] };
+  const own = plan.serviceAccount;
+  if (own && link.patched && link.uid) links[own] = { uid: link.uid };
+  else if (own && link.unknown && !entries.includes(own))
+    links[own] = { ...(link.uid ? { uid: link.uid } : {}), unknown: true };
+  return Object.keys(links).length ? links : undefined;
 }
 
 /**

@@ -25,6 +25,7 @@ import {
   pendingRetirementOf,
   replacedByStartedWrite,
   retiredCredentialOf,
+  serviceAccountUidsOf,
   writtenSecretUid,
 } from '../domain/secret-ownership';
 import type { Logger } from '../observability/logger';
@@ -1619,6 +1620,7 @@ export class AccessLifecycle {
       serviceAccounts: entries,
       requestId: request.id,
       writtenUid: writtenSecretUid(request),
+      serviceAccountUids: serviceAccountUidsOf(request),
     });
     await this.record(request, by, {
       action: 'access.revoke.secret',
@@ -1645,6 +1647,14 @@ export class AccessLifecycle {
         outcome: 'absent',
         targetIds: [serviceAccountId(serviceAccount)],
         detail: 'the service account no longer exists; no entry to take out',
+      });
+    for (const serviceAccount of removed.serviceAccountsNotOurs ?? [])
+      await this.record(request, by, {
+        action: 'access.revoke.serviceAccount',
+        outcome: 'kept',
+        targetIds: [serviceAccountId(serviceAccount)],
+        detail:
+          "the service account was deleted and made again since acrbot added the entry (another uid); its entries are not acrbot's; left in place",
       });
     if (plan.serviceAccount && !entries.includes(plan.serviceAccount) && removed.secret === 'deleted')
       await this.record(request, by, {

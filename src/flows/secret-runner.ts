@@ -51,6 +51,7 @@ import {
   retirementPendingSentence,
   SECRET_WRITE_UNCONFIRMED,
   serviceAccountEntriesAfterWrite,
+  serviceAccountLinksAfterWrite,
   serviceAccountLinkedEarlier,
   writeStartedRecord,
   writtenSecretUid,
@@ -218,7 +219,13 @@ export class SecretRunner implements PlanRunner {
       // With what it replaces: a run resumed after the write still retires it (G13).
       await ctx.recordCreated(writeStartedRecord(plan, previous, previousEntries, linksServiceAccount));
       writeState = 'started';
-      const { serviceAccountFailure, ...write } = await this.writeSecret(access, request, plan, credential, existing);
+      const { serviceAccountFailure, serviceAccountUid, serviceAccountLinkUnknown, ...write } = await this.writeSecret(
+        access,
+        request,
+        plan,
+        credential,
+        existing,
+      );
       writeState = 'written';
       const addedEarlier = !write.serviceAccountPatched && !serviceAccountFailure && !!linkedEarlier;
       // A resumed run rewrites the secret its earlier attempt wrote: it replaced another
@@ -261,14 +268,16 @@ export class SecretRunner implements PlanRunner {
         );
         await ctx.audit({
           action: 'kubernetes.write.serviceAccount',
-          outcome: 'failed',
+          outcome: serviceAccountLinkUnknown ? 'unknown' : 'failed',
           targetIds: [serviceAccountId],
           // As the card (below) and the revocation's entry (access-lifecycle.ts): a message written
           // for people, else no library's text at all; the error itself is in the log line above.
           detail: isUserFacing(serviceAccountFailure) ? serviceAccountFailure.message : 'unexpected error',
         });
         const why = isUserFacing(serviceAccountFailure) ? ` ${serviceAccountFailure.message}` : '';
-        serviceAccountNote = ` Not added to service account ${plan.serviceAccount}:${why} Until it is, name the secret in the pod's imagePullSecrets.`;
+        serviceAccountNote = serviceAccountLinkUnknown
+          ? ` Perhaps not added to service account ${plan.serviceAccount}:${why} Until its imagePullSecrets names the secret, name it in the pod's imagePullSecrets.`
+          : ` Not added to service account ${plan.serviceAccount}:${why} Until it is, name the secret in the pod's imagePullSecrets.`;
       }
       const retired = previous ? await this.retirePrevious(previous, credential.ref, ctx) : 'none';
       const absent =
@@ -282,19 +291,19 @@ export class SecretRunner implements PlanRunner {
             ? ` ${retirementPendingSentence(previous.id)}`
             : '';
       const validity = credentialValidity(request, plan);
+      const entries = serviceAccountEntriesAfterWrite(plan, written.serviceAccountPatched, previousEntries ?? previous);
+      const serviceAccountLinks = serviceAccountLinksAfterWrite(
+        plan,
+        { patched: written.serviceAccountPatched, uid: serviceAccountUid, unknown: serviceAccountLinkUnknown },
+        entries,
+        previous,
+      );
       return {
         summary: `Secret ${plan.namespace}/${plan.secretName} ${written.action} in ${plan.cluster.name} with ${credentialName(credential.ref, credential.id)}${validity}.${written.serviceAccountPatched ? ` Added to service account ${plan.serviceAccount}.` : ''}${serviceAccountNote}${retiredNote}`,
         azureRequestIds: credential.requestIds,
         createdIds: [credential.id],
         credentialRef: encodeCredentialRef(credential.ref),
-        secret: {
-          ...written,
-          serviceAccounts: serviceAccountEntriesAfterWrite(
-            plan,
-            written.serviceAccountPatched,
-            previousEntries ?? previous,
-          ),
-        },
+        secret: { ...written, serviceAccounts: entries, ...(serviceAccountLinks ? { serviceAccountLinks } : {}) },
         // Recorded with the outcome: the request's clean-up job deletes it (credential-cleanup.ts).
         ...(retired === 'pending' && previous ? { retirement: { requestId: previous.id } } : {}),
         // What became of the replaced credential, for what reads it later (the extension's audit

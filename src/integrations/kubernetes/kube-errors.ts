@@ -119,6 +119,13 @@ export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacing
           `Cluster ${ctx.cluster} did not answer in time while acrbot tried to ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace}; check that its API server is up and reachable, then ask again.`,
           cause,
         );
+      // Still throttled after the retries (kube-pull-secrets.ts): busy, neither down nor unreachable.
+      if (status === 429)
+        return new UserFacingError(
+          'kubernetes.failed',
+          `Cluster ${ctx.cluster} is throttling requests (429) and refused acrbot's ${ctx.verb} of ${ctx.resource} in namespace ${ctx.namespace}${LEAVES_NOTHING.has(ctx.verb) ? '; nothing was left behind' : ''}; try again in a few minutes.`,
+          cause,
+        );
       return new UserFacingError(
         'kubernetes.failed',
         `Cluster ${ctx.cluster} could not be reached or failed (${status ?? 'no answer'}) while acrbot tried to ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace}${LEAVES_NOTHING.has(ctx.verb) ? '; nothing was left behind' : ''}.`,
@@ -201,6 +208,28 @@ export function namespaceTerminatingError(
     'kubernetes.namespaceTerminating',
     `Namespace ${ctx.namespace} of cluster ${ctx.cluster} is being deleted (Terminating), so nothing can be created in it. If it should stay, ask the cluster's owners what holds its deletion (a finalizer); otherwise ask again for a namespace that is not going away.`,
     cause,
+  );
+}
+
+/** Finalizers a sentence names at most (a secret rarely has more than one or two). */
+const FINALIZERS_NAMED = 3;
+
+/**
+ * The secret is being deleted (`metadata.deletionTimestamp` set), held by a finalizer: a create
+ * under its name is refused until it is gone, and a replace would write the new credential into
+ * a secret about to vanish. The finalizers are qualified names the API server validated.
+ */
+export function secretTerminatingError(
+  ctx: Pick<KubeCallContext, 'cluster' | 'namespace'>,
+  secretName: string,
+  finalizers: readonly string[] | undefined,
+): UserFacingError {
+  const named = (finalizers ?? []).slice(0, FINALIZERS_NAMED);
+  const more = (finalizers?.length ?? 0) > named.length ? ', …' : '';
+  const held = named.length ? ` (finalizers ${named.join(', ')}${more})` : '';
+  return new UserFacingError(
+    'kubernetes.secretTerminating',
+    `Secret ${ctx.namespace}/${secretName} in cluster ${ctx.cluster} is being deleted${held}; nothing was written. Try again when it is gone, or choose another --secret-name.`,
   );
 }
 

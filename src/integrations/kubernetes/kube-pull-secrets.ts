@@ -31,6 +31,7 @@ import {
   type KubeSignIn,
   kubeStatus,
   namespaceTerminatingError,
+  secretTerminatingError,
 } from './kube-errors';
 
 /**
@@ -455,6 +456,9 @@ export class KubePullSecrets implements PullSecretPort {
     const linked = serviceAccountLinked === undefined ? {} : { serviceAccountLinked };
     if (!secret) return linked;
     const meta = secret.metadata ?? {};
+    // Being deleted, held by a finalizer: a create would meet it (409) and a replace would put the
+    // new credential into a secret about to vanish. Said before any credential exists.
+    if (meta.deletionTimestamp) throw secretTerminatingError(ctx, input.secretName, meta.finalizers);
     const existing: ExistingSecret = {
       requestIdLabel: meta.labels?.[REQUEST_ID_LABEL],
       managedBy: meta.labels?.[MANAGED_BY_LABEL],
@@ -525,10 +529,12 @@ export class KubePullSecrets implements PullSecretPort {
     const result = { action, serviceAccountPatched: false, uid: written.metadata?.uid };
     if (!input.serviceAccount) return result;
     try {
-      return {
-        ...result,
-        serviceAccountPatched: await this.linkServiceAccount(api, input.serviceAccount, input.secretName, ctx),
-      };
+      const link = await this.linkServiceAccount(api, input.serviceAccount, input.secretName, ctx);
+      // Which account object holds the entry: the revocation touches that one only (G15).
+      const uid = link.uid ? { serviceAccountUid: link.uid } : {};
+      if ('unknown' in link)
+        return { ...result, ...uid, serviceAccountLinkUnknown: true, serviceAccountFailure: link.unknown };
+      return { ...result, ...uid, serviceAccountPatched: link.added };
     } catch (err) {
       // The secret is written (and may have replaced another): the caller must know which
       // object it wrote even though the link failed, so the failure is answered, not thrown.
@@ -659,6 +665,10 @@ export class KubePullSecrets implements PullSecretPort {
           serviceAccountsPatched: [],
           serviceAccountsAbsent: [],
         };
+      // Already being deleted (a finalizer holds it): it is going, and deleting it again changes
+      // nothing (a controller touching it meanwhile would only make the conditional delete 409).
+      if (existing.metadata?.deletionTimestamp)
+        return { secret: 'deleted', ...(await this.unlinkAll(api, input, ctx)) };
       try {
         // Exactly the object just read: a replacement written meanwhile survives (409 Conflict).
         await api.deleteNamespacedSecret({
@@ -695,40 +705,59 @@ export class KubePullSecrets implements PullSecretPort {
   ): Promise<
     Pick<
       SecretRemoveResult,
-      'serviceAccountsPatched' | 'serviceAccountsAbsent' | 'serviceAccountFailure' | 'failedServiceAccount'
+      | 'serviceAccountsPatched'
+      | 'serviceAccountsAbsent'
+      | 'serviceAccountsNotOurs'
+      | 'serviceAccountFailure'
+      | 'failedServiceAccount'
     >
   > {
     const serviceAccountsPatched: string[] = [];
     const serviceAccountsAbsent: string[] = [];
+    const serviceAccountsNotOurs: string[] = [];
     let failure: Pick<SecretRemoveResult, 'serviceAccountFailure' | 'failedServiceAccount'> = {};
+    const uids = input.serviceAccountUids ?? {};
     for (const serviceAccount of input.serviceAccounts)
       try {
-        const result = await this.unlinkServiceAccount(api, serviceAccount, input.secretName, ctx);
+        const uid = Object.hasOwn(uids, serviceAccount) ? uids[serviceAccount] : undefined;
+        const result = await this.unlinkServiceAccount(api, serviceAccount, input.secretName, ctx, uid);
         if (result === 'patched') serviceAccountsPatched.push(serviceAccount);
         else if (result === 'absent') serviceAccountsAbsent.push(serviceAccount);
+        else if (result === 'notOurs') serviceAccountsNotOurs.push(serviceAccount);
       } catch (err) {
         if (!failure.serviceAccountFailure)
           failure = { serviceAccountFailure: err as Error, failedServiceAccount: serviceAccount };
       }
-    return { serviceAccountsPatched, serviceAccountsAbsent, ...failure };
+    return {
+      serviceAccountsPatched,
+      serviceAccountsAbsent,
+      ...(serviceAccountsNotOurs.length ? { serviceAccountsNotOurs } : {}),
+      ...failure,
+    };
   }
 
   /**
    * Removes the secret from `imagePullSecrets`, keeping every other entry: a JSON Patch that
    * tests the entry's name at its index before removing it, so a list changed since the read
    * fails (422) instead of losing someone else's entry; then the list is read again and the
-   * entry looked for anew (at most {@link SERVICE_ACCOUNT_PATCH_ATTEMPTS} times). `noEntry`: the list no longer
-   * has it; `absent`: the service account no longer exists.
+   * entry looked for anew (at most {@link SERVICE_ACCOUNT_PATCH_ATTEMPTS} times). With the
+   * account's `uid` as acrbot recorded it when linking, only that object is touched: one deleted
+   * and made again under the name (another uid) holds its makers' entries, not acrbot's (G15),
+   * and the patch tests the uid too, for an account made again between the read and the patch.
+   * `noEntry`: the list no longer has it; `absent`: the service account no longer exists;
+   * `notOurs`: it is another object than the one acrbot linked.
    */
   private async unlinkServiceAccount(
     api: CoreV1Api,
     serviceAccount: string,
     secretName: string,
     ctx: KubeScope,
-  ): Promise<'patched' | 'noEntry' | 'absent'> {
+    uid: string | undefined,
+  ): Promise<'patched' | 'noEntry' | 'absent' | 'notOurs'> {
     for (let attempt = 1; ; attempt++) {
       try {
         const sa = await api.readNamespacedServiceAccount({ name: serviceAccount, namespace: ctx.namespace });
+        if (uid !== undefined && sa.metadata?.uid !== uid) return 'notOurs';
         const index = sa.imagePullSecrets?.findIndex((s) => s.name === secretName) ?? -1;
         if (index < 0) return 'noEntry';
         const { PatchStrategy, setHeaderOptions } = kube();
@@ -737,6 +766,7 @@ export class KubePullSecrets implements PullSecretPort {
             name: serviceAccount,
             namespace: ctx.namespace,
             body: [
+              ...(uid !== undefined ? [{ op: 'test', path: '/metadata/uid', value: uid }] : []),
               { op: 'test', path: `/imagePullSecrets/${index}/name`, value: secretName },
               { op: 'remove', path: `/imagePullSecrets/${index}` },
             ],
@@ -748,7 +778,8 @@ export class KubePullSecrets implements PullSecretPort {
         // Gone before the read, or between the read and the patch: either way no entry is left.
         if (kubeStatus(err) === 404) return 'absent';
         const explained = explainKubeError(err, { ...ctx, verb: 'patch', resource: 'serviceaccounts' });
-        // The test failed (the read cannot answer 422): someone changed the list in between.
+        // A test failed (the read cannot answer 422): someone changed the list in between, or
+        // made the account again; the next read tells which.
         if (kubeStatus(err) !== 422) throw explained;
         if (attempt < SERVICE_ACCOUNT_PATCH_ATTEMPTS) continue;
         throw new UserFacingError(
@@ -767,21 +798,26 @@ export class KubePullSecrets implements PullSecretPort {
    * whole list and drop the team's other pull secrets. A JSON Patch appends instead, guarded by
    * a `test` of the resourceVersion just read (an `add` to a list that does not exist yet
    * creates it): a service account changed since the read fails (422) rather than lose
-   * someone's change, and is read again, at most {@link SERVICE_ACCOUNT_PATCH_ATTEMPTS} times. False when the
-   * list already names the secret. A patch with no clear answer (none, a timeout, a 5xx) may have
-   * been applied: the list is read again, and naming the secret now (it did not when read), the
-   * entry is taken as this patch's, so the outcome records it and the revocation removes it.
+   * someone's change, and is read again, at most {@link SERVICE_ACCOUNT_PATCH_ATTEMPTS} times. `added`
+   * false when the list already names the secret. A patch with no clear answer (none, a timeout, a
+   * 5xx) may have been applied: the list is read again, and naming the secret now (it did not when
+   * read), the entry is taken as this patch's, so the outcome records it and the revocation
+   * removes it; that read failing too, the link is `unknown` (the entry may be there), which the
+   * outcome records so that the revocation still takes the entry out if it is there. `uid`: the
+   * account's, as read (which object holds the entry).
    */
   private async linkServiceAccount(
     api: CoreV1Api,
     serviceAccount: string,
     secretName: string,
     ctx: KubeScope,
-  ): Promise<boolean> {
+  ): Promise<{ added: boolean; uid?: string } | { unknown: UserFacingError; uid?: string }> {
     for (let attempt = 1; ; attempt++) {
+      let uid: string | undefined;
       try {
         const sa = await api.readNamespacedServiceAccount({ name: serviceAccount, namespace: ctx.namespace });
-        if (sa.imagePullSecrets?.some((s) => s.name === secretName)) return false;
+        uid = sa.metadata?.uid;
+        if (sa.imagePullSecrets?.some((s) => s.name === secretName)) return { added: false, uid };
         const { PatchStrategy, setHeaderOptions } = kube();
         await api.patchNamespacedServiceAccount(
           {
@@ -796,26 +832,45 @@ export class KubePullSecrets implements PullSecretPort {
           },
           setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
         );
-        return true;
+        return { added: true, uid };
       } catch (err) {
         const explained = explainKubeError(err, { ...ctx, verb: 'patch', resource: 'serviceaccounts' });
         const status = kubeStatus(err);
-        if (status === undefined || status === 408 || status >= 500) {
-          // Read back: the patch may have been applied. A read-back that fails proves nothing
-          // either way, so the patch's own failure is what the caller gets and reports.
+        // Only the patch leaves an unclear answer (the read changes nothing): `uid` is set once read.
+        if (uid !== undefined && (status === undefined || status === 408 || status >= 500)) {
+          // Read back: the patch may have been applied. Naming the secret now, the entry is the
+          // patch's; not naming it, the patch did not land; the read failing too, nobody can tell.
           const linked = await api
             .readNamespacedServiceAccount({ name: serviceAccount, namespace: ctx.namespace })
-            .then((sa) => !!sa.imagePullSecrets?.some((s) => s.name === secretName))
-            .catch(() => false);
-          if (linked) return true;
-          throw explained;
+            .then((sa) =>
+              sa.metadata?.uid === uid ? !!sa.imagePullSecrets?.some((s) => s.name === secretName) : false,
+            )
+            .catch(() => undefined);
+          if (linked) return { added: true, uid };
+          if (linked === false) throw explained;
+          return {
+            uid,
+            unknown: new UserFacingError(
+              'kubernetes.serviceAccountUnconfirmed',
+              `Cluster ${ctx.cluster} did not confirm adding ${secretName} to the imagePullSecrets of service account ${serviceAccount} in namespace ${ctx.namespace}, and acrbot could not read the account back to tell whether it was added; revoking this access takes the entry out if it is there.`,
+              { cause: explained.cause },
+            ),
+          };
         }
+        // Written meanwhile by someone else (an answer the patch's own test would give as 422):
+        // the secret is written, only the entry is missing; a new request would not help.
+        if (status === 409)
+          throw new UserFacingError(
+            'kubernetes.conflict',
+            `Service account ${serviceAccount} in namespace ${ctx.namespace} of cluster ${ctx.cluster} was being changed by someone else when acrbot added ${secretName} to its imagePullSecrets (409 Conflict); the entry was not added.`,
+            { cause: explained.cause },
+          );
         // The test failed (the read cannot answer 422): someone changed the service account in between.
         if (status !== 422) throw explained;
         if (attempt < SERVICE_ACCOUNT_PATCH_ATTEMPTS) continue;
         throw new UserFacingError(
           'kubernetes.conflict',
-          `Service account ${serviceAccount} in namespace ${ctx.namespace} of cluster ${ctx.cluster} kept changing while acrbot added ${secretName} to its imagePullSecrets; it tries again later.`,
+          `Service account ${serviceAccount} in namespace ${ctx.namespace} of cluster ${ctx.cluster} kept changing while acrbot added ${secretName} to its imagePullSecrets; the entry was not added.`,
           { cause: explained.cause },
         );
       }

@@ -3,7 +3,9 @@
  * clients see only the first failure:
  *  - create: decode (400) → namespace exists (404) and is not Terminating (403; NamespaceLifecycle admission) → validate (422) → store (409 AlreadyExists; 500 for a resourceVersion);
  *  - update: decode/name checks (400) → exists (404) → uid precondition (409) → resourceVersion precondition (409) → validate (422);
- *  - patch:  Content-Type (415) → decode (400) → exists (404) → apply (422 for JSON Patch) → resourceVersion (409) → validate (422, uid immutable first).
+ *  - patch:  Content-Type (415) → decode (400) → exists (404) → apply (422 for JSON Patch) → resourceVersion (409) → validate (422, uid immutable first);
+ *  - delete: exists (404) → preconditions (409) → removed, or, while it has finalizers, only marked
+ *    (`metadata.deletionTimestamp`) and kept until an update leaves it none.
  * Authentication and authorization run before any of this, in the router.
  */
 import { randomBytes } from 'node:crypto';
@@ -15,12 +17,13 @@ import {
   badRequest,
   conflict,
   invalid,
+  type FieldError,
   namespaceTerminating,
   notFound,
   success,
   unsupportedMediaType,
 } from './status';
-import { clone, type ObjectStore } from './store';
+import { clone, kubeTimestamp, type ObjectStore } from './store';
 import { assertNoResourceVersionOnCreate, assertUidPrecondition, uidImmutableErrors } from './system-fields';
 import { toTable, wantsTable } from './table';
 import type { Json, JsonObject, KubeObject } from './types';
@@ -195,8 +198,13 @@ function commitUpdate(ctx: HandlerContext, next: KubeObject, current: KubeObject
   // The store checks this too; checking here puts the 409 before validation's 422, as the real server does.
   if (wanted && wanted !== current.metadata.resourceVersion) throw conflict(ctx.def.name, ctx.name as string);
   ctx.def.normalise(next);
+  keepDeletionMarks(next, current);
   // validateCommonFields (the uid) runs before the resource's own update validation.
-  const errs = [...uidImmutableErrors(next, current), ...ctx.def.validate(next, current)];
+  const errs = [
+    ...uidImmutableErrors(next, current),
+    ...newFinalizerErrors(next, current),
+    ...ctx.def.validate(next, current),
+  ];
   if (errs.length > 0) throw invalid(ctx.def.kind, ctx.name as string, errs);
   if (isDryRun(ctx))
     return {
@@ -210,7 +218,43 @@ function commitUpdate(ctx: HandlerContext, next: KubeObject, current: KubeObject
         },
       }),
     };
-  return { status: 200, body: wire(ctx.def, ctx.store.update(ctx.def.name, ns, ctx.name as string, next)) };
+  const stored = ctx.store.update(ctx.def.name, ns, ctx.name as string, next);
+  // The last finalizer of an object being deleted is gone: the registry deletes it now
+  // (shouldDeleteDuringUpdate) and answers with the object as it was last stored.
+  if (stored.metadata.deletionTimestamp && !finalizersOf(stored).length)
+    ctx.store.delete(ctx.def.name, ns, ctx.name as string);
+  return { status: 200, body: wire(ctx.def, stored) };
+}
+
+function finalizersOf(obj: KubeObject): string[] {
+  const finalizers = obj.metadata.finalizers;
+  return Array.isArray(finalizers) ? finalizers.filter((f): f is string => typeof f === 'string') : [];
+}
+
+/**
+ * rest.BeforeUpdate: an update never sets, changes or removes a deletion mark; the stored
+ * object's (or none) is kept whatever the body says.
+ */
+function keepDeletionMarks(next: KubeObject, current: KubeObject): void {
+  for (const key of ['deletionTimestamp', 'deletionGracePeriodSeconds']) {
+    if (current.metadata[key] === undefined) delete next.metadata[key];
+    else next.metadata[key] = current.metadata[key];
+  }
+}
+
+/** ValidateObjectMetaUpdate: no new finalizer on an object being deleted. */
+function newFinalizerErrors(next: KubeObject, current: KubeObject): FieldError[] {
+  if (!current.metadata.deletionTimestamp) return [];
+  const before = new Set(finalizersOf(current));
+  return finalizersOf(next).some((f) => !before.has(f))
+    ? [
+        {
+          type: 'FieldValueForbidden',
+          field: 'metadata.finalizers',
+          detail: 'no new finalizers can be added if the object is being deleted',
+        },
+      ]
+    : [];
 }
 
 /** PUT: full replace of an existing object (no create-on-update for these resources). */
@@ -239,14 +283,38 @@ export function patchObject(ctx: HandlerContext): HandlerResult {
   return commitUpdate(ctx, next, current);
 }
 
-/** DELETE of one object: secrets and serviceaccounts answer with a success Status, as the real registry does. */
+/**
+ * DELETE of one object: secrets and serviceaccounts answer with a success Status, as the real
+ * registry does. One with finalizers is not removed: the registry sets its deletionTimestamp
+ * (once; a second delete changes nothing) and answers 200 with the object, which stays until an
+ * update leaves it no finalizer ({@link commitUpdate}).
+ */
 export function deleteObject(ctx: HandlerContext): HandlerResult {
   const ns = ctx.def.namespaced ? ctx.namespace : undefined;
   const current = ctx.store.get(ctx.def.name, ns, ctx.name as string);
   if (!current) throw notFound(ctx.def.name, ctx.name as string);
   checkDeletePreconditions(ctx, current);
-  if (!isDryRun(ctx)) ctx.store.delete(ctx.def.name, ns, ctx.name as string);
+  const held = deleteOrMark(ctx, ns, current);
+  if (held) return { status: 200, body: wire(ctx.def, held) };
   return { status: 200, body: success({ name: current.metadata.name, kind: ctx.def.name, uid: current.metadata.uid }) };
+}
+
+/**
+ * Deletes `current`, or, while it has finalizers, marks it as being deleted and answers it
+ * (as stored; as it would be, on a dry run). Undefined when it is deleted.
+ */
+function deleteOrMark(ctx: HandlerContext, ns: string | undefined, current: KubeObject): KubeObject | undefined {
+  const name = current.metadata.name as string;
+  if (!finalizersOf(current).length) {
+    if (!isDryRun(ctx)) ctx.store.delete(ctx.def.name, ns, name);
+    return undefined;
+  }
+  if (current.metadata.deletionTimestamp) return current;
+  const marked = {
+    ...current,
+    metadata: { ...current.metadata, deletionTimestamp: kubeTimestamp(ctx.now), deletionGracePeriodSeconds: 0 },
+  };
+  return isDryRun(ctx) ? marked : ctx.store.update(ctx.def.name, ns, name, marked);
 }
 
 /**
@@ -278,8 +346,7 @@ function checkDeletePreconditions(ctx: HandlerContext, current: KubeObject): voi
 export function deleteCollection(ctx: HandlerContext): HandlerResult {
   const keep = selectorFilter(ctx.query.get('labelSelector'), ctx.query.get('fieldSelector'));
   const victims = ctx.store.list(ctx.def.name, ctx.namespace).filter(keep);
-  if (!isDryRun(ctx))
-    for (const v of victims) ctx.store.delete(ctx.def.name, v.metadata.namespace, v.metadata.name as string);
+  for (const v of victims) deleteOrMark(ctx, v.metadata.namespace, v);
   return {
     status: 200,
     body: {

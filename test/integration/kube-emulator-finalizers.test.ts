@@ -1,0 +1,107 @@
+/**
+ * The Kubernetes emulator's deletion of an object with finalizers, as the real API server does
+ * it: the DELETE answers 200 with the object, now marked (`metadata.deletionTimestamp`), which
+ * stays until an update leaves it no finalizer; no new finalizer can be added meanwhile. Over
+ * raw HTTPS, so the wire answers themselves are pinned.
+ */
+import { request } from 'node:https';
+import { KubernetesEmulator } from '../../src/sandbox/kubernetes';
+import { createSandboxTls } from '../../src/sandbox/tls';
+
+const TOKEN = 'tok-fin';
+let k8s: KubernetesEmulator;
+
+beforeAll(async () => {
+  k8s = new KubernetesEmulator({ tls: createSandboxTls(), tokens: { [TOKEN]: 'alice' }, namespaces: ['apps'] });
+  await k8s.start();
+});
+afterAll(() => k8s.stop());
+
+function call(method: string, path: string, body?: unknown, contentType = 'application/json') {
+  const url = new URL(k8s.url);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` };
+  if (payload !== undefined) {
+    headers['Content-Type'] = contentType;
+    headers['Content-Length'] = String(Buffer.byteLength(payload));
+  }
+  return new Promise<{ status: number; json: any }>((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, method, path, headers, ca: k8s.caPem }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
+    });
+    req.on('error', reject);
+    if (payload !== undefined) req.write(payload);
+    req.end();
+  });
+}
+
+const SECRETS = '/api/v1/namespaces/apps/secrets';
+
+async function heldSecret(name: string) {
+  const created = await call('POST', SECRETS, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, finalizers: ['example.com/hold'] },
+    type: 'Opaque',
+    data: { k: 'dg==' },
+  });
+  expect(created.status).toBe(201);
+  return created.json;
+}
+
+test('a DELETE of an object with finalizers answers 200 with it, marked, and keeps it', async () => {
+  await heldSecret('held');
+  const deleted = await call('DELETE', `${SECRETS}/held`);
+  expect(deleted.status).toBe(200);
+  expect(deleted.json.kind).toBe('Secret');
+  expect(deleted.json.metadata.deletionTimestamp).toEqual(expect.any(String));
+  expect(deleted.json.metadata.deletionGracePeriodSeconds).toBe(0);
+  const read = await call('GET', `${SECRETS}/held`);
+  expect(read.status).toBe(200);
+  expect(read.json.metadata.deletionTimestamp).toBe(deleted.json.metadata.deletionTimestamp);
+  // A second delete changes nothing.
+  const again = await call('DELETE', `${SECRETS}/held`);
+  expect(again.status).toBe(200);
+  expect(again.json.metadata.resourceVersion).toBe(deleted.json.metadata.resourceVersion);
+});
+
+test('an update that leaves no finalizer deletes it', async () => {
+  await heldSecret('released');
+  await call('DELETE', `${SECRETS}/released`);
+  const patched = await call(
+    'PATCH',
+    `${SECRETS}/released`,
+    [{ op: 'remove', path: '/metadata/finalizers' }],
+    'application/json-patch+json',
+  );
+  expect(patched.status).toBe(200);
+  expect((await call('GET', `${SECRETS}/released`)).status).toBe(404);
+});
+
+test('a PUT keeps the mark, and no new finalizer may be added while it is being deleted', async () => {
+  await heldSecret('marked');
+  const { json: marked } = await call('DELETE', `${SECRETS}/marked`);
+  const { deletionTimestamp: _dropped, ...withoutMark } = marked.metadata;
+  const put = await call('PUT', `${SECRETS}/marked`, { ...marked, metadata: withoutMark, data: { k: 'dw==' } });
+  expect(put.status).toBe(200);
+  expect(put.json.metadata.deletionTimestamp).toBe(marked.metadata.deletionTimestamp);
+  const added = await call(
+    'PATCH',
+    `${SECRETS}/marked`,
+    [{ op: 'add', path: '/metadata/finalizers/-', value: 'example.com/another' }],
+    'application/json-patch+json',
+  );
+  expect(added.status).toBe(422);
+  expect(added.json.message).toContain('no new finalizers can be added if the object is being deleted');
+});
+
+test('without finalizers a DELETE removes it and answers a Status, as before', async () => {
+  await call('POST', SECRETS, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'plain' }, type: 'Opaque' });
+  const deleted = await call('DELETE', `${SECRETS}/plain`);
+  expect(deleted.status).toBe(200);
+  expect(deleted.json.kind).toBe('Status');
+  expect((await call('GET', `${SECRETS}/plain`)).status).toBe(404);
+});
