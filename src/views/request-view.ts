@@ -495,7 +495,11 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
     hasSnippet: ok && !extended,
     snippetHint:
       plan.kind === 'grant'
-        ? `Pods in ${plan.cluster.name} can now pull from ${plan.registry.loginServer}; no imagePullSecrets needed.`
+        ? outcome?.alreadyPresent
+          ? `Pods in ${plan.cluster.name} can pull from ${plan.registry.loginServer}; no imagePullSecrets needed.`
+          : // A new role assignment takes effect once Azure has replicated it (usually minutes, at
+            // worst half an hour): a pull failing at once is not a failed grant.
+            `Pods in ${plan.cluster.name} can pull from ${plan.registry.loginServer} once Azure has applied the role (usually within minutes); no imagePullSecrets needed. To confirm: @acrbot check ${plan.cluster.name} ${plan.registry.name}.`
         : viaServiceAccount
           ? `Pods in namespace ${plan.namespace} that run as service account ${inertText(plan.serviceAccount ?? '')} pull with the secret; no imagePullSecrets needed.`
           : `Reference the secret from pods in namespace ${plan.namespace}.`,
