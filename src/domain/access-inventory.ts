@@ -8,7 +8,9 @@ import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo, RoleDefinitionInfo 
 import { modeName, pullIdentityChange, registryModeChange, type DriftReason } from './drift-reason';
 import type { GrantPlan, SecretCredentialKind } from './plan';
 import { roleCarriesPull } from './pull-permission';
+import { registryReach } from './registry-reach';
 import { isBeingRevoked, type AccessRequest } from './request';
+import { acrbotServiceAccountEntries } from './secret-ownership';
 import { roleDefinitionGuid, scopeCovers } from './resource-id';
 
 /** A way of pulling is "expiring" when it ends within this window (issue #15: 7 days). */
@@ -35,7 +37,7 @@ export type InventoryCluster = Pick<ClusterInfo, 'id' | 'name' | 'subscriptionId
 /** A registry as the inventory names it. */
 export type InventoryRegistry = Pick<
   RegistryInfo,
-  'id' | 'name' | 'subscriptionId' | 'resourceGroup' | 'loginServer' | 'roleAssignmentMode'
+  'id' | 'name' | 'subscriptionId' | 'resourceGroup' | 'loginServer' | 'roleAssignmentMode' | 'network'
 >;
 
 /** The identity a cluster pulls with (PRODUCT facts: kubelet identity, or the cluster's service principal). */
@@ -121,6 +123,11 @@ export interface PullSecretPath {
   namespace: string;
   secretName: string;
   credentialKind: SecretCredentialKind;
+  /**
+   * Service accounts of the namespace whose `imagePullSecrets` list it, by acrbot's records: pods
+   * running as them use it without referencing it.
+   */
+  serviceAccounts?: string[];
   request: AcrbotRequestRef;
   state: AccessState;
 }
@@ -154,6 +161,16 @@ export interface AccessCell {
   canPull: boolean;
   /** Latest end of the live ways of pulling; undefined when one of them has no end, or none is live. */
   expiresAt?: string;
+  /**
+   * Set when no network reaches the registry (`check`'s words, registry-reach.ts): its ways of
+   * pulling do not count, and `canPull` is false.
+   */
+  unreachable?: string;
+  /**
+   * Anonymous pull is on and the registry can be reached: the cluster pulls without any of its
+   * paths (`check`'s words), and `canPull` is true.
+   */
+  anonymousPull?: string;
 }
 
 /** `access CLUSTER`. */
@@ -163,6 +180,11 @@ export interface ClusterAccessReport {
   /** Why the identity could not be determined (then only pull secrets are listed). */
   identityProblem?: string;
   cells: AccessCell[];
+  /**
+   * Registries that allow anonymous pull and can be reached ({@link anonymousPullRegistries}):
+   * the cluster can pull from them without any way of pulling of its own.
+   */
+  anonymousRegistries?: InventoryRegistry[];
   /** Set when acrbot's records were read only in part: what is missing (see {@link RecordsCut}). */
   incomplete?: string;
   generatedAt: string;
@@ -534,11 +556,22 @@ function pathsFor(
       namespace: r.plan.namespace,
       secretName: r.plan.secretName,
       credentialKind: r.plan.credentialKind,
+      ...(serviceAccountsOf(r).length && { serviceAccounts: serviceAccountsOf(r) }),
       request: ref,
       state: ref.state,
     });
   }
   return paths;
+}
+
+/**
+ * The service accounts a pull secret is listed on, by acrbot's records: the plan's (the run
+ * linked it, or found it listed) and those whose entry acrbot added.
+ */
+function serviceAccountsOf(request: AccessRequest): string[] {
+  if (request.plan.kind !== 'secret' || !request.outcome?.secret) return [];
+  const planned = request.plan.serviceAccount ? [request.plan.serviceAccount] : [];
+  return [...new Set([...planned, ...acrbotServiceAccountEntries(request)])];
 }
 
 /**
@@ -550,14 +583,46 @@ function driftedRef(ref: AcrbotRequestRef, reason: DriftReason | undefined): Acr
   return { ...ref, state: 'drifted', driftReason: reason };
 }
 
-/** An existing assignment works now; its acrbot requests say until when. */
+/**
+ * An existing assignment works now; its acrbot requests say until when. When they all ran out
+ * and acrbot has not removed it yet (the sweeper's window, or a revocation that keeps failing),
+ * it is `expired`: it still gives pull, but not for long (see {@link overdueEnd}).
+ */
 function assignmentState(refs: AcrbotRequestRef[]): AccessState {
   const live = refs.filter((r) => LIVE.includes(r.state));
+  if (refs.length && live.length === 0 && refs.some((r) => r.state === 'expired')) return 'expired';
   if (refs.length === 0 || live.length === 0) return 'active';
   return live.some((r) => r.state === 'active') ? 'active' : 'expiring';
 }
 
+/**
+ * When an acrbot-only assignment's access ended, if it did and the assignment is still there:
+ * none of its requests is live and at least one ran out (the latest end is returned). acrbot is
+ * removing it; until then it still gives pull. Undefined for any other assignment.
+ */
+export function overdueEnd(path: RoleAssignmentPath): string | undefined {
+  if (path.origin !== 'acrbot') return undefined;
+  const refs = requestsBehind(path);
+  if (refs.some(isLiveRef)) return undefined;
+  const ends = refs.filter((r) => r.state === 'expired' && r.expiresAt).map((r) => r.expiresAt!);
+  return ends.length ? ends.sort()[ends.length - 1] : undefined;
+}
+
+/**
+ * A way of pulling that gives pull now, network permitting: live, or an honoured assignment
+ * acrbot has yet to remove.
+ */
+export function pullsNow(p: PullPath): boolean {
+  if (p.kind === 'roleAssignment') return p.honoured && (LIVE.includes(p.state) || overdueEnd(p) !== undefined);
+  return LIVE.includes(p.state);
+}
+
 function cellOf(cluster: InventoryCluster, registry: InventoryRegistry, paths: PullPath[]): AccessCell {
+  // As `check` reads the network (registry-reach.ts): nothing counts when nothing reaches the
+  // registry, and anonymous pull lets the cluster pull without any of its paths.
+  const reach = registryReach(registry, registry.network);
+  const unreachable = reach.unreachable ? { unreachable: reach.finding!.text } : {};
+  const anonymous = reach.anonymous ? { anonymousPull: reach.anonymousText! } : {};
   const live = paths.filter((p) => LIVE.includes(p.state) && (p.kind !== 'roleAssignment' || p.honoured));
   if (live.length) {
     const ends = live.map((p) => pathEnd(p));
@@ -568,13 +633,41 @@ function cellOf(cluster: InventoryCluster, registry: InventoryRegistry, paths: P
       registry,
       paths,
       state: live.some((p) => p.state === 'active') ? 'active' : 'expiring',
-      canPull: true,
+      canPull: !reach.unreachable,
       expiresAt: latest,
+      ...unreachable,
+      ...anonymous,
     };
   }
+  // Only assignments whose acrbot access ran out still give pull: expired, with when it ended.
+  const overdue = paths.flatMap((p) => (p.kind === 'roleAssignment' && pullsNow(p) ? [overdueEnd(p)!] : []));
+  if (overdue.length)
+    return {
+      cluster,
+      registry,
+      paths,
+      state: 'expired',
+      canPull: !reach.unreachable,
+      expiresAt: overdue.sort()[overdue.length - 1],
+      ...unreachable,
+      ...anonymous,
+    };
   const ended = ENDED_ORDER.find((s) => paths.some((p) => p.state === s));
   // Only unhonoured assignments left: nothing works, and nothing ended either.
-  return { cluster, registry, paths, state: ended ?? 'revoked', canPull: false };
+  return {
+    cluster,
+    registry,
+    paths,
+    state: ended ?? 'revoked',
+    canPull: reach.anonymous,
+    ...unreachable,
+    ...anonymous,
+  };
+}
+
+/** Registries any cluster that reaches them can pull from: anonymous pull on, and reachable. */
+export function anonymousPullRegistries(registries: readonly InventoryRegistry[]): InventoryRegistry[] {
+  return registries.filter((r) => registryReach(r, r.network).anonymous);
 }
 
 /** When a live path ends; undefined = no end. */

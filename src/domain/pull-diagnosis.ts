@@ -8,6 +8,7 @@
 import {
   EXPIRING_WITHIN_MS,
   isLiveRef,
+  overdueEnd,
   pathEnd,
   requestsBehind,
   type AccessCell,
@@ -21,6 +22,7 @@ import {
 } from './access-inventory';
 import type { RegistryNetwork } from './azure-model';
 import { driftNotDone, driftWords } from './drift-reason';
+import { registryReach } from './registry-reach';
 import { pullRoleFor } from './roles';
 import { asSentence } from './text';
 
@@ -124,7 +126,8 @@ function grantCommand(input: DiagnosisInput): string {
 
 /** Diagnoses pulls from `registry` by `cluster`. */
 export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
-  const { cluster, registry, identity, network, cell, now } = input;
+  const { cluster, registry, identity, cell, now } = input;
+  const network = input.network ?? registry.network;
   const findings: DiagnosisFinding[] = [];
   const paths = cell?.paths ?? [];
   const abac = registry.roleAssignmentMode === 'AbacRepositoryPermissions';
@@ -196,55 +199,15 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
       findings.push({
         topic: 'secret',
         level: 'info',
-        text: `Pull secret ${p.secretName} in namespace ${p.namespace}: ${originText(p)}; only pods in that namespace that reference it use it.`,
+        text: `Pull secret ${p.secretName} in namespace ${p.namespace}: ${originText(p)}; only pods in that namespace that reference it${asServiceAccount(p)} use it.`,
       });
   }
 
-  let unreachable = false;
-  const publicDisabled = network?.publicNetworkAccess?.toLowerCase() === 'disabled';
-  // The firewall's default action applies to every public address no IP rule allows: with Deny
-  // and no rule, public access is closed as surely as when it is disabled (private endpoints
-  // are not subject to those rules).
-  const denyAll = !publicDisabled && network?.defaultAction?.toLowerCase() === 'deny' && network.ipRuleCount === 0;
-  if (network) {
-    if (denyAll) {
-      unreachable = network.privateEndpoints === 0;
-      findings.push({
-        topic: 'network',
-        level: unreachable ? 'fail' : 'warn',
-        text: unreachable
-          ? `The registry firewall of ${registry.name} denies by default and allows no IP range, and it has no approved private endpoint, so nothing can reach it.`
-          : `The registry firewall denies by default and allows no IP range; the nodes must reach ${registry.name} through one of its ${network.privateEndpoints} private endpoint(s) (the cluster's network must resolve ${registry.loginServer} to it).`,
-      });
-    } else if (publicDisabled) {
-      unreachable = network.privateEndpoints === 0;
-      findings.push({
-        topic: 'network',
-        level: unreachable ? 'fail' : 'warn',
-        text: unreachable
-          ? `Public network access to ${registry.name} is disabled and it has no approved private endpoint, so nothing can reach it.`
-          : `Public network access is disabled; the nodes must reach ${registry.name} through one of its ${network.privateEndpoints} private endpoint(s) (the cluster's network must resolve ${registry.loginServer} to it).`,
-      });
-    } else if (network.defaultAction?.toLowerCase() === 'deny') {
-      findings.push({
-        topic: 'network',
-        level: 'warn',
-        text: `The registry firewall denies by default and allows ${network.ipRuleCount} IP range${network.ipRuleCount === 1 ? '' : 's'}; the cluster's outbound IP must be one of them (acrbot cannot see it).`,
-      });
-    } else {
-      findings.push({
-        topic: 'network',
-        level: 'ok',
-        text: `${registry.loginServer} accepts connections from public networks.`,
-      });
-    }
-    if (network.anonymousPullEnabled)
-      findings.push({
-        topic: 'anonymous',
-        level: 'info',
-        text: `Anonymous pull is enabled: anyone who can reach ${registry.loginServer} can pull without a role.`,
-      });
-  }
+  // The same reading of the network the inventory makes (registry-reach.ts): same facts, same words.
+  const reach = registryReach(registry, network);
+  const { unreachable, denyAll } = reach;
+  if (reach.finding) findings.push({ topic: 'network', ...reach.finding });
+  if (reach.anonymousText) findings.push({ topic: 'anonymous', level: 'info', text: reach.anonymousText });
 
   const anonymous = Boolean(network?.anonymousPullEnabled);
   const canPull = !unreachable && (working.length > 0 || anonymous);
@@ -259,10 +222,21 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
       level: 'warn',
       text: `acrbot request ${r.requestId} is being revoked (since ${shortTime(r.revokingSince!)}).`,
     });
+  // An acrbot-only assignment whose access ran out and that acrbot has yet to remove (the
+  // sweeper's window, or a revocation failing before it was marked): it pulls, but has ended.
+  const overdue = working.flatMap((p) => {
+    const ended = overdueEnd(p);
+    return ended && !requestsBehind(p).some((r) => r.revokingSince) ? [ended] : [];
+  });
   const lasting = working.filter(
-    (p) => p.origin === 'outside' || requestsBehind(p).some(holds) || !requestsBehind(p).some((r) => r.revokingSince),
+    (p) =>
+      p.origin === 'outside' ||
+      requestsBehind(p).some(holds) ||
+      (!requestsBehind(p).some((r) => r.revokingSince) && overdueEnd(p) === undefined),
   );
   const ending = working.length > 0 && lasting.length === 0;
+  // Ending only because its time ran out (no revocation began): when it ended.
+  const endedAt = ending && !revoking.length ? overdue.sort()[overdue.length - 1] : undefined;
   // When each stops giving pull, leaving out requests being revoked.
   const ends = lasting.map((p) => pathEnd(p, holds));
   const end = ends.length && !ends.includes(undefined) ? ends.sort()[ends.length - 1] : undefined;
@@ -271,11 +245,13 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
     findings.push({
       topic: 'expiry',
       level: expiring || ending ? 'warn' : 'ok',
-      text: ending
-        ? 'Role-based pull ends when acrbot has finished revoking it.'
-        : end
-          ? `Role-based pull ends ${shortTime(end)}.`
-          : 'Role-based pull has no end date.',
+      text: endedAt
+        ? `Role-based pull ended ${shortTime(endedAt)}; acrbot is removing it.`
+        : ending
+          ? 'Role-based pull ends when acrbot has finished revoking it.'
+          : end
+            ? `Role-based pull ends ${shortTime(end)}.`
+            : 'Role-based pull has no end date.',
     });
   }
   // The requests whose end is the end of pulling: one of this cluster's own is extended; when only
@@ -284,17 +260,15 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
   const endingWith = lasting.flatMap(requestsBehind).filter((r) => holds(r) && r.expiresAt === end);
   const soonest = endingWith.find((r) => !r.clusterName)?.requestId;
   const borrowedFrom = end !== undefined && !soonest ? endingWith[0]?.clusterName : undefined;
-  const firewall =
-    network?.defaultAction?.toLowerCase() === 'deny' && !denyAll
-      ? ', if its outbound IP is allowed by the firewall'
-      : '';
+  // Only when the firewall's IP rules are the one way in: a private endpoint is another.
+  const firewall = reach.ipFiltered ? ', if its outbound IP is allowed by the firewall' : '';
   // Pods that reference a live pull secret pull without the node identity: a "cannot pull" verdict
   // is about the nodes only, and must say so rather than deny what those pods can do.
   const secrets = paths.filter(
     (p): p is PullSecretPath => p.kind === 'pullSecret' && (p.state === 'active' || p.state === 'expiring'),
   );
   const secretsText = secrets.length
-    ? ` Pods that reference ${secrets.map((p) => `pull secret ${p.secretName} in namespace ${p.namespace}`).join(', or ')} can pull through it.`
+    ? ` Pods that reference ${secrets.map((p) => `pull secret ${p.secretName} in namespace ${p.namespace}${asServiceAccount(p)}`).join(', or ')} can pull through it.`
     : '';
   let verdict: string;
   let fix: string | undefined;
@@ -311,7 +285,8 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
     // One without a condition is the answer for every repository.
     const first = working.find((p) => !p.conditional) ?? working[0];
     verdict = `${cluster.name} can pull from ${registry.name}${firewall}: ${first.roleName} ${SCOPE_WORDS[first.scopeLevel]} — ${originText(first)}.`;
-    if (ending) fix = `To keep pulling after the revocation: ${grantCommand(input)}`;
+    if (ending)
+      fix = `To keep pulling after ${endedAt ? 'acrbot removes it' : 'the revocation'}: ${grantCommand(input)}`;
     else if (borrowedFrom)
       fix = `It ends with the grant for cluster ${borrowedFrom}, which pulls with the same identity; to keep pulling after that: ${grantCommand(input)}`;
     else if (expiring && soonest) fix = `Extend before it ends: @acrbot extend ${soonest} REASON…`;
@@ -333,6 +308,15 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
     fix = grantCommand(input);
   }
   return { cluster, registry, identity, findings, canPull, ...(limited && canPull && { limited }), verdict, fix };
+}
+
+/**
+ * " (or run as service account X or Y)" for a pull secret listed on service accounts: pods
+ * running as one get it without referencing it. Empty when none is known.
+ */
+function asServiceAccount(path: PullSecretPath): string {
+  const names = path.serviceAccounts ?? [];
+  return names.length ? ` (or run as service account ${names.join(' or ')})` : '';
 }
 
 /** The last segment of an ARM id (a role assignment's or role definition's GUID). */

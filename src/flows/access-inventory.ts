@@ -25,6 +25,7 @@
  */
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo, RoleDefinitionInfo } from '../domain/azure-model';
 import {
+  anonymousPullRegistries,
   buildCells,
   findDrift,
   gaveAccess,
@@ -166,11 +167,13 @@ export class AccessInventory {
       drift,
       now,
     });
+    const anonymous = anonymousPullRegistries(registries.map(toRegistry));
     return {
       cluster: toCluster(cluster),
       identity: resolved.identity,
       identityProblem: resolved.problem,
       cells,
+      ...(anonymous.length && { anonymousRegistries: anonymous }),
       ...(incomplete && { incomplete }),
       generatedAt: now.toISOString(),
       drift,
@@ -541,6 +544,8 @@ export function toRegistry(r: RegistryInfo): InventoryRegistry {
     resourceGroup: r.resourceGroup,
     loginServer: r.loginServer,
     roleAssignmentMode: r.roleAssignmentMode,
+    // Whether anything can reach it, and anonymous pull: `access` must say what `check` says.
+    ...(r.network && { network: r.network }),
   };
 }
 

@@ -5,16 +5,21 @@
  */
 import {
   isLiveRef,
+  overdueEnd,
+  pullsNow,
+  requestsBehind,
   type AccessCell,
   type AccessState,
   type AcrbotRequestRef,
   type ClusterAccessReport,
+  type InventoryRegistry,
   type PullPath,
   type RegistryAccessReport,
   type UserAccessReport,
 } from '../domain/access-inventory';
 import { driftWords } from '../domain/drift-reason';
 import { originText, requestText, shortTime, type PullDiagnosis } from '../domain/pull-diagnosis';
+import { registryReach } from '../domain/registry-reach';
 import type { RoleAssignmentMode } from '../domain/roles';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
@@ -26,7 +31,10 @@ export const ACCESS_CARD_MAX_ROWS = 20;
 
 // Labels of the inventory's access states; a request's states are another set with their own table
 // (STATE_LABEL in request-view.ts), alike in shape only.
-const STATE: Record<AccessState | 'cannot' | 'noLongerPulls', { label: string; color: string }> = {
+const STATE: Record<
+  AccessState | 'cannot' | 'noLongerPulls' | 'unreachable' | 'anonymous',
+  { label: string; color: string }
+> = {
   active: { label: 'Active', color: 'Good' },
   expiring: { label: 'Expiring soon', color: 'Warning' },
   expired: { label: 'Expired', color: 'Default' },
@@ -35,6 +43,8 @@ const STATE: Record<AccessState | 'cannot' | 'noLongerPulls', { label: string; c
   unverified: { label: 'Cannot be checked', color: 'Warning' },
   cannot: { label: 'Not honoured', color: 'Attention' },
   noLongerPulls: { label: 'No longer gives pull', color: 'Attention' },
+  unreachable: { label: 'Registry unreachable', color: 'Attention' },
+  anonymous: { label: 'Anonymous pull', color: 'Good' },
 };
 
 /** A drift whose role assignment is still there (the cluster's identity or the registry's mode changed). */
@@ -80,7 +90,14 @@ export function pathLine(
           : path.scopeLevel === 'subscription'
             ? `${SCOPE.subscription} ${subscriptionId}`
             : SCOPE[path.scopeLevel];
+      // Its acrbot access ran out and acrbot has not removed it yet: it has an end, in the past.
+      const ended = overdueEnd(path);
+      const removing =
+        ended && !requestsBehind(path).some((r) => r.revokingSince)
+          ? `ended ${shortTime(ended)}; acrbot is removing it`
+          : '';
       const notes = [
+        removing,
         path.viaGroupId ? `through group ${path.viaGroupId}` : '',
         path.conditional ? 'limited by a condition' : '',
         path.honoured ? '' : notHonouredNote(mode),
@@ -139,6 +156,10 @@ function limitLines(lines: string[]): string[] {
 }
 
 function cellState(cell: AccessCell): { label: string; color: string } {
+  // As `check` says: nothing reaches the registry, so none of its ways counts.
+  if (cell.unreachable) return STATE.unreachable;
+  // It pulls anonymously, by none of its own ways (those ended, or are not honoured).
+  if (cell.anonymousPull && !cell.paths.some(pullsNow)) return STATE.anonymous;
   const onlyIgnored = !cell.canPull && cell.paths.every((p) => p.kind === 'roleAssignment' && !p.honoured);
   if (onlyIgnored) return STATE.cannot;
   // Drifted with every drifted grant's assignment still there: "removed" would send people looking for it.
@@ -155,11 +176,27 @@ function cellRow(cell: AccessCell, heading: string, subheading: string): Row {
     subheading,
     stateLabel: state.label,
     stateColor: state.color,
-    lines: limitLines(
-      cell.paths.map((p) =>
-        pathLine(p, cell.registry.resourceGroup, cell.registry.subscriptionId, cell.registry.roleAssignmentMode),
+    lines: [
+      // First, so it is not cut: why none of the lines below gives pull.
+      ...(cell.unreachable ? [inertText(cell.unreachable)] : []),
+      ...limitLines(
+        cell.paths.map((p) =>
+          pathLine(p, cell.registry.resourceGroup, cell.registry.subscriptionId, cell.registry.roleAssignmentMode),
+        ),
       ),
-    ),
+      ...(cell.anonymousPull ? [inertText(cell.anonymousPull)] : []),
+    ],
+  };
+}
+
+/** A registry the cluster pulls from anonymously only (it has no way of its own there). */
+function anonymousRow(registry: InventoryRegistry): Row {
+  return {
+    heading: `${registry.name} → ${registry.loginServer}`,
+    subheading: `resource group ${inertText(registry.resourceGroup)}`,
+    stateLabel: STATE.anonymous.label,
+    stateColor: STATE.anonymous.color,
+    lines: [inertText(registryReach(registry, registry.network).anonymousText ?? '')],
   };
 }
 
@@ -202,13 +239,19 @@ export function clusterAccessCard(report: ClusterAccessReport, sandbox: boolean)
     sandbox,
     title: `What ${cluster.name} can pull, and why`,
     subtitle: `${who} Resource group ${inertText(cluster.resourceGroup)}, subscription ${cluster.subscriptionId}; as of ${shortTime(report.generatedAt)}.`,
-    rows: ordered(report.cells, (c) => c.registry.name).map((c) =>
-      cellRow(
-        c,
-        `${c.registry.name} → ${c.registry.loginServer}`,
-        `resource group ${inertText(c.registry.resourceGroup)}`,
+    rows: [
+      ...ordered(report.cells, (c) => c.registry.name).map((c) =>
+        cellRow(
+          c,
+          `${c.registry.name} → ${c.registry.loginServer}`,
+          `resource group ${inertText(c.registry.resourceGroup)}`,
+        ),
       ),
-    ),
+      // Anonymous pull: it pulls from these too, by no way of its own.
+      ...(report.anonymousRegistries ?? [])
+        .filter((r) => !report.cells.some((c) => c.registry.id.toLowerCase() === r.id.toLowerCase()))
+        .map(anonymousRow),
+    ],
     // Without a node identity a role cannot help it: a pull secret can.
     emptyText: `${cluster.name} cannot pull from any registry in the subscriptions acrbot manages, and acrbot never gave it access. ${
       identity
@@ -225,6 +268,11 @@ export function clusterAccessCard(report: ClusterAccessReport, sandbox: boolean)
 /** `access REGISTRY`. */
 export function registryAccessCard(report: RegistryAccessReport, sandbox: boolean): AdaptiveCardJson {
   const { registry } = report;
+  // As `check` reads its network: unreachable, nobody pulls; anonymous, every cluster reaching it does.
+  const reach = registryReach(registry, registry.network);
+  const anonymous = reach.anonymous
+    ? `${reach.anonymousText} Every cluster that can reach it can pull anonymously.`
+    : undefined;
   return card({
     sandbox,
     title: `Who can pull from ${registry.name}`,
@@ -236,9 +284,12 @@ export function registryAccessCard(report: RegistryAccessReport, sandbox: boolea
         `resource group ${inertText(c.cluster.resourceGroup)}, subscription ${c.cluster.subscriptionId}`,
       ),
     ),
-    emptyText: `No cluster in the subscriptions acrbot manages can pull from ${registry.name}.`,
+    emptyText: anonymous
+      ? `No cluster in the subscriptions acrbot manages pulls from ${registry.name} through a role or an acrbot pull secret. ${anonymous}`
+      : `No cluster in the subscriptions acrbot manages can pull from ${registry.name}.${reach.unreachable ? ` ${reach.finding!.text}` : ''}`,
     notes: [
       ...incompleteNote(report.incomplete),
+      ...(anonymous && report.cells.length ? [anonymous] : []),
       ...report.unresolvedClusters.map((u) => errorText(`Not checked: ${u.problem}`)),
     ],
   });

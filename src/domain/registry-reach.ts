@@ -1,0 +1,77 @@
+/**
+ * Whether a registry's network lets clusters reach it, and whether it allows anonymous pull, in
+ * the words `check` uses. `check` and the inventory (`access`, the tab) both ask here, so they
+ * never disagree on the same facts. Pure.
+ */
+import type { RegistryNetwork } from './azure-model';
+
+/** What the registry's network settings mean for pulling from it. */
+export interface RegistryReach {
+  /** Nothing can reach the registry: no way of pulling works, whatever roles or secrets exist. */
+  unreachable: boolean;
+  /** The firewall denies by default and allows no IP range (public access closed). */
+  denyAll: boolean;
+  /**
+   * Set when the firewall filters by IP and no private endpoint offers another way in: the
+   * cluster pulls only if its outbound IP is allowed, which acrbot cannot see.
+   */
+  ipFiltered: boolean;
+  /** Anonymous pull is on and the registry can be reached: every cluster that reaches it can pull. */
+  anonymous: boolean;
+  /** `check`'s network finding; undefined when the network is not known. */
+  finding?: { level: 'ok' | 'warn' | 'fail'; text: string };
+  /** `check`'s anonymous-pull finding, when it is on. */
+  anonymousText?: string;
+}
+
+/** Reads `network` (undefined: not known, so nothing is said about it) for `registry`. */
+export function registryReach(
+  registry: { name: string; loginServer: string },
+  network: RegistryNetwork | undefined,
+): RegistryReach {
+  if (!network) return { unreachable: false, denyAll: false, ipFiltered: false, anonymous: false };
+  const publicDisabled = network.publicNetworkAccess?.toLowerCase() === 'disabled';
+  const deny = network.defaultAction?.toLowerCase() === 'deny';
+  // The firewall's default action applies to every public address no IP rule allows: with Deny
+  // and no rule, public access is closed as surely as when it is disabled (private endpoints
+  // are not subject to those rules).
+  const denyAll = !publicDisabled && deny && network.ipRuleCount === 0;
+  const endpoints = network.privateEndpoints;
+  const viaEndpoint = `through one of its ${endpoints} private endpoint(s) (the cluster's network must resolve ${registry.loginServer} to it)`;
+  let unreachable = false;
+  let ipFiltered = false;
+  let finding: RegistryReach['finding'];
+  if (denyAll || publicDisabled) {
+    unreachable = endpoints === 0;
+    const closed = denyAll
+      ? `The registry firewall of ${registry.name} denies by default and allows no IP range, and it has no approved private endpoint, so nothing can reach it.`
+      : `Public network access to ${registry.name} is disabled and it has no approved private endpoint, so nothing can reach it.`;
+    const viaOnly = denyAll
+      ? `The registry firewall denies by default and allows no IP range; the nodes must reach ${registry.name} ${viaEndpoint}.`
+      : `Public network access is disabled; the nodes must reach ${registry.name} ${viaEndpoint}.`;
+    finding = { level: unreachable ? 'fail' : 'warn', text: unreachable ? closed : viaOnly };
+  } else if (deny) {
+    // With private endpoints the nodes may come in through one of them instead of an allowed IP.
+    ipFiltered = endpoints === 0;
+    const ranges = `${network.ipRuleCount} IP range${network.ipRuleCount === 1 ? '' : 's'}`;
+    finding = {
+      level: 'warn',
+      text: ipFiltered
+        ? `The registry firewall denies by default and allows ${ranges}; the cluster's outbound IP must be one of them (acrbot cannot see it).`
+        : `The registry firewall denies by default and allows ${ranges}; the cluster's outbound IP must be one of them (acrbot cannot see it), or the nodes must reach ${registry.name} ${viaEndpoint}.`,
+    };
+  } else {
+    finding = { level: 'ok', text: `${registry.loginServer} accepts connections from public networks.` };
+  }
+  const anonymous = network.anonymousPullEnabled && !unreachable;
+  return {
+    unreachable,
+    denyAll,
+    ipFiltered,
+    anonymous,
+    finding,
+    ...(network.anonymousPullEnabled && {
+      anonymousText: `Anonymous pull is enabled: anyone who can reach ${registry.loginServer} can pull without a role.`,
+    }),
+  };
+}
