@@ -209,6 +209,13 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
     // One assignment is a way of pulling in every cell it covers (a resource-group or subscription
     // scope, a group or an identity clusters share), and the page keeps one row per key.
     const place = `${cell.cluster.id.toLowerCase()}|${cell.registry.id.toLowerCase()}`;
+    // What the registry's network says of every way in this cell, in `check`'s and `access`'s
+    // words (registry-reach.ts): none pulls when nothing reaches the registry, and with
+    // anonymous pull the cluster pulls whatever its rows say.
+    const cellNotes = [
+      ...(cell.unreachable ? [`does not pull: ${cell.unreachable}`] : []),
+      ...(cell.anonymousPull ? [cell.anonymousPull] : []),
+    ];
     for (const path of cell.paths) {
       const refs = refsOf(path, place).filter(({ ref }) => !ref || shows(ref.requestId));
       if (refs.length === 0 && path.kind === 'roleAssignment') {
@@ -220,12 +227,16 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
           how: 'acrbot-role',
           howText: pathText(path),
           state: 'active',
-          notes: [...(pathNotes(path) ?? []), 'for a request of another tenant'],
+          notes: [...(pathNotes(path) ?? []), 'for a request of another tenant', ...cellNotes],
         });
         continue;
       }
       for (const { ref, key } of refs) {
-        const notes = [...(pathNotes(path) ?? []), ...(ref?.clusterName ? [sharedNote(ref.clusterName)] : [])];
+        const notes = [
+          ...(pathNotes(path) ?? []),
+          ...(ref?.clusterName ? [sharedNote(ref.clusterName)] : []),
+          ...cellNotes,
+        ];
         // An ended grant's own state says what Azure shows now (drifted when it is gone but the record is live).
         const state: PullState =
           path.kind === 'endedGrant'

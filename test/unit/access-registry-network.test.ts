@@ -13,6 +13,7 @@ import type {
 import { diagnosePull } from '../../src/domain/pull-diagnosis';
 import { toRegistry } from '../../src/flows/access-inventory';
 import { clusterAccessCard, registryAccessCard } from '../../src/views/access-view';
+import { matrixRows } from '../../src/tab/tab-rows';
 import { cluster, identity, KUBELET, NOW, open, registry, SUB } from './support/pull-diagnosis-fixtures';
 
 const ACR_PULL: RoleDefinitionInfo = {
@@ -127,4 +128,22 @@ test('anonymous pull on a registry nothing can reach gives no pull, as check say
   );
   expect(card).toContain('No cluster in the subscriptions acrbot manages can pull from contosoacr.');
   expect(card).not.toContain('can pull anonymously');
+});
+
+test("the tab's rows carry the same words: unreachable says it does not pull, anonymous pull is named", () => {
+  const closed = withNetwork({ ...open, publicNetworkAccess: 'Disabled' });
+  const [closedCell] = cellsFor(closed, [acrPull]);
+  const matrix = (cell: AccessCell) => ({
+    clusters: [cluster],
+    registries: [cell.registry],
+    unresolvedClusters: [],
+    generatedAt: NOW.toISOString(),
+    cells: [cell],
+  });
+  const [closedRow] = matrixRows(matrix(closedCell!));
+  expect(closedRow!.notes).toContain(`does not pull: ${closedCell!.unreachable}`);
+  const anonymous = withNetwork({ ...open, anonymousPullEnabled: true });
+  const [anonymousCell] = cellsFor(anonymous, [acrPull]);
+  const [anonymousRow] = matrixRows(matrix(anonymousCell!));
+  expect(anonymousRow!.notes).toContain(anonymousCell!.anonymousPull);
 });
