@@ -122,6 +122,16 @@ function alreadyDecided(request: AccessRequest, verb: 'is' | 'was' = 'is'): stri
   return ran ? `Request ${request.id} ${ran}` : `Request ${request.id} ${verb} already ${describeState(request)}`;
 }
 
+/** The job that expires a pending request when no one decided it in time. */
+function expiryJobOf(request: AccessRequest): JobSpec {
+  return {
+    id: requestExpiryJobId(request.id),
+    kind: 'request.expire',
+    dueAt: new Date(request.expiresAt),
+    requestId: request.id,
+  };
+}
+
 /** The part of the scheduler the request service uses. */
 export interface JobScheduling {
   schedule(job: JobSpec): Promise<void>;
@@ -643,21 +653,18 @@ export class RequestService {
   /** Schedules the `request.expire` job of a pending request (idempotent). */
   async scheduleExpiry(request: AccessRequest): Promise<void> {
     if (!this.jobs || request.state !== 'pending') return;
-    await this.jobs.schedule({
-      id: requestExpiryJobId(request.id),
-      kind: 'request.expire',
-      dueAt: new Date(request.expiresAt),
-      requestId: request.id,
-    });
+    await this.jobs.schedule(expiryJobOf(request));
   }
 
   /**
    * Schedules expiry for pending requests made before the schedule existed (or whose job was
-   * lost); idempotent, run at start.
+   * lost); idempotent, run at start. A job already there is left as it is: rewritten, it would
+   * lose its failure count, so an instance restarting in a loop would never see a failing
+   * expiry reported.
    */
   async scheduleExpiryForPending(): Promise<number> {
     const pending = await this.store.listByState(['pending'], 1000);
-    for (const request of pending) await this.scheduleExpiry(request);
+    for (const request of pending) await this.jobs?.scheduleIfAbsent(expiryJobOf(request));
     return pending.length;
   }
 
