@@ -333,14 +333,17 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     );
   }
 
-  /** The loud break-glass card: in the break-glass channel and the audit channel. */
-  async breakGlassUsed(request: AccessRequest, channelId: string | undefined): Promise<void> {
-    await this.postBreakGlass(request, channelId, 'used');
+  /**
+   * The loud break-glass card: in the break-glass channel and the audit channel, else where its
+   * approvers are asked ({@link postBreakGlass}). False when it had nowhere to go (logged).
+   */
+  async breakGlassUsed(request: AccessRequest, channelId: string | undefined): Promise<boolean> {
+    return this.postBreakGlass(request, channelId, 'used');
   }
 
-  /** The daily report of an unreviewed break-glass grant (same places as the alert). */
-  async breakGlassUnreviewed(request: AccessRequest): Promise<void> {
-    await this.postBreakGlass(request, this.breakGlassChannel(), 'unreviewed');
+  /** The daily report of an unreviewed break-glass grant (same places as the alert); false when posted nowhere. */
+  async breakGlassUnreviewed(request: AccessRequest): Promise<boolean> {
+    return this.postBreakGlass(request, this.breakGlassChannel(), 'unreviewed');
   }
 
   /**
@@ -440,17 +443,51 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
   /** Where break-glass alerts go: the current policy's `breakGlass.channel` (wired by the composition root). */
   breakGlassChannel: () => string | undefined = () => undefined;
 
+  /**
+   * Posts a break-glass card in `channelId` (`breakGlass.channel`) and ACRBOT_AUDIT_CHANNEL. Both
+   * are optional: without either, it goes where the request's approvers are asked (its rule's
+   * channel, else ACRBOT_APPROVAL_CHANNEL, else the conversation of its approval card), since
+   * an alert or a report of an owed review that reaches nobody must not pass for one that was
+   * made. True when some copy went out; false, with a warning logged, when there was nowhere to
+   * post it (the caller audits it so). Throws when every target refused it (eachTarget).
+   */
   private async postBreakGlass(
     request: AccessRequest,
     channelId: string | undefined,
     kind: 'used' | 'unreviewed',
-  ): Promise<void> {
+  ): Promise<boolean> {
     const card = breakGlassCard(request, kind);
-    const channels = [...new Set([channelId, this.audit?.channelId].filter((c): c is string => Boolean(c)))];
-    await eachTarget(channels, this.log, request.id, `break-glass ${kind} card`, async (id) => {
-      const reference = await this.channelReference(request.id, id, 'break-glass');
-      if (reference) await this.send(reference, card);
+    const targets = await this.breakGlassTargets(request, channelId);
+    if (targets.length === 0) {
+      this.log.warn(
+        { requestId: request.id, kind },
+        'a break-glass card had nowhere to go: set breakGlass.channel or ACRBOT_AUDIT_CHANNEL (or an approvals channel)',
+      );
+      return false;
+    }
+    await eachTarget(targets, this.log, request.id, `break-glass ${kind} card`, async (reference) => {
+      await this.send(reference, card);
     });
+    return true;
+  }
+
+  /** Where a break-glass card goes (see {@link postBreakGlass}): conversations found, in order. */
+  private async breakGlassTargets(
+    request: AccessRequest,
+    channelId: string | undefined,
+  ): Promise<Partial<ConversationReference>[]> {
+    const configured = [...new Set([channelId, this.audit?.channelId].filter((c): c is string => Boolean(c)))];
+    const found: Partial<ConversationReference>[] = [];
+    for (const id of configured) {
+      const reference = await this.channelReference(request.id, id, 'break-glass');
+      if (reference) found.push(reference);
+    }
+    if (found.length > 0) return found;
+    const approvals = request.policy?.rule?.channel ?? this.lifecycle?.approvalChannelId;
+    const inApprovals = approvals ? await this.channelReference(request.id, approvals, 'approvals') : undefined;
+    if (inApprovals) return [inApprovals];
+    const approverCopy = (await this.store.listCardCopies(request.id)).find((c) => c.role === 'approver');
+    return approverCopy ? [approverCopy.conversation as Partial<ConversationReference>] : [];
   }
 
   /** A refused click, reported in the audit channel on the request's audit card. */

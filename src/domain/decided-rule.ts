@@ -4,19 +4,31 @@
  * expiry), but a decided one has no time limit, so its rule's approvers are those the policy
  * names now.
  */
-import type { Policy, PolicyRule } from './policy';
+import { hasApprovers, type Policy, type PolicyRule, type RequestFacts, selectRule } from './policy';
 
 /**
- * The rule whose approvers act on a decided request bound to `bound`, under `policy` as it is
- * now: the current rule with the same id (compared without regard to case, as ids are unique)
- * when the policy still has one, so someone removed from it loses the right at the reload and
- * whoever replaced them can review what is owed. A rule that was removed leaves `bound` with only
- * the users and groups some current rule still names: nobody it dropped, and nobody it never
- * named. Pure.
+ * The rule whose approvers act on a decided request bound to `bound` and about `facts`, under
+ * `policy` as it is now:
+ *
+ * - the current rule with the same id (compared without regard to case, as ids are unique) when
+ *   the policy still has one that names approvers, so someone removed from it loses the right at
+ *   the reload and whoever replaced them can review what is owed;
+ * - else (the rule was removed or renamed, or its approvers emptied) the current rule that fits
+ *   the request's facts ({@link selectRule}) when it names approvers: whoever the policy now
+ *   makes approve this pair. Without this, a break-glass review owed under a removed rule could
+ *   be done by nobody, yet would be reported every day for ever;
+ * - else (no rule fits the pair any more, or none that names anyone) the same-id rule as it is,
+ *   or `bound` with only the users and groups some current rule still names: nobody it dropped,
+ *   and nobody it never named.
+ *
+ * Callers compare the id of the answer with `bound.id` to say that another rule stands in. Pure.
  */
-export function decidedRule(bound: PolicyRule, policy: Policy): PolicyRule {
+export function decidedRule(bound: PolicyRule, policy: Policy, facts: RequestFacts): PolicyRule {
   const id = bound.id.toLowerCase();
   const same = policy.rules.find((r) => r.id.toLowerCase() === id);
+  if (same && hasApprovers(same)) return same;
+  const fits = selectRule(policy, facts);
+  if (fits && hasApprovers(fits)) return fits;
   if (same) return same;
   const users = new Set(policy.rules.flatMap((r) => r.approvers.users.map((u) => u.toLowerCase())));
   const groups = new Set(policy.rules.flatMap((r) => r.approvers.groups.map((g) => g.toLowerCase())));
@@ -28,4 +40,15 @@ export function decidedRule(bound: PolicyRule, policy: Policy): PolicyRule {
       groups: bound.approvers.groups.filter((g) => groups.has(g.toLowerCase())),
     },
   };
+}
+
+/**
+ * Who acts on a decided request, as a refusal names them: "approvers of rule prod", or, when
+ * {@link decidedRule} found another rule standing in for the one it was bound to, that rule
+ * named as such, so the reader knows why the rule they remember no longer decides. Pure.
+ */
+export function decidedRuleApprovers(rule: PolicyRule | undefined, bound: PolicyRule | undefined): string {
+  if (!rule) return `approvers of rule ${bound?.id ?? 'default'}`;
+  if (!bound || bound.id.toLowerCase() === rule.id.toLowerCase()) return `approvers of rule ${rule.id}`;
+  return `approvers of rule ${rule.id} (it now covers this pair in place of rule ${bound.id}, which no longer names approvers)`;
 }

@@ -58,8 +58,12 @@ export const PAUSED_NUDGE_RECHECK_MS = 5 * 60_000;
 export interface NudgeNotifier extends RequestNotifier {
   /** Posts a reminder in the rule's channel mentioning its approvers (`escalate`: also the escalation channel and groups). */
   nudgeApprovers(request: AccessRequest, rule: PolicyRule, kind: 'remind' | 'escalate'): Promise<void>;
-  /** Reports an unreviewed break-glass grant (break-glass channel and audit channel). */
-  breakGlassUnreviewed(request: AccessRequest): Promise<void>;
+  /**
+   * Reports an unreviewed break-glass grant (break-glass channel and audit channel, else where
+   * its approvers are asked). Resolves false when it found nowhere to post it (and logged so);
+   * anything else means it was posted.
+   */
+  breakGlassUnreviewed(request: AccessRequest): Promise<boolean | void>;
 }
 
 /** The nudge job handlers. */
@@ -101,13 +105,15 @@ export class ApprovalNudges {
     await run?.check();
     // Reported first, then recorded as reported: a report that could not be posted fails the
     // job (retried with backoff) without an entry saying it was made.
-    await this.notifier.breakGlassUnreviewed(request);
+    // Nowhere to post it (no channel configured, no card to follow) is no failure a retry
+    // mends: recorded as `unposted`, not `reported`, and tried again a day later as usual.
+    const posted = (await this.notifier.breakGlassUnreviewed(request)) !== false;
     await this.record(request, {
       action: 'breakglass.unreviewed',
-      outcome: 'reported',
+      outcome: posted ? 'reported' : 'unposted',
       detail: `review was due ${request.policy!.review!.dueAt}${
         reviewJudgesUseOnly(request) ? '; its access ended or is being revoked, so the review judges only the use' : ''
-      }`,
+      }${posted ? '' : '; not posted: no break-glass, audit or approvals channel to post it in'}`,
     });
     // Its own job, moved a day on only while nobody wrote it since it was read: a review decided
     // during the report cancelled it (request-service.ts), and an upsert would bring it back.

@@ -38,7 +38,7 @@ import type { AccessRequest, AccessTerm, ActingContext, Actor, PolicyBinding, Re
 import { describeState, isBeingGranted, isBeingRevoked, isExpired, transition } from '../domain/request';
 import { breakGlassNotExtended, describeBreakGlassRun, reviewJudgesUseOnly } from '../domain/break-glass-review';
 import { looksLikeSecret, REASON_LIMITS, singleLine } from '../domain/text';
-import { decidedRule } from '../domain/decided-rule';
+import { decidedRule, decidedRuleApprovers } from '../domain/decided-rule';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
 import type { JobSpec } from './scheduler';
@@ -731,12 +731,13 @@ export class RequestService {
    * now). A pending request keeps its snapshot (G18; its expiry bounds that). A decided one — a
    * break-glass grant owing its review, access someone may revoke — has no such bound, so its
    * rule's approvers are the current policy's ({@link decidedRule}): someone a reload removed
-   * from the rule no longer reviews or revokes under it.
+   * from the rule no longer reviews or revokes under it, and a rule removed or renamed passes
+   * them to the current rule that fits the request.
    */
   ruleOf(request: AccessRequest): PolicyRule | undefined {
     const bound = request.policy?.rule;
     if (!bound) return selectRule(this.policies.current(), factsOf(request.plan));
-    return request.state === 'pending' ? bound : decidedRule(bound, this.policies.current());
+    return request.state === 'pending' ? bound : decidedRule(bound, this.policies.current(), factsOf(request.plan));
   }
 
   /** An approver under any rule of the current policy (who may list pending requests). */
@@ -1158,7 +1159,7 @@ export class RequestService {
     if (!(await this.isApproverOf(actor, request)))
       return refuse(
         'notApprover',
-        `Only approvers of rule ${rule?.id ?? 'default'} can review break-glass request ${request.id}.`,
+        `Only ${decidedRuleApprovers(rule, binding.rule)} can review break-glass request ${request.id}.`,
       );
     // The executor holds the request from the approval on (its first write, approved →
     // executing, is conditional on the version stored at the approval) until the grant is done:

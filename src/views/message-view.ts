@@ -98,14 +98,16 @@ export function alreadyGrantedCard(
   plan: GrantPlan,
   existing: RoleAssignmentInfo,
   sandbox: boolean,
-  /** The requester's own active acrbot request holding it: the card says how to extend it. */
+  /** The requester's own active acrbot request holding it: the card says how to extend it (never a break-glass one). */
   mine?: AccessRequest,
   /** The existing assignment's role by name (from its definition), when known. */
   existingRoleName?: string,
 ): AdaptiveCardJson {
+  // A break-glass grant is never extended: "extend" would only be refused.
+  const extendable = mine && !mine.policy?.breakGlass ? mine : undefined;
   return messageCard({
     title: 'Access already exists',
-    text: `${plan.identity.description} ${plan.identity.objectId} of ${plan.cluster.name} can already pull from ${plan.registry.name}; no request was created.${mine ? ` It is your request ${mine.id} (${describeAccess(mine)}); to keep it longer: extend ${mine.id} --for 30d REASON.` : ''}`,
+    text: `${plan.identity.description} ${plan.identity.objectId} of ${plan.cluster.name} can already pull from ${plan.registry.name}; no request was created.${extendable ? ` It is your request ${extendable.id} (${describeAccess(extendable)}); to keep it longer: extend ${extendable.id} --for 30d REASON.` : ''}`,
     tone: 'good',
     // Words where acrbot knows them; full ARM ids clip in a fact set.
     facts: [

@@ -5,10 +5,15 @@
 import { GOES_ON_WHILE_PAUSED } from '../domain/access-pause';
 import { formatUtc } from '../domain/access-term';
 import type { AccessPause, PauseOutcome } from '../domain/ports';
+import type { Actor } from '../domain/request';
 import { type AdaptiveCardJson, renderCard } from './card-templates';
 import { type Fact, inertText } from './request-view';
+import { resumeReasonData } from './resume-reason';
 
-/** The data a Resume button carries: which pause it lifts, and the reason typed with `resume`. */
+/**
+ * The data a Resume button carries: which pause it lifts, and the reason typed with `resume`
+ * with who typed it (resume-reason.ts).
+ */
 export interface ResumeAction {
   since: string;
   by: string;
@@ -88,13 +93,16 @@ export function pausedCard(result: PauseOutcome, withReason: boolean, sandbox: b
 
 /**
  * The confirmation before `resume`: the pause it lifts, with a button that names it, so a card
- * clicked after the pause changed lifts nothing.
+ * clicked after the pause changed lifts nothing. `typedBy`: who typed `resume REASON…`; the
+ * button carries it with the reason, so another approver's click is not audited with it as
+ * their own reason (resume-reason.ts).
  */
 export function resumeConfirmCard(
   pause: AccessPause,
   reason: string | undefined,
   withReason: boolean,
   sandbox: boolean,
+  typedBy?: Actor,
 ): AdaptiveCardJson {
   return pauseCard({
     title: 'Resume new access?',
@@ -103,7 +111,13 @@ export function resumeConfirmCard(
     pause,
     withReason,
     actions: [
-      { title: 'Resume now', verb: 'resumeConfirm', since: pause.since, by: pause.by.objectId, reason: reason ?? '' },
+      {
+        title: 'Resume now',
+        verb: 'resumeConfirm',
+        since: pause.since,
+        by: pause.by.objectId,
+        reason: resumeReasonData(reason, typedBy),
+      },
     ],
     sandbox,
   });

@@ -780,17 +780,17 @@ describe('G18: a pending request keeps the rule it was created under', () => {
     expect(await t.decide(bg.id, APPROVER, true, 'fine')).toMatchObject({ kind: 'reviewed', outcome: 'accepted' });
   });
 
-  test('decided requests: a rule replaced under its id is reviewed by its new approvers; a removed rule keeps only approvers the policy still names', async () => {
+  test('decided requests: a rule replaced under its id is reviewed by its new approvers; a removed rule passes to the current rule that fits', async () => {
     const t = setup(policy([rule('prod', { approvers: { users: [SAM.objectId], groups: [APPROVERS_GROUP] } })]));
     const bg = await granted(t.store, await t.create(OLIVE, { breakGlass: true }), t.clock.now());
     t.setPolicy(policy([rule('PROD', { approvers: { users: [OUTSIDER.objectId], groups: [] } })], 'hash-2'));
     expect(await t.service.isApproverOf(OUTSIDER, bg)).toBe(true);
     expect(await t.service.isApproverOf(APPROVER, bg)).toBe(false);
-    // The rule is gone: its group is still some rule's, its named user no longer anybody's.
+    // The rule is gone: the rule that now fits the request decides who reviews it.
     t.setPolicy(
       policy([rule('other', { approvers: { users: [OUTSIDER.objectId], groups: [APPROVERS_GROUP] } })], 'hash-3'),
     );
-    expect(await t.service.isApproverOf(OUTSIDER, bg)).toBe(false);
+    expect(await t.service.isApproverOf(OUTSIDER, bg)).toBe(true);
     expect(await t.service.isApproverOf(APPROVER, bg)).toBe(true);
     t.setPolicy(policy([rule('other', { approvers: { users: [SAM.objectId], groups: [] } })], 'hash-4'));
     expect(await t.service.isApproverOf(SAM, bg)).toBe(true);

@@ -18,6 +18,7 @@ import {
   resumeConfirmCard,
   resumedCard,
 } from '../../views/pause-view';
+import { resumeReasonOf } from '../../views/resume-reason';
 import { approversChannels, readByApprovers } from '../approvers-audience';
 import type { BotServices } from '../bot-services';
 import { inChannel } from '../conversation-targets';
@@ -80,7 +81,7 @@ export class PauseHandler {
       await sendCard(
         ctx,
         inForce
-          ? resumeConfirmCard(inForce, checked, withReason, settings.sandbox)
+          ? resumeConfirmCard(inForce, checked, withReason, settings.sandbox, identity.actor)
           : resumedCard({ lifted: undefined, inForce: undefined }, withReason, settings.sandbox),
       );
     } catch (err) {
@@ -101,7 +102,10 @@ export class PauseHandler {
       );
     }
     try {
-      const { since, by, reason } = parsed.data;
+      const { since, by } = parsed.data;
+      // The reason on the card is its typist's: another approver's click is audited with it as
+      // theirs ("reason given by …"), not as the clicker's own.
+      const reason = resumeReasonOf(parsed.data.reason, identity.actor);
       const withReason = readByApprovers(ctx, this.services);
       const lifted = await pauses.resume(identity, reason, { since, by: { objectId: by } });
       if (!lifted)
