@@ -1,6 +1,7 @@
 /** Plans: exactly what acrbot will do once a request is approved. */
 import type { ClusterInfo, RegistryInfo } from './azure-model';
 import type { PullRole } from './roles';
+import { registryReach } from './registry-reach';
 
 /** A reference to a resource, with the names users recognise. */
 export interface ResourceSummary {
@@ -77,7 +78,16 @@ export interface PlannedReplacement {
 export type Plan = GrantPlan | SecretPlan;
 
 /** The registry as both plans record it (what the card shows and the runner re-reads). */
-export type PlannedRegistry = ResourceSummary & { loginServer: string; roleAssignmentMode: string };
+export type PlannedRegistry = ResourceSummary & {
+  loginServer: string;
+  roleAssignmentMode: string;
+  /**
+   * Set when, as planned, no network reaches the registry (`check`'s sentence, registry-reach.ts):
+   * the access asked for would not let anything pull until that changes, which the approver and
+   * the requester are told.
+   */
+  unreachable?: string;
+};
 
 /**
  * The cluster as a plan records it: grant and secret plans share this (the secret plan adds
@@ -96,6 +106,7 @@ export function plannedCluster(cluster: ClusterInfo): ResourceSummary {
 
 /** The registry as a plan records it (same for grant and secret plans). */
 export function plannedRegistry(registry: RegistryInfo): PlannedRegistry {
+  const reach = registryReach(registry, registry.network);
   return {
     id: registry.id,
     name: registry.name,
@@ -104,5 +115,6 @@ export function plannedRegistry(registry: RegistryInfo): PlannedRegistry {
     loginServer: registry.loginServer,
     roleAssignmentMode: registry.roleAssignmentMode,
     ...(registry.tags && { tags: registry.tags }),
+    ...(reach.unreachable && reach.finding && { unreachable: reach.finding.text }),
   };
 }

@@ -152,6 +152,10 @@ export function planFacts(request: AccessRequest): Fact[] {
       value: `${plan.cluster.name} (resource group ${inertText(plan.cluster.resourceGroup)}, subscription ${plan.cluster.subscriptionId})`,
     },
     { label: 'Registry', value: `${plan.registry.name} → ${plan.registry.loginServer}` },
+    // Approved all the same, the access would pull nothing: the approver and requester see why.
+    ...(plan.registry.unreachable
+      ? [{ label: 'Network', value: `${plan.registry.unreachable} Until it can, this access pulls nothing.` }]
+      : []),
   ];
   if (plan.kind === 'grant') {
     common.push(
@@ -495,11 +499,13 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
     hasSnippet: ok && !extended,
     snippetHint:
       plan.kind === 'grant'
-        ? outcome?.alreadyPresent
-          ? `Pods in ${plan.cluster.name} can pull from ${plan.registry.loginServer}; no imagePullSecrets needed.`
-          : // A new role assignment takes effect once Azure has replicated it (usually minutes, at
-            // worst half an hour): a pull failing at once is not a failed grant.
-            `Pods in ${plan.cluster.name} can pull from ${plan.registry.loginServer} once Azure has applied the role (usually within minutes); no imagePullSecrets needed. To confirm: @acrbot check ${plan.cluster.name} ${plan.registry.name}.`
+        ? plan.registry.unreachable
+          ? `The role is in place, but pods in ${plan.cluster.name} cannot pull yet: ${plan.registry.unreachable}`
+          : outcome?.alreadyPresent
+            ? `Pods in ${plan.cluster.name} can pull from ${plan.registry.loginServer}; no imagePullSecrets needed.`
+            : // A new role assignment takes effect once Azure has replicated it (usually minutes, at
+              // worst half an hour): a pull failing at once is not a failed grant.
+              `Pods in ${plan.cluster.name} can pull from ${plan.registry.loginServer} once Azure has applied the role (usually within minutes); no imagePullSecrets needed. To confirm: @acrbot check ${plan.cluster.name} ${plan.registry.name}.`
         : viaServiceAccount
           ? `Pods in namespace ${plan.namespace} that run as service account ${inertText(plan.serviceAccount ?? '')} pull with the secret; no imagePullSecrets needed.`
           : `Reference the secret from pods in namespace ${plan.namespace}.`,
