@@ -39,7 +39,7 @@ import { auditLimitRefusal } from '../flows/limit-audit';
 import type { GateRefusal } from '../flows/request-gate';
 import { unreadContent } from './message-content';
 import { Welcomes } from './welcomes';
-import { OwnCards } from './own-cards';
+import type { OwnCards } from './own-cards';
 
 const CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
 
@@ -87,18 +87,16 @@ export class AcrBot extends ActivityHandler {
   private readonly commandTable: Record<Command['verb'], CommandHandler>;
   private readonly policyHandler: PolicyHandler;
   private readonly pauseHandler: PauseHandler;
-  private readonly ownCards: OwnCards;
 
   constructor(
     private readonly services: BotServices,
     dialogState: { store: DialogStore; clock: Clock; ttlMs: number },
     /** The store's sightings of Teams activities; welcomes are recorded there too (welcomes.ts). */
     sightings: AbuseLedger,
+    /** The forms and reminders acrbot posted, which a click may take over (the messenger records reminders in it). */
+    private readonly ownCards: OwnCards,
   ) {
     super();
-    this.ownCards = new OwnCards(sightings, dialogState.clock, services.log);
-    // The messenger posts the reminders whose Extend a click turns into the extension's card.
-    services.messenger.ownCards = this.ownCards;
     this.requestsHandler = new RequestHandler(services, this.ownCards);
     this.decisions = new DecisionHandler(services);
     this.info = new InfoHandlers(services);

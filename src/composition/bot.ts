@@ -50,6 +50,11 @@ export function createBot(
   };
   return {
     services,
-    bot: new AcrBot(services, { store: stores.dialogs, clock, ttlMs: config.dialogTtlMs }, stores.abuse),
+    bot: new AcrBot(
+      services,
+      { store: stores.dialogs, clock, ttlMs: config.dialogTtlMs },
+      stores.abuse,
+      channel.ownCards,
+    ),
   };
 }

@@ -1,6 +1,7 @@
 /** Step "channel": the Bot Framework adapter and the card messenger that posts and updates cards. */
 import type { CloudAdapter } from 'botbuilder';
 import type { CardMessenger } from '../bot/card-messenger';
+import { OwnCards } from '../bot/own-cards';
 import { createAdapter } from '../bot/create-adapter';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/ports';
@@ -18,6 +19,8 @@ export interface Channel {
    * store, as decisions update their cards without waiting (draining-messenger.ts).
    */
   drain(): Promise<void>;
+  /** acrbot's record of the forms and reminders it posted, which a click may take over (G15). */
+  ownCards: OwnCards;
 }
 
 /**
@@ -53,5 +56,9 @@ export function createChannel(
       sandbox: config.mode === 'sandbox',
     },
   );
-  return { adapter, messenger, drain: () => messenger.drain() };
+  // The messenger posts the reminders whose Extend a click turns into the extension's card; the
+  // bot's handlers claim them (and the grant forms it posts).
+  const ownCards = new OwnCards(stores.abuse, clock, log);
+  messenger.ownCards = ownCards;
+  return { adapter, messenger, drain: () => messenger.drain(), ownCards };
 }
