@@ -3,6 +3,7 @@
  * (or its -wal/-shm/-journal files: the evidence under review), and never over an existing file
  * unless `--force` says so; the file appears whole or not at all.
  */
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import {
   constants,
@@ -88,11 +89,14 @@ export async function writeOutFile(target: OutTarget, write: (file: Writable) =>
   refuseStoreFile(target);
   // Early, so an export of a large log is not run only to be refused; the link below decides.
   if (!force && existsSync(out)) throw exists(out);
-  const partial = `${out}.partial-${process.pid}`;
-  // 'wx': the side file is never someone else's file either.
+  // A name no earlier run left behind (a pid repeats across containers), opened with 'wx': the
+  // side file is never someone else's file, and only a side file this run opened is removed.
+  const partial = `${out}.partial-${process.pid}-${randomUUID().slice(0, 8)}`;
   const file = createWriteStream(partial, { mode: 0o600, flags: 'wx' });
+  let opened = false;
   try {
     await once(file, 'open');
+    opened = true;
     const count = await write(file);
     file.end();
     await finished(file);
@@ -101,7 +105,7 @@ export async function writeOutFile(target: OutTarget, write: (file: Writable) =>
     return count;
   } catch (err) {
     file.destroy();
-    rmSync(partial, { force: true });
+    if (opened) rmSync(partial, { force: true });
     if (err instanceof CliError) throw err;
     // Named after `out`, not the side file, which the operator never asked for.
     const reason =

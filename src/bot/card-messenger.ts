@@ -70,7 +70,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
    * in a channel, or their chat with acrbot): the conversation reference stored with their card.
    * `'noConversation'` when they have no card copy (nothing to post in). Never throws, unless
    * `reportFailure` (a reminder, whose job retries): then a post that did not go out throws, but
-   * one Teams refused for good (4xx other than 408/429, 501) resolves `'refused'`.
+   * one Teams refused for good (403: acrbot not in it; 404: gone) resolves `'refused'`.
    */
   async tellRequester(
     request: AccessRequest,
@@ -94,8 +94,10 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
       const id = await this.send(to, card).catch((err: unknown) => {
         if (!options.reportFailure) throw err;
         // Teams refused the conversation itself (acrbot removed from the chat, the team
-        // deleted): no retry can reach it, so the job must not retry and report for days.
-        if (!saysAbsent(err)) throw notPostedToRequester(err);
+        // deleted: 403 or 404): no retry can reach it, so the job must not retry and report for
+        // days. Any other answer (a 401 of rejected credentials, a 400 of a card acrbot built
+        // wrong) is acrbot's problem: retried and reported.
+        if (!conversationGone(err)) throw notPostedToRequester(err);
         this.log.warn({ err, requestId: request.id, news: news.kind }, 'Teams refused a post to the requester');
         refused = true;
         return undefined;
@@ -750,6 +752,12 @@ function saysAbsent(err: unknown): boolean {
   const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
   if (typeof status !== 'number') return false;
   return status === 501 || (status >= 400 && status < 500 && status !== 408 && status !== 429);
+}
+
+/** Teams' answer that a conversation can no longer be posted to: 403 (bot not in it) or 404 (gone). */
+function conversationGone(err: unknown): boolean {
+  const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
+  return status === 403 || status === 404;
 }
 
 /** The conversation of a request's approval card, else of its requester's card. */

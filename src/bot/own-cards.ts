@@ -30,10 +30,15 @@ export type OwnCardKind = 'grantForm' | 'reminder';
  */
 export const REMINDER_MEMORY_MAX_MS = 366 * 86_400_000;
 
+const DAY_MS = 86_400_000;
+
 /** How long the record of a `kind` card posted `untilEndMs` before the end it warns of is kept. */
 function memoryOf(kind: OwnCardKind, untilEndMs = 0): number {
   if (kind === 'grantForm') return REDELIVERY_MEMORY_MS;
-  return Math.min(Math.max(untilEndMs, 0) + REDELIVERY_MEMORY_MS, REMINDER_MEMORY_MAX_MS);
+  // In whole days: the store keeps sightings of one ttl together (the memory store, one map
+  // each), so reminders share a few hundred ttls at most rather than one each.
+  const untilEnd = Math.ceil(Math.max(untilEndMs, 0) / DAY_MS) * DAY_MS;
+  return Math.min(untilEnd + REDELIVERY_MEMORY_MS, REMINDER_MEMORY_MAX_MS);
 }
 
 /** The message of a card acrbot posted: its conversation (a channel thread counts as its channel) and activity id. */

@@ -14,7 +14,7 @@ import type { Document, LineCounter } from 'yaml';
  * sharing one `&approvers` anchor is a real file; a "billion laughs" file, whose aliases of
  * aliases would grow without bound, still runs over it at once.
  */
-export const MAX_ALIAS_USES = 1000;
+export const MAX_ALIAS_USES = 10_000;
 
 /** A problem of the file as a whole (line 0) or at a place in it, with no path. */
 export interface YamlDataProblem {

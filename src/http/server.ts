@@ -155,9 +155,19 @@ export function jsonApi(server: restify.Server, prefix: string): void {
 }
 
 function underJsonApi(server: restify.Server, req: restify.Request): boolean {
-  // The path as routed (no query); restify's router matches case-sensitively, so does this.
-  const path = req.getPath();
+  // The path as the router matches it: decoded (`/api/%74ab/me` is routed to `/api/tab/me`),
+  // without the query, case-sensitively. One that cannot be decoded is matched as sent.
+  const path = decodedPath(req.getPath());
   return (jsonApis.get(server) ?? []).some((p) => path === p || path.startsWith(`${p}/`));
+}
+
+/** `path` with its percent-escapes decoded, or as it is when they are malformed. */
+function decodedPath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path; // malformed escapes: the router refuses the path itself (404 or 400)
+  }
 }
 
 /**

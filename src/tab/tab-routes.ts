@@ -88,6 +88,10 @@ export function registerTabRoutes(server: restify.Server, deps: TabRouteDeps): v
     async (req: restify.Request, res: restify.Response): Promise<void> =>
       withCorrelation(async () => {
         const reply = await call(req);
+        // Also here, whatever path reached the handler (the pre-routing hook judges the path
+        // sent): setHeader replaces, so the hook's and these never make two values.
+        res.setHeader('Cache-Control', 'no-store');
+        res.setHeader('X-Content-Type-Options', 'nosniff');
         for (const [k, v] of Object.entries(reply.headers ?? {})) res.header(k, v);
         res.send(reply.status, reply.body);
       }, randomUUID());

@@ -88,6 +88,20 @@ describe('export --out', () => {
     expect(readdirSync(dirname(out)).filter((f) => f.includes('.partial-'))).toEqual([]);
   });
 
+  test("an earlier run's side file (the same pid, in another container) is neither in the way nor deleted", async () => {
+    const out = tmp.path('leftover.csv');
+    const leftover = `${out}.partial-${process.pid}`;
+    writeFileSync(leftover, 'left by a run that was killed\n');
+    await expect(
+      writeOutFile({ out, force: false }, async (file) => {
+        file.write('exported\n');
+        return 1;
+      }),
+    ).resolves.toBe(1);
+    expect(readFileSync(out, 'utf8')).toBe('exported\n');
+    expect(readFileSync(leftover, 'utf8')).toBe('left by a run that was killed\n');
+  });
+
   test('--force without --out is a usage error', async () => {
     const path = await auditFile(1);
     expect(await cli(['export', '--format', 'csv', '--storage', `sqlite:${path}`, '--force'])).toMatchObject({

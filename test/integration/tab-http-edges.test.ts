@@ -146,6 +146,18 @@ describe('tab API answers its handlers do not make', () => {
     expectApiHeaders(await call('/api/tab/me'));
   });
 
+  test('a percent-encoded path routed to the API carries the headers and the API shape too', async () => {
+    for (const path of ['/api/%74ab/me', '/%61pi/tab/me']) {
+      const res = await call(path);
+      expect(res.status).toBe(200);
+      expectApiHeaders(res);
+    }
+    const missing = await call(`/api/%74ab/${MARKER}`);
+    expect(missing.status).toBe(404);
+    expectApiHeaders(missing);
+    expect(missing.text).not.toContain(MARKER);
+  });
+
   test('a revoke sent as text/plain: 415, not "reason is required"; as JSON it reaches the action', async () => {
     const body = JSON.stringify({ reason: 'no longer needed for the deploy' });
     const refused = await call(`/api/tab/requests/${REQUEST_ID}/revoke`, { method: 'POST', type: 'text/plain', body });

@@ -188,3 +188,15 @@ test('a conversation Teams refuses for good (403): audited refused, not retried,
   );
   await t.scheduler.stop();
 });
+
+test.each([401, 400, 413])(
+  'a %i from Teams is acrbot’s problem, not a gone conversation: retried, not audited',
+  async (status) => {
+    const t = await setup();
+    t.teams.down = true;
+    t.teams.status = status;
+    expect(await t.runWhenDue()).toMatchObject({ attempts: 1 });
+    expect(await t.reminded()).toEqual([]);
+    await t.scheduler.stop();
+  },
+);
