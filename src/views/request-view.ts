@@ -219,6 +219,9 @@ function nextSteps(request: AccessRequest): string {
   const revoke = `Done with it sooner: @acrbot revoke ${id} REASON.`;
   const term = request.access;
   if (!term || term.permanent) return `When it is no longer needed: @acrbot revoke ${id} REASON.`;
+  // Break-glass access is never extended: a longer need goes through approval like any grant.
+  if (request.policy?.breakGlass)
+    return `It ends by itself (see Access) and cannot be extended: for longer, ask for a normal grant (@acrbot grant ${request.plan.cluster.name} ${request.plan.registry.name} REASON). ${revoke}`;
   return `It ends by itself (see Access). To keep it longer: @acrbot extend ${id} REASON. ${revoke}`;
 }
 

@@ -211,7 +211,7 @@ describe('a secret being deleted (held by a finalizer)', () => {
     const err = await kube.precheck(access, { namespace: NS, secretName: 'acr-going' }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'kubernetes.secretTerminating' });
     expect((err as Error).message).toBe(
-      'Secret payments/acr-going in cluster aks-prod is being deleted (finalizers example.com/hold); nothing was written. Try again when it is gone, or choose another --secret-name.',
+      'Secret payments/acr-going in cluster aks-prod is being deleted (finalizers example.com/hold); nothing was written. Try again when it is gone (a new request may also choose another --name).',
     );
   });
 

@@ -116,7 +116,7 @@ describe('the service account acrbot linked the secret to', () => {
     expect(done.state).toBe('failed');
     expect(done.outcome!.errorCode).toBe('kubernetes.secretTerminating');
     expect(done.outcome!.error).toBe(
-      'Secret payments/acr-auth in cluster aks-dev is being deleted (finalizers example.com/hold); nothing was written. Try again when it is gone, or choose another --secret-name.',
+      'Secret payments/acr-auth in cluster aks-dev is being deleted (finalizers example.com/hold); nothing was written. Try again when it is gone (a new request may also choose another --name).',
     );
     expect(tokens()).toEqual(before);
     expect(k8s.getObject('secrets', 'payments', 'acr-auth')!.metadata.resourceVersion).toBe(

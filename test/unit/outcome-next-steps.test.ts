@@ -45,6 +45,17 @@ describe('the outcome card names the next steps', () => {
     expect(text).not.toContain('R-EXTENSN2');
   });
 
+  test('break-glass access: no extend (it is refused), a normal grant instead', () => {
+    const request = granted();
+    const bg = { ...request, policy: { ...request.policy!, breakGlass: true } };
+    const text = nextSteps(outcomeCard(bg))!;
+    expect(text).not.toContain('@acrbot extend');
+    expect(text).toContain(
+      'cannot be extended: for longer, ask for a normal grant (@acrbot grant aks-prod contosoacr REASON)',
+    );
+    expect(text).toContain(`@acrbot revoke ${request.id} REASON`);
+  });
+
   test('a failed run and access already in place have no next steps', () => {
     const failed = pendingRequest({
       state: 'failed',

@@ -229,7 +229,7 @@ export function secretTerminatingError(
   const held = named.length ? ` (finalizers ${named.join(', ')}${more})` : '';
   return new UserFacingError(
     'kubernetes.secretTerminating',
-    `Secret ${ctx.namespace}/${secretName} in cluster ${ctx.cluster} is being deleted${held}; nothing was written. Try again when it is gone, or choose another --secret-name.`,
+    `Secret ${ctx.namespace}/${secretName} in cluster ${ctx.cluster} is being deleted${held}; nothing was written. Try again when it is gone (a new request may also choose another --name).`,
   );
 }
 
