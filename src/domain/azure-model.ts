@@ -56,6 +56,11 @@ export interface RegistryNetwork {
   defaultAction?: string;
   /** Number of `networkRuleSet.ipRules`. */
   ipRuleCount: number;
+  /**
+   * Number of `networkRuleSet.virtualNetworkRules` (service-endpoint subnets let in past a Deny),
+   * when the API version answered them; absent counts as none.
+   */
+  vnetRuleCount?: number;
   /** Approved private endpoint connections. */
   privateEndpoints: number;
   anonymousPullEnabled: boolean;

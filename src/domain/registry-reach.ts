@@ -35,7 +35,9 @@ export function registryReach(
   // The firewall's default action applies to every public address no IP rule allows: with Deny
   // and no rule, public access is closed as surely as when it is disabled (private endpoints
   // are not subject to those rules).
-  const denyAll = !publicDisabled && deny && network.ipRuleCount === 0;
+  // Subnets a virtual network rule lets in are a way past the Deny too, like an IP rule.
+  const vnets = network.vnetRuleCount ?? 0;
+  const denyAll = !publicDisabled && deny && network.ipRuleCount === 0 && vnets === 0;
   const endpoints = network.privateEndpoints;
   const viaEndpoint = `through one of its ${endpoints} private endpoint(s) (the cluster's network must resolve ${registry.loginServer} to it)`;
   let unreachable = false;
@@ -53,12 +55,17 @@ export function registryReach(
   } else if (deny) {
     // With private endpoints the nodes may come in through one of them instead of an allowed IP.
     ipFiltered = endpoints === 0;
-    const ranges = `${network.ipRuleCount} IP range${network.ipRuleCount === 1 ? '' : 's'}`;
+    const ranges =
+      `${network.ipRuleCount} IP range${network.ipRuleCount === 1 ? '' : 's'}` +
+      (vnets ? ` and ${vnets} virtual network subnet${vnets === 1 ? '' : 's'}` : '');
+    const mustBe = vnets
+      ? "the cluster's outbound IP, or its nodes' subnet, must be one of them (acrbot cannot see them)"
+      : "the cluster's outbound IP must be one of them (acrbot cannot see it)";
     finding = {
       level: 'warn',
       text: ipFiltered
-        ? `The registry firewall denies by default and allows ${ranges}; the cluster's outbound IP must be one of them (acrbot cannot see it).`
-        : `The registry firewall denies by default and allows ${ranges}; the cluster's outbound IP must be one of them (acrbot cannot see it), or the nodes must reach ${registry.name} ${viaEndpoint}.`,
+        ? `The registry firewall denies by default and allows ${ranges}; ${mustBe}.`
+        : `The registry firewall denies by default and allows ${ranges}; ${mustBe}, or the nodes must reach ${registry.name} ${viaEndpoint}.`,
     };
   } else {
     finding = { level: 'ok', text: `${registry.loginServer} accepts connections from public networks.` };

@@ -113,6 +113,7 @@ function registryFromSdk(r: Registry): RegistryInfo {
       publicNetworkAccess: r.publicNetworkAccess,
       defaultAction: r.networkRuleSet?.defaultAction,
       ipRuleCount: r.networkRuleSet?.ipRules?.length ?? 0,
+      vnetRuleCount: 0,
       privateEndpoints: (r.privateEndpointConnections ?? []).filter(
         (p) => (p.privateLinkServiceConnectionState?.status ?? 'Approved') === 'Approved',
       ).length,

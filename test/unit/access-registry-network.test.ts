@@ -147,3 +147,16 @@ test("the tab's rows carry the same words: unreachable says it does not pull, an
   const [anonymousRow] = matrixRows(matrix(anonymousCell!));
   expect(anonymousRow!.notes).toContain(anonymousCell!.anonymousPull);
 });
+
+test('a firewall that denies by default but lets virtual network subnets in is not unreachable', () => {
+  const reg = withNetwork({ ...open, defaultAction: 'Deny', vnetRuleCount: 2 });
+  const [cell] = cellsFor(reg, [acrPull]);
+  expect(cell!.canPull).toBe(true);
+  expect(cell!.unreachable).toBeUndefined();
+  const d = diagnosePull({ cluster, registry: reg, identity, cell, now: NOW });
+  expect(d.findings).toContainEqual({
+    topic: 'network',
+    level: 'warn',
+    text: "The registry firewall denies by default and allows 0 IP ranges and 2 virtual network subnets; the cluster's outbound IP, or its nodes' subnet, must be one of them (acrbot cannot see them).",
+  });
+});

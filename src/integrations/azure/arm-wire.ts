@@ -33,7 +33,11 @@ export interface WireRegistry {
     roleAssignmentMode?: string;
     publicNetworkAccess?: string;
     anonymousPullEnabled?: boolean;
-    networkRuleSet?: { defaultAction?: string; ipRules?: unknown[] | null } | null;
+    networkRuleSet?: {
+      defaultAction?: string;
+      ipRules?: unknown[] | null;
+      virtualNetworkRules?: unknown[] | null;
+    } | null;
     privateEndpointConnections?:
       { properties?: { privateLinkServiceConnectionState?: { status?: string } | null } | null }[] | null;
   } | null;
@@ -96,6 +100,7 @@ export function registryFromWire(r: WireRegistry): RegistryInfo {
       publicNetworkAccess: p.publicNetworkAccess,
       defaultAction: p.networkRuleSet?.defaultAction,
       ipRuleCount: p.networkRuleSet?.ipRules?.length ?? 0,
+      vnetRuleCount: p.networkRuleSet?.virtualNetworkRules?.length ?? 0,
       privateEndpoints: (p.privateEndpointConnections ?? []).filter(
         (pe) => (pe.properties?.privateLinkServiceConnectionState?.status ?? 'Approved') === 'Approved',
       ).length,
