@@ -446,11 +446,20 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
   breakGlassChannel: () => string | undefined = () => undefined;
 
   /**
+   * The rule whose approvers act on a request now (RequestService.ruleOf; wired by the
+   * composition root). A decided request whose rule was removed passes to the current rule that
+   * fits it (decidedRule): a break-glass card falling back to "its rule's channel" must go to
+   * that rule's, where its new reviewers are, not to the removed rule's stored with the request.
+   * Unwired: the stored rule.
+   */
+  ruleOf: (request: AccessRequest) => PolicyRule | undefined = (request) => request.policy?.rule;
+
+  /**
    * Posts a break-glass card in `channelId` (`breakGlass.channel`) and ACRBOT_AUDIT_CHANNEL. Both
-   * are optional: without either, it goes where the request's approvers are asked (its rule's
-   * channel, else ACRBOT_APPROVAL_CHANNEL, else the conversation of its approval card), since
-   * an alert or a report of an owed review that reaches nobody must not pass for one that was
-   * made. True when some copy went out; false, with a warning logged, when there was nowhere to
+   * are optional: without either, it goes where the request's approvers are asked (the channel of
+   * the rule that decides it now, {@link ruleOf}, else ACRBOT_APPROVAL_CHANNEL, else the
+   * conversation of its approval card), since an alert or a report of an owed review that
+   * reaches nobody must not pass for one that was made. True when some copy went out; false, with a warning logged, when there was nowhere to
    * post it (the caller audits it so). Throws when every target refused it (eachTarget).
    */
   private async postBreakGlass(
@@ -485,7 +494,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
       if (reference) found.push(reference);
     }
     if (found.length > 0) return found;
-    const approvals = request.policy?.rule?.channel ?? this.lifecycle?.approvalChannelId;
+    const approvals = this.ruleOf(request)?.channel ?? this.lifecycle?.approvalChannelId;
     const inApprovals = approvals ? await this.channelReference(request.id, approvals, 'approvals') : undefined;
     if (inApprovals) return [inApprovals];
     const approverCopy = (await this.store.listCardCopies(request.id)).find((c) => c.role === 'approver');

@@ -112,6 +112,12 @@ function targetsOf(plan: Plan): string[] {
   return [plan.cluster.id, plan.registry.id];
 }
 
+/** An audit detail with "in place of rule …" added when another rule decided (reviewAuthority). */
+function withInPlaceOf(detail: string | undefined, inPlaceOf: string | undefined): string | undefined {
+  if (!inPlaceOf || detail?.includes(inPlaceOf)) return detail;
+  return detail ? `${detail} (${inPlaceOf})` : inPlaceOf;
+}
+
 /**
  * "Request R-… is already rejected by Alex", for a click that came too late. A break-glass
  * request ran because its requester used break-glass, not because they approved it: it says
@@ -1140,6 +1146,9 @@ export class RequestService {
     // current policy (docs/policy.md), so a reload making justification required holds at once.
     const rule = this.ruleOf(request);
     const targets = targetsOf(request.plan);
+    // The review is judged under `rule` and the policy in force, not the grant's binding: the
+    // trail names the rule that gave (or did not give) the reviewer the right.
+    const under = this.reviewAuthority(rule, binding);
     const refuse = async (r: RefusalReason | 'inProgress', message: string): Promise<DecisionResult> => {
       await this.record({
         actor,
@@ -1148,9 +1157,9 @@ export class RequestService {
         requestId: request.id,
         targetIds: targets,
         outcome: 'refused',
-        detail: message,
-        ruleId: binding.ruleId,
-        policyHash: binding.policyHash,
+        detail: withInPlaceOf(message, under.inPlaceOf),
+        ruleId: under.ruleId,
+        policyHash: under.policyHash,
       });
       return { kind: 'refused', request, reason: r, message };
     };
@@ -1226,11 +1235,14 @@ export class RequestService {
         targetIds: targets,
         outcome,
         // A review of the use alone says so in the trail too: no revocation follows it.
-        detail: next.policy?.review?.useOnly
-          ? `use only, its access had already ended${reason ? `: ${reason}` : ''}`
-          : reason,
-        ruleId: binding.ruleId,
-        policyHash: binding.policyHash,
+        detail: withInPlaceOf(
+          next.policy?.review?.useOnly
+            ? `use only, its access had already ended${reason ? `: ${reason}` : ''}`
+            : reason,
+          under.inPlaceOf,
+        ),
+        ruleId: under.ruleId,
+        policyHash: under.policyHash,
       },
       // Undone (not audited), the review is owed again: its job may have run meanwhile, found it
       // reviewed and been deleted, and the list of reviews owed and the daily report read the jobs.
@@ -1249,6 +1261,24 @@ export class RequestService {
     // Accepted, the request stays granted: its cards say reviewed, and no second outcome is sent.
     void this.notifier.requestChanged(latest, { markOnly: true });
     return { kind: 'reviewed', request: latest, outcome, accessEnded };
+  }
+
+  /**
+   * The rule and policy a break-glass review is judged under, for its audit entry: `rule`
+   * (ruleOf, the current rule that decides it) and the hash of the policy in force, with
+   * `inPlaceOf` ("in place of rule prod") when that rule is not the one the grant was bound to.
+   */
+  private reviewAuthority(
+    rule: PolicyRule | undefined,
+    binding: PolicyBinding,
+  ): { ruleId: string; policyHash: string; inPlaceOf?: string } {
+    // A break-glass binding's ruleId is the marker "break-glass"; its rule is the one that
+    // would have applied, whose approvers review it (without one, none is replaced).
+    const bound = binding.rule?.id;
+    const ruleId = rule?.id ?? bound ?? binding.ruleId;
+    const policyHash = this.policies.current().hash;
+    if (!bound || ruleId.toLowerCase() === bound.toLowerCase()) return { ruleId, policyHash };
+    return { ruleId, policyHash, inPlaceOf: `in place of rule ${bound}` };
   }
 
   /** Revokes a rejected break-glass grant at once, or records that this build cannot yet. */

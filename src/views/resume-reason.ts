@@ -3,7 +3,9 @@
  * REASON…` may be clicked by another approver (in a channel, everyone there sees it): the audit
  * entry must not give the typist's reason as the clicker's own. The card's `reason` field holds
  * both (as JSON; the card template has one field for it), and the click's reason names the
- * typist when someone else clicks.
+ * typist when someone else clicks. Card data comes back from the client and can be forged, and
+ * the typed `resume` is not recorded anywhere acrbot could look it up: the click's reason
+ * reports the typist as the card's claim ("said to be typed by …"), never as a fact.
  */
 import { z } from 'zod/v3';
 import { REASON_LIMITS } from '../domain/text';
@@ -23,9 +25,10 @@ const attributed = z.object({
 
 /**
  * The reason of a Resume click by `clicker`, from the button's `reason` data: the reason as typed
- * when they typed it themselves; "reason given by NAME (ID): …" when someone else did (shortened
- * to fit a reason's length limit); a plain reason (a card posted before reasons were attributed)
- * as it is. Undefined without one.
+ * when the card says they typed it themselves; "reason on the card, said to be typed by NAME
+ * (ID): …" when it names someone else (shortened to fit a reason's length limit): the clicker
+ * sent that claim, which acrbot cannot check; a plain reason (a card posted before reasons were
+ * attributed) as it is. Undefined without one.
  */
 export function resumeReasonOf(data: string | undefined, clicker: Actor): string | undefined {
   if (!data) return undefined;
@@ -39,7 +42,7 @@ export function resumeReasonOf(data: string | undefined, clicker: Actor): string
   if (!parsed) return data;
   const { reason, typedBy } = parsed;
   if (typedBy.objectId.toLowerCase() === clicker.objectId.toLowerCase()) return reason;
-  const prefix = `reason given by ${typedBy.name} (${typedBy.objectId}): `;
+  const prefix = `reason on the card, said to be typed by ${typedBy.name} (${typedBy.objectId}): `;
   const room = REASON_LIMITS.max - prefix.length;
   return prefix + (reason.length > room ? `${reason.slice(0, Math.max(0, room - 1))}…` : reason);
 }

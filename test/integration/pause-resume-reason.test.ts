@@ -1,8 +1,9 @@
 /**
  * The Resume button of `resume REASON…` carries the reason with who typed it: in a channel
  * another approver may click it, and their click is then audited with the reason as the
- * typist's ("reason given by …"), not as a reason of their own. The typist's own click is
- * audited with the reason as typed. Sandbox app; a policy naming two approvers.
+ * typist's, as the card claims it ("said to be typed by …"), not as a reason of their own. The
+ * typist's own click is audited with the reason as typed. Sandbox app; a policy naming two
+ * approvers.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,7 +59,7 @@ describe('the reason on a Resume button', () => {
     expect(await h.app.stores.pause.current()).toBeUndefined();
     expect(await resumedDetail()).toMatch(
       new RegExp(
-        `^reason given by Alex Approver \\(${users.approver.objectId}\\): incident 42 closed; was paused since .* by Alex Approver`,
+        `^reason on the card, said to be typed by Alex Approver \\(${users.approver.objectId}\\): incident 42 closed; was paused since .* by Alex Approver`,
       ),
     );
     const entry = (await h.app.audit.latest(100)).find((e) => e.action === 'access.resumed')!;

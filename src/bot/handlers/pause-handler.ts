@@ -104,7 +104,8 @@ export class PauseHandler {
     try {
       const { since, by } = parsed.data;
       // The reason on the card is its typist's: another approver's click is audited with it as
-      // theirs ("reason given by …"), not as the clicker's own.
+      // the card says it is theirs ("said to be typed by …": card data can be forged), not as
+      // the clicker's own.
       const reason = resumeReasonOf(parsed.data.reason, identity.actor);
       const withReason = readByApprovers(ctx, this.services);
       const lifted = await pauses.resume(identity, reason, { since, by: { objectId: by } });
