@@ -123,8 +123,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
   const app = await starting.catch(async (err: unknown) => {
     // Logged once, here, with the cause (a port in use, a store that cannot be reached), and
-    // exported before exiting so the failure reaches Application Insights too. startApp has
-    // stopped what it had started.
+    // the log flushed before exiting (exit). The line goes to stdout, so App Service's console
+    // log (Log Analytics: AppServiceConsoleLogs) has it, not Application Insights: telemetry
+    // exports spans only, with no log bridge. startApp has stopped what it had started.
     log.fatal({ err }, `acrbot could not start: ${err instanceof Error ? err.message : String(err)}`);
     return exit(1);
   });

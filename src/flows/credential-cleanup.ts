@@ -297,12 +297,14 @@ async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promi
           ? 'it is the credential this request uses'
           : credentialRefProblem(ref, replaced!);
     if (problem || !ref) {
-      log.error({ requestId: request.id, replacedRequestId: pending.requestId, problem }, 'retirement refused');
       // Audited before it is recorded refused, after which nothing runs for it: an append that
-      // fails throws, and the job's next run appends it (once: the entry is keyed).
+      // fails throws, and the job's next run appends it (once: the entry is keyed). Logged once
+      // it is recorded, so a run that failed before (the append, a lost race on the write) and
+      // its retry make one line, not one per attempt.
       await audit.append(refusedEntry(request, `credential of ${pending.requestId}: ${problem}`));
       const summary = summaryAfterRefusedRetirement(request.outcome!.summary, pending.requestId);
       await saveRefusal(request, { ...request.outcome!, summary }, deps);
+      log.error({ requestId: request.id, replacedRequestId: pending.requestId, problem }, 'retirement refused');
       return;
     }
     await checkLease?.();
@@ -415,14 +417,14 @@ async function retryCleanup(request: AccessRequest, deps: CleanupDeps): Promise<
       ? [pending.problem]
       : refs.map((ref) => credentialRefProblem(ref, request)).filter((p): p is string => p !== undefined);
   if (problems.length) {
+    // Audited before it is recorded refused, and logged once recorded (see the retirement's refusal).
+    await audit.append(refusedEntry(request, problems.join('; ')));
+    // The credential may exist: an operator must delete it; the card no longer promises a retry.
+    await saveRefusal(request, { ...request.outcome!, error: errorAfterRefusal(request.outcome?.error) }, deps);
     log.error(
       { requestId: request.id, problems },
       'credential clean-up refused: reference unreadable or not recorded as created by this request',
     );
-    // Audited before it is recorded refused (see the retirement's refusal).
-    await audit.append(refusedEntry(request, problems.join('; ')));
-    // The credential may exist: an operator must delete it; the card no longer promises a retry.
-    await saveRefusal(request, { ...request.outcome!, error: errorAfterRefusal(request.outcome?.error) }, deps);
     return false;
   }
   const existed: boolean[] = [];

@@ -120,6 +120,16 @@ export function jobCorrelationId(jobId: string): string {
   return `job-${jobId}`;
 }
 
+/**
+ * The fields every line about one job carries: its request (when it has one) too, so a search of
+ * the log by `requestId` finds its jobs' failures (an immediate revoke that failed logs only here).
+ */
+function jobFields(job: ScheduledJob): { jobId: string; kind: JobKind; requestId?: string } {
+  return job.requestId
+    ? { jobId: job.id, kind: job.kind, requestId: job.requestId }
+    : { jobId: job.id, kind: job.kind };
+}
+
 /** Longest error text kept on a job (never a secret: errors are built without them). */
 const MAX_ERROR_LENGTH = 500;
 
@@ -253,7 +263,7 @@ export class Scheduler {
       const done = await this.runOne(job, (err) => {
         // A store error around one job (its lease, its re-read, its write-back) must not hold
         // back the other due jobs; this one is still in the store and comes up again.
-        this.log.error({ err, jobId: job.id, kind: job.kind }, 'scheduled job could not be run; the sweep goes on');
+        this.log.error({ err, ...jobFields(job) }, 'scheduled job could not be run; the sweep goes on');
         return false;
       });
       if (done) ran++;
@@ -317,12 +327,12 @@ export class Scheduler {
       if (!(await run.stillHeld())) {
         if (failure)
           this.log.error(
-            { err: failure.err, jobId: job.id, kind: job.kind },
+            { err: failure.err, ...jobFields(job) },
             'scheduled job failed after its lease was lost; not recorded: the instance holding the lease owns the job now',
           );
         else
           this.log.warn(
-            { jobId: job.id, kind: job.kind },
+            jobFields(job),
             'scheduled job done after its lease was lost; left to the instance holding the lease now',
           );
         return true;
@@ -414,7 +424,7 @@ export class Scheduler {
       // success look like a failure. The job stays as it was and runs again at the next sweep;
       // handlers find their work done (a revoked grant, a decided request) and stop.
       this.log.error(
-        { err, jobId: job.id, kind: job.kind },
+        { err, ...jobFields(job) },
         'scheduled job done, but removing it failed; it runs again at the next sweep',
       );
     }
@@ -451,8 +461,7 @@ export class Scheduler {
       this.log.error(
         {
           err: new AggregateError([err, writeErr], `job ${job.id} failed and its failure could not be recorded`),
-          jobId: job.id,
-          kind: job.kind,
+          ...jobFields(job),
           attempts,
         },
         'scheduled job failed, and recording the failure failed too; it runs again at the next sweep',
@@ -461,12 +470,12 @@ export class Scheduler {
     }
     if (!written) {
       this.log.error(
-        { err, jobId: job.id, kind: job.kind, attempts },
+        { err, ...jobFields(job), attempts },
         'scheduled job failed; not written back: it was written or removed while it ran, and the newer version stays as it is',
       );
       return;
     }
-    this.log.error({ err, jobId: job.id, kind: job.kind, attempts }, 'scheduled job failed; retrying later');
+    this.log.error({ err, ...jobFields(job), attempts }, 'scheduled job failed; retrying later');
     if (this.options.reporter && attempts >= (this.options.reportAfterAttempts ?? 1)) {
       await this.options
         .reporter(next, err)
