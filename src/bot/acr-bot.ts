@@ -15,6 +15,7 @@ import type { AbuseLedger, Clock, DialogStore } from '../domain/ports';
 import type { Actor } from '../domain/request';
 import { isUserFacing } from '../domain/errors';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
+import { isCancelReply, readReasonReply } from '../domain/reason-reply';
 import { displayName } from '../domain/text';
 import { grantFormCard, messageCard, unreadContentCard } from '../views/message-view';
 import type { AdaptiveCardJson } from '../views/card-templates';
@@ -49,9 +50,6 @@ function cardResponse(card: AdaptiveCardJson): AdaptiveCardInvokeResponse {
 
 /** A command handler from the verb table. */
 type CommandHandler = (ctx: TurnContext, identity: TurnIdentity, command: Command) => Promise<void>;
-
-/** Commands that are read as commands even while acrbot waits for the reason of a request. */
-const TAKES_OVER_A_QUESTION = new Set<Command['verb']>(['grant', 'secret', 'pause', 'cancel']);
 
 /**
  * Commands that read Azure, Graph or the store on the user's behalf and change nothing: limited
@@ -258,24 +256,25 @@ export class AcrBot extends ActivityHandler {
       await sendCard(ctx, unreadContentCard(unread, this.services.settings.sandbox));
       return;
     }
+    // A question is open: a short "cancel this request" or "never mind" stops it, at any question.
+    // At the reason question any text is an answer unless it has a command's shape
+    // (reason-reply.ts): "access is needed for the nightly deploy" and "stop pulling from docker
+    // hub" are reasons, "revoke R-7K2M9QXA no longer needed" is the revoke.
+    const question = await this.dialogs.openQuestion(ctx);
+    const reply =
+      question === 'reason' ? readReasonReply(text) : question && isCancelReply(text) ? 'cancel' : undefined;
+    if (reply === 'cancel') return this.commandTable.cancel(ctx, identity, { verb: 'cancel' });
+    if (reply === 'answer' && (await this.dialogs.continue(ctx))) return;
     const command = safeParse(text);
     if ('error' in command) {
-      // "stop pulling from docker hub" does not parse as the cancel it starts with, but at the
-      // reason question any text is an answer.
-      if ((await this.dialogs.openQuestion(ctx)) === 'reason' && (await this.dialogs.continue(ctx))) return;
+      // A command typed at a question with a mistake in it: the mistake is shown, the question stays open.
       await auditValidationFailure(this.services.requests, identity, command.error);
       await sendCard(ctx, errorCardFor(this.services, command.error, 'Could not read that command'));
       return;
     }
     if (command.verb === 'cancel') return this.commandTable.cancel(ctx, identity, command);
-    // An answer to a question the dialog asked: when the text is not a new command, or when the
-    // question is why the access is needed, which any text answers ("access is needed for the
-    // nightly deploy" is not the access command). A new grant or secret still starts over, and
-    // "pause …" keeps its own guard below.
-    const answers =
-      command.verb === 'unknown' ||
-      (!TAKES_OVER_A_QUESTION.has(command.verb) && (await this.dialogs.openQuestion(ctx)) === 'reason');
-    if (answers && (await this.dialogs.continue(ctx))) return;
+    // An answer to the cluster or registry question: text that is not a command.
+    if (command.verb === 'unknown' && (await this.dialogs.continue(ctx))) return;
     // Before the questions in progress are dropped: a refused read changes nothing.
     if (countsAsRead(command) && !(await this.readAdmitted(ctx, identity, command.verb))) return;
     const hadQuestion = command.verb !== 'unknown' && (await this.dialogs.cancel(ctx));

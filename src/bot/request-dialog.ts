@@ -15,6 +15,7 @@ import {
 import { isUserFacing } from '../domain/errors';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { checkReason } from '../domain/text';
+import { checkReasonAnswer } from '../domain/reason-reply';
 import type { SecretCommandOptions } from '../domain/command';
 import { errorText } from '../views/request-view';
 import { ASKING_KEY } from './dialog-runner';
@@ -64,7 +65,11 @@ export class RequestDialog extends ComponentDialog {
     this.addDialog(
       new TextPrompt(
         REASON_PROMPT,
-        validator((t) => checkReason(t)),
+        validator((t) => {
+          // Before the length: "--for 2h" is refused as an option, not as a short reason.
+          checkReasonAnswer(t);
+          return checkReason(t);
+        }),
       ),
     );
     const ask =

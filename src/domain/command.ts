@@ -204,9 +204,37 @@ function takeDuration(words: string[]): { duration?: string; rest: string[] } {
         throw new UserFacingError('validation.option', `${flag} needs a value, e.g. ${flag} 30d.`);
       if (duration !== undefined && duration !== value) throw givenTwice(flag, duration, value);
       duration = value;
-    } else rest.push(word); // other words, even ones starting with --, belong to the reason
+    } else {
+      refuseUnknownTermOption(word, words[i + 1]);
+      rest.push(word); // other words, even ones starting with --, belong to the reason
+    }
   }
   return { duration, rest };
+}
+
+/** Options people type for a term that acrbot names `--for`. */
+const TERM_LOOKALIKES = ['--duration', '--ttl', '--expiry', '--time', '--lifetime', '--valid-for'];
+/** A term as `--for` takes it: `2h`, `30d`, `12w`. */
+const DURATION_WORD = /^\d+[mhdwy]$/i;
+
+/**
+ * `--duration 2h` (or any `--word` followed by a term): kept as words of the reason, it filed a
+ * request with the default term (30 days) while its author asked for two hours. Refused,
+ * nothing requested. Other words starting with `--` stay part of the reason ("kubectl
+ * --namespace payments fails").
+ */
+function refuseUnknownTermOption(word: string, next: string | undefined): void {
+  // A late --break-glass has its own refusal (refuseLateBreakGlass).
+  if (!word.startsWith('--') || word.length < 3 || /^--break[-_]?glass/i.test(word)) return;
+  const eq = word.indexOf('=');
+  const flag = (eq > 0 ? word.slice(0, eq) : word).toLowerCase();
+  const value = eq > 0 ? word.slice(eq + 1) : next;
+  if (!TERM_LOOKALIKES.includes(flag) && !(value !== undefined && DURATION_WORD.test(value))) return;
+  const term = value !== undefined && DURATION_WORD.test(value) ? value.slice(0, 20) : '2h';
+  throw new UserFacingError(
+    'validation.option',
+    `Unknown option ${flag.slice(0, 40)}: use --for ${term}. Nothing was requested.`,
+  );
 }
 
 /**
@@ -289,6 +317,25 @@ function parseExtend(words: string[]): Command {
   return { verb: 'extend', requestId: requestId?.toUpperCase(), duration, reason: reason.join(' ') || undefined };
 }
 
+/** The words of a command as the parser reads them (dash look-alikes before options made `--`). */
+export function splitCommandWords(text: string): string[] {
+  return splitWords(text);
+}
+
+/**
+ * The term or break-glass option a word of free text names (`--for`, `—for=2h`, `--for2h`,
+ * `--break-glass`, `--duration`), if any: in an answer to a question it would be kept as text
+ * and silently not apply.
+ */
+export function termOrBreakGlassOption(word: string): string | undefined {
+  const option = asciiOption(word);
+  if (!option.startsWith('--')) return undefined;
+  const flag = option.split('=')[0].toLowerCase();
+  if (DURATION_FLAGS.includes(flag) || TERM_LOOKALIKES.includes(flag) || /^--break[-_]?glass$/.test(flag)) return flag;
+  const nearMiss = DURATION_NEAR_MISS.exec(option);
+  return nearMiss ? `--${nearMiss[1].toLowerCase()}` : undefined;
+}
+
 function splitWords(text: string): string[] {
   return text.trim().split(/\s+/).filter(Boolean).map(asciiOption);
 }
@@ -316,6 +363,7 @@ function asciiOption(word: string): string {
   // A run-together term (`—for2h`) too, so that it is refused as one rather than kept as text.
   const known =
     DURATION_FLAGS.includes(flag) ||
+    TERM_LOOKALIKES.includes(flag) ||
     secretFlag(flag) !== undefined ||
     /^--break[-_]?glass$/.test(flag) ||
     DURATION_NEAR_MISS.test(option);
@@ -398,12 +446,14 @@ function parseAccess(words: string[]): Command {
 /**
  * The command word, lower case. A word typed alone keeps no closing punctuation ("Help.",
  * "Cancel!", "status?"): people write sentences, and "Cancel!" read as an unknown word would be
- * taken as an answer to the question in progress instead of stopping it. Only alone: "Grant. We
- * need it…" at the reason question stays the answer it reads as.
+ * taken as an answer to the question in progress instead of stopping it. Followed by more words
+ * it loses one colon or comma only: "Grant. We need it…" stays the unknown word it reads as, and
+ * at the reason question a reply is a command only in a command's shape (reason-reply.ts).
  */
 function verbOf(word: string, alone: boolean): string {
   const lower = word.toLowerCase();
-  return (alone && lower.replace(/[.!?,;:]+$/, '')) || lower;
+  // "Status: R-7K2M9QXA", "grant: aks-dev …": a colon or comma after the word, as in a sentence.
+  return (alone ? lower.replace(/[.!?,;:]+$/, '') : lower.replace(/[,:]$/, '')) || lower;
 }
 
 /** Parses the text of a message addressed to the bot. */
