@@ -4,36 +4,22 @@
  * approvals channel), and the report is audited `reported` only because it was posted there.
  * Sandbox app on the capturing connector; the review is made overdue by moving its clock.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  SANDBOX_APPROVAL_CHANNEL_ID,
-  SANDBOX_APPROVER_GROUP_ID,
-  SANDBOX_ONCALL_GROUP_ID,
-  SANDBOX_USERS,
-} from '../../src/sandbox/fixtures';
+import { SANDBOX_APPROVAL_CHANNEL_ID, SANDBOX_USERS } from '../../src/sandbox/fixtures';
+import { breakGlassPolicyYaml, writePolicyFile } from '../helpers/break-glass-policy';
 import { cardText } from '../helpers/capturing-connector';
 import { startHarness } from '../helpers/harness';
 import type { TeamsUser } from '../helpers/teams-activities';
 
 const olive = SANDBOX_USERS.oncall as TeamsUser;
-const POLICY = `version: 1
-rules:
-  - id: default
-    match: {}
-    approvers: { groups: ["${SANDBOX_APPROVER_GROUP_ID}"] }
-breakGlass:
-  groups: ["${SANDBOX_ONCALL_GROUP_ID}"]
-  maxDuration: 4h
-`;
 
 test('no break-glass or audit channel: the alert and the daily report go to the approvals channel', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'acrbot-bg-no-channel-'));
-  writeFileSync(join(dir, 'policy.yaml'), POLICY);
   let offset = 0;
   const clock = { now: () => new Date(Date.now() + offset) };
-  const h = await startHarness({ ACRBOT_POLICY: join(dir, 'policy.yaml') }, { clock });
+  const h = await startHarness({ ACRBOT_POLICY: writePolicyFile(dir, breakGlassPolicyYaml()) }, { clock });
   try {
     expect(h.app.config.auditChannelId).toBeUndefined();
     const request = await h.requestGrant(olive, 'aks-prod contosoacr --break-glass prod is down, image pull failing');

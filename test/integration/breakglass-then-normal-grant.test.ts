@@ -4,29 +4,20 @@
  * (a break-glass grant is never extended, so that answer led to a refusal and back); the
  * request overlaps it like anyone's (G17) and goes to its approvers.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SANDBOX_APPROVER_GROUP_ID, SANDBOX_ONCALL_GROUP_ID, SANDBOX_USERS } from '../../src/sandbox/fixtures';
+import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
+import { breakGlassPolicyYaml, writePolicyFile } from '../helpers/break-glass-policy';
 import { startHarness } from '../helpers/harness';
 import type { TeamsUser } from '../helpers/teams-activities';
 
 const olive = SANDBOX_USERS.oncall as TeamsUser;
-const POLICY = `version: 1
-rules:
-  - id: default
-    match: {}
-    approvers: { groups: ["${SANDBOX_APPROVER_GROUP_ID}"] }
-breakGlass:
-  groups: ["${SANDBOX_ONCALL_GROUP_ID}"]
-  maxDuration: 4h
-  channel: "19:security@thread.tacv2"
-`;
 
 test('a break-glass holder asking for a normal grant of the same pair: a request for the approvers, no "extend"', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'acrbot-bg-then-normal-'));
-  writeFileSync(join(dir, 'policy.yaml'), POLICY);
-  const h = await startHarness({ ACRBOT_POLICY: join(dir, 'policy.yaml') });
+  const policyFile = writePolicyFile(dir, breakGlassPolicyYaml({ channel: '19:security@thread.tacv2' }));
+  const h = await startHarness({ ACRBOT_POLICY: policyFile });
   try {
     const bg = await h.requestGrant(olive, 'aks-prod contosoacr --break-glass prod is down, image pull failing');
     expect((await h.settle(bg.id)).state).toBe('succeeded');

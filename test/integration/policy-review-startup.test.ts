@@ -4,25 +4,15 @@
  * review job back from the start-up pass, so it is reported until an approver reviews it. The
  * real app on a SQLite file, started twice.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { breakGlassReviewJobId } from '../../src/flows/request-service';
-import { SANDBOX_APPROVER_GROUP_ID, SANDBOX_ONCALL_GROUP_ID, SANDBOX_USERS } from '../../src/sandbox/fixtures';
+import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
+import { breakGlassPolicyYaml, writePolicyFile } from '../helpers/break-glass-policy';
 import { type Harness, startHarness } from '../helpers/harness';
 import type { TeamsUser } from '../helpers/teams-activities';
 import { TempDirs } from '../helpers/temp-dirs';
 
 const olive = SANDBOX_USERS.oncall as TeamsUser;
-
-const POLICY = `version: 1
-rules:
-  - id: default
-    match: {}
-    approvers: { groups: ["${SANDBOX_APPROVER_GROUP_ID}"] }
-breakGlass:
-  groups: ["${SANDBOX_ONCALL_GROUP_ID}"]
-  maxDuration: 4h
-`;
 
 describe('G13: break-glass reviews survive a restart', () => {
   const tempDirs = new TempDirs();
@@ -37,8 +27,10 @@ describe('G13: break-glass reviews survive a restart', () => {
 
   test('a grant owing a review without a job gets its review job at start-up', async () => {
     const dir = tempDirs.make('acrbot-review-startup-');
-    writeFileSync(join(dir, 'policy.yaml'), POLICY);
-    const env = { ACRBOT_POLICY: join(dir, 'policy.yaml'), ACRBOT_STORAGE: `sqlite:${join(dir, 'acrbot.db')}` };
+    const env = {
+      ACRBOT_POLICY: writePolicyFile(dir, breakGlassPolicyYaml()),
+      ACRBOT_STORAGE: `sqlite:${join(dir, 'acrbot.db')}`,
+    };
     h = await startHarness(env);
     const request = await h.requestGrant(olive, 'aks-prod contosoacr --break-glass prod is down, image pull failing');
     expect((await h.settle(request.id)).state).toBe('succeeded');

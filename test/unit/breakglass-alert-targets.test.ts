@@ -5,7 +5,7 @@
  * owed review is audited `unposted`, not `reported`, and a warning is logged. A recording
  * adapter, the real CardMessenger, ApprovalNudges and RequestService on memory stores.
  */
-import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import type { CloudAdapter } from 'botbuilder';
 import { CardMessenger } from '../../src/bot/card-messenger';
 import { ApprovalNudges, BREAK_GLASS_REPORT_EVERY_MS } from '../../src/flows/approval-nudges';
 import { breakGlassReviewJobId } from '../../src/flows/request-service';
@@ -13,24 +13,7 @@ import { MemoryPauseStore } from '../../src/integrations/store/memory-pause-stor
 import { LogCapture } from '../helpers/log-capture';
 import { breakGlassService } from './support/break-glass-service';
 import { policy, rule } from './support/policy-fixtures';
-
-/** Records the conversation of every proactive post. */
-class RecordingAdapter {
-  readonly posts: string[] = [];
-  async continueConversationAsync(
-    _appId: string,
-    reference: Partial<ConversationReference>,
-    logic: (ctx: unknown) => Promise<void>,
-  ): Promise<void> {
-    await logic({
-      onSendActivities: () => undefined,
-      sendActivity: async (_activity: Partial<Activity>) => {
-        this.posts.push(String(reference.conversation?.id));
-        return { id: `post-${this.posts.length}` };
-      },
-    });
-  }
-}
+import { postedTo, RecordingAdapter } from './support/recording-adapter';
 
 const SERVICE_URL = 'https://smba.example/emea/';
 
@@ -80,7 +63,7 @@ describe('break-glass cards without a break-glass or audit channel', () => {
   test('nowhere to post (no channel, no card to follow): the report is audited unposted, warned, and kept for tomorrow', async () => {
     const t = await setup({ breakGlassChannel: '19:security@thread.tacv2' });
     const entries = await t.report();
-    expect(t.adapter.posts).toEqual([]);
+    expect(postedTo(t.adapter)).toEqual([]);
     expect(entries.map((e) => e.outcome)).toEqual(['unposted']);
     expect(entries[0].detail).toContain('not posted: no break-glass, audit or approvals channel to post it in');
     expect(t.logs.entries().map((e) => e.msg)).toContain(
@@ -95,7 +78,7 @@ describe('break-glass cards without a break-glass or audit channel', () => {
     const t = await setup({ ruleChannel: '19:prod@thread.tacv2', approvalChannelId: '19:approvals@thread.tacv2' });
     await t.copy('requester', '19:general@thread.tacv2;messageid=1');
     const entries = await t.report();
-    expect(t.adapter.posts).toEqual(['19:prod@thread.tacv2']);
+    expect(postedTo(t.adapter)).toEqual(['19:prod@thread.tacv2']);
     expect(entries.map((e) => e.outcome)).toEqual(['reported']);
   });
 
@@ -103,18 +86,18 @@ describe('break-glass cards without a break-glass or audit channel', () => {
     const withSetting = await setup({ approvalChannelId: '19:approvals@thread.tacv2' });
     await withSetting.copy('requester', '19:general@thread.tacv2;messageid=1');
     await expect(withSetting.messenger.breakGlassUsed(withSetting.request, undefined)).resolves.toBe(true);
-    expect(withSetting.adapter.posts).toEqual(['19:approvals@thread.tacv2']);
+    expect(postedTo(withSetting.adapter)).toEqual(['19:approvals@thread.tacv2']);
 
     const bare = await setup();
     await bare.copy('approver', '19:general@thread.tacv2;messageid=1');
     await expect(bare.messenger.breakGlassUnreviewed(bare.request)).resolves.toBe(true);
-    expect(bare.adapter.posts).toEqual(['19:general@thread.tacv2;messageid=1']);
+    expect(postedTo(bare.adapter)).toEqual(['19:general@thread.tacv2;messageid=1']);
   });
 
   test('a break-glass channel set: the card goes there only, not to the approvals channel', async () => {
     const t = await setup({ ruleChannel: '19:prod@thread.tacv2', breakGlassChannel: '19:security@thread.tacv2' });
     await t.copy('requester', '19:general@thread.tacv2;messageid=1');
     await expect(t.messenger.breakGlassUnreviewed(t.request)).resolves.toBe(true);
-    expect(t.adapter.posts).toEqual(['19:security@thread.tacv2']);
+    expect(postedTo(t.adapter)).toEqual(['19:security@thread.tacv2']);
   });
 });

@@ -5,38 +5,23 @@
  * that fits it (decidedRule), not the removed rule whose channel is stored with the request, so
  * the new reviewers are told. A recording adapter and the real CardMessenger and RequestService.
  */
-import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import type { CloudAdapter } from 'botbuilder';
 import { CardMessenger } from '../../src/bot/card-messenger';
 import type { Policy } from '../../src/domain/policy';
 import { MemoryPauseStore } from '../../src/integrations/store/memory-pause-store';
 import { LogCapture } from '../helpers/log-capture';
-import { breakGlassService } from './support/break-glass-service';
+import { reloadableBreakGlassService } from './support/break-glass-service';
 import { policy, rule, SAM } from './support/policy-fixtures';
-
-/** Records the conversation of every proactive post. */
-class RecordingAdapter {
-  readonly posts: string[] = [];
-  async continueConversationAsync(
-    _appId: string,
-    reference: Partial<ConversationReference>,
-    logic: (ctx: unknown) => Promise<void>,
-  ): Promise<void> {
-    await logic({
-      onSendActivities: () => undefined,
-      sendActivity: async (_activity: Partial<Activity>) => {
-        this.posts.push(String(reference.conversation?.id));
-        return { id: `post-${this.posts.length}` };
-      },
-    });
-  }
-}
+import { postedTo, RecordingAdapter } from './support/recording-adapter';
 
 /** `rules` without a break-glass channel (the fallback is what is tested). */
 const noBreakGlassChannel = (p: Policy): Policy => ({ ...p, breakGlass: { ...p.breakGlass!, channel: undefined } });
 
 test('rule removed by a reload: the report goes to the channel of the rule that now reviews it', async () => {
-  const current = { policy: noBreakGlassChannel(policy([rule('prod', { channel: '19:prod-team@thread.tacv2' })])) };
-  const t = breakGlassService({ policies: { current: () => current.policy }, pauses: new MemoryPauseStore() });
+  const t = reloadableBreakGlassService(
+    noBreakGlassChannel(policy([rule('prod', { channel: '19:prod-team@thread.tacv2' })])),
+    { pauses: new MemoryPauseStore() },
+  );
   const adapter = new RecordingAdapter();
   const messenger = new CardMessenger(
     adapter as unknown as CloudAdapter,
@@ -59,10 +44,12 @@ test('rule removed by a reload: the report goes to the channel of the rule that 
     },
   });
 
-  current.policy = noBreakGlassChannel(
-    policy(
-      [rule('default', { approvers: { users: [SAM.objectId], groups: [] }, channel: '19:sams-team@thread.tacv2' })],
-      'hash-2',
+  t.reload(
+    noBreakGlassChannel(
+      policy(
+        [rule('default', { approvers: { users: [SAM.objectId], groups: [] }, channel: '19:sams-team@thread.tacv2' })],
+        'hash-2',
+      ),
     ),
   );
   const stored = (await t.store.get(request.id))!;
@@ -70,5 +57,5 @@ test('rule removed by a reload: the report goes to the channel of the rule that 
   expect(t.service.ruleOf(stored)?.id).toBe('default');
 
   await expect(messenger.breakGlassUnreviewed(stored)).resolves.toBe(true);
-  expect(adapter.posts).toEqual(['19:sams-team@thread.tacv2']);
+  expect(postedTo(adapter)).toEqual(['19:sams-team@thread.tacv2']);
 });

@@ -5,25 +5,14 @@
  * the entry says "in place of rule prod". Real memory stores; the policy is reloaded by swapping
  * what the provider answers.
  */
-import type { Policy } from '../../src/domain/policy';
-import { breakGlassService } from './support/break-glass-service';
+import { reloadableBreakGlassService } from './support/break-glass-service';
 import { policy, rule, SAM } from './support/policy-fixtures';
 import { APPROVER } from './support/requests';
-
-function setup(initial: Policy) {
-  const current = { policy: initial };
-  return {
-    ...breakGlassService({ policies: { current: () => current.policy } }),
-    reload: (next: Policy) => {
-      current.policy = next;
-    },
-  };
-}
 
 const samsDefault = rule('default', { approvers: { users: [SAM.objectId], groups: [] } });
 
 test('rule removed: the refusal and the review are audited under the standing-in rule and the current hash', async () => {
-  const t = setup(policy([rule('prod')], 'hash-1'));
+  const t = reloadableBreakGlassService(policy([rule('prod')], 'hash-1'));
   const request = await t.breakGlass();
   t.reload(policy([samsDefault], 'hash-2'));
 
@@ -43,7 +32,7 @@ test('rule removed: the refusal and the review are audited under the standing-in
 });
 
 test('same rule kept across a reload: its id, the current hash, and the reason as given', async () => {
-  const t = setup(policy([rule('prod')], 'hash-1'));
+  const t = reloadableBreakGlassService(policy([rule('prod')], 'hash-1'));
   const request = await t.breakGlass();
   t.reload(policy([rule('prod')], 'hash-2'));
 

@@ -6,29 +6,17 @@
  * policy is reloaded by swapping what the provider answers.
  */
 import { decidedRule } from '../../src/domain/decided-rule';
-import type { Policy } from '../../src/domain/policy';
 import { awaitingReview, factsOf } from '../../src/domain/policy';
-import { breakGlassService } from './support/break-glass-service';
+import { reloadableBreakGlassService } from './support/break-glass-service';
 import { APPROVERS_GROUP, policy, rule, SAM } from './support/policy-fixtures';
 import { APPROVER, grantPlan } from './support/requests';
-
-/** The service on a policy `reload` swaps, as a reload of the policy file does. */
-function setup(initial: Policy) {
-  const current = { policy: initial };
-  return {
-    ...breakGlassService({ policies: { current: () => current.policy } }),
-    reload: (next: Policy) => {
-      current.policy = next;
-    },
-  };
-}
 
 /** A catch-all whose only approver is Sam (named), as a consolidated policy might have. */
 const samsDefault = rule('default', { approvers: { users: [SAM.objectId], groups: [] } });
 
 describe('reviewing a break-glass grant whose rule is gone', () => {
   test('rule removed: the current rule that fits reviews it; the old approvers are refused, naming it', async () => {
-    const t = setup(policy([rule('prod')]));
+    const t = reloadableBreakGlassService(policy([rule('prod')]));
     const request = await t.breakGlass();
     t.reload(policy([samsDefault], 'hash-2'));
 
@@ -43,7 +31,7 @@ describe('reviewing a break-glass grant whose rule is gone', () => {
   });
 
   test('rule renamed (same approvers): they review it under the new name', async () => {
-    const t = setup(policy([rule('prod')]));
+    const t = reloadableBreakGlassService(policy([rule('prod')]));
     const request = await t.breakGlass();
     t.reload(policy([rule('production')], 'hash-2'));
     expect(t.service.ruleOf((await t.store.get(request.id))!)?.id).toBe('production');
@@ -51,7 +39,7 @@ describe('reviewing a break-glass grant whose rule is gone', () => {
   });
 
   test('same rule kept, its approvers emptied (auto-approving, break-glass since removed): the rule that fits reviews it', async () => {
-    const t = setup(policy([rule('prod')]));
+    const t = reloadableBreakGlassService(policy([rule('prod')]));
     const request = await t.breakGlass();
     // An auto-approving rule may name nobody once the policy has no breakGlass section.
     const emptied = rule('prod', {

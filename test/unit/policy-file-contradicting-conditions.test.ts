@@ -4,12 +4,8 @@
  * looser, rule. The loader refuses it at its match, saying what each condition leaves; the
  * policy check, which uses the same loader, says the same.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { parsePolicy } from '../../src/config/policy-file';
-import { runPolicyCheck } from '../../src/policy-check/main';
+import { checkPolicyText } from './support/policy-check-run';
 import { problemsOf } from './support/policy-refusals';
 
 const U1 = '0a000000-0000-4000-8000-00000000bbb1';
@@ -75,25 +71,12 @@ describe('policy file: flow, kind and namespace conditions that fit no request',
   });
 
   test('npm run policy:check reports it at file:line and exits 2', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'acrbot-policy-kinds-'));
-    try {
-      const file = join(dir, 'policy.yaml');
-      writeFileSync(file, policyOf('{ flow: secret, kind: roleAssignment }'));
-      let out = '';
-      let err = '';
-      const sink = (write: (s: string) => void) =>
-        new Writable({
-          write(chunk, _enc, done) {
-            write(String(chunk));
-            done();
-          },
-        });
-      const code = runPolicyCheck([file], {}, { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)) });
-      expect(code).toBe(2);
-      expect(out).toBe('');
-      expect(err).toContain(`${file}:4:12 rules[0].match: fits no request: flow secret fits only pull secrets`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const { code, out, err, file } = checkPolicyText(
+      policyOf('{ flow: secret, kind: roleAssignment }'),
+      'acrbot-policy-kinds-',
+    );
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toContain(`${file}:4:12 rules[0].match: fits no request: flow secret fits only pull secrets`);
   });
 });

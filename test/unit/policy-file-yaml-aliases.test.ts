@@ -4,12 +4,8 @@
  * are (and so exit code 2 at start and in the policy check), never a stack trace. A real policy
  * sharing one anchor among a few hundred rules loads; a "billion laughs" file does not.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { parsePolicy, PolicyFileError } from '../../src/config/policy-file';
-import { runPolicyCheck } from '../../src/policy-check/main';
+import { checkPolicyText } from './support/policy-check-run';
 import { refusalOf } from './support/policy-refusals';
 
 const U1 = '0a000000-0000-4000-8000-00000000bbb1';
@@ -57,26 +53,7 @@ const MERGE_OF_TEXT = [
 ].join('\n');
 
 /** Runs the policy check on `text` written to a temporary file: its exit code and what it printed. */
-function check(text: string): { code: number; out: string; err: string; file: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'acrbot-policy-aliases-'));
-  try {
-    const file = join(dir, 'policy.yaml');
-    writeFileSync(file, text);
-    let out = '';
-    let err = '';
-    const sink = (write: (s: string) => void) =>
-      new Writable({
-        write(chunk, _enc, done) {
-          write(String(chunk));
-          done();
-        },
-      });
-    const code = runPolicyCheck([file], {}, { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)) });
-    return { code, out, err, file };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const check = (text: string) => checkPolicyText(text, 'acrbot-policy-aliases-');
 
 describe('policy file: YAML aliases and merges', () => {
   test('a policy of 150 rules sharing one approvers anchor loads', () => {

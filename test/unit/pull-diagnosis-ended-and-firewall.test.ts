@@ -3,7 +3,7 @@
  * and private endpoints, and on a pull secret listed on a service account.
  */
 import type { PullSecretPath, RoleAssignmentPath } from '../../src/domain/access-inventory';
-import { cell, diagnose, open, registry } from './support/pull-diagnosis-fixtures';
+import { acrPullOnRegistry, cell, diagnose, open } from './support/pull-diagnosis-fixtures';
 
 const ref = {
   requestId: 'R-AAAAAAAA',
@@ -14,22 +14,9 @@ const ref = {
   state: 'expired' as const,
 };
 
-function role(over: Partial<RoleAssignmentPath> = {}): RoleAssignmentPath {
-  return {
-    kind: 'roleAssignment',
-    assignmentId: `${registry.id}/providers/Microsoft.Authorization/roleAssignments/1`,
-    roleGuid: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
-    roleName: 'AcrPull',
-    scope: registry.id,
-    scopeLevel: 'registry',
-    conditional: false,
-    honoured: true,
-    origin: 'acrbot',
-    requests: [ref],
-    state: 'expired',
-    ...over,
-  };
-}
+/** The acrbot AcrPull assignment of request R-AAAAAAAA, past its end; `over` changes any of it. */
+const role = (over: Partial<RoleAssignmentPath> = {}): RoleAssignmentPath =>
+  acrPullOnRegistry({ requests: [ref], state: 'expired', ...over });
 
 test('a grant past its end acrbot has not removed yet: it ended, and acrbot is removing it (not "no end date")', () => {
   const d = diagnose({ cell: cell([role()]) });

@@ -35,6 +35,22 @@ function setup() {
   return { lines, clock, jobs, leases, scheduler };
 }
 
+/**
+ * Two jobs of requests due now: R-1's expiry, whose handler is `expire`, and R-2's reminder, whose
+ * handler succeeds (what goes wrong with it is the schedule store's, which the test breaks).
+ */
+async function dueExpireAndRemind(t: ReturnType<typeof setup>, expire: () => Promise<void>): Promise<void> {
+  t.scheduler.register('access.expire', expire);
+  t.scheduler.register('access.remind', async () => undefined);
+  await t.scheduler.schedule({ id: JOB_ID, kind: 'access.expire', dueAt: t.clock.now(), requestId: 'R-1' });
+  await t.scheduler.schedule({
+    id: 'access.remind:R-2',
+    kind: 'access.remind',
+    dueAt: t.clock.now(),
+    requestId: 'R-2',
+  });
+}
+
 test('a failing job of a request: `scheduled job failed; retrying later` carries its requestId', async () => {
   const t = setup();
   t.scheduler.register('access.expire', async () => {
@@ -76,16 +92,8 @@ test('a failure not written back (the job was rewritten while it ran) carries it
 
 test('a failure that cannot be recorded, and a done job that cannot be removed, carry their requestId', async () => {
   const t = setup();
-  t.scheduler.register('access.expire', async () => {
+  await dueExpireAndRemind(t, async () => {
     throw new Error('ARM answered 503');
-  });
-  t.scheduler.register('access.remind', async () => undefined);
-  await t.scheduler.schedule({ id: JOB_ID, kind: 'access.expire', dueAt: t.clock.now(), requestId: 'R-1' });
-  await t.scheduler.schedule({
-    id: 'access.remind:R-2',
-    kind: 'access.remind',
-    dueAt: t.clock.now(),
-    requestId: 'R-2',
   });
   t.jobs.putIfUnchanged = async (_job: ScheduledJob, _revision: string) => {
     throw new Error('the schedule store does not answer');
@@ -107,18 +115,10 @@ test('a failure that cannot be recorded, and a done job that cannot be removed, 
 
 test('a job the sweep cannot run, and one that failed after its lease was lost, carry their requestId', async () => {
   const t = setup();
-  t.scheduler.register('access.expire', async () => {
+  await dueExpireAndRemind(t, async () => {
     t.clock.advance(MINUTE + SECOND);
     await t.leases.acquire(`job:${JOB_ID}`, 'b#1', MINUTE);
     throw new Error('ARM answered 503');
-  });
-  t.scheduler.register('access.remind', async () => undefined);
-  await t.scheduler.schedule({ id: JOB_ID, kind: 'access.expire', dueAt: t.clock.now(), requestId: 'R-1' });
-  await t.scheduler.schedule({
-    id: 'access.remind:R-2',
-    kind: 'access.remind',
-    dueAt: t.clock.now(),
-    requestId: 'R-2',
   });
   const get = t.jobs.get.bind(t.jobs);
   t.jobs.get = (id: string) =>

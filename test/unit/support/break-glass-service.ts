@@ -3,7 +3,7 @@
  * conditional writes), a real Scheduler on them, and a directory in which Alex Approver is an
  * approver and Adele Operator on call, so each test builds only what it observes on top.
  */
-import type { PolicyProvider } from '../../../src/domain/policy';
+import type { Policy, PolicyProvider } from '../../../src/domain/policy';
 import type { AccessRequest, Actor } from '../../../src/domain/request';
 import type { PauseReader } from '../../../src/flows/access-pause';
 import { RequestService } from '../../../src/flows/request-service';
@@ -78,5 +78,19 @@ export function breakGlassService(parts: BreakGlassServiceParts) {
       ),
     review: (id: string, actor: Actor, reason?: string) =>
       service.decide({ requestId: id, acting: { actor, tenantId: TENANT }, approve: true, reason }),
+  };
+}
+
+/**
+ * {@link breakGlassService} on a policy that starts as `initial`; `reload` swaps what the provider
+ * answers, as a reload of the policy file does.
+ */
+export function reloadableBreakGlassService(initial: Policy, parts: Omit<BreakGlassServiceParts, 'policies'> = {}) {
+  const current = { policy: initial };
+  return {
+    ...breakGlassService({ ...parts, policies: { current: () => current.policy } }),
+    reload: (next: Policy) => {
+      current.policy = next;
+    },
   };
 }

@@ -2,7 +2,7 @@
  * One cluster, its kubelet identity and one registry open to the network, as `check`'s diagnosis
  * tests put them, so each test builds only the access paths it is about.
  */
-import type { AccessCell } from '../../../src/domain/access-inventory';
+import type { AccessCell, RoleAssignmentPath } from '../../../src/domain/access-inventory';
 import type { RegistryNetwork } from '../../../src/domain/azure-model';
 import { diagnosePull, type DiagnosisInput } from '../../../src/domain/pull-diagnosis';
 
@@ -45,4 +45,22 @@ export function cell(paths: AccessCell['paths'], reg: AccessCell['registry'] = r
 /** The diagnosis of the cluster and registry above, open, at {@link NOW}; `over` changes any of it. */
 export function diagnose(over: Partial<DiagnosisInput>) {
   return diagnosePull({ cluster, registry, identity, network: open, now: NOW, ...over });
+}
+
+/** AcrPull on the registry above, honoured, made by acrbot for no request yet, active; `over` changes any of it. */
+export function acrPullOnRegistry(over: Partial<RoleAssignmentPath> = {}): RoleAssignmentPath {
+  return {
+    kind: 'roleAssignment',
+    assignmentId: `${registry.id}/providers/Microsoft.Authorization/roleAssignments/1`,
+    roleGuid: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
+    roleName: 'AcrPull',
+    scope: registry.id,
+    scopeLevel: 'registry',
+    conditional: false,
+    honoured: true,
+    origin: 'acrbot',
+    requests: [],
+    state: 'active',
+    ...over,
+  };
 }

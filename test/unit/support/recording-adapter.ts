@@ -24,3 +24,8 @@ export class RecordingAdapter {
     });
   }
 }
+
+/** The conversation id of each post, in order: where the cards went, as tests that check routing compare it. */
+export function postedTo(adapter: RecordingAdapter): string[] {
+  return adapter.posts.map((p) => String(p.reference.conversation?.id));
+}
