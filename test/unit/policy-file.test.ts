@@ -28,9 +28,8 @@ describe('policy file: every field', () => {
       id: 'prod-registries',
       match: {
         registry: ['contoso*'],
-        cluster: ['aks-prod*'],
         flow: ['grant', 'secret'],
-        clusterTags: { env: 'prod' },
+        registryTags: { env: 'prod' },
       },
       approvers: { users: [U1], groups: [G1], name: 'Platform Approvers' },
       approvalsRequired: 2,
