@@ -2,7 +2,7 @@
  * A cluster's 401 (its API server took acrbot's credential for no one) is explained by how acrbot
  * signed in there, which it knows from the cluster's Azure settings (`aadProfile.managed`) and
  * the kubeconfig, not from the 401. On a cluster with managed Entra integration acrbot's identity
- * needs access (Azure Kubernetes Service RBAC Writer, say). On a local-accounts cluster no Azure
+ * must accept acrbot's identity (a sign-in failure, not a missing right). On a local-accounts cluster no Azure
  * role helps: it does not accept Entra tokens, and the fix is managed Entra integration with
  * Azure RBAC for Kubernetes. The sandbox's aks-dev has local accounts only; aks-prod is Entra-only.
  */
@@ -64,7 +64,7 @@ describe("a cluster's 401 names the fix that fits its sign-in", () => {
     const kube = new KubePullSecrets((s) => reader.aksClient(s), credential);
     const err = await refusal(kube.precheck(await kube.access(cluster), target));
     expect(err.code).toBe('kubernetes.unauthorized');
-    expect(err.message).toContain('Azure Kubernetes Service RBAC Writer on namespace payments');
+    expect(err.message).toContain('this is a sign-in failure, not a missing right');
     expect(err.message).not.toContain('does not accept Entra tokens');
   });
 });

@@ -17,8 +17,9 @@ const unauthorized = new ApiException(
 const call = { cluster: 'aks-x', namespace: 'payments', verb: 'read', resource: 'secrets' };
 const text = (signIn?: KubeSignIn) => explainKubeError(unauthorized, { ...call, signIn }).message;
 
-test('Entra-integrated cluster: access for acrbot’s identity, and nothing about integration', () => {
-  expect(text('entra')).toContain('Azure Kubernetes Service RBAC Writer on namespace payments');
+test('Entra-integrated cluster: a sign-in failure, no role advice (no role fixes a 401), nothing about integration', () => {
+  expect(text('entra')).toContain('this is a sign-in failure, not a missing right');
+  expect(text('entra')).not.toContain('RBAC Writer');
   expect(text('entra')).not.toContain('does not accept Entra tokens');
 });
 
@@ -33,6 +34,6 @@ test('acrbot’s Entra token at a cluster Azure shows without managed Entra inte
 test('sign-in not known: both causes, each for its kind of cluster', () => {
   const sentence = text(undefined);
   expect(sentence).toContain('On a cluster with managed Microsoft Entra integration');
-  expect(sentence).toContain('RBAC Writer on namespace payments');
+  expect(sentence).toContain('this is a sign-in failure, not a missing right');
   expect(sentence).toContain('a cluster without it does not accept Entra tokens at all');
 });

@@ -95,7 +95,7 @@ export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacing
       if (namespaceBeingDeleted(err)) return namespaceTerminatingError(ctx, cause);
       return new UserFacingError(
         'kubernetes.forbidden',
-        `acrbot may not ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace} of cluster ${ctx.cluster}: its identity needs ${rbacRule(ctx)} there. Give it the Role and RoleBinding of docs/deploy.md in that namespace (get on the namespace; get, create, update and delete on secrets; get and patch on serviceaccounts), or Azure Kubernetes Service RBAC Writer on the namespace.`,
+        `acrbot may not ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace} of cluster ${ctx.cluster}: its identity needs ${rbacRule(ctx)} there. Give it the Role and RoleBinding of docs/deploy.md in that namespace (get on the namespace; get, create, update and delete on secrets; get and patch on serviceaccounts) and nothing broader: a built-in role such as RBAC Writer would let acrbot run pods as any service account there.`,
         cause,
       );
     case 404:
@@ -142,7 +142,8 @@ export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacing
  * both, each with the kind of cluster it is for.
  */
 function unauthorizedText(ctx: KubeCallContext): string {
-  const grant = `give acrbot's identity access to the cluster (e.g. Azure Kubernetes Service RBAC Writer on namespace ${ctx.namespace})`;
+  // A 401 is a sign-in the API server refused, not a missing right (that is a 403): no role fixes it.
+  const grant = `this is a sign-in failure, not a missing right: check that the cluster's Entra integration accepts acrbot's identity (an identity of the cluster's tenant), then ask again; the rights acrbot needs in namespace ${ctx.namespace} are the Role of docs/deploy.md`;
   const integrate =
     'ask the platform team to enable managed Microsoft Entra integration with Azure RBAC for Kubernetes on it (az aks update --enable-aad --enable-azure-rbac), then ask again';
   switch (ctx.signIn) {
