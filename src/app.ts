@@ -95,7 +95,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
     if (givenConfig.host && !['127.0.0.1', '::1', 'localhost'].includes(givenConfig.host))
       log.warn(
         { host: givenConfig.host },
-        'SANDBOX endpoint bound to HOST: anyone who can reach it can post anonymous activities (unset HOST to keep it on 127.0.0.1)',
+        'SANDBOX endpoint bound to HOST: anyone who can reach it can post anonymous activities and sign in to the tab as any sandbox user, approvers included (unset HOST to keep it on 127.0.0.1)',
       );
   }
 
